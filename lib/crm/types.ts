@@ -1,0 +1,29 @@
+/**
+ * One adapter per CRM behind this interface. Page recognition is a pure function of the
+ * URL (table-tested); DOM reading takes a Document so it can run on saved pages in tests.
+ */
+export type CrmKind = 'salesforce' | 'hubspot';
+
+export type PageMatch =
+  | { kind: 'record'; crm: CrmKind; recordId: string }
+  | { kind: 'list'; crm: CrmKind }
+  | { kind: 'other' };
+
+/**
+ * Field API name (Salesforce) or property name (HubSpot) → the text the page shows
+ * (whitespace-normalised; checkboxes "true" / "false"). A field the page shows without a
+ * value (HubSpot's `--`) is `""`; a field the page does not show is absent.
+ */
+export type PageFields = Record<string, string>;
+
+export interface CrmAdapter {
+  readonly crm: CrmKind;
+  /** Pure: what kind of page this URL is. */
+  recognise(url: URL): PageMatch;
+  /** The record's display name from the active record view, or null. */
+  readRecordName(doc: Document): string | null;
+  /** The fields the active record view shows, keyed by API/property name. */
+  readRecordFields(doc: Document): PageFields;
+  /** The element the badge goes after (the record title), or null to float the badge. */
+  findBadgeAnchor(doc: Document): Element | null;
+}

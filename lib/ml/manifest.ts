@@ -1,0 +1,245 @@
+/**
+ * The model contract: `manifest.json` beside `model.onnx`.
+ *
+ * The ONNX graph takes `features` float32 [N, F] (F = manifest.features.length, in order)
+ * and returns `probability` float32 [N] (calibrated) and `contributions` float32 [N, T]
+ * (T = manifest.terms.length, log-odds per term) with intercept + Σ contributions = logit.
+ *
+ * Everything else a consumer needs (how to read each feature from a CRM, how to turn a
+ * probability into a score and a tier, what the ideal customer looks like) lives here.
+ */
+import { z } from 'zod';
+
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+/** Where a raw value comes from, per data source: a field API name / property name / CSV column. */
+export const FieldSourcesSchema = z
+  .object({
+    salesforce: z.string().min(1).optional(),
+    hubspot: z.string().min(1).optional(),
+    csv: z.string().min(1).optional(),
+  })
+  .strict();
+export type FieldSources = z.infer<typeof FieldSourcesSchema>;
+
+/**
+ * How a feature's number is made from raw values.
+ * - `value`: the raw field itself (numeric / boolean / categorical by `type`).
+ * - `daysSince`: whole days between a date field and the scoring time.
+ * - `dayOfWeek`: 0 (Sunday) … 6 of a date field, categorical.
+ * - `ratio`: numerator / denominator (e.g. email clicks per open); NaN when the denominator is 0 or missing.
+ * - `titleSeniority`: job title → c-level / vp / director / manager / individual / student / other.
+ * - `urlCategory`: page URL → pricing / demo / docs / blog / careers / contact / product / home / other.
+ * - `emailDomainKind`: e-mail address → free / corporate.
+ */
+export const DeriveSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('value'), from: FieldSourcesSchema }).strict(),
+  z.object({ kind: z.literal('daysSince'), from: FieldSourcesSchema }).strict(),
+  z.object({ kind: z.literal('dayOfWeek'), from: FieldSourcesSchema }).strict(),
+  z
+    .object({ kind: z.literal('ratio'), numerator: FieldSourcesSchema, denominator: FieldSourcesSchema })
+    .strict(),
+  z.object({ kind: z.literal('titleSeniority'), from: FieldSourcesSchema }).strict(),
+  z.object({ kind: z.literal('urlCategory'), from: FieldSourcesSchema }).strict(),
+  z.object({ kind: z.literal('emailDomainKind'), from: FieldSourcesSchema }).strict(),
+]);
+export type Derive = z.infer<typeof DeriveSchema>;
+
+export const FeatureTypeSchema = z.enum(['numeric', 'boolean', 'categorical']);
+export type FeatureType = z.infer<typeof FeatureTypeSchema>;
+
+export const FeatureSchema = z
+  .object({
+    /** Stable machine key, e.g. `annual_revenue`. */
+    key: z.string().regex(/^[a-z][a-z0-9_]*$/),
+    /** Plain words for reps, e.g. "Annual revenue". */
+    label: z.string().min(1),
+    type: FeatureTypeSchema,
+    unit: z.string().optional(),
+    /** Categorical only: code i ↔ vocabulary[i]. Unseen levels map to `otherCode`. */
+    vocabulary: z.array(z.string()).optional(),
+    otherCode: z.number().int().nonnegative().optional(),
+    derive: DeriveSchema,
+    /** Raw values that mean "missing" (e.g. "Select", "N/A"), compared case-insensitively after trim. */
+    missingValues: z.array(z.string()).default([]),
+    /** Whether a rep can change it (engagement) or not (industry, country): drives "what would make it hotter". */
+    actionable: z.boolean().default(false),
+  })
+  .strict()
+  .refine((f) => f.type !== 'categorical' || (f.vocabulary !== undefined && f.vocabulary.length > 0), {
+    message: 'categorical features need a non-empty vocabulary',
+    path: ['vocabulary'],
+  });
+export type Feature = z.infer<typeof FeatureSchema>;
+
+/** One additive term: a single feature's shape function or a pair's interaction. */
+export const TermSchema = z
+  .object({
+    /** Indices into `features`: one for a main effect, two for an interaction. */
+    features: z.array(z.number().int().nonnegative()).min(1).max(2),
+    label: z.string().min(1),
+    /** Share of mean |contribution| over the training data, for ordering and the report. */
+    importance: z.number().nonnegative().default(0),
+  })
+  .strict();
+export type Term = z.infer<typeof TermSchema>;
+
+/** Calibration maps the raw logit to a probability; the ONNX graph applies the same map. */
+export const CalibrationSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }).strict(),
+  /** p = sigmoid(a · logit + b) */
+  z.object({ kind: z.literal('platt'), a: z.number(), b: z.number() }).strict(),
+  /** Piecewise-linear interpolation of (logit → p) through the knots, clamped at the ends. */
+  z
+    .object({
+      kind: z.literal('isotonic'),
+      logits: z.array(z.number()).min(2),
+      probabilities: z.array(z.number().min(0).max(1)).min(2),
+    })
+    .strict()
+    .refine((c) => c.logits.length === c.probabilities.length, { message: 'needs one probability per logit knot', path: ['probabilities'] })
+    .refine((c) => c.logits.every((x, i) => i === 0 || x > c.logits[i - 1]), { message: 'knots must strictly increase', path: ['logits'] })
+    .refine((c) => c.probabilities.every((p, i) => i === 0 || p >= c.probabilities[i - 1]), { message: 'probabilities must not decrease', path: ['probabilities'] }),
+]);
+export type Calibration = z.infer<typeof CalibrationSchema>;
+
+export const TierPolicySchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('value'),
+      revenuePerConversion: z.number().positive(),
+      costPerContact: z.number().nonnegative(),
+    })
+    .strict(),
+  /** The team works `hotPerWeek` (+ `warmPerWeek`) of the `inflowPerWeek` new leads. */
+  z
+    .object({
+      kind: z.literal('capacity'),
+      hotPerWeek: z.number().int().positive(),
+      warmPerWeek: z.number().int().nonnegative(),
+      inflowPerWeek: z.number().int().positive(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('fixed') }).strict(),
+]);
+export type TierPolicy = z.infer<typeof TierPolicySchema>;
+
+export const TiersSchema = z
+  .object({
+    policy: TierPolicySchema,
+    /** Calibrated-probability thresholds: p ≥ hot → hot, p ≥ warm → warm, else cold. */
+    hot: z.number().min(0).max(1),
+    warm: z.number().min(0).max(1),
+  })
+  .strict()
+  .refine((t) => t.warm <= t.hot, { message: 'warm threshold must not exceed hot', path: ['warm'] });
+export type Tiers = z.infer<typeof TiersSchema>;
+
+/** Per-feature summary of the training data, for the ideal customer and drift. */
+export const FeatureReferenceSchema = z
+  .object({
+    key: z.string(),
+    missingShare: z.number().min(0).max(1),
+    /** The value (text, as a rep would read it) of the bin with the highest contribution. */
+    idealValue: z.string(),
+    /** That bin's contribution in log-odds. */
+    idealContribution: z.number(),
+  })
+  .strict();
+
+export const CurvePointSchema = z.tuple([z.number(), z.number()]);
+
+export const MetricsSchema = z
+  .object({
+    cvRocAuc: z.number().optional(),
+    cvPrAuc: z.number().optional(),
+    cvLogLoss: z.number().optional(),
+    holdoutRocAuc: z.number().optional(),
+    ece: z.number().optional(),
+    outOfTimeRocAuc: z.number().optional(),
+    /** [fpr, tpr] */
+    roc: z.array(CurvePointSchema).optional(),
+    /** [recall, precision] */
+    pr: z.array(CurvePointSchema).optional(),
+    /** [threshold, profit per lead] */
+    profit: z.array(CurvePointSchema).optional(),
+    /** [mean predicted, observed] per bin */
+    calibration: z.array(CurvePointSchema).optional(),
+    /** Conversion rate per score decile, best first. */
+    liftByDecile: z.array(z.number()).optional(),
+  })
+  .passthrough();
+
+export const ManifestSchema = z
+  .object({
+    schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
+    modelId: z.string().min(1),
+    /** ISO date-time the model was trained. */
+    createdAt: z.string().datetime(),
+    trainer: z.object({ name: z.string(), version: z.string() }).strict(),
+    target: z.object({ column: z.string(), positive: z.string() }).strict(),
+    features: z.array(FeatureSchema).min(1),
+    terms: z.array(TermSchema).min(1),
+    intercept: z.number(),
+    calibration: CalibrationSchema,
+    tiers: TiersSchema,
+    reference: z
+      .object({
+        /** Share of positives in the training data. */
+        baseRate: z.number().min(0).max(1),
+        /** 99 calibrated-probability cut points: the 1st … 99th percentile over the reference leads. */
+        probabilityPercentiles: z.array(z.number().min(0).max(1)).length(99),
+        features: z.array(FeatureReferenceSchema),
+      })
+      .strict(),
+    metrics: MetricsSchema,
+    provenance: z
+      .object({
+        rows: z.number().int().nonnegative(),
+        positives: z.number().int().nonnegative(),
+        source: z.string(),
+        /** The "now" that dates were measured against when training (ISO date-time). */
+        referenceTime: z.string().datetime(),
+      })
+      .strict(),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    m.terms.forEach((term, i) => {
+      for (const f of term.features) {
+        if (f >= m.features.length) {
+          ctx.addIssue({ code: 'custom', message: `term ${i} names feature ${f}, but there are ${m.features.length}`, path: ['terms', i, 'features'] });
+        }
+      }
+    });
+  });
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+/** Parse untrusted JSON into a manifest, with an error that names the failing paths (never values). */
+export function parseManifest(json: unknown): { ok: true; manifest: Manifest } | { ok: false; error: string } {
+  const result = ManifestSchema.safeParse(json);
+  if (result.success) return { ok: true, manifest: result.data };
+  const paths = result.error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+  return { ok: false, error: `The model manifest is invalid: ${paths}` };
+}
+
+/**
+ * What a person (or `models/demo-features.json`) declares before training: the features
+ * without what training learns (vocabulary, other code). The trainer turns it into `Feature`s.
+ */
+export const FeatureSpecSchema = z
+  .object({
+    key: z.string().regex(/^[a-z][a-z0-9_]*$/),
+    label: z.string().min(1),
+    type: FeatureTypeSchema,
+    unit: z.string().optional(),
+    derive: DeriveSchema,
+    missingValues: z.array(z.string()).default([]),
+    actionable: z.boolean().default(false),
+  })
+  .strict();
+export type FeatureSpec = z.infer<typeof FeatureSpecSchema>;
+export const FeatureSpecListSchema = z.array(FeatureSpecSchema).min(1);

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit tests only; the end-to-end suite runs the built extension in Chromium (test/e2e/run.ts).
+export default defineConfig({
+  test: {
+    include: ['lib/**/*.test.ts', 'test/**/*.test.ts', 'components/**/*.test.tsx', 'entrypoints/**/*.test.ts'],
+    exclude: ['test/e2e/**', 'node_modules/**'],
+    environment: 'node',
+    testTimeout: 30_000,
+  },
+});
