@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../random';
+import {
+  brier,
+  calibrationCurve,
+  confusionAt,
+  downsampleCurve,
+  ece,
+  liftByDecile,
+  logLoss,
+  orderByScoreDescending,
+  prAuc,
+  prCurve,
+  rocAuc,
+  rocCurve,
+  thresholdSteps,
+  type CurvePoint,
+} from './metrics';
+
+// 16 leads with tied scores. Reference values from scikit-learn 1.2.1 on these vectors.
+const labels = [1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0];
+const scores = [0.92, 0.81, 0.81, 0.73, 0.64, 0.64, 0.64, 0.42, 0.37, 0.37, 0.21, 0.18, 0.12, 0.12, 0.05, 0.03];
+const SKLEARN = {
+  rocAuc: 0.6507936507936508,
+  averagePrecision: 0.6363945578231293,
+  logLoss: 0.7495330052288751,
+  brier: 0.25495,
+  // roc_curve(drop_intermediate=False): [fpr, tpr]
+  roc: [
+    [0, 0], [0, 0.14285714285714285], [0.1111111111111111, 0.2857142857142857], [0.1111111111111111, 0.42857142857142855],
+    [0.3333333333333333, 0.5714285714285714], [0.4444444444444444, 0.5714285714285714],
+    [0.5555555555555556, 0.7142857142857143], [0.6666666666666666, 0.7142857142857143],
+    [0.6666666666666666, 0.8571428571428571], [0.8888888888888888, 0.8571428571428571],
+    [0.8888888888888888, 1], [1, 1],
+  ],
+  // precision_recall_curve, reversed: [recall, precision]
+  pr: [
+    [0, 1], [0.14285714285714285, 1], [0.2857142857142857, 0.6666666666666666], [0.42857142857142855, 0.75],
+    [0.5714285714285714, 0.5714285714285714], [0.5714285714285714, 0.5], [0.7142857142857143, 0.5],
+    [0.7142857142857143, 0.45454545454545453], [0.8571428571428571, 0.5], [0.8571428571428571, 0.42857142857142855],
+    [1, 0.4666666666666667], [1, 0.4375],
+  ],
+  // calibration_curve(n_bins=4): [prob_pred, prob_true]
+  calibration4: [
+    [0.11833333333333335, 0.3333333333333333], [0.38666666666666667, 0.3333333333333333],
+    [0.6625000000000001, 0.5], [0.8466666666666667, 0.6666666666666666],
+  ],
+};
+
+function expectCurveClose(actual: CurvePoint[], expected: number[][]): void {
+  expect(actual).toHaveLength(expected.length);
+  actual.forEach(([x, y], i) => {
+    expect(x).toBeCloseTo(expected[i][0], 12);
+    expect(y).toBeCloseTo(expected[i][1], 12);
+  });
+}
+
+describe('ranking metrics', () => {
+  it('matches the scikit-learn documentation example by hand', () => {
+    // Pairs (pos, neg): 0.35>0.1 ✓, 0.35<0.4 ✗, 0.8>0.1 ✓, 0.8>0.4 ✓ → 3/4.
+    expect(rocAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])).toBe(0.75);
+    // Ranks: 0.8 (pos, P=1), 0.4 (neg), 0.35 (pos, P=2/3) → (1 + 2/3) / 2.
+    expect(prAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])).toBeCloseTo(5 / 6, 15);
+  });
+
+  it('gives ties half credit, equal to sklearn roc_auc_score', () => {
+    expect(rocAuc(labels, scores)).toBeCloseTo(SKLEARN.rocAuc, 14);
+    expect(rocAuc([1, 0], [0.5, 0.5])).toBe(0.5);
+  });
+
+  it('equals sklearn average_precision_score', () => {
+    expect(prAuc(labels, scores)).toBeCloseTo(SKLEARN.averagePrecision, 14);
+  });
+
+  it('accepts typed arrays and depends only on order', () => {
+    const typedLabels = Uint8Array.from(labels);
+    const logits = Float32Array.from(scores, (p) => Math.log(p / (1 - p)));
+    expect(rocAuc(typedLabels, logits)).toBeCloseTo(SKLEARN.rocAuc, 14);
+    expect(prAuc(typedLabels, Float64Array.from(scores))).toBeCloseTo(SKLEARN.averagePrecision, 14);
+  });
+
+  it('is NaN without both classes and rejects mismatched lengths', () => {
+    expect(rocAuc([1, 1], [0.2, 0.4])).toBeNaN();
+    expect(prAuc([0, 0], [0.2, 0.4])).toBeNaN();
+    expect(() => rocAuc([1, 0], [0.2])).toThrow(/2 rows/);
+  });
+
+  it('groups tied scores into one threshold step', () => {
+    const steps = thresholdSteps([1, 0, 1, 0], [0.5, 0.5, 0.9, 0.1]);
+    expect(Array.from(steps.thresholds)).toEqual([0.9, 0.5, 0.1]);
+    expect(Array.from(steps.truePositives)).toEqual([1, 2, 2]);
+    expect(Array.from(steps.falsePositives)).toEqual([0, 1, 2]);
+    expect(Array.from(orderByScoreDescending([0.5, 0.5, 0.9, 0.1]))).toEqual([2, 0, 1, 3]);
+  });
+});
+
+describe('probability metrics', () => {
+  it('equals sklearn log_loss and brier_score_loss', () => {
+    expect(logLoss(labels, scores)).toBeCloseTo(SKLEARN.logLoss, 14);
+    expect(brier(labels, scores)).toBeCloseTo(SKLEARN.brier, 14);
+  });
+
+  it('clips log loss at 1e-15', () => {
+    expect(logLoss([1, 0], [0, 1])).toBeCloseTo(-Math.log(1e-15), 6);
+    expect(Number.isFinite(logLoss([1], [0]))).toBe(true);
+  });
+
+  it('computes ECE by hand', () => {
+    // Bins of 0.1: {0.05 | y 0}, {0.15, 0.15 | 0, 1}, {0.85 | 1}, {0.95 | 1}
+    // (1·0.05 + 2·|0.15 − 0.5| + 1·0.15 + 1·0.05) / 5 = 0.19
+    const probs = [0.05, 0.15, 0.15, 0.85, 0.95];
+    const outcome = [0, 0, 1, 1, 1];
+    expect(ece(outcome, probs)).toBeCloseTo(0.19, 14);
+    expect(calibrationCurve(outcome, probs)).toEqual([
+      [0.05, 0],
+      [0.15, 0.5],
+      [0.85, 1],
+      [0.95, 1],
+    ]);
+    // Two bins: [0, 0.5) mean p 0.35/3 vs 1/3; [0.5, 1] mean p 0.9 vs 1 → (|0.35 − 1| + |1.8 − 2|) / 5
+    expect(ece(outcome, probs, 2)).toBeCloseTo(0.17, 14);
+  });
+
+  it('is zero for a perfectly calibrated bin and puts p = 1 in the last bin', () => {
+    expect(ece([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5])).toBe(0);
+    expect(calibrationCurve([1, 1], [1, 1], 10)).toEqual([[1, 1]]);
+  });
+
+  it('equals sklearn calibration_curve (uniform bins)', () => {
+    expectCurveClose(calibrationCurve(labels, scores, 4), SKLEARN.calibration4);
+  });
+});
+
+describe('curves', () => {
+  it('ROC curve equals sklearn roc_curve without dropped points', () => {
+    expectCurveClose(rocCurve(labels, scores), SKLEARN.roc);
+  });
+
+  it('PR curve equals sklearn precision_recall_curve', () => {
+    expectCurveClose(prCurve(labels, scores), SKLEARN.pr);
+  });
+
+  it('downsamples to at most 200 points, keeping both ends', () => {
+    const rand = mulberry32(3);
+    const n = 5000;
+    const y = Uint8Array.from({ length: n }, () => (rand() < 0.3 ? 1 : 0));
+    const s = Float64Array.from(y, (label) => rand() + 0.5 * label);
+    const roc = rocCurve(y, s);
+    expect(roc).toHaveLength(200);
+    expect(roc[0]).toEqual([0, 0]);
+    expect(roc[199]).toEqual([1, 1]);
+    for (let i = 1; i < roc.length; i++) {
+      expect(roc[i][0]).toBeGreaterThanOrEqual(roc[i - 1][0]);
+      expect(roc[i][1]).toBeGreaterThanOrEqual(roc[i - 1][1]);
+    }
+    const pr = prCurve(y, s, 50);
+    expect(pr).toHaveLength(50);
+    expect(pr[0]).toEqual([0, 1]);
+    expect(pr[49][0]).toBe(1);
+    expect(pr[49][1]).toBeCloseTo(y.reduce((a, b) => a + b, 0) / n, 14);
+  });
+
+  it('downsampleCurve spreads kept points evenly', () => {
+    const points = Array.from({ length: 10 }, (_, i): CurvePoint => [i, i]);
+    expect(downsampleCurve(points, 4).map(([x]) => x)).toEqual([0, 3, 6, 9]);
+    expect(downsampleCurve(points, 20)).toBe(points);
+  });
+
+  it('returns empty curves without both classes', () => {
+    expect(rocCurve([0, 0], [0.1, 0.2])).toEqual([]);
+    expect(prCurve([1, 1], [0.1, 0.2])).toEqual([]);
+  });
+});
+
+describe('confusionAt', () => {
+  it('counts p ≥ threshold as called positive', () => {
+    // ≥ 0.64: labels 1,0,1,1,0,0,1 → tp 4, fp 3; 7 positives, 9 negatives in all.
+    expect(confusionAt(labels, scores, 0.64)).toEqual({ tp: 4, fp: 3, tn: 6, fn: 3, precision: 4 / 7, recall: 4 / 7 });
+  });
+
+  it('reports zero precision when nothing is called positive', () => {
+    expect(confusionAt([1, 0], [0.2, 0.1], 0.5)).toEqual({ tp: 0, fp: 0, tn: 1, fn: 1, precision: 0, recall: 0 });
+  });
+});
+
+describe('liftByDecile', () => {
+  it('gives each decile its conversion rate, best first', () => {
+    // 20 leads, distinct scores descending; deciles are consecutive pairs.
+    const y = [1, 1, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+    const s = y.map((_, i) => 1 - i / 20);
+    expect(liftByDecile(y, s)).toEqual([1, 0.5, 0.5, 0, 0.5, 0, 0.5, 0, 0, 0]);
+  });
+
+  it('splits a tied run across deciles at the run rate', () => {
+    // 10 leads: one top lead (converted), then 9 tied leads with 3 conversions → rate 1/3 each.
+    const y = [1, 1, 0, 0, 1, 0, 0, 1, 0, 0];
+    const s = [0.9, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
+    const lift = liftByDecile(y, s);
+    expect(lift[0]).toBe(1);
+    lift.slice(1).forEach((rate) => expect(rate).toBeCloseTo(1 / 3, 14));
+  });
+
+  it('handles fewer than 10 leads with fractional deciles', () => {
+    // 5 leads → deciles of half a lead: each lead fills two deciles.
+    expect(liftByDecile([1, 0, 1, 0, 0], [0.9, 0.8, 0.7, 0.6, 0.5])).toEqual([1, 1, 0, 0, 1, 1, 0, 0, 0, 0]);
+  });
+
+  it('is the base rate everywhere when all scores tie', () => {
+    liftByDecile([1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1], new Float64Array(12)).forEach((rate) =>
+      expect(rate).toBeCloseTo(0.25, 14),
+    );
+  });
+});

@@ -1,0 +1,286 @@
+/**
+ * Evaluation metrics for binary lead conversion, pure and deterministic (they run in the
+ * training Web Worker). Scalar metrics match scikit-learn's definitions; curves are the
+ * point lists the manifest stores (`Metrics` in ../manifest.ts).
+ *
+ * Conventions: `labels` [N] are 0/1; `scores` / `probs` [N] are finite numbers (scores may
+ * be logits or probabilities, only their order matters). Rank-based metrics need both
+ * classes: without them scalars are NaN and curves empty.
+ */
+
+export type Scores = Float64Array | Float32Array | number[];
+export type Labels = Uint8Array | number[];
+/** One point of a curve: [x, y]. */
+export type CurvePoint = [number, number];
+
+/** Curves stored in the manifest are downsampled to at most this many points. */
+export const MAX_CURVE_POINTS = 200;
+
+/** Labels and scores of different lengths are always a caller bug: fail loudly. */
+export function assertSameLength(labels: ArrayLike<number>, values: ArrayLike<number>): void {
+  if (labels.length !== values.length) {
+    throw new Error(`labels has ${labels.length} rows but the scores have ${values.length}`);
+  }
+}
+
+export function countPositives(labels: Labels): number {
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i];
+  return positives;
+}
+
+/** Row indices [N] ordered by score, highest first; ties keep row order so results never depend on sort stability. */
+export function orderByScoreDescending(scores: Scores): Int32Array {
+  const order = new Int32Array(scores.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  return order.sort((i, j) => scores[j] - scores[i] || i - j);
+}
+
+/**
+ * Cumulative counts when the decision threshold walks down through each distinct score
+ * (scikit-learn's `_binary_clf_curve`): at step d every row with score ≥ thresholds[d] is
+ * called positive. Every curve and rank metric below is read off these steps.
+ */
+export interface ThresholdSteps {
+  /** [D] distinct scores, highest first. */
+  thresholds: Float64Array;
+  /** [D] positives with score ≥ thresholds[d]. */
+  truePositives: Int32Array;
+  /** [D] negatives with score ≥ thresholds[d]. */
+  falsePositives: Int32Array;
+  positives: number;
+  negatives: number;
+}
+
+export function thresholdSteps(labels: Labels, scores: Scores): ThresholdSteps {
+  assertSameLength(labels, scores);
+  const order = orderByScoreDescending(scores);
+  const thresholds: number[] = [];
+  const truePositives: number[] = [];
+  const falsePositives: number[] = [];
+  let tp = 0;
+  let fp = 0;
+  for (let r = 0; r < order.length; r++) {
+    const row = order[r];
+    if (labels[row]) tp++;
+    else fp++;
+    // Close a step only after the last row of a run of equal scores: ties move together.
+    const next = r + 1 < order.length ? scores[order[r + 1]] : Number.NaN;
+    if (next !== scores[row]) {
+      thresholds.push(scores[row]);
+      truePositives.push(tp);
+      falsePositives.push(fp);
+    }
+  }
+  return {
+    thresholds: Float64Array.from(thresholds),
+    truePositives: Int32Array.from(truePositives),
+    falsePositives: Int32Array.from(falsePositives),
+    positives: tp,
+    negatives: fp,
+  };
+}
+
+/**
+ * Area under the ROC curve. The trapezoid over the threshold steps gives tied scores half
+ * credit, which equals the average-rank (Mann–Whitney) AUC and `sklearn.metrics.roc_auc_score`.
+ */
+export function rocAuc(labels: Labels, scores: Scores): number {
+  const steps = thresholdSteps(labels, scores);
+  if (steps.positives === 0 || steps.negatives === 0) return Number.NaN;
+  // Twice the area in (fp, tp) count units, summed as integers, divided once at the end.
+  let doubleArea = 0;
+  let previousTp = 0;
+  let previousFp = 0;
+  for (let d = 0; d < steps.thresholds.length; d++) {
+    const tp = steps.truePositives[d];
+    const fp = steps.falsePositives[d];
+    doubleArea += (fp - previousFp) * (tp + previousTp);
+    previousTp = tp;
+    previousFp = fp;
+  }
+  return doubleArea / (2 * steps.positives * steps.negatives);
+}
+
+/**
+ * Average precision, Σ (recallₙ − recallₙ₋₁) · precisionₙ over the threshold steps, as
+ * `sklearn.metrics.average_precision_score` (a step function, not a trapezoid).
+ */
+export function prAuc(labels: Labels, scores: Scores): number {
+  const steps = thresholdSteps(labels, scores);
+  if (steps.positives === 0) return Number.NaN;
+  let sum = 0;
+  let previousTp = 0;
+  for (let d = 0; d < steps.thresholds.length; d++) {
+    const tp = steps.truePositives[d];
+    sum += ((tp - previousTp) * tp) / (tp + steps.falsePositives[d]);
+    previousTp = tp;
+  }
+  return sum / steps.positives;
+}
+
+const LOG_LOSS_CLIP = 1e-15;
+
+/** Mean negative log-likelihood, probabilities clipped to [1e-15, 1 − 1e-15] so one confident miss stays finite. */
+export function logLoss(labels: Labels, probs: Scores): number {
+  assertSameLength(labels, probs);
+  let sum = 0;
+  for (let i = 0; i < labels.length; i++) {
+    // Clip the probability given to what happened, so both ends clip at exactly 1e-15.
+    const probabilityOfOutcome = labels[i] ? probs[i] : 1 - probs[i];
+    sum -= Math.log(Math.max(LOG_LOSS_CLIP, probabilityOfOutcome));
+  }
+  return sum / labels.length;
+}
+
+/** Mean squared error between probability and outcome. */
+export function brier(labels: Labels, probs: Scores): number {
+  assertSameLength(labels, probs);
+  let sum = 0;
+  for (let i = 0; i < labels.length; i++) sum += (probs[i] - labels[i]) ** 2;
+  return sum / labels.length;
+}
+
+/** Per-bin sums for equal-width probability bins [k/B, (k+1)/B), the last one closed at 1. */
+interface ProbabilityBins {
+  /** [B] rows per bin. */
+  count: Float64Array;
+  /** [B] Σ predicted probability per bin. */
+  predicted: Float64Array;
+  /** [B] Σ label (conversions) per bin. */
+  observed: Float64Array;
+}
+
+function binByProbability(labels: Labels, probs: Scores, bins: number): ProbabilityBins {
+  assertSameLength(labels, probs);
+  if (!Number.isInteger(bins) || bins < 1) throw new Error(`bins must be a positive integer, got ${bins}`);
+  const result = { count: new Float64Array(bins), predicted: new Float64Array(bins), observed: new Float64Array(bins) };
+  for (let i = 0; i < labels.length; i++) {
+    const bin = Math.min(bins - 1, Math.max(0, Math.floor(probs[i] * bins)));
+    result.count[bin]++;
+    result.predicted[bin] += probs[i];
+    result.observed[bin] += labels[i];
+  }
+  return result;
+}
+
+/**
+ * Expected calibration error: Σ over equal-width bins of (rows in bin / N) · |mean predicted − observed rate|.
+ */
+export function ece(labels: Labels, probs: Scores, bins = 10): number {
+  const { predicted, observed } = binByProbability(labels, probs, bins);
+  // (n_b / N) · |Σp/n_b − Σy/n_b| = |Σp − Σy| / N
+  let sum = 0;
+  for (let b = 0; b < bins; b++) sum += Math.abs(predicted[b] - observed[b]);
+  return sum / labels.length;
+}
+
+/** Reliability diagram: [mean predicted, observed rate] for each non-empty equal-width bin, low to high. */
+export function calibrationCurve(labels: Labels, probs: Scores, bins = 10): CurvePoint[] {
+  const { count, predicted, observed } = binByProbability(labels, probs, bins);
+  const curve: CurvePoint[] = [];
+  for (let b = 0; b < bins; b++) {
+    if (count[b] > 0) curve.push([predicted[b] / count[b], observed[b] / count[b]]);
+  }
+  return curve;
+}
+
+/** At most `maxPoints` points spread evenly along the curve, always keeping the first and the last. */
+export function downsampleCurve(points: CurvePoint[], maxPoints = MAX_CURVE_POINTS): CurvePoint[] {
+  if (points.length <= maxPoints) return points;
+  if (maxPoints < 2) throw new Error(`maxPoints must be at least 2, got ${maxPoints}`);
+  const kept: CurvePoint[] = [];
+  for (let k = 0; k < maxPoints; k++) kept.push(points[Math.round((k * (points.length - 1)) / (maxPoints - 1))]);
+  return kept;
+}
+
+/** ROC curve [fpr, tpr] from (0, 0) through every distinct threshold to (1, 1), downsampled. */
+export function rocCurve(labels: Labels, scores: Scores, maxPoints = MAX_CURVE_POINTS): CurvePoint[] {
+  const steps = thresholdSteps(labels, scores);
+  if (steps.positives === 0 || steps.negatives === 0) return [];
+  const curve: CurvePoint[] = [[0, 0]];
+  for (let d = 0; d < steps.thresholds.length; d++) {
+    curve.push([steps.falsePositives[d] / steps.negatives, steps.truePositives[d] / steps.positives]);
+  }
+  return downsampleCurve(curve, maxPoints);
+}
+
+/**
+ * Precision–recall curve [recall, precision] from (0, 1) through every distinct threshold,
+ * as `sklearn.metrics.precision_recall_curve` read from high threshold to low, downsampled.
+ */
+export function prCurve(labels: Labels, scores: Scores, maxPoints = MAX_CURVE_POINTS): CurvePoint[] {
+  const steps = thresholdSteps(labels, scores);
+  if (steps.positives === 0 || steps.negatives === 0) return [];
+  const curve: CurvePoint[] = [[0, 1]];
+  for (let d = 0; d < steps.thresholds.length; d++) {
+    const tp = steps.truePositives[d];
+    curve.push([tp / steps.positives, tp / (tp + steps.falsePositives[d])]);
+  }
+  return downsampleCurve(curve, maxPoints);
+}
+
+export interface Confusion {
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+  /** tp / (tp + fp); 0 when nothing is called positive (scikit-learn's zero_division=0). */
+  precision: number;
+  /** tp / (tp + fn); 0 when there are no positives. */
+  recall: number;
+}
+
+/** Confusion counts when every lead with probability ≥ threshold is called a conversion. */
+export function confusionAt(labels: Labels, probs: Scores, threshold: number): Confusion {
+  assertSameLength(labels, probs);
+  let tp = 0;
+  let fp = 0;
+  let tn = 0;
+  let fn = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const calledPositive = probs[i] >= threshold;
+    if (labels[i]) {
+      if (calledPositive) tp++;
+      else fn++;
+    } else if (calledPositive) fp++;
+    else tn++;
+  }
+  return {
+    tp,
+    fp,
+    tn,
+    fn,
+    precision: tp + fp > 0 ? tp / (tp + fp) : 0,
+    recall: tp + fn > 0 ? tp / (tp + fn) : 0,
+  };
+}
+
+/**
+ * Conversion rate in each score decile, best first: [10] numbers.
+ *
+ * Decile k holds ranks [k·N/10, (k+1)·N/10) of the leads sorted by score. A run of tied
+ * scores that straddles a decile boundary is split pro rata, each part converting at the
+ * run's rate, so plateaus (e.g. from isotonic calibration) never depend on row order; the
+ * same rule makes fractional deciles work when N < 10.
+ */
+export function liftByDecile(labels: Labels, scores: Scores): number[] {
+  const steps = thresholdSteps(labels, scores);
+  const rows = labels.length;
+  if (rows === 0) return [];
+  const decileSize = rows / 10;
+  const conversions = new Float64Array(10);
+  let start = 0;
+  let previousTp = 0;
+  for (let d = 0; d < steps.thresholds.length; d++) {
+    const end = steps.truePositives[d] + steps.falsePositives[d];
+    const runRate = (steps.truePositives[d] - previousTp) / (end - start);
+    for (let k = Math.floor(start / decileSize); k < 10 && k * decileSize < end; k++) {
+      const overlap = Math.min(end, (k + 1) * decileSize) - Math.max(start, k * decileSize);
+      if (overlap > 0) conversions[k] += overlap * runRate;
+    }
+    start = end;
+    previousTp = steps.truePositives[d];
+  }
+  return Array.from(conversions, (c) => c / decileSize);
+}

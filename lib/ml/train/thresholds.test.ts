@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { TiersSchema, type TierPolicy } from '../manifest';
+import { expectedOutcomes, profitCurve, tierThresholds } from './thresholds';
+
+// Ten leads, probabilities descending, 4 conversions.
+const probs = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05];
+const labels = [1, 1, 0, 1, 0, 0, 1, 0, 0, 0];
+const value = (revenuePerConversion: number, costPerContact: number): TierPolicy => ({
+  kind: 'value',
+  revenuePerConversion,
+  costPerContact,
+});
+
+describe('profitCurve', () => {
+  it('gives profit per lead of contacting everyone at or above each threshold, threshold ascending', () => {
+    // Revenue 100, cost 20. Contacting down to 0.3: 4 conversions, 7 contacts → 400 − 140 = 260 → 26 per lead.
+    expect(profitCurve(labels, probs, 100, 20)).toEqual([
+      [0.05, 20],
+      [0.1, 22],
+      [0.2, 24],
+      [0.3, 26],
+      [0.4, 18],
+      [0.5, 20],
+      [0.6, 22],
+      [0.7, 14],
+      [0.8, 16],
+      [0.9, 8],
+    ]);
+  });
+
+  it('treats tied probabilities as one contact decision', () => {
+    expect(profitCurve([1, 0, 0], [0.5, 0.5, 0.2], 10, 1)).toEqual([
+      [0.2, (10 - 3) / 3],
+      [0.5, (10 - 2) / 3],
+    ]);
+  });
+});
+
+describe('tierThresholds: value policy', () => {
+  it('puts hot at the profit maximum and warm at break-even below it', () => {
+    // Profit peaks at 0.3 (above); break-even 20 / 100 = 0.2 < 0.3.
+    expect(tierThresholds(value(100, 20), labels, probs)).toEqual({ hot: 0.3, warm: 0.2 });
+  });
+
+  it('drops warm to half break-even when break-even is not below hot', () => {
+    // Revenue 100, cost 50: cumulative profit −50, −100, −50, 0, +50 (at 0.5), 0, −50 … → hot 0.5.
+    // Break-even 0.5 = hot, so warm = 0.25: leads whose expected revenue covers half a contact.
+    const late = [0, 0, 1, 1, 1, 0, 0, 0, 0, 0];
+    expect(tierThresholds(value(100, 50), late, probs)).toEqual({ hot: 0.5, warm: 0.25 });
+  });
+
+  it('prefers the higher threshold when two make the same profit', () => {
+    // Revenue 10, cost 5: profit +5 at 0.9, 0 at 0.8, +5 at 0.7 → hot stays 0.9.
+    expect(tierThresholds(value(10, 5), [1, 0, 1], [0.9, 0.8, 0.7]).hot).toBe(0.9);
+  });
+
+  it('makes nobody hot when no threshold makes a profit', () => {
+    expect(tierThresholds(value(100, 30), new Array(10).fill(0), probs)).toEqual({ hot: 1, warm: 0.3 });
+  });
+
+  it('makes everyone at least warm when contacts are free', () => {
+    // Cost 0: profit only grows down to the last conversion (0.3); break-even is 0.
+    expect(tierThresholds(value(100, 0), labels, probs)).toEqual({ hot: 0.3, warm: 0 });
+  });
+});
+
+describe('tierThresholds: capacity policy', () => {
+  it('takes the top hotPerWeek / inflowPerWeek as hot and the next warmPerWeek / inflowPerWeek as warm', () => {
+    // 20 of 100 a week → top 2 of these 10 leads; 30 more → next 3.
+    const policy: TierPolicy = { kind: 'capacity', hotPerWeek: 20, warmPerWeek: 30, inflowPerWeek: 100 };
+    expect(tierThresholds(policy, labels, Float32Array.from([0.5, 0.4, 0.3, 0.2, 0.1, 0.9, 0.8, 0.7, 0.6, 0.05]))).toEqual({
+      hot: Math.fround(0.8),
+      warm: Math.fround(0.5),
+    });
+  });
+
+  it('leaves the warm band empty without warm capacity and caps shares at everyone', () => {
+    expect(tierThresholds({ kind: 'capacity', hotPerWeek: 3, warmPerWeek: 0, inflowPerWeek: 10 }, labels, probs)).toEqual({
+      hot: 0.7,
+      warm: 0.7,
+    });
+    expect(tierThresholds({ kind: 'capacity', hotPerWeek: 5, warmPerWeek: 50, inflowPerWeek: 10 }, labels, probs)).toEqual({
+      hot: 0.5,
+      warm: 0.05,
+    });
+  });
+
+  it('makes at least the top lead hot however small the share', () => {
+    expect(tierThresholds({ kind: 'capacity', hotPerWeek: 1, warmPerWeek: 0, inflowPerWeek: 1000 }, labels, probs).hot).toBe(0.9);
+  });
+});
+
+describe('tierThresholds: fixed policy', () => {
+  it('returns the thresholds it is given and refuses missing or inverted ones', () => {
+    expect(tierThresholds({ kind: 'fixed' }, labels, probs, { hot: 0.4, warm: 0.1 })).toEqual({ hot: 0.4, warm: 0.1 });
+    expect(() => tierThresholds({ kind: 'fixed' }, labels, probs)).toThrow(/needs its hot and warm/);
+    expect(() => tierThresholds({ kind: 'fixed' }, labels, probs, { hot: 0.1, warm: 0.4 })).toThrow(/warm ≤ hot/);
+  });
+});
+
+it('produces thresholds the manifest accepts for every policy', () => {
+  const policies: TierPolicy[] = [value(100, 20), value(100, 50), { kind: 'capacity', hotPerWeek: 2, warmPerWeek: 3, inflowPerWeek: 10 }];
+  for (const policy of policies) {
+    expect(TiersSchema.safeParse({ policy, ...tierThresholds(policy, labels, probs) }).success).toBe(true);
+  }
+});
+
+describe('expectedOutcomes', () => {
+  it('reports share, contacts, conversions and rate per tier by hand', () => {
+    // hot ≥ 0.6: 0.9 0.8 0.7 0.6 → 3 of 4 convert; warm ≥ 0.3: 0.5 0.4 0.3 → 1 of 3; cold: 0 of 3.
+    const outcomes = expectedOutcomes(labels, probs, { hot: 0.6, warm: 0.3 }, 200);
+    expect(outcomes.hot).toEqual({ share: 0.4, expectedContacts: 80, expectedConversions: 60, conversionRate: 0.75 });
+    expect(outcomes.warm.share).toBeCloseTo(0.3, 15);
+    expect(outcomes.warm.expectedContacts).toBeCloseTo(60, 12);
+    expect(outcomes.warm.expectedConversions).toBeCloseTo(20, 12);
+    expect(outcomes.warm.conversionRate).toBeCloseTo(1 / 3, 15);
+    expect(outcomes.cold).toEqual({ share: 0.3, expectedContacts: 60, expectedConversions: 0, conversionRate: 0 });
+  });
+
+  it('reports an empty tier as zeros', () => {
+    expect(expectedOutcomes(labels, probs, { hot: 0.6, warm: 0.6 }, 100).warm).toEqual({
+      share: 0,
+      expectedContacts: 0,
+      expectedConversions: 0,
+      conversionRate: 0,
+    });
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * From calibrated probabilities to hot / warm thresholds, by the admin's tier policy, and
+ * the business view of a choice: the profit curve it came from and what each tier yields.
+ * Probabilities [N] should be out-of-fold and calibrated, so they mean what new leads' will.
+ */
+import type { Tier } from '../../messaging/protocol';
+import type { TierPolicy, Tiers } from '../manifest';
+import { tierOf } from '../score';
+import {
+  assertSameLength,
+  downsampleCurve,
+  MAX_CURVE_POINTS,
+  thresholdSteps,
+  type CurvePoint,
+  type Labels,
+  type Scores,
+} from './metrics';
+
+export type TierThresholds = Pick<Tiers, 'hot' | 'warm'>;
+
+/**
+ * Profit per lead of contacting every lead with p ≥ t, for each distinct probability t,
+ * highest t first: (revenue · conversions − cost · contacts) / N.
+ */
+function profitSteps(
+  labels: Labels,
+  probs: Scores,
+  revenuePerConversion: number,
+  costPerContact: number,
+): { thresholds: Float64Array; profitPerLead: Float64Array } {
+  const steps = thresholdSteps(labels, probs);
+  const profitPerLead = steps.thresholds.map((_, d) => {
+    const contacts = steps.truePositives[d] + steps.falsePositives[d];
+    return (revenuePerConversion * steps.truePositives[d] - costPerContact * contacts) / labels.length;
+  });
+  return { thresholds: steps.thresholds, profitPerLead };
+}
+
+/** The profit curve [threshold, profit per lead], threshold ascending, downsampled for the manifest. */
+export function profitCurve(
+  labels: Labels,
+  probs: Scores,
+  revenuePerConversion: number,
+  costPerContact: number,
+  maxPoints = MAX_CURVE_POINTS,
+): CurvePoint[] {
+  const { thresholds, profitPerLead } = profitSteps(labels, probs, revenuePerConversion, costPerContact);
+  const curve = Array.from(thresholds, (t, d): CurvePoint => [t, profitPerLead[d]]).reverse();
+  return downsampleCurve(curve, maxPoints);
+}
+
+/**
+ * Value policy.
+ * - hot: the threshold with the highest empirical profit on the data (ties: the higher
+ *   threshold, same profit for fewer contacts). When no threshold makes a profit, nobody is
+ *   worth a call: hot = 1.
+ * - warm: the break-even probability b = cost / revenue (a contact's expected profit
+ *   p · revenue − cost is ≥ 0 from there on) when it lies below hot. Otherwise (b ≥ hot,
+ *   which would leave the warm band empty) warm = b / 2, the leads whose expected revenue
+ *   covers at least half a contact's cost, and never above hot.
+ */
+function valueThresholds(
+  labels: Labels,
+  probs: Scores,
+  revenuePerConversion: number,
+  costPerContact: number,
+): TierThresholds {
+  const { thresholds, profitPerLead } = profitSteps(labels, probs, revenuePerConversion, costPerContact);
+  let hot = 1;
+  let bestProfit = 0; // contacting nobody earns 0: hot has to beat that
+  for (let d = 0; d < thresholds.length; d++) {
+    if (profitPerLead[d] > bestProfit) {
+      bestProfit = profitPerLead[d];
+      hot = thresholds[d];
+    }
+  }
+  const breakEven = Math.min(1, costPerContact / revenuePerConversion);
+  const warm = breakEven < hot ? breakEven : Math.min(breakEven / 2, hot);
+  return { hot, warm };
+}
+
+/**
+ * The probability of the lead ranked round(share · N) from the top (at least the first):
+ * thresholding there puts that share of the data's leads at or above it (more on ties).
+ */
+function probabilityAtTopShare(descending: Float64Array, share: number): number {
+  const rank = Math.min(descending.length, Math.max(1, Math.round(share * descending.length)));
+  return descending[rank - 1];
+}
+
+/** Capacity policy: the top hotPerWeek/inflowPerWeek of leads are hot, the next warmPerWeek/inflowPerWeek warm. */
+function capacityThresholds(probs: Scores, hotPerWeek: number, warmPerWeek: number, inflowPerWeek: number): TierThresholds {
+  if (probs.length === 0) throw new Error('capacity thresholds need at least one lead');
+  const descending = Float64Array.from(probs).sort().reverse();
+  const hotShare = Math.min(1, hotPerWeek / inflowPerWeek);
+  const workedShare = Math.min(1, (hotPerWeek + warmPerWeek) / inflowPerWeek);
+  const hot = probabilityAtTopShare(descending, hotShare);
+  const warm = workedShare > hotShare ? probabilityAtTopShare(descending, workedShare) : hot;
+  return { hot, warm };
+}
+
+/**
+ * Calibrated-probability thresholds for a tier policy: p ≥ hot → hot, p ≥ warm → warm.
+ * `labels` and `probs` [N] are the leads the thresholds are chosen on; `fixed` gives the
+ * thresholds of a `fixed` policy (required then, ignored otherwise).
+ */
+export function tierThresholds(
+  policy: TierPolicy,
+  labels: Labels,
+  probs: Scores,
+  fixed?: TierThresholds,
+): TierThresholds {
+  assertSameLength(labels, probs);
+  switch (policy.kind) {
+    case 'value':
+      return valueThresholds(labels, probs, policy.revenuePerConversion, policy.costPerContact);
+    case 'capacity':
+      return capacityThresholds(probs, policy.hotPerWeek, policy.warmPerWeek, policy.inflowPerWeek);
+    case 'fixed':
+      if (fixed === undefined) throw new Error('a fixed tier policy needs its hot and warm thresholds');
+      if (!(fixed.warm >= 0 && fixed.warm <= fixed.hot && fixed.hot <= 1)) {
+        throw new Error(`fixed thresholds need 0 ≤ warm ≤ hot ≤ 1, got warm ${fixed.warm}, hot ${fixed.hot}`);
+      }
+      return { hot: fixed.hot, warm: fixed.warm };
+  }
+}
+
+export interface TierOutcome {
+  /** Share of the leads that land in the tier. */
+  share: number;
+  /** Leads per period in the tier: the contacts if the team works the whole tier. */
+  expectedContacts: number;
+  /** expectedContacts · conversionRate. */
+  expectedConversions: number;
+  /** Observed conversion rate of the tier's leads in the data; 0 for an empty tier. */
+  conversionRate: number;
+}
+
+/** What each tier would hold and yield per period of `leadsPerPeriod` new leads, read off labelled leads [N]. */
+export function expectedOutcomes(
+  labels: Labels,
+  probs: Scores,
+  thresholds: TierThresholds,
+  leadsPerPeriod: number,
+): Record<Tier, TierOutcome> {
+  assertSameLength(labels, probs);
+  const counts: Record<Tier, { leads: number; conversions: number }> = {
+    hot: { leads: 0, conversions: 0 },
+    warm: { leads: 0, conversions: 0 },
+    cold: { leads: 0, conversions: 0 },
+  };
+  for (let i = 0; i < labels.length; i++) {
+    const tier = counts[tierOf(probs[i], thresholds)];
+    tier.leads++;
+    tier.conversions += labels[i];
+  }
+  const outcome = ({ leads, conversions }: { leads: number; conversions: number }): TierOutcome => {
+    const share = labels.length > 0 ? leads / labels.length : 0;
+    const conversionRate = leads > 0 ? conversions / leads : 0;
+    const expectedContacts = share * leadsPerPeriod;
+    return { share, expectedContacts, expectedConversions: expectedContacts * conversionRate, conversionRate };
+  };
+  return { hot: outcome(counts.hot), warm: outcome(counts.warm), cold: outcome(counts.cold) };
+}
