@@ -1,0 +1,32 @@
+/**
+ * The CRM adapters, in the order pages are tried (first recognised wins), and the one place
+ * that turns a URL into "which CRM, which page". Add a CRM by writing its adapter and
+ * listing it here.
+ */
+import { hubspot } from './hubspot.ts';
+import { salesforce } from './salesforce.ts';
+import type { CrmAdapter, CrmKind, PageMatch } from './types.ts';
+
+export const adapters: CrmAdapter[] = [salesforce, hubspot];
+
+export interface RecognisedPage {
+  adapter: CrmAdapter;
+  /** A record or list page; never `other`. */
+  match: Exclude<PageMatch, { kind: 'other' }>;
+}
+
+/** The adapter and page kind for `url`, or null when no CRM has a record or list page there. Pure. */
+export function recognisePage(url: URL): RecognisedPage | null {
+  for (const adapter of adapters) {
+    const match = adapter.recognise(url);
+    if (match.kind !== 'other') return { adapter, match };
+  }
+  return null;
+}
+
+/** The adapter for a CRM (e.g. for a `(crm, recordId)` the background received). */
+export function adapterFor(crm: CrmKind): CrmAdapter {
+  const adapter = adapters.find((candidate) => candidate.crm === crm);
+  if (!adapter) throw new Error(`no adapter for CRM "${crm}"`);
+  return adapter;
+}

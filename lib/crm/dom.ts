@@ -1,0 +1,474 @@
+/**
+ * Shared DOM reading for the CRM adapters. Nothing here knows a CRM: each adapter describes
+ * its record page as data (`RecordPageSpec`: ordered selector lists, most specific first)
+ * and `createRecordPageReader` turns that description into the adapter's DOM methods.
+ *
+ * Rules every reader follows:
+ * - Text only: values come from text nodes (and form controls' `value` / `checked`), never
+ *   from `innerHTML`; nothing the page shows is ever parsed as markup.
+ * - Selector fallbacks: a list is tried in order in the light DOM; only when nothing in the
+ *   light DOM matches are open shadow roots walked (LWC uses synthetic shadow today, which
+ *   a content script sees as light DOM, and is moving to native shadow).
+ * - Scope: when the page marks its active record view (Salesforce keeps old views in the
+ *   DOM), everything is read inside that view; when it does not (HubSpot), only visible
+ *   elements are read.
+ * - Limits: at most `PAGE_FIELD_LIMITS.maxFields` fields, names ≤ `maxNameLength`, values
+ *   (and names) clipped to `maxValueLength` characters, so the message stays valid.
+ * - An empty field is returned as `""` (Salesforce shows nothing, HubSpot shows `--`):
+ *   key present = the page shows the field; `""` = it shows no value.
+ *
+ * Pure with respect to the extension: only standard DOM APIs, so it runs in content scripts
+ * and in tests (happy-dom) alike.
+ */
+import type { PageFields } from './types.ts';
+
+/** An ordered list of CSS selectors: the first is the most specific, the rest are fallbacks. */
+export type Selectors = readonly string[];
+
+/** What the messaging layer accepts (`lib/messaging/protocol.ts`); readers never return more. */
+export const PAGE_FIELD_LIMITS = {
+  maxFields: 500,
+  maxNameLength: 200,
+  maxValueLength: 10_000,
+} as const;
+
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+const DOCUMENT_FRAGMENT_NODE = 11;
+
+// ---------------------------------------------------------------------------------------
+// Text
+// ---------------------------------------------------------------------------------------
+
+/** Zero-width characters and the soft hyphen: invisible, so not part of the shown text. */
+const INVISIBLE_CHARS = /[\u00AD\u200B-\u200D\u2060\uFEFF]/g;
+const WHITESPACE_RUN = /\s+/g;
+
+/** Drops invisible characters, collapses whitespace runs (incl. NBSP, newlines) to one space, trims. */
+export function normaliseText(text: string): string {
+  return text.replace(INVISIBLE_CHARS, '').replace(WHITESPACE_RUN, ' ').trim();
+}
+
+/** Cuts `text` to at most `max` UTF-16 units without splitting a surrogate pair. */
+export function clipText(text: string, max: number = PAGE_FIELD_LIMITS.maxValueLength): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  const end = last >= 0xd800 && last <= 0xdbff ? max - 1 : max;
+  return text.slice(0, end);
+}
+
+/** Never part of what a user reads. `svg` because icons carry `<title>` text. */
+const NEVER_TEXT: Selectors = ['script', 'style', 'template', 'noscript', 'svg'];
+
+/**
+ * Elements whose boundaries separate words when rendered (blocks, line breaks): a space is
+ * inserted there so `<div>1 Main St</div><div>Boston</div>` reads "1 Main St Boston", as a
+ * user sees it, where `textContent` would give "1 Main StBoston".
+ */
+const WORD_BREAKING = new Set([
+  'address', 'article', 'br', 'dd', 'div', 'dl', 'dt', 'footer', 'h1', 'h2', 'h3', 'h4', 'h5',
+  'h6', 'header', 'hr', 'li', 'ol', 'p', 'section', 'table', 'td', 'th', 'tr', 'ul',
+]);
+
+/** Raw characters collected before giving up on an absurdly long text (it is clipped anyway). */
+const RAW_TEXT_BUDGET = PAGE_FIELD_LIMITS.maxValueLength * 4;
+
+/**
+ * The text a user sees in `node`, normalised and clipped: text nodes in composed-tree order
+ * (into open shadow roots, through slots), minus `NEVER_TEXT` and `skip`. Never parses
+ * anything: markup-like text such as `<img src=x onerror=…>` comes back as those characters.
+ */
+export function readText(node: Node, skip: Selectors = []): string {
+  const skipped: Selectors = [...NEVER_TEXT, ...skip];
+  const parts: string[] = [];
+  let size = 0;
+
+  const visit = (current: Node): void => {
+    if (size > RAW_TEXT_BUDGET) return;
+    if (current.nodeType === TEXT_NODE) {
+      const data = (current as Text).data;
+      parts.push(data);
+      size += data.length;
+      return;
+    }
+    if (current.nodeType === DOCUMENT_FRAGMENT_NODE) {
+      current.childNodes.forEach(visit);
+      return;
+    }
+    if (current.nodeType !== ELEMENT_NODE) return;
+    const element = current as Element;
+    if (matchesAny(element, skipped)) return;
+    const breaks = WORD_BREAKING.has(element.localName);
+    if (breaks) parts.push(' ');
+    const shadow = element.shadowRoot;
+    if (shadow) {
+      // A host renders its open shadow root (its light children only through slots). One
+      // whose root shows no text yet (not rendered) falls back to its light children.
+      const mark = parts.length;
+      shadow.childNodes.forEach(visit);
+      if (normaliseText(parts.slice(mark).join('')) === '') {
+        parts.length = mark;
+        element.childNodes.forEach(visit);
+      }
+    } else {
+      renderedChildren(element).forEach(visit);
+    }
+    if (breaks) parts.push(' ');
+  };
+
+  visit(node);
+  return clipText(normaliseText(parts.join('')));
+}
+
+/**
+ * A non-host element's children as rendered: a slot in a shadow tree renders the nodes
+ * assigned to it, or its own children as fallback content; other elements their children.
+ */
+function renderedChildren(element: Element): readonly Node[] {
+  if (element.localName === 'slot' && isInShadowTree(element)) {
+    const assigned = (element as HTMLSlotElement).assignedNodes();
+    if (assigned.length > 0) return assigned;
+  }
+  return Array.from(element.childNodes);
+}
+
+function isInShadowTree(node: Node): boolean {
+  const root = node.getRootNode?.();
+  return root !== undefined && root.nodeType === DOCUMENT_FRAGMENT_NODE && 'host' in root;
+}
+
+// ---------------------------------------------------------------------------------------
+// Querying: ordered selector fallbacks, then open shadow roots
+// ---------------------------------------------------------------------------------------
+
+/** Anything `querySelectorAll` can be called on. */
+export type QueryRoot = Document | Element | ShadowRoot | DocumentFragment;
+
+/**
+ * Every open shadow root inside `root` (including `root`'s own when it is a host), at any
+ * depth. Closed roots are invisible to us by design.
+ */
+export function openShadowRoots(root: QueryRoot): ShadowRoot[] {
+  const found: ShadowRoot[] = [];
+  const visit = (scope: QueryRoot): void => {
+    for (const element of Array.from(scope.querySelectorAll('*'))) {
+      const shadow = element.shadowRoot;
+      if (shadow) {
+        found.push(shadow);
+        visit(shadow);
+      }
+    }
+  };
+  if (root.nodeType === ELEMENT_NODE && (root as Element).shadowRoot) {
+    const own = (root as Element).shadowRoot as ShadowRoot;
+    found.push(own);
+    visit(own);
+  }
+  visit(root);
+  return found;
+}
+
+/**
+ * `querySelectorAll`, except that a selector the DOM engine cannot parse matches nothing
+ * instead of throwing: one unsupported fallback must not disable the others. (happy-dom,
+ * for one, rejects type selectors with `_`, such as `record_flexipage-record-field`,
+ * which Chrome accepts.)
+ */
+export function selectAll(scope: QueryRoot, selector: string): Element[] {
+  try {
+    return Array.from(scope.querySelectorAll(selector));
+  } catch {
+    return [];
+  }
+}
+
+/** Whether `element` matches any of `selectors` (unparseable ones match nothing, as in `selectAll`). */
+export function matchesAny(element: Element, selectors: Selectors): boolean {
+  return selectors.some((selector) => {
+    try {
+      return element.matches(selector);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Elements matching any of `selectors`, in selector order, each once. */
+function collect(scopes: readonly QueryRoot[], selectors: Selectors): Element[] {
+  const seen = new Set<Element>();
+  const out: Element[] = [];
+  for (const selector of selectors) {
+    for (const scope of scopes) {
+      for (const element of selectAll(scope, selector)) {
+        if (!seen.has(element)) {
+          seen.add(element);
+          out.push(element);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * All elements matching any selector of the list (selector order, then document order, no
+ * duplicates) in the light DOM of `root`; if there are none, the same inside every open
+ * shadow root under `root`. Selectors cannot cross a shadow boundary, so fallback lists
+ * should end with selectors that still match inside a component.
+ */
+export function queryAll(root: QueryRoot, selectors: Selectors): Element[] {
+  const light = collect([root], selectors);
+  return light.length > 0 ? light : collect(openShadowRoots(root), selectors);
+}
+
+/**
+ * The first element, trying each selector in order, that `accept`s: first in the light DOM
+ * of `root`, then inside its open shadow roots. Null when nothing matches.
+ */
+export function queryFirst(
+  root: QueryRoot,
+  selectors: Selectors,
+  accept: (element: Element) => boolean = () => true,
+): Element | null {
+  const firstIn = (scopes: readonly QueryRoot[]): Element | null => {
+    for (const selector of selectors) {
+      for (const scope of scopes) {
+        for (const element of selectAll(scope, selector)) {
+          if (accept(element)) return element;
+        }
+      }
+    }
+    return null;
+  };
+  return firstIn([root]) ?? firstIn(openShadowRoots(root));
+}
+
+/** The parent in the rendered (flat) tree: the slot it is assigned to, its parent, or its shadow host. */
+export function flatTreeParent(element: Element): Element | null {
+  const slot = assignedSlot(element);
+  if (slot) return slot;
+  if (element.parentElement) return element.parentElement;
+  const parent = element.parentNode;
+  if (parent && parent.nodeType === DOCUMENT_FRAGMENT_NODE && 'host' in parent) {
+    return (parent as ShadowRoot).host;
+  }
+  return null;
+}
+
+/**
+ * The slot `element` is rendered in, if its parent is a host with an open shadow root.
+ * `Element.assignedSlot` where the DOM has it; else (happy-dom) the same rule: the slot
+ * named by its `slot` attribute, or the first unnamed slot.
+ */
+function assignedSlot(element: Element): HTMLSlotElement | null {
+  const native = (element as { assignedSlot?: HTMLSlotElement | null }).assignedSlot;
+  if (native !== undefined) return native;
+  const shadow = element.parentElement?.shadowRoot;
+  if (!shadow) return null;
+  const name = element.getAttribute('slot') ?? '';
+  const slots = Array.from(shadow.querySelectorAll('slot')) as HTMLSlotElement[];
+  return slots.find((slot) => (slot.getAttribute('name') ?? '') === name) ?? null;
+}
+
+/** Like `Element.closest` (with a selector list), but continues past shadow boundaries to the hosts. */
+export function closestComposed(element: Element, selectors: Selectors): Element | null {
+  for (let current: Element | null = element; current; current = flatTreeParent(current)) {
+    if (matchesAny(current, selectors)) return current;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------
+// Visibility
+// ---------------------------------------------------------------------------------------
+
+export interface VisibilityOptions {
+  /**
+   * Also treat `aria-hidden="true"` subtrees as hidden (hidden tab panels that stay in the
+   * DOM). Off when choosing a record view: a modal dialog aria-hides the page behind it.
+   */
+  ariaHidden: boolean;
+}
+
+/**
+ * A visibility test for one read of the page (results are memoised per element, so build a
+ * new one per read). An element is hidden when it or an ancestor in the flat tree has the
+ * `hidden` attribute, inline or computed `display: none` / `visibility: hidden`, or (with
+ * `ariaHidden`) `aria-hidden="true"`. No layout is forced and none is needed: it works on
+ * saved pages and in happy-dom. (Approximation: a `visibility: visible` child of a
+ * `visibility: hidden` ancestor counts as hidden.)
+ */
+export function createVisibilityCheck(options: VisibilityOptions): (element: Element) => boolean {
+  const hiddenMemo = new Map<Element, boolean>();
+  const isHidden = (element: Element): boolean => {
+    const known = hiddenMemo.get(element);
+    if (known !== undefined) return known;
+    const parent = flatTreeParent(element);
+    const hidden = hidesItself(element, options) || (parent !== null && isHidden(parent));
+    hiddenMemo.set(element, hidden);
+    return hidden;
+  };
+  return (element) => !isHidden(element);
+}
+
+function hidesItself(element: Element, options: VisibilityOptions): boolean {
+  if (element.hasAttribute('hidden')) return true;
+  if (options.ariaHidden && element.getAttribute('aria-hidden') === 'true') return true;
+  const inline = (element as Partial<HTMLElement>).style;
+  if (inline && (inline.display === 'none' || inline.visibility === 'hidden')) return true;
+  const view = element.ownerDocument?.defaultView;
+  if (view && typeof view.getComputedStyle === 'function') {
+    const computed = view.getComputedStyle(element);
+    if (computed.display === 'none' || computed.visibility === 'hidden') return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------
+// Values
+// ---------------------------------------------------------------------------------------
+
+/** Read-only checkboxes: a disabled `<input type=checkbox>` (Lightning) or an ARIA checkbox. */
+const CHECKBOXES: Selectors = ['input[type="checkbox"]', '[role="checkbox"][aria-checked]'];
+/** Inline-editable properties (HubSpot renders some as the control itself). */
+const FORM_CONTROLS: Selectors = ['textarea', 'select', 'input:not([type="hidden"]):not([type="checkbox"])'];
+
+
+function controlText(element: Element): string {
+  if (element.localName === 'select') {
+    const select = element as HTMLSelectElement;
+    const option = select.options[select.selectedIndex];
+    return option ? readText(option) : '';
+  }
+  return clipText(normaliseText((element as HTMLInputElement | HTMLTextAreaElement).value ?? ''));
+}
+
+/**
+ * The displayed value of one field: `"true"` / `"false"` for a checkbox; a form control's
+ * value; else the text of `valueElement` without `skip`; else (no text) the value of a form
+ * control inside it.
+ */
+export function readDisplayedValue(valueElement: Element, skip: Selectors = []): string {
+  const checkbox = matchesAny(valueElement, CHECKBOXES) ? valueElement : queryFirst(valueElement, CHECKBOXES);
+  if (checkbox) {
+    const checked =
+      checkbox.localName === 'input'
+        ? (checkbox as HTMLInputElement).checked
+        : checkbox.getAttribute('aria-checked') === 'true';
+    return checked ? 'true' : 'false';
+  }
+  if (matchesAny(valueElement, FORM_CONTROLS)) return controlText(valueElement);
+  const text = readText(valueElement, skip);
+  if (text !== '') return text;
+  const control = queryFirst(valueElement, FORM_CONTROLS);
+  return control ? controlText(control) : '';
+}
+
+// ---------------------------------------------------------------------------------------
+// A record page, described as data
+// ---------------------------------------------------------------------------------------
+
+export interface RecordPageSpec {
+  /**
+   * The active record view, most specific first, for pages that keep inactive views in the
+   * DOM. The first rendered match scopes every read. Empty, or no match: read the whole
+   * document, visible elements only.
+   */
+  readonly activeView: Selectors;
+  /** Containers inside the scope whose content belongs to another record (previews, dialogs). */
+  readonly excludeWithin: Selectors;
+  /** The record's title element (its name; the badge goes after it). */
+  readonly title: Selectors;
+  /** One element per displayed field. All lists are read (a page mixes layouts); duplicates are merged. */
+  readonly fieldRow: Selectors;
+  /** Inside a row: the label (left out when a row has no value element). */
+  readonly fieldLabel: Selectors;
+  /** Inside a row: the value. No match: the row itself, minus its label. */
+  readonly fieldValue: Selectors;
+  /** Text that is never part of a value or a name (assistive text, decorations). */
+  readonly skipText: Selectors;
+  /** Displayed placeholders that mean "no value" (compared after normalising), returned as `""`. */
+  readonly emptyValues: readonly string[];
+  /** The API / property name a row shows, or null to ignore the row. Must be a valid name. */
+  fieldName(row: Element): string | null;
+  /** The record name from `document.title` when no title element has text, or null. */
+  nameFromDocumentTitle?(title: string): string | null;
+}
+
+export interface RecordPageReader {
+  readRecordName(doc: Document): string | null;
+  readRecordFields(doc: Document): PageFields;
+  findBadgeAnchor(doc: Document): Element | null;
+}
+
+export interface Scope {
+  root: QueryRoot;
+  /** Accepts the elements to read inside `root`. */
+  accept: (element: Element) => boolean;
+}
+
+const everything = (): boolean => true;
+
+/** The active record view, or the whole document with visible elements only. */
+export function resolveScope(doc: Document, activeView: Selectors): Scope {
+  if (activeView.length > 0) {
+    const rendered = createVisibilityCheck({ ariaHidden: false });
+    const view = queryFirst(doc, activeView, rendered);
+    if (view) return { root: view, accept: everything };
+  }
+  return { root: doc, accept: createVisibilityCheck({ ariaHidden: true }) };
+}
+
+/** Builds an adapter's DOM methods from its page description. */
+export function createRecordPageReader(spec: RecordPageSpec): RecordPageReader {
+  const emptyValues = new Set(spec.emptyValues.map(normaliseText));
+
+  /** The scope of one read, minus the excluded containers. */
+  const scopeOf = (doc: Document): Scope => {
+    const { root, accept } = resolveScope(doc, spec.activeView);
+    if (spec.excludeWithin.length === 0) return { root, accept };
+    return { root, accept: (element) => accept(element) && closestComposed(element, spec.excludeWithin) === null };
+  };
+
+  const findTitle = (doc: Document): Element | null => {
+    const { root, accept } = scopeOf(doc);
+    return queryFirst(root, spec.title, accept);
+  };
+
+  const readRowValue = (row: Element): string => {
+    const valueElement = queryFirst(row, spec.fieldValue);
+    const value = valueElement
+      ? readDisplayedValue(valueElement, spec.skipText)
+      : readDisplayedValue(row, [...spec.skipText, ...spec.fieldLabel]);
+    return emptyValues.has(value) ? '' : value;
+  };
+
+  return {
+    findBadgeAnchor: findTitle,
+
+    readRecordName(doc) {
+      const title = findTitle(doc);
+      const name = title ? readText(title, spec.skipText) : '';
+      if (name !== '') return name;
+      const fromDocument = spec.nameFromDocumentTitle?.(doc.title ?? '') ?? null;
+      return fromDocument ? clipText(normaliseText(fromDocument)) : null;
+    },
+
+    readRecordFields(doc) {
+      const { root, accept } = scopeOf(doc);
+      const fields = new Map<string, string>();
+      for (const row of queryAll(root, spec.fieldRow)) {
+        if (!accept(row)) continue;
+        const name = spec.fieldName(row);
+        if (name === null || name.length === 0 || name.length > PAGE_FIELD_LIMITS.maxNameLength) continue;
+        const known = fields.get(name);
+        if (known === undefined && fields.size >= PAGE_FIELD_LIMITS.maxFields) continue;
+        if (known !== undefined && known !== '') continue; // first non-empty value wins
+        const value = readRowValue(row);
+        if (known === undefined || value !== '') fields.set(name, value);
+      }
+      // fromEntries defines own properties: a field called "constructor" or "__proto__" is just a key.
+      return Object.fromEntries(fields);
+    },
+  };
+}

@@ -1,0 +1,160 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest';
+import { loadPage, parsePage } from '../../test/fixtures/pages/load.ts';
+import { hubspot, hubspotPage, recogniseHubSpot } from './hubspot.ts';
+import type { PageMatch } from './types.ts';
+
+const APP = 'https://app.hubspot.com';
+const record = (recordId: string): PageMatch => ({ kind: 'record', crm: 'hubspot', recordId });
+const list: PageMatch = { kind: 'list', crm: 'hubspot' };
+const other: PageMatch = { kind: 'other' };
+
+describe('recogniseHubSpot', () => {
+  it.each<[string, PageMatch]>([
+    // contact records
+    [`${APP}/contacts/4242424/record/0-1/12345`, record('12345')],
+    [`${APP}/contacts/4242424/record/0-1/12345/`, record('12345')],
+    [`${APP}/contacts/4242424/record/0-1/12345/view/1`, record('12345')],
+    [`${APP}/contacts/4242424/record/0-1/12345?interaction=note`, record('12345')],
+    [`${APP}/contacts/4242424/record/0-1/273899549679`, record('273899549679')],
+    [`${APP}/contacts/4242424/contact/12345`, record('12345')], // older form
+    [`${APP}/contacts/4242424/contact/12345/`, record('12345')],
+    ['https://app-eu1.hubspot.com/contacts/4242424/record/0-1/12345', record('12345')],
+    ['https://app-na2.hubspot.com/contacts/4242424/record/0-1/12345', record('12345')],
+    ['https://app-ap1.hubspot.com/contacts/4242424/contact/12345', record('12345')],
+    [`${APP}/contacts/4242424/record/0-1/9000001`, record('9000001')],
+    // malformed record URLs
+    [`${APP}/contacts/4242424/record/0-1/abc`, other],
+    [`${APP}/contacts/4242424/record/0-1/012345`, other],
+    [`${APP}/contacts/4242424/record/0-1/`, other],
+    [`${APP}/contacts/4242424/record/0-1/12345/view/1/extra`, other],
+    [`${APP}/contacts/4242424/record/0-1/12345/history`, other],
+    [`${APP}/contacts/portal/record/0-1/12345`, other],
+    [`${APP}/contacts/4242424/contact/12x45`, other],
+    // other objects
+    [`${APP}/contacts/4242424/record/0-2/12345`, other], // companies
+    [`${APP}/contacts/4242424/record/0-3/12345`, other], // deals
+    [`${APP}/contacts/4242424/record/2-1234567/12345`, other], // custom object
+    [`${APP}/contacts/4242424/company/12345`, other],
+    [`${APP}/contacts/4242424/deal/12345`, other],
+    // contact index pages
+    [`${APP}/contacts/4242424/objects/0-1/views/all/list`, list],
+    [`${APP}/contacts/4242424/objects/0-1/views/12345678/list`, list],
+    [`${APP}/contacts/4242424/objects/0-1/views/my/list?query=ada`, list],
+    [`${APP}/contacts/4242424/contacts/list/view/all/`, list],
+    [`${APP}/contacts/4242424/contacts`, list],
+    ['https://app-eu1.hubspot.com/contacts/4242424/objects/0-1/views/all/list', list],
+    [`${APP}/contacts/4242424/objects/0-2/views/all/list`, other], // companies index
+    [`${APP}/contacts/4242424/objects/0-3/views/all/board`, other], // deals board
+    [`${APP}/contacts/4242424/deals/board/view/all/`, other],
+    [`${APP}/contacts/4242424/objects/0-1/views/all`, other],
+    // other apps and hosts
+    [`${APP}/contacts/4242424`, other],
+    [`${APP}/reports-dashboard/4242424/view/1`, other],
+    [`${APP}/settings/4242424/properties`, other],
+    ['https://api.hubapi.com/crm/v3/objects/contacts/12345', other],
+    ['https://www.hubspot.com/contacts/4242424/record/0-1/12345', other],
+    ['https://app.hubspot.com.evil.example/contacts/4242424/record/0-1/12345', other],
+    ['https://app-eu1.hubspotqa.com/contacts/4242424/record/0-1/12345', other],
+    ['http://app.hubspot.com/contacts/4242424/record/0-1/12345', other],
+    ['https://acme.lightning.force.com/lightning/r/Lead/00Q5e00000AbCdEEAV/view', other],
+  ])('%s', (url, expected) => {
+    expect(recogniseHubSpot(new URL(url))).toEqual(expected);
+  });
+
+  it('is the adapter’s recognise', () => {
+    expect(hubspot.recognise).toBe(recogniseHubSpot);
+    expect(hubspot.crm).toBe('hubspot');
+  });
+});
+
+describe('HubSpot record page', () => {
+  it('reads a contact record (PAGES.md)', () => {
+    const doc = loadPage('hubspot-record.html');
+    expect(hubspot.readRecordName(doc)).toBe('Ada Lovelace');
+    expect(hubspot.readRecordFields(doc)).toEqual({
+      jobtitle: 'VP Sales',
+      company: 'Analytical Engines Ltd',
+      lifecyclestage: 'Marketing Qualified Lead',
+      hs_lead_status: '', // "--": shown, no value
+      numemployees: '1,200',
+      hs_email_optout: 'No', // HubSpot booleans stay as shown; the manifest maps them
+      createdate: '11/03/2026 9:14 AM',
+      hubspot_owner_id: 'Marc Benioff', // no value element: the row without its label
+      website: 'https://analytical.example', // the control's value
+      annualrevenue: '1200000',
+    });
+  });
+
+  it('anchors the badge on the highlight title', () => {
+    const doc = loadPage('hubspot-record.html');
+    expect(hubspot.findBadgeAnchor(doc)?.getAttribute('data-selenium-test')).toBe('highlightTitle');
+  });
+
+  it('skips hidden tabs, stale renders and previews of other records', () => {
+    const doc = loadPage('hubspot-record-hidden-tabs.html');
+    expect(hubspot.readRecordName(doc)).toBe('Ada Lovelace');
+    expect(hubspot.findBadgeAnchor(doc)?.textContent).toBe('Ada Lovelace');
+    // Hidden by stylesheet class, `hidden`, inline display:none, aria-hidden; or in a preview panel.
+    expect(hubspot.readRecordFields(doc)).toEqual({ jobtitle: 'VP Sales', company: 'Analytical Engines Ltd' });
+  });
+
+  it('returns hostile values as the literal text, parsing nothing', () => {
+    const doc = loadPage('hubspot-record-xss.html');
+    const hostile = '<img src=x onerror=alert(1)>';
+    expect(hubspot.readRecordName(doc)).toBe(hostile);
+    expect(hubspot.readRecordFields(doc)).toEqual({ jobtitle: hostile, company: hostile });
+    expect(doc.querySelector('img')).toBeNull();
+    expect(document.querySelector('img')).toBeNull();
+  });
+
+  it('reads a record with a header and no properties', () => {
+    const doc = loadPage('hubspot-record-empty.html');
+    expect(hubspot.readRecordName(doc)).toBe('Empty Contact');
+    expect(hubspot.readRecordFields(doc)).toEqual({});
+  });
+
+  it('floats the badge and has no name when the page shows no title', () => {
+    const doc = parsePage('<!doctype html><title>Ada Lovelace</title><div data-test-id="middle-pane"></div>');
+    expect(hubspot.findBadgeAnchor(doc)).toBeNull();
+    expect(hubspot.readRecordName(doc)).toBeNull();
+  });
+
+  it('reads the live document and follows an in-place re-render', () => {
+    document.body.replaceChildren();
+    const card = document.createElement('div');
+    card.setAttribute('data-selenium-test', 'contact-highlight-details');
+    const title = document.createElement('h2');
+    title.setAttribute('data-selenium-test', 'highlightTitle');
+    title.textContent = 'Ada Lovelace';
+    card.append(title);
+    const row = document.createElement('div');
+    row.setAttribute('data-selenium-test', 'property-input-jobtitle');
+    const value = document.createElement('span');
+    value.setAttribute('data-selenium-test', 'property-value');
+    value.textContent = 'VP Sales';
+    row.append(value);
+    document.body.append(card, row);
+    expect(hubspot.readRecordFields(document)).toEqual({ jobtitle: 'VP Sales' });
+
+    title.textContent = 'Grace Hopper';
+    value.textContent = '--';
+    expect(hubspot.readRecordName(document)).toBe('Grace Hopper');
+    expect(hubspot.readRecordFields(document)).toEqual({ jobtitle: '' });
+    document.body.replaceChildren();
+  });
+
+  it('has selectors that parse', () => {
+    const { title, fieldRow, fieldLabel, fieldValue, skipText, excludeWithin } = hubspotPage;
+    for (const selector of [title, fieldRow, fieldLabel, fieldValue, skipText, excludeWithin].flat()) {
+      expect(() => document.querySelector(selector), selector).not.toThrow();
+    }
+  });
+
+  it('anchors only on test ids, never on generated class names', () => {
+    const { title, fieldRow, fieldLabel, fieldValue, excludeWithin } = hubspotPage;
+    for (const selector of [title, fieldRow, fieldLabel, fieldValue, excludeWithin].flat()) {
+      expect(selector, selector).not.toMatch(/\.[A-Za-z]/);
+    }
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * HubSpot CRM: contact record pages and contact index (list) pages.
+ *
+ * URLs (`recogniseHubSpot`, pure), on `app.hubspot.com` or a data-centre host such as
+ * `app-eu1.hubspot.com`:
+ *   /contacts/{portal}/record/0-1/{id}[/view/{n}]            → record (0-1 = contacts)
+ *   /contacts/{portal}/contact/{id}                          → record (older form)
+ *   /contacts/{portal}/objects/0-1/views/{view}/list         → list
+ *   /contacts/{portal}/contacts[/list/view/{view}]           → list (older form)
+ *   companies (0-2), deals (0-3), other objects and apps     → other
+ * Portal and record ids are numeric.
+ *
+ * Page (`hubspotPage`): class names are generated per page load, so every selector anchors on
+ * `data-selenium-test` / `data-test-id`. HubSpot marks no active view and keeps hidden tabs
+ * in the DOM, so only visible elements are read. A property row is
+ * `data-selenium-test="property-input-{propertyName}"`; an empty property shows `--`, which
+ * is returned as `""`.
+ */
+import { createRecordPageReader, type RecordPageSpec } from './dom.ts';
+import type { CrmAdapter, PageMatch } from './types.ts';
+
+// ---------------------------------------------------------------------------------------
+// Page recognition (pure)
+// ---------------------------------------------------------------------------------------
+
+/** `app.hubspot.com` (na1) and data-centre hosts: `app-eu1`, `app-na2`, `app-na3`, `app-ap1`, … */
+const APP_HOST = /^app(?:-[a-z]{2,3}\d{1,2})?\.hubspot\.com$/;
+/** HubSpot object type id of contacts. */
+const CONTACTS_OBJECT = '0-1';
+const NUMERIC_ID = /^[1-9]\d{0,19}$/;
+const VIEW_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const VIEW_NUMBER = /^\d{1,4}$/;
+
+/** What kind of HubSpot page `url` is. Pure. */
+export function recogniseHubSpot(url: URL): PageMatch {
+  const other: PageMatch = { kind: 'other' };
+  if (url.protocol !== 'https:' || !APP_HOST.test(url.hostname)) return other;
+  const segments = url.pathname.split('/').filter((segment) => segment !== '');
+  const [app, portal = '', section, ...rest] = segments;
+  if (app !== 'contacts' || !NUMERIC_ID.test(portal)) return other;
+  const record = (id: string | undefined): PageMatch =>
+    id !== undefined && NUMERIC_ID.test(id) ? { kind: 'record', crm: 'hubspot', recordId: id } : other;
+  const list: PageMatch = { kind: 'list', crm: 'hubspot' };
+  const is = (actual: readonly string[], expected: readonly (string | RegExp)[]): boolean =>
+    actual.length === expected.length &&
+    expected.every((want, i) => (typeof want === 'string' ? actual[i] === want : want.test(actual[i] ?? '')));
+
+  switch (section) {
+    case 'record': // record/0-1/{id}, record/0-1/{id}/view/{n}
+      if (is(rest, [CONTACTS_OBJECT, NUMERIC_ID]) || is(rest, [CONTACTS_OBJECT, NUMERIC_ID, 'view', VIEW_NUMBER])) {
+        return record(rest[1]);
+      }
+      return other;
+    case 'contact': // contact/{id}
+      return is(rest, [NUMERIC_ID]) ? record(rest[0]) : other;
+    case 'objects': // objects/0-1/views/{view}/list
+      return is(rest, [CONTACTS_OBJECT, 'views', VIEW_ID, 'list']) ? list : other;
+    case 'contacts': // contacts, contacts/list/view/{view}
+      return is(rest, []) || is(rest, ['list', 'view', VIEW_ID]) ? list : other;
+    default:
+      return other;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The record page, as data
+// ---------------------------------------------------------------------------------------
+
+/** `property-input-jobtitle` → `jobtitle` (HubSpot internal property names). */
+const PROPERTY_TEST_ID = /^property-input-([A-Za-z][A-Za-z0-9_]*)$/;
+const TEST_ID_ATTRIBUTES = ['data-selenium-test', 'data-test-id'] as const;
+
+function propertyName(row: Element): string | null {
+  for (const attribute of TEST_ID_ATTRIBUTES) {
+    const match = row.getAttribute(attribute)?.match(PROPERTY_TEST_ID);
+    if (match?.[1]) return match[1];
+  }
+  return null;
+}
+
+export const hubspotPage: RecordPageSpec = {
+  // HubSpot marks no active view: visibility decides (hidden tabs stay in the DOM).
+  activeView: [],
+  excludeWithin: [
+    // The preview side panel of an associated record (another contact, a company).
+    '[data-crm-location="CRM_OBJECT_PREVIEW"]',
+    // Dialogs (create / edit forms) over the record.
+    '[role="dialog"]',
+  ],
+  title: [
+    // The contact's name in the highlight card of the left sidebar.
+    '[data-selenium-test="contact-highlight-details"] [data-selenium-test="highlightTitle"]',
+    '[data-selenium-test="highlightTitle"]',
+    // The highlight card's heading, if the title loses its test id.
+    '[data-selenium-test="contact-highlight-details"] h1',
+    '[data-selenium-test="contact-highlight-details"] h2',
+  ],
+  fieldRow: [
+    // About card, overview and sidebar cards: one element per property.
+    '[data-selenium-test^="property-input-"]',
+    // In case the property test ids move to `data-test-id`, as the page regions did.
+    '[data-test-id^="property-input-"]',
+  ],
+  fieldLabel: ['[data-selenium-test="property-label"]', 'label'],
+  fieldValue: ['[data-selenium-test="property-value"]'],
+  skipText: [],
+  // What HubSpot shows for an empty property.
+  emptyValues: ['--'],
+  fieldName: propertyName,
+};
+
+export const hubspot: CrmAdapter = {
+  crm: 'hubspot',
+  recognise: recogniseHubSpot,
+  ...createRecordPageReader(hubspotPage),
+};

@@ -1,0 +1,174 @@
+/**
+ * Salesforce Lightning Experience: Lead record pages and Lead list views.
+ *
+ * URLs (`recogniseSalesforce`, pure):
+ *   https://{my-domain}.lightning.force.com/lightning/r/Lead/{Id}/view   → record
+ *   …/lightning/r/Lead/{Id}, …/{Id}/edit, …/lightning/r/{Id}/view         → record (Lead ids only)
+ *   …/lightning/r/Lead/{Id}/related/{List}/view                          → other (no record header)
+ *   …/lightning/o/Lead/list?filterName=…, …/lightning/o/Lead/home        → list
+ *   anything else (other objects, setup, non-Lightning hosts, bad ids)   → other
+ * Sandboxes, scratch and developer orgs are `*.sandbox|scratch|develop.lightning.force.com`.
+ *
+ * Page (`salesforcePage`): Lightning keeps several record views in the DOM and marks one
+ * `active`; everything is read inside it. Field rows carry the field API name in
+ * `data-target-selection-name="sfdc:RecordField.Lead.{ApiName}"`.
+ */
+import { closestComposed, createRecordPageReader, normaliseText, queryFirst, type RecordPageSpec } from './dom.ts';
+import type { CrmAdapter, PageMatch } from './types.ts';
+
+// ---------------------------------------------------------------------------------------
+// Page recognition (pure)
+// ---------------------------------------------------------------------------------------
+
+/** Lightning UI hosts (the API lives on `*.my.salesforce.com`, which shows no Lightning pages). */
+const LIGHTNING_HOST = /^(?:[a-z0-9-]+\.)+lightning\.force\.com$/;
+
+/** Key prefix of the Lead object: every Lead id starts with it. */
+export const LEAD_KEY_PREFIX = '00Q';
+/** 15-character (case-sensitive) or 18-character (case-safe) record id. */
+const RECORD_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+/** Record page actions that still show the record (e.g. `/edit` opens a modal over it). */
+const RECORD_ACTION = /^[a-zA-Z]+$/;
+/** `/lightning/o/Lead/{page}` pages that list leads. */
+const LIST_PAGES = new Set(['list', 'home']);
+
+const CHECKSUM_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+
+/**
+ * The 18-character form of a 15-character id (the same id for Salesforce): three suffix
+ * characters encode which of the 15 are upper case, five at a time. 18-character ids are
+ * returned as they are.
+ */
+export function salesforceId18(id: string): string {
+  if (id.length !== 15) return id;
+  let suffix = '';
+  for (let chunk = 0; chunk < 3; chunk += 1) {
+    let bits = 0;
+    for (let i = 0; i < 5; i += 1) {
+      const char = id.charAt(chunk * 5 + i);
+      if (char >= 'A' && char <= 'Z') bits |= 1 << i;
+    }
+    suffix += CHECKSUM_ALPHABET.charAt(bits);
+  }
+  return id + suffix;
+}
+
+/** A Lead id (15 or 18 alphanumerics with the Lead key prefix), as its 18-character form; else null. */
+export function parseLeadId(candidate: string): string | null {
+  return RECORD_ID.test(candidate) && candidate.startsWith(LEAD_KEY_PREFIX) ? salesforceId18(candidate) : null;
+}
+
+const isLead = (objectName: string): boolean => objectName.toLowerCase() === 'lead';
+
+/** What kind of Salesforce page `url` is. Pure; record ids come back in 18-character form. */
+export function recogniseSalesforce(url: URL): PageMatch {
+  const other: PageMatch = { kind: 'other' };
+  if (url.protocol !== 'https:' || !LIGHTNING_HOST.test(url.hostname)) return other;
+  const segments = url.pathname.split('/').filter((segment) => segment !== '');
+  if (segments[0] !== 'lightning') return other;
+  const [, area, ...rest] = segments;
+
+  if (area === 'r') {
+    // /lightning/r/Lead/{id}[/{action}] or the short form /lightning/r/{id}[/{action}]
+    const [first = '', second, third, ...extra] = rest;
+    const [idSegment, action, more] = isLead(first) ? [second, third, extra[0]] : [first, second, third];
+    if (idSegment === undefined || more !== undefined) return other;
+    if (action !== undefined && (!RECORD_ACTION.test(action) || action === 'related')) return other;
+    const recordId = parseLeadId(idSegment);
+    return recordId ? { kind: 'record', crm: 'salesforce', recordId } : other;
+  }
+
+  if (area === 'o') {
+    // /lightning/o/Lead/list, /lightning/o/Lead/home
+    const [objectName = '', page = '', ...extra] = rest;
+    return isLead(objectName) && LIST_PAGES.has(page) && extra.length === 0 ? { kind: 'list', crm: 'salesforce' } : other;
+  }
+
+  return other;
+}
+
+// ---------------------------------------------------------------------------------------
+// The record page, as data
+// ---------------------------------------------------------------------------------------
+
+const SELECTION_ATTRIBUTE = 'data-target-selection-name';
+/** `sfdc:RecordField.Lead.LeadSource` → `LeadSource` (standard, custom `X__c` and namespaced `ns__X__c`). */
+const LEAD_FIELD_SELECTION = /^sfdc:RecordField\.Lead\.([A-Za-z][A-Za-z0-9_]*)$/;
+const ANY_FIELD_SELECTION = `[${SELECTION_ATTRIBUTE}^="sfdc:RecordField."]`;
+
+/** The field API name of a row: on the row itself, on the wrapper around it, or on the element inside it. */
+function leadFieldName(row: Element): string | null {
+  const holder = closestComposed(row, [ANY_FIELD_SELECTION]) ?? queryFirst(row, [ANY_FIELD_SELECTION]);
+  const match = holder?.getAttribute(SELECTION_ATTRIBUTE)?.match(LEAD_FIELD_SELECTION);
+  return match?.[1] ?? null;
+}
+
+/** Browser-tab titles that are not a record's name (shown while Lightning loads). */
+const GENERIC_TITLES = new Set(['salesforce', 'lightning experience', 'loading', 'loading...', 'loading…']);
+
+/**
+ * `document.title` is "{Name} | {Object label} | Salesforce" on a record page (the object
+ * label is localised), or "{Name} | Salesforce": drop the suffix and the label.
+ */
+function nameFromDocumentTitle(title: string): string | null {
+  const parts = normaliseText(title).split(' | ');
+  if (parts.length < 2 || parts[parts.length - 1]?.toLowerCase() !== 'salesforce') return null;
+  parts.pop();
+  if (parts.length >= 2) parts.pop();
+  const name = parts.join(' | ').trim();
+  return name !== '' && !GENERIC_TITLES.has(name.toLowerCase()) ? name : null;
+}
+
+export const salesforcePage: RecordPageSpec = {
+  activeView: [
+    // Console apps: the selected workspace tab's maximised view.
+    'section.oneConsoleTab.active div.windowViewMode-maximized.active.lafPageHost',
+    'section.oneConsoleTab div.windowViewMode-maximized.active.lafPageHost',
+    // Standard navigation: the active view; previous views stay in the DOM without `active`.
+    'div.windowViewMode-normal.active',
+    'div.windowViewMode-maximized.active',
+  ],
+  // Modals (edit / clone forms, previews) hold unsaved or other records' values. Lightning
+  // renders them outside the record view; this matters when no active view is found.
+  excludeWithin: ['.uiModal', '[role="dialog"]'],
+  title: [
+    // Person names (Lead Name is a compound name field).
+    '.slds-page-header__title lightning-formatted-name',
+    // Text names (and orgs whose Lead name field renders as text).
+    '.slds-page-header__title lightning-formatted-text',
+    // Highlights panel's primary field, wherever the header class moves.
+    'records-highlights2 h1 [slot="primaryField"]',
+    'h1 [slot="primaryField"]',
+    // The header title itself (its object label, `.entityNameTitle`, is skipped as text).
+    '.slds-page-header__title',
+    // Inside a native shadow root, where ancestor selectors cannot reach.
+    'lightning-formatted-name',
+  ],
+  fieldRow: [
+    // Record detail (LWC): the field's wrapper div carries the API name.
+    'records-record-layout-item > div',
+    // Dynamic Forms (Lightning App Builder field components).
+    'record_flexipage-record-field > div',
+    // Older Aura record detail.
+    '.forcePageBlockItemView',
+    // Anything else that names a Lead field (e.g. inside a native shadow root).
+    `[${SELECTION_ATTRIBUTE}^="sfdc:RecordField.Lead."]`,
+  ],
+  fieldLabel: ['.test-id__field-label-container', '.test-id__field-label', '.slds-form-element__label'],
+  fieldValue: ['.test-id__field-value', '.slds-form-element__static'],
+  skipText: [
+    // "Edit Lead Source" on the inline-edit pencil, "Open … Preview" on lookups.
+    '.slds-assistive-text',
+    // The object label ("Lead") above the name in the header.
+    '.entityNameTitle',
+  ],
+  emptyValues: [],
+  fieldName: leadFieldName,
+  nameFromDocumentTitle,
+};
+
+export const salesforce: CrmAdapter = {
+  crm: 'salesforce',
+  recognise: recogniseSalesforce,
+  ...createRecordPageReader(salesforcePage),
+};
