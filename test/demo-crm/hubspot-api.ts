@@ -1,0 +1,240 @@
+/**
+ * HubSpot CRM REST (`api.hubapi.com`), contacts only, under both `/crm/v3/objects/contacts`
+ * and the date-versioned `/crm/objects/YYYY-MM/contacts`:
+ *   GET  …/contacts[?limit&after&properties]          list, cursor paging
+ *   GET  …/contacts/{id}[?properties=a,b]
+ *   POST …/contacts/search                            filters, sorts, cursor paging, 10,000-result cap
+ *   POST …/contacts/batch/read                        up to 100 ids
+ *   GET  /crm/v3/properties/contacts                  the property definitions
+ * Every call needs a bearer token (private-app token, service key or OAuth: any will do).
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { DemoLead } from '../../lib/crm/demo-data';
+import { HUBSPOT_CONTACT_PROPERTIES, hubspotProperty } from './fields';
+import { hasBearerToken, json, parseJsonBody, type DemoHandler, type DemoResponse } from './http';
+import type { DemoStore } from './store';
+
+/** HubSpot's search returns at most this many results per query, whatever the paging. */
+export const SEARCH_RESULT_CAP = 10_000;
+const ALWAYS_RETURNED = ['createdate', 'lastmodifieddate', 'hs_object_id'];
+const RETURNED_BY_DEFAULT = ['firstname', 'lastname', 'email', ...ALWAYS_RETURNED];
+
+const CONTACTS_PATH = /^\/crm\/(?:v3\/objects|objects\/\d{4}-\d{2})\/contacts(\/.*)?$/;
+const PROPERTIES_PATH = /^\/crm\/(?:v3\/properties|properties\/\d{4}-\d{2})\/contacts\/?$/;
+
+function hubspotError(status: number, category: string, message: string): DemoResponse {
+  return json(status, { status: 'error', message, correlationId: randomUUID(), category });
+}
+const validationError = (message: string) => hubspotError(400, 'VALIDATION_ERROR', message);
+const notFound = () => hubspotError(404, 'OBJECT_NOT_FOUND', 'resource not found');
+
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+const FilterSchema = z.object({
+  propertyName: z.string().min(1),
+  operator: z.enum(['EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN', 'HAS_PROPERTY', 'NOT_HAS_PROPERTY']),
+  value: Scalar.optional(),
+  highValue: Scalar.optional(),
+  values: z.array(Scalar).optional(),
+});
+type Filter = z.infer<typeof FilterSchema>;
+
+const SortSchema = z.object({ propertyName: z.string().min(1), direction: z.enum(['ASCENDING', 'DESCENDING']).default('ASCENDING') });
+type Sort = z.infer<typeof SortSchema>;
+
+const SearchSchema = z.object({
+  filterGroups: z.array(z.object({ filters: z.array(FilterSchema).max(6) })).max(5).default([]),
+  sorts: z.array(SortSchema).max(1).default([]),
+  properties: z.array(z.string()).default([]),
+  query: z.string().optional(),
+  limit: z.number().int().min(1).max(200).default(10),
+  after: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).optional(),
+});
+
+const BatchReadSchema = z.object({
+  properties: z.array(z.string()).default([]),
+  inputs: z.array(z.object({ id: z.union([z.string(), z.number()]) })).max(100),
+});
+
+export function hubspotApi(store: DemoStore): DemoHandler {
+  return (request) => {
+    const path = request.url.pathname;
+    const contacts = CONTACTS_PATH.exec(path);
+    const isProperties = PROPERTIES_PATH.test(path);
+    if (!contacts && !isProperties) return notFound();
+    if (!hasBearerToken(request)) {
+      return hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0, private app and service key authentication.');
+    }
+    if (isProperties) return request.method === 'GET' ? json(200, { results: HUBSPOT_CONTACT_PROPERTIES.map(propertyDefinition) }) : methodNotAllowed();
+
+    const rest = (contacts?.[1] ?? '').replace(/\/$/, '');
+    if (rest === '/search') return request.method === 'POST' ? search(store, parseJsonBody(request)) : methodNotAllowed();
+    if (rest === '/batch/read') return request.method === 'POST' ? batchRead(store, parseJsonBody(request)) : methodNotAllowed();
+    if (request.method !== 'GET') return methodNotAllowed();
+    if (rest === '') return list(store, request.url.searchParams);
+    const id = /^\/([^/]+)$/.exec(rest)?.[1];
+    const lead = id === undefined ? undefined : store.byHubspotId(id);
+    return lead ? json(200, contactObject(lead, requestedProperties(request.url.searchParams))) : notFound();
+  };
+}
+
+const methodNotAllowed = () => hubspotError(405, 'VALIDATION_ERROR', 'Method not allowed');
+
+/** `?properties=a,b&properties=c` → names, or the defaults when none are asked for. */
+function requestedProperties(params: URLSearchParams): string[] {
+  const names = params.getAll('properties').flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+  return names.length > 0 ? [...new Set([...names, ...ALWAYS_RETURNED])] : RETURNED_BY_DEFAULT;
+}
+
+/** Known properties are returned (null when empty); unknown names are ignored, as HubSpot does. */
+function contactObject(lead: DemoLead, names: readonly string[]): object {
+  const properties = Object.fromEntries(
+    names.filter((name) => hubspotProperty(name) !== undefined).map((name) => [name, lead.hubspot[name as keyof DemoLead['hubspot']]]),
+  );
+  return {
+    id: lead.hubspotId,
+    properties,
+    createdAt: lead.hubspot.createdate,
+    updatedAt: lead.hubspot.hs_lastmodifieddate,
+    archived: false,
+  };
+}
+
+function list(store: DemoStore, params: URLSearchParams): DemoResponse {
+  const limit = Math.min(100, Math.max(1, Number(params.get('limit') ?? 10) || 10));
+  const after = Number(params.get('after') ?? 0) || 0;
+  const page = store.leads.slice(after, after + limit);
+  const next = after + limit < store.leads.length ? String(after + limit) : null;
+  const names = requestedProperties(params);
+  return json(200, {
+    results: page.map((lead) => contactObject(lead, names)),
+    ...(next ? { paging: { next: { after: next, link: `/crm/v3/objects/contacts?after=${next}` } } } : {}),
+  });
+}
+
+function search(store: DemoStore, body: unknown): DemoResponse {
+  const parsed = SearchSchema.safeParse(body ?? {});
+  if (!parsed.success) return validationError(`Invalid search request: ${parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}`);
+  const { filterGroups, sorts, properties, query, limit } = parsed.data;
+  const after = Number(parsed.data.after ?? 0);
+  if (after >= SEARCH_RESULT_CAP) return validationError(`Paging beyond ${SEARCH_RESULT_CAP} results is not supported.`);
+
+  const matching = sorted(
+    store.leads.filter((lead) =>
+      (filterGroups.length === 0 || filterGroups.some((group) => group.filters.every((f) => matchesFilter(lead, f)))) &&
+      (query === undefined || matchesQuery(lead, query)),
+    ),
+    sorts[0],
+  );
+  const reachable = Math.min(matching.length, SEARCH_RESULT_CAP);
+  const end = Math.min(reachable, after + limit);
+  const names = properties.length > 0 ? [...new Set([...properties, ...ALWAYS_RETURNED])] : RETURNED_BY_DEFAULT;
+  return json(200, {
+    total: matching.length,
+    results: matching.slice(after, end).map((lead) => contactObject(lead, names)),
+    ...(end < reachable ? { paging: { next: { after: String(end) } } } : {}),
+  });
+}
+
+function batchRead(store: DemoStore, body: unknown): DemoResponse {
+  const parsed = BatchReadSchema.safeParse(body);
+  if (!parsed.success) return validationError('Invalid batch read request: inputs must be at most 100 objects with an id.');
+  const startedAt = new Date().toISOString();
+  const names = parsed.data.properties.length > 0 ? [...new Set([...parsed.data.properties, ...ALWAYS_RETURNED])] : RETURNED_BY_DEFAULT;
+  const ids = parsed.data.inputs.map((input) => String(input.id));
+  const found = ids.map((id) => store.byHubspotId(id)).filter((lead): lead is DemoLead => lead !== undefined);
+  const missing = ids.filter((id) => store.byHubspotId(id) === undefined);
+  const result = {
+    status: 'COMPLETE',
+    results: found.map((lead) => contactObject(lead, names)),
+    startedAt,
+    completedAt: new Date().toISOString(),
+  };
+  if (missing.length === 0) return json(200, result);
+  // Partly found: 207 with the errors beside the results, as HubSpot does.
+  return json(207, {
+    ...result,
+    numErrors: 1,
+    errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.', context: { ids: missing } }],
+  });
+}
+
+// ─── Filters and sorts, by property type ────────────────────────────────────────────────
+
+/** Comparable form: time for date-times (ISO or epoch ms), number for numbers, lower-case text otherwise. */
+function comparable(propertyName: string, value: string | number | boolean | null | undefined): number | string | null {
+  if (value === null || value === undefined || value === '') return null;
+  const type = hubspotProperty(propertyName)?.type;
+  const text = String(value);
+  if (type === 'datetime' || type === 'date') return /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (type === 'number') return Number(text);
+  return text.toLowerCase();
+}
+
+function propertyValue(lead: DemoLead, name: string): string | null {
+  return name in lead.hubspot ? lead.hubspot[name as keyof DemoLead['hubspot']] : null;
+}
+
+function matchesFilter(lead: DemoLead, filter: Filter): boolean {
+  const actual = comparable(filter.propertyName, propertyValue(lead, filter.propertyName));
+  const value = comparable(filter.propertyName, filter.value);
+  const values = (filter.values ?? []).map((v) => comparable(filter.propertyName, v));
+  switch (filter.operator) {
+    case 'HAS_PROPERTY':
+      return actual !== null;
+    case 'NOT_HAS_PROPERTY':
+      return actual === null;
+    case 'EQ':
+      return actual !== null && actual === value;
+    case 'NEQ':
+      return actual !== value;
+    case 'IN':
+      return actual !== null && values.includes(actual);
+    case 'NOT_IN':
+      return !values.includes(actual);
+    case 'BETWEEN': {
+      const high = comparable(filter.propertyName, filter.highValue);
+      return actual !== null && value !== null && high !== null && actual >= value && actual <= high;
+    }
+    default: {
+      if (actual === null || value === null) return false;
+      const op = filter.operator;
+      return op === 'LT' ? actual < value : op === 'LTE' ? actual <= value : op === 'GT' ? actual > value : actual >= value;
+    }
+  }
+}
+
+/** HubSpot's default search matches the query against names, e-mail, phone and company. */
+function matchesQuery(lead: DemoLead, query: string): boolean {
+  const needle = query.toLowerCase();
+  const { firstname, lastname, email, phone, company } = lead.hubspot;
+  return [firstname, lastname, email, phone, company].some((value) => value?.toLowerCase().includes(needle));
+}
+
+/** Sorted by the sort property (empty values last), then by id so paging is stable. */
+function sorted(leads: DemoLead[], sort: Sort | undefined): DemoLead[] {
+  const direction = sort?.direction === 'DESCENDING' ? -1 : 1;
+  const keyed = leads.map((lead) => ({ lead, key: sort ? comparable(sort.propertyName, propertyValue(lead, sort.propertyName)) : null, id: Number(lead.hubspotId) }));
+  keyed.sort((a, b) => {
+    if (a.key !== b.key) {
+      if (a.key === null) return 1;
+      if (b.key === null) return -1;
+      return (a.key < b.key ? -1 : 1) * direction;
+    }
+    return a.id - b.id;
+  });
+  return keyed.map(({ lead }) => lead);
+}
+
+function propertyDefinition(property: (typeof HUBSPOT_CONTACT_PROPERTIES)[number]): object {
+  const fieldType = { string: 'text', number: 'number', datetime: 'date', date: 'date', enumeration: 'select', bool: 'booleancheckbox' }[property.type];
+  return {
+    name: property.name,
+    label: property.label,
+    type: property.type,
+    fieldType,
+    groupName: property.groupName,
+    options: (property.options ?? []).map((option, displayOrder) => ({ ...option, displayOrder, hidden: false })),
+    hubspotDefined: true,
+  };
+}

@@ -1,0 +1,398 @@
+import { request as httpsRequest } from 'node:https';
+import { Window } from 'happy-dom';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoLeads, SPECIAL_LEAD_IDS, XSS_PAYLOAD, type DemoLead } from '../../lib/crm/demo-data';
+import { SEARCH_RESULT_CAP } from './hubspot-api';
+import { DEMO_HOSTS, createDemoCrmHandler, startDemoCrm, type DemoCrm } from './server';
+
+const SF_UI = DEMO_HOSTS.salesforceUi;
+const SF_API = DEMO_HOSTS.salesforceApi;
+const HS_UI = DEMO_HOSTS.hubspotUi;
+const HS_API = DEMO_HOSTS.hubspotApi;
+const AUTH = { authorization: 'Bearer test-token' };
+
+let crm: DemoCrm;
+let regular: DemoLead;
+
+beforeAll(async () => {
+  crm = await startDemoCrm({ port: 0, count: 5000 });
+  regular = crm.leads.find((l) => l.salesforce.AnnualRevenue !== null && l.salesforce.NumberOfEmployees !== null && l.salesforce.LastActivityDate !== null && l.hubspot.hs_analytics_num_visits !== null && l.hubspot.phone === null)!;
+});
+afterAll(() => crm.close());
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json<T = any>(): T;
+}
+
+/** HTTPS to the demo CRM with a chosen Host header, as Chromium's host resolver sends it. */
+function call(host: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Reply> {
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port: crm.port,
+        path,
+        method: options.method ?? 'GET',
+        servername: host,
+        rejectUnauthorized: false,
+        headers: { host, ...(body ? { 'content-type': 'application/json' } : {}), ...options.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function parseHtml(html: string): Document {
+  const window = new Window({ url: 'https://example.invalid/' });
+  window.document.write(html.replace(/<script\b[^>]*><\/script>/g, '')); // parse only; never load scripts
+  return window.document as unknown as Document;
+}
+
+const textOf = (doc: Document, selector: string): string | undefined => doc.querySelector(selector)?.textContent ?? undefined;
+
+// ─── Salesforce Lightning UI ────────────────────────────────────────────────────────────
+
+describe('Salesforce Lightning pages', () => {
+  const recordPath = (id: string) => `/lightning/r/Lead/${id}/view`;
+
+  it('links / to the list, and the list to 50 records per page', async () => {
+    const home = parseHtml((await call(SF_UI, '/')).body);
+    expect(home.querySelector('a[href="/lightning/o/Lead/list"]')).not.toBeNull();
+
+    const first = parseHtml((await call(SF_UI, '/lightning/o/Lead/list')).body);
+    const links = [...first.querySelectorAll('a[href*="/lightning/r/Lead/"]')].map((a) => a.getAttribute('href'));
+    expect(links).toHaveLength(50);
+    expect(first.querySelector('a[href="/lightning/o/Lead/list?page=2"]')).not.toBeNull();
+    const second = parseHtml((await call(SF_UI, '/lightning/o/Lead/list?page=2')).body);
+    const secondLinks = [...second.querySelectorAll('a[href*="/lightning/r/Lead/"]')].map((a) => a.getAttribute('href'));
+    expect(secondLinks[0]).toBe(recordPath(crm.leads[50].salesforceId));
+  });
+
+  it('renders a record in the active view with its fields, in the display formats of PAGES.md', async () => {
+    const reply = await call(SF_UI, recordPath(regular.salesforceId));
+    expect(reply.status).toBe(200);
+    const doc = parseHtml(reply.body);
+    const view = doc.querySelector('div.oneCenterStage > div.windowViewMode-normal.oneContent.active')!;
+    expect(view).not.toBeNull();
+    expect(textOf(view as unknown as Document, '.slds-page-header__title lightning-formatted-name')).toBe(regular.salesforce.Name);
+    expect(doc.querySelector('.slds-page-header__controls .slds-button-group-list')).not.toBeNull();
+    expect(doc.title).toBe(`${regular.salesforce.Name} | Lead | Salesforce`);
+
+    const value = (field: string) => textOf(doc, `records-record-layout-item [data-target-selection-name="sfdc:RecordField.Lead.${field}"] .test-id__field-value`);
+    const label = (field: string) => textOf(doc, `[data-target-selection-name="sfdc:RecordField.Lead.${field}"] .test-id__field-label`);
+    expect(label('LeadSource')).toBe('Lead Source');
+    expect(value('LeadSource')).toBe(regular.salesforce.LeadSource);
+    expect(value('AnnualRevenue')).toBe(`$${regular.salesforce.AnnualRevenue!.toLocaleString('en-US')}`);
+    expect(value('NumberOfEmployees')).toBe(regular.salesforce.NumberOfEmployees!.toLocaleString('en-US'));
+    expect(value('CreatedDate')).toMatch(/^\d{1,2}\/\d{1,2}\/\d{4}, \d{1,2}:\d{2} (AM|PM)$/);
+    const [y, m, d] = regular.salesforce.LastActivityDate!.split('-').map(Number);
+    expect(value('LastActivityDate')).toBe(`${m}/${d}/${y}`);
+    expect(value('Phone')).toBe('');
+    const optOut = doc.querySelector('[data-target-selection-name="sfdc:RecordField.Lead.HasOptedOutOfEmail"] .test-id__field-value input[type="checkbox"]');
+    expect(optOut?.hasAttribute('disabled')).toBe(true);
+    expect(optOut?.hasAttribute('checked')).toBe(regular.salesforce.HasOptedOutOfEmail);
+    expect(view.querySelectorAll('a[href*="/lightning/r/Lead/"]').length).toBeGreaterThanOrEqual(2); // next + similar
+  });
+
+  it('accepts the 15-character form of an Id', async () => {
+    expect((await call(SF_UI, recordPath(regular.salesforceId.slice(0, 15)))).status).toBe(200);
+  });
+
+  it('shows the special XSS lead as text', async () => {
+    const reply = await call(SF_UI, recordPath(SPECIAL_LEAD_IDS.xss.salesforce));
+    expect(reply.body).not.toContain(XSS_PAYLOAD);
+    const doc = parseHtml(reply.body);
+    expect(doc.querySelector('img')).toBeNull();
+    expect(textOf(doc, '[data-target-selection-name="sfdc:RecordField.Lead.Title"] .test-id__field-value')).toBe(XSS_PAYLOAD);
+    expect(textOf(doc, '[data-target-selection-name="sfdc:RecordField.Lead.Company"] .test-id__field-value')).toBe(XSS_PAYLOAD);
+  });
+
+  it('shows the special no-details lead with a header and no fields', async () => {
+    const doc = parseHtml((await call(SF_UI, recordPath(SPECIAL_LEAD_IDS.noDetails.salesforce))).body);
+    expect(textOf(doc, '.slds-page-header__title')).toBe('Empty Details');
+    expect(doc.querySelectorAll('[data-target-selection-name]')).toHaveLength(0);
+  });
+
+  it('answers 404 for unknown leads and paths', async () => {
+    expect((await call(SF_UI, recordPath('00Q5g00000zzzzzAAA'))).status).toBe(404);
+    expect((await call(SF_UI, '/lightning/o/Account/list')).status).toBe(404);
+  });
+
+  it('serves the views the page script navigates with, and the script itself', async () => {
+    const view = await call(SF_UI, `/demo/view.json?path=${encodeURIComponent(recordPath(regular.salesforceId))}`);
+    expect(view.status).toBe(200);
+    expect(view.json()).toMatchObject({ title: `${regular.salesforce.Name} | Lead | Salesforce`, view: { tag: 'div' } });
+    expect((await call(SF_UI, `/demo/view.json?path=${encodeURIComponent(recordPath('00Q5g00000zzzzzAAA'))}`)).status).toBe(404);
+    expect((await call(SF_UI, '/demo/view.json?path=https://elsewhere.example/')).status).toBe(400);
+    const script = await call(SF_UI, '/demo/client.js');
+    expect(script.headers['content-type']).toMatch(/javascript/);
+    expect(script.body).toContain('installDemoNavigation(window)');
+    expect(script.body).not.toMatch(/\bimport\b/);
+  });
+});
+
+// ─── HubSpot UI ─────────────────────────────────────────────────────────────────────────
+
+describe('HubSpot pages', () => {
+  const recordPath = (id: string) => `/contacts/4242424/record/0-1/${id}`;
+  const property = (doc: Document, name: string) => textOf(doc, `[data-selenium-test="property-input-${name}"] [data-selenium-test="property-value"]`);
+
+  it('links / to the index, and the index to 50 records per page', async () => {
+    const home = parseHtml((await call(HS_UI, '/')).body);
+    expect(home.querySelector('a[href="/contacts/4242424/objects/0-1/views/all/list"]')).not.toBeNull();
+    const index = parseHtml((await call(HS_UI, '/contacts/4242424/objects/0-1/views/all/list')).body);
+    expect(index.querySelectorAll('a[href*="/record/0-1/"]')).toHaveLength(50);
+  });
+
+  it('renders a record on both URL forms, with properties in the display formats of PAGES.md', async () => {
+    for (const path of [recordPath(regular.hubspotId), `/contacts/4242424/contact/${regular.hubspotId}`]) {
+      const reply = await call(HS_UI, path);
+      expect(reply.status).toBe(200);
+      const doc = parseHtml(reply.body);
+      expect(textOf(doc, '[data-test-id="left-sidebar"] [data-selenium-test="contact-highlight-details"] [data-selenium-test="highlightTitle"]')).toBe(
+        `${regular.hubspot.firstname} ${regular.hubspot.lastname}`,
+      );
+      expect(doc.querySelector('[data-test-id="middle-pane"]')).not.toBeNull();
+      expect(doc.querySelector('[data-test-id="records-right-sidebar"] a[href*="/record/0-1/"]')).not.toBeNull();
+      expect(textOf(doc, '[data-selenium-test="property-input-jobtitle"] [data-selenium-test="property-label"]')).toBe('Job title');
+      expect(property(doc, 'phone')).toBe('--');
+      expect(property(doc, 'hs_email_optout')).toMatch(/^(Yes|No)$/);
+      expect(property(doc, 'createdate')).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{1,2}:\d{2} (AM|PM)$/);
+      expect(property(doc, 'hs_analytics_num_visits')).toBe(Number(regular.hubspot.hs_analytics_num_visits).toLocaleString('en-US'));
+    }
+  });
+
+  it('makes new class names on every load', async () => {
+    const classOf = async () => parseHtml((await call(HS_UI, recordPath(regular.hubspotId))).body).querySelector('[data-selenium-test="highlightTitle"]')!.className;
+    expect(await classOf()).not.toBe(await classOf());
+  });
+
+  it('shows the special XSS lead as text, and the no-details lead without properties', async () => {
+    const xss = await call(HS_UI, recordPath(SPECIAL_LEAD_IDS.xss.hubspot));
+    expect(xss.body).not.toContain(XSS_PAYLOAD);
+    const doc = parseHtml(xss.body);
+    expect(doc.querySelector('img')).toBeNull();
+    expect(property(doc, 'jobtitle')).toBe(XSS_PAYLOAD);
+    expect(property(doc, 'company')).toBe(XSS_PAYLOAD);
+
+    const empty = parseHtml((await call(HS_UI, recordPath(SPECIAL_LEAD_IDS.noDetails.hubspot))).body);
+    expect(textOf(empty, '[data-selenium-test="highlightTitle"]')).toBe('Empty Details');
+    expect(empty.querySelectorAll('[data-selenium-test^="property-input-"]')).toHaveLength(0);
+  });
+
+  it('answers 404 for unknown contacts and portals', async () => {
+    expect((await call(HS_UI, recordPath('123'))).status).toBe(404);
+    expect((await call(HS_UI, `/contacts/1111/record/0-1/${regular.hubspotId}`)).status).toBe(404);
+  });
+
+  it('never points at another host', async () => {
+    for (const [host, path] of [[HS_UI, recordPath(regular.hubspotId)], [SF_UI, `/lightning/r/Lead/${regular.salesforceId}/view`], [SF_UI, '/lightning/o/Lead/list']]) {
+      const doc = parseHtml((await call(host, path)).body);
+      for (const element of doc.querySelectorAll('[href], [src]')) {
+        const target = element.getAttribute('href') ?? element.getAttribute('src') ?? '';
+        expect(target.startsWith('/') || target === 'data:,', target).toBe(true); // data:, is the no-request favicon
+      }
+    }
+  });
+});
+
+// ─── Salesforce REST ────────────────────────────────────────────────────────────────────
+
+describe('Salesforce REST API', () => {
+  const soql = (q: string, headers: Record<string, string> = {}) => call(SF_API, `/services/data/v66.0/query?q=${encodeURIComponent(q)}`, { headers: { ...AUTH, ...headers } });
+
+  it('lists API versions without a session, and refuses everything else without one', async () => {
+    const versions = (await call(SF_API, '/services/data/')).json<{ version: string; label: string }[]>();
+    expect(versions.find((v) => v.version === '66.0')?.label).toBe("Spring '26");
+    const reply = await call(SF_API, `/services/data/v66.0/sobjects/Lead/${regular.salesforceId}`);
+    expect(reply.status).toBe(401);
+    expect(reply.json()).toEqual([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+  });
+
+  it('returns a lead record, or its fields, or Salesforce’s 404', async () => {
+    const reply = await call(SF_API, `/services/data/v66.0/sobjects/Lead/${regular.salesforceId}`, { headers: AUTH });
+    expect(reply.status).toBe(200);
+    expect(reply.json()).toEqual({ attributes: { type: 'Lead', url: `/services/data/v66.0/sobjects/Lead/${regular.salesforceId}` }, ...regular.salesforce });
+    const some = await call(SF_API, `/services/data/v66.0/sobjects/Lead/${regular.salesforceId}?fields=LeadSource,annualrevenue`, { headers: AUTH });
+    expect(Object.keys(some.json())).toEqual(['attributes', 'Id', 'LeadSource', 'AnnualRevenue']);
+    const missing = await call(SF_API, '/services/data/v66.0/sobjects/Lead/00Q5g00000zzzzzAAA', { headers: AUTH });
+    expect(missing.status).toBe(404);
+    expect(missing.json()).toEqual([{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }]);
+    expect((await call(SF_API, '/services/data/v66.0/sobjects/Lead/describe', { headers: AUTH })).json().fields.length).toBeGreaterThan(20);
+  });
+
+  it('pages a SOQL query to the end, returning every lead once, in order', async () => {
+    let reply = (await soql('SELECT Id, SystemModstamp FROM Lead ORDER BY SystemModstamp, Id')).json();
+    expect(reply.totalSize).toBe(crm.leads.length);
+    expect(reply.records).toHaveLength(2000);
+    expect(reply.nextRecordsUrl).toMatch(/^\/services\/data\/v66\.0\/query\/01g\w{15}-2000$/);
+    expect(reply.records[0]).toEqual({ attributes: { type: 'Lead', url: expect.stringContaining('/sobjects/Lead/') }, Id: expect.any(String), SystemModstamp: expect.any(String) });
+    const records = [...reply.records];
+    while (!reply.done) {
+      reply = (await call(SF_API, reply.nextRecordsUrl, { headers: AUTH })).json();
+      records.push(...reply.records);
+    }
+    expect(reply.nextRecordsUrl).toBeUndefined();
+    expect(records.map((r) => r.Id).sort()).toEqual(crm.leads.map((l) => l.salesforceId).sort());
+    const stamps = records.map((r) => r.SystemModstamp as string);
+    expect(stamps).toEqual([...stamps].sort());
+  });
+
+  it('filters by SystemModstamp, limits, and honours the batch size option', async () => {
+    const since = crm.leads[0].salesforce.SystemModstamp;
+    const expected = crm.leads.filter((l) => Date.parse(l.salesforce.SystemModstamp) > Date.parse(since)).length;
+    for (const literal of [since.replace('+0000', 'Z'), since, since.replace('+0000', '+00:00')]) {
+      expect((await soql(`select Id from Lead where SystemModstamp > ${literal} order by SystemModstamp, Id`)).json().totalSize).toBe(expected);
+    }
+    const limited = (await soql('SELECT Id FROM Lead ORDER BY SystemModstamp DESC LIMIT 5')).json();
+    expect(limited).toMatchObject({ totalSize: 5, done: true });
+    const small = (await soql('SELECT Id FROM Lead', { 'sforce-query-options': 'batchSize=200' })).json();
+    expect(small.records).toHaveLength(200);
+    const byId = (await soql(`SELECT Name FROM Lead WHERE Id IN ('${regular.salesforceId}', '${SPECIAL_LEAD_IDS.xss.salesforce}')`)).json();
+    expect(byId.records.map((r: { Name: string }) => r.Name).sort()).toEqual([regular.salesforce.Name, crm.leads.at(-2)!.salesforce.Name].sort());
+  });
+
+  it('reports bad queries as Salesforce does', async () => {
+    const expectError = async (q: string, errorCode: string) => {
+      const reply = await soql(q);
+      expect(reply.status).toBe(400);
+      expect(reply.json()[0].errorCode).toBe(errorCode);
+    };
+    await expectError('SELECT Id FROM', 'MALFORMED_QUERY');
+    await expectError('SELECT Id FROM Lead WHERE', 'MALFORMED_QUERY');
+    await expectError('SELECT Nope FROM Lead', 'INVALID_FIELD');
+    await expectError('SELECT Id FROM Contact', 'INVALID_TYPE');
+    expect((await call(SF_API, '/services/data/v66.0/query/01gD00000000000AAA-2000', { headers: AUTH })).json()[0].errorCode).toBe('INVALID_QUERY_LOCATOR');
+    expect((await call(SF_API, '/services/data/v12.0/sobjects/Lead/x', { headers: AUTH })).status).toBe(404);
+  });
+});
+
+// ─── HubSpot REST ───────────────────────────────────────────────────────────────────────
+
+describe('HubSpot REST API', () => {
+  const search = (body: unknown, prefix = '/crm/v3/objects/contacts') => call(HS_API, `${prefix}/search`, { method: 'POST', headers: AUTH, body });
+
+  it('refuses calls without a bearer token, in HubSpot’s error shape', async () => {
+    const reply = await call(HS_API, `/crm/v3/objects/contacts/${regular.hubspotId}`);
+    expect(reply.status).toBe(401);
+    expect(reply.json()).toMatchObject({ status: 'error', category: 'INVALID_AUTHENTICATION', message: expect.any(String) });
+  });
+
+  it('returns a contact with the asked-for properties as strings, on both path styles', async () => {
+    for (const prefix of ['/crm/v3/objects/contacts', '/crm/objects/2026-03/contacts']) {
+      const reply = await call(HS_API, `${prefix}/${regular.hubspotId}?properties=jobtitle,hs_analytics_num_visits,phone,nonexistent`, { headers: AUTH });
+      expect(reply.status).toBe(200);
+      expect(reply.json()).toEqual({
+        id: regular.hubspotId,
+        properties: {
+          jobtitle: regular.hubspot.jobtitle,
+          hs_analytics_num_visits: regular.hubspot.hs_analytics_num_visits,
+          phone: null,
+          createdate: regular.hubspot.createdate,
+          lastmodifieddate: regular.hubspot.lastmodifieddate,
+          hs_object_id: regular.hubspotId,
+        },
+        createdAt: regular.hubspot.createdate,
+        updatedAt: regular.hubspot.hs_lastmodifieddate,
+        archived: false,
+      });
+    }
+    const missing = await call(HS_API, '/crm/v3/objects/contacts/1', { headers: AUTH });
+    expect(missing.status).toBe(404);
+    expect(missing.json()).toMatchObject({ status: 'error', category: 'OBJECT_NOT_FOUND' });
+  });
+
+  it('pages a search to the end, returning every contact once, sorted', async () => {
+    const seen: string[] = [];
+    const created: number[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const reply = (await search({ sorts: [{ propertyName: 'createdate', direction: 'ASCENDING' }], properties: ['createdate'], limit: 200, ...(after ? { after } : {}) }, '/crm/objects/2026-03/contacts')).json();
+      expect(reply.total).toBe(crm.leads.length);
+      for (const result of reply.results) {
+        seen.push(result.id);
+        created.push(Date.parse(result.properties.createdate));
+      }
+      after = reply.paging?.next?.after;
+      pages++;
+    } while (after !== undefined);
+    expect(pages).toBe(Math.ceil(crm.leads.length / 200));
+    expect(seen.sort()).toEqual(crm.leads.map((l) => l.hubspotId).sort());
+    expect(created).toEqual([...created].sort((a, b) => a - b));
+  });
+
+  it('filters with GT/GTE/LT/LTE on dates (ISO or epoch ms) and EQ on strings', async () => {
+    const cut = crm.leads[10].hubspot.lastmodifieddate!;
+    const after = crm.leads.filter((l) => Date.parse(l.hubspot.lastmodifieddate!) > Date.parse(cut)).length;
+    for (const value of [cut, String(Date.parse(cut))]) {
+      const reply = (await search({ filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'GT', value }] }] })).json();
+      expect(reply.total).toBe(after);
+    }
+    const gte = (await search({ filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'GTE', value: cut }] }] })).json().total;
+    const lt = (await search({ filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'LT', value: cut }] }] })).json().total;
+    const lte = (await search({ filterGroups: [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'LTE', value: cut }] }] })).json().total;
+    expect(gte + lt).toBe(crm.leads.length);
+    expect(lte - lt).toBe(gte - after);
+
+    const organic = crm.leads.filter((l) => l.hubspot.hs_analytics_source === 'ORGANIC_SEARCH').length;
+    const eq = (await search({ filterGroups: [{ filters: [{ propertyName: 'hs_analytics_source', operator: 'EQ', value: 'ORGANIC_SEARCH' }] }], limit: 1 })).json();
+    expect(eq.total).toBe(organic);
+    expect(eq.results).toHaveLength(1);
+  });
+
+  it('rejects limits above 200 and bad bodies', async () => {
+    expect((await search({ limit: 201 })).status).toBe(400);
+    expect((await search({ filterGroups: 'nope' })).json()).toMatchObject({ status: 'error', category: 'VALIDATION_ERROR' });
+  });
+
+  it('caps search results at 10,000 like the real API', () => {
+    const handle = createDemoCrmHandler(generateDemoLeads({ count: SEARCH_RESULT_CAP + 50, now: new Date('2026-11-01T00:00:00Z') }));
+    const post = (body: unknown) => {
+      const url = new URL('https://api.hubapi.com/crm/v3/objects/contacts/search');
+      const reply = handle({ method: 'POST', host: HS_API, url, headers: AUTH, body: JSON.stringify(body) });
+      return { status: reply.status, json: JSON.parse(reply.body) };
+    };
+    const last = post({ limit: 200, after: String(SEARCH_RESULT_CAP - 200) });
+    expect(last.json.total).toBe(SEARCH_RESULT_CAP + 50);
+    expect(last.json.results).toHaveLength(200);
+    expect(last.json.paging).toBeUndefined();
+    expect(post({ limit: 200, after: String(SEARCH_RESULT_CAP) }).status).toBe(400);
+  });
+
+  it('batch-reads contacts, reporting the missing ones with 207', async () => {
+    const body = { properties: ['email'], inputs: [{ id: regular.hubspotId }, { id: SPECIAL_LEAD_IDS.xss.hubspot }] };
+    const reply = await call(HS_API, '/crm/v3/objects/contacts/batch/read', { method: 'POST', headers: AUTH, body });
+    expect(reply.status).toBe(200);
+    expect(reply.json()).toMatchObject({ status: 'COMPLETE', startedAt: expect.any(String), completedAt: expect.any(String) });
+    expect(reply.json().results.map((r: { id: string }) => r.id)).toEqual([regular.hubspotId, SPECIAL_LEAD_IDS.xss.hubspot]);
+    const partial = await call(HS_API, '/crm/objects/2026-03/contacts/batch/read', { method: 'POST', headers: AUTH, body: { ...body, inputs: [...body.inputs, { id: '1' }] } });
+    expect(partial.status).toBe(207);
+    expect(partial.json()).toMatchObject({ numErrors: 1, errors: [{ category: 'OBJECT_NOT_FOUND', context: { ids: ['1'] } }] });
+  });
+
+  it('describes the contact properties, with option labels', async () => {
+    const { results } = (await call(HS_API, '/crm/v3/properties/contacts', { headers: AUTH })).json();
+    const source = results.find((p: { name: string }) => p.name === 'hs_analytics_source');
+    expect(source.options).toContainEqual(expect.objectContaining({ value: 'ORGANIC_SEARCH', label: 'Organic Search' }));
+  });
+});
+
+describe('routing', () => {
+  it('refuses hosts it does not play', async () => {
+    expect((await call('example.com', '/')).status).toBe(421);
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * The demo CRM: one local HTTPS server that plays Salesforce Lightning, the Salesforce REST
+ * API, HubSpot and the HubSpot API, chosen by the `Host` header (see PAGES.md). Tests and
+ * the demo point Chromium's host resolver at it; the certificate is self-signed, made at
+ * start-up.
+ *
+ *   npm run demo:serve -- --port 8443 [--host 127.0.0.1] [--count 5000] [--seed 42]
+ */
+import { realpathSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { generate } from 'selfsigned';
+import { DEMO_OWNERS, generateDemoLeads, specialDemoLeads, type DemoLead } from '../../lib/crm/demo-data';
+import { json, text, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
+import { hubspotApi } from './hubspot-api';
+import { hubspotSite } from './hubspot-pages';
+import { salesforceApi } from './salesforce-api';
+import { salesforceSite } from './salesforce-pages';
+import { createDemoStore } from './store';
+import { handleUi } from './ui';
+
+export const DEMO_HOSTS = {
+  salesforceUi: 'leadlens-demo.lightning.force.com',
+  salesforceApi: 'leadlens-demo.my.salesforce.com',
+  hubspotUi: 'app.hubspot.com',
+  hubspotApi: 'api.hubapi.com',
+} as const;
+
+const MAX_BODY_BYTES = 1_000_000;
+
+export interface DemoCrmOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  count?: number;
+  seed?: number;
+}
+
+export interface DemoCrm {
+  port: number;
+  close(): Promise<void>;
+  /** Generated leads followed by the special ones (PAGES.md). */
+  leads: DemoLead[];
+}
+
+/** Every site of the demo CRM behind one function, routed by host; no sockets involved. */
+export function createDemoCrmHandler(leads: readonly DemoLead[]): DemoHandler {
+  const store = createDemoStore(leads, DEMO_OWNERS);
+  const salesforceUi = salesforceSite(store);
+  const hubspotUi = hubspotSite(store);
+  const salesforceRest = salesforceApi(store);
+  const hubspotRest = hubspotApi(store);
+  return (request) => {
+    const { host } = request;
+    if (host.endsWith('.lightning.force.com')) return handleUi(salesforceUi, request);
+    if (host.endsWith('.my.salesforce.com')) return salesforceRest(request);
+    if (host === DEMO_HOSTS.hubspotUi) return handleUi(hubspotUi, request);
+    if (host === DEMO_HOSTS.hubspotApi) return hubspotRest(request);
+    return text(421, `The demo CRM does not serve ${host || 'requests without a Host header'}.`);
+  };
+}
+
+export async function startDemoCrm({ port = 0, host = '127.0.0.1', count = 5000, seed = 42 }: DemoCrmOptions = {}): Promise<DemoCrm> {
+  const now = new Date();
+  const leads = [...generateDemoLeads({ count, seed, now }), ...specialDemoLeads(now)];
+  const handle = createDemoCrmHandler(leads);
+  const { private: key, cert } = await selfSignedCertificate();
+  const server = createServer({ key, cert }, (req, res) => void serve(handle, req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return { port: (server.address() as AddressInfo).port, close: () => closeServer(server), leads };
+}
+
+function selfSignedCertificate() {
+  const dns = [
+    ...Object.values(DEMO_HOSTS),
+    '*.lightning.force.com',
+    '*.my.salesforce.com',
+    'localhost',
+  ].map((value) => ({ type: 2 as const, value }));
+  return generate([{ name: 'commonName', value: 'LeadLens demo CRM' }], {
+    keyType: 'ec', // fast to make, unlike a 2048-bit RSA key
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [...dns, { type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+}
+
+async function serve(handle: DemoHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let response: DemoResponse;
+  try {
+    const body = await readBody(req);
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]));
+    response = body === null
+      ? text(413, 'Request body too large')
+      : handle({ method: req.method ?? 'GET', host, url: new URL(req.url ?? '/', `https://${host || 'localhost'}`), headers, body });
+  } catch (error) {
+    response = json(500, { error: error instanceof Error ? error.message : 'internal error' });
+  }
+  res.writeHead(response.status, response.headers);
+  res.end(req.method === 'HEAD' ? undefined : response.body);
+}
+
+/** The body as text, or null when it is larger than MAX_BODY_BYTES. */
+async function readBody(req: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections(); // keep-alive sockets would hold close() open
+  });
+}
+
+// ─── CLI ────────────────────────────────────────────────────────────────────────────────
+
+function isMainModule(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(fileURLToPath(import.meta.url)) === realpathSync(resolvePath(process.argv[1]));
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8443' },
+      host: { type: 'string', default: '127.0.0.1' },
+      count: { type: 'string', default: '5000' },
+      seed: { type: 'string', default: '42' },
+    },
+  });
+  const crm = await startDemoCrm({ port: Number(values.port), host: values.host, count: Number(values.count), seed: Number(values.seed) });
+  console.log(`Demo CRM ready on https://${values.host}:${crm.port} (${crm.leads.length} leads) for hosts: ${Object.values(DEMO_HOSTS).join(', ')}`);
+  const stop = () => void crm.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (isMainModule()) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
