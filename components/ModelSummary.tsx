@@ -1,0 +1,26 @@
+import type { Manifest } from '@/lib/ml/manifest';
+import { formatModelDate, formatProbability } from '@/lib/presentation';
+
+/** The active model in a few lines: when, on what, how good. */
+export function ModelSummary({ manifest }: { manifest: Manifest }) {
+  const { provenance, metrics, tiers } = manifest;
+  return (
+    <dl className="model-summary">
+      <dt>Model</dt>
+      <dd>
+        {manifest.modelId}, trained {formatModelDate(manifest.createdAt)} on {provenance.rows.toLocaleString('en-US')} leads (
+        {provenance.positives.toLocaleString('en-US')} conversions) from {provenance.source}
+      </dd>
+      {metrics.cvRocAuc !== undefined && (
+        <>
+          <dt>Cross-validated ROC-AUC</dt>
+          <dd>{metrics.cvRocAuc.toFixed(3)}</dd>
+        </>
+      )}
+      <dt>Tiers</dt>
+      <dd>
+        Hot from {formatProbability(tiers.hot)}, warm from {formatProbability(tiers.warm)} likely to convert ({tiers.policy.kind} policy)
+      </dd>
+    </dl>
+  );
+}

@@ -1,0 +1,27 @@
+/**
+ * The content script on CRM pages: recognise each page (first load and every client-side
+ * navigation, handled in one place) and run the features registered for it. It never loads
+ * ONNX Runtime and never sees credentials: it sends fields, it receives scores.
+ */
+import { recognisePage } from '@/lib/crm/adapters';
+import { CRM_MATCH_PATTERNS } from '@/lib/crm/match-patterns';
+import { onEveryPage } from '@/lib/features/navigation';
+import { contentFeatures } from '@/lib/features/registry';
+
+export default defineContentScript({
+  matches: [...CRM_MATCH_PATTERNS],
+  runAt: 'document_idle',
+  main(ctx) {
+    onEveryPage(ctx, (url, previousUrl, signal) => {
+      const page = recognisePage(url);
+      if (!page) return;
+      const previousMatch = previousUrl ? (recognisePage(previousUrl)?.match ?? null) : null;
+      for (const feature of contentFeatures) {
+        if (!feature.runsOn(page.match)) continue;
+        feature
+          .run({ document, adapter: page.adapter, match: page.match, previousMatch, signal })
+          .catch((error: unknown) => console.warn(`LeadLens: ${feature.id} failed`, error));
+      }
+    });
+  },
+});

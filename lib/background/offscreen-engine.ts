@@ -1,0 +1,41 @@
+/**
+ * The background's handle on the offscreen document, where the one ONNX Runtime session
+ * lives. The document is created on demand and stays alive; if Chrome closed it, the next
+ * call makes it again.
+ */
+import { browser } from 'wxt/browser';
+import { offscreen } from '../messaging/client';
+import type { EngineRows } from './score-lead';
+
+const OFFSCREEN_PATH = '/offscreen.html';
+
+// Concurrent callers share one creation; this is a de-duplication, not state to keep.
+let creating: Promise<void> | null = null;
+
+export async function ensureOffscreenDocument(): Promise<void> {
+  const url = browser.runtime.getURL(OFFSCREEN_PATH);
+  const existing = await browser.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT'], documentUrls: [url] });
+  if (existing.length > 0) return;
+  creating ??= browser.offscreen
+    .createDocument({
+      url: OFFSCREEN_PATH,
+      reasons: ['WORKERS'],
+      justification: 'Runs the lead-scoring model (WebAssembly) once for every CRM tab.',
+    })
+    .finally(() => {
+      creating = null;
+    });
+  await creating;
+}
+
+/** Rows go as plain arrays with null for missing: NaN does not survive messaging. */
+export async function runOffscreen(modelId: string, rows: Float32Array, featureCount: number): Promise<EngineRows> {
+  await ensureOffscreenDocument();
+  const plainRows: (number | null)[][] = [];
+  for (let start = 0; start < rows.length; start += featureCount) {
+    plainRows.push(Array.from(rows.subarray(start, start + featureCount), (v) => (Number.isNaN(v) ? null : v)));
+  }
+  const reply = await offscreen.engineRun({ modelId, rows: plainRows });
+  if (!reply.ok) throw new Error(reply.error);
+  return { probability: reply.probability, contributions: reply.contributions };
+}

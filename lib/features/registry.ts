@@ -1,0 +1,5 @@
+/** Every content-script feature, in the order they run on a page. Add new ones here. */
+import { recordBadge } from './record-badge';
+import type { ContentFeature } from './types';
+
+export const contentFeatures: readonly ContentFeature[] = [recordBadge];

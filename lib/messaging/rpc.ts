@@ -1,0 +1,89 @@
+/**
+ * The one request/response mechanism between extension contexts, over
+ * `runtime.sendMessage`. A message is `{ target, type, payload }`; each context answers only
+ * its own target, so the background and the offscreen document can share the channel.
+ * Inputs are parsed on both sides and outputs on the caller's side: a malformed message is
+ * a clear error, never an exception in the page.
+ */
+import type { z } from 'zod';
+import { browser } from 'wxt/browser';
+import type { Protocol } from './protocol';
+
+export type Target = 'background' | 'offscreen';
+
+interface Envelope {
+  target: Target;
+  type: string;
+  payload: unknown;
+}
+
+type Input<P extends Protocol, K extends keyof P> = z.input<P[K]['input']>;
+type Output<P extends Protocol, K extends keyof P> = z.infer<P[K]['output']>;
+
+export type Handlers<P extends Protocol> = {
+  [K in keyof P]: (input: z.infer<P[K]['input']>, sender: Browser.runtime.MessageSender) => Promise<Output<P, K>>;
+};
+
+export type Client<P extends Protocol> = {
+  [K in keyof P]: (input: Input<P, K>) => Promise<Output<P, K>>;
+};
+
+/** A typed client for the handlers of `target`. */
+export function createClient<P extends Protocol>(protocol: P, target: Target): Client<P> {
+  const client = {} as Client<P>;
+  for (const type of Object.keys(protocol) as (keyof P & string)[]) {
+    client[type] = async (input) => {
+      const payload = protocol[type].input.parse(input);
+      const envelope: Envelope = { target, type, payload };
+      const reply: unknown = await browser.runtime.sendMessage(envelope);
+      const parsed = protocol[type].output.safeParse(reply);
+      if (!parsed.success) throw new Error(`LeadLens: malformed reply to ${type} (${describeIssues(parsed.error)})`);
+      return parsed.data as Output<P, typeof type>;
+    };
+  }
+  return client;
+}
+
+/**
+ * Answer the messages for `target` with `handlers`. Unknown types and malformed payloads get
+ * `{ ok: false, error }`, which every output schema in the protocol accepts.
+ */
+export function registerHandlers<P extends Protocol>(protocol: P, target: Target, handlers: Handlers<P>): void {
+  browser.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
+    if (!isEnvelope(message) || message.target !== target) return false;
+    const spec = Object.hasOwn(protocol, message.type) ? protocol[message.type as keyof P] : undefined;
+    if (!spec) {
+      sendResponse({ ok: false, error: `Unknown message type "${message.type}"` });
+      return false;
+    }
+    const input = spec.input.safeParse(message.payload);
+    if (!input.success) {
+      sendResponse({ ok: false, error: `Malformed ${message.type} request (${describeIssues(input.error)})` });
+      return false;
+    }
+    handlers[message.type as keyof P](input.data as z.infer<P[keyof P]['input']>, sender).then(sendResponse, (error: unknown) => {
+      // Log the failure, never the payload: it holds personal data.
+      console.error(`LeadLens: ${message.type} failed`, error);
+      sendResponse({ ok: false, error: error instanceof Error ? error.message : String(error) });
+    });
+    return true; // the reply is sent asynchronously
+  });
+}
+
+function isEnvelope(message: unknown): message is Envelope {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    'target' in message &&
+    'type' in message &&
+    typeof (message as Envelope).type === 'string'
+  );
+}
+
+/** Paths of the failing fields, never their values. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}

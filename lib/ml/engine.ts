@@ -1,0 +1,92 @@
+/**
+ * The one module that owns ONNX Runtime (onnxruntime-web's WASM build). It lives in the
+ * offscreen document: one session at a time (the active model), created on demand, and
+ * every run goes through one queue so runs never interleave.
+ *
+ * The WASM binary is shipped inside the extension (the bundler emits the file the ESM build
+ * references), never fetched from elsewhere; one thread, because extension pages are not
+ * cross-origin isolated.
+ */
+import * as ort from 'onnxruntime-web/wasm';
+
+export interface EngineOutput {
+  /** [N] calibrated probability */
+  probability: Float32Array;
+  /** [N * T] row-major log-odds contribution per term */
+  contributions: Float32Array;
+  /** T */
+  terms: number;
+}
+
+let configured = false;
+let current: { modelId: string; session: Promise<ort.InferenceSession> } | null = null;
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Call once in the context that scores (the offscreen document, or Node in tests). */
+export function configureEngine(): void {
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.proxy = false;
+  configured = true;
+}
+
+/**
+ * Score `rows` ([N * F] row-major, NaN = missing) with model `modelId`, loading its bytes
+ * with `loadModel` the first time (or when the active model changes).
+ */
+export function runEngine(
+  modelId: string,
+  loadModel: () => Promise<Uint8Array>,
+  rows: Float32Array,
+  featureCount: number,
+): Promise<EngineOutput> {
+  const run = queue.then(() => runNow(modelId, loadModel, rows, featureCount));
+  queue = run.catch(() => undefined); // one failed run must not block the next
+  return run;
+}
+
+async function runNow(
+  modelId: string,
+  loadModel: () => Promise<Uint8Array>,
+  rows: Float32Array,
+  featureCount: number,
+): Promise<EngineOutput> {
+  if (!configured) throw new Error('The scoring engine is not configured');
+  if (featureCount <= 0 || rows.length % featureCount !== 0) {
+    throw new Error(`Expected rows of ${featureCount} features, got ${rows.length} values`);
+  }
+  const session = await sessionFor(modelId, loadModel);
+  const n = rows.length / featureCount;
+  const input = new ort.Tensor('float32', rows, [n, featureCount]);
+  const result = await session.run({ features: input });
+  const probability = result.probability;
+  const contributions = result.contributions;
+  if (!probability || !contributions) throw new Error('The model does not have the outputs "probability" and "contributions"');
+  const output = {
+    probability: probability.data as Float32Array,
+    contributions: contributions.data as Float32Array,
+    terms: n === 0 ? 0 : (contributions.data as Float32Array).length / n,
+  };
+  input.dispose();
+  probability.dispose();
+  contributions.dispose();
+  return output;
+}
+
+function sessionFor(modelId: string, loadModel: () => Promise<Uint8Array>): Promise<ort.InferenceSession> {
+  if (current?.modelId === modelId) return current.session;
+  const previous = current;
+  const session = loadModel().then((bytes) =>
+    ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }).catch(
+      (error: unknown) => {
+        throw new Error(`The model file could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    ),
+  );
+  current = { modelId, session };
+  // A model that fails to load is forgotten, so the next run tries again.
+  session.catch(() => {
+    if (current?.session === session) current = null;
+  });
+  void previous?.session.then((old) => old.release()).catch(() => undefined);
+  return session;
+}

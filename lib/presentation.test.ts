@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { describeLikelihood, formatProbability, formatVersusAverage, strengthOf, topReasons } from './presentation';
+
+describe('formatProbability', () => {
+  it.each([
+    [0.004, '<1 %'],
+    [0.12, '12 %'],
+    [0.125, '13 %'],
+    [0.995, '>99 %'],
+  ])('%f → %s', (p, text) => expect(formatProbability(p)).toBe(text));
+});
+
+describe('formatVersusAverage', () => {
+  it.each([
+    [0.3, 0.1, '3× the average lead'],
+    [0.15, 0.1, '1.5× the average lead'],
+    [0.04, 0.1, '0.4× the average lead'],
+    [0.102, 0.1, 'about the average lead'],
+    [0.9, 0.05, '18× the average lead'],
+  ])('%f vs %f → %s', (p, base, text) => expect(formatVersusAverage(p, base)).toBe(text));
+});
+
+it('describes likelihood in one sentence', () => {
+  expect(describeLikelihood(0.12, 0.04)).toBe('12 % likely to convert, 3× the average lead');
+});
+
+it('words the strength of a reason', () => {
+  expect([strengthOf(1.3), strengthOf(-0.5), strengthOf(0.1)]).toEqual(['strongly', 'moderately', 'slightly']);
+});
+
+it('picks the strongest reasons each way and drops negligible ones', () => {
+  const reasons = [
+    { label: 'a', value: '', points: 0.5 },
+    { label: 'b', value: '', points: -1.2 },
+    { label: 'c', value: '', points: 0.01 },
+    { label: 'd', value: '', points: 1.5 },
+    { label: 'e', value: '', points: -0.2 },
+  ];
+  const { up, down } = topReasons(reasons, 2);
+  expect(up.map((r) => r.label)).toEqual(['d', 'a']);
+  expect(down.map((r) => r.label)).toEqual(['b', 'e']);
+});

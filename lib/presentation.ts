@@ -1,0 +1,76 @@
+/**
+ * How scores are put into words, shared by the badge, the popover and the extension pages.
+ * Pure functions: a tier is never colour alone (icon + word), probabilities read as people
+ * say them.
+ */
+import type { Reason, Tier } from './messaging/protocol';
+
+/**
+ * `icon` is an SVG path (24 × 24 view box), drawn rather than an emoji so it looks the same
+ * on every system, fonts or not: a flame, a sun, a snowflake.
+ */
+export const TIER_LOOK: Record<Tier, { word: string; icon: string; colour: string; text: string }> = {
+  hot: {
+    word: 'Hot',
+    icon: 'M12 2c1 4 5 6 5 11a5 5 0 0 1-10 0c0-2 1-4 2-5 0 2 1 3 2 3 0-3-1-6 1-9z',
+    colour: '#c62828',
+    text: '#ffffff',
+  },
+  warm: {
+    word: 'Warm',
+    icon: 'M12 7a5 5 0 1 1 0 10 5 5 0 0 1 0-10zM11 1h2v4h-2zM11 19h2v4h-2zM1 11h4v2H1zM19 11h4v2h-4zM4.2 5.6l1.4-1.4 2.8 2.8-1.4 1.4zM15.6 17l1.4-1.4 2.8 2.8-1.4 1.4zM4.2 18.4l2.8-2.8 1.4 1.4-2.8 2.8zM15.6 7l2.8-2.8 1.4 1.4-2.8 2.8z',
+    colour: '#f9a825',
+    text: '#1a1a1a',
+  },
+  cold: {
+    word: 'Cold',
+    icon: 'M11 1h2v22h-2zM1.9 6.8l1-1.7 19.1 11-1 1.8zM2.9 18.9l-1-1.8L21 6.1l1 1.7zM8.5 2.5 12 6l3.5-3.5 1.1 1.1L12 8.2 7.4 3.6zM8.5 21.5 12 18l3.5 3.5 1.1-1.1L12 15.8l-4.6 4.6z',
+    colour: '#1565c0',
+    text: '#ffffff',
+  },
+};
+
+/** "12 % likely" with sensible precision at both ends. */
+export function formatProbability(probability: number): string {
+  const percent = probability * 100;
+  if (percent < 1) return '<1 %';
+  if (percent > 99) return '>99 %';
+  return `${Math.round(percent)} %`;
+}
+
+/** "3× the average", "0.4× the average", "about average". */
+export function formatVersusAverage(probability: number, baseRate: number): string {
+  if (baseRate <= 0) return '';
+  const ratio = probability / baseRate;
+  if (ratio >= 0.9 && ratio < 1.1) return 'about the average lead';
+  const shown = ratio >= 10 ? Math.round(ratio).toString() : ratio.toFixed(1).replace(/\.0$/, '');
+  return `${shown}× the average lead`;
+}
+
+export function describeLikelihood(probability: number, baseRate: number): string {
+  const versus = formatVersusAverage(probability, baseRate);
+  return `${formatProbability(probability)} likely to convert${versus ? `, ${versus}` : ''}`;
+}
+
+/** How much a reason moves the odds, in words (log-odds thresholds ≈ ×2.7 and ×1.5). */
+export function strengthOf(points: number): 'strongly' | 'moderately' | 'slightly' {
+  const size = Math.abs(points);
+  if (size >= 1) return 'strongly';
+  if (size >= 0.4) return 'moderately';
+  return 'slightly';
+}
+
+/** The strongest reasons each way; terms that barely move the odds are left out. */
+export function topReasons(reasons: Reason[], count = 3): { up: Reason[]; down: Reason[] } {
+  const meaningful = reasons.filter((r) => Math.abs(r.points) >= 0.05);
+  return {
+    up: meaningful.filter((r) => r.points > 0).sort((a, b) => b.points - a.points).slice(0, count),
+    down: meaningful.filter((r) => r.points < 0).sort((a, b) => a.points - b.points).slice(0, count),
+  };
+}
+
+export function formatModelDate(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return 'unknown date';
+  return date.toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+}
