@@ -1,0 +1,120 @@
+/**
+ * Real headless Chromium with the built extension, pointed at the demo CRM through
+ * `--host-resolver-rules`, so the content script runs on its real match patterns. Every
+ * network request the browser makes (pages, service worker, offscreen document) is written
+ * to a net log, which `requestedHosts()` reads back.
+ */
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Worker } from 'playwright-core';
+import { startDemoCrm } from '../demo-crm/server';
+
+export const EXTENSION_DIR = resolve('.output/chrome-mv3');
+export const SALESFORCE_UI = 'leadlens-demo.lightning.force.com';
+export const SALESFORCE_API = 'leadlens-demo.my.salesforce.com';
+export const HUBSPOT_UI = 'app.hubspot.com';
+export const HUBSPOT_API = 'api.hubapi.com';
+export const DEMO_HOSTS = [SALESFORCE_UI, SALESFORCE_API, HUBSPOT_UI, HUBSPOT_API];
+export const HUBSPOT_PORTAL = '4242424';
+
+export interface RequestedHosts {
+  /** Requests that pages or the extension made (they have an initiating origin). */
+  byPagesAndExtension: Set<string>;
+  /** Chromium's own background requests (no initiating origin), for the record. */
+  byBrowser: Set<string>;
+}
+
+export interface Harness {
+  context: BrowserContext;
+  crm: Awaited<ReturnType<typeof startDemoCrm>>;
+  serviceWorker: Worker;
+  extensionId: string;
+  /** Closes the browser and the demo CRM; returns the hosts requested, from the net log. */
+  close(): Promise<RequestedHosts>;
+}
+
+export function chromiumPath(): string {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(path)) throw new Error(`Chromium not found at ${path}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  return path;
+}
+
+export async function startHarness(options: { headless?: boolean } = {}): Promise<Harness> {
+  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error('Build the extension first: npm run build');
+  const crm = await startDemoCrm({ port: 0 });
+  const profile = mkdtempSync(join(tmpdir(), 'leadlens-profile-'));
+  const netLog = join(profile, 'netlog.json');
+  const target = `127.0.0.1:${crm.port}`;
+  const hostRules = [
+    `MAP *.lightning.force.com ${target}`,
+    `MAP *.my.salesforce.com ${target}`,
+    `MAP ${HUBSPOT_UI} ${target}`,
+    `MAP ${HUBSPOT_API} ${target}`,
+    'MAP * ~NOTFOUND',
+    'EXCLUDE localhost',
+  ].join(', ');
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath(),
+    headless: options.headless ?? true,
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1280, height: 860 },
+    args: [
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      `--host-resolver-rules=${hostRules}`,
+      `--log-net-log=${netLog}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+  const serviceWorker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+  const extensionId = new URL(serviceWorker.url()).host;
+  return {
+    context,
+    crm,
+    serviceWorker,
+    extensionId,
+    async close() {
+      await context.close();
+      await crm.close();
+      const hosts = hostsInNetLog(netLog);
+      rmSync(profile, { recursive: true, force: true });
+      return hosts;
+    },
+  };
+}
+
+/**
+ * Hosts of every URL request in a Chromium net log (`URL_REQUEST_START_JOB` events). The
+ * browser's own requests (update checks, account look-ups) have the initiator
+ * "not an origin"; everything a page, a content script or the extension asks for has one.
+ */
+function hostsInNetLog(path: string): RequestedHosts {
+  const hosts: RequestedHosts = { byPagesAndExtension: new Set(), byBrowser: new Set() };
+  const log = JSON.parse(readFileSync(path, 'utf8')) as {
+    constants: { logEventTypes: Record<string, number> };
+    events: { type: number; params?: { url?: string; initiator?: string } }[];
+  };
+  const startJob = log.constants.logEventTypes.URL_REQUEST_START_JOB;
+  for (const event of log.events) {
+    const url = event.type === startJob ? event.params?.url : undefined;
+    if (!url || !/^(https?|wss?):/.test(url)) continue;
+    const ownRequest = event.params?.initiator === 'not an origin';
+    (ownRequest ? hosts.byBrowser : hosts.byPagesAndExtension).add(new URL(url).hostname);
+  }
+  return hosts;
+}
+
+export function salesforceLeadUrl(id: string): string {
+  return `https://${SALESFORCE_UI}/lightning/r/Lead/${id}/view`;
+}
+
+export function hubspotContactUrl(id: string): string {
+  return `https://${HUBSPOT_UI}/contacts/${HUBSPOT_PORTAL}/record/0-1/${id}`;
+}
