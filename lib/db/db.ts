@@ -1,11 +1,14 @@
 /**
  * The extension's IndexedDB, through Dexie. Versions are dated and append-only: add a new
- * `version(n)` with its upgrade below the last one, never edit an old one.
+ * `version(n)` with its upgrade below the last one, never edit an old one (each upgrade
+ * is tested in db.test.ts).
  */
 import Dexie, { type EntityTable } from 'dexie';
-import type { ScoredLead } from '../messaging/protocol';
+import type { ScoredLead, Tier } from '../messaging/protocol';
+import type { Manifest } from '../ml/manifest';
+import type { RawRecord, SourceKind } from '../ml/featurize';
 
-/** A scored lead, cached until its fields or the model change. */
+/** A lead's score as shown on its record page, cached until its fields or the model change. */
 export interface CachedScore {
   /** `${modelId}|${crm}|${recordId}` */
   key: string;
@@ -15,13 +18,74 @@ export interface CachedScore {
   scoredAt: number;
 }
 
+/** A lead LeadLens knows in full: synced from a CRM, imported from CSV, or demo data. */
+export interface StoredLead {
+  /** `${source}|${id}` */
+  key: string;
+  /** How `fields` are keyed: Salesforce API names, HubSpot property names, or CSV columns. */
+  source: SourceKind;
+  id: string;
+  origin: 'demo' | 'sync' | 'csv';
+  name: string;
+  /** For the side panel's filters. */
+  owner: string;
+  leadSource: string;
+  /** Epoch ms, or 0 when unknown. */
+  createdAt: number;
+  /** Epoch ms of the CRM's last change (the sync cursor), or 0. */
+  modifiedAt: number;
+  /** Whether it converted, when known (history for training and for tier conversion rates). */
+  outcome: 0 | 1 | null;
+  fields: RawRecord;
+}
+
+/** A stored lead's score under one model. Tier follows the model's current tier policy. */
+export interface LeadScore {
+  /** `${modelId}|${leadKey}` */
+  key: string;
+  modelId: string;
+  leadKey: string;
+  probability: number;
+  score: number;
+  tier: Tier;
+  /** The strongest reason, in words ("Job title seniority: VP Sales"). */
+  topReason: string;
+  scoredAt: number;
+}
+
+/** A model kept in the browser: trained here or imported. The bundled one lives in the package. */
+export interface StoredModel {
+  id: string;
+  origin: 'trained' | 'imported';
+  manifest: Manifest;
+  onnx: Uint8Array;
+  addedAt: number;
+}
+
+/** Small settings: the active model id, tier policy overrides, sync cursors. */
+export interface Setting {
+  key: string;
+  value: unknown;
+}
+
 export class LeadLensDb extends Dexie {
   scores!: EntityTable<CachedScore, 'key'>;
+  leads!: EntityTable<StoredLead, 'key'>;
+  leadScores!: EntityTable<LeadScore, 'key'>;
+  models!: EntityTable<StoredModel, 'id'>;
+  settings!: EntityTable<Setting, 'key'>;
 
   constructor(name = 'leadlens') {
     super(name);
-    // 2026-11-22: score cache.
+    // 2026-11-22: score cache for record pages.
     this.version(1).stores({ scores: 'key, scoredAt' });
+    // 2026-11-22: stored leads and their scores (side panel, list views, training), models, settings.
+    this.version(2).stores({
+      leads: 'key, source, origin, createdAt, modifiedAt, owner, leadSource',
+      leadScores: 'key, leadKey, [modelId+tier], [modelId+probability]',
+      models: 'id, addedAt',
+      settings: 'key',
+    });
   }
 }
 

@@ -72,6 +72,39 @@ export const FeatureSchema = z
   });
 export type Feature = z.infer<typeof FeatureSchema>;
 
+/**
+ * A term's shape function, the glass-box model's own curve: the contribution of every bin.
+ * The report plots it; "ideal customer" and "what would make this lead hotter" read it.
+ */
+export const TermShapeSchema = z
+  .object({
+    /** One axis per feature of the term. The last bin of every axis is "missing". */
+    axes: z
+      .array(
+        z
+          .object({
+            /** Bins as a rep reads them ("$1M – $5M", "Finance", "missing"). */
+            labels: z.array(z.string()).min(2),
+            /**
+             * Numeric features: upper edges of all bins but the last two (value ≤ edges[i] →
+             * bin i; above the last edge → the bin before "missing"). Categorical: empty (bin = code).
+             */
+            edges: z.array(z.number()),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(2),
+    /** Log-odds contribution per bin, row-major over the axes: [B0] or [B0 × B1]. */
+    scores: z.array(z.number()),
+  })
+  .strict()
+  .refine((s) => s.scores.length === s.axes.reduce((n, axis) => n * axis.labels.length, 1), {
+    message: 'needs one score per bin',
+    path: ['scores'],
+  });
+export type TermShape = z.infer<typeof TermShapeSchema>;
+
 /** One additive term: a single feature's shape function or a pair's interaction. */
 export const TermSchema = z
   .object({
@@ -80,6 +113,8 @@ export const TermSchema = z
     label: z.string().min(1),
     /** Share of mean |contribution| over the training data, for ordering and the report. */
     importance: z.number().nonnegative().default(0),
+    /** Present for models trained by LeadLens; imported models may lack it. */
+    shape: TermShapeSchema.optional(),
   })
   .strict();
 export type Term = z.infer<typeof TermSchema>;

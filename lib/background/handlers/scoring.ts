@@ -1,0 +1,19 @@
+/** Background handlers for scoring a lead on its record page, and the engine's speed. */
+import { offscreen } from '../../messaging/client';
+import type { backgroundProtocol } from '../../messaging/protocol';
+import type { Handlers } from '../../messaging/rpc';
+import { activeManifest } from '../../ml/model-store';
+import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
+import { dexieScoreCache } from '../score-cache';
+import { scoreLead } from '../score-lead';
+
+type ScoringProtocol = Pick<typeof backgroundProtocol, 'scoreLead' | 'engineBenchmark'>;
+
+export const scoringHandlers: Handlers<ScoringProtocol> = {
+  scoreLead: (request) =>
+    scoreLead(request, { activeManifest, runModel: runOffscreen, cache: dexieScoreCache, now: () => new Date() }),
+  engineBenchmark: async (request) => {
+    await ensureOffscreenDocument();
+    return offscreen.engineBenchmark(request);
+  },
+};
