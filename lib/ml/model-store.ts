@@ -10,7 +10,7 @@
 import Dexie from 'dexie';
 import { db, type StoredModel } from '../db/db';
 import { bundledModel } from './bundled-model';
-import { TiersSchema, type Manifest, type Tiers } from './manifest';
+import { TiersSchema, parseManifest, type Manifest, type Tiers } from './manifest';
 
 const ACTIVE_MODEL_KEY = 'activeModelId';
 const tiersKey = (modelId: string) => `tiers:${modelId}`;
@@ -49,7 +49,10 @@ export async function manifestOf(modelId: string): Promise<Manifest> {
       if (!bundled.ok) throw new Error(bundled.error);
       throw new Error(`Model ${modelId} is not installed`);
     }
-    manifest = stored.manifest;
+    // Stored data is a trust boundary too: a damaged manifest is an error, not a crash.
+    const reparsed = parseManifest(stored.manifest);
+    if (!reparsed.ok) throw new Error(reparsed.error);
+    manifest = reparsed.manifest;
   }
   const override = TiersSchema.safeParse((await db.settings.get(tiersKey(modelId)))?.value);
   return override.success ? { ...manifest, tiers: override.data } : manifest;

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoLeads } from '../crm/demo-data';
+import { parseManifest, type Manifest } from '../ml/manifest';
+import type { ScoredLead } from '../messaging/protocol';
+import { NO_READABLE_FIELDS, scoreLead, type ScoringDeps } from './score-lead';
+
+let manifest: Manifest;
+let session: ort.InferenceSession;
+const now = new Date('2026-11-01T00:00:00Z');
+const [lead] = generateDemoLeads({ count: 1, seed: 7, now });
+
+beforeAll(async () => {
+  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
+  if (!parsed.ok) throw new Error(parsed.error);
+  manifest = parsed.manifest;
+  session = await ort.InferenceSession.create('models/model.onnx');
+});
+
+/** The real model in onnxruntime-node, a map as the cache, and a count of engine runs. */
+function deps() {
+  const cache = new Map<string, { fieldsHash: string; lead: ScoredLead }>();
+  const runs: number[] = [];
+  const value: ScoringDeps = {
+    activeManifest: async () => manifest,
+    runModel: async (_modelId, rows, featureCount) => {
+      runs.push(rows.length / featureCount);
+      const out = await session.run({ features: new ort.Tensor('float32', rows, [rows.length / featureCount, featureCount]) });
+      const contributions = out.contributions.data as Float32Array;
+      return { probability: out.probability.data as Float32Array, contributions: [contributions] };
+    },
+    cache: { get: async (key) => cache.get(key), put: async (key, fieldsHash, scored) => void cache.set(key, { fieldsHash, lead: scored }) },
+    now: () => now,
+  };
+  return { value, runs };
+}
+
+const fields = Object.fromEntries(
+  Object.entries(lead.hubspot).flatMap(([key, value]) => (value === null ? [] : [[key, String(value)]])),
+);
+
+describe('scoreLead', () => {
+  it('scores a lead with the model and explains every term', async () => {
+    const { value } = deps();
+    const outcome = await scoreLead({ crm: 'hubspot', recordId: lead.hubspotId, fields }, value);
+    if (!outcome.ok) throw new Error(outcome.error);
+    expect(outcome.lead.score).toBeGreaterThanOrEqual(1);
+    expect(outcome.lead.score).toBeLessThanOrEqual(99);
+    expect(outcome.lead.reasons).toHaveLength(manifest.terms.length);
+    // Strongest first.
+    const sizes = outcome.lead.reasons.map((r) => Math.abs(r.points));
+    expect([...sizes].sort((a, b) => b - a)).toEqual(sizes);
+    expect(outcome.lead.featuresKnown).toBeGreaterThan(manifest.features.length / 2);
+    expect(outcome.lead.modelId).toBe(manifest.modelId);
+  });
+
+  it('answers from the cache while fields and model are unchanged, and rescores when a field changes', async () => {
+    const { value, runs } = deps();
+    const request = { crm: 'hubspot' as const, recordId: lead.hubspotId, fields };
+    const first = await scoreLead(request, value);
+    const second = await scoreLead(request, value);
+    expect(second).toEqual(first);
+    expect(runs).toEqual([1]);
+    await scoreLead({ ...request, fields: { ...fields, hs_analytics_num_visits: '40' } }, value);
+    expect(runs).toEqual([1, 1]);
+  });
+
+  it('says so when the page gave no field the model reads, without running the model', async () => {
+    const { value, runs } = deps();
+    const outcome = await scoreLead({ crm: 'salesforce', recordId: '00Q000000000EMPAAA', fields: { Name: 'Empty Details' } }, value);
+    expect(outcome).toEqual({ ok: false, error: NO_READABLE_FIELDS });
+    expect(runs).toEqual([]);
+  });
+});
