@@ -1,0 +1,191 @@
+/**
+ * Train a model from a CSV file (Node CLI over the same pipeline the options page runs in a Worker).
+ *
+ *   npm run train -- --csv PATH --target COLUMN [--positive VALUE] [--sep ';'] [--exclude a,b,c]
+ *                    [--features SPEC.json] [--cv 5] [--seed 42] [--out DIR] [--json]
+ *                    [--now ISO] [--interactions 10] [--bags 4] [--calibration auto|platt|isotonic|none]
+ *                    [--class-weight none|balanced] [--missing 'Select,N/A']
+ *                    [--policy capacity:HOT:WARM:INFLOW | value:REVENUE:COST]
+ *
+ * --json prints one JSON line of metrics; --out writes model.onnx, manifest.json, MODEL_CARD.md.
+ * Bad input prints a clear error to stderr, exits 1 and writes nothing.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, basename } from 'node:path';
+import { FeatureSpecListSchema, type TierPolicy } from './manifest';
+import { parseCsv, TrainingDataError } from './train/dataset';
+import { trainModel, type CalibrationChoiceOption } from './train/index';
+
+interface Args {
+  [k: string]: string | boolean | undefined;
+}
+
+const USAGE = `usage: npm run train -- --csv PATH --target COLUMN [--positive VALUE] [--sep ';'] [--exclude a,b,c]
+       [--features SPEC.json] [--cv 5] [--seed 42] [--out DIR] [--json] [--now ISO-DATE]
+       [--interactions N] [--bags N] [--calibration auto|platt|isotonic|none] [--class-weight none|balanced]
+       [--missing 'Select,N/A'] [--policy capacity:HOT:WARM:INFLOW|value:REVENUE:COST]`;
+
+const FLAGS = new Set(['json', 'help', 'quiet']);
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new UsageError(`unexpected argument "${a}"`);
+    const eq = a.indexOf('=');
+    const name = a.slice(2, eq < 0 ? undefined : eq);
+    if (FLAGS.has(name)) {
+      args[name] = true;
+      continue;
+    }
+    const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    args[name] = value;
+  }
+  return args;
+}
+
+class UsageError extends Error {}
+
+function intArg(args: Args, name: string, dflt: number | undefined): number | undefined {
+  const v = args[name];
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
+  return n;
+}
+
+function policyArg(v: string | undefined): TierPolicy | undefined {
+  if (v === undefined) return undefined;
+  const [kind, ...nums] = v.split(':');
+  const n = nums.map(Number);
+  if (kind === 'capacity' && n.length === 3 && n.every((x) => Number.isInteger(x) && x >= 0) && n[0] > 0 && n[2] > 0) {
+    return { kind: 'capacity', hotPerWeek: n[0], warmPerWeek: n[1], inflowPerWeek: n[2] };
+  }
+  if (kind === 'value' && n.length === 2 && n[0] > 0 && n[1] >= 0) {
+    return { kind: 'value', revenuePerConversion: n[0], costPerContact: n[1] };
+  }
+  throw new UsageError(`--policy must be capacity:HOT:WARM:INFLOW or value:REVENUE:COST, got "${v}"`);
+}
+
+function main(): number {
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    if (typeof args.csv !== 'string' || typeof args.target !== 'string') throw new UsageError('--csv and --target are required');
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(args.csv));
+    } catch (e) {
+      throw new TrainingDataError(`Cannot read ${args.csv}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const sep = typeof args.sep === 'string' ? args.sep.replace(/^\\t$/, '\t') : undefined;
+    const table = parseCsv(bytes, { sep });
+    let specs;
+    if (typeof args.features === 'string') {
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(args.features, 'utf8'));
+      } catch (e) {
+        throw new TrainingDataError(`Cannot read the feature spec ${args.features}: ${(e as Error).message}`);
+      }
+      const list = Array.isArray(json) ? json : (json as { features?: unknown })?.features;
+      const parsed = FeatureSpecListSchema.safeParse(list);
+      if (!parsed.success) {
+        throw new TrainingDataError(
+          `The feature spec ${args.features} is invalid: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+        );
+      }
+      specs = parsed.data;
+    }
+    let now: Date | undefined;
+    if (typeof args.now === 'string') {
+      now = new Date(args.now);
+      if (Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO date, got "${args.now}"`);
+    }
+    const calibration = (args.calibration as CalibrationChoiceOption | undefined) ?? 'auto';
+    if (!['auto', 'platt', 'isotonic', 'none'].includes(calibration)) throw new UsageError(`--calibration must be auto, platt, isotonic or none`);
+    const classWeight = args['class-weight'];
+    if (classWeight !== undefined && classWeight !== 'none' && classWeight !== 'balanced') throw new UsageError('--class-weight must be none or balanced');
+    const ebm: Record<string, unknown> = {};
+    const inter = intArg(args, 'interactions', undefined);
+    if (inter !== undefined) ebm.interactions = inter;
+    const bags = intArg(args, 'bags', undefined);
+    if (bags !== undefined) ebm.outerBags = Math.max(1, bags);
+    if (classWeight) ebm.classWeight = classWeight;
+    const policy = policyArg(args.policy as string | undefined);
+    const started = performance.now();
+    const result = trainModel({
+      records: table.records,
+      columns: table.columns,
+      target: args.target,
+      positive: typeof args.positive === 'string' ? args.positive : undefined,
+      specs,
+      exclude: typeof args.exclude === 'string' ? args.exclude.split(',').map((s) => s.trim()).filter(Boolean) : [],
+      missingValues: typeof args.missing === 'string' ? args.missing.split(',').map((s) => s.trim()) : [],
+      sourceName: basename(args.csv),
+      now,
+      options: {
+        cv: intArg(args, 'cv', 5),
+        seed: intArg(args, 'seed', 42),
+        calibration,
+        ...(policy ? { policy } : {}),
+        ebm,
+      },
+      onProgress: args.json || args.quiet
+        ? undefined
+        : (() => {
+            let last = '';
+            return (p) => {
+              const line = `${p.stage}${p.fold !== undefined ? ` fold ${p.fold + 1}` : ''}${p.boosting ? ` ${p.boosting}` : ''}`;
+              if (line !== last) process.stderr.write(`… ${line}\n`);
+              last = line;
+            };
+          })(),
+    });
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+    if (typeof args.out === 'string') {
+      mkdirSync(args.out, { recursive: true });
+      const files: [string, string | Uint8Array][] = [
+        ['model.onnx', result.onnx],
+        ['manifest.json', `${JSON.stringify(result.manifest, null, 2)}\n`],
+        ['MODEL_CARD.md', result.modelCard],
+      ];
+      // write beside, then rename: a crash never leaves a half-written model
+      for (const [name, content] of files) writeFileSync(join(args.out, `.${name}.tmp`), content);
+      for (const [name] of files) renameSync(join(args.out, `.${name}.tmp`), join(args.out, name));
+    }
+    const s = result.summary;
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify({ ...s, train_seconds: (performance.now() - started) / 1000, model_id: result.manifest.modelId, warnings: result.warnings.length })}\n`);
+    } else {
+      process.stdout.write(
+        `${result.manifest.modelId}: ${s.rows} rows, ${s.positives} positives, ${s.features} features, ${s.terms} terms (${s.interactions} interactions)\n` +
+          `cv ROC-AUC ${s.cv_roc_auc.toFixed(4)}  PR-AUC ${s.cv_pr_auc.toFixed(4)}  log loss ${s.cv_log_loss.toFixed(4)}  ECE ${s.ece.toFixed(4)}  (${s.calibration})\n` +
+          `trained in ${s.train_seconds.toFixed(1)} s${typeof args.out === 'string' ? `; wrote ${args.out}/model.onnx, manifest.json, MODEL_CARD.md` : ''}\n`,
+      );
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (e instanceof TrainingDataError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = main();

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import {
+  daysBetween,
+  emailDomainKind,
+  isMissingRaw,
+  parseBoolean,
+  parseDate,
+  parseNumber,
+  titleSeniority,
+  urlCategory,
+} from './derive';
+
+describe('parseNumber', () => {
+  it.each([
+    ['$1,200,000', 1200000],
+    ['1,200', 1200],
+    ['1200', 1200],
+    [' 3.5 ', 3.5],
+    ['€ 3,5', 3.5],
+    ['25-50', 25],
+    ['25 - 50', 25],
+    ['1000+', 1000],
+    ['5,001-10,000', 5001],
+    ['12 days', 12],
+    ['12%', 12],
+    ['(500)', -500],
+    ['-7', -7],
+    ['1e3', 1000],
+    ['2.5k', 2500],
+    [42, 42],
+    [true, 1],
+  ] as const)('%s → %s', (raw, want) => {
+    expect(parseNumber(raw)).toBe(want);
+  });
+  it.each(['', '--', 'Select', 'N/A', 'abc', '1.2.3', '12 34 56 x', null, undefined, NaN, Infinity])('%s → NaN', (raw) => {
+    expect(parseNumber(raw as never)).toBeNaN();
+  });
+  it('honours extra missing values', () => {
+    expect(parseNumber('999', ['999'])).toBeNaN();
+  });
+});
+
+describe('parseBoolean', () => {
+  it.each([
+    ['true', 1], ['false', 0], ['Yes', 1], ['No', 0], ['1', 1], ['0', 0], [true, 1], [false, 0], [1, 1], [0, 0], ['checked', 1],
+  ] as const)('%s → %s', (raw, want) => expect(parseBoolean(raw)).toBe(want));
+  it.each(['maybe', '', 'Select', null, 2])('%s → NaN', (raw) => expect(parseBoolean(raw as never)).toBeNaN());
+});
+
+describe('parseDate', () => {
+  it.each([
+    ['2026-03-01', Date.UTC(2026, 2, 1)],
+    ['2026-03-01T10:30:00Z', Date.UTC(2026, 2, 1, 10, 30)],
+    ['2026-03-01T10:30:00.000+02:00', Date.UTC(2026, 2, 1, 8, 30)],
+    ['2026-03-01 10:30', Date.UTC(2026, 2, 1, 10, 30)],
+    ['3/1/2026', Date.UTC(2026, 2, 1)],
+    ['3/1/2026, 2:05 PM', Date.UTC(2026, 2, 1, 14, 5)],
+    ['03/01/2026 12:05 AM', Date.UTC(2026, 2, 1, 0, 5)],
+    ['12/31/2025 12:00 pm', Date.UTC(2025, 11, 31, 12, 0)],
+    [String(Date.UTC(2026, 2, 1)), Date.UTC(2026, 2, 1)],
+    [Date.UTC(2026, 2, 1), Date.UTC(2026, 2, 1)],
+  ] as const)('%s', (raw, want) => expect(parseDate(raw)).toBe(want));
+  it.each(['2/31/2026', 'yesterday', '13/1/2026', '', 'Select', 5, '2026-13-01'])('%s → NaN', (raw) =>
+    expect(parseDate(raw as never)).toBeNaN(),
+  );
+  it('days between', () => {
+    expect(daysBetween(Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 13, 5))).toBe(12);
+    expect(daysBetween(NaN, 0)).toBeNaN();
+  });
+});
+
+describe('missing placeholders', () => {
+  it.each(['', '  ', '--', 'Select', 'select', 'N/A', 'null', null, undefined])('%s is missing', (raw) =>
+    expect(isMissingRaw(raw as never)).toBe(true),
+  );
+  it.each(['0', 'No', 0, false])('%s is not missing', (raw) => expect(isMissingRaw(raw as never)).toBe(false));
+});
+
+describe('titleSeniority', () => {
+  it.each([
+    ['CEO', 'c-level'],
+    ['Chief Revenue Officer', 'c-level'],
+    ['Co-Founder & CTO', 'c-level'],
+    ['VP Sales', 'vp'],
+    ['Senior Vice President, Marketing', 'vp'],
+    ['Head of Growth', 'vp'],
+    ['Director of IT', 'director'],
+    ['Sales Manager', 'manager'],
+    ['Team Lead', 'manager'],
+    ['Software Engineer', 'individual'],
+    ['Account Executive', 'individual'],
+    ['Student', 'student'],
+    ['Marketing Intern', 'student'],
+    ['Ninja', 'other'],
+  ] as const)('%s → %s', (t, want) => expect(titleSeniority(t)).toBe(want));
+  it('missing → null', () => {
+    expect(titleSeniority(null)).toBeNull();
+    expect(titleSeniority('  ')).toBeNull();
+  });
+});
+
+describe('urlCategory', () => {
+  it.each([
+    ['https://acme.com/pricing', 'pricing'],
+    ['https://acme.com/plans?x=1', 'pricing'],
+    ['https://acme.com/request-demo', 'demo'],
+    ['https://acme.com/contact-us', 'contact'],
+    ['https://docs.acme.com/getting-started', 'docs'],
+    ['https://acme.com/docs/api', 'docs'],
+    ['https://acme.com/blog/why-x', 'blog'],
+    ['https://acme.com/careers/engineer', 'careers'],
+    ['https://acme.com/features/reporting', 'product'],
+    ['https://acme.com/', 'home'],
+    ['acme.com', 'home'],
+    ['https://acme.com/en-us/', 'home'],
+    ['https://acme.com/legal/terms', 'other'],
+  ] as const)('%s → %s', (u, want) => expect(urlCategory(u)).toBe(want));
+});
+
+describe('emailDomainKind', () => {
+  it.each([
+    ['ann@gmail.com', 'free'],
+    ['Bob@Yahoo.com', 'free'],
+    ['ceo@acme.io', 'corporate'],
+    ['acme.com', 'corporate'],
+  ] as const)('%s → %s', (e, want) => expect(emailDomainKind(e)).toBe(want));
+  it('not an address → null', () => {
+    expect(emailDomainKind('nope')).toBeNull();
+    expect(emailDomainKind(null)).toBeNull();
+  });
+});

@@ -1,0 +1,279 @@
+/**
+ * Raw value parsing and the declarative derived features (title seniority, URL category,
+ * e-mail domain kind). Pure functions, no Node APIs: the extension, the Web Worker trainer
+ * and the CLI all use exactly this code, so training and scoring read values the same way.
+ *
+ * Raw values arrive as CSV cells, REST JSON (HubSpot sends every property as a string) or
+ * text scraped from CRM pages, so every parser is lenient about formatting and returns
+ * `NaN` / `null` for anything it cannot read (= missing).
+ */
+
+export type Raw = string | number | boolean | null | undefined;
+
+/** Placeholders that mean "no value", compared case-insensitively after trimming. */
+export const DEFAULT_MISSING_VALUES: readonly string[] = [
+  '',
+  '-',
+  '--',
+  '—',
+  'select',
+  'n/a',
+  'na',
+  'nan',
+  'null',
+  'none',
+  'undefined',
+  '(none)',
+  '(blank)',
+  '(empty)',
+];
+
+const DEFAULT_MISSING = new Set(DEFAULT_MISSING_VALUES);
+
+/** Whether a raw value means "missing": null/undefined, NaN, a default placeholder or one of `extra`. */
+export function isMissingRaw(raw: Raw, extra: readonly string[] = []): boolean {
+  if (raw === null || raw === undefined) return true;
+  if (typeof raw === 'number') return !Number.isFinite(raw);
+  if (typeof raw === 'boolean') return false;
+  const s = raw.trim().toLowerCase();
+  if (DEFAULT_MISSING.has(s)) return true;
+  for (const m of extra) if (m.trim().toLowerCase() === s) return true;
+  return false;
+}
+
+/** The trimmed text of a raw value, or null when it means missing. */
+export function rawText(raw: Raw, extra: readonly string[] = []): string | null {
+  if (isMissingRaw(raw, extra)) return null;
+  return String(raw).trim();
+}
+
+const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A number from a raw value: `1200`, `"$1,200,000"`, `"1 200"`, `"€ 3.5"`, `"12%"` (→ 12),
+ * `"(500)"` (→ −500), HubSpot ranges `"25-50"` / `"25 to 50"` (→ 25, the lower bound),
+ * `"1000+"` (→ 1000), `"12 days"` (→ 12), booleans (→ 1/0). NaN when unreadable.
+ */
+export function parseNumber(raw: Raw, extra: readonly string[] = []): number {
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : NaN;
+  if (typeof raw === 'boolean') return raw ? 1 : 0;
+  const text = rawText(raw, extra);
+  if (text === null) return NaN;
+  // "1 200 000" → "1200000"; spaces next to symbols or units go; spaces between other digits mean "not a number"
+  let s = text
+    .replace(/(\d)[\s\u00a0]+(?=\d{3}(?!\d))/g, '$1')
+    .replace(/[\s\u00a0]+(?=\D)|(?<=\D)[\s\u00a0]+/g, '');
+  if (/\s/.test(s)) return NaN;
+  let negative = false;
+  if (/^\(.*\)$/.test(s)) {
+    negative = true;
+    s = s.slice(1, -1);
+  }
+  // strip currency symbols / codes and trailing units
+  s = s.replace(/^(usd|eur|gbp|inr|us\$|[$€£¥₹])/i, '').replace(/[$€£¥₹]$/, '');
+  // ranges: "25-50", "25to50", "25–50" → lower bound
+  const range = /^([+-]?[\d.,]+)(?:-|–|—|to)([\d.,]+)\+?$/i.exec(s);
+  if (range) s = range[1];
+  s = s.replace(/\+$/, '');
+  // a plain number, or with thousands separators
+  let m = /^[+-]?[\d.,]+(?:[eE][+-]?\d+)?/.exec(s);
+  if (!m) return NaN;
+  let num = m[0];
+  const rest = s.slice(num.length);
+  // allowed suffixes: %, k/m/b multipliers, words (units like "days")
+  if (rest !== '' && !/^(%|[kmb]|[a-z]+\.?)$/i.test(rest)) return NaN;
+  if (num.includes(',')) {
+    if (/^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(num)) num = num.replace(/,/g, '');
+    else if (/^[+-]?\d+,\d+$/.test(num) && !num.includes('.')) num = num.replace(',', '.');
+    else return NaN;
+  }
+  if (!NUMBER_RE.test(num)) return NaN;
+  let value = Number(num);
+  if (!Number.isFinite(value)) return NaN;
+  const suffix = rest.toLowerCase();
+  if (suffix === 'k') value *= 1e3;
+  else if (suffix === 'm') value *= 1e6;
+  else if (suffix === 'b') value *= 1e9;
+  return negative ? -value : value;
+}
+
+const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'on', 'checked', 'x', '✓', '✔']);
+const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'off', 'unchecked']);
+
+/** 1 / 0 from `true/false`, `Yes/No`, `1/0`, `on/off`, a checkbox's `checked`; NaN otherwise. */
+export function parseBoolean(raw: Raw, extra: readonly string[] = []): number {
+  if (typeof raw === 'boolean') return raw ? 1 : 0;
+  if (typeof raw === 'number') return raw === 1 ? 1 : raw === 0 ? 0 : NaN;
+  const text = rawText(raw, extra);
+  if (text === null) return NaN;
+  const s = text.toLowerCase();
+  if (TRUE_WORDS.has(s)) return 1;
+  if (FALSE_WORDS.has(s)) return 0;
+  return NaN;
+}
+
+const MS_PER_DAY = 86_400_000;
+/** Epoch milliseconds are accepted between these (1990 … 2100) so that plain numbers are not taken for dates. */
+const EPOCH_MS_MIN = Date.UTC(1990, 0, 1);
+const EPOCH_MS_MAX = Date.UTC(2100, 0, 1);
+
+/**
+ * Epoch milliseconds (UTC) from a raw date: ISO date (`2026-03-01`, taken as UTC midnight) or
+ * date-time (`2026-03-01T10:00:00Z`), `M/D/YYYY`, `M/D/YYYY, h:mm AM`, `MM/DD/YYYY h:mm AM`,
+ * `YYYY/MM/DD`, epoch milliseconds (number or digit string). Dates without a zone are UTC.
+ * NaN when unreadable.
+ */
+export function parseDate(raw: Raw, extra: readonly string[] = []): number {
+  if (typeof raw === 'number') return raw >= EPOCH_MS_MIN && raw <= EPOCH_MS_MAX ? raw : NaN;
+  if (typeof raw === 'boolean') return NaN;
+  const s = rawText(raw, extra);
+  if (s === null) return NaN;
+  if (/^\d{11,14}$/.test(s)) {
+    const ms = Number(s);
+    return ms >= EPOCH_MS_MIN && ms <= EPOCH_MS_MAX ? ms : NaN;
+  }
+  let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (m) return validUtc(+m[1], +m[2], +m[3], 0, 0, 0);
+  m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(s);
+  if (m) {
+    if (m[7]) {
+      const t = Date.parse(s.replace(' ', 'T'));
+      return Number.isFinite(t) ? t : NaN;
+    }
+    return validUtc(+m[1], +m[2], +m[3], +m[4], +m[5], m[6] ? +m[6] : 0);
+  }
+  m = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/.exec(s);
+  if (m) return validUtc(+m[1], +m[2], +m[3], 0, 0, 0);
+  // US: M/D/YYYY[, h:mm[:ss] [AM|PM]]
+  m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?)?$/i.exec(s);
+  if (m) {
+    let hour = m[4] ? +m[4] : 0;
+    const ampm = m[7]?.toLowerCase().replace(/\./g, '');
+    if (ampm) {
+      if (hour < 1 || hour > 12) return NaN;
+      if (ampm === 'pm' && hour !== 12) hour += 12;
+      if (ampm === 'am' && hour === 12) hour = 0;
+    }
+    return validUtc(+m[3], +m[1], +m[2], hour, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0);
+  }
+  return NaN;
+}
+
+function validUtc(y: number, mo: number, d: number, h: number, mi: number, se: number): number {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59) return NaN;
+  const t = Date.UTC(y, mo - 1, d, h, mi, se);
+  const back = new Date(t);
+  if (back.getUTCDate() !== d || back.getUTCMonth() !== mo - 1) return NaN; // 2/31 etc.
+  return t;
+}
+
+/** Whole days from `dateMs` to `nowMs` (floor; negative for future dates). */
+export function daysBetween(dateMs: number, nowMs: number): number {
+  if (!Number.isFinite(dateMs) || !Number.isFinite(nowMs)) return NaN;
+  return Math.floor((nowMs - dateMs) / MS_PER_DAY);
+}
+
+export const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Title seniority
+
+export const SENIORITY_LEVELS = ['c-level', 'vp', 'director', 'manager', 'individual', 'student', 'other'] as const;
+export type Seniority = (typeof SENIORITY_LEVELS)[number];
+
+/** Ordinal rank for numeric use: c-level 6 … student 1, other 0. */
+export const SENIORITY_RANK: Record<Seniority, number> = {
+  'c-level': 6,
+  vp: 5,
+  director: 4,
+  manager: 3,
+  individual: 2,
+  student: 1,
+  other: 0,
+};
+
+const SENIORITY_RULES: [Seniority, RegExp][] = [
+  ['student', /\b(student|intern|internship|trainee|apprentice|undergrad\w*|graduate student|phd candidate)\b/],
+  ['vp', /\b(vp|svp|evp|avp|vice[- ]president|head of|head,|gm)\b/],
+  [
+    'c-level',
+    /\b(c[a-z]o|chief\b|president|founder|co-?founder|owner|partner|managing director|general manager|executive director|principal)\b|\bceo\b|\bcfo\b|\bcto\b|\bcmo\b|\bcoo\b|\bcio\b|\bciso\b|\bcro\b/,
+  ],
+  ['director', /\b(director|dir\.?)\b/],
+  ['manager', /\b(manager|mgr|lead|team lead|supervisor|superintendent|coordinator)\b/],
+  [
+    'individual',
+    /\b(engineer|developer|analyst|specialist|associate|consultant|representative|rep|executive|administrator|admin|designer|scientist|accountant|assistant|officer|technician|sales|marketer|marketing|architect|programmer|nurse|teacher|agent|clerk|writer|editor|researcher|advisor|adviser|staff|member)\b/,
+  ],
+];
+
+/** Job title → seniority level; null when the title is missing. */
+export function titleSeniority(title: string | null): Seniority | null {
+  if (title === null) return null;
+  const t = title.toLowerCase().replace(/[_/|]+/g, ' ').replace(/\s+/g, ' ').trim();
+  if (t === '') return null;
+  // "Sr. VP" / "Senior Vice President" → vp; "Assistant to the CEO" is not c-level
+  if (/\bassistant to\b/.test(t)) return 'individual';
+  for (const [level, re] of SENIORITY_RULES) if (re.test(t)) return level;
+  return 'other';
+}
+
+// ---------------------------------------------------------------------------------------------
+// URL category
+
+export const URL_CATEGORIES = ['pricing', 'demo', 'contact', 'docs', 'blog', 'careers', 'product', 'home', 'other'] as const;
+export type UrlCategory = (typeof URL_CATEGORIES)[number];
+
+const URL_RULES: [UrlCategory, RegExp][] = [
+  ['pricing', /(^|\/|-)(pricing|prices?|plans?|buy|checkout|quote|upgrade|subscribe)(\/|$|-|\.|\?)/],
+  ['demo', /(^|\/|-)(demo|request-demo|book-demo|trial|free-trial|get-started|signup|sign-up|start)(\/|$|-|\.|\?)/],
+  ['contact', /(^|\/|-)(contact|contact-us|contact-sales|talk-to-sales|sales)(\/|$|-|\.|\?)/],
+  ['docs', /(^|\/|-)(docs?|documentation|api|developers?|guides?|help|support|kb|knowledge-base|faq|manual)(\/|$|-|\.|\?)/],
+  ['blog', /(^|\/|-)(blog|news|articles?|posts?|resources|webinars?|ebooks?|whitepapers?|case-studies|stories)(\/|$|-|\.|\?)/],
+  ['careers', /(^|\/|-)(careers?|jobs?|hiring|join-us|work-with-us)(\/|$|-|\.|\?)/],
+  ['product', /(^|\/|-)(products?|features?|solutions?|platform|integrations?|use-cases?|customers?|why-[a-z]+)(\/|$|-|\.|\?)/],
+];
+
+/** Page URL → category; null when missing. Looks at the host's subdomain and the path. */
+export function urlCategory(url: string | null): UrlCategory | null {
+  if (url === null) return null;
+  let s = url.trim().toLowerCase();
+  if (s === '') return null;
+  s = s.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
+  const slash = s.indexOf('/');
+  const host = slash < 0 ? s : s.slice(0, slash);
+  let path = slash < 0 ? '/' : s.slice(slash);
+  path = path.replace(/[?#].*$/, '');
+  const sub = host.split('.')[0];
+  if (['docs', 'developer', 'developers', 'help', 'support', 'kb'].includes(sub)) return 'docs';
+  if (sub === 'blog') return 'blog';
+  if (sub === 'careers' || sub === 'jobs') return 'careers';
+  if (path === '/' || path === '' || /^\/(index\.html?|home|[a-z]{2}(-[a-z]{2})?\/?)$/.test(path)) return 'home';
+  for (const [cat, re] of URL_RULES) if (re.test(path)) return cat;
+  return 'other';
+}
+
+// ---------------------------------------------------------------------------------------------
+// E-mail domain kind
+
+export const EMAIL_DOMAIN_KINDS = ['free', 'corporate'] as const;
+export type EmailDomainKind = (typeof EMAIL_DOMAIN_KINDS)[number];
+
+const FREE_MAIL = new Set([
+  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.co.uk', 'yahoo.fr', 'yahoo.de', 'yahoo.co.in', 'ymail.com',
+  'hotmail.com', 'hotmail.co.uk', 'hotmail.fr', 'hotmail.de', 'outlook.com', 'live.com', 'msn.com', 'aol.com',
+  'icloud.com', 'me.com', 'mac.com', 'protonmail.com', 'proton.me', 'pm.me', 'gmx.com', 'gmx.de', 'gmx.net',
+  'web.de', 'mail.com', 'yandex.com', 'yandex.ru', 'mail.ru', 'zoho.com', 'tutanota.com', 'fastmail.com',
+  'qq.com', '163.com', '126.com', 'rediffmail.com', 'libero.it', 'orange.fr', 'free.fr', 't-online.de', 'hey.com',
+]);
+
+/** E-mail address (or bare domain) → free / corporate; null when missing or not an address. */
+export function emailDomainKind(email: string | null): EmailDomainKind | null {
+  if (email === null) return null;
+  const s = email.trim().toLowerCase();
+  const at = s.lastIndexOf('@');
+  const domain = (at >= 0 ? s.slice(at + 1) : s).replace(/[>\s]+$/, '');
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain)) return null;
+  if (FREE_MAIL.has(domain)) return 'free';
+  return 'corporate';
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { Feature } from './manifest';
+import { describeFeatureValue, featurizeRecord, featurizeRecords, levelCode } from './featurize';
+
+const now = new Date('2026-11-01T00:00:00Z');
+const features: Feature[] = [
+  { key: 'revenue', label: 'Annual revenue', type: 'numeric', unit: 'USD', derive: { kind: 'value', from: { salesforce: 'AnnualRevenue', hubspot: 'annualrevenue', csv: 'revenue' } }, missingValues: [], actionable: false },
+  { key: 'employees', label: 'Employees', type: 'numeric', derive: { kind: 'value', from: { hubspot: 'numberofemployees', csv: 'employees' } }, missingValues: [], actionable: false },
+  { key: 'opted_in', label: 'Opted in', type: 'boolean', derive: { kind: 'value', from: { hubspot: 'opted_in', csv: 'opted_in' } }, missingValues: [], actionable: false },
+  { key: 'source', label: 'Lead source', type: 'categorical', vocabulary: ['Web', 'Referral', '(other)'], otherCode: 2, derive: { kind: 'value', from: { salesforce: 'LeadSource', csv: 'source' } }, missingValues: ['Select'], actionable: false },
+  { key: 'days_since_activity', label: 'Days since last activity', type: 'numeric', unit: 'days', derive: { kind: 'daysSince', from: { hubspot: 'notes_last_updated', csv: 'last_activity' } }, missingValues: [], actionable: true },
+  { key: 'seniority', label: 'Seniority', type: 'categorical', vocabulary: ['c-level', 'vp', 'manager', '(other)'], otherCode: 3, derive: { kind: 'titleSeniority', from: { salesforce: 'Title', csv: 'title' } }, missingValues: [], actionable: false },
+  { key: 'email_kind', label: 'E-mail', type: 'categorical', vocabulary: ['free', 'corporate'], derive: { kind: 'emailDomainKind', from: { csv: 'email' } }, missingValues: [], actionable: false },
+  { key: 'click_rate', label: 'Clicks per open', type: 'numeric', derive: { kind: 'ratio', numerator: { csv: 'clicks' }, denominator: { csv: 'opens' } }, missingValues: [], actionable: true },
+  { key: 'created_dow', label: 'Created on', type: 'categorical', vocabulary: ['Monday', 'Sunday', '(other)'], otherCode: 2, derive: { kind: 'dayOfWeek', from: { csv: 'created' } }, missingValues: [], actionable: false },
+];
+
+describe('featurizeRecord', () => {
+  it('reads every kind of value from a CSV row', () => {
+    const row = featurizeRecord(
+      { revenue: '$1,200,000', employees: '25-50', opted_in: 'Yes', source: 'Referral', last_activity: '10/20/2026, 3:00 PM', title: 'VP Sales', email: 'a@gmail.com', clicks: '3', opens: '4', created: '2026-11-01' },
+      features, 'csv', now,
+    );
+    expect(Array.from(row)).toEqual([1200000, 25, 1, 1, 11, 1, 0, 0.75, 1]);
+  });
+  it('maps missing to NaN and unseen levels to other', () => {
+    const row = featurizeRecord({ revenue: 'N/A', employees: '', opted_in: null, source: 'Select', title: 'Chief of Fun Ninja', email: 'x', clicks: '1', opens: '0', created: 'garbage' }, features, 'csv', now);
+    expect(Number.isNaN(row[0])).toBe(true);
+    expect(Number.isNaN(row[1])).toBe(true);
+    expect(Number.isNaN(row[2])).toBe(true);
+    expect(Number.isNaN(row[3])).toBe(true); // "Select" is missing, not a level
+    expect(Number.isNaN(row[4])).toBe(true); // field absent
+    expect(row[5]).toBe(0); // "chief" → c-level
+    expect(Number.isNaN(row[6])).toBe(true);
+    expect(Number.isNaN(row[7])).toBe(true); // ratio with 0 denominator
+    expect(Number.isNaN(row[8])).toBe(true);
+    expect(featurizeRecord({ source: 'Partner' }, features, 'csv', now)[3]).toBe(2);
+    expect(featurizeRecord({ source: 'web' }, features, 'csv', now)[3]).toBe(0); // case-insensitive
+  });
+  it('reads per source (HubSpot strings, epoch ms)', () => {
+    const row = featurizeRecord({ annualrevenue: '5000', numberofemployees: '1000+', opted_in: 'true', notes_last_updated: String(Date.UTC(2026, 9, 1)) }, features, 'hubspot', now);
+    expect(row[0]).toBe(5000);
+    expect(row[1]).toBe(1000);
+    expect(row[2]).toBe(1);
+    expect(row[4]).toBe(31);
+    expect(Number.isNaN(row[3])).toBe(true); // no hubspot mapping for source
+  });
+  it('many records → row-major [N, F]', () => {
+    const recs = [{ revenue: '1' }, { revenue: '2' }];
+    const out = featurizeRecords(recs, features, 'csv', now);
+    expect(out.length).toBe(2 * features.length);
+    expect(out[0]).toBe(1);
+    expect(out[features.length]).toBe(2);
+  });
+  it('levelCode without otherCode gives NaN for unseen', () => {
+    expect(levelCode('nope', { vocabulary: ['a'] })).toBeNaN();
+  });
+});
+
+describe('describeFeatureValue', () => {
+  const rec = { revenue: '1200000', employees: '1,200', opted_in: '0', source: 'Web', last_activity: '2026-10-20', title: 'VP Sales', email: 'ann@acme.io', clicks: '1', opens: '3', created: '2026-11-01' };
+  it.each([
+    [0, '$1,200,000'],
+    [1, '1,200'],
+    [2, 'No'],
+    [3, 'Web'],
+    [4, '12 days'],
+    [5, 'VP Sales'],
+    [6, 'corporate e-mail (acme.io)'],
+    [7, '0.33'],
+    [8, 'Sunday'],
+  ])('feature %i → %s', (i, want) => expect(describeFeatureValue(rec, features[i], 'csv', now)).toBe(want));
+  it('missing → ""', () => {
+    expect(describeFeatureValue({}, features[0], 'csv', now)).toBe('');
+    expect(describeFeatureValue({ source: 'Select' }, features[3], 'csv', now)).toBe('');
+  });
+});

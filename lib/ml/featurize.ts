@@ -1,0 +1,228 @@
+/**
+ * Featurization shared by training and scoring: one function turns a lead's raw fields
+ * into the model's `features` row, so there is no training/serving skew. Pure, no Node APIs.
+ *
+ * Row layout: float32 [F], F = features.length, in manifest order. Numeric and boolean
+ * features are values; categorical features are integer codes into `feature.vocabulary`
+ * (unseen levels → `feature.otherCode`); missing is NaN (the model learns what it means).
+ */
+import type { Feature, FieldSources } from './manifest';
+import {
+  DAY_NAMES,
+  SENIORITY_RANK,
+  daysBetween,
+  emailDomainKind,
+  isMissingRaw,
+  parseBoolean,
+  parseDate,
+  parseNumber,
+  rawText,
+  titleSeniority,
+  urlCategory,
+  URL_CATEGORIES,
+  type Seniority,
+} from './derive';
+
+export type RawValue = string | number | boolean | null | undefined;
+export type RawRecord = Record<string, RawValue>; // field/property/column name → raw value
+export type SourceKind = 'salesforce' | 'hubspot' | 'csv';
+
+/** The feature's raw value in `record` for `source`; field names match exactly, else case-insensitively. */
+export function readRaw(record: RawRecord, from: FieldSources, source: SourceKind): RawValue {
+  const name = from[source];
+  if (name === undefined) return undefined;
+  if (name in record) return record[name];
+  const lower = name.toLowerCase();
+  for (const k of Object.keys(record)) if (k.toLowerCase() === lower) return record[k];
+  return undefined;
+}
+
+/** The sources a feature reads (for `ratio`: the numerator's). */
+export function primarySources(feature: Pick<Feature, 'derive'>): FieldSources {
+  const d = feature.derive;
+  return d.kind === 'ratio' ? d.numerator : d.from;
+}
+
+/**
+ * A categorical feature's level as text before vocabulary lookup (the raw category, the
+ * day name, the seniority level, …), or null when missing. Training builds the vocabulary
+ * from exactly these strings.
+ */
+export function featureLevel(
+  record: RawRecord,
+  feature: Pick<Feature, 'derive' | 'missingValues'>,
+  source: SourceKind,
+  now: Date,
+): string | null {
+  const d = feature.derive;
+  const missing = feature.missingValues ?? [];
+  switch (d.kind) {
+    case 'value':
+      return rawText(readRaw(record, d.from, source), missing);
+    case 'dayOfWeek': {
+      const t = parseDate(readRaw(record, d.from, source), missing);
+      return Number.isFinite(t) ? DAY_NAMES[new Date(t).getUTCDay()] : null;
+    }
+    case 'titleSeniority':
+      return titleSeniority(rawText(readRaw(record, d.from, source), missing));
+    case 'urlCategory':
+      return urlCategory(rawText(readRaw(record, d.from, source), missing));
+    case 'emailDomainKind':
+      return emailDomainKind(rawText(readRaw(record, d.from, source), missing));
+    case 'daysSince':
+    case 'ratio': {
+      const v = featureNumber(record, feature, source, now);
+      return Number.isFinite(v) ? String(v) : null;
+    }
+  }
+}
+
+/** A numeric (or boolean) feature's value, NaN when missing. */
+export function featureNumber(
+  record: RawRecord,
+  feature: Pick<Feature, 'derive' | 'missingValues'> & { type?: Feature['type'] },
+  source: SourceKind,
+  now: Date,
+): number {
+  const d = feature.derive;
+  const missing = feature.missingValues ?? [];
+  switch (d.kind) {
+    case 'value': {
+      const raw = readRaw(record, d.from, source);
+      if (feature.type === 'boolean') return parseBoolean(raw, missing);
+      return parseNumber(raw, missing);
+    }
+    case 'daysSince':
+      return daysBetween(parseDate(readRaw(record, d.from, source), missing), now.getTime());
+    case 'dayOfWeek': {
+      const t = parseDate(readRaw(record, d.from, source), missing);
+      return Number.isFinite(t) ? new Date(t).getUTCDay() : NaN;
+    }
+    case 'ratio': {
+      const num = parseNumber(readRaw(record, d.numerator, source), missing);
+      const den = parseNumber(readRaw(record, d.denominator, source), missing);
+      if (!Number.isFinite(num) || !Number.isFinite(den) || den === 0) return NaN;
+      return num / den;
+    }
+    case 'titleSeniority': {
+      const level = titleSeniority(rawText(readRaw(record, d.from, source), missing));
+      return level === null ? NaN : SENIORITY_RANK[level as Seniority];
+    }
+    case 'urlCategory': {
+      const level = urlCategory(rawText(readRaw(record, d.from, source), missing));
+      return level === null ? NaN : URL_CATEGORIES.indexOf(level);
+    }
+    case 'emailDomainKind': {
+      // as a number / boolean: 1 = free e-mail, 0 = corporate
+      const kind = emailDomainKind(rawText(readRaw(record, d.from, source), missing));
+      return kind === null ? NaN : kind === 'free' ? 1 : 0;
+    }
+  }
+}
+
+/** The code of a level in a categorical feature's vocabulary: exact, then case-insensitive, else otherCode / NaN. */
+const lookupCache = new WeakMap<readonly string[], { exact: Map<string, number>; lower: Map<string, number> }>();
+export function levelCode(level: string | null, feature: Pick<Feature, 'vocabulary' | 'otherCode'>): number {
+  if (level === null) return NaN;
+  const vocab = feature.vocabulary;
+  if (!vocab || vocab.length === 0) return NaN;
+  let maps = lookupCache.get(vocab);
+  if (!maps) {
+    const exact = new Map<string, number>();
+    const lower = new Map<string, number>();
+    vocab.forEach((v, i) => {
+      if (!exact.has(v)) exact.set(v, i);
+      const l = v.toLowerCase();
+      if (!lower.has(l)) lower.set(l, i);
+    });
+    maps = { exact, lower };
+    lookupCache.set(vocab, maps);
+  }
+  const hit = maps.exact.get(level) ?? maps.lower.get(level.toLowerCase());
+  if (hit !== undefined) return hit;
+  return feature.otherCode ?? NaN;
+}
+
+/** One feature's model input value (float64; the row stores it as float32). */
+export function featureValue(record: RawRecord, feature: Feature, source: SourceKind, now: Date): number {
+  if (feature.type === 'categorical') return levelCode(featureLevel(record, feature, source, now), feature);
+  return featureNumber(record, feature, source, now);
+}
+
+/** One lead → one row [F]; NaN = missing. `now` is the time "days since" is measured from. */
+export function featurizeRecord(record: RawRecord, features: Feature[], source: SourceKind, now: Date): Float32Array {
+  const row = new Float32Array(features.length); // [F]
+  for (let f = 0; f < features.length; f++) row[f] = featureValue(record, features[f], source, now);
+  return row;
+}
+
+/** Many leads → row-major [N * F]. */
+export function featurizeRecords(records: RawRecord[], features: Feature[], source: SourceKind, now: Date): Float32Array {
+  const F = features.length;
+  const out = new Float32Array(records.length * F); // [N, F]
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    for (let f = 0; f < F; f++) out[i * F + f] = featureValue(r, features[f], source, now);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading values as a rep would
+
+const CURRENCY_UNITS: Record<string, string> = { $: '$', usd: '$', eur: '€', '€': '€', gbp: '£', '£': '£', inr: '₹', '₹': '₹' };
+
+/** A number as a rep reads it: thousands separators, at most 2 decimals, with its unit ("$1,200,000", "12 days"). */
+export function formatNumber(value: number, unit?: string): string {
+  if (!Number.isFinite(value)) return '';
+  const abs = Math.abs(value);
+  const digits = Number.isInteger(value) ? 0 : abs >= 100 ? 0 : abs >= 1 ? 1 : 2;
+  const text = value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  if (!unit) return text;
+  const cur = CURRENCY_UNITS[unit.toLowerCase()];
+  if (cur) return value < 0 ? `-${cur}${text.slice(1)}` : `${cur}${text}`;
+  if (unit === '%') return `${text}%`;
+  if (/^days?$/i.test(unit)) return `${text} ${value === 1 ? 'day' : 'days'}`;
+  return `${text} ${unit}`;
+}
+
+/** The lead's value for a feature as a rep would read it ("$1,200,000", "VP Sales", "12 days"), or "" when missing. */
+export function describeFeatureValue(record: RawRecord, feature: Feature, source: SourceKind, now: Date): string {
+  const d = feature.derive;
+  const missing = feature.missingValues ?? [];
+  switch (d.kind) {
+    case 'value': {
+      const raw = readRaw(record, d.from, source);
+      if (isMissingRaw(raw, missing)) return '';
+      if (feature.type === 'boolean') {
+        const b = parseBoolean(raw, missing);
+        return Number.isNaN(b) ? String(raw).trim() : b === 1 ? 'Yes' : 'No';
+      }
+      if (feature.type === 'numeric') {
+        const v = parseNumber(raw, missing);
+        return Number.isNaN(v) ? '' : formatNumber(v, feature.unit);
+      }
+      return String(raw).trim();
+    }
+    case 'daysSince': {
+      const v = featureNumber(record, feature, source, now);
+      return Number.isNaN(v) ? '' : formatNumber(v, feature.unit ?? 'days');
+    }
+    case 'dayOfWeek':
+    case 'urlCategory':
+      return featureLevel(record, feature, source, now) ?? '';
+    case 'titleSeniority':
+      return rawText(readRaw(record, d.from, source), missing) ?? '';
+    case 'emailDomainKind': {
+      const text = rawText(readRaw(record, d.from, source), missing);
+      const kind = emailDomainKind(text);
+      if (kind === null || text === null) return '';
+      const domain = text.slice(text.lastIndexOf('@') + 1).toLowerCase();
+      return `${kind === 'free' ? 'free e-mail' : 'corporate e-mail'} (${domain})`;
+    }
+    case 'ratio': {
+      const v = featureNumber(record, feature, source, now);
+      return Number.isNaN(v) ? '' : formatNumber(v, feature.unit);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * MODEL_CARD.md for a trained model: what it predicts, from what, how well, how it was
+ * trained, what it should not be used for. Pure text generation (no Node APIs), deterministic
+ * (no wall-clock times, only the manifest's).
+ */
+import type { Manifest } from './manifest';
+
+export interface ModelCardExtras {
+  summary?: {
+    cv_roc_auc: number;
+    cv_pr_auc: number;
+    cv_log_loss: number;
+    holdout_roc_auc: number;
+    ece: number;
+    brier?: number;
+    final_fit_seconds?: number;
+  };
+  warnings?: string[];
+  model?: { rounds: { mains: number[]; pairs: number[] } };
+  ebm?: object;
+}
+
+const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)} %`;
+const num = (x: number | undefined, digits = 4) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits));
+
+export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): string {
+  const s = extras.summary;
+  const lines: string[] = [];
+  lines.push(`# Model card: ${m.modelId}`);
+  lines.push('');
+  lines.push(`Predicts the probability that a lead converts (\`${m.target.column}\` = \`${m.target.positive}\`), with the`);
+  lines.push('log-odds contribution of every term, so each score comes with its reasons.');
+  lines.push('');
+  lines.push('| | |');
+  lines.push('|---|---|');
+  lines.push(`| trainer | ${m.trainer.name} ${m.trainer.version} (explainable boosting: shape functions + pairwise interactions) |`);
+  lines.push(`| trained on | ${m.provenance.rows.toLocaleString('en-US')} leads, ${m.provenance.positives.toLocaleString('en-US')} converted (${pct(m.reference.baseRate)}), source \`${m.provenance.source}\` |`);
+  lines.push(`| reference time | ${m.provenance.referenceTime} (what "days since" was measured from) |`);
+  lines.push(`| created | ${m.createdAt} |`);
+  lines.push(`| features / terms | ${m.features.length} features, ${m.terms.length} terms (${m.terms.filter((t) => t.features.length === 2).length} interactions) |`);
+  lines.push(`| calibration | ${m.calibration.kind} |`);
+  lines.push(`| tiers | policy \`${m.tiers.policy.kind}\`: hot ≥ ${pct(m.tiers.hot)}, warm ≥ ${pct(m.tiers.warm)} |`);
+  lines.push('');
+  lines.push('## Quality (held-out)');
+  lines.push('');
+  const folds = (m.metrics as Record<string, unknown>).folds;
+  lines.push(`Cross-validation: ${typeof folds === 'number' && folds > 1 ? `${folds}-fold stratified` : 'one 80/20 stratified holdout'}; every row is scored by a model that did not see it.`);
+  lines.push('');
+  lines.push('| metric | value |');
+  lines.push('|---|---|');
+  lines.push(`| ROC-AUC (mean over folds) | ${num(m.metrics.cvRocAuc)} |`);
+  lines.push(`| PR-AUC (mean over folds) | ${num(m.metrics.cvPrAuc)} |`);
+  lines.push(`| ROC-AUC (pooled held-out) | ${num(m.metrics.holdoutRocAuc)} |`);
+  lines.push(`| log loss (calibrated) | ${num(m.metrics.cvLogLoss)} |`);
+  lines.push(`| ECE (calibrated, 10 bins) | ${num(m.metrics.ece)} |`);
+  if (s?.brier !== undefined) lines.push(`| Brier | ${num(s.brier)} |`);
+  if (m.metrics.liftByDecile?.length) {
+    lines.push('');
+    lines.push(`Conversion by score decile (best first): ${m.metrics.liftByDecile.map((r) => pct(r, 0)).join(', ')}.`);
+  }
+  lines.push('');
+  lines.push('## What drives the score');
+  lines.push('');
+  lines.push('| term | importance | ideal value (contribution) |');
+  lines.push('|---|---|---|');
+  const order = m.terms.map((t, i) => i).sort((a, b) => m.terms[b].importance - m.terms[a].importance);
+  for (const i of order) {
+    const t = m.terms[i];
+    let ideal = '';
+    if (t.features.length === 1) {
+      const ref = m.reference.features.find((r) => r.key === m.features[t.features[0]].key);
+      if (ref && ref.idealValue) ideal = `${ref.idealValue} (${ref.idealContribution >= 0 ? '+' : ''}${ref.idealContribution.toFixed(2)})`;
+    }
+    lines.push(`| ${t.label} | ${pct(t.importance)} | ${ideal} |`);
+  }
+  lines.push('');
+  lines.push('## Features');
+  lines.push('');
+  lines.push('| key | label | type | derived | missing |');
+  lines.push('|---|---|---|---|---|');
+  m.features.forEach((f) => {
+    const ref = m.reference.features.find((r) => r.key === f.key);
+    const levels = f.type === 'categorical' ? ` (${f.vocabulary?.length ?? 0} levels)` : '';
+    lines.push(`| \`${f.key}\` | ${f.label} | ${f.type}${levels} | ${f.derive.kind} | ${ref ? pct(ref.missingShare) : ''} |`);
+  });
+  if (extras.warnings && extras.warnings.length > 0) {
+    lines.push('');
+    lines.push('## Data warnings');
+    lines.push('');
+    for (const w of extras.warnings) lines.push(`- ${w}`);
+  }
+  lines.push('');
+  lines.push('## Training');
+  lines.push('');
+  if (extras.model) {
+    lines.push(`Boosting rounds per bag (early stopping): mains ${extras.model.rounds.mains.join(', ')}; interactions ${extras.model.rounds.pairs.join(', ') || 'none'}.`);
+  }
+  if (extras.ebm) {
+    lines.push('');
+    lines.push('```json');
+    lines.push(JSON.stringify(extras.ebm));
+    lines.push('```');
+  }
+  lines.push('');
+  lines.push('## Limits');
+  lines.push('');
+  lines.push('- It learned from this history only: leads from new channels, markets or products are scored by analogy.');
+  lines.push('- Random cross-validation flatters data whose columns drift with time; re-check on recent leads and retrain regularly.');
+  lines.push('- Contributions explain the model, not the world: a feature that helps the score is associated with conversion, not proven to cause it.');
+  lines.push('- Do not use it to decide anything about a person beyond prioritising sales follow-up.');
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,308 @@
+/**
+ * Training data: CSV text → a table of records, the target → labels, feature specs inferred
+ * from the columns (when no spec file is given), vocabularies learned, and everything
+ * validated with errors that say what is wrong and what is needed. Pure, no Node APIs
+ * (papaparse runs in a Web Worker too).
+ */
+import Papa from 'papaparse';
+import { isMissingRaw, parseDate, parseNumber } from '../derive';
+import { featureLevel, featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
+import type { Feature, FeatureSpec } from '../manifest';
+
+/** Minimums for training at all (Einstein asks for 1,000 leads and 120 conversions; below these nothing can be learned). */
+export const MIN_ROWS = 50;
+export const MIN_POSITIVES = 10;
+export const MIN_NEGATIVES = 10;
+/** Categorical levels with fewer training rows than this are pooled into "(other)". */
+export const MIN_LEVEL_COUNT = 10;
+/** At most this many levels per categorical feature (the rest pooled): bins must fit a byte. */
+export const MAX_LEVELS = 254;
+export const OTHER_LEVEL = '(other)';
+
+/** A clear, user-facing training error (nothing is written when one is thrown). */
+export class TrainingDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainingDataError';
+  }
+}
+
+export interface Table {
+  columns: string[];
+  records: RawRecord[]; // [N] column name → cell text
+}
+
+/**
+ * Parse CSV bytes or text. Rejects non-UTF-8 bytes, ragged rows (a row with a different number
+ * of cells than the header), duplicate or empty header names, and empty files.
+ */
+export function parseCsv(input: string | Uint8Array, options: { sep?: string } = {}): Table {
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(input);
+    } catch {
+      let at = -1;
+      // find the first invalid byte for the message (cheap scan with a non-fatal decoder per line)
+      const lines = new TextDecoder('utf-8').decode(input).split('\n');
+      at = lines.findIndex((l) => l.includes('\uFFFD'));
+      throw new TrainingDataError(
+        `The CSV file is not valid UTF-8${at >= 0 ? ` (first bad bytes on line ${at + 1})` : ''}. Re-export it as UTF-8 (e.g. "CSV UTF-8" in Excel).`,
+      );
+    }
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') throw new TrainingDataError('The CSV file is empty.');
+  const result = Papa.parse<string[]>(text, {
+    delimiter: options.sep ?? '',
+    skipEmptyLines: 'greedy',
+  });
+  const rows = result.data;
+  if (rows.length === 0) throw new TrainingDataError('The CSV file has no rows.');
+  const header = rows[0].map((h) => h.trim());
+  if (header.some((h) => h === '')) {
+    throw new TrainingDataError(`The CSV header has an empty column name (column ${header.findIndex((h) => h === '') + 1}).`);
+  }
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (seen.has(h)) throw new TrainingDataError(`The CSV header names column "${h}" twice.`);
+    seen.add(h);
+  }
+  if (header.length < 2) {
+    throw new TrainingDataError(
+      `The CSV header has only one column ("${header[0]}"). If the file uses another separator, pass it (e.g. --sep ';').`,
+    );
+  }
+  const records: RawRecord[] = [];
+  const ragged: number[] = [];
+  for (let r = 1; r < rows.length; r++) {
+    const row = rows[r];
+    if (row.length !== header.length) {
+      ragged.push(r + 1);
+      continue;
+    }
+    const rec: RawRecord = {};
+    for (let c = 0; c < header.length; c++) rec[header[c]] = row[c];
+    records.push(rec);
+  }
+  if (ragged.length > 0) {
+    throw new TrainingDataError(
+      `${ragged.length} CSV row(s) have a different number of cells than the header's ${header.length} (first: line ${ragged[0]}${ragged.length > 1 ? `, ${ragged.slice(1, 4).join(', ')}` : ''}). Check the separator and quoting.`,
+    );
+  }
+  return { columns: header, records };
+}
+
+const POSITIVE_WORDS = ['1', 'yes', 'true', 'y', 'converted', 'won', 'closed won', 'positive'];
+
+/**
+ * The labels [N] (1 = positive). The target must hold exactly two values (the positive one and
+ * one other), no missing cells, and enough of each for training.
+ */
+export function buildLabels(table: Table, target: string, positive?: string): { labels: Uint8Array; positive: string; negative: string } {
+  if (!table.columns.includes(target)) {
+    throw new TrainingDataError(
+      `The target column "${target}" is not in the CSV. Columns: ${table.columns.slice(0, 40).join(', ')}${table.columns.length > 40 ? ', …' : ''}.`,
+    );
+  }
+  const counts = new Map<string, number>();
+  let missing = 0;
+  for (const r of table.records) {
+    const v = r[target];
+    if (isMissingRaw(v)) missing++;
+    else {
+      const s = String(v).trim();
+      counts.set(s, (counts.get(s) ?? 0) + 1);
+    }
+  }
+  const describe = () =>
+    [...counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([v, c]) => `"${v}" (${c})`)
+      .join(', ');
+  if (missing > 0) {
+    throw new TrainingDataError(`The target column "${target}" is empty in ${missing} row(s); every row needs an outcome. Values: ${describe()}.`);
+  }
+  let pos = positive?.trim();
+  if (pos === undefined) {
+    const keys = [...counts.keys()];
+    pos = keys.find((k) => POSITIVE_WORDS.includes(k.toLowerCase()));
+    if (pos === undefined || keys.length !== 2) {
+      if (keys.length === 1) throw new TrainingDataError(`The target column "${target}" has one value only (${describe()}); training needs converted and not-converted leads.`);
+      throw new TrainingDataError(`Cannot tell which value of "${target}" means converted: ${describe()}. Pass --positive VALUE.`);
+    }
+  }
+  if (!counts.has(pos)) {
+    throw new TrainingDataError(`The positive value "${pos}" does not occur in "${target}". Values: ${describe()}.`);
+  }
+  if (counts.size === 1) {
+    throw new TrainingDataError(`The target column "${target}" has one value only (${describe()}); training needs converted and not-converted leads.`);
+  }
+  if (counts.size > 2) {
+    throw new TrainingDataError(
+      `The target column "${target}" has values other than the positive "${pos}" and one negative: ${describe()}. Map it to two values first.`,
+    );
+  }
+  const negative = [...counts.keys()].find((k) => k !== pos)!;
+  const labels = new Uint8Array(table.records.length);
+  table.records.forEach((r, i) => (labels[i] = String(r[target]).trim() === pos ? 1 : 0));
+  checkCounts(labels);
+  return { labels, positive: pos, negative };
+}
+
+/** Throws unless there are ≥ MIN_ROWS rows, ≥ MIN_POSITIVES positives and ≥ MIN_NEGATIVES negatives. */
+export function checkCounts(labels: Uint8Array): void {
+  let p = 0;
+  for (const v of labels) p += v;
+  const n = labels.length;
+  if (n < MIN_ROWS) throw new TrainingDataError(`Training needs at least ${MIN_ROWS} leads; the data has ${n}.`);
+  if (p < MIN_POSITIVES) throw new TrainingDataError(`Training needs at least ${MIN_POSITIVES} converted leads; the data has ${p} (of ${n}).`);
+  if (n - p < MIN_NEGATIVES) throw new TrainingDataError(`Training needs at least ${MIN_NEGATIVES} leads that did not convert; the data has ${n - p} (of ${n}).`);
+}
+
+/** `Lead Source` → `lead_source`; keys start with a letter. */
+export function keyOf(name: string, taken: Set<string>): string {
+  let k = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  if (!/^[a-z]/.test(k)) k = `f_${k}`;
+  if (k === 'f_') k = 'feature';
+  let key = k;
+  for (let i = 2; taken.has(key); i++) key = `${k}_${i}`;
+  taken.add(key);
+  return key;
+}
+
+/**
+ * Feature specs from the CSV columns (no spec file): each column not excluded and not the
+ * target becomes numeric, boolean, categorical, or a date (→ days since, measured from the
+ * data's latest date). Constant and fully missing columns, and identifier-like columns (almost
+ * one level per row), are dropped with a warning. Also returns that latest date (the
+ * reference time), or null when there are no date columns.
+ */
+export function inferFeatureSpecs(
+  table: Table,
+  target: string,
+  exclude: string[],
+  missingValues: string[] = [],
+): { specs: FeatureSpec[]; warnings: string[]; latestDate: number | null } {
+  const warnings: string[] = [];
+  const specs: FeatureSpec[] = [];
+  const taken = new Set<string>();
+  let latestDate: number | null = null;
+  const excluded = new Set(exclude);
+  for (const name of exclude) if (!table.columns.includes(name)) warnings.push(`--exclude names "${name}", which is not a column.`);
+  const N = table.records.length;
+  for (const col of table.columns) {
+    if (col === target || excluded.has(col)) continue;
+    const values: string[] = [];
+    for (const r of table.records) {
+      const v = r[col];
+      if (!isMissingRaw(v, missingValues)) values.push(String(v).trim());
+    }
+    if (values.length === 0) {
+      warnings.push(`Column "${col}" is empty in every row: dropped.`);
+      continue;
+    }
+    const distinct = new Set(values);
+    if (distinct.size === 1 && values.length === N) {
+      warnings.push(`Column "${col}" has the same value in every row: dropped.`);
+      continue;
+    }
+    const all = (pred: (s: string) => boolean) => values.every(pred);
+    const from = { csv: col };
+    const base = { label: col, missingValues, actionable: false };
+    if (all((s) => /^(yes|no|true|false)$/i.test(s))) {
+      specs.push({ ...base, key: keyOf(col, taken), type: 'boolean', derive: { kind: 'value', from } });
+    } else if (all((s) => !Number.isNaN(parseNumber(s)) && !/^\d{1,2}\/\d{1,2}\/\d{4}/.test(s) && !/^\d{4}-\d{2}-\d{2}/.test(s))) {
+      specs.push({ ...base, key: keyOf(col, taken), type: 'numeric', derive: { kind: 'value', from } });
+    } else if (all((s) => !Number.isNaN(parseDate(s)))) {
+      for (const s of values) {
+        const t = parseDate(s);
+        if (latestDate === null || t > latestDate) latestDate = t;
+      }
+      specs.push({ ...base, key: keyOf(`${col}_days_since`, taken), label: `Days since ${col}`, type: 'numeric', unit: 'days', derive: { kind: 'daysSince', from } });
+    } else {
+      // identifier-like: nearly one level per row, or a huge number of levels
+      if ((distinct.size > 0.5 * values.length && values.length >= 100) || distinct.size > 10_000) {
+        warnings.push(`Column "${col}" has ${distinct.size} distinct values in ${values.length} rows (an identifier or free text?): dropped.`);
+        continue;
+      }
+      specs.push({ ...base, key: keyOf(col, taken), type: 'categorical', derive: { kind: 'value', from } });
+    }
+  }
+  return { specs, warnings, latestDate };
+}
+
+/**
+ * Specs → features: categorical vocabularies from the data (levels with ≥ MIN_LEVEL_COUNT rows,
+ * most frequent first, at most MAX_LEVELS, then "(other)", which rare and unseen levels map to).
+ */
+export function buildFeatures(
+  specs: FeatureSpec[],
+  records: RawRecord[],
+  source: SourceKind,
+  now: Date,
+  warnings: string[],
+): Feature[] {
+  return specs.map((spec): Feature => {
+    const feature: Feature = { ...spec, missingValues: spec.missingValues ?? [], actionable: spec.actionable ?? false };
+    if (spec.type !== 'categorical') return feature;
+    const counts = new Map<string, number>();
+    for (const r of records) {
+      const level = featureLevel(r, feature, source, now);
+      if (level !== null) counts.set(level, (counts.get(level) ?? 0) + 1);
+    }
+    const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    let kept = sorted.filter(([, c]) => c >= MIN_LEVEL_COUNT);
+    if (kept.length > MAX_LEVELS) {
+      warnings.push(`"${spec.label}" has ${kept.length} levels with ≥ ${MIN_LEVEL_COUNT} rows; the ${MAX_LEVELS} most frequent are kept, the rest pooled as "${OTHER_LEVEL}".`);
+      kept = kept.slice(0, MAX_LEVELS);
+    }
+    const pooled = sorted.length - kept.length;
+    if (pooled > 1000) warnings.push(`"${spec.label}" has ${sorted.length} distinct values; ${pooled} rare ones are pooled as "${OTHER_LEVEL}".`);
+    const vocabulary = kept.map(([level]) => level).filter((l) => l !== OTHER_LEVEL);
+    vocabulary.push(OTHER_LEVEL);
+    return { ...feature, vocabulary, otherCode: vocabulary.length - 1 };
+  });
+}
+
+/**
+ * Featurize and drop features that carry nothing: fully missing, or one value in every row.
+ * Returns the kept features and X [N, F_kept].
+ */
+export function featurizeAndPrune(
+  features: Feature[],
+  records: RawRecord[],
+  source: SourceKind,
+  now: Date,
+  warnings: string[],
+): { features: Feature[]; X: Float32Array } {
+  const all = featurizeRecords(records, features, source, now); // [N, F]
+  const F = features.length;
+  const N = records.length;
+  const keep: number[] = [];
+  for (let f = 0; f < F; f++) {
+    let nMissing = 0;
+    let first = NaN;
+    let varies = false;
+    for (let i = 0; i < N; i++) {
+      const v = all[i * F + f];
+      if (v !== v) nMissing++;
+      else if (first !== first) first = v;
+      else if (v !== first) varies = true;
+    }
+    if (nMissing === N) warnings.push(`"${features[f].label}" is missing in every row: dropped.`);
+    else if (!varies && nMissing === 0) warnings.push(`"${features[f].label}" has the same value in every row: dropped.`);
+    else keep.push(f);
+  }
+  if (keep.length === 0) throw new TrainingDataError('No usable feature is left: every column is empty, constant or excluded.');
+  if (keep.length === F) return { features, X: all };
+  const X = new Float32Array(N * keep.length);
+  for (let i = 0; i < N; i++) for (let k = 0; k < keep.length; k++) X[i * keep.length + k] = all[i * F + keep[k]];
+  return { features: keep.map((f) => features[f]), X };
+}
+

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { fitEbm, newtonValue, nominalStep, orderedStep, pairStep, predictEbm, predictLogit, rng } from './ebm';
+import { binOf } from './binning';
+
+const f64 = (a: number[]) => Float64Array.from(a);
+
+describe('boosting steps (hand-computed)', () => {
+  it('Newton leaf value −G / (H + λ)', () => {
+    expect(newtonValue(-2, 4, 0)).toBe(0.5);
+    expect(newtonValue(-2, 4, 1)).toBeCloseTo(0.4, 12);
+    expect(newtonValue(1, 0, 0)).toBe(0);
+  });
+  // bins 1…4: G = −3, −1, 2, 2; H = 1 each. Splits: after 1 → 9 + 3 = 12; after 2 → 8 + 8 = 16; after 3 → 4/3 + 4.
+  const G = f64([0, -3, -1, 2, 2]);
+  const H = f64([0, 1, 1, 1, 1]);
+  const C = f64([0, 10, 10, 10, 10]);
+  it('ordered step, 2 leaves: best split after bin 2', () => {
+    const out = new Float64Array(5);
+    const gain = orderedStep(G, H, C, 5, 1, 0, 1, 2, out);
+    expect(gain).toBe(16);
+    expect(Array.from(out)).toEqual([0, 2, 2, -2, -2]);
+  });
+  it('ordered step, 3 leaves: then splits the left side (gain 9 + 1 − 8 = 2)', () => {
+    const out = new Float64Array(5);
+    const gain = orderedStep(G, H, C, 5, 0.5, 0, 1, 3, out);
+    expect(gain).toBe(18);
+    expect(Array.from(out)).toEqual([0, 1.5, 0.5, -1, -1]);
+  });
+  it('ordered step respects min rows per leaf and gives the missing bin its own update', () => {
+    const out = new Float64Array(5);
+    orderedStep(f64([2, -3, -1, 2, 2]), f64([1, 1, 1, 1, 1]), f64([5, 10, 10, 10, 10]), 5, 1, 1, 25, 3, out);
+    // no split leaves ≥ 25 rows on both sides → one leaf: −0 / (4 + 1) = 0; missing: −2 / (1 + 1) = −1
+    expect(Array.from(out, (v) => v + 0)).toEqual([-1, 0, 0, 0, 0]);
+  });
+  it('nominal step: every level its own Newton value × lr', () => {
+    const out = new Float64Array(3);
+    nominalStep(f64([1, -2, 5]), f64([1, 1, 1]), f64([1, 1, 0]), 3, 0.5, 0, out);
+    expect(Array.from(out)).toEqual([-0.5, 1, 0]);
+  });
+  it('pair step finds the XOR pattern (4 leaves)', () => {
+    const out = new Float64Array(4);
+    const gain = pairStep(f64([-1, 1, 1, -1]), f64([1, 1, 1, 1]), f64([10, 10, 10, 10]), 2, 2, 1, 0, 1, out);
+    expect(gain).toBe(4);
+    expect(Array.from(out)).toEqual([1, -1, -1, 1]);
+  });
+});
+
+function synthetic(n: number, seed: number) {
+  const r = rng(seed);
+  const F = 3;
+  const X = new Float32Array(n * F);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = r() * 10;
+    const c = Math.floor(r() * 4);
+    const m = r() < 0.3 ? NaN : r();
+    X.set([a, c, m], i * F);
+    const z = -1 + (a > 5 ? 1.5 : 0) + [0, 1, -1, 0.5][c] + (Number.isNaN(m) ? 1 : 0) + (a > 5 && c === 2 ? 1.5 : 0);
+    y[i] = r() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+  }
+  return { X, F, y, categorical: [false, true, false], levels: [0, 4, 0] };
+}
+
+describe('fitEbm', () => {
+  const data = synthetic(4000, 7);
+  const model = fitEbm(data, null, { outerBags: 2, interactions: 1, seed: 1 });
+  it('learns the shapes: step in a, level effects, missing bin', () => {
+    const ta = model.terms.find((t) => t.features.length === 1 && t.features[0] === 0)!;
+    const cuts = model.cuts[0];
+    expect(ta.values[binOf(8, cuts)] - ta.values[binOf(2, cuts)]).toBeGreaterThan(1);
+    const tc = model.terms.find((t) => t.features.length === 1 && t.features[0] === 1)!;
+    expect(tc.values[2]).toBeGreaterThan(tc.values[3]); // code 1 (+1) above code 2 (−1)
+    const k = model.terms.findIndex((t) => t.features.length === 1 && t.features[0] === 2);
+    const tm = model.terms[k];
+    const c = model.counts[k];
+    let s = 0, n = 0;
+    for (let b = 1; b < tm.values.length; b++) { s += c[b] * tm.values[b]; n += c[b]; }
+    expect(tm.values[0]).toBeGreaterThan(s / n + 0.7); // missing is good news (+1 in truth)
+  });
+  it('chooses the real interaction a × c', () => {
+    const pair = model.terms.find((t) => t.features.length === 2)!;
+    expect(pair.features).toEqual([0, 1]);
+  });
+  it('centres every term over the training rows; intercept + Σ contributions = logit', () => {
+    const { contributions, logit } = predictEbm(model, data.X, data.F);
+    const T = model.terms.length;
+    const n = data.y.length;
+    for (let t = 0; t < T; t++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += contributions[i * T + t];
+      expect(Math.abs(s / n)).toBeLessThan(1e-4);
+    }
+    const l64 = predictLogit(model, data.X, data.F);
+    for (let i = 0; i < n; i++) {
+      let s = model.intercept;
+      for (let t = 0; t < T; t++) s += contributions[i * T + t];
+      expect(Math.abs(s - l64[i])).toBeLessThan(1e-5);
+      expect(Math.abs(logit[i] - l64[i])).toBeLessThan(1e-5);
+    }
+  });
+  it('is deterministic for a seed', () => {
+    const again = fitEbm(data, null, { outerBags: 2, interactions: 1, seed: 1 });
+    expect(again.intercept).toBe(model.intercept);
+    again.terms.forEach((t, k) => expect(Array.from(t.values)).toEqual(Array.from(model.terms[k].values)));
+  });
+  it('stops on an aborted signal', () => {
+    const ac = new AbortController();
+    ac.abort();
+    expect(() => fitEbm(data, null, { outerBags: 1 }, { signal: ac.signal })).toThrow();
+  });
+});

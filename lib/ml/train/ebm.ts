@@ -1,0 +1,741 @@
+/**
+ * Explainable boosting (a GA²M, in the style of InterpretML's EBM): per-feature shape
+ * functions over binned values plus a few automatically chosen pairwise interactions,
+ * learned by cyclic gradient boosting with a small learning rate, outer bagging, early
+ * stopping on a held-out split per bag, optional class weights, and purification so that each
+ * term's mean contribution is 0 and the intercept carries the base rate.
+ *
+ * Pure, no Node APIs: runs in a Web Worker and in Node. Data are typed arrays; shapes are
+ * noted as `// [N]`, `// [F][B]`. Bin indices are computed once; every boosting step is one
+ * pass over the rows building a gradient/hessian histogram, an O(bins) update and one pass
+ * applying it.
+ */
+import { binOf, categoricalCuts, coarseMap, numericCuts } from './binning';
+
+export interface EbmOptions {
+  /** Max bins per numeric feature for the main effects (≤ 255). */
+  maxBins: number;
+  /** Max bins per feature on each axis of an interaction. */
+  maxPairBins: number;
+  /** Number of pairwise interactions to add (0 = purely additive). */
+  interactions: number;
+  outerBags: number;
+  /** Share of each bag's rows held out for early stopping. */
+  validationShare: number;
+  /** Share of the remaining rows each bag boosts on (1 = all; less = faster, more diverse bags). */
+  bagFraction: number;
+  learningRate: number;
+  pairLearningRate: number;
+  /** Max boosting rounds (one step per term each) per stage. */
+  maxRounds: number;
+  earlyStoppingRounds: number;
+  earlyStoppingTolerance: number;
+  minSamplesLeaf: number;
+  /** Leaves per main-effect step on ordered features (2 or 3). */
+  maxLeaves: number;
+  /** L2 regularisation added to the hessian sum of every leaf. */
+  l2: number;
+  /** 'balanced' weighs classes inversely to their frequency. */
+  classWeight: 'none' | 'balanced';
+  seed: number;
+}
+
+export const DEFAULT_EBM_OPTIONS: EbmOptions = {
+  maxBins: 255,
+  maxPairBins: 16,
+  interactions: 20,
+  outerBags: 4,
+  validationShare: 0.15,
+  bagFraction: 1,
+  learningRate: 0.1,
+  pairLearningRate: 0.1,
+  maxRounds: 2000,
+  earlyStoppingRounds: 15,
+  earlyStoppingTolerance: 1e-5,
+  minSamplesLeaf: 10,
+  maxLeaves: 3,
+  l2: 1,
+  classWeight: 'none',
+  seed: 42,
+};
+
+/** One additive term. Mains: values over the feature's bins. Pairs: values over a coarse grid. */
+export interface EbmTerm {
+  /** [1] or [2] feature indices. */
+  features: number[];
+  /** Mains: [B + 1] (bin 0 = missing). Pairs: [nA * nB], cell = mapA[binA] * nB + mapB[binB]. */
+  values: Float32Array;
+  /** Pairs only: per axis, fine bin → coarse bin, [B_f + 1]. */
+  maps?: [Uint8Array, Uint8Array];
+  /** Pairs only: [nA, nB]. */
+  shape?: [number, number];
+}
+
+export interface EbmModel {
+  /** Per feature: float32 cut points (see binning.ts). */
+  cuts: Float32Array[];
+  categorical: boolean[];
+  intercept: number; // float32-representable
+  terms: EbmTerm[];
+  /** Per term: training rows per bin (mains [B + 1]; pairs [nA * nB]). */
+  counts: Float64Array[];
+  /** Rounds used per bag and stage (for the model card). */
+  rounds: { mains: number[]; pairs: number[] };
+}
+
+export interface EbmData {
+  X: Float32Array; // [N, F] row-major, NaN = missing
+  F: number;
+  y: Uint8Array; // [N] 1 = positive
+  /** Per feature: categorical (codes 0…levels−1) or ordered. */
+  categorical: boolean[];
+  /** Per categorical feature: number of codes. */
+  levels: number[];
+}
+
+export interface EbmProgress {
+  stage: 'mains' | 'interactions' | 'pairs';
+  bag: number;
+  round: number;
+  validationLoss: number;
+}
+
+export interface EbmHooks {
+  onProgress?: (p: EbmProgress) => void;
+  signal?: AbortSignal;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeded random numbers
+
+/** mulberry32: small, fast, deterministic. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle(a: Int32Array, rand: () => number): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+}
+
+/** Stratified split of 0…n−1 into train / validation. */
+function stratifiedSplit(y: Uint8Array, share: number, rand: () => number, fraction = 1): { tr: Int32Array; va: Int32Array } {
+  const pos: number[] = [];
+  const neg: number[] = [];
+  for (let i = 0; i < y.length; i++) (y[i] ? pos : neg).push(i);
+  const P = Int32Array.from(pos);
+  const Q = Int32Array.from(neg);
+  shuffle(P, rand);
+  shuffle(Q, rand);
+  const vp = Math.max(1, Math.round(P.length * share));
+  const vq = Math.max(1, Math.round(Q.length * share));
+  const va = new Int32Array(vp + vq);
+  va.set(P.subarray(0, vp));
+  va.set(Q.subarray(0, vq), vp);
+  const tp = Math.max(1, Math.round((P.length - vp) * fraction));
+  const tq = Math.max(1, Math.round((Q.length - vq) * fraction));
+  const tr = new Int32Array(tp + tq);
+  tr.set(P.subarray(vp, vp + tp));
+  tr.set(Q.subarray(vq, vq + tq), tp);
+  tr.sort();
+  va.sort();
+  return { tr, va };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Boosting steps (exported for unit tests against hand-computed values)
+
+/** Newton leaf value −G / (H + λ). */
+export function newtonValue(G: number, H: number, l2: number): number {
+  return H + l2 > 0 ? -G / (H + l2) : 0;
+}
+
+function gain(G: number, H: number, l2: number): number {
+  return H + l2 > 0 ? (G * G) / (H + l2) : 0;
+}
+
+/**
+ * One main-effect step on an ordered feature: the missing bin 0 gets its own Newton update; bins
+ * 1…B get a tree of up to `maxLeaves` (2 or 3) leaves over contiguous ranges, chosen greedily by
+ * Newton gain with at least `minLeaf` rows per leaf. Writes lr × leaf value into `out` [B + 1].
+ * Returns the gain of the split(s) over a single leaf.
+ */
+export function orderedStep(
+  G: Float64Array, // [B + 1]
+  H: Float64Array, // [B + 1]
+  C: Float64Array, // [B + 1] rows per bin
+  nBins: number,
+  lr: number,
+  l2: number,
+  minLeaf: number,
+  maxLeaves: number,
+  out: Float64Array, // [B + 1]
+): number {
+  out[0] = C[0] > 0 ? lr * newtonValue(G[0], H[0], l2) : 0;
+  // best split of [a, b] (inclusive bins) → { s, gain } with left = a…s, right = s+1…b
+  const best = (a: number, b: number): { s: number; g: number } => {
+    let tG = 0, tH = 0, tC = 0;
+    for (let k = a; k <= b; k++) { tG += G[k]; tH += H[k]; tC += C[k]; }
+    const parent = gain(tG, tH, l2);
+    let lG = 0, lH = 0, lC = 0;
+    let bs = -1, bg = 0;
+    for (let s = a; s < b; s++) {
+      lG += G[s]; lH += H[s]; lC += C[s];
+      if (lC < minLeaf) continue;
+      if (tC - lC < minLeaf) break;
+      const g = gain(lG, lH, l2) + gain(tG - lG, tH - lH, l2) - parent;
+      if (g > bg) { bg = g; bs = s; }
+    }
+    return { s: bs, g: bg };
+  };
+  const leafUpdate = (a: number, b: number): void => {
+    let sG = 0, sH = 0;
+    for (let k = a; k <= b; k++) { sG += G[k]; sH += H[k]; }
+    const v = lr * newtonValue(sG, sH, l2);
+    for (let k = a; k <= b; k++) out[k] = v;
+  };
+  const B = nBins - 1;
+  if (B < 1) return 0;
+  const first = best(1, B);
+  if (first.s < 0) {
+    leafUpdate(1, B);
+    return 0;
+  }
+  let total = first.g;
+  if (maxLeaves >= 3) {
+    const left = best(1, first.s);
+    const right = best(first.s + 1, B);
+    if (left.s >= 0 && left.g >= right.g) {
+      leafUpdate(1, left.s); leafUpdate(left.s + 1, first.s); leafUpdate(first.s + 1, B);
+      return total + left.g;
+    }
+    if (right.s >= 0) {
+      leafUpdate(1, first.s); leafUpdate(first.s + 1, right.s); leafUpdate(right.s + 1, B);
+      return total + right.g;
+    }
+  }
+  leafUpdate(1, first.s);
+  leafUpdate(first.s + 1, B);
+  return total;
+}
+
+/** One main-effect step on a categorical feature: every bin (level, and missing) gets lr × its Newton value. */
+export function nominalStep(G: Float64Array, H: Float64Array, C: Float64Array, nBins: number, lr: number, l2: number, out: Float64Array): void {
+  for (let b = 0; b < nBins; b++) out[b] = C[b] > 0 ? lr * newtonValue(G[b], H[b], l2) : 0;
+}
+
+/**
+ * FAST-style interaction step on an [nA, nB] grid: one cut on axis A and, on each side, one cut
+ * on axis B (or the transpose), four leaves. Returns the gain over a single leaf; when `out`
+ * is given, writes lr × leaf values per cell into it ([nA * nB]).
+ */
+export function pairStep(
+  G: Float64Array, // [nA * nB]
+  H: Float64Array,
+  C: Float64Array,
+  nA: number,
+  nB: number,
+  lr: number,
+  l2: number,
+  minLeaf: number,
+  out: Float64Array | null,
+): number {
+  let tG = 0, tH = 0, tC = 0;
+  for (let k = 0; k < nA * nB; k++) { tG += G[k]; tH += H[k]; tC += C[k]; }
+  const parent = gain(tG, tH, l2);
+  let bestGain = 0;
+  let bestCfg: [number, number, number, number] | null = null; // [transposed, s, tLow, tHigh]
+  const colG = new Float64Array(Math.max(nA, nB));
+  const colH = new Float64Array(Math.max(nA, nB));
+  const colC = new Float64Array(Math.max(nA, nB));
+  const totG = new Float64Array(Math.max(nA, nB));
+  const totH = new Float64Array(Math.max(nA, nB));
+  const totC = new Float64Array(Math.max(nA, nB));
+  for (let tr = 0; tr < 2; tr++) {
+    const n1 = tr ? nB : nA; // axis cut first
+    const n2 = tr ? nA : nB;
+    const at = (i: number, j: number) => (tr ? j * nB + i : i * nB + j); // i along axis 1, j along axis 2
+    colG.fill(0); colH.fill(0); colC.fill(0); // low-side sums per axis-2 bin
+    totG.fill(0); totH.fill(0); totC.fill(0); // all sums per axis-2 bin
+    for (let i = 0; i < n1; i++) for (let j = 0; j < n2; j++) { const k = at(i, j); totG[j] += G[k]; totH[j] += H[k]; totC[j] += C[k]; }
+    for (let s = 0; s < n1 - 1; s++) {
+      for (let j = 0; j < n2; j++) { const k = at(s, j); colG[j] += G[k]; colH[j] += H[k]; colC[j] += C[k]; }
+      // low side: cells i ≤ s; best cut on axis 2
+      let loG = 0, loH = 0, loC = 0;
+      for (let j = 0; j < n2; j++) { loG += colG[j]; loH += colH[j]; loC += colC[j]; }
+      const hiG = tG - loG, hiH = tH - loH, hiC = tC - loC;
+      if (loC < 2 * minLeaf || hiC < 2 * minLeaf) continue;
+      // best cut for the low side
+      let bLo = -1, gLo = -Infinity;
+      let aG = 0, aH = 0, aC = 0;
+      for (let t = 0; t < n2 - 1; t++) {
+        aG += colG[t]; aH += colH[t]; aC += colC[t];
+        if (aC < minLeaf || loC - aC < minLeaf) continue;
+        const g = gain(aG, aH, l2) + gain(loG - aG, loH - aH, l2);
+        if (g > gLo) { gLo = g; bLo = t; }
+      }
+      // best cut for the high side: column sums there = total column − low column
+      let bHi = -1, gHi = -Infinity;
+      aG = 0; aH = 0; aC = 0;
+      for (let t = 0; t < n2 - 1; t++) {
+        aG += totG[t] - colG[t]; aH += totH[t] - colH[t]; aC += totC[t] - colC[t];
+        if (aC < minLeaf || hiC - aC < minLeaf) continue;
+        const g = gain(aG, aH, l2) + gain(hiG - aG, hiH - aH, l2);
+        if (g > gHi) { gHi = g; bHi = t; }
+      }
+      if (bLo < 0 || bHi < 0) continue;
+      const g = gLo + gHi - parent;
+      if (g > bestGain) { bestGain = g; bestCfg = [tr, s, bLo, bHi]; }
+    }
+  }
+  if (out) {
+    out.fill(0);
+    if (bestCfg) {
+      const [tr, s, tLo, tHi] = bestCfg;
+      const n1 = tr ? nB : nA;
+      const n2 = tr ? nA : nB;
+      const at = (i: number, j: number) => (tr ? j * nB + i : i * nB + j);
+      const leafG = [0, 0, 0, 0], leafH = [0, 0, 0, 0];
+      const leafOf = (i: number, j: number) => (i <= s ? (j <= tLo ? 0 : 1) : j <= tHi ? 2 : 3);
+      for (let i = 0; i < n1; i++) for (let j = 0; j < n2; j++) { const L = leafOf(i, j); const k = at(i, j); leafG[L] += G[k]; leafH[L] += H[k]; }
+      for (let i = 0; i < n1; i++) for (let j = 0; j < n2; j++) { const L = leafOf(i, j); out[at(i, j)] = lr * newtonValue(leafG[L], leafH[L], l2); }
+    }
+  }
+  return bestGain;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The boosting loop of one bag
+
+interface StageTerm {
+  kind: 'ordered' | 'nominal' | 'pair';
+  nBins: number; // mains: B + 1; pairs: nA * nB
+  nA: number;
+  nB: number;
+  idxTr: Uint16Array; // [nTr] bin (or cell) of each training row of the bag
+  idxVa: Uint16Array; // [nVa]
+  counts: Float64Array; // [nBins] rows of the bag's training part
+  values: Float64Array; // [nBins] the term's accumulated shape (this bag)
+}
+
+/**
+ * A bag's rows. The training scores are kept as E = exp(−score) so that applying a step u is
+ * E *= exp(−u[bin]) with one exp per bin, not per row: p = 1 / (1 + E).
+ */
+interface BagData {
+  yTr: Uint8Array; wTr: Float64Array; Etr: Float64Array; // [nTr]
+  yVa: Uint8Array; wVa: Float64Array; Fva: Float64Array; // [nVa] validation scores (log-odds)
+  sumWVa: number;
+  unitWeights: boolean;
+}
+
+function validationLoss(b: BagData): number {
+  let loss = 0;
+  const { Fva, yVa, wVa } = b;
+  for (let i = 0; i < Fva.length; i++) {
+    const f = Fva[i];
+    // log(1 + e^{-f}) for y = 1, log(1 + e^{f}) for y = 0, stable
+    const z = yVa[i] ? -f : f;
+    loss += wVa[i] * (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
+  }
+  return loss / b.sumWVa;
+}
+
+/**
+ * The hot loop: apply the previous step (factor eu[bin] = exp(−u[bin]) on the previous term's
+ * bins pi) to E, then accumulate the gradient / hessian histogram of the current term's bins.
+ */
+function histogramPass(
+  E: Float64Array, y: Uint8Array, w: Float64Array, // [n]
+  idx: Uint16Array, // [n] current term
+  pi: Uint16Array, eu: Float64Array, // previous term's bins [n] and factors [B]
+  G: Float64Array, H: Float64Array, // [B]
+): void {
+  const n = E.length;
+  for (let i = 0; i < n; i++) {
+    const e = E[i] * eu[pi[i]];
+    E[i] = e;
+    const p = 1 / (1 + e);
+    const wi = w[i];
+    const b = idx[i];
+    G[b] += (p - y[i]) * wi;
+    H[b] += p * (1 - p) * wi;
+  }
+}
+
+/** histogramPass for unit weights (no class weighting): one multiply less per row. */
+function histogramPassUnweighted(
+  E: Float64Array, y: Uint8Array, // [n]
+  idx: Uint16Array, pi: Uint16Array, eu: Float64Array,
+  G: Float64Array, H: Float64Array,
+): void {
+  const n = E.length;
+  for (let i = 0; i < n; i++) {
+    const e = E[i] * eu[pi[i]];
+    E[i] = e;
+    const p = 1 / (1 + e);
+    const b = idx[i];
+    G[b] += p - y[i];
+    H[b] += p * (1 - p);
+  }
+}
+
+function applyFactor(E: Float64Array, idx: Uint16Array, eu: Float64Array): void {
+  for (let i = 0; i < E.length; i++) E[i] *= eu[idx[i]];
+}
+
+function applyStep(F: Float64Array, idx: Uint16Array, u: Float64Array): void {
+  for (let i = 0; i < F.length; i++) F[i] += u[idx[i]];
+}
+
+function boostStage(
+  terms: StageTerm[],
+  bag: BagData,
+  opts: EbmOptions,
+  lr: number,
+  stage: EbmProgress['stage'],
+  bagIndex: number,
+  hooks: EbmHooks,
+): number {
+  const T = terms.length;
+  if (T === 0) return 0;
+  const maxB = Math.max(...terms.map((t) => t.nBins));
+  const G = new Float64Array(maxB);
+  const H = new Float64Array(maxB);
+  const upd = terms.map((t) => new Float64Array(t.nBins)); // [T][B] last update per term
+  const fac = terms.map((t) => new Float64Array(t.nBins).fill(1)); // [T][B] exp(−update)
+  const best = terms.map((t) => Float64Array.from(t.values)); // [T][B] snapshot at the best round
+  const { Etr, yTr, wTr, Fva } = bag;
+  let bestLoss = validationLoss(bag);
+  let bestRound = 0;
+  let round = 0;
+  // The previous term's step is applied to Etr lazily, fused with the next histogram pass.
+  let prev = T - 1; // fac[prev] is all ones before the first step
+  for (round = 1; round <= opts.maxRounds; round++) {
+    hooks.signal?.throwIfAborted();
+    for (let t = 0; t < T; t++) {
+      const term = terms[t];
+      const nb = term.nBins;
+      G.fill(0, 0, nb);
+      H.fill(0, 0, nb);
+      if (bag.unitWeights) histogramPassUnweighted(Etr, yTr, term.idxTr, terms[prev].idxTr, fac[prev], G, H);
+      else histogramPass(Etr, yTr, wTr, term.idxTr, terms[prev].idxTr, fac[prev], G, H);
+      const u = upd[t];
+      if (term.kind === 'ordered') orderedStep(G, H, term.counts, nb, lr, opts.l2, opts.minSamplesLeaf, opts.maxLeaves, u);
+      else if (term.kind === 'nominal') nominalStep(G, H, term.counts, nb, lr, opts.l2, u);
+      else pairStep(G, H, term.counts, term.nA, term.nB, lr, opts.l2, opts.minSamplesLeaf, u);
+      const vals = term.values;
+      const f = fac[t];
+      for (let b = 0; b < nb; b++) {
+        vals[b] += u[b];
+        f[b] = Math.exp(-u[b]);
+      }
+      applyStep(Fva, term.idxVa, u);
+      prev = t;
+    }
+    const loss = validationLoss(bag);
+    if (loss < bestLoss - opts.earlyStoppingTolerance * Math.abs(bestLoss)) {
+      bestLoss = loss;
+      bestRound = round;
+      for (let t = 0; t < T; t++) best[t].set(terms[t].values);
+    } else if (round - bestRound >= opts.earlyStoppingRounds) break;
+    if (hooks.onProgress && (round % 10 === 0 || round === 1)) hooks.onProgress({ stage, bag: bagIndex, round, validationLoss: loss });
+  }
+  // Apply the pending step, then roll back to the best round and keep the scores consistent.
+  applyFactor(Etr, terms[prev].idxTr, fac[prev]);
+  for (let t = 0; t < T; t++) {
+    const term = terms[t];
+    const d = upd[t];
+    const f = fac[t];
+    for (let b = 0; b < term.nBins; b++) {
+      d[b] = best[t][b] - term.values[b];
+      f[b] = Math.exp(-d[b]);
+    }
+    term.values.set(best[t]);
+    applyFactor(Etr, term.idxTr, f);
+    applyStep(Fva, term.idxVa, d);
+  }
+  return bestRound;
+}
+
+function gather(src: Uint8Array | Uint16Array, rows: Int32Array): Uint16Array {
+  const out = new Uint16Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = src[rows[i]];
+  return out;
+}
+
+function binCounts(idx: Uint8Array | Uint16Array, nBins: number): Float64Array {
+  const c = new Float64Array(nBins);
+  for (let i = 0; i < idx.length; i++) c[idx[i]]++;
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fit
+
+/**
+ * Fit an EBM on `rows` of `data` (all rows when omitted). Deterministic for a given seed.
+ */
+export function fitEbm(data: EbmData, rowsIn: Int32Array | null, options: Partial<EbmOptions> = {}, hooks: EbmHooks = {}): EbmModel {
+  const opts: EbmOptions = { ...DEFAULT_EBM_OPTIONS, ...options };
+  const { X, F } = data;
+  const rows = rowsIn ?? Int32Array.from({ length: data.y.length }, (_, i) => i);
+  const n = rows.length;
+  const y = new Uint8Array(n); // [n]
+  let nPos = 0;
+  for (let i = 0; i < n; i++) { y[i] = data.y[rows[i]]; nPos += y[i]; }
+  if (nPos === 0 || nPos === n) throw new Error('fitEbm needs both classes among the training rows');
+
+  // --- binning on the training rows
+  const cuts: Float32Array[] = []; // [F][cuts]
+  const bins: (Uint8Array | Uint16Array)[] = []; // [F][n]
+  const colBuf = new Float32Array(n);
+  for (let f = 0; f < F; f++) {
+    for (let i = 0; i < n; i++) colBuf[i] = X[rows[i] * F + f];
+    const c = data.categorical[f] ? categoricalCuts(data.levels[f]) : numericCuts(colBuf, Math.min(255, opts.maxBins));
+    cuts.push(c);
+    const b = new Uint8Array(n);
+    for (let i = 0; i < n; i++) b[i] = binOf(colBuf[i], c);
+    bins.push(b);
+  }
+  const nBinsOf = (f: number) => cuts[f].length + 2;
+  const countsAll = bins.map((b, f) => binCounts(b, nBinsOf(f))); // [F][B+1]
+  // a feature is usable when its rows fall into at least two bins
+  const usable: number[] = [];
+  for (let f = 0; f < F; f++) if (countsAll[f].filter((c) => c > 0).length >= 2) usable.push(f);
+  if (usable.length === 0) throw new Error('no feature varies among the training rows');
+
+  // --- weights and base score
+  const wPos = opts.classWeight === 'balanced' ? n / (2 * nPos) : 1;
+  const wNeg = opts.classWeight === 'balanced' ? n / (2 * (n - nPos)) : 1;
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) w[i] = y[i] ? wPos : wNeg;
+  const pw = (nPos * wPos) / (nPos * wPos + (n - nPos) * wNeg);
+  const base = Math.log(pw / (1 - pw));
+
+  // --- bags: split, gather
+  const rand = rng(opts.seed);
+  const bagsData: { split: { tr: Int32Array; va: Int32Array }; bag: BagData; mains: StageTerm[] }[] = [];
+  const rounds = { mains: [] as number[], pairs: [] as number[] };
+  for (let bg = 0; bg < opts.outerBags; bg++) {
+    const split = stratifiedSplit(y, opts.validationShare, rng(Math.floor(rand() * 2 ** 31)), Math.min(1, Math.max(0.05, opts.bagFraction)));
+    const { tr, va } = split;
+    const bag: BagData = {
+      yTr: new Uint8Array(tr.length), wTr: new Float64Array(tr.length), Etr: new Float64Array(tr.length).fill(Math.exp(-base)),
+      yVa: new Uint8Array(va.length), wVa: new Float64Array(va.length), Fva: new Float64Array(va.length).fill(base),
+      sumWVa: 0,
+      unitWeights: wPos === 1 && wNeg === 1,
+    };
+    for (let i = 0; i < tr.length; i++) { bag.yTr[i] = y[tr[i]]; bag.wTr[i] = w[tr[i]]; }
+    for (let i = 0; i < va.length; i++) { bag.yVa[i] = y[va[i]]; bag.wVa[i] = w[va[i]]; bag.sumWVa += w[va[i]]; }
+    const mains: StageTerm[] = usable.map((f) => {
+      const idxTr = gather(bins[f], tr);
+      const nb = nBinsOf(f);
+      return {
+        kind: data.categorical[f] ? 'nominal' : 'ordered',
+        nBins: nb, nA: nb, nB: 1,
+        idxTr, idxVa: gather(bins[f], va),
+        counts: binCounts(idxTr, nb),
+        values: new Float64Array(nb),
+      };
+    });
+    rounds.mains.push(boostStage(mains, bag, opts, opts.learningRate, 'mains', bg, hooks));
+    bagsData.push({ split, bag, mains });
+  }
+  // --- average the mains over bags
+  const mainValues = usable.map((f, u) => {
+    const v = new Float64Array(nBinsOf(f));
+    for (const b of bagsData) { const m = b.mains[u].values; for (let k = 0; k < v.length; k++) v[k] += m[k] / bagsData.length; }
+    return v;
+  });
+
+  // --- interactions: rank pairs by FAST gain on the residuals of the averaged mains
+  const pairs: { a: number; b: number; mapA: Uint8Array; mapB: Uint8Array; nA: number; nB: number }[] = [];
+  if (opts.interactions > 0 && usable.length >= 2) {
+    hooks.signal?.throwIfAborted();
+    const Fall = new Float64Array(n).fill(base);
+    usable.forEach((f, u) => { const v = mainValues[u], b = bins[f]; for (let i = 0; i < n; i++) Fall[i] += v[b[i]]; });
+    const g = new Float64Array(n), h = new Float64Array(n);
+    for (let i = 0; i < n; i++) { const p = 1 / (1 + Math.exp(-Fall[i])); g[i] = (p - y[i]) * w[i]; h[i] = p * (1 - p) * w[i]; }
+    // coarse bins per usable feature; categorical levels ordered by their main effect
+    const coarse = usable.map((f, u) => {
+      const B = nBinsOf(f) - 1;
+      const order = Int32Array.from({ length: B }, (_, k) => k + 1);
+      if (data.categorical[f]) {
+        const v = mainValues[u];
+        order.sort((p, q) => v[p] - v[q] || p - q);
+      }
+      const cm = coarseMap(countsAll[f], order, opts.maxPairBins);
+      const idx = new Uint8Array(n);
+      const bf = bins[f];
+      for (let i = 0; i < n; i++) idx[i] = cm.map[bf[i]];
+      return { ...cm, idx };
+    });
+    const ranked: { u: number; v: number; gain: number }[] = [];
+    const maxCells = (opts.maxPairBins + 1) * (opts.maxPairBins + 1);
+    const PG = new Float64Array(maxCells), PH = new Float64Array(maxCells), PC = new Float64Array(maxCells);
+    for (let u = 0; u < usable.length; u++) {
+      for (let v = u + 1; v < usable.length; v++) {
+        const nA = coarse[u].nBins, nB = coarse[v].nBins;
+        PG.fill(0); PH.fill(0); PC.fill(0);
+        const ia = coarse[u].idx, ib = coarse[v].idx;
+        for (let i = 0; i < n; i++) { const k = ia[i] * nB + ib[i]; PG[k] += g[i]; PH[k] += h[i]; PC[k]++; }
+        const gn = pairStep(PG, PH, PC, nA, nB, 1, opts.l2, opts.minSamplesLeaf, null);
+        if (gn > 0) ranked.push({ u, v, gain: gn });
+      }
+    }
+    ranked.sort((p, q) => q.gain - p.gain || p.u - q.u || p.v - q.v);
+    for (const r of ranked.slice(0, opts.interactions)) {
+      pairs.push({ a: usable[r.u], b: usable[r.v], mapA: coarse[r.u].map, mapB: coarse[r.v].map, nA: coarse[r.u].nBins, nB: coarse[r.v].nBins });
+    }
+    hooks.onProgress?.({ stage: 'interactions', bag: 0, round: 0, validationLoss: NaN });
+  }
+
+  // --- boost the pairs in every bag, on top of the bag's own mains
+  const pairValues = pairs.map((p) => new Float64Array(p.nA * p.nB));
+  const pairCells = pairs.map((p) => {
+    const ia = bins[p.a], ib = bins[p.b];
+    const cell = new Uint16Array(n);
+    for (let i = 0; i < n; i++) cell[i] = p.mapA[ia[i]] * p.nB + p.mapB[ib[i]];
+    return cell;
+  });
+  if (pairs.length > 0) {
+    bagsData.forEach(({ split, bag }, bg) => {
+      const stage: StageTerm[] = pairs.map((p, k) => {
+        const idxTr = gather(pairCells[k], split.tr);
+        const nb = p.nA * p.nB;
+        return { kind: 'pair', nBins: nb, nA: p.nA, nB: p.nB, idxTr, idxVa: gather(pairCells[k], split.va), counts: binCounts(idxTr, nb), values: new Float64Array(nb) };
+      });
+      rounds.pairs.push(boostStage(stage, bag, opts, opts.pairLearningRate, 'pairs', bg, hooks));
+      stage.forEach((s, k) => { const v = pairValues[k]; for (let c = 0; c < v.length; c++) v[c] += s.values[c] / bagsData.length; });
+    });
+  }
+
+  // --- purification: move each pair's row/column means into the mains, then centre the mains
+  let intercept = base;
+  const mainByFeature = new Map<number, Float64Array>();
+  usable.forEach((f, u) => mainByFeature.set(f, mainValues[u]));
+  const pairCounts = pairCells.map((cell, k) => binCounts(cell, pairs[k].nA * pairs[k].nB));
+  pairs.forEach((p, k) => {
+    const v = pairValues[k], c = pairCounts[k];
+    const { nA, nB } = p;
+    for (let it = 0; it < 20; it++) {
+      let moved = 0;
+      // rows (axis A): mean over B within each coarse A bin
+      const mA = new Float64Array(nA);
+      for (let a = 0; a < nA; a++) {
+        let s = 0, cs = 0;
+        for (let b = 0; b < nB; b++) { s += c[a * nB + b] * v[a * nB + b]; cs += c[a * nB + b]; }
+        mA[a] = cs > 0 ? s / cs : 0;
+        for (let b = 0; b < nB; b++) v[a * nB + b] -= mA[a];
+        moved += Math.abs(mA[a]);
+      }
+      const mainA = mainByFeature.get(p.a)!;
+      for (let fb = 0; fb < mainA.length; fb++) mainA[fb] += mA[p.mapA[fb]];
+      const mB = new Float64Array(nB);
+      for (let b = 0; b < nB; b++) {
+        let s = 0, cs = 0;
+        for (let a = 0; a < nA; a++) { s += c[a * nB + b] * v[a * nB + b]; cs += c[a * nB + b]; }
+        mB[b] = cs > 0 ? s / cs : 0;
+        for (let a = 0; a < nA; a++) v[a * nB + b] -= mB[b];
+        moved += Math.abs(mB[b]);
+      }
+      const mainB = mainByFeature.get(p.b)!;
+      for (let fb = 0; fb < mainB.length; fb++) mainB[fb] += mB[p.mapB[fb]];
+      if (moved < 1e-9) break;
+    }
+    // cells without training rows: neutral
+    for (let q = 0; q < v.length; q++) if (c[q] === 0) v[q] = 0;
+  });
+  usable.forEach((f, u) => {
+    const v = mainValues[u], c = countsAll[f];
+    let s = 0;
+    for (let b = 0; b < v.length; b++) s += c[b] * v[b];
+    const mean = s / n;
+    for (let b = 0; b < v.length; b++) v[b] -= mean;
+    intercept += mean;
+    // bins without training rows (missing never seen, a pooled level never seen): neutral
+    if (c[0] === 0) v[0] = 0;
+    if (data.categorical[f]) for (let b = 1; b < v.length; b++) if (c[b] === 0) v[b] = 0;
+  });
+
+  const terms: EbmTerm[] = [];
+  const counts: Float64Array[] = [];
+  usable.forEach((f, u) => {
+    terms.push({ features: [f], values: Float32Array.from(mainValues[u]) });
+    counts.push(countsAll[f]);
+  });
+  pairs.forEach((p, k) => {
+    terms.push({ features: [p.a, p.b], values: Float32Array.from(pairValues[k]), maps: [p.mapA, p.mapB], shape: [p.nA, p.nB] });
+    counts.push(pairCounts[k]);
+  });
+  return { cuts, categorical: data.categorical.slice(), intercept: Math.fround(intercept), terms, counts, rounds };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Predict (float32 arithmetic in the order the ONNX graph uses)
+
+/**
+ * Per-term contributions [N, T] (float32 leaf values) and the raw logit [N]: the sum over terms
+ * accumulated in float32 in term order, plus the float32 intercept — as ReduceSum + Add do.
+ */
+export function predictEbm(model: EbmModel, X: Float32Array, F: number): { contributions: Float32Array; logit: Float32Array } {
+  const N = X.length / F;
+  const T = model.terms.length;
+  const contributions = new Float32Array(N * T); // [N, T]
+  const logit = new Float32Array(N); // [N]
+  const fr = Math.fround;
+  for (let i = 0; i < N; i++) {
+    let s = 0;
+    for (let t = 0; t < T; t++) {
+      const term = model.terms[t];
+      let v: number;
+      if (term.features.length === 1) {
+        const f = term.features[0];
+        v = term.values[binOf(X[i * F + f], model.cuts[f])];
+      } else {
+        const [a, b] = term.features;
+        const [mA, mB] = term.maps!;
+        const nB = term.shape![1];
+        v = term.values[mA[binOf(X[i * F + a], model.cuts[a])] * nB + mB[binOf(X[i * F + b], model.cuts[b])]];
+      }
+      contributions[i * T + t] = v;
+      s = fr(s + v);
+    }
+    logit[i] = fr(s + model.intercept);
+  }
+  return { contributions, logit };
+}
+
+/** Logit [N] in float64 (for metrics during cross-validation; no float32 rounding). */
+export function predictLogit(model: EbmModel, X: Float32Array, F: number, rows?: Int32Array): Float64Array {
+  const idx = rows ?? Int32Array.from({ length: X.length / F }, (_, i) => i);
+  const out = new Float64Array(idx.length).fill(model.intercept);
+  for (const term of model.terms) {
+    if (term.features.length === 1) {
+      const f = term.features[0], c = model.cuts[f];
+      for (let i = 0; i < idx.length; i++) out[i] += term.values[binOf(X[idx[i] * F + f], c)];
+    } else {
+      const [a, b] = term.features;
+      const [mA, mB] = term.maps!;
+      const nB = term.shape![1];
+      const ca = model.cuts[a], cb = model.cuts[b];
+      for (let i = 0; i < idx.length; i++) {
+        const r = idx[i] * F;
+        out[i] += term.values[mA[binOf(X[r + a], ca)] * nB + mB[binOf(X[r + b], cb)]];
+      }
+    }
+  }
+  return out;
+}

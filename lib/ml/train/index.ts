@@ -1,0 +1,467 @@
+/**
+ * The training pipeline: validate → featurize → cross-validate → fit → calibrate → thresholds
+ * → manifest + ONNX bytes + model card. Pure, no Node APIs: the options page runs it in a Web
+ * Worker, `lib/ml/cli.ts` runs it in Node. Deterministic: the same rows, options and seed
+ * give byte-identical `model.onnx` and `manifest.json` (the creation time is the data's
+ * reference time unless one is passed).
+ */
+import { featurizeRecords, formatNumber, type RawRecord, type SourceKind } from '../featurize';
+import {
+  MANIFEST_SCHEMA_VERSION,
+  ManifestSchema,
+  type Calibration,
+  type Feature,
+  type FeatureSpec,
+  type Manifest,
+  type TierPolicy,
+} from '../manifest';
+import { parseDate } from '../derive';
+import { readRaw } from '../featurize';
+import { calibratedProbabilityF32, exportOnnx } from '../onnx/export';
+import { renderModelCard } from '../model-card';
+import { applyCalibration, chooseCalibration, fitIsotonic, fitPlatt } from './calibration';
+import { stratifiedKFold, trainValidSplit } from './cv';
+import { DEFAULT_EBM_OPTIONS, fitEbm, predictEbm, predictLogit, type EbmData, type EbmModel, type EbmOptions } from './ebm';
+import {
+  buildFeatures,
+  buildLabels,
+  featurizeAndPrune,
+  inferFeatureSpecs,
+  TrainingDataError,
+  type Table,
+} from './dataset';
+import { leakageReport } from './leakage';
+import { brier, calibrationCurve, ece, liftByDecile, logLoss, prAuc, prCurve, rocAuc, rocCurve } from './metrics';
+import { profitCurve, tierThresholds } from './thresholds';
+
+export { TrainingDataError } from './dataset';
+
+export const TRAINER_NAME = 'leadlens-ebm';
+export const TRAINER_VERSION = '1.0.0';
+
+export type CalibrationChoiceOption = 'auto' | 'platt' | 'isotonic' | 'none';
+
+export interface TrainOptions {
+  /** Folds of stratified cross-validation for the metrics (and the calibration's out-of-fold logits); < 2: one 80/20 holdout. */
+  cv: number;
+  seed: number;
+  ebm: Partial<EbmOptions>;
+  calibration: CalibrationChoiceOption;
+  policy: TierPolicy;
+  /** Thresholds of a `fixed` policy. */
+  fixedThresholds?: { hot: number; warm: number };
+}
+
+export const DEFAULT_POLICY: TierPolicy = { kind: 'capacity', hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 };
+
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+  cv: 5,
+  seed: 42,
+  ebm: {},
+  calibration: 'auto',
+  policy: DEFAULT_POLICY,
+};
+
+export interface TrainProgress {
+  stage: 'validate' | 'featurize' | 'cv' | 'fit' | 'calibrate' | 'export' | 'done';
+  /** Fold (cv) or bag (fit) number, from 0. */
+  fold?: number;
+  bag?: number;
+  /** Boosting sub-stage and round, with the early-stopping validation log loss. */
+  boosting?: 'mains' | 'interactions' | 'pairs';
+  round?: number;
+  validationLoss?: number;
+  /** Rough overall progress 0…1. */
+  fraction: number;
+}
+
+export interface TrainInput {
+  /** One record per lead: column/field name → raw value. */
+  records: RawRecord[];
+  /** Column names in file order (default: the first record's keys). */
+  columns?: string[];
+  target: string;
+  /** The target value that means converted (default: 1 / yes / true when unambiguous). */
+  positive?: string;
+  /** Feature specs; inferred from the columns when omitted. */
+  specs?: FeatureSpec[];
+  /** Columns never used as features. */
+  exclude?: string[];
+  /** Extra placeholders that mean missing, for inferred features. */
+  missingValues?: string[];
+  source?: SourceKind;
+  /** Where the data came from, for provenance (e.g. the file name). */
+  sourceName?: string;
+  /** What "days since" is measured from; default: the latest date in the data's date features. */
+  now?: Date;
+  /** The manifest's creation time; default: the reference time (keeps builds reproducible). */
+  createdAt?: Date;
+  options?: Partial<TrainOptions>;
+  onProgress?: (p: TrainProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface TrainSummary {
+  cv_roc_auc: number;
+  cv_pr_auc: number;
+  cv_log_loss: number;
+  /** ROC-AUC of the pooled held-out predictions (every row scored by a model that did not see it). */
+  holdout_roc_auc: number;
+  /** Expected calibration error of the calibrated held-out probabilities (calibration cross-fitted). */
+  ece: number;
+  brier: number;
+  rows: number;
+  positives: number;
+  features: number;
+  terms: number;
+  interactions: number;
+  calibration: Calibration['kind'];
+  train_seconds: number;
+  /** Fit time of the folds' models, each. */
+  fold_fit_seconds: number[];
+  final_fit_seconds: number;
+}
+
+export interface TrainResult {
+  manifest: Manifest;
+  onnx: Uint8Array;
+  modelCard: string;
+  summary: TrainSummary;
+  warnings: string[];
+  model: EbmModel;
+  /** The training matrix [N, F] and labels [N] (for checks such as the ONNX round trip). */
+  X: Float32Array;
+  labels: Uint8Array;
+}
+
+/** FNV-1a 32-bit hash → 8 hex digits (model ids). */
+export function fnv1a(bytes: Uint8Array, seed = 0x811c9dc5): string {
+  let h = seed >>> 0;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i];
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+/** EbmData for features + matrix. */
+export function ebmData(features: Feature[], X: Float32Array, labels: Uint8Array): EbmData {
+  return {
+    X,
+    F: features.length,
+    y: labels,
+    categorical: features.map((f) => f.type === 'categorical'),
+    levels: features.map((f) => f.vocabulary?.length ?? 0),
+  };
+}
+
+export interface CrossValidation {
+  /** Out-of-fold raw logits [N]. */
+  oofLogits: Float64Array;
+  /** Test rows per fold. */
+  folds: Int32Array[];
+  foldRocAuc: number[];
+  foldPrAuc: number[];
+  foldFitSeconds: number[];
+}
+
+/** The complement of `test` in 0…n−1, ascending. */
+export function trainRowsOf(test: Int32Array, n: number): Int32Array {
+  const inTest = new Uint8Array(n);
+  for (const r of test) inTest[r] = 1;
+  const out = new Int32Array(n - test.length);
+  let k = 0;
+  for (let i = 0; i < n; i++) if (!inTest[i]) out[k++] = i;
+  return out;
+}
+
+/** Fit one model per fold on the other folds; predict its fold. */
+export function crossValidate(
+  data: EbmData,
+  folds: Int32Array[],
+  ebm: Partial<EbmOptions>,
+  hooks: { onProgress?: (fold: number, p: { stage: 'mains' | 'interactions' | 'pairs'; bag: number; round: number; validationLoss: number }) => void; signal?: AbortSignal } = {},
+): CrossValidation {
+  const n = data.y.length;
+  const oofLogits = new Float64Array(n);
+  const foldRocAuc: number[] = [];
+  const foldPrAuc: number[] = [];
+  const foldFitSeconds: number[] = [];
+  folds.forEach((test, k) => {
+    const train = trainRowsOf(test, n);
+    const t0 = performance.now();
+    const model = fitEbm(data, train, ebm, { signal: hooks.signal, onProgress: (p) => hooks.onProgress?.(k, p) });
+    foldFitSeconds.push((performance.now() - t0) / 1000);
+    const logit = predictLogit(model, data.X, data.F, test);
+    const y = Uint8Array.from(test, (r) => data.y[r]);
+    test.forEach((r, i) => (oofLogits[r] = logit[i]));
+    foldRocAuc.push(rocAuc(y, logit));
+    foldPrAuc.push(prAuc(y, logit));
+  });
+  return { oofLogits, folds, foldRocAuc, foldPrAuc, foldFitSeconds };
+}
+
+function fitCalibration(kind: Exclude<CalibrationChoiceOption, 'auto'>, labels: Uint8Array, logits: Float64Array): Calibration {
+  if (kind === 'platt') return { kind: 'platt', ...fitPlatt(labels, logits) };
+  if (kind === 'isotonic') return { kind: 'isotonic', ...fitIsotonic(labels, logits) };
+  return { kind: 'none' };
+}
+
+/**
+ * Calibrated held-out probabilities [N] where each fold's map was fitted on the other folds'
+ * out-of-fold logits: an honest ECE / log loss of the calibrated model.
+ */
+export function crossFittedProbabilities(kind: Calibration['kind'], labels: Uint8Array, oof: Float64Array, folds: Int32Array[]): Float64Array {
+  const out = new Float64Array(labels.length);
+  const n = labels.length;
+  for (const test of folds) {
+    const train = trainRowsOf(test, n);
+    const cal = fitCalibration(kind, Uint8Array.from(train, (r) => labels[r]), Float64Array.from(train, (r) => oof[r]));
+    for (const r of test) out[r] = applyCalibration(cal, oof[r]);
+  }
+  return out;
+}
+
+function percentiles99(values: Float64Array | Float32Array): number[] {
+  const s = Float64Array.from(values).sort();
+  const out: number[] = [];
+  for (let q = 1; q <= 99; q++) {
+    const pos = (q / 100) * (s.length - 1);
+    const lo = Math.floor(pos);
+    const hi = Math.min(s.length - 1, lo + 1);
+    out.push(Math.min(1, Math.max(0, s[lo] + (s[hi] - s[lo]) * (pos - lo))));
+  }
+  return out;
+}
+
+/** A bin of a feature as a rep reads it: "≤ 3", "3 – 7", "> 12", a level, Yes / No. */
+export function describeBin(feature: Feature, cuts: Float32Array, bin: number): string {
+  if (bin === 0) return '(missing)';
+  if (feature.type === 'categorical') return feature.vocabulary?.[bin - 1] ?? '';
+  if (feature.type === 'boolean' && cuts.length === 1 && cuts[0] > 0 && cuts[0] < 1) return bin === 1 ? 'No' : 'Yes';
+  const fmt = (v: number) => formatNumber(Math.round(v * 100) / 100, feature.unit);
+  if (cuts.length === 0) return 'any';
+  if (bin === 1) return `≤ ${fmt(cuts[0])}`;
+  if (bin === cuts.length + 1) return `> ${fmt(cuts[cuts.length - 1])}`;
+  return `${fmt(cuts[bin - 2])} – ${fmt(cuts[bin - 1])}`;
+}
+
+function latestDateOf(specs: FeatureSpec[], records: RawRecord[], source: SourceKind): number | null {
+  let latest: number | null = null;
+  for (const s of specs) {
+    if (s.derive.kind !== 'daysSince' && s.derive.kind !== 'dayOfWeek') continue;
+    for (const r of records) {
+      const t = parseDate(readRaw(r, s.derive.from, source), s.missingValues ?? []);
+      if (Number.isFinite(t) && (latest === null || t > latest)) latest = t;
+    }
+  }
+  return latest;
+}
+
+/** The whole pipeline. Throws `TrainingDataError` (a clear message) on bad input. */
+export function trainModel(input: TrainInput): TrainResult {
+  const t0 = performance.now();
+  const opts: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...input.options };
+  const ebmOpts: Partial<EbmOptions> = { ...opts.ebm, seed: opts.ebm.seed ?? opts.seed };
+  const source = input.source ?? 'csv';
+  const progress = (p: TrainProgress) => input.onProgress?.(p);
+  const signal = input.signal;
+  const warnings: string[] = [];
+
+  // --- validate
+  progress({ stage: 'validate', fraction: 0 });
+  if (input.records.length === 0) throw new TrainingDataError('The data has no rows.');
+  const table: Table = { columns: input.columns ?? Object.keys(input.records[0]), records: input.records };
+  const { labels, positive } = buildLabels(table, input.target, input.positive);
+  let specs: FeatureSpec[];
+  let latest: number | null;
+  const exclude = input.exclude ?? [];
+  if (input.specs) {
+    specs = input.specs.filter((s) => {
+      const d = s.derive;
+      const names = d.kind === 'ratio' ? [d.numerator[source], d.denominator[source]] : [d.from[source]];
+      if (names.some((n) => n !== undefined && (exclude.includes(n) || n === input.target))) {
+        warnings.push(`"${s.label}" reads an excluded column or the target: dropped.`);
+        return false;
+      }
+      if (names.some((n) => n === undefined || !table.columns.includes(n))) {
+        warnings.push(`"${s.label}" reads ${names.filter((n) => n === undefined || !table.columns.includes(n)).map((n) => (n === undefined ? `no ${source} field` : `column "${n}", which is not in the data`)).join(', ')}: dropped.`);
+        return false;
+      }
+      return true;
+    });
+    latest = latestDateOf(specs, input.records, source);
+  } else {
+    const inferred = inferFeatureSpecs(table, input.target, exclude, input.missingValues ?? []);
+    specs = inferred.specs;
+    warnings.push(...inferred.warnings);
+    latest = inferred.latestDate;
+  }
+  if (specs.length === 0) throw new TrainingDataError('No feature is left to train on (all columns are excluded, empty, constant or identifiers).');
+  const now = input.now ?? new Date(latest ?? Date.UTC(2000, 0, 1));
+  signal?.throwIfAborted();
+
+  // --- featurize
+  progress({ stage: 'featurize', fraction: 0.02 });
+  const built = buildFeatures(specs, input.records, source, now, warnings);
+  const { features, X } = featurizeAndPrune(built, input.records, source, now, warnings);
+  const F = features.length;
+  const N = labels.length;
+  let positives = 0;
+  for (const v of labels) positives += v;
+  const data = ebmData(features, X, labels);
+
+  // leakage guard: warn, never drop (the admin decides)
+  try {
+    const findings = leakageReport(
+      features.map((f, k) => ({ name: f.label, kind: f.type === 'categorical' ? 'categorical' : 'numeric', values: Float32Array.from({ length: N }, (_, i) => X[i * F + k]) })),
+      labels,
+    );
+    for (const fnd of findings) if (fnd.flag) warnings.push(`Possible leakage in "${fnd.name}": ${fnd.flag.reason}.`);
+  } catch {
+    /* the guard is advisory */
+  }
+  signal?.throwIfAborted();
+
+  // --- cross-validation (or one holdout)
+  const k = Math.floor(opts.cv);
+  const folds = k >= 2 ? stratifiedKFold(labels, k, opts.seed) : [trainValidSplit(labels, 0.2, opts.seed).valid];
+  const cv = crossValidate(data, folds, ebmOpts, {
+    signal,
+    onProgress: (fold, p) =>
+      progress({ stage: 'cv', fold, bag: p.bag, boosting: p.stage, round: p.round, validationLoss: p.validationLoss, fraction: 0.05 + (0.75 * fold) / folds.length }),
+  });
+  const heldOutRows = k >= 2 ? null : folds[0];
+  const hoLabels = heldOutRows ? Uint8Array.from(heldOutRows, (r) => labels[r]) : labels;
+  const hoLogits = heldOutRows ? Float64Array.from(heldOutRows, (r) => cv.oofLogits[r]) : cv.oofLogits;
+
+  // --- calibration on the held-out logits
+  progress({ stage: 'calibrate', fraction: 0.8 });
+  let calibration: Calibration;
+  if (opts.calibration === 'auto') calibration = chooseCalibration(hoLabels, hoLogits, opts.seed).calibration;
+  else calibration = fitCalibration(opts.calibration, hoLabels, hoLogits);
+  // honest calibrated probabilities: cross-fitted over the folds (holdout: 2 halves)
+  const calFolds = k >= 2 ? folds.map((f) => Int32Array.from(f)) : stratifiedKFold(hoLabels, 2, opts.seed);
+  const hoProbs = crossFittedProbabilities(calibration.kind, hoLabels, hoLogits, calFolds);
+  const rawProbs = Float64Array.from(hoLogits, (z) => 1 / (1 + Math.exp(-z)));
+
+  // --- final fit on all rows
+  progress({ stage: 'fit', fraction: 0.82 });
+  const tf = performance.now();
+  const model = fitEbm(data, null, ebmOpts, {
+    signal,
+    onProgress: (p) => progress({ stage: 'fit', bag: p.bag, boosting: p.stage, round: p.round, validationLoss: p.validationLoss, fraction: 0.82 + 0.15 * ((p.bag + 1) / (ebmOpts.outerBags ?? DEFAULT_EBM_OPTIONS.outerBags)) }),
+  });
+  const finalFitSeconds = (performance.now() - tf) / 1000;
+
+  // --- terms, importance, ideal values
+  const { contributions } = predictEbm(model, X, F);
+  const T = model.terms.length;
+  const meanAbs = new Float64Array(T);
+  for (let i = 0; i < N; i++) for (let t = 0; t < T; t++) meanAbs[t] += Math.abs(contributions[i * T + t]) / N;
+  const totalImp = meanAbs.reduce((a, b) => a + b, 0) || 1;
+  const terms = model.terms.map((term, t) => ({
+    features: term.features.slice(),
+    label: term.features.map((f) => features[f].label).join(' × '),
+    importance: meanAbs[t] / totalImp,
+  }));
+  const referenceFeatures = features.map((feature, f) => {
+    let missing = 0;
+    for (let i = 0; i < N; i++) if (X[i * F + f] !== X[i * F + f]) missing++;
+    const t = model.terms.findIndex((term) => term.features.length === 1 && term.features[0] === f);
+    let idealValue = '';
+    let idealContribution = 0;
+    if (t >= 0) {
+      const v = model.terms[t].values;
+      const c = model.counts[t];
+      let best = -1;
+      for (let b = 1; b < v.length; b++) if (c[b] > 0 && (best < 0 || v[b] > v[best])) best = b;
+      if (best < 0 && c[0] > 0) best = 0;
+      if (best >= 0) {
+        idealValue = describeBin(feature, model.cuts[f], best);
+        idealContribution = v[best];
+      }
+    }
+    return { key: feature.key, missingShare: missing / N, idealValue, idealContribution };
+  });
+
+  // --- thresholds and reference distribution on the honest calibrated probabilities
+  const tiers = { policy: opts.policy, ...tierThresholds(opts.policy, hoLabels, hoProbs, opts.fixedThresholds) };
+  const percentiles = percentiles99(hoProbs);
+  const foldMean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+  const summary: TrainSummary = {
+    cv_roc_auc: foldMean(cv.foldRocAuc),
+    cv_pr_auc: foldMean(cv.foldPrAuc),
+    cv_log_loss: logLoss(hoLabels, hoProbs),
+    holdout_roc_auc: rocAuc(hoLabels, hoLogits),
+    ece: ece(hoLabels, hoProbs),
+    brier: brier(hoLabels, hoProbs),
+    rows: N,
+    positives,
+    features: F,
+    terms: T,
+    interactions: model.terms.filter((t) => t.features.length === 2).length,
+    calibration: calibration.kind,
+    train_seconds: 0,
+    fold_fit_seconds: cv.foldFitSeconds,
+    final_fit_seconds: finalFitSeconds,
+  };
+
+  // --- export
+  progress({ stage: 'export', fraction: 0.97 });
+  const createdAt = (input.createdAt ?? now).toISOString();
+  const onnxDraft = exportOnnx(model, { nFeatures: F, calibration, producerVersion: TRAINER_VERSION });
+  const modelId = `ebm-${fnv1a(onnxDraft)}${fnv1a(new TextEncoder().encode(JSON.stringify({ features, calibration, tiers })))}`;
+  const onnx = exportOnnx(model, { nFeatures: F, calibration, producerVersion: TRAINER_VERSION, docString: `LeadLens explainable boosting model ${modelId}` });
+  const metrics = {
+    cvRocAuc: summary.cv_roc_auc,
+    cvPrAuc: summary.cv_pr_auc,
+    cvLogLoss: summary.cv_log_loss,
+    holdoutRocAuc: summary.holdout_roc_auc,
+    ece: summary.ece,
+    roc: rocCurve(hoLabels, hoProbs),
+    pr: prCurve(hoLabels, hoProbs),
+    profit:
+      opts.policy.kind === 'value'
+        ? profitCurve(hoLabels, hoProbs, opts.policy.revenuePerConversion, opts.policy.costPerContact)
+        : undefined,
+    calibration: calibrationCurve(hoLabels, hoProbs),
+    liftByDecile: liftByDecile(hoLabels, hoProbs),
+    brier: summary.brier,
+    uncalibratedLogLoss: logLoss(hoLabels, rawProbs),
+    folds: folds.length,
+  };
+  if (metrics.profit === undefined) delete metrics.profit;
+  const manifestDraft = {
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    modelId,
+    createdAt,
+    trainer: { name: TRAINER_NAME, version: TRAINER_VERSION },
+    target: { column: input.target, positive },
+    features,
+    terms,
+    intercept: model.intercept,
+    calibration,
+    tiers,
+    reference: { baseRate: positives / N, probabilityPercentiles: percentiles, features: referenceFeatures },
+    metrics,
+    provenance: { rows: N, positives, source: input.sourceName ?? source, referenceTime: now.toISOString() },
+  };
+  const parsed = ManifestSchema.safeParse(manifestDraft);
+  if (!parsed.success) {
+    throw new Error(`internal error: the trainer built an invalid manifest: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const manifest = parsed.data;
+  summary.train_seconds = (performance.now() - t0) / 1000;
+  const modelCard = renderModelCard(manifest, { summary, warnings, model, ebm: { ...DEFAULT_EBM_OPTIONS, ...ebmOpts } });
+  progress({ stage: 'done', fraction: 1 });
+  return { manifest, onnx, modelCard, summary, warnings, model, X, labels };
+}
+
+/** The trainer's own calibrated probabilities [N] and contributions [N, T], computed as the ONNX graph does (float32). */
+export function predictManifestModel(model: EbmModel, calibration: Calibration, X: Float32Array, F: number): { probability: Float32Array; contributions: Float32Array; logit: Float32Array } {
+  const { contributions, logit } = predictEbm(model, X, F);
+  return { probability: calibratedProbabilityF32(logit, calibration), contributions, logit };
+}
+
+export { featurizeRecords };

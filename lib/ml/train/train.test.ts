@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import type { FeatureSpec } from '../manifest';
+import { parseManifest } from '../manifest';
+import { parseCsv, TrainingDataError } from './dataset';
+import { trainModel, type TrainInput } from './index';
+import { syntheticLeads } from './synthetic';
+
+const fast = { cv: 3, seed: 7, ebm: { outerBags: 2, interactions: 3 } };
+const base = (n = 1500, seed = 1): TrainInput => ({
+  records: syntheticLeads(n, seed),
+  target: 'converted',
+  positive: '1',
+  exclude: ['id'],
+  options: fast,
+});
+
+describe('trainModel on a seeded synthetic history', () => {
+  const result = trainModel(base());
+  it('reaches the accuracy it had when this test was written (regression guard)', () => {
+    // measured 0.796 ROC-AUC (3-fold, 2 bags) and ECE 0.034 when written
+    expect(result.summary.cv_roc_auc).toBeGreaterThan(0.78);
+    expect(result.summary.ece).toBeLessThan(0.05);
+    expect(result.summary.rows).toBe(1500);
+  });
+  it('builds a valid manifest: vocabularies, missing as NaN, derived dates, terms, ideal values', () => {
+    const parsed = parseManifest(JSON.parse(JSON.stringify(result.manifest)));
+    expect(parsed.ok).toBe(true);
+    const m = result.manifest;
+    const keys = m.features.map((f) => f.key);
+    expect(keys).not.toContain('constant');
+    expect(keys).not.toContain('empty');
+    expect(keys).not.toContain('id');
+    expect(keys).not.toContain('email'); // identifier-like free text when inferred
+    const industry = m.features.find((f) => f.key === 'industry')!;
+    expect(industry.vocabulary).not.toContain('Select');
+    expect(industry.vocabulary).not.toContain('Mining'); // rare → pooled
+    expect(industry.vocabulary![industry.otherCode!]).toBe('(other)');
+    expect(m.features.find((f) => f.key === 'last_activity_days_since')?.derive.kind).toBe('daysSince');
+    expect(m.provenance.referenceTime).toBe('2026-11-01T00:00:00.000Z');
+    expect(m.terms.some((t) => t.features.length === 2)).toBe(true);
+    const src = m.reference.features.find((f) => f.key === 'source')!;
+    expect(src.idealValue).toBe('Referral');
+    expect(result.warnings.join('\n')).toMatch(/constant|same value/);
+    expect(result.modelCard).toContain(m.modelId);
+  });
+  it('is deterministic: same data and seed → identical ONNX bytes and manifest', () => {
+    const again = trainModel(base());
+    expect(Buffer.from(again.onnx).equals(Buffer.from(result.onnx))).toBe(true);
+    expect(JSON.stringify(again.manifest)).toBe(JSON.stringify(result.manifest));
+  });
+  it('trains from a feature spec with derived features', () => {
+    const specs: FeatureSpec[] = [
+      { key: 'source', label: 'Lead source', type: 'categorical', derive: { kind: 'value', from: { csv: 'source' } }, missingValues: [], actionable: false },
+      { key: 'seniority', label: 'Seniority', type: 'categorical', derive: { kind: 'titleSeniority', from: { csv: 'title' } }, missingValues: [], actionable: false },
+      { key: 'email_kind', label: 'E-mail', type: 'categorical', derive: { kind: 'emailDomainKind', from: { csv: 'email' } }, missingValues: [], actionable: false },
+      { key: 'visits', label: 'Visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'visits' } }, missingValues: [], actionable: true },
+      { key: 'days_since_activity', label: 'Days since last activity', type: 'numeric', unit: 'days', derive: { kind: 'daysSince', from: { csv: 'last_activity' } }, missingValues: [], actionable: true },
+      { key: 'revenue', label: 'Annual revenue', type: 'numeric', unit: 'USD', derive: { kind: 'value', from: { csv: 'revenue' } }, missingValues: [], actionable: false },
+    ];
+    const r = trainModel({ ...base(), specs, options: { ...fast, calibration: 'isotonic' } });
+    expect(r.manifest.features.map((f) => f.key)).toEqual(specs.map((s) => s.key));
+    expect(r.manifest.features[1].vocabulary).toContain('c-level');
+    expect(r.manifest.features[2].vocabulary).toEqual(['corporate', 'free', '(other)']);
+    expect(r.manifest.calibration.kind).toBe('isotonic');
+    expect(r.summary.cv_roc_auc).toBeGreaterThan(0.8);
+  });
+  it('reports progress and honours cancellation', () => {
+    const stages = new Set<string>();
+    trainModel({ ...base(300), onProgress: (p) => stages.add(p.stage) });
+    expect([...stages]).toEqual(expect.arrayContaining(['validate', 'featurize', 'cv', 'fit', 'export', 'done']));
+    const ac = new AbortController();
+    ac.abort();
+    expect(() => trainModel({ ...base(300), signal: ac.signal })).toThrow();
+  });
+});
+
+describe('imbalanced data (1 % positives)', () => {
+  const records = syntheticLeads(6000, 5, { positiveShift: -5 });
+  const positives = records.filter((r) => r.converted === '1').length;
+  it.each(['none', 'balanced'] as const)('trains with class weight %s and stays calibrated', (classWeight) => {
+    expect(positives / records.length).toBeLessThan(0.02);
+    const r = trainModel({ ...base(), records, options: { cv: 3, seed: 2, ebm: { outerBags: 2, interactions: 2, classWeight } } });
+    expect(r.summary.positives).toBe(positives);
+    expect(r.summary.cv_roc_auc).toBeGreaterThan(0.75);
+    // calibrated held-out probabilities average close to the base rate
+    const meanP = r.manifest.reference.probabilityPercentiles.reduce((a, b) => a + b, 0) / 99;
+    expect(meanP).toBeLessThan(0.05);
+    expect(r.summary.ece).toBeLessThan(0.02);
+  });
+});
+
+describe('bad input: a clear error, nothing trained', () => {
+  const records = syntheticLeads(300, 3);
+  const err = (input: Partial<TrainInput>) => () => trainModel({ ...base(300, 3), records, ...input });
+  it('missing target column', () => expect(err({ target: 'won' })).toThrow(/target column "won" is not in the CSV/));
+  it('one class only', () =>
+    expect(err({ records: records.map((r) => ({ ...r, converted: '0' })), positive: undefined })).toThrow(/one value only/));
+  it('too few rows', () => expect(err({ records: records.slice(0, 40) })).toThrow(/at least 50 leads; the data has 40/));
+  it('too few positives', () => {
+    let k = 0;
+    const few = records.map((r) => ({ ...r, converted: r.converted === '1' && k++ >= 5 ? '0' : r.converted }));
+    expect(err({ records: few })).toThrow(/at least 10 converted leads; the data has 5/);
+  });
+  it('target values other than positive / negative', () =>
+    expect(err({ records: records.map((r, i) => ({ ...r, converted: i % 50 === 0 ? 'maybe' : r.converted })) })).toThrow(/values other than/));
+  it('empty target cells', () =>
+    expect(err({ records: records.map((r, i) => ({ ...r, converted: i === 5 ? '' : r.converted })) })).toThrow(/empty in 1 row/));
+  it('ambiguous positive value', () =>
+    expect(err({ records: records.map((r) => ({ ...r, converted: r.converted === '1' ? 'A' : 'B' })), positive: undefined })).toThrow(/--positive/));
+  it('10k-level categorical and constant / empty columns are dropped with a warning', () => {
+    const wide = syntheticLeads(12_000, 4).map((r, i) => ({ ...r, code: `C${i}` }));
+    const r = trainModel({ ...base(), records: wide, options: { cv: 2, seed: 1, ebm: { outerBags: 1, interactions: 0 } } });
+    expect(r.manifest.features.map((f) => f.key)).not.toContain('code');
+    expect(r.warnings.some((w) => /"code" has 12000 distinct values/.test(w))).toBe(true);
+    expect(r.warnings.some((w) => /"empty" is empty in every row/.test(w))).toBe(true);
+  });
+  it('no usable feature', () =>
+    expect(err({ exclude: Object.keys(records[0]).filter((k) => k !== 'converted') })).toThrow(TrainingDataError));
+});
+
+describe('parseCsv', () => {
+  it('parses quoted cells and a custom separator', () => {
+    const t = parseCsv('a;b\n"x;1";2\n3;4\n', { sep: ';' });
+    expect(t.columns).toEqual(['a', 'b']);
+    expect(t.records).toEqual([{ a: 'x;1', b: '2' }, { a: '3', b: '4' }]);
+  });
+  it('rejects ragged rows', () => expect(() => parseCsv('a,b\n1,2\n3\n4,5,6\n')).toThrow(/2 CSV row\(s\) have a different number of cells.*line 3/));
+  it('rejects non-UTF-8 bytes', () => {
+    const bytes = new Uint8Array([...new TextEncoder().encode('a,b\n1,'), 0xff, 0xfe, 0x0a]);
+    expect(() => parseCsv(bytes)).toThrow(/not valid UTF-8.*line 2/);
+  });
+  it('rejects duplicate headers, empty files and a wrong separator', () => {
+    expect(() => parseCsv('a,a\n1,2\n')).toThrow(/twice/);
+    expect(() => parseCsv('   ')).toThrow(/empty/);
+    expect(() => parseCsv('a;b;c\n1;2;3\n', { sep: ',' })).toThrow(/only one column/);
+  });
+});
