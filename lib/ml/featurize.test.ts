@@ -52,6 +52,15 @@ describe('featurizeRecord', () => {
     expect(out[0]).toBe(1);
     expect(out[features.length]).toBe(2);
   });
+  it('levelCode matches a picklist label shown on a page to the API value in the vocabulary', () => {
+    const feature = { vocabulary: ['Web', 'ORGANIC_SEARCH', 'PAID_SEARCH', '(other)'], otherCode: 3 };
+    expect(levelCode('ORGANIC_SEARCH', feature)).toBe(1);
+    expect(levelCode('Organic Search', feature)).toBe(1);
+    expect(levelCode('paid-search', feature)).toBe(2);
+    expect(levelCode('web', feature)).toBe(0);
+    expect(levelCode('Email Marketing', feature)).toBe(3);
+  });
+
   it('levelCode without otherCode gives NaN for unseen', () => {
     expect(levelCode('nope', { vocabulary: ['a'] })).toBeNaN();
   });

@@ -120,26 +120,35 @@ export function featureNumber(
   }
 }
 
-/** The code of a level in a categorical feature's vocabulary: exact, then case-insensitive, else otherCode / NaN. */
-const lookupCache = new WeakMap<readonly string[], { exact: Map<string, number>; lower: Map<string, number> }>();
+/**
+ * The code of a level in a categorical feature's vocabulary: exact, then case-insensitive,
+ * then ignoring everything but letters and digits, else otherCode / NaN. The loose match
+ * is for CRM pages that show a picklist's label where the API gives its value (HubSpot
+ * shows "Organic Search" for ORGANIC_SEARCH).
+ */
+const lookupCache = new WeakMap<readonly string[], Map<string, number>[]>();
+const looseKey = (level: string) => level.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+const LEVEL_KEYS: ((level: string) => string)[] = [(level) => level, (level) => level.toLowerCase(), looseKey];
+
 export function levelCode(level: string | null, feature: Pick<Feature, 'vocabulary' | 'otherCode'>): number {
   if (level === null) return NaN;
   const vocab = feature.vocabulary;
   if (!vocab || vocab.length === 0) return NaN;
   let maps = lookupCache.get(vocab);
   if (!maps) {
-    const exact = new Map<string, number>();
-    const lower = new Map<string, number>();
-    vocab.forEach((v, i) => {
-      if (!exact.has(v)) exact.set(v, i);
-      const l = v.toLowerCase();
-      if (!lower.has(l)) lower.set(l, i);
+    maps = LEVEL_KEYS.map((key) => {
+      const map = new Map<string, number>();
+      vocab.forEach((v, i) => {
+        if (!map.has(key(v))) map.set(key(v), i);
+      });
+      return map;
     });
-    maps = { exact, lower };
     lookupCache.set(vocab, maps);
   }
-  const hit = maps.exact.get(level) ?? maps.lower.get(level.toLowerCase());
-  if (hit !== undefined) return hit;
+  for (let k = 0; k < LEVEL_KEYS.length; k++) {
+    const hit = maps[k].get(LEVEL_KEYS[k](level));
+    if (hit !== undefined) return hit;
+  }
   return feature.otherCode ?? NaN;
 }
 
