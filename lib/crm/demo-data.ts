@@ -14,6 +14,7 @@
  */
 import { FeatureSpecListSchema, type FieldSources } from '../ml/manifest';
 import demoFeatureSpecJson from '../../models/demo-features.json';
+import { mulberry32 } from '../ml/random';
 
 // ─── Public shapes ──────────────────────────────────────────────────────────────────────
 
@@ -202,18 +203,6 @@ export const SPECIAL_LEAD_IDS = {
 } as const;
 
 // ─── Seeded randomness ──────────────────────────────────────────────────────────────────
-
-/** mulberry32: a tiny, fast 32-bit PRNG, good enough for demo data. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Random {
   private readonly next: () => number;
