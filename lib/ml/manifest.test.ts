@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FeatureSpecListSchema, ManifestSchema, parseManifest } from './manifest';
+
+const bundled = JSON.parse(readFileSync('models/manifest.json', 'utf8'));
+const clone = () => structuredClone(bundled);
+
+function errorOf(json: unknown): string {
+  const parsed = parseManifest(json);
+  if (parsed.ok) throw new Error('expected the manifest to be rejected');
+  return parsed.error;
+}
+
+describe('manifest schema', () => {
+  it('accepts the bundled manifest and the demo feature spec', () => {
+    expect(parseManifest(bundled).ok).toBe(true);
+    expect(FeatureSpecListSchema.safeParse(JSON.parse(readFileSync('models/demo-features.json', 'utf8'))).success).toBe(true);
+  });
+
+  it('names the failing path, never the value', () => {
+    const m = clone();
+    m.tiers.hot = 'very-secret-value';
+    const error = errorOf(m);
+    expect(error).toMatch(/^The model manifest is invalid: tiers\.hot/);
+    expect(error).not.toContain('very-secret-value');
+  });
+
+  it.each([
+    ['an unknown schema version', (m: any) => void (m.schemaVersion = 2), 'schemaVersion'],
+    ['a missing intercept', (m: any) => void delete m.intercept, 'intercept'],
+    ['a term naming a feature that does not exist', (m: any) => void (m.terms[0].features = [999]), 'terms.0.features'],
+    ['a categorical feature without vocabulary', (m: any) => void delete m.features.find((f: any) => f.type === 'categorical').vocabulary, 'vocabulary'],
+    ['warm above hot', (m: any) => void Object.assign(m.tiers, { hot: 0.1, warm: 0.5 }), 'tiers.warm'],
+    ['99 percentiles expected', (m: any) => void m.reference.probabilityPercentiles.pop(), 'reference.probabilityPercentiles'],
+    ['an unknown field (strict)', (m: any) => void (m.extra = true), '(root)'],
+    ['a feature key that is not a machine key', (m: any) => void (m.features[0].key = 'Lead Source'), 'features.0.key'],
+    ['an unknown derive kind', (m: any) => void (m.features[0].derive = { kind: 'eval', from: {} }), 'features.0.derive'],
+  ])('rejects %s', (_what, damage, path) => {
+    const m = clone();
+    damage(m);
+    expect(errorOf(m)).toContain(path);
+  });
+
+  it('checks isotonic calibration knots: one probability per knot, increasing knots, non-decreasing probabilities', () => {
+    const withCalibration = (calibration: unknown) => ({ ...clone(), calibration });
+    expect(parseManifest(withCalibration({ kind: 'isotonic', logits: [-1, 0, 1], probabilities: [0.1, 0.2, 0.3] })).ok).toBe(true);
+    expect(errorOf(withCalibration({ kind: 'isotonic', logits: [-1, 0, 1], probabilities: [0.1, 0.2] }))).toContain('calibration');
+    expect(errorOf(withCalibration({ kind: 'isotonic', logits: [0, 0], probabilities: [0.1, 0.2] }))).toContain('calibration');
+    expect(errorOf(withCalibration({ kind: 'isotonic', logits: [0, 1], probabilities: [0.3, 0.2] }))).toContain('calibration');
+  });
+
+  it('checks that a shape function has one score per bin', () => {
+    const m = clone();
+    m.terms[0].shape = { axes: [{ labels: ['low', 'high', 'missing'], edges: [10] }], scores: [0.1, -0.1, 0] };
+    expect(ManifestSchema.safeParse(m).success).toBe(true);
+    m.terms[0].shape.scores.pop();
+    expect(errorOf(m)).toContain('terms.0.shape.scores');
+  });
+});
