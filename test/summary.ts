@@ -1,0 +1,18 @@
+/**
+ * The closing line of `npm test`: the unit and end-to-end runs' counts from Vitest's JSON
+ * reports, as one plain "N passed, N failed" line that any CI can read.
+ */
+import { readFileSync } from 'node:fs';
+
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+}
+
+const reports = ['test-results/unit.json', 'test-results/e2e.json'].map(
+  (file) => JSON.parse(readFileSync(file, 'utf8')) as VitestReport,
+);
+const total = (key: keyof VitestReport) => reports.reduce((sum, report) => sum + report[key], 0);
+console.log(`\ntests: ${total('numPassedTests')} passed, ${total('numFailedTests')} failed, ${total('numPendingTests')} skipped`);
+if (total('numPassedTests') === 0 || total('numFailedTests') > 0) process.exit(1);
