@@ -5,9 +5,10 @@
  *                    [--features SPEC.json] [--cv 5] [--seed 42] [--out DIR] [--json]
  *                    [--now ISO] [--interactions 10] [--bags 4] [--calibration auto|platt|isotonic|none]
  *                    [--class-weight none|balanced] [--missing 'Select,N/A']
- *                    [--policy capacity:HOT:WARM:INFLOW | value:REVENUE:COST]
+ *                    [--policy capacity:HOT:WARM:INFLOW | value:REVENUE:COST] [--time-column NAME]
  *
- * --json prints one JSON line of metrics; --out writes model.onnx, manifest.json, MODEL_CARD.md.
+ * --time-column adds an out-of-time check (train on the earliest 70 % by that date or number
+ * column, test on the latest 30 %: `oot_roc_auc`). --json prints one JSON line of metrics; --out writes model.onnx, manifest.json, MODEL_CARD.md.
  * Bad input prints a clear error to stderr, exits 1 and writes nothing.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ interface Args {
 const USAGE = `usage: npm run train -- --csv PATH --target COLUMN [--positive VALUE] [--sep ';'] [--exclude a,b,c]
        [--features SPEC.json] [--cv 5] [--seed 42] [--out DIR] [--json] [--now ISO-DATE]
        [--interactions N] [--bags N] [--calibration auto|platt|isotonic|none] [--class-weight none|balanced]
-       [--missing 'Select,N/A'] [--policy capacity:HOT:WARM:INFLOW|value:REVENUE:COST]`;
+       [--missing 'Select,N/A'] [--policy capacity:HOT:WARM:INFLOW|value:REVENUE:COST] [--time-column NAME]`;
 
 const FLAGS = new Set(['json', 'help', 'quiet']);
 
@@ -134,6 +135,7 @@ function main(): number {
       missingValues: typeof args.missing === 'string' ? args.missing.split(',').map((s) => s.trim()) : [],
       sourceName: basename(args.csv),
       now,
+      timeColumn: typeof args['time-column'] === 'string' ? args['time-column'] : undefined,
       options: {
         cv: intArg(args, 'cv', 5),
         seed: intArg(args, 'seed', 42),
@@ -171,6 +173,7 @@ function main(): number {
       process.stdout.write(
         `${result.manifest.modelId}: ${s.rows} rows, ${s.positives} positives, ${s.features} features, ${s.terms} terms (${s.interactions} interactions)\n` +
           `cv ROC-AUC ${s.cv_roc_auc.toFixed(4)}  PR-AUC ${s.cv_pr_auc.toFixed(4)}  log loss ${s.cv_log_loss.toFixed(4)}  ECE ${s.ece.toFixed(4)}  (${s.calibration})\n` +
+          (s.oot_roc_auc === undefined ? '' : `out-of-time ROC-AUC ${s.oot_roc_auc.toFixed(4)}\n`) +
           `trained in ${s.train_seconds.toFixed(1)} s${typeof args.out === 'string' ? `; wrote ${args.out}/model.onnx, manifest.json, MODEL_CARD.md` : ''}\n`,
       );
     }

@@ -184,6 +184,21 @@ export const FeatureReferenceSchema = z
 
 export const CurvePointSchema = z.tuple([z.number(), z.number()]);
 
+/** Held-out leads counted when everyone with probability ≥ `threshold` is called a conversion. */
+export const ConfusionSchema = z
+  .object({
+    threshold: z.number(),
+    tp: z.number().int().nonnegative(),
+    fp: z.number().int().nonnegative(),
+    tn: z.number().int().nonnegative(),
+    fn: z.number().int().nonnegative(),
+    /** tp / (tp + fp); 0 when nobody is called. */
+    precision: z.number().min(0).max(1),
+    /** tp / (tp + fn). */
+    recall: z.number().min(0).max(1),
+  })
+  .strict();
+
 export const MetricsSchema = z
   .object({
     cvRocAuc: z.number().optional(),
@@ -202,6 +217,28 @@ export const MetricsSchema = z
     calibration: z.array(CurvePointSchema).optional(),
     /** Conversion rate per score decile, best first. */
     liftByDecile: z.array(z.number()).optional(),
+    /** The held-out confusion at the hot and at the warm threshold (the warm one counts hot leads too). */
+    tierConfusion: z.object({ hot: ConfusionSchema, warm: ConfusionSchema }).strict().optional(),
+    /** What `profit` assumes: the value policy's figures, or defaults when the policy is another. */
+    profitAssumptions: z
+      .object({
+        revenuePerConversion: z.number().positive(),
+        costPerContact: z.number().nonnegative(),
+        source: z.enum(['policy', 'default']),
+      })
+      .strict()
+      .optional(),
+    /** How `outOfTimeRocAuc` was measured: trained on the earliest rows by `column`, tested on the latest. */
+    outOfTime: z
+      .object({
+        column: z.string(),
+        trainRows: z.number().int().nonnegative(),
+        testRows: z.number().int().nonnegative(),
+        /** Rows without a readable time, left out of this evaluation. */
+        undatedRows: z.number().int().nonnegative(),
+      })
+      .strict()
+      .optional(),
   })
   .passthrough();
 

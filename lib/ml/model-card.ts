@@ -54,6 +54,29 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   lines.push(`| log loss (calibrated) | ${num(m.metrics.cvLogLoss)} |`);
   lines.push(`| ECE (calibrated, 10 bins) | ${num(m.metrics.ece)} |`);
   if (s?.brier !== undefined) lines.push(`| Brier | ${num(s.brier)} |`);
+  const oot = m.metrics.outOfTime;
+  if (m.metrics.outOfTimeRocAuc !== undefined && oot) {
+    lines.push(`| ROC-AUC out of time (trained on the earliest ${oot.trainRows.toLocaleString('en-US')} rows by \`${oot.column}\`, tested on the latest ${oot.testRows.toLocaleString('en-US')}) | ${num(m.metrics.outOfTimeRocAuc)} |`);
+  }
+  const confusion = m.metrics.tierConfusion;
+  if (confusion) {
+    lines.push('');
+    lines.push('Held-out leads at each tier threshold (called = probability ≥ threshold):');
+    lines.push('');
+    lines.push('| threshold | called and converted | called, not converted | not called, converted | not called, not converted | precision | recall |');
+    lines.push('|---|---|---|---|---|---|---|');
+    for (const [tier, c] of [['hot', confusion.hot], ['warm', confusion.warm]] as const) {
+      lines.push(`| ${tier} ≥ ${pct(c.threshold)} | ${c.tp} | ${c.fp} | ${c.fn} | ${c.tn} | ${pct(c.precision)} | ${pct(c.recall)} |`);
+    }
+  }
+  const profit = m.metrics.profitAssumptions;
+  if (profit) {
+    lines.push('');
+    lines.push(
+      `The profit curve assumes ${profit.revenuePerConversion} revenue per conversion and ${profit.costPerContact} cost per contact` +
+        (profit.source === 'policy' ? ' (the value policy\'s figures).' : ' (defaults, not this business\'s figures: choose the value policy to set them).'),
+    );
+  }
   if (m.metrics.liftByDecile?.length) {
     lines.push('');
     lines.push(`Conversion by score decile (best first): ${m.metrics.liftByDecile.map((r) => pct(r, 0)).join(', ')}.`);

@@ -13,15 +13,16 @@ import {
   type Feature,
   type FeatureSpec,
   type Manifest,
+  type TermShape,
   type TierPolicy,
 } from '../manifest';
-import { parseDate } from '../derive';
+import { parseDate, parseNumber } from '../derive';
 import { readRaw } from '../featurize';
 import { calibratedProbabilityF32, exportOnnx } from '../onnx/export';
 import { renderModelCard } from '../model-card';
 import { applyCalibration, chooseCalibration, fitIsotonic, fitPlatt } from './calibration';
 import { stratifiedKFold, trainValidSplit } from './cv';
-import { DEFAULT_EBM_OPTIONS, fitEbm, predictEbm, predictLogit, type EbmData, type EbmModel, type EbmOptions } from './ebm';
+import { DEFAULT_EBM_OPTIONS, fitEbm, predictEbm, predictLogit, type EbmData, type EbmModel, type EbmOptions, type EbmProgress, type EbmTerm } from './ebm';
 import {
   buildFeatures,
   buildLabels,
@@ -31,7 +32,7 @@ import {
   type Table,
 } from './dataset';
 import { leakageReport } from './leakage';
-import { brier, calibrationCurve, ece, liftByDecile, logLoss, prAuc, prCurve, rocAuc, rocCurve } from './metrics';
+import { brier, calibrationCurve, confusionAt, ece, liftByDecile, logLoss, prAuc, prCurve, rocAuc, rocCurve } from './metrics';
 import { profitCurve, tierThresholds } from './thresholds';
 
 export { TrainingDataError } from './dataset';
@@ -96,6 +97,11 @@ export interface TrainInput {
   now?: Date;
   /** The manifest's creation time; default: the reference time (keeps builds reproducible). */
   createdAt?: Date;
+  /**
+   * A date (or sequential number) column for an out-of-time check: a model trained on the
+   * earliest 70 % of rows is scored on the latest 30 % (`metrics.outOfTimeRocAuc`).
+   */
+  timeColumn?: string;
   options?: Partial<TrainOptions>;
   onProgress?: (p: TrainProgress) => void;
   signal?: AbortSignal;
@@ -110,6 +116,8 @@ export interface TrainSummary {
   /** Expected calibration error of the calibrated held-out probabilities (calibration cross-fitted). */
   ece: number;
   brier: number;
+  /** ROC-AUC on the latest 30 % of rows of a model trained on the earliest 70 % (with `timeColumn`). */
+  oot_roc_auc?: number;
   rows: number;
   positives: number;
   features: number;
@@ -180,7 +188,7 @@ export function crossValidate(
   data: EbmData,
   folds: Int32Array[],
   ebm: Partial<EbmOptions>,
-  hooks: { onProgress?: (fold: number, p: { stage: 'mains' | 'interactions' | 'pairs'; bag: number; round: number; validationLoss: number }) => void; signal?: AbortSignal } = {},
+  hooks: { onProgress?: (fold: number, p: EbmProgress) => void; signal?: AbortSignal } = {},
 ): CrossValidation {
   const n = data.y.length;
   const oofLogits = new Float64Array(n);
@@ -234,16 +242,58 @@ function percentiles99(values: Float64Array | Float32Array): number[] {
   return out;
 }
 
-/** A bin of a feature as a rep reads it: "≤ 3", "3 – 7", "> 12", a level, Yes / No. */
-export function describeBin(feature: Feature, cuts: Float32Array, bin: number): string {
-  if (bin === 0) return '(missing)';
-  if (feature.type === 'categorical') return feature.vocabulary?.[bin - 1] ?? '';
-  if (feature.type === 'boolean' && cuts.length === 1 && cuts[0] > 0 && cuts[0] < 1) return bin === 1 ? 'No' : 'Yes';
+/** Label of the missing bin, the last bin of every shape axis. */
+export const MISSING_BIN_LABEL = 'missing';
+
+/**
+ * Labels of an axis's bins as a rep reads them, the missing bin last: a categorical feature's
+ * levels; Yes / No; or numeric ranges "≤ 3", "3 – 7", "> 7" between `edges` (value ≤ edge).
+ */
+export function binLabels(feature: Feature, edges: readonly number[]): string[] {
+  if (feature.type === 'categorical') return [...(feature.vocabulary ?? []), MISSING_BIN_LABEL];
+  if (feature.type === 'boolean' && edges.length === 1 && edges[0] > 0 && edges[0] < 1) return ['No', 'Yes', MISSING_BIN_LABEL];
+  if (edges.length === 0) return ['any', MISSING_BIN_LABEL];
   const fmt = (v: number) => formatNumber(Math.round(v * 100) / 100, feature.unit);
-  if (cuts.length === 0) return 'any';
-  if (bin === 1) return `≤ ${fmt(cuts[0])}`;
-  if (bin === cuts.length + 1) return `> ${fmt(cuts[cuts.length - 1])}`;
-  return `${fmt(cuts[bin - 2])} – ${fmt(cuts[bin - 1])}`;
+  const ranges = [`≤ ${fmt(edges[0])}`];
+  for (let i = 1; i < edges.length; i++) ranges.push(`${fmt(edges[i - 1])} – ${fmt(edges[i])}`);
+  ranges.push(`> ${fmt(edges[edges.length - 1])}`);
+  return [...ranges, MISSING_BIN_LABEL];
+}
+
+/**
+ * One axis of a term's shape in the manifest's bin order (value bins, then missing), built from
+ * the model's fine bins (0 = missing, 1…B) and the term's map of fine bin → the term's own bin
+ * (identity for mains, the coarse grid for pairs). Numeric axes get one bin per run of fine bins
+ * the term does not tell apart; categorical axes one bin per level (`edges` empty, bin = code).
+ */
+function shapeAxis(feature: Feature, cuts: Float32Array, fineToTermBin: ArrayLike<number>): { labels: string[]; edges: number[]; termBins: number[] } {
+  const B = cuts.length + 1;
+  const firstFineBins: number[] = []; // [value bins] the first fine bin of each axis bin
+  const edges: number[] = [];
+  for (let k = 1; k <= B; k++) {
+    if (feature.type === 'categorical' || k === 1 || fineToTermBin[k] !== fineToTermBin[k - 1]) {
+      firstFineBins.push(k);
+      if (feature.type !== 'categorical' && k > 1) edges.push(cuts[k - 2]); // upper edge of the previous run: x <= cuts[k − 2] ⇔ fine bin < k
+    }
+  }
+  const termBins = [...firstFineBins, 0].map((k) => fineToTermBin[k]);
+  return { labels: binLabels(feature, edges), edges, termBins };
+}
+
+/**
+ * The term's shape function for the manifest: the exact float32 contributions the model (and
+ * its ONNX trees) adds per bin, after centring and purification.
+ */
+export function termShape(model: EbmModel, term: EbmTerm, features: Feature[]): TermShape {
+  const identity = (f: number) => Uint16Array.from({ length: model.cuts[f].length + 2 }, (_, k) => k);
+  const axes = term.features.map((f, a) => shapeAxis(features[f], model.cuts[f], term.maps ? term.maps[a] : identity(f)));
+  const scores: number[] = [];
+  if (axes.length === 1) for (const t of axes[0].termBins) scores.push(term.values[t]);
+  else {
+    const nB = term.shape![1];
+    for (const ta of axes[0].termBins) for (const tb of axes[1].termBins) scores.push(term.values[ta * nB + tb]);
+  }
+  return { axes: axes.map(({ labels, edges }) => ({ labels, edges })), scores };
 }
 
 function latestDateOf(specs: FeatureSpec[], records: RawRecord[], source: SourceKind): number | null {
@@ -256,6 +306,52 @@ function latestDateOf(specs: FeatureSpec[], records: RawRecord[], source: Source
     }
   }
   return latest;
+}
+
+/** Share of rows, earliest first, an out-of-time check trains on; it tests on the rest. */
+export const OUT_OF_TIME_TRAIN_SHARE = 0.7;
+
+/**
+ * Revenue per conversion and cost per contact the profit curve assumes when the tier policy
+ * does not give them (break-even at a 10 % conversion probability); the model card says so.
+ */
+export const DEFAULT_PROFIT_ASSUMPTIONS = { revenuePerConversion: 100, costPerContact: 10 } as const;
+
+/**
+ * Each row's time [N] read from `column`: dates, or numbers such as a sequential lead id
+ * (whichever reads more cells); NaN where the cell reads as neither.
+ */
+export function timeKeys(records: RawRecord[], columns: string[], column: string): number[] {
+  if (!columns.includes(column)) throw new TrainingDataError(`The time column "${column}" is not in the data.`);
+  const asDates = records.map((r) => parseDate(r[column]));
+  const asNumbers = records.map((r) => parseNumber(r[column]));
+  const readable = (a: number[]) => a.filter(Number.isFinite).length;
+  return readable(asDates) >= readable(asNumbers) ? asDates : asNumbers;
+}
+
+/**
+ * Rows in time order (`keys` [N], ties by row order; NaN rows left out) split into the earliest
+ * 70 % and the latest 30 %. Throws `TrainingDataError` unless both parts hold converted and
+ * unconverted leads; `what` names the time in that message.
+ */
+export function outOfTimeSplit(keys: number[], labels: Uint8Array, what: string): { train: Int32Array; test: Int32Array; undated: number } {
+  const dated = Int32Array.from(keys.flatMap((k, i) => (Number.isFinite(k) ? [i] : [])));
+  dated.sort((a, b) => keys[a] - keys[b] || a - b);
+  const undated = keys.length - dated.length;
+  const cut = Math.round(dated.length * OUT_OF_TIME_TRAIN_SHARE);
+  const train = dated.slice(0, cut);
+  const test = dated.slice(cut);
+  for (const [part, rows] of [['earliest 70 %', train], ['latest 30 %', test]] as const) {
+    let positives = 0;
+    for (const r of rows) positives += labels[r];
+    if (positives === 0 || positives === rows.length) {
+      throw new TrainingDataError(
+        `The out-of-time check by ${what} needs converted and unconverted leads in the ${part} of the rows; it has ${positives} converted of ${rows.length}` +
+          `${undated > 0 ? ` (${undated} rows have no readable date or number there)` : ''}.`,
+      );
+    }
+  }
+  return { train, test, undated };
 }
 
 /** The whole pipeline. Throws `TrainingDataError` (a clear message) on bad input. */
@@ -298,6 +394,8 @@ export function trainModel(input: TrainInput): TrainResult {
     latest = inferred.latestDate;
   }
   if (specs.length === 0) throw new TrainingDataError('No feature is left to train on (all columns are excluded, empty, constant or identifiers).');
+  const timeSplit =
+    input.timeColumn === undefined ? null : outOfTimeSplit(timeKeys(input.records, table.columns, input.timeColumn), labels, `"${input.timeColumn}"`);
   const now = input.now ?? new Date(latest ?? Date.UTC(2000, 0, 1));
   signal?.throwIfAborted();
 
@@ -331,6 +429,12 @@ export function trainModel(input: TrainInput): TrainResult {
     onProgress: (fold, p) =>
       progress({ stage: 'cv', fold, bag: p.bag, boosting: p.stage, round: p.round, validationLoss: p.validationLoss, fraction: 0.05 + (0.75 * fold) / folds.length }),
   });
+  let outOfTimeRocAuc: number | undefined;
+  if (timeSplit) {
+    progress({ stage: 'cv', fraction: 0.78 });
+    const ootModel = fitEbm(data, timeSplit.train, ebmOpts, { signal });
+    outOfTimeRocAuc = rocAuc(Uint8Array.from(timeSplit.test, (r) => labels[r]), predictLogit(ootModel, X, F, timeSplit.test));
+  }
   const heldOutRows = k >= 2 ? null : folds[0];
   const hoLabels = heldOutRows ? Uint8Array.from(heldOutRows, (r) => labels[r]) : labels;
   const hoLogits = heldOutRows ? Float64Array.from(heldOutRows, (r) => cv.oofLogits[r]) : cv.oofLogits;
@@ -364,6 +468,7 @@ export function trainModel(input: TrainInput): TrainResult {
     features: term.features.slice(),
     label: term.features.map((f) => features[f].label).join(' × '),
     importance: meanAbs[t] / totalImp,
+    shape: termShape(model, term, features),
   }));
   const referenceFeatures = features.map((feature, f) => {
     let missing = 0;
@@ -372,14 +477,17 @@ export function trainModel(input: TrainInput): TrainResult {
     let idealValue = '';
     let idealContribution = 0;
     if (t >= 0) {
-      const v = model.terms[t].values;
-      const c = model.counts[t];
+      // the highest-contributing value bin that training rows fell in ("missing" only when no
+      // value bin has rows); shape bin s ↔ the model's fine bin s + 1, "missing" (last) ↔ 0
+      const { axes: [{ labels }], scores } = terms[t].shape;
+      const missingBin = scores.length - 1;
+      const rowsIn = (s: number) => model.counts[t][s === missingBin ? 0 : s + 1];
       let best = -1;
-      for (let b = 1; b < v.length; b++) if (c[b] > 0 && (best < 0 || v[b] > v[best])) best = b;
-      if (best < 0 && c[0] > 0) best = 0;
+      for (let s = 0; s < missingBin; s++) if (rowsIn(s) > 0 && (best < 0 || scores[s] > scores[best])) best = s;
+      if (best < 0 && rowsIn(missingBin) > 0) best = missingBin;
       if (best >= 0) {
-        idealValue = describeBin(feature, model.cuts[f], best);
-        idealContribution = v[best];
+        idealValue = labels[best];
+        idealContribution = scores[best];
       }
     }
     return { key: feature.key, missingShare: missing / N, idealValue, idealContribution };
@@ -396,6 +504,7 @@ export function trainModel(input: TrainInput): TrainResult {
     holdout_roc_auc: rocAuc(hoLabels, hoLogits),
     ece: ece(hoLabels, hoProbs),
     brier: brier(hoLabels, hoProbs),
+    ...(outOfTimeRocAuc === undefined ? {} : { oot_roc_auc: outOfTimeRocAuc }),
     rows: N,
     positives,
     features: F,
@@ -413,25 +522,34 @@ export function trainModel(input: TrainInput): TrainResult {
   const onnxDraft = exportOnnx(model, { nFeatures: F, calibration, producerVersion: TRAINER_VERSION });
   const modelId = `ebm-${fnv1a(onnxDraft)}${fnv1a(new TextEncoder().encode(JSON.stringify({ features, calibration, tiers })))}`;
   const onnx = exportOnnx(model, { nFeatures: F, calibration, producerVersion: TRAINER_VERSION, docString: `LeadLens explainable boosting model ${modelId}` });
+  const profitAssumptions =
+    opts.policy.kind === 'value'
+      ? { revenuePerConversion: opts.policy.revenuePerConversion, costPerContact: opts.policy.costPerContact, source: 'policy' as const }
+      : { ...DEFAULT_PROFIT_ASSUMPTIONS, source: 'default' as const };
+  const confusionAtThreshold = (threshold: number) => ({ threshold, ...confusionAt(hoLabels, hoProbs, threshold) });
   const metrics = {
     cvRocAuc: summary.cv_roc_auc,
     cvPrAuc: summary.cv_pr_auc,
     cvLogLoss: summary.cv_log_loss,
     holdoutRocAuc: summary.holdout_roc_auc,
     ece: summary.ece,
+    ...(timeSplit && outOfTimeRocAuc !== undefined
+      ? {
+          outOfTimeRocAuc,
+          outOfTime: { column: input.timeColumn!, trainRows: timeSplit.train.length, testRows: timeSplit.test.length, undatedRows: timeSplit.undated },
+        }
+      : {}),
     roc: rocCurve(hoLabels, hoProbs),
     pr: prCurve(hoLabels, hoProbs),
-    profit:
-      opts.policy.kind === 'value'
-        ? profitCurve(hoLabels, hoProbs, opts.policy.revenuePerConversion, opts.policy.costPerContact)
-        : undefined,
+    profit: profitCurve(hoLabels, hoProbs, profitAssumptions.revenuePerConversion, profitAssumptions.costPerContact),
+    profitAssumptions,
+    tierConfusion: { hot: confusionAtThreshold(tiers.hot), warm: confusionAtThreshold(tiers.warm) },
     calibration: calibrationCurve(hoLabels, hoProbs),
     liftByDecile: liftByDecile(hoLabels, hoProbs),
     brier: summary.brier,
     uncalibratedLogLoss: logLoss(hoLabels, rawProbs),
     folds: folds.length,
   };
-  if (metrics.profit === undefined) delete metrics.profit;
   const manifestDraft = {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     modelId,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FeatureSpec } from '../manifest';
 import { parseManifest } from '../manifest';
 import { parseCsv, TrainingDataError } from './dataset';
-import { trainModel, type TrainInput } from './index';
+import { outOfTimeSplit, timeKeys, trainModel, type TrainInput } from './index';
 import { syntheticLeads } from './synthetic';
 
 const fast = { cv: 3, seed: 7, ebm: { outerBags: 2, interactions: 3 } };
@@ -133,5 +133,25 @@ describe('parseCsv', () => {
     expect(() => parseCsv('a,a\n1,2\n')).toThrow(/twice/);
     expect(() => parseCsv('   ')).toThrow(/empty/);
     expect(() => parseCsv('a;b;c\n1;2;3\n', { sep: ',' })).toThrow(/only one column/);
+  });
+});
+
+describe('out-of-time split', () => {
+  const labels = Uint8Array.from([1, 0, 1, 0, 1, 0, 0, 1, 0, 1]);
+  it('reads dates or sequential numbers, whichever reads more cells; unreadable cells are NaN', () => {
+    const records = [{ t: '2026-01-03' }, { t: '1/2/2026' }, { t: 'soon' }];
+    expect(timeKeys(records, ['t'], 't').map((k) => (Number.isNaN(k) ? 'NaN' : new Date(k).toISOString().slice(0, 10)))).toEqual(['2026-01-03', '2026-01-02', 'NaN']);
+    expect(timeKeys([{ n: '17' }, { n: '3' }], ['n'], 'n')).toEqual([17, 3]);
+    expect(() => timeKeys(records, ['t'], 'created')).toThrow(/time column "created" is not in the data/);
+  });
+  it('trains on the earliest 70 % in time order (ties by row order) and leaves undated rows out', () => {
+    const keys = [9, 8, 7, 6, 5, 4, 3, 2, NaN, 2];
+    const split = outOfTimeSplit(keys, labels, 'time');
+    expect(Array.from(split.train)).toEqual([7, 9, 6, 5, 4, 3]);
+    expect(Array.from(split.test)).toEqual([2, 1, 0]);
+    expect(split.undated).toBe(1);
+  });
+  it('needs both classes in each part', () => {
+    expect(() => outOfTimeSplit([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], Uint8Array.from([1, 0, 1, 0, 1, 0, 1, 1, 1, 1]), '"t"')).toThrow(/latest 30 % .* 3 converted of 3/);
   });
 });

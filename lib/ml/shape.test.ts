@@ -1,0 +1,93 @@
+/**
+ * Shape functions in the manifest are exactly what the model adds: evaluated with
+ * `termContribution` on every row of a dataset they equal the ONNX `contributions`.
+ */
+import { describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import { parseManifest, type TermShape } from './manifest';
+import { axisBin, termContribution } from './shape';
+import { trainModel } from './train/index';
+import { syntheticLeads } from './train/synthetic';
+
+describe('axisBin', () => {
+  const numeric = { labels: ['≤ 1', '1 – 5', '> 5', 'missing'], edges: [1, 5] };
+  const categorical = { labels: ['Web', 'Referral', '(other)', 'missing'], edges: [] };
+  it('numeric: value ≤ edge, above every edge → the bin before missing, NaN → missing', () => {
+    expect([-Infinity, 0, 1, 1.0000001, 5, 5.5, 1e30, NaN].map((v) => axisBin(numeric, v))).toEqual([0, 0, 0, 1, 1, 2, 2, 3]);
+  });
+  it('compares in float32, as the ONNX input is', () => {
+    const axis = { labels: ['a', 'b', 'missing'], edges: [Math.fround(0.1)] };
+    expect(axisBin(axis, 0.1)).toBe(0); // 0.1 > fround(0.1) in float64, equal in float32
+  });
+  it('categorical: code → bin, unknown codes → "(other)", NaN → missing', () => {
+    expect([0, 1, 2, 3, 17, -1, 0.5, NaN].map((v) => axisBin(categorical, v))).toEqual([0, 1, 2, 2, 2, 2, 2, 3]);
+  });
+  it('pairs are row-major over the axes', () => {
+    const shape: TermShape = { axes: [numeric, categorical], scores: Array.from({ length: 16 }, (_, i) => i) };
+    expect(termContribution(shape, [3, 1])).toBe(1 * 4 + 1);
+    expect(termContribution(shape, [NaN, NaN])).toBe(15);
+  });
+});
+
+describe('the trained manifest carries every term\'s shape', () => {
+  const result = trainModel({
+    records: syntheticLeads(2500, 21),
+    target: 'converted',
+    positive: '1',
+    exclude: ['id'],
+    options: { cv: 2, seed: 5, ebm: { outerBags: 2, interactions: 6 } },
+  });
+  const { manifest, X } = result;
+  const F = manifest.features.length;
+  const T = manifest.terms.length;
+  const N = X.length / F;
+
+  it('labels as a rep reads them, edges, one score per bin; the manifest validates', () => {
+    expect(parseManifest(JSON.parse(JSON.stringify(manifest))).ok).toBe(true);
+    for (const term of manifest.terms) {
+      const shape = term.shape!;
+      expect(shape.axes.length).toBe(term.features.length);
+      shape.axes.forEach((axis, a) => {
+        const feature = manifest.features[term.features[a]];
+        expect(axis.labels.at(-1)).toBe('missing');
+        if (feature.type === 'categorical') {
+          expect(axis.edges).toEqual([]);
+          expect(axis.labels.slice(0, -1)).toEqual(feature.vocabulary);
+        } else {
+          expect(axis.labels.length).toBe(axis.edges.length + 2);
+          expect(axis.edges.every((e, i) => i === 0 || e > axis.edges[i - 1])).toBe(true);
+        }
+      });
+    }
+    const revenue = manifest.terms.find((t) => t.features.length === 1 && manifest.features[t.features[0]].key === 'revenue')!.shape!;
+    expect(revenue.axes[0].labels[0]).toMatch(/^≤ [\d,.]+$/);
+    expect(revenue.axes[0].labels[1]).toMatch(/^[\d,.]+ – [\d,.]+$/);
+    expect(manifest.terms.some((t) => t.features.length === 2)).toBe(true);
+  });
+
+  it('termContribution on every row (and NaN / extreme rows) equals the ONNX contributions', async () => {
+    // [3, F]: all missing; numbers below / above every edge (categorical: a code beyond the vocabulary)
+    const extremes = new Float32Array(3 * F);
+    manifest.features.forEach((feature, f) => {
+      extremes[f] = NaN;
+      extremes[F + f] = feature.type === 'categorical' ? 1e6 : -1e30;
+      extremes[2 * F + f] = feature.type === 'categorical' ? 1e6 : 1e30;
+    });
+    const rows = new Float32Array(X.length + extremes.length);
+    rows.set(X);
+    rows.set(extremes, X.length);
+    const n = N + 3;
+    const session = await ort.InferenceSession.create(result.onnx);
+    const out = await session.run({ features: new ort.Tensor('float32', rows, [n, F]) });
+    const onnx = out.contributions.data as Float32Array; // [n, T]
+    let maxDiff = 0;
+    for (let i = 0; i < n; i++) {
+      for (let t = 0; t < T; t++) {
+        const term = manifest.terms[t];
+        const values = term.features.map((f) => rows[i * F + f]);
+        maxDiff = Math.max(maxDiff, Math.abs(termContribution(term.shape!, values) - onnx[i * T + t]));
+      }
+    }
+    expect(maxDiff).toBeLessThanOrEqual(1e-6);
+  });
+});
