@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitEbm, newtonValue, nominalStep, orderedStep, pairStep, predictEbm, predictLogit, rng } from './ebm';
+import { fitEbm, newtonValue, nominalStep, orderedStep, pairStep, predictEbm, predictLogit } from './ebm';
+import { mulberry32 } from '../random';
 import { binOf } from './binning';
 
 const f64 = (a: number[]) => Float64Array.from(a);
@@ -46,7 +47,7 @@ describe('boosting steps (hand-computed)', () => {
 });
 
 function synthetic(n: number, seed: number) {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const F = 3;
   const X = new Float32Array(n * F);
   const y = new Uint8Array(n);

@@ -10,6 +10,7 @@
  * pass over the rows building a gradient/hessian histogram, an O(bins) update and one pass
  * applying it.
  */
+import { mulberry32, shuffleInPlace } from '../random';
 import { binOf, categoricalCuts, coarseMap, numericCuts } from './binning';
 
 export interface EbmOptions {
@@ -108,30 +109,6 @@ export interface EbmHooks {
   signal?: AbortSignal;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Seeded random numbers
-
-/** mulberry32: small, fast, deterministic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle(a: Int32Array, rand: () => number): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    const t = a[i];
-    a[i] = a[j];
-    a[j] = t;
-  }
-}
-
 /** Stratified split of 0…n−1 into train / validation. */
 function stratifiedSplit(y: Uint8Array, share: number, rand: () => number, fraction = 1): { tr: Int32Array; va: Int32Array } {
   const pos: number[] = [];
@@ -139,8 +116,8 @@ function stratifiedSplit(y: Uint8Array, share: number, rand: () => number, fract
   for (let i = 0; i < y.length; i++) (y[i] ? pos : neg).push(i);
   const P = Int32Array.from(pos);
   const Q = Int32Array.from(neg);
-  shuffle(P, rand);
-  shuffle(Q, rand);
+  shuffleInPlace(P, rand);
+  shuffleInPlace(Q, rand);
   const vp = Math.max(1, Math.round(P.length * share));
   const vq = Math.max(1, Math.round(Q.length * share));
   const va = new Int32Array(vp + vq);
@@ -526,11 +503,11 @@ export function fitEbm(data: EbmData, rowsIn: Int32Array | null, options: Partia
   const base = Math.log(pw / (1 - pw));
 
   // --- bags: split, gather
-  const rand = rng(opts.seed);
+  const rand = mulberry32(opts.seed);
   const bagsData: { split: { tr: Int32Array; va: Int32Array }; bag: BagData; mains: StageTerm[] }[] = [];
   const rounds = { mains: [] as number[], pairs: [] as number[] };
   for (let bg = 0; bg < opts.outerBags; bg++) {
-    const split = stratifiedSplit(y, opts.validationShare, rng(Math.floor(rand() * 2 ** 31)), Math.min(1, Math.max(0.05, opts.bagFraction)));
+    const split = stratifiedSplit(y, opts.validationShare, mulberry32(Math.floor(rand() * 2 ** 31)), Math.min(1, Math.max(0.05, opts.bagFraction)));
     const { tr, va } = split;
     const bag: BagData = {
       yTr: new Uint8Array(tr.length), wTr: new Float64Array(tr.length), Etr: new Float64Array(tr.length).fill(Math.exp(-base)),

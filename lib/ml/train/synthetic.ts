@@ -5,10 +5,10 @@
  * from a known additive-plus-interaction logit.
  */
 import type { RawRecord } from '../featurize';
-import { rng } from './ebm';
+import { mulberry32 } from '../random';
 
 export function syntheticLeads(n: number, seed = 1, options: { positiveShift?: number } = {}): RawRecord[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const sources = ['Web', 'Referral', 'Event', 'Partner', 'Cold call'];
   const sourceEffect = [0, 1.2, 0.4, 0.6, -1.0];
   const industries = ['Software', 'Retail', 'Finance', 'Health', 'Education', 'Manufacturing'];
