@@ -15,6 +15,8 @@ export interface DemoResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** Never answer: the server holds the request, then drops the socket (a timeout fault). */
+  stall?: true;
 }
 
 export type DemoHandler = (request: DemoRequest) => DemoResponse;

@@ -57,6 +57,7 @@ const BatchReadSchema = z.object({
 });
 
 export function hubspotApi(store: DemoStore): DemoHandler {
+  const sortedLeads = sortCache(store);
   return (request) => {
     const path = request.url.pathname;
     const contacts = CONTACTS_PATH.exec(path);
@@ -68,7 +69,7 @@ export function hubspotApi(store: DemoStore): DemoHandler {
     if (isProperties) return request.method === 'GET' ? json(200, { results: HUBSPOT_CONTACT_PROPERTIES.map(propertyDefinition) }) : methodNotAllowed();
 
     const rest = (contacts?.[1] ?? '').replace(/\/$/, '');
-    if (rest === '/search') return request.method === 'POST' ? search(store, parseJsonBody(request)) : methodNotAllowed();
+    if (rest === '/search') return request.method === 'POST' ? search(sortedLeads, parseJsonBody(request)) : methodNotAllowed();
     if (rest === '/batch/read') return request.method === 'POST' ? batchRead(store, parseJsonBody(request)) : methodNotAllowed();
     if (request.method !== 'GET') return methodNotAllowed();
     if (rest === '') return list(store, request.url.searchParams);
@@ -112,19 +113,16 @@ function list(store: DemoStore, params: URLSearchParams): DemoResponse {
   });
 }
 
-function search(store: DemoStore, body: unknown): DemoResponse {
+function search(sortedLeads: SortCache, body: unknown): DemoResponse {
   const parsed = SearchSchema.safeParse(body ?? {});
   if (!parsed.success) return validationError(`Invalid search request: ${parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}`);
   const { filterGroups, sorts, properties, query, limit } = parsed.data;
   const after = Number(parsed.data.after ?? 0);
   if (after >= SEARCH_RESULT_CAP) return validationError(`Paging beyond ${SEARCH_RESULT_CAP} results is not supported.`);
 
-  const matching = sorted(
-    store.leads.filter((lead) =>
-      (filterGroups.length === 0 || filterGroups.some((group) => group.filters.every((f) => matchesFilter(lead, f)))) &&
-      (query === undefined || matchesQuery(lead, query)),
-    ),
-    sorts[0],
+  const matching = sortedLeads(sorts[0], lowerBound(filterGroups, sorts[0])).filter((lead) =>
+    (filterGroups.length === 0 || filterGroups.some((group) => group.filters.every((f) => matchesFilter(lead, f)))) &&
+    (query === undefined || matchesQuery(lead, query)),
   );
   const reachable = Math.min(matching.length, SEARCH_RESULT_CAP);
   const end = Math.min(reachable, after + limit);
@@ -211,8 +209,48 @@ function matchesQuery(lead: DemoLead, query: string): boolean {
   return [firstname, lastname, email, phone, company].some((value) => value?.toLowerCase().includes(needle));
 }
 
-/** Sorted by the sort property (empty values last), then by id so paging is stable. */
-function sorted(leads: DemoLead[], sort: Sort | undefined): DemoLead[] {
+/**
+ * The leads sorted by a property (empty values last), then by id so paging is stable,
+ * computed once per sort (the store never changes), so that paging through 100,000 leads
+ * does not sort them again for every page. With `from`, only leads whose key is ≥ it.
+ */
+type SortCache = (sort: Sort | undefined, from: number | null) => DemoLead[];
+
+function sortCache(store: DemoStore): SortCache {
+  const cache = new Map<string, { leads: DemoLead[]; keys: (number | string | null)[] }>();
+  return (sort, from) => {
+    const cacheKey = sort ? `${sort.propertyName} ${sort.direction}` : '';
+    let entry = cache.get(cacheKey);
+    if (!entry) {
+      const keyed = sorted([...store.leads], sort);
+      entry = { leads: keyed.map(({ lead }) => lead), keys: keyed.map(({ key }) => key) };
+      cache.set(cacheKey, entry);
+    }
+    if (from === null || sort?.direction === 'DESCENDING') return entry.leads;
+    let low = 0;
+    let high = entry.keys.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      const key = entry.keys[mid];
+      if (typeof key === 'number' && key < from) low = mid + 1;
+      else high = mid;
+    }
+    return entry.leads.slice(low);
+  };
+}
+
+/** When every filter group has a GT/GTE on the ascending sort property, no lead below the smallest can match. */
+function lowerBound(groups: { filters: Filter[] }[], sort: Sort | undefined): number | null {
+  if (!sort || sort.direction === 'DESCENDING' || groups.length === 0) return null;
+  const bounds = groups.map((group) => {
+    const filter = group.filters.find((f) => f.propertyName === sort.propertyName && (f.operator === 'GT' || f.operator === 'GTE'));
+    const value = filter ? comparable(filter.propertyName, filter.value) : null;
+    return typeof value === 'number' ? value : null;
+  });
+  return bounds.some((b) => b === null) ? null : Math.min(...(bounds as number[]));
+}
+
+function sorted(leads: DemoLead[], sort: Sort | undefined): { lead: DemoLead; key: number | string | null }[] {
   const direction = sort?.direction === 'DESCENDING' ? -1 : 1;
   const keyed = leads.map((lead) => ({ lead, key: sort ? comparable(sort.propertyName, propertyValue(lead, sort.propertyName)) : null, id: Number(lead.hubspotId) }));
   keyed.sort((a, b) => {
@@ -223,7 +261,7 @@ function sorted(leads: DemoLead[], sort: Sort | undefined): DemoLead[] {
     }
     return a.id - b.id;
   });
-  return keyed.map(({ lead }) => lead);
+  return keyed;
 }
 
 function propertyDefinition(property: (typeof HUBSPOT_CONTACT_PROPERTIES)[number]): object {

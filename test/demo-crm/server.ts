@@ -5,7 +5,12 @@
  * start-up.
  *
  *   npm run demo:serve -- --port 8443 [--host 127.0.0.1] [--count 5000] [--seed 42]
+ *     [--faults 429=0.2,500=0.1,timeout=0.02,malformed=0.01] [--rate-limits]
+ *
+ * Visiting `https://<org>.my.salesforce.com/` logs in: it sets the `sid` session cookie on
+ * that host and redirects to Lightning, as a real Salesforce login does.
  */
+import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generate } from 'selfsigned';
 import { DEMO_OWNERS, generateDemoLeads, specialDemoLeads, type DemoLead } from '../../lib/crm/demo-data';
+import { STALL_MS, defaultBehaviour, misbehavingApi, parseFaults, type DemoBehaviour, type FaultRates, type HubSpotLimits } from './behaviour';
 import { json, text, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
 import { hubspotApi } from './hubspot-api';
 import { hubspotSite } from './hubspot-pages';
@@ -38,43 +44,82 @@ export interface DemoCrmOptions {
   host?: string;
   count?: number;
   seed?: number;
+  faults?: FaultRates;
+  /** HubSpot's rate limits, enforced per token (off by default). */
+  hubspotLimits?: HubSpotLimits;
 }
+
+/** HubSpot's documented limits for a private app on a free or starter portal. */
+export const HUBSPOT_DEFAULT_LIMITS: HubSpotLimits = { per10Seconds: 100, searchesPerSecond: 4 };
 
 export interface DemoCrm {
   port: number;
   close(): Promise<void>;
   /** Generated leads followed by the special ones (PAGES.md). */
-  leads: DemoLead[];
+  readonly leads: DemoLead[];
+  /** Serve these leads from now on (the APIs' query cursors are dropped). */
+  replaceLeads(leads: DemoLead[]): void;
+  /** Faults, limits, drift and revoked tokens; change them while the server runs. */
+  behaviour: DemoBehaviour;
 }
 
 /** Every site of the demo CRM behind one function, routed by host; no sockets involved. */
-export function createDemoCrmHandler(leads: readonly DemoLead[]): DemoHandler {
+export function createDemoCrmHandler(leads: readonly DemoLead[], behaviour: DemoBehaviour = defaultBehaviour()): DemoHandler {
   const store = createDemoStore(leads, DEMO_OWNERS);
   const salesforceUi = salesforceSite(store);
   const hubspotUi = hubspotSite(store);
-  const salesforceRest = salesforceApi(store);
-  const hubspotRest = hubspotApi(store);
+  const salesforceRest = misbehavingApi('salesforce', salesforceApi(store), behaviour);
+  const hubspotRest = misbehavingApi('hubspot', hubspotApi(store), behaviour);
   return (request) => {
     const { host } = request;
     if (host.endsWith('.lightning.force.com')) return handleUi(salesforceUi, request);
-    if (host.endsWith('.my.salesforce.com')) return salesforceRest(request);
+    if (host.endsWith('.my.salesforce.com')) return request.url.pathname === '/' ? salesforceLogin(request) : salesforceRest(request);
     if (host === DEMO_HOSTS.hubspotUi) return handleUi(hubspotUi, request);
     if (host === DEMO_HOSTS.hubspotApi) return hubspotRest(request);
     return text(421, `The demo CRM does not serve ${host || 'requests without a Host header'}.`);
   };
 }
 
-export async function startDemoCrm({ port = 0, host = '127.0.0.1', count = 5000, seed = 42 }: DemoCrmOptions = {}): Promise<DemoCrm> {
+/**
+ * The login redirect: a session id shaped like Salesforce's (`<org id>!<token>`) in a
+ * host-only, HttpOnly `sid` cookie on the API host, then on to Lightning.
+ */
+function salesforceLogin(request: DemoRequest): DemoResponse {
+  const orgName = request.host.replace(/\.my\.salesforce\.com$/, '');
+  const sid = `00D5g000004Demo!AR${randomBytes(24).toString('base64url')}`;
+  return {
+    status: 302,
+    headers: {
+      'set-cookie': `sid=${sid}; Path=/; Secure; HttpOnly; SameSite=None`,
+      location: `https://${orgName}.lightning.force.com/lightning/page/home`,
+    },
+    body: '',
+  };
+}
+
+export async function startDemoCrm({ port = 0, host = '127.0.0.1', count = 5000, seed = 42, faults, hubspotLimits }: DemoCrmOptions = {}): Promise<DemoCrm> {
   const now = new Date();
-  const leads = [...generateDemoLeads({ count, seed, now }), ...specialDemoLeads(now)];
-  const handle = createDemoCrmHandler(leads);
+  const behaviour = { ...defaultBehaviour(), ...(faults ? { faults } : {}), hubspotLimits: hubspotLimits ?? null };
+  let leads = [...generateDemoLeads({ count, seed, now }), ...specialDemoLeads(now)];
+  let handle = createDemoCrmHandler(leads, behaviour);
   const { private: key, cert } = await selfSignedCertificate();
   const server = createServer({ key, cert }, (req, res) => void serve(handle, req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
-  return { port: (server.address() as AddressInfo).port, close: () => closeServer(server), leads };
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => closeServer(server),
+    get leads() {
+      return leads;
+    },
+    replaceLeads(next) {
+      leads = next;
+      handle = createDemoCrmHandler(leads, behaviour);
+    },
+    behaviour,
+  };
 }
 
 function selfSignedCertificate() {
@@ -107,6 +152,10 @@ async function serve(handle: DemoHandler, req: IncomingMessage, res: ServerRespo
       : handle({ method: req.method ?? 'GET', host, url: new URL(req.url ?? '/', `https://${host || 'localhost'}`), headers, body });
   } catch (error) {
     response = json(500, { error: error instanceof Error ? error.message : 'internal error' });
+  }
+  if (response.stall) {
+    setTimeout(() => res.destroy(), STALL_MS).unref();
+    return;
   }
   res.writeHead(response.status, response.headers);
   res.end(req.method === 'HEAD' ? undefined : response.body);
@@ -149,9 +198,18 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       count: { type: 'string', default: '5000' },
       seed: { type: 'string', default: '42' },
+      faults: { type: 'string', default: '' },
+      'rate-limits': { type: 'boolean', default: false },
     },
   });
-  const crm = await startDemoCrm({ port: Number(values.port), host: values.host, count: Number(values.count), seed: Number(values.seed) });
+  const crm = await startDemoCrm({
+    port: Number(values.port),
+    host: values.host,
+    count: Number(values.count),
+    seed: Number(values.seed),
+    faults: parseFaults(values.faults),
+    hubspotLimits: values['rate-limits'] ? HUBSPOT_DEFAULT_LIMITS : undefined,
+  });
   console.log(`Demo CRM ready on https://${values.host}:${crm.port} (${crm.leads.length} leads) for hosts: ${Object.values(DEMO_HOSTS).join(', ')}`);
   const stop = () => void crm.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

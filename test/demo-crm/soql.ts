@@ -221,11 +221,14 @@ function matches(lead: SalesforceLead, { field, operator, values }: Condition): 
   return operator === '<' ? order < 0 : operator === '<=' ? order <= 0 : operator === '>' ? order > 0 : order >= 0;
 }
 
+type SortKey = (number | string | boolean | null)[];
+
+/** Compares precomputed keys (one per ORDER BY term): parsing dates inside the comparator made 100,000-lead sorts take seconds. */
 function byOrdering(orderBy: Ordering[]) {
-  return (a: SalesforceLead, b: SalesforceLead): number => {
-    for (const { field, descending, nullsLast } of orderBy) {
-      const x = comparable(field, a[field.name]);
-      const y = comparable(field, b[field.name]);
+  return (a: SortKey, b: SortKey): number => {
+    for (const [index, { descending, nullsLast }] of orderBy.entries()) {
+      const x = a[index];
+      const y = b[index];
       if (x === y) continue;
       if (x === null || y === null) return (x === null) === nullsLast ? 1 : -1;
       const order = compare(x, y);
@@ -237,8 +240,14 @@ function byOrdering(orderBy: Ordering[]) {
 
 /** The matching leads, ordered and limited, with only the selected fields. */
 export function runSoql(query: SoqlQuery, leads: readonly SalesforceLead[]): Partial<SalesforceLead>[] {
-  const matching = leads.filter((lead) => query.where.every((c) => matches(lead, c)));
-  if (query.orderBy.length > 0) matching.sort(byOrdering(query.orderBy));
+  let matching = leads.filter((lead) => query.where.every((c) => matches(lead, c)));
+  if (query.orderBy.length > 0) {
+    const compareKeys = byOrdering(query.orderBy);
+    matching = matching
+      .map((lead) => ({ lead, key: query.orderBy.map(({ field }) => comparable(field, lead[field.name])) }))
+      .sort((a, b) => compareKeys(a.key, b.key))
+      .map(({ lead }) => lead);
+  }
   const limited = query.limit === null ? matching : matching.slice(0, query.limit);
   return limited.map((lead) => Object.fromEntries(query.fields.map((f) => [f.name, lead[f.name]])) as Partial<SalesforceLead>);
 }

@@ -1,0 +1,141 @@
+/**
+ * Connect Salesforce and HubSpot. Site access is asked for here, on the click, for the
+ * org's own API host only; the credential goes to the background, which stores it and
+ * answers with a status and a message, never the credential.
+ */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { browser } from 'wxt/browser';
+import { ErrorState, Loading } from '@/components/StatusMessage';
+import { HUBSPOT_API_HOST, originPatternOf, type ConnectionReply } from '@/lib/connections/schema';
+import { DEFAULT_SALESFORCE_API_VERSION } from '@/lib/crm/salesforce-client';
+import type { CrmKind } from '@/lib/crm/types';
+import { background } from '@/lib/messaging/client';
+import type { ConnectRequest } from '@/lib/messaging/protocol-sync';
+import { queryKeys } from '@/lib/query-keys';
+
+const LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
+const STATUS_WORD: Record<ConnectionReply['status'], string> = {
+  connected: 'Connected',
+  reconnect: 'Needs reconnecting',
+  error: 'Not working',
+  disconnected: 'Not connected',
+};
+
+async function unwrap<T>(reply: Promise<({ ok: true } & T) | { ok: false; error: string }>): Promise<T> {
+  const result = await reply;
+  if (!result.ok) throw new Error(result.error);
+  return result;
+}
+
+export function ConnectionsSection() {
+  const queryClient = useQueryClient();
+  const status = useQuery({ queryKey: queryKeys.connections(), queryFn: () => unwrap(background.connectionStatus({})).then((r) => r.connections) });
+  const settle = () => Promise.all([queryClient.invalidateQueries({ queryKey: queryKeys.connections() }), queryClient.invalidateQueries({ queryKey: queryKeys.syncs() })]);
+  const connect = useMutation({ mutationFn: (request: ConnectRequest) => unwrap(background.connectCrm(request)), onSettled: settle });
+  const test = useMutation({ mutationFn: (crm: CrmKind) => unwrap(background.testConnection({ crm })), onSettled: settle });
+  const disconnect = useMutation({ mutationFn: (crm: CrmKind) => unwrap(background.disconnectCrm({ crm })), onSettled: settle });
+
+  if (status.isPending) return <Loading what="connections" />;
+  if (status.isError) return <ErrorState message={status.error.message} />;
+  const of = (crm: CrmKind) => status.data.find((c) => c.crm === crm);
+  const busy = connect.isPending || test.isPending || disconnect.isPending;
+
+  /** Site access must be asked for inside the click: no await before it. */
+  const connectWithAccess = (host: string, request: ConnectRequest) =>
+    browser.permissions
+      .request({ origins: [originPatternOf(host)] })
+      .catch(() => false)
+      .then(() => connect.mutate(request)); // when refused, the background's check says exactly that
+
+  return (
+    <>
+      <p>
+        LeadLens reads leads straight from your CRM, from this browser only. It asks for access to your own CRM's API host, nothing
+        else; credentials stay in the extension and are never shown to web pages.
+      </p>
+      <SalesforceForm status={of('salesforce')} busy={busy} onConnect={(host, apiVersion) => void connectWithAccess(host, { crm: 'salesforce', host, apiVersion })} />
+      <HubSpotForm status={of('hubspot')} busy={busy} onConnect={(token, apiVersion) => void connectWithAccess(HUBSPOT_API_HOST, { crm: 'hubspot', token, apiVersion })} />
+      {(['salesforce', 'hubspot'] as const).map((crm) => {
+        const current = of(crm);
+        if (!current || current.status === 'disconnected') return null;
+        return (
+          <p key={crm}>
+            <button type="button" disabled={busy} onClick={() => test.mutate(crm)} data-testid={`test-${crm}`}>
+              Test {LABEL[crm]} connection
+            </button>{' '}
+            <button type="button" disabled={busy} onClick={() => disconnect.mutate(crm)}>
+              Disconnect {LABEL[crm]}
+            </button>
+          </p>
+        );
+      })}
+      {[connect, test, disconnect].map((m, i) => m.isError && <ErrorState key={i} message={m.error.message} />)}
+    </>
+  );
+}
+
+function StatusLine({ crm, status }: { crm: CrmKind; status: ConnectionReply | undefined }) {
+  const current = status ?? { status: 'disconnected' as const, message: 'Not connected', host: '' };
+  return (
+    <p role="status" data-testid={`connection-${crm}`} data-status={current.status}>
+      <strong>{STATUS_WORD[current.status]}</strong>
+      {current.status !== 'disconnected' && <>: {current.message}</>}
+    </p>
+  );
+}
+
+function SalesforceForm({ status, busy, onConnect }: { status?: ConnectionReply; busy: boolean; onConnect(host: string, apiVersion: string): void }) {
+  const [host, setHost] = useState(status?.host ?? '');
+  const [apiVersion, setApiVersion] = useState(DEFAULT_SALESFORCE_API_VERSION);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onConnect(host.trim().toLowerCase().replace(/^https:\/\//, '').replace(/\/.*$/, ''), apiVersion.trim());
+  };
+  return (
+    <form onSubmit={submit} aria-labelledby="sf-title">
+      <h3 id="sf-title">Salesforce</h3>
+      <StatusLine crm="salesforce" status={status} />
+      <p>Uses your Salesforce session in this browser (log in to Salesforce first), as Salesforce Inspector does.</p>
+      <label>
+        My Domain host <input name="salesforce-host" value={host} onChange={(e) => setHost(e.target.value)} placeholder="acme.my.salesforce.com" required />
+      </label>{' '}
+      <label>
+        API version <input name="salesforce-api-version" value={apiVersion} onChange={(e) => setApiVersion(e.target.value)} size={5} required />
+      </label>{' '}
+      <button type="submit" disabled={busy} data-testid="connect-salesforce">
+        {status?.status === 'reconnect' ? 'Reconnect' : 'Connect'} with my Salesforce session
+      </button>
+    </form>
+  );
+}
+
+function HubSpotForm({ status, busy, onConnect }: { status?: ConnectionReply; busy: boolean; onConnect(token: string, apiVersion: string): void }) {
+  const [token, setToken] = useState('');
+  const [apiVersion, setApiVersion] = useState('v3');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onConnect(token.trim(), apiVersion);
+    setToken(''); // the page keeps no copy
+  };
+  return (
+    <form onSubmit={submit} aria-labelledby="hs-title">
+      <h3 id="hs-title">HubSpot</h3>
+      <StatusLine crm="hubspot" status={status} />
+      <p>Create a private app (or a service key) with the scope crm.objects.contacts.read, and paste its access token.</p>
+      <label>
+        Access token <input name="hubspot-token" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} required />
+      </label>{' '}
+      <label>
+        API{' '}
+        <select name="hubspot-api-version" value={apiVersion} onChange={(e) => setApiVersion(e.target.value)}>
+          <option value="v3">v3</option>
+          <option value="2026-03">2026-03</option>
+        </select>
+      </label>{' '}
+      <button type="submit" disabled={busy} data-testid="connect-hubspot">
+        {status?.status === 'reconnect' ? 'Reconnect' : 'Connect'} HubSpot
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,76 @@
+/** Sync leads from the connected CRMs into this browser: progress, cancel, resume, errors. */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
+import type { CrmKind } from '@/lib/crm/types';
+import { background } from '@/lib/messaging/client';
+import type { SyncSummary } from '@/lib/messaging/protocol-sync';
+import { queryKeys } from '@/lib/query-keys';
+
+const LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
+
+export function SyncSection() {
+  const queryClient = useQueryClient();
+  const syncs = useQuery({
+    queryKey: queryKeys.syncs(),
+    queryFn: async () => {
+      const reply = await background.syncStatus({});
+      if (!reply.ok) throw new Error(reply.error);
+      return reply.syncs;
+    },
+    // Polling also wakes a stopped service worker, which then resumes the sync.
+    refetchInterval: (query) => (query.state.data?.some((s) => s.status === 'running') ? 1000 : false),
+  });
+  const running = syncs.data?.some((s) => s.status === 'running') ?? false;
+  useEffect(() => {
+    // Stored leads changed while the sync ran: whatever reads them is stale now.
+    if (!running) void queryClient.invalidateQueries({ queryKey: queryKeys.leads() });
+  }, [running, queryClient]);
+  const act = useMutation({
+    mutationFn: async ({ crm, action }: { crm: CrmKind; action: 'start' | 'cancel' }) => {
+      const reply = action === 'start' ? await background.startSync({ crm }) : await background.cancelSync({ crm });
+      if (!reply.ok) throw new Error(reply.error);
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.syncs() }),
+  });
+
+  if (syncs.isPending) return <Loading what="sync status" />;
+  if (syncs.isError) return <ErrorState message={syncs.error.message} />;
+  return (
+    <>
+      <p>Sync copies your leads (Salesforce Leads, HubSpot contacts) into this browser, then only what changed since the last sync.</p>
+      {syncs.data.map((sync) => (
+        <SyncRow key={sync.crm} sync={sync} busy={act.isPending} onAction={(action) => act.mutate({ crm: sync.crm, action })} />
+      ))}
+      {act.isError && <ErrorState message={act.error.message} />}
+    </>
+  );
+}
+
+function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; onAction(action: 'start' | 'cancel'): void }) {
+  const label = LABEL[sync.crm];
+  const resumable = sync.status === 'cancelled' || sync.status === 'error';
+  return (
+    <div data-testid={`sync-${sync.crm}`} data-status={sync.status} data-synced={sync.synced} data-stored={sync.stored}>
+      <h3>{label}</h3>
+      {sync.status === 'running' && (
+        <JobProgressBar label={`Syncing ${label}`} done={sync.synced} total={sync.synced + (sync.remaining ?? 0)} />
+      )}
+      <p>
+        {sync.stored.toLocaleString('en-US')} leads from {label} in this browser.
+        {sync.lastRun && ` Last complete sync: ${sync.lastRun.synced.toLocaleString('en-US')} changed leads in ${sync.lastRun.seconds.toFixed(0)} s, ${new Date(sync.lastRun.finishedAt).toLocaleString()}.`}
+        {sync.status === 'cancelled' && ` Stopped after ${sync.synced.toLocaleString('en-US')} leads; sync again to go on from there.`}
+      </p>
+      {sync.status === 'error' && sync.error && <ErrorState message={`The ${label} sync stopped: ${sync.error}. What it stored so far is kept; sync again to go on.`} />}
+      {sync.status === 'running' ? (
+        <button type="button" disabled={busy} onClick={() => onAction('cancel')} data-testid={`cancel-${sync.crm}`}>
+          Cancel
+        </button>
+      ) : (
+        <button type="button" disabled={busy} onClick={() => onAction('start')} data-testid={`start-${sync.crm}`}>
+          {resumable ? 'Resume sync' : 'Sync now'}
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+/**
+ * Background handlers for CRM connections and sync. Credentials come in with `connectCrm`
+ * and go only to `storage.local`; every reply is a `ConnectionReply` or sync progress.
+ */
+import { browser } from 'wxt/browser';
+import { clientForConnection, salesforceSessionId } from '../../connections/client-for';
+import { readConnection, readStatus, removeConnection, writeConnection, writeStatus } from '../../connections/connections';
+import { DEFAULT_TIMEOUT_SECONDS, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from '../../connections/schema';
+import { isCrmError } from '../../crm/http';
+import type { CrmKind } from '../../crm/types';
+import { db } from '../../db/db';
+import type { ConnectRequest, SyncSummary, syncProtocol } from '../../messaging/protocol-sync';
+import type { Handlers } from '../../messaging/rpc';
+import { cancelSync, startSync } from '../../sync/runner';
+import { dexieSyncStore } from '../../sync/store';
+
+const CRM_LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
+
+function connectionOf(request: ConnectRequest): Connection {
+  const timeoutSeconds = request.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  return request.crm === 'salesforce'
+    ? { crm: 'salesforce', host: request.host, apiVersion: request.apiVersion, auth: { kind: 'session' }, timeoutSeconds }
+    : { crm: 'hubspot', apiVersion: request.apiVersion, auth: { kind: 'token', token: request.token }, timeoutSeconds };
+}
+
+/** Checks, in order, what a connection needs, and says exactly which step failed. */
+async function check(connection: Connection): Promise<ConnectionReply> {
+  const { crm } = connection;
+  const host = apiHostOf(connection);
+  const reply = (status: ConnectionReply['status'], message: string): ConnectionReply => ({ crm, status, host, message });
+  if (!(await browser.permissions.contains({ origins: [originPatternOf(host)] }))) {
+    return reply('error', `LeadLens may not reach https://${host}: allow access to that site when asked (press Connect again)`);
+  }
+  try {
+    if (connection.crm === 'salesforce') await salesforceSessionId(connection.host);
+    await clientForConnection(connection).checkAccess(AbortSignal.timeout(60_000));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return reply(isCrmError(error, 'auth') ? 'reconnect' : 'error', message);
+  }
+  const what = connection.crm === 'salesforce' ? `Leads readable through API ${connection.apiVersion}` : 'contacts readable';
+  return reply('connected', `Connected to ${CRM_LABEL[crm]} at ${host}: ${what}`);
+}
+
+async function checkAndRemember(connection: Connection): Promise<ConnectionReply & { ok: true }> {
+  const result = await check(connection);
+  await writeStatus(result);
+  return { ok: true, ...result };
+}
+
+async function summary(crm: CrmKind): Promise<SyncSummary> {
+  const state = await dexieSyncStore(db).readState(crm);
+  return {
+    crm,
+    status: state.status,
+    synced: state.job?.synced ?? state.lastRun?.synced ?? 0,
+    remaining: state.job?.remaining ?? null,
+    stored: await db.leads.where('source').equals(crm).count(),
+    error: state.error,
+    lastRun: state.lastRun,
+  };
+}
+
+type SyncProtocol = typeof syncProtocol;
+
+export const syncHandlers: Handlers<SyncProtocol> = {
+  async connectCrm(request) {
+    const connection = connectionOf(request);
+    // Stored first so that "test connection" and sync can be retried after fixing what failed.
+    await writeConnection(connection);
+    return checkAndRemember(connection);
+  },
+  async testConnection({ crm }) {
+    const connection = await readConnection(crm);
+    if (!connection) return { ok: true, crm, status: 'disconnected', host: '', message: `${CRM_LABEL[crm]} is not connected` };
+    return checkAndRemember(connection);
+  },
+  async disconnectCrm({ crm }) {
+    await cancelSync(crm);
+    const connection = await readConnection(crm);
+    await removeConnection(crm);
+    // Give back the site access too: a disconnected CRM needs none.
+    if (connection) await browser.permissions.remove({ origins: [originPatternOf(apiHostOf(connection))] }).catch(() => undefined);
+    return { ok: true, crm, status: 'disconnected', host: '', message: `${CRM_LABEL[crm]} disconnected` };
+  },
+  async connectionStatus() {
+    return { ok: true, connections: await Promise.all((['salesforce', 'hubspot'] as const).map(readStatus)) };
+  },
+  async startSync({ crm }) {
+    if (!(await readConnection(crm))) return { ok: false, error: `${CRM_LABEL[crm]} is not connected` };
+    await startSync(crm);
+    return { ok: true, ...(await summary(crm)) };
+  },
+  async cancelSync({ crm }) {
+    await cancelSync(crm);
+    return { ok: true, ...(await summary(crm)) };
+  },
+  async syncStatus() {
+    return { ok: true, syncs: await Promise.all((['salesforce', 'hubspot'] as const).map(summary)) };
+  },
+};

@@ -1,0 +1,42 @@
+/**
+ * The user's CRM connections: settings and credentials, kept in `storage.local` and read
+ * only by background code (the storage area is restricted to trusted contexts at start-up,
+ * see `restrictStorageToExtension`). Nothing here is ever put in a message reply: replies
+ * are `ConnectionReply`, which carries no secret.
+ */
+import { browser } from 'wxt/browser';
+import type { CrmKind } from '../crm/types';
+import { ConnectionReplySchema, ConnectionSchema, apiHostOf, type Connection, type ConnectionReply } from './schema';
+
+const connectionKey = (crm: CrmKind) => `connection:${crm}`;
+const statusKey = (crm: CrmKind) => `connection-status:${crm}`;
+
+/** Content scripts can read `storage.local` by default; credentials live there, so close it. */
+export async function restrictStorageToExtension(): Promise<void> {
+  await browser.storage.local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => undefined);
+}
+
+export async function readConnection(crm: CrmKind): Promise<Connection | null> {
+  const value = (await browser.storage.local.get(connectionKey(crm)))[connectionKey(crm)];
+  const parsed = ConnectionSchema.safeParse(value);
+  return parsed.success && parsed.data.crm === crm ? parsed.data : null;
+}
+
+export async function writeConnection(connection: Connection): Promise<void> {
+  await browser.storage.local.set({ [connectionKey(connection.crm)]: ConnectionSchema.parse(connection) });
+}
+
+export async function removeConnection(crm: CrmKind): Promise<void> {
+  await browser.storage.local.remove([connectionKey(crm), statusKey(crm)]);
+}
+
+export async function readStatus(crm: CrmKind): Promise<ConnectionReply> {
+  const connection = await readConnection(crm);
+  if (!connection) return { crm, status: 'disconnected', host: '', message: 'Not connected' };
+  const parsed = ConnectionReplySchema.safeParse((await browser.storage.local.get(statusKey(crm)))[statusKey(crm)]);
+  return parsed.success ? { ...parsed.data, host: apiHostOf(connection) } : { crm, status: 'connected', host: apiHostOf(connection), message: 'Connected' };
+}
+
+export async function writeStatus(reply: ConnectionReply): Promise<void> {
+  await browser.storage.local.set({ [statusKey(reply.crm)]: ConnectionReplySchema.parse(reply) });
+}

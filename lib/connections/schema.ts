@@ -1,0 +1,54 @@
+/**
+ * Shapes of the user's CRM connections (stored by `connections.ts`, background only) and of
+ * what pages are told about them (`ConnectionReply`: never a credential). Kept free of
+ * browser APIs so the message protocol can import it anywhere.
+ */
+import { z } from 'zod';
+import { HubSpotApiVersionSchema } from '../crm/hubspot-client';
+
+/** A Salesforce My Domain API host: `acme.my.salesforce.com`, `acme--uat.sandbox.my.salesforce.com`. */
+export const SalesforceHostSchema = z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*\.my\.salesforce\.com$/, 'expected your My Domain host, like acme.my.salesforce.com');
+export const SalesforceApiVersionSchema = z.string().regex(/^\d{2,3}\.0$/, 'expected an API version like 67.0');
+const TimeoutSecondsSchema = z.number().int().min(1).max(300);
+
+export const SalesforceConnectionSchema = z.object({
+  crm: z.literal('salesforce'),
+  host: SalesforceHostSchema,
+  apiVersion: SalesforceApiVersionSchema,
+  /** `session`: the user's own Lightning session (the `sid` cookie), read at each call, never stored. */
+  auth: z.object({ kind: z.literal('session') }),
+  timeoutSeconds: TimeoutSecondsSchema,
+});
+
+export const HUBSPOT_API_HOST = 'api.hubapi.com';
+
+export const HubSpotConnectionSchema = z.object({
+  crm: z.literal('hubspot'),
+  apiVersion: HubSpotApiVersionSchema,
+  /** Private-app token or service key. */
+  auth: z.object({ kind: z.literal('token'), token: z.string().min(10).max(500) }),
+  timeoutSeconds: TimeoutSecondsSchema,
+});
+
+export const ConnectionSchema = z.discriminatedUnion('crm', [SalesforceConnectionSchema, HubSpotConnectionSchema]);
+export type Connection = z.infer<typeof ConnectionSchema>;
+
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+
+/** The API host a connection talks to (and needs a host permission for). */
+export const apiHostOf = (connection: Connection): string => (connection.crm === 'salesforce' ? connection.host : HUBSPOT_API_HOST);
+export const originPatternOf = (host: string): string => `https://${host}/*`;
+
+/** What the connection looks like to pages: never a credential. */
+export const ConnectionStatusSchema = z.enum(['connected', 'reconnect', 'error', 'disconnected']);
+export type ConnectionStatus = z.infer<typeof ConnectionStatusSchema>;
+
+export const ConnectionReplySchema = z.object({
+  crm: z.enum(['salesforce', 'hubspot']),
+  status: ConnectionStatusSchema,
+  host: z.string(),
+  /** What was checked, or exactly what failed. */
+  message: z.string(),
+});
+export type ConnectionReply = z.infer<typeof ConnectionReplySchema>;
+

@@ -1,0 +1,53 @@
+/**
+ * What the background needs from a CRM's REST API, the same for Salesforce and HubSpot.
+ * Implemented by `salesforce-client.ts` and `hubspot-client.ts` over `http.ts`; get one for
+ * the user's connection with `clientFor(crm)` from `lib/connections` (background only: it
+ * reads the credentials).
+ */
+import type { RawRecord } from '../ml/featurize';
+import type { CrmKind } from './types';
+
+/** One record as the API returns it, with the two facts sync and caching key on. */
+export interface CrmRecord {
+  /** Salesforce 18-character Id / HubSpot contact id. */
+  id: string;
+  /** Epoch ms of `SystemModstamp` / `hs_lastmodifieddate`. */
+  modifiedAt: number;
+  /** Salesforce: fields by API name (no `attributes`); HubSpot: `properties`. */
+  fields: RawRecord;
+}
+
+export interface ChangedPage {
+  records: CrmRecord[];
+  /** Opaque token for the next page, or null when the changes are exhausted. */
+  next: string | null;
+  /** How many more changed records the CRM reports after this page (for progress), when it says. */
+  remaining: number | null;
+}
+
+export interface ReadOptions {
+  /** Field API names / property names to read; every readable field when omitted. */
+  fields?: readonly string[];
+  signal?: AbortSignal;
+}
+
+export interface CrmClient {
+  readonly crm: CrmKind;
+  /** One lead / contact, or null when it does not exist (or was deleted). */
+  readRecord(id: string, options?: ReadOptions): Promise<CrmRecord | null>;
+  /** Many records; ids that do not exist are left out. Order is not guaranteed. */
+  batchRead(ids: readonly string[], options?: ReadOptions): Promise<CrmRecord[]>;
+  /**
+   * Records modified at or after `since` (epoch ms; null = all), oldest change first, one
+   * page per call. Pass the returned `next` to continue; a `next` the CRM has since
+   * forgotten fails with `CrmError` kind `cursor-expired`: start again from your cursor.
+   */
+  listChanged(since: number | null, pageToken: string | null, signal?: AbortSignal): Promise<ChangedPage>;
+  /** Proves the connection works end to end; throws a `CrmError` saying what failed. */
+  checkAccess(signal?: AbortSignal): Promise<void>;
+}
+
+/** ISO-8601 date-time → epoch ms, accepting Salesforce's `+0000` offsets. NaN when invalid. */
+export function parseCrmDateTime(value: string): number {
+  return Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+}

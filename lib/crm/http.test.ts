@@ -1,0 +1,137 @@
+import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { CrmError, DEFAULT_RETRY, HttpClient, RateLimiter, backoffDelay, parseRetryAfter, type HttpClientOptions } from './http';
+import { virtualClock } from './virtual-clock';
+
+const Ok = z.object({ ok: z.literal(true) });
+
+function client(fetchImpl: typeof fetch, overrides: Partial<HttpClientOptions> = {}) {
+  const clock = virtualClock();
+  const http = new HttpClient({
+    crmLabel: 'TestCRM',
+    origin: 'https://crm.test',
+    authorization: async () => 'Bearer secret-token-value',
+    limitersFor: () => [],
+    readErrorBody: (body) => (body && typeof body === 'object' && 'code' in body ? { code: String(body.code) } : {}),
+    timeoutMs: 1000,
+    clock,
+    fetch: fetchImpl,
+    ...overrides,
+  });
+  return { http, clock };
+}
+
+const reply = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers });
+
+describe('parseRetryAfter', () => {
+  it.each([
+    ['2', 2000],
+    ['0', 0],
+    ['Sun, 01 Nov 2026 00:00:05 GMT', 5000],
+    ['', undefined],
+    [null, undefined],
+    ['soon', undefined],
+  ])('%s → %s ms', (value, ms) => {
+    expect(parseRetryAfter(value, Date.parse('2026-11-01T00:00:00Z'))).toBe(ms);
+  });
+});
+
+it('backs off exponentially with full jitter, capped', () => {
+  expect(backoffDelay(0, DEFAULT_RETRY, () => 0.999)).toBeCloseTo(500, -1);
+  expect(backoffDelay(3, DEFAULT_RETRY, () => 0.999)).toBeCloseTo(4000, -1);
+  expect(backoffDelay(20, DEFAULT_RETRY, () => 0.999)).toBeLessThanOrEqual(DEFAULT_RETRY.maxDelayMs);
+  expect(backoffDelay(3, DEFAULT_RETRY, () => 0)).toBe(0);
+});
+
+it('lets at most `limit` requests start in any window', async () => {
+  const clock = virtualClock(0);
+  const limiter = new RateLimiter(4, 1000, clock);
+  const starts: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    await limiter.acquire();
+    starts.push(clock.now());
+  }
+  expect(starts).toEqual([0, 0, 0, 0, 1000, 1000, 1000, 1000, 2000, 2000]);
+  limiter.pause(5000);
+  await limiter.acquire();
+  expect(clock.now()).toBe(5000);
+});
+
+describe('HttpClient', () => {
+  it('retries 5xx and bodies cut short with backoff, then returns the parsed body', async () => {
+    const fetchImpl = vi.fn<typeof fetch>()
+      .mockResolvedValueOnce(reply(500, { code: 'BOOM' }))
+      .mockResolvedValueOnce(reply(200, '{"ok": tr'))
+      .mockResolvedValueOnce(reply(200, { ok: true }));
+    const { http, clock } = client(fetchImpl);
+    await expect(http.request({ path: '/x', schema: Ok, what: 'test' })).resolves.toEqual({ status: 200, data: { ok: true } });
+    expect(fetchImpl).toHaveBeenCalledTimes(3);
+    expect(clock.slept).toBeGreaterThan(0);
+  });
+
+  it('waits for Retry-After on 429 before trying again', async () => {
+    const fetchImpl = vi.fn<typeof fetch>().mockResolvedValueOnce(reply(429, {}, { 'retry-after': '3' })).mockResolvedValueOnce(reply(200, { ok: true }));
+    const { http, clock } = client(fetchImpl);
+    await http.request({ path: '/x', schema: Ok, what: 'test' });
+    expect(clock.slept).toBe(3000);
+  });
+
+  it('never retries a 401, and says it is about the credentials', async () => {
+    const fetchImpl = vi.fn<typeof fetch>().mockResolvedValue(reply(401, { code: 'INVALID_SESSION_ID' }));
+    const { http } = client(fetchImpl);
+    const error = await http.request({ path: '/x', schema: Ok, what: 'test' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CrmError);
+    expect(error).toMatchObject({ kind: 'auth', status: 401, crmCode: 'INVALID_SESSION_ID' });
+    expect((error as Error).message).toContain('INVALID_SESSION_ID');
+    expect(fetchImpl).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives up after maxAttempts server errors with a server error', async () => {
+    const fetchImpl = vi.fn<typeof fetch>().mockImplementation(async () => reply(503, {}));
+    const { http } = client(fetchImpl);
+    await expect(http.request({ path: '/x', schema: Ok, what: 'test' })).rejects.toMatchObject({ kind: 'server' });
+    expect(fetchImpl).toHaveBeenCalledTimes(DEFAULT_RETRY.maxAttempts);
+  });
+
+  it('treats a request that does not answer in time as a network failure and retries it', async () => {
+    let calls = 0;
+    const fetchImpl: typeof fetch = (_input, init) => {
+      calls++;
+      if (calls === 2) return Promise.resolve(reply(200, { ok: true }));
+      return new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+    };
+    const { http } = client(fetchImpl, { timeoutMs: 30 });
+    await expect(http.request({ path: '/x', schema: Ok, what: 'test' })).resolves.toMatchObject({ data: { ok: true } });
+    expect(calls).toBe(2);
+  });
+
+  it('stops at once when the caller aborts, and does not retry', async () => {
+    const controller = new AbortController();
+    const fetchImpl = vi.fn<typeof fetch>().mockImplementation(async () => {
+      controller.abort();
+      throw new DOMException('aborted', 'AbortError');
+    });
+    const { http } = client(fetchImpl);
+    await expect(http.request({ path: '/x', schema: Ok, what: 'test', signal: controller.signal })).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(fetchImpl).toHaveBeenCalledTimes(1);
+  });
+
+  it('names the failing path of an unexpected body, never its value', async () => {
+    const fetchImpl = vi.fn<typeof fetch>().mockResolvedValue(reply(200, { ok: 'jane@example.com' }));
+    const { http } = client(fetchImpl);
+    const error = (await http.request({ path: '/x', schema: Ok, what: 'read thing' }).catch((e: unknown) => e)) as CrmError;
+    expect(error.kind).toBe('schema');
+    expect(error.message).toContain('ok');
+    expect(error.message).toContain('read thing');
+    expect(error.message).not.toContain('jane@example.com');
+  });
+
+  it('never puts the credential in an error message', async () => {
+    const fetchImpl = vi.fn<typeof fetch>().mockRejectedValue(new TypeError('fetch failed for Bearer secret-token-value'));
+    const { http } = client(fetchImpl);
+    const error = (await http.request({ path: '/x', schema: Ok, what: 'test' }).catch((e: unknown) => e)) as CrmError;
+    expect(error.kind).toBe('network');
+    expect(error.message).not.toContain('secret-token-value');
+  });
+});

@@ -1,0 +1,297 @@
+/**
+ * The one HTTP layer both CRM REST clients go through: a client-side rate limiter (so we
+ * stay under the CRM's published limits instead of learning them from 429s), `Retry-After`
+ * on 429, exponential backoff with full jitter on 5xx, network errors and timeouts, and
+ * typed errors. A 401 is never retried: the connection has to be re-established by the
+ * user. Every JSON body is parsed with zod; errors name the failing path, never a value.
+ */
+import type { z } from 'zod';
+
+export type CrmErrorKind =
+  /** 401: the session or token is invalid or expired → the connection shows "reconnect". */
+  | 'auth'
+  /** 429s kept coming after every retry. */
+  | 'rate'
+  /** 5xx after every retry. */
+  | 'server'
+  /** Unreachable host, dropped connection, timeout, truncated body: after every retry. */
+  | 'network'
+  /** The CRM answered 2xx with JSON that does not have the shape we rely on (schema drift). */
+  | 'schema'
+  /** Any other 4xx: bad request, missing permission or scope, not found. Not retried. */
+  | 'request'
+  /** A paging cursor the CRM no longer knows (expired query locator). */
+  | 'cursor-expired'
+  /** The caller aborted. */
+  | 'cancelled';
+
+export class CrmError extends Error {
+  constructor(
+    readonly kind: CrmErrorKind,
+    message: string,
+    readonly status?: number,
+    /** The CRM's own error code (`INVALID_SESSION_ID`, `MISSING_SCOPES`, …), when it gave one. */
+    readonly crmCode?: string,
+  ) {
+    super(message);
+    this.name = 'CrmError';
+  }
+}
+
+export const isCrmError = (error: unknown, kind?: CrmErrorKind): error is CrmError =>
+  error instanceof CrmError && (kind === undefined || error.kind === kind);
+
+/** Injected so tests run without real time; the defaults are the real clock and Math.random. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  random(): number;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  random: () => Math.random(),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(cancelled());
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(cancelled());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+/** What every wait and request throws once the caller's signal is aborted. */
+export const cancelled = () => new CrmError('cancelled', 'Cancelled');
+
+/**
+ * At most `limit` requests in any `windowMs` (a sliding window, as HubSpot counts), and
+ * nobody starts while a 429's `Retry-After` is running. Owned by one client instance: it is
+ * a courtesy to the CRM, not state that must survive the service worker.
+ */
+export class RateLimiter {
+  private readonly started: number[] = [];
+  private pausedUntil = 0;
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    private readonly clock: Clock = realClock,
+  ) {}
+
+  async acquire(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      while (this.started.length > 0 && this.started[0] <= now - this.windowMs) this.started.shift();
+      const waitForPause = this.pausedUntil - now;
+      const waitForWindow = this.started.length < this.limit ? 0 : this.started[0] + this.windowMs - now;
+      const wait = Math.max(waitForPause, waitForWindow);
+      if (wait <= 0) {
+        this.started.push(now);
+        return;
+      }
+      await this.clock.sleep(wait, signal);
+    }
+  }
+
+  /** After a 429: nobody sends until `until`. */
+  pause(until: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, until);
+  }
+}
+
+export interface RetryPolicy {
+  /** Attempts for 5xx / network / timeout failures, the first included. */
+  maxAttempts: number;
+  /** 429s tolerated for one request before giving up. */
+  maxRateLimited: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Used when a 429 has no usable Retry-After. */
+  defaultRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 6,
+  maxRateLimited: 30,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  defaultRetryAfterMs: 1_000,
+};
+
+export interface HttpClientOptions {
+  /** Human name for messages: "Salesforce", "HubSpot". */
+  crmLabel: string;
+  /** Origin of the API, e.g. `https://acme.my.salesforce.com`. */
+  origin: string;
+  /** The `Authorization` header value, read at call time (a session cookie can change). */
+  authorization(): Promise<string>;
+  /** The limiters a request must pass, e.g. HubSpot's 10-second window plus search's 4/s. */
+  limitersFor(method: string, path: string): RateLimiter[];
+  /** The CRM's error code and message from an error body. */
+  readErrorBody(body: unknown): CrmErrorBody;
+  timeoutMs: number;
+  retry?: RetryPolicy;
+  clock?: Clock;
+  fetch?: typeof fetch;
+}
+
+export interface CrmErrorBody {
+  code?: string;
+  message?: string;
+}
+
+export interface RequestOptions<S extends z.ZodType> {
+  method?: 'GET' | 'POST' | 'PATCH';
+  /** Path (with query) on the API origin. */
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  schema: S;
+  /** What the call is, for messages: "query", "search contacts". */
+  what: string;
+  signal?: AbortSignal;
+}
+
+/** `Retry-After` as seconds or an HTTP date, in ms from now; undefined when absent or unusable. */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+/** Full jitter: uniform in [0, min(max, base·2^attempt)] so retrying clients spread out. */
+export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
+  return random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+}
+
+/** The failing paths of a zod error, never the values. */
+export function describeSchemaIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+export class HttpClient {
+  private readonly retry: RetryPolicy;
+  private readonly clock: Clock;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.clock = options.clock ?? realClock;
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  get origin(): string {
+    return this.options.origin;
+  }
+
+  async request<S extends z.ZodType>(request: RequestOptions<S>): Promise<{ status: number; data: z.infer<S> }> {
+    const { crmLabel } = this.options;
+    const method = request.method ?? 'GET';
+    let failures = 0;
+    let rateLimited = 0;
+    let lastFailure = '';
+    for (;;) {
+      if (request.signal?.aborted) throw cancelled();
+      for (const limiter of this.options.limitersFor(method, request.path)) await limiter.acquire(request.signal);
+      const outcome = await this.attempt(method, request);
+      if (outcome.kind === 'ok') return this.parse(outcome, request);
+      if (outcome.kind === 'rate') {
+        rateLimited++;
+        if (rateLimited > this.retry.maxRateLimited) {
+          throw new CrmError('rate', `${crmLabel} kept answering 429 (rate limit) to ${request.what} after ${this.retry.maxRateLimited} waits`, 429);
+        }
+        const until = this.clock.now() + (outcome.retryAfterMs ?? this.retry.defaultRetryAfterMs);
+        for (const limiter of this.options.limitersFor(method, request.path)) limiter.pause(until);
+        await this.clock.sleep(until - this.clock.now(), request.signal);
+        continue;
+      }
+      if (outcome.kind === 'fatal') throw outcome.error;
+      failures++;
+      lastFailure = outcome.reason;
+      if (failures >= this.retry.maxAttempts) {
+        throw new CrmError(outcome.errorKind, `${crmLabel} ${request.what} failed ${failures} times; last: ${lastFailure}`, outcome.status);
+      }
+      await this.clock.sleep(backoffDelay(failures - 1, this.retry, this.clock.random), request.signal);
+    }
+  }
+
+  private async attempt(method: string, request: RequestOptions<z.ZodType>): Promise<Attempt> {
+    const { crmLabel, origin } = this.options;
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.fetchImpl(new URL(request.path, origin), {
+        method,
+        headers: {
+          accept: 'application/json',
+          authorization: await this.options.authorization(),
+          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...request.headers,
+        },
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        credentials: 'omit', // the Authorization header is the only credential sent
+        signal,
+      });
+      text = await response.text();
+    } catch (error) {
+      if (request.signal?.aborted) return { kind: 'fatal', error: cancelled() };
+      if (isCrmError(error)) return { kind: 'fatal', error }; // from authorization(): no session
+      const reason = timeout.aborted ? `no answer within ${this.options.timeoutMs / 1000} s` : `could not reach ${origin} (${errorName(error)})`;
+      return { kind: 'retry', errorKind: 'network', reason };
+    }
+    const { status } = response;
+    if (status >= 200 && status < 300) {
+      const json = tryJson(text);
+      // A 2xx body that is not JSON was cut short on the way (proxy, dropped connection): retry.
+      if (json === undefined) return { kind: 'retry', errorKind: 'network', reason: `HTTP ${status} with a body that is not JSON (truncated?)`, status };
+      return { kind: 'ok', status, json };
+    }
+    const { code, message } = this.options.readErrorBody(tryJson(text));
+    const said = [code, message].filter(Boolean).join(': ');
+    const detail = said ? ` (${said})` : '';
+    if (status === 429) return { kind: 'rate', retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.clock.now()) };
+    if (status === 401) return { kind: 'fatal', error: new CrmError('auth', `${crmLabel} rejected the credentials: HTTP 401${detail}`, status, code) };
+    if (status >= 500) return { kind: 'retry', errorKind: 'server', reason: `HTTP ${status}${detail}`, status };
+    return { kind: 'fatal', error: new CrmError('request', `${crmLabel} refused ${request.what}: HTTP ${status}${detail}`, status, code) };
+  }
+
+  private parse<S extends z.ZodType>(outcome: { status: number; json: unknown }, request: RequestOptions<S>): { status: number; data: z.infer<S> } {
+    const parsed = request.schema.safeParse(outcome.json);
+    if (!parsed.success) {
+      throw new CrmError('schema', `${this.options.crmLabel} answered ${request.what} in an unexpected shape: ${describeSchemaIssues(parsed.error)}`, outcome.status);
+    }
+    return { status: outcome.status, data: parsed.data };
+  }
+}
+
+type Attempt =
+  | { kind: 'ok'; status: number; json: unknown }
+  | { kind: 'rate'; retryAfterMs: number | undefined }
+  | { kind: 'retry'; errorKind: 'server' | 'network'; reason: string; status?: number }
+  | { kind: 'fatal'; error: CrmError };
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The error's class name only: messages of network errors can carry URLs with ids. */
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown error';
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { generateDemoLeads } from './demo-data';
+import { HUBSPOT_SEARCH_CAP, createHubSpotClient } from './hubspot-client';
+import { isCrmError } from './http';
+import { virtualClock } from './virtual-clock';
+import { mulberry32 } from '../ml/random';
+import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
+import { demoFetch } from '../../test/demo-crm/fetch';
+import { createDemoCrmHandler, HUBSPOT_DEFAULT_LIMITS } from '../../test/demo-crm/server';
+
+const NOW = new Date('2026-11-01T00:00:00Z');
+const small = generateDemoLeads({ count: 700, seed: 5, now: NOW });
+
+function setup(leads = small, apiVersion: 'v3' | '2026-03' = 'v3') {
+  const behaviour = defaultBehaviour();
+  const clock = virtualClock();
+  behaviour.now = clock.now;
+  behaviour.hubspotLimits = HUBSPOT_DEFAULT_LIMITS;
+  const handle = createDemoCrmHandler(leads, behaviour);
+  let rateLimited = 0;
+  const fetch = demoFetch((request) => {
+    const response = handle(request);
+    if (response.status === 429) rateLimited++;
+    return response;
+  });
+  const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', apiVersion, clock, fetch });
+  return { client, behaviour, clock, rateLimited: () => rateLimited };
+}
+
+async function drain(client: ReturnType<typeof setup>['client'], since: number | null = null) {
+  const ids: string[] = [];
+  let token: string | null = null;
+  let pages = 0;
+  do {
+    const page = await client.listChanged(since, token);
+    ids.push(...page.records.map((r) => r.id));
+    token = page.next;
+    pages++;
+  } while (token !== null);
+  return { ids, pages };
+}
+
+describe('HubSpot client against the demo CRM', () => {
+  it('reads one contact (v3 and date-versioned paths), or null when unknown', async () => {
+    for (const version of ['v3', '2026-03'] as const) {
+      const { client } = setup(small, version);
+      const lead = small[3];
+      const record = await client.readRecord(lead.hubspotId, { fields: ['jobtitle'] });
+      expect(record).toMatchObject({ id: lead.hubspotId, modifiedAt: Date.parse(lead.hubspot.hs_lastmodifieddate!) });
+      expect(record?.fields.jobtitle).toBe(lead.hubspot.jobtitle);
+      expect(await client.readRecord('999999999')).toBeNull();
+    }
+  });
+
+  it('batch-reads 100 at a time, and takes the found ones from a 207', async () => {
+    const { client } = setup();
+    const ids = small.slice(0, 250).map((l) => l.hubspotId);
+    const records = await client.batchRead([...ids, '999999999']);
+    expect(records.map((r) => r.id).sort()).toEqual([...ids].sort());
+    expect(records[0].fields).toHaveProperty('lifecyclestage');
+  });
+
+  it('pages past the 10,000-result search cap by windowing on hs_lastmodifieddate, within the limits', async () => {
+    const leads = generateDemoLeads({ count: HUBSPOT_SEARCH_CAP + 1500, seed: 9, now: NOW });
+    const { client, clock, rateLimited } = setup(leads);
+    const started = clock.now();
+    const { ids, pages } = await drain(client);
+    expect(new Set(ids).size).toBe(leads.length);
+    expect(pages).toBeGreaterThanOrEqual(Math.ceil(leads.length / 200));
+    // The client's own limiter kept it under HubSpot's 4 searches per second: no 429 at all.
+    expect(rateLimited()).toBe(0);
+    expect(clock.now() - started).toBeGreaterThanOrEqual(((pages - 4) / 4) * 1000);
+  });
+
+  it('gets every contact through 429s, 5xx, timeouts and truncated bodies', async () => {
+    const { client, behaviour } = setup();
+    behaviour.faults = parseFaults('429=0.2,500=0.1,timeout=0.02,malformed=0.05');
+    behaviour.random = mulberry32(5);
+    const { ids } = await drain(client);
+    expect(new Set(ids).size).toBe(small.length);
+  });
+
+  it('reports a revoked token as an auth error, without retrying', async () => {
+    const { client, behaviour } = setup();
+    await expect(client.checkAccess()).resolves.toBeUndefined();
+    behaviour.revokedTokens.add('pat-na1-secret');
+    const error = await client.listChanged(null, null).catch((e: unknown) => e);
+    expect(isCrmError(error, 'auth')).toBe(true);
+    expect(String(error)).toContain('EXPIRED_AUTHENTICATION');
+    expect(String(error)).not.toContain('pat-na1-secret');
+  });
+
+  it('names the property when the schema drifts: renamed, or a number where HubSpot sends strings', async () => {
+    const renamed = setup();
+    renamed.behaviour.drift = { field: 'hs_lastmodifieddate', renameTo: 'hs_last_modified' };
+    await expect(renamed.client.listChanged(null, null)).rejects.toThrow(/no property hs_lastmodifieddate/);
+    const retyped = setup();
+    retyped.behaviour.drift = { field: 'hs_analytics_num_visits', toType: 'number' };
+    const error = await retyped.client.listChanged(null, null).catch((e: unknown) => e);
+    expect(isCrmError(error, 'schema')).toBe(true);
+    expect(String(error)).toMatch(/results\.\d+\.properties\.hs_analytics_num_visits/);
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { generateDemoLeads } from './demo-data';
+import { isCrmError } from './http';
+import { createSalesforceClient, soqlDateTime } from './salesforce-client';
+import { virtualClock } from './virtual-clock';
+import { mulberry32 } from '../ml/random';
+import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
+import { demoFetch } from '../../test/demo-crm/fetch';
+import { createDemoCrmHandler } from '../../test/demo-crm/server';
+
+const leads = generateDemoLeads({ count: 4500, seed: 3, now: new Date('2026-11-01T00:00:00Z') });
+
+function setup(apiVersion = '67.0') {
+  const behaviour = defaultBehaviour();
+  const clock = virtualClock();
+  behaviour.now = clock.now;
+  const fetch = demoFetch(createDemoCrmHandler(leads, behaviour));
+  const client = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion, accessToken: async () => '00Dsession!token', clock, fetch });
+  return { client, behaviour, clock };
+}
+
+async function drain(client: ReturnType<typeof setup>['client'], since: number | null) {
+  const ids: string[] = [];
+  let token: string | null = null;
+  let pages = 0;
+  do {
+    const page = await client.listChanged(since, token);
+    ids.push(...page.records.map((r) => r.id));
+    token = page.next;
+    pages++;
+  } while (token !== null);
+  return { ids, pages };
+}
+
+describe('Salesforce client against the demo CRM', () => {
+  it('reads one lead with all its fields, or only those asked for, and null for an unknown Id', async () => {
+    const { client } = setup();
+    const lead = leads[7];
+    const record = await client.readRecord(lead.salesforceId);
+    expect(record).toMatchObject({ id: lead.salesforceId, modifiedAt: Date.parse(lead.salesforce.SystemModstamp.replace('+0000', 'Z')) });
+    expect(record?.fields).toMatchObject({ Name: lead.salesforce.Name, IsConverted: lead.salesforce.IsConverted });
+    expect(record?.fields).not.toHaveProperty('attributes');
+    const some = await client.readRecord(lead.salesforceId, { fields: ['Title'] });
+    expect(Object.keys(some!.fields).sort()).toEqual(['Id', 'SystemModstamp', 'Title']);
+    expect(await client.readRecord('00Q000000000000AAA')).toBeNull();
+  });
+
+  it('batch-reads in chunks of IN lists and leaves out unknown Ids', async () => {
+    const { client } = setup();
+    const ids = leads.slice(0, 450).map((l) => l.salesforceId);
+    const records = await client.batchRead([...ids, '00Q000000000000AAA']);
+    expect(records.map((r) => r.id).sort()).toEqual([...ids].sort());
+  });
+
+  it('pages every change through nextRecordsUrl, oldest first, and from a cursor', async () => {
+    const { client } = setup();
+    const all = await drain(client, null);
+    expect(all.pages).toBe(3);
+    expect(new Set(all.ids).size).toBe(leads.length);
+    const cut = leads.map((l) => Date.parse(l.salesforce.SystemModstamp.replace('+0000', 'Z'))).sort((a, b) => a - b)[4000];
+    const later = await drain(client, cut);
+    const expected = leads.filter((l) => Date.parse(l.salesforce.SystemModstamp.replace('+0000', 'Z')) >= Math.floor(cut / 1000) * 1000);
+    expect(later.ids.sort()).toEqual(expected.map((l) => l.salesforceId).sort());
+  });
+
+  it('writes SOQL date-times floored to the second', () => {
+    expect(soqlDateTime(Date.parse('2026-03-14T09:26:53.589Z'))).toBe('2026-03-14T09:26:53Z');
+  });
+
+  it('says a forgotten query locator is an expired cursor', async () => {
+    const { client } = setup();
+    await expect(client.listChanged(null, '/services/data/v67.0/query/01gD0000000zzzzAAA-2000')).rejects.toMatchObject({ kind: 'cursor-expired' });
+    await expect(client.listChanged(null, 'https://elsewhere.test/steal')).rejects.toMatchObject({ kind: 'cursor-expired' });
+  });
+
+  it('gets every lead through 429s, 5xx, timeouts and truncated bodies', async () => {
+    const { client, behaviour } = setup();
+    behaviour.faults = parseFaults('429=0.2,500=0.1,timeout=0.02,malformed=0.05');
+    behaviour.random = mulberry32(11);
+    const all = await drain(client, null);
+    expect(new Set(all.ids).size).toBe(leads.length);
+  });
+
+  it('checks access: a version the org lacks, a revoked session', async () => {
+    const { client } = setup('99.0');
+    await expect(client.checkAccess()).rejects.toThrow(/API version 99\.0 is not available on acme\.my\.salesforce\.com; it offers 31\.0–67\.0/);
+    const ok = setup();
+    await expect(ok.client.checkAccess()).resolves.toBeUndefined();
+    ok.behaviour.revokedTokens.add('00Dsession!token');
+    const error = await ok.client.readRecord(leads[0].salesforceId).catch((e: unknown) => e);
+    expect(isCrmError(error, 'auth')).toBe(true);
+    expect(String(error)).toContain('INVALID_SESSION_ID');
+  });
+
+  it('names the field when the schema drifts: renamed cursor field, changed type', async () => {
+    const renamed = setup();
+    renamed.behaviour.drift = { field: 'SystemModstamp', renameTo: 'SystemModStamp2' };
+    await expect(renamed.client.listChanged(null, null)).rejects.toThrow(/no field SystemModstamp/);
+    const retyped = setup();
+    retyped.behaviour.drift = { field: 'SystemModstamp', toType: 'number' };
+    const error = await retyped.client.listChanged(null, null).catch((e: unknown) => e);
+    expect(isCrmError(error, 'schema')).toBe(true);
+    expect(String(error)).toMatch(/records\.0\.SystemModstamp/);
+  });
+});

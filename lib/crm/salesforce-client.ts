@@ -1,0 +1,193 @@
+/**
+ * Salesforce REST for Leads, on the org's `*.my.salesforce.com` host (the Lightning host
+ * redirects and drops the Authorization header). Changes are read with SOQL ordered by
+ * `SystemModstamp, Id` and paged by `nextRecordsUrl` (2,000 per batch).
+ */
+import { z } from 'zod';
+import type { ChangedPage, CrmClient, CrmRecord, ReadOptions } from './client';
+import { parseCrmDateTime } from './client';
+import { CrmError, HttpClient, RateLimiter, isCrmError, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
+
+export const DEFAULT_SALESFORCE_API_VERSION = '67.0';
+const BATCH_SIZE = 2000;
+/** Ids per `WHERE Id IN (…)`: keeps the URL well under Salesforce's 16 KB limit. */
+const IDS_PER_QUERY = 200;
+/** Fields a sync and a cache key cannot do without. */
+const REQUIRED_FIELDS = ['Id', 'SystemModstamp'] as const;
+/** Compound and binary fields: SOQL returns them as objects or not at all; their parts are plain fields. */
+const UNSYNCED_TYPES = new Set(['address', 'location', 'base64', 'complexvalue']);
+
+export interface SalesforceClientOptions {
+  /** `https://acme.my.salesforce.com` */
+  instanceUrl: string;
+  /** `67.0` */
+  apiVersion: string;
+  /** Session id (the `sid` cookie) or OAuth access token, read at call time. */
+  accessToken(): Promise<string>;
+  timeoutMs?: number;
+  /** Salesforce has no per-second API limit, only daily ones: stay polite all the same. */
+  requestsPerSecond?: number;
+  retry?: RetryPolicy;
+  clock?: Clock;
+  fetch?: typeof fetch;
+}
+
+const SalesforceId = z.string().regex(/^[a-zA-Z0-9]{18}$/, 'expected an 18-character Salesforce Id');
+const DateTime = z.string().refine((value) => Number.isFinite(parseCrmDateTime(value)), 'expected an ISO date-time');
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+const LeadSchema = z
+  .object({
+    attributes: z.looseObject({ type: z.string() }).optional(),
+    Id: SalesforceId,
+    SystemModstamp: DateTime,
+  })
+  .catchall(Scalar);
+type Lead = z.infer<typeof LeadSchema>;
+
+const QueryPageSchema = z.object({
+  totalSize: z.number().int().nonnegative(),
+  done: z.boolean(),
+  nextRecordsUrl: z.string().regex(/^\/services\/data\/v\d+\.0\/query(All)?\/[\w-]+$/).optional(),
+  records: z.array(LeadSchema),
+});
+
+const DescribeSchema = z.object({
+  fields: z.array(z.looseObject({ name: z.string().regex(/^\w+$/), type: z.string() })),
+});
+
+const VersionsSchema = z.array(z.looseObject({ version: z.string().regex(/^\d+\.0$/) }));
+
+const ErrorBodySchema = z.array(z.looseObject({ errorCode: z.string().optional(), message: z.string().optional() })).min(1);
+
+function readErrorBody(body: unknown): CrmErrorBody {
+  const parsed = ErrorBodySchema.safeParse(body);
+  return parsed.success ? { code: parsed.data[0].errorCode, message: parsed.data[0].message } : {};
+}
+
+/** SOQL date-time literal, floored to the second (SystemModstamp has second precision). */
+export function soqlDateTime(epochMs: number): string {
+  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function toRecord(lead: Lead): CrmRecord {
+  const { attributes: _attributes, ...fields } = lead;
+  return { id: lead.Id, modifiedAt: parseCrmDateTime(lead.SystemModstamp), fields };
+}
+
+export function createSalesforceClient(options: SalesforceClientOptions): CrmClient {
+  const limiter = new RateLimiter(options.requestsPerSecond ?? 10, 1000, options.clock);
+  const http = new HttpClient({
+    crmLabel: 'Salesforce',
+    origin: options.instanceUrl,
+    authorization: async () => `Bearer ${await options.accessToken()}`,
+    limitersFor: () => [limiter],
+    readErrorBody,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    retry: options.retry,
+    clock: options.clock,
+    fetch: options.fetch,
+  });
+  const base = `/services/data/v${options.apiVersion}`;
+  let syncedFields: Promise<string[]> | undefined;
+
+  /** Every Lead field the user can read, from describe (field-level security applies). */
+  function allFields(signal?: AbortSignal): Promise<string[]> {
+    syncedFields ??= http
+      .request({ path: `${base}/sobjects/Lead/describe`, schema: DescribeSchema, what: 'describe Lead', signal })
+      .then(({ data }) => {
+        const names = data.fields.filter((field) => !UNSYNCED_TYPES.has(field.type)).map((field) => field.name);
+        const missing = REQUIRED_FIELDS.filter((name) => !names.includes(name));
+        if (missing.length > 0) throw new CrmError('schema', `Salesforce Lead has no field ${missing.join(', ')} (describe Lead)`);
+        return names;
+      });
+    syncedFields.catch(() => (syncedFields = undefined)); // a failed describe is asked again next time
+    return syncedFields;
+  }
+
+  async function fieldList(requested: readonly string[] | undefined, signal?: AbortSignal): Promise<string[]> {
+    const names = requested ? [...new Set([...REQUIRED_FIELDS, ...requested])] : await allFields(signal);
+    const invalid = names.find((name) => !/^\w+$/.test(name));
+    if (invalid !== undefined) throw new CrmError('request', `Not a Salesforce field API name: "${invalid}"`);
+    return names;
+  }
+
+  async function queryPage(path: string, what: string, signal?: AbortSignal): Promise<z.infer<typeof QueryPageSchema>> {
+    const { data } = await http.request({
+      path,
+      headers: { 'Sforce-Query-Options': `batchSize=${BATCH_SIZE}` },
+      schema: QueryPageSchema,
+      what,
+      signal,
+    });
+    return data;
+  }
+
+  const query = (soql: string) => `${base}/query?q=${encodeURIComponent(soql)}`;
+
+  return {
+    crm: 'salesforce',
+
+    async readRecord(id, { fields, signal }: ReadOptions = {}) {
+      if (!/^[a-zA-Z0-9]{15,18}$/.test(id)) throw new CrmError('request', 'Not a Salesforce record Id');
+      const names = await fieldList(fields, signal);
+      try {
+        const { data } = await http.request({ path: `${base}/sobjects/Lead/${id}?fields=${names.join(',')}`, schema: LeadSchema, what: 'read Lead', signal });
+        return toRecord(data);
+      } catch (error) {
+        if (isCrmError(error, 'request') && error.status === 404) return null;
+        throw error;
+      }
+    },
+
+    async batchRead(ids, { fields, signal }: ReadOptions = {}) {
+      const valid = ids.filter((id) => /^[a-zA-Z0-9]{15,18}$/.test(id));
+      const names = await fieldList(fields, signal);
+      const records: CrmRecord[] = [];
+      for (let at = 0; at < valid.length; at += IDS_PER_QUERY) {
+        const inList = valid.slice(at, at + IDS_PER_QUERY).map((id) => `'${id}'`).join(',');
+        let page = await queryPage(query(`SELECT ${names.join(', ')} FROM Lead WHERE Id IN (${inList})`), 'batch read Leads', signal);
+        records.push(...page.records.map(toRecord));
+        while (page.nextRecordsUrl) {
+          page = await queryPage(page.nextRecordsUrl, 'batch read Leads', signal);
+          records.push(...page.records.map(toRecord));
+        }
+      }
+      return records;
+    },
+
+    async listChanged(since, pageToken, signal): Promise<ChangedPage> {
+      let page: z.infer<typeof QueryPageSchema>;
+      if (pageToken !== null) {
+        if (!QueryPageSchema.shape.nextRecordsUrl.safeParse(pageToken).success) throw new CrmError('cursor-expired', 'Not a Salesforce query locator');
+        try {
+          page = await queryPage(pageToken, 'query changed Leads', signal);
+        } catch (error) {
+          // Locators expire after 15 minutes idle, and only a few stay open per user.
+          if (isCrmError(error, 'request') && (error.crmCode === 'INVALID_QUERY_LOCATOR' || error.status === 404)) {
+            throw new CrmError('cursor-expired', 'Salesforce no longer knows this query locator', error.status, error.crmCode);
+          }
+          throw error;
+        }
+      } else {
+        const names = await fieldList(undefined, signal);
+        const where = since === null ? '' : ` WHERE SystemModstamp >= ${soqlDateTime(since)}`;
+        page = await queryPage(query(`SELECT ${names.join(', ')} FROM Lead${where} ORDER BY SystemModstamp ASC, Id ASC`), 'query changed Leads', signal);
+      }
+      const next = page.done ? null : (page.nextRecordsUrl ?? null);
+      // A locator ends in `-<offset>`: what is left is the total minus that offset.
+      const offset = next === null ? page.totalSize : Number(/-(\d+)$/.exec(next)?.[1] ?? Number.NaN);
+      return { records: page.records.map(toRecord), next, remaining: Number.isFinite(offset) ? Math.max(0, page.totalSize - offset) : null };
+    },
+
+    async checkAccess(signal) {
+      const { data: versions } = await http.request({ path: '/services/data/', schema: VersionsSchema, what: 'list API versions', signal });
+      if (!versions.some((v) => v.version === options.apiVersion)) {
+        const offered = versions.map((v) => v.version);
+        throw new CrmError('request', `API version ${options.apiVersion} is not available on ${new URL(options.instanceUrl).host}; it offers ${offered[0]}–${offered.at(-1)}`);
+      }
+      syncedFields = undefined;
+      await allFields(signal);
+    },
+  };
+}

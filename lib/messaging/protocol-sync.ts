@@ -1,0 +1,53 @@
+/**
+ * Messages for CRM connections and sync (options page → background). Credentials go in
+ * (the admin types a token); nothing that comes out carries one: replies are
+ * `ConnectionReply` (crm, status, host, message) and sync progress.
+ */
+import { z } from 'zod';
+import { ConnectionReplySchema, SalesforceApiVersionSchema, SalesforceHostSchema } from '../connections/schema';
+import { HubSpotApiVersionSchema } from '../crm/hubspot-client';
+import { SyncStatusSchema } from '../sync/state';
+import { FailureSchema as Failure } from './schemas';
+
+const CrmSchema = z.enum(['salesforce', 'hubspot']);
+const TimeoutSeconds = z.number().int().min(1).max(300).optional();
+
+export const ConnectRequestSchema = z.discriminatedUnion('crm', [
+  z.object({ crm: z.literal('salesforce'), host: SalesforceHostSchema, apiVersion: SalesforceApiVersionSchema, timeoutSeconds: TimeoutSeconds }),
+  z.object({ crm: z.literal('hubspot'), token: z.string().trim().min(10).max(500), apiVersion: HubSpotApiVersionSchema, timeoutSeconds: TimeoutSeconds }),
+]);
+export type ConnectRequest = z.infer<typeof ConnectRequestSchema>;
+
+const ConnectionResponseSchema = z.union([ConnectionReplySchema.extend({ ok: z.literal(true) }), Failure]);
+
+export const SyncSummarySchema = z.object({
+  crm: CrmSchema,
+  status: SyncStatusSchema,
+  /** Records stored by the job in progress (or the last one). */
+  synced: z.number(),
+  /** What the CRM says is left, when it says. */
+  remaining: z.number().nullable(),
+  /** Leads from this CRM in the browser now. */
+  stored: z.number(),
+  error: z.string().nullable(),
+  lastRun: z.object({ synced: z.number(), finishedAt: z.number(), seconds: z.number() }).nullable(),
+});
+export type SyncSummary = z.infer<typeof SyncSummarySchema>;
+
+const SyncResponseSchema = z.union([SyncSummarySchema.extend({ ok: z.literal(true) }), Failure]);
+
+export const syncProtocol = {
+  connectCrm: { input: ConnectRequestSchema, output: ConnectionResponseSchema },
+  testConnection: { input: z.object({ crm: CrmSchema }), output: ConnectionResponseSchema },
+  disconnectCrm: { input: z.object({ crm: CrmSchema }), output: ConnectionResponseSchema },
+  connectionStatus: {
+    input: z.object({}),
+    output: z.union([z.object({ ok: z.literal(true), connections: z.array(ConnectionReplySchema) }), Failure]),
+  },
+  startSync: { input: z.object({ crm: CrmSchema }), output: SyncResponseSchema },
+  cancelSync: { input: z.object({ crm: CrmSchema }), output: SyncResponseSchema },
+  syncStatus: {
+    input: z.object({}),
+    output: z.union([z.object({ ok: z.literal(true), syncs: z.array(SyncSummarySchema) }), Failure]),
+  },
+} as const;

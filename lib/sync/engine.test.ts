@@ -1,0 +1,175 @@
+import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CrmClient } from '../crm/client';
+import { generateDemoLeads, type DemoLead } from '../crm/demo-data';
+import { createHubSpotClient } from '../crm/hubspot-client';
+import { createSalesforceClient } from '../crm/salesforce-client';
+import { virtualClock } from '../crm/virtual-clock';
+import { LeadLensDb } from '../db/db';
+import { mulberry32 } from '../ml/random';
+import { defaultBehaviour, parseFaults, type DemoBehaviour } from '../../test/demo-crm/behaviour';
+import { demoFetch } from '../../test/demo-crm/fetch';
+import { createDemoCrmHandler } from '../../test/demo-crm/server';
+import { runSync } from './engine';
+import { syncStateKey } from './state';
+import { dexieSyncStore, type SyncStore } from './store';
+
+const NOW = new Date('2026-11-01T00:00:00Z');
+const DB = 'leadlens-sync-test';
+const leads = generateDemoLeads({ count: 2300, seed: 21, now: NOW });
+
+afterEach(() => Dexie.delete(DB));
+
+type Crm = 'salesforce' | 'hubspot';
+
+/** A fresh "service worker": new clients and a new Dexie connection over the same database. */
+function worker(crm: Crm, behaviour: DemoBehaviour, served: DemoLead[] = leads, onRequest: (signal?: AbortSignal) => void = () => undefined) {
+  const clock = virtualClock();
+  behaviour.now = clock.now;
+  const handle = createDemoCrmHandler(served, behaviour);
+  const inner = demoFetch(handle);
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    onRequest(init?.signal ?? undefined);
+    return inner(input, init);
+  };
+  const client: CrmClient = crm === 'salesforce'
+    ? createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => 'sid', clock, fetch })
+    : createHubSpotClient({ accessToken: async () => 'token', clock, fetch });
+  const db = new LeadLensDb(DB);
+  return { client, db, store: dexieSyncStore(db) };
+}
+
+const modifiedAt = (crm: Crm, lead: DemoLead) =>
+  Date.parse(crm === 'salesforce' ? lead.salesforce.SystemModstamp.replace('+0000', 'Z') : lead.hubspot.hs_lastmodifieddate!);
+const idOf = (crm: Crm, lead: DemoLead) => (crm === 'salesforce' ? lead.salesforceId : lead.hubspotId);
+
+async function expectEveryLeadOnce(db: LeadLensDb, crm: Crm, expected: DemoLead[]) {
+  const stored = await db.leads.where('source').equals(crm).primaryKeys();
+  expect(stored.length).toBe(expected.length);
+  expect(new Set(stored)).toEqual(new Set(expected.map((lead) => `${crm}|${idOf(crm, lead)}`)));
+}
+
+describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
+  it('stores every lead once, with the indexed fields, and records where it got to', async () => {
+    const { client, db, store } = worker(crm, defaultBehaviour());
+    const state = await runSync({ client, store });
+    expect(state).toMatchObject({ status: 'done', job: null, error: null, lastRun: { synced: leads.length } });
+    await expectEveryLeadOnce(db, crm, leads);
+    const lead = leads[4];
+    const stored = await db.leads.get(`${crm}|${idOf(crm, lead)}`);
+    expect(stored).toMatchObject({ source: crm, origin: 'sync', outcome: expect.any(Number) });
+    expect(stored!.name.length).toBeGreaterThan(0);
+    const newest = Math.max(...leads.map((l) => modifiedAt(crm, l)));
+    expect(state.completedCursor).toBe(newest);
+    db.close();
+  });
+
+  it('resumes after the worker is killed mid-page, re-reading at most that page, through faults', async () => {
+    const behaviour = defaultBehaviour();
+    behaviour.faults = parseFaults('429=0.2,500=0.1,timeout=0.02,malformed=0.01');
+    behaviour.random = mulberry32(99);
+    const kill = new AbortController();
+    let requests = 0;
+    // The "worker" dies (its requests aborted) during its 3rd listing request.
+    const first = worker(crm, behaviour, leads, () => {
+      if (++requests === 4) kill.abort();
+    });
+    const stopped = await runSync({ client: first.client, store: first.store, signal: kill.signal });
+    expect(stopped.status).toBe('cancelled');
+    const storedBefore = await first.db.leads.count();
+    const checkpoint = (await first.store.readState(crm)).job!.cursor!;
+    expect(storedBefore).toBeGreaterThan(0);
+    expect(storedBefore).toBeLessThan(leads.length);
+    first.db.close();
+
+    const second = worker(crm, behaviour);
+    let written = 0;
+    const counting: SyncStore = { ...second.store, commitPage: (c, page, s) => ((written += page.length), second.store.commitPage(c, page, s)) };
+    const state = await runSync({ client: second.client, store: counting });
+    expect(state.status).toBe('done');
+    await expectEveryLeadOnce(second.db, crm, leads);
+    // It went on from the checkpoint: at most the leads sharing the checkpoint's instant
+    // (to the second for SOQL) were read again, when the demo's query locator was gone.
+    const tiesAtCheckpoint = leads.filter((lead) => {
+      const modified = modifiedAt(crm, lead);
+      return modified <= checkpoint && modified >= Math.floor(checkpoint / 1000) * 1000;
+    }).length;
+    expect(written).toBeGreaterThanOrEqual(leads.length - storedBefore);
+    expect(written - (leads.length - storedBefore)).toBeLessThanOrEqual(tiesAtCheckpoint);
+    second.db.close();
+  });
+
+  it('loses nothing when the worker dies between reading a page and storing it', async () => {
+    const first = worker(crm, defaultBehaviour());
+    let commits = 0;
+    const dying: SyncStore = {
+      ...first.store,
+      commitPage: (c, page, s) => (++commits === 2 ? Promise.reject(new Error('worker stopped')) : first.store.commitPage(c, page, s)),
+    };
+    expect((await runSync({ client: first.client, store: dying })).status).toBe('error');
+    first.db.close();
+    const second = worker(crm, defaultBehaviour());
+    expect((await runSync({ client: second.client, store: second.store })).status).toBe('done');
+    await expectEveryLeadOnce(second.db, crm, leads);
+    second.db.close();
+  });
+
+  it('syncs only what changed since the last complete sync', async () => {
+    const first = worker(crm, defaultBehaviour());
+    await runSync({ client: first.client, store: first.store });
+    first.db.close();
+    const later = '2026-11-02T10:00:00.000Z';
+    const touched = new Set([3, 500, 2000]);
+    const changed = leads.map((lead, index) => touched.has(index)
+      ? { ...lead, salesforce: { ...lead.salesforce, Title: 'Changed', SystemModstamp: later.replace('Z', '+0000') }, hubspot: { ...lead.hubspot, jobtitle: 'Changed', hs_lastmodifieddate: later } }
+      : lead);
+    const second = worker(crm, defaultBehaviour(), changed);
+    const cursor = (await second.store.readState(crm)).completedCursor!;
+    const state = await runSync({ client: second.client, store: second.store });
+    // The 3 changed, plus those sharing the old cursor's instant (read with >=, so none is missed).
+    const atCursor = changed.filter((lead, index) => !touched.has(index) && modifiedAt(crm, lead) >= (crm === 'salesforce' ? Math.floor(cursor / 1000) * 1000 : cursor)).length;
+    expect(state.lastRun?.synced).toBe(3 + atCursor);
+    expect(atCursor).toBeLessThan(100);
+    expect(state.completedCursor).toBe(Date.parse(later));
+    const stored = await second.db.leads.get(`${crm}|${idOf(crm, leads[500])}`);
+    expect(stored?.fields[crm === 'salesforce' ? 'Title' : 'jobtitle']).toBe('Changed');
+    await expectEveryLeadOnce(second.db, crm, leads);
+    second.db.close();
+  });
+
+  it('stops with an error naming the field on schema drift, keeps what it stored, and resumes once fixed', async () => {
+    const behaviour = defaultBehaviour();
+    const field = crm === 'salesforce' ? 'IsConverted' : 'createdate';
+    let requests = 0;
+    const first = worker(crm, behaviour, leads, () => {
+      // Drift after the first page is stored (the 2 first requests are describe + page 1).
+      if (++requests === 3) behaviour.drift = { field, toType: crm === 'salesforce' ? 'string' : 'number' };
+    });
+    const state = await runSync({ client: first.client, store: first.store });
+    expect(state.status).toBe('error');
+    expect(state.errorKind).toBe('schema');
+    expect(state.error).toContain(field);
+    const kept = await first.db.leads.count();
+    expect(kept).toBeGreaterThan(0);
+    expect((await first.db.settings.get(syncStateKey(crm)))?.value).toMatchObject({ status: 'error', job: { synced: kept } });
+    first.db.close();
+
+    behaviour.drift = null;
+    const second = worker(crm, behaviour);
+    expect((await runSync({ client: second.client, store: second.store })).status).toBe('done');
+    await expectEveryLeadOnce(second.db, crm, leads);
+    second.db.close();
+  });
+
+  it('marks an expired session as an auth error and retries nothing', async () => {
+    const behaviour = defaultBehaviour();
+    behaviour.revokedTokens.add(crm === 'salesforce' ? 'sid' : 'token');
+    let requests = 0;
+    const { client, db, store } = worker(crm, behaviour, leads, () => requests++);
+    const state = await runSync({ client, store });
+    expect(state).toMatchObject({ status: 'error', errorKind: 'auth' });
+    expect(requests).toBe(1);
+    db.close();
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * The resumable sync: pages of changed records, oldest first, each page's leads stored with
+ * the checkpoint that follows it in one transaction. Pure of browser APIs (client and store
+ * are injected) so it runs in the service worker, in Node for the tests, and in the bench.
+ * Leads are keyed `${crm}|${id}`, so a page read twice overwrites itself: no duplicates.
+ */
+import type { CrmClient } from '../crm/client';
+import { CrmError, isCrmError } from '../crm/http';
+import type { SyncStore } from './store';
+import type { SyncJob, SyncState } from './state';
+import { toStoredLead } from './to-stored-lead';
+
+export interface RunSyncOptions {
+  client: CrmClient;
+  store: SyncStore;
+  signal?: AbortSignal;
+  /** After every committed page. */
+  onProgress?(state: SyncState): void;
+  now?(): number;
+}
+
+/** Runs (or resumes) the CRM's sync to the end, a cancel, or an error; returns the final state. */
+export async function runSync({ client, store, signal, onProgress, now = Date.now }: RunSyncOptions): Promise<SyncState> {
+  const { crm } = client;
+  let state = await store.readState(crm);
+  let job: SyncJob = state.job ?? {
+    startedAt: now(),
+    cursor: state.completedCursor,
+    lastId: null,
+    pageToken: null,
+    synced: 0,
+    pages: 0,
+    remaining: null,
+  };
+  state = { ...state, status: 'running', job, error: null, errorKind: null };
+  await store.writeState(crm, state);
+  onProgress?.(state);
+
+  let expiredInARow = 0;
+  try {
+    for (;;) {
+      if (signal?.aborted) throw new CrmError('cancelled', 'Cancelled');
+      let page;
+      try {
+        page = await client.listChanged(job.pageToken === null ? job.cursor : null, job.pageToken, signal);
+      } catch (error) {
+        // The CRM forgot our page token (e.g. a query locator idle for 15 min): query again from the cursor.
+        if (isCrmError(error, 'cursor-expired') && ++expiredInARow < 2) {
+          job = { ...job, pageToken: null };
+          state = { ...state, job };
+          continue;
+        }
+        throw error;
+      }
+      expiredInARow = 0;
+      const leads = page.records.map((record) => toStoredLead(crm, record));
+      const last = page.records.at(-1);
+      const nextJob: SyncJob = {
+        ...job,
+        cursor: page.records.reduce<number | null>((max, r) => (max === null || r.modifiedAt > max ? r.modifiedAt : max), job.cursor),
+        lastId: last?.id ?? job.lastId,
+        pageToken: page.next,
+        synced: job.synced + leads.length,
+        pages: job.pages + 1,
+        remaining: page.remaining,
+      };
+      const nextState: SyncState = page.next === null
+        ? { ...state, status: 'done', completedCursor: nextJob.cursor, job: null, lastRun: { synced: nextJob.synced, finishedAt: now(), seconds: (now() - nextJob.startedAt) / 1000 } }
+        : { ...state, job: nextJob };
+      await store.commitPage(crm, leads, nextState);
+      // Only a committed page moves the job on: a failure above leaves the last checkpoint.
+      job = nextJob;
+      state = nextState;
+      onProgress?.(state);
+      if (page.next === null) return state;
+    }
+  } catch (error) {
+    // Everything committed stays; so does the job's checkpoint, so starting again resumes it.
+    const kind = isCrmError(error) ? error.kind : 'internal';
+    state = kind === 'cancelled'
+      ? { ...state, status: 'cancelled' }
+      : { ...state, status: 'error', error: error instanceof Error ? error.message : String(error), errorKind: kind };
+    await store.writeState(crm, state);
+    onProgress?.(state);
+    return state;
+  }
+}

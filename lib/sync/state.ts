@@ -1,0 +1,44 @@
+/**
+ * A CRM's sync state, kept in Dexie `settings` under `sync:<crm>` and written in the same
+ * transaction as the leads of the page it covers: a worker killed at any point resumes from
+ * the last committed page, re-reading at most one page, losing and duplicating nothing.
+ */
+import { z } from 'zod';
+import type { CrmKind } from '../crm/types';
+
+export const SyncJobSchema = z.object({
+  startedAt: z.number(),
+  /** Largest modification time stored by this job (epoch ms); where a restart begins. */
+  cursor: z.number().nullable(),
+  /** Id of the last record stored (ties on `cursor` are re-read, harmlessly). */
+  lastId: z.string().nullable(),
+  /** The CRM's token for the next page, or null to query from `cursor`. */
+  pageToken: z.string().nullable(),
+  synced: z.number().int().nonnegative(),
+  pages: z.number().int().nonnegative(),
+  /** The CRM's own count of what is left, when it gives one. */
+  remaining: z.number().int().nonnegative().nullable(),
+});
+export type SyncJob = z.infer<typeof SyncJobSchema>;
+
+export const SyncStatusSchema = z.enum(['idle', 'running', 'done', 'cancelled', 'error']);
+export type SyncStatus = z.infer<typeof SyncStatusSchema>;
+
+export const SyncStateSchema = z.object({
+  status: SyncStatusSchema,
+  /** Cursor of the last complete sync: the next sync asks only for changes since. */
+  completedCursor: z.number().nullable(),
+  /** The job in progress (also after a cancel or an error: starting again resumes it). */
+  job: SyncJobSchema.nullable(),
+  /** Records stored by the last complete sync, and when it finished. */
+  lastRun: z.object({ synced: z.number(), finishedAt: z.number(), seconds: z.number() }).nullable(),
+  /** What stopped the job, in words (never a field value). */
+  error: z.string().nullable(),
+  /** `auth` means the connection needs "reconnect". */
+  errorKind: z.string().nullable(),
+});
+export type SyncState = z.infer<typeof SyncStateSchema>;
+
+export const INITIAL_SYNC_STATE: SyncState = { status: 'idle', completedCursor: null, job: null, lastRun: null, error: null, errorKind: null };
+
+export const syncStateKey = (crm: CrmKind) => `sync:${crm}`;

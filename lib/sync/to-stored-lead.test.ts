@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { hubspotOutcome, toStoredLead } from './to-stored-lead';
+
+describe('hubspotOutcome', () => {
+  it.each([
+    ['subscriber', 0],
+    ['salesqualifiedlead', 0],
+    ['opportunity', 1],
+    ['customer', 1],
+    ['evangelist', 1],
+    ['other', null],
+    [null, null],
+  ] as const)('%s → %s', (stage, outcome) => {
+    expect(hubspotOutcome(stage)).toBe(outcome);
+  });
+
+  it('takes another conversion stage when the admin chooses one', () => {
+    expect(hubspotOutcome('opportunity', 'customer')).toBe(0);
+  });
+});
+
+describe('toStoredLead', () => {
+  it('reads the indexed Salesforce fields', () => {
+    const lead = toStoredLead('salesforce', {
+      id: '00Q5g00000008HDEAY',
+      modifiedAt: 5,
+      fields: { Id: '00Q5g00000008HDEAY', Name: 'Ada Lovelace', OwnerId: '005A', LeadSource: null, CreatedDate: '2026-01-02T03:04:05.000+0000', IsConverted: true },
+    });
+    expect(lead).toMatchObject({ key: 'salesforce|00Q5g00000008HDEAY', name: 'Ada Lovelace', owner: '005A', leadSource: '', createdAt: Date.parse('2026-01-02T03:04:05Z'), modifiedAt: 5, outcome: 1, origin: 'sync' });
+  });
+
+  it('names the field, never the value, when a type changed', () => {
+    const convert = () => toStoredLead('salesforce', { id: '00Q5g00000008HDEAY', modifiedAt: 5, fields: { Name: 'Ada Lovelace', CreatedDate: '2026-01-02T03:04:05Z', IsConverted: 'yes' } });
+    expect(convert).toThrow(/IsConverted/);
+    expect(convert).not.toThrow(/Ada/);
+  });
+
+  it('names a HubSpot contact by first and last name, or e-mail', () => {
+    const lead = toStoredLead('hubspot', { id: '12', modifiedAt: 1, fields: { email: 'a@b.example', createdate: '2026-01-02T03:04:05.000Z', lifecyclestage: 'lead', hs_lastmodifieddate: '2026-01-02T03:04:05.000Z' } });
+    expect(lead).toMatchObject({ key: 'hubspot|12', name: 'a@b.example', outcome: 0 });
+  });
+});

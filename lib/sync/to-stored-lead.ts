@@ -1,0 +1,78 @@
+/**
+ * A CRM record as LeadLens stores it. Only the handful of fields the side panel, list
+ * views and training index on are read here, each through zod, so a renamed field or a
+ * changed type is an error naming that field (never its value).
+ */
+import { z } from 'zod';
+import { parseCrmDateTime, type CrmRecord } from '../crm/client';
+import { CrmError, describeSchemaIssues } from '../crm/http';
+import type { CrmKind } from '../crm/types';
+import type { StoredLead } from '../db/db';
+
+const DateTime = z.string().refine((value) => Number.isFinite(parseCrmDateTime(value)), 'expected an ISO date-time');
+const Text = z.string().nullable().optional();
+
+const SalesforceIndexedFields = z.object({
+  Name: z.string(),
+  OwnerId: Text,
+  LeadSource: Text,
+  CreatedDate: DateTime,
+  IsConverted: z.boolean(),
+});
+
+const HubSpotIndexedProperties = z.object({
+  firstname: Text,
+  lastname: Text,
+  email: Text,
+  hubspot_owner_id: Text,
+  hs_analytics_source: Text,
+  createdate: DateTime,
+  lifecyclestage: Text,
+});
+
+/** HubSpot's default lifecycle stages, in order. */
+export const HUBSPOT_LIFECYCLE_ORDER = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist'] as const;
+export type HubSpotLifecycleStage = (typeof HUBSPOT_LIFECYCLE_ORDER)[number];
+
+/**
+ * Whether a HubSpot contact counts as converted: its lifecycle stage is at or past
+ * `convertedFrom` (opportunity by default; the training UI may choose another). Unknown
+ * or custom stages ("other") say nothing: null.
+ */
+export function hubspotOutcome(stage: string | null | undefined, convertedFrom: HubSpotLifecycleStage = 'opportunity'): 0 | 1 | null {
+  const at = HUBSPOT_LIFECYCLE_ORDER.indexOf((stage ?? '') as HubSpotLifecycleStage);
+  if (at < 0) return null;
+  return at >= HUBSPOT_LIFECYCLE_ORDER.indexOf(convertedFrom) ? 1 : 0;
+}
+
+function indexed<S extends z.ZodType>(schema: S, crm: CrmKind, record: CrmRecord): z.infer<S> {
+  const parsed = schema.safeParse(record.fields);
+  if (parsed.success) return parsed.data;
+  const what = crm === 'salesforce' ? 'Lead' : 'contact';
+  throw new CrmError('schema', `${crm === 'salesforce' ? 'Salesforce' : 'HubSpot'} ${what} ${record.id} has an unexpected field: ${describeSchemaIssues(parsed.error)}`);
+}
+
+export function toStoredLead(crm: CrmKind, record: CrmRecord): StoredLead {
+  const base = { key: `${crm}|${record.id}`, source: crm, id: record.id, origin: 'sync' as const, modifiedAt: record.modifiedAt, fields: record.fields };
+  if (crm === 'salesforce') {
+    const fields = indexed(SalesforceIndexedFields, crm, record);
+    return {
+      ...base,
+      name: fields.Name,
+      owner: fields.OwnerId ?? '',
+      leadSource: fields.LeadSource ?? '',
+      createdAt: parseCrmDateTime(fields.CreatedDate),
+      outcome: fields.IsConverted ? 1 : 0,
+    };
+  }
+  const properties = indexed(HubSpotIndexedProperties, crm, record);
+  const name = [properties.firstname, properties.lastname].filter(Boolean).join(' ');
+  return {
+    ...base,
+    name: name || (properties.email ?? ''),
+    owner: properties.hubspot_owner_id ?? '',
+    leadSource: properties.hs_analytics_source ?? '',
+    createdAt: parseCrmDateTime(properties.createdate),
+    outcome: hubspotOutcome(properties.lifecyclestage),
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * How the demo CRM's APIs misbehave on purpose, as real ones do: HubSpot's rate limits
+ * (10-second window per token, search per second) with HubSpot's headers and 429 bodies,
+ * random faults (`--faults 429=0.2,500=0.1,timeout=0.02,malformed=0.01`), schema drift
+ * (a field renamed or its type changed) and revoked tokens. Tests hold the behaviour object
+ * and change it while the server runs. Only the API hosts misbehave, never the UI pages.
+ */
+import { randomUUID } from 'node:crypto';
+import { json, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
+
+export interface FaultRates {
+  /** Share of API requests answered 429 with `Retry-After: 1`. */
+  rateLimited: number;
+  /** … answered 500 / 503. */
+  serverError: number;
+  /** … never answered (the socket is dropped much later). */
+  timeout: number;
+  /** … answered 200 with the body cut short. */
+  malformed: number;
+}
+
+export const NO_FAULTS: FaultRates = { rateLimited: 0, serverError: 0, timeout: 0, malformed: 0 };
+
+/** A field renamed or retyped in every record the APIs return (and in describe / properties). */
+export interface Drift {
+  field: string;
+  renameTo?: string;
+  toType?: 'string' | 'number' | 'boolean';
+}
+
+export interface HubSpotLimits {
+  per10Seconds: number;
+  searchesPerSecond: number;
+}
+
+export interface DemoBehaviour {
+  faults: FaultRates;
+  /** HubSpot's limits, enforced per token; null: unlimited (the default, for page tests). */
+  hubspotLimits: HubSpotLimits | null;
+  drift: Drift | null;
+  /** Bearer tokens (session ids, API tokens) the APIs answer 401 to. */
+  revokedTokens: Set<string>;
+  random(): number;
+  now(): number;
+}
+
+export function defaultBehaviour(): DemoBehaviour {
+  return { faults: { ...NO_FAULTS }, hubspotLimits: null, drift: null, revokedTokens: new Set(), random: Math.random, now: Date.now };
+}
+
+/** `429=0.2,500=0.1,timeout=0.02,malformed=0.01` → rates (unknown names are an error). */
+export function parseFaults(spec: string): FaultRates {
+  const names: Record<string, keyof FaultRates> = { '429': 'rateLimited', '500': 'serverError', timeout: 'timeout', malformed: 'malformed' };
+  const rates = { ...NO_FAULTS };
+  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [name, value] = part.split('=');
+    const key = names[name];
+    const rate = Number(value);
+    if (!key || !(rate >= 0 && rate <= 1)) throw new Error(`--faults: "${part}" is not one of 429|500|timeout|malformed=<0…1>`);
+    rates[key] = rate;
+  }
+  if (Object.values(rates).reduce((a, b) => a + b, 0) > 1) throw new Error('--faults: the rates add up to more than 1');
+  return rates;
+}
+
+/** How long the server holds a "timeout" request before dropping the socket. */
+export const STALL_MS = 120_000;
+
+const bearer = (request: DemoRequest) => /^Bearer\s+(\S+)/i.exec(request.headers.authorization ?? '')?.[1];
+
+/** Wraps an API handler of one CRM with the behaviour. */
+export function misbehavingApi(crm: 'salesforce' | 'hubspot', api: DemoHandler, behaviour: DemoBehaviour): DemoHandler {
+  const hubspotWindows = new Map<string, { general: number[]; search: number[] }>();
+
+  function hubspotRateLimit(request: DemoRequest, token: string): DemoResponse | Record<string, string> {
+    const limits = behaviour.hubspotLimits;
+    if (!limits) return {};
+    const now = behaviour.now();
+    const windows = hubspotWindows.get(token) ?? { general: [], search: [] };
+    hubspotWindows.set(token, windows);
+    windows.general = windows.general.filter((t) => t > now - 10_000);
+    windows.search = windows.search.filter((t) => t > now - 1_000);
+    const isSearch = request.url.pathname.endsWith('/search');
+    if (isSearch && windows.search.length >= limits.searchesPerSecond) {
+      return hubspotTooMany('You have reached your secondly limit.', 'SECONDLY', Math.max(1, windows.search[0] + 1_000 - now));
+    }
+    if (windows.general.length >= limits.per10Seconds) {
+      return hubspotTooMany('You have reached your ten_secondly_rolling limit.', 'TEN_SECONDLY_ROLLING', windows.general[0] + 10_000 - now);
+    }
+    windows.general.push(now);
+    if (isSearch) {
+      windows.search.push(now);
+      return {}; // search answers carry no rate-limit headers, as on HubSpot
+    }
+    return {
+      'x-hubspot-ratelimit-max': String(limits.per10Seconds),
+      'x-hubspot-ratelimit-remaining': String(limits.per10Seconds - windows.general.length),
+      'x-hubspot-ratelimit-interval-milliseconds': '10000',
+    };
+  }
+
+  return (request) => {
+    const token = bearer(request);
+    if (token && behaviour.revokedTokens.has(token)) return unauthorized(crm);
+    const limited = token && crm === 'hubspot' ? hubspotRateLimit(request, token) : {};
+    if ('status' in limited) return limited as DemoResponse;
+
+    const roll = behaviour.random();
+    const { rateLimited, serverError, timeout, malformed } = behaviour.faults;
+    if (roll < rateLimited) return tooManyRequests(crm);
+    if (roll < rateLimited + serverError) return serverFailure(crm, behaviour.random() < 0.5 ? 500 : 503);
+    if (roll < rateLimited + serverError + timeout) return { status: 0, headers: {}, body: '', stall: true };
+
+    let response = api(request);
+    response = { ...response, headers: { ...response.headers, ...(limited as Record<string, string>) } };
+    if (behaviour.drift && response.status < 300) response = drifted(crm, response, behaviour.drift);
+    if (roll < rateLimited + serverError + timeout + malformed && response.status === 200) {
+      return { ...response, body: response.body.slice(0, Math.floor(response.body.length / 2)) };
+    }
+    return response;
+  };
+}
+
+function hubspotTooMany(message: string, policyName: string, retryAfterMs: number): DemoResponse {
+  const response = json(429, { status: 'error', message, errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName, groupName: 'publicapi' });
+  return { ...response, headers: { ...response.headers, 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } };
+}
+
+function tooManyRequests(crm: 'salesforce' | 'hubspot'): DemoResponse {
+  const response = crm === 'hubspot'
+    ? json(429, { status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'SECONDLY' })
+    : json(429, [{ message: 'Too many requests: try again later', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+  return { ...response, headers: { ...response.headers, 'retry-after': '1' } };
+}
+
+function serverFailure(crm: 'salesforce' | 'hubspot', status: number): DemoResponse {
+  return crm === 'hubspot'
+    ? json(status, { status: 'error', message: 'internal error', correlationId: randomUUID(), category: 'INTERNAL_ERROR' })
+    : json(status, [{ message: 'An unexpected error occurred. Please include this ErrorId if you contact support: 1234-5678 (-1234)', errorCode: 'UNKNOWN_EXCEPTION' }]);
+}
+
+function unauthorized(crm: 'salesforce' | 'hubspot'): DemoResponse {
+  return crm === 'hubspot'
+    ? json(401, { status: 'error', message: 'The OAuth token used to make this call expired 2 minute(s) ago.', correlationId: randomUUID(), category: 'EXPIRED_AUTHENTICATION' })
+    : json(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+}
+
+/** Renames or retypes `drift.field` in every record of the body, and in describe / properties. */
+function drifted(crm: 'salesforce' | 'hubspot', response: DemoResponse, drift: Drift): DemoResponse {
+  let body: unknown;
+  try {
+    body = JSON.parse(response.body);
+  } catch {
+    return response;
+  }
+  const change = (record: Record<string, unknown>) => {
+    if (!(drift.field in record)) return;
+    const value = record[drift.field];
+    delete record[drift.field];
+    record[drift.renameTo ?? drift.field] = retyped(value, drift.toType);
+  };
+  const object = body as { records?: Record<string, unknown>[]; results?: { properties?: Record<string, unknown>; name?: string }[]; properties?: Record<string, unknown>; fields?: { name: string }[] };
+  if (crm === 'salesforce') {
+    object.records?.forEach(change);
+    if (!object.records && !object.fields) change(object as Record<string, unknown>);
+    object.fields?.forEach((field) => field.name === drift.field && drift.renameTo && (field.name = drift.renameTo));
+  } else {
+    object.results?.forEach((result) => {
+      if (result.properties) change(result.properties);
+      else if (result.name === drift.field && drift.renameTo) result.name = drift.renameTo;
+    });
+    if (object.properties) change(object.properties);
+  }
+  return { ...response, body: JSON.stringify(object) };
+}
+
+function retyped(value: unknown, type: Drift['toType']): unknown {
+  if (type === undefined || value === null) return value;
+  if (type === 'string') return String(value);
+  if (type === 'number') return Number.isFinite(Number(value)) ? Number(value) : Date.parse(String(value)) || 1;
+  return Boolean(value);
+}
