@@ -1,0 +1,187 @@
+/**
+ * Import leads from a CSV file (streamed, validated and stored by a Web Worker, with column
+ * mapping suggestions), and export the active model's scores as a CSV file that is safe to
+ * open in a spreadsheet.
+ */
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { ErrorState } from '@/components/StatusMessage';
+import { scoresCsv } from '@/lib/csv/export';
+import type { CsvMapping } from '@/lib/csv/import';
+import { clearCsvLeads } from '@/lib/csv/stored';
+import { CsvEventSchema, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
+import { background } from '@/lib/messaging/client';
+import { activeModelId } from '@/lib/ml/model-store';
+import { queryKeys } from '@/lib/query-keys';
+import { loadScoredLeads } from '@/lib/ui/stored-data';
+import { useWorkerJob } from './use-worker-job';
+
+const createImportWorker = () => new Worker(new URL('../../../lib/csv/import-worker.ts', import.meta.url), { type: 'module' });
+const WORKER_FAILED = { type: 'failed', error: 'The import worker stopped unexpectedly.' } as const;
+
+type ColumnRole = 'idColumn' | 'nameColumn' | 'createdColumn';
+const ROLES: { role: ColumnRole; label: string }[] = [
+  { role: 'idColumn', label: 'Record id' },
+  { role: 'nameColumn', label: 'Name' },
+  { role: 'createdColumn', label: 'Created date' },
+];
+
+export function CsvImportSection() {
+  const queryClient = useQueryClient();
+  const job = useWorkerJob<CsvRequest, CsvEvent>(createImportWorker, CsvEventSchema, WORKER_FAILED);
+  const [file, setFile] = useState<File | null>(null);
+  const [preview, setPreview] = useState<Extract<CsvEvent, { type: 'preview' }> | null>(null);
+  const [mapping, setMapping] = useState<CsvMapping | null>(null);
+  const finished = job.state.kind === 'finished' ? job.state.event : null;
+
+  useEffect(() => {
+    if (finished?.type === 'preview') {
+      setPreview(finished);
+      setMapping(finished.suggestion);
+    }
+    if (finished?.type === 'imported') {
+      // New leads: score them with the active model (side panel, export), refresh what reads leads.
+      void activeModelId()
+        .then((modelId) => background.scoreStoredLeads({ modelId }))
+        .finally(() => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }));
+    }
+  }, [finished, queryClient]);
+
+  const choose = (chosen: File | null) => {
+    setFile(chosen);
+    setPreview(null);
+    setMapping(null);
+    if (chosen) job.start({ type: 'preview', file: chosen });
+  };
+
+  // The worker stops at once; the rows it had stored go too, as after a failed import.
+  const cancelImport = () => {
+    job.cancel();
+    void clearCsvLeads();
+  };
+
+  const outcomeValues = preview && mapping?.outcome ? (preview.outcomeValues[mapping.outcome.field] ?? []) : [];
+
+  return (
+    <>
+      <h3>Import leads from CSV</h3>
+      <p>
+        One row per lead, a header row, UTF-8. The file is read and checked as it streams (the same checks as training uses); nothing leaves
+        your browser. A new import replaces the previous one.
+      </p>
+      <label>
+        CSV file <input type="file" accept=".csv,text/csv" onChange={(event) => choose(event.target.files?.[0] ?? null)} />
+      </label>
+      {job.state.kind === 'running' && job.state.request === 'preview' && <p role="status">Reading the columns…</p>}
+
+      {preview && mapping && (
+        <fieldset>
+          <legend>Columns ({preview.columns.length})</legend>
+          {ROLES.map(({ role, label }) => (
+            <label key={role} style={{ display: 'block' }}>
+              {label}{' '}
+              <select value={mapping[role] ?? ''} onChange={(event) => setMapping({ ...mapping, [role]: event.target.value || null })}>
+                <option value="">(none)</option>
+                {preview.columns.map((column) => (
+                  <option key={column} value={column}>
+                    {column}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ))}
+          <label style={{ display: 'block' }}>
+            Outcome{' '}
+            <select
+              value={mapping.outcome?.field ?? ''}
+              onChange={(event) => setMapping({ ...mapping, outcome: event.target.value ? { field: event.target.value, positiveValues: [] } : null })}
+            >
+              <option value="">(not known)</option>
+              {Object.keys(preview.outcomeValues).map((column) => (
+                <option key={column} value={column}>
+                  {column}
+                </option>
+              ))}
+            </select>
+          </label>
+          {mapping.outcome && (
+            <div role="group" aria-label="Values that mean converted">
+              Converted when:{' '}
+              {outcomeValues.map((value) => (
+                <label key={value} style={{ marginRight: 12 }}>
+                  <input
+                    type="checkbox"
+                    checked={mapping.outcome?.positiveValues.includes(value) ?? false}
+                    onChange={(event) => {
+                      const current = mapping.outcome;
+                      if (!current) return;
+                      const positiveValues = event.target.checked ? [...current.positiveValues, value] : current.positiveValues.filter((v) => v !== value);
+                      setMapping({ ...mapping, outcome: { ...current, positiveValues } });
+                    }}
+                  />{' '}
+                  {value}
+                </label>
+              ))}
+            </div>
+          )}
+          <button
+            type="button"
+            disabled={!file || job.state.kind === 'running' || (mapping.outcome !== null && mapping.outcome.positiveValues.length === 0)}
+            onClick={() => file && job.start({ type: 'import', file, mapping })}
+          >
+            Import
+          </button>
+        </fieldset>
+      )}
+
+      {job.state.kind === 'running' && job.state.request === 'import' && (
+        <div role="status" aria-live="polite" data-testid="import-progress">
+          <label style={{ display: 'block' }}>
+            Importing: {(job.state.progress?.rows ?? 0).toLocaleString('en-US')} rows
+            <progress value={job.state.progress?.fraction ?? 0} max={1} style={{ display: 'block', width: '100%' }} />
+          </label>
+          <button type="button" onClick={cancelImport}>
+            Cancel import
+          </button>
+        </div>
+      )}
+      {job.state.kind === 'cancelled' && <p role="status">Import cancelled: nothing was imported.</p>}
+      {finished?.type === 'imported' && (
+        <p role="status" data-testid="csv-imported">
+          Imported {finished.rows.toLocaleString('en-US')} leads. Train on them under "Train on your history".
+        </p>
+      )}
+      {finished?.type === 'failed' && <ErrorState message={`Nothing was imported. ${finished.error}`} />}
+
+      <ExportScores />
+    </>
+  );
+}
+
+/** The active model's scores of every stored lead, downloaded as a CSV file. */
+function ExportScores() {
+  const exportScores = useMutation({
+    mutationFn: async () => {
+      const modelId = await activeModelId();
+      const rows = await loadScoredLeads(modelId);
+      if (rows.length === 0) throw new Error('No stored lead has a score from the active model yet.');
+      const url = URL.createObjectURL(new Blob([scoresCsv(rows)], { type: 'text/csv;charset=utf-8' }));
+      const link = Object.assign(document.createElement('a'), { href: url, download: `leadlens-scores-${modelId}.csv` });
+      link.click();
+      // The download has started from the object URL; release it after this task.
+      setTimeout(() => URL.revokeObjectURL(url), 0);
+      return rows.length;
+    },
+  });
+  return (
+    <>
+      <h3>Export scores</h3>
+      <p>Every stored lead's score, tier and top reason under the active model. Cells that a spreadsheet would run as a formula are escaped.</p>
+      <button type="button" onClick={() => exportScores.mutate()} disabled={exportScores.isPending}>
+        Export scores as CSV
+      </button>
+      {exportScores.isSuccess && <p role="status">Exported {exportScores.data.toLocaleString('en-US')} leads.</p>}
+      {exportScores.isError && <ErrorState message={exportScores.error.message} />}
+    </>
+  );
+}

@@ -1,0 +1,41 @@
+/** How long a record page's badge trusts its cached score before reading the record from the CRM again. */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { ErrorState } from '@/components/StatusMessage';
+import { queryKeys } from '@/lib/query-keys';
+import { recordStaleHours, setRecordStaleHours } from '@/lib/settings/record-staleness';
+
+export function RecordPagesSection() {
+  const queryClient = useQueryClient();
+  const saved = useQuery({ queryKey: queryKeys.recordStaleHours(), queryFn: recordStaleHours });
+  const [hours, setHours] = useState<number | null>(null);
+  useEffect(() => {
+    if (saved.data !== undefined) setHours(saved.data);
+  }, [saved.data]);
+  const save = useMutation({
+    mutationFn: setRecordStaleHours,
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.recordStaleHours() }),
+  });
+  if (hours === null) return null;
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        save.mutate(hours);
+      }}
+    >
+      <p>
+        When a CRM is connected, a lead's badge scores the full record from the CRM's API together with what the page shows. The score is
+        kept and reused until the page shows different values, or until it is older than:
+      </p>
+      <label>
+        <input type="number" min={1} max={8760} value={hours} onChange={(event) => setHours(Number(event.target.value))} style={{ width: 80 }} /> hours
+      </label>{' '}
+      <button type="submit" disabled={save.isPending}>
+        Save
+      </button>
+      {save.isSuccess && <span role="status"> Saved.</span>}
+      {save.isError && <ErrorState message="Enter a number of hours between 1 and 8,760." />}
+    </form>
+  );
+}

@@ -1,0 +1,278 @@
+/**
+ * Train a model on the company's own history: choose the leads (source and window) and what
+ * "converted" means, check the data (counts, the leakage guard's flags, candidate features
+ * mapped with suggestions), train in a Web Worker with progress and cancel, read the report,
+ * activate. Too little data is said plainly, with what it means.
+ */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { ErrorState } from '@/components/StatusMessage';
+import { background } from '@/lib/messaging/client';
+import type { SourceKind } from '@/lib/ml/featurize';
+import { FeatureSpecListSchema, type FeatureSpec, type Manifest } from '@/lib/ml/manifest';
+import { activeManifest, saveModel, setActiveModel } from '@/lib/ml/model-store';
+import { describeDataSize } from '@/lib/ml/train/data-size';
+import { HUBSPOT_LIFECYCLE_FIELD, HUBSPOT_LIFECYCLE_ORDER, stagesReached, suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
+import { mapSpec, type OutcomeRule } from '@/lib/ml/train/training-set';
+import { TrainingEventSchema, type TrainingData, type TrainingEvent, type TrainingRequest } from '@/lib/ml/train/worker-protocol';
+import { queryKeys } from '@/lib/query-keys';
+import demoFeatureSpecs from '@/models/demo-features.json';
+import { FeaturePicker, fieldOf, type Candidate, type FeatureChoice } from './training/FeaturePicker';
+import { historySample } from './training/history-sample';
+import { TrainingReport } from './training/TrainingReport';
+import { useWorkerJob } from './use-worker-job';
+
+const SOURCES: { value: SourceKind; label: string }[] = [
+  { value: 'salesforce', label: 'Salesforce leads' },
+  { value: 'hubspot', label: 'HubSpot contacts' },
+  { value: 'csv', label: 'Imported CSV' },
+];
+const DAY_MS = 86_400_000;
+const CROSS_VALIDATION_FOLDS = 5;
+
+/** The features LeadLens knows how to read: the active model's, then the demo catalogue's. */
+function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
+  const catalogue = FeatureSpecListSchema.parse(demoFeatureSpecs);
+  const fromActive = (active?.features ?? []).map(({ vocabulary: _vocabulary, otherCode: _otherCode, ...spec }) => spec);
+  const keys = new Set(fromActive.map((spec) => spec.key));
+  return [...fromActive, ...catalogue.filter((spec) => !keys.has(spec.key))];
+}
+
+type Inspected = Extract<TrainingEvent, { type: 'inspected' }> & { data: TrainingData };
+
+const createTrainingWorker = () => new Worker(new URL('../../../lib/ml/train/worker.ts', import.meta.url), { type: 'module' });
+const WORKER_FAILED = { type: 'failed', error: 'The training worker stopped unexpectedly.' } as const;
+
+export function TrainingSection() {
+  const queryClient = useQueryClient();
+  const [source, setSource] = useState<SourceKind>('salesforce');
+  const history = useQuery({ queryKey: queryKeys.trainingHistory(source), queryFn: () => historySample(source) });
+  const active = useQuery({ queryKey: queryKeys.activeModel(), queryFn: activeManifest });
+  const [outcome, setOutcome] = useState<OutcomeRule | null>(null);
+  const [months, setMonths] = useState(12);
+  const [minAgeDays, setMinAgeDays] = useState(30);
+  const [inspected, setInspected] = useState<Inspected | null>(null);
+  const [choices, setChoices] = useState<Record<string, FeatureChoice>>({});
+  const worker = useWorkerJob<TrainingRequest, TrainingEvent>(createTrainingWorker, TrainingEventSchema, WORKER_FAILED);
+
+  // A new source starts from its suggested outcome; earlier checks no longer apply.
+  useEffect(() => {
+    setInspected(null);
+    setOutcome(history.data ? suggestOutcome(source, history.data.outcomeValues) : null);
+  }, [source, history.data]);
+
+  const finished = worker.state.kind === 'finished' ? worker.state.event : null;
+  // The data the running check was asked about, so the result is kept with it.
+  const pendingData = useRef<TrainingData | null>(null);
+  useEffect(() => {
+    if (finished?.type !== 'inspected' || !pendingData.current) return;
+    const leaky = new Set(finished.leakage.map((flag) => flag.key));
+    setInspected({ ...finished, data: pendingData.current });
+    setChoices(
+      Object.fromEntries(
+        finished.candidates.map(({ spec, origin }) => [
+          spec.key,
+          { included: origin === 'catalogue' && !leaky.has(spec.key), field: fieldOf(spec, source) },
+        ]),
+      ),
+    );
+  }, [finished, pendingData, source]);
+
+  const activate = useMutation({
+    mutationFn: async (trained: Extract<TrainingEvent, { type: 'trained' }>) => {
+      await saveModel(trained.manifest, trained.onnx, 'trained');
+      await setActiveModel(trained.manifest.modelId);
+      // Stored leads get the new model's scores (side panel, export); badges rescore on their own.
+      await background.scoreStoredLeads({ modelId: trained.manifest.modelId });
+      return trained.manifest.modelId;
+    },
+    onSettled: () => Promise.all([queryKeys.models(), queryKeys.leads()].map((queryKey) => queryClient.invalidateQueries({ queryKey }))),
+  });
+
+  const trainingData = (): TrainingData | null => {
+    if (!outcome) return null;
+    const now = Date.now();
+    return {
+      source,
+      outcome,
+      window: { createdAfter: now - months * 30.44 * DAY_MS, createdBefore: now - minAgeDays * DAY_MS },
+      now: new Date(now).toISOString(),
+    };
+  };
+
+  const check = () => {
+    const data = trainingData();
+    if (!data) return;
+    pendingData.current = data;
+    setInspected(null);
+    activate.reset();
+    worker.start({ type: 'inspect', data, catalogue: featureCatalogue(active.data) });
+  };
+
+  const train = () => {
+    if (!inspected) return;
+    const specs = inspected.candidates.flatMap(({ spec }: Candidate) => {
+      const choice = choices[spec.key];
+      if (!choice?.included) return [];
+      return [choice.field && spec.derive.kind !== 'ratio' ? mapSpec(spec, source, choice.field) : spec];
+    });
+    activate.reset();
+    worker.start({ type: 'train', data: inspected.data, specs, cv: CROSS_VALIDATION_FOLDS });
+  };
+
+  const running = worker.state.kind === 'running';
+  const outcomeValues = history.data?.outcomeValues ?? {};
+  const size = inspected ? describeDataSize(inspected.rows, inspected.conversions) : null;
+  const leakage = Object.fromEntries((inspected?.leakage ?? []).map((flag) => [flag.key, flag.reason]));
+  const chosenCount = Object.values(choices).filter((choice) => choice.included).length;
+
+  return (
+    <>
+      <p>Train a model on your own leads: the ones synced from your CRM, loaded as demo data, or imported from a CSV file.</p>
+      <fieldset>
+        <legend>Leads</legend>
+        <label>
+          History{' '}
+          <select value={source} onChange={(event) => setSource(event.target.value as SourceKind)}>
+            {SOURCES.map((option) => (
+              <option key={option.value} value={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        {history.data && <span data-testid="history-count">{history.data.leads.toLocaleString('en-US')} stored</span>}
+        <p>
+          <label>
+            Created in the last <input type="number" min={1} max={120} value={months} onChange={(event) => setMonths(Number(event.target.value))} style={{ width: 60 }} /> months
+          </label>
+          ,{' '}
+          <label>
+            and at least <input type="number" min={0} max={365} value={minAgeDays} onChange={(event) => setMinAgeDays(Number(event.target.value))} style={{ width: 60 }} /> days ago
+          </label>{' '}
+          (old enough to have an outcome).
+        </p>
+      </fieldset>
+
+      <fieldset>
+        <legend>Outcome: a lead converted when…</legend>
+        <label>
+          Field{' '}
+          <select
+            value={outcome?.field ?? ''}
+            onChange={(event) => setOutcome({ field: event.target.value, positiveValues: [] })}
+            aria-label="Outcome field"
+          >
+            <option value="">(choose)</option>
+            {Object.keys(outcomeValues).map((field) => (
+              <option key={field} value={field}>
+                {field}
+              </option>
+            ))}
+          </select>
+        </label>
+        {outcome?.field === HUBSPOT_LIFECYCLE_FIELD ? (
+          <label>
+            {' '}
+            reached{' '}
+            <select
+              aria-label="Lifecycle stage reached"
+              value={outcome.positiveValues[0] ?? ''}
+              onChange={(event) => setOutcome({ field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: stagesReached(event.target.value) })}
+            >
+              {HUBSPOT_LIFECYCLE_ORDER.map((stage) => (
+                <option key={stage} value={stage}>
+                  {stage}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          outcome && (
+            <div role="group" aria-label="Values that mean converted">
+              {(outcomeValues[outcome.field] ?? []).map((value) => (
+                <label key={value} style={{ marginRight: 12 }}>
+                  <input
+                    type="checkbox"
+                    checked={outcome.positiveValues.includes(value)}
+                    onChange={(event) =>
+                      setOutcome({
+                        field: outcome.field,
+                        positiveValues: event.target.checked ? [...outcome.positiveValues, value] : outcome.positiveValues.filter((v) => v !== value),
+                      })
+                    }
+                  />{' '}
+                  {value}
+                </label>
+              ))}
+            </div>
+          )
+        )}
+      </fieldset>
+
+      <button type="button" onClick={check} disabled={running || !outcome || outcome.positiveValues.length === 0 || !history.data?.leads}>
+        Check the data
+      </button>
+      {history.data?.leads === 0 && <p>No {SOURCES.find((s) => s.value === source)?.label} are stored yet: connect the CRM, load the demo data or import a CSV.</p>}
+
+      {size && (
+        <p role="status" data-testid="data-size" data-level={size.level}>
+          {size.message}
+        </p>
+      )}
+      {inspected && size?.level !== 'too-little' && (
+        <>
+          <h3>Features</h3>
+          <p>
+            Suggested fields are pre-selected. Fields the leakage guard thinks are filled only after conversion are left out: a model that reads
+            them looks brilliant in testing and fails on new leads.
+          </p>
+          <FeaturePicker
+            source={source}
+            candidates={inspected.candidates}
+            fields={history.data?.fields ?? []}
+            choices={choices}
+            leakage={leakage}
+            onChange={(key, choice) => setChoices((current) => ({ ...current, [key]: choice }))}
+          />
+          <button type="button" onClick={train} disabled={running || chosenCount === 0}>
+            Train on {inspected.rows.toLocaleString('en-US')} leads
+          </button>
+        </>
+      )}
+
+      {worker.state.kind === 'running' && worker.state.request === 'train' && (
+        <div role="status" aria-live="polite" data-testid="training-progress">
+          <label style={{ display: 'block' }}>
+            Training: {worker.state.progress?.stage ?? 'starting'}
+            {worker.state.progress?.fold !== undefined && `, fold ${worker.state.progress.fold + 1} of ${CROSS_VALIDATION_FOLDS}`}
+            {worker.state.progress?.round !== undefined && `, round ${worker.state.progress.round}`}
+            {worker.state.progress?.validationLoss !== undefined && `, validation loss ${worker.state.progress.validationLoss.toFixed(4)}`}
+            <progress value={worker.state.progress?.fraction ?? 0} max={1} style={{ display: 'block', width: '100%' }} />
+          </label>
+          <button type="button" onClick={worker.cancel}>
+            Cancel training
+          </button>
+        </div>
+      )}
+      {worker.state.kind === 'running' && worker.state.request === 'inspect' && <p role="status">Checking the data…</p>}
+      {worker.state.kind === 'cancelled' && <p role="status">Training cancelled. Nothing was saved.</p>}
+      {finished?.type === 'failed' && <ErrorState message={finished.error} />}
+      {finished?.type === 'trained' && (
+        <>
+          <TrainingReport trained={finished} />
+          {size && size.level !== 'enough' && <p>{size.message}</p>}
+          <button type="button" onClick={() => activate.mutate(finished)} disabled={activate.isPending || activate.isSuccess}>
+            Activate this model
+          </button>
+          {activate.isSuccess && (
+            <p role="status" data-testid="model-activated">
+              Model {activate.data} is active: badges now use it.
+            </p>
+          )}
+          {activate.isError && <ErrorState message={`The model could not be activated: ${activate.error.message}`} />}
+        </>
+      )}
+    </>
+  );
+}

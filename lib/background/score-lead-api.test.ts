@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoLeads } from '../crm/demo-data';
+import type { RawRecord } from '../ml/featurize';
+import { parseManifest, type Manifest } from '../ml/manifest';
+import type { ScoredLead } from '../messaging/protocol';
+import { scoreLead, type ScoringDeps } from './score-lead';
+
+let manifest: Manifest;
+let session: ort.InferenceSession;
+// A contact whose record has an industry and a country, for the merge's checks.
+const lead = generateDemoLeads({ count: 50, seed: 21, now: new Date('2026-11-01T00:00:00Z') }).find(
+  (demo) => demo.hubspot.industry !== null && demo.hubspot.country !== null,
+)!;
+const HOUR = 3_600_000;
+
+beforeAll(async () => {
+  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
+  if (!parsed.ok) throw new Error(parsed.error);
+  manifest = parsed.manifest;
+  session = await ort.InferenceSession.create('models/model.onnx');
+});
+
+/** The real model, a cache that keeps `scoredAt`, a clock the test moves, and an API that counts its reads. */
+function setup(api: RawRecord | null | Error) {
+  const cache = new Map<string, { fieldsHash: string; lead: ScoredLead; scoredAt: number }>();
+  const calls = { api: 0, engine: 0 };
+  let clock = Date.UTC(2026, 10, 2);
+  const deps: ScoringDeps = {
+    activeManifest: async () => manifest,
+    runModel: async (_id, rows, featureCount) => {
+      calls.engine++;
+      const out = await session.run({ features: new ort.Tensor('float32', rows, [1, featureCount]) });
+      return { probability: out.probability.data as Float32Array, contributions: [out.contributions.data as Float32Array] };
+    },
+    cache: {
+      get: async (key) => cache.get(key),
+      put: async (key, fieldsHash, scored) => void cache.set(key, { fieldsHash, lead: scored, scoredAt: clock }),
+    },
+    now: () => new Date(clock),
+    fetchRecord: async () => {
+      calls.api++;
+      if (api instanceof Error) throw api;
+      return api;
+    },
+    staleAfterMs: 24 * HOUR,
+  };
+  return { deps, calls, advance: (ms: number) => void (clock += ms) };
+}
+
+const reasonValue = (scored: ScoredLead, label: string) => scored.reasons.find((reason) => reason.label === label)?.value;
+const request = (fields: Record<string, string>) => ({ crm: 'hubspot' as const, recordId: lead.hubspotId, fields });
+
+describe('scoreLead with the CRM API', () => {
+  it('scores the full record from the API, not only the fields the page shows', async () => {
+    const pageOnly = await scoreLead(request({ jobtitle: 'VP Sales' }), { ...setup(null).deps, fetchRecord: undefined });
+    const withApi = await scoreLead(request({ jobtitle: 'VP Sales' }), setup(lead.hubspot).deps);
+    if (!pageOnly.ok || !withApi.ok) throw new Error('both should score');
+    expect(withApi.lead.featuresKnown).toBeGreaterThan(pageOnly.lead.featuresKnown);
+    expect(reasonValue(withApi.lead, 'Industry')).toBe(lead.hubspot.industry);
+  });
+
+  it('lets a value the page shows win, but not an empty one', async () => {
+    const { deps } = setup({ ...lead.hubspot, industry: 'Retail', country: 'France' });
+    const outcome = await scoreLead(request({ industry: 'Banking', country: '' }), deps);
+    if (!outcome.ok) throw new Error(outcome.error);
+    expect(reasonValue(outcome.lead, 'Industry')).toBe('Banking');
+    expect(reasonValue(outcome.lead, 'Country')).toBe('France');
+  });
+
+  it('answers from the cache until the score is stale, then reads the record again', async () => {
+    const { deps, calls, advance } = setup(lead.hubspot);
+    await scoreLead(request({ jobtitle: 'VP Sales' }), deps);
+    advance(23 * HOUR);
+    await scoreLead(request({ jobtitle: 'VP Sales' }), deps);
+    expect(calls).toEqual({ api: 1, engine: 1 });
+    advance(2 * HOUR);
+    await scoreLead(request({ jobtitle: 'VP Sales' }), deps);
+    expect(calls).toEqual({ api: 2, engine: 2 });
+  });
+
+  it('scores the page’s fields when the API cannot be read, or the record is not there', async () => {
+    for (const api of [new Error('network down'), null]) {
+      const { deps } = setup(api);
+      const outcome = await scoreLead(request({ jobtitle: 'VP Sales', industry: 'Banking' }), deps);
+      if (!outcome.ok) throw new Error(outcome.error);
+      expect(reasonValue(outcome.lead, 'Industry')).toBe('Banking');
+      expect(reasonValue(outcome.lead, 'Country')).toBe('not known');
+    }
+  });
+});

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoLeads } from '../crm/demo-data';
+import { parseManifest, type Manifest } from '../ml/manifest';
+import type { ScoredLead } from '../messaging/protocol';
+import { scoreLead } from './score-lead';
+import { scoreLeadsById, type BatchScoringDeps, type KnownRecord } from './score-leads';
+
+let manifest: Manifest;
+let session: ort.InferenceSession;
+const now = new Date('2026-11-01T00:00:00Z');
+const leads = generateDemoLeads({ count: 5, seed: 11, now });
+
+beforeAll(async () => {
+  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
+  if (!parsed.ok) throw new Error(parsed.error);
+  manifest = parsed.manifest;
+  session = await ort.InferenceSession.create('models/model.onnx');
+});
+
+/** The real model in onnxruntime-node; `runs` holds the row count of every engine run. */
+function deps(known: KnownRecord[]) {
+  const cache = new Map<string, { fieldsHash: string; lead: ScoredLead }>();
+  const runs: number[] = [];
+  const value: BatchScoringDeps = {
+    activeManifest: async () => manifest,
+    runModel: async (_modelId, rows, featureCount) => {
+      const n = rows.length / featureCount;
+      runs.push(n);
+      const out = await session.run({ features: new ort.Tensor('float32', rows, [n, featureCount]) });
+      const contributions = out.contributions.data as Float32Array;
+      const terms = contributions.length / n;
+      return {
+        probability: out.probability.data as Float32Array,
+        contributions: Array.from({ length: n }, (_, i) => contributions.subarray(i * terms, (i + 1) * terms)),
+      };
+    },
+    cache: { get: async (key) => cache.get(key), put: async (key, fieldsHash, lead) => void cache.set(key, { fieldsHash, lead }) },
+    now: () => now,
+    knownRecords: async (_crm, ids) => known.filter((record) => ids.includes(record.recordId)),
+  };
+  return { value, runs };
+}
+
+const known: KnownRecord[] = leads.slice(0, 3).map((lead) => ({ recordId: lead.salesforceId, fields: lead.salesforce }));
+const unknownId = leads[4].salesforceId;
+
+describe('scoreLeadsById', () => {
+  it('scores every known record in one engine run, in the order asked, and marks the others unknown', async () => {
+    const { value, runs } = deps(known);
+    const ids = [known[2].recordId, unknownId, known[0].recordId, known[1].recordId];
+    const rows = await scoreLeadsById('salesforce', ids, value);
+    expect(rows.map((row) => [row.recordId, row.state])).toEqual([
+      [known[2].recordId, 'scored'],
+      [unknownId, 'unknown'],
+      [known[0].recordId, 'scored'],
+      [known[1].recordId, 'scored'],
+    ]);
+    expect(runs).toEqual([3]);
+  });
+
+  it('gives each row the score the record page gets for the same fields', async () => {
+    const { value } = deps(known);
+    const [row] = await scoreLeadsById('salesforce', [known[1].recordId], value);
+    const single = await scoreLead(
+      {
+        crm: 'salesforce',
+        recordId: known[1].recordId,
+        fields: Object.fromEntries(Object.entries(known[1].fields).map(([k, v]) => [k, v == null ? '' : String(v)])),
+      },
+      deps([]).value,
+    );
+    if (row.state !== 'scored' || !single.ok) throw new Error('both should be scored');
+    expect(row.lead.probability).toBeCloseTo(single.lead.probability, 6);
+    expect(row.lead.tier).toBe(single.lead.tier);
+    expect(row.lead.reasons).toHaveLength(manifest.terms.length);
+  });
+
+  it('answers from the cache the second time, and runs the engine again when a record changes', async () => {
+    const records = known.map((record) => ({ ...record, fields: { ...record.fields } }));
+    const { value, runs } = deps(records);
+    const ids = records.map((record) => record.recordId);
+    await scoreLeadsById('salesforce', ids, value);
+    await scoreLeadsById('salesforce', ids, value);
+    expect(runs).toEqual([3]);
+    records[0].fields.Title = 'Chief Executive Officer';
+    await scoreLeadsById('salesforce', ids, value);
+    expect(runs).toEqual([3, 1]);
+  });
+
+  it('does not run the engine when nothing is known, nor score a record with no usable field', async () => {
+    const { value, runs } = deps([{ recordId: known[0].recordId, fields: { Unrelated__c: 'x' } }]);
+    const rows = await scoreLeadsById('salesforce', [known[0].recordId, unknownId], value);
+    expect(rows.map((row) => row.state)).toEqual(['unknown', 'unknown']);
+    expect(runs).toEqual([]);
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * Many known leads at once (the rows of a list view): each record's fields come from what
+ * LeadLens stores (synced, imported or demo data), never from the page; cached ones come
+ * from the score cache, the rest go to the engine in ONE run. Records LeadLens knows nothing
+ * about come back `unknown`: a row never gets a made-up score.
+ */
+import type { CrmKind, PageFields } from '../crm/types';
+import { hashFields } from '../crm/fields-hash';
+import { featurizeRecord, type RawRecord } from '../ml/featurize';
+import type { ListRowScore } from '../messaging/protocol-list';
+import { toScoredLead, type ScoringDeps } from './score-lead';
+
+/** What is known about one record, keyed as the CRM names its fields. */
+export interface KnownRecord {
+  recordId: string;
+  fields: RawRecord;
+}
+
+export interface BatchScoringDeps extends ScoringDeps {
+  /** The records LeadLens knows among `recordIds` (any order; unknown ones left out). */
+  knownRecords(crm: CrmKind, recordIds: readonly string[]): Promise<KnownRecord[]>;
+}
+
+/** Stored values as the text the cache hashes (the hash only has to notice a change). */
+function asText(fields: RawRecord): PageFields {
+  return Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, value == null ? '' : String(value)]));
+}
+
+export async function scoreLeadsById(
+  crm: CrmKind,
+  recordIds: readonly string[],
+  deps: BatchScoringDeps,
+): Promise<ListRowScore[]> {
+  const manifest = await deps.activeManifest();
+  const known = new Map((await deps.knownRecords(crm, recordIds)).map((record) => [record.recordId, record]));
+  const results = new Map<string, ListRowScore>();
+  const now = deps.now();
+  const featureCount = manifest.features.length;
+
+  const toRun: { record: KnownRecord; key: string; fieldsHash: string; row: Float32Array; featuresKnown: number }[] = [];
+  for (const recordId of new Set(recordIds)) {
+    const record = known.get(recordId);
+    if (!record) continue;
+    const key = `${manifest.modelId}|${crm}|${recordId}`;
+    const fieldsHash = hashFields(asText(record.fields));
+    const cached = await deps.cache.get(key);
+    if (cached?.fieldsHash === fieldsHash) {
+      results.set(recordId, { recordId, state: 'scored', lead: cached.lead });
+      continue;
+    }
+    const row = featurizeRecord(record.fields, manifest.features, crm, now); // [F]
+    const featuresKnown = row.reduce((count, value) => count + (Number.isNaN(value) ? 0 : 1), 0);
+    if (featuresKnown > 0) toRun.push({ record, key, fieldsHash, row, featuresKnown });
+  }
+
+  if (toRun.length > 0) {
+    const rows = new Float32Array(toRun.length * featureCount); // [N * F]
+    toRun.forEach(({ row }, i) => rows.set(row, i * featureCount));
+    const output = await deps.runModel(manifest.modelId, rows, featureCount);
+    for (const [i, { record, key, fieldsHash, featuresKnown }] of toRun.entries()) {
+      const lead = toScoredLead(manifest, output.probability[i], output.contributions[i], record.fields, crm, now, featuresKnown);
+      await deps.cache.put(key, fieldsHash, lead);
+      results.set(record.recordId, { recordId: record.recordId, state: 'scored', lead });
+    }
+  }
+
+  return recordIds.map((recordId) => results.get(recordId) ?? { recordId, state: 'unknown' });
+}

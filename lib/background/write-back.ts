@@ -1,0 +1,98 @@
+/**
+ * Write-back: each lead's score, tier and top reason into CRM fields the admin chose (a
+ * Salesforce custom field, a HubSpot custom property), in batches of the size the CRM's batch
+ * API takes, one batch at a time so the client's rate limiter paces them. A failed batch is
+ * reported with its records and the others still go.
+ *
+ * The CRM clients do not offer writes yet: `RecordWriter` is what this needs from them.
+ */
+import { z } from 'zod';
+import type { CrmKind } from '../crm/types';
+import { TIER_LOOK } from '../presentation';
+import type { Tier } from '../messaging/protocol';
+
+/** Salesforce custom fields (`LeadLens_Score__c`, namespaced `ns__X__c`) and HubSpot property names. */
+const FIELD_NAME: Record<CrmKind, RegExp> = {
+  salesforce: /^[A-Za-z][A-Za-z0-9_]*__c$/,
+  hubspot: /^[a-z][a-z0-9_]*$/,
+};
+
+export const WriteBackTargetSchema = z
+  .object({
+    crm: z.enum(['salesforce', 'hubspot']),
+    scoreField: z.string().nullable(),
+    tierField: z.string().nullable(),
+    reasonField: z.string().nullable(),
+  })
+  .superRefine((target, ctx) => {
+    const fields = [target.scoreField, target.tierField, target.reasonField];
+    if (fields.every((field) => field === null)) ctx.addIssue({ code: 'custom', message: 'choose at least one field to write' });
+    for (const field of fields) {
+      if (field !== null && !FIELD_NAME[target.crm].test(field)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: target.crm === 'salesforce' ? `"${field}" is not a custom field API name (Name__c)` : `"${field}" is not a property name (lowercase_name)`,
+        });
+      }
+    }
+    if (new Set(fields.filter((field) => field !== null)).size !== fields.filter((field) => field !== null).length) {
+      ctx.addIssue({ code: 'custom', message: 'score, tier and reason need different fields' });
+    }
+  });
+export type WriteBackTarget = z.infer<typeof WriteBackTargetSchema>;
+
+export interface FieldUpdate {
+  recordId: string;
+  fields: Record<string, string | number>;
+}
+
+/** What write-back needs from a CRM client: a batch update of at most `maxBatch` records. */
+export interface RecordWriter {
+  readonly maxBatch: number;
+  updateRecords(updates: readonly FieldUpdate[], signal?: AbortSignal): Promise<void>;
+}
+
+export interface ScoreToWrite {
+  recordId: string;
+  score: number;
+  tier: Tier;
+  topReason: string;
+}
+
+/** Text fields hold 255 characters in a default Salesforce text field and a HubSpot single-line property. */
+export const REASON_MAX_LENGTH = 255;
+
+export function fieldUpdate(row: ScoreToWrite, target: WriteBackTarget): FieldUpdate {
+  const fields: Record<string, string | number> = {};
+  if (target.scoreField) fields[target.scoreField] = row.score;
+  if (target.tierField) fields[target.tierField] = TIER_LOOK[row.tier].word;
+  if (target.reasonField) fields[target.reasonField] = row.topReason.length > REASON_MAX_LENGTH ? `${row.topReason.slice(0, REASON_MAX_LENGTH - 1)}…` : row.topReason;
+  return { recordId: row.recordId, fields };
+}
+
+export interface WriteBackResult {
+  written: number;
+  failed: { recordIds: string[]; error: string }[];
+}
+
+export async function writeBack(
+  rows: readonly ScoreToWrite[],
+  target: WriteBackTarget,
+  writer: RecordWriter,
+  { onProgress, signal }: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+): Promise<WriteBackResult> {
+  const result: WriteBackResult = { written: 0, failed: [] };
+  for (let start = 0; start < rows.length; start += writer.maxBatch) {
+    signal?.throwIfAborted();
+    const batch = rows.slice(start, start + writer.maxBatch).map((row) => fieldUpdate(row, target));
+    try {
+      await writer.updateRecords(batch, signal);
+      result.written += batch.length;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      result.failed.push({ recordIds: batch.map((update) => update.recordId), error: error instanceof Error ? error.message : String(error) });
+    }
+    onProgress?.(Math.min(start + writer.maxBatch, rows.length), rows.length);
+  }
+  return result;
+}

@@ -1,0 +1,50 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest';
+import { loadPage, parsePage } from '../../test/fixtures/pages/load.ts';
+import { hubspot } from './hubspot.ts';
+import { salesforce } from './salesforce.ts';
+
+const rowsOf = (rows: ReturnType<typeof salesforce.readListRows>) =>
+  rows.map(({ recordId, name, anchor }) => ({ recordId, name, cell: anchor.localName }));
+
+describe('Salesforce list view rows', () => {
+  it('reads the active view only, ids in 18-character form, names as text', () => {
+    const doc = loadPage('salesforce-list.html');
+    expect(rowsOf(salesforce.readListRows(doc))).toEqual([
+      { recordId: '00Q5e00000AbCdEEAV', name: 'Ada Lovelace', cell: 'th' },
+      { recordId: '00Q5e00000AbCdFEAV', name: 'Grace Hopper', cell: 'th' },
+      { recordId: '00Q000000000XSSAAA', name: '<img src=x onerror=alert(1)>', cell: 'th' },
+    ]);
+  });
+
+  it('finds the active view’s table as the container to watch', () => {
+    const doc = loadPage('salesforce-list.html');
+    const container = salesforce.findListContainer(doc);
+    expect(container?.closest('.active')).not.toBeNull();
+  });
+
+  it('puts the badge in the cell, outside the link, so a click does not navigate', () => {
+    const doc = loadPage('salesforce-list.html');
+    for (const row of salesforce.readListRows(doc)) expect(row.anchor.closest('a')).toBeNull();
+  });
+
+  it('finds no rows on a page without a list', () => {
+    expect(salesforce.readListRows(loadPage('salesforce-record.html'))).toEqual([]);
+    expect(salesforce.findListContainer(parsePage('<html><body><p>Home</p></body></html>'))).toBeNull();
+  });
+});
+
+describe('HubSpot contacts index rows', () => {
+  it('reads visible contact rows once each, ids from the record links (both URL forms)', () => {
+    const doc = loadPage('hubspot-list.html');
+    expect(rowsOf(hubspot.readListRows(doc))).toEqual([
+      { recordId: '100001', name: 'Ada Lovelace', cell: 'td' },
+      { recordId: '100002', name: 'Grace Hopper', cell: 'td' },
+    ]);
+  });
+
+  it('ignores a table in a hidden tab', () => {
+    const doc = loadPage('hubspot-list.html');
+    expect(hubspot.findListContainer(doc)?.closest('[hidden]')).toBeNull();
+  });
+});

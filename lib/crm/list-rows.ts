@@ -1,0 +1,73 @@
+/**
+ * List views, described as data: which element holds the rows, what a row is, and which
+ * link in it opens the record. The record id comes from the row's own id attribute when the
+ * CRM puts one there, else from the link's URL, recognised by the adapter's pure URL
+ * function (so a list row and a record page can never disagree about an id).
+ */
+import { closestComposed, queryAll, queryFirst, readText, resolveScope, type Selectors } from './dom.ts';
+import type { ListRow, PageMatch } from './types.ts';
+
+export interface ListPageSpec {
+  /** The active view, for CRMs that keep earlier views in the DOM (see `RecordPageSpec.activeView`). */
+  readonly activeView: Selectors;
+  /** The element that holds the rows (a table, a grid). */
+  readonly container: Selectors;
+  /** One element per record, inside the container. */
+  readonly row: Selectors;
+  /** Inside a row: the link to the record (its text is the name). */
+  readonly recordLink: Selectors;
+  /** The cell the badge goes in (it sits after the link, never inside it: a click must not navigate). */
+  readonly cell: Selectors;
+  /** The record id a row carries itself (e.g. Lightning's `data-row-key-value`), or null to read the link. */
+  rowRecordId(row: Element): string | null;
+  /** Pure URL recognition, the adapter's own. */
+  recognise(url: URL): PageMatch;
+}
+
+export interface ListPageReader {
+  readListRows(doc: Document): ListRow[];
+  findListContainer(doc: Document): Element | null;
+}
+
+export function createListPageReader(spec: ListPageSpec): ListPageReader {
+  const findContainer = (doc: Document): Element | null => {
+    const { root, accept } = resolveScope(doc, spec.activeView);
+    return queryFirst(root, spec.container, accept);
+  };
+
+  const recordIdOfLink = (link: Element, doc: Document): string | null => {
+    const href = link.getAttribute('href');
+    if (href === null) return null;
+    let url: URL;
+    try {
+      url = new URL(href, doc.baseURI);
+    } catch {
+      return null;
+    }
+    const match = spec.recognise(url);
+    return match.kind === 'record' ? match.recordId : null;
+  };
+
+  return {
+    findListContainer: findContainer,
+    readListRows(doc) {
+      const container = findContainer(doc);
+      if (!container) return [];
+      const seen = new Set<string>();
+      const rows: ListRow[] = [];
+      // Selector order is fallback order; rows come back in the order the page shows them.
+      const rowElements = queryAll(container, spec.row).sort((a, b) =>
+        a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1,
+      );
+      for (const row of rowElements) {
+        const link = queryFirst(row, spec.recordLink);
+        if (!link) continue;
+        const recordId = spec.rowRecordId(row) ?? recordIdOfLink(link, doc);
+        if (recordId === null || seen.has(recordId)) continue;
+        seen.add(recordId);
+        rows.push({ recordId, name: readText(link), anchor: closestComposed(link, spec.cell) ?? link.parentElement ?? link });
+      }
+      return rows;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Scores as a CSV file for spreadsheets. A cell that starts with `=`, `+`, `-`, `@`, a tab or
+ * a carriage return is prefixed with `'`, so a spreadsheet shows it as text instead of
+ * running it as a formula (CRM values are typed by anyone who fills in a web form). Only the
+ * columns below are written: lead identity, score and reason, never settings or credentials.
+ */
+import Papa from 'papaparse';
+import type { ScoredLeadRow } from '../segments';
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function escapeCell(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+export const EXPORT_COLUMNS = [
+  'source',
+  'record_id',
+  'name',
+  'owner',
+  'lead_source',
+  'created_at',
+  'score',
+  'tier',
+  'probability',
+  'top_reason',
+] as const;
+
+export function scoresCsv(rows: readonly ScoredLeadRow[]): string {
+  const cells = rows.map((row) =>
+    [
+      row.source,
+      row.recordId,
+      row.name,
+      row.owner,
+      row.leadSource,
+      row.createdAt > 0 ? new Date(row.createdAt).toISOString() : '',
+      String(row.score),
+      row.tier,
+      row.probability.toFixed(4),
+      row.topReason,
+    ].map(escapeCell),
+  );
+  const header = [...EXPORT_COLUMNS];
+  return `${Papa.unparse({ fields: header, data: cells }, { newline: '\r\n' })}\r\n`;
+}

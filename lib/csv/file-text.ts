@@ -1,0 +1,19 @@
+/** A file's text as it is read, chunk by chunk, decoded as strict UTF-8. */
+import { TrainingDataError } from '../ml/train/dataset';
+
+export async function* fileText(file: Blob): AsyncGenerator<string> {
+  const reader = file.stream().pipeThrough(new TextDecoderStream('utf-8', { fatal: true })).getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } catch (error) {
+    // The decoder's own error names no line; say what to do instead.
+    if (error instanceof TypeError) throw new TrainingDataError('The CSV file is not valid UTF-8. Re-export it as UTF-8 (e.g. "CSV UTF-8" in Excel).');
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+}

@@ -1,0 +1,25 @@
+/** Messages between the options page and the CSV import worker, parsed with zod on both sides. */
+import { z } from 'zod';
+import { CsvMappingSchema } from './import';
+
+const FileSchema = z.custom<File>((value) => value instanceof File, 'a file');
+
+export const CsvRequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('preview'), file: FileSchema }),
+  z.object({ type: z.literal('import'), file: FileSchema, mapping: CsvMappingSchema }),
+]);
+export type CsvRequest = z.infer<typeof CsvRequestSchema>;
+
+export const CsvEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('preview'),
+    columns: z.array(z.string()),
+    /** Columns with few distinct values in the first rows, with those values (outcome candidates). */
+    outcomeValues: z.record(z.string(), z.array(z.string())),
+    suggestion: CsvMappingSchema,
+  }),
+  z.object({ type: z.literal('progress'), rows: z.number().int().nonnegative(), fraction: z.number().min(0).max(1) }),
+  z.object({ type: z.literal('imported'), rows: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('failed'), error: z.string() }),
+]);
+export type CsvEvent = z.infer<typeof CsvEventSchema>;

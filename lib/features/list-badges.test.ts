@@ -1,0 +1,133 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ScoredLead } from '../messaging/protocol';
+import { hubspot } from '../crm/hubspot';
+
+const scoreLeadsById = vi.hoisted(() => vi.fn());
+vi.mock('../messaging/client', () => ({ background: { scoreLeadsById } }));
+
+const { badgeListRows } = await import('./list-badges');
+
+const lead: ScoredLead = {
+  probability: 0.3,
+  score: 91,
+  tier: 'hot',
+  baseRate: 0.1,
+  reasons: [{ label: 'Web visits', value: '14', points: 0.5 }],
+  featuresKnown: 12,
+  featuresTotal: 16,
+  modelId: 'model-a',
+  modelCreatedAt: '2026-11-01T00:00:00.000Z',
+};
+
+/** Rows scroll into view when the test says so (happy-dom has no layout). */
+const observed = new Set<Element>();
+let reportVisible: (targets: Element[]) => void = () => undefined;
+class FakeIntersectionObserver {
+  constructor(callback: (entries: { target: Element; isIntersecting: boolean }[]) => void) {
+    reportVisible = (targets) => callback(targets.filter((t) => observed.has(t)).map((target) => ({ target, isIntersecting: true })));
+  }
+  observe(target: Element) {
+    observed.add(target);
+  }
+  unobserve(target: Element) {
+    observed.delete(target);
+  }
+  disconnect() {
+    observed.clear();
+  }
+}
+
+const row = (id: string, name: string) =>
+  `<tr><td><a href="/contacts/4242424/record/0-1/${id}">${name}</a></td><td>x</td></tr>`;
+function renderList(rows: string) {
+  document.body.innerHTML = `<table data-test-id="contacts-table"><tbody>${rows}</tbody></table>`;
+}
+const badges = () => [...document.querySelectorAll<HTMLElement>('leadlens-badge')];
+const states = () => badges().map((b) => [b.getAttribute('data-leadlens-record'), b.getAttribute('data-leadlens-state')]);
+const settle = () => vi.advanceTimersByTimeAsync(500);
+
+let page: AbortController;
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.stubGlobal('IntersectionObserver', FakeIntersectionObserver);
+  document.head.innerHTML = '<base href="https://app.hubspot.com/contacts/4242424/objects/0-1/views/all/list">';
+  scoreLeadsById.mockReset();
+  scoreLeadsById.mockImplementation(async ({ recordIds }: { recordIds: string[] }) => ({
+    ok: true,
+    rows: recordIds.map((recordId) => (recordId === '2' ? { recordId, state: 'unknown' } : { recordId, state: 'scored', lead })),
+  }));
+  page = new AbortController();
+});
+afterEach(() => {
+  page.abort();
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe('list badges', () => {
+  it('badges every row, asks for the visible ones in one batch, and marks unknown records as not scored', async () => {
+    renderList(row('1', 'Ada') + row('2', 'Grace') + row('3', 'Alan'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    expect(states()).toEqual([['1', 'loading'], ['2', 'loading'], ['3', 'loading']]);
+    reportVisible([...document.querySelectorAll('td:first-child')]);
+    await settle();
+    expect(scoreLeadsById).toHaveBeenCalledTimes(1);
+    expect(scoreLeadsById).toHaveBeenCalledWith({ crm: 'hubspot', recordIds: ['1', '2', '3'] });
+    expect(states()).toEqual([['1', 'scored'], ['2', 'unknown'], ['3', 'scored']]);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('hot');
+    expect(badges()[0].hasAttribute('data-leadlens-compact')).toBe(true);
+    expect(badges()[1].shadowRoot!.textContent).toContain('Not scored yet');
+    // The badge sits beside the link, not in it: clicking it does not open the record.
+    expect(badges()[0].closest('a')).toBeNull();
+  });
+
+  it('asks only for rows that came into view', async () => {
+    renderList(row('1', 'Ada') + row('3', 'Alan'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    expect(scoreLeadsById).toHaveBeenCalledWith({ crm: 'hubspot', recordIds: ['1'] });
+    expect(states()).toEqual([['1', 'scored'], ['3', 'loading']]);
+  });
+
+  it('picks up rows the CRM renders later (filtering, paging) and drops badges of rows that left', async () => {
+    renderList(row('1', 'Ada'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([...document.querySelectorAll('td:first-child')]);
+    await settle();
+    document.querySelector('tbody')!.innerHTML = row('3', 'Alan') + row('4', 'Ida');
+    await settle();
+    expect(states()).toEqual([['3', 'loading'], ['4', 'loading']]);
+    reportVisible([...document.querySelectorAll('td:first-child')]);
+    await settle();
+    expect(scoreLeadsById).toHaveBeenLastCalledWith({ crm: 'hubspot', recordIds: ['3', '4'] });
+    expect(states()).toEqual([['3', 'scored'], ['4', 'scored']]);
+  });
+
+  it('does not rescan in a loop because of its own badges', async () => {
+    renderList(row('1', 'Ada'));
+    const readRows = vi.spyOn(hubspot, 'readListRows');
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    await settle();
+    await settle();
+    expect(readRows).toHaveBeenCalledTimes(1);
+    readRows.mockRestore();
+  });
+
+  it('shows the failure on each badge when the background cannot answer', async () => {
+    scoreLeadsById.mockRejectedValue(new Error('Extension context invalidated.'));
+    renderList(row('1', 'Ada'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    expect(states()).toEqual([['1', 'error']]);
+  });
+
+  it('removes its badges when the user leaves the page', async () => {
+    renderList(row('1', 'Ada'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    page.abort();
+    expect(badges()).toEqual([]);
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * Messages for list views: a content script sends the record ids of the rows it shows and
+ * gets a score for each record LeadLens knows (never fields, never credentials).
+ */
+import { z } from 'zod';
+import { CrmKindSchema, FailureSchema, ScoredLeadSchema } from './schemas';
+
+/** A batch is the rows in view; a list page shows at most a few hundred. */
+export const MAX_LIST_BATCH = 200;
+
+export const ScoreLeadsByIdRequestSchema = z.object({
+  crm: CrmKindSchema,
+  recordIds: z.array(z.string().min(1).max(64)).min(1).max(MAX_LIST_BATCH),
+});
+
+/** `unknown`: LeadLens has nothing on this record (not synced, not imported): no score is made up. */
+export const ListRowScoreSchema = z.discriminatedUnion('state', [
+  z.object({ recordId: z.string(), state: z.literal('scored'), lead: ScoredLeadSchema }),
+  z.object({ recordId: z.string(), state: z.literal('unknown') }),
+]);
+export type ListRowScore = z.infer<typeof ListRowScoreSchema>;
+
+export const ScoreLeadsByIdResponseSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), rows: z.array(ListRowScoreSchema) }),
+  FailureSchema,
+]);
+
+export const listProtocol = {
+  scoreLeadsById: { input: ScoreLeadsByIdRequestSchema, output: ScoreLeadsByIdResponseSchema },
+} as const;

@@ -1,0 +1,43 @@
+/**
+ * What "converted" usually means in each source, as a starting point the admin can change:
+ * Salesforce's `IsConverted`, HubSpot's lifecycle stage reaching a stage, or a CSV column
+ * that looks like an outcome.
+ */
+import type { SourceKind } from '../featurize';
+import type { OutcomeRule } from './training-set';
+
+/** HubSpot's default lifecycle stages (internal values), in the order a contact moves through them. */
+export const HUBSPOT_LIFECYCLE_ORDER = [
+  'subscriber',
+  'lead',
+  'marketingqualifiedlead',
+  'salesqualifiedlead',
+  'opportunity',
+  'customer',
+  'evangelist',
+] as const;
+export const HUBSPOT_LIFECYCLE_FIELD = 'lifecyclestage';
+const DEFAULT_STAGE_REACHED = 'opportunity';
+
+/** Stages at or after `stage`: "reached `stage`". */
+export function stagesReached(stage: string): string[] {
+  const at = HUBSPOT_LIFECYCLE_ORDER.indexOf(stage as (typeof HUBSPOT_LIFECYCLE_ORDER)[number]);
+  return at < 0 ? [stage] : HUBSPOT_LIFECYCLE_ORDER.slice(at);
+}
+
+const OUTCOME_NAME = /convert|outcome|won|target|label|closed/i;
+const POSITIVE_VALUES = new Set(['1', 'true', 'yes', 'y', 'converted', 'won', 'closed won', 'closed - converted', 'customer']);
+
+/** The suggested outcome for a source given its fields' values (see `historySample`), or null. */
+export function suggestOutcome(source: SourceKind, outcomeValues: Record<string, string[]>): OutcomeRule | null {
+  if (source === 'salesforce' && outcomeValues.IsConverted) return { field: 'IsConverted', positiveValues: ['true'] };
+  if (source === 'hubspot' && outcomeValues[HUBSPOT_LIFECYCLE_FIELD]) {
+    return { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: stagesReached(DEFAULT_STAGE_REACHED) };
+  }
+  for (const [field, values] of Object.entries(outcomeValues)) {
+    if (!OUTCOME_NAME.test(field)) continue;
+    const positives = values.filter((value) => POSITIVE_VALUES.has(value.toLowerCase()));
+    if (positives.length > 0) return { field, positiveValues: positives };
+  }
+  return null;
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
+import { toStoredLead } from '../../crm/demo-leads';
+import { ManifestSchema } from '../manifest';
+import { runTrainingRequest } from './training-job';
+import { TrainingEventSchema, type TrainingData, type TrainingEvent } from './worker-protocol';
+
+const now = new Date('2026-11-01T00:00:00Z');
+const leads = generateDemoLeads({ count: 1200, seed: 5, now }).map((lead) => toStoredLead(lead, 'hubspot'));
+const data: TrainingData = {
+  source: 'hubspot',
+  window: { createdAfter: null, createdBefore: null },
+  outcome: { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] },
+  now: now.toISOString(),
+};
+
+async function run(request: Parameters<typeof runTrainingRequest>[0], stored = leads) {
+  const events: TrainingEvent[] = [];
+  await runTrainingRequest(request, async (source) => (source === 'hubspot' ? stored : []), (event) => events.push(TrainingEventSchema.parse(event)));
+  return events;
+}
+
+describe('runTrainingRequest', () => {
+  it('inspects: counts, HubSpot-mapped candidates, and leakage flags', async () => {
+    const [event] = await run({ type: 'inspect', data, catalogue: DEMO_FEATURE_SPECS });
+    if (event.type !== 'inspected') throw new Error(JSON.stringify(event));
+    expect(event.rows).toBe(1200);
+    expect(event.conversions).toBeGreaterThan(0);
+    const webVisits = event.candidates.find((c) => c.spec.key === 'web_visits');
+    expect(webVisits?.spec.derive).toMatchObject({ kind: 'value', from: { hubspot: 'hs_analytics_num_visits' } });
+    expect(event.candidates.every((c) => c.spec.derive.kind === 'ratio' || c.spec.derive.from.hubspot !== 'lifecyclestage')).toBe(true);
+  });
+
+  it('trains a model that reads HubSpot properties, reporting progress on the way', async () => {
+    const specs = DEMO_FEATURE_SPECS.slice(0, 6);
+    const events = await run({ type: 'train', data, specs, cv: 2 });
+    const done = events.at(-1);
+    if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+    expect(events.some((event) => event.type === 'progress' && event.stage === 'cv')).toBe(true);
+    expect(ManifestSchema.parse(done.manifest).features.map((f) => f.key)).toEqual(specs.map((s) => s.key));
+    expect(done.manifest.provenance.rows).toBe(1200);
+    expect(done.summary.cvRocAuc).toBeGreaterThan(0.5);
+    expect(done.onnx.length).toBeGreaterThan(1000);
+  });
+
+  it('answers a check of too little data with the counts, so the form can say what they mean', async () => {
+    const few = leads.slice(0, 40);
+    const conversions = few.filter((lead) => ['opportunity', 'customer', 'evangelist'].includes(String(lead.fields.lifecyclestage))).length;
+    expect(await run({ type: 'inspect', data, catalogue: DEMO_FEATURE_SPECS }, few)).toEqual([
+      { type: 'inspected', rows: 40, conversions, candidates: [], leakage: [] },
+    ]);
+  });
+
+  it('says what is wrong when there is too little data, and when the window is empty', async () => {
+    const few = await run({ type: 'train', data, specs: DEMO_FEATURE_SPECS, cv: 2 }, leads.slice(0, 20));
+    expect(few.at(-1)).toEqual({ type: 'failed', error: expect.stringMatching(/^Training needs at least 50 leads; the data has 20/) });
+    expect(few.some((event) => event.type === 'trained')).toBe(false);
+    const empty = await run({ type: 'inspect', data: { ...data, window: { createdAfter: Date.UTC(2030, 0, 1), createdBefore: null } }, catalogue: DEMO_FEATURE_SPECS });
+    expect(empty).toEqual([{ type: 'failed', error: 'No stored lead of this source was created inside the window.' }]);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * What the training worker does with one request, apart from the worker plumbing so tests
+ * can run it: load the stored leads, select and label them, then inspect or train.
+ */
+import type { SourceKind } from '../featurize';
+import { describeDataSize } from './data-size';
+import { TrainingDataError } from './dataset';
+import { trainModel, type TrainProgress } from './index';
+import { candidateFeatures, inspectTrainingData, leadsInWindow, trainingTable, OUTCOME_COLUMN, type HistoryLead } from './training-set';
+import type { TrainingEvent, TrainingRequest } from './worker-protocol';
+
+/** Progress is posted at most this often (the trainer reports every boosting round). */
+const PROGRESS_INTERVAL_MS = 100;
+
+export type LoadLeads = (source: SourceKind) => Promise<HistoryLead[]>;
+
+export async function runTrainingRequest(request: TrainingRequest, loadLeads: LoadLeads, post: (event: TrainingEvent) => void): Promise<void> {
+  try {
+    const { data } = request;
+    const now = new Date(data.now);
+    const leads = leadsInWindow(await loadLeads(data.source), data.window);
+    if (leads.length === 0) throw new TrainingDataError('No stored lead of this source was created inside the window.');
+    const table = trainingTable(leads, data.outcome);
+
+    if (request.type === 'inspect') {
+      // Too little data is an answer too: the counts, said plainly by the form, not an error.
+      const conversions = table.records.filter((record) => record[OUTCOME_COLUMN] === '1').length;
+      if (describeDataSize(leads.length, conversions).level === 'too-little') {
+        post({ type: 'inspected', rows: leads.length, conversions, candidates: [], leakage: [] });
+        return;
+      }
+      const candidates = candidateFeatures(request.catalogue, table, data.source, data.outcome.field);
+      const inspection = inspectTrainingData(table, candidates.map((c) => c.spec), data.source, now);
+      post({ type: 'inspected', ...inspection, candidates });
+      return;
+    }
+
+    let lastPost = 0;
+    const onProgress = (progress: TrainProgress) => {
+      const time = Date.now();
+      if (time - lastPost < PROGRESS_INTERVAL_MS && progress.stage !== 'done') return;
+      lastPost = time;
+      const { stage, fraction, fold, round, validationLoss } = progress;
+      // The first rounds have no validation loss yet (NaN): leave it out rather than show "NaN".
+      post({ type: 'progress', stage, fraction, fold, round, validationLoss: Number.isFinite(validationLoss) ? validationLoss : undefined });
+    };
+    const result = trainModel({
+      records: table.records,
+      columns: table.columns,
+      target: OUTCOME_COLUMN,
+      positive: '1',
+      specs: request.specs,
+      exclude: [data.outcome.field],
+      source: data.source,
+      sourceName: `${data.source} leads`,
+      now,
+      createdAt: now,
+      options: { cv: request.cv },
+      onProgress,
+    });
+    const { summary } = result;
+    post({
+      type: 'trained',
+      manifest: result.manifest,
+      onnx: result.onnx,
+      summary: {
+        rows: summary.rows,
+        positives: summary.positives,
+        cvRocAuc: summary.cv_roc_auc,
+        cvPrAuc: summary.cv_pr_auc,
+        ece: summary.ece,
+        features: summary.features,
+        trainSeconds: summary.train_seconds,
+      },
+      warnings: result.warnings,
+    });
+  } catch (error) {
+    // The trainer's data errors are written for people; anything else is a bug, said as such.
+    const message = error instanceof TrainingDataError ? error.message : `Training failed: ${error instanceof Error ? error.message : String(error)}`;
+    post({ type: 'failed', error: message });
+  }
+}

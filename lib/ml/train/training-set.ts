@@ -1,0 +1,172 @@
+/**
+ * From stored leads to the trainer's input: which leads (the window), what "converted" means
+ * (the outcome rule), which fields can become features (the catalogue's specs, mapped to the
+ * fields the data has, plus the data's other fields, inferred), and what the leakage guard
+ * says about each before anything is trained. Pure, no browser APIs: the training worker and
+ * the tests run it.
+ */
+import { z } from 'zod';
+import { featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
+import type { FeatureSpec } from '../manifest';
+import { buildFeatures, buildLabels, inferFeatureSpecs, type Table } from './dataset';
+import { leakageReport } from './leakage';
+
+/** The label column the trainer reads; no CRM field or CSV column has this name. */
+export const OUTCOME_COLUMN = '__leadlens_converted';
+
+/** A lead converted when `field` holds one of `positiveValues` (compared as trimmed text, case-insensitively). */
+export const OutcomeRuleSchema = z.object({
+  field: z.string().min(1),
+  positiveValues: z.array(z.string()).min(1),
+});
+export type OutcomeRule = z.infer<typeof OutcomeRuleSchema>;
+
+/** Leads created in [createdAfter, createdBefore] (epoch ms): recent, and old enough to have an outcome. */
+export const TrainingWindowSchema = z.object({
+  createdAfter: z.number().nullable(),
+  createdBefore: z.number().nullable(),
+});
+export type TrainingWindow = z.infer<typeof TrainingWindowSchema>;
+
+/** What the trainer needs of a stored lead. */
+export interface HistoryLead {
+  createdAt: number;
+  fields: RawRecord;
+}
+
+/** Leads inside the window; with a window set, leads whose creation date is unknown (0) are left out. */
+export function leadsInWindow<T extends HistoryLead>(leads: readonly T[], window: TrainingWindow): T[] {
+  if (window.createdAfter === null && window.createdBefore === null) return [...leads];
+  return leads.filter(
+    (lead) =>
+      lead.createdAt > 0 &&
+      (window.createdAfter === null || lead.createdAt >= window.createdAfter) &&
+      (window.createdBefore === null || lead.createdAt <= window.createdBefore),
+  );
+}
+
+export function isConverted(fields: RawRecord, rule: OutcomeRule): boolean {
+  const value = fields[rule.field];
+  if (value === null || value === undefined) return false;
+  const text = String(value).trim().toLowerCase();
+  return rule.positiveValues.some((positive) => positive.trim().toLowerCase() === text);
+}
+
+/** The leads as the trainer's table: every field the leads have, and the outcome as "1" / "0". */
+export function trainingTable(leads: readonly HistoryLead[], rule: OutcomeRule): Table {
+  const columns = new Set<string>();
+  const records = leads.map((lead) => {
+    for (const name of Object.keys(lead.fields)) columns.add(name);
+    return { ...lead.fields, [OUTCOME_COLUMN]: isConverted(lead.fields, rule) ? '1' : '0' };
+  });
+  return { columns: [...columns, OUTCOME_COLUMN], records };
+}
+
+const comparable = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** The fields a spec reads for `source` (two for a ratio). */
+function specFields(spec: FeatureSpec, source: SourceKind): (string | undefined)[] {
+  const d = spec.derive;
+  return d.kind === 'ratio' ? [d.numerator[source], d.denominator[source]] : [d.from[source]];
+}
+
+/**
+ * The data's field for a catalogue feature: the name the catalogue gives for this source,
+ * else a field whose name matches one of the feature's other names or its key, ignoring
+ * case and punctuation (`Lead Source` ↔ `lead_source` ↔ `LeadSource`). Null when none fits.
+ */
+export function suggestField(spec: FeatureSpec, source: SourceKind, fields: readonly string[]): string | null {
+  if (spec.derive.kind === 'ratio') return null; // two fields: only mapped as the catalogue names them
+  const from = spec.derive.from;
+  const own = from[source];
+  if (own !== undefined && fields.includes(own)) return own;
+  const names = [own, from.salesforce, from.hubspot, from.csv, spec.key, spec.label].filter((n): n is string => n !== undefined);
+  const wanted = new Set(names.map(comparable));
+  return fields.find((field) => wanted.has(comparable(field))) ?? null;
+}
+
+/** `spec` reading `field` for `source` (a single-field spec). */
+export function mapSpec(spec: FeatureSpec, source: SourceKind, field: string): FeatureSpec {
+  if (spec.derive.kind === 'ratio') return spec;
+  return { ...spec, derive: { ...spec.derive, from: { ...spec.derive.from, [source]: field } } };
+}
+
+export interface CandidateFeature {
+  spec: FeatureSpec;
+  /** `catalogue`: a known feature mapped to the data's field; `inferred`: another field of the data. */
+  origin: 'catalogue' | 'inferred';
+}
+
+/**
+ * Every feature the data could train: the catalogue's features the data has a field for
+ * (mapped by `suggestField`), then the data's other fields as the trainer infers them. The
+ * outcome field is never a candidate.
+ */
+export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Table, source: SourceKind, outcomeField: string): CandidateFeature[] {
+  const fields = table.columns.filter((name) => name !== OUTCOME_COLUMN && name !== outcomeField);
+  const used = new Set<string>();
+  const keys = new Set<string>();
+  const candidates: CandidateFeature[] = [];
+  for (const spec of catalogue) {
+    if (keys.has(spec.key)) continue;
+    let mapped: FeatureSpec | null = null;
+    if (spec.derive.kind === 'ratio') {
+      if (specFields(spec, source).every((name) => name !== undefined && fields.includes(name))) mapped = spec;
+    } else {
+      const field = suggestField(spec, source, fields);
+      if (field !== null) mapped = mapSpec(spec, source, field);
+    }
+    if (!mapped) continue;
+    for (const name of specFields(mapped, source)) if (name) used.add(name);
+    keys.add(spec.key);
+    candidates.push({ spec: mapped, origin: 'catalogue' });
+  }
+  const others = inferFeatureSpecs(table, OUTCOME_COLUMN, [...used, outcomeField]).specs;
+  for (const spec of others) {
+    if (spec.derive.kind === 'ratio') continue;
+    const column = spec.derive.from.csv;
+    if (column === undefined) continue;
+    let key = spec.key;
+    for (let i = 2; keys.has(key); i++) key = `${spec.key}_${i}`;
+    keys.add(key);
+    candidates.push({ spec: { ...spec, key, derive: { ...spec.derive, from: { [source]: column } } }, origin: 'inferred' });
+  }
+  return candidates;
+}
+
+export interface LeakageFlag {
+  key: string;
+  label: string;
+  reason: string;
+}
+
+export interface DataInspection {
+  rows: number;
+  conversions: number;
+  /** Features the leakage guard thinks are filled only after conversion. */
+  leakage: LeakageFlag[];
+}
+
+/**
+ * Counts and the leakage guard's flags, before training. Throws the trainer's own
+ * `TrainingDataError` when the data cannot train at all (too few rows or conversions).
+ */
+export function inspectTrainingData(table: Table, specs: readonly FeatureSpec[], source: SourceKind, now: Date): DataInspection {
+  const { labels } = buildLabels(table, OUTCOME_COLUMN, '1');
+  const features = buildFeatures([...specs], table.records, source, now, []);
+  const X = featurizeRecords(table.records, features, source, now); // [N, F]
+  const N = labels.length;
+  const F = features.length;
+  const findings = leakageReport(
+    features.map((feature, f) => ({
+      name: feature.key,
+      kind: feature.type === 'categorical' ? ('categorical' as const) : ('numeric' as const),
+      values: Float32Array.from({ length: N }, (_, i) => X[i * F + f]),
+    })),
+    labels,
+  );
+  const leakage = findings.flatMap((finding, f) =>
+    finding.flag ? [{ key: features[f].key, label: features[f].label, reason: finding.flag.reason }] : [],
+  );
+  return { rows: N, conversions: labels.reduce((sum, label) => sum + label, 0), leakage };
+}

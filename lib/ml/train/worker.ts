@@ -1,0 +1,21 @@
+/**
+ * The training Web Worker, started by the options page. It reads the stored leads from
+ * IndexedDB itself (no big payload crosses to it) and posts progress and the result back.
+ */
+import { db } from '../../db/db';
+import { runTrainingRequest } from './training-job';
+import { TrainingEventSchema, TrainingRequestSchema, type TrainingEvent } from './worker-protocol';
+
+const post = (event: TrainingEvent) => {
+  const checked = TrainingEventSchema.parse(event);
+  self.postMessage(checked, { transfer: checked.type === 'trained' ? [checked.onnx.buffer] : [] });
+};
+
+self.addEventListener('message', (message: MessageEvent) => {
+  const request = TrainingRequestSchema.safeParse(message.data);
+  if (!request.success) {
+    post({ type: 'failed', error: 'The training request was malformed.' });
+    return;
+  }
+  void runTrainingRequest(request.data, (source) => db.leads.where('source').equals(source).toArray(), post);
+});
