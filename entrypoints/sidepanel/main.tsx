@@ -1,16 +1,12 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createRoot } from 'react-dom/client';
-import { ModelSummary } from '@/components/ModelSummary';
-import { PageShell } from '@/components/PageShell';
-import { bundledModel } from '@/lib/ml/bundled-model';
+import '@/components/page.css';
+import { App } from './App';
 
-function SidePanel() {
-  const model = bundledModel.manifest();
-  return (
-    <PageShell title="LeadLens">
-      <p>Open a lead in Salesforce or HubSpot: its badge shows the score, and hovering it shows why.</p>
-      {model.ok ? <ModelSummary manifest={model.manifest} /> : <p role="alert">{model.error}</p>}
-    </PageShell>
-  );
-}
+const queryClient = new QueryClient();
 
-createRoot(document.getElementById('root')!).render(<SidePanel />);
+createRoot(document.getElementById('root')!).render(
+  <QueryClientProvider client={queryClient}>
+    <App />
+  </QueryClientProvider>,
+);

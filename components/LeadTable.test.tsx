@@ -1,0 +1,90 @@
+// @vitest-environment happy-dom
+import { useState } from 'react';
+import { afterEach, expect, it, vi } from 'vitest';
+import { compareRows, type ScoredLeadRow, type SortOrder } from '@/lib/segments';
+import { click, pressEnter, render, type Rendered } from '@/test/render';
+import { LeadTable } from './LeadTable';
+
+const LEADS: ScoredLeadRow[] = Array.from({ length: 23 }, (_, i) => ({
+  leadKey: `salesforce|00Q${i}`,
+  source: 'salesforce',
+  recordId: `00Q${i}`,
+  // Names run against scores, so sorting by name and by score give different orders.
+  name: `Lead ${String.fromCharCode(97 + i)}`,
+  owner: 'Ada',
+  leadSource: 'Web',
+  createdAt: 0,
+  outcome: null,
+  probability: 0.01 * (23 - i),
+  score: 23 - i + 50,
+  tier: 'hot',
+  topReason: `Reason ${i % 3}`,
+}));
+
+/** The table as the side panel uses it: the parent keeps the order and sorts the rows. */
+function SortedLeadTable({ onOpen }: { onOpen(row: ScoredLeadRow): void }) {
+  const [order, setOrder] = useState<SortOrder>({ key: 'score', descending: true });
+  const rows = [...LEADS].sort((a, b) => compareRows(a, b, order));
+  return <LeadTable caption="Top hot leads" rows={rows} order={order} onSort={setOrder} onOpen={onOpen} />;
+}
+
+let rendered: Rendered | undefined;
+afterEach(() => rendered?.unmount());
+
+const table = () => rendered!.container;
+const header = (label: string) => Array.from(table().querySelectorAll<HTMLElement>('th')).find((th) => th.textContent?.startsWith(label))!;
+const sortButton = (label: string) => header(label).querySelector('button')!;
+const column = (index: number) => Array.from(table().querySelectorAll('tbody tr'), (row) => row.children[index].textContent);
+const pageButton = (label: 'Previous' | 'Next') => Array.from(table().querySelectorAll('nav button')).find((button) => button.textContent === label) as HTMLButtonElement;
+
+it('shows one page of ten leads, best score first, with the order announced on the header', () => {
+  rendered = render(<SortedLeadTable onOpen={vi.fn()} />);
+  expect(column(1)).toEqual(['73', '72', '71', '70', '69', '68', '67', '66', '65', '64']);
+  expect(header('Score').getAttribute('aria-sort')).toBe('descending');
+  expect(header('Lead').getAttribute('aria-sort')).toBe('none');
+  expect(table().querySelector('nav')?.textContent).toContain('Page 1 of 3 (23 leads)');
+});
+
+it('sorts from the keyboard: Enter on a header flips or changes the order and returns to the first page', () => {
+  rendered = render(<SortedLeadTable onOpen={vi.fn()} />);
+  click(pageButton('Next'));
+  expect(table().querySelector('nav')?.textContent).toContain('Page 2 of 3');
+
+  pressEnter(sortButton('Score'));
+  expect(header('Score').getAttribute('aria-sort')).toBe('ascending');
+  expect(column(1).slice(0, 3)).toEqual(['51', '52', '53']);
+  expect(table().querySelector('nav')?.textContent).toContain('Page 1 of 3');
+
+  pressEnter(sortButton('Lead'));
+  expect(header('Lead').getAttribute('aria-sort')).toBe('ascending');
+  expect(header('Score').getAttribute('aria-sort')).toBe('none');
+  expect(column(0).slice(0, 3)).toEqual(['Lead a', 'Lead b', 'Lead c']);
+
+  pressEnter(sortButton('Lead'));
+  expect(header('Lead').getAttribute('aria-sort')).toBe('descending');
+  expect(column(0)[0]).toBe('Lead w');
+});
+
+it('pages with buttons that are disabled at either end', () => {
+  rendered = render(<SortedLeadTable onOpen={vi.fn()} />);
+  expect(pageButton('Previous').disabled).toBe(true);
+  click(pageButton('Next'));
+  click(pageButton('Next'));
+  expect(column(1)).toEqual(['53', '52', '51']);
+  expect(pageButton('Next').disabled).toBe(true);
+});
+
+it('opens a lead with Enter on its name', () => {
+  const onOpen = vi.fn();
+  rendered = render(<SortedLeadTable onOpen={onOpen} />);
+  const firstName = table().querySelector<HTMLButtonElement>('tbody tr .link-button')!;
+  expect(firstName.title).toBe('Open Lead a in Salesforce');
+  pressEnter(firstName);
+  expect(onOpen).toHaveBeenCalledWith(LEADS[0]);
+});
+
+it('says so when no lead matches, without a pager', () => {
+  rendered = render(<LeadTable caption="Top warm leads" rows={[]} order={{ key: 'score', descending: true }} onSort={vi.fn()} onOpen={vi.fn()} />);
+  expect(table().textContent).toContain('No leads in this tier with these filters.');
+  expect(table().querySelector('nav')).toBeNull();
+});

@@ -1,0 +1,84 @@
+import { useState } from 'react';
+import type { ScoredLeadRow, SortKey, SortOrder } from '@/lib/segments';
+import { TierLabel } from './TierLabel';
+
+const PAGE_SIZE = 10;
+const COLUMNS: { key: SortKey; label: string }[] = [
+  { key: 'name', label: 'Lead' },
+  { key: 'score', label: 'Score' },
+  { key: 'topReason', label: 'Top reason' },
+];
+
+interface LeadTableProps {
+  caption: string;
+  /** Already sorted by `order`. */
+  rows: readonly ScoredLeadRow[];
+  order: SortOrder;
+  onSort(order: SortOrder): void;
+  onOpen(row: ScoredLeadRow): void;
+}
+
+/**
+ * A sortable, paged table of leads: headers are buttons (keyboard: Tab + Enter), only one
+ * page of rows is in the DOM however many leads there are.
+ */
+export function LeadTable({ caption, rows, order, onSort, onOpen }: LeadTableProps) {
+  const [page, setPage] = useState(0);
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+  const current = Math.min(page, pages - 1);
+  const visible = rows.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE);
+  const sortBy = (key: SortKey) => {
+    setPage(0);
+    onSort({ key, descending: order.key === key ? !order.descending : key === 'score' });
+  };
+  return (
+    <div className="lead-table">
+      <table>
+        <caption style={{ textAlign: 'left', fontWeight: 600 }}>{caption}</caption>
+        <thead>
+          <tr>
+            {COLUMNS.map(({ key, label }) => (
+              <th key={key} scope="col" aria-sort={order.key === key ? (order.descending ? 'descending' : 'ascending') : 'none'}>
+                <button type="button" className="sort-button" onClick={() => sortBy(key)}>
+                  {label}
+                  <span aria-hidden="true">{order.key === key ? (order.descending ? ' ▼' : ' ▲') : ''}</span>
+                </button>
+              </th>
+            ))}
+            <th scope="col">Tier</th>
+          </tr>
+        </thead>
+        <tbody>
+          {visible.map((row) => (
+            <tr key={row.leadKey} data-lead-key={row.leadKey}>
+              <td>
+                <button type="button" className="link-button" onClick={() => onOpen(row)} title={`Open ${row.name} in ${row.source === 'hubspot' ? 'HubSpot' : 'Salesforce'}`}>
+                  {row.name}
+                </button>
+              </td>
+              <td>{row.score}</td>
+              <td>{row.topReason}</td>
+              <td>
+                <TierLabel tier={row.tier} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {rows.length === 0 && <p>No leads in this tier with these filters.</p>}
+      {pages > 1 && (
+        <nav aria-label={`${caption}: pages`} style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
+          <button type="button" onClick={() => setPage(current - 1)} disabled={current === 0}>
+            Previous
+          </button>
+          <span>
+            Page {current + 1} of {pages} ({rows.length.toLocaleString('en-US')} leads)
+          </span>
+          <button type="button" onClick={() => setPage(current + 1)} disabled={current === pages - 1}>
+            Next
+          </button>
+        </nav>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import type { Tier } from '@/lib/messaging/protocol';
+import { formatProbability } from '@/lib/presentation';
+import { TIERS, type TierStats } from '@/lib/segments';
+import { TierLabel } from './TierLabel';
+
+const percent = (share: number) => `${(share * 100).toFixed(share > 0 && share < 0.1 ? 1 : 0)} %`;
+
+/** Count, share and (when outcomes are known) conversion rate per tier. */
+export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> }) {
+  const anyOutcome = TIERS.some((tier) => stats[tier].withOutcome > 0);
+  return (
+    <table className="segment-stats">
+      <caption className="visually-hidden">Leads per tier</caption>
+      <thead>
+        <tr>
+          <th scope="col">Tier</th>
+          <th scope="col">Leads</th>
+          <th scope="col">Share</th>
+          {anyOutcome && <th scope="col">Converted</th>}
+        </tr>
+      </thead>
+      <tbody>
+        {TIERS.map((tier) => {
+          const { count, share, conversionRate, withOutcome } = stats[tier];
+          return (
+            <tr key={tier} data-tier-row={tier}>
+              <th scope="row">
+                <TierLabel tier={tier} />
+              </th>
+              <td>{count.toLocaleString('en-US')}</td>
+              <td>{percent(share)}</td>
+              {anyOutcome && (
+                <td title={`${withOutcome.toLocaleString('en-US')} leads with a known outcome`}>
+                  {conversionRate === null ? 'unknown' : formatProbability(conversionRate)}
+                </td>
+              )}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

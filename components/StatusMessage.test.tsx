@@ -1,0 +1,47 @@
+// @vitest-environment happy-dom
+import { afterEach, expect, it } from 'vitest';
+import { render, type Rendered } from '@/test/render';
+import { EmptyState, ErrorState, JobProgressBar, Loading } from './StatusMessage';
+
+let rendered: Rendered | undefined;
+afterEach(() => rendered?.unmount());
+
+it('announces loading politely, saying what is loading', () => {
+  rendered = render(<Loading what="scored leads" />);
+  const status = rendered.container.querySelector('[role="status"]')!;
+  expect(status.getAttribute('aria-live')).toBe('polite');
+  expect(status.textContent).toBe('Loading scored leads…');
+});
+
+it('shows an empty state with its title and what to do next', () => {
+  rendered = render(
+    <EmptyState title="No scored leads yet">
+      <button type="button">Open Options</button>
+    </EmptyState>,
+  );
+  expect(rendered.container.textContent).toBe('No scored leads yetOpen Options');
+  expect(rendered.container.querySelector('button')?.textContent).toBe('Open Options');
+});
+
+it('raises errors as alerts, with an optional action', () => {
+  rendered = render(<ErrorState message="The stored leads could not be read" action={<button type="button">Try again</button>} />);
+  const alert = rendered.container.querySelector('[role="alert"]')!;
+  expect(alert.querySelector('p')?.textContent).toBe('The stored leads could not be read');
+  expect(alert.querySelector('button')?.textContent).toBe('Try again');
+  rendered.rerender(<ErrorState message="Failed" />);
+  expect(rendered.container.querySelector('[role="alert"] button')).toBeNull();
+});
+
+it('labels job progress with counts and a percentage, as text and as a <progress>', () => {
+  rendered = render(<JobProgressBar label="Re-tiering stored leads" done={25_000} total={100_000} />);
+  const progress = rendered.container.querySelector('progress')!;
+  expect(progress.closest('label')?.textContent).toBe('Re-tiering stored leads: 25,000 of 100,000 (25 %)');
+  expect([progress.getAttribute('value'), progress.getAttribute('max')]).toEqual(['25000', '100000']);
+  expect(rendered.container.querySelector('[role="status"]')?.getAttribute('aria-live')).toBe('polite');
+});
+
+it('shows 0 % and a valid <progress> before the total is known', () => {
+  rendered = render(<JobProgressBar label="Scoring stored leads" done={0} total={0} />);
+  expect(rendered.container.textContent).toContain('0 of 0 (0 %)');
+  expect(rendered.container.querySelector('progress')?.getAttribute('max')).toBe('1');
+});

@@ -1,0 +1,41 @@
+import type { ReactNode } from 'react';
+
+/** Loading, empty and error states that say what to do next. */
+export function Loading({ what }: { what: string }) {
+  return (
+    <p role="status" aria-live="polite" className="status-loading">
+      Loading {what}…
+    </p>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div className="status-empty" style={{ border: '1px dashed #8a8a8a', borderRadius: 6, padding: 12 }}>
+      <p style={{ fontWeight: 600, margin: '0 0 4px' }}>{title}</p>
+      {children}
+    </div>
+  );
+}
+
+export function ErrorState({ message, action }: { message: string; action?: ReactNode }) {
+  return (
+    <div role="alert" className="status-error" style={{ border: '1px solid #b3261e', borderRadius: 6, padding: 12, color: '#7a1712' }}>
+      <p style={{ margin: 0 }}>{message}</p>
+      {action}
+    </div>
+  );
+}
+
+/** A long job's progress, announced politely to screen readers. */
+export function JobProgressBar({ label, done, total }: { label: string; done: number; total: number }) {
+  const percent = total > 0 ? Math.round((done / total) * 100) : 0;
+  return (
+    <div role="status" aria-live="polite" className="job-progress">
+      <label style={{ display: 'block' }}>
+        {label}: {done.toLocaleString('en-US')} of {total.toLocaleString('en-US')} ({percent} %)
+        <progress value={done} max={Math.max(total, 1)} style={{ display: 'block', width: '100%' }} />
+      </label>
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { ErrorState, JobProgressBar } from '@/components/StatusMessage';
+import { background } from '@/lib/messaging/client';
+import { queryKeys } from '@/lib/query-keys';
+import { useJob } from '@/lib/ui/hooks';
+
+/** One click: demo leads from both CRMs, the default model, every lead scored. */
+export function DemoModeSection() {
+  const queryClient = useQueryClient();
+  const scoring = useJob('scoring');
+  const load = useMutation({
+    mutationFn: async () => {
+      const reply = await background.loadDemoData({});
+      if (!reply.ok) throw new Error(reply.error);
+      return reply.leads;
+    },
+    onSettled: () => Promise.all([queryKeys.leads(), queryKeys.models()].map((queryKey) => queryClient.invalidateQueries({ queryKey }))),
+  });
+  return (
+    <>
+      <p>
+        See LeadLens working before connecting a CRM: this stores 2,000 demo leads (half from Salesforce, half from HubSpot, with known
+        outcomes), activates the default model and scores them. Loading it again replaces the demo leads; your own leads are untouched.
+      </p>
+      <button type="button" onClick={() => load.mutate()} disabled={load.isPending}>
+        {load.isPending ? 'Loading demo data…' : 'Load demo data'}
+      </button>
+      {load.isPending && scoring?.state === 'running' && <JobProgressBar label="Scoring demo leads" done={scoring.done} total={scoring.total} />}
+      {load.isSuccess && (
+        <p role="status" data-testid="demo-loaded">
+          Loaded and scored {load.data.toLocaleString('en-US')} demo leads. Open the side panel to see them.
+        </p>
+      )}
+      {load.isError && <ErrorState message={`The demo data could not be loaded: ${load.error.message}`} />}
+    </>
+  );
+}

@@ -1,0 +1,113 @@
+import { useQuery } from '@tanstack/react-query';
+import { BarsChart, CurveChart, NumberGrid } from '@/components/Charts';
+import { ShapePlot } from '@/components/ShapePlot';
+import { ErrorState, Loading } from '@/components/StatusMessage';
+import { TierLabel } from '@/components/TierLabel';
+import { modelHasShapes } from '@/lib/ml/insights';
+import type { Manifest } from '@/lib/ml/manifest';
+import { activeManifest } from '@/lib/ml/model-store';
+import { confusionAt } from '@/lib/ml/train/metrics';
+import { formatModelDate, formatProbability } from '@/lib/presentation';
+import { queryKeys } from '@/lib/query-keys';
+import { labelledProbabilities } from '@/lib/ui/stored-data';
+
+const fixed3 = (value: number | undefined) => (value === undefined ? 'not given' : value.toFixed(3));
+
+/** Confusion matrices at the hot and warm thresholds, on the stored leads whose outcome is known. */
+function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
+  const data = useQuery({ queryKey: [...queryKeys.scoredLeads(manifest.modelId), 'labelled'], queryFn: () => labelledProbabilities(manifest.modelId) });
+  if (data.isPending) return <Loading what="stored outcomes" />;
+  if (data.isError) return <ErrorState message={data.error.message} />;
+  const { labels, probabilities } = data.data;
+  if (labels.length === 0) return <p>Confusion matrices need stored leads with known outcomes (sync history, import a CSV, or load the demo data).</p>;
+  return (
+    <div className="chart-grid">
+      {(['hot', 'warm'] as const).map((tier) => {
+        const c = confusionAt(labels, probabilities, manifest.tiers[tier]);
+        return (
+          <div key={tier}>
+            <p style={{ margin: 0 }}>
+              At the <TierLabel tier={tier} /> threshold ({formatProbability(manifest.tiers[tier])}): precision {formatProbability(c.precision)}, recall {formatProbability(c.recall)}
+            </p>
+            <NumberGrid
+              caption={`Called ${tier} or above vs. what happened`}
+              rowLabels={['Converted', 'Did not convert']}
+              columnLabels={[`${tier === 'hot' ? 'Hot' : 'Warm or hot'}`, 'Below']}
+              values={[[c.tp, c.fn], [c.fp, c.tn]]}
+              format={(v) => v.toLocaleString('en-US')}
+            />
+          </div>
+        );
+      })}
+      <p style={{ flexBasis: '100%', fontSize: 12 }}>
+        Computed from the {labels.length.toLocaleString('en-US')} stored leads with a known outcome, scored by this model (the manifest keeps curves, not per-lead results).
+      </p>
+    </div>
+  );
+}
+
+function Report({ manifest }: { manifest: Manifest }) {
+  const { metrics, provenance } = manifest;
+  const terms = [...manifest.terms].sort((a, b) => b.importance - a.importance);
+  return (
+    <>
+      <dl className="model-summary">
+        <dt>Data</dt>
+        <dd>
+          {provenance.rows.toLocaleString('en-US')} leads, {provenance.positives.toLocaleString('en-US')} conversions, from {provenance.source}; trained{' '}
+          {formatModelDate(manifest.createdAt)}
+        </dd>
+        <dt>Cross-validated ROC-AUC / PR-AUC</dt>
+        <dd>
+          {fixed3(metrics.cvRocAuc)} / {fixed3(metrics.cvPrAuc)}
+        </dd>
+        <dt>Out-of-time ROC-AUC (newest leads, held out)</dt>
+        <dd>{metrics.outOfTimeRocAuc === undefined ? 'not measured for this model' : metrics.outOfTimeRocAuc.toFixed(3)}</dd>
+        <dt>Calibration error (ECE)</dt>
+        <dd>{fixed3(metrics.ece)}</dd>
+      </dl>
+      <div className="chart-grid">
+        {metrics.roc && <CurveChart title="ROC curve" description={`ROC-AUC ${fixed3(metrics.cvRocAuc)}`} points={metrics.roc} xLabel="False-positive rate %" yLabel="True-positive rate %" diagonal />}
+        {metrics.pr && <CurveChart title="Precision–recall" description={`PR-AUC ${fixed3(metrics.cvPrAuc)}`} points={metrics.pr} xLabel="Recall %" yLabel="Precision %" />}
+        {metrics.calibration && (
+          <CurveChart title="Calibration" description="observed conversion against predicted probability per bin; the dashed diagonal is perfect" points={metrics.calibration} xLabel="Predicted %" yLabel="Observed %" diagonal />
+        )}
+        {metrics.liftByDecile && (
+          <BarsChart
+            title="Conversion by score decile"
+            description={`best decile converts ${formatProbability(metrics.liftByDecile[0])}, worst ${formatProbability(metrics.liftByDecile[metrics.liftByDecile.length - 1])}`}
+            bars={metrics.liftByDecile.map((rate, i) => ({ label: String(i + 1), value: rate }))}
+            format={(v) => `${Math.round(v * 100)} %`}
+          />
+        )}
+      </div>
+      <BarsChart
+        title="Term importance"
+        description={`strongest: ${terms.slice(0, 3).map((t) => t.label).join(', ')}`}
+        bars={terms.map((term) => ({ label: term.label, value: term.importance }))}
+        horizontal
+        format={(v) => `${Math.round(v * 100)} %`}
+      />
+      <h3 style={{ fontSize: 15 }}>Confusion matrix at each tier threshold</h3>
+      <ConfusionMatrices manifest={manifest} />
+      <h3 style={{ fontSize: 15 }}>Shape functions</h3>
+      {modelHasShapes(manifest) ? (
+        <div className="chart-grid">
+          {terms.map((term) => (
+            <ShapePlot key={term.label} term={term} />
+          ))}
+        </div>
+      ) : (
+        <p className="no-shapes">This model's manifest does not include its shape functions, so they cannot be drawn. Models trained in LeadLens include them.</p>
+      )}
+    </>
+  );
+}
+
+/** How good the active model is, and what it learned. */
+export function ModelReportSection() {
+  const manifest = useQuery({ queryKey: queryKeys.activeModel(), queryFn: activeManifest });
+  if (manifest.isPending) return <Loading what="the model report" />;
+  if (manifest.isError) return <ErrorState message={manifest.error.message} />;
+  return <Report manifest={manifest.data} />;
+}

@@ -1,0 +1,73 @@
+import { useMemo } from 'react';
+import { DeviationsTable, HotterPlanView } from '@/components/LeadInsights';
+import { EmptyState, ErrorState, Loading } from '@/components/StatusMessage';
+import { TierLabel } from '@/components/TierLabel';
+import { Waterfall } from '@/components/Waterfall';
+import type { OpenLead } from '@/lib/messaging/protocol-leads';
+import { calibrationBand } from '@/lib/ml/calibration-band';
+import { deviationsFromIdeal, modelHasShapes, whatWouldMakeHotter } from '@/lib/ml/insights';
+import type { Manifest } from '@/lib/ml/manifest';
+import { describeLikelihood, formatProbability } from '@/lib/presentation';
+import { useManifest, useOpenLead } from './hooks';
+
+function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest }) {
+  const row = useMemo(() => lead.row.map((value) => value ?? Number.NaN), [lead.row]);
+  const band = calibrationBand(manifest, lead.probability);
+  const shapes = modelHasShapes(manifest);
+  return (
+    <>
+      <p style={{ fontSize: 15, margin: '4px 0' }}>
+        <strong>{lead.name}</strong> · <TierLabel tier={lead.tier} /> · score {lead.score}
+      </p>
+      <p style={{ margin: '4px 0' }}>{describeLikelihood(lead.probability, lead.baseRate)}.</p>
+      {band && (
+        <p style={{ margin: '4px 0' }}>
+          Of the leads the model scored near {formatProbability(band.predicted)}, {formatProbability(band.observed)} converted (training data).
+        </p>
+      )}
+      <p style={{ margin: '4px 0', fontSize: 12 }}>
+        Read from the page: {lead.featuresKnown} of {lead.featuresTotal} features.
+      </p>
+      <h3 style={{ fontSize: 14 }}>How the score adds up</h3>
+      <Waterfall intercept={manifest.intercept} reasons={lead.reasons} />
+      {shapes ? (
+        <>
+          <h3 style={{ fontSize: 14 }}>What would make this lead hotter</h3>
+          <HotterPlanView plan={whatWouldMakeHotter(manifest, row, lead.contributions)} />
+          <DeviationsTable deviations={deviationsFromIdeal(manifest, row)} />
+        </>
+      ) : (
+        <p className="no-shapes">
+          This model does not include its shape functions, so LeadLens cannot compare the lead with the ideal customer or say what
+          would make it hotter. Models trained in LeadLens include them.
+        </p>
+      )}
+    </>
+  );
+}
+
+/** The lead open in the active CRM tab, explained in full. */
+export function OpenLeadView() {
+  const { lead, tabId } = useOpenLead();
+  const manifest = useManifest(lead.data?.modelId);
+  let body;
+  if (tabId !== null && lead.isPending) body = <Loading what="the open lead" />;
+  else if (lead.isError) body = <ErrorState message={`The open lead could not be scored: ${lead.error.message}`} />;
+  else if (!lead.data) {
+    body = (
+      <EmptyState title="No lead open">
+        <p style={{ margin: 0 }}>Open a lead in Salesforce or HubSpot in this window: its full explanation appears here.</p>
+      </EmptyState>
+    );
+  } else if (manifest.isPending) body = <Loading what="the model" />;
+  else if (manifest.isError) body = <ErrorState message={manifest.error.message} />;
+  else body = <Explanation lead={lead.data} manifest={manifest.data} />;
+  return (
+    <section aria-labelledby="open-lead-title" className="card" data-testid="open-lead">
+      <h2 id="open-lead-title" style={{ fontSize: 16, margin: 0 }}>
+        Open lead
+      </h2>
+      {body}
+    </section>
+  );
+}

@@ -1,0 +1,50 @@
+/** Background handlers for stored leads, demo data and the side panel's open lead. */
+import { browser } from 'wxt/browser';
+import { demoStoredLeads, replaceDemoLeads } from '../../crm/demo-leads';
+import { sendToTab } from '../../messaging/events';
+import { offscreen } from '../../messaging/client';
+import type { leadsProtocol } from '../../messaging/protocol-leads';
+import type { Handlers } from '../../messaging/rpc';
+import { bundledModel } from '../../ml/bundled-model';
+import { activeManifest, setActiveModel } from '../../ml/model-store';
+import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
+import { displayName, explainInFull, openRecordInCrmTab, rememberedLeadOf } from '../open-lead';
+
+async function scoreStoredLeads(modelId: string) {
+  await ensureOffscreenDocument();
+  return offscreen.scoreStoredLeads({ modelId });
+}
+
+export const leadsHandlers: Handlers<typeof leadsProtocol> = {
+  loadDemoData: async ({ count }) => {
+    const bundled = bundledModel.manifest();
+    if (!bundled.ok) throw new Error(bundled.error);
+    const leads = demoStoredLeads(new Date(), count);
+    await replaceDemoLeads(leads);
+    await setActiveModel(bundled.manifest.modelId);
+    const scored = await scoreStoredLeads(bundled.manifest.modelId);
+    return scored.ok ? { ok: true as const, leads: leads.length } : scored;
+  },
+  scoreStoredLeads: ({ modelId }) => scoreStoredLeads(modelId),
+  openLead: async ({ tabId }) => {
+    const remembered = await rememberedLeadOf(tabId);
+    if (!remembered) return { ok: true as const, lead: null };
+    const lead = await explainInFull(remembered, await displayName(remembered), {
+      manifest: await activeManifest(),
+      runModel: runOffscreen,
+      now: new Date(),
+    });
+    return { ok: true as const, lead };
+  },
+  openRecord: async ({ crm, recordId }) => {
+    await openRecordInCrmTab(crm, recordId);
+    return { ok: true as const };
+  },
+  tiersChanged: async ({ modelId }) => {
+    // Every tab: without the `tabs` permission a URL filter matches nothing; tabs without
+    // the content script just do not answer.
+    const tabs = await browser.tabs.query({});
+    const delivered = await Promise.all(tabs.map((tab) => (tab.id === undefined ? false : sendToTab(tab.id, 'tiersChanged', { modelId }))));
+    return { ok: true as const, tabs: delivered.filter(Boolean).length };
+  },
+};

@@ -1,0 +1,136 @@
+/**
+ * The lead each CRM tab shows, for the side panel: the scoring handler remembers the latest
+ * `scoreLead` request per tab in `storage.session` (the service worker keeps no state), and
+ * where each CRM lives (host, HubSpot portal) in `storage.local`, so a record can be opened
+ * from the side panel.
+ */
+import { browser } from 'wxt/browser';
+import { z } from 'zod';
+import { recognisePage } from '../crm/adapters';
+import type { CrmKind, PageFields } from '../crm/types';
+import { db } from '../db/db';
+import { broadcastToPages } from '../messaging/events';
+import type { OpenLead } from '../messaging/protocol-leads';
+import { explainLead } from '../ml/explain';
+import { featurizeRecord } from '../ml/featurize';
+import type { Manifest } from '../ml/manifest';
+import { scoreAndTier } from '../ml/score';
+import type { EngineRows, LeadToScore } from './score-lead';
+
+const openLeadKey = (tabId: number) => `openLead:${tabId}`;
+const LAST_CRM_TAB_KEY = 'lastCrmTabId';
+const crmHomeKey = (crm: CrmKind) => `crmHome:${crm}`;
+
+const RememberedLeadSchema = z.object({
+  crm: z.enum(['salesforce', 'hubspot']),
+  recordId: z.string(),
+  fields: z.record(z.string(), z.string()),
+});
+
+/** Where a CRM's record pages live: the Lightning origin, or HubSpot's origin and portal. */
+export const CrmHomeSchema = z.object({ origin: z.string().url(), portal: z.string().optional() });
+export type CrmHome = z.infer<typeof CrmHomeSchema>;
+
+/** The CRM home of a record page's URL (HubSpot: `/contacts/{portal}/…`). */
+export function crmHomeOf(crm: CrmKind, pageUrl: URL): CrmHome {
+  if (crm === 'hubspot') return { origin: pageUrl.origin, portal: /^\/contacts\/(\d+)\//.exec(pageUrl.pathname)?.[1] };
+  return { origin: pageUrl.origin };
+}
+
+export function recordUrl(crm: CrmKind, recordId: string, home: CrmHome): string {
+  const id = encodeURIComponent(recordId);
+  if (crm === 'salesforce') return `${home.origin}/lightning/r/Lead/${id}/view`;
+  if (!home.portal) throw new Error('LeadLens does not know your HubSpot portal yet: open any HubSpot contact once');
+  return `${home.origin}/contacts/${home.portal}/record/0-1/${id}`;
+}
+
+/** Called for every `scoreLead` from a content script: remember it and tell the side panel. */
+export async function rememberOpenLead(request: LeadToScore, sender: Browser.runtime.MessageSender): Promise<void> {
+  const tabId = sender.tab?.id;
+  if (tabId === undefined) return;
+  await browser.storage.session.set({
+    [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, fields: request.fields },
+    [LAST_CRM_TAB_KEY]: tabId,
+  });
+  const pageUrl = sender.tab?.url ?? sender.url;
+  if (pageUrl) await browser.storage.local.set({ [crmHomeKey(request.crm)]: crmHomeOf(request.crm, new URL(pageUrl)) });
+  await broadcastToPages('openLeadChanged', { tabId });
+}
+
+/** A lead's name from the page's fields, when the page shows it. */
+function nameFromFields(fields: PageFields): string | null {
+  const joined = (first?: string, last?: string) => [first, last].filter(Boolean).join(' ');
+  return fields.Name || joined(fields.FirstName, fields.LastName) || joined(fields.firstname, fields.lastname) || null;
+}
+
+export interface ExplainDeps {
+  manifest: Manifest;
+  runModel(modelId: string, rows: Float32Array, featureCount: number): Promise<EngineRows>;
+  now: Date;
+}
+
+/** Score a lead and keep everything the side panel's explanation needs (row, per-term contributions). */
+export async function explainInFull(lead: LeadToScore, name: string, deps: ExplainDeps): Promise<OpenLead> {
+  const { manifest, now } = deps;
+  const row = featurizeRecord(lead.fields, manifest.features, lead.crm, now); // [F]
+  const output = await deps.runModel(manifest.modelId, row, manifest.features.length);
+  const probability = output.probability[0];
+  const contributions = Array.from(output.contributions[0]); // [T]
+  return {
+    crm: lead.crm,
+    recordId: lead.recordId,
+    name,
+    modelId: manifest.modelId,
+    probability,
+    ...scoreAndTier(probability, manifest),
+    baseRate: manifest.reference.baseRate,
+    row: Array.from(row, (value) => (Number.isNaN(value) ? null : value)),
+    contributions,
+    reasons: explainLead(manifest, contributions, lead.fields, lead.crm, now),
+    featuresKnown: row.reduce((known, value) => known + (Number.isNaN(value) ? 0 : 1), 0),
+    featuresTotal: manifest.features.length,
+  };
+}
+
+/**
+ * A tab's page URL. Read through webNavigation: `tabs` gives no URL without the `tabs`
+ * permission, which LeadLens does not ask for.
+ */
+async function tabUrl(tabId: number): Promise<URL | null> {
+  const frame = await browser.webNavigation.getFrame({ tabId, frameId: 0 }).catch(() => null);
+  return frame?.url ? new URL(frame.url) : null;
+}
+
+/** The lead tab `tabId` shows now, or null (no lead scored there, or the tab moved on to another page). */
+export async function rememberedLeadOf(tabId: number): Promise<LeadToScore | null> {
+  const stored = RememberedLeadSchema.safeParse((await browser.storage.session.get(openLeadKey(tabId)))[openLeadKey(tabId)]);
+  if (!stored.success) return null;
+  const url = await tabUrl(tabId);
+  const page = url ? recognisePage(url) : null;
+  const stillThere = page?.match.kind === 'record' && page.match.recordId === stored.data.recordId;
+  return stillThere ? stored.data : null;
+}
+
+export async function displayName(lead: LeadToScore): Promise<string> {
+  const stored = await db.leads.get(`${lead.crm}|${lead.recordId}`);
+  return stored?.name || nameFromFields(lead.fields) || `Lead ${lead.recordId}`;
+}
+
+/** Opens a record in the active tab if it shows a CRM, else in the CRM tab used last, else in a new tab. */
+export async function openRecordInCrmTab(crm: CrmKind, recordId: string): Promise<void> {
+  const home = CrmHomeSchema.safeParse((await browser.storage.local.get(crmHomeKey(crm)))[crmHomeKey(crm)]);
+  if (!home.success) {
+    throw new Error(`LeadLens does not know your ${crm === 'salesforce' ? 'Salesforce' : 'HubSpot'} address yet: open any lead there once`);
+  }
+  const url = recordUrl(crm, recordId, home.data);
+  const [active] = await browser.tabs.query({ active: true, lastFocusedWindow: true });
+  const activeUrl = active?.id === undefined ? null : await tabUrl(active.id);
+  if (active?.id !== undefined && activeUrl && recognisePage(activeUrl)) {
+    await browser.tabs.update(active.id, { url });
+    return;
+  }
+  const lastTabId = (await browser.storage.session.get(LAST_CRM_TAB_KEY))[LAST_CRM_TAB_KEY];
+  const lastTab = typeof lastTabId === 'number' ? await browser.tabs.get(lastTabId).catch(() => undefined) : undefined;
+  if (lastTab?.id !== undefined) await browser.tabs.update(lastTab.id, { url, active: true });
+  else await browser.tabs.create({ url });
+}

@@ -1,0 +1,71 @@
+/**
+ * Demo mode's data: the demo CRM's leads as LeadLens stores them (even-indexed from
+ * Salesforce, odd-indexed from HubSpot, as the training history splits them), with their
+ * known outcomes so the side panel can show each tier's conversion rate.
+ */
+import { db, type StoredLead } from '../db/db';
+import { DEMO_OWNERS, generateDemoLeads, type DemoLead } from './demo-data';
+
+/** The demo CRM serves the same seed, so a demo lead opens as a real page there. */
+export const DEMO_SEED = 42;
+export const DEMO_LEAD_COUNT = 2000;
+
+function ownerName(id: string | null): string {
+  return DEMO_OWNERS.find((owner) => owner.salesforceId === id || owner.hubspotId === id)?.name ?? 'Unassigned';
+}
+
+function epochOrZero(text: string | null): number {
+  const ms = text ? Date.parse(text) : Number.NaN;
+  return Number.isFinite(ms) ? ms : 0;
+}
+
+export function toStoredLead(lead: DemoLead, source: 'salesforce' | 'hubspot'): StoredLead {
+  const outcome = lead.converted ? 1 : 0;
+  if (source === 'salesforce') {
+    const sf = lead.salesforce;
+    return {
+      key: `salesforce|${sf.Id}`,
+      source,
+      id: sf.Id,
+      origin: 'demo',
+      name: sf.Name,
+      owner: ownerName(sf.OwnerId),
+      leadSource: sf.LeadSource ?? '',
+      createdAt: epochOrZero(sf.CreatedDate),
+      modifiedAt: epochOrZero(sf.LastModifiedDate),
+      outcome,
+      fields: { ...sf },
+    };
+  }
+  const hs = lead.hubspot;
+  return {
+    key: `hubspot|${lead.hubspotId}`,
+    source,
+    id: lead.hubspotId,
+    origin: 'demo',
+    name: [hs.firstname, hs.lastname].filter(Boolean).join(' ') || `Contact ${lead.hubspotId}`,
+    owner: ownerName(hs.hubspot_owner_id),
+    leadSource: hs.hs_analytics_source ?? '',
+    createdAt: epochOrZero(hs.createdate),
+    modifiedAt: epochOrZero(hs.lastmodifieddate),
+    outcome,
+    fields: { ...hs },
+  };
+}
+
+export function demoStoredLeads(now: Date, count = DEMO_LEAD_COUNT): StoredLead[] {
+  return generateDemoLeads({ count, seed: DEMO_SEED, now }).map((lead, index) =>
+    toStoredLead(lead, index % 2 === 0 ? 'salesforce' : 'hubspot'),
+  );
+}
+
+/** Replace the stored demo leads (and every model's scores of them); other leads are untouched. */
+export async function replaceDemoLeads(leads: StoredLead[]): Promise<void> {
+  await db.transaction('rw', db.leads, db.leadScores, async () => {
+    const oldKeys = (await db.leads.where('origin').equals('demo').primaryKeys()) as string[];
+    await db.leadScores.where('leadKey').anyOf(oldKeys).delete();
+    await db.leads.bulkDelete(oldKeys);
+    await db.leads.bulkPut(leads);
+  });
+}
+

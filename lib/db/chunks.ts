@@ -1,0 +1,33 @@
+/**
+ * Reading a large table in primary-key order, a chunk at a time, so no single task holds
+ * tens of thousands of rows (a page stays responsive; a job can report progress).
+ */
+import type { Table } from 'dexie';
+
+/**
+ * Calls `visit` with successive chunks (of a table keyed by `key`) of at most `size` rows whose primary key lies in
+ * [`from`, `to`] (whole table when omitted). `between` restarts above the last key seen, so
+ * rows written by `visit` in the same range are not visited twice.
+ */
+export async function forEachChunk<T extends { key: string }, TInsert>(
+  table: Table<T, string, TInsert>,
+  size: number,
+  visit: (rows: T[]) => Promise<void> | void,
+  range: [string, string] = ['', String.fromCharCode(0xffff)],
+): Promise<void> {
+  let lowerKey: string = range[0];
+  let includeLower = true;
+  for (;;) {
+    const rows = await table.where(':id').between(lowerKey, range[1], includeLower, true).limit(size).toArray();
+    if (rows.length === 0) return;
+    await visit(rows);
+    if (rows.length < size) return;
+    lowerKey = rows[rows.length - 1].key;
+    includeLower = false;
+  }
+}
+
+/** Let the event loop breathe between chunks (input, paint) in a page. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

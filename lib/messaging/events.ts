@@ -1,0 +1,51 @@
+/**
+ * One-way notifications (no reply), defined once with zod like the request/response
+ * protocol: background → extension pages (`runtime.sendMessage`) and background → CRM tabs
+ * (`tabs.sendMessage`). Their envelope target is `event`, which the request handlers ignore.
+ */
+import { browser } from 'wxt/browser';
+import { z } from 'zod';
+
+export const eventsProtocol = {
+  /** A CRM tab scored a (new) lead: the side panel refreshes its open lead. */
+  openLeadChanged: z.object({ tabId: z.number().int() }),
+  /** The tier policy of a model changed: badges re-score. */
+  tiersChanged: z.object({ modelId: z.string() }),
+} as const;
+type Events = typeof eventsProtocol;
+export type EventName = keyof Events;
+
+interface EventEnvelope {
+  target: 'event';
+  type: string;
+  payload: unknown;
+}
+
+function envelope<E extends EventName>(type: E, payload: z.input<Events[E]>): EventEnvelope {
+  return { target: 'event', type, payload: eventsProtocol[type].parse(payload) };
+}
+
+/** To every extension page; no page listening is not an error. */
+export async function broadcastToPages<E extends EventName>(type: E, payload: z.input<Events[E]>): Promise<void> {
+  await browser.runtime.sendMessage(envelope(type, payload)).catch(() => undefined);
+}
+
+/** To one tab's content script; a tab without one is not an error. Resolves whether it was delivered. */
+export async function sendToTab<E extends EventName>(tabId: number, type: E, payload: z.input<Events[E]>): Promise<boolean> {
+  return browser.tabs.sendMessage(tabId, envelope(type, payload)).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Listen for one event until `signal` aborts; malformed payloads are dropped. */
+export function onEvent<E extends EventName>(type: E, handler: (payload: z.infer<Events[E]>) => void, signal?: AbortSignal): void {
+  const listener = (message: unknown) => {
+    const candidate = message as Partial<EventEnvelope> | null;
+    if (candidate?.target !== 'event' || candidate.type !== type) return;
+    const parsed = eventsProtocol[type].safeParse(candidate.payload);
+    if (parsed.success) handler(parsed.data as z.infer<Events[E]>);
+  };
+  browser.runtime.onMessage.addListener(listener);
+  signal?.addEventListener('abort', () => browser.runtime.onMessage.removeListener(listener), { once: true });
+}

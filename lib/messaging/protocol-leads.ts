@@ -1,0 +1,60 @@
+/**
+ * Messages about stored leads and the lead open in a CRM tab: demo data, bulk scoring, the
+ * side panel's open lead, opening a record, and telling CRM tabs that tiers changed.
+ */
+import { z } from 'zod';
+import { CrmKindSchema, FailureSchema, ReasonSchema, TierSchema } from './schemas';
+
+const okOr = <T extends z.ZodRawShape>(shape: T) =>
+  z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), ...shape }), FailureSchema]);
+
+export const MAX_DEMO_LEADS = 200_000;
+
+export const ModelIdRequestSchema = z.object({ modelId: z.string().min(1) });
+
+export const ScoreStoredLeadsResponseSchema = okOr({ scored: z.number().int().nonnegative() });
+
+/** The lead a CRM tab shows, with everything its full explanation needs. */
+export const OpenLeadSchema = z.object({
+  crm: CrmKindSchema,
+  recordId: z.string(),
+  name: z.string(),
+  modelId: z.string(),
+  probability: z.number().min(0).max(1),
+  score: z.number().int().min(1).max(99),
+  tier: TierSchema,
+  baseRate: z.number(),
+  /** The model input row [F]; null = missing. */
+  row: z.array(z.number().nullable()),
+  /** Log-odds per term [T], in manifest term order. */
+  contributions: z.array(z.number()),
+  /** The same contributions as reasons in words, strongest first. */
+  reasons: z.array(ReasonSchema),
+  featuresKnown: z.number().int().nonnegative(),
+  featuresTotal: z.number().int().nonnegative(),
+});
+export type OpenLead = z.infer<typeof OpenLeadSchema>;
+
+export const leadsProtocol = {
+  /**
+   * Store the demo leads (half Salesforce, half HubSpot), activate the default model, score them.
+   * `count` defaults to the demo CRM's 2,000; benchmarks ask for more.
+   */
+  loadDemoData: {
+    input: z.object({ count: z.number().int().positive().max(MAX_DEMO_LEADS).optional() }),
+    output: okOr({ leads: z.number().int().nonnegative() }),
+  },
+  /** Score every stored lead with a model (progress in the `job:scoring` setting). */
+  scoreStoredLeads: { input: ModelIdRequestSchema, output: ScoreStoredLeadsResponseSchema },
+  /** The lead the tab last scored, explained in full; null when the tab shows no lead. */
+  openLead: { input: z.object({ tabId: z.number().int() }), output: okOr({ lead: OpenLeadSchema.nullable() }) },
+  /** Open a record in the CRM tab (the active one if it is a CRM tab, else the last CRM tab used). */
+  openRecord: { input: z.object({ crm: CrmKindSchema, recordId: z.string().min(1).max(64) }), output: okOr({}) },
+  /** A model's tiers changed: CRM tabs re-score their badges. */
+  tiersChanged: { input: ModelIdRequestSchema, output: okOr({ tabs: z.number().int().nonnegative() }) },
+} as const;
+
+/** Background → offscreen: bulk scoring reads the leads from IndexedDB itself. */
+export const offscreenLeadsProtocol = {
+  scoreStoredLeads: { input: ModelIdRequestSchema, output: ScoreStoredLeadsResponseSchema },
+} as const;

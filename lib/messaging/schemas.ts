@@ -1,0 +1,40 @@
+/**
+ * The small schemas every protocol file shares. They live apart from `protocol.ts` so the
+ * per-domain protocol files (which `protocol.ts` spreads in) can use them without an import
+ * cycle.
+ */
+import { z } from 'zod';
+
+export const TierSchema = z.enum(['hot', 'warm', 'cold']);
+export type Tier = z.infer<typeof TierSchema>;
+
+export const CrmKindSchema = z.enum(['salesforce', 'hubspot']);
+
+/** One plain-words reason: a term, the lead's value(s) for it, and how far it moves the odds. */
+export const ReasonSchema = z.object({
+  label: z.string(),
+  value: z.string(),
+  /** Log-odds contribution of the term; > 0 pushes the lead up. */
+  points: z.number(),
+});
+export type Reason = z.infer<typeof ReasonSchema>;
+
+/** A failure the user can read; never a stack trace, never a field value. */
+export const FailureSchema = z.object({ ok: z.literal(false), error: z.string() });
+
+export const ScoredLeadSchema = z.object({
+  probability: z.number().min(0).max(1),
+  /** 1–99: percentile of the probability among the model's reference leads. */
+  score: z.number().int().min(1).max(99),
+  tier: TierSchema,
+  /** Average conversion rate the model was trained on, for "3× the average". */
+  baseRate: z.number().min(0).max(1),
+  /** Every term's reason, strongest first. */
+  reasons: z.array(ReasonSchema),
+  /** How many of the model's features the page (or record) gave a value for. */
+  featuresKnown: z.number().int().nonnegative(),
+  featuresTotal: z.number().int().nonnegative(),
+  modelId: z.string(),
+  modelCreatedAt: z.string(),
+});
+export type ScoredLead = z.infer<typeof ScoredLeadSchema>;

@@ -1,0 +1,117 @@
+/**
+ * Scoring every stored lead with one model, in batches read from IndexedDB (rows are never
+ * posted between contexts): featurize, run the engine, write `leadScores` with score, tier
+ * and the top reason, and report progress after each batch.
+ */
+import { db, type LeadScore, type StoredLead } from '../db/db';
+import { forEachChunk } from '../db/chunks';
+import { readJob, runJob } from '../jobs/progress';
+import type { EngineOutput } from './engine';
+import { explainLead } from './explain';
+import { featurizeRecords } from './featurize';
+import type { Manifest } from './manifest';
+import { scoreAndTier } from './score';
+import { topReasons } from '../presentation';
+import type { Reason, Tier } from '../messaging/protocol';
+
+export const BULK_SCORING_BATCH = 1000;
+
+export interface BulkScoringDeps {
+  manifest: Manifest;
+  /** Run the model on `rows` [N * F], NaN = missing. */
+  runModel(rows: Float32Array, featureCount: number): Promise<EngineOutput>;
+  now: Date;
+  /** Called after each batch with the number of leads scored so far and the key of the last one. */
+  report(done: number, lastLeadKey: string): Promise<void>;
+}
+
+/** Where an unfinished run stopped: how many leads it scored, up to which key. */
+export interface ScoringCursor {
+  done: number;
+  after: string;
+}
+
+/** "Title seniority: VP Sales" — the reason that best explains the tier, or "" when none matters. */
+export function topReasonText(reasons: Reason[], tier: Tier): string {
+  const { up, down } = topReasons(reasons, 1);
+  const reason = tier === 'cold' ? (down[0] ?? up[0]) : (up[0] ?? down[0]);
+  return reason ? `${reason.label}: ${reason.value}` : '';
+}
+
+/** Scores a batch of leads of mixed sources; returns their `leadScores` rows in input order. */
+async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<LeadScore[]> {
+  const { manifest, now } = deps;
+  const F = manifest.features.length;
+  const rows = new Float32Array(leads.length * F); // [N, F]
+  // featurizeRecords reads one source's field names: featurize each source's leads together.
+  const bySource = new Map<StoredLead['source'], number[]>();
+  leads.forEach((lead, i) => {
+    const indices = bySource.get(lead.source);
+    if (indices) indices.push(i);
+    else bySource.set(lead.source, [i]);
+  });
+  for (const [source, indices] of bySource) {
+    const sourceRows = featurizeRecords(indices.map((i) => leads[i].fields), manifest.features, source, now);
+    indices.forEach((leadIndex, k) => rows.set(sourceRows.subarray(k * F, (k + 1) * F), leadIndex * F));
+  }
+  const output = await deps.runModel(rows, F);
+  const scoredAt = Date.now();
+  return leads.map((lead, i) => {
+    const probability = output.probability[i];
+    const { score, tier } = scoreAndTier(probability, manifest);
+    const contributions = output.contributions.subarray(i * output.terms, (i + 1) * output.terms); // [T]
+    const reasons = explainLead(manifest, contributions, lead.fields, lead.source, now);
+    return {
+      key: `${manifest.modelId}|${lead.key}`,
+      modelId: manifest.modelId,
+      leadKey: lead.key,
+      probability,
+      score,
+      tier,
+      topReason: topReasonText(reasons, tier),
+      scoredAt,
+    };
+  });
+}
+
+/**
+ * Scores every stored lead with `deps.manifest`'s model, in primary-key order, or only those
+ * after `resume.after`; returns how many were scored in all.
+ */
+export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BULK_SCORING_BATCH, resume?: ScoringCursor): Promise<number> {
+  let done = resume?.done ?? 0;
+  // `after + "\u0000"` is the smallest key above `after`.
+  const range: [string, string] | undefined = resume && [`${resume.after}\u0000`, '\uffff'];
+  await forEachChunk(
+    db.leads,
+    batchSize,
+    async (leads) => {
+      await db.leadScores.bulkPut(await scoreBatch(leads, deps));
+      done += leads.length;
+      await deps.report(done, leads[leads.length - 1].key);
+    },
+    range,
+  );
+  return done;
+}
+
+/** Scores every stored lead as the `scoring` job (progress row and cursor in `job:scoring`). */
+export function runScoringJob(deps: Omit<BulkScoringDeps, 'report'>, total: number, batchSize = BULK_SCORING_BATCH): Promise<number> {
+  return runJob('scoring', deps.manifest.modelId, total, (report) => scoreAllStoredLeads({ ...deps, report }, batchSize));
+}
+
+/**
+ * A scoring job whose progress row still says `running` died with its offscreen document:
+ * continue it after the last batch it scored. Resolves with the number scored in all, or
+ * null when no job was unfinished.
+ */
+export async function resumeUnfinishedScoringJob(
+  depsFor: (modelId: string) => Promise<Omit<BulkScoringDeps, 'report'>>,
+  batchSize = BULK_SCORING_BATCH,
+): Promise<number | null> {
+  const job = await readJob('scoring');
+  if (job?.state !== 'running') return null;
+  const deps = await depsFor(job.modelId);
+  const cursor = job.resumeAfter === undefined ? undefined : { done: job.done, after: job.resumeAfter };
+  return runJob('scoring', job.modelId, job.total, (report) => scoreAllStoredLeads({ ...deps, report }, batchSize, cursor), cursor && job);
+}

@@ -1,0 +1,179 @@
+/**
+ * What a rep can do with a glass-box model's shape functions: how far a lead is from the
+ * ideal customer, feature by feature, and the smallest changes to the features a rep can
+ * influence (engagement, not industry) that would move the lead into the next tier.
+ *
+ * Pure functions of the manifest (every term's `shape`) and the lead's model input row [F]
+ * (NaN = missing) plus its per-term contributions [T] from the model run.
+ */
+import type { Tier } from '../messaging/protocol';
+import type { Manifest, Term, TermShape } from './manifest';
+import { tierOf } from './score';
+import { applyCalibration } from './train/calibration';
+
+type Axis = TermShape['axes'][number];
+
+/** At most this many changes are suggested: more is not advice a rep can act on. */
+export const MAX_CHANGES = 3;
+
+/** Whether every term carries its shape function (models trained elsewhere may not). */
+export function modelHasShapes(manifest: Manifest): boolean {
+  return manifest.terms.every((term) => term.shape !== undefined);
+}
+
+function shapeOf(term: Term): TermShape {
+  if (!term.shape) throw new Error(`Term "${term.label}" has no shape function`);
+  return term.shape;
+}
+
+/** Missing is always the last bin of an axis. */
+const missingBin = (axis: Axis) => axis.labels.length - 1;
+
+/**
+ * The bin of a value on an axis. Numeric: the first edge it does not exceed, else the bin
+ * before "missing". Categorical (no edges): the code itself. NaN (missing) → the last bin.
+ */
+export function binOf(axis: Axis, value: number): number {
+  if (!Number.isFinite(value)) return missingBin(axis);
+  if (axis.edges.length === 0) return Number.isInteger(value) && value >= 0 && value < missingBin(axis) ? value : missingBin(axis);
+  const index = axis.edges.findIndex((edge) => value <= edge);
+  return index === -1 ? axis.edges.length : index;
+}
+
+/** A term's contribution at the given bins (one per axis; row-major scores). */
+export function shapeAt(shape: TermShape, bins: readonly number[]): number {
+  return bins.length === 1 ? shape.scores[bins[0]] : shape.scores[bins[0] * shape.axes[1].labels.length + bins[1]];
+}
+
+/** Feature index → its current bin, read through the first term that uses the feature. */
+type BinState = Map<number, { bin: number; axis: Axis }>;
+
+function binState(manifest: Manifest, row: ArrayLike<number>): BinState {
+  const state: BinState = new Map();
+  for (const term of manifest.terms) {
+    shapeOf(term).axes.forEach((axis, a) => {
+      const feature = term.features[a];
+      if (!state.has(feature)) state.set(feature, { bin: binOf(axis, row[feature]), axis });
+    });
+  }
+  return state;
+}
+
+function termBinsIn(term: Term, state: BinState, moved?: { feature: number; bin: number }): number[] {
+  return term.features.map((feature) => (feature === moved?.feature ? moved.bin : state.get(feature)!.bin));
+}
+
+/** The logit change of moving one feature to another bin, every other feature held where it is (pairs too). */
+function gainOf(manifest: Manifest, state: BinState, feature: number, bin: number): number {
+  let gain = 0;
+  for (const term of manifest.terms) {
+    if (!term.features.includes(feature)) continue;
+    const shape = shapeOf(term);
+    gain += shapeAt(shape, termBinsIn(term, state, { feature, bin })) - shapeAt(shape, termBinsIn(term, state));
+  }
+  return gain;
+}
+
+export interface Deviation {
+  feature: number;
+  label: string;
+  /** The lead's bin, as a rep reads it ("1 – 5", "Retail", "missing"). */
+  leadValue: string;
+  idealValue: string;
+  /** Log-odds the lead loses against the ideal bin, ≥ 0. */
+  pointsLost: number;
+}
+
+/**
+ * Per single-feature term: the lead's bin, the ideal (highest-scoring, non-missing) bin and
+ * the points lost, largest loss first.
+ */
+export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>): Deviation[] {
+  return manifest.terms
+    .filter((term) => term.features.length === 1)
+    .map((term): Deviation => {
+      const shape = shapeOf(term);
+      const axis = shape.axes[0];
+      const leadBin = binOf(axis, row[term.features[0]]);
+      let idealBin = 0;
+      for (let bin = 1; bin < missingBin(axis); bin++) if (shape.scores[bin] > shape.scores[idealBin]) idealBin = bin;
+      return {
+        feature: term.features[0],
+        label: term.label,
+        leadValue: axis.labels[leadBin],
+        idealValue: axis.labels[idealBin],
+        pointsLost: Math.max(0, shape.scores[idealBin] - shape.scores[leadBin]),
+      };
+    })
+    .sort((a, b) => b.pointsLost - a.pointsLost);
+}
+
+export interface Change {
+  feature: number;
+  label: string;
+  from: string;
+  to: string;
+  /** Log-odds this change adds, given the changes before it. */
+  points: number;
+}
+
+export interface HotterPlan {
+  targetTier: Exclude<Tier, 'cold'>;
+  /** The calibrated probability the target tier starts at. */
+  threshold: number;
+  changes: Change[];
+  probabilityBefore: number;
+  probabilityAfter: number;
+  /** Whether the changes reach the target tier (else they are the best ≤ MAX_CHANGES moves). */
+  reaches: boolean;
+}
+
+/**
+ * The smallest changes to actionable features that move the lead to the next tier, or null
+ * when it is hot already. Greedy: while the target is not reached (at most MAX_CHANGES), if
+ * some single move reaches it, take the one that adds the fewest points (the smallest step
+ * that is enough); otherwise take the move that adds the most. A feature changes at most
+ * once, and never to "missing".
+ */
+export function whatWouldMakeHotter(manifest: Manifest, row: ArrayLike<number>, contributions: ArrayLike<number>): HotterPlan | null {
+  let logit = manifest.intercept;
+  for (let t = 0; t < contributions.length; t++) logit += contributions[t];
+  const probabilityBefore = applyCalibration(manifest.calibration, logit);
+  const tier = tierOf(probabilityBefore, manifest.tiers);
+  if (tier === 'hot') return null;
+  const targetTier = tier === 'cold' ? 'warm' : 'hot';
+  const threshold = manifest.tiers[targetTier];
+  const reached = (value: number) => applyCalibration(manifest.calibration, value) >= threshold;
+
+  const state = binState(manifest, row);
+  const actionable = [...state.keys()].filter((feature) => manifest.features[feature].actionable);
+  const changes: Change[] = [];
+  while (!reached(logit) && changes.length < MAX_CHANGES) {
+    const moves = actionable
+      .filter((feature) => !changes.some((change) => change.feature === feature))
+      .flatMap((feature) => {
+        const { bin: current, axis } = state.get(feature)!;
+        return Array.from({ length: missingBin(axis) }, (_, bin) => bin)
+          .filter((bin) => bin !== current)
+          .map((bin) => ({ feature, bin, gain: gainOf(manifest, state, feature, bin) }));
+      })
+      .filter((move) => move.gain > 0);
+    if (moves.length === 0) break;
+    const reaching = moves.filter((move) => reached(logit + move.gain));
+    const best = reaching.length > 0
+      ? reaching.reduce((a, b) => (b.gain < a.gain ? b : a))
+      : moves.reduce((a, b) => (b.gain > a.gain ? b : a));
+    const entry = state.get(best.feature)!;
+    changes.push({
+      feature: best.feature,
+      label: manifest.features[best.feature].label,
+      from: entry.axis.labels[entry.bin],
+      to: entry.axis.labels[best.bin],
+      points: best.gain,
+    });
+    state.set(best.feature, { ...entry, bin: best.bin });
+    logit += best.gain;
+  }
+  const probabilityAfter = applyCalibration(manifest.calibration, logit);
+  return { targetTier, threshold, changes, probabilityBefore, probabilityAfter, reaches: probabilityAfter >= threshold };
+}

@@ -1,0 +1,27 @@
+import 'fake-indexeddb/auto';
+import { beforeEach, expect, it } from 'vitest';
+import { db } from '../db/db';
+import { clearCachedScores, retierStoredScores } from './retier';
+
+const score = (modelId: string, i: number, probability: number) => ({
+  key: `${modelId}|salesforce|${i}`, modelId, leadKey: `salesforce|${i}`, probability, score: 50, tier: 'cold' as const, topReason: '', scoredAt: 0,
+});
+
+beforeEach(() => Promise.all([db.leadScores.clear(), db.scores.clear()]));
+
+it('re-tiers only the given model’s scores from their stored probabilities, in chunks with progress', async () => {
+  await db.leadScores.bulkPut([...Array.from({ length: 7 }, (_, i) => score('m', i, i / 10)), score('other', 0, 0.9)]);
+  const reports: number[] = [];
+  const changed = await retierStoredScores('m', { hot: 0.5, warm: 0.3 }, async (done) => void reports.push(done), 3);
+  expect(reports).toEqual([3, 6, 7]);
+  expect(changed).toBe(4); // 0.3, 0.4 → warm; 0.5, 0.6 → hot
+  const tiers = (await db.leadScores.where('modelId').equals('m').sortBy('probability')).map((s) => s.tier);
+  expect(tiers).toEqual(['cold', 'cold', 'cold', 'warm', 'warm', 'hot', 'hot']);
+  expect((await db.leadScores.get('other|salesforce|0'))?.tier).toBe('cold');
+});
+
+it('drops the cached record-page scores of that model only', async () => {
+  await db.scores.bulkPut(['m|salesforce|1', 'm|hubspot|2', 'mx|salesforce|1'].map((key) => ({ key, fieldsHash: '', lead: {} as never, scoredAt: 0 })));
+  await clearCachedScores('m');
+  expect(await db.scores.toCollection().primaryKeys()).toEqual(['mx|salesforce|1']);
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { distinctValues, filterLeads, leadsOfTier, NO_FILTERS, segmentStats, type ScoredLeadRow } from './segments';
+
+const DAY = 86_400_000;
+const NOW = 100 * DAY;
+
+function row(overrides: Partial<ScoredLeadRow>): ScoredLeadRow {
+  return {
+    leadKey: 'salesforce|1', source: 'salesforce', recordId: '1', name: 'Ada', owner: 'Dana', leadSource: 'Web',
+    createdAt: NOW - DAY, outcome: null, probability: 0.5, score: 50, tier: 'warm', topReason: 'x', ...overrides,
+  };
+}
+
+const rows = [
+  row({ name: 'Bo', tier: 'hot', probability: 0.6, outcome: 1 }),
+  row({ name: 'Al', tier: 'hot', probability: 0.8, outcome: 0, owner: 'Priya' }),
+  row({ name: 'Cy', tier: 'hot', probability: 0.7, outcome: null, leadSource: 'Webinar', createdAt: NOW - 40 * DAY }),
+  row({ name: 'Di', tier: 'cold', probability: 0.01, outcome: 0 }),
+];
+
+describe('segmentStats', () => {
+  it('counts each tier with its share and the conversion rate among leads with a known outcome', () => {
+    const stats = segmentStats(rows);
+    expect(stats.hot).toEqual({ count: 3, share: 0.75, withOutcome: 2, conversionRate: 0.5 });
+    expect(stats.warm).toEqual({ count: 0, share: 0, withOutcome: 0, conversionRate: null });
+    expect(stats.cold).toEqual({ count: 1, share: 0.25, withOutcome: 1, conversionRate: 0 });
+  });
+});
+
+describe('filterLeads', () => {
+  it('keeps the leads of an owner, a lead source, and a creation window', () => {
+    expect(filterLeads(rows, { ...NO_FILTERS, owner: 'Priya' }, NOW).map((r) => r.name)).toEqual(['Al']);
+    expect(filterLeads(rows, { ...NO_FILTERS, leadSource: 'Webinar' }, NOW).map((r) => r.name)).toEqual(['Cy']);
+    expect(filterLeads(rows, { ...NO_FILTERS, createdWithinDays: 30 }, NOW).map((r) => r.name)).toEqual(['Bo', 'Al', 'Di']);
+    expect(filterLeads(rows, NO_FILTERS, NOW)).toHaveLength(4);
+  });
+});
+
+describe('leadsOfTier', () => {
+  it('sorts a tier by score or by name, either way', () => {
+    expect(leadsOfTier(rows, 'hot', { key: 'score', descending: true }).map((r) => r.name)).toEqual(['Al', 'Cy', 'Bo']);
+    expect(leadsOfTier(rows, 'hot', { key: 'score', descending: false }).map((r) => r.name)).toEqual(['Bo', 'Cy', 'Al']);
+    expect(leadsOfTier(rows, 'hot', { key: 'name', descending: false }).map((r) => r.name)).toEqual(['Al', 'Bo', 'Cy']);
+  });
+  it('orders ties by probability, most likely first', () => {
+    const tied = [row({ name: 'X', probability: 0.2 }), row({ name: 'X', probability: 0.9 })];
+    expect(leadsOfTier(tied, 'warm', { key: 'name', descending: true }).map((r) => r.probability)).toEqual([0.9, 0.2]);
+  });
+});
+
+it('lists the distinct owners for the filter', () => {
+  expect(distinctValues(rows, 'owner')).toEqual(['Dana', 'Priya']);
+});

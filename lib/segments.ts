@@ -1,0 +1,97 @@
+/**
+ * The side panel's segment view over the scored leads: filters, per-tier stats and the top
+ * leads of a tier. Pure, one pass over the rows, so 10,000 leads cost a few milliseconds.
+ */
+import type { SourceKind } from './ml/featurize';
+import type { Tier } from './messaging/protocol';
+
+export const TIERS: readonly Tier[] = ['hot', 'warm', 'cold'];
+const DAY_MS = 86_400_000;
+
+/** A stored lead with its score under the active model, without its fields. */
+export interface ScoredLeadRow {
+  leadKey: string;
+  source: SourceKind;
+  recordId: string;
+  name: string;
+  owner: string;
+  leadSource: string;
+  createdAt: number;
+  outcome: 0 | 1 | null;
+  probability: number;
+  score: number;
+  tier: Tier;
+  topReason: string;
+}
+
+export interface SegmentFilters {
+  owner: string | null;
+  leadSource: string | null;
+  /** Only leads created within this many days; null = any time. */
+  createdWithinDays: number | null;
+}
+
+export const NO_FILTERS: SegmentFilters = { owner: null, leadSource: null, createdWithinDays: null };
+
+export function filterLeads(rows: readonly ScoredLeadRow[], filters: SegmentFilters, now: number): ScoredLeadRow[] {
+  const createdAfter = filters.createdWithinDays === null ? -Infinity : now - filters.createdWithinDays * DAY_MS;
+  return rows.filter(
+    (row) =>
+      (filters.owner === null || row.owner === filters.owner) &&
+      (filters.leadSource === null || row.leadSource === filters.leadSource) &&
+      row.createdAt >= createdAfter,
+  );
+}
+
+export interface TierStats {
+  count: number;
+  /** Share of all leads shown, 0–1 (0 when there are none). */
+  share: number;
+  /** Leads of the tier whose outcome is known. */
+  withOutcome: number;
+  /** Conversion rate among those; null when no outcome is known. */
+  conversionRate: number | null;
+}
+
+export function segmentStats(rows: readonly ScoredLeadRow[]): Record<Tier, TierStats> {
+  const counts = { hot: { n: 0, known: 0, won: 0 }, warm: { n: 0, known: 0, won: 0 }, cold: { n: 0, known: 0, won: 0 } };
+  for (const row of rows) {
+    const tier = counts[row.tier];
+    tier.n++;
+    if (row.outcome !== null) {
+      tier.known++;
+      tier.won += row.outcome;
+    }
+  }
+  const stats = (tier: Tier): TierStats => {
+    const { n, known, won } = counts[tier];
+    return { count: n, share: rows.length > 0 ? n / rows.length : 0, withOutcome: known, conversionRate: known > 0 ? won / known : null };
+  };
+  return { hot: stats('hot'), warm: stats('warm'), cold: stats('cold') };
+}
+
+export type SortKey = 'score' | 'name' | 'topReason';
+export interface SortOrder {
+  key: SortKey;
+  descending: boolean;
+}
+
+export function compareRows(a: ScoredLeadRow, b: ScoredLeadRow, order: SortOrder): number {
+  const byKey =
+    order.key === 'score'
+      ? a.probability - b.probability
+      : a[order.key].localeCompare(b[order.key], 'en', { sensitivity: 'base' });
+  // Ties keep a stable, meaningful order: the more likely lead first.
+  const result = byKey !== 0 ? byKey : b.probability - a.probability;
+  return order.descending && byKey !== 0 ? -result : result;
+}
+
+/** The leads of a tier in the requested order. */
+export function leadsOfTier(rows: readonly ScoredLeadRow[], tier: Tier, order: SortOrder): ScoredLeadRow[] {
+  return rows.filter((row) => row.tier === tier).sort((a, b) => compareRows(a, b, order));
+}
+
+/** The distinct non-empty values of a text column, sorted, for a filter's options. */
+export function distinctValues(rows: readonly ScoredLeadRow[], key: 'owner' | 'leadSource'): string[] {
+  return [...new Set(rows.map((row) => row[key]).filter(Boolean))].sort((a, b) => a.localeCompare(b));
+}

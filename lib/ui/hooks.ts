@@ -1,0 +1,43 @@
+/** React hooks shared by the extension pages (side panel, options). */
+import { useQueryClient, type QueryKey } from '@tanstack/react-query';
+import { liveQuery } from 'dexie';
+import { useEffect, useRef, useState } from 'react';
+import { readJob, type JobKind, type JobProgress } from '../jobs/progress';
+import { activeModelId } from '../ml/model-store';
+
+/** The value of a Dexie query, kept current across extension contexts; undefined until first read. */
+export function useLiveValue<T>(query: () => Promise<T>, deps: readonly unknown[] = []): T | undefined {
+  const [value, setValue] = useState<T>();
+  useEffect(() => {
+    const subscription = liveQuery(query).subscribe({ next: setValue, error: () => setValue(undefined) });
+    return () => subscription.unsubscribe();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  return value;
+}
+
+export function useJob(kind: JobKind): JobProgress | null | undefined {
+  return useLiveValue(() => readJob(kind));
+}
+
+export function useActiveModelId(): string | undefined {
+  return useLiveValue(activeModelId);
+}
+
+/** Invalidate `keys` each time a job finishes (in any context), so pages show its results. */
+export function useInvalidateWhenJobEnds(kind: JobKind, keys: readonly QueryKey[]): JobProgress | null | undefined {
+  const job = useJob(kind);
+  const queryClient = useQueryClient();
+  // undefined until the job row is first read; then its finishedAt (null while none).
+  const seen = useRef<number | null | undefined>(undefined);
+  useEffect(() => {
+    if (job === undefined) return;
+    const finishedAt = job?.finishedAt ?? null;
+    if (seen.current !== undefined && finishedAt !== null && finishedAt !== seen.current) {
+      for (const queryKey of keys) void queryClient.invalidateQueries({ queryKey });
+    }
+    seen.current = finishedAt;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [job]);
+  return job;
+}

@@ -1,0 +1,63 @@
+/**
+ * Reads of the stored leads and their scores for the extension pages, a chunk at a time so
+ * the main thread never blocks for long, whatever the number of leads.
+ */
+import { db, type LeadScore, type StoredLead } from '../db/db';
+import { forEachChunk, yieldToEventLoop } from '../db/chunks';
+import { prefixRange } from '../jobs/progress';
+import type { ScoredLeadRow } from '../segments';
+
+export const PAGE_CHUNK = 2000;
+
+/** The scores of one model, keyed by lead. */
+async function scoresOf(modelId: string): Promise<Map<string, LeadScore>> {
+  const scores = new Map<string, LeadScore>();
+  await forEachChunk(
+    db.leadScores,
+    PAGE_CHUNK,
+    async (chunk) => {
+      for (const score of chunk) scores.set(score.leadKey, score);
+      await yieldToEventLoop();
+    },
+    prefixRange(`${modelId}|`),
+  );
+  return scores;
+}
+
+/** Every stored lead that model `modelId` has scored, without its fields. */
+export async function loadScoredLeads(modelId: string): Promise<ScoredLeadRow[]> {
+  const scores = await scoresOf(modelId);
+  const rows: ScoredLeadRow[] = [];
+  if (scores.size === 0) return rows;
+  await forEachChunk(db.leads, PAGE_CHUNK, async (leads: StoredLead[]) => {
+    for (const lead of leads) {
+      const score = scores.get(lead.key);
+      if (!score) continue;
+      rows.push({
+        leadKey: lead.key,
+        source: lead.source,
+        recordId: lead.id,
+        name: lead.name,
+        owner: lead.owner,
+        leadSource: lead.leadSource,
+        createdAt: lead.createdAt,
+        outcome: lead.outcome,
+        probability: score.probability,
+        score: score.score,
+        tier: score.tier,
+        topReason: score.topReason,
+      });
+    }
+    await yieldToEventLoop();
+  });
+  return rows;
+}
+
+/** Stored probabilities [N] and known outcomes [N] of one model's scored leads, for choosing thresholds. */
+export async function labelledProbabilities(modelId: string): Promise<{ labels: Uint8Array; probabilities: Float64Array }> {
+  const scored = (await loadScoredLeads(modelId)).filter((row) => row.outcome !== null);
+  return {
+    labels: Uint8Array.from(scored, (row) => row.outcome ?? 0),
+    probabilities: Float64Array.from(scored, (row) => row.probability),
+  };
+}

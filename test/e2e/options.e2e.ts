@@ -1,0 +1,137 @@
+/**
+ * The options page with demo data, in real Chromium: demo mode, the model report, a tier
+ * policy change that re-tiers stored leads and open badges, model versions (import checks,
+ * activate, roll back, export, delete), data and privacy (counts, purge), keyboard use and
+ * no serious accessibility violations.
+ */
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseManifest } from '../../lib/ml/manifest';
+import { DEMO_LEAD_COUNT } from '../../lib/crm/demo-leads';
+import { salesforceLeadUrl, startHarness, type Harness } from './harness';
+import { loadDemoDataThroughUi, openExtensionPage, seriousA11yViolations, tabUntil } from './pages';
+
+let harness: Harness;
+let options: Page;
+const manifestText = readFileSync('models/manifest.json', 'utf8');
+const bundled = (() => {
+  const parsed = parseManifest(JSON.parse(manifestText));
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.manifest;
+})();
+
+beforeAll(async () => {
+  harness = await startHarness();
+  await loadDemoDataThroughUi(harness);
+  options = await openExtensionPage(harness, 'options.html');
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+const section = (id: string) => options.locator(`section#${id}`);
+
+async function importFiles(manifest: string, onnx: Buffer) {
+  const versions = section('versions');
+  await versions.locator('input[name="manifest"]').setInputFiles({ name: 'manifest.json', mimeType: 'application/json', buffer: Buffer.from(manifest) });
+  await versions.locator('input[name="onnx"]').setInputFiles({ name: 'model.onnx', mimeType: 'application/octet-stream', buffer: onnx });
+  await versions.getByRole('button', { name: 'Import model' }).click();
+}
+
+const activeRow = () => section('versions').locator('tbody tr', { hasText: '(active)' }).getAttribute('data-model-id');
+
+describe('options page', () => {
+  it('reports the active model: curves, importance, confusion matrices at each threshold, shapes or why not', async () => {
+    const report = section('report');
+    await report.getByRole('img', { name: /^ROC curve/ }).waitFor();
+    for (const name of [/^Precision–recall/, /^Calibration/, /^Conversion by score decile/, /^Term importance/]) {
+      expect(await report.getByRole('img', { name }).count()).toBe(1);
+    }
+    expect(await report.innerText()).toContain(`${bundled.provenance.rows.toLocaleString('en-US')} leads`);
+    await expect.poll(() => report.locator('table', { hasText: 'Converted' }).count()).toBe(2);
+    expect(await report.innerText()).toMatch(new RegExp(`Computed from the ${DEMO_LEAD_COUNT.toLocaleString('en-US')} stored leads`));
+    if (bundled.terms.every((term) => term.shape)) expect(await report.locator('figure', { hasText: bundled.terms[0].label }).count()).toBeGreaterThan(0);
+    else expect(await report.innerText()).toMatch(/does not include its shape functions/);
+  });
+
+  it('applies a fixed tier policy from the keyboard: stored leads re-tier in the worker and an open badge updates', async () => {
+    const crm = await harness.context.newPage();
+    await crm.goto(salesforceLeadUrl(harness.crm.leads[0].salesforceId));
+    const badge = crm.locator('leadlens-badge[data-leadlens-state="scored"]');
+    await badge.waitFor({ timeout: 15_000 });
+    const probability = Number(await badge.getAttribute('data-leadlens-probability'));
+    await options.bringToFront();
+
+    // Keyboard only: Tab to the "Fixed probabilities" radio, select it, type the thresholds, submit.
+    await options.locator('body').focus();
+    expect(await tabUntil(options, () => (document.activeElement as HTMLInputElement | null)?.name === 'policy', 200)).toBe(true);
+    // Tab lands on the checked radio of the group; arrows move through it (wrapping).
+    for (let i = 0; i < 3 && (await options.evaluate(() => (document.activeElement as HTMLInputElement).value)) !== 'fixed'; i++) {
+      await options.keyboard.press('ArrowDown');
+    }
+    expect(await options.evaluate(() => (document.activeElement as HTMLInputElement).value)).toBe('fixed');
+    // Hot from just below this lead's probability: it must turn hot; warm from 0.5 %.
+    const hotPercent = Math.max(0.1, Math.floor(probability * 1000 - 1) / 10);
+    for (const value of [hotPercent, 0.05]) {
+      await options.keyboard.press('Tab');
+      await options.keyboard.press('Control+A');
+      await options.keyboard.type(String(value));
+    }
+    expect(await tabUntil(options, () => document.activeElement?.textContent === 'Apply this policy')).toBe(true);
+    await options.keyboard.press('Enter');
+    await section('tiers').getByTestId('policy-applied').waitFor({ timeout: 30_000 });
+    await expect.poll(() => crm.locator('leadlens-badge').getAttribute('data-leadlens-tier'), { timeout: 15_000 }).toBe('hot');
+    // Stored leads: everything above 0.05 % is now warm or hot, none cold.
+    const panel = await openExtensionPage(harness, 'sidepanel.html');
+    await panel.locator('[data-tier-row="cold"]').waitFor({ timeout: 20_000 });
+    expect(await panel.locator('[data-tier-row="cold"] td').first().innerText()).toBe('0');
+    await panel.close();
+    await crm.close();
+  });
+
+  it('refuses a broken manifest and a corrupt ONNX file, leaving the active model as it was', async () => {
+    const before = await activeRow();
+    await importFiles(JSON.stringify({ ...bundled, modelId: 'broken', terms: 'nope' }), readFileSync('models/model.onnx'));
+    await expect.poll(() => section('versions').getByRole('alert').innerText()).toMatch(/manifest is invalid: terms/);
+    await importFiles(JSON.stringify({ ...bundled, modelId: 'corrupt-onnx' }), Buffer.from('not an onnx model at all'));
+    await expect.poll(() => section('versions').getByRole('alert').innerText(), { timeout: 15_000 }).toMatch(/did not pass its check/);
+    expect(await section('versions').locator('tbody tr').count()).toBe(1);
+    expect(await activeRow()).toBe(before);
+  });
+
+  it('imports a good model, activates it, rolls back, exports and deletes it', async () => {
+    await importFiles(JSON.stringify({ ...bundled, modelId: 'imported-copy' }), readFileSync('models/model.onnx'));
+    await section('versions').getByText(/Imported imported-copy/).waitFor({ timeout: 15_000 });
+    expect(await activeRow()).toBe(bundled.modelId);
+    await section('versions').getByRole('button', { name: 'Activate imported-copy' }).click();
+    await expect.poll(activeRow, { timeout: 30_000 }).toBe('imported-copy');
+    await section('versions').getByRole('button', { name: `Roll back to ${bundled.modelId}` }).click();
+    await expect.poll(activeRow, { timeout: 30_000 }).toBe(bundled.modelId);
+
+    const downloads: string[] = [];
+    options.on('download', (download) => downloads.push(download.suggestedFilename()));
+    await section('versions').getByRole('button', { name: 'Export imported-copy' }).click();
+    await expect.poll(() => downloads.sort()).toEqual(['manifest.json', 'model.onnx']);
+
+    await section('versions').getByRole('button', { name: 'Delete imported-copy' }).click();
+    await expect.poll(() => section('versions').locator('tr[data-model-id="imported-copy"]').count()).toBe(0);
+  });
+
+  it('has no serious accessibility violations', async () => {
+    expect(await seriousA11yViolations(options)).toEqual([]);
+  });
+
+  it('shows what is stored per source and purges everything', async () => {
+    await options.reload();
+    const stored = section('privacy').getByTestId('stored-data');
+    await expect.poll(() => stored.innerText(), { timeout: 15_000 }).toContain(`Leads from Salesforce: ${(DEMO_LEAD_COUNT / 2).toLocaleString('en-US')}`);
+    expect(await stored.innerText()).toContain(`Leads from HubSpot: ${(DEMO_LEAD_COUNT / 2).toLocaleString('en-US')}`);
+    expect(await section('privacy').innerText()).toMatch(/nothing but LeadLens's calls to your own CRM/);
+    await section('privacy').getByRole('button', { name: 'Purge everything…' }).click();
+    await section('privacy').getByRole('button', { name: 'Yes, purge everything' }).click();
+    await expect.poll(() => stored.innerText(), { timeout: 15_000 }).toContain('Leads from Salesforce: 0');
+    expect(await stored.innerText()).toContain('Stored lead scores: 0');
+  });
+});

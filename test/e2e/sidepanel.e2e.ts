@@ -1,0 +1,116 @@
+/**
+ * The side panel with demo data, in real Chromium: segment stats, top leads (sorting and
+ * opening a record from the keyboard), the open lead's explanation following the active
+ * tab, and no serious accessibility violations. The panel is opened as a tab; it ignores
+ * its own tab when following the active one.
+ */
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseManifest } from '../../lib/ml/manifest';
+import { modelHasShapes } from '../../lib/ml/insights';
+import { DEMO_LEAD_COUNT } from '../../lib/crm/demo-leads';
+import { hubspotContactUrl, salesforceLeadUrl, startHarness, type Harness } from './harness';
+import { loadDemoDataThroughUi, openExtensionPage, seriousA11yViolations, tabUntil } from './pages';
+
+let harness: Harness;
+let crmPage: Page;
+let panel: Page;
+
+const tierCount = async (tier: string) => Number((await panel.locator(`[data-tier-row="${tier}"] td`).first().innerText()).replace(/,/g, ''));
+
+beforeAll(async () => {
+  harness = await startHarness();
+  await loadDemoDataThroughUi(harness);
+  crmPage = await harness.context.newPage();
+  await crmPage.goto(salesforceLeadUrl(harness.crm.leads[0].salesforceId));
+  await crmPage.locator('leadlens-badge[data-leadlens-state="scored"]').waitFor({ timeout: 15_000 });
+  panel = await openExtensionPage(harness, 'sidepanel.html');
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+describe('side panel', () => {
+  it('shows hot, warm and cold counts over the demo leads with share and conversion rate, as text and as a donut', async () => {
+    await panel.locator('[data-tier-row="hot"]').waitFor({ timeout: 20_000 });
+    const counts = await Promise.all(['hot', 'warm', 'cold'].map(tierCount));
+    expect(counts.reduce((a, b) => a + b)).toBe(DEMO_LEAD_COUNT);
+    expect(counts.every((count) => count > 0)).toBe(true);
+    // Outcomes are known for demo leads: a conversion rate per tier, hot converting best.
+    const rates = await panel.locator('.segment-stats tbody tr td:nth-child(4)').allInnerTexts();
+    expect(rates).toHaveLength(3);
+    const [hot, , cold] = rates.map((rate) => Number.parseFloat(rate.replace('<', '')));
+    expect(hot).toBeGreaterThan(cold);
+    // Tier is never colour alone: the word is in every row, the donut has a text alternative.
+    expect(await panel.locator('.segment-stats tbody th').allInnerTexts()).toEqual(['Hot', 'Warm', 'Cold']);
+    expect(await panel.getByRole('img', { name: /Leads by tier: Hot: [\d,]+, Warm: [\d,]+, Cold: [\d,]+/ }).count()).toBe(1);
+  });
+
+  it('filters by owner', async () => {
+    const before = await tierCount('hot') + await tierCount('warm') + await tierCount('cold');
+    const owner = panel.getByLabel('Owner');
+    const firstOwner = (await owner.locator('option').nth(1).innerText()).trim();
+    await owner.selectOption(firstOwner);
+    await expect.poll(async () => (await tierCount('hot')) + (await tierCount('warm')) + (await tierCount('cold'))).toBeLessThan(before);
+    await owner.selectOption('');
+    await expect.poll(async () => (await tierCount('hot')) + (await tierCount('warm')) + (await tierCount('cold'))).toBe(before);
+  });
+
+  it('sorts the top hot leads from the keyboard, and opens a lead in the CRM tab with Enter', async () => {
+    const hotTable = panel.locator('.lead-table').first();
+    const scores = async () => (await hotTable.locator('tbody tr td:nth-child(2)').allInnerTexts()).map(Number);
+    const descending = await scores();
+    expect(descending.length).toBeGreaterThan(0);
+    expect(descending).toEqual([...descending].sort((a, b) => b - a));
+    // Keyboard only: Tab to the Score header of the hot table, Enter flips the order.
+    expect(await tabUntil(panel, () => document.activeElement?.textContent?.startsWith('Score') === true)).toBe(true);
+    await panel.keyboard.press('Enter');
+    await expect.poll(() => hotTable.locator('th[aria-sort="ascending"]').innerText()).toContain('Score');
+    const ascending = await scores();
+    expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
+    // Tab on to the first lead's name and open it: the CRM tab goes to that record.
+    const firstRow = hotTable.locator('tbody tr').first();
+    const firstLead = (await firstRow.locator('.link-button').innerText()).trim();
+    const [crm, recordId] = (await firstRow.getAttribute('data-lead-key'))!.split('|');
+    expect(await tabUntil(panel, () => document.activeElement?.classList.contains('link-button') === true)).toBe(true);
+    expect((await panel.evaluate(() => document.activeElement?.textContent ?? '')).trim()).toBe(firstLead);
+    const before = crmPage.url();
+    await panel.keyboard.press('Enter');
+    await expect.poll(() => crmPage.url(), { timeout: 10_000 }).not.toBe(before);
+    expect(crmPage.url()).toBe(crm === 'salesforce' ? salesforceLeadUrl(recordId) : hubspotContactUrl(recordId));
+  });
+
+  it('explains the lead open in the active CRM tab, and follows it to another lead', async () => {
+    await crmPage.goto(salesforceLeadUrl(harness.crm.leads[0].salesforceId));
+    await crmPage.locator('leadlens-badge[data-leadlens-state="scored"]').waitFor({ timeout: 15_000 });
+    const badgeTier = await crmPage.locator('leadlens-badge').getAttribute('data-leadlens-tier');
+    await crmPage.bringToFront();
+    await panel.bringToFront();
+    const openLead = panel.getByTestId('open-lead');
+    await expect.poll(() => openLead.innerText(), { timeout: 15_000 }).toContain(harness.crm.leads[0].salesforce.Name);
+    const text = await openLead.innerText();
+    expect(text).toMatch(/likely to convert/);
+    expect(text).toContain(`${badgeTier![0].toUpperCase()}${badgeTier!.slice(1)}`);
+    expect(text).toMatch(/How the score adds up/);
+    const manifest = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
+    if (!manifest.ok) throw new Error(manifest.error);
+    if (modelHasShapes(manifest.manifest)) {
+      expect(text).toMatch(/What would make this lead hotter|already hot/);
+      expect(await openLead.locator('.deviations tbody tr').count()).toBeGreaterThan(0);
+    } else {
+      expect(text).toMatch(/does not include its shape functions/);
+    }
+
+    await crmPage.goto(salesforceLeadUrl(harness.crm.leads[5].salesforceId));
+    await crmPage.bringToFront();
+    await panel.bringToFront();
+    await expect.poll(() => openLead.innerText(), { timeout: 15_000 }).toContain(harness.crm.leads[5].salesforce.Name);
+  });
+
+  it('has no serious accessibility violations', async () => {
+    await panel.locator('details summary').first().click();
+    expect(await seriousA11yViolations(panel)).toEqual([]);
+  });
+});
