@@ -8,7 +8,11 @@ export default defineConfig({
   manifest: {
     name: 'LeadLens',
     description: 'Hot, warm and cold lead scores with the reasons why, on Salesforce and HubSpot. Scored inside your browser.',
-    permissions: ['storage', 'offscreen', 'sidePanel', 'webNavigation'],
+    // alarms wakes a stopped worker to resume a sync. cookies (Salesforce session reuse) shows
+    // no install warning and reaches nothing by itself: only the cookies of the org host the
+    // admin grants at run time from optional_host_permissions, never all of Salesforce up front.
+    permissions: ['storage', 'offscreen', 'sidePanel', 'webNavigation', 'alarms', 'cookies'],
+    optional_host_permissions: ['https://*.my.salesforce.com/*', 'https://api.hubapi.com/*'],
     content_security_policy: {
       // WebAssembly for onnxruntime-web in extension pages; no remote code.
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",

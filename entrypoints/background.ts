@@ -4,14 +4,23 @@
  * module variables (Chrome may stop it at any time): models, scores and settings live in
  * Dexie, or in the package for the bundled model.
  */
+import { leadsHandlers } from '@/lib/background/handlers/leads';
+import { listHandlers } from '@/lib/background/handlers/list';
+import { modelsHandlers } from '@/lib/background/handlers/models';
 import { scoringHandlers } from '@/lib/background/handlers/scoring';
+import { syncHandlers } from '@/lib/background/handlers/sync';
+import { restrictStorageToExtension } from '@/lib/connections/connections';
+import { SYNC_WATCHDOG_ALARM, resumeSyncs } from '@/lib/sync/runner';
 import { backgroundProtocol } from '@/lib/messaging/protocol';
 import { registerHandlers } from '@/lib/messaging/rpc';
 
 export default defineBackground({
   type: 'module',
   main() {
-    registerHandlers(backgroundProtocol, 'background', { ...scoringHandlers });
+    registerHandlers(backgroundProtocol, 'background', { ...scoringHandlers, ...leadsHandlers, ...modelsHandlers, ...listHandlers, ...syncHandlers });
+    // CRM credentials live in storage.local: keep content scripts out; resume a sync this worker's predecessor left running.
+    void restrictStorageToExtension().then(resumeSyncs);
+    browser.alarms.onAlarm.addListener((alarm) => void (alarm.name === SYNC_WATCHDOG_ALARM && resumeSyncs()));
     // The toolbar button opens the side panel.
     void browser.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => undefined);
   },

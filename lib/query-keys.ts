@@ -5,4 +5,16 @@
 export const queryKeys = {
   activeModel: () => ['models', 'active'] as const,
   models: () => ['models'] as const,
+  manifest: (modelId: string) => ['models', 'manifest', modelId] as const,
+  /** Everything read from the stored leads and their scores. */
+  leads: () => ['leads'] as const,
+  scoredLeads: (modelId: string) => ['leads', 'scored', modelId] as const,
+  storedDataSummary: () => ['leads', 'summary'] as const,
+  /** The stored history of one source, as the training form samples it. */
+  trainingHistory: (source: string) => ['leads', 'training-history', source] as const,
+  recordStaleHours: () => ['settings', 'recordStaleHours'] as const,
+  openLead: (tabId: number | null) => ['openLead', tabId] as const,
+  /** CRM connections (status only: pages never see credentials) and their syncs. */
+  connections: () => ['connections'] as const,
+  syncs: () => ['syncs'] as const,
 };

@@ -3,13 +3,26 @@
  * messages from the background and nothing else.
  */
 import { configureEngine, runEngine } from '@/lib/ml/engine';
-import { activeManifest, modelBytes } from '@/lib/ml/model-store';
+import { resumeUnfinishedScoringJob, runScoringJob } from '@/lib/ml/bulk-score';
+import { checkModelOutputs } from '@/lib/ml/check-model';
+import { activeManifest, manifestOf, modelBytes } from '@/lib/ml/model-store';
+import { db } from '@/lib/db/db';
 import { syntheticRows } from '@/lib/ml/synthetic-rows';
 import { measureThroughput } from '@/lib/ml/throughput';
 import { offscreenProtocol } from '@/lib/messaging/protocol';
 import { registerHandlers } from '@/lib/messaging/rpc';
 
 configureEngine();
+
+async function scoringDeps(modelId: string) {
+  const manifest = await manifestOf(modelId);
+  const runModel = (rows: Float32Array, featureCount: number) => runEngine(modelId, () => modelBytes(modelId), rows, featureCount);
+  return { manifest, runModel, now: new Date() };
+}
+
+// A scoring job left unfinished by a closed offscreen document continues here; new scoring
+// requests wait for it so two jobs never share the progress row.
+const resumedScoring = resumeUnfinishedScoringJob(scoringDeps).catch((error: unknown) => console.error('LeadLens: resuming bulk scoring failed', error));
 
 registerHandlers(offscreenProtocol, 'offscreen', {
   engineRun: async ({ modelId, rows }) => {
@@ -36,5 +49,15 @@ registerHandlers(offscreenProtocol, 'offscreen', {
       results.push(await measureThroughput(() => runEngine(modelId, () => modelBytes(modelId), rows, features.length), count));
     }
     return { ok: true as const, modelId, results };
+  },
+  scoreStoredLeads: async ({ modelId }) => {
+    await resumedScoring;
+    const scored = await runScoringJob(await scoringDeps(modelId), await db.leads.count());
+    return { ok: true as const, scored };
+  },
+  checkModel: async ({ modelId }) => {
+    const manifest = await manifestOf(modelId);
+    await checkModelOutputs(manifest, (rows, featureCount) => runEngine(modelId, () => modelBytes(modelId), rows, featureCount));
+    return { ok: true as const };
   },
 });

@@ -7,7 +7,7 @@
  * onnxruntime-node, and in the extension with the offscreen engine and Dexie.
  */
 import { explainLead } from '../ml/explain';
-import { featurizeRecord } from '../ml/featurize';
+import { featurizeRecord, type RawRecord, type SourceKind } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { scoreAndTier } from '../ml/score';
 import type { ScoredLead } from '../messaging/protocol';
@@ -22,7 +22,8 @@ export interface EngineRows {
 }
 
 export interface ScoreCache {
-  get(key: string): Promise<{ fieldsHash: string; lead: ScoredLead } | undefined>;
+  /** `scoredAt` (epoch ms) lets a score go stale; without it a cached score stays fresh. */
+  get(key: string): Promise<{ fieldsHash: string; lead: ScoredLead; scoredAt?: number } | undefined>;
   put(key: string, fieldsHash: string, lead: ScoredLead): Promise<void>;
 }
 
@@ -33,6 +34,10 @@ export interface ScoringDeps {
   runModel(modelId: string, rows: Float32Array, featureCount: number): Promise<EngineRows>;
   cache: ScoreCache;
   now(): Date;
+  /** The record's fields from the CRM API when connected; null when not connected or not found. */
+  fetchRecord?(crm: CrmKind, recordId: string): Promise<RawRecord | null>;
+  /** A cached score older than this is recomputed, re-reading the record (default: never stale). */
+  staleAfterMs?: number;
 }
 
 export interface LeadToScore {
@@ -51,25 +56,55 @@ export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promis
   const key = `${manifest.modelId}|${request.crm}|${request.recordId}`;
   const fieldsHash = hashFields(request.fields);
   const cached = await deps.cache.get(key);
-  if (cached?.fieldsHash === fieldsHash) return { ok: true, lead: cached.lead };
-
   const now = deps.now();
-  const row = featurizeRecord(request.fields, manifest.features, request.crm, now); // [F]
+  const age = now.getTime() - (cached?.scoredAt ?? now.getTime());
+  if (cached?.fieldsHash === fieldsHash && age < (deps.staleAfterMs ?? Infinity)) return { ok: true, lead: cached.lead };
+
+  const fields = await withRecordFields(request, deps);
+  const row = featurizeRecord(fields, manifest.features, request.crm, now); // [F]
   const featuresKnown = row.reduce((known, value) => known + (Number.isNaN(value) ? 0 : 1), 0);
   if (featuresKnown === 0) return { ok: false, error: NO_READABLE_FIELDS };
 
   const output = await deps.runModel(manifest.modelId, row, manifest.features.length);
-  const probability = output.probability[0];
-  const lead: ScoredLead = {
+  const lead = toScoredLead(manifest, output.probability[0], output.contributions[0], fields, request.crm, now, featuresKnown);
+  await deps.cache.put(key, fieldsHash, lead);
+  return { ok: true, lead };
+}
+
+/**
+ * The full record from the API (when connected) with the page's fields over it: the page
+ * shows the latest values, but only for the fields it shows, and a value it shows empty does
+ * not erase one the API has. Without the API (or if reading fails), the page's fields alone.
+ */
+async function withRecordFields(request: LeadToScore, deps: ScoringDeps): Promise<RawRecord> {
+  const api = await deps.fetchRecord?.(request.crm, request.recordId).catch((error: unknown) => {
+    console.warn('LeadLens: could not read the record from the CRM; scoring the fields on the page', error instanceof Error ? error.message : '');
+    return null;
+  });
+  if (!api) return request.fields;
+  const merged: RawRecord = { ...api };
+  for (const [name, value] of Object.entries(request.fields)) if (value !== '' || !(name in api)) merged[name] = value;
+  return merged;
+}
+
+/** One engine output row as the score, tier and reasons a rep sees (shared by single and batch scoring). */
+export function toScoredLead(
+  manifest: Manifest,
+  probability: number,
+  contributions: ArrayLike<number>,
+  fields: RawRecord,
+  source: SourceKind,
+  now: Date,
+  featuresKnown: number,
+): ScoredLead {
+  return {
     probability,
     ...scoreAndTier(probability, manifest),
     baseRate: manifest.reference.baseRate,
-    reasons: explainLead(manifest, output.contributions[0], request.fields, request.crm, now),
+    reasons: explainLead(manifest, contributions, fields, source, now),
     featuresKnown,
     featuresTotal: manifest.features.length,
     modelId: manifest.modelId,
     modelCreatedAt: manifest.createdAt,
   };
-  await deps.cache.put(key, fieldsHash, lead);
-  return { ok: true, lead };
 }

@@ -17,6 +17,7 @@
  * is returned as `""`.
  */
 import { createRecordPageReader, type RecordPageSpec } from './dom.ts';
+import { createListPageReader, type ListPageSpec } from './list-rows.ts';
 import type { CrmAdapter, PageMatch } from './types.ts';
 
 // ---------------------------------------------------------------------------------------
@@ -109,8 +110,25 @@ export const hubspotPage: RecordPageSpec = {
   fieldName: propertyName,
 };
 
+// ---------------------------------------------------------------------------------------
+// The contacts index, as data
+// ---------------------------------------------------------------------------------------
+
+export const hubspotListPage: ListPageSpec = {
+  // No active-view marker: visibility decides, as on record pages.
+  activeView: [],
+  container: ['[data-test-id="contacts-table"]', 'table[data-test-id]', '[role="grid"]', 'table'],
+  row: ['tbody tr', '[role="row"]'],
+  // Rows carry no id attribute: the record link's URL holds it.
+  recordLink: ['a[href*="/record/0-1/"]', 'a[href*="/contact/"]'],
+  cell: ['td', 'th', '[role="gridcell"]', '[role="rowheader"]'],
+  rowRecordId: () => null,
+  recognise: recogniseHubSpot,
+};
+
 export const hubspot: CrmAdapter = {
   crm: 'hubspot',
   recognise: recogniseHubSpot,
   ...createRecordPageReader(hubspotPage),
+  ...createListPageReader(hubspotListPage),
 };

@@ -14,6 +14,7 @@
  * `data-target-selection-name="sfdc:RecordField.Lead.{ApiName}"`.
  */
 import { closestComposed, createRecordPageReader, normaliseText, queryFirst, type RecordPageSpec } from './dom.ts';
+import { createListPageReader, type ListPageSpec } from './list-rows.ts';
 import type { CrmAdapter, PageMatch } from './types.ts';
 
 // ---------------------------------------------------------------------------------------
@@ -167,8 +168,29 @@ export const salesforcePage: RecordPageSpec = {
   nameFromDocumentTitle,
 };
 
+// ---------------------------------------------------------------------------------------
+// The list view, as data
+// ---------------------------------------------------------------------------------------
+
+export const salesforceListPage: ListPageSpec = {
+  // Paging and filtering stack a new view, as record navigation does: read the active one.
+  activeView: salesforcePage.activeView,
+  container: [
+    // LWC list views (lightning-datatable) and the Aura ones both render a grid table.
+    'lightning-datatable table',
+    'table[role="grid"]',
+    'table.slds-table',
+  ],
+  row: ['tbody tr[data-row-key-value]', 'tbody tr'],
+  recordLink: ['a[data-recordid]', 'a[href*="/lightning/r/"]'],
+  cell: ['th', 'td', '[role="gridcell"]', '[role="rowheader"]'],
+  rowRecordId: (row) => parseLeadId(row.getAttribute('data-row-key-value') ?? ''),
+  recognise: recogniseSalesforce,
+};
+
 export const salesforce: CrmAdapter = {
   crm: 'salesforce',
   recognise: recogniseSalesforce,
   ...createRecordPageReader(salesforcePage),
+  ...createListPageReader(salesforceListPage),
 };

@@ -16,6 +16,15 @@ export type PageMatch =
  */
 export type PageFields = Record<string, string>;
 
+/** One row of a list view: the record it shows and where its badge goes. */
+export interface ListRow {
+  recordId: string;
+  /** The record's name as the row shows it. */
+  name: string;
+  /** The cell the row's badge goes in: beside the record's link, never inside it (a click must not navigate). */
+  anchor: Element;
+}
+
 export interface CrmAdapter {
   readonly crm: CrmKind;
   /** Pure: what kind of page this URL is. */
@@ -26,4 +35,8 @@ export interface CrmAdapter {
   readRecordFields(doc: Document): PageFields;
   /** The element the badge goes after (the record title), or null to float the badge. */
   findBadgeAnchor(doc: Document): Element | null;
+  /** The rows of the list view the page shows (active view, visible rows), each once. */
+  readListRows(doc: Document): ListRow[];
+  /** The element holding the list's rows (watched for paging, filtering and scrolling), or null. */
+  findListContainer(doc: Document): Element | null;
 }

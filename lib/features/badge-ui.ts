@@ -2,8 +2,9 @@
  * The badge and its popover, in an open Shadow DOM root so the CRM's styles cannot reach
  * it. Built with `textContent` only: CRM values are shown as text, never parsed as HTML.
  *
- * The host element carries `data-leadlens-tier` and `data-leadlens-score` (and
- * `data-leadlens-state` = loading | scored | error) for tests and for other tools.
+ * The host element carries `data-leadlens-tier`, `data-leadlens-score` and
+ * `data-leadlens-model` (and `data-leadlens-state` = loading | scored | unknown | error) for
+ * tests and for other tools. List rows use the compact variant of the same badge.
  */
 import type { ScoreOutcome } from '../background/score-lead';
 import type { Reason } from '../messaging/protocol';
@@ -20,8 +21,18 @@ export const BADGE_TAG = 'leadlens-badge';
 export interface BadgeHandle {
   host: HTMLElement;
   show(outcome: ScoreOutcome): void;
+  /** LeadLens knows nothing about this record: a neutral marker that says how to fix it, never a score. */
+  showUnknown(): void;
   remove(): void;
 }
+
+export interface BadgeOptions {
+  /** Smaller, for list rows. */
+  compact?: boolean;
+}
+
+export const NOT_SCORED_YET =
+  'LeadLens has no data on this lead yet. Connect your CRM, load the demo data or import a CSV in the LeadLens options.';
 
 type Child = Node | string | null | false;
 
@@ -40,6 +51,9 @@ const STYLE = `
 :host { all: initial; display: inline-block; vertical-align: middle; margin-left: 8px; position: relative;
   font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; z-index: 2147483000; }
 :host([data-leadlens-floating]) { position: fixed; right: 16px; bottom: 16px; margin: 0; }
+:host([data-leadlens-compact]) { margin-left: 6px; font-size: 11px; }
+:host([data-leadlens-compact]) .badge { padding: 0 6px 0 4px; }
+:host([data-leadlens-state="unknown"]) .badge { background: #f3f3f3; color: #555; font-weight: 400; border: 1px dashed #999; }
 .badge { display: inline-flex; align-items: center; gap: 4px; border: 0; border-radius: 999px; padding: 2px 10px 2px 8px;
   font: inherit; font-weight: 600; cursor: pointer; background: #e0e0e0; color: #1a1a1a; }
 .badge:focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }
@@ -79,9 +93,10 @@ function tierIcon(path: string): SVGSVGElement {
  * name's line whether the title is inline or a block), or floating at the window's corner.
  * Shadow content is not part of the title's text, so reading the name is unaffected.
  */
-export function mountBadge(doc: Document, anchor: Element | null): BadgeHandle {
+export function mountBadge(doc: Document, anchor: Element | null, options: BadgeOptions = {}): BadgeHandle {
   const host = doc.createElement(BADGE_TAG);
   host.setAttribute('data-leadlens-state', 'loading');
+  if (options.compact) host.setAttribute('data-leadlens-compact', '');
   if (anchor) anchor.append(host);
   else {
     host.setAttribute('data-leadlens-floating', '');
@@ -105,6 +120,7 @@ export function mountBadge(doc: Document, anchor: Element | null): BadgeHandle {
         host.setAttribute('data-leadlens-tier', lead.tier);
         host.setAttribute('data-leadlens-score', String(lead.score));
         host.setAttribute('data-leadlens-probability', String(lead.probability));
+        host.setAttribute('data-leadlens-model', lead.modelId);
         button.style.background = look.colour;
         button.style.color = look.text;
         button.replaceChildren(
@@ -117,9 +133,19 @@ export function mountBadge(doc: Document, anchor: Element | null): BadgeHandle {
         host.setAttribute('data-leadlens-state', 'error');
         host.removeAttribute('data-leadlens-tier');
         host.removeAttribute('data-leadlens-score');
+        host.removeAttribute('data-leadlens-model');
         button.replaceChildren(el('span', { 'aria-hidden': 'true' }, '⚠'), el('span', {}, 'LeadLens'));
         button.setAttribute('aria-label', 'LeadLens could not score this lead. Show why.');
       }
+    },
+    showUnknown() {
+      host.setAttribute('data-leadlens-state', 'unknown');
+      for (const name of ['tier', 'score', 'probability', 'model']) host.removeAttribute(`data-leadlens-${name}`);
+      button.style.removeProperty('background');
+      button.style.removeProperty('color');
+      button.replaceChildren(el('span', {}, 'Not scored yet'));
+      button.setAttribute('aria-label', 'LeadLens: not scored yet. Show why.');
+      popover.replaceChildren(el('h2', {}, 'Not scored yet'), el('p', {}, NOT_SCORED_YET));
     },
     remove: () => host.remove(),
   };

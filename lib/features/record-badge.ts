@@ -4,6 +4,7 @@
  * new record after a client-side navigation (its old view stays in the DOM meanwhile).
  */
 import { background } from '../messaging/client';
+import { onEvent } from '../messaging/events';
 import type { CrmAdapter, PageFields } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
 import { mountBadge } from './badge-ui';
@@ -23,10 +24,15 @@ export const recordBadge: ContentFeature = {
     if (signal.aborted) return;
     const badge = mountBadge(document, adapter.findBadgeAnchor(document));
     signal.addEventListener('abort', () => badge.remove(), { once: true });
-    const outcome = await background
-      .scoreLead({ crm: match.crm, recordId: match.recordId, fields })
-      .catch((error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message : String(error) }));
-    if (!signal.aborted) badge.show(outcome);
+    const score = async () => {
+      const outcome = await background
+        .scoreLead({ crm: match.crm, recordId: match.recordId, fields })
+        .catch((error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message : String(error) }));
+      if (!signal.aborted) badge.show(outcome);
+    };
+    // A new tier policy changes the tier of the same probability: score again.
+    onEvent('tiersChanged', () => void score(), signal);
+    await score();
   },
 };
 

@@ -4,40 +4,13 @@
  * in one place. Both directions are parsed, so a malformed message is an error, not a crash.
  */
 import { z } from 'zod';
+import { CrmKindSchema, FailureSchema, ReasonSchema, ScoredLeadSchema, TierSchema } from './schemas';
+import { leadsProtocol, offscreenLeadsProtocol } from './protocol-leads';
+import { modelsProtocol } from './protocol-models';
+import { listProtocol } from './protocol-list';
+import { syncProtocol } from './protocol-sync';
 
-export const TierSchema = z.enum(['hot', 'warm', 'cold']);
-export type Tier = z.infer<typeof TierSchema>;
-
-export const CrmKindSchema = z.enum(['salesforce', 'hubspot']);
-
-/** One plain-words reason: a term, the lead's value(s) for it, and how far it moves the odds. */
-export const ReasonSchema = z.object({
-  label: z.string(),
-  value: z.string(),
-  /** Log-odds contribution of the term; > 0 pushes the lead up. */
-  points: z.number(),
-});
-export type Reason = z.infer<typeof ReasonSchema>;
-
-export const ScoredLeadSchema = z.object({
-  probability: z.number().min(0).max(1),
-  /** 1–99: percentile of the probability among the model's reference leads. */
-  score: z.number().int().min(1).max(99),
-  tier: TierSchema,
-  /** Average conversion rate the model was trained on, for "3× the average". */
-  baseRate: z.number().min(0).max(1),
-  /** Every term's reason, strongest first. */
-  reasons: z.array(ReasonSchema),
-  /** How many of the model's features the page (or record) gave a value for. */
-  featuresKnown: z.number().int().nonnegative(),
-  featuresTotal: z.number().int().nonnegative(),
-  modelId: z.string(),
-  modelCreatedAt: z.string(),
-});
-export type ScoredLead = z.infer<typeof ScoredLeadSchema>;
-
-/** A failure the user can read; never a stack trace, never a field value. */
-export const FailureSchema = z.object({ ok: z.literal(false), error: z.string() });
+export { CrmKindSchema, FailureSchema, ReasonSchema, ScoredLeadSchema, TierSchema, type Reason, type ScoredLead, type Tier } from './schemas';
 
 const PageFieldsSchema = z.record(z.string().max(200), z.string().max(10_000));
 
@@ -88,12 +61,18 @@ export const EngineBenchmarkResponseSchema = z.discriminatedUnion('ok', [
 export const offscreenProtocol = {
   engineRun: { input: EngineRunRequestSchema, output: EngineRunResponseSchema },
   engineBenchmark: { input: EngineBenchmarkRequestSchema, output: EngineBenchmarkResponseSchema },
+  ...offscreenLeadsProtocol,
+  ...modelsProtocol,
 } as const;
 
 /** Content script / pages → background. */
 export const backgroundProtocol = {
   scoreLead: { input: ScoreRequestSchema, output: ScoreResponseSchema },
   engineBenchmark: { input: EngineBenchmarkRequestSchema, output: EngineBenchmarkResponseSchema },
+  ...leadsProtocol,
+  ...modelsProtocol,
+  ...listProtocol,
+  ...syncProtocol,
 } as const;
 
 export type Protocol = Record<string, { input: z.ZodType; output: z.ZodType }>;

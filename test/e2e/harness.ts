@@ -4,7 +4,7 @@
  * network request the browser makes (pages, service worker, offscreen document) is written
  * to a net log, which `requestedHosts()` reads back.
  */
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Worker } from 'playwright-core';
@@ -40,10 +40,32 @@ export function chromiumPath(): string {
   return path;
 }
 
-export async function startHarness(options: { headless?: boolean } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  headless?: boolean;
+  /**
+   * Start with the demo CRM's API hosts already granted, as the user's "Allow" on connecting
+   * leaves them (Playwright cannot answer Chrome's site-access prompt): a copy of the built
+   * extension whose manifest lists them.
+   */
+  grantApiHosts?: boolean;
+}
+
+/** A copy of the built extension with the demo API hosts granted. */
+function extensionWithApiHosts(profile: string): string {
+  const extension = join(profile, 'leadlens-extension');
+  cpSync(EXTENSION_DIR, extension, { recursive: true });
+  const manifestPath = join(extension, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  manifest.host_permissions = [...(manifest.host_permissions ?? []), `https://${SALESFORCE_API}/*`, `https://${HUBSPOT_API}/*`];
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+  return extension;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error('Build the extension first: npm run build');
   const crm = await startDemoCrm({ port: 0 });
   const profile = mkdtempSync(join(tmpdir(), 'leadlens-profile-'));
+  const extension = options.grantApiHosts ? extensionWithApiHosts(profile) : EXTENSION_DIR;
   const netLog = join(profile, 'netlog.json');
   const target = `127.0.0.1:${crm.port}`;
   const hostRules = [
@@ -60,8 +82,8 @@ export async function startHarness(options: { headless?: boolean } = {}): Promis
     ignoreHTTPSErrors: true,
     viewport: { width: 1280, height: 860 },
     args: [
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
+      `--disable-extensions-except=${extension}`,
+      `--load-extension=${extension}`,
       `--host-resolver-rules=${hostRules}`,
       `--log-net-log=${netLog}`,
       '--no-sandbox',
@@ -71,6 +93,8 @@ export async function startHarness(options: { headless?: boolean } = {}): Promis
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      // The service worker's own API calls are not covered by `ignoreHTTPSErrors` (pages only).
+      ...(options.grantApiHosts ? ['--ignore-certificate-errors'] : []),
     ],
   });
   const serviceWorker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));

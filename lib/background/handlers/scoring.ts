@@ -4,14 +4,26 @@ import type { backgroundProtocol } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/rpc';
 import { activeManifest } from '../../ml/model-store';
 import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
+import { rememberOpenLead } from '../open-lead';
+import { recordStaleHours } from '../../settings/record-staleness';
+import { fetchRecordFields } from '../record-source';
 import { dexieScoreCache } from '../score-cache';
 import { scoreLead } from '../score-lead';
 
 type ScoringProtocol = Pick<typeof backgroundProtocol, 'scoreLead' | 'engineBenchmark'>;
 
 export const scoringHandlers: Handlers<ScoringProtocol> = {
-  scoreLead: (request) =>
-    scoreLead(request, { activeManifest, runModel: runOffscreen, cache: dexieScoreCache, now: () => new Date() }),
+  scoreLead: async (request, sender) => {
+    await rememberOpenLead(request, sender);
+    return scoreLead(request, {
+      activeManifest,
+      runModel: runOffscreen,
+      cache: dexieScoreCache,
+      now: () => new Date(),
+      fetchRecord: fetchRecordFields,
+      staleAfterMs: (await recordStaleHours()) * 3_600_000,
+    });
+  },
   engineBenchmark: async (request) => {
     await ensureOffscreenDocument();
     return offscreen.engineBenchmark(request);
