@@ -1,0 +1,235 @@
+/**
+ * `npm run bench:ui`: do the extension's pages stay responsive with many stored leads?
+ * Real Chromium, the built extension, leads seeded through the product's own demo mode
+ * (`loadDemoData` with a count: stored by the service worker, scored by the offscreen
+ * document's bulk-scoring job).
+ *
+ * - Side panel, 10,000 scored leads: time to the first render of the stats and the top-leads
+ *   table, and the longest main-thread task (load, then sorting, filtering and paging).
+ * - Options page, 100,000 scored leads: a tier-policy change through the UI, re-tiered by the
+ *   product's worker: how long until it completes, the longest main-thread task of the page
+ *   meanwhile, and how many progress values the page showed.
+ *
+ * Long tasks come from a `PerformanceObserver({ type: 'longtask', buffered: true })` that
+ * `addInitScript` installs before the page's own scripts. Writes the `ui` section of BENCHMARKS.md.
+ */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import type { Page } from 'playwright-core';
+import { chromiumPath, startHarness, type Harness } from '../e2e/harness';
+import { openExtensionPage } from '../e2e/pages';
+import { writeBenchmarkSection } from './report';
+
+const SIDE_PANEL_LEADS = 10_000;
+const RETIER_LEADS = 100_000;
+const LONG_TASK_GOAL_MS = 200;
+const MIN_PROGRESS_VALUES = 5;
+const PAGES_VISITED = 5;
+const SEED_TIMEOUT_MS = 15 * 60_000;
+
+/** What the probe collects in the page (all times `performance.now()`, except `Date.now()` where named). */
+interface Probe {
+  longTasks: { start: number; duration: number }[];
+  /** When `readySelector` first matched. */
+  readyAt: number | null;
+  firstContentfulPaint: number | null;
+  /** Every distinct value the page's job progress bar showed, in order. */
+  progress: { at: number; done: number; total: number }[];
+  /** Date.now() of the last form submission. */
+  submittedAtEpoch: number | null;
+  submittedAt: number | null;
+}
+
+/**
+ * The probe as page source (a string, not a function: tsx would wrap a function's inner
+ * helpers in one the page does not have). `readySelector` may be a list: all must match.
+ */
+function probeScript(readySelectors: string[]): string {
+  return `(() => {
+    const probe = { longTasks: [], readyAt: null, firstContentfulPaint: null, progress: [], submittedAtEpoch: null, submittedAt: null };
+    window.__uiProbe = probe;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) probe.longTasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) if (entry.name === 'first-contentful-paint') probe.firstContentfulPaint = entry.startTime;
+    }).observe({ type: 'paint', buffered: true });
+    document.addEventListener('submit', () => { probe.submittedAt = performance.now(); probe.submittedAtEpoch = Date.now(); }, true);
+    const selectors = ${JSON.stringify(readySelectors)};
+    new MutationObserver(() => {
+      const now = performance.now();
+      if (probe.readyAt === null && selectors.every((selector) => document.querySelector(selector))) probe.readyAt = now;
+      const bar = document.querySelector('.job-progress progress');
+      const last = probe.progress[probe.progress.length - 1];
+      if (bar && (!last || last.done !== bar.value || last.total !== bar.max)) probe.progress.push({ at: now, done: bar.value, total: bar.max });
+    }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  })();`;
+}
+
+async function openProbed(harness: Harness, path: 'sidepanel.html' | 'options.html', readySelectors: string[]): Promise<Page> {
+  const page = await harness.context.newPage();
+  await page.addInitScript({ content: probeScript(readySelectors) });
+  await page.goto(`chrome-extension://${harness.extensionId}/${path}`);
+  return page;
+}
+
+const readProbe = (page: Page) => page.evaluate(() => (window as unknown as { __uiProbe: Probe }).__uiProbe);
+
+const longestTask = (probe: Probe, from = 0, to = Number.POSITIVE_INFINITY) =>
+  Math.max(0, ...probe.longTasks.filter((task) => task.start + task.duration >= from && task.start <= to).map((task) => task.duration));
+
+const ms = (value: number) => `${Math.round(value).toLocaleString('en-US')} ms`;
+const verdict = (met: boolean) => (met ? 'met' : 'not met');
+
+/** Demo mode with `count` leads, through the background as the options page's button sends it; returns seconds taken. */
+async function seedDemoLeads(harness: Harness, count: number): Promise<number> {
+  console.log(`Seeding ${count.toLocaleString('en-US')} leads through demo mode…`);
+  const page = await openExtensionPage(harness, 'options.html');
+  page.setDefaultTimeout(SEED_TIMEOUT_MS);
+  const startedAt = performance.now();
+  const reply = (await page.evaluate(
+    (payload) => (globalThis as unknown as { chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } } }).chrome.runtime.sendMessage({ target: 'background', type: 'loadDemoData', payload }),
+    { count },
+  )) as { ok: true; leads: number } | { ok: false; error: string };
+  if (!reply.ok) throw new Error(`demo mode with ${count} leads failed: ${reply.error}`);
+  if (reply.leads !== count) throw new Error(`demo mode stored ${reply.leads} leads, not ${count}`);
+  await page.close();
+  return (performance.now() - startedAt) / 1000;
+}
+
+/** The job row the re-tiering worker leaves in the extension's IndexedDB (read with the plain IndexedDB API). */
+async function retierJob(page: Page): Promise<{ state: string; done: number; total: number; startedAt: number; finishedAt?: number }> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('leadlens');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('settings').objectStore('settings').get('job:retier');
+          get.onerror = () => reject(get.error);
+          get.onsuccess = () => {
+            open.result.close();
+            resolve(get.result?.value);
+          };
+        };
+      }),
+  );
+}
+
+async function sidePanelBench(harness: Harness) {
+  const seedSeconds = await seedDemoLeads(harness, SIDE_PANEL_LEADS);
+  const panel = await openProbed(harness, 'sidepanel.html', ['[data-tier-row="hot"]', '.lead-table tbody tr']);
+  await panel.locator('.lead-table tbody tr').first().waitFor({ timeout: 60_000 });
+  const hotTable = panel.locator('.lead-table').first();
+  const interactionsFrom = await panel.evaluate(() => performance.now());
+
+  await hotTable.getByRole('button', { name: /^Score/ }).click();
+  await hotTable.locator('th[aria-sort="ascending"]').waitFor();
+  const heading = panel.locator('#stats-title');
+  const allLeads = await heading.innerText();
+  await panel.getByLabel('Owner').selectOption({ index: 1 });
+  await panel.waitForFunction((before) => document.querySelector('#stats-title')?.textContent !== before, allLeads);
+  for (let page = 2; page <= PAGES_VISITED + 1; page++) {
+    await hotTable.getByRole('button', { name: 'Next' }).click();
+    await hotTable.getByText(new RegExp(`^Page ${page} of`)).waitFor();
+  }
+  await panel.getByLabel('Lead source').selectOption({ index: 1 });
+  await panel.getByLabel('Owner').selectOption('');
+  await panel.getByLabel('Lead source').selectOption('');
+  await panel.waitForFunction((before) => document.querySelector('#stats-title')?.textContent === before, allLeads);
+
+  const probe = await readProbe(panel);
+  await panel.close();
+  if (probe.readyAt === null) throw new Error('the side panel never showed its stats and top leads');
+  return {
+    seedSeconds,
+    firstContentfulPaint: probe.firstContentfulPaint,
+    readyAt: probe.readyAt,
+    longestOverall: longestTask(probe),
+    longestDuringInteraction: longestTask(probe, interactionsFrom),
+    longTasks: probe.longTasks.length,
+  };
+}
+
+async function retierBench(harness: Harness) {
+  const seedSeconds = await seedDemoLeads(harness, RETIER_LEADS);
+  const options = await openProbed(harness, 'options.html', ['[data-testid="policy-thresholds"]']);
+  const tiers = options.locator('section#tiers');
+  await tiers.getByTestId('policy-thresholds').waitFor({ timeout: 120_000 });
+  const readyAt = (await readProbe(options)).readyAt!;
+
+  // A fixed policy whose thresholds differ from the current ones, so leads change tier.
+  await tiers.getByLabel('Fixed probabilities').check();
+  await tiers.getByLabel('Hot from (% likely)').fill('20');
+  await tiers.getByLabel('Warm from (% likely)').fill('5');
+  await tiers.getByRole('button', { name: 'Apply this policy' }).click();
+  const applied = tiers.getByTestId('policy-applied');
+  await applied.waitFor({ timeout: 300_000 });
+  const appliedAt = await options.evaluate(() => performance.now());
+  const changed = Number((await applied.innerText()).match(/Applied: ([\d,]+)/)?.[1].replace(/,/g, ''));
+
+  const job = await retierJob(options);
+  const probe = await readProbe(options);
+  await options.close();
+  if (probe.submittedAt === null || probe.submittedAtEpoch === null) throw new Error('the tier policy form was never submitted');
+  if (job.state !== 'done' || job.finishedAt === undefined) throw new Error(`the re-tiering job ended as ${job.state}`);
+  const progress = probe.progress.filter((value) => value.at >= probe.submittedAt! && value.total === RETIER_LEADS);
+  return {
+    seedSeconds,
+    readyAt,
+    changed,
+    workerSeconds: (job.finishedAt - job.startedAt) / 1000,
+    submitToCompleteSeconds: (job.finishedAt - probe.submittedAtEpoch) / 1000,
+    submitToAppliedSeconds: (appliedAt - probe.submittedAt) / 1000,
+    longestDuringRetier: longestTask(probe, probe.submittedAt, appliedAt),
+    longestBeforeSubmit: longestTask(probe, 0, probe.submittedAt),
+    intermediateProgress: progress.filter((value) => value.done > 0 && value.done < value.total).length,
+    progressPercents: progress.map((value) => Math.round((value.done / value.total) * 100)),
+  };
+}
+
+const harness = await startHarness();
+let panel: Awaited<ReturnType<typeof sidePanelBench>>;
+let retier: Awaited<ReturnType<typeof retierBench>>;
+try {
+  panel = await sidePanelBench(harness);
+  retier = await retierBench(harness);
+} finally {
+  await harness.close();
+}
+
+const panelMet = panel.longestOverall <= LONG_TASK_GOAL_MS;
+const retierMet = retier.longestDuringRetier <= LONG_TASK_GOAL_MS;
+const progressMet = retier.intermediateProgress >= MIN_PROGRESS_VALUES;
+const body = [
+  `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:ui\` (headless ${execFileSync(chromiumPath(), ['--version'], { encoding: 'utf8' }).trim()}, Node ${process.version}, ${os.cpus().length} shared cores; one run, figures vary run to run).`,
+  '',
+  'Leads are seeded through the product: demo mode with a larger count (`loadDemoData { count }`), stored by the service worker and scored by the offscreen bulk-scoring job. Long tasks: `PerformanceObserver({ type: "longtask", buffered: true })`, installed before the page\'s scripts.',
+  '',
+  `### Side panel, ${SIDE_PANEL_LEADS.toLocaleString('en-US')} scored leads`,
+  '',
+  `Seeding took ${panel.seedSeconds.toFixed(1)} s. Interactions: sort the hot table by score, filter by owner, page through ${PAGES_VISITED} pages, filter by lead source, clear the filters.`,
+  '',
+  '| measure | value | goal | |',
+  '|---|---|---|---|',
+  `| first contentful paint | ${panel.firstContentfulPaint === null ? 'n/a' : ms(panel.firstContentfulPaint)} | | |`,
+  `| stats and top-leads table rendered (from navigation) | ${ms(panel.readyAt)} | | |`,
+  `| longest main-thread task, load and interactions | ${ms(panel.longestOverall)} | ≤ ${LONG_TASK_GOAL_MS} ms | ${verdict(panelMet)} |`,
+  `| longest main-thread task, interactions only | ${ms(panel.longestDuringInteraction)} | ≤ ${LONG_TASK_GOAL_MS} ms | ${verdict(panel.longestDuringInteraction <= LONG_TASK_GOAL_MS)} |`,
+  `| long tasks (> 50 ms) in the session | ${panel.longTasks} | | |`,
+  '',
+  `### Options page: tier-policy change, ${RETIER_LEADS.toLocaleString('en-US')} scored leads re-tiered in the worker`,
+  '',
+  `Seeding took ${retier.seedSeconds.toFixed(1)} s. The page loads every stored probability with a known outcome to preview policies (ready after ${ms(retier.readyAt)}); the change is "Fixed probabilities", hot from 20 %, warm from 5 %, then "Apply this policy". ${retier.changed.toLocaleString('en-US')} leads changed tier.`,
+  '',
+  '| measure | value | goal | |',
+  '|---|---|---|---|',
+  `| re-tiering in the worker (job start → done) | ${retier.workerSeconds.toFixed(2)} s | | |`,
+  `| submit → job done (progress 100 %) | ${retier.submitToCompleteSeconds.toFixed(2)} s | | |`,
+  `| submit → "Applied" shown (also drops cached badge scores, tells CRM tabs) | ${retier.submitToAppliedSeconds.toFixed(2)} s | | |`,
+  `| longest main-thread task of the options page, submit → applied | ${ms(retier.longestDuringRetier)} | ≤ ${LONG_TASK_GOAL_MS} ms | ${verdict(retierMet)} |`,
+  `| intermediate progress values shown | ${retier.intermediateProgress} (${retier.progressPercents.join(', ')} %) | ≥ ${MIN_PROGRESS_VALUES} | ${verdict(progressMet)} |`,
+  `| longest main-thread task before submitting (page load, policy preview over ${RETIER_LEADS.toLocaleString('en-US')} leads) | ${ms(retier.longestBeforeSubmit)} | ≤ ${LONG_TASK_GOAL_MS} ms | ${verdict(retier.longestBeforeSubmit <= LONG_TASK_GOAL_MS)} |`,
+].join('\n');
+writeBenchmarkSection('ui', body);
+console.log(body);

@@ -1,0 +1,73 @@
+/**
+ * `npm run screenshots`: PNGs of the side panel and every options section, with the demo
+ * data loaded through the options page's Demo mode button and a demo Salesforce lead open in
+ * a CRM tab (so the side panel explains it). Written to screenshots/ for the README.
+ *
+ * The side panel is shot at a side panel's width; options sections at 1280 px wide, each
+ * as its own element box.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { salesforceLeadUrl, startHarness } from './e2e/harness';
+import { loadDemoDataThroughUi, openExtensionPage } from './e2e/pages';
+
+const OUT_DIR = 'screenshots';
+const SIDE_PANEL_VIEWPORT = { width: 420, height: 900 };
+const OPTIONS_VIEWPORT = { width: 1280, height: 900 };
+const MAX_SHOT_HEIGHT = 2400;
+
+/** A section is ready when none of its parts is still loading and its charts have drawn. */
+async function settled(page: Page, section: Locator): Promise<void> {
+  await section.locator('.status-loading').first().waitFor({ state: 'detached', timeout: 30_000 });
+  // Recharts animates its first draw; reduced motion is requested, this covers what still animates.
+  await page.waitForTimeout(600);
+}
+
+/** The element's box, or its top MAX_SHOT_HEIGHT px when taller (the model report with every shape function). */
+async function shoot(page: Page, section: Locator, name: string): Promise<string> {
+  await section.scrollIntoViewIfNeeded();
+  await settled(page, section);
+  const path = join(OUT_DIR, `${name}.png`);
+  const box = await section.boundingBox();
+  if (!box) throw new Error(`${name} is not visible`);
+  const scroll = await page.evaluate(() => ({ x: window.scrollX, y: window.scrollY }));
+  if (box.height <= MAX_SHOT_HEIGHT) await section.screenshot({ path, animations: 'disabled' });
+  else await page.screenshot({ path, animations: 'disabled', fullPage: true, clip: { x: box.x + scroll.x, y: box.y + scroll.y, width: box.width, height: MAX_SHOT_HEIGHT } });
+  return path;
+}
+
+mkdirSync(OUT_DIR, { recursive: true });
+const harness = await startHarness();
+const written: string[] = [];
+try {
+  await loadDemoDataThroughUi(harness);
+  const lead = harness.crm.leads[0];
+  const crmPage = await harness.context.newPage();
+  await crmPage.goto(salesforceLeadUrl(lead.salesforceId));
+  await crmPage.locator('leadlens-badge[data-leadlens-state="scored"]').waitFor({ timeout: 15_000 });
+
+  const panel = await openExtensionPage(harness, 'sidepanel.html');
+  await panel.emulateMedia({ reducedMotion: 'reduce' });
+  await panel.setViewportSize(SIDE_PANEL_VIEWPORT);
+  // The panel follows the active tab, skipping its own: activate the CRM tab, then show the panel.
+  await crmPage.bringToFront();
+  await panel.bringToFront();
+  const openLead = panel.getByTestId('open-lead');
+  await openLead.getByText(lead.salesforce.Name).first().waitFor({ timeout: 20_000 });
+  await panel.locator('[data-tier-row="hot"]').waitFor({ timeout: 20_000 });
+  written.push(await shoot(panel, panel.locator('section[aria-labelledby="stats-title"]'), 'sidepanel-stats'));
+  written.push(await shoot(panel, panel.locator('section[aria-labelledby="top-title"]'), 'sidepanel-top-leads'));
+  written.push(await shoot(panel, openLead, 'sidepanel-open-lead'));
+
+  const options = await openExtensionPage(harness, 'options.html');
+  await options.emulateMedia({ reducedMotion: 'reduce' });
+  await options.setViewportSize(OPTIONS_VIEWPORT);
+  await options.locator('section#tiers [data-testid="policy-thresholds"]').waitFor({ timeout: 30_000 });
+  for (const id of await options.locator('main > section[id]').evaluateAll((sections) => sections.map((section) => section.id))) {
+    written.push(await shoot(options, options.locator(`section#${id}`), `options-${id}`));
+  }
+} finally {
+  await harness.close();
+}
+console.log(`Wrote ${written.length} screenshots:\n${written.join('\n')}`);
