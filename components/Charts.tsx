@@ -22,13 +22,15 @@ const ONE_LINE_CHARS = 28;
 const MAX_LABEL_CHARS = 44;
 export const axisLabel = (label: string) => (label.length > MAX_LABEL_CHARS ? `${label.slice(0, MAX_LABEL_CHARS - 1)}…` : label);
 
-function Figure({ title, description, children }: { title: string; description: string; children: ReactNode }) {
+/** A titled chart; `textAlternative` (e.g. a <details> table) sits outside the image so screen readers reach it. */
+export function Figure({ title, description, children, textAlternative }: { title: string; description: string; children: ReactNode; textAlternative?: ReactNode }) {
   return (
     <figure>
       <figcaption>{title}</figcaption>
       <div role="img" aria-label={`${title}: ${description}`}>
         {children}
       </div>
+      {textAlternative}
     </figure>
   );
 }
@@ -71,7 +73,7 @@ export function CurveChart({
   );
 }
 
-/** Labelled bars (lift by decile, term importance, a shape function's bins); negative bars in a second colour. */
+/** Labelled bars (lift by decile, term importance, a categorical shape function); negative bars in a second colour. */
 export function BarsChart({
   title,
   description,

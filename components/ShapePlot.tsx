@@ -1,23 +1,141 @@
-import type { Term } from '@/lib/ml/manifest';
-import { BarsChart, NumberGrid } from './Charts';
+/**
+ * A term's shape function, each kind drawn so it stays readable and ≤ ~300 px tall: a numeric
+ * feature as a step line over its bins, a categorical one as its strongest bars, a pair as a
+ * heat-map grid. Every plot carries its full numbers in a table under a <details>.
+ */
+import type { CSSProperties } from 'react';
+import { CartesianGrid, Line, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
+import type { Term, TermShape } from '@/lib/ml/manifest';
+import { BarsChart, Figure, NumberGrid } from './Charts';
 
-/** A term's own shape function: bars per bin for one feature, a grid for a pair. */
+type Axis = TermShape['axes'][number];
+
+const PLOT_WIDTH = 420;
+const PLOT_HEIGHT = 220;
+/** Recharts draws at most this many points per curve. */
+const MAX_PLOT_POINTS = 200;
+/** Categorical terms show their strongest bins; the table lists every one. */
+const TOP_CATEGORIES = 10;
+const HEAT_MAP_HEIGHT = 200;
+const COLUMN_LABEL_HEIGHT = 64;
+const heatMapStyle: CSSProperties = { display: 'grid', width: PLOT_WIDTH, fontSize: 10, lineHeight: 1 };
+const columnLabelStyle: CSSProperties = { writingMode: 'vertical-rl', transform: 'rotate(180deg)', overflow: 'hidden', whiteSpace: 'nowrap', textOverflow: 'ellipsis' };
+const rowLabelStyle: CSSProperties = { overflow: 'visible', whiteSpace: 'nowrap', textOverflow: 'ellipsis', paddingRight: 4, textAlign: 'right' };
+const noteStyle: CSSProperties = { margin: 0, fontSize: 12, maxWidth: PLOT_WIDTH };
+const POSITIVE_RGB = '26, 95, 180';
+const NEGATIVE_RGB = '179, 38, 30';
+
+const logOdds = (value: number) => value.toFixed(2);
+/** Numeric bins read "a – b" or "≤ b": the tick shows where the bin starts. */
+const binStart = (label: string) => label.split(' – ')[0];
+
+function BinTable({ caption, axis, scores }: { caption: string; axis: Axis; scores: readonly number[] }) {
+  return (
+    <details>
+      <summary>Every bin as a table</summary>
+      <NumberGrid caption={caption} rowLabels={axis.labels} columnLabels={['Log-odds']} values={scores.map((score) => [score])} format={logOdds} />
+    </details>
+  );
+}
+
+/**
+ * The bins of a numeric axis (without "missing") as plot points: runs of equal scores merged
+ * into their first bin, then thinned evenly to MAX_PLOT_POINTS, always keeping the last bin.
+ */
+export function stepPoints(labels: readonly string[], scores: readonly number[]): { label: string; value: number }[] {
+  const changes = labels
+    .map((label, bin) => ({ label, value: scores[bin] }))
+    .filter((point, bin, all) => bin === 0 || bin === all.length - 1 || point.value !== all[bin - 1].value);
+  if (changes.length <= MAX_PLOT_POINTS) return changes;
+  return Array.from({ length: MAX_PLOT_POINTS }, (_, k) => changes[Math.round((k * (changes.length - 1)) / (MAX_PLOT_POINTS - 1))]);
+}
+
+function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
+  const axis = shape.axes[0];
+  const missing = axis.labels.length - 1;
+  const points = stepPoints(axis.labels.slice(0, missing), shape.scores.slice(0, missing));
+  const best = points.reduce((a, b) => (b.value > a.value ? b : a));
+  return (
+    <Figure
+      title={term.label}
+      description={`log-odds by value, from ${axis.labels[0]} to ${axis.labels[missing - 1]}; highest for ${best.label} (${logOdds(best.value)}); missing ${logOdds(shape.scores[missing])}`}
+      textAlternative={<BinTable caption={`${term.label} (log-odds per bin)`} axis={axis} scores={shape.scores} />}
+    >
+      <LineChart width={PLOT_WIDTH} height={PLOT_HEIGHT} data={points} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+        <CartesianGrid stroke="#e6e6e6" />
+        <XAxis dataKey="label" fontSize={11} interval="preserveStartEnd" minTickGap={24} tickFormatter={binStart} />
+        <YAxis tickFormatter={logOdds} fontSize={11} width={44} />
+        <ReferenceLine y={0} stroke="#9e9e9e" />
+        <Line dataKey="value" type="stepAfter" stroke="#1a5fb4" dot={false} strokeWidth={2} isAnimationActive={false} />
+      </LineChart>
+      <p style={noteStyle}>Missing: {logOdds(shape.scores[missing])}</p>
+    </Figure>
+  );
+}
+
+function CategoricalShape({ term, shape }: { term: Term; shape: TermShape }) {
+  const axis = shape.axes[0];
+  const ranked = axis.labels.map((label, bin) => ({ label, value: shape.scores[bin] })).sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
+  const shown = ranked.slice(0, TOP_CATEGORIES);
+  const others = ranked.length - shown.length;
+  return (
+    <div>
+      <BarsChart
+        title={term.label}
+        description={`log-odds per category, strongest first: ${shown.slice(0, 3).map((bar) => `${bar.label} ${logOdds(bar.value)}`).join(', ')}`}
+        bars={shown}
+        horizontal
+      />
+      {others > 0 && <p style={noteStyle}>{others} weaker categories not drawn (all in the table).</p>}
+      <BinTable caption={`${term.label} (log-odds per category)`} axis={axis} scores={shape.scores} />
+    </div>
+  );
+}
+
+function PairShape({ term, shape }: { term: Term; shape: TermShape }) {
+  const [rows, columns] = shape.axes;
+  const values = rows.labels.map((_, r) => columns.labels.map((_, c) => shape.scores[r * columns.labels.length + c]));
+  const strongest = Math.max(...shape.scores.map(Math.abs)) || 1;
+  const cellHeight = Math.max(6, Math.min(18, Math.floor(HEAT_MAP_HEIGHT / rows.labels.length)));
+  // Rows too thin for a label get one every few rows.
+  const rowLabelEvery = Math.ceil(12 / cellHeight);
+  const cellColour = (value: number) => `rgba(${value >= 0 ? POSITIVE_RGB : NEGATIVE_RGB}, ${(Math.abs(value) / strongest).toFixed(2)})`;
+  return (
+    <Figure
+      title={term.label}
+      description={`interaction heat map, ${rows.labels.length} × ${columns.labels.length} bins; blue raises the log-odds, red lowers them, strongest ±${logOdds(strongest)}`}
+      textAlternative={
+        <details>
+          <summary>Every cell as a table</summary>
+          <NumberGrid caption={`${term.label} (log-odds)`} rowLabels={rows.labels} columnLabels={columns.labels} values={values} format={logOdds} />
+        </details>
+      }
+    >
+      <div style={{ ...heatMapStyle, gridTemplateColumns: `120px repeat(${columns.labels.length}, 1fr)`, gridTemplateRows: `${COLUMN_LABEL_HEIGHT}px repeat(${rows.labels.length}, ${cellHeight}px)` }}>
+        <span />
+        {columns.labels.map((label) => (
+          <span key={label} style={columnLabelStyle} title={label}>
+            {binStart(label)}
+          </span>
+        ))}
+        {values.map((row, r) => [
+          <span key={`label-${r}`} style={rowLabelStyle} title={rows.labels[r]}>
+            {r % rowLabelEvery === 0 ? binStart(rows.labels[r]) : ''}
+          </span>,
+          ...row.map((value, c) => <span key={`${r}-${c}`} style={{ background: cellColour(value) }} title={`${rows.labels[r]}, ${columns.labels[c]}: ${logOdds(value)}`} />),
+        ])}
+      </div>
+      <p style={noteStyle}>
+        Rows: {term.label.split(' × ')[0]}; columns: {term.label.split(' × ')[1]}. Blue raises, red lowers (strongest ±{logOdds(strongest)}).
+      </p>
+    </Figure>
+  );
+}
+
+/** A term's own shape function; nothing when the manifest lacks it. */
 export function ShapePlot({ term }: { term: Term }) {
   const shape = term.shape;
   if (!shape) return null;
-  const [rows, columns] = shape.axes;
-  if (!columns) {
-    const bars = rows.labels.map((label, bin) => ({ label, value: shape.scores[bin] }));
-    const best = bars.reduce((a, b) => (b.value > a.value ? b : a));
-    return (
-      <BarsChart
-        title={term.label}
-        description={`log-odds per bin; highest for ${best.label} (${best.value.toFixed(2)})`}
-        bars={bars}
-        horizontal={bars.length > 8}
-      />
-    );
-  }
-  const values = rows.labels.map((_, r) => columns.labels.map((_, c) => shape.scores[r * columns.labels.length + c]));
-  return <NumberGrid caption={`${term.label} (log-odds)`} rowLabels={rows.labels} columnLabels={columns.labels} values={values} format={(v) => v.toFixed(2)} />;
+  if (shape.axes.length === 2) return <PairShape term={term} shape={shape} />;
+  return shape.axes[0].edges.length > 0 ? <NumericShape term={term} shape={shape} /> : <CategoricalShape term={term} shape={shape} />;
 }

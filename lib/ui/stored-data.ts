@@ -53,11 +53,27 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeadRow[]>
   return rows;
 }
 
-/** Stored probabilities [N] and known outcomes [N] of one model's scored leads, for choosing thresholds. */
+/**
+ * Stored probabilities [N] and known outcomes [N] of one model's scored leads, for choosing
+ * thresholds. IndexedDB cannot read single columns, so whole lead rows are read: call it
+ * from a worker (the options page's policy worker), not a page.
+ */
 export async function labelledProbabilities(modelId: string): Promise<{ labels: Uint8Array; probabilities: Float64Array }> {
-  const scored = (await loadScoredLeads(modelId)).filter((row) => row.outcome !== null);
-  return {
-    labels: Uint8Array.from(scored, (row) => row.outcome ?? 0),
-    probabilities: Float64Array.from(scored, (row) => row.probability),
-  };
+  const labels: number[] = [];
+  const probabilities: number[] = [];
+  await forEachChunk(
+    db.leadScores,
+    PAGE_CHUNK,
+    async (scores) => {
+      const leads = await db.leads.bulkGet(scores.map((score) => score.leadKey));
+      scores.forEach((score, i) => {
+        const outcome = leads[i]?.outcome;
+        if (outcome === undefined || outcome === null) return;
+        labels.push(outcome);
+        probabilities.push(score.probability);
+      });
+    },
+    prefixRange(`${modelId}|`),
+  );
+  return { labels: Uint8Array.from(labels), probabilities: Float64Array.from(probabilities) };
 }

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { memo, useMemo } from 'react';
 import { BarsChart, CurveChart, NumberGrid } from '@/components/Charts';
 import { ShapePlot } from '@/components/ShapePlot';
 import { ErrorState, Loading } from '@/components/StatusMessage';
@@ -9,21 +10,26 @@ import { activeManifest } from '@/lib/ml/model-store';
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { formatModelDate, formatProbability } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
-import { labelledProbabilities } from '@/lib/ui/stored-data';
+import { labelledQuery } from '../policy-client';
 
 const fixed3 = (value: number | undefined) => (value === undefined ? 'not given' : value.toFixed(3));
 
 /** Confusion matrices at the hot and warm thresholds, on the stored leads whose outcome is known. */
 function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
-  const data = useQuery({ queryKey: [...queryKeys.scoredLeads(manifest.modelId), 'labelled'], queryFn: () => labelledProbabilities(manifest.modelId) });
+  const data = useQuery(labelledQuery(manifest.modelId));
+  const { hot, warm } = manifest.tiers;
+  const confusion = useMemo(
+    () => data.data && { hot: confusionAt(data.data.labels, data.data.probabilities, hot), warm: confusionAt(data.data.labels, data.data.probabilities, warm) },
+    [data.data, hot, warm],
+  );
   if (data.isPending) return <Loading what="stored outcomes" />;
   if (data.isError) return <ErrorState message={data.error.message} />;
-  const { labels, probabilities } = data.data;
-  if (labels.length === 0) return <p>Confusion matrices need stored leads with known outcomes (sync history, import a CSV, or load the demo data).</p>;
+  const { labels } = data.data;
+  if (labels.length === 0 || !confusion) return <p>Confusion matrices need stored leads with known outcomes (sync history, import a CSV, or load the demo data).</p>;
   return (
     <div className="chart-grid">
       {(['hot', 'warm'] as const).map((tier) => {
-        const c = confusionAt(labels, probabilities, manifest.tiers[tier]);
+        const c = confusion[tier];
         return (
           <div key={tier}>
             <p style={{ margin: 0 }}>
@@ -45,6 +51,9 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
     </div>
   );
 }
+
+/** Shape plots are the report's heaviest part: redraw them only when their term changes, not when the tiers do. */
+const MemoShapePlot = memo(ShapePlot);
 
 function Report({ manifest }: { manifest: Manifest }) {
   const { metrics, provenance } = manifest;
@@ -94,7 +103,7 @@ function Report({ manifest }: { manifest: Manifest }) {
       {modelHasShapes(manifest) ? (
         <div className="chart-grid">
           {terms.map((term) => (
-            <ShapePlot key={term.label} term={term} />
+            <MemoShapePlot key={term.label} term={term} />
           ))}
         </div>
       ) : (

@@ -1,18 +1,18 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { CurveChart } from '@/components/Charts';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
 import type { Manifest, TierPolicy } from '@/lib/ml/manifest';
+import type { PolicyPreview } from '@/lib/ml/tier-policy';
 import { activeManifest, setTiers } from '@/lib/ml/model-store';
 import { clearCachedScores } from '@/lib/ml/retier';
-import { previewPolicy } from '@/lib/ml/tier-policy';
 import { formatProbability } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { TIERS } from '@/lib/segments';
 import { useJob } from '@/lib/ui/hooks';
-import { labelledProbabilities } from '@/lib/ui/stored-data';
+import { labelledQuery, previewInWorker } from '../policy-client';
 import type { RetierMessage } from '../retier-worker';
 
 interface PolicyForm {
@@ -79,26 +79,37 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   const queryClient = useQueryClient();
   const [form, setForm] = useState(() => formFrom(manifest));
   const set = (patch: Partial<PolicyForm>) => setForm((current) => ({ ...current, ...patch }));
-  const data = useQuery({ queryKey: [...queryKeys.scoredLeads(manifest.modelId), 'labelled'], queryFn: () => labelledProbabilities(manifest.modelId) });
+  const labelled = useQuery(labelledQuery(manifest.modelId));
   const retier = useJob('retier');
-  const preview = useMemo(() => {
-    if (!data.data || (data.data.labels.length === 0 && form.kind !== 'fixed')) return null;
-    try {
-      return previewPolicy(policyOf(form), data.data.labels, data.data.probabilities, { ...form, leadsPerPeriod: form.leadsPerWeek }, { hot: form.hotPercent / 100, warm: form.warmPercent / 100 });
-    } catch (error) {
-      return error instanceof Error ? error : new Error(String(error));
-    }
-  }, [data.data, form]);
+  const policy = policyOf(form);
+  const economics = { revenuePerConversion: form.revenuePerConversion, costPerContact: form.costPerContact, leadsPerPeriod: form.leadsPerWeek };
+  const fixed = { hot: form.hotPercent / 100, warm: form.warmPercent / 100 };
+  // Value and capacity policies are chosen on labelled leads; fixed thresholds need none.
+  const canPreview = labelled.data !== undefined && (labelled.data.labels.length > 0 || form.kind === 'fixed');
+  // A preview is a pure function of its key: computed once in the worker, never stale.
+  const previewOptions = {
+    queryKey: [...labelledQuery(manifest.modelId).queryKey, 'preview', labelled.dataUpdatedAt, policy, economics, fixed],
+    queryFn: () => {
+      if (!labelled.data) throw new Error('The stored outcomes are not loaded yet');
+      return previewInWorker(labelled.data, policy, economics, fixed);
+    },
+    staleTime: Infinity,
+    retry: false,
+  };
+  // While the worker computes a new preview, the last one stays on screen.
+  const preview = useQuery({ ...previewOptions, enabled: canPreview, placeholderData: keepPreviousData });
   const apply = useMutation({
     mutationFn: async () => {
-      if (!preview || preview instanceof Error) throw new Error('Choose a valid policy first');
-      await setTiers(manifest.modelId, { policy: policyOf(form), ...preview.thresholds });
-      const changed = await retierInWorker(manifest.modelId, preview.thresholds);
+      // The preview of the form as submitted (usually cached), not one still on screen from before.
+      const { thresholds } = await queryClient.fetchQuery(previewOptions);
+      await setTiers(manifest.modelId, { policy, ...thresholds });
+      const changed = await retierInWorker(manifest.modelId, thresholds);
       await clearCachedScores(manifest.modelId);
       await background.tiersChanged({ modelId: manifest.modelId });
       return changed;
     },
-    onSettled: () => Promise.all([queryKeys.models(), queryKeys.leads()].map((queryKey) => queryClient.invalidateQueries({ queryKey }))),
+    // Only the manifest's tiers changed here; the stored probabilities and outcomes did not.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
   });
   return (
     <form
@@ -148,76 +159,15 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
           </>
         )}
       </div>
-      {data.isPending && <Loading what="stored outcomes" />}
-      {data.isError && <ErrorState message={data.error.message} />}
-      {data.isSuccess && !preview && <p>Value and capacity policies are chosen on stored leads with known outcomes: load the demo data or sync your history first.</p>}
-      {preview instanceof Error && <ErrorState message={preview.message} />}
-      {preview && !(preview instanceof Error) && (
-        <>
-          <p data-testid="policy-thresholds">
-            <TierLabel tier="hot" /> from {formatProbability(preview.thresholds.hot)} likely, <TierLabel tier="warm" /> from {formatProbability(preview.thresholds.warm)} likely.
-          </p>
-          <table data-testid="policy-outcomes">
-            <caption style={{ textAlign: 'left', fontWeight: 600 }}>Expected per week ({form.leadsPerWeek.toLocaleString('en-US')} new leads)</caption>
-            <thead>
-              <tr>
-                <th scope="col">Tier</th>
-                <th scope="col">Contacts</th>
-                <th scope="col">Conversions</th>
-                <th scope="col">Conversion rate</th>
-              </tr>
-            </thead>
-            <tbody>
-              {TIERS.map((tier) => (
-                <tr key={tier}>
-                  <th scope="row">
-                    <TierLabel tier={tier} />
-                  </th>
-                  <td>{preview.outcomes[tier].expectedContacts.toFixed(1)}</td>
-                  <td>{preview.outcomes[tier].expectedConversions.toFixed(1)}</td>
-                  <td>{formatProbability(preview.outcomes[tier].conversionRate)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <p>
-            Working the hot and warm leads: expected profit {money(preview.profitPerPeriod)} per week (at {money(form.revenuePerConversion)} per conversion, {money(form.costPerContact)} per contact).
-          </p>
-          <div className="chart-grid">
-            <CurveChart
-              title="Profit by threshold"
-              description={`profit per lead if every lead above the threshold is contacted; hot at ${formatProbability(preview.thresholds.hot)}, warm at ${formatProbability(preview.thresholds.warm)}`}
-              points={preview.profit}
-              xLabel="Threshold %"
-              yLabel="Profit per lead ($)"
-              percentAxes={false}
-              markers={[
-                { label: 'Hot', point: [preview.thresholds.hot, profitAt(preview.profit, preview.thresholds.hot)] },
-                { label: 'Warm', point: [preview.thresholds.warm, profitAt(preview.profit, preview.thresholds.warm)] },
-              ]}
-            />
-            <CurveChart
-              title="Precision–recall"
-              description={`hot: recall ${formatProbability(preview.markers.hot.pr[0])}, precision ${formatProbability(preview.markers.hot.pr[1])}`}
-              points={preview.pr}
-              xLabel="Recall %"
-              yLabel="Precision %"
-              markers={[{ label: 'Hot', point: preview.markers.hot.pr }, { label: 'Warm', point: preview.markers.warm.pr }]}
-            />
-            <CurveChart
-              title="ROC"
-              description={`hot catches ${formatProbability(preview.markers.hot.roc[1])} of conversions`}
-              points={preview.roc}
-              xLabel="False-positive rate %"
-              yLabel="True-positive rate %"
-              diagonal
-              markers={[{ label: 'Hot', point: preview.markers.hot.roc }, { label: 'Warm', point: preview.markers.warm.roc }]}
-            />
-          </div>
-          <p style={{ fontSize: 12 }}>Computed from the {data.data?.labels.length.toLocaleString('en-US')} stored leads with a known outcome.</p>
-        </>
+      {labelled.isPending && <Loading what="stored outcomes" />}
+      {labelled.isError && <ErrorState message={labelled.error.message} />}
+      {labelled.isSuccess && !canPreview && <p>Value and capacity policies are chosen on stored leads with known outcomes: load the demo data or sync your history first.</p>}
+      {canPreview && preview.isPending && <Loading what="the policy preview" />}
+      {preview.isError && <ErrorState message={preview.error.message} />}
+      {canPreview && preview.data && (
+        <PolicyPreviewView preview={preview.data} form={form} labelledLeads={labelled.data?.labels.length ?? 0} />
       )}
-      <button type="submit" disabled={apply.isPending || !preview || preview instanceof Error}>
+      <button type="submit" disabled={apply.isPending || !canPreview || preview.isError}>
         {apply.isPending ? 'Applying…' : 'Apply this policy'}
       </button>
       {apply.isPending && retier?.state === 'running' && <JobProgressBar label="Re-tiering stored leads" done={retier.done} total={retier.total} />}
@@ -228,6 +178,75 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       )}
       {apply.isError && <ErrorState message={apply.error.message} />}
     </form>
+  );
+}
+
+/** The thresholds a policy gives, what each tier yields, and the curves they sit on. */
+function PolicyPreviewView({ preview, form, labelledLeads }: { preview: PolicyPreview; form: PolicyForm; labelledLeads: number }) {
+  return (
+    <>
+      <p data-testid="policy-thresholds">
+        <TierLabel tier="hot" /> from {formatProbability(preview.thresholds.hot)} likely, <TierLabel tier="warm" /> from {formatProbability(preview.thresholds.warm)} likely.
+      </p>
+      <table data-testid="policy-outcomes">
+        <caption style={{ textAlign: 'left', fontWeight: 600 }}>Expected per week ({form.leadsPerWeek.toLocaleString('en-US')} new leads)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Tier</th>
+            <th scope="col">Contacts</th>
+            <th scope="col">Conversions</th>
+            <th scope="col">Conversion rate</th>
+          </tr>
+        </thead>
+        <tbody>
+          {TIERS.map((tier) => (
+            <tr key={tier}>
+              <th scope="row">
+                <TierLabel tier={tier} />
+              </th>
+              <td>{preview.outcomes[tier].expectedContacts.toFixed(1)}</td>
+              <td>{preview.outcomes[tier].expectedConversions.toFixed(1)}</td>
+              <td>{formatProbability(preview.outcomes[tier].conversionRate)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p>
+        Working the hot and warm leads: expected profit {money(preview.profitPerPeriod)} per week (at {money(form.revenuePerConversion)} per conversion, {money(form.costPerContact)} per contact).
+      </p>
+      <div className="chart-grid">
+        <CurveChart
+          title="Profit by threshold"
+          description={`profit per lead if every lead above the threshold is contacted; hot at ${formatProbability(preview.thresholds.hot)}, warm at ${formatProbability(preview.thresholds.warm)}`}
+          points={preview.profit}
+          xLabel="Threshold %"
+          yLabel="Profit per lead ($)"
+          percentAxes={false}
+          markers={[
+            { label: 'Hot', point: [preview.thresholds.hot, profitAt(preview.profit, preview.thresholds.hot)] },
+            { label: 'Warm', point: [preview.thresholds.warm, profitAt(preview.profit, preview.thresholds.warm)] },
+          ]}
+        />
+        <CurveChart
+          title="Precision–recall"
+          description={`hot: recall ${formatProbability(preview.markers.hot.pr[0])}, precision ${formatProbability(preview.markers.hot.pr[1])}`}
+          points={preview.pr}
+          xLabel="Recall %"
+          yLabel="Precision %"
+          markers={[{ label: 'Hot', point: preview.markers.hot.pr }, { label: 'Warm', point: preview.markers.warm.pr }]}
+        />
+        <CurveChart
+          title="ROC"
+          description={`hot catches ${formatProbability(preview.markers.hot.roc[1])} of conversions`}
+          points={preview.roc}
+          xLabel="False-positive rate %"
+          yLabel="True-positive rate %"
+          diagonal
+          markers={[{ label: 'Hot', point: preview.markers.hot.roc }, { label: 'Warm', point: preview.markers.warm.roc }]}
+        />
+      </div>
+      <p style={{ fontSize: 12 }}>Computed from the {labelledLeads.toLocaleString('en-US')} stored leads with a known outcome.</p>
+    </>
   );
 }
 

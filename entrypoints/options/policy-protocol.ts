@@ -1,0 +1,49 @@
+/**
+ * Messages between the options page and the policy worker, parsed with zod on both sides.
+ * The worker reads the stored (probability, outcome) pairs and computes policy previews, so
+ * neither 100,000 lead rows nor their sorting ever touch the page's main thread.
+ */
+import { z } from 'zod';
+import { TierPolicySchema } from '@/lib/ml/manifest';
+
+const ThresholdsSchema = z.object({ hot: z.number(), warm: z.number() });
+const Float64ArraySchema = z.custom<Float64Array>((value) => value instanceof Float64Array, 'a Float64Array');
+const Uint8ArraySchema = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'a Uint8Array');
+
+export const LabelledSchema = z.object({ labels: Uint8ArraySchema, probabilities: Float64ArraySchema });
+export type Labelled = z.infer<typeof LabelledSchema>;
+
+export const PolicyRequestSchema = z.discriminatedUnion('type', [
+  /** Stored probabilities and known outcomes of one model's scored leads. */
+  z.object({ type: z.literal('labelled'), id: z.number(), modelId: z.string() }),
+  z.object({
+    type: z.literal('preview'),
+    id: z.number(),
+    data: LabelledSchema,
+    policy: TierPolicySchema,
+    economics: z.object({ revenuePerConversion: z.number(), costPerContact: z.number(), leadsPerPeriod: z.number() }),
+    fixed: ThresholdsSchema,
+  }),
+]);
+export type PolicyRequest = z.infer<typeof PolicyRequestSchema>;
+
+const PointSchema = z.tuple([z.number(), z.number()]);
+const MarkerSchema = z.object({ threshold: z.number(), roc: PointSchema, pr: PointSchema });
+const OutcomeSchema = z.object({ share: z.number(), expectedContacts: z.number(), expectedConversions: z.number(), conversionRate: z.number() });
+
+export const PolicyPreviewSchema = z.object({
+  thresholds: ThresholdsSchema,
+  markers: z.object({ hot: MarkerSchema, warm: MarkerSchema }),
+  roc: z.array(PointSchema),
+  pr: z.array(PointSchema),
+  profit: z.array(PointSchema),
+  outcomes: z.object({ hot: OutcomeSchema, warm: OutcomeSchema, cold: OutcomeSchema }),
+  profitPerPeriod: z.number(),
+});
+
+export const PolicyReplySchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('labelled'), id: z.number(), data: LabelledSchema }),
+  z.object({ type: z.literal('preview'), id: z.number(), preview: PolicyPreviewSchema }),
+  z.object({ type: z.literal('error'), id: z.number(), message: z.string() }),
+]);
+export type PolicyReply = z.infer<typeof PolicyReplySchema>;

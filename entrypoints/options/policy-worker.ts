@@ -1,0 +1,24 @@
+/**
+ * Reads the labelled scores of a model and previews tier policies on them, off the options
+ * page's main thread (100,000 leads block a thread for seconds). See ./policy-protocol.ts.
+ */
+import { previewPolicy } from '@/lib/ml/tier-policy';
+import { labelledProbabilities } from '@/lib/ui/stored-data';
+import { PolicyRequestSchema, type PolicyReply, type PolicyRequest } from './policy-protocol';
+
+async function answer(request: PolicyRequest): Promise<PolicyReply> {
+  if (request.type === 'labelled') return { type: 'labelled', id: request.id, data: await labelledProbabilities(request.modelId) };
+  const { data, policy, economics, fixed } = request;
+  return { type: 'preview', id: request.id, preview: previewPolicy(policy, data.labels, data.probabilities, economics, fixed) };
+}
+
+self.onmessage = async (event: MessageEvent) => {
+  const id = typeof event.data?.id === 'number' ? event.data.id : -1;
+  try {
+    const reply = await answer(PolicyRequestSchema.parse(event.data));
+    const transfer = reply.type === 'labelled' ? [reply.data.labels.buffer, reply.data.probabilities.buffer] : [];
+    self.postMessage(reply, { transfer });
+  } catch (error) {
+    self.postMessage({ type: 'error', id, message: error instanceof Error ? error.message : String(error) } satisfies PolicyReply);
+  }
+};
