@@ -11,7 +11,10 @@ export default defineConfig({
     // alarms wakes a stopped worker to resume a sync. cookies (Salesforce session reuse) shows
     // no install warning and reaches nothing by itself: only the cookies of the org host the
     // admin grants at run time from optional_host_permissions, never all of Salesforce up front.
-    permissions: ['storage', 'offscreen', 'sidePanel', 'webNavigation', 'alarms', 'cookies'],
+    // identity: `identity.launchWebAuthFlow` (Salesforce OAuth with PKCE, for orgs that block
+    // session reuse) exists only with it. It shows no install warning and reaches no site, so
+    // it is required rather than one more prompt on the Connect click.
+    permissions: ['storage', 'offscreen', 'sidePanel', 'webNavigation', 'alarms', 'cookies', 'identity'],
     optional_host_permissions: ['https://*.my.salesforce.com/*', 'https://api.hubapi.com/*'],
     content_security_policy: {
       // WebAssembly for onnxruntime-web in extension pages; no remote code.

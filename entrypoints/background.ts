@@ -9,6 +9,7 @@ import { listHandlers } from '@/lib/background/handlers/list';
 import { modelsHandlers } from '@/lib/background/handlers/models';
 import { scoringHandlers } from '@/lib/background/handlers/scoring';
 import { syncHandlers } from '@/lib/background/handlers/sync';
+import { writeBackHandlers } from '@/lib/background/handlers/write-back';
 import { restrictStorageToExtension } from '@/lib/connections/connections';
 import { SYNC_WATCHDOG_ALARM, resumeSyncs } from '@/lib/sync/runner';
 import { backgroundProtocol } from '@/lib/messaging/protocol';
@@ -17,7 +18,7 @@ import { registerHandlers } from '@/lib/messaging/rpc';
 export default defineBackground({
   type: 'module',
   main() {
-    registerHandlers(backgroundProtocol, 'background', { ...scoringHandlers, ...leadsHandlers, ...modelsHandlers, ...listHandlers, ...syncHandlers });
+    registerHandlers(backgroundProtocol, 'background', { ...scoringHandlers, ...leadsHandlers, ...modelsHandlers, ...listHandlers, ...syncHandlers, ...writeBackHandlers });
     // CRM credentials live in storage.local: keep content scripts out; resume a sync this worker's predecessor left running.
     void restrictStorageToExtension().then(resumeSyncs);
     browser.alarms.onAlarm.addListener((alarm) => void (alarm.name === SYNC_WATCHDOG_ALARM && resumeSyncs()));

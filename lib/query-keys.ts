@@ -17,4 +17,5 @@ export const queryKeys = {
   /** CRM connections (status only: pages never see credentials) and their syncs. */
   connections: () => ['connections'] as const,
   syncs: () => ['syncs'] as const,
+  writeBacks: () => ['writeBacks'] as const,
 };

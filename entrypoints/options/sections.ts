@@ -7,6 +7,7 @@ import { CsvImportSection } from './sections/CsvImport';
 import { RecordPagesSection } from './sections/RecordPages';
 import { ConnectionsSection } from './sections/Connections';
 import { SyncSection } from './sections/Sync';
+import { WriteBackSection } from './sections/WriteBack';
 import { DemoModeSection } from './sections/DemoMode';
 import { DataPrivacySection } from './sections/DataPrivacy';
 import { TrainingSection } from './sections/Training';
@@ -24,6 +25,7 @@ export interface OptionsSection {
 export const optionsSections: OptionsSection[] = [
   { id: 'connections', title: 'CRM connections', Component: ConnectionsSection },
   { id: 'sync', title: 'Sync', Component: SyncSection },
+  { id: 'write-back', title: 'Write scores to the CRM', Component: WriteBackSection },
   { id: 'model', title: 'Active model', Component: ActiveModelSection },
   { id: 'report', title: 'Model report', Component: ModelReportSection },
   { id: 'tiers', title: 'Tier policy', Component: TierPolicySection },

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { REASON_MAX_LENGTH, WriteBackTargetSchema, fieldUpdate, writeBack, type FieldUpdate, type RecordWriter, type ScoreToWrite } from './write-back';
+import type { FieldUpdate } from '../crm/client';
+import { REASON_MAX_LENGTH, WriteBackTargetSchema, fieldUpdate, writeBack, type RecordWriter, type ScoreToWrite } from './write-back';
 
 const target = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Tier__c', reasonField: null });
 const rows: ScoreToWrite[] = Array.from({ length: 5 }, (_, i) => ({ recordId: `00Q${i}`, score: 90 - i, tier: i < 2 ? 'hot' : 'cold', topReason: 'Title seniority: VP Sales' }));
 
-function writer(maxBatch: number, failOn: string | null = null) {
+function writer(maxBatch: number, failOn: string | null = null, deleted: readonly string[] = []) {
   const batches: FieldUpdate[][] = [];
   const value: RecordWriter = {
     maxBatch,
     updateRecords: async (updates) => {
       if (failOn && updates.some((update) => update.recordId === failOn)) throw new Error('FIELD_INTEGRITY_EXCEPTION');
       batches.push([...updates]);
+      return updates.filter((update) => deleted.includes(update.recordId)).map((update) => ({ recordId: update.recordId, error: 'ENTITY_IS_DELETED: entity is deleted' }));
     },
   };
   return { value, batches };
@@ -45,6 +47,12 @@ describe('writeBack', () => {
     const result = await writeBack(rows, target, value);
     expect(result).toEqual({ written: 3, failed: [{ recordIds: ['00Q2', '00Q3'], error: 'FIELD_INTEGRITY_EXCEPTION' }] });
     expect(batches).toHaveLength(2);
+  });
+
+  it('counts the records the CRM refused one by one as failed, grouped by error', async () => {
+    const { value } = writer(2, null, ['00Q1', '00Q4']);
+    const result = await writeBack(rows, target, value);
+    expect(result).toEqual({ written: 3, failed: [{ recordIds: ['00Q1', '00Q4'], error: 'ENTITY_IS_DELETED: entity is deleted' }] });
   });
 
   it('stops when cancelled', async () => {

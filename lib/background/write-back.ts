@@ -2,11 +2,11 @@
  * Write-back: each lead's score, tier and top reason into CRM fields the admin chose (a
  * Salesforce custom field, a HubSpot custom property), in batches of the size the CRM's batch
  * API takes, one batch at a time so the client's rate limiter paces them. A failed batch is
- * reported with its records and the others still go.
- *
- * The CRM clients do not offer writes yet: `RecordWriter` is what this needs from them.
+ * reported with its records and the others still go, as are the records the CRM refused
+ * one by one.
  */
 import { z } from 'zod';
+import type { CrmClient, FieldUpdate } from '../crm/client';
 import type { CrmKind } from '../crm/types';
 import { TIER_LOOK } from '../presentation';
 import type { Tier } from '../messaging/protocol';
@@ -41,16 +41,8 @@ export const WriteBackTargetSchema = z
   });
 export type WriteBackTarget = z.infer<typeof WriteBackTargetSchema>;
 
-export interface FieldUpdate {
-  recordId: string;
-  fields: Record<string, string | number>;
-}
-
 /** What write-back needs from a CRM client: a batch update of at most `maxBatch` records. */
-export interface RecordWriter {
-  readonly maxBatch: number;
-  updateRecords(updates: readonly FieldUpdate[], signal?: AbortSignal): Promise<void>;
-}
+export type RecordWriter = Pick<CrmClient, 'maxBatch' | 'updateRecords'>;
 
 export interface ScoreToWrite {
   recordId: string;
@@ -86,8 +78,13 @@ export async function writeBack(
     signal?.throwIfAborted();
     const batch = rows.slice(start, start + writer.maxBatch).map((row) => fieldUpdate(row, target));
     try {
-      await writer.updateRecords(batch, signal);
-      result.written += batch.length;
+      const refused = await writer.updateRecords(batch, signal);
+      result.written += batch.length - refused.length;
+      for (const { recordId, error } of refused) {
+        const same = result.failed.find((failure) => failure.error === error);
+        if (same) same.recordIds.push(recordId);
+        else result.failed.push({ recordIds: [recordId], error });
+      }
     } catch (error) {
       if (signal?.aborted) throw error;
       result.failed.push({ recordIds: batch.map((update) => update.recordId), error: error instanceof Error ? error.message : String(error) });

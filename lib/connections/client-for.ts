@@ -2,6 +2,8 @@
  * `clientFor(crm)`: a REST client for the user's connection, in the background only (it
  * reads credentials). Salesforce session reuse reads the org's `sid` cookie at every call,
  * as Salesforce Inspector does: the session rotates and expires, so it is never copied.
+ * An OAuth connection reads its access token from storage at every call too, because a
+ * renewal after a 401 replaces it there.
  */
 import { browser } from 'wxt/browser';
 import type { CrmClient } from '../crm/client';
@@ -9,7 +11,8 @@ import { CrmError } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
 import { createSalesforceClient } from '../crm/salesforce-client';
 import type { CrmKind } from '../crm/types';
-import { readConnection } from './connections';
+import { readConnection, writeConnection } from './connections';
+import { refreshSalesforceToken } from './oauth';
 import type { Connection } from './schema';
 
 /** The org's session id from its `sid` cookie; an auth error when the user is not logged in. */
@@ -19,13 +22,42 @@ export async function salesforceSessionId(host: string): Promise<string> {
   return cookie.value;
 }
 
+/** The stored Salesforce connection and its OAuth tokens; null when Salesforce is not connected with OAuth. */
+async function storedOAuth() {
+  const connection = await readConnection('salesforce');
+  if (connection?.crm !== 'salesforce' || connection.auth.kind !== 'oauth') return null;
+  return { connection, tokens: connection.auth };
+}
+
+async function storedAccessToken(): Promise<string> {
+  const stored = await storedOAuth();
+  if (!stored) throw new CrmError('auth', 'Salesforce is no longer connected with OAuth: reconnect');
+  return stored.tokens.accessToken;
+}
+
+/** After a 401: trade the refresh token for a new access token and keep both; false when Salesforce refuses. */
+async function renewAccessToken(): Promise<boolean> {
+  const stored = await storedOAuth();
+  if (!stored) return false;
+  const { connection, tokens } = stored;
+  try {
+    const renewed = await refreshSalesforceToken({ host: connection.host, clientId: tokens.clientId }, tokens.refreshToken);
+    await writeConnection({ ...connection, auth: { ...tokens, ...renewed } });
+    return true;
+  } catch {
+    return false; // the 401 stands: the connection shows "reconnect"
+  }
+}
+
 export function clientForConnection(connection: Connection): CrmClient {
   const timeoutMs = connection.timeoutSeconds * 1000;
   if (connection.crm === 'salesforce') {
+    const oauth = connection.auth.kind === 'oauth';
     return createSalesforceClient({
       instanceUrl: `https://${connection.host}`,
       apiVersion: connection.apiVersion,
-      accessToken: () => salesforceSessionId(connection.host),
+      accessToken: oauth ? storedAccessToken : () => salesforceSessionId(connection.host),
+      renewAccessToken: oauth ? renewAccessToken : undefined,
       timeoutMs,
     });
   }

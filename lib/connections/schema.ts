@@ -8,6 +8,8 @@ import { HubSpotApiVersionSchema } from '../crm/hubspot-client';
 
 /** A Salesforce My Domain API host: `acme.my.salesforce.com`, `acme--uat.sandbox.my.salesforce.com`. */
 export const SalesforceHostSchema = z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*\.my\.salesforce\.com$/, 'expected your My Domain host, like acme.my.salesforce.com');
+/** An External Client App's consumer key (no secret: an extension cannot keep one). */
+export const SalesforceClientIdSchema = z.string().regex(/^[\w.]{10,256}$/, 'expected the consumer key of your External Client App');
 export const SalesforceApiVersionSchema = z.string().regex(/^\d{2,3}\.0$/, 'expected an API version like 67.0');
 const TimeoutSecondsSchema = z.number().int().min(1).max(300);
 
@@ -15,8 +17,12 @@ export const SalesforceConnectionSchema = z.object({
   crm: z.literal('salesforce'),
   host: SalesforceHostSchema,
   apiVersion: SalesforceApiVersionSchema,
-  /** `session`: the user's own Lightning session (the `sid` cookie), read at each call, never stored. */
-  auth: z.object({ kind: z.literal('session') }),
+  auth: z.discriminatedUnion('kind', [
+    /** The user's own Lightning session (the `sid` cookie), read at each call, never stored. */
+    z.object({ kind: z.literal('session') }),
+    /** OAuth with PKCE through the org's External Client App; the tokens are renewed after a 401. */
+    z.object({ kind: z.literal('oauth'), clientId: SalesforceClientIdSchema, accessToken: z.string().min(1), refreshToken: z.string().min(1) }),
+  ]),
   timeoutSeconds: TimeoutSecondsSchema,
 });
 

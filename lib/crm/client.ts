@@ -31,8 +31,23 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+/** Values for some fields of one record: Salesforce field API names / HubSpot property names. */
+export interface FieldUpdate {
+  recordId: string;
+  fields: Record<string, string | number>;
+}
+
+/** A record the CRM refused to update while it took the rest of the batch. */
+export interface RecordUpdateFailure {
+  recordId: string;
+  /** The CRM's code and message, e.g. `ENTITY_IS_DELETED: entity is deleted`. */
+  error: string;
+}
+
 export interface CrmClient {
   readonly crm: CrmKind;
+  /** Records one `updateRecords` call takes: the CRM's batch limit (Salesforce 200, HubSpot 100). */
+  readonly maxBatch: number;
   /** One lead / contact, or null when it does not exist (or was deleted). */
   readRecord(id: string, options?: ReadOptions): Promise<CrmRecord | null>;
   /** Many records; ids that do not exist are left out. Order is not guaranteed. */
@@ -43,6 +58,12 @@ export interface CrmClient {
    * forgotten fails with `CrmError` kind `cursor-expired`: start again from your cursor.
    */
   listChanged(since: number | null, pageToken: string | null, signal?: AbortSignal): Promise<ChangedPage>;
+  /**
+   * Writes fields of up to `maxBatch` records in one request. Records the CRM refuses one by
+   * one (deleted, value too long) come back as failures; a request refused as a whole (an
+   * unknown field, no permission) throws a `CrmError`.
+   */
+  updateRecords(updates: readonly FieldUpdate[], signal?: AbortSignal): Promise<RecordUpdateFailure[]>;
   /** Proves the connection works end to end; throws a `CrmError` saying what failed. */
   checkAccess(signal?: AbortSignal): Promise<void>;
 }

@@ -131,6 +131,11 @@ export interface HttpClientOptions {
   origin: string;
   /** The `Authorization` header value, read at call time (a session cookie can change). */
   authorization(): Promise<string>;
+  /**
+   * After a 401: renew the credential (an OAuth refresh) and say whether to try once more.
+   * Absent, or false: the 401 is an `auth` error and the user reconnects.
+   */
+  renewAuthorization?(): Promise<boolean>;
   /** The limiters a request must pass, e.g. HubSpot's 10-second window plus search's 4/s. */
   limitersFor(method: string, path: string): RateLimiter[];
   /** The CRM's error code and message from an error body. */
@@ -200,6 +205,7 @@ export class HttpClient {
     const method = request.method ?? 'GET';
     let failures = 0;
     let rateLimited = 0;
+    let renewed = false;
     let lastFailure = '';
     for (;;) {
       if (request.signal?.aborted) throw cancelled();
@@ -216,7 +222,14 @@ export class HttpClient {
         await this.clock.sleep(until - this.clock.now(), request.signal);
         continue;
       }
-      if (outcome.kind === 'fatal') throw outcome.error;
+      if (outcome.kind === 'fatal') {
+        const renew = this.options.renewAuthorization;
+        if (outcome.error.kind === 'auth' && outcome.error.status === 401 && renew && !renewed) {
+          renewed = true; // once: a credential refused right after renewal will not get better
+          if (await renew()) continue;
+        }
+        throw outcome.error;
+      }
       failures++;
       lastFailure = outcome.reason;
       if (failures >= this.retry.maxAttempts) {

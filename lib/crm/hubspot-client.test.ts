@@ -90,6 +90,28 @@ describe('HubSpot client against the demo CRM', () => {
     expect(String(error)).not.toContain('pat-na1-secret');
   });
 
+  it('updates custom properties 100 contacts per call, reports unknown ids from the 207, and reads them back', async () => {
+    const { client } = setup();
+    expect(client.maxBatch).toBe(100);
+    const [first] = small;
+    const failures = await client.updateRecords([
+      { recordId: first.hubspotId, fields: { leadlens_score: 87, leadlens_tier: 'Hot' } },
+      { recordId: '999999999', fields: { leadlens_score: 12 } },
+    ]);
+    expect(failures).toEqual([{ recordId: '999999999', error: 'OBJECT_NOT_FOUND: Could not update some CONTACT objects, they may be deleted or not exist.' }]);
+    const written = await client.readRecord(first.hubspotId, { fields: ['leadlens_score', 'leadlens_tier'] });
+    expect(written?.fields).toMatchObject({ leadlens_score: '87', leadlens_tier: 'Hot' });
+    const tooMany = small.slice(0, 101).map((lead) => ({ recordId: lead.hubspotId, fields: { leadlens_score: 1 } }));
+    await expect(client.updateRecords(tooMany)).rejects.toThrow(/At most 100/);
+  });
+
+  it('refuses a write to a property the portal does not have, with HubSpot’s PROPERTY_DOESNT_EXIST', async () => {
+    const { client } = setup();
+    const error = await client.updateRecords([{ recordId: small[0].hubspotId, fields: { leadlens_missing: 1 } }]).catch((e: unknown) => e);
+    expect(isCrmError(error, 'request')).toBe(true);
+    expect(String(error)).toMatch(/VALIDATION_ERROR: Property values were not valid: .*PROPERTY_DOESNT_EXIST/);
+  });
+
   it('names the property when the schema drifts: renamed, or a number where HubSpot sends strings', async () => {
     const renamed = setup();
     renamed.behaviour.drift = { field: 'hs_lastmodifieddate', renameTo: 'hs_last_modified' };

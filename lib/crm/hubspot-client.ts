@@ -5,14 +5,15 @@
  * ("windowing"). Limits: ~100 requests per 10 s per app, search 4 per second.
  */
 import { z } from 'zod';
-import type { ChangedPage, CrmClient, CrmRecord, ReadOptions } from './client';
+import type { ChangedPage, CrmClient, CrmRecord, ReadOptions, RecordUpdateFailure } from './client';
 import { parseCrmDateTime } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 
 /** HubSpot search never returns more than this many results for one query, whatever the paging. */
 export const HUBSPOT_SEARCH_CAP = 10_000;
 const SEARCH_PAGE_SIZE = 200;
-const BATCH_READ_SIZE = 100;
+/** HubSpot's batch endpoints (read, update) take at most 100 inputs. */
+const BATCH_SIZE = 100;
 const MODIFIED = 'hs_lastmodifieddate';
 
 /** `v3` (`/crm/v3/objects/…`, supported until September 2027) or a date version (`2026-03`). */
@@ -48,6 +49,11 @@ const SearchPageSchema = z.object({
   paging: z.object({ next: z.object({ after: z.string().regex(/^\d+$/) }) }).optional(),
 });
 const BatchSchema = z.object({ results: z.array(ContactSchema) });
+/** 200, or 207 when some inputs failed: those are in `errors`, their ids in `context.ids`. */
+const BatchUpdateSchema = z.object({
+  results: z.array(z.looseObject({ id: z.string() })),
+  errors: z.array(z.looseObject({ category: z.string(), message: z.string(), context: z.looseObject({ ids: z.array(z.string()).optional() }).optional() })).optional(),
+});
 const PropertiesSchema = z.object({ results: z.array(z.looseObject({ name: z.string().regex(/^\w+$/) })) });
 const ListSchema = z.object({ results: z.array(z.looseObject({ id: z.string() })) });
 
@@ -146,6 +152,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
 
   return {
     crm: 'hubspot',
+    maxBatch: BATCH_SIZE,
 
     async readRecord(id, { fields, signal }: ReadOptions = {}) {
       if (!/^\d+$/.test(id)) throw new CrmError('request', 'Not a HubSpot contact id');
@@ -163,11 +170,11 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       const valid = ids.filter((id) => /^\d+$/.test(id));
       const names = await properties(fields, signal);
       const records: CrmRecord[] = [];
-      for (let at = 0; at < valid.length; at += BATCH_READ_SIZE) {
+      for (let at = 0; at < valid.length; at += BATCH_SIZE) {
         const { data } = await http.request({
           method: 'POST',
           path: `${objects}/batch/read`,
-          body: { properties: names, inputs: valid.slice(at, at + BATCH_READ_SIZE).map((id) => ({ id })) },
+          body: { properties: names, inputs: valid.slice(at, at + BATCH_SIZE).map((id) => ({ id })) },
           schema: BatchSchema, // 207 (some ids missing) carries the found ones in `results` too
           what: 'batch read contacts',
           signal,
@@ -179,6 +186,26 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
 
     listChanged(since, pageToken, signal) {
       return searchPage(pageToken === null ? { since, after: 0 } : parsePageToken(pageToken), signal);
+    },
+
+    async updateRecords(updates, signal) {
+      if (updates.length > BATCH_SIZE) throw new CrmError('request', `At most ${BATCH_SIZE} HubSpot contacts per update`);
+      for (const update of updates) {
+        if (!/^\d+$/.test(update.recordId)) throw new CrmError('request', 'Not a HubSpot contact id');
+        await properties(Object.keys(update.fields), signal);
+      }
+      const { data } = await http.request({
+        method: 'POST',
+        path: `${objects}/batch/update`,
+        // HubSpot stores every property value as a string.
+        body: { inputs: updates.map((update) => ({ id: update.recordId, properties: Object.fromEntries(Object.entries(update.fields).map(([name, value]) => [name, String(value)])) })) },
+        schema: BatchUpdateSchema,
+        what: 'update contacts',
+        signal,
+      });
+      return (data.errors ?? []).flatMap((error): RecordUpdateFailure[] =>
+        (error.context?.ids ?? []).map((recordId) => ({ recordId, error: `${error.category}: ${error.message}` })),
+      );
     },
 
     async checkAccess(signal) {

@@ -92,6 +92,32 @@ describe('Salesforce client against the demo CRM', () => {
     expect(String(error)).toContain('INVALID_SESSION_ID');
   });
 
+  it('updates custom fields 200 records per call, with per-record results, and reads them back', async () => {
+    const { client } = setup();
+    expect(client.maxBatch).toBe(200);
+    const [first, second] = leads;
+    const failures = await client.updateRecords([
+      { recordId: first.salesforceId, fields: { LeadLens_Score__c: 87, LeadLens_Tier__c: 'Hot' } },
+      { recordId: '00Q000000000000AAA', fields: { LeadLens_Score__c: 12 } },
+      { recordId: second.salesforceId, fields: { LeadLens_Reason__c: 'x'.repeat(256) } },
+    ]);
+    expect(failures).toEqual([
+      { recordId: '00Q000000000000AAA', error: 'INVALID_CROSS_REFERENCE_KEY: invalid cross reference id' },
+      { recordId: second.salesforceId, error: 'STRING_TOO_LONG: LeadLens_Reason__c: value does not fit the field' },
+    ]);
+    const written = await client.readRecord(first.salesforceId, { fields: ['LeadLens_Score__c', 'LeadLens_Tier__c'] });
+    expect(written?.fields).toMatchObject({ LeadLens_Score__c: 87, LeadLens_Tier__c: 'Hot' });
+    const tooMany = leads.slice(0, 201).map((lead) => ({ recordId: lead.salesforceId, fields: { LeadLens_Score__c: 1 } }));
+    await expect(client.updateRecords(tooMany)).rejects.toThrow(/At most 200/);
+  });
+
+  it('refuses a write to a field the org does not have, with Salesforce’s INVALID_FIELD', async () => {
+    const { client } = setup();
+    const error = await client.updateRecords([{ recordId: leads[0].salesforceId, fields: { Missing__c: 1 } }]).catch((e: unknown) => e);
+    expect(isCrmError(error, 'request')).toBe(true);
+    expect(String(error)).toContain("INVALID_FIELD: No such column 'Missing__c' on sobject of type Lead");
+  });
+
   it('names the field when the schema drifts: renamed cursor field, changed type', async () => {
     const renamed = setup();
     renamed.behaviour.drift = { field: 'SystemModstamp', renameTo: 'SystemModStamp2' };

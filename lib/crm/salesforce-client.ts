@@ -4,12 +4,14 @@
  * `SystemModstamp, Id` and paged by `nextRecordsUrl` (2,000 per batch).
  */
 import { z } from 'zod';
-import type { ChangedPage, CrmClient, CrmRecord, ReadOptions } from './client';
+import type { ChangedPage, CrmClient, CrmRecord, ReadOptions, RecordUpdateFailure } from './client';
 import { parseCrmDateTime } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 
 export const DEFAULT_SALESFORCE_API_VERSION = '67.0';
 const BATCH_SIZE = 2000;
+/** Records per sObject Collections request: Salesforce refuses more than 200. */
+const UPDATE_BATCH_SIZE = 200;
 /** Ids per `WHERE Id IN (…)`: keeps the URL well under Salesforce's 16 KB limit. */
 const IDS_PER_QUERY = 200;
 /** Fields a sync and a cache key cannot do without. */
@@ -24,6 +26,8 @@ export interface SalesforceClientOptions {
   apiVersion: string;
   /** Session id (the `sid` cookie) or OAuth access token, read at call time. */
   accessToken(): Promise<string>;
+  /** OAuth: get a new access token after a 401; resolves whether it did. */
+  renewAccessToken?(): Promise<boolean>;
   timeoutMs?: number;
   /** Salesforce has no per-second API limit, only daily ones: stay polite all the same. */
   requestsPerSecond?: number;
@@ -56,6 +60,15 @@ const DescribeSchema = z.object({
   fields: z.array(z.looseObject({ name: z.string().regex(/^\w+$/), type: z.string() })),
 });
 
+/** sObject Collections answer: one result per record, in the order sent. */
+const CollectionResultsSchema = z.array(
+  z.object({
+    id: SalesforceId.nullish(),
+    success: z.boolean(),
+    errors: z.array(z.looseObject({ statusCode: z.string(), message: z.string() })),
+  }),
+);
+
 const VersionsSchema = z.array(z.looseObject({ version: z.string().regex(/^\d+\.0$/) }));
 
 const ErrorBodySchema = z.array(z.looseObject({ errorCode: z.string().optional(), message: z.string().optional() })).min(1);
@@ -81,6 +94,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     crmLabel: 'Salesforce',
     origin: options.instanceUrl,
     authorization: async () => `Bearer ${await options.accessToken()}`,
+    renewAuthorization: options.renewAccessToken,
     limitersFor: () => [limiter],
     readErrorBody,
     timeoutMs: options.timeoutMs ?? 30_000,
@@ -127,6 +141,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
   return {
     crm: 'salesforce',
+    maxBatch: UPDATE_BATCH_SIZE,
 
     async readRecord(id, { fields, signal }: ReadOptions = {}) {
       if (!/^[a-zA-Z0-9]{15,18}$/.test(id)) throw new CrmError('request', 'Not a Salesforce record Id');
@@ -178,6 +193,27 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       // A locator ends in `-<offset>`: what is left is the total minus that offset.
       const offset = next === null ? page.totalSize : Number(/-(\d+)$/.exec(next)?.[1] ?? Number.NaN);
       return { records: page.records.map(toRecord), next, remaining: Number.isFinite(offset) ? Math.max(0, page.totalSize - offset) : null };
+    },
+
+    async updateRecords(updates, signal) {
+      if (updates.length > UPDATE_BATCH_SIZE) throw new CrmError('request', `At most ${UPDATE_BATCH_SIZE} Salesforce records per update`);
+      for (const update of updates) {
+        if (!/^[a-zA-Z0-9]{15,18}$/.test(update.recordId)) throw new CrmError('request', 'Not a Salesforce record Id');
+        await fieldList(Object.keys(update.fields), signal);
+      }
+      const { data } = await http.request({
+        method: 'PATCH',
+        path: `${base}/composite/sobjects`,
+        // allOrNone false: one bad record does not roll the batch back.
+        body: { allOrNone: false, records: updates.map((update) => ({ attributes: { type: 'Lead' }, id: update.recordId, ...update.fields })) },
+        schema: CollectionResultsSchema,
+        what: 'update Leads',
+        signal,
+      });
+      if (data.length !== updates.length) throw new CrmError('schema', `Salesforce answered ${data.length} results for ${updates.length} updated Leads`);
+      return data.flatMap((result, index): RecordUpdateFailure[] =>
+        result.success ? [] : [{ recordId: updates[index].recordId, error: result.errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ') || 'not updated' }],
+      );
     },
 
     async checkAccess(signal) {

@@ -4,7 +4,7 @@
  * `ConnectionReply` (crm, status, host, message) and sync progress.
  */
 import { z } from 'zod';
-import { ConnectionReplySchema, SalesforceApiVersionSchema, SalesforceHostSchema } from '../connections/schema';
+import { ConnectionReplySchema, SalesforceApiVersionSchema, SalesforceClientIdSchema, SalesforceHostSchema } from '../connections/schema';
 import { HubSpotApiVersionSchema } from '../crm/hubspot-client';
 import { SyncStatusSchema } from '../sync/state';
 import { FailureSchema as Failure } from './schemas';
@@ -13,7 +13,14 @@ const CrmSchema = z.enum(['salesforce', 'hubspot']);
 const TimeoutSeconds = z.number().int().min(1).max(300).optional();
 
 export const ConnectRequestSchema = z.discriminatedUnion('crm', [
-  z.object({ crm: z.literal('salesforce'), host: SalesforceHostSchema, apiVersion: SalesforceApiVersionSchema, timeoutSeconds: TimeoutSeconds }),
+  z.object({
+    crm: z.literal('salesforce'),
+    host: SalesforceHostSchema,
+    apiVersion: SalesforceApiVersionSchema,
+    /** Sign in with OAuth (PKCE) through this External Client App instead of reusing the browser's session. */
+    oauthClientId: SalesforceClientIdSchema.optional(),
+    timeoutSeconds: TimeoutSeconds,
+  }),
   z.object({ crm: z.literal('hubspot'), token: z.string().trim().min(10).max(500), apiVersion: HubSpotApiVersionSchema, timeoutSeconds: TimeoutSeconds }),
 ]);
 export type ConnectRequest = z.infer<typeof ConnectRequestSchema>;

@@ -9,6 +9,7 @@ import { leadsProtocol, offscreenLeadsProtocol } from './protocol-leads';
 import { modelsProtocol } from './protocol-models';
 import { listProtocol } from './protocol-list';
 import { syncProtocol } from './protocol-sync';
+import { writeBackProtocol } from './protocol-write-back';
 
 export { CrmKindSchema, FailureSchema, ReasonSchema, ScoredLeadSchema, TierSchema, type Reason, type ScoredLead, type Tier } from './schemas';
 
@@ -73,6 +74,7 @@ export const backgroundProtocol = {
   ...modelsProtocol,
   ...listProtocol,
   ...syncProtocol,
+  ...writeBackProtocol,
 } as const;
 
 export type Protocol = Record<string, { input: z.ZodType; output: z.ZodType }>;

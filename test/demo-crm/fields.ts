@@ -70,6 +70,27 @@ export function salesforceField(name: string): SalesforceField | undefined {
   return SALESFORCE_LEAD_FIELDS.find((field) => field.name.toLowerCase() === lower);
 }
 
+/**
+ * Fields the demo org's admin created for LeadLens to write scores to (a Salesforce custom
+ * field, a HubSpot custom property). They can be written and read by record id; they are left
+ * out of describe / the property list so that sync reads the same records as before.
+ */
+export interface CustomField {
+  name: string;
+  type: 'number' | 'text';
+}
+export const TEXT_FIELD_MAX_LENGTH = 255;
+export const SALESFORCE_CUSTOM_FIELDS: readonly CustomField[] = [
+  { name: 'LeadLens_Score__c', type: 'number' },
+  { name: 'LeadLens_Tier__c', type: 'text' },
+  { name: 'LeadLens_Reason__c', type: 'text' },
+];
+export const HUBSPOT_CUSTOM_PROPERTIES: readonly CustomField[] = [
+  { name: 'leadlens_score', type: 'number' },
+  { name: 'leadlens_tier', type: 'text' },
+  { name: 'leadlens_reason', type: 'text' },
+];
+
 export type HubSpotPropertyType = 'string' | 'number' | 'datetime' | 'date' | 'enumeration' | 'bool';
 
 export interface HubSpotOption {

@@ -5,13 +5,14 @@
  *   GET  …/contacts/{id}[?properties=a,b]
  *   POST …/contacts/search                            filters, sorts, cursor paging, 10,000-result cap
  *   POST …/contacts/batch/read                        up to 100 ids
+ *   POST …/contacts/batch/update                      up to 100 `{id, properties}` (custom properties only)
  *   GET  /crm/v3/properties/contacts                  the property definitions
  * Every call needs a bearer token (private-app token, service key or OAuth: any will do).
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { DemoLead } from '../../lib/crm/demo-data';
-import { HUBSPOT_CONTACT_PROPERTIES, hubspotProperty } from './fields';
+import { HUBSPOT_CONTACT_PROPERTIES, HUBSPOT_CUSTOM_PROPERTIES, hubspotProperty } from './fields';
 import { hasBearerToken, json, parseJsonBody, type DemoHandler, type DemoResponse } from './http';
 import type { DemoStore } from './store';
 
@@ -56,6 +57,10 @@ const BatchReadSchema = z.object({
   inputs: z.array(z.object({ id: z.union([z.string(), z.number()]) })).max(100),
 });
 
+const BatchUpdateSchema = z.object({
+  inputs: z.array(z.object({ id: z.union([z.string(), z.number()]), properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) })).max(100),
+});
+
 export function hubspotApi(store: DemoStore): DemoHandler {
   const sortedLeads = sortCache(store);
   return (request) => {
@@ -71,12 +76,58 @@ export function hubspotApi(store: DemoStore): DemoHandler {
     const rest = (contacts?.[1] ?? '').replace(/\/$/, '');
     if (rest === '/search') return request.method === 'POST' ? search(sortedLeads, parseJsonBody(request)) : methodNotAllowed();
     if (rest === '/batch/read') return request.method === 'POST' ? batchRead(store, parseJsonBody(request)) : methodNotAllowed();
+    if (rest === '/batch/update') return request.method === 'POST' ? batchUpdate(store, parseJsonBody(request)) : methodNotAllowed();
     if (request.method !== 'GET') return methodNotAllowed();
     if (rest === '') return list(store, request.url.searchParams);
     const id = /^\/([^/]+)$/.exec(rest)?.[1];
     const lead = id === undefined ? undefined : store.byHubspotId(id);
-    return lead ? json(200, contactObject(lead, requestedProperties(request.url.searchParams))) : notFound();
+    return lead ? json(200, contactObject(lead, requestedProperties(request.url.searchParams), store.customValues(lead))) : notFound();
   };
+}
+
+const customProperty = (name: string) => HUBSPOT_CUSTOM_PROPERTIES.find((property) => property.name === name);
+
+/**
+ * Batch update, as HubSpot validates it: a property the portal does not have, or a value a
+ * number property cannot take, refuses the whole batch; ids that do not exist come back in a
+ * 207's `errors`. The demo's own properties are read-only (its records are generated).
+ */
+function batchUpdate(store: DemoStore, body: unknown): DemoResponse {
+  const parsed = BatchUpdateSchema.safeParse(body);
+  if (!parsed.success) return validationError('Invalid batch update request: inputs must be at most 100 objects with an id and properties.');
+  const invalid: { message: string; error: string; name: string }[] = [];
+  for (const input of parsed.data.inputs) {
+    for (const [name, value] of Object.entries(input.properties)) {
+      const custom = customProperty(name);
+      if (!custom && hubspotProperty(name)) invalid.push({ message: `${name} is a read-only property; its value cannot be set.`, error: 'READ_ONLY_VALUE', name });
+      else if (!custom) invalid.push({ message: `Property "${name}" does not exist`, error: 'PROPERTY_DOESNT_EXIST', name });
+      else if (custom.type === 'number' && !Number.isFinite(Number(value))) invalid.push({ message: `${value} was not a valid number.`, error: 'INVALID_FLOAT', name });
+    }
+  }
+  if (invalid.length > 0) {
+    const details = invalid.map((issue) => ({ isValid: false, ...issue, localizedErrorMessage: issue.message }));
+    return validationError(`Property values were not valid: ${JSON.stringify(details)}`);
+  }
+  const startedAt = new Date().toISOString();
+  const results: object[] = [];
+  const missing: string[] = [];
+  for (const input of parsed.data.inputs) {
+    const lead = store.byHubspotId(String(input.id));
+    if (!lead) {
+      missing.push(String(input.id));
+      continue;
+    }
+    const custom = store.customValues(lead);
+    for (const [name, value] of Object.entries(input.properties)) custom[name] = String(value); // HubSpot keeps every value as a string
+    results.push(contactObject(lead, [...Object.keys(input.properties), ...ALWAYS_RETURNED, 'hs_lastmodifieddate'], custom));
+  }
+  const result = { status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() };
+  if (missing.length === 0) return json(200, result);
+  return json(207, {
+    ...result,
+    numErrors: 1,
+    errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Could not update some CONTACT objects, they may be deleted or not exist.', context: { ids: missing } }],
+  });
 }
 
 const methodNotAllowed = () => hubspotError(405, 'VALIDATION_ERROR', 'Method not allowed');
@@ -88,9 +139,12 @@ function requestedProperties(params: URLSearchParams): string[] {
 }
 
 /** Known properties are returned (null when empty); unknown names are ignored, as HubSpot does. */
-function contactObject(lead: DemoLead, names: readonly string[]): object {
+function contactObject(lead: DemoLead, names: readonly string[], custom: Readonly<Record<string, string | number>> = {}): object {
   const properties = Object.fromEntries(
-    names.filter((name) => hubspotProperty(name) !== undefined).map((name) => [name, lead.hubspot[name as keyof DemoLead['hubspot']]]),
+    names.flatMap((name) => {
+      if (customProperty(name)) return [[name, custom[name] === undefined ? null : String(custom[name])]];
+      return hubspotProperty(name) === undefined ? [] : [[name, lead.hubspot[name as keyof DemoLead['hubspot']]]];
+    }),
   );
   return {
     id: lead.hubspotId,

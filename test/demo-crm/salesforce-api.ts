@@ -5,11 +5,13 @@
  *   GET /services/data/vNN.0/sobjects/Lead/describe
  *   GET /services/data/vNN.0/query?q=SOQL             (and queryAll) → {totalSize, done, records, nextRecordsUrl}
  *   GET /services/data/vNN.0/query/{locator}-{offset}  the next batch
+ *   PATCH /services/data/vNN.0/composite/sobjects     update up to 200 records (sObject Collections)
  * Errors are Salesforce's: an array of `{message, errorCode}`.
  */
 import { salesforceIdChecksum, type DemoLead, type SalesforceLead } from '../../lib/crm/demo-data';
-import { SALESFORCE_LEAD_FIELDS, salesforceField, type SalesforceField } from './fields';
-import { hasBearerToken, json, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
+import { z } from 'zod';
+import { SALESFORCE_CUSTOM_FIELDS, SALESFORCE_LEAD_FIELDS, TEXT_FIELD_MAX_LENGTH, salesforceField, type SalesforceField } from './fields';
+import { hasBearerToken, json, parseJsonBody, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
 import { parseSoql, runSoql, SoqlError } from './soql';
 import type { DemoStore } from './store';
 
@@ -19,6 +21,8 @@ const DEFAULT_BATCH_SIZE = 2000;
 const MIN_BATCH_SIZE = 200;
 /** Salesforce lets a user keep only a few query cursors open; the oldest are dropped. */
 const MAX_OPEN_CURSORS = 50;
+/** sObject Collections take at most 200 records per call. */
+const MAX_COLLECTION_RECORDS = 200;
 
 const RELEASES = ['Winter', 'Spring', 'Summer'] as const;
 
@@ -82,32 +86,87 @@ export function salesforceApi(store: DemoStore): DemoHandler {
     const match = /^\/services\/data\/v(\d+)\.0(\/.*)?$/.exec(path);
     if (!match || Number(match[1]) < OLDEST_API_VERSION || Number(match[1]) > LATEST_API_VERSION) return notFound();
     if (!hasBearerToken(request)) return error(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+    const version = `${match[1]}.0`;
+    const rest = match[2] ?? '/';
+    if (/^\/composite\/sobjects\/?$/.test(rest)) {
+      return request.method === 'PATCH' ? updateCollection(store, parseJsonBody(request)) : error(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${request.method}' not allowed. Allowed are PATCH`);
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return error(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${request.method}' not allowed. Allowed are GET,HEAD`);
     }
-    const version = `${match[1]}.0`;
-    const rest = match[2] ?? '/';
     if (rest === '/query' || rest === '/query/' || rest === '/queryAll' || rest === '/queryAll/') return query(request, version);
     const more = /^\/query(?:All)?\/([^/]+)$/.exec(rest);
     if (more) return moreResults(request, more[1]);
     if (/^\/sobjects\/Lead\/describe\/?$/i.test(rest)) return json(200, describeLead(version));
     const record = /^\/sobjects\/Lead\/([^/]+)\/?$/i.exec(rest);
-    if (record) return leadRecord(store.bySalesforceId(record[1]), version, request.url.searchParams.get('fields'));
+    if (record) return leadRecord(store, store.bySalesforceId(record[1]), version, request.url.searchParams.get('fields'));
     return notFound();
   };
 }
 
-function leadRecord(lead: DemoLead | undefined, version: string, fieldList: string | null): DemoResponse {
+const customField = (name: string) => SALESFORCE_CUSTOM_FIELDS.find((field) => field.name.toLowerCase() === name.toLowerCase());
+
+function leadRecord(store: DemoStore, lead: DemoLead | undefined, version: string, fieldList: string | null): DemoResponse {
   if (!lead) return notFound();
-  if (fieldList === null) return json(200, withAttributes(version, lead.salesforce));
+  const custom = store.customValues(lead);
+  if (fieldList === null) return json(200, withAttributes(version, { ...lead.salesforce, ...custom }));
   const fields: SalesforceField[] = [];
+  const customNames: string[] = [];
   for (const name of fieldList.split(',').map((s) => s.trim()).filter(Boolean)) {
     const field = salesforceField(name);
-    if (!field) return error(400, 'INVALID_FIELD', `No such column '${name}' on entity 'Lead'.`);
-    fields.push(field);
+    const customName = customField(name)?.name;
+    if (!field && !customName) return error(400, 'INVALID_FIELD', `No such column '${name}' on entity 'Lead'.`);
+    if (field) fields.push(field);
+    if (customName) customNames.push(customName);
   }
-  const selected = Object.fromEntries([['Id', lead.salesforceId], ...fields.map((f) => [f.name, lead.salesforce[f.name]])]);
+  const selected = Object.fromEntries([
+    ['Id', lead.salesforceId],
+    ...fields.map((f) => [f.name, lead.salesforce[f.name]]),
+    ...customNames.map((name) => [name, custom[name] ?? null]),
+  ]);
   return json(200, withAttributes(version, selected));
+}
+
+const CollectionSchema = z.object({
+  allOrNone: z.boolean().default(false),
+  records: z.array(z.looseObject({ attributes: z.object({ type: z.string() }), id: z.string() })),
+});
+
+/**
+ * sObject Collections update: a field the org does not have refuses the whole request (as
+ * Salesforce does); a record that does not exist or a value that does not fit fails alone.
+ * The demo has no transactions, so `allOrNone: true` is refused rather than half-honoured.
+ */
+function updateCollection(store: DemoStore, body: unknown): DemoResponse {
+  const parsed = CollectionSchema.safeParse(body);
+  if (!parsed.success) return error(400, 'JSON_PARSER_ERROR', 'Cannot deserialize instance of SObject[] from the request body');
+  const { allOrNone, records } = parsed.data;
+  if (allOrNone) return error(400, 'INVALID_INPUT', 'The demo CRM only updates with allOrNone false');
+  if (records.length > MAX_COLLECTION_RECORDS) return error(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`);
+  for (const record of records) {
+    if (record.attributes.type !== 'Lead') return error(400, 'INVALID_TYPE', `sObject type '${record.attributes.type}' is not supported.`);
+    const unknown = Object.keys(record).find((name) => name !== 'attributes' && name !== 'id' && !customField(name));
+    // Standard fields exist but LeadLens has no business writing them: the demo treats them as read-only.
+    if (unknown !== undefined) {
+      return salesforceField(unknown)
+        ? error(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${unknown}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`)
+        : error(400, 'INVALID_FIELD', `No such column '${unknown}' on sobject of type Lead`);
+    }
+  }
+  return json(200, records.map(({ attributes: _attributes, id, ...values }) => {
+    const lead = store.bySalesforceId(id);
+    if (!lead) return { success: false, errors: [{ statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: [] }] };
+    for (const [name, value] of Object.entries(values)) {
+      const field = customField(name)!;
+      const fits = field.type === 'number' ? typeof value === 'number' : typeof value === 'string' && value.length <= TEXT_FIELD_MAX_LENGTH;
+      if (!fits) {
+        const statusCode = field.type === 'number' ? 'INVALID_TYPE_ON_FIELD_IN_RECORD' : 'STRING_TOO_LONG';
+        return { id: lead.salesforceId, success: false, errors: [{ statusCode, message: `${field.name}: value does not fit the field`, fields: [field.name] }] };
+      }
+    }
+    for (const [name, value] of Object.entries(values)) store.customValues(lead)[customField(name)!.name] = value as string | number;
+    return { id: lead.salesforceId, success: true, errors: [] };
+  }));
 }
 
 function withAttributes(version: string, record: Partial<SalesforceLead>): object {

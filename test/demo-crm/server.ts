@@ -25,6 +25,7 @@ import { json, text, type DemoHandler, type DemoRequest, type DemoResponse } fro
 import { hubspotApi } from './hubspot-api';
 import { hubspotSite } from './hubspot-pages';
 import { salesforceApi } from './salesforce-api';
+import { salesforceOAuth } from './salesforce-oauth';
 import { salesforceSite } from './salesforce-pages';
 import { createDemoStore } from './store';
 import { handleUi } from './ui';
@@ -69,11 +70,15 @@ export function createDemoCrmHandler(leads: readonly DemoLead[], behaviour: Demo
   const salesforceUi = salesforceSite(store);
   const hubspotUi = hubspotSite(store);
   const salesforceRest = misbehavingApi('salesforce', salesforceApi(store), behaviour);
+  const salesforceAuthorization = salesforceOAuth();
   const hubspotRest = misbehavingApi('hubspot', hubspotApi(store), behaviour);
   return (request) => {
     const { host } = request;
     if (host.endsWith('.lightning.force.com')) return handleUi(salesforceUi, request);
-    if (host.endsWith('.my.salesforce.com')) return request.url.pathname === '/' ? salesforceLogin(request) : salesforceRest(request);
+    if (host.endsWith('.my.salesforce.com')) {
+      if (request.url.pathname === '/') return salesforceLogin(request);
+      return request.url.pathname.startsWith('/services/oauth2/') ? salesforceAuthorization(request) : salesforceRest(request);
+    }
     if (host === DEMO_HOSTS.hubspotUi) return handleUi(hubspotUi, request);
     if (host === DEMO_HOSTS.hubspotApi) return hubspotRest(request);
     return text(421, `The demo CRM does not serve ${host || 'requests without a Host header'}.`);

@@ -11,6 +11,8 @@ export interface DemoStore {
   /** A few other leads in the same industry. */
   similar(lead: DemoLead, count?: number): DemoLead[];
   ownerName(id: string): string;
+  /** Values written to the custom fields / properties of a lead (write-back), by name; mutable. */
+  customValues(lead: DemoLead): Record<string, string | number>;
 }
 
 export function createDemoStore(leads: readonly DemoLead[], owners: readonly DemoOwner[]): DemoStore {
@@ -26,6 +28,7 @@ export function createDemoStore(leads: readonly DemoLead[], owners: readonly Dem
     const industry = lead.salesforce.Industry ?? '';
     byIndustry.set(industry, [...(byIndustry.get(industry) ?? []), lead]);
   });
+  const custom = new Map<DemoLead, Record<string, string | number>>();
   const owner = new Map(owners.flatMap((o) => [[o.salesforceId, o.name], [o.hubspotId, o.name]]));
 
   return {
@@ -39,5 +42,10 @@ export function createDemoStore(leads: readonly DemoLead[], owners: readonly Dem
       return Array.from({ length: Math.min(count, group.length - 1) }, (_, i) => group[(at + 1 + i) % group.length]);
     },
     ownerName: (id) => owner.get(id) ?? id,
+    customValues(lead) {
+      const values = custom.get(lead) ?? {};
+      custom.set(lead, values);
+      return values;
+    },
   };
 }

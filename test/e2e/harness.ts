@@ -48,6 +48,8 @@ export interface HarnessOptions {
    * extension whose manifest lists them.
    */
   grantApiHosts?: boolean;
+  /** Generated leads the demo CRM serves (before its special ones); the demo's default when omitted. */
+  count?: number;
 }
 
 /** A copy of the built extension with the demo API hosts granted. */
@@ -61,13 +63,29 @@ function extensionWithApiHosts(profile: string): string {
   return extension;
 }
 
-export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  serviceWorker: Worker;
+  extensionId: string;
+  /** User data, net log and extension copy: remove it once the context is closed. */
+  profile: string;
+  netLog: string;
+}
+
+function assertExtensionBuilt(): void {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error('Build the extension first: npm run build');
-  const crm = await startDemoCrm({ port: 0 });
+}
+
+/**
+ * Chromium with the built extension, every demo host resolved to the demo CRM listening on
+ * 127.0.0.1:`crmPort` (in this process or its own, as the sync bench runs it).
+ */
+export async function launchExtension(crmPort: number, options: HarnessOptions = {}): Promise<ExtensionBrowser> {
+  assertExtensionBuilt();
   const profile = mkdtempSync(join(tmpdir(), 'leadlens-profile-'));
   const extension = options.grantApiHosts ? extensionWithApiHosts(profile) : EXTENSION_DIR;
   const netLog = join(profile, 'netlog.json');
-  const target = `127.0.0.1:${crm.port}`;
+  const target = `127.0.0.1:${crmPort}`;
   const hostRules = [
     `MAP *.lightning.force.com ${target}`,
     `MAP *.my.salesforce.com ${target}`,
@@ -99,6 +117,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const serviceWorker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
   const extensionId = new URL(serviceWorker.url()).host;
+  return { context, serviceWorker, extensionId, profile, netLog };
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  assertExtensionBuilt();
+  const crm = await startDemoCrm({ port: 0, count: options.count });
+  const { context, serviceWorker, extensionId, profile, netLog } = await launchExtension(crm.port, options);
   return {
     context,
     crm,

@@ -54,7 +54,11 @@ export function ConnectionsSection() {
         LeadLens reads leads straight from your CRM, from this browser only. It asks for access to your own CRM's API host, nothing
         else; credentials stay in the extension and are never shown to web pages.
       </p>
-      <SalesforceForm status={of('salesforce')} busy={busy} onConnect={(host, apiVersion) => void connectWithAccess(host, { crm: 'salesforce', host, apiVersion })} />
+      <SalesforceForm
+        status={of('salesforce')}
+        busy={busy}
+        onConnect={(host, apiVersion, oauthClientId) => void connectWithAccess(host, { crm: 'salesforce', host, apiVersion, oauthClientId })}
+      />
       <HubSpotForm status={of('hubspot')} busy={busy} onConnect={(token, apiVersion) => void connectWithAccess(HUBSPOT_API_HOST, { crm: 'hubspot', token, apiVersion })} />
       {(['salesforce', 'hubspot'] as const).map((crm) => {
         const current = of(crm);
@@ -85,18 +89,39 @@ function StatusLine({ crm, status }: { crm: CrmKind; status: ConnectionReply | u
   );
 }
 
-function SalesforceForm({ status, busy, onConnect }: { status?: ConnectionReply; busy: boolean; onConnect(host: string, apiVersion: string): void }) {
+function SalesforceForm({ status, busy, onConnect }: { status?: ConnectionReply; busy: boolean; onConnect(host: string, apiVersion: string, oauthClientId?: string): void }) {
   const [host, setHost] = useState(status?.host ?? '');
   const [apiVersion, setApiVersion] = useState(DEFAULT_SALESFORCE_API_VERSION);
+  const [signIn, setSignIn] = useState<'session' | 'oauth'>('session');
+  const [clientId, setClientId] = useState('');
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onConnect(host.trim().toLowerCase().replace(/^https:\/\//, '').replace(/\/.*$/, ''), apiVersion.trim());
+    onConnect(host.trim().toLowerCase().replace(/^https:\/\//, '').replace(/\/.*$/, ''), apiVersion.trim(), signIn === 'oauth' ? clientId.trim() : undefined);
   };
   return (
     <form onSubmit={submit} aria-labelledby="sf-title">
       <h3 id="sf-title">Salesforce</h3>
       <StatusLine crm="salesforce" status={status} />
-      <p>Uses your Salesforce session in this browser (log in to Salesforce first), as Salesforce Inspector does.</p>
+      <fieldset>
+        <legend>Sign in with</legend>
+        <label>
+          <input type="radio" name="salesforce-sign-in" value="session" checked={signIn === 'session'} onChange={() => setSignIn('session')} /> my Salesforce
+          session in this browser (log in to Salesforce first), as Salesforce Inspector does
+        </label>
+        <br />
+        <label>
+          <input type="radio" name="salesforce-sign-in" value="oauth" checked={signIn === 'oauth'} onChange={() => setSignIn('oauth')} /> OAuth, for orgs
+          that block session reuse: an External Client App with PKCE, no secret, the scopes api and refresh_token, and the callback URL{' '}
+          <code>{browser.identity?.getRedirectURL() ?? 'https://<extension id>.chromiumapp.org/'}</code>
+        </label>
+        {signIn === 'oauth' && (
+          <label>
+            <br />
+            Consumer key (client id){' '}
+            <input name="salesforce-oauth-client-id" value={clientId} onChange={(e) => setClientId(e.target.value)} required autoComplete="off" spellCheck={false} />
+          </label>
+        )}
+      </fieldset>
       <label>
         My Domain host <input name="salesforce-host" value={host} onChange={(e) => setHost(e.target.value)} placeholder="acme.my.salesforce.com" required />
       </label>{' '}
@@ -104,7 +129,7 @@ function SalesforceForm({ status, busy, onConnect }: { status?: ConnectionReply;
         API version <input name="salesforce-api-version" value={apiVersion} onChange={(e) => setApiVersion(e.target.value)} size={5} required />
       </label>{' '}
       <button type="submit" disabled={busy} data-testid="connect-salesforce">
-        {status?.status === 'reconnect' ? 'Reconnect' : 'Connect'} with my Salesforce session
+        {status?.status === 'reconnect' ? 'Reconnect' : 'Connect'} {signIn === 'oauth' ? 'with OAuth' : 'with my Salesforce session'}
       </button>
     </form>
   );
@@ -122,7 +147,11 @@ function HubSpotForm({ status, busy, onConnect }: { status?: ConnectionReply; bu
     <form onSubmit={submit} aria-labelledby="hs-title">
       <h3 id="hs-title">HubSpot</h3>
       <StatusLine crm="hubspot" status={status} />
-      <p>Create a private app (or a service key) with the scope crm.objects.contacts.read, and paste its access token.</p>
+      <p>
+        Create a private app (or a service key) with the scope crm.objects.contacts.read (and crm.objects.contacts.write to write scores
+        back), and paste its access token. HubSpot OAuth is not offered: its token exchange needs the app's client secret, and an extension
+        cannot keep a secret.
+      </p>
       <label>
         Access token <input name="hubspot-token" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} required />
       </label>{' '}

@@ -4,8 +4,9 @@
  */
 import { browser } from 'wxt/browser';
 import { clientForConnection, salesforceSessionId } from '../../connections/client-for';
+import { signInWithSalesforce } from '../../connections/oauth';
 import { readConnection, readStatus, removeConnection, writeConnection, writeStatus } from '../../connections/connections';
-import { DEFAULT_TIMEOUT_SECONDS, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from '../../connections/schema';
+import { DEFAULT_TIMEOUT_SECONDS, HUBSPOT_API_HOST, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from '../../connections/schema';
 import { isCrmError } from '../../crm/http';
 import type { CrmKind } from '../../crm/types';
 import { db } from '../../db/db';
@@ -16,11 +17,17 @@ import { dexieSyncStore } from '../../sync/store';
 
 const CRM_LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 
-function connectionOf(request: ConnectRequest): Connection {
+/** The connection to store; an OAuth one signs in first (the consent window opens here). */
+async function connectionOf(request: ConnectRequest): Promise<Connection> {
   const timeoutSeconds = request.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-  return request.crm === 'salesforce'
-    ? { crm: 'salesforce', host: request.host, apiVersion: request.apiVersion, auth: { kind: 'session' }, timeoutSeconds }
-    : { crm: 'hubspot', apiVersion: request.apiVersion, auth: { kind: 'token', token: request.token }, timeoutSeconds };
+  if (request.crm === 'hubspot') return { crm: 'hubspot', apiVersion: request.apiVersion, auth: { kind: 'token', token: request.token }, timeoutSeconds };
+  const { host, apiVersion, oauthClientId } = request;
+  if (oauthClientId === undefined) return { crm: 'salesforce', host, apiVersion, auth: { kind: 'session' }, timeoutSeconds };
+  const tokens = await signInWithSalesforce(
+    { host, clientId: oauthClientId },
+    { launchWebAuthFlow: (details) => browser.identity.launchWebAuthFlow(details), redirectUri: browser.identity.getRedirectURL() },
+  );
+  return { crm: 'salesforce', host, apiVersion, auth: { kind: 'oauth', clientId: oauthClientId, ...tokens }, timeoutSeconds };
 }
 
 /** Checks, in order, what a connection needs, and says exactly which step failed. */
@@ -32,7 +39,7 @@ async function check(connection: Connection): Promise<ConnectionReply> {
     return reply('error', `LeadLens may not reach https://${host}: allow access to that site when asked (press Connect again)`);
   }
   try {
-    if (connection.crm === 'salesforce') await salesforceSessionId(connection.host);
+    if (connection.crm === 'salesforce' && connection.auth.kind === 'session') await salesforceSessionId(connection.host);
     await clientForConnection(connection).checkAccess(AbortSignal.timeout(60_000));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -65,7 +72,13 @@ type SyncProtocol = typeof syncProtocol;
 
 export const syncHandlers: Handlers<SyncProtocol> = {
   async connectCrm(request) {
-    const connection = connectionOf(request);
+    let connection: Connection;
+    try {
+      connection = await connectionOf(request);
+    } catch (error) {
+      const host = request.crm === 'salesforce' ? request.host : HUBSPOT_API_HOST;
+      return { ok: true, crm: request.crm, status: 'error', host, message: error instanceof Error ? error.message : String(error) };
+    }
     // Stored first so that "test connection" and sync can be retried after fixing what failed.
     await writeConnection(connection);
     return checkAndRemember(connection);

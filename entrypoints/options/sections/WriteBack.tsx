@@ -1,0 +1,109 @@
+/**
+ * Write each synced lead's score (and, if chosen, tier and top reason) to fields the admin
+ * created in the CRM, so reports, views and workflows there can use them. Progress, cancel
+ * and per-record failures, like sync.
+ */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
+import type { CrmKind } from '@/lib/crm/types';
+import { background } from '@/lib/messaging/client';
+import type { WriteBackRequest, WriteBackSummary } from '@/lib/messaging/protocol-write-back';
+import { queryKeys } from '@/lib/query-keys';
+
+const LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
+/** Field names the admin is told to create; the form starts with them. */
+const SUGGESTED: Record<CrmKind, { scoreField: string; tierField: string; reasonField: string; kind: string }> = {
+  salesforce: { scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Tier__c', reasonField: 'LeadLens_Reason__c', kind: 'Lead custom fields (API names)' },
+  hubspot: { scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: 'leadlens_reason', kind: 'contact properties (internal names)' },
+};
+
+export function WriteBackSection() {
+  const queryClient = useQueryClient();
+  const writeBacks = useQuery({
+    queryKey: queryKeys.writeBacks(),
+    queryFn: async () => {
+      const reply = await background.writeBackStatus({});
+      if (!reply.ok) throw new Error(reply.error);
+      return reply.writeBacks;
+    },
+    refetchInterval: (query) => (query.state.data?.some((w) => w.status === 'running') ? 500 : false),
+  });
+  const act = useMutation({
+    mutationFn: async (action: { start: WriteBackRequest } | { cancel: CrmKind }) => {
+      const reply = 'start' in action ? await background.writeBackScores(action.start) : await background.cancelWriteBack({ crm: action.cancel });
+      if (!reply.ok) throw new Error(reply.error);
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.writeBacks() }),
+  });
+
+  if (writeBacks.isPending) return <Loading what="write-back status" />;
+  if (writeBacks.isError) return <ErrorState message={writeBacks.error.message} />;
+  return (
+    <>
+      <p>
+        Optionally write each synced lead's score (1–99), tier and strongest reason to fields you create in your CRM, for its reports,
+        list views and workflows. LeadLens writes only to the fields named here, through your connection, 200 Salesforce leads or 100
+        HubSpot contacts per request.
+      </p>
+      {writeBacks.data.map((writeBack) => (
+        <WriteBackForm
+          key={writeBack.crm}
+          writeBack={writeBack}
+          busy={act.isPending}
+          onStart={(request) => act.mutate({ start: request })}
+          onCancel={() => act.mutate({ cancel: writeBack.crm })}
+        />
+      ))}
+      {act.isError && <ErrorState message={act.error.message} />}
+    </>
+  );
+}
+
+function WriteBackForm({ writeBack, busy, onStart, onCancel }: { writeBack: WriteBackSummary; busy: boolean; onStart(request: WriteBackRequest): void; onCancel(): void }) {
+  const { crm } = writeBack;
+  const label = LABEL[crm];
+  const initial = writeBack.target ?? SUGGESTED[crm];
+  const [scoreField, setScoreField] = useState(initial.scoreField ?? '');
+  const [tierField, setTierField] = useState(initial.tierField ?? '');
+  const [reasonField, setReasonField] = useState(initial.reasonField ?? '');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onStart({ crm, scoreField, tierField: tierField.trim() || undefined, reasonField: reasonField.trim() || undefined });
+  };
+  const field = (name: string, text: string, value: string, set: (value: string) => void, required = false) => (
+    <label>
+      {text} <input name={`${crm}-${name}`} value={value} required={required} onChange={(event) => set(event.target.value)} spellCheck={false} />
+    </label>
+  );
+  return (
+    <form onSubmit={submit} data-testid={`write-back-${crm}`} data-status={writeBack.status} data-written={writeBack.written}>
+      <h3>{label}</h3>
+      <p>{SUGGESTED[crm].kind}; leave tier or reason empty to skip them.</p>
+      {field('score-field', 'Score field', scoreField, setScoreField, true)}
+      {field('tier-field', 'Tier field', tierField, setTierField)}
+      {field('reason-field', 'Top reason field', reasonField, setReasonField)}
+      {writeBack.status === 'running' && <JobProgressBar label={`Writing scores to ${label}`} done={writeBack.done} total={writeBack.total} />}
+      {writeBack.status === 'done' && (
+        <p role="status">
+          Wrote {writeBack.written.toLocaleString('en-US')} of {writeBack.total.toLocaleString('en-US')} leads to {label}
+          {writeBack.finishedAt !== null && `, ${new Date(writeBack.finishedAt).toLocaleString()}`}.
+        </p>
+      )}
+      {writeBack.status === 'cancelled' && <p role="status">Cancelled after {writeBack.done.toLocaleString('en-US')} leads; what was written stays.</p>}
+      {writeBack.error && <ErrorState message={`The write-back to ${label} stopped: ${writeBack.error}`} />}
+      {writeBack.failures.map((failure) => (
+        <ErrorState key={failure.error} message={`${failure.count.toLocaleString('en-US')} not written: ${failure.error} (e.g. ${failure.recordIds.slice(0, 3).join(', ')})`} />
+      ))}
+      {writeBack.status === 'running' ? (
+        <button type="button" disabled={busy} onClick={onCancel} data-testid={`cancel-write-back-${crm}`}>
+          Cancel
+        </button>
+      ) : (
+        <button type="submit" disabled={busy} data-testid={`start-write-back-${crm}`}>
+          Write scores to {label}
+        </button>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,19 @@
+/** Background handlers for writing scores back to the CRM; the job itself is `write-back-job.ts`. */
+import type { writeBackProtocol } from '../../messaging/protocol-write-back';
+import type { Handlers } from '../../messaging/rpc';
+import { WriteBackTargetSchema } from '../write-back';
+import { cancelWriteBack, readWriteBack, startWriteBack } from '../write-back-job';
+
+export const writeBackHandlers: Handlers<typeof writeBackProtocol> = {
+  async writeBackScores({ crm, scoreField, tierField, reasonField }) {
+    const target = WriteBackTargetSchema.safeParse({ crm, scoreField, tierField: tierField ?? null, reasonField: reasonField ?? null });
+    if (!target.success) return { ok: false, error: `Cannot write back: ${target.error.issues.map((issue) => issue.message).join('; ')}` };
+    return { ok: true, ...(await startWriteBack(target.data)) };
+  },
+  async cancelWriteBack({ crm }) {
+    return { ok: true, ...(await cancelWriteBack(crm)) };
+  },
+  async writeBackStatus() {
+    return { ok: true, writeBacks: await Promise.all((['salesforce', 'hubspot'] as const).map(readWriteBack)) };
+  },
+};

@@ -1,0 +1,102 @@
+/**
+ * Runs a write-back in the background service worker, which Chrome may stop at any time.
+ * No module state: the job's progress is a `storage.session` entry per CRM, a cancel is a
+ * flag beside it, and a Web Lock marks the job as alive. A job whose worker was stopped is
+ * not resumed (a write-back is cheap to repeat and writes the same values): its state says
+ * so, and the admin starts it again.
+ */
+import { browser } from 'wxt/browser';
+import { clientFor } from '../connections/client-for';
+import type { CrmKind } from '../crm/types';
+import { db } from '../db/db';
+import { MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
+import { activeModelId } from '../ml/model-store';
+import { writeBack, type ScoreToWrite, type WriteBackResult, type WriteBackTarget } from './write-back';
+
+const CRM_LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
+const stateKey = (crm: CrmKind) => `write-back:${crm}`;
+const cancelKey = (crm: CrmKind) => `write-back-cancel:${crm}`;
+const lockName = (crm: CrmKind) => `leadlens-write-back:${crm}`;
+
+const idle = (crm: CrmKind): WriteBackSummary => ({ crm, status: 'idle', target: null, done: 0, total: 0, written: 0, failures: [], error: null, finishedAt: null });
+
+async function writeState(summary: WriteBackSummary): Promise<void> {
+  await browser.storage.session.set({ [stateKey(summary.crm)]: WriteBackSummarySchema.parse(summary) });
+}
+
+async function isAlive(crm: CrmKind): Promise<boolean> {
+  const { held = [] } = await navigator.locks.query();
+  return held.some((lock) => lock.name === lockName(crm));
+}
+
+/** The CRM's last write-back; one marked running whose worker was stopped reads as an error. */
+export async function readWriteBack(crm: CrmKind): Promise<WriteBackSummary> {
+  const parsed = WriteBackSummarySchema.safeParse((await browser.storage.session.get(stateKey(crm)))[stateKey(crm)]);
+  if (!parsed.success) return idle(crm);
+  if (parsed.data.status === 'running' && !(await isAlive(crm))) {
+    return { ...parsed.data, status: 'error', error: 'Stopped before the end (the browser stopped LeadLens’s background worker): write back again' };
+  }
+  return parsed.data;
+}
+
+/** The active model's scores of the leads synced from `crm` (demo and CSV leads are not the CRM's records). */
+export async function scoresToWrite(crm: CrmKind): Promise<ScoreToWrite[]> {
+  const modelId = await activeModelId();
+  const synced = await db.leads.where('source').equals(crm).filter((lead) => lead.origin === 'sync').toArray();
+  const scores = await db.leadScores.bulkGet(synced.map((lead) => `${modelId}|${lead.key}`));
+  return synced.flatMap((lead, index) => {
+    const score = scores[index];
+    return score ? [{ recordId: lead.id, score: score.score, tier: score.tier, topReason: score.topReason }] : [];
+  });
+}
+
+function summaryFailures(failed: WriteBackResult['failed']): WriteBackSummary['failures'] {
+  const byError = new Map<string, string[]>();
+  for (const { error, recordIds } of failed) byError.set(error, [...(byError.get(error) ?? []), ...recordIds]);
+  return [...byError].map(([error, recordIds]) => ({ error, count: recordIds.length, recordIds: recordIds.slice(0, MAX_FAILED_IDS_SHOWN) }));
+}
+
+/**
+ * Starts writing `target` for every scored synced lead of the CRM; resolves once the job is
+ * marked running (or with the reason it cannot start).
+ */
+export async function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummary> {
+  const { crm } = target;
+  if (await isAlive(crm)) return readWriteBack(crm);
+  const client = await clientFor(crm);
+  if (!client) throw new Error(`${CRM_LABEL[crm]} is not connected`);
+  const rows = await scoresToWrite(crm);
+  if (rows.length === 0) throw new Error(`No scored leads from ${CRM_LABEL[crm]}: sync, then score the stored leads first`);
+  await browser.storage.session.remove(cancelKey(crm));
+  const fields = { scoreField: target.scoreField, tierField: target.tierField, reasonField: target.reasonField };
+  const running: WriteBackSummary = { ...idle(crm), status: 'running', target: fields, total: rows.length };
+  await writeState(running);
+
+  void navigator.locks.request(lockName(crm), async () => {
+    const controller = new AbortController();
+    const onStorageChanged = (changes: Record<string, Browser.storage.StorageChange>, area: string) => {
+      if (area === 'session' && changes[cancelKey(crm)]?.newValue === true) controller.abort();
+    };
+    browser.storage.onChanged.addListener(onStorageChanged);
+    try {
+      // Each progress write also resets the worker's idle timer.
+      const result = await writeBack(rows, target, client, { signal: controller.signal, onProgress: (done) => void writeState({ ...running, done }) });
+      await writeState({ ...running, status: 'done', done: rows.length, written: result.written, failures: summaryFailures(result.failed), finishedAt: Date.now() });
+    } catch (error) {
+      const cancelled = controller.signal.aborted;
+      const message = error instanceof Error ? error.message : String(error);
+      const last = await readWriteBack(crm);
+      await writeState({ ...last, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : message, finishedAt: Date.now() });
+    } finally {
+      browser.storage.onChanged.removeListener(onStorageChanged);
+      await browser.storage.session.remove(cancelKey(crm));
+    }
+  });
+  return running;
+}
+
+/** Asks a running write-back to stop after its current batch; what was written stays written. */
+export async function cancelWriteBack(crm: CrmKind): Promise<WriteBackSummary> {
+  if (await isAlive(crm)) await browser.storage.session.set({ [cancelKey(crm)]: true });
+  return readWriteBack(crm);
+}

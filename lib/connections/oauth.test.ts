@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { isCrmError } from '../crm/http';
+import { createSalesforceClient } from '../crm/salesforce-client';
+import { generateDemoLeads } from '../crm/demo-data';
+import { defaultBehaviour } from '../../test/demo-crm/behaviour';
+import { demoFetch } from '../../test/demo-crm/fetch';
+import { DEMO_OAUTH_CLIENT_ID } from '../../test/demo-crm/salesforce-oauth';
+import { createDemoCrmHandler } from '../../test/demo-crm/server';
+import { createPkcePair, refreshSalesforceToken, signInWithSalesforce, type OAuthDependencies } from './oauth';
+
+const HOST = 'acme.my.salesforce.com';
+const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
+const leads = generateDemoLeads({ count: 5, seed: 2, now: new Date('2026-11-01T00:00:00Z') });
+
+/** `identity.launchWebAuthFlow` played by following the demo org's redirect, as the browser window would. */
+function demoIdentity(tamper: (redirect: URL) => void = () => undefined) {
+  const behaviour = defaultBehaviour();
+  const fetch = demoFetch(createDemoCrmHandler(leads, behaviour));
+  const deps: OAuthDependencies = {
+    redirectUri: REDIRECT,
+    fetch,
+    launchWebAuthFlow: async ({ url }) => {
+      const response = await fetch(url, { redirect: 'manual' });
+      const location = new URL(response.headers.get('location')!);
+      tamper(location);
+      return location.toString();
+    },
+  };
+  return { deps, fetch, behaviour };
+}
+
+describe('Salesforce OAuth with PKCE', () => {
+  it('makes an S256 challenge of a 43-character verifier', async () => {
+    const { verifier, challenge } = await createPkcePair();
+    expect(verifier).toMatch(/^[\w-]{43}$/);
+    expect(challenge).toBe(createHash('sha256').update(verifier).digest('base64url'));
+  });
+
+  it('signs in: consent, state check, code exchanged with the verifier, and the token reads the API', async () => {
+    const { deps, fetch } = demoIdentity();
+    const tokens = await signInWithSalesforce({ host: HOST, clientId: DEMO_OAUTH_CLIENT_ID }, deps);
+    expect(tokens.refreshToken).toMatch(/^5Aep/);
+    const client = createSalesforceClient({ instanceUrl: `https://${HOST}`, apiVersion: '67.0', accessToken: async () => tokens.accessToken, fetch });
+    await expect(client.readRecord(leads[0].salesforceId, { fields: ['Title'] })).resolves.toMatchObject({ id: leads[0].salesforceId });
+  });
+
+  it('refuses an answer with another state, and a code exchanged with the wrong verifier', async () => {
+    const forged = demoIdentity((redirect) => redirect.searchParams.set('state', 'attacker'));
+    await expect(signInWithSalesforce({ host: HOST, clientId: DEMO_OAUTH_CLIENT_ID }, forged.deps)).rejects.toThrow(/wrong state/);
+    // The demo checks the verifier: replay a code obtained with one challenge against another verifier.
+    const { deps, fetch } = demoIdentity();
+    const { challenge } = await createPkcePair();
+    const authorize = `https://${HOST}/services/oauth2/authorize?response_type=code&client_id=${DEMO_OAUTH_CLIENT_ID}&redirect_uri=${encodeURIComponent(REDIRECT)}&code_challenge=${challenge}&code_challenge_method=S256&state=s`;
+    const code = new URL((await deps.launchWebAuthFlow({ url: authorize, interactive: true }))!).searchParams.get('code')!;
+    const response = await fetch(`https://${HOST}/services/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, client_id: DEMO_OAUTH_CLIENT_ID, redirect_uri: REDIRECT, code_verifier: (await createPkcePair()).verifier }).toString(),
+    });
+    expect(await response.json()).toEqual({ error: 'invalid_grant', error_description: 'invalid code verifier' });
+  });
+
+  it('says a refused sign-in is an auth error', async () => {
+    const { deps } = demoIdentity();
+    const error = await signInWithSalesforce({ host: HOST, clientId: 'not-the-client-id' }, { ...deps, launchWebAuthFlow: async () => `${REDIRECT}?error=access_denied&state=x` }).catch((e: unknown) => e);
+    expect(isCrmError(error, 'auth')).toBe(true);
+  });
+
+  it('renews the access token once after a 401, then calls again; a revoked refresh token means reconnect', async () => {
+    const { deps, fetch, behaviour } = demoIdentity();
+    const app = { host: HOST, clientId: DEMO_OAUTH_CLIENT_ID };
+    let tokens = await signInWithSalesforce(app, deps);
+    behaviour.revokedTokens.add(tokens.accessToken);
+    let renewals = 0;
+    const client = createSalesforceClient({
+      instanceUrl: `https://${HOST}`,
+      apiVersion: '67.0',
+      fetch,
+      accessToken: async () => tokens.accessToken,
+      renewAccessToken: async () => {
+        renewals++;
+        tokens = await refreshSalesforceToken(app, tokens.refreshToken, fetch);
+        return true;
+      },
+    });
+    await expect(client.readRecord(leads[1].salesforceId, { fields: ['Title'] })).resolves.not.toBeNull();
+    expect(renewals).toBe(1);
+    behaviour.revokedTokens.add(tokens.accessToken);
+    const stillRefused = createSalesforceClient({ instanceUrl: `https://${HOST}`, apiVersion: '67.0', fetch, accessToken: async () => tokens.accessToken, renewAccessToken: async () => true });
+    await expect(stillRefused.readRecord(leads[1].salesforceId)).rejects.toMatchObject({ kind: 'auth' });
+    await expect(refreshSalesforceToken(app, 'revoked-refresh-token', fetch)).rejects.toMatchObject({ kind: 'auth', crmCode: 'invalid_grant' });
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * Salesforce OAuth 2.0 authorization code flow with PKCE (S256), for orgs that block
+ * session reuse: the admin registers an External Client App and enters its client id (no
+ * secret: an extension cannot keep one). The browser window is `identity.launchWebAuthFlow`
+ * (injected here so the flow is testable); the code is exchanged at the org's own
+ * `/services/oauth2/token`, and the refresh token renews the access token after a 401.
+ */
+import { z } from 'zod';
+import { CrmError, describeSchemaIssues } from '../crm/http';
+
+export interface OAuthApp {
+  /** The org's My Domain host: `acme.my.salesforce.com`. */
+  host: string;
+  /** The External Client App's consumer key. */
+  clientId: string;
+}
+
+export interface OAuthTokens {
+  accessToken: string;
+  refreshToken: string;
+}
+
+export interface OAuthDependencies {
+  /** `identity.launchWebAuthFlow`: opens `url`, resolves with the redirect URL it ended on. */
+  launchWebAuthFlow(details: { url: string; interactive: boolean }): Promise<string | undefined>;
+  /** `identity.getRedirectURL()`: `https://<extension-id>.chromiumapp.org/`. */
+  redirectUri: string;
+  fetch?: typeof fetch;
+}
+
+const TokenResponseSchema = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
+  instance_url: z.string().optional(),
+  token_type: z.string().optional(),
+});
+const TokenErrorSchema = z.looseObject({ error: z.string(), error_description: z.string().optional() });
+
+function base64Url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** RFC 7636: a 43-character verifier from 32 random bytes, and its S256 challenge. */
+export async function createPkcePair(): Promise<{ verifier: string; challenge: string }> {
+  const verifier = base64Url(crypto.getRandomValues(new Uint8Array(32)));
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  return { verifier, challenge: base64Url(digest) };
+}
+
+export function authorizeUrl(app: OAuthApp, redirectUri: string, challenge: string, state: string): string {
+  const url = new URL(`https://${app.host}/services/oauth2/authorize`);
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: app.clientId,
+    redirect_uri: redirectUri,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    state,
+  }).toString();
+  return url.toString();
+}
+
+async function tokenRequest(app: OAuthApp, form: Record<string, string>, fetchImpl: typeof fetch): Promise<z.infer<typeof TokenResponseSchema>> {
+  const response = await fetchImpl(`https://${app.host}/services/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams(form).toString(),
+    credentials: 'omit',
+  });
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const refusal = TokenErrorSchema.safeParse(body);
+    const said = refusal.success ? `${refusal.data.error}${refusal.data.error_description ? `: ${refusal.data.error_description}` : ''}` : `HTTP ${response.status}`;
+    // invalid_grant: the code or refresh token is used up, expired or revoked → sign in again.
+    throw new CrmError(refusal.success && refusal.data.error === 'invalid_grant' ? 'auth' : 'request', `Salesforce refused the token request (${said})`, response.status, refusal.success ? refusal.data.error : undefined);
+  }
+  const parsed = TokenResponseSchema.safeParse(body);
+  if (!parsed.success) throw new CrmError('schema', `Salesforce answered the token request in an unexpected shape: ${describeSchemaIssues(parsed.error)}`, response.status);
+  return parsed.data;
+}
+
+/** The whole sign-in: consent window, state check, code exchange with the verifier. */
+export async function signInWithSalesforce(app: OAuthApp, deps: OAuthDependencies): Promise<OAuthTokens> {
+  const { verifier, challenge } = await createPkcePair();
+  const state = base64Url(crypto.getRandomValues(new Uint8Array(16)));
+  const finalUrl = await deps.launchWebAuthFlow({ url: authorizeUrl(app, deps.redirectUri, challenge, state), interactive: true });
+  if (!finalUrl) throw new CrmError('auth', 'Salesforce sign-in was closed before it finished');
+  const returned = new URL(finalUrl);
+  if (!finalUrl.startsWith(deps.redirectUri)) throw new CrmError('auth', 'Salesforce sign-in ended on an unexpected page');
+  // A state we did not send means the answer is not to our request: never exchange its code.
+  if (returned.searchParams.get('state') !== state) throw new CrmError('auth', 'Salesforce sign-in answered with the wrong state; try again');
+  const refused = returned.searchParams.get('error');
+  if (refused) throw new CrmError('auth', `Salesforce sign-in refused: ${refused}${returned.searchParams.get('error_description') ? ` (${returned.searchParams.get('error_description')})` : ''}`);
+  const code = returned.searchParams.get('code');
+  if (!code) throw new CrmError('auth', 'Salesforce sign-in returned no authorization code');
+  const tokens = await tokenRequest(app, { grant_type: 'authorization_code', code, client_id: app.clientId, redirect_uri: deps.redirectUri, code_verifier: verifier }, deps.fetch ?? fetch);
+  if (!tokens.refresh_token) throw new CrmError('request', 'Salesforce gave no refresh token: add the "refresh_token, offline_access" scope to the External Client App');
+  return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
+}
+
+/** A new access token from the refresh token (Salesforce keeps the refresh token unless rotation is on). */
+export async function refreshSalesforceToken(app: OAuthApp, refreshToken: string, fetchImpl: typeof fetch = fetch): Promise<OAuthTokens> {
+  const tokens = await tokenRequest(app, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: app.clientId }, fetchImpl);
+  return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token ?? refreshToken };
+}

@@ -1,0 +1,49 @@
+/**
+ * Messages for writing scores back to the CRM (options page → background): start, cancel,
+ * and the progress of each CRM's write-back. Field names are checked again in the background
+ * (`WriteBackTargetSchema`); replies carry counts, record ids and the CRM's error messages.
+ */
+import { z } from 'zod';
+import { CrmKindSchema, FailureSchema } from './schemas';
+
+const FieldName = z.string().trim().min(1).max(80);
+
+export const WriteBackRequestSchema = z.object({
+  crm: CrmKindSchema,
+  scoreField: FieldName,
+  tierField: FieldName.optional(),
+  reasonField: FieldName.optional(),
+});
+export type WriteBackRequest = z.infer<typeof WriteBackRequestSchema>;
+
+export const WriteBackStatusSchema = z.enum(['idle', 'running', 'done', 'cancelled', 'error']);
+
+/** Record ids kept per error in a summary: enough to look a few up, small enough to message. */
+export const MAX_FAILED_IDS_SHOWN = 20;
+
+export const WriteBackSummarySchema = z.object({
+  crm: CrmKindSchema,
+  status: WriteBackStatusSchema,
+  /** The fields of the last write-back, so the form shows what was used. */
+  target: z.object({ scoreField: z.string().nullable(), tierField: z.string().nullable(), reasonField: z.string().nullable() }).nullable(),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  written: z.number().int().nonnegative(),
+  failures: z.array(z.object({ error: z.string(), count: z.number().int().positive(), recordIds: z.array(z.string()).max(MAX_FAILED_IDS_SHOWN) })),
+  /** Why the whole job stopped (not connected, no scores, the service worker was stopped). */
+  error: z.string().nullable(),
+  finishedAt: z.number().nullable(),
+});
+export type WriteBackSummary = z.infer<typeof WriteBackSummarySchema>;
+
+const SummaryResponseSchema = z.union([WriteBackSummarySchema.extend({ ok: z.literal(true) }), FailureSchema]);
+
+export const writeBackProtocol = {
+  /** Write the active model's score (and tier, top reason) of every synced lead of `crm` to the chosen fields. */
+  writeBackScores: { input: WriteBackRequestSchema, output: SummaryResponseSchema },
+  cancelWriteBack: { input: z.object({ crm: CrmKindSchema }), output: SummaryResponseSchema },
+  writeBackStatus: {
+    input: z.object({}),
+    output: z.union([z.object({ ok: z.literal(true), writeBacks: z.array(WriteBackSummarySchema) }), FailureSchema]),
+  },
+} as const;

@@ -1,0 +1,167 @@
+/**
+ * Write-back end to end: connect HubSpot (token) and Salesforce (session) from the options
+ * page, sync 302 leads from each, score them with the bundled model, write score, tier and
+ * top reason to the CRMs' custom fields from the options page, and read the values back
+ * through the demo CRM's REST API. Then, on that connected browser, no credential anywhere
+ * outside the background: not readable from the content script's world, not in a reply to
+ * it, not in the page, not in the exported CSV or model, not in the worker's console.
+ */
+import { readFileSync } from 'node:fs';
+import type { CDPSession, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CRMS, E2E_HUBSPOT_TOKEN, connectDemoCrms, expectNoSecretIn, recordServiceWorkerConsole, salesforceSessionCookie, startSyncs } from './connect';
+import { HUBSPOT_API, SALESFORCE_API, hubspotContactUrl, startHarness, type Harness } from './harness';
+
+const COUNT = 300;
+const MODEL_ID = (JSON.parse(readFileSync('models/manifest.json', 'utf8')) as { modelId: string }).modelId;
+const TIER_WORD = { hot: 'Hot', warm: 'Warm', cold: 'Cold' } as const;
+
+let harness: Harness;
+let logs: string[];
+
+beforeAll(async () => {
+  harness = await startHarness({ grantApiHosts: true, count: COUNT });
+  logs = recordServiceWorkerConsole(harness.context);
+}, 60_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+interface StoredScore {
+  recordId: string;
+  score: number;
+  tier: keyof typeof TIER_WORD;
+  topReason: string;
+}
+
+/** The bundled model's scores of the leads synced from `source`, from the extension's IndexedDB. */
+function storedScores(options: Page, source: string): Promise<StoredScore[]> {
+  return options.evaluate(
+    async ({ source, modelId }) => {
+      const open = indexedDB.open('leadlens');
+      const db = await new Promise<IDBDatabase>((resolve) => (open.onsuccess = () => resolve(open.result)));
+      const all = await new Promise<{ leadKey: string; modelId: string; score: number; tier: 'hot'; topReason: string }[]>(
+        (resolve) => (db.transaction('leadScores').objectStore('leadScores').getAll().onsuccess = (e) => resolve((e.target as IDBRequest).result)),
+      );
+      db.close();
+      return all
+        .filter((score) => score.modelId === modelId && score.leadKey.startsWith(`${source}|`))
+        .map((score) => ({ recordId: score.leadKey.slice(source.length + 1), score: score.score, tier: score.tier, topReason: score.topReason }));
+    },
+    { source, modelId: MODEL_ID },
+  );
+}
+
+/** A record's fields through the demo REST API, as the extension (which has the host permission) reads them. */
+function readThroughApi(options: Page, url: string): Promise<Record<string, unknown>> {
+  return options.evaluate(async (url) => {
+    const response = await fetch(url, { headers: { authorization: 'Bearer e2e-reader' }, credentials: 'omit' });
+    return (await response.json()) as Record<string, unknown>;
+  }, url);
+}
+
+it('writes score, tier and top reason of every synced lead to both CRMs, and they read back', async () => {
+  const options = await connectDemoCrms(harness.context, harness.extensionId);
+  await startSyncs(options);
+  for (const crm of CRMS) {
+    await expect.poll(() => options.getAttribute(`[data-testid="sync-${crm}"]`, 'data-status'), { timeout: 60_000 }).toBe('done');
+  }
+  // Bulk scoring, as demo mode and the model pages start it.
+  const scored = await options.evaluate((modelId) => {
+    const { chrome } = globalThis as unknown as { chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } } };
+    return chrome.runtime.sendMessage({ target: 'background', type: 'scoreStoredLeads', payload: { modelId } });
+  }, MODEL_ID);
+  expect(scored).toMatchObject({ ok: true });
+
+  await options.goto(`chrome-extension://${harness.extensionId}/options.html#write-back`);
+  for (const crm of CRMS) {
+    // The form starts with the suggested field names, which the demo org has.
+    await options.click(`[data-testid="start-write-back-${crm}"]`);
+  }
+  for (const crm of CRMS) {
+    const form = `[data-testid="write-back-${crm}"]`;
+    await expect.poll(() => options.getAttribute(form, 'data-status'), { timeout: 60_000 }).toBe('done');
+    expect(Number(await options.getAttribute(form, 'data-written'))).toBe(COUNT + 2);
+    expect(await options.textContent(form)).toContain(`Wrote ${COUNT + 2} of ${COUNT + 2} leads`);
+  }
+
+  const salesforce = await storedScores(options, 'salesforce');
+  expect(salesforce).toHaveLength(COUNT + 2);
+  for (const expected of salesforce.slice(0, 25)) {
+    const record = await readThroughApi(options, `https://${SALESFORCE_API}/services/data/v67.0/sobjects/Lead/${expected.recordId}?fields=LeadLens_Score__c,LeadLens_Tier__c,LeadLens_Reason__c`);
+    expect(record).toMatchObject({ LeadLens_Score__c: expected.score, LeadLens_Tier__c: TIER_WORD[expected.tier], LeadLens_Reason__c: expected.topReason.slice(0, 255) });
+  }
+  const hubspot = await storedScores(options, 'hubspot');
+  expect(hubspot).toHaveLength(COUNT + 2);
+  for (const expected of hubspot.slice(0, 25)) {
+    const record = await readThroughApi(options, `https://${HUBSPOT_API}/crm/v3/objects/contacts/${expected.recordId}?properties=leadlens_score,leadlens_tier,leadlens_reason`);
+    expect(record.properties).toMatchObject({ leadlens_score: String(expected.score), leadlens_tier: TIER_WORD[expected.tier], leadlens_reason: expected.topReason.slice(0, 255) });
+  }
+
+  // A field the org does not have: Salesforce refuses every batch, and the form says why.
+  await options.fill('input[name="salesforce-score-field"]', 'Missing_Score__c');
+  await options.click('[data-testid="start-write-back-salesforce"]');
+  await expect.poll(() => options.textContent('[data-testid="write-back-salesforce"]'), { timeout: 30_000 }).toContain("INVALID_FIELD: No such column 'Missing_Score__c'");
+
+  expectNoSecretIn({ 'service worker console': logs.join('\n'), 'options page': await options.content() }, [E2E_HUBSPOT_TOKEN, await salesforceSessionCookie(harness.context)]);
+}, 300_000);
+
+/** Runs `expression` in the LeadLens content script's isolated world of the page (through CDP: Playwright only reaches the main world). */
+async function evaluateInContentScript(cdp: CDPSession, extensionId: string, expression: string): Promise<unknown> {
+  const contexts: { id: number; origin: string }[] = [];
+  cdp.on('Runtime.executionContextCreated', ({ context }) => contexts.push(context));
+  await cdp.send('Runtime.enable'); // replays the contexts that already exist
+  const isolated = contexts.find((context) => context.origin === `chrome-extension://${extensionId}`);
+  if (!isolated) throw new Error('The LeadLens content script runs in no world of this page');
+  const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', { expression, contextId: isolated.id, awaitPromise: true, returnByValue: true });
+  if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
+  return result.value;
+}
+
+it('shows no credential to content scripts, pages, exported files or the worker’s console', async () => {
+  const secrets = [E2E_HUBSPOT_TOKEN, await salesforceSessionCookie(harness.context)];
+  const crmPage = await harness.context.newPage();
+  const contact = harness.crm.leads[0].hubspotId;
+  await crmPage.goto(hubspotContactUrl(contact));
+  await crmPage.locator('leadlens-badge[data-leadlens-state="scored"]').waitFor({ timeout: 15_000 });
+
+  // The page's own world has no extension API at all; the content script's world has one, but storage.local is closed to it.
+  expect(await crmPage.evaluate(() => typeof (globalThis as { chrome?: { storage?: unknown } }).chrome?.storage)).toBe('undefined');
+  const cdp = await harness.context.newCDPSession(crmPage);
+  const fromContentScript = (await evaluateInContentScript(
+    cdp,
+    harness.extensionId,
+    `(async () => {
+      const local = await chrome.storage.local.get(null).then((items) => JSON.stringify(items), (error) => 'refused: ' + error.message);
+      const reply = await chrome.runtime.sendMessage({ target: 'background', type: 'scoreLead', payload: { crm: 'hubspot', recordId: '${contact}', fields: {} } });
+      const status = await chrome.runtime.sendMessage({ target: 'background', type: 'connectionStatus', payload: {} });
+      return { local, replies: JSON.stringify([reply, status]) };
+    })()`,
+  )) as { local: string; replies: string };
+  expect(fromContentScript.local).toMatch(/^refused: .*not allowed/i);
+  expect(fromContentScript.replies).toContain('"ok":true');
+
+  const options = await harness.context.newPage();
+  await options.goto(`chrome-extension://${harness.extensionId}/options.html#csv`);
+  const csvDownload = options.waitForEvent('download');
+  await options.getByRole('button', { name: 'Export scores as CSV' }).click();
+  const csv = readFileSync((await (await csvDownload).path())!, 'utf8');
+  expect(csv.split('\r\n').length).toBeGreaterThan(2 * (COUNT + 2));
+  await options.goto(`chrome-extension://${harness.extensionId}/options.html#versions`);
+  const modelFiles = [options.waitForEvent('download'), options.waitForEvent('download')];
+  await options.getByRole('button', { name: `Export ${MODEL_ID}` }).click();
+  const [manifest, onnx] = await Promise.all(modelFiles.map(async (download) => readFileSync((await (await download).path())!, 'latin1')));
+
+  expectNoSecretIn(
+    {
+      'replies to the content script': fromContentScript.replies,
+      'the CRM page': await crmPage.content(),
+      'the exported CSV': csv,
+      'the exported manifest': manifest,
+      'the exported model': onnx,
+      'service worker console': logs.join('\n'),
+    },
+    secrets,
+  );
+}, 120_000);
