@@ -219,7 +219,7 @@ function PolicyPreviewView({ preview, form, labelledLeads }: { preview: PolicyPr
           title="Profit by threshold"
           description={`profit per lead if every lead above the threshold is contacted; hot at ${formatProbability(preview.thresholds.hot)}, warm at ${formatProbability(preview.thresholds.warm)}`}
           points={preview.profit}
-          xLabel="Threshold %"
+          xLabel="Contact threshold (probability)"
           yLabel="Profit per lead ($)"
           percentAxes={false}
           markers={[
