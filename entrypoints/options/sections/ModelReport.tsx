@@ -10,6 +10,7 @@ import { activeManifest } from '@/lib/ml/model-store';
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { formatModelDate, formatProbability } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
+import { useProgressiveCount } from '@/lib/ui/hooks';
 import { labelledQuery } from '../policy-client';
 
 const fixed3 = (value: number | undefined) => (value === undefined ? 'not given' : value.toFixed(3));
@@ -55,26 +56,10 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
 /** Shape plots are the report's heaviest part: redraw them only when their term changes, not when the tiers do. */
 const MemoShapePlot = memo(ShapePlot);
 
-function Report({ manifest }: { manifest: Manifest }) {
-  const { metrics, provenance } = manifest;
-  const terms = [...manifest.terms].sort((a, b) => b.importance - a.importance);
+/** The curves and bars of the report; redrawn only when the metrics or terms change, not the tiers. */
+const ReportCharts = memo(function ReportCharts({ metrics, terms }: { metrics: Manifest['metrics']; terms: Manifest['terms'] }) {
   return (
     <>
-      <dl className="model-summary">
-        <dt>Data</dt>
-        <dd>
-          {provenance.rows.toLocaleString('en-US')} leads, {provenance.positives.toLocaleString('en-US')} conversions, from {provenance.source}; trained{' '}
-          {formatModelDate(manifest.createdAt)}
-        </dd>
-        <dt>Cross-validated ROC-AUC / PR-AUC</dt>
-        <dd>
-          {fixed3(metrics.cvRocAuc)} / {fixed3(metrics.cvPrAuc)}
-        </dd>
-        <dt>Out-of-time ROC-AUC (newest leads, held out)</dt>
-        <dd>{metrics.outOfTimeRocAuc === undefined ? 'not measured for this model' : metrics.outOfTimeRocAuc.toFixed(3)}</dd>
-        <dt>Calibration error (ECE)</dt>
-        <dd>{fixed3(metrics.ece)}</dd>
-      </dl>
       <div className="chart-grid">
         {metrics.roc && <CurveChart title="ROC curve" description={`ROC-AUC ${fixed3(metrics.cvRocAuc)}`} points={metrics.roc} xLabel="False-positive rate %" yLabel="True-positive rate %" diagonal />}
         {metrics.pr && <CurveChart title="Precision–recall" description={`PR-AUC ${fixed3(metrics.cvPrAuc)}`} points={metrics.pr} xLabel="Recall %" yLabel="Precision %" />}
@@ -97,12 +82,44 @@ function Report({ manifest }: { manifest: Manifest }) {
         horizontal
         format={(v) => `${Math.round(v * 100)} %`}
       />
+    </>
+  );
+});
+
+function Report({ manifest }: { manifest: Manifest }) {
+  const { metrics, provenance } = manifest;
+  // Kept across a refetch that changed only the tiers (the query shares unchanged parts), so the charts do not redraw.
+  const terms = useMemo(() => [...manifest.terms].sort((a, b) => b.importance - a.importance), [manifest.terms]);
+  const hasShapes = modelHasShapes(manifest);
+  // The charts are drawn a part per task (first the curves and bars, then one shape plot at a
+  // time): drawn at once, they block the page for about a second.
+  const shown = useProgressiveCount(1 + (hasShapes ? terms.length : 0));
+  const drawn = shown >= 1 + (hasShapes ? terms.length : 0);
+  return (
+    <>
+      <dl className="model-summary">
+        <dt>Data</dt>
+        <dd>
+          {provenance.rows.toLocaleString('en-US')} leads, {provenance.positives.toLocaleString('en-US')} conversions, from {provenance.source}; trained{' '}
+          {formatModelDate(manifest.createdAt)}
+        </dd>
+        <dt>Cross-validated ROC-AUC / PR-AUC</dt>
+        <dd>
+          {fixed3(metrics.cvRocAuc)} / {fixed3(metrics.cvPrAuc)}
+        </dd>
+        <dt>Out-of-time ROC-AUC (newest leads, held out)</dt>
+        <dd>{metrics.outOfTimeRocAuc === undefined ? 'not measured for this model' : metrics.outOfTimeRocAuc.toFixed(3)}</dd>
+        <dt>Calibration error (ECE)</dt>
+        <dd>{fixed3(metrics.ece)}</dd>
+      </dl>
+      {shown < 1 && <Loading what="the charts" />}
+      {shown >= 1 && <ReportCharts metrics={metrics} terms={terms} />}
       <h3 style={{ fontSize: 15 }}>Confusion matrix at each tier threshold</h3>
-      <ConfusionMatrices manifest={manifest} />
+      {drawn ? <ConfusionMatrices manifest={manifest} /> : <Loading what="stored outcomes" />}
       <h3 style={{ fontSize: 15 }}>Shape functions</h3>
-      {modelHasShapes(manifest) ? (
+      {hasShapes ? (
         <div className="chart-grid">
-          {terms.map((term) => (
+          {terms.slice(0, shown - 1).map((term) => (
             <MemoShapePlot key={term.label} term={term} />
           ))}
         </div>
@@ -118,5 +135,5 @@ export function ModelReportSection() {
   const manifest = useQuery({ queryKey: queryKeys.activeModel(), queryFn: activeManifest });
   if (manifest.isPending) return <Loading what="the model report" />;
   if (manifest.isError) return <ErrorState message={manifest.error.message} />;
-  return <Report manifest={manifest.data} />;
+  return <Report key={manifest.data.modelId} manifest={manifest.data} />;
 }
