@@ -13,11 +13,12 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { chromium, type BrowserContext, type Worker } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateDemoLeads, specialDemoLeads } from '../../lib/crm/demo-data';
 import { parseFaults } from '../demo-crm/behaviour';
 import { HUBSPOT_DEFAULT_LIMITS, startDemoCrm, type DemoCrm } from '../demo-crm/server';
+import { connectDemoCrms, startSyncs, storedLeadCounts } from './connect';
 import { EXTENSION_DIR, HUBSPOT_API, SALESFORCE_API, chromiumPath } from './harness';
 
 const LEADS = 20_000;
@@ -65,47 +66,16 @@ afterAll(async () => {
   rmSync(profile, { recursive: true, force: true });
 });
 
-async function stored(page: Page): Promise<Record<string, { count: number; unique: number }>> {
-  return page.evaluate(async () => {
-    const open = indexedDB.open('leadlens');
-    const db = await new Promise<IDBDatabase>((resolve, reject) => ((open.onsuccess = () => resolve(open.result)), (open.onerror = () => reject(open.error))));
-    const keys = await new Promise<IDBValidKey[]>((resolve) => {
-      const request = db.transaction('leads').objectStore('leads').getAllKeys();
-      request.onsuccess = () => resolve(request.result);
-    });
-    db.close();
-    const result: Record<string, { count: number; unique: number }> = {};
-    for (const source of ['salesforce', 'hubspot']) {
-      const ids = (keys as string[]).filter((k) => k.startsWith(`${source}|`)).map((k) => k.slice(source.length + 1));
-      result[source] = { count: ids.length, unique: new Set(ids.map((id) => id.slice(0, 15))).size };
-    }
-    return result;
-  });
-}
-
 it('connects both CRMs and syncs 20,000 leads each through faults and two service worker stops', async () => {
-  // Logging in to Salesforce leaves the `sid` cookie on the org's API host.
-  const login = await context.newPage();
-  await login.goto(`https://${SALESFORCE_API}/`);
-  await login.close();
-
-  const options = await context.newPage();
-  await options.goto(`chrome-extension://${extensionId}/options.html#connections`);
-  await options.fill('input[name="salesforce-host"]', SALESFORCE_API);
-  await options.click('[data-testid="connect-salesforce"]');
-  await expect.poll(() => options.textContent('[data-testid="connection-salesforce"]'), { timeout: 20_000 }).toMatch(/^Connected: /);
-  await options.fill('input[name="hubspot-token"]', TOKEN);
-  await options.click('[data-testid="connect-hubspot"]');
-  await expect.poll(() => options.textContent('[data-testid="connection-hubspot"]'), { timeout: 20_000 }).toMatch(/^Connected: /);
+  const options = await connectDemoCrms(context, extensionId, TOKEN);
   expect(await options.textContent('#connections')).toContain(`Connected to HubSpot at ${HUBSPOT_API}`);
 
   crm.behaviour.faults = parseFaults('429=0.2,500=0.1,timeout=0.02');
-  await options.click('[data-testid="start-salesforce"]');
-  await options.click('[data-testid="start-hubspot"]');
+  await startSyncs(options);
 
   const cdp = await context.newCDPSession(options);
   for (const threshold of [6_000, 14_000]) {
-    await expect.poll(async () => (await stored(options)).hubspot.count, { timeout: 120_000, interval: 500 }).toBeGreaterThan(threshold);
+    await expect.poll(async () => (await storedLeadCounts(options)).hubspot.count, { timeout: 120_000, interval: 500 }).toBeGreaterThan(threshold);
     await cdp.send('ServiceWorker.enable');
     await cdp.send('ServiceWorker.stopAllWorkers');
   }
@@ -113,7 +83,7 @@ it('connects both CRMs and syncs 20,000 leads each through faults and two servic
   for (const source of ['salesforce', 'hubspot']) {
     await expect.poll(() => options.getAttribute(`[data-testid="sync-${source}"]`, 'data-status'), { timeout: 240_000, interval: 1000 }).toBe('done');
   }
-  const counts = await stored(options);
+  const counts = await storedLeadCounts(options);
   expect(counts.salesforce).toEqual({ count: LEADS + 2, unique: LEADS + 2 });
   expect(counts.hubspot).toEqual({ count: LEADS + 2, unique: LEADS + 2 });
 
