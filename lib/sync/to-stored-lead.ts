@@ -3,6 +3,7 @@
  * views and training index on are read here, each through zod, so a renamed field or a
  * changed type is an error naming that field (never its value).
  */
+import { HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from '../crm/hubspot-lifecycle';
 import { z } from 'zod';
 import { parseCrmDateTime, type CrmRecord } from '../crm/client';
 import { CrmError, describeSchemaIssues } from '../crm/http';
@@ -30,9 +31,6 @@ const HubSpotIndexedProperties = z.object({
   lifecyclestage: Text,
 });
 
-/** HubSpot's default lifecycle stages, in order. */
-export const HUBSPOT_LIFECYCLE_ORDER = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist'] as const;
-export type HubSpotLifecycleStage = (typeof HUBSPOT_LIFECYCLE_ORDER)[number];
 
 /**
  * Whether a HubSpot contact counts as converted: its lifecycle stage is at or past

@@ -5,23 +5,14 @@
  */
 import type { SourceKind } from '../featurize';
 import type { OutcomeRule } from './training-set';
+import { HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from '../../crm/hubspot-lifecycle';
 
-/** HubSpot's default lifecycle stages (internal values), in the order a contact moves through them. */
-export const HUBSPOT_LIFECYCLE_ORDER = [
-  'subscriber',
-  'lead',
-  'marketingqualifiedlead',
-  'salesqualifiedlead',
-  'opportunity',
-  'customer',
-  'evangelist',
-] as const;
 export const HUBSPOT_LIFECYCLE_FIELD = 'lifecyclestage';
 const DEFAULT_STAGE_REACHED = 'opportunity';
 
 /** Stages at or after `stage`: "reached `stage`". */
 export function stagesReached(stage: string): string[] {
-  const at = HUBSPOT_LIFECYCLE_ORDER.indexOf(stage as (typeof HUBSPOT_LIFECYCLE_ORDER)[number]);
+  const at = HUBSPOT_LIFECYCLE_ORDER.indexOf(stage as HubSpotLifecycleStage);
   return at < 0 ? [stage] : HUBSPOT_LIFECYCLE_ORDER.slice(at);
 }
 
