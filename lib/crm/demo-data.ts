@@ -15,6 +15,7 @@
 import { FeatureSpecListSchema, type FieldSources } from '../ml/manifest';
 import demoFeatureSpecJson from '../../models/demo-features.json';
 import { mulberry32 } from '../ml/random';
+import { HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from './hubspot-lifecycle';
 
 // ─── Public shapes ──────────────────────────────────────────────────────────────────────
 
@@ -160,14 +161,10 @@ export const HUBSPOT_ANALYTICS_SOURCES = [
 
 export const HUBSPOT_EMPLOYEE_RANGES = ['1-5', '5-25', '25-50', '50-100', '100-500', '500-1000', '1000+'] as const;
 
-export const HUBSPOT_LIFECYCLE_STAGES = [
-  'subscriber',
-  'lead',
-  'marketingqualifiedlead',
-  'salesqualifiedlead',
-  'opportunity',
-  'customer',
-] as const;
+/** The stages a demo contact can be in: HubSpot's defaults up to customer. */
+export const HUBSPOT_LIFECYCLE_STAGES = HUBSPOT_LIFECYCLE_ORDER.filter(
+  (stage): stage is Exclude<HubSpotLifecycleStage, 'evangelist'> => stage !== 'evangelist',
+);
 
 export const HUBSPOT_LEAD_STATUSES = [
   'NEW',

@@ -1,3 +1,4 @@
+import { listAllChanges } from './list-all-changes';
 import { describe, expect, it } from 'vitest';
 import { generateDemoLeads } from './demo-data';
 import { HUBSPOT_SEARCH_CAP, createHubSpotClient } from './hubspot-client';
@@ -27,19 +28,6 @@ function setup(leads = small, apiVersion: 'v3' | '2026-03' = 'v3') {
   return { client, behaviour, clock, rateLimited: () => rateLimited };
 }
 
-async function drain(client: ReturnType<typeof setup>['client'], since: number | null = null) {
-  const ids: string[] = [];
-  let token: string | null = null;
-  let pages = 0;
-  do {
-    const page = await client.listChanged(since, token);
-    ids.push(...page.records.map((r) => r.id));
-    token = page.next;
-    pages++;
-  } while (token !== null);
-  return { ids, pages };
-}
-
 describe('HubSpot client against the demo CRM', () => {
   it('reads one contact (v3 and date-versioned paths), or null when unknown', async () => {
     for (const version of ['v3', '2026-03'] as const) {
@@ -64,7 +52,7 @@ describe('HubSpot client against the demo CRM', () => {
     const leads = generateDemoLeads({ count: HUBSPOT_SEARCH_CAP + 1500, seed: 9, now: NOW });
     const { client, clock, rateLimited } = setup(leads);
     const started = clock.now();
-    const { ids, pages } = await drain(client);
+    const { ids, pages } = await listAllChanges(client);
     expect(new Set(ids).size).toBe(leads.length);
     expect(pages).toBeGreaterThanOrEqual(Math.ceil(leads.length / 200));
     // The client's own limiter kept it under HubSpot's 4 searches per second: no 429 at all.
@@ -76,7 +64,7 @@ describe('HubSpot client against the demo CRM', () => {
     const { client, behaviour } = setup();
     behaviour.faults = parseFaults('429=0.2,500=0.1,timeout=0.02,malformed=0.05');
     behaviour.random = mulberry32(5);
-    const { ids } = await drain(client);
+    const { ids } = await listAllChanges(client);
     expect(new Set(ids).size).toBe(small.length);
   });
 

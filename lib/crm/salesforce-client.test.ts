@@ -1,3 +1,4 @@
+import { listAllChanges } from './list-all-changes';
 import { describe, expect, it } from 'vitest';
 import { generateDemoLeads } from './demo-data';
 import { isCrmError } from './http';
@@ -17,19 +18,6 @@ function setup(apiVersion = '67.0') {
   const fetch = demoFetch(createDemoCrmHandler(leads, behaviour));
   const client = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion, accessToken: async () => '00Dsession!token', clock, fetch });
   return { client, behaviour, clock };
-}
-
-async function drain(client: ReturnType<typeof setup>['client'], since: number | null) {
-  const ids: string[] = [];
-  let token: string | null = null;
-  let pages = 0;
-  do {
-    const page = await client.listChanged(since, token);
-    ids.push(...page.records.map((r) => r.id));
-    token = page.next;
-    pages++;
-  } while (token !== null);
-  return { ids, pages };
 }
 
 describe('Salesforce client against the demo CRM', () => {
@@ -54,11 +42,11 @@ describe('Salesforce client against the demo CRM', () => {
 
   it('pages every change through nextRecordsUrl, oldest first, and from a cursor', async () => {
     const { client } = setup();
-    const all = await drain(client, null);
+    const all = await listAllChanges(client, null);
     expect(all.pages).toBe(3);
     expect(new Set(all.ids).size).toBe(leads.length);
     const cut = leads.map((l) => Date.parse(l.salesforce.SystemModstamp.replace('+0000', 'Z'))).sort((a, b) => a - b)[4000];
-    const later = await drain(client, cut);
+    const later = await listAllChanges(client, cut);
     const expected = leads.filter((l) => Date.parse(l.salesforce.SystemModstamp.replace('+0000', 'Z')) >= Math.floor(cut / 1000) * 1000);
     expect(later.ids.sort()).toEqual(expected.map((l) => l.salesforceId).sort());
   });
@@ -77,7 +65,7 @@ describe('Salesforce client against the demo CRM', () => {
     const { client, behaviour } = setup();
     behaviour.faults = parseFaults('429=0.2,500=0.1,timeout=0.02,malformed=0.05');
     behaviour.random = mulberry32(11);
-    const all = await drain(client, null);
+    const all = await listAllChanges(client, null);
     expect(new Set(all.ids).size).toBe(leads.length);
   });
 
