@@ -3,7 +3,7 @@
  *
  *   npm run train -- --csv PATH --target COLUMN [--positive VALUE] [--sep ';'] [--exclude a,b,c]
  *                    [--features SPEC.json] [--cv 5] [--seed 42] [--out DIR] [--json]
- *                    [--now ISO] [--interactions 10] [--bags 4] [--calibration auto|platt|isotonic|none]
+ *                    [--now ISO] [--interactions 20] [--bags 4] [--calibration auto|platt|isotonic|none]
  *                    [--class-weight none|balanced] [--missing 'Select,N/A']
  *                    [--policy capacity:HOT:WARM:INFLOW | value:REVENUE:COST] [--time-column NAME]
  *
