@@ -15,7 +15,7 @@ import { explainLead } from '../ml/explain';
 import { featurizeRecord } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { scoreAndTier } from '../ml/score';
-import type { EngineRows, LeadToScore } from './score-lead';
+import { withRecordFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
 const openLeadKey = (tabId: number) => `openLead:${tabId}`;
 const LAST_CRM_TAB_KEY = 'lastCrmTabId';
@@ -63,16 +63,20 @@ function nameFromFields(fields: PageFields): string | null {
   return fields.Name || joined(fields.FirstName, fields.LastName) || joined(fields.firstname, fields.lastname) || null;
 }
 
-export interface ExplainDeps {
+export interface ExplainDeps extends Pick<ScoringDeps, 'fetchRecord'> {
   manifest: Manifest;
   runModel(modelId: string, rows: Float32Array, featureCount: number): Promise<EngineRows>;
   now: Date;
 }
 
-/** Score a lead and keep everything the side panel's explanation needs (row, per-term contributions). */
+/**
+ * Score a lead and keep everything the side panel's explanation needs (row, per-term
+ * contributions), from the same fields as its badge: the API record under the page's fields.
+ */
 export async function explainInFull(lead: LeadToScore, name: string, deps: ExplainDeps): Promise<OpenLead> {
   const { manifest, now } = deps;
-  const row = featurizeRecord(lead.fields, manifest.features, lead.crm, now); // [F]
+  const fields = await withRecordFields(lead, deps);
+  const row = featurizeRecord(fields, manifest.features, lead.crm, now); // [F]
   const output = await deps.runModel(manifest.modelId, row, manifest.features.length);
   const probability = output.probability[0];
   const contributions = Array.from(output.contributions[0]); // [T]
@@ -86,7 +90,7 @@ export async function explainInFull(lead: LeadToScore, name: string, deps: Expla
     baseRate: manifest.reference.baseRate,
     row: Array.from(row, (value) => (Number.isNaN(value) ? null : value)),
     contributions,
-    reasons: explainLead(manifest, contributions, lead.fields, lead.crm, now),
+    reasons: explainLead(manifest, contributions, fields, lead.crm, now),
     featuresKnown: row.reduce((known, value) => known + (Number.isNaN(value) ? 0 : 1), 0),
     featuresTotal: manifest.features.length,
   };

@@ -1,11 +1,15 @@
+import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
 import type { RawRecord } from '../ml/featurize';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import type { ScoredLead } from '../messaging/protocol';
+import { explainInFull } from './open-lead';
 import { scoreLead, type ScoringDeps } from './score-lead';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
 let manifest: Manifest;
 let session: ort.InferenceSession;
@@ -49,7 +53,7 @@ function setup(api: RawRecord | null | Error) {
   return { deps, calls, advance: (ms: number) => void (clock += ms) };
 }
 
-const reasonValue = (scored: ScoredLead, label: string) => scored.reasons.find((reason) => reason.label === label)?.value;
+const reasonValue = (scored: Pick<ScoredLead, 'reasons'>, label: string) => scored.reasons.find((reason) => reason.label === label)?.value;
 const request = (fields: Record<string, string>) => ({ crm: 'hubspot' as const, recordId: lead.hubspotId, fields });
 
 describe('scoreLead with the CRM API', () => {
@@ -88,5 +92,22 @@ describe('scoreLead with the CRM API', () => {
       expect(reasonValue(outcome.lead, 'Industry')).toBe('Banking');
       expect(reasonValue(outcome.lead, 'Country')).toBe('not known');
     }
+  });
+
+  it('explains the open lead in the side panel from the same fields as its badge', async () => {
+    const { deps, calls } = setup({ ...lead.hubspot, industry: 'Retail' });
+    const page = request({ jobtitle: 'VP Sales', industry: 'Banking' });
+    const badge = await scoreLead(page, deps);
+    if (!badge.ok) throw new Error(badge.error);
+    const explainDeps = { manifest, runModel: deps.runModel, now: deps.now(), fetchRecord: deps.fetchRecord };
+    const panel = await explainInFull(page, 'A lead', explainDeps);
+    expect(calls.api).toBe(2);
+    expect(panel.probability).toBe(badge.lead.probability);
+    expect(panel.score).toBe(badge.lead.score);
+    expect(panel.featuresKnown).toBe(badge.lead.featuresKnown);
+    expect(panel.reasons).toEqual(badge.lead.reasons);
+    expect(reasonValue(panel, 'Industry')).toBe('Banking');
+    const pageOnly = await explainInFull(page, 'A lead', { ...explainDeps, fetchRecord: undefined });
+    expect(pageOnly.featuresKnown).toBeLessThan(panel.featuresKnown);
   });
 });

@@ -75,8 +75,9 @@ export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promis
  * The full record from the API (when connected) with the page's fields over it: the page
  * shows the latest values, but only for the fields it shows, and a value it shows empty does
  * not erase one the API has. Without the API (or if reading fails), the page's fields alone.
+ * The badge and the side panel's explanation both score these, so they agree.
  */
-async function withRecordFields(request: LeadToScore, deps: ScoringDeps): Promise<RawRecord> {
+export async function withRecordFields(request: LeadToScore, deps: Pick<ScoringDeps, 'fetchRecord'>): Promise<RawRecord> {
   const api = await deps.fetchRecord?.(request.crm, request.recordId).catch((error: unknown) => {
     console.warn('LeadLens: could not read the record from the CRM; scoring the fields on the page', error instanceof Error ? error.message : '');
     return null;

@@ -9,6 +9,7 @@ import { bundledModel } from '../../ml/bundled-model';
 import { activeManifest, setActiveModel } from '../../ml/model-store';
 import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
 import { displayName, explainInFull, openRecordInCrmTab, rememberedLeadOf } from '../open-lead';
+import { fetchRecordFields } from '../record-source';
 
 async function scoreStoredLeads(modelId: string) {
   await ensureOffscreenDocument();
@@ -33,6 +34,7 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
       manifest: await activeManifest(),
       runModel: runOffscreen,
       now: new Date(),
+      fetchRecord: fetchRecordFields,
     });
     return { ok: true as const, lead };
   },
