@@ -4,6 +4,7 @@
  */
 import { Bar, BarChart, CartesianGrid, Cell, Line, LineChart, ReferenceDot, XAxis, YAxis } from 'recharts';
 import type { ReactNode } from 'react';
+import { DrawWhenNear } from './DrawWhenNear';
 
 export type Point = [number, number];
 export interface Marker {
@@ -22,14 +23,38 @@ const ONE_LINE_CHARS = 28;
 const MAX_LABEL_CHARS = 44;
 export const axisLabel = (label: string) => (label.length > MAX_LABEL_CHARS ? `${label.slice(0, MAX_LABEL_CHARS - 1)}…` : label);
 
-/** A titled chart; `textAlternative` (e.g. a <details> table) sits outside the image so screen readers reach it. */
-export function Figure({ title, description, children, textAlternative }: { title: string; description: string; children: ReactNode; textAlternative?: ReactNode }) {
+/** Drawn size of a chart; until it is drawn, its placeholder takes this much room. */
+export interface ChartSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * A titled chart; `textAlternative` (e.g. a <details> table) sits outside the image so screen
+ * readers reach it. The chart itself is drawn when the reader scrolls near it (DrawWhenNear):
+ * a report holds dozens of charts, too many to draw with the page.
+ */
+export function Figure({
+  title,
+  description,
+  children,
+  textAlternative,
+  size = { width: WIDTH, height: HEIGHT },
+}: {
+  title: string;
+  description: string;
+  children: ReactNode;
+  textAlternative?: ReactNode;
+  size?: ChartSize;
+}) {
   return (
     <figure>
       <figcaption>{title}</figcaption>
-      <div role="img" aria-label={`${title}: ${description}`}>
-        {children}
-      </div>
+      <DrawWhenNear what={title} {...size}>
+        <div role="img" aria-label={`${title}: ${description}`}>
+          {children}
+        </div>
+      </DrawWhenNear>
       {textAlternative}
     </figure>
   );
@@ -88,10 +113,10 @@ export function BarsChart({
   format?: (value: number) => string;
 }) {
   const rowHeight = bars.some((bar) => bar.label.length > ONE_LINE_CHARS) ? TWO_LINE_ROW_HEIGHT : ONE_LINE_ROW_HEIGHT;
-  const height = horizontal ? Math.max(HEIGHT, bars.length * rowHeight + 30) : HEIGHT;
+  const size = { width: horizontal ? 420 : WIDTH, height: horizontal ? Math.max(HEIGHT, bars.length * rowHeight + 30) : HEIGHT };
   return (
-    <Figure title={title} description={description}>
-      <BarChart width={horizontal ? 420 : WIDTH} height={height} data={[...bars]} layout={horizontal ? 'vertical' : 'horizontal'} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+    <Figure title={title} description={description} size={size}>
+      <BarChart {...size} data={[...bars]} layout={horizontal ? 'vertical' : 'horizontal'} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
         <CartesianGrid stroke="#e6e6e6" />
         {horizontal ? (
           <>

@@ -60,6 +60,7 @@ function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
       title={term.label}
       description={`log-odds by value, from ${axis.labels[0]} to ${axis.labels[missing - 1]}; highest for ${best.label} (${logOdds(best.value)}); missing ${logOdds(shape.scores[missing])}`}
       textAlternative={<BinTable caption={`${term.label} (log-odds per bin)`} axis={axis} scores={shape.scores} />}
+      size={{ width: PLOT_WIDTH, height: PLOT_HEIGHT }}
     >
       <LineChart width={PLOT_WIDTH} height={PLOT_HEIGHT} data={points} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
         <CartesianGrid stroke="#e6e6e6" />
@@ -100,6 +101,7 @@ function PairShape({ term, shape }: { term: Term; shape: TermShape }) {
   // Rows too thin for a label get one every few rows.
   const rowLabelEvery = Math.ceil(12 / cellHeight);
   const cellColour = (value: number) => `rgba(${value >= 0 ? POSITIVE_RGB : NEGATIVE_RGB}, ${(Math.abs(value) / strongest).toFixed(2)})`;
+  const size = { width: PLOT_WIDTH, height: COLUMN_LABEL_HEIGHT + rows.labels.length * cellHeight };
   return (
     <Figure
       title={term.label}
@@ -110,6 +112,7 @@ function PairShape({ term, shape }: { term: Term; shape: TermShape }) {
           <NumberGrid caption={`${term.label} (log-odds)`} rowLabels={rows.labels} columnLabels={columns.labels} values={values} format={logOdds} />
         </details>
       }
+      size={size}
     >
       <div style={{ ...heatMapStyle, gridTemplateColumns: `120px repeat(${columns.labels.length}, 1fr)`, gridTemplateRows: `${COLUMN_LABEL_HEIGHT}px repeat(${rows.labels.length}, ${cellHeight}px)` }}>
         <span />

@@ -24,9 +24,33 @@ async function settled(page: Page, section: Locator): Promise<void> {
   await page.waitForTimeout(600);
 }
 
+/**
+ * Charts are drawn as the reader scrolls near them: scroll through the part of the section the
+ * shot takes, back to its top, and wait until no chart placeholder is left in that part.
+ */
+async function drawCharts(page: Page, section: Locator): Promise<void> {
+  await section.evaluate(async (element, maxHeight) => {
+    const top = element.getBoundingClientRect().top + window.scrollY;
+    for (let y = top; y < top + Math.min(element.getBoundingClientRect().height, maxHeight); y += window.innerHeight / 2) {
+      window.scrollTo(0, y);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    window.scrollTo(0, top);
+  }, MAX_SHOT_HEIGHT);
+  // (No named helpers inside: tsx would wrap them in a function the page does not have.)
+  await section.evaluate(async (element, maxHeight) => {
+    for (;;) {
+      const top = element.getBoundingClientRect().top;
+      if (![...element.querySelectorAll('.draw-when-near')].some((placeholder) => placeholder.getBoundingClientRect().top - top < maxHeight)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }, MAX_SHOT_HEIGHT);
+}
+
 /** The element's box, or its top MAX_SHOT_HEIGHT px when taller (the model report with every shape function). */
 async function shoot(page: Page, section: Locator, name: string): Promise<string> {
   await section.scrollIntoViewIfNeeded();
+  await drawCharts(page, section);
   await settled(page, section);
   const path = join(OUT_DIR, `${name}.png`);
   const box = await section.boundingBox();

@@ -1,7 +1,7 @@
 /** React hooks shared by the extension pages (side panel, options). */
 import { useQueryClient, type QueryKey } from '@tanstack/react-query';
 import { liveQuery } from 'dexie';
-import { startTransition, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { readJob, type JobKind, type JobProgress } from '../jobs/progress';
 import { activeModelId } from '../ml/model-store';
 
@@ -40,18 +40,4 @@ export function useInvalidateWhenJobEnds(kind: JobKind, keys: readonly QueryKey[
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [job]);
   return job;
-}
-
-/**
- * How many of `total` heavy parts (charts) to show: one more per task, each rendered as a
- * transition, so a page with many of them never blocks the main thread in one long task.
- */
-export function useProgressiveCount(total: number): number {
-  const [count, setCount] = useState(0);
-  useEffect(() => {
-    if (count >= total) return;
-    const timer = setTimeout(() => startTransition(() => setCount((current) => current + 1)), 0);
-    return () => clearTimeout(timer);
-  }, [count, total]);
-  return Math.min(count, total);
 }

@@ -10,7 +10,6 @@ import { activeManifest } from '@/lib/ml/model-store';
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { formatModelDate, formatProbability } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
-import { useProgressiveCount } from '@/lib/ui/hooks';
 import { labelledQuery } from '../policy-client';
 
 const fixed3 = (value: number | undefined) => (value === undefined ? 'not given' : value.toFixed(3));
@@ -91,10 +90,6 @@ function Report({ manifest }: { manifest: Manifest }) {
   // Kept across a refetch that changed only the tiers (the query shares unchanged parts), so the charts do not redraw.
   const terms = useMemo(() => [...manifest.terms].sort((a, b) => b.importance - a.importance), [manifest.terms]);
   const hasShapes = modelHasShapes(manifest);
-  // The charts are drawn a part per task (first the curves and bars, then one shape plot at a
-  // time): drawn at once, they block the page for about a second.
-  const shown = useProgressiveCount(1 + (hasShapes ? terms.length : 0));
-  const drawn = shown >= 1 + (hasShapes ? terms.length : 0);
   return (
     <>
       <dl className="model-summary">
@@ -112,14 +107,13 @@ function Report({ manifest }: { manifest: Manifest }) {
         <dt>Calibration error (ECE)</dt>
         <dd>{fixed3(metrics.ece)}</dd>
       </dl>
-      {shown < 1 && <Loading what="the charts" />}
-      {shown >= 1 && <ReportCharts metrics={metrics} terms={terms} />}
+      <ReportCharts metrics={metrics} terms={terms} />
       <h3 style={{ fontSize: 15 }}>Confusion matrix at each tier threshold</h3>
-      {drawn ? <ConfusionMatrices manifest={manifest} /> : <Loading what="stored outcomes" />}
+      <ConfusionMatrices manifest={manifest} />
       <h3 style={{ fontSize: 15 }}>Shape functions</h3>
       {hasShapes ? (
         <div className="chart-grid">
-          {terms.slice(0, shown - 1).map((term) => (
+          {terms.map((term) => (
             <MemoShapePlot key={term.label} term={term} />
           ))}
         </div>
