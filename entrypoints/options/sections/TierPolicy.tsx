@@ -1,5 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { CurveChart } from '@/components/Charts';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
@@ -165,7 +165,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
       {canPreview && preview.data && (
-        <PolicyPreviewView preview={preview.data} form={form} labelledLeads={labelled.data?.labels.length ?? 0} />
+        <MemoPolicyPreviewView preview={preview.data} form={form} labelledLeads={labelled.data?.labels.length ?? 0} />
       )}
       <button type="submit" disabled={apply.isPending || !canPreview || preview.isError}>
         {apply.isPending ? 'Applying…' : 'Apply this policy'}
@@ -251,6 +251,9 @@ function PolicyPreviewView({ preview, form, labelledLeads }: { preview: PolicyPr
 }
 
 /** The profit curve's value nearest a threshold (for placing its marker). */
+/** Its charts are costly to redraw: not on every progress step of a re-tiering job, only when the preview or the form changes. */
+const MemoPolicyPreviewView = memo(PolicyPreviewView);
+
 function profitAt(curve: readonly [number, number][], threshold: number): number {
   if (curve.length === 0) return 0;
   return curve.reduce((best, point) => (Math.abs(point[0] - threshold) < Math.abs(best[0] - threshold) ? point : best))[1];
