@@ -6,7 +6,7 @@ export default defineConfig({
   // The `@/…` imports of components and entrypoints (WXT's alias for the project root).
   resolve: { alias: { '@': fileURLToPath(new URL('.', import.meta.url)).replace(/\/$/, '') } },
   test: {
-    include: ['lib/**/*.test.ts', 'test/**/*.test.ts', 'components/**/*.test.tsx', 'entrypoints/**/*.test.ts'],
+    include: ['lib/**/*.test.ts', 'lib/**/*.test.tsx', 'test/**/*.test.ts', 'components/**/*.test.tsx', 'entrypoints/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],
     environment: 'node',
     testTimeout: 30_000,

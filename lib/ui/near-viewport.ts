@@ -1,4 +1,4 @@
-/** Drawing heavy parts of a page (charts) only when the reader gets near them, one per task. */
+/** Drawing heavy parts of a page (charts) only when the reader gets near them, and one per task. */
 import { useEffect, useRef, useState, type RefObject } from 'react';
 
 /** Parts waiting to be drawn, one per task (module state of the page, not of the background). */
@@ -41,4 +41,17 @@ export function useNearViewport<T extends Element>(margin = '600px'): [RefObject
     return () => observer.disconnect();
   }, [near, margin]);
   return [ref, near];
+}
+
+/**
+ * `value`, taken up in its turn: a part that redraws when it changes does so in a task of its
+ * own, after the parts queued before it (several charts fed by one value redraw one per task).
+ */
+export function useInTurn<T>(value: T): T {
+  const [shown, setShown] = useState(value);
+  useEffect(() => {
+    if (value !== shown) drawInTurn(() => setShown(() => value));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [value]);
+  return shown;
 }
