@@ -28,7 +28,7 @@ async function settled(page: Page, section: Locator): Promise<void> {
  * Charts are drawn as the reader scrolls near them: scroll through the part of the section the
  * shot takes, back to its top, and wait until no chart placeholder is left in that part.
  */
-async function drawCharts(page: Page, section: Locator): Promise<void> {
+async function drawCharts(section: Locator): Promise<void> {
   await section.evaluate(async (element, maxHeight) => {
     const top = element.getBoundingClientRect().top + window.scrollY;
     for (let y = top; y < top + Math.min(element.getBoundingClientRect().height, maxHeight); y += window.innerHeight / 2) {
@@ -50,7 +50,7 @@ async function drawCharts(page: Page, section: Locator): Promise<void> {
 /** The element's box, or its top MAX_SHOT_HEIGHT px when taller (the model report with every shape function). */
 async function shoot(page: Page, section: Locator, name: string): Promise<string> {
   await section.scrollIntoViewIfNeeded();
-  await drawCharts(page, section);
+  await drawCharts(section);
   await settled(page, section);
   const path = join(OUT_DIR, `${name}.png`);
   const box = await section.boundingBox();
