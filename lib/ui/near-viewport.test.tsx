@@ -45,3 +45,20 @@ it('ends on the latest value when it changes again before every part took up the
   for (let task = 0; task < 5; task++) nextTask();
   expect(charts()).toEqual(['profit 3', 'pr 3', 'roc 3']);
 });
+
+it('commits each part within its own task, not later with the next', () => {
+  rendered = render(page(1));
+  rendered.rerender(page(2));
+  // Outside act(), React's own scheduling does not run: only a draw committed inside the timer's
+  // task shows. Turned off so React does not warn about updates outside act().
+  const actEnvironment = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean };
+  actEnvironment.IS_REACT_ACT_ENVIRONMENT = false;
+  try {
+    vi.advanceTimersToNextTimer();
+    expect(charts()).toEqual(['profit 2', 'pr 1', 'roc 1']);
+    vi.advanceTimersToNextTimer();
+    expect(charts()).toEqual(['profit 2', 'pr 2', 'roc 1']);
+  } finally {
+    actEnvironment.IS_REACT_ACT_ENVIRONMENT = true;
+  }
+});

@@ -1,5 +1,6 @@
 /** Drawing heavy parts of a page (charts) only when the reader gets near them, and one per task. */
 import { useEffect, useRef, useState, type RefObject } from 'react';
+import { flushSync } from 'react-dom';
 
 /** Parts waiting to be drawn, one per task (module state of the page, not of the background). */
 const drawQueue: (() => void)[] = [];
@@ -9,8 +10,11 @@ function drawInTurn(draw: () => void): void {
   if (drawQueue.length === 1) setTimeout(drawNext, 0);
 }
 
+// Each draw renders and commits within its own task (flushSync): left to React's scheduler, two
+// charts' updates could land in one render and one long task.
 function drawNext(): void {
-  drawQueue.shift()?.();
+  const draw = drawQueue.shift();
+  if (draw) flushSync(draw);
   if (drawQueue.length > 0) setTimeout(drawNext, 0);
 }
 
