@@ -2,8 +2,9 @@
  * The report's charts. Each has a text alternative (aria-label on a role="img" wrapper) and
  * marks thresholds with words, not colour alone.
  */
-import { Bar, BarChart, CartesianGrid, Cell, Line, LineChart, ReferenceDot, XAxis, YAxis } from 'recharts';
-import type { ReactNode } from 'react';
+import { Bar, BarChart, CartesianGrid, Cell, Line, LineChart, ReferenceDot, ReferenceLine, XAxis, YAxis } from 'recharts';
+import { useMemo, useRef, type ReactNode } from 'react';
+import { niceTicks, UNIT_TICKS } from '@/lib/ui/axis-ticks';
 import { DrawWhenNear } from './DrawWhenNear';
 
 export type Point = [number, number];
@@ -80,15 +81,19 @@ export function CurveChart({
   diagonal?: boolean;
   percentAxes?: boolean;
 }) {
-  const data = points.map(([x, y]) => ({ x, y, diagonal: diagonal ? x : undefined }));
-  const tick = percentAxes ? pct : (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  // Recharts recomputes a whole chart when its data or an axis prop is a new object. Kept the same
+  // while the curve is (a new tier policy moves only the markers), a redraw costs a fraction.
+  const curve = useSamePoints(points);
+  const data = useMemo(() => curve.map(([x, y]) => ({ x, y })), [curve]);
+  const xAxis = useMemo(() => curveAxis(curve, 0, percentAxes, { value: xLabel, position: 'insideBottom', offset: -12, fontSize: 11 }), [curve, percentAxes, xLabel]);
+  const yAxis = useMemo(() => curveAxis(curve, 1, percentAxes, { value: yLabel, angle: -90, position: 'insideLeft', fontSize: 11, style: { textAnchor: 'middle' } }), [curve, percentAxes, yLabel]);
   return (
     <Figure title={title} description={description}>
-      <LineChart width={WIDTH} height={HEIGHT} data={data} margin={{ top: 8, right: 16, bottom: 24, left: 8 }}>
-        <CartesianGrid stroke="#e6e6e6" />
-        <XAxis dataKey="x" type="number" domain={percentAxes ? [0, 1] : ['auto', 'auto']} tickFormatter={tick} fontSize={11} label={{ value: xLabel, position: 'insideBottom', offset: -12, fontSize: 11 }} />
-        <YAxis type="number" domain={percentAxes ? [0, 1] : ['auto', 'auto']} tickFormatter={tick} fontSize={11} label={{ value: yLabel, angle: -90, position: 'insideLeft', fontSize: 11, style: { textAnchor: 'middle' } }} />
-        {diagonal && <Line dataKey="diagonal" stroke="#9e9e9e" strokeDasharray="4 4" dot={false} isAnimationActive={false} />}
+      <LineChart width={WIDTH} height={HEIGHT} data={data} margin={CURVE_MARGIN}>
+        <GridAt xTicks={xAxis.ticks} yTicks={yAxis.ticks} />
+        <XAxis dataKey="x" {...xAxis} />
+        <YAxis {...yAxis} />
+        {diagonal && <ReferenceLine segment={DIAGONAL} stroke="#9e9e9e" strokeDasharray="4 4" />}
         <Line dataKey="y" stroke="#1a5fb4" dot={false} strokeWidth={2} isAnimationActive={false} />
         {markers.map((marker) => (
           <ReferenceDot key={marker.label} x={marker.point[0]} y={marker.point[1]} r={5} fill="#1a1a1a" stroke="#fff" label={{ value: marker.label, position: 'top', fontSize: 11 }} />
@@ -96,6 +101,56 @@ export function CurveChart({
       </LineChart>
     </Figure>
   );
+}
+
+type AxisScale = { map(value: unknown): number | undefined } | undefined;
+const linesAt = (ticks: readonly (number | string)[], scale: AxisScale) => (scale ? ticks.map((tick) => scale.map(tick)).filter((at): at is number => at !== undefined && Number.isFinite(at)) : []);
+
+/**
+ * Grid lines at the axes' ticks, placed by the axes' scales. Recharts' own placement measures
+ * every tick label in the page, and on a chart's first pass (before its axes are registered)
+ * that is one label per data point. `undefined` ticks: no lines along that axis.
+ */
+export function GridAt({ xTicks, yTicks }: { xTicks?: readonly (number | string)[]; yTicks?: readonly (number | string)[] }) {
+  return (
+    <CartesianGrid
+      stroke="#e6e6e6"
+      vertical={xTicks !== undefined}
+      horizontal={yTicks !== undefined}
+      verticalCoordinatesGenerator={({ xAxis }) => linesAt(xTicks ?? [], xAxis?.scale)}
+      horizontalCoordinatesGenerator={({ yAxis }) => linesAt(yTicks ?? [], yAxis?.scale)}
+    />
+  );
+}
+
+const CURVE_MARGIN = { top: 8, right: 16, bottom: 24, left: 8 };
+const DIAGONAL: [{ x: number; y: number }, { x: number; y: number }] = [{ x: 0, y: 0 }, { x: 1, y: 1 }];
+const plainNumber = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+
+/**
+ * Props of a numeric axis with the given ticks, from the first to the last: charts choose their
+ * ticks themselves (niceTicks), as Recharts' own choice measures tick text in the page on every redraw.
+ */
+export function numberAxis(ticks: readonly number[], tickFormatter: (value: number) => string) {
+  return { type: 'number' as const, domain: [ticks[0], ticks[ticks.length - 1]], ticks, interval: 0, tickFormatter, fontSize: 11 };
+}
+
+/** Round ticks from min(0, values) to max(0, values): value axes that show where zero is. */
+export const ticksFromZero = (values: readonly number[]) => niceTicks(Math.min(0, ...values), Math.max(0, ...values));
+
+/** A curve chart's axis (0 = x, 1 = y): the unit interval in percent, or round ticks over the points' range. */
+function curveAxis(points: readonly Point[], axis: 0 | 1, percent: boolean, label: object) {
+  if (percent || points.length === 0) return { ...numberAxis(UNIT_TICKS, percent ? pct : plainNumber), label };
+  const values = points.map((point) => point[axis]);
+  return { ...numberAxis(niceTicks(Math.min(...values), Math.max(...values)), plainNumber), label };
+}
+
+/** `points`, or the previous array while its points are equal: a recomputed preview often repeats a curve. */
+function useSamePoints(points: readonly Point[]): readonly Point[] {
+  const kept = useRef(points);
+  const same = kept.current.length === points.length && kept.current.every((point, i) => point[0] === points[i][0] && point[1] === points[i][1]);
+  if (!same) kept.current = points;
+  return kept.current;
 }
 
 /** Labelled bars (lift by decile, term importance, a categorical shape function); negative bars in a second colour. */
@@ -114,19 +169,22 @@ export function BarsChart({
 }) {
   const rowHeight = bars.some((bar) => bar.label.length > ONE_LINE_CHARS) ? TWO_LINE_ROW_HEIGHT : ONE_LINE_ROW_HEIGHT;
   const size = { width: horizontal ? 420 : WIDTH, height: horizontal ? Math.max(HEIGHT, bars.length * rowHeight + 30) : HEIGHT };
+  const ticks = ticksFromZero(bars.map((bar) => bar.value));
+  const valueAxis = numberAxis(ticks, format);
   return (
     <Figure title={title} description={description} size={size}>
       <BarChart {...size} data={[...bars]} layout={horizontal ? 'vertical' : 'horizontal'} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
-        <CartesianGrid stroke="#e6e6e6" />
         {horizontal ? (
           <>
-            <XAxis type="number" tickFormatter={format} fontSize={11} />
+            <GridAt xTicks={ticks} />
+            <XAxis {...valueAxis} />
             <YAxis type="category" dataKey="label" width={170} fontSize={11} interval={0} tickFormatter={axisLabel} />
           </>
         ) : (
           <>
+            <GridAt yTicks={ticks} />
             <XAxis dataKey="label" fontSize={11} interval={0} />
-            <YAxis tickFormatter={format} fontSize={11} />
+            <YAxis {...valueAxis} />
           </>
         )}
         <Bar dataKey="value" isAnimationActive={false}>

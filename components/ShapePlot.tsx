@@ -4,9 +4,10 @@
  * heat-map grid. Every plot carries its full numbers in a table under a <details>.
  */
 import type { CSSProperties } from 'react';
-import { CartesianGrid, Line, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
+import { Line, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
 import type { Term, TermShape } from '@/lib/ml/manifest';
-import { BarsChart, Figure, NumberGrid } from './Charts';
+import { downsampleCurve } from '@/lib/ml/train/metrics';
+import { BarsChart, Figure, GridAt, NumberGrid, numberAxis, ticksFromZero } from './Charts';
 
 type Axis = TermShape['axes'][number];
 
@@ -14,6 +15,8 @@ const PLOT_WIDTH = 420;
 const PLOT_HEIGHT = 220;
 /** Recharts draws at most this many points per curve. */
 const MAX_PLOT_POINTS = 200;
+/** Labelled bins on a numeric shape's value axis. */
+const VALUE_TICKS = 5;
 /** Categorical terms show their strongest bins; the table lists every one. */
 const TOP_CATEGORIES = 10;
 const HEAT_MAP_HEIGHT = 200;
@@ -46,8 +49,7 @@ export function stepPoints(labels: readonly string[], scores: readonly number[])
   const changes = labels
     .map((label, bin) => ({ label, value: scores[bin] }))
     .filter((point, bin, all) => bin === 0 || bin === all.length - 1 || point.value !== all[bin - 1].value);
-  if (changes.length <= MAX_PLOT_POINTS) return changes;
-  return Array.from({ length: MAX_PLOT_POINTS }, (_, k) => changes[Math.round((k * (changes.length - 1)) / (MAX_PLOT_POINTS - 1))]);
+  return downsampleCurve(changes, MAX_PLOT_POINTS);
 }
 
 function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
@@ -55,6 +57,9 @@ function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
   const missing = axis.labels.length - 1;
   const points = stepPoints(axis.labels.slice(0, missing), shape.scores.slice(0, missing));
   const best = points.reduce((a, b) => (b.value > a.value ? b : a));
+  // Ticks chosen here, not by Recharts: its own choice measures the text of every bin's label.
+  const xTicks = downsampleCurve(points, VALUE_TICKS).map((point) => point.label);
+  const yTicks = ticksFromZero(points.map((point) => point.value));
   return (
     <Figure
       title={term.label}
@@ -63,9 +68,9 @@ function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
       size={{ width: PLOT_WIDTH, height: PLOT_HEIGHT }}
     >
       <LineChart width={PLOT_WIDTH} height={PLOT_HEIGHT} data={points} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
-        <CartesianGrid stroke="#e6e6e6" />
-        <XAxis dataKey="label" fontSize={11} interval="preserveStartEnd" minTickGap={24} tickFormatter={binStart} />
-        <YAxis tickFormatter={logOdds} fontSize={11} width={44} />
+        <GridAt xTicks={xTicks} yTicks={yTicks} />
+        <XAxis dataKey="label" fontSize={11} ticks={xTicks} interval={0} tickFormatter={binStart} />
+        <YAxis {...numberAxis(yTicks, logOdds)} width={44} />
         <ReferenceLine y={0} stroke="#9e9e9e" />
         <Line dataKey="value" type="stepAfter" stroke="#1a5fb4" dot={false} strokeWidth={2} isAnimationActive={false} />
       </LineChart>

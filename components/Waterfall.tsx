@@ -23,7 +23,7 @@ export function Waterfall({ intercept, reasons }: { intercept: number; reasons: 
     <figure style={{ margin: 0 }}>
       <div role="img" aria-label={`Log-odds from ${intercept.toFixed(2)} to ${running.toFixed(2)} over ${reasons.length} terms; the table below lists each`}>
         <BarChart width={340} height={data.length * TWO_LINE_ROW_HEIGHT + 40} data={data} layout="vertical" margin={{ left: 0, right: 12 }}>
-          <XAxis type="number" domain={[(low: number) => Math.min(0, low), (high: number) => Math.max(0, high)]} tickFormatter={(v: number) => v.toFixed(1)} fontSize={11} />
+          <XAxis type="number" domain={[(low: number) => Math.min(0, low), (high: number) => Math.max(0, high)]} tickFormatter={(v: number) => v.toFixed(1)} fontSize={11} interval={0} />
           <YAxis type="category" dataKey="label" width={150} fontSize={11} interval={0} tickFormatter={axisLabel} />
           <ReferenceLine x={0} stroke="#555" />
           <Bar dataKey="range" isAnimationActive={false}>

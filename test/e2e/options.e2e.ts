@@ -5,7 +5,7 @@
  * no serious accessibility violations.
  */
 import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../lib/ml/manifest';
 import { DEMO_LEAD_COUNT } from '../../lib/crm/demo-leads';
@@ -47,7 +47,14 @@ describe('options page', () => {
     const report = section('report');
     // Charts are drawn as the reader scrolls near them.
     await report.getByRole('heading', { name: 'Model report' }).scrollIntoViewIfNeeded();
-    await report.getByRole('img', { name: /^ROC curve/ }).waitFor();
+    const roc = report.getByRole('img', { name: /^ROC curve/ });
+    await roc.waitFor();
+    // Ticks are chosen by the chart (not measured by Recharts), and each has its grid line.
+    const tickLabels = (axis: string) => roc.locator(`.recharts-${axis}-tick-labels .recharts-cartesian-axis-tick-value`);
+    const at = (elements: Locator, attribute: string) => elements.evaluateAll((all, name) => all.map((element) => Number(element.getAttribute(name))), attribute);
+    for (const axis of ['xAxis', 'yAxis']) expect(await tickLabels(axis).allTextContents()).toEqual(['0', '25', '50', '75', '100']);
+    expect(await at(roc.locator('.recharts-cartesian-grid-vertical line'), 'x1')).toEqual(await at(tickLabels('xAxis'), 'x'));
+    expect(await at(roc.locator('.recharts-cartesian-grid-horizontal line'), 'y1')).toEqual(await at(tickLabels('yAxis'), 'y'));
     for (const name of [/^Precision–recall/, /^Calibration/, /^Conversion by score decile/, /^Term importance/]) {
       await expect.poll(() => report.getByRole('img', { name }).count()).toBe(1);
     }

@@ -225,7 +225,6 @@ function PolicyPreviewView({ preview, form, labelledLeads }: { preview: PolicyPr
   );
 }
 
-/** The profit curve's value nearest a threshold (for placing its marker). */
 // The policy's curves, each redrawn in its own task when the preview changes: drawn together
 // with 100,000 stored leads they block the page for a quarter of a second.
 const ProfitChart = memo(function ProfitChart({ preview }: { preview: PolicyPreview }) {
@@ -278,6 +277,7 @@ const RocChart = memo(function RocChart({ preview }: { preview: PolicyPreview })
 /** Its charts are costly to redraw: not on every progress step of a re-tiering job, only when the preview or the form changes. */
 const MemoPolicyPreviewView = memo(PolicyPreviewView);
 
+/** The profit curve's value nearest a threshold (for placing its marker). */
 function profitAt(curve: readonly [number, number][], threshold: number): number {
   if (curve.length === 0) return 0;
   return curve.reduce((best, point) => (Math.abs(point[0] - threshold) < Math.abs(best[0] - threshold) ? point : best))[1];

@@ -186,10 +186,10 @@ export function calibrationCurve(labels: Labels, probs: Scores, bins = 10): Curv
 }
 
 /** At most `maxPoints` points spread evenly along the curve, always keeping the first and the last. */
-export function downsampleCurve(points: CurvePoint[], maxPoints = MAX_CURVE_POINTS): CurvePoint[] {
+export function downsampleCurve<T>(points: T[], maxPoints = MAX_CURVE_POINTS): T[] {
   if (points.length <= maxPoints) return points;
   if (maxPoints < 2) throw new Error(`maxPoints must be at least 2, got ${maxPoints}`);
-  const kept: CurvePoint[] = [];
+  const kept: T[] = [];
   for (let k = 0; k < maxPoints; k++) kept.push(points[Math.round((k * (points.length - 1)) / (maxPoints - 1))]);
   return kept;
 }
