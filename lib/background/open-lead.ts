@@ -15,7 +15,7 @@ import { explainLead } from '../ml/explain';
 import { featurizeRecord } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { scoreAndTier } from '../ml/score';
-import { withRecordFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
+import { scoredFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
 const openLeadKey = (tabId: number) => `openLead:${tabId}`;
 const LAST_CRM_TAB_KEY = 'lastCrmTabId';
@@ -63,19 +63,20 @@ function nameFromFields(fields: PageFields): string | null {
   return fields.Name || joined(fields.FirstName, fields.LastName) || joined(fields.firstname, fields.lastname) || null;
 }
 
-export interface ExplainDeps extends Pick<ScoringDeps, 'fetchRecord'> {
+export interface ExplainDeps extends Pick<ScoringDeps, 'fetchRecord' | 'cache' | 'now' | 'staleAfterMs'> {
   manifest: Manifest;
   runModel(modelId: string, rows: Float32Array, featureCount: number): Promise<EngineRows>;
-  now: Date;
 }
 
 /**
  * Score a lead and keep everything the side panel's explanation needs (row, per-term
- * contributions), from the same fields as its badge: the API record under the page's fields.
+ * contributions), from the same fields as its badge: the API record under the page's fields,
+ * kept with the badge's cached score.
  */
 export async function explainInFull(lead: LeadToScore, name: string, deps: ExplainDeps): Promise<OpenLead> {
-  const { manifest, now } = deps;
-  const fields = await withRecordFields(lead, deps);
+  const { manifest } = deps;
+  const now = deps.now();
+  const fields = await scoredFields(manifest.modelId, lead, deps);
   const row = featurizeRecord(fields, manifest.features, lead.crm, now); // [F]
   const output = await deps.runModel(manifest.modelId, row, manifest.features.length);
   const probability = output.probability[0];

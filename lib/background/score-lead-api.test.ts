@@ -7,7 +7,7 @@ import type { RawRecord } from '../ml/featurize';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import type { ScoredLead } from '../messaging/protocol';
 import { explainInFull } from './open-lead';
-import { scoreLead, type ScoringDeps } from './score-lead';
+import { scoreLead, type CachedScoreEntry, type ScoringDeps } from './score-lead';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
 
 /** The real model, a cache that keeps `scoredAt`, a clock the test moves, and an API that counts its reads. */
 function setup(api: RawRecord | null | Error) {
-  const cache = new Map<string, { fieldsHash: string; lead: ScoredLead; scoredAt: number }>();
+  const cache = new Map<string, CachedScoreEntry>();
   const calls = { api: 0, engine: 0 };
   let clock = Date.UTC(2026, 10, 2);
   const deps: ScoringDeps = {
@@ -40,7 +40,7 @@ function setup(api: RawRecord | null | Error) {
     },
     cache: {
       get: async (key) => cache.get(key),
-      put: async (key, fieldsHash, scored) => void cache.set(key, { fieldsHash, lead: scored, scoredAt: clock }),
+      put: async (key, entry) => void cache.set(key, { ...entry, scoredAt: clock }),
     },
     now: () => new Date(clock),
     fetchRecord: async () => {
@@ -50,7 +50,7 @@ function setup(api: RawRecord | null | Error) {
     },
     staleAfterMs: 24 * HOUR,
   };
-  return { deps, calls, advance: (ms: number) => void (clock += ms) };
+  return { deps, cache, calls, advance: (ms: number) => void (clock += ms) };
 }
 
 const reasonValue = (scored: Pick<ScoredLead, 'reasons'>, label: string) => scored.reasons.find((reason) => reason.label === label)?.value;
@@ -94,20 +94,40 @@ describe('scoreLead with the CRM API', () => {
     }
   });
 
-  it('explains the open lead in the side panel from the same fields as its badge', async () => {
+  it('explains the open lead in the side panel from the fields its badge scored, without reading the record again', async () => {
     const { deps, calls } = setup({ ...lead.hubspot, industry: 'Retail' });
     const page = request({ jobtitle: 'VP Sales', industry: 'Banking' });
     const badge = await scoreLead(page, deps);
     if (!badge.ok) throw new Error(badge.error);
-    const explainDeps = { manifest, runModel: deps.runModel, now: deps.now(), fetchRecord: deps.fetchRecord };
+    const explainDeps = { ...deps, manifest };
     const panel = await explainInFull(page, 'A lead', explainDeps);
-    expect(calls.api).toBe(2);
+    expect(calls).toEqual({ api: 1, engine: 2 });
     expect(panel.probability).toBe(badge.lead.probability);
     expect(panel.score).toBe(badge.lead.score);
     expect(panel.featuresKnown).toBe(badge.lead.featuresKnown);
     expect(panel.reasons).toEqual(badge.lead.reasons);
     expect(reasonValue(panel, 'Industry')).toBe('Banking');
-    const pageOnly = await explainInFull(page, 'A lead', { ...explainDeps, fetchRecord: undefined });
+    // Nothing cached and no API: the page's fields alone, as the badge would score them.
+    const pageOnly = await explainInFull(page, 'A lead', { ...setup(null).deps, fetchRecord: undefined, manifest });
     expect(pageOnly.featuresKnown).toBeLessThan(panel.featuresKnown);
+  });
+
+  it('reads the record itself when the badge has no fresh score with its fields for these page fields', async () => {
+    const { deps, cache, calls, advance } = setup({ ...lead.hubspot, industry: 'Retail' });
+    const page = request({ jobtitle: 'VP Sales' });
+    const explainDeps = { ...deps, manifest };
+    await scoreLead(page, deps);
+    // the page now shows other fields than the badge scored
+    expect(reasonValue(await explainInFull(request({ jobtitle: 'CEO' }), 'A lead', explainDeps), 'Industry')).toBe('Retail');
+    expect(calls.api).toBe(2);
+    // the badge's score went stale
+    advance(25 * HOUR);
+    await explainInFull(page, 'A lead', explainDeps);
+    expect(calls.api).toBe(3);
+    // a score cached before the fields were kept with it
+    advance(-25 * HOUR);
+    for (const [key, entry] of cache) cache.set(key, { ...entry, fields: undefined });
+    await explainInFull(page, 'A lead', explainDeps);
+    expect(calls.api).toBe(4);
   });
 });

@@ -30,7 +30,7 @@ function deps() {
       const contributions = out.contributions.data as Float32Array;
       return { probability: out.probability.data as Float32Array, contributions: [contributions] };
     },
-    cache: { get: async (key) => cache.get(key), put: async (key, fieldsHash, scored) => void cache.set(key, { fieldsHash, lead: scored }) },
+    cache: { get: async (key) => cache.get(key), put: async (key, entry) => void cache.set(key, entry) },
     now: () => now,
   };
   return { value, runs };

@@ -21,10 +21,19 @@ export interface EngineRows {
   contributions: ArrayLike<number>[];
 }
 
-export interface ScoreCache {
+export interface CachedScoreEntry {
+  /** Hash of the page's fields the score was asked for. */
+  fieldsHash: string;
+  lead: ScoredLead;
   /** `scoredAt` (epoch ms) lets a score go stale; without it a cached score stays fresh. */
-  get(key: string): Promise<{ fieldsHash: string; lead: ScoredLead; scoredAt?: number } | undefined>;
-  put(key: string, fieldsHash: string, lead: ScoredLead): Promise<void>;
+  scoredAt?: number;
+  /** The fields scored (the API record under the page's fields); absent in entries cached before they were kept. */
+  fields?: RawRecord;
+}
+
+export interface ScoreCache {
+  get(key: string): Promise<CachedScoreEntry | undefined>;
+  put(key: string, entry: Omit<CachedScoreEntry, 'scoredAt'>): Promise<void>;
 }
 
 export interface ScoringDeps {
@@ -51,15 +60,28 @@ export type ScoreOutcome = { ok: true; lead: ScoredLead } | { ok: false; error: 
 export const NO_READABLE_FIELDS =
   "LeadLens could not read any of this lead's fields on the page. Open the lead's details, or check that the page shows its fields.";
 
-export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promise<ScoreOutcome> {
-  const manifest = await deps.activeManifest();
-  const key = `${manifest.modelId}|${request.crm}|${request.recordId}`;
+type CacheDeps = Pick<ScoringDeps, 'cache' | 'now' | 'staleAfterMs'>;
+
+/** A lead's score is cached per model and record. */
+export const scoreCacheKey = (modelId: string, crm: CrmKind, recordId: string) => `${modelId}|${crm}|${recordId}`;
+
+/** The cached score of `request` under model `modelId`, when it was asked for the same page fields and is not stale. */
+async function freshCachedScore(modelId: string, request: LeadToScore, deps: CacheDeps): Promise<{ key: string; fieldsHash: string; fresh?: CachedScoreEntry }> {
+  const key = scoreCacheKey(modelId, request.crm, request.recordId);
   const fieldsHash = hashFields(request.fields);
   const cached = await deps.cache.get(key);
-  const now = deps.now();
-  const age = now.getTime() - (cached?.scoredAt ?? now.getTime());
-  if (cached?.fieldsHash === fieldsHash && age < (deps.staleAfterMs ?? Infinity)) return { ok: true, lead: cached.lead };
+  const now = deps.now().getTime();
+  const age = now - (cached?.scoredAt ?? now);
+  const fresh = cached?.fieldsHash === fieldsHash && age < (deps.staleAfterMs ?? Infinity) ? cached : undefined;
+  return { key, fieldsHash, fresh };
+}
 
+export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promise<ScoreOutcome> {
+  const manifest = await deps.activeManifest();
+  const { key, fieldsHash, fresh } = await freshCachedScore(manifest.modelId, request, deps);
+  if (fresh) return { ok: true, lead: fresh.lead };
+
+  const now = deps.now();
   const fields = await withRecordFields(request, deps);
   const row = featurizeRecord(fields, manifest.features, request.crm, now); // [F]
   const featuresKnown = row.reduce((known, value) => known + (Number.isNaN(value) ? 0 : 1), 0);
@@ -67,8 +89,18 @@ export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promis
 
   const output = await deps.runModel(manifest.modelId, row, manifest.features.length);
   const lead = toScoredLead(manifest, output.probability[0], output.contributions[0], fields, request.crm, now, featuresKnown);
-  await deps.cache.put(key, fieldsHash, lead);
+  await deps.cache.put(key, { fieldsHash, lead, fields });
   return { ok: true, lead };
+}
+
+/**
+ * The fields the badge scored for this lead, from its fresh cached score; without one, read
+ * them as it would (withRecordFields). The side panel explains these, so it neither reads the
+ * record from the CRM a second time nor scores other fields than the badge.
+ */
+export async function scoredFields(modelId: string, request: LeadToScore, deps: CacheDeps & Pick<ScoringDeps, 'fetchRecord'>): Promise<RawRecord> {
+  const { fresh } = await freshCachedScore(modelId, request, deps);
+  return fresh?.fields ?? withRecordFields(request, deps);
 }
 
 /**

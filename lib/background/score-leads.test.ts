@@ -36,7 +36,7 @@ function deps(known: KnownRecord[]) {
         contributions: Array.from({ length: n }, (_, i) => contributions.subarray(i * terms, (i + 1) * terms)),
       };
     },
-    cache: { get: async (key) => cache.get(key), put: async (key, fieldsHash, lead) => void cache.set(key, { fieldsHash, lead }) },
+    cache: { get: async (key) => cache.get(key), put: async (key, entry) => void cache.set(key, entry) },
     now: () => now,
     knownRecords: async (_crm, ids) => known.filter((record) => ids.includes(record.recordId)),
   };

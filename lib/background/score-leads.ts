@@ -8,7 +8,7 @@ import type { CrmKind, PageFields } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
 import { featurizeRecord, type RawRecord } from '../ml/featurize';
 import type { ListRowScore } from '../messaging/protocol-list';
-import { toScoredLead, type ScoringDeps } from './score-lead';
+import { scoreCacheKey, toScoredLead, type ScoringDeps } from './score-lead';
 
 /** What is known about one record, keyed as the CRM names its fields. */
 export interface KnownRecord {
@@ -41,7 +41,7 @@ export async function scoreLeadsById(
   for (const recordId of new Set(recordIds)) {
     const record = known.get(recordId);
     if (!record) continue;
-    const key = `${manifest.modelId}|${crm}|${recordId}`;
+    const key = scoreCacheKey(manifest.modelId, crm, recordId);
     const fieldsHash = hashFields(asText(record.fields));
     const cached = await deps.cache.get(key);
     if (cached?.fieldsHash === fieldsHash) {
@@ -59,7 +59,7 @@ export async function scoreLeadsById(
     const output = await deps.runModel(manifest.modelId, rows, featureCount);
     for (const [i, { record, key, fieldsHash, featuresKnown }] of toRun.entries()) {
       const lead = toScoredLead(manifest, output.probability[i], output.contributions[i], record.fields, crm, now, featuresKnown);
-      await deps.cache.put(key, fieldsHash, lead);
+      await deps.cache.put(key, { fieldsHash, lead });
       results.set(record.recordId, { recordId: record.recordId, state: 'scored', lead });
     }
   }

@@ -16,6 +16,8 @@ export interface CachedScore {
   fieldsHash: string;
   lead: ScoredLead;
   scoredAt: number;
+  /** The fields scored (API record under the page's fields), for the side panel's explanation. */
+  fields?: RawRecord;
 }
 
 /** A lead LeadLens knows in full: synced from a CRM, imported from CSV, or demo data. */

@@ -10,6 +10,7 @@ import { activeManifest, setActiveModel } from '../../ml/model-store';
 import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
 import { displayName, explainInFull, openRecordInCrmTab, rememberedLeadOf } from '../open-lead';
 import { fetchRecordFields } from '../record-source';
+import { recordScoreCache } from '../score-cache';
 
 async function scoreStoredLeads(modelId: string) {
   await ensureOffscreenDocument();
@@ -33,8 +34,8 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     const lead = await explainInFull(remembered, await displayName(remembered), {
       manifest: await activeManifest(),
       runModel: runOffscreen,
-      now: new Date(),
       fetchRecord: fetchRecordFields,
+      ...(await recordScoreCache()),
     });
     return { ok: true as const, lead };
   },

@@ -5,9 +5,8 @@ import type { Handlers } from '../../messaging/rpc';
 import { activeManifest } from '../../ml/model-store';
 import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
 import { rememberOpenLead } from '../open-lead';
-import { recordStaleHours } from '../../settings/record-staleness';
 import { fetchRecordFields } from '../record-source';
-import { dexieScoreCache } from '../score-cache';
+import { recordScoreCache } from '../score-cache';
 import { scoreLead } from '../score-lead';
 
 type ScoringProtocol = Pick<typeof backgroundProtocol, 'scoreLead' | 'engineBenchmark'>;
@@ -18,10 +17,8 @@ export const scoringHandlers: Handlers<ScoringProtocol> = {
     return scoreLead(request, {
       activeManifest,
       runModel: runOffscreen,
-      cache: dexieScoreCache,
-      now: () => new Date(),
       fetchRecord: fetchRecordFields,
-      staleAfterMs: (await recordStaleHours()) * 3_600_000,
+      ...(await recordScoreCache()),
     });
   },
   engineBenchmark: async (request) => {
