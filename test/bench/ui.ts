@@ -79,6 +79,8 @@ const longestTask = (probe: Probe, from = 0, to = Number.POSITIVE_INFINITY) =>
   Math.max(0, ...probe.longTasks.filter((task) => task.start + task.duration >= from && task.start <= to).map((task) => task.duration));
 
 const ms = (value: number) => `${Math.round(value).toLocaleString('en-US')} ms`;
+/** Long tasks are those over 50 ms, so a window without any has no longest one to show. */
+const formatLongest = (value: number) => (value === 0 ? 'none over 50 ms' : ms(value));
 const verdict = (met: boolean) => (met ? 'met' : 'not met');
 
 /** Demo mode with `count` leads, through the background as the options page's button sends it; returns seconds taken. */
@@ -214,8 +216,8 @@ const body = [
   '|---|---|---|---|',
   `| first contentful paint | ${panel.firstContentfulPaint === null ? 'n/a' : ms(panel.firstContentfulPaint)} | | |`,
   `| stats and top-leads table rendered (from navigation) | ${ms(panel.readyAt)} | | |`,
-  `| longest main-thread task, load and interactions | ${ms(panel.longestOverall)} | ≤ ${LONG_TASK_GOAL_MS} ms | ${verdict(panelMet)} |`,
-  `| longest main-thread task, interactions only | ${ms(panel.longestDuringInteraction)} | ≤ ${LONG_TASK_GOAL_MS} ms | ${verdict(panel.longestDuringInteraction <= LONG_TASK_GOAL_MS)} |`,
+  `| longest main-thread task, load and interactions | ${formatLongest(panel.longestOverall)} | ≤ ${LONG_TASK_GOAL_MS} ms | ${verdict(panelMet)} |`,
+  `| longest main-thread task, interactions only | ${formatLongest(panel.longestDuringInteraction)} | ≤ ${LONG_TASK_GOAL_MS} ms | ${verdict(panel.longestDuringInteraction <= LONG_TASK_GOAL_MS)} |`,
   `| long tasks (> 50 ms) in the session | ${panel.longTasks} | | |`,
   '',
   `### Options page: tier-policy change, ${RETIER_LEADS.toLocaleString('en-US')} scored leads re-tiered in the worker`,
@@ -227,9 +229,9 @@ const body = [
   `| re-tiering in the worker (job start → done) | ${retier.workerSeconds.toFixed(2)} s | | |`,
   `| submit → job done (progress 100 %) | ${retier.submitToCompleteSeconds.toFixed(2)} s | | |`,
   `| submit → "Applied" shown (also drops cached badge scores, tells CRM tabs) | ${retier.submitToAppliedSeconds.toFixed(2)} s | | |`,
-  `| longest main-thread task of the options page, submit → applied | ${ms(retier.longestDuringRetier)} | ≤ ${LONG_TASK_GOAL_MS} ms | ${verdict(retierMet)} |`,
+  `| longest main-thread task of the options page, submit → applied | ${formatLongest(retier.longestDuringRetier)} | ≤ ${LONG_TASK_GOAL_MS} ms | ${verdict(retierMet)} |`,
   `| intermediate progress values shown | ${retier.intermediateProgress} (${retier.progressPercents.join(', ')} %) | ≥ ${MIN_PROGRESS_VALUES} | ${verdict(progressMet)} |`,
-  `| longest main-thread task before submitting (page load, policy preview over ${RETIER_LEADS.toLocaleString('en-US')} leads) | ${ms(retier.longestBeforeSubmit)} | ≤ ${LONG_TASK_GOAL_MS} ms | ${verdict(retier.longestBeforeSubmit <= LONG_TASK_GOAL_MS)} |`,
+  `| longest main-thread task before submitting (page load, policy preview over ${RETIER_LEADS.toLocaleString('en-US')} leads) | ${formatLongest(retier.longestBeforeSubmit)} | ≤ ${LONG_TASK_GOAL_MS} ms | ${verdict(retier.longestBeforeSubmit <= LONG_TASK_GOAL_MS)} |`,
 ].join('\n');
 writeBenchmarkSection('ui', body);
 console.log(body);
