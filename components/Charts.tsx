@@ -2,7 +2,7 @@
  * The report's charts. Each has a text alternative (aria-label on a role="img" wrapper) and
  * marks thresholds with words, not colour alone.
  */
-import { Bar, BarChart, CartesianGrid, Cell, Line, LineChart, ReferenceDot, ReferenceLine, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, DefaultZIndexes, Line, LineChart, ReferenceLine, useXAxisScale, useYAxisScale, XAxis, YAxis, ZIndexLayer } from 'recharts';
 import { useMemo, useRef, type ReactNode } from 'react';
 import { niceTicks, UNIT_TICKS } from '@/lib/ui/axis-ticks';
 import { DrawWhenNear } from './DrawWhenNear';
@@ -95,11 +95,37 @@ export function CurveChart({
         <YAxis {...yAxis} />
         {diagonal && <ReferenceLine segment={DIAGONAL} stroke="#9e9e9e" strokeDasharray="4 4" />}
         <Line dataKey="y" stroke="#1a5fb4" dot={false} strokeWidth={2} isAnimationActive={false} />
-        {markers.map((marker) => (
-          <ReferenceDot key={marker.label} x={marker.point[0]} y={marker.point[1]} r={5} fill="#1a1a1a" stroke="#fff" label={{ value: marker.label, position: 'top', fontSize: 11 }} />
-        ))}
+        <MarkerDots markers={markers} />
       </LineChart>
     </Figure>
+  );
+}
+
+/**
+ * Labelled dots at data coordinates, placed with the chart's own scales and drawn above its
+ * lines. Lighter than a ReferenceDot each, which registers with the chart's store and makes
+ * the whole chart recompute its axes when it mounts or moves.
+ */
+function MarkerDots({ markers }: { markers: readonly Marker[] }) {
+  const x = useXAxisScale();
+  const y = useYAxisScale();
+  if (!x || !y) return null;
+  return (
+    <ZIndexLayer zIndex={DefaultZIndexes.label}>
+      {markers.map((marker) => {
+        const cx = x(marker.point[0]);
+        const cy = y(marker.point[1]);
+        if (cx === undefined || cy === undefined) return null;
+        return (
+          <g key={marker.label} className="chart-marker">
+            <circle cx={cx} cy={cy} r={5} fill="#1a1a1a" stroke="#fff" />
+            <text x={cx} y={cy - 9} textAnchor="middle" fontSize={11} fill="#808080">
+              {marker.label}
+            </text>
+          </g>
+        );
+      })}
+    </ZIndexLayer>
   );
 }
 

@@ -97,6 +97,17 @@ describe('options page', () => {
     expect(await tabUntil(options, () => document.activeElement?.textContent === 'Apply this policy')).toBe(true);
     await options.keyboard.press('Enter');
     await section('tiers').getByTestId('policy-applied').waitFor({ timeout: 30_000 });
+    // Each policy curve marks where hot and warm start, inside its plot.
+    await section('tiers').locator('figcaption', { hasText: /^ROC$/ }).scrollIntoViewIfNeeded();
+    await expect.poll(() => section('tiers').locator('.chart-marker text').allTextContents()).toEqual(['Hot', 'Warm', 'Hot', 'Warm', 'Hot', 'Warm']);
+    for (const chart of await section('tiers').getByRole('img').all()) {
+      const numbers = (selector: string, attribute: string) => chart.locator(selector).evaluateAll((all, name) => all.map((element) => Number(element.getAttribute(name))), attribute);
+      const [gridX, gridY] = [await numbers('.recharts-cartesian-grid-vertical line', 'x1'), await numbers('.recharts-cartesian-grid-horizontal line', 'y1')];
+      const [cxs, cys] = [await numbers('.chart-marker circle', 'cx'), await numbers('.chart-marker circle', 'cy')];
+      expect(cxs).toHaveLength(2);
+      for (const cx of cxs) expect(cx >= Math.min(...gridX) && cx <= Math.max(...gridX)).toBe(true);
+      for (const cy of cys) expect(cy >= Math.min(...gridY) && cy <= Math.max(...gridY)).toBe(true);
+    }
     await expect.poll(() => crm.locator('leadlens-badge').getAttribute('data-leadlens-tier'), { timeout: 15_000 }).toBe('hot');
     // Stored leads: everything above 0.05 % is now warm or hot, none cold.
     const panel = await openExtensionPage(harness, 'sidepanel.html');
