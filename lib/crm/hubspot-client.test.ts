@@ -12,18 +12,23 @@ import { createDemoCrmHandler, HUBSPOT_DEFAULT_LIMITS } from '../../test/demo-cr
 const NOW = new Date('2026-11-01T00:00:00Z');
 const small = generateDemoLeads({ count: 700, seed: 5, now: NOW });
 
-function setup(leads = small, apiVersion: 'v3' | '2026-03' = 'v3') {
+/** `latency`: ms between the client sending a request and the CRM receiving it (0 by default). */
+function setup(leads = small, apiVersion: 'v3' | '2026-03' = 'v3', latency: () => number = () => 0) {
   const behaviour = defaultBehaviour();
   const clock = virtualClock();
   behaviour.now = clock.now;
   behaviour.hubspotLimits = HUBSPOT_DEFAULT_LIMITS;
   const handle = createDemoCrmHandler(leads, behaviour);
   let rateLimited = 0;
-  const fetch = demoFetch((request) => {
+  const reachCrm = demoFetch((request) => {
     const response = handle(request);
     if (response.status === 429) rateLimited++;
     return response;
   });
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    await clock.sleep(latency());
+    return reachCrm(input, init);
+  };
   const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', apiVersion, clock, fetch });
   return { client, behaviour, clock, rateLimited: () => rateLimited };
 }
@@ -58,6 +63,15 @@ describe('HubSpot client against the demo CRM', () => {
     // The client's own limiter kept it under HubSpot's 4 searches per second: no 429 at all.
     expect(rateLimited()).toBe(0);
     expect(clock.now() - started).toBeGreaterThanOrEqual(((pages - 4) / 4) * 1000);
+  });
+
+  it('stays under the searches per second when requests reach HubSpot unevenly late (0–80 ms)', async () => {
+    const random = mulberry32(3);
+    const { client, rateLimited } = setup(generateDemoLeads({ count: 6000, seed: 9, now: NOW }), 'v3', () => 80 * random());
+    const { pages } = await listAllChanges(client);
+    expect(pages).toBeGreaterThanOrEqual(30);
+    // HubSpot counts arrivals: a window of exactly one second would let some land too close.
+    expect(rateLimited()).toBe(0);
   });
 
   it('gets every contact through 429s, 5xx, timeouts and truncated bodies', async () => {

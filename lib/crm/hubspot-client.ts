@@ -80,9 +80,16 @@ function parsePageToken(token: string): PageToken {
   }
 }
 
+/**
+ * HubSpot counts searches per second as they arrive; ours reach it some milliseconds after we
+ * send them, not all equally late. A window a little over a second keeps a burst from landing
+ * inside the previous one, where each 429 would cost a whole second of Retry-After.
+ */
+const SEARCH_WINDOW_MS = 1_100;
+
 export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
   const general = new RateLimiter(options.requestsPer10Seconds ?? 100, 10_000, options.clock);
-  const search = new RateLimiter(options.searchesPerSecond ?? 4, 1000, options.clock);
+  const search = new RateLimiter(options.searchesPerSecond ?? 4, SEARCH_WINDOW_MS, options.clock);
   const version = options.apiVersion ?? 'v3';
   const objects = version === 'v3' ? '/crm/v3/objects/contacts' : `/crm/objects/${version}/contacts`;
   const propertiesPath = version === 'v3' ? '/crm/v3/properties/contacts' : `/crm/properties/${version}/contacts`;
