@@ -65,6 +65,29 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     db.close();
   });
 
+  it('asks the CRM for the next page while it stores this one, and still stores every lead once', async () => {
+    const { client, db, store } = worker(crm, defaultBehaviour());
+    const events: string[] = [];
+    const watchedClient: CrmClient = { ...client, listChanged: (...args) => (events.push('list'), client.listChanged(...args)) };
+    const watchedStore: SyncStore = {
+      ...store,
+      commitPage: async (...args) => {
+        events.push('commit');
+        await store.commitPage(...args);
+        events.push('committed');
+      },
+    };
+    const state = await runSync({ client: watchedClient, store: watchedStore });
+    expect(state.status).toBe('done');
+    // Page 2 is asked for before page 1 is stored; one request per page, none after the last.
+    expect(events.slice(0, 4)).toEqual(['list', 'list', 'commit', 'committed']);
+    const count = (event: string) => events.filter((e) => e === event).length;
+    expect(count('commit')).toBeGreaterThanOrEqual(2);
+    expect(count('list')).toBe(count('commit'));
+    await expectEveryLeadOnce(db, crm, leads);
+    db.close();
+  });
+
   it('resumes after the worker is killed mid-page, re-reading at most that page, through faults', async () => {
     const behaviour = defaultBehaviour();
     behaviour.faults = parseFaults('429=0.2,500=0.1,timeout=0.02,malformed=0.01');

@@ -4,7 +4,7 @@
  * are injected) so it runs in the service worker, in Node for the tests, and in the bench.
  * Leads are keyed `${crm}|${id}`, so a page read twice overwrites itself: no duplicates.
  */
-import type { CrmClient } from '../crm/client';
+import type { ChangedPage, CrmClient } from '../crm/client';
 import { CrmError, isCrmError } from '../crm/http';
 import type { SyncStore } from './store';
 import type { SyncJob, SyncState } from './state';
@@ -37,12 +37,15 @@ export async function runSync({ client, store, signal, onProgress, now = Date.no
   onProgress?.(state);
 
   let expiredInARow = 0;
+  // The next page, asked for while this one is stored: the CRM's rate limit, not our storage,
+  // then sets the pace. It is the very request the next turn would make (its page token).
+  let prefetched: Promise<ChangedPage> | null = null;
   try {
     for (;;) {
       if (signal?.aborted) throw new CrmError('cancelled', 'Cancelled');
       let page;
       try {
-        page = await client.listChanged(job.pageToken === null ? job.cursor : null, job.pageToken, signal);
+        page = await (prefetched ?? client.listChanged(job.pageToken === null ? job.cursor : null, job.pageToken, signal));
       } catch (error) {
         // The CRM forgot our page token (e.g. a query locator idle for 15 min): query again from the cursor.
         if (isCrmError(error, 'cursor-expired') && ++expiredInARow < 2) {
@@ -51,8 +54,15 @@ export async function runSync({ client, store, signal, onProgress, now = Date.no
           continue;
         }
         throw error;
+      } finally {
+        prefetched = null;
       }
       expiredInARow = 0;
+      if (page.next !== null) {
+        prefetched = client.listChanged(null, page.next, signal);
+        // Read in the next turn; if this page's commit fails first, nobody will, and that is fine.
+        prefetched.catch(() => undefined);
+      }
       const leads = page.records.map((record) => toStoredLead(crm, record));
       const last = page.records.at(-1);
       const nextJob: SyncJob = {
