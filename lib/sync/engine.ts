@@ -37,8 +37,8 @@ export async function runSync({ client, store, signal, onProgress, now = Date.no
   onProgress?.(state);
 
   let expiredInARow = 0;
-  // The next page, asked for while this one is stored: the CRM's rate limit, not our storage,
-  // then sets the pace. It is the very request the next turn would make (its page token).
+  // The next page, asked for while this one is stored, so that waiting on the CRM (its answer,
+  // its rate limit) and on IndexedDB overlap. It is the very request the next turn would make.
   let prefetched: Promise<ChangedPage> | null = null;
   try {
     for (;;) {
