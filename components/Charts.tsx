@@ -61,17 +61,7 @@ export function Figure({
   );
 }
 
-/** A curve in the unit square (ROC, precision–recall, calibration) or any x–y curve, with labelled markers. */
-export function CurveChart({
-  title,
-  description,
-  points,
-  xLabel,
-  yLabel,
-  markers = [],
-  diagonal = false,
-  percentAxes = true,
-}: {
+export interface CurveChartProps {
   title: string;
   description: string;
   points: readonly Point[];
@@ -80,7 +70,10 @@ export function CurveChart({
   markers?: readonly Marker[];
   diagonal?: boolean;
   percentAxes?: boolean;
-}) {
+}
+
+/** A curve in the unit square (ROC, precision–recall, calibration) or any x–y curve, with labelled markers. */
+export function CurveChart({ title, description, points, xLabel, yLabel, markers = [], diagonal = false, percentAxes = true }: CurveChartProps) {
   // Recharts recomputes a whole chart when its data or an axis prop is a new object. Kept the same
   // while the curve is (a new tier policy moves only the markers), a redraw costs a fraction.
   const curve = useSamePoints(points);

@@ -15,7 +15,7 @@ import { explainLead } from '../ml/explain';
 import { featurizeRecord } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { scoreAndTier } from '../ml/score';
-import { scoredFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
+import { knownFeatureCount, scoredFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
 const openLeadKey = (tabId: number) => `openLead:${tabId}`;
 const LAST_CRM_TAB_KEY = 'lastCrmTabId';
@@ -92,7 +92,7 @@ export async function explainInFull(lead: LeadToScore, name: string, deps: Expla
     row: Array.from(row, (value) => (Number.isNaN(value) ? null : value)),
     contributions,
     reasons: explainLead(manifest, contributions, fields, lead.crm, now),
-    featuresKnown: row.reduce((known, value) => known + (Number.isNaN(value) ? 0 : 1), 0),
+    featuresKnown: knownFeatureCount(row),
     featuresTotal: manifest.features.length,
   };
 }

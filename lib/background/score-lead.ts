@@ -13,6 +13,7 @@ import { scoreAndTier } from '../ml/score';
 import type { ScoredLead } from '../messaging/protocol';
 import type { CrmKind, PageFields } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
+import type { CachedScore } from '../db/db';
 
 export interface EngineRows {
   /** [N] */
@@ -21,15 +22,8 @@ export interface EngineRows {
   contributions: ArrayLike<number>[];
 }
 
-export interface CachedScoreEntry {
-  /** Hash of the page's fields the score was asked for. */
-  fieldsHash: string;
-  lead: ScoredLead;
-  /** `scoredAt` (epoch ms) lets a score go stale; without it a cached score stays fresh. */
-  scoredAt?: number;
-  /** The fields scored (the API record under the page's fields); absent in entries cached before they were kept. */
-  fields?: RawRecord;
-}
+/** A cached score as stored (db.ts), without its key; `scoredAt` (epoch ms) lets it go stale, and without it a cached score stays fresh. */
+export type CachedScoreEntry = Omit<CachedScore, 'key' | 'scoredAt'> & { scoredAt?: number };
 
 export interface ScoreCache {
   get(key: string): Promise<CachedScoreEntry | undefined>;
@@ -84,7 +78,7 @@ export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promis
   const now = deps.now();
   const fields = await withRecordFields(request, deps);
   const row = featurizeRecord(fields, manifest.features, request.crm, now); // [F]
-  const featuresKnown = row.reduce((known, value) => known + (Number.isNaN(value) ? 0 : 1), 0);
+  const featuresKnown = knownFeatureCount(row);
   if (featuresKnown === 0) return { ok: false, error: NO_READABLE_FIELDS };
 
   const output = await deps.runModel(manifest.modelId, row, manifest.features.length);
@@ -119,6 +113,9 @@ export async function withRecordFields(request: LeadToScore, deps: Pick<ScoringD
   for (const [name, value] of Object.entries(request.fields)) if (value !== '' || !(name in api)) merged[name] = value;
   return merged;
 }
+
+/** How many of a featurized row's values are known (not NaN). */
+export const knownFeatureCount = (row: Float32Array) => row.reduce((known, value) => known + (Number.isNaN(value) ? 0 : 1), 0);
 
 /** One engine output row as the score, tier and reasons a rep sees (shared by single and batch scoring). */
 export function toScoredLead(

@@ -8,7 +8,7 @@ import type { CrmKind, PageFields } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
 import { featurizeRecord, type RawRecord } from '../ml/featurize';
 import type { ListRowScore } from '../messaging/protocol-list';
-import { scoreCacheKey, toScoredLead, type ScoringDeps } from './score-lead';
+import { knownFeatureCount, scoreCacheKey, toScoredLead, type ScoringDeps } from './score-lead';
 
 /** What is known about one record, keyed as the CRM names its fields. */
 export interface KnownRecord {
@@ -49,7 +49,7 @@ export async function scoreLeadsById(
       continue;
     }
     const row = featurizeRecord(record.fields, manifest.features, crm, now); // [F]
-    const featuresKnown = row.reduce((count, value) => count + (Number.isNaN(value) ? 0 : 1), 0);
+    const featuresKnown = knownFeatureCount(row);
     if (featuresKnown > 0) toRun.push({ record, key, fieldsHash, row, featuresKnown });
   }
 

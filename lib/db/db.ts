@@ -12,11 +12,11 @@ import type { RawRecord, SourceKind } from '../ml/featurize';
 export interface CachedScore {
   /** `${modelId}|${crm}|${recordId}` */
   key: string;
-  /** Hash of the fields the score was computed from. */
+  /** Hash of the page's fields the score was asked for. */
   fieldsHash: string;
   lead: ScoredLead;
   scoredAt: number;
-  /** The fields scored (API record under the page's fields), for the side panel's explanation. */
+  /** The fields scored (the API record under the page's fields), for the side panel's explanation; absent in entries cached before they were kept. */
   fields?: RawRecord;
 }
 

@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { memo, useState } from 'react';
-import { CurveChart } from '@/components/Charts';
+import { CurveChart, type CurveChartProps } from '@/components/Charts';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
@@ -216,62 +216,53 @@ function PolicyPreviewView({ preview, form, labelledLeads }: { preview: PolicyPr
         Working the hot and warm leads: expected profit {money(preview.profitPerPeriod)} per week (at {money(form.revenuePerConversion)} per conversion, {money(form.costPerContact)} per contact).
       </p>
       <div className="chart-grid">
-        <ProfitChart preview={preview} />
-        <PrecisionRecallChart preview={preview} />
-        <RocChart preview={preview} />
+        {Object.entries(POLICY_CHARTS).map(([name, chart]) => (
+          <PolicyChart key={name} preview={preview} chart={chart} />
+        ))}
       </div>
       <p style={{ fontSize: 12 }}>Computed from the {labelledLeads.toLocaleString('en-US')} stored leads with a known outcome.</p>
     </>
   );
 }
 
-// The policy's curves, each redrawn in its own task when the preview changes: drawn together
-// with 100,000 stored leads they block the page for a quarter of a second.
-const ProfitChart = memo(function ProfitChart({ preview }: { preview: PolicyPreview }) {
-  const shown = useInTurn(preview);
-  return (
-    <CurveChart
-      title="Profit by threshold"
-      description={`profit per lead if every lead above the threshold is contacted; hot at ${formatProbability(shown.thresholds.hot)}, warm at ${formatProbability(shown.thresholds.warm)}`}
-      points={shown.profit}
-      xLabel="Contact threshold (probability)"
-      yLabel="Profit per lead ($)"
-      percentAxes={false}
-      markers={[
-        { label: 'Hot', point: [shown.thresholds.hot, profitAt(shown.profit, shown.thresholds.hot)] },
-        { label: 'Warm', point: [shown.thresholds.warm, profitAt(shown.profit, shown.thresholds.warm)] },
-      ]}
-    />
-  );
-});
+/** The policy's curves, as charts of a preview. */
+const POLICY_CHARTS: Record<string, (preview: PolicyPreview) => CurveChartProps> = {
+  profit: (preview) => ({
+    title: 'Profit by threshold',
+    description: `profit per lead if every lead above the threshold is contacted; hot at ${formatProbability(preview.thresholds.hot)}, warm at ${formatProbability(preview.thresholds.warm)}`,
+    points: preview.profit,
+    xLabel: 'Contact threshold (probability)',
+    yLabel: 'Profit per lead ($)',
+    percentAxes: false,
+    markers: [
+      { label: 'Hot', point: [preview.thresholds.hot, profitAt(preview.profit, preview.thresholds.hot)] },
+      { label: 'Warm', point: [preview.thresholds.warm, profitAt(preview.profit, preview.thresholds.warm)] },
+    ],
+  }),
+  precisionRecall: (preview) => ({
+    title: 'Precision–recall',
+    description: `hot: recall ${formatProbability(preview.markers.hot.pr[0])}, precision ${formatProbability(preview.markers.hot.pr[1])}`,
+    points: preview.pr,
+    xLabel: 'Recall %',
+    yLabel: 'Precision %',
+    markers: [{ label: 'Hot', point: preview.markers.hot.pr }, { label: 'Warm', point: preview.markers.warm.pr }],
+  }),
+  roc: (preview) => ({
+    title: 'ROC',
+    description: `hot catches ${formatProbability(preview.markers.hot.roc[1])} of conversions`,
+    points: preview.roc,
+    xLabel: 'False-positive rate %',
+    yLabel: 'True-positive rate %',
+    diagonal: true,
+    markers: [{ label: 'Hot', point: preview.markers.hot.roc }, { label: 'Warm', point: preview.markers.warm.roc }],
+  }),
+};
 
-const PrecisionRecallChart = memo(function PrecisionRecallChart({ preview }: { preview: PolicyPreview }) {
+// Each policy curve redraws in its own task when the preview changes: drawn together with
+// 100,000 stored leads they block the page for a quarter of a second.
+const PolicyChart = memo(function PolicyChart({ preview, chart }: { preview: PolicyPreview; chart: (preview: PolicyPreview) => CurveChartProps }) {
   const shown = useInTurn(preview);
-  return (
-    <CurveChart
-      title="Precision–recall"
-      description={`hot: recall ${formatProbability(shown.markers.hot.pr[0])}, precision ${formatProbability(shown.markers.hot.pr[1])}`}
-      points={shown.pr}
-      xLabel="Recall %"
-      yLabel="Precision %"
-      markers={[{ label: 'Hot', point: shown.markers.hot.pr }, { label: 'Warm', point: shown.markers.warm.pr }]}
-    />
-  );
-});
-
-const RocChart = memo(function RocChart({ preview }: { preview: PolicyPreview }) {
-  const shown = useInTurn(preview);
-  return (
-    <CurveChart
-      title="ROC"
-      description={`hot catches ${formatProbability(shown.markers.hot.roc[1])} of conversions`}
-      points={shown.roc}
-      xLabel="False-positive rate %"
-      yLabel="True-positive rate %"
-      diagonal
-      markers={[{ label: 'Hot', point: shown.markers.hot.roc }, { label: 'Warm', point: shown.markers.warm.roc }]}
-    />
-  );
+  return <CurveChart {...chart(shown)} />;
 });
 
 /** Its charts are costly to redraw: not on every progress step of a re-tiering job, only when the preview or the form changes. */
