@@ -6,6 +6,7 @@
  * and change it while the server runs. Only the API hosts misbehave, never the UI pages.
  */
 import { randomUUID } from 'node:crypto';
+import { mulberry32 } from '../../lib/ml/random';
 import { json, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
 
 export interface FaultRates {
@@ -40,12 +41,25 @@ export interface DemoBehaviour {
   drift: Drift | null;
   /** Bearer tokens (session ids, API tokens) the APIs answer 401 to. */
   revokedTokens: Set<string>;
-  random(): number;
+  /** The next fault roll in [0, 1) for a request to this CRM's API. */
+  random(crm: 'salesforce' | 'hubspot'): number;
   now(): number;
+  /** What the APIs did: faults served so far, per CRM (the limits' own 429s not included). */
+  served: Record<'salesforce' | 'hubspot', Record<keyof FaultRates, number>>;
+}
+
+/**
+ * Seeded fault rolls, one stream per CRM: a test sees the same faults on every run, and one
+ * CRM's request count (which depends on timing) does not move the other's faults.
+ */
+export function seededFaultRolls(seed: number): DemoBehaviour['random'] {
+  const streams = { salesforce: mulberry32(seed), hubspot: mulberry32(seed + 1) };
+  return (crm) => streams[crm]();
 }
 
 export function defaultBehaviour(): DemoBehaviour {
-  return { faults: { ...NO_FAULTS }, hubspotLimits: null, drift: null, revokedTokens: new Set(), random: Math.random, now: Date.now };
+  const served = { salesforce: { ...NO_FAULTS }, hubspot: { ...NO_FAULTS } };
+  return { faults: { ...NO_FAULTS }, hubspotLimits: null, drift: null, revokedTokens: new Set(), random: Math.random, now: Date.now, served };
 }
 
 /** `429=0.2,500=0.1,timeout=0.02,malformed=0.01` → rates (unknown names are an error). */
@@ -105,17 +119,21 @@ export function misbehavingApi(crm: 'salesforce' | 'hubspot', api: DemoHandler, 
     const limited = token && crm === 'hubspot' ? hubspotRateLimit(request, token) : {};
     if ('status' in limited) return limited as DemoResponse;
 
-    const roll = behaviour.random();
+    const roll = behaviour.random(crm);
     const { rateLimited, serverError, timeout, malformed } = behaviour.faults;
-    if (roll < rateLimited) return tooManyRequests(crm);
-    if (roll < rateLimited + serverError) return serverFailure(crm, behaviour.random() < 0.5 ? 500 : 503);
-    if (roll < rateLimited + serverError + timeout) return { status: 0, headers: {}, body: '', stall: true };
+    const serve = (fault: keyof FaultRates, response: DemoResponse) => {
+      behaviour.served[crm][fault]++;
+      return response;
+    };
+    if (roll < rateLimited) return serve('rateLimited', tooManyRequests(crm));
+    if (roll < rateLimited + serverError) return serve('serverError', serverFailure(crm, behaviour.random(crm) < 0.5 ? 500 : 503));
+    if (roll < rateLimited + serverError + timeout) return serve('timeout', { status: 0, headers: {}, body: '', stall: true });
 
     let response = api(request);
     response = { ...response, headers: { ...response.headers, ...(limited as Record<string, string>) } };
     if (behaviour.drift && response.status < 300) response = drifted(crm, response, behaviour.drift);
     if (roll < rateLimited + serverError + timeout + malformed && response.status === 200) {
-      return { ...response, body: response.body.slice(0, Math.floor(response.body.length / 2)) };
+      return serve('malformed', { ...response, body: response.body.slice(0, Math.floor(response.body.length / 2)) });
     }
     return response;
   };

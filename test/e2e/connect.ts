@@ -69,6 +69,21 @@ export async function storedLeadIds(page: Page): Promise<Record<CrmKind, string[
   return ids;
 }
 
+/**
+ * How many leads of the CRM are stored: a key-range count, cheap enough to poll while a sync
+ * writes (reading every key would hold the store and slow the very sync being watched).
+ */
+export async function storedLeadCount(page: Page, crm: CrmKind): Promise<number> {
+  return page.evaluate(async (prefix) => {
+    const open = indexedDB.open('leadlens');
+    const db = await new Promise<IDBDatabase>((resolve, reject) => ((open.onsuccess = () => resolve(open.result)), (open.onerror = () => reject(open.error))));
+    const request = db.transaction('leads').objectStore('leads').count(IDBKeyRange.bound(prefix, `${prefix}\uffff`));
+    const count = await new Promise<number>((resolve, reject) => ((request.onsuccess = () => resolve(request.result)), (request.onerror = () => reject(request.error))));
+    db.close();
+    return count;
+  }, `${crm}|`);
+}
+
 /** Stored leads per CRM, and how many distinct records they are. */
 export async function storedLeadCounts(page: Page): Promise<Record<CrmKind, { count: number; unique: number }>> {
   const ids = await storedLeadIds(page);

@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Worker } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateDemoLeads, specialDemoLeads } from '../../lib/crm/demo-data';
-import { parseFaults } from '../demo-crm/behaviour';
+import { parseFaults, seededFaultRolls } from '../demo-crm/behaviour';
 import { HUBSPOT_DEFAULT_LIMITS, startDemoCrm, type DemoCrm } from '../demo-crm/server';
-import { connectDemoCrms, startSyncs, storedLeadCounts } from './connect';
+import { connectDemoCrms, startSyncs, storedLeadCount, storedLeadCounts } from './connect';
 import { EXTENSION_DIR, HUBSPOT_API, SALESFORCE_API, chromiumPath } from './harness';
 
 const LEADS = 20_000;
@@ -71,11 +71,15 @@ it('connects both CRMs and syncs 20,000 leads each through faults and two servic
   expect(await options.textContent('#connections')).toContain(`Connected to HubSpot at ${HUBSPOT_API}`);
 
   crm.behaviour.faults = parseFaults('429=0.2,500=0.1,timeout=0.02');
+  // The same faults on every run. Each stalled request costs the sync its 30 s timeout, and
+  // unseeded rolls could put four stalls inside one 120 s wait below (a CI run failed so).
+  // This stream stalls HubSpot's 23rd, 90th and 124th requests: the 2 % rate over its ~140.
+  crm.behaviour.random = seededFaultRolls(2);
   await startSyncs(options);
 
   const cdp = await context.newCDPSession(options);
   for (const threshold of [6_000, 14_000]) {
-    await expect.poll(async () => (await storedLeadCounts(options)).hubspot.count, { timeout: 120_000, interval: 500 }).toBeGreaterThan(threshold);
+    await expect.poll(() => storedLeadCount(options, 'hubspot'), { timeout: 120_000, interval: 500 }).toBeGreaterThan(threshold);
     await cdp.send('ServiceWorker.enable');
     await cdp.send('ServiceWorker.stopAllWorkers');
   }
@@ -83,6 +87,11 @@ it('connects both CRMs and syncs 20,000 leads each through faults and two servic
   for (const source of ['salesforce', 'hubspot']) {
     await expect.poll(() => options.getAttribute(`[data-testid="sync-${source}"]`, 'data-status'), { timeout: 240_000, interval: 1000 }).toBe('done');
   }
+  for (const source of ['salesforce', 'hubspot'] as const) {
+    const served = crm.behaviour.served[source];
+    expect(served.rateLimited + served.serverError, source).toBeGreaterThan(0);
+  }
+  expect(crm.behaviour.served.hubspot.timeout).toBeGreaterThan(0);
   const counts = await storedLeadCounts(options);
   expect(counts.salesforce).toEqual({ count: LEADS + 2, unique: LEADS + 2 });
   expect(counts.hubspot).toEqual({ count: LEADS + 2, unique: LEADS + 2 });
