@@ -137,7 +137,7 @@ writeBenchmarkSection(
   [
     `## Sync${values.faults ? ` with faults (${values.faults})` : ' (no faults)'}, ${mode === 'extension' ? 'extension' : 'Node core'}`,
     '',
-    `\`${command}\`, ${new Date().toISOString().slice(0, 10)}: both CRMs at once from the demo CRM (own process, HTTPS, HubSpot limits on); ${where}; request timeout ${run.requestTimeoutSeconds} s. Goals (issue 4): 0 duplicates, 0 lost, peak heap ≤ 300 MB. Floor: HubSpot search at ${HUBSPOT_SEARCHES_PER_SECOND}/s × ${HUBSPOT_SEARCH_PAGE} contacts a page = ${floorSeconds} s for ${leadsPerCrm} contacts.`,
+    `\`${command}\`, ${new Date().toISOString().slice(0, 10)}: both CRMs at once from the demo CRM (own process, HTTPS, HubSpot limits on${values.faults ? `, fault rolls seeded with ${SEED}` : ''}); ${where}; request timeout ${run.requestTimeoutSeconds} s. Goals (issue 4): 0 duplicates, 0 lost, peak heap ≤ 300 MB. Floor: HubSpot search at ${HUBSPOT_SEARCHES_PER_SECOND}/s × ${HUBSPOT_SEARCH_PAGE} contacts a page = ${floorSeconds} s for ${leadsPerCrm} contacts.`,
     '',
     '| mode | leads per CRM | stored | duplicates | lost | seconds (both) | Salesforce job (s) | HubSpot job (s) | HubSpot rate-limit floor (s) | peak heap (MB) |',
     '|---|---|---|---|---|---|---|---|---|---|',

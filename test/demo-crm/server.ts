@@ -4,7 +4,7 @@
  * the demo point Chromium's host resolver at it; the certificate is self-signed, made at
  * start-up.
  *
- *   npm run demo:serve -- --port 8443 [--host 127.0.0.1] [--count 5000] [--seed 42]
+ *   npm run demo:serve -- --port 8443 [--host 127.0.0.1] [--count 5000] [--seed 42 (leads and faults)]
  *     [--faults 429=0.2,500=0.1,timeout=0.02,malformed=0.01] [--rate-limits]
  *
  * Visiting `https://<org>.my.salesforce.com/` logs in: it sets the `sid` session cookie on
@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generate } from 'selfsigned';
 import { DEMO_OWNERS, generateDemoLeads, specialDemoLeads, type DemoLead } from '../../lib/crm/demo-data';
-import { STALL_MS, defaultBehaviour, misbehavingApi, parseFaults, type DemoBehaviour, type FaultRates, type HubSpotLimits } from './behaviour';
+import { STALL_MS, defaultBehaviour, misbehavingApi, parseFaults, seededFaultRolls, type DemoBehaviour, type FaultRates, type HubSpotLimits } from './behaviour';
 import { json, text, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
 import { hubspotApi } from './hubspot-api';
 import { hubspotSite } from './hubspot-pages';
@@ -44,6 +44,7 @@ export interface DemoCrmOptions {
   port?: number;
   host?: string;
   count?: number;
+  /** Seeds the generated leads and the fault rolls: the same run, the same faults. */
   seed?: number;
   faults?: FaultRates;
   /** HubSpot's rate limits, enforced per token (off by default). */
@@ -104,7 +105,7 @@ function salesforceLogin(request: DemoRequest): DemoResponse {
 
 export async function startDemoCrm({ port = 0, host = '127.0.0.1', count = 5000, seed = 42, faults, hubspotLimits }: DemoCrmOptions = {}): Promise<DemoCrm> {
   const now = new Date();
-  const behaviour = { ...defaultBehaviour(), ...(faults ? { faults } : {}), hubspotLimits: hubspotLimits ?? null };
+  const behaviour = { ...defaultBehaviour(), ...(faults ? { faults } : {}), hubspotLimits: hubspotLimits ?? null, random: seededFaultRolls(seed) };
   let leads = [...generateDemoLeads({ count, seed, now }), ...specialDemoLeads(now)];
   let handle = createDemoCrmHandler(leads, behaviour);
   const { private: key, cert } = await selfSignedCertificate();
