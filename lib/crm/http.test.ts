@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { CrmError, DEFAULT_RETRY, HttpClient, RateLimiter, backoffDelay, parseRetryAfter, type HttpClientOptions } from './http';
+import { AnswerTimeout, CrmError, DEFAULT_RETRY, HttpClient, RateLimiter, backoffDelay, parseRetryAfter, type HttpClientOptions } from './http';
 import { virtualClock } from './virtual-clock';
 
 const Ok = z.object({ ok: z.literal(true) });
@@ -42,6 +42,31 @@ it('backs off exponentially with full jitter, capped', () => {
   expect(backoffDelay(3, DEFAULT_RETRY, () => 0.999)).toBeCloseTo(4000, -1);
   expect(backoffDelay(20, DEFAULT_RETRY, () => 0.999)).toBeLessThanOrEqual(DEFAULT_RETRY.maxDelayMs);
   expect(backoffDelay(3, DEFAULT_RETRY, () => 0)).toBe(0);
+});
+
+describe('AnswerTimeout', () => {
+  const policy = { minAnswers: 3, window: 4, factor: 10, floorMs: 500 };
+
+  it('waits the full ceiling until it has seen enough answers of that kind', () => {
+    const timeout = new AnswerTimeout(30_000, policy);
+    timeout.record('search', 80);
+    timeout.record('search', 120);
+    expect(timeout.forAttempt('search', false)).toBe(30_000);
+    timeout.record('search', 100);
+    expect(timeout.forAttempt('search', false)).toBe(1_200); // 10 × the slowest, 120 ms
+    expect(timeout.forAttempt('describe', false)).toBe(30_000); // another kind has its own answers
+  });
+
+  it('keeps within floor and ceiling, forgets old answers, and waits the ceiling after a timeout', () => {
+    const timeout = new AnswerTimeout(30_000, policy);
+    for (const ms of [10, 20, 30]) timeout.record('page', ms);
+    expect(timeout.forAttempt('page', false)).toBe(500); // 10 × 30 = 300 < floor
+    timeout.record('page', 5_000);
+    expect(timeout.forAttempt('page', false)).toBe(30_000); // 10 × 5 s > ceiling
+    for (const ms of [40, 40, 40, 40]) timeout.record('page', ms); // the 5 s answer leaves the window of 4
+    expect(timeout.forAttempt('page', false)).toBe(500);
+    expect(timeout.forAttempt('page', true)).toBe(30_000);
+  });
 });
 
 it('lets at most `limit` requests start in any window', async () => {
@@ -104,6 +129,36 @@ describe('HttpClient', () => {
     const { http } = client(fetchImpl, { timeoutMs: 30 });
     await expect(http.request({ path: '/x', schema: Ok, what: 'test' })).resolves.toMatchObject({ data: { ok: true } });
     expect(calls).toBe(2);
+  });
+
+  describe('a stalled answer, once the CRM has answered that kind of request quickly', () => {
+    const stallingAfter = (answers: number, alsoAnswer: number[] = []) => {
+      let calls = 0;
+      const fetchImpl: typeof fetch = (_input, init) => {
+        calls++;
+        if (calls <= answers || alsoAnswer.includes(calls)) return Promise.resolve(reply(200, { ok: true }));
+        return new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+      };
+      return { fetchImpl, calls: () => calls };
+    };
+    // The virtual clock makes every answer take 0 ms, so the shortened wait is the floor.
+    const answerTimeout = { minAnswers: 5, window: 20, factor: 10, floorMs: 20 };
+
+    it('is given up after the short wait, not the full timeout', async () => {
+      const { fetchImpl, calls } = stallingAfter(5, [7]);
+      // With the full 60 s wait this test would time out.
+      const { http } = client(fetchImpl, { timeoutMs: 60_000, answerTimeout });
+      for (let i = 0; i < 5; i++) await http.request({ path: '/x', schema: Ok, what: 'page' });
+      await expect(http.request({ path: '/x', schema: Ok, what: 'page' })).resolves.toMatchObject({ data: { ok: true } });
+      expect(calls()).toBe(7);
+    });
+
+    it('is retried with the full timeout', async () => {
+      const { fetchImpl } = stallingAfter(5);
+      const { http } = client(fetchImpl, { timeoutMs: 300, answerTimeout, retry: { ...DEFAULT_RETRY, maxAttempts: 2 } });
+      for (let i = 0; i < 5; i++) await http.request({ path: '/x', schema: Ok, what: 'page' });
+      await expect(http.request({ path: '/x', schema: Ok, what: 'page' })).rejects.toThrow('failed 2 times; last: no answer within 0.3 s');
+    });
   });
 
   it('stops at once when the caller aborts, and does not retry', async () => {

@@ -140,7 +140,9 @@ export interface HttpClientOptions {
   limitersFor(method: string, path: string): RateLimiter[];
   /** The CRM's error code and message from an error body. */
   readErrorBody(body: unknown): CrmErrorBody;
+  /** The longest any request may go unanswered (the connection's setting). */
   timeoutMs: number;
+  answerTimeout?: AnswerTimeoutPolicy;
   retry?: RetryPolicy;
   clock?: Clock;
   fetch?: typeof fetch;
@@ -161,6 +163,50 @@ export interface RequestOptions<S extends z.ZodType> {
   /** What the call is, for messages: "query", "search contacts". */
   what: string;
   signal?: AbortSignal;
+}
+
+export interface AnswerTimeoutPolicy {
+  /** Answers of one kind of request seen before its wait is shortened. */
+  minAnswers: number;
+  /** How many recent answer times are kept per kind of request. */
+  window: number;
+  /** The shortened wait: this many times the slowest recent answer… */
+  factor: number;
+  /** …but never less than this. */
+  floorMs: number;
+}
+
+export const DEFAULT_ANSWER_TIMEOUT: AnswerTimeoutPolicy = { minAnswers: 5, window: 20, factor: 10, floorMs: 5_000 };
+
+/**
+ * How long one attempt waits for its answer. A stalled connection would otherwise cost the
+ * whole configured timeout (30 s by default) on a CRM that answers the same kind of request
+ * in well under a second. Once a few answers of that kind are in, a first attempt waits
+ * `factor` times the slowest recent one (within floor and ceiling); a retry after a timeout
+ * waits the full ceiling, so a CRM that has turned slow costs one short wait, not a failure.
+ */
+export class AnswerTimeout {
+  /** Recent answer times in ms, per kind of request (`RequestOptions.what`). */
+  private readonly recent = new Map<string, number[]>();
+
+  constructor(
+    private readonly ceilingMs: number,
+    private readonly policy: AnswerTimeoutPolicy = DEFAULT_ANSWER_TIMEOUT,
+  ) {}
+
+  record(what: string, ms: number): void {
+    const times = this.recent.get(what) ?? [];
+    times.push(ms);
+    if (times.length > this.policy.window) times.shift();
+    this.recent.set(what, times);
+  }
+
+  forAttempt(what: string, afterTimeout: boolean): number {
+    const times = this.recent.get(what) ?? [];
+    if (afterTimeout || times.length < this.policy.minAnswers) return this.ceilingMs;
+    const shortened = Math.max(this.policy.floorMs, this.policy.factor * Math.max(...times));
+    return Math.min(this.ceilingMs, shortened);
+  }
 }
 
 /** `Retry-After` as seconds or an HTTP date, in ms from now; undefined when absent or unusable. */
@@ -189,11 +235,13 @@ export class HttpClient {
   private readonly retry: RetryPolicy;
   private readonly clock: Clock;
   private readonly fetchImpl: typeof fetch;
+  private readonly answerTimeout: AnswerTimeout;
 
   constructor(private readonly options: HttpClientOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.clock = options.clock ?? realClock;
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.answerTimeout = new AnswerTimeout(options.timeoutMs, options.answerTimeout);
   }
 
   get origin(): string {
@@ -207,10 +255,11 @@ export class HttpClient {
     let rateLimited = 0;
     let renewed = false;
     let lastFailure = '';
+    let timedOut = false;
     for (;;) {
       if (request.signal?.aborted) throw cancelled();
       for (const limiter of this.options.limitersFor(method, request.path)) await limiter.acquire(request.signal);
-      const outcome = await this.attempt(method, request);
+      const outcome = await this.attempt(method, request, this.answerTimeout.forAttempt(request.what, timedOut));
       if (outcome.kind === 'ok') return this.parse(outcome, request);
       if (outcome.kind === 'rate') {
         rateLimited++;
@@ -232,6 +281,7 @@ export class HttpClient {
       }
       failures++;
       lastFailure = outcome.reason;
+      timedOut = outcome.timedOut === true;
       if (failures >= this.retry.maxAttempts) {
         throw new CrmError(outcome.errorKind, `${crmLabel} ${request.what} failed ${failures} times; last: ${lastFailure}`, outcome.status);
       }
@@ -239,10 +289,11 @@ export class HttpClient {
     }
   }
 
-  private async attempt(method: string, request: RequestOptions<z.ZodType>): Promise<Attempt> {
+  private async attempt(method: string, request: RequestOptions<z.ZodType>, timeoutMs: number): Promise<Attempt> {
     const { crmLabel, origin } = this.options;
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const timeout = AbortSignal.timeout(timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const startedAt = this.clock.now();
     let response: Response;
     let text: string;
     try {
@@ -262,14 +313,16 @@ export class HttpClient {
     } catch (error) {
       if (request.signal?.aborted) return { kind: 'fatal', error: cancelled() };
       if (isCrmError(error)) return { kind: 'fatal', error }; // from authorization(): no session
-      const reason = timeout.aborted ? `no answer within ${this.options.timeoutMs / 1000} s` : `could not reach ${origin} (${errorName(error)})`;
-      return { kind: 'retry', errorKind: 'network', reason };
+      if (timeout.aborted) return { kind: 'retry', errorKind: 'network', reason: `no answer within ${timeoutMs / 1000} s`, timedOut: true };
+      return { kind: 'retry', errorKind: 'network', reason: `could not reach ${origin} (${errorName(error)})` };
     }
     const { status } = response;
     if (status >= 200 && status < 300) {
       const json = tryJson(text);
       // A 2xx body that is not JSON was cut short on the way (proxy, dropped connection): retry.
       if (json === undefined) return { kind: 'retry', errorKind: 'network', reason: `HTTP ${status} with a body that is not JSON (truncated?)`, status };
+      // Only full answers count: a quick 429 or 5xx says nothing of how long the work takes.
+      this.answerTimeout.record(request.what, this.clock.now() - startedAt);
       return { kind: 'ok', status, json };
     }
     const { code, message } = this.options.readErrorBody(tryJson(text));
@@ -293,7 +346,7 @@ export class HttpClient {
 type Attempt =
   | { kind: 'ok'; status: number; json: unknown }
   | { kind: 'rate'; retryAfterMs: number | undefined }
-  | { kind: 'retry'; errorKind: 'server' | 'network'; reason: string; status?: number }
+  | { kind: 'retry'; errorKind: 'server' | 'network'; reason: string; status?: number; timedOut?: true }
   | { kind: 'fatal'; error: CrmError };
 
 function tryJson(text: string): unknown {

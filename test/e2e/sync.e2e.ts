@@ -71,9 +71,9 @@ it('connects both CRMs and syncs 20,000 leads each through faults and two servic
   expect(await options.textContent('#connections')).toContain(`Connected to HubSpot at ${HUBSPOT_API}`);
 
   crm.behaviour.faults = parseFaults('429=0.2,500=0.1,timeout=0.02');
-  // The same faults on every run. Each stalled request costs the sync its 30 s timeout, and
-  // unseeded rolls could put four stalls inside one 120 s wait below (a CI run failed so).
-  // This stream stalls HubSpot's 23rd, 90th and 124th requests: the 2 % rate over its ~140.
+  // The same faults on every run: unseeded rolls could put four stalls inside one 120 s wait
+  // below (a CI run failed so, when every stall cost the full 30 s timeout). This stream
+  // stalls HubSpot's 23rd, 90th and 124th requests: the 2 % rate over its ~140.
   crm.behaviour.random = seededFaultRolls(2);
   await startSyncs(options);
 
