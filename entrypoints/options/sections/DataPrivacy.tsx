@@ -2,16 +2,16 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { browser } from 'wxt/browser';
 import { ErrorState, Loading } from '@/components/StatusMessage';
-import { db } from '@/lib/db/db';
+import { countStoredLeads, db } from '@/lib/db/db';
 import { queryKeys } from '@/lib/query-keys';
 
 const SOURCE_WORDS = { salesforce: 'Salesforce', hubspot: 'HubSpot', csv: 'CSV imports' } as const;
 
 async function storedDataSummary() {
   const [salesforce, hubspot, csv, scores, cachedScores, models, estimate] = await Promise.all([
-    db.leads.where('source').equals('salesforce').count(),
-    db.leads.where('source').equals('hubspot').count(),
-    db.leads.where('source').equals('csv').count(),
+    countStoredLeads('salesforce'),
+    countStoredLeads('hubspot'),
+    countStoredLeads('csv'),
     db.leadScores.count(),
     db.scores.count(),
     db.models.count(),
