@@ -56,11 +56,10 @@ async function checkAndRemember(connection: Connection): Promise<ConnectionReply
 }
 
 /**
- * Counting a CRM's leads walks all their keys (about 250 ms per 100,000), and the options
- * page asks for the status every second while a sync runs: counted each time, the counts
- * held the store against the sync's own writes (bench:sync, 100,000 HubSpot contacts: 322 s
- * counting each time, 196 s so). So while a job runs the count may be this old. Lost with the
- * worker: then it is counted again.
+ * Counting a CRM's leads walks all their keys, and the options page asks for the status every
+ * second while a sync runs: counted each time, the counts held the store against the sync's
+ * own writes (bench:sync, 100,000 HubSpot contacts: 322 s counting each time, 196 s so). So
+ * while a job runs the count may be this old. Lost with the worker: then it is counted again.
  */
 const RUNNING_COUNT_MAX_AGE_MS = 10_000;
 const recentCounts = new Map<CrmKind, { at: number; stored: number }>();
