@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binOf, deviationsFromIdeal, modelHasShapes, shapeAt, whatWouldMakeHotter } from './insights';
+import { binOf, deviationsFromIdeal, modelHasShapes, shapeAt, valueInBin, whatWouldMakeHotter } from './insights';
 import { ManifestSchema, type Manifest } from './manifest';
 import { sigmoid } from './train/calibration';
 
@@ -44,8 +44,8 @@ const manifest: Manifest = ManifestSchema.parse({
 });
 
 /** The contributions the model would return for a row: every term's shape at the row's bins. */
-function contributionsOf(row: number[]): number[] {
-  return manifest.terms.map((term) => shapeAt(term.shape!, term.features.map((f, a) => binOf(term.shape!.axes[a], row[f]))));
+function contributionsOf(row: number[], model: Manifest = manifest): number[] {
+  return model.terms.map((term) => shapeAt(term.shape!, term.features.map((f, a) => binOf(term.shape!.axes[a], row[f]))));
 }
 
 describe('binOf', () => {
@@ -56,6 +56,15 @@ describe('binOf', () => {
   ])('puts visits %f in bin %i', (value, bin) => expect(binOf(numeric, value)).toBe(bin));
   it('uses codes as bins for categories, and the missing bin for missing or unknown codes', () => {
     expect([0, 1, Number.NaN, 7].map((code) => binOf(categorical, code))).toEqual([0, 1, 2, 2]);
+  });
+});
+
+describe('valueInBin', () => {
+  const numeric = manifest.terms[0].shape!.axes[0]; // edges [0, 5]
+  it('gives a value of each bin that bins back to it, NaN for missing', () => {
+    expect([0, 1, 2, 3].map((bin) => valueInBin(numeric, bin))).toEqual([0, 5, 6, Number.NaN]);
+    expect([0, 1, 2].map((bin) => binOf(numeric, valueInBin(numeric, bin)))).toEqual([0, 1, 2]);
+    expect(valueInBin(manifest.terms[1].shape!.axes[0], 1)).toBe(1);
   });
 });
 
@@ -103,6 +112,56 @@ describe('whatWouldMakeHotter', () => {
     const plan = whatWouldMakeHotter(lowIntercept, row, contributionsOf(row))!;
     expect(plan.reaches).toBe(false);
     expect(plan.changes).toHaveLength(2); // only two actionable features exist
+  });
+
+  it('reads each pair on its own coarser axes, also for a lead whose feature is missing', () => {
+    // As trained models have them: visits' own term has bins 0 | 1–5 | 6–9 | >9, the pair only ≤5 | >5.
+    const visits = { labels: ['0', '1 – 5', '6 – 9', '> 9', 'missing'], edges: [0, 5, 9] };
+    const coarse = { labels: ['≤ 5', '> 5', 'missing'], edges: [5] };
+    const opens = manifest.terms[2].shape!.axes[0];
+    const pair = Array(9).fill(0);
+    pair[1 * 3 + 1] = 0.4; // > 5 visits and > 2 opens
+    const model: Manifest = {
+      ...manifest,
+      terms: [
+        { features: [0], label: 'Website visits', importance: 0, shape: { axes: [visits], scores: [-1, 0, 0.5, 1, -0.5] } },
+        manifest.terms[1],
+        manifest.terms[2],
+        { features: [0, 2], label: 'Website visits × E-mails opened', importance: 0, shape: { axes: [coarse, opens], scores: pair } },
+      ],
+    };
+    const row = [Number.NaN, 1, 9]; // −2 − 0.5 − 0.5 + 0.3 + 0 = −2.7: cold
+    const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model))!;
+    // Visits → "6 – 9" gains 0.5 − (−0.5) + the pair's 0.4 = 1.4 and reaches warm (−1.3 ≥ −1.386);
+    // "> 9" would gain 1.9: more than needed.
+    expect(plan.changes).toEqual([{ feature: 0, label: 'Website visits', from: 'missing', to: '6 – 9', points: expect.closeTo(1.4, 12) }]);
+    expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-1.3), 12);
+    expect(plan.reaches).toBe(true);
+  });
+
+  it('moves engagement only the way a rep\'s work moves it: counts up (unknown = none), days since activity down', () => {
+    const recency = { labels: ['≤ 7 days', '7 – 30 days', '> 30 days', 'missing'], edges: [7, 30] };
+    const model: Manifest = {
+      ...manifest,
+      features: [
+        ...manifest.features,
+        { key: 'days_since_activity', label: 'Days since last activity', type: 'numeric', derive: { kind: 'daysSince', from: { csv: 'last_activity' } }, missingValues: [], actionable: true },
+      ],
+      terms: [
+        manifest.terms[0],
+        manifest.terms[1],
+        // missing opens score worst, so "≤ 2 opens" would gain; an older activity would gain too
+        { ...manifest.terms[2], shape: { ...manifest.terms[2].shape!, scores: [-0.2, 0.3, -1] } },
+        manifest.terms[3],
+        { features: [3], label: 'Days since last activity', importance: 0, shape: { axes: [recency], scores: [0.8, 0, 0.35, -0.3] } },
+      ],
+    };
+    const row = [9, 0, Number.NaN, 20]; // −2 + 1 + 0.5 − 1 + 0 (pair: opens missing) + 0 = −1.5: cold
+    const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model))!;
+    // Reaching warm needs 0.114. Smaller moves that would reach it are not a rep's to make:
+    // activity "> 30 days" ago (+0.35) and "≤ 2" opens (+0.8); the smallest left is activity
+    // "≤ 7 days" ago (+0.8, the same as opens "≤ 2" but reachable) before opens "> 2" (+1.3 + 0.4).
+    expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: '7 – 30 days', to: '≤ 7 days', points: expect.closeTo(0.8, 12) }]);
   });
 
   it('has nothing to suggest for a hot lead', () => {

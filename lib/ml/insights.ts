@@ -7,7 +7,7 @@
  * (NaN = missing) plus its per-term contributions [T] from the model run.
  */
 import type { Tier } from '../messaging/protocol';
-import type { Manifest, Term, TermShape } from './manifest';
+import type { Feature, Manifest, Term, TermShape } from './manifest';
 import { tierOf } from './score';
 import { applyCalibration } from './train/calibration';
 
@@ -45,31 +45,40 @@ export function shapeAt(shape: TermShape, bins: readonly number[]): number {
   return bins.length === 1 ? shape.scores[bins[0]] : shape.scores[bins[0] * shape.axes[1].labels.length + bins[1]];
 }
 
-/** Feature index → its current bin, read through the first term that uses the feature. */
-type BinState = Map<number, { bin: number; axis: Axis }>;
-
-function binState(manifest: Manifest, row: ArrayLike<number>): BinState {
-  const state: BinState = new Map();
-  for (const term of manifest.terms) {
-    shapeOf(term).axes.forEach((axis, a) => {
-      const feature = term.features[a];
-      if (!state.has(feature)) state.set(feature, { bin: binOf(axis, row[feature]), axis });
-    });
-  }
-  return state;
+/**
+ * A value inside `bin` of a numeric or categorical axis: its upper edge (bins hold value ≤ edge),
+ * just above the last edge for the top bin, the code for a category, NaN for "missing". A pair's
+ * axes are coarser than the feature's own (their edges a subset of its edges), so the value
+ * lands in the matching bin of every term of the feature.
+ */
+export function valueInBin(axis: Axis, bin: number): number {
+  if (bin >= missingBin(axis)) return Number.NaN;
+  if (axis.edges.length === 0) return bin;
+  if (bin < axis.edges.length) return axis.edges[bin];
+  const top = axis.edges[axis.edges.length - 1];
+  return top + Math.max(1, Math.abs(top) * 1e-6);
 }
 
-function termBinsIn(term: Term, state: BinState, moved?: { feature: number; bin: number }): number[] {
-  return term.features.map((feature) => (feature === moved?.feature ? moved.bin : state.get(feature)!.bin));
+/** The axis a feature's moves are read on: its own (main-effect) term's, else the first term's that uses it. */
+function ownAxis(manifest: Manifest, feature: number): Axis {
+  const main = manifest.terms.find((term) => term.features.length === 1 && term.features[0] === feature);
+  const term = main ?? manifest.terms.find((t) => t.features.includes(feature))!;
+  return shapeOf(term).axes[term.features.indexOf(feature)];
 }
 
-/** The logit change of moving one feature to another bin, every other feature held where it is (pairs too). */
-function gainOf(manifest: Manifest, state: BinState, feature: number, bin: number): number {
+/** A term's contribution for the row's values (every axis binned on its own edges). */
+function termScore(term: Term, row: ArrayLike<number>): number {
+  const shape = shapeOf(term);
+  return shapeAt(shape, term.features.map((feature, a) => binOf(shape.axes[a], row[feature])));
+}
+
+/** The logit change of setting one feature to `value`, every other feature held where it is (pairs too). */
+function gainOf(manifest: Manifest, row: ArrayLike<number>, feature: number, value: number): number {
+  const moved = Array.from(row);
+  moved[feature] = value;
   let gain = 0;
   for (const term of manifest.terms) {
-    if (!term.features.includes(feature)) continue;
-    const shape = shapeOf(term);
-    gain += shapeAt(shape, termBinsIn(term, state, { feature, bin })) - shapeAt(shape, termBinsIn(term, state));
+    if (term.features.includes(feature)) gain += termScore(term, moved) - termScore(term, row);
   }
   return gain;
 }
@@ -108,6 +117,24 @@ export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>):
     .sort((a, b) => b.pointsLost - a.pointsLost);
 }
 
+/**
+ * The bins a rep's work can move a feature to. Fresh activity lowers a "days since"; engagement
+ * raises counts and rates, where an unknown count is taken as none recorded; a category (the
+ * last page seen) can become any other.
+ */
+function reachableBins(feature: Feature, axis: Axis, value: number): (bin: number) => boolean {
+  if (feature.type !== 'numeric') {
+    const from = binOf(axis, value);
+    return (bin) => bin !== from;
+  }
+  if (feature.derive.kind === 'daysSince') {
+    const from = Number.isFinite(value) ? binOf(axis, value) : missingBin(axis);
+    return (bin) => bin < from;
+  }
+  const from = binOf(axis, Number.isFinite(value) ? value : 0);
+  return (bin) => bin > from;
+}
+
 export interface Change {
   feature: number;
   label: string;
@@ -133,7 +160,7 @@ export interface HotterPlan {
  * when it is hot already. Greedy: while the target is not reached (at most MAX_CHANGES), if
  * some single move reaches it, take the one that adds the fewest points (the smallest step
  * that is enough); otherwise take the move that adds the most. A feature changes at most
- * once, and never to "missing".
+ * once, only the way a rep's work moves it (see reachableBins), and never to "missing".
  */
 export function whatWouldMakeHotter(manifest: Manifest, row: ArrayLike<number>, contributions: ArrayLike<number>): HotterPlan | null {
   let logit = manifest.intercept;
@@ -145,17 +172,20 @@ export function whatWouldMakeHotter(manifest: Manifest, row: ArrayLike<number>, 
   const threshold = manifest.tiers[targetTier];
   const reached = (value: number) => applyCalibration(manifest.calibration, value) >= threshold;
 
-  const state = binState(manifest, row);
-  const actionable = [...state.keys()].filter((feature) => manifest.features[feature].actionable);
+  const current = Array.from(row); // [F] the row as the changes so far leave it
+  const usedFeatures = new Set(manifest.terms.flatMap((term) => term.features));
+  const actionable = [...usedFeatures].filter((feature) => manifest.features[feature].actionable);
   const changes: Change[] = [];
   while (!reached(logit) && changes.length < MAX_CHANGES) {
     const moves = actionable
       .filter((feature) => !changes.some((change) => change.feature === feature))
       .flatMap((feature) => {
-        const { bin: current, axis } = state.get(feature)!;
+        const axis = ownAxis(manifest, feature);
+        const from = binOf(axis, current[feature]);
+        const reachable = reachableBins(manifest.features[feature], axis, current[feature]);
         return Array.from({ length: missingBin(axis) }, (_, bin) => bin)
-          .filter((bin) => bin !== current)
-          .map((bin) => ({ feature, bin, gain: gainOf(manifest, state, feature, bin) }));
+          .filter(reachable)
+          .map((bin) => ({ feature, axis, from, bin, gain: gainOf(manifest, current, feature, valueInBin(axis, bin)) }));
       })
       .filter((move) => move.gain > 0);
     if (moves.length === 0) break;
@@ -163,15 +193,14 @@ export function whatWouldMakeHotter(manifest: Manifest, row: ArrayLike<number>, 
     const best = reaching.length > 0
       ? reaching.reduce((a, b) => (b.gain < a.gain ? b : a))
       : moves.reduce((a, b) => (b.gain > a.gain ? b : a));
-    const entry = state.get(best.feature)!;
     changes.push({
       feature: best.feature,
       label: manifest.features[best.feature].label,
-      from: entry.axis.labels[entry.bin],
-      to: entry.axis.labels[best.bin],
+      from: best.axis.labels[best.from],
+      to: best.axis.labels[best.bin],
       points: best.gain,
     });
-    state.set(best.feature, { ...entry, bin: best.bin });
+    current[best.feature] = valueInBin(best.axis, best.bin);
     logit += best.gain;
   }
   const probabilityAfter = applyCalibration(manifest.calibration, logit);
