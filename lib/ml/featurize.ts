@@ -195,6 +195,12 @@ export function formatNumber(value: number, unit?: string): string {
   return `${text} ${unit}`;
 }
 
+/** A range as a rep reads it: the unit once, at the end ("3 – 5 days"), a currency on both ends ("$1,000 – $2,000"). */
+export function formatNumberRange(low: number, high: number, unit?: string): string {
+  const currency = unit !== undefined && CURRENCY_UNITS[unit.toLowerCase()] !== undefined;
+  return `${formatNumber(low, currency ? unit : undefined)} – ${formatNumber(high, unit)}`;
+}
+
 /** The lead's value for a feature as a rep would read it ("$1,200,000", "VP Sales", "12 days"), or "" when missing. */
 export function describeFeatureValue(record: RawRecord, feature: Feature, source: SourceKind, now: Date): string {
   const d = feature.derive;

@@ -5,7 +5,7 @@
  * give byte-identical `model.onnx` and `manifest.json` (the creation time is the data's
  * reference time unless one is passed).
  */
-import { featurizeRecords, formatNumber, type RawRecord, type SourceKind } from '../featurize';
+import { featurizeRecords, formatNumber, formatNumberRange, readRaw, type RawRecord, type SourceKind } from '../featurize';
 import {
   MANIFEST_SCHEMA_VERSION,
   ManifestSchema,
@@ -17,7 +17,6 @@ import {
   type TierPolicy,
 } from '../manifest';
 import { parseDate, parseNumber } from '../derive';
-import { readRaw } from '../featurize';
 import { calibratedProbabilityF32, exportOnnx } from '../onnx/export';
 import { renderModelCard } from '../model-card';
 import { applyCalibration, chooseCalibration, fitIsotonic, fitPlatt } from './calibration';
@@ -248,16 +247,41 @@ export const MISSING_BIN_LABEL = 'missing';
 /**
  * Labels of an axis's bins as a rep reads them, the missing bin last: a categorical feature's
  * levels; Yes / No; or numeric ranges "≤ 3", "3 – 7", "> 7" between `edges` (value ≤ edge).
+ * For a feature whose values are all whole numbers (counts, days) the ranges name the whole
+ * numbers inside them: edges 2.5, 5.5, 6.5 read "≤ 2", "3 – 5", "6", "≥ 7" (a whole-number
+ * edge, as money often has, stays as it is: "$1,000 – $2,000").
  */
-export function binLabels(feature: Feature, edges: readonly number[]): string[] {
+export function binLabels(feature: Feature, edges: readonly number[], wholeNumbers = false): string[] {
   if (feature.type === 'categorical') return [...(feature.vocabulary ?? []), MISSING_BIN_LABEL];
   if (feature.type === 'boolean' && edges.length === 1 && edges[0] > 0 && edges[0] < 1) return ['No', 'Yes', MISSING_BIN_LABEL];
   if (edges.length === 0) return ['any', MISSING_BIN_LABEL];
-  const fmt = (v: number) => formatNumber(Math.round(v * 100) / 100, feature.unit);
-  const ranges = [`≤ ${fmt(edges[0])}`];
-  for (let i = 1; i < edges.length; i++) ranges.push(`${fmt(edges[i - 1])} – ${fmt(edges[i])}`);
-  ranges.push(`> ${fmt(edges[edges.length - 1])}`);
+  const round = (v: number) => Math.round(v * 100) / 100;
+  const fmt = (v: number) => formatNumber(round(v), feature.unit);
+  const range = (low: number, high: number): string => {
+    if (wholeNumbers) {
+      // an edge between two whole numbers (2.5) gives way to the first whole number above it
+      const first = Number.isInteger(low) ? low : Math.floor(low) + 1;
+      const last = Math.floor(high);
+      if (first === last) return fmt(first);
+      if (first < last) return formatNumberRange(first, last, feature.unit);
+    }
+    return formatNumberRange(round(low), round(high), feature.unit);
+  };
+  const top = edges[edges.length - 1];
+  const ranges = [`≤ ${fmt(wholeNumbers ? Math.floor(edges[0]) : edges[0])}`];
+  for (let i = 1; i < edges.length; i++) ranges.push(range(edges[i - 1], edges[i]));
+  ranges.push(wholeNumbers && !Number.isInteger(top) ? `≥ ${fmt(Math.floor(top) + 1)}` : `> ${fmt(top)}`);
   return [...ranges, MISSING_BIN_LABEL];
+}
+
+/** Per feature [F]: whether every known value in X [N, F] is a whole number. */
+export function wholeNumberFeatures(X: Float32Array, F: number): boolean[] {
+  const whole = new Array<boolean>(F).fill(true);
+  for (let i = 0; i < X.length; i++) {
+    const v = X[i];
+    if (v === v && !Number.isInteger(v)) whole[i % F] = false;
+  }
+  return whole;
 }
 
 /**
@@ -266,7 +290,7 @@ export function binLabels(feature: Feature, edges: readonly number[]): string[] 
  * (identity for mains, the coarse grid for pairs). Numeric axes get one bin per run of fine bins
  * the term does not tell apart; categorical axes one bin per level (`edges` empty, bin = code).
  */
-function shapeAxis(feature: Feature, cuts: Float32Array, fineToTermBin: ArrayLike<number>): { labels: string[]; edges: number[]; termBins: number[] } {
+function shapeAxis(feature: Feature, wholeNumbers: boolean, cuts: Float32Array, fineToTermBin: ArrayLike<number>): { labels: string[]; edges: number[]; termBins: number[] } {
   const B = cuts.length + 1;
   const firstFineBins: number[] = []; // [value bins] the first fine bin of each axis bin
   const edges: number[] = [];
@@ -277,16 +301,16 @@ function shapeAxis(feature: Feature, cuts: Float32Array, fineToTermBin: ArrayLik
     }
   }
   const termBins = [...firstFineBins, 0].map((k) => fineToTermBin[k]);
-  return { labels: binLabels(feature, edges), edges, termBins };
+  return { labels: binLabels(feature, edges, wholeNumbers), edges, termBins };
 }
 
 /**
  * The term's shape function for the manifest: the exact float32 contributions the model (and
  * its ONNX trees) adds per bin, after centring and purification.
  */
-export function termShape(model: EbmModel, term: EbmTerm, features: Feature[]): TermShape {
+export function termShape(model: EbmModel, term: EbmTerm, features: Feature[], wholeNumbers: readonly boolean[]): TermShape {
   const identity = (f: number) => Uint16Array.from({ length: model.cuts[f].length + 2 }, (_, k) => k);
-  const axes = term.features.map((f, a) => shapeAxis(features[f], model.cuts[f], term.maps ? term.maps[a] : identity(f)));
+  const axes = term.features.map((f, a) => shapeAxis(features[f], wholeNumbers[f], model.cuts[f], term.maps ? term.maps[a] : identity(f)));
   const scores: number[] = [];
   if (axes.length === 1) for (const t of axes[0].termBins) scores.push(term.values[t]);
   else {
@@ -461,6 +485,7 @@ export function trainModel(input: TrainInput): TrainResult {
   // --- terms, importance, ideal values
   const { contributions } = predictEbm(model, X, F);
   const T = model.terms.length;
+  const wholeNumbers = wholeNumberFeatures(X, F);
   const meanAbs = new Float64Array(T);
   for (let i = 0; i < N; i++) for (let t = 0; t < T; t++) meanAbs[t] += Math.abs(contributions[i * T + t]) / N;
   const totalImp = meanAbs.reduce((a, b) => a + b, 0) || 1;
@@ -468,7 +493,7 @@ export function trainModel(input: TrainInput): TrainResult {
     features: term.features.slice(),
     label: term.features.map((f) => features[f].label).join(' × '),
     importance: meanAbs[t] / totalImp,
-    shape: termShape(model, term, features),
+    shape: termShape(model, term, features, wholeNumbers),
   }));
   const referenceFeatures = features.map((feature, f) => {
     let missing = 0;

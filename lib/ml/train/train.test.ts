@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FeatureSpec } from '../manifest';
 import { parseManifest } from '../manifest';
 import { parseCsv, TrainingDataError } from './dataset';
-import { outOfTimeSplit, timeKeys, trainModel, type TrainInput } from './index';
+import { binLabels, outOfTimeSplit, timeKeys, trainModel, wholeNumberFeatures, type TrainInput } from './index';
 import { syntheticLeads } from './synthetic';
 
 const fast = { cv: 3, seed: 7, ebm: { outerBags: 2, interactions: 3 } };
@@ -43,6 +43,13 @@ describe('trainModel on a seeded synthetic history', () => {
     expect(result.warnings.join('\n')).toMatch(/constant|same value/);
     expect(result.modelCard).toContain(m.modelId);
   });
+  it('labels the bins of whole-number features (counts, days) with whole numbers', () => {
+    const visits = result.manifest.features.findIndex((f) => f.key === 'visits');
+    const term = result.manifest.terms.find((t) => t.features.length === 1 && t.features[0] === visits)!;
+    const labels = term.shape!.axes[0].labels;
+    expect(labels.length).toBeGreaterThan(3);
+    for (const label of labels) expect(label).toMatch(/^(≤ \d+|\d+|\d+ – \d+|≥ \d+|missing)$/);
+  });
   it('is deterministic: same data and seed → identical ONNX bytes and manifest', () => {
     const again = trainModel(base());
     expect(Buffer.from(again.onnx).equals(Buffer.from(result.onnx))).toBe(true);
@@ -71,6 +78,22 @@ describe('trainModel on a seeded synthetic history', () => {
     const ac = new AbortController();
     ac.abort();
     expect(() => trainModel({ ...base(300), signal: ac.signal })).toThrow();
+  });
+});
+
+describe('binLabels', () => {
+  const visits: FeatureSpec = { key: 'visits', label: 'Visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'visits' } }, missingValues: [], actionable: true };
+  it('names the whole numbers inside each bin when every value is whole', () => {
+    expect(binLabels(visits, [2.5, 5.5, 6.5], true)).toEqual(['≤ 2', '3 – 5', '6', '≥ 7', 'missing']);
+    expect(binLabels({ ...visits, unit: 'days' }, [0.5, 1.5, 9.5], true)).toEqual(['≤ 0 days', '1 day', '2 – 9 days', '≥ 10 days', 'missing']);
+  });
+  it('keeps whole-number edges (money) and the edges of other numbers, the unit written once or a currency on both ends', () => {
+    const revenue = { ...visits, unit: 'USD' };
+    expect(binLabels(revenue, [1000, 2000], true)).toEqual(['≤ $1,000', '$1,000 – $2,000', '> $2,000', 'missing']);
+    expect(binLabels({ ...visits, unit: 'clicks per open' }, [0.25, 1.5], false)).toEqual(['≤ 0.25 clicks per open', '0.25 – 1.5 clicks per open', '> 1.5 clicks per open', 'missing']);
+  });
+  it('finds the whole-number features of a row-major matrix, missing values aside', () => {
+    expect(wholeNumberFeatures(Float32Array.from([1, 0.5, Number.NaN, 3, 2, 4]), 3)).toEqual([true, false, true]);
   });
 });
 
