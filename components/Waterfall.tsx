@@ -1,29 +1,53 @@
 import { Bar, BarChart, Cell, ReferenceLine, XAxis, YAxis } from 'recharts';
 import type { Reason } from '@/lib/messaging/protocol';
-import { axisLabel, TWO_LINE_ROW_HEIGHT } from './Charts';
+import { axisLabel, numberAxis, ticksFromZero, TWO_LINE_ROW_HEIGHT } from './Charts';
 
 const UP = '#2e7d32';
 const DOWN = '#b3261e';
 const formatPoints = (points: number) => `${points >= 0 ? '+' : '−'}${Math.abs(points).toFixed(2)}`;
 
+/** Terms drawn as their own bar; the rest share one ("24 smaller terms"), the table lists each. */
+export const WATERFALL_BARS = 12;
+
+interface Step {
+  label: string;
+  range: [number, number]; // [from, to] log-odds
+  points: number;
+}
+
+/**
+ * The chart's bars: the starting point (intercept, from 0), then the strongest terms in turn,
+ * then the smaller ones summed into one bar, so the last bar ends at the lead's log-odds.
+ */
+export function waterfallSteps(intercept: number, reasons: readonly Reason[], maxBars = WATERFALL_BARS): Step[] {
+  const strongestFirst = [...reasons].sort((a, b) => Math.abs(b.points) - Math.abs(a.points));
+  const shown = strongestFirst.length > maxBars + 1 ? strongestFirst.slice(0, maxBars) : strongestFirst;
+  const rest = strongestFirst.slice(shown.length);
+  const bars = shown.map((reason) => ({ label: reason.label, points: reason.points }));
+  if (rest.length > 0) bars.push({ label: `${rest.length} smaller terms`, points: rest.reduce((sum, reason) => sum + reason.points, 0) });
+  let running = intercept;
+  const steps = bars.map(({ label, points }): Step => {
+    const start = running;
+    running += points;
+    return { label, range: [start, running], points };
+  });
+  return [{ label: 'Starting point', range: [0, intercept], points: intercept }, ...steps];
+}
+
 /**
  * How the lead's log-odds are built: from the model's starting point (intercept), every
- * term's contribution in turn, strongest first. The table below carries the same numbers.
+ * term's contribution in turn, strongest first. The table below carries every term's numbers.
  */
 export function Waterfall({ intercept, reasons }: { intercept: number; reasons: readonly Reason[] }) {
-  let running = intercept;
-  const steps = reasons.map((reason) => {
-    const start = running;
-    running += reason.points;
-    return { label: reason.label, range: [start, running] as [number, number], points: reason.points };
-  });
-  const data = [{ label: 'Starting point', range: [0, intercept] as [number, number], points: intercept }, ...steps];
-  // The starting point is drawn from 0: the axis must always reach 0, or that bar is cut away.
+  const data = waterfallSteps(intercept, reasons);
+  const total = data[data.length - 1].range[1];
+  const ticks = ticksFromZero(data.flatMap((step) => step.range));
+  // The starting point is drawn from 0: the axis always reaches 0 (ticksFromZero), or that bar is cut away.
   return (
     <figure style={{ margin: 0 }}>
-      <div role="img" aria-label={`Log-odds from ${intercept.toFixed(2)} to ${running.toFixed(2)} over ${reasons.length} terms; the table below lists each`}>
+      <div role="img" aria-label={`Log-odds from ${intercept.toFixed(2)} to ${total.toFixed(2)} over ${reasons.length} terms; the table below lists each`}>
         <BarChart width={340} height={data.length * TWO_LINE_ROW_HEIGHT + 40} data={data} layout="vertical" margin={{ left: 0, right: 12 }}>
-          <XAxis type="number" domain={[(low: number) => Math.min(0, low), (high: number) => Math.max(0, high)]} tickFormatter={(v: number) => v.toFixed(1)} fontSize={11} interval={0} />
+          <XAxis {...numberAxis(ticks, (v: number) => v.toFixed(1))} />
           <YAxis type="category" dataKey="label" width={150} fontSize={11} interval={0} tickFormatter={axisLabel} />
           <ReferenceLine x={0} stroke="#555" />
           <Bar dataKey="range" isAnimationActive={false}>
