@@ -46,6 +46,8 @@ export interface DemoBehaviour {
   now(): number;
   /** What the APIs did: faults served so far, per CRM (the limits' own 429s not included). */
   served: Record<'salesforce' | 'hubspot', Record<keyof FaultRates, number>>;
+  /** API requests received so far, per CRM, whatever their answer. */
+  requests: Record<'salesforce' | 'hubspot', number>;
 }
 
 /**
@@ -59,7 +61,7 @@ export function seededFaultRolls(seed: number): DemoBehaviour['random'] {
 
 export function defaultBehaviour(): DemoBehaviour {
   const served = { salesforce: { ...NO_FAULTS }, hubspot: { ...NO_FAULTS } };
-  return { faults: { ...NO_FAULTS }, hubspotLimits: null, drift: null, revokedTokens: new Set(), random: Math.random, now: Date.now, served };
+  return { faults: { ...NO_FAULTS }, hubspotLimits: null, drift: null, revokedTokens: new Set(), random: Math.random, now: Date.now, served, requests: { salesforce: 0, hubspot: 0 } };
 }
 
 /** `429=0.2,500=0.1,timeout=0.02,malformed=0.01` → rates (unknown names are an error). */
@@ -114,6 +116,7 @@ export function misbehavingApi(crm: 'salesforce' | 'hubspot', api: DemoHandler, 
   }
 
   return (request) => {
+    behaviour.requests[crm]++;
     const token = bearer(request);
     if (token && behaviour.revokedTokens.has(token)) return unauthorized(crm);
     const limited = token && crm === 'hubspot' ? hubspotRateLimit(request, token) : {};
