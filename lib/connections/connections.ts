@@ -6,7 +6,7 @@
  */
 import { browser } from 'wxt/browser';
 import type { CrmKind } from '../crm/types';
-import { ConnectionReplySchema, ConnectionSchema, apiHostOf, type Connection, type ConnectionReply } from './schema';
+import { ConnectionReplySchema, ConnectionSchema, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from './schema';
 
 const connectionKey = (crm: CrmKind) => `connection:${crm}`;
 const statusKey = (crm: CrmKind) => `connection-status:${crm}`;
@@ -26,8 +26,12 @@ export async function writeConnection(connection: Connection): Promise<void> {
   await browser.storage.local.set({ [connectionKey(connection.crm)]: ConnectionSchema.parse(connection) });
 }
 
+/** Forgets the connection and its credentials, and gives back the site access: a disconnected CRM needs none. */
 export async function removeConnection(crm: CrmKind): Promise<void> {
+  const connection = await readConnection(crm);
   await browser.storage.local.remove([connectionKey(crm), statusKey(crm)]);
+  // Refused for a host the manifest itself grants (tests' copies of the extension): nothing to give back then.
+  if (connection) await browser.permissions.remove({ origins: [originPatternOf(apiHostOf(connection))] }).catch(() => undefined);
 }
 
 export async function readStatus(crm: CrmKind): Promise<ConnectionReply> {

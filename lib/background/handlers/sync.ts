@@ -107,10 +107,7 @@ export const syncHandlers: Handlers<SyncProtocol> = {
   },
   async disconnectCrm({ crm }) {
     await cancelSync(crm);
-    const connection = await readConnection(crm);
     await removeConnection(crm);
-    // Give back the site access too: a disconnected CRM needs none.
-    if (connection) await browser.permissions.remove({ origins: [originPatternOf(apiHostOf(connection))] }).catch(() => undefined);
     return { ok: true, crm, status: 'disconnected', host: '', message: `${CRM_LABEL[crm]} disconnected` };
   },
   async connectionStatus() {
