@@ -7,6 +7,7 @@
 import { leadsHandlers } from '@/lib/background/handlers/leads';
 import { listHandlers } from '@/lib/background/handlers/list';
 import { modelsHandlers } from '@/lib/background/handlers/models';
+import { privacyHandlers } from '@/lib/background/handlers/privacy';
 import { scoringHandlers } from '@/lib/background/handlers/scoring';
 import { syncHandlers } from '@/lib/background/handlers/sync';
 import { writeBackHandlers } from '@/lib/background/handlers/write-back';
@@ -18,7 +19,7 @@ import { registerHandlers } from '@/lib/messaging/rpc';
 export default defineBackground({
   type: 'module',
   main() {
-    registerHandlers(backgroundProtocol, 'background', { ...scoringHandlers, ...leadsHandlers, ...modelsHandlers, ...listHandlers, ...syncHandlers, ...writeBackHandlers });
+    registerHandlers(backgroundProtocol, 'background', { ...scoringHandlers, ...leadsHandlers, ...modelsHandlers, ...listHandlers, ...syncHandlers, ...writeBackHandlers, ...privacyHandlers });
     // CRM credentials live in storage.local: keep content scripts out; resume a sync this worker's predecessor left running.
     void restrictStorageToExtension().then(resumeSyncs);
     browser.alarms.onAlarm.addListener((alarm) => void (alarm.name === SYNC_WATCHDOG_ALARM && resumeSyncs()));

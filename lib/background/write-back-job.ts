@@ -16,7 +16,8 @@ import { writeBack, type ScoreToWrite, type WriteBackResult, type WriteBackTarge
 const CRM_LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 const stateKey = (crm: CrmKind) => `write-back:${crm}`;
 const cancelKey = (crm: CrmKind) => `write-back-cancel:${crm}`;
-const lockName = (crm: CrmKind) => `leadlens-write-back:${crm}`;
+/** Held while the CRM's write-back runs. */
+export const writeBackLockName = (crm: CrmKind) => `leadlens-write-back:${crm}`;
 
 const idle = (crm: CrmKind): WriteBackSummary => ({ crm, status: 'idle', target: null, done: 0, total: 0, written: 0, failures: [], error: null, finishedAt: null });
 
@@ -26,7 +27,7 @@ async function writeState(summary: WriteBackSummary): Promise<void> {
 
 async function isAlive(crm: CrmKind): Promise<boolean> {
   const { held = [] } = await navigator.locks.query();
-  return held.some((lock) => lock.name === lockName(crm));
+  return held.some((lock) => lock.name === writeBackLockName(crm));
 }
 
 /** The CRM's last write-back; one marked running whose worker was stopped reads as an error. */
@@ -72,7 +73,7 @@ export async function startWriteBack(target: WriteBackTarget): Promise<WriteBack
   const running: WriteBackSummary = { ...idle(crm), status: 'running', target: fields, total: rows.length };
   await writeState(running);
 
-  void navigator.locks.request(lockName(crm), async () => {
+  void navigator.locks.request(writeBackLockName(crm), async () => {
     const controller = new AbortController();
     const onStorageChanged = (changes: Record<string, Browser.storage.StorageChange>, area: string) => {
       if (area === 'session' && changes[cancelKey(crm)]?.newValue === true) controller.abort();

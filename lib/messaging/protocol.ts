@@ -8,6 +8,7 @@ import { CrmKindSchema, FailureSchema, ReasonSchema, ScoredLeadSchema, TierSchem
 import { leadsProtocol, offscreenLeadsProtocol } from './protocol-leads';
 import { modelsProtocol } from './protocol-models';
 import { listProtocol } from './protocol-list';
+import { privacyProtocol } from './protocol-privacy';
 import { syncProtocol } from './protocol-sync';
 import { writeBackProtocol } from './protocol-write-back';
 
@@ -75,6 +76,7 @@ export const backgroundProtocol = {
   ...listProtocol,
   ...syncProtocol,
   ...writeBackProtocol,
+  ...privacyProtocol,
 } as const;
 
 export type Protocol = Record<string, { input: z.ZodType; output: z.ZodType }>;

@@ -16,6 +16,8 @@ import { dexieSyncStore } from './store';
 export const SYNC_WATCHDOG_ALARM = 'leadlens-sync-watchdog';
 const CRMS: CrmKind[] = ['salesforce', 'hubspot'];
 const cancelKey = (crm: CrmKind) => `sync-cancel:${crm}`;
+/** Held by the job running the CRM's sync; whoever holds it keeps every other job of that CRM from starting. */
+export const syncLockName = (crm: CrmKind) => `leadlens-sync:${crm}`;
 
 async function cancelRequested(crm: CrmKind): Promise<boolean> {
   return (await browser.storage.session.get(cancelKey(crm)))[cancelKey(crm)] === true;
@@ -23,7 +25,7 @@ async function cancelRequested(crm: CrmKind): Promise<boolean> {
 
 /** Runs (or resumes) the CRM's job to its end, unless this worker already runs it. */
 async function runJob(crm: CrmKind): Promise<void> {
-  await navigator.locks.request(`leadlens-sync:${crm}`, { ifAvailable: true }, async (lock) => {
+  await navigator.locks.request(syncLockName(crm), { ifAvailable: true }, async (lock) => {
     if (!lock) return;
     const store = dexieSyncStore(db);
     const state = await store.readState(crm);
@@ -78,7 +80,7 @@ export async function cancelSync(crm: CrmKind): Promise<void> {
   const state = await store.readState(crm);
   // No job holds the lock (the worker was stopped): settle the state here.
   const held = await navigator.locks.query();
-  if (state.status === 'running' && !held.held?.some((lock) => lock.name === `leadlens-sync:${crm}`)) {
+  if (state.status === 'running' && !held.held?.some((lock) => lock.name === syncLockName(crm))) {
     await store.writeState(crm, { ...state, status: 'cancelled' });
     await browser.storage.session.remove(cancelKey(crm));
   }

@@ -114,3 +114,48 @@ it('connects both CRMs and syncs 20,000 leads each through faults and two servic
     expect(logs.join('\n')).not.toContain(secret);
   }
 }, 600_000);
+
+it('purges everything while both CRMs sync: the syncs stop, nothing comes back, and connecting again syncs from the start', async () => {
+  crm.behaviour.faults = parseFaults('');
+  let options = await connectDemoCrms(context, extensionId, TOKEN);
+  const purge = async () => {
+    await options.getByRole('button', { name: 'Purge everything…' }).click();
+    await options.getByRole('button', { name: 'Yes, purge everything' }).click();
+    await options.getByText('Everything LeadLens stored has been deleted.').waitFor({ timeout: 90_000 });
+    await options.close();
+  };
+  // The first test's leads and checkpoints go first, so that the next sync starts from nothing.
+  await purge();
+  options = await connectDemoCrms(context, extensionId, TOKEN);
+  expect(await storedLeadCount(options, 'hubspot')).toBe(0);
+  await startSyncs(options);
+  // Mid-sync: HubSpot answers about four searches of 200 contacts a second; 20,000 take ~25 s.
+  await expect.poll(() => storedLeadCount(options, 'hubspot'), { timeout: 60_000, interval: 200 }).toBeGreaterThan(2_000);
+  expect(await options.getAttribute('[data-testid="sync-hubspot"]', 'data-status')).toBe('running');
+  const watcher = await context.newPage();
+  await watcher.goto(`chrome-extension://${extensionId}/options.html#privacy`);
+  await purge();
+
+  // Requests already on the wire when the purge began may still land; then the CRMs hear nothing more.
+  await watcher.waitForTimeout(500);
+  const requestsAfterPurge = { ...crm.behaviour.requests };
+  await watcher.waitForTimeout(4_000);
+  expect(crm.behaviour.requests).toEqual(requestsAfterPurge);
+  await watcher.reload(); // opened before the purge: read the state afresh
+  for (const source of ['salesforce', 'hubspot'] as const) {
+    expect(await storedLeadCount(watcher, source), source).toBe(0);
+    await expect.poll(() => watcher.getAttribute(`[data-testid="connection-${source}"]`, 'data-status')).toBe('disconnected');
+    expect(await watcher.getAttribute(`[data-testid="sync-${source}"]`, 'data-status')).not.toBe('running');
+  }
+  await watcher.close();
+
+  // The checkpoints went too: connected again, each CRM syncs every lead once more.
+  options = await connectDemoCrms(context, extensionId, TOKEN);
+  await startSyncs(options);
+  for (const source of ['salesforce', 'hubspot']) {
+    await expect.poll(() => options.getAttribute(`[data-testid="sync-${source}"]`, 'data-status'), { timeout: 240_000, interval: 1000 }).toBe('done');
+  }
+  const counts = await storedLeadCounts(options);
+  expect(counts.salesforce).toEqual({ count: LEADS + 2, unique: LEADS + 2 });
+  expect(counts.hubspot).toEqual({ count: LEADS + 2, unique: LEADS + 2 });
+}, 600_000);

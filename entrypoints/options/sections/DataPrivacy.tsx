@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { browser } from 'wxt/browser';
 import { ErrorState, Loading } from '@/components/StatusMessage';
 import { countStoredLeads, db } from '@/lib/db/db';
+import { background } from '@/lib/messaging/client';
 import { queryKeys } from '@/lib/query-keys';
 
 const SOURCE_WORDS = { salesforce: 'Salesforce', hubspot: 'HubSpot', csv: 'CSV imports' } as const;
@@ -20,11 +20,10 @@ async function storedDataSummary() {
   return { leads: { salesforce, hubspot, csv }, scores, cachedScores, models, bytes: estimate.usage ?? 0 };
 }
 
-/** Everything LeadLens keeps: leads, scores, models, settings, and the session's open leads. */
+/** Everything LeadLens keeps, deleted by the background once no sync or write-back runs (lib/background/purge.ts). */
 async function purgeEverything() {
-  await Promise.all([db.leads, db.leadScores, db.scores, db.models, db.settings].map((table) => table.clear()));
-  await browser.storage.session.clear();
-  await browser.storage.local.clear();
+  const reply = await background.purgeEverything({});
+  if (!reply.ok) throw new Error(reply.error);
 }
 
 export function DataPrivacySection() {
@@ -63,7 +62,7 @@ export function DataPrivacySection() {
       )}
       {confirming ? (
         <p role="group" aria-label="Confirm purge">
-          This deletes every stored lead, score, model, setting and connection. It cannot be undone.{' '}
+          This stops any sync or write-back, then deletes every stored lead, score, model, setting and connection. It cannot be undone.{' '}
           <button type="button" onClick={() => purge.mutate()} disabled={purge.isPending}>
             Yes, purge everything
           </button>{' '}

@@ -1,0 +1,47 @@
+/**
+ * "Purge everything" (options → Data and privacy), done where the jobs run. A sync running
+ * while the page cleared the tables would store its next page, and its checkpoint, right
+ * back; a write-back would go on calling the CRM with credentials the admin just deleted.
+ * So the purge asks every job to stop, waits for their locks and holds them while it deletes:
+ * no job can start or write in between.
+ */
+import { browser } from 'wxt/browser';
+import { removeConnection } from '../connections/connections';
+import type { CrmKind } from '../crm/types';
+import { db } from '../db/db';
+import { cancelSync, syncLockName } from '../sync/runner';
+import { cancelWriteBack, writeBackLockName } from './write-back-job';
+
+const CRMS: CrmKind[] = ['salesforce', 'hubspot'];
+
+/** How long running jobs get to stop (each stops after its current request) before the purge gives up. */
+export const PURGE_WAIT_MS = 60_000;
+
+/** Runs `task` holding every lock in `names` (acquired in order, waiting for their holders). */
+async function holdingLocks(names: readonly string[], signal: AbortSignal, task: () => Promise<void>): Promise<void> {
+  if (names.length === 0) return task();
+  await navigator.locks.request(names[0], { signal }, () => holdingLocks(names.slice(1), signal, task));
+}
+
+/**
+ * Deletes every lead, score, model, setting, sync checkpoint, connection (with its credentials
+ * and site access) and session entry. If a job does not stop within `waitMs`, deletes nothing
+ * and throws.
+ */
+export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
+  await Promise.all(CRMS.flatMap((crm) => [cancelSync(crm), cancelWriteBack(crm)]));
+  const locks = CRMS.flatMap((crm) => [syncLockName(crm), writeBackLockName(crm)]);
+  try {
+    await holdingLocks(locks, AbortSignal.timeout(waitMs), async () => {
+      for (const crm of CRMS) await removeConnection(crm);
+      await Promise.all(db.tables.map((table) => table.clear()));
+      await browser.storage.session.clear();
+      await browser.storage.local.clear();
+    });
+  } catch (error) {
+    if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+      throw new Error(`A sync or write-back did not stop within ${waitMs / 1000} s, so nothing was deleted: try again`);
+    }
+    throw error;
+  }
+}
