@@ -13,6 +13,7 @@ import { countStoredLeads, db } from '../../db/db';
 import type { ConnectRequest, SyncSummary, syncProtocol } from '../../messaging/protocol-sync';
 import type { Handlers } from '../../messaging/rpc';
 import { cancelSync, startSync } from '../../sync/runner';
+import { cancelWriteBack } from '../write-back-job';
 import { dexieSyncStore } from '../../sync/store';
 
 const CRM_LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
@@ -106,7 +107,8 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     return checkAndRemember(connection);
   },
   async disconnectCrm({ crm }) {
-    await cancelSync(crm);
+    // A running job holds its client, credentials included: stop both kinds before forgetting them.
+    await Promise.all([cancelSync(crm), cancelWriteBack(crm)]);
     await removeConnection(crm);
     return { ok: true, crm, status: 'disconnected', host: '', message: `${CRM_LABEL[crm]} disconnected` };
   },
