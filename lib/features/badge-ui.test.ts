@@ -85,11 +85,41 @@ describe('badge', () => {
     expect(popover.hidden).toBe(true);
   });
 
-  it('says what went wrong instead of showing a score', () => {
+  it('a click pins it open, a second click closes it; Escape anywhere or a click outside closes a pinned one', () => {
+    const badge = mountBadge(document, document.getElementById('title'));
+    badge.show({ ok: true, lead });
+    const button = badge.host.shadowRoot!.querySelector('button')!;
+    const popover = popoverOf(badge.host);
+    const leave = () => badge.host.dispatchEvent(new MouseEvent('mouseleave'));
+    badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+    button.click();
+    leave();
+    expect(popover.hidden).toBe(false); // pinned
+    badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+    button.click();
+    expect(popover.hidden).toBe(true);
+    expect(button.getAttribute('aria-expanded')).toBe('false');
+
+    button.click();
+    leave();
+    document.getElementById('title')!.dispatchEvent(new MouseEvent('pointerdown', { bubbles: true, composed: true }));
+    expect(popover.hidden).toBe(true);
+
+    button.click();
+    leave();
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    expect(popover.hidden).toBe(true);
+    expect(popover.getAttribute('aria-label')).toBeTruthy();
+  });
+
+  it('says what went wrong instead of showing a score, without the previous tier\'s look', () => {
     const badge = mountBadge(document, null);
+    badge.show({ ok: true, lead });
     badge.show({ ok: false, error: 'The model manifest is invalid: tiers.hot: expected number' });
     expect(badge.host.getAttribute('data-leadlens-state')).toBe('error');
     expect(badge.host.hasAttribute('data-leadlens-tier')).toBe(false);
+    expect(badge.host.hasAttribute('data-leadlens-probability')).toBe(false);
+    expect(badge.host.shadowRoot!.querySelector('button')!.style.background).toBe('');
     expect(popoverOf(badge.host).textContent).toContain('The model manifest is invalid');
   });
 });

@@ -105,9 +105,16 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
   const root = host.attachShadow({ mode: 'open' });
   const button = el('button', { class: 'badge', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'leadlens-popover' }, 'LeadLens …');
   button.setAttribute('aria-label', 'LeadLens: scoring this lead');
-  const popover = el('div', { class: 'popover', id: 'leadlens-popover', role: 'dialog', hidden: '' });
+  const popover = el('div', { class: 'popover', id: 'leadlens-popover', role: 'dialog', 'aria-label': 'Why LeadLens scored this lead so', hidden: '' });
   root.append(el('style', {}, STYLE), button, popover);
-  wirePopover(host, button, popover);
+  const popoverState = wirePopover(host, button, popover);
+  /** No tier: no tier attributes, no tier colours (the badge's own neutral look). */
+  const clearTierLook = (state: 'error' | 'unknown') => {
+    host.setAttribute('data-leadlens-state', state);
+    for (const name of ['tier', 'score', 'probability', 'model']) host.removeAttribute(`data-leadlens-${name}`);
+    button.style.removeProperty('background');
+    button.style.removeProperty('color');
+  };
 
   return {
     host,
@@ -130,47 +137,62 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
         );
         button.setAttribute('aria-label', `LeadLens: ${look.word.toLowerCase()} lead, score ${lead.score} of 99. Show why.`);
       } else {
-        host.setAttribute('data-leadlens-state', 'error');
-        host.removeAttribute('data-leadlens-tier');
-        host.removeAttribute('data-leadlens-score');
-        host.removeAttribute('data-leadlens-model');
+        clearTierLook('error');
         button.replaceChildren(el('span', { 'aria-hidden': 'true' }, '⚠'), el('span', {}, 'LeadLens'));
         button.setAttribute('aria-label', 'LeadLens could not score this lead. Show why.');
       }
     },
     showUnknown() {
-      host.setAttribute('data-leadlens-state', 'unknown');
-      for (const name of ['tier', 'score', 'probability', 'model']) host.removeAttribute(`data-leadlens-${name}`);
-      button.style.removeProperty('background');
-      button.style.removeProperty('color');
+      clearTierLook('unknown');
       button.replaceChildren(el('span', {}, 'Not scored yet'));
       button.setAttribute('aria-label', 'LeadLens: not scored yet. Show why.');
       popover.replaceChildren(el('h2', {}, 'Not scored yet'), el('p', {}, NOT_SCORED_YET));
     },
-    remove: () => host.remove(),
+    remove() {
+      popoverState.close(); // a badge removed while pinned leaves no listener on the page
+      host.remove();
+    },
   };
 }
 
-/** Hover, click or keyboard focus opens the popover; Escape, leaving or blurring closes it. */
-function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElement): void {
+/**
+ * Hover or keyboard focus opens the popover while there; a click pins it open and a second
+ * click closes it. Escape (anywhere), or a click outside the badge, closes a pinned one.
+ */
+function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElement): { close(): void } {
+  const doc = host.ownerDocument;
   let pinned = false;
   const setOpen = (open: boolean) => {
     popover.hidden = !open;
     button.setAttribute('aria-expanded', String(open));
   };
+  const onOutsidePointer = (event: Event) => {
+    if (!event.composedPath().includes(host)) unpin();
+  };
+  const onEscape = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') unpin();
+  };
+  const pin = () => {
+    pinned = true;
+    setOpen(true);
+    doc.addEventListener('pointerdown', onOutsidePointer, true);
+    doc.addEventListener('keydown', onEscape, true);
+  };
+  function unpin() {
+    pinned = false;
+    setOpen(false);
+    doc.removeEventListener('pointerdown', onOutsidePointer, true);
+    doc.removeEventListener('keydown', onEscape, true);
+  }
   host.addEventListener('mouseenter', () => setOpen(true));
   host.addEventListener('mouseleave', () => setOpen(pinned));
   button.addEventListener('focus', () => setOpen(true));
   button.addEventListener('blur', () => setOpen(pinned));
-  button.addEventListener('click', () => {
-    pinned = !pinned;
-    setOpen(pinned || !popover.hidden);
-  });
+  button.addEventListener('click', () => (pinned ? unpin() : pin()));
   host.addEventListener('keydown', (event) => {
-    if (event.key !== 'Escape') return;
-    pinned = false;
-    setOpen(false);
+    if (event.key === 'Escape') unpin();
   });
+  return { close: unpin };
 }
 
 function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead']): Node[] {
