@@ -4,6 +4,7 @@
  * trains in a Web Worker (cancel, then a full run), shows the report, activates the model,
  * and the CRM pages' badges then come from that model.
  */
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SALESFORCE_UI, salesforceLeadUrl, startHarness, type Harness } from './harness';
@@ -79,6 +80,9 @@ describe('training on the demo CRM history', () => {
     await activated.waitFor({ timeout: 30_000 });
     modelId = (await activated.textContent())?.match(/Model (\S+) is active/)?.[1] ?? '';
     expect(modelId).toMatch(/^ebm-/);
+    // Activated as a new version: the model it replaced is one click away in Model versions.
+    const bundledId = (JSON.parse(readFileSync('models/manifest.json', 'utf8')) as { modelId: string }).modelId;
+    await expect.poll(() => options.locator('#versions').getByRole('button', { name: `Roll back to ${bundledId}` }).count(), { timeout: 10_000 }).toBe(1);
   }, 120_000);
 
   it('scores record and list badges with the trained model', async () => {

@@ -10,7 +10,8 @@ import { ErrorState } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { FeatureSpecListSchema, type FeatureSpec, type Manifest } from '@/lib/ml/manifest';
-import { activeManifest, saveModel, setActiveModel } from '@/lib/ml/model-store';
+import { activeManifest, saveModel } from '@/lib/ml/model-store';
+import { activateModel } from '@/lib/ml/model-versions';
 import { describeDataSize } from '@/lib/ml/train/data-size';
 import { HUBSPOT_LIFECYCLE_ORDER } from '@/lib/crm/hubspot-lifecycle';
 import { HUBSPOT_LIFECYCLE_FIELD, stagesReached, suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
@@ -81,10 +82,16 @@ export function TrainingSection() {
 
   const activate = useMutation({
     mutationFn: async (trained: Extract<TrainingEvent, { type: 'trained' }>) => {
-      await saveModel(trained.manifest, trained.onnx, 'trained');
-      await setActiveModel(trained.manifest.modelId);
+      try {
+        await saveModel(trained.manifest, trained.onnx, 'trained');
+        // Through model versions, so that "Roll back" returns to the model active before this one.
+        await activateModel(trained.manifest.modelId);
+      } catch (error) {
+        throw new Error(`The model could not be activated: ${error instanceof Error ? error.message : String(error)}`);
+      }
       // Stored leads get the new model's scores (side panel, export); badges rescore on their own.
-      await background.scoreStoredLeads({ modelId: trained.manifest.modelId });
+      const scored = await background.scoreStoredLeads({ modelId: trained.manifest.modelId });
+      if (!scored.ok) throw new Error(`The model is active, but the stored leads could not be scored with it: ${scored.error}`);
       return trained.manifest.modelId;
     },
     onSettled: () => Promise.all([queryKeys.models(), queryKeys.leads()].map((queryKey) => queryClient.invalidateQueries({ queryKey }))),
@@ -118,7 +125,7 @@ export function TrainingSection() {
       return [choice.field && spec.derive.kind !== 'ratio' ? mapSpec(spec, source, choice.field) : spec];
     });
     activate.reset();
-    worker.start({ type: 'train', data: inspected.data, specs, cv: CROSS_VALIDATION_FOLDS });
+    worker.start({ type: 'train', data: inspected.data, specs, cv: CROSS_VALIDATION_FOLDS, tiers: active.data?.tiers });
   };
 
   const running = worker.state.kind === 'running';
@@ -271,7 +278,7 @@ export function TrainingSection() {
               Model {activate.data} is active: badges now use it.
             </p>
           )}
-          {activate.isError && <ErrorState message={`The model could not be activated: ${activate.error.message}`} />}
+          {activate.isError && <ErrorState message={activate.error.message} />}
         </>
       )}
     </>

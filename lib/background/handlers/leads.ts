@@ -6,7 +6,8 @@ import { offscreen } from '../../messaging/client';
 import type { leadsProtocol } from '../../messaging/protocol-leads';
 import type { Handlers } from '../../messaging/rpc';
 import { bundledModel } from '../../ml/bundled-model';
-import { activeManifest, setActiveModel } from '../../ml/model-store';
+import { activeManifest } from '../../ml/model-store';
+import { activateModel } from '../../ml/model-versions';
 import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
 import { displayName, explainInFull, openRecordInCrmTab, rememberedLeadOf } from '../open-lead';
 import { fetchRecordFields } from '../record-source';
@@ -23,7 +24,7 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     if (!bundled.ok) throw new Error(bundled.error);
     const leads = demoStoredLeads(new Date(), count);
     await replaceDemoLeads(leads);
-    await setActiveModel(bundled.manifest.modelId);
+    await activateModel(bundled.manifest.modelId);
     const scored = await scoreStoredLeads(bundled.manifest.modelId);
     return scored.ok ? { ok: true as const, leads: leads.length } : scored;
   },
