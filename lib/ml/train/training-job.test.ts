@@ -43,6 +43,16 @@ describe('runTrainingRequest', () => {
     expect(done.onnx.length).toBeGreaterThan(1000);
   });
 
+  it('keeps the tier policy the admin set on the active model', async () => {
+    const specs = DEMO_FEATURE_SPECS.slice(0, 6);
+    const value = { policy: { kind: 'value' as const, revenuePerConversion: 9000, costPerContact: 150 }, hot: 0.4, warm: 0.2 };
+    const fixed = { policy: { kind: 'fixed' as const }, hot: 0.35, warm: 0.12 };
+    const [byValue, byFixed] = await Promise.all([value, fixed].map(async (tiers) => (await run({ type: 'train', data, specs, cv: 2, tiers })).at(-1)));
+    if (byValue?.type !== 'trained' || byFixed?.type !== 'trained') throw new Error('training failed');
+    expect(byValue.manifest.tiers.policy).toEqual(value.policy);
+    expect(byFixed.manifest.tiers).toEqual(fixed);
+  });
+
   it('answers a check of too little data with the counts, so the form can say what they mean', async () => {
     const few = leads.slice(0, 40);
     const conversions = few.filter((lead) => ['opportunity', 'customer', 'evangelist'].includes(String(lead.fields.lifecyclestage))).length;

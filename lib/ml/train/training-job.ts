@@ -55,7 +55,13 @@ export async function runTrainingRequest(request: TrainingRequest, loadLeads: Lo
       sourceName: `${data.source} leads`,
       now,
       createdAt: now,
-      options: { cv: request.cv },
+      options: {
+        cv: request.cv,
+        ...(request.tiers && {
+          policy: request.tiers.policy,
+          fixedThresholds: request.tiers.policy.kind === 'fixed' ? { hot: request.tiers.hot, warm: request.tiers.warm } : undefined,
+        }),
+      },
       onProgress,
     });
     const { summary } = result;

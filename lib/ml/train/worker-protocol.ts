@@ -4,7 +4,7 @@
  * could not read a "cancel" message until it had finished anyway.
  */
 import { z } from 'zod';
-import { FeatureSpecSchema, ManifestSchema } from '../manifest';
+import { FeatureSpecSchema, ManifestSchema, TiersSchema } from '../manifest';
 import { OutcomeRuleSchema, TrainingWindowSchema } from './training-set';
 
 /** Which stored leads to train on: their source (how their fields are named), window and outcome. */
@@ -25,6 +25,8 @@ export const TrainingRequestSchema = z.discriminatedUnion('type', [
     data: TrainingDataSchema,
     specs: z.array(FeatureSpecSchema).min(1),
     cv: z.number().int().min(0).max(10),
+    /** The active model's tiers: the new model chooses its thresholds by the same policy the admin set. */
+    tiers: TiersSchema.optional(),
   }),
 ]);
 export type TrainingRequest = z.infer<typeof TrainingRequestSchema>;
