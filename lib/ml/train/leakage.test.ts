@@ -24,6 +24,8 @@ const columns: LeakageColumn[] = [
   column('status_tag', 'categorical', (label) => (label ? (rand() < 0.97 ? 0 : 1) : 1 + Math.floor(3 * rand()))),
   // An id: a level per row. In-sample target rates would predict perfectly; out of fold they cannot.
   column('lead_number', 'categorical', (_, row) => row),
+  // A disqualification date: written when a lead is lost, for most of them, never for a converted one.
+  column('disqualified_date', 'numeric', (label) => (!label && rand() < 0.7 ? 20_000 + 100 * rand() : Number.NaN)),
   // Honest categorical with missing: source 0…3, source 0 converts more.
   column('source', 'categorical', (label) => (rand() < 0.1 ? Number.NaN : label && rand() < 0.4 ? 0 : Math.floor(4 * rand()))),
 ];
@@ -45,6 +47,12 @@ describe('leakageReport', () => {
     expect(contract.fillRatePositives).toBeGreaterThan(0.9);
     expect(contract.fillRateNegatives).toBeLessThan(0.3);
     expect(contract.flag?.reason).toMatch(/filled mostly for converted leads \(9\d % of them, \d+ % of the others\)/);
+  });
+
+  it('flags a column filled mostly for leads that did not convert', () => {
+    const disqualified = finding('disqualified_date');
+    expect(disqualified.fillRatePositives).toBe(0);
+    expect(disqualified.flag?.reason).toMatch(/filled mostly for leads that did not convert \(\d+ % of them, 0 % of the converted\)/);
   });
 
   it('flags a categorical status tag through its out-of-fold level rates', () => {

@@ -36,6 +36,12 @@ export const LEAKY_AUC = 0.95;
 export const LEAKY_FILL_POSITIVES = 0.9;
 /** … but at most this share of the others. */
 export const LEAKY_FILL_NEGATIVES = 0.3;
+/**
+ * And the mirror: filled for at least half of the leads that did not convert and almost none
+ * of those that did (a disqualification date or reason, written when a lead is lost).
+ */
+export const LEAKY_FILL_LOST = 0.5;
+export const LEAKY_FILL_LOST_CONVERTED = 0.05;
 
 const TARGET_RATE_FOLDS = 5;
 const TARGET_RATE_SEED = 7;
@@ -123,6 +129,11 @@ export function leakageReport(columns: LeakageColumn[], labels: Labels): Leakage
     if (fill.positives >= LEAKY_FILL_POSITIVES && fill.negatives <= LEAKY_FILL_NEGATIVES) {
       reasons.push(
         `filled mostly for converted leads (${percent(fill.positives)} of them, ${percent(fill.negatives)} of the others)`,
+      );
+    }
+    if (fill.negatives >= LEAKY_FILL_LOST && fill.positives <= LEAKY_FILL_LOST_CONVERTED) {
+      reasons.push(
+        `filled mostly for leads that did not convert (${percent(fill.negatives)} of them, ${percent(fill.positives)} of the converted): probably written when a lead is lost`,
       );
     }
     return {
