@@ -5,6 +5,9 @@ import { hubspot } from '../crm/hubspot';
 
 const scoreLeadsById = vi.hoisted(() => vi.fn());
 vi.mock('../messaging/client', () => ({ background: { scoreLeadsById } }));
+/** The background's broadcast events, fired by the test. */
+const eventHandlers = vi.hoisted(() => new Map<string, () => void>());
+vi.mock('../messaging/events', () => ({ onEvent: (type: string, handler: () => void) => eventHandlers.set(type, handler) }));
 
 const { badgeListRows } = await import('./list-badges');
 
@@ -103,6 +106,33 @@ describe('list badges', () => {
     await settle();
     expect(scoreLeadsById).toHaveBeenLastCalledWith({ crm: 'hubspot', recordIds: ['3', '4'] });
     expect(states()).toEqual([['3', 'scored'], ['4', 'scored']]);
+  });
+
+  it('re-badges a row the grid reuses for another record (only its link changes)', async () => {
+    renderList(row('1', 'Ada'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    const link = document.querySelector('a')!;
+    link.setAttribute('href', '/contacts/4242424/record/0-1/3');
+    link.firstChild!.textContent = 'Alan';
+    await settle();
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    expect(states()).toEqual([['3', 'scored']]);
+    expect(scoreLeadsById).toHaveBeenLastCalledWith({ crm: 'hubspot', recordIds: ['3'] });
+  });
+
+  it('asks again for the rows in view when the tier policy changes', async () => {
+    renderList(row('1', 'Ada'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    expect(scoreLeadsById).toHaveBeenCalledTimes(1);
+    eventHandlers.get('tiersChanged')!();
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    expect(scoreLeadsById).toHaveBeenCalledTimes(2);
   });
 
   it('does not rescan in a loop because of its own badges', async () => {

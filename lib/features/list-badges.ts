@@ -7,6 +7,7 @@
  */
 import type { CrmAdapter, CrmKind, ListRow } from '../crm/types';
 import { background } from '../messaging/client';
+import { onEvent } from '../messaging/events';
 import { MAX_LIST_BATCH } from '../messaging/protocol-list';
 import { BADGE_TAG, mountBadge, type BadgeHandle } from './badge-ui';
 import type { ContentFeature } from './types';
@@ -98,12 +99,15 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
   };
 
   // Our own badges are changes too; only the CRM's own changes mean the list may have changed.
+  // A virtualised grid may reuse a row for another record by changing only its link or row key.
   const isOwnBadge = (node: Node) => node.nodeName.toLowerCase() === BADGE_TAG;
   const changes = new MutationObserver((records) => {
-    const crmChanged = records.some((record) => ![...record.addedNodes, ...record.removedNodes].every(isOwnBadge));
+    const crmChanged = records.some((record) => record.type === 'attributes' || ![...record.addedNodes, ...record.removedNodes].every(isOwnBadge));
     if (crmChanged) rescanTimer ??= setTimeout(rescan, RESCAN_DELAY_MS);
   });
-  changes.observe(document.body, { childList: true, subtree: true });
+  changes.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['href', 'data-row-key-value'] });
+  // A new tier policy changes the tier of the same probability: ask again for each row in view.
+  onEvent('tiersChanged', () => badges.forEach((_, anchor) => visibility.observe(anchor)), signal);
 
   signal.addEventListener(
     'abort',
