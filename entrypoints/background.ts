@@ -13,13 +13,18 @@ import { syncHandlers } from '@/lib/background/handlers/sync';
 import { writeBackHandlers } from '@/lib/background/handlers/write-back';
 import { restrictStorageToExtension } from '@/lib/connections/connections';
 import { SYNC_WATCHDOG_ALARM, resumeSyncs } from '@/lib/sync/runner';
-import { backgroundProtocol } from '@/lib/messaging/protocol';
+import { CONTENT_SCRIPT_MESSAGES, backgroundProtocol } from '@/lib/messaging/protocol';
 import { registerHandlers } from '@/lib/messaging/rpc';
 
 export default defineBackground({
   type: 'module',
   main() {
-    registerHandlers(backgroundProtocol, 'background', { ...scoringHandlers, ...leadsHandlers, ...modelsHandlers, ...listHandlers, ...syncHandlers, ...writeBackHandlers, ...privacyHandlers });
+    registerHandlers(
+      backgroundProtocol,
+      'background',
+      { ...scoringHandlers, ...leadsHandlers, ...modelsHandlers, ...listHandlers, ...syncHandlers, ...writeBackHandlers, ...privacyHandlers },
+      CONTENT_SCRIPT_MESSAGES,
+    );
     // CRM credentials live in storage.local: keep content scripts out; resume a sync this worker's predecessor left running.
     void restrictStorageToExtension().then(resumeSyncs);
     browser.alarms.onAlarm.addListener((alarm) => void (alarm.name === SYNC_WATCHDOG_ALARM && resumeSyncs()));

@@ -79,4 +79,7 @@ export const backgroundProtocol = {
   ...privacyProtocol,
 } as const;
 
+/** What the content script in a CRM tab may ask the background: scores, nothing else. */
+export const CONTENT_SCRIPT_MESSAGES = ['scoreLead', 'scoreLeadsById'] as const satisfies readonly (keyof typeof backgroundProtocol)[];
+
 export type Protocol = Record<string, { input: z.ZodType; output: z.ZodType }>;

@@ -44,16 +44,30 @@ export function createClient<P extends Protocol>(protocol: P, target: Target): C
   return client;
 }
 
+/** Whether the sender is one of LeadLens's own pages or workers, not a content script in a web page. */
+const isExtensionContext = (sender: Browser.runtime.MessageSender) => sender.url?.startsWith(browser.runtime.getURL('/')) === true;
+
 /**
  * Answer the messages for `target` with `handlers`. Unknown types and malformed payloads get
- * `{ ok: false, error }`, which every output schema in the protocol accepts.
+ * `{ ok: false, error }`, which every output schema in the protocol accepts. Content scripts
+ * run in the CRM's web pages, so only the types in `fromContentScripts` are answered for them:
+ * a compromised page cannot purge, connect or write back through its content script.
  */
-export function registerHandlers<P extends Protocol>(protocol: P, target: Target, handlers: Handlers<P>): void {
+export function registerHandlers<P extends Protocol>(
+  protocol: P,
+  target: Target,
+  handlers: Handlers<P>,
+  fromContentScripts: readonly (keyof P & string)[] = [],
+): void {
   browser.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
     if (!isEnvelope(message) || message.target !== target) return false;
     const spec = Object.hasOwn(protocol, message.type) ? protocol[message.type as keyof P] : undefined;
     if (!spec) {
       sendResponse({ ok: false, error: `Unknown message type "${message.type}"` });
+      return false;
+    }
+    if (!isExtensionContext(sender) && !fromContentScripts.includes(message.type)) {
+      sendResponse({ ok: false, error: `${message.type} is answered only for LeadLens's own pages` });
       return false;
     }
     const input = spec.input.safeParse(message.payload);

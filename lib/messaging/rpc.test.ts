@@ -1,0 +1,57 @@
+/**
+ * The one place a context answers messages: unknown types, malformed payloads and senders
+ * that may not ask get `{ ok: false, error }`; content scripts (web pages) only get the
+ * types they are allowed.
+ */
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { beforeEach, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { registerHandlers } from './rpc';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+
+const Reply = z.union([z.object({ ok: z.literal(true), n: z.number() }), z.object({ ok: z.literal(false), error: z.string() })]);
+const protocol = {
+  score: { input: z.object({ n: z.number() }), output: Reply },
+  purge: { input: z.object({}), output: Reply },
+};
+const purged = vi.fn();
+
+const fromOptionsPage = { id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/options.html') };
+const fromCrmTab = { id: fakeBrowser.runtime.id, url: 'https://acme.lightning.force.com/lightning/r/Lead/00Q/view', tab: { id: 7 } };
+
+/** Sends through the registered listener and resolves with its reply. */
+function send(type: string, payload: unknown, sender: object): Promise<unknown> {
+  return new Promise((resolve) => void fakeBrowser.runtime.onMessage.trigger({ target: 'background', type, payload }, sender as never, resolve));
+}
+
+beforeEach(() => {
+  fakeBrowser.reset();
+  purged.mockReset();
+  registerHandlers(
+    protocol,
+    'background',
+    {
+      score: async ({ n }) => ({ ok: true, n: n * 2 }),
+      purge: async () => {
+        purged();
+        return { ok: true, n: 0 };
+      },
+    },
+    ['score'],
+  );
+});
+
+it('answers extension pages every type, and content scripts only theirs', async () => {
+  expect(await send('score', { n: 2 }, fromOptionsPage)).toEqual({ ok: true, n: 4 });
+  expect(await send('score', { n: 2 }, fromCrmTab)).toEqual({ ok: true, n: 4 });
+  expect(await send('purge', {}, fromOptionsPage)).toEqual({ ok: true, n: 0 });
+  expect(purged).toHaveBeenCalledTimes(1);
+  expect(await send('purge', {}, fromCrmTab)).toEqual({ ok: false, error: "purge is answered only for LeadLens's own pages" });
+  expect(purged).toHaveBeenCalledTimes(1);
+});
+
+it('says so for an unknown type or a malformed payload', async () => {
+  expect(await send('toString', {}, fromOptionsPage)).toEqual({ ok: false, error: 'Unknown message type "toString"' });
+  expect(await send('score', { n: 'two' }, fromOptionsPage)).toMatchObject({ ok: false, error: expect.stringMatching(/^Malformed score request/) });
+});
