@@ -35,7 +35,7 @@ beforeEach(() => {
       score: async ({ n }) => ({ ok: true, n: n * 2 }),
       purge: async () => {
         purged();
-        return { ok: true, n: 0 };
+        return { ok: true as const, n: 0 };
       },
     },
     ['score'],
