@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { beforeAll, expect, it } from 'vitest';
-import { checkModelOutputs } from './check-model';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkRows, checkModelOutputs } from './check-model';
 import type { EngineOutput } from './engine';
 import { parseManifest, type Manifest } from './manifest';
+import { axisBin, scoreIndex } from './shape';
+import { trainModel } from './train';
+import { syntheticLeads } from './train/synthetic';
 
 let manifest: Manifest;
 const bundledBytes = readFileSync('models/model.onnx');
@@ -33,6 +36,11 @@ function runOn(bytes: Uint8Array) {
 const alteredRun = (alter: (output: EngineOutput) => EngineOutput) => async (rows: Float32Array, featureCount: number) =>
   alter(await runOn(bundledBytes)(rows, featureCount));
 
+/** The manifest as a model trained elsewhere may come: no shape functions. */
+const withoutShapes = (m: Manifest): Manifest => ({ ...m, terms: m.terms.map(({ shape: _shape, ...term }) => term) });
+
+const NOT_A_PAIR = /This manifest\.json and this model\.onnx do not belong together/;
+
 it('passes the bundled model', async () => {
   await expect(checkModelOutputs(manifest, runOn(bundledBytes))).resolves.toBeUndefined();
 });
@@ -57,5 +65,77 @@ it('fails outputs that are not one probability in 0–1 per row', async () => {
   const missing = alteredRun((output) => ({ ...output, probability: output.probability.map(() => Number.NaN) }));
   await expect(checkModelOutputs(manifest, missing)).rejects.toThrow('outside 0–1');
   const oneRow = alteredRun((output) => ({ ...output, probability: output.probability.subarray(0, 1) }));
-  await expect(checkModelOutputs(manifest, oneRow)).rejects.toThrow('The model returned 1 probabilities for 2 rows');
+  const rowCount = checkRows(manifest, 1).length / manifest.features.length;
+  await expect(checkModelOutputs(manifest, oneRow)).rejects.toThrow(`The model returned 1 probabilities for ${rowCount} rows`);
+  await expect(checkModelOutputs(withoutShapes(manifest), oneRow)).rejects.toThrow('The model returned 1 probabilities for 2 rows');
+});
+
+describe('a manifest with shape functions must describe the very model.onnx it comes with', () => {
+  // Two small LeadLens models with the same features and terms, trained for different outcomes;
+  // A calibrated by isotonic regression, whose steep segments magnify float32 rounding.
+  const fast = { cv: 2, ebm: { outerBags: 1, interactions: 2 } };
+  const train = (seed: number, positiveShift: number, calibration: 'isotonic' | 'platt') =>
+    trainModel({
+      records: syntheticLeads(1000, seed, { positiveShift }),
+      target: 'converted',
+      positive: '1',
+      exclude: ['id'],
+      options: { ...fast, seed, calibration },
+    });
+  const a = train(1, 0, 'isotonic');
+  const b = train(2, 1, 'platt');
+
+  it('trains two models that the count checks alone cannot tell apart', () => {
+    expect(b.manifest.features.length).toBe(a.manifest.features.length);
+    expect(b.manifest.terms.length).toBe(a.manifest.terms.length);
+    expect(b.manifest.modelId).not.toBe(a.manifest.modelId);
+  });
+
+  it('passes each model with its own manifest', async () => {
+    await expect(checkModelOutputs(a.manifest, runOn(a.onnx))).resolves.toBeUndefined();
+    await expect(checkModelOutputs(b.manifest, runOn(b.onnx))).resolves.toBeUndefined();
+  });
+
+  it('refuses manifest A with model.onnx B (and the other way round), naming the first term that disagrees', async () => {
+    const error = await checkModelOutputs(a.manifest, runOn(b.onnx)).then(() => null, (e: Error) => e.message);
+    expect(error).toMatch(NOT_A_PAIR);
+    expect(error).toContain(`The first term where they disagree is "${a.manifest.terms[0].label}"`);
+    await expect(checkModelOutputs(b.manifest, runOn(a.onnx))).rejects.toThrow(NOT_A_PAIR);
+  });
+
+  it('keeps only the count checks for a manifest without shape functions', async () => {
+    await expect(checkModelOutputs(withoutShapes(a.manifest), runOn(b.onnx))).resolves.toBeUndefined();
+  });
+});
+
+it('refuses a manifest that differs from the model in a single bin of one term', async () => {
+  const t = manifest.terms.findIndex((term) => term.label === 'Annual revenue');
+  const shape = manifest.terms[t].shape!;
+  const scores = [...shape.scores];
+  scores[shape.axes[0].labels.length - 2] += 0.5; // above the last edge: one bin of 256
+  const terms = manifest.terms.map((term, i) => (i === t ? { ...term, shape: { ...shape, scores } } : term));
+  await expect(checkModelOutputs({ ...manifest, terms }, runOn(bundledBytes))).rejects.toThrow(
+    /do not belong together.*The first term where they disagree is "Annual revenue"/,
+  );
+});
+
+it('refuses a manifest whose intercept or calibration is not the model’s', async () => {
+  const everyTermAgrees = /do not belong together.*Every term agrees, but model\.onnx turns them into a probability/;
+  const shifted = { ...manifest, intercept: manifest.intercept + 0.3 };
+  await expect(checkModelOutputs(shifted, runOn(bundledBytes))).rejects.toThrow(everyTermAgrees);
+  const uncalibrated: Manifest = { ...manifest, calibration: { kind: 'none' } };
+  await expect(checkModelOutputs(uncalibrated, runOn(bundledBytes))).rejects.toThrow(everyTermAgrees);
+});
+
+it('check rows reach every cell of every term: each bin of a main effect, each bin pair of an interaction', () => {
+  const rows = checkRows(manifest, 1);
+  const F = manifest.features.length;
+  for (const term of manifest.terms) {
+    const shape = term.shape!;
+    const cells = new Set<number>();
+    for (let i = 0; i < rows.length / F; i++) {
+      cells.add(scoreIndex(shape, shape.axes.map((axis, a) => axisBin(axis, rows[i * F + term.features[a]]))));
+    }
+    expect(cells.size, term.label).toBe(shape.scores.length);
+  }
 });

@@ -1,28 +1,139 @@
 /**
  * The check an imported model passes before it may be activated: it loads, and one run on
- * synthetic rows gives `probability` [N] in [0, 1] and `contributions` [N, T] with T = the
+ * check rows gives `probability` [N] in [0, 1] and `contributions` [N, T] with T = the
  * manifest's terms.
+ *
+ * When the manifest carries every term's shape function, the run must also be the manifest's
+ * own model: each contribution is the shape's score for its bin (exact, see `shape.ts`) and
+ * each probability the manifest's calibration of intercept + Σ contributions. Without this a
+ * manifest.json paired with another model's model.onnx (same features and terms, e.g. two
+ * LeadLens models trained for different outcomes) passes, and the extension shows one model's
+ * probabilities with the other's tiers and explanations.
  */
 import type { EngineOutput } from './engine';
-import type { Manifest } from './manifest';
+import { modelHasShapes } from './insights';
+import type { Manifest, TermShape } from './manifest';
+import { mulberry32 } from './random';
+import { termContribution, type ShapeAxis } from './shape';
 import { syntheticRows } from './synthetic-rows';
+import { applyCalibration } from './train/calibration';
 
-const CHECK_ROWS = 2;
+/** Rows for a model without shape functions: there is nothing to compare them with. */
+const SHAPELESS_CHECK_ROWS = 2;
 const CHECK_SEED = 1;
+/**
+ * The ONNX graph computes in float32 (~7 significant digits); the manifest's numbers are
+ * float64. Honest outputs agree to ~1e-7 per unit of magnitude; another model's do not.
+ */
+const TOLERANCE = 1e-5;
+
+const NOT_A_PAIR = 'This manifest.json and this model.onnx do not belong together; they are files of two different models.';
+const PAIR_ADVICE = 'Import the manifest.json that was exported together with this model.onnx.';
 
 export async function checkModelOutputs(
   manifest: Manifest,
   run: (rows: Float32Array, featureCount: number) => Promise<EngineOutput>,
 ): Promise<void> {
-  const rows = syntheticRows(manifest.features, CHECK_ROWS, CHECK_SEED); // [N * F]
-  const output = await run(rows, manifest.features.length);
-  if (output.probability.length !== CHECK_ROWS) {
-    throw new Error(`The model returned ${output.probability.length} probabilities for ${CHECK_ROWS} rows`);
+  const featureCount = manifest.features.length;
+  const withShapes = modelHasShapes(manifest);
+  const rows = withShapes ? checkRows(manifest, CHECK_SEED) : syntheticRows(manifest.features, SHAPELESS_CHECK_ROWS, CHECK_SEED); // [N * F]
+  const rowCount = rows.length / featureCount;
+  const output = await run(rows, featureCount);
+  if (output.probability.length !== rowCount) {
+    throw new Error(`The model returned ${output.probability.length} probabilities for ${rowCount} rows`);
   }
   if (!output.probability.every((p) => Number.isFinite(p) && p >= 0 && p <= 1)) {
     throw new Error('The model returned probabilities outside 0–1');
   }
-  if (output.terms !== manifest.terms.length || output.contributions.length !== CHECK_ROWS * manifest.terms.length) {
+  if (output.terms !== manifest.terms.length || output.contributions.length !== rowCount * manifest.terms.length) {
     throw new Error(`The model returned ${output.terms} contributions per lead, but its manifest lists ${manifest.terms.length} terms`);
   }
+  if (withShapes) checkAgainstShapes(manifest, rows, output);
+}
+
+/** Throws, naming the first term (in manifest order) whose ONNX contribution is not its shape's score. */
+function checkAgainstShapes(manifest: Manifest, rows: Float32Array, output: EngineOutput): void {
+  const F = manifest.features.length;
+  const T = manifest.terms.length;
+  const N = output.probability.length;
+  const expected = new Float64Array(N * T); // [N * T]
+  manifest.terms.forEach((term, t) => {
+    const shape = term.shape as TermShape; // modelHasShapes
+    for (let i = 0; i < N; i++) {
+      const want = termContribution(shape, term.features.map((f) => rows[i * F + f]));
+      const got = output.contributions[i * T + t];
+      if (!(Math.abs(got - want) <= TOLERANCE * Math.max(1, Math.abs(want)))) {
+        throw new Error(
+          `${NOT_A_PAIR} The first term where they disagree is "${term.label}": for the same test lead model.onnx adds ${got.toFixed(4)} ` +
+            `to the log-odds, manifest.json ${want.toFixed(4)}. ${PAIR_ADVICE}`,
+        );
+      }
+      expected[i * T + t] = want;
+    }
+  });
+  for (let i = 0; i < N; i++) {
+    let logit = manifest.intercept;
+    let magnitude = Math.abs(manifest.intercept);
+    for (let t = 0; t < T; t++) {
+      logit += expected[i * T + t];
+      magnitude += Math.abs(expected[i * T + t]);
+    }
+    // float32 rounds the graph's logit by up to ~1e-7 of the summands' magnitude, and a steep
+    // calibration (an isotonic jump) magnifies that: accept what the calibration gives anywhere
+    // within that rounding of the logit (calibrations are monotone, so the ends bound it).
+    const slack = TOLERANCE * (1 + magnitude);
+    const [a, b] = [applyCalibration(manifest.calibration, logit - slack), applyCalibration(manifest.calibration, logit + slack)];
+    const got = output.probability[i];
+    if (!(got >= Math.min(a, b) - TOLERANCE && got <= Math.max(a, b) + TOLERANCE)) {
+      const want = applyCalibration(manifest.calibration, logit);
+      throw new Error(
+        `${NOT_A_PAIR} Every term agrees, but model.onnx turns them into a probability of ${got.toFixed(4)} for a test lead ` +
+          `where manifest.json's intercept and calibration give ${want.toFixed(4)}. ${PAIR_ADVICE}`,
+      );
+    }
+  }
+}
+
+/**
+ * Check rows [N * F]: for every term, one row per cell of its shape (each bin of a main
+ * effect, each pair of bins of an interaction) with the term's features inside that cell and
+ * the other features at seeded random bins. A model.onnx that is not the manifest's then
+ * disagrees on some row even if it differs in a single cell. Rows = the manifest's score
+ * count (about 5,300 for the bundled model; the whole check takes a fraction of a second).
+ */
+export function checkRows(manifest: Manifest, seed: number): Float32Array {
+  const F = manifest.features.length;
+  const axesOver = manifest.features.map(() => [] as ShapeAxis[]);
+  for (const term of manifest.terms) term.shape?.axes.forEach((axis, a) => axesOver[term.features[a]]?.push(axis));
+  const anyValue = axesOver.map((axes) => axes.flatMap((axis) => axis.labels.map((_, bin) => valueInBin(axis, bin))));
+  const random = mulberry32(seed);
+  const rows = new Float32Array(manifest.terms.reduce((n, term) => n + (term.shape?.scores.length ?? 0), 0) * F);
+  let i = 0;
+  for (const term of manifest.terms) {
+    const axes = term.shape?.axes ?? [];
+    for (let cell = 0; cell < (term.shape?.scores.length ?? 0); cell++, i++) {
+      anyValue.forEach((values, f) => (rows[i * F + f] = values.length === 0 ? Number.NaN : values[Math.floor(random() * values.length)]));
+      // Row-major cell index → the bin on each axis.
+      let rest = cell;
+      for (let a = axes.length - 1; a >= 0; a--) {
+        const bins = axes[a].labels.length;
+        rows[i * F + term.features[a]] = valueInBin(axes[a], rest % bins);
+        rest = Math.floor(rest / bins);
+      }
+    }
+  }
+  return rows;
+}
+
+/** A value that `axisBin` (and the ONNX trees) put in `bin` of `axis`. */
+function valueInBin(axis: ShapeAxis, bin: number): number {
+  const { edges, labels } = axis;
+  if (bin >= labels.length - 1) return Number.NaN; // "missing"
+  if (edges.length === 0) return bin; // a categorical code, or a numeric feature's only value bin
+  // Between edges, not on one: float32 rounding of an edge must not decide the bin.
+  const first = edges[0];
+  const last = edges[edges.length - 1];
+  if (bin === 0) return first - Math.max(1, Math.abs(first));
+  if (bin >= edges.length) return last + Math.max(1, Math.abs(last));
+  return (edges[bin - 1] + edges[bin]) / 2;
 }

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { db } from '../db/db';
 import { bundledModel } from './bundled-model';
 import { activeModelId, saveModel } from './model-store';
-import { activateModel, importModel, previousModelId, rollBack } from './model-versions';
+import { activateModel, exportFileNames, importModel, previousModelId, rollBack } from './model-versions';
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -55,5 +55,14 @@ describe('activateModel and rollBack', () => {
     expect(await rollBack()).toBe(bundled.modelId);
     expect(await activeModelId()).toBe(bundled.modelId);
     expect(await previousModelId()).toBe('trained-1');
+  });
+});
+
+describe('exportFileNames', () => {
+  it('names both files after the model, so two models’ files cannot be taken for one pair', () => {
+    expect(exportFileNames('ebm-1b204c695f60ce81')).toEqual({ manifest: 'ebm-1b204c695f60ce81.manifest.json', onnx: 'ebm-1b204c695f60ce81.model.onnx' });
+  });
+  it('keeps the names safe as file names', () => {
+    expect(exportFileNames('team/a: v2')).toEqual({ manifest: 'team_a__v2.manifest.json', onnx: 'team_a__v2.model.onnx' });
   });
 });

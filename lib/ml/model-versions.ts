@@ -64,6 +64,15 @@ export async function importModel(manifestText: string, onnx: Uint8Array, check:
   return manifest;
 }
 
+/**
+ * The names export gives a model's two files: prefixed with the model id, so files of
+ * different models are not mixed up on import (which takes any file names).
+ */
+export function exportFileNames(modelId: string): { manifest: string; onnx: string } {
+  const prefix = modelId.replace(/[^A-Za-z0-9._-]/g, '_'); // safe in a file name on every OS
+  return { manifest: `${prefix}.manifest.json`, onnx: `${prefix}.model.onnx` };
+}
+
 /** The two files of a model, as they would be imported again. */
 export async function exportFiles(modelId: string): Promise<{ manifestJson: string; onnx: Uint8Array }> {
   const bundled = bundledModel.manifest();

@@ -139,7 +139,7 @@ describe('options page', () => {
     const downloads: string[] = [];
     options.on('download', (download) => downloads.push(download.suggestedFilename()));
     await section('versions').getByRole('button', { name: 'Export imported-copy' }).click();
-    await expect.poll(() => downloads.sort()).toEqual(['manifest.json', 'model.onnx']);
+    await expect.poll(() => downloads.sort()).toEqual(['imported-copy.manifest.json', 'imported-copy.model.onnx']);
 
     await section('versions').getByRole('button', { name: 'Delete imported-copy' }).click();
     await expect.poll(() => section('versions').locator('tr[data-model-id="imported-copy"]').count()).toBe(0);

@@ -4,7 +4,7 @@ import { ErrorState, Loading } from '@/components/StatusMessage';
 import { db } from '@/lib/db/db';
 import { background } from '@/lib/messaging/client';
 import { deleteModel, listModels } from '@/lib/ml/model-store';
-import { activateModel, exportFiles, importModel, previousModelId, rollBack } from '@/lib/ml/model-versions';
+import { activateModel, exportFileNames, exportFiles, importModel, previousModelId, rollBack } from '@/lib/ml/model-versions';
 import { formatModelDate } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
@@ -20,8 +20,9 @@ async function scoreWithActive(modelId: string) {
 
 async function download(modelId: string) {
   const { manifestJson, onnx } = await exportFiles(modelId);
-  downloadFile('manifest.json', manifestJson, 'application/json');
-  downloadFile('model.onnx', onnx, 'application/octet-stream');
+  const names = exportFileNames(modelId);
+  downloadFile(names.manifest, manifestJson, 'application/json');
+  downloadFile(names.onnx, onnx, 'application/octet-stream');
 }
 
 function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
@@ -139,7 +140,11 @@ export function VersionsSection() {
       </table>
       {action.isError && <ErrorState message={action.error.message} />}
       <h3 style={{ fontSize: 15 }}>Import a model</h3>
-      <p>A model trained elsewhere: its manifest is checked against the schema and the engine runs it once before it is kept.</p>
+      <p>
+        A model trained elsewhere, or exported here: its manifest is checked against the schema and the engine runs it once before it is
+        kept (a manifest with shape functions must match its model.onnx exactly). Exported files start with their model id: choose both
+        files of one model.
+      </p>
       <ImportForm onImported={invalidate} />
     </>
   );
