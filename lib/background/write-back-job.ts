@@ -7,11 +7,14 @@
  */
 import { browser } from 'wxt/browser';
 import { clientFor } from '../connections/client-for';
+import { readConnection, writeStatus } from '../connections/connections';
+import { apiHostOf } from '../connections/schema';
+import { isCrmError } from '../crm/http';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
 import { activeModelId } from '../ml/model-store';
-import { writeBack, type ScoreToWrite, type WriteBackResult, type WriteBackTarget } from './write-back';
+import { writeBack, type RecordWriter, type ScoreToWrite, type WriteBackResult, type WriteBackTarget } from './write-back';
 
 const CRM_LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 const stateKey = (crm: CrmKind) => `write-back:${crm}`;
@@ -59,41 +62,62 @@ function summaryFailures(failed: WriteBackResult['failed']): WriteBackSummary['f
 
 /**
  * Starts writing `target` for every scored synced lead of the CRM; resolves once the job is
- * marked running (or with the reason it cannot start).
+ * marked running (or with the reason it cannot start). The job takes its lock before it reads
+ * the connection: a cancel, disconnect or purge meanwhile sees it alive and stops it, and two
+ * starts at once run it once.
  */
-export async function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummary> {
+export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummary> {
   const { crm } = target;
-  if (await isAlive(crm)) return readWriteBack(crm);
-  const client = await clientFor(crm);
-  if (!client) throw new Error(`${CRM_LABEL[crm]} is not connected`);
-  const rows = await scoresToWrite(crm);
-  if (rows.length === 0) throw new Error(`No scored leads from ${CRM_LABEL[crm]}: sync, then score the stored leads first`);
-  await browser.storage.session.remove(cancelKey(crm));
-  const fields = { scoreField: target.scoreField, tierField: target.tierField, reasonField: target.reasonField };
-  const running: WriteBackSummary = { ...idle(crm), status: 'running', target: fields, total: rows.length };
-  await writeState(running);
-
-  void navigator.locks.request(writeBackLockName(crm), async () => {
-    const controller = new AbortController();
-    const onStorageChanged = (changes: Record<string, Browser.storage.StorageChange>, area: string) => {
-      if (area === 'session' && changes[cancelKey(crm)]?.newValue === true) controller.abort();
-    };
-    browser.storage.onChanged.addListener(onStorageChanged);
-    try {
-      // Each progress write also resets the worker's idle timer.
-      const result = await writeBack(rows, target, client, { signal: controller.signal, onProgress: (done) => void writeState({ ...running, done }) });
-      await writeState({ ...running, status: 'done', done: rows.length, written: result.written, failures: summaryFailures(result.failed), finishedAt: Date.now() });
-    } catch (error) {
-      const cancelled = controller.signal.aborted;
-      const message = error instanceof Error ? error.message : String(error);
-      const last = await readWriteBack(crm);
-      await writeState({ ...last, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : message, finishedAt: Date.now() });
-    } finally {
-      browser.storage.onChanged.removeListener(onStorageChanged);
+  return new Promise((resolve, reject) => {
+    void navigator.locks.request(writeBackLockName(crm), { ifAvailable: true }, async (lock) => {
+      if (!lock) return resolve(await readWriteBack(crm)); // already running
       await browser.storage.session.remove(cancelKey(crm));
-    }
+      const controller = new AbortController();
+      const onStorageChanged = (changes: Record<string, Browser.storage.StorageChange>, area: string) => {
+        if (area === 'session' && changes[cancelKey(crm)]?.newValue === true) controller.abort();
+      };
+      browser.storage.onChanged.addListener(onStorageChanged);
+      try {
+        let running: WriteBackSummary;
+        let rows: ScoreToWrite[];
+        let client;
+        try {
+          client = await clientFor(crm);
+          if (!client) throw new Error(`${CRM_LABEL[crm]} is not connected`);
+          rows = await scoresToWrite(crm);
+          if (rows.length === 0) throw new Error(`No scored leads from ${CRM_LABEL[crm]}: sync, then score the stored leads first`);
+          controller.signal.throwIfAborted();
+          const fields = { scoreField: target.scoreField, tierField: target.tierField, reasonField: target.reasonField };
+          running = { ...idle(crm), status: 'running', target: fields, total: rows.length };
+          await writeState(running);
+        } catch (error) {
+          return reject(error);
+        }
+        resolve(running);
+        await runWriteBack(running, rows, target, client, controller.signal);
+      } finally {
+        browser.storage.onChanged.removeListener(onStorageChanged);
+        await browser.storage.session.remove(cancelKey(crm));
+      }
+    });
   });
-  return running;
+}
+
+/** The job itself, inside its lock: its progress and end go to `storage.session`. */
+async function runWriteBack(running: WriteBackSummary, rows: ScoreToWrite[], target: WriteBackTarget, client: RecordWriter, signal: AbortSignal): Promise<void> {
+  const { crm } = running;
+  try {
+    // Each progress write also resets the worker's idle timer.
+    const result = await writeBack(rows, target, client, { signal, onProgress: (done) => void writeState({ ...running, done }) });
+    await writeState({ ...running, status: 'done', done: rows.length, written: result.written, failures: summaryFailures(result.failed), finishedAt: Date.now() });
+  } catch (error) {
+    const cancelled = signal.aborted;
+    const message = error instanceof Error ? error.message : String(error);
+    const last = await readWriteBack(crm);
+    await writeState({ ...last, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : message, finishedAt: Date.now() });
+    const connection = await readConnection(crm);
+    if (isCrmError(error, 'auth') && connection) await writeStatus({ crm, status: 'reconnect', host: apiHostOf(connection), message });
+  }
 }
 
 /** Asks a running write-back to stop after its current batch; what was written stays written. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldUpdate } from '../crm/client';
+import { CrmError } from '../crm/http';
 import { REASON_MAX_LENGTH, WriteBackTargetSchema, fieldUpdate, writeBack, type RecordWriter, type ScoreToWrite } from './write-back';
 
 const target = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Tier__c', reasonField: null });
@@ -53,6 +54,19 @@ describe('writeBack', () => {
     const { value } = writer(2, null, ['00Q1', '00Q4']);
     const result = await writeBack(rows, target, value);
     expect(result).toEqual({ written: 3, failed: [{ recordIds: ['00Q1', '00Q4'], error: 'ENTITY_IS_DELETED: entity is deleted' }] });
+  });
+
+  it('stops at the first batch the CRM refuses for its credentials: the others would be refused too', async () => {
+    let calls = 0;
+    const refusing: RecordWriter = {
+      maxBatch: 2,
+      updateRecords: async () => {
+        calls++;
+        throw new CrmError('auth', 'Salesforce refused the session (401): sign in again');
+      },
+    };
+    await expect(writeBack(rows, target, refusing)).rejects.toThrow(/refused the session/);
+    expect(calls).toBe(1);
   });
 
   it('stops when cancelled', async () => {

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { CrmClient, FieldUpdate } from '../crm/client';
+import { isCrmError } from '../crm/http';
 import type { CrmKind } from '../crm/types';
 import { TIER_LOOK } from '../presentation';
 import type { Tier } from '../messaging/protocol';
@@ -86,7 +87,8 @@ export async function writeBack(
         else result.failed.push({ recordIds: [recordId], error });
       }
     } catch (error) {
-      if (signal?.aborted) throw error;
+      // Cancelled, or the CRM refused the credentials: every other batch would be refused too.
+      if (signal?.aborted || isCrmError(error, 'auth')) throw error;
       result.failed.push({ recordIds: batch.map((update) => update.recordId), error: error instanceof Error ? error.message : String(error) });
     }
     onProgress?.(Math.min(start + writer.maxBatch, rows.length), rows.length);
