@@ -1,8 +1,9 @@
 /**
  * CSV import: the file's text, streamed block by block (whole records each, see
  * record-blocks.ts), parsed and validated by the trainer's own `parseCsv` (papaparse; UTF-8,
- * header, row widths), each row stored as a lead of origin `csv`. A failure anywhere leaves
- * no partial import behind.
+ * header, row widths), each row a lead of origin `csv`. Rows are staged apart from the stored
+ * leads and replace the previous import only once the whole file has been read and checked, so
+ * a failure or a cancel anywhere leaves the previous import exactly as it was.
  */
 import Papa from 'papaparse';
 import { z } from 'zod';
@@ -25,11 +26,16 @@ export const CsvMappingSchema = z.object({
 });
 export type CsvMapping = z.infer<typeof CsvMappingSchema>;
 
-/** Where imported leads go (Dexie in the worker, an array in tests). */
+/** Where imported leads go: IndexedDB (stored.ts), through a stage that only a whole, checked file leaves. */
 export interface LeadSink {
-  /** Remove the previous CSV import (a new import replaces it). */
-  clear(): Promise<void>;
-  put(leads: StoredLead[]): Promise<void>;
+  /** Empty the stage (rows of an import that failed, or of one whose worker was stopped). */
+  discard(): Promise<void>;
+  /** Set a batch aside by lead key (a repeated key replaces the staged lead); the stored leads are untouched. */
+  stage(leads: StoredLead[]): Promise<void>;
+  /** How many distinct leads are staged. */
+  stagedCount(): Promise<number>;
+  /** In one transaction: remove the previous CSV import, store the staged leads, empty the stage. */
+  commit(): Promise<void>;
 }
 
 const text = (value: RawRecord[string]) => (isMissingRaw(value) ? '' : String(value).trim());
@@ -69,20 +75,30 @@ export async function previewCsv(chunks: AsyncIterable<string>): Promise<{ colum
   throw new TrainingDataError('The CSV file is empty.');
 }
 
-/** Import every row; returns how many. Throws `TrainingDataError` (nothing kept) when the file is invalid. */
+/**
+ * Import every row; returns how many leads are stored. Throws `TrainingDataError` when the file is
+ * invalid, or the signal's reason when aborted between blocks; either way the previous import is
+ * kept as it was (as it is when the worker running this is stopped: see `LeadSink.commit`).
+ */
 export async function importCsv(
   chunks: AsyncIterable<string>,
   mapping: CsvMapping,
   sink: LeadSink,
-  { onProgress = () => undefined, blockChars = BLOCK_CHARS }: { onProgress?: (progress: ImportProgress) => void; blockChars?: number } = {},
+  {
+    onProgress = () => undefined,
+    blockChars = BLOCK_CHARS,
+    signal,
+  }: { onProgress?: (progress: ImportProgress) => void; blockChars?: number; signal?: AbortSignal } = {},
 ): Promise<number> {
-  await sink.clear();
+  // Whatever an earlier import left staged (its worker was stopped) is not part of this file.
+  await sink.discard();
   let header: string | null = null;
   let sep = ',';
   let rows = 0;
   let chars = 0;
   try {
     for await (const block of recordBlocks(chunks, blockChars)) {
+      signal?.throwIfAborted();
       let body = block;
       if (header === null) {
         ({ header, rest: body } = splitHeader(block.replace(/^\uFEFF/, '')));
@@ -100,15 +116,27 @@ export async function importCsv(
         const missing = mappedColumns(mapping).filter((column) => !table.columns.includes(column));
         if (missing.length > 0) throw new TrainingDataError(`The CSV has no column ${missing.map((c) => `"${c}"`).join(', ')}.`);
       }
-      await sink.put(table.records.map((record, i) => csvLead(record, rows + i + 1, mapping)));
+      await sink.stage(table.records.map((record, i) => csvLead(record, rows + i + 1, mapping)));
       rows += table.records.length;
       chars += block.length;
       onProgress({ rows, chars });
     }
+    signal?.throwIfAborted();
     if (rows === 0) throw new TrainingDataError(header === null ? 'The CSV file is empty.' : 'The CSV file has a header but no rows.');
+    // Refused rather than "the later row wins": a file's row order says nothing about which row
+    // is newer, so keeping one would silently drop the other's fields and outcome; and a
+    // repeating id column is most often the wrong column chosen as the record id.
+    const repeated = rows - (await sink.stagedCount());
+    if (repeated > 0) {
+      throw new TrainingDataError(
+        `${repeated.toLocaleString('en-US')} of ${rows.toLocaleString('en-US')} rows repeat a record id (column "${mapping.idColumn}") that an earlier row already has. ` +
+          'Each row must be one lead: choose a record id column whose values are all different, or "(none)" to number the rows.',
+      );
+    }
+    await sink.commit();
     return rows;
   } catch (error) {
-    await sink.clear();
+    await sink.discard();
     throw error;
   }
 }

@@ -1,12 +1,28 @@
-/** The imported CSV leads in IndexedDB: one import at a time, replaced as a whole. */
-import { db, type StoredLead } from '../db/db';
+/**
+ * The imported CSV leads in IndexedDB: one import at a time, replaced as a whole. A new import's
+ * rows wait in `csvStaging` and replace the previous import in one transaction at the end.
+ */
+import { forEachChunk } from '../db/chunks';
+import { db } from '../db/db';
 import type { LeadSink } from './import';
 
-export async function clearCsvLeads(): Promise<void> {
-  await db.leads.where('origin').equals('csv').delete();
+/** Staged rows copied per request by the swap (memory stays flat on large imports). */
+const COPY_CHUNK = 2000;
+
+/** Drop the rows of an import that did not finish; the stored leads are untouched. */
+export async function discardStagedCsvLeads(): Promise<void> {
+  await db.csvStaging.clear();
 }
 
 export const dexieCsvSink: LeadSink = {
-  clear: clearCsvLeads,
-  put: async (leads: StoredLead[]) => void (await db.leads.bulkPut(leads)),
+  discard: discardStagedCsvLeads,
+  stage: async (leads) => void (await db.csvStaging.bulkPut(leads)),
+  stagedCount: () => db.csvStaging.count(),
+  // A worker stopped during the swap aborts the transaction: the previous import stays whole.
+  commit: () =>
+    db.transaction('rw', db.leads, db.csvStaging, async () => {
+      await db.leads.where('origin').equals('csv').delete();
+      await forEachChunk(db.csvStaging, COPY_CHUNK, async (leads) => void (await db.leads.bulkPut(leads)));
+      await db.csvStaging.clear();
+    }),
 };

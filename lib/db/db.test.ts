@@ -17,7 +17,7 @@ it('upgrades version 1 (score cache only) to version 2 and keeps the cached scor
 
   const db = new LeadLensDb(NAME);
   expect(await db.scores.get('m|salesforce|00Q1')).toMatchObject({ fieldsHash: 'abc' });
-  expect(db.verno).toBe(2);
+  expect(db.verno).toBe(3);
   await db.leads.put({
     key: 'hubspot|1',
     source: 'hubspot',

@@ -76,6 +76,8 @@ export class LeadLensDb extends Dexie {
   leadScores!: EntityTable<LeadScore, 'key'>;
   models!: EntityTable<StoredModel, 'id'>;
   settings!: EntityTable<Setting, 'key'>;
+  /** A CSV import's leads until the whole file has been checked (lib/csv/stored.ts). */
+  csvStaging!: EntityTable<StoredLead, 'key'>;
 
   constructor(name = 'leadlens') {
     super(name);
@@ -88,6 +90,8 @@ export class LeadLensDb extends Dexie {
       models: 'id, addedAt',
       settings: 'key',
     });
+    // 2026-12-02: a CSV import is staged apart from the stored leads, so a failed one keeps the previous import.
+    this.version(3).stores({ csvStaging: 'key' });
   }
 }
 

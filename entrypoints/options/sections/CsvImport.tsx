@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import { ErrorState } from '@/components/StatusMessage';
 import { scoresCsv } from '@/lib/csv/export';
 import type { CsvMapping } from '@/lib/csv/import';
-import { clearCsvLeads } from '@/lib/csv/stored';
+import { discardStagedCsvLeads } from '@/lib/csv/stored';
 import { CsvEventSchema, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
 import { background } from '@/lib/messaging/client';
 import { activeModelId } from '@/lib/ml/model-store';
@@ -54,10 +54,11 @@ export function CsvImportSection() {
     if (chosen) job.start({ type: 'preview', file: chosen });
   };
 
-  // The worker stops at once; the rows it had stored go too, as after a failed import.
+  // The worker stops at once, before its swap or during it (the transaction then aborts), so the
+  // previous import stays as it was; only the rows it had staged are dropped.
   const cancelImport = () => {
     job.cancel();
-    void clearCsvLeads();
+    void discardStagedCsvLeads();
   };
 
   const outcomeValues = preview && mapping?.outcome ? (preview.outcomeValues[mapping.outcome.field] ?? []) : [];
@@ -67,7 +68,8 @@ export function CsvImportSection() {
       <h3>Import leads from CSV</h3>
       <p>
         One row per lead, a header row, UTF-8. The file is read and checked as it streams (the same checks as training uses); nothing leaves
-        your browser. A new import replaces the previous one.
+        your browser. A new import replaces the previous one once the whole file has been checked; if it fails or is cancelled, the
+        previous one stays as it was.
       </p>
       <label>
         CSV file <input type="file" accept=".csv,text/csv" onChange={(event) => choose(event.target.files?.[0] ?? null)} />
@@ -145,13 +147,16 @@ export function CsvImportSection() {
           </button>
         </div>
       )}
-      {job.state.kind === 'cancelled' && <p role="status">Import cancelled: nothing was imported.</p>}
+      {job.state.kind === 'cancelled' && <p role="status">Import cancelled: nothing was imported, and the previous import is unchanged.</p>}
       {finished?.type === 'imported' && (
         <p role="status" data-testid="csv-imported">
           Imported {finished.rows.toLocaleString('en-US')} leads. Train on them under "Train on your history".
         </p>
       )}
-      {finished?.type === 'failed' && <ErrorState message={`Nothing was imported. ${finished.error}`} />}
+      {finished?.type === 'failed' && (
+        // With the mapping form showing, the failure was an import's: say that it changed nothing.
+        <ErrorState message={preview ? `Nothing was imported, and the previous import is unchanged. ${finished.error}` : `Nothing was imported. ${finished.error}`} />
+      )}
 
       <ExportScores />
     </>
