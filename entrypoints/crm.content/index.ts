@@ -3,7 +3,7 @@
  * navigation, handled in one place) and run the features registered for it. It never loads
  * ONNX Runtime and never sees credentials: it sends fields, it receives scores.
  */
-import { recognisePage } from '@/lib/crm/adapters';
+import { pageKey, recognisePage } from '@/lib/crm/adapters';
 import { CRM_MATCH_PATTERNS } from '@/lib/crm/match-patterns';
 import { onEveryPage } from '@/lib/features/navigation';
 import { contentFeatures } from '@/lib/features/registry';
@@ -12,7 +12,7 @@ export default defineContentScript({
   matches: [...CRM_MATCH_PATTERNS],
   runAt: 'document_idle',
   main(ctx) {
-    onEveryPage(ctx, (url, previousUrl, signal) => {
+    onEveryPage(ctx, pageKey, (url, previousUrl, signal) => {
       const page = recognisePage(url);
       if (!page) return;
       const previousMatch = previousUrl ? (recognisePage(previousUrl)?.match ?? null) : null;

@@ -24,6 +24,17 @@ export function recognisePage(url: URL): RecognisedPage | null {
   return null;
 }
 
+/**
+ * A record page is its record, whichever tab or form of it the URL shows; a list page is its
+ * path and query (another view or filter is another list); any other page is its URL.
+ */
+export function pageKey(url: URL): string {
+  const match = recognisePage(url)?.match;
+  if (match?.kind === 'record') return [match.crm, match.kind, match.recordId].join(' ');
+  if (match?.kind === 'list') return [match.crm, match.kind, url.pathname + url.search].join(' ');
+  return url.href;
+}
+
 /** The adapter for a CRM (e.g. for a `(crm, recordId)` the background received). */
 export function adapterFor(crm: CrmKind): CrmAdapter {
   const adapter = adapters.find((candidate) => candidate.crm === crm);

@@ -3,25 +3,39 @@
  * calls a content script cannot patch (isolated world), so we listen to the Navigation API's
  * `currententrychange` (fired for the page's own pushState) and `popstate`, with a cheap URL
  * check as the fallback. Each page gets an AbortSignal that aborts when the user leaves it.
+ *
+ * A page is what its key says, not its URL: a record's tabs, its edit form or a new query
+ * string change the URL but leave the user on the same page, whose features keep running.
  */
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 
-/** `previous` is the page the user came from (null on the first page). */
+/** `previous` is the last URL of the page the user came from (null on the first page). */
 export type PageHandler = (url: URL, previous: URL | null, signal: AbortSignal) => void;
+
+/** Which page a URL shows: URLs with the same key are the same page. */
+export type PageKey = (url: URL) => string;
+
+/** What of WXT's content-script context navigation uses (it stops our listeners when the extension reloads). */
+export type NavigationContext = Pick<ContentScriptContext, 'onInvalidated' | 'addEventListener' | 'setInterval'>;
 
 const FALLBACK_CHECK_MS = 500;
 
-export function onEveryPage(ctx: ContentScriptContext, handler: PageHandler): void {
-  let currentUrl = '';
+export function onEveryPage(ctx: NavigationContext, pageKey: PageKey, handler: PageHandler): void {
+  let currentHref = '';
+  let currentKey: string | null = null;
   let page: AbortController | null = null;
 
   const check = () => {
-    if (location.href === currentUrl) return;
-    const previous = currentUrl ? new URL(currentUrl) : null;
-    currentUrl = location.href;
+    if (location.href === currentHref) return;
+    const previous = currentHref ? new URL(currentHref) : null;
+    const url = new URL(location.href);
+    currentHref = url.href;
+    const key = pageKey(url);
+    if (key === currentKey) return;
+    currentKey = key;
     page?.abort();
     page = new AbortController();
-    handler(new URL(currentUrl), previous, page.signal);
+    handler(url, previous, page.signal);
   };
 
   ctx.onInvalidated(() => page?.abort());

@@ -1,64 +1,127 @@
 /**
  * The badge next to a lead's name on its record page: read the fields the page shows,
- * ask the background for the score, render it. Waits for the CRM to finish rendering the
- * new record after a client-side navigation (its old view stays in the DOM meanwhile).
+ * ask the background for the score, render it. After a client-side navigation the CRM keeps
+ * showing the previous record until it renders the new one: those fields are never scored
+ * as this record's. For the life of the page the badge follows the CRM's re-renders (a new
+ * title element gets the badge back) and the record's edits (changed fields are rescored).
  */
+import type { ScoreOutcome } from '../background/score-lead';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
-import type { CrmAdapter, PageFields } from '../crm/types';
+import type { PageFields } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
-import { mountBadge } from './badge-ui';
+import { BADGE_TAG, mountBadge, type BadgeHandle } from './badge-ui';
 import type { ContentFeature } from './types';
 
-/** After this long without new fields, score what the page shows (maybe nothing: the badge says so). */
+/** After this long without this record's fields, score without them (the background may read them from the CRM). */
 const RENDER_TIMEOUT_MS = 3000;
+/** Once the badge is shown, check the page at most this often: the CRM's re-renders come in bursts. */
+const WATCH_INTERVAL_MS = 200;
 
 export const recordBadge: ContentFeature = {
   id: 'record-badge',
   runsOn: (match) => match.kind === 'record',
   async run({ document, adapter, match, previousMatch, signal }) {
     if (match.kind !== 'record') return;
-    // Coming from another record, the CRM still shows it until it renders the new one.
-    const staleHash = previousMatch?.kind === 'record' ? hashFields(adapter.readRecordFields(document)) : null;
-    const fields = await waitForRenderedRecord(document, adapter, staleHash, signal);
-    if (signal.aborted) return;
-    const badge = mountBadge(document, adapter.findBadgeAnchor(document));
-    signal.addEventListener('abort', () => badge.remove(), { once: true });
-    const score = async () => {
-      const outcome = await background
-        .scoreLead({ crm: match.crm, recordId: match.recordId, fields })
+    const { crm, recordId } = match;
+    const read = () => adapter.readRecordFields(document);
+    const isEmpty = (fields: PageFields) => Object.keys(fields).length === 0;
+
+    // Coming from another record, the CRM still shows it until it renders this one.
+    const shownBefore = previousMatch?.kind === 'record' ? read() : {};
+    const staleHash = isEmpty(shownBefore) ? null : hashFields(shownBefore);
+    const isStale = (fields: PageFields) => staleHash !== null && hashFields(fields) === staleHash;
+    const isFresh = (fields: PageFields) => !isEmpty(fields) && !isStale(fields);
+
+    let badge: BadgeHandle | null = null;
+    let anchor: Element | null = null;
+    let outcome: ScoreOutcome | null = null;
+    let requested: { fields: PageFields; hash: string } | null = null;
+    let latestRequest = 0;
+    let renderTimer: ReturnType<typeof setTimeout> | undefined;
+    let checkTimer: ReturnType<typeof setTimeout> | undefined;
+
+    const score = async (fields: PageFields) => {
+      requested = { fields, hash: hashFields(fields) };
+      const request = ++latestRequest;
+      const reply = await background
+        .scoreLead({ crm, recordId, fields })
         .catch((error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message : String(error) }));
-      if (!signal.aborted) badge.show(outcome);
+      // An older request's reply can arrive after a newer one's: only the latest is shown.
+      if (signal.aborted || request !== latestRequest) return;
+      outcome = reply;
+      badge?.show(reply);
     };
+
+    /** Badge at the record's title (floating while the page still shows the previous record), scoring changed fields. */
+    const refresh = (fields: PageFields) => {
+      const target = isStale(fields) ? null : adapter.findBadgeAnchor(document);
+      if (!badge?.host.isConnected || target !== anchor) {
+        badge?.remove();
+        anchor = target;
+        badge = mountBadge(document, target);
+        if (outcome) badge.show(outcome);
+      }
+      if (isFresh(fields) && hashFields(fields) !== requested?.hash) void score(fields);
+    };
+
+    const onRenderTimeout = () => {
+      renderTimer = undefined;
+      refresh(read());
+      // Nothing of this record's to send: the background reads it from the CRM, or says it could not.
+      if (!requested) void score({});
+    };
+
+    // Mounting our badge is no reason to look again (that would loop); the CRM removing it is.
+    const isOwnBadge = (node: Node) => node.nodeName.toLowerCase() === BADGE_TAG;
+    const isCrmChange = (record: MutationRecord) =>
+      record.type !== 'childList' || ![...record.addedNodes, ...record.removedNodes].every(isOwnBadge);
+    const changes = new MutationObserver((records) => {
+      const badgeLost = badge !== null && !badge.host.isConnected;
+      if (!badgeLost && !records.some(isCrmChange)) return;
+      if (renderTimer === undefined) {
+        checkTimer ??= setTimeout(() => {
+          checkTimer = undefined;
+          refresh(read());
+        }, WATCH_INTERVAL_MS);
+        return;
+      }
+      // Until this record first renders, every change is looked at at once: the badge's latency counts.
+      const fields = read();
+      if (!isFresh(fields)) return;
+      clearTimeout(renderTimer);
+      renderTimer = undefined;
+      refresh(fields);
+    });
+
+    signal.addEventListener(
+      'abort',
+      () => {
+        changes.disconnect();
+        clearTimeout(renderTimer);
+        clearTimeout(checkTimer);
+        badge?.remove();
+      },
+      { once: true },
+    );
     // A new tier policy changes the tier of the same probability: score again.
-    onEvent('tiersChanged', () => void score(), signal);
-    await score();
+    onEvent(
+      'tiersChanged',
+      () => {
+        if (requested) void score(requested.fields);
+      },
+      signal,
+    );
+
+    const first = read();
+    if (isFresh(first)) refresh(first);
+    else renderTimer = setTimeout(onRenderTimeout, RENDER_TIMEOUT_MS);
+    changes.observe(document.body, {
+      childList: true,
+      subtree: true,
+      characterData: true,
+      attributes: true,
+      attributeFilter: ['class', 'style', 'hidden'],
+    });
   },
 };
-
-/** Resolve with the active record's fields once they are there and are not the previous record's. */
-function waitForRenderedRecord(
-  document: Document,
-  adapter: CrmAdapter,
-  staleHash: string | null,
-  signal: AbortSignal,
-): Promise<PageFields> {
-  return new Promise((resolve) => {
-    const read = () => adapter.readRecordFields(document);
-    const isFresh = (fields: PageFields) => Object.keys(fields).length > 0 && hashFields(fields) !== staleHash;
-    const first = read();
-    if (isFresh(first)) return resolve(first);
-
-    const finish = () => {
-      observer.disconnect();
-      clearTimeout(timer);
-      resolve(read());
-    };
-    const observer = new MutationObserver(() => {
-      if (isFresh(read())) finish();
-    });
-    observer.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['class', 'style', 'hidden'] });
-    const timer = setTimeout(finish, RENDER_TIMEOUT_MS);
-    signal.addEventListener('abort', finish, { once: true });
-  });
-}

@@ -1,0 +1,204 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ScoreOutcome } from '../background/score-lead';
+import type { CrmAdapter, PageFields, PageMatch } from '../crm/types';
+import type { ScoredLead } from '../messaging/protocol';
+
+const scoreLead = vi.hoisted(() => vi.fn());
+vi.mock('../messaging/client', () => ({ background: { scoreLead } }));
+const eventHandlers = vi.hoisted(() => new Map<string, Set<() => void>>());
+vi.mock('../messaging/events', () => ({
+  onEvent(type: string, handler: () => void, signal: AbortSignal) {
+    const handlers = eventHandlers.get(type) ?? new Set();
+    eventHandlers.set(type, handlers);
+    handlers.add(handler);
+    signal.addEventListener('abort', () => handlers.delete(handler));
+  },
+}));
+
+const { recordBadge } = await import('./record-badge');
+
+const lead = (tier: ScoredLead['tier'], score: number): ScoredLead => ({
+  probability: score / 100,
+  score,
+  tier,
+  baseRate: 0.1,
+  reasons: [],
+  featuresKnown: 2,
+  featuresTotal: 16,
+  modelId: 'model-a',
+  modelCreatedAt: '2026-11-01T00:00:00.000Z',
+});
+
+/**
+ * A CRM that stacks record views as Lightning does: the previous view stays in the DOM,
+ * hidden, and the active one carries `active`. Title `h1`, fields `[data-field]`.
+ */
+const activeView = (doc: Document) => doc.querySelector('section.view.active');
+const adapter: CrmAdapter = {
+  crm: 'salesforce',
+  recognise: () => ({ kind: 'other' }),
+  readRecordName: (doc) => activeView(doc)?.querySelector('h1')?.textContent ?? null,
+  readRecordFields: (doc) =>
+    Object.fromEntries(
+      [...(activeView(doc)?.querySelectorAll<HTMLElement>('[data-field]') ?? [])].map((field) => [field.dataset.field!, field.textContent!]),
+    ),
+  findBadgeAnchor: (doc) => activeView(doc)?.querySelector('h1') ?? null,
+  readListRows: () => [],
+  findListContainer: () => null,
+};
+
+const A = { kind: 'record', crm: 'salesforce', recordId: '00Q000000000AAAAAA' } as const;
+const B = { kind: 'record', crm: 'salesforce', recordId: '00Q000000000BBBAAA' } as const;
+const fieldsOfA: PageFields = { LeadSource: 'Web', Rating: 'Hot' };
+const fieldsOfB: PageFields = { LeadSource: 'Trade Show', Rating: 'Cold' };
+
+function view(name: string, fields: PageFields): string {
+  const rows = Object.entries(fields).map(([field, value]) => `<dd data-field="${field}">${value}</dd>`);
+  return `<section class="view active" data-name="${name}"><h1>${name}</h1><dl>${rows.join('')}</dl></section>`;
+}
+/** The CRM renders the next record: the current view is hidden and kept. */
+function renderNext(name: string, fields: PageFields) {
+  const current = activeView(document)!;
+  current.classList.remove('active');
+  current.setAttribute('hidden', '');
+  current.insertAdjacentHTML('afterend', view(name, fields));
+}
+
+const badges = () => [...document.querySelectorAll<HTMLElement>('leadlens-badge')];
+const titleOf = (badge: HTMLElement) => badge.closest('h1')?.textContent ?? null;
+const callsWith = (fields: PageFields) => scoreLead.mock.calls.filter(([request]) => JSON.stringify(request.fields) === JSON.stringify(fields));
+const settle = () => vi.advanceTimersByTimeAsync(500);
+
+let page: AbortController;
+function run(match: Extract<PageMatch, { kind: 'record' }>, previousMatch: PageMatch | null) {
+  void recordBadge.run({ document, adapter, match, previousMatch, signal: page.signal });
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  document.body.innerHTML = '';
+  eventHandlers.clear();
+  scoreLead.mockReset();
+  scoreLead.mockImplementation(async ({ fields }: { fields: PageFields }): Promise<ScoreOutcome> =>
+    fields.Rating === 'Hot' ? { ok: true, lead: lead('hot', 90) } : fields.Rating === 'Cold' ? { ok: true, lead: lead('cold', 8) } : { ok: false, error: 'no fields' },
+  );
+  page = new AbortController();
+});
+afterEach(() => {
+  page.abort();
+  vi.useRealTimers();
+});
+
+describe('record badge', () => {
+  it('scores the record the page shows and puts the badge in its title', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(A, null);
+    await settle();
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: A.recordId, fields: fieldsOfA }]]);
+    expect(badges().map(titleOf)).toEqual(['Ada A']);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('hot');
+  });
+
+  it('scores the next record as soon as it renders, without waiting for the page to settle', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(B, A);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(scoreLead).not.toHaveBeenCalled();
+    renderNext('Bob B', fieldsOfB);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB }]]);
+    expect(badges().map(titleOf)).toEqual(['Bob B']);
+  });
+
+  it('never scores the previous record’s fields when the next one renders late, and badges it once it does', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(B, A);
+    await vi.advanceTimersByTimeAsync(3100);
+    // Without its own fields the background reads the record itself; the badge is not put in A's title.
+    expect(callsWith(fieldsOfA)).toEqual([]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: {} }]]);
+    expect(badges().map(titleOf)).toEqual([null]);
+
+    renderNext('Bob B', fieldsOfB);
+    await settle();
+    expect(callsWith(fieldsOfB)).toHaveLength(1);
+    expect(callsWith(fieldsOfA)).toEqual([]);
+    expect(badges().map(titleOf)).toEqual(['Bob B']);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
+  });
+
+  it('puts the badge back when the CRM re-renders the title, without scoring again', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(A, null);
+    await settle();
+    const title = document.querySelector('h1')!;
+    const newTitle = document.createElement('h1');
+    newTitle.textContent = 'Ada A';
+    title.replaceWith(newTitle);
+    await settle();
+    expect(badges()).toHaveLength(1);
+    expect(badges()[0].parentElement).toBe(newTitle);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('hot');
+    expect(scoreLead).toHaveBeenCalledTimes(1);
+
+    // The CRM dropping only our badge (a reconciling re-render) is noticed too.
+    badges()[0].remove();
+    await settle();
+    expect(badges().map(titleOf)).toEqual(['Ada A']);
+    expect(scoreLead).toHaveBeenCalledTimes(1);
+  });
+
+  it('scores again after an inline edit changes the record’s fields', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(A, null);
+    await settle();
+    document.querySelector('[data-field="Rating"]')!.textContent = 'Cold';
+    await settle();
+    expect(scoreLead).toHaveBeenCalledTimes(2);
+    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', recordId: A.recordId, fields: { ...fieldsOfA, Rating: 'Cold' } });
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
+  });
+
+  it('does not watch itself in a loop', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    const readFields = vi.spyOn(adapter, 'readRecordFields');
+    run(A, null);
+    await settle();
+    // The CRM re-renders the title: we put the badge back, which must not make us look again.
+    document.querySelector('h1')!.replaceWith(Object.assign(document.createElement('h1'), { textContent: 'Ada A' }));
+    await settle();
+    const reads = readFields.mock.calls.length;
+    await settle();
+    await settle();
+    expect(readFields).toHaveBeenCalledTimes(reads);
+    readFields.mockRestore();
+  });
+
+  it('shows the reply of the latest request when an older one arrives last', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    let answerFirst: (outcome: ScoreOutcome) => void = () => undefined;
+    scoreLead.mockImplementationOnce(() => new Promise<ScoreOutcome>((resolve) => (answerFirst = resolve)));
+    scoreLead.mockImplementationOnce(async () => ({ ok: true, lead: lead('cold', 40) }));
+    run(A, null);
+    await vi.advanceTimersByTimeAsync(10);
+    // A new tier policy arrives while the first score is on its way.
+    for (const handler of eventHandlers.get('tiersChanged') ?? []) handler();
+    await vi.advanceTimersByTimeAsync(10);
+    answerFirst({ ok: true, lead: lead('hot', 90) });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(scoreLead).toHaveBeenCalledTimes(2);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
+  });
+
+  it('removes its badge and stops watching when the user leaves the page', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(A, null);
+    await settle();
+    page.abort();
+    expect(badges()).toEqual([]);
+    document.querySelector('h1')!.replaceWith(document.createElement('h1'));
+    await settle();
+    expect(badges()).toEqual([]);
+  });
+});
