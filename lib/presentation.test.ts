@@ -17,6 +17,8 @@ describe('formatVersusAverage', () => {
     [0.04, 0.1, '0.4× the average lead'],
     [0.102, 0.1, 'about the average lead'],
     [0.9, 0.05, '18× the average lead'],
+    [0.0049, 0.1, 'less than 0.1× the average lead'],
+    [0.006, 0.1, '0.1× the average lead'],
   ])('%f vs %f → %s', (p, base, text) => expect(formatVersusAverage(p, base)).toBe(text));
 });
 

@@ -38,13 +38,14 @@ export function formatProbability(probability: number): string {
   return `${Math.round(percent)} %`;
 }
 
-/** "3× the average", "0.4× the average", "about average". */
+/** "3× the average", "0.4× the average", "about average", "less than 0.1× the average". */
 export function formatVersusAverage(probability: number, baseRate: number): string {
   if (baseRate <= 0) return '';
   const ratio = probability / baseRate;
   if (ratio >= 0.9 && ratio < 1.1) return 'about the average lead';
   const shown = ratio >= 10 ? Math.round(ratio).toString() : ratio.toFixed(1).replace(/\.0$/, '');
-  return `${shown}× the average lead`;
+  // a ratio that rounds to 0 would read as "no chance at all"
+  return shown === '0' ? 'less than 0.1× the average lead' : `${shown}× the average lead`;
 }
 
 export function describeLikelihood(probability: number, baseRate: number): string {

@@ -33,8 +33,8 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
       {shapes ? (
         <>
           <h3 style={{ fontSize: 14 }}>What would make this lead hotter</h3>
-          <HotterPlanView plan={whatWouldMakeHotter(manifest, row, lead.contributions)} />
-          <DeviationsTable deviations={deviationsFromIdeal(manifest, row)} />
+          <HotterPlanView plan={whatWouldMakeHotter(manifest, row, lead.contributions, lead.crm)} />
+          <DeviationsTable deviations={deviationsFromIdeal(manifest, row, lead.crm)} />
         </>
       ) : (
         <p className="no-shapes">

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   daysBetween,
+  emailDomain,
   emailDomainKind,
   isMissingRaw,
   parseBoolean,
@@ -117,9 +118,19 @@ describe('urlCategory', () => {
   ] as const)('%s → %s', (u, want) => expect(urlCategory(u)).toBe(want));
 });
 
+describe('emailDomain', () => {
+  it.each([
+    ['ann@Gmail.com', 'gmail.com'],
+    ['Ann Lee <ann@acme.io>', 'acme.io'],
+    ['acme.com', 'acme.com'],
+    ['nope', null],
+  ] as const)('%s → %s', (e, want) => expect(emailDomain(e)).toBe(want));
+});
+
 describe('emailDomainKind', () => {
   it.each([
     ['ann@gmail.com', 'free'],
+    ['Ann Lee <ann@gmail.com>', 'free'],
     ['Bob@Yahoo.com', 'free'],
     ['ceo@acme.io', 'corporate'],
     ['acme.com', 'corporate'],

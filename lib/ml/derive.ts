@@ -267,13 +267,18 @@ const FREE_MAIL = new Set([
   'qq.com', '163.com', '126.com', 'rediffmail.com', 'libero.it', 'orange.fr', 'free.fr', 't-online.de', 'hey.com',
 ]);
 
-/** E-mail address (or bare domain) → free / corporate; null when missing or not an address. */
-export function emailDomainKind(email: string | null): EmailDomainKind | null {
+/** The lower-case domain of an e-mail address (`Ada <ada@gmail.com>` too) or bare domain; null when missing or not one. */
+export function emailDomain(email: string | null): string | null {
   if (email === null) return null;
   const s = email.trim().toLowerCase();
   const at = s.lastIndexOf('@');
   const domain = (at >= 0 ? s.slice(at + 1) : s).replace(/[>\s]+$/, '');
-  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain)) return null;
-  if (FREE_MAIL.has(domain)) return 'free';
-  return 'corporate';
+  return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain) ? domain : null;
+}
+
+/** E-mail address (or bare domain) → free / corporate; null when missing or not an address. */
+export function emailDomainKind(email: string | null): EmailDomainKind | null {
+  const domain = emailDomain(email);
+  if (domain === null) return null;
+  return FREE_MAIL.has(domain) ? 'free' : 'corporate';
 }

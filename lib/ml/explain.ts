@@ -3,6 +3,15 @@ import type { Reason } from '../messaging/protocol';
 import { describeFeatureValue, type RawRecord, type SourceKind } from './featurize';
 import type { Manifest } from './manifest';
 
+/** A feature's value text is clipped to this many characters: CRM and CSV values can be any length. */
+export const MAX_VALUE_CHARS = 80;
+
+/** `text` cut to MAX_VALUE_CHARS with "…", never between the halves of a surrogate pair. */
+function clip(text: string): string {
+  if (text.length <= MAX_VALUE_CHARS) return text;
+  return `${text.slice(0, MAX_VALUE_CHARS).replace(/[\uD800-\uDBFF]$/, '').trimEnd()}…`;
+}
+
 /**
  * Every term as a reason, strongest first.
  * `contributions` is one lead's row of the model output: [T] log-odds per term.
@@ -21,7 +30,7 @@ export function explainLead(
     .map((term, t) => ({
       label: term.label,
       value: term.features
-        .map((f) => describeFeatureValue(record, manifest.features[f], source, now) || 'not known')
+        .map((f) => clip(describeFeatureValue(record, manifest.features[f], source, now)) || 'not known')
         .join(' · '),
       points: contributions[t],
     }))

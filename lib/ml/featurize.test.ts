@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Feature } from './manifest';
-import { describeFeatureValue, featurizeRecord, featurizeRecords, levelCode } from './featurize';
+import { describeFeatureValue, featurizeRecord, featurizeRecords, levelCode, sourceSupplies } from './featurize';
 
 const now = new Date('2026-11-01T00:00:00Z');
 const features: Feature[] = [
@@ -45,6 +45,14 @@ describe('featurizeRecord', () => {
     expect(row[4]).toBe(31);
     expect(Number.isNaN(row[3])).toBe(true); // no hubspot mapping for source
   });
+  it('reads a number beyond float32 as missing, not as the Infinity the float32 row would hold', () => {
+    const row = featurizeRecord({ revenue: '1e39', employees: -1e39, clicks: '1e30', opens: '1e-10' }, features, 'csv', now);
+    expect(Number.isNaN(row[0])).toBe(true);
+    expect(Number.isNaN(row[1])).toBe(true);
+    expect(Number.isNaN(row[7])).toBe(true); // the ratio 1e40
+    expect(featurizeRecord({ revenue: '3e38' }, features, 'csv', now)[0]).toBe(Math.fround(3e38));
+    expect(describeFeatureValue({ revenue: '1e39' }, features[0], 'csv', now)).toBe('');
+  });
   it('many records → row-major [N, F]', () => {
     const recs = [{ revenue: '1' }, { revenue: '2' }];
     const out = featurizeRecords(recs, features, 'csv', now);
@@ -82,5 +90,24 @@ describe('describeFeatureValue', () => {
   it('missing → ""', () => {
     expect(describeFeatureValue({}, features[0], 'csv', now)).toBe('');
     expect(describeFeatureValue({ source: 'Select' }, features[3], 'csv', now)).toBe('');
+  });
+  it('a boolean the model cannot read is missing, as it was scored', () => {
+    expect(describeFeatureValue({ opted_in: 'Opted out' }, features[2], 'csv', now)).toBe('');
+  });
+  it('never says a date of today, a day ahead east of UTC, was "-1 days" ago', () => {
+    expect(describeFeatureValue({ last_activity: '2026-11-02' }, features[4], 'csv', now)).toBe('0 days');
+    expect(describeFeatureValue({ last_activity: '2026-10-31' }, features[4], 'csv', now)).toBe('1 day');
+  });
+  it('names the domain of an address written with a name', () => {
+    expect(describeFeatureValue({ email: 'Ada Lovelace <ada@Gmail.com>' }, features[6], 'csv', now)).toBe('free e-mail (gmail.com)');
+  });
+});
+
+describe('sourceSupplies', () => {
+  it('is whether the source has a field for the feature, for a ratio both of its parts', () => {
+    expect(sourceSupplies(features[1], 'hubspot')).toBe(true);
+    expect(sourceSupplies(features[1], 'salesforce')).toBe(false);
+    expect(sourceSupplies(features[7], 'csv')).toBe(true);
+    expect(sourceSupplies({ derive: { kind: 'ratio', numerator: { csv: 'clicks', hubspot: 'clicks' }, denominator: { csv: 'opens' } } }, 'hubspot')).toBe(false);
   });
 });

@@ -11,8 +11,8 @@ import {
   DAY_NAMES,
   SENIORITY_RANK,
   daysBetween,
+  emailDomain,
   emailDomainKind,
-  isMissingRaw,
   parseBoolean,
   parseDate,
   parseNumber,
@@ -41,6 +41,13 @@ export function readRaw(record: RawRecord, from: FieldSources, source: SourceKin
 export function primarySources(feature: Pick<Feature, 'derive'>): FieldSources {
   const d = feature.derive;
   return d.kind === 'ratio' ? d.numerator : d.from;
+}
+
+/** Whether `source` has a field for the feature (a ratio needs both of its parts). */
+export function sourceSupplies(feature: Pick<Feature, 'derive'>, source: SourceKind): boolean {
+  const d = feature.derive;
+  if (d.kind === 'ratio') return d.numerator[source] !== undefined && d.denominator[source] !== undefined;
+  return d.from[source] !== undefined;
 }
 
 /**
@@ -77,6 +84,12 @@ export function featureLevel(
   }
 }
 
+/** The largest float32: the model input holds any larger number as ±Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** NaN (missing) for a number the float32 model input cannot hold, as the side panel reads it. */
+const withinFloat32 = (value: number) => (Math.abs(value) > FLOAT32_MAX ? NaN : value);
+
 /** A numeric (or boolean) feature's value, NaN when missing. */
 export function featureNumber(
   record: RawRecord,
@@ -90,7 +103,7 @@ export function featureNumber(
     case 'value': {
       const raw = readRaw(record, d.from, source);
       if (feature.type === 'boolean') return parseBoolean(raw, missing);
-      return parseNumber(raw, missing);
+      return withinFloat32(parseNumber(raw, missing));
     }
     case 'daysSince':
       return daysBetween(parseDate(readRaw(record, d.from, source), missing), now.getTime());
@@ -102,7 +115,7 @@ export function featureNumber(
       const num = parseNumber(readRaw(record, d.numerator, source), missing);
       const den = parseNumber(readRaw(record, d.denominator, source), missing);
       if (!Number.isFinite(num) || !Number.isFinite(den) || den === 0) return NaN;
-      return num / den;
+      return withinFloat32(num / den);
     }
     case 'titleSeniority': {
       const level = titleSeniority(rawText(readRaw(record, d.from, source), missing));
@@ -207,21 +220,16 @@ export function describeFeatureValue(record: RawRecord, feature: Feature, source
   const missing = feature.missingValues ?? [];
   switch (d.kind) {
     case 'value': {
-      const raw = readRaw(record, d.from, source);
-      if (isMissingRaw(raw, missing)) return '';
-      if (feature.type === 'boolean') {
-        const b = parseBoolean(raw, missing);
-        return Number.isNaN(b) ? String(raw).trim() : b === 1 ? 'Yes' : 'No';
-      }
-      if (feature.type === 'numeric') {
-        const v = parseNumber(raw, missing);
-        return Number.isNaN(v) ? '' : formatNumber(v, feature.unit);
-      }
-      return String(raw).trim();
+      if (feature.type === 'categorical') return rawText(readRaw(record, d.from, source), missing) ?? '';
+      // the number the model scored: a value it read as missing reads as missing here too
+      const v = featureNumber(record, feature, source, now);
+      if (Number.isNaN(v)) return '';
+      return feature.type === 'boolean' ? (v === 1 ? 'Yes' : 'No') : formatNumber(v, feature.unit);
     }
     case 'daysSince': {
       const v = featureNumber(record, feature, source, now);
-      return Number.isNaN(v) ? '' : formatNumber(v, feature.unit ?? 'days');
+      // a date of "today" in a zone east of UTC is a day ahead: never "-1 days"
+      return Number.isNaN(v) ? '' : formatNumber(Math.max(0, v), feature.unit ?? 'days');
     }
     case 'dayOfWeek':
     case 'urlCategory':
@@ -231,9 +239,8 @@ export function describeFeatureValue(record: RawRecord, feature: Feature, source
     case 'emailDomainKind': {
       const text = rawText(readRaw(record, d.from, source), missing);
       const kind = emailDomainKind(text);
-      if (kind === null || text === null) return '';
-      const domain = text.slice(text.lastIndexOf('@') + 1).toLowerCase();
-      return `${kind === 'free' ? 'free e-mail' : 'corporate e-mail'} (${domain})`;
+      if (kind === null) return '';
+      return `${kind === 'free' ? 'free e-mail' : 'corporate e-mail'} (${emailDomain(text)})`;
     }
     case 'ratio': {
       const v = featureNumber(record, feature, source, now);

@@ -71,21 +71,21 @@ describe('valueInBin', () => {
 describe('deviationsFromIdeal', () => {
   it('gives each feature the lead value, the ideal value and the points lost, largest first', () => {
     // 0 visits (−1 vs ideal 1), Retail (−0.5 vs 0.5), 1 open (−0.2 vs 0.3)
-    expect(deviationsFromIdeal(manifest, [0, 1, 1])).toEqual([
+    expect(deviationsFromIdeal(manifest, [0, 1, 1], 'csv')).toEqual([
       { feature: 0, label: 'Website visits', leadValue: '0', idealValue: '> 5', pointsLost: 2 },
       { feature: 1, label: 'Industry', leadValue: 'Retail', idealValue: 'Tech', pointsLost: 1 },
       { feature: 2, label: 'E-mails opened', leadValue: '≤ 2', idealValue: '> 2', pointsLost: expect.closeTo(0.5, 12) },
     ]);
   });
   it('never calls "missing" ideal, even when it scores best', () => {
-    expect(deviationsFromIdeal(manifest, [Number.NaN, 0, 9]).find((d) => d.feature === 0)).toMatchObject({ leadValue: 'missing', idealValue: '> 5', pointsLost: 1.5 });
+    expect(deviationsFromIdeal(manifest, [Number.NaN, 0, 9], 'csv').find((d) => d.feature === 0)).toMatchObject({ leadValue: 'missing', idealValue: '> 5', pointsLost: 1.5 });
   });
 });
 
 describe('whatWouldMakeHotter', () => {
   it('takes the biggest actionable move first, then the smallest that reaches warm, holding pair partners', () => {
     const row = [0, 1, 1]; // logit −2 −1 −0.5 −0.2 = −3.7: cold
-    const plan = whatWouldMakeHotter(manifest, row, contributionsOf(row))!;
+    const plan = whatWouldMakeHotter(manifest, row, contributionsOf(row), 'csv')!;
     // Warm needs logit ≥ ln(0.2 / 0.8) ≈ −1.386: no single move gains 2.31. Visits → "> 5"
     // gains 2 (the biggest); then opens → "> 2" gains 0.5 + the pair's 0.4 = 0.9 and reaches it.
     expect(plan.targetTier).toBe('warm');
@@ -100,7 +100,7 @@ describe('whatWouldMakeHotter', () => {
 
   it('aims a warm lead at hot and never changes the industry', () => {
     const row = [9, 0, 0]; // −2 + 1 + 0.5 − 0.2 = −0.7: p ≈ 0.33, warm
-    const plan = whatWouldMakeHotter(manifest, row, contributionsOf(row))!;
+    const plan = whatWouldMakeHotter(manifest, row, contributionsOf(row), 'csv')!;
     expect(plan.targetTier).toBe('hot');
     expect(plan.changes.map((c) => [c.label, c.to])).toEqual([['E-mails opened', '> 2']]);
     expect(plan.probabilityAfter).toBeCloseTo(sigmoid(0.2), 12);
@@ -109,7 +109,7 @@ describe('whatWouldMakeHotter', () => {
   it('says when the best moves are not enough', () => {
     const lowIntercept = { ...manifest, intercept: -9 };
     const row = [0, 1, 1];
-    const plan = whatWouldMakeHotter(lowIntercept, row, contributionsOf(row))!;
+    const plan = whatWouldMakeHotter(lowIntercept, row, contributionsOf(row), 'csv')!;
     expect(plan.reaches).toBe(false);
     expect(plan.changes).toHaveLength(2); // only two actionable features exist
   });
@@ -131,7 +131,7 @@ describe('whatWouldMakeHotter', () => {
       ],
     };
     const row = [Number.NaN, 1, 9]; // −2 − 0.5 − 0.5 + 0.3 + 0 = −2.7: cold
-    const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model))!;
+    const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
     // Visits → "6 – 9" gains 0.5 − (−0.5) + the pair's 0.4 = 1.4 and reaches warm (−1.3 ≥ −1.386);
     // "> 9" would gain 1.9: more than needed.
     expect(plan.changes).toEqual([{ feature: 0, label: 'Website visits', from: 'missing', to: '6 – 9', points: expect.closeTo(1.4, 12) }]);
@@ -157,20 +157,62 @@ describe('whatWouldMakeHotter', () => {
       ],
     };
     const row = [9, 0, Number.NaN, 20]; // −2 + 1 + 0.5 − 1 + 0 (pair: opens missing) + 0 = −1.5: cold
-    const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model))!;
+    const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
     // Reaching warm needs 0.114. Smaller moves that would reach it are not a rep's to make:
     // activity "> 30 days" ago (+0.35) and "≤ 2" opens (+0.8); the smallest left is activity
     // "≤ 7 days" ago (+0.8, the same as opens "≤ 2" but reachable) before opens "> 2" (+1.3 + 0.4).
     expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: '7 – 30 days', to: '≤ 7 days', points: expect.closeTo(0.8, 12) }]);
   });
 
+  it('never aims a category at the pooled "(other)" level, which names no page a rep can send the lead to', () => {
+    const page = { labels: ['pricing', 'blog', '(other)', 'missing'], edges: [] };
+    const model: Manifest = {
+      ...manifest,
+      intercept: -5,
+      features: [
+        ...manifest.features,
+        { key: 'last_page', label: 'Last page seen', type: 'categorical', vocabulary: ['pricing', 'blog', '(other)'], otherCode: 2, derive: { kind: 'urlCategory', from: { csv: 'last_page_url' } }, missingValues: [], actionable: true },
+      ],
+      terms: [...manifest.terms, { features: [3], label: 'Last page seen', importance: 0, shape: { axes: [page], scores: [0.3, -0.5, 1, -0.5] } }],
+    };
+    const row = [9, 0, 9, 1]; // −5 + 1 + 0.5 + 0.3 + 0.4 − 0.5 = −3.3: cold, and only the page can move
+    const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
+    // "(other)" would gain the most (1.5), but only "pricing" (0.8) is a page.
+    expect(plan.changes).toEqual([{ feature: 3, label: 'Last page seen', from: 'blog', to: 'pricing', points: expect.closeTo(0.8, 12) }]);
+  });
+
   it('has nothing to suggest for a hot lead', () => {
     const row = [9, 0, 9]; // −2 + 1 + 0.5 + 0.3 + 0.4 = 0.2
-    expect(whatWouldMakeHotter(manifest, row, contributionsOf(row))).toBeNull();
+    expect(whatWouldMakeHotter(manifest, row, contributionsOf(row), 'csv')).toBeNull();
   });
 
   it('knows when a model has no shape functions', () => {
     expect(modelHasShapes(manifest)).toBe(true);
     expect(modelHasShapes({ ...manifest, terms: manifest.terms.map(({ shape: _shape, ...term }) => term) })).toBe(false);
+  });
+});
+
+describe('for a source that has no field for some features', () => {
+  // Salesforce gives the industry and e-mail opens, but not website visits.
+  const model: Manifest = {
+    ...manifest,
+    features: [
+      manifest.features[0],
+      { ...manifest.features[1], derive: { kind: 'value', from: { csv: 'industry', salesforce: 'Industry' } } },
+      { ...manifest.features[2], derive: { kind: 'value', from: { csv: 'opens', salesforce: 'Opens__c' } } },
+    ],
+  };
+  const row = [Number.NaN, 1, 1]; // visits always missing from Salesforce: −2 − 0.5 − 0.5 − 0.2 + 0 = −3.2
+
+  it('compares only the features the source gives with the ideal customer', () => {
+    expect(deviationsFromIdeal(model, row, 'salesforce').map((d) => d.label)).toEqual(['Industry', 'E-mails opened']);
+    expect(deviationsFromIdeal(model, row, 'csv').map((d) => d.label)).toEqual(['Website visits', 'Industry', 'E-mails opened']);
+  });
+
+  it('suggests changing only the features the source gives', () => {
+    const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model), 'salesforce')!;
+    expect(plan.changes.map((c) => c.label)).toEqual(['E-mails opened']);
+    expect(plan.reaches).toBe(false);
+    expect(whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!.changes[0].label).toBe('Website visits');
   });
 });

@@ -4,9 +4,11 @@
  * influence (engagement, not industry) that would move the lead into the next tier.
  *
  * Pure functions of the manifest (every term's `shape`) and the lead's model input row [F]
- * (NaN = missing) plus its per-term contributions [T] from the model run.
+ * (NaN = missing) plus its per-term contributions [T] from the model run. Features the lead's
+ * source has no field for are left out: it is always missing there, nothing a rep can change.
  */
 import type { Tier } from '../messaging/protocol';
+import { sourceSupplies, type SourceKind } from './featurize';
 import type { Feature, Manifest, Term, TermShape } from './manifest';
 import { tierOf } from './score';
 import { applyCalibration } from './train/calibration';
@@ -94,12 +96,12 @@ export interface Deviation {
 }
 
 /**
- * Per single-feature term: the lead's bin, the ideal (highest-scoring, non-missing) bin and
- * the points lost, largest loss first.
+ * Per single-feature term whose feature `source` supplies: the lead's bin, the ideal
+ * (highest-scoring, non-missing) bin and the points lost, largest loss first.
  */
-export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>): Deviation[] {
+export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, source: SourceKind): Deviation[] {
   return manifest.terms
-    .filter((term) => term.features.length === 1)
+    .filter((term) => term.features.length === 1 && sourceSupplies(manifest.features[term.features[0]], source))
     .map((term): Deviation => {
       const shape = shapeOf(term);
       const axis = shape.axes[0];
@@ -120,12 +122,12 @@ export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>):
 /**
  * The bins a rep's work can move a feature to. Fresh activity lowers a "days since"; engagement
  * raises counts and rates, where an unknown count is taken as none recorded; a category (the
- * last page seen) can become any other.
+ * last page seen) can become any other named level, not the pooled "(other)".
  */
 function reachableBins(feature: Feature, axis: Axis, value: number): (bin: number) => boolean {
   if (feature.type !== 'numeric') {
     const from = binOf(axis, value);
-    return (bin) => bin !== from;
+    return (bin) => bin !== from && bin !== feature.otherCode;
   }
   if (feature.derive.kind === 'daysSince') {
     const from = Number.isFinite(value) ? binOf(axis, value) : missingBin(axis);
@@ -160,9 +162,15 @@ export interface HotterPlan {
  * when it is hot already. Greedy: while the target is not reached (at most MAX_CHANGES), if
  * some single move reaches it, take the one that adds the fewest points (the smallest step
  * that is enough); otherwise take the move that adds the most. A feature changes at most
- * once, only the way a rep's work moves it (see reachableBins), and never to "missing".
+ * once, only the way a rep's work moves it (see reachableBins), and never to "missing"; only
+ * features `source` supplies are changed.
  */
-export function whatWouldMakeHotter(manifest: Manifest, row: ArrayLike<number>, contributions: ArrayLike<number>): HotterPlan | null {
+export function whatWouldMakeHotter(
+  manifest: Manifest,
+  row: ArrayLike<number>,
+  contributions: ArrayLike<number>,
+  source: SourceKind,
+): HotterPlan | null {
   let logit = manifest.intercept;
   for (let t = 0; t < contributions.length; t++) logit += contributions[t];
   const probabilityBefore = applyCalibration(manifest.calibration, logit);
@@ -174,7 +182,7 @@ export function whatWouldMakeHotter(manifest: Manifest, row: ArrayLike<number>, 
 
   const current = Array.from(row); // [F] the row as the changes so far leave it
   const usedFeatures = new Set(manifest.terms.flatMap((term) => term.features));
-  const actionable = [...usedFeatures].filter((feature) => manifest.features[feature].actionable);
+  const actionable = [...usedFeatures].filter((feature) => manifest.features[feature].actionable && sourceSupplies(manifest.features[feature], source));
   const changes: Change[] = [];
   while (!reached(logit) && changes.length < MAX_CHANGES) {
     const moves = actionable
