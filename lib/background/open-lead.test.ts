@@ -1,10 +1,13 @@
 import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { recognisePage } from '../crm/adapters';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
-import { crmHomeOf, displayName, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead } from './open-lead';
+import { parseManifest } from '../ml/manifest';
+import { crmHomeOf, displayName, explainInFull, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead } from './open-lead';
+import { scoreLead, type CachedScoreEntry, type ScoringDeps } from './score-lead';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -61,7 +64,7 @@ describe('the open lead of a tab', () => {
     expect(await rememberedLeadOf(7)).toBeNull();
   });
 
-  it('is named after the stored lead, else the page fields, else its id', async () => {
+  it('is named as its page shows it, else after the stored lead, else the page fields, else its id', async () => {
     await db.leads.clear();
     expect(await displayName(lead)).toBe('Ada Lovelace');
     expect(await displayName({ crm: 'hubspot', recordId: '9', fields: { firstname: 'Grace', lastname: 'Hopper' } })).toBe('Grace Hopper');
@@ -71,6 +74,14 @@ describe('the open lead of a tab', () => {
       owner: '', leadSource: '', createdAt: 0, modifiedAt: 0, outcome: null, fields: {},
     });
     expect(await displayName(lead)).toBe('Ada King');
+    // The name the page shows comes first: a HubSpot record page shows it in its title, not as a field.
+    expect(await displayName({ ...lead, name: 'Ada Lovelace-King' })).toBe('Ada Lovelace-King');
+  });
+
+  it('remembers the name the page shows with the lead', async () => {
+    await rememberOpenLead({ ...lead, name: 'Ada Lovelace' }, { tab: { id: 7, url: SALESFORCE_RECORD } } as Browser.runtime.MessageSender);
+    tabsShowing({ 7: SALESFORCE_RECORD });
+    expect((await rememberedLeadOf(7))?.name).toBe('Ada Lovelace');
   });
 });
 
@@ -122,5 +133,47 @@ describe('openRecordInCrmTab', () => {
     await openRecordInCrmTab('salesforce', '00Q000000000002');
     expect(create).toHaveBeenCalledWith({ url: target });
     expect(update).not.toHaveBeenCalled();
+  });
+});
+
+describe('explainInFull', () => {
+  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
+  if (!parsed.ok) throw new Error(parsed.error);
+  const manifest = parsed.manifest;
+  const created = manifest.features.findIndex((feature) => feature.key === 'days_since_created');
+  const HOUR = 3_600_000;
+  const t0 = Date.UTC(2026, 2, 1, 9);
+
+  /** A stand-in engine whose probability grows with the days since the lead was created, and a cache that keeps `scoredAt`. */
+  function setup() {
+    const cache = new Map<string, CachedScoreEntry>();
+    let clock = t0;
+    const deps: ScoringDeps = {
+      activeManifest: async () => manifest,
+      runModel: async (_id, rows) => ({ probability: [Math.min(0.9, 0.05 + 0.1 * rows[created])], contributions: [new Float32Array(manifest.terms.length)] }),
+      cache: { get: async (key) => cache.get(key), put: async (key, entry) => void cache.set(key, { ...entry, scoredAt: clock }) },
+      now: () => new Date(clock),
+      staleAfterMs: 24 * HOUR,
+    };
+    return { deps, advance: (ms: number) => void (clock += ms) };
+  }
+  // created 12 h before the badge scores it: 0 days then, 1 day 20 h later
+  const lead = { crm: 'hubspot' as const, recordId: '1501', fields: { createdate: new Date(t0 - 12 * HOUR).toISOString() } };
+
+  it('scores the badge’s cached fields as of the badge’s score, so both agree while it is fresh', async () => {
+    const { deps, advance } = setup();
+    const badge = await scoreLead(lead, deps);
+    if (!badge.ok) throw new Error(badge.error);
+    advance(20 * HOUR);
+    const panel = await explainInFull(lead, 'A lead', { ...deps, manifest });
+    expect([panel.probability, panel.score, panel.tier]).toEqual([badge.lead.probability, badge.lead.score, badge.lead.tier]);
+    expect(panel.reasons).toEqual(badge.lead.reasons);
+  });
+
+  it('scores as of now once the badge’s score is stale', async () => {
+    const { deps, advance } = setup();
+    await scoreLead(lead, deps);
+    advance(36 * HOUR); // 2 days since created
+    expect((await explainInFull(lead, 'A lead', { ...deps, manifest })).probability).toBeCloseTo(0.25, 6);
   });
 });

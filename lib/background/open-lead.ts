@@ -25,6 +25,7 @@ const RememberedLeadSchema = z.object({
   crm: z.enum(['salesforce', 'hubspot']),
   recordId: z.string(),
   fields: z.record(z.string(), z.string()),
+  name: z.string().optional(),
 });
 
 /** Where a CRM's record pages live: the Lightning origin, or HubSpot's origin and portal. */
@@ -49,7 +50,7 @@ export async function rememberOpenLead(request: LeadToScore, sender: Browser.run
   const tabId = sender.tab?.id;
   if (tabId === undefined) return;
   await browser.storage.session.set({
-    [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, fields: request.fields },
+    [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, fields: request.fields, name: request.name },
     [LAST_CRM_TAB_KEY]: tabId,
   });
   const pageUrl = sender.tab?.url ?? sender.url;
@@ -71,12 +72,13 @@ export interface ExplainDeps extends Pick<ScoringDeps, 'fetchRecord' | 'cache' |
 /**
  * Score a lead and keep everything the side panel's explanation needs (row, per-term
  * contributions), from the same fields as its badge: the API record under the page's fields,
- * kept with the badge's cached score.
+ * kept with the badge's cached score. Those are scored as of the badge's time, so "days since"
+ * features, and with them score and tier, match the badge.
  */
 export async function explainInFull(lead: LeadToScore, name: string, deps: ExplainDeps): Promise<OpenLead> {
   const { manifest } = deps;
-  const now = deps.now();
-  const fields = await scoredFields(manifest.modelId, lead, deps);
+  const { fields, scoredAt } = await scoredFields(manifest.modelId, lead, deps);
+  const now = scoredAt === null ? deps.now() : new Date(scoredAt);
   const row = featurizeRecord(fields, manifest.features, lead.crm, now); // [F]
   const output = await deps.runModel(manifest.modelId, row, manifest.features.length);
   const probability = output.probability[0];
@@ -116,9 +118,10 @@ export async function rememberedLeadOf(tabId: number): Promise<LeadToScore | nul
   return stillThere ? stored.data : null;
 }
 
+/** The lead's name for the side panel: as its page shows it, else as stored, else from its fields. */
 export async function displayName(lead: LeadToScore): Promise<string> {
   const stored = await db.leads.get(`${lead.crm}|${lead.recordId}`);
-  return stored?.name || nameFromFields(lead.fields) || `Lead ${lead.recordId}`;
+  return lead.name || stored?.name || nameFromFields(lead.fields) || `Lead ${lead.recordId}`;
 }
 
 /** Opens a record in the active tab if it shows a CRM, else in the CRM tab used last, else in a new tab. */

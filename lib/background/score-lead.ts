@@ -47,6 +47,8 @@ export interface LeadToScore {
   crm: CrmKind;
   recordId: string;
   fields: PageFields;
+  /** The name the record's page shows, when it shows one. */
+  name?: string;
 }
 
 export type ScoreOutcome = { ok: true; lead: ScoredLead } | { ok: false; error: string };
@@ -88,13 +90,18 @@ export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promis
 }
 
 /**
- * The fields the badge scored for this lead, from its fresh cached score; without one, read
- * them as it would (withRecordFields). The side panel explains these, so it neither reads the
+ * The fields the badge scored for this lead and when, from its fresh cached score; without
+ * one, read them as it would (withRecordFields), scoredAt null. The side panel explains these, so it neither reads the
  * record from the CRM a second time nor scores other fields than the badge.
  */
-export async function scoredFields(modelId: string, request: LeadToScore, deps: CacheDeps & Pick<ScoringDeps, 'fetchRecord'>): Promise<RawRecord> {
+export async function scoredFields(
+  modelId: string,
+  request: LeadToScore,
+  deps: CacheDeps & Pick<ScoringDeps, 'fetchRecord'>,
+): Promise<{ fields: RawRecord; scoredAt: number | null }> {
   const { fresh } = await freshCachedScore(modelId, request, deps);
-  return fresh?.fields ?? withRecordFields(request, deps);
+  if (fresh?.fields) return { fields: fresh.fields, scoredAt: fresh.scoredAt ?? null };
+  return { fields: await withRecordFields(request, deps), scoredAt: null };
 }
 
 /**

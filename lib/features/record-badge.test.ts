@@ -95,7 +95,7 @@ describe('record badge', () => {
     document.body.innerHTML = view('Ada A', fieldsOfA);
     run(A, null);
     await settle();
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: A.recordId, fields: fieldsOfA }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: A.recordId, fields: fieldsOfA, name: 'Ada A' }]]);
     expect(badges().map(titleOf)).toEqual(['Ada A']);
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('hot');
   });
@@ -107,7 +107,7 @@ describe('record badge', () => {
     expect(scoreLead).not.toHaveBeenCalled();
     renderNext('Bob B', fieldsOfB);
     await vi.advanceTimersByTimeAsync(10);
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
     expect(badges().map(titleOf)).toEqual(['Bob B']);
   });
 
@@ -156,7 +156,7 @@ describe('record badge', () => {
     document.querySelector('[data-field="Rating"]')!.textContent = 'Cold';
     await settle();
     expect(scoreLead).toHaveBeenCalledTimes(2);
-    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', recordId: A.recordId, fields: { ...fieldsOfA, Rating: 'Cold' } });
+    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', recordId: A.recordId, fields: { ...fieldsOfA, Rating: 'Cold' }, name: 'Ada A' });
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });
 

@@ -45,7 +45,7 @@ export const recordBadge: ContentFeature = {
       requested = { fields, hash: hashFields(fields) };
       const request = ++latestRequest;
       const reply = await background
-        .scoreLead({ crm, recordId, fields })
+        .scoreLead({ crm, recordId, fields, name: isFresh(fields) ? adapter.readRecordName(document)?.slice(0, 200) : undefined })
         .catch((error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message : String(error) }));
       // An older request's reply can arrive after a newer one's: only the latest is shown.
       if (signal.aborted || request !== latestRequest) return;

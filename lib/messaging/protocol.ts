@@ -20,6 +20,8 @@ export const ScoreRequestSchema = z.object({
   crm: CrmKindSchema,
   recordId: z.string().min(1).max(64),
   fields: PageFieldsSchema,
+  /** The record's name as its page shows it (the side panel's title for it). */
+  name: z.string().max(200).optional(),
 });
 export const ScoreResponseSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), lead: ScoredLeadSchema }),
