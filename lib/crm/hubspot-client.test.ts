@@ -65,6 +65,29 @@ describe('HubSpot client against the demo CRM', () => {
     expect(clock.now() - started).toBeGreaterThanOrEqual(((pages - 4) / 4) * 1000);
   });
 
+  it('pages through a run of contacts sharing one modified date longer than a page (a bulk import), each once', async () => {
+    const imported = small[350].hubspot.hs_lastmodifieddate!;
+    const leads = small.map((lead, index) => (index % 3 === 0 ? lead : { ...lead, hubspot: { ...lead.hubspot, hs_lastmodifieddate: imported, lastmodifieddate: imported } }));
+    expect(leads.filter((lead) => lead.hubspot.hs_lastmodifieddate === imported).length).toBeGreaterThan(400);
+    const { client } = setup(leads);
+    const { ids, pages } = await listAllChanges(client);
+    expect(ids.length).toBe(leads.length);
+    expect(new Set(ids)).toEqual(new Set(leads.map((lead) => lead.hubspotId)));
+    // One search per 200 contacts, plus the run's first page read again by id.
+    expect(pages).toBeLessThanOrEqual(Math.ceil(leads.length / 200) + 2);
+  });
+
+  it(`pages through more than ${HUBSPOT_SEARCH_CAP} contacts sharing one modified date`, async () => {
+    const leads = generateDemoLeads({ count: HUBSPOT_SEARCH_CAP + 300, seed: 9, now: NOW });
+    const imported = leads[150].hubspot.hs_lastmodifieddate!;
+    const sameDate = leads.map((lead, index) => (index < 150 || index >= HUBSPOT_SEARCH_CAP + 250 ? lead : { ...lead, hubspot: { ...lead.hubspot, hs_lastmodifieddate: imported, lastmodifieddate: imported } }));
+    const { client, rateLimited } = setup(sameDate);
+    const { ids } = await listAllChanges(client);
+    expect(ids.length).toBe(sameDate.length);
+    expect(new Set(ids).size).toBe(sameDate.length);
+    expect(rateLimited()).toBe(0);
+  });
+
   it('stays under the searches per second when requests reach HubSpot unevenly late (0–80 ms)', async () => {
     const random = mulberry32(3);
     const { client, rateLimited } = setup(generateDemoLeads({ count: 6000, seed: 9, now: NOW }), 'v3', () => 80 * random());

@@ -1,20 +1,23 @@
 /**
  * HubSpot CRM REST for contacts (`api.hubapi.com`). Changes are read with the search API
- * sorted by `hs_lastmodifieddate`, paged by `after`; search stops at 10,000 results per
- * query, so past that the query is restarted from the last modification date seen
- * ("windowing"). Limits: ~100 requests per 10 s per app, search 4 per second.
+ * sorted by `hs_lastmodifieddate` and paged by that date, not by `after` (see `PageToken`).
+ * Limits: ~100 requests per 10 s per app, search 4 per second.
  */
 import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, ReadOptions, RecordUpdateFailure } from './client';
 import { parseCrmDateTime } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 
-/** HubSpot search never returns more than this many results for one query, whatever the paging. */
+/**
+ * HubSpot search never returns more than this many results for one query, whatever the
+ * paging. Every query here asks for its first page only, so the cap never binds.
+ */
 export const HUBSPOT_SEARCH_CAP = 10_000;
 const SEARCH_PAGE_SIZE = 200;
 /** HubSpot's batch endpoints (read, update) take at most 100 inputs. */
 const BATCH_SIZE = 100;
 const MODIFIED = 'hs_lastmodifieddate';
+const OBJECT_ID = 'hs_object_id';
 
 /** `v3` (`/crm/v3/objects/…`, supported until September 2027) or a date version (`2026-03`). */
 export const HubSpotApiVersionSchema = z.union([z.literal('v3'), z.string().regex(/^\d{4}-\d{2}$/)]);
@@ -36,8 +39,10 @@ export interface HubSpotClientOptions {
 
 const DateTime = z.string().refine((value) => Number.isFinite(parseCrmDateTime(value)), 'expected an ISO date-time');
 
+const ContactId = z.string().regex(/^\d+$/, 'expected a numeric id');
+
 const ContactSchema = z.object({
-  id: z.string().regex(/^\d+$/, 'expected a numeric id'),
+  id: ContactId,
   properties: z.object({ [MODIFIED]: DateTime }).catchall(z.string().nullable()),
   archived: z.boolean().optional(),
 });
@@ -57,9 +62,22 @@ const BatchUpdateSchema = z.object({
 const PropertiesSchema = z.object({ results: z.array(z.looseObject({ name: z.string().regex(/^\w+$/) })) });
 const ListSchema = z.object({ results: z.array(z.looseObject({ id: z.string() })) });
 
-/** Our page token: where the current window starts, and the offset in it. */
-const PageTokenSchema = z.object({ since: z.number().nullable(), after: z.number().int().nonnegative() });
+/**
+ * Our page token. HubSpot's `after` is a position in a list that edits reorder while we page:
+ * a contact edited during the sync moves to the end, the rest shift back one, and the one
+ * shifted across a page boundary is never returned. So we page by date instead:
+ * - `since`: next, the contacts modified at or after `since`, less `seen`, the ids already
+ *   returned at exactly `since` (one page's worth at most);
+ * - `at`: a run of more than a page of contacts sharing the date `at` (a bulk import), which a
+ *   date cannot page through: read by id instead, those after `afterId`, less `seen`.
+ * A token in the old `{since, after}` form fails to parse: the sync restarts from its cursor.
+ */
+const PageTokenSchema = z.union([
+  z.strictObject({ since: z.number().int().nullable(), seen: z.array(ContactId).max(SEARCH_PAGE_SIZE) }),
+  z.strictObject({ at: z.number().int(), afterId: ContactId.nullable(), seen: z.array(ContactId).max(SEARCH_PAGE_SIZE) }),
+]);
 type PageToken = z.infer<typeof PageTokenSchema>;
+type Filter = { propertyName: string; operator: 'GTE' | 'LTE' | 'GT'; value: string };
 
 const ErrorBodySchema = z.looseObject({ category: z.string().optional(), message: z.string().optional() });
 
@@ -126,35 +144,60 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     return names;
   }
 
-  async function searchPage({ since, after }: PageToken, signal?: AbortSignal): Promise<ChangedPage> {
+  /** The first page of one search, sorted ascending by `sortBy`; `more` when it has further pages. */
+  async function firstPage(filters: Filter[], sortBy: string, signal?: AbortSignal) {
     const { data } = await http.request({
       method: 'POST',
       path: `${objects}/search`,
       body: {
-        filterGroups: since === null ? [] : [{ filters: [{ propertyName: MODIFIED, operator: 'GTE', value: String(since) }] }],
-        sorts: [{ propertyName: MODIFIED, direction: 'ASCENDING' }],
+        filterGroups: filters.length === 0 ? [] : [{ filters }],
+        sorts: [{ propertyName: sortBy, direction: 'ASCENDING' }],
         properties: await properties(undefined, signal),
         limit: SEARCH_PAGE_SIZE,
-        ...(after > 0 ? { after: String(after) } : {}),
       },
       schema: SearchPageSchema,
       what: 'search contacts',
       signal,
     });
-    const records = data.results.map(toRecord);
-    const remaining = Math.max(0, data.total - after - records.length);
-    const nextAfter = data.paging ? Number(data.paging.next.after) : null;
-    if (nextAfter !== null && nextAfter < HUBSPOT_SEARCH_CAP) return { records, next: JSON.stringify({ since, after: nextAfter }), remaining };
-    // At the cap HubSpot either stops giving `paging` or gives an `after` it then refuses.
-    const windowFull = after + records.length >= HUBSPOT_SEARCH_CAP && data.total > after + records.length;
-    if (!windowFull) return { records, next: null, remaining: 0 };
-    // Start a new query at the last modification seen (GTE: the contacts sharing that
-    // instant come again, which the key-based store absorbs).
-    const lastModified = records.at(-1)?.modifiedAt ?? null;
-    if (lastModified === null || lastModified === since) {
-      throw new CrmError('request', `More than ${HUBSPOT_SEARCH_CAP} HubSpot contacts share one ${MODIFIED}; search cannot page past them`);
+    return { records: data.results.map(toRecord), total: data.total, more: data.paging !== undefined };
+  }
+
+  async function changedSince(since: number | null, seen: readonly string[], signal?: AbortSignal): Promise<ChangedPage> {
+    const { records, total, more } = await firstPage(since === null ? [] : [{ propertyName: MODIFIED, operator: 'GTE', value: String(since) }], MODIFIED, signal);
+    const fresh = records.filter((record) => record.modifiedAt !== since || !seen.includes(record.id));
+    if (!more || records.length === 0) return { records: fresh, next: null, remaining: 0 };
+    const last = Math.max(...records.map((record) => record.modifiedAt));
+    if (records.every((record) => record.modifiedAt === last)) {
+      // A whole page at one date: read that run by id, from its start, as HubSpot orders ties
+      // its own way. Its contacts are returned there, so that none is counted twice.
+      const runSeen = last === since ? [...seen] : [];
+      return { records: [], next: JSON.stringify({ at: last, afterId: null, seen: runSeen } satisfies PageToken), remaining: total };
     }
-    return { records, next: JSON.stringify({ since: lastModified, after: 0 }), remaining };
+    // Contacts at `last` may go on past this page: ask from `last` again, skipping these.
+    const atLast = records.filter((record) => record.modifiedAt === last).map((record) => record.id);
+    return { records: fresh, next: JSON.stringify({ since: last, seen: atLast } satisfies PageToken), remaining: Math.max(0, total - records.length) };
+  }
+
+  /** One page of the contacts modified at exactly `at`, by id; contacts edited since have left it, and come later. */
+  async function runAt(at: number, afterId: string | null, seen: readonly string[], signal?: AbortSignal): Promise<ChangedPage> {
+    const filters: Filter[] = [
+      { propertyName: MODIFIED, operator: 'GTE', value: String(at) },
+      { propertyName: MODIFIED, operator: 'LTE', value: String(at) },
+      ...(afterId === null ? [] : [{ propertyName: OBJECT_ID, operator: 'GT' as const, value: afterId }]),
+    ];
+    const { records, more } = await firstPage(filters, OBJECT_ID, signal);
+    const fresh = records.filter((record) => !seen.includes(record.id));
+    const lastId = records.at(-1)?.id;
+    if (more && lastId !== undefined) {
+      const stillAhead = seen.filter((id) => Number(id) > Number(lastId));
+      return { records: fresh, next: JSON.stringify({ at, afterId: lastId, seen: stillAhead } satisfies PageToken), remaining: null };
+    }
+    // Every contact at `at` is read: go on after it (dates are whole milliseconds).
+    return { records: fresh, next: JSON.stringify({ since: at + 1, seen: [] } satisfies PageToken), remaining: null };
+  }
+
+  function searchPage(token: PageToken, signal?: AbortSignal): Promise<ChangedPage> {
+    return 'at' in token ? runAt(token.at, token.afterId, token.seen, signal) : changedSince(token.since, token.seen, signal);
   }
 
   return {
@@ -191,8 +234,9 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       return records;
     },
 
-    listChanged(since, pageToken, signal) {
-      return searchPage(pageToken === null ? { since, after: 0 } : parsePageToken(pageToken), signal);
+    // async: a token that does not parse rejects, like any other failure, rather than throwing.
+    async listChanged(since, pageToken, signal) {
+      return searchPage(pageToken === null ? { since, seen: [] } : parsePageToken(pageToken), signal);
     },
 
     async updateRecords(updates, signal) {

@@ -1,0 +1,142 @@
+/**
+ * HubSpot change listing while contacts are edited mid-sync. The demo CRM's data never
+ * changes, so this fakes the search endpoint over mutable contacts, as HubSpot's behaves:
+ * every request re-evaluated, `after` an offset into the sorted matches, 10,000 results at
+ * most, one sort (ties here by id).
+ */
+import { describe, expect, it } from 'vitest';
+import { runSync } from '../sync/engine';
+import { INITIAL_SYNC_STATE, type SyncState } from '../sync/state';
+import type { SyncStore } from '../sync/store';
+import { createHubSpotClient } from './hubspot-client';
+import { isCrmError } from './http';
+import { mulberry32 } from '../ml/random';
+import { virtualClock } from './virtual-clock';
+
+const BASE = Date.parse('2026-10-01T00:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+type Contact = { id: string; mod: number };
+type Filter = { propertyName: string; operator: string; value: string };
+
+function fakeHubSpot(contacts: Contact[], beforeSearch: (search: number) => void = () => undefined) {
+  const bodies: { after?: string }[] = [];
+  const valueOf = (c: Contact, property: string) => (property === 'hs_object_id' ? Number(c.id) : property === 'hs_lastmodifieddate' ? c.mod : NaN);
+  const matches = (c: Contact, f: Filter) => {
+    const [actual, value] = [valueOf(c, f.propertyName), Number(f.value)];
+    return f.operator === 'GTE' ? actual >= value : f.operator === 'LTE' ? actual <= value : f.operator === 'GT' ? actual > value : f.operator === 'EQ' && actual === value;
+  };
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const url = new URL(String(input));
+    const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status });
+    if (url.pathname.endsWith('/properties/contacts')) return json(200, { results: ['hs_lastmodifieddate', 'firstname', 'lastname', 'createdate'].map((name) => ({ name })) });
+    if (!url.pathname.endsWith('/contacts/search')) throw new Error(`unexpected ${url}`);
+    const body = JSON.parse(String(init!.body));
+    bodies.push(body);
+    beforeSearch(bodies.length);
+    const after = Number(body.after ?? 0);
+    if (after >= 10_000) return json(400, { status: 'error', category: 'VALIDATION_ERROR', message: 'Paging beyond 10000 results is not supported.' });
+    const groups: { filters: Filter[] }[] = body.filterGroups;
+    const sortBy: string = body.sorts[0].propertyName;
+    const matching = contacts
+      .filter((c) => groups.length === 0 || groups.some((g) => g.filters.every((f) => matches(c, f))))
+      .sort((a, b) => valueOf(a, sortBy) - valueOf(b, sortBy) || Number(a.id) - Number(b.id));
+    const end = Math.min(matching.length, 10_000, after + body.limit);
+    return json(200, {
+      total: matching.length,
+      results: matching.slice(after, end).map((c) => ({ id: c.id, properties: { hs_lastmodifieddate: iso(c.mod), createdate: iso(BASE), firstname: 'A', lastname: c.id } })),
+      ...(end < Math.min(matching.length, 10_000) ? { paging: { next: { after: String(end) } } } : {}),
+    });
+  };
+  return { client: createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock: virtualClock(), fetch }), bodies };
+}
+
+/** A store in memory: lead id → the modification time it was stored with. */
+function memoryStore() {
+  let state: SyncState = INITIAL_SYNC_STATE;
+  const stored = new Map<string, number>();
+  const store: SyncStore = {
+    readState: async () => state,
+    writeState: async (_crm, next) => void (state = next),
+    commitPage: async (_crm, leads, next) => {
+      for (const lead of leads) stored.set(lead.id, lead.modifiedAt);
+      state = next;
+    },
+  };
+  return { store, stored };
+}
+
+/** What a complete sync must have stored: every contact, as it is now. */
+const current = (contacts: Contact[]) => new Map(contacts.map((c) => [c.id, c.mod]));
+
+describe('HubSpot change listing while contacts are edited', () => {
+  it('stores a contact that an edit on an earlier page shifted across a page boundary', async () => {
+    const contacts = Array.from({ length: 400 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
+    // A rep edits the first contact between page 1 and page 2: everything after it shifts back one.
+    const { client, bodies } = fakeHubSpot(contacts, (search) => {
+      if (search === 2) contacts[0].mod = BASE + 10_000_000;
+    });
+    const { store, stored } = memoryStore();
+    const state = await runSync({ client, store });
+    expect(state.status).toBe('done');
+    expect(stored).toEqual(current(contacts));
+    expect(state.completedCursor).toBe(BASE + 10_000_000);
+    // Paged by date: HubSpot's positional `after` is never sent.
+    expect(bodies.every((body) => body.after === undefined)).toBe(true);
+  });
+
+  it('stores every contact of a bulk import sharing one date when some are edited mid-run', async () => {
+    // 100 before, 450 sharing one instant (more than two pages), 100 after.
+    const contacts = Array.from({ length: 650 }, (_, i) => ({ id: String(5000 + ((i * 37) % 650)), mod: BASE + (i < 100 ? i : i < 550 ? 100 : i - 349) * 1000 }));
+    let edits = 0;
+    const { client } = fakeHubSpot(contacts, (search) => {
+      // From the 3rd search on, 2 contacts of the run are edited before each one.
+      if (search < 3) return;
+      for (const c of contacts.filter((c) => c.mod === BASE + 100_000).slice(0, 2)) c.mod = BASE + 1_000_000 + ++edits * 1000;
+    });
+    const { store, stored } = memoryStore();
+    const state = await runSync({ client, store });
+    expect(state.status).toBe('done');
+    expect(edits).toBeGreaterThan(0);
+    expect(stored).toEqual(current(contacts));
+  });
+
+  it('stores every contact, as last edited, under edits on every page and many shared dates', async () => {
+    const random = mulberry32(7);
+    // 3,000 contacts on 600 instants (5 per instant on average, up to ~20), some runs longer than a page.
+    const contacts = Array.from({ length: 3000 }, (_, i) => ({ id: String(20_000 + i), mod: BASE + (i < 500 ? 7 : Math.floor(random() * 600)) * 1000 }));
+    let now = BASE + 10_000_000;
+    const { client, bodies } = fakeHubSpot(contacts, () => {
+      for (let k = 0; k < 5; k++) contacts[Math.floor(random() * contacts.length)].mod = (now += 1000);
+    });
+    const { store, stored } = memoryStore();
+    const state = await runSync({ client, store });
+    expect(state.status).toBe('done');
+    expect(stored).toEqual(current(contacts));
+    // About one search per 200 contacts: boundary ties and the run's first page are read twice.
+    expect(bodies.length).toBeLessThanOrEqual(Math.ceil(contacts.length / 200) + 6);
+  });
+
+  it('an incremental sync asks only from the last complete sync, and stores what changed since', async () => {
+    const contacts = Array.from({ length: 300 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
+    const { client, bodies } = fakeHubSpot(contacts);
+    const { store, stored } = memoryStore();
+    await runSync({ client, store });
+    contacts[10].mod = BASE + 5_000_000;
+    const searchesBefore = bodies.length;
+    const state = await runSync({ client, store });
+    // The edited contact, and the one at the old cursor (asked for with ≥, so none is missed).
+    expect(state).toMatchObject({ status: 'done', completedCursor: BASE + 5_000_000, lastRun: { synced: 2 } });
+    expect(bodies.length - searchesBefore).toBe(1);
+    expect(stored).toEqual(current(contacts));
+  });
+
+  it('refuses a page token it did not write, or one in the old positional form, as expired', async () => {
+    const { client, bodies } = fakeHubSpot([{ id: '1000', mod: BASE }]);
+    for (const token of ['{"since":null,"after":200}', '{"since":1,"seen":["x"]}', '{"at":1,"afterId":null}', 'not json']) {
+      const error = await client.listChanged(null, token).catch((e: unknown) => e);
+      expect(isCrmError(error, 'cursor-expired')).toBe(true);
+    }
+    expect(bodies).toEqual([]);
+  });
+});
