@@ -32,7 +32,7 @@ beforeEach(() => {
     protocol,
     'background',
     {
-      score: async ({ n }) => ({ ok: true, n: n * 2 }),
+      score: async ({ n }) => ({ ok: true as const, n: n * 2 }),
       purge: async () => {
         purged();
         return { ok: true as const, n: 0 };
