@@ -14,7 +14,7 @@ import type { EngineOutput } from './engine';
 import { modelHasShapes } from './insights';
 import type { Manifest, TermShape } from './manifest';
 import { mulberry32 } from './random';
-import { termContribution, type ShapeAxis } from './shape';
+import { termContribution, valueInBin, type ShapeAxis } from './shape';
 import { syntheticRows } from './synthetic-rows';
 import { applyCalibration } from './train/calibration';
 
@@ -123,17 +123,4 @@ export function checkRows(manifest: Manifest, seed: number): Float32Array {
     }
   }
   return rows;
-}
-
-/** A value that `axisBin` (and the ONNX trees) put in `bin` of `axis`. */
-function valueInBin(axis: ShapeAxis, bin: number): number {
-  const { edges, labels } = axis;
-  if (bin >= labels.length - 1) return Number.NaN; // "missing"
-  if (edges.length === 0) return bin; // a categorical code, or a numeric feature's only value bin
-  // Between edges, not on one: float32 rounding of an edge must not decide the bin.
-  const first = edges[0];
-  const last = edges[edges.length - 1];
-  if (bin === 0) return first - Math.max(1, Math.abs(first));
-  if (bin >= edges.length) return last + Math.max(1, Math.abs(last));
-  return (edges[bin - 1] + edges[bin]) / 2;
 }

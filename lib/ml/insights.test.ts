@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binOf, deviationsFromIdeal, modelHasShapes, shapeAt, valueInBin, whatWouldMakeHotter } from './insights';
+import { binOf, deviationsFromIdeal, modelHasShapes, shapeAt, whatWouldMakeHotter } from './insights';
 import { ManifestSchema, type Manifest } from './manifest';
 import { sigmoid } from './train/calibration';
 
@@ -56,15 +56,6 @@ describe('binOf', () => {
   ])('puts visits %f in bin %i', (value, bin) => expect(binOf(numeric, value)).toBe(bin));
   it('uses codes as bins for categories, and the missing bin for missing or unknown codes', () => {
     expect([0, 1, Number.NaN, 7].map((code) => binOf(categorical, code))).toEqual([0, 1, 2, 2]);
-  });
-});
-
-describe('valueInBin', () => {
-  const numeric = manifest.terms[0].shape!.axes[0]; // edges [0, 5]
-  it('gives a value of each bin that bins back to it, NaN for missing', () => {
-    expect([0, 1, 2, 3].map((bin) => valueInBin(numeric, bin))).toEqual([0, 5, 6, Number.NaN]);
-    expect([0, 1, 2].map((bin) => binOf(numeric, valueInBin(numeric, bin)))).toEqual([0, 1, 2]);
-    expect(valueInBin(manifest.terms[1].shape!.axes[0], 1)).toBe(1);
   });
 });
 

@@ -11,6 +11,7 @@ import type { Tier } from '../messaging/protocol';
 import { sourceSupplies, type SourceKind } from './featurize';
 import type { Feature, Manifest, Term, TermShape } from './manifest';
 import { tierOf } from './score';
+import { valueInBin } from './shape';
 import { applyCalibration } from './train/calibration';
 
 type Axis = TermShape['axes'][number];
@@ -45,20 +46,6 @@ export function binOf(axis: Axis, value: number): number {
 /** A term's contribution at the given bins (one per axis; row-major scores). */
 export function shapeAt(shape: TermShape, bins: readonly number[]): number {
   return bins.length === 1 ? shape.scores[bins[0]] : shape.scores[bins[0] * shape.axes[1].labels.length + bins[1]];
-}
-
-/**
- * A value inside `bin` of a numeric or categorical axis: its upper edge (bins hold value ≤ edge),
- * just above the last edge for the top bin, the code for a category, NaN for "missing". A pair's
- * axes are coarser than the feature's own (their edges a subset of its edges), so the value
- * lands in the matching bin of every term of the feature.
- */
-export function valueInBin(axis: Axis, bin: number): number {
-  if (bin >= missingBin(axis)) return Number.NaN;
-  if (axis.edges.length === 0) return bin;
-  if (bin < axis.edges.length) return axis.edges[bin];
-  const top = axis.edges[axis.edges.length - 1];
-  return top + Math.max(1, Math.abs(top) * 1e-6);
 }
 
 /** The axis a feature's moves are read on: its own (main-effect) term's, else the first term's that uses it. */

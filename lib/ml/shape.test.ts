@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { parseManifest, type TermShape } from './manifest';
-import { axisBin, termContribution } from './shape';
+import { axisBin, termContribution, valueInBin } from './shape';
 import { trainModel } from './train/index';
 import { syntheticLeads } from './train/synthetic';
 
@@ -21,6 +21,13 @@ describe('axisBin', () => {
   });
   it('categorical: code → bin, unknown codes → "(other)", NaN → missing', () => {
     expect([0, 1, 2, 3, 17, -1, 0.5, NaN].map((v) => axisBin(categorical, v))).toEqual([0, 1, 2, 2, 2, 2, 2, 3]);
+  });
+  it('valueInBin gives a value of each bin, off the edges, that bins back to it; NaN for missing', () => {
+    expect([0, 1, 2, 3].map((bin) => valueInBin(numeric, bin))).toEqual([0, 3, 10, Number.NaN]);
+    for (const axis of [numeric, categorical]) {
+      const bins = axis.labels.map((_, bin) => bin);
+      expect(bins.map((bin) => axisBin(axis, valueInBin(axis, bin)))).toEqual(bins);
+    }
   });
   it('pairs are row-major over the axes', () => {
     const shape: TermShape = { axes: [numeric, categorical], scores: Array.from({ length: 16 }, (_, i) => i) };

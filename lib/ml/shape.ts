@@ -57,3 +57,20 @@ export function scoreIndex(shape: TermShape, bins: readonly number[]): number {
 export function termContribution(shape: TermShape, values: readonly number[]): number {
   return shape.scores[scoreIndex(shape, shape.axes.map((axis, a) => axisBin(axis, values[a])))];
 }
+
+/**
+ * A value that `axisBin` (and the ONNX trees) put in `bin` of `axis`. A pair's axes are
+ * coarser than its features' own (their edges a subset), so the value lands in the matching
+ * bin of every term of the feature.
+ */
+export function valueInBin(axis: ShapeAxis, bin: number): number {
+  const { edges, labels } = axis;
+  if (bin >= labels.length - 1) return Number.NaN; // "missing"
+  if (edges.length === 0) return bin; // a categorical code, or a numeric feature's only value bin
+  // Between edges, not on one: float32 rounding of an edge must not decide the bin.
+  const first = edges[0];
+  const last = edges[edges.length - 1];
+  if (bin === 0) return first - Math.max(1, Math.abs(first));
+  if (bin >= edges.length) return last + Math.max(1, Math.abs(last));
+  return (edges[bin - 1] + edges[bin]) / 2;
+}
