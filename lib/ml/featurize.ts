@@ -194,11 +194,14 @@ export function featurizeRecords(records: RawRecord[], features: Feature[], sour
 
 const CURRENCY_UNITS: Record<string, string> = { $: '$', usd: '$', eur: '€', '€': '€', gbp: '£', '£': '£', inr: '₹', '₹': '₹' };
 
-/** A number as a rep reads it: thousands separators, at most 2 decimals, with its unit ("$1,200,000", "12 days"). */
-export function formatNumber(value: number, unit?: string): string {
+/**
+ * A number as a rep reads it: thousands separators, at most 2 decimals (plus `extraDigits`),
+ * with its unit ("$1,200,000", "12 days").
+ */
+export function formatNumber(value: number, unit?: string, extraDigits = 0): string {
   if (!Number.isFinite(value)) return '';
   const abs = Math.abs(value);
-  const digits = Number.isInteger(value) ? 0 : abs >= 100 ? 0 : abs >= 1 ? 1 : 2;
+  const digits = Number.isInteger(value) ? 0 : (abs >= 100 ? 0 : abs >= 1 ? 1 : 2) + extraDigits;
   const text = value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
   if (!unit) return text;
   const cur = CURRENCY_UNITS[unit.toLowerCase()];
@@ -208,10 +211,18 @@ export function formatNumber(value: number, unit?: string): string {
   return `${text} ${unit}`;
 }
 
-/** A range as a rep reads it: the unit once, at the end ("3 – 5 days"), a currency on both ends ("$1,000 – $2,000"). */
+/** More digits than this do not tell two ends of a bin apart for a rep. */
+const MAX_EXTRA_DIGITS = 4;
+
+/**
+ * A range as a rep reads it: the unit once, at the end ("3 – 5 days"), a currency on both
+ * ends ("$1,000 – $2,000"); ends that would read the same ("0.11 – 0.11") get more digits.
+ */
 export function formatNumberRange(low: number, high: number, unit?: string): string {
   const currency = unit !== undefined && CURRENCY_UNITS[unit.toLowerCase()] !== undefined;
-  return `${formatNumber(low, currency ? unit : undefined)} – ${formatNumber(high, unit)}`;
+  let extra = 0;
+  while (extra < MAX_EXTRA_DIGITS && formatNumber(low, undefined, extra) === formatNumber(high, undefined, extra)) extra++;
+  return `${formatNumber(low, currency ? unit : undefined, extra)} – ${formatNumber(high, unit, extra)}`;
 }
 
 /** The lead's value for a feature as a rep would read it ("$1,200,000", "VP Sales", "12 days"), or "" when missing. */

@@ -248,24 +248,25 @@ export const MISSING_BIN_LABEL = 'missing';
  * Labels of an axis's bins as a rep reads them, the missing bin last: a categorical feature's
  * levels; Yes / No; or numeric ranges "≤ 3", "3 – 7", "> 7" between `edges` (value ≤ edge).
  * For a feature whose values are all whole numbers (counts, days) the ranges name the whole
- * numbers inside them: edges 2.5, 5.5, 6.5 read "≤ 2", "3 – 5", "6", "≥ 7" (a whole-number
- * edge, as money often has, stays as it is: "$1,000 – $2,000").
+ * numbers inside them: edges 2.5, 5.5, 6.5 read "≤ 2", "3 – 5", "6", "≥ 7"; a range of a
+ * hundred whole numbers or more (money) reads by its edges: "$1,000 – $2,000".
  */
+const EXACT_WHOLE_RANGE = 100;
 export function binLabels(feature: Feature, edges: readonly number[], wholeNumbers = false): string[] {
   if (feature.type === 'categorical') return [...(feature.vocabulary ?? []), MISSING_BIN_LABEL];
   if (feature.type === 'boolean' && edges.length === 1 && edges[0] > 0 && edges[0] < 1) return ['No', 'Yes', MISSING_BIN_LABEL];
   if (edges.length === 0) return ['any', MISSING_BIN_LABEL];
-  const round = (v: number) => Math.round(v * 100) / 100;
-  const fmt = (v: number) => formatNumber(round(v), feature.unit);
+  // Edges are float32: show the number they stand for (2,249,999,872 → 2,250,000,000).
+  const tidy = (v: number) => Number(v.toPrecision(6));
+  const fmt = (v: number) => formatNumber(tidy(v), feature.unit);
   const range = (low: number, high: number): string => {
     if (wholeNumbers) {
-      // an edge between two whole numbers (2.5) gives way to the first whole number above it
-      const first = Number.isInteger(low) ? low : Math.floor(low) + 1;
+      const first = Math.floor(low) + 1; // the smallest whole number in (low, high]
       const last = Math.floor(high);
-      if (first === last) return fmt(first);
-      if (first < last) return formatNumberRange(first, last, feature.unit);
+      // Counts and days read exactly ("3 – 5"); a wide range (money) reads by its edges.
+      if (first <= last && last - first < EXACT_WHOLE_RANGE) return first === last ? fmt(first) : formatNumberRange(first, last, feature.unit);
     }
-    return formatNumberRange(round(low), round(high), feature.unit);
+    return formatNumberRange(tidy(low), tidy(high), feature.unit);
   };
   const top = edges[edges.length - 1];
   const ranges = [`≤ ${fmt(wholeNumbers ? Math.floor(edges[0]) : edges[0])}`];

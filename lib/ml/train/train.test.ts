@@ -90,7 +90,12 @@ describe('binLabels', () => {
   it('keeps whole-number edges (money) and the edges of other numbers, the unit written once or a currency on both ends', () => {
     const revenue = { ...visits, unit: 'USD' };
     expect(binLabels(revenue, [1000, 2000], true)).toEqual(['≤ $1,000', '$1,000 – $2,000', '> $2,000', 'missing']);
+    expect(binLabels(revenue, [Math.fround(2.25e9)], true)[0]).toBe('≤ $2,250,000,000'); // float32 2,249,999,872
     expect(binLabels({ ...visits, unit: 'clicks per open' }, [0.25, 1.5], false)).toEqual(['≤ 0.25 clicks per open', '0.25 – 1.5 clicks per open', '> 1.5 clicks per open', 'missing']);
+  });
+  it('never lets two whole-number ranges share an end, and never shows two equal ends', () => {
+    expect(binLabels(visits, [142.5, 148, 151.5], true)).toEqual(['≤ 142', '143 – 148', '149 – 151', '≥ 152', 'missing']);
+    expect(binLabels({ ...visits, unit: 'clicks per open' }, [0.1132, 0.1149], false)[1]).toBe('0.113 – 0.115 clicks per open');
   });
   it('finds the whole-number features of a row-major matrix, missing values aside', () => {
     expect(wholeNumberFeatures(Float32Array.from([1, 0.5, Number.NaN, 3, 2, 4]), 3)).toEqual([true, false, true]);
