@@ -98,10 +98,12 @@ describe('side panel', () => {
     if (!manifest.ok) throw new Error(manifest.error);
     if (modelHasShapes(manifest.manifest)) {
       expect(text).toMatch(/What would make this lead hotter/);
-      // A lead that is not hot gets at least one change: the demo model's engagement terms all have bins that score higher.
-      if (badgeTier !== 'hot') expect(await openLead.locator('.hotter-plan li').count()).toBeGreaterThan(0);
-      else expect(text).toMatch(/already hot/);
-      expect(await openLead.locator('.deviations tbody tr').count()).toBeGreaterThan(0);
+      if (badgeTier === 'hot') expect(text).toMatch(/already hot/);
+      // Salesforce has no web or e-mail engagement fields: the plan and the comparison leave them out.
+      for (const change of await openLead.locator('.hotter-plan li').allInnerTexts()) expect(change).toMatch(/^Days since last activity: /);
+      const compared = await openLead.locator('.deviations tbody tr td:first-child').allInnerTexts();
+      expect(compared.length).toBeGreaterThan(0);
+      expect(compared).not.toContain('Website visits');
     } else {
       expect(text).toMatch(/does not include its shape functions/);
     }
@@ -110,6 +112,27 @@ describe('side panel', () => {
     await crmPage.bringToFront();
     await panel.bringToFront();
     await expect.poll(() => openLead.innerText(), { timeout: 15_000 }).toContain(harness.crm.leads[5].salesforce.Name);
+  });
+
+  it('says what would make a HubSpot contact hotter: engagement HubSpot records', async () => {
+    const manifest = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
+    if (!manifest.ok || !modelHasShapes(manifest.manifest)) return;
+    // The first seeded contacts that are not hot (the demo data are the same on every run).
+    const openLead = panel.getByTestId('open-lead');
+    let checked = 0;
+    for (const lead of harness.crm.leads.slice(0, 10)) {
+      await crmPage.goto(hubspotContactUrl(lead.hubspotId));
+      const badge = crmPage.locator('leadlens-badge[data-leadlens-state="scored"]');
+      await badge.waitFor({ timeout: 15_000 });
+      if ((await badge.getAttribute('data-leadlens-tier')) === 'hot') continue;
+      await crmPage.bringToFront();
+      await panel.bringToFront();
+      await expect.poll(() => openLead.innerText(), { timeout: 15_000 }).toContain(lead.hubspot.lastname);
+      // Not hot, with visits, e-mails and pages to gain on: at least one change is suggested.
+      expect(await openLead.locator('.hotter-plan li').count()).toBeGreaterThan(0);
+      if (++checked === 2) break;
+    }
+    expect(checked).toBe(2);
   });
 
   it('has no serious accessibility violations', async () => {
