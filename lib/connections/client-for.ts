@@ -42,7 +42,10 @@ async function renewAccessToken(): Promise<boolean> {
   const { connection, tokens } = stored;
   try {
     const renewed = await refreshSalesforceToken({ host: connection.host, clientId: tokens.clientId }, tokens.refreshToken);
-    await writeConnection({ ...connection, auth: { ...tokens, ...renewed } });
+    // The admin may have disconnected (or purged) while Salesforce answered: keep nothing then.
+    const current = await storedOAuth();
+    if (current?.tokens.refreshToken !== tokens.refreshToken) return current !== null;
+    await writeConnection({ ...current.connection, auth: { ...current.tokens, ...renewed } });
     return true;
   } catch {
     return false; // the 401 stands: the connection shows "reconnect"
