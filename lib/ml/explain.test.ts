@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { explainLead, MAX_VALUE_CHARS } from './explain';
-import { ManifestSchema, type Manifest } from './manifest';
+import type { Manifest } from './manifest';
+import { handMadeManifest } from '../../test/fixtures/manifest';
 
-const manifest: Manifest = ManifestSchema.parse({
-  schemaVersion: 1,
-  modelId: 'hand-made',
-  createdAt: '2026-11-01T00:00:00Z',
-  trainer: { name: 'test', version: '0' },
-  target: { column: 'converted', positive: '1' },
+const manifest: Manifest = handMadeManifest({
   features: [
     { key: 'title', label: 'Job title', type: 'categorical', vocabulary: ['VP Sales'], derive: { kind: 'value', from: { csv: 'title' } } },
     { key: 'industry', label: 'Industry', type: 'categorical', vocabulary: ['Tech'], derive: { kind: 'value', from: { csv: 'industry' } } },
@@ -17,11 +13,6 @@ const manifest: Manifest = ManifestSchema.parse({
     { features: [0, 1], label: 'Job title × Industry' },
   ],
   intercept: -2,
-  calibration: { kind: 'none' },
-  tiers: { policy: { kind: 'fixed' }, hot: 0.5, warm: 0.2 },
-  reference: { baseRate: 0.1, probabilityPercentiles: Array.from({ length: 99 }, (_, i) => (i + 1) / 100), features: [] },
-  metrics: {},
-  provenance: { rows: 10, positives: 1, source: 'test', referenceTime: '2026-11-01T00:00:00Z' },
 });
 const now = new Date('2026-11-01T00:00:00Z');
 

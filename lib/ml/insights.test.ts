@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { binOf, deviationsFromIdeal, modelHasShapes, shapeAt, whatWouldMakeHotter } from './insights';
-import { ManifestSchema, type Manifest } from './manifest';
+import type { Manifest } from './manifest';
+import { handMadeManifest } from '../../test/fixtures/manifest';
 import { sigmoid } from './train/calibration';
 
 // Three features: website visits (actionable; bins 0 | 1–5 | >5 | missing), industry (not
@@ -8,12 +9,7 @@ import { sigmoid } from './train/calibration';
 // that adds 0.4 only for ">5 visits and >2 opens". No calibration: p = sigmoid(logit).
 const pairScores = Array(12).fill(0);
 pairScores[2 * 3 + 1] = 0.4;
-const manifest: Manifest = ManifestSchema.parse({
-  schemaVersion: 1,
-  modelId: 'hand-made',
-  createdAt: '2026-11-01T00:00:00Z',
-  trainer: { name: 'test', version: '0' },
-  target: { column: 'converted', positive: '1' },
+const manifest: Manifest = handMadeManifest({
   features: [
     { key: 'visits', label: 'Website visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'visits' } }, actionable: true },
     { key: 'industry', label: 'Industry', type: 'categorical', vocabulary: ['Tech', 'Retail'], derive: { kind: 'value', from: { csv: 'industry' } } },
@@ -36,11 +32,6 @@ const manifest: Manifest = ManifestSchema.parse({
     },
   ],
   intercept: -2,
-  calibration: { kind: 'none' },
-  tiers: { policy: { kind: 'fixed' }, hot: 0.5, warm: 0.2 },
-  reference: { baseRate: 0.1, probabilityPercentiles: Array.from({ length: 99 }, (_, i) => (i + 1) / 100), features: [] },
-  metrics: {},
-  provenance: { rows: 10, positives: 1, source: 'test', referenceTime: '2026-11-01T00:00:00Z' },
 });
 
 /** The contributions the model would return for a row: every term's shape at the row's bins. */
