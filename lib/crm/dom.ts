@@ -58,7 +58,10 @@ export function clipText(text: string, max: number = PAGE_FIELD_LIMITS.maxValueL
 }
 
 /** Never part of what a user reads. `svg` because icons carry `<title>` text. */
-const NEVER_TEXT: Selectors = ['script', 'style', 'template', 'noscript', 'svg'];
+/** The element LeadLens puts its badge in (beside the record's name): never the CRM's text. */
+export const BADGE_TAG = 'leadlens-badge';
+
+const NEVER_TEXT: Selectors = ['script', 'style', 'template', 'noscript', 'svg', BADGE_TAG];
 
 /**
  * Elements whose boundaries separate words when rendered (blocks, line breaks): a space is

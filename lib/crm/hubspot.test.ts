@@ -86,6 +86,14 @@ describe('HubSpot record page', () => {
     });
   });
 
+  it('reads the name without LeadLens\'s own badge beside it', () => {
+    const doc = loadPage('hubspot-record.html');
+    const badge = doc.createElement('leadlens-badge');
+    badge.attachShadow({ mode: 'open' }).append(doc.createTextNode('LeadLens …'));
+    hubspot.findBadgeAnchor(doc)!.append(badge);
+    expect(hubspot.readRecordName(doc)).toBe('Ada Lovelace');
+  });
+
   it('anchors the badge on the highlight title', () => {
     const doc = loadPage('hubspot-record.html');
     expect(hubspot.findBadgeAnchor(doc)?.getAttribute('data-selenium-test')).toBe('highlightTitle');

@@ -6,6 +6,7 @@
  * `data-leadlens-model` (and `data-leadlens-state` = loading | scored | unknown | error) for
  * tests and for other tools. List rows use the compact variant of the same badge.
  */
+import { BADGE_TAG } from '../crm/dom';
 import type { ScoreOutcome } from '../background/score-lead';
 import type { Reason } from '../messaging/protocol';
 import {
@@ -16,7 +17,7 @@ import {
   topReasons,
 } from '../presentation';
 
-export const BADGE_TAG = 'leadlens-badge';
+export { BADGE_TAG };
 
 export interface BadgeHandle {
   host: HTMLElement;

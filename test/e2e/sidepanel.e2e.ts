@@ -128,6 +128,8 @@ describe('side panel', () => {
       await crmPage.bringToFront();
       await panel.bringToFront();
       await expect.poll(() => openLead.innerText(), { timeout: 15_000 }).toContain(lead.hubspot.lastname);
+      // Named as the contact's page shows it in its title (not a field there), LeadLens's badge aside.
+      expect(await openLead.locator('p strong').first().innerText()).toBe(`${lead.hubspot.firstname} ${lead.hubspot.lastname}`);
       // Not hot, with visits, e-mails and pages to gain on: at least one change is suggested.
       expect(await openLead.locator('.hotter-plan li').count()).toBeGreaterThan(0);
       if (++checked === 2) break;
