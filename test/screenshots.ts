@@ -1,7 +1,7 @@
 /**
  * `npm run screenshots`: PNGs of the side panel and every options section, with the demo
- * data loaded through the options page's Demo mode button and a demo Salesforce lead open in
- * a CRM tab (so the side panel explains it). Written to screenshots/ for the README.
+ * data loaded through the options page's Demo mode button and a demo HubSpot contact open in
+ * a CRM tab (so the side panel explains it, web and e-mail engagement included). Written to screenshots/ for the README.
  *
  * The side panel is shot at a side panel's width; options sections at 1280 px wide, each
  * as its own element box.
@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { salesforceLeadUrl, startHarness } from './e2e/harness';
+import { hubspotContactUrl, startHarness } from './e2e/harness';
 import { loadDemoDataThroughUi, openExtensionPage } from './e2e/pages';
 
 const OUT_DIR = 'screenshots';
@@ -68,7 +68,7 @@ try {
   await loadDemoDataThroughUi(harness);
   const lead = harness.crm.leads[0];
   const crmPage = await harness.context.newPage();
-  await crmPage.goto(salesforceLeadUrl(lead.salesforceId));
+  await crmPage.goto(hubspotContactUrl(lead.hubspotId));
   await crmPage.locator('leadlens-badge[data-leadlens-state="scored"]').waitFor({ timeout: 15_000 });
 
   const panel = await openExtensionPage(harness, 'sidepanel.html');
@@ -78,7 +78,7 @@ try {
   await crmPage.bringToFront();
   await panel.bringToFront();
   const openLead = panel.getByTestId('open-lead');
-  await openLead.getByText(lead.salesforce.Name).first().waitFor({ timeout: 20_000 });
+  await openLead.getByText(String(lead.hubspot.lastname), { exact: false }).first().waitFor({ timeout: 20_000 });
   await panel.locator('[data-tier-row="hot"]').waitFor({ timeout: 20_000 });
   written.push(await shoot(panel, panel.locator('section[aria-labelledby="stats-title"]'), 'sidepanel-stats'));
   written.push(await shoot(panel, panel.locator('section[aria-labelledby="top-title"]'), 'sidepanel-top-leads'));
