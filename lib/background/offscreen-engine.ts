@@ -39,3 +39,9 @@ export async function runOffscreen(modelId: string, rows: Float32Array, featureC
   if (!reply.ok) throw new Error(reply.error);
   return { probability: reply.probability, contributions: reply.contributions };
 }
+
+/** Scores every stored lead with `modelId` in the offscreen document (its bulk-scoring job). */
+export async function scoreStoredLeadsOffscreen(modelId: string) {
+  await ensureOffscreenDocument();
+  return offscreen.scoreStoredLeads({ modelId });
+}

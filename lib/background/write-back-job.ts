@@ -12,6 +12,7 @@ import { apiHostOf } from '../connections/schema';
 import { isCrmError } from '../crm/http';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
+import { scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
 import { activeModelId } from '../ml/model-store';
 import { writeBack, type RecordWriter, type ScoreToWrite, type WriteBackResult, type WriteBackTarget } from './write-back';
@@ -84,8 +85,12 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
         try {
           client = await clientFor(crm);
           if (!client) throw new Error(`${CRM_LABEL[crm]} is not connected`);
+          // Leads synced or changed since they were last scored: score every stored lead first,
+          // so each synced lead is written with its score from its current fields.
+          const scored = await scoreStoredLeadsOffscreen(await activeModelId());
+          if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
           rows = await scoresToWrite(crm);
-          if (rows.length === 0) throw new Error(`No scored leads from ${CRM_LABEL[crm]}: sync, then score the stored leads first`);
+          if (rows.length === 0) throw new Error(`No leads synced from ${CRM_LABEL[crm]}: sync first`);
           controller.signal.throwIfAborted();
           const fields = { scoreField: target.scoreField, tierField: target.tierField, reasonField: target.reasonField };
           running = { ...idle(crm), status: 'running', target: fields, total: rows.length };

@@ -2,21 +2,15 @@
 import { browser } from 'wxt/browser';
 import { demoStoredLeads, replaceDemoLeads } from '../../crm/demo-leads';
 import { sendToTab } from '../../messaging/events';
-import { offscreen } from '../../messaging/client';
 import type { leadsProtocol } from '../../messaging/protocol-leads';
 import type { Handlers } from '../../messaging/rpc';
 import { bundledModel } from '../../ml/bundled-model';
 import { activeManifest } from '../../ml/model-store';
 import { activateModel } from '../../ml/model-versions';
-import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
+import { runOffscreen, scoreStoredLeadsOffscreen } from '../offscreen-engine';
 import { displayName, explainInFull, openRecordInCrmTab, rememberedLeadOf } from '../open-lead';
 import { fetchRecordFields } from '../record-source';
 import { recordScoreCache } from '../score-cache';
-
-async function scoreStoredLeads(modelId: string) {
-  await ensureOffscreenDocument();
-  return offscreen.scoreStoredLeads({ modelId });
-}
 
 export const leadsHandlers: Handlers<typeof leadsProtocol> = {
   loadDemoData: async ({ count }) => {
@@ -25,10 +19,10 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     const leads = demoStoredLeads(new Date(), count);
     await replaceDemoLeads(leads);
     await activateModel(bundled.manifest.modelId);
-    const scored = await scoreStoredLeads(bundled.manifest.modelId);
+    const scored = await scoreStoredLeadsOffscreen(bundled.manifest.modelId);
     return scored.ok ? { ok: true as const, leads: leads.length } : scored;
   },
-  scoreStoredLeads: ({ modelId }) => scoreStoredLeads(modelId),
+  scoreStoredLeads: ({ modelId }) => scoreStoredLeadsOffscreen(modelId),
   openLead: async ({ tabId }) => {
     const remembered = await rememberedLeadOf(tabId);
     if (!remembered) return { ok: true as const, lead: null };
