@@ -10,6 +10,7 @@ import { removeConnection } from '../connections/connections';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { cancelSync, syncLockName } from '../sync/runner';
+import { syncStateKey } from '../sync/state';
 import { cancelWriteBack, writeBackLockName } from './write-back-job';
 
 const CRMS: CrmKind[] = ['salesforce', 'hubspot'];
@@ -24,24 +25,63 @@ async function holdingLocks(names: readonly string[], signal: AbortSignal, task:
 }
 
 /**
+ * Runs `task` once no sync or write-back of `crms` runs, holding their locks so none starts
+ * meanwhile (each job stops after its current request). If one does not stop within
+ * `waitMs`, `task` does not run and this throws, saying `nothingDone`.
+ */
+async function withJobsStopped(crms: readonly CrmKind[], task: () => Promise<void>, nothingDone: string, waitMs: number): Promise<void> {
+  await Promise.all(crms.flatMap((crm) => [cancelSync(crm), cancelWriteBack(crm)]));
+  const locks = crms.flatMap((crm) => [syncLockName(crm), writeBackLockName(crm)]);
+  try {
+    await holdingLocks(locks, AbortSignal.timeout(waitMs), task);
+  } catch (error) {
+    if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+      throw new Error(`A sync or write-back did not stop within ${waitMs / 1000} s, so ${nothingDone}: try again`);
+    }
+    throw error;
+  }
+}
+
+/**
  * Deletes every lead, score, model, setting, sync checkpoint, connection (with its credentials
  * and site access) and session entry. If a job does not stop within `waitMs`, deletes nothing
  * and throws.
  */
 export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
-  await Promise.all(CRMS.flatMap((crm) => [cancelSync(crm), cancelWriteBack(crm)]));
-  const locks = CRMS.flatMap((crm) => [syncLockName(crm), writeBackLockName(crm)]);
-  try {
-    await holdingLocks(locks, AbortSignal.timeout(waitMs), async () => {
+  await withJobsStopped(
+    CRMS,
+    async () => {
       for (const crm of CRMS) await removeConnection(crm);
       await Promise.all(db.tables.map((table) => table.clear()));
       await browser.storage.session.clear();
       await browser.storage.local.clear();
-    });
-  } catch (error) {
-    if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-      throw new Error(`A sync or write-back did not stop within ${waitMs / 1000} s, so nothing was deleted: try again`);
-    }
-    throw error;
-  }
+    },
+    'nothing was deleted',
+    waitMs,
+  );
+}
+
+/**
+ * When a CRM is connected to another org or portal: the leads synced from the previous one
+ * (and their scores) are not this one's records, and its sync checkpoint is not this one's
+ * place. Deletes both, once that CRM's jobs have stopped; demo and CSV leads stay. Returns
+ * how many leads were deleted.
+ */
+export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): Promise<number> {
+  let removed = 0;
+  await withJobsStopped(
+    [crm],
+    async () => {
+      await db.transaction('rw', db.leads, db.leadScores, db.settings, async () => {
+        const keys = (await db.leads.where(':id').between(`${crm}|`, `${crm}|\uffff`).filter((lead) => lead.origin === 'sync').primaryKeys()) as string[];
+        await db.leadScores.where('leadKey').anyOf(keys).delete();
+        await db.leads.bulkDelete(keys);
+        await db.settings.delete(syncStateKey(crm));
+        removed = keys.length;
+      });
+    },
+    'the previous leads were kept',
+    waitMs,
+  );
+  return removed;
 }

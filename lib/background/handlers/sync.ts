@@ -13,6 +13,7 @@ import { countStoredLeads, db } from '../../db/db';
 import type { ConnectRequest, SyncSummary, syncProtocol } from '../../messaging/protocol-sync';
 import type { Handlers } from '../../messaging/rpc';
 import { cancelSync, startSync } from '../../sync/runner';
+import { forgetSyncedLeads } from '../purge';
 import { cancelWriteBack } from '../write-back-job';
 import { dexieSyncStore } from '../../sync/store';
 
@@ -50,8 +51,10 @@ async function check(connection: Connection): Promise<ConnectionReply> {
   return reply('connected', `Connected to ${CRM_LABEL[crm]} at ${host}: ${what}`);
 }
 
-async function checkAndRemember(connection: Connection): Promise<ConnectionReply & { ok: true }> {
-  const result = await check(connection);
+/** Checks the connection and keeps the outcome (with `note` after it) as its status. */
+async function checkAndRemember(connection: Connection, note = ''): Promise<ConnectionReply & { ok: true }> {
+  const checked = await check(connection);
+  const result = note ? { ...checked, message: `${checked.message}. ${note}` } : checked;
   await writeStatus(result);
   return { ok: true, ...result };
 }
@@ -97,9 +100,14 @@ export const syncHandlers: Handlers<SyncProtocol> = {
       const host = request.crm === 'salesforce' ? request.host : HUBSPOT_API_HOST;
       return { ok: true, crm: request.crm, status: 'error', host, message: error instanceof Error ? error.message : String(error) };
     }
+    // Another Salesforce org (production after a sandbox, say): its records are not the previous one's.
+    const previous = await readConnection(request.crm);
+    const otherOrg = previous !== null && apiHostOf(previous) !== apiHostOf(connection);
+    const removed = otherOrg ? await forgetSyncedLeads(request.crm) : 0;
+    if (otherOrg) await removeConnection(request.crm); // and the previous org's site access
     // Stored first so that "test connection" and sync can be retried after fixing what failed.
     await writeConnection(connection);
-    return checkAndRemember(connection);
+    return checkAndRemember(connection, otherOrg ? `${removed.toLocaleString('en-US')} leads synced from ${apiHostOf(previous)} were removed: sync to read this org's` : '');
   },
   async testConnection({ crm }) {
     const connection = await readConnection(crm);

@@ -1,0 +1,64 @@
+/**
+ * Connecting a CRM to another org (Salesforce production after a sandbox): the leads synced
+ * from the previous org, their scores and its sync checkpoint go; demo and CSV leads stay;
+ * the admin is told. Reconnecting to the same org keeps everything.
+ */
+import 'fake-indexeddb/auto';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { beforeEach, expect, it, vi } from 'vitest';
+import { generateDemoLeads } from '../../crm/demo-data';
+import { db, type StoredLead } from '../../db/db';
+import { INITIAL_SYNC_STATE } from '../../sync/state';
+import { dexieSyncStore } from '../../sync/store';
+import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
+import { demoFetch } from '../../../test/demo-crm/fetch';
+import { createDemoCrmHandler } from '../../../test/demo-crm/server';
+import { syncHandlers } from './sync';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+
+const sender = {} as Browser.runtime.MessageSender;
+const SANDBOX = 'acme--uat.sandbox.my.salesforce.com';
+const PRODUCTION = 'acme.my.salesforce.com';
+
+const lead = (id: string, origin: StoredLead['origin']): StoredLead => ({
+  key: `salesforce|${id}`, source: 'salesforce', id, origin, name: id, owner: '', leadSource: '', createdAt: 0, modifiedAt: 0, outcome: null, fields: {},
+});
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  fakeBrowser.permissions.contains = vi.fn(async () => true);
+  fakeBrowser.permissions.remove = vi.fn(async () => true);
+  fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' ? { value: '00D5g000004Demo!ARsession' } : null)) as never;
+  // Node has no Web Locks: no job runs here, so every lock is free.
+  vi.stubGlobal('navigator', { locks: { query: async () => ({ held: [], pending: [] }), request: async (_name: string, _options: unknown, task: () => unknown) => task() } });
+  vi.stubGlobal('fetch', demoFetch(createDemoCrmHandler(generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') }), defaultBehaviour())));
+  await Promise.all(db.tables.map((table) => table.clear()));
+});
+
+it('forgets the previous org’s synced leads, their scores and its checkpoint, and says so', async () => {
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
+  await db.leads.bulkPut([lead('00QA', 'sync'), lead('00QB', 'sync'), lead('00QD', 'demo')]);
+  await db.leadScores.put({ key: 'm|salesforce|00QA', leadKey: 'salesforce|00QA', modelId: 'm', probability: 0.3, score: 80, tier: 'hot', topReason: '', scoredAt: 0 });
+  await dexieSyncStore(db).writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 1_800_000_000_000 });
+
+  const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  if (!reply.ok) throw new Error(reply.error);
+  expect(reply.status).toBe('connected');
+  expect(reply.message).toMatch(new RegExp(`2 leads synced from ${SANDBOX.replace(/\./g, '\\.')} were removed: sync to read this org's$`));
+  expect((await db.leads.toArray()).map((stored) => stored.key)).toEqual(['salesforce|00QD']);
+  expect(await db.leadScores.count()).toBe(0);
+  expect(await dexieSyncStore(db).readState('salesforce')).toEqual(INITIAL_SYNC_STATE);
+  expect(fakeBrowser.permissions.remove).toHaveBeenCalledWith({ origins: [`https://${SANDBOX}/*`] });
+  // The status the Connections section shows says it too.
+  const status = await syncHandlers.connectionStatus({}, sender);
+  expect(status.ok && status.connections.find((c) => c.crm === 'salesforce')?.message).toContain('were removed');
+});
+
+it('keeps everything when the same org is connected again', async () => {
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  await db.leads.bulkPut([lead('00QA', 'sync')]);
+  const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  expect(reply.ok && reply.message).not.toContain('removed');
+  expect(await db.leads.count()).toBe(1);
+});
