@@ -70,6 +70,18 @@ export function topReasons(reasons: Reason[], count = 3): { up: Reason[]; down: 
   };
 }
 
+/** The strongest reasons up and down in words ("Title seniority: VP Sales"), "" when none matters. */
+export function strongestReasons(reasons: Reason[]): { reasonUp: string; reasonDown: string } {
+  const { up, down } = topReasons(reasons, 1);
+  const text = (reason: Reason | undefined) => (reason ? `${reason.label}: ${reason.value}` : '');
+  return { reasonUp: text(up[0]), reasonDown: text(down[0]) };
+}
+
+/** The reason that best explains the tier: a cold lead's strongest reason down, else up. */
+export function topReasonFor(tier: Tier, { reasonUp, reasonDown }: { reasonUp: string; reasonDown: string }): string {
+  return tier === 'cold' ? reasonDown || reasonUp : reasonUp || reasonDown;
+}
+
 export function formatModelDate(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return 'unknown date';

@@ -50,8 +50,14 @@ export interface LeadScore {
   probability: number;
   score: number;
   tier: Tier;
-  /** The strongest reason, in words ("Job title seniority: VP Sales"). */
+  /** The strongest reason for its tier, in words ("Job title seniority: VP Sales"). */
   topReason: string;
+  /**
+   * The strongest reasons up and down ("" when none matters), so that a new tier policy picks
+   * the top reason of the new tier without scoring again. Absent in rows scored before them.
+   */
+  reasonUp?: string;
+  reasonDown?: string;
   scoredAt: number;
 }
 

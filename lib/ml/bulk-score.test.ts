@@ -4,7 +4,8 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { db } from '../db/db';
 import { demoStoredLeads, replaceDemoLeads } from '../crm/demo-leads';
-import { resumeUnfinishedScoringJob, runScoringJob, scoreAllStoredLeads, topReasonText } from './bulk-score';
+import { strongestReasons, topReasonFor } from '../presentation';
+import { resumeUnfinishedScoringJob, runScoringJob, scoreAllStoredLeads } from './bulk-score';
 import { readJob } from '../jobs/progress';
 import type { EngineOutput } from './engine';
 import { featurizeRecord } from './featurize';
@@ -65,9 +66,9 @@ it('gives a cold lead its strongest reason down and a hot lead its strongest rea
     { label: 'Title seniority', value: 'VP', points: 0.8 },
     { label: 'Industry', value: 'Retail', points: -1.2 },
   ];
-  expect(topReasonText(reasons, 'hot')).toBe('Title seniority: VP');
-  expect(topReasonText(reasons, 'cold')).toBe('Industry: Retail');
-  expect(topReasonText([], 'warm')).toBe('');
+  expect(topReasonFor('hot', strongestReasons(reasons))).toBe('Title seniority: VP');
+  expect(topReasonFor('cold', strongestReasons(reasons))).toBe('Industry: Retail');
+  expect(topReasonFor('warm', strongestReasons([]))).toBe('');
 });
 
 describe('a scoring job whose offscreen document closed mid-way', () => {

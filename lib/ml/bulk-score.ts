@@ -11,8 +11,7 @@ import { explainLead } from './explain';
 import { featurizeRecords } from './featurize';
 import type { Manifest } from './manifest';
 import { scoreAndTier } from './score';
-import { topReasons } from '../presentation';
-import type { Reason, Tier } from '../messaging/protocol';
+import { strongestReasons, topReasonFor } from '../presentation';
 
 export const BULK_SCORING_BATCH = 1000;
 
@@ -29,13 +28,6 @@ export interface BulkScoringDeps {
 export interface ScoringCursor {
   done: number;
   after: string;
-}
-
-/** "Title seniority: VP Sales" — the reason that best explains the tier, or "" when none matters. */
-export function topReasonText(reasons: Reason[], tier: Tier): string {
-  const { up, down } = topReasons(reasons, 1);
-  const reason = tier === 'cold' ? (down[0] ?? up[0]) : (up[0] ?? down[0]);
-  return reason ? `${reason.label}: ${reason.value}` : '';
 }
 
 /** Scores a batch of leads of mixed sources; returns their `leadScores` rows in input order. */
@@ -60,7 +52,7 @@ async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<L
     const probability = output.probability[i];
     const { score, tier } = scoreAndTier(probability, manifest);
     const contributions = output.contributions.subarray(i * output.terms, (i + 1) * output.terms); // [T]
-    const reasons = explainLead(manifest, contributions, lead.fields, lead.source, now);
+    const strongest = strongestReasons(explainLead(manifest, contributions, lead.fields, lead.source, now));
     return {
       key: `${manifest.modelId}|${lead.key}`,
       modelId: manifest.modelId,
@@ -68,7 +60,8 @@ async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<L
       probability,
       score,
       tier,
-      topReason: topReasonText(reasons, tier),
+      topReason: topReasonFor(tier, strongest),
+      ...strongest,
       scoredAt,
     };
   });

@@ -20,6 +20,22 @@ it('re-tiers only the given model’s scores from their stored probabilities, in
   expect((await db.leadScores.get('other|salesforce|0'))?.tier).toBe('cold');
 });
 
+it('gives a re-tiered lead the top reason of its new tier', async () => {
+  const reasons = { reasonUp: 'Title seniority: VP', reasonDown: 'Country: Spain' };
+  await db.leadScores.bulkPut([
+    { ...score('m', 0, 0.6), ...reasons, tier: 'hot', topReason: 'Title seniority: VP' },
+    { ...score('m', 1, 0.1), ...reasons, tier: 'warm', topReason: 'Title seniority: VP' },
+    { ...score('m', 2, 0.1), tier: 'warm', topReason: 'Title seniority: VP' }, // scored before both were kept
+  ]);
+  await retierStoredScores('m', { hot: 0.5, warm: 0.3 }, async () => undefined);
+  const byKey = Object.fromEntries((await db.leadScores.toArray()).map((s) => [s.leadKey, [s.tier, s.topReason]]));
+  expect(byKey).toEqual({
+    'salesforce|0': ['hot', 'Title seniority: VP'],
+    'salesforce|1': ['cold', 'Country: Spain'],
+    'salesforce|2': ['cold', 'Title seniority: VP'],
+  });
+});
+
 it('drops the cached record-page scores of that model only', async () => {
   await db.scores.bulkPut(['m|salesforce|1', 'm|hubspot|2', 'mx|salesforce|1'].map((key) => ({ key, fieldsHash: '', lead: {} as never, scoredAt: 0 })));
   await clearCachedScores('m');

@@ -7,6 +7,7 @@ import { db, type LeadScore } from '../db/db';
 import { forEachChunk } from '../db/chunks';
 import { prefixRange } from '../jobs/progress';
 import { tierOf } from './score';
+import { topReasonFor } from '../presentation';
 import type { TierThresholds } from './train/thresholds';
 
 export const RETIER_CHUNK = 5000;
@@ -25,7 +26,14 @@ export async function retierStoredScores(
     chunkSize,
     async (scores: LeadScore[]) => {
       const moved = scores.filter((score) => tierOf(score.probability, thresholds) !== score.tier);
-      await db.leadScores.bulkPut(moved.map((score) => ({ ...score, tier: tierOf(score.probability, thresholds) })));
+      await db.leadScores.bulkPut(
+        moved.map((score) => {
+          const tier = tierOf(score.probability, thresholds);
+          // The top reason is the new tier's (a lead turned cold is explained by what holds it down).
+          const topReason = score.reasonUp === undefined ? score.topReason : topReasonFor(tier, { reasonUp: score.reasonUp, reasonDown: score.reasonDown ?? '' });
+          return { ...score, tier, topReason };
+        }),
+      );
       changed += moved.length;
       done += scores.length;
       await report(done);
