@@ -3,6 +3,7 @@
  * messages from the background and nothing else.
  */
 import { configureEngine, runEngine } from '@/lib/ml/engine';
+import { STORED_SCORES_LOCK } from '@/lib/jobs/progress';
 import { resumeUnfinishedScoringJob, runScoringJob } from '@/lib/ml/bulk-score';
 import { checkModelOutputs } from '@/lib/ml/check-model';
 import { activeManifest, manifestOf, modelBytes } from '@/lib/ml/model-store';
@@ -22,7 +23,9 @@ async function scoringDeps(modelId: string) {
 
 // A scoring job left unfinished by a closed offscreen document continues here; new scoring
 // requests wait for it so two jobs never share the progress row.
-const resumedScoring = resumeUnfinishedScoringJob(scoringDeps).catch((error: unknown) => console.error('LeadLens: resuming bulk scoring failed', error));
+const resumedScoring = navigator.locks
+  .request(STORED_SCORES_LOCK, () => resumeUnfinishedScoringJob(scoringDeps))
+  .catch((error: unknown) => console.error('LeadLens: resuming bulk scoring failed', error));
 
 registerHandlers(offscreenProtocol, 'offscreen', {
   engineRun: async ({ modelId, rows }) => {
@@ -52,7 +55,7 @@ registerHandlers(offscreenProtocol, 'offscreen', {
   },
   scoreStoredLeads: async ({ modelId }) => {
     await resumedScoring;
-    const scored = await runScoringJob(await scoringDeps(modelId), await db.leads.count());
+    const scored = await navigator.locks.request(STORED_SCORES_LOCK, async () => runScoringJob(await scoringDeps(modelId), await db.leads.count()));
     return { ok: true as const, scored };
   },
   checkModel: async ({ modelId }) => {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { db } from '@/lib/db/db';
-import { prefixRange, runJob } from '@/lib/jobs/progress';
+import { STORED_SCORES_LOCK, prefixRange, runJob } from '@/lib/jobs/progress';
 import { retierStoredScores } from '@/lib/ml/retier';
 
 const RetierRequestSchema = z.object({ modelId: z.string(), hot: z.number(), warm: z.number() });
@@ -18,11 +18,13 @@ self.onmessage = async (event: MessageEvent) => {
     const { modelId, hot, warm } = RetierRequestSchema.parse(event.data);
     const [from, to] = prefixRange(`${modelId}|`);
     const total = await db.leadScores.where(':id').between(from, to, true, true).count();
-    const changed = await runJob('retier', modelId, total, (report) =>
-      retierStoredScores(modelId, { hot, warm }, async (done) => {
-        await report(done);
-        post({ type: 'progress', done, total });
-      }),
+    const changed = await navigator.locks.request(STORED_SCORES_LOCK, () =>
+      runJob('retier', modelId, total, (report) =>
+        retierStoredScores(modelId, { hot, warm }, async (done) => {
+          await report(done);
+          post({ type: 'progress', done, total });
+        }),
+      ),
     );
     post({ type: 'done', changed });
   } catch (error) {

@@ -9,6 +9,7 @@ import { browser } from 'wxt/browser';
 import { removeConnection } from '../connections/connections';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
+import { STORED_SCORES_LOCK } from '../jobs/progress';
 import { cancelSync, syncLockName } from '../sync/runner';
 import { syncStateKey } from '../sync/state';
 import { cancelWriteBack, writeBackLockName } from './write-back-job';
@@ -25,13 +26,15 @@ async function holdingLocks(names: readonly string[], signal: AbortSignal, task:
 }
 
 /**
- * Runs `task` once no sync or write-back of `crms` runs, holding their locks so none starts
- * meanwhile (each job stops after its current request). If one does not stop within
+ * Runs `task` once no sync or write-back of `crms` runs and no job writes stored scores,
+ * holding their locks so none starts meanwhile (a sync or write-back stops after its current
+ * request). If one does not stop within
  * `waitMs`, `task` does not run and this throws, saying `nothingDone`.
  */
 async function withJobsStopped(crms: readonly CrmKind[], task: () => Promise<void>, nothingDone: string, waitMs: number): Promise<void> {
   await Promise.all(crms.flatMap((crm) => [cancelSync(crm), cancelWriteBack(crm)]));
-  const locks = crms.flatMap((crm) => [syncLockName(crm), writeBackLockName(crm)]);
+  // Bulk scoring and re-tiering cannot be cancelled: waited for (seconds for 100,000 leads).
+  const locks = [...crms.flatMap((crm) => [syncLockName(crm), writeBackLockName(crm)]), STORED_SCORES_LOCK];
   try {
     await holdingLocks(locks, AbortSignal.timeout(waitMs), task);
   } catch (error) {

@@ -8,6 +8,11 @@ import { z } from 'zod';
 import { db } from '../db/db';
 
 export const JOB_KEYS = { scoring: 'job:scoring', retier: 'job:retier' } as const;
+/**
+ * Held (a Web Lock, shared by every context of the extension) while a job writes stored
+ * scores: the purge waits for it, so no batch of scores is written after everything is deleted.
+ */
+export const STORED_SCORES_LOCK = 'leadlens-stored-scores';
 export type JobKind = keyof typeof JOB_KEYS;
 
 export const JobProgressSchema = z.object({
