@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { db } from '@/lib/db/db';
-import { STORED_SCORES_LOCK, prefixRange, runJob } from '@/lib/jobs/progress';
+import { prefixRange } from '@/lib/db/chunks';
+import { STORED_SCORES_LOCK, runJob } from '@/lib/jobs/progress';
 import { retierStoredScores } from '@/lib/ml/retier';
 
 const RetierRequestSchema = z.object({ modelId: z.string(), hot: z.number(), warm: z.number() });

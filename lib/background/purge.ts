@@ -7,14 +7,13 @@
  */
 import { browser } from 'wxt/browser';
 import { removeConnection } from '../connections/connections';
-import type { CrmKind } from '../crm/types';
+import { CRM_KINDS, type CrmKind } from '../crm/types';
+import { prefixRange } from '../db/chunks';
 import { db } from '../db/db';
 import { STORED_SCORES_LOCK } from '../jobs/progress';
 import { cancelSync, syncLockName } from '../sync/runner';
 import { syncStateKey } from '../sync/state';
 import { cancelWriteBack, writeBackLockName } from './write-back-job';
-
-const CRMS: CrmKind[] = ['salesforce', 'hubspot'];
 
 /** How long running jobs get to stop (each stops after its current request) before the purge gives up. */
 export const PURGE_WAIT_MS = 60_000;
@@ -52,9 +51,9 @@ async function withJobsStopped(crms: readonly CrmKind[], task: () => Promise<voi
  */
 export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
   await withJobsStopped(
-    CRMS,
+    CRM_KINDS,
     async () => {
-      for (const crm of CRMS) await removeConnection(crm);
+      for (const crm of CRM_KINDS) await removeConnection(crm);
       await Promise.all(db.tables.map((table) => table.clear()));
       await browser.storage.session.clear();
       await browser.storage.local.clear();
@@ -76,7 +75,7 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
     [crm],
     async () => {
       await db.transaction('rw', db.leads, db.leadScores, db.settings, async () => {
-        const keys = (await db.leads.where(':id').between(`${crm}|`, `${crm}|\uffff`).filter((lead) => lead.origin === 'sync').primaryKeys()) as string[];
+        const keys = (await db.leads.where(':id').between(...prefixRange(`${crm}|`)).filter((lead) => lead.origin === 'sync').primaryKeys()) as string[];
         await db.leadScores.where('leadKey').anyOf(keys).delete();
         await db.leads.bulkDelete(keys);
         await db.settings.delete(syncStateKey(crm));

@@ -3,6 +3,8 @@
  * URL (table-tested); DOM reading takes a Document so it can run on saved pages in tests.
  */
 export type CrmKind = 'salesforce' | 'hubspot';
+/** Every CRM, for what is done for each (syncs to resume or stop). */
+export const CRM_KINDS: readonly CrmKind[] = ['salesforce', 'hubspot'];
 
 export type PageMatch =
   | { kind: 'record'; crm: CrmKind; recordId: string }

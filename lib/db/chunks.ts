@@ -31,3 +31,8 @@ export async function forEachChunk<T extends { key: string }, TInsert>(
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
+
+/** Every key in [`${prefix}`, `${prefix}\uffff`): the primary keys of one model (`${modelId}|…`) or one source (`${source}|…`). */
+export function prefixRange(prefix: string): [string, string] {
+  return [prefix, `${prefix}\uffff`];
+}

@@ -4,6 +4,7 @@
  * is tested in db.test.ts).
  */
 import Dexie, { type EntityTable } from 'dexie';
+import { prefixRange } from './chunks';
 import type { ScoredLead, Tier } from '../messaging/protocol';
 import type { Manifest } from '../ml/manifest';
 import type { RawRecord, SourceKind } from '../ml/featurize';
@@ -109,5 +110,5 @@ export const db = new LeadLensDb();
  * against the store).
  */
 export function countStoredLeads(source: SourceKind): Promise<number> {
-  return db.leads.where(':id').between(`${source}|`, `${source}|\uffff`).count();
+  return db.leads.where(':id').between(...prefixRange(`${source}|`)).count();
 }

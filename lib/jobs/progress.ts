@@ -66,8 +66,3 @@ export async function runJob<T>(
     throw error;
   }
 }
-
-/** Every key in [`${prefix}`, `${prefix}\uffff`): the primary keys `${modelId}|…` of one model. */
-export function prefixRange(prefix: string): [string, string] {
-  return [prefix, `${prefix}\uffff`];
-}

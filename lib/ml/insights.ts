@@ -11,7 +11,7 @@ import type { Tier } from '../messaging/protocol';
 import { sourceSupplies, type SourceKind } from './featurize';
 import type { Feature, Manifest, Term, TermShape } from './manifest';
 import { tierOf } from './score';
-import { valueInBin } from './shape';
+import { termContribution, valueInBin } from './shape';
 import { applyCalibration } from './train/calibration';
 
 type Axis = TermShape['axes'][number];
@@ -55,11 +55,8 @@ function ownAxis(manifest: Manifest, feature: number): Axis {
   return shapeOf(term).axes[term.features.indexOf(feature)];
 }
 
-/** A term's contribution for the row's values (every axis binned on its own edges). */
-function termScore(term: Term, row: ArrayLike<number>): number {
-  const shape = shapeOf(term);
-  return shapeAt(shape, term.features.map((feature, a) => binOf(shape.axes[a], row[feature])));
-}
+/** A term's contribution for a row's values, by the model's own bin rule. */
+const termScoreAt = (term: Term, row: ArrayLike<number>) => termContribution(shapeOf(term), term.features.map((feature) => row[feature]));
 
 /** The logit change of setting one feature to `value`, every other feature held where it is (pairs too). */
 function gainOf(manifest: Manifest, row: ArrayLike<number>, feature: number, value: number): number {
@@ -67,7 +64,7 @@ function gainOf(manifest: Manifest, row: ArrayLike<number>, feature: number, val
   moved[feature] = value;
   let gain = 0;
   for (const term of manifest.terms) {
-    if (term.features.includes(feature)) gain += termScore(term, moved) - termScore(term, row);
+    if (term.features.includes(feature)) gain += termScoreAt(term, moved) - termScoreAt(term, row);
   }
   return gain;
 }

@@ -5,7 +5,7 @@
  */
 import { db, type LeadScore } from '../db/db';
 import { forEachChunk } from '../db/chunks';
-import { prefixRange } from '../jobs/progress';
+import { prefixRange } from '../db/chunks';
 import { tierOf } from './score';
 import { topReasonFor } from '../presentation';
 import type { TierThresholds } from './train/thresholds';

@@ -8,13 +8,12 @@ import { browser } from 'wxt/browser';
 import { clientFor } from '../connections/client-for';
 import { readConnection, writeStatus } from '../connections/connections';
 import { apiHostOf } from '../connections/schema';
-import type { CrmKind } from '../crm/types';
+import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { runSync } from './engine';
 import { dexieSyncStore } from './store';
 
 export const SYNC_WATCHDOG_ALARM = 'leadlens-sync-watchdog';
-const CRMS: CrmKind[] = ['salesforce', 'hubspot'];
 const cancelKey = (crm: CrmKind) => `sync-cancel:${crm}`;
 /** Held by the job running the CRM's sync; whoever holds it keeps every other job of that CRM from starting. */
 export const syncLockName = (crm: CrmKind) => `leadlens-sync:${crm}`;
@@ -57,7 +56,7 @@ async function runJob(crm: CrmKind): Promise<void> {
     } finally {
       browser.storage.onChanged.removeListener(onStorageChanged);
       await browser.storage.session.remove(cancelKey(crm));
-      const states = await Promise.all(CRMS.map((c) => store.readState(c)));
+      const states = await Promise.all(CRM_KINDS.map((c) => store.readState(c)));
       if (!states.some((s) => s.status === 'running')) await browser.alarms.clear(SYNC_WATCHDOG_ALARM);
     }
   });
@@ -89,7 +88,7 @@ export async function cancelSync(crm: CrmKind): Promise<void> {
 /** On worker start-up and on the watchdog alarm: resume every job marked running. */
 export async function resumeSyncs(): Promise<void> {
   const store = dexieSyncStore(db);
-  for (const crm of CRMS) {
+  for (const crm of CRM_KINDS) {
     if ((await store.readState(crm)).status === 'running') void runJob(crm);
   }
 }

@@ -4,7 +4,7 @@
  */
 import { db, type LeadScore, type StoredLead } from '../db/db';
 import { forEachChunk, yieldToEventLoop } from '../db/chunks';
-import { prefixRange } from '../jobs/progress';
+import { prefixRange } from '../db/chunks';
 import type { ScoredLeadRow } from '../segments';
 
 export const PAGE_CHUNK = 2000;
