@@ -4,6 +4,7 @@
  * browser APIs so the message protocol can import it anywhere.
  */
 import { z } from 'zod';
+import type { CrmAccount } from '../crm/client';
 import { HubSpotApiVersionSchema } from '../crm/hubspot-client';
 
 /** A Salesforce My Domain API host: `acme.my.salesforce.com`, `acme--uat.sandbox.my.salesforce.com`. */
@@ -34,12 +35,22 @@ export const HubSpotConnectionSchema = z.object({
   /** Private-app token or service key. */
   auth: z.object({ kind: z.literal('token'), token: z.string().min(10).max(500) }),
   timeoutSeconds: TimeoutSecondsSchema,
+  /** The portal the token reads, learned when the connection is checked; absent until then (or if HubSpot would not say). */
+  account: z.object({ id: z.string().regex(/^\d+$/), name: z.string() }).optional(),
 });
 
 export const ConnectionSchema = z.discriminatedUnion('crm', [SalesforceConnectionSchema, HubSpotConnectionSchema]);
 export type Connection = z.infer<typeof ConnectionSchema>;
 
 export const DEFAULT_TIMEOUT_SECONDS = 30;
+
+/**
+ * The org or portal a connection reads, as far as it is known: a Salesforce My Domain host is
+ * one org; every HubSpot portal shares one API host, so its portal is the one checked.
+ */
+export function accountOf(connection: Connection): CrmAccount | null {
+  return connection.crm === 'salesforce' ? { id: connection.host, name: connection.host } : (connection.account ?? null);
+}
 
 /** The API host a connection talks to (and needs a host permission for). */
 export const apiHostOf = (connection: Connection): string => (connection.crm === 'salesforce' ? connection.host : HUBSPOT_API_HOST);

@@ -44,6 +44,12 @@ export interface RecordUpdateFailure {
   error: string;
 }
 
+/** The org or portal a connection reads: `id` to compare, `name` to show. */
+export interface CrmAccount {
+  id: string;
+  name: string;
+}
+
 export interface CrmClient {
   readonly crm: CrmKind;
   /** Records one `updateRecords` call takes: the CRM's batch limit (Salesforce 200, HubSpot 100). */
@@ -64,8 +70,12 @@ export interface CrmClient {
    * unknown field, no permission) throws a `CrmError`.
    */
   updateRecords(updates: readonly FieldUpdate[], signal?: AbortSignal): Promise<RecordUpdateFailure[]>;
-  /** Proves the connection works end to end; throws a `CrmError` saying what failed. */
-  checkAccess(signal?: AbortSignal): Promise<void>;
+  /**
+   * Proves the connection works end to end; throws a `CrmError` saying what failed. Resolves
+   * with the org or portal the credentials read (records of another must not mix with its
+   * own), or null when the CRM would not say.
+   */
+  checkAccess(signal?: AbortSignal): Promise<CrmAccount | null>;
 }
 
 /** ISO-8601 date-time → epoch ms, accepting Salesforce's `+0000` offsets. NaN when invalid. */

@@ -105,9 +105,28 @@ describe('HubSpot client against the demo CRM', () => {
     expect(new Set(ids).size).toBe(small.length);
   });
 
+  it('checks access and names the token’s portal (v3 and date-versioned account details)', async () => {
+    for (const version of ['v3', '2026-03'] as const) {
+      const { client, behaviour } = setup(small, version);
+      behaviour.tokenPortals.set('pat-na1-secret', '777001');
+      await expect(client.checkAccess()).resolves.toEqual({ id: '777001', name: 'HubSpot portal 777001' });
+    }
+  });
+
+  it('still connects when HubSpot refuses the account details (a missing scope): the portal is then unknown', async () => {
+    const handle = createDemoCrmHandler(small);
+    const refuseAccountDetails = demoFetch((request) =>
+      request.url.pathname.startsWith('/account-info/')
+        ? { status: 403, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'error', category: 'MISSING_SCOPES', message: 'This app hasn’t been granted all required scopes' }) }
+        : handle(request),
+    );
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: refuseAccountDetails });
+    await expect(client.checkAccess()).resolves.toBeNull();
+  });
+
   it('reports a revoked token as an auth error, without retrying', async () => {
     const { client, behaviour } = setup();
-    await expect(client.checkAccess()).resolves.toBeUndefined();
+    await expect(client.checkAccess()).resolves.toEqual({ id: '4242424', name: 'HubSpot portal 4242424' });
     behaviour.revokedTokens.add('pat-na1-secret');
     const error = await client.listChanged(null, null).catch((e: unknown) => e);
     expect(isCrmError(error, 'auth')).toBe(true);

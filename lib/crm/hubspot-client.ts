@@ -61,6 +61,8 @@ const BatchUpdateSchema = z.object({
 });
 const PropertiesSchema = z.object({ results: z.array(z.looseObject({ name: z.string().regex(/^\w+$/) })) });
 const ListSchema = z.object({ results: z.array(z.looseObject({ id: z.string() })) });
+/** Account details (`/account-info/…/details`): the portal (Hub ID) the token belongs to. */
+const AccountDetailsSchema = z.looseObject({ portalId: z.number().int().positive() });
 
 /**
  * Our page token. HubSpot's `after` is a position in a list that edits reorder while we page:
@@ -111,6 +113,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
   const version = options.apiVersion ?? 'v3';
   const objects = version === 'v3' ? '/crm/v3/objects/contacts' : `/crm/objects/${version}/contacts`;
   const propertiesPath = version === 'v3' ? '/crm/v3/properties/contacts' : `/crm/properties/${version}/contacts`;
+  const accountDetailsPath = `/account-info/${version}/details`;
   const http = new HttpClient({
     crmLabel: 'HubSpot',
     origin: options.origin ?? 'https://api.hubapi.com',
@@ -263,6 +266,15 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       await http.request({ path: `${objects}?limit=1`, schema: ListSchema, what: 'read contacts', signal });
       allProperties = undefined;
       await propertyNames(signal);
+      // Every portal shares one API host: only the account details tell a new token's portal from the last one's.
+      try {
+        const { data } = await http.request({ path: accountDetailsPath, schema: AccountDetailsSchema, what: 'read the account details', signal });
+        return { id: String(data.portalId), name: `HubSpot portal ${data.portalId}` };
+      } catch (error) {
+        // A token refused this one call (a 403 for a scope) still reads contacts: the portal is then unknown.
+        if (isCrmError(error, 'request')) return null;
+        throw error;
+      }
     },
   };
 }

@@ -73,7 +73,8 @@ describe('Salesforce client against the demo CRM', () => {
     const { client } = setup('99.0');
     await expect(client.checkAccess()).rejects.toThrow(/API version 99\.0 is not available on acme\.my\.salesforce\.com; it offers 31\.0–67\.0/);
     const ok = setup();
-    await expect(ok.client.checkAccess()).resolves.toBeUndefined();
+    // The org is its My Domain host.
+    await expect(ok.client.checkAccess()).resolves.toEqual({ id: 'acme.my.salesforce.com', name: 'acme.my.salesforce.com' });
     ok.behaviour.revokedTokens.add('00Dsession!token');
     const error = await ok.client.readRecord(leads[0].salesforceId).catch((e: unknown) => e);
     expect(isCrmError(error, 'auth')).toBe(true);

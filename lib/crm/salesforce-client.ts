@@ -224,6 +224,9 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       }
       syncedFields = undefined;
       await allFields(signal);
+      // A My Domain host names one org (a sandbox has its own): no request needed to tell them apart.
+      const host = new URL(options.instanceUrl).host;
+      return { id: host, name: host };
     },
   };
 }

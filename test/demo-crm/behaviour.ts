@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mulberry32 } from '../../lib/ml/random';
-import { json, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
+import { bearerToken, json, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
 
 export interface FaultRates {
   /** Share of API requests answered 429 with `Retry-After: 1`. */
@@ -41,6 +41,11 @@ export interface DemoBehaviour {
   drift: Drift | null;
   /** Bearer tokens (session ids, API tokens) the APIs answer 401 to. */
   revokedTokens: Set<string>;
+  /**
+   * HubSpot tokens of another portal than the demo's (token → portal id), as the account
+   * details report it. Their contacts are the demo's own: only the portal id differs.
+   */
+  tokenPortals: Map<string, string>;
   /** The next fault roll in [0, 1) for a request to this CRM's API. */
   random(crm: 'salesforce' | 'hubspot'): number;
   now(): number;
@@ -61,7 +66,7 @@ export function seededFaultRolls(seed: number): DemoBehaviour['random'] {
 
 export function defaultBehaviour(): DemoBehaviour {
   const served = { salesforce: { ...NO_FAULTS }, hubspot: { ...NO_FAULTS } };
-  return { faults: { ...NO_FAULTS }, hubspotLimits: null, drift: null, revokedTokens: new Set(), random: Math.random, now: Date.now, served, requests: { salesforce: 0, hubspot: 0 } };
+  return { faults: { ...NO_FAULTS }, hubspotLimits: null, drift: null, revokedTokens: new Set(), tokenPortals: new Map(), random: Math.random, now: Date.now, served, requests: { salesforce: 0, hubspot: 0 } };
 }
 
 /** `429=0.2,500=0.1,timeout=0.02,malformed=0.01` → rates (unknown names are an error). */
@@ -82,7 +87,6 @@ export function parseFaults(spec: string): FaultRates {
 /** How long the server holds a "timeout" request before dropping the socket. */
 export const STALL_MS = 120_000;
 
-const bearer = (request: DemoRequest) => /^Bearer\s+(\S+)/i.exec(request.headers.authorization ?? '')?.[1];
 
 /** Wraps an API handler of one CRM with the behaviour. */
 export function misbehavingApi(crm: 'salesforce' | 'hubspot', api: DemoHandler, behaviour: DemoBehaviour): DemoHandler {
@@ -117,7 +121,7 @@ export function misbehavingApi(crm: 'salesforce' | 'hubspot', api: DemoHandler, 
 
   return (request) => {
     behaviour.requests[crm]++;
-    const token = bearer(request);
+    const token = bearerToken(request);
     if (token && behaviour.revokedTokens.has(token)) return unauthorized(crm);
     const limited = token && crm === 'hubspot' ? hubspotRateLimit(request, token) : {};
     if ('status' in limited) return limited as DemoResponse;

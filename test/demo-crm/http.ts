@@ -38,8 +38,11 @@ export function text(status: number, body: string): DemoResponse {
 }
 
 /** True when the request carries `Authorization: Bearer <token>` (any token: the demo has no users). */
+/** The request's bearer token, if it has one. */
+export const bearerToken = (request: DemoRequest): string | undefined => /^Bearer\s+(\S+)/i.exec(request.headers.authorization ?? '')?.[1];
+
 export function hasBearerToken(request: DemoRequest): boolean {
-  return /^Bearer\s+\S+/i.test(request.headers.authorization ?? '');
+  return bearerToken(request) !== undefined;
 }
 
 /** The body as JSON, or undefined when it is not JSON. */

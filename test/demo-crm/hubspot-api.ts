@@ -7,13 +7,14 @@
  *   POST …/contacts/batch/read                        up to 100 ids
  *   POST …/contacts/batch/update                      up to 100 `{id, properties}` (custom properties only)
  *   GET  /crm/v3/properties/contacts                  the property definitions
+ *   GET  /account-info/v3/details                     the token's portal (also /account-info/YYYY-MM/details)
  * Every call needs a bearer token (private-app token, service key or OAuth: any will do).
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { DemoLead } from '../../lib/crm/demo-data';
 import { HUBSPOT_CONTACT_PROPERTIES, HUBSPOT_CUSTOM_PROPERTIES, hubspotProperty } from './fields';
-import { hasBearerToken, json, parseJsonBody, type DemoHandler, type DemoResponse } from './http';
+import { bearerToken, json, parseJsonBody, type DemoHandler, type DemoResponse } from './http';
 import type { DemoStore } from './store';
 
 /** HubSpot's search returns at most this many results per query, whatever the paging. */
@@ -23,6 +24,7 @@ const RETURNED_BY_DEFAULT = ['firstname', 'lastname', 'email', ...ALWAYS_RETURNE
 
 const CONTACTS_PATH = /^\/crm\/(?:v3\/objects|objects\/\d{4}-\d{2})\/contacts(\/.*)?$/;
 const PROPERTIES_PATH = /^\/crm\/(?:v3\/properties|properties\/\d{4}-\d{2})\/contacts\/?$/;
+const ACCOUNT_DETAILS_PATH = /^\/account-info\/(?:v3|\d{4}-\d{2})\/details\/?$/;
 
 function hubspotError(status: number, category: string, message: string): DemoResponse {
   return json(status, { status: 'error', message, correlationId: randomUUID(), category });
@@ -61,16 +63,20 @@ const BatchUpdateSchema = z.object({
   inputs: z.array(z.object({ id: z.union([z.string(), z.number()]), properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) })).max(100),
 });
 
-export function hubspotApi(store: DemoStore): DemoHandler {
+/** `portalOf(token)`: the portal a bearer token belongs to. */
+export function hubspotApi(store: DemoStore, portalOf: (token: string) => string): DemoHandler {
   const sortedLeads = sortCache(store);
   return (request) => {
     const path = request.url.pathname;
     const contacts = CONTACTS_PATH.exec(path);
     const isProperties = PROPERTIES_PATH.test(path);
-    if (!contacts && !isProperties) return notFound();
-    if (!hasBearerToken(request)) {
+    const isAccountDetails = ACCOUNT_DETAILS_PATH.test(path);
+    if (!contacts && !isProperties && !isAccountDetails) return notFound();
+    const token = bearerToken(request);
+    if (token === undefined) {
       return hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0, private app and service key authentication.');
     }
+    if (isAccountDetails) return request.method === 'GET' ? json(200, accountDetails(portalOf(token))) : methodNotAllowed();
     if (isProperties) return request.method === 'GET' ? json(200, { results: HUBSPOT_CONTACT_PROPERTIES.map(propertyDefinition) }) : methodNotAllowed();
 
     const rest = (contacts?.[1] ?? '').replace(/\/$/, '');
@@ -82,6 +88,21 @@ export function hubspotApi(store: DemoStore): DemoHandler {
     const id = /^\/([^/]+)$/.exec(rest)?.[1];
     const lead = id === undefined ? undefined : store.byHubspotId(id);
     return lead ? json(200, contactObject(lead, requestedProperties(request.url.searchParams), store.customValues(lead))) : notFound();
+  };
+}
+
+/** The account details HubSpot answers (a standard portal in the US data centre). */
+function accountDetails(portalId: string) {
+  return {
+    portalId: Number(portalId),
+    accountType: 'STANDARD',
+    timeZone: 'US/Eastern',
+    companyCurrency: 'USD',
+    additionalCurrencies: [],
+    utcOffset: '-05:00',
+    utcOffsetMilliseconds: -18_000_000,
+    uiDomain: 'app.hubspot.com',
+    dataHostingLocation: 'na1',
   };
 }
 

@@ -291,6 +291,22 @@ describe('HubSpot REST API', () => {
     expect(reply.json()).toMatchObject({ status: 'error', category: 'INVALID_AUTHENTICATION', message: expect.any(String) });
   });
 
+  it('says which portal a token belongs to (account details, both path styles), only with a token', async () => {
+    expect((await call(HS_API, '/account-info/v3/details')).status).toBe(401);
+    crm.behaviour.tokenPortals.set('pat-na1-other-portal', '777001');
+    try {
+      for (const version of ['v3', '2026-03']) {
+        const own = await call(HS_API, `/account-info/${version}/details`, { headers: AUTH });
+        expect(own.status).toBe(200);
+        expect(own.json()).toMatchObject({ portalId: 4242424, accountType: 'STANDARD', uiDomain: 'app.hubspot.com' });
+        const other = await call(HS_API, `/account-info/${version}/details`, { headers: { authorization: 'Bearer pat-na1-other-portal' } });
+        expect(other.json().portalId).toBe(777001);
+      }
+    } finally {
+      crm.behaviour.tokenPortals.clear();
+    }
+  });
+
   it('returns a contact with the asked-for properties as strings, on both path styles', async () => {
     for (const prefix of ['/crm/v3/objects/contacts', '/crm/objects/2026-03/contacts']) {
       const reply = await call(HS_API, `${prefix}/${regular.hubspotId}?properties=jobtitle,hs_analytics_num_visits,phone,nonexistent`, { headers: AUTH });

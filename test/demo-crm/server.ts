@@ -23,7 +23,7 @@ import { DEMO_OWNERS, generateDemoLeads, specialDemoLeads, type DemoLead } from 
 import { STALL_MS, defaultBehaviour, misbehavingApi, parseFaults, seededFaultRolls, type DemoBehaviour, type FaultRates, type HubSpotLimits } from './behaviour';
 import { json, text, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
 import { hubspotApi } from './hubspot-api';
-import { hubspotSite } from './hubspot-pages';
+import { HUBSPOT_PORTAL_ID, hubspotSite } from './hubspot-pages';
 import { salesforceApi } from './salesforce-api';
 import { salesforceOAuth } from './salesforce-oauth';
 import { salesforceSite } from './salesforce-pages';
@@ -72,7 +72,7 @@ export function createDemoCrmHandler(leads: readonly DemoLead[], behaviour: Demo
   const hubspotUi = hubspotSite(store);
   const salesforceRest = misbehavingApi('salesforce', salesforceApi(store), behaviour);
   const salesforceAuthorization = salesforceOAuth();
-  const hubspotRest = misbehavingApi('hubspot', hubspotApi(store), behaviour);
+  const hubspotRest = misbehavingApi('hubspot', hubspotApi(store, (token) => behaviour.tokenPortals.get(token) ?? HUBSPOT_PORTAL_ID), behaviour);
   return (request) => {
     const { host } = request;
     if (host.endsWith('.lightning.force.com')) return handleUi(salesforceUi, request);

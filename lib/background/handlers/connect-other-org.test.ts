@@ -1,7 +1,8 @@
 /**
- * Connecting a CRM to another org (Salesforce production after a sandbox): the leads synced
- * from the previous org, their scores and its sync checkpoint go; demo and CSV leads stay;
- * the admin is told. Reconnecting to the same org keeps everything.
+ * Connecting a CRM to another org or portal (Salesforce production after a sandbox, a HubSpot
+ * token of another portal): the leads synced from the previous one, their scores and its sync
+ * checkpoint go; demo and CSV leads stay; the admin is told. Reconnecting to the same org or
+ * portal keeps everything, and so does a portal that cannot be told.
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -21,9 +22,12 @@ const sender = {} as Browser.runtime.MessageSender;
 const SANDBOX = 'acme--uat.sandbox.my.salesforce.com';
 const PRODUCTION = 'acme.my.salesforce.com';
 
-const lead = (id: string, origin: StoredLead['origin']): StoredLead => ({
-  key: `salesforce|${id}`, source: 'salesforce', id, origin, name: id, owner: '', leadSource: '', createdAt: 0, modifiedAt: 0, outcome: null, fields: {},
+const lead = (id: string, origin: StoredLead['origin'], source: StoredLead['source'] = 'salesforce'): StoredLead => ({
+  key: `${source}|${id}`, source, id, origin, name: id, owner: '', leadSource: '', createdAt: 0, modifiedAt: 0, outcome: null, fields: {},
 });
+const connectHubSpot = (token: string) => syncHandlers.connectCrm({ crm: 'hubspot', apiVersion: 'v3', token }, sender);
+
+let behaviour = defaultBehaviour();
 
 beforeEach(async () => {
   fakeBrowser.reset();
@@ -32,7 +36,8 @@ beforeEach(async () => {
   fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' ? { value: '00D5g000004Demo!ARsession' } : null)) as never;
   // Node has no Web Locks: no job runs here, so every lock is free.
   vi.stubGlobal('navigator', { locks: { query: async () => ({ held: [], pending: [] }), request: async (_name: string, _options: unknown, task: () => unknown) => task() } });
-  vi.stubGlobal('fetch', demoFetch(createDemoCrmHandler(generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') }), defaultBehaviour())));
+  behaviour = defaultBehaviour();
+  vi.stubGlobal('fetch', demoFetch(createDemoCrmHandler(generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') }), behaviour)));
   await Promise.all(db.tables.map((table) => table.clear()));
 });
 
@@ -61,4 +66,54 @@ it('keeps everything when the same org is connected again', async () => {
   const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
   expect(reply.ok && reply.message).not.toContain('removed');
   expect(await db.leads.count()).toBe(1);
+});
+
+it('forgets the previous portal’s contacts when a HubSpot token of another portal is connected, and keeps the site access', async () => {
+  behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
+  await connectHubSpot('pat-na1-portal-a');
+  await db.leads.bulkPut([lead('101', 'sync', 'hubspot'), lead('102', 'sync', 'hubspot'), lead('00QA', 'sync')]);
+  await dexieSyncStore(db).writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 1_800_000_000_000 });
+
+  const reply = await connectHubSpot('pat-na1-portal-b');
+  if (!reply.ok) throw new Error(reply.error);
+  expect(reply.status).toBe('connected');
+  expect(reply.message).toBe('Connected to HubSpot at api.hubapi.com: contacts of HubSpot portal 777001 readable. 2 leads synced from HubSpot portal 4242424 were removed: sync to read this portal\'s');
+  // Salesforce's leads are another CRM's: they stay.
+  expect((await db.leads.toArray()).map((stored) => stored.key)).toEqual(['salesforce|00QA']);
+  expect(await dexieSyncStore(db).readState('hubspot')).toEqual(INITIAL_SYNC_STATE);
+  // Both portals are read through api.hubapi.com: its access stays.
+  expect(fakeBrowser.permissions.remove).not.toHaveBeenCalled();
+});
+
+it('keeps the contacts when a new token of the same portal is connected (a rotated token)', async () => {
+  await connectHubSpot('pat-na1-old');
+  await db.leads.bulkPut([lead('101', 'sync', 'hubspot')]);
+  const reply = await connectHubSpot('pat-na1-rotated');
+  expect(reply.ok && reply.message).toBe('Connected to HubSpot at api.hubapi.com: contacts of HubSpot portal 4242424 readable');
+  expect(await db.leads.count()).toBe(1);
+});
+
+it('keeps the contacts when the previous portal is unknown (stored before portals were recorded, or its check failed)', async () => {
+  fakeBrowser.permissions.contains = vi.fn(async () => false);
+  await connectHubSpot('pat-na1-portal-a');
+  fakeBrowser.permissions.contains = vi.fn(async () => true);
+  await db.leads.bulkPut([lead('101', 'sync', 'hubspot')]);
+  behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
+  const reply = await connectHubSpot('pat-na1-portal-b');
+  expect(reply.ok && reply.message).not.toContain('removed');
+  expect(await db.leads.count()).toBe(1);
+});
+
+it('learns the portal when the stored connection is tested: a token of another portal then forgets its contacts', async () => {
+  fakeBrowser.permissions.contains = vi.fn(async () => false);
+  await connectHubSpot('pat-na1-portal-a');
+  fakeBrowser.permissions.contains = vi.fn(async () => true);
+  const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
+  expect(tested.ok && tested.status).toBe('connected');
+  await db.leads.bulkPut([lead('101', 'sync', 'hubspot')]);
+
+  behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
+  const other = await connectHubSpot('pat-na1-portal-b');
+  expect(other.ok && other.message).toMatch(/\. 1 lead synced from HubSpot portal 4242424 was removed: sync to read this portal's$/);
+  expect(await db.leads.count()).toBe(0);
 });

@@ -6,7 +6,8 @@ import { browser } from 'wxt/browser';
 import { clientForConnection, salesforceSessionId } from '../../connections/client-for';
 import { signInWithSalesforce } from '../../connections/oauth';
 import { readConnection, readStatus, removeConnection, writeConnection, writeStatus } from '../../connections/connections';
-import { DEFAULT_TIMEOUT_SECONDS, HUBSPOT_API_HOST, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from '../../connections/schema';
+import { DEFAULT_TIMEOUT_SECONDS, HUBSPOT_API_HOST, accountOf, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from '../../connections/schema';
+import type { CrmAccount } from '../../crm/client';
 import { isCrmError } from '../../crm/http';
 import type { CrmKind } from '../../crm/types';
 import { countStoredLeads, db } from '../../db/db';
@@ -32,31 +33,44 @@ async function connectionOf(request: ConnectRequest): Promise<Connection> {
   return { crm: 'salesforce', host, apiVersion, auth: { kind: 'oauth', clientId: oauthClientId, ...tokens }, timeoutSeconds };
 }
 
-/** Checks, in order, what a connection needs, and says exactly which step failed. */
-async function check(connection: Connection): Promise<ConnectionReply> {
+/** Checks, in order, what a connection needs, and says exactly which step failed; `account` when it got that far. */
+async function check(connection: Connection): Promise<{ reply: ConnectionReply; account: CrmAccount | null }> {
   const { crm } = connection;
   const host = apiHostOf(connection);
   const reply = (status: ConnectionReply['status'], message: string): ConnectionReply => ({ crm, status, host, message });
   if (!(await browser.permissions.contains({ origins: [originPatternOf(host)] }))) {
-    return reply('error', `LeadLens may not reach https://${host}: allow access to that site when asked (press Connect again)`);
+    return { reply: reply('error', `LeadLens may not reach https://${host}: allow access to that site when asked (press Connect again)`), account: null };
   }
+  let account: CrmAccount | null;
   try {
     if (connection.crm === 'salesforce' && connection.auth.kind === 'session') await salesforceSessionId(connection.host);
-    await clientForConnection(connection).checkAccess(AbortSignal.timeout(60_000));
+    account = await clientForConnection(connection).checkAccess(AbortSignal.timeout(60_000));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return reply(isCrmError(error, 'auth') ? 'reconnect' : 'error', message);
+    return { reply: reply(isCrmError(error, 'auth') ? 'reconnect' : 'error', message), account: null };
   }
-  const what = connection.crm === 'salesforce' ? `Leads readable through API ${connection.apiVersion}` : 'contacts readable';
-  return reply('connected', `Connected to ${CRM_LABEL[crm]} at ${host}: ${what}`);
+  const what = connection.crm === 'salesforce' ? `Leads readable through API ${connection.apiVersion}` : `contacts of ${account?.name ?? 'the portal'} readable`;
+  return { reply: reply('connected', `Connected to ${CRM_LABEL[crm]} at ${host}: ${what}`), account };
 }
 
-/** Checks the connection and keeps the outcome (with `note` after it) as its status. */
-async function checkAndRemember(connection: Connection, note = ''): Promise<ConnectionReply & { ok: true }> {
-  const checked = await check(connection);
-  const result = note ? { ...checked, message: `${checked.message}. ${note}` } : checked;
+/** Keeps `reply` (with `note` after it) as the connection's status. */
+async function remember(reply: ConnectionReply, note = ''): Promise<ConnectionReply & { ok: true }> {
+  const result = note ? { ...reply, message: `${reply.message}. ${note}` } : reply;
   await writeStatus(result);
   return { ok: true, ...result };
+}
+
+/** What connecting to another org or portal did to the previous one's leads. */
+function forgottenNote(removed: number, from: string, what: 'org' | 'portal'): string {
+  const leads = removed === 1 ? `1 lead synced from ${from} was removed` : `${removed.toLocaleString('en-US')} leads synced from ${from} were removed`;
+  return `${leads}: sync to read this ${what}'s`;
+}
+
+/** Checks the stored connection, learning its HubSpot portal if it did not know it yet. */
+async function checkAndRemember(connection: Connection): Promise<ConnectionReply & { ok: true }> {
+  const { reply, account } = await check(connection);
+  if (connection.crm === 'hubspot' && account && !connection.account) await writeConnection({ ...connection, account });
+  return remember(reply);
 }
 
 /**
@@ -100,14 +114,20 @@ export const syncHandlers: Handlers<SyncProtocol> = {
       const host = request.crm === 'salesforce' ? request.host : HUBSPOT_API_HOST;
       return { ok: true, crm: request.crm, status: 'error', host, message: error instanceof Error ? error.message : String(error) };
     }
-    // Another Salesforce org (production after a sandbox, say): its records are not the previous one's.
+    // Another org or portal (Salesforce production after a sandbox, a HubSpot token of another
+    // portal): its records are not the previous one's. Unknown on either side: nothing is forgotten.
     const previous = await readConnection(request.crm);
-    const otherOrg = previous !== null && apiHostOf(previous) !== apiHostOf(connection);
-    const removed = otherOrg ? await forgetSyncedLeads(request.crm) : 0;
-    if (otherOrg) await removeConnection(request.crm); // and the previous org's site access
-    // Stored first so that "test connection" and sync can be retried after fixing what failed.
+    const { reply, account } = await check(connection);
+    if (connection.crm === 'hubspot' && account) connection = { ...connection, account };
+    const before = previous && accountOf(previous);
+    const after = accountOf(connection);
+    const otherAccount = before !== null && after !== null && before.id !== after.id;
+    const removed = otherAccount ? await forgetSyncedLeads(request.crm) : 0;
+    // and the previous org's site access, unless this one needs it too (HubSpot's one API host)
+    if (otherAccount && previous && apiHostOf(previous) !== apiHostOf(connection)) await removeConnection(request.crm);
+    // Stored even when the check failed, so that "test connection" and sync can be retried after fixing what failed.
     await writeConnection(connection);
-    return checkAndRemember(connection, otherOrg ? `${removed.toLocaleString('en-US')} leads synced from ${apiHostOf(previous)} were removed: sync to read this org's` : '');
+    return remember(reply, otherAccount ? forgottenNote(removed, before.name, request.crm === 'salesforce' ? 'org' : 'portal') : '');
   },
   async testConnection({ crm }) {
     const connection = await readConnection(crm);
