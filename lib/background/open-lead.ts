@@ -10,6 +10,7 @@ import { recognisePage } from '../crm/adapters';
 import type { CrmKind, PageFields } from '../crm/types';
 import { db } from '../db/db';
 import { broadcastToPages } from '../messaging/events';
+import { CrmKindSchema } from '../messaging/schemas';
 import type { OpenLead } from '../messaging/protocol-leads';
 import { explainLead } from '../ml/explain';
 import { featurizeRecord } from '../ml/featurize';
@@ -22,7 +23,7 @@ const LAST_CRM_TAB_KEY = 'lastCrmTabId';
 const crmHomeKey = (crm: CrmKind) => `crmHome:${crm}`;
 
 const RememberedLeadSchema = z.object({
-  crm: z.enum(['salesforce', 'hubspot']),
+  crm: CrmKindSchema,
   recordId: z.string(),
   fields: z.record(z.string(), z.string()),
   name: z.string().optional(),

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { CrmClient, FieldUpdate } from '../crm/client';
 import { isCrmError } from '../crm/http';
 import type { CrmKind } from '../crm/types';
+import { CrmKindSchema } from '../messaging/schemas';
 import { TIER_LOOK } from '../presentation';
 import type { Tier } from '../messaging/protocol';
 
@@ -20,7 +21,7 @@ const FIELD_NAME: Record<CrmKind, RegExp> = {
 
 export const WriteBackTargetSchema = z
   .object({
-    crm: z.enum(['salesforce', 'hubspot']),
+    crm: CrmKindSchema,
     scoreField: z.string().nullable(),
     tierField: z.string().nullable(),
     reasonField: z.string().nullable(),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { CrmAccount } from '../crm/client';
 import { HubSpotApiVersionSchema } from '../crm/hubspot-client';
+import { CrmKindSchema } from '../messaging/schemas';
 
 /** A Salesforce My Domain API host: `acme.my.salesforce.com`, `acme--uat.sandbox.my.salesforce.com`. */
 export const SalesforceHostSchema = z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*\.my\.salesforce\.com$/, 'expected your My Domain host, like acme.my.salesforce.com');
@@ -61,7 +62,7 @@ export const ConnectionStatusSchema = z.enum(['connected', 'reconnect', 'error',
 export type ConnectionStatus = z.infer<typeof ConnectionStatusSchema>;
 
 export const ConnectionReplySchema = z.object({
-  crm: z.enum(['salesforce', 'hubspot']),
+  crm: CrmKindSchema,
   status: ConnectionStatusSchema,
   host: z.string(),
   /** What was checked, or exactly what failed. */

@@ -2,9 +2,9 @@
  * One adapter per CRM behind this interface. Page recognition is a pure function of the
  * URL (table-tested); DOM reading takes a Document so it can run on saved pages in tests.
  */
-export type CrmKind = 'salesforce' | 'hubspot';
-/** Every CRM, for what is done for each (syncs to resume or stop). */
-export const CRM_KINDS: readonly CrmKind[] = ['salesforce', 'hubspot'];
+/** Every CRM, for what is done for each (syncs to resume or stop, statuses to list). */
+export const CRM_KINDS = ['salesforce', 'hubspot'] as const;
+export type CrmKind = (typeof CRM_KINDS)[number];
 
 export type PageMatch =
   | { kind: 'record'; crm: CrmKind; recordId: string }

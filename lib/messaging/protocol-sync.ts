@@ -7,9 +7,8 @@ import { z } from 'zod';
 import { ConnectionReplySchema, SalesforceApiVersionSchema, SalesforceClientIdSchema, SalesforceHostSchema } from '../connections/schema';
 import { HubSpotApiVersionSchema } from '../crm/hubspot-client';
 import { SyncStatusSchema } from '../sync/state';
-import { FailureSchema as Failure } from './schemas';
+import { CrmKindSchema, FailureSchema as Failure } from './schemas';
 
-const CrmSchema = z.enum(['salesforce', 'hubspot']);
 const TimeoutSeconds = z.number().int().min(1).max(300).optional();
 
 export const ConnectRequestSchema = z.discriminatedUnion('crm', [
@@ -28,7 +27,7 @@ export type ConnectRequest = z.infer<typeof ConnectRequestSchema>;
 const ConnectionResponseSchema = z.union([ConnectionReplySchema.extend({ ok: z.literal(true) }), Failure]);
 
 export const SyncSummarySchema = z.object({
-  crm: CrmSchema,
+  crm: CrmKindSchema,
   status: SyncStatusSchema,
   /** Records stored by the job in progress (or the last one). */
   synced: z.number(),
@@ -45,14 +44,14 @@ const SyncResponseSchema = z.union([SyncSummarySchema.extend({ ok: z.literal(tru
 
 export const syncProtocol = {
   connectCrm: { input: ConnectRequestSchema, output: ConnectionResponseSchema },
-  testConnection: { input: z.object({ crm: CrmSchema }), output: ConnectionResponseSchema },
-  disconnectCrm: { input: z.object({ crm: CrmSchema }), output: ConnectionResponseSchema },
+  testConnection: { input: z.object({ crm: CrmKindSchema }), output: ConnectionResponseSchema },
+  disconnectCrm: { input: z.object({ crm: CrmKindSchema }), output: ConnectionResponseSchema },
   connectionStatus: {
     input: z.object({}),
     output: z.union([z.object({ ok: z.literal(true), connections: z.array(ConnectionReplySchema) }), Failure]),
   },
-  startSync: { input: z.object({ crm: CrmSchema }), output: SyncResponseSchema },
-  cancelSync: { input: z.object({ crm: CrmSchema }), output: SyncResponseSchema },
+  startSync: { input: z.object({ crm: CrmKindSchema }), output: SyncResponseSchema },
+  cancelSync: { input: z.object({ crm: CrmKindSchema }), output: SyncResponseSchema },
   syncStatus: {
     input: z.object({}),
     output: z.union([z.object({ ok: z.literal(true), syncs: z.array(SyncSummarySchema) }), Failure]),

@@ -4,11 +4,12 @@
  * cycle.
  */
 import { z } from 'zod';
+import { CRM_KINDS } from '../crm/types';
 
 export const TierSchema = z.enum(['hot', 'warm', 'cold']);
 export type Tier = z.infer<typeof TierSchema>;
 
-export const CrmKindSchema = z.enum(['salesforce', 'hubspot']);
+export const CrmKindSchema = z.enum(CRM_KINDS);
 
 /** One plain-words reason: a term, the lead's value(s) for it, and how far it moves the odds. */
 export const ReasonSchema = z.object({

@@ -9,7 +9,7 @@ import { browser } from 'wxt/browser';
 import { ErrorState, Loading } from '@/components/StatusMessage';
 import { HUBSPOT_API_HOST, originPatternOf, type ConnectionReply } from '@/lib/connections/schema';
 import { DEFAULT_SALESFORCE_API_VERSION } from '@/lib/crm/salesforce-client';
-import type { CrmKind } from '@/lib/crm/types';
+import { CRM_KINDS, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import type { ConnectRequest } from '@/lib/messaging/protocol-sync';
 import { queryKeys } from '@/lib/query-keys';
@@ -60,7 +60,7 @@ export function ConnectionsSection() {
         onConnect={(host, apiVersion, oauthClientId) => void connectWithAccess(host, { crm: 'salesforce', host, apiVersion, oauthClientId })}
       />
       <HubSpotForm status={of('hubspot')} busy={busy} onConnect={(token, apiVersion) => void connectWithAccess(HUBSPOT_API_HOST, { crm: 'hubspot', token, apiVersion })} />
-      {(['salesforce', 'hubspot'] as const).map((crm) => {
+      {CRM_KINDS.map((crm) => {
         const current = of(crm);
         if (!current || current.status === 'disconnected') return null;
         return (

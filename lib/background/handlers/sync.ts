@@ -9,7 +9,7 @@ import { readConnection, readStatus, removeConnection, writeConnection, writeSta
 import { DEFAULT_TIMEOUT_SECONDS, HUBSPOT_API_HOST, accountOf, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from '../../connections/schema';
 import type { CrmAccount } from '../../crm/client';
 import { isCrmError } from '../../crm/http';
-import type { CrmKind } from '../../crm/types';
+import { CRM_KINDS, type CrmKind } from '../../crm/types';
 import { countStoredLeads, db } from '../../db/db';
 import type { ConnectRequest, SyncSummary, syncProtocol } from '../../messaging/protocol-sync';
 import type { Handlers } from '../../messaging/rpc';
@@ -141,7 +141,7 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     return { ok: true, crm, status: 'disconnected', host: '', message: `${CRM_LABEL[crm]} disconnected` };
   },
   async connectionStatus() {
-    return { ok: true, connections: await Promise.all((['salesforce', 'hubspot'] as const).map(readStatus)) };
+    return { ok: true, connections: await Promise.all(CRM_KINDS.map(readStatus)) };
   },
   async startSync({ crm }) {
     if (!(await readConnection(crm))) return { ok: false, error: `${CRM_LABEL[crm]} is not connected` };
@@ -153,6 +153,6 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     return { ok: true, ...(await summary(crm)) };
   },
   async syncStatus() {
-    return { ok: true, syncs: await Promise.all((['salesforce', 'hubspot'] as const).map(summary)) };
+    return { ok: true, syncs: await Promise.all(CRM_KINDS.map(summary)) };
   },
 };

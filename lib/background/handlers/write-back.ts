@@ -1,4 +1,5 @@
 /** Background handlers for writing scores back to the CRM; the job itself is `write-back-job.ts`. */
+import { CRM_KINDS } from '../../crm/types';
 import type { writeBackProtocol } from '../../messaging/protocol-write-back';
 import type { Handlers } from '../../messaging/rpc';
 import { WriteBackTargetSchema } from '../write-back';
@@ -14,6 +15,6 @@ export const writeBackHandlers: Handlers<typeof writeBackProtocol> = {
     return { ok: true, ...(await cancelWriteBack(crm)) };
   },
   async writeBackStatus() {
-    return { ok: true, writeBacks: await Promise.all((['salesforce', 'hubspot'] as const).map(readWriteBack)) };
+    return { ok: true, writeBacks: await Promise.all(CRM_KINDS.map(readWriteBack)) };
   },
 };
