@@ -7,7 +7,6 @@ import { STORED_SCORES_LOCK } from '@/lib/jobs/progress';
 import { resumeUnfinishedScoringJob, runScoringJob } from '@/lib/ml/bulk-score';
 import { checkModelOutputs } from '@/lib/ml/check-model';
 import { activeManifest, manifestOf, modelBytes } from '@/lib/ml/model-store';
-import { db } from '@/lib/db/db';
 import { syntheticRows } from '@/lib/ml/synthetic-rows';
 import { measureThroughput } from '@/lib/ml/throughput';
 import { offscreenProtocol } from '@/lib/messaging/protocol';
@@ -53,9 +52,9 @@ registerHandlers(offscreenProtocol, 'offscreen', {
     }
     return { ok: true as const, modelId, results };
   },
-  scoreStoredLeads: async ({ modelId }) => {
+  scoreStoredLeads: async ({ modelId, source }) => {
     await resumedScoring;
-    const scored = await navigator.locks.request(STORED_SCORES_LOCK, async () => runScoringJob(await scoringDeps(modelId), await db.leads.count()));
+    const scored = await navigator.locks.request(STORED_SCORES_LOCK, async () => runScoringJob(await scoringDeps(modelId), { source }));
     return { ok: true as const, scored };
   },
   checkModel: async ({ modelId }) => {

@@ -4,6 +4,7 @@
  * call makes it again.
  */
 import { browser } from 'wxt/browser';
+import type { CrmKind } from '../crm/types';
 import { offscreen } from '../messaging/client';
 import type { EngineRows } from './score-lead';
 
@@ -40,8 +41,8 @@ export async function runOffscreen(modelId: string, rows: Float32Array, featureC
   return { probability: reply.probability, contributions: reply.contributions };
 }
 
-/** Scores every stored lead with `modelId` in the offscreen document (its bulk-scoring job). */
-export async function scoreStoredLeadsOffscreen(modelId: string) {
+/** Scores every stored lead (or only `source`'s) with `modelId` in the offscreen document (its bulk-scoring job). */
+export async function scoreStoredLeadsOffscreen(modelId: string, source?: CrmKind) {
   await ensureOffscreenDocument();
-  return offscreen.scoreStoredLeads({ modelId });
+  return offscreen.scoreStoredLeads({ modelId, source });
 }

@@ -85,9 +85,10 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
         try {
           client = await clientFor(crm);
           if (!client) throw new Error(`${CRM_LABEL[crm]} is not connected`);
-          // Leads synced or changed since they were last scored: score every stored lead first,
-          // so each synced lead is written with its score from its current fields.
-          const scored = await scoreStoredLeadsOffscreen(await activeModelId());
+          // Leads synced or changed since they were last scored: score the CRM's stored leads
+          // first, so each synced lead is written with its score from its current fields. Only
+          // its own: the other CRM's (maybe 100,000) are not written here.
+          const scored = await scoreStoredLeadsOffscreen(await activeModelId(), crm);
           if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
           rows = await scoresToWrite(crm);
           if (rows.length === 0) throw new Error(`No leads synced from ${CRM_LABEL[crm]}: sync first`);

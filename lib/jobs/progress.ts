@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { db } from '../db/db';
+import { CrmKindSchema } from '../messaging/schemas';
 
 export const JOB_KEYS = { scoring: 'job:scoring', retier: 'job:retier' } as const;
 /**
@@ -25,6 +26,12 @@ export const JobProgressSchema = z.object({
   error: z.string().optional(),
   /** Primary key of the last item the job finished, so a restarted job continues after it. */
   resumeAfter: z.string().optional(),
+  /**
+   * Set when the run covers only this CRM's items (a write-back scores its own CRM's leads
+   * first), so `done`/`total` count that CRM's and a restarted job continues the same CRM;
+   * absent = every item.
+   */
+  source: CrmKindSchema.optional(),
 });
 export type JobProgress = z.infer<typeof JobProgressSchema>;
 
@@ -37,32 +44,38 @@ export async function writeJob(kind: JobKind, progress: JobProgress): Promise<vo
   await db.settings.put({ key: JOB_KEYS[kind], value: JobProgressSchema.parse(progress) });
 }
 
+export interface JobRunOptions {
+  /** The one CRM the run covers (recorded in every row it writes); omitted = every item. */
+  source?: JobProgress['source'];
+  /** An earlier run of the job that `work` continues: its start, count and cursor carry over. */
+  unfinished?: JobProgress;
+}
+
 /**
  * Run `work` as job `kind`, recording its start, its progress (through the `report` it gets)
- * and how it ended. Rethrows the failure after recording it. `unfinished` is an earlier run
- * of the job that `work` continues: its start, count and cursor carry over.
+ * and how it ended. Rethrows the failure after recording it.
  */
 export async function runJob<T>(
   kind: JobKind,
   modelId: string,
   total: number,
   work: (report: (done: number, resumeAfter?: string) => Promise<void>) => Promise<T>,
-  unfinished?: JobProgress,
+  { source, unfinished }: JobRunOptions = {},
 ): Promise<T> {
-  const startedAt = unfinished?.startedAt ?? Date.now();
+  const run = { modelId, total, startedAt: unfinished?.startedAt ?? Date.now(), source };
   let done = 0;
   const report = async (count: number, resumeAfter?: string) => {
     done = count;
-    await writeJob(kind, { modelId, state: 'running', done, total, startedAt, resumeAfter });
+    await writeJob(kind, { ...run, state: 'running', done, resumeAfter });
   };
   await report(unfinished?.done ?? 0, unfinished?.resumeAfter);
   try {
     const result = await work(report);
-    await writeJob(kind, { modelId, state: 'done', done: total, total, startedAt, finishedAt: Date.now() });
+    await writeJob(kind, { ...run, state: 'done', done: total, finishedAt: Date.now() });
     return result;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    await writeJob(kind, { modelId, state: 'failed', done, total, startedAt, finishedAt: Date.now(), error: message });
+    await writeJob(kind, { ...run, state: 'failed', done, finishedAt: Date.now(), error: message });
     throw error;
   }
 }

@@ -56,5 +56,6 @@ export const leadsProtocol = {
 
 /** Background → offscreen: bulk scoring reads the leads from IndexedDB itself. */
 export const offscreenLeadsProtocol = {
-  scoreStoredLeads: { input: ModelIdRequestSchema, output: ScoreStoredLeadsResponseSchema },
+  /** Score every stored lead, or only `source`'s (a write-back needs its own CRM's leads scored, not every lead). */
+  scoreStoredLeads: { input: ModelIdRequestSchema.extend({ source: CrmKindSchema.optional() }), output: ScoreStoredLeadsResponseSchema },
 } as const;

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { db } from '../db/db';
+import { db, type StoredLead } from '../db/db';
 import { demoStoredLeads, replaceDemoLeads } from '../crm/demo-leads';
 import { strongestReasons, topReasonFor } from '../presentation';
 import { resumeUnfinishedScoringJob, runScoringJob, scoreAllStoredLeads } from './bulk-score';
@@ -32,6 +32,9 @@ async function runModel(rows: Float32Array, featureCount: number): Promise<Engin
   return { probability: out.probability.data as Float32Array, contributions, terms: contributions.length / n };
 }
 
+const scoredLeadKeys = async () => (await db.leadScores.toArray()).map((score) => score.leadKey).sort();
+const keysOf = (leads: StoredLead[], source: StoredLead['source']) => leads.filter((lead) => lead.source === source).map((lead) => lead.key).sort();
+
 it('scores every stored lead of both CRMs in batches, reporting progress, as one-lead scoring does', async () => {
   const leads = demoStoredLeads(now, 25);
   await replaceDemoLeads(leads);
@@ -49,6 +52,30 @@ it('scores every stored lead of both CRMs in batches, reporting progress, as one
     expect(stored?.topReason).toMatch(/^.+: .+$/);
   }
   expect(leads.map((lead) => lead.source).slice(0, 4)).toEqual(['salesforce', 'hubspot', 'salesforce', 'hubspot']);
+});
+
+describe('scoring one source’s stored leads (a write-back’s)', () => {
+  it('scores only that source’s leads, not the other CRM’s', async () => {
+    const leads = demoStoredLeads(now, 25);
+    await replaceDemoLeads(leads);
+    await db.leads.put({ ...leads[0], key: 'csv|x', id: 'x', source: 'csv', origin: 'csv' });
+    const reports: number[] = [];
+    const scored = await scoreAllStoredLeads({ manifest, runModel, now, report: async (done) => void reports.push(done) }, 5, { source: 'salesforce' });
+    expect(scored).toBe(13);
+    expect(reports).toEqual([5, 10, 13]);
+    expect(await scoredLeadKeys()).toEqual(keysOf(leads, 'salesforce'));
+  });
+
+  it('runs as the scoring job with that source’s total, and records the source', async () => {
+    const leads = demoStoredLeads(now, 25);
+    await replaceDemoLeads(leads);
+    expect(await runScoringJob({ manifest, runModel, now }, { source: 'hubspot', batchSize: 5 })).toBe(12);
+    expect(await readJob('scoring')).toMatchObject({ state: 'done', done: 12, total: 12, source: 'hubspot' });
+    expect(await scoredLeadKeys()).toEqual(keysOf(leads, 'hubspot'));
+    // A run over every lead afterwards records no source.
+    expect(await runScoringJob({ manifest, runModel, now }, { batchSize: 10 })).toBe(25);
+    expect((await readJob('scoring'))?.source).toBeUndefined();
+  });
 });
 
 it('replaces earlier demo leads and their scores, keeping other leads', async () => {
@@ -84,7 +111,7 @@ describe('a scoring job whose offscreen document closed mid-way', () => {
   it('continues after the last batch it scored instead of starting over', async () => {
     const leads = demoStoredLeads(now, 25);
     await replaceDemoLeads(leads);
-    void runScoringJob({ manifest, runModel: dyingAfter(1), now }, leads.length, 10);
+    void runScoringJob({ manifest, runModel: dyingAfter(1), now }, { batchSize: 10 });
     await until(async () => (await readJob('scoring'))?.done === 10);
     const lastScored = [...leads].map((lead) => lead.key).sort()[9];
     expect(await readJob('scoring')).toMatchObject({ state: 'running', done: 10, total: 25, resumeAfter: lastScored });
@@ -103,9 +130,30 @@ describe('a scoring job whose offscreen document closed mid-way', () => {
 
   it('starts over when it died before its first batch', async () => {
     await replaceDemoLeads(demoStoredLeads(now, 12));
-    void runScoringJob({ manifest, runModel: dyingAfter(0), now }, 12, 10);
+    void runScoringJob({ manifest, runModel: dyingAfter(0), now }, { batchSize: 10 });
     await until(async () => (await readJob('scoring'))?.state === 'running');
     expect(await resumeUnfinishedScoringJob(async () => ({ manifest, runModel, now }), 10)).toBe(12);
     expect(await db.leadScores.count()).toBe(12);
+  });
+
+  it('continues a one-source run over that source only, not over every lead', async () => {
+    const leads = demoStoredLeads(now, 25);
+    await replaceDemoLeads(leads);
+    // HubSpot's keys sort before Salesforce's: a resume over every key after its cursor would score Salesforce's too.
+    void runScoringJob({ manifest, runModel: dyingAfter(1), now }, { source: 'hubspot', batchSize: 5 });
+    await until(async () => (await readJob('scoring'))?.done === 5);
+    expect(await readJob('scoring')).toMatchObject({ state: 'running', done: 5, total: 12, source: 'hubspot' });
+
+    expect(await resumeUnfinishedScoringJob(async () => ({ manifest, runModel, now }), 5)).toBe(12);
+    expect(await readJob('scoring')).toMatchObject({ state: 'done', done: 12, total: 12, source: 'hubspot' });
+    expect(await scoredLeadKeys()).toEqual(keysOf(leads, 'hubspot'));
+  });
+
+  it('starts a one-source run over when it died before its first batch, still over that source only', async () => {
+    await replaceDemoLeads(demoStoredLeads(now, 12));
+    void runScoringJob({ manifest, runModel: dyingAfter(0), now }, { source: 'hubspot', batchSize: 5 });
+    await until(async () => (await readJob('scoring'))?.state === 'running');
+    expect(await resumeUnfinishedScoringJob(async () => ({ manifest, runModel, now }), 5)).toBe(6);
+    expect(await db.leadScores.count()).toBe(6);
   });
 });

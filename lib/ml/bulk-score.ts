@@ -1,14 +1,15 @@
 /**
- * Scoring every stored lead with one model, in batches read from IndexedDB (rows are never
- * posted between contexts): featurize, run the engine, write `leadScores` with score, tier
- * and the top reason, and report progress after each batch.
+ * Scoring every stored lead (or one source's) with one model, in batches read from IndexedDB
+ * (rows are never posted between contexts): featurize, run the engine, write `leadScores`
+ * with score, tier and the top reason, and report progress after each batch.
  */
-import { db, type LeadScore, type StoredLead } from '../db/db';
-import { forEachChunk } from '../db/chunks';
+import type { CrmKind } from '../crm/types';
+import { countStoredLeads, db, type LeadScore, type StoredLead } from '../db/db';
+import { forEachChunk, prefixRange } from '../db/chunks';
 import { readJob, runJob } from '../jobs/progress';
 import type { EngineOutput } from './engine';
 import { explainLead } from './explain';
-import { featurizeRecords } from './featurize';
+import { featurizeRecords, type SourceKind } from './featurize';
 import type { Manifest } from './manifest';
 import { scoreAndTier } from './score';
 import { strongestReasons, topReasonFor } from '../presentation';
@@ -67,14 +68,25 @@ async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<L
   });
 }
 
-/**
- * Scores every stored lead with `deps.manifest`'s model, in primary-key order, or only those
- * after `resume.after`; returns how many were scored in all.
- */
-export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BULK_SCORING_BATCH, resume?: ScoringCursor): Promise<number> {
-  let done = resume?.done ?? 0;
+/** Which stored leads a run scores: one source's (key range `${source}|…`) or all, from where an unfinished run stopped. */
+export interface ScoringScope {
+  source?: SourceKind;
+  resume?: ScoringCursor;
+}
+
+/** The primary keys of `scope`'s leads still to score. */
+function keyRangeOf({ source, resume }: ScoringScope): [string, string] {
+  const [from, to] = source ? prefixRange(`${source}|`) : ['', '\uffff'];
   // `after + "\u0000"` is the smallest key above `after`.
-  const range: [string, string] | undefined = resume && [`${resume.after}\u0000`, '\uffff'];
+  return [resume ? `${resume.after}\u0000` : from, to];
+}
+
+/**
+ * Scores every stored lead (or only `scope.source`'s) with `deps.manifest`'s model, in
+ * primary-key order, or only those after `scope.resume.after`; returns how many were scored in all.
+ */
+export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BULK_SCORING_BATCH, scope: ScoringScope = {}): Promise<number> {
+  let done = scope.resume?.done ?? 0;
   await forEachChunk(
     db.leads,
     batchSize,
@@ -83,20 +95,27 @@ export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BUL
       done += leads.length;
       await deps.report(done, leads[leads.length - 1].key);
     },
-    range,
+    keyRangeOf(scope),
   );
   return done;
 }
 
-/** Scores every stored lead as the `scoring` job (progress row and cursor in `job:scoring`). */
-export function runScoringJob(deps: Omit<BulkScoringDeps, 'report'>, total: number, batchSize = BULK_SCORING_BATCH): Promise<number> {
-  return runJob('scoring', deps.manifest.modelId, total, (report) => scoreAllStoredLeads({ ...deps, report }, batchSize));
+/**
+ * Scores every stored lead, or only `source`'s, as the `scoring` job (progress row and cursor
+ * in `job:scoring`). A one-CRM run (a write-back's) reports through the same row so pages
+ * watching it show the run and refresh their scores when it ends; its `total` is that CRM's
+ * count, so "scoring N of M" stays true, and it records `source` so a resume continues that
+ * CRM only instead of taking it for a run over every lead.
+ */
+export async function runScoringJob(deps: Omit<BulkScoringDeps, 'report'>, { source, batchSize = BULK_SCORING_BATCH }: { source?: CrmKind; batchSize?: number } = {}): Promise<number> {
+  const total = await (source ? countStoredLeads(source) : db.leads.count());
+  return runJob('scoring', deps.manifest.modelId, total, (report) => scoreAllStoredLeads({ ...deps, report }, batchSize, { source }), { source });
 }
 
 /**
  * A scoring job whose progress row still says `running` died with its offscreen document:
- * continue it after the last batch it scored. Resolves with the number scored in all, or
- * null when no job was unfinished.
+ * continue it (over the same leads: all, or its one CRM's) after the last batch it scored.
+ * Resolves with the number scored in all, or null when no job was unfinished.
  */
 export async function resumeUnfinishedScoringJob(
   depsFor: (modelId: string) => Promise<Omit<BulkScoringDeps, 'report'>>,
@@ -105,6 +124,10 @@ export async function resumeUnfinishedScoringJob(
   const job = await readJob('scoring');
   if (job?.state !== 'running') return null;
   const deps = await depsFor(job.modelId);
-  const cursor = job.resumeAfter === undefined ? undefined : { done: job.done, after: job.resumeAfter };
-  return runJob('scoring', job.modelId, job.total, (report) => scoreAllStoredLeads({ ...deps, report }, batchSize, cursor), cursor && job);
+  const { source } = job;
+  const resume = job.resumeAfter === undefined ? undefined : { done: job.done, after: job.resumeAfter };
+  return runJob('scoring', job.modelId, job.total, (report) => scoreAllStoredLeads({ ...deps, report }, batchSize, { source, resume }), {
+    source,
+    unfinished: resume && job,
+  });
 }

@@ -1,0 +1,79 @@
+/**
+ * A write-back scores its own CRM's stored leads before writing them, not every stored lead:
+ * with the other CRM's leads stored too, only its leads are scored (and written).
+ */
+import 'fake-indexeddb/auto';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import type { FieldUpdate } from '../crm/client';
+import { demoStoredLeads } from '../crm/demo-leads';
+import type { CrmKind } from '../crm/types';
+import { db } from '../db/db';
+import { readJob } from '../jobs/progress';
+import { readWriteBack, startWriteBack } from './write-back-job';
+import { WriteBackTargetSchema, type RecordWriter } from './write-back';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+
+// The offscreen document's handler run in place (same bulk-scoring job, no messaging), with a
+// model that gives every lead the same odds: what is scored matters here, not the scores.
+vi.mock('./offscreen-engine', () => ({
+  scoreStoredLeadsOffscreen: async (modelId: string, source?: CrmKind) => {
+    const { manifestOf } = await import('../ml/model-store');
+    const { runScoringJob } = await import('../ml/bulk-score');
+    const manifest = await manifestOf(modelId);
+    const terms = manifest.terms.length;
+    const runModel = async (rows: Float32Array, featureCount: number) => {
+      const n = rows.length / featureCount;
+      return { probability: new Float32Array(n).fill(0.5) /* [N] */, contributions: new Float32Array(n * terms) /* [N * T] */, terms };
+    };
+    return { ok: true as const, scored: await runScoringJob({ manifest, runModel, now: new Date() }, { source }) };
+  },
+}));
+
+const updates: FieldUpdate[] = [];
+const writer: RecordWriter = {
+  maxBatch: 200,
+  updateRecords: async (batch) => {
+    updates.push(...batch);
+    return [];
+  },
+};
+vi.mock('../connections/client-for', () => ({ clientFor: async () => writer }));
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  updates.length = 0;
+  // Node has no Web Locks: each lock is free and reads as held while its task runs (the job's "alive" check).
+  const held = new Set<string>();
+  vi.stubGlobal('navigator', {
+    locks: {
+      query: async () => ({ held: [...held].map((name) => ({ name })), pending: [] }),
+      request: async (name: string, _options: unknown, task: (lock: { name: string }) => unknown) => {
+        held.add(name);
+        try {
+          return await task({ name });
+        } finally {
+          held.delete(name);
+        }
+      },
+    },
+  });
+  await Promise.all(db.tables.map((table) => table.clear()));
+});
+afterEach(() => vi.unstubAllGlobals());
+
+it('scores only the leads of the CRM it writes back to, then writes them', async () => {
+  const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30).map((lead) => ({ ...lead, origin: 'sync' as const }));
+  await db.leads.bulkPut(leads);
+  const salesforce = leads.filter((lead) => lead.source === 'salesforce');
+
+  const target = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null });
+  expect(await startWriteBack(target)).toMatchObject({ status: 'running', total: salesforce.length });
+  while ((await readWriteBack('salesforce')).status === 'running') await new Promise((resolve) => setTimeout(resolve, 5));
+
+  expect(await readWriteBack('salesforce')).toMatchObject({ status: 'done', written: salesforce.length });
+  expect((await db.leadScores.toArray()).map((score) => score.leadKey).sort()).toEqual(salesforce.map((lead) => lead.key).sort());
+  expect(updates.map((update) => update.recordId).sort()).toEqual(salesforce.map((lead) => lead.id).sort());
+  expect(await readJob('scoring')).toMatchObject({ state: 'done', done: salesforce.length, total: salesforce.length, source: 'salesforce' });
+});
