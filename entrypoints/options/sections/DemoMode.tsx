@@ -25,7 +25,8 @@ export function DemoModeSection() {
       <button type="button" onClick={() => load.mutate()} disabled={load.isPending}>
         {load.isPending ? 'Loading demo data…' : 'Load demo data'}
       </button>
-      {load.isPending && scoring?.state === 'running' && <JobProgressBar label="Scoring demo leads" done={scoring.done} total={scoring.total} />}
+      {/* A write-back's run of one CRM's leads is not the demo's. */}
+      {load.isPending && scoring?.state === 'running' && !scoring.source && <JobProgressBar label="Scoring demo leads" done={scoring.done} total={scoring.total} />}
       {load.isSuccess && (
         <p role="status" data-testid="demo-loaded">
           Loaded and scored {load.data.toLocaleString('en-US')} demo leads. Open the side panel to see them.
