@@ -15,7 +15,7 @@ import { activateModel } from '@/lib/ml/model-versions';
 import { describeDataSize } from '@/lib/ml/train/data-size';
 import { HUBSPOT_LIFECYCLE_ORDER } from '@/lib/crm/hubspot-lifecycle';
 import { HUBSPOT_LIFECYCLE_FIELD, stagesReached, suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
-import { mapSpec, type OutcomeRule } from '@/lib/ml/train/training-set';
+import { describeLeftOut, mapSpec, type LeftOut, type OutcomeRule } from '@/lib/ml/train/training-set';
 import { TrainingEventSchema, type TrainingData, type TrainingEvent, type TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import { queryKeys } from '@/lib/query-keys';
 import demoFeatureSpecs from '@/models/demo-features.json';
@@ -41,6 +41,12 @@ function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
 }
 
 type Inspected = Extract<TrainingEvent, { type: 'inspected' }> & { data: TrainingData };
+
+/** How many leads the window and the outcome left out, and why, beside the counts they are missing from. */
+function LeftOutNote({ counts }: { counts: LeftOut }) {
+  const sentences = describeLeftOut(counts);
+  return sentences.length > 0 ? <p data-testid="left-out">{sentences.join(' ')}</p> : null;
+}
 
 const createTrainingWorker = () => new Worker(new URL('../../../lib/ml/train/worker.ts', import.meta.url), { type: 'module' });
 const WORKER_FAILED = { type: 'failed', error: 'The training worker stopped unexpectedly.' } as const;
@@ -228,6 +234,7 @@ export function TrainingSection() {
           {size.message}
         </p>
       )}
+      {inspected && <LeftOutNote counts={inspected} />}
       {inspected && size?.level !== 'too-little' && (
         <>
           <h3>Features</h3>
@@ -269,6 +276,7 @@ export function TrainingSection() {
       {finished?.type === 'trained' && (
         <>
           <TrainingReport trained={finished} />
+          <LeftOutNote counts={finished} />
           {size && size.level !== 'enough' && <p>{size.message}</p>}
           <button type="button" onClick={() => activate.mutate(finished)} disabled={activate.isPending || activate.isSuccess}>
             Activate this model

@@ -13,7 +13,8 @@ export interface DataSizeVerdict {
   message: string;
 }
 
-const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+/** `1 lead`, `2,000 leads`. */
+export const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 export function describeDataSize(leads: number, conversions: number): DataSizeVerdict {
   const counts = `${plural(leads, 'lead', 'leads')}, ${plural(conversions, 'conversion', 'conversions')}`;

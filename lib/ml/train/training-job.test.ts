@@ -57,8 +57,43 @@ describe('runTrainingRequest', () => {
     const few = leads.slice(0, 40);
     const conversions = few.filter((lead) => ['opportunity', 'customer', 'evangelist'].includes(String(lead.fields.lifecyclestage))).length;
     expect(await run({ type: 'inspect', data, catalogue: DEMO_FEATURE_SPECS }, few)).toEqual([
-      { type: 'inspected', rows: 40, conversions, candidates: [], leakage: [] },
+      { type: 'inspected', rows: 40, conversions, withoutCreatedDate: 0, withoutOutcome: 0, candidates: [], leakage: [] },
     ]);
+  });
+
+  /** The demo leads, the first `open` with no lifecycle stage yet and the next `undated` with no readable created date. */
+  const withGaps = (open: number, undated: number) =>
+    leads.map((lead, i) =>
+      i < open ? { ...lead, fields: { ...lead.fields, lifecyclestage: '' } } : i < open + undated ? { ...lead, createdAt: 0 } : lead,
+    );
+  const sinceAlways = { createdAfter: Date.UTC(2000, 0, 1), createdBefore: null };
+  const knownConversions = (stored: typeof leads) =>
+    stored.filter((lead) => ['opportunity', 'customer', 'evangelist'].includes(String(lead.fields.lifecyclestage))).length;
+
+  it('leaves open leads and leads without a readable created date out of the check, and says how many', async () => {
+    const stored = withGaps(150, 40);
+    const [event] = await run({ type: 'inspect', data: { ...data, window: sinceAlways }, catalogue: DEMO_FEATURE_SPECS }, stored);
+    if (event.type !== 'inspected') throw new Error(JSON.stringify(event));
+    expect(event).toMatchObject({ rows: 1200 - 150 - 40, withoutOutcome: 150, withoutCreatedDate: 40 });
+    expect(event.conversions).toBe(knownConversions(stored.slice(190)));
+  });
+
+  it('trains on the leads with an outcome only, and says how many were left out', async () => {
+    const events = await run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 }, withGaps(200, 0));
+    const done = events.at(-1);
+    if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+    expect(done.summary.rows).toBe(1000);
+    expect(done.manifest.provenance.rows).toBe(1000);
+    expect(done).toMatchObject({ withoutOutcome: 200, withoutCreatedDate: 0 });
+  });
+
+  it('says so when no lead has an outcome yet, or no lead a readable created date', async () => {
+    const open = await run({ type: 'inspect', data, catalogue: DEMO_FEATURE_SPECS }, withGaps(1200, 0));
+    expect(open).toEqual([
+      { type: 'failed', error: expect.stringMatching(/^None of the 1,200 leads in the window has an outcome yet: "lifecyclestage" is empty on all of them/) },
+    ]);
+    const undated = await run({ type: 'inspect', data: { ...data, window: sinceAlways }, catalogue: DEMO_FEATURE_SPECS }, withGaps(0, 1200));
+    expect(undated).toEqual([{ type: 'failed', error: expect.stringMatching(/^None of the 1,200 stored leads of this source has a readable created date/) }]);
   });
 
   it('says what is wrong when there is too little data, and when the window is empty', async () => {

@@ -6,7 +6,7 @@ import type { SourceKind } from '../featurize';
 import { describeDataSize } from './data-size';
 import { TrainingDataError } from './dataset';
 import { trainModel, type TrainProgress } from './index';
-import { candidateFeatures, inspectTrainingData, leadsInWindow, trainingTable, OUTCOME_COLUMN, type HistoryLead } from './training-set';
+import { candidateFeatures, inspectTrainingData, selectTrainingData, OUTCOME_COLUMN, type HistoryLead } from './training-set';
 import type { TrainingEvent, TrainingRequest } from './worker-protocol';
 
 /** Progress is posted at most this often (the trainer reports every boosting round). */
@@ -18,20 +18,19 @@ export async function runTrainingRequest(request: TrainingRequest, loadLeads: Lo
   try {
     const { data } = request;
     const now = new Date(data.now);
-    const leads = leadsInWindow(await loadLeads(data.source), data.window);
-    if (leads.length === 0) throw new TrainingDataError('No stored lead of this source was created inside the window.');
-    const table = trainingTable(leads, data.outcome);
+    const { table, ...leftOut } = selectTrainingData(await loadLeads(data.source), data.window, data.outcome);
 
     if (request.type === 'inspect') {
       // Too little data is an answer too: the counts, said plainly by the form, not an error.
+      const rows = table.records.length;
       const conversions = table.records.filter((record) => record[OUTCOME_COLUMN] === '1').length;
-      if (describeDataSize(leads.length, conversions).level === 'too-little') {
-        post({ type: 'inspected', rows: leads.length, conversions, candidates: [], leakage: [] });
+      if (describeDataSize(rows, conversions).level === 'too-little') {
+        post({ type: 'inspected', rows, conversions, ...leftOut, candidates: [], leakage: [] });
         return;
       }
       const candidates = candidateFeatures(request.catalogue, table, data.source, data.outcome.field);
       const inspection = inspectTrainingData(table, candidates.map((c) => c.spec), data.source, now);
-      post({ type: 'inspected', ...inspection, candidates });
+      post({ type: 'inspected', ...inspection, ...leftOut, candidates });
       return;
     }
 
@@ -79,6 +78,7 @@ export async function runTrainingRequest(request: TrainingRequest, loadLeads: Lo
         trainSeconds: summary.train_seconds,
       },
       warnings: result.warnings,
+      ...leftOut,
     });
   } catch (error) {
     // The trainer's data errors are written for people; anything else is a bug, said as such.

@@ -5,9 +5,12 @@ import { TrainingDataError } from './dataset';
 import {
   OUTCOME_COLUMN,
   candidateFeatures,
+  describeLeftOut,
   inspectTrainingData,
   isConverted,
   leadsInWindow,
+  outcomeOf,
+  selectTrainingData,
   suggestField,
   trainingTable,
 } from './training-set';
@@ -17,16 +20,18 @@ const salesforceLeads = generateDemoLeads({ count: 800, seed: 3, now }).map((lea
 const converted = { field: 'IsConverted', positiveValues: ['true'] };
 
 describe('the window and the outcome', () => {
-  it('keeps leads created inside the window, and leaves out those with no known creation date', () => {
+  it('keeps leads created inside the window, and leaves out and counts those with no known creation date', () => {
     const leads = [
       { createdAt: Date.UTC(2025, 0, 1), fields: {} },
       { createdAt: Date.UTC(2026, 3, 1), fields: {} },
       { createdAt: Date.UTC(2026, 9, 25), fields: {} },
       { createdAt: 0, fields: {} },
+      { createdAt: 0, fields: {} },
     ];
     const window = { createdAfter: Date.UTC(2025, 10, 1), createdBefore: Date.UTC(2026, 9, 1) };
-    expect(leadsInWindow(leads, window)).toEqual([leads[1]]);
-    expect(leadsInWindow(leads, { createdAfter: null, createdBefore: null })).toEqual(leads);
+    expect(leadsInWindow(leads, window)).toEqual({ leads: [leads[1]], withoutCreatedDate: 2 });
+    // No window: every lead is in, known date or not.
+    expect(leadsInWindow(leads, { createdAfter: null, createdBefore: null })).toEqual({ leads, withoutCreatedDate: 0 });
   });
 
   it('reads the outcome from booleans, statuses and stages, as text', () => {
@@ -38,12 +43,93 @@ describe('the window and the outcome', () => {
     expect(isConverted({}, stages)).toBe(false);
   });
 
+  it('tells an open lead (empty outcome field) from a lead that did not convert', () => {
+    const stages = { field: 'lifecyclestage', positiveValues: ['customer'] };
+    expect(outcomeOf({ lifecyclestage: 'customer' }, stages)).toBe(1);
+    expect(outcomeOf({ lifecyclestage: 'lead' }, stages)).toBe(0);
+    const open = [null, undefined, '', '  ', 'N/A', '(none)'].map((lifecyclestage) => ({ lifecyclestage }));
+    for (const fields of [{}, ...open]) expect(outcomeOf(fields, stages)).toBeNull();
+    // Salesforce's IsConverted is always a boolean: false is a known "not converted".
+    expect(outcomeOf({ IsConverted: false }, converted)).toBe(0);
+    expect(outcomeOf({ IsConverted: true }, converted)).toBe(1);
+  });
+
+  it('leaves leads without an outcome out of the trainer’s table, and counts them', () => {
+    const rule = { field: 'converted', positiveValues: ['yes'] };
+    const leads = [
+      { createdAt: 1, fields: { industry: 'Retail', converted: 'yes' } },
+      { createdAt: 1, fields: { industry: 'Energy', converted: 'no' } },
+      { createdAt: 1, fields: { industry: 'Retail', converted: '' } },
+      { createdAt: 1, fields: { industry: 'Energy', converted: '-' } },
+      { createdAt: 1, fields: { industry: 'Energy', notes: 'open' } },
+    ];
+    const { table, withoutOutcome } = trainingTable(leads, rule);
+    expect(withoutOutcome).toBe(3);
+    expect(table.records.map((record) => [record.industry, record[OUTCOME_COLUMN]])).toEqual([
+      ['Retail', '1'],
+      ['Energy', '0'],
+    ]);
+    // Columns come from the leads trained on only.
+    expect(table.columns).toEqual(['industry', 'converted', OUTCOME_COLUMN]);
+  });
+
   it('builds the trainer’s table with the outcome as 1 / 0', () => {
-    const table = trainingTable(salesforceLeads, converted);
+    const { table, withoutOutcome } = trainingTable(salesforceLeads, converted);
+    expect(withoutOutcome).toBe(0);
     expect(table.columns.at(-1)).toBe(OUTCOME_COLUMN);
     expect(table.columns).toContain('LeadSource');
     const positives = table.records.filter((record) => record[OUTCOME_COLUMN] === '1').length;
     expect(positives).toBe(salesforceLeads.filter((lead) => lead.outcome === 1).length);
+  });
+});
+
+describe('selectTrainingData', () => {
+  const rule = { field: 'converted', positiveValues: ['1'] };
+  const window = { createdAfter: Date.UTC(2026, 0, 1), createdBefore: Date.UTC(2026, 9, 1) };
+  const lead = (createdAt: number, converted: string) => ({ createdAt, fields: { converted } });
+  const inside = Date.UTC(2026, 5, 1);
+
+  it('counts the leads left out by the window (no readable created date) and by the outcome (still open)', () => {
+    const leads = [lead(inside, '1'), lead(inside, '0'), lead(inside, ''), lead(0, '1'), lead(Date.UTC(2020, 0, 1), '0')];
+    const { table, withoutCreatedDate, withoutOutcome } = selectTrainingData(leads, window, rule);
+    expect(table.records).toHaveLength(2);
+    expect({ withoutCreatedDate, withoutOutcome }).toEqual({ withoutCreatedDate: 1, withoutOutcome: 1 });
+  });
+
+  it('says the created dates were unreadable when no lead has one', () => {
+    expect(() => selectTrainingData([lead(0, '1'), lead(0, '0')], window, rule)).toThrow(
+      new TrainingDataError(
+        'None of the 2 stored leads of this source has a readable created date, so none can be placed in the window. ' +
+          'For a CSV import, choose the column that holds the created date (and check its dates read as dates).',
+      ),
+    );
+  });
+
+  it('says the window is empty, and how many leads had no readable date, when the readable ones fall outside it', () => {
+    expect(() => selectTrainingData([lead(Date.UTC(2020, 0, 1), '1')], window, rule)).toThrow(
+      new TrainingDataError('No stored lead of this source was created inside the window.'),
+    );
+    expect(() => selectTrainingData([lead(Date.UTC(2020, 0, 1), '1'), lead(0, '1')], window, rule)).toThrow(
+      new TrainingDataError('No stored lead of this source was created inside the window (1 more lead has no readable created date).'),
+    );
+  });
+
+  it('says so when no lead in the window has an outcome yet', () => {
+    expect(() => selectTrainingData([lead(inside, ''), lead(inside, 'n/a'), lead(inside, ' ')], window, rule)).toThrow(
+      new TrainingDataError(
+        'None of the 3 leads in the window has an outcome yet: "converted" is empty on all of them, so there is nothing to learn from. ' +
+          'Choose the field that says whether a lead converted, or a window of older leads.',
+      ),
+    );
+  });
+
+  it('says what was left out in plain words', () => {
+    expect(describeLeftOut({ withoutOutcome: 312, withoutCreatedDate: 41 })).toEqual([
+      '312 leads have no outcome yet and are left out.',
+      '41 leads have no readable created date and are outside the window.',
+    ]);
+    expect(describeLeftOut({ withoutOutcome: 1, withoutCreatedDate: 0 })).toEqual(['1 lead has no outcome yet and is left out.']);
+    expect(describeLeftOut({ withoutOutcome: 0, withoutCreatedDate: 0 })).toEqual([]);
   });
 });
 
@@ -56,7 +142,7 @@ describe('candidate features', () => {
   });
 
   it('maps the catalogue to Salesforce fields, offers the other fields, and never the outcome', () => {
-    const table = trainingTable(salesforceLeads, converted);
+    const { table } = trainingTable(salesforceLeads, converted);
     const candidates = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', 'IsConverted');
     const catalogue = candidates.filter((c) => c.origin === 'catalogue').map((c) => c.spec.key);
     expect(catalogue).toEqual(expect.arrayContaining(['lead_source', 'industry', 'annual_revenue', 'title_seniority']));
@@ -73,7 +159,7 @@ describe('candidate features', () => {
 
 describe('inspectTrainingData', () => {
   it('counts leads and conversions and flags the fields filled after conversion', () => {
-    const table = trainingTable(salesforceLeads, converted);
+    const { table } = trainingTable(salesforceLeads, converted);
     const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', 'IsConverted').map((c) => c.spec);
     const inspection = inspectTrainingData(table, specs, 'salesforce', now);
     expect(inspection.rows).toBe(800);
@@ -86,7 +172,7 @@ describe('inspectTrainingData', () => {
 
   it('refuses with the trainer’s own message when there are too few conversions', () => {
     const few = salesforceLeads.slice(0, 30);
-    const table = trainingTable(few, converted);
+    const { table } = trainingTable(few, converted);
     expect(() => inspectTrainingData(table, DEMO_FEATURE_SPECS, 'salesforce', now)).toThrow(TrainingDataError);
   });
 });

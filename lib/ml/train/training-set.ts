@@ -1,14 +1,16 @@
 /**
  * From stored leads to the trainer's input: which leads (the window), what "converted" means
- * (the outcome rule), which fields can become features (the catalogue's specs, mapped to the
- * fields the data has, plus the data's other fields, inferred), and what the leakage guard
- * says about each before anything is trained. Pure, no browser APIs: the training worker and
- * the tests run it.
+ * (the outcome rule; leads with no outcome yet are left out, and counted), which fields can
+ * become features (the catalogue's specs, mapped to the fields the data has, plus the data's
+ * other fields, inferred), and what the leakage guard says about each before anything is
+ * trained. Pure, no browser APIs: the training worker and the tests run it.
  */
 import { z } from 'zod';
+import { isMissingRaw } from '../derive';
 import { featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
 import type { FeatureSpec } from '../manifest';
-import { buildFeatures, buildLabels, inferFeatureSpecs, type Table } from './dataset';
+import { plural } from './data-size';
+import { buildFeatures, buildLabels, inferFeatureSpecs, TrainingDataError, type Table } from './dataset';
 import { leakageReport } from './leakage';
 
 /** The label column the trainer reads; no CRM field or CSV column has this name. */
@@ -34,15 +36,24 @@ export interface HistoryLead {
   fields: RawRecord;
 }
 
-/** Leads inside the window; with a window set, leads whose creation date is unknown (0) are left out. */
-export function leadsInWindow<T extends HistoryLead>(leads: readonly T[], window: TrainingWindow): T[] {
-  if (window.createdAfter === null && window.createdBefore === null) return [...leads];
-  return leads.filter(
-    (lead) =>
-      lead.createdAt > 0 &&
-      (window.createdAfter === null || lead.createdAt >= window.createdAfter) &&
-      (window.createdBefore === null || lead.createdAt <= window.createdBefore),
-  );
+export interface LeadsInWindow<T> {
+  leads: T[];
+  /** Left out because a window is set and their created date is unknown (0: missing or unreadable). */
+  withoutCreatedDate: number;
+}
+
+/** Leads inside the window; with a window set, leads whose creation date is unknown (0) are left out and counted. */
+export function leadsInWindow<T extends HistoryLead>(leads: readonly T[], window: TrainingWindow): LeadsInWindow<T> {
+  if (window.createdAfter === null && window.createdBefore === null) return { leads: [...leads], withoutCreatedDate: 0 };
+  const inWindow: T[] = [];
+  let withoutCreatedDate = 0;
+  for (const lead of leads) {
+    if (lead.createdAt <= 0) withoutCreatedDate++;
+    else if ((window.createdAfter === null || lead.createdAt >= window.createdAfter) && (window.createdBefore === null || lead.createdAt <= window.createdBefore)) {
+      inWindow.push(lead);
+    }
+  }
+  return { leads: inWindow, withoutCreatedDate };
 }
 
 export function isConverted(fields: RawRecord, rule: OutcomeRule): boolean {
@@ -52,14 +63,80 @@ export function isConverted(fields: RawRecord, rule: OutcomeRule): boolean {
   return rule.positiveValues.some((positive) => positive.trim().toLowerCase() === text);
 }
 
-/** The leads as the trainer's table: every field the leads have, and the outcome as "1" / "0". */
-export function trainingTable(leads: readonly HistoryLead[], rule: OutcomeRule): Table {
+/**
+ * 1 converted, 0 not, null when the outcome field is empty (a placeholder `isMissingRaw` knows):
+ * the lead is still open, and training it as "not converted" would teach the model that open
+ * leads never convert. A boolean `false` (Salesforce `IsConverted`) is a known 0.
+ */
+export function outcomeOf(fields: RawRecord, rule: OutcomeRule): 0 | 1 | null {
+  if (isMissingRaw(fields[rule.field])) return null;
+  return isConverted(fields, rule) ? 1 : 0;
+}
+
+export interface TrainingTable {
+  table: Table;
+  /** Leads left out because their outcome is not known yet. */
+  withoutOutcome: number;
+}
+
+/** The leads with a known outcome as the trainer's table: every field they have, and the outcome as "1" / "0". */
+export function trainingTable(leads: readonly HistoryLead[], rule: OutcomeRule): TrainingTable {
   const columns = new Set<string>();
-  const records = leads.map((lead) => {
+  const records: RawRecord[] = [];
+  for (const lead of leads) {
+    const outcome = outcomeOf(lead.fields, rule);
+    if (outcome === null) continue;
     for (const name of Object.keys(lead.fields)) columns.add(name);
-    return { ...lead.fields, [OUTCOME_COLUMN]: isConverted(lead.fields, rule) ? '1' : '0' };
-  });
-  return { columns: [...columns, OUTCOME_COLUMN], records };
+    records.push({ ...lead.fields, [OUTCOME_COLUMN]: String(outcome) });
+  }
+  return { table: { columns: [...columns, OUTCOME_COLUMN], records }, withoutOutcome: leads.length - records.length };
+}
+
+/** Leads left out of training, by why. */
+export interface LeftOut {
+  withoutCreatedDate: number;
+  withoutOutcome: number;
+}
+
+export interface TrainingSelection extends LeftOut {
+  table: Table;
+}
+
+/**
+ * The window, then the outcome: the trainer's table and how many leads each left out. Throws
+ * `TrainingDataError` saying which of the two left no lead at all.
+ */
+export function selectTrainingData(leads: readonly HistoryLead[], window: TrainingWindow, rule: OutcomeRule): TrainingSelection {
+  const { leads: inWindow, withoutCreatedDate } = leadsInWindow(leads, window);
+  if (inWindow.length === 0) {
+    if (withoutCreatedDate > 0 && withoutCreatedDate === leads.length) {
+      throw new TrainingDataError(
+        `None of the ${plural(leads.length, 'stored lead', 'stored leads')} of this source has a readable created date, so none can be placed in the window. ` +
+          'For a CSV import, choose the column that holds the created date (and check its dates read as dates).',
+      );
+    }
+    const unreadable = withoutCreatedDate > 0 ? ` (${plural(withoutCreatedDate, 'more lead has', 'more leads have')} no readable created date)` : '';
+    throw new TrainingDataError(`No stored lead of this source was created inside the window${unreadable}.`);
+  }
+  const { table, withoutOutcome } = trainingTable(inWindow, rule);
+  if (table.records.length === 0) {
+    throw new TrainingDataError(
+      `None of the ${plural(inWindow.length, 'lead', 'leads')} in the window has an outcome yet: ` +
+        `"${rule.field}" is empty on all of them, so there is nothing to learn from. ` +
+        'Choose the field that says whether a lead converted, or a window of older leads.',
+    );
+  }
+  return { table, withoutCreatedDate, withoutOutcome };
+}
+
+/** The left-out counts in plain words, one sentence each; none when nothing was left out. */
+export function describeLeftOut({ withoutCreatedDate, withoutOutcome }: LeftOut): string[] {
+  return [
+    ...(withoutOutcome > 0 ? [`${plural(withoutOutcome, 'lead has', 'leads have')} no outcome yet and ${withoutOutcome === 1 ? 'is' : 'are'} left out.`] : []),
+    ...(withoutCreatedDate > 0
+      ? [`${plural(withoutCreatedDate, 'lead has', 'leads have')} no readable created date and ${withoutCreatedDate === 1 ? 'is' : 'are'} outside the window.`]
+      : []),
+  ];
 }
 
 const comparable = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');

@@ -33,11 +33,20 @@ export type TrainingRequest = z.infer<typeof TrainingRequestSchema>;
 
 export const CandidateSchema = z.object({ spec: FeatureSpecSchema, origin: z.enum(['catalogue', 'inferred']) });
 
+/** Leads of the source left out of the rows counted, by why (see `selectTrainingData`). */
+const LeftOutShape = {
+  /** A window is set and their created date is missing or unreadable. */
+  withoutCreatedDate: z.number().int().nonnegative(),
+  /** Their outcome field is empty: still open, neither converted nor not. */
+  withoutOutcome: z.number().int().nonnegative(),
+};
+
 export const TrainingEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('inspected'),
     rows: z.number().int().nonnegative(),
     conversions: z.number().int().nonnegative(),
+    ...LeftOutShape,
     candidates: z.array(CandidateSchema),
     leakage: z.array(z.object({ key: z.string(), label: z.string(), reason: z.string() })),
   }),
@@ -63,6 +72,7 @@ export const TrainingEventSchema = z.discriminatedUnion('type', [
       trainSeconds: z.number(),
     }),
     warnings: z.array(z.string()),
+    ...LeftOutShape,
   }),
   /** A message a person can read (the trainer's `TrainingDataError`s say what is wrong and what is needed). */
   z.object({ type: z.literal('failed'), error: z.string() }),
