@@ -4,7 +4,7 @@
  */
 import { TrainingDataError } from '../ml/train/dataset';
 import { fileText } from './file-text';
-import { importCsv, previewCsv } from './import';
+import { FILE_READS, importCsv, previewCsv } from './import';
 import { fewValuedColumns, suggestCsvMapping } from './mapping';
 import { dexieCsvSink } from './stored';
 import { CsvEventSchema, CsvRequestSchema, type CsvEvent, type CsvRequest } from './worker-protocol';
@@ -18,14 +18,14 @@ async function handle(request: CsvRequest): Promise<void> {
     post({ type: 'preview', columns, outcomeValues: fewValuedColumns(columns, records), suggestion: suggestCsvMapping(columns, records) });
     return;
   }
-  const rows = await importCsv(
-    fileText(file),
+  const { rows, dayFirstColumns, warnings } = await importCsv(
+    () => fileText(file),
     request.mapping,
     dexieCsvSink,
     // Characters approximate bytes closely enough for a progress bar.
-    { onProgress: ({ rows, chars }) => post({ type: 'progress', rows, fraction: Math.min(1, chars / Math.max(file.size, 1)) }) },
+    { onProgress: ({ rows, chars }) => post({ type: 'progress', rows, fraction: Math.min(1, chars / Math.max(FILE_READS * file.size, 1)) }) },
   );
-  post({ type: 'imported', rows });
+  post({ type: 'imported', rows, dayFirstColumns, warnings });
 }
 
 self.addEventListener('message', (message: MessageEvent) => {

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_HISTORY_COLUMNS, demoHistoryRows } from '../crm/demo-data';
 import { db, type StoredLead } from '../db/db';
 import { TrainingDataError } from '../ml/train/dataset';
+import { selectTrainingData } from '../ml/train/training-set';
 import { importCsv, previewCsv, type CsvMapping } from './import';
 import { suggestCsvMapping } from './mapping';
 import { BLOCK_CHARS } from './record-blocks';
@@ -17,6 +18,9 @@ const nextCsv = `${Papa.unparse(demoHistoryRows({ count: 400, seed: 10, now }), 
 async function* chunksOf(text: string, size = 997) {
   for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
 }
+
+/** A file whose text can be read from the start again, as `importCsv` reads it. */
+const fileOf = (text: string, size?: number) => () => chunksOf(text, size);
 
 /** The stored leads by key (CSV and others), and how many rows are still staged. */
 async function stored() {
@@ -57,7 +61,7 @@ describe('importCsv', () => {
   it('stores every row as a CSV lead, in blocks, with creation date and outcome', async () => {
     const progress: number[] = [];
     // Small blocks: the file is read as it streams, several blocks deep.
-    const rows = await importCsv(chunksOf(historyCsv), mapping, sink, { onProgress: (p) => progress.push(p.rows), blockChars: 4096 });
+    const { rows } = await importCsv(fileOf(historyCsv), mapping, sink, { onProgress: (p) => progress.push(p.rows), blockChars: 4096 });
     const { leads } = await stored();
     expect(rows).toBe(300);
     expect(leads.size).toBe(300);
@@ -73,7 +77,7 @@ describe('importCsv', () => {
 
   it('reads ids from the id column, and a semicolon-separated file with a BOM', async () => {
     const csv = '\uFEFFid;title;converted\nA-1;"VP; Sales";1\nA-2;CTO;0\n';
-    await importCsv(chunksOf(csv, 5), { ...mapping, idColumn: 'id', createdColumn: null }, sink);
+    await importCsv(fileOf(csv, 5), { ...mapping, idColumn: 'id', createdColumn: null }, sink);
     const { leads } = await stored();
     expect([...leads.keys()]).toEqual(['csv|A-1', 'csv|A-2']);
     expect(leads.get('csv|A-1')?.fields).toEqual({ id: 'A-1', title: 'VP; Sales', converted: '1' });
@@ -81,18 +85,18 @@ describe('importCsv', () => {
 
   it('rejects a file the trainer would reject, and keeps nothing of it', async () => {
     const ragged = `${historyCsv}salesforce,too,few\n`;
-    await expect(importCsv(chunksOf(ragged), mapping, sink, { blockChars: 4096 })).rejects.toThrow(
+    await expect(importCsv(fileOf(ragged), mapping, sink, { blockChars: 4096 })).rejects.toThrow(
       /^Counting from data row \d+: 1 CSV row\(s\) have a different number of cells than the header/,
     );
     expect(await stored()).toEqual({ leads: new Map(), staged: 0 });
-    await expect(importCsv(chunksOf('a,a\n1,2\n'), { ...mapping, createdColumn: null, outcome: null }, sink)).rejects.toThrow(
+    await expect(importCsv(fileOf('a,a\n1,2\n'), { ...mapping, createdColumn: null, outcome: null }, sink)).rejects.toThrow(
       'The CSV header names column "a" twice.',
     );
-    await expect(importCsv(chunksOf('a,b\n'), { ...mapping, createdColumn: null, outcome: null }, sink)).rejects.toThrow(TrainingDataError);
+    await expect(importCsv(fileOf('a,b\n'), { ...mapping, createdColumn: null, outcome: null }, sink)).rejects.toThrow(TrainingDataError);
   });
 
   it('says which mapped column is missing', async () => {
-    await expect(importCsv(chunksOf('a,b\n1,2\n'), mapping, sink)).rejects.toThrow('The CSV has no column "created_at", "converted".');
+    await expect(importCsv(fileOf('a,b\n1,2\n'), mapping, sink)).rejects.toThrow('The CSV has no column "created_at", "converted".');
   });
 });
 
@@ -115,7 +119,7 @@ describe('importCsv over a previous import', () => {
   /** The first import, and every stored lead (CSV and CRM) right after it. */
   async function importFirst() {
     await db.leads.put(crmLead);
-    await importCsv(chunksOf(historyCsv), mapping, sink);
+    await importCsv(fileOf(historyCsv), mapping, sink);
     const { leads } = await stored();
     expect(leads.size).toBe(301);
     return leads;
@@ -123,7 +127,7 @@ describe('importCsv over a previous import', () => {
 
   it('replaces the previous CSV import whole when the new one succeeds, and no other leads', async () => {
     await importFirst();
-    const rows = await importCsv(chunksOf('id,converted\nA-1,1\nA-2,0\n'), idMapping, sink);
+    const { rows } = await importCsv(fileOf('id,converted\nA-1,1\nA-2,0\n'), idMapping, sink);
     const { leads, staged } = await stored();
     expect([...leads.keys()]).toEqual(['csv|A-1', 'csv|A-2', 'hubspot|1']);
     expect(rows).toBe(2);
@@ -133,7 +137,7 @@ describe('importCsv over a previous import', () => {
   it('keeps the previous import exactly as it was when a row near the end of the new file is malformed', async () => {
     const before = await importFirst();
     // Several blocks are read and staged before the bad row.
-    await expect(importCsv(chunksOf(`${nextCsv}salesforce,too,few\n`), mapping, sink, { blockChars: 4096 })).rejects.toThrow(
+    await expect(importCsv(fileOf(`${nextCsv}salesforce,too,few\n`), mapping, sink, { blockChars: 4096 })).rejects.toThrow(
       /^Counting from data row \d+: 1 CSV row\(s\) have a different number of cells than the header/,
     );
     expect(await stored()).toEqual({ leads: before, staged: 0 });
@@ -143,11 +147,13 @@ describe('importCsv over a previous import', () => {
     const before = await importFirst();
     const cancel = new AbortController();
     const progress: number[] = [];
+    // Cancelled while rows are being staged (after the first reading, which stores none).
     const onProgress = ({ rows }: { rows: number }) => {
+      if (rows === 0) return;
       progress.push(rows);
       if (progress.length === 2) cancel.abort();
     };
-    await expect(importCsv(chunksOf(nextCsv), mapping, sink, { onProgress, blockChars: 4096, signal: cancel.signal })).rejects.toMatchObject({
+    await expect(importCsv(fileOf(nextCsv), mapping, sink, { onProgress, blockChars: 4096, signal: cancel.signal })).rejects.toMatchObject({
       name: 'AbortError',
     });
     expect(progress.at(-1)).toBeLessThan(400);
@@ -159,7 +165,7 @@ describe('importCsv over a previous import', () => {
     // What a worker terminated mid-file (Cancel import in the options page) leaves behind.
     await sink.stage([{ ...crmLead, key: 'csv|stale', source: 'csv', id: 'stale', origin: 'csv' }]);
     expect((await stored()).leads).toEqual(before);
-    await importCsv(chunksOf('id,converted\nA-1,1\n'), idMapping, sink);
+    await importCsv(fileOf('id,converted\nA-1,1\n'), idMapping, sink);
     expect([...(await stored()).leads.keys()]).toEqual(['csv|A-1', 'hubspot|1']);
   });
 
@@ -170,7 +176,7 @@ describe('importCsv over a previous import', () => {
     const before = await importFirst();
     // 300 rows, 150 distinct ids: each id twice, 150 rows apart.
     const csv = `id,converted\n${Array.from({ length: 300 }, (_, i) => `L-${i % 150},${i % 2}`).join('\n')}\n`;
-    await expect(importCsv(chunksOf(csv), idMapping, sink, { blockChars })).rejects.toThrow(
+    await expect(importCsv(fileOf(csv), idMapping, sink, { blockChars })).rejects.toThrow(
       new TrainingDataError(
         '150 of 300 rows repeat a record id (column "id") that an earlier row already has. ' +
           'Each row must be one lead: choose a record id column whose values are all different, or "(none)" to number the rows.',
@@ -180,8 +186,104 @@ describe('importCsv over a previous import', () => {
   });
 
   it('stores as many leads as it reports', async () => {
-    const rows = await importCsv(chunksOf(nextCsv), mapping, sink, { blockChars: 4096 });
+    const { rows } = await importCsv(fileOf(nextCsv), mapping, sink, { blockChars: 4096 });
     expect(rows).toBe(400);
     expect((await stored()).leads.size).toBe(rows);
+  });
+});
+
+describe('importCsv: dates written day first', () => {
+  const datesMapping: CsvMapping = { idColumn: 'id', nameColumn: null, createdColumn: 'created', outcome: { field: 'won', positiveValues: ['yes'] } };
+  const lead = (leads: Map<string, StoredLead>, id: string) => leads.get(`csv|${id}`)!;
+
+  it('reads a created date column the file writes day first, ambiguous dates included, and says so', async () => {
+    const csv = 'id,created,won\nA,31/12/2025,yes\nB,03/04/2025 14:30,no\nC,05/05/2025,no\nD,,yes\n';
+    const result = await importCsv(fileOf(csv), datesMapping, sink);
+    expect(result).toEqual({ rows: 4, dayFirstColumns: ['created'], warnings: [] });
+    const { leads } = await stored();
+    expect(lead(leads, 'A').createdAt).toBe(Date.UTC(2025, 11, 31));
+    // Read month first, this would be 4 March.
+    expect(lead(leads, 'B').createdAt).toBe(Date.UTC(2025, 3, 3, 14, 30));
+    expect(lead(leads, 'B').fields.created).toBe('2025-04-03T14:30:00');
+    expect(lead(leads, 'C').fields.created).toBe('2025-05-05');
+    expect(lead(leads, 'D').createdAt).toBe(0);
+  });
+
+  it('learns the order from rows far apart, across blocks', async () => {
+    // The only date that tells the order is the last row's, many blocks after the ambiguous ones.
+    const rows = Array.from({ length: 200 }, (_, i) => `L-${i},0${(i % 9) + 1}/0${(i % 8) + 2}/2025,no`);
+    const csv = `id,created,won\n${rows.join('\n')}\nL-last,25/12/2025,yes\n`;
+    const result = await importCsv(fileOf(csv), datesMapping, sink, { blockChars: 256 });
+    expect(result.dayFirstColumns).toEqual(['created']);
+    const { leads } = await stored();
+    expect(lead(leads, 'L-0').createdAt).toBe(Date.UTC(2025, 1, 1)); // 01/02/2025: 1 February
+    expect(lead(leads, 'L-last').createdAt).toBe(Date.UTC(2025, 11, 25));
+  });
+
+  it('reads other columns of dates in their own order: day first with dashes or dots, month first left as written', async () => {
+    const csv = [
+      'id,created,last_call,renewal,us_date,signed_up,notes,won',
+      'A,2025-01-10,31-12-2025,31.12.2025,12/31/2025,12-31-2025,called 13/01/2026,yes',
+      'B,2025-01-11,01-02-2026,01.02.2026,03/04/2025,03-04-2025,left a message,no',
+      'C,2025-01-12,,,,,,no',
+    ].join('\n');
+    const result = await importCsv(fileOf(`${csv}\n`), datesMapping, sink);
+    expect(result.dayFirstColumns).toEqual(['last_call', 'renewal']);
+    expect(result.warnings).toEqual([]);
+    const { fields } = lead((await stored()).leads, 'B');
+    expect(fields).toEqual({
+      id: 'B',
+      created: '2025-01-11',
+      last_call: '2026-02-01',
+      renewal: '2026-02-01',
+      // Month first: read by parseDate as written; with dashes parseDate reads no order, so it is written out.
+      us_date: '03/04/2025',
+      signed_up: '2025-03-04',
+      // Mostly not dates: not a date column.
+      notes: 'left a message',
+      won: 'no',
+    });
+    expect(lead((await stored()).leads, 'A').fields.notes).toBe('called 13/01/2026');
+  });
+
+  it('refuses a created date column with both orders, naming it, and keeps the previous import', async () => {
+    await importCsv(fileOf('id,created,won\nP-1,2025-01-01,yes\n'), datesMapping, sink);
+    const before = await stored();
+    const csv = 'id,created,won\nA,31/12/2025,yes\nB,12/30/2025,no\nC,03/04/2025,no\n';
+    await expect(importCsv(fileOf(csv), datesMapping, sink)).rejects.toThrow(
+      new TrainingDataError(
+        'The created date column "created" has 1 date written day first (like 31/12/2025) and 1 date written month first (like 12/30/2025), ' +
+          'so a date such as 03/04/2025 in it could be either. Write its dates in one order (or as YYYY-MM-DD) and import again.',
+      ),
+    );
+    expect(await stored()).toEqual(before);
+  });
+
+  it('warns about another column with both orders, and one whose dates all read both ways, naming them', async () => {
+    const csv = 'id,created,visited,met,due,won\nA,2025-01-01,31/12/2025,03/04/2025,03-04-2025,yes\nB,2025-01-02,12/30/2025,05/06/2025,05-06-2025,no\n';
+    const result = await importCsv(fileOf(csv), datesMapping, sink);
+    expect(result.dayFirstColumns).toEqual([]);
+    expect(result.warnings).toEqual([
+      'Column "visited" has 1 date written day first (like 31/12/2025) and 1 date written month first (like 12/30/2025): ' +
+        'its dates are kept as written, and those that read both ways may be misread. Write them in one order (or as YYYY-MM-DD).',
+      'Column "met": every date in it reads both day first and month first (like 03/04/2025), so they were read month first. ' +
+        'Written as YYYY-MM-DD, they would read one way only.',
+      // Dashes have no usual order.
+      'Column "due": every date in it reads both day first and month first (like 03-04-2025), so they could not be read. ' +
+        'Written as YYYY-MM-DD, they would read one way only.',
+    ]);
+    expect(lead((await stored()).leads, 'A').fields.visited).toBe('31/12/2025');
+  });
+});
+
+describe('importCsv: rows with no outcome yet', () => {
+  it('stores a row whose outcome cell is blank as an open lead, which training leaves out and counts', async () => {
+    const csv = `id,created,won\n${['yes', 'no', '', 'n/a', 'no'].map((won, i) => `L-${i},2026-0${i + 1}-01,${won}`).join('\n')}\n`;
+    await importCsv(fileOf(csv), { idColumn: 'id', nameColumn: null, createdColumn: 'created', outcome: { field: 'won', positiveValues: ['yes'] } }, sink);
+    const leads = [...(await stored()).leads.values()];
+    expect(leads.map((lead) => lead.outcome)).toEqual([1, 0, null, null, 0]);
+    const { table, withoutOutcome } = selectTrainingData(leads, { createdAfter: Date.UTC(2026, 0, 1), createdBefore: null }, { field: 'won', positiveValues: ['yes'] });
+    expect(withoutOutcome).toBe(2);
+    expect(table.records.map((record) => record.id)).toEqual(['L-0', 'L-1', 'L-4']);
   });
 });

@@ -19,7 +19,14 @@ export const CsvEventSchema = z.discriminatedUnion('type', [
     suggestion: CsvMappingSchema,
   }),
   z.object({ type: z.literal('progress'), rows: z.number().int().nonnegative(), fraction: z.number().min(0).max(1) }),
-  z.object({ type: z.literal('imported'), rows: z.number().int().nonnegative() }),
+  z.object({
+    type: z.literal('imported'),
+    rows: z.number().int().nonnegative(),
+    /** Date columns the file writes day first (31/12/2025), stored as YYYY-MM-DD. */
+    dayFirstColumns: z.array(z.string()),
+    /** How the file's dates were read, where a person should know (see `ImportResult`). */
+    warnings: z.array(z.string()),
+  }),
   z.object({ type: z.literal('failed'), error: z.string() }),
 ]);
 export type CsvEvent = z.infer<typeof CsvEventSchema>;

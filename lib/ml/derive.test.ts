@@ -4,6 +4,9 @@ import {
   emailDomain,
   emailDomainKind,
   isMissingRaw,
+  numericDate,
+  numericDateIso,
+  numericDateMs,
   parseBoolean,
   parseDate,
   parseNumber,
@@ -48,6 +51,26 @@ describe('parseBoolean', () => {
   it.each(['maybe', '', 'Select', null, 2])('%s → NaN', (raw) => expect(parseBoolean(raw as never)).toBeNaN());
 });
 
+describe('numeric dates in either order', () => {
+  it('reads the parts, with a time in 24 or 12 hours', () => {
+    expect(numericDate('31/12/2025')).toEqual({ pair: [31, 12], year: 2025, separator: '/', time: null });
+    expect(numericDate('1-2-2025, 9:05 PM')).toEqual({ pair: [1, 2], year: 2025, separator: '-', time: [21, 5, 0] });
+    expect(numericDate('01.02.2025 00:00:07')).toEqual({ pair: [1, 2], year: 2025, separator: '.', time: [0, 0, 7] });
+    for (const text of ['2025-12-31', '31/12-2025', '31/12/25', '1/2/2025 13:00 PM']) expect(numericDate(text)).toBeNull();
+  });
+
+  it('writes a date read in a given order as ISO text that parseDate reads the same', () => {
+    const date = numericDate('03/04/2025')!;
+    expect(numericDateIso(date, 'day-first')).toBe('2025-04-03');
+    expect(numericDateIso(date, 'month-first')).toBe('2025-03-04');
+    const withTime = numericDate('31-12-2025 2:30 PM')!;
+    expect(numericDateIso(withTime, 'day-first')).toBe('2025-12-31T14:30:00');
+    expect(parseDate(numericDateIso(withTime, 'day-first'))).toBe(numericDateMs(withTime, 'day-first'));
+    expect(numericDateIso(withTime, 'month-first')).toBeNull();
+    expect(numericDateMs(numericDate('31/04/2025')!, 'day-first')).toBeNaN();
+  });
+});
+
 describe('parseDate', () => {
   it.each([
     ['2026-03-01', Date.UTC(2026, 2, 1)],
@@ -61,9 +84,17 @@ describe('parseDate', () => {
     [String(Date.UTC(2026, 2, 1)), Date.UTC(2026, 2, 1)],
     [Date.UTC(2026, 2, 1), Date.UTC(2026, 2, 1)],
   ] as const)('%s', (raw, want) => expect(parseDate(raw)).toBe(want));
-  it.each(['2/31/2026', 'yesterday', '13/1/2026', '', 'Select', 5, '2026-13-01'])('%s → NaN', (raw) =>
-    expect(parseDate(raw as never)).toBeNaN(),
+  it.each(['2/31/2026', 'yesterday', '13/1/2026', '', 'Select', 5, '2026-13-01', '31-12-2025', '12-31-2025', '12.31.2025', '3/1/2026 13:05 PM'])(
+    '%s → NaN',
+    (raw) => expect(parseDate(raw as never)).toBeNaN(),
   );
+  // Dots are written day-first only, so even 03.04.2025 reads one way.
+  it.each([
+    ['31.12.2025', Date.UTC(2025, 11, 31)],
+    ['3.4.2025', Date.UTC(2025, 3, 3)],
+    ['03.04.2025', Date.UTC(2025, 3, 3)],
+    ['31.12.2025 14:30', Date.UTC(2025, 11, 31, 14, 30)],
+  ] as const)('%s (day-first with dots)', (raw, want) => expect(parseDate(raw)).toBe(want));
   it('days between', () => {
     expect(daysBetween(Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 13, 5))).toBe(12);
     expect(daysBetween(NaN, 0)).toBeNaN();

@@ -117,11 +117,71 @@ const MS_PER_DAY = 86_400_000;
 const EPOCH_MS_MIN = Date.UTC(1990, 0, 1);
 const EPOCH_MS_MAX = Date.UTC(2100, 0, 1);
 
+/** Which of the two numbers before the year is the day: `31/12/2025` is day-first, `12/31/2025` month-first. */
+export type DateOrder = 'day-first' | 'month-first';
+
+/** A date written as numbers, day and month in an order the text alone may not tell: `3/14/2026`, `14.03.2026`, `14-03-2026 9:30 PM`. */
+export interface NumericDate {
+  /** The two numbers before the year, as written. */
+  pair: [number, number];
+  year: number;
+  separator: '/' | '.' | '-';
+  /** Hours (0–23), minutes, seconds; null when no time is written. */
+  time: [number, number, number] | null;
+}
+
+const NUMERIC_DATE_RE = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?)?$/i;
+
+/**
+ * The order each separator is read in when nothing else tells: slashes month-first (US CRM
+ * exports), dots day-first (only day-first locales write dates with dots: de, ru, pl, …).
+ * Dashes have no such convention (`31-12-2025` in India and the Netherlands, `12-31-2025` in
+ * US files), so they are read only where a whole column shows its order (the CSV import).
+ */
+const USUAL_ORDER: Record<NumericDate['separator'], DateOrder | null> = { '/': 'month-first', '.': 'day-first', '-': null };
+
+/** The parts of a numeric date (trimmed text), or null when the text is not one or its time is impossible. */
+export function numericDate(text: string): NumericDate | null {
+  const m = NUMERIC_DATE_RE.exec(text);
+  if (!m) return null;
+  let time: NumericDate['time'] = null;
+  if (m[5]) {
+    let hour = +m[5];
+    const ampm = m[8]?.toLowerCase().replace(/\./g, '');
+    if (ampm) {
+      if (hour < 1 || hour > 12) return null;
+      if (ampm === 'pm' && hour !== 12) hour += 12;
+      if (ampm === 'am' && hour === 12) hour = 0;
+    }
+    time = [hour, +m[6], m[7] ? +m[7] : 0];
+  }
+  return { pair: [+m[1], +m[3]], year: +m[4], separator: m[2] as NumericDate['separator'], time };
+}
+
+/** Epoch milliseconds (UTC) of a numeric date read in `order`; NaN when it is no date in that order (13th month, 31 April). */
+export function numericDateMs(date: NumericDate, order: DateOrder): number {
+  const [day, month] = order === 'day-first' ? date.pair : [date.pair[1], date.pair[0]];
+  const [hour, minute, second] = date.time ?? [0, 0, 0];
+  return validUtc(date.year, month, day, hour, minute, second);
+}
+
+/**
+ * A numeric date read in `order`, as ISO text (`YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:SS` with a
+ * time) that `parseDate` reads one way only; null when it is no date in that order.
+ */
+export function numericDateIso(date: NumericDate, order: DateOrder): string | null {
+  const ms = numericDateMs(date, order);
+  if (!Number.isFinite(ms)) return null;
+  const iso = new Date(ms).toISOString(); // e.g. 2025-12-31T14:30:00.000Z
+  return date.time ? iso.slice(0, 19) : iso.slice(0, 10);
+}
+
 /**
  * Epoch milliseconds (UTC) from a raw date: ISO date (`2026-03-01`, taken as UTC midnight) or
  * date-time (`2026-03-01T10:00:00Z`), `M/D/YYYY`, `M/D/YYYY, h:mm AM`, `MM/DD/YYYY h:mm AM`,
- * `YYYY/MM/DD`, epoch milliseconds (number or digit string). Dates without a zone are UTC.
- * NaN when unreadable.
+ * `D.M.YYYY[ HH:MM]` (dots are day-first), `YYYY/MM/DD`, epoch milliseconds (number or digit
+ * string). Dates without a zone are UTC. NaN when unreadable, and for `D-M-YYYY` / `M-D-YYYY`
+ * (dashes tell no order; a CSV import rewrites them once it knows the file's order).
  */
 export function parseDate(raw: Raw, extra: readonly string[] = []): number {
   if (typeof raw === 'number') return raw >= EPOCH_MS_MIN && raw <= EPOCH_MS_MAX ? raw : NaN;
@@ -144,19 +204,10 @@ export function parseDate(raw: Raw, extra: readonly string[] = []): number {
   }
   m = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/.exec(s);
   if (m) return validUtc(+m[1], +m[2], +m[3], 0, 0, 0);
-  // US: M/D/YYYY[, h:mm[:ss] [AM|PM]]
-  m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?)?$/i.exec(s);
-  if (m) {
-    let hour = m[4] ? +m[4] : 0;
-    const ampm = m[7]?.toLowerCase().replace(/\./g, '');
-    if (ampm) {
-      if (hour < 1 || hour > 12) return NaN;
-      if (ampm === 'pm' && hour !== 12) hour += 12;
-      if (ampm === 'am' && hour === 12) hour = 0;
-    }
-    return validUtc(+m[3], +m[1], +m[2], hour, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0);
-  }
-  return NaN;
+  // M/D/YYYY[, h:mm[:ss] [AM|PM]] (US), D.M.YYYY[ h:mm] (dots)
+  const numeric = numericDate(s);
+  const order = numeric && USUAL_ORDER[numeric.separator];
+  return numeric && order ? numericDateMs(numeric, order) : NaN;
 }
 
 function validUtc(y: number, mo: number, d: number, h: number, mi: number, se: number): number {

@@ -4,7 +4,7 @@
  * trained on, activated, scoring a CRM badge, and the scores exported as a CSV file.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
@@ -96,5 +96,36 @@ describe('CSV import, training and export', () => {
       expect(['hot', 'warm', 'cold']).toContain(row[7]);
       for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
     }
+  });
+
+  it('reads a file that writes its dates day first, and leaves its open leads out of training', async () => {
+    const OPEN_LEADS = 300;
+    const { data, meta } = Papa.parse<Record<string, string>>(readFileSync(historyCsv, 'utf8').trim(), { header: true });
+    const twoDigits = (n: number) => String(n).padStart(2, '0');
+    const dayFirst = (iso: string) => {
+      const date = new Date(iso.replace(/\+0000$/, 'Z'));
+      return `${twoDigits(date.getUTCDate())}/${twoDigits(date.getUTCMonth() + 1)}/${date.getUTCFullYear()} ${twoDigits(date.getUTCHours())}:${twoDigits(date.getUTCMinutes())}`;
+    };
+    // Open leads well inside the default window (the last 12 months, at least 30 days old), so the window leaves none of them out.
+    const ageDays = (iso: string) => (Date.now() - Date.parse(iso.replace(/\+0000$/, 'Z'))) / 86_400_000;
+    const open = new Set(data.filter((row) => ageDays(row.created_at) > 60 && ageDays(row.created_at) < 300).slice(0, OPEN_LEADS));
+    expect(open.size).toBe(OPEN_LEADS);
+    const rows = data.map((row) => ({ ...row, created_at: dayFirst(row.created_at), converted: open.has(row) ? '' : row.converted }));
+    const file = join(folder, 'day-first.csv');
+    writeFileSync(file, Papa.unparse(rows, { columns: meta.fields }));
+
+    await csvSection().getByLabel('CSV file').setInputFiles(file);
+    await csvSection().getByLabel('Created date').waitFor({ timeout: 10_000 });
+    await csvSection().getByRole('button', { name: 'Import' }).click();
+    await csvSection().getByTestId('csv-imported').waitFor({ timeout: 30_000 });
+    expect(await csvSection().getByTestId('csv-day-first').textContent()).toContain('"created_at"');
+
+    await options.reload();
+    await training().getByLabel('History').selectOption('csv');
+    await expect.poll(() => training().getByTestId('history-count').textContent(), { timeout: 15_000 }).toBe('3,000 stored');
+    await training().getByRole('button', { name: 'Check the data' }).click();
+    await training().getByTestId('data-size').waitFor({ timeout: 30_000 });
+    // Only the open leads are left out: read month first, every date after the 12th would have been unreadable, and counted here.
+    expect(await training().getByTestId('left-out').textContent()).toBe(`${OPEN_LEADS} leads have no outcome yet and are left out.`);
   });
 });

@@ -149,9 +149,24 @@ export function CsvImportSection() {
       )}
       {job.state.kind === 'cancelled' && <p role="status">Import cancelled: nothing was imported, and the previous import is unchanged.</p>}
       {finished?.type === 'imported' && (
-        <p role="status" data-testid="csv-imported">
-          Imported {finished.rows.toLocaleString('en-US')} leads. Train on them under "Train on your history".
-        </p>
+        <>
+          <p role="status" data-testid="csv-imported">
+            Imported {finished.rows.toLocaleString('en-US')} leads. Train on them under "Train on your history".
+          </p>
+          {finished.dayFirstColumns.length > 0 && (
+            <p data-testid="csv-day-first">
+              Dates read day first (31/12/2025 is 31 December) in {finished.dayFirstColumns.map((column) => `"${column}"`).join(', ')}: the file
+              writes them that way.
+            </p>
+          )}
+          {finished.warnings.length > 0 && (
+            <ul data-testid="csv-import-warnings">
+              {finished.warnings.map((warning) => (
+                <li key={warning}>{warning}</li>
+              ))}
+            </ul>
+          )}
+        </>
       )}
       {finished?.type === 'failed' && (
         // With the mapping form showing, the failure was an import's: say that it changed nothing.
