@@ -54,6 +54,10 @@ describe('training on the demo CRM history', () => {
     const status = training().locator('tr[data-feature="status"]');
     expect(await status.getByRole('checkbox').isChecked()).toBe(false);
     expect(await status.locator('[data-leakage]').textContent()).toMatch(/Left out: .*conver/);
+    // The history is all at least 30 days old (the window), new leads are younger: the lead's age is left out too.
+    const age = training().locator('tr[data-feature="days_since_created"]');
+    expect(await age.getByRole('checkbox').isChecked()).toBe(false);
+    expect(await age.locator('[data-leakage]').textContent()).toMatch(/^Left out: measured on the day you train, it is 30 or more .* values it never saw\.$/);
     // Catalogue features are mapped to Salesforce fields and ticked.
     expect(await training().getByLabel('Field for Industry').inputValue()).toBe('Industry');
     expect(await training().getByRole('checkbox', { name: 'Use Industry' }).isChecked()).toBe(true);

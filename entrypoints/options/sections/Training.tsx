@@ -240,7 +240,8 @@ export function TrainingSection() {
           <h3>Features</h3>
           <p>
             Suggested fields are pre-selected. Fields the leakage guard thinks are filled only after conversion are left out: a model that reads
-            them looks brilliant in testing and fails on new leads.
+            them looks brilliant in testing and fails on new leads. So are "days since" fields that new leads have at values your history never
+            has (a lead&apos;s age, when the history is all older than the leads it will score).
           </p>
           <FeaturePicker
             source={source}

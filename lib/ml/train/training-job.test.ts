@@ -31,6 +31,16 @@ describe('runTrainingRequest', () => {
     expect(event.candidates.every((c) => c.spec.derive.kind === 'ratio' || c.spec.derive.from.hubspot !== 'lifecyclestage')).toBe(true);
   });
 
+  it('flags the lead’s age when the window keeps only history older than the leads it will score', async () => {
+    const minAge = { createdAfter: null, createdBefore: now.getTime() - 30 * 86_400_000 };
+    const [event] = await run({ type: 'inspect', data: { ...data, window: minAge }, catalogue: DEMO_FEATURE_SPECS });
+    if (event.type !== 'inspected') throw new Error(JSON.stringify(event));
+    expect(event.leakage.find((flag) => flag.key === 'days_since_created')?.reason).toMatch(/^measured on the day you train, it is 30 or more .* 0 to 29 for new leads/);
+    const [noWindow] = await run({ type: 'inspect', data, catalogue: DEMO_FEATURE_SPECS });
+    if (noWindow.type !== 'inspected') throw new Error(JSON.stringify(noWindow));
+    expect(noWindow.leakage.map((flag) => flag.key)).not.toContain('days_since_created');
+  });
+
   it('trains a model that reads HubSpot properties, reporting progress on the way', async () => {
     const specs = DEMO_FEATURE_SPECS.slice(0, 6);
     const events = await run({ type: 'train', data, specs, cv: 2 });

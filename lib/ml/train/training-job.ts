@@ -2,6 +2,7 @@
  * What the training worker does with one request, apart from the worker plumbing so tests
  * can run it: load the stored leads, select and label them, then inspect or train.
  */
+import { daysBetween } from '../derive';
 import type { SourceKind } from '../featurize';
 import { describeDataSize } from './data-size';
 import { TrainingDataError } from './dataset';
@@ -29,7 +30,9 @@ export async function runTrainingRequest(request: TrainingRequest, loadLeads: Lo
         return;
       }
       const candidates = candidateFeatures(request.catalogue, table, data.source, data.outcome.field);
-      const inspection = inspectTrainingData(table, candidates.map((c) => c.spec), data.source, now);
+      // The youngest history the window lets in; new leads are scored younger than that.
+      const minAgeDays = data.window.createdBefore === null ? 0 : daysBetween(data.window.createdBefore, now.getTime());
+      const inspection = inspectTrainingData(table, candidates.map((c) => c.spec), data.source, now, minAgeDays);
       post({ type: 'inspected', ...inspection, ...leftOut, candidates });
       return;
     }

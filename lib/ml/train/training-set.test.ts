@@ -13,6 +13,7 @@ import {
   selectTrainingData,
   suggestField,
   trainingTable,
+  trainServeSkew,
 } from './training-set';
 
 const now = new Date('2026-11-01T00:00:00Z');
@@ -168,6 +169,38 @@ describe('inspectTrainingData', () => {
     expect(flagged).toEqual(expect.arrayContaining(['Status']));
     expect(flagged).not.toContain('Industry');
     for (const flag of inspection.leakage) expect(flag.reason).toMatch(/conver/);
+  });
+
+  it('flags a "days since" feature that history at least the window’s minimum age never has below it', () => {
+    const DAY = 86_400_000;
+    // Leads 45 days old and more; some had activity last week.
+    const history = salesforceLeads.map((lead, i) => ({
+      ...lead,
+      fields: { ...lead.fields, CreatedDate: new Date(now.getTime() - (45 + (i % 300)) * DAY).toISOString(), LastActivityDate: new Date(now.getTime() - (i % 90) * DAY).toISOString().slice(0, 10) },
+    }));
+    const { table } = trainingTable(history, converted);
+    const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', 'IsConverted').map((c) => c.spec);
+    const skewed = (minAgeDays: number) => inspectTrainingData(table, specs, 'salesforce', now, minAgeDays).leakage.filter((flag) => flag.reason.includes('never saw'));
+    const [age] = skewed(30);
+    expect(age).toEqual({
+      key: 'days_since_created',
+      label: 'Days since created',
+      reason: 'measured on the day you train, it is 30 or more for every one of these leads (all at least 30 days old), but 0 to 29 for new leads: the model would score them at values it never saw',
+    });
+    // Last activity has recent values too: a new lead's are not new to the model.
+    expect(skewed(30)).toHaveLength(1);
+    // No minimum age: history as young as the leads scored.
+    expect(skewed(0)).toEqual([]);
+  });
+
+  it('judges skew by the share of known values below the minimum age', () => {
+    const daysSince = { derive: { kind: 'daysSince' as const, from: { csv: 'created_at' } } };
+    const values = (below: number, total: number) => Float32Array.from({ length: total + 5 }, (_, i) => (i >= total ? NaN : i < below ? 3 : 40));
+    expect(trainServeSkew(daysSince, values(0, 1000), 30)).toMatch(/for every one of these leads/);
+    expect(trainServeSkew(daysSince, values(9, 1000), 30)).toMatch(/for nearly all of these leads/);
+    expect(trainServeSkew(daysSince, values(10, 1000), 30)).toBeNull(); // 1 % younger: seen enough
+    expect(trainServeSkew(daysSince, values(0, 0), 30)).toBeNull(); // nothing known
+    expect(trainServeSkew({ derive: { kind: 'value', from: { csv: 'age' } } }, values(0, 1000), 30)).toBeNull();
   });
 
   it('refuses with the trainer’s own message when there are too few conversions', () => {

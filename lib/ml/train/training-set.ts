@@ -220,30 +220,55 @@ export interface LeakageFlag {
 export interface DataInspection {
   rows: number;
   conversions: number;
-  /** Features the leakage guard thinks are filled only after conversion. */
+  /** Features the leakage guard thinks are filled only after conversion, or would be read on new leads at values training never saw. */
   leakage: LeakageFlag[];
 }
 
 /**
- * Counts and the leakage guard's flags, before training. Throws the trainer's own
- * `TrainingDataError` when the data cannot train at all (too few rows or conversions).
+ * A "days since" feature is measured on the day of training. History at least `minAgeDays`
+ * old has it at `minAgeDays` or more for (nearly) every lead when it counts from the lead's
+ * creation, while new leads are scored at 0 to `minAgeDays` − 1: the model would read them
+ * at values it never saw, and what it learned from old leads is how long they had to
+ * convert. A feature is flagged when fewer than this share of its known values are younger.
  */
-export function inspectTrainingData(table: Table, specs: readonly FeatureSpec[], source: SourceKind, now: Date): DataInspection {
+export const SKEW_SHARE_BELOW_MIN_AGE = 0.01;
+
+/** The skew flag's reason for feature column `values` [N] (NaN = missing), or null. */
+export function trainServeSkew(feature: Pick<FeatureSpec, 'derive'>, values: Float32Array, minAgeDays: number): string | null {
+  if (feature.derive.kind !== 'daysSince' || minAgeDays < 1) return null;
+  let known = 0;
+  let younger = 0;
+  for (const value of values) {
+    if (Number.isNaN(value)) continue;
+    known++;
+    if (value < minAgeDays) younger++;
+  }
+  if (known === 0 || younger / known >= SKEW_SHARE_BELOW_MIN_AGE) return null;
+  return (
+    `measured on the day you train, it is ${minAgeDays} or more for ${younger === 0 ? 'every one' : 'nearly all'} of these leads (all at least ${minAgeDays} days old), ` +
+    `but 0 to ${minAgeDays - 1} for new leads: the model would score them at values it never saw`
+  );
+}
+
+/**
+ * Counts and the flags of the leakage guard (and of the skew guard, for history at least
+ * `minAgeDays` old), before training. Throws the trainer's own `TrainingDataError` when the
+ * data cannot train at all (too few rows or conversions).
+ */
+export function inspectTrainingData(table: Table, specs: readonly FeatureSpec[], source: SourceKind, now: Date, minAgeDays = 0): DataInspection {
   const { labels } = buildLabels(table, OUTCOME_COLUMN, '1');
   const features = buildFeatures([...specs], table.records, source, now, []);
   const X = featurizeRecords(table.records, features, source, now); // [N, F]
   const N = labels.length;
   const F = features.length;
+  const columns = features.map((_, f) => Float32Array.from({ length: N }, (_, i) => X[i * F + f])); // F × [N]
   const findings = leakageReport(
-    features.map((feature, f) => ({
-      name: feature.key,
-      kind: feature.type === 'categorical' ? ('categorical' as const) : ('numeric' as const),
-      values: Float32Array.from({ length: N }, (_, i) => X[i * F + f]),
-    })),
+    features.map((feature, f) => ({ name: feature.key, kind: feature.type === 'categorical' ? ('categorical' as const) : ('numeric' as const), values: columns[f] })),
     labels,
   );
-  const leakage = findings.flatMap((finding, f) =>
-    finding.flag ? [{ key: features[f].key, label: features[f].label, reason: finding.flag.reason }] : [],
-  );
+  const leakage = features.flatMap((feature, f) => {
+    const reason = findings[f].flag?.reason ?? trainServeSkew(feature, columns[f], minAgeDays);
+    return reason === null ? [] : [{ key: feature.key, label: feature.label, reason }];
+  });
   return { rows: N, conversions: labels.reduce((sum, label) => sum + label, 0), leakage };
 }
