@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { binOf, deviationsFromIdeal, modelHasShapes, shapeAt, whatWouldMakeHotter } from './insights';
+import { deviationsFromIdeal, modelHasShapes, whatWouldMakeHotter } from './insights';
+import { termContribution } from './shape';
 import type { Manifest } from './manifest';
 import { handMadeManifest } from '../../test/fixtures/manifest';
 import { sigmoid } from './train/calibration';
@@ -36,21 +37,15 @@ const manifest: Manifest = handMadeManifest({
 
 /** The contributions the model would return for a row: every term's shape at the row's bins. */
 function contributionsOf(row: number[], model: Manifest = manifest): number[] {
-  return model.terms.map((term) => shapeAt(term.shape!, term.features.map((f, a) => binOf(term.shape!.axes[a], row[f]))));
+  return model.terms.map((term) => termContribution(term.shape!, term.features.map((f) => row[f])));
 }
 
-describe('binOf', () => {
-  const numeric = manifest.terms[0].shape!.axes[0];
-  const categorical = manifest.terms[1].shape!.axes[0];
-  it.each([
-    [0, 0], [-3, 0], [0.5, 1], [5, 1], [5.01, 2], [900, 2], [Number.NaN, 3],
-  ])('puts visits %f in bin %i', (value, bin) => expect(binOf(numeric, value)).toBe(bin));
-  it('uses codes as bins for categories, and the missing bin for missing or unknown codes', () => {
-    expect([0, 1, Number.NaN, 7].map((code) => binOf(categorical, code))).toEqual([0, 1, 2, 2]);
-  });
-});
-
 describe('deviationsFromIdeal', () => {
+  it('reads a value too large for float32 (Infinity in the model input) in the top bin, as the model does, not as missing', () => {
+    const visits = deviationsFromIdeal(manifest, [Number.POSITIVE_INFINITY, 1, 1], 'csv').find((d) => d.feature === 0);
+    expect(visits).toMatchObject({ leadValue: '> 5', pointsLost: 0 });
+  });
+
   it('gives each feature the lead value, the ideal value and the points lost, largest first', () => {
     // 0 visits (−1 vs ideal 1), Retail (−0.5 vs 0.5), 1 open (−0.2 vs 0.3)
     expect(deviationsFromIdeal(manifest, [0, 1, 1], 'csv')).toEqual([

@@ -11,7 +11,7 @@ import type { Tier } from '../messaging/protocol';
 import { sourceSupplies, type SourceKind } from './featurize';
 import type { Feature, Manifest, Term, TermShape } from './manifest';
 import { tierOf } from './score';
-import { termContribution, valueInBin } from './shape';
+import { axisBin, termContribution, valueInBin } from './shape';
 import { applyCalibration } from './train/calibration';
 
 type Axis = TermShape['axes'][number];
@@ -31,22 +31,6 @@ function shapeOf(term: Term): TermShape {
 
 /** Missing is always the last bin of an axis. */
 const missingBin = (axis: Axis) => axis.labels.length - 1;
-
-/**
- * The bin of a value on an axis. Numeric: the first edge it does not exceed, else the bin
- * before "missing". Categorical (no edges): the code itself. NaN (missing) → the last bin.
- */
-export function binOf(axis: Axis, value: number): number {
-  if (!Number.isFinite(value)) return missingBin(axis);
-  if (axis.edges.length === 0) return Number.isInteger(value) && value >= 0 && value < missingBin(axis) ? value : missingBin(axis);
-  const index = axis.edges.findIndex((edge) => value <= edge);
-  return index === -1 ? axis.edges.length : index;
-}
-
-/** A term's contribution at the given bins (one per axis; row-major scores). */
-export function shapeAt(shape: TermShape, bins: readonly number[]): number {
-  return bins.length === 1 ? shape.scores[bins[0]] : shape.scores[bins[0] * shape.axes[1].labels.length + bins[1]];
-}
 
 /** The axis a feature's moves are read on: its own (main-effect) term's, else the first term's that uses it. */
 function ownAxis(manifest: Manifest, feature: number): Axis {
@@ -89,7 +73,7 @@ export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, 
     .map((term): Deviation => {
       const shape = shapeOf(term);
       const axis = shape.axes[0];
-      const leadBin = binOf(axis, row[term.features[0]]);
+      const leadBin = axisBin(axis, row[term.features[0]]);
       let idealBin = 0;
       for (let bin = 1; bin < missingBin(axis); bin++) if (shape.scores[bin] > shape.scores[idealBin]) idealBin = bin;
       return {
@@ -110,14 +94,14 @@ export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, 
  */
 function reachableBins(feature: Feature, axis: Axis, value: number): (bin: number) => boolean {
   if (feature.type !== 'numeric') {
-    const from = binOf(axis, value);
+    const from = axisBin(axis, value);
     return (bin) => bin !== from && bin !== feature.otherCode;
   }
   if (feature.derive.kind === 'daysSince') {
-    const from = Number.isFinite(value) ? binOf(axis, value) : missingBin(axis);
+    const from = axisBin(axis, value);
     return (bin) => bin < from;
   }
-  const from = binOf(axis, Number.isFinite(value) ? value : 0);
+  const from = axisBin(axis, Number.isNaN(value) ? 0 : value);
   return (bin) => bin > from;
 }
 
@@ -173,7 +157,7 @@ export function whatWouldMakeHotter(
       .filter((feature) => !changes.some((change) => change.feature === feature))
       .flatMap((feature) => {
         const axis = ownAxis(manifest, feature);
-        const from = binOf(axis, current[feature]);
+        const from = axisBin(axis, current[feature]);
         const reachable = reachableBins(manifest.features[feature], axis, current[feature]);
         return Array.from({ length: missingBin(axis) }, (_, bin) => bin)
           .filter(reachable)
