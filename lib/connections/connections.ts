@@ -30,8 +30,13 @@ export async function writeConnection(connection: Connection): Promise<void> {
 export async function removeConnection(crm: CrmKind): Promise<void> {
   const connection = await readConnection(crm);
   await browser.storage.local.remove([connectionKey(crm), statusKey(crm)]);
+  if (connection) await releaseHostAccess(connection);
+}
+
+/** Gives back the access to a connection's API host. */
+export async function releaseHostAccess(connection: Connection): Promise<void> {
   // Refused for a host the manifest itself grants (tests' copies of the extension): nothing to give back then.
-  if (connection) await browser.permissions.remove({ origins: [originPatternOf(apiHostOf(connection))] }).catch(() => undefined);
+  await browser.permissions.remove({ origins: [originPatternOf(apiHostOf(connection))] }).catch(() => undefined);
 }
 
 export async function readStatus(crm: CrmKind): Promise<ConnectionReply> {

@@ -5,7 +5,7 @@
 import { browser } from 'wxt/browser';
 import { clientForConnection, salesforceSessionId } from '../../connections/client-for';
 import { signInWithSalesforce } from '../../connections/oauth';
-import { readConnection, readStatus, removeConnection, writeConnection, writeStatus } from '../../connections/connections';
+import { readConnection, readStatus, releaseHostAccess, removeConnection, writeConnection, writeStatus } from '../../connections/connections';
 import { DEFAULT_TIMEOUT_SECONDS, HUBSPOT_API_HOST, accountOf, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from '../../connections/schema';
 import type { CrmAccount } from '../../crm/client';
 import { isCrmError } from '../../crm/http';
@@ -114,20 +114,21 @@ export const syncHandlers: Handlers<SyncProtocol> = {
       const host = request.crm === 'salesforce' ? request.host : HUBSPOT_API_HOST;
       return { ok: true, crm: request.crm, status: 'error', host, message: error instanceof Error ? error.message : String(error) };
     }
+    const previous = await readConnection(request.crm);
+    // Stored before the check: an OAuth client reads its tokens from storage, and a failed
+    // check can then be retried ("test connection") after fixing what failed.
+    await writeConnection(connection);
+    const { reply, account } = await check(connection);
+    if (connection.crm === 'hubspot' && account) await writeConnection((connection = { ...connection, account }));
     // Another org or portal (Salesforce production after a sandbox, a HubSpot token of another
     // portal): its records are not the previous one's. Unknown on either side: nothing is forgotten.
-    const previous = await readConnection(request.crm);
-    const { reply, account } = await check(connection);
-    if (connection.crm === 'hubspot' && account) connection = { ...connection, account };
     const before = previous && accountOf(previous);
     const after = accountOf(connection);
-    const otherAccount = before !== null && after !== null && before.id !== after.id;
-    const removed = otherAccount ? await forgetSyncedLeads(request.crm) : 0;
+    if (before === null || after === null || before.id === after.id) return remember(reply);
+    const removed = await forgetSyncedLeads(request.crm);
     // and the previous org's site access, unless this one needs it too (HubSpot's one API host)
-    if (otherAccount && previous && apiHostOf(previous) !== apiHostOf(connection)) await removeConnection(request.crm);
-    // Stored even when the check failed, so that "test connection" and sync can be retried after fixing what failed.
-    await writeConnection(connection);
-    return remember(reply, otherAccount ? forgottenNote(removed, before.name, request.crm === 'salesforce' ? 'org' : 'portal') : '');
+    if (previous && apiHostOf(previous) !== apiHostOf(connection)) await releaseHostAccess(previous);
+    return remember(reply, forgottenNote(removed, before.name, request.crm === 'salesforce' ? 'org' : 'portal'));
   },
   async testConnection({ crm }) {
     const connection = await readConnection(crm);
