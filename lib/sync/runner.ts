@@ -10,7 +10,10 @@ import { readConnection, writeStatus } from '../connections/connections';
 import { apiHostOf } from '../connections/schema';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db } from '../db/db';
+import { scoreStoredLeadsOffscreen } from '../background/offscreen-engine';
+import { activeModelId } from '../ml/model-store';
 import { runSync } from './engine';
+import type { SyncState } from './state';
 import { dexieSyncStore } from './store';
 
 export const SYNC_WATCHDOG_ALARM = 'leadlens-sync-watchdog';
@@ -22,10 +25,15 @@ async function cancelRequested(crm: CrmKind): Promise<boolean> {
   return (await browser.storage.session.get(cancelKey(crm)))[cancelKey(crm)] === true;
 }
 
-/** Runs (or resumes) the CRM's job to its end, unless this worker already runs it. */
+/**
+ * Runs (or resumes) the CRM's job to its end, unless this worker already runs it; then scores
+ * the CRM's stored leads if the job stored any, so the side panel, tier policy and model
+ * report see them. Scored after the sync's lock is released: a purge or another CRM's
+ * connect need not wait for the scoring to stop the sync.
+ */
 async function runJob(crm: CrmKind): Promise<void> {
-  await navigator.locks.request(syncLockName(crm), { ifAvailable: true }, async (lock) => {
-    if (!lock) return;
+  const final = await navigator.locks.request(syncLockName(crm), { ifAvailable: true }, async (lock): Promise<SyncState | null> => {
+    if (!lock) return null;
     const store = dexieSyncStore(db);
     const state = await store.readState(crm);
     const client = await clientFor(crm);
@@ -33,7 +41,7 @@ async function runJob(crm: CrmKind): Promise<void> {
       const error = client ? null : 'Not connected: connect this CRM first';
       await store.writeState(crm, { ...state, status: client ? 'cancelled' : 'error', error, errorKind: client ? null : 'auth' });
       await browser.storage.session.remove(cancelKey(crm));
-      return;
+      return null;
     }
     const controller = new AbortController();
     const onStorageChanged = (changes: Record<string, Browser.storage.StorageChange>, area: string) => {
@@ -53,6 +61,7 @@ async function runJob(crm: CrmKind): Promise<void> {
       if (final.errorKind === 'auth' && connection) {
         await writeStatus({ crm, status: 'reconnect', host: apiHostOf(connection), message: final.error ?? 'The CRM refused the credentials' });
       }
+      return final;
     } finally {
       browser.storage.onChanged.removeListener(onStorageChanged);
       await browser.storage.session.remove(cancelKey(crm));
@@ -60,6 +69,17 @@ async function runJob(crm: CrmKind): Promise<void> {
       if (!states.some((s) => s.status === 'running')) await browser.alarms.clear(SYNC_WATCHDOG_ALARM);
     }
   });
+  // Leads of an unfinished job are scored when it finishes (all of the CRM's are scored then).
+  if (final?.status === 'done' && (final.lastRun?.synced ?? 0) > 0) await scoreSyncedLeads(crm);
+}
+
+/** The CRM's stored leads scored with the active model; a failure is the scoring job row's to show, not the sync's. */
+async function scoreSyncedLeads(crm: CrmKind): Promise<void> {
+  try {
+    await scoreStoredLeadsOffscreen(await activeModelId(), crm);
+  } catch (error) {
+    console.warn(`LeadLens: the leads synced from ${crm} could not be scored:`, error);
+  }
 }
 
 /** Starts the CRM's sync, or resumes its unfinished job; returns once it is marked running. */

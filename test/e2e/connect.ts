@@ -84,6 +84,18 @@ export async function storedLeadCount(page: Page, crm: CrmKind): Promise<number>
   }, `${crm}|`);
 }
 
+/** Stored scores of the CRM's leads (of any model). */
+export async function storedScoreCount(page: Page, crm: CrmKind): Promise<number> {
+  return page.evaluate(async (prefix) => {
+    const open = indexedDB.open('leadlens');
+    const db = await new Promise<IDBDatabase>((resolve, reject) => ((open.onsuccess = () => resolve(open.result)), (open.onerror = () => reject(open.error))));
+    const request = db.transaction('leadScores').objectStore('leadScores').getAll();
+    const scores = await new Promise<{ leadKey: string }[]>((resolve, reject) => ((request.onsuccess = () => resolve(request.result)), (request.onerror = () => reject(request.error))));
+    db.close();
+    return scores.filter((score) => score.leadKey.startsWith(prefix)).length;
+  }, `${crm}|`);
+}
+
 /** Stored leads per CRM, and how many distinct records they are. */
 export async function storedLeadCounts(page: Page): Promise<Record<CrmKind, { count: number; unique: number }>> {
   const ids = await storedLeadIds(page);

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateDemoLeads, specialDemoLeads } from '../../lib/crm/demo-data';
 import { parseFaults, seededFaultRolls } from '../demo-crm/behaviour';
 import { HUBSPOT_DEFAULT_LIMITS, startDemoCrm, type DemoCrm } from '../demo-crm/server';
-import { connectDemoCrms, startSyncs, storedLeadCount, storedLeadCounts } from './connect';
+import { connectDemoCrms, startSyncs, storedLeadCount, storedLeadCounts, storedScoreCount } from './connect';
 import { EXTENSION_DIR, HUBSPOT_API, SALESFORCE_API, chromiumPath } from './harness';
 
 const LEADS = 20_000;
@@ -95,6 +95,10 @@ it('connects both CRMs and syncs 20,000 leads each through faults and two servic
   const counts = await storedLeadCounts(options);
   expect(counts.salesforce).toEqual({ count: LEADS + 2, unique: LEADS + 2 });
   expect(counts.hubspot).toEqual({ count: LEADS + 2, unique: LEADS + 2 });
+  // A finished sync scores what it stored, so the side panel and the tier policy have them.
+  for (const source of ['salesforce', 'hubspot'] as const) {
+    await expect.poll(() => storedScoreCount(options, source), { timeout: 120_000, interval: 1000 }).toBe(LEADS + 2);
+  }
 
   // No credential where pages, content scripts, exports or logs could see it.
   const sid = (await context.cookies(`https://${SALESFORCE_API}/`)).find((c) => c.name === 'sid')!.value;
@@ -158,4 +162,8 @@ it('purges everything while both CRMs sync: the syncs stop, nothing comes back, 
   const counts = await storedLeadCounts(options);
   expect(counts.salesforce).toEqual({ count: LEADS + 2, unique: LEADS + 2 });
   expect(counts.hubspot).toEqual({ count: LEADS + 2, unique: LEADS + 2 });
+  // A finished sync scores what it stored, so the side panel and the tier policy have them.
+  for (const source of ['salesforce', 'hubspot'] as const) {
+    await expect.poll(() => storedScoreCount(options, source), { timeout: 120_000, interval: 1000 }).toBe(LEADS + 2);
+  }
 }, 600_000);
