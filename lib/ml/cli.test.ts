@@ -1,9 +1,10 @@
 /**
  * The training CLI end to end, as a child process (tsx) on a small generated CSV in a temp dir:
- * the `--json` line, the `--out` files, and bad input (exit ≠ 0, a clear message, nothing written).
+ * the `--json` line, the `--out` files, and bad input (exit ≠ 0, a clear message, nothing written),
+ * including output folders that cannot be written.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Papa from 'papaparse';
@@ -15,13 +16,27 @@ const CLI = resolve(__dirname, 'cli.ts');
 const dir = mkdtempSync(join(tmpdir(), 'leadlens-cli-'));
 const csv = join(dir, 'leads.csv');
 writeFileSync(csv, Papa.unparse(syntheticLeads(600, 9)));
+/** The same leads with 12 converted: too few for 13 folds. */
+const twelveConvertedCsv = join(dir, 'twelve-converted.csv');
+let convertedSoFar = 0;
+writeFileSync(twelveConvertedCsv, Papa.unparse(syntheticLeads(600, 9).map((r) => ({ ...r, converted: r.converted === '1' && convertedSoFar++ < 12 ? '1' : '0' }))));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function train(...args: string[]) {
-  const fast = ['--cv', '2', '--bags', '1', '--interactions', '2', '--exclude', 'id'];
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, '--csv', csv, ...fast, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+const fast = ['--cv', '2', '--bags', '1', '--interactions', '2', '--exclude', 'id'];
+const cliCommand = (args: string[]) => [process.execPath, '--import', 'tsx', CLI, '--csv', csv, ...fast, ...args];
+
+function run([command, ...args]: string[]) {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+const train = (...args: string[]) => run(cliCommand(args));
+/** The CLI under `ulimit -f`: writing a file larger than `kib` KiB fails (EFBIG), as writing to a full disk does. */
+const trainWithFileSizeLimit = (kib: number, ...args: string[]) => run(['bash', '-c', `ulimit -f ${kib} && exec "$@"`, 'bash', ...cliCommand(args)]);
+
+/** A folder's files: name → bytes. */
+const filesIn = (folder: string) => Object.fromEntries(readdirSync(folder).map((name) => [name, readFileSync(join(folder, name))]));
+const STACK_TRACE = /^\s+at /m;
 
 describe('lib/ml/cli.ts', () => {
   it('--json prints one line of metrics, --out writes the model, its manifest and card', () => {
@@ -68,5 +83,79 @@ describe('lib/ml/cli.ts', () => {
     expect(run.stderr).toMatch(message);
     expect(run.stdout).toBe('');
     expect(existsSync(out)).toBe(false);
+  });
+
+  it.each([
+    ['--postive', ['--postive', '0']],
+    ['--output', ['--output', join(dir, 'typo')]],
+    ['--seeed', ['--seeed=4']],
+  ])('refuses an unknown option (%s): exit 2 naming it, the usage, nothing trained', (option, args) => {
+    const out = join(dir, 'typo-out');
+    const run = train('--target', 'converted', ...args, '--out', out);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^unknown option ${option}\nusage: npm run train`));
+    expect(run.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(join(dir, 'typo'))).toBe(false);
+  });
+
+  it.each([
+    ['13', 'the data has 12 converted.'],
+    ['700', 'the data has 12 converted and 588 other.'],
+  ])('--cv %s with 12 converted rows: exit 1 saying what it needs, no stack trace, nothing written', (cv, has) => {
+    const out = join(dir, `cv-${cv}`);
+    const run = train('--csv', twelveConvertedCsv, '--target', 'converted', '--cv', cv, '--out', out);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`error: --cv ${cv} needs at least ${cv} converted and ${cv} other rows; ${has} Pass --cv 12 or less, or --cv 0 for one 80/20 holdout.\n`);
+    expect(run.stderr).not.toMatch(STACK_TRACE);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('--out writes its three files or none', () => {
+  it('refuses a file, or a path under one: "cannot write", exit 1, nothing written', () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'mine');
+    for (const out of [file, join(file, 'sub', 'model')]) {
+      const run = train('--target', 'converted', '--out', out);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`error: cannot write ${out}: not a directory\n`);
+      expect(run.stderr).not.toMatch(STACK_TRACE);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('mine');
+    expect(readdirSync(dir).filter((name) => name.includes('tmp'))).toEqual([]);
+  });
+
+  it('keeps other files in an existing folder; a write that fails halfway leaves the old model, manifest and card as they were', () => {
+    const out = join(dir, 'kept');
+    mkdirSync(out);
+    writeFileSync(join(out, 'notes.txt'), 'mine');
+    expect(train('--target', 'converted', '--out', out).code).toBe(0);
+    const before = filesIn(out);
+    expect(Object.keys(before).sort()).toEqual(['MODEL_CARD.md', 'manifest.json', 'model.onnx', 'notes.txt']);
+    // the new set (training is deterministic) and a size limit its model.onnx fits under and its manifest.json does not
+    const newModel = ['--target', 'converted', '--seed', '7'];
+    const scratch = join(dir, 'kept-new');
+    expect(train(...newModel, '--out', scratch).code).toBe(0);
+    const fresh = filesIn(scratch);
+    expect(fresh['model.onnx']).not.toEqual(before['model.onnx']);
+    const limitKiB = Math.ceil(fresh['model.onnx'].length / 1024) + 1;
+    expect(fresh['manifest.json'].length).toBeGreaterThan(limitKiB * 1024);
+    const run = trainWithFileSizeLimit(limitKiB, ...newModel, '--out', out);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`error: cannot write ${out}: file too large\n`);
+    expect(run.stderr).not.toMatch(STACK_TRACE);
+    expect(filesIn(out)).toEqual(before); // no temporary files either
+  });
+
+  it('replaces no file when one of them cannot be replaced (a folder named manifest.json)', () => {
+    const out = join(dir, 'in-the-way');
+    mkdirSync(join(out, 'manifest.json'), { recursive: true });
+    writeFileSync(join(out, 'model.onnx'), 'old model');
+    const run = train('--target', 'converted', '--out', out);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`error: cannot write ${out}: `);
+    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'model.onnx']);
+    expect(readFileSync(join(out, 'model.onnx'), 'utf8')).toBe('old model');
   });
 });

@@ -8,13 +8,15 @@
  *                    [--policy capacity:HOT:WARM:INFLOW | value:REVENUE:COST] [--time-column NAME]
  *
  * --time-column adds an out-of-time check (train on the earliest 70 % by that date or number
- * column, test on the latest 30 %: `oot_roc_auc`). --json prints one JSON line of metrics; --out writes model.onnx, manifest.json, MODEL_CARD.md.
- * Bad input prints a clear error to stderr, exits 1 and writes nothing.
+ * column, test on the latest 30 %: `oot_roc_auc`). --json prints one JSON line of metrics; --out writes model.onnx, manifest.json, MODEL_CARD.md
+ * (all three or none: a failed write leaves the folder as it was). --quiet drops the progress lines.
+ * Bad input prints a clear error to stderr, exits 1 (2 for a wrong option) and writes nothing.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join, basename } from 'node:path';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { getSystemErrorMap } from 'node:util';
 import { FeatureSpecListSchema, type TierPolicy } from './manifest';
-import { parseCsv, TrainingDataError } from './train/dataset';
+import { parseCsv, TooManyFoldsError, TrainingDataError } from './train/dataset';
 import { trainModel, type CalibrationChoiceOption } from './train/index';
 
 interface Args {
@@ -24,9 +26,14 @@ interface Args {
 const USAGE = `usage: npm run train -- --csv PATH --target COLUMN [--positive VALUE] [--sep ';'] [--exclude a,b,c]
        [--features SPEC.json] [--cv 5] [--seed 42] [--out DIR] [--json] [--now ISO-DATE]
        [--interactions N] [--bags N] [--calibration auto|platt|isotonic|none] [--class-weight none|balanced]
-       [--missing 'Select,N/A'] [--policy capacity:HOT:WARM:INFLOW|value:REVENUE:COST] [--time-column NAME]`;
+       [--missing 'Select,N/A'] [--policy capacity:HOT:WARM:INFLOW|value:REVENUE:COST] [--time-column NAME] [--quiet]`;
 
 const FLAGS = new Set(['json', 'help', 'quiet']);
+/** Options that take a value. Any other option is refused: a misspelt one (--postive) must not train with defaults. */
+const VALUE_OPTIONS = new Set([
+  'csv', 'target', 'positive', 'sep', 'exclude', 'features', 'cv', 'seed', 'out', 'now',
+  'interactions', 'bags', 'calibration', 'class-weight', 'missing', 'policy', 'time-column',
+]);
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {};
@@ -35,6 +42,7 @@ function parseArgs(argv: string[]): Args {
     if (!a.startsWith('--')) throw new UsageError(`unexpected argument "${a}"`);
     const eq = a.indexOf('=');
     const name = a.slice(2, eq < 0 ? undefined : eq);
+    if (!FLAGS.has(name) && !VALUE_OPTIONS.has(name)) throw new UsageError(`unknown option --${name}`);
     if (FLAGS.has(name)) {
       args[name] = true;
       continue;
@@ -47,6 +55,69 @@ function parseArgs(argv: string[]): Args {
 }
 
 class UsageError extends Error {}
+/** The output folder could not be written (it is left as it was). */
+class OutputError extends Error {}
+
+type OutputFile = [name: string, content: string | Uint8Array];
+
+/** "no space left on device" rather than "ENOSPC: no space left on device, write". */
+function systemReason(e: unknown): string {
+  const { errno, message } = e as NodeJS.ErrnoException;
+  return (errno !== undefined && getSystemErrorMap().get(errno)?.[1]) || message;
+}
+
+/**
+ * Write `files` into the folder `dir`, all of them or none. The files are first written into a
+ * fresh temporary folder: beside `dir` when `dir` is new (then renamed to it), inside `dir`
+ * when it exists (it may keep other files, which are never touched). Failures remove what was
+ * written (and folders created on the way) and throw `OutputError`.
+ */
+function writeOutputs(dir: string, files: OutputFile[]): void {
+  const target = resolve(dir);
+  let createdParent: string | undefined; // the first folder created above `dir`
+  let staging: string | undefined;
+  try {
+    const exists = statSync(target, { throwIfNoEntry: false }) !== undefined;
+    if (!exists) createdParent = mkdirSync(dirname(target), { recursive: true });
+    staging = mkdtempSync(exists ? join(target, '.leadlens-tmp-') : `${target}.leadlens-tmp-`);
+    for (const [name, content] of files) writeFileSync(join(staging, name), content);
+    if (exists) moveIntoPlace(staging, target, files.map(([name]) => name));
+    else {
+      renameSync(staging, target);
+      staging = undefined;
+    }
+  } catch (e) {
+    if (createdParent) rmSync(createdParent, { recursive: true, force: true });
+    throw new OutputError(`cannot write ${dir}: ${systemReason(e)}`);
+  } finally {
+    if (staging) rmSync(staging, { recursive: true, force: true }); // the temporary folder, with the files replaced
+  }
+}
+
+/**
+ * Move `names` from `staging` into `dir`. The files they replace wait in `staging` until all
+ * are moved; if one cannot be, those moved go back and the old files return (no new model
+ * beside an old manifest).
+ */
+function moveIntoPlace(staging: string, dir: string, names: string[]): void {
+  const undo: (() => void)[] = [];
+  try {
+    for (const name of names) {
+      const [fresh, current, previous] = [join(staging, name), join(dir, name), join(staging, `${name}.previous`)];
+      // a folder of that name is never moved aside (it would be removed with the staging folder): the rename below fails on it
+      const existing = lstatSync(current, { throwIfNoEntry: false });
+      if (existing && !existing.isDirectory()) {
+        renameSync(current, previous);
+        undo.push(() => renameSync(previous, current));
+      }
+      renameSync(fresh, current);
+      undo.push(() => renameSync(current, fresh));
+    }
+  } catch (e) {
+    for (const step of undo.reverse()) step();
+    throw e;
+  }
+}
 
 function intArg(args: Args, name: string, dflt: number | undefined): number | undefined {
   const v = args[name];
@@ -156,15 +227,11 @@ function main(): number {
     });
     for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
     if (typeof args.out === 'string') {
-      mkdirSync(args.out, { recursive: true });
-      const files: [string, string | Uint8Array][] = [
+      writeOutputs(args.out, [
         ['model.onnx', result.onnx],
         ['manifest.json', `${JSON.stringify(result.manifest, null, 2)}\n`],
         ['MODEL_CARD.md', result.modelCard],
-      ];
-      // write beside, then rename: a crash never leaves a half-written model
-      for (const [name, content] of files) writeFileSync(join(args.out, `.${name}.tmp`), content);
-      for (const [name] of files) renameSync(join(args.out, `.${name}.tmp`), join(args.out, name));
+      ]);
     }
     const s = result.summary;
     if (args.json) {
@@ -183,7 +250,11 @@ function main(): number {
       process.stderr.write(`${e.message}\n${USAGE}\n`);
       return 2;
     }
-    if (e instanceof TrainingDataError) {
+    if (e instanceof TooManyFoldsError) {
+      process.stderr.write(`error: --cv ${e.folds} needs ${e.shortfall}. Pass --cv ${e.maxFolds} or less, or --cv 0 for one 80/20 holdout.\n`);
+      return 1;
+    }
+    if (e instanceof TrainingDataError || e instanceof OutputError) {
       process.stderr.write(`error: ${e.message}\n`);
       return 1;
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  commaReading,
   daysBetween,
   emailDomain,
   emailDomainKind,
@@ -42,6 +43,20 @@ describe('parseNumber', () => {
   it('honours extra missing values', () => {
     expect(parseNumber('999', ['999'])).toBeNaN();
   });
+});
+
+describe('commaReading (the per-value comma rule of parseNumber)', () => {
+  it.each([
+    ['1,234', 'thousands', 1234],
+    ['7,125', 'thousands', 7125],
+    ['-1,234,567.5', 'thousands', -1234567.5],
+    ['5,75', 'decimal', 5.75],
+    ['1234,5', 'decimal', 1234.5],
+  ] as const)('%s → %s (%s)', (digits, reading, value) => {
+    expect(commaReading(digits)).toBe(reading);
+    expect(parseNumber(digits)).toBe(value);
+  });
+  it.each(['1234', '1,2,3', '1,234,5', '1.5,3'])('%s → null', (digits) => expect(commaReading(digits)).toBeNull());
 });
 
 describe('parseBoolean', () => {

@@ -50,6 +50,17 @@ export function rawText(raw: Raw, extra: readonly string[] = []): string | null 
 const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
+ * How `parseNumber` reads the commas of a number's digits: `1,234` / `1,234.5` as thousands
+ * separators, `3,5` as a decimal comma; null when there is no comma or it reads neither way.
+ * Decided per value, so `7,125` (thousands) and `5,75` (decimal) can meet in one column.
+ */
+export function commaReading(digits: string): 'thousands' | 'decimal' | null {
+  if (/^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(digits)) return 'thousands';
+  if (/^[+-]?\d+,\d+$/.test(digits)) return 'decimal';
+  return null;
+}
+
+/**
  * A number from a raw value: `1200`, `"$1,200,000"`, `"1 200"`, `"€ 3.5"`, `"12%"` (→ 12),
  * `"(500)"` (→ −500), HubSpot ranges `"25-50"` / `"25 to 50"` (→ 25, the lower bound),
  * `"1000+"` (→ 1000), `"12 days"` (→ 12), booleans (→ 1/0). NaN when unreadable.
@@ -82,11 +93,10 @@ export function parseNumber(raw: Raw, extra: readonly string[] = []): number {
   const rest = s.slice(num.length);
   // allowed suffixes: %, k/m/b multipliers, words (units like "days")
   if (rest !== '' && !/^(%|[kmb]|[a-z]+\.?)$/i.test(rest)) return NaN;
-  if (num.includes(',')) {
-    if (/^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(num)) num = num.replace(/,/g, '');
-    else if (/^[+-]?\d+,\d+$/.test(num) && !num.includes('.')) num = num.replace(',', '.');
-    else return NaN;
-  }
+  const comma = commaReading(num);
+  if (comma === 'thousands') num = num.replace(/,/g, '');
+  else if (comma === 'decimal') num = num.replace(',', '.');
+  else if (num.includes(',')) return NaN;
   if (!NUMBER_RE.test(num)) return NaN;
   let value = Number(num);
   if (!Number.isFinite(value)) return NaN;

@@ -5,8 +5,8 @@
  * (papaparse runs in a Web Worker too).
  */
 import Papa from 'papaparse';
-import { isMissingRaw, parseDate, parseNumber } from '../derive';
-import { featureLevel, featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
+import { commaReading, isMissingRaw, parseDate, parseNumber, rawText } from '../derive';
+import { featureLevel, featurizeRecords, readRaw, type RawRecord, type SourceKind } from '../featurize';
 import type { Feature, FeatureSpec } from '../manifest';
 
 /** Minimums for training at all (Einstein asks for 1,000 leads and 120 conversions; below these nothing can be learned). */
@@ -18,12 +18,32 @@ export const MIN_LEVEL_COUNT = 10;
 /** At most this many levels per categorical feature (the rest pooled): bins must fit a byte. */
 export const MAX_LEVELS = 254;
 export const OTHER_LEVEL = '(other)';
+/**
+ * An inferred column is numeric when at least this share of its values read as numbers: a
+ * few typed notes ("unknown", "ask sales") read as missing rather than turning the column
+ * into categories.
+ */
+export const MIN_NUMERIC_SHARE = 0.95;
 
 /** A clear, user-facing training error (nothing is written when one is thrown). */
 export class TrainingDataError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'TrainingDataError';
+  }
+}
+
+/** More cross-validation folds than one class has rows: a fold would have no converted (or no other) row to score. */
+export class TooManyFoldsError extends TrainingDataError {
+  constructor(
+    readonly folds: number,
+    /** What the folds need and what the data has ("at least 13 converted and 13 other rows; the data has 12 converted"). */
+    readonly shortfall: string,
+    /** The most folds the data allows. */
+    readonly maxFolds: number,
+  ) {
+    super(`Cross-validation in ${folds} folds needs ${shortfall}. Use at most ${maxFolds} folds.`);
+    this.name = 'TooManyFoldsError';
   }
 }
 
@@ -75,11 +95,11 @@ export function parseCsv(input: string | Uint8Array, options: { sep?: string } =
     );
   }
   const records: RawRecord[] = [];
-  const ragged: number[] = [];
+  const ragged: number[] = []; // data row numbers, the row after the header being 1 (a quoted line break does not start a row, a blank line is none)
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r];
     if (row.length !== header.length) {
-      ragged.push(r + 1);
+      ragged.push(r);
       continue;
     }
     const rec: RawRecord = {};
@@ -88,7 +108,7 @@ export function parseCsv(input: string | Uint8Array, options: { sep?: string } =
   }
   if (ragged.length > 0) {
     throw new TrainingDataError(
-      `${ragged.length} CSV row(s) have a different number of cells than the header's ${header.length} (first: line ${ragged[0]}${ragged.length > 1 ? `, ${ragged.slice(1, 4).join(', ')}` : ''}). Check the separator and quoting.`,
+      `${ragged.length} CSV row(s) have a different number of cells than the header's ${header.length} (first: data row ${ragged[0]}${ragged.length > 1 ? `, ${ragged.slice(1, 4).join(', ')}` : ''}). Check the separator and quoting.`,
     );
   }
   return { columns: header, records };
@@ -96,9 +116,13 @@ export function parseCsv(input: string | Uint8Array, options: { sep?: string } =
 
 const POSITIVE_WORDS = ['1', 'yes', 'true', 'y', 'converted', 'won', 'closed won', 'positive'];
 
+/** Target values that differ only in case or surrounding spaces ("Yes", " yes ") are one class. */
+const targetClass = (value: RawRecord[string]) => String(value).trim().toLowerCase();
+
 /**
  * The labels [N] (1 = positive). The target must hold exactly two values (the positive one and
- * one other), no missing cells, and enough of each for training.
+ * one other, compared trimmed and ignoring case), no missing cells, and enough of each for
+ * training. The values are returned as first written in the data.
  */
 export function buildLabels(table: Table, target: string, positive?: string): { labels: Uint8Array; positive: string; negative: string } {
   if (!table.columns.includes(target)) {
@@ -106,60 +130,76 @@ export function buildLabels(table: Table, target: string, positive?: string): { 
       `The target column "${target}" is not in the CSV. Columns: ${table.columns.slice(0, 40).join(', ')}${table.columns.length > 40 ? ', …' : ''}.`,
     );
   }
-  const counts = new Map<string, number>();
+  const counts = new Map<string, number>(); // class → rows
+  const written = new Map<string, string>(); // class → its first spelling in the data
   let missing = 0;
   for (const r of table.records) {
     const v = r[target];
     if (isMissingRaw(v)) missing++;
     else {
-      const s = String(v).trim();
-      counts.set(s, (counts.get(s) ?? 0) + 1);
+      const c = targetClass(v);
+      counts.set(c, (counts.get(c) ?? 0) + 1);
+      if (!written.has(c)) written.set(c, String(v).trim());
     }
   }
   const describe = () =>
     [...counts.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 8)
-      .map(([v, c]) => `"${v}" (${c})`)
+      .map(([c, n]) => `"${written.get(c)}" (${n})`)
       .join(', ');
   if (missing > 0) {
     throw new TrainingDataError(`The target column "${target}" is empty in ${missing} row(s); every row needs an outcome. Values: ${describe()}.`);
   }
-  let pos = positive?.trim();
+  let pos = positive === undefined ? undefined : targetClass(positive);
   if (pos === undefined) {
     const keys = [...counts.keys()];
-    pos = keys.find((k) => POSITIVE_WORDS.includes(k.toLowerCase()));
+    pos = keys.find((k) => POSITIVE_WORDS.includes(k));
     if (pos === undefined || keys.length !== 2) {
       if (keys.length === 1) throw new TrainingDataError(`The target column "${target}" has one value only (${describe()}); training needs converted and not-converted leads.`);
       throw new TrainingDataError(`Cannot tell which value of "${target}" means converted: ${describe()}. Pass --positive VALUE.`);
     }
   }
   if (!counts.has(pos)) {
-    throw new TrainingDataError(`The positive value "${pos}" does not occur in "${target}". Values: ${describe()}.`);
+    throw new TrainingDataError(`The positive value "${positive?.trim()}" does not occur in "${target}". Values: ${describe()}.`);
   }
   if (counts.size === 1) {
     throw new TrainingDataError(`The target column "${target}" has one value only (${describe()}); training needs converted and not-converted leads.`);
   }
   if (counts.size > 2) {
     throw new TrainingDataError(
-      `The target column "${target}" has values other than the positive "${pos}" and one negative: ${describe()}. Map it to two values first.`,
+      `The target column "${target}" has values other than the positive "${written.get(pos)}" and one negative: ${describe()}. Map it to two values first.`,
     );
   }
   const negative = [...counts.keys()].find((k) => k !== pos)!;
   const labels = new Uint8Array(table.records.length);
-  table.records.forEach((r, i) => (labels[i] = String(r[target]).trim() === pos ? 1 : 0));
+  table.records.forEach((r, i) => (labels[i] = targetClass(r[target]) === pos ? 1 : 0));
   checkCounts(labels);
-  return { labels, positive: pos, negative };
+  return { labels, positive: written.get(pos)!, negative: written.get(negative)! };
+}
+
+function countPositives(labels: Uint8Array): number {
+  let p = 0;
+  for (const v of labels) p += v;
+  return p;
 }
 
 /** Throws unless there are ≥ MIN_ROWS rows, ≥ MIN_POSITIVES positives and ≥ MIN_NEGATIVES negatives. */
 export function checkCounts(labels: Uint8Array): void {
-  let p = 0;
-  for (const v of labels) p += v;
+  const p = countPositives(labels);
   const n = labels.length;
   if (n < MIN_ROWS) throw new TrainingDataError(`Training needs at least ${MIN_ROWS} leads; the data has ${n}.`);
   if (p < MIN_POSITIVES) throw new TrainingDataError(`Training needs at least ${MIN_POSITIVES} converted leads; the data has ${p} (of ${n}).`);
   if (n - p < MIN_NEGATIVES) throw new TrainingDataError(`Training needs at least ${MIN_NEGATIVES} leads that did not convert; the data has ${n - p} (of ${n}).`);
+}
+
+/** Throws `TooManyFoldsError` unless every one of `folds` cross-validation folds can hold a converted and an other row. */
+export function checkFolds(labels: Uint8Array, folds: number): void {
+  const positives = countPositives(labels);
+  const negatives = labels.length - positives;
+  if (folds <= positives && folds <= negatives) return;
+  const has = [positives < folds ? `${positives} converted` : '', negatives < folds ? `${negatives} other` : ''].filter(Boolean).join(' and ');
+  throw new TooManyFoldsError(folds, `at least ${folds} converted and ${folds} other rows; the data has ${has}`, Math.min(positives, negatives));
 }
 
 /** `Lead Source` → `lead_source`; keys start with a letter. */
@@ -179,8 +219,9 @@ export function keyOf(name: string, taken: Set<string>): string {
 /**
  * Feature specs from the CSV columns (no spec file): each column not excluded and not the
  * target becomes numeric, boolean, categorical, or a date (→ days since, measured from the
- * data's latest date). Constant and fully missing columns, and identifier-like columns (almost
- * one level per row), are dropped with a warning. Also returns that latest date (the
+ * data's latest date). A column is numeric when ≥ MIN_NUMERIC_SHARE of its values are numbers
+ * (the rest read as missing, with a warning). Constant and fully missing columns, and
+ * identifier-like columns (almost one level per row), are dropped with a warning. Also returns that latest date (the
  * reference time), or null when there are no date columns.
  */
 export function inferFeatureSpecs(
@@ -215,9 +256,14 @@ export function inferFeatureSpecs(
     const all = (pred: (s: string) => boolean) => values.every(pred);
     const from = { csv: col };
     const base = { label: col, missingValues, actionable: false };
+    const notNumbers = values.filter((s) => Number.isNaN(parseNumber(s)) || /^\d{1,2}\/\d{1,2}\/\d{4}/.test(s) || /^\d{4}-\d{2}-\d{2}/.test(s));
     if (all((s) => /^(yes|no|true|false)$/i.test(s))) {
       specs.push({ ...base, key: keyOf(col, taken), type: 'boolean', derive: { kind: 'value', from } });
-    } else if (all((s) => !Number.isNaN(parseNumber(s)) && !/^\d{1,2}\/\d{1,2}\/\d{4}/.test(s) && !/^\d{4}-\d{2}-\d{2}/.test(s))) {
+    } else if (notNumbers.length <= (1 - MIN_NUMERIC_SHARE) * values.length) {
+      if (notNumbers.length > 0) {
+        const examples = [...new Set(notNumbers)].slice(0, 3).map((s) => `"${s}"`).join(', ');
+        warnings.push(`Column "${col}" is read as numbers; ${notNumbers.length} value(s) in it are not numbers and read as missing: ${examples}.`);
+      }
       specs.push({ ...base, key: keyOf(col, taken), type: 'numeric', derive: { kind: 'value', from } });
     } else if (all((s) => !Number.isNaN(parseDate(s)))) {
       for (const s of values) {
@@ -238,6 +284,27 @@ export function inferFeatureSpecs(
 }
 
 /**
+ * A warning when a column's numbers read some commas as decimal commas ("5,75" → 5.75) and
+ * others as thousands separators ("7,125" → 7125): one of the two is likely misread. Null
+ * when the column is consistent.
+ */
+export function mixedCommaWarning(label: string, texts: (string | null)[]): string | null {
+  const example = new Map<'thousands' | 'decimal', string>(); // reading → first value read so
+  for (const text of texts) {
+    if (text === null || example.size === 2 || Number.isNaN(parseNumber(text))) continue;
+    const digits = /[+-]?\d[\d.,]*/.exec(text.replace(/[\s\u00a0]/g, ''))?.[0] ?? '';
+    const reading = commaReading(digits);
+    if (reading && !example.has(reading)) example.set(reading, text);
+  }
+  if (example.size < 2) return null;
+  const [decimal, thousands] = [example.get('decimal')!, example.get('thousands')!];
+  return (
+    `"${label}" mixes numbers with a decimal comma ("${decimal}" read as ${parseNumber(decimal)}) and with a thousands comma ("${thousands}" read as ${parseNumber(thousands)}): ` +
+    'one of the two is likely misread. Export the column with decimal points and no thousands separators.'
+  );
+}
+
+/**
  * Specs → features: categorical vocabularies from the data (levels with ≥ MIN_LEVEL_COUNT rows,
  * most frequent first, at most MAX_LEVELS, then "(other)", which rare and unseen levels map to).
  */
@@ -250,6 +317,11 @@ export function buildFeatures(
 ): Feature[] {
   return specs.map((spec): Feature => {
     const feature: Feature = { ...spec, missingValues: spec.missingValues ?? [], actionable: spec.actionable ?? false };
+    const { derive } = spec;
+    if (spec.type === 'numeric' && derive.kind === 'value') {
+      const mixed = mixedCommaWarning(spec.label, records.map((r) => rawText(readRaw(r, derive.from, source), feature.missingValues)));
+      if (mixed) warnings.push(mixed);
+    }
     if (spec.type !== 'categorical') return feature;
     const counts = new Map<string, number>();
     for (const r of records) {

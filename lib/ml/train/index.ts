@@ -25,6 +25,7 @@ import { DEFAULT_EBM_OPTIONS, fitEbm, predictEbm, predictLogit, type EbmData, ty
 import {
   buildFeatures,
   buildLabels,
+  checkFolds,
   featurizeAndPrune,
   inferFeatureSpecs,
   TrainingDataError,
@@ -34,7 +35,7 @@ import { leakageReport } from './leakage';
 import { brier, calibrationCurve, confusionAt, ece, liftByDecile, logLoss, prAuc, prCurve, rocAuc, rocCurve } from './metrics';
 import { profitCurve, tierThresholds } from './thresholds';
 
-export { TrainingDataError } from './dataset';
+export { TooManyFoldsError, TrainingDataError } from './dataset';
 
 export const TRAINER_NAME = 'leadlens-ebm';
 export const TRAINER_VERSION = '1.0.0';
@@ -394,6 +395,8 @@ export function trainModel(input: TrainInput): TrainResult {
   if (input.records.length === 0) throw new TrainingDataError('The data has no rows.');
   const table: Table = { columns: input.columns ?? Object.keys(input.records[0]), records: input.records };
   const { labels, positive } = buildLabels(table, input.target, input.positive);
+  const k = Math.floor(opts.cv); // < 2: one holdout
+  if (k >= 2) checkFolds(labels, k);
   let specs: FeatureSpec[];
   let latest: number | null;
   const exclude = input.exclude ?? [];
@@ -447,7 +450,6 @@ export function trainModel(input: TrainInput): TrainResult {
   signal?.throwIfAborted();
 
   // --- cross-validation (or one holdout)
-  const k = Math.floor(opts.cv);
   const folds = k >= 2 ? stratifiedKFold(labels, k, opts.seed) : [trainValidSplit(labels, 0.2, opts.seed).valid];
   const cv = crossValidate(data, folds, ebmOpts, {
     signal,

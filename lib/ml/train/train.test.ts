@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FeatureSpec } from '../manifest';
 import { parseManifest } from '../manifest';
-import { parseCsv, TrainingDataError } from './dataset';
+import { parseCsv, TooManyFoldsError, TrainingDataError } from './dataset';
 import { binLabels, outOfTimeSplit, timeKeys, trainModel, wholeNumberFeatures, type TrainInput } from './index';
 import { syntheticLeads } from './synthetic';
 
@@ -129,6 +129,14 @@ describe('bad input: a clear error, nothing trained', () => {
     const few = records.map((r) => ({ ...r, converted: r.converted === '1' && k++ >= 5 ? '0' : r.converted }));
     expect(err({ records: few })).toThrow(/at least 10 converted leads; the data has 5/);
   });
+  it('more folds than converted leads: says so before training; a holdout (cv 0 or 1) still trains', () => {
+    let k = 0;
+    const twelve = records.map((r) => ({ ...r, converted: r.converted === '1' && k++ >= 12 ? '0' : r.converted }));
+    expect(err({ records: twelve, options: { ...fast, cv: 13 } })).toThrow(TooManyFoldsError);
+    expect(err({ records: twelve, options: { ...fast, cv: 13 } })).toThrow(/^Cross-validation in 13 folds needs at least 13 converted and 13 other rows; the data has 12 converted\./);
+    expect(err({ records: twelve, options: { ...fast, cv: 12 } })).not.toThrow();
+    for (const cv of [0, 1]) expect(err({ records: twelve, options: { ...fast, cv } })().manifest.metrics.folds).toBe(1);
+  });
   it('target values other than positive / negative', () =>
     expect(err({ records: records.map((r, i) => ({ ...r, converted: i % 50 === 0 ? 'maybe' : r.converted })) })).toThrow(/values other than/));
   it('empty target cells', () =>
@@ -152,7 +160,7 @@ describe('parseCsv', () => {
     expect(t.columns).toEqual(['a', 'b']);
     expect(t.records).toEqual([{ a: 'x;1', b: '2' }, { a: '3', b: '4' }]);
   });
-  it('rejects ragged rows', () => expect(() => parseCsv('a,b\n1,2\n3\n4,5,6\n')).toThrow(/2 CSV row\(s\) have a different number of cells.*line 3/));
+  it('rejects ragged rows', () => expect(() => parseCsv('a,b\n1,2\n3\n4,5,6\n')).toThrow(/2 CSV row\(s\) have a different number of cells.*data row 2, 3\)/));
   it('rejects non-UTF-8 bytes', () => {
     const bytes = new Uint8Array([...new TextEncoder().encode('a,b\n1,'), 0xff, 0xfe, 0x0a]);
     expect(() => parseCsv(bytes)).toThrow(/not valid UTF-8.*line 2/);
