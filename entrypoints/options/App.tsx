@@ -1,7 +1,11 @@
 import { PageShell } from '@/components/PageShell';
+import { queryKeys } from '@/lib/query-keys';
+import { useInvalidateOnEvent } from '@/lib/ui/hooks';
 import { optionsSections } from './sections';
 
 export function App() {
+  // Leads deleted elsewhere (connecting another org forgets its leads): counts and samples read again.
+  useInvalidateOnEvent('storedDataDeleted', [queryKeys.leads()]);
   return (
     <PageShell title="LeadLens options">
       <nav aria-label="Sections">

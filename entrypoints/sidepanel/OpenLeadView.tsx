@@ -33,7 +33,7 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
       {shapes ? (
         <>
           <h3 style={{ fontSize: 14 }}>What would make this lead hotter</h3>
-          <HotterPlanView plan={whatWouldMakeHotter(manifest, row, lead.contributions, lead.crm)} />
+          <HotterPlanView plan={whatWouldMakeHotter(manifest, row, lead.contributions, lead.crm, lead.tier)} />
           <DeviationsTable deviations={deviationsFromIdeal(manifest, row, lead.crm)} />
         </>
       ) : (

@@ -6,13 +6,14 @@ import { background } from '@/lib/messaging/client';
 import { onEvent } from '@/lib/messaging/events';
 import { manifestOf } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
-import { useActiveModelId, useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
+import { useActiveModelId, useInvalidateOnEvent, useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
 import { loadScoredLeads } from '@/lib/ui/stored-data';
 
 export function useScoredLeads() {
   const modelId = useActiveModelId();
   const job = useInvalidateWhenJobEnds('scoring', [queryKeys.leads()]);
   useInvalidateWhenJobEnds('retier', [queryKeys.leads()]);
+  useInvalidateOnEvent('storedDataDeleted', [queryKeys.leads()]);
   const leads = useQuery({
     queryKey: queryKeys.scoredLeads(modelId ?? ''),
     queryFn: () => loadScoredLeads(modelId!),
@@ -26,32 +27,47 @@ export function useManifest(modelId: string | undefined) {
 }
 
 /**
- * The id of the tab the rep is looking at. When the panel itself is shown as a tab (tests,
- * screenshots), its own tab is skipped so it keeps following the CRM tab.
+ * The id of the tab the rep is looking at in the panel's window (a panel per window, each
+ * following its own). When the panel itself is shown as a tab (tests, screenshots), its own
+ * tab is skipped so it keeps following the CRM tab.
  */
 function useActiveTabId(): number | null {
   const [tabId, setTabId] = useState<number | null>(null);
   useEffect(() => {
     let ownTabId: number | undefined;
+    let ownWindowId: number | undefined;
     const follow = (id: number | undefined) => {
       if (id !== undefined && id !== ownTabId) setTabId(id);
     };
     void (async () => {
       ownTabId = (await browser.tabs.getCurrent())?.id;
+      ownWindowId = (await browser.windows.getCurrent()).id;
       const [active] = await browser.tabs.query({ active: true, currentWindow: true });
       follow(active?.id);
     })();
-    const onActivated = (info: { tabId: number }) => follow(info.tabId);
+    // Until the panel's window is known, the query above gives its active tab.
+    const onActivated = (info: { tabId: number; windowId: number }) => info.windowId === ownWindowId && follow(info.tabId);
     browser.tabs.onActivated.addListener(onActivated);
     return () => browser.tabs.onActivated.removeListener(onActivated);
   }, []);
   return tabId;
 }
 
-/** The lead the active tab shows, refreshed when the tab scores another lead or navigates. */
+/**
+ * The lead the active tab shows, refreshed when the tab scores another lead or navigates, when
+ * tiers or the active model change, and when stored data are deleted.
+ */
 export function useOpenLead() {
   const tabId = useActiveTabId();
+  // Its score and tier are the active model's: another model (activated, rolled back) is another query.
+  const modelId = useActiveModelId();
   const queryClient = useQueryClient();
+  // The open lead's explanation: the lead, and its model's manifest (tier thresholds).
+  const explanationKeys = [queryKeys.models(), queryKeys.openLead(tabId)];
+  // Every tier-policy change re-tiers the stored scores: once that ends, the thresholds and the lead's tier have changed.
+  useInvalidateWhenJobEnds('retier', explanationKeys);
+  // The lead, its model or the tab's remembered lead may be gone.
+  useInvalidateOnEvent('storedDataDeleted', explanationKeys);
   useEffect(() => {
     if (tabId === null) return;
     const refresh = () => void queryClient.invalidateQueries({ queryKey: queryKeys.openLead(tabId) });
@@ -70,13 +86,13 @@ export function useOpenLead() {
     };
   }, [tabId, queryClient]);
   const lead = useQuery({
-    queryKey: queryKeys.openLead(tabId),
+    queryKey: [...queryKeys.openLead(tabId), modelId],
     queryFn: async () => {
       const reply = await background.openLead({ tabId: tabId! });
       if (!reply.ok) throw new Error(reply.error);
       return reply.lead;
     },
-    enabled: tabId !== null,
+    enabled: tabId !== null && modelId !== undefined,
   });
   return { lead, tabId };
 }

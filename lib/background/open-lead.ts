@@ -46,7 +46,7 @@ export function recordUrl(crm: CrmKind, recordId: string, home: CrmHome): string
   return `${home.origin}/contacts/${home.portal}/record/0-1/${id}`;
 }
 
-/** Called for every `scoreLead` from a content script: remember it and tell the side panel. */
+/** Called for every `scoreLead` from a content script: remember it for the side panel. */
 export async function rememberOpenLead(request: LeadToScore, sender: Browser.runtime.MessageSender): Promise<void> {
   const tabId = sender.tab?.id;
   if (tabId === undefined) return;
@@ -56,7 +56,16 @@ export async function rememberOpenLead(request: LeadToScore, sender: Browser.run
   });
   const pageUrl = sender.tab?.url ?? sender.url;
   if (pageUrl) await browser.storage.local.set({ [crmHomeKey(request.crm)]: crmHomeOf(request.crm, new URL(pageUrl)) });
-  await broadcastToPages('openLeadChanged', { tabId });
+}
+
+/**
+ * Tell the side panel that the sender's tab shows another lead. Call it once the lead's score
+ * is cached: the panel then explains the badge's cached fields instead of reading the record
+ * from the CRM a second time.
+ */
+export async function announceOpenLead(sender: Browser.runtime.MessageSender): Promise<void> {
+  const tabId = sender.tab?.id;
+  if (tabId !== undefined) await broadcastToPages('openLeadChanged', { tabId });
 }
 
 /** A lead's name from the page's fields, when the page shows it. */

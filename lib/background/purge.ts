@@ -11,6 +11,7 @@ import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { prefixRange } from '../db/chunks';
 import { db } from '../db/db';
 import { STORED_SCORES_LOCK } from '../jobs/progress';
+import { broadcastToPages } from '../messaging/events';
 import { cancelSync, syncLockName } from '../sync/runner';
 import { syncStateKey } from '../sync/state';
 import { cancelWriteBack, writeBackLockName } from './write-back-job';
@@ -61,6 +62,7 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
     'nothing was deleted',
     waitMs,
   );
+  await broadcastToPages('storedDataDeleted', {});
 }
 
 /**
@@ -85,5 +87,7 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
     'the previous leads were kept',
     waitMs,
   );
+  // Without a lead deleted, pages need not read every lead again.
+  if (removed > 0) await broadcastToPages('storedDataDeleted', {});
   return removed;
 }

@@ -11,6 +11,11 @@ export const eventsProtocol = {
   openLeadChanged: z.object({ tabId: z.number().int() }),
   /** The tier policy of a model changed: badges re-score. */
   tiersChanged: z.object({ modelId: z.string() }),
+  /**
+   * Stored leads were deleted outside any job (purge, connecting another org or portal), so no
+   * job's end tells pages: they drop what they read of leads, models and the open lead.
+   */
+  storedDataDeleted: z.object({}),
 } as const;
 type Events = typeof eventsProtocol;
 export type EventName = keyof Events;

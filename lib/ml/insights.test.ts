@@ -163,6 +163,17 @@ describe('whatWouldMakeHotter', () => {
     expect(whatWouldMakeHotter(manifest, row, contributionsOf(row), 'csv')).toBeNull();
   });
 
+  it('starts from the tier the lead was scored in, which a probability recomputed from its contributions can miss at a threshold', () => {
+    const warm = [9, 0, 0]; // −0.7: p ≈ 0.33, warm by its contributions
+    const plan = whatWouldMakeHotter(manifest, warm, contributionsOf(warm), 'csv', 'cold')!;
+    // Shown cold: the plan aims at warm, with the change that gets there, not "nothing would raise it".
+    expect(plan.targetTier).toBe('warm');
+    expect(plan.changes.map((c) => [c.label, c.to])).toEqual([['E-mails opened', '> 2']]);
+    expect(plan.reaches).toBe(true);
+    // Shown hot: nothing to suggest.
+    expect(whatWouldMakeHotter(manifest, warm, contributionsOf(warm), 'csv', 'hot')).toBeNull();
+  });
+
   it('knows when a model has no shape functions', () => {
     expect(modelHasShapes(manifest)).toBe(true);
     expect(modelHasShapes({ ...manifest, terms: manifest.terms.map(({ shape: _shape, ...term }) => term) })).toBe(false);

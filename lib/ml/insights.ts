@@ -131,18 +131,21 @@ export interface HotterPlan {
  * some single move reaches it, take the one that adds the fewest points (the smallest step
  * that is enough); otherwise take the move that adds the most. A feature changes at most
  * once, only the way a rep's work moves it (see reachableBins), and never to "missing"; only
- * features `source` supplies are changed.
+ * features `source` supplies are changed. `scoredTier` is the tier the lead was shown with: the
+ * plan starts from it, so it never contradicts the score a rep sees (a probability recomputed
+ * from the contributions can fall on the other side of a threshold).
  */
 export function whatWouldMakeHotter(
   manifest: Manifest,
   row: ArrayLike<number>,
   contributions: ArrayLike<number>,
   source: SourceKind,
+  scoredTier?: Tier,
 ): HotterPlan | null {
   let logit = manifest.intercept;
   for (let t = 0; t < contributions.length; t++) logit += contributions[t];
   const probabilityBefore = applyCalibration(manifest.calibration, logit);
-  const tier = tierOf(probabilityBefore, manifest.tiers);
+  const tier = scoredTier ?? tierOf(probabilityBefore, manifest.tiers);
   if (tier === 'hot') return null;
   const targetTier = tier === 'cold' ? 'warm' : 'hot';
   const threshold = manifest.tiers[targetTier];
@@ -152,7 +155,8 @@ export function whatWouldMakeHotter(
   const usedFeatures = new Set(manifest.terms.flatMap((term) => term.features));
   const actionable = [...usedFeatures].filter((feature) => manifest.features[feature].actionable && sourceSupplies(manifest.features[feature], source));
   const changes: Change[] = [];
-  while (!reached(logit) && changes.length < MAX_CHANGES) {
+  // A lead below the target tier needs a change, even if its recomputed probability sits on the threshold.
+  while ((changes.length === 0 || !reached(logit)) && changes.length < MAX_CHANGES) {
     const moves = actionable
       .filter((feature) => !changes.some((change) => change.feature === feature))
       .flatMap((feature) => {

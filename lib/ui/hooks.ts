@@ -1,8 +1,9 @@
 /** React hooks shared by the extension pages (side panel, options). */
-import { useQueryClient, type QueryKey } from '@tanstack/react-query';
+import { hashKey, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
 import { liveQuery } from 'dexie';
 import { useEffect, useRef, useState } from 'react';
 import { readJob, type JobKind, type JobProgress } from '../jobs/progress';
+import { onEvent, type EventName } from '../messaging/events';
 import { activeModelId } from '../ml/model-store';
 
 /** The value of a Dexie query, kept current across extension contexts; undefined until first read. */
@@ -24,6 +25,10 @@ export function useActiveModelId(): string | undefined {
   return useLiveValue(activeModelId);
 }
 
+function invalidateAll(queryClient: QueryClient, keys: readonly QueryKey[]): void {
+  for (const queryKey of keys) void queryClient.invalidateQueries({ queryKey });
+}
+
 /** Invalidate `keys` each time a job finishes (in any context), so pages show its results. */
 export function useInvalidateWhenJobEnds(kind: JobKind, keys: readonly QueryKey[]): JobProgress | null | undefined {
   const job = useJob(kind);
@@ -33,11 +38,21 @@ export function useInvalidateWhenJobEnds(kind: JobKind, keys: readonly QueryKey[
   useEffect(() => {
     if (job === undefined) return;
     const finishedAt = job?.finishedAt ?? null;
-    if (seen.current !== undefined && finishedAt !== null && finishedAt !== seen.current) {
-      for (const queryKey of keys) void queryClient.invalidateQueries({ queryKey });
-    }
+    if (seen.current !== undefined && finishedAt !== null && finishedAt !== seen.current) invalidateAll(queryClient, keys);
     seen.current = finishedAt;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [job]);
   return job;
+}
+
+/** Invalidate `keys` each time event `type` arrives (from the background or another page). */
+export function useInvalidateOnEvent(type: EventName, keys: readonly QueryKey[]): void {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    const controller = new AbortController();
+    onEvent(type, () => invalidateAll(queryClient, keys), controller.signal);
+    return () => controller.abort();
+    // Listens afresh when the keys change, not each time a render builds them again.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [type, queryClient, hashKey(keys)]);
 }

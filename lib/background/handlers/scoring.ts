@@ -4,7 +4,7 @@ import type { backgroundProtocol } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/rpc';
 import { activeManifest } from '../../ml/model-store';
 import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
-import { rememberOpenLead } from '../open-lead';
+import { announceOpenLead, rememberOpenLead } from '../open-lead';
 import { fetchRecordFields } from '../record-source';
 import { recordScoreCache } from '../score-cache';
 import { scoreLead } from '../score-lead';
@@ -14,12 +14,17 @@ type ScoringProtocol = Pick<typeof backgroundProtocol, 'scoreLead' | 'engineBenc
 export const scoringHandlers: Handlers<ScoringProtocol> = {
   scoreLead: async (request, sender) => {
     await rememberOpenLead(request, sender);
-    return scoreLead(request, {
-      activeManifest,
-      runModel: runOffscreen,
-      fetchRecord: fetchRecordFields,
-      ...(await recordScoreCache()),
-    });
+    try {
+      return await scoreLead(request, {
+        activeManifest,
+        runModel: runOffscreen,
+        fetchRecord: fetchRecordFields,
+        ...(await recordScoreCache()),
+      });
+    } finally {
+      // After the score is cached (or scoring failed): the panel then reads the cache, not the CRM.
+      await announceOpenLead(sender);
+    }
   },
   engineBenchmark: async (request) => {
     await ensureOffscreenDocument();

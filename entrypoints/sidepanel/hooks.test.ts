@@ -1,0 +1,107 @@
+// @vitest-environment happy-dom
+/**
+ * What the side panel reads again, and when: the open lead of its own window's active tab;
+ * the open lead and the model's manifest after a tier-policy change or another active model;
+ * the leads, the open lead and the manifest after a purge (or "connect another org").
+ */
+import 'fake-indexeddb/auto';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { createElement } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { db } from '@/lib/db/db';
+import { writeJob } from '@/lib/jobs/progress';
+import { broadcastToPages } from '@/lib/messaging/events';
+import { bundledModel } from '@/lib/ml/bundled-model';
+import { activeModelId, manifestOf, saveModel, setActiveModel } from '@/lib/ml/model-store';
+import { loadScoredLeads } from '@/lib/ui/stored-data';
+import { useManifest, useOpenLead, useScoredLeads } from './hooks';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+const openLead = vi.hoisted(() => vi.fn());
+vi.mock('@/lib/messaging/client', () => ({ background: { openLead } }));
+vi.mock('@/lib/ui/stored-data', () => ({ loadScoredLeads: vi.fn(async () => []) }));
+vi.mock('@/lib/ml/model-store', async (importOriginal) => {
+  const store = await importOriginal<typeof import('@/lib/ml/model-store')>();
+  return { ...store, manifestOf: vi.fn(store.manifestOf) };
+});
+
+const PANEL_WINDOW = 1;
+const OTHER_WINDOW = 2;
+
+/** The side panel's reads, as its views make them. */
+function Panel() {
+  useScoredLeads();
+  const { lead, tabId } = useOpenLead();
+  useManifest(lead.data?.modelId);
+  return createElement('p', null, `tab ${tabId}`);
+}
+
+// Rendered outside act(): the panel updates from IndexedDB and react-query's own scheduling, which the tests wait for.
+let root: Root;
+const container = document.createElement('div');
+function renderPanel() {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  root = createRoot(container);
+  root.render(createElement(QueryClientProvider, { client: queryClient }, createElement(Panel)));
+}
+
+/** How often the panel has read each of its data so far. */
+const readsOf = () => ({ openLead: openLead.mock.calls.length, manifest: vi.mocked(manifestOf).mock.calls.length, leads: vi.mocked(loadScoredLeads).mock.calls.length });
+/** Waits until the panel has read each of `which` again since `before`. */
+async function readAgain(before: ReturnType<typeof readsOf>, which: (keyof ReturnType<typeof readsOf>)[]) {
+  await vi.waitFor(() => {
+    const now = readsOf();
+    for (const read of which) expect(now[read], read).toBeGreaterThan(before[read]);
+  });
+}
+const openLeadTabs = () => openLead.mock.calls.map(([request]) => request.tabId);
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  await Promise.all(db.tables.map((table) => table.clear()));
+  vi.clearAllMocks();
+  openLead.mockImplementation(async () => ({ ok: true, lead: { modelId: await activeModelId(), tier: 'warm' } }));
+  fakeBrowser.tabs.getCurrent = vi.fn(async () => undefined) as never;
+  fakeBrowser.windows.getCurrent = vi.fn(async () => ({ id: PANEL_WINDOW })) as never;
+  fakeBrowser.tabs.query = vi.fn(async () => [{ id: 10, windowId: PANEL_WINDOW }]) as never;
+  renderPanel();
+  await vi.waitFor(() => expect(readsOf()).toMatchObject({ openLead: 1, manifest: 1, leads: 1 }));
+});
+afterEach(() => root.unmount());
+
+it('follows tab switches in its own window only', async () => {
+  await vi.waitFor(() => expect(container.textContent).toBe('tab 10'));
+  await fakeBrowser.tabs.onActivated.trigger({ tabId: 20, windowId: OTHER_WINDOW });
+  await new Promise((resolve) => setTimeout(resolve, 50)); // time to render a switch it should not make
+  expect(container.textContent).toBe('tab 10');
+  await fakeBrowser.tabs.onActivated.trigger({ tabId: 30, windowId: PANEL_WINDOW });
+  await vi.waitFor(() => expect(container.textContent).toBe('tab 30'));
+  expect(openLeadTabs()).toEqual([10, 30]);
+});
+
+describe('reads the open lead and the manifest again', () => {
+  it('when a tier policy is applied (which re-tiers the stored scores)', async () => {
+    const before = readsOf();
+    await writeJob('retier', { modelId: 'm', state: 'running', done: 0, total: 1, startedAt: 1 });
+    await writeJob('retier', { modelId: 'm', state: 'done', done: 1, total: 1, startedAt: 1, finishedAt: 2 });
+    await readAgain(before, ['openLead', 'manifest']);
+  });
+
+  it('when another model becomes active (activation, roll back)', async () => {
+    const bundled = bundledModel.manifest();
+    if (!bundled.ok) throw new Error(bundled.error);
+    await saveModel({ ...bundled.manifest, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+    const before = readsOf();
+    await setActiveModel('trained-2');
+    await readAgain(before, ['openLead', 'manifest']);
+    expect(vi.mocked(manifestOf)).toHaveBeenLastCalledWith('trained-2');
+  });
+});
+
+it('reads the leads, the open lead and the manifest again when stored data are deleted', async () => {
+  const before = readsOf();
+  await broadcastToPages('storedDataDeleted', {});
+  await readAgain(before, ['leads', 'openLead', 'manifest']);
+});

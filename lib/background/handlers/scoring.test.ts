@@ -1,0 +1,63 @@
+/**
+ * Opening a record page: the badge scores the lead and the side panel explains it, with one
+ * read of the record from the CRM between them (the panel explains the badge's cached fields).
+ */
+import 'fake-indexeddb/auto';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { generateDemoLeads } from '../../crm/demo-data';
+import { db } from '../../db/db';
+import { onEvent } from '../../messaging/events';
+import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
+import { demoFetch } from '../../../test/demo-crm/fetch';
+import { createDemoCrmHandler } from '../../../test/demo-crm/server';
+import { leadsHandlers } from './leads';
+import { scoringHandlers } from './scoring';
+import { syncHandlers } from './sync';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+
+// A stand-in engine (every lead at even odds): how often the record is read matters here, not its score.
+vi.mock('../offscreen-engine', () => ({
+  runOffscreen: async (modelId: string) => {
+    const { manifestOf } = await import('../../ml/model-store');
+    return { probability: [0.5], contributions: [new Float32Array((await manifestOf(modelId)).terms.length)] };
+  },
+}));
+
+const contact = generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') })[0];
+const RECORD_PAGE = `https://app.hubspot.com/contacts/4242424/record/0-1/${contact.hubspotId}`;
+const TAB_ID = 7;
+const sender = { tab: { id: TAB_ID, url: RECORD_PAGE } } as unknown as Browser.runtime.MessageSender;
+
+let recordReads = 0;
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  fakeBrowser.permissions.contains = vi.fn(async () => true);
+  // The tab still shows the record when the panel asks for its lead.
+  fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: RECORD_PAGE })) as never;
+  await Promise.all(db.tables.map((table) => table.clear()));
+  const demo = demoFetch(createDemoCrmHandler(generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') }), defaultBehaviour()));
+  recordReads = 0;
+  vi.stubGlobal('fetch', (async (input, init) => {
+    if (new URL(String(input)).pathname === `/crm/v3/objects/contacts/${contact.hubspotId}`) recordReads++;
+    return demo(input, init);
+  }) as typeof fetch);
+  const connected = await syncHandlers.connectCrm({ crm: 'hubspot', apiVersion: 'v3', token: 'pat-na1-demo' }, {} as Browser.runtime.MessageSender);
+  if (!connected.ok || connected.status !== 'connected') throw new Error('the demo HubSpot should connect');
+});
+afterEach(() => vi.unstubAllGlobals());
+
+it('reads the record from the CRM once when a record page opens, for the badge and the side panel', async () => {
+  // The side panel: it asks for the open lead as soon as it hears the tab shows another one.
+  const panelReplies: ReturnType<typeof leadsHandlers.openLead>[] = [];
+  onEvent('openLeadChanged', ({ tabId }) => void panelReplies.push(leadsHandlers.openLead({ tabId }, {} as Browser.runtime.MessageSender)));
+
+  const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: {} }, sender);
+  const [panel] = await Promise.all(panelReplies);
+
+  if (!badge.ok || !panel?.ok || !panel.lead) throw new Error('both should score the lead');
+  expect(panel.lead.tier).toBe(badge.lead.tier);
+  expect(recordReads).toBe(1);
+});
