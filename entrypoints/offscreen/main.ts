@@ -2,10 +2,11 @@
  * The offscreen document: home of the one ONNX Runtime session. It answers the engine's
  * messages from the background and nothing else.
  */
-import { configureEngine, runEngine } from '@/lib/ml/engine';
+import { checkModelSession, configureEngine, runEngine } from '@/lib/ml/engine';
 import { STORED_SCORES_LOCK } from '@/lib/jobs/progress';
 import { resumeUnfinishedScoringJob, runScoringJob } from '@/lib/ml/bulk-score';
 import { checkModelOutputs } from '@/lib/ml/check-model';
+import { resumeUnfinishedRetierJob, runRetierJob } from '@/lib/ml/retier';
 import { activeManifest, manifestOf, modelBytes } from '@/lib/ml/model-store';
 import { syntheticRows } from '@/lib/ml/synthetic-rows';
 import { measureThroughput } from '@/lib/ml/throughput';
@@ -20,11 +21,14 @@ async function scoringDeps(modelId: string) {
   return { manifest, runModel, now: new Date() };
 }
 
-// A scoring job left unfinished by a closed offscreen document continues here; new scoring
-// requests wait for it so two jobs never share the progress row.
+// Jobs left unfinished by a closed offscreen document continue here; new requests wait for
+// them so two jobs never share a progress row.
 const resumedScoring = navigator.locks
   .request(STORED_SCORES_LOCK, () => resumeUnfinishedScoringJob(scoringDeps))
   .catch((error: unknown) => console.error('LeadLens: resuming bulk scoring failed', error));
+const resumedRetier = navigator.locks
+  .request(STORED_SCORES_LOCK, () => resumeUnfinishedRetierJob(async (modelId) => (await manifestOf(modelId)).tiers))
+  .catch((error: unknown) => console.error('LeadLens: resuming re-tiering failed', error));
 
 registerHandlers(offscreenProtocol, 'offscreen', {
   engineRun: async ({ modelId, rows }) => {
@@ -57,9 +61,15 @@ registerHandlers(offscreenProtocol, 'offscreen', {
     const scored = await navigator.locks.request(STORED_SCORES_LOCK, async () => runScoringJob(await scoringDeps(modelId), { source }));
     return { ok: true as const, scored };
   },
+  retierStoredScores: async ({ modelId }) => {
+    await resumedRetier;
+    // The tiers as stored now: the policy the admin just applied.
+    const changed = await navigator.locks.request(STORED_SCORES_LOCK, async () => runRetierJob(modelId, (await manifestOf(modelId)).tiers));
+    return { ok: true as const, changed };
+  },
   checkModel: async ({ modelId }) => {
     const manifest = await manifestOf(modelId);
-    await checkModelOutputs(manifest, (rows, featureCount) => runEngine(modelId, () => modelBytes(modelId), rows, featureCount));
+    await checkModelSession(modelId, () => modelBytes(modelId), (run) => checkModelOutputs(manifest, run));
     return { ok: true as const };
   },
 });

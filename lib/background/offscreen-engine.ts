@@ -46,3 +46,9 @@ export async function scoreStoredLeadsOffscreen(modelId: string, source?: CrmKin
   await ensureOffscreenDocument();
   return offscreen.scoreStoredLeads({ modelId, source });
 }
+
+/** Re-tiers the stored scores of `modelId` with its current tiers in the offscreen document (its `retier` job). */
+export async function retierStoredScoresOffscreen(modelId: string) {
+  await ensureOffscreenDocument();
+  return offscreen.retierStoredScores({ modelId });
+}

@@ -13,6 +13,8 @@ export const MAX_DEMO_LEADS = 200_000;
 export const ModelIdRequestSchema = z.object({ modelId: z.string().min(1) });
 
 export const ScoreStoredLeadsResponseSchema = okOr({ scored: z.number().int().nonnegative() });
+/** How many stored scores changed tier. */
+const RetierResponseSchema = okOr({ changed: z.number().int().nonnegative() });
 
 /** The lead a CRM tab shows, with everything its full explanation needs. */
 export const OpenLeadSchema = z.object({
@@ -51,11 +53,16 @@ export const leadsProtocol = {
   /** Open a record in the CRM tab (the active one if it is a CRM tab, else the last CRM tab used). */
   openRecord: { input: z.object({ crm: CrmKindSchema, recordId: z.string().min(1).max(64) }), output: okOr({}) },
   /** A model's tiers changed: CRM tabs re-score their badges. */
-  tiersChanged: { input: ModelIdRequestSchema, output: okOr({ tabs: z.number().int().nonnegative() }) },
+  /**
+   * The model's tier policy changed (already stored): badges score again with it, and its
+   * stored scores are re-tiered (the `retier` job, which outlives the page that asked).
+   */
+  retierStoredScores: { input: ModelIdRequestSchema, output: RetierResponseSchema },
 } as const;
 
 /** Background → offscreen: bulk scoring reads the leads from IndexedDB itself. */
 export const offscreenLeadsProtocol = {
   /** Score every stored lead, or only `source`'s (a write-back needs its own CRM's leads scored, not every lead). */
   scoreStoredLeads: { input: ModelIdRequestSchema.extend({ source: CrmKindSchema.optional() }), output: ScoreStoredLeadsResponseSchema },
+  retierStoredScores: { input: ModelIdRequestSchema, output: RetierResponseSchema },
 } as const;

@@ -72,6 +72,40 @@ async function runNow(
   return output;
 }
 
+/** Score `rows` with a model: `runEngine` with the model and its loader already chosen. */
+export type EngineRun = (rows: Float32Array, featureCount: number) => Promise<EngineOutput>;
+
+/**
+ * Drop the session of `modelId` once the runs queued before this call are done, so the next
+ * run loads the model's bytes again.
+ */
+export function forgetModel(modelId: string): Promise<void> {
+  const forget = queue.then(async () => {
+    if (current?.modelId !== modelId) return;
+    const { session } = current;
+    current = null;
+    await session.then((old) => old.release()).catch(() => undefined);
+  });
+  queue = forget.catch(() => undefined);
+  return forget;
+}
+
+/**
+ * Run `check` on a session made from the model's bytes as stored now. A model id does not
+ * name its bytes: an import that failed its check is deleted, and the same id may come again
+ * with other bytes, so a session left from the earlier import must not answer for them. A
+ * model that fails is forgotten too: its bytes are about to be deleted.
+ */
+export async function checkModelSession(modelId: string, loadModel: () => Promise<Uint8Array>, check: (run: EngineRun) => Promise<void>): Promise<void> {
+  await forgetModel(modelId);
+  try {
+    await check((rows, featureCount) => runEngine(modelId, loadModel, rows, featureCount));
+  } catch (error) {
+    await forgetModel(modelId);
+    throw error;
+  }
+}
+
 function sessionFor(modelId: string, loadModel: () => Promise<Uint8Array>): Promise<ort.InferenceSession> {
   if (current?.modelId === modelId) return current.session;
   const previous = current;

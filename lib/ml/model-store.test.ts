@@ -1,10 +1,11 @@
 import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { db } from '../db/db';
+import { db, type CachedScore } from '../db/db';
 import { bundledModel } from './bundled-model';
 import type { Manifest } from './manifest';
 import {
+  PREVIOUS_MODEL_KEY,
   activeManifest,
   activeModelId,
   deleteModel,
@@ -24,7 +25,7 @@ const trained: Manifest = { ...bundled, modelId: 'trained-1', createdAt: '2026-1
 const trainedBytes = new Uint8Array([1, 2, 3]);
 
 beforeEach(async () => {
-  await Promise.all([db.models.clear(), db.settings.clear(), db.leadScores.clear()]);
+  await Promise.all([db.models.clear(), db.settings.clear(), db.leadScores.clear(), db.scores.clear()]);
 });
 
 describe('model store', () => {
@@ -73,5 +74,21 @@ describe('model store', () => {
     await deleteModel('trained-1');
     expect(await db.models.count()).toBe(0);
     expect(await db.leadScores.count()).toBe(0);
+  });
+
+  it("deletes the model's cached record-page scores and the roll back to it, and nothing of other models", async () => {
+    await saveModel(trained, trainedBytes, 'trained');
+    await saveModel({ ...trained, modelId: 'trained-10' }, trainedBytes, 'trained');
+    const cached = (key: string): CachedScore => ({ key, fieldsHash: 'h', lead: {} as CachedScore['lead'], scoredAt: 0 });
+    await db.scores.bulkPut([cached('trained-1|salesforce|001'), cached('trained-1|hubspot|7'), cached('trained-10|salesforce|001')]);
+    await db.settings.put({ key: PREVIOUS_MODEL_KEY, value: 'trained-1' });
+    await deleteModel('trained-1');
+    expect(await db.scores.toCollection().primaryKeys()).toEqual(['trained-10|salesforce|001']);
+    expect(await db.settings.get(PREVIOUS_MODEL_KEY)).toBeUndefined();
+
+    await db.settings.put({ key: PREVIOUS_MODEL_KEY, value: bundled.modelId });
+    await deleteModel('trained-10');
+    expect(await db.scores.count()).toBe(0);
+    expect((await db.settings.get(PREVIOUS_MODEL_KEY))?.value).toBe(bundled.modelId);
   });
 });

@@ -11,8 +11,11 @@ import Dexie from 'dexie';
 import { db, type StoredModel } from '../db/db';
 import { bundledModel } from './bundled-model';
 import { TiersSchema, parseManifest, type Manifest, type Tiers } from './manifest';
+import { clearCachedScores } from './retier';
 
 const ACTIVE_MODEL_KEY = 'activeModelId';
+/** The model active before the last change, for a one-click roll back (model-versions.ts). */
+export const PREVIOUS_MODEL_KEY = 'previousActiveModelId';
 const tiersKey = (modelId: string) => `tiers:${modelId}`;
 
 export type ModelOrigin = 'bundled' | StoredModel['origin'];
@@ -107,14 +110,19 @@ export async function setActiveModel(modelId: string): Promise<void> {
   await db.settings.put({ key: ACTIVE_MODEL_KEY, value: modelId });
 }
 
-/** Delete a stored model; the active one and the bundled one cannot be deleted. */
+/**
+ * Delete a stored model with everything kept for it (policy, stored leads' scores, record
+ * pages' cached scores, the roll back to it); the active one and the bundled one cannot be deleted.
+ */
 export async function deleteModel(modelId: string): Promise<void> {
   if (modelId === (await activeModelId())) throw new Error('The active model cannot be deleted: activate another one first');
   if (!(await db.models.get(modelId))) throw new Error(`Model ${modelId} cannot be deleted (it is bundled or not installed)`);
-  await db.transaction('rw', db.models, db.settings, db.leadScores, async () => {
+  await db.transaction('rw', [db.models, db.settings, db.leadScores, db.scores], async () => {
     await db.models.delete(modelId);
     await db.settings.delete(tiersKey(modelId));
+    if ((await db.settings.get(PREVIOUS_MODEL_KEY))?.value === modelId) await db.settings.delete(PREVIOUS_MODEL_KEY);
     await db.leadScores.where('[modelId+tier]').between([modelId, Dexie.minKey], [modelId, Dexie.maxKey]).delete();
+    await clearCachedScores(modelId);
   });
 }
 

@@ -2,8 +2,8 @@ import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { db } from '../db/db';
 import { bundledModel } from './bundled-model';
-import { activeModelId, saveModel } from './model-store';
-import { activateModel, exportFileNames, importModel, previousModelId, rollBack } from './model-versions';
+import { activeModelId, saveModel, setTiers } from './model-store';
+import { activateModel, exportFileNames, exportFiles, importModel, previousModelId, rollBack } from './model-versions';
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -55,6 +55,19 @@ describe('activateModel and rollBack', () => {
     expect(await rollBack()).toBe(bundled.modelId);
     expect(await activeModelId()).toBe(bundled.modelId);
     expect(await previousModelId()).toBe('trained-1');
+  });
+});
+
+describe('exportFiles', () => {
+  it('exports the manifest as the model scores: with the tier policy the admin applied', async () => {
+    const bytes = new Uint8Array([7, 8, 9]);
+    await saveModel({ ...bundled, modelId: 'trained-1' }, bytes, 'trained');
+    const policy = { policy: { kind: 'capacity' as const, hotPerWeek: 5, warmPerWeek: 15, inflowPerWeek: 200 }, hot: 0.61, warm: 0.33 };
+    expect(policy).not.toEqual(bundled.tiers);
+    await setTiers('trained-1', policy);
+    const exported = await exportFiles('trained-1');
+    expect(JSON.parse(exported.manifestJson)).toEqual({ ...bundled, modelId: 'trained-1', tiers: policy });
+    expect(exported.onnx).toEqual(bytes);
   });
 });
 

@@ -4,11 +4,8 @@
  * checked by the engine before anyone can activate it) and export.
  */
 import { db } from '../db/db';
-import { bundledModel } from './bundled-model';
 import { parseManifest, type Manifest } from './manifest';
-import { activeModelId, manifestOf, modelBytes, saveModel, setActiveModel } from './model-store';
-
-const PREVIOUS_MODEL_KEY = 'previousActiveModelId';
+import { PREVIOUS_MODEL_KEY, activeModelId, manifestOf, modelBytes, saveModel, setActiveModel } from './model-store';
 
 export async function previousModelId(): Promise<string | null> {
   const value = (await db.settings.get(PREVIOUS_MODEL_KEY))?.value;
@@ -73,10 +70,11 @@ export function exportFileNames(modelId: string): { manifest: string; onnx: stri
   return { manifest: `${prefix}.manifest.json`, onnx: `${prefix}.model.onnx` };
 }
 
-/** The two files of a model, as they would be imported again. */
+/**
+ * The two files of a model, as they would be imported again. The manifest is the one the
+ * model scores with: with the admin's tier policy, which is kept apart from the stored manifest.
+ */
 export async function exportFiles(modelId: string): Promise<{ manifestJson: string; onnx: Uint8Array }> {
-  const bundled = bundledModel.manifest();
-  const manifest = bundled.ok && bundled.manifest.modelId === modelId ? bundled.manifest : (await db.models.get(modelId))?.manifest;
-  if (!manifest) throw new Error(`Model ${modelId} is not installed`);
+  const manifest = await manifestOf(modelId);
   return { manifestJson: JSON.stringify(manifest, null, 2), onnx: await modelBytes(modelId) };
 }

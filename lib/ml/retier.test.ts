@@ -1,13 +1,14 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, expect, it } from 'vitest';
 import { db } from '../db/db';
-import { clearCachedScores, retierStoredScores } from './retier';
+import { readJob, writeJob } from '../jobs/progress';
+import { clearCachedScores, resumeUnfinishedRetierJob, retierStoredScores, runRetierJob } from './retier';
 
 const score = (modelId: string, i: number, probability: number) => ({
   key: `${modelId}|salesforce|${i}`, modelId, leadKey: `salesforce|${i}`, probability, score: 50, tier: 'cold' as const, topReason: '', scoredAt: 0,
 });
 
-beforeEach(() => Promise.all([db.leadScores.clear(), db.scores.clear()]));
+beforeEach(() => Promise.all([db.leadScores.clear(), db.scores.clear(), db.settings.clear()]));
 
 it('re-tiers only the given model’s scores from their stored probabilities, in chunks with progress', async () => {
   await db.leadScores.bulkPut([...Array.from({ length: 7 }, (_, i) => score('m', i, i / 10)), score('other', 0, 0.9)]);
@@ -40,4 +41,20 @@ it('drops the cached record-page scores of that model only', async () => {
   await db.scores.bulkPut(['m|salesforce|1', 'm|hubspot|2', 'mx|salesforce|1'].map((key) => ({ key, fieldsHash: '', lead: {} as never, scoredAt: 0 })));
   await clearCachedScores('m');
   expect(await db.scores.toCollection().primaryKeys()).toEqual(['mx|salesforce|1']);
+});
+
+it('runs as the retier job, and a run cut short runs again with the model’s thresholds as they are now', async () => {
+  await db.leadScores.bulkPut(Array.from({ length: 7 }, (_, i) => score('m', i, i / 10)));
+  expect(await runRetierJob('m', { hot: 0.5, warm: 0.3 }, 3)).toBe(4);
+  expect(await readJob('retier')).toMatchObject({ modelId: 'm', state: 'done', done: 7, total: 7 });
+  expect(await resumeUnfinishedRetierJob(async () => ({ hot: 0.9, warm: 0.8 }))).toBeNull(); // nothing unfinished
+
+  // The offscreen document closed mid-run under a new policy: its row still says running.
+  await writeJob('retier', { modelId: 'm', state: 'running', done: 3, total: 7, startedAt: 1 });
+  const asked: string[] = [];
+  const changed = await resumeUnfinishedRetierJob(async (modelId) => (asked.push(modelId), { hot: 0.65, warm: 0.45 }), 3);
+  expect(asked).toEqual(['m']);
+  expect(changed).toBe(4); // 0.3, 0.4 warm → cold; 0.5, 0.6 hot → warm
+  expect((await db.leadScores.where('modelId').equals('m').sortBy('probability')).map((s) => s.tier)).toEqual(['cold', 'cold', 'cold', 'cold', 'cold', 'warm', 'warm']);
+  expect(await readJob('retier')).toMatchObject({ state: 'done', done: 7 });
 });

@@ -1,11 +1,12 @@
 /**
  * Re-tiering a model's stored scores after its tier policy changed: tier is a pure function
- * of the stored probability and the thresholds, so nothing is re-scored. Runs in a worker
- * (the options page starts it), a chunk at a time, reporting progress.
+ * of the stored probability and the thresholds, so nothing is re-scored. Runs in the offscreen
+ * document as the `retier` job, a chunk at a time, reporting progress; a run cut short (the
+ * document closed) is run again from the start when the document next starts.
  */
 import { db, type LeadScore } from '../db/db';
-import { forEachChunk } from '../db/chunks';
-import { prefixRange } from '../db/chunks';
+import { forEachChunk, prefixRange } from '../db/chunks';
+import { readJob, runJob } from '../jobs/progress';
 import { tierOf } from './score';
 import { topReasonFor } from '../presentation';
 import type { TierThresholds } from './train/thresholds';
@@ -41,6 +42,23 @@ export async function retierStoredScores(
     prefixRange(`${modelId}|`),
   );
   return changed;
+}
+
+/** Re-tiers the model's stored scores as the `retier` job (progress in `job:retier`); returns how many changed tier. */
+export async function runRetierJob(modelId: string, thresholds: TierThresholds, chunkSize = RETIER_CHUNK): Promise<number> {
+  const [from, to] = prefixRange(`${modelId}|`);
+  const total = await db.leadScores.where(':id').between(from, to, true, true).count();
+  return runJob('retier', modelId, total, (report) => retierStoredScores(modelId, thresholds, report, chunkSize));
+}
+
+/**
+ * A `retier` job whose row still says running was cut short: run it again, with the model's
+ * thresholds as they are now (re-tiering is idempotent). Null when no job was unfinished.
+ */
+export async function resumeUnfinishedRetierJob(thresholdsOf: (modelId: string) => Promise<TierThresholds>, chunkSize = RETIER_CHUNK): Promise<number | null> {
+  const job = await readJob('retier');
+  if (job?.state !== 'running') return null;
+  return runRetierJob(job.modelId, await thresholdsOf(job.modelId), chunkSize);
 }
 
 /** Record-page scores of the model carry the old tier: drop them so badges score again. */

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
-import { ErrorState, Loading } from '@/components/StatusMessage';
+import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import { db } from '@/lib/db/db';
 import { background } from '@/lib/messaging/client';
 import { deleteModel, listModels } from '@/lib/ml/model-store';
@@ -8,6 +8,7 @@ import { activateModel, exportFileNames, exportFiles, importModel, previousModel
 import { formatModelDate } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
+import { useJob } from '@/lib/ui/hooks';
 
 const ORIGIN_WORDS = { bundled: 'Bundled', trained: 'Trained here', imported: 'Imported' } as const;
 
@@ -73,15 +74,23 @@ export function VersionsSection() {
   const queryClient = useQueryClient();
   const models = useQuery({ queryKey: queryKeys.models(), queryFn: listModels });
   const previous = useQuery({ queryKey: [...queryKeys.models(), 'previous'], queryFn: previousModelId });
+  const scoring = useJob('scoring');
   const invalidate = () => Promise.all([queryKeys.models(), queryKeys.leads()].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
-  const action = useMutation({
+  // Activate, roll back and delete change which models there are and which one scores: one at a time.
+  const change = useMutation({
     mutationFn: async (run: () => Promise<unknown>) => run(),
     onSettled: invalidate,
   });
-  const activate = (modelId: string) => action.mutate(async () => {
-    await activateModel(modelId);
-    await scoreWithActive(modelId);
-  });
+  /** Run `activation` (it resolves with the model it activated), then score the stored leads with that model. */
+  const switchModel = (activation: () => Promise<string>) =>
+    change.mutate(async () => {
+      const modelId = await activation();
+      // The page shows the new active model now: scoring every stored lead with it can take minutes.
+      void queryClient.invalidateQueries({ queryKey: queryKeys.models() });
+      await scoreWithActive(modelId);
+    });
+  // Its own mutation: an export during an activation must neither re-enable the buttons nor hide the activation's error.
+  const exportModel = useMutation({ mutationFn: download });
   if (models.isPending) return <Loading what="models" />;
   if (models.isError) return <ErrorState message={models.error.message} />;
   const previousModel = models.data.find((model) => model.id === previous.data && !model.active);
@@ -89,7 +98,7 @@ export function VersionsSection() {
     <>
       {previousModel && (
         <p>
-          <button type="button" onClick={() => action.mutate(async () => scoreWithActive(await rollBack()))} disabled={action.isPending}>
+          <button type="button" onClick={() => switchModel(rollBack)} disabled={change.isPending}>
             Roll back to {previousModel.id}
           </button>
         </p>
@@ -121,15 +130,20 @@ export function VersionsSection() {
               <td>{model.cvRocAuc?.toFixed(3) ?? 'not given'}</td>
               <td style={{ display: 'flex', gap: 6, flexWrap: 'wrap' }}>
                 {!model.active && (
-                  <button type="button" onClick={() => activate(model.id)} disabled={action.isPending} aria-label={`Activate ${model.id}`}>
+                  <button
+                    type="button"
+                    onClick={() => switchModel(() => activateModel(model.id).then(() => model.id))}
+                    disabled={change.isPending}
+                    aria-label={`Activate ${model.id}`}
+                  >
                     Activate
                   </button>
                 )}
-                <button type="button" onClick={() => action.mutate(() => download(model.id))} aria-label={`Export ${model.id}`}>
+                <button type="button" onClick={() => exportModel.mutate(model.id)} disabled={exportModel.isPending} aria-label={`Export ${model.id}`}>
                   Export
                 </button>
                 {!model.active && model.origin !== 'bundled' && (
-                  <button type="button" onClick={() => action.mutate(() => deleteModel(model.id))} disabled={action.isPending} aria-label={`Delete ${model.id}`}>
+                  <button type="button" onClick={() => change.mutate(() => deleteModel(model.id))} disabled={change.isPending} aria-label={`Delete ${model.id}`}>
                     Delete
                   </button>
                 )}
@@ -138,7 +152,12 @@ export function VersionsSection() {
           ))}
         </tbody>
       </table>
-      {action.isError && <ErrorState message={action.error.message} />}
+      {/* A write-back's run of one CRM's leads is not an activation's. */}
+      {change.isPending && scoring?.state === 'running' && !scoring.source && (
+        <JobProgressBar label={`Scoring stored leads with ${scoring.modelId}`} done={scoring.done} total={scoring.total} />
+      )}
+      {change.isError && <ErrorState message={change.error.message} />}
+      {exportModel.isError && <ErrorState message={`The model could not be exported: ${exportModel.error.message}`} />}
       <h3 style={{ fontSize: 15 }}>Import a model</h3>
       <p>
         A model trained elsewhere, or exported here: its manifest is checked against the schema and the engine runs it once before it is

@@ -7,7 +7,8 @@ import type { Handlers } from '../../messaging/rpc';
 import { bundledModel } from '../../ml/bundled-model';
 import { activeManifest } from '../../ml/model-store';
 import { activateModel } from '../../ml/model-versions';
-import { runOffscreen, scoreStoredLeadsOffscreen } from '../offscreen-engine';
+import { clearCachedScores } from '../../ml/retier';
+import { retierStoredScoresOffscreen, runOffscreen, scoreStoredLeadsOffscreen } from '../offscreen-engine';
 import { displayName, explainInFull, openRecordInCrmTab, rememberedLeadOf } from '../open-lead';
 import { fetchRecordFields } from '../record-source';
 import { recordScoreCache } from '../score-cache';
@@ -38,11 +39,13 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     await openRecordInCrmTab(crm, recordId);
     return { ok: true as const };
   },
-  tiersChanged: async ({ modelId }) => {
+  retierStoredScores: async ({ modelId }) => {
+    // Badges first: the record-page cache carries old tiers, and every tab's badges score again.
+    await clearCachedScores(modelId);
     // Every tab: without the `tabs` permission a URL filter matches nothing; tabs without
     // the content script just do not answer.
     const tabs = await browser.tabs.query({});
-    const delivered = await Promise.all(tabs.map((tab) => (tab.id === undefined ? false : sendToTab(tab.id, 'tiersChanged', { modelId }))));
-    return { ok: true as const, tabs: delivered.filter(Boolean).length };
+    await Promise.all(tabs.map((tab) => (tab.id === undefined ? false : sendToTab(tab.id, 'tiersChanged', { modelId }))));
+    return retierStoredScoresOffscreen(modelId);
   },
 };
