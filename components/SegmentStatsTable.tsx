@@ -1,5 +1,5 @@
 import type { Tier } from '@/lib/messaging/protocol';
-import { formatProbability } from '@/lib/presentation';
+import { formatRate } from '@/lib/presentation';
 import { TIERS, type TierStats } from '@/lib/segments';
 import { TierLabel } from './TierLabel';
 
@@ -31,7 +31,7 @@ export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> })
               <td>{percent(share)}</td>
               {anyOutcome && (
                 <td title={`${withOutcome.toLocaleString('en-US')} leads with a known outcome`}>
-                  {conversionRate === null ? 'unknown' : formatProbability(conversionRate)}
+                  {conversionRate === null ? 'unknown' : formatRate(conversionRate)}
                 </td>
               )}
             </tr>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeLikelihood, formatProbability, formatVersusAverage, strengthOf, topReasons } from './presentation';
+import { describeLikelihood, formatProbability, formatRate, formatVersusAverage, strengthOf, topReasons } from './presentation';
 
 describe('formatProbability', () => {
   it.each([
@@ -8,6 +8,19 @@ describe('formatProbability', () => {
     [0.125, '13 %'],
     [0.995, '>99 %'],
   ])('%f → %s', (p, text) => expect(formatProbability(p)).toBe(text));
+});
+
+describe('formatRate', () => {
+  it.each([
+    [0, '0 %'],
+    [0.0003, '0.03 %'],
+    [0.008, '0.8 %'],
+    [0.025, '2.5 %'],
+    [0.0999, '10 %'],
+    [0.125, '13 %'],
+    [0.995, '100 %'],
+    [1, '100 %'],
+  ])('%f → %s', (rate, text) => expect(formatRate(rate)).toBe(text));
 });
 
 describe('formatVersusAverage', () => {

@@ -38,6 +38,18 @@ export function formatProbability(probability: number): string {
   return `${Math.round(percent)} %`;
 }
 
+/**
+ * A threshold or a rate as an admin chooses by it: "2.5 %", "0.8 %", "0.03 %" below 10 %
+ * (two significant digits: with 1 % conversion, whole percents round every tier to "<1 %"),
+ * whole percents above, exactly "0 %" and "100 %" at the ends.
+ */
+export function formatRate(rate: number): string {
+  const percent = rate * 100;
+  if (percent <= 0 || percent >= 100) return `${Math.min(100, Math.max(0, percent))} %`;
+  if (percent >= 10) return `${Math.round(percent)} %`;
+  return `${Number(percent.toPrecision(2))} %`;
+}
+
 /** "3× the average", "0.4× the average", "about average", "less than 0.1× the average". */
 export function formatVersusAverage(probability: number, baseRate: number): string {
   if (baseRate <= 0) return '';

@@ -1,5 +1,5 @@
-import { expect, it } from 'vitest';
-import { previewPolicy } from './tier-policy';
+import { describe, expect, it } from 'vitest';
+import { previewPolicy, readPolicyForm, type PolicyForm } from './tier-policy';
 
 // Ten leads: the top two convert, one more further down.
 const probs = [0.9, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0.01];
@@ -26,4 +26,74 @@ it('uses the admin’s own probabilities for a fixed policy', () => {
   const preview = previewPolicy({ kind: 'fixed' }, labels, probs, economics, { hot: 0.55, warm: 0.25 });
   expect(preview.thresholds).toEqual({ hot: 0.55, warm: 0.25 });
   expect(preview.outcomes.hot.share).toBeCloseTo(0.3, 10);
+});
+
+describe('readPolicyForm', () => {
+  const form: PolicyForm = {
+    kind: 'value',
+    revenuePerConversion: 5000,
+    costPerContact: 200,
+    leadsPerWeek: 100,
+    hotPerWeek: 10,
+    warmPerWeek: 20,
+    hotPercent: 40,
+    warmPercent: 12.5,
+  };
+  const problems = (patch: Partial<PolicyForm>) => {
+    const read = readPolicyForm({ ...form, ...patch });
+    return read.ok ? [] : read.problems;
+  };
+
+  it('reads each policy with the economics every preview needs', () => {
+    const economics = { revenuePerConversion: 5000, costPerContact: 200, leadsPerPeriod: 100 };
+    expect(readPolicyForm(form)).toEqual({
+      ok: true,
+      choice: { policy: { kind: 'value', revenuePerConversion: 5000, costPerContact: 200 }, economics, fixed: expect.anything() },
+    });
+    expect(readPolicyForm({ ...form, kind: 'capacity' })).toMatchObject({
+      ok: true,
+      choice: { policy: { kind: 'capacity', hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 }, economics },
+    });
+    expect(readPolicyForm({ ...form, kind: 'fixed' })).toMatchObject({ ok: true, choice: { policy: { kind: 'fixed' }, economics, fixed: { hot: 0.4, warm: 0.125 } } });
+  });
+
+  it('accepts cents in money fields', () => {
+    expect(readPolicyForm({ ...form, revenuePerConversion: 99.99, costPerContact: 0.5 })).toMatchObject({
+      ok: true,
+      choice: { economics: { revenuePerConversion: 99.99, costPerContact: 0.5 } },
+    });
+  });
+
+  it('reports an emptied field instead of reading it as 0', () => {
+    expect(problems({ revenuePerConversion: null })).toEqual(['Revenue per conversion is empty: it must be more than $0.']);
+    expect(problems({ kind: 'fixed', hotPercent: null })).toEqual(['Hot from is empty: it must be between 0% and 100%.']);
+  });
+
+  it('says in plain words which field is wrong, in the order of the form', () => {
+    expect(problems({ revenuePerConversion: 0 })).toEqual(['Revenue per conversion must be more than $0.']);
+    expect(problems({ kind: 'capacity', hotPerWeek: 2.5, costPerContact: -1 })).toEqual([
+      'Hot leads worked per week must be a whole number, at least 1.',
+      'Cost per contact must be $0 or more.',
+    ]);
+    expect(problems({ leadsPerWeek: 0 })).toEqual(['New leads per week must be a whole number, at least 1.']);
+  });
+
+  it('reads only the fields the chosen policy shows', () => {
+    expect(readPolicyForm({ ...form, kind: 'value', hotPerWeek: null, hotPercent: 150 }).ok).toBe(true);
+    expect(readPolicyForm({ ...form, kind: 'capacity', hotPercent: null }).ok).toBe(true);
+  });
+
+  it('speaks in percent about fixed thresholds, as the admin typed them', () => {
+    expect(problems({ kind: 'fixed', hotPercent: 150 })).toEqual(['Hot from must be between 0% and 100%.']);
+    expect(problems({ kind: 'fixed', hotPercent: 20, warmPercent: 30 })).toEqual(['Warm from (30%) must not be above hot from (20%).']);
+  });
+
+  it('refuses more hot and warm leads worked per week than new leads per week', () => {
+    expect(problems({ kind: 'capacity', hotPerWeek: 60, warmPerWeek: 50, leadsPerWeek: 100 })).toEqual([
+      'Hot and warm leads worked per week (60 + 50) are more than the 100 new leads per week: the team cannot work more leads than come in.',
+    ]);
+    expect(readPolicyForm({ ...form, kind: 'capacity', hotPerWeek: 60, warmPerWeek: 40, leadsPerWeek: 100 }).ok).toBe(true);
+    // Not for a value policy, which has no such numbers.
+    expect(readPolicyForm({ ...form, kind: 'value', hotPerWeek: 600 }).ok).toBe(true);
+  });
 });

@@ -2,7 +2,8 @@
  * A tier policy's consequences on labelled leads: the thresholds it gives, the curves they
  * are chosen on (ROC, precision–recall, profit) with the thresholds marked, and what each
  * tier yields per period. Pure; the options page feeds it the stored leads' calibrated
- * probabilities and known outcomes (the manifest keeps curves, not per-lead data).
+ * probabilities and known outcomes (the manifest keeps curves, not per-lead data), and
+ * reads its policy form here first, so only a valid policy is previewed.
  */
 import type { Tier } from '../messaging/protocol';
 import type { TierPolicy } from './manifest';
@@ -65,4 +66,108 @@ export function previewPolicy(
     outcomes,
     profitPerPeriod,
   };
+}
+
+/** The tier policy form as the admin filled it in: null for an empty field; fixed thresholds in percent. */
+export interface PolicyForm {
+  kind: TierPolicy['kind'];
+  revenuePerConversion: number | null;
+  costPerContact: number | null;
+  leadsPerWeek: number | null;
+  hotPerWeek: number | null;
+  warmPerWeek: number | null;
+  hotPercent: number | null;
+  warmPercent: number | null;
+}
+
+export type PolicyField = Exclude<keyof PolicyForm, 'kind'>;
+
+/** What a field holds and how the form labels it. */
+export interface PolicyFieldSpec {
+  /** In words, as it starts its label and its problems. */
+  name: string;
+  /** Shown after the name in the label. */
+  unit?: '$' | '% likely';
+  /** Whole numbers only (people and leads), else any amount (money in cents, percentages). */
+  whole: boolean;
+  accepts(value: number): boolean;
+  /** What `accepts` wants, in words: "more than $0". */
+  requirement: string;
+}
+
+const isPercent = (value: number) => value >= 0 && value <= 100;
+
+export const POLICY_FIELDS: Record<PolicyField, PolicyFieldSpec> = {
+  revenuePerConversion: { name: 'Revenue per conversion', unit: '$', whole: false, accepts: (value) => value > 0, requirement: 'more than $0' },
+  costPerContact: { name: 'Cost per contact', unit: '$', whole: false, accepts: (value) => value >= 0, requirement: '$0 or more' },
+  leadsPerWeek: { name: 'New leads per week', whole: true, accepts: (value) => value >= 1, requirement: 'a whole number, at least 1' },
+  hotPerWeek: { name: 'Hot leads worked per week', whole: true, accepts: (value) => value >= 1, requirement: 'a whole number, at least 1' },
+  warmPerWeek: { name: 'Warm leads worked per week', whole: true, accepts: (value) => value >= 0, requirement: 'a whole number, 0 or more' },
+  hotPercent: { name: 'Hot from', unit: '% likely', whole: false, accepts: isPercent, requirement: 'between 0% and 100%' },
+  warmPercent: { name: 'Warm from', unit: '% likely', whole: false, accepts: isPercent, requirement: 'between 0% and 100%' },
+};
+
+/** The fields each policy shows, in order; the economics (revenue, cost, new leads) feed every preview. */
+export const POLICY_FORM_FIELDS: Record<TierPolicy['kind'], readonly PolicyField[]> = {
+  value: ['revenuePerConversion', 'costPerContact', 'leadsPerWeek'],
+  capacity: ['hotPerWeek', 'warmPerWeek', 'leadsPerWeek', 'revenuePerConversion', 'costPerContact'],
+  fixed: ['hotPercent', 'warmPercent', 'leadsPerWeek', 'revenuePerConversion', 'costPerContact'],
+};
+
+/** What a valid form previews and applies. */
+export interface PolicyChoice {
+  policy: TierPolicy;
+  economics: Economics;
+  /** A fixed policy's thresholds (probabilities); value and capacity policies ignore them. */
+  fixed: TierThresholds;
+}
+
+// Value and capacity policies ignore `fixed`: a constant, so their hidden percent fields do not change a preview.
+const IGNORED_FIXED: TierThresholds = { hot: 1, warm: 0 };
+
+/** A field's value, or NaN after adding its problem to `problems`. */
+function fieldValue(form: PolicyForm, field: PolicyField, problems: string[]): number {
+  const { name, whole, accepts, requirement } = POLICY_FIELDS[field];
+  const value = form[field];
+  if (value === null || !Number.isFinite(value)) problems.push(`${name} is empty: it must be ${requirement}.`);
+  else if (!accepts(value) || (whole && !Number.isInteger(value))) problems.push(`${name} must be ${requirement}.`);
+  else return value;
+  return Number.NaN;
+}
+
+/**
+ * The policy a form describes, or every problem with it (in the form's order) as a sentence
+ * naming the field as the form labels it: "Revenue per conversion must be more than $0."
+ * Only the fields the chosen policy shows are read.
+ */
+export function readPolicyForm(form: PolicyForm): { ok: true; choice: PolicyChoice } | { ok: false; problems: string[] } {
+  const problems: string[] = [];
+  // NaN marks a hidden field or one with a problem of its own: comparisons with it are false, so it raises no second problem.
+  const values = Object.fromEntries(Object.keys(POLICY_FIELDS).map((field) => [field, Number.NaN])) as Record<PolicyField, number>;
+  for (const field of POLICY_FORM_FIELDS[form.kind]) values[field] = fieldValue(form, field, problems);
+  const { revenuePerConversion, costPerContact, leadsPerWeek, hotPerWeek, warmPerWeek, hotPercent, warmPercent } = values;
+  let policy: TierPolicy;
+  let fixed = IGNORED_FIXED;
+  switch (form.kind) {
+    case 'value':
+      policy = { kind: 'value', revenuePerConversion, costPerContact };
+      break;
+    case 'capacity':
+      // More would make every lead hot or warm: the tiers would say nothing.
+      if (hotPerWeek + warmPerWeek > leadsPerWeek) {
+        problems.push(
+          `Hot and warm leads worked per week (${hotPerWeek} + ${warmPerWeek}) are more than the ${leadsPerWeek} new leads per week: ` +
+            'the team cannot work more leads than come in.',
+        );
+      }
+      policy = { kind: 'capacity', hotPerWeek, warmPerWeek, inflowPerWeek: leadsPerWeek };
+      break;
+    case 'fixed':
+      if (warmPercent > hotPercent) problems.push(`Warm from (${warmPercent}%) must not be above hot from (${hotPercent}%).`);
+      policy = { kind: 'fixed' };
+      fixed = { hot: hotPercent / 100, warm: warmPercent / 100 };
+      break;
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, choice: { policy, economics: { revenuePerConversion, costPerContact, leadsPerPeriod: leadsPerWeek }, fixed } };
 }

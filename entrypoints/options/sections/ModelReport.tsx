@@ -8,7 +8,7 @@ import { modelHasShapes } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
 import { activeManifest } from '@/lib/ml/model-store';
 import { confusionAt } from '@/lib/ml/train/metrics';
-import { formatModelDate, formatProbability } from '@/lib/presentation';
+import { formatModelDate, formatRate } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { labelledQuery } from '../policy-client';
 
@@ -33,7 +33,7 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
         return (
           <div key={tier}>
             <p style={{ margin: 0 }}>
-              At the <TierLabel tier={tier} /> threshold ({formatProbability(manifest.tiers[tier])}): precision {formatProbability(c.precision)}, recall {formatProbability(c.recall)}
+              At the <TierLabel tier={tier} /> threshold ({formatRate(manifest.tiers[tier])}): precision {formatRate(c.precision)}, recall {formatRate(c.recall)}
             </p>
             <NumberGrid
               caption={`Called ${tier} or above vs. what happened`}
@@ -68,7 +68,7 @@ const ReportCharts = memo(function ReportCharts({ metrics, terms }: { metrics: M
         {metrics.liftByDecile && (
           <BarsChart
             title="Conversion by score decile"
-            description={`best decile converts ${formatProbability(metrics.liftByDecile[0])}, worst ${formatProbability(metrics.liftByDecile[metrics.liftByDecile.length - 1])}`}
+            description={`best decile converts ${formatRate(metrics.liftByDecile[0])}, worst ${formatRate(metrics.liftByDecile[metrics.liftByDecile.length - 1])}`}
             bars={metrics.liftByDecile.map((rate, i) => ({ label: String(i + 1), value: rate }))}
             format={(v) => `${Math.round(v * 100)} %`}
           />

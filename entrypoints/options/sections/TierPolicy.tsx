@@ -1,31 +1,18 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { memo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { CurveChart, type CurveChartProps } from '@/components/Charts';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
-import type { Manifest, TierPolicy } from '@/lib/ml/manifest';
-import type { PolicyPreview } from '@/lib/ml/tier-policy';
+import type { Manifest } from '@/lib/ml/manifest';
+import { POLICY_FIELDS, POLICY_FORM_FIELDS, readPolicyForm, type Economics, type PolicyChoice, type PolicyField, type PolicyForm, type PolicyPreview } from '@/lib/ml/tier-policy';
 import { activeManifest, setTiers } from '@/lib/ml/model-store';
-import { clearCachedScores } from '@/lib/ml/retier';
-import { formatProbability } from '@/lib/presentation';
+import { formatRate } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { TIERS } from '@/lib/segments';
 import { useJob } from '@/lib/ui/hooks';
 import { useInTurn } from '@/lib/ui/near-viewport';
 import { labelledQuery, previewInWorker } from '../policy-client';
-import type { RetierMessage } from '../retier-worker';
-
-interface PolicyForm {
-  kind: TierPolicy['kind'];
-  revenuePerConversion: number;
-  costPerContact: number;
-  leadsPerWeek: number;
-  hotPerWeek: number;
-  warmPerWeek: number;
-  hotPercent: number;
-  warmPercent: number;
-}
 
 function formFrom(manifest: Manifest): PolicyForm {
   const policy = manifest.tiers.policy;
@@ -41,35 +28,20 @@ function formFrom(manifest: Manifest): PolicyForm {
   };
 }
 
-function policyOf(form: PolicyForm): TierPolicy {
-  if (form.kind === 'value') return { kind: 'value', revenuePerConversion: form.revenuePerConversion, costPerContact: form.costPerContact };
-  if (form.kind === 'capacity') return { kind: 'capacity', hotPerWeek: form.hotPerWeek, warmPerWeek: form.warmPerWeek, inflowPerWeek: form.leadsPerWeek };
-  return { kind: 'fixed' };
-}
-
-/** Re-tier in the worker; resolves with how many leads changed tier. */
-function retierInWorker(modelId: string, thresholds: { hot: number; warm: number }): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('../retier-worker.ts', import.meta.url), { type: 'module' });
-    worker.onmessage = (event: MessageEvent<RetierMessage>) => {
-      if (event.data.type === 'progress') return;
-      worker.terminate();
-      if (event.data.type === 'done') resolve(event.data.changed);
-      else reject(new Error(event.data.message));
-    };
-    worker.onerror = (event) => {
-      worker.terminate();
-      reject(new Error(event.message || 'The re-tiering worker failed'));
-    };
-    worker.postMessage({ modelId, ...thresholds });
-  });
-}
-
-function NumberField({ label, value, onChange, min = 0, step = 1 }: { label: string; value: number; onChange(value: number): void; min?: number; step?: number | 'any' }) {
+/** One number of the form; an emptied field is null (not 0), so it is reported instead of previewed. */
+function NumberField({ field, value, onChange }: { field: PolicyField; value: number | null; onChange(value: number | null): void }) {
+  const { name, unit, whole } = POLICY_FIELDS[field];
   return (
     <label style={{ display: 'flex', flexDirection: 'column', fontSize: 12 }}>
-      {label}
-      <input type="number" min={min} step={step} value={value} onChange={(event) => onChange(Number(event.target.value))} style={{ width: 120 }} />
+      {unit ? `${name} (${unit})` : name}
+      <input
+        type="number"
+        min={0}
+        step={whole ? 1 : 'any'}
+        value={value ?? ''}
+        onChange={(event) => onChange(event.target.value === '' ? null : event.target.valueAsNumber)}
+        style={{ width: 120 }}
+      />
     </label>
   );
 }
@@ -82,17 +54,19 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   const set = (patch: Partial<PolicyForm>) => setForm((current) => ({ ...current, ...patch }));
   const labelled = useQuery(labelledQuery(manifest.modelId));
   const retier = useJob('retier');
-  const policy = policyOf(form);
-  const economics = { revenuePerConversion: form.revenuePerConversion, costPerContact: form.costPerContact, leadsPerPeriod: form.leadsPerWeek };
-  const fixed = { hot: form.hotPercent / 100, warm: form.warmPercent / 100 };
+  // Memoized: the preview view is redrawn only when the form changes, not on each re-tiering step.
+  const checked = useMemo(() => readPolicyForm(form), [form]);
+  const choice = checked.ok ? checked.choice : null;
   // Value and capacity policies are chosen on labelled leads; fixed thresholds need none.
-  const canPreview = labelled.data !== undefined && (labelled.data.labels.length > 0 || form.kind === 'fixed');
+  const hasOutcomes = labelled.data !== undefined && (labelled.data.labels.length > 0 || form.kind === 'fixed');
+  const canPreview = choice !== null && hasOutcomes;
   // A preview is a pure function of its key: computed once in the worker, never stale.
   const previewOptions = {
-    queryKey: [...labelledQuery(manifest.modelId).queryKey, 'preview', labelled.dataUpdatedAt, policy, economics, fixed],
+    queryKey: [...labelledQuery(manifest.modelId).queryKey, 'preview', labelled.dataUpdatedAt, choice],
     queryFn: () => {
       if (!labelled.data) throw new Error('The stored outcomes are not loaded yet');
-      return previewInWorker(labelled.data, policy, economics, fixed);
+      if (!choice) throw new Error('The policy form has problems');
+      return previewInWorker(labelled.data, choice.policy, choice.economics, choice.fixed);
     },
     staleTime: Infinity,
     retry: false,
@@ -100,14 +74,14 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   // While the worker computes a new preview, the last one stays on screen.
   const preview = useQuery({ ...previewOptions, enabled: canPreview, placeholderData: keepPreviousData });
   const apply = useMutation({
-    mutationFn: async () => {
+    mutationFn: async ({ policy }: PolicyChoice) => {
       // The preview of the form as submitted (usually cached), not one still on screen from before.
       const { thresholds } = await queryClient.fetchQuery(previewOptions);
       await setTiers(manifest.modelId, { policy, ...thresholds });
-      const changed = await retierInWorker(manifest.modelId, thresholds);
-      await clearCachedScores(manifest.modelId);
-      await background.tiersChanged({ modelId: manifest.modelId });
-      return changed;
+      // The background re-scores open badges and re-tiers the stored scores (the `retier` job, in the offscreen document).
+      const reply = await background.retierStoredScores({ modelId: manifest.modelId });
+      if (!reply.ok) throw new Error(reply.error);
+      return reply.changed;
     },
     // Only the manifest's tiers changed here; the stored probabilities and outcomes did not.
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
@@ -116,7 +90,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
     <form
       onSubmit={(event) => {
         event.preventDefault();
-        apply.mutate();
+        if (choice) apply.mutate(choice);
       }}
     >
       <fieldset>
@@ -134,39 +108,18 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
         ))}
       </fieldset>
       <div className="filters">
-        {form.kind === 'value' && (
-          <>
-            <NumberField label="Revenue per conversion ($)" value={form.revenuePerConversion} min={1} onChange={(revenuePerConversion) => set({ revenuePerConversion })} />
-            <NumberField label="Cost per contact ($)" value={form.costPerContact} onChange={(costPerContact) => set({ costPerContact })} />
-          </>
-        )}
-        {form.kind === 'capacity' && (
-          <>
-            <NumberField label="Hot leads worked per week" value={form.hotPerWeek} min={1} onChange={(hotPerWeek) => set({ hotPerWeek })} />
-            <NumberField label="Warm leads worked per week" value={form.warmPerWeek} onChange={(warmPerWeek) => set({ warmPerWeek })} />
-          </>
-        )}
-        {form.kind === 'fixed' && (
-          <>
-            <NumberField label="Hot from (% likely)" value={form.hotPercent} step="any" onChange={(hotPercent) => set({ hotPercent })} />
-            <NumberField label="Warm from (% likely)" value={form.warmPercent} step="any" onChange={(warmPercent) => set({ warmPercent })} />
-          </>
-        )}
-        <NumberField label="New leads per week" value={form.leadsPerWeek} min={1} onChange={(leadsPerWeek) => set({ leadsPerWeek })} />
-        {form.kind !== 'value' && (
-          <>
-            <NumberField label="Revenue per conversion ($)" value={form.revenuePerConversion} min={1} onChange={(revenuePerConversion) => set({ revenuePerConversion })} />
-            <NumberField label="Cost per contact ($)" value={form.costPerContact} onChange={(costPerContact) => set({ costPerContact })} />
-          </>
-        )}
+        {POLICY_FORM_FIELDS[form.kind].map((field) => (
+          <NumberField key={field} field={field} value={form[field]} onChange={(value) => set({ [field]: value })} />
+        ))}
       </div>
+      {!checked.ok && <ErrorState message={checked.problems.join(' ')} />}
       {labelled.isPending && <Loading what="stored outcomes" />}
       {labelled.isError && <ErrorState message={labelled.error.message} />}
-      {labelled.isSuccess && !canPreview && <p>Value and capacity policies are chosen on stored leads with known outcomes: load the demo data or sync your history first.</p>}
+      {labelled.isSuccess && !hasOutcomes && <p>Value and capacity policies are chosen on stored leads with known outcomes: load the demo data or sync your history first.</p>}
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
       {canPreview && preview.data && (
-        <MemoPolicyPreviewView preview={preview.data} form={form} labelledLeads={labelled.data?.labels.length ?? 0} />
+        <MemoPolicyPreviewView preview={preview.data} economics={choice.economics} labelledLeads={labelled.data?.labels.length ?? 0} />
       )}
       <button type="submit" disabled={apply.isPending || !canPreview || preview.isError}>
         {apply.isPending ? 'Applying…' : 'Apply this policy'}
@@ -183,14 +136,14 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
 }
 
 /** The thresholds a policy gives, what each tier yields, and the curves they sit on. */
-function PolicyPreviewView({ preview, form, labelledLeads }: { preview: PolicyPreview; form: PolicyForm; labelledLeads: number }) {
+function PolicyPreviewView({ preview, economics, labelledLeads }: { preview: PolicyPreview; economics: Economics; labelledLeads: number }) {
   return (
     <>
       <p data-testid="policy-thresholds">
-        <TierLabel tier="hot" /> from {formatProbability(preview.thresholds.hot)} likely, <TierLabel tier="warm" /> from {formatProbability(preview.thresholds.warm)} likely.
+        <TierLabel tier="hot" /> from {formatRate(preview.thresholds.hot)} likely, <TierLabel tier="warm" /> from {formatRate(preview.thresholds.warm)} likely.
       </p>
       <table data-testid="policy-outcomes">
-        <caption style={{ textAlign: 'left', fontWeight: 600 }}>Expected per week ({form.leadsPerWeek.toLocaleString('en-US')} new leads)</caption>
+        <caption style={{ textAlign: 'left', fontWeight: 600 }}>Expected per week ({economics.leadsPerPeriod.toLocaleString('en-US')} new leads)</caption>
         <thead>
           <tr>
             <th scope="col">Tier</th>
@@ -207,13 +160,13 @@ function PolicyPreviewView({ preview, form, labelledLeads }: { preview: PolicyPr
               </th>
               <td>{preview.outcomes[tier].expectedContacts.toFixed(1)}</td>
               <td>{preview.outcomes[tier].expectedConversions.toFixed(1)}</td>
-              <td>{formatProbability(preview.outcomes[tier].conversionRate)}</td>
+              <td>{formatRate(preview.outcomes[tier].conversionRate)}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <p>
-        Working the hot and warm leads: expected profit {money(preview.profitPerPeriod)} per week (at {money(form.revenuePerConversion)} per conversion, {money(form.costPerContact)} per contact).
+        Working the hot and warm leads: expected profit {money(preview.profitPerPeriod)} per week (at {money(economics.revenuePerConversion)} per conversion, {money(economics.costPerContact)} per contact).
       </p>
       <div className="chart-grid">
         {Object.entries(POLICY_CHARTS).map(([name, chart]) => (
@@ -229,7 +182,7 @@ function PolicyPreviewView({ preview, form, labelledLeads }: { preview: PolicyPr
 const POLICY_CHARTS: Record<string, (preview: PolicyPreview) => CurveChartProps> = {
   profit: (preview) => ({
     title: 'Profit by threshold',
-    description: `profit per lead if every lead above the threshold is contacted; hot at ${formatProbability(preview.thresholds.hot)}, warm at ${formatProbability(preview.thresholds.warm)}`,
+    description: `profit per lead if every lead above the threshold is contacted; hot at ${formatRate(preview.thresholds.hot)}, warm at ${formatRate(preview.thresholds.warm)}`,
     points: preview.profit,
     xLabel: 'Contact threshold (probability)',
     yLabel: 'Profit per lead ($)',
@@ -241,7 +194,7 @@ const POLICY_CHARTS: Record<string, (preview: PolicyPreview) => CurveChartProps>
   }),
   precisionRecall: (preview) => ({
     title: 'Precision–recall',
-    description: `hot: recall ${formatProbability(preview.markers.hot.pr[0])}, precision ${formatProbability(preview.markers.hot.pr[1])}`,
+    description: `hot: recall ${formatRate(preview.markers.hot.pr[0])}, precision ${formatRate(preview.markers.hot.pr[1])}`,
     points: preview.pr,
     xLabel: 'Recall %',
     yLabel: 'Precision %',
@@ -249,7 +202,7 @@ const POLICY_CHARTS: Record<string, (preview: PolicyPreview) => CurveChartProps>
   }),
   roc: (preview) => ({
     title: 'ROC',
-    description: `hot catches ${formatProbability(preview.markers.hot.roc[1])} of conversions`,
+    description: `hot catches ${formatRate(preview.markers.hot.roc[1])} of conversions`,
     points: preview.roc,
     xLabel: 'False-positive rate %',
     yLabel: 'True-positive rate %',

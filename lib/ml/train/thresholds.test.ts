@@ -96,6 +96,12 @@ describe('tierThresholds: fixed policy', () => {
     expect(() => tierThresholds({ kind: 'fixed' }, labels, probs)).toThrow(/needs its hot and warm/);
     expect(() => tierThresholds({ kind: 'fixed' }, labels, probs, { hot: 0.1, warm: 0.4 })).toThrow(/warm ≤ hot/);
   });
+
+  it('speaks in percent, as the admin typed them', () => {
+    expect(() => tierThresholds({ kind: 'fixed' }, labels, probs, { hot: 1.5, warm: 0.3 })).toThrow(
+      'Fixed thresholds need 0% ≤ warm ≤ hot ≤ 100%, got warm 30%, hot 150%',
+    );
+  });
 });
 
 it('produces thresholds the manifest accepts for every policy', () => {

@@ -99,6 +99,11 @@ function capacityThresholds(probs: Scores, hotPerWeek: number, warmPerWeek: numb
   return { hot, warm };
 }
 
+/** 0.125 → "12.5%" (rounded to 0.01 %, so float noise such as 0.3 · 100 = 30.000000000000004 does not show). */
+function asPercent(probability: number): string {
+  return `${Math.round(probability * 10_000) / 100}%`;
+}
+
 /**
  * Calibrated-probability thresholds for a tier policy: p ≥ hot → hot, p ≥ warm → warm.
  * `labels` and `probs` [N] are the leads the thresholds are chosen on; `fixed` gives the
@@ -119,7 +124,8 @@ export function tierThresholds(
     case 'fixed':
       if (fixed === undefined) throw new Error('a fixed tier policy needs its hot and warm thresholds');
       if (!(fixed.warm >= 0 && fixed.warm <= fixed.hot && fixed.hot <= 1)) {
-        throw new Error(`fixed thresholds need 0 ≤ warm ≤ hot ≤ 1, got warm ${fixed.warm}, hot ${fixed.hot}`);
+        // In percent, as the admin types them.
+        throw new Error(`Fixed thresholds need 0% ≤ warm ≤ hot ≤ 100%, got warm ${asPercent(fixed.warm)}, hot ${asPercent(fixed.hot)}`);
       }
       return { hot: fixed.hot, warm: fixed.warm };
   }
