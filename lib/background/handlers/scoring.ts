@@ -23,7 +23,8 @@ export const scoringHandlers: Handlers<ScoringProtocol> = {
       });
     } finally {
       // After the score is cached (or scoring failed): the panel then reads the cache, not the CRM.
-      await announceOpenLead(sender);
+      // Not awaited: the badge's reply does not wait for the pages to hear it.
+      void announceOpenLead(sender);
     }
   },
   engineBenchmark: async (request) => {
