@@ -58,6 +58,8 @@ describe('training on the demo CRM history', () => {
     const age = training().locator('tr[data-feature="days_since_created"]');
     expect(await age.getByRole('checkbox').isChecked()).toBe(false);
     expect(await age.locator('[data-leakage]').textContent()).toMatch(/^Left out: measured on the day you train, it is 30 or more .* values it never saw\.$/);
+    // Fields not offered say why: the record Id is an identifier.
+    expect(await training().getByTestId('field-notes').textContent()).toMatch(/Column "Id" has [\d,]+ distinct values in [\d,]+ rows \(an identifier or free text\?\): dropped\./);
     // Catalogue features are mapped to Salesforce fields and ticked.
     expect(await training().getByLabel('Field for Industry').inputValue()).toBe('Industry');
     expect(await training().getByRole('checkbox', { name: 'Use Industry' }).isChecked()).toBe(true);

@@ -251,6 +251,16 @@ export function TrainingSection() {
             leakage={leakage}
             onChange={(key, choice) => setChoices((current) => ({ ...current, [key]: choice }))}
           />
+          {inspected.fieldNotes.length > 0 && (
+            <details data-testid="field-notes">
+              <summary>Fields not offered, or read with care ({inspected.fieldNotes.length})</summary>
+              <ul>
+                {inspected.fieldNotes.map((note) => (
+                  <li key={note}>{note}</li>
+                ))}
+              </ul>
+            </details>
+          )}
           <button type="button" onClick={train} disabled={running || chosenCount === 0}>
             Train on {inspected.rows.toLocaleString('en-US')} leads
           </button>

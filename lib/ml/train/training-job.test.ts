@@ -67,7 +67,7 @@ describe('runTrainingRequest', () => {
     const few = leads.slice(0, 40);
     const conversions = few.filter((lead) => ['opportunity', 'customer', 'evangelist'].includes(String(lead.fields.lifecyclestage))).length;
     expect(await run({ type: 'inspect', data, catalogue: DEMO_FEATURE_SPECS }, few)).toEqual([
-      { type: 'inspected', rows: 40, conversions, withoutCreatedDate: 0, withoutOutcome: 0, candidates: [], leakage: [] },
+      { type: 'inspected', rows: 40, conversions, withoutCreatedDate: 0, withoutOutcome: 0, candidates: [], leakage: [], fieldNotes: [] },
     ]);
   });
 

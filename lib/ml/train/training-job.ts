@@ -26,14 +26,14 @@ export async function runTrainingRequest(request: TrainingRequest, loadLeads: Lo
       const rows = table.records.length;
       const conversions = table.records.filter((record) => record[OUTCOME_COLUMN] === '1').length;
       if (describeDataSize(rows, conversions).level === 'too-little') {
-        post({ type: 'inspected', rows, conversions, ...leftOut, candidates: [], leakage: [] });
+        post({ type: 'inspected', rows, conversions, ...leftOut, candidates: [], leakage: [], fieldNotes: [] });
         return;
       }
-      const candidates = candidateFeatures(request.catalogue, table, data.source, data.outcome.field);
+      const { candidates, notes } = candidateFeatures(request.catalogue, table, data.source, data.outcome.field);
       // The youngest history the window lets in; new leads are scored younger than that.
       const minAgeDays = data.window.createdBefore === null ? 0 : daysBetween(data.window.createdBefore, now.getTime());
       const inspection = inspectTrainingData(table, candidates.map((c) => c.spec), data.source, now, minAgeDays);
-      post({ type: 'inspected', ...inspection, ...leftOut, candidates });
+      post({ type: 'inspected', ...inspection, ...leftOut, candidates, fieldNotes: notes });
       return;
     }
 

@@ -144,7 +144,7 @@ describe('candidate features', () => {
 
   it('maps the catalogue to Salesforce fields, offers the other fields, and never the outcome', () => {
     const { table } = trainingTable(salesforceLeads, converted);
-    const candidates = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', 'IsConverted');
+    const { candidates } = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', 'IsConverted');
     const catalogue = candidates.filter((c) => c.origin === 'catalogue').map((c) => c.spec.key);
     expect(catalogue).toEqual(expect.arrayContaining(['lead_source', 'industry', 'annual_revenue', 'title_seniority']));
     // HubSpot-only engagement features have no Salesforce field.
@@ -156,12 +156,20 @@ describe('candidate features', () => {
     expect(read).not.toContain('IsConverted');
     expect(new Set(candidates.map((c) => c.spec.key)).size).toBe(candidates.length);
   });
+
+  it('says why a field of the data is not offered', () => {
+    const leads = salesforceLeads.map((lead, i) => ({ ...lead, fields: { ...lead.fields, Region: 'EMEA', Ref: `R-${i}` } }));
+    const { table } = trainingTable(leads, converted);
+    const { candidates, notes } = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', 'IsConverted');
+    expect(candidates.map((c) => c.spec.label)).not.toEqual(expect.arrayContaining(['Region']));
+    expect(notes).toEqual(expect.arrayContaining([expect.stringMatching(/"Region".*dropped/), expect.stringMatching(/"Ref".*identifier.*dropped/)]));
+  });
 });
 
 describe('inspectTrainingData', () => {
   it('counts leads and conversions and flags the fields filled after conversion', () => {
     const { table } = trainingTable(salesforceLeads, converted);
-    const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', 'IsConverted').map((c) => c.spec);
+    const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', 'IsConverted').candidates.map((c) => c.spec);
     const inspection = inspectTrainingData(table, specs, 'salesforce', now);
     expect(inspection.rows).toBe(800);
     expect(inspection.conversions).toBe(salesforceLeads.filter((lead) => lead.outcome === 1).length);
@@ -179,7 +187,7 @@ describe('inspectTrainingData', () => {
       fields: { ...lead.fields, CreatedDate: new Date(now.getTime() - (45 + (i % 300)) * DAY).toISOString(), LastActivityDate: new Date(now.getTime() - (i % 90) * DAY).toISOString().slice(0, 10) },
     }));
     const { table } = trainingTable(history, converted);
-    const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', 'IsConverted').map((c) => c.spec);
+    const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', 'IsConverted').candidates.map((c) => c.spec);
     const skewed = (minAgeDays: number) => inspectTrainingData(table, specs, 'salesforce', now, minAgeDays).leakage.filter((flag) => flag.reason.includes('never saw'));
     const [age] = skewed(30);
     expect(age).toEqual({

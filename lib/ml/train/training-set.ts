@@ -174,12 +174,18 @@ export interface CandidateFeature {
   origin: 'catalogue' | 'inferred';
 }
 
+export interface Candidates {
+  candidates: CandidateFeature[];
+  /** What the trainer's inference said of the data's other fields: dropped (constant, empty, an identifier) or read with care. */
+  notes: string[];
+}
+
 /**
  * Every feature the data could train: the catalogue's features the data has a field for
  * (mapped by `suggestField`), then the data's other fields as the trainer infers them. The
  * outcome field is never a candidate.
  */
-export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Table, source: SourceKind, outcomeField: string): CandidateFeature[] {
+export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Table, source: SourceKind, outcomeField: string): Candidates {
   const fields = table.columns.filter((name) => name !== OUTCOME_COLUMN && name !== outcomeField);
   const used = new Set<string>();
   const keys = new Set<string>();
@@ -198,8 +204,8 @@ export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Tabl
     keys.add(spec.key);
     candidates.push({ spec: mapped, origin: 'catalogue' });
   }
-  const others = inferFeatureSpecs(table, OUTCOME_COLUMN, [...used, outcomeField]).specs;
-  for (const spec of others) {
+  const inferred = inferFeatureSpecs(table, OUTCOME_COLUMN, [...used, outcomeField]);
+  for (const spec of inferred.specs) {
     if (spec.derive.kind === 'ratio') continue;
     const column = spec.derive.from.csv;
     if (column === undefined) continue;
@@ -208,7 +214,7 @@ export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Tabl
     keys.add(key);
     candidates.push({ spec: { ...spec, key, derive: { ...spec.derive, from: { [source]: column } } }, origin: 'inferred' });
   }
-  return candidates;
+  return { candidates, notes: inferred.warnings };
 }
 
 export interface LeakageFlag {

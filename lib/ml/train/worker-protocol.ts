@@ -49,6 +49,8 @@ export const TrainingEventSchema = z.discriminatedUnion('type', [
     ...LeftOutShape,
     candidates: z.array(CandidateSchema),
     leakage: z.array(z.object({ key: z.string(), label: z.string(), reason: z.string() })),
+    /** Why some of the data's fields are not offered (constant, empty, identifiers), or how they are read. */
+    fieldNotes: z.array(z.string()),
   }),
   z.object({
     type: z.literal('progress'),
