@@ -20,6 +20,13 @@ writeFileSync(csv, Papa.unparse(syntheticLeads(600, 9)));
 const twelveConvertedCsv = join(dir, 'twelve-converted.csv');
 let convertedSoFar = 0;
 writeFileSync(twelveConvertedCsv, Papa.unparse(syntheticLeads(600, 9).map((r) => ({ ...r, converted: r.converted === '1' && convertedSoFar++ < 12 ? '1' : '0' }))));
+/** The same leads with two more dates: one written day first with slashes (24/10/2026), one with dashes (24-10-2026). */
+const dayFirstCsv = join(dir, 'day-first.csv');
+const dayMonthYear = (iso: string, separator: string) => iso.split('-').reverse().join(separator);
+writeFileSync(
+  dayFirstCsv,
+  Papa.unparse(syntheticLeads(200, 9).map((r) => ({ ...r, visited: dayMonthYear(String(r.last_activity), '/'), renewal: dayMonthYear(String(r.last_activity), '-') }))),
+);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const fast = ['--cv', '2', '--bags', '1', '--interactions', '2', '--exclude', 'id'];
@@ -70,6 +77,20 @@ describe('lib/ml/cli.ts', () => {
     const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8');
     expect(card).toContain('out of time');
     expect(card).toContain('defaults, not this business');
+  });
+
+  it('reads dates written day first, with slashes or dashes, as dates: days-since features, and says so on stderr', () => {
+    const out = join(dir, 'day-first-model');
+    const run = train('--csv', dayFirstCsv, '--target', 'converted', '--json', '--out', out);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('note: dates read day first (31/12/2025 is 31 December) in "visited", "renewal": the file writes them that way.\n');
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    const features = new Map(manifest.features.map((f: { key: string }) => [f.key, f]));
+    for (const column of ['visited', 'renewal']) {
+      expect(features.get(`${column}_days_since`), column).toMatchObject({ type: 'numeric', unit: 'days', derive: { kind: 'daysSince', from: { csv: column } } });
+      expect(features.has(column), column).toBe(false);
+    }
   });
 
   it.each([

@@ -10,6 +10,8 @@
  * --time-column adds an out-of-time check (train on the earliest 70 % by that date or number
  * column, test on the latest 30 %: `oot_roc_auc`). --json prints one JSON line of metrics; --out writes model.onnx, manifest.json, MODEL_CARD.md
  * (all three or none: a failed write leaves the folder as it was). --quiet drops the progress lines.
+ * Numeric dates are read in the order their column writes them (31/12/2025: day first), as the
+ * CSV import reads them; stderr names the columns read day first.
  * Bad input prints a clear error to stderr, exits 1 (2 for a wrong option) and writes nothing.
  */
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { FeatureSpecListSchema, type TierPolicy } from './manifest';
 import { parseCsv, TooManyFoldsError, TrainingDataError } from './train/dataset';
+import { tableInFileOrder } from './train/date-order';
 import { trainModel, type CalibrationChoiceOption } from './train/index';
 
 interface Args {
@@ -161,7 +164,12 @@ function main(): number {
       throw new TrainingDataError(`Cannot read ${args.csv}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     const sep = typeof args.sep === 'string' ? args.sep.replace(/^\\t$/, '\t') : undefined;
-    const table = parseCsv(bytes, { sep });
+    // parseDate reads slashes month first (24/10/2026: no date) and dashes in no order: each column's own dates tell its order.
+    const { table, dayFirstColumns, warnings: dateWarnings } = tableInFileOrder(parseCsv(bytes, { sep }));
+    if (dayFirstColumns.length > 0) {
+      process.stderr.write(`note: dates read day first (31/12/2025 is 31 December) in ${dayFirstColumns.map((c) => `"${c}"`).join(', ')}: the file writes them that way.\n`);
+    }
+    for (const w of dateWarnings) process.stderr.write(`warning: ${w}\n`);
     let specs;
     if (typeof args.features === 'string') {
       let json: unknown;
@@ -235,7 +243,7 @@ function main(): number {
     }
     const s = result.summary;
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ ...s, train_seconds: (performance.now() - started) / 1000, model_id: result.manifest.modelId, warnings: result.warnings.length })}\n`);
+      process.stdout.write(`${JSON.stringify({ ...s, train_seconds: (performance.now() - started) / 1000, model_id: result.manifest.modelId, warnings: dateWarnings.length + result.warnings.length })}\n`);
     } else {
       process.stdout.write(
         `${result.manifest.modelId}: ${s.rows} rows, ${s.positives} positives, ${s.features} features, ${s.terms} terms (${s.interactions} interactions)\n` +

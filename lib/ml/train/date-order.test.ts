@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { parseDate } from '../derive';
+import type { RawRecord } from '../featurize';
+import { TrainingDataError } from './dataset';
+import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, recordsInFileOrder, tableInFileOrder } from './date-order';
+
+const columns = ['id', 'visited', 'renewal', 'us_date', 'signed_up', 'notes'];
+const records: RawRecord[] = [
+  { id: 'A', visited: '31/12/2025', renewal: '31-12-2025 14:30', us_date: '12/31/2025', signed_up: '12-31-2025', notes: 'called 13/01/2026' },
+  { id: 'B', visited: '03/04/2025', renewal: '03-04-2025', us_date: '03/04/2025', signed_up: '03-04-2025', notes: 'left a message' },
+  { id: 'C', visited: '', renewal: 'n/a', us_date: '', signed_up: '', notes: '' },
+];
+
+describe('date-order', () => {
+  it('learns each date column its order from the dates that read one way only, block by block as over the whole table', () => {
+    const byBlock = noDateEvidence(columns);
+    for (const record of records) noteDates(byBlock, [record]);
+    const whole = noDateEvidence(columns);
+    noteDates(whole, records);
+    expect(byBlock).toEqual(whole);
+    const { orders, warnings } = dateOrders(whole);
+    // "notes" has one date in two filled cells: not a date column.
+    expect(orders).toEqual(new Map([['visited', 'day-first'], ['renewal', 'day-first'], ['us_date', 'month-first'], ['signed_up', 'month-first']]));
+    expect(dayFirstColumns(orders)).toEqual(['visited', 'renewal']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('rewrites day-first dates, and month-first ones parseDate cannot read, as ISO; keeps the rest as written', () => {
+    const evidence = noDateEvidence(columns);
+    noteDates(evidence, records);
+    const rewritten = recordsInFileOrder(records, dateOrders(evidence).orders);
+    expect(rewritten[0]).toEqual({ ...records[0], visited: '2025-12-31', renewal: '2025-12-31T14:30:00', signed_up: '2025-12-31' });
+    expect(rewritten[1]).toEqual({ ...records[1], visited: '2025-04-03', renewal: '2025-04-03', signed_up: '2025-03-04' });
+    expect(rewritten[2]).toEqual(records[2]);
+    expect(parseDate(rewritten[1].visited)).toBe(Date.UTC(2025, 3, 3));
+    expect(recordsInFileOrder(records, new Map())).toBe(records);
+  });
+
+  it('refuses both orders in the created date column, and warns about them in another', () => {
+    const evidence = noDateEvidence(['created', 'met']);
+    noteDates(evidence, [
+      { created: '31/12/2025', met: '31/12/2025' },
+      { created: '12/30/2025', met: '12/30/2025' },
+    ]);
+    expect(() => dateOrders(evidence, 'created')).toThrow(TrainingDataError);
+    expect(() => dateOrders(evidence, 'created')).toThrow(/^The created date column "created" has 1 date written day first \(like 31\/12\/2025\)/);
+    const { orders, warnings } = dateOrders(evidence);
+    expect(orders.size).toBe(0);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Column "created" has 1 date written day first .* kept as written/),
+      expect.stringMatching(/^Column "met" has 1 date written day first .* kept as written/),
+    ]);
+  });
+
+  it('reads a table held whole in its columns\' orders, with the warnings of those it cannot tell', () => {
+    const table = {
+      columns: ['visited', 'due'],
+      records: [
+        { visited: '24/10/2026', due: '03-04-2025' },
+        { visited: '01/02/2026', due: '05-06-2025' },
+      ],
+    };
+    const read = tableInFileOrder(table);
+    expect(read.table).toEqual({ columns: ['visited', 'due'], records: [{ visited: '2026-10-24', due: '03-04-2025' }, { visited: '2026-02-01', due: '05-06-2025' }] });
+    expect(read.dayFirstColumns).toEqual(['visited']);
+    expect(read.warnings).toEqual([
+      'Column "due": every date in it reads both day first and month first (like 03-04-2025), so they could not be read. ' +
+        'Written as YYYY-MM-DD, they would read one way only.',
+    ]);
+    expect(table.records[0].visited).toBe('24/10/2026'); // the input is left as it was
+  });
+});

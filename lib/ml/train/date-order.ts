@@ -1,0 +1,143 @@
+/**
+ * The order (day or month first) each date column of a file writes its numeric dates in,
+ * learned from the dates that read in one order only (31/12/2025 is day first), and the
+ * records with those dates rewritten as ISO so that `parseDate` reads them right. `parseDate`
+ * alone reads slashes month first, dots day first and dashes not at all: only a whole column
+ * shows its order. Pure: the CSV import gathers evidence block by block while it streams the
+ * file, the training CLI over the table it holds whole.
+ */
+import { isMissingRaw, numericDate, numericDateIso, numericDateMs, parseDate, type DateOrder } from '../derive';
+import type { RawRecord } from '../featurize';
+import { TrainingDataError, type Table } from './dataset';
+
+/** Dates of a column that read in one order only, how many and the first seen. */
+interface OneOrderDates {
+  count: number;
+  example: string;
+}
+
+/** What one column's cells say about its dates written as numbers (day and month in either order). */
+export interface DateEvidence {
+  filled: number;
+  /** Filled cells that are numeric dates. */
+  dates: number;
+  only: Record<DateOrder, OneOrderDates>;
+  /** The first date that reads as two different days (03/04/2025). */
+  eitherWay: string | null;
+}
+
+/** Each column's evidence, none gathered yet. */
+export function noDateEvidence(columns: readonly string[]): Map<string, DateEvidence> {
+  return new Map(
+    columns.map((column) => [
+      column,
+      { filled: 0, dates: 0, only: { 'day-first': { count: 0, example: '' }, 'month-first': { count: 0, example: '' } }, eitherWay: null },
+    ]),
+  );
+}
+
+function noteDate(evidence: DateEvidence, cell: RawRecord[string]): void {
+  if (isMissingRaw(cell)) return;
+  evidence.filled++;
+  const text = String(cell).trim();
+  const date = numericDate(text);
+  if (!date) return;
+  evidence.dates++;
+  const dayFirst = numericDateMs(date, 'day-first');
+  const monthFirst = numericDateMs(date, 'month-first');
+  // 31/12/2025 is a date day first only; 03/04/2025 is one either way, and says nothing of the order.
+  if (Number.isFinite(dayFirst) !== Number.isFinite(monthFirst)) {
+    const only = evidence.only[Number.isFinite(dayFirst) ? 'day-first' : 'month-first'];
+    if (only.count++ === 0) only.example = text;
+  } else if (dayFirst !== monthFirst && Number.isFinite(dayFirst)) evidence.eitherWay ??= text;
+}
+
+/** Add what `records` say to each column's evidence (call once per block: the order needs every row). */
+export function noteDates(evidence: ReadonlyMap<string, DateEvidence>, records: readonly RawRecord[]): void {
+  for (const record of records) for (const [column, dates] of evidence) noteDate(dates, record[column]);
+}
+
+const dateCount = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? 'date' : 'dates'}`;
+
+/**
+ * The order of each date column whose order the file shows. A date column is `createdColumn`,
+ * or one where most filled cells are numeric dates. Its order is the one some of its dates
+ * read in only (31/12/2025: day first) when none reads in the other order only. Both orders
+ * in `createdColumn` (the CSV import's created date, which its training window rests on) are
+ * refused with a `TrainingDataError`; in another column the dates are kept as written, with a
+ * warning naming it.
+ */
+export function dateOrders(
+  evidence: ReadonlyMap<string, DateEvidence>,
+  createdColumn: string | null = null,
+): { orders: Map<string, DateOrder>; warnings: string[] } {
+  const orders = new Map<string, DateOrder>();
+  const warnings: string[] = [];
+  for (const [column, { filled, dates, only, eitherWay }] of evidence) {
+    if (dates === 0 || (column !== createdColumn && dates * 2 <= filled)) continue;
+    const day = only['day-first'];
+    const month = only['month-first'];
+    if (day.count > 0 && month.count > 0) {
+      const both =
+        `${dateCount(day.count)} written day first (like ${day.example}) and ${dateCount(month.count)} written month first (like ${month.example})`;
+      if (column === createdColumn) {
+        throw new TrainingDataError(
+          `The created date column "${column}" has ${both}, so a date such as 03/04/2025 in it could be either. ` +
+            'Write its dates in one order (or as YYYY-MM-DD) and import again.',
+        );
+      }
+      warnings.push(
+        `Column "${column}" has ${both}: its dates are kept as written, and those that read both ways may be misread. ` +
+          'Write them in one order (or as YYYY-MM-DD).',
+      );
+    } else if (day.count > 0) orders.set(column, 'day-first');
+    else if (month.count > 0) orders.set(column, 'month-first');
+    else if (eitherWay !== null) {
+      // No date tells the order: say how parseDate reads them, by their separator's convention.
+      const date = numericDate(eitherWay)!;
+      const read = parseDate(eitherWay);
+      const how =
+        read === numericDateMs(date, 'month-first') ? 'were read month first' : read === numericDateMs(date, 'day-first') ? 'were read day first' : 'could not be read';
+      warnings.push(
+        `Column "${column}": every date in it reads both day first and month first (like ${eitherWay}), so they ${how}. ` +
+          'Written as YYYY-MM-DD, they would read one way only.',
+      );
+    }
+  }
+  return { orders, warnings };
+}
+
+/** The columns `orders` reads day first, in file order. */
+export const dayFirstColumns = (orders: ReadonlyMap<string, DateOrder>): string[] =>
+  [...orders].filter(([, order]) => order === 'day-first').map(([column]) => column);
+
+/**
+ * The record with its date columns' numeric dates as ISO text read in the file's order: every
+ * date of a day-first column, and those of a month-first column `parseDate` would not read
+ * month first (dots, dashes). Dates that are no date in the column's order are kept as written.
+ */
+function inFileOrder(record: RawRecord, orders: ReadonlyMap<string, DateOrder>): RawRecord {
+  const rewritten = { ...record };
+  for (const [column, order] of orders) {
+    const cell = record[column];
+    const date = isMissingRaw(cell) ? null : numericDate(String(cell).trim());
+    const iso = date && numericDateIso(date, order);
+    if (iso && (order === 'day-first' || parseDate(cell) !== parseDate(iso))) rewritten[column] = iso;
+  }
+  return rewritten;
+}
+
+/** `records` with their dates in the file's order (see `inFileOrder`); the same array when no column's order is known. */
+export const recordsInFileOrder = (records: RawRecord[], orders: ReadonlyMap<string, DateOrder>): RawRecord[] =>
+  orders.size > 0 ? records.map((record) => inFileOrder(record, orders)) : records;
+
+/**
+ * A table held whole (the training CLI's) with its dates read in each column's order: no
+ * column is refused, a column with both orders is kept as written and warned about.
+ */
+export function tableInFileOrder(table: Table): { table: Table; dayFirstColumns: string[]; warnings: string[] } {
+  const evidence = noDateEvidence(table.columns);
+  noteDates(evidence, table.records);
+  const { orders, warnings } = dateOrders(evidence);
+  return { table: { columns: table.columns, records: recordsInFileOrder(table.records, orders) }, dayFirstColumns: dayFirstColumns(orders), warnings };
+}
