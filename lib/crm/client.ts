@@ -71,6 +71,11 @@ export interface CrmClient {
    */
   updateRecords(updates: readonly FieldUpdate[], signal?: AbortSignal): Promise<RecordUpdateFailure[]>;
   /**
+   * Display names of these owner ids (Salesforce `OwnerId`, HubSpot `hubspot_owner_id`), for
+   * those the CRM could name; the others are absent. HubSpot without the owners scope names none.
+   */
+  ownerNames(ids: readonly string[], signal?: AbortSignal): Promise<Map<string, string>>;
+  /**
    * Proves the connection works end to end; throws a `CrmError` saying what failed. Resolves
    * with the org or portal the credentials read (records of another must not mix with its
    * own), or null when the CRM would not say.

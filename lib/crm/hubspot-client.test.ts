@@ -1,6 +1,6 @@
 import { listAllChanges } from './list-all-changes';
 import { describe, expect, it } from 'vitest';
-import { generateDemoLeads } from './demo-data';
+import { DEMO_OWNERS, generateDemoLeads } from './demo-data';
 import { HUBSPOT_SEARCH_CAP, createHubSpotClient } from './hubspot-client';
 import { isCrmError } from './http';
 import { virtualClock } from './virtual-clock';
@@ -122,6 +122,40 @@ describe('HubSpot client against the demo CRM', () => {
     );
     const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: refuseAccountDetails });
     await expect(client.checkAccess()).resolves.toBeNull();
+  });
+
+  it('names owners from the owners list (v3 and date-versioned), following `after`, by name or else e-mail', async () => {
+    for (const version of ['v3', '2026-03'] as const) {
+      const { client } = setup(small, version);
+      const names = await client.ownerNames([DEMO_OWNERS[0].hubspotId, DEMO_OWNERS[5].hubspotId, '999']);
+      expect(names).toEqual(new Map([[DEMO_OWNERS[0].hubspotId, DEMO_OWNERS[0].name], [DEMO_OWNERS[5].hubspotId, DEMO_OWNERS[5].name]]));
+    }
+    const handle = createDemoCrmHandler(small);
+    const paths: string[] = [];
+    // Pages of 2 owners, the second without a name: the client follows `after` and falls back to the e-mail.
+    const smallPages = demoFetch((request) => {
+      paths.push(request.url.pathname + request.url.search);
+      request.url.searchParams.set('limit', '2');
+      const response = handle(request);
+      const body = JSON.parse(response.body) as { results: { firstName: string; lastName: string }[] };
+      Object.assign(body.results[1] ?? {}, { firstName: '', lastName: '' });
+      return { ...response, body: JSON.stringify(body) };
+    });
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: smallPages });
+    const names = await client.ownerNames(DEMO_OWNERS.map((o) => o.hubspotId));
+    expect(paths).toEqual(['/crm/v3/owners?limit=500', '/crm/v3/owners?limit=500&after=2', '/crm/v3/owners?limit=500&after=4']);
+    expect([...names.values()]).toEqual([DEMO_OWNERS[0].name, 'marcus.oyelaran@northbeam-analytics.example', DEMO_OWNERS[2].name, 'tomas.echeverria@northbeam-analytics.example', DEMO_OWNERS[4].name, 'kenji.watanabe@northbeam-analytics.example']);
+  });
+
+  it('names no owner, without failing, when the token lacks the owners scope (403)', async () => {
+    const handle = createDemoCrmHandler(small);
+    const refuseOwners = demoFetch((request) =>
+      request.url.pathname.startsWith('/crm/v3/owners')
+        ? { status: 403, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'error', category: 'MISSING_SCOPES', message: 'This app hasn’t been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.', errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: ['crm.objects.owners.read'] } }] }) }
+        : handle(request),
+    );
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: refuseOwners });
+    await expect(client.ownerNames([DEMO_OWNERS[0].hubspotId])).resolves.toEqual(new Map());
   });
 
   it('reports a revoked token as an auth error, without retrying', async () => {

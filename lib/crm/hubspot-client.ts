@@ -16,6 +16,8 @@ export const HUBSPOT_SEARCH_CAP = 10_000;
 const SEARCH_PAGE_SIZE = 200;
 /** HubSpot's batch endpoints (read, update) take at most 100 inputs. */
 const BATCH_SIZE = 100;
+/** Owners per page of `/crm/v3/owners`: HubSpot's maximum. */
+const OWNERS_PAGE_SIZE = 500;
 const MODIFIED = 'hs_lastmodifieddate';
 const OBJECT_ID = 'hs_object_id';
 
@@ -61,6 +63,11 @@ const BatchUpdateSchema = z.object({
 });
 const PropertiesSchema = z.object({ results: z.array(z.looseObject({ name: z.string().regex(/^\w+$/) })) });
 const ListSchema = z.object({ results: z.array(z.looseObject({ id: z.string() })) });
+const OwnersPageSchema = z.object({
+  results: z.array(z.looseObject({ id: z.string(), email: z.string().nullish(), firstName: z.string().nullish(), lastName: z.string().nullish() })),
+  paging: z.object({ next: z.object({ after: z.string() }) }).optional(),
+});
+type Owner = z.infer<typeof OwnersPageSchema>['results'][number];
 /** Account details (`/account-info/…/details`): the portal (Hub ID) the token belongs to. */
 const AccountDetailsSchema = z.looseObject({ portalId: z.number().int().positive() });
 
@@ -92,6 +99,11 @@ function toRecord(contact: Contact): CrmRecord {
   return { id: contact.id, modifiedAt: parseCrmDateTime(contact.properties[MODIFIED]), fields: contact.properties };
 }
 
+/** What HubSpot shows for an owner: the name, or the e-mail when the name is empty. */
+function ownerDisplayName(owner: Owner): string | null {
+  return [owner.firstName, owner.lastName].filter(Boolean).join(' ') || owner.email || null;
+}
+
 function parsePageToken(token: string): PageToken {
   try {
     return PageTokenSchema.parse(JSON.parse(token));
@@ -114,6 +126,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
   const objects = version === 'v3' ? '/crm/v3/objects/contacts' : `/crm/objects/${version}/contacts`;
   const propertiesPath = version === 'v3' ? '/crm/v3/properties/contacts' : `/crm/properties/${version}/contacts`;
   const accountDetailsPath = `/account-info/${version}/details`;
+  const ownersPath = version === 'v3' ? '/crm/v3/owners' : `/crm/owners/${version}`;
   const http = new HttpClient({
     crmLabel: 'HubSpot',
     origin: options.origin ?? 'https://api.hubapi.com',
@@ -260,6 +273,33 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       return (data.errors ?? []).flatMap((error): RecordUpdateFailure[] =>
         (error.context?.ids ?? []).map((recordId) => ({ recordId, error: `${error.category}: ${error.message}` })),
       );
+    },
+
+    // HubSpot cannot look owners up by a list of ids: read them all (a few pages at most), keep those asked for.
+    async ownerNames(ids, signal) {
+      const wanted = new Set(ids);
+      const names = new Map<string, string>();
+      let after: string | undefined;
+      try {
+        do {
+          const { data } = await http.request({
+            path: `${ownersPath}?limit=${OWNERS_PAGE_SIZE}${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`,
+            schema: OwnersPageSchema,
+            what: 'list owners',
+            signal,
+          });
+          for (const owner of data.results) {
+            const name = ownerDisplayName(owner);
+            if (wanted.has(owner.id) && name !== null) names.set(owner.id, name);
+          }
+          after = data.paging?.next.after;
+        } while (after !== undefined && names.size < wanted.size);
+      } catch (error) {
+        // A token without `crm.objects.owners.read` still syncs contacts: their owners stay ids.
+        if (isCrmError(error, 'request') && error.status === 403) return new Map();
+        throw error;
+      }
+      return names;
     },
 
     async checkAccess(signal) {

@@ -1,12 +1,13 @@
 import { listAllChanges } from './list-all-changes';
 import { describe, expect, it } from 'vitest';
-import { generateDemoLeads } from './demo-data';
+import { DEMO_OWNERS, generateDemoLeads, salesforceIdChecksum } from './demo-data';
 import { isCrmError } from './http';
 import { createSalesforceClient, soqlDateTime } from './salesforce-client';
 import { virtualClock } from './virtual-clock';
 import { mulberry32 } from '../ml/random';
 import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
+import { DEMO_LEAD_QUEUE } from '../../test/demo-crm/salesforce-api';
 import { createDemoCrmHandler } from '../../test/demo-crm/server';
 
 const leads = generateDemoLeads({ count: 4500, seed: 3, now: new Date('2026-11-01T00:00:00Z') });
@@ -49,6 +50,17 @@ describe('Salesforce client against the demo CRM', () => {
     const later = await listAllChanges(client, cut);
     const expected = leads.filter((l) => Date.parse(l.salesforce.SystemModstamp.replace('+0000', 'Z')) >= Math.floor(cut / 1000) * 1000);
     expect(later.ids.sort()).toEqual(expected.map((l) => l.salesforceId).sort());
+  });
+
+  it('names owners, Users and queues, 200 Ids per query, leaving out unknown and malformed Ids', async () => {
+    const { client, behaviour } = setup();
+    const unknownUsers = Array.from({ length: 400 }, (_, i) => salesforceIdChecksum(`0055g00000Z${String(i).padStart(4, '0')}`));
+    const names = await client.ownerNames([...unknownUsers, ...DEMO_OWNERS.map((o) => o.salesforceId), DEMO_LEAD_QUEUE.Id, "005' OR Name != '"]);
+    expect(names).toEqual(new Map([...DEMO_OWNERS.map((o): [string, string] => [o.salesforceId, o.name]), [DEMO_LEAD_QUEUE.Id, 'Inbound Leads Queue']]));
+    // 406 User Ids: 3 queries; the queue: 1 query on Group.
+    expect(behaviour.requests.salesforce).toBe(4);
+    await expect(client.ownerNames([])).resolves.toEqual(new Map());
+    expect(behaviour.requests.salesforce).toBe(4);
   });
 
   it('writes SOQL date-times floored to the second', () => {

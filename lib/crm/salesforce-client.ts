@@ -37,6 +37,10 @@ export interface SalesforceClientOptions {
 }
 
 const SalesforceId = z.string().regex(/^[a-zA-Z0-9]{18}$/, 'expected an 18-character Salesforce Id');
+/** A 15- or 18-character Id, checked before it goes into a URL or a SOQL literal. */
+const isRecordId = (id: string) => /^[a-zA-Z0-9]{15,18}$/.test(id);
+/** Queues (Groups) have Ids starting 00G; every other Lead owner is a User. */
+const isQueueId = (id: string) => id.startsWith('00G');
 const DateTime = z.string().refine((value) => Number.isFinite(parseCrmDateTime(value)), 'expected an ISO date-time');
 const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
@@ -49,12 +53,17 @@ const LeadSchema = z
   .catchall(Scalar);
 type Lead = z.infer<typeof LeadSchema>;
 
-const QueryPageSchema = z.object({
-  totalSize: z.number().int().nonnegative(),
-  done: z.boolean(),
-  nextRecordsUrl: z.string().regex(/^\/services\/data\/v\d+\.0\/query(All)?\/[\w-]+$/).optional(),
-  records: z.array(LeadSchema),
-});
+/** A User or a queue: the two kinds of Lead owner. */
+const NamedRecordSchema = z.looseObject({ Id: SalesforceId, Name: z.string() });
+
+const NextRecordsUrl = z.string().regex(/^\/services\/data\/v\d+\.0\/query(All)?\/[\w-]+$/);
+
+function queryPageSchema<R extends z.ZodType>(record: R) {
+  return z.object({ totalSize: z.number().int().nonnegative(), done: z.boolean(), nextRecordsUrl: NextRecordsUrl.optional(), records: z.array(record) });
+}
+type QueryPage<R extends z.ZodType> = ReturnType<typeof queryPageSchema<R>>;
+const LeadPageSchema = queryPageSchema(LeadSchema);
+const NamedRecordPageSchema = queryPageSchema(NamedRecordSchema);
 
 const DescribeSchema = z.object({
   fields: z.array(z.looseObject({ name: z.string().regex(/^\w+$/), type: z.string() })),
@@ -126,11 +135,11 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     return names;
   }
 
-  async function queryPage(path: string, what: string, signal?: AbortSignal): Promise<z.infer<typeof QueryPageSchema>> {
+  async function queryPage<R extends z.ZodType>(path: string, schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<z.infer<QueryPage<R>>> {
     const { data } = await http.request({
       path,
       headers: { 'Sforce-Query-Options': `batchSize=${BATCH_SIZE}` },
-      schema: QueryPageSchema,
+      schema,
       what,
       signal,
     });
@@ -139,12 +148,31 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
   const query = (soql: string) => `${base}/query?q=${encodeURIComponent(soql)}`;
 
+  /**
+   * Every record of `soqlFor(inList)` for valid Ids, `IN` lists of at most IDS_PER_QUERY Ids,
+   * each query followed through its `nextRecordsUrl`s.
+   */
+  async function queryByIds<R extends z.ZodType>(ids: readonly string[], soqlFor: (inList: string) => string, schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<z.infer<R>[]> {
+    const valid = ids.filter(isRecordId);
+    const records: z.infer<R>[] = [];
+    for (let at = 0; at < valid.length; at += IDS_PER_QUERY) {
+      const inList = valid.slice(at, at + IDS_PER_QUERY).map((id) => `'${id}'`).join(',');
+      let page = await queryPage(query(soqlFor(inList)), schema, what, signal);
+      records.push(...page.records);
+      while (page.nextRecordsUrl) {
+        page = await queryPage(page.nextRecordsUrl, schema, what, signal);
+        records.push(...page.records);
+      }
+    }
+    return records;
+  }
+
   return {
     crm: 'salesforce',
     maxBatch: UPDATE_BATCH_SIZE,
 
     async readRecord(id, { fields, signal }: ReadOptions = {}) {
-      if (!/^[a-zA-Z0-9]{15,18}$/.test(id)) throw new CrmError('request', 'Not a Salesforce record Id');
+      if (!isRecordId(id)) throw new CrmError('request', 'Not a Salesforce record Id');
       const names = await fieldList(fields, signal);
       try {
         const { data } = await http.request({ path: `${base}/sobjects/Lead/${id}?fields=${names.join(',')}`, schema: LeadSchema, what: 'read Lead', signal });
@@ -156,27 +184,17 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     },
 
     async batchRead(ids, { fields, signal }: ReadOptions = {}) {
-      const valid = ids.filter((id) => /^[a-zA-Z0-9]{15,18}$/.test(id));
       const names = await fieldList(fields, signal);
-      const records: CrmRecord[] = [];
-      for (let at = 0; at < valid.length; at += IDS_PER_QUERY) {
-        const inList = valid.slice(at, at + IDS_PER_QUERY).map((id) => `'${id}'`).join(',');
-        let page = await queryPage(query(`SELECT ${names.join(', ')} FROM Lead WHERE Id IN (${inList})`), 'batch read Leads', signal);
-        records.push(...page.records.map(toRecord));
-        while (page.nextRecordsUrl) {
-          page = await queryPage(page.nextRecordsUrl, 'batch read Leads', signal);
-          records.push(...page.records.map(toRecord));
-        }
-      }
-      return records;
+      const leads = await queryByIds(ids, (inList) => `SELECT ${names.join(', ')} FROM Lead WHERE Id IN (${inList})`, LeadPageSchema, 'batch read Leads', signal);
+      return leads.map(toRecord);
     },
 
     async listChanged(since, pageToken, signal): Promise<ChangedPage> {
-      let page: z.infer<typeof QueryPageSchema>;
+      let page: z.infer<typeof LeadPageSchema>;
       if (pageToken !== null) {
-        if (!QueryPageSchema.shape.nextRecordsUrl.safeParse(pageToken).success) throw new CrmError('cursor-expired', 'Not a Salesforce query locator');
+        if (!NextRecordsUrl.safeParse(pageToken).success) throw new CrmError('cursor-expired', 'Not a Salesforce query locator');
         try {
-          page = await queryPage(pageToken, 'query changed Leads', signal);
+          page = await queryPage(pageToken, LeadPageSchema, 'query changed Leads', signal);
         } catch (error) {
           // Locators expire after 15 minutes idle, and only a few stay open per user.
           if (isCrmError(error, 'request') && (error.crmCode === 'INVALID_QUERY_LOCATOR' || error.status === 404)) {
@@ -187,7 +205,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       } else {
         const names = await fieldList(undefined, signal);
         const where = since === null ? '' : ` WHERE SystemModstamp >= ${soqlDateTime(since)}`;
-        page = await queryPage(query(`SELECT ${names.join(', ')} FROM Lead${where} ORDER BY SystemModstamp ASC, Id ASC`), 'query changed Leads', signal);
+        page = await queryPage(query(`SELECT ${names.join(', ')} FROM Lead${where} ORDER BY SystemModstamp ASC, Id ASC`), LeadPageSchema, 'query changed Leads', signal);
       }
       const next = page.done ? null : (page.nextRecordsUrl ?? null);
       // A locator ends in `-<offset>`: what is left is the total minus that offset.
@@ -198,7 +216,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     async updateRecords(updates, signal) {
       if (updates.length > UPDATE_BATCH_SIZE) throw new CrmError('request', `At most ${UPDATE_BATCH_SIZE} Salesforce records per update`);
       for (const update of updates) {
-        if (!/^[a-zA-Z0-9]{15,18}$/.test(update.recordId)) throw new CrmError('request', 'Not a Salesforce record Id');
+        if (!isRecordId(update.recordId)) throw new CrmError('request', 'Not a Salesforce record Id');
         await fieldList(Object.keys(update.fields), signal);
       }
       const { data } = await http.request({
@@ -214,6 +232,15 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       return data.flatMap((result, index): RecordUpdateFailure[] =>
         result.success ? [] : [{ recordId: updates[index].recordId, error: result.errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ') || 'not updated' }],
       );
+    },
+
+    // Queues are named too (one more query, only when a queue owns a Lead): the Owner filter should not list bare 00G Ids.
+    async ownerNames(ids, signal) {
+      const named = (object: 'User' | 'Group', owners: readonly string[]) =>
+        queryByIds(owners, (inList) => `SELECT Id, Name FROM ${object} WHERE Id IN (${inList})`, NamedRecordPageSchema, `read ${object} names`, signal);
+      const records = [...(await named('User', ids.filter((id) => !isQueueId(id)))), ...(await named('Group', ids.filter(isQueueId)))];
+      // Keyed by the 18-character Ids Salesforce answers with, the form owner fields hold.
+      return new Map(records.map((record) => [record.Id, record.Name]));
     },
 
     async checkAccess(signal) {

@@ -1,8 +1,9 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CrmClient } from '../crm/client';
-import { generateDemoLeads, type DemoLead } from '../crm/demo-data';
+import { DEMO_OWNERS, generateDemoLeads, type DemoLead } from '../crm/demo-data';
+import { CrmError } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
 import { createSalesforceClient } from '../crm/salesforce-client';
 import { virtualClock } from '../crm/virtual-clock';
@@ -43,6 +44,8 @@ function worker(crm: Crm, behaviour: DemoBehaviour, served: DemoLead[] = leads, 
 const modifiedAt = (crm: Crm, lead: DemoLead) =>
   Date.parse(crm === 'salesforce' ? lead.salesforce.SystemModstamp.replace('+0000', 'Z') : lead.hubspot.hs_lastmodifieddate!);
 const idOf = (crm: Crm, lead: DemoLead) => (crm === 'salesforce' ? lead.salesforceId : lead.hubspotId);
+const ownerIdOf = (crm: Crm, lead: DemoLead) => (crm === 'salesforce' ? lead.salesforce.OwnerId : lead.hubspot.hubspot_owner_id);
+const ownerNameOf = (crm: Crm, lead: DemoLead) => DEMO_OWNERS.find((owner) => [owner.salesforceId, owner.hubspotId].includes(ownerIdOf(crm, lead)!))?.name;
 
 async function expectEveryLeadOnce(db: LeadLensDb, crm: Crm, expected: DemoLead[]) {
   const stored = await db.leads.where('source').equals(crm).primaryKeys();
@@ -63,6 +66,50 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     const newest = Math.max(...leads.map((l) => modifiedAt(crm, l)));
     expect(state.completedCursor).toBe(newest);
     db.close();
+  });
+
+  it('stores owners by name, asking the CRM about each owner once', async () => {
+    const { client, db, store } = worker(crm, defaultBehaviour());
+    const asked: string[] = [];
+    const watched: CrmClient = { ...client, ownerNames: (ids, signal) => (asked.push(...ids), client.ownerNames(ids, signal)) };
+    expect((await runSync({ client: watched, store })).status).toBe('done');
+    const stored = await db.leads.where('source').equals(crm).toArray();
+    expect(new Set(stored.map((lead) => lead.owner))).toEqual(new Set(DEMO_OWNERS.map((owner) => owner.name)));
+    const lead = leads[4];
+    expect((await db.leads.get(`${crm}|${idOf(crm, lead)}`))?.owner).toBe(ownerNameOf(crm, lead));
+    expect(asked.sort()).toEqual([...new Set(leads.map((l) => ownerIdOf(crm, l)!))].sort());
+    db.close();
+  });
+
+  it('syncs every lead, keeping owner ids, when the owner names cannot be read', async () => {
+    const { client, db, store } = worker(crm, defaultBehaviour());
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    let lookups = 0;
+    const failing: CrmClient = { ...client, ownerNames: () => (lookups++, Promise.reject(new CrmError('request', 'refused list owners: HTTP 400'))) };
+    const state = await runSync({ client: failing, store });
+    expect(state).toMatchObject({ status: 'done', error: null, lastRun: { synced: leads.length } });
+    await expectEveryLeadOnce(db, crm, leads);
+    const lead = leads[4];
+    expect((await db.leads.get(`${crm}|${idOf(crm, lead)}`))?.owner).toBe(ownerIdOf(crm, lead));
+    // Owners that failed are not asked again on later pages.
+    expect(lookups).toBe(1);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('owner names'), expect.any(CrmError));
+    warn.mockRestore();
+    db.close();
+  });
+
+  it('stores nothing of a page whose owner lookup is cancelled, and names its owners when resumed', async () => {
+    const first = worker(crm, defaultBehaviour());
+    const kill = new AbortController();
+    const dying: CrmClient = { ...first.client, ownerNames: (ids, signal) => (kill.abort(), first.client.ownerNames(ids, signal)) };
+    expect((await runSync({ client: dying, store: first.store, signal: kill.signal })).status).toBe('cancelled');
+    expect(await first.db.leads.count()).toBe(0);
+    first.db.close();
+    const second = worker(crm, defaultBehaviour());
+    expect((await runSync({ client: second.client, store: second.store })).status).toBe('done');
+    const lead = leads[0];
+    expect((await second.db.leads.get(`${crm}|${idOf(crm, lead)}`))?.owner).toBe(ownerNameOf(crm, lead));
+    second.db.close();
   });
 
   it('asks the CRM for the next page while it stores this one, and still stores every lead once', async () => {
@@ -98,7 +145,9 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     const first = worker(crm, behaviour, leads, () => {
       if (++requests === 4) kill.abort();
     });
-    const stopped = await runSync({ client: first.client, store: first.store, signal: kill.signal });
+    // No owner lookups here (they have their own test): the kill lands on listing requests only.
+    const noOwnerNames: CrmClient = { ...first.client, ownerNames: async () => new Map() };
+    const stopped = await runSync({ client: noOwnerNames, store: first.store, signal: kill.signal });
     expect(stopped.status).toBe('cancelled');
     const storedBefore = await first.db.leads.count();
     const checkpoint = (await first.store.readState(crm)).job!.cursor!;

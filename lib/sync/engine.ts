@@ -3,12 +3,13 @@
  * the checkpoint that follows it in one transaction. Pure of browser APIs (client and store
  * are injected) so it runs in the service worker, in Node for the tests, and in the bench.
  * Leads are keyed `${crm}|${id}`, so a page read twice overwrites itself: no duplicates.
+ * Owners are stored by name: each page's new owner ids are looked up before it is committed.
  */
-import type { ChangedPage, CrmClient } from '../crm/client';
+import type { ChangedPage, CrmClient, CrmRecord } from '../crm/client';
 import { CrmError, isCrmError } from '../crm/http';
 import type { SyncStore } from './store';
 import type { SyncJob, SyncState } from './state';
-import { toStoredLead } from './to-stored-lead';
+import { ownerIdOf, toStoredLead } from './to-stored-lead';
 
 export interface RunSyncOptions {
   client: CrmClient;
@@ -36,6 +37,8 @@ export async function runSync({ client, store, signal, onProgress, now = Date.no
   await store.writeState(crm, state);
   onProgress?.(state);
 
+  // Owner id → name (or the id itself when the CRM could not name it): each id is asked once per job.
+  const ownerNames = new Map<string, string>();
   let expiredInARow = 0;
   // The next page, asked for while this one is stored, so that waiting on the CRM (its answer,
   // its rate limit) and on IndexedDB overlap. It is the very request the next turn would make.
@@ -63,7 +66,8 @@ export async function runSync({ client, store, signal, onProgress, now = Date.no
         // Read in the next turn; if this page's commit fails first, nobody will, and that is fine.
         prefetched.catch(() => undefined);
       }
-      const leads = page.records.map((record) => toStoredLead(crm, record));
+      await learnOwnerNames(client, page.records, ownerNames, signal);
+      const leads = page.records.map((record) => toStoredLead(crm, record, ownerNames));
       const last = page.records.at(-1);
       const nextJob: SyncJob = {
         ...job,
@@ -94,4 +98,23 @@ export async function runSync({ client, store, signal, onProgress, now = Date.no
     onProgress?.(state);
     return state;
   }
+}
+
+/**
+ * Adds the names of the records' owners not yet in `ownerNames`, in one lookup. A lookup that
+ * fails leaves those owners as ids (and is not asked again this job) rather than failing the
+ * sync; a cancel or an expired session is thrown, as they stop the sync anyway and the page
+ * is then read again, names and all, when it resumes.
+ */
+async function learnOwnerNames(client: CrmClient, records: readonly CrmRecord[], ownerNames: Map<string, string>, signal?: AbortSignal): Promise<void> {
+  const unknown = [...new Set(records.map((record) => ownerIdOf(client.crm, record)))].filter((id): id is string => id !== null && !ownerNames.has(id));
+  if (unknown.length === 0) return;
+  let found = new Map<string, string>();
+  try {
+    found = await client.ownerNames(unknown, signal);
+  } catch (error) {
+    if (isCrmError(error, 'cancelled') || isCrmError(error, 'auth')) throw error;
+    console.warn(`LeadLens: could not read ${client.crm} owner names; those leads keep owner ids:`, error);
+  }
+  for (const id of unknown) ownerNames.set(id, found.get(id) ?? id);
 }

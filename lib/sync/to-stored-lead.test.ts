@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hubspotOutcome, toStoredLead } from './to-stored-lead';
+import { hubspotOutcome, ownerIdOf, toStoredLead } from './to-stored-lead';
 
 describe('hubspotOutcome', () => {
   it.each([
@@ -27,6 +27,18 @@ describe('toStoredLead', () => {
       fields: { Id: '00Q5g00000008HDEAY', Name: 'Ada Lovelace', OwnerId: '005A', LeadSource: null, CreatedDate: '2026-01-02T03:04:05.000+0000', IsConverted: true },
     });
     expect(lead).toMatchObject({ key: 'salesforce|00Q5g00000008HDEAY', name: 'Ada Lovelace', owner: '005A', leadSource: '', createdAt: Date.parse('2026-01-02T03:04:05Z'), modifiedAt: 5, outcome: 1, origin: 'sync' });
+  });
+
+  it('stores the owner by name when it is known, else by id', () => {
+    const record = (OwnerId: string | null) => ({ id: '00Q5g00000008HDEAY', modifiedAt: 5, fields: { Name: 'Ada Lovelace', OwnerId, CreatedDate: '2026-01-02T03:04:05Z', IsConverted: false } });
+    const names = new Map([['005Dn000001abcXYZ', 'Dana Whitfield']]);
+    expect(toStoredLead('salesforce', record('005Dn000001abcXYZ'), names).owner).toBe('Dana Whitfield');
+    expect(toStoredLead('salesforce', record('005Dn000001abcXYA'), names).owner).toBe('005Dn000001abcXYA');
+    expect(toStoredLead('salesforce', record(null), names).owner).toBe('');
+    const contact = { id: '12', modifiedAt: 1, fields: { hubspot_owner_id: '81234567', createdate: '2026-01-02T03:04:05.000Z' } };
+    expect(toStoredLead('hubspot', contact, new Map([['81234567', 'Marcus Oyelaran']])).owner).toBe('Marcus Oyelaran');
+    expect(ownerIdOf('hubspot', contact)).toBe('81234567');
+    expect(ownerIdOf('salesforce', record(null))).toBeNull();
   });
 
   it('names the field, never the value, when a type changed', () => {

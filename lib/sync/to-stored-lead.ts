@@ -43,6 +43,15 @@ export function hubspotOutcome(stage: string | null | undefined, convertedFrom: 
   return at >= HUBSPOT_LIFECYCLE_ORDER.indexOf(convertedFrom) ? 1 : 0;
 }
 
+/** The field holding a record's owner id: its name is read from the CRM at sync time. */
+const OWNER_ID_FIELD = { salesforce: 'OwnerId', hubspot: 'hubspot_owner_id' } as const satisfies Record<CrmKind, string>;
+
+/** The record's owner id, or null when it has none (read unchecked: `toStoredLead` validates it). */
+export function ownerIdOf(crm: CrmKind, record: CrmRecord): string | null {
+  const id = record.fields[OWNER_ID_FIELD[crm]];
+  return typeof id === 'string' && id !== '' ? id : null;
+}
+
 function indexed<S extends z.ZodType>(schema: S, crm: CrmKind, record: CrmRecord): z.infer<S> {
   const parsed = schema.safeParse(record.fields);
   if (parsed.success) return parsed.data;
@@ -50,14 +59,16 @@ function indexed<S extends z.ZodType>(schema: S, crm: CrmKind, record: CrmRecord
   throw new CrmError('schema', `${crm === 'salesforce' ? 'Salesforce' : 'HubSpot'} ${what} ${record.id} has an unexpected field: ${describeSchemaIssues(parsed.error)}`);
 }
 
-export function toStoredLead(crm: CrmKind, record: CrmRecord): StoredLead {
+/** `ownerNames`: owner id → display name; an owner missing from it is stored as its id. */
+export function toStoredLead(crm: CrmKind, record: CrmRecord, ownerNames: ReadonlyMap<string, string> = new Map()): StoredLead {
+  const owner = (id: string | null | undefined) => (id ? (ownerNames.get(id) ?? id) : '');
   const base = { key: `${crm}|${record.id}`, source: crm, id: record.id, origin: 'sync' as const, modifiedAt: record.modifiedAt, fields: record.fields };
   if (crm === 'salesforce') {
     const fields = indexed(SalesforceIndexedFields, crm, record);
     return {
       ...base,
       name: fields.Name,
-      owner: fields.OwnerId ?? '',
+      owner: owner(fields.OwnerId),
       leadSource: fields.LeadSource ?? '',
       createdAt: parseCrmDateTime(fields.CreatedDate),
       outcome: fields.IsConverted ? 1 : 0,
@@ -68,7 +79,7 @@ export function toStoredLead(crm: CrmKind, record: CrmRecord): StoredLead {
   return {
     ...base,
     name: name || (properties.email ?? ''),
-    owner: properties.hubspot_owner_id ?? '',
+    owner: owner(properties.hubspot_owner_id),
     leadSource: properties.hs_analytics_source ?? '',
     createdAt: parseCrmDateTime(properties.createdate),
     outcome: hubspotOutcome(properties.lifecyclestage),

@@ -8,11 +8,12 @@
  *   POST …/contacts/batch/update                      up to 100 `{id, properties}` (custom properties only)
  *   GET  /crm/v3/properties/contacts                  the property definitions
  *   GET  /account-info/v3/details                     the token's portal (also /account-info/YYYY-MM/details)
+ *   GET  /crm/v3/owners[?limit&after]                 the demo owners, cursor paging (also /crm/owners/YYYY-MM)
  * Every call needs a bearer token (private-app token, service key or OAuth: any will do).
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { DemoLead } from '../../lib/crm/demo-data';
+import { DEMO_OWNERS, DEMO_VENDOR_SITE, type DemoLead, type DemoOwner } from '../../lib/crm/demo-data';
 import { HUBSPOT_CONTACT_PROPERTIES, HUBSPOT_CUSTOM_PROPERTIES, hubspotProperty } from './fields';
 import { bearerToken, json, parseJsonBody, type DemoHandler, type DemoResponse } from './http';
 import type { DemoStore } from './store';
@@ -25,6 +26,9 @@ const RETURNED_BY_DEFAULT = ['firstname', 'lastname', 'email', ...ALWAYS_RETURNE
 const CONTACTS_PATH = /^\/crm\/(?:v3\/objects|objects\/\d{4}-\d{2})\/contacts(\/.*)?$/;
 const PROPERTIES_PATH = /^\/crm\/(?:v3\/properties|properties\/\d{4}-\d{2})\/contacts\/?$/;
 const ACCOUNT_DETAILS_PATH = /^\/account-info\/(?:v3|\d{4}-\d{2})\/details\/?$/;
+const OWNERS_PATH = /^\/crm\/(?:v3\/owners|owners\/\d{4}-\d{2})\/?$/;
+/** HubSpot's largest owners page. */
+const MAX_OWNERS_PAGE = 500;
 
 function hubspotError(status: number, category: string, message: string): DemoResponse {
   return json(status, { status: 'error', message, correlationId: randomUUID(), category });
@@ -71,12 +75,14 @@ export function hubspotApi(store: DemoStore, portalOf: (token: string) => string
     const contacts = CONTACTS_PATH.exec(path);
     const isProperties = PROPERTIES_PATH.test(path);
     const isAccountDetails = ACCOUNT_DETAILS_PATH.test(path);
-    if (!contacts && !isProperties && !isAccountDetails) return notFound();
+    const isOwners = OWNERS_PATH.test(path);
+    if (!contacts && !isProperties && !isAccountDetails && !isOwners) return notFound();
     const token = bearerToken(request);
     if (token === undefined) {
       return hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0, private app and service key authentication.');
     }
     if (isAccountDetails) return request.method === 'GET' ? json(200, accountDetails(portalOf(token))) : methodNotAllowed();
+    if (isOwners) return request.method === 'GET' ? owners(request.url.searchParams) : methodNotAllowed();
     if (isProperties) return request.method === 'GET' ? json(200, { results: HUBSPOT_CONTACT_PROPERTIES.map(propertyDefinition) }) : methodNotAllowed();
 
     const rest = (contacts?.[1] ?? '').replace(/\/$/, '');
@@ -104,6 +110,36 @@ function accountDetails(portalId: string) {
     uiDomain: 'app.hubspot.com',
     dataHostingLocation: 'na1',
   };
+}
+
+/** An owner as HubSpot lists it: a user of the portal, with an e-mail on the demo vendor's domain. */
+function ownerObject(owner: DemoOwner, index: number) {
+  const [firstName, ...rest] = owner.name.split(' ');
+  const mailbox = owner.name.normalize('NFD').replace(/[^A-Za-z ]/g, '').toLowerCase().replace(/ /g, '.');
+  return {
+    id: owner.hubspotId,
+    email: `${mailbox}@${new URL(DEMO_VENDOR_SITE).hostname.replace(/^www\./, '')}`,
+    type: 'PERSON',
+    firstName,
+    lastName: rest.join(' '),
+    userId: 9_100_001 + index,
+    userIdIncludingInactive: 9_100_001 + index,
+    createdAt: '2024-02-05T15:04:11.000Z',
+    updatedAt: '2026-01-12T09:30:00.000Z',
+    archived: false,
+  };
+}
+
+/** `GET /crm/v3/owners`: `after` is an offset, as in the contacts list. */
+function owners(params: URLSearchParams): DemoResponse {
+  const limit = Math.min(MAX_OWNERS_PAGE, Math.max(1, Number(params.get('limit') ?? 100) || 100));
+  const after = Number(params.get('after') ?? 0) || 0;
+  const end = after + limit;
+  const next = end < DEMO_OWNERS.length ? String(end) : null;
+  return json(200, {
+    results: DEMO_OWNERS.slice(after, end).map((owner, i) => ownerObject(owner, after + i)),
+    ...(next ? { paging: { next: { after: next, link: `https://api.hubapi.com/crm/v3/owners/?after=${next}` } } } : {}),
+  });
 }
 
 const customProperty = (name: string) => HUBSPOT_CUSTOM_PROPERTIES.find((property) => property.name === name);

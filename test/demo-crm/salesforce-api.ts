@@ -4,15 +4,16 @@
  *   GET /services/data/vNN.0/sobjects/Lead/{Id}[?fields=A,B]
  *   GET /services/data/vNN.0/sobjects/Lead/describe
  *   GET /services/data/vNN.0/query?q=SOQL             (and queryAll) → {totalSize, done, records, nextRecordsUrl}
+ *                                                     on Lead, User (the demo owners) and Group (one queue)
  *   GET /services/data/vNN.0/query/{locator}-{offset}  the next batch
  *   PATCH /services/data/vNN.0/composite/sobjects     update up to 200 records (sObject Collections)
  * Errors are Salesforce's: an array of `{message, errorCode}`.
  */
-import { salesforceIdChecksum, type DemoLead, type SalesforceLead } from '../../lib/crm/demo-data';
+import { DEMO_OWNERS, salesforceIdChecksum, type DemoLead, type SalesforceLead } from '../../lib/crm/demo-data';
 import { z } from 'zod';
 import { SALESFORCE_CUSTOM_FIELDS, SALESFORCE_LEAD_FIELDS, TEXT_FIELD_MAX_LENGTH, salesforceField, type SalesforceField } from './fields';
 import { hasBearerToken, json, parseJsonBody, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
-import { parseSoql, runSoql, SoqlError } from './soql';
+import { parseSoql, runSoql, SoqlError, type SoqlObject, type SoqlRow } from './soql';
 import type { DemoStore } from './store';
 
 export const LATEST_API_VERSION = 67;
@@ -26,6 +27,21 @@ const MAX_COLLECTION_RECORDS = 200;
 
 const RELEASES = ['Winter', 'Spring', 'Summer'] as const;
 
+/** A Lead queue: owners are Users or queues, and queues are Groups of type Queue. No demo lead is in it. */
+export const DEMO_LEAD_QUEUE = { Id: salesforceIdChecksum('00G5g00000Q1bCd'), Name: 'Inbound Leads Queue', Type: 'Queue' } as const;
+
+/** The demo owners as Users, with the fields LeadLens reads. */
+const USER_OBJECT: SoqlObject = {
+  name: 'User',
+  fields: [{ name: 'Id', type: 'id' }, { name: 'Name', type: 'string' }, { name: 'IsActive', type: 'boolean' }],
+  rows: () => DEMO_OWNERS.map((owner) => ({ Id: owner.salesforceId, Name: owner.name, IsActive: true })),
+};
+const GROUP_OBJECT: SoqlObject = {
+  name: 'Group',
+  fields: [{ name: 'Id', type: 'id' }, { name: 'Name', type: 'string' }, { name: 'Type', type: 'picklist' }],
+  rows: () => [DEMO_LEAD_QUEUE],
+};
+
 const error = (status: number, errorCode: string, message: string): DemoResponse => json(status, [{ message, errorCode }]);
 const notFound = (): DemoResponse => error(404, 'NOT_FOUND', 'The requested resource does not exist');
 
@@ -35,6 +51,7 @@ interface Cursor {
 }
 
 export function salesforceApi(store: DemoStore): DemoHandler {
+  const queryable: readonly SoqlObject[] = [{ name: 'Lead', fields: SALESFORCE_LEAD_FIELDS, rows: () => store.leads.map((lead) => lead.salesforce) }, USER_OBJECT, GROUP_OBJECT];
   const cursors = new Map<string, Cursor>();
   let cursorCount = 0;
 
@@ -64,7 +81,8 @@ export function salesforceApi(store: DemoStore): DemoHandler {
     const soql = request.url.searchParams.get('q');
     if (!soql) return error(400, 'MALFORMED_QUERY', 'A query string has to be specified');
     try {
-      const records = runSoql(parseSoql(soql), store.leads.map((lead) => lead.salesforce)).map((record) => withAttributes(version, record));
+      const parsed = parseSoql(soql, queryable);
+      const records = runSoql(parsed).map((record) => withAttributes(version, parsed.object.name, record));
       const cursor = { version, records };
       return batch(openCursor(cursor), cursor, 0, batchSize(request));
     } catch (e) {
@@ -109,7 +127,7 @@ const customField = (name: string) => SALESFORCE_CUSTOM_FIELDS.find((field) => f
 function leadRecord(store: DemoStore, lead: DemoLead | undefined, version: string, fieldList: string | null): DemoResponse {
   if (!lead) return notFound();
   const custom = store.customValues(lead);
-  if (fieldList === null) return json(200, withAttributes(version, { ...lead.salesforce, ...custom }));
+  if (fieldList === null) return json(200, withAttributes(version, 'Lead', { ...lead.salesforce, ...custom }));
   const fields: SalesforceField[] = [];
   const customNames: string[] = [];
   for (const name of fieldList.split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -124,7 +142,7 @@ function leadRecord(store: DemoStore, lead: DemoLead | undefined, version: strin
     ...fields.map((f) => [f.name, lead.salesforce[f.name]]),
     ...customNames.map((name) => [name, custom[name] ?? null]),
   ]);
-  return json(200, withAttributes(version, selected));
+  return json(200, withAttributes(version, 'Lead', selected));
 }
 
 const CollectionSchema = z.object({
@@ -169,9 +187,9 @@ function updateCollection(store: DemoStore, body: unknown): DemoResponse {
   }));
 }
 
-function withAttributes(version: string, record: Partial<SalesforceLead>): object {
-  const url = record.Id === undefined ? undefined : `/services/data/v${version}/sobjects/Lead/${record.Id}`;
-  return { attributes: { type: 'Lead', ...(url ? { url } : {}) }, ...record };
+function withAttributes(version: string, type: string, record: Partial<SalesforceLead> | SoqlRow): object {
+  const url = record.Id === undefined ? undefined : `/services/data/v${version}/sobjects/${type}/${record.Id}`;
+  return { attributes: { type, ...(url ? { url } : {}) }, ...record };
 }
 
 /** `Sforce-Query-Options: batchSize=N` (200…2000), as Salesforce reads it. */

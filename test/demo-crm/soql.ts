@@ -1,7 +1,8 @@
 /**
- * The slice of SOQL a lead sync needs, on the Lead object:
+ * The slice of SOQL a lead sync needs, on the objects the demo org has (Lead, and User and
+ * Group for owner names):
  *
- *   SELECT f1, f2 FROM Lead
+ *   SELECT f1, f2 FROM Object
  *     [WHERE cond [AND cond]…]          cond: field (=|!=|<>|<|<=|>|>=) literal | field IN (literal, …)
  *     [ORDER BY field [ASC|DESC] [NULLS FIRST|LAST], …]
  *     [LIMIT n]
@@ -10,8 +11,8 @@
  * +01:00 / +0000) and dates (2026-01-01). Keywords and field names are case-insensitive.
  * Errors carry Salesforce's error codes.
  */
-import type { SalesforceLead, SalesforceValue } from '../../lib/crm/demo-data';
-import { salesforceField, type SalesforceField } from './fields';
+import type { SalesforceValue } from '../../lib/crm/demo-data';
+import type { SalesforceFieldType } from './fields';
 
 export class SoqlError extends Error {
   constructor(
@@ -22,23 +23,38 @@ export class SoqlError extends Error {
   }
 }
 
+export interface SoqlField {
+  name: string;
+  type: SalesforceFieldType;
+}
+
+export type SoqlRow = Readonly<Record<string, SalesforceValue>>;
+
+/** An sObject SOQL can read: its API name, fields and records. */
+export interface SoqlObject {
+  name: string;
+  fields: readonly SoqlField[];
+  rows(): readonly SoqlRow[];
+}
+
 type Operator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'IN';
 type Literal = string | number | boolean | null;
 
 interface Condition {
-  field: SalesforceField;
+  field: SoqlField;
   operator: Operator;
   values: Literal[];
 }
 
 interface Ordering {
-  field: SalesforceField;
+  field: SoqlField;
   descending: boolean;
   nullsLast: boolean;
 }
 
 export interface SoqlQuery {
-  fields: SalesforceField[];
+  object: SoqlObject;
+  fields: SoqlField[];
   where: Condition[];
   orderBy: Ordering[];
   limit: number | null;
@@ -108,24 +124,28 @@ class Tokens {
   }
 }
 
-export function parseSoql(soql: string): SoqlQuery {
+/** `objects`: the sObjects the org has; any other is INVALID_TYPE. */
+export function parseSoql(soql: string, objects: readonly SoqlObject[]): SoqlQuery {
   const tokens = new Tokens(tokenize(soql));
   tokens.expectKeyword('SELECT');
-  const fields = [fieldRef(tokens)];
-  while (tokens.acceptSymbol(',')) fields.push(fieldRef(tokens));
+  // The selected names are checked once FROM says whose fields they are.
+  const selected = [tokens.next()];
+  while (tokens.acceptSymbol(',')) selected.push(tokens.next());
   tokens.expectKeyword('FROM');
-  const object = tokens.next().text;
-  if (object.toLowerCase() !== 'lead') throw new SoqlError('INVALID_TYPE', `sObject type '${object}' is not supported.`);
+  const objectName = tokens.next().text;
+  const object = objects.find((o) => o.name.toLowerCase() === objectName.toLowerCase());
+  if (!object) throw new SoqlError('INVALID_TYPE', `sObject type '${objectName}' is not supported.`);
+  const fields = selected.map((token) => fieldOf(object, token));
 
   const where: Condition[] = [];
   if (tokens.acceptKeyword('WHERE')) {
-    do where.push(condition(tokens));
+    do where.push(condition(object, tokens));
     while (tokens.acceptKeyword('AND'));
   }
   const orderBy: Ordering[] = [];
   if (tokens.acceptKeyword('ORDER')) {
     tokens.expectKeyword('BY');
-    do orderBy.push(ordering(tokens));
+    do orderBy.push(ordering(object, tokens));
     while (tokens.acceptSymbol(','));
   }
   let limit: number | null = null;
@@ -135,18 +155,17 @@ export function parseSoql(soql: string): SoqlQuery {
     if (token.kind !== 'number' || !Number.isInteger(limit) || limit < 0) throw new SoqlError('MALFORMED_QUERY', 'LIMIT must be a non-negative integer');
   }
   if (!tokens.atEnd()) throw new SoqlError('MALFORMED_QUERY', `unexpected token: '${tokens.describeNext()}'`);
-  return { fields, where, orderBy, limit };
+  return { object, fields, where, orderBy, limit };
 }
 
-function fieldRef(tokens: Tokens): SalesforceField {
-  const token = tokens.next();
-  const field = token.kind === 'word' ? salesforceField(token.text) : undefined;
-  if (!field) throw new SoqlError('INVALID_FIELD', `No such column '${token.text}' on entity 'Lead'.`);
+function fieldOf(object: SoqlObject, token: Token): SoqlField {
+  const field = token.kind === 'word' ? object.fields.find((f) => f.name.toLowerCase() === token.text.toLowerCase()) : undefined;
+  if (!field) throw new SoqlError('INVALID_FIELD', `No such column '${token.text}' on entity '${object.name}'.`);
   return field;
 }
 
-function condition(tokens: Tokens): Condition {
-  const field = fieldRef(tokens);
+function condition(object: SoqlObject, tokens: Tokens): Condition {
+  const field = fieldOf(object, tokens.next());
   if (tokens.acceptKeyword('IN')) {
     if (!tokens.acceptSymbol('(')) throw new SoqlError('MALFORMED_QUERY', "expecting '(' after IN");
     const values = [literal(tokens)];
@@ -179,8 +198,8 @@ function literal(tokens: Tokens): Literal {
   throw new SoqlError('MALFORMED_QUERY', `unexpected token: '${token.text}'`);
 }
 
-function ordering(tokens: Tokens): Ordering {
-  const field = fieldRef(tokens);
+function ordering(object: SoqlObject, tokens: Tokens): Ordering {
+  const field = fieldOf(object, tokens.next());
   const descending = tokens.acceptKeyword('DESC');
   if (!descending) tokens.acceptKeyword('ASC');
   // Salesforce puts nulls first in ascending order, last in descending, unless told.
@@ -196,7 +215,7 @@ function ordering(tokens: Tokens): Ordering {
 // ─── Running a query ────────────────────────────────────────────────────────────────────
 
 /** Comparable form of a value: time for dates, number for numbers, lower-case text otherwise. */
-function comparable(field: SalesforceField, value: Literal | SalesforceValue): number | string | boolean | null {
+function comparable(field: SoqlField, value: Literal | SalesforceValue): number | string | boolean | null {
   if (value === null) return null;
   if (field.type === 'datetime' || field.type === 'date') {
     const text = String(value);
@@ -210,8 +229,8 @@ function compare(a: number | string | boolean, b: number | string | boolean): nu
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function matches(lead: SalesforceLead, { field, operator, values }: Condition): boolean {
-  const actual = comparable(field, lead[field.name]);
+function matches(row: SoqlRow, { field, operator, values }: Condition): boolean {
+  const actual = comparable(field, row[field.name] ?? null);
   const wanted = values.map((v) => comparable(field, v));
   if (operator === 'IN') return wanted.includes(actual);
   if (operator === '=') return actual === wanted[0];
@@ -238,16 +257,16 @@ function byOrdering(orderBy: Ordering[]) {
   };
 }
 
-/** The matching leads, ordered and limited, with only the selected fields. */
-export function runSoql(query: SoqlQuery, leads: readonly SalesforceLead[]): Partial<SalesforceLead>[] {
-  let matching = leads.filter((lead) => query.where.every((c) => matches(lead, c)));
+/** The matching rows of the query's object, ordered and limited, with only the selected fields. */
+export function runSoql(query: SoqlQuery): SoqlRow[] {
+  let matching = query.object.rows().filter((row) => query.where.every((c) => matches(row, c)));
   if (query.orderBy.length > 0) {
     const compareKeys = byOrdering(query.orderBy);
     matching = matching
-      .map((lead) => ({ lead, key: query.orderBy.map(({ field }) => comparable(field, lead[field.name])) }))
+      .map((row) => ({ row, key: query.orderBy.map(({ field }) => comparable(field, row[field.name] ?? null)) }))
       .sort((a, b) => compareKeys(a.key, b.key))
-      .map(({ lead }) => lead);
+      .map(({ row }) => row);
   }
   const limited = query.limit === null ? matching : matching.slice(0, query.limit);
-  return limited.map((lead) => Object.fromEntries(query.fields.map((f) => [f.name, lead[f.name]])) as Partial<SalesforceLead>);
+  return limited.map((row) => Object.fromEntries(query.fields.map((f) => [f.name, row[f.name] ?? null])));
 }

@@ -84,6 +84,18 @@ export async function storedLeadCount(page: Page, crm: CrmKind): Promise<number>
   }, `${crm}|`);
 }
 
+/** The distinct owners the CRM's stored leads carry. */
+export async function storedOwners(page: Page, crm: CrmKind): Promise<string[]> {
+  return page.evaluate(async (prefix) => {
+    const open = indexedDB.open('leadlens');
+    const db = await new Promise<IDBDatabase>((resolve, reject) => ((open.onsuccess = () => resolve(open.result)), (open.onerror = () => reject(open.error))));
+    const request = db.transaction('leads').objectStore('leads').getAll(IDBKeyRange.bound(prefix, `${prefix}\uffff`));
+    const leads = await new Promise<{ owner: string }[]>((resolve, reject) => ((request.onsuccess = () => resolve(request.result)), (request.onerror = () => reject(request.error))));
+    db.close();
+    return [...new Set(leads.map((lead) => lead.owner))].sort();
+  }, `${crm}|`);
+}
+
 /** Stored scores of the CRM's leads (of any model). */
 export async function storedScoreCount(page: Page, crm: CrmKind): Promise<number> {
   return page.evaluate(async (prefix) => {

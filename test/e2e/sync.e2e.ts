@@ -15,10 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Worker } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { generateDemoLeads, specialDemoLeads } from '../../lib/crm/demo-data';
+import { DEMO_OWNERS, generateDemoLeads, specialDemoLeads } from '../../lib/crm/demo-data';
 import { parseFaults, seededFaultRolls } from '../demo-crm/behaviour';
 import { HUBSPOT_DEFAULT_LIMITS, startDemoCrm, type DemoCrm } from '../demo-crm/server';
-import { connectDemoCrms, startSyncs, storedLeadCount, storedLeadCounts, storedScoreCount } from './connect';
+import { connectDemoCrms, startSyncs, storedLeadCount, storedLeadCounts, storedOwners, storedScoreCount } from './connect';
 import { EXTENSION_DIR, HUBSPOT_API, SALESFORCE_API, chromiumPath } from './harness';
 
 const LEADS = 20_000;
@@ -95,6 +95,10 @@ it('connects both CRMs and syncs 20,000 leads each through faults and two servic
   const counts = await storedLeadCounts(options);
   expect(counts.salesforce).toEqual({ count: LEADS + 2, unique: LEADS + 2 });
   expect(counts.hubspot).toEqual({ count: LEADS + 2, unique: LEADS + 2 });
+  // Owners are stored by name (the side panel's owner filter), read from the CRMs' users and owners.
+  for (const source of ['salesforce', 'hubspot'] as const) {
+    expect(await storedOwners(options, source)).toEqual(DEMO_OWNERS.map((owner) => owner.name).sort());
+  }
   // A finished sync scores what it stored, so the side panel and the tier policy have them.
   for (const source of ['salesforce', 'hubspot'] as const) {
     await expect.poll(() => storedScoreCount(options, source), { timeout: 120_000, interval: 1000 }).toBe(LEADS + 2);
