@@ -8,6 +8,7 @@ import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, expect, it, vi } from 'vitest';
 import { generateDemoLeads } from '../../crm/demo-data';
+import { readConnection } from '../../connections/connections';
 import { db, type StoredLead } from '../../db/db';
 import { INITIAL_SYNC_STATE } from '../../sync/state';
 import { dexieSyncStore } from '../../sync/store';
@@ -115,5 +116,34 @@ it('learns the portal when the stored connection is tested: a token of another p
   behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
   const other = await connectHubSpot('pat-na1-portal-b');
   expect(other.ok && other.message).toMatch(/\. 1 lead synced from HubSpot portal 4242424 was removed: sync to read this portal's$/);
+  expect(await db.leads.count()).toBe(0);
+});
+
+it('keeps the previous connection when its leads could not be forgotten (a job did not stop), so connecting again forgets them', async () => {
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
+  await db.leads.bulkPut([lead('00QA', 'sync')]);
+  const locks = { query: async () => ({ held: [], pending: [] }), request: async (_name: string, _options: unknown, task: () => unknown) => task() };
+  vi.stubGlobal('navigator', { locks: { ...locks, request: async () => Promise.reject(new DOMException('timed out', 'TimeoutError')) } });
+  await expect(syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender)).rejects.toThrow(/did not stop .* the previous leads were kept: try again/);
+  expect((await readConnection('salesforce'))?.crm === 'salesforce' && (await readConnection('salesforce'))).toMatchObject({ host: SANDBOX });
+  expect(await db.leads.count()).toBe(1);
+
+  vi.stubGlobal('navigator', { locks });
+  const retried = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  expect(retried.ok && retried.message).toContain(`1 lead synced from ${SANDBOX} was removed`);
+  expect(await db.leads.count()).toBe(0);
+});
+
+it('remembers the portal the contacts came from through a failed connect: the right token of another portal then forgets them', async () => {
+  await connectHubSpot('pat-na1-portal-a');
+  await db.leads.bulkPut([lead('101', 'sync', 'hubspot')]);
+  behaviour.revokedTokens.add('pat-na1-mistyped');
+  const mistyped = await connectHubSpot('pat-na1-mistyped');
+  expect(mistyped.ok && mistyped.status).toBe('reconnect');
+  expect(await db.leads.count()).toBe(1);
+
+  behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
+  const right = await connectHubSpot('pat-na1-portal-b');
+  expect(right.ok && right.message).toContain('1 lead synced from HubSpot portal 4242424 was removed');
   expect(await db.leads.count()).toBe(0);
 });

@@ -60,17 +60,29 @@ async function remember(reply: ConnectionReply, note = ''): Promise<ConnectionRe
   return { ok: true, ...result };
 }
 
-/** What connecting to another org or portal did to the previous one's leads. */
-function forgottenNote(removed: number, from: string, what: 'org' | 'portal'): string {
-  const leads = removed === 1 ? `1 lead synced from ${from} was removed` : `${removed.toLocaleString('en-US')} leads synced from ${from} were removed`;
-  return `${leads}: sync to read this ${what}'s`;
+/**
+ * The leads synced from `storedFrom` are not `learned`'s records (Salesforce production after a
+ * sandbox, a HubSpot token of another portal): forget them, their scores and the sync
+ * checkpoint, and say so. Unknown on either side: nothing is forgotten. Throws when a job did
+ * not stop: then nothing was deleted.
+ */
+async function forgetOtherAccount(crm: CrmKind, storedFrom: CrmAccount | null, learned: CrmAccount | null): Promise<string> {
+  if (storedFrom === null || learned === null || storedFrom.id === learned.id) return '';
+  const removed = await forgetSyncedLeads(crm);
+  const leads = removed === 1 ? `1 lead synced from ${storedFrom.name} was removed` : `${removed.toLocaleString('en-US')} leads synced from ${storedFrom.name} were removed`;
+  return `${leads}: sync to read this ${crm === 'salesforce' ? 'org' : 'portal'}'s`;
 }
 
-/** Checks the stored connection, learning its HubSpot portal if it did not know it yet. */
+/**
+ * Checks the stored connection. A HubSpot portal learned now is compared with the one its
+ * synced contacts came from (unknown when its connect could not check), then kept.
+ */
 async function checkAndRemember(connection: Connection): Promise<ConnectionReply & { ok: true }> {
   const { reply, account } = await check(connection);
-  if (connection.crm === 'hubspot' && account && !connection.account) await writeConnection({ ...connection, account });
-  return remember(reply);
+  if (connection.crm !== 'hubspot' || account === null || account.id === connection.account?.id) return remember(reply);
+  const note = await forgetOtherAccount('hubspot', connection.account ?? null, account);
+  await writeConnection({ ...connection, account });
+  return remember(reply, note);
 }
 
 /**
@@ -115,20 +127,23 @@ export const syncHandlers: Handlers<SyncProtocol> = {
       return { ok: true, crm: request.crm, status: 'error', host, message: error instanceof Error ? error.message : String(error) };
     }
     const previous = await readConnection(request.crm);
-    // Stored before the check: an OAuth client reads its tokens from storage, and a failed
-    // check can then be retried ("test connection") after fixing what failed.
+    // The org or portal it reads, learned before anything is stored: a Salesforce org is its
+    // host; a HubSpot token is in hand, so its portal can be asked now.
+    const checked = connection.crm === 'hubspot' ? await check(connection) : null;
+    const learned = checked ? checked.account : accountOf(connection);
+    // Before the connection is stored: if a job does not stop, this throws and the previous
+    // connection stays, so connecting again retries the forgetting.
+    const note = await forgetOtherAccount(request.crm, previous && accountOf(previous), learned);
+    // A HubSpot connection keeps the portal its synced contacts come from: the one learned,
+    // else (its check failed) still the previous one's, until a check learns it.
+    const account = learned ?? (previous?.crm === 'hubspot' ? previous.account : undefined);
+    if (connection.crm === 'hubspot' && account) connection = { ...connection, account };
+    // Stored before a Salesforce check: an OAuth client reads its tokens from storage, and a
+    // failed check can then be retried ("test connection") after fixing what failed.
     await writeConnection(connection);
-    const { reply, account } = await check(connection);
-    if (connection.crm === 'hubspot' && account) await writeConnection((connection = { ...connection, account }));
-    // Another org or portal (Salesforce production after a sandbox, a HubSpot token of another
-    // portal): its records are not the previous one's. Unknown on either side: nothing is forgotten.
-    const before = previous && accountOf(previous);
-    const after = accountOf(connection);
-    if (before === null || after === null || before.id === after.id) return remember(reply);
-    const removed = await forgetSyncedLeads(request.crm);
-    // and the previous org's site access, unless this one needs it too (HubSpot's one API host)
-    if (previous && apiHostOf(previous) !== apiHostOf(connection)) await releaseHostAccess(previous);
-    return remember(reply, forgottenNote(removed, before.name, request.crm === 'salesforce' ? 'org' : 'portal'));
+    // The previous org's site access, unless this one needs it too (HubSpot's one API host).
+    if (note && previous && apiHostOf(previous) !== apiHostOf(connection)) await releaseHostAccess(previous);
+    return remember((checked ?? (await check(connection))).reply, note);
   },
   async testConnection({ crm }) {
     const connection = await readConnection(crm);
