@@ -11,6 +11,7 @@ import { privacyHandlers } from '@/lib/background/handlers/privacy';
 import { scoringHandlers } from '@/lib/background/handlers/scoring';
 import { syncHandlers } from '@/lib/background/handlers/sync';
 import { writeBackHandlers } from '@/lib/background/handlers/write-back';
+import { resumeOffscreenJobs } from '@/lib/background/offscreen-engine';
 import { restrictStorageToExtension } from '@/lib/connections/connections';
 import { SYNC_WATCHDOG_ALARM, resumeSyncs } from '@/lib/sync/runner';
 import { CONTENT_SCRIPT_MESSAGES, backgroundProtocol } from '@/lib/messaging/protocol';
@@ -27,6 +28,8 @@ export default defineBackground({
     );
     // CRM credentials live in storage.local: keep content scripts out; resume a sync this worker's predecessor left running.
     void restrictStorageToExtension().then(resumeSyncs);
+    // Bulk scoring or re-tiering the offscreen document had not finished when the browser closed.
+    void resumeOffscreenJobs().catch((error: unknown) => console.error('LeadLens: resuming stored-score jobs failed', error));
     browser.alarms.onAlarm.addListener((alarm) => void (alarm.name === SYNC_WATCHDOG_ALARM && resumeSyncs()));
     // The toolbar button opens the side panel.
     void browser.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => undefined);

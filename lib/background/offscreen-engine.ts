@@ -5,6 +5,7 @@
  */
 import { browser } from 'wxt/browser';
 import type { CrmKind } from '../crm/types';
+import { JOB_KEYS, readJob, type JobKind } from '../jobs/progress';
 import { offscreen } from '../messaging/client';
 import type { EngineRows } from './score-lead';
 
@@ -51,4 +52,14 @@ export async function scoreStoredLeadsOffscreen(modelId: string, source?: CrmKin
 export async function retierStoredScoresOffscreen(modelId: string) {
   await ensureOffscreenDocument();
   return offscreen.retierStoredScores({ modelId });
+}
+
+/**
+ * A bulk-scoring or re-tiering job left running (the browser closed mid-way) continues in the
+ * offscreen document, which resumes it when it starts: start it now rather than when a CRM
+ * page first needs a score.
+ */
+export async function resumeOffscreenJobs(): Promise<void> {
+  const jobs = await Promise.all((Object.keys(JOB_KEYS) as JobKind[]).map(readJob));
+  if (jobs.some((job) => job?.state === 'running')) await ensureOffscreenDocument();
 }

@@ -39,7 +39,7 @@ async function withJobsStopped(crms: readonly CrmKind[], task: () => Promise<voi
     await holdingLocks(locks, AbortSignal.timeout(waitMs), task);
   } catch (error) {
     if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-      throw new Error(`A sync or write-back did not stop within ${waitMs / 1000} s, so ${nothingDone}: try again`);
+      throw new Error(`A sync, write-back or the scoring of stored leads did not stop within ${waitMs / 1000} s, so ${nothingDone}: try again`);
     }
     throw error;
   }

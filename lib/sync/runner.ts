@@ -28,8 +28,8 @@ async function cancelRequested(crm: CrmKind): Promise<boolean> {
 /**
  * Runs (or resumes) the CRM's job to its end, unless this worker already runs it; then scores
  * the CRM's stored leads if the job stored any, so the side panel, tier policy and model
- * report see them. Scored after the sync's lock is released: a purge or another CRM's
- * connect need not wait for the scoring to stop the sync.
+ * report see them. Scored after the sync's lock is released, so cancelling the sync does not
+ * wait for the scoring (a purge still waits for it: it holds the stored scores' lock).
  */
 async function runJob(crm: CrmKind): Promise<void> {
   const final = await navigator.locks.request(syncLockName(crm), { ifAvailable: true }, async (lock): Promise<SyncState | null> => {

@@ -1,0 +1,31 @@
+/** Jobs left running when the browser closed are resumed by opening the offscreen document at start-up. */
+import 'fake-indexeddb/auto';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { beforeEach, expect, it, vi } from 'vitest';
+import { db } from '../db/db';
+import { writeJob } from '../jobs/progress';
+import { resumeOffscreenJobs } from './offscreen-engine';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+
+const createDocument = vi.fn(async () => undefined);
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  createDocument.mockClear();
+  fakeBrowser.runtime.getContexts = vi.fn(async () => []) as never;
+  (fakeBrowser as unknown as { offscreen: unknown }).offscreen = { createDocument };
+  await db.settings.clear();
+});
+
+it('opens the offscreen document when a re-tiering or scoring job was left running', async () => {
+  await writeJob('retier', { modelId: 'm', state: 'running', done: 3, total: 7, startedAt: 1 });
+  await resumeOffscreenJobs();
+  expect(createDocument).toHaveBeenCalledTimes(1);
+});
+
+it('opens nothing when every job finished', async () => {
+  await writeJob('scoring', { modelId: 'm', state: 'done', done: 7, total: 7, startedAt: 1, finishedAt: 2 });
+  await resumeOffscreenJobs();
+  expect(createDocument).not.toHaveBeenCalled();
+});
