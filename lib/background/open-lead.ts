@@ -130,8 +130,9 @@ export async function rememberedLeadOf(tabId: number): Promise<LeadToScore | nul
 
 /** The lead's name for the side panel: as its page shows it, else as stored, else from its fields. */
 export async function displayName(lead: LeadToScore): Promise<string> {
+  if (lead.name) return lead.name;
   const stored = await db.leads.get(`${lead.crm}|${lead.recordId}`);
-  return lead.name || stored?.name || nameFromFields(lead.fields) || `Lead ${lead.recordId}`;
+  return stored?.name || nameFromFields(lead.fields) || `Lead ${lead.recordId}`;
 }
 
 /** Opens a record in the active tab if it shows a CRM, else in the CRM tab used last, else in a new tab. */

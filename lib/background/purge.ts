@@ -8,8 +8,7 @@
 import { browser } from 'wxt/browser';
 import { removeConnection } from '../connections/connections';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
-import { prefixRange } from '../db/chunks';
-import { db } from '../db/db';
+import { db, syncedLeadsOf } from '../db/db';
 import { STORED_SCORES_LOCK } from '../jobs/progress';
 import { broadcastToPages } from '../messaging/events';
 import { cancelSync, syncLockName } from '../sync/runner';
@@ -77,7 +76,7 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
     [crm],
     async () => {
       await db.transaction('rw', db.leads, db.leadScores, db.settings, async () => {
-        const keys = (await db.leads.where(':id').between(...prefixRange(`${crm}|`)).filter((lead) => lead.origin === 'sync').primaryKeys()) as string[];
+        const keys = (await syncedLeadsOf(crm).primaryKeys()) as string[];
         await db.leadScores.where('leadKey').anyOf(keys).delete();
         await db.leads.bulkDelete(keys);
         await db.settings.delete(syncStateKey(crm));

@@ -7,11 +7,10 @@
  */
 import { browser } from 'wxt/browser';
 import { clientFor } from '../connections/client-for';
-import { readConnection, writeStatus } from '../connections/connections';
-import { apiHostOf } from '../connections/schema';
+import { markReconnect } from '../connections/connections';
 import { isCrmError } from '../crm/http';
 import type { CrmKind } from '../crm/types';
-import { db } from '../db/db';
+import { db, syncedLeadsOf } from '../db/db';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
 import { activeModelId } from '../ml/model-store';
@@ -44,10 +43,9 @@ export async function readWriteBack(crm: CrmKind): Promise<WriteBackSummary> {
   return parsed.data;
 }
 
-/** The active model's scores of the leads synced from `crm` (demo and CSV leads are not the CRM's records). */
-export async function scoresToWrite(crm: CrmKind): Promise<ScoreToWrite[]> {
-  const modelId = await activeModelId();
-  const synced = await db.leads.where('source').equals(crm).filter((lead) => lead.origin === 'sync').toArray();
+/** `modelId`'s scores of the leads synced from `crm` (demo and CSV leads are not the CRM's records). */
+export async function scoresToWrite(crm: CrmKind, modelId: string): Promise<ScoreToWrite[]> {
+  const synced = await syncedLeadsOf(crm).toArray();
   const scores = await db.leadScores.bulkGet(synced.map((lead) => `${modelId}|${lead.key}`));
   return synced.flatMap((lead, index) => {
     const score = scores[index];
@@ -88,9 +86,10 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
           // Leads synced or changed since they were last scored: score the CRM's stored leads
           // first, so each synced lead is written with its score from its current fields. Only
           // its own: the other CRM's (maybe 100,000) are not written here.
-          const scored = await scoreStoredLeadsOffscreen(await activeModelId(), crm);
+          const modelId = await activeModelId();
+          const scored = await scoreStoredLeadsOffscreen(modelId, crm);
           if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
-          rows = await scoresToWrite(crm);
+          rows = await scoresToWrite(crm, modelId);
           if (rows.length === 0) throw new Error(`No leads synced from ${CRM_LABEL[crm]}: sync first`);
           controller.signal.throwIfAborted();
           const fields = { scoreField: target.scoreField, tierField: target.tierField, reasonField: target.reasonField };
@@ -121,8 +120,7 @@ async function runWriteBack(running: WriteBackSummary, rows: ScoreToWrite[], tar
     const message = error instanceof Error ? error.message : String(error);
     const last = await readWriteBack(crm);
     await writeState({ ...last, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : message, finishedAt: Date.now() });
-    const connection = await readConnection(crm);
-    if (isCrmError(error, 'auth') && connection) await writeStatus({ crm, status: 'reconnect', host: apiHostOf(connection), message });
+    if (isCrmError(error, 'auth')) await markReconnect(crm, message);
   }
 }
 

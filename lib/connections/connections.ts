@@ -46,6 +46,12 @@ export async function readStatus(crm: CrmKind): Promise<ConnectionReply> {
   return parsed.success ? { ...parsed.data, host: apiHostOf(connection) } : { crm, status: 'connected', host: apiHostOf(connection), message: 'Connected' };
 }
 
+/** The CRM refused the connection's credentials (a job's 401): its status says "reconnect", with the CRM's words. */
+export async function markReconnect(crm: CrmKind, message: string): Promise<void> {
+  const connection = await readConnection(crm);
+  if (connection) await writeStatus({ crm, status: 'reconnect', host: apiHostOf(connection), message });
+}
+
 export async function writeStatus(reply: ConnectionReply): Promise<void> {
   await browser.storage.local.set({ [statusKey(reply.crm)]: ConnectionReplySchema.parse(reply) });
 }

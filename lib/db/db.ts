@@ -7,6 +7,7 @@ import Dexie, { type EntityTable } from 'dexie';
 import { prefixRange } from './chunks';
 import type { ScoredLead, Tier } from '../messaging/protocol';
 import type { Manifest } from '../ml/manifest';
+import type { CrmKind } from '../crm/types';
 import type { RawRecord, SourceKind } from '../ml/featurize';
 
 /** A lead's score as shown on its record page, cached until its fields or the model change. */
@@ -109,6 +110,11 @@ export const db = new LeadLensDb();
  * Chromium counts faster than the `source` index (that count checks every index entry
  * against the store).
  */
+/** The leads synced from `crm` (not its demo leads), in key order. */
+export function syncedLeadsOf(crm: CrmKind) {
+  return db.leads.where(':id').between(...prefixRange(`${crm}|`)).filter((lead) => lead.origin === 'sync');
+}
+
 export function countStoredLeads(source: SourceKind): Promise<number> {
   return db.leads.where(':id').between(...prefixRange(`${source}|`)).count();
 }

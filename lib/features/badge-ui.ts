@@ -239,3 +239,11 @@ function reasonList(reasons: Reason[], direction: 'up' | 'down'): HTMLElement {
 function errorPopover(message: string): Node[] {
   return [el('h2', {}, 'LeadLens could not score this lead'), el('p', { class: 'error' }, message)];
 }
+
+/**
+ * Whether a DOM change is the CRM's: every change but nodes added or removed that are all our
+ * own badges (mounting a badge is no reason to look again: that would loop).
+ */
+export function isCrmChange(record: MutationRecord): boolean {
+  return record.type !== 'childList' || ![...record.addedNodes, ...record.removedNodes].every((node) => node.nodeName.toLowerCase() === BADGE_TAG);
+}

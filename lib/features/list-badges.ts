@@ -9,7 +9,7 @@ import type { CrmAdapter, CrmKind, ListRow } from '../crm/types';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
 import { MAX_LIST_BATCH } from '../messaging/protocol-list';
-import { BADGE_TAG, mountBadge, type BadgeHandle } from './badge-ui';
+import { isCrmChange, mountBadge, type BadgeHandle } from './badge-ui';
 import type { ContentFeature } from './types';
 
 /** Let a burst of DOM changes (a table re-rendering) settle before reading the rows again. */
@@ -98,11 +98,10 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
     rows.forEach(place);
   };
 
-  // Our own badges are changes too; only the CRM's own changes mean the list may have changed.
-  // A virtualised grid may reuse a row for another record by changing only its link or row key.
-  const isOwnBadge = (node: Node) => node.nodeName.toLowerCase() === BADGE_TAG;
+  // Only the CRM's own changes mean the list may have changed. A virtualised grid may reuse a
+  // row for another record by changing only its link or row key (attribute changes).
   const changes = new MutationObserver((records) => {
-    const crmChanged = records.some((record) => record.type === 'attributes' || ![...record.addedNodes, ...record.removedNodes].every(isOwnBadge));
+    const crmChanged = records.some(isCrmChange);
     if (crmChanged) rescanTimer ??= setTimeout(rescan, RESCAN_DELAY_MS);
   });
   changes.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['href', 'data-row-key-value'] });

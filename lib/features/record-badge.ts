@@ -10,7 +10,7 @@ import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
 import type { PageFields } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
-import { BADGE_TAG, mountBadge, type BadgeHandle } from './badge-ui';
+import { isCrmChange, mountBadge, type BadgeHandle } from './badge-ui';
 import type { ContentFeature } from './types';
 
 /** After this long without this record's fields, score without them (the background may read them from the CRM). */
@@ -72,10 +72,6 @@ export const recordBadge: ContentFeature = {
       if (!requested) void score({});
     };
 
-    // Mounting our badge is no reason to look again (that would loop); the CRM removing it is.
-    const isOwnBadge = (node: Node) => node.nodeName.toLowerCase() === BADGE_TAG;
-    const isCrmChange = (record: MutationRecord) =>
-      record.type !== 'childList' || ![...record.addedNodes, ...record.removedNodes].every(isOwnBadge);
     const changes = new MutationObserver((records) => {
       const badgeLost = badge !== null && !badge.host.isConnected;
       if (!badgeLost && !records.some(isCrmChange)) return;

@@ -6,8 +6,7 @@
  */
 import { browser } from 'wxt/browser';
 import { clientFor } from '../connections/client-for';
-import { readConnection, writeStatus } from '../connections/connections';
-import { apiHostOf } from '../connections/schema';
+import { markReconnect } from '../connections/connections';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { scoreStoredLeadsOffscreen } from '../background/offscreen-engine';
@@ -57,10 +56,7 @@ async function runJob(crm: CrmKind): Promise<void> {
         // Any extension API call resets the worker's idle timer: one per page keeps a running sync alive.
         onProgress: () => void browser.runtime.getPlatformInfo(),
       });
-      const connection = await readConnection(crm);
-      if (final.errorKind === 'auth' && connection) {
-        await writeStatus({ crm, status: 'reconnect', host: apiHostOf(connection), message: final.error ?? 'The CRM refused the credentials' });
-      }
+      if (final.errorKind === 'auth') await markReconnect(crm, final.error ?? 'The CRM refused the credentials');
       return final;
     } finally {
       browser.storage.onChanged.removeListener(onStorageChanged);

@@ -101,10 +101,10 @@ export async function storedScoreCount(page: Page, crm: CrmKind): Promise<number
   return page.evaluate(async (prefix) => {
     const open = indexedDB.open('leadlens');
     const db = await new Promise<IDBDatabase>((resolve, reject) => ((open.onsuccess = () => resolve(open.result)), (open.onerror = () => reject(open.error))));
-    const request = db.transaction('leadScores').objectStore('leadScores').getAll();
-    const scores = await new Promise<{ leadKey: string }[]>((resolve, reject) => ((request.onsuccess = () => resolve(request.result)), (request.onerror = () => reject(request.error))));
+    const request = db.transaction('leadScores').objectStore('leadScores').index('leadKey').count(IDBKeyRange.bound(prefix, `${prefix}\uffff`));
+    const count = await new Promise<number>((resolve, reject) => ((request.onsuccess = () => resolve(request.result)), (request.onerror = () => reject(request.error))));
     db.close();
-    return scores.filter((score) => score.leadKey.startsWith(prefix)).length;
+    return count;
   }, `${crm}|`);
 }
 

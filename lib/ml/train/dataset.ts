@@ -313,12 +313,13 @@ export function buildFeatures(
   records: RawRecord[],
   source: SourceKind,
   now: Date,
-  warnings: string[],
+  /** Where notes on the data go; omitted, none are kept and the mixed-comma scan (it only warns) is skipped. */
+  warnings?: string[],
 ): Feature[] {
   return specs.map((spec): Feature => {
     const feature: Feature = { ...spec, missingValues: spec.missingValues ?? [], actionable: spec.actionable ?? false };
     const { derive } = spec;
-    if (spec.type === 'numeric' && derive.kind === 'value') {
+    if (warnings && spec.type === 'numeric' && derive.kind === 'value') {
       const mixed = mixedCommaWarning(spec.label, records.map((r) => rawText(readRaw(r, derive.from, source), feature.missingValues)));
       if (mixed) warnings.push(mixed);
     }
@@ -331,11 +332,11 @@ export function buildFeatures(
     const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     let kept = sorted.filter(([, c]) => c >= MIN_LEVEL_COUNT);
     if (kept.length > MAX_LEVELS) {
-      warnings.push(`"${spec.label}" has ${kept.length} levels with ≥ ${MIN_LEVEL_COUNT} rows; the ${MAX_LEVELS} most frequent are kept, the rest pooled as "${OTHER_LEVEL}".`);
+      warnings?.push(`"${spec.label}" has ${kept.length} levels with ≥ ${MIN_LEVEL_COUNT} rows; the ${MAX_LEVELS} most frequent are kept, the rest pooled as "${OTHER_LEVEL}".`);
       kept = kept.slice(0, MAX_LEVELS);
     }
     const pooled = sorted.length - kept.length;
-    if (pooled > 1000) warnings.push(`"${spec.label}" has ${sorted.length} distinct values; ${pooled} rare ones are pooled as "${OTHER_LEVEL}".`);
+    if (pooled > 1000) warnings?.push(`"${spec.label}" has ${sorted.length} distinct values; ${pooled} rare ones are pooled as "${OTHER_LEVEL}".`);
     const vocabulary = kept.map(([level]) => level).filter((l) => l !== OTHER_LEVEL);
     vocabulary.push(OTHER_LEVEL);
     return { ...feature, vocabulary, otherCode: vocabulary.length - 1 };

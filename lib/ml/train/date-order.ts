@@ -8,6 +8,7 @@
  */
 import { isMissingRaw, numericDate, numericDateIso, numericDateMs, parseDate, type DateOrder } from '../derive';
 import type { RawRecord } from '../featurize';
+import { plural } from './data-size';
 import { TrainingDataError, type Table } from './dataset';
 
 /** Dates of a column that read in one order only, how many and the first seen. */
@@ -57,7 +58,6 @@ export function noteDates(evidence: ReadonlyMap<string, DateEvidence>, records: 
   for (const record of records) for (const [column, dates] of evidence) noteDate(dates, record[column]);
 }
 
-const dateCount = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? 'date' : 'dates'}`;
 
 /**
  * The order of each date column whose order the file shows. A date column is `createdColumn`,
@@ -79,7 +79,7 @@ export function dateOrders(
     const month = only['month-first'];
     if (day.count > 0 && month.count > 0) {
       const both =
-        `${dateCount(day.count)} written day first (like ${day.example}) and ${dateCount(month.count)} written month first (like ${month.example})`;
+        `${plural(day.count, 'date', 'dates')} written day first (like ${day.example}) and ${plural(month.count, 'date', 'dates')} written month first (like ${month.example})`;
       if (column === createdColumn) {
         throw new TrainingDataError(
           `The created date column "${column}" has ${both}, so a date such as 03/04/2025 in it could be either. ` +

@@ -263,7 +263,7 @@ export function trainServeSkew(feature: Pick<FeatureSpec, 'derive'>, values: Flo
  */
 export function inspectTrainingData(table: Table, specs: readonly FeatureSpec[], source: SourceKind, now: Date, minAgeDays = 0): DataInspection {
   const { labels } = buildLabels(table, OUTCOME_COLUMN, '1');
-  const features = buildFeatures([...specs], table.records, source, now, []);
+  const features = buildFeatures([...specs], table.records, source, now);
   const X = featurizeRecords(table.records, features, source, now); // [N, F]
   const N = labels.length;
   const F = features.length;
