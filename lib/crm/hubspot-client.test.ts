@@ -147,6 +147,35 @@ describe('HubSpot client against the demo CRM', () => {
     expect([...names.values()]).toEqual([DEMO_OWNERS[0].name, 'marcus.oyelaran@northbeam-analytics.example', DEMO_OWNERS[2].name, 'tomas.echeverria@northbeam-analytics.example', DEMO_OWNERS[4].name, 'kenji.watanabe@northbeam-analytics.example']);
   });
 
+  it('reads the owners list once per client: later ids, known or not, ask nothing more', async () => {
+    const handle = createDemoCrmHandler(small);
+    const ownerReads: string[] = [];
+    const counting = demoFetch((request) => {
+      if (request.url.pathname.startsWith('/crm/v3/owners')) ownerReads.push(request.url.search);
+      return handle(request);
+    });
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: counting });
+    await client.ownerNames([DEMO_OWNERS[0].hubspotId]);
+    const later = await client.ownerNames([DEMO_OWNERS[3].hubspotId, 'no-such-owner']);
+    expect(later).toEqual(new Map([[DEMO_OWNERS[3].hubspotId, DEMO_OWNERS[3].name]]));
+    expect(ownerReads).toEqual(['?limit=500']);
+  });
+
+  it('reads the owners list again after a failed read', async () => {
+    const handle = createDemoCrmHandler(small);
+    let failNext = true;
+    const flaky = demoFetch((request) => {
+      if (request.url.pathname.startsWith('/crm/v3/owners') && failNext) {
+        failNext = false;
+        return { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'error', category: 'VALIDATION_ERROR', message: 'bad request' }) };
+      }
+      return handle(request);
+    });
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: flaky });
+    await expect(client.ownerNames([DEMO_OWNERS[0].hubspotId])).rejects.toThrow();
+    await expect(client.ownerNames([DEMO_OWNERS[0].hubspotId])).resolves.toEqual(new Map([[DEMO_OWNERS[0].hubspotId, DEMO_OWNERS[0].name]]));
+  });
+
   it('names no owner, without failing, when the token lacks the owners scope (403)', async () => {
     const handle = createDemoCrmHandler(small);
     const refuseOwners = demoFetch((request) =>

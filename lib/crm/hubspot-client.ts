@@ -153,6 +153,42 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     return allProperties;
   }
 
+  // HubSpot cannot look owners up by a list of ids: the client reads the whole list (a few
+  // pages at most) once, so a sync's later pages with new owner ids ask nothing more.
+  let allOwners: Promise<Map<string, string>> | undefined;
+
+  /** Owner id → display name, of every owner the token can read (none without the owners scope). */
+  function ownerDirectory(signal?: AbortSignal): Promise<Map<string, string>> {
+    allOwners ??= readOwners(signal);
+    allOwners.catch(() => (allOwners = undefined));
+    return allOwners;
+  }
+
+  async function readOwners(signal?: AbortSignal): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    let after: string | undefined;
+    try {
+      do {
+        const { data } = await http.request({
+          path: `${ownersPath}?limit=${OWNERS_PAGE_SIZE}${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`,
+          schema: OwnersPageSchema,
+          what: 'list owners',
+          signal,
+        });
+        for (const owner of data.results) {
+          const name = ownerDisplayName(owner);
+          if (name !== null) names.set(owner.id, name);
+        }
+        after = data.paging?.next.after;
+      } while (after !== undefined);
+    } catch (error) {
+      // A token without `crm.objects.owners.read` still syncs contacts: their owners stay ids.
+      if (isCrmError(error, 'request') && error.status === 403) return new Map();
+      throw error;
+    }
+    return names;
+  }
+
   async function properties(requested: readonly string[] | undefined, signal?: AbortSignal): Promise<string[]> {
     const names = requested ? [...new Set([MODIFIED, ...requested])] : await propertyNames(signal);
     const invalid = names.find((name) => !/^\w+$/.test(name));
@@ -275,31 +311,9 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       );
     },
 
-    // HubSpot cannot look owners up by a list of ids: read them all (a few pages at most), keep those asked for.
     async ownerNames(ids, signal) {
-      const wanted = new Set(ids);
-      const names = new Map<string, string>();
-      let after: string | undefined;
-      try {
-        do {
-          const { data } = await http.request({
-            path: `${ownersPath}?limit=${OWNERS_PAGE_SIZE}${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`,
-            schema: OwnersPageSchema,
-            what: 'list owners',
-            signal,
-          });
-          for (const owner of data.results) {
-            const name = ownerDisplayName(owner);
-            if (wanted.has(owner.id) && name !== null) names.set(owner.id, name);
-          }
-          after = data.paging?.next.after;
-        } while (after !== undefined && names.size < wanted.size);
-      } catch (error) {
-        // A token without `crm.objects.owners.read` still syncs contacts: their owners stay ids.
-        if (isCrmError(error, 'request') && error.status === 403) return new Map();
-        throw error;
-      }
-      return names;
+      const directory = await ownerDirectory(signal);
+      return new Map(ids.flatMap((id) => (directory.has(id) ? [[id, directory.get(id)!] as const] : [])));
     },
 
     async checkAccess(signal) {
