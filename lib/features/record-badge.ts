@@ -18,34 +18,39 @@ const RENDER_TIMEOUT_MS = 3000;
 /** Once the badge is shown, check the page at most this often: the CRM's re-renders come in bursts. */
 const WATCH_INTERVAL_MS = 200;
 
+interface Snapshot {
+  fields: PageFields;
+  hash: string | null;
+}
+
 export const recordBadge: ContentFeature = {
   id: 'record-badge',
   runsOn: (match) => match.kind === 'record',
   async run({ document, adapter, match, previousMatch, signal }) {
     if (match.kind !== 'record') return;
     const { crm, recordId } = match;
-    const read = () => adapter.readRecordFields(document);
-    const isEmpty = (fields: PageFields) => Object.keys(fields).length === 0;
+    /** The fields the page shows, hashed once per read (null when it shows none). */
+    const snapshot = (fields: PageFields): Snapshot => ({ fields, hash: Object.keys(fields).length === 0 ? null : hashFields(fields) });
+    const read = () => snapshot(adapter.readRecordFields(document));
 
     // Coming from another record, the CRM still shows it until it renders this one.
-    const shownBefore = previousMatch?.kind === 'record' ? read() : {};
-    const staleHash = isEmpty(shownBefore) ? null : hashFields(shownBefore);
-    const isStale = (fields: PageFields) => staleHash !== null && hashFields(fields) === staleHash;
-    const isFresh = (fields: PageFields) => !isEmpty(fields) && !isStale(fields);
+    const staleHash = previousMatch?.kind === 'record' ? read().hash : null;
+    const isStale = (shown: Snapshot) => shown.hash !== null && shown.hash === staleHash;
+    const isFresh = (shown: Snapshot) => shown.hash !== null && shown.hash !== staleHash;
 
     let badge: BadgeHandle | null = null;
     let anchor: Element | null = null;
     let outcome: ScoreOutcome | null = null;
-    let requested: { fields: PageFields; hash: string } | null = null;
+    let requested: Snapshot | null = null;
     let latestRequest = 0;
     let renderTimer: ReturnType<typeof setTimeout> | undefined;
     let checkTimer: ReturnType<typeof setTimeout> | undefined;
 
-    const score = async (fields: PageFields) => {
-      requested = { fields, hash: hashFields(fields) };
+    const score = async (shown: Snapshot) => {
+      requested = shown;
       const request = ++latestRequest;
       const reply = await background
-        .scoreLead({ crm, recordId, fields, name: isFresh(fields) ? adapter.readRecordName(document)?.slice(0, 200) : undefined })
+        .scoreLead({ crm, recordId, fields: shown.fields, name: isFresh(shown) ? adapter.readRecordName(document)?.slice(0, 200) : undefined })
         .catch((error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message : String(error) }));
       // An older request's reply can arrive after a newer one's: only the latest is shown.
       if (signal.aborted || request !== latestRequest) return;
@@ -54,22 +59,22 @@ export const recordBadge: ContentFeature = {
     };
 
     /** Badge at the record's title (floating while the page still shows the previous record), scoring changed fields. */
-    const refresh = (fields: PageFields) => {
-      const target = isStale(fields) ? null : adapter.findBadgeAnchor(document);
+    const refresh = (shown: Snapshot) => {
+      const target = isStale(shown) ? null : adapter.findBadgeAnchor(document);
       if (!badge?.host.isConnected || target !== anchor) {
         badge?.remove();
         anchor = target;
         badge = mountBadge(document, target);
         if (outcome) badge.show(outcome);
       }
-      if (isFresh(fields) && hashFields(fields) !== requested?.hash) void score(fields);
+      if (isFresh(shown) && shown.hash !== requested?.hash) void score(shown);
     };
 
     const onRenderTimeout = () => {
       renderTimer = undefined;
       refresh(read());
       // Nothing of this record's to send: the background reads it from the CRM, or says it could not.
-      if (!requested) void score({});
+      if (!requested) void score(snapshot({}));
     };
 
     const changes = new MutationObserver((records) => {
@@ -83,11 +88,11 @@ export const recordBadge: ContentFeature = {
         return;
       }
       // Until this record first renders, every change is looked at at once: the badge's latency counts.
-      const fields = read();
-      if (!isFresh(fields)) return;
+      const shown = read();
+      if (!isFresh(shown)) return;
       clearTimeout(renderTimer);
       renderTimer = undefined;
-      refresh(fields);
+      refresh(shown);
     });
 
     signal.addEventListener(
@@ -104,7 +109,7 @@ export const recordBadge: ContentFeature = {
     onEvent(
       'tiersChanged',
       () => {
-        if (requested) void score(requested.fields);
+        if (requested) void score(requested);
       },
       signal,
     );
