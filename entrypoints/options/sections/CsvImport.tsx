@@ -10,10 +10,10 @@ import { scoresCsv } from '@/lib/csv/export';
 import type { CsvMapping } from '@/lib/csv/import';
 import { discardStagedCsvLeads } from '@/lib/csv/stored';
 import { CsvEventSchema, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
-import { background } from '@/lib/messaging/client';
 import { activeModelId } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
 import { loadScoredLeads } from '@/lib/ui/stored-data';
+import { scoreStoredLeadsWith } from '../score-stored-leads';
 import { useWorkerJob } from './use-worker-job';
 
 const createImportWorker = () => new Worker(new URL('../../../lib/csv/import-worker.ts', import.meta.url), { type: 'module' });
@@ -33,19 +33,19 @@ export function CsvImportSection() {
   const [preview, setPreview] = useState<Extract<CsvEvent, { type: 'preview' }> | null>(null);
   const [mapping, setMapping] = useState<CsvMapping | null>(null);
   const finished = job.state.kind === 'finished' ? job.state.event : null;
+  const scoreImported = useMutation({
+    mutationFn: async () => scoreStoredLeadsWith(await activeModelId()),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }),
+  });
 
   useEffect(() => {
     if (finished?.type === 'preview') {
       setPreview(finished);
       setMapping(finished.suggestion);
     }
-    if (finished?.type === 'imported') {
-      // New leads: score them with the active model (side panel, export), refresh what reads leads.
-      void activeModelId()
-        .then((modelId) => background.scoreStoredLeads({ modelId }))
-        .finally(() => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }));
-    }
-  }, [finished, queryClient]);
+    // New leads: score them with the active model (side panel, export).
+    if (finished?.type === 'imported') scoreImported.mutate();
+  }, [finished, scoreImported.mutate]);
 
   const choose = (chosen: File | null) => {
     setFile(chosen);
@@ -159,6 +159,7 @@ export function CsvImportSection() {
               writes them that way.
             </p>
           )}
+          {scoreImported.isError && <ErrorState message={`The leads were imported, but could not be scored: ${scoreImported.error.message}`} />}
           {finished.warnings.length > 0 && (
             <ul data-testid="csv-import-warnings">
               {finished.warnings.map((warning) => (

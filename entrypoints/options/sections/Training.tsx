@@ -7,7 +7,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { ErrorState } from '@/components/StatusMessage';
-import { background } from '@/lib/messaging/client';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { FeatureSpecListSchema, type FeatureSpec, type Manifest } from '@/lib/ml/manifest';
 import { activeManifest, saveModel } from '@/lib/ml/model-store';
@@ -22,6 +21,7 @@ import demoFeatureSpecs from '@/models/demo-features.json';
 import { FeaturePicker, fieldOf, type Candidate, type FeatureChoice } from './training/FeaturePicker';
 import { historySample } from './training/history-sample';
 import { TrainingReport } from './training/TrainingReport';
+import { scoreStoredLeadsWith } from '../score-stored-leads';
 import { useWorkerJob } from './use-worker-job';
 
 const SOURCES: { value: SourceKind; label: string }[] = [
@@ -96,8 +96,9 @@ export function TrainingSection() {
         throw new Error(`The model could not be activated: ${error instanceof Error ? error.message : String(error)}`);
       }
       // Stored leads get the new model's scores (side panel, export); badges rescore on their own.
-      const scored = await background.scoreStoredLeads({ modelId: trained.manifest.modelId });
-      if (!scored.ok) throw new Error(`The model is active, but the stored leads could not be scored with it: ${scored.error}`);
+      await scoreStoredLeadsWith(trained.manifest.modelId).catch((error: unknown) => {
+        throw new Error(`The model is active, but the stored leads could not be scored with it: ${error instanceof Error ? error.message : String(error)}`);
+      });
       return trained.manifest.modelId;
     },
     onSettled: () => Promise.all([queryKeys.models(), queryKeys.leads()].map((queryKey) => queryClient.invalidateQueries({ queryKey }))),

@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
-import { db } from '@/lib/db/db';
 import { background } from '@/lib/messaging/client';
 import { deleteModel, listModels } from '@/lib/ml/model-store';
 import { activateModel, exportFileNames, exportFiles, importModel, previousModelId, rollBack } from '@/lib/ml/model-versions';
@@ -9,15 +8,9 @@ import { formatModelDate } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
 import { useJob } from '@/lib/ui/hooks';
+import { scoreStoredLeadsWith } from '../score-stored-leads';
 
 const ORIGIN_WORDS = { bundled: 'Bundled', trained: 'Trained here', imported: 'Imported' } as const;
-
-/** After the active model changes, score the stored leads with it (progress shows in the side panel and here). */
-async function scoreWithActive(modelId: string) {
-  if ((await db.leads.count()) === 0) return;
-  const reply = await background.scoreStoredLeads({ modelId });
-  if (!reply.ok) throw new Error(reply.error);
-}
 
 async function download(modelId: string) {
   const { manifestJson, onnx } = await exportFiles(modelId);
@@ -87,7 +80,7 @@ export function VersionsSection() {
       const modelId = await activation();
       // The page shows the new active model now: scoring every stored lead with it can take minutes.
       void queryClient.invalidateQueries({ queryKey: queryKeys.models() });
-      await scoreWithActive(modelId);
+      await scoreStoredLeadsWith(modelId);
     });
   // Its own mutation: an export during an activation must neither re-enable the buttons nor hide the activation's error.
   const exportModel = useMutation({ mutationFn: download });

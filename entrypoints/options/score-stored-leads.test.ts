@@ -1,0 +1,42 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { db, type StoredLead } from '@/lib/db/db';
+import { scoreStoredLeadsWith } from './score-stored-leads';
+
+const scoreStoredLeads = vi.hoisted(() => vi.fn());
+vi.mock('@/lib/messaging/client', () => ({ background: { scoreStoredLeads } }));
+
+const lead: StoredLead = {
+  key: 'csv|1',
+  source: 'csv',
+  id: '1',
+  origin: 'csv',
+  name: 'Ada',
+  owner: '',
+  leadSource: '',
+  createdAt: 0,
+  modifiedAt: 0,
+  outcome: null,
+  fields: {},
+};
+
+afterEach(async () => {
+  scoreStoredLeads.mockReset();
+  await db.leads.clear();
+});
+
+describe('scoreStoredLeadsWith', () => {
+  it('asks nothing when no lead is stored', async () => {
+    await scoreStoredLeadsWith('model-a');
+    expect(scoreStoredLeads).not.toHaveBeenCalled();
+  });
+
+  it("asks the background to score the stored leads with the model, and throws the background's error", async () => {
+    await db.leads.put(lead);
+    scoreStoredLeads.mockResolvedValueOnce({ ok: true, scored: 1 });
+    await scoreStoredLeadsWith('model-a');
+    expect(scoreStoredLeads).toHaveBeenCalledWith({ modelId: 'model-a' });
+    scoreStoredLeads.mockResolvedValueOnce({ ok: false, error: 'The model could not be loaded' });
+    await expect(scoreStoredLeadsWith('model-a')).rejects.toThrow('The model could not be loaded');
+  });
+});
