@@ -65,14 +65,14 @@ describe('the open lead of a tab', () => {
   });
 
   it('is named as its page shows it, else after the stored lead, else the page fields, else its id', async () => {
-    await db.leads.clear();
+    await Promise.all(db.leadTables.map((table) => table.clear()));
     expect(await displayName(lead)).toBe('Ada Lovelace');
     expect(await displayName({ crm: 'hubspot', recordId: '9', fields: { firstname: 'Grace', lastname: 'Hopper' } })).toBe('Grace Hopper');
     expect(await displayName({ ...lead, fields: {} })).toBe(`Lead ${lead.recordId}`);
-    await db.leads.put({
+    await db.putLeads([{
       key: `salesforce|${lead.recordId}`, source: 'salesforce', id: lead.recordId, origin: 'sync', name: 'Ada King',
       owner: '', leadSource: '', createdAt: 0, modifiedAt: 0, outcome: null, fields: {},
-    });
+    }]);
     expect(await displayName(lead)).toBe('Ada King');
     // The name the page shows comes first: a HubSpot record page shows it in its title, not as a field.
     expect(await displayName({ ...lead, name: 'Ada Lovelace-King' })).toBe('Ada Lovelace-King');

@@ -3,7 +3,8 @@
  * while the page cleared the tables would store its next page, and its checkpoint, right
  * back; a write-back would go on calling the CRM with credentials the admin just deleted.
  * So the purge asks every job to stop, waits for their locks and holds them while it deletes:
- * no job can start or write in between.
+ * no job can start or write in between. Bulk scoring and re-tiering pause rather than end:
+ * they continue over what is left once the purge is done (see lib/jobs/progress.ts).
  */
 import { browser } from 'wxt/browser';
 import { removeConnection } from '../connections/connections';
@@ -15,7 +16,7 @@ import { cancelSync, syncLockName } from '../sync/runner';
 import { syncStateKey } from '../sync/state';
 import { cancelWriteBack, writeBackLockName } from './write-back-job';
 
-/** How long running jobs get to stop (each stops after its current request) before the purge gives up. */
+/** How long running jobs get to stop (each stops after its current request or batch) before the purge gives up. */
 export const PURGE_WAIT_MS = 60_000;
 
 /** Runs `task` holding every lock in `names` (acquired in order, waiting for their holders). */
@@ -27,12 +28,14 @@ async function holdingLocks(names: readonly string[], signal: AbortSignal, task:
 /**
  * Runs `task` once no sync or write-back of `crms` runs and no job writes stored scores,
  * holding their locks so none starts meanwhile (a sync or write-back stops after its current
- * request). If one does not stop within
- * `waitMs`, `task` does not run and this throws, saying `nothingDone`.
+ * request, a job writing stored scores pauses after its current batch). If one does not stop
+ * within `waitMs`, `task` does not run and this throws, saying `nothingDone`.
  */
 async function withJobsStopped(crms: readonly CrmKind[], task: () => Promise<void>, nothingDone: string, waitMs: number): Promise<void> {
   await Promise.all(crms.flatMap((crm) => [cancelSync(crm), cancelWriteBack(crm)]));
-  // Bulk scoring and re-tiering cannot be cancelled: waited for (seconds for 100,000 leads).
+  // Waiting for the stored scores' lock is what pauses bulk scoring or re-tiering. Asked last:
+  // a job waiting for their result (a write-back, for its scores) must stop first, or it and
+  // the paused job would wait for each other.
   const locks = [...crms.flatMap((crm) => [syncLockName(crm), writeBackLockName(crm)]), STORED_SCORES_LOCK];
   try {
     await holdingLocks(locks, AbortSignal.timeout(waitMs), task);
@@ -46,8 +49,9 @@ async function withJobsStopped(crms: readonly CrmKind[], task: () => Promise<voi
 
 /**
  * Deletes every lead, score, model, setting, sync checkpoint, connection (with its credentials
- * and site access) and session entry. If a job does not stop within `waitMs`, deletes nothing
- * and throws.
+ * and site access) and session entry. A paused bulk scoring or re-tiering loses its progress
+ * row with the rest, so it does not continue. If a job does not stop within `waitMs`, deletes
+ * nothing and throws.
  */
 export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
   await withJobsStopped(
@@ -67,18 +71,19 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
 /**
  * When a CRM is connected to another org or portal: the leads synced from the previous one
  * (and their scores) are not this one's records, and its sync checkpoint is not this one's
- * place. Deletes both, once that CRM's jobs have stopped; demo and CSV leads stay. Returns
- * how many leads were deleted.
+ * place. Deletes both, once that CRM's jobs have stopped; demo and CSV leads stay. A bulk
+ * scoring or re-tiering it paused continues afterwards, over the leads left. Returns how many
+ * leads were deleted.
  */
 export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): Promise<number> {
   let removed = 0;
   await withJobsStopped(
     [crm],
     async () => {
-      await db.transaction('rw', db.leads, db.leadScores, db.settings, async () => {
+      await db.transaction('rw', [...db.leadTables, db.leadScores, db.settings], async () => {
         const keys = (await syncedLeadsOf(crm).primaryKeys()) as string[];
         await db.leadScores.where('leadKey').anyOf(keys).delete();
-        await db.leads.bulkDelete(keys);
+        await db.deleteLeads(keys);
         await db.settings.delete(syncStateKey(crm));
         removed = keys.length;
       });

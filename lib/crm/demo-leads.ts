@@ -61,11 +61,11 @@ export function demoStoredLeads(now: Date, count = DEMO_LEAD_COUNT): StoredLead[
 
 /** Replace the stored demo leads (and every model's scores of them); other leads are untouched. */
 export async function replaceDemoLeads(leads: StoredLead[]): Promise<void> {
-  await db.transaction('rw', db.leads, db.leadScores, async () => {
+  await db.transaction('rw', [...db.leadTables, db.leadScores], async () => {
     const oldKeys = (await db.leads.where('origin').equals('demo').primaryKeys()) as string[];
     await db.leadScores.where('leadKey').anyOf(oldKeys).delete();
-    await db.leads.bulkDelete(oldKeys);
-    await db.leads.bulkPut(leads);
+    await db.deleteLeads(oldKeys);
+    await db.putLeads(leads);
   });
 }
 

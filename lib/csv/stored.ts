@@ -20,9 +20,10 @@ export const dexieCsvSink: LeadSink = {
   stagedCount: () => db.csvStaging.count(),
   // A worker stopped during the swap aborts the transaction: the previous import stays whole.
   commit: () =>
-    db.transaction('rw', db.leads, db.csvStaging, async () => {
-      await db.leads.where('origin').equals('csv').delete();
-      await forEachChunk(db.csvStaging, COPY_CHUNK, async (leads) => void (await db.leads.bulkPut(leads)));
+    db.transaction('rw', [...db.leadTables, db.csvStaging], async () => {
+      const oldKeys = (await db.leads.where('origin').equals('csv').primaryKeys()) as string[];
+      await db.deleteLeads(oldKeys);
+      await forEachChunk(db.csvStaging, COPY_CHUNK, (leads) => db.putLeads(leads));
       await db.csvStaging.clear();
     }),
 };

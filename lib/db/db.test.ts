@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, expect, it } from 'vitest';
-import { LeadLensDb } from './db';
+import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
+import { LeadLensDb, summaryOf, type StoredLead } from './db';
 
 const NAME = 'leadlens-upgrade-test';
 
@@ -17,8 +18,8 @@ it('upgrades version 1 (score cache only) to version 2 and keeps the cached scor
 
   const db = new LeadLensDb(NAME);
   expect(await db.scores.get('m|salesforce|00Q1')).toMatchObject({ fieldsHash: 'abc' });
-  expect(db.verno).toBe(3);
-  await db.leads.put({
+  expect(db.verno).toBe(4);
+  await db.putLeads([{
     key: 'hubspot|1',
     source: 'hubspot',
     id: '1',
@@ -30,7 +31,7 @@ it('upgrades version 1 (score cache only) to version 2 and keeps the cached scor
     modifiedAt: 20,
     outcome: null,
     fields: { jobtitle: 'CTO' },
-  });
+  }]);
   await db.leadScores.bulkPut([
     { key: 'm|hubspot|1', modelId: 'm', leadKey: 'hubspot|1', probability: 0.4, score: 90, tier: 'hot', topReason: '', scoredAt: 1 },
     { key: 'n|hubspot|1', modelId: 'n', leadKey: 'hubspot|1', probability: 0.1, score: 20, tier: 'cold', topReason: '', scoredAt: 1 },
@@ -38,5 +39,58 @@ it('upgrades version 1 (score cache only) to version 2 and keeps the cached scor
   // The compound index answers "the hot leads of model m" without reading the others.
   expect(await db.leadScores.where('[modelId+tier]').equals(['m', 'hot']).count()).toBe(1);
   expect(await db.leadScores.where('[modelId+tier]').equals(['n', 'hot']).count()).toBe(0);
+  db.close();
+});
+
+it('upgrades version 3 to version 4 and fills the lead summaries from the stored leads', async () => {
+  const v3 = new Dexie(NAME);
+  v3.version(3).stores({
+    scores: 'key, scoredAt',
+    leads: 'key, source, origin, createdAt, modifiedAt, owner, leadSource',
+    leadScores: 'key, leadKey, [modelId+tier], [modelId+probability]',
+    models: 'id, addedAt',
+    settings: 'key',
+    csvStaging: 'key',
+  });
+  // More than one chunk of the fill.
+  const leads = Array.from({ length: 2500 }, (_, i): StoredLead => ({
+    key: `csv|${String(i).padStart(4, '0')}`,
+    source: 'csv',
+    id: String(i),
+    origin: 'csv',
+    name: `Lead ${i}`,
+    owner: `Owner ${i % 3}`,
+    leadSource: i % 2 ? 'Web' : '',
+    createdAt: i,
+    modifiedAt: 0,
+    outcome: i % 5 === 0 ? null : ((i % 2) as 0 | 1),
+    fields: { title: 'CTO', company: `Company ${i}` },
+  }));
+  await v3.table('leads').bulkPut(leads);
+  v3.close();
+
+  const db = new LeadLensDb(NAME);
+  expect(db.verno).toBe(4);
+  expect(await db.leadSummaries.toArray()).toEqual(leads.map(summaryOf));
+  expect(await db.leadSummaries.get('csv|0001')).toEqual({
+    key: 'csv|0001', source: 'csv', id: '1', name: 'Lead 1', owner: 'Owner 1', leadSource: 'Web', createdAt: 1, outcome: 1,
+  });
+  expect(await db.leads.count()).toBe(2500);
+  db.close();
+});
+
+it('writes and deletes leads with their summaries, and refuses a transaction without the summaries', async () => {
+  const db = new LeadLensDb(NAME);
+  const lead = (id: string): StoredLead => ({
+    key: `csv|${id}`, source: 'csv', id, origin: 'csv', name: id, owner: '', leadSource: '', createdAt: 0, modifiedAt: 0, outcome: 1, fields: { a: id },
+  });
+  await db.putLeads([lead('a'), lead('b'), lead('c')]);
+  await db.deleteLeads(['csv|b']);
+  await expectSummariesInStep(db);
+  expect(await db.leadSummaries.count()).toBe(2);
+
+  // A writer that forgets the summaries in its scope fails, and writes nothing.
+  await expect(db.transaction('rw', db.leads, () => db.putLeads([lead('d')]))).rejects.toThrow(/leadSummaries not included/);
+  expect(await db.leads.count()).toBe(2);
   db.close();
 });

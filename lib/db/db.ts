@@ -3,8 +3,8 @@
  * `version(n)` with its upgrade below the last one, never edit an old one (each upgrade
  * is tested in db.test.ts).
  */
-import Dexie, { type EntityTable } from 'dexie';
-import { prefixRange } from './chunks';
+import Dexie, { type EntityTable, type Table } from 'dexie';
+import { forEachChunk, prefixRange } from './chunks';
 import type { ScoredLead, Tier } from '../messaging/protocol';
 import type { Manifest } from '../ml/manifest';
 import type { CrmKind } from '../crm/types';
@@ -43,6 +43,20 @@ export interface StoredLead {
   fields: RawRecord;
 }
 
+/**
+ * What pages show and filter on of a stored lead (side panel, scores export, policy previews):
+ * the lead without `fields`, `origin` and `modifiedAt`. IndexedDB cannot read single columns,
+ * so pages read these small rows instead of whole leads (hundreds of MB at 100,000 leads).
+ */
+export type LeadSummary = Pick<StoredLead, 'key' | 'source' | 'id' | 'name' | 'owner' | 'leadSource' | 'createdAt' | 'outcome'>;
+
+export function summaryOf({ key, source, id, name, owner, leadSource, createdAt, outcome }: StoredLead): LeadSummary {
+  return { key, source, id, name, owner, leadSource, createdAt, outcome };
+}
+
+/** Summaries written per request by the upgrade that fills them (memory stays flat on large stores). */
+const SUMMARY_FILL_CHUNK = 2000;
+
 /** A stored lead's score under one model. Tier follows the model's current tier policy. */
 export interface LeadScore {
   /** `${modelId}|${leadKey}` */
@@ -80,7 +94,10 @@ export interface Setting {
 
 export class LeadLensDb extends Dexie {
   scores!: EntityTable<CachedScore, 'key'>;
+  /** Written only through `putLeads` and `deleteLeads`, which keep `leadSummaries` in step. */
   leads!: EntityTable<StoredLead, 'key'>;
+  /** One per stored lead, same key: what pages read of the leads. */
+  leadSummaries!: EntityTable<LeadSummary, 'key'>;
   leadScores!: EntityTable<LeadScore, 'key'>;
   models!: EntityTable<StoredModel, 'id'>;
   settings!: EntityTable<Setting, 'key'>;
@@ -100,21 +117,53 @@ export class LeadLensDb extends Dexie {
     });
     // 2026-12-02: a CSV import is staged apart from the stored leads, so a failed one keeps the previous import.
     this.version(3).stores({ csvStaging: 'key' });
+    // 2026-12-02: lead summaries, so that pages need not read every lead's fields.
+    this.version(4)
+      .stores({ leadSummaries: 'key' })
+      .upgrade((tx) =>
+        forEachChunk(tx.table<StoredLead, string>('leads'), SUMMARY_FILL_CHUNK, async (leads) => {
+          await tx.table<LeadSummary, string>('leadSummaries').bulkPut(leads.map(summaryOf));
+        }),
+      );
+  }
+
+  /**
+   * The tables a write of stored leads touches: a transaction that calls `putLeads` or
+   * `deleteLeads` lists them in its scope (Dexie throws if one is missing).
+   */
+  get leadTables(): Table[] {
+    return [this.leads, this.leadSummaries];
+  }
+
+  /** Stores `leads` (new or replacing) with their summaries, atomically, or within the caller's transaction. */
+  putLeads(leads: StoredLead[]): Promise<void> {
+    return this.transaction('rw', this.leadTables, async () => {
+      await this.leads.bulkPut(leads);
+      await this.leadSummaries.bulkPut(leads.map(summaryOf));
+    });
+  }
+
+  /** Deletes the leads of `keys` with their summaries, atomically, or within the caller's transaction. */
+  deleteLeads(keys: string[]): Promise<void> {
+    return this.transaction('rw', this.leadTables, async () => {
+      await this.leads.bulkDelete(keys);
+      await this.leadSummaries.bulkDelete(keys);
+    });
   }
 }
 
 export const db = new LeadLensDb();
+
+/** The leads synced from `crm` (not its demo leads), in key order. */
+export function syncedLeadsOf(crm: CrmKind) {
+  return db.leads.where(':id').between(...prefixRange(`${crm}|`)).filter((lead) => lead.origin === 'sync');
+}
 
 /**
  * How many leads of a source are stored: a range of primary keys (`${source}|…`), which
  * Chromium counts faster than the `source` index (that count checks every index entry
  * against the store).
  */
-/** The leads synced from `crm` (not its demo leads), in key order. */
-export function syncedLeadsOf(crm: CrmKind) {
-  return db.leads.where(':id').between(...prefixRange(`${crm}|`)).filter((lead) => lead.origin === 'sync');
-}
-
 export function countStoredLeads(source: SourceKind): Promise<number> {
   return db.leads.where(':id').between(...prefixRange(`${source}|`)).count();
 }

@@ -1,6 +1,7 @@
 /** Where the sync engine keeps leads and its checkpoint: Dexie, one transaction per page. */
 import type { CrmKind } from '../crm/types';
 import type { LeadLensDb, StoredLead } from '../db/db';
+import { hasUnnamedOwner, looksLikeOwnerId } from './to-stored-lead';
 import { INITIAL_SYNC_STATE, SyncStateSchema, syncStateKey, type SyncState } from './state';
 
 export interface SyncStore {
@@ -8,6 +9,10 @@ export interface SyncStore {
   writeState(crm: CrmKind, state: SyncState): Promise<void>;
   /** Stores a page's leads and the state that follows it, atomically. */
   commitPage(crm: CrmKind, leads: StoredLead[], state: SyncState): Promise<void>;
+  /** The owner ids stored in place of names on the CRM's synced leads (the CRM could not name them then). */
+  unnamedOwnerIds(crm: CrmKind): Promise<string[]>;
+  /** Replaces those owner ids by the names in `names` (id → name); returns how many leads changed. */
+  nameOwners(crm: CrmKind, names: ReadonlyMap<string, string>): Promise<number>;
 }
 
 export function dexieSyncStore(db: LeadLensDb): SyncStore {
@@ -23,10 +28,32 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
       await db.settings.put({ key: syncStateKey(crm), value: state });
     },
     async commitPage(crm, leads, state) {
-      await db.transaction('rw', db.leads, db.settings, async () => {
-        await db.leads.bulkPut(leads);
+      await db.transaction('rw', [...db.leadTables, db.settings], async () => {
+        await db.putLeads(leads);
         await db.settings.put({ key: syncStateKey(crm), value: state });
       });
     },
+    async unnamedOwnerIds(crm) {
+      // The owner index's distinct values, a few hundred at most: no lead is read to find the ids.
+      const owners = (await db.leads.orderBy('owner').uniqueKeys()) as string[];
+      const candidates = owners.filter((owner) => looksLikeOwnerId(crm, owner));
+      const unnamed = await Promise.all(candidates.map(async (id) => (await unnamedLeadsOf(crm, id).count()) > 0));
+      return candidates.filter((_, i) => unnamed[i]);
+    },
+    async nameOwners(crm, names) {
+      let renamed = 0;
+      await db.transaction('rw', db.leadTables, async () => {
+        for (const [id, name] of names) {
+          const leads = await unnamedLeadsOf(crm, id).toArray();
+          await db.putLeads(leads.map((lead) => ({ ...lead, owner: name })));
+          renamed += leads.length;
+        }
+      });
+      return renamed;
+    },
   };
+
+  function unnamedLeadsOf(crm: CrmKind, ownerId: string) {
+    return db.leads.where('owner').equals(ownerId).filter((lead) => hasUnnamedOwner(crm, lead));
+  }
 }

@@ -1,8 +1,9 @@
 /**
  * Reads of the stored leads and their scores for the extension pages, a chunk at a time so
- * the main thread never blocks for long, whatever the number of leads.
+ * the main thread never blocks for long, whatever the number of leads. Leads are read as
+ * their summaries (`db.leadSummaries`), never whole with their fields.
  */
-import { db, type LeadScore, type StoredLead } from '../db/db';
+import { db, type LeadScore, type LeadSummary } from '../db/db';
 import { forEachChunk, yieldToEventLoop } from '../db/chunks';
 import { prefixRange } from '../db/chunks';
 import type { ScoredLeadRow } from '../segments';
@@ -29,7 +30,7 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeadRow[]>
   const scores = await scoresOf(modelId);
   const rows: ScoredLeadRow[] = [];
   if (scores.size === 0) return rows;
-  await forEachChunk(db.leads, PAGE_CHUNK, async (leads: StoredLead[]) => {
+  await forEachChunk(db.leadSummaries, PAGE_CHUNK, async (leads: LeadSummary[]) => {
     for (const lead of leads) {
       const score = scores.get(lead.key);
       if (!score) continue;
@@ -55,8 +56,8 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeadRow[]>
 
 /**
  * Stored probabilities [N] and known outcomes [N] of one model's scored leads, for choosing
- * thresholds. IndexedDB cannot read single columns, so whole lead rows are read: call it
- * from a worker (the options page's policy worker), not a page.
+ * thresholds. It reads the score and the lead summary of every scored lead without
+ * yielding: call it from a worker (the options page's policy worker), not a page.
  */
 export async function labelledProbabilities(modelId: string): Promise<{ labels: Uint8Array; probabilities: Float64Array }> {
   const labels: number[] = [];
@@ -65,7 +66,7 @@ export async function labelledProbabilities(modelId: string): Promise<{ labels: 
     db.leadScores,
     PAGE_CHUNK,
     async (scores) => {
-      const leads = await db.leads.bulkGet(scores.map((score) => score.leadKey));
+      const leads = await db.leadSummaries.bulkGet(scores.map((score) => score.leadKey));
       scores.forEach((score, i) => {
         const outcome = leads[i]?.outcome;
         if (outcome === undefined || outcome === null) return;

@@ -11,6 +11,7 @@ import { generateDemoLeads } from '../../crm/demo-data';
 import { readConnection } from '../../connections/connections';
 import { db, type StoredLead } from '../../db/db';
 import { INITIAL_SYNC_STATE } from '../../sync/state';
+import { expectSummariesInStep } from '../../../test/fixtures/lead-summaries';
 import { dexieSyncStore } from '../../sync/store';
 import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
@@ -44,7 +45,7 @@ beforeEach(async () => {
 
 it('forgets the previous org’s synced leads, their scores and its checkpoint, and says so', async () => {
   await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
-  await db.leads.bulkPut([lead('00QA', 'sync'), lead('00QB', 'sync'), lead('00QD', 'demo')]);
+  await db.putLeads([lead('00QA', 'sync'), lead('00QB', 'sync'), lead('00QD', 'demo')]);
   await db.leadScores.put({ key: 'm|salesforce|00QA', leadKey: 'salesforce|00QA', modelId: 'm', probability: 0.3, score: 80, tier: 'hot', topReason: '', scoredAt: 0 });
   await dexieSyncStore(db).writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 1_800_000_000_000 });
 
@@ -53,6 +54,7 @@ it('forgets the previous org’s synced leads, their scores and its checkpoint, 
   expect(reply.status).toBe('connected');
   expect(reply.message).toMatch(new RegExp(`2 leads synced from ${SANDBOX.replace(/\./g, '\\.')} were removed: sync to read this org's$`));
   expect((await db.leads.toArray()).map((stored) => stored.key)).toEqual(['salesforce|00QD']);
+  await expectSummariesInStep(db);
   expect(await db.leadScores.count()).toBe(0);
   expect(await dexieSyncStore(db).readState('salesforce')).toEqual(INITIAL_SYNC_STATE);
   expect(fakeBrowser.permissions.remove).toHaveBeenCalledWith({ origins: [`https://${SANDBOX}/*`] });
@@ -63,7 +65,7 @@ it('forgets the previous org’s synced leads, their scores and its checkpoint, 
 
 it('keeps everything when the same org is connected again', async () => {
   await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
-  await db.leads.bulkPut([lead('00QA', 'sync')]);
+  await db.putLeads([lead('00QA', 'sync')]);
   const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
   expect(reply.ok && reply.message).not.toContain('removed');
   expect(await db.leads.count()).toBe(1);
@@ -72,7 +74,7 @@ it('keeps everything when the same org is connected again', async () => {
 it('forgets the previous portal’s contacts when a HubSpot token of another portal is connected, and keeps the site access', async () => {
   behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
   await connectHubSpot('pat-na1-portal-a');
-  await db.leads.bulkPut([lead('101', 'sync', 'hubspot'), lead('102', 'sync', 'hubspot'), lead('00QA', 'sync')]);
+  await db.putLeads([lead('101', 'sync', 'hubspot'), lead('102', 'sync', 'hubspot'), lead('00QA', 'sync')]);
   await dexieSyncStore(db).writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 1_800_000_000_000 });
 
   const reply = await connectHubSpot('pat-na1-portal-b');
@@ -88,7 +90,7 @@ it('forgets the previous portal’s contacts when a HubSpot token of another por
 
 it('keeps the contacts when a new token of the same portal is connected (a rotated token)', async () => {
   await connectHubSpot('pat-na1-old');
-  await db.leads.bulkPut([lead('101', 'sync', 'hubspot')]);
+  await db.putLeads([lead('101', 'sync', 'hubspot')]);
   const reply = await connectHubSpot('pat-na1-rotated');
   expect(reply.ok && reply.message).toBe('Connected to HubSpot at api.hubapi.com: contacts of HubSpot portal 4242424 readable');
   expect(await db.leads.count()).toBe(1);
@@ -98,7 +100,7 @@ it('keeps the contacts when the previous portal is unknown (stored before portal
   fakeBrowser.permissions.contains = vi.fn(async () => false);
   await connectHubSpot('pat-na1-portal-a');
   fakeBrowser.permissions.contains = vi.fn(async () => true);
-  await db.leads.bulkPut([lead('101', 'sync', 'hubspot')]);
+  await db.putLeads([lead('101', 'sync', 'hubspot')]);
   behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
   const reply = await connectHubSpot('pat-na1-portal-b');
   expect(reply.ok && reply.message).not.toContain('removed');
@@ -111,7 +113,7 @@ it('learns the portal when the stored connection is tested: a token of another p
   fakeBrowser.permissions.contains = vi.fn(async () => true);
   const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
   expect(tested.ok && tested.status).toBe('connected');
-  await db.leads.bulkPut([lead('101', 'sync', 'hubspot')]);
+  await db.putLeads([lead('101', 'sync', 'hubspot')]);
 
   behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
   const other = await connectHubSpot('pat-na1-portal-b');
@@ -121,7 +123,7 @@ it('learns the portal when the stored connection is tested: a token of another p
 
 it('keeps the previous connection when its leads could not be forgotten (a job did not stop), so connecting again forgets them', async () => {
   await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
-  await db.leads.bulkPut([lead('00QA', 'sync')]);
+  await db.putLeads([lead('00QA', 'sync')]);
   const locks = { query: async () => ({ held: [], pending: [] }), request: async (_name: string, _options: unknown, task: () => unknown) => task() };
   vi.stubGlobal('navigator', { locks: { ...locks, request: async () => Promise.reject(new DOMException('timed out', 'TimeoutError')) } });
   await expect(syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender)).rejects.toThrow(/did not stop .* the previous leads were kept: try again/);
@@ -136,7 +138,7 @@ it('keeps the previous connection when its leads could not be forgotten (a job d
 
 it('remembers the portal the contacts came from through a failed connect: the right token of another portal then forgets them', async () => {
   await connectHubSpot('pat-na1-portal-a');
-  await db.leads.bulkPut([lead('101', 'sync', 'hubspot')]);
+  await db.putLeads([lead('101', 'sync', 'hubspot')]);
   behaviour.revokedTokens.add('pat-na1-mistyped');
   const mistyped = await connectHubSpot('pat-na1-mistyped');
   expect(mistyped.ok && mistyped.status).toBe('reconnect');

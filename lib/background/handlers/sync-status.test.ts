@@ -32,7 +32,7 @@ async function stored(): Promise<Record<string, number>> {
 beforeEach(async () => {
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime((testClock += 60_000)); // past any count an earlier test left in the worker's memory
-  await Promise.all([db.leads.clear(), db.settings.clear()]);
+  await Promise.all([...db.leadTables, db.settings].map((table) => table.clear()));
 });
 
 afterEach(() => {
@@ -40,23 +40,23 @@ afterEach(() => {
 });
 
 it('counts each CRM’s own leads, not the others’ or CSV imports', async () => {
-  await db.leads.bulkPut([...leads('salesforce', 0, 3), ...leads('hubspot', 0, 5), ...leads('csv', 0, 7)]);
+  await db.putLeads([...leads('salesforce', 0, 3), ...leads('hubspot', 0, 5), ...leads('csv', 0, 7)]);
   expect(await stored()).toEqual({ salesforce: 3, hubspot: 5 });
 });
 
 it('while a sync runs, counts again only after 10 s; once it ends, at once', async () => {
   const store = dexieSyncStore(db);
   await store.writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'running' });
-  await db.leads.bulkPut(leads('hubspot', 0, 4));
+  await db.putLeads(leads('hubspot', 0, 4));
   expect((await stored()).hubspot).toBe(4);
 
-  await db.leads.bulkPut(leads('hubspot', 4, 6));
+  await db.putLeads(leads('hubspot', 4, 6));
   vi.advanceTimersByTime(9_000);
   expect((await stored()).hubspot).toBe(4);
   vi.advanceTimersByTime(1_000);
   expect((await stored()).hubspot).toBe(10);
 
-  await db.leads.bulkPut(leads('hubspot', 10, 1));
+  await db.putLeads(leads('hubspot', 10, 1));
   await store.writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done' });
   expect((await stored()).hubspot).toBe(11);
 });

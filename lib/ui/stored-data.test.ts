@@ -1,0 +1,42 @@
+/**
+ * The pages' reads of stored leads: the scored leads' display columns and the known outcomes,
+ * read from the lead summaries, never from the whole leads (their fields can be hundreds of MB).
+ */
+import 'fake-indexeddb/auto';
+import { beforeEach, expect, it } from 'vitest';
+import { db, type LeadScore, type StoredLead } from '../db/db';
+import { labelledProbabilities, loadScoredLeads } from './stored-data';
+
+const lead = (key: string, name: string, outcome: StoredLead['outcome']): StoredLead => {
+  const [source, id] = key.split('|') as [StoredLead['source'], string];
+  return { key, source, id, origin: 'sync', name, owner: 'Grace', leadSource: 'Web', createdAt: 10, modifiedAt: 20, outcome, fields: { title: 'CTO' } };
+};
+const score = (modelId: string, leadKey: string, probability: number): LeadScore => ({
+  key: `${modelId}|${leadKey}`, modelId, leadKey, probability, score: Math.round(probability * 100), tier: probability > 0.5 ? 'hot' : 'cold', topReason: 'Title: CTO', scoredAt: 1,
+});
+
+beforeEach(async () => {
+  await Promise.all(db.tables.map((table) => table.clear()));
+  await db.putLeads([lead('hubspot|1', 'Ada', 1), lead('salesforce|00QA', 'Alan', null), lead('salesforce|00QB', 'Barbara', 0)]);
+  // Model m scored two of the three leads; model n another one.
+  await db.leadScores.bulkPut([score('m', 'hubspot|1', 0.9), score('m', 'salesforce|00QA', 0.2), score('n', 'salesforce|00QB', 0.4)]);
+});
+
+const scoredByM = [
+  { leadKey: 'hubspot|1', source: 'hubspot', recordId: '1', name: 'Ada', owner: 'Grace', leadSource: 'Web', createdAt: 10, outcome: 1, probability: 0.9, score: 90, tier: 'hot', topReason: 'Title: CTO' },
+  { leadKey: 'salesforce|00QA', source: 'salesforce', recordId: '00QA', name: 'Alan', owner: 'Grace', leadSource: 'Web', createdAt: 10, outcome: null, probability: 0.2, score: 20, tier: 'cold', topReason: 'Title: CTO' },
+];
+
+it('loads the leads a model scored, with their display columns, from the lead summaries alone', async () => {
+  expect(await loadScoredLeads('m')).toEqual(scoredByM);
+  // Without the whole leads, the same rows: the page never reads them.
+  await db.leads.clear();
+  expect(await loadScoredLeads('m')).toEqual(scoredByM);
+});
+
+it('reads the known outcomes of a model’s scored leads from the lead summaries alone', async () => {
+  await db.leads.clear();
+  const { labels, probabilities } = await labelledProbabilities('m');
+  expect([...labels]).toEqual([1]);
+  expect([...probabilities]).toEqual([0.9]);
+});
