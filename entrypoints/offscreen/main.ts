@@ -3,7 +3,7 @@
  * messages from the background and nothing else.
  */
 import { checkModelSession, configureEngine, runEngine } from '@/lib/ml/engine';
-import { STORED_SCORES_LOCK } from '@/lib/jobs/progress';
+import { runStoredScoresJob } from '@/lib/jobs/progress';
 import { resumeUnfinishedScoringJob, runScoringJob } from '@/lib/ml/bulk-score';
 import { checkModelOutputs } from '@/lib/ml/check-model';
 import { resumeUnfinishedRetierJob, runRetierJob } from '@/lib/ml/retier';
@@ -21,14 +21,20 @@ async function scoringDeps(modelId: string) {
   return { manifest, runModel, now: new Date() };
 }
 
-// Jobs left unfinished by a closed offscreen document continue here; new requests wait for
-// them so two jobs never share a progress row.
-const resumedScoring = navigator.locks
-  .request(STORED_SCORES_LOCK, () => resumeUnfinishedScoringJob(scoringDeps))
-  .catch((error: unknown) => console.error('LeadLens: resuming bulk scoring failed', error));
-const resumedRetier = navigator.locks
-  .request(STORED_SCORES_LOCK, () => resumeUnfinishedRetierJob(async (modelId) => (await manifestOf(modelId)).tiers))
-  .catch((error: unknown) => console.error('LeadLens: resuming re-tiering failed', error));
+/** Continue the job its row says is unfinished: cut short by a closed document or paused by a purge. */
+const resumeScoring = () => resumeUnfinishedScoringJob(scoringDeps);
+const resumeRetier = () => resumeUnfinishedRetierJob(async (modelId) => (await manifestOf(modelId)).tiers);
+
+/** A job's result; null means a purge deleted everything while the job was paused. */
+function unlessDeleted<T>(result: T | null): T {
+  if (result === null) throw new Error('Stopped: the stored leads and scores were deleted');
+  return result;
+}
+
+// Jobs left unfinished by a closed offscreen document continue here, in their turn before any
+// new request's (jobs take turns, so two never share a progress row).
+void runStoredScoresJob(resumeScoring, resumeScoring).catch((error: unknown) => console.error('LeadLens: resuming bulk scoring failed', error));
+void runStoredScoresJob(resumeRetier, resumeRetier).catch((error: unknown) => console.error('LeadLens: resuming re-tiering failed', error));
 
 registerHandlers(offscreenProtocol, 'offscreen', {
   engineRun: async ({ modelId, rows }) => {
@@ -56,16 +62,15 @@ registerHandlers(offscreenProtocol, 'offscreen', {
     }
     return { ok: true as const, modelId, results };
   },
+  // Both answer when the job ends, after any pause: a purge that paused it does not fail it.
   scoreStoredLeads: async ({ modelId, source }) => {
-    await resumedScoring;
-    const scored = await navigator.locks.request(STORED_SCORES_LOCK, async () => runScoringJob(await scoringDeps(modelId), { source }));
-    return { ok: true as const, scored };
+    const scored = await runStoredScoresJob(async () => runScoringJob(await scoringDeps(modelId), { source }), resumeScoring);
+    return { ok: true as const, scored: unlessDeleted(scored) };
   },
   retierStoredScores: async ({ modelId }) => {
-    await resumedRetier;
     // The tiers as stored now: the policy the admin just applied.
-    const changed = await navigator.locks.request(STORED_SCORES_LOCK, async () => runRetierJob(modelId, (await manifestOf(modelId)).tiers));
-    return { ok: true as const, changed };
+    const changed = await runStoredScoresJob(async () => runRetierJob(modelId, (await manifestOf(modelId)).tiers), resumeRetier);
+    return { ok: true as const, changed: unlessDeleted(changed) };
   },
   checkModel: async ({ modelId }) => {
     const manifest = await manifestOf(modelId);

@@ -4,7 +4,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, expect, it, vi } from 'vitest';
 import { db } from '../db/db';
 import { writeJob } from '../jobs/progress';
-import { resumeOffscreenJobs } from './offscreen-engine';
+import { resumeOffscreenJobs, scoreStoredLeadsOffscreen } from './offscreen-engine';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -28,4 +28,16 @@ it('opens nothing when every job finished', async () => {
   await writeJob('scoring', { modelId: 'm', state: 'done', done: 7, total: 7, startedAt: 1, finishedAt: 2 });
   await resumeOffscreenJobs();
   expect(createDocument).not.toHaveBeenCalled();
+});
+
+it('stops waiting for a bulk scoring once its caller gives up (a cancelled write-back), asking nothing more of the job', async () => {
+  fakeBrowser.runtime.getContexts = vi.fn(async () => [{}]) as never; // the document is open
+  const sendMessage = vi.fn(() => new Promise(() => undefined)); // the job runs on
+  fakeBrowser.runtime.sendMessage = sendMessage as never;
+  const controller = new AbortController();
+  const scoring = scoreStoredLeadsOffscreen('m', 'salesforce', controller.signal);
+  await vi.waitFor(() => expect(sendMessage).toHaveBeenCalledTimes(1));
+  controller.abort(new Error('cancelled'));
+  await expect(scoring).rejects.toThrow('cancelled');
+  expect(sendMessage).toHaveBeenCalledTimes(1);
 });

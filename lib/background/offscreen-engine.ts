@@ -42,10 +42,21 @@ export async function runOffscreen(modelId: string, rows: Float32Array, featureC
   return { probability: reply.probability, contributions: reply.contributions };
 }
 
-/** Scores every stored lead (or only `source`'s) with `modelId` in the offscreen document (its bulk-scoring job). */
-export async function scoreStoredLeadsOffscreen(modelId: string, source?: CrmKind) {
+/**
+ * Scores every stored lead (or only `source`'s) with `modelId` in the offscreen document (its
+ * bulk-scoring job). Once `signal` aborts, the caller stops waiting (rejected with its reason)
+ * and the job goes on: a cancelled write-back must not hold its lock until its scoring ends,
+ * which a purge may be pausing.
+ */
+export async function scoreStoredLeadsOffscreen(modelId: string, source?: CrmKind, signal?: AbortSignal) {
   await ensureOffscreenDocument();
-  return offscreen.scoreStoredLeads({ modelId, source });
+  const reply = offscreen.scoreStoredLeads({ modelId, source });
+  if (!signal) return reply;
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+  return Promise.race([reply, aborted]);
 }
 
 /** Re-tiers the stored scores of `modelId` with its current tiers in the offscreen document (its `retier` job). */

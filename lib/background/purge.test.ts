@@ -4,9 +4,15 @@
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { demoStoredLeads } from '../crm/demo-leads';
 import { db, type StoredLead } from '../db/db';
-import { STORED_SCORES_LOCK } from '../jobs/progress';
+import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
+import { readJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
+import { resumeUnfinishedScoringJob, runScoringJob } from '../ml/bulk-score';
+import { parseManifest, type Manifest } from '../ml/manifest';
+import { stubWebLocks } from '../../test/web-locks';
 import { onEvent } from '../messaging/events';
 import { forgetSyncedLeads, purgeEverything } from './purge';
 
@@ -43,7 +49,7 @@ beforeEach(async () => {
   fakeBrowser.permissions.remove = vi.fn(async () => true);
   locks();
   await Promise.all(db.tables.map((table) => table.clear()));
-  await db.leads.bulkPut([lead('salesforce|00QA', 'sync'), lead('salesforce|00QB', 'demo'), lead('hubspot|101', 'sync')]);
+  await db.putLeads([lead('salesforce|00QA', 'sync'), lead('salesforce|00QB', 'demo'), lead('hubspot|101', 'sync')]);
 });
 afterEach(() => vi.unstubAllGlobals());
 
@@ -53,6 +59,7 @@ describe('purgeEverything', () => {
     await purgeEverything();
     await settle();
     expect(told).toEqual([[]]);
+    expect(await db.leadSummaries.count()).toBe(0);
   });
 
   it('tells them nothing when a job does not stop and nothing is deleted', async () => {
@@ -71,13 +78,110 @@ describe('forgetSyncedLeads', () => {
     expect(await forgetSyncedLeads('salesforce')).toBe(1);
     await settle();
     expect(told).toEqual([['hubspot|101', 'salesforce|00QB']]);
+    await expectSummariesInStep(db);
+    expect(await db.leadSummaries.count()).toBe(2);
   });
 
   it('tells them nothing when no lead was deleted', async () => {
-    await db.leads.delete('salesforce|00QA');
+    await db.deleteLeads(['salesforce|00QA']);
     const told = pagesTold();
     expect(await forgetSyncedLeads('salesforce')).toBe(0);
     await settle();
     expect(told).toEqual([]);
+  });
+});
+
+describe('with a bulk scoring running in the offscreen document', () => {
+  const now = new Date('2026-11-20T00:00:00Z');
+  let manifest: Manifest;
+  beforeAll(() => {
+    const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
+    if (!parsed.ok) throw new Error(parsed.error);
+    manifest = parsed.manifest;
+  });
+  beforeEach(async () => {
+    stubWebLocks();
+    // With the three leads above: 16 HubSpot leads (whose keys sort first), 16 synced from Salesforce, 1 demo one.
+    await db.putLeads(demoStoredLeads(now, 30).map((stored) => (stored.source === 'salesforce' ? { ...stored, origin: 'sync' as const } : stored)));
+  });
+
+  /**
+   * The bulk scoring as the offscreen document runs it, in batches of 10; while the model scores
+   * batch n, `during(n)` runs and the batch waits for it. Every lead gets the same odds: which
+   * leads are scored matters here, not their scores.
+   */
+  function scoringJob(batches: number[], during: (batch: number) => Promise<unknown> = async () => undefined) {
+    const terms = manifest.terms.length;
+    const runModel = async (rows: Float32Array, featureCount: number) => {
+      const n = rows.length / featureCount;
+      batches.push(n);
+      await during(batches.length);
+      return { probability: new Float32Array(n).fill(0.5) /* [N] */, contributions: new Float32Array(n * terms) /* [N * T] */, terms };
+    };
+    const deps = { manifest, runModel, now };
+    return runStoredScoresJob(() => runScoringJob(deps, { batchSize: 10 }), () => resumeUnfinishedScoringJob(async () => deps, 10));
+  }
+  const until = async (condition: () => Promise<boolean> | boolean) => {
+    while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 2));
+  };
+  /** Once a purge waits for the stored scores' lock: it has asked the job to stop. */
+  const purgeWaits = () => until(async () => (await navigator.locks.query()).pending?.some((lock) => lock.name === STORED_SCORES_LOCK) === true);
+  const leadKeys = async () => ((await db.leads.toCollection().primaryKeys()) as string[]).sort();
+  const scoredLeadKeys = async () => (await db.leadScores.toArray()).map((score) => score.leadKey).sort();
+
+  it('forgetting a CRM’s synced leads does not wait for the run, which then scores each lead left once', async () => {
+    const batches: number[] = [];
+    let forgetting: Promise<number> | undefined;
+    const job = scoringJob(batches, async (batch) => {
+      if (batch > 1) return forgetting; // a purge that waited for the whole run would time out here
+      forgetting = forgetSyncedLeads('salesforce', 5_000); // another org connected mid-run
+      await purgeWaits();
+    });
+
+    expect(await job).toBe(17);
+    expect(await forgetting).toBe(16);
+    const left = await leadKeys();
+    expect(left).toHaveLength(17);
+    expect(await scoredLeadKeys()).toEqual(left);
+    expect(batches).toEqual([10, 7]);
+    expect(await readJob('scoring')).toMatchObject({ state: 'done', done: 17, total: 17 });
+  });
+
+  it('purging everything does not wait for the run, which does not continue: its row went with the rest', async () => {
+    const batches: number[] = [];
+    let purging: Promise<void> | undefined;
+    const job = scoringJob(batches, async (batch) => {
+      if (batch > 1) return purging;
+      purging = purgeEverything(5_000);
+      await purgeWaits();
+    });
+
+    expect(await job).toBeNull();
+    await purging;
+    expect(batches).toEqual([10]);
+    expect(await db.leads.count()).toBe(0);
+    expect(await db.leadScores.count()).toBe(0);
+    expect(await readJob('scoring')).toBeNull();
+  });
+
+  it('gives up on a run that does not stop in time, deleting nothing, and the run then goes to its end', async () => {
+    const batches: number[] = [];
+    let finishBatch = () => undefined as void;
+    const job = scoringJob(batches, (batch) => (batch === 1 ? new Promise<void>((resolve) => (finishBatch = resolve)) : Promise.resolve()));
+    await until(() => batches.length === 1);
+
+    await expect(purgeEverything(50)).rejects.toThrow(/nothing was deleted/);
+    finishBatch();
+    expect(await job).toBe(33);
+    expect(batches).toEqual([10, 10, 10, 3]);
+    expect(await db.leadScores.count()).toBe(33);
+  });
+
+  it('a purge’s request to stop does not stop the next run', async () => {
+    expect(await forgetSyncedLeads('salesforce')).toBe(16);
+    const batches: number[] = [];
+    expect(await scoringJob(batches)).toBe(17);
+    expect(batches).toEqual([10, 7]);
+    expect(await readJob('scoring')).toMatchObject({ state: 'done', done: 17, total: 17 });
   });
 });

@@ -65,7 +65,7 @@ afterEach(() => vi.unstubAllGlobals());
 
 it('scores only the leads of the CRM it writes back to, then writes them', async () => {
   const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30).map((lead) => ({ ...lead, origin: 'sync' as const }));
-  await db.leads.bulkPut(leads);
+  await db.putLeads(leads);
   const salesforce = leads.filter((lead) => lead.source === 'salesforce');
 
   const target = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null });

@@ -87,7 +87,7 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
           // first, so each synced lead is written with its score from its current fields. Only
           // its own: the other CRM's (maybe 100,000) are not written here.
           const modelId = await activeModelId();
-          const scored = await scoreStoredLeadsOffscreen(modelId, crm);
+          const scored = await scoreStoredLeadsOffscreen(modelId, crm, controller.signal);
           if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
           rows = await scoresToWrite(crm, modelId);
           if (rows.length === 0) throw new Error(`No leads synced from ${CRM_LABEL[crm]}: sync first`);

@@ -1,8 +1,8 @@
 /**
- * Progress of the long jobs (bulk scoring in the offscreen document, re-tiering in the
- * options page's worker), kept in one Dexie `settings` row per job so any page can watch it
+ * Progress of the long jobs that write stored scores (bulk scoring and re-tiering, both in the
+ * offscreen document), kept in one Dexie `settings` row per job so any page can watch it
  * with `liveQuery` (Dexie propagates changes across extension contexts) and so a job that
- * dies leaves a readable state behind instead of module memory.
+ * dies, or pauses while a purge deletes, leaves a readable state behind instead of module memory.
  */
 import { z } from 'zod';
 import { db } from '../db/db';
@@ -12,8 +12,18 @@ export const JOB_KEYS = { scoring: 'job:scoring', retier: 'job:retier' } as cons
 /**
  * Held (a Web Lock, shared by every context of the extension) while a job writes stored
  * scores: the purge waits for it, so no batch of scores is written after everything is deleted.
+ * That wait is also the purge's request to stop: a job pauses after its current batch while
+ * anyone waits for this lock (only purges do: a job asks for it in its turn, `JOB_TURN_LOCK`,
+ * when no other job holds it). A lock request, not a flag: it reaches the job in whichever
+ * context runs it, is seen before the job's first batch too, and ends with the purge (even
+ * one whose worker was stopped), so it never stops a later run.
  */
 export const STORED_SCORES_LOCK = 'leadlens-stored-scores';
+/**
+ * Held by the stored-score job whose turn it is, through its pauses, until it ends: the next
+ * job starts only then, not over the progress row of one still paused.
+ */
+const JOB_TURN_LOCK = 'leadlens-stored-scores-turn';
 export type JobKind = keyof typeof JOB_KEYS;
 
 export const JobProgressSchema = z.object({
@@ -44,6 +54,20 @@ export async function writeJob(kind: JobKind, progress: JobProgress): Promise<vo
   await db.settings.put({ key: JOB_KEYS[kind], value: JobProgressSchema.parse(progress) });
 }
 
+/** Thrown by a job's progress report when a purge asks it to stop: its row stays `running`, with its cursor. */
+export class JobPaused extends Error {
+  constructor() {
+    super('Paused while stored data are deleted');
+    this.name = 'JobPaused';
+  }
+}
+
+/** Throws `JobPaused` while a purge waits for the stored scores' lock (see `STORED_SCORES_LOCK`). */
+async function pauseIfAsked(): Promise<void> {
+  const { pending = [] } = await navigator.locks.query();
+  if (pending.some((lock) => lock.name === STORED_SCORES_LOCK)) throw new JobPaused();
+}
+
 export interface JobRunOptions {
   /** The one CRM the run covers (recorded in every row it writes); omitted = every item. */
   source?: JobProgress['source'];
@@ -53,7 +77,9 @@ export interface JobRunOptions {
 
 /**
  * Run `work` as job `kind`, recording its start, its progress (through the `report` it gets)
- * and how it ended. Rethrows the failure after recording it.
+ * and how it ended. Rethrows the failure after recording it. `report` throws `JobPaused` when
+ * a purge asks the job to stop (before its first batch too): rethrown, not recorded, so the
+ * row says `running` with its cursor, as when the job's document closed.
  */
 export async function runJob<T>(
   kind: JobKind,
@@ -67,15 +93,35 @@ export async function runJob<T>(
   const report = async (count: number, resumeAfter?: string) => {
     done = count;
     await writeJob(kind, { ...run, state: 'running', done, resumeAfter });
+    await pauseIfAsked();
   };
-  await report(unfinished?.done ?? 0, unfinished?.resumeAfter);
   try {
+    await report(unfinished?.done ?? 0, unfinished?.resumeAfter);
     const result = await work(report);
     await writeJob(kind, { ...run, state: 'done', done: total, finishedAt: Date.now() });
     return result;
   } catch (error) {
+    if (error instanceof JobPaused) throw error; // not over: it continues after the purge
     const message = error instanceof Error ? error.message : String(error);
     await writeJob(kind, { ...run, state: 'failed', done, finishedAt: Date.now(), error: message });
     throw error;
   }
+}
+
+/**
+ * Runs `start`, a job writing stored scores, in its turn and holding the stored scores' lock.
+ * Paused by a purge, it asks for the lock again (granted once the purge is done) and goes on
+ * with `resume`, which continues the unfinished job its row describes. Null when the purge
+ * deleted that row: nothing is left to continue.
+ */
+export async function runStoredScoresJob<T>(start: () => Promise<T>, resume: () => Promise<T | null>): Promise<T | null> {
+  return await navigator.locks.request(JOB_TURN_LOCK, async () => {
+    for (let run: () => Promise<T | null> = start; ; run = resume) {
+      try {
+        return await navigator.locks.request(STORED_SCORES_LOCK, run);
+      } catch (error) {
+        if (!(error instanceof JobPaused)) throw error;
+      }
+    }
+  });
 }

@@ -1,12 +1,14 @@
 import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { db, type StoredLead } from '../db/db';
 import { demoStoredLeads, replaceDemoLeads } from '../crm/demo-leads';
+import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { strongestReasons, topReasonFor } from '../presentation';
-import { resumeUnfinishedScoringJob, runScoringJob, scoreAllStoredLeads } from './bulk-score';
-import { readJob } from '../jobs/progress';
+import { resumeUnfinishedScoringJob, runScoringJob, scoreAllStoredLeads, type BulkScoringDeps } from './bulk-score';
+import { JobPaused, readJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
+import { stubWebLocks } from '../../test/web-locks';
 import type { EngineOutput } from './engine';
 import { featurizeRecord } from './featurize';
 import { parseManifest, type Manifest } from './manifest';
@@ -23,7 +25,11 @@ beforeAll(async () => {
   session = await ort.InferenceSession.create('models/model.onnx', { intraOpNumThreads: 1 });
 });
 afterAll(() => session.release());
-beforeEach(() => Promise.all([db.leads.clear(), db.leadScores.clear(), db.settings.clear()]));
+beforeEach(async () => {
+  stubWebLocks(); // a job's progress report asks the lock manager whether a purge waits
+  await Promise.all([...db.leadTables, db.leadScores, db.settings].map((table) => table.clear()));
+});
+afterEach(() => vi.unstubAllGlobals());
 
 async function runModel(rows: Float32Array, featureCount: number): Promise<EngineOutput> {
   const n = rows.length / featureCount;
@@ -58,7 +64,7 @@ describe('scoring one source’s stored leads (a write-back’s)', () => {
   it('scores only that source’s leads, not the other CRM’s', async () => {
     const leads = demoStoredLeads(now, 25);
     await replaceDemoLeads(leads);
-    await db.leads.put({ ...leads[0], key: 'csv|x', id: 'x', source: 'csv', origin: 'csv' });
+    await db.putLeads([{ ...leads[0], key: 'csv|x', id: 'x', source: 'csv', origin: 'csv' }]);
     const reports: number[] = [];
     const scored = await scoreAllStoredLeads({ manifest, runModel, now, report: async (done) => void reports.push(done) }, 5, { source: 'salesforce' });
     expect(scored).toBe(13);
@@ -79,11 +85,12 @@ describe('scoring one source’s stored leads (a write-back’s)', () => {
 });
 
 it('replaces earlier demo leads and their scores, keeping other leads', async () => {
-  await db.leads.put({ ...demoStoredLeads(now, 1)[0], key: 'csv|x', source: 'csv', origin: 'csv' });
+  await db.putLeads([{ ...demoStoredLeads(now, 1)[0], key: 'csv|x', source: 'csv', origin: 'csv' }]);
   await replaceDemoLeads(demoStoredLeads(now, 5));
   await scoreAllStoredLeads({ manifest, runModel, now, report: async () => undefined });
   await replaceDemoLeads(demoStoredLeads(now, 3));
   expect(await db.leads.count()).toBe(4);
+  await expectSummariesInStep(db);
   expect(await db.leadScores.where('leadKey').equals('csv|x').count()).toBe(1);
   expect(await db.leadScores.count()).toBe(1);
 });
@@ -155,5 +162,95 @@ describe('a scoring job whose offscreen document closed mid-way', () => {
     await until(async () => (await readJob('scoring'))?.state === 'running');
     expect(await resumeUnfinishedScoringJob(async () => ({ manifest, runModel, now }), 5)).toBe(6);
     expect(await db.leadScores.count()).toBe(6);
+  });
+});
+
+describe('a scoring job a purge asks to stop', () => {
+  /** A purge: it waits for the stored scores' lock (its request to stop), runs `task` holding it, and says what it found. */
+  const purge = (task: () => Promise<unknown> = async () => undefined) =>
+    navigator.locks.request(STORED_SCORES_LOCK, async () => {
+      const found = { job: await readJob('scoring'), scored: await scoredLeadKeys() };
+      await task();
+      return found;
+    });
+  const sortedKeys = (leads: StoredLead[]) => leads.map((lead) => lead.key).sort();
+  /** The model, counting the leads of each batch and calling `during(batch)` while it scores it. */
+  function watched(batches: number[], during: (batch: number) => unknown = () => undefined) {
+    return (rows: Float32Array, featureCount: number) => {
+      batches.push(rows.length / featureCount);
+      during(batches.length);
+      return runModel(rows, featureCount);
+    };
+  }
+  const resumeWith = (deps: Omit<BulkScoringDeps, 'report'>) => () => resumeUnfinishedScoringJob(async () => deps, 10);
+
+  it('stops after its current batch, leaving its row running with its cursor, and releases the lock', async () => {
+    const leads = demoStoredLeads(now, 25);
+    await replaceDemoLeads(leads);
+    const batches: number[] = [];
+    let purged: ReturnType<typeof purge> | undefined;
+    const runModel = watched(batches, () => (purged ??= purge()));
+    const job = navigator.locks.request(STORED_SCORES_LOCK, () => runScoringJob({ manifest, runModel, now }, { batchSize: 10 }));
+
+    await expect(job).rejects.toBeInstanceOf(JobPaused);
+    const firstBatch = sortedKeys(leads).slice(0, 10);
+    // The purge had the lock once the first batch was stored, not once every lead was.
+    expect(await purged).toEqual({ job: expect.objectContaining({ state: 'running', done: 10, total: 25, resumeAfter: firstBatch[9] }), scored: firstBatch });
+    expect(batches).toEqual([10]);
+    expect(await readJob('scoring')).toMatchObject({ state: 'running', done: 10, total: 25, resumeAfter: firstBatch[9] });
+    expect((await navigator.locks.query()).held).toEqual([]);
+  });
+
+  it('continues once the purge is done, scoring each lead left once and none it deleted', async () => {
+    const leads = demoStoredLeads(now, 25);
+    await replaceDemoLeads(leads);
+    const deleted = sortedKeys(leads).slice(-3);
+    const batches: number[] = [];
+    const deps = { manifest, runModel: watched(batches, (batch) => batch === 1 && purge(() => db.deleteLeads(deleted))), now };
+
+    expect(await runStoredScoresJob(() => runScoringJob(deps, { batchSize: 10 }), resumeWith(deps))).toBe(22);
+    expect(batches).toEqual([10, 10, 2]);
+    expect(await scoredLeadKeys()).toEqual(sortedKeys(leads).slice(0, 22));
+    expect(await readJob('scoring')).toMatchObject({ state: 'done', done: 22, total: 22 });
+  });
+
+  it('asked before its first batch, scores nothing until the purge is done, then every lead', async () => {
+    await replaceDemoLeads(demoStoredLeads(now, 25));
+    const batches: number[] = [];
+    const deps = { manifest, runModel: watched(batches), now };
+    let purged: ReturnType<typeof purge> | undefined;
+    const start = () => {
+      purged = purge(); // the job holds the lock: the purge waits for it
+      return runScoringJob(deps, { batchSize: 10 });
+    };
+
+    expect(await runStoredScoresJob(start, resumeWith(deps))).toBe(25);
+    expect(await purged).toEqual({ job: expect.objectContaining({ state: 'running', done: 0 }), scored: [] });
+    expect(batches).toEqual([10, 10, 5]);
+    expect(await readJob('scoring')).toMatchObject({ state: 'done', done: 25, total: 25 });
+  });
+
+  it('ends before a run asked for meanwhile starts, so that run does not take over its row', async () => {
+    await replaceDemoLeads(demoStoredLeads(now, 25));
+    const runs: string[] = [];
+    let second: Promise<number | null> | undefined;
+    const secondDeps = { manifest, runModel: watched([], () => runs.push('second')), now };
+    const askSecond = async () => {
+      second = runStoredScoresJob(() => runScoringJob(secondDeps, { source: 'hubspot', batchSize: 10 }), resumeWith(secondDeps));
+    };
+    const firstDeps = { manifest, runModel: watched([], (batch) => (runs.push('first'), batch === 1 && purge(askSecond))), now };
+
+    expect(await runStoredScoresJob(() => runScoringJob(firstDeps, { batchSize: 10 }), resumeWith(firstDeps))).toBe(25);
+    expect(await second).toBe(12);
+    expect(runs).toEqual(['first', 'first', 'first', 'second', 'second']);
+    expect(await readJob('scoring')).toMatchObject({ state: 'done', done: 12, total: 12, source: 'hubspot' });
+  });
+
+  it('is not stopped by a purge that is over', async () => {
+    await replaceDemoLeads(demoStoredLeads(now, 25));
+    await purge();
+    const batches: number[] = [];
+    expect(await navigator.locks.request(STORED_SCORES_LOCK, () => runScoringJob({ manifest, runModel: watched(batches), now }, { batchSize: 10 }))).toBe(25);
+    expect(batches).toEqual([10, 10, 5]);
   });
 });

@@ -4,7 +4,7 @@
  * with score, tier and the top reason, and report progress after each batch.
  */
 import type { CrmKind } from '../crm/types';
-import { countStoredLeads, db, type LeadScore, type StoredLead } from '../db/db';
+import { db, type LeadScore, type StoredLead } from '../db/db';
 import { forEachChunk, prefixRange } from '../db/chunks';
 import { readJob, runJob } from '../jobs/progress';
 import type { EngineOutput } from './engine';
@@ -81,6 +81,11 @@ function keyRangeOf({ source, resume }: ScoringScope): [string, string] {
   return [resume ? `${resume.after}\u0000` : from, to];
 }
 
+/** How many of `scope`'s leads are still to score. */
+function countToScore(scope: ScoringScope): Promise<number> {
+  return db.leads.where(':id').between(...keyRangeOf(scope), true, true).count();
+}
+
 /**
  * Scores every stored lead (or only `scope.source`'s) with `deps.manifest`'s model, in
  * primary-key order, or only those after `scope.resume.after`; returns how many were scored in all.
@@ -108,14 +113,15 @@ export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BUL
  * CRM only instead of taking it for a run over every lead.
  */
 export async function runScoringJob(deps: Omit<BulkScoringDeps, 'report'>, { source, batchSize = BULK_SCORING_BATCH }: { source?: CrmKind; batchSize?: number } = {}): Promise<number> {
-  const total = await (source ? countStoredLeads(source) : db.leads.count());
+  const total = await countToScore({ source });
   return runJob('scoring', deps.manifest.modelId, total, (report) => scoreAllStoredLeads({ ...deps, report }, batchSize, { source }), { source });
 }
 
 /**
- * A scoring job whose progress row still says `running` died with its offscreen document:
- * continue it (over the same leads: all, or its one CRM's) after the last batch it scored.
- * Resolves with the number scored in all, or null when no job was unfinished.
+ * A scoring job whose progress row still says `running` died with its offscreen document, or
+ * was paused by a purge: continue it (over the same leads: all, or its one CRM's) after the
+ * last batch it scored. Its total is counted again: a purge may have deleted some of the leads
+ * left. Resolves with the number scored in all, or null when no job was unfinished.
  */
 export async function resumeUnfinishedScoringJob(
   depsFor: (modelId: string) => Promise<Omit<BulkScoringDeps, 'report'>>,
@@ -126,7 +132,8 @@ export async function resumeUnfinishedScoringJob(
   const deps = await depsFor(job.modelId);
   const { source } = job;
   const resume = job.resumeAfter === undefined ? undefined : { done: job.done, after: job.resumeAfter };
-  return runJob('scoring', job.modelId, job.total, (report) => scoreAllStoredLeads({ ...deps, report }, batchSize, { source, resume }), {
+  const total = (resume?.done ?? 0) + (await countToScore({ source, resume }));
+  return runJob('scoring', job.modelId, total, (report) => scoreAllStoredLeads({ ...deps, report }, batchSize, { source, resume }), {
     source,
     unfinished: resume && job,
   });

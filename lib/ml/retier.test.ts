@@ -1,14 +1,22 @@
 import 'fake-indexeddb/auto';
-import { beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { db } from '../db/db';
-import { readJob, writeJob } from '../jobs/progress';
+import { readJob, runStoredScoresJob, STORED_SCORES_LOCK, writeJob } from '../jobs/progress';
+import { stubWebLocks } from '../../test/web-locks';
 import { clearCachedScores, resumeUnfinishedRetierJob, retierStoredScores, runRetierJob } from './retier';
 
 const score = (modelId: string, i: number, probability: number) => ({
   key: `${modelId}|salesforce|${i}`, modelId, leadKey: `salesforce|${i}`, probability, score: 50, tier: 'cold' as const, topReason: '', scoredAt: 0,
 });
 
-beforeEach(() => Promise.all([db.leadScores.clear(), db.scores.clear(), db.settings.clear()]));
+beforeEach(async () => {
+  stubWebLocks(); // a job's progress report asks the lock manager whether a purge waits
+  await Promise.all([db.leadScores.clear(), db.scores.clear(), db.settings.clear()]);
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+});
 
 it('re-tiers only the given model’s scores from their stored probabilities, in chunks with progress', async () => {
   await db.leadScores.bulkPut([...Array.from({ length: 7 }, (_, i) => score('m', i, i / 10)), score('other', 0, 0.9)]);
@@ -56,5 +64,27 @@ it('runs as the retier job, and a run cut short runs again with the model’s th
   expect(asked).toEqual(['m']);
   expect(changed).toBe(4); // 0.3, 0.4 warm → cold; 0.5, 0.6 hot → warm
   expect((await db.leadScores.where('modelId').equals('m').sortBy('probability')).map((s) => s.tier)).toEqual(['cold', 'cold', 'cold', 'cold', 'cold', 'warm', 'warm']);
+  expect(await readJob('retier')).toMatchObject({ state: 'done', done: 7 });
+});
+
+it('paused by a purge, keeps its row running and runs again once the purge is done', async () => {
+  await db.leadScores.bulkPut(Array.from({ length: 7 }, (_, i) => score('m', i, i / 10)));
+  const tiersOf = async () => (await db.leadScores.where('modelId').equals('m').sortBy('probability')).map((s) => s.tier);
+  // A purge asks to stop while the first chunk is written: it waits for the stored scores' lock.
+  let purged: Promise<unknown> | undefined;
+  const bulkPut = db.leadScores.bulkPut.bind(db.leadScores);
+  vi.spyOn(db.leadScores, 'bulkPut').mockImplementation((...args: Parameters<typeof bulkPut>) => {
+    purged ??= navigator.locks.request(STORED_SCORES_LOCK, async () => ({ job: await readJob('retier'), tiers: await tiersOf() }));
+    return bulkPut(...args);
+  });
+  const thresholds = { hot: 0.5, warm: 0.3 };
+
+  const changed = await runStoredScoresJob(
+    () => runRetierJob('m', thresholds, 3),
+    () => resumeUnfinishedRetierJob(async () => thresholds, 3),
+  );
+  expect(await purged).toEqual({ job: expect.objectContaining({ state: 'running', done: 3, total: 7 }), tiers: Array(7).fill('cold') });
+  expect(changed).toBe(4);
+  expect(await tiersOf()).toEqual(['cold', 'cold', 'cold', 'warm', 'warm', 'hot', 'hot']);
   expect(await readJob('retier')).toMatchObject({ state: 'done', done: 7 });
 });

@@ -1,8 +1,9 @@
 /**
  * Re-tiering a model's stored scores after its tier policy changed: tier is a pure function
  * of the stored probability and the thresholds, so nothing is re-scored. Runs in the offscreen
- * document as the `retier` job, a chunk at a time, reporting progress; a run cut short (the
- * document closed) is run again from the start when the document next starts.
+ * document as the `retier` job, a chunk at a time, reporting progress; a run cut short is run
+ * again from the start: when the document next starts if it closed, once the purge is done if
+ * a purge paused it.
  */
 import { db, type LeadScore } from '../db/db';
 import { forEachChunk, prefixRange } from '../db/chunks';
@@ -52,8 +53,9 @@ export async function runRetierJob(modelId: string, thresholds: TierThresholds, 
 }
 
 /**
- * A `retier` job whose row still says running was cut short: run it again, with the model's
- * thresholds as they are now (re-tiering is idempotent). Null when no job was unfinished.
+ * A `retier` job whose row still says running was cut short (its document closed, or a purge
+ * paused it): run it again, with the model's thresholds as they are now (re-tiering is
+ * idempotent). Null when no job was unfinished.
  */
 export async function resumeUnfinishedRetierJob(thresholdsOf: (modelId: string) => Promise<TierThresholds>, chunkSize = RETIER_CHUNK): Promise<number | null> {
   const job = await readJob('retier');

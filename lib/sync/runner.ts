@@ -28,7 +28,7 @@ async function cancelRequested(crm: CrmKind): Promise<boolean> {
  * Runs (or resumes) the CRM's job to its end, unless this worker already runs it; then scores
  * the CRM's stored leads if the job stored any, so the side panel, tier policy and model
  * report see them. Scored after the sync's lock is released, so cancelling the sync does not
- * wait for the scoring (a purge still waits for it: it holds the stored scores' lock).
+ * wait for the scoring (a purge pauses it: see lib/jobs/progress.ts).
  */
 async function runJob(crm: CrmKind): Promise<void> {
   const final = await navigator.locks.request(syncLockName(crm), { ifAvailable: true }, async (lock): Promise<SyncState | null> => {
