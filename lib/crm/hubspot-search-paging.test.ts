@@ -62,6 +62,9 @@ function memoryStore() {
       for (const lead of leads) stored.set(lead.id, lead.modifiedAt);
       state = next;
     },
+    // Only ids are stored here, never owners.
+    unnamedOwnerIds: async () => [],
+    nameOwners: async () => 0,
   };
   return { store, stored };
 }

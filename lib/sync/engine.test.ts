@@ -98,6 +98,44 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     db.close();
   });
 
+  it('names the owners of leads an earlier sync stored with owner ids, when a later sync finishes', async () => {
+    const first = worker(crm, defaultBehaviour());
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const failing: CrmClient = { ...first.client, ownerNames: () => Promise.reject(new CrmError('request', 'refused list owners: HTTP 403')) };
+    await runSync({ client: failing, store: first.store });
+    warn.mockRestore();
+    const lead = leads[4];
+    const key = `${crm}|${idOf(crm, lead)}`;
+    expect((await first.db.leads.get(key))?.owner).toBe(ownerIdOf(crm, lead));
+    first.db.close();
+
+    // Nothing changed in the CRM since: the sync re-reads only the leads at its cursor's instant, yet names every stored lead's owner.
+    const second = worker(crm, defaultBehaviour());
+    const asked: string[] = [];
+    const watched: CrmClient = { ...second.client, ownerNames: (ids, signal) => (asked.push(...ids), second.client.ownerNames(ids, signal)) };
+    const state = await runSync({ client: watched, store: second.store });
+    expect(state.status).toBe('done');
+    expect(state.lastRun!.synced).toBeLessThan(leads.length / 10);
+    const stored = await second.db.leads.where('source').equals(crm).toArray();
+    expect(new Set(stored.map((l) => l.owner))).toEqual(new Set(DEMO_OWNERS.map((owner) => owner.name)));
+    expect((await second.db.leadSummaries.get(key))?.owner).toBe(ownerNameOf(crm, lead));
+    // Each owner id asked once: by the re-read page's lookup or by the naming of stored leads.
+    expect(asked.sort()).toEqual([...new Set(leads.map((l) => ownerIdOf(crm, l)!))].sort());
+    // Nothing is left for a later sync to name.
+    expect(await second.store.unnamedOwnerIds(crm)).toEqual([]);
+    second.db.close();
+  });
+
+  it('keeps a finished sync finished when naming the stored owners fails', async () => {
+    const { client, db, store } = worker(crm, defaultBehaviour());
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const failingStore: SyncStore = { ...store, unnamedOwnerIds: () => Promise.reject(new Error('IndexedDB closed')) };
+    expect(await runSync({ client, store: failingStore })).toMatchObject({ status: 'done', error: null, lastRun: { synced: leads.length } });
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('owner ids'), expect.any(Error));
+    warn.mockRestore();
+    db.close();
+  });
+
   it('stores nothing of a page whose owner lookup is cancelled, and names its owners when resumed', async () => {
     const first = worker(crm, defaultBehaviour());
     const kill = new AbortController();

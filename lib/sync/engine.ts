@@ -3,7 +3,8 @@
  * the checkpoint that follows it in one transaction. Pure of browser APIs (client and store
  * are injected) so it runs in the service worker, in Node for the tests, and in the bench.
  * Leads are keyed `${crm}|${id}`, so a page read twice overwrites itself: no duplicates.
- * Owners are stored by name: each page's new owner ids are looked up before it is committed.
+ * Owners are stored by name: each page's new owner ids are looked up before it is committed,
+ * and leads stored earlier with owner ids are named when a sync finishes.
  */
 import type { ChangedPage, CrmClient, CrmRecord } from '../crm/client';
 import { CrmError, isCrmError } from '../crm/http';
@@ -86,7 +87,10 @@ export async function runSync({ client, store, signal, onProgress, now = Date.no
       job = nextJob;
       state = nextState;
       onProgress?.(state);
-      if (page.next === null) return state;
+      if (page.next === null) {
+        await nameStoredOwners(client, store, ownerNames, signal);
+        return state;
+      }
     }
   } catch (error) {
     // Everything committed stays; so does the job's checkpoint, so starting again resumes it.
@@ -117,4 +121,26 @@ async function learnOwnerNames(client: CrmClient, records: readonly CrmRecord[],
     console.warn(`LeadLens: could not read ${client.crm} owner names; those leads keep owner ids:`, error);
   }
   for (const id of unknown) ownerNames.set(id, found.get(id) ?? id);
+}
+
+/**
+ * After a finished sync: leads stored with an owner id (an earlier sync whose lookup failed,
+ * a HubSpot token granted the owners scope since, a LeadLens that stored ids) get their
+ * owner's name, so the side panel's owner filter lists each person once. `ownerNames` (this
+ * job's lookups) is used as it is; ids this job could not name are not asked again. A
+ * failure leaves the ids and the finished sync as they are.
+ */
+async function nameStoredOwners(client: CrmClient, store: SyncStore, ownerNames: ReadonlyMap<string, string>, signal?: AbortSignal): Promise<void> {
+  try {
+    const ids = await store.unnamedOwnerIds(client.crm);
+    const toAsk = ids.filter((id) => !ownerNames.has(id));
+    const found = toAsk.length > 0 ? await client.ownerNames(toAsk, signal) : new Map<string, string>();
+    const names = new Map(ids.flatMap((id) => {
+      const name = ownerNames.get(id) ?? found.get(id);
+      return name !== undefined && name !== id ? [[id, name] as const] : [];
+    }));
+    if (names.size > 0) await store.nameOwners(client.crm, names);
+  } catch (error) {
+    console.warn(`LeadLens: could not name the owners of ${client.crm} leads stored with owner ids:`, error);
+  }
 }

@@ -46,6 +46,19 @@ export function hubspotOutcome(stage: string | null | undefined, convertedFrom: 
 /** The field holding a record's owner id: its name is read from the CRM at sync time. */
 const OWNER_ID_FIELD = { salesforce: 'OwnerId', hubspot: 'hubspot_owner_id' } as const satisfies Record<CrmKind, string>;
 
+/** What the CRM's owner ids look like (Salesforce: a User `005…` or a queue `00G…`; HubSpot: digits), to tell them from names. */
+const OWNER_ID_PATTERN = { salesforce: /^00[5G][A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/, hubspot: /^\d+$/ } as const satisfies Record<CrmKind, RegExp>;
+
+/** Whether a stored owner may be one of the CRM's owner ids, stored when the CRM could not name it. */
+export function looksLikeOwnerId(crm: CrmKind, owner: string): boolean {
+  return OWNER_ID_PATTERN[crm].test(owner);
+}
+
+/** Whether `lead`, synced from `crm`, still holds its owner's id where its owner's name belongs. */
+export function hasUnnamedOwner(crm: CrmKind, lead: StoredLead): boolean {
+  return lead.origin === 'sync' && lead.source === crm && lead.owner !== '' && lead.fields[OWNER_ID_FIELD[crm]] === lead.owner;
+}
+
 /** The record's owner id, or null when it has none (read unchecked: `toStoredLead` validates it). */
 export function ownerIdOf(crm: CrmKind, record: CrmRecord): string | null {
   const id = record.fields[OWNER_ID_FIELD[crm]];
