@@ -18,14 +18,14 @@ async function handle(request: CsvRequest): Promise<void> {
     post({ type: 'preview', columns, outcomeValues: fewValuedColumns(columns, records), suggestion: suggestCsvMapping(columns, records) });
     return;
   }
-  const { rows, dayFirstColumns, warnings } = await importCsv(
+  const { rows, dayFirstColumns, commaDecimalColumns, warnings } = await importCsv(
     () => fileText(file),
     request.mapping,
     dexieCsvSink,
     // Characters approximate bytes closely enough for a progress bar.
     { onProgress: ({ rows, chars }) => post({ type: 'progress', rows, fraction: Math.min(1, chars / Math.max(FILE_READS * file.size, 1)) }) },
   );
-  post({ type: 'imported', rows, dayFirstColumns, warnings });
+  post({ type: 'imported', rows, dayFirstColumns, commaDecimalColumns, warnings });
 }
 
 self.addEventListener('message', (message: MessageEvent) => {

@@ -4,11 +4,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_HISTORY_COLUMNS, demoHistoryRows } from '../crm/demo-data';
 import { db, type StoredLead } from '../db/db';
 import { TrainingDataError } from '../ml/train/dataset';
-import { selectTrainingData } from '../ml/train/training-set';
+import { candidateFeatures, selectTrainingData } from '../ml/train/training-set';
 import { importCsv, previewCsv, type CsvMapping } from './import';
 import { suggestCsvMapping } from './mapping';
 import { BLOCK_CHARS } from './record-blocks';
 import { dexieCsvSink as sink } from './stored';
+import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 
 const now = new Date('2026-11-01T00:00:00Z');
 const historyCsv = `${Papa.unparse(demoHistoryRows({ count: 300, seed: 9, now }), { columns: [...DEMO_HISTORY_COLUMNS] })}\n`;
@@ -22,13 +23,14 @@ async function* chunksOf(text: string, size = 997) {
 /** A file whose text can be read from the start again, as `importCsv` reads it. */
 const fileOf = (text: string, size?: number) => () => chunksOf(text, size);
 
-/** The stored leads by key (CSV and others), and how many rows are still staged. */
+/** The stored leads by key (CSV and others), and how many rows are still staged; their summaries must match them. */
 async function stored() {
+  await expectSummariesInStep(db);
   const leads = new Map((await db.leads.toArray()).map((lead) => [lead.key, lead]));
   return { leads, staged: await db.csvStaging.count() };
 }
 
-beforeEach(() => Promise.all([db.leads.clear(), db.csvStaging.clear()]));
+beforeEach(() => Promise.all([...db.leadTables, db.csvStaging].map((table) => table.clear())));
 
 const mapping: CsvMapping = {
   idColumn: null,
@@ -118,7 +120,7 @@ describe('importCsv over a previous import', () => {
 
   /** The first import, and every stored lead (CSV and CRM) right after it. */
   async function importFirst() {
-    await db.leads.put(crmLead);
+    await db.putLeads([crmLead]);
     await importCsv(fileOf(historyCsv), mapping, sink);
     const { leads } = await stored();
     expect(leads.size).toBe(301);
@@ -199,7 +201,7 @@ describe('importCsv: dates written day first', () => {
   it('reads a created date column the file writes day first, ambiguous dates included, and says so', async () => {
     const csv = 'id,created,won\nA,31/12/2025,yes\nB,03/04/2025 14:30,no\nC,05/05/2025,no\nD,,yes\n';
     const result = await importCsv(fileOf(csv), datesMapping, sink);
-    expect(result).toEqual({ rows: 4, dayFirstColumns: ['created'], warnings: [] });
+    expect(result).toEqual({ rows: 4, dayFirstColumns: ['created'], commaDecimalColumns: [], warnings: [] });
     const { leads } = await stored();
     expect(lead(leads, 'A').createdAt).toBe(Date.UTC(2025, 11, 31));
     // Read month first, this would be 4 March.
@@ -273,6 +275,54 @@ describe('importCsv: dates written day first', () => {
         'Written as YYYY-MM-DD, they would read one way only.',
     ]);
     expect(lead((await stored()).leads, 'A').fields.visited).toBe('31/12/2025');
+  });
+});
+
+describe('importCsv: numbers written with decimal commas', () => {
+  /** 1234567.25 as a German spreadsheet writes it: 1.234.567,25. */
+  const german = (n: number) => n.toLocaleString('en-US').replace(/[,.]/g, (separator) => (separator === ',' ? '.' : ','));
+  const two = (n: number) => String(n).padStart(2, '0');
+  // A German export: semicolons, dates with dots (day first), revenue with decimal commas and thousands dots,
+  // head counts with thousands dots only (1.036 reads both ways), ids that look like numbers.
+  const rows = Array.from(
+    { length: 120 },
+    (_, i) => `1.000.${String(i).padStart(3, '0')};${two((i % 28) + 1)}.${two((i % 12) + 1)}.2025;${german(100 * i * i + 0.25)};${german(37 * i)};${i % 3 ? 'nein' : 'ja'}`,
+  );
+  const csv = `id;created;umsatz;mitarbeiter;won\n${rows.join('\n')}\n`;
+  const germanMapping: CsvMapping = { idColumn: 'id', nameColumn: null, createdColumn: 'created', outcome: { field: 'won', positiveValues: ['ja'] } };
+
+  it('stores a decimal-comma column as plain numbers, says so, and warns about a column it cannot tell', async () => {
+    expect(rows[5]).toBe('1.000.005;06.06.2025;2.500,25;185;nein');
+    const result = await importCsv(fileOf(csv), germanMapping, sink, { blockChars: 1024 });
+    expect(result).toEqual({
+      rows: 120,
+      dayFirstColumns: ['created'],
+      commaDecimalColumns: ['umsatz'],
+      warnings: [
+        'Column "mitarbeiter": no number in it shows whether its dots are decimal points or thousands separators (like 1.036), ' +
+          'so they were read as decimal points (1.036 as 1.036, not 1036). If they separate thousands, write the numbers without them (1234).',
+      ],
+    });
+    const { leads } = await stored();
+    // The mapped id keeps its text: it is the lead's key.
+    expect(leads.get('csv|1.000.005')?.fields).toEqual({ id: '1.000.005', created: '2025-06-06', umsatz: '2500.25', mitarbeiter: '185', won: 'nein' });
+    expect(leads.get('csv|1.000.119')?.fields.umsatz).toBe('1416100.25');
+  });
+
+  it('lets training read the decimal-comma column as numbers, not drop it as an identifier', async () => {
+    await importCsv(fileOf(csv), germanMapping, sink);
+    const { table } = selectTrainingData([...(await stored()).leads.values()], { createdAfter: null, createdBefore: null }, germanMapping.outcome!);
+    const { candidates, notes } = candidateFeatures([], table, 'csv', 'won');
+    expect(candidates.find(({ spec }) => spec.label === 'umsatz')?.spec).toMatchObject({ type: 'numeric', derive: { kind: 'value', from: { csv: 'umsatz' } } });
+    expect(notes).toEqual(['Column "id" has 120 distinct values in 120 rows (an identifier or free text?): dropped.']);
+  });
+
+  it('keeps a column with both decimal points and decimal commas as written, and names it', async () => {
+    const mixed = 'id,created,amount,won\nA,2025-01-01,"1,234.5",ja\nB,2025-01-02,2.713.067,nein\nC,2025-01-03,1.234,nein\n';
+    const result = await importCsv(fileOf(mixed), germanMapping, sink);
+    expect(result.commaDecimalColumns).toEqual([]);
+    expect(result.warnings).toEqual([expect.stringMatching(/^Column "amount" has 1 number written with a decimal point \(like 1,234\.5\) and 1 number written with a decimal comma \(like 2\.713\.067\)/)]);
+    expect((await stored()).leads.get('csv|B')?.fields.amount).toBe('2.713.067');
   });
 });
 

@@ -2,9 +2,11 @@
  * CSV import: the file's text, streamed block by block (whole records each, see
  * record-blocks.ts), parsed and validated by the trainer's own `parseCsv` (papaparse; UTF-8,
  * header, row widths), each row a lead of origin `csv`. The file is read twice: first to check
- * it whole and learn which order (day or month first) each date column writes (date-order.ts,
- * shared with the training CLI), then to store it, with dates written day first rewritten as
- * ISO so every later `parseDate` reads them right. Rows are staged apart from the stored leads
+ * it whole and learn which order (day or month first) each date column writes (date-order.ts)
+ * and which decimal separator each number column uses (number-format.ts), both shared with the
+ * training CLI; then to store it, with dates written day first rewritten as ISO and numbers
+ * written with decimal commas as plain numbers, so every later `parseDate` and `parseNumber`
+ * (training, scoring) reads them right. Rows are staged apart from the stored leads
  * and replace the previous import only once the whole file has been read and checked, so a
  * failure or a cancel anywhere leaves the previous import exactly as it was.
  */
@@ -15,6 +17,7 @@ import { isMissingRaw, parseDate } from '../ml/derive';
 import type { RawRecord } from '../ml/featurize';
 import { parseCsv, TrainingDataError, type Table } from '../ml/train/dataset';
 import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
+import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
 import { OutcomeRuleSchema, outcomeOf } from '../ml/train/training-set';
 import { BLOCK_CHARS, recordBlocks, splitHeader } from './record-blocks';
 
@@ -66,7 +69,7 @@ function mappedColumns(mapping: CsvMapping): string[] {
   return [mapping.idColumn, mapping.nameColumn, mapping.createdColumn, mapping.outcome?.field].filter((c): c is string => c !== null && c !== undefined);
 }
 
-/** The import reads the file this many times: once to check it and learn its date orders, once to store it. */
+/** The import reads the file this many times: once to check it and learn its date orders and number formats, once to store it. */
 export const FILE_READS = 2;
 
 export interface ImportProgress {
@@ -81,7 +84,9 @@ export interface ImportResult {
   rows: number;
   /** Date columns the file writes day first (31/12/2025): their dates are stored as YYYY-MM-DD. */
   dayFirstColumns: string[];
-  /** What a person should know about how the file's dates were read. */
+  /** Number columns the file writes with decimal commas (1.234,5): their numbers are stored as plain numbers (1234.5). */
+  commaDecimalColumns: string[];
+  /** What a person should know about how the file's dates and numbers were read. */
   warnings: string[];
 }
 
@@ -126,30 +131,39 @@ async function* csvBlocks(chunks: AsyncIterable<string>, blockChars: number, sig
   }
 }
 
-/** First reading: checks the whole file (as the trainer would) before anything is staged, and gathers each column's date evidence. */
+/**
+ * First reading: checks the whole file (as the trainer would) before anything is staged, and
+ * gathers each column's date evidence, and each unmapped column's number evidence: the mapped
+ * columns keep their text (the id is the lead's key, the outcome is matched against the values
+ * chosen as written in the file).
+ */
 async function scanCsv(
   chunks: AsyncIterable<string>,
   mapping: CsvMapping,
   { blockChars, signal, onProgress }: { blockChars: number; signal: AbortSignal | undefined; onProgress: (progress: ImportProgress) => void },
-): Promise<{ rows: number; chars: number; evidence: Map<string, DateEvidence> }> {
+): Promise<{ rows: number; chars: number; dateEvidence: Map<string, DateEvidence>; numberEvidence: Map<string, NumberEvidence> }> {
   let blocks = 0;
   let rows = 0;
   let chars = 0;
-  let evidence = new Map<string, DateEvidence>();
+  let dateEvidence = new Map<string, DateEvidence>();
+  let numberEvidence = new Map<string, NumberEvidence>();
   for await (const block of csvBlocks(chunks, blockChars, signal)) {
     if (blocks++ === 0) {
-      const missing = mappedColumns(mapping).filter((column) => !block.table.columns.includes(column));
+      const mapped = mappedColumns(mapping);
+      const missing = mapped.filter((column) => !block.table.columns.includes(column));
       if (missing.length > 0) throw new TrainingDataError(`The CSV has no column ${missing.map((c) => `"${c}"`).join(', ')}.`);
-      evidence = noDateEvidence(block.table.columns);
+      dateEvidence = noDateEvidence(block.table.columns);
+      numberEvidence = noNumberEvidence(block.table.columns.filter((column) => !mapped.includes(column)));
     }
-    noteDates(evidence, block.table.records);
+    noteDates(dateEvidence, block.table.records);
+    noteNumbers(numberEvidence, block.table.records);
     rows = block.rowsBefore + block.table.records.length;
     chars = block.chars;
     onProgress({ rows: 0, chars });
   }
   signal?.throwIfAborted();
   if (rows === 0) throw new TrainingDataError(blocks === 0 ? 'The CSV file is empty.' : 'The CSV file has a header but no rows.');
-  return { rows, chars, evidence };
+  return { rows, chars, dateEvidence, numberEvidence };
 }
 
 /**
@@ -171,12 +185,14 @@ export async function importCsv(
   // Whatever an earlier import left staged (its worker was stopped) is not part of this file.
   await sink.discard();
   try {
-    // A date such as 03/04/2025 is read by its column's order, known only once every row was seen.
+    // A date such as 03/04/2025 is read by its column's order, a number such as 1.234 by its
+    // column's format: both known only once every row was seen.
     const scanned = await scanCsv(openFile(), mapping, { blockChars, signal, onProgress });
-    const { orders, warnings } = dateOrders(scanned.evidence, mapping.createdColumn);
+    const dates = dateOrders(scanned.dateEvidence, mapping.createdColumn);
+    const numbers = numberFormats(scanned.numberEvidence);
     let rows = 0;
     for await (const { table, rowsBefore, chars } of csvBlocks(openFile(), blockChars, signal)) {
-      const records = recordsInFileOrder(table.records, orders);
+      const records = recordsInFileFormat(recordsInFileOrder(table.records, dates.orders), numbers.formats);
       await sink.stage(records.map((record, i) => csvLead(record, rowsBefore + i + 1, mapping)));
       rows = rowsBefore + records.length;
       onProgress({ rows, chars: scanned.chars + chars });
@@ -194,7 +210,12 @@ export async function importCsv(
       );
     }
     await sink.commit();
-    return { rows, dayFirstColumns: dayFirstColumns(orders), warnings };
+    return {
+      rows,
+      dayFirstColumns: dayFirstColumns(dates.orders),
+      commaDecimalColumns: commaDecimalColumns(numbers.formats),
+      warnings: [...dates.warnings, ...numbers.warnings],
+    };
   } catch (error) {
     await sink.discard();
     throw error;

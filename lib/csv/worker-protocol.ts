@@ -24,7 +24,9 @@ export const CsvEventSchema = z.discriminatedUnion('type', [
     rows: z.number().int().nonnegative(),
     /** Date columns the file writes day first (31/12/2025), stored as YYYY-MM-DD. */
     dayFirstColumns: z.array(z.string()),
-    /** How the file's dates were read, where a person should know (see `ImportResult`). */
+    /** Number columns the file writes with decimal commas (1.234,5), stored as plain numbers (1234.5). */
+    commaDecimalColumns: z.array(z.string()),
+    /** How the file's dates and numbers were read, where a person should know (see `ImportResult`). */
     warnings: z.array(z.string()),
   }),
   z.object({ type: z.literal('failed'), error: z.string() }),

@@ -27,6 +27,15 @@ writeFileSync(
   dayFirstCsv,
   Papa.unparse(syntheticLeads(200, 9).map((r) => ({ ...r, visited: dayMonthYear(String(r.last_activity), '/'), renewal: dayMonthYear(String(r.last_activity), '-') }))),
 );
+/** The same leads as a German spreadsheet writes them: semicolons, revenue with thousands dots ($1,234,567 → 1.234.567). */
+const germanCsv = join(dir, 'german.csv');
+writeFileSync(
+  germanCsv,
+  Papa.unparse(
+    syntheticLeads(200, 9).map((r) => ({ ...r, revenue: String(r.revenue).replace(/^\$/, '').replace(/,/g, '.') })),
+    { delimiter: ';' },
+  ),
+);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const fast = ['--cv', '2', '--bags', '1', '--interactions', '2', '--exclude', 'id'];
@@ -91,6 +100,17 @@ describe('lib/ml/cli.ts', () => {
       expect(features.get(`${column}_days_since`), column).toMatchObject({ type: 'numeric', unit: 'days', derive: { kind: 'daysSince', from: { csv: column } } });
       expect(features.has(column), column).toBe(false);
     }
+  });
+
+  it('reads numbers written with thousands dots as numbers, not as an identifier, and says so on stderr', () => {
+    const out = join(dir, 'german-model');
+    const run = train('--csv', germanCsv, '--sep', ';', '--target', 'converted', '--json', '--out', out);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('note: numbers read with decimal commas (1.234,5 is 1234.5) in "revenue": the file writes them that way.\n');
+    expect(run.stderr).not.toContain('"revenue" has');
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    const revenue = manifest.features.find((f: { key: string }) => f.key === 'revenue');
+    expect(revenue).toMatchObject({ type: 'numeric', derive: { kind: 'value', from: { csv: 'revenue' } } });
   });
 
   it.each([

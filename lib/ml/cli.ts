@@ -10,8 +10,9 @@
  * --time-column adds an out-of-time check (train on the earliest 70 % by that date or number
  * column, test on the latest 30 %: `oot_roc_auc`). --json prints one JSON line of metrics; --out writes model.onnx, manifest.json, MODEL_CARD.md
  * (all three or none: a failed write leaves the folder as it was). --quiet drops the progress lines.
- * Numeric dates are read in the order their column writes them (31/12/2025: day first), as the
- * CSV import reads them; stderr names the columns read day first.
+ * Numeric dates are read in the order their column writes them (31/12/2025: day first), and
+ * numbers with the decimal separator their column uses (2.713.067 and 0,125 with decimal commas),
+ * as the CSV import reads them; stderr names the columns read day first or with decimal commas.
  * Bad input prints a clear error to stderr, exits 1 (2 for a wrong option) and writes nothing.
  */
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { getSystemErrorMap } from 'node:util';
 import { FeatureSpecListSchema, type TierPolicy } from './manifest';
 import { parseCsv, TooManyFoldsError, TrainingDataError } from './train/dataset';
 import { tableInFileOrder } from './train/date-order';
+import { tableInFileFormat } from './train/number-format';
 import { trainModel, type CalibrationChoiceOption } from './train/index';
 
 interface Args {
@@ -164,12 +166,21 @@ function main(): number {
       throw new TrainingDataError(`Cannot read ${args.csv}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     const sep = typeof args.sep === 'string' ? args.sep.replace(/^\\t$/, '\t') : undefined;
+    const missingValues = typeof args.missing === 'string' ? args.missing.split(',').map((s) => s.trim()) : [];
     // parseDate reads slashes month first (24/10/2026: no date) and dashes in no order: each column's own dates tell its order.
-    const { table, dayFirstColumns, warnings: dateWarnings } = tableInFileOrder(parseCsv(bytes, { sep }));
-    if (dayFirstColumns.length > 0) {
-      process.stderr.write(`note: dates read day first (31/12/2025 is 31 December) in ${dayFirstColumns.map((c) => `"${c}"`).join(', ')}: the file writes them that way.\n`);
+    const dated = tableInFileOrder(parseCsv(bytes, { sep }));
+    // parseNumber reads each number alone (2.713.067: no number, 0,125: 125): each column's own numbers tell its format.
+    // The target keeps its text: --positive names its values as written.
+    const { table, commaDecimalColumns, warnings: numberWarnings } = tableInFileFormat(dated.table, { keepAsWritten: [args.target], missingValues });
+    const quoted = (columns: string[]) => columns.map((c) => `"${c}"`).join(', ');
+    if (dated.dayFirstColumns.length > 0) {
+      process.stderr.write(`note: dates read day first (31/12/2025 is 31 December) in ${quoted(dated.dayFirstColumns)}: the file writes them that way.\n`);
     }
-    for (const w of dateWarnings) process.stderr.write(`warning: ${w}\n`);
+    if (commaDecimalColumns.length > 0) {
+      process.stderr.write(`note: numbers read with decimal commas (1.234,5 is 1234.5) in ${quoted(commaDecimalColumns)}: the file writes them that way.\n`);
+    }
+    const fileWarnings = [...dated.warnings, ...numberWarnings];
+    for (const w of fileWarnings) process.stderr.write(`warning: ${w}\n`);
     let specs;
     if (typeof args.features === 'string') {
       let json: unknown;
@@ -211,7 +222,7 @@ function main(): number {
       positive: typeof args.positive === 'string' ? args.positive : undefined,
       specs,
       exclude: typeof args.exclude === 'string' ? args.exclude.split(',').map((s) => s.trim()).filter(Boolean) : [],
-      missingValues: typeof args.missing === 'string' ? args.missing.split(',').map((s) => s.trim()) : [],
+      missingValues,
       sourceName: basename(args.csv),
       now,
       timeColumn: typeof args['time-column'] === 'string' ? args['time-column'] : undefined,
@@ -243,7 +254,7 @@ function main(): number {
     }
     const s = result.summary;
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ ...s, train_seconds: (performance.now() - started) / 1000, model_id: result.manifest.modelId, warnings: dateWarnings.length + result.warnings.length })}\n`);
+      process.stdout.write(`${JSON.stringify({ ...s, train_seconds: (performance.now() - started) / 1000, model_id: result.manifest.modelId, warnings: fileWarnings.length + result.warnings.length })}\n`);
     } else {
       process.stdout.write(
         `${result.manifest.modelId}: ${s.rows} rows, ${s.positives} positives, ${s.features} features, ${s.terms} terms (${s.interactions} interactions)\n` +

@@ -59,6 +59,30 @@ describe('commaReading (the per-value comma rule of parseNumber)', () => {
   it.each(['1234', '1,2,3', '1,234,5', '1.5,3'])('%s → null', (digits) => expect(commaReading(digits)).toBeNull());
 });
 
+describe('parseNumber in a column\'s format (number-format.ts)', () => {
+  it.each([
+    ['2.713.067', 'comma-decimal', 2713067],
+    ['1.234,56', 'comma-decimal', 1234.56],
+    ['0,125', 'comma-decimal', 0.125],
+    ['1,234', 'comma-decimal', 1.234],
+    ['€ 1.234,5', 'comma-decimal', 1234.5],
+    ['1.000-5.000', 'comma-decimal', 1000],
+    ['1,234', 'dot-decimal', 1234],
+    ['1,234.5', 'dot-decimal', 1234.5],
+    ['.5', 'dot-decimal', 0.5],
+    ['1e3', 'comma-decimal', 1000],
+  ] as const)('%s in %s → %s', (raw, format, want) => expect(parseNumber(raw, [], format)).toBe(want));
+  // A thousands group never follows a leading 0; a number has one decimal separator, and its thousands groups have 3 digits.
+  it.each([
+    ['1.5', 'comma-decimal'],
+    ['1,234.5', 'comma-decimal'],
+    ['0.125.000', 'comma-decimal'],
+    ['0,125', 'dot-decimal'],
+    ['2.713.067', 'dot-decimal'],
+    ['12.34.56', 'comma-decimal'],
+  ] as const)('%s in %s → NaN', (raw, format) => expect(parseNumber(raw, [], format)).toBeNaN());
+});
+
 describe('parseBoolean', () => {
   it.each([
     ['true', 1], ['false', 0], ['Yes', 1], ['No', 0], ['1', 1], ['0', 0], [true, 1], [false, 0], [1, 1], [0, 0], ['checked', 1],

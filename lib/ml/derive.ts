@@ -50,9 +50,10 @@ export function rawText(raw: Raw, extra: readonly string[] = []): string | null 
 const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
- * How `parseNumber` reads the commas of a number's digits: `1,234` / `1,234.5` as thousands
- * separators, `3,5` as a decimal comma; null when there is no comma or it reads neither way.
- * Decided per value, so `7,125` (thousands) and `5,75` (decimal) can meet in one column.
+ * How `parseNumber` reads the commas of a number's digits when no format is given: `1,234` /
+ * `1,234.5` as thousands separators, `3,5` as a decimal comma; null when there is no comma or
+ * it reads neither way. Decided per value, so `7,125` (thousands) and `5,75` (decimal) can meet
+ * in one column: a CSV file's columns are read in their own format instead (number-format.ts).
  */
 export function commaReading(digits: string): 'thousands' | 'decimal' | null {
   if (/^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(digits)) return 'thousands';
@@ -60,12 +61,37 @@ export function commaReading(digits: string): 'thousands' | 'decimal' | null {
   return null;
 }
 
+/** The value of a number's digits read per value (`commaReading`); NaN when they are no number. */
+function perValueDigits(digits: string): number {
+  const comma = commaReading(digits);
+  const plain = comma === 'thousands' ? digits.replace(/,/g, '') : comma === 'decimal' ? digits.replace(',', '.') : digits;
+  return NUMBER_RE.test(plain) ? Number(plain) : NaN; // NUMBER_RE refuses any comma left
+}
+
+/** How a column writes its numbers: `1,234.5` (a decimal point, thousands commas) or `1.234,5` (a decimal comma, thousands dots). */
+export type NumberFormat = 'dot-decimal' | 'comma-decimal';
+
+/**
+ * Digits written with a decimal point: `1234.5`, `1,234.5`, `1,234,567`, `.5`, `1e3`. A
+ * thousands group never follows a leading 0: nobody writes 125 as `0,125`.
+ */
+const DOT_DECIMAL_RE = /^[+-]?(?:(?:\d+|[1-9]\d{0,2}(?:,\d{3})+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** The value of a number's digits written in `format`; NaN when they are no number in it (`1.5` with decimal commas). */
+function formatDigits(digits: string, format: NumberFormat): number {
+  // 1.234,5 is 1,234.5 with its two separators swapped
+  const dotted = format === 'comma-decimal' ? digits.replace(/[.,]/g, (separator) => (separator === '.' ? ',' : '.')) : digits;
+  return DOT_DECIMAL_RE.test(dotted) ? Number(dotted.replace(/,/g, '')) : NaN;
+}
+
 /**
  * A number from a raw value: `1200`, `"$1,200,000"`, `"1 200"`, `"€ 3.5"`, `"12%"` (→ 12),
  * `"(500)"` (→ −500), HubSpot ranges `"25-50"` / `"25 to 50"` (→ 25, the lower bound),
- * `"1000+"` (→ 1000), `"12 days"` (→ 12), booleans (→ 1/0). NaN when unreadable.
+ * `"1000+"` (→ 1000), `"12 days"` (→ 12), booleans (→ 1/0). NaN when unreadable. Its digits
+ * are read in `format` when given (a CSV column's, see number-format.ts: `2.713.067` → 2713067
+ * with decimal commas), else per value (`commaReading`).
  */
-export function parseNumber(raw: Raw, extra: readonly string[] = []): number {
+export function parseNumber(raw: Raw, extra: readonly string[] = [], format?: NumberFormat): number {
   if (typeof raw === 'number') return Number.isFinite(raw) ? raw : NaN;
   if (typeof raw === 'boolean') return raw ? 1 : 0;
   const text = rawText(raw, extra);
@@ -87,18 +113,13 @@ export function parseNumber(raw: Raw, extra: readonly string[] = []): number {
   if (range) s = range[1];
   s = s.replace(/\+$/, '');
   // a plain number, or with thousands separators
-  let m = /^[+-]?[\d.,]+(?:[eE][+-]?\d+)?/.exec(s);
+  const m = /^[+-]?[\d.,]+(?:[eE][+-]?\d+)?/.exec(s);
   if (!m) return NaN;
-  let num = m[0];
+  const num = m[0];
   const rest = s.slice(num.length);
   // allowed suffixes: %, k/m/b multipliers, words (units like "days")
   if (rest !== '' && !/^(%|[kmb]|[a-z]+\.?)$/i.test(rest)) return NaN;
-  const comma = commaReading(num);
-  if (comma === 'thousands') num = num.replace(/,/g, '');
-  else if (comma === 'decimal') num = num.replace(',', '.');
-  else if (num.includes(',')) return NaN;
-  if (!NUMBER_RE.test(num)) return NaN;
-  let value = Number(num);
+  let value = format ? formatDigits(num, format) : perValueDigits(num);
   if (!Number.isFinite(value)) return NaN;
   const suffix = rest.toLowerCase();
   if (suffix === 'k') value *= 1e3;

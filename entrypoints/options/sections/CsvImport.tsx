@@ -159,6 +159,12 @@ export function CsvImportSection() {
               writes them that way.
             </p>
           )}
+          {finished.commaDecimalColumns.length > 0 && (
+            <p data-testid="csv-comma-decimal">
+              Numbers read with decimal commas (1.234,5 is 1234.5) in {finished.commaDecimalColumns.map((column) => `"${column}"`).join(', ')}: the
+              file writes them that way.
+            </p>
+          )}
           {scoreImported.isError && <ErrorState message={`The leads were imported, but could not be scored: ${scoreImported.error.message}`} />}
           {finished.warnings.length > 0 && (
             <ul data-testid="csv-import-warnings">

@@ -1,11 +1,11 @@
 /**
  * Training data checks on small hand-made tables: the target read ignoring case and spaces,
- * ragged rows named by data row, numeric columns with a few stray notes, commas read two
- * ways in one column, and folds that need more rows of a class than the data has.
+ * ragged rows named by data row, numeric columns with a few stray notes, and folds that need
+ * more rows of a class than the data has. (A column's decimal commas: number-format.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import type { RawRecord } from '../featurize';
-import { buildFeatures, buildLabels, checkFolds, featurizeAndPrune, inferFeatureSpecs, mixedCommaWarning, parseCsv, TooManyFoldsError, type Table } from './dataset';
+import { buildFeatures, buildLabels, checkFolds, featurizeAndPrune, inferFeatureSpecs, parseCsv, TooManyFoldsError, type Table } from './dataset';
 
 /** A table of `n` rows: column name → the cell of row i. */
 function tableOf(n: number, cells: Record<string, (i: number) => string>): Table {
@@ -78,24 +78,5 @@ describe('inferFeatureSpecs: numbers with a few stray notes', () => {
     expect(inferFeatureSpecs(clean, 'converted', []).warnings).toEqual([]);
     const mixed = tableOf(100, { size: (i) => (i % 10 === 0 ? 'large' : String(i % 4)), converted });
     expect(typeOf(mixed, 'size')).toBe('categorical');
-  });
-});
-
-describe('mixedCommaWarning', () => {
-  it('warns when one column reads some commas as decimal and others as thousands', () => {
-    expect(mixedCommaWarning('Score', ['5,75', '1', null, '7,125', '0,5'])).toBe(
-      '"Score" mixes numbers with a decimal comma ("5,75" read as 5.75) and with a thousands comma ("7,125" read as 7125): ' +
-        'one of the two is likely misread. Export the column with decimal points and no thousands separators.',
-    );
-  });
-  it('is quiet for a column written one way', () => {
-    expect(mixedCommaWarning('Revenue', ['$1,200', '12,345,678', '1 234', '7'])).toBeNull();
-    expect(mixedCommaWarning('Score', ['5,75', '0,5', '12'])).toBeNull();
-  });
-  it('is given for the numeric columns training reads', () => {
-    const table = tableOf(60, { score: (i) => (i % 2 ? '5,75' : '7,125'), converted: (i) => String(i % 2) });
-    const warnings: string[] = [];
-    buildFeatures(inferFeatureSpecs(table, 'converted', []).specs, table.records, 'csv', new Date(0), warnings);
-    expect(warnings).toEqual([expect.stringMatching(/^"score" mixes numbers with a decimal comma/)]);
   });
 });

@@ -5,8 +5,8 @@
  * (papaparse runs in a Web Worker too).
  */
 import Papa from 'papaparse';
-import { commaReading, isMissingRaw, parseDate, parseNumber, rawText } from '../derive';
-import { featureLevel, featurizeRecords, readRaw, type RawRecord, type SourceKind } from '../featurize';
+import { isMissingRaw, parseDate, parseNumber, type NumberFormat } from '../derive';
+import { featureLevel, featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
 import type { Feature, FeatureSpec } from '../manifest';
 
 /** Minimums for training at all (Einstein asks for 1,000 leads and 120 conversions; below these nothing can be learned). */
@@ -24,6 +24,19 @@ export const OTHER_LEVEL = '(other)';
  * into categories.
  */
 export const MIN_NUMERIC_SHARE = 0.95;
+
+/** Whether a column with `numbers` of its `filled` cells read as numbers is numeric (see MIN_NUMERIC_SHARE). */
+export const mostlyNumbers = (numbers: number, filled: number): boolean => filled - numbers <= (1 - MIN_NUMERIC_SHARE) * filled;
+
+/**
+ * A filled cell's number as an inferred numeric column reads it (in `format` when given, see
+ * `parseNumber`); NaN for text, and for dates written with digits (12/31/2025, 2025-12-31),
+ * which are no numbers even where a number could be read from their start.
+ */
+export function cellNumber(text: string, format?: NumberFormat): number {
+  if (/^\d{1,2}\/\d{1,2}\/\d{4}/.test(text) || /^\d{4}-\d{2}-\d{2}/.test(text)) return NaN;
+  return parseNumber(text, [], format);
+}
 
 /** A clear, user-facing training error (nothing is written when one is thrown). */
 export class TrainingDataError extends Error {
@@ -220,9 +233,11 @@ export function keyOf(name: string, taken: Set<string>): string {
  * Feature specs from the CSV columns (no spec file): each column not excluded and not the
  * target becomes numeric, boolean, categorical, or a date (→ days since, measured from the
  * data's latest date). A column is numeric when ≥ MIN_NUMERIC_SHARE of its values are numbers
- * (the rest read as missing, with a warning). Constant and fully missing columns, and
- * identifier-like columns (almost one level per row), are dropped with a warning. Also returns that latest date (the
- * reference time), or null when there are no date columns.
+ * (the rest read as missing, with a warning); the CSV import and the CLI have already rewritten
+ * a column written with decimal commas (`2.713.067`) as plain numbers (number-format.ts).
+ * Constant and fully missing columns, and identifier-like columns (almost one level per row),
+ * are dropped with a warning. Also returns that latest date (the reference time), or null when
+ * there are no date columns.
  */
 export function inferFeatureSpecs(
   table: Table,
@@ -256,10 +271,10 @@ export function inferFeatureSpecs(
     const all = (pred: (s: string) => boolean) => values.every(pred);
     const from = { csv: col };
     const base = { label: col, missingValues, actionable: false };
-    const notNumbers = values.filter((s) => Number.isNaN(parseNumber(s)) || /^\d{1,2}\/\d{1,2}\/\d{4}/.test(s) || /^\d{4}-\d{2}-\d{2}/.test(s));
+    const notNumbers = values.filter((s) => Number.isNaN(cellNumber(s)));
     if (all((s) => /^(yes|no|true|false)$/i.test(s))) {
       specs.push({ ...base, key: keyOf(col, taken), type: 'boolean', derive: { kind: 'value', from } });
-    } else if (notNumbers.length <= (1 - MIN_NUMERIC_SHARE) * values.length) {
+    } else if (mostlyNumbers(values.length - notNumbers.length, values.length)) {
       if (notNumbers.length > 0) {
         const examples = [...new Set(notNumbers)].slice(0, 3).map((s) => `"${s}"`).join(', ');
         warnings.push(`Column "${col}" is read as numbers; ${notNumbers.length} value(s) in it are not numbers and read as missing: ${examples}.`);
@@ -284,27 +299,6 @@ export function inferFeatureSpecs(
 }
 
 /**
- * A warning when a column's numbers read some commas as decimal commas ("5,75" → 5.75) and
- * others as thousands separators ("7,125" → 7125): one of the two is likely misread. Null
- * when the column is consistent.
- */
-export function mixedCommaWarning(label: string, texts: (string | null)[]): string | null {
-  const example = new Map<'thousands' | 'decimal', string>(); // reading → first value read so
-  for (const text of texts) {
-    if (text === null || example.size === 2 || Number.isNaN(parseNumber(text))) continue;
-    const digits = /[+-]?\d[\d.,]*/.exec(text.replace(/[\s\u00a0]/g, ''))?.[0] ?? '';
-    const reading = commaReading(digits);
-    if (reading && !example.has(reading)) example.set(reading, text);
-  }
-  if (example.size < 2) return null;
-  const [decimal, thousands] = [example.get('decimal')!, example.get('thousands')!];
-  return (
-    `"${label}" mixes numbers with a decimal comma ("${decimal}" read as ${parseNumber(decimal)}) and with a thousands comma ("${thousands}" read as ${parseNumber(thousands)}): ` +
-    'one of the two is likely misread. Export the column with decimal points and no thousands separators.'
-  );
-}
-
-/**
  * Specs → features: categorical vocabularies from the data (levels with ≥ MIN_LEVEL_COUNT rows,
  * most frequent first, at most MAX_LEVELS, then "(other)", which rare and unseen levels map to).
  */
@@ -313,16 +307,11 @@ export function buildFeatures(
   records: RawRecord[],
   source: SourceKind,
   now: Date,
-  /** Where notes on the data go; omitted, none are kept and the mixed-comma scan (it only warns) is skipped. */
+  /** Where notes on the data go; omitted, none are kept. */
   warnings?: string[],
 ): Feature[] {
   return specs.map((spec): Feature => {
     const feature: Feature = { ...spec, missingValues: spec.missingValues ?? [], actionable: spec.actionable ?? false };
-    const { derive } = spec;
-    if (warnings && spec.type === 'numeric' && derive.kind === 'value') {
-      const mixed = mixedCommaWarning(spec.label, records.map((r) => rawText(readRaw(r, derive.from, source), feature.missingValues)));
-      if (mixed) warnings.push(mixed);
-    }
     if (spec.type !== 'categorical') return feature;
     const counts = new Map<string, number>();
     for (const r of records) {

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { parseNumber } from '../derive';
+import type { RawRecord } from '../featurize';
+import { buildFeatures, featurizeAndPrune, inferFeatureSpecs, type Table } from './dataset';
+import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, tableInFileFormat } from './number-format';
+
+const columns = ['german', 'decimal', 'us', 'counts', 'postcode', 'ref', 'notes'];
+const records: RawRecord[] = [
+  { german: '2.713.067', decimal: '1,5', us: '1,234.5', counts: '1,234', postcode: '01067', ref: '12.34.56', notes: 'called 2.713.067 times' },
+  { german: '1.234,56', decimal: '0,125', us: '1,234', counts: '5,678', postcode: '10115', ref: '12.34.57', notes: 'n/a' },
+  { german: '€ 987', decimal: '2.713,25', us: '$12', counts: '12', postcode: '80331', ref: '1.234', notes: 'left a message' },
+  { german: '', decimal: '12,5 %', us: '', counts: '', postcode: '', ref: '', notes: '' },
+];
+
+/** The formats and warnings of one column of `cells`, and its cells as rewritten. */
+function readColumn(cells: (string | null)[]) {
+  const column = cells.map((cell) => ({ value: cell }));
+  const evidence = noNumberEvidence(['value']);
+  noteNumbers(evidence, column);
+  const { formats, warnings } = numberFormats(evidence);
+  return { format: formats.get('value') ?? null, warnings, cells: recordsInFileFormat(column, formats).map((record) => record.value) };
+}
+
+describe('number-format', () => {
+  it('learns each number column its format from the numbers that read one way only, block by block as over the whole table', () => {
+    const byBlock = noNumberEvidence(columns);
+    for (const record of records) noteNumbers(byBlock, [record]);
+    const whole = noNumberEvidence(columns);
+    noteNumbers(whole, records);
+    expect(byBlock).toEqual(whole);
+    const { formats, warnings } = numberFormats(whole);
+    // "counts" reads both ways throughout (1,234), "postcode" has no separator: no format. "ref" and "notes" are text.
+    expect(formats).toEqual(new Map([['german', 'comma-decimal'], ['decimal', 'comma-decimal'], ['us', 'dot-decimal']]));
+    expect(commaDecimalColumns(formats)).toEqual(['german', 'decimal']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('rewrites the numbers of a decimal-comma column as plain numbers; keeps the rest as written', () => {
+    const evidence = noNumberEvidence(columns);
+    noteNumbers(evidence, records);
+    const rewritten = recordsInFileFormat(records, numberFormats(evidence).formats);
+    expect(rewritten).toEqual([
+      { ...records[0], german: '2713067', decimal: '1.5' },
+      // 0,125 alone reads as 125 (a thousands comma); its column writes decimal commas.
+      { ...records[1], german: '1234.56', decimal: '0.125' },
+      { ...records[2], german: '987', decimal: '2713.25' },
+      { ...records[3], decimal: '12.5' },
+    ]);
+    expect(rewritten.map((record) => parseNumber(record.german))).toEqual([2713067, 1234.56, 987, NaN]);
+    expect(rewritten.map((record) => parseNumber(record.decimal))).toEqual([1.5, 0.125, 2713.25, 12.5]);
+    // Today's reading of the columns with a decimal point or no format: 1,234 is 1234.
+    expect(rewritten.map((record) => parseNumber(record.counts))).toEqual([1234, 5678, 12, NaN]);
+    expect(recordsInFileFormat(records, new Map())).toBe(records);
+    expect(records[0].german).toBe('2.713.067'); // the input is left as it was
+  });
+
+  it.each([
+    ['German thousands', ['2.713.067', '15.300', '12'], 'comma-decimal', ['2713067', '15300', '12']],
+    ['a decimal comma and a thousands dot', ['1.234,56', '(1.000,5)', '2,5k'], 'comma-decimal', ['1234.56', '-1000.5', '2500']],
+    ['decimal commas, one with three decimals', ['5,75', '1', null, '7,125', '0,5'], 'comma-decimal', ['5.75', '1', null, '7.125', '0.5']],
+    ['a decimal point and thousands commas', ['1,234.5', '1,234', '7'], 'dot-decimal', ['1,234.5', '1,234', '7']],
+    ['thousands commas, spaces and currencies', ['$1,200', '12,345,678', '1 234', '7'], 'dot-decimal', ['$1,200', '12,345,678', '1 234', '7']],
+    ['numbers that read both ways only', ['1,234', '5,678', '12'], null, ['1,234', '5,678', '12']],
+  ] as const)('%s: %j is read %s', (_, cells, format, rewritten) => {
+    const read = readColumn([...cells]);
+    expect(read.format).toBe(format);
+    expect(read.cells).toEqual(rewritten);
+    expect(read.warnings).toEqual([]);
+  });
+
+  it('keeps text columns with a few numbers in them as written: postcodes, references, notes', () => {
+    expect(readColumn(['01067', '10115', '80331'])).toEqual({ format: null, warnings: [], cells: ['01067', '10115', '80331'] });
+    // 030.123.456 is no number in either format: no thousands group follows a leading 0.
+    expect(readColumn(['030.123.456', '12.34.56', '1.234'])).toEqual({ format: null, warnings: [], cells: ['030.123.456', '12.34.56', '1.234'] });
+    // Two notes in 20 cells: a text column, as inferFeatureSpecs would read it (categorical).
+    const cells = Array.from({ length: 20 }, (_, i) => (i < 2 ? 'ask sales' : `${i}.000.000`));
+    expect(readColumn(cells)).toEqual({ format: null, warnings: [], cells });
+    // One note in 20 cells: a number column, the note reads as missing.
+    const numeric = readColumn(cells.slice(1).concat('3.000.000'));
+    expect(numeric.format).toBe('comma-decimal');
+    expect(numeric.cells.slice(0, 2)).toEqual(['ask sales', '2000000']);
+  });
+
+  it('warns about a number column with both formats, naming them, and keeps it as written', () => {
+    const read = readColumn(['1,234.5', '2.713.067', '1.234', '5']);
+    expect(read).toEqual({
+      format: null,
+      warnings: [
+        'Column "value" has 1 number written with a decimal point (like 1,234.5) and 1 number written with a decimal comma (like 2.713.067): ' +
+          'its numbers are kept as written, and those that read both ways (like 1.234 or 1,234) may be misread. ' +
+          'Write them one way (best: 1234.5, with no thousands separators).',
+      ],
+      cells: ['1,234.5', '2.713.067', '1.234', '5'],
+    });
+    // Mostly text: no number column, nothing to say.
+    expect(readColumn(['1,234.5', '2.713.067', 'a', 'b', 'c']).warnings).toEqual([]);
+  });
+
+  it('warns about a number column whose dots all read both ways, read as decimal points as before', () => {
+    expect(readColumn(['12', '1.234', '5.600', '999'])).toEqual({
+      format: null,
+      warnings: [
+        'Column "value": no number in it shows whether its dots are decimal points or thousands separators (like 1.234), ' +
+          'so they were read as decimal points (1.234 as 1.234, not 1234). If they separate thousands, write the numbers without them (1234).',
+      ],
+      cells: ['12', '1.234', '5.600', '999'],
+    });
+  });
+
+  it('reads a table held whole, keeping the columns asked as written and counting the given placeholders as empty', () => {
+    const table: Table = {
+      columns: ['won', 'revenue'],
+      records: Array.from({ length: 20 }, (_, i) => ({ won: i % 2 ? '1,0' : '0,0', revenue: i < 2 ? 'unknown' : `${i}.500,5` })),
+    };
+    const read = tableInFileFormat(table, { keepAsWritten: ['won'], missingValues: ['unknown'] });
+    expect(read.commaDecimalColumns).toEqual(['revenue']);
+    expect(read.warnings).toEqual([]);
+    expect(read.table.records.slice(1, 3)).toEqual([{ won: '1,0', revenue: 'unknown' }, { won: '0,0', revenue: '2500.5' }]);
+    // "unknown" in 2 of 20 cells, not a placeholder: a text column.
+    expect(tableInFileFormat(table).table.records[2]).toEqual({ won: '0', revenue: '2.500,5' });
+  });
+
+  it('lets the trainer read a German column as numbers instead of dropping it as an identifier', () => {
+    const german = (n: number) => n.toLocaleString('en-US').replace(/[,.]/g, (separator) => (separator === ',' ? '.' : ','));
+    const table: Table = {
+      columns: ['revenue', 'converted'],
+      records: Array.from({ length: 120 }, (_, i) => ({ revenue: german(100 * i * i + 0.5), converted: String(i % 2) })),
+    };
+    expect(table.records[100].revenue).toBe('1.000.000,5');
+    expect(inferFeatureSpecs(table, 'converted', []).warnings).toEqual([
+      'Column "revenue" has 120 distinct values in 120 rows (an identifier or free text?): dropped.',
+    ]);
+    const read = tableInFileFormat(table, { keepAsWritten: ['converted'] });
+    const { specs, warnings } = inferFeatureSpecs(read.table, 'converted', []);
+    expect(warnings).toEqual([]);
+    expect(specs).toMatchObject([{ key: 'revenue', type: 'numeric', derive: { kind: 'value', from: { csv: 'revenue' } } }]);
+    const now = new Date(0);
+    const { X } = featurizeAndPrune(buildFeatures(specs, read.table.records, 'csv', now, []), read.table.records, 'csv', now, []);
+    expect([X[0], X[2], X[100]]).toEqual([0.5, 400.5, 1_000_000.5]);
+  });
+});

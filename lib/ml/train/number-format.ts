@@ -1,0 +1,141 @@
+/**
+ * The format each number column of a file writes its numbers in, a decimal point (1,234.5) or
+ * a decimal comma (1.234,5), learned from the numbers that read in one format only
+ * (2.713.067, 0,5, 1,234.5), and the records with those numbers rewritten as plain numbers
+ * (2713067, 0.5) so that `parseNumber`, which reads each value alone, reads them right:
+ * alone, `1.234` and `0,125` could be either, and `2.713.067` is no number. Pure: the CSV
+ * import gathers evidence block by block while it streams the file, the training CLI over
+ * the table it holds whole. The same design as date-order.ts.
+ */
+import { isMissingRaw, parseNumber, type NumberFormat } from '../derive';
+import type { RawRecord } from '../featurize';
+import { plural } from './data-size';
+import { cellNumber, mostlyNumbers, type Table } from './dataset';
+
+/** Numbers of a column that read in one format only, how many and the first seen. */
+interface OneFormatNumbers {
+  count: number;
+  example: string;
+}
+
+/** What one column's cells say about how it writes its numbers. */
+export interface NumberEvidence {
+  filled: number;
+  /** Filled cells that read as a number in each format (dates written with digits are none). */
+  numbers: Record<NumberFormat, number>;
+  only: Record<NumberFormat, OneFormatNumbers>;
+  /** The first number with a dot that reads as two different numbers (1.234: 1.234 or 1234). */
+  dotEitherWay: string | null;
+}
+
+/** Each column's evidence, none gathered yet. */
+export function noNumberEvidence(columns: readonly string[]): Map<string, NumberEvidence> {
+  return new Map(
+    columns.map((column) => [
+      column,
+      {
+        filled: 0,
+        numbers: { 'dot-decimal': 0, 'comma-decimal': 0 },
+        only: { 'dot-decimal': { count: 0, example: '' }, 'comma-decimal': { count: 0, example: '' } },
+        dotEitherWay: null,
+      },
+    ]),
+  );
+}
+
+function noteNumber(evidence: NumberEvidence, cell: RawRecord[string], missingValues: readonly string[]): void {
+  if (isMissingRaw(cell, missingValues)) return;
+  evidence.filled++;
+  const text = String(cell).trim();
+  if (!/\d/.test(text)) return; // text: a number in neither format (the quick way out for most text cells)
+  const dot = cellNumber(text, 'dot-decimal'); // NaN: no number in that format
+  // The formats differ only in their separators: without one, both read the same.
+  const comma = /[.,]/.test(text) ? cellNumber(text, 'comma-decimal') : dot;
+  if (!Number.isNaN(dot)) evidence.numbers['dot-decimal']++;
+  if (!Number.isNaN(comma)) evidence.numbers['comma-decimal']++;
+  // 2.713.067 is a number with decimal commas only; 1.234 is one either way, and says nothing of the format.
+  if (Number.isNaN(dot) !== Number.isNaN(comma)) {
+    const only = evidence.only[Number.isNaN(dot) ? 'comma-decimal' : 'dot-decimal'];
+    if (only.count++ === 0) only.example = text;
+  } else if (dot !== comma && !Number.isNaN(dot) && text.includes('.')) evidence.dotEitherWay ??= text;
+}
+
+/** Add what `records` say to each column's evidence (call once per block: the format needs every row). */
+export function noteNumbers(evidence: ReadonlyMap<string, NumberEvidence>, records: readonly RawRecord[], missingValues: readonly string[] = []): void {
+  for (const record of records) for (const [column, numbers] of evidence) noteNumber(numbers, record[column], missingValues);
+}
+
+/**
+ * The format of each number column whose format the file shows: some of its numbers read in
+ * that format only, none in the other only, and at least MIN_NUMERIC_SHARE of its filled
+ * cells read as numbers in it (as `inferFeatureSpecs` decides a column is numeric), so a text
+ * column with a few numbers in it (postcodes, ids, notes) keeps its text. A number column with
+ * numbers in both formats only is kept as written, with a warning naming it; so is one whose
+ * numbers with a dot all read both ways (1.234), which `parseNumber` reads with a decimal point.
+ */
+export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { formats: Map<string, NumberFormat>; warnings: string[] } {
+  const formats = new Map<string, NumberFormat>();
+  const warnings: string[] = [];
+  for (const [column, { filled, numbers, only, dotEitherWay }] of evidence) {
+    const dot = only['dot-decimal'];
+    const comma = only['comma-decimal'];
+    if (dot.count > 0 && comma.count > 0) {
+      // Cells that read as a number one way or the other: those with a decimal point, and those with a decimal comma only.
+      if (!mostlyNumbers(numbers['dot-decimal'] + comma.count, filled)) continue;
+      warnings.push(
+        `Column "${column}" has ${plural(dot.count, 'number', 'numbers')} written with a decimal point (like ${dot.example}) and ` +
+          `${plural(comma.count, 'number', 'numbers')} written with a decimal comma (like ${comma.example}): its numbers are kept as written, ` +
+          'and those that read both ways (like 1.234 or 1,234) may be misread. Write them one way (best: 1234.5, with no thousands separators).',
+      );
+    } else if (dot.count > 0 || comma.count > 0) {
+      const format: NumberFormat = comma.count > 0 ? 'comma-decimal' : 'dot-decimal';
+      if (mostlyNumbers(numbers[format], filled)) formats.set(column, format);
+    } else if (dotEitherWay !== null && mostlyNumbers(numbers['dot-decimal'], filled)) {
+      warnings.push(
+        `Column "${column}": no number in it shows whether its dots are decimal points or thousands separators (like ${dotEitherWay}), ` +
+          `so they were read as decimal points (${dotEitherWay} as ${parseNumber(dotEitherWay)}, not ${parseNumber(dotEitherWay, [], 'comma-decimal')}). ` +
+          'If they separate thousands, write the numbers without them (1234).',
+      );
+    }
+  }
+  return { formats, warnings };
+}
+
+/** The columns `formats` reads with decimal commas, in file order. */
+export const commaDecimalColumns = (formats: ReadonlyMap<string, NumberFormat>): string[] =>
+  [...formats].filter(([, format]) => format === 'comma-decimal').map(([column]) => column);
+
+/**
+ * The record with its number columns' numbers as the plain number their column's format reads
+ * (`€ 2.713.067,5` → `2713067.5`, which `parseNumber` reads alone the same): every number of a
+ * decimal-comma column, and those of a decimal-point column `parseNumber` alone would misread.
+ * A currency, percent sign or unit goes with the separators (`parseNumber` reads none of them:
+ * `12,5 %` is 12.5). Text, and numbers `parseNumber` reads alone the same, are kept as written.
+ */
+function inFileFormat(record: RawRecord, formats: ReadonlyMap<string, NumberFormat>): RawRecord {
+  const rewritten = { ...record };
+  for (const [column, format] of formats) {
+    const value = parseNumber(record[column], [], format);
+    if (Number.isFinite(value) && (format === 'comma-decimal' || value !== parseNumber(record[column]))) rewritten[column] = String(value);
+  }
+  return rewritten;
+}
+
+/** `records` with their numbers in the file's format (see `inFileFormat`); the same array when no column's format is known. */
+export const recordsInFileFormat = (records: RawRecord[], formats: ReadonlyMap<string, NumberFormat>): RawRecord[] =>
+  formats.size > 0 ? records.map((record) => inFileFormat(record, formats)) : records;
+
+/**
+ * A table held whole (the training CLI's) with its numbers read in each column's format.
+ * `keepAsWritten` columns are not rewritten (the target: `--positive` names its values as
+ * written); `missingValues` are placeholders that count as empty, as for `inferFeatureSpecs`.
+ */
+export function tableInFileFormat(
+  table: Table,
+  { keepAsWritten = [], missingValues = [] }: { keepAsWritten?: readonly string[]; missingValues?: readonly string[] } = {},
+): { table: Table; commaDecimalColumns: string[]; warnings: string[] } {
+  const evidence = noNumberEvidence(table.columns.filter((column) => !keepAsWritten.includes(column)));
+  noteNumbers(evidence, table.records, missingValues);
+  const { formats, warnings } = numberFormats(evidence);
+  return { table: { columns: table.columns, records: recordsInFileFormat(table.records, formats) }, commaDecimalColumns: commaDecimalColumns(formats), warnings };
+}
