@@ -29,3 +29,24 @@ it('stores a page’s leads with their summaries, and a later page’s changes t
   expect((await store.readState('hubspot')).status).toBe('done');
   db.close();
 });
+
+it('names owner ids on this CRM’s synced leads only, a chunk at a time, with their summaries', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const withOwnerId = (id: string, ownerId: string): StoredLead => ({ ...lead(id, ownerId), fields: { hubspot_owner_id: ownerId } });
+  // More leads of one owner than a rename chunk holds.
+  const many = Array.from({ length: 4500 }, (_, i) => withOwnerId(String(i), '61234501'));
+  const csv: StoredLead = { ...withOwnerId('c1', '61234501'), key: 'csv|c1', source: 'csv', origin: 'csv' };
+  const named = { ...withOwnerId('n1', '61234502'), owner: 'Grace Hopper' };
+  await db.putLeads([...many, csv, named, withOwnerId('u1', '61234503')]);
+
+  expect((await store.unnamedOwnerIds('hubspot')).sort()).toEqual(['61234501', '61234503']);
+  expect(await store.unnamedOwnerIds('salesforce')).toEqual([]);
+  expect(await store.nameOwners('hubspot', new Map([['61234501', 'Ada Lovelace']]))).toBe(4500);
+
+  expect(await db.leads.where('owner').equals('Ada Lovelace').count()).toBe(4500);
+  expect((await db.leads.get('csv|c1'))?.owner).toBe('61234501');
+  expect(await store.unnamedOwnerIds('hubspot')).toEqual(['61234503']);
+  await expectSummariesInStep(db);
+  db.close();
+});

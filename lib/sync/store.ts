@@ -15,6 +15,9 @@ export interface SyncStore {
   nameOwners(crm: CrmKind, names: ReadonlyMap<string, string>): Promise<number>;
 }
 
+/** Leads renamed per transaction when owner ids get their names. */
+const OWNER_RENAME_CHUNK = 2000;
+
 export function dexieSyncStore(db: LeadLensDb): SyncStore {
   return {
     async readState(crm) {
@@ -37,18 +40,22 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
       // The owner index's distinct values, a few hundred at most: no lead is read to find the ids.
       const owners = (await db.leads.orderBy('owner').uniqueKeys()) as string[];
       const candidates = owners.filter((owner) => looksLikeOwnerId(crm, owner));
-      const unnamed = await Promise.all(candidates.map(async (id) => (await unnamedLeadsOf(crm, id).count()) > 0));
-      return candidates.filter((_, i) => unnamed[i]);
+      const unnamed = [];
+      // One lead read per id (a filtered count would read every lead the owner has).
+      for (const id of candidates) if ((await unnamedLeadsOf(crm, id).first()) !== undefined) unnamed.push(id);
+      return unnamed;
     },
     async nameOwners(crm, names) {
       let renamed = 0;
-      await db.transaction('rw', db.leadTables, async () => {
-        for (const [id, name] of names) {
-          const leads = await unnamedLeadsOf(crm, id).toArray();
+      for (const [id, name] of names) {
+        // A chunk at a time (an owner may have 100,000 leads); a renamed lead leaves the owner index's `id` entries.
+        for (;;) {
+          const leads = await unnamedLeadsOf(crm, id).limit(OWNER_RENAME_CHUNK).toArray();
           await db.putLeads(leads.map((lead) => ({ ...lead, owner: name })));
           renamed += leads.length;
+          if (leads.length < OWNER_RENAME_CHUNK) break;
         }
-      });
+      }
       return renamed;
     },
   };
