@@ -62,7 +62,8 @@ registerHandlers(offscreenProtocol, 'offscreen', {
     }
     return { ok: true as const, modelId, results };
   },
-  // Both answer when the job ends, after any pause: a purge that paused it does not fail it.
+  // Both answer when the job ends, after any pause: one that forgetting a CRM's leads paused
+  // finishes over the leads left; one whose row "Purge everything" deleted answers so.
   scoreStoredLeads: async ({ modelId, source }) => {
     const scored = await runStoredScoresJob(async () => runScoringJob(await scoringDeps(modelId), { source }), resumeScoring);
     return { ok: true as const, scored: unlessDeleted(scored) };

@@ -22,7 +22,7 @@ const lead: StoredLead = {
 
 afterEach(async () => {
   scoreStoredLeads.mockReset();
-  await db.leads.clear();
+  await Promise.all(db.leadTables.map((table) => table.clear()));
 });
 
 describe('scoreStoredLeadsWith', () => {
@@ -32,7 +32,7 @@ describe('scoreStoredLeadsWith', () => {
   });
 
   it("asks the background to score the stored leads with the model, and throws the background's error", async () => {
-    await db.leads.put(lead);
+    await db.putLeads([lead]);
     scoreStoredLeads.mockResolvedValueOnce({ ok: true, scored: 1 });
     await scoreStoredLeadsWith('model-a');
     expect(scoreStoredLeads).toHaveBeenCalledWith({ modelId: 'model-a' });

@@ -58,7 +58,8 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
     CRM_KINDS,
     async () => {
       for (const crm of CRM_KINDS) await removeConnection(crm);
-      await Promise.all(db.tables.map((table) => table.clear()));
+      // One transaction: a worker stopped mid-purge leaves every table as it was, never leads without their summaries.
+      await db.transaction('rw', db.tables, () => Promise.all(db.tables.map((table) => table.clear())));
       await browser.storage.session.clear();
       await browser.storage.local.clear();
     },

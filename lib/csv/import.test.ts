@@ -30,7 +30,7 @@ async function stored() {
   return { leads, staged: await db.csvStaging.count() };
 }
 
-beforeEach(() => Promise.all([...db.leadTables, db.csvStaging].map((table) => table.clear())));
+beforeEach(() => Promise.all([...db.leadTables, db.leadScores, db.csvStaging].map((table) => table.clear())));
 
 const mapping: CsvMapping = {
   idColumn: null,
@@ -127,13 +127,17 @@ describe('importCsv over a previous import', () => {
     return leads;
   }
 
-  it('replaces the previous CSV import whole when the new one succeeds, and no other leads', async () => {
-    await importFirst();
+  it('replaces the previous CSV import whole when the new one succeeds, with its scores, and no other leads', async () => {
+    const first = await importFirst();
+    const scoreOf = (leadKey: string) => ({ key: `m|${leadKey}`, modelId: 'm', leadKey, probability: 0.5, score: 50, tier: 'warm' as const, topReason: '', scoredAt: 0 });
+    await db.leadScores.bulkPut([...first.keys()].map(scoreOf));
     const { rows } = await importCsv(fileOf('id,converted\nA-1,1\nA-2,0\n'), idMapping, sink);
     const { leads, staged } = await stored();
     expect([...leads.keys()]).toEqual(['csv|A-1', 'csv|A-2', 'hubspot|1']);
     expect(rows).toBe(2);
     expect(staged).toBe(0);
+    // The previous import's scores went with its leads; the CRM lead's stayed.
+    expect(await db.leadScores.toCollection().primaryKeys()).toEqual(['m|hubspot|1']);
   });
 
   it('keeps the previous import exactly as it was when a row near the end of the new file is malformed', async () => {

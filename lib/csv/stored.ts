@@ -19,9 +19,11 @@ export const dexieCsvSink: LeadSink = {
   stage: async (leads) => void (await db.csvStaging.bulkPut(leads)),
   stagedCount: () => db.csvStaging.count(),
   // A worker stopped during the swap aborts the transaction: the previous import stays whole.
+  // The previous import's scores go with its leads (the new leads are scored once imported).
   commit: () =>
-    db.transaction('rw', [...db.leadTables, db.csvStaging], async () => {
+    db.transaction('rw', [...db.leadTables, db.leadScores, db.csvStaging], async () => {
       const oldKeys = (await db.leads.where('origin').equals('csv').primaryKeys()) as string[];
+      await db.leadScores.where('leadKey').anyOf(oldKeys).delete();
       await db.deleteLeads(oldKeys);
       await forEachChunk(db.csvStaging, COPY_CHUNK, (leads) => db.putLeads(leads));
       await db.csvStaging.clear();
