@@ -72,13 +72,17 @@ describe('number-format', () => {
     expect(readColumn(['01067', '10115', '80331'])).toEqual({ format: null, warnings: [], cells: ['01067', '10115', '80331'] });
     // 030.123.456 is no number in either format: no thousands group follows a leading 0.
     expect(readColumn(['030.123.456', '12.34.56', '1.234'])).toEqual({ format: null, warnings: [], cells: ['030.123.456', '12.34.56', '1.234'] });
-    // Two notes in 20 cells: a text column, as inferFeatureSpecs would read it (categorical).
-    const cells = Array.from({ length: 20 }, (_, i) => (i < 2 ? 'ask sales' : `${i}.000.000`));
+    // Two codes in 20 cells with digits: a text column, as inferFeatureSpecs would read it (categorical).
+    const cells = Array.from({ length: 20 }, (_, i) => (i < 2 ? `REF-${i}` : `${i}.000.000`));
     expect(readColumn(cells)).toEqual({ format: null, warnings: [], cells });
-    // One note in 20 cells: a number column, the note reads as missing.
+    // One code in 20: a number column, the code kept as written (it reads as missing).
     const numeric = readColumn(cells.slice(1).concat('3.000.000'));
     expect(numeric.format).toBe('comma-decimal');
-    expect(numeric.cells.slice(0, 2)).toEqual(['ask sales', '2000000']);
+    expect(numeric.cells.slice(0, 2)).toEqual(['REF-1', '2000000']);
+    // Words are no evidence either way (placeholders or notes: the import cannot tell): the numbers still read in their format.
+    const withWords = readColumn(Array.from({ length: 20 }, (_, i) => (i < 10 ? 'ask sales' : `${i}.000.000`)));
+    expect(withWords.format).toBe('comma-decimal');
+    expect(withWords.cells.slice(9, 11)).toEqual(['ask sales', '10000000']);
   });
 
   it('warns about a number column with both formats, naming them, and keeps it as written', () => {
@@ -92,8 +96,8 @@ describe('number-format', () => {
       ],
       cells: ['1,234.5', '2.713.067', '1.234', '5'],
     });
-    // Mostly text: no number column, nothing to say.
-    expect(readColumn(['1,234.5', '2.713.067', 'a', 'b', 'c']).warnings).toEqual([]);
+    // Mostly codes: no number column, nothing to say.
+    expect(readColumn(['1,234.5', '2.713.067', 'A1', 'B2', 'C3']).warnings).toEqual([]);
   });
 
   it('warns about a number column whose dots all read both ways, read as decimal points as before', () => {
@@ -107,7 +111,7 @@ describe('number-format', () => {
     });
   });
 
-  it('reads a table held whole, keeping the columns asked as written and counting the given placeholders as empty', () => {
+  it('reads a table held whole, keeping the columns and placeholders asked as written, deciding as the import does', () => {
     const table: Table = {
       columns: ['won', 'revenue'],
       records: Array.from({ length: 20 }, (_, i) => ({ won: i % 2 ? '1,0' : '0,0', revenue: i < 2 ? 'unknown' : `${i}.500,5` })),
@@ -116,8 +120,11 @@ describe('number-format', () => {
     expect(read.commaDecimalColumns).toEqual(['revenue']);
     expect(read.warnings).toEqual([]);
     expect(read.table.records.slice(1, 3)).toEqual([{ won: '1,0', revenue: 'unknown' }, { won: '0,0', revenue: '2500.5' }]);
-    // "unknown" in 2 of 20 cells, not a placeholder: a text column.
-    expect(tableInFileFormat(table).table.records[2]).toEqual({ won: '0', revenue: '2.500,5' });
+    // The import knows no placeholders: it reads the column the same.
+    expect(tableInFileFormat(table).table.records[2]).toEqual({ won: '0', revenue: '2500.5' });
+    // A placeholder with a separator is kept as written, so that it still means missing.
+    const zeros: Table = { columns: ['revenue'], records: [{ revenue: '0,00' }, { revenue: '1.234,5' }, { revenue: '2,5' }] };
+    expect(tableInFileFormat(zeros, { missingValues: ['0,00'] }).table.records).toEqual([{ revenue: '0,00' }, { revenue: '1234.5' }, { revenue: '2.5' }]);
   });
 
   it('lets the trainer read a German column as numbers instead of dropping it as an identifier', () => {

@@ -20,8 +20,12 @@ interface OneFormatNumbers {
 
 /** What one column's cells say about how it writes its numbers. */
 export interface NumberEvidence {
-  filled: number;
-  /** Filled cells that read as a number in each format (dates written with digits are none). */
+  /**
+   * Cells with a digit in them. Words ("unknown", "n/a") do not count: the CSV import does not
+   * know the placeholders a model is later trained with, and the CLI must decide as it does.
+   */
+  withDigits: number;
+  /** Of those, cells that read as a number in each format (dates written with digits are none). */
   numbers: Record<NumberFormat, number>;
   only: Record<NumberFormat, OneFormatNumbers>;
   /** The first number with a dot that reads as two different numbers (1.234: 1.234 or 1234). */
@@ -34,7 +38,7 @@ export function noNumberEvidence(columns: readonly string[]): Map<string, Number
     columns.map((column) => [
       column,
       {
-        filled: 0,
+        withDigits: 0,
         numbers: { 'dot-decimal': 0, 'comma-decimal': 0 },
         only: { 'dot-decimal': { count: 0, example: '' }, 'comma-decimal': { count: 0, example: '' } },
         dotEitherWay: null,
@@ -43,11 +47,11 @@ export function noNumberEvidence(columns: readonly string[]): Map<string, Number
   );
 }
 
-function noteNumber(evidence: NumberEvidence, cell: RawRecord[string], missingValues: readonly string[]): void {
-  if (isMissingRaw(cell, missingValues)) return;
-  evidence.filled++;
+function noteNumber(evidence: NumberEvidence, cell: RawRecord[string]): void {
+  if (isMissingRaw(cell)) return;
   const text = String(cell).trim();
-  if (!/\d/.test(text)) return; // text: a number in neither format (the quick way out for most text cells)
+  if (!/\d/.test(text)) return; // words: no evidence either way (the quick way out for most text cells)
+  evidence.withDigits++;
   const dot = cellNumber(text, 'dot-decimal'); // NaN: no number in that format
   // The formats differ only in their separators: without one, both read the same.
   const comma = /[.,]/.test(text) ? cellNumber(text, 'comma-decimal') : dot;
@@ -61,27 +65,27 @@ function noteNumber(evidence: NumberEvidence, cell: RawRecord[string], missingVa
 }
 
 /** Add what `records` say to each column's evidence (call once per block: the format needs every row). */
-export function noteNumbers(evidence: ReadonlyMap<string, NumberEvidence>, records: readonly RawRecord[], missingValues: readonly string[] = []): void {
-  for (const record of records) for (const [column, numbers] of evidence) noteNumber(numbers, record[column], missingValues);
+export function noteNumbers(evidence: ReadonlyMap<string, NumberEvidence>, records: readonly RawRecord[]): void {
+  for (const record of records) for (const [column, numbers] of evidence) noteNumber(numbers, record[column]);
 }
 
 /**
  * The format of each number column whose format the file shows: some of its numbers read in
- * that format only, none in the other only, and at least MIN_NUMERIC_SHARE of its filled
- * cells read as numbers in it (as `inferFeatureSpecs` decides a column is numeric), so a text
- * column with a few numbers in it (postcodes, ids, notes) keeps its text. A number column with
+ * that format only, none in the other only, and at least MIN_NUMERIC_SHARE of its cells with a
+ * digit read as numbers in it (the share `inferFeatureSpecs` asks of a numeric column), so a
+ * column of codes, postcodes or notes with a few numbers in it keeps its text. A number column with
  * numbers in both formats only is kept as written, with a warning naming it; so is one whose
  * numbers with a dot all read both ways (1.234), which `parseNumber` reads with a decimal point.
  */
 export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { formats: Map<string, NumberFormat>; warnings: string[] } {
   const formats = new Map<string, NumberFormat>();
   const warnings: string[] = [];
-  for (const [column, { filled, numbers, only, dotEitherWay }] of evidence) {
+  for (const [column, { withDigits, numbers, only, dotEitherWay }] of evidence) {
     const dot = only['dot-decimal'];
     const comma = only['comma-decimal'];
     if (dot.count > 0 && comma.count > 0) {
       // Cells that read as a number one way or the other: those with a decimal point, and those with a decimal comma only.
-      if (!mostlyNumbers(numbers['dot-decimal'] + comma.count, filled)) continue;
+      if (!mostlyNumbers(numbers['dot-decimal'] + comma.count, withDigits)) continue;
       warnings.push(
         `Column "${column}" has ${plural(dot.count, 'number', 'numbers')} written with a decimal point (like ${dot.example}) and ` +
           `${plural(comma.count, 'number', 'numbers')} written with a decimal comma (like ${comma.example}): its numbers are kept as written, ` +
@@ -89,8 +93,8 @@ export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { 
       );
     } else if (dot.count > 0 || comma.count > 0) {
       const format: NumberFormat = comma.count > 0 ? 'comma-decimal' : 'dot-decimal';
-      if (mostlyNumbers(numbers[format], filled)) formats.set(column, format);
-    } else if (dotEitherWay !== null && mostlyNumbers(numbers['dot-decimal'], filled)) {
+      if (mostlyNumbers(numbers[format], withDigits)) formats.set(column, format);
+    } else if (dotEitherWay !== null && mostlyNumbers(numbers['dot-decimal'], withDigits)) {
       warnings.push(
         `Column "${column}": no number in it shows whether its dots are decimal points or thousands separators (like ${dotEitherWay}), ` +
           `so they were read as decimal points (${dotEitherWay} as ${parseNumber(dotEitherWay)}, not ${parseNumber(dotEitherWay, [], 'comma-decimal')}). ` +
@@ -110,32 +114,35 @@ export const commaDecimalColumns = (formats: ReadonlyMap<string, NumberFormat>):
  * (`€ 2.713.067,5` → `2713067.5`, which `parseNumber` reads alone the same): every number of a
  * decimal-comma column, and those of a decimal-point column `parseNumber` alone would misread.
  * A currency, percent sign or unit goes with the separators (`parseNumber` reads none of them:
- * `12,5 %` is 12.5). Text, and numbers `parseNumber` reads alone the same, are kept as written.
+ * `12,5 %` is 12.5). Text, numbers `parseNumber` reads alone the same, and `missingValues`
+ * (placeholders, even `0,00`: rewritten, they would no longer match) are kept as written.
  */
-function inFileFormat(record: RawRecord, formats: ReadonlyMap<string, NumberFormat>): RawRecord {
+function inFileFormat(record: RawRecord, formats: ReadonlyMap<string, NumberFormat>, missingValues: readonly string[]): RawRecord {
   const rewritten = { ...record };
   for (const [column, format] of formats) {
-    const value = parseNumber(record[column], [], format);
+    const value = parseNumber(record[column], missingValues, format);
     if (Number.isFinite(value) && (format === 'comma-decimal' || value !== parseNumber(record[column]))) rewritten[column] = String(value);
   }
   return rewritten;
 }
 
 /** `records` with their numbers in the file's format (see `inFileFormat`); the same array when no column's format is known. */
-export const recordsInFileFormat = (records: RawRecord[], formats: ReadonlyMap<string, NumberFormat>): RawRecord[] =>
-  formats.size > 0 ? records.map((record) => inFileFormat(record, formats)) : records;
+export const recordsInFileFormat = (records: RawRecord[], formats: ReadonlyMap<string, NumberFormat>, missingValues: readonly string[] = []): RawRecord[] =>
+  formats.size > 0 ? records.map((record) => inFileFormat(record, formats, missingValues)) : records;
 
 /**
  * A table held whole (the training CLI's) with its numbers read in each column's format.
  * `keepAsWritten` columns are not rewritten (the target: `--positive` names its values as
- * written); `missingValues` are placeholders that count as empty, as for `inferFeatureSpecs`.
+ * written). Decided as the CSV import decides (see `NumberEvidence`), so a model trained here
+ * reads the file's leads imported in the extension alike; `missingValues` (placeholders) are
+ * kept as written.
  */
 export function tableInFileFormat(
   table: Table,
   { keepAsWritten = [], missingValues = [] }: { keepAsWritten?: readonly string[]; missingValues?: readonly string[] } = {},
 ): { table: Table; commaDecimalColumns: string[]; warnings: string[] } {
   const evidence = noNumberEvidence(table.columns.filter((column) => !keepAsWritten.includes(column)));
-  noteNumbers(evidence, table.records, missingValues);
+  noteNumbers(evidence, table.records);
   const { formats, warnings } = numberFormats(evidence);
-  return { table: { columns: table.columns, records: recordsInFileFormat(table.records, formats) }, commaDecimalColumns: commaDecimalColumns(formats), warnings };
+  return { table: { columns: table.columns, records: recordsInFileFormat(table.records, formats, missingValues) }, commaDecimalColumns: commaDecimalColumns(formats), warnings };
 }
