@@ -36,6 +36,8 @@ export const JobProgressSchema = z.object({
   error: z.string().optional(),
   /** Primary key of the last item the job finished, so a restarted job continues after it. */
   resumeAfter: z.string().optional(),
+  /** Re-tiering: how many scores changed tier so far, so a run continued after a pause reports them all. */
+  changed: z.number().int().nonnegative().optional(),
   /**
    * Set when the run covers only this CRM's items (a write-back scores its own CRM's leads
    * first), so `done`/`total` count that CRM's and a restarted job continues the same CRM;
@@ -85,18 +87,18 @@ export async function runJob<T>(
   kind: JobKind,
   modelId: string,
   total: number,
-  work: (report: (done: number, resumeAfter?: string) => Promise<void>) => Promise<T>,
+  work: (report: (done: number, resumeAfter?: string, changed?: number) => Promise<void>) => Promise<T>,
   { source, unfinished }: JobRunOptions = {},
 ): Promise<T> {
   const run = { modelId, total, startedAt: unfinished?.startedAt ?? Date.now(), source };
   let done = 0;
-  const report = async (count: number, resumeAfter?: string) => {
+  const report = async (count: number, resumeAfter?: string, changed?: number) => {
     done = count;
-    await writeJob(kind, { ...run, state: 'running', done, resumeAfter });
+    await writeJob(kind, { ...run, state: 'running', done, resumeAfter, changed });
     await pauseIfAsked();
   };
   try {
-    await report(unfinished?.done ?? 0, unfinished?.resumeAfter);
+    await report(unfinished?.done ?? 0, unfinished?.resumeAfter, unfinished?.changed);
     const result = await work(report);
     await writeJob(kind, { ...run, state: 'done', done: total, finishedAt: Date.now() });
     return result;

@@ -88,3 +88,27 @@ it('paused by a purge, keeps its row running and runs again once the purge is do
   expect(await tiersOf()).toEqual(['cold', 'cold', 'cold', 'warm', 'warm', 'hot', 'hot']);
   expect(await readJob('retier')).toMatchObject({ state: 'done', done: 7 });
 });
+
+it('paused after changing tiers, continues after its last chunk and counts every change', async () => {
+  // Highest probabilities first in key order: the first chunk is where the tiers change.
+  await db.leadScores.bulkPut(Array.from({ length: 7 }, (_, i) => score('m', i, (6 - i) / 10)));
+  let purged: Promise<unknown> | undefined;
+  const chunks: string[][] = [];
+  const bulkPut = db.leadScores.bulkPut.bind(db.leadScores);
+  vi.spyOn(db.leadScores, 'bulkPut').mockImplementation((...args: Parameters<typeof bulkPut>) => {
+    chunks.push((args[0] as { leadKey: string }[]).map((s) => s.leadKey));
+    purged ??= navigator.locks.request(STORED_SCORES_LOCK, () => readJob('retier'));
+    return bulkPut(...args);
+  });
+  const thresholds = { hot: 0.5, warm: 0.3 };
+
+  const changed = await runStoredScoresJob(
+    () => runRetierJob('m', thresholds, 3),
+    () => resumeUnfinishedRetierJob(async () => thresholds, 3),
+  );
+  expect(await purged).toMatchObject({ state: 'running', done: 3, changed: 3, resumeAfter: 'm|salesforce|2' });
+  expect(changed).toBe(4); // 0.6, 0.5 → hot; 0.4, 0.3 → warm
+  // No chunk re-tiered twice: the run went on after salesforce|2.
+  expect(chunks).toEqual([['salesforce|0', 'salesforce|1', 'salesforce|2'], ['salesforce|3'], []]);
+  expect(await readJob('retier')).toMatchObject({ state: 'done', done: 7, total: 7 });
+});

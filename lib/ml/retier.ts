@@ -1,8 +1,8 @@
 /**
  * Re-tiering a model's stored scores after its tier policy changed: tier is a pure function
  * of the stored probability and the thresholds, so nothing is re-scored. Runs in the offscreen
- * document as the `retier` job, a chunk at a time, reporting progress; a run cut short is run
- * again from the start: when the document next starts if it closed, once the purge is done if
+ * document as the `retier` job, a chunk at a time, reporting progress; a run cut short continues
+ * after its last chunk: when the document next starts if it closed, once the purge is done if
  * a purge paused it.
  */
 import { db, type LeadScore } from '../db/db';
@@ -14,15 +14,27 @@ import type { TierThresholds } from './train/thresholds';
 
 export const RETIER_CHUNK = 5000;
 
-/** Re-tier every stored score of `modelId`; returns how many changed tier. */
+/** Where an unfinished run stopped: how many scores it re-tiered, up to which key, and how many of them changed tier. */
+export interface RetierCursor {
+  done: number;
+  after: string;
+  changed: number;
+}
+
+/**
+ * Re-tier every stored score of `modelId`, in key order (or those after `resume.after`);
+ * returns how many changed tier in all.
+ */
 export async function retierStoredScores(
   modelId: string,
   thresholds: TierThresholds,
-  report: (done: number) => Promise<void>,
+  report: (done: number, lastKey: string, changed: number) => Promise<void>,
   chunkSize = RETIER_CHUNK,
+  resume?: RetierCursor,
 ): Promise<number> {
-  let done = 0;
-  let changed = 0;
+  let done = resume?.done ?? 0;
+  let changed = resume?.changed ?? 0;
+  const [from, to] = prefixRange(`${modelId}|`);
   await forEachChunk(
     db.leadScores,
     chunkSize,
@@ -38,29 +50,40 @@ export async function retierStoredScores(
       );
       changed += moved.length;
       done += scores.length;
-      await report(done);
+      await report(done, scores[scores.length - 1].key, changed);
     },
-    prefixRange(`${modelId}|`),
+    // `after + "\u0000"` is the smallest key above `after`.
+    [resume ? `${resume.after}\u0000` : from, to],
   );
   return changed;
 }
 
 /** Re-tiers the model's stored scores as the `retier` job (progress in `job:retier`); returns how many changed tier. */
 export async function runRetierJob(modelId: string, thresholds: TierThresholds, chunkSize = RETIER_CHUNK): Promise<number> {
-  const [from, to] = prefixRange(`${modelId}|`);
-  const total = await db.leadScores.where(':id').between(from, to, true, true).count();
+  const total = await scoresAfter(modelId);
   return runJob('retier', modelId, total, (report) => retierStoredScores(modelId, thresholds, report, chunkSize));
+}
+
+/** How many stored scores of `modelId` there are (after the key `after`, when given). */
+function scoresAfter(modelId: string, after?: string): Promise<number> {
+  const [from, to] = prefixRange(`${modelId}|`);
+  return db.leadScores.where(':id').between(after === undefined ? from : `${after}\u0000`, to, true, true).count();
 }
 
 /**
  * A `retier` job whose row still says running was cut short (its document closed, or a purge
- * paused it): run it again, with the model's thresholds as they are now (re-tiering is
- * idempotent). Null when no job was unfinished.
+ * paused it): continue it after the last chunk it re-tiered, with the model's thresholds as
+ * they are now (a new policy starts a run of its own over every score after this one), so
+ * the scores changed before the cut count in its result. Null when no job was unfinished.
  */
 export async function resumeUnfinishedRetierJob(thresholdsOf: (modelId: string) => Promise<TierThresholds>, chunkSize = RETIER_CHUNK): Promise<number | null> {
   const job = await readJob('retier');
   if (job?.state !== 'running') return null;
-  return runRetierJob(job.modelId, await thresholdsOf(job.modelId), chunkSize);
+  const thresholds = await thresholdsOf(job.modelId);
+  const resume = job.resumeAfter === undefined ? undefined : { done: job.done, after: job.resumeAfter, changed: job.changed ?? 0 };
+  // Counted again: a purge may have deleted some of the scores left.
+  const total = (resume?.done ?? 0) + (await scoresAfter(job.modelId, resume?.after));
+  return runJob('retier', job.modelId, total, (report) => retierStoredScores(job.modelId, thresholds, report, chunkSize, resume), { unfinished: resume && job });
 }
 
 /** Record-page scores of the model carry the old tier: drop them so badges score again. */
