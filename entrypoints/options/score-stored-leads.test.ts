@@ -1,24 +1,13 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { db, type StoredLead } from '@/lib/db/db';
+import { db } from '@/lib/db/db';
+import { storedLead } from '../../test/fixtures/stored-lead';
 import { scoreStoredLeadsWith } from './score-stored-leads';
 
 const scoreStoredLeads = vi.hoisted(() => vi.fn());
 vi.mock('@/lib/messaging/client', () => ({ background: { scoreStoredLeads } }));
 
-const lead: StoredLead = {
-  key: 'csv|1',
-  source: 'csv',
-  id: '1',
-  origin: 'csv',
-  name: 'Ada',
-  owner: '',
-  leadSource: '',
-  createdAt: 0,
-  modifiedAt: 0,
-  outcome: null,
-  fields: {},
-};
+const lead = storedLead({ key: 'csv|1', source: 'csv', id: '1', origin: 'csv' });
 
 afterEach(async () => {
   scoreStoredLeads.mockReset();

@@ -10,6 +10,7 @@ import { suggestCsvMapping } from './mapping';
 import { BLOCK_CHARS } from './record-blocks';
 import { dexieCsvSink as sink } from './stored';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
+import { storedLead } from '../../test/fixtures/stored-lead';
 
 const now = new Date('2026-11-01T00:00:00Z');
 const historyCsv = `${Papa.unparse(demoHistoryRows({ count: 300, seed: 9, now }), { columns: [...DEMO_HISTORY_COLUMNS] })}\n`;
@@ -104,19 +105,7 @@ describe('importCsv', () => {
 
 describe('importCsv over a previous import', () => {
   const idMapping: CsvMapping = { ...mapping, idColumn: 'id', createdColumn: null };
-  const crmLead: StoredLead = {
-    key: 'hubspot|1',
-    source: 'hubspot',
-    id: '1',
-    origin: 'sync',
-    name: 'Ada',
-    owner: '',
-    leadSource: '',
-    createdAt: 0,
-    modifiedAt: 0,
-    outcome: null,
-    fields: {},
-  };
+  const crmLead = storedLead({ key: 'hubspot|1', source: 'hubspot', id: '1', origin: 'sync' });
 
   /** The first import, and every stored lead (CSV and CRM) right after it. */
   async function importFirst() {

@@ -96,7 +96,7 @@ it('paused after changing tiers, continues after its last chunk and counts every
   const chunks: string[][] = [];
   const bulkPut = db.leadScores.bulkPut.bind(db.leadScores);
   vi.spyOn(db.leadScores, 'bulkPut').mockImplementation((...args: Parameters<typeof bulkPut>) => {
-    chunks.push((args[0] as { leadKey: string }[]).map((s) => s.leadKey));
+    chunks.push(args[0].map((s) => s.leadKey));
     purged ??= navigator.locks.request(STORED_SCORES_LOCK, () => readJob('retier'));
     return bulkPut(...args);
   });
