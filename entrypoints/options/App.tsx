@@ -6,6 +6,7 @@ import { optionsSections } from './sections';
 export function App() {
   // Leads deleted elsewhere (connecting another org forgets its leads): counts and samples read again.
   useInvalidateOnEvent('storedDataDeleted', [queryKeys.leads()]);
+  useInvalidateOnEvent('ownersNamed', [queryKeys.leads()]);
   return (
     <PageShell title="LeadLens options">
       <nav aria-label="Sections">

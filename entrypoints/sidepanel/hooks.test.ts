@@ -105,3 +105,9 @@ it('reads the leads, the open lead and the manifest again when stored data are d
   await broadcastToPages('storedDataDeleted', {});
   await readAgain(before, ['leads', 'openLead', 'manifest']);
 });
+
+it('reads the leads again when a sync names the owners of stored leads', async () => {
+  const before = readsOf();
+  await broadcastToPages('ownersNamed', {});
+  await readAgain(before, ['leads']);
+});

@@ -14,6 +14,7 @@ export function useScoredLeads() {
   const job = useInvalidateWhenJobEnds('scoring', [queryKeys.leads()]);
   useInvalidateWhenJobEnds('retier', [queryKeys.leads()]);
   useInvalidateOnEvent('storedDataDeleted', [queryKeys.leads()]);
+  useInvalidateOnEvent('ownersNamed', [queryKeys.leads()]);
   const leads = useQuery({
     queryKey: queryKeys.scoredLeads(modelId ?? ''),
     queryFn: () => loadScoredLeads(modelId!),

@@ -16,6 +16,8 @@ export const eventsProtocol = {
    * job's end tells pages: they drop what they read of leads, models and the open lead.
    */
   storedDataDeleted: z.object({}),
+  /** A finished sync gave stored leads their owners' names (no job's end tells pages): they read leads again. */
+  ownersNamed: z.object({}),
 } as const;
 type Events = typeof eventsProtocol;
 export type EventName = keyof Events;

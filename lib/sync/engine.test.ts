@@ -72,7 +72,9 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     const { client, db, store } = worker(crm, defaultBehaviour());
     const asked: string[] = [];
     const watched: CrmClient = { ...client, ownerNames: (ids, signal) => (asked.push(...ids), client.ownerNames(ids, signal)) };
-    expect((await runSync({ client: watched, store })).status).toBe('done');
+    const named: number[] = [];
+    expect((await runSync({ client: watched, store, onOwnersNamed: (renamed) => named.push(renamed) })).status).toBe('done');
+    expect(named).toEqual([]); // every lead was stored by name: nothing to rename
     const stored = await db.leads.where('source').equals(crm).toArray();
     expect(new Set(stored.map((lead) => lead.owner))).toEqual(new Set(DEMO_OWNERS.map((owner) => owner.name)));
     const lead = leads[4];
@@ -113,9 +115,12 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     const second = worker(crm, defaultBehaviour());
     const asked: string[] = [];
     const watched: CrmClient = { ...second.client, ownerNames: (ids, signal) => (asked.push(...ids), second.client.ownerNames(ids, signal)) };
-    const state = await runSync({ client: watched, store: second.store });
+    const named: number[] = [];
+    const state = await runSync({ client: watched, store: second.store, onOwnersNamed: (renamed) => named.push(renamed) });
     expect(state.status).toBe('done');
     expect(state.lastRun!.synced).toBeLessThan(leads.length / 10);
+    // Those the sync did not read again were renamed after it, and pages are told once.
+    expect(named).toEqual([leads.length - state.lastRun!.synced]);
     const stored = await second.db.leads.where('source').equals(crm).toArray();
     expect(new Set(stored.map((l) => l.owner))).toEqual(new Set(DEMO_OWNERS.map((owner) => owner.name)));
     expect((await second.db.leadSummaries.get(key))?.owner).toBe(ownerNameOf(crm, lead));

@@ -18,11 +18,13 @@ export interface RunSyncOptions {
   signal?: AbortSignal;
   /** After every committed page. */
   onProgress?(state: SyncState): void;
+  /** When the finished sync named the owners of `renamed` leads stored earlier with owner ids. */
+  onOwnersNamed?(renamed: number): void;
   now?(): number;
 }
 
 /** Runs (or resumes) the CRM's sync to the end, a cancel, or an error; returns the final state. */
-export async function runSync({ client, store, signal, onProgress, now = Date.now }: RunSyncOptions): Promise<SyncState> {
+export async function runSync({ client, store, signal, onProgress, onOwnersNamed, now = Date.now }: RunSyncOptions): Promise<SyncState> {
   const { crm } = client;
   let state = await store.readState(crm);
   let job: SyncJob = state.job ?? {
@@ -88,7 +90,8 @@ export async function runSync({ client, store, signal, onProgress, now = Date.no
       state = nextState;
       onProgress?.(state);
       if (page.next === null) {
-        await nameStoredOwners(client, store, ownerNames, signal);
+        const renamed = await nameStoredOwners(client, store, ownerNames, signal);
+        if (renamed > 0) onOwnersNamed?.(renamed);
         return state;
       }
     }
@@ -128,9 +131,9 @@ async function learnOwnerNames(client: CrmClient, records: readonly CrmRecord[],
  * a HubSpot token granted the owners scope since, a LeadLens that stored ids) get their
  * owner's name, so the side panel's owner filter lists each person once. `ownerNames` (this
  * job's lookups) is used as it is; ids this job could not name are not asked again. A
- * failure leaves the ids and the finished sync as they are.
+ * failure leaves the ids and the finished sync as they are. Returns how many leads it renamed.
  */
-async function nameStoredOwners(client: CrmClient, store: SyncStore, ownerNames: ReadonlyMap<string, string>, signal?: AbortSignal): Promise<void> {
+async function nameStoredOwners(client: CrmClient, store: SyncStore, ownerNames: ReadonlyMap<string, string>, signal?: AbortSignal): Promise<number> {
   try {
     const ids = await store.unnamedOwnerIds(client.crm);
     const toAsk = ids.filter((id) => !ownerNames.has(id));
@@ -139,8 +142,9 @@ async function nameStoredOwners(client: CrmClient, store: SyncStore, ownerNames:
       const name = ownerNames.get(id) ?? found.get(id);
       return name !== undefined && name !== id ? [[id, name] as const] : [];
     }));
-    if (names.size > 0) await store.nameOwners(client.crm, names);
+    return names.size > 0 ? await store.nameOwners(client.crm, names) : 0;
   } catch (error) {
     console.warn(`LeadLens: could not name the owners of ${client.crm} leads stored with owner ids:`, error);
+    return 0;
   }
 }

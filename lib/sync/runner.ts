@@ -10,6 +10,7 @@ import { markReconnect } from '../connections/connections';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { scoreStoredLeadsOffscreen } from '../background/offscreen-engine';
+import { broadcastToPages } from '../messaging/events';
 import { activeModelId } from '../ml/model-store';
 import { runSync } from './engine';
 import type { SyncState } from './state';
@@ -55,6 +56,7 @@ async function runJob(crm: CrmKind): Promise<void> {
         signal: controller.signal,
         // Any extension API call resets the worker's idle timer: one per page keeps a running sync alive.
         onProgress: () => void browser.runtime.getPlatformInfo(),
+        onOwnersNamed: () => void broadcastToPages('ownersNamed', {}),
       });
       if (final.errorKind === 'auth') await markReconnect(crm, final.error ?? 'The CRM refused the credentials');
       return final;
