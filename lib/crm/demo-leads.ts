@@ -4,6 +4,7 @@
  * known outcomes so the side panel can show each tier's conversion rate.
  */
 import { db, type StoredLead } from '../db/db';
+import { withStoredScoresPaused } from '../jobs/progress';
 import { DEMO_OWNERS, generateDemoLeads, type DemoLead } from './demo-data';
 
 /** The demo CRM serves the same seed, so a demo lead opens as a real page there. */
@@ -61,11 +62,13 @@ export function demoStoredLeads(now: Date, count = DEMO_LEAD_COUNT): StoredLead[
 
 /** Replace the stored demo leads (and every model's scores of them); other leads are untouched. */
 export async function replaceDemoLeads(leads: StoredLead[]): Promise<void> {
-  await db.transaction('rw', [...db.leadTables, db.leadScores], async () => {
-    const oldKeys = (await db.leads.where('origin').equals('demo').primaryKeys()) as string[];
-    await db.leadScores.where('leadKey').anyOf(oldKeys).delete();
-    await db.deleteLeads(oldKeys);
-    await db.putLeads(leads);
-  });
+  await withStoredScoresPaused(() =>
+    db.transaction('rw', [...db.leadTables, db.leadScores], async () => {
+      const oldKeys = (await db.leads.where('origin').equals('demo').primaryKeys()) as string[];
+      await db.leadScores.where('leadKey').anyOf(oldKeys).delete();
+      await db.deleteLeads(oldKeys);
+      await db.putLeads(leads);
+    }),
+  );
 }
 

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import Papa from 'papaparse';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_HISTORY_COLUMNS, demoHistoryRows } from '../crm/demo-data';
 import { db, type StoredLead } from '../db/db';
 import { TrainingDataError } from '../ml/train/dataset';
@@ -11,6 +11,7 @@ import { BLOCK_CHARS } from './record-blocks';
 import { dexieCsvSink as sink } from './stored';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
+import { stubWebLocks } from '../../test/web-locks';
 
 const now = new Date('2026-11-01T00:00:00Z');
 const historyCsv = `${Papa.unparse(demoHistoryRows({ count: 300, seed: 9, now }), { columns: [...DEMO_HISTORY_COLUMNS] })}\n`;
@@ -31,7 +32,11 @@ async function stored() {
   return { leads, staged: await db.csvStaging.count() };
 }
 
-beforeEach(() => Promise.all([...db.leadTables, db.leadScores, db.csvStaging].map((table) => table.clear())));
+beforeEach(async () => {
+  stubWebLocks(); // a commit pauses the jobs writing stored scores
+  await Promise.all([...db.leadTables, db.leadScores, db.csvStaging].map((table) => table.clear()));
+});
+afterEach(() => vi.unstubAllGlobals());
 
 const mapping: CsvMapping = {
   idColumn: null,

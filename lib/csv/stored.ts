@@ -4,6 +4,7 @@
  */
 import { forEachChunk } from '../db/chunks';
 import { db } from '../db/db';
+import { withStoredScoresPaused } from '../jobs/progress';
 import type { LeadSink } from './import';
 
 /** Staged rows copied per request by the swap (memory stays flat on large imports). */
@@ -21,11 +22,13 @@ export const dexieCsvSink: LeadSink = {
   // A worker stopped during the swap aborts the transaction: the previous import stays whole.
   // The previous import's scores go with its leads (the new leads are scored once imported).
   commit: () =>
-    db.transaction('rw', [...db.leadTables, db.leadScores, db.csvStaging], async () => {
-      const oldKeys = (await db.leads.where('origin').equals('csv').primaryKeys()) as string[];
-      await db.leadScores.where('leadKey').anyOf(oldKeys).delete();
-      await db.deleteLeads(oldKeys);
-      await forEachChunk(db.csvStaging, COPY_CHUNK, (leads) => db.putLeads(leads));
-      await db.csvStaging.clear();
-    }),
+    withStoredScoresPaused(() =>
+      db.transaction('rw', [...db.leadTables, db.leadScores, db.csvStaging], async () => {
+        const oldKeys = (await db.leads.where('origin').equals('csv').primaryKeys()) as string[];
+        await db.leadScores.where('leadKey').anyOf(oldKeys).delete();
+        await db.deleteLeads(oldKeys);
+        await forEachChunk(db.csvStaging, COPY_CHUNK, (leads) => db.putLeads(leads));
+        await db.csvStaging.clear();
+      }),
+    ),
 };

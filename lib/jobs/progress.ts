@@ -64,6 +64,15 @@ export class JobPaused extends Error {
   }
 }
 
+/**
+ * Runs `task` (a swap of stored leads: a CSV import's commit, a demo reseed) while no job writes
+ * stored scores: one running pauses after its batch and continues after `task`, so it neither
+ * writes a score of a lead `task` deletes nor reads a half-swapped store.
+ */
+export async function withStoredScoresPaused<T>(task: () => Promise<T>): Promise<T> {
+  return await navigator.locks.request(STORED_SCORES_LOCK, task);
+}
+
 /** Throws `JobPaused` while a purge waits for the stored scores' lock (see `STORED_SCORES_LOCK`). */
 async function pauseIfAsked(): Promise<void> {
   const { pending = [] } = await navigator.locks.query();

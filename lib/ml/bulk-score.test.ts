@@ -253,4 +253,19 @@ describe('a scoring job a purge asks to stop', () => {
     expect(await navigator.locks.request(STORED_SCORES_LOCK, () => runScoringJob({ manifest, runModel: watched(batches), now }, { batchSize: 10 }))).toBe(25);
     expect(batches).toEqual([10, 10, 5]);
   });
+
+  it('pauses for a demo reseed too, so that no score is written for a lead the reseed deleted', async () => {
+    const leads = demoStoredLeads(now, 25);
+    await replaceDemoLeads(leads);
+    const kept = sortedKeys(leads).slice(20).map((key) => leads.find((lead) => lead.key === key)!);
+    let reseeded: Promise<void> | undefined;
+    // The reseed is asked while the first batch is being scored.
+    const deps = { manifest, runModel: watched([], () => (reseeded ??= replaceDemoLeads(kept))), now };
+
+    await runStoredScoresJob(() => runScoringJob(deps, { batchSize: 10 }), resumeWith(deps));
+    await reseeded;
+    const storedKeys = new Set(await db.leads.toCollection().primaryKeys());
+    expect((await scoredLeadKeys()).filter((key) => !storedKeys.has(key))).toEqual([]);
+    expect(await scoredLeadKeys()).toEqual(sortedKeys(kept));
+  });
 });
