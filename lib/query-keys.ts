@@ -10,6 +10,8 @@ export const queryKeys = {
   leads: () => ['leads'] as const,
   scoredLeads: (modelId: string) => ['leads', 'scored', modelId] as const,
   storedDataSummary: () => ['leads', 'summary'] as const,
+  /** How the model's stored scores spread over its training leads' deciles. */
+  scoreDrift: (modelId: string) => ['leads', 'drift', modelId] as const,
   /** The stored history of one source, as the training form samples it. */
   trainingHistory: (source: string) => ['leads', 'training-history', source] as const,
   recordStaleHours: () => ['settings', 'recordStaleHours'] as const,

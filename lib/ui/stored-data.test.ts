@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, expect, it } from 'vitest';
 import { db, type LeadScore, type StoredLead } from '../db/db';
-import { labelledProbabilities, loadScoredLeads } from './stored-data';
+import { labelledProbabilities, loadScoredLeads, scoresPerProbabilityBin } from './stored-data';
 
 const lead = (key: string, name: string, outcome: StoredLead['outcome']): StoredLead => {
   const [source, id] = key.split('|') as [StoredLead['source'], string];
@@ -39,4 +39,12 @@ it('reads the known outcomes of a model’s scored leads from the lead summaries
   const { labels, probabilities } = await labelledProbabilities('m');
   expect([...labels]).toEqual([1]);
   expect([...probabilities]).toEqual([0.9]);
+});
+
+it('counts a model’s stored scores per probability bin, lower cut included, upper excluded', async () => {
+  await db.leadScores.bulkPut([score('m', 'csv|a', 0.5), score('m', 'csv|b', 1), score('m', 'csv|c', 0)]);
+  // m: 0, 0.2, 0.5, 0.9, 1; n's 0.4 is not counted.
+  expect(await scoresPerProbabilityBin('m', [0.2, 0.5])).toEqual([1, 1, 3]);
+  expect(await scoresPerProbabilityBin('m', [])).toEqual([5]);
+  expect(await scoresPerProbabilityBin('none', [0.5])).toEqual([0, 0]);
 });

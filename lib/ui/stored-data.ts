@@ -78,3 +78,19 @@ export async function labelledProbabilities(modelId: string): Promise<{ labels: 
   );
   return { labels: Uint8Array.from(labels), probabilities: Float64Array.from(probabilities) };
 }
+
+/**
+ * How many stored scores of `modelId` fall in each probability bin (bin b = [cuts[b − 1],
+ * cuts[b]), `cuts` ascending): counted on the [modelId+probability] index, no score read.
+ */
+export async function scoresPerProbabilityBin(modelId: string, cuts: readonly number[]): Promise<number[]> {
+  const bounds = [-Infinity, ...cuts, Infinity];
+  return Promise.all(
+    bounds.slice(1).map((upper, b) =>
+      db.leadScores
+        .where('[modelId+probability]')
+        .between([modelId, bounds[b]], [modelId, upper], true, upper === Infinity)
+        .count(),
+    ),
+  );
+}

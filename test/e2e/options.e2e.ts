@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../lib/ml/manifest';
+import { trainingDeciles } from '../../lib/ml/score-drift';
 import { DEMO_LEAD_COUNT } from '../../lib/crm/demo-leads';
 import { salesforceLeadUrl, startHarness, type Harness } from './harness';
 import { loadDemoDataThroughUi, openExtensionPage, seriousA11yViolations, tabUntil } from './pages';
@@ -43,6 +44,19 @@ async function importFiles(manifest: string, onnx: Buffer) {
 const activeRow = () => section('versions').locator('tbody tr', { hasText: '(active)' }).getAttribute('data-model-id');
 
 describe('options page', () => {
+  it('compares the leads scored now with the active model’s training leads, bin by bin', async () => {
+    const drift = section('model').getByTestId('score-drift');
+    await expect.poll(() => drift.getAttribute('data-level'), { timeout: 15_000 }).toMatch(/^(stable|moderate|major)$/);
+    expect(await drift.innerText()).toMatch(new RegExp(`Over the ${DEMO_LEAD_COUNT.toLocaleString('en-US')} stored leads it scored, the population stability index against its training leads is \\d\\.\\d\\d, `));
+    const { cuts, expected } = trainingDeciles(bundled.reference.probabilityPercentiles);
+    const rows = section('model').locator('table.score-drift tbody tr');
+    expect(await rows.count()).toBe(cuts.length + 1);
+    const cells = await rows.evaluateAll((all) => all.map((row) => Array.from(row.querySelectorAll('td'), (cell) => Number.parseInt(cell.textContent ?? '', 10))));
+    expect(cells.map(([training]) => training)).toEqual(expected.map((share) => Math.round(share * 100)));
+    const storedShares = cells.map(([, stored]) => stored);
+    expect(Math.abs(storedShares.reduce((sum, share) => sum + share, 0) - 100)).toBeLessThanOrEqual(cells.length / 2);
+  });
+
   it('reports the active model: curves, importance, confusion matrices at each threshold, shapes or why not', async () => {
     const report = section('report');
     // Charts are drawn as the reader scrolls near them.

@@ -1,0 +1,69 @@
+import { useQuery } from '@tanstack/react-query';
+import type { Manifest } from '@/lib/ml/manifest';
+import { driftLevel, populationStability, trainingDeciles, type DriftLevel } from '@/lib/ml/score-drift';
+import { formatRate } from '@/lib/presentation';
+import { queryKeys } from '@/lib/query-keys';
+import { useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
+import { scoresPerProbabilityBin } from '@/lib/ui/stored-data';
+
+const MEANING: Record<DriftLevel, string> = {
+  stable: 'stable: the leads scored now look like those the model learnt from.',
+  moderate: 'a moderate shift: the leads scored now differ from those the model learnt from. Watch how the tiers convert, and consider training on recent history.',
+  major: 'a major shift: the model is scoring leads unlike those it learnt from, so its probabilities may be off. Train it again on recent history.',
+};
+
+/** The probability range of each bin, in words: "below 3.2 %", "3.2 %–5.1 %", "41 % and above". */
+function binLabels(cuts: readonly number[]): string[] {
+  if (cuts.length === 0) return ['all'];
+  return [
+    `below ${formatRate(cuts[0])}`,
+    ...cuts.slice(1).map((upper, i) => `${formatRate(cuts[i])}–${formatRate(upper)}`),
+    `${formatRate(cuts[cuts.length - 1])} and above`,
+  ];
+}
+
+/**
+ * Whether the stored leads, as the model scores them now, spread over its probabilities as
+ * its training leads did (no outcome needed): the population stability index over the
+ * training leads' deciles, and the share in each.
+ */
+export function ScoreDrift({ manifest }: { manifest: Manifest }) {
+  const { modelId } = manifest;
+  useInvalidateWhenJobEnds('scoring', [queryKeys.scoreDrift(modelId)]);
+  const bins = trainingDeciles(manifest.reference.probabilityPercentiles);
+  const counts = useQuery({ queryKey: queryKeys.scoreDrift(modelId), queryFn: () => scoresPerProbabilityBin(modelId, bins.cuts) });
+  if (counts.isPending) return <p>Reading the stored scores…</p>;
+  if (counts.isError) return <p role="alert">{counts.error.message}</p>;
+  const total = counts.data.reduce((sum, count) => sum + count, 0);
+  if (total === 0) return <p data-testid="score-drift">No stored lead has a score from this model yet: sync or import leads to compare them with its training leads.</p>;
+  const psi = populationStability(bins.expected, counts.data);
+  const level = driftLevel(psi);
+  const labels = binLabels(bins.cuts);
+  return (
+    <>
+      <p data-testid="score-drift" data-level={level}>
+        Over the {total.toLocaleString('en-US')} stored leads it scored, the population stability index against its training leads is{' '}
+        {psi.toFixed(2)}, {MEANING[level]}
+      </p>
+      <table className="score-drift">
+        <caption>Share of leads per probability range (the training leads' tenths)</caption>
+        <thead>
+          <tr>
+            <th scope="col">likely to convert</th>
+            <th scope="col">training leads</th>
+            <th scope="col">stored leads</th>
+          </tr>
+        </thead>
+        <tbody>
+          {labels.map((label, b) => (
+            <tr key={label}>
+              <th scope="row">{label}</th>
+              <td>{Math.round(bins.expected[b] * 100)} %</td>
+              <td>{Math.round((counts.data[b] / total) * 100)} %</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

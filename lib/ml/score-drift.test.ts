@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { driftLevel, populationStability, trainingDeciles } from './score-drift';
+
+/** 99 percentiles of a uniform spread on [0, 1]: 0.01, 0.02, …, 0.99. */
+const uniform = Array.from({ length: 99 }, (_, i) => (i + 1) / 100);
+
+describe('trainingDeciles', () => {
+  it('cuts at the 10th, 20th, …, 90th percentiles, 10 % of the training leads in each bin', () => {
+    const { cuts, expected } = trainingDeciles(uniform);
+    expect(cuts).toEqual([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
+    expect(expected).toHaveLength(10);
+    expected.forEach((share) => expect(share).toBeCloseTo(0.1, 12));
+  });
+
+  it('merges deciles whose cuts tie, adding their shares', () => {
+    // 35 % of the training leads at probability 0.02: the 10th, 20th and 30th percentiles tie.
+    const tied = uniform.map((p, i) => (i < 35 ? 0.02 : p));
+    const { cuts, expected } = trainingDeciles(tied);
+    expect(cuts).toEqual([0.02, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
+    expect(expected.map((share) => Math.round(share * 100))).toEqual([10, 30, 10, 10, 10, 10, 10, 10]);
+  });
+
+  it('refuses anything but 99 percentiles', () => {
+    expect(() => trainingDeciles(uniform.slice(1))).toThrow('expected 99 percentiles, got 98');
+  });
+});
+
+describe('populationStability', () => {
+  it('is 0 when the stored leads spread as the training leads did', () => {
+    expect(populationStability([0.5, 0.5], [300, 300])).toBe(0);
+  });
+
+  it('equals the sum worked by hand', () => {
+    // (0.7 − 0.5)·ln(0.7/0.5) + (0.3 − 0.5)·ln(0.3/0.5) = 0.2·0.336472 + 0.2·0.510826 = 0.169460
+    expect(populationStability([0.5, 0.5], [70, 30])).toBeCloseTo(0.16946, 5);
+  });
+
+  it('gives an empty bin a large but finite term, and no lead NaN', () => {
+    // (1 − 0.5)·ln(1/0.5) + (0.0001 − 0.5)·ln(0.0001/0.5) = 0.346574 + 4.257745
+    expect(populationStability([0.5, 0.5], [10, 0])).toBeCloseTo(4.60432, 4);
+    expect(populationStability([0.5, 0.5], [0, 0])).toBeNaN();
+    expect(() => populationStability([0.5, 0.5], [1])).toThrow('1 counts for 2 bins');
+  });
+});
+
+it('reads a PSI as stable, a moderate or a major shift', () => {
+  expect([0, 0.099, 0.1, 0.249, 0.25, 4].map(driftLevel)).toEqual(['stable', 'stable', 'moderate', 'moderate', 'major', 'major']);
+});
