@@ -32,7 +32,8 @@ describe('number-format', () => {
     // "counts" reads both ways throughout (1,234), "postcode" has no separator: no format. "ref" and "notes" are text.
     expect(formats).toEqual(new Map([['german', 'comma-decimal'], ['decimal', 'comma-decimal'], ['us', 'dot-decimal']]));
     expect(commaDecimalColumns(formats)).toEqual(['german', 'decimal']);
-    expect(warnings).toEqual([]);
+    // In a file that writes decimal commas, "counts" (1,234) could mean 1.234: read as written, with the question.
+    expect(warnings).toEqual([expect.stringMatching(/^Column "counts": no number in it shows whether its commas are decimal commas/)]);
   });
 
   it('rewrites the numbers of a decimal-comma column as plain numbers; keeps the rest as written', () => {
@@ -109,6 +110,21 @@ describe('number-format', () => {
       ],
       cells: ['12', '1.234', '5.600', '999'],
     });
+  });
+
+  it('asks about commas that read both ways only in a file that writes decimal commas elsewhere', () => {
+    const commasOnly = (extra: Record<string, string>) =>
+      tableInFileFormat({ columns: ['weight', ...Object.keys(extra)], records: ['1,085', '2,250', '12'].map((weight) => ({ weight, ...extra })) });
+    // A US file: 1,085 is 1085, nothing to ask.
+    expect(commasOnly({ price: '1,234.5' })).toMatchObject({ commaDecimalColumns: [], warnings: [] });
+    // Beside a decimal-comma column, 1,085 may well be 1.085: still read as written, with the question.
+    const german = commasOnly({ price: '1.234,5' });
+    expect(german.commaDecimalColumns).toEqual(['price']);
+    expect(german.table.records[0]).toEqual({ weight: '1,085', price: '1234.5' });
+    expect(german.warnings).toEqual([
+      'Column "weight": no number in it shows whether its commas are decimal commas or thousands separators (like 1,085), so they were read as ' +
+        'thousands separators (1,085 as 1085), although "price" writes decimal commas. If 1,085 means 1.085, write the numbers with a decimal point (1.085).',
+    ]);
   });
 
   it('reads a table held whole, keeping the columns and placeholders asked as written, deciding as the import does', () => {

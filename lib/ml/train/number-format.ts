@@ -30,6 +30,8 @@ export interface NumberEvidence {
   only: Record<NumberFormat, OneFormatNumbers>;
   /** The first number with a dot that reads as two different numbers (1.234: 1.234 or 1234). */
   dotEitherWay: string | null;
+  /** The first number with a comma that reads as two different numbers (1,085: 1085 or 1.085). */
+  commaEitherWay: string | null;
 }
 
 /** Each column's evidence, none gathered yet. */
@@ -42,6 +44,7 @@ export function noNumberEvidence(columns: readonly string[]): Map<string, Number
         numbers: { 'dot-decimal': 0, 'comma-decimal': 0 },
         only: { 'dot-decimal': { count: 0, example: '' }, 'comma-decimal': { count: 0, example: '' } },
         dotEitherWay: null,
+        commaEitherWay: null,
       },
     ]),
   );
@@ -61,7 +64,10 @@ function noteNumber(evidence: NumberEvidence, cell: RawRecord[string]): void {
   if (Number.isNaN(dot) !== Number.isNaN(comma)) {
     const only = evidence.only[Number.isNaN(dot) ? 'comma-decimal' : 'dot-decimal'];
     if (only.count++ === 0) only.example = text;
-  } else if (dot !== comma && !Number.isNaN(dot) && text.includes('.')) evidence.dotEitherWay ??= text;
+  } else if (dot !== comma && !Number.isNaN(dot)) {
+    if (text.includes('.')) evidence.dotEitherWay ??= text;
+    else evidence.commaEitherWay ??= text;
+  }
 }
 
 /** Add what `records` say to each column's evidence (call once per block: the format needs every row). */
@@ -75,12 +81,16 @@ export function noteNumbers(evidence: ReadonlyMap<string, NumberEvidence>, recor
  * digit read as numbers in it (the share `inferFeatureSpecs` asks of a numeric column), so a
  * column of codes, postcodes or notes with a few numbers in it keeps its text. A number column with
  * numbers in both formats only is kept as written, with a warning naming it; so is one whose
- * numbers with a dot all read both ways (1.234), which `parseNumber` reads with a decimal point.
+ * numbers with a dot all read both ways (1.234), which `parseNumber` reads with a decimal point;
+ * and so is one whose numbers with a comma all read both ways (1,085: thousands, as US files
+ * write them), with a warning only when another column of the file writes decimal commas.
  */
 export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { formats: Map<string, NumberFormat>; warnings: string[] } {
   const formats = new Map<string, NumberFormat>();
   const warnings: string[] = [];
-  for (const [column, { withDigits, numbers, only, dotEitherWay }] of evidence) {
+  /** Number columns whose commas could be either (column → an example): a question only in a file with decimal commas elsewhere. */
+  const commasEitherWay = new Map<string, string>();
+  for (const [column, { withDigits, numbers, only, dotEitherWay, commaEitherWay }] of evidence) {
     const dot = only['dot-decimal'];
     const comma = only['comma-decimal'];
     if (dot.count > 0 && comma.count > 0) {
@@ -100,7 +110,16 @@ export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { 
           `so they were read as decimal points (${dotEitherWay} as ${parseNumber(dotEitherWay)}, not ${parseNumber(dotEitherWay, [], 'comma-decimal')}). ` +
           'If they separate thousands, write the numbers without them (1234).',
       );
-    }
+    } else if (commaEitherWay !== null && mostlyNumbers(numbers['dot-decimal'], withDigits)) commasEitherWay.set(column, commaEitherWay);
+  }
+  const decimalCommas = commaDecimalColumns(formats);
+  for (const [column, example] of commasEitherWay) {
+    if (decimalCommas.length === 0) break;
+    warnings.push(
+      `Column "${column}": no number in it shows whether its commas are decimal commas or thousands separators (like ${example}), ` +
+        `so they were read as thousands separators (${example} as ${parseNumber(example)}), although ${decimalCommas.map((c) => `"${c}"`).join(', ')} ` +
+        `${decimalCommas.length === 1 ? 'writes' : 'write'} decimal commas. If ${example} means ${parseNumber(example, [], 'comma-decimal')}, write the numbers with a decimal point (${parseNumber(example, [], 'comma-decimal')}).`,
+    );
   }
   return { formats, warnings };
 }
