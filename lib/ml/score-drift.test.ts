@@ -12,12 +12,26 @@ describe('trainingDeciles', () => {
     expected.forEach((share) => expect(share).toBeCloseTo(0.1, 12));
   });
 
-  it('merges deciles whose cuts tie, adding their shares', () => {
-    // 35 % of the training leads at probability 0.02: the 10th, 20th and 30th percentiles tie.
+  it('merges deciles whose cuts tie, and counts a point mass in the bin that starts at it', () => {
+    // 35 % of the training leads at probability 0.02 (the 1st to 35th percentiles): the 10th, 20th and 30th tie.
     const tied = uniform.map((p, i) => (i < 35 ? 0.02 : p));
     const { cuts, expected } = trainingDeciles(tied);
     expect(cuts).toEqual([0.02, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
-    expect(expected.map((share) => Math.round(share * 100))).toEqual([10, 30, 10, 10, 10, 10, 10, 10]);
+    // Under 0.02: about 1 % (no percentile is); [0.02, 0.4): the point mass and what follows, up to the 40th percentile.
+    expect(expected.map((share) => Math.round(share * 100))).toEqual([1, 39, 10, 10, 10, 10, 10, 10]);
+    expect(expected.reduce((sum, share) => sum + share, 0)).toBeCloseTo(1, 12);
+    // Leads that spread as the training leads did read as stable, ties and all.
+    expect(populationStability(expected, [1, 39, 10, 10, 10, 10, 10, 10])).toBeCloseTo(0, 6);
+  });
+
+  it('makes one bin above a single cut when every percentile ties', () => {
+    const { cuts, expected } = trainingDeciles(Array(99).fill(0.3));
+    expect(cuts).toEqual([0.3]);
+    expect(expected.map((share) => Math.round(share * 100))).toEqual([1, 99]);
+  });
+
+  it('reads percentiles out of order as if sorted', () => {
+    expect(trainingDeciles([...uniform].reverse())).toEqual(trainingDeciles(uniform));
   });
 
   it('refuses anything but 99 percentiles', () => {

@@ -12,22 +12,20 @@ export interface ProbabilityBins {
 }
 
 /**
- * The training leads' deciles as bins, from their 1st…99th percentiles [99]: 10 % in each,
- * except where percentiles tie (many leads with one probability): those deciles are one bin
- * with their shares added, since no probability falls between equal cuts.
+ * The training leads' deciles as bins, from their 1st…99th percentiles [99]: 10 % in each
+ * when the probabilities are spread out. Where percentiles tie (many leads at one probability,
+ * as an isotonic calibration gives) the tied deciles are one bin, and each bin's share is read
+ * off the percentiles: the share below a cut is (percentiles under it + 1) %, so a point mass
+ * counts in the bin that starts at it, not in the one below.
  */
 export function trainingDeciles(percentiles: readonly number[]): ProbabilityBins {
   if (percentiles.length !== 99) throw new Error(`expected 99 percentiles, got ${percentiles.length}`);
-  const cuts: number[] = [];
-  const expected = [0.1];
-  for (let decile = 1; decile <= 9; decile++) {
-    const cut = percentiles[decile * 10 - 1];
-    if (cuts.length > 0 && cut <= cuts[cuts.length - 1]) expected[expected.length - 1] += 0.1;
-    else {
-      cuts.push(cut);
-      expected.push(0.1);
-    }
-  }
+  // Sorted as the trainer writes them (an imported manifest might not be).
+  const sorted = [...percentiles].sort((a, b) => a - b);
+  const cuts = [...new Set(Array.from({ length: 9 }, (_, d) => sorted[(d + 1) * 10 - 1]))];
+  // [cuts.length]: the training leads' share under each cut (the first index of a value counts the percentiles under it).
+  const below = cuts.map((cut) => (sorted.indexOf(cut) + 1) / 100);
+  const expected = [...below, 1].map((share, b) => share - (b === 0 ? 0 : below[b - 1]));
   return { cuts, expected };
 }
 
