@@ -83,7 +83,6 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
     async () => {
       await db.transaction('rw', [...db.leadTables, db.leadScores, db.settings], async () => {
         const keys = (await syncedLeadsOf(crm).primaryKeys()) as string[];
-        await db.leadScores.where('leadKey').anyOf(keys).delete();
         await db.deleteLeads(keys);
         await db.settings.delete(syncStateKey(crm));
         removed = keys.length;

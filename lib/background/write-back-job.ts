@@ -45,11 +45,12 @@ export async function readWriteBack(crm: CrmKind): Promise<WriteBackSummary> {
 
 /** `modelId`'s scores of the leads synced from `crm` (demo and CSV leads are not the CRM's records). */
 export async function scoresToWrite(crm: CrmKind, modelId: string): Promise<ScoreToWrite[]> {
-  const synced = await syncedLeadsOf(crm).toArray();
-  const scores = await db.leadScores.bulkGet(synced.map((lead) => `${modelId}|${lead.key}`));
-  return synced.flatMap((lead, index) => {
+  // Keys only (`${crm}|${recordId}`): the leads' fields are not held, whatever their number.
+  const keys = (await syncedLeadsOf(crm).primaryKeys()) as string[];
+  const scores = await db.leadScores.bulkGet(keys.map((key) => `${modelId}|${key}`));
+  return keys.flatMap((key, index) => {
     const score = scores[index];
-    return score ? [{ recordId: lead.id, score: score.score, tier: score.tier, topReason: score.topReason }] : [];
+    return score ? [{ recordId: key.slice(crm.length + 1), score: score.score, tier: score.tier, topReason: score.topReason }] : [];
   });
 }
 

@@ -65,7 +65,6 @@ export async function replaceDemoLeads(leads: StoredLead[]): Promise<void> {
   await withStoredScoresPaused(() =>
     db.transaction('rw', [...db.leadTables, db.leadScores], async () => {
       const oldKeys = (await db.leads.where('origin').equals('demo').primaryKeys()) as string[];
-      await db.leadScores.where('leadKey').anyOf(oldKeys).delete();
       await db.deleteLeads(oldKeys);
       await db.putLeads(leads);
     }),

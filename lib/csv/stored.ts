@@ -25,7 +25,6 @@ export const dexieCsvSink: LeadSink = {
     withStoredScoresPaused(() =>
       db.transaction('rw', [...db.leadTables, db.leadScores, db.csvStaging], async () => {
         const oldKeys = (await db.leads.where('origin').equals('csv').primaryKeys()) as string[];
-        await db.leadScores.where('leadKey').anyOf(oldKeys).delete();
         await db.deleteLeads(oldKeys);
         await forEachChunk(db.csvStaging, COPY_CHUNK, (leads) => db.putLeads(leads));
         await db.csvStaging.clear();

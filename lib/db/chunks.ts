@@ -4,6 +4,9 @@
  */
 import type { Table } from 'dexie';
 
+/** Every string primary key. */
+export const ALL_KEYS: [string, string] = ['', '\uffff'];
+
 /**
  * Calls `visit` with successive chunks (of a table keyed by `key`) of at most `size` rows whose primary key lies in
  * [`from`, `to`] (whole table when omitted). `between` restarts above the last key seen, so
@@ -13,7 +16,7 @@ export async function forEachChunk<T extends { key: string }, TInsert>(
   table: Table<T, string, TInsert>,
   size: number,
   visit: (rows: T[]) => Promise<void> | void,
-  range: [string, string] = ['', String.fromCharCode(0xffff)],
+  range: [string, string] = ALL_KEYS,
 ): Promise<void> {
   let lowerKey: string = range[0];
   let includeLower = true;
@@ -35,4 +38,10 @@ export function yieldToEventLoop(): Promise<void> {
 /** Every key in [`${prefix}`, `${prefix}\uffff`): the primary keys of one model (`${modelId}|…`) or one source (`${source}|…`). */
 export function prefixRange(prefix: string): [string, string] {
   return [prefix, `${prefix}\uffff`];
+}
+
+/** The keys of `range` above `after` (where an unfinished job stopped), or all of them. */
+export function rangeAfter([from, to]: [string, string], after?: string): [string, string] {
+  // `after + "\u0000"` is the smallest key above `after`.
+  return [after === undefined ? from : `${after}\u0000`, to];
 }

@@ -128,8 +128,8 @@ export class LeadLensDb extends Dexie {
   }
 
   /**
-   * The tables a write of stored leads touches: a transaction that calls `putLeads` or
-   * `deleteLeads` lists them in its scope (Dexie throws if one is missing).
+   * The tables a write of stored leads touches: a transaction that calls `putLeads` lists
+   * them in its scope (Dexie throws if one is missing); `deleteLeads` needs `leadScores` too.
    */
   get leadTables(): Table[] {
     return [this.leads, this.leadSummaries];
@@ -143,9 +143,10 @@ export class LeadLensDb extends Dexie {
     });
   }
 
-  /** Deletes the leads of `keys` with their summaries, atomically, or within the caller's transaction. */
+  /** Deletes the leads of `keys` with their summaries and every model's scores of them, atomically, or within the caller's transaction. */
   deleteLeads(keys: string[]): Promise<void> {
-    return this.transaction('rw', this.leadTables, async () => {
+    return this.transaction('rw', [...this.leadTables, this.leadScores], async () => {
+      await this.leadScores.where('leadKey').anyOf(keys).delete();
       await this.leads.bulkDelete(keys);
       await this.leadSummaries.bulkDelete(keys);
     });

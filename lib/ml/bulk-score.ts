@@ -5,7 +5,7 @@
  */
 import type { CrmKind } from '../crm/types';
 import { db, type LeadScore, type StoredLead } from '../db/db';
-import { forEachChunk, prefixRange } from '../db/chunks';
+import { ALL_KEYS, forEachChunk, prefixRange, rangeAfter } from '../db/chunks';
 import { readJob, runJob } from '../jobs/progress';
 import type { EngineOutput } from './engine';
 import { explainLead } from './explain';
@@ -76,9 +76,7 @@ export interface ScoringScope {
 
 /** The primary keys of `scope`'s leads still to score. */
 function keyRangeOf({ source, resume }: ScoringScope): [string, string] {
-  const [from, to] = source ? prefixRange(`${source}|`) : ['', '\uffff'];
-  // `after + "\u0000"` is the smallest key above `after`.
-  return [resume ? `${resume.after}\u0000` : from, to];
+  return rangeAfter(source ? prefixRange(`${source}|`) : ALL_KEYS, resume?.after);
 }
 
 /** How many of `scope`'s leads are still to score. */

@@ -6,7 +6,7 @@
  * a purge paused it.
  */
 import { db, type LeadScore } from '../db/db';
-import { forEachChunk, prefixRange } from '../db/chunks';
+import { forEachChunk, prefixRange, rangeAfter } from '../db/chunks';
 import { readJob, runJob } from '../jobs/progress';
 import { tierOf } from './score';
 import { topReasonFor } from '../presentation';
@@ -15,7 +15,7 @@ import type { TierThresholds } from './train/thresholds';
 export const RETIER_CHUNK = 5000;
 
 /** Where an unfinished run stopped: how many scores it re-tiered, up to which key, and how many of them changed tier. */
-export interface RetierCursor {
+interface RetierCursor {
   done: number;
   after: string;
   changed: number;
@@ -34,7 +34,6 @@ export async function retierStoredScores(
 ): Promise<number> {
   let done = resume?.done ?? 0;
   let changed = resume?.changed ?? 0;
-  const [from, to] = prefixRange(`${modelId}|`);
   await forEachChunk(
     db.leadScores,
     chunkSize,
@@ -52,8 +51,7 @@ export async function retierStoredScores(
       done += scores.length;
       await report(done, scores[scores.length - 1].key, changed);
     },
-    // `after + "\u0000"` is the smallest key above `after`.
-    [resume ? `${resume.after}\u0000` : from, to],
+    scoresRange(modelId, resume?.after),
   );
   return changed;
 }
@@ -64,10 +62,14 @@ export async function runRetierJob(modelId: string, thresholds: TierThresholds, 
   return runJob('retier', modelId, total, (report) => retierStoredScores(modelId, thresholds, report, chunkSize));
 }
 
+/** The primary keys of `modelId`'s stored scores (after the key `after`, when given). */
+function scoresRange(modelId: string, after?: string): [string, string] {
+  return rangeAfter(prefixRange(`${modelId}|`), after);
+}
+
 /** How many stored scores of `modelId` there are (after the key `after`, when given). */
 function scoresAfter(modelId: string, after?: string): Promise<number> {
-  const [from, to] = prefixRange(`${modelId}|`);
-  return db.leadScores.where(':id').between(after === undefined ? from : `${after}\u0000`, to, true, true).count();
+  return db.leadScores.where(':id').between(...scoresRange(modelId, after), true, true).count();
 }
 
 /**

@@ -83,7 +83,7 @@ export interface PolicyForm {
 export type PolicyField = Exclude<keyof PolicyForm, 'kind'>;
 
 /** What a field holds and how the form labels it. */
-export interface PolicyFieldSpec {
+interface PolicyFieldSpec {
   /** In words, as it starts its label and its problems. */
   name: string;
   /** Shown after the name in the label. */

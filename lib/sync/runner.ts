@@ -32,6 +32,7 @@ async function cancelRequested(crm: CrmKind): Promise<boolean> {
  * wait for the scoring (a purge pauses it: see lib/jobs/progress.ts).
  */
 async function runJob(crm: CrmKind): Promise<void> {
+  let ownersNamed = false;
   const final = await navigator.locks.request(syncLockName(crm), { ifAvailable: true }, async (lock): Promise<SyncState | null> => {
     if (!lock) return null;
     const store = dexieSyncStore(db);
@@ -56,7 +57,7 @@ async function runJob(crm: CrmKind): Promise<void> {
         signal: controller.signal,
         // Any extension API call resets the worker's idle timer: one per page keeps a running sync alive.
         onProgress: () => void browser.runtime.getPlatformInfo(),
-        onOwnersNamed: () => void broadcastToPages('ownersNamed', {}),
+        onOwnersNamed: () => (ownersNamed = true),
       });
       if (final.errorKind === 'auth') await markReconnect(crm, final.error ?? 'The CRM refused the credentials');
       return final;
@@ -68,7 +69,9 @@ async function runJob(crm: CrmKind): Promise<void> {
     }
   });
   // Leads of an unfinished job are scored when it finishes (all of the CRM's are scored then).
+  // Pages read the leads again when that scoring ends; without one, they are told of the names.
   if (final?.status === 'done' && (final.lastRun?.synced ?? 0) > 0) await scoreSyncedLeads(crm);
+  else if (ownersNamed) await broadcastToPages('ownersNamed', {});
 }
 
 /** The CRM's stored leads scored with the active model; a failure is the scoring job row's to show, not the sync's. */

@@ -8,6 +8,7 @@ import Papa from 'papaparse';
 import { isMissingRaw, parseDate, parseNumber, type NumberFormat } from '../derive';
 import { featureLevel, featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
 import type { Feature, FeatureSpec } from '../manifest';
+import { countPositives } from './metrics';
 
 /** Minimums for training at all (Einstein asks for 1,000 leads and 120 conversions; below these nothing can be learned). */
 export const MIN_ROWS = 50;
@@ -23,7 +24,7 @@ export const OTHER_LEVEL = '(other)';
  * few typed notes ("unknown", "ask sales") read as missing rather than turning the column
  * into categories.
  */
-export const MIN_NUMERIC_SHARE = 0.95;
+const MIN_NUMERIC_SHARE = 0.95;
 
 /** Whether a column with `numbers` of its `filled` cells read as numbers is numeric (see MIN_NUMERIC_SHARE). */
 export const mostlyNumbers = (numbers: number, filled: number): boolean => filled - numbers <= (1 - MIN_NUMERIC_SHARE) * filled;
@@ -189,12 +190,6 @@ export function buildLabels(table: Table, target: string, positive?: string): { 
   table.records.forEach((r, i) => (labels[i] = targetClass(r[target]) === pos ? 1 : 0));
   checkCounts(labels);
   return { labels, positive: written.get(pos)!, negative: written.get(negative)! };
-}
-
-function countPositives(labels: Uint8Array): number {
-  let p = 0;
-  for (const v of labels) p += v;
-  return p;
 }
 
 /** Throws unless there are ≥ MIN_ROWS rows, ≥ MIN_POSITIVES positives and ≥ MIN_NEGATIVES negatives. */

@@ -174,7 +174,7 @@ export interface CandidateFeature {
   origin: 'catalogue' | 'inferred';
 }
 
-export interface Candidates {
+interface Candidates {
   candidates: CandidateFeature[];
   /** What the trainer's inference said of the data's other fields: dropped (constant, empty, an identifier) or read with care. */
   notes: string[];
