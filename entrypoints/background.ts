@@ -11,8 +11,10 @@ import { privacyHandlers } from '@/lib/background/handlers/privacy';
 import { scoringHandlers } from '@/lib/background/handlers/scoring';
 import { syncHandlers } from '@/lib/background/handlers/sync';
 import { writeBackHandlers } from '@/lib/background/handlers/write-back';
+import { keepWorkerAliveDuring } from '@/lib/background/keep-alive';
 import { resumeOffscreenJobs } from '@/lib/background/offscreen-engine';
 import { restrictStorageToExtension } from '@/lib/connections/connections';
+import { db } from '@/lib/db/db';
 import { SYNC_WATCHDOG_ALARM, resumeSyncs } from '@/lib/sync/runner';
 import { CONTENT_SCRIPT_MESSAGES, backgroundProtocol } from '@/lib/messaging/protocol';
 import { registerHandlers } from '@/lib/messaging/rpc';
@@ -26,6 +28,9 @@ export default defineBackground({
       { ...scoringHandlers, ...leadsHandlers, ...modelsHandlers, ...listHandlers, ...syncHandlers, ...writeBackHandlers, ...privacyHandlers },
       CONTENT_SCRIPT_MESSAGES,
     );
+    // After an update, the first open upgrades the database; on a large store that outlasts the
+    // worker's idle limit (bench:upgrade), and a worker stopped mid-upgrade would start it over.
+    void keepWorkerAliveDuring(db.open()).catch((error: unknown) => console.error('LeadLens: opening the database failed', error));
     // CRM credentials live in storage.local: keep content scripts out; resume a sync this worker's predecessor left running.
     void restrictStorageToExtension().then(resumeSyncs);
     // Bulk scoring or re-tiering the offscreen document had not finished when the browser closed.

@@ -9,6 +9,7 @@ import { clientFor } from '../connections/client-for';
 import { markReconnect } from '../connections/connections';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db } from '../db/db';
+import { resetWorkerIdleTimer } from '../background/keep-alive';
 import { scoreStoredLeadsOffscreen } from '../background/offscreen-engine';
 import { broadcastToPages } from '../messaging/events';
 import { activeModelId } from '../ml/model-store';
@@ -55,8 +56,8 @@ async function runJob(crm: CrmKind): Promise<void> {
         client,
         store,
         signal: controller.signal,
-        // Any extension API call resets the worker's idle timer: one per page keeps a running sync alive.
-        onProgress: () => void browser.runtime.getPlatformInfo(),
+        // One extension API call per page keeps a running sync alive.
+        onProgress: resetWorkerIdleTimer,
         onOwnersNamed: () => (ownersNamed = true),
       });
       if (final.errorKind === 'auth') await markReconnect(crm, final.error ?? 'The CRM refused the credentials');
