@@ -7,8 +7,9 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { demoStoredLeads } from '../crm/demo-leads';
-import { db, type StoredLead } from '../db/db';
+import { db } from '../db/db';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
+import { storedLead } from '../../test/fixtures/stored-lead';
 import { readJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
 import { resumeUnfinishedScoringJob, runScoringJob } from '../ml/bulk-score';
 import { parseManifest, type Manifest } from '../ml/manifest';
@@ -17,24 +18,6 @@ import { onEvent } from '../messaging/events';
 import { forgetSyncedLeads, purgeEverything } from './purge';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
-
-const lead = (key: string, origin: StoredLead['origin']): StoredLead => {
-  const [source, id] = key.split('|') as [StoredLead['source'], string];
-  return { key, source, id, origin, name: id, owner: '', leadSource: '', createdAt: 0, modifiedAt: 0, outcome: null, fields: {} };
-};
-
-/** Node has no Web Locks: every lock is free, except `busy`, whose holder never lets go. */
-function locks(busy?: string) {
-  vi.stubGlobal('navigator', {
-    locks: {
-      query: async () => ({ held: busy ? [{ name: busy }] : [], pending: [] }),
-      request: async (name: string, { signal }: { signal: AbortSignal }, task: () => unknown) => {
-        if (name === busy) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
-        return task();
-      },
-    },
-  });
-}
 
 /** The leads stored each time pages are told that stored data were deleted. */
 function pagesTold(): string[][] {
@@ -47,9 +30,13 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 beforeEach(async () => {
   fakeBrowser.reset();
   fakeBrowser.permissions.remove = vi.fn(async () => true);
-  locks();
+  stubWebLocks();
   await Promise.all(db.tables.map((table) => table.clear()));
-  await db.putLeads([lead('salesforce|00QA', 'sync'), lead('salesforce|00QB', 'demo'), lead('hubspot|101', 'sync')]);
+  await db.putLeads([
+    storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' }),
+    storedLead({ source: 'salesforce', id: '00QB', origin: 'demo' }),
+    storedLead({ source: 'hubspot', id: '101', origin: 'sync' }),
+  ]);
 });
 afterEach(() => vi.unstubAllGlobals());
 
@@ -63,7 +50,7 @@ describe('purgeEverything', () => {
   });
 
   it('tells them nothing when a job does not stop and nothing is deleted', async () => {
-    locks(STORED_SCORES_LOCK);
+    void navigator.locks.request(STORED_SCORES_LOCK, () => new Promise(() => undefined)); // a job that never lets go
     const told = pagesTold();
     await expect(purgeEverything(10)).rejects.toThrow(/nothing was deleted/);
     await settle();
@@ -100,7 +87,6 @@ describe('with a bulk scoring running in the offscreen document', () => {
     manifest = parsed.manifest;
   });
   beforeEach(async () => {
-    stubWebLocks();
     // With the three leads above: 16 HubSpot leads (whose keys sort first), 16 synced from Salesforce, 1 demo one.
     await db.putLeads(demoStoredLeads(now, 30).map((stored) => (stored.source === 'salesforce' ? { ...stored, origin: 'sync' as const } : stored)));
   });

@@ -2,7 +2,8 @@ import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, expect, it } from 'vitest';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
-import { LeadLensDb, summaryOf, type StoredLead } from './db';
+import { storedLead } from '../../test/fixtures/stored-lead';
+import { LeadLensDb, summaryOf } from './db';
 
 const NAME = 'leadlens-upgrade-test';
 
@@ -19,19 +20,7 @@ it('upgrades version 1 (score cache only) to version 2 and keeps the cached scor
   const db = new LeadLensDb(NAME);
   expect(await db.scores.get('m|salesforce|00Q1')).toMatchObject({ fieldsHash: 'abc' });
   expect(db.verno).toBe(4);
-  await db.putLeads([{
-    key: 'hubspot|1',
-    source: 'hubspot',
-    id: '1',
-    origin: 'demo',
-    name: 'Ada',
-    owner: 'Grace',
-    leadSource: 'ORGANIC_SEARCH',
-    createdAt: 10,
-    modifiedAt: 20,
-    outcome: null,
-    fields: { jobtitle: 'CTO' },
-  }]);
+  await db.putLeads([storedLead({ source: 'hubspot', id: '1', origin: 'demo' })]);
   await db.leadScores.bulkPut([
     { key: 'm|hubspot|1', modelId: 'm', leadKey: 'hubspot|1', probability: 0.4, score: 90, tier: 'hot', topReason: '', scoredAt: 1 },
     { key: 'n|hubspot|1', modelId: 'n', leadKey: 'hubspot|1', probability: 0.1, score: 20, tier: 'cold', topReason: '', scoredAt: 1 },
@@ -53,19 +42,20 @@ it('upgrades version 3 to version 4 and fills the lead summaries from the stored
     csvStaging: 'key',
   });
   // More than one chunk of the fill.
-  const leads = Array.from({ length: 2500 }, (_, i): StoredLead => ({
-    key: `csv|${String(i).padStart(4, '0')}`,
-    source: 'csv',
-    id: String(i),
-    origin: 'csv',
-    name: `Lead ${i}`,
-    owner: `Owner ${i % 3}`,
-    leadSource: i % 2 ? 'Web' : '',
-    createdAt: i,
-    modifiedAt: 0,
-    outcome: i % 5 === 0 ? null : ((i % 2) as 0 | 1),
-    fields: { title: 'CTO', company: `Company ${i}` },
-  }));
+  const leads = Array.from({ length: 2500 }, (_, i) =>
+    storedLead({
+      key: `csv|${String(i).padStart(4, '0')}`,
+      source: 'csv',
+      id: String(i),
+      origin: 'csv',
+      name: `Lead ${i}`,
+      owner: `Owner ${i % 3}`,
+      leadSource: i % 2 ? 'Web' : '',
+      createdAt: i,
+      outcome: i % 5 === 0 ? null : ((i % 2) as 0 | 1),
+      fields: { title: 'CTO', company: `Company ${i}` },
+    }),
+  );
   await v3.table('leads').bulkPut(leads);
   v3.close();
 
@@ -81,16 +71,17 @@ it('upgrades version 3 to version 4 and fills the lead summaries from the stored
 
 it('writes and deletes leads with their summaries, and refuses a transaction without the summaries', async () => {
   const db = new LeadLensDb(NAME);
-  const lead = (id: string): StoredLead => ({
-    key: `csv|${id}`, source: 'csv', id, origin: 'csv', name: id, owner: '', leadSource: '', createdAt: 0, modifiedAt: 0, outcome: 1, fields: { a: id },
-  });
-  await db.putLeads([lead('a'), lead('b'), lead('c')]);
+  await db.putLeads([
+    storedLead({ source: 'csv', id: 'a', origin: 'csv', outcome: 1 }),
+    storedLead({ source: 'csv', id: 'b', origin: 'csv', outcome: 1 }),
+    storedLead({ source: 'csv', id: 'c', origin: 'csv', outcome: 1 }),
+  ]);
   await db.deleteLeads(['csv|b']);
   await expectSummariesInStep(db);
   expect(await db.leadSummaries.count()).toBe(2);
 
   // A writer that forgets the summaries in its scope fails, and writes nothing.
-  await expect(db.transaction('rw', db.leads, () => db.putLeads([lead('d')]))).rejects.toThrow(/leadSummaries not included/);
+  await expect(db.transaction('rw', db.leads, () => db.putLeads([storedLead({ source: 'csv', id: 'd', origin: 'csv', outcome: 1 })]))).rejects.toThrow(/leadSummaries not included/);
   expect(await db.leads.count()).toBe(2);
   db.close();
 });

@@ -9,9 +9,10 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, expect, it, vi } from 'vitest';
 import { generateDemoLeads } from '../../crm/demo-data';
 import { readConnection } from '../../connections/connections';
-import { db, type StoredLead } from '../../db/db';
+import { db } from '../../db/db';
 import { INITIAL_SYNC_STATE } from '../../sync/state';
 import { expectSummariesInStep } from '../../../test/fixtures/lead-summaries';
+import { storedLead } from '../../../test/fixtures/stored-lead';
 import { dexieSyncStore } from '../../sync/store';
 import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
@@ -24,9 +25,6 @@ const sender = {} as Browser.runtime.MessageSender;
 const SANDBOX = 'acme--uat.sandbox.my.salesforce.com';
 const PRODUCTION = 'acme.my.salesforce.com';
 
-const lead = (id: string, origin: StoredLead['origin'], source: StoredLead['source'] = 'salesforce'): StoredLead => ({
-  key: `${source}|${id}`, source, id, origin, name: id, owner: '', leadSource: '', createdAt: 0, modifiedAt: 0, outcome: null, fields: {},
-});
 const connectHubSpot = (token: string) => syncHandlers.connectCrm({ crm: 'hubspot', apiVersion: 'v3', token }, sender);
 
 let behaviour = defaultBehaviour();
@@ -45,7 +43,11 @@ beforeEach(async () => {
 
 it('forgets the previous org’s synced leads, their scores and its checkpoint, and says so', async () => {
   await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
-  await db.putLeads([lead('00QA', 'sync'), lead('00QB', 'sync'), lead('00QD', 'demo')]);
+  await db.putLeads([
+    storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' }),
+    storedLead({ source: 'salesforce', id: '00QB', origin: 'sync' }),
+    storedLead({ source: 'salesforce', id: '00QD', origin: 'demo' }),
+  ]);
   await db.leadScores.put({ key: 'm|salesforce|00QA', leadKey: 'salesforce|00QA', modelId: 'm', probability: 0.3, score: 80, tier: 'hot', topReason: '', scoredAt: 0 });
   await dexieSyncStore(db).writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 1_800_000_000_000 });
 
@@ -65,7 +67,7 @@ it('forgets the previous org’s synced leads, their scores and its checkpoint, 
 
 it('keeps everything when the same org is connected again', async () => {
   await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
-  await db.putLeads([lead('00QA', 'sync')]);
+  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
   const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
   expect(reply.ok && reply.message).not.toContain('removed');
   expect(await db.leads.count()).toBe(1);
@@ -74,7 +76,11 @@ it('keeps everything when the same org is connected again', async () => {
 it('forgets the previous portal’s contacts when a HubSpot token of another portal is connected, and keeps the site access', async () => {
   behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
   await connectHubSpot('pat-na1-portal-a');
-  await db.putLeads([lead('101', 'sync', 'hubspot'), lead('102', 'sync', 'hubspot'), lead('00QA', 'sync')]);
+  await db.putLeads([
+    storedLead({ source: 'hubspot', id: '101', origin: 'sync' }),
+    storedLead({ source: 'hubspot', id: '102', origin: 'sync' }),
+    storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' }),
+  ]);
   await dexieSyncStore(db).writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 1_800_000_000_000 });
 
   const reply = await connectHubSpot('pat-na1-portal-b');
@@ -90,7 +96,7 @@ it('forgets the previous portal’s contacts when a HubSpot token of another por
 
 it('keeps the contacts when a new token of the same portal is connected (a rotated token)', async () => {
   await connectHubSpot('pat-na1-old');
-  await db.putLeads([lead('101', 'sync', 'hubspot')]);
+  await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
   const reply = await connectHubSpot('pat-na1-rotated');
   expect(reply.ok && reply.message).toBe('Connected to HubSpot at api.hubapi.com: contacts of HubSpot portal 4242424 readable');
   expect(await db.leads.count()).toBe(1);
@@ -100,7 +106,7 @@ it('keeps the contacts when the previous portal is unknown (stored before portal
   fakeBrowser.permissions.contains = vi.fn(async () => false);
   await connectHubSpot('pat-na1-portal-a');
   fakeBrowser.permissions.contains = vi.fn(async () => true);
-  await db.putLeads([lead('101', 'sync', 'hubspot')]);
+  await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
   behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
   const reply = await connectHubSpot('pat-na1-portal-b');
   expect(reply.ok && reply.message).not.toContain('removed');
@@ -113,7 +119,7 @@ it('learns the portal when the stored connection is tested: a token of another p
   fakeBrowser.permissions.contains = vi.fn(async () => true);
   const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
   expect(tested.ok && tested.status).toBe('connected');
-  await db.putLeads([lead('101', 'sync', 'hubspot')]);
+  await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
 
   behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
   const other = await connectHubSpot('pat-na1-portal-b');
@@ -123,7 +129,7 @@ it('learns the portal when the stored connection is tested: a token of another p
 
 it('keeps the previous connection when its leads could not be forgotten (a job did not stop), so connecting again forgets them', async () => {
   await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
-  await db.putLeads([lead('00QA', 'sync')]);
+  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
   const locks = { query: async () => ({ held: [], pending: [] }), request: async (_name: string, _options: unknown, task: () => unknown) => task() };
   vi.stubGlobal('navigator', { locks: { ...locks, request: async () => Promise.reject(new DOMException('timed out', 'TimeoutError')) } });
   await expect(syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender)).rejects.toThrow(/did not stop .* the previous leads were kept: try again/);
@@ -138,7 +144,7 @@ it('keeps the previous connection when its leads could not be forgotten (a job d
 
 it('remembers the portal the contacts came from through a failed connect: the right token of another portal then forgets them', async () => {
   await connectHubSpot('pat-na1-portal-a');
-  await db.putLeads([lead('101', 'sync', 'hubspot')]);
+  await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
   behaviour.revokedTokens.add('pat-na1-mistyped');
   const mistyped = await connectHubSpot('pat-na1-mistyped');
   expect(mistyped.ok && mistyped.status).toBe('reconnect');

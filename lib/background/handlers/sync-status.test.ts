@@ -7,6 +7,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { SourceKind } from '../../ml/featurize';
 import { db, type StoredLead } from '../../db/db';
+import { storedLead } from '../../../test/fixtures/stored-lead';
 import { dexieSyncStore } from '../../sync/store';
 import { INITIAL_SYNC_STATE } from '../../sync/state';
 import { syncHandlers } from './sync';
@@ -17,10 +18,7 @@ const sender = { id: 'test' } as never;
 let testClock = Date.now();
 
 function leads(source: SourceKind, from: number, count: number): StoredLead[] {
-  return Array.from({ length: count }, (_, i) => {
-    const id = String(from + i);
-    return { key: `${source}|${id}`, source, id, origin: 'sync', name: id, owner: '', leadSource: '', createdAt: 0, modifiedAt: 0, outcome: null, fields: {} };
-  });
+  return Array.from({ length: count }, (_, i) => storedLead({ source, id: String(from + i), origin: 'sync' }));
 }
 
 async function stored(): Promise<Record<string, number>> {
