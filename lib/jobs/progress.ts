@@ -79,6 +79,9 @@ async function pauseIfAsked(): Promise<void> {
   if (pending.some((lock) => lock.name === STORED_SCORES_LOCK)) throw new JobPaused();
 }
 
+/** A job's progress report: items done so far, the key of the last one, and (re-tiering) how many changed tier. */
+export type JobReport = (done: number, resumeAfter?: string, changed?: number) => Promise<void>;
+
 export interface JobRunOptions {
   /** The one CRM the run covers (recorded in every row it writes); omitted = every item. */
   source?: JobProgress['source'];
@@ -96,12 +99,12 @@ export async function runJob<T>(
   kind: JobKind,
   modelId: string,
   total: number,
-  work: (report: (done: number, resumeAfter?: string, changed?: number) => Promise<void>) => Promise<T>,
+  work: (report: JobReport) => Promise<T>,
   { source, unfinished }: JobRunOptions = {},
 ): Promise<T> {
   const run = { modelId, total, startedAt: unfinished?.startedAt ?? Date.now(), source };
   let done = 0;
-  const report = async (count: number, resumeAfter?: string, changed?: number) => {
+  const report: JobReport = async (count, resumeAfter, changed) => {
     done = count;
     await writeJob(kind, { ...run, state: 'running', done, resumeAfter, changed });
     await pauseIfAsked();
@@ -117,6 +120,32 @@ export async function runJob<T>(
     await writeJob(kind, { ...run, state: 'failed', done, finishedAt: Date.now(), error: message });
     throw error;
   }
+}
+
+/** Where an unfinished job stopped: how many items it finished, up to which key. */
+export interface JobCursor {
+  done: number;
+  after: string;
+}
+
+/**
+ * Continues job `kind` when its row still says `running` (its document closed, or a purge
+ * paused it), over the same items (its `source`'s, when it has one). `continueAfter` gets that
+ * row and its cursor (none when the job stopped before its first batch: it starts over) and
+ * returns how many items are left after the cursor and the work that goes on with them.
+ * Null when no job was unfinished.
+ */
+export async function resumeUnfinishedJob<T>(
+  kind: JobKind,
+  continueAfter: (job: JobProgress, cursor: JobCursor | undefined) => Promise<{ remaining: number; work: (report: JobReport) => Promise<T> }>,
+): Promise<T | null> {
+  const job = await readJob(kind);
+  if (job?.state !== 'running') return null;
+  const cursor = job.resumeAfter === undefined ? undefined : { done: job.done, after: job.resumeAfter };
+  const { remaining, work } = await continueAfter(job, cursor);
+  // The items left are counted again, not taken from the row: a purge may have deleted some.
+  const total = (cursor?.done ?? 0) + remaining;
+  return runJob(kind, job.modelId, total, work, { source: job.source, unfinished: cursor && job });
 }
 
 /**

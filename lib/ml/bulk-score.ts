@@ -6,7 +6,7 @@
 import type { CrmKind } from '../crm/types';
 import { db, type LeadScore, type StoredLead } from '../db/db';
 import { ALL_KEYS, forEachChunk, prefixRange, rangeAfter } from '../db/chunks';
-import { readJob, runJob } from '../jobs/progress';
+import { resumeUnfinishedJob, runJob, type JobCursor } from '../jobs/progress';
 import type { EngineOutput } from './engine';
 import { explainLead } from './explain';
 import { featurizeRecords, type SourceKind } from './featurize';
@@ -23,12 +23,6 @@ export interface BulkScoringDeps {
   now: Date;
   /** Called after each batch with the number of leads scored so far and the key of the last one. */
   report(done: number, lastLeadKey: string): Promise<void>;
-}
-
-/** Where an unfinished run stopped: how many leads it scored, up to which key. */
-export interface ScoringCursor {
-  done: number;
-  after: string;
 }
 
 /** Scores a batch of leads of mixed sources; returns their `leadScores` rows in input order. */
@@ -71,7 +65,7 @@ async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<L
 /** Which stored leads a run scores: one source's (key range `${source}|…`) or all, from where an unfinished run stopped. */
 export interface ScoringScope {
   source?: SourceKind;
-  resume?: ScoringCursor;
+  resume?: JobCursor;
 }
 
 /** The primary keys of `scope`'s leads still to score. */
@@ -125,14 +119,11 @@ export async function resumeUnfinishedScoringJob(
   depsFor: (modelId: string) => Promise<Omit<BulkScoringDeps, 'report'>>,
   batchSize = BULK_SCORING_BATCH,
 ): Promise<number | null> {
-  const job = await readJob('scoring');
-  if (job?.state !== 'running') return null;
-  const deps = await depsFor(job.modelId);
-  const { source } = job;
-  const resume = job.resumeAfter === undefined ? undefined : { done: job.done, after: job.resumeAfter };
-  const total = (resume?.done ?? 0) + (await countToScore({ source, resume }));
-  return runJob('scoring', job.modelId, total, (report) => scoreAllStoredLeads({ ...deps, report }, batchSize, { source, resume }), {
-    source,
-    unfinished: resume && job,
+  return resumeUnfinishedJob('scoring', async ({ modelId, source }, resume) => {
+    const deps = await depsFor(modelId);
+    return {
+      remaining: await countToScore({ source, resume }),
+      work: (report) => scoreAllStoredLeads({ ...deps, report }, batchSize, { source, resume }),
+    };
   });
 }

@@ -7,7 +7,7 @@
  */
 import { db, type LeadScore } from '../db/db';
 import { forEachChunk, prefixRange, rangeAfter } from '../db/chunks';
-import { readJob, runJob } from '../jobs/progress';
+import { resumeUnfinishedJob, runJob, type JobCursor } from '../jobs/progress';
 import { tierOf } from './score';
 import { topReasonFor } from '../presentation';
 import type { TierThresholds } from './train/thresholds';
@@ -15,9 +15,7 @@ import type { TierThresholds } from './train/thresholds';
 export const RETIER_CHUNK = 5000;
 
 /** Where an unfinished run stopped: how many scores it re-tiered, up to which key, and how many of them changed tier. */
-interface RetierCursor {
-  done: number;
-  after: string;
+interface RetierCursor extends JobCursor {
   changed: number;
 }
 
@@ -79,13 +77,14 @@ function scoresAfter(modelId: string, after?: string): Promise<number> {
  * the scores changed before the cut count in its result. Null when no job was unfinished.
  */
 export async function resumeUnfinishedRetierJob(thresholdsOf: (modelId: string) => Promise<TierThresholds>, chunkSize = RETIER_CHUNK): Promise<number | null> {
-  const job = await readJob('retier');
-  if (job?.state !== 'running') return null;
-  const thresholds = await thresholdsOf(job.modelId);
-  const resume = job.resumeAfter === undefined ? undefined : { done: job.done, after: job.resumeAfter, changed: job.changed ?? 0 };
-  // Counted again: a purge may have deleted some of the scores left.
-  const total = (resume?.done ?? 0) + (await scoresAfter(job.modelId, resume?.after));
-  return runJob('retier', job.modelId, total, (report) => retierStoredScores(job.modelId, thresholds, report, chunkSize, resume), { unfinished: resume && job });
+  return resumeUnfinishedJob('retier', async ({ modelId, changed = 0 }, cursor) => {
+    const thresholds = await thresholdsOf(modelId);
+    const resume = cursor && { ...cursor, changed };
+    return {
+      remaining: await scoresAfter(modelId, cursor?.after),
+      work: (report) => retierStoredScores(modelId, thresholds, report, chunkSize, resume),
+    };
+  });
 }
 
 /** Record-page scores of the model carry the old tier: drop them so badges score again. */
