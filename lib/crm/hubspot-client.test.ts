@@ -176,6 +176,21 @@ describe('HubSpot client against the demo CRM', () => {
     await expect(client.ownerNames([DEMO_OWNERS[0].hubspotId])).resolves.toEqual(new Map([[DEMO_OWNERS[0].hubspotId, DEMO_OWNERS[0].name]]));
   });
 
+  it('lists the contact properties once per client, and again after a failed list', async () => {
+    const handle = createDemoCrmHandler(small);
+    let propertyLists = 0;
+    const flaky = demoFetch((request) => {
+      if (!request.url.pathname.startsWith('/crm/v3/properties/')) return handle(request);
+      if (++propertyLists === 1) return { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'error', category: 'VALIDATION_ERROR', message: 'bad request' }) };
+      return handle(request);
+    });
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: flaky });
+    await expect(client.listChanged(null, null)).rejects.toThrow(/VALIDATION_ERROR/);
+    await expect(client.listChanged(null, null)).resolves.toMatchObject({ records: expect.any(Array) });
+    await client.listChanged(null, null);
+    expect(propertyLists).toBe(2);
+  });
+
   it('names no owner, without failing, when the token lacks the owners scope (403)', async () => {
     const handle = createDemoCrmHandler(small);
     const refuseOwners = demoFetch((request) =>

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, ReadOptions, RecordUpdateFailure } from './client';
 import { parseCrmDateTime } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
+import { loadOnce } from './once';
 
 /**
  * HubSpot search never returns more than this many results for one query, whatever the
@@ -138,31 +139,21 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     clock: options.clock,
     fetch: options.fetch,
   });
-  let allProperties: Promise<string[]> | undefined;
 
   /** Every contact property the token can read. */
-  function propertyNames(signal?: AbortSignal): Promise<string[]> {
-    allProperties ??= http
-      .request({ path: propertiesPath, schema: PropertiesSchema, what: 'list contact properties', signal })
-      .then(({ data }) => {
-        const names = data.results.map((property) => property.name);
-        if (!names.includes(MODIFIED)) throw new CrmError('schema', `HubSpot contacts have no property ${MODIFIED} (list contact properties)`);
-        return names;
-      });
-    allProperties.catch(() => (allProperties = undefined));
-    return allProperties;
-  }
+  const propertyNames = loadOnce(async (signal) => {
+    const { data } = await http.request({ path: propertiesPath, schema: PropertiesSchema, what: 'list contact properties', signal });
+    const names = data.results.map((property) => property.name);
+    if (!names.includes(MODIFIED)) throw new CrmError('schema', `HubSpot contacts have no property ${MODIFIED} (list contact properties)`);
+    return names;
+  });
 
-  // HubSpot cannot look owners up by a list of ids: the client reads the whole list (a few
-  // pages at most) once, so a sync's later pages with new owner ids ask nothing more.
-  let allOwners: Promise<Map<string, string>> | undefined;
-
-  /** Owner id → display name, of every owner the token can read (none without the owners scope). */
-  function ownerDirectory(signal?: AbortSignal): Promise<Map<string, string>> {
-    allOwners ??= readOwners(signal);
-    allOwners.catch(() => (allOwners = undefined));
-    return allOwners;
-  }
+  /**
+   * Owner id → display name, of every owner the token can read (none without the owners scope).
+   * HubSpot cannot look owners up by a list of ids: the client reads the whole list (a few
+   * pages at most) once, so a sync's later pages with new owner ids ask nothing more.
+   */
+  const ownerDirectory = loadOnce(readOwners);
 
   async function readOwners(signal?: AbortSignal): Promise<Map<string, string>> {
     const names = new Map<string, string>();
@@ -190,7 +181,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
   }
 
   async function properties(requested: readonly string[] | undefined, signal?: AbortSignal): Promise<string[]> {
-    const names = requested ? [...new Set([MODIFIED, ...requested])] : await propertyNames(signal);
+    const names = requested ? [...new Set([MODIFIED, ...requested])] : await propertyNames.get(signal);
     const invalid = names.find((name) => !/^\w+$/.test(name));
     if (invalid !== undefined) throw new CrmError('request', `Not a HubSpot property name: "${invalid}"`);
     return names;
@@ -312,14 +303,15 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     },
 
     async ownerNames(ids, signal) {
-      const directory = await ownerDirectory(signal);
+      const directory = await ownerDirectory.get(signal);
       return new Map(ids.flatMap((id) => (directory.has(id) ? [[id, directory.get(id)!] as const] : [])));
     },
 
     async checkAccess(signal) {
       await http.request({ path: `${objects}?limit=1`, schema: ListSchema, what: 'read contacts', signal });
-      allProperties = undefined;
-      await propertyNames(signal);
+      // Listed afresh: the token is read at call time, so the one checked may see other properties.
+      propertyNames.forget();
+      await propertyNames.get(signal);
       // Every portal shares one API host: only the account details tell a new token's portal from the last one's.
       try {
         const { data } = await http.request({ path: accountDetailsPath, schema: AccountDetailsSchema, what: 'read the account details', signal });
