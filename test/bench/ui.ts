@@ -18,6 +18,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { Page } from 'playwright-core';
 import { chromiumPath, startHarness, type Harness } from '../e2e/harness';
+import { withLeadLensDb } from '../e2e/idb';
 import { openExtensionPage } from '../e2e/pages';
 import { writeBenchmarkSection } from './report';
 
@@ -103,21 +104,7 @@ async function seedDemoLeads(harness: Harness, count: number): Promise<number> {
 
 /** The job row the re-tiering job leaves in the extension's IndexedDB (read with the plain IndexedDB API). */
 async function retierJob(page: Page): Promise<{ state: string; done: number; total: number; startedAt: number; finishedAt?: number }> {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('leadlens');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const get = open.result.transaction('settings').objectStore('settings').get('job:retier');
-          get.onerror = () => reject(get.error);
-          get.onsuccess = () => {
-            open.result.close();
-            resolve(get.result?.value);
-          };
-        };
-      }),
-  );
+  return withLeadLensDb(page, async ({ store, request }) => (await request(store('settings').get('job:retier')))?.value);
 }
 
 async function sidePanelBench(harness: Harness, count: number) {

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { salesforceLeadUrl, startHarness, type Harness } from './harness';
+import { withLeadLensDb } from './idb';
 
 const BADGE = 'leadlens-badge';
 const bundledManifest = JSON.parse(readFileSync('models/manifest.json', 'utf8'));
@@ -34,14 +35,10 @@ afterAll(async () => {
 
 /** Store `model` in the extension's database and make it (or, with no model, the bundled one) active. */
 async function installActiveModel(model: { id: string; manifest: unknown; onnx: number[] } | null) {
-  await extensionPage.evaluate(
-    async ({ model, bundledId }) => {
-      const database = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open('leadlens');
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      const transaction = database.transaction(['models', 'settings'], 'readwrite');
+  await withLeadLensDb(
+    extensionPage,
+    async ({ db }, { model, bundledId }) => {
+      const transaction = db.transaction(['models', 'settings'], 'readwrite');
       if (model) {
         transaction.objectStore('models').put({
           id: model.id,
@@ -54,9 +51,9 @@ async function installActiveModel(model: { id: string; manifest: unknown; onnx: 
       transaction.objectStore('settings').put({ key: 'activeModelId', value: model?.id ?? bundledId });
       await new Promise((resolve, reject) => {
         transaction.oncomplete = resolve;
-        transaction.onerror = () => reject(transaction.error);
+        // A failed put aborts the transaction, which then holds the put's error.
+        transaction.onabort = () => reject(transaction.error);
       });
-      database.close();
     },
     { model, bundledId: bundledManifest.modelId as string },
   );

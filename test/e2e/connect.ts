@@ -8,6 +8,7 @@ import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { expect } from 'vitest';
 import type { CrmKind } from '../../lib/crm/types';
 import { SALESFORCE_API } from './harness';
+import { withLeadLensDb } from './idb';
 
 export const CRMS: readonly CrmKind[] = ['salesforce', 'hubspot'];
 
@@ -52,15 +53,7 @@ export async function startSyncs(options: Page): Promise<void> {
 
 /** Stored record ids per CRM (duplicates included), from the extension's IndexedDB. */
 export async function storedLeadIds(page: Page): Promise<Record<CrmKind, string[]>> {
-  // No named functions inside evaluate: tsx (bench:sync) wraps them in a `__name` helper the page lacks.
-  const keys = await page.evaluate(async () => {
-    const open = indexedDB.open('leadlens');
-    const db = await new Promise<IDBDatabase>((resolve, reject) => ((open.onsuccess = () => resolve(open.result)), (open.onerror = () => reject(open.error))));
-    const request = db.transaction('leads').objectStore('leads').getAllKeys();
-    const all = await new Promise<IDBValidKey[]>((resolve, reject) => ((request.onsuccess = () => resolve(request.result)), (request.onerror = () => reject(request.error))));
-    db.close();
-    return all as string[];
-  });
+  const keys = (await withLeadLensDb(page, ({ store, request }) => request(store('leads').getAllKeys()))) as string[];
   const ids: Record<CrmKind, string[]> = { salesforce: [], hubspot: [] };
   for (const key of keys) {
     const separator = key.indexOf('|');
@@ -74,38 +67,24 @@ export async function storedLeadIds(page: Page): Promise<Record<CrmKind, string[
  * writes (reading every key would hold the store and slow the very sync being watched).
  */
 export async function storedLeadCount(page: Page, crm: CrmKind): Promise<number> {
-  return page.evaluate(async (prefix) => {
-    const open = indexedDB.open('leadlens');
-    const db = await new Promise<IDBDatabase>((resolve, reject) => ((open.onsuccess = () => resolve(open.result)), (open.onerror = () => reject(open.error))));
-    const request = db.transaction('leads').objectStore('leads').count(IDBKeyRange.bound(prefix, `${prefix}\uffff`));
-    const count = await new Promise<number>((resolve, reject) => ((request.onsuccess = () => resolve(request.result)), (request.onerror = () => reject(request.error))));
-    db.close();
-    return count;
-  }, `${crm}|`);
+  return withLeadLensDb(page, ({ store, request }, prefix) => request(store('leads').count(IDBKeyRange.bound(prefix, `${prefix}\uffff`))), `${crm}|`);
 }
 
 /** The distinct owners the CRM's stored leads carry. */
 export async function storedOwners(page: Page, crm: CrmKind): Promise<string[]> {
-  return page.evaluate(async (prefix) => {
-    const open = indexedDB.open('leadlens');
-    const db = await new Promise<IDBDatabase>((resolve, reject) => ((open.onsuccess = () => resolve(open.result)), (open.onerror = () => reject(open.error))));
-    const request = db.transaction('leads').objectStore('leads').getAll(IDBKeyRange.bound(prefix, `${prefix}\uffff`));
-    const leads = await new Promise<{ owner: string }[]>((resolve, reject) => ((request.onsuccess = () => resolve(request.result)), (request.onerror = () => reject(request.error))));
-    db.close();
-    return [...new Set(leads.map((lead) => lead.owner))].sort();
-  }, `${crm}|`);
+  return withLeadLensDb(
+    page,
+    async ({ store, request }, prefix) => {
+      const leads: { owner: string }[] = await request(store('leads').getAll(IDBKeyRange.bound(prefix, `${prefix}\uffff`)));
+      return [...new Set(leads.map((lead) => lead.owner))].sort();
+    },
+    `${crm}|`,
+  );
 }
 
 /** Stored scores of the CRM's leads (of any model). */
 export async function storedScoreCount(page: Page, crm: CrmKind): Promise<number> {
-  return page.evaluate(async (prefix) => {
-    const open = indexedDB.open('leadlens');
-    const db = await new Promise<IDBDatabase>((resolve, reject) => ((open.onsuccess = () => resolve(open.result)), (open.onerror = () => reject(open.error))));
-    const request = db.transaction('leadScores').objectStore('leadScores').index('leadKey').count(IDBKeyRange.bound(prefix, `${prefix}\uffff`));
-    const count = await new Promise<number>((resolve, reject) => ((request.onsuccess = () => resolve(request.result)), (request.onerror = () => reject(request.error))));
-    db.close();
-    return count;
-  }, `${crm}|`);
+  return withLeadLensDb(page, ({ store, request }, prefix) => request(store('leadScores').index('leadKey').count(IDBKeyRange.bound(prefix, `${prefix}\uffff`))), `${crm}|`);
 }
 
 /** Stored leads per CRM, and how many distinct records they are. */

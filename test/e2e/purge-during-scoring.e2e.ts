@@ -7,6 +7,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHarness, type Harness } from './harness';
+import { withLeadLensDb } from './idb';
 import { openExtensionPage } from './pages';
 
 /** Enough leads that scoring them takes many batches (1,000 each). */
@@ -36,27 +37,12 @@ function send(page: Page, type: string, payload: object): Promise<Reply & Record
 
 /** The extension's stored counts and the scoring job's row, read with the plain IndexedDB API. */
 function stored(page: Page): Promise<{ leads: number; summaries: number; scores: number; job: { modelId: string; state: string; done: number } | null }> {
-  return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('leadlens');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const request = <T>(make: (tx: IDBTransaction) => IDBRequest<T>) =>
-      new Promise<T>((resolve, reject) => {
-        const r = make(db.transaction(['leads', 'leadSummaries', 'leadScores', 'settings']));
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-    const result = {
-      leads: await request((tx) => tx.objectStore('leads').count()),
-      summaries: await request((tx) => tx.objectStore('leadSummaries').count()),
-      scores: await request((tx) => tx.objectStore('leadScores').count()),
-      job: ((await request((tx) => tx.objectStore('settings').get('job:scoring'))) as { value: { modelId: string; state: string; done: number } } | undefined)?.value ?? null,
-    };
-    db.close();
-    return result;
-  });
+  return withLeadLensDb(page, async ({ store, request }) => ({
+    leads: await request(store('leads').count()),
+    summaries: await request(store('leadSummaries').count()),
+    scores: await request(store('leadScores').count()),
+    job: ((await request(store('settings').get('job:scoring'))) as { value: { modelId: string; state: string; done: number } } | undefined)?.value ?? null,
+  }));
 }
 
 it('pauses a bulk scoring for a purge: the purge does not wait for the run, and nothing comes back after it', async () => {

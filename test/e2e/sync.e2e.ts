@@ -20,6 +20,7 @@ import { parseFaults, seededFaultRolls } from '../demo-crm/behaviour';
 import { HUBSPOT_DEFAULT_LIMITS, startDemoCrm, type DemoCrm } from '../demo-crm/server';
 import { connectDemoCrms, startSyncs, storedLeadCount, storedLeadCounts, storedOwners, storedScoreCount } from './connect';
 import { EXTENSION_DIR, HUBSPOT_API, SALESFORCE_API, chromiumPath } from './harness';
+import { withLeadLensDb } from './idb';
 
 const LEADS = 20_000;
 const TOKEN = 'pat-na1-e2e-secret-0123456789';
@@ -106,17 +107,17 @@ it('connects both CRMs and syncs 20,000 leads each through faults and two servic
 
   // No credential where pages, content scripts, exports or logs could see it.
   const sid = (await context.cookies(`https://${SALESFORCE_API}/`)).find((c) => c.name === 'sid')!.value;
-  const everything = await options.evaluate(async () => {
-    const open = indexedDB.open('leadlens');
-    const db = await new Promise<IDBDatabase>((resolve) => (open.onsuccess = () => resolve(open.result)));
+  const stores = await withLeadLensDb(options, async ({ db, store, request }) => {
     const dump: unknown[] = [];
     for (const name of Array.from(db.objectStoreNames)) {
       if (name === 'leads' || name === 'models') continue; // lead records and model bytes: no credentials by construction; checked below by key
-      dump.push(await new Promise((resolve) => (db.transaction(name).objectStore(name).getAll().onsuccess = (e) => resolve((e.target as IDBRequest).result))));
+      dump.push(await request(store(name).getAll()));
     }
-    db.close();
-    return JSON.stringify(dump) + document.documentElement.outerHTML + JSON.stringify(await (globalThis as unknown as { chrome: { storage: { session: { get(keys: null): Promise<unknown> } } } }).chrome.storage.session.get(null));
+    return dump;
   });
+  const everything =
+    JSON.stringify(stores) +
+    (await options.evaluate(async () => document.documentElement.outerHTML + JSON.stringify(await (globalThis as unknown as { chrome: { storage: { session: { get(keys: null): Promise<unknown> } } } }).chrome.storage.session.get(null))));
   for (const secret of [TOKEN, sid]) {
     expect(everything).not.toContain(secret);
     expect(logs.join('\n')).not.toContain(secret);

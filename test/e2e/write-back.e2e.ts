@@ -12,6 +12,7 @@ import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CRMS, E2E_HUBSPOT_TOKEN, connectDemoCrms, expectNoSecretIn, recordServiceWorkerConsole, salesforceSessionCookie, startSyncs } from './connect';
 import { HUBSPOT_API, SALESFORCE_API, hubspotContactUrl, startHarness, type Harness } from './harness';
+import { withLeadLensDb } from './idb';
 
 const COUNT = 300;
 const MODEL_ID = (JSON.parse(readFileSync('models/manifest.json', 'utf8')) as { modelId: string }).modelId;
@@ -38,14 +39,10 @@ interface StoredScore {
 
 /** The bundled model's scores of the leads synced from `source`, from the extension's IndexedDB. */
 function storedScores(options: Page, source: string): Promise<StoredScore[]> {
-  return options.evaluate(
-    async ({ source, modelId }) => {
-      const open = indexedDB.open('leadlens');
-      const db = await new Promise<IDBDatabase>((resolve) => (open.onsuccess = () => resolve(open.result)));
-      const all = await new Promise<{ leadKey: string; modelId: string; score: number; tier: 'hot'; topReason: string }[]>(
-        (resolve) => (db.transaction('leadScores').objectStore('leadScores').getAll().onsuccess = (e) => resolve((e.target as IDBRequest).result)),
-      );
-      db.close();
+  return withLeadLensDb(
+    options,
+    async ({ store, request }, { source, modelId }) => {
+      const all: { leadKey: string; modelId: string; score: number; tier: 'hot'; topReason: string }[] = await request(store('leadScores').getAll());
       return all
         .filter((score) => score.modelId === modelId && score.leadKey.startsWith(`${source}|`))
         .map((score) => ({ recordId: score.leadKey.slice(source.length + 1), score: score.score, tier: score.tier, topReason: score.topReason }));
