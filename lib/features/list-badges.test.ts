@@ -129,7 +129,7 @@ describe('list badges', () => {
     reportVisible([document.querySelector('td')!]);
     await settle();
     expect(scoreLeadsById).toHaveBeenCalledTimes(1);
-    eventHandlers.get('tiersChanged')!();
+    eventHandlers.get('scoresChanged')!();
     reportVisible([document.querySelector('td')!]);
     await settle();
     expect(scoreLeadsById).toHaveBeenCalledTimes(2);

@@ -105,8 +105,8 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
     if (crmChanged) rescanTimer ??= setTimeout(rescan, RESCAN_DELAY_MS);
   });
   changes.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['href', 'data-row-key-value'] });
-  // A new tier policy changes the tier of the same probability: ask again for each row in view.
-  onEvent('tiersChanged', () => badges.forEach((_, anchor) => visibility.observe(anchor)), signal);
+  // Another active model or tier policy, or new stored scores: ask again for each row in view.
+  onEvent('scoresChanged', () => badges.forEach((_, anchor) => visibility.observe(anchor)), signal);
 
   signal.addEventListener(
     'abort',

@@ -183,7 +183,7 @@ describe('record badge', () => {
     run(A, null);
     await vi.advanceTimersByTimeAsync(10);
     // A new tier policy arrives while the first score is on its way.
-    for (const handler of eventHandlers.get('tiersChanged') ?? []) handler();
+    for (const handler of eventHandlers.get('scoresChanged') ?? []) handler();
     await vi.advanceTimersByTimeAsync(10);
     answerFirst({ ok: true, lead: lead('hot', 90) });
     await vi.advanceTimersByTimeAsync(10);

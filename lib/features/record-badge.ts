@@ -105,9 +105,9 @@ export const recordBadge: ContentFeature = {
       },
       { once: true },
     );
-    // A new tier policy changes the tier of the same probability: score again.
+    // Another active model or tier policy: score again.
     onEvent(
-      'tiersChanged',
+      'scoresChanged',
       () => {
         if (requested) void score(requested);
       },

@@ -9,8 +9,11 @@ import { z } from 'zod';
 export const eventsProtocol = {
   /** A CRM tab scored a (new) lead: the side panel refreshes its open lead. */
   openLeadChanged: z.object({ tabId: z.number().int() }),
-  /** The tier policy of a model changed: badges re-score. */
-  tiersChanged: z.object({ modelId: z.string() }),
+  /**
+   * What CRM tabs' badges show may have changed: another model is active, its tier policy
+   * changed, or stored scores were written or deleted. Badges ask for their scores again.
+   */
+  scoresChanged: z.object({}),
   /**
    * Stored leads were deleted outside any job (purge, connecting another org or portal), so no
    * job's end tells pages: they drop what they read of leads, models and the open lead.
@@ -43,6 +46,15 @@ export async function sendToTab<E extends EventName>(tabId: number, type: E, pay
     () => true,
     () => false,
   );
+}
+
+/**
+ * To the content script of every tab. Every tab: without the `tabs` permission a URL filter
+ * matches nothing; tabs without the content script just do not answer.
+ */
+export async function sendToCrmTabs<E extends EventName>(type: E, payload: z.input<Events[E]>): Promise<void> {
+  const tabs = await browser.tabs.query({});
+  await Promise.all(tabs.map((tab) => (tab.id === undefined ? false : sendToTab(tab.id, type, payload))));
 }
 
 /** Listen for one event until `signal` aborts; malformed payloads are dropped. */

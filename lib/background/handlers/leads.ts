@@ -1,7 +1,6 @@
 /** Background handlers for stored leads, demo data and the side panel's open lead. */
-import { browser } from 'wxt/browser';
 import { demoStoredLeads, replaceDemoLeads } from '../../crm/demo-leads';
-import { sendToTab } from '../../messaging/events';
+import { sendToCrmTabs } from '../../messaging/events';
 import type { leadsProtocol } from '../../messaging/protocol-leads';
 import type { Handlers } from '../../messaging/rpc';
 import { bundledModel } from '../../ml/bundled-model';
@@ -42,10 +41,7 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
   retierStoredScores: async ({ modelId }) => {
     // Badges first: the record-page cache carries old tiers, and every tab's badges score again.
     await clearCachedScores(modelId);
-    // Every tab: without the `tabs` permission a URL filter matches nothing; tabs without
-    // the content script just do not answer.
-    const tabs = await browser.tabs.query({});
-    await Promise.all(tabs.map((tab) => (tab.id === undefined ? false : sendToTab(tab.id, 'tiersChanged', { modelId }))));
+    await sendToCrmTabs('scoresChanged', {});
     return retierStoredScoresOffscreen(modelId);
   },
 };
