@@ -84,6 +84,12 @@ export interface StoredModel {
   manifest: Manifest;
   onnx: Uint8Array;
   addedAt: number;
+  /**
+   * `false` while an imported model awaits the engine's check (model-versions.ts `importModel`):
+   * not listed and not activatable until the check passes and sets it to `true`. Absent (trained
+   * models, and rows stored before imports were flagged) = usable. Not indexed: no new version.
+   */
+  checked?: boolean;
 }
 
 /** Small settings: the active model id, tier policy overrides, sync cursors. */

@@ -7,11 +7,12 @@ import { demoStoredLeads, replaceDemoLeads } from '../crm/demo-leads';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { strongestReasons, topReasonFor } from '../presentation';
 import { resumeUnfinishedScoringJob, runScoringJob, scoreAllStoredLeads, type BulkScoringDeps } from './bulk-score';
-import { JobPaused, readJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
+import { JobPaused, readJob, runStoredScoresJob, STORED_SCORES_LOCK, writeJob } from '../jobs/progress';
 import { stubWebLocks } from '../../test/web-locks';
 import type { EngineOutput } from './engine';
 import { featurizeRecord } from './featurize';
 import { parseManifest, type Manifest } from './manifest';
+import { deleteModel, saveModel } from './model-store';
 import { scoreAndTier } from './score';
 
 let session: ort.InferenceSession;
@@ -267,5 +268,39 @@ describe('a scoring job a purge asks to stop', () => {
     const storedKeys = new Set(await db.leads.toCollection().primaryKeys());
     expect((await scoredLeadKeys()).filter((key) => !storedKeys.has(key))).toEqual([]);
     expect(await scoredLeadKeys()).toEqual(sortedKeys(kept));
+  });
+});
+
+describe('a scoring job whose model is deleted while it runs', () => {
+  const stored = (id: string) => ({ ...manifest, modelId: id });
+  beforeEach(() => db.models.clear());
+
+  it('stops with "Model … was deleted", records why, and leaves no score of that model', async () => {
+    await replaceDemoLeads(demoStoredLeads(now, 25));
+    await saveModel(stored('trained-1'), new Uint8Array([1]), 'trained');
+    let batches = 0;
+    // Deleted (from the options page, another context) while the second batch is scored.
+    const deletingOnSecondBatch = async (rows: Float32Array, featureCount: number) => {
+      if (++batches === 2) await deleteModel('trained-1');
+      return runModel(rows, featureCount);
+    };
+    await expect(runScoringJob({ manifest: stored('trained-1'), runModel: deletingOnSecondBatch, now }, { batchSize: 10 })).rejects.toThrow(
+      'Model trained-1 was deleted',
+    );
+    expect(batches).toBe(2);
+    expect(await db.leadScores.where('modelId').equals('trained-1').count()).toBe(0);
+    expect(await readJob('scoring')).toMatchObject({ modelId: 'trained-1', state: 'failed', done: 10, error: 'Model trained-1 was deleted' });
+  });
+
+  it('does not continue an unfinished run of a deleted model: it is recorded as failed, once', async () => {
+    await replaceDemoLeads(demoStoredLeads(now, 25));
+    await writeJob('scoring', { modelId: 'deleted-1', state: 'running', done: 10, total: 25, startedAt: 1, resumeAfter: 'hubspot|0' });
+    let asked = false;
+    const depsFor = async () => ((asked = true), { manifest: stored('deleted-1'), runModel, now });
+    await expect(resumeUnfinishedScoringJob(depsFor, 10)).rejects.toThrow('Model deleted-1 was deleted');
+    expect(asked).toBe(false);
+    expect(await readJob('scoring')).toMatchObject({ modelId: 'deleted-1', state: 'failed', error: 'Model deleted-1 was deleted' });
+    expect(await db.leadScores.count()).toBe(0);
+    expect(await resumeUnfinishedScoringJob(depsFor, 10)).toBeNull();
   });
 });

@@ -11,6 +11,7 @@ import type { EngineOutput } from './engine';
 import { explainLead } from './explain';
 import { featurizeRecords, type SourceKind } from './featurize';
 import type { Manifest } from './manifest';
+import { deletedModelWork, modelExists, putScoresOfExistingModel } from './model-exists';
 import { scoreAndTier } from './score';
 import { strongestReasons, topReasonFor } from '../presentation';
 
@@ -81,6 +82,7 @@ function countToScore(scope: ScoringScope): Promise<number> {
 /**
  * Scores every stored lead (or only `scope.source`'s) with `deps.manifest`'s model, in
  * primary-key order, or only those after `scope.resume.after`; returns how many were scored in all.
+ * Throws `ModelDeletedError` (writing nothing more) once the model has been deleted.
  */
 export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BULK_SCORING_BATCH, scope: ScoringScope = {}): Promise<number> {
   let done = scope.resume?.done ?? 0;
@@ -88,7 +90,7 @@ export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BUL
     db.leads,
     batchSize,
     async (leads) => {
-      await db.leadScores.bulkPut(await scoreBatch(leads, deps));
+      await putScoresOfExistingModel(deps.manifest.modelId, await scoreBatch(leads, deps));
       done += leads.length;
       await deps.report(done, leads[leads.length - 1].key);
     },
@@ -113,13 +115,16 @@ export async function runScoringJob(deps: Omit<BulkScoringDeps, 'report'>, { sou
  * A scoring job whose progress row still says `running` died with its offscreen document, or
  * was paused by a purge: continue it (over the same leads: all, or its one CRM's) after the
  * last batch it scored. Its total is counted again: a purge may have deleted some of the leads
- * left. Resolves with the number scored in all, or null when no job was unfinished.
+ * left. Resolves with the number scored in all, or null when no job was unfinished; fails
+ * (recording why) when its model was deleted meanwhile.
  */
 export async function resumeUnfinishedScoringJob(
   depsFor: (modelId: string) => Promise<Omit<BulkScoringDeps, 'report'>>,
   batchSize = BULK_SCORING_BATCH,
 ): Promise<number | null> {
   return resumeUnfinishedJob('scoring', async ({ modelId, source }, resume) => {
+    // Deleted while the job was stopped: recorded as failed, not continued at every start.
+    if (!(await modelExists(modelId))) return deletedModelWork<number>(modelId);
     const deps = await depsFor(modelId);
     return {
       remaining: await countToScore({ source, resume }),

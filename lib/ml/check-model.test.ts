@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkRows, checkModelOutputs } from './check-model';
+import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, checkRows, checkModelOutputs, checkSize } from './check-model';
 import type { EngineOutput } from './engine';
 import { parseManifest, type Manifest } from './manifest';
 import { axisBin, scoreIndex } from './shape';
@@ -138,4 +138,37 @@ it('check rows reach every cell of every term: each bin of a main effect, each b
     }
     expect(cells.size, term.label).toBe(shape.scores.length);
   }
+});
+
+describe('a manifest too large to check', () => {
+  /** One pair term over two axes of `bins` bins each: bins² check rows, from little manifest text. */
+  const withPair = (m: Manifest, bins: number): Manifest => {
+    const labels = Array.from({ length: bins }, (_, i) => `b${i}`);
+    const shape = { axes: [{ labels, edges: [] }, { labels, edges: [] }], scores: new Array<number>(bins * bins).fill(0) };
+    return { ...m, terms: [...m.terms, { features: [0, 1], label: 'huge', importance: 0, shape }] };
+  };
+  const notRun = async (): Promise<EngineOutput> => {
+    throw new Error('the model must not be run');
+  };
+
+  it('is refused before its check rows are made or the model is run', async () => {
+    const huge = withPair(manifest, 400); // 160,000 cells
+    expect(checkSize(huge).cells).toBeGreaterThan(MAX_CHECK_CELLS);
+    await expect(checkModelOutputs(huge, notRun)).rejects.toThrow(
+      `This model is too large to check: its shape functions have ${checkSize(huge).cells.toLocaleString('en-US')} bins in all, at most 100,000 are allowed`,
+    );
+    // Fewer cells, but so many features that the rows would hold too many values.
+    const feature = manifest.features.find((f) => f.type === 'numeric')!;
+    const wide: Manifest = { ...manifest, features: [...manifest.features, ...Array.from({ length: 4000 }, (_, i) => ({ ...feature, key: `extra_${i}` }))] };
+    expect(checkSize(wide).cells).toBeLessThanOrEqual(MAX_CHECK_CELLS);
+    expect(checkSize(wide).values).toBeGreaterThan(MAX_CHECK_VALUES);
+    await expect(checkModelOutputs(wide, notRun)).rejects.toThrow(/too large to check: its check would hold [\d,]+ values/);
+  });
+
+  it('leaves room for the models trained here: the bundled one is far below both caps', () => {
+    const { cells, values } = checkSize(manifest);
+    expect(cells).toBe(5281);
+    expect(cells * 10).toBeLessThan(MAX_CHECK_CELLS);
+    expect(values * 10).toBeLessThan(MAX_CHECK_VALUES);
+  });
 });

@@ -27,6 +27,44 @@ const CHECK_SEED = 1;
  */
 const TOLERANCE = 1e-5;
 
+/**
+ * The check runs the model once on all its check rows: one per shape cell (`checkRows`),
+ * allocating rows [N × F] and contributions [N × T] as float32 and the expected contributions
+ * [N × T] as float64. A manifest is little text for many cells (a pair of two 1,000-label axes
+ * is a million cells in a few MB), so its size is capped before anything is allocated.
+ * Models trained here have at most 256 cells per main effect (255 bins + missing) and 17 × 17
+ * per pair; the bundled model has 5,281 cells, 17 features and 37 terms (0.3 M values).
+ * 100,000 cells is ~390 features at the full 255 bins.
+ */
+export const MAX_CHECK_CELLS = 100_000;
+/**
+ * Rows × (features + terms): 16 M values are 64 MB of float32 (~190 MB at most with the float64
+ * copy). A model trained here with 100 features and 20 pairs needs 6.9 M, with 150 features 14 M.
+ */
+export const MAX_CHECK_VALUES = 16_000_000;
+
+/** How many rows the check runs (`checkRows`, or a few synthetic rows without shapes) and how many values it holds. */
+export function checkSize(manifest: Manifest): { cells: number; rows: number; values: number } {
+  const cells = manifest.terms.reduce((n, term) => n + (term.shape?.scores.length ?? 0), 0);
+  const rows = modelHasShapes(manifest) ? cells : SHAPELESS_CHECK_ROWS;
+  return { cells, rows, values: rows * (manifest.features.length + manifest.terms.length) };
+}
+
+/** Throws, saying why, when `manifest` is too large for its check (see `MAX_CHECK_CELLS`). */
+export function assertCheckable(manifest: Manifest): void {
+  const { cells, values } = checkSize(manifest);
+  if (cells > MAX_CHECK_CELLS) {
+    throw new Error(
+      `This model is too large to check: its shape functions have ${cells.toLocaleString('en-US')} bins in all, at most ${MAX_CHECK_CELLS.toLocaleString('en-US')} are allowed`,
+    );
+  }
+  if (values > MAX_CHECK_VALUES) {
+    throw new Error(
+      `This model is too large to check: its check would hold ${values.toLocaleString('en-US')} values (rows × (features + terms)), at most ${MAX_CHECK_VALUES.toLocaleString('en-US')} are allowed`,
+    );
+  }
+}
+
 const NOT_A_PAIR = 'This manifest.json and this model.onnx do not belong together; they are files of two different models.';
 const PAIR_ADVICE = 'Import the manifest.json that was exported together with this model.onnx.';
 
@@ -34,6 +72,7 @@ export async function checkModelOutputs(
   manifest: Manifest,
   run: (rows: Float32Array, featureCount: number) => Promise<EngineOutput>,
 ): Promise<void> {
+  assertCheckable(manifest); // before allocating anything by the manifest's sizes
   const featureCount = manifest.features.length;
   const withShapes = modelHasShapes(manifest);
   const rows = withShapes ? checkRows(manifest, CHECK_SEED) : syntheticRows(manifest.features, SHAPELESS_CHECK_ROWS, CHECK_SEED); // [N * F]

@@ -3,7 +3,8 @@
  * the session of the bytes a model id has now, not of bytes that id had before.
  */
 import 'fake-indexeddb/auto';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { checkModelOutputs } from './check-model';
 import { checkModelSession, configureEngine, forgetModel, runEngine } from './engine';
@@ -36,7 +37,9 @@ const offscreenCheck: ModelCheck = async (modelId) => {
 };
 
 beforeAll(() => configureEngine());
+afterEach(() => vi.unstubAllGlobals());
 beforeEach(async () => {
+  stubWebLocks(); // an import holds its model's import lock until the engine's verdict
   await db.models.clear();
   await forgetModel(a.manifest.modelId);
 });

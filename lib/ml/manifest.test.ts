@@ -49,6 +49,14 @@ describe('manifest schema', () => {
     expect(errorOf(withCalibration({ kind: 'isotonic', logits: [0, 1], probabilities: [0.3, 0.2] }))).toContain('calibration');
   });
 
+  it('takes only model ids safe as key prefixes and file names: no "|", which would reach into another model’s stored scores', () => {
+    const withId = (modelId: unknown) => ({ ...clone(), modelId });
+    for (const id of ['ebm-1b204c695f60ce81', 'imported-copy', 'team_a.v2', 'x'.repeat(100)]) expect(parseManifest(withId(id)).ok, id).toBe(true);
+    for (const id of ['a|b', 'ebm-1|salesforce', '', 'x'.repeat(101), 'team a', 'team/a', '../a\\b', 'é']) {
+      expect(errorOf(withId(id)), id).toContain('modelId: must be 1 to 100 letters, digits, dots, dashes or underscores');
+    }
+  });
+
   it('checks that a shape function has one score per bin', () => {
     const m = clone();
     m.terms[0].shape = { axes: [{ labels: ['low', 'high', 'missing'], edges: [10] }], scores: [0.1, -0.1, 0] };

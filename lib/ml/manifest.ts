@@ -12,6 +12,9 @@ import { z } from 'zod';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 
+/** What a model id may be made of (see `ManifestSchema.modelId`). */
+export const MODEL_ID_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+
 /** Where a raw value comes from, per data source: a field API name / property name / CSV column. */
 export const FieldSourcesSchema = z
   .object({
@@ -245,7 +248,12 @@ export const MetricsSchema = z
 export const ManifestSchema = z
   .object({
     schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
-    modelId: z.string().min(1),
+    /**
+     * Safe in storage keys and file names: stored scores are keyed `${modelId}|…` and a model's
+     * scores are read and deleted by that key prefix, so an id with `|` would reach into another
+     * model's scores. The trainer's ids (`ebm-` + 16 hex digits) pass.
+     */
+    modelId: z.string().regex(MODEL_ID_PATTERN, 'must be 1 to 100 letters, digits, dots, dashes or underscores'),
     /** ISO date-time the model was trained. */
     createdAt: z.string().datetime(),
     trainer: z.object({ name: z.string(), version: z.string() }).strict(),

@@ -1,14 +1,17 @@
 import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { stubWebLocks } from '../../test/web-locks';
 import { db, type CachedScore } from '../db/db';
 import { bundledModel } from './bundled-model';
 import type { Manifest } from './manifest';
+import { activateModel } from './model-versions';
 import {
   PREVIOUS_MODEL_KEY,
   activeManifest,
   activeModelId,
   deleteModel,
+  importLockName,
   listModels,
   modelBytes,
   saveModel,
@@ -90,5 +93,45 @@ describe('model store', () => {
     await deleteModel('trained-10');
     expect(await db.scores.count()).toBe(0);
     expect((await db.settings.get(PREVIOUS_MODEL_KEY))?.value).toBe(bundled.modelId);
+  });
+
+  it('deletes a model or activates it, never both: the active model is always installed', async () => {
+    // From two pages at once, in either order.
+    const remove = () => deleteModel('trained-1');
+    const activate = () => activateModel('trained-1');
+    for (const [first, second] of [[remove, activate], [activate, remove]]) {
+      await saveModel(trained, trainedBytes, 'trained');
+      const outcomes = await Promise.allSettled([first(), second()]);
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      const active = await activeModelId();
+      expect(active === bundled.modelId || (await db.models.get(active)) !== undefined).toBe(true);
+      await setActiveModel(bundled.modelId);
+      await db.models.clear();
+    }
+  });
+});
+
+describe('an imported model not checked yet', () => {
+  beforeEach(() => stubWebLocks());
+  afterEach(() => vi.unstubAllGlobals());
+  const unchecked = (id: string, addedAt = 1) => ({ id, origin: 'imported' as const, manifest: { ...bundled, modelId: id }, onnx: trainedBytes, addedAt, checked: false });
+
+  it('is not listed and cannot be activated while its check runs', async () => {
+    await saveModel(trained, trainedBytes, 'trained'); // stored before flags: no `checked`, usable
+    let endCheck = () => {};
+    const checking = navigator.locks.request(importLockName('imported-1'), () => new Promise<void>((resolve) => (endCheck = resolve)));
+    await db.models.put(unchecked('imported-1'));
+    expect((await listModels()).map((model) => model.id)).toEqual(['trained-1', bundled.modelId]);
+    await expect(setActiveModel('imported-1')).rejects.toThrow('Model imported-1 has not passed its check yet, so it cannot be activated');
+    expect(await activeModelId()).toBe(bundled.modelId);
+    expect(await db.models.get('imported-1')).toBeDefined(); // its import is still checking it
+    endCheck();
+    await checking;
+  });
+
+  it('is removed when the models are listed once the page importing it has closed', async () => {
+    await db.models.bulkPut([unchecked('left-behind'), { ...unchecked('checked-1', 2), checked: true }]);
+    expect((await listModels()).map((model) => model.id)).toEqual(['checked-1', bundled.modelId]);
+    expect(await db.models.toCollection().primaryKeys()).toEqual(['checked-1']);
   });
 });

@@ -13,6 +13,16 @@ import { bundledModel } from './bundled-model';
 import { TiersSchema, parseManifest, type Manifest, type Tiers } from './manifest';
 import { clearCachedScores } from './retier';
 
+/**
+ * The Web Lock an import holds from storing its model until the engine's verdict on it
+ * (model-versions.ts `importModel`). The browser releases it when the importing page closes,
+ * so an unchecked model whose lock nobody holds was left by a page closed during its check.
+ */
+export const importLockName = (modelId: string) => `leadlens-model-import:${modelId}`;
+
+/** An imported model whose engine check has not passed (yet): not listed, not activatable. */
+export const isUnchecked = (model: Pick<StoredModel, 'checked'>): boolean => model.checked === false;
+
 const ACTIVE_MODEL_KEY = 'activeModelId';
 /** The model active before the last change, for a one-click roll back (model-versions.ts). */
 export const PREVIOUS_MODEL_KEY = 'previousActiveModelId';
@@ -41,22 +51,27 @@ export async function activeModelId(): Promise<string> {
   return typeof setting?.value === 'string' ? setting.value : bundledManifest().modelId;
 }
 
-/** A model's manifest with the admin's tier policy applied; throws a readable error if it is unusable. */
-export async function manifestOf(modelId: string): Promise<Manifest> {
+/** A model's own manifest (without the admin's tier policy), and whether it is an import still unchecked. */
+async function ownManifest(modelId: string): Promise<{ manifest: Manifest; unchecked: boolean }> {
   const bundled = bundledModel.manifest();
-  let manifest: Manifest;
-  if (bundled.ok && bundled.manifest.modelId === modelId) manifest = bundled.manifest;
-  else {
-    const stored = await db.models.get(modelId);
-    if (!stored) {
-      if (!bundled.ok) throw new Error(bundled.error);
-      throw new Error(`Model ${modelId} is not installed`);
-    }
-    // Stored data is a trust boundary too: a damaged manifest is an error, not a crash.
-    const reparsed = parseManifest(stored.manifest);
-    if (!reparsed.ok) throw new Error(reparsed.error);
-    manifest = reparsed.manifest;
+  if (bundled.ok && bundled.manifest.modelId === modelId) return { manifest: bundled.manifest, unchecked: false };
+  const stored = await db.models.get(modelId);
+  if (!stored) {
+    if (!bundled.ok) throw new Error(bundled.error);
+    throw new Error(`Model ${modelId} is not installed`);
   }
+  // Stored data is a trust boundary too: a damaged manifest is an error, not a crash.
+  const reparsed = parseManifest(stored.manifest);
+  if (!reparsed.ok) throw new Error(reparsed.error);
+  return { manifest: reparsed.manifest, unchecked: isUnchecked(stored) };
+}
+
+/**
+ * A model's manifest with the admin's tier policy applied; throws a readable error if it is
+ * unusable. Answers for an import still being checked too: the engine's check reads it.
+ */
+export async function manifestOf(modelId: string): Promise<Manifest> {
+  const { manifest } = await ownManifest(modelId);
   const override = TiersSchema.safeParse((await db.settings.get(tiersKey(modelId)))?.value);
   return override.success ? { ...manifest, tiers: override.data } : manifest;
 }
@@ -81,6 +96,10 @@ export async function modelBytes(
   return stored.onnx;
 }
 
+/**
+ * Every model that may be activated: imports still unchecked are left out (and those left by a
+ * page closed during their check are removed).
+ */
 export async function listModels(): Promise<ModelSummary[]> {
   const active = await activeModelId();
   const summary = (manifest: Manifest, origin: ModelOrigin): ModelSummary => ({
@@ -93,21 +112,51 @@ export async function listModels(): Promise<ModelSummary[]> {
     active: manifest.modelId === active,
   });
   const stored = await db.models.orderBy('addedAt').reverse().toArray();
+  // Clean-up only: a failure to remove them must not keep the list from showing.
+  if (stored.some(isUnchecked)) await removeAbandonedImports(stored).catch(() => undefined);
   const bundled = bundledModel.manifest();
   return [
-    ...stored.map((model) => summary(model.manifest, model.origin)),
+    ...stored.filter((model) => !isUnchecked(model)).map((model) => summary(model.manifest, model.origin)),
     ...(bundled.ok ? [summary(bundled.manifest, 'bundled')] : []),
   ];
 }
 
-/** Keep a model (not yet active: activate it once it has been checked). */
+/**
+ * Removes the imports left unchecked by a page closed during their check: those whose import
+ * lock (`importLockName`) nobody holds. A row is removed only if it is still the one seen
+ * unchecked (same `addedAt`), not a new import of the same id started meanwhile.
+ */
+export async function removeAbandonedImports(models?: readonly StoredModel[]): Promise<void> {
+  const unchecked = (models ?? (await db.models.toArray())).filter(isUnchecked).map(({ id, addedAt }) => ({ id, addedAt }));
+  if (unchecked.length === 0) return;
+  const { held = [], pending = [] } = await navigator.locks.query();
+  const locked = new Set([...held, ...pending].map((lock) => lock.name));
+  for (const { id, addedAt } of unchecked) {
+    if (locked.has(importLockName(id))) continue; // being checked now
+    await db.transaction('rw', db.models, async () => {
+      const row = await db.models.get(id);
+      if (row && isUnchecked(row) && row.addedAt === addedAt) await db.models.delete(id);
+    });
+  }
+}
+
+/** Keep a trained model (not yet active). Imports are stored by `importModel`, unchecked until the engine has run them. */
 export async function saveModel(manifest: Manifest, onnx: Uint8Array, origin: StoredModel['origin']): Promise<void> {
   await db.models.put({ id: manifest.modelId, origin, manifest, onnx, addedAt: Date.now() });
 }
 
+/**
+ * Makes `modelId` the active model, in one transaction with the checks that it is installed
+ * (a deleteModel cannot slip in between), that its manifest is usable and that it is not an
+ * import still unchecked; else throws, leaving the active one as it was. Called within a
+ * caller's transaction over `models` and `settings`, it is part of that one.
+ */
 export async function setActiveModel(modelId: string): Promise<void> {
-  await manifestOf(modelId); // refuses an unknown model, leaving the active one as it was
-  await db.settings.put({ key: ACTIVE_MODEL_KEY, value: modelId });
+  await db.transaction('rw', [db.models, db.settings], async () => {
+    const { unchecked } = await ownManifest(modelId);
+    if (unchecked) throw new Error(`Model ${modelId} has not passed its check yet, so it cannot be activated`);
+    await db.settings.put({ key: ACTIVE_MODEL_KEY, value: modelId });
+  });
 }
 
 /**
@@ -115,9 +164,15 @@ export async function setActiveModel(modelId: string): Promise<void> {
  * pages' cached scores, the roll back to it); the active one and the bundled one cannot be deleted.
  */
 export async function deleteModel(modelId: string): Promise<void> {
-  if (modelId === (await activeModelId())) throw new Error('The active model cannot be deleted: activate another one first');
-  if (!(await db.models.get(modelId))) throw new Error(`Model ${modelId} cannot be deleted (it is bundled or not installed)`);
+  // The checks and the deletes in one transaction: no activation of this model (setActiveModel's
+  // transaction spans `models` and `settings` too) runs between them. A bulk scoring or re-tiering
+  // job of it writes its batches in transactions that check the model exists (model-exists.ts):
+  // it stops, with "Model … was deleted", and leaves no scores of it behind.
   await db.transaction('rw', [db.models, db.settings, db.leadScores, db.scores], async () => {
+    if (modelId === (await activeModelId())) throw new Error('The active model cannot be deleted: activate another one first');
+    if ((await db.models.where(':id').equals(modelId).count()) === 0) {
+      throw new Error(`Model ${modelId} cannot be deleted (it is bundled or not installed)`);
+    }
     await db.models.delete(modelId);
     await db.settings.delete(tiersKey(modelId));
     if ((await db.settings.get(PREVIOUS_MODEL_KEY))?.value === modelId) await db.settings.delete(PREVIOUS_MODEL_KEY);

@@ -1,9 +1,21 @@
 import 'fake-indexeddb/auto';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { bundledModel } from './bundled-model';
-import { activeModelId, saveModel, setTiers } from './model-store';
-import { activateModel, exportFileNames, exportFiles, importModel, previousModelId, rollBack } from './model-versions';
+import { activeModelId, importLockName, listModels, saveModel, setTiers } from './model-store';
+import { MAX_CHECK_CELLS } from './check-model';
+import {
+  MAX_MANIFEST_BYTES,
+  MAX_ONNX_BYTES,
+  activateModel,
+  exportFileNames,
+  exportFiles,
+  importModel,
+  importSizeError,
+  previousModelId,
+  rollBack,
+} from './model-versions';
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -14,7 +26,11 @@ const candidate = { ...bundled, modelId: 'imported-1' };
 const passes = async () => ({ ok: true as const });
 const fails = async () => ({ ok: false as const, error: 'The model file could not be loaded: protobuf parsing failed' });
 
-beforeEach(() => Promise.all([db.models.clear(), db.settings.clear()]));
+beforeEach(async () => {
+  stubWebLocks(); // an import holds its model's import lock until the engine's verdict
+  await Promise.all([db.models.clear(), db.settings.clear()]);
+});
+afterEach(() => vi.unstubAllGlobals());
 
 describe('importModel', () => {
   it('stores a model that passes the engine check, without activating it', async () => {
@@ -43,6 +59,76 @@ describe('importModel', () => {
 
   it('refuses a model id that is already installed', async () => {
     await expect(importModel(JSON.stringify(bundled), new Uint8Array([1]), passes)).rejects.toThrow(/already installed/);
+  });
+
+  it('is neither listed nor activatable until the engine check has passed', async () => {
+    let pass = () => {};
+    const check = () => new Promise<{ ok: true }>((resolve) => (pass = () => resolve({ ok: true })));
+    const importing = importModel(JSON.stringify(candidate), new Uint8Array([1, 2]), check);
+    await expect.poll(() => db.models.get('imported-1')).toBeDefined();
+    // Meanwhile, in another tab:
+    expect((await listModels()).map((model) => model.id)).toEqual([bundled.modelId]);
+    await expect(activateModel('imported-1')).rejects.toThrow(/has not passed its check/);
+    expect(await activeModelId()).toBe(bundled.modelId);
+    pass();
+    await importing;
+    expect((await listModels()).map((model) => model.id)).toEqual(['imported-1', bundled.modelId]);
+    await activateModel('imported-1');
+    expect(await activeModelId()).toBe('imported-1');
+  });
+
+  it('replaces an import left unchecked by a page closed during its check', async () => {
+    // What the closed page left: the model stored, its check's verdict never recorded.
+    await db.models.put({ id: 'imported-1', origin: 'imported', manifest: { ...candidate, intercept: 9 }, onnx: new Uint8Array([6]), addedAt: 1, checked: false });
+    await importModel(JSON.stringify(candidate), new Uint8Array([1, 2]), passes);
+    expect(await db.models.get('imported-1')).toMatchObject({ manifest: candidate, onnx: new Uint8Array([1, 2]), checked: true });
+  });
+
+  it('removes other imports left unchecked when an import starts, not one another tab is checking', async () => {
+    const left = (id: string) => ({ id, origin: 'imported' as const, manifest: { ...candidate, modelId: id }, onnx: new Uint8Array([6]), addedAt: 1, checked: false });
+    await db.models.bulkPut([left('left-behind'), left('checking-elsewhere')]);
+    let endCheck = () => {};
+    const elsewhere = navigator.locks.request(importLockName('checking-elsewhere'), () => new Promise<void>((resolve) => (endCheck = resolve)));
+    await importModel(JSON.stringify(candidate), new Uint8Array([1, 2]), passes);
+    expect((await db.models.toCollection().primaryKeys()).sort()).toEqual(['checking-elsewhere', 'imported-1']);
+    endCheck();
+    await elsewhere;
+  });
+
+  it('refuses an id being imported in another tab', async () => {
+    let endCheck = () => {};
+    const elsewhere = navigator.locks.request(importLockName('imported-1'), () => new Promise<void>((resolve) => (endCheck = resolve)));
+    await expect(importModel(JSON.stringify(candidate), new Uint8Array([1]), passes)).rejects.toThrow('Model imported-1 is being imported in another tab');
+    endCheck();
+    await elsewhere;
+  });
+
+  it('refuses the id of a stored model whose manifest no longer parses, and keeps that model', async () => {
+    const damaged = { id: 'imported-1', origin: 'imported' as const, manifest: { modelId: 'imported-1' } as unknown as typeof candidate, onnx: new Uint8Array([6]), addedAt: 1 };
+    await db.models.put(damaged);
+    await expect(importModel(JSON.stringify(candidate), new Uint8Array([1, 2]), passes)).rejects.toThrow('Model imported-1 is already installed');
+    expect(await db.models.get('imported-1')).toEqual(damaged);
+  });
+
+  it('refuses files too large before reading them, and a model too large to check before storing it', async () => {
+    expect(importSizeError(MAX_MANIFEST_BYTES, MAX_ONNX_BYTES)).toBeNull();
+    expect(importSizeError(MAX_MANIFEST_BYTES + 1, 1)).toMatch(/^manifest\.json is too large/);
+    expect(importSizeError(12.5 * 1024 * 1024, 1)).toBe("manifest.json is too large (12.5 MB; a model's manifest is at most 10.0 MB): choose the manifest.json of the model");
+    expect(importSizeError(1, MAX_ONNX_BYTES + 1)).toMatch(/^model\.onnx is too large/);
+    expect(importSizeError(1, 60 * 1024 * 1024)).toBe('model.onnx is too large (60.0 MB; at most 20.0 MB can be imported)');
+    let checked = false;
+    const check = async () => ((checked = true), { ok: true as const });
+    await expect(importModel(JSON.stringify(candidate), new Uint8Array(MAX_ONNX_BYTES + 1), check)).rejects.toThrow(/model\.onnx is too large/);
+    // One pair term over two axes of 400 bins: 160,000 check rows from a few MB of manifest.
+    const labels = Array.from({ length: 400 }, (_, i) => `b${i}`);
+    const huge = {
+      ...candidate,
+      terms: [{ features: [0, 1], label: 'huge', importance: 0, shape: { axes: [{ labels, edges: [] }, { labels, edges: [] }], scores: Array(160_000).fill(0) } }],
+    };
+    expect(160_000).toBeGreaterThan(MAX_CHECK_CELLS);
+    await expect(importModel(JSON.stringify(huge), new Uint8Array([1]), check)).rejects.toThrow(/too large to check: its shape functions have 160,000 bins/);
+    expect(checked).toBe(false);
+    expect(await db.models.count()).toBe(0);
   });
 });
 

@@ -4,40 +4,110 @@
  * checked by the engine before anyone can activate it) and export.
  */
 import { db } from '../db/db';
+import { bundledModel } from './bundled-model';
+import { assertCheckable } from './check-model';
 import { parseManifest, type Manifest } from './manifest';
-import { PREVIOUS_MODEL_KEY, activeModelId, manifestOf, modelBytes, saveModel, setActiveModel } from './model-store';
+import { PREVIOUS_MODEL_KEY, activeModelId, importLockName, isUnchecked, manifestOf, modelBytes, removeAbandonedImports, setActiveModel } from './model-store';
 
 export async function previousModelId(): Promise<string | null> {
   const value = (await db.settings.get(PREVIOUS_MODEL_KEY))?.value;
   return typeof value === 'string' ? value : null;
 }
 
-/** Activate `modelId`, remembering the model it replaces. */
+/**
+ * Activate `modelId`, remembering the model it replaces. One transaction: the model's checks
+ * (installed, usable, not an unchecked import), the switch and the roll back to the one it
+ * replaces land together, and a deleteModel runs wholly before or after it.
+ */
 export async function activateModel(modelId: string): Promise<void> {
-  const current = await activeModelId();
-  if (current === modelId) return;
-  await setActiveModel(modelId);
-  await db.settings.put({ key: PREVIOUS_MODEL_KEY, value: current });
+  await db.transaction('rw', [db.models, db.settings], async () => {
+    const current = await activeModelId();
+    if (current === modelId) return;
+    await setActiveModel(modelId);
+    await db.settings.put({ key: PREVIOUS_MODEL_KEY, value: current });
+  });
 }
 
 /** Reactivate the model active before the last change (which becomes the one to roll back to). */
 export async function rollBack(): Promise<string> {
-  const previous = await previousModelId();
-  if (!previous) throw new Error('There is no earlier model to roll back to');
-  await activateModel(previous);
-  return previous;
+  return db.transaction('rw', [db.models, db.settings], async () => {
+    const previous = await previousModelId();
+    if (!previous) throw new Error('There is no earlier model to roll back to');
+    await activateModel(previous);
+    return previous;
+  });
 }
 
 /** The engine's verdict on a stored model: `{ ok: true }` or a readable error. */
 export type ModelCheck = (modelId: string) => Promise<{ ok: true } | { ok: false; error: string }>;
 
+const MB = 1024 * 1024;
 /**
- * Import `manifest.json` text and `model.onnx` bytes as a new, inactive model. The manifest
- * is schema-checked first; the model is then stored and run once by the engine (`check`);
- * if anything fails it is deleted again, with an error that says what failed. The active
- * model is never touched.
+ * The largest manifest.json an import reads. The bundled one is 0.3 MB (as export writes it,
+ * indented: ~60 bytes per shape bin, 5,281 bins); at the most bins the engine check accepts
+ * (`MAX_CHECK_CELLS`, 100,000) a manifest is ~6 MB. Anything larger is not a model's manifest,
+ * and reading it whole into the page (and parsing it) is what this limit avoids.
+ */
+export const MAX_MANIFEST_BYTES = 10 * MB;
+/**
+ * The largest model.onnx an import reads, keeps in IndexedDB and loads in the engine. The
+ * bundled one is 0.17 MB (~32 bytes per shape bin); at the check's 100,000 bins a LeadLens model
+ * is ~3 MB. 20 MB leaves room for other trainers' less compact graphs.
+ */
+export const MAX_ONNX_BYTES = 20 * MB;
+
+const megabytes = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+
+/** Why files of these sizes cannot be imported, or null: checked before they are read. */
+export function importSizeError(manifestBytes: number, onnxBytes: number): string | null {
+  if (manifestBytes > MAX_MANIFEST_BYTES) {
+    return `manifest.json is too large (${megabytes(manifestBytes)}; a model's manifest is at most ${megabytes(MAX_MANIFEST_BYTES)}): choose the manifest.json of the model`;
+  }
+  if (onnxBytes > MAX_ONNX_BYTES) {
+    return `model.onnx is too large (${megabytes(onnxBytes)}; at most ${megabytes(MAX_ONNX_BYTES)} can be imported)`;
+  }
+  return null;
+}
+
+/**
+ * Stores `manifest`'s model as an import not checked yet, unless its id is installed (bundled,
+ * or stored and not an unchecked leftover); returns the row's `addedAt`, which tells this
+ * import's row from any later one. The caller holds the id's import lock, so an unchecked row
+ * of this id was left by a page closed during its check: it is replaced.
+ */
+async function storeUnchecked(manifest: Manifest, onnx: Uint8Array): Promise<number> {
+  const { modelId } = manifest;
+  return db.transaction('rw', db.models, async () => {
+    const bundled = bundledModel.manifest();
+    // The table itself, not manifestOf: a stored model whose manifest no longer parses is installed too.
+    const stored = await db.models.get(modelId);
+    if ((bundled.ok && bundled.manifest.modelId === modelId) || (stored && !isUnchecked(stored))) {
+      throw new Error(`Model ${modelId} is already installed`);
+    }
+    const addedAt = Math.max(Date.now(), (stored?.addedAt ?? 0) + 1);
+    await db.models.put({ id: modelId, origin: 'imported', manifest, onnx, addedAt, checked: false });
+    return addedAt;
+  });
+}
+
+/** This import's row (`addedAt`) if it is still there: an abandoned-import clean-up may have removed it. */
+async function ownImport(modelId: string, addedAt: number) {
+  const row = await db.models.get(modelId);
+  return row && isUnchecked(row) && row.addedAt === addedAt ? row : undefined;
+}
+
+/**
+ * Import `manifest.json` text and `model.onnx` bytes as a new, inactive model. The files'
+ * sizes and the manifest's schema are checked first; the model is then stored, unchecked
+ * (not listed, not activatable), and run once by the engine (`check`). It becomes usable only
+ * once the check passes; if it fails it is deleted again, with an error that says what failed,
+ * and if the page closes meanwhile it stays unchecked and is removed later
+ * (`removeAbandonedImports`). The active model is never touched.
  */
 export async function importModel(manifestText: string, onnx: Uint8Array, check: ModelCheck): Promise<Manifest> {
+  // A text's length in characters is at most its size in UTF-8 bytes.
+  const tooLarge = importSizeError(manifestText.length, onnx.length);
+  if (tooLarge) throw new Error(tooLarge);
   let json: unknown;
   try {
     json = JSON.parse(manifestText);
@@ -47,18 +117,22 @@ export async function importModel(manifestText: string, onnx: Uint8Array, check:
   const parsed = parseManifest(json);
   if (!parsed.ok) throw new Error(parsed.error);
   const { manifest } = parsed;
-  const installed = await manifestOf(manifest.modelId).then(
-    () => true,
-    () => false,
-  );
-  if (installed) throw new Error(`Model ${manifest.modelId} is already installed`);
-  await saveModel(manifest, onnx, 'imported');
-  const verdict = await check(manifest.modelId).catch((error: unknown) => ({ ok: false as const, error: String(error) }));
-  if (!verdict.ok) {
-    await db.models.delete(manifest.modelId);
-    throw new Error(`The model did not pass its check and was not imported: ${verdict.error}`);
-  }
-  return manifest;
+  const { modelId } = manifest;
+  assertCheckable(manifest); // before storing a model the engine would refuse to check
+  // Held until the verdict is recorded (released by the browser if the page closes first).
+  return navigator.locks.request(importLockName(modelId), { ifAvailable: true }, async (lock) => {
+    if (!lock) throw new Error(`Model ${modelId} is being imported in another tab`);
+    await removeAbandonedImports();
+    const addedAt = await storeUnchecked(manifest, onnx);
+    const verdict = await check(modelId).catch((error: unknown) => ({ ok: false as const, error: String(error) }));
+    await db.transaction('rw', db.models, async () => {
+      if (!(await ownImport(modelId, addedAt))) throw new Error(`Model ${modelId} was removed while it was checked: import it again`);
+      if (verdict.ok) await db.models.update(modelId, { checked: true });
+      else await db.models.delete(modelId);
+    });
+    if (!verdict.ok) throw new Error(`The model did not pass its check and was not imported: ${verdict.error}`);
+    return manifest;
+  });
 }
 
 /**

@@ -8,6 +8,7 @@
 import { db, type LeadScore } from '../db/db';
 import { forEachChunk, prefixRange, rangeAfter } from '../db/chunks';
 import { resumeUnfinishedJob, runJob, type JobCursor } from '../jobs/progress';
+import { deletedModelWork, modelExists, putScoresOfExistingModel } from './model-exists';
 import { tierOf } from './score';
 import { topReasonFor } from '../presentation';
 import type { TierThresholds } from './train/thresholds';
@@ -21,7 +22,8 @@ interface RetierCursor extends JobCursor {
 
 /**
  * Re-tier every stored score of `modelId`, in key order (or those after `resume.after`);
- * returns how many changed tier in all.
+ * returns how many changed tier in all. Throws `ModelDeletedError` (writing nothing more)
+ * once the model has been deleted: its scores read before are not written back.
  */
 export async function retierStoredScores(
   modelId: string,
@@ -37,7 +39,8 @@ export async function retierStoredScores(
     chunkSize,
     async (scores: LeadScore[]) => {
       const moved = scores.filter((score) => tierOf(score.probability, thresholds) !== score.tier);
-      await db.leadScores.bulkPut(
+      await putScoresOfExistingModel(
+        modelId,
         moved.map((score) => {
           const tier = tierOf(score.probability, thresholds);
           // The top reason is the new tier's (a lead turned cold is explained by what holds it down).
@@ -78,6 +81,8 @@ function scoresAfter(modelId: string, after?: string): Promise<number> {
  */
 export async function resumeUnfinishedRetierJob(thresholdsOf: (modelId: string) => Promise<TierThresholds>, chunkSize = RETIER_CHUNK): Promise<number | null> {
   return resumeUnfinishedJob('retier', async ({ modelId, changed = 0 }, cursor) => {
+    // Deleted while the job was stopped: recorded as failed, not continued at every start.
+    if (!(await modelExists(modelId))) return deletedModelWork<number>(modelId);
     const thresholds = await thresholdsOf(modelId);
     const resume = cursor && { ...cursor, changed };
     return {
