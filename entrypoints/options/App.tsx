@@ -1,12 +1,16 @@
 import { PageShell } from '@/components/PageShell';
 import { queryKeys } from '@/lib/query-keys';
-import { useInvalidateOnEvent } from '@/lib/ui/hooks';
+import { useInvalidateOnEvent, useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
 import { optionsSections } from './sections';
 
 export function App() {
   // Leads deleted elsewhere (connecting another org forgets its leads): counts and samples read again.
   useInvalidateOnEvent('storedDataDeleted', [queryKeys.leads()]);
   useInvalidateOnEvent('ownersNamed', [queryKeys.leads()]);
+  // Scores written by a job this page did not wait for (a sync's, a write-back's, another tab's):
+  // the policy preview, the report's stored outcomes and the counts read them again.
+  useInvalidateWhenJobEnds('scoring', [queryKeys.leads()]);
+  useInvalidateWhenJobEnds('retier', [queryKeys.leads()]);
   return (
     <PageShell title="LeadLens options">
       <nav aria-label="Sections">

@@ -11,7 +11,7 @@ import { removeConnection } from '../connections/connections';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db, syncedLeadsOf } from '../db/db';
 import { STORED_SCORES_LOCK } from '../jobs/progress';
-import { broadcastToPages } from '../messaging/events';
+import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { cancelSync, syncLockName } from '../sync/runner';
 import { syncStateKey } from '../sync/state';
 import { cancelWriteBack, writeBackLockName } from './write-back-job';
@@ -66,7 +66,13 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
     'nothing was deleted',
     waitMs,
   );
+  await tellStoredDataDeleted();
+}
+
+/** Pages drop what they read of leads; CRM tabs' list badges lose the deleted scores. */
+async function tellStoredDataDeleted(): Promise<void> {
   await broadcastToPages('storedDataDeleted', {});
+  await sendToCrmTabs('scoresChanged', {});
 }
 
 /**
@@ -92,6 +98,6 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
     waitMs,
   );
   // Without a lead deleted, pages need not read every lead again.
-  if (removed > 0) await broadcastToPages('storedDataDeleted', {});
+  if (removed > 0) await tellStoredDataDeleted();
   return removed;
 }

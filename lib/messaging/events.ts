@@ -42,10 +42,13 @@ export async function broadcastToPages<E extends EventName>(type: E, payload: z.
 
 /** To one tab's content script; a tab without one is not an error. Resolves whether it was delivered. */
 export async function sendToTab<E extends EventName>(tabId: number, type: E, payload: z.input<Events[E]>): Promise<boolean> {
-  return browser.tabs.sendMessage(tabId, envelope(type, payload)).then(
-    () => true,
-    () => false,
-  );
+  const message = envelope(type, payload);
+  try {
+    await browser.tabs.sendMessage(tabId, message);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,11 +1,27 @@
-/** Messages about model versions: checking an imported model before it may be activated. */
+/** Messages about model versions: checking a model before it may be activated, activating one, rolling back. */
 import { z } from 'zod';
 import { FailureSchema } from './schemas';
 import { ModelIdRequestSchema } from './protocol-leads';
 
 export const CheckModelResponseSchema = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), FailureSchema]);
 
-/** Load a stored model in the engine and run one synthetic row, checking output names and shapes. */
-export const modelsProtocol = {
+/** The model now active, and how many stored leads it scored. */
+const SwitchModelResponseSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), modelId: z.string().min(1), scored: z.number().int().nonnegative() }),
+  FailureSchema,
+]);
+
+/** Background → offscreen: the engine's check of a model. */
+export const offscreenModelsProtocol = {
+  /** Load a stored model in the engine and run one synthetic row, checking output names and shapes. */
   checkModel: { input: ModelIdRequestSchema, output: CheckModelResponseSchema },
+} as const;
+
+/** Pages → background. */
+export const modelsProtocol = {
+  ...offscreenModelsProtocol,
+  /** Make a stored (or the bundled) model the active one, tell CRM tabs, score the stored leads with it. */
+  activateModel: { input: ModelIdRequestSchema, output: SwitchModelResponseSchema },
+  /** Make the model active before the last change active again, as `activateModel` does. */
+  rollBackModel: { input: z.object({}), output: SwitchModelResponseSchema },
 } as const;

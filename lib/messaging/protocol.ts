@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CrmKindSchema, FailureSchema, ReasonSchema, ScoredLeadSchema, TierSchema } from './schemas';
 import { leadsProtocol, offscreenLeadsProtocol } from './protocol-leads';
-import { modelsProtocol } from './protocol-models';
+import { modelsProtocol, offscreenModelsProtocol } from './protocol-models';
 import { listProtocol } from './protocol-list';
 import { privacyProtocol } from './protocol-privacy';
 import { syncProtocol } from './protocol-sync';
@@ -66,7 +66,7 @@ export const offscreenProtocol = {
   engineRun: { input: EngineRunRequestSchema, output: EngineRunResponseSchema },
   engineBenchmark: { input: EngineBenchmarkRequestSchema, output: EngineBenchmarkResponseSchema },
   ...offscreenLeadsProtocol,
-  ...modelsProtocol,
+  ...offscreenModelsProtocol,
 } as const;
 
 /** Content script / pages → background. */

@@ -156,6 +156,7 @@ describe('options page', () => {
     await expect.poll(() => downloads.sort()).toEqual(['imported-copy.manifest.json', 'imported-copy.model.onnx']);
 
     await section('versions').getByRole('button', { name: 'Delete imported-copy' }).click();
+    await section('versions').getByRole('button', { name: 'Yes, delete imported-copy' }).click();
     await expect.poll(() => section('versions').locator('tr[data-model-id="imported-copy"]').count()).toBe(0);
   });
 
@@ -173,5 +174,12 @@ describe('options page', () => {
     await section('privacy').getByRole('button', { name: 'Yes, purge everything' }).click();
     await expect.poll(() => stored.innerText(), { timeout: 15_000 }).toContain('Leads from Salesforce: 0');
     expect(await stored.innerText()).toContain('Stored lead scores: 0');
+  });
+
+  it('reads the stored data again when a scoring this page did not start ends', async () => {
+    const stored = section('privacy').getByTestId('stored-data');
+    // Another options tab loads the demo data: its scoring job ends there, not here.
+    await loadDemoDataThroughUi(harness);
+    await expect.poll(() => stored.innerText(), { timeout: 15_000 }).toContain(`Stored lead scores: ${DEMO_LEAD_COUNT.toLocaleString('en-US')}`);
   });
 });

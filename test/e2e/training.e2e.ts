@@ -65,6 +65,22 @@ describe('training on the demo CRM history', () => {
     expect(await training().getByRole('checkbox', { name: 'Use Industry' }).isChecked()).toBe(true);
   });
 
+  it("drops a check when the admin switches the source, and never shows one source's check under another", async () => {
+    const history = training().getByLabel('History');
+    const trainButton = training().getByRole('button', { name: /^Train on/ });
+    expect(await trainButton.count()).toBe(1);
+    await history.selectOption('hubspot');
+    await expect.poll(() => trainButton.count()).toBe(0);
+    // Back and forth, with both histories read: the Salesforce check must not come back under HubSpot.
+    await history.selectOption('salesforce');
+    await history.selectOption('hubspot');
+    await expect.poll(() => training().getByLabel('Outcome field').inputValue()).not.toBe('IsConverted');
+    expect(await trainButton.count()).toBe(0);
+    await history.selectOption('salesforce');
+    await training().getByRole('button', { name: 'Check the data' }).click();
+    await expect.poll(() => training().getByTestId('data-size').getAttribute('data-level'), { timeout: 30_000 }).toBe('thin');
+  });
+
   it('cancels a training run, saving nothing', async () => {
     await training().getByRole('button', { name: /^Train on [\d,]+ leads$/ }).click();
     const cancel = training().getByRole('button', { name: 'Cancel training' });
@@ -81,13 +97,28 @@ describe('training on the demo CRM history', () => {
     await report.or(failure).waitFor({ timeout: 100_000 });
     expect(await failure.allInnerTexts()).toEqual([]);
     expect(Number(await report.locator('[data-metric="roc-auc"]').textContent())).toBeGreaterThan(0.6);
+    // CRM pages open before the activation: their badges follow it without a reload.
+    const bundledId = (JSON.parse(readFileSync('models/manifest.json', 'utf8')) as { modelId: string }).modelId;
+    const record = await harness.context.newPage();
+    await record.goto(salesforceLeadUrl(harness.crm.leads[0].salesforceId));
+    const recordBadge = record.locator(`${BADGE}[data-leadlens-state="scored"]`);
+    await recordBadge.waitFor({ timeout: 15_000 });
+    expect(await recordBadge.getAttribute('data-leadlens-model')).toBe(bundledId);
+    const list = await harness.context.newPage();
+    await list.goto(`https://${SALESFORCE_UI}/lightning/o/Lead/list`);
+    const rowBadge = list.locator(`.windowViewMode-normal.active tbody tr ${BADGE}[data-leadlens-state="scored"]`).first();
+    await rowBadge.waitFor({ timeout: 15_000 });
+    expect(await rowBadge.getAttribute('data-leadlens-model')).toBe(bundledId);
+
     await training().getByRole('button', { name: 'Activate this model' }).click();
     const activated = training().getByTestId('model-activated');
     await activated.waitFor({ timeout: 30_000 });
     modelId = (await activated.textContent())?.match(/Model (\S+) is active/)?.[1] ?? '';
     expect(modelId).toMatch(/^ebm-/);
+    await expect.poll(() => recordBadge.getAttribute('data-leadlens-model'), { timeout: 15_000 }).toBe(modelId);
+    await expect.poll(() => rowBadge.getAttribute('data-leadlens-model'), { timeout: 30_000 }).toBe(modelId);
+    await Promise.all([record.close(), list.close()]);
     // Activated as a new version: the model it replaced is one click away in Model versions.
-    const bundledId = (JSON.parse(readFileSync('models/manifest.json', 'utf8')) as { modelId: string }).modelId;
     await expect.poll(() => options.locator('#versions').getByRole('button', { name: `Roll back to ${bundledId}` }).count(), { timeout: 10_000 }).toBe(1);
   }, 120_000);
 

@@ -10,10 +10,10 @@ import { scoresCsv } from '@/lib/csv/export';
 import type { CsvMapping } from '@/lib/csv/import';
 import { discardStagedCsvLeads } from '@/lib/csv/stored';
 import { CsvEventSchema, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
+import { background } from '@/lib/messaging/client';
 import { activeModelId } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
 import { loadScoredLeads } from '@/lib/ui/stored-data';
-import { scoreStoredLeadsWith } from '../score-stored-leads';
 import { useWorkerJob } from './use-worker-job';
 
 const createImportWorker = () => new Worker(new URL('../../../lib/csv/import-worker.ts', import.meta.url), { type: 'module' });
@@ -34,7 +34,10 @@ export function CsvImportSection() {
   const [mapping, setMapping] = useState<CsvMapping | null>(null);
   const finished = job.state.kind === 'finished' ? job.state.event : null;
   const scoreImported = useMutation({
-    mutationFn: async () => scoreStoredLeadsWith(await activeModelId()),
+    mutationFn: async () => {
+      const reply = await background.scoreStoredLeads({ modelId: await activeModelId() });
+      if (!reply.ok) throw new Error(reply.error);
+    },
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }),
   });
 

@@ -9,8 +9,8 @@ import { useEffect, useRef, useState } from 'react';
 import { ErrorState } from '@/components/StatusMessage';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { FeatureSpecListSchema, type FeatureSpec, type Manifest } from '@/lib/ml/manifest';
-import { activeManifest, saveModel } from '@/lib/ml/model-store';
-import { activateModel } from '@/lib/ml/model-versions';
+import { background } from '@/lib/messaging/client';
+import { activeManifest, deleteModel, saveModel } from '@/lib/ml/model-store';
 import { describeDataSize } from '@/lib/ml/train/data-size';
 import { HUBSPOT_LIFECYCLE_ORDER } from '@/lib/crm/hubspot-lifecycle';
 import { HUBSPOT_LIFECYCLE_FIELD, stagesReached, suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
@@ -21,7 +21,6 @@ import demoFeatureSpecs from '@/models/demo-features.json';
 import { FeaturePicker, fieldOf, type Candidate, type FeatureChoice } from './training/FeaturePicker';
 import { historySample } from './training/history-sample';
 import { TrainingReport } from './training/TrainingReport';
-import { scoreStoredLeadsWith } from '../score-stored-leads';
 import { useWorkerJob } from './use-worker-job';
 
 const SOURCES: { value: SourceKind; label: string }[] = [
@@ -72,34 +71,42 @@ export function TrainingSection() {
   const finished = worker.state.kind === 'finished' ? worker.state.event : null;
   // The data the running check was asked about, so the result is kept with it.
   const pendingData = useRef<TrainingData | null>(null);
+  // Only when a check ends (a check of one source must not come back when the admin returns to
+  // it), and only for the source shown (the admin may have switched while it ran).
   useEffect(() => {
-    if (finished?.type !== 'inspected' || !pendingData.current) return;
+    const data = pendingData.current;
+    if (finished?.type !== 'inspected' || !data || data.source !== source) return;
     const leaky = new Set(finished.leakage.map((flag) => flag.key));
-    setInspected({ ...finished, data: pendingData.current });
+    setInspected({ ...finished, data });
     setChoices(
       Object.fromEntries(
         finished.candidates.map(({ spec, origin }) => [
           spec.key,
-          { included: origin === 'catalogue' && !leaky.has(spec.key), field: fieldOf(spec, source) },
+          { included: origin === 'catalogue' && !leaky.has(spec.key), field: fieldOf(spec, data.source) },
         ]),
       ),
     );
-  }, [finished, pendingData, source]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [finished]);
 
   const activate = useMutation({
     mutationFn: async (trained: Extract<TrainingEvent, { type: 'trained' }>) => {
+      const { modelId } = trained.manifest;
       try {
         await saveModel(trained.manifest, trained.onnx, 'trained');
-        // Through model versions, so that "Roll back" returns to the model active before this one.
-        await activateModel(trained.manifest.modelId);
       } catch (error) {
-        throw new Error(`The model could not be activated: ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(`The model could not be saved: ${error instanceof Error ? error.message : String(error)}`);
       }
-      // Stored leads get the new model's scores (side panel, export); badges rescore on their own.
-      await scoreStoredLeadsWith(trained.manifest.modelId).catch((error: unknown) => {
-        throw new Error(`The model is active, but the stored leads could not be scored with it: ${error instanceof Error ? error.message : String(error)}`);
-      });
-      return trained.manifest.modelId;
+      // The engine loads it and runs a row before it scores anyone, as for an imported model.
+      const check = await background.checkModel({ modelId });
+      if (!check.ok) {
+        await deleteModel(modelId);
+        throw new Error(`The model failed the engine's check and was not kept: ${check.error}`);
+      }
+      // Remembers the model it replaces (Roll back), tells CRM tabs, scores the stored leads.
+      const switched = await background.activateModel({ modelId });
+      if (!switched.ok) throw new Error(switched.error);
+      return modelId;
     },
     onSettled: () => Promise.all([queryKeys.models(), queryKeys.leads()].map((queryKey) => queryClient.invalidateQueries({ queryKey }))),
   });

@@ -1,14 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
 import { deleteModel, listModels } from '@/lib/ml/model-store';
-import { activateModel, exportFileNames, exportFiles, importModel, previousModelId, rollBack } from '@/lib/ml/model-versions';
+import { exportFileNames, exportFiles, importModel, importSizeError, previousModelId } from '@/lib/ml/model-versions';
 import { formatModelDate } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
-import { useJob } from '@/lib/ui/hooks';
-import { scoreStoredLeadsWith } from '../score-stored-leads';
+import { useActiveModelId, useJob } from '@/lib/ui/hooks';
 
 const ORIGIN_WORDS = { bundled: 'Bundled', trained: 'Trained here', imported: 'Imported' } as const;
 
@@ -28,6 +27,9 @@ function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
       const manifestFile = manifestInput.current?.files?.[0];
       const onnxFile = onnxInput.current?.files?.[0];
       if (!manifestFile || !onnxFile) throw new Error('Choose both files: manifest.json and model.onnx');
+      // Before reading them: a file chosen by mistake (a video, a disk image) must not be read whole into the page.
+      const tooLarge = importSizeError(manifestFile.size, onnxFile.size);
+      if (tooLarge) throw new Error(tooLarge);
       const manifest = await importModel(await manifestFile.text(), new Uint8Array(await onnxFile.arrayBuffer()), (modelId) =>
         background.checkModel({ modelId }),
       );
@@ -62,10 +64,58 @@ function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
   );
 }
 
+/**
+ * Delete, confirmed inline (as "Purge everything" is): it cannot be undone, and it takes the
+ * model's tier policy and stored scores with it. Cancel puts the focus back on Delete.
+ */
+function DeleteModelButton({ modelId, disabled, onDelete }: { modelId: string; disabled: boolean; onDelete(): void }) {
+  const [confirming, setConfirming] = useState(false);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const cancelled = useRef(false);
+  useEffect(() => {
+    if (!confirming && cancelled.current) deleteButton.current?.focus();
+    cancelled.current = false;
+  }, [confirming]);
+  if (!confirming) {
+    return (
+      <button ref={deleteButton} type="button" onClick={() => setConfirming(true)} disabled={disabled} aria-label={`Delete ${modelId}`}>
+        Delete…
+      </button>
+    );
+  }
+  return (
+    <span role="group" aria-label={`Confirm deleting ${modelId}`}>
+      This deletes {modelId}, its tier policy and its stored lead scores, and cannot be undone: export it first to keep a copy.{' '}
+      <button
+        type="button"
+        onClick={() => {
+          setConfirming(false);
+          onDelete();
+        }}
+        disabled={disabled}
+      >
+        Yes, delete {modelId}
+      </button>{' '}
+      <button
+        type="button"
+        autoFocus
+        onClick={() => {
+          cancelled.current = true;
+          setConfirming(false);
+        }}
+      >
+        Cancel
+      </button>
+    </span>
+  );
+}
+
 /** Every model: activate, roll back, export, import, delete. */
 export function VersionsSection() {
   const queryClient = useQueryClient();
-  const models = useQuery({ queryKey: queryKeys.models(), queryFn: listModels });
+  // Keyed by the active model too: the list shows a new active model as soon as it is active, before its scoring ends.
+  const activeId = useActiveModelId();
+  const models = useQuery({ queryKey: [...queryKeys.models(), activeId], queryFn: listModels });
   const previous = useQuery({ queryKey: [...queryKeys.models(), 'previous'], queryFn: previousModelId });
   const scoring = useJob('scoring');
   const invalidate = () => Promise.all([queryKeys.models(), queryKeys.leads()].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
@@ -74,13 +124,11 @@ export function VersionsSection() {
     mutationFn: async (run: () => Promise<unknown>) => run(),
     onSettled: invalidate,
   });
-  /** Run `activation` (it resolves with the model it activated), then score the stored leads with that model. */
-  const switchModel = (activation: () => Promise<string>) =>
+  /** Activate or roll back in the background, which tells CRM tabs and scores the stored leads with the model. */
+  const switchModel = (request: () => Promise<{ ok: true } | { ok: false; error: string }>) =>
     change.mutate(async () => {
-      const modelId = await activation();
-      // The page shows the new active model now: scoring every stored lead with it can take minutes.
-      void queryClient.invalidateQueries({ queryKey: queryKeys.models() });
-      await scoreStoredLeadsWith(modelId);
+      const reply = await request();
+      if (!reply.ok) throw new Error(reply.error);
     });
   // Its own mutation: an export during an activation must neither re-enable the buttons nor hide the activation's error.
   const exportModel = useMutation({ mutationFn: download });
@@ -91,7 +139,7 @@ export function VersionsSection() {
     <>
       {previousModel && (
         <p>
-          <button type="button" onClick={() => switchModel(rollBack)} disabled={change.isPending}>
+          <button type="button" onClick={() => switchModel(() => background.rollBackModel({}))} disabled={change.isPending}>
             Roll back to {previousModel.id}
           </button>
         </p>
@@ -125,7 +173,7 @@ export function VersionsSection() {
                 {!model.active && (
                   <button
                     type="button"
-                    onClick={() => switchModel(() => activateModel(model.id).then(() => model.id))}
+                    onClick={() => switchModel(() => background.activateModel({ modelId: model.id }))}
                     disabled={change.isPending}
                     aria-label={`Activate ${model.id}`}
                   >
@@ -136,9 +184,7 @@ export function VersionsSection() {
                   Export
                 </button>
                 {!model.active && model.origin !== 'bundled' && (
-                  <button type="button" onClick={() => change.mutate(() => deleteModel(model.id))} disabled={change.isPending} aria-label={`Delete ${model.id}`}>
-                    Delete
-                  </button>
+                  <DeleteModelButton modelId={model.id} disabled={change.isPending} onDelete={() => change.mutate(() => deleteModel(model.id))} />
                 )}
               </td>
             </tr>

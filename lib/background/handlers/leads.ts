@@ -5,9 +5,9 @@ import type { leadsProtocol } from '../../messaging/protocol-leads';
 import type { Handlers } from '../../messaging/rpc';
 import { bundledModel } from '../../ml/bundled-model';
 import { activeManifest } from '../../ml/model-store';
-import { activateModel } from '../../ml/model-versions';
 import { clearCachedScores } from '../../ml/retier';
-import { retierStoredScoresOffscreen, runOffscreen, scoreStoredLeadsOffscreen } from '../offscreen-engine';
+import { activateStoredModel, scoreStoredLeadsIfAny } from '../activate-model';
+import { retierStoredScoresOffscreen, runOffscreen } from '../offscreen-engine';
 import { displayName, explainInFull, openRecordInCrmTab, rememberedLeadOf } from '../open-lead';
 import { fetchRecordFields } from '../record-source';
 import { recordScoreCache } from '../score-cache';
@@ -18,11 +18,10 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     if (!bundled.ok) throw new Error(bundled.error);
     const leads = demoStoredLeads(new Date(), count);
     await replaceDemoLeads(leads);
-    await activateModel(bundled.manifest.modelId);
-    const scored = await scoreStoredLeadsOffscreen(bundled.manifest.modelId);
-    return scored.ok ? { ok: true as const, leads: leads.length } : scored;
+    const switched = await activateStoredModel(bundled.manifest.modelId);
+    return switched.ok ? { ok: true as const, leads: leads.length } : switched;
   },
-  scoreStoredLeads: ({ modelId }) => scoreStoredLeadsOffscreen(modelId),
+  scoreStoredLeads: ({ modelId }) => scoreStoredLeadsIfAny(modelId),
   openLead: async ({ tabId }) => {
     const remembered = await rememberedLeadOf(tabId);
     if (!remembered) return { ok: true as const, lead: null };

@@ -2,6 +2,7 @@
 import { offscreen } from '../../messaging/client';
 import type { modelsProtocol } from '../../messaging/protocol-models';
 import type { Handlers } from '../../messaging/rpc';
+import { activateStoredModel, rollBackModel } from '../activate-model';
 import { ensureOffscreenDocument } from '../offscreen-engine';
 
 export const modelsHandlers: Handlers<typeof modelsProtocol> = {
@@ -9,4 +10,6 @@ export const modelsHandlers: Handlers<typeof modelsProtocol> = {
     await ensureOffscreenDocument();
     return offscreen.checkModel(request);
   },
+  activateModel: ({ modelId }) => activateStoredModel(modelId),
+  rollBackModel: () => rollBackModel(),
 };

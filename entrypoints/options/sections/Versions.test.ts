@@ -1,0 +1,103 @@
+// @vitest-environment happy-dom
+/**
+ * The model versions section: Delete asks first (it cannot be undone), and the import form
+ * refuses files too large before it reads them.
+ */
+import 'fake-indexeddb/auto';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, createElement } from 'react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { click, render, type Rendered } from '@/test/render';
+import { db } from '@/lib/db/db';
+import { bundledModel } from '@/lib/ml/bundled-model';
+import { saveModel } from '@/lib/ml/model-store';
+import { VersionsSection } from './Versions';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+const checkModel = vi.hoisted(() => vi.fn(async () => ({ ok: true as const })));
+vi.mock('@/lib/messaging/client', () => ({ background: { checkModel, activateModel: vi.fn(), rollBackModel: vi.fn() } }));
+
+const bundled = (() => {
+  const parsed = bundledModel.manifest();
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.manifest;
+})();
+
+let rendered: Rendered | undefined;
+beforeEach(async () => {
+  await Promise.all([db.models.clear(), db.settings.clear(), db.leadScores.clear()]);
+  checkModel.mockClear();
+});
+afterEach(() => {
+  rendered?.unmount();
+  rendered = undefined;
+});
+
+function renderSection(): HTMLElement {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(VersionsSection)));
+  return rendered.container;
+}
+
+/** Lets React, the queries and IndexedDB settle until `find` finds something. */
+async function waitFor<T>(find: () => T | null | undefined): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const found = find();
+    if (found) return found;
+    await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
+  }
+  throw new Error('not found in time');
+}
+
+const button = (container: HTMLElement, name: string) =>
+  Array.from(container.querySelectorAll('button')).find((b) => (b.getAttribute('aria-label') ?? b.textContent) === name) ?? null;
+
+describe('Delete', () => {
+  it('asks first, saying what goes and to export first; Cancel keeps the model', async () => {
+    await saveModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    const container = renderSection();
+    click(await waitFor(() => button(container, 'Delete trained-1')));
+    const confirm = await waitFor(() => container.querySelector('[role="group"][aria-label="Confirm deleting trained-1"]'));
+    expect(confirm.textContent).toMatch(/This deletes trained-1, its tier policy and its stored lead scores, and cannot be undone: export it first/);
+    expect(await db.models.get('trained-1')).toBeDefined();
+
+    click(button(container, 'Cancel')!);
+    const deleteAgain = await waitFor(() => button(container, 'Delete trained-1'));
+    expect(document.activeElement).toBe(deleteAgain);
+    expect(await db.models.get('trained-1')).toBeDefined();
+
+    click(deleteAgain);
+    click(await waitFor(() => button(container, 'Yes, delete trained-1')));
+    await waitFor(() => !container.querySelector('tr[data-model-id="trained-1"]') && container.querySelector(`tr[data-model-id="${bundled.modelId}"]`));
+    expect(await db.models.get('trained-1')).toBeUndefined();
+  });
+});
+
+describe('the import form', () => {
+  /** A chosen file of `size` bytes, whose reads are watched. */
+  const chosenFile = (size: number) => ({ size, text: vi.fn(async () => '{}'), arrayBuffer: vi.fn(async () => new ArrayBuffer(0)) });
+  const choose = (container: HTMLElement, name: string, file: object) =>
+    Object.defineProperty(container.querySelector(`input[name="${name}"]`)!, 'files', { value: [file], configurable: true });
+
+  const MB = 1024 * 1024;
+
+  it.each([
+    ['model.onnx', 1000, 60 * MB, /^model\.onnx is too large \(60\.0 MB; at most 20\.0 MB can be imported\)$/],
+    ['manifest.json', 12.5 * MB, 1000, /^manifest\.json is too large \(12\.5 MB; a model's manifest is at most 10\.0 MB\)/],
+  ])('refuses a %s too large without reading either file', async (_which, manifestSize, onnxSize, error) => {
+    const container = renderSection();
+    await waitFor(() => button(container, 'Import model'));
+    const [manifestFile, onnxFile] = [chosenFile(manifestSize), chosenFile(onnxSize)];
+    choose(container, 'manifest', manifestFile);
+    choose(container, 'onnx', onnxFile);
+    await act(async () => container.querySelector('form')!.requestSubmit());
+    const alert = await waitFor(() => container.querySelector('form [role="alert"]'));
+    expect(alert.textContent).toMatch(error);
+    for (const file of [manifestFile, onnxFile]) {
+      expect(file.text).not.toHaveBeenCalled();
+      expect(file.arrayBuffer).not.toHaveBeenCalled();
+    }
+    expect(checkModel).not.toHaveBeenCalled();
+    expect(await db.models.count()).toBe(0);
+  });
+});

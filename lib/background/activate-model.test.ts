@@ -1,0 +1,75 @@
+import 'fake-indexeddb/auto';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { storedLead } from '../../test/fixtures/stored-lead';
+import { db } from '../db/db';
+import { bundledModel } from '../ml/bundled-model';
+import { activeModelId, saveModel } from '../ml/model-store';
+import { activateStoredModel, rollBackModel, scoreStoredLeadsIfAny } from './activate-model';
+
+const { scoreStoredLeadsOffscreen, sendToCrmTabs, steps } = vi.hoisted(() => {
+  const steps: string[] = [];
+  return {
+    steps,
+    scoreStoredLeadsOffscreen: vi.fn(async (modelId: string) => (steps.push(`score ${modelId}`), { ok: true as const, scored: 1 })),
+    sendToCrmTabs: vi.fn(async (type: string) => void steps.push(`tabs ${type}`)),
+  };
+});
+vi.mock('./offscreen-engine', () => ({ scoreStoredLeadsOffscreen }));
+vi.mock('../messaging/events', () => ({ sendToCrmTabs }));
+
+const bundled = (() => {
+  const parsed = bundledModel.manifest();
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.manifest;
+})();
+
+beforeEach(async () => {
+  steps.length = 0;
+  vi.clearAllMocks();
+  await Promise.all(db.tables.map((table) => table.clear()));
+  await saveModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+});
+
+describe('scoreStoredLeadsIfAny', () => {
+  it('starts no job without a stored lead, and scores them when there are some', async () => {
+    expect(await scoreStoredLeadsIfAny('trained-1')).toEqual({ ok: true, scored: 0 });
+    expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
+    await db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' })]);
+    expect(await scoreStoredLeadsIfAny('trained-1')).toEqual({ ok: true, scored: 1 });
+    expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith('trained-1');
+  });
+});
+
+describe('switching the active model', () => {
+  beforeEach(() => db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' })]));
+
+  it('activates, tells CRM tabs before the long scoring, then scores the stored leads with the new model', async () => {
+    expect(await activateStoredModel('trained-1')).toEqual({ ok: true, modelId: 'trained-1', scored: 1 });
+    expect(await activeModelId()).toBe('trained-1');
+    expect(steps).toEqual(['tabs scoresChanged', 'score trained-1']);
+  });
+
+  it('rolls back to the model active before, the same way', async () => {
+    await activateStoredModel('trained-1');
+    steps.length = 0;
+    expect(await rollBackModel()).toEqual({ ok: true, modelId: bundled.modelId, scored: 1 });
+    expect(await activeModelId()).toBe(bundled.modelId);
+    expect(steps).toEqual(['tabs scoresChanged', `score ${bundled.modelId}`]);
+  });
+
+  it('says the model could not be activated, and tells and scores nothing, when it is not installed', async () => {
+    const reply = await activateStoredModel('missing-1');
+    expect(reply).toMatchObject({ ok: false, error: expect.stringMatching(/^The model could not be activated: .*missing-1/) });
+    expect(await activeModelId()).toBe(bundled.modelId);
+    expect(steps).toEqual([]);
+  });
+
+  it('says the model is active when only its scoring failed', async () => {
+    scoreStoredLeadsOffscreen.mockResolvedValueOnce({ ok: false as const, error: 'The offscreen document is gone' } as never);
+    expect(await activateStoredModel('trained-1')).toEqual({
+      ok: false,
+      error: 'The model is active, but the stored leads could not be scored with it: The offscreen document is gone',
+    });
+    expect(await activeModelId()).toBe('trained-1');
+  });
+});

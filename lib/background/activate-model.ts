@@ -1,0 +1,36 @@
+/**
+ * Switching the active model, done where the jobs run: CRM tabs are told at once (their badges
+ * score with the new model) and the stored leads' scoring outlives the page that asked.
+ */
+import { db } from '../db/db';
+import { sendToCrmTabs } from '../messaging/events';
+import { activateModel, rollBack } from '../ml/model-versions';
+import { scoreStoredLeadsOffscreen } from './offscreen-engine';
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Scores every stored lead with `modelId` (its stored scores are what pages and list badges show); with none, no job starts. */
+export async function scoreStoredLeadsIfAny(modelId: string): Promise<{ ok: true; scored: number } | { ok: false; error: string }> {
+  if ((await db.leads.count()) === 0) return { ok: true, scored: 0 };
+  return scoreStoredLeadsOffscreen(modelId);
+}
+
+/**
+ * Runs `activation` (it resolves with the model it made active), tells CRM tabs, then scores
+ * the stored leads with that model. A failure says whether the model is active.
+ */
+export async function switchActiveModel(activation: () => Promise<string>): Promise<{ ok: true; modelId: string; scored: number } | { ok: false; error: string }> {
+  let modelId: string;
+  try {
+    modelId = await activation();
+  } catch (error) {
+    return { ok: false, error: `The model could not be activated: ${messageOf(error)}` };
+  }
+  await sendToCrmTabs('scoresChanged', {});
+  const scored = await scoreStoredLeadsIfAny(modelId).catch((error: unknown) => ({ ok: false as const, error: messageOf(error) }));
+  if (!scored.ok) return { ok: false, error: `The model is active, but the stored leads could not be scored with it: ${scored.error}` };
+  return { ok: true, modelId, scored: scored.scored };
+}
+
+export const activateStoredModel = (modelId: string) => switchActiveModel(() => activateModel(modelId).then(() => modelId));
+export const rollBackModel = () => switchActiveModel(rollBack);
