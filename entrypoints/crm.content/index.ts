@@ -5,6 +5,7 @@
  */
 import { pageKey, recognisePage } from '@/lib/crm/adapters';
 import { CRM_MATCH_PATTERNS } from '@/lib/crm/match-patterns';
+import type { PageMatch } from '@/lib/crm/types';
 import { onEveryPage } from '@/lib/features/navigation';
 import { contentFeatures } from '@/lib/features/registry';
 
@@ -15,7 +16,9 @@ export default defineContentScript({
     onEveryPage(ctx, pageKey, (url, previousUrl, signal) => {
       const page = recognisePage(url);
       if (!page) return;
-      const previousMatch = previousUrl ? (recognisePage(previousUrl)?.match ?? null) : null;
+      // Null only on the first page: a page no adapter recognises (a HubSpot company or deal,
+      // a Salesforce account) was still a page, whose fields the CRM may show for a moment.
+      const previousMatch: PageMatch | null = previousUrl ? (recognisePage(previousUrl)?.match ?? { kind: 'other' }) : null;
       for (const feature of contentFeatures) {
         if (!feature.runsOn(page.match)) continue;
         feature

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScoredLead } from '../messaging/protocol';
 import { mountBadge } from './badge-ui';
 
@@ -24,9 +24,22 @@ const lead: ScoredLead = {
 beforeEach(() => {
   document.body.innerHTML = '<h1 id="title">Ada Lovelace</h1>';
 });
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
 
+/** The region the badge's button controls (`aria-controls`, inside the badge's shadow root). */
 function popoverOf(host: HTMLElement) {
-  return host.shadowRoot!.querySelector<HTMLElement>('[role="dialog"]')!;
+  const controls = host.shadowRoot!.querySelector('button')!.getAttribute('aria-controls')!;
+  return host.shadowRoot!.getElementById(controls)!;
+}
+
+/** Where the badge's button is in the window (happy-dom has no layout). */
+function placeButton(host: HTMLElement, box: { left: number; top: number; width?: number; height?: number }) {
+  const { left, top, width = 80, height = 20 } = box;
+  const rect = { left, top, width, height, right: left + width, bottom: top + height, x: left, y: top };
+  vi.spyOn(host.shadowRoot!.querySelector('button')!, 'getBoundingClientRect').mockReturnValue({ ...rect, toJSON: () => rect } as DOMRect);
 }
 
 describe('badge', () => {
@@ -121,5 +134,125 @@ describe('badge', () => {
     expect(badge.host.hasAttribute('data-leadlens-probability')).toBe(false);
     expect(badge.host.shadowRoot!.querySelector('button')!.style.background).toBe('');
     expect(popoverOf(badge.host).textContent).toContain('The model manifest is invalid');
+  });
+  it('is a disclosure: the button controls a labelled region and says whether it is open; no dialog without focus management', () => {
+    const badge = mountBadge(document, document.getElementById('title'));
+    badge.show({ ok: true, lead });
+    const button = badge.host.shadowRoot!.querySelector('button')!;
+    const popover = popoverOf(badge.host);
+    expect(badge.host.shadowRoot!.querySelector('[role="dialog"]')).toBeNull();
+    expect(popover.getAttribute('role')).toBe('region');
+    expect(popover.getAttribute('aria-label')).toBeTruthy();
+    expect(button.getAttribute('aria-expanded')).toBe('false');
+    button.dispatchEvent(new FocusEvent('focus'));
+    expect(button.getAttribute('aria-expanded')).toBe('true');
+    // Focus stays on the button: opening moves it nowhere.
+    expect(popover.contains(badge.host.shadowRoot!.activeElement)).toBe(false);
+  });
+
+  it('stays open while the pointer crosses from the badge to its popover (WCAG 1.4.13 hoverable)', async () => {
+    vi.useFakeTimers();
+    const badge = mountBadge(document, document.getElementById('title'));
+    badge.show({ ok: true, lead });
+    const popover = popoverOf(badge.host);
+    badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+    expect(popover.hidden).toBe(false);
+    // Off the badge, over the space between badge and popover…
+    badge.host.dispatchEvent(new MouseEvent('mouseleave'));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(popover.hidden).toBe(false);
+    // …onto the popover (part of the badge's shadow tree): it stays.
+    badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(popover.hidden).toBe(false);
+    // Leaving for good closes it.
+    badge.host.dispatchEvent(new MouseEvent('mouseleave'));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(popover.hidden).toBe(true);
+  });
+
+  it('keeps a popover open while the button has keyboard focus, whatever the pointer does', async () => {
+    vi.useFakeTimers();
+    const badge = mountBadge(document, document.getElementById('title'));
+    badge.show({ ok: true, lead });
+    const button = badge.host.shadowRoot!.querySelector('button')!;
+    const popover = popoverOf(badge.host);
+    button.dispatchEvent(new FocusEvent('focus'));
+    badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+    badge.host.dispatchEvent(new MouseEvent('mouseleave'));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(popover.hidden).toBe(false);
+    button.dispatchEvent(new FocusEvent('blur'));
+    expect(popover.hidden).toBe(true);
+  });
+
+  it('names the lead in the button’s accessible name when told it, as text', () => {
+    const ada = mountBadge(document, null, { compact: true, leadName: 'Ada Lovelace' });
+    const hostile = mountBadge(document, null, { compact: true, leadName: HOSTILE });
+    ada.show({ ok: true, lead });
+    hostile.showUnknown();
+    const labelOf = (badge: typeof ada) => badge.host.shadowRoot!.querySelector('button')!.getAttribute('aria-label');
+    expect(labelOf(ada)).toBe('LeadLens, Ada Lovelace: hot lead, score 91 of 99. Show why.');
+    expect(labelOf(hostile)).toBe(`LeadLens, ${HOSTILE}: not scored yet. Show why.`);
+    expect(hostile.host.shadowRoot!.querySelector('img')).toBeNull();
+  });
+
+  it('places the popover in the window from the badge’s box, so a title that clips its overflow cannot cut it', () => {
+    document.getElementById('title')!.setAttribute('style', 'overflow: hidden; white-space: nowrap');
+    const badge = mountBadge(document, document.getElementById('title'));
+    badge.show({ ok: true, lead });
+    placeButton(badge.host, { left: 120, top: 40 });
+    const popover = popoverOf(badge.host);
+    badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+    expect(popover.style.top).toBe('60px'); // right under the badge: the gap is the popover's own (transparent) padding
+    expect(popover.style.left).toBe('120px');
+    expect(popover.getAttribute('data-placement')).toBe('below');
+    expect(badge.host.shadowRoot!.querySelector('style')!.textContent).toMatch(/\.popover \{ position: fixed;/);
+
+    // The page scrolls: the popover follows the badge.
+    placeButton(badge.host, { left: 120, top: 10 });
+    document.dispatchEvent(new Event('scroll'));
+    expect(popover.style.top).toBe('30px');
+  });
+
+  it('opens above a badge with no room below it (the floating badge at the window’s corner)', () => {
+    const badge = mountBadge(document, null);
+    badge.show({ ok: true, lead });
+    placeButton(badge.host, { left: 900, top: window.innerHeight - 40 });
+    const popover = popoverOf(badge.host);
+    vi.spyOn(popover, 'offsetHeight', 'get').mockReturnValue(200);
+    vi.spyOn(popover, 'offsetWidth', 'get').mockReturnValue(350);
+    badge.host.shadowRoot!.querySelector('button')!.dispatchEvent(new FocusEvent('focus'));
+    expect(popover.getAttribute('data-placement')).toBe('above');
+    expect(popover.style.top).toBe(`${window.innerHeight - 40 - 200}px`);
+    expect(popover.style.left).toBe(`${window.innerWidth - 350 - 8}px`);
+  });
+
+  it('shows the popover in the top layer where the browser has the Popover API', () => {
+    const shown: Element[] = [];
+    const hidden: Element[] = [];
+    Object.assign(HTMLElement.prototype, {
+      showPopover(this: HTMLElement) {
+        shown.push(this);
+      },
+      hidePopover(this: HTMLElement) {
+        hidden.push(this);
+      },
+    });
+    try {
+      const badge = mountBadge(document, document.getElementById('title'));
+      badge.show({ ok: true, lead });
+      const popover = popoverOf(badge.host);
+      expect(popover.getAttribute('popover')).toBe('manual');
+      badge.host.shadowRoot!.querySelector('button')!.click();
+      expect(shown).toEqual([popover]);
+      expect(popover.hidden).toBe(false);
+      document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+      expect(hidden).toEqual([popover]);
+      expect(popover.hidden).toBe(true);
+    } finally {
+      delete (HTMLElement.prototype as Partial<{ showPopover: unknown; hidePopover: unknown }>).showPopover;
+      delete (HTMLElement.prototype as Partial<{ showPopover: unknown; hidePopover: unknown }>).hidePopover;
+    }
   });
 });

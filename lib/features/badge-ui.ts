@@ -5,6 +5,11 @@
  * The host element carries `data-leadlens-tier`, `data-leadlens-score` and
  * `data-leadlens-model` (and `data-leadlens-state` = loading | scored | unknown | error) for
  * tests and for other tools. List rows use the compact variant of the same badge.
+ *
+ * The popover is a disclosure: the button says whether it is open (`aria-expanded`) and which
+ * region it opens (`aria-controls`); focus stays on the button. It is positioned from the
+ * badge's box (`position: fixed`) and, where the browser has the Popover API, shown in the
+ * top layer, so a CRM title that clips its overflow (SLDS `slds-truncate`) cannot cut it.
  */
 import { BADGE_TAG } from '../crm/dom';
 import type { ScoreOutcome } from '../background/score-lead';
@@ -17,8 +22,6 @@ import {
   topReasons,
 } from '../presentation';
 
-export { BADGE_TAG };
-
 export interface BadgeHandle {
   host: HTMLElement;
   show(outcome: ScoreOutcome): void;
@@ -27,12 +30,14 @@ export interface BadgeHandle {
   remove(): void;
 }
 
-export interface BadgeOptions {
+interface BadgeOptions {
   /** Smaller, for list rows. */
   compact?: boolean;
+  /** The lead's name as the page shows it (list rows): tells the badges apart for screen readers. Text only. */
+  leadName?: string;
 }
 
-export const NOT_SCORED_YET =
+const NOT_SCORED_YET =
   'LeadLens has no data on this lead yet. Connect your CRM, load the demo data or import a CSV in the LeadLens options.';
 
 type Child = Node | string | null | false;
@@ -48,6 +53,13 @@ function el(tag: string, attributes: Record<string, string> = {}, ...children: C
   return element;
 }
 
+/** Between the badge and its popover: transparent padding of the popover, so the pointer can cross it (WCAG 1.4.13). */
+const POPOVER_GAP_PX = 6;
+/** Kept clear between the popover and the window's edges. */
+const VIEWPORT_MARGIN_PX = 8;
+/** A popover opened by hovering stays this long after the pointer leaves: coming back (or onto the popover) keeps it open. */
+const HOVER_CLOSE_DELAY_MS = 300;
+
 const STYLE = `
 :host { all: initial; display: inline-block; vertical-align: middle; margin-left: 8px; position: relative;
   font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; z-index: 2147483000; }
@@ -59,10 +71,13 @@ const STYLE = `
   font: inherit; font-weight: 600; cursor: pointer; background: #e0e0e0; color: #1a1a1a; }
 .badge:focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }
 .score { font-variant-numeric: tabular-nums; padding-left: 4px; border-left: 1px solid currentColor; margin-left: 2px; }
-.popover { position: absolute; top: calc(100% + 6px); left: 0; width: 320px; background: #fff; color: #1a1a1a;
-  border: 1px solid #c9c9c9; border-radius: 8px; box-shadow: 0 6px 24px rgba(0,0,0,.18); padding: 12px 14px; font-weight: 400; }
-:host([data-leadlens-floating]) .popover { top: auto; bottom: calc(100% + 6px); left: auto; right: 0; }
+.popover { position: fixed; inset: auto; top: 0; left: 0; margin: 0; box-sizing: border-box; width: 350px;
+  max-width: calc(100vw - ${2 * VIEWPORT_MARGIN_PX}px); padding: ${POPOVER_GAP_PX}px 0 0; border: 0; background: transparent;
+  overflow: visible; color: inherit; font: inherit; }
+.popover[data-placement="above"] { padding: 0 0 ${POPOVER_GAP_PX}px; }
 .popover[hidden] { display: none; }
+.panel { background: #fff; color: #1a1a1a; border: 1px solid #c9c9c9; border-radius: 8px; box-shadow: 0 6px 24px rgba(0,0,0,.18);
+  padding: 12px 14px; font-weight: 400; max-height: calc(100vh - ${2 * VIEWPORT_MARGIN_PX + POPOVER_GAP_PX}px); overflow: auto; }
 h2 { font-size: 14px; margin: 0 0 4px; }
 h3 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #555; margin: 10px 0 4px; }
 ul { list-style: none; margin: 0; padding: 0; }
@@ -103,10 +118,18 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
     host.setAttribute('data-leadlens-floating', '');
     doc.body.append(host);
   }
+  const leadName = options.leadName?.trim().slice(0, 200) || null;
+  /** The button's accessible name: whose badge it is (in lists, where many sit together), then what it says. */
+  const label = (text: string) => (leadName ? `LeadLens, ${leadName}: ${text}` : `LeadLens: ${text}`);
   const root = host.attachShadow({ mode: 'open' });
   const button = el('button', { class: 'badge', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'leadlens-popover' }, 'LeadLens …');
-  button.setAttribute('aria-label', 'LeadLens: scoring this lead');
-  const popover = el('div', { class: 'popover', id: 'leadlens-popover', role: 'dialog', 'aria-label': 'Why LeadLens scored this lead so', hidden: '' });
+  button.setAttribute('aria-label', label('scoring this lead'));
+  const panel = el('div', { class: 'panel' });
+  const popover = el(
+    'div',
+    { class: 'popover', id: 'leadlens-popover', role: 'region', 'aria-label': `Why LeadLens scored ${leadName ?? 'this lead'} so`, hidden: '' },
+    panel,
+  );
   root.append(el('style', {}, STYLE), button, popover);
   const popoverState = wirePopover(host, button, popover);
   /** No tier: no tier attributes, no tier colours (the badge's own neutral look). */
@@ -120,7 +143,7 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
   return {
     host,
     show(outcome) {
-      popover.replaceChildren(...(outcome.ok ? scoredPopover(outcome.lead) : errorPopover(outcome.error)));
+      panel.replaceChildren(...(outcome.ok ? scoredPopover(outcome.lead) : errorPopover(outcome.error)));
       if (outcome.ok) {
         const { lead } = outcome;
         const look = TIER_LOOK[lead.tier];
@@ -136,64 +159,160 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
           el('span', {}, look.word),
           el('span', { class: 'score' }, String(lead.score)),
         );
-        button.setAttribute('aria-label', `LeadLens: ${look.word.toLowerCase()} lead, score ${lead.score} of 99. Show why.`);
+        button.setAttribute('aria-label', label(`${look.word.toLowerCase()} lead, score ${lead.score} of 99. Show why.`));
       } else {
         clearTierLook('error');
         button.replaceChildren(el('span', { 'aria-hidden': 'true' }, '⚠'), el('span', {}, 'LeadLens'));
-        button.setAttribute('aria-label', 'LeadLens could not score this lead. Show why.');
+        button.setAttribute('aria-label', leadName ? label('could not score this lead. Show why.') : 'LeadLens could not score this lead. Show why.');
       }
+      popoverState.reposition(); // new content, new height
     },
     showUnknown() {
       clearTierLook('unknown');
       button.replaceChildren(el('span', {}, 'Not scored yet'));
-      button.setAttribute('aria-label', 'LeadLens: not scored yet. Show why.');
-      popover.replaceChildren(el('h2', {}, 'Not scored yet'), el('p', {}, NOT_SCORED_YET));
+      button.setAttribute('aria-label', label('not scored yet. Show why.'));
+      panel.replaceChildren(el('h2', {}, 'Not scored yet'), el('p', {}, NOT_SCORED_YET));
+      popoverState.reposition();
     },
     remove() {
-      popoverState.close(); // a badge removed while pinned leaves no listener on the page
+      popoverState.close(); // a badge removed while open leaves no listener on the page
       host.remove();
     },
   };
 }
 
+/** The Popover API's methods, where the browser has them (Chromium 114+). */
+interface TopLayerElement extends HTMLElement {
+  showPopover(): void;
+  hidePopover(): void;
+}
+
+const hasPopoverApi = (element: HTMLElement): element is TopLayerElement =>
+  typeof (element as Partial<TopLayerElement>).showPopover === 'function' &&
+  typeof (element as Partial<TopLayerElement>).hidePopover === 'function';
+
 /**
- * Hover or keyboard focus opens the popover while there; a click pins it open and a second
- * click closes it. Escape (anywhere), or a click outside the badge, closes a pinned one.
+ * Hover or keyboard focus opens the popover while there (it stays open while either lasts:
+ * the pointer on the badge or its popover, or the focus on the button); a click pins it open
+ * and a second click closes it. Escape (anywhere) or a click outside the badge closes it.
+ * Leaving by pointer closes after a short delay, so the pointer can move onto the popover.
  */
-function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElement): { close(): void } {
+function wirePopover(
+  host: HTMLElement,
+  button: HTMLElement,
+  popover: HTMLElement,
+): { close(): void; reposition(): void } {
   const doc = host.ownerDocument;
+  const topLayer = hasPopoverApi(popover) ? popover : null;
+  // Manual: LeadLens decides when it closes (no light dismiss of other popovers on the page).
+  topLayer?.setAttribute('popover', 'manual');
   let pinned = false;
-  const setOpen = (open: boolean) => {
-    popover.hidden = !open;
-    button.setAttribute('aria-expanded', String(open));
+  let hovered = false;
+  let focused = false;
+  let open = false;
+  let leaveTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Below the badge, or above it when it does not fit below and fits better above; inside the window. */
+  const place = () => {
+    const view = doc.defaultView;
+    if (!open || !view) return;
+    const badgeBox = button.getBoundingClientRect();
+    const width = popover.offsetWidth;
+    const height = popover.offsetHeight;
+    const roomBelow = view.innerHeight - badgeBox.bottom - VIEWPORT_MARGIN_PX;
+    const roomAbove = badgeBox.top - VIEWPORT_MARGIN_PX;
+    const above = height > roomBelow && roomAbove > roomBelow;
+    popover.setAttribute('data-placement', above ? 'above' : 'below');
+    const top = above ? badgeBox.top - height : badgeBox.bottom;
+    const left = Math.max(VIEWPORT_MARGIN_PX, Math.min(badgeBox.left, view.innerWidth - width - VIEWPORT_MARGIN_PX));
+    popover.style.top = `${Math.round(top)}px`;
+    popover.style.left = `${Math.round(left)}px`;
+  };
+  /** The page scrolled or the window changed size: follow the badge (or close if the CRM removed it). */
+  const onViewportChange = () => {
+    if (host.isConnected) place();
+    else dismiss();
   };
   const onOutsidePointer = (event: Event) => {
-    if (!event.composedPath().includes(host)) unpin();
+    if (!event.composedPath().includes(host)) dismiss();
   };
   const onEscape = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') unpin();
+    if (event.key === 'Escape') dismiss();
   };
-  const pin = () => {
-    pinned = true;
-    setOpen(true);
-    doc.addEventListener('pointerdown', onOutsidePointer, true);
-    doc.addEventListener('keydown', onEscape, true);
+
+  const setOpen = (next: boolean) => {
+    if (next === open) return;
+    open = next;
+    popover.hidden = !next;
+    button.setAttribute('aria-expanded', String(next));
+    const view = doc.defaultView;
+    if (next) {
+      try {
+        topLayer?.showPopover();
+      } catch {
+        // Not connected (the CRM removed the badge): the fixed position below still applies.
+      }
+      place();
+      doc.addEventListener('pointerdown', onOutsidePointer, true);
+      doc.addEventListener('keydown', onEscape, true);
+      doc.addEventListener('scroll', onViewportChange, { capture: true, passive: true });
+      view?.addEventListener('resize', onViewportChange);
+    } else {
+      try {
+        topLayer?.hidePopover();
+      } catch {
+        // Already hidden (removed from the document).
+      }
+      doc.removeEventListener('pointerdown', onOutsidePointer, true);
+      doc.removeEventListener('keydown', onEscape, true);
+      doc.removeEventListener('scroll', onViewportChange, { capture: true });
+      view?.removeEventListener('resize', onViewportChange);
+    }
   };
-  function unpin() {
+  const update = () => setOpen(pinned || hovered || focused);
+  /** Closed until the next hover, focus or click (Escape, a click outside, the second click). */
+  function dismiss() {
+    clearTimeout(leaveTimer);
+    leaveTimer = undefined;
     pinned = false;
-    setOpen(false);
-    doc.removeEventListener('pointerdown', onOutsidePointer, true);
-    doc.removeEventListener('keydown', onEscape, true);
+    hovered = false;
+    focused = false;
+    update();
   }
-  host.addEventListener('mouseenter', () => setOpen(true));
-  host.addEventListener('mouseleave', () => setOpen(pinned));
-  button.addEventListener('focus', () => setOpen(true));
-  button.addEventListener('blur', () => setOpen(pinned));
-  button.addEventListener('click', () => (pinned ? unpin() : pin()));
-  host.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') unpin();
+
+  host.addEventListener('mouseenter', () => {
+    clearTimeout(leaveTimer);
+    leaveTimer = undefined;
+    hovered = true;
+    update();
   });
-  return { close: unpin };
+  host.addEventListener('mouseleave', () => {
+    clearTimeout(leaveTimer);
+    leaveTimer = setTimeout(() => {
+      leaveTimer = undefined;
+      hovered = false;
+      update();
+    }, HOVER_CLOSE_DELAY_MS);
+  });
+  button.addEventListener('focus', () => {
+    focused = true;
+    update();
+  });
+  button.addEventListener('blur', () => {
+    focused = false;
+    update();
+  });
+  button.addEventListener('click', () => {
+    if (pinned) dismiss();
+    else {
+      pinned = true;
+      update();
+    }
+  });
+  host.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') dismiss();
+  });
+  return { close: dismiss, reposition: place };
 }
 
 function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead']): Node[] {
@@ -238,6 +357,11 @@ function reasonList(reasons: Reason[], direction: 'up' | 'down'): HTMLElement {
 
 function errorPopover(message: string): Node[] {
   return [el('h2', {}, 'LeadLens could not score this lead'), el('p', { class: 'error' }, message)];
+}
+
+/** What a badge shows when the background could not answer (e.g. the extension was reloaded): the reason, as an outcome. */
+export function failedOutcome(error: unknown): Extract<ScoreOutcome, { ok: false }> {
+  return { ok: false, error: error instanceof Error ? error.message : String(error) };
 }
 
 /**

@@ -135,6 +135,58 @@ describe('list badges', () => {
     expect(scoreLeadsById).toHaveBeenCalledTimes(2);
   });
 
+  it('tells the rows’ badges apart by the lead’s name for screen readers', async () => {
+    renderList(row('1', 'Ada') + row('3', 'Alan'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([...document.querySelectorAll('td:first-child')]);
+    await settle();
+    const labels = badges().map((badge) => badge.shadowRoot!.querySelector('button')!.getAttribute('aria-label'));
+    expect(labels).toEqual(['LeadLens, Ada: hot lead, score 91 of 99. Show why.', 'LeadLens, Alan: hot lead, score 91 of 99. Show why.']);
+  });
+
+  it('shows a row’s last answer at once when the CRM re-renders it, without asking again', async () => {
+    renderList(row('1', 'Ada') + row('2', 'Grace'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([...document.querySelectorAll('td:first-child')]);
+    await settle();
+    expect(scoreLeadsById).toHaveBeenCalledTimes(1);
+    // The CRM renders the same rows again: new cells, our badges gone with the old ones.
+    document.querySelector('tbody')!.innerHTML = row('1', 'Ada') + row('2', 'Grace');
+    await settle();
+    expect(states()).toEqual([['1', 'scored'], ['2', 'unknown']]);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('hot');
+    expect(scoreLeadsById).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows an answer that arrives after the CRM re-rendered the row on the row’s new badge', async () => {
+    let answer: (reply: unknown) => void = () => undefined;
+    scoreLeadsById.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    renderList(row('1', 'Ada'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    document.querySelector('tbody')!.innerHTML = row('1', 'Ada');
+    await settle();
+    answer({ ok: true, rows: [{ recordId: '1', state: 'scored', lead }] });
+    await settle();
+    expect(states()).toEqual([['1', 'scored']]);
+  });
+
+  it('forgets the answers when the scores change: a re-rendered row asks again', async () => {
+    renderList(row('1', 'Ada'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    eventHandlers.get('scoresChanged')!();
+    document.querySelector('tbody')!.innerHTML = row('1', 'Ada');
+    await settle();
+    expect(states()).toEqual([['1', 'loading']]);
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    expect(scoreLeadsById).toHaveBeenCalledTimes(2);
+    expect(states()).toEqual([['1', 'scored']]);
+  });
+
   it('does not rescan in a loop because of its own badges', async () => {
     renderList(row('1', 'Ada'));
     const readRows = vi.spyOn(hubspot, 'readListRows');

@@ -3,13 +3,15 @@
  * of the rows in view (the background reads what it knows about each record; the page sends
  * no fields). New rows (scrolling a virtualised list, filtering, the next page rendering)
  * are picked up by watching the page; navigation to another page aborts this run and starts
- * a new one (navigation.ts).
+ * a new one (navigation.ts). A row the CRM re-renders shows its record's last answer at once:
+ * answers are kept per record id until the page goes away or the scores change.
  */
+import type { ScoreOutcome } from '../background/score-lead';
 import type { CrmAdapter, CrmKind, ListRow } from '../crm/types';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
 import { MAX_LIST_BATCH } from '../messaging/protocol-list';
-import { isCrmChange, mountBadge, type BadgeHandle } from './badge-ui';
+import { failedOutcome, isCrmChange, mountBadge, type BadgeHandle } from './badge-ui';
 import type { ContentFeature } from './types';
 
 /** Let a burst of DOM changes (a table re-rendering) settle before reading the rows again. */
@@ -20,6 +22,14 @@ const BATCH_DELAY_MS = 50;
 interface RowBadge {
   recordId: string;
   badge: BadgeHandle;
+}
+
+/** What a row's badge shows: a score, "not scored yet", or why it could not be scored. */
+type RowOutcome = ScoreOutcome | 'unknown';
+
+function showOutcome(badge: BadgeHandle, outcome: RowOutcome): void {
+  if (outcome === 'unknown') badge.showUnknown();
+  else badge.show(outcome);
 }
 
 export const listBadges: ContentFeature = {
@@ -34,53 +44,77 @@ export const listBadges: ContentFeature = {
 /** Badge the list's rows now and whenever the list changes, until `signal` aborts. */
 export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmKind, signal: AbortSignal): void {
   const badges = new Map<Element, RowBadge>(); // row anchor → its badge
-  const waiting = new Map<Element, RowBadge>(); // in view, not yet asked for
+  const waiting = new Set<Element>(); // row anchors in view, not yet asked for
+  /** The background's last answer per record id (never a failure: that is asked again). */
+  const outcomes = new Map<string, RowOutcome>();
+  /** Bumped when the scores change: answers to earlier requests are shown, not kept. */
+  let generation = 0;
   let batchTimer: ReturnType<typeof setTimeout> | undefined;
   let rescanTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const requestScores = async (rows: RowBadge[]) => {
-    const reply = await background
-      .scoreLeadsById({ crm, recordIds: rows.map((row) => row.recordId) })
-      .catch((error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message : String(error) }));
+  const forgetOutcomes = () => {
+    outcomes.clear();
+    generation += 1;
+  };
+
+  const requestScores = async (recordIds: string[]) => {
+    const askedIn = generation;
+    const reply = await background.scoreLeadsById({ crm, recordIds }).catch(failedOutcome);
     if (signal.aborted) return;
-    if (!reply.ok) {
-      for (const row of rows) row.badge.show(reply);
-      return;
+    const byId = reply.ok ? new Map(reply.rows.map((row) => [row.recordId, row])) : null;
+    const answers = new Map<string, RowOutcome>();
+    for (const recordId of recordIds) {
+      const score = byId?.get(recordId);
+      answers.set(recordId, !reply.ok ? reply : score?.state === 'scored' ? { ok: true, lead: score.lead } : 'unknown');
     }
-    const byId = new Map(reply.rows.map((row) => [row.recordId, row]));
-    for (const { recordId, badge } of rows) {
-      const score = byId.get(recordId);
-      if (score?.state === 'scored') badge.show({ ok: true, lead: score.lead });
-      else badge.showUnknown();
+    if (reply.ok && askedIn === generation) answers.forEach((answer, recordId) => outcomes.set(recordId, answer));
+    // The rows showing these records now: the CRM may have re-rendered them while we waited.
+    for (const { recordId, badge } of badges.values()) {
+      const answer = answers.get(recordId);
+      if (answer) showOutcome(badge, answer);
     }
   };
 
   const flush = () => {
     batchTimer = undefined;
-    const rows = [...waiting.values()];
+    const recordIds = new Set<string>();
+    for (const anchor of waiting) {
+      const row = badges.get(anchor);
+      if (!row) continue;
+      const known = outcomes.get(row.recordId);
+      if (known) showOutcome(row.badge, known);
+      else recordIds.add(row.recordId);
+    }
     waiting.clear();
-    for (let start = 0; start < rows.length; start += MAX_LIST_BATCH) void requestScores(rows.slice(start, start + MAX_LIST_BATCH));
+    const ids = [...recordIds];
+    for (let start = 0; start < ids.length; start += MAX_LIST_BATCH) void requestScores(ids.slice(start, start + MAX_LIST_BATCH));
   };
 
   const visibility = new IntersectionObserver((entries) => {
     for (const entry of entries) {
       if (!entry.isIntersecting) continue;
       visibility.unobserve(entry.target);
-      const row = badges.get(entry.target);
-      if (row) waiting.set(entry.target, row);
+      if (badges.has(entry.target)) waiting.add(entry.target);
     }
     if (waiting.size > 0) batchTimer ??= setTimeout(flush, BATCH_DELAY_MS);
   });
 
-  const place = ({ recordId, anchor }: ListRow) => {
+  const place = ({ recordId, name, anchor }: ListRow) => {
     const known = badges.get(anchor);
     if (known?.recordId === recordId && known.badge.host.isConnected) return;
-    // A virtualised list reuses a row element for another record: replace its badge.
+    // A virtualised list reuses a row element for another record, or the CRM re-rendered the
+    // cell and dropped our badge: replace it.
     known?.badge.remove();
-    const badge = mountBadge(document, anchor, { compact: true });
+    const badge = mountBadge(document, anchor, { compact: true, leadName: name });
     badge.host.setAttribute('data-leadlens-record', recordId);
     badges.set(anchor, { recordId, badge });
-    visibility.observe(anchor);
+    const outcome = outcomes.get(recordId);
+    if (outcome) {
+      // Answered already (the CRM re-rendered the row): no need to ask again.
+      showOutcome(badge, outcome);
+      visibility.unobserve(anchor);
+      waiting.delete(anchor);
+    } else visibility.observe(anchor);
   };
 
   const rescan = () => {
@@ -106,7 +140,14 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
   });
   changes.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['href', 'data-row-key-value'] });
   // Another active model or tier policy, or new stored scores: ask again for each row in view.
-  onEvent('scoresChanged', () => badges.forEach((_, anchor) => visibility.observe(anchor)), signal);
+  onEvent(
+    'scoresChanged',
+    () => {
+      forgetOutcomes();
+      badges.forEach((_, anchor) => visibility.observe(anchor));
+    },
+    signal,
+  );
 
   signal.addEventListener(
     'abort',
@@ -117,6 +158,8 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
       clearTimeout(rescanTimer);
       for (const { badge } of badges.values()) badge.remove();
       badges.clear();
+      waiting.clear();
+      forgetOutcomes();
     },
     { once: true },
   );

@@ -128,6 +128,38 @@ describe('record badge', () => {
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });
 
+  it('never scores what a page of another kind showed (a HubSpot company) as the contact’s, and scores the contact once it renders', async () => {
+    // A company page: its properties read like a contact's fields, but it is not a lead page.
+    const fieldsOfCompany: PageFields = { industry: 'Software', Rating: 'Hot' };
+    document.body.innerHTML = view('Acme Inc', fieldsOfCompany);
+    run(B, { kind: 'other' });
+    await vi.advanceTimersByTimeAsync(50);
+    expect(callsWith(fieldsOfCompany)).toEqual([]);
+    expect(badges().map(titleOf)).not.toContain('Acme Inc');
+
+    renderNext('Bob B', fieldsOfB);
+    await settle();
+    expect(callsWith(fieldsOfCompany)).toEqual([]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
+    expect(badges().map(titleOf)).toEqual(['Bob B']);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
+  });
+
+  it('never scores what is left of the previous record while the CRM unmounts it', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(B, A);
+    await vi.advanceTimersByTimeAsync(50);
+    // The CRM takes the previous record's view apart before rendering the next one.
+    document.querySelector('[data-field="LeadSource"]')!.remove();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(scoreLead).not.toHaveBeenCalled();
+
+    renderNext('Bob B', fieldsOfB);
+    await settle();
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
+    expect(badges().map(titleOf)).toEqual(['Bob B']);
+  });
+
   it('puts the badge back when the CRM re-renders the title, without scoring again', async () => {
     document.body.innerHTML = view('Ada A', fieldsOfA);
     run(A, null);

@@ -1,16 +1,17 @@
 /**
  * The badge next to a lead's name on its record page: read the fields the page shows,
  * ask the background for the score, render it. After a client-side navigation the CRM keeps
- * showing the previous record until it renders the new one: those fields are never scored
- * as this record's. For the life of the page the badge follows the CRM's re-renders (a new
- * title element gets the badge back) and the record's edits (changed fields are rescored).
+ * showing the previous page (a lead, or a record of another kind) until it renders the new
+ * one: those fields are never scored as this record's. For the life of the page the badge
+ * follows the CRM's re-renders (a new title element gets the badge back) and the record's
+ * edits (changed fields are rescored).
  */
 import type { ScoreOutcome } from '../background/score-lead';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
 import type { PageFields } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
-import { isCrmChange, mountBadge, type BadgeHandle } from './badge-ui';
+import { failedOutcome, isCrmChange, mountBadge, type BadgeHandle } from './badge-ui';
 import type { ContentFeature } from './types';
 
 /** After this long without this record's fields, score without them (the background may read them from the CRM). */
@@ -33,10 +34,16 @@ export const recordBadge: ContentFeature = {
     const snapshot = (fields: PageFields): Snapshot => ({ fields, hash: Object.keys(fields).length === 0 ? null : hashFields(fields) });
     const read = () => snapshot(adapter.readRecordFields(document));
 
-    // Coming from another record, the CRM still shows it until it renders this one.
-    const staleHash = previousMatch?.kind === 'record' ? read().hash : null;
-    const isStale = (shown: Snapshot) => shown.hash !== null && shown.hash === staleHash;
-    const isFresh = (shown: Snapshot) => shown.hash !== null && shown.hash !== staleHash;
+    // Coming from another page (another lead, or a page LeadLens does not badge, such as a
+    // HubSpot company or deal whose properties read like a contact's), the CRM still shows it
+    // until it renders this record: whatever the page shows now is not this record's.
+    const previous = previousMatch !== null ? read() : null;
+    /** Only what the previous page showed: all of it, or what is left of it while the CRM unmounts it. */
+    const isStale = (shown: Snapshot) =>
+      shown.hash !== null &&
+      previous !== null &&
+      Object.entries(shown.fields).every(([name, value]) => Object.hasOwn(previous.fields, name) && previous.fields[name] === value);
+    const isFresh = (shown: Snapshot) => shown.hash !== null && !isStale(shown);
 
     let badge: BadgeHandle | null = null;
     let anchor: Element | null = null;
@@ -51,7 +58,7 @@ export const recordBadge: ContentFeature = {
       const request = ++latestRequest;
       const reply = await background
         .scoreLead({ crm, recordId, fields: shown.fields, name: isFresh(shown) ? adapter.readRecordName(document)?.slice(0, 200) : undefined })
-        .catch((error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message : String(error) }));
+        .catch(failedOutcome);
       // An older request's reply can arrive after a newer one's: only the latest is shown.
       if (signal.aborted || request !== latestRequest) return;
       outcome = reply;

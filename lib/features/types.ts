@@ -5,7 +5,7 @@ export interface FeatureContext {
   document: Document;
   adapter: CrmAdapter;
   match: PageMatch;
-  /** What the previous page was, in this tab (null on the first page). */
+  /** What the previous page was, in this tab: `other` for a page no adapter recognises; null on the first page. */
   previousMatch: PageMatch | null;
   /** Aborts when the user navigates away (or the extension is reloaded): clean up then. */
   signal: AbortSignal;

@@ -189,6 +189,8 @@ body { margin: 0; font: 13px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sa
 .slds-page-header, .slds-card { background: #fff; border: 1px solid #ddd; border-radius: 4px; padding: 12px 16px; margin-bottom: 12px; }
 .slds-page-header__row { display: flex; justify-content: space-between; align-items: center; }
 .slds-page-header__title { font-size: 18px; margin: 0; }
+/* As SLDS: the record title clips what does not fit on its one line (LeadLens's popover must escape it). */
+.slds-truncate { max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .entityNameTitle { color: #555; font-size: 12px; }
 .slds-button-group-list { display: flex; gap: 4px; list-style: none; margin: 0; padding: 0; }
 .slds-button { border: 1px solid #c9c9c9; border-radius: 4px; background: #fff; color: #0176d3; padding: 2px 12px; }

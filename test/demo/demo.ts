@@ -45,7 +45,7 @@ async function showBadgeWithPopover(page: Page): Promise<string> {
   await badge.waitFor({ timeout: 20_000 });
   await page.locator('leadlens-badge button').hover();
   const state = await badge.getAttribute('data-leadlens-state');
-  if (state === 'error') return `could not score: ${await page.locator('leadlens-badge [role="dialog"]').innerText()}`;
+  if (state === 'error') return `could not score: ${await page.locator('leadlens-badge [role="region"]').innerText()}`;
   const tier = await badge.getAttribute('data-leadlens-tier');
   const score = await badge.getAttribute('data-leadlens-score');
   const probability = Number(await badge.getAttribute('data-leadlens-probability'));

@@ -68,7 +68,7 @@ async function badgeOnLead(index: number) {
   await badge.waitFor({ timeout: 20_000 });
   const state = await badge.getAttribute('data-leadlens-state');
   await page.locator(`${BADGE} button`).hover();
-  const popover = await page.locator(`${BADGE} [role="dialog"]`).innerText();
+  const popover = await page.locator(`${BADGE} [role="region"]`).innerText();
   await page.close();
   return { state, popover, pageErrors };
 }

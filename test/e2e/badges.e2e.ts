@@ -153,7 +153,7 @@ describe('badges on lead pages', () => {
       focused = await page.evaluate((tag) => document.activeElement?.tagName.toLowerCase() === tag, BADGE);
     }
     expect(focused).toBe(true);
-    const popover = page.locator(`${BADGE} [role="dialog"]`);
+    const popover = page.locator(`${BADGE} [role="region"]`);
     await expect.poll(() => popover.isVisible()).toBe(true);
     const text = await popover.innerText();
     expect(text).toMatch(/\d+ % likely to convert|[<>]\d+ % likely to convert/);
@@ -172,7 +172,7 @@ describe('badges on lead pages', () => {
     const page = await openPage(url);
     await scoredBadge(page);
     await page.locator(`${BADGE} button`).hover();
-    const popover = page.locator(`${BADGE} [role="dialog"]`);
+    const popover = page.locator(`${BADGE} [role="region"]`);
     await expect.poll(() => popover.isVisible()).toBe(true);
     expect(await popover.innerText()).toContain(XSS);
     expect(await page.locator(`${BADGE} img`).count()).toBe(0);
@@ -190,7 +190,7 @@ describe('badges on lead pages', () => {
     const badge = page.locator(`${BADGE}[data-leadlens-state="error"]`);
     await expect.poll(() => badge.count(), { timeout: 15_000 }).toBe(1);
     await page.locator(`${BADGE} button`).hover();
-    expect(await page.locator(`${BADGE} [role="dialog"]`).innerText()).toMatch(/could not read any of this lead's fields/);
+    expect(await page.locator(`${BADGE} [role="region"]`).innerText()).toMatch(/could not read any of this lead's fields/);
     expect(errors).toEqual([]);
     await page.close();
   });

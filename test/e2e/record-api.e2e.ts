@@ -50,7 +50,7 @@ describe('badges with the CRM connected', () => {
     const expected = (output.probability.data as Float32Array)[0];
     expect(Math.abs(Number(await badge.getAttribute('data-leadlens-probability')) - expected)).toBeLessThanOrEqual(1e-6);
     await badge.locator('button').hover();
-    expect(await page.locator(`${BADGE} [role="dialog"]`).innerText()).toMatch(/\d+ of \d+ signals known/);
+    expect(await page.locator(`${BADGE} [role="region"]`).innerText()).toMatch(/\d+ of \d+ signals known/);
     expect(await page.content()).not.toContain(TOKEN);
     await page.close();
   });

@@ -1,0 +1,72 @@
+// @vitest-environment happy-dom
+// @vitest-environment-options { "url": "https://app.hubspot.com/contacts/4242424/record/0-2/555" }
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ContentScriptContext } from 'wxt/utils/content-script-context';
+import type { FeatureContext } from '@/lib/features/types';
+
+/** The features, replaced by one that records what each run was told. */
+const runs = vi.hoisted(() => [] as FeatureContext[]);
+vi.mock('@/lib/features/registry', () => ({
+  contentFeatures: [
+    {
+      id: 'recorder',
+      runsOn: () => true,
+      run: async (context: FeatureContext) => void runs.push(context),
+    },
+  ],
+}));
+
+/** WXT's `defineContentScript` (auto-imported in the build) hands back its definition. */
+vi.stubGlobal('defineContentScript', <T>(definition: T) => definition);
+const { default: contentScript } = (await import('./index')) as unknown as {
+  default: { main(ctx: ContentScriptContext): void };
+};
+
+const COMPANY = 'https://app.hubspot.com/contacts/4242424/record/0-2/555';
+const CONTACT = 'https://app.hubspot.com/contacts/4242424/record/0-1/101';
+
+let cleanups: (() => void)[] = [];
+function fakeContext(): ContentScriptContext {
+  return {
+    onInvalidated: (callback: () => void) => void cleanups.push(callback),
+    addEventListener: (target: EventTarget, type: string, handler: () => void) => {
+      target.addEventListener(type, handler);
+      cleanups.push(() => target.removeEventListener(type, handler));
+    },
+    setInterval: (handler: () => void, timeout?: number) => {
+      const id = setInterval(handler, timeout);
+      cleanups.push(() => clearInterval(id));
+      return 0;
+    },
+  } as unknown as ContentScriptContext;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  runs.length = 0;
+  history.replaceState(null, '', COMPANY);
+});
+afterEach(() => {
+  cleanups.forEach((cleanup) => cleanup());
+  cleanups = [];
+  vi.useRealTimers();
+});
+
+describe('the CRM content script', () => {
+  it('tells a record page that the user came from a page no adapter recognises (not that it is the first page)', () => {
+    contentScript.main(fakeContext());
+    expect(runs).toEqual([]); // a company page: nothing to badge
+    history.pushState(null, '', CONTACT);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+    expect(runs).toHaveLength(1);
+    expect(runs[0].match).toEqual({ kind: 'record', crm: 'hubspot', recordId: '101' });
+    expect(runs[0].previousMatch).toEqual({ kind: 'other' });
+  });
+
+  it('tells the first page that there was none', () => {
+    history.replaceState(null, '', CONTACT);
+    contentScript.main(fakeContext());
+    expect(runs).toHaveLength(1);
+    expect(runs[0].previousMatch).toBeNull();
+  });
+});
