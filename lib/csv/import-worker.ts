@@ -5,7 +5,8 @@
 import { TrainingDataError } from '../ml/train/dataset';
 import { fileText } from './file-text';
 import { FILE_READS, importCsv, previewCsv } from './import';
-import { fewValuedColumns, suggestCsvMapping } from './mapping';
+import { fewValuedColumns } from '../ml/train/outcome-suggestions';
+import { suggestCsvMapping } from './mapping';
 import { dexieCsvSink } from './stored';
 import { CsvEventSchema, CsvRequestSchema, type CsvEvent, type CsvRequest } from './worker-protocol';
 

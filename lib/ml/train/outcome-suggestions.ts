@@ -3,7 +3,7 @@
  * Salesforce's `IsConverted`, HubSpot's lifecycle stage reaching a stage, or a CSV column
  * that looks like an outcome.
  */
-import type { SourceKind } from '../featurize';
+import type { RawRecord, SourceKind } from '../featurize';
 import type { OutcomeRule } from './training-set';
 import { HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from '../../crm/hubspot-lifecycle';
 
@@ -18,6 +18,27 @@ export function stagesReached(stage: string): string[] {
 
 const OUTCOME_NAME = /convert|outcome|won|target|label|closed/i;
 const POSITIVE_VALUES = new Set(['1', 'true', 'yes', 'y', 'converted', 'won', 'closed won', 'closed - converted', 'customer']);
+
+/** Columns with more distinct values than this in the sample are not offered as outcomes. */
+const MAX_OUTCOME_VALUES = 30;
+
+/**
+ * Column → its distinct values in `records` (blanks are not values: an outcome is unknown
+ * there), for columns with few of them: the outcome candidates of a CSV file or of stored leads.
+ */
+export function fewValuedColumns(columns: readonly string[], records: readonly RawRecord[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const column of columns) {
+    const values = new Set<string>();
+    for (const record of records) {
+      const value = record[column];
+      if (value !== null && value !== undefined && String(value).trim() !== '') values.add(String(value).trim());
+      if (values.size > MAX_OUTCOME_VALUES) break;
+    }
+    if (values.size >= 2 && values.size <= MAX_OUTCOME_VALUES) out[column] = [...values].sort();
+  }
+  return out;
+}
 
 /** The suggested outcome for a source given its fields' values (see `historySample`), or null. */
 export function suggestOutcome(source: SourceKind, outcomeValues: Record<string, string[]>): OutcomeRule | null {

@@ -5,15 +5,14 @@
  */
 import { db } from '@/lib/db/db';
 import type { SourceKind } from '@/lib/ml/featurize';
+import { fewValuedColumns } from '@/lib/ml/train/outcome-suggestions';
 
 const SAMPLE_SIZE = 1000;
-/** A field with more distinct values than this is not offered as an outcome. */
-const MAX_OUTCOME_VALUES = 30;
 
 export interface HistorySample {
   leads: number;
   fields: string[];
-  /** Field → its distinct values (as text), for fields with at most MAX_OUTCOME_VALUES. */
+  /** Field → its distinct values (as text), for fields with few of them (`fewValuedColumns`). */
   outcomeValues: Record<string, string[]>;
 }
 
@@ -21,17 +20,6 @@ export async function historySample(source: SourceKind): Promise<HistorySample> 
   // Two collections: Dexie's `limit` narrows the collection it is called on.
   const bySource = () => db.leads.where('source').equals(source);
   const [leads, sample] = await Promise.all([bySource().count(), bySource().limit(SAMPLE_SIZE).toArray()]);
-  const values = new Map<string, Set<string>>();
-  for (const lead of sample) {
-    for (const [field, value] of Object.entries(lead.fields)) {
-      const seen = values.get(field) ?? new Set<string>();
-      if (value !== null && value !== undefined && seen.size <= MAX_OUTCOME_VALUES) seen.add(String(value).trim());
-      values.set(field, seen);
-    }
-  }
-  const outcomeValues: Record<string, string[]> = {};
-  for (const [field, seen] of values) {
-    if (seen.size >= 2 && seen.size <= MAX_OUTCOME_VALUES) outcomeValues[field] = [...seen].sort();
-  }
-  return { leads, fields: [...values.keys()].sort(), outcomeValues };
+  const fields = [...new Set(sample.flatMap((lead) => Object.keys(lead.fields)))].sort();
+  return { leads, fields, outcomeValues: fewValuedColumns(fields, sample.map((lead) => lead.fields)) };
 }
