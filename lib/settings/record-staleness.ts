@@ -4,13 +4,17 @@ import { db } from '../db/db';
 
 export const RECORD_STALE_HOURS_SETTING = 'recordStaleHours';
 export const DEFAULT_RECORD_STALE_HOURS = 24;
-export const RecordStaleHoursSchema = z.number().positive().max(24 * 365);
+const MAX_RECORD_STALE_HOURS = 24 * 365;
+export const RecordStaleHoursSchema = z.number().min(1).max(MAX_RECORD_STALE_HOURS);
 
 export async function recordStaleHours(): Promise<number> {
   const parsed = RecordStaleHoursSchema.safeParse((await db.settings.get(RECORD_STALE_HOURS_SETTING))?.value);
   return parsed.success ? parsed.data : DEFAULT_RECORD_STALE_HOURS;
 }
 
+/** Throws a readable error for a value out of range (nothing is saved), or the database's error. */
 export async function setRecordStaleHours(hours: number): Promise<void> {
-  await db.settings.put({ key: RECORD_STALE_HOURS_SETTING, value: RecordStaleHoursSchema.parse(hours) });
+  const parsed = RecordStaleHoursSchema.safeParse(hours);
+  if (!parsed.success) throw new Error(`Enter a number of hours between 1 and ${MAX_RECORD_STALE_HOURS.toLocaleString('en-US')}.`);
+  await db.settings.put({ key: RECORD_STALE_HOURS_SETTING, value: parsed.data });
 }

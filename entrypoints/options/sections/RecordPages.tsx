@@ -1,7 +1,7 @@
 /** How long a record page's badge trusts its cached score before reading the record from the CRM again. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { ErrorState } from '@/components/StatusMessage';
+import { ErrorState, Loading } from '@/components/StatusMessage';
 import { queryKeys } from '@/lib/query-keys';
 import { recordStaleHours, setRecordStaleHours } from '@/lib/settings/record-staleness';
 
@@ -16,7 +16,8 @@ export function RecordPagesSection() {
     mutationFn: setRecordStaleHours,
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.recordStaleHours() }),
   });
-  if (hours === null) return null;
+  if (saved.isError) return <ErrorState message={`The setting could not be read: ${saved.error.message}`} />;
+  if (hours === null) return <Loading what="the setting" />;
   return (
     <form
       onSubmit={(event) => {
@@ -35,7 +36,7 @@ export function RecordPagesSection() {
         Save
       </button>
       {save.isSuccess && <span role="status"> Saved.</span>}
-      {save.isError && <ErrorState message="Enter a number of hours between 1 and 8,760." />}
+      {save.isError && <ErrorState message={save.error.message} />}
     </form>
   );
 }
