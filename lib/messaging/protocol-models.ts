@@ -13,7 +13,7 @@ const SwitchModelResponseSchema = z.discriminatedUnion('ok', [
 
 /** Background → offscreen: the engine's check of a model. */
 export const offscreenModelsProtocol = {
-  /** Load a stored model in the engine and run one synthetic row, checking output names and shapes. */
+  /** Load a stored model in the engine and run check rows: output names and shapes, and (with shape functions) the manifest's own model (check-model.ts). */
   checkModel: { input: ModelIdRequestSchema, output: CheckModelResponseSchema },
 } as const;
 

@@ -1,5 +1,5 @@
 /**
- * The check an imported model passes before it may be activated: it loads, and one run on
+ * The check an imported or newly trained model passes before it may be activated: it loads, and one run on
  * check rows gives `probability` [N] in [0, 1] and `contributions` [N, T] with T = the
  * manifest's terms.
  *
