@@ -14,7 +14,8 @@ import { db } from '@/lib/db/db';
 import { writeJob } from '@/lib/jobs/progress';
 import { broadcastToPages } from '@/lib/messaging/events';
 import { bundledModel } from '@/lib/ml/bundled-model';
-import { activeModelId, manifestOf, saveModel, setActiveModel } from '@/lib/ml/model-store';
+import { activeModelId, manifestOf, setActiveModel } from '@/lib/ml/model-store';
+import { storeModel } from '../../test/fixtures/stored-model';
 import { loadScoredLeads } from '@/lib/ui/stored-data';
 import { useManifest, useOpenLead, useScoredLeads } from './hooks';
 
@@ -92,7 +93,7 @@ describe('reads the open lead and the manifest again', () => {
   it('when another model becomes active (activation, roll back)', async () => {
     const bundled = bundledModel.manifest();
     if (!bundled.ok) throw new Error(bundled.error);
-    await saveModel({ ...bundled.manifest, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+    await storeModel({ ...bundled.manifest, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
     const before = readsOf();
     await setActiveModel('trained-2');
     await readAgain(before, ['openLead', 'manifest']);

@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { db } from '../db/db';
 import { bundledModel } from '../ml/bundled-model';
-import { activeModelId, saveModel } from '../ml/model-store';
+import { activeModelId } from '../ml/model-store';
+import { storeModel } from '../../test/fixtures/stored-model';
 import { activateStoredModel, rollBackModel, scoreStoredLeadsIfAny } from './activate-model';
 
 const { scoreStoredLeadsOffscreen, sendToCrmTabs, steps } = vi.hoisted(() => {
@@ -27,7 +28,7 @@ beforeEach(async () => {
   steps.length = 0;
   vi.clearAllMocks();
   await Promise.all(db.tables.map((table) => table.clear()));
-  await saveModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+  await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
 });
 
 describe('scoreStoredLeadsIfAny', () => {

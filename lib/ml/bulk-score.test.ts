@@ -12,7 +12,8 @@ import { stubWebLocks } from '../../test/web-locks';
 import type { EngineOutput } from './engine';
 import { featurizeRecord } from './featurize';
 import { parseManifest, type Manifest } from './manifest';
-import { deleteModel, saveModel } from './model-store';
+import { deleteModel } from './model-store';
+import { storeModel } from '../../test/fixtures/stored-model';
 import { scoreAndTier } from './score';
 
 let session: ort.InferenceSession;
@@ -277,7 +278,7 @@ describe('a scoring job whose model is deleted while it runs', () => {
 
   it('stops with "Model … was deleted", records why, and leaves no score of that model', async () => {
     await replaceDemoLeads(demoStoredLeads(now, 25));
-    await saveModel(stored('trained-1'), new Uint8Array([1]), 'trained');
+    await storeModel(stored('trained-1'), new Uint8Array([1]), 'trained');
     let batches = 0;
     // Deleted (from the options page, another context) while the second batch is scored.
     const deletingOnSecondBatch = async (rows: Float32Array, featureCount: number) => {

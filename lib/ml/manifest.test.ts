@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FeatureSpecListSchema, ManifestSchema, parseManifest } from './manifest';
+import { FeatureSpecListSchema, ManifestSchema, MODEL_ID_PATTERN, parseManifest } from './manifest';
 
 const bundled = JSON.parse(readFileSync('models/manifest.json', 'utf8'));
 const clone = () => structuredClone(bundled);
@@ -49,12 +49,17 @@ describe('manifest schema', () => {
     expect(errorOf(withCalibration({ kind: 'isotonic', logits: [0, 1], probabilities: [0.3, 0.2] }))).toContain('calibration');
   });
 
-  it('takes only model ids safe as key prefixes and file names: no "|", which would reach into another model’s stored scores', () => {
+  it('refuses a model id with "|", which would reach into another model’s stored scores, and keeps older ids usable', () => {
     const withId = (modelId: unknown) => ({ ...clone(), modelId });
-    for (const id of ['ebm-1b204c695f60ce81', 'imported-copy', 'team_a.v2', 'x'.repeat(100)]) expect(parseManifest(withId(id)).ok, id).toBe(true);
-    for (const id of ['a|b', 'ebm-1|salesforce', '', 'x'.repeat(101), 'team a', 'team/a', '../a\\b', 'é']) {
-      expect(errorOf(withId(id)), id).toContain('modelId: must be 1 to 100 letters, digits, dots, dashes or underscores');
-    }
+    // Models stored before new ids had to match MODEL_ID_PATTERN still parse (and score).
+    for (const id of ['ebm-1b204c695f60ce81', 'imported-copy', 'team a', 'é']) expect(parseManifest(withId(id)).ok, id).toBe(true);
+    for (const id of ['a|b', 'ebm-1|salesforce']) expect(errorOf(withId(id)), id).toContain('modelId: must not contain "|"');
+    expect(parseManifest(withId('')).ok).toBe(false);
+  });
+
+  it('lets new models have only ids safe as key prefixes and file names', () => {
+    for (const id of ['ebm-1b204c695f60ce81', 'imported-copy', 'team_a.v2', 'x'.repeat(100)]) expect(MODEL_ID_PATTERN.test(id), id).toBe(true);
+    for (const id of ['a|b', '', 'x'.repeat(101), 'team a', 'team/a', '../a\\b', 'é']) expect(MODEL_ID_PATTERN.test(id), id).toBe(false);
   });
 
   it('checks that a shape function has one score per bin', () => {

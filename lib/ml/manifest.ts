@@ -12,8 +12,13 @@ import { z } from 'zod';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 
-/** What a model id may be made of (see `ManifestSchema.modelId`). */
+/**
+ * What the id of a model added from now on (imported or trained) may be made of: safe in key
+ * prefixes and file names. The trainer's ids (`ebm-` + 16 hex digits) pass. Models stored
+ * before this rule keep their ids (`ManifestSchema.modelId` refuses only what is unsafe).
+ */
 export const MODEL_ID_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+export const MODEL_ID_RULE = 'must be 1 to 100 letters, digits, dots, dashes or underscores';
 
 /** Where a raw value comes from, per data source: a field API name / property name / CSV column. */
 export const FieldSourcesSchema = z
@@ -249,11 +254,15 @@ export const ManifestSchema = z
   .object({
     schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
     /**
-     * Safe in storage keys and file names: stored scores are keyed `${modelId}|…` and a model's
-     * scores are read and deleted by that key prefix, so an id with `|` would reach into another
-     * model's scores. The trainer's ids (`ebm-` + 16 hex digits) pass.
+     * Stored scores are keyed `${modelId}|…` and a model's scores are read and deleted by that
+     * key prefix, so an id with `|` would reach into another model's scores. New models must
+     * also match `MODEL_ID_PATTERN` (model-versions.ts); a stored model's id is only kept safe.
      */
-    modelId: z.string().regex(MODEL_ID_PATTERN, 'must be 1 to 100 letters, digits, dots, dashes or underscores'),
+    modelId: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine((id) => !id.includes('|'), 'must not contain "|"'),
     /** ISO date-time the model was trained. */
     createdAt: z.string().datetime(),
     trainer: z.object({ name: z.string(), version: z.string() }).strict(),

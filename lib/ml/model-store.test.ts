@@ -6,18 +6,8 @@ import { db, type CachedScore } from '../db/db';
 import { bundledModel } from './bundled-model';
 import type { Manifest } from './manifest';
 import { activateModel } from './model-versions';
-import {
-  PREVIOUS_MODEL_KEY,
-  activeManifest,
-  activeModelId,
-  deleteModel,
-  importLockName,
-  listModels,
-  modelBytes,
-  saveModel,
-  setActiveModel,
-  setTiers,
-} from './model-store';
+import { PREVIOUS_MODEL_KEY, activeManifest, activeModelId, deleteModel, importLockName, listModels, modelBytes, setActiveModel, setTiers } from './model-store';
+import { storeModel } from '../../test/fixtures/stored-model';
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -40,7 +30,7 @@ describe('model store', () => {
   });
 
   it('activates a saved model, rolls back, and lists both', async () => {
-    await saveModel(trained, trainedBytes, 'trained');
+    await storeModel(trained, trainedBytes, 'trained');
     expect(await activeModelId()).toBe(bundled.modelId); // saving does not activate
     await setActiveModel('trained-1');
     expect((await activeManifest()).modelId).toBe('trained-1');
@@ -68,7 +58,7 @@ describe('model store', () => {
   });
 
   it('deletes stored models, their policy and scores, but never the active or the bundled one', async () => {
-    await saveModel(trained, trainedBytes, 'imported');
+    await storeModel(trained, trainedBytes, 'imported');
     await setActiveModel('trained-1');
     await expect(deleteModel('trained-1')).rejects.toThrow(/active model/);
     await setActiveModel(bundled.modelId);
@@ -80,8 +70,8 @@ describe('model store', () => {
   });
 
   it("deletes the model's cached record-page scores and the roll back to it, and nothing of other models", async () => {
-    await saveModel(trained, trainedBytes, 'trained');
-    await saveModel({ ...trained, modelId: 'trained-10' }, trainedBytes, 'trained');
+    await storeModel(trained, trainedBytes, 'trained');
+    await storeModel({ ...trained, modelId: 'trained-10' }, trainedBytes, 'trained');
     const cached = (key: string): CachedScore => ({ key, fieldsHash: 'h', lead: {} as CachedScore['lead'], scoredAt: 0 });
     await db.scores.bulkPut([cached('trained-1|salesforce|001'), cached('trained-1|hubspot|7'), cached('trained-10|salesforce|001')]);
     await db.settings.put({ key: PREVIOUS_MODEL_KEY, value: 'trained-1' });
@@ -100,7 +90,7 @@ describe('model store', () => {
     const remove = () => deleteModel('trained-1');
     const activate = () => activateModel('trained-1');
     for (const [first, second] of [[remove, activate], [activate, remove]]) {
-      await saveModel(trained, trainedBytes, 'trained');
+      await storeModel(trained, trainedBytes, 'trained');
       const outcomes = await Promise.allSettled([first(), second()]);
       expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
       const active = await activeModelId();
@@ -117,7 +107,7 @@ describe('an imported model not checked yet', () => {
   const unchecked = (id: string, addedAt = 1) => ({ id, origin: 'imported' as const, manifest: { ...bundled, modelId: id }, onnx: trainedBytes, addedAt, checked: false });
 
   it('is not listed and cannot be activated while its check runs', async () => {
-    await saveModel(trained, trainedBytes, 'trained'); // stored before flags: no `checked`, usable
+    await storeModel(trained, trainedBytes, 'trained'); // stored before flags: no `checked`, usable
     let endCheck = () => {};
     const checking = navigator.locks.request(importLockName('imported-1'), () => new Promise<void>((resolve) => (endCheck = resolve)));
     await db.models.put(unchecked('imported-1'));

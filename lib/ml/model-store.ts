@@ -140,11 +140,6 @@ export async function removeAbandonedImports(models?: readonly StoredModel[]): P
   }
 }
 
-/** Keep a trained model (not yet active). Imports are stored by `importModel`, unchecked until the engine has run them. */
-export async function saveModel(manifest: Manifest, onnx: Uint8Array, origin: StoredModel['origin']): Promise<void> {
-  await db.models.put({ id: manifest.modelId, origin, manifest, onnx, addedAt: Date.now() });
-}
-
 /**
  * Makes `modelId` the active model, in one transaction with the checks that it is installed
  * (a deleteModel cannot slip in between), that its manifest is usable and that it is not an

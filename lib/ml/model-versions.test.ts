@@ -3,12 +3,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { bundledModel } from './bundled-model';
-import { activeModelId, importLockName, listModels, saveModel, setTiers } from './model-store';
+import { activeModelId, importLockName, listModels, setTiers } from './model-store';
+import { storeModel } from '../../test/fixtures/stored-model';
 import { MAX_CHECK_CELLS } from './check-model';
 import {
   MAX_MANIFEST_BYTES,
   MAX_ONNX_BYTES,
   activateModel,
+  addCheckedModel,
   exportFileNames,
   exportFiles,
   importModel,
@@ -33,6 +35,16 @@ beforeEach(async () => {
 afterEach(() => vi.unstubAllGlobals());
 
 describe('importModel', () => {
+  it('refuses a new model whose id is not safe in keys and file names, before storing or checking anything', async () => {
+    let checked = false;
+    const check = async () => ((checked = true), { ok: true as const });
+    await expect(importModel(JSON.stringify({ ...candidate, modelId: 'team a' }), new Uint8Array([1]), check)).rejects.toThrow(
+      'The model id "team a" is not accepted: it must be 1 to 100 letters, digits, dots, dashes or underscores',
+    );
+    expect(checked).toBe(false);
+    expect(await db.models.count()).toBe(0);
+  });
+
   it('stores a model that passes the engine check, without activating it', async () => {
     await importModel(JSON.stringify(candidate), new Uint8Array([1, 2]), passes);
     expect((await db.models.get('imported-1'))?.origin).toBe('imported');
@@ -50,7 +62,7 @@ describe('importModel', () => {
   });
 
   it('deletes the candidate when the engine cannot run it, leaving the active model as it was', async () => {
-    await saveModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([9]), 'trained');
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([9]), 'trained');
     await activateModel('trained-1');
     await expect(importModel(JSON.stringify(candidate), new Uint8Array([0xde, 0xad]), fails)).rejects.toThrow(/did not pass its check.*protobuf parsing failed/);
     expect(await db.models.get('imported-1')).toBeUndefined();
@@ -132,9 +144,32 @@ describe('importModel', () => {
   });
 });
 
+describe('addCheckedModel (a model trained here)', () => {
+  const trained = { ...bundled, modelId: 'ebm-0123456789abcdef' };
+
+  it('keeps a trained model out of the list and unactivatable until its check passes', async () => {
+    let listedDuringCheck: string[] = [];
+    let activationDuringCheck: unknown;
+    await addCheckedModel(trained, new Uint8Array([1]), 'trained', async () => {
+      listedDuringCheck = (await listModels()).map((model) => model.id);
+      activationDuringCheck = await activateModel(trained.modelId).catch((error: unknown) => error);
+      return { ok: true as const };
+    });
+    expect(listedDuringCheck).toEqual([bundled.modelId]);
+    expect(String(activationDuringCheck)).toMatch(/has not passed its check yet/);
+    expect((await listModels()).find((model) => model.id === trained.modelId)?.origin).toBe('trained');
+  });
+
+  it('does not keep a trained model that fails its check, and says so', async () => {
+    await expect(addCheckedModel(trained, new Uint8Array([1]), 'trained', fails)).rejects.toThrow(/did not pass its check and was not kept: .*protobuf/);
+    expect(await db.models.count()).toBe(0);
+    expect(await activeModelId()).toBe(bundled.modelId);
+  });
+});
+
 describe('activateModel and rollBack', () => {
   it('remembers the model it replaced and goes back to it', async () => {
-    await saveModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([9]), 'trained');
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([9]), 'trained');
     expect(await previousModelId()).toBeNull();
     await activateModel('trained-1');
     expect(await previousModelId()).toBe(bundled.modelId);
@@ -147,7 +182,7 @@ describe('activateModel and rollBack', () => {
 describe('exportFiles', () => {
   it('exports the manifest as the model scores: with the tier policy the admin applied', async () => {
     const bytes = new Uint8Array([7, 8, 9]);
-    await saveModel({ ...bundled, modelId: 'trained-1' }, bytes, 'trained');
+    await storeModel({ ...bundled, modelId: 'trained-1' }, bytes, 'trained');
     const policy = { policy: { kind: 'capacity' as const, hotPerWeek: 5, warmPerWeek: 15, inflowPerWeek: 200 }, hot: 0.61, warm: 0.33 };
     expect(policy).not.toEqual(bundled.tiers);
     await setTiers('trained-1', policy);

@@ -3,10 +3,10 @@
  * (remembering the previous model, for a one-click roll back), import (schema-checked, then
  * checked by the engine before anyone can activate it) and export.
  */
-import { db } from '../db/db';
+import { db, type StoredModel } from '../db/db';
 import { bundledModel } from './bundled-model';
 import { assertCheckable } from './check-model';
-import { parseManifest, type Manifest } from './manifest';
+import { MODEL_ID_PATTERN, MODEL_ID_RULE, parseManifest, type Manifest } from './manifest';
 import { PREVIOUS_MODEL_KEY, activeModelId, importLockName, isUnchecked, manifestOf, modelBytes, removeAbandonedImports, setActiveModel } from './model-store';
 
 export async function previousModelId(): Promise<string | null> {
@@ -75,7 +75,7 @@ export function importSizeError(manifestBytes: number, onnxBytes: number): strin
  * import's row from any later one. The caller holds the id's import lock, so an unchecked row
  * of this id was left by a page closed during its check: it is replaced.
  */
-async function storeUnchecked(manifest: Manifest, onnx: Uint8Array): Promise<number> {
+async function storeUnchecked(manifest: Manifest, onnx: Uint8Array, origin: StoredModel['origin']): Promise<number> {
   const { modelId } = manifest;
   return db.transaction('rw', db.models, async () => {
     const bundled = bundledModel.manifest();
@@ -85,7 +85,7 @@ async function storeUnchecked(manifest: Manifest, onnx: Uint8Array): Promise<num
       throw new Error(`Model ${modelId} is already installed`);
     }
     const addedAt = Math.max(Date.now(), (stored?.addedAt ?? 0) + 1);
-    await db.models.put({ id: modelId, origin: 'imported', manifest, onnx, addedAt, checked: false });
+    await db.models.put({ id: modelId, origin, manifest, onnx, addedAt, checked: false });
     return addedAt;
   });
 }
@@ -98,11 +98,8 @@ async function ownImport(modelId: string, addedAt: number) {
 
 /**
  * Import `manifest.json` text and `model.onnx` bytes as a new, inactive model. The files'
- * sizes and the manifest's schema are checked first; the model is then stored, unchecked
- * (not listed, not activatable), and run once by the engine (`check`). It becomes usable only
- * once the check passes; if it fails it is deleted again, with an error that says what failed,
- * and if the page closes meanwhile it stays unchecked and is removed later
- * (`removeAbandonedImports`). The active model is never touched.
+ * sizes and the manifest's schema are checked first; then it is added as `addCheckedModel`
+ * adds one. The active model is never touched.
  */
 export async function importModel(manifestText: string, onnx: Uint8Array, check: ModelCheck): Promise<Manifest> {
   // A text's length in characters is at most its size in UTF-8 bytes.
@@ -116,22 +113,32 @@ export async function importModel(manifestText: string, onnx: Uint8Array, check:
   }
   const parsed = parseManifest(json);
   if (!parsed.ok) throw new Error(parsed.error);
-  const { manifest } = parsed;
+  await addCheckedModel(parsed.manifest, onnx, 'imported', check);
+  return parsed.manifest;
+}
+
+/**
+ * Adds a new model (imported, or trained here) that only becomes usable once the engine's
+ * `check` has passed: stored unchecked (not listed, not activatable) under the id's import
+ * lock, then marked checked, or deleted with an error that says what failed. If the page
+ * closes meanwhile it stays unchecked and is removed later (`removeAbandonedImports`).
+ */
+export async function addCheckedModel(manifest: Manifest, onnx: Uint8Array, origin: StoredModel['origin'], check: ModelCheck): Promise<void> {
   const { modelId } = manifest;
+  if (!MODEL_ID_PATTERN.test(modelId)) throw new Error(`The model id "${modelId.slice(0, 120)}" is not accepted: it ${MODEL_ID_RULE}`);
   assertCheckable(manifest); // before storing a model the engine would refuse to check
   // Held until the verdict is recorded (released by the browser if the page closes first).
-  return navigator.locks.request(importLockName(modelId), { ifAvailable: true }, async (lock) => {
+  await navigator.locks.request(importLockName(modelId), { ifAvailable: true }, async (lock) => {
     if (!lock) throw new Error(`Model ${modelId} is being imported in another tab`);
     await removeAbandonedImports();
-    const addedAt = await storeUnchecked(manifest, onnx);
-    const verdict = await check(modelId).catch((error: unknown) => ({ ok: false as const, error: String(error) }));
+    const addedAt = await storeUnchecked(manifest, onnx, origin);
+    const verdict = await check(modelId).catch((error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message : String(error) }));
     await db.transaction('rw', db.models, async () => {
-      if (!(await ownImport(modelId, addedAt))) throw new Error(`Model ${modelId} was removed while it was checked: import it again`);
+      if (!(await ownImport(modelId, addedAt))) throw new Error(`Model ${modelId} was removed while it was checked: add it again`);
       if (verdict.ok) await db.models.update(modelId, { checked: true });
       else await db.models.delete(modelId);
     });
-    if (!verdict.ok) throw new Error(`The model did not pass its check and was not imported: ${verdict.error}`);
-    return manifest;
+    if (!verdict.ok) throw new Error(`The model did not pass its check and was not ${origin === 'imported' ? 'imported' : 'kept'}: ${verdict.error}`);
   });
 }
 

@@ -10,7 +10,8 @@ import { ErrorState } from '@/components/StatusMessage';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { FeatureSpecListSchema, type FeatureSpec, type Manifest } from '@/lib/ml/manifest';
 import { background } from '@/lib/messaging/client';
-import { activeManifest, deleteModel, saveModel } from '@/lib/ml/model-store';
+import { activeManifest } from '@/lib/ml/model-store';
+import { addCheckedModel } from '@/lib/ml/model-versions';
 import { describeDataSize } from '@/lib/ml/train/data-size';
 import { HUBSPOT_LIFECYCLE_ORDER } from '@/lib/crm/hubspot-lifecycle';
 import { HUBSPOT_LIFECYCLE_FIELD, stagesReached, suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
@@ -92,17 +93,8 @@ export function TrainingSection() {
   const activate = useMutation({
     mutationFn: async (trained: Extract<TrainingEvent, { type: 'trained' }>) => {
       const { modelId } = trained.manifest;
-      try {
-        await saveModel(trained.manifest, trained.onnx, 'trained');
-      } catch (error) {
-        throw new Error(`The model could not be saved: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      // The engine loads it and runs a row before it scores anyone, as for an imported model.
-      const check = await background.checkModel({ modelId });
-      if (!check.ok) {
-        await deleteModel(modelId);
-        throw new Error(`The model failed the engine's check and was not kept: ${check.error}`);
-      }
+      // Usable only once the engine has loaded it and run check rows, as an imported model.
+      await addCheckedModel(trained.manifest, trained.onnx, 'trained', (id) => background.checkModel({ modelId: id }));
       // Remembers the model it replaces (Roll back), tells CRM tabs, scores the stored leads.
       const switched = await background.activateModel({ modelId });
       if (!switched.ok) throw new Error(switched.error);

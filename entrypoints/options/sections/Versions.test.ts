@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { click, render, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
 import { bundledModel } from '@/lib/ml/bundled-model';
-import { saveModel } from '@/lib/ml/model-store';
+import { storeModel } from '../../../test/fixtures/stored-model';
 import { VersionsSection } from './Versions';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -54,7 +54,7 @@ const button = (container: HTMLElement, name: string) =>
 
 describe('Delete', () => {
   it('asks first, saying what goes and to export first; Cancel keeps the model', async () => {
-    await saveModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
     const container = renderSection();
     click(await waitFor(() => button(container, 'Delete trained-1')));
     const confirm = await waitFor(() => container.querySelector('[role="group"][aria-label="Confirm deleting trained-1"]'));
