@@ -7,7 +7,6 @@ import { browser } from 'wxt/browser';
 import type { CrmKind } from '../crm/types';
 import { JOB_KEYS, readJob, type JobKind } from '../jobs/progress';
 import { offscreen } from '../messaging/client';
-import { sendToCrmTabs } from '../messaging/events';
 import type { EngineRows } from './score-lead';
 
 const OFFSCREEN_PATH = '/offscreen.html';
@@ -51,7 +50,7 @@ export async function runOffscreen(modelId: string, rows: Float32Array, featureC
  */
 export async function scoreStoredLeadsOffscreen(modelId: string, source?: CrmKind, signal?: AbortSignal) {
   await ensureOffscreenDocument();
-  const reply = tellCrmTabsWhenWritten(offscreen.scoreStoredLeads({ modelId, source }));
+  const reply = offscreen.scoreStoredLeads({ modelId, source });
   if (!signal) return reply;
   const aborted = new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason);
@@ -63,14 +62,7 @@ export async function scoreStoredLeadsOffscreen(modelId: string, source?: CrmKin
 /** Re-tiers the stored scores of `modelId` with its current tiers in the offscreen document (its `retier` job). */
 export async function retierStoredScoresOffscreen(modelId: string) {
   await ensureOffscreenDocument();
-  return tellCrmTabsWhenWritten(offscreen.retierStoredScores({ modelId }));
-}
-
-/** List badges show stored scores: once a job has written them (all or, failing, some), open CRM tabs ask again. */
-function tellCrmTabsWhenWritten<T>(job: Promise<T>): Promise<T> {
-  const tell = () => sendToCrmTabs('scoresChanged', {});
-  void job.then(tell, tell);
-  return job;
+  return offscreen.retierStoredScores({ modelId });
 }
 
 /**

@@ -69,7 +69,7 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
   await tellStoredDataDeleted();
 }
 
-/** Pages drop what they read of leads; CRM tabs' list badges lose the deleted scores. */
+/** Pages drop what they read of leads; CRM tabs' badges ask again (cached scores are gone, list rows may no longer be stored). */
 async function tellStoredDataDeleted(): Promise<void> {
   await broadcastToPages('storedDataDeleted', {});
   await sendToCrmTabs('scoresChanged', {});

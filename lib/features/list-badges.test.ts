@@ -144,7 +144,7 @@ describe('list badges', () => {
     expect(labels).toEqual(['LeadLens, Ada: hot lead, score 91 of 99. Show why.', 'LeadLens, Alan: hot lead, score 91 of 99. Show why.']);
   });
 
-  it('shows a row’s last answer at once when the CRM re-renders it, without asking again', async () => {
+  it('shows a row’s last score at once when the CRM re-renders it, without asking again; a row not scored is asked again', async () => {
     renderList(row('1', 'Ada') + row('2', 'Grace'));
     badgeListRows(document, hubspot, 'hubspot', page.signal);
     reportVisible([...document.querySelectorAll('td:first-child')]);
@@ -153,9 +153,32 @@ describe('list badges', () => {
     // The CRM renders the same rows again: new cells, our badges gone with the old ones.
     document.querySelector('tbody')!.innerHTML = row('1', 'Ada') + row('2', 'Grace');
     await settle();
-    expect(states()).toEqual([['1', 'scored'], ['2', 'unknown']]);
+    expect(badges()[0].getAttribute('data-leadlens-state')).toBe('scored');
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('hot');
-    expect(scoreLeadsById).toHaveBeenCalledTimes(1);
+    // "Not scored yet" may come from a CRM read that failed: only that row is asked again.
+    reportVisible([...document.querySelectorAll('td:first-child')]);
+    await settle();
+    expect(scoreLeadsById).toHaveBeenCalledTimes(2);
+    expect(scoreLeadsById).toHaveBeenLastCalledWith({ crm: 'hubspot', recordIds: ['2'] });
+    expect(states()).toEqual([['1', 'scored'], ['2', 'unknown']]);
+  });
+
+  it('drops an answer to a request made before the scores changed: it would put the old tier back', async () => {
+    let answerOld: (reply: unknown) => void = () => undefined;
+    scoreLeadsById.mockImplementationOnce(() => new Promise((resolve) => (answerOld = resolve)));
+    renderList(row('1', 'Ada'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    // The tier policy changes while the first request waits; the row is asked again and answered.
+    eventHandlers.get('scoresChanged')!();
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    expect(scoreLeadsById).toHaveBeenCalledTimes(2);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('hot');
+    answerOld({ ok: true, rows: [{ recordId: '1', state: 'scored', lead: { ...lead, tier: 'cold' } }] });
+    await settle();
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('hot');
   });
 
   it('shows an answer that arrives after the CRM re-rendered the row on the row’s new badge', async () => {

@@ -45,9 +45,12 @@ export const listBadges: ContentFeature = {
 export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmKind, signal: AbortSignal): void {
   const badges = new Map<Element, RowBadge>(); // row anchor → its badge
   const waiting = new Set<Element>(); // row anchors in view, not yet asked for
-  /** The background's last answer per record id (never a failure: that is asked again). */
+  /**
+   * The background's last score per record id. Only scores: "not scored yet" can come from a
+   * CRM read that failed (the background answers without the record), and a failure is asked again.
+   */
   const outcomes = new Map<string, RowOutcome>();
-  /** Bumped when the scores change: answers to earlier requests are shown, not kept. */
+  /** Bumped when the scores change: answers to earlier requests are dropped (their rows are asked again). */
   let generation = 0;
   let batchTimer: ReturnType<typeof setTimeout> | undefined;
   let rescanTimer: ReturnType<typeof setTimeout> | undefined;
@@ -60,14 +63,15 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
   const requestScores = async (recordIds: string[]) => {
     const askedIn = generation;
     const reply = await background.scoreLeadsById({ crm, recordIds }).catch(failedOutcome);
-    if (signal.aborted) return;
+    // A late answer from before the scores changed must not overwrite the newer one.
+    if (signal.aborted || askedIn !== generation) return;
     const byId = reply.ok ? new Map(reply.rows.map((row) => [row.recordId, row])) : null;
     const answers = new Map<string, RowOutcome>();
     for (const recordId of recordIds) {
       const score = byId?.get(recordId);
       answers.set(recordId, !reply.ok ? reply : score?.state === 'scored' ? { ok: true, lead: score.lead } : 'unknown');
     }
-    if (reply.ok && askedIn === generation) answers.forEach((answer, recordId) => outcomes.set(recordId, answer));
+    answers.forEach((answer, recordId) => answer !== 'unknown' && answer.ok && outcomes.set(recordId, answer));
     // The rows showing these records now: the CRM may have re-rendered them while we waited.
     for (const { recordId, badge } of badges.values()) {
       const answer = answers.get(recordId);

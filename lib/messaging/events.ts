@@ -11,7 +11,8 @@ export const eventsProtocol = {
   openLeadChanged: z.object({ tabId: z.number().int() }),
   /**
    * What CRM tabs' badges show may have changed: another model is active, its tier policy
-   * changed, or stored scores were written or deleted. Badges ask for their scores again.
+   * changed, or stored leads were added (a sync, an import) or deleted (list badges score
+   * the stored leads' fields). Badges ask for their scores again.
    */
   scoresChanged: z.object({}),
   /**
@@ -42,7 +43,10 @@ export async function broadcastToPages<E extends EventName>(type: E, payload: z.
 
 /** To one tab's content script; a tab without one is not an error. Resolves whether it was delivered. */
 export async function sendToTab<E extends EventName>(tabId: number, type: E, payload: z.input<Events[E]>): Promise<boolean> {
-  const message = envelope(type, payload);
+  return deliver(tabId, envelope(type, payload));
+}
+
+async function deliver(tabId: number, message: EventEnvelope): Promise<boolean> {
   try {
     await browser.tabs.sendMessage(tabId, message);
     return true;
@@ -56,8 +60,13 @@ export async function sendToTab<E extends EventName>(tabId: number, type: E, pay
  * matches nothing; tabs without the content script just do not answer.
  */
 export async function sendToCrmTabs<E extends EventName>(type: E, payload: z.input<Events[E]>): Promise<void> {
-  const tabs = await browser.tabs.query({});
-  await Promise.all(tabs.map((tab) => (tab.id === undefined ? false : sendToTab(tab.id, type, payload))));
+  const message = envelope(type, payload);
+  // A notice: failing to list the tabs must not fail what changed (an activation, a purge).
+  const tabs = await browser.tabs.query({}).catch((error: unknown) => {
+    console.warn('LeadLens: could not list the tabs to tell them', type, error instanceof Error ? error.message : '');
+    return [];
+  });
+  await Promise.all(tabs.map((tab) => (tab.id === undefined ? false : deliver(tab.id, message))));
 }
 
 /** Listen for one event until `signal` aborts; malformed payloads are dropped. */

@@ -46,7 +46,7 @@ export const leadsProtocol = {
     input: z.object({ count: z.number().int().positive().max(MAX_DEMO_LEADS).optional() }),
     output: okOr({ leads: z.number().int().nonnegative() }),
   },
-  /** Score every stored lead with a model (progress in the `job:scoring` setting). */
+  /** New leads were stored (a CSV import): tell CRM tabs, and score every stored lead with a model (progress in the `job:scoring` setting). */
   scoreStoredLeads: { input: ModelIdRequestSchema, output: ScoreStoredLeadsResponseSchema },
   /** The lead the tab last scored, explained in full; null when the tab shows no lead. */
   openLead: { input: z.object({ tabId: z.number().int() }), output: okOr({ lead: OpenLeadSchema.nullable() }) },

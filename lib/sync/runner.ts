@@ -11,7 +11,7 @@ import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { resetWorkerIdleTimer } from '../background/keep-alive';
 import { scoreStoredLeadsOffscreen } from '../background/offscreen-engine';
-import { broadcastToPages } from '../messaging/events';
+import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { activeModelId } from '../ml/model-store';
 import { runSync } from './engine';
 import type { SyncState } from './state';
@@ -71,8 +71,11 @@ async function runJob(crm: CrmKind): Promise<void> {
   });
   // Leads of an unfinished job are scored when it finishes (all of the CRM's are scored then).
   // Pages read the leads again when that scoring ends; without one, they are told of the names.
-  if (final?.status === 'done' && (final.lastRun?.synced ?? 0) > 0) await scoreSyncedLeads(crm);
-  else if (ownersNamed) await broadcastToPages('ownersNamed', {});
+  if (final?.status === 'done' && (final.lastRun?.synced ?? 0) > 0) {
+    // List badges score stored leads: rows not stored before can be scored now.
+    await sendToCrmTabs('scoresChanged', {});
+    await scoreSyncedLeads(crm);
+  } else if (ownersNamed) await broadcastToPages('ownersNamed', {});
 }
 
 /** The CRM's stored leads scored with the active model; a failure is the scoring job row's to show, not the sync's. */

@@ -21,7 +21,11 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     const switched = await activateStoredModel(bundled.manifest.modelId);
     return switched.ok ? { ok: true as const, leads: leads.length } : switched;
   },
-  scoreStoredLeads: ({ modelId }) => scoreStoredLeadsIfAny(modelId),
+  scoreStoredLeads: async ({ modelId }) => {
+    // Asked after a CSV import stored new leads: list badges score stored leads, so tell CRM tabs.
+    await sendToCrmTabs('scoresChanged', {});
+    return scoreStoredLeadsIfAny(modelId);
+  },
   openLead: async ({ tabId }) => {
     const remembered = await rememberedLeadOf(tabId);
     if (!remembered) return { ok: true as const, lead: null };
