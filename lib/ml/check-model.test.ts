@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, checkRows, checkModelOutputs, checkSize } from './check-model';
+import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, checkRows, checkModelOutputs, checkSize, trainedCheckBound } from './check-model';
 import type { EngineOutput } from './engine';
 import { parseManifest, type Manifest } from './manifest';
 import { axisBin, scoreIndex } from './shape';
@@ -68,6 +68,21 @@ it('fails outputs that are not one probability in 0–1 per row', async () => {
   const rowCount = checkRows(manifest, 1).length / manifest.features.length;
   await expect(checkModelOutputs(manifest, oneRow)).rejects.toThrow(`The model returned 1 probabilities for ${rowCount} rows`);
   await expect(checkModelOutputs(withoutShapes(manifest), oneRow)).rejects.toThrow('The model returned 1 probabilities for 2 rows');
+});
+
+describe('trainedCheckBound', () => {
+  it('bounds main effects by distinct values (at most 255 bins) plus missing, and pairs by 17 × 17 cells', () => {
+    // (3 + 1) + (255 + 1) + (1 + 1) main-effect cells and 2 pairs of 289: 840 cells, each a row of 3 features + 5 terms.
+    expect(trainedCheckBound([3, 10_000, 1], 2, 255, 16)).toEqual({ cells: 262 + 578, values: 840 * 8 });
+  });
+
+  it('lets a model trained here with 150 full-bin features and 20 pairs pass its check, not one with 170', () => {
+    const fits = trainedCheckBound(Array<number>(150).fill(1000), 20, 255, 16);
+    expect(fits).toEqual({ cells: 150 * 256 + 20 * 289, values: (150 * 256 + 20 * 289) * 320 });
+    expect(fits.cells).toBeLessThanOrEqual(MAX_CHECK_CELLS);
+    expect(fits.values).toBeLessThanOrEqual(MAX_CHECK_VALUES);
+    expect(trainedCheckBound(Array<number>(170).fill(1000), 20, 255, 16).values).toBeGreaterThan(MAX_CHECK_VALUES);
+  });
 });
 
 describe('a manifest with shape functions must describe the very model.onnx it comes with', () => {

@@ -43,6 +43,17 @@ export const MAX_CHECK_CELLS = 100_000;
  */
 export const MAX_CHECK_VALUES = 16_000_000;
 
+/**
+ * The most cells and values the check of a model trained here could need, before training it:
+ * each main effect has at most one bin per distinct value (and at most `maxBins`) plus one for
+ * missing; each pair at most (`maxPairBins` + 1)² cells. `distinctValues` [F]: per feature.
+ */
+export function trainedCheckBound(distinctValues: readonly number[], pairs: number, maxBins: number, maxPairBins: number): { cells: number; values: number } {
+  const F = distinctValues.length;
+  const cells = distinctValues.reduce((n, distinct) => n + Math.min(distinct, maxBins) + 1, 0) + pairs * (maxPairBins + 1) ** 2;
+  return { cells, values: cells * (F + F + pairs) };
+}
+
 /** How many rows the check runs (`checkRows`, or a few synthetic rows without shapes) and how many values it holds. */
 export function checkSize(manifest: Manifest): { cells: number; rows: number; values: number } {
   const cells = manifest.terms.reduce((n, term) => n + (term.shape?.scores.length ?? 0), 0);

@@ -19,6 +19,7 @@ import {
 import { parseDate, parseNumber } from '../derive';
 import { calibratedProbabilityF32, exportOnnx } from '../onnx/export';
 import { renderModelCard } from '../model-card';
+import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, trainedCheckBound } from '../check-model';
 import { applyCalibration, chooseCalibration, fitIsotonic, fitPlatt } from './calibration';
 import { stratifiedKFold, trainValidSplit } from './cv';
 import { DEFAULT_EBM_OPTIONS, fitEbm, predictEbm, predictLogit, type EbmData, type EbmModel, type EbmOptions, type EbmProgress, type EbmTerm } from './ebm';
@@ -381,6 +382,27 @@ export function outOfTimeSplit(keys: number[], labels: Uint8Array, what: string)
 }
 
 /** The whole pipeline. Throws `TrainingDataError` (a clear message) on bad input. */
+/**
+ * A model whose engine check (check-model.ts) would be refused could never be activated: say so
+ * before minutes of training, from each feature's number of distinct values. X: [N, F].
+ */
+function assertTrainedModelCheckable(X: Float32Array, N: number, F: number, opts: Pick<EbmOptions, 'maxBins' | 'maxPairBins' | 'interactions'>): void {
+  const distinct = Array.from({ length: F }, (_, f) => {
+    const seen = new Set<number>();
+    for (let i = 0; i < N && seen.size <= opts.maxBins; i++) {
+      const v = X[i * F + f];
+      if (v === v) seen.add(v);
+    }
+    return seen.size;
+  });
+  const bound = trainedCheckBound(distinct, Math.min(opts.interactions, (F * (F - 1)) / 2), opts.maxBins, opts.maxPairBins);
+  if (bound.cells <= MAX_CHECK_CELLS && bound.values <= MAX_CHECK_VALUES) return;
+  throw new TrainingDataError(
+    `${F} features are too many for one model: its shape functions could need ${bound.cells.toLocaleString('en-US')} bins, and the engine checks a model of at most ` +
+      `${MAX_CHECK_CELLS.toLocaleString('en-US')} bins and ${MAX_CHECK_VALUES.toLocaleString('en-US')} check values before it can be activated. Leave some features out.`,
+  );
+}
+
 export function trainModel(input: TrainInput): TrainResult {
   const t0 = performance.now();
   const opts: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...input.options };
@@ -433,6 +455,7 @@ export function trainModel(input: TrainInput): TrainResult {
   const { features, X } = featurizeAndPrune(built, input.records, source, now, warnings);
   const F = features.length;
   const N = labels.length;
+  assertTrainedModelCheckable(X, N, F, { ...DEFAULT_EBM_OPTIONS, ...ebmOpts });
   let positives = 0;
   for (const v of labels) positives += v;
   const data = ebmData(features, X, labels);

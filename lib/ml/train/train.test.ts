@@ -152,6 +152,15 @@ describe('bad input: a clear error, nothing trained', () => {
   });
   it('no usable feature', () =>
     expect(err({ exclude: Object.keys(records[0]).filter((k) => k !== 'converted') })).toThrow(TrainingDataError));
+  it('more features than a model can hold and pass its engine check: refused before training', () => {
+    // 170 numeric columns with 300 distinct values each: 256 bins apiece, 20 pairs: ~17.7 M check values.
+    const many = records.slice(0, 300).map((r, i) => ({ converted: r.converted, ...Object.fromEntries(Array.from({ length: 170 }, (_, c) => [`m${c}`, String((i * 7 + c * 13) % 300)])) }));
+    let progressed = '';
+    const train = () => trainModel({ records: many, target: 'converted', positive: '1', options: { cv: 2, seed: 1, ebm: { interactions: 20 } }, onProgress: (p) => (progressed = p.stage) });
+    expect(train).toThrow(TrainingDataError);
+    expect(train).toThrow(/^170 features are too many for one model: .* Leave some features out\.$/);
+    expect(progressed).toBe('featurize');
+  });
 });
 
 describe('parseCsv', () => {
