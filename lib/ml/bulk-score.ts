@@ -11,7 +11,7 @@ import type { EngineOutput } from './engine';
 import { explainLead } from './explain';
 import { featurizeRecords, type SourceKind } from './featurize';
 import type { Manifest } from './manifest';
-import { deletedModelWork, modelExists, putScoresOfExistingModel } from './model-exists';
+import { deletedModelWork, modelExists } from './model-exists';
 import { scoreAndTier } from './score';
 import { strongestReasons, topReasonFor } from '../presentation';
 
@@ -82,7 +82,6 @@ function countToScore(scope: ScoringScope): Promise<number> {
 /**
  * Scores every stored lead (or only `scope.source`'s) with `deps.manifest`'s model, in
  * primary-key order, or only those after `scope.resume.after`; returns how many were scored in all.
- * Throws `ModelDeletedError` (writing nothing more) once the model has been deleted.
  */
 export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BULK_SCORING_BATCH, scope: ScoringScope = {}): Promise<number> {
   let done = scope.resume?.done ?? 0;
@@ -90,7 +89,7 @@ export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BUL
     db.leads,
     batchSize,
     async (leads) => {
-      await putScoresOfExistingModel(deps.manifest.modelId, await scoreBatch(leads, deps));
+      await db.leadScores.bulkPut(await scoreBatch(leads, deps));
       done += leads.length;
       await deps.report(done, leads[leads.length - 1].key);
     },

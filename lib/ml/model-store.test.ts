@@ -8,6 +8,7 @@ import type { Manifest } from './manifest';
 import { activateModel } from './model-versions';
 import { PREVIOUS_MODEL_KEY, activeManifest, activeModelId, deleteModel, importLockName, listModels, modelBytes, setActiveModel, setTiers } from './model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
+import { writeJob } from '../jobs/progress';
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -67,6 +68,20 @@ describe('model store', () => {
     await deleteModel('trained-1');
     expect(await db.models.count()).toBe(0);
     expect(await db.leadScores.count()).toBe(0);
+  });
+
+  it('refuses to delete a model while a job is scoring or re-tiering with it, which would write its scores back afterwards', async () => {
+    await storeModel(trained, trainedBytes, 'trained');
+    for (const kind of ['scoring', 'retier'] as const) {
+      await writeJob(kind, { modelId: 'trained-1', state: 'running', done: 10, total: 100, startedAt: 1 });
+      await expect(deleteModel('trained-1')).rejects.toThrow('Model trained-1 is being scored or re-tiered now: delete it once that has finished');
+      expect(await db.models.count()).toBe(1);
+      // A job of another model, or one that has ended, is no reason to refuse.
+      await writeJob(kind, { modelId: 'trained-1', state: 'done', done: 100, total: 100, startedAt: 1, finishedAt: 2 });
+    }
+    await writeJob('scoring', { modelId: bundled.modelId, state: 'running', done: 10, total: 100, startedAt: 1 });
+    await deleteModel('trained-1');
+    expect(await db.models.count()).toBe(0);
   });
 
   it("deletes the model's cached record-page scores and the roll back to it, and nothing of other models", async () => {

@@ -11,6 +11,7 @@ import Dexie from 'dexie';
 import { db, type StoredModel } from '../db/db';
 import { bundledModel } from './bundled-model';
 import { TiersSchema, parseManifest, type Manifest, type Tiers } from './manifest';
+import { JOB_KEYS, readJob, type JobKind } from '../jobs/progress';
 import { clearCachedScores } from './retier';
 
 /**
@@ -160,11 +161,14 @@ export async function setActiveModel(modelId: string): Promise<void> {
  */
 export async function deleteModel(modelId: string): Promise<void> {
   // The checks and the deletes in one transaction: no activation of this model (setActiveModel's
-  // transaction spans `models` and `settings` too) runs between them. A bulk scoring or re-tiering
-  // job of it writes its batches in transactions that check the model exists (model-exists.ts):
-  // it stops, with "Model … was deleted", and leaves no scores of it behind.
+  // transaction spans `models` and `settings` too) runs between them, and no job of it starts
+  // (its progress row is in `settings`). A running job would write scores of it after the delete.
   await db.transaction('rw', [db.models, db.settings, db.leadScores, db.scores], async () => {
     if (modelId === (await activeModelId())) throw new Error('The active model cannot be deleted: activate another one first');
+    const jobs = await Promise.all((Object.keys(JOB_KEYS) as JobKind[]).map(readJob));
+    if (jobs.some((job) => job?.state === 'running' && job.modelId === modelId)) {
+      throw new Error(`Model ${modelId} is being scored or re-tiered now: delete it once that has finished`);
+    }
     if ((await db.models.where(':id').equals(modelId).count()) === 0) {
       throw new Error(`Model ${modelId} cannot be deleted (it is bundled or not installed)`);
     }

@@ -1,23 +1,20 @@
 import 'fake-indexeddb/auto';
-import Dexie from 'dexie';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { db, type StoredModel } from '../db/db';
+import { db } from '../db/db';
 import { readJob, runStoredScoresJob, STORED_SCORES_LOCK, writeJob } from '../jobs/progress';
 import { stubWebLocks } from '../../test/web-locks';
-import { clearCachedScores, resumeUnfinishedRetierJob, retierStoredScores, runRetierJob } from './retier';
 import type { Manifest } from './manifest';
+import { clearCachedScores, resumeUnfinishedRetierJob, retierStoredScores, runRetierJob } from './retier';
 
 const score = (modelId: string, i: number, probability: number) => ({
   key: `${modelId}|salesforce|${i}`, modelId, leadKey: `salesforce|${i}`, probability, score: 50, tier: 'cold' as const, topReason: '', scoredAt: 0,
 });
 
-/** A stored model (only its id matters here): a job writes scores only of a model that exists. */
-const storedModel = (id: string): StoredModel => ({ id, origin: 'trained', manifest: {} as Manifest, onnx: new Uint8Array(), addedAt: 0 });
-
 beforeEach(async () => {
   stubWebLocks(); // a job's progress report asks the lock manager whether a purge waits
   await Promise.all([db.leadScores.clear(), db.scores.clear(), db.settings.clear(), db.models.clear()]);
-  await db.models.put(storedModel('m'));
+  // A job resumes only for a model that is still there (only its id matters here).
+  await db.models.put({ id: 'm', origin: 'trained', manifest: {} as Manifest, onnx: new Uint8Array(), addedAt: 0 });
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -80,8 +77,7 @@ it('paused by a purge, keeps its row running and runs again once the purge is do
   let purged: Promise<unknown> | undefined;
   const bulkPut = db.leadScores.bulkPut.bind(db.leadScores);
   vi.spyOn(db.leadScores, 'bulkPut').mockImplementation((...args: Parameters<typeof bulkPut>) => {
-    // Another context's purge: outside the batch's write transaction, which bulkPut runs in.
-    purged ??= Dexie.ignoreTransaction(() => navigator.locks.request(STORED_SCORES_LOCK, async () => ({ job: await readJob('retier'), tiers: await tiersOf() })));
+    purged ??= navigator.locks.request(STORED_SCORES_LOCK, async () => ({ job: await readJob('retier'), tiers: await tiersOf() }));
     return bulkPut(...args);
   });
   const thresholds = { hot: 0.5, warm: 0.3 };
@@ -104,7 +100,7 @@ it('paused after changing tiers, continues after its last chunk and counts every
   const bulkPut = db.leadScores.bulkPut.bind(db.leadScores);
   vi.spyOn(db.leadScores, 'bulkPut').mockImplementation((...args: Parameters<typeof bulkPut>) => {
     chunks.push(args[0].map((s) => s.leadKey));
-    purged ??= Dexie.ignoreTransaction(() => navigator.locks.request(STORED_SCORES_LOCK, () => readJob('retier'))); // as above
+    purged ??= navigator.locks.request(STORED_SCORES_LOCK, () => readJob('retier'));
     return bulkPut(...args);
   });
   const thresholds = { hot: 0.5, warm: 0.3 };
@@ -118,17 +114,6 @@ it('paused after changing tiers, continues after its last chunk and counts every
   // No chunk re-tiered twice: the run went on after salesforce|2.
   expect(chunks).toEqual([['salesforce|0', 'salesforce|1', 'salesforce|2'], ['salesforce|3'], []]);
   expect(await readJob('retier')).toMatchObject({ state: 'done', done: 7, total: 7 });
-});
-
-it('stops re-tiering, with "Model … was deleted", at the first write after its model is gone', async () => {
-  await db.leadScores.bulkPut(Array.from({ length: 7 }, (_, i) => score('m', i, i / 10)));
-  let chunks = 0;
-  // Only the model's row goes, so the job still finds a next chunk of its scores to write.
-  const report = async () => {
-    if (++chunks === 1) await db.models.delete('m');
-  };
-  await expect(retierStoredScores('m', { hot: 0.5, warm: 0.3 }, report, 3)).rejects.toThrow('Model m was deleted');
-  expect(chunks).toBe(1);
 });
 
 it('does not continue an unfinished re-tiering of a deleted model: it is recorded as failed', async () => {

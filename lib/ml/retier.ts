@@ -8,7 +8,7 @@
 import { db, type LeadScore } from '../db/db';
 import { forEachChunk, prefixRange, rangeAfter } from '../db/chunks';
 import { resumeUnfinishedJob, runJob, type JobCursor } from '../jobs/progress';
-import { deletedModelWork, modelExists, putScoresOfExistingModel } from './model-exists';
+import { deletedModelWork, modelExists } from './model-exists';
 import { tierOf } from './score';
 import { topReasonFor } from '../presentation';
 import type { TierThresholds } from './train/thresholds';
@@ -22,8 +22,7 @@ interface RetierCursor extends JobCursor {
 
 /**
  * Re-tier every stored score of `modelId`, in key order (or those after `resume.after`);
- * returns how many changed tier in all. Throws `ModelDeletedError` (writing nothing more)
- * once the model has been deleted: its scores read before are not written back.
+ * returns how many changed tier in all.
  */
 export async function retierStoredScores(
   modelId: string,
@@ -39,8 +38,7 @@ export async function retierStoredScores(
     chunkSize,
     async (scores: LeadScore[]) => {
       const moved = scores.filter((score) => tierOf(score.probability, thresholds) !== score.tier);
-      await putScoresOfExistingModel(
-        modelId,
+      await db.leadScores.bulkPut(
         moved.map((score) => {
           const tier = tierOf(score.probability, thresholds);
           // The top reason is the new tier's (a lead turned cold is explained by what holds it down).
