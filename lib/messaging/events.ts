@@ -41,17 +41,12 @@ export async function broadcastToPages<E extends EventName>(type: E, payload: z.
   await browser.runtime.sendMessage(envelope(type, payload)).catch(() => undefined);
 }
 
-/** To one tab's content script; a tab without one is not an error. Resolves whether it was delivered. */
-export async function sendToTab<E extends EventName>(tabId: number, type: E, payload: z.input<Events[E]>): Promise<boolean> {
-  return deliver(tabId, envelope(type, payload));
-}
-
-async function deliver(tabId: number, message: EventEnvelope): Promise<boolean> {
+/** To one tab's content script; a tab without one is not an error. */
+async function deliver(tabId: number, message: EventEnvelope): Promise<void> {
   try {
     await browser.tabs.sendMessage(tabId, message);
-    return true;
   } catch {
-    return false;
+    // no content script in that tab
   }
 }
 
@@ -66,7 +61,7 @@ export async function sendToCrmTabs<E extends EventName>(type: E, payload: z.inp
     console.warn('LeadLens: could not list the tabs to tell them', type, error instanceof Error ? error.message : '');
     return [];
   });
-  await Promise.all(tabs.map((tab) => (tab.id === undefined ? false : deliver(tab.id, message))));
+  await Promise.all(tabs.map((tab) => (tab.id === undefined ? undefined : deliver(tab.id, message))));
 }
 
 /** Listen for one event until `signal` aborts; malformed payloads are dropped. */
