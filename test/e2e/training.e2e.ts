@@ -122,6 +122,17 @@ describe('training on the demo CRM history', () => {
     await expect.poll(() => options.locator('#versions').getByRole('button', { name: `Roll back to ${bundledId}` }).count(), { timeout: 10_000 }).toBe(1);
   }, 120_000);
 
+  it('trains the same model again on the same history, and activates it again without an error', async () => {
+    await training().getByRole('button', { name: /^Train on [\d,]+ leads$/ }).click();
+    await training().getByTestId('training-progress').waitFor({ timeout: 10_000 });
+    await training().getByRole('button', { name: 'Activate this model' }).waitFor({ timeout: 100_000 });
+    await training().getByRole('button', { name: 'Activate this model' }).click();
+    const activated = training().getByTestId('model-activated');
+    await activated.waitFor({ timeout: 30_000 });
+    expect(await activated.textContent()).toContain(`Model ${modelId} is active`);
+    expect(await training().getByRole('alert').allInnerTexts()).toEqual([]);
+  }, 120_000);
+
   it('scores record and list badges with the trained model', async () => {
     const page = await harness.context.newPage();
     await page.goto(salesforceLeadUrl(harness.crm.leads[0].salesforceId));

@@ -11,6 +11,7 @@ import type { SourceKind } from '@/lib/ml/featurize';
 import { FeatureSpecListSchema, type FeatureSpec, type Manifest } from '@/lib/ml/manifest';
 import { background } from '@/lib/messaging/client';
 import { activeManifest } from '@/lib/ml/model-store';
+import { modelExists } from '@/lib/ml/model-exists';
 import { addCheckedModel } from '@/lib/ml/model-versions';
 import { describeDataSize } from '@/lib/ml/train/data-size';
 import { HUBSPOT_LIFECYCLE_ORDER } from '@/lib/crm/hubspot-lifecycle';
@@ -93,8 +94,9 @@ export function TrainingSection() {
   const activate = useMutation({
     mutationFn: async (trained: Extract<TrainingEvent, { type: 'trained' }>) => {
       const { modelId } = trained.manifest;
-      // Usable only once the engine has loaded it and run check rows, as an imported model.
-      await addCheckedModel(trained.manifest, trained.onnx, 'trained', (id) => background.checkModel({ modelId: id }));
+      // Usable only once the engine has loaded it and run check rows, as an imported model. The
+      // same history and settings train the same model (same id): then it is installed already.
+      if (!(await modelExists(modelId))) await addCheckedModel(trained.manifest, trained.onnx, 'trained', (id) => background.checkModel({ modelId: id }));
       // Remembers the model it replaces (Roll back), tells CRM tabs, scores the stored leads.
       const switched = await background.activateModel({ modelId });
       if (!switched.ok) throw new Error(switched.error);
