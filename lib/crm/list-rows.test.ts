@@ -17,10 +17,9 @@ describe('Salesforce list view rows', () => {
     ]);
   });
 
-  it('finds the active view’s table as the container to watch', () => {
+  it('reads rows from the active view only, never from a page left in the DOM', () => {
     const doc = loadPage('salesforce-list.html');
-    const container = salesforce.findListContainer(doc);
-    expect(container?.closest('.active')).not.toBeNull();
+    for (const row of salesforce.readListRows(doc)) expect(row.anchor.closest('.active')).not.toBeNull();
   });
 
   it('puts the badge in the cell, outside the link, so a click does not navigate', () => {
@@ -30,7 +29,7 @@ describe('Salesforce list view rows', () => {
 
   it('finds no rows on a page without a list', () => {
     expect(salesforce.readListRows(loadPage('salesforce-record.html'))).toEqual([]);
-    expect(salesforce.findListContainer(parsePage('<html><body><p>Home</p></body></html>'))).toBeNull();
+    expect(salesforce.readListRows(parsePage('<html><body><p>Home</p></body></html>'))).toEqual([]);
   });
 });
 
@@ -45,6 +44,8 @@ describe('HubSpot contacts index rows', () => {
 
   it('ignores a table in a hidden tab', () => {
     const doc = loadPage('hubspot-list.html');
-    expect(hubspot.findListContainer(doc)?.closest('[hidden]')).toBeNull();
+    const rows = hubspot.readListRows(doc);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.anchor.closest('[hidden]')).toBeNull();
   });
 });

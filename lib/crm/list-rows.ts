@@ -26,7 +26,6 @@ export interface ListPageSpec {
 
 export interface ListPageReader {
   readListRows(doc: Document): ListRow[];
-  findListContainer(doc: Document): Element | null;
 }
 
 export function createListPageReader(spec: ListPageSpec): ListPageReader {
@@ -49,7 +48,6 @@ export function createListPageReader(spec: ListPageSpec): ListPageReader {
   };
 
   return {
-    findListContainer: findContainer,
     readListRows(doc) {
       const container = findContainer(doc);
       if (!container) return [];

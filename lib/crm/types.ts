@@ -39,6 +39,4 @@ export interface CrmAdapter {
   findBadgeAnchor(doc: Document): Element | null;
   /** The rows of the list view the page shows (active view, visible rows), each once. */
   readListRows(doc: Document): ListRow[];
-  /** The element holding the list's rows (watched for paging, filtering and scrolling), or null. */
-  findListContainer(doc: Document): Element | null;
 }

@@ -45,7 +45,6 @@ const adapter: CrmAdapter = {
     ),
   findBadgeAnchor: (doc) => activeView(doc)?.querySelector('h1') ?? null,
   readListRows: () => [],
-  findListContainer: () => null,
 };
 
 const A = { kind: 'record', crm: 'salesforce', recordId: '00Q000000000AAAAAA' } as const;
