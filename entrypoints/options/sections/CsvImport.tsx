@@ -38,7 +38,9 @@ export function CsvImportSection() {
       const reply = await background.scoreStoredLeads({ modelId: await activeModelId() });
       if (!reply.ok) throw new Error(reply.error);
     },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }),
+    // The imported leads are stored already: after a success they are read again when the scoring
+    // job ends (App); a failure may have started no job.
+    onError: () => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }),
   });
 
   useEffect(() => {

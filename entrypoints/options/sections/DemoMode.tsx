@@ -14,7 +14,10 @@ export function DemoModeSection() {
       if (!reply.ok) throw new Error(reply.error);
       return reply.leads;
     },
-    onSettled: () => Promise.all([queryKeys.leads(), queryKeys.models()].map((queryKey) => queryClient.invalidateQueries({ queryKey }))),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
+    // After a success, the leads are read again when the scoring job ends (App); a failure may
+    // come after the demo leads were replaced, with no job to end.
+    onError: () => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }),
   });
   return (
     <>

@@ -1,6 +1,6 @@
 /** Sync leads from the connected CRMs into this browser: progress, cancel, resume, errors. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import type { CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
@@ -22,9 +22,12 @@ export function SyncSection() {
     refetchInterval: (query) => (query.state.data?.some((s) => s.status === 'running') ? 1000 : false),
   });
   const running = syncs.data?.some((s) => s.status === 'running') ?? false;
+  const wasRunning = useRef(false);
   useEffect(() => {
-    // Stored leads changed while the sync ran: whatever reads them is stale now.
-    if (!running) void queryClient.invalidateQueries({ queryKey: queryKeys.leads() });
+    // Stored leads changed while the sync ran: whatever reads them is stale now. Only when a
+    // sync ends: on opening the page the leads are being read for the first time already.
+    if (wasRunning.current && !running) void queryClient.invalidateQueries({ queryKey: queryKeys.leads() });
+    wasRunning.current = running;
   }, [running, queryClient]);
   const act = useMutation({
     mutationFn: async ({ crm, action }: { crm: CrmKind; action: 'start' | 'cancel' }) => {

@@ -102,7 +102,8 @@ export function TrainingSection() {
       if (!switched.ok) throw new Error(switched.error);
       return modelId;
     },
-    onSettled: () => Promise.all([queryKeys.models(), queryKeys.leads()].map((queryKey) => queryClient.invalidateQueries({ queryKey }))),
+    // The leads are read again when the activation's scoring job ends (App).
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
   });
 
   const trainingData = (): TrainingData | null => {

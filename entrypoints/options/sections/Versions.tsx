@@ -118,11 +118,12 @@ export function VersionsSection() {
   const models = useQuery({ queryKey: [...queryKeys.models(), activeId], queryFn: listModels });
   const previous = useQuery({ queryKey: [...queryKeys.models(), 'previous'], queryFn: previousModelId });
   const scoring = useJob('scoring');
-  const invalidate = () => Promise.all([queryKeys.models(), queryKeys.leads()].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+  // The leads are read again when an activation's scoring job ends (App); an import or a delete leaves them as they were.
+  const invalidateModels = () => queryClient.invalidateQueries({ queryKey: queryKeys.models() });
   // Activate, roll back and delete change which models there are and which one scores: one at a time.
   const change = useMutation({
     mutationFn: async (run: () => Promise<unknown>) => run(),
-    onSettled: invalidate,
+    onSettled: invalidateModels,
   });
   /** Activate or roll back in the background, which tells CRM tabs and scores the stored leads with the model. */
   const switchModel = (request: () => Promise<{ ok: true } | { ok: false; error: string }>) =>
@@ -203,7 +204,7 @@ export function VersionsSection() {
         kept (a manifest with shape functions must match its model.onnx exactly). Exported files start with their model id: choose both
         files of one model.
       </p>
-      <ImportForm onImported={invalidate} />
+      <ImportForm onImported={invalidateModels} />
     </>
   );
 }
