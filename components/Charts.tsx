@@ -216,14 +216,33 @@ export function BarsChart({
   );
 }
 
-/** Rows × columns of numbers as a table (a pair's shape function, a confusion matrix). */
-export function NumberGrid({ caption, rowLabels, columnLabels, values, format }: { caption: string; rowLabels: readonly string[]; columnLabels: readonly string[]; values: readonly (readonly number[])[]; format(value: number): string }) {
+/**
+ * Rows × columns of numbers as a table (a pair's shape function, a confusion matrix, score
+ * drift). `corner` heads the row labels' column.
+ */
+export function NumberGrid({
+  caption,
+  corner,
+  rowLabels,
+  columnLabels,
+  values,
+  format,
+  className,
+}: {
+  caption: string;
+  corner?: string;
+  rowLabels: readonly string[];
+  columnLabels: readonly string[];
+  values: readonly (readonly number[])[];
+  format(value: number): string;
+  className?: string;
+}) {
   return (
-    <table>
+    <table className={className}>
       <caption style={{ textAlign: 'left', fontWeight: 600 }}>{caption}</caption>
       <thead>
         <tr>
-          <td />
+          {corner === undefined ? <td /> : <th scope="col">{corner}</th>}
           {columnLabels.map((label) => (
             <th key={label} scope="col">
               {label}

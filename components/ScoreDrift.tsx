@@ -5,6 +5,7 @@ import { formatRate } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
 import { scoresPerProbabilityBin } from '@/lib/ui/stored-data';
+import { NumberGrid } from './Charts';
 
 const MEANING: Record<DriftLevel, string> = {
   stable: 'stable: the leads scored now look like those the model learnt from.',
@@ -38,32 +39,21 @@ export function ScoreDrift({ manifest }: { manifest: Manifest }) {
   if (total === 0) return <p data-testid="score-drift">No stored lead has a score from this model yet: sync or import leads to compare them with its training leads.</p>;
   const psi = populationStability(bins.expected, counts.data);
   const level = driftLevel(psi);
-  const labels = binLabels(bins.cuts);
   return (
     <>
       <p data-testid="score-drift" data-level={level}>
         Over the {total.toLocaleString('en-US')} stored leads it scored, the population stability index against its training leads is{' '}
         {psi.toFixed(2)}, {MEANING[level]}
       </p>
-      <table className="score-drift">
-        <caption>Share of leads per probability range (the training leads' tenths)</caption>
-        <thead>
-          <tr>
-            <th scope="col">likely to convert</th>
-            <th scope="col">training leads</th>
-            <th scope="col">stored leads</th>
-          </tr>
-        </thead>
-        <tbody>
-          {labels.map((label, b) => (
-            <tr key={label}>
-              <th scope="row">{label}</th>
-              <td>{Math.round(bins.expected[b] * 100)} %</td>
-              <td>{Math.round((counts.data[b] / total) * 100)} %</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <NumberGrid
+        className="score-drift"
+        caption="Share of leads per probability range (the training leads' tenths)"
+        corner="likely to convert"
+        rowLabels={binLabels(bins.cuts)}
+        columnLabels={['training leads', 'stored leads']}
+        values={bins.expected.map((share, b) => [share, counts.data[b] / total])}
+        format={(share) => `${Math.round(share * 100)} %`}
+      />
     </>
   );
 }
