@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { distinctValues, filterLeads, leadsOfTier, NO_FILTERS, segmentStats, type ScoredLeadRow } from './segments';
+import { distinctValues, filterChoices, filterLeads, leadsOfTier, NO_FILTERS, offeredFilters, segmentStats, type ScoredLeadRow } from './segments';
 
 const DAY = 86_400_000;
 const NOW = 100 * DAY;
@@ -67,4 +67,13 @@ describe('leadsOfTier', () => {
 
 it('lists the distinct owners for the filter', () => {
   expect(distinctValues(rows, 'owner')).toEqual(['Dana', 'Priya']);
+});
+
+it('drops a chosen owner or source the leads no longer have, so the filter applies what its select shows', () => {
+  // The owner was chosen while the sync had stored ids; the leads now carry names.
+  const chosen = { owner: '005000000000001', leadSource: 'Webinar', createdWithinDays: 30 };
+  const offered = offeredFilters(chosen, filterChoices(rows));
+  expect(offered).toEqual({ owner: null, leadSource: 'Webinar', createdWithinDays: 30 });
+  expect(offeredFilters({ ...chosen, leadSource: 'Trade show' }, filterChoices(rows)).leadSource).toBeNull();
+  expect(offeredFilters({ ...NO_FILTERS, owner: 'Priya' }, filterChoices(rows)).owner).toBe('Priya');
 });

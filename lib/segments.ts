@@ -95,3 +95,23 @@ export function leadsOfTier(rows: readonly ScoredLeadRow[], tier: Tier, order: S
 export function distinctValues(rows: readonly ScoredLeadRow[], key: 'owner' | 'leadSource'): string[] {
   return [...new Set(rows.map((row) => row[key]).filter(Boolean))].sort((a, b) => a.localeCompare(b));
 }
+
+/** The owners and lead sources the filters offer: those the rows have. */
+export interface FilterChoices {
+  owner: string[];
+  leadSource: string[];
+}
+
+export function filterChoices(rows: readonly ScoredLeadRow[]): FilterChoices {
+  return { owner: distinctValues(rows, 'owner'), leadSource: distinctValues(rows, 'leadSource') };
+}
+
+/**
+ * `filters` without the values no longer offered: once a sync names the owners it stored as
+ * ids, or a source's leads are deleted, the chosen value matches no lead while its select can
+ * only show "All". The filter then applies what the select shows.
+ */
+export function offeredFilters(filters: SegmentFilters, choices: FilterChoices): SegmentFilters {
+  const offered = (value: string | null, values: string[]) => (value !== null && values.includes(value) ? value : null);
+  return { ...filters, owner: offered(filters.owner, choices.owner), leadSource: offered(filters.leadSource, choices.leadSource) };
+}

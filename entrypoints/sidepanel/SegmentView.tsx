@@ -6,11 +6,13 @@ import { background } from '@/lib/messaging/client';
 import type { Tier } from '@/lib/messaging/protocol';
 import { TIER_LOOK } from '@/lib/presentation';
 import {
-  distinctValues,
+  filterChoices,
   filterLeads,
   leadsOfTier,
   NO_FILTERS,
+  offeredFilters,
   segmentStats,
+  type FilterChoices,
   type ScoredLeadRow,
   type SegmentFilters,
   type SortOrder,
@@ -39,15 +41,15 @@ function Select({ label, value, options, onChange }: { label: string; value: str
   );
 }
 
-function Filters({ rows, filters, onChange }: { rows: readonly ScoredLeadRow[]; filters: SegmentFilters; onChange(filters: SegmentFilters): void }) {
-  const choices = (values: string[], all: string) => [{ value: '', label: all }, ...values.map((value) => ({ value, label: value }))];
+function Filters({ choices, filters, onChange }: { choices: FilterChoices; filters: SegmentFilters; onChange(filters: SegmentFilters): void }) {
+  const options = (values: string[], all: string) => [{ value: '', label: all }, ...values.map((value) => ({ value, label: value }))];
   return (
     <div className="filters" role="group" aria-label="Filters">
-      <Select label="Owner" value={filters.owner ?? ''} options={choices(distinctValues(rows, 'owner'), 'All owners')} onChange={(owner) => onChange({ ...filters, owner: owner || null })} />
+      <Select label="Owner" value={filters.owner ?? ''} options={options(choices.owner, 'All owners')} onChange={(owner) => onChange({ ...filters, owner: owner || null })} />
       <Select
         label="Lead source"
         value={filters.leadSource ?? ''}
-        options={choices(distinctValues(rows, 'leadSource'), 'All sources')}
+        options={options(choices.leadSource, 'All sources')}
         onChange={(leadSource) => onChange({ ...filters, leadSource: leadSource || null })}
       />
       <Select
@@ -68,8 +70,10 @@ function TopLeads({ rows, tier, onOpen }: { rows: readonly ScoredLeadRow[]; tier
 
 /** Segment stats, filters and the top hot and warm leads of the active model. */
 export function SegmentView({ rows }: { rows: readonly ScoredLeadRow[] }) {
-  const [filters, setFilters] = useState<SegmentFilters>(NO_FILTERS);
+  const [chosen, setFilters] = useState<SegmentFilters>(NO_FILTERS);
   const [openError, setOpenError] = useState<string | null>(null);
+  const choices = useMemo(() => filterChoices(rows), [rows]);
+  const filters = useMemo(() => offeredFilters(chosen, choices), [chosen, choices]);
   const filtered = useMemo(() => filterLeads(rows, filters, Date.now()), [rows, filters]);
   const stats = useMemo(() => segmentStats(filtered), [filtered]);
   const open = async (row: ScoredLeadRow) => {
@@ -84,7 +88,7 @@ export function SegmentView({ rows }: { rows: readonly ScoredLeadRow[] }) {
         <h2 id="stats-title" style={{ fontSize: 16, margin: 0 }}>
           Segments ({filtered.length.toLocaleString('en-US')} of {rows.length.toLocaleString('en-US')} leads)
         </h2>
-        <Filters rows={rows} filters={filters} onChange={setFilters} />
+        <Filters choices={choices} filters={filters} onChange={setFilters} />
         <div style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>
           <TierDonut stats={stats} />
           <SegmentStatsTable stats={stats} />
