@@ -5,8 +5,9 @@
  * 30-second alarm (plus every start-up of the worker) resumes a job marked running.
  */
 import { browser } from 'wxt/browser';
-import { clientFor } from '../connections/client-for';
-import { markReconnect } from '../connections/connections';
+import { clientForConnection } from '../connections/client-for';
+import { markReconnect, readConnection } from '../connections/connections';
+import { accountOf } from '../connections/schema';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { resetWorkerIdleTimer } from '../background/keep-alive';
@@ -15,7 +16,7 @@ import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { activeModelId } from '../ml/model-store';
 import { runSync } from './engine';
 import type { SyncState } from './state';
-import { dexieSyncStore } from './store';
+import { dexieSyncStore, recordSyncedAccount } from './store';
 
 export const SYNC_WATCHDOG_ALARM = 'leadlens-sync-watchdog';
 const cancelKey = (crm: CrmKind) => `sync-cancel:${crm}`;
@@ -37,8 +38,12 @@ async function runJob(crm: CrmKind): Promise<void> {
   const final = await navigator.locks.request(syncLockName(crm), { ifAvailable: true }, async (lock): Promise<SyncState | null> => {
     if (!lock) return null;
     const store = dexieSyncStore(db);
+    const connection = await readConnection(crm);
+    const client = connection && clientForConnection(connection);
+    const account = connection && accountOf(connection);
+    // Before the job's first write: its writes carry the state it reads, account included.
+    if (account) await recordSyncedAccount(db, crm, account);
     const state = await store.readState(crm);
-    const client = await clientFor(crm);
     if (!client || (await cancelRequested(crm))) {
       const error = client ? null : 'Not connected: connect this CRM first';
       await store.writeState(crm, { ...state, status: client ? 'cancelled' : 'error', error, errorKind: client ? null : 'auth' });

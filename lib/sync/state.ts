@@ -36,6 +36,11 @@ export const SyncStateSchema = z.object({
   error: z.string().nullable(),
   /** `auth` means the connection needs "reconnect". */
   errorKind: z.string().nullable(),
+  /**
+   * The org or portal the stored leads and checkpoint come from, kept when the CRM is
+   * disconnected (while connected, the connection says): connecting another one forgets them.
+   */
+  account: z.object({ id: z.string(), name: z.string() }).optional(),
 });
 export type SyncState = z.infer<typeof SyncStateSchema>;
 

@@ -1,4 +1,5 @@
 /** Where the sync engine keeps leads and its checkpoint: Dexie, one transaction per page. */
+import type { CrmAccount } from '../crm/client';
 import type { CrmKind } from '../crm/types';
 import type { LeadLensDb, StoredLead } from '../db/db';
 import { hasUnnamedOwner, looksLikeOwnerId } from './to-stored-lead';
@@ -13,6 +14,16 @@ export interface SyncStore {
   unnamedOwnerIds(crm: CrmKind): Promise<string[]>;
   /** Replaces those owner ids by the names in `names` (id → name); returns how many leads changed. */
   nameOwners(crm: CrmKind, names: ReadonlyMap<string, string>): Promise<number>;
+}
+
+/**
+ * Records `account` as the org or portal the CRM's stored leads come from, unless one is
+ * recorded already (connecting another forgets them, and their state with its account).
+ */
+export async function recordSyncedAccount(db: LeadLensDb, crm: CrmKind, account: CrmAccount): Promise<void> {
+  const store = dexieSyncStore(db);
+  const state = await store.readState(crm);
+  if (state.account === undefined) await store.writeState(crm, { ...state, account });
 }
 
 /** Leads renamed per transaction when owner ids get their names. */

@@ -6,7 +6,7 @@
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { beforeEach, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateDemoLeads } from '../../crm/demo-data';
 import { readConnection } from '../../connections/connections';
 import { db } from '../../db/db';
@@ -17,6 +17,7 @@ import { dexieSyncStore } from '../../sync/store';
 import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../../test/demo-crm/server';
+import { stubWebLocks } from '../../../test/web-locks';
 import { syncHandlers } from './sync';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -154,4 +155,71 @@ it('remembers the portal the contacts came from through a failed connect: the ri
   const right = await connectHubSpot('pat-na1-portal-b');
   expect(right.ok && right.message).toContain('1 lead synced from HubSpot portal 4242424 was removed');
   expect(await db.leads.count()).toBe(0);
+});
+
+describe('after a disconnect', () => {
+  it('still forgets the leads of an org when another org is connected', async () => {
+    await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
+    await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+    await dexieSyncStore(db).writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 1_800_000_000_000 });
+    await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
+
+    const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    expect(reply.ok && reply.message).toContain(`1 lead synced from ${SANDBOX} was removed`);
+    expect(await db.leads.count()).toBe(0);
+    // The next sync reads the new org from the start, not from the old org's checkpoint.
+    expect(await dexieSyncStore(db).readState('salesforce')).toEqual(INITIAL_SYNC_STATE);
+  });
+
+  it('still forgets the contacts of a portal when a token of another portal is connected', async () => {
+    await connectHubSpot('pat-na1-portal-a');
+    await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
+    await syncHandlers.disconnectCrm({ crm: 'hubspot' }, sender);
+    behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
+    const reply = await connectHubSpot('pat-na1-portal-b');
+    expect(reply.ok && reply.message).toContain('1 lead synced from HubSpot portal 4242424 was removed');
+    expect(await db.leads.count()).toBe(0);
+  });
+
+  it('keeps the leads when the same org is connected again', async () => {
+    await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+    await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
+    const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    expect(reply.ok && reply.status).toBe('connected');
+    expect(reply.ok && reply.message).not.toContain('removed');
+    expect(await db.leads.count()).toBe(1);
+  });
+});
+
+it('forgets nothing for a mistyped Salesforce host (no session there), and keeps the org’s site access', async () => {
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+  const MISTYPED = 'acmee.my.salesforce.com';
+  fakeBrowser.cookies.get = vi.fn(async ({ url, name }: { url: string; name: string }) =>
+    name === 'sid' && !url.includes(MISTYPED) ? { value: '00D5g000004Demo!ARsession' } : null,
+  ) as never;
+
+  const mistyped = await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, apiVersion: '67.0' }, sender);
+  expect(mistyped.ok && mistyped.status).toBe('reconnect');
+  expect(mistyped.ok && mistyped.message).not.toContain('removed');
+  expect(await db.leads.count()).toBe(1);
+  expect(fakeBrowser.permissions.remove).not.toHaveBeenCalled();
+
+  // The right host again: its leads are still its own.
+  const fixed = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  expect(fixed.ok && fixed.status).toBe('connected');
+  expect(fixed.ok && fixed.message).not.toContain('removed');
+  expect(await db.leads.count()).toBe(1);
+});
+
+it('records the org a sync reads, so the leads stay tied to it whatever is connected next', async () => {
+  stubWebLocks();
+  // What the sync calls to keep the service worker alive.
+  fakeBrowser.runtime.getPlatformInfo = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
+  await syncHandlers.startSync({ crm: 'salesforce' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('salesforce')).status).toBe('done'), { timeout: 5_000 });
+  expect((await dexieSyncStore(db).readState('salesforce')).account).toEqual({ id: SANDBOX, name: SANDBOX });
+  expect(await db.leads.where('source').equals('salesforce').count()).toBe(5);
 });

@@ -16,7 +16,7 @@ import type { Handlers } from '../../messaging/rpc';
 import { cancelSync, startSync } from '../../sync/runner';
 import { forgetSyncedLeads } from '../purge';
 import { cancelWriteBack } from '../write-back-job';
-import { dexieSyncStore } from '../../sync/store';
+import { dexieSyncStore, recordSyncedAccount } from '../../sync/store';
 
 const CRM_LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 
@@ -74,13 +74,22 @@ async function forgetOtherAccount(crm: CrmKind, storedFrom: CrmAccount | null, l
 }
 
 /**
+ * The org or portal the CRM's synced leads came from: as recorded by their syncs (or at a
+ * disconnect or connect), else the stored connection's; null when unknown. The record first:
+ * a connection stored though its check failed (a mistyped host) is not where they came from.
+ */
+async function syncedFrom(crm: CrmKind, connection: Connection | null): Promise<CrmAccount | null> {
+  return (await dexieSyncStore(db).readState(crm)).account ?? (connection && accountOf(connection));
+}
+
+/**
  * Checks the stored connection. A HubSpot portal learned now is compared with the one its
  * synced contacts came from (unknown when its connect could not check), then kept.
  */
 async function checkAndRemember(connection: Connection): Promise<ConnectionReply & { ok: true }> {
   const { reply, account } = await check(connection);
   if (connection.crm !== 'hubspot' || account === null || account.id === connection.account?.id) return remember(reply);
-  const note = await forgetOtherAccount('hubspot', connection.account ?? null, account);
+  const note = await forgetOtherAccount('hubspot', await syncedFrom('hubspot', connection), account);
   await writeConnection({ ...connection, account });
   return remember(reply, note);
 }
@@ -127,19 +136,24 @@ export const syncHandlers: Handlers<SyncProtocol> = {
       return { ok: true, crm: request.crm, status: 'error', host, message: error instanceof Error ? error.message : String(error) };
     }
     const previous = await readConnection(request.crm);
-    // The org or portal it reads, learned before anything is stored: a Salesforce org is its
-    // host; a HubSpot token is in hand, so its portal can be asked now.
-    const checked = connection.crm === 'hubspot' ? await check(connection) : null;
+    const storedFrom = await syncedFrom(request.crm, previous);
+    // Kept through this connect if it forgets nothing (its check may fail), for the next one to compare.
+    if (storedFrom) await recordSyncedAccount(db, request.crm, storedFrom);
+    // The org or portal it reads, learned before anything is stored, so a mistyped host or token
+    // forgets nothing: a HubSpot token and a Salesforce session are checked now (the org is the
+    // host); an OAuth sign-in has just succeeded at its host (its check reads stored tokens).
+    const checkedFirst = connection.crm === 'hubspot' || connection.auth.kind === 'session';
+    const checked = checkedFirst ? await check(connection) : null;
     const learned = checked ? checked.account : accountOf(connection);
     // Before the connection is stored: if a job does not stop, this throws and the previous
     // connection stays, so connecting again retries the forgetting.
-    const note = await forgetOtherAccount(request.crm, previous && accountOf(previous), learned);
+    const note = await forgetOtherAccount(request.crm, storedFrom, learned);
     // A HubSpot connection keeps the portal its synced contacts come from: the one learned,
     // else (its check failed) still the previous one's, until a check learns it.
-    const account = learned ?? (previous?.crm === 'hubspot' ? previous.account : undefined);
+    const account = learned ?? (request.crm === 'hubspot' ? storedFrom : null);
     if (connection.crm === 'hubspot' && account) connection = { ...connection, account };
-    // Stored before a Salesforce check: an OAuth client reads its tokens from storage, and a
-    // failed check can then be retried ("test connection") after fixing what failed.
+    // Stored even when its check failed: it can be retried ("test connection") after fixing what
+    // failed. An OAuth connection is checked once stored: its client reads its tokens from storage.
     await writeConnection(connection);
     // The previous org's site access, unless this one needs it too (HubSpot's one API host).
     if (note && previous && apiHostOf(previous) !== apiHostOf(connection)) await releaseHostAccess(previous);
@@ -153,6 +167,10 @@ export const syncHandlers: Handlers<SyncProtocol> = {
   async disconnectCrm({ crm }) {
     // A running job holds its client, credentials included: stop both kinds before forgetting them.
     await Promise.all([cancelSync(crm), cancelWriteBack(crm)]);
+    const connection = await readConnection(crm);
+    const account = connection && accountOf(connection);
+    // The synced leads stay; which org or portal they came from must too, or connecting another one would keep them.
+    if (account) await recordSyncedAccount(db, crm, account);
     await removeConnection(crm);
     return { ok: true, crm, status: 'disconnected', host: '', message: `${CRM_LABEL[crm]} disconnected` };
   },
