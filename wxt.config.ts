@@ -21,5 +21,8 @@ export default defineConfig({
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },
     action: { default_title: 'LeadLens' },
+    // Credentials live in storage.local, which content scripts can read unless it is restricted
+    // to the extension (setAccessLevel): Chrome restricts areas other than session from 140 on.
+    minimum_chrome_version: '140',
   },
 });

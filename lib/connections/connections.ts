@@ -11,7 +11,10 @@ import { ConnectionReplySchema, ConnectionSchema, apiHostOf, originPatternOf, ty
 const connectionKey = (crm: CrmKind) => `connection:${crm}`;
 const statusKey = (crm: CrmKind) => `connection-status:${crm}`;
 
-/** Content scripts can read `storage.local` by default; credentials live there, so close it. */
+/**
+ * Content scripts can read `storage.local` by default; credentials live there, so close it.
+ * Supported from Chrome 140, the manifest's minimum (an e2e test reads it from a content script).
+ */
 export async function restrictStorageToExtension(): Promise<void> {
   await browser.storage.local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => undefined);
 }

@@ -212,6 +212,11 @@ describe('the built extension', () => {
     expect(contentScripts.some((file) => file.includes('crm'))).toBe(true);
   });
 
+  it('installs only in a Chrome that can close storage.local, where the credentials are, to content scripts', () => {
+    const manifestJson = JSON.parse(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8'));
+    expect(Number(manifestJson.minimum_chrome_version)).toBeGreaterThanOrEqual(140);
+  });
+
   it('sent no request to any host but the demo CRM', async () => {
     const { byPagesAndExtension } = await harness.close();
     // The log did see the demo CRM's pages, so an empty list below means something.
