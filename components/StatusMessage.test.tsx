@@ -45,3 +45,11 @@ it('shows 0 % and a valid <progress> before the total is known', () => {
   expect(rendered.container.textContent).toContain('0 of 0 (0 %)');
   expect(rendered.container.querySelector('progress')?.getAttribute('max')).toBe('1');
 });
+
+it('shows a progress without an end, and the count so far, when nobody can say how much is left', () => {
+  rendered = render(<JobProgressBar label="Syncing HubSpot" done={12_400} total={null} />);
+  const progress = rendered.container.querySelector('progress')!;
+  expect(progress.closest('label')?.textContent).toBe('Syncing HubSpot: 12,400 so far');
+  // Indeterminate: no value, so it does not claim to be done.
+  expect(progress.hasAttribute('value')).toBe(false);
+});

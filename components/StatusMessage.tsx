@@ -28,13 +28,23 @@ export function ErrorState({ message, action }: { message: string; action?: Reac
 }
 
 /** A long job's progress, announced politely to screen readers. */
-export function JobProgressBar({ label, done, total }: { label: string; done: number; total: number }) {
-  const percent = total > 0 ? Math.round((done / total) * 100) : 0;
+/** `total` null: not known yet (a CRM that does not say how much is left), shown as a progress without an end. */
+export function JobProgressBar({ label, done, total }: { label: string; done: number; total: number | null }) {
+  const style = { display: 'block', width: '100%' };
   return (
     <div role="status" aria-live="polite" className="job-progress">
       <label style={{ display: 'block' }}>
-        {label}: {done.toLocaleString('en-US')} of {total.toLocaleString('en-US')} ({percent} %)
-        <progress value={done} max={Math.max(total, 1)} style={{ display: 'block', width: '100%' }} />
+        {total === null ? (
+          <>
+            {label}: {done.toLocaleString('en-US')} so far
+            <progress style={style} />
+          </>
+        ) : (
+          <>
+            {label}: {done.toLocaleString('en-US')} of {total.toLocaleString('en-US')} ({total > 0 ? Math.round((done / total) * 100) : 0} %)
+            <progress value={done} max={Math.max(total, 1)} style={style} />
+          </>
+        )}
       </label>
     </div>
   );

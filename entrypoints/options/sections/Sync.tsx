@@ -57,7 +57,7 @@ function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; o
     <div data-testid={`sync-${sync.crm}`} data-status={sync.status} data-synced={sync.synced} data-stored={sync.stored}>
       <h3>{label}</h3>
       {sync.status === 'running' && (
-        <JobProgressBar label={`Syncing ${label}`} done={sync.synced} total={sync.synced + (sync.remaining ?? 0)} />
+        <JobProgressBar label={`Syncing ${label}`} done={sync.synced} total={sync.remaining === null ? null : sync.synced + sync.remaining} />
       )}
       <p>
         {sync.stored.toLocaleString('en-US')} leads from {label} in this browser.
