@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import type { Manifest } from '@/lib/ml/manifest';
 import { driftLevel, populationStability, trainingDeciles, type DriftLevel } from '@/lib/ml/score-drift';
-import { formatRate } from '@/lib/presentation';
+import { formatDistinctRates } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
 import { scoresPerProbabilityBin } from '@/lib/ui/stored-data';
@@ -16,11 +16,8 @@ const MEANING: Record<DriftLevel, string> = {
 /** The probability range of each bin, in words: "below 3.2 %", "3.2 %–5.1 %", "41 % and above". */
 function binLabels(cuts: readonly number[]): string[] {
   if (cuts.length === 0) return ['all'];
-  return [
-    `below ${formatRate(cuts[0])}`,
-    ...cuts.slice(1).map((upper, i) => `${formatRate(cuts[i])}–${formatRate(upper)}`),
-    `${formatRate(cuts[cuts.length - 1])} and above`,
-  ];
+  const edges = formatDistinctRates(cuts);
+  return [`below ${edges[0]}`, ...edges.slice(1).map((upper, i) => `${edges[i]}–${upper}`), `${edges[edges.length - 1]} and above`];
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeLikelihood, formatProbability, formatRate, formatVersusAverage, strengthOf, topReasons } from './presentation';
+import { describeLikelihood, formatDistinctRates, formatProbability, formatRate, formatVersusAverage, strengthOf, topReasons } from './presentation';
 
 describe('formatProbability', () => {
   it.each([
@@ -21,6 +21,17 @@ describe('formatRate', () => {
     [0.995, '100 %'],
     [1, '100 %'],
   ])('%f → %s', (rate, text) => expect(formatRate(rate)).toBe(text));
+});
+
+describe('formatDistinctRates', () => {
+  it('writes the edges of adjacent ranges as formatRate does when they read apart', () => {
+    expect(formatDistinctRates([0.012, 0.05, 0.41])).toEqual(['1.2 %', '5 %', '41 %']);
+  });
+
+  it('gives every edge more digits when two would read the same, so no two ranges look alike', () => {
+    expect(formatDistinctRates([0.0121, 0.0124, 0.2])).toEqual(['1.21 %', '1.24 %', '20 %']);
+    expect(formatDistinctRates([0.4121, 0.4149])).toEqual(['41.2 %', '41.5 %']);
+  });
 });
 
 describe('formatVersusAverage', () => {

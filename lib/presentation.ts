@@ -43,11 +43,24 @@ export function formatProbability(probability: number): string {
  * (two significant digits: with 1 % conversion, whole percents round every tier to "<1 %"),
  * whole percents above, exactly "0 %" and "100 %" at the ends.
  */
-export function formatRate(rate: number): string {
+export function formatRate(rate: number, extraDigits = 0): string {
   const percent = rate * 100;
   if (percent <= 0 || percent >= 100) return `${Math.min(100, Math.max(0, percent))} %`;
-  if (percent >= 10) return `${Math.round(percent)} %`;
-  return `${Number(percent.toPrecision(2))} %`;
+  if (percent >= 10) return `${Number(percent.toFixed(extraDigits))} %`;
+  return `${Number(percent.toPrecision(2 + extraDigits))} %`;
+}
+
+/**
+ * Distinct rates that must read apart (the edges of adjacent ranges), as `formatRate` writes
+ * them, with more digits for all when two would otherwise read the same.
+ */
+export function formatDistinctRates(rates: readonly number[]): string[] {
+  let labels: string[] = [];
+  for (let extraDigits = 0; extraDigits <= 4; extraDigits++) {
+    labels = rates.map((rate) => formatRate(rate, extraDigits));
+    if (new Set(labels).size === labels.length) break;
+  }
+  return labels;
 }
 
 /** "3× the average", "0.4× the average", "about average", "less than 0.1× the average". */
