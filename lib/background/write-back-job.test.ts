@@ -1,6 +1,7 @@
 /**
  * A write-back scores its own CRM's stored leads before writing them, not every stored lead:
- * with the other CRM's leads stored too, only its leads are scored (and written).
+ * with the other CRM's leads stored too, only its leads are scored (and written). It writes only
+ * the records the CRM takes: no converted Salesforce Lead.
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -69,11 +70,36 @@ it('scores only the leads of the CRM it writes back to, then writes them', async
   const salesforce = leads.filter((lead) => lead.source === 'salesforce');
 
   const target = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null });
-  expect(await startWriteBack(target)).toMatchObject({ status: 'running', total: salesforce.length });
-  while ((await readWriteBack('salesforce')).status === 'running') await new Promise((resolve) => setTimeout(resolve, 5));
+  // Converted Leads are scored but not written (see the next test).
+  const unconverted = salesforce.filter((lead) => lead.outcome !== 1);
+  expect(await startWriteBack(target)).toMatchObject({ status: 'running', total: unconverted.length });
+  await writeBackFinished('salesforce');
 
-  expect(await readWriteBack('salesforce')).toMatchObject({ status: 'done', written: salesforce.length });
+  expect(await readWriteBack('salesforce')).toMatchObject({ status: 'done', written: unconverted.length });
   expect((await db.leadScores.toArray()).map((score) => score.leadKey).sort()).toEqual(salesforce.map((lead) => lead.key).sort());
-  expect(updates.map((update) => update.recordId).sort()).toEqual(salesforce.map((lead) => lead.id).sort());
+  expect(updates.map((update) => update.recordId).sort()).toEqual(unconverted.map((lead) => lead.id).sort());
   expect(await readJob('scoring')).toMatchObject({ state: 'done', done: salesforce.length, total: salesforce.length, source: 'salesforce' });
 });
+
+it('leaves out converted Salesforce Leads, which Salesforce refuses to update, but writes converted HubSpot contacts', async () => {
+  const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 40).map((lead) => ({ ...lead, origin: 'sync' as const }));
+  await db.putLeads(leads);
+  const converted = (crm: CrmKind) => leads.filter((lead) => lead.source === crm && lead.outcome === 1);
+  expect(converted('salesforce').length).toBeGreaterThan(0);
+  expect(converted('hubspot').length).toBeGreaterThan(0);
+
+  await startWriteBack(WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null }));
+  await writeBackFinished('salesforce');
+  const sentToSalesforce = new Set(updates.map((update) => update.recordId));
+  expect(converted('salesforce').filter((lead) => sentToSalesforce.has(lead.id))).toEqual([]);
+  expect(await readWriteBack('salesforce')).toMatchObject({ status: 'done', failures: [], total: leads.filter((lead) => lead.source === 'salesforce' && lead.outcome !== 1).length });
+
+  updates.length = 0;
+  await startWriteBack(WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null }));
+  await writeBackFinished('hubspot');
+  expect(updates.map((update) => update.recordId).sort()).toEqual(leads.filter((lead) => lead.source === 'hubspot').map((lead) => lead.id).sort());
+});
+
+async function writeBackFinished(crm: CrmKind): Promise<void> {
+  while ((await readWriteBack(crm)).status === 'running') await new Promise((resolve) => setTimeout(resolve, 5));
+}

@@ -10,7 +10,7 @@ import { clientFor } from '../connections/client-for';
 import { markReconnect } from '../connections/connections';
 import { isCrmError } from '../crm/http';
 import type { CrmKind } from '../crm/types';
-import { db, syncedLeadsOf } from '../db/db';
+import { db, syncedLeadsOf, type StoredLead } from '../db/db';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
 import { activeModelId } from '../ml/model-store';
@@ -43,10 +43,21 @@ export async function readWriteBack(crm: CrmKind): Promise<WriteBackSummary> {
   return parsed.data;
 }
 
-/** `modelId`'s scores of the leads synced from `crm` (demo and CSV leads are not the CRM's records). */
+/**
+ * Whether the CRM takes a write to this synced lead. A converted Salesforce Lead is read-only
+ * (CANNOT_UPDATE_CONVERTED_LEAD, unless the user has the rarely granted "View and Edit Converted
+ * Leads" permission): sent, each would be a failure and a wasted update. A HubSpot contact that
+ * converted (opportunity, customer) is still an ordinary editable contact, and its owner keeps
+ * working it: it is written.
+ */
+function takesWriteBack(crm: CrmKind, lead: StoredLead): boolean {
+  return !(crm === 'salesforce' && lead.outcome === 1);
+}
+
+/** `modelId`'s scores of the leads synced from `crm` that it takes (demo and CSV leads are not the CRM's records). */
 export async function scoresToWrite(crm: CrmKind, modelId: string): Promise<ScoreToWrite[]> {
   // Keys only (`${crm}|${recordId}`): the leads' fields are not held, whatever their number.
-  const keys = (await syncedLeadsOf(crm).primaryKeys()) as string[];
+  const keys = (await syncedLeadsOf(crm).and((lead) => takesWriteBack(crm, lead)).primaryKeys()) as string[];
   const scores = await db.leadScores.bulkGet(keys.map((key) => `${modelId}|${key}`));
   return keys.flatMap((key, index) => {
     const score = scores[index];
@@ -61,8 +72,8 @@ function summaryFailures(failed: WriteBackResult['failed']): WriteBackSummary['f
 }
 
 /**
- * Starts writing `target` for every scored synced lead of the CRM; resolves once the job is
- * marked running (or with the reason it cannot start). The job takes its lock before it reads
+ * Starts writing `target` for every scored synced lead the CRM takes (`takesWriteBack`); resolves
+ * once the job is marked running (or with the reason it cannot start). The job takes its lock before it reads
  * the connection: a cancel, disconnect or purge meanwhile sees it alive and stops it, and two
  * starts at once run it once.
  */
