@@ -1,33 +1,27 @@
 /**
- * A Salesforce OAuth renewal that is still waiting for Salesforce when the admin disconnects
- * must not write the connection (and its refresh token) back.
+ * Salesforce OAuth renewals after a 401: one at a time, so requests refused at once renew once
+ * (a rotated refresh token is good once); only Salesforce refusing the refresh token means
+ * "reconnect"; and a renewal still waiting for Salesforce when the admin disconnects must not
+ * write the connection (and its refresh token) back.
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { stubWebLocks } from '../../test/web-locks';
 import { syncHandlers } from '../background/handlers/sync';
 import { clientFor } from './client-for';
 import { readConnection, writeConnection } from './connections';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
-it('keeps nothing a renewal brings back after the admin disconnected', async () => {
+const LEAD_ID = '00Q5g00000AbCdEAAA';
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status });
+const sessionExpired = () => json(401, [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired' }]);
+const isTokenRequest = (input: RequestInfo | URL) => String(input).endsWith('/services/oauth2/token');
+
+beforeEach(async () => {
   fakeBrowser.reset();
-  // Node has no Web Locks: no job holds one here.
-  vi.stubGlobal('navigator', { locks: { query: async () => ({ held: [], pending: [] }) } });
-  fakeBrowser.permissions.remove = vi.fn(async () => true);
-  let answerToken!: () => void;
-  const tokenAnswered = new Promise<void>((resolve) => (answerToken = resolve));
-  let tokenAsked!: () => void;
-  const tokenRequested = new Promise<void>((resolve) => (tokenAsked = resolve));
-  vi.stubGlobal('fetch', async (input: RequestInfo | URL) => {
-    if (String(input).endsWith('/services/oauth2/token')) {
-      tokenAsked();
-      await tokenAnswered;
-      return new Response(JSON.stringify({ access_token: 'new-access' }), { status: 200 });
-    }
-    return new Response(JSON.stringify([{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired' }]), { status: 401 });
-  });
+  stubWebLocks();
   await writeConnection({
     crm: 'salesforce',
     host: 'acme.my.salesforce.com',
@@ -35,12 +29,85 @@ it('keeps nothing a renewal brings back after the admin disconnected', async () 
     timeoutSeconds: 30,
     auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: 'old-access', refreshToken: '5Aep-refresh-secret' },
   });
+});
+afterEach(() => vi.unstubAllGlobals());
+
+const storedTokens = async () => {
+  const connection = await readConnection('salesforce');
+  return connection?.crm === 'salesforce' && connection.auth.kind === 'oauth' ? { accessToken: connection.auth.accessToken, refreshToken: connection.auth.refreshToken } : null;
+};
+
+it('renews once when requests at once get a 401, though each refresh token is good once', async () => {
+  // Salesforce with refresh token rotation: each refresh spends the refresh token and issues a new one.
+  // The stored access token has expired: no access token is good yet.
+  let tokens = { access: '', refresh: '5Aep-refresh-secret' };
+  const refreshTokensSent: string[] = [];
+  let refusals = 0;
+  let bothRefused!: () => void;
+  const refusedTwice = new Promise<void>((resolve) => (bothRefused = resolve));
+  vi.stubGlobal('fetch', async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    if (isTokenRequest(input)) {
+      const sent = new URLSearchParams(String(init.body)).get('refresh_token') ?? '';
+      refreshTokensSent.push(sent);
+      await refusedTwice;
+      await new Promise((resolve) => setTimeout(resolve, 20)); // answers after every other request has read the stored tokens
+      if (sent !== tokens.refresh) return json(400, { error: 'invalid_grant', error_description: 'expired access/refresh token' });
+      tokens = { access: `access-${refreshTokensSent.length}`, refresh: `5Aep-rotated-${refreshTokensSent.length}` };
+      return json(200, { access_token: tokens.access, refresh_token: tokens.refresh });
+    }
+    if (new Headers(init.headers).get('authorization') !== `Bearer ${tokens.access}`) {
+      if (++refusals === 2) bothRefused();
+      return sessionExpired();
+    }
+    return json(200, { attributes: { type: 'Lead' }, Id: LEAD_ID, SystemModstamp: '2026-11-01T00:00:00.000+0000', Title: 'CEO' });
+  });
+  // Two clients, as two jobs of the background would each have.
+  const [syncing, scoring] = [(await clientFor('salesforce'))!, (await clientFor('salesforce'))!];
+  const read = (client: typeof syncing) => client.readRecord(LEAD_ID, { fields: ['Title'] });
+
+  const records = await Promise.all([read(syncing), read(scoring)]);
+  expect(records.map((record) => record?.fields.Title)).toEqual(['CEO', 'CEO']);
+  expect(refreshTokensSent).toEqual(['5Aep-refresh-secret']);
+  expect(await storedTokens()).toEqual({ accessToken: 'access-1', refreshToken: '5Aep-rotated-1' });
+});
+
+it('says a renewal that cannot reach Salesforce is a network error, and keeps the connection', async () => {
+  vi.stubGlobal('fetch', async (input: RequestInfo | URL) => {
+    if (isTokenRequest(input)) throw new TypeError('Failed to fetch');
+    return sessionExpired();
+  });
   const client = (await clientFor('salesforce'))!;
-  const reading = client.readRecord('00Q5g00000AbCdEAAA', { fields: ['Title'] }).catch((error: unknown) => error);
+  await expect(client.readRecord(LEAD_ID, { fields: ['Title'] })).rejects.toMatchObject({ kind: 'network' });
+  expect(await storedTokens()).toEqual({ accessToken: 'old-access', refreshToken: '5Aep-refresh-secret' });
+});
+
+it('leaves the 401 standing ("reconnect") when Salesforce refuses the refresh token', async () => {
+  vi.stubGlobal('fetch', async (input: RequestInfo | URL) =>
+    isTokenRequest(input) ? json(400, { error: 'invalid_grant', error_description: 'expired access/refresh token' }) : sessionExpired(),
+  );
+  const client = (await clientFor('salesforce'))!;
+  await expect(client.readRecord(LEAD_ID, { fields: ['Title'] })).rejects.toMatchObject({ kind: 'auth', status: 401 });
+});
+
+it('keeps nothing a renewal brings back after the admin disconnected', async () => {
+  fakeBrowser.permissions.remove = vi.fn(async () => true);
+  let answerToken!: () => void;
+  const tokenAnswered = new Promise<void>((resolve) => (answerToken = resolve));
+  let tokenAsked!: () => void;
+  const tokenRequested = new Promise<void>((resolve) => (tokenAsked = resolve));
+  vi.stubGlobal('fetch', async (input: RequestInfo | URL) => {
+    if (isTokenRequest(input)) {
+      tokenAsked();
+      await tokenAnswered;
+      return json(200, { access_token: 'new-access' });
+    }
+    return sessionExpired();
+  });
+  const client = (await clientFor('salesforce'))!;
+  const reading = client.readRecord(LEAD_ID, { fields: ['Title'] }).catch((error: unknown) => error);
   await tokenRequested;
   await syncHandlers.disconnectCrm({ crm: 'salesforce' }, {} as never);
   answerToken();
   await reading;
   expect(await readConnection('salesforce')).toBeNull();
-  vi.unstubAllGlobals();
 });

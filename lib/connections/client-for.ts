@@ -3,11 +3,11 @@
  * reads credentials). Salesforce session reuse reads the org's `sid` cookie at every call,
  * as Salesforce Inspector does: the session rotates and expires, so it is never copied.
  * An OAuth connection reads its access token from storage at every call too, because a
- * renewal after a 401 replaces it there.
+ * renewal after a 401 (by any client, in any context) replaces it there.
  */
 import { browser } from 'wxt/browser';
 import type { CrmClient } from '../crm/client';
-import { CrmError } from '../crm/http';
+import { CrmError, isCrmError } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
 import { createSalesforceClient } from '../crm/salesforce-client';
 import type { CrmKind } from '../crm/types';
@@ -35,21 +35,34 @@ async function storedAccessToken(): Promise<string> {
   return stored.tokens.accessToken;
 }
 
-/** After a 401: trade the refresh token for a new access token and keep both; false when Salesforce refuses. */
-async function renewAccessToken(): Promise<boolean> {
-  const stored = await storedOAuth();
-  if (!stored) return false;
-  const { connection, tokens } = stored;
-  try {
-    const renewed = await refreshSalesforceToken({ host: connection.host, clientId: tokens.clientId }, tokens.refreshToken);
+/** Held while a CRM's OAuth tokens are renewed, by whichever context of the extension renews them. */
+export const tokenRenewalLockName = (crm: CrmKind) => `leadlens-token-renewal:${crm}`;
+
+/**
+ * After a 401 to `refusedAccessToken`: a new access token, kept with its refresh token; resolves
+ * whether to try again. Requests at once all get a 401 when the token expires, and with refresh
+ * token rotation a refresh token is good once: so renewals take turns, and one that finds another
+ * token stored than the one refused uses it as it is. Only Salesforce refusing the refresh token
+ * (`invalid_grant`) resolves false ("reconnect"); any other failure (offline, a server error)
+ * throws it, and the connection is kept for the next try.
+ */
+async function renewAccessToken(refusedAccessToken: string): Promise<boolean> {
+  return await navigator.locks.request(tokenRenewalLockName('salesforce'), async () => {
+    const stored = await storedOAuth();
+    if (!stored) return false;
+    const { connection, tokens } = stored;
+    if (tokens.accessToken !== refusedAccessToken) return true; // renewed (or reconnected) meanwhile
+    const renewed = await refreshSalesforceToken({ host: connection.host, clientId: tokens.clientId }, tokens.refreshToken).catch((error: unknown) => {
+      if (isCrmError(error, 'auth')) return null;
+      throw error;
+    });
+    if (!renewed) return false; // the 401 stands: the connection shows "reconnect"
     // The admin may have disconnected (or purged) while Salesforce answered: keep nothing then.
     const current = await storedOAuth();
     if (current?.tokens.refreshToken !== tokens.refreshToken) return current !== null;
     await writeConnection({ ...current.connection, auth: { ...current.tokens, ...renewed } });
     return true;
-  } catch {
-    return false; // the 401 stands: the connection shows "reconnect"
-  }
+  });
 }
 
 export function clientForConnection(connection: Connection): CrmClient {

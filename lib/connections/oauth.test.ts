@@ -90,4 +90,14 @@ describe('Salesforce OAuth with PKCE', () => {
     await expect(stillRefused.readRecord(leads[1].salesforceId)).rejects.toMatchObject({ kind: 'auth' });
     await expect(refreshSalesforceToken(app, 'revoked-refresh-token', fetch)).rejects.toMatchObject({ kind: 'auth', crmCode: 'invalid_grant' });
   });
+
+  it('says an unreachable or failing token endpoint is a network or server error, never "sign in again"', async () => {
+    const app = { host: HOST, clientId: DEMO_OAUTH_CLIENT_ID };
+    const offline: typeof fetch = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    await expect(refreshSalesforceToken(app, '5Aep-refresh', offline)).rejects.toMatchObject({ kind: 'network' });
+    const down: typeof fetch = async () => new Response('<html>Service Unavailable</html>', { status: 503 });
+    await expect(refreshSalesforceToken(app, '5Aep-refresh', down)).rejects.toMatchObject({ kind: 'server', status: 503 });
+  });
 });

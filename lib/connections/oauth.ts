@@ -60,19 +60,33 @@ export function authorizeUrl(app: OAuthApp, redirectUri: string, challenge: stri
   return url.toString();
 }
 
+/** A renewal waits for this one request (other requests wait for the renewal): never forever. */
+const TOKEN_REQUEST_TIMEOUT_MS = 30_000;
+
 async function tokenRequest(app: OAuthApp, form: Record<string, string>, fetchImpl: typeof fetch): Promise<z.infer<typeof TokenResponseSchema>> {
-  const response = await fetchImpl(`https://${app.host}/services/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams(form).toString(),
-    credentials: 'omit',
-  });
-  const body: unknown = await response.json().catch(() => undefined);
+  let response: Response;
+  let body: unknown;
+  try {
+    response = await fetchImpl(`https://${app.host}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams(form).toString(),
+      credentials: 'omit',
+      signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
+    });
+    body = await response.json().catch(() => undefined);
+  } catch (error) {
+    // Offline, dropped or timed out: the tokens may well be good, so this is no "sign in again".
+    // The error's class name only: its message can carry a URL.
+    throw new CrmError('network', `Could not reach ${app.host} for a Salesforce token (${error instanceof Error ? error.name : 'unknown error'})`);
+  }
   if (!response.ok) {
     const refusal = TokenErrorSchema.safeParse(body);
     const said = refusal.success ? `${refusal.data.error}${refusal.data.error_description ? `: ${refusal.data.error_description}` : ''}` : `HTTP ${response.status}`;
     // invalid_grant: the code or refresh token is used up, expired or revoked → sign in again.
-    throw new CrmError(refusal.success && refusal.data.error === 'invalid_grant' ? 'auth' : 'request', `Salesforce refused the token request (${said})`, response.status, refusal.success ? refusal.data.error : undefined);
+    // A server error says nothing of the tokens: try again later.
+    const kind = refusal.success && refusal.data.error === 'invalid_grant' ? 'auth' : response.status >= 500 ? 'server' : 'request';
+    throw new CrmError(kind, `Salesforce refused the token request (${said})`, response.status, refusal.success ? refusal.data.error : undefined);
   }
   const parsed = TokenResponseSchema.safeParse(body);
   if (!parsed.success) throw new CrmError('schema', `Salesforce answered the token request in an unexpected shape: ${describeSchemaIssues(parsed.error)}`, response.status);

@@ -63,6 +63,15 @@ describe('Salesforce client against the demo CRM', () => {
     expect(behaviour.requests.salesforce).toBe(4);
   });
 
+  it('says a request naming more Lead fields than a URL holds is too long for Salesforce, and why', async () => {
+    const { client } = setup();
+    // An org's Lead can have hundreds of custom fields: 700 of these make a URL of ~19,000 bytes.
+    const fields = Array.from({ length: 700 }, (_, i) => `Marketing_Attribute_${String(i).padStart(3, '0')}__c`);
+    const tooLong = { kind: 'request', status: 414, message: expect.stringMatching(/names 702 Lead fields, .*at most 16,384 bytes of URL and headers/) };
+    await expect(client.readRecord(leads[0].salesforceId, { fields })).rejects.toMatchObject(tooLong);
+    await expect(client.batchRead([leads[0].salesforceId], { fields })).rejects.toMatchObject(tooLong);
+  });
+
   it('writes SOQL date-times floored to the second', () => {
     expect(soqlDateTime(Date.parse('2026-03-14T09:26:53.589Z'))).toBe('2026-03-14T09:26:53Z');
   });

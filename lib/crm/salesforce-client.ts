@@ -12,7 +12,9 @@ export const DEFAULT_SALESFORCE_API_VERSION = '67.0';
 const BATCH_SIZE = 2000;
 /** Records per sObject Collections request: Salesforce refuses more than 200. */
 const UPDATE_BATCH_SIZE = 200;
-/** Ids per `WHERE Id IN (…)`: keeps the URL well under Salesforce's 16 KB limit. */
+/** Salesforce refuses a request whose URI and headers together pass this: 414 or 431. */
+const MAX_URI_AND_HEADERS_BYTES = 16_384;
+/** Ids per `WHERE Id IN (…)`: keeps the URL well under MAX_URI_AND_HEADERS_BYTES. */
 const IDS_PER_QUERY = 200;
 /** Fields a sync and a cache key cannot do without. */
 const REQUIRED_FIELDS = ['Id', 'SystemModstamp'] as const;
@@ -26,8 +28,8 @@ export interface SalesforceClientOptions {
   apiVersion: string;
   /** Session id (the `sid` cookie) or OAuth access token, read at call time. */
   accessToken(): Promise<string>;
-  /** OAuth: get a new access token after a 401; resolves whether it did. */
-  renewAccessToken?(): Promise<boolean>;
+  /** OAuth: after a 401 to `refusedAccessToken`, get a new access token; resolves whether to try again. */
+  renewAccessToken?(refusedAccessToken: string): Promise<boolean>;
   timeoutMs?: number;
   /** Salesforce has no per-second API limit, only daily ones: stay polite all the same. */
   requestsPerSecond?: number;
@@ -99,11 +101,15 @@ function toRecord(lead: Lead): CrmRecord {
 
 export function createSalesforceClient(options: SalesforceClientOptions): CrmClient {
   const limiter = new RateLimiter(options.requestsPerSecond ?? 10, 1000, options.clock);
+  // The token the latest request sent, for a renewal to tell whether it is still the one stored.
+  // Requests at once send the same token, unless one was renewed between them.
+  let lastAccessToken = '';
+  const renew = options.renewAccessToken;
   const http = new HttpClient({
     crmLabel: 'Salesforce',
     origin: options.instanceUrl,
-    authorization: async () => `Bearer ${await options.accessToken()}`,
-    renewAuthorization: options.renewAccessToken,
+    authorization: async () => `Bearer ${(lastAccessToken = await options.accessToken())}`,
+    renewAuthorization: renew && (() => renew(lastAccessToken)),
     limitersFor: () => [limiter],
     readErrorBody,
     timeoutMs: options.timeoutMs ?? 30_000,
@@ -146,6 +152,24 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     return data;
   }
 
+  /**
+   * Sends a request whose URL names the Lead fields `names`. A Lead object with hundreds of
+   * readable fields makes a URL longer than Salesforce takes: say so, and what helps.
+   */
+  async function namingFields<T>(names: readonly string[], send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (!isCrmError(error, 'request') || (error.status !== 414 && error.status !== 431)) throw error;
+      throw new CrmError(
+        'request',
+        `${error.message}: the request names ${names.length} Lead fields, more than one URL holds (Salesforce takes at most ${MAX_URI_AND_HEADERS_BYTES.toLocaleString('en-US')} bytes of URL and headers). Hide the Lead fields LeadLens does not need from this user with field-level security`,
+        error.status,
+        error.crmCode,
+      );
+    }
+  }
+
   const query = (soql: string) => `${base}/query?q=${encodeURIComponent(soql)}`;
 
   /**
@@ -175,7 +199,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       if (!isRecordId(id)) throw new CrmError('request', 'Not a Salesforce record Id');
       const names = await fieldList(fields, signal);
       try {
-        const { data } = await http.request({ path: `${base}/sobjects/Lead/${id}?fields=${names.join(',')}`, schema: LeadSchema, what: 'read Lead', signal });
+        const { data } = await namingFields(names, () => http.request({ path: `${base}/sobjects/Lead/${id}?fields=${names.join(',')}`, schema: LeadSchema, what: 'read Lead', signal }));
         return toRecord(data);
       } catch (error) {
         if (isCrmError(error, 'request') && error.status === 404) return null;
@@ -185,7 +209,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
     async batchRead(ids, { fields, signal }: ReadOptions = {}) {
       const names = await fieldList(fields, signal);
-      const leads = await queryByIds(ids, (inList) => `SELECT ${names.join(', ')} FROM Lead WHERE Id IN (${inList})`, LeadPageSchema, 'batch read Leads', signal);
+      const leads = await namingFields(names, () => queryByIds(ids, (inList) => `SELECT ${names.join(', ')} FROM Lead WHERE Id IN (${inList})`, LeadPageSchema, 'batch read Leads', signal));
       return leads.map(toRecord);
     },
 
@@ -205,7 +229,8 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       } else {
         const names = await fieldList(undefined, signal);
         const where = since === null ? '' : ` WHERE SystemModstamp >= ${soqlDateTime(since)}`;
-        page = await queryPage(query(`SELECT ${names.join(', ')} FROM Lead${where} ORDER BY SystemModstamp ASC, Id ASC`), LeadPageSchema, 'query changed Leads', signal);
+        const soql = `SELECT ${names.join(', ')} FROM Lead${where} ORDER BY SystemModstamp ASC, Id ASC`;
+        page = await namingFields(names, () => queryPage(query(soql), LeadPageSchema, 'query changed Leads', signal));
       }
       const next = page.done ? null : (page.nextRecordsUrl ?? null);
       // A locator ends in `-<offset>`: what is left is the total minus that offset.

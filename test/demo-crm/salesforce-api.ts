@@ -7,12 +7,13 @@
  *                                                     on Lead, User (the demo owners) and Group (one queue)
  *   GET /services/data/vNN.0/query/{locator}-{offset}  the next batch
  *   PATCH /services/data/vNN.0/composite/sobjects     update up to 200 records (sObject Collections)
- * Errors are Salesforce's: an array of `{message, errorCode}`.
+ * Errors are Salesforce's: an array of `{message, errorCode}`. A request whose URI and headers
+ * pass 16,384 bytes is refused before anything else, as Salesforce does: 414, or 431.
  */
 import { DEMO_OWNERS, salesforceIdChecksum, type DemoLead, type SalesforceLead } from '../../lib/crm/demo-data';
 import { z } from 'zod';
 import { SALESFORCE_CUSTOM_FIELDS, SALESFORCE_LEAD_FIELDS, TEXT_FIELD_MAX_LENGTH, salesforceField, type SalesforceField } from './fields';
-import { hasBearerToken, json, parseJsonBody, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
+import { hasBearerToken, json, parseJsonBody, text, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
 import { parseSoql, runSoql, SoqlError, type SoqlObject, type SoqlRow } from './soql';
 import type { DemoStore } from './store';
 
@@ -24,6 +25,8 @@ const MIN_BATCH_SIZE = 200;
 const MAX_OPEN_CURSORS = 50;
 /** sObject Collections take at most 200 records per call. */
 const MAX_COLLECTION_RECORDS = 200;
+/** Salesforce's limit on a request's URI and headers together. */
+const MAX_URI_AND_HEADERS_BYTES = 16_384;
 
 const RELEASES = ['Winter', 'Spring', 'Summer'] as const;
 
@@ -99,6 +102,8 @@ export function salesforceApi(store: DemoStore): DemoHandler {
   }
 
   return (request) => {
+    const refused = tooLong(request);
+    if (refused) return refused;
     const path = request.url.pathname;
     if (path === '/services/data' || path === '/services/data/') return json(200, versions());
     const match = /^\/services\/data\/v(\d+)\.0(\/.*)?$/.exec(path);
@@ -120,6 +125,15 @@ export function salesforceApi(store: DemoStore): DemoHandler {
     if (record) return leadRecord(store, store.bySalesforceId(record[1]), version, request.url.searchParams.get('fields'));
     return notFound();
   };
+}
+
+/** 414 when the URI alone passes Salesforce's limit, 431 when the URI and headers together do; null when it fits. */
+function tooLong(request: DemoRequest): DemoResponse | null {
+  const uriBytes = Buffer.byteLength(request.url.pathname + request.url.search);
+  const headerBytes = Object.entries(request.headers).reduce((sum, [name, value]) => sum + Buffer.byteLength(`${name}: ${value ?? ''}\r\n`), 0);
+  if (uriBytes > MAX_URI_AND_HEADERS_BYTES) return text(414, 'URI Too Long');
+  if (uriBytes + headerBytes > MAX_URI_AND_HEADERS_BYTES) return text(431, 'Request Header Fields Too Large');
+  return null;
 }
 
 const customField = (name: string) => SALESFORCE_CUSTOM_FIELDS.find((field) => field.name.toLowerCase() === name.toLowerCase());
