@@ -1,5 +1,5 @@
 import type { Deviation, HotterPlan } from '@/lib/ml/insights';
-import { formatProbability } from '@/lib/presentation';
+import { formatRate } from '@/lib/presentation';
 import { TierLabel } from './TierLabel';
 import { formatPoints } from './Waterfall';
 
@@ -40,13 +40,14 @@ export function HotterPlanView({ plan }: { plan: HotterPlan | null }) {
     <div className="hotter-plan">
       <p>
         {plan.reaches ? 'These changes would make it ' : 'Even these changes would not quite make it '}
-        <TierLabel tier={plan.targetTier} /> (from {formatProbability(plan.threshold)} likely): {formatProbability(plan.probabilityBefore)} →{' '}
-        {formatProbability(plan.probabilityAfter)}.
+        <TierLabel tier={plan.targetTier} /> (from {formatRate(plan.threshold)} likely): {formatRate(plan.probabilityBefore)} →{' '}
+        {formatRate(plan.probabilityAfter)}.
       </p>
       <ol>
         {plan.changes.map((change) => (
           <li key={change.feature}>
-            {change.label}: {change.from} → {change.to} ({formatPoints(change.points)} points)
+            {change.label}: {change.from} → {change.to}
+            {change.today && ', with an activity today'} ({formatPoints(change.points)} points)
           </li>
         ))}
       </ol>

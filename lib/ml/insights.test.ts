@@ -67,8 +67,8 @@ describe('whatWouldMakeHotter', () => {
     // gains 2 (the biggest); then opens → "> 2" gains 0.5 + the pair's 0.4 = 0.9 and reaches it.
     expect(plan.targetTier).toBe('warm');
     expect(plan.changes).toEqual([
-      { feature: 0, label: 'Website visits', from: '0', to: '> 5', points: 2 },
-      { feature: 2, label: 'E-mails opened', from: '≤ 2', to: '> 2', points: expect.closeTo(0.9, 12) },
+      { feature: 0, label: 'Website visits', from: '0', to: '> 5', points: 2, today: false },
+      { feature: 2, label: 'E-mails opened', from: '≤ 2', to: '> 2', points: expect.closeTo(0.9, 12), today: false },
     ]);
     expect(plan.probabilityBefore).toBeCloseTo(sigmoid(-3.7), 12);
     expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-0.8), 12);
@@ -111,7 +111,7 @@ describe('whatWouldMakeHotter', () => {
     const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
     // Visits → "6 – 9" gains 0.5 − (−0.5) + the pair's 0.4 = 1.4 and reaches warm (−1.3 ≥ −1.386);
     // "> 9" would gain 1.9: more than needed.
-    expect(plan.changes).toEqual([{ feature: 0, label: 'Website visits', from: 'missing', to: '6 – 9', points: expect.closeTo(1.4, 12) }]);
+    expect(plan.changes).toEqual([{ feature: 0, label: 'Website visits', from: 'missing', to: '6 – 9', points: expect.closeTo(1.4, 12), today: false }]);
     expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-1.3), 12);
     expect(plan.reaches).toBe(true);
   });
@@ -138,7 +138,43 @@ describe('whatWouldMakeHotter', () => {
     // Reaching warm needs 0.114. Smaller moves that would reach it are not a rep's to make:
     // activity "> 30 days" ago (+0.35) and "≤ 2" opens (+0.8); the smallest left is activity
     // "≤ 7 days" ago (+0.8, the same as opens "≤ 2" but reachable) before opens "> 2" (+1.3 + 0.4).
-    expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: '7 – 30 days', to: '≤ 7 days', points: expect.closeTo(0.8, 12) }]);
+    expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: '7 – 30 days', to: '≤ 7 days', points: expect.closeTo(0.8, 12), today: true }]);
+  });
+
+  describe('days since last activity, whose shape is not monotonic', () => {
+    // A noise spike at "1 – 7 days" and a dip at "8 – 30 days": older activity can score higher than fresh.
+    const recency = { labels: ['≤ 0 days', '1 – 7 days', '8 – 30 days', '> 30 days', 'missing'], edges: [0, 7, 30] };
+    const model: Manifest = {
+      ...manifest,
+      intercept: -3.5,
+      features: [
+        ...manifest.features,
+        { key: 'days_since_activity', label: 'Days since last activity', type: 'numeric', derive: { kind: 'daysSince', from: { csv: 'last_activity' } }, missingValues: [], actionable: true },
+      ],
+      terms: [...manifest.terms, { features: [3], label: 'Days since last activity', importance: 0, shape: { axes: [recency], scores: [0.2, 0.9, 0, -0.5, -0.6] } }],
+    };
+    // Visits and opens at their best already: −3.5 + 1 + 0.5 + 0.3 + 0.4 = −1.3 before recency.
+    const planFor = (daysSinceActivity: number) => {
+      const row = [9, 0, 9, daysSinceActivity];
+      return whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
+    };
+
+    it('moves it only to today, the one value an activity gives it, not to a bin that scores higher or is just enough', () => {
+      // −1.8: cold; warm needs 0.414 more. "8 – 30 days" (+0.5) would be just enough and "1 – 7 days" (+1.4) the most.
+      const plan = planFor(45);
+      expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: '> 30 days', to: '≤ 0 days', points: expect.closeTo(0.7, 12), today: true }]);
+      expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-1.1), 12);
+      expect(plan.reaches).toBe(true);
+    });
+
+    it('takes a lead with no activity recorded to today as well', () => {
+      const plan = planFor(Number.NaN); // −1.9
+      expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: 'missing', to: '≤ 0 days', points: expect.closeTo(0.8, 12), today: true }]);
+    });
+
+    it('suggests nothing for it once the last activity is today, though "1 – 7 days" scores higher', () => {
+      expect(planFor(0).changes).toEqual([]);
+    });
   });
 
   it('never aims a category at the pooled "(other)" level, which names no page a rep can send the lead to', () => {
@@ -155,7 +191,30 @@ describe('whatWouldMakeHotter', () => {
     const row = [9, 0, 9, 1]; // −5 + 1 + 0.5 + 0.3 + 0.4 − 0.5 = −3.3: cold, and only the page can move
     const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
     // "(other)" would gain the most (1.5), but only "pricing" (0.8) is a page.
-    expect(plan.changes).toEqual([{ feature: 3, label: 'Last page seen', from: 'blog', to: 'pricing', points: expect.closeTo(0.8, 12) }]);
+    expect(plan.changes).toEqual([{ feature: 3, label: 'Last page seen', from: 'blog', to: 'pricing', points: expect.closeTo(0.8, 12), today: false }]);
+  });
+
+  it('aims a cold lead at hot when warm starts where hot does, as no lead past that threshold is warm', () => {
+    const model: Manifest = { ...manifest, tiers: { ...manifest.tiers, warm: 0.4, hot: 0.4 } };
+    const row = [9, 0, 0]; // −0.7: p ≈ 0.33, cold
+    const plan = whatWouldMakeHotter(model, row, contributionsOf(row), 'csv')!;
+    // Opens → "> 2" (+0.9) lands at p = sigmoid(0.2) ≈ 0.55.
+    expect(plan).toMatchObject({ targetTier: 'hot', threshold: 0.4, reaches: true });
+  });
+
+  it('names the tier the changes land in when they reach past the one aimed at', () => {
+    const model: Manifest = { ...manifest, intercept: -2.2, tiers: { ...manifest.tiers, warm: 0.3, hot: 0.4 } };
+    const row = [9, 0, 0]; // −0.9: p ≈ 0.29, cold
+    const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
+    // The only move, opens → "> 2" (+0.9), takes it to p = 0.5: past warm, into hot.
+    expect(plan.probabilityAfter).toBeCloseTo(0.5, 12);
+    expect(plan).toMatchObject({ targetTier: 'hot', threshold: 0.4, reaches: true });
+  });
+
+  it('names the tier it aimed at when the changes fall short', () => {
+    const model: Manifest = { ...manifest, intercept: -9, tiers: { ...manifest.tiers, warm: 0.4, hot: 0.4 } };
+    const row = [0, 1, 1];
+    expect(whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')).toMatchObject({ targetTier: 'hot', threshold: 0.4, reaches: false });
   });
 
   it('has nothing to suggest for a hot lead', () => {
@@ -167,7 +226,8 @@ describe('whatWouldMakeHotter', () => {
     const warm = [9, 0, 0]; // −0.7: p ≈ 0.33, warm by its contributions
     const plan = whatWouldMakeHotter(manifest, warm, contributionsOf(warm), 'csv', 'cold')!;
     // Shown cold: the plan aims at warm, with the change that gets there, not "nothing would raise it".
-    expect(plan.targetTier).toBe('warm');
+    // That change (+0.9, to p ≈ 0.55) lands it in hot, and the plan says so.
+    expect(plan.targetTier).toBe('hot');
     expect(plan.changes.map((c) => [c.label, c.to])).toEqual([['E-mails opened', '> 2']]);
     expect(plan.reaches).toBe(true);
     // Shown hot: nothing to suggest.

@@ -87,22 +87,35 @@ export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, 
     .sort((a, b) => b.pointsLost - a.pointsLost);
 }
 
+/** A value a rep's work can give a feature, and its bin on the feature's own axis. */
+interface Target {
+  bin: number;
+  value: number;
+}
+
+/** Every bin of an axis but "missing", each with a value the model puts there. */
+const presentTargets = (axis: Axis): Target[] => Array.from({ length: missingBin(axis) }, (_, bin) => ({ bin, value: valueInBin(axis, bin) }));
+
+/** A "days since" feature: an activity today resets it to 0. */
+const countsDaysSince = (feature: Feature) => feature.type === 'numeric' && feature.derive.kind === 'daysSince';
+
 /**
- * The bins a rep's work can move a feature to. Fresh activity lowers a "days since"; engagement
- * raises counts and rates, where an unknown count is taken as none recorded; a category (the
- * last page seen) can become any other named level, not the pooled "(other)".
+ * What a rep's work can move a feature to. An activity today resets a "days since" to 0, the
+ * one value it can be given (an older date is not a rep's to choose, whatever the shape says);
+ * engagement raises counts and rates, where an unknown count is taken as none recorded; a
+ * category (the last page seen) can become any other named level, not the pooled "(other)".
  */
-function reachableBins(feature: Feature, axis: Axis, value: number): (bin: number) => boolean {
+function reachableTargets(feature: Feature, axis: Axis, value: number): Target[] {
+  if (countsDaysSince(feature)) {
+    const today = axisBin(axis, 0);
+    return today < axisBin(axis, value) ? [{ bin: today, value: 0 }] : [];
+  }
   if (feature.type !== 'numeric') {
     const from = axisBin(axis, value);
-    return (bin) => bin !== from && bin !== feature.otherCode;
-  }
-  if (feature.derive.kind === 'daysSince') {
-    const from = axisBin(axis, value);
-    return (bin) => bin < from;
+    return presentTargets(axis).filter(({ bin }) => bin !== from && bin !== feature.otherCode);
   }
   const from = axisBin(axis, Number.isNaN(value) ? 0 : value);
-  return (bin) => bin > from;
+  return presentTargets(axis).filter(({ bin }) => bin > from);
 }
 
 export interface Change {
@@ -112,9 +125,12 @@ export interface Change {
   to: string;
   /** Log-odds this change adds, given the changes before it. */
   points: number;
+  /** A "days since" reset to 0: the change is an activity today. */
+  today: boolean;
 }
 
 export interface HotterPlan {
+  /** The tier the changes reach, as the lead's score would be tiered; when they fall short, the tier aimed at. */
   targetTier: Exclude<Tier, 'cold'>;
   /** The calibrated probability the target tier starts at. */
   threshold: number;
@@ -126,11 +142,11 @@ export interface HotterPlan {
 }
 
 /**
- * The smallest changes to actionable features that move the lead to the next tier, or null
- * when it is hot already. Greedy: while the target is not reached (at most MAX_CHANGES), if
- * some single move reaches it, take the one that adds the fewest points (the smallest step
- * that is enough); otherwise take the move that adds the most. A feature changes at most
- * once, only the way a rep's work moves it (see reachableBins), and never to "missing"; only
+ * The smallest changes to actionable features that move the lead to the next tier (hot when
+ * warm starts where hot does), or null when it is hot already. Greedy: while the target is not
+ * reached (at most MAX_CHANGES), if some single move reaches it, take the one that adds the
+ * fewest points (the smallest step that is enough); otherwise take the move that adds the most. A feature changes at most
+ * once, only the way a rep's work moves it (see reachableTargets), and never to "missing"; only
  * features `source` supplies are changed. `scoredTier` is the tier the lead was shown with: the
  * plan starts from it, so it never contradicts the score a rep sees (a probability recomputed
  * from the contributions can fall on the other side of a threshold).
@@ -147,9 +163,10 @@ export function whatWouldMakeHotter(
   const probabilityBefore = applyCalibration(manifest.calibration, logit);
   const tier = scoredTier ?? tierOf(probabilityBefore, manifest.tiers);
   if (tier === 'hot') return null;
-  const targetTier = tier === 'cold' ? 'warm' : 'hot';
-  const threshold = manifest.tiers[targetTier];
-  const reached = (value: number) => applyCalibration(manifest.calibration, value) >= threshold;
+  const { tiers } = manifest;
+  // With warm starting where hot does (a capacity of no warm leads), every lead past it is hot.
+  const aim = tier === 'cold' && tiers.warm < tiers.hot ? 'warm' : 'hot';
+  const reached = (value: number) => applyCalibration(manifest.calibration, value) >= tiers[aim];
 
   const current = Array.from(row); // [F] the row as the changes so far leave it
   const usedFeatures = new Set(manifest.terms.flatMap((term) => term.features));
@@ -162,10 +179,13 @@ export function whatWouldMakeHotter(
       .flatMap((feature) => {
         const axis = ownAxis(manifest, feature);
         const from = axisBin(axis, current[feature]);
-        const reachable = reachableBins(manifest.features[feature], axis, current[feature]);
-        return Array.from({ length: missingBin(axis) }, (_, bin) => bin)
-          .filter(reachable)
-          .map((bin) => ({ feature, axis, from, bin, gain: gainOf(manifest, current, feature, valueInBin(axis, bin)) }));
+        return reachableTargets(manifest.features[feature], axis, current[feature]).map((target) => ({
+          feature,
+          axis,
+          from,
+          target,
+          gain: gainOf(manifest, current, feature, target.value),
+        }));
       })
       .filter((move) => move.gain > 0);
     if (moves.length === 0) break;
@@ -177,12 +197,15 @@ export function whatWouldMakeHotter(
       feature: best.feature,
       label: manifest.features[best.feature].label,
       from: best.axis.labels[best.from],
-      to: best.axis.labels[best.bin],
+      to: best.axis.labels[best.target.bin],
       points: best.gain,
+      today: countsDaysSince(manifest.features[best.feature]),
     });
-    current[best.feature] = valueInBin(best.axis, best.bin);
+    current[best.feature] = best.target.value;
     logit += best.gain;
   }
   const probabilityAfter = applyCalibration(manifest.calibration, logit);
-  return { targetTier, threshold, changes, probabilityBefore, probabilityAfter, reaches: probabilityAfter >= threshold };
+  // Changes that reach warm can jump past hot: name the tier they land in.
+  const targetTier = tierOf(probabilityAfter, tiers) === 'hot' ? 'hot' : aim;
+  return { targetTier, threshold: tiers[targetTier], changes, probabilityBefore, probabilityAfter, reaches: probabilityAfter >= tiers[aim] };
 }
