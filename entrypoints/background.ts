@@ -12,6 +12,7 @@ import { scoringHandlers } from '@/lib/background/handlers/scoring';
 import { syncHandlers } from '@/lib/background/handlers/sync';
 import { writeBackHandlers } from '@/lib/background/handlers/write-back';
 import { keepWorkerAliveDuring } from '@/lib/background/keep-alive';
+import { forgetOpenLead } from '@/lib/background/open-lead';
 import { resumeOffscreenJobs } from '@/lib/background/offscreen-engine';
 import { restrictStorageToExtension } from '@/lib/connections/connections';
 import { db } from '@/lib/db/db';
@@ -36,6 +37,8 @@ export default defineBackground({
     // Bulk scoring or re-tiering the offscreen document had not finished when the browser closed.
     void resumeOffscreenJobs().catch((error: unknown) => console.error('LeadLens: resuming stored-score jobs failed', error));
     browser.alarms.onAlarm.addListener((alarm) => void (alarm.name === SYNC_WATCHDOG_ALARM && resumeSyncs()));
+    // A closed tab's remembered lead is never read again: drop it before storage.session fills up.
+    browser.tabs.onRemoved.addListener((tabId) => void forgetOpenLead(tabId).catch((error: unknown) => console.error('LeadLens: forgetting a closed tab’s lead failed', error)));
     // The toolbar button opens the side panel.
     void browser.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => undefined);
   },

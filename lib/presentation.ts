@@ -30,6 +30,9 @@ export const TIER_LOOK: Record<Tier, { word: string; icon: string; colour: strin
   },
 };
 
+/** What the badge and the side panel say above the reason a lead was not scored. */
+export const COULD_NOT_SCORE = 'LeadLens could not score this lead';
+
 /** "12 % likely" with sensible precision at both ends. */
 export function formatProbability(probability: number): string {
   const percent = probability * 100;

@@ -7,7 +7,7 @@ import type { OpenLead } from '@/lib/messaging/protocol-leads';
 import { calibrationBand } from '@/lib/ml/calibration-band';
 import { deviationsFromIdeal, modelHasShapes, whatWouldMakeHotter } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
-import { describeLikelihood, formatProbability } from '@/lib/presentation';
+import { COULD_NOT_SCORE, describeLikelihood, formatProbability } from '@/lib/presentation';
 import { useManifest, useOpenLead } from './hooks';
 
 function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest }) {
@@ -52,7 +52,8 @@ export function OpenLeadView() {
   const manifest = useManifest(lead.data?.modelId);
   let body;
   if (tabId !== null && lead.isPending) body = <Loading what="the open lead" />;
-  else if (lead.isError) body = <ErrorState message={`The open lead could not be scored: ${lead.error.message}`} />;
+  // In the badge's words, e.g. for a lead with no field LeadLens can read.
+  else if (lead.isError) body = <ErrorState message={`${COULD_NOT_SCORE}: ${lead.error.message}`} />;
   else if (!lead.data) {
     body = (
       <EmptyState title="No lead open">

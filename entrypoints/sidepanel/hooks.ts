@@ -94,6 +94,9 @@ export function useOpenLead() {
       return reply.lead;
     },
     enabled: tabId !== null && modelId !== undefined,
+    // A refusal (no field LeadLens can read) is the background's answer: asking again would only
+    // read the CRM record again and show "Loading" for seconds before the reason.
+    retry: false,
   });
   return { lead, tabId };
 }

@@ -6,8 +6,8 @@ import { recognisePage } from '../crm/adapters';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { parseManifest } from '../ml/manifest';
-import { crmHomeOf, displayName, explainInFull, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead } from './open-lead';
-import { scoreLead, type CachedScoreEntry, type ScoringDeps } from './score-lead';
+import { crmHomeOf, displayName, explainInFull, forgetOpenLead, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead } from './open-lead';
+import { NO_READABLE_FIELDS, scoreLead, type CachedScoreEntry, type ScoringDeps } from './score-lead';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -56,6 +56,16 @@ describe('the open lead of a tab', () => {
     tabsShowing({ 7: LIST_PAGE });
     expect(await rememberedLeadOf(7)).toBeNull();
     expect(await rememberedLeadOf(8)).toBeNull();
+  });
+
+  it('is forgotten when its tab closes, leaving other tabs’ leads', async () => {
+    await rememberOpenLead(lead, sender(7, SALESFORCE_RECORD));
+    await rememberOpenLead(lead, sender(8, SALESFORCE_RECORD));
+    await forgetOpenLead(7);
+    expect(Object.keys(await fakeBrowser.storage.session.get(null))).not.toContain('openLead:7');
+    tabsShowing({ 7: SALESFORCE_RECORD, 8: SALESFORCE_RECORD });
+    expect(await rememberedLeadOf(7)).toBeNull();
+    expect(await rememberedLeadOf(8)).toEqual(lead);
   });
 
   it('remembers nothing for a message that did not come from a tab', async () => {
@@ -160,12 +170,19 @@ describe('explainInFull', () => {
   // created 12 h before the badge scores it: 0 days then, 1 day 20 h later
   const lead = { crm: 'hubspot' as const, recordId: '1501', fields: { createdate: new Date(t0 - 12 * HOUR).toISOString() } };
 
+  /** The side panel's explanation of a lead that has fields to score. */
+  async function explained(...args: Parameters<typeof explainInFull>) {
+    const outcome = await explainInFull(...args);
+    if (!outcome.ok) throw new Error(outcome.error);
+    return outcome.lead;
+  }
+
   it('scores the badge’s cached fields as of the badge’s score, so both agree while it is fresh', async () => {
     const { deps, advance } = setup();
     const badge = await scoreLead(lead, deps);
     if (!badge.ok) throw new Error(badge.error);
     advance(20 * HOUR);
-    const panel = await explainInFull(lead, 'A lead', { ...deps, manifest });
+    const panel = await explained(lead, 'A lead', { ...deps, manifest });
     expect([panel.probability, panel.score, panel.tier]).toEqual([badge.lead.probability, badge.lead.score, badge.lead.tier]);
     expect(panel.reasons).toEqual(badge.lead.reasons);
   });
@@ -174,6 +191,16 @@ describe('explainInFull', () => {
     const { deps, advance } = setup();
     await scoreLead(lead, deps);
     advance(36 * HOUR); // 2 days since created
-    expect((await explainInFull(lead, 'A lead', { ...deps, manifest })).probability).toBeCloseTo(0.25, 6);
+    expect((await explained(lead, 'A lead', { ...deps, manifest })).probability).toBeCloseTo(0.25, 6);
+  });
+
+  it('refuses a lead with no field it can read, in the badge’s words, without running the model', async () => {
+    const { deps } = setup();
+    const runModel = vi.fn(deps.runModel);
+    const unreadable = { ...lead, fields: { Name: 'Ada Lovelace' } }; // a name, but no field the model reads
+    const badge = await scoreLead(unreadable, { ...deps, runModel });
+    expect(badge).toEqual({ ok: false, error: NO_READABLE_FIELDS });
+    expect(await explainInFull(unreadable, 'Ada Lovelace', { ...deps, runModel, manifest })).toEqual(badge);
+    expect(runModel).not.toHaveBeenCalled();
   });
 });

@@ -16,7 +16,7 @@ import { explainLead } from '../ml/explain';
 import { featurizeRecord } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { scoreAndTier } from '../ml/score';
-import { knownFeatureCount, scoredFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
+import { knownFeatureCount, NO_READABLE_FIELDS, scoredFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
 const openLeadKey = (tabId: number) => `openLead:${tabId}`;
 const LAST_CRM_TAB_KEY = 'lastCrmTabId';
@@ -46,7 +46,7 @@ export function recordUrl(crm: CrmKind, recordId: string, home: CrmHome): string
   return `${home.origin}/contacts/${home.portal}/record/0-1/${id}`;
 }
 
-/** Called for every `scoreLead` from a content script: remember it for the side panel. */
+/** Called for every `scoreLead` from a content script: remember it for the side panel. Rejects when storage does (e.g. full). */
 export async function rememberOpenLead(request: LeadToScore, sender: Browser.runtime.MessageSender): Promise<void> {
   const tabId = sender.tab?.id;
   if (tabId === undefined) return;
@@ -56,6 +56,11 @@ export async function rememberOpenLead(request: LeadToScore, sender: Browser.run
   });
   const pageUrl = sender.tab?.url ?? sender.url;
   if (pageUrl) await browser.storage.local.set({ [crmHomeKey(request.crm)]: crmHomeOf(request.crm, new URL(pageUrl)) });
+}
+
+/** A closed tab shows no lead: drop what was remembered for it (storage.session has a quota). */
+export async function forgetOpenLead(tabId: number): Promise<void> {
+  await browser.storage.session.remove(openLeadKey(tabId));
 }
 
 /**
@@ -79,21 +84,26 @@ export interface ExplainDeps extends Pick<ScoringDeps, 'fetchRecord' | 'cache' |
   runModel(modelId: string, rows: Float32Array, featureCount: number): Promise<EngineRows>;
 }
 
+export type OpenLeadOutcome = { ok: true; lead: OpenLead } | { ok: false; error: string };
+
 /**
  * Score a lead and keep everything the side panel's explanation needs (row, per-term
  * contributions), from the same fields as its badge: the API record under the page's fields,
  * kept with the badge's cached score. Those are scored as of the badge's time, so "days since"
- * features, and with them score and tier, match the badge.
+ * features, and with them score and tier, match the badge; a lead the badge refuses to score
+ * (no field known) is refused here in the same words.
  */
-export async function explainInFull(lead: LeadToScore, name: string, deps: ExplainDeps): Promise<OpenLead> {
+export async function explainInFull(lead: LeadToScore, name: string, deps: ExplainDeps): Promise<OpenLeadOutcome> {
   const { manifest } = deps;
   const { fields, scoredAt } = await scoredFields(manifest.modelId, lead, deps);
   const now = scoredAt === null ? deps.now() : new Date(scoredAt);
   const row = featurizeRecord(fields, manifest.features, lead.crm, now); // [F]
+  const featuresKnown = knownFeatureCount(row);
+  if (featuresKnown === 0) return { ok: false, error: NO_READABLE_FIELDS };
   const output = await deps.runModel(manifest.modelId, row, manifest.features.length);
   const probability = output.probability[0];
   const contributions = Array.from(output.contributions[0]); // [T]
-  return {
+  const explained: OpenLead = {
     crm: lead.crm,
     recordId: lead.recordId,
     name,
@@ -104,9 +114,10 @@ export async function explainInFull(lead: LeadToScore, name: string, deps: Expla
     row: Array.from(row, (value) => (Number.isNaN(value) ? null : value)),
     contributions,
     reasons: explainLead(manifest, contributions, fields, lead.crm, now),
-    featuresKnown: knownFeatureCount(row),
+    featuresKnown,
     featuresTotal: manifest.features.length,
   };
+  return { ok: true, lead: explained };
 }
 
 /**

@@ -53,6 +53,13 @@ function setup(api: RawRecord | null | Error) {
   return { deps, cache, calls, advance: (ms: number) => void (clock += ms) };
 }
 
+/** The side panel's explanation of a lead that has fields to score. */
+async function explained(...args: Parameters<typeof explainInFull>) {
+  const outcome = await explainInFull(...args);
+  if (!outcome.ok) throw new Error(outcome.error);
+  return outcome.lead;
+}
+
 const reasonValue = (scored: Pick<ScoredLead, 'reasons'>, label: string) => scored.reasons.find((reason) => reason.label === label)?.value;
 const request = (fields: Record<string, string>) => ({ crm: 'hubspot' as const, recordId: lead.hubspotId, fields });
 
@@ -100,7 +107,7 @@ describe('scoreLead with the CRM API', () => {
     const badge = await scoreLead(page, deps);
     if (!badge.ok) throw new Error(badge.error);
     const explainDeps = { ...deps, manifest };
-    const panel = await explainInFull(page, 'A lead', explainDeps);
+    const panel = await explained(page, 'A lead', explainDeps);
     expect(calls).toEqual({ api: 1, engine: 2 });
     expect(panel.probability).toBe(badge.lead.probability);
     expect(panel.score).toBe(badge.lead.score);
@@ -108,7 +115,7 @@ describe('scoreLead with the CRM API', () => {
     expect(panel.reasons).toEqual(badge.lead.reasons);
     expect(reasonValue(panel, 'Industry')).toBe('Banking');
     // Nothing cached and no API: the page's fields alone, as the badge would score them.
-    const pageOnly = await explainInFull(page, 'A lead', { ...setup(null).deps, fetchRecord: undefined, manifest });
+    const pageOnly = await explained(page, 'A lead', { ...setup(null).deps, fetchRecord: undefined, manifest });
     expect(pageOnly.featuresKnown).toBeLessThan(panel.featuresKnown);
   });
 
@@ -118,16 +125,16 @@ describe('scoreLead with the CRM API', () => {
     const explainDeps = { ...deps, manifest };
     await scoreLead(page, deps);
     // the page now shows other fields than the badge scored
-    expect(reasonValue(await explainInFull(request({ jobtitle: 'CEO' }), 'A lead', explainDeps), 'Industry')).toBe('Retail');
+    expect(reasonValue(await explained(request({ jobtitle: 'CEO' }), 'A lead', explainDeps), 'Industry')).toBe('Retail');
     expect(calls.api).toBe(2);
     // the badge's score went stale
     advance(25 * HOUR);
-    await explainInFull(page, 'A lead', explainDeps);
+    await explained(page, 'A lead', explainDeps);
     expect(calls.api).toBe(3);
     // a score cached before the fields were kept with it
     advance(-25 * HOUR);
     for (const [key, entry] of cache) cache.set(key, { ...entry, fields: undefined });
-    await explainInFull(page, 'A lead', explainDeps);
+    await explained(page, 'A lead', explainDeps);
     expect(calls.api).toBe(4);
   });
 });

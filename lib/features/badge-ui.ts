@@ -15,6 +15,7 @@ import { BADGE_TAG } from '../crm/dom';
 import type { ScoreOutcome } from '../background/score-lead';
 import type { Reason } from '../messaging/protocol';
 import {
+  COULD_NOT_SCORE,
   TIER_LOOK,
   describeLikelihood,
   formatModelDate,
@@ -356,7 +357,7 @@ function reasonList(reasons: Reason[], direction: 'up' | 'down'): HTMLElement {
 }
 
 function errorPopover(message: string): Node[] {
-  return [el('h2', {}, 'LeadLens could not score this lead'), el('p', { class: 'error' }, message)];
+  return [el('h2', {}, COULD_NOT_SCORE), el('p', { class: 'error' }, message)];
 }
 
 /** What a badge shows when the background could not answer (e.g. the extension was reloaded): the reason, as an outcome. */

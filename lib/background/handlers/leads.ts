@@ -29,13 +29,12 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
   openLead: async ({ tabId }) => {
     const remembered = await rememberedLeadOf(tabId);
     if (!remembered) return { ok: true as const, lead: null };
-    const lead = await explainInFull(remembered, await displayName(remembered), {
+    return explainInFull(remembered, await displayName(remembered), {
       manifest: await activeManifest(),
       runModel: runOffscreen,
       fetchRecord: fetchRecordFields,
       ...(await recordScoreCache()),
     });
-    return { ok: true as const, lead };
   },
   openRecord: async ({ crm, recordId }) => {
     await openRecordInCrmTab(crm, recordId);

@@ -11,6 +11,7 @@ import { onEvent } from '../../messaging/events';
 import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../../test/demo-crm/server';
+import { NO_READABLE_FIELDS } from '../score-lead';
 import { leadsHandlers } from './leads';
 import { scoringHandlers } from './scoring';
 import { syncHandlers } from './sync';
@@ -47,7 +48,10 @@ beforeEach(async () => {
   const connected = await syncHandlers.connectCrm({ crm: 'hubspot', apiVersion: 'v3', token: 'pat-na1-demo' }, {} as Browser.runtime.MessageSender);
   if (!connected.ok || connected.status !== 'connected') throw new Error('the demo HubSpot should connect');
 });
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
 
 it('reads the record from the CRM once when a record page opens, for the badge and the side panel', async () => {
   // The side panel: it asks for the open lead as soon as it hears the tab shows another one.
@@ -60,4 +64,21 @@ it('reads the record from the CRM once when a record page opens, for the badge a
   if (!badge.ok || !panel?.ok || !panel.lead) throw new Error('both should score the lead');
   expect(panel.lead.tier).toBe(badge.lead.tier);
   expect(recordReads).toBe(1);
+});
+
+it('refuses in the side panel, in the same words, a lead its badge refuses for want of any readable field', async () => {
+  const unknownRecord = '999999999'; // the CRM has no such contact, and the page shows no field
+  const unknownSender = { tab: { id: TAB_ID, url: RECORD_PAGE.replace(contact.hubspotId, unknownRecord) } } as unknown as Browser.runtime.MessageSender;
+  fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: unknownSender.tab!.url })) as never;
+  const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: unknownRecord, fields: {} }, unknownSender);
+  expect(badge).toEqual({ ok: false, error: NO_READABLE_FIELDS });
+  expect(await leadsHandlers.openLead({ tabId: TAB_ID }, {} as Browser.runtime.MessageSender)).toEqual(badge);
+});
+
+it('scores the badge even when the side panel’s bookkeeping cannot be stored (storage.session full)', async () => {
+  vi.spyOn(fakeBrowser.storage.session, 'set').mockRejectedValue(new Error('Session storage quota bytes exceeded'));
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: {} }, sender);
+  expect(badge.ok).toBe(true);
+  expect(warn).toHaveBeenCalledWith(expect.stringMatching(/could not remember the open lead/), 'Session storage quota bytes exceeded');
 });

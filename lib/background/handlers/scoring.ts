@@ -13,7 +13,10 @@ type ScoringProtocol = Pick<typeof backgroundProtocol, 'scoreLead' | 'engineBenc
 
 export const scoringHandlers: Handlers<ScoringProtocol> = {
   scoreLead: async (request, sender) => {
-    await rememberOpenLead(request, sender);
+    // Side-panel bookkeeping must not cost the badge its score (storage.session can be full).
+    await rememberOpenLead(request, sender).catch((error: unknown) => {
+      console.warn('LeadLens: could not remember the open lead for the side panel', error instanceof Error ? error.message : '');
+    });
     try {
       return await scoreLead(request, {
         activeManifest,
