@@ -12,7 +12,7 @@ import { mulberry32 } from '../ml/random';
 import { defaultBehaviour, parseFaults, type DemoBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../test/demo-crm/server';
-import { runSync } from './engine';
+import { SYNC_LOOKBACK_MS, runSync } from './engine';
 import { syncStateKey } from './state';
 import { dexieSyncStore, type SyncStore } from './store';
 
@@ -251,6 +251,37 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     expect(stored?.fields[crm === 'salesforce' ? 'Title' : 'jobtitle']).toBe('Changed');
     await expectEveryLeadOnce(second.db, crm, leads);
     second.db.close();
+  });
+
+  it('reads in the next sync a change stamped before the newest one seen but visible only after the sync read it', async () => {
+    const newest = Math.max(...leads.map((lead) => modifiedAt(crm, lead)));
+    const startedAt = newest + 60_000;
+    const first = worker(crm, defaultBehaviour());
+    const done = await runSync({ client: first.client, store: first.store, now: () => startedAt });
+    // The next sync begins a few minutes before this one started, not at the newest change it saw.
+    expect(done.completedCursor).toBe(startedAt - SYNC_LOOKBACK_MS);
+    first.db.close();
+
+    // An edit stamped 30 s before the newest change, committed (or indexed) only after the sync read past it.
+    const stamped = new Date(newest - 30_000).toISOString();
+    const late = leads.map((lead, index) => index === 7
+      ? { ...lead, salesforce: { ...lead.salesforce, Title: 'Changed', SystemModstamp: stamped.replace('Z', '+0000') }, hubspot: { ...lead.hubspot, jobtitle: 'Changed', hs_lastmodifieddate: stamped, lastmodifieddate: stamped } }
+      : lead);
+    const second = worker(crm, defaultBehaviour(), late);
+    expect((await runSync({ client: second.client, store: second.store, now: () => startedAt + 3_600_000 })).status).toBe('done');
+    expect((await second.db.leads.get(`${crm}|${idOf(crm, leads[7])}`))?.fields[crm === 'salesforce' ? 'Title' : 'jobtitle']).toBe('Changed');
+    second.db.close();
+  });
+
+  it('keeps an interrupted job\'s own checkpoint, the newest change it stored, however recent', async () => {
+    const newest = Math.max(...leads.map((lead) => modifiedAt(crm, lead)));
+    const { client, db, store } = worker(crm, defaultBehaviour());
+    let commits = 0;
+    const dying: SyncStore = { ...store, commitPage: (c, page, s) => (++commits === 2 ? Promise.reject(new Error('worker stopped')) : store.commitPage(c, page, s)) };
+    expect((await runSync({ client, store: dying, now: () => newest + 60_000 })).status).toBe('error');
+    const stored = await db.leads.where('source').equals(crm).toArray();
+    expect((await store.readState(crm)).job?.cursor).toBe(Math.max(...stored.map((lead) => lead.modifiedAt)));
+    db.close();
   });
 
   it('stops with an error naming the field on schema drift, keeps what it stored, and resumes once fixed', async () => {

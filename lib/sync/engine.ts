@@ -12,6 +12,14 @@ import type { SyncStore } from './store';
 import type { SyncJob, SyncState } from './state';
 import { ownerIdOf, toStoredLead } from './to-stored-lead';
 
+/**
+ * How far before its own start a finished sync tells the next one to begin. A change can be
+ * read after later ones: HubSpot's search index lags its records, and Salesforce stamps
+ * `SystemModstamp` before the transaction commits. A few minutes cover both; what they re-read
+ * is harmless, as leads are keyed and a re-read lead overwrites itself.
+ */
+export const SYNC_LOOKBACK_MS = 5 * 60_000;
+
 export interface RunSyncOptions {
   client: CrmClient;
   store: SyncStore;
@@ -82,7 +90,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         remaining: page.remaining,
       };
       const nextState: SyncState = page.next === null
-        ? { ...state, status: 'done', completedCursor: nextJob.cursor, job: null, lastRun: { synced: nextJob.synced, finishedAt: now(), seconds: (now() - nextJob.startedAt) / 1000 } }
+        ? { ...state, status: 'done', completedCursor: nextSyncCursor(nextJob), job: null, lastRun: { synced: nextJob.synced, finishedAt: now(), seconds: (now() - nextJob.startedAt) / 1000 } }
         : { ...state, job: nextJob };
       await store.commitPage(crm, leads, nextState);
       // Only a committed page moves the job on: a failure above leaves the last checkpoint.
@@ -105,6 +113,11 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
     onProgress?.(state);
     return state;
   }
+}
+
+/** Where the sync after `finished` begins: its newest change, or `SYNC_LOOKBACK_MS` before it started if earlier. */
+function nextSyncCursor(finished: SyncJob): number | null {
+  return finished.cursor === null ? null : Math.min(finished.cursor, finished.startedAt - SYNC_LOOKBACK_MS);
 }
 
 /**
