@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldUpdate } from '../crm/client';
 import { CrmError } from '../crm/http';
+import { createHubSpotClient } from '../crm/hubspot-client';
 import { REASON_MAX_LENGTH, WriteBackTargetSchema, fieldUpdate, writeBack, type RecordWriter, type ScoreToWrite } from './write-back';
 
 const target = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Tier__c', reasonField: null });
@@ -54,6 +55,40 @@ describe('writeBack', () => {
     const { value } = writer(2, null, ['00Q1', '00Q4']);
     const result = await writeBack(rows, target, value);
     expect(result).toEqual({ written: 3, failed: [{ recordIds: ['00Q1', '00Q4'], error: 'ENTITY_IS_DELETED: entity is deleted' }] });
+  });
+
+  it('counts a record the CRM refused for two reasons once, as not written', async () => {
+    const twice: RecordWriter = {
+      maxBatch: 5,
+      updateRecords: async () => [{ recordId: '00Q1', error: 'STRING_TOO_LONG: Reason' }, { recordId: '00Q1', error: 'INVALID_TYPE: Score' }],
+    };
+    expect(await writeBack(rows, target, twice)).toEqual({
+      written: 4,
+      failed: [{ recordIds: ['00Q1'], error: 'STRING_TOO_LONG: Reason' }, { recordIds: ['00Q1'], error: 'INVALID_TYPE: Score' }],
+    });
+  });
+
+  it('counts as failed, not written, the HubSpot contacts a 207 leaves unlisted when an error names no ids', async () => {
+    // One contact written, one refused by id, and an error that names no contact.
+    const partly: typeof fetch = async () => new Response(JSON.stringify({
+      status: 'COMPLETE',
+      results: [{ id: '101', properties: { leadlens_score: '90' }, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-11-01T00:00:00Z', archived: false }],
+      numErrors: 2,
+      errors: [
+        { status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Could not update some CONTACT objects, they may be deleted or not exist.', context: { ids: ['102'] } },
+        { status: 'error', category: 'VALIDATION_ERROR', message: 'Property values were not valid', context: {} },
+      ],
+    }), { status: 207, headers: { 'content-type': 'application/json' } });
+    const hubspot = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: partly });
+    const hubspotTarget = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
+    const contacts = ['101', '102', '103', '104'].map((recordId, i) => ({ ...rows[i], recordId }));
+    expect(await writeBack(contacts, hubspotTarget, hubspot)).toEqual({
+      written: 1,
+      failed: [
+        { recordIds: ['102'], error: 'OBJECT_NOT_FOUND: Could not update some CONTACT objects, they may be deleted or not exist.' },
+        { recordIds: ['103', '104'], error: 'VALIDATION_ERROR: Property values were not valid' },
+      ],
+    });
   });
 
   it('stops at the first batch the CRM refuses for its credentials: the others would be refused too', async () => {

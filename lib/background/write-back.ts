@@ -81,7 +81,9 @@ export async function writeBack(
     const batch = rows.slice(start, start + writer.maxBatch).map((row) => fieldUpdate(row, target));
     try {
       const refused = await writer.updateRecords(batch, signal);
-      result.written += batch.length - refused.length;
+      // By record, not by failure: one record can be refused for more than one reason.
+      const refusedIds = new Set(refused.map((failure) => failure.recordId));
+      result.written += batch.filter((update) => !refusedIds.has(update.recordId)).length;
       for (const { recordId, error } of refused) {
         const same = result.failed.find((failure) => failure.error === error);
         if (same) same.recordIds.push(recordId);

@@ -7,6 +7,7 @@ import { virtualClock } from './virtual-clock';
 import { mulberry32 } from '../ml/random';
 import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
+import { ARCHIVED_DEMO_OWNERS } from '../../test/demo-crm/hubspot-api';
 import { createDemoCrmHandler, HUBSPOT_DEFAULT_LIMITS } from '../../test/demo-crm/server';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
@@ -43,6 +44,21 @@ describe('HubSpot client against the demo CRM', () => {
       expect(record?.fields.jobtitle).toBe(lead.hubspot.jobtitle);
       expect(await client.readRecord('999999999')).toBeNull();
     }
+  });
+
+  it('reads one contact by POST, so that hundreds of property names never reach the URL (HubSpot answers 414)', async () => {
+    const handle = createDemoCrmHandler(small);
+    const requests: string[] = [];
+    const urlLimited = demoFetch((request) => {
+      requests.push(`${request.method} ${request.url.pathname}`);
+      return request.url.href.length > 8_000 ? { status: 414, headers: { 'content-type': 'text/html' }, body: '<h1>414 Request-URI Too Large</h1>' } : handle(request);
+    });
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: urlLimited });
+    const lead = small[3];
+    const portalProperties = Array.from({ length: 600 }, (_, i) => `custom_contact_property_${i}`);
+    const record = await client.readRecord(lead.hubspotId, { fields: [...portalProperties, 'jobtitle'] });
+    expect(record?.fields.jobtitle).toBe(lead.hubspot.jobtitle);
+    expect(requests).toEqual(['POST /crm/v3/objects/contacts/batch/read']);
   });
 
   it('batch-reads 100 at a time, and takes the found ones from a 207', async () => {
@@ -143,8 +159,29 @@ describe('HubSpot client against the demo CRM', () => {
     });
     const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: smallPages });
     const names = await client.ownerNames(DEMO_OWNERS.map((o) => o.hubspotId));
-    expect(paths).toEqual(['/crm/v3/owners?limit=500', '/crm/v3/owners?limit=500&after=2', '/crm/v3/owners?limit=500&after=4']);
+    expect(paths).toEqual(['/crm/v3/owners?limit=500', '/crm/v3/owners?limit=500&after=2', '/crm/v3/owners?limit=500&after=4', '/crm/v3/owners?limit=500&archived=true']);
     expect([...names.values()]).toEqual([DEMO_OWNERS[0].name, 'marcus.oyelaran@northbeam-analytics.example', DEMO_OWNERS[2].name, 'tomas.echeverria@northbeam-analytics.example', DEMO_OWNERS[4].name, 'kenji.watanabe@northbeam-analytics.example']);
+  });
+
+  it('names archived owners too (v3 and date-versioned): contacts keep the ids of reps who have left', async () => {
+    for (const version of ['v3', '2026-03'] as const) {
+      const { client } = setup(small, version);
+      const [left] = ARCHIVED_DEMO_OWNERS;
+      const names = await client.ownerNames([left.hubspotId, DEMO_OWNERS[1].hubspotId]);
+      expect(names).toEqual(new Map([[left.hubspotId, left.name], [DEMO_OWNERS[1].hubspotId, DEMO_OWNERS[1].name]]));
+    }
+    // Each list is paged on its own: `after` of the archived list goes with `archived=true`.
+    const handle = createDemoCrmHandler(small);
+    const paths: string[] = [];
+    const onePerPage = demoFetch((request) => {
+      paths.push(request.url.pathname + request.url.search);
+      request.url.searchParams.set('limit', '1');
+      return handle(request);
+    });
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: onePerPage });
+    const names = await client.ownerNames(ARCHIVED_DEMO_OWNERS.map((owner) => owner.hubspotId));
+    expect([...names.values()]).toEqual(ARCHIVED_DEMO_OWNERS.map((owner) => owner.name));
+    expect(paths.slice(-2)).toEqual(['/crm/v3/owners?limit=500&archived=true', '/crm/v3/owners?limit=500&archived=true&after=1']);
   });
 
   it('reads the owners list once per client: later ids, known or not, ask nothing more', async () => {
@@ -158,7 +195,7 @@ describe('HubSpot client against the demo CRM', () => {
     await client.ownerNames([DEMO_OWNERS[0].hubspotId]);
     const later = await client.ownerNames([DEMO_OWNERS[3].hubspotId, 'no-such-owner']);
     expect(later).toEqual(new Map([[DEMO_OWNERS[3].hubspotId, DEMO_OWNERS[3].name]]));
-    expect(ownerReads).toEqual(['?limit=500']);
+    expect(ownerReads).toEqual(['?limit=500', '?limit=500&archived=true']);
   });
 
   it('reads the owners list again after a failed read', async () => {
@@ -225,6 +262,21 @@ describe('HubSpot client against the demo CRM', () => {
     expect(written?.fields).toMatchObject({ leadlens_score: '87', leadlens_tier: 'Hot' });
     const tooMany = small.slice(0, 101).map((lead) => ({ recordId: lead.hubspotId, fields: { leadlens_score: 1 } }));
     await expect(client.updateRecords(tooMany)).rejects.toThrow(/At most 100/);
+  });
+
+  it('reports as failed the contacts a 207 does not list when one of its errors names no ids, and only those', async () => {
+    const answering = (results: string[]): typeof fetch => async () => new Response(JSON.stringify({
+      status: 'COMPLETE',
+      results: results.map((id) => ({ id, properties: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-11-01T00:00:00Z', archived: false })),
+      numErrors: 1,
+      errors: [{ status: 'error', category: 'VALIDATION_ERROR', message: 'Property values were not valid', context: {} }],
+    }), { status: 207, headers: { 'content-type': 'application/json' } });
+    const updates = ['101', '102', '103'].map((recordId) => ({ recordId, fields: { leadlens_score: 50 } }));
+    const partly = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: answering(['102']) });
+    const error = 'VALIDATION_ERROR: Property values were not valid';
+    expect(await partly.updateRecords(updates)).toEqual([{ recordId: '101', error }, { recordId: '103', error }]);
+    const allWritten = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: answering(['101', '102', '103']) });
+    expect(await allWritten.updateRecords(updates)).toEqual([]);
   });
 
   it('refuses a write to a property the portal does not have, with HubSpot’s PROPERTY_DOESNT_EXIST', async () => {

@@ -4,7 +4,7 @@
  * Limits: ~100 requests per 10 s per app, search 4 per second.
  */
 import { z } from 'zod';
-import type { ChangedPage, CrmClient, CrmRecord, ReadOptions, RecordUpdateFailure } from './client';
+import type { ChangedPage, CrmClient, CrmRecord, FieldUpdate, ReadOptions, RecordUpdateFailure } from './client';
 import { parseCrmDateTime } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 import { loadOnce } from './once';
@@ -57,11 +57,14 @@ const SearchPageSchema = z.object({
   paging: z.object({ next: z.object({ after: z.string().regex(/^\d+$/) }) }).optional(),
 });
 const BatchSchema = z.object({ results: z.array(ContactSchema) });
-/** 200, or 207 when some inputs failed: those are in `errors`, their ids in `context.ids`. */
+const BatchErrorSchema = z.looseObject({ category: z.string(), message: z.string(), context: z.looseObject({ ids: z.array(z.string()).optional() }).optional() });
+type BatchError = z.infer<typeof BatchErrorSchema>;
+/** 200, or 207 when some inputs failed: those are in `errors`, with their ids in `context.ids` when HubSpot names them. */
 const BatchUpdateSchema = z.object({
   results: z.array(z.looseObject({ id: z.string() })),
-  errors: z.array(z.looseObject({ category: z.string(), message: z.string(), context: z.looseObject({ ids: z.array(z.string()).optional() }).optional() })).optional(),
+  errors: z.array(BatchErrorSchema).optional(),
 });
+type BatchUpdateResponse = z.infer<typeof BatchUpdateSchema>;
 const PropertiesSchema = z.object({ results: z.array(z.looseObject({ name: z.string().regex(/^\w+$/) })) });
 const ListSchema = z.object({ results: z.array(z.looseObject({ id: z.string() })) });
 const OwnersPageSchema = z.object({
@@ -103,6 +106,21 @@ function toRecord(contact: Contact): CrmRecord {
 /** What HubSpot shows for an owner: the name, or the e-mail when the name is empty. */
 function ownerDisplayName(owner: Owner): string | null {
   return [owner.firstName, owner.lastName].filter(Boolean).join(' ') || owner.email || null;
+}
+
+const describeBatchError = (error: BatchError) => `${error.category}: ${error.message}`;
+
+/**
+ * The inputs of a batch update HubSpot did not write: those its errors name and, when an error
+ * names no ids, every other input its results do not list (that error may be about any of them).
+ */
+function updateFailures(updates: readonly FieldUpdate[], { results, errors = [] }: BatchUpdateResponse): RecordUpdateFailure[] {
+  const named = errors.flatMap((error) => (error.context?.ids ?? []).map((recordId) => ({ recordId, error: describeBatchError(error) })));
+  const unnamed = errors.filter((error) => !error.context?.ids?.length);
+  if (unnamed.length === 0) return named;
+  const accounted = new Set([...results.map((result) => result.id), ...named.map((failure) => failure.recordId)]);
+  const error = unnamed.map(describeBatchError).join('; ');
+  return [...named, ...updates.filter((update) => !accounted.has(update.recordId)).map(({ recordId }) => ({ recordId, error }))];
 }
 
 function parsePageToken(token: string): PageToken {
@@ -157,21 +175,21 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
 
   async function readOwners(signal?: AbortSignal): Promise<Map<string, string>> {
     const names = new Map<string, string>();
-    let after: string | undefined;
     try {
-      do {
-        const { data } = await http.request({
-          path: `${ownersPath}?limit=${OWNERS_PAGE_SIZE}${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`,
-          schema: OwnersPageSchema,
-          what: 'list owners',
-          signal,
-        });
-        for (const owner of data.results) {
-          const name = ownerDisplayName(owner);
-          if (name !== null) names.set(owner.id, name);
-        }
-        after = data.paging?.next.after;
-      } while (after !== undefined);
+      // The list holds active owners only, `archived=true` archived ones only: contacts keep the
+      // ids of reps who have left, so both are read.
+      for (const archived of [false, true]) {
+        let after: string | undefined;
+        do {
+          const query = new URLSearchParams({ limit: String(OWNERS_PAGE_SIZE), ...(archived && { archived: 'true' }), ...(after !== undefined && { after }) });
+          const { data } = await http.request({ path: `${ownersPath}?${query}`, schema: OwnersPageSchema, what: 'list owners', signal });
+          for (const owner of data.results) {
+            const name = ownerDisplayName(owner);
+            if (name !== null) names.set(owner.id, name);
+          }
+          after = data.paging?.next.after;
+        } while (after !== undefined);
+      }
     } catch (error) {
       // A token without `crm.objects.owners.read` still syncs contacts: their owners stay ids.
       if (isCrmError(error, 'request') && error.status === 403) return new Map();
@@ -185,6 +203,19 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     const invalid = names.find((name) => !/^\w+$/.test(name));
     if (invalid !== undefined) throw new CrmError('request', `Not a HubSpot property name: "${invalid}"`);
     return names;
+  }
+
+  /** Up to `BATCH_SIZE` contacts by id; ids HubSpot does not have (deleted, never existed) are left out. */
+  async function readBatch(ids: readonly string[], names: readonly string[], signal?: AbortSignal): Promise<CrmRecord[]> {
+    const { data } = await http.request({
+      method: 'POST',
+      path: `${objects}/batch/read`,
+      body: { properties: names, inputs: ids.map((id) => ({ id })) },
+      schema: BatchSchema, // 207 (some or all ids missing) carries the found ones in `results`, the rest in `errors`
+      what: 'batch read contacts',
+      signal,
+    });
+    return data.results.map(toRecord);
   }
 
   /** The first page of one search, sorted ascending by `sortBy`; `more` when it has further pages. */
@@ -209,10 +240,14 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     const { records, total, more } = await firstPage(since === null ? [] : [{ propertyName: MODIFIED, operator: 'GTE', value: String(since) }], MODIFIED, signal);
     const fresh = records.filter((record) => record.modifiedAt !== since || !seen.includes(record.id));
     if (!more || records.length === 0) return { records: fresh, next: null, remaining: 0 };
-    const last = Math.max(...records.map((record) => record.modifiedAt));
-    if (records.every((record) => record.modifiedAt === last)) {
-      // A whole page at one date: read that run by id, from its start, as HubSpot orders ties
-      // its own way. Its contacts are returned there, so that none is counted twice.
+    // Go on from where the page ends in sort order, not from its newest date: the index lags, so
+    // a contact edited while we page can come back with its new date in its old place, and
+    // going on from that date would skip every contact sorted between.
+    const last = records.at(-1)!.modifiedAt;
+    if (records.every((record) => record.modifiedAt >= last)) {
+      // A whole page at one date (any later date on it is such an edit): read that run by id,
+      // from its start, as HubSpot orders ties its own way. Its contacts are returned there,
+      // so that none is counted twice.
       const runSeen = last === since ? [...seen] : [];
       return { records: [], next: JSON.stringify({ at: last, afterId: null, seen: runSeen } satisfies PageToken), remaining: total };
     }
@@ -247,33 +282,18 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     crm: 'hubspot',
     maxBatch: BATCH_SIZE,
 
+    // A batch of one, not `GET …/{id}?properties=…`: a portal's hundreds of property names overflow the URL (414).
     async readRecord(id, { fields, signal }: ReadOptions = {}) {
       if (!/^\d+$/.test(id)) throw new CrmError('request', 'Not a HubSpot contact id');
-      const names = await properties(fields, signal);
-      try {
-        const { data } = await http.request({ path: `${objects}/${id}?properties=${names.join(',')}`, schema: ContactSchema, what: 'read contact', signal });
-        return toRecord(data);
-      } catch (error) {
-        if (isCrmError(error, 'request') && error.status === 404) return null;
-        throw error;
-      }
+      const [record] = await readBatch([id], await properties(fields, signal), signal);
+      return record ?? null;
     },
 
     async batchRead(ids, { fields, signal }: ReadOptions = {}) {
       const valid = ids.filter((id) => /^\d+$/.test(id));
       const names = await properties(fields, signal);
       const records: CrmRecord[] = [];
-      for (let at = 0; at < valid.length; at += BATCH_SIZE) {
-        const { data } = await http.request({
-          method: 'POST',
-          path: `${objects}/batch/read`,
-          body: { properties: names, inputs: valid.slice(at, at + BATCH_SIZE).map((id) => ({ id })) },
-          schema: BatchSchema, // 207 (some ids missing) carries the found ones in `results` too
-          what: 'batch read contacts',
-          signal,
-        });
-        records.push(...data.results.map(toRecord));
-      }
+      for (let at = 0; at < valid.length; at += BATCH_SIZE) records.push(...(await readBatch(valid.slice(at, at + BATCH_SIZE), names, signal)));
       return records;
     },
 
@@ -297,9 +317,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
         what: 'update contacts',
         signal,
       });
-      return (data.errors ?? []).flatMap((error): RecordUpdateFailure[] =>
-        (error.context?.ids ?? []).map((recordId) => ({ recordId, error: `${error.category}: ${error.message}` })),
-      );
+      return updateFailures(updates, data);
     },
 
     async ownerNames(ids, signal) {

@@ -2,7 +2,8 @@
  * HubSpot change listing while contacts are edited mid-sync. The demo CRM's data never
  * changes, so this fakes the search endpoint over mutable contacts, as HubSpot's behaves:
  * every request re-evaluated, `after` an offset into the sorted matches, 10,000 results at
- * most, one sort (ties here by id).
+ * most, one sort (ties here by id). A contact's `indexed` date, when set, is the one its index
+ * still holds (the index lags edits): filters and sorts see it, results show `mod`.
  */
 import { describe, expect, it } from 'vitest';
 import { runSync } from '../sync/engine';
@@ -16,12 +17,12 @@ import { virtualClock } from './virtual-clock';
 const BASE = Date.parse('2026-10-01T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
-type Contact = { id: string; mod: number };
+type Contact = { id: string; mod: number; indexed?: number };
 type Filter = { propertyName: string; operator: string; value: string };
 
 function fakeHubSpot(contacts: Contact[], beforeSearch: (search: number) => void = () => undefined) {
   const bodies: { after?: string }[] = [];
-  const valueOf = (c: Contact, property: string) => (property === 'hs_object_id' ? Number(c.id) : property === 'hs_lastmodifieddate' ? c.mod : NaN);
+  const valueOf = (c: Contact, property: string) => (property === 'hs_object_id' ? Number(c.id) : property === 'hs_lastmodifieddate' ? (c.indexed ?? c.mod) : NaN);
   const matches = (c: Contact, f: Filter) => {
     const [actual, value] = [valueOf(c, f.propertyName), Number(f.value)];
     return f.operator === 'GTE' ? actual >= value : f.operator === 'LTE' ? actual <= value : f.operator === 'GT' ? actual > value : f.operator === 'EQ' && actual === value;
@@ -86,6 +87,32 @@ describe('HubSpot change listing while contacts are edited', () => {
     expect(state.completedCursor).toBe(BASE + 10_000_000);
     // Paged by date: HubSpot's positional `after` is never sent.
     expect(bodies.every((body) => body.after === undefined)).toBe(true);
+  });
+
+  it('goes on from the end of the page, not from a date an edit shows in its old place', async () => {
+    const contacts: Contact[] = Array.from({ length: 600 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
+    const edited = contacts[250];
+    // Edited before the 2nd search, which still sorts it by its old date; the index catches up by the 3rd.
+    const { client } = fakeHubSpot(contacts, (search) => {
+      if (search === 2) Object.assign(edited, { indexed: edited.mod, mod: BASE + 10_000_000 });
+      if (search === 3) delete edited.indexed;
+    });
+    const { store, stored } = memoryStore();
+    expect((await runSync({ client, store })).status).toBe('done');
+    expect(stored).toEqual(current(contacts));
+  });
+
+  it('reads a bulk import by id when a contact of the run shows its new date in its old place', async () => {
+    // 100 before, 450 sharing one instant, 100 after.
+    const contacts: Contact[] = Array.from({ length: 650 }, (_, i) => ({ id: String(5000 + i), mod: BASE + (i < 100 ? i : i < 550 ? 100 : i - 449) * 1000 }));
+    const edited = contacts[150];
+    const { client } = fakeHubSpot(contacts, (search) => {
+      if (search === 2) Object.assign(edited, { indexed: edited.mod, mod: BASE + 10_000_000 });
+      if (search === 3) delete edited.indexed;
+    });
+    const { store, stored } = memoryStore();
+    expect((await runSync({ client, store })).status).toBe('done');
+    expect(stored).toEqual(current(contacts));
   });
 
   it('stores every contact of a bulk import sharing one date when some are edited mid-run', async () => {

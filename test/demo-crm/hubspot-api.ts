@@ -4,11 +4,12 @@
  *   GET  …/contacts[?limit&after&properties]          list, cursor paging
  *   GET  …/contacts/{id}[?properties=a,b]
  *   POST …/contacts/search                            filters, sorts, cursor paging, 10,000-result cap
- *   POST …/contacts/batch/read                        up to 100 ids
+ *   POST …/contacts/batch/read                        up to 100 ids (custom property values too); 207 names the missing
  *   POST …/contacts/batch/update                      up to 100 `{id, properties}` (custom properties only)
  *   GET  /crm/v3/properties/contacts                  the property definitions
  *   GET  /account-info/v3/details                     the token's portal (also /account-info/YYYY-MM/details)
- *   GET  /crm/v3/owners[?limit&after]                 the demo owners, cursor paging (also /crm/owners/YYYY-MM)
+ *   GET  /crm/v3/owners[?limit&after&archived]        the demo owners, cursor paging (also /crm/owners/YYYY-MM);
+ *                                                     active ones only, or with `archived=true` archived ones only
  * Every call needs a bearer token (private-app token, service key or OAuth: any will do).
  */
 import { randomUUID } from 'node:crypto';
@@ -29,6 +30,11 @@ const ACCOUNT_DETAILS_PATH = /^\/account-info\/(?:v3|\d{4}-\d{2})\/details\/?$/;
 const OWNERS_PATH = /^\/crm\/(?:v3\/owners|owners\/\d{4}-\d{2})\/?$/;
 /** HubSpot's largest owners page. */
 const MAX_OWNERS_PAGE = 500;
+/** Reps who left the portal: HubSpot lists them only with `archived=true`. */
+export const ARCHIVED_DEMO_OWNERS: readonly Pick<DemoOwner, 'hubspotId' | 'name'>[] = [
+  { hubspotId: '61234490', name: 'Olivia Brandt' },
+  { hubspotId: '61234491', name: 'Samuel Achebe' },
+];
 
 function hubspotError(status: number, category: string, message: string): DemoResponse {
   return json(status, { status: 'error', message, correlationId: randomUUID(), category });
@@ -113,7 +119,7 @@ function accountDetails(portalId: string) {
 }
 
 /** An owner as HubSpot lists it: a user of the portal, with an e-mail on the demo vendor's domain. */
-function ownerObject(owner: DemoOwner, index: number) {
+function ownerObject(owner: Pick<DemoOwner, 'hubspotId' | 'name'>, userId: number, archived: boolean) {
   const [firstName, ...rest] = owner.name.split(' ');
   const mailbox = owner.name.normalize('NFD').replace(/[^A-Za-z ]/g, '').toLowerCase().replace(/ /g, '.');
   return {
@@ -122,23 +128,26 @@ function ownerObject(owner: DemoOwner, index: number) {
     type: 'PERSON',
     firstName,
     lastName: rest.join(' '),
-    userId: 9_100_001 + index,
-    userIdIncludingInactive: 9_100_001 + index,
+    userId,
+    userIdIncludingInactive: userId,
     createdAt: '2024-02-05T15:04:11.000Z',
     updatedAt: '2026-01-12T09:30:00.000Z',
-    archived: false,
+    archived,
   };
 }
 
-/** `GET /crm/v3/owners`: `after` is an offset, as in the contacts list. */
+/** `GET /crm/v3/owners`: `after` is an offset, as in the contacts list; active owners, or with `archived=true` archived ones. */
 function owners(params: URLSearchParams): DemoResponse {
+  const archived = params.get('archived') === 'true';
+  const listed = archived ? ARCHIVED_DEMO_OWNERS : DEMO_OWNERS;
+  const firstUserId = archived ? 9_000_001 : 9_100_001;
   const limit = Math.min(MAX_OWNERS_PAGE, Math.max(1, Number(params.get('limit') ?? 100) || 100));
   const after = Number(params.get('after') ?? 0) || 0;
   const end = after + limit;
-  const next = end < DEMO_OWNERS.length ? String(end) : null;
+  const next = end < listed.length ? String(end) : null;
   return json(200, {
-    results: DEMO_OWNERS.slice(after, end).map((owner, i) => ownerObject(owner, after + i)),
-    ...(next ? { paging: { next: { after: next, link: `https://api.hubapi.com/crm/v3/owners/?after=${next}` } } } : {}),
+    results: listed.slice(after, end).map((owner, i) => ownerObject(owner, firstUserId + after + i, archived)),
+    ...(next ? { paging: { next: { after: next, link: `https://api.hubapi.com/crm/v3/owners/?${archived ? 'archived=true&' : ''}after=${next}` } } } : {}),
   });
 }
 
@@ -255,12 +264,12 @@ function batchRead(store: DemoStore, body: unknown): DemoResponse {
   const missing = ids.filter((id) => store.byHubspotId(id) === undefined);
   const result = {
     status: 'COMPLETE',
-    results: found.map((lead) => contactObject(lead, names)),
+    results: found.map((lead) => contactObject(lead, names, store.customValues(lead))),
     startedAt,
     completedAt: new Date().toISOString(),
   };
   if (missing.length === 0) return json(200, result);
-  // Partly found: 207 with the errors beside the results, as HubSpot does.
+  // Partly found, or not at all: 207 with the errors beside the results (empty then), as HubSpot does.
   return json(207, {
     ...result,
     numErrors: 1,

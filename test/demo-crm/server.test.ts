@@ -1,8 +1,8 @@
 import { request as httpsRequest } from 'node:https';
 import { Window } from 'happy-dom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoLeads, SPECIAL_LEAD_IDS, XSS_PAYLOAD, type DemoLead } from '../../lib/crm/demo-data';
-import { SEARCH_RESULT_CAP } from './hubspot-api';
+import { DEMO_OWNERS, generateDemoLeads, SPECIAL_LEAD_IDS, XSS_PAYLOAD, type DemoLead } from '../../lib/crm/demo-data';
+import { ARCHIVED_DEMO_OWNERS, SEARCH_RESULT_CAP } from './hubspot-api';
 import { DEMO_HOSTS, createDemoCrmHandler, startDemoCrm, type DemoCrm } from './server';
 
 const SF_UI = DEMO_HOSTS.salesforceUi;
@@ -398,6 +398,32 @@ describe('HubSpot REST API', () => {
     const partial = await call(HS_API, '/crm/objects/2026-03/contacts/batch/read', { method: 'POST', headers: AUTH, body: { ...body, inputs: [...body.inputs, { id: '1' }] } });
     expect(partial.status).toBe(207);
     expect(partial.json()).toMatchObject({ numErrors: 1, errors: [{ category: 'OBJECT_NOT_FOUND', context: { ids: ['1'] } }] });
+  });
+
+  it('batch-reads an unknown contact as HubSpot does: 207, no results, its id in the errors', async () => {
+    const reply = await call(HS_API, '/crm/v3/objects/contacts/batch/read', { method: 'POST', headers: AUTH, body: { properties: ['email'], inputs: [{ id: '1' }] } });
+    expect(reply.status).toBe(207);
+    expect(reply.json()).toMatchObject({ status: 'COMPLETE', results: [], numErrors: 1, errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', context: { ids: ['1'] } }] });
+  });
+
+  it('batch-reads the custom property values written by a batch update', async () => {
+    const update = { inputs: [{ id: regular.hubspotId, properties: { leadlens_tier: 'Warm' } }] };
+    expect((await call(HS_API, '/crm/v3/objects/contacts/batch/update', { method: 'POST', headers: AUTH, body: update })).status).toBe(200);
+    const reply = await call(HS_API, '/crm/v3/objects/contacts/batch/read', { method: 'POST', headers: AUTH, body: { properties: ['leadlens_tier'], inputs: [{ id: regular.hubspotId }] } });
+    expect(reply.json().results[0].properties.leadlens_tier).toBe('Warm');
+  });
+
+  it('lists active owners by default and archived ones only with archived=true, as HubSpot does', async () => {
+    const list = async (query: string) => (await call(HS_API, `/crm/v3/owners?${query}`, { headers: AUTH })).json();
+    const active = await list('limit=500');
+    expect(active.results.map((owner: { id: string }) => owner.id)).toEqual(DEMO_OWNERS.map((owner) => owner.hubspotId));
+    expect(active.results.every((owner: { archived: boolean }) => !owner.archived)).toBe(true);
+    const archived = await list('limit=500&archived=true');
+    expect(archived.results.map((owner: { id: string }) => owner.id)).toEqual(ARCHIVED_DEMO_OWNERS.map((owner) => owner.hubspotId));
+    expect(archived.results.every((owner: { archived: boolean }) => owner.archived)).toBe(true);
+    const firstPage = await list('limit=1&archived=true');
+    expect(firstPage.paging.next.after).toBe('1');
+    expect((await list(`limit=1&archived=true&after=${firstPage.paging.next.after}`)).results).toEqual([archived.results[1]]);
   });
 
   it('describes the contact properties, with option labels', async () => {

@@ -42,7 +42,9 @@ beforeEach(async () => {
   const demo = demoFetch(createDemoCrmHandler(generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') }), defaultBehaviour()));
   recordReads = 0;
   vi.stubGlobal('fetch', (async (input, init) => {
-    if (new URL(String(input)).pathname === `/crm/v3/objects/contacts/${contact.hubspotId}`) recordReads++;
+    // A contact is read by a batch read naming it (its properties go in the body, not the URL).
+    const isRecordRead = new URL(String(input)).pathname === '/crm/v3/objects/contacts/batch/read' && String(init?.body).includes(`"${contact.hubspotId}"`);
+    if (isRecordRead) recordReads++;
     return demo(input, init);
   }) as typeof fetch);
   const connected = await syncHandlers.connectCrm({ crm: 'hubspot', apiVersion: 'v3', token: 'pat-na1-demo' }, {} as Browser.runtime.MessageSender);
