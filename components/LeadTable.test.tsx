@@ -83,6 +83,20 @@ it('opens a lead with Enter on its name', () => {
   expect(onOpen).toHaveBeenCalledWith(LEADS[0]);
 });
 
+it('titles each lead by what opening it does: its CRM page, or none for a CSV lead', () => {
+  const rows: ScoredLeadRow[] = [
+    LEADS[0],
+    { ...LEADS[1], leadKey: 'hubspot|51', source: 'hubspot', recordId: '51', name: 'Grace Hopper' },
+    { ...LEADS[2], leadKey: 'csv|row-3', source: 'csv', recordId: 'row-3', name: 'Lead row-3' },
+  ];
+  rendered = render(<LeadTable caption="Top hot leads" rows={rows} order={{ key: 'score', descending: true }} onSort={vi.fn()} onOpen={vi.fn()} />);
+  expect(Array.from(table().querySelectorAll<HTMLButtonElement>('tbody .link-button'), (button) => button.title)).toEqual([
+    'Open Lead a in Salesforce',
+    'Open Grace Hopper in HubSpot',
+    'Lead row-3 came from a CSV file: it has no CRM page to open',
+  ]);
+});
+
 it('says so when no lead matches, without a pager', () => {
   rendered = render(<LeadTable caption="Top warm leads" rows={[]} order={{ key: 'score', descending: true }} onSort={vi.fn()} onOpen={vi.fn()} />);
   expect(table().textContent).toContain('No leads in this tier with these filters.');

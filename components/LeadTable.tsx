@@ -9,6 +9,13 @@ const COLUMNS: { key: SortKey; label: string }[] = [
   { key: 'topReason', label: 'Top reason' },
 ];
 
+/** What a click on a lead's name does (the side panel opens a CRM lead's page, and says a CSV lead has none). */
+const OPEN_TITLE: Record<ScoredLeadRow['source'], (name: string) => string> = {
+  salesforce: (name) => `Open ${name} in Salesforce`,
+  hubspot: (name) => `Open ${name} in HubSpot`,
+  csv: (name) => `${name} came from a CSV file: it has no CRM page to open`,
+};
+
 interface LeadTableProps {
   caption: string;
   /** Already sorted by `order`. */
@@ -52,7 +59,7 @@ export function LeadTable({ caption, rows, order, onSort, onOpen }: LeadTablePro
           {visible.map((row) => (
             <tr key={row.leadKey} data-lead-key={row.leadKey}>
               <td>
-                <button type="button" className="link-button" onClick={() => onOpen(row)} title={`Open ${row.name} in ${row.source === 'hubspot' ? 'HubSpot' : 'Salesforce'}`}>
+                <button type="button" className="link-button" onClick={() => onOpen(row)} title={OPEN_TITLE[row.source](row.name)}>
                   {row.name}
                 </button>
               </td>

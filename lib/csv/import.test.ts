@@ -47,7 +47,7 @@ const mapping: CsvMapping = {
 
 describe('suggestCsvMapping', () => {
   it('suggests the created date and the outcome of the demo history', async () => {
-    const { columns, records } = await previewCsv(chunksOf(historyCsv));
+    const { columns, records } = await previewCsv(fileOf(historyCsv));
     expect(suggestCsvMapping(columns, records)).toEqual(mapping);
   });
 
@@ -105,6 +105,75 @@ describe('importCsv', () => {
 
   it('says which mapped column is missing', async () => {
     await expect(importCsv(fileOf('a,b\n1,2\n'), mapping, sink)).rejects.toThrow('The CSV has no column "created_at", "converted".');
+  });
+});
+
+describe('importCsv: where records end', () => {
+  // A BOM, CRLF line ends, a quoted header cell, stray quotes in unquoted cells (27" monitor:
+  // text, as papaparse reads it), quoted cells with line breaks, `""` escapes and lines that
+  // look like records, and a closing quote with a space before the separator.
+  const csv = [
+    '\uFEFF"id",name,product,notes',
+    '1,A,27" monitor,"first ""quoted"" line\r\nsecond, line"',
+    '2,B,"24"" screen" ,plain',
+    '3,C,5" cable,"a\n4,Z,made up,"" lead\nend"',
+    '4,D,x,"a\n5,E,x,fine"',
+    '5,E,19" rack,last',
+    '',
+  ].join('\r\n');
+  const idMapping: CsvMapping = { idColumn: 'id', nameColumn: 'name', createdColumn: null, outcome: null };
+  const fieldsOf = async () => [...(await stored()).leads.values()].map((lead) => lead.fields);
+
+  it('stores the leads papaparse reads in the whole file, for every block size', async () => {
+    await importCsv(fileOf(csv), idMapping, sink);
+    const whole = await fieldsOf();
+    expect(whole).toEqual([
+      { id: '1', name: 'A', product: '27" monitor', notes: 'first "quoted" line\r\nsecond, line' },
+      { id: '2', name: 'B', product: '24" screen', notes: 'plain' },
+      { id: '3', name: 'C', product: '5" cable', notes: 'a\n4,Z,made up," lead\nend' },
+      { id: '4', name: 'D', product: 'x', notes: 'a\n5,E,x,fine' },
+      // The line end is no part of the last cell.
+      { id: '5', name: 'E', product: '19" rack', notes: 'last' },
+    ]);
+    for (let blockChars = 1; blockChars <= csv.length; blockChars++) {
+      await importCsv(fileOf(csv, 7), idMapping, sink, { blockChars });
+      expect(await fieldsOf(), `blocks of ${blockChars} characters`).toEqual(whole);
+    }
+  });
+
+  it('reads a header after blank lines, in any block', async () => {
+    const blankFirst = `\r\n \r\n${csv.slice(1)}`;
+    for (const blockChars of [1, 4, 64, BLOCK_CHARS]) {
+      const { rows } = await importCsv(fileOf(blankFirst), idMapping, sink, { blockChars });
+      expect(rows).toBe(5);
+      expect((await stored()).leads.get('csv|5')?.fields).toEqual({ id: '5', name: 'E', product: '19" rack', notes: 'last' });
+    }
+  });
+});
+
+describe('importCsv: the separator', () => {
+  // The header alone has three cells with commas as with semicolons; the rows say semicolons.
+  const csv = 'Name;Revenue (USD, k);Employees (FTE, approx)\nAcme;12,5;40\nBeta;7;12\n';
+  const noMapping: CsvMapping = { idColumn: null, nameColumn: 'Name', createdColumn: null, outcome: null };
+
+  it('reads the columns the preview shows', async () => {
+    const { columns } = await previewCsv(fileOf(csv));
+    expect(columns).toEqual(['Name', 'Revenue (USD, k)', 'Employees (FTE, approx)']);
+    const { rows } = await importCsv(fileOf(csv), noMapping, sink);
+    expect(rows).toBe(2);
+    expect((await stored()).leads.get('csv|row-1')?.fields).toEqual({ Name: 'Acme', 'Revenue (USD, k)': '12.5', 'Employees (FTE, approx)': '40' });
+  });
+});
+
+describe('importCsv: lead names', () => {
+  it('names a lead without a name by its id', async () => {
+    const csv = 'id,name,won\nA-1,Ada Lovelace,1\nA-2,,0\nA-3,None,0\nA-4,NA,1\nA-5, - ,0\n';
+    const names = async () => [...(await stored()).leads.values()].map((lead) => lead.name);
+    await importCsv(fileOf(csv), { idColumn: 'id', nameColumn: 'name', createdColumn: null, outcome: null }, sink);
+    expect(await names()).toEqual(['Ada Lovelace', 'Lead A-2', 'Lead A-3', 'Lead A-4', 'Lead A-5']);
+    // No name column: every lead by its id, the row number when no id column either.
+    await importCsv(fileOf(csv), { idColumn: null, nameColumn: null, createdColumn: null, outcome: null }, sink);
+    expect(await names()).toEqual(['Lead row-1', 'Lead row-2', 'Lead row-3', 'Lead row-4', 'Lead row-5']);
   });
 });
 

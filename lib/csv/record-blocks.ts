@@ -1,42 +1,131 @@
 /**
  * CSV text arriving in chunks (a file's stream) → blocks of whole records, so each block can
- * be parsed and validated on its own while the file is still being read. A newline ends a
- * record only outside quotes; RFC 4180 escapes a quote by doubling it, so the parity of the
- * quotes seen so far says whether we are inside a quoted cell.
+ * be parsed and validated on its own while the file is still being read. Each block is parsed
+ * by papaparse (the trainer's `parseCsv`), so a newline ends a record exactly where papaparse
+ * would end one, else a cut falls inside a quoted cell:
+ * - a quote opens a quoted cell only as the cell's first character (at the start, after the
+ *   separator or a newline); anywhere else (`27" monitor`) it is text;
+ * - inside a quoted cell, `""` is an escaped quote; a quote followed by the separator or a
+ *   newline (white space may come between) closes the cell; any other quote is text.
+ * So the separator must be known before the first cut: `guessSeparator` reads it from the start
+ * of the file.
  */
+import Papa from 'papaparse';
 
 /** Default block size: large enough that parsing dominates, small enough to keep memory flat. */
 export const BLOCK_CHARS = 1 << 20;
 
-export async function* recordBlocks(chunks: AsyncIterable<string>, blockChars = BLOCK_CHARS): AsyncGenerator<string> {
-  let pending = '';
-  let inQuotes = false;
-  /** Index in `pending` just after the last record-ending newline, or 0. */
-  let boundary = 0;
+/** How much of the file's start the separator is guessed from: papaparse guesses from its first 10 rows, which this holds in all but very wide files. */
+const SEPARATOR_SAMPLE_CHARS = 1 << 20;
+
+const QUOTE = 0x22;
+const NEWLINE = 0x0a;
+/** What papaparse allows between a closing quote and the separator or newline (`String.prototype.trim`'s white space). */
+const WHITE_SPACE = /\s/;
+
+/** Where a reader is in a record, as papaparse would read it. */
+type Place = 'cell start' | 'unquoted cell' | 'quoted cell' | 'quote in quoted cell' | 'white space after quote';
+
+/** Finds the newlines that end records, reading a text in pieces and carrying its place from one to the next. */
+class RecordEnds {
+  private place: Place = 'cell start';
+  private readonly sep: number;
+
+  /** `sep`: one character (papaparse guesses no longer separator). */
+  constructor(sep: string) {
+    this.sep = sep.charCodeAt(0);
+  }
+
+  /** Reads `text` from `from` on: the index just after the next newline that ends a record, or -1 once `text` is read to its end. */
+  next(text: string, from: number): number {
+    let place = this.place;
+    for (let i = from; i < text.length; i++) {
+      const char = text.charCodeAt(i);
+      if (place === 'quoted cell') {
+        if (char === QUOTE) place = 'quote in quoted cell';
+      } else if (place === 'quote in quoted cell' || place === 'white space after quote') {
+        // The quote before closes the cell if the separator or a newline follows it (white space
+        // may come between); a quote right after it escapes it; anything else makes it text.
+        if (char === QUOTE) place = place === 'quote in quoted cell' ? 'quoted cell' : 'quote in quoted cell';
+        else if (char === this.sep) place = 'cell start';
+        else if (char === NEWLINE) return this.endRecord(i);
+        else place = WHITE_SPACE.test(text[i]) ? 'white space after quote' : 'quoted cell';
+      } else if (char === this.sep) place = 'cell start';
+      else if (char === NEWLINE) return this.endRecord(i);
+      else place = char === QUOTE && place === 'cell start' ? 'quoted cell' : 'unquoted cell';
+    }
+    this.place = place;
+    return -1;
+  }
+
+  private endRecord(newline: number): number {
+    this.place = 'cell start';
+    return newline + 1;
+  }
+}
+
+/** The text of `chunks` without the byte order mark a file may start with (a quote after it would not start the first cell). */
+async function* withoutBom(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+  let first = true;
   for await (const chunk of chunks) {
-    const start = pending.length;
+    yield first ? chunk.replace(/^\uFEFF/, '') : chunk;
+    first = false;
+  }
+}
+
+/**
+ * The file's separator, guessed by papaparse as the trainer's `parseCsv` guesses it, from the
+ * start of the file: the preview and the import both take it from here, so they read the same
+ * columns (a header alone can tie: `Name;Revenue (USD, k)` has two cells either way).
+ */
+export async function guessSeparator(chunks: AsyncIterable<string>): Promise<string> {
+  let start = '';
+  for await (const chunk of withoutBom(chunks)) {
+    start += chunk;
+    if (start.length >= SEPARATOR_SAMPLE_CHARS) break;
+  }
+  return Papa.parse<string[]>(start, { preview: 1, skipEmptyLines: 'greedy' }).meta.delimiter;
+}
+
+/**
+ * The text of `chunks` (without a BOM) in blocks of whole records: each block ends at the first
+ * record end at least `blockChars` into it (so the cuts do not depend on how the text is chunked);
+ * the last block holds what is left.
+ */
+export async function* recordBlocks(chunks: AsyncIterable<string>, sep: string, blockChars = BLOCK_CHARS): AsyncGenerator<string> {
+  const records = new RecordEnds(sep);
+  let pending = '';
+  /** How far `records` has read `pending`. */
+  let read = 0;
+  for await (const chunk of withoutBom(chunks)) {
     pending += chunk;
-    for (let i = start; i < pending.length; i++) {
-      const char = pending.charCodeAt(i);
-      if (char === 0x22) inQuotes = !inQuotes;
-      else if (char === 0x0a && !inQuotes) boundary = i + 1;
+    for (let end = records.next(pending, read); end !== -1; end = records.next(pending, read)) {
+      read = end;
+      if (end >= blockChars) {
+        yield pending.slice(0, end);
+        pending = pending.slice(end);
+        read = 0;
+      }
     }
-    if (pending.length >= blockChars && boundary > 0) {
-      yield pending.slice(0, boundary);
-      pending = pending.slice(boundary);
-      boundary = 0;
-    }
+    read = pending.length;
   }
   if (pending.trim() !== '') yield pending;
 }
 
-/** The first record (the header) of a block and the rest, split at the first newline outside quotes. */
-export function splitHeader(block: string): { header: string; rest: string } {
-  let inQuotes = false;
-  for (let i = 0; i < block.length; i++) {
-    const char = block.charCodeAt(i);
-    if (char === 0x22) inQuotes = !inQuotes;
-    else if (char === 0x0a && !inQuotes) return { header: block.slice(0, i).replace(/\r$/, ''), rest: block.slice(i + 1) };
+/**
+ * The header (the first record papaparse does not skip as blank, with the blank lines before it
+ * and its line ending) of a block and the rest: `header + rest` is the block. Null when the block
+ * has only blank lines.
+ */
+export function splitHeader(block: string, sep: string): { header: string; rest: string } | null {
+  const records = new RecordEnds(sep);
+  for (let start = 0; start < block.length; ) {
+    const next = records.next(block, start);
+    const end = next === -1 ? block.length : next;
+    if (Papa.parse<string[]>(block.slice(start, end), { delimiter: sep, skipEmptyLines: 'greedy' }).data.length > 0) {
+      return { header: block.slice(0, end), rest: block.slice(end) };
+    }
+    start = end;
   }
-  return { header: block.replace(/\r$/, ''), rest: '' };
+  return null;
 }
