@@ -10,13 +10,8 @@ import type { LeadSink } from './import';
 /** Staged rows copied per request by the swap (memory stays flat on large imports). */
 const COPY_CHUNK = 2000;
 
-/** Drop the rows of an import that did not finish; the stored leads are untouched. */
-export async function discardStagedCsvLeads(): Promise<void> {
-  await db.csvStaging.clear();
-}
-
 export const dexieCsvSink: LeadSink = {
-  discard: discardStagedCsvLeads,
+  discard: async () => void (await db.csvStaging.clear()),
   stage: async (leads) => void (await db.csvStaging.bulkPut(leads)),
   stagedCount: () => db.csvStaging.count(),
   // A worker stopped during the swap aborts the transaction: the previous import stays whole.

@@ -10,6 +10,13 @@ export const CsvRequestSchema = z.discriminatedUnion('type', [
 ]);
 export type CsvRequest = z.infer<typeof CsvRequestSchema>;
 
+/**
+ * The options page asks the running import to stop. The worker answers `cancelled` if it
+ * stopped before its commit, or `imported` if the commit had begun: only the worker knows which.
+ */
+export const CsvCancelSchema = z.object({ type: z.literal('cancel') });
+export type CsvCancel = z.infer<typeof CsvCancelSchema>;
+
 export const CsvEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('preview'),
@@ -29,6 +36,8 @@ export const CsvEventSchema = z.discriminatedUnion('type', [
     /** How the file's dates and numbers were read, where a person should know (see `ImportResult`). */
     warnings: z.array(z.string()),
   }),
+  /** The import stopped on a cancel before its commit: nothing of it is stored. */
+  z.object({ type: z.literal('cancelled') }),
   z.object({ type: z.literal('failed'), error: z.string() }),
 ]);
 export type CsvEvent = z.infer<typeof CsvEventSchema>;

@@ -8,8 +8,7 @@ import { useEffect, useState } from 'react';
 import { ErrorState } from '@/components/StatusMessage';
 import { scoresCsv } from '@/lib/csv/export';
 import type { CsvMapping } from '@/lib/csv/import';
-import { discardStagedCsvLeads } from '@/lib/csv/stored';
-import { CsvEventSchema, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
+import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
 import { background } from '@/lib/messaging/client';
 import { activeModelId } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
@@ -32,6 +31,8 @@ export function CsvImportSection() {
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<Extract<CsvEvent, { type: 'preview' }> | null>(null);
   const [mapping, setMapping] = useState<CsvMapping | null>(null);
+  /** Cancel was pressed during the running (or last) import. */
+  const [cancelAsked, setCancelAsked] = useState(false);
   const finished = job.state.kind === 'finished' ? job.state.event : null;
   const scoreImported = useMutation({
     mutationFn: async () => {
@@ -56,14 +57,20 @@ export function CsvImportSection() {
     setFile(chosen);
     setPreview(null);
     setMapping(null);
+    setCancelAsked(false);
     if (chosen) job.start({ type: 'preview', file: chosen });
   };
 
-  // The worker stops at once, before its swap or during it (the transaction then aborts), so the
-  // previous import stays as it was; only the rows it had staged are dropped.
+  const startImport = (chosen: File, chosenMapping: CsvMapping) => {
+    setCancelAsked(false);
+    job.start({ type: 'import', file: chosen, mapping: chosenMapping });
+  };
+
+  // Asked, not terminated: only the worker knows whether its commit has begun, and it answers
+  // `cancelled` (nothing stored) or `imported` (the new leads are stored, and get scored).
   const cancelImport = () => {
-    job.cancel();
-    void discardStagedCsvLeads();
+    job.send({ type: 'cancel' } satisfies CsvCancel);
+    setCancelAsked(true);
   };
 
   const outcomeValues = preview && mapping?.outcome ? (preview.outcomeValues[mapping.outcome.field] ?? []) : [];
@@ -134,7 +141,7 @@ export function CsvImportSection() {
           <button
             type="button"
             disabled={!file || job.state.kind === 'running' || (mapping.outcome !== null && mapping.outcome.positiveValues.length === 0)}
-            onClick={() => file && job.start({ type: 'import', file, mapping })}
+            onClick={() => file && startImport(file, mapping)}
           >
             Import
           </button>
@@ -147,17 +154,18 @@ export function CsvImportSection() {
             Importing: {(job.state.progress?.rows ?? 0).toLocaleString('en-US')} rows
             <progress value={job.state.progress?.fraction ?? 0} max={1} style={{ display: 'block', width: '100%' }} />
           </label>
-          <button type="button" onClick={cancelImport}>
-            Cancel import
+          <button type="button" onClick={cancelImport} disabled={cancelAsked}>
+            {cancelAsked ? 'Cancelling…' : 'Cancel import'}
           </button>
         </div>
       )}
-      {job.state.kind === 'cancelled' && <p role="status">Import cancelled: nothing was imported, and the previous import is unchanged.</p>}
+      {finished?.type === 'cancelled' && <p role="status">Import cancelled: nothing was imported, and the previous import is unchanged.</p>}
       {finished?.type === 'imported' && (
         <>
           <p role="status" data-testid="csv-imported">
             Imported {finished.rows.toLocaleString('en-US')} leads. Train on them under "Train on your history".
           </p>
+          {cancelAsked && <p>Cancel came too late to stop it: the new leads were already being saved.</p>}
           {finished.dayFirstColumns.length > 0 && (
             <p data-testid="csv-day-first">
               Dates read day first (31/12/2025 is 31 December) in {finished.dayFirstColumns.map((column) => `"${column}"`).join(', ')}: the file

@@ -2,6 +2,8 @@
  * A Web Worker that does one job per request (check, train, preview, import): a fresh worker
  * each time, its events parsed with zod, progress kept apart from the final event, and
  * cancel = terminate (the work inside is synchronous or streaming; terminating stops it at once).
+ * A job that must finish what it has begun (the CSV import's commit) is asked instead, with
+ * `send`, and answers how it ended.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { z } from 'zod';
@@ -61,5 +63,8 @@ export function useWorkerJob<Request extends JobEvent, Event extends JobEvent>(
     setState({ kind: 'cancelled' });
   }, [stop]);
 
-  return { state, start, cancel };
+  /** A message to the running job's worker (none when no job runs). */
+  const send = useCallback((message: unknown) => worker.current?.postMessage(message), []);
+
+  return { state, start, cancel, send };
 }

@@ -1,0 +1,91 @@
+// @vitest-environment happy-dom
+/**
+ * The CSV import section's Cancel: it asks the import worker to stop and shows what the worker
+ * answers, which is "imported" when the worker's commit had begun.
+ */
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, createElement } from 'react';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import type { CsvCancel, CsvEvent, CsvRequest } from '@/lib/csv/worker-protocol';
+import { click, render, type Rendered } from '@/test/render';
+import { CsvImportSection } from './CsvImport';
+
+const scoreStoredLeads = vi.hoisted(() => vi.fn(async () => ({ ok: true as const })));
+vi.mock('@/lib/messaging/client', () => ({ background: { scoreStoredLeads } }));
+vi.mock('@/lib/ml/model-store', () => ({ activeModelId: async () => 'model-1' }));
+
+/** Stands in for the import worker: keeps the requests, and answers what a test tells it to. */
+class FakeWorker extends EventTarget {
+  static latest: FakeWorker;
+  readonly requests: (CsvRequest | CsvCancel)[] = [];
+  terminated = false;
+  constructor() {
+    super();
+    FakeWorker.latest = this;
+  }
+  postMessage(request: CsvRequest | CsvCancel) {
+    this.requests.push(request);
+  }
+  terminate() {
+    this.terminated = true;
+  }
+  answer(event: CsvEvent) {
+    act(() => void this.dispatchEvent(new MessageEvent('message', { data: event })));
+  }
+}
+
+let rendered: Rendered | undefined;
+beforeEach(() => {
+  vi.stubGlobal('Worker', FakeWorker);
+  scoreStoredLeads.mockClear();
+});
+afterEach(() => {
+  rendered?.unmount();
+  rendered = undefined;
+  vi.unstubAllGlobals();
+});
+
+const button = (name: string) => Array.from(rendered!.container.querySelectorAll('button')).find((b) => b.textContent === name)!;
+
+/** The section with a file chosen, its preview answered, Import pressed and a first progress event in. */
+function startImport(): void {
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
+  Object.defineProperty(input, 'files', { value: [new File(['id,won\nA,1\nB,0\n'], 'leads.csv')] });
+  act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+  FakeWorker.latest.answer({
+    type: 'preview',
+    columns: ['id', 'won'],
+    outcomeValues: { won: ['0', '1'] },
+    suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
+  });
+  click(button('Import'));
+  expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['import']);
+  FakeWorker.latest.answer({ type: 'progress', rows: 1, fraction: 0.9 });
+}
+
+it('asks the worker to stop, and shows the import and scores its leads when the worker had begun its commit', async () => {
+  startImport();
+  click(button('Cancel import'));
+  expect(FakeWorker.latest.terminated).toBe(false);
+  expect(button('Cancelling…').disabled).toBe(true);
+  expect(FakeWorker.latest.requests.at(-1)).toEqual({ type: 'cancel' });
+
+  FakeWorker.latest.answer({ type: 'imported', rows: 2, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+  const text = rendered!.container.textContent;
+  expect(text).toContain('Imported 2 leads.');
+  expect(text).toContain('Cancel came too late to stop it: the new leads were already being saved.');
+  expect(text).not.toContain('nothing was imported');
+  await act(() => vi.waitFor(() => expect(scoreStoredLeads).toHaveBeenCalledWith({ modelId: 'model-1' })));
+});
+
+it('says nothing was imported when the worker answers that it stopped', async () => {
+  startImport();
+  click(button('Cancel import'));
+  expect(FakeWorker.latest.requests.at(-1)).toEqual({ type: 'cancel' });
+  FakeWorker.latest.answer({ type: 'cancelled' });
+  expect(rendered!.container.querySelector('[role="status"]')?.textContent).toBe(
+    'Import cancelled: nothing was imported, and the previous import is unchanged.',
+  );
+  expect(scoreStoredLeads).not.toHaveBeenCalled();
+});

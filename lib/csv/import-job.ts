@@ -1,0 +1,48 @@
+/**
+ * One job of the CSV import worker (import-worker.ts), apart from the worker's messaging so it
+ * can be tested: a preview or an import of the request's file, answered with events.
+ */
+import { TrainingDataError } from '../ml/train/dataset';
+import { fewValuedColumns } from '../ml/train/outcome-suggestions';
+import { fileText } from './file-text';
+import { FILE_READS, importCsv, previewCsv, type LeadSink } from './import';
+import { suggestCsvMapping } from './mapping';
+import type { CsvEvent, CsvRequest } from './worker-protocol';
+
+type Post = (event: CsvEvent) => void;
+
+async function answer(request: CsvRequest, post: Post, sink: LeadSink, cancel: AbortSignal | undefined): Promise<CsvEvent> {
+  const { file } = request;
+  const openFile = () => fileText(file);
+  if (request.type === 'preview') {
+    const { columns, records } = await previewCsv(openFile);
+    return { type: 'preview', columns, outcomeValues: fewValuedColumns(columns, records), suggestion: suggestCsvMapping(columns, records) };
+  }
+  try {
+    const result = await importCsv(openFile, request.mapping, sink, {
+      signal: cancel,
+      // Characters approximate bytes closely enough for a progress bar.
+      onProgress: ({ rows, chars }) => post({ type: 'progress', rows, fraction: Math.min(1, chars / Math.max(FILE_READS * file.size, 1)) }),
+    });
+    return { type: 'imported', ...result };
+  } catch (error) {
+    // Stopped before the commit (importCsv dropped what it had staged): nothing of the file is stored.
+    if (cancel?.aborted) return { type: 'cancelled' };
+    throw error;
+  }
+}
+
+/**
+ * Answers `request` with its events: a preview; or progress, then `imported`, `cancelled` (when
+ * `cancel` aborts before the import's commit; once the commit has begun the import completes) or
+ * `failed`.
+ */
+export async function answerCsvRequest(request: CsvRequest, post: Post, sink: LeadSink, cancel?: AbortSignal): Promise<void> {
+  const event = await answer(request, post, sink, cancel).catch(
+    (error: unknown): CsvEvent => ({
+      type: 'failed',
+      error: error instanceof TrainingDataError ? error.message : `The import failed: ${error instanceof Error ? error.message : String(error)}`,
+    }),
+  );
+  post(event);
+}
