@@ -1,9 +1,7 @@
 import type { Tier } from '@/lib/messaging/protocol';
-import { formatRate } from '@/lib/presentation';
+import { formatRate, formatShare } from '@/lib/presentation';
 import { TIERS, type TierStats } from '@/lib/segments';
 import { TierLabel } from './TierLabel';
-
-const percent = (share: number) => `${(share * 100).toFixed(share > 0 && share < 0.1 ? 1 : 0)} %`;
 
 /** Count, share and (when outcomes are known) conversion rate per tier. */
 export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> }) {
@@ -28,7 +26,7 @@ export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> })
                 <TierLabel tier={tier} />
               </th>
               <td>{count.toLocaleString('en-US')}</td>
-              <td>{percent(share)}</td>
+              <td>{formatShare(share)}</td>
               {anyOutcome && (
                 <td title={`${withOutcome.toLocaleString('en-US')} leads with a known outcome`}>
                   {conversionRate === null ? 'unknown' : formatRate(conversionRate)}

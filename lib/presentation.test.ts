@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeLikelihood, formatDistinctRates, formatProbability, formatRate, formatVersusAverage, strengthOf, topReasons } from './presentation';
+import { describeLikelihood, formatDistinctRates, formatShare, formatProbability, formatRate, formatVersusAverage, strengthOf, topReasons } from './presentation';
 
 describe('formatProbability', () => {
   it.each([
@@ -21,6 +21,19 @@ describe('formatRate', () => {
     [0.995, '100 %'],
     [1, '100 %'],
   ])('%f → %s', (rate, text) => expect(formatRate(rate)).toBe(text));
+});
+
+describe('formatShare', () => {
+  it.each([
+    [0, '0 %'],
+    [0.00007, '<0.1 %'],
+    [0.0004, '<0.1 %'],
+    [0.0012, '0.1 %'],
+    [0.075, '7.5 %'],
+    [0.4, '40 %'],
+    [0.9996, '>99 %'],
+    [1, '100 %'],
+  ])('%f → %s', (share, text) => expect(formatShare(share)).toBe(text));
 });
 
 describe('formatDistinctRates', () => {

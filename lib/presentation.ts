@@ -54,6 +54,16 @@ export function formatRate(rate: number, extraDigits = 0): string {
 }
 
 /**
+ * A share of the leads shown: whole percents, one decimal under 10 %; a share that is neither
+ * none nor all never reads "0.0 %" or "100 %" (3 leads of 40,000 are not none).
+ */
+export function formatShare(share: number): string {
+  if (share > 0 && share < 0.001) return '<0.1 %';
+  if (share < 1 && share > 0.995) return '>99 %';
+  return `${(share * 100).toFixed(share > 0 && share < 0.1 ? 1 : 0)} %`;
+}
+
+/**
  * Distinct rates that must read apart (the edges of adjacent ranges), as `formatRate` writes
  * them, with more digits for all when two would otherwise read the same.
  */
