@@ -64,9 +64,14 @@ export async function sendToCrmTabs<E extends EventName>(type: E, payload: z.inp
   await Promise.all(tabs.map((tab) => (tab.id === undefined ? undefined : deliver(tab.id, message))));
 }
 
-/** Listen for one event until `signal` aborts; malformed payloads are dropped. */
+/**
+ * Listen for one event until `signal` aborts; malformed payloads are dropped, and so is an
+ * event sent by a content script (only the background sends events; a CRM page's script must
+ * not make pages drop what they read or follow another tab).
+ */
 export function onEvent<E extends EventName>(type: E, handler: (payload: z.infer<Events[E]>) => void, signal?: AbortSignal): void {
-  const listener = (message: unknown) => {
+  const listener = (message: unknown, sender: Browser.runtime.MessageSender) => {
+    if (sender.tab !== undefined) return;
     const candidate = message as Partial<EventEnvelope> | null;
     if (candidate?.target !== 'event' || candidate.type !== type) return;
     const parsed = eventsProtocol[type].safeParse(candidate.payload);
