@@ -81,7 +81,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       // The background re-scores open badges and re-tiers the stored scores (the `retier` job, in the offscreen document).
       const reply = await background.retierStoredScores({ modelId: manifest.modelId });
       if (!reply.ok) throw new Error(reply.error);
-      return reply.changed;
+      return { changed: reply.changed, thresholds };
     },
     // Only the manifest's tiers changed here; the stored probabilities and outcomes did not.
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
@@ -127,7 +127,9 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       {apply.isPending && retier?.state === 'running' && <JobProgressBar label="Re-tiering stored leads" done={retier.done} total={retier.total} />}
       {apply.isSuccess && (
         <p role="status" data-testid="policy-applied">
-          Applied: {apply.data.toLocaleString('en-US')} stored leads changed tier; open badges update.
+          {/* The thresholds as applied: a preview on screen can still be the last form's while the new one is computed. */}
+          Applied: {apply.data.changed.toLocaleString('en-US')} stored leads changed tier (hot from {formatRate(apply.data.thresholds.hot)}, warm from{' '}
+          {formatRate(apply.data.thresholds.warm)} likely); open badges update.
         </p>
       )}
       {apply.isError && <ErrorState message={apply.error.message} />}
