@@ -44,6 +44,22 @@ export interface RecordUpdateFailure {
   error: string;
 }
 
+/** A record the CRM no longer has: deleted (Salesforce) or archived (HubSpot). */
+export interface DeletedRecord {
+  id: string;
+  /** Epoch ms of the deletion. */
+  deletedAt: number;
+}
+
+/** What the CRM says is gone since a sync, and up to when it says so (epoch ms). */
+export type Deletions =
+  | { kind: 'deleted-since'; records: DeletedRecord[]; coveredTo: number }
+  /**
+   * The CRM no longer keeps its deletions back to the asked date: every record it has instead,
+   * so that each stored record it lacks is known to be gone.
+   */
+  | { kind: 'all-present'; ids: string[]; coveredTo: number };
+
 /** The org or portal a connection reads: `id` to compare, `name` to show. */
 export interface CrmAccount {
   id: string;
@@ -64,6 +80,12 @@ export interface CrmClient {
    * forgotten fails with `CrmError` kind `cursor-expired`: start again from your cursor.
    */
   listChanged(since: number | null, pageToken: string | null, signal?: AbortSignal): Promise<ChangedPage>;
+  /**
+   * The records deleted at or after `since` (epoch ms); when the CRM has forgotten deletions
+   * that old, every record it has instead. Deletions after `coveredTo` may be missing: the
+   * next call starts there.
+   */
+  listDeleted(since: number, signal?: AbortSignal): Promise<Deletions>;
   /**
    * Writes fields of up to `maxBatch` records in one request. Records the CRM refuses one by
    * one (deleted, value too long) come back as failures; a request refused as a whole (an

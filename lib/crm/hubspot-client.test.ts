@@ -7,8 +7,9 @@ import { virtualClock } from './virtual-clock';
 import { mulberry32 } from '../ml/random';
 import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
+import { json } from '../../test/demo-crm/http';
 import { ARCHIVED_DEMO_OWNERS } from '../../test/demo-crm/hubspot-api';
-import { createDemoCrmHandler, HUBSPOT_DEFAULT_LIMITS } from '../../test/demo-crm/server';
+import { createDemoCrm, createDemoCrmHandler, HUBSPOT_DEFAULT_LIMITS } from '../../test/demo-crm/server';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
 const small = generateDemoLeads({ count: 700, seed: 5, now: NOW });
@@ -19,9 +20,11 @@ function setup(leads = small, apiVersion: 'v3' | '2026-03' = 'v3', latency: () =
   const clock = virtualClock();
   behaviour.now = clock.now;
   behaviour.hubspotLimits = HUBSPOT_DEFAULT_LIMITS;
-  const handle = createDemoCrmHandler(leads, behaviour);
+  const { handle, store } = createDemoCrm(leads, behaviour);
   let rateLimited = 0;
+  const requests: string[] = [];
   const reachCrm = demoFetch((request) => {
+    requests.push(`${request.method} ${request.url.pathname}${request.url.search}`);
     const response = handle(request);
     if (response.status === 429) rateLimited++;
     return response;
@@ -31,7 +34,7 @@ function setup(leads = small, apiVersion: 'v3' | '2026-03' = 'v3', latency: () =
     return reachCrm(input, init);
   };
   const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', apiVersion, clock, fetch });
-  return { client, behaviour, clock, rateLimited: () => rateLimited };
+  return { client, behaviour, clock, store, requests, rateLimited: () => rateLimited };
 }
 
 describe('HubSpot client against the demo CRM', () => {
@@ -295,5 +298,40 @@ describe('HubSpot client against the demo CRM', () => {
     const error = await retyped.client.listChanged(null, null).catch((e: unknown) => e);
     expect(isCrmError(error, 'schema')).toBe(true);
     expect(String(error)).toMatch(/results\.\d+\.properties\.hs_analytics_num_visits/);
+  });
+});
+
+describe('HubSpot archived contacts', () => {
+  const DAY = 86_400_000;
+
+  it('lists the contacts archived since a date, with when, paging the archived list 100 at a time (v3 and date-versioned)', async () => {
+    for (const version of ['v3', '2026-03'] as const) {
+      const { client, clock, store, requests } = setup(small, version);
+      const since = clock.now() - 3 * DAY;
+      const before = small.slice(0, 30);
+      const after = small.slice(30, 150);
+      before.forEach((lead, i) => store.deleteLead(lead, since - (i + 1) * 60_000));
+      after.forEach((lead, i) => store.deleteLead(lead, since + i * 60_000));
+      const deletions = await client.listDeleted(since);
+      expect(deletions).toEqual({ kind: 'deleted-since', records: after.map((lead, i) => ({ id: lead.hubspotId, deletedAt: since + i * 60_000 })), coveredTo: clock.now() });
+      const objects = version === 'v3' ? '/crm/v3/objects/contacts' : '/crm/objects/2026-03/contacts';
+      expect(requests).toEqual([`GET ${objects}?limit=100&properties=hs_object_id&archived=true`, `GET ${objects}?limit=100&properties=hs_object_id&archived=true&after=100`]);
+    }
+  });
+
+  it('lists every contact instead when the last sync is older than archived contacts are kept (90 days)', async () => {
+    const { client, clock, store, requests } = setup();
+    store.deleteLead(small[3], clock.now() - 95 * DAY);
+    store.deleteLead(small[4], clock.now() - DAY);
+    const deletions = await client.listDeleted(clock.now() - 100 * DAY);
+    expect(deletions).toEqual({ kind: 'all-present', ids: small.filter((_, i) => i !== 3 && i !== 4).map((lead) => lead.hubspotId), coveredTo: clock.now() });
+    expect(requests).toHaveLength(7); // 698 contacts, 100 a page
+    expect(requests.every((request) => !request.includes('archived'))).toBe(true);
+  });
+
+  it('refuses an archived contact without the date it was archived', async () => {
+    const noDate = demoFetch(() => json(200, { results: [{ id: '101', properties: {}, archived: true }] }));
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock: virtualClock(), fetch: noDate });
+    await expect(client.listDeleted(Date.parse('2026-10-30T00:00:00Z'))).rejects.toMatchObject({ kind: 'schema', message: expect.stringContaining('results.0.archivedAt') });
   });
 });

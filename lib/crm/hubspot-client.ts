@@ -1,12 +1,13 @@
 /**
  * HubSpot CRM REST for contacts (`api.hubapi.com`). Changes are read with the search API
- * sorted by `hs_lastmodifieddate` and paged by that date, not by `after` (see `PageToken`).
- * Limits: ~100 requests per 10 s per app, search 4 per second.
+ * sorted by `hs_lastmodifieddate` and paged by that date, not by `after` (see `PageToken`);
+ * deletions from the list of archived contacts. Limits: ~100 requests per 10 s per app,
+ * search 4 per second.
  */
 import { z } from 'zod';
-import type { ChangedPage, CrmClient, CrmRecord, FieldUpdate, ReadOptions, RecordUpdateFailure } from './client';
+import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, FieldUpdate, ReadOptions, RecordUpdateFailure } from './client';
 import { parseCrmDateTime } from './client';
-import { CrmError, HttpClient, RateLimiter, isCrmError, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
+import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 
 /**
@@ -19,6 +20,14 @@ const SEARCH_PAGE_SIZE = 200;
 const BATCH_SIZE = 100;
 /** Owners per page of `/crm/v3/owners`: HubSpot's maximum. */
 const OWNERS_PAGE_SIZE = 500;
+/** Contacts per page of the contacts list: HubSpot's maximum. */
+const LIST_PAGE_SIZE = 100;
+/**
+ * Archived contacts stay listed (and restorable) for 90 days, then are deleted for good; one
+ * day less leaves room for HubSpot's purge running early. Contacts deleted for good at once
+ * (a GDPR delete) are never listed.
+ */
+const ARCHIVED_LISTED_MS = 89 * 24 * 3_600_000;
 const MODIFIED = 'hs_lastmodifieddate';
 const OBJECT_ID = 'hs_object_id';
 
@@ -67,6 +76,13 @@ const BatchUpdateSchema = z.object({
 type BatchUpdateResponse = z.infer<typeof BatchUpdateSchema>;
 const PropertiesSchema = z.object({ results: z.array(z.looseObject({ name: z.string().regex(/^\w+$/) })) });
 const ListSchema = z.object({ results: z.array(z.looseObject({ id: z.string() })) });
+function listPageSchema<C extends z.ZodType>(contact: C) {
+  return z.object({ results: z.array(contact), paging: z.object({ next: z.object({ after: z.string() }) }).optional() });
+}
+type ListPage<C extends z.ZodType> = ReturnType<typeof listPageSchema<C>>;
+const ContactIdsPageSchema = listPageSchema(z.looseObject({ id: ContactId }));
+/** The list with `archived=true`: archived contacts only, each with when it was archived. */
+const ArchivedContactsPageSchema = listPageSchema(z.looseObject({ id: ContactId, archivedAt: DateTime }));
 const OwnersPageSchema = z.object({
   results: z.array(z.looseObject({ id: z.string(), email: z.string().nullish(), firstName: z.string().nullish(), lastName: z.string().nullish() })),
   paging: z.object({ next: z.object({ after: z.string() }) }).optional(),
@@ -139,6 +155,7 @@ function parsePageToken(token: string): PageToken {
 const SEARCH_WINDOW_MS = 1_100;
 
 export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
+  const clock = options.clock ?? realClock;
   const general = new RateLimiter(options.requestsPer10Seconds ?? 100, 10_000, options.clock);
   const search = new RateLimiter(options.searchesPerSecond ?? 4, SEARCH_WINDOW_MS, options.clock);
   const version = options.apiVersion ?? 'v3';
@@ -203,6 +220,19 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     const invalid = names.find((name) => !/^\w+$/.test(name));
     if (invalid !== undefined) throw new CrmError('request', `Not a HubSpot property name: "${invalid}"`);
     return names;
+  }
+
+  /** Every contact of the list, or (`archived`) of the archived ones, as `schema` reads them: no property beyond the id. */
+  async function listContacts<C extends z.ZodType>(archived: boolean, schema: ListPage<C>, signal?: AbortSignal): Promise<z.infer<C>[]> {
+    const contacts: z.infer<C>[] = [];
+    let after: string | undefined;
+    do {
+      const query = new URLSearchParams({ limit: String(LIST_PAGE_SIZE), properties: OBJECT_ID, ...(archived && { archived: 'true' }), ...(after !== undefined && { after }) });
+      const { data } = await http.request({ path: `${objects}?${query}`, schema, what: archived ? 'list archived contacts' : 'list contacts', signal });
+      contacts.push(...data.results);
+      after = data.paging?.next.after;
+    } while (after !== undefined);
+    return contacts;
   }
 
   /** Up to `BATCH_SIZE` contacts by id; ids HubSpot does not have (deleted, never existed) are left out. */
@@ -300,6 +330,19 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     // async: a token that does not parse rejects, like any other failure, rather than throwing.
     async listChanged(since, pageToken, signal) {
       return searchPage(pageToken === null ? { since, seen: [] } : parsePageToken(pageToken), signal);
+    },
+
+    async listDeleted(since, signal) {
+      const coveredTo = clock.now();
+      if (since < coveredTo - ARCHIVED_LISTED_MS) {
+        return { kind: 'all-present', ids: (await listContacts(false, ContactIdsPageSchema, signal)).map((contact) => contact.id), coveredTo };
+      }
+      // HubSpot cannot filter the archived list by date: it is read whole, and filtered here.
+      const records = (await listContacts(true, ArchivedContactsPageSchema, signal)).flatMap((contact): DeletedRecord[] => {
+        const deletedAt = parseCrmDateTime(contact.archivedAt);
+        return deletedAt >= since ? [{ id: contact.id, deletedAt }] : [];
+      });
+      return { kind: 'deleted-since', records, coveredTo };
     },
 
     async updateRecords(updates, signal) {

@@ -31,6 +31,8 @@ function fakeHubSpot(contacts: Contact[], beforeSearch: (search: number) => void
     const url = new URL(String(input));
     const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status });
     if (url.pathname.endsWith('/properties/contacts')) return json(200, { results: ['hs_lastmodifieddate', 'firstname', 'lastname', 'createdate'].map((name) => ({ name })) });
+    // No contact is archived here.
+    if (url.pathname.endsWith('/contacts') && url.searchParams.get('archived') === 'true') return json(200, { results: [] });
     if (!url.pathname.endsWith('/contacts/search')) throw new Error(`unexpected ${url}`);
     const body = JSON.parse(String(init!.body));
     bodies.push(body);
@@ -63,6 +65,7 @@ function memoryStore() {
       for (const lead of leads) stored.set(lead.id, lead.modifiedAt);
       state = next;
     },
+    finishSync: async (_crm, _deletions, finished) => (state = finished(0)),
     // Only ids are stored here, never owners.
     unnamedOwnerIds: async () => [],
     nameOwners: async () => 0,

@@ -7,18 +7,25 @@ import { virtualClock } from './virtual-clock';
 import { mulberry32 } from '../ml/random';
 import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
+import { json, type DemoRequest, type DemoResponse } from '../../test/demo-crm/http';
 import { DEMO_LEAD_QUEUE } from '../../test/demo-crm/salesforce-api';
-import { createDemoCrmHandler } from '../../test/demo-crm/server';
+import { createDemoCrm } from '../../test/demo-crm/server';
 
 const leads = generateDemoLeads({ count: 4500, seed: 3, now: new Date('2026-11-01T00:00:00Z') });
 
-function setup(apiVersion = '67.0') {
+/** `answer`: the reply to a request instead of the demo's, when it gives one. */
+function setup(apiVersion = '67.0', answer: (request: DemoRequest) => DemoResponse | undefined = () => undefined) {
   const behaviour = defaultBehaviour();
   const clock = virtualClock();
   behaviour.now = clock.now;
-  const fetch = demoFetch(createDemoCrmHandler(leads, behaviour));
+  const { handle, store } = createDemoCrm(leads, behaviour);
+  const requests: string[] = [];
+  const fetch = demoFetch((request) => {
+    requests.push(decodeURIComponent(request.url.pathname + request.url.search));
+    return answer(request) ?? handle(request);
+  });
   const client = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion, accessToken: async () => '00Dsession!token', clock, fetch });
-  return { client, behaviour, clock };
+  return { client, behaviour, clock, store, requests };
 }
 
 describe('Salesforce client against the demo CRM', () => {
@@ -137,5 +144,78 @@ describe('Salesforce client against the demo CRM', () => {
     const error = await retyped.client.listChanged(null, null).catch((e: unknown) => e);
     expect(isCrmError(error, 'schema')).toBe(true);
     expect(String(error)).toMatch(/records\.0\.SystemModstamp/);
+  });
+});
+
+describe('Salesforce deleted Leads', () => {
+  const DAY = 86_400_000;
+  const isDeletedRequest = (request: DemoRequest) => request.url.pathname.endsWith('/sobjects/Lead/deleted/');
+
+  it('lists the Leads deleted since a date, with when, and up to when Salesforce covers', async () => {
+    const { client, clock, store, requests } = setup();
+    const since = clock.now() - 2 * DAY;
+    store.deleteLead(leads[0], since - 60_000);
+    store.deleteLead(leads[1], since + 3_600_000);
+    store.deleteLead(leads[2], clock.now() - 90_500);
+    await clock.sleep(30_000);
+    expect(await client.listDeleted(since)).toEqual({
+      kind: 'deleted-since',
+      records: [
+        { id: leads[1].salesforceId, deletedAt: since + 3_600_000 },
+        { id: leads[2].salesforceId, deletedAt: clock.now() - 121_000 }, // to the second, as Salesforce stamps it
+      ],
+      coveredTo: clock.now() - 30_000, // to the minute
+    });
+    expect(requests).toEqual(['/services/data/v67.0/sobjects/Lead/deleted/?start=2026-10-30T00:00:00Z&end=2026-11-01T00:00:30Z']);
+  });
+
+  it('starts a window Salesforce would find too short (a minute or less) two minutes before its end', async () => {
+    const { client, clock, requests } = setup();
+    await clock.sleep(DAY);
+    expect(await client.listDeleted(clock.now() - 10_000)).toMatchObject({ kind: 'deleted-since', records: [] });
+    // Also a date ahead of Salesforce's clock (this browser's runs fast).
+    expect(await client.listDeleted(clock.now() + 3_600_000)).toMatchObject({ kind: 'deleted-since', records: [] });
+    expect(requests).toEqual(Array(2).fill('/services/data/v67.0/sobjects/Lead/deleted/?start=2026-11-01T23:58:00Z&end=2026-11-02T00:00:00Z'));
+  });
+
+  it('lists every Lead instead when Salesforce no longer keeps deletions that old: refused before 15 days, not asked before 30', async () => {
+    for (const [daysAgo, askedForDeleted] of [[20, true], [40, false]] as const) {
+      const { client, clock, store, requests } = setup();
+      store.deleteLead(leads[5], clock.now() - 19 * DAY);
+      store.deleteLead(leads[6], clock.now() - DAY);
+      const asked = clock.now();
+      const deletions = await client.listDeleted(asked - daysAgo * DAY);
+      expect(deletions.kind).toBe('all-present');
+      const ids = deletions.kind === 'all-present' ? deletions.ids : [];
+      expect(ids).toHaveLength(leads.length - 2);
+      expect(new Set(ids)).toEqual(new Set(leads.filter((_, i) => i !== 5 && i !== 6).map((lead) => lead.salesforceId)));
+      // A Lead deleted while they are listed may be listed: the next sync's deletions start before.
+      expect(deletions.coveredTo).toBe(asked);
+      expect(requests.some((path) => path.includes('/sobjects/Lead/deleted/'))).toBe(askedForDeleted);
+      // 4,498 Ids: three batches of 2,000.
+      expect(requests.filter((path) => path.includes('/query'))).toEqual(['/services/data/v67.0/query?q=SELECT Id FROM Lead', expect.stringMatching(/-2000$/), expect.stringMatching(/-4000$/)]);
+    }
+  });
+
+  it('lists every Lead instead when Salesforce has more than 600,000 deletions to list, or a log that starts after the date', async () => {
+    const tooMany = setup('67.0', (request) => (isDeletedRequest(request) ? json(400, [{ errorCode: 'EXCEEDED_ID_LIMIT', message: 'Too many ids' }]) : undefined));
+    expect((await tooMany.client.listDeleted(tooMany.clock.now() - DAY)).kind).toBe('all-present');
+    const purged = setup('67.0', (request) =>
+      isDeletedRequest(request) ? json(200, { deletedRecords: [], earliestDateAvailable: '2026-10-31T12:00:00.000+0000', latestDateCovered: '2026-11-01T00:00:00.000+0000' }) : undefined,
+    );
+    expect((await purged.client.listDeleted(purged.clock.now() - DAY)).kind).toBe('all-present');
+  });
+
+  it('covers up to the end asked when Salesforce gives no latestDateCovered, and names the path of a malformed answer', async () => {
+    const bare = setup('67.0', (request) => (isDeletedRequest(request) ? json(200, { deletedRecords: [] }) : undefined));
+    expect(await bare.client.listDeleted(bare.clock.now() - DAY)).toEqual({ kind: 'deleted-since', records: [], coveredTo: bare.clock.now() });
+    const malformed = setup('67.0', (request) => (isDeletedRequest(request) ? json(200, { deletedRecords: [{ id: '00Q', deletedDate: '2026-10-31T12:00:00.000+0000' }] }) : undefined));
+    await expect(malformed.client.listDeleted(malformed.clock.now() - DAY)).rejects.toMatchObject({ kind: 'schema', message: expect.stringContaining('deletedRecords.0.id') });
+  });
+
+  it('fails on a session Salesforce rejects, rather than listing every Lead', async () => {
+    const { client, behaviour, clock } = setup();
+    behaviour.revokedTokens.add('00Dsession!token');
+    await expect(client.listDeleted(clock.now() - DAY)).rejects.toMatchObject({ kind: 'auth' });
   });
 });

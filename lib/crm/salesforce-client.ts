@@ -1,12 +1,13 @@
 /**
  * Salesforce REST for Leads, on the org's `*.my.salesforce.com` host (the Lightning host
  * redirects and drops the Authorization header). Changes are read with SOQL ordered by
- * `SystemModstamp, Id` and paged by `nextRecordsUrl` (2,000 per batch).
+ * `SystemModstamp, Id` and paged by `nextRecordsUrl` (2,000 per batch); deletions with "Get
+ * Deleted", or by every Lead's Id when Salesforce no longer keeps them.
  */
 import { z } from 'zod';
-import type { ChangedPage, CrmClient, CrmRecord, ReadOptions, RecordUpdateFailure } from './client';
+import type { ChangedPage, CrmClient, CrmRecord, Deletions, ReadOptions, RecordUpdateFailure } from './client';
 import { parseCrmDateTime } from './client';
-import { CrmError, HttpClient, RateLimiter, isCrmError, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
+import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 
 export const DEFAULT_SALESFORCE_API_VERSION = '67.0';
 const BATCH_SIZE = 2000;
@@ -20,6 +21,13 @@ const IDS_PER_QUERY = 200;
 const REQUIRED_FIELDS = ['Id', 'SystemModstamp'] as const;
 /** Compound and binary fields: SOQL returns them as objects or not at all; their parts are plain fields. */
 const UNSYNCED_TYPES = new Set(['address', 'location', 'base64', 'complexvalue']);
+/**
+ * Salesforce refuses to list deleted records from further back than 30 days, and keeps them
+ * for about 15 (`earliestDateAvailable` says from when, and a start before it is refused).
+ */
+const DELETED_WINDOW_MAX_MS = 30 * 24 * 3_600_000;
+/** It refuses a window of a minute or less (its start and end are taken to the minute). */
+const DELETED_WINDOW_MIN_MS = 2 * 60_000;
 
 export interface SalesforceClientOptions {
   /** `https://acme.my.salesforce.com` */
@@ -80,6 +88,15 @@ const CollectionResultsSchema = z.array(
   }),
 );
 
+const IdPageSchema = queryPageSchema(z.looseObject({ Id: SalesforceId }));
+
+/** "Get Deleted": `latestDateCovered` may lag `end` while deletions are in progress, and may be absent. */
+const DeletedRecordsSchema = z.object({
+  deletedRecords: z.array(z.looseObject({ id: SalesforceId, deletedDate: DateTime })),
+  earliestDateAvailable: DateTime.nullish(),
+  latestDateCovered: DateTime.nullish(),
+});
+
 const VersionsSchema = z.array(z.looseObject({ version: z.string().regex(/^\d+\.0$/) }));
 
 const ErrorBodySchema = z.array(z.looseObject({ errorCode: z.string().optional(), message: z.string().optional() })).min(1);
@@ -100,6 +117,7 @@ function toRecord(lead: Lead): CrmRecord {
 }
 
 export function createSalesforceClient(options: SalesforceClientOptions): CrmClient {
+  const clock = options.clock ?? realClock;
   const limiter = new RateLimiter(options.requestsPerSecond ?? 10, 1000, options.clock);
   // The token the latest request sent, for a renewal to tell whether it is still the one stored.
   // Requests at once send the same token, unless one was renewed between them.
@@ -172,23 +190,32 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
   const query = (soql: string) => `${base}/query?q=${encodeURIComponent(soql)}`;
 
-  /**
-   * Every record of `soqlFor(inList)` for valid Ids, `IN` lists of at most IDS_PER_QUERY Ids,
-   * each query followed through its `nextRecordsUrl`s.
-   */
+  /** Every record of one query, followed through its `nextRecordsUrl`s. */
+  async function queryAll<R extends z.ZodType>(soql: string, schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<z.infer<R>[]> {
+    let page = await queryPage(query(soql), schema, what, signal);
+    const records: z.infer<R>[] = [...page.records];
+    while (page.nextRecordsUrl) {
+      page = await queryPage(page.nextRecordsUrl, schema, what, signal);
+      records.push(...page.records);
+    }
+    return records;
+  }
+
+  /** Every record of `soqlFor(inList)` for valid Ids, `IN` lists of at most IDS_PER_QUERY Ids. */
   async function queryByIds<R extends z.ZodType>(ids: readonly string[], soqlFor: (inList: string) => string, schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<z.infer<R>[]> {
     const valid = ids.filter(isRecordId);
     const records: z.infer<R>[] = [];
     for (let at = 0; at < valid.length; at += IDS_PER_QUERY) {
       const inList = valid.slice(at, at + IDS_PER_QUERY).map((id) => `'${id}'`).join(',');
-      let page = await queryPage(query(soqlFor(inList)), schema, what, signal);
-      records.push(...page.records);
-      while (page.nextRecordsUrl) {
-        page = await queryPage(page.nextRecordsUrl, schema, what, signal);
-        records.push(...page.records);
-      }
+      records.push(...(await queryAll(soqlFor(inList), schema, what, signal)));
     }
     return records;
+  }
+
+  /** Every Lead's Id: what is left to compare with when Salesforce cannot list the deletions. */
+  async function everyLeadId(coveredTo: number, signal?: AbortSignal): Promise<Deletions> {
+    const leads = await queryAll('SELECT Id FROM Lead', IdPageSchema, 'list Lead Ids', signal);
+    return { kind: 'all-present', ids: leads.map((lead) => lead.Id), coveredTo };
   }
 
   return {
@@ -236,6 +263,29 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       // A locator ends in `-<offset>`: what is left is the total minus that offset.
       const offset = next === null ? page.totalSize : Number(/-(\d+)$/.exec(next)?.[1] ?? Number.NaN);
       return { records: page.records.map(toRecord), next, remaining: Number.isFinite(offset) ? Math.max(0, page.totalSize - offset) : null };
+    },
+
+    async listDeleted(since, signal) {
+      const end = clock.now();
+      // Started earlier when too close to the end: what it lists twice is harmless.
+      const start = Math.min(since, end - DELETED_WINDOW_MIN_MS);
+      if (end - start > DELETED_WINDOW_MAX_MS) return everyLeadId(end, signal);
+      let data: z.infer<typeof DeletedRecordsSchema>;
+      try {
+        const range = new URLSearchParams({ start: soqlDateTime(start), end: soqlDateTime(end) });
+        ({ data } = await http.request({ path: `${base}/sobjects/Lead/deleted/?${range}`, schema: DeletedRecordsSchema, what: 'list deleted Leads', signal }));
+      } catch (error) {
+        // Deletions since `start` purged already (INVALID_REPLICATION_DATE), or more than the 600,000 it lists at once.
+        if (isCrmError(error, 'request') && (error.crmCode === 'INVALID_REPLICATION_DATE' || error.crmCode === 'EXCEEDED_ID_LIMIT')) return everyLeadId(end, signal);
+        throw error;
+      }
+      // A list that does not reach back to `start` would miss deletions silently.
+      if (data.earliestDateAvailable && parseCrmDateTime(data.earliestDateAvailable) > start) return everyLeadId(end, signal);
+      return {
+        kind: 'deleted-since',
+        records: data.deletedRecords.map((record) => ({ id: record.id, deletedAt: parseCrmDateTime(record.deletedDate) })),
+        coveredTo: data.latestDateCovered ? parseCrmDateTime(data.latestDateCovered) : end,
+      };
     },
 
     async updateRecords(updates, signal) {

@@ -16,8 +16,9 @@ export const eventsProtocol = {
    */
   scoresChanged: z.object({}),
   /**
-   * Stored leads were deleted outside any job (purge, connecting another org or portal), so no
-   * job's end tells pages: they drop what they read of leads, models and the open lead.
+   * Stored leads were deleted (purge, connecting another org or portal, a sync removing what the
+   * CRM deleted) without a scoring job whose end tells pages: they drop what they read of leads,
+   * models and the open lead.
    */
   storedDataDeleted: z.object({}),
   /** A finished sync gave stored leads their owners' names (no job's end tells pages): they read leads again. */

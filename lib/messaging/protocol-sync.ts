@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ConnectionReplySchema, SalesforceApiVersionSchema, SalesforceClientIdSchema, SalesforceHostSchema } from '../connections/schema';
 import { HubSpotApiVersionSchema } from '../crm/hubspot-client';
-import { SyncStatusSchema } from '../sync/state';
+import { LastRunSchema, SyncStatusSchema } from '../sync/state';
 import { CrmKindSchema, FailureSchema as Failure } from './schemas';
 
 const TimeoutSeconds = z.number().int().min(1).max(300).optional();
@@ -36,7 +36,7 @@ export const SyncSummarySchema = z.object({
   /** Leads from this CRM in the browser now. */
   stored: z.number(),
   error: z.string().nullable(),
-  lastRun: z.object({ synced: z.number(), finishedAt: z.number(), seconds: z.number() }).nullable(),
+  lastRun: LastRunSchema.nullable(),
 });
 export type SyncSummary = z.infer<typeof SyncSummarySchema>;
 

@@ -1,19 +1,24 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CrmClient } from '../crm/client';
 import { DEMO_OWNERS, generateDemoLeads, type DemoLead } from '../crm/demo-data';
 import { CrmError } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
 import { createSalesforceClient } from '../crm/salesforce-client';
 import { virtualClock } from '../crm/virtual-clock';
-import { LeadLensDb } from '../db/db';
+import { LeadLensDb, type LeadScore } from '../db/db';
+import type { VirtualClock } from '../crm/virtual-clock';
 import { mulberry32 } from '../ml/random';
 import { defaultBehaviour, parseFaults, type DemoBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
-import { createDemoCrmHandler } from '../../test/demo-crm/server';
+import type { DemoHandler } from '../../test/demo-crm/http';
+import { createDemoCrm, createDemoCrmHandler } from '../../test/demo-crm/server';
+import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
+import { storedLead } from '../../test/fixtures/stored-lead';
+import { stubWebLocks } from '../../test/web-locks';
 import { SYNC_LOOKBACK_MS, runSync } from './engine';
-import { syncStateKey } from './state';
+import { INITIAL_SYNC_STATE, syncStateKey } from './state';
 import { dexieSyncStore, type SyncStore } from './store';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
@@ -28,7 +33,11 @@ type Crm = 'salesforce' | 'hubspot';
 function worker(crm: Crm, behaviour: DemoBehaviour, served: DemoLead[] = leads, onRequest: (signal?: AbortSignal) => void = () => undefined) {
   const clock = virtualClock();
   behaviour.now = clock.now;
-  const handle = createDemoCrmHandler(served, behaviour);
+  return workerOn(crm, createDemoCrmHandler(served, behaviour), clock, onRequest);
+}
+
+/** A fresh "service worker" syncing from `handle`, a demo CRM that may outlive it. */
+function workerOn(crm: Crm, handle: DemoHandler, clock: VirtualClock, onRequest: (signal?: AbortSignal) => void = () => undefined) {
   const inner = demoFetch(handle);
   const fetch: typeof globalThis.fetch = (input, init) => {
     onRequest(init?.signal ?? undefined);
@@ -40,6 +49,20 @@ function worker(crm: Crm, behaviour: DemoBehaviour, served: DemoLead[] = leads, 
   const db = new LeadLensDb(DB);
   return { client, db, store: dexieSyncStore(db) };
 }
+
+/**
+ * A demo CRM that outlives the workers syncing from it, so that tests delete its records
+ * between syncs; one clock for it, its clients and the syncs.
+ */
+function lastingCrm() {
+  const behaviour = defaultBehaviour();
+  const clock = virtualClock();
+  behaviour.now = clock.now;
+  const { handle, store } = createDemoCrm(leads, behaviour);
+  return { clock, crmStore: store, worker: (crm: Crm) => workerOn(crm, handle, clock) };
+}
+
+const score = (modelId: string, leadKey: string): LeadScore => ({ key: `${modelId}|${leadKey}`, modelId, leadKey, probability: 0.5, score: 50, tier: 'warm', topReason: '', scoredAt: 0 });
 
 const modifiedAt = (crm: Crm, lead: DemoLead) =>
   Date.parse(crm === 'salesforce' ? lead.salesforce.SystemModstamp.replace('+0000', 'Z') : lead.hubspot.hs_lastmodifieddate!);
@@ -317,5 +340,115 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     expect(state).toMatchObject({ status: 'error', errorKind: 'auth' });
     expect(requests).toBe(1);
     db.close();
+  });
+
+  describe('leads deleted in the CRM', () => {
+    const DAY = 86_400_000;
+    // Removing leads pauses a job writing stored scores (a Web Lock; Node has none).
+    beforeEach(stubWebLocks);
+    afterEach(() => vi.unstubAllGlobals());
+    const keyOf = (lead: DemoLead) => `${crm}|${idOf(crm, lead)}`;
+
+    it('removes those deleted since the last sync, with their scores, and never a demo or CSV lead', async () => {
+      const { clock, crmStore, worker } = lastingCrm();
+      const first = worker(crm);
+      const firstStarted = clock.now();
+      expect((await runSync({ client: first.client, store: first.store, now: clock.now })).lastRun).toMatchObject({ synced: leads.length, removed: 0 });
+      const [gone, goneToo, demoOnly, alsoInCsv, kept] = [leads[10], leads[1200], leads[300], leads[400], leads[500]];
+      // Demo mode stored one lead itself; a CSV import has a lead of the same id as another.
+      await first.db.putLeads([{ ...(await first.db.leads.get(keyOf(demoOnly)))!, origin: 'demo' }, storedLead({ source: 'csv', id: idOf(crm, alsoInCsv), origin: 'csv' })]);
+      await first.db.leadScores.bulkPut([gone, alsoInCsv, kept].flatMap((lead) => [score('m1', keyOf(lead)), score('m2', keyOf(lead))]));
+      // Record pages' cached scores (they keep the fields too).
+      await first.db.scores.bulkPut([gone, kept].map((lead) => ({ key: `m1|${keyOf(lead)}`, fieldsHash: '', lead: {} as never, scoredAt: 0 })));
+      first.db.close();
+
+      await clock.sleep(DAY);
+      for (const lead of [gone, goneToo, demoOnly, alsoInCsv]) crmStore.deleteLead(lead, clock.now());
+      await clock.sleep(3_600_000);
+      const second = worker(crm);
+      const asked: number[] = [];
+      const watched: CrmClient = { ...second.client, listDeleted: (since, signal) => (asked.push(since), second.client.listDeleted(since, signal)) };
+      const state = await runSync({ client: watched, store: second.store, now: clock.now });
+      expect(state).toMatchObject({ status: 'done', error: null, lastRun: { removed: 3 } });
+      // Asked from a little before the first sync started: deletions while it ran count too.
+      expect(asked).toEqual([firstStarted - SYNC_LOOKBACK_MS]);
+      const { db } = second;
+      for (const lead of [gone, goneToo, alsoInCsv]) expect(await db.leads.get(keyOf(lead))).toBeUndefined();
+      expect((await db.leads.get(keyOf(demoOnly)))?.origin).toBe('demo');
+      expect(await db.leads.get(`csv|${idOf(crm, alsoInCsv)}`)).toBeDefined();
+      expect(await db.leads.where('source').equals(crm).count()).toBe(leads.length - 3);
+      expect((await db.leadScores.toCollection().primaryKeys()).sort()).toEqual([`m1|${keyOf(kept)}`, `m2|${keyOf(kept)}`]);
+      expect(await db.scores.toCollection().primaryKeys()).toEqual([`m1|${keyOf(kept)}`]);
+      await expectSummariesInStep(db);
+
+      // The next sync asks only from where this one's read of deletions ended, and removes nothing more.
+      expect((await runSync({ client: watched, store: second.store, now: clock.now })).lastRun).toMatchObject({ removed: 0 });
+      expect(asked[1]).toBeGreaterThan(clock.now() - DAY);
+      expect(asked[1]).toBeLessThanOrEqual(clock.now() - SYNC_LOOKBACK_MS);
+      db.close();
+    });
+
+    it('removes them when a sync stopped while reading the deletions, or storing their removal, is resumed', async () => {
+      const { clock, crmStore, worker } = lastingCrm();
+      const first = worker(crm);
+      await runSync({ client: first.client, store: first.store, now: clock.now });
+      first.db.close();
+      await clock.sleep(DAY);
+      crmStore.deleteLead(leads[42], clock.now());
+      await clock.sleep(60_000);
+
+      const cancelled = worker(crm);
+      const kill = new AbortController();
+      const dying: CrmClient = { ...cancelled.client, listDeleted: (since, signal) => (kill.abort(), cancelled.client.listDeleted(since, signal)) };
+      expect(await runSync({ client: dying, store: cancelled.store, signal: kill.signal, now: clock.now })).toMatchObject({ status: 'cancelled', job: { pageToken: null } });
+      expect(await cancelled.db.leads.get(keyOf(leads[42]))).toBeDefined();
+      cancelled.db.close();
+
+      const failing = worker(crm);
+      const brokenStore: SyncStore = { ...failing.store, finishSync: () => Promise.reject(new Error('worker stopped')) };
+      expect((await runSync({ client: failing.client, store: brokenStore, now: clock.now })).status).toBe('error');
+      expect(await failing.db.leads.get(keyOf(leads[42]))).toBeDefined();
+      failing.db.close();
+
+      const resumed = worker(crm);
+      expect(await runSync({ client: resumed.client, store: resumed.store, now: clock.now })).toMatchObject({ status: 'done', job: null, lastRun: { removed: 1 } });
+      expect(await resumed.db.leads.get(keyOf(leads[42]))).toBeUndefined();
+      expect(await resumed.db.leads.where('source').equals(crm).count()).toBe(leads.length - 1);
+      resumed.db.close();
+    });
+
+    it(`compares every lead when the last sync is older than ${crm === 'salesforce' ? 'Salesforce keeps deletions' : 'HubSpot keeps archived contacts'}`, async () => {
+      const { clock, crmStore, worker } = lastingCrm();
+      const first = worker(crm);
+      await runSync({ client: first.client, store: first.store, now: clock.now });
+      await first.db.putLeads([{ ...(await first.db.leads.get(keyOf(leads[7])))!, origin: 'demo' }]);
+      first.db.close();
+      // Deleted the day after, forgotten by the CRM's list of deletions since.
+      await clock.sleep(DAY);
+      for (const lead of [leads[6], leads[7], leads[8]]) crmStore.deleteLead(lead, clock.now());
+      await clock.sleep((crm === 'salesforce' ? 40 : 100) * DAY);
+
+      const second = worker(crm);
+      const kinds: string[] = [];
+      const watched: CrmClient = { ...second.client, listDeleted: async (since, signal) => { const deletions = await second.client.listDeleted(since, signal); kinds.push(deletions.kind); return deletions; } };
+      expect(await runSync({ client: watched, store: second.store, now: clock.now })).toMatchObject({ status: 'done', lastRun: { removed: 2 } });
+      expect(kinds).toEqual(['all-present']);
+      expect(await second.db.leads.get(keyOf(leads[6]))).toBeUndefined();
+      expect((await second.db.leads.get(keyOf(leads[7])))?.origin).toBe('demo');
+      expect(await second.db.leads.where('source').equals(crm).count()).toBe(leads.length - 2);
+      second.db.close();
+    });
+
+    it('reads the deletions since the last complete sync when its state, from an older LeadLens, has no deletion cursor', async () => {
+      const { clock, worker } = lastingCrm();
+      const { client, db, store } = worker(crm);
+      const completedCursor = clock.now() - 3 * DAY;
+      await store.writeState(crm, { ...INITIAL_SYNC_STATE, status: 'done', completedCursor });
+      const asked: number[] = [];
+      const watched: CrmClient = { ...client, listDeleted: (since, signal) => (asked.push(since), client.listDeleted(since, signal)) };
+      expect((await runSync({ client: watched, store, now: clock.now })).status).toBe('done');
+      expect(asked).toEqual([completedCursor]);
+      db.close();
+    });
   });
 });

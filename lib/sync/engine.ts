@@ -4,7 +4,9 @@
  * are injected) so it runs in the service worker, in Node for the tests, and in the bench.
  * Leads are keyed `${crm}|${id}`, so a page read twice overwrites itself: no duplicates.
  * Owners are stored by name: each page's new owner ids are looked up before it is committed,
- * and leads stored earlier with owner ids are named when a sync finishes.
+ * and leads stored earlier with owner ids are named when a sync finishes. Queries of changes
+ * leave deleted records out, so once the pages are done the sync asks the CRM what it deleted
+ * since the last complete sync, and removes those leads with their scores.
  */
 import type { ChangedPage, CrmClient, CrmRecord } from '../crm/client';
 import { CrmError, isCrmError } from '../crm/http';
@@ -16,7 +18,8 @@ import { ownerIdOf, toStoredLead } from './to-stored-lead';
  * How far before its own start a finished sync tells the next one to begin. A change can be
  * read after later ones: HubSpot's search index lags its records, and Salesforce stamps
  * `SystemModstamp` before the transaction commits. A few minutes cover both; what they re-read
- * is harmless, as leads are keyed and a re-read lead overwrites itself.
+ * is harmless, as leads are keyed and a re-read lead overwrites itself. Deletions are read
+ * from as far before where the last read of them ended, for the same reasons.
  */
 export const SYNC_LOOKBACK_MS = 5 * 60_000;
 
@@ -89,15 +92,16 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         pages: job.pages + 1,
         remaining: page.remaining,
       };
-      const nextState: SyncState = page.next === null
-        ? { ...state, status: 'done', completedCursor: nextSyncCursor(nextJob), job: null, lastRun: { synced: nextJob.synced, finishedAt: now(), seconds: (now() - nextJob.startedAt) / 1000 } }
-        : { ...state, job: nextJob };
+      const nextState: SyncState = { ...state, job: nextJob };
       await store.commitPage(crm, leads, nextState);
       // Only a committed page moves the job on: a failure above leaves the last checkpoint.
       job = nextJob;
       state = nextState;
       onProgress?.(state);
       if (page.next === null) {
+        // A failure from here on resumes at the last page's cursor: one query reads its ties again.
+        state = await finishSync(client, store, state, job, now, signal);
+        onProgress?.(state);
         const renamed = await nameStoredOwners(client, store, ownerNames, signal);
         if (renamed > 0) onOwnersNamed?.(renamed);
         return state;
@@ -113,6 +117,25 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
     onProgress?.(state);
     return state;
   }
+}
+
+/**
+ * Once every page is stored: removes the leads the CRM deleted since the last complete sync
+ * (a first, full sync has none to remove: everything it stored, the CRM had), and marks the
+ * sync done, in one transaction.
+ */
+async function finishSync(client: CrmClient, store: SyncStore, state: SyncState, job: SyncJob, now: () => number, signal?: AbortSignal): Promise<SyncState> {
+  const since = state.deletionCursor ?? state.completedCursor;
+  const deletions = since === null ? null : await client.listDeleted(since, signal);
+  return store.finishSync(client.crm, deletions, (removed) => ({
+    ...state,
+    status: 'done',
+    completedCursor: nextSyncCursor(job),
+    // The next sync reads deletions from where this read ended (after a first sync, from when it started): a lead deleted since this sync read it is removed then.
+    deletionCursor: (deletions?.coveredTo ?? job.startedAt) - SYNC_LOOKBACK_MS,
+    job: null,
+    lastRun: { synced: job.synced, removed, finishedAt: now(), seconds: (now() - job.startedAt) / 1000 },
+  }));
 }
 
 /** Where the sync after `finished` begins: its newest change, or `SYNC_LOOKBACK_MS` before it started if earlier. */

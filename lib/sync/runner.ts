@@ -10,7 +10,7 @@ import { markReconnect, readConnection } from '../connections/connections';
 import { accountOf } from '../connections/schema';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db } from '../db/db';
-import { resetWorkerIdleTimer } from '../background/keep-alive';
+import { keepWorkerAliveDuring, resetWorkerIdleTimer } from '../background/keep-alive';
 import { scoreStoredLeadsOffscreen } from '../background/offscreen-engine';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { activeModelId } from '../ml/model-store';
@@ -39,7 +39,9 @@ async function runJob(crm: CrmKind): Promise<void> {
     if (!lock) return null;
     const store = dexieSyncStore(db);
     const connection = await readConnection(crm);
-    const client = connection && clientForConnection(connection);
+    const connected = connection && clientForConnection(connection);
+    // Listing the deletions reports no page: when it lists every record (the last sync is too old), it can take minutes.
+    const client = connected && { ...connected, listDeleted: (since: number, signal?: AbortSignal) => keepWorkerAliveDuring(connected.listDeleted(since, signal)) };
     const account = connection && accountOf(connection);
     // Before the job's first write: its writes carry the state it reads, account included.
     if (account) await recordSyncedAccount(db, crm, account);
@@ -75,12 +77,17 @@ async function runJob(crm: CrmKind): Promise<void> {
     }
   });
   // Leads of an unfinished job are scored when it finishes (all of the CRM's are scored then).
-  // Pages read the leads again when that scoring ends; without one, they are told of the names.
-  if (final?.status === 'done' && (final.lastRun?.synced ?? 0) > 0) {
-    // List badges score stored leads: rows not stored before can be scored now.
-    await sendToCrmTabs('scoresChanged', {});
-    await scoreSyncedLeads(crm);
-  } else if (ownersNamed) await broadcastToPages('ownersNamed', {});
+  // Pages read the leads again when that scoring ends, or when told that leads were removed;
+  // else they are told of the names.
+  const run = final?.status === 'done' ? final.lastRun : null;
+  const synced = run?.synced ?? 0;
+  const removed = run?.removed ?? 0;
+  // Leads the CRM deleted are gone: pages drop what they read of them (the open lead too).
+  if (removed > 0) await broadcastToPages('storedDataDeleted', {});
+  // List badges score stored leads: rows not stored before can be scored now, removed ones no longer.
+  if (synced > 0 || removed > 0) await sendToCrmTabs('scoresChanged', {});
+  if (synced > 0) await scoreSyncedLeads(crm);
+  else if (ownersNamed && removed === 0) await broadcastToPages('ownersNamed', {});
 }
 
 /** The CRM's stored leads scored with the active model; a failure is the scoring job row's to show, not the sync's. */

@@ -24,14 +24,24 @@ export type SyncJob = z.infer<typeof SyncJobSchema>;
 export const SyncStatusSchema = z.enum(['idle', 'running', 'done', 'cancelled', 'error']);
 export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 
+/**
+ * A complete sync: the records it stored, the synced leads it removed as the CRM deleted them
+ * (absent in runs of an older LeadLens), and when it finished.
+ */
+export const LastRunSchema = z.object({ synced: z.number(), removed: z.number().optional(), finishedAt: z.number(), seconds: z.number() });
+
 export const SyncStateSchema = z.object({
   status: SyncStatusSchema,
   /** Cursor of the last complete sync: the next sync asks only for changes since. */
   completedCursor: z.number().nullable(),
+  /**
+   * Where the next sync starts reading the CRM's deletions (epoch ms), set by every complete
+   * sync; absent before the first, and in states of an older LeadLens (`completedCursor` then).
+   */
+  deletionCursor: z.number().optional(),
   /** The job in progress (also after a cancel or an error: starting again resumes it). */
   job: SyncJobSchema.nullable(),
-  /** Records stored by the last complete sync, and when it finished. */
-  lastRun: z.object({ synced: z.number(), finishedAt: z.number(), seconds: z.number() }).nullable(),
+  lastRun: LastRunSchema.nullable(),
   /** What stopped the job, in words (never a field value). */
   error: z.string().nullable(),
   /** `auth` means the connection needs "reconnect". */

@@ -1,14 +1,21 @@
 /** The sync store commits a page's leads, their summaries and the sync state together. */
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { LeadLensDb, type StoredLead } from '../db/db';
+import { STORED_SCORES_LOCK } from '../jobs/progress';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { INITIAL_SYNC_STATE } from './state';
 import { dexieSyncStore } from './store';
+import { stubWebLocks } from '../../test/web-locks';
 
 const DB = 'leadlens-sync-store-test';
-afterEach(() => Dexie.delete(DB));
+// Removing leads pauses a job writing stored scores (a Web Lock; Node has none).
+beforeEach(stubWebLocks);
+afterEach(async () => {
+  vi.unstubAllGlobals();
+  await Dexie.delete(DB);
+});
 
 const lead = (id: string, owner: string): StoredLead => ({
   key: `hubspot|${id}`, source: 'hubspot', id, origin: 'sync', name: `Contact ${id}`, owner, leadSource: 'ORGANIC_SEARCH', createdAt: 1, modifiedAt: 2, outcome: null, fields: { jobtitle: 'CTO' },
@@ -48,5 +55,51 @@ it('names owner ids on this CRM’s synced leads only, a chunk at a time, with t
   expect((await db.leads.get('csv|c1'))?.owner).toBe('61234501');
   expect(await store.unnamedOwnerIds('hubspot')).toEqual(['61234503']);
   await expectSummariesInStep(db);
+  db.close();
+});
+
+it('removes the synced leads the CRM deleted, unless changed after the deletion (restored since), with their scores and the final state', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const at = (id: string, modifiedAt: number): StoredLead => ({ ...lead(id, 'Ada'), modifiedAt });
+  await db.putLeads([at('1', 100), at('2', 100), at('3', 500), { ...at('4', 100), origin: 'demo' }, { ...at('5', 100), key: 'salesforce|5', source: 'salesforce' }]);
+  await db.leadScores.bulkPut(['hubspot|1', 'hubspot|3'].map((leadKey) => ({ key: `m|${leadKey}`, modelId: 'm', leadKey, probability: 0.5, score: 50, tier: 'warm' as const, topReason: '', scoredAt: 0 })));
+  const deletions = { kind: 'deleted-since' as const, coveredTo: 1000, records: ['1', '3', '4', '5', '6'].map((id) => ({ id, deletedAt: 300 })) };
+  const state = await store.finishSync('hubspot', deletions, (removed) => ({ ...INITIAL_SYNC_STATE, status: 'done', lastRun: { synced: 0, removed, finishedAt: 1, seconds: 0 } }));
+
+  expect(state.lastRun?.removed).toBe(1);
+  expect(await store.readState('hubspot')).toEqual(state);
+  expect(await db.leads.toCollection().primaryKeys()).toEqual(['hubspot|2', 'hubspot|3', 'hubspot|4', 'salesforce|5']);
+  expect(await db.leadScores.toCollection().primaryKeys()).toEqual(['m|hubspot|3']);
+  await expectSummariesInStep(db);
+  db.close();
+});
+
+it('removes every synced lead of the CRM the CRM no longer has, when it can only say what it has', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  await db.putLeads([lead('1', 'Ada'), lead('2', 'Ada'), { ...lead('3', 'Ada'), origin: 'demo' }, { ...lead('4', 'Ada'), key: 'salesforce|4', source: 'salesforce' }]);
+  const state = await store.finishSync('hubspot', { kind: 'all-present', ids: ['2'], coveredTo: 1000 }, (removed) => ({ ...INITIAL_SYNC_STATE, status: 'done', lastRun: { synced: 0, removed, finishedAt: 1, seconds: 0 } }));
+  expect(state.lastRun?.removed).toBe(1);
+  expect(await db.leads.toCollection().primaryKeys()).toEqual(['hubspot|2', 'hubspot|3', 'salesforce|4']);
+  await expectSummariesInStep(db);
+  db.close();
+});
+
+it('removes deleted leads only while no job writes stored scores: a bulk scoring pauses first', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  await db.putLeads([lead('1', 'Ada')]);
+  // A bulk scoring holds the stored scores' lock until its batch is written.
+  let batchWritten!: () => void;
+  const scoring = navigator.locks.request(STORED_SCORES_LOCK, () => new Promise<void>((resolve) => (batchWritten = resolve)));
+  await vi.waitFor(() => expect(batchWritten).toBeDefined());
+  const finished = store.finishSync('hubspot', { kind: 'all-present', ids: [], coveredTo: 1000 }, (removed) => ({ ...INITIAL_SYNC_STATE, status: 'done', lastRun: { synced: 0, removed, finishedAt: 1, seconds: 0 } }));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(await db.leads.count()).toBe(1);
+  batchWritten();
+  await scoring;
+  expect((await finished).lastRun?.removed).toBe(1);
+  expect(await db.leads.count()).toBe(0);
   db.close();
 });

@@ -1,7 +1,8 @@
 /** Where the sync engine keeps leads and its checkpoint: Dexie, one transaction per page. */
-import type { CrmAccount } from '../crm/client';
+import type { CrmAccount, Deletions } from '../crm/client';
 import type { CrmKind } from '../crm/types';
 import type { LeadLensDb, StoredLead } from '../db/db';
+import { withStoredScoresPaused } from '../jobs/progress';
 import { hasUnnamedOwner, looksLikeOwnerId } from './to-stored-lead';
 import { INITIAL_SYNC_STATE, SyncStateSchema, syncStateKey, type SyncState } from './state';
 
@@ -10,6 +11,12 @@ export interface SyncStore {
   writeState(crm: CrmKind, state: SyncState): Promise<void>;
   /** Stores a page's leads and the state that follows it, atomically. */
   commitPage(crm: CrmKind, leads: StoredLead[], state: SyncState): Promise<void>;
+  /**
+   * Removes the CRM's synced leads that `deletions` say are gone, with every score of them, and
+   * writes `finished(removed)`, atomically; resolves with that state. Demo and CSV leads stay,
+   * whatever their ids.
+   */
+  finishSync(crm: CrmKind, deletions: Deletions | null, finished: (removed: number) => SyncState): Promise<SyncState>;
   /** The owner ids stored in place of names on the CRM's synced leads (the CRM could not name them then). */
   unnamedOwnerIds(crm: CrmKind): Promise<string[]>;
   /** Replaces those owner ids by the names in `names` (id → name); returns how many leads changed. */
@@ -47,6 +54,20 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
         await db.settings.put({ key: syncStateKey(crm), value: state });
       });
     },
+    async finishSync(crm, deletions, finished) {
+      const keys = deletions === null ? [] : await goneLeadKeys(crm, deletions);
+      const finish = () =>
+        db.transaction('rw', [...db.leadTables, db.leadScores, db.scores, db.settings], async () => {
+          await db.deleteLeads(keys);
+          await deleteRecordPageScores(keys);
+          const state = finished(keys.length);
+          await db.settings.put({ key: syncStateKey(crm), value: state });
+          return state;
+        });
+      // A bulk scoring running now would write its batch's scores back for leads deleted under it:
+      // paused after its batch, as an import's swap pauses it.
+      return keys.length > 0 ? withStoredScoresPaused(finish) : finish();
+    },
     async unnamedOwnerIds(crm) {
       // The owner index's distinct values, a few hundred at most: no lead is read to find the ids.
       const owners = (await db.leads.orderBy('owner').uniqueKeys()) as string[];
@@ -73,5 +94,33 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
 
   function unnamedLeadsOf(crm: CrmKind, ownerId: string) {
     return db.leads.where('owner').equals(ownerId).filter((lead) => hasUnnamedOwner(crm, lead));
+  }
+
+  /** The keys of the CRM's synced leads that `deletions` say are gone. */
+  async function goneLeadKeys(crm: CrmKind, deletions: Deletions): Promise<string[]> {
+    const keyOf = (id: string) => `${crm}|${id}`;
+    if (deletions.kind === 'all-present') {
+      const present = new Set(deletions.ids.map(keyOf));
+      // The origin index's keys: no lead is read.
+      const synced = (await db.leads.where('origin').equals('sync').primaryKeys()) as string[];
+      return synced.filter((key) => key.startsWith(keyOf('')) && !present.has(key));
+    }
+    // A record's last deletion counts (deleted, restored, deleted again).
+    const deletedAt = new Map<string, number>();
+    for (const record of deletions.records) {
+      const key = keyOf(record.id);
+      deletedAt.set(key, Math.max(record.deletedAt, deletedAt.get(key) ?? record.deletedAt));
+    }
+    const stored = await db.leads.bulkGet([...deletedAt.keys()]);
+    // A lead stored as changed after its deletion was restored since (a Salesforce undelete keeps the Id): it stays.
+    return stored.flatMap((lead) => (lead?.origin === 'sync' && lead.modifiedAt <= deletedAt.get(lead.key)! ? [lead.key] : []));
+  }
+
+  /** Record pages' cached scores of these leads (keyed `${modelId}|${crm}|${id}`): they hold the leads' fields too. */
+  async function deleteRecordPageScores(leadKeys: readonly string[]): Promise<void> {
+    if (leadKeys.length === 0) return;
+    const gone = new Set(leadKeys);
+    const cached = (await db.scores.toCollection().primaryKeys()) as string[];
+    await db.scores.bulkDelete(cached.filter((key) => gone.has(key.split('|').slice(-2).join('|'))));
   }
 }

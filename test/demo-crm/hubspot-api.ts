@@ -1,7 +1,8 @@
 /**
  * HubSpot CRM REST (`api.hubapi.com`), contacts only, under both `/crm/v3/objects/contacts`
  * and the date-versioned `/crm/objects/YYYY-MM/contacts`:
- *   GET  …/contacts[?limit&after&properties]          list, cursor paging
+ *   GET  …/contacts[?limit&after&properties&archived] list, cursor paging; with `archived=true` the contacts
+ *                                                     archived (deleted) in the last 90 days only, with `archivedAt`
  *   GET  …/contacts/{id}[?properties=a,b]
  *   POST …/contacts/search                            filters, sorts, cursor paging, 10,000-result cap
  *   POST …/contacts/batch/read                        up to 100 ids (custom property values too); 207 names the missing
@@ -17,7 +18,7 @@ import { z } from 'zod';
 import { DEMO_OWNERS, DEMO_VENDOR_SITE, type DemoLead, type DemoOwner } from '../../lib/crm/demo-data';
 import { HUBSPOT_CONTACT_PROPERTIES, HUBSPOT_CUSTOM_PROPERTIES, hubspotProperty } from './fields';
 import { bearerToken, json, parseJsonBody, type DemoHandler, type DemoResponse } from './http';
-import type { DemoStore } from './store';
+import type { DemoDeletion, DemoStore } from './store';
 
 /** HubSpot's search returns at most this many results per query, whatever the paging. */
 export const SEARCH_RESULT_CAP = 10_000;
@@ -28,6 +29,8 @@ const CONTACTS_PATH = /^\/crm\/(?:v3\/objects|objects\/\d{4}-\d{2})\/contacts(\/
 const PROPERTIES_PATH = /^\/crm\/(?:v3\/properties|properties\/\d{4}-\d{2})\/contacts\/?$/;
 const ACCOUNT_DETAILS_PATH = /^\/account-info\/(?:v3|\d{4}-\d{2})\/details\/?$/;
 const OWNERS_PATH = /^\/crm\/(?:v3\/owners|owners\/\d{4}-\d{2})\/?$/;
+/** Archived contacts stay restorable, and listed with `archived=true`, for 90 days; then they are gone for good. */
+const ARCHIVED_KEPT_MS = 90 * 24 * 3_600_000;
 /** HubSpot's largest owners page. */
 const MAX_OWNERS_PAGE = 500;
 /** Reps who left the portal: HubSpot lists them only with `archived=true`. */
@@ -73,8 +76,8 @@ const BatchUpdateSchema = z.object({
   inputs: z.array(z.object({ id: z.union([z.string(), z.number()]), properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) })).max(100),
 });
 
-/** `portalOf(token)`: the portal a bearer token belongs to. */
-export function hubspotApi(store: DemoStore, portalOf: (token: string) => string): DemoHandler {
+/** `portalOf(token)`: the portal a bearer token belongs to; `now()`: the portal's clock. */
+export function hubspotApi(store: DemoStore, portalOf: (token: string) => string, now: () => number): DemoHandler {
   const sortedLeads = sortCache(store);
   return (request) => {
     const path = request.url.pathname;
@@ -96,7 +99,7 @@ export function hubspotApi(store: DemoStore, portalOf: (token: string) => string
     if (rest === '/batch/read') return request.method === 'POST' ? batchRead(store, parseJsonBody(request)) : methodNotAllowed();
     if (rest === '/batch/update') return request.method === 'POST' ? batchUpdate(store, parseJsonBody(request)) : methodNotAllowed();
     if (request.method !== 'GET') return methodNotAllowed();
-    if (rest === '') return list(store, request.url.searchParams);
+    if (rest === '') return list(store, request.url.searchParams, now());
     const id = /^\/([^/]+)$/.exec(rest)?.[1];
     const lead = id === undefined ? undefined : store.byHubspotId(id);
     return lead ? json(200, contactObject(lead, requestedProperties(request.url.searchParams), store.customValues(lead))) : notFound();
@@ -221,15 +224,17 @@ function contactObject(lead: DemoLead, names: readonly string[], custom: Readonl
   };
 }
 
-function list(store: DemoStore, params: URLSearchParams): DemoResponse {
+function list(store: DemoStore, params: URLSearchParams, now: number): DemoResponse {
   const limit = Math.min(100, Math.max(1, Number(params.get('limit') ?? 10) || 10));
   const after = Number(params.get('after') ?? 0) || 0;
-  const page = store.leads.slice(after, after + limit);
-  const next = after + limit < store.leads.length ? String(after + limit) : null;
+  const archived = params.get('archived') === 'true';
+  const listed: readonly (DemoLead | DemoDeletion)[] = archived ? store.deletions.filter(({ at }) => at >= now - ARCHIVED_KEPT_MS) : store.leads;
+  const page = listed.slice(after, after + limit);
+  const next = after + limit < listed.length ? String(after + limit) : null;
   const names = requestedProperties(params);
   return json(200, {
-    results: page.map((lead) => contactObject(lead, names)),
-    ...(next ? { paging: { next: { after: next, link: `/crm/v3/objects/contacts?after=${next}` } } } : {}),
+    results: page.map((entry) => ('at' in entry ? { ...contactObject(entry.lead, names), archived: true, archivedAt: new Date(entry.at).toISOString() } : contactObject(entry, names))),
+    ...(next ? { paging: { next: { after: next, link: `/crm/v3/objects/contacts?${archived ? 'archived=true&' : ''}after=${next}` } } } : {}),
   });
 }
 
@@ -331,14 +336,19 @@ function matchesQuery(lead: DemoLead, query: string): boolean {
 
 /**
  * The leads sorted by a property (empty values last), then by id so paging is stable,
- * computed once per sort (the store never changes), so that paging through 100,000 leads
+ * computed once per sort until the store changes, so that paging through 100,000 leads
  * does not sort them again for every page. With `from`, only leads whose key is ≥ it.
  */
 type SortCache = (sort: Sort | undefined, from: number | null) => DemoLead[];
 
 function sortCache(store: DemoStore): SortCache {
   const cache = new Map<string, { leads: DemoLead[]; keys: (number | string | null)[] }>();
+  let cachedVersion = store.version;
   return (sort, from) => {
+    if (store.version !== cachedVersion) {
+      cache.clear();
+      cachedVersion = store.version;
+    }
     const cacheKey = sort ? `${sort.propertyName} ${sort.direction}` : '';
     let entry = cache.get(cacheKey);
     if (!entry) {

@@ -7,10 +7,14 @@
  *                                                     on Lead, User (the demo owners) and Group (one queue)
  *   GET /services/data/vNN.0/query/{locator}-{offset}  the next batch
  *   PATCH /services/data/vNN.0/composite/sobjects     update up to 200 records (sObject Collections)
+ *   GET /services/data/vNN.0/sobjects/Lead/deleted/?start=ISO&end=ISO
+ *                                                     the Leads deleted in that range, with Salesforce's limits
+ *                                                     (see `deletedLeads`)
  * Errors are Salesforce's: an array of `{message, errorCode}`. A request whose URI and headers
  * pass 16,384 bytes is refused before anything else, as Salesforce does: 414, or 431.
  */
-import { DEMO_OWNERS, salesforceIdChecksum, type DemoLead, type SalesforceLead } from '../../lib/crm/demo-data';
+import { parseCrmDateTime } from '../../lib/crm/client';
+import { DEMO_OWNERS, salesforceDateTime, salesforceIdChecksum, type DemoLead, type SalesforceLead } from '../../lib/crm/demo-data';
 import { z } from 'zod';
 import { SALESFORCE_CUSTOM_FIELDS, SALESFORCE_LEAD_FIELDS, TEXT_FIELD_MAX_LENGTH, salesforceField, type SalesforceField } from './fields';
 import { hasBearerToken, json, parseJsonBody, text, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
@@ -27,6 +31,13 @@ const MAX_OPEN_CURSORS = 50;
 const MAX_COLLECTION_RECORDS = 200;
 /** Salesforce's limit on a request's URI and headers together. */
 const MAX_URI_AND_HEADERS_BYTES = 16_384;
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 3_600_000;
+/** How far back "Get Deleted" may start, and how long the delete log keeps a deletion. */
+const DELETED_WINDOW_DAYS = 30;
+const DELETE_LOG_DAYS = 15;
+/** Deleted Ids "Get Deleted" returns at most. */
+const MAX_DELETED_IDS = 600_000;
 
 const RELEASES = ['Winter', 'Spring', 'Summer'] as const;
 
@@ -53,7 +64,8 @@ interface Cursor {
   records: object[];
 }
 
-export function salesforceApi(store: DemoStore): DemoHandler {
+/** `now()`: the org's clock, which "Get Deleted" measures its limits by. */
+export function salesforceApi(store: DemoStore, now: () => number): DemoHandler {
   const queryable: readonly SoqlObject[] = [{ name: 'Lead', fields: SALESFORCE_LEAD_FIELDS, rows: () => store.leads.map((lead) => lead.salesforce) }, USER_OBJECT, GROUP_OBJECT];
   const cursors = new Map<string, Cursor>();
   let cursorCount = 0;
@@ -121,10 +133,36 @@ export function salesforceApi(store: DemoStore): DemoHandler {
     const more = /^\/query(?:All)?\/([^/]+)$/.exec(rest);
     if (more) return moreResults(request, more[1]);
     if (/^\/sobjects\/Lead\/describe\/?$/i.test(rest)) return json(200, describeLead(version));
+    if (/^\/sobjects\/Lead\/deleted\/?$/i.test(rest)) return deletedLeads(store, request.url.searchParams, now());
     const record = /^\/sobjects\/Lead\/([^/]+)\/?$/i.exec(rest);
     if (record) return leadRecord(store, store.bySalesforceId(record[1]), version, request.url.searchParams.get('fields'));
     return notFound();
   };
+}
+
+const floorToMinute = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+
+/**
+ * "Get Deleted", as Salesforce answers it: seconds are ignored; the start must precede the end
+ * by more than a minute, be no more than 30 days ago, and not before `earliestDateAvailable`
+ * (the delete log keeps 15 days); `latestDateCovered` is where the next call should start.
+ */
+function deletedLeads(store: DemoStore, params: URLSearchParams, now: number): DemoResponse {
+  const [start, end] = ['start', 'end'].map((name) => floorToMinute(parseCrmDateTime(params.get(name) ?? '')));
+  if (!Number.isFinite(start) || !Number.isFinite(end)) return error(400, 'MALFORMED_QUERY', 'start and end must be ISO 8601 date-times');
+  const replicationDate = (message: string) => error(400, 'INVALID_REPLICATION_DATE', message);
+  if (end - start <= MINUTE_MS) return replicationDate('startDate must precede endDate by more than one minute');
+  if (start < now - DELETED_WINDOW_DAYS * DAY_MS) return replicationDate(`startDate can not be more than ${DELETED_WINDOW_DAYS} days ago`);
+  const earliestDateAvailable = floorToMinute(now - DELETE_LOG_DAYS * DAY_MS);
+  if (start < earliestDateAvailable) return replicationDate(`startDate is before the earliest date available, ${salesforceDateTime(earliestDateAvailable)}`);
+  const latestDateCovered = Math.min(end, floorToMinute(now));
+  const deleted = store.deletions.filter(({ at }) => at >= start && at <= latestDateCovered);
+  if (deleted.length > MAX_DELETED_IDS) return error(400, 'EXCEEDED_ID_LIMIT', `More than ${MAX_DELETED_IDS} deleted records: choose start and end dates closer together`);
+  return json(200, {
+    deletedRecords: deleted.map(({ lead, at }) => ({ id: lead.salesforceId, deletedDate: salesforceDateTime(at) })),
+    earliestDateAvailable: salesforceDateTime(earliestDateAvailable),
+    latestDateCovered: salesforceDateTime(latestDateCovered),
+  });
 }
 
 /** 414 when the URI alone passes Salesforce's limit, 431 when the URI and headers together do; null when it fits. */

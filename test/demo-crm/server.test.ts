@@ -3,7 +3,8 @@ import { Window } from 'happy-dom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_OWNERS, generateDemoLeads, SPECIAL_LEAD_IDS, XSS_PAYLOAD, type DemoLead } from '../../lib/crm/demo-data';
 import { ARCHIVED_DEMO_OWNERS, SEARCH_RESULT_CAP } from './hubspot-api';
-import { DEMO_HOSTS, createDemoCrmHandler, startDemoCrm, type DemoCrm } from './server';
+import { defaultBehaviour } from './behaviour';
+import { DEMO_HOSTS, createDemoCrm, createDemoCrmHandler, startDemoCrm, type DemoCrm } from './server';
 
 const SF_UI = DEMO_HOSTS.salesforceUi;
 const SF_API = DEMO_HOSTS.salesforceApi;
@@ -430,6 +431,74 @@ describe('HubSpot REST API', () => {
     const { results } = (await call(HS_API, '/crm/v3/properties/contacts', { headers: AUTH })).json();
     const source = results.find((p: { name: string }) => p.name === 'hs_analytics_source');
     expect(source.options).toContainEqual(expect.objectContaining({ value: 'ORGANIC_SEARCH', label: 'Organic Search' }));
+  });
+});
+
+describe('deleted records', () => {
+  const NOW = Date.parse('2026-11-01T00:00:00Z');
+  const DAY = 86_400_000;
+
+  /** A demo CRM in process, its clock at NOW, and requests to it. */
+  function deleting() {
+    const behaviour = { ...defaultBehaviour(), now: () => NOW };
+    const { handle, store } = createDemoCrm(generateDemoLeads({ count: 300, seed: 4, now: new Date(NOW) }), behaviour);
+    const send = (method: string, host: string, path: string, body?: unknown) => {
+      const reply = handle({ method, host, url: new URL(`https://${host}${path}`), headers: AUTH, body: JSON.stringify(body ?? null) });
+      return { status: reply.status, json: JSON.parse(reply.body) };
+    };
+    return { store, get: (host: string, path: string) => send('GET', host, path), post: (host: string, path: string, body: unknown) => send('POST', host, path, body) };
+  }
+  const range = (start: number, end: number) => `/services/data/v67.0/sobjects/Lead/deleted/?${new URLSearchParams({ start: new Date(start).toISOString(), end: new Date(end).toISOString() })}`;
+
+  it('Salesforce: a deleted Lead leaves queries and reads, and is listed by Get Deleted with when, to the minute covered', () => {
+    const { store, get } = deleting();
+    const [gone, earlier] = store.leads;
+    store.deleteLead(earlier, NOW - 3 * DAY);
+    store.deleteLead(gone, NOW - 90_500);
+    expect(get(SF_API, `/services/data/v67.0/sobjects/Lead/${gone.salesforceId}`).status).toBe(404);
+    const query = get(SF_API, `/services/data/v67.0/query?q=${encodeURIComponent('SELECT Id FROM Lead')}`).json;
+    expect(query.totalSize).toBe(298);
+    expect(query.records.map((r: { Id: string }) => r.Id)).not.toContain(gone.salesforceId);
+    // Seconds are ignored: the range is 2 days ago 00:00 to NOW + 30 s taken as NOW.
+    const listed = get(SF_API, range(NOW - 2 * DAY + 45_000, NOW + 30_000));
+    expect(listed).toEqual({
+      status: 200,
+      json: { deletedRecords: [{ id: gone.salesforceId, deletedDate: '2026-10-31T23:58:29.000+0000' }], earliestDateAvailable: '2026-10-17T00:00:00.000+0000', latestDateCovered: '2026-11-01T00:00:00.000+0000' },
+    });
+  });
+
+  it('Salesforce: refuses a range of a minute or less, one starting more than 30 days ago, and one before the earliest date available', () => {
+    const { get } = deleting();
+    const refused = (start: number, end: number) => get(SF_API, range(start, end));
+    expect(refused(NOW - 60_000, NOW + 59_000)).toMatchObject({ status: 400, json: [{ errorCode: 'INVALID_REPLICATION_DATE', message: expect.stringMatching(/more than one minute/) }] });
+    expect(refused(NOW - 31 * DAY, NOW)).toMatchObject({ status: 400, json: [{ errorCode: 'INVALID_REPLICATION_DATE', message: expect.stringMatching(/30 days/) }] });
+    expect(refused(NOW - 16 * DAY, NOW)).toMatchObject({ status: 400, json: [{ errorCode: 'INVALID_REPLICATION_DATE', message: expect.stringMatching(/earliest date available, 2026-10-17T00:00:00/) }] });
+    expect(refused(NOW - 15 * DAY, NOW).status).toBe(200);
+    expect(get(SF_API, '/services/data/v67.0/sobjects/Lead/deleted/?start=yesterday').status).toBe(400);
+  });
+
+  it('HubSpot: a deleted contact leaves search and reads, and is listed with archived=true, with archivedAt, for 90 days', () => {
+    const { store, get } = deleting();
+    const [gone, longAgo] = store.leads;
+    store.deleteLead(longAgo, NOW - 91 * DAY);
+    store.deleteLead(gone, NOW - DAY);
+    expect(get(HS_API, `/crm/v3/objects/contacts/${gone.hubspotId}`).status).toBe(404);
+    const live = get(HS_API, '/crm/v3/objects/contacts?limit=100&after=200').json;
+    expect(live.results).toHaveLength(98);
+    expect(live.paging).toBeUndefined();
+    const archived = get(HS_API, '/crm/objects/2026-03/contacts?limit=100&archived=true&properties=hs_object_id').json;
+    expect(archived).toEqual({ results: [{ id: gone.hubspotId, properties: expect.objectContaining({ hs_object_id: gone.hubspotId }), createdAt: expect.any(String), updatedAt: expect.any(String), archived: true, archivedAt: '2026-10-31T00:00:00.000Z' }] });
+  });
+
+  it('HubSpot: search and batch read leave out a contact deleted after an earlier search sorted the contacts', () => {
+    const { store, post } = deleting();
+    const search = () => post(HS_API, '/crm/v3/objects/contacts/search', { sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }], limit: 200 }).json;
+    const first = search().results[0].id;
+    store.deleteLead(store.leads.find((lead) => lead.hubspotId === first)!, NOW);
+    const again = search();
+    expect(again.total).toBe(299);
+    expect(again.results.map((contact: { id: string }) => contact.id)).not.toContain(first);
+    expect(post(HS_API, '/crm/v3/objects/contacts/batch/read', { inputs: [{ id: first }] })).toMatchObject({ status: 207, json: { results: [], errors: [{ context: { ids: [first] } }] } });
   });
 });
 

@@ -27,7 +27,7 @@ import { HUBSPOT_PORTAL_ID, hubspotSite } from './hubspot-pages';
 import { salesforceApi } from './salesforce-api';
 import { salesforceOAuth } from './salesforce-oauth';
 import { salesforceSite } from './salesforce-pages';
-import { createDemoStore } from './store';
+import { createDemoStore, type DemoStore } from './store';
 import { handleUi } from './ui';
 
 export const DEMO_HOSTS = {
@@ -57,23 +57,30 @@ export const HUBSPOT_DEFAULT_LIMITS: HubSpotLimits = { per10Seconds: 100, search
 export interface DemoCrm {
   port: number;
   close(): Promise<void>;
-  /** Generated leads followed by the special ones (PAGES.md). */
-  readonly leads: DemoLead[];
+  /** Generated leads followed by the special ones (PAGES.md), less those deleted. */
+  readonly leads: readonly DemoLead[];
   /** Serve these leads from now on (the APIs' query cursors are dropped). */
   replaceLeads(leads: DemoLead[]): void;
+  /** Deletes the lead from both CRMs, at `at` (epoch ms; now when omitted): the APIs list it as deleted. */
+  deleteLead(lead: DemoLead, at?: number): void;
   /** Faults, limits, drift and revoked tokens; change them while the server runs. */
   behaviour: DemoBehaviour;
 }
 
 /** Every site of the demo CRM behind one function, routed by host; no sockets involved. */
 export function createDemoCrmHandler(leads: readonly DemoLead[], behaviour: DemoBehaviour = defaultBehaviour()): DemoHandler {
+  return createDemoCrm(leads, behaviour).handle;
+}
+
+/** The demo CRM's handler and its store, for tests that change its records (delete them) while it serves. */
+export function createDemoCrm(leads: readonly DemoLead[], behaviour: DemoBehaviour = defaultBehaviour()): { handle: DemoHandler; store: DemoStore } {
   const store = createDemoStore(leads, DEMO_OWNERS);
   const salesforceUi = salesforceSite(store);
   const hubspotUi = hubspotSite(store);
-  const salesforceRest = misbehavingApi('salesforce', salesforceApi(store), behaviour);
+  const salesforceRest = misbehavingApi('salesforce', salesforceApi(store, () => behaviour.now()), behaviour);
   const salesforceAuthorization = salesforceOAuth();
-  const hubspotRest = misbehavingApi('hubspot', hubspotApi(store, (token) => behaviour.tokenPortals.get(token) ?? HUBSPOT_PORTAL_ID), behaviour);
-  return (request) => {
+  const hubspotRest = misbehavingApi('hubspot', hubspotApi(store, (token) => behaviour.tokenPortals.get(token) ?? HUBSPOT_PORTAL_ID, () => behaviour.now()), behaviour);
+  const handle: DemoHandler = (request) => {
     const { host } = request;
     if (host.endsWith('.lightning.force.com')) return handleUi(salesforceUi, request);
     if (host.endsWith('.my.salesforce.com')) {
@@ -84,6 +91,7 @@ export function createDemoCrmHandler(leads: readonly DemoLead[], behaviour: Demo
     if (host === DEMO_HOSTS.hubspotApi) return hubspotRest(request);
     return text(421, `The demo CRM does not serve ${host || 'requests without a Host header'}.`);
   };
+  return { handle, store };
 }
 
 /**
@@ -106,8 +114,8 @@ function salesforceLogin(request: DemoRequest): DemoResponse {
 export async function startDemoCrm({ port = 0, host = '127.0.0.1', count = 5000, seed = 42, faults, hubspotLimits }: DemoCrmOptions = {}): Promise<DemoCrm> {
   const now = new Date();
   const behaviour = { ...defaultBehaviour(), ...(faults ? { faults } : {}), hubspotLimits: hubspotLimits ?? null, random: seededFaultRolls(seed) };
-  let leads = [...generateDemoLeads({ count, seed, now }), ...specialDemoLeads(now)];
-  let handle = createDemoCrmHandler(leads, behaviour);
+  let crm = createDemoCrm([...generateDemoLeads({ count, seed, now }), ...specialDemoLeads(now)], behaviour);
+  const handle: DemoHandler = (request) => crm.handle(request);
   const { private: key, cert } = await selfSignedCertificate();
   const server = createServer({ key, cert }, (req, res) => void serve(handle, req, res));
   await new Promise<void>((resolve, reject) => {
@@ -118,11 +126,13 @@ export async function startDemoCrm({ port = 0, host = '127.0.0.1', count = 5000,
     port: (server.address() as AddressInfo).port,
     close: () => closeServer(server),
     get leads() {
-      return leads;
+      return crm.store.leads;
     },
     replaceLeads(next) {
-      leads = next;
-      handle = createDemoCrmHandler(leads, behaviour);
+      crm = createDemoCrm(next, behaviour);
+    },
+    deleteLead(lead, at = behaviour.now()) {
+      crm.store.deleteLead(lead, at);
     },
     behaviour,
   };

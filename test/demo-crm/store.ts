@@ -1,8 +1,19 @@
 /** The demo CRM's records, indexed the ways its pages and APIs look them up. */
 import type { DemoLead, DemoOwner } from '../../lib/crm/demo-data';
 
+/** A lead deleted from both CRMs (a Salesforce delete, a HubSpot archive), and when (epoch ms). */
+export interface DemoDeletion {
+  lead: DemoLead;
+  at: number;
+}
+
 export interface DemoStore {
+  /** The leads not deleted, in list order. */
   readonly leads: readonly DemoLead[];
+  /** Deleted leads, oldest deletion first: only the APIs' lists of deleted records show them. */
+  readonly deletions: readonly DemoDeletion[];
+  /** Changes with every deletion, so that what is computed from `leads` knows when to compute again. */
+  readonly version: number;
   /** By 18-character Id, or its 15-character case-sensitive form (Salesforce accepts both). */
   bySalesforceId(id: string): DemoLead | undefined;
   byHubspotId(id: string): DemoLead | undefined;
@@ -13,14 +24,19 @@ export interface DemoStore {
   ownerName(id: string): string;
   /** Values written to the custom fields / properties of a lead (write-back), by name; mutable. */
   customValues(lead: DemoLead): Record<string, string | number>;
+  /** Deletes the lead from both CRMs at `at` (epoch ms): a rep deleting it, or a GDPR erasure. */
+  deleteLead(lead: DemoLead, at: number): void;
 }
 
-export function createDemoStore(leads: readonly DemoLead[], owners: readonly DemoOwner[]): DemoStore {
+export function createDemoStore(initial: readonly DemoLead[], owners: readonly DemoOwner[]): DemoStore {
+  let leads = initial;
+  const deletions: DemoDeletion[] = [];
+  let version = 0;
   const bySalesforce = new Map<string, DemoLead>();
   const byHubspot = new Map<string, DemoLead>();
-  const position = new Map<DemoLead, number>();
+  let position = new Map<DemoLead, number>();
   const byIndustry = new Map<string, DemoLead[]>();
-  leads.forEach((lead, index) => {
+  initial.forEach((lead, index) => {
     bySalesforce.set(lead.salesforceId, lead);
     bySalesforce.set(lead.salesforceId.slice(0, 15), lead);
     byHubspot.set(lead.hubspotId, lead);
@@ -32,7 +48,13 @@ export function createDemoStore(leads: readonly DemoLead[], owners: readonly Dem
   const owner = new Map(owners.flatMap((o) => [[o.salesforceId, o.name], [o.hubspotId, o.name]]));
 
   return {
-    leads,
+    get leads() {
+      return leads;
+    },
+    deletions,
+    get version() {
+      return version;
+    },
     bySalesforceId: (id) => bySalesforce.get(id),
     byHubspotId: (id) => byHubspot.get(id),
     next: (lead) => leads[((position.get(lead) ?? -1) + 1) % leads.length],
@@ -46,6 +68,19 @@ export function createDemoStore(leads: readonly DemoLead[], owners: readonly Dem
       const values = custom.get(lead) ?? {};
       custom.set(lead, values);
       return values;
+    },
+    deleteLead(lead, at) {
+      if (!position.has(lead)) throw new Error(`The demo CRM has no lead ${lead.salesforceId}`);
+      leads = leads.filter((other) => other !== lead);
+      position = new Map(leads.map((other, index) => [other, index]));
+      bySalesforce.delete(lead.salesforceId);
+      bySalesforce.delete(lead.salesforceId.slice(0, 15));
+      byHubspot.delete(lead.hubspotId);
+      const group = byIndustry.get(lead.salesforce.Industry ?? '') ?? [];
+      group.splice(group.indexOf(lead), 1);
+      deletions.push({ lead, at });
+      deletions.sort((a, b) => a.at - b.at);
+      version++;
     },
   };
 }

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CRMS, E2E_HUBSPOT_TOKEN, connectDemoCrms, expectNoSecretIn, recordServiceWorkerConsole, salesforceSessionCookie, startSyncs } from './connect';
+import { CRMS, E2E_HUBSPOT_TOKEN, connectDemoCrms, expectNoSecretIn, recordServiceWorkerConsole, salesforceSessionCookie, startSyncs, storedLeadIds } from './connect';
 import { HUBSPOT_API, SALESFORCE_API, hubspotContactUrl, startHarness, type Harness } from './harness';
 import { withLeadLensDb } from './idb';
 
@@ -163,4 +163,25 @@ it('shows no credential to content scripts, pages, exported files or the workerâ
     },
     secrets,
   );
+}, 120_000);
+
+it('removes at the next sync a lead deleted in both CRMs since the last one, and says so', async () => {
+  const options = await harness.context.newPage();
+  await options.goto(`chrome-extension://${harness.extensionId}/options.html#sync`);
+  for (const crm of CRMS) await expect.poll(() => options.getAttribute(`[data-testid="sync-${crm}"]`, 'data-status'), { timeout: 15_000 }).toBe('done');
+  const [gone] = harness.crm.leads;
+  expect((await storedLeadIds(options)).salesforce).toContain(gone.salesforceId);
+  // A minute before the sync asks: Salesforce lists deletions by whole minutes.
+  harness.crm.deleteLead(gone, Date.now() - 60_000);
+  await startSyncs(options);
+  const label = { salesforce: 'Salesforce', hubspot: 'HubSpot' } as const;
+  for (const crm of CRMS) {
+    await expect.poll(() => options.textContent(`[data-testid="sync-${crm}"]`), { timeout: 60_000 }).toContain(`1 lead deleted in ${label[crm]} was removed from this browser`);
+  }
+  const stored = await storedLeadIds(options);
+  expect(stored.salesforce).toHaveLength(COUNT + 1);
+  expect(stored.salesforce).not.toContain(gone.salesforceId);
+  expect(stored.hubspot).toHaveLength(COUNT + 1);
+  expect(stored.hubspot).not.toContain(gone.hubspotId);
+  await options.close();
 }, 120_000);

@@ -50,6 +50,11 @@ export function SyncSection() {
   );
 }
 
+/** What the last sync removed: leads deleted (or archived) in the CRM are not kept here. */
+function removedLeads(count: number, label: string): string {
+  return count === 1 ? `1 lead deleted in ${label} was removed from this browser` : `${count.toLocaleString('en-US')} leads deleted in ${label} were removed from this browser`;
+}
+
 function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; onAction(action: 'start' | 'cancel'): void }) {
   const label = LABEL[sync.crm];
   const resumable = sync.status === 'cancelled' || sync.status === 'error';
@@ -62,6 +67,7 @@ function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; o
       <p>
         {sync.stored.toLocaleString('en-US')} leads from {label} in this browser.
         {sync.lastRun && ` Last complete sync: ${sync.lastRun.synced.toLocaleString('en-US')} changed leads in ${sync.lastRun.seconds.toFixed(0)} s, ${new Date(sync.lastRun.finishedAt).toLocaleString()}.`}
+        {!!sync.lastRun?.removed && ` ${removedLeads(sync.lastRun.removed, label)}.`}
         {sync.status === 'cancelled' && ` Stopped after ${sync.synced.toLocaleString('en-US')} leads; sync again to go on from there.`}
       </p>
       {sync.status === 'error' && sync.error && <ErrorState message={`The ${label} sync stopped: ${sync.error}. What it stored so far is kept; sync again to go on.`} />}
