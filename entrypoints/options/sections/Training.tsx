@@ -23,7 +23,7 @@ import demoFeatureSpecs from '@/models/demo-features.json';
 import { FeaturePicker, fieldOf, type Candidate, type FeatureChoice } from './training/FeaturePicker';
 import { historySample } from './training/history-sample';
 import { TrainingReport } from './training/TrainingReport';
-import { useWorkerJob } from './use-worker-job';
+import { useWorkerJob, type WorkerJobState } from './use-worker-job';
 
 const SOURCES: { value: SourceKind; label: string }[] = [
   { value: 'salesforce', label: 'Salesforce leads' },
@@ -42,6 +42,22 @@ function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
 }
 
 type Inspected = Extract<TrainingEvent, { type: 'inspected' }> & { data: TrainingData };
+
+/**
+ * What the worker job's live region says: the check running, the training's stage (and fold),
+ * and how training ended. Never the boosting rounds: they change ~10 times a second.
+ */
+function jobAnnouncement(state: WorkerJobState<TrainingRequest, TrainingEvent>): string {
+  if (state.kind === 'running' && state.request === 'inspect') return 'Checking the data…';
+  if (state.kind === 'running') {
+    const { progress } = state;
+    return `Training: ${progress?.stage ?? 'starting'}${progress?.fold === undefined ? '' : `, fold ${progress.fold + 1} of ${CROSS_VALIDATION_FOLDS}`}`;
+  }
+  if (state.kind === 'cancelled') return 'Training cancelled. Nothing was saved.';
+  if (state.kind === 'finished' && state.event.type === 'trained') return 'Training finished: the report is below.';
+  // A failure is announced by its alert.
+  return '';
+}
 
 /** How many leads the window and the outcome left out, and why, beside the counts they are missing from. */
 function LeftOutNote({ counts }: { counts: LeftOut }) {
@@ -63,21 +79,44 @@ export function TrainingSection() {
   const [inspected, setInspected] = useState<Inspected | null>(null);
   const [choices, setChoices] = useState<Record<string, FeatureChoice>>({});
   const worker = useWorkerJob<TrainingRequest, TrainingEvent>(createTrainingWorker, TrainingEventSchema, WORKER_FAILED);
-
-  // A new source starts from its suggested outcome; earlier checks no longer apply.
-  useEffect(() => {
-    setInspected(null);
-    setOutcome(history.data ? suggestOutcome(source, history.data.outcomeValues) : null);
-  }, [source, history.data]);
-
-  const finished = worker.state.kind === 'finished' ? worker.state.event : null;
   // The data the running check was asked about, so the result is kept with it.
   const pendingData = useRef<TrainingData | null>(null);
+
+  // A check answers for the leads and outcome it read: any change to them drops it, and the
+  // answer of one still running (Train must never train on a rule the form no longer shows).
+  const dropCheck = () => {
+    pendingData.current = null;
+    setInspected(null);
+  };
+  const changing =
+    <Value,>(set: (value: Value) => void) =>
+    (value: Value) => {
+      dropCheck();
+      set(value);
+    };
+  const changeOutcome = changing(setOutcome);
+  const changeMonths = changing(setMonths);
+  const changeMinAgeDays = changing(setMinAgeDays);
+  // A new source starts from its suggested outcome, once its history is read.
+  const changeSource = changing((next: SourceKind) => {
+    setOutcome(null);
+    setSource(next);
+  });
+
+  // The sample is read again after syncs, on window focus, after deletions: that keeps the
+  // admin's outcome unless its field is gone from the sample.
+  useEffect(() => {
+    if (!history.data || (outcome && Object.hasOwn(history.data.outcomeValues, outcome.field))) return;
+    changeOutcome(suggestOutcome(source, history.data.outcomeValues));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [history.data]);
+
+  const finished = worker.state.kind === 'finished' ? worker.state.event : null;
   // Only when a check ends (a check of one source must not come back when the admin returns to
-  // it), and only for the source shown (the admin may have switched while it ran).
+  // it), and only if the form has not changed since it began (`dropCheck`).
   useEffect(() => {
     const data = pendingData.current;
-    if (finished?.type !== 'inspected' || !data || data.source !== source) return;
+    if (finished?.type !== 'inspected' || !data) return;
     const leaky = new Set(finished.leakage.map((flag) => flag.key));
     setInspected({ ...finished, data });
     setChoices(
@@ -127,17 +166,21 @@ export function TrainingSection() {
   };
 
   const train = () => {
-    if (!inspected) return;
+    if (!inspected || !active.data) return;
     const specs = inspected.candidates.flatMap(({ spec }: Candidate) => {
       const choice = choices[spec.key];
       if (!choice?.included) return [];
       return [choice.field && spec.derive.kind !== 'ratio' ? mapSpec(spec, source, choice.field) : spec];
     });
     activate.reset();
-    worker.start({ type: 'train', data: inspected.data, specs, cv: CROSS_VALIDATION_FOLDS, tiers: active.data?.tiers });
+    worker.start({ type: 'train', data: inspected.data, specs, cv: CROSS_VALIDATION_FOLDS, tiers: active.data.tiers });
   };
 
-  const running = worker.state.kind === 'running';
+  // Nothing starts while the worker or an activation runs (its outcome would be lost), nor before
+  // the active model is read: its features join the catalogue, its tier policy goes to the new model.
+  const blocked = worker.state.kind === 'running' || activate.isPending || !active.isSuccess;
+  const trainingRun = worker.state.kind === 'running' && worker.state.request === 'train' ? worker.state : null;
+  const announcement = jobAnnouncement(worker.state);
   const outcomeValues = history.data?.outcomeValues ?? {};
   const size = inspected ? describeDataSize(inspected.rows, inspected.conversions) : null;
   const leakage = Object.fromEntries((inspected?.leakage ?? []).map((flag) => [flag.key, flag.reason]));
@@ -150,7 +193,7 @@ export function TrainingSection() {
         <legend>Leads</legend>
         <label>
           History{' '}
-          <select value={source} onChange={(event) => setSource(event.target.value as SourceKind)}>
+          <select value={source} onChange={(event) => changeSource(event.target.value as SourceKind)}>
             {SOURCES.map((option) => (
               <option key={option.value} value={option.value}>
                 {option.label}
@@ -161,11 +204,11 @@ export function TrainingSection() {
         {history.data && <span data-testid="history-count">{history.data.leads.toLocaleString('en-US')} stored</span>}
         <p>
           <label>
-            Created in the last <input type="number" min={1} max={120} value={months} onChange={(event) => setMonths(Number(event.target.value))} style={{ width: 60 }} /> months
+            Created in the last <input type="number" min={1} max={120} value={months} onChange={(event) => changeMonths(Number(event.target.value))} style={{ width: 60 }} /> months
           </label>
           ,{' '}
           <label>
-            and at least <input type="number" min={0} max={365} value={minAgeDays} onChange={(event) => setMinAgeDays(Number(event.target.value))} style={{ width: 60 }} /> days ago
+            and at least <input type="number" min={0} max={365} value={minAgeDays} onChange={(event) => changeMinAgeDays(Number(event.target.value))} style={{ width: 60 }} /> days ago
           </label>{' '}
           (old enough to have an outcome).
         </p>
@@ -177,7 +220,7 @@ export function TrainingSection() {
           Field{' '}
           <select
             value={outcome?.field ?? ''}
-            onChange={(event) => setOutcome({ field: event.target.value, positiveValues: [] })}
+            onChange={(event) => changeOutcome({ field: event.target.value, positiveValues: [] })}
             aria-label="Outcome field"
           >
             <option value="">(choose)</option>
@@ -195,7 +238,7 @@ export function TrainingSection() {
             <select
               aria-label="Lifecycle stage reached"
               value={outcome.positiveValues[0] ?? ''}
-              onChange={(event) => setOutcome({ field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: stagesReached(event.target.value) })}
+              onChange={(event) => changeOutcome({ field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: stagesReached(event.target.value) })}
             >
               {HUBSPOT_LIFECYCLE_ORDER.map((stage) => (
                 <option key={stage} value={stage}>
@@ -213,7 +256,7 @@ export function TrainingSection() {
                     type="checkbox"
                     checked={outcome.positiveValues.includes(value)}
                     onChange={(event) =>
-                      setOutcome({
+                      changeOutcome({
                         field: outcome.field,
                         positiveValues: event.target.checked ? [...outcome.positiveValues, value] : outcome.positiveValues.filter((v) => v !== value),
                       })
@@ -227,9 +270,19 @@ export function TrainingSection() {
         )}
       </fieldset>
 
-      <button type="button" onClick={check} disabled={running || !outcome || outcome.positiveValues.length === 0 || !history.data?.leads}>
+      <button type="button" onClick={check} disabled={blocked || !outcome || outcome.positiveValues.length === 0 || !history.data?.leads}>
         Check the data
       </button>
+      {active.isError && (
+        <ErrorState
+          message={`The active model could not be read (${active.error.message}). A new model takes over its tier policy, so checking and training wait for it.`}
+          action={
+            <button type="button" onClick={() => void active.refetch()}>
+              Try again
+            </button>
+          }
+        />
+      )}
       {history.data?.leads === 0 && <p>No {SOURCES.find((s) => s.value === source)?.label} are stored yet: connect the CRM, load the demo data or import a CSV.</p>}
 
       {size && (
@@ -264,28 +317,29 @@ export function TrainingSection() {
               </ul>
             </details>
           )}
-          <button type="button" onClick={train} disabled={running || chosenCount === 0}>
+          <button type="button" onClick={train} disabled={blocked || chosenCount === 0}>
             Train on {inspected.rows.toLocaleString('en-US')} leads
           </button>
         </>
       )}
 
-      {worker.state.kind === 'running' && worker.state.request === 'train' && (
-        <div role="status" aria-live="polite" data-testid="training-progress">
+      {/* Always in the page, so that each change is announced; the details below are read on demand. */}
+      <div role="status">
+        {announcement && <p>{announcement}</p>}
+      </div>
+      {trainingRun && (
+        <div data-testid="training-progress">
           <label style={{ display: 'block' }}>
-            Training: {worker.state.progress?.stage ?? 'starting'}
-            {worker.state.progress?.fold !== undefined && `, fold ${worker.state.progress.fold + 1} of ${CROSS_VALIDATION_FOLDS}`}
-            {worker.state.progress?.round !== undefined && `, round ${worker.state.progress.round}`}
-            {worker.state.progress?.validationLoss !== undefined && `, validation loss ${worker.state.progress.validationLoss.toFixed(4)}`}
-            <progress value={worker.state.progress?.fraction ?? 0} max={1} style={{ display: 'block', width: '100%' }} />
+            Progress
+            {trainingRun.progress?.round !== undefined && `: round ${trainingRun.progress.round}`}
+            {trainingRun.progress?.validationLoss !== undefined && `, validation loss ${trainingRun.progress.validationLoss.toFixed(4)}`}
+            <progress value={trainingRun.progress?.fraction ?? 0} max={1} style={{ display: 'block', width: '100%' }} />
           </label>
           <button type="button" onClick={worker.cancel}>
             Cancel training
           </button>
         </div>
       )}
-      {worker.state.kind === 'running' && worker.state.request === 'inspect' && <p role="status">Checking the data…</p>}
-      {worker.state.kind === 'cancelled' && <p role="status">Training cancelled. Nothing was saved.</p>}
       {finished?.type === 'failed' && <ErrorState message={finished.error} />}
       {finished?.type === 'trained' && (
         <>

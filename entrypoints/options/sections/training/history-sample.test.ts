@@ -20,3 +20,26 @@ it("offers fields with a few values as outcomes, blanks not counting as a value,
     outcomeValues: { IsConverted: ['false', 'true'] },
   });
 });
+
+it("offers outcome values from across the whole source, reading at most 1,000 leads' fields", async () => {
+  // An export sorted by status: the first 1,000 leads in key order are all still open.
+  const status = (row: number) => (row < 3000 ? 'Open' : row < 4000 ? 'Working' : 'Converted');
+  await db.putLeads(
+    Array.from({ length: 5000 }, (_, row) => storedLead({ source: 'csv', id: String(row).padStart(4, '0'), origin: 'csv', fields: { status: status(row) } })),
+  );
+  let leadsRead = 0;
+  const countRead = (lead: unknown) => {
+    leadsRead += 1;
+    return lead;
+  };
+  db.leads.hook('reading', countRead);
+  try {
+    const sample = await historySample('csv');
+    expect(sample.leads).toBe(5000);
+    expect(sample.outcomeValues).toEqual({ status: ['Converted', 'Open', 'Working'] });
+  } finally {
+    db.leads.hook('reading').unsubscribe(countRead);
+  }
+  expect(leadsRead).toBeGreaterThan(0);
+  expect(leadsRead).toBeLessThanOrEqual(1000);
+});

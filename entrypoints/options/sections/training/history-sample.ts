@@ -17,9 +17,12 @@ export interface HistorySample {
 }
 
 export async function historySample(source: SourceKind): Promise<HistorySample> {
-  // Two collections: Dexie's `limit` narrows the collection it is called on.
-  const bySource = () => db.leads.where('source').equals(source);
-  const [leads, sample] = await Promise.all([bySource().count(), bySource().limit(SAMPLE_SIZE).toArray()]);
+  // Every k-th lead across the whole source, not its first leads in key order (a file sorted
+  // by status would offer no converted value). Keys only are read for all leads: not their fields.
+  const keys = await db.leads.where('source').equals(source).primaryKeys();
+  const stride = Math.max(1, Math.ceil(keys.length / SAMPLE_SIZE));
+  // Leads deleted since their keys were read are skipped.
+  const sample = (await db.leads.bulkGet(keys.filter((_, position) => position % stride === 0))).filter((lead) => lead !== undefined);
   const fields = [...new Set(sample.flatMap((lead) => Object.keys(lead.fields)))].sort();
-  return { leads, fields, outcomeValues: fewValuedColumns(fields, sample.map((lead) => lead.fields)) };
+  return { leads: keys.length, fields, outcomeValues: fewValuedColumns(fields, sample.map((lead) => lead.fields)) };
 }

@@ -1,0 +1,294 @@
+// @vitest-environment happy-dom
+/**
+ * The training section's form: a check answers only for the form it was run on, a re-read of
+ * the history keeps the admin's choices, progress is announced by stage, and nothing starts
+ * without the active model (its tier policy) or while a model is being activated.
+ */
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, createElement } from 'react';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { FeatureSpecListSchema, type Manifest } from '@/lib/ml/manifest';
+import type { TrainingEvent, TrainingRequest } from '@/lib/ml/train/worker-protocol';
+import bundledManifest from '@/models/manifest.json';
+import demoFeatureSpecs from '@/models/demo-features.json';
+import { click, render, type Rendered } from '@/test/render';
+import type { HistorySample } from './training/history-sample';
+import { TrainingSection } from './Training';
+
+const historySample = vi.hoisted(() => vi.fn<(source: string) => Promise<HistorySample>>());
+const activeManifest = vi.hoisted(() => vi.fn<() => Promise<Manifest>>());
+const activateModel = vi.hoisted(() => vi.fn<() => Promise<{ ok: true } | { ok: false; error: string }>>());
+vi.mock('./training/history-sample', () => ({ historySample }));
+vi.mock('@/lib/ml/model-store', () => ({ activeManifest }));
+vi.mock('@/lib/messaging/client', () => ({ background: { activateModel, checkModel: vi.fn() } }));
+vi.mock('@/lib/ml/model-exists', () => ({ modelExists: async () => true }));
+vi.mock('@/lib/ml/model-versions', () => ({ addCheckedModel: vi.fn() }));
+
+/** Stands in for the training worker: keeps the requests, and answers what a test tells it to. */
+class FakeWorker extends EventTarget {
+  static latest: FakeWorker;
+  readonly requests: TrainingRequest[] = [];
+  constructor() {
+    super();
+    FakeWorker.latest = this;
+  }
+  postMessage(request: TrainingRequest) {
+    this.requests.push(request);
+  }
+  terminate() {}
+  answer(event: TrainingEvent) {
+    act(() => void this.dispatchEvent(new MessageEvent('message', { data: event })));
+  }
+}
+
+// The active model, with the tier policy its admin picked.
+const ACTIVE: Manifest = {
+  ...(bundledManifest as unknown as Manifest),
+  tiers: { policy: { kind: 'value', revenuePerConversion: 5000, costPerContact: 40 }, hot: 0.3, warm: 0.1 },
+};
+const SAMPLE: HistorySample = {
+  leads: 120,
+  fields: ['Industry', 'IsConverted', 'LeadSource', 'Status'],
+  outcomeValues: { IsConverted: ['false', 'true'], Status: ['Closed - Converted', 'Open', 'Working'] },
+};
+const spec = (key: string) => FeatureSpecListSchema.parse(demoFeatureSpecs).find((candidate) => candidate.key === key)!;
+const INSPECTED: TrainingEvent = {
+  type: 'inspected',
+  rows: 120,
+  conversions: 30,
+  withoutCreatedDate: 0,
+  withoutOutcome: 0,
+  candidates: [
+    { spec: spec('industry'), origin: 'catalogue' },
+    { spec: spec('lead_source'), origin: 'catalogue' },
+  ],
+  leakage: [],
+  fieldNotes: [],
+};
+const TRAINED: TrainingEvent = {
+  type: 'trained',
+  manifest: ACTIVE,
+  onnx: new Uint8Array(),
+  summary: { rows: 120, positives: 30, cvRocAuc: 0.8, cvPrAuc: 0.5, ece: 0.02, features: 2, trainSeconds: 1 },
+  warnings: [],
+  withoutCreatedDate: 0,
+  withoutOutcome: 0,
+};
+
+let rendered: Rendered | undefined;
+let queryClient: QueryClient;
+beforeEach(() => {
+  vi.stubGlobal('Worker', FakeWorker);
+  historySample.mockReset().mockResolvedValue(SAMPLE);
+  activeManifest.mockReset().mockResolvedValue(ACTIVE);
+  activateModel.mockReset().mockResolvedValue({ ok: true });
+});
+afterEach(() => {
+  rendered?.unmount();
+  rendered = undefined;
+  vi.unstubAllGlobals();
+});
+
+const container = () => rendered!.container;
+const button = (name: string | RegExp) =>
+  Array.from(container().querySelectorAll('button')).find((b) => (typeof name === 'string' ? b.textContent === name : name.test(b.textContent ?? '')));
+const trainButton = () => button(/^Train on/);
+const checkbox = (name: string) =>
+  Array.from(container().querySelectorAll<HTMLInputElement>('input[type="checkbox"]')).find(
+    (box) => box.getAttribute('aria-label') === name || box.closest('label')?.textContent?.trim() === name,
+  )!;
+const outcomeField = () => container().querySelector<HTMLSelectElement>('select[aria-label="Outcome field"]')!;
+const numberInput = (label: string) =>
+  Array.from(container().querySelectorAll('label'))
+    .find((element) => element.textContent?.startsWith(label))!
+    .querySelector('input')!;
+/** The text of everything a screen reader announces on change. */
+const liveText = () =>
+  Array.from(container().querySelectorAll('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])'), (region) => region.textContent).join(' | ');
+
+/** A change the way a browser makes it: through the element's own value setter, then the event React listens to. */
+function change(element: HTMLInputElement | HTMLSelectElement, value: string) {
+  const prototype = element instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+  act(() => {
+    Object.getOwnPropertyDescriptor(prototype, 'value')!.set!.call(element, value);
+    element.dispatchEvent(new Event(element instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));
+  });
+}
+
+/**
+ * Waits until `assertion` holds, letting the queries answer and React render in between: always
+ * inside act(), so that no update lands outside it (unlike vi.waitFor, which waits between tries).
+ */
+async function eventually(assertion: () => void) {
+  for (let tried = 1; ; tried++) {
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+    try {
+      return assertion();
+    } catch (error) {
+      if (tried >= 100) throw error;
+    }
+  }
+}
+
+/** The section with its history and the active model read, the suggested outcome in place. */
+async function renderSection() {
+  queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(TrainingSection)));
+  await eventually(() => expect(outcomeField().value).toBe('IsConverted'));
+}
+
+async function waitUntilEnabled(name: string) {
+  await eventually(() => expect(button(name)?.disabled).toBe(false));
+}
+
+/** Check the data, answered with `INSPECTED`; returns the inspect request. */
+async function checkTheData() {
+  await waitUntilEnabled('Check the data');
+  click(button('Check the data')!);
+  const request = FakeWorker.latest.requests.at(-1)!;
+  expect(request.type).toBe('inspect');
+  FakeWorker.latest.answer(INSPECTED);
+  expect(trainButton()?.disabled).toBe(false);
+  return request;
+}
+
+/** Re-reads the history sample (as a sync's end or window focus does), answered with `sample`. */
+async function historyReadAgain(sample: HistorySample) {
+  historySample.mockResolvedValue(sample);
+  await act(() => queryClient.invalidateQueries());
+  await eventually(() => expect(container().querySelector('[data-testid="history-count"]')?.textContent).toBe(`${sample.leads} stored`));
+}
+
+it.each([
+  ['the months of history', () => change(numberInput('Created in the last'), '6')],
+  ['the minimum age', () => change(numberInput('and at least'), '60')],
+  [
+    'the outcome field',
+    () => {
+      change(outcomeField(), 'Status');
+      click(checkbox('Closed - Converted'));
+    },
+  ],
+  ['the values that mean converted', () => click(checkbox('false'))],
+])('drops the check when the admin changes %s, and checks the form as it is now', async (_what, edit) => {
+  await renderSection();
+  const first = await checkTheData();
+  edit();
+  expect(trainButton()).toBeUndefined();
+  expect(container().querySelector('[data-testid="data-size"]')).toBeNull();
+
+  const second = await checkTheData();
+  expect(second.data).not.toEqual(first.data);
+  click(trainButton()!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', data: second.data });
+});
+
+it('drops the answer of a check that ends after the form changed', async () => {
+  await renderSection();
+  await waitUntilEnabled('Check the data');
+  click(button('Check the data')!);
+  click(checkbox('false'));
+  FakeWorker.latest.answer(INSPECTED);
+  expect(trainButton()).toBeUndefined();
+  expect(container().querySelector('[data-testid="data-size"]')).toBeNull();
+});
+
+it("keeps the admin's outcome, check and feature choices when the history is read again", async () => {
+  await renderSection();
+  change(outcomeField(), 'Status');
+  click(checkbox('Closed - Converted'));
+  await checkTheData();
+  click(checkbox('Use Lead source'));
+
+  await historyReadAgain({ ...SAMPLE, leads: 121 });
+  expect(outcomeField().value).toBe('Status');
+  expect(checkbox('Closed - Converted').checked).toBe(true);
+  expect(checkbox('Use Lead source').checked).toBe(false);
+  click(trainButton()!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({
+    type: 'train',
+    data: { outcome: { field: 'Status', positiveValues: ['Closed - Converted'] } },
+    specs: [{ key: 'industry' }],
+  });
+});
+
+it("suggests an outcome again, dropping the check, when the chosen outcome's field is gone from the history", async () => {
+  await renderSection();
+  change(outcomeField(), 'Status');
+  click(checkbox('Closed - Converted'));
+  await checkTheData();
+
+  await historyReadAgain({ ...SAMPLE, leads: 90, outcomeValues: { IsConverted: ['false', 'true'] } });
+  expect(outcomeField().value).toBe('IsConverted');
+  expect(checkbox('true').checked).toBe(true);
+  expect(trainButton()).toBeUndefined();
+});
+
+it('announces the training stage and its end, never the rounds, with Cancel outside the live region', async () => {
+  await renderSection();
+  await checkTheData();
+  click(trainButton()!);
+  FakeWorker.latest.answer({ type: 'progress', stage: 'cv', fold: 0, round: 10, validationLoss: 0.5, fraction: 0.1 });
+  const duringFold = liveText();
+  expect(duringFold).toContain('Training: cv, fold 1 of 5');
+  expect(duringFold).not.toMatch(/round|loss/);
+  FakeWorker.latest.answer({ type: 'progress', stage: 'cv', fold: 0, round: 20, validationLoss: 0.4, fraction: 0.2 });
+  expect(liveText()).toBe(duringFold);
+  // The rounds are still on screen, read on demand.
+  const progress = container().querySelector('[data-testid="training-progress"]')!;
+  expect(progress.textContent).toContain('round 20, validation loss 0.4000');
+  expect(progress.querySelector('progress')?.getAttribute('value')).toBe('0.2');
+  const cancel = button('Cancel training')!;
+  expect(cancel.closest('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])')).toBeNull();
+
+  FakeWorker.latest.answer({ type: 'progress', stage: 'fit', round: 5, fraction: 0.85 });
+  expect(liveText()).not.toBe(duringFold);
+  expect(liveText()).toContain('Training: fit');
+  FakeWorker.latest.answer(TRAINED);
+  expect(liveText()).toContain('Training finished: the report is below.');
+
+  click(trainButton()!);
+  click(button('Cancel training')!);
+  expect(liveText()).toContain('Training cancelled. Nothing was saved.');
+});
+
+it("waits for the active model, and gives the new model the admin's tier policy", async () => {
+  let resolveActive: (manifest: Manifest) => void = () => {};
+  activeManifest.mockReturnValue(new Promise((resolve) => (resolveActive = resolve)));
+  await renderSection();
+  expect(button('Check the data')?.disabled).toBe(true);
+
+  await act(async () => resolveActive(ACTIVE));
+  await checkTheData();
+  click(trainButton()!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', tiers: ACTIVE.tiers });
+});
+
+it('says when the active model cannot be read, and trains nothing until it can', async () => {
+  activeManifest.mockRejectedValueOnce(new Error('Model m-1 is not installed'));
+  await renderSection();
+  await eventually(() => expect(container().querySelector('[role="alert"]')?.textContent).toContain('The active model could not be read (Model m-1 is not installed)'));
+  expect(button('Check the data')?.disabled).toBe(true);
+
+  click(button('Try again')!);
+  await checkTheData();
+  expect(container().querySelector('[role="alert"]')).toBeNull();
+});
+
+it('starts no check or training while a model is being activated', async () => {
+  let finishActivation: (answer: { ok: true }) => void = () => {};
+  activateModel.mockReturnValue(new Promise((resolve) => (finishActivation = resolve)));
+  await renderSection();
+  await checkTheData();
+  click(trainButton()!);
+  FakeWorker.latest.answer(TRAINED);
+  click(button('Activate this model')!);
+  await eventually(() => expect(activateModel).toHaveBeenCalled());
+  expect(button('Check the data')?.disabled).toBe(true);
+  expect(trainButton()?.disabled).toBe(true);
+
+  finishActivation({ ok: true });
+  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toContain(`Model ${ACTIVE.modelId} is active`));
+  expect(button('Check the data')?.disabled).toBe(false);
+  expect(trainButton()?.disabled).toBe(false);
+});
