@@ -27,21 +27,26 @@ export function ErrorState({ message, action }: { message: string; action?: Reac
   );
 }
 
-/** A long job's progress, announced politely to screen readers. */
-/** `total` null: not known yet (a CRM that does not say how much is left), shown as a progress without an end. */
+/**
+ * A long job's progress. Screen readers are told which job runs (its label is a polite live
+ * region); the counts and the bar change with every batch, so they are read where they are,
+ * not announced each time. `total` null: not known yet (a CRM that does not say how much is
+ * left), shown as a progress without an end.
+ */
 export function JobProgressBar({ label, done, total }: { label: string; done: number; total: number | null }) {
   const style = { display: 'block', width: '100%' };
+  const announced = <span role="status">{label}</span>;
   return (
-    <div role="status" aria-live="polite" className="job-progress">
+    <div className="job-progress">
       <label style={{ display: 'block' }}>
         {total === null ? (
           <>
-            {label}: {done.toLocaleString('en-US')} so far
+            {announced}: {done.toLocaleString('en-US')} so far
             <progress style={style} />
           </>
         ) : (
           <>
-            {label}: {done.toLocaleString('en-US')} of {total.toLocaleString('en-US')} ({total > 0 ? Math.round((done / total) * 100) : 0} %)
+            {announced}: {done.toLocaleString('en-US')} of {total.toLocaleString('en-US')} ({total > 0 ? Math.round((done / total) * 100) : 0} %)
             <progress value={done} max={Math.max(total, 1)} style={style} />
           </>
         )}
