@@ -38,26 +38,21 @@ export async function retierStoredScores(
     chunkSize,
     async (scores: LeadScore[]) => {
       const moved = scores.filter((score) => tierOf(score.probability, thresholds) !== score.tier);
-      // The chunk was read outside this transaction: a lead deleted since (a sync removing the
-      // CRM's deleted records) must not get its score back, so only the scores still stored move.
-      changed += await db.transaction('rw', db.leadScores, async () => {
-        const stillStored = (await db.leadScores.bulkGet(moved.map((score) => score.key))).filter((score) => score !== undefined);
-        await db.leadScores.bulkPut(stillStored.map((score) => retiered(score, thresholds)));
-        return stillStored.length;
-      });
+      await db.leadScores.bulkPut(
+        moved.map((score) => {
+          const tier = tierOf(score.probability, thresholds);
+          // The top reason is the new tier's (a lead turned cold is explained by what holds it down).
+          const topReason = score.reasonUp === undefined ? score.topReason : topReasonFor(tier, { reasonUp: score.reasonUp, reasonDown: score.reasonDown ?? '' });
+          return { ...score, tier, topReason };
+        }),
+      );
+      changed += moved.length;
       done += scores.length;
       await report(done, scores[scores.length - 1].key, changed);
     },
     scoresRange(modelId, resume?.after),
   );
   return changed;
-}
-
-/** `score` under `thresholds`, with the new tier's top reason (a lead turned cold is explained by what holds it down). */
-function retiered(score: LeadScore, thresholds: TierThresholds): LeadScore {
-  const tier = tierOf(score.probability, thresholds);
-  const topReason = score.reasonUp === undefined ? score.topReason : topReasonFor(tier, { reasonUp: score.reasonUp, reasonDown: score.reasonDown ?? '' });
-  return { ...score, tier, topReason };
 }
 
 /** Re-tiers the model's stored scores as the `retier` job (progress in `job:retier`); returns how many changed tier. */
