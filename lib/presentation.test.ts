@@ -31,6 +31,7 @@ describe('formatShare', () => {
     [0.0012, '0.1 %'],
     [0.075, '7.5 %'],
     [0.4, '40 %'],
+    [0.995, '>99 %'],
     [0.9996, '>99 %'],
     [1, '100 %'],
   ])('%f → %s', (share, text) => expect(formatShare(share)).toBe(text));

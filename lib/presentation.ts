@@ -59,7 +59,7 @@ export function formatRate(rate: number, extraDigits = 0): string {
  */
 export function formatShare(share: number): string {
   if (share > 0 && share < 0.001) return '<0.1 %';
-  if (share < 1 && share > 0.995) return '>99 %';
+  if (share < 1 && share >= 0.995) return '>99 %';
   return `${(share * 100).toFixed(share > 0 && share < 0.1 ? 1 : 0)} %`;
 }
 
