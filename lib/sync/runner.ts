@@ -46,6 +46,14 @@ async function runJob(crm: CrmKind): Promise<void> {
     // Before the job's first write: its writes carry the state it reads, account included.
     if (account) await recordSyncedAccount(db, crm, account);
     const state = await store.readState(crm);
+    // The stored leads and checkpoint are another org's (its connect could not check, so forgot nothing): not mixed with this one's.
+    const otherAccount = account && state.account && state.account.id !== account.id ? state.account : null;
+    if (otherAccount) {
+      const error = `The stored leads come from ${otherAccount.name}, not ${account!.name}: press "Test connection" to replace them, then sync`;
+      await store.writeState(crm, { ...state, status: 'error', error, errorKind: null });
+      await browser.storage.session.remove(cancelKey(crm));
+      return null;
+    }
     if (!client || (await cancelRequested(crm))) {
       const error = client ? null : 'Not connected: connect this CRM first';
       await store.writeState(crm, { ...state, status: client ? 'cancelled' : 'error', error, errorKind: client ? null : 'auth' });

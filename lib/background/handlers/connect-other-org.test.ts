@@ -223,3 +223,27 @@ it('records the org a sync reads, so the leads stay tied to it whatever is conne
   expect((await dexieSyncStore(db).readState('salesforce')).account).toEqual({ id: SANDBOX, name: SANDBOX });
   expect(await db.leads.where('source').equals('salesforce').count()).toBe(5);
 });
+
+it('after a connect to another org whose check failed, refuses to sync into the old org’s leads until a test forgets them', async () => {
+  stubWebLocks();
+  fakeBrowser.runtime.getPlatformInfo = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
+  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+  await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
+  // Not logged in to production yet: its check fails, so nothing is forgotten.
+  const cookies = fakeBrowser.cookies.get;
+  fakeBrowser.cookies.get = vi.fn(async () => null) as never;
+  const failed = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  expect(failed.ok && failed.status).toBe('reconnect');
+  fakeBrowser.cookies.get = cookies;
+
+  await syncHandlers.startSync({ crm: 'salesforce' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('salesforce')).status).toBe('error'), { timeout: 5_000 });
+  expect((await dexieSyncStore(db).readState('salesforce')).error).toContain(`The stored leads come from ${SANDBOX}, not ${PRODUCTION}`);
+  expect(await db.leads.count()).toBe(1);
+
+  // Logged in now: the test learns the org and forgets the sandbox's leads.
+  const tested = await syncHandlers.testConnection({ crm: 'salesforce' }, sender);
+  expect(tested.ok && tested.message).toContain(`1 lead synced from ${SANDBOX} was removed`);
+  expect(await db.leads.count()).toBe(0);
+});

@@ -83,14 +83,15 @@ async function syncedFrom(crm: CrmKind, connection: Connection | null): Promise<
 }
 
 /**
- * Checks the stored connection. A HubSpot portal learned now is compared with the one its
- * synced contacts came from (unknown when its connect could not check), then kept.
+ * Checks the stored connection. The org or portal it reads, once a check learns it, is
+ * compared with the one the synced leads came from (a connect whose check failed compared
+ * nothing), and a HubSpot connection keeps it.
  */
 async function checkAndRemember(connection: Connection): Promise<ConnectionReply & { ok: true }> {
   const { reply, account } = await check(connection);
-  if (connection.crm !== 'hubspot' || account === null || account.id === connection.account?.id) return remember(reply);
-  const note = await forgetOtherAccount('hubspot', await syncedFrom('hubspot', connection), account);
-  await writeConnection({ ...connection, account });
+  if (account === null) return remember(reply);
+  const note = await forgetOtherAccount(connection.crm, await syncedFrom(connection.crm, connection), account);
+  if (connection.crm === 'hubspot' && account.id !== connection.account?.id) await writeConnection({ ...connection, account });
   return remember(reply, note);
 }
 
