@@ -213,10 +213,14 @@ it('forgets nothing for a mistyped Salesforce host (no session there), and keeps
   expect(await db.leads.count()).toBe(1);
 });
 
-it('records the org a sync reads, so the leads stay tied to it whatever is connected next', async () => {
+/** What a sync needs to run here: Web Locks (Node has none) and the call that keeps the service worker alive. */
+function letSyncsRun() {
   stubWebLocks();
-  // What the sync calls to keep the service worker alive.
   fakeBrowser.runtime.getPlatformInfo = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
+}
+
+it('records the org a sync reads, so the leads stay tied to it whatever is connected next', async () => {
+  letSyncsRun();
   await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
   await syncHandlers.startSync({ crm: 'salesforce' }, sender);
   await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('salesforce')).status).toBe('done'), { timeout: 5_000 });
@@ -225,8 +229,7 @@ it('records the org a sync reads, so the leads stay tied to it whatever is conne
 });
 
 it('after a connect to another org whose check failed, refuses to sync into the old org’s leads until a test forgets them', async () => {
-  stubWebLocks();
-  fakeBrowser.runtime.getPlatformInfo = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
+  letSyncsRun();
   await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
   await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
   await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
