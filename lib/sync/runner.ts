@@ -48,15 +48,15 @@ async function runJob(crm: CrmKind): Promise<void> {
     const state = await store.readState(crm);
     // The stored leads and checkpoint are another org's (its connect could not check, so forgot nothing): not mixed with this one's.
     const otherAccount = account && state.account && state.account.id !== account.id ? state.account : null;
-    if (otherAccount) {
-      const error = `The stored leads come from ${otherAccount.name}, not ${account!.name}: press "Test connection" to replace them, then sync`;
-      await store.writeState(crm, { ...state, status: 'error', error, errorKind: null });
-      await browser.storage.session.remove(cancelKey(crm));
-      return null;
-    }
-    if (!client || (await cancelRequested(crm))) {
-      const error = client ? null : 'Not connected: connect this CRM first';
-      await store.writeState(crm, { ...state, status: client ? 'cancelled' : 'error', error, errorKind: client ? null : 'auth' });
+    const refusal: Pick<SyncState, 'status' | 'error' | 'errorKind'> | null = !client
+      ? { status: 'error', error: 'Not connected: connect this CRM first', errorKind: 'auth' }
+      : otherAccount
+        ? { status: 'error', error: `The stored leads come from ${otherAccount.name}, not ${account!.name}: press "Test connection" to replace them, then sync`, errorKind: null }
+        : (await cancelRequested(crm))
+          ? { status: 'cancelled', error: null, errorKind: null }
+          : null;
+    if (!client || refusal) {
+      await store.writeState(crm, { ...state, ...refusal });
       await browser.storage.session.remove(cancelKey(crm));
       return null;
     }
