@@ -28,6 +28,13 @@ const LIST_PAGE_SIZE = 100;
  * (a GDPR delete) are never listed.
  */
 const ARCHIVED_LISTED_MS = 89 * 24 * 3_600_000;
+/**
+ * A sync goes on from the earliest date among a page's last this many contacts. The index lags
+ * edits: a contact edited while we page can come back with its new date in its old place, and
+ * going on from that date would skip every contact sorted between. All of the last three being
+ * such edits is taken to be unlikely.
+ */
+const RESUME_TAIL = 3;
 const MODIFIED = 'hs_lastmodifieddate';
 const OBJECT_ID = 'hs_object_id';
 
@@ -95,17 +102,19 @@ const AccountDetailsSchema = z.looseObject({ portalId: z.number().int().positive
  * Our page token. HubSpot's `after` is a position in a list that edits reorder while we page:
  * a contact edited during the sync moves to the end, the rest shift back one, and the one
  * shifted across a page boundary is never returned. So we page by date instead:
- * - `since`: next, the contacts modified at or after `since`, less `seen`, the ids already
- *   returned at exactly `since` (one page's worth at most);
+ * - `since`: next, the contacts modified at or after `since`, less `seen`, those already
+ *   returned with the same id and date (one page's worth at most);
  * - `at`: a run of more than a page of contacts sharing the date `at` (a bulk import), which a
  *   date cannot page through: read by id instead, those after `afterId`, less `seen`.
- * A token in the old `{since, after}` form fails to parse: the sync restarts from its cursor.
+ * A token in an older form fails to parse: the sync restarts from its cursor.
  */
+const SeenSchema = z.array(z.strictObject({ id: ContactId, at: z.number().int() })).max(SEARCH_PAGE_SIZE);
 const PageTokenSchema = z.union([
-  z.strictObject({ since: z.number().int().nullable(), seen: z.array(ContactId).max(SEARCH_PAGE_SIZE) }),
-  z.strictObject({ at: z.number().int(), afterId: ContactId.nullable(), seen: z.array(ContactId).max(SEARCH_PAGE_SIZE) }),
+  z.strictObject({ since: z.number().int().nullable(), seen: SeenSchema }),
+  z.strictObject({ at: z.number().int(), afterId: ContactId.nullable(), seen: SeenSchema }),
 ]);
 type PageToken = z.infer<typeof PageTokenSchema>;
+type Seen = z.infer<typeof SeenSchema>;
 type Filter = { propertyName: string; operator: 'GTE' | 'LTE' | 'GT'; value: string };
 
 const ErrorBodySchema = z.looseObject({ category: z.string().optional(), message: z.string().optional() });
@@ -138,6 +147,9 @@ function updateFailures(updates: readonly FieldUpdate[], { results, errors = [] 
   const error = unnamed.map(describeBatchError).join('; ');
   return [...named, ...updates.filter((update) => !accounted.has(update.recordId)).map(({ recordId }) => ({ recordId, error }))];
 }
+
+/** Whether a record is not one of `seen`, the contacts returned already as they are now (same id and date). */
+const notIn = (seen: Seen) => (record: CrmRecord) => !seen.some(({ id, at }) => id === record.id && at === record.modifiedAt);
 
 function parsePageToken(token: string): PageToken {
   try {
@@ -266,38 +278,36 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     return { records: data.results.map(toRecord), total: data.total, more: data.paging !== undefined };
   }
 
-  async function changedSince(since: number | null, seen: readonly string[], signal?: AbortSignal): Promise<ChangedPage> {
+  async function changedSince(since: number | null, seen: Seen, signal?: AbortSignal): Promise<ChangedPage> {
     const { records, total, more } = await firstPage(since === null ? [] : [{ propertyName: MODIFIED, operator: 'GTE', value: String(since) }], MODIFIED, signal);
-    const fresh = records.filter((record) => record.modifiedAt !== since || !seen.includes(record.id));
+    const fresh = records.filter(notIn(seen));
     if (!more || records.length === 0) return { records: fresh, next: null, remaining: 0 };
-    // Go on from where the page ends in sort order, not from its newest date: the index lags, so
-    // a contact edited while we page can come back with its new date in its old place, and
-    // going on from that date would skip every contact sorted between.
-    const last = records.at(-1)!.modifiedAt;
-    if (records.every((record) => record.modifiedAt >= last)) {
-      // A whole page at one date (any later date on it is such an edit): read that run by id,
-      // from its start, as HubSpot orders ties its own way. Its contacts are returned there,
-      // so that none is counted twice.
-      const runSeen = last === since ? [...seen] : [];
-      return { records: [], next: JSON.stringify({ at: last, afterId: null, seen: runSeen } satisfies PageToken), remaining: total };
+    // Go on from near where the page ends in sort order, not from its newest date (see RESUME_TAIL).
+    const resumeAt = Math.min(...records.slice(-RESUME_TAIL).map((record) => record.modifiedAt));
+    if (fresh.every((record) => record.modifiedAt >= resumeAt)) {
+      // Nothing new but one date (any later date on the page is such an edit): more contacts
+      // share it than a page holds, and a date cannot page through them. Read that run by id,
+      // from its start, as HubSpot orders ties its own way, less those returned here.
+      const runSeen = records.filter((record) => record.modifiedAt === resumeAt).map(({ id, modifiedAt }) => ({ id, at: modifiedAt }));
+      return { records: fresh, next: JSON.stringify({ at: resumeAt, afterId: null, seen: runSeen } satisfies PageToken), remaining: total - fresh.length };
     }
-    // Contacts at `last` may go on past this page: ask from `last` again, skipping these.
-    const atLast = records.filter((record) => record.modifiedAt === last).map((record) => record.id);
-    return { records: fresh, next: JSON.stringify({ since: last, seen: atLast } satisfies PageToken), remaining: Math.max(0, total - records.length) };
+    // The contacts from `resumeAt` on are asked for again: skip those returned here.
+    const again = records.filter((record) => record.modifiedAt >= resumeAt).map(({ id, modifiedAt }) => ({ id, at: modifiedAt }));
+    return { records: fresh, next: JSON.stringify({ since: resumeAt, seen: again } satisfies PageToken), remaining: Math.max(0, total - records.length + again.length) };
   }
 
   /** One page of the contacts modified at exactly `at`, by id; contacts edited since have left it, and come later. */
-  async function runAt(at: number, afterId: string | null, seen: readonly string[], signal?: AbortSignal): Promise<ChangedPage> {
+  async function runAt(at: number, afterId: string | null, seen: Seen, signal?: AbortSignal): Promise<ChangedPage> {
     const filters: Filter[] = [
       { propertyName: MODIFIED, operator: 'GTE', value: String(at) },
       { propertyName: MODIFIED, operator: 'LTE', value: String(at) },
       ...(afterId === null ? [] : [{ propertyName: OBJECT_ID, operator: 'GT' as const, value: afterId }]),
     ];
     const { records, more } = await firstPage(filters, OBJECT_ID, signal);
-    const fresh = records.filter((record) => !seen.includes(record.id));
+    const fresh = records.filter(notIn(seen));
     const lastId = records.at(-1)?.id;
     if (more && lastId !== undefined) {
-      const stillAhead = seen.filter((id) => Number(id) > Number(lastId));
+      const stillAhead = seen.filter(({ id }) => Number(id) > Number(lastId));
       return { records: fresh, next: JSON.stringify({ at, afterId: lastId, seen: stillAhead } satisfies PageToken), remaining: null };
     }
     // Every contact at `at` is read: go on after it (dates are whole milliseconds).

@@ -108,6 +108,23 @@ describe('HubSpot change listing while contacts are edited', () => {
     await syncWhileIndexLags(contacts, contacts[250]);
   });
 
+  it("goes on from before the page's last contact when that one shows its new date in its old place", async () => {
+    const contacts: Contact[] = Array.from({ length: 600 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
+    // The 2nd page (from the 1st page's last contact, read again) ends at contact 398.
+    await syncWhileIndexLags(contacts, contacts[398]);
+  });
+
+  it("goes on from before the page's last contacts when two of them show new dates in their old places", async () => {
+    const contacts: Contact[] = Array.from({ length: 600 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
+    const { client } = fakeHubSpot(contacts, (search) => {
+      if (search === 2) for (const [k, edited] of [contacts[397], contacts[398]].entries()) Object.assign(edited, { indexed: edited.mod, mod: BASE + 10_000_000 + k * 1000 });
+      if (search === 3) for (const edited of contacts) delete edited.indexed;
+    });
+    const { store, stored } = memoryStore();
+    expect((await runSync({ client, store })).status).toBe('done');
+    expect(stored).toEqual(current(contacts));
+  });
+
   it('reads a bulk import by id when a contact of the run shows its new date in its old place', async () => {
     // 100 before, 450 sharing one instant, 100 after.
     const contacts: Contact[] = Array.from({ length: 650 }, (_, i) => ({ id: String(5000 + i), mod: BASE + (i < 100 ? i : i < 550 ? 100 : i - 449) * 1000 }));
@@ -162,7 +179,7 @@ describe('HubSpot change listing while contacts are edited', () => {
 
   it('refuses a page token it did not write, or one in the old positional form, as expired', async () => {
     const { client, bodies } = fakeHubSpot([{ id: '1000', mod: BASE }]);
-    for (const token of ['{"since":null,"after":200}', '{"since":1,"seen":["x"]}', '{"at":1,"afterId":null}', 'not json']) {
+    for (const token of ['{"since":null,"after":200}', '{"since":1,"seen":["1000"]}', '{"since":1,"seen":[{"id":"x","at":1}]}', '{"at":1,"afterId":null}', 'not json']) {
       const error = await client.listChanged(null, token).catch((e: unknown) => e);
       expect(isCrmError(error, 'cursor-expired')).toBe(true);
     }
