@@ -111,7 +111,8 @@ describe('importCsv', () => {
 describe('importCsv: where records end', () => {
   // A BOM, CRLF line ends, a quoted header cell, stray quotes in unquoted cells (27" monitor:
   // text, as papaparse reads it), quoted cells with line breaks, `""` escapes and lines that
-  // look like records, and a closing quote with a space before the separator.
+  // look like records, a closing quote with a space before the separator, and a bare LF in an
+  // unquoted cell (text in a CRLF file).
   const csv = [
     '\uFEFF"id",name,product,notes',
     '1,A,27" monitor,"first ""quoted"" line\r\nsecond, line"',
@@ -119,6 +120,7 @@ describe('importCsv: where records end', () => {
     '3,C,5" cable,"a\n4,Z,made up,"" lead\nend"',
     '4,D,x,"a\n5,E,x,fine"',
     '5,E,19" rack,last',
+    '6,F,x,bare\nLF',
     '',
   ].join('\r\n');
   const idMapping: CsvMapping = { idColumn: 'id', nameColumn: 'name', createdColumn: null, outcome: null };
@@ -134,6 +136,7 @@ describe('importCsv: where records end', () => {
       { id: '4', name: 'D', product: 'x', notes: 'a\n5,E,x,fine' },
       // The line end is no part of the last cell.
       { id: '5', name: 'E', product: '19" rack', notes: 'last' },
+      { id: '6', name: 'F', product: 'x', notes: 'bare\nLF' },
     ]);
     for (let blockChars = 1; blockChars <= csv.length; blockChars++) {
       await importCsv(fileOf(csv, 7), idMapping, sink, { blockChars });
@@ -145,7 +148,7 @@ describe('importCsv: where records end', () => {
     const blankFirst = `\r\n \r\n${csv.slice(1)}`;
     for (const blockChars of [1, 4, 64, BLOCK_CHARS]) {
       const { rows } = await importCsv(fileOf(blankFirst), idMapping, sink, { blockChars });
-      expect(rows).toBe(5);
+      expect(rows).toBe(6);
       expect((await stored()).leads.get('csv|5')?.fields).toEqual({ id: '5', name: 'E', product: '19" rack', notes: 'last' });
     }
   });

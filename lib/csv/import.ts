@@ -1,9 +1,9 @@
 /**
  * CSV import: the file's text, streamed block by block (whole records each, see
  * record-blocks.ts), parsed and validated by the trainer's own `parseCsv` (papaparse; UTF-8,
- * header, row widths), each row a lead of origin `csv`. Its separator is guessed once, from the
- * start of the file, as the preview guesses it. The file is then read twice: first to check
- * it whole and learn which order (day or month first) each date column writes (date-order.ts)
+ * header, row widths), each row a lead of origin `csv`. Its separator and line break are guessed
+ * once, from the start of the file, as the preview guesses them. The file is then read twice:
+ * first to check it whole and learn which order (day or month first) each date column writes (date-order.ts)
  * and which decimal separator each number column uses (number-format.ts), both shared with the
  * training CLI; then to store it, with dates written day first rewritten as ISO and numbers
  * written with decimal commas as plain numbers, so every later `parseDate` and `parseNumber`
@@ -19,7 +19,7 @@ import { parseCsv, TrainingDataError, type Table } from '../ml/train/dataset';
 import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
 import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
 import { OutcomeRuleSchema, outcomeOf } from '../ml/train/training-set';
-import { BLOCK_CHARS, guessSeparator, recordBlocks, splitHeader } from './record-blocks';
+import { BLOCK_CHARS, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
 
 /** Which columns say what LeadLens needs beyond the fields: all optional. */
 export const CsvMappingSchema = z.object({
@@ -94,11 +94,11 @@ export interface ImportResult {
 
 /**
  * The header and the first block's records: what the mapping form shows, read as the import reads
- * them (same separator, same first block). `openFile` as for `importCsv`. Throws `TrainingDataError`.
+ * them (same dialect, same first block). `openFile` as for `importCsv`. Throws `TrainingDataError`.
  */
 export async function previewCsv(openFile: () => AsyncIterable<string>): Promise<{ columns: string[]; records: RawRecord[] }> {
-  const sep = await guessSeparator(openFile());
-  for await (const { table } of csvBlocks(openFile(), sep, BLOCK_CHARS, undefined)) return table;
+  const dialect = await guessDialect(openFile());
+  for await (const { table } of csvBlocks(openFile(), dialect, BLOCK_CHARS, undefined)) return table;
   throw new TrainingDataError('The CSV file is empty.');
 }
 
@@ -111,16 +111,16 @@ interface CsvBlock {
 }
 
 /** The file's rows block by block, each block parsed and checked by the trainer's `parseCsv` under the file's header. */
-async function* csvBlocks(chunks: AsyncIterable<string>, sep: string, blockChars: number, signal: AbortSignal | undefined): AsyncGenerator<CsvBlock> {
+async function* csvBlocks(chunks: AsyncIterable<string>, dialect: CsvDialect, blockChars: number, signal: AbortSignal | undefined): AsyncGenerator<CsvBlock> {
   let header: string | null = null;
   let rows = 0;
   let chars = 0;
-  for await (const block of recordBlocks(chunks, sep, blockChars)) {
+  for await (const block of recordBlocks(chunks, dialect, blockChars)) {
     signal?.throwIfAborted();
     chars += block.length;
     let body = block;
     if (header === null) {
-      const split = splitHeader(block, sep);
+      const split = splitHeader(block, dialect);
       // Only blank lines so far: no row in them.
       if (split === null) continue;
       ({ header, rest: body } = split);
@@ -128,7 +128,7 @@ async function* csvBlocks(chunks: AsyncIterable<string>, sep: string, blockChars
     let table;
     try {
       // The header keeps its line ending, so each block reads as the file does (CRLF included).
-      table = parseCsv(header + body, { sep });
+      table = parseCsv(header + body, dialect);
     } catch (error) {
       // Line numbers in the trainer's message count from this block's first row.
       if (error instanceof TrainingDataError && rows > 0) throw new TrainingDataError(`Counting from data row ${rows + 1}: ${error.message}`);
@@ -147,7 +147,7 @@ async function* csvBlocks(chunks: AsyncIterable<string>, sep: string, blockChars
  */
 async function scanCsv(
   chunks: AsyncIterable<string>,
-  sep: string,
+  dialect: CsvDialect,
   mapping: CsvMapping,
   { blockChars, signal, onProgress }: { blockChars: number; signal: AbortSignal | undefined; onProgress: (progress: ImportProgress) => void },
 ): Promise<{ rows: number; chars: number; dateEvidence: Map<string, DateEvidence>; numberEvidence: Map<string, NumberEvidence> }> {
@@ -156,7 +156,7 @@ async function scanCsv(
   let chars = 0;
   let dateEvidence = new Map<string, DateEvidence>();
   let numberEvidence = new Map<string, NumberEvidence>();
-  for await (const block of csvBlocks(chunks, sep, blockChars, signal)) {
+  for await (const block of csvBlocks(chunks, dialect, blockChars, signal)) {
     if (blocks++ === 0) {
       const mapped = mappedColumns(mapping);
       const missing = mapped.filter((column) => !block.table.columns.includes(column));
@@ -177,7 +177,7 @@ async function scanCsv(
 
 /**
  * Import every row. `openFile` gives the file's text from the start each time it is called (the
- * file is read `FILE_READS` times, after its start for the separator). Throws `TrainingDataError`
+ * file is read `FILE_READS` times, after its start for the dialect). Throws `TrainingDataError`
  * when the file is invalid, or the signal's reason when aborted before the commit; either way the
  * previous import is kept as it was (as it is when the worker running this is stopped: see
  * `LeadSink.commit`). Once the commit has begun, an abort no longer stops it: the import completes.
@@ -197,12 +197,12 @@ export async function importCsv(
   try {
     // A date such as 03/04/2025 is read by its column's order, a number such as 1.234 by its
     // column's format: both known only once every row was seen.
-    const sep = await guessSeparator(openFile());
-    const scanned = await scanCsv(openFile(), sep, mapping, { blockChars, signal, onProgress });
+    const dialect = await guessDialect(openFile());
+    const scanned = await scanCsv(openFile(), dialect, mapping, { blockChars, signal, onProgress });
     const dates = dateOrders(scanned.dateEvidence, mapping.createdColumn);
     const numbers = numberFormats(scanned.numberEvidence);
     let rows = 0;
-    for await (const { table, rowsBefore, chars } of csvBlocks(openFile(), sep, blockChars, signal)) {
+    for await (const { table, rowsBefore, chars } of csvBlocks(openFile(), dialect, blockChars, signal)) {
       const records = recordsInFileFormat(recordsInFileOrder(table.records, dates.orders), numbers.formats);
       await sink.stage(records.map((record, i) => csvLead(record, rowsBefore + i + 1, mapping)));
       rows = rowsBefore + records.length;

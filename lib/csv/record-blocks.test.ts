@@ -1,14 +1,17 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { guessSeparator, recordBlocks, splitHeader } from './record-blocks';
+import { guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
 
 async function* chunksOf(text: string, size: number) {
   for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
 }
 
-async function blocks(text: string, chunkSize: number, blockChars: number, sep = ',') {
+const comma: CsvDialect = { sep: ',', newline: '\n' };
+const semicolonCrlf: CsvDialect = { sep: ';', newline: '\r\n' };
+
+async function blocks(text: string, chunkSize: number, blockChars: number, dialect = comma) {
   const out: string[] = [];
-  for await (const block of recordBlocks(chunksOf(text, chunkSize), sep, blockChars)) out.push(block);
+  for await (const block of recordBlocks(chunksOf(text, chunkSize), dialect, blockChars)) out.push(block);
   return out;
 }
 
@@ -24,8 +27,10 @@ const strayQuotes = [
   '5;E;"stray " quote";last',
 ].join('\r\n');
 
+/** Papaparse's rows of a text, as the import parses each block. */
+const rowsOf = (text: string, { sep, newline }: CsvDialect) => Papa.parse<string[]>(text, { delimiter: sep, newline, skipEmptyLines: 'greedy' }).data;
 /** Papaparse's rows of each block on its own, one after the other. */
-const rowsOfBlocks = (out: string[], sep: string) => out.flatMap((block) => Papa.parse<string[]>(block, { delimiter: sep, skipEmptyLines: 'greedy' }).data);
+const rowsOfBlocks = (out: string[], dialect: CsvDialect) => out.flatMap((block) => rowsOf(block, dialect));
 
 describe('recordBlocks', () => {
   it('cuts only between records, never inside a quoted cell, whatever the chunk size', async () => {
@@ -39,19 +44,37 @@ describe('recordBlocks', () => {
   });
 
   it('cuts where papaparse ends a record, whatever the block and chunk sizes, with quotes that do not open or close a cell', async () => {
-    const whole = Papa.parse<string[]>(strayQuotes, { delimiter: ';', skipEmptyLines: 'greedy' }).data;
+    expect(Papa.parse(strayQuotes).meta.linebreak).toBe('\r\n');
+    const whole = rowsOf(strayQuotes, semicolonCrlf);
     expect(whole.map((row) => row[3])).toEqual(['notes', 'first "quoted" line\r\nsecond; line', 'plain', 'a\n4;Z;made up;" lead\nend', 'say "hi";\n5;E;x;fine', 'last']);
     for (const chunkSize of [1, 5, 1000]) {
       for (let blockChars = 1; blockChars <= strayQuotes.length; blockChars++) {
-        const out = await blocks(strayQuotes, chunkSize, blockChars, ';');
+        const out = await blocks(strayQuotes, chunkSize, blockChars, semicolonCrlf);
         expect(out.join('')).toBe(strayQuotes);
-        expect(rowsOfBlocks(out, ';')).toEqual(whole);
+        expect(rowsOfBlocks(out, semicolonCrlf)).toEqual(whole);
       }
     }
   });
 
+  it("ends records only at the file's line break: a bare LF or CR in a CRLF file is text, after a closing quote too", async () => {
+    const crlf = ['id,note,owner', '1,first\nsecond,Ann', '2,"quoted"\n ,Bo', '3,a\rb,Cy', '4,"x"\r\n5,last,Di'].join('\r\n');
+    const dialect: CsvDialect = { sep: ',', newline: '\r\n' };
+    const whole = rowsOf(crlf, dialect);
+    expect(whole.map((row) => row[1])).toEqual(['note', 'first\nsecond', 'quoted', 'a\rb', 'x', 'last']);
+    for (let blockChars = 1; blockChars <= crlf.length; blockChars++) {
+      const out = await blocks(crlf, 2, blockChars, dialect);
+      expect(out.join('')).toBe(crlf);
+      expect(rowsOfBlocks(out, dialect)).toEqual(whole);
+    }
+    // An old Mac file: CR alone ends its records, and an LF is text.
+    const cr = 'id,note\r1,a\nb\r2,"c\rd"\r3,e';
+    const crDialect: CsvDialect = { sep: ',', newline: '\r' };
+    expect(rowsOf(cr, crDialect)).toHaveLength(4);
+    for (let blockChars = 1; blockChars <= cr.length; blockChars++) expect(rowsOfBlocks(await blocks(cr, 3, blockChars, crDialect), crDialect)).toEqual(rowsOf(cr, crDialect));
+  });
+
   it('drops the byte order mark, so a quote after it opens the first cell', async () => {
-    const out = await blocks(`\uFEFF${strayQuotes}`, 4, 8, ';');
+    const out = await blocks(`\uFEFF${strayQuotes}`, 4, 8, semicolonCrlf);
     expect(out.join('')).toBe(strayQuotes);
   });
 
@@ -64,21 +87,28 @@ describe('recordBlocks', () => {
   });
 });
 
-describe('guessSeparator', () => {
-  it('guesses from the rows, where the header alone ties', async () => {
+describe('guessDialect', () => {
+  it('guesses the separator from the rows, where the header alone ties', async () => {
     const header = 'Name;Revenue (USD, k);Employees (FTE, approx)';
     // Three cells either way: papaparse would pick the comma.
     expect(Papa.parse(header).meta.delimiter).toBe(',');
-    expect(await guessSeparator(chunksOf(`\uFEFF${header}\r\nAcme;12,5;40\r\nBeta;7;12\r\n`, 3))).toBe(';');
-    expect(await guessSeparator(chunksOf('id\tnote\n1\t"a, b"\n', 3))).toBe('\t');
+    expect(await guessDialect(chunksOf(`\uFEFF${header}\r\nAcme;12,5;40\r\nBeta;7;12\r\n`, 3))).toEqual({ sep: ';', newline: '\r\n' });
+    expect(await guessDialect(chunksOf('id\tnote\n1\t"a, b"\n', 3))).toEqual({ sep: '\t', newline: '\n' });
+  });
+
+  it('guesses the line break as papaparse does: line breaks in quoted cells do not count, and one line is LF', async () => {
+    expect(await guessDialect(chunksOf('id,note\r\n1,"a\nb\nc"\r\n2,d\r\n', 4))).toEqual({ sep: ',', newline: '\r\n' });
+    expect(await guessDialect(chunksOf('id,note\r1,x\r2,y', 4))).toEqual({ sep: ',', newline: '\r' });
+    expect(await guessDialect(chunksOf('id,note', 4))).toEqual({ sep: ',', newline: '\n' });
   });
 });
 
 describe('splitHeader', () => {
   it('splits after the first record papaparse does not skip as blank, keeping its line ending', () => {
-    expect(splitHeader('"a\nb",c\r\n1,2\n', ',')).toEqual({ header: '"a\nb",c\r\n', rest: '1,2\n' });
-    expect(splitHeader('\r\n ;\r\n"a;1";c\r\n1;2\n', ';')).toEqual({ header: '\r\n ;\r\n"a;1";c\r\n', rest: '1;2\n' });
-    expect(splitHeader('a,b', ',')).toEqual({ header: 'a,b', rest: '' });
-    expect(splitHeader('\n , \r\n', ',')).toBeNull();
+    expect(splitHeader('"a\nb",c\n1,2\n', comma)).toEqual({ header: '"a\nb",c\n', rest: '1,2\n' });
+    expect(splitHeader('\r\n ;\r\n"a;1";c\r\n1;2\r\n', semicolonCrlf)).toEqual({ header: '\r\n ;\r\n"a;1";c\r\n', rest: '1;2\r\n' });
+    expect(splitHeader('a\nb;c\r\n1;2\r\n', semicolonCrlf)).toEqual({ header: 'a\nb;c\r\n', rest: '1;2\r\n' });
+    expect(splitHeader('a,b', comma)).toEqual({ header: 'a,b', rest: '' });
+    expect(splitHeader('\n , \n', comma)).toBeNull();
   });
 });

@@ -1,42 +1,61 @@
 /**
  * CSV text arriving in chunks (a file's stream) → blocks of whole records, so each block can
  * be parsed and validated on its own while the file is still being read. Each block is parsed
- * by papaparse (the trainer's `parseCsv`), so a newline ends a record exactly where papaparse
+ * by papaparse (the trainer's `parseCsv`), so a line break ends a record exactly where papaparse
  * would end one, else a cut falls inside a quoted cell:
  * - a quote opens a quoted cell only as the cell's first character (at the start, after the
- *   separator or a newline); anywhere else (`27" monitor`) it is text;
+ *   separator or a line break); anywhere else (`27" monitor`) it is text;
  * - inside a quoted cell, `""` is an escaped quote; a quote followed by the separator or a
- *   newline (white space may come between) closes the cell; any other quote is text.
- * So the separator must be known before the first cut: `guessSeparator` reads it from the start
- * of the file.
+ *   line break (white space may come between) closes the cell; any other quote is text;
+ * - only the file's line break ends a record: in a CRLF file, a bare LF is text.
+ * So the separator and the line break must be known before the first cut: `guessDialect` reads
+ * them from the start of the file, and every block is parsed with them.
  */
 import Papa from 'papaparse';
 
 /** Default block size: large enough that parsing dominates, small enough to keep memory flat. */
 export const BLOCK_CHARS = 1 << 20;
 
-/** How much of the file's start the separator is guessed from: papaparse guesses from its first 10 rows, which this holds in all but very wide files. */
-const SEPARATOR_SAMPLE_CHARS = 1 << 20;
+/**
+ * How much of the file's start the dialect is guessed from: papaparse guesses the separator from
+ * its first 10 rows, which this holds in all but very wide files, and the line break from its first MiB.
+ */
+const DIALECT_SAMPLE_CHARS = 1 << 20;
 
 const QUOTE = 0x22;
-const NEWLINE = 0x0a;
+const CR = 0x0d;
+
+/** How a file writes its records, as papaparse guesses it: the separator between cells (one character) and the line break between records. */
+export interface CsvDialect {
+  sep: string;
+  newline: '\n' | '\r\n' | '\r';
+}
 /** What papaparse allows between a closing quote and the separator or newline (`String.prototype.trim`'s white space). */
 const WHITE_SPACE = /\s/;
 
 /** Where a reader is in a record, as papaparse would read it. */
 type Place = 'cell start' | 'unquoted cell' | 'quoted cell' | 'quote in quoted cell' | 'white space after quote';
 
-/** Finds the newlines that end records, reading a text in pieces and carrying its place from one to the next. */
+/** Finds the line breaks that end records, reading a text in pieces and carrying its place from one to the next. */
 class RecordEnds {
   private place: Place = 'cell start';
   private readonly sep: number;
+  /** The line break's last character, and whether a CR must come before it. */
+  private readonly newlineEnd: number;
+  private readonly crFirst: boolean;
 
-  /** `sep`: one character (papaparse guesses no longer separator). */
-  constructor(sep: string) {
+  constructor({ sep, newline }: CsvDialect) {
     this.sep = sep.charCodeAt(0);
+    this.newlineEnd = newline.charCodeAt(newline.length - 1);
+    this.crFirst = newline === '\r\n';
   }
 
-  /** Reads `text` from `from` on: the index just after the next newline that ends a record, or -1 once `text` is read to its end. */
+  /** Whether `text[i]` ends a line break (its CR, in a CRLF file, is the character before). */
+  private endsNewline(text: string, i: number, char: number): boolean {
+    return char === this.newlineEnd && (!this.crFirst || text.charCodeAt(i - 1) === CR);
+  }
+
+  /** Reads `text` from `from` on: the index just after the next line break that ends a record, or -1 once `text` is read to its end. */
   next(text: string, from: number): number {
     let place = this.place;
     for (let i = from; i < text.length; i++) {
@@ -44,14 +63,14 @@ class RecordEnds {
       if (place === 'quoted cell') {
         if (char === QUOTE) place = 'quote in quoted cell';
       } else if (place === 'quote in quoted cell' || place === 'white space after quote') {
-        // The quote before closes the cell if the separator or a newline follows it (white space
+        // The quote before closes the cell if the separator or a line break follows it (white space
         // may come between); a quote right after it escapes it; anything else makes it text.
         if (char === QUOTE) place = place === 'quote in quoted cell' ? 'quoted cell' : 'quote in quoted cell';
         else if (char === this.sep) place = 'cell start';
-        else if (char === NEWLINE) return this.endRecord(i);
+        else if (this.endsNewline(text, i, char)) return this.endRecord(i);
         else place = WHITE_SPACE.test(text[i]) ? 'white space after quote' : 'quoted cell';
       } else if (char === this.sep) place = 'cell start';
-      else if (char === NEWLINE) return this.endRecord(i);
+      else if (this.endsNewline(text, i, char)) return this.endRecord(i);
       else place = char === QUOTE && place === 'cell start' ? 'quoted cell' : 'unquoted cell';
     }
     this.place = place;
@@ -74,17 +93,19 @@ async function* withoutBom(chunks: AsyncIterable<string>): AsyncGenerator<string
 }
 
 /**
- * The file's separator, guessed by papaparse as the trainer's `parseCsv` guesses it, from the
- * start of the file: the preview and the import both take it from here, so they read the same
- * columns (a header alone can tie: `Name;Revenue (USD, k)` has two cells either way).
+ * The file's dialect, guessed by papaparse as the trainer's `parseCsv` guesses it, from the start
+ * of the file: the preview and the import both take it from here, so they read the same columns
+ * (a header alone can tie: `Name;Revenue (USD, k)` has two cells either way), and every block
+ * ends its records as the whole file would.
  */
-export async function guessSeparator(chunks: AsyncIterable<string>): Promise<string> {
+export async function guessDialect(chunks: AsyncIterable<string>): Promise<CsvDialect> {
   let start = '';
   for await (const chunk of withoutBom(chunks)) {
     start += chunk;
-    if (start.length >= SEPARATOR_SAMPLE_CHARS) break;
+    if (start.length >= DIALECT_SAMPLE_CHARS) break;
   }
-  return Papa.parse<string[]>(start, { preview: 1, skipEmptyLines: 'greedy' }).meta.delimiter;
+  const { delimiter, linebreak } = Papa.parse<string[]>(start, { preview: 1, skipEmptyLines: 'greedy' }).meta;
+  return { sep: delimiter, newline: linebreak === '\r\n' || linebreak === '\r' ? linebreak : '\n' };
 }
 
 /**
@@ -92,8 +113,8 @@ export async function guessSeparator(chunks: AsyncIterable<string>): Promise<str
  * record end at least `blockChars` into it (so the cuts do not depend on how the text is chunked);
  * the last block holds what is left.
  */
-export async function* recordBlocks(chunks: AsyncIterable<string>, sep: string, blockChars = BLOCK_CHARS): AsyncGenerator<string> {
-  const records = new RecordEnds(sep);
+export async function* recordBlocks(chunks: AsyncIterable<string>, dialect: CsvDialect, blockChars = BLOCK_CHARS): AsyncGenerator<string> {
+  const records = new RecordEnds(dialect);
   let pending = '';
   /** How far `records` has read `pending`. */
   let read = 0;
@@ -117,12 +138,12 @@ export async function* recordBlocks(chunks: AsyncIterable<string>, sep: string, 
  * and its line ending) of a block and the rest: `header + rest` is the block. Null when the block
  * has only blank lines.
  */
-export function splitHeader(block: string, sep: string): { header: string; rest: string } | null {
-  const records = new RecordEnds(sep);
+export function splitHeader(block: string, dialect: CsvDialect): { header: string; rest: string } | null {
+  const records = new RecordEnds(dialect);
   for (let start = 0; start < block.length; ) {
     const next = records.next(block, start);
     const end = next === -1 ? block.length : next;
-    if (Papa.parse<string[]>(block.slice(start, end), { delimiter: sep, skipEmptyLines: 'greedy' }).data.length > 0) {
+    if (Papa.parse<string[]>(block.slice(start, end), { delimiter: dialect.sep, newline: dialect.newline, skipEmptyLines: 'greedy' }).data.length > 0) {
       return { header: block.slice(0, end), rest: block.slice(end) };
     }
     start = end;

@@ -68,9 +68,10 @@ export interface Table {
 
 /**
  * Parse CSV bytes or text. Rejects non-UTF-8 bytes, ragged rows (a row with a different number
- * of cells than the header), duplicate or empty header names, and empty files.
+ * of cells than the header), duplicate or empty header names, and empty files. The separator and
+ * the line break are guessed unless given.
  */
-export function parseCsv(input: string | Uint8Array, options: { sep?: string } = {}): Table {
+export function parseCsv(input: string | Uint8Array, options: { sep?: string; newline?: '\n' | '\r\n' | '\r' } = {}): Table {
   let text: string;
   if (typeof input === 'string') text = input;
   else {
@@ -90,6 +91,7 @@ export function parseCsv(input: string | Uint8Array, options: { sep?: string } =
   if (text.trim() === '') throw new TrainingDataError('The CSV file is empty.');
   const result = Papa.parse<string[]>(text, {
     delimiter: options.sep ?? '',
+    newline: options.newline,
     skipEmptyLines: 'greedy',
   });
   const rows = result.data;
