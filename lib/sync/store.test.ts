@@ -103,3 +103,22 @@ it('removes deleted leads only while no job writes stored scores: a bulk scoring
   expect(await db.leads.count()).toBe(0);
   db.close();
 });
+
+it('judges the deleted leads again once the lock is granted: a lead rewritten meanwhile stays', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  await db.putLeads([lead('1', 'Ada'), lead('2', 'Ada')]);
+  let batchWritten!: () => void;
+  const scoring = navigator.locks.request(STORED_SCORES_LOCK, () => new Promise<void>((resolve) => (batchWritten = resolve)));
+  await vi.waitFor(() => expect(batchWritten).toBeDefined());
+  const finished = store.finishSync('hubspot', { kind: 'deleted-since', coveredTo: 1000, records: ['1', '2'].map((id) => ({ id, deletedAt: 300 })) }, (removed) => ({ ...INITIAL_SYNC_STATE, status: 'done', lastRun: { synced: 0, removed, finishedAt: 1, seconds: 0 } }));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  // While the sync waits for the lock, lead 1 is restored in the CRM and stored as changed since its deletion.
+  await db.putLeads([{ ...lead('1', 'Ada'), modifiedAt: 400 }]);
+  batchWritten();
+  await scoring;
+  expect((await finished).lastRun?.removed).toBe(1);
+  expect(await db.leads.toCollection().primaryKeys()).toEqual(['hubspot|1']);
+  await expectSummariesInStep(db);
+  db.close();
+});

@@ -55,9 +55,14 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
       });
     },
     async finishSync(crm, deletions, finished) {
-      const keys = deletions === null ? [] : await goneLeadKeys(crm, deletions);
+      const goneNow = async () => (deletions === null ? [] : goneLeadKeys(crm, deletions));
+      const candidates = new Set(await goneNow());
       const finish = () =>
         db.transaction('rw', [...db.leadTables, db.leadScores, db.scores, db.settings], async () => {
+          // Judged again as the leads are now: one written while the lock was awaited (a demo
+          // reseed of the same key, a restore seen by another sync) stays. Only candidates go,
+          // as only they paused the bulk scoring.
+          const keys = candidates.size === 0 ? [] : (await goneNow()).filter((key) => candidates.has(key));
           await db.deleteLeads(keys);
           await deleteRecordPageScores(keys);
           const state = finished(keys.length);
@@ -66,7 +71,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
         });
       // A bulk scoring running now would write its batch's scores back for leads deleted under it:
       // paused after its batch, as an import's swap pauses it.
-      return keys.length > 0 ? withStoredScoresPaused(finish) : finish();
+      return candidates.size > 0 ? withStoredScoresPaused(finish) : finish();
     },
     async unnamedOwnerIds(crm) {
       // The owner index's distinct values, a few hundred at most: no lead is read to find the ids.
