@@ -14,7 +14,7 @@ export const LabelledSchema = z.object({ labels: Uint8ArraySchema, probabilities
 export type Labelled = z.infer<typeof LabelledSchema>;
 
 export const PolicyRequestSchema = z.discriminatedUnion('type', [
-  /** Stored probabilities and known outcomes of one model's scored leads. */
+  /** Stored probabilities and known outcomes (by the model's outcome rule, when it has one) of one model's scored leads. */
   z.object({ type: z.literal('labelled'), id: z.number(), modelId: z.string() }),
   z.object({
     type: z.literal('preview'),

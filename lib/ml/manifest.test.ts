@@ -62,6 +62,17 @@ describe('manifest schema', () => {
     for (const id of ['a|b', '', 'x'.repeat(101), 'team a', 'team/a', '../a\\b', 'é']) expect(MODEL_ID_PATTERN.test(id), id).toBe(false);
   });
 
+  it('keeps the outcome rule of a model trained on stored leads, and parses manifests without one', () => {
+    const rule = { field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] };
+    const withRule = parseManifest({ ...clone(), outcomeRule: rule });
+    expect(withRule.ok && withRule.manifest.outcomeRule).toEqual(rule);
+    // The bundled model, CLI-trained models and models stored before the rule was recorded have none.
+    expect(bundled.outcomeRule).toBeUndefined();
+    const without = parseManifest(clone());
+    expect(without.ok && without.manifest.outcomeRule).toBeUndefined();
+    expect(errorOf({ ...clone(), outcomeRule: { field: 'lifecyclestage', positiveValues: [] } })).toContain('outcomeRule.positiveValues');
+  });
+
   it('checks that a shape function has one score per bin', () => {
     const m = clone();
     m.terms[0].shape = { axes: [{ labels: ['low', 'high', 'missing'], edges: [10] }], scores: [0.1, -0.1, 0] };

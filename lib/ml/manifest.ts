@@ -9,6 +9,7 @@
  * probability into a score and a tier, what the ideal customer looks like) lives here.
  */
 import { z } from 'zod';
+import { OutcomeRuleSchema } from './outcome-rule';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 
@@ -267,6 +268,13 @@ export const ManifestSchema = z
     createdAt: z.string().datetime(),
     trainer: z.object({ name: z.string(), version: z.string() }).strict(),
     target: z.object({ column: z.string(), positive: z.string() }).strict(),
+    /**
+     * What "converted" meant in the leads' own fields, for a model trained in LeadLens on
+     * stored leads (its `target` is then a column made from this rule). Previews on stored
+     * leads label them by it. Absent for the bundled model, CLI-trained models (their `target`
+     * is the CSV's own column) and models stored before it was recorded.
+     */
+    outcomeRule: OutcomeRuleSchema.strict().optional(),
     features: z.array(FeatureSchema).min(1),
     terms: z.array(TermSchema).min(1),
     intercept: z.number(),

@@ -4,6 +4,7 @@
  * (no wall-clock times, only the manifest's).
  */
 import type { Manifest } from './manifest';
+import { describeOutcomeRule } from './outcome-rule';
 
 export interface ModelCardExtras {
   summary?: {
@@ -28,7 +29,9 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   const lines: string[] = [];
   lines.push(`# Model card: ${m.modelId}`);
   lines.push('');
-  lines.push(`Predicts the probability that a lead converts (\`${m.target.column}\` = \`${m.target.positive}\`), with the`);
+  // A model trained on stored leads has a made-up target column: its rule says what converted means.
+  const converted = m.outcomeRule ? describeOutcomeRule(m.outcomeRule) : `\`${m.target.column}\` = \`${m.target.positive}\``;
+  lines.push(`Predicts the probability that a lead converts (${converted}), with the`);
   lines.push('log-odds contribution of every term, so each score comes with its reasons.');
   lines.push('');
   lines.push('| | |');

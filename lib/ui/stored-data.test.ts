@@ -41,6 +41,20 @@ it('reads the known outcomes of a model’s scored leads from the lead summaries
   expect([...probabilities]).toEqual([0.9]);
 });
 
+it('labels the leads by the model’s outcome rule when it has one, leaving out those open by it', async () => {
+  const atStage = (key: string, outcome: StoredLead['outcome'], lifecyclestage: string): StoredLead => ({ ...lead(key, key, outcome), fields: { lifecyclestage } });
+  // Stored at sync as "reached opportunity"; model r was trained on "reached customer".
+  await db.putLeads([atStage('hubspot|cust', 1, 'customer'), atStage('hubspot|lead', null, 'lead'), atStage('hubspot|open', 0, ''), atStage('hubspot|opp', 1, 'opportunity')]);
+  await db.leadScores.bulkPut([score('r', 'hubspot|cust', 0.8), score('r', 'hubspot|lead', 0.1), score('r', 'hubspot|open', 0.3), score('r', 'hubspot|opp', 0.6)]);
+  const byRule = await labelledProbabilities('r', { field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] });
+  // The opportunity is not a conversion by the rule; the lead with no stage is open, whatever was stored.
+  expect([...byRule.labels]).toEqual([1, 0, 0]);
+  expect([...byRule.probabilities]).toEqual([0.8, 0.1, 0.6]);
+  const byStoredOutcome = await labelledProbabilities('r');
+  expect([...byStoredOutcome.labels]).toEqual([1, 0, 1]);
+  expect([...byStoredOutcome.probabilities]).toEqual([0.8, 0.3, 0.6]);
+});
+
 it('counts a model’s stored scores per probability bin, lower cut included, upper excluded', async () => {
   await db.leadScores.bulkPut([score('m', 'csv|a', 0.5), score('m', 'csv|b', 1), score('m', 'csv|c', 0)]);
   // m: 0, 0.2, 0.5, 0.9, 1; n's 0.4 is not counted.

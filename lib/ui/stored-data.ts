@@ -1,11 +1,13 @@
 /**
  * Reads of the stored leads and their scores for the extension pages, a chunk at a time so
- * the main thread never blocks for long, whatever the number of leads. Leads are read as
- * their summaries (`db.leadSummaries`), never whole with their fields.
+ * the main thread never blocks for long, whatever the number of leads. Pages read leads as
+ * their summaries (`db.leadSummaries`), never whole with their fields; only the policy
+ * worker reads whole leads, for a model's own outcome rule.
  */
 import { db, type LeadScore, type LeadSummary } from '../db/db';
 import { forEachChunk, yieldToEventLoop } from '../db/chunks';
 import { prefixRange } from '../db/chunks';
+import { outcomeOf, type OutcomeRule } from '../ml/outcome-rule';
 import type { ScoredLeadRow } from '../segments';
 
 export const PAGE_CHUNK = 2000;
@@ -56,19 +58,25 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeadRow[]>
 
 /**
  * Stored probabilities [N] and known outcomes [N] of one model's scored leads, for choosing
- * thresholds. It reads the score and the lead summary of every scored lead without
- * yielding: call it from a worker (the options page's policy worker), not a page.
+ * thresholds. With the model's `outcomeRule` a lead's outcome is the rule's on its fields (as
+ * the model was trained to predict it), read from the whole leads a chunk at a time; without
+ * one, the outcome stored at sync or import, read from the lead summaries. Leads whose outcome
+ * is unknown (open) are left out. It reads every scored lead without yielding: call it from
+ * a worker (the options page's policy worker), not a page.
  */
-export async function labelledProbabilities(modelId: string): Promise<{ labels: Uint8Array; probabilities: Float64Array }> {
+export async function labelledProbabilities(modelId: string, outcomeRule?: OutcomeRule): Promise<{ labels: Uint8Array; probabilities: Float64Array }> {
   const labels: number[] = [];
   const probabilities: number[] = [];
   await forEachChunk(
     db.leadScores,
     PAGE_CHUNK,
     async (scores) => {
-      const leads = await db.leadSummaries.bulkGet(scores.map((score) => score.leadKey));
+      const keys = scores.map((score) => score.leadKey);
+      const outcomes = outcomeRule
+        ? (await db.leads.bulkGet(keys)).map((lead) => lead && outcomeOf(lead.fields, outcomeRule))
+        : (await db.leadSummaries.bulkGet(keys)).map((lead) => lead?.outcome);
       scores.forEach((score, i) => {
-        const outcome = leads[i]?.outcome;
+        const outcome = outcomes[i];
         if (outcome === undefined || outcome === null) return;
         labels.push(outcome);
         probabilities.push(score.probability);

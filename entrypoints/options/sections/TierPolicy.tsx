@@ -5,6 +5,7 @@ import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage'
 import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
 import type { Manifest } from '@/lib/ml/manifest';
+import { describeOutcomeRule, type OutcomeRule } from '@/lib/ml/outcome-rule';
 import { POLICY_FIELDS, POLICY_FORM_FIELDS, readPolicyForm, type Economics, type PolicyChoice, type PolicyField, type PolicyForm, type PolicyPreview } from '@/lib/ml/tier-policy';
 import { activeManifest, setTiers } from '@/lib/ml/model-store';
 import { formatRate } from '@/lib/presentation';
@@ -119,7 +120,12 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
       {canPreview && preview.data && (
-        <MemoPolicyPreviewView preview={preview.data} economics={choice.economics} labelledLeads={labelled.data?.labels.length ?? 0} />
+        <MemoPolicyPreviewView
+          preview={preview.data}
+          economics={choice.economics}
+          labelledLeads={labelled.data?.labels.length ?? 0}
+          outcomeRule={manifest.outcomeRule}
+        />
       )}
       <button type="submit" disabled={apply.isPending || !canPreview || preview.isError}>
         {apply.isPending ? 'Applying…' : 'Apply this policy'}
@@ -138,7 +144,18 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
 }
 
 /** The thresholds a policy gives, what each tier yields, and the curves they sit on. */
-function PolicyPreviewView({ preview, economics, labelledLeads }: { preview: PolicyPreview; economics: Economics; labelledLeads: number }) {
+function PolicyPreviewView({
+  preview,
+  economics,
+  labelledLeads,
+  outcomeRule,
+}: {
+  preview: PolicyPreview;
+  economics: Economics;
+  labelledLeads: number;
+  /** The model's own meaning of "converted", which labelled the leads; absent, their stored outcome did. */
+  outcomeRule: OutcomeRule | undefined;
+}) {
   return (
     <>
       <p data-testid="policy-thresholds">
@@ -175,7 +192,10 @@ function PolicyPreviewView({ preview, economics, labelledLeads }: { preview: Pol
           <PolicyChart key={name} preview={preview} chart={chart} />
         ))}
       </div>
-      <p style={{ fontSize: 12 }}>Computed from the {labelledLeads.toLocaleString('en-US')} stored leads with a known outcome.</p>
+      <p style={{ fontSize: 12 }}>
+        Computed from the {labelledLeads.toLocaleString('en-US')} stored leads with a known outcome.
+        {outcomeRule && ` Converted means ${describeOutcomeRule(outcomeRule)}, the outcome the model was trained on.`}
+      </p>
     </>
   );
 }

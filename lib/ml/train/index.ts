@@ -17,6 +17,7 @@ import {
   type TierPolicy,
 } from '../manifest';
 import { parseDate, parseNumber } from '../derive';
+import type { OutcomeRule } from '../outcome-rule';
 import { calibratedProbabilityF32, exportOnnx } from '../onnx/export';
 import { renderModelCard } from '../model-card';
 import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, trainedCheckBound } from '../check-model';
@@ -85,6 +86,8 @@ export interface TrainInput {
   target: string;
   /** The target value that means converted (default: 1 / yes / true when unambiguous). */
   positive?: string;
+  /** The rule `target` was made from, when it is not a column of the data itself: recorded in the manifest. */
+  outcomeRule?: OutcomeRule;
   /** Feature specs; inferred from the columns when omitted. */
   specs?: FeatureSpec[];
   /** Columns never used as features. */
@@ -607,6 +610,7 @@ export function trainModel(input: TrainInput): TrainResult {
     createdAt,
     trainer: { name: TRAINER_NAME, version: TRAINER_VERSION },
     target: { column: input.target, positive },
+    ...(input.outcomeRule && { outcomeRule: input.outcomeRule }),
     features,
     terms,
     intercept: model.intercept,

@@ -53,6 +53,13 @@ describe('runTrainingRequest', () => {
     expect(done.onnx.length).toBeGreaterThan(1000);
   });
 
+  it('records the outcome rule it trained on in the manifest, so previews label stored leads by it', async () => {
+    const customer = { field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] };
+    const done = (await run({ type: 'train', data: { ...data, outcome: customer }, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 })).at(-1);
+    if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+    expect(ManifestSchema.parse(done.manifest).outcomeRule).toEqual(customer);
+  });
+
   it('keeps the tier policy the admin set on the active model', async () => {
     const specs = DEMO_FEATURE_SPECS.slice(0, 6);
     const value = { policy: { kind: 'value' as const, revenuePerConversion: 9000, costPerContact: 150 }, hot: 0.4, warm: 0.2 };

@@ -51,6 +51,7 @@ export async function runTrainingRequest(request: TrainingRequest, loadLeads: Lo
       columns: table.columns,
       target: OUTCOME_COLUMN,
       positive: '1',
+      outcomeRule: data.outcome,
       specs: request.specs,
       exclude: [data.outcome.field],
       source: data.source,

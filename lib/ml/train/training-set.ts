@@ -6,22 +6,18 @@
  * trained. Pure, no browser APIs: the training worker and the tests run it.
  */
 import { z } from 'zod';
-import { isMissingRaw } from '../derive';
 import { featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
 import type { FeatureSpec } from '../manifest';
+import { outcomeOf, type OutcomeRule } from '../outcome-rule';
 import { plural } from './data-size';
 import { buildFeatures, buildLabels, inferFeatureSpecs, TrainingDataError, type Table } from './dataset';
 import { leakageReport } from './leakage';
 
+// The rule lives in its own light module (a model's manifest records it); training's users read it here too.
+export { isConverted, outcomeOf, OutcomeRuleSchema, type OutcomeRule } from '../outcome-rule';
+
 /** The label column the trainer reads; no CRM field or CSV column has this name. */
 export const OUTCOME_COLUMN = '__leadlens_converted';
-
-/** A lead converted when `field` holds one of `positiveValues` (compared as trimmed text, case-insensitively). */
-export const OutcomeRuleSchema = z.object({
-  field: z.string().min(1),
-  positiveValues: z.array(z.string()).min(1),
-});
-export type OutcomeRule = z.infer<typeof OutcomeRuleSchema>;
 
 /** Leads created in [createdAfter, createdBefore] (epoch ms): recent, and old enough to have an outcome. */
 export const TrainingWindowSchema = z.object({
@@ -54,23 +50,6 @@ export function leadsInWindow<T extends HistoryLead>(leads: readonly T[], window
     }
   }
   return { leads: inWindow, withoutCreatedDate };
-}
-
-export function isConverted(fields: RawRecord, rule: OutcomeRule): boolean {
-  const value = fields[rule.field];
-  if (value === null || value === undefined) return false;
-  const text = String(value).trim().toLowerCase();
-  return rule.positiveValues.some((positive) => positive.trim().toLowerCase() === text);
-}
-
-/**
- * 1 converted, 0 not, null when the outcome field is empty (a placeholder `isMissingRaw` knows):
- * the lead is still open, and training it as "not converted" would teach the model that open
- * leads never convert. A boolean `false` (Salesforce `IsConverted`) is a known 0.
- */
-export function outcomeOf(fields: RawRecord, rule: OutcomeRule): 0 | 1 | null {
-  if (isMissingRaw(fields[rule.field])) return null;
-  return isConverted(fields, rule) ? 1 : 0;
 }
 
 export interface TrainingTable {
