@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 /**
- * The training section's form: a check answers only for the form it was run on, a re-read of
- * the history keeps the admin's choices, progress is announced by stage, and nothing starts
- * without the active model (its tier policy) or while a model is being activated.
+ * The training section's form: a check answers only for the form and the history it was run on,
+ * a re-read of the same history keeps the admin's choices, a changed one keeps the outcome values
+ * it still has, progress is announced by stage, and nothing starts without the active model (its
+ * tier policy) or while a model is being activated.
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
@@ -50,6 +51,14 @@ const SAMPLE: HistorySample = {
   leads: 120,
   fields: ['Industry', 'IsConverted', 'LeadSource', 'Status'],
   outcomeValues: { IsConverted: ['false', 'true'], Status: ['Closed - Converted', 'Open', 'Working'] },
+  fingerprint: 'salesforce-1',
+};
+const CSV_SAMPLE: HistorySample = { leads: 80, fields: ['converted', 'industry'], outcomeValues: { converted: ['no', 'yes'] }, fingerprint: 'import-1' };
+const HUBSPOT_SAMPLE: HistorySample = {
+  leads: 50,
+  fields: ['industry', 'lifecyclestage'],
+  outcomeValues: { lifecyclestage: ['customer', 'lead', 'opportunity'] },
+  fingerprint: 'hubspot-1',
 };
 const spec = (key: string) => FeatureSpecListSchema.parse(demoFeatureSpecs).find((candidate) => candidate.key === key)!;
 const INSPECTED: TrainingEvent = {
@@ -79,7 +88,7 @@ let rendered: Rendered | undefined;
 let queryClient: QueryClient;
 beforeEach(() => {
   vi.stubGlobal('Worker', FakeWorker);
-  historySample.mockReset().mockResolvedValue(SAMPLE);
+  historySample.mockReset().mockImplementation(async (source) => ({ csv: CSV_SAMPLE, hubspot: HUBSPOT_SAMPLE })[source] ?? SAMPLE);
   activeManifest.mockReset().mockResolvedValue(ACTIVE);
   activateModel.mockReset().mockResolvedValue({ ok: true });
 });
@@ -97,6 +106,11 @@ const checkbox = (name: string) =>
   Array.from(container().querySelectorAll<HTMLInputElement>('input[type="checkbox"]')).find(
     (box) => box.getAttribute('aria-label') === name || box.closest('label')?.textContent?.trim() === name,
   )!;
+const historySource = () =>
+  Array.from(container().querySelectorAll('label'))
+    .find((element) => element.textContent?.startsWith('History'))!
+    .querySelector('select')!;
+const leadsChangedNote = () => container().querySelector('[data-testid="leads-changed"]')!.textContent;
 const outcomeField = () => container().querySelector<HTMLSelectElement>('select[aria-label="Outcome field"]')!;
 const numberInput = (label: string) =>
   Array.from(container().querySelectorAll('label'))
@@ -152,7 +166,7 @@ async function checkTheData() {
   return request;
 }
 
-/** Re-reads the history sample (as a sync's end or window focus does), answered with `sample`. */
+/** Re-reads the history sample (as a sync's or an import's end or window focus does), answered with `sample`. */
 async function historyReadAgain(sample: HistorySample) {
   historySample.mockResolvedValue(sample);
   await act(() => queryClient.invalidateQueries());
@@ -193,14 +207,15 @@ it('drops the answer of a check that ends after the form changed', async () => {
   expect(container().querySelector('[data-testid="data-size"]')).toBeNull();
 });
 
-it("keeps the admin's outcome, check and feature choices when the history is read again", async () => {
+it("keeps the admin's outcome, check and feature choices when the same history is read again", async () => {
   await renderSection();
   change(outcomeField(), 'Status');
   click(checkbox('Closed - Converted'));
   await checkTheData();
   click(checkbox('Use Lead source'));
 
-  await historyReadAgain({ ...SAMPLE, leads: 121 });
+  await historyReadAgain(structuredClone(SAMPLE));
+  expect(leadsChangedNote()).toBe('');
   expect(outcomeField().value).toBe('Status');
   expect(checkbox('Closed - Converted').checked).toBe(true);
   expect(checkbox('Use Lead source').checked).toBe(false);
@@ -218,10 +233,64 @@ it("suggests an outcome again, dropping the check, when the chosen outcome's fie
   click(checkbox('Closed - Converted'));
   await checkTheData();
 
-  await historyReadAgain({ ...SAMPLE, leads: 90, outcomeValues: { IsConverted: ['false', 'true'] } });
+  await historyReadAgain({ ...SAMPLE, leads: 90, outcomeValues: { IsConverted: ['false', 'true'] }, fingerprint: 'salesforce-2' });
   expect(outcomeField().value).toBe('IsConverted');
   expect(checkbox('true').checked).toBe(true);
   expect(trainButton()).toBeUndefined();
+  expect(leadsChangedNote()).toBe('The leads changed since the check: check again.');
+});
+
+it('takes the values the history no longer has out of the outcome, drops the check and says so', async () => {
+  await renderSection();
+  change(outcomeField(), 'Status');
+  click(checkbox('Closed - Converted'));
+  click(checkbox('Working'));
+  await checkTheData();
+
+  // A sync deleted the leads that were "Closed - Converted".
+  await historyReadAgain({ ...SAMPLE, leads: 100, outcomeValues: { ...SAMPLE.outcomeValues, Status: ['Open', 'Working'] }, fingerprint: 'salesforce-2' });
+  expect(trainButton()).toBeUndefined();
+  expect(container().querySelector('[data-testid="data-size"]')).toBeNull();
+  expect(leadsChangedNote()).toBe(
+    'The leads changed since the check: check again. The leads no longer have Status “Closed - Converted”: taken out of the values that mean converted.',
+  );
+  expect(outcomeField().value).toBe('Status');
+  expect(checkbox('Working').checked).toBe(true);
+
+  const again = await checkTheData();
+  expect(again.data.outcome).toEqual({ field: 'Status', positiveValues: ['Working'] });
+  expect(leadsChangedNote()).toBe('');
+});
+
+it('drops the check, saying why, when a new import of the same columns changed the leads under it', async () => {
+  await renderSection();
+  change(historySource(), 'csv');
+  await eventually(() => expect(outcomeField().value).toBe('converted'));
+  await checkTheData();
+
+  // The same columns, count and values: other rows.
+  await historyReadAgain({ ...CSV_SAMPLE, fingerprint: 'import-2' });
+  expect(trainButton()).toBeUndefined();
+  expect(container().querySelector('[data-testid="data-size"]')).toBeNull();
+  expect(leadsChangedNote()).toBe('The leads changed since the check: check again.');
+  expect(checkbox('yes').checked).toBe(true);
+
+  const again = await checkTheData();
+  expect(leadsChangedNote()).toBe('');
+  click(trainButton()!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', data: again.data });
+});
+
+it('keeps a lifecycle rule whole when the history changes: it names stages reached, not values the leads have', async () => {
+  await renderSection();
+  change(historySource(), 'hubspot');
+  await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
+  const first = await checkTheData();
+
+  await historyReadAgain({ ...HUBSPOT_SAMPLE, leads: 51, fingerprint: 'hubspot-2' });
+  expect(leadsChangedNote()).toBe('The leads changed since the check: check again.');
+  const again = await checkTheData();
+  expect(again.data.outcome).toEqual(first.data.outcome);
 });
 
 it('announces the training stage and its end, never the rounds, with Cancel outside the live region', async () => {

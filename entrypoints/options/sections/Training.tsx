@@ -32,6 +32,7 @@ const SOURCES: { value: SourceKind; label: string }[] = [
 ];
 const DAY_MS = 86_400_000;
 const CROSS_VALIDATION_FOLDS = 5;
+const LEADS_CHANGED = 'The leads changed since the check: check again.';
 
 /** The features LeadLens knows how to read: the active model's, then the demo catalogue's. */
 function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
@@ -39,6 +40,20 @@ function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
   const fromActive = (active?.features ?? []).map(({ vocabulary: _vocabulary, otherCode: _otherCode, ...spec }) => spec);
   const keys = new Set(fromActive.map((spec) => spec.key));
   return [...fromActive, ...catalogue.filter((spec) => !keys.has(spec.key))];
+}
+
+/**
+ * The admin's outcome `rule` through a new read of the history: without the values the history no
+ * longer has for its field (a sync deleted the leads that had one, a new import lacks it), which
+ * the form would neither show nor let the admin untick; null when the field itself is gone. A
+ * lifecycle rule is kept whole: it is the stages at or after one picked from every stage.
+ */
+function keepOffered(rule: OutcomeRule, outcomeValues: Record<string, string[]>): { rule: OutcomeRule; lost: string[] } | null {
+  if (!Object.hasOwn(outcomeValues, rule.field)) return null;
+  if (rule.field === HUBSPOT_LIFECYCLE_FIELD) return { rule, lost: [] };
+  const offered = new Set(outcomeValues[rule.field]);
+  const lost = rule.positiveValues.filter((value) => !offered.has(value));
+  return { rule: lost.length === 0 ? rule : { ...rule, positiveValues: rule.positiveValues.filter((value) => offered.has(value)) }, lost };
 }
 
 type Inspected = Extract<TrainingEvent, { type: 'inspected' }> & { data: TrainingData };
@@ -78,15 +93,19 @@ export function TrainingSection() {
   const [minAgeDays, setMinAgeDays] = useState(30);
   const [inspected, setInspected] = useState<Inspected | null>(null);
   const [choices, setChoices] = useState<Record<string, FeatureChoice>>({});
+  // What changed in the leads under the form, said until the admin changes the form or checks again.
+  const [leadsChangedNote, setLeadsChangedNote] = useState<string | null>(null);
   const worker = useWorkerJob<TrainingRequest, TrainingEvent>(createTrainingWorker, TrainingEventSchema, WORKER_FAILED);
-  // The data the running check was asked about, so the result is kept with it.
+  // The data the running check was asked about, so the result is kept with it; null when none runs.
   const pendingData = useRef<TrainingData | null>(null);
 
   // A check answers for the leads and outcome it read: any change to them drops it, and the
   // answer of one still running (Train must never train on a rule the form no longer shows).
-  const dropCheck = () => {
+  // `note` says why when the admin did not make the change: the leads changed under the form.
+  const dropCheck = (note: string | null = null) => {
     pendingData.current = null;
     setInspected(null);
+    setLeadsChangedNote(note);
   };
   const changing =
     <Value,>(set: (value: Value) => void) =>
@@ -103,11 +122,23 @@ export function TrainingSection() {
     setSource(next);
   });
 
-  // The sample is read again after syncs, on window focus, after deletions: that keeps the
-  // admin's outcome unless its field is gone from the sample.
+  // The sample is read again after syncs, imports and deletions, and on window focus. Query keeps
+  // `history.data` the same object while the sample reads the same, so this runs on a source's
+  // first read and when its history changed: a check of the history before is dropped, saying
+  // so, and the admin's outcome is kept without the values the history no longer has (suggested
+  // again when its field is gone).
   useEffect(() => {
-    if (!history.data || (outcome && Object.hasOwn(history.data.outcomeValues, outcome.field))) return;
-    changeOutcome(suggestOutcome(source, history.data.outcomeValues));
+    if (!history.data) return;
+    const { outcomeValues } = history.data;
+    const kept = outcome && keepOffered(outcome, outcomeValues);
+    const notes: string[] = [];
+    if (inspected || pendingData.current) notes.push(LEADS_CHANGED);
+    if (kept?.lost.length) {
+      const values = kept.lost.map((value) => `“${value}”`).join(', ');
+      notes.push(`The leads no longer have ${kept.rule.field} ${values}: taken out of the values that mean converted.`);
+    }
+    if (notes.length > 0) dropCheck(notes.join(' '));
+    setOutcome(kept ? kept.rule : suggestOutcome(source, outcomeValues));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [history.data]);
 
@@ -116,7 +147,10 @@ export function TrainingSection() {
   // it), and only if the form has not changed since it began (`dropCheck`).
   useEffect(() => {
     const data = pendingData.current;
-    if (finished?.type !== 'inspected' || !data) return;
+    if (!finished || !data) return;
+    // However it ended, no check runs now.
+    pendingData.current = null;
+    if (finished.type !== 'inspected') return;
     const leaky = new Set(finished.leakage.map((flag) => flag.key));
     setInspected({ ...finished, data });
     setChoices(
@@ -159,8 +193,8 @@ export function TrainingSection() {
   const check = () => {
     const data = trainingData();
     if (!data) return;
+    dropCheck();
     pendingData.current = data;
-    setInspected(null);
     activate.reset();
     worker.start({ type: 'inspect', data, catalogue: featureCatalogue(active.data) });
   };
@@ -273,6 +307,10 @@ export function TrainingSection() {
       <button type="button" onClick={check} disabled={blocked || !outcome || outcome.positiveValues.length === 0 || !history.data?.leads}>
         Check the data
       </button>
+      {/* In the page before it says anything, so that a change of the leads is announced. */}
+      <div role="status" data-testid="leads-changed">
+        {leadsChangedNote && <p>{leadsChangedNote}</p>}
+      </div>
       {active.isError && (
         <ErrorState
           message={`The active model could not be read (${active.error.message}). A new model takes over its tier policy, so checking and training wait for it.`}

@@ -18,7 +18,22 @@ it("offers fields with a few values as outcomes, blanks not counting as a value,
     fields: ['IsConverted', 'Notes', 'Rating'],
     // Rating and Notes have one value each besides blanks: nothing to tell converted from not.
     outcomeValues: { IsConverted: ['false', 'true'] },
+    fingerprint: expect.any(String),
   });
+});
+
+it('tells a new import of the same columns and rows from the same history read again', async () => {
+  const importOf = (outcomes: string[]) =>
+    db.putLeads(outcomes.map((converted, row) => storedLead({ source: 'csv', id: String(row), origin: 'csv', fields: { industry: 'Retail', converted } })));
+  await importOf(['yes', 'no', 'no']);
+  const first = await historySample('csv');
+  expect((await historySample('csv')).fingerprint).toBe(first.fingerprint);
+
+  await importOf(['no', 'no', 'yes']);
+  const reimported = await historySample('csv');
+  // Same count, fields and outcome values: only the fingerprint says the leads changed.
+  expect({ ...reimported, fingerprint: first.fingerprint }).toEqual(first);
+  expect(reimported.fingerprint).not.toBe(first.fingerprint);
 });
 
 it("offers outcome values from across the whole source, reading at most 1,000 leads' fields", async () => {

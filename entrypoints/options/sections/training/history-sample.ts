@@ -1,8 +1,9 @@
 /**
  * What the training form needs to know about the stored history of one source before the
- * worker reads it all: how many leads, which fields they have, and the values of the fields
- * that could be an outcome (few distinct values).
+ * worker reads it all: how many leads, which fields they have, the values of the fields
+ * that could be an outcome (few distinct values), and whether it changed since it was last read.
  */
+import { hashFields } from '@/lib/crm/fields-hash';
 import { db } from '@/lib/db/db';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { fewValuedColumns } from '@/lib/ml/train/outcome-suggestions';
@@ -14,6 +15,13 @@ export interface HistorySample {
   fields: string[];
   /** Field → its distinct values (as text), for fields with few of them (`fewValuedColumns`). */
   outcomeValues: Record<string, string[]>;
+  /**
+   * Changes when the sampled leads do (which leads, their fields, their created dates): a new
+   * import of the same columns, a sync's changes. A change only to leads outside the sample (in
+   * a source of over 1,000 leads) goes unnoticed: reading every lead's fields on each re-read
+   * would cost what the sample saves.
+   */
+  fingerprint: string;
 }
 
 export async function historySample(source: SourceKind): Promise<HistorySample> {
@@ -24,5 +32,10 @@ export async function historySample(source: SourceKind): Promise<HistorySample> 
   // Leads deleted since their keys were read are skipped.
   const sample = (await db.leads.bulkGet(keys.filter((_, position) => position % stride === 0))).filter((lead) => lead !== undefined);
   const fields = [...new Set(sample.flatMap((lead) => Object.keys(lead.fields)))].sort();
-  return { leads: keys.length, fields, outcomeValues: fewValuedColumns(fields, sample.map((lead) => lead.fields)) };
+  return {
+    leads: keys.length,
+    fields,
+    outcomeValues: fewValuedColumns(fields, sample.map((lead) => lead.fields)),
+    fingerprint: hashFields(Object.fromEntries(sample.map((lead) => [lead.key, JSON.stringify([lead.createdAt, lead.fields])]))),
+  };
 }
