@@ -2,15 +2,17 @@
  * Salesforce OAuth renewals after a 401: one at a time, so requests refused at once renew once
  * (a rotated refresh token is good once); only Salesforce refusing the refresh token means
  * "reconnect"; and a renewal still waiting for Salesforce when the admin disconnects must not
- * write the connection (and its refresh token) back.
+ * write the connection (and its refresh token) back. And `clientFor` gives one client per
+ * connection: the same while it stays the same, another once it changed.
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { syncHandlers } from '../background/handlers/sync';
-import { clientFor } from './client-for';
-import { readConnection, writeConnection } from './connections';
+import { clientFor, clientForConnection } from './client-for';
+import { readConnection, removeConnection, writeConnection } from './connections';
+import type { Connection } from './schema';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -18,17 +20,24 @@ const LEAD_ID = '00Q5g00000AbCdEAAA';
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status });
 const sessionExpired = () => json(401, [{ errorCode: 'INVALID_SESSION_ID', message: 'Session expired' }]);
 const isTokenRequest = (input: RequestInfo | URL) => String(input).endsWith('/services/oauth2/token');
+const isDescribe = (input: RequestInfo | URL) => String(input).endsWith('/sobjects/Lead/describe');
+const describeLead = () => json(200, { fields: ['Id', 'SystemModstamp', 'Title'].map((name) => ({ name, type: 'string' })) });
+
+const salesforce = {
+  crm: 'salesforce',
+  host: 'acme.my.salesforce.com',
+  apiVersion: '67.0',
+  timeoutSeconds: 30,
+  auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: 'old-access', refreshToken: '5Aep-refresh-secret' },
+} satisfies Connection;
 
 beforeEach(async () => {
   fakeBrowser.reset();
+  // Asked with nothing connected, `clientFor` forgets the clients the test before made.
+  expect(await clientFor('salesforce')).toBeNull();
+  expect(await clientFor('hubspot')).toBeNull();
   stubWebLocks();
-  await writeConnection({
-    crm: 'salesforce',
-    host: 'acme.my.salesforce.com',
-    apiVersion: '67.0',
-    timeoutSeconds: 30,
-    auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: 'old-access', refreshToken: '5Aep-refresh-secret' },
-  });
+  await writeConnection(salesforce);
 });
 afterEach(() => vi.unstubAllGlobals());
 
@@ -59,10 +68,11 @@ it('renews once when requests at once get a 401, though each refresh token is go
       if (++refusals === 2) bothRefused();
       return sessionExpired();
     }
+    if (isDescribe(input)) return describeLead();
     return json(200, { attributes: { type: 'Lead' }, Id: LEAD_ID, SystemModstamp: '2026-11-01T00:00:00.000+0000', Title: 'CEO' });
   });
-  // Two clients, as two jobs of the background would each have.
-  const [syncing, scoring] = [(await clientFor('salesforce'))!, (await clientFor('salesforce'))!];
+  // Two clients: a sync's own, and the one badge reads share.
+  const [syncing, scoring] = [clientForConnection(salesforce), (await clientFor('salesforce'))!];
   const read = (client: typeof syncing) => client.readRecord(LEAD_ID, { fields: ['Title'] });
 
   const records = await Promise.all([read(syncing), read(scoring)]);
@@ -110,4 +120,47 @@ it('keeps nothing a renewal brings back after the admin disconnected', async () 
   answerToken();
   await reading;
   expect(await readConnection('salesforce')).toBeNull();
+});
+
+it('gives the same client while the connection stays the same, though its tokens rotate, and another once it changed', async () => {
+  const client = await clientFor('salesforce');
+  expect(await clientFor('salesforce')).toBe(client);
+  await writeConnection({ ...salesforce, auth: { ...salesforce.auth, accessToken: 'renewed-access', refreshToken: '5Aep-rotated' } });
+  expect(await clientFor('salesforce')).toBe(client);
+  const changes: Connection[] = [
+    { ...salesforce, host: 'globex.my.salesforce.com' },
+    { ...salesforce, apiVersion: '66.0' },
+    { ...salesforce, auth: { kind: 'session' } },
+  ];
+  for (const changed of changes) {
+    await writeConnection(changed);
+    const other = await clientFor('salesforce');
+    expect(other).not.toBe(client);
+    expect(await clientFor('salesforce')).toBe(other);
+  }
+  await removeConnection('salesforce');
+  expect(await clientFor('salesforce')).toBeNull();
+});
+
+it('keeps the HubSpot client through a new token for the same portal, sending the new token; another portal gets another client', async () => {
+  const sent: (string | null)[] = [];
+  vi.stubGlobal('fetch', async (_input: RequestInfo | URL, init: RequestInit = {}) => {
+    sent.push(new Headers(init.headers).get('authorization'));
+    return json(200, { results: [] });
+  });
+  const hubspot = {
+    crm: 'hubspot',
+    apiVersion: 'v3',
+    timeoutSeconds: 30,
+    auth: { kind: 'token', token: 'pat-na1-first-token' },
+    account: { id: '123', name: 'HubSpot portal 123' },
+  } satisfies Connection;
+  await writeConnection(hubspot);
+  const client = (await clientFor('hubspot'))!;
+  await writeConnection({ ...hubspot, auth: { kind: 'token', token: 'pat-na1-second-token' } });
+  expect(await clientFor('hubspot')).toBe(client);
+  await client.batchRead(['1'], { fields: ['email'] });
+  expect(sent).toEqual(['Bearer pat-na1-second-token']);
+  await writeConnection({ ...hubspot, account: { id: '456', name: 'HubSpot portal 456' } });
+  expect(await clientFor('hubspot')).not.toBe(client);
 });

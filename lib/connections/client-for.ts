@@ -3,7 +3,8 @@
  * reads credentials). Salesforce session reuse reads the org's `sid` cookie at every call,
  * as Salesforce Inspector does: the session rotates and expires, so it is never copied.
  * An OAuth connection reads its access token from storage at every call too, because a
- * renewal after a 401 (by any client, in any context) replaces it there.
+ * renewal after a 401 (by any client, in any context) replaces it there; so does the client
+ * `clientFor` keeps for a HubSpot connection, which a reconnect may give another token.
  */
 import { browser } from 'wxt/browser';
 import type { CrmClient } from '../crm/client';
@@ -65,7 +66,18 @@ async function renewAccessToken(refusedAccessToken: string): Promise<boolean> {
   });
 }
 
-export function clientForConnection(connection: Connection): CrmClient {
+/** The stored HubSpot token, for a client that outlives a reconnect with another token. */
+async function storedHubSpotToken(): Promise<string> {
+  const connection = await readConnection('hubspot');
+  if (connection?.crm !== 'hubspot') throw new CrmError('auth', 'HubSpot is no longer connected: reconnect');
+  return connection.auth.token;
+}
+
+/**
+ * A new client for `connection`. A HubSpot client reads its token from `hubSpotToken` at every
+ * call; by default it is the connection's own (a connection being checked is not stored yet).
+ */
+export function clientForConnection(connection: Connection, hubSpotToken?: () => Promise<string>): CrmClient {
   const timeoutMs = connection.timeoutSeconds * 1000;
   if (connection.crm === 'salesforce') {
     const oauth = connection.auth.kind === 'oauth';
@@ -78,11 +90,41 @@ export function clientForConnection(connection: Connection): CrmClient {
     });
   }
   const { token } = connection.auth;
-  return createHubSpotClient({ accessToken: async () => token, apiVersion: connection.apiVersion, timeoutMs });
+  return createHubSpotClient({ accessToken: hubSpotToken ?? (async () => token), apiVersion: connection.apiVersion, timeoutMs });
 }
 
-/** The client for the user's connection to `crm`, or null when there is none. */
+/**
+ * The client `clientFor` made last per CRM, with the key of the connection it was made for.
+ * Kept so that reads share one client, its rate limiter and what it learned (Salesforce's
+ * describe, HubSpot's property list), rather than asking again for every badge. Lost with
+ * the worker, and then made again: nothing depends on it.
+ */
+const sharedClients = new Map<CrmKind, { key: string; client: CrmClient }>();
+
+/**
+ * What a client is made from: the connection without its credentials, which clients read at
+ * every call (tokens rotate, a session expires). Another org (its host) or HubSpot portal, auth
+ * kind, API version or timeout makes another key.
+ */
+function clientKey(connection: Connection): string {
+  const { auth, ...settings } = connection;
+  return JSON.stringify({ ...settings, auth: auth.kind });
+}
+
+/**
+ * The client for the user's connection to `crm`, or null when there is none: the same one while
+ * the connection stays the same, a new one once it changed (a disconnect or purge leaves none).
+ */
 export async function clientFor(crm: CrmKind): Promise<CrmClient | null> {
   const connection = await readConnection(crm);
-  return connection ? clientForConnection(connection) : null;
+  if (!connection) {
+    sharedClients.delete(crm);
+    return null;
+  }
+  const key = clientKey(connection);
+  const shared = sharedClients.get(crm);
+  if (shared?.key === key) return shared.client;
+  const client = clientForConnection(connection, storedHubSpotToken);
+  sharedClients.set(crm, { key, client });
+  return client;
 }

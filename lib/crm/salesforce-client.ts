@@ -152,11 +152,18 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     return syncedFields;
   }
 
-  async function fieldList(requested: readonly string[] | undefined, signal?: AbortSignal): Promise<string[]> {
-    const names = requested ? [...new Set([...REQUIRED_FIELDS, ...requested])] : await allFields(signal);
-    const invalid = names.find((name) => !/^\w+$/.test(name));
-    if (invalid !== undefined) throw new CrmError('request', `Not a Salesforce field API name: "${invalid}"`);
-    return names;
+  /**
+   * The fields a read names: every readable one, or those of `requested` among them, with
+   * REQUIRED_FIELDS. Salesforce refuses a whole request naming a field the user cannot read
+   * (INVALID_FIELD), and a model may name one: trained on another org, or hidden by field-level
+   * security. Those are left out, so they read as missing. Named as describe spells them (API
+   * names are case-insensitive).
+   */
+  async function readableFields(requested: readonly string[] | undefined, signal?: AbortSignal): Promise<string[]> {
+    const readable = await allFields(signal);
+    if (!requested) return readable;
+    const byLowerCase = new Map(readable.map((name) => [name.toLowerCase(), name]));
+    return [...new Set([...REQUIRED_FIELDS, ...requested.flatMap((name) => byLowerCase.get(name.toLowerCase()) ?? [])])];
   }
 
   async function queryPage<R extends z.ZodType>(path: string, schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<z.infer<QueryPage<R>>> {
@@ -224,7 +231,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
     async readRecord(id, { fields, signal }: ReadOptions = {}) {
       if (!isRecordId(id)) throw new CrmError('request', 'Not a Salesforce record Id');
-      const names = await fieldList(fields, signal);
+      const names = await readableFields(fields, signal);
       try {
         const { data } = await namingFields(names, () => http.request({ path: `${base}/sobjects/Lead/${id}?fields=${names.join(',')}`, schema: LeadSchema, what: 'read Lead', signal }));
         return toRecord(data);
@@ -235,7 +242,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     },
 
     async batchRead(ids, { fields, signal }: ReadOptions = {}) {
-      const names = await fieldList(fields, signal);
+      const names = await readableFields(fields, signal);
       const leads = await namingFields(names, () => queryByIds(ids, (inList) => `SELECT ${names.join(', ')} FROM Lead WHERE Id IN (${inList})`, LeadPageSchema, 'batch read Leads', signal));
       return leads.map(toRecord);
     },
@@ -254,7 +261,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
           throw error;
         }
       } else {
-        const names = await fieldList(undefined, signal);
+        const names = await allFields(signal);
         const where = since === null ? '' : ` WHERE SystemModstamp >= ${soqlDateTime(since)}`;
         const soql = `SELECT ${names.join(', ')} FROM Lead${where} ORDER BY SystemModstamp ASC, Id ASC`;
         page = await namingFields(names, () => queryPage(query(soql), LeadPageSchema, 'query changed Leads', signal));
@@ -292,7 +299,8 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       if (updates.length > UPDATE_BATCH_SIZE) throw new CrmError('request', `At most ${UPDATE_BATCH_SIZE} Salesforce records per update`);
       for (const update of updates) {
         if (!isRecordId(update.recordId)) throw new CrmError('request', 'Not a Salesforce record Id');
-        await fieldList(Object.keys(update.fields), signal);
+        const invalid = Object.keys(update.fields).find((name) => !/^\w+$/.test(name));
+        if (invalid !== undefined) throw new CrmError('request', `Not a Salesforce field API name: "${invalid}"`);
       }
       const { data } = await http.request({
         method: 'PATCH',

@@ -1,0 +1,85 @@
+/**
+ * Badge and list reads through the user's connection, against the demo CRM: they share one
+ * client (Salesforce describes Lead once, HubSpot lists no properties) and name only the
+ * fields the active model reads.
+ */
+import 'fake-indexeddb/auto';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { clientFor } from '../connections/client-for';
+import { writeConnection } from '../connections/connections';
+import { generateDemoLeads } from '../crm/demo-data';
+import { activeManifest } from '../ml/model-store';
+import { demoFetch } from '../../test/demo-crm/fetch';
+import { createDemoCrmHandler } from '../../test/demo-crm/server';
+import { fetchRecordFields, fetchRecordsFields } from './record-source';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+
+const leads = generateDemoLeads({ count: 5, seed: 8, now: new Date('2026-11-01T00:00:00Z') });
+let requests: { method: string; path: string; body: string }[];
+
+/** Every field, property or column a feature of the active model names (any source). */
+async function namedByTheModel(): Promise<Set<string>> {
+  const { features } = await activeManifest();
+  return new Set(features.flatMap(({ derive }) => Object.values(derive).flatMap((from) => (typeof from === 'object' ? Object.values(from) : []))));
+}
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  // Nothing connected: `clientFor` forgets the clients the test before made.
+  await Promise.all([clientFor('salesforce'), clientFor('hubspot')]);
+  const handle = createDemoCrmHandler(leads);
+  requests = [];
+  vi.stubGlobal(
+    'fetch',
+    demoFetch((request) => {
+      requests.push({ method: request.method, path: decodeURIComponent(request.url.pathname + request.url.search), body: request.body });
+      return handle(request);
+    }),
+  );
+});
+afterEach(() => vi.unstubAllGlobals());
+
+describe('Salesforce', () => {
+  beforeEach(async () => {
+    await writeConnection({
+      crm: 'salesforce',
+      host: 'acme.my.salesforce.com',
+      apiVersion: '67.0',
+      timeoutSeconds: 30,
+      auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: '00Daccess', refreshToken: '5Aep-refresh' },
+    });
+  });
+
+  it('describes Lead once for two badge reads, and reads only the fields the model reads', async () => {
+    const [first, second] = leads;
+    const fields = await fetchRecordFields('salesforce', first.salesforceId);
+    expect(await fetchRecordFields('salesforce', second.salesforceId)).toMatchObject({ Id: second.salesforceId });
+    expect(requests.filter((request) => request.path.endsWith('/sobjects/Lead/describe'))).toHaveLength(1);
+    expect(fields).toMatchObject({ Title: first.salesforce.Title, Industry: first.salesforce.Industry });
+    const named = await namedByTheModel();
+    expect(Object.keys(fields!).filter((name) => !named.has(name))).toEqual(['Id', 'SystemModstamp']);
+  });
+
+  it('batch-reads a list’s records with the fields the model reads', async () => {
+    const records = await fetchRecordsFields('salesforce', leads.map((lead) => lead.salesforceId));
+    expect(records.map((record) => record.recordId).sort()).toEqual(leads.map((lead) => lead.salesforceId).sort());
+    const named = await namedByTheModel();
+    expect(Object.keys(records[0].fields).filter((name) => !named.has(name))).toEqual(['Id', 'SystemModstamp']);
+  });
+});
+
+describe('HubSpot', () => {
+  it('reads a contact’s model properties by name, listing no properties, however many badges read', async () => {
+    await writeConnection({ crm: 'hubspot', apiVersion: 'v3', timeoutSeconds: 30, auth: { kind: 'token', token: 'pat-na1-demo-token' } });
+    const [first, second] = leads;
+    const fields = await fetchRecordFields('hubspot', first.hubspotId);
+    await fetchRecordFields('hubspot', second.hubspotId);
+    expect(requests.map((request) => `${request.method} ${request.path}`)).toEqual(Array(2).fill('POST /crm/v3/objects/contacts/batch/read'));
+    expect(fields).toMatchObject({ jobtitle: first.hubspot.jobtitle });
+    const named = await namedByTheModel();
+    const asked: string[] = JSON.parse(requests[0].body).properties;
+    expect(asked.filter((name) => !named.has(name))).toEqual(['hs_lastmodifieddate']);
+  });
+});
