@@ -97,7 +97,7 @@ export function hubspotApi(store: DemoStore, portalOf: (token: string) => string
     const rest = (contacts?.[1] ?? '').replace(/\/$/, '');
     if (rest === '/search') return request.method === 'POST' ? search(sortedLeads, parseJsonBody(request)) : methodNotAllowed();
     if (rest === '/batch/read') return request.method === 'POST' ? batchRead(store, parseJsonBody(request)) : methodNotAllowed();
-    if (rest === '/batch/update') return request.method === 'POST' ? batchUpdate(store, parseJsonBody(request)) : methodNotAllowed();
+    if (rest === '/batch/update') return request.method === 'POST' ? batchUpdate(store, parseJsonBody(request), now()) : methodNotAllowed();
     if (request.method !== 'GET') return methodNotAllowed();
     if (rest === '') return list(store, request.url.searchParams, now());
     const id = /^\/([^/]+)$/.exec(rest)?.[1];
@@ -159,9 +159,10 @@ const customProperty = (name: string) => HUBSPOT_CUSTOM_PROPERTIES.find((propert
 /**
  * Batch update, as HubSpot validates it: a property the portal does not have, or a value a
  * number property cannot take, refuses the whole batch; ids that do not exist come back in a
- * 207's `errors`. The demo's own properties are read-only (its records are generated).
+ * 207's `errors`. The demo's own properties are read-only (its records are generated). An
+ * updated contact is stamped as modified at `now`.
  */
-function batchUpdate(store: DemoStore, body: unknown): DemoResponse {
+function batchUpdate(store: DemoStore, body: unknown, now: number): DemoResponse {
   const parsed = BatchUpdateSchema.safeParse(body);
   if (!parsed.success) return validationError('Invalid batch update request: inputs must be at most 100 objects with an id and properties.');
   const invalid: { message: string; error: string; name: string }[] = [];
@@ -188,6 +189,7 @@ function batchUpdate(store: DemoStore, body: unknown): DemoResponse {
     }
     const custom = store.customValues(lead);
     for (const [name, value] of Object.entries(input.properties)) custom[name] = String(value); // HubSpot keeps every value as a string
+    store.markModified(lead, 'hubspot', now);
     results.push(contactObject(lead, [...Object.keys(input.properties), ...ALWAYS_RETURNED, 'hs_lastmodifieddate'], custom));
   }
   const result = { status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() };

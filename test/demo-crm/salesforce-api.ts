@@ -124,7 +124,7 @@ export function salesforceApi(store: DemoStore, now: () => number): DemoHandler 
     const version = `${match[1]}.0`;
     const rest = match[2] ?? '/';
     if (/^\/composite\/sobjects\/?$/.test(rest)) {
-      return request.method === 'PATCH' ? updateCollection(store, parseJsonBody(request)) : error(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${request.method}' not allowed. Allowed are PATCH`);
+      return request.method === 'PATCH' ? updateCollection(store, parseJsonBody(request), now()) : error(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${request.method}' not allowed. Allowed are PATCH`);
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return error(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${request.method}' not allowed. Allowed are GET,HEAD`);
@@ -205,9 +205,10 @@ const CollectionSchema = z.object({
 /**
  * sObject Collections update: a field the org does not have refuses the whole request (as
  * Salesforce does); a record that does not exist or a value that does not fit fails alone.
+ * An updated record is stamped as modified at `now`.
  * The demo has no transactions, so `allOrNone: true` is refused rather than half-honoured.
  */
-function updateCollection(store: DemoStore, body: unknown): DemoResponse {
+function updateCollection(store: DemoStore, body: unknown, now: number): DemoResponse {
   const parsed = CollectionSchema.safeParse(body);
   if (!parsed.success) return error(400, 'JSON_PARSER_ERROR', 'Cannot deserialize instance of SObject[] from the request body');
   const { allOrNone, records } = parsed.data;
@@ -235,6 +236,7 @@ function updateCollection(store: DemoStore, body: unknown): DemoResponse {
       }
     }
     for (const [name, value] of Object.entries(values)) store.customValues(lead)[customField(name)!.name] = value as string | number;
+    store.markModified(lead, 'salesforce', now);
     return { id: lead.salesforceId, success: true, errors: [] };
   }));
 }

@@ -1,5 +1,5 @@
 /** The demo CRM's records, indexed the ways its pages and APIs look them up. */
-import type { DemoLead, DemoOwner } from '../../lib/crm/demo-data';
+import { salesforceDateTime, type DemoLead, type DemoOwner } from '../../lib/crm/demo-data';
 
 /** A lead deleted from both CRMs (a Salesforce delete, a HubSpot archive), and when (epoch ms). */
 export interface DemoDeletion {
@@ -12,7 +12,7 @@ export interface DemoStore {
   readonly leads: readonly DemoLead[];
   /** Deleted leads, oldest deletion first: only the APIs' lists of deleted records show them. */
   readonly deletions: readonly DemoDeletion[];
-  /** Changes with every deletion, so that what is computed from `leads` knows when to compute again. */
+  /** Changes with every deletion and update, so that what is computed from `leads` knows when to compute again. */
   readonly version: number;
   /** By 18-character Id, or its 15-character case-sensitive form (Salesforce accepts both). */
   bySalesforceId(id: string): DemoLead | undefined;
@@ -26,6 +26,8 @@ export interface DemoStore {
   customValues(lead: DemoLead): Record<string, string | number>;
   /** Deletes the lead from both CRMs at `at` (epoch ms): a rep deleting it, or a GDPR erasure. */
   deleteLead(lead: DemoLead, at: number): void;
+  /** Stamps the lead as modified at `at` (epoch ms) in one CRM, as any update through its API does (the same values written again too). */
+  markModified(lead: DemoLead, crm: 'salesforce' | 'hubspot', at: number): void;
 }
 
 export function createDemoStore(initial: readonly DemoLead[], owners: readonly DemoOwner[]): DemoStore {
@@ -80,6 +82,11 @@ export function createDemoStore(initial: readonly DemoLead[], owners: readonly D
       group.splice(group.indexOf(lead), 1);
       deletions.push({ lead, at });
       deletions.sort((a, b) => a.at - b.at);
+      version++;
+    },
+    markModified(lead, crm, at) {
+      if (crm === 'salesforce') lead.salesforce.LastModifiedDate = lead.salesforce.SystemModstamp = salesforceDateTime(at);
+      else lead.hubspot.lastmodifieddate = lead.hubspot.hs_lastmodifieddate = new Date(Math.floor(at)).toISOString();
       version++;
     },
   };
