@@ -100,6 +100,38 @@ it('leaves out converted Salesforce Leads, which Salesforce refuses to update, b
   expect(updates.map((update) => update.recordId).sort()).toEqual(leads.filter((lead) => lead.source === 'hubspot').map((lead) => lead.id).sort());
 });
 
+it('leaves out leads whose fields already held these values when last synced, and counts them', async () => {
+  const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30)
+    .filter((lead) => lead.source === 'hubspot')
+    .map((lead) => ({ ...lead, origin: 'sync' as const }));
+  await db.putLeads(leads);
+  const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: null });
+  await startWriteBack(target);
+  await writeBackFinished('hubspot');
+  expect(updates).toHaveLength(leads.length);
+
+  // The next sync stores what was written (HubSpot sends numbers as text); one lead's tier was edited in HubSpot since.
+  const written = new Map(updates.map((update) => [update.recordId, update.fields]));
+  const [edited, ...rest] = leads;
+  await db.putLeads([
+    { ...edited, fields: { ...edited.fields, ...written.get(edited.id), leadlens_tier: 'Edited in HubSpot' } },
+    ...rest.map((lead) => ({ ...lead, fields: { ...lead.fields, leadlens_score: String(written.get(lead.id)!.leadlens_score), leadlens_tier: written.get(lead.id)!.leadlens_tier } })),
+  ]);
+  updates.length = 0;
+  expect(await startWriteBack(target)).toMatchObject({ status: 'running', total: 1, unchanged: rest.length });
+  await writeBackFinished('hubspot');
+  expect(updates.map((update) => update.recordId)).toEqual([edited.id]);
+  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'done', written: 1, unchanged: rest.length });
+
+  // Nothing left to write is no error: every lead already holds its values.
+  await db.putLeads([{ ...edited, fields: { ...edited.fields, ...written.get(edited.id) } }]);
+  updates.length = 0;
+  await startWriteBack(target);
+  await writeBackFinished('hubspot');
+  expect(updates).toEqual([]);
+  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'done', written: 0, total: 0, unchanged: leads.length, error: null });
+});
+
 async function writeBackFinished(crm: CrmKind): Promise<void> {
   while ((await readWriteBack(crm)).status === 'running') await new Promise((resolve) => setTimeout(resolve, 5));
 }

@@ -10,11 +10,12 @@ import { clientFor } from '../connections/client-for';
 import { markReconnect } from '../connections/connections';
 import { isCrmError } from '../crm/http';
 import type { CrmKind } from '../crm/types';
-import { db, syncedLeadsOf, type StoredLead } from '../db/db';
+import { forEachChunk, prefixRange } from '../db/chunks';
+import { db, type StoredLead } from '../db/db';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
 import { activeModelId } from '../ml/model-store';
-import { writeBack, type RecordWriter, type ScoreToWrite, type WriteBackResult, type WriteBackTarget } from './write-back';
+import { fieldUpdate, writeBack, type RecordWriter, type ScoreToWrite, type WriteBackResult, type WriteBackTarget } from './write-back';
 
 const CRM_LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 const stateKey = (crm: CrmKind) => `write-back:${crm}`;
@@ -22,7 +23,9 @@ const cancelKey = (crm: CrmKind) => `write-back-cancel:${crm}`;
 /** Held while the CRM's write-back runs. */
 export const writeBackLockName = (crm: CrmKind) => `leadlens-write-back:${crm}`;
 
-const idle = (crm: CrmKind): WriteBackSummary => ({ crm, status: 'idle', target: null, done: 0, total: 0, written: 0, failures: [], error: null, finishedAt: null });
+const idle = (crm: CrmKind): WriteBackSummary => ({ crm, status: 'idle', target: null, done: 0, total: 0, written: 0, unchanged: 0, failures: [], error: null, finishedAt: null });
+/** Stored leads read at a time when choosing what to write: their fields are not all held at once. */
+const LEADS_CHUNK = 2000;
 
 async function writeState(summary: WriteBackSummary): Promise<void> {
   await browser.storage.session.set({ [stateKey(summary.crm)]: WriteBackSummarySchema.parse(summary) });
@@ -54,15 +57,36 @@ function takesWriteBack(crm: CrmKind, lead: StoredLead): boolean {
   return !(crm === 'salesforce' && lead.outcome === 1);
 }
 
-/** `modelId`'s scores of the leads synced from `crm` that it takes (demo and CSV leads are not the CRM's records). */
-export async function scoresToWrite(crm: CrmKind, modelId: string): Promise<ScoreToWrite[]> {
-  // Keys only (`${crm}|${recordId}`): the leads' fields are not held, whatever their number.
-  const keys = (await syncedLeadsOf(crm).and((lead) => takesWriteBack(crm, lead)).primaryKeys()) as string[];
-  const scores = await db.leadScores.bulkGet(keys.map((key) => `${modelId}|${key}`));
-  return keys.flatMap((key, index) => {
-    const score = scores[index];
-    return score ? [{ recordId: key.slice(crm.length + 1), score: score.score, tier: score.tier, topReason: score.topReason }] : [];
-  });
+/** Whether a lead's fields, as last synced, hold the values an update would write (a CRM may send a number as text). */
+const holdsAlready = (fields: StoredLead['fields'], update: Record<string, string | number>) =>
+  Object.entries(update).every(([name, value]) => fields[name] !== undefined && fields[name] !== null && String(fields[name]) === String(value));
+
+/**
+ * `modelId`'s scores of the leads synced from `crm` that it takes (demo and CSV leads are not the
+ * CRM's records), less those whose fields already hold them as last synced: writing the same
+ * values would spend API calls, and stamp every lead as modified, so the next sync would read
+ * them all again. Those are counted as `unchanged`.
+ */
+export async function scoresToWrite(crm: CrmKind, modelId: string, target: WriteBackTarget): Promise<{ rows: ScoreToWrite[]; unchanged: number }> {
+  const rows: ScoreToWrite[] = [];
+  let unchanged = 0;
+  await forEachChunk(
+    db.leads,
+    LEADS_CHUNK,
+    async (chunk) => {
+      const leads = chunk.filter((lead) => lead.origin === 'sync' && takesWriteBack(crm, lead));
+      const scores = await db.leadScores.bulkGet(leads.map((lead) => `${modelId}|${lead.key}`));
+      leads.forEach((lead, index) => {
+        const score = scores[index];
+        if (!score) return;
+        const row = { recordId: lead.id, score: score.score, tier: score.tier, topReason: score.topReason };
+        if (holdsAlready(lead.fields, fieldUpdate(row, target).fields)) unchanged++;
+        else rows.push(row);
+      });
+    },
+    prefixRange(`${crm}|`),
+  );
+  return { rows, unchanged };
 }
 
 function summaryFailures(failed: WriteBackResult['failed']): WriteBackSummary['failures'] {
@@ -91,6 +115,7 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
       try {
         let running: WriteBackSummary;
         let rows: ScoreToWrite[];
+        let unchanged: number;
         let client;
         try {
           client = await clientFor(crm);
@@ -101,11 +126,11 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
           const modelId = await activeModelId();
           const scored = await scoreStoredLeadsOffscreen(modelId, crm, controller.signal);
           if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
-          rows = await scoresToWrite(crm, modelId);
-          if (rows.length === 0) throw new Error(`No leads synced from ${CRM_LABEL[crm]}: sync first`);
+          ({ rows, unchanged } = await scoresToWrite(crm, modelId, target));
+          if (rows.length + unchanged === 0) throw new Error(`No leads synced from ${CRM_LABEL[crm]}: sync first`);
           controller.signal.throwIfAborted();
           const fields = { scoreField: target.scoreField, tierField: target.tierField, reasonField: target.reasonField };
-          running = { ...idle(crm), status: 'running', target: fields, total: rows.length };
+          running = { ...idle(crm), status: 'running', target: fields, total: rows.length, unchanged };
           await writeState(running);
         } catch (error) {
           return reject(error);

@@ -29,6 +29,8 @@ export const WriteBackSummarySchema = z.object({
   done: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
   written: z.number().int().nonnegative(),
+  /** Leads left out because their fields already held these values when last synced (0 in a state kept by an older LeadLens). */
+  unchanged: z.number().int().nonnegative().default(0),
   failures: z.array(z.object({ error: z.string(), count: z.number().int().positive(), recordIds: z.array(z.string()).max(MAX_FAILED_IDS_SHOWN) })),
   /** Why the whole job stopped (not connected, no scores, the service worker was stopped). */
   error: z.string().nullable(),

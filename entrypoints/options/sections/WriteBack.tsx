@@ -8,6 +8,7 @@ import { useState, type FormEvent } from 'react';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import type { CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
+import { plural } from '@/lib/ml/train/data-size';
 import type { WriteBackRequest, WriteBackSummary } from '@/lib/messaging/protocol-write-back';
 import { queryKeys } from '@/lib/query-keys';
 
@@ -86,8 +87,11 @@ function WriteBackForm({ writeBack, busy, onStart, onCancel }: { writeBack: Writ
       {writeBack.status === 'running' && <JobProgressBar label={`Writing scores to ${label}`} done={writeBack.done} total={writeBack.total} />}
       {writeBack.status === 'done' && (
         <p role="status">
-          Wrote {writeBack.written.toLocaleString('en-US')} of {writeBack.total.toLocaleString('en-US')} leads to {label}
+          {writeBack.total === 0
+            ? `Nothing to write: ${writeBack.unchanged === 1 ? 'the lead' : `all ${writeBack.unchanged.toLocaleString('en-US')} leads`} already held these values in ${label} when last synced`
+            : `Wrote ${writeBack.written.toLocaleString('en-US')} of ${writeBack.total.toLocaleString('en-US')} leads to ${label}`}
           {writeBack.finishedAt !== null && `, ${new Date(writeBack.finishedAt).toLocaleString()}`}.
+          {writeBack.total > 0 && writeBack.unchanged > 0 && ` ${plural(writeBack.unchanged, 'other lead', 'other leads')} already held these values when last synced: not written again.`}
         </p>
       )}
       {writeBack.status === 'cancelled' && <p role="status">Cancelled after {writeBack.done.toLocaleString('en-US')} leads; what was written stays.</p>}
