@@ -55,6 +55,16 @@ describe('parseCsv names ragged rows by data row', () => {
   });
 });
 
+describe('inferFeatureSpecs: LeadLens scores written back to the CRM', () => {
+  it('drops them, as Salesforce fields (namespaced too) and HubSpot properties, with a warning; keeps look-alikes', () => {
+    const score = (i: number) => String(i % 100);
+    const table = tableOf(100, { LeadLens_Score__c: score, acme__LeadLens_Tier__c: (i) => (i % 2 ? 'Hot' : 'Cold'), leadlens_reason: (i) => `reason ${i % 7}`, leadlenses_owned: score, converted: (i) => String(i % 2) });
+    const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
+    expect(specs.map((spec) => spec.label)).toEqual(['leadlenses_owned']);
+    expect(warnings).toEqual(['LeadLens_Score__c', 'acme__LeadLens_Tier__c', 'leadlens_reason'].map((col) => `Column "${col}" holds a LeadLens score written back to the CRM, not a fact about the lead: dropped.`));
+  });
+});
+
 describe('inferFeatureSpecs: numbers with a few stray notes', () => {
   const typeOf = (table: Table, col: string) => inferFeatureSpecs(table, 'converted', []).specs.find((s) => s.label === col)?.type;
   const converted = (i: number) => String(i % 2);

@@ -227,9 +227,16 @@ export function keyOf(name: string, taken: Set<string>): string {
 }
 
 /**
+ * LeadLens's own outputs written back to the CRM (the write-back form suggests `LeadLens_Score__c`,
+ * `leadlens_tier`, …; a managed package prefixes `ns__`). Synced or exported with the leads, they
+ * would make a model learn the previous model's guesses rather than the leads.
+ */
+const LEADLENS_OUTPUT = /^(\w+__)?leadlens_/i;
+
+/**
  * Feature specs from the CSV columns (no spec file): each column not excluded and not the
  * target becomes numeric, boolean, categorical, or a date (→ days since, measured from the
- * data's latest date). A column is numeric when ≥ MIN_NUMERIC_SHARE of its values are numbers
+ * data's latest date). LeadLens's own written-back outputs are dropped with a warning. A column is numeric when ≥ MIN_NUMERIC_SHARE of its values are numbers
  * (the rest read as missing, with a warning); the CSV import and the CLI have already rewritten
  * a column written with decimal commas (`2.713.067`) as plain numbers (number-format.ts).
  * Constant and fully missing columns, and identifier-like columns (almost one level per row),
@@ -251,6 +258,10 @@ export function inferFeatureSpecs(
   const N = table.records.length;
   for (const col of table.columns) {
     if (col === target || excluded.has(col)) continue;
+    if (LEADLENS_OUTPUT.test(col)) {
+      warnings.push(`Column "${col}" holds a LeadLens score written back to the CRM, not a fact about the lead: dropped.`);
+      continue;
+    }
     const values: string[] = [];
     for (const r of table.records) {
       const v = r[col];
