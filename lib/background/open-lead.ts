@@ -95,7 +95,7 @@ export type OpenLeadOutcome = { ok: true; lead: OpenLead } | { ok: false; error:
  */
 export async function explainInFull(lead: LeadToScore, name: string, deps: ExplainDeps): Promise<OpenLeadOutcome> {
   const { manifest } = deps;
-  const { fields, scoredAt } = await scoredFields(manifest.modelId, lead, deps);
+  const { fields, scoredAt } = await scoredFields(manifest, lead, deps);
   const now = scoredAt === null ? deps.now() : new Date(scoredAt);
   const row = featurizeRecord(fields, manifest.features, lead.crm, now); // [F]
   const featuresKnown = knownFeatureCount(row);

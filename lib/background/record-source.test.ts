@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clientFor } from '../connections/client-for';
 import { writeConnection } from '../connections/connections';
 import { generateDemoLeads } from '../crm/demo-data';
+import { fieldsRead } from '../ml/manifest';
 import { activeManifest } from '../ml/model-store';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../test/demo-crm/server';
@@ -18,6 +19,9 @@ vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-b
 
 const leads = generateDemoLeads({ count: 5, seed: 8, now: new Date('2026-11-01T00:00:00Z') });
 let requests: { method: string; path: string; body: string }[];
+
+/** The fields of `crm` the active model reads, as scoring names them. */
+const modelFields = async (crm: 'salesforce' | 'hubspot') => fieldsRead((await activeManifest()).features, crm);
 
 /** Every field, property or column a feature of the active model names (any source). */
 async function namedByTheModel(): Promise<Set<string>> {
@@ -54,8 +58,8 @@ describe('Salesforce', () => {
 
   it('describes Lead once for two badge reads, and reads only the fields the model reads', async () => {
     const [first, second] = leads;
-    const fields = await fetchRecordFields('salesforce', first.salesforceId);
-    expect(await fetchRecordFields('salesforce', second.salesforceId)).toMatchObject({ Id: second.salesforceId });
+    const fields = await fetchRecordFields('salesforce', first.salesforceId, await modelFields('salesforce'));
+    expect(await fetchRecordFields('salesforce', second.salesforceId, await modelFields('salesforce'))).toMatchObject({ Id: second.salesforceId });
     expect(requests.filter((request) => request.path.endsWith('/sobjects/Lead/describe'))).toHaveLength(1);
     expect(fields).toMatchObject({ Title: first.salesforce.Title, Industry: first.salesforce.Industry });
     const named = await namedByTheModel();
@@ -63,7 +67,7 @@ describe('Salesforce', () => {
   });
 
   it('batch-reads a list’s records with the fields the model reads', async () => {
-    const records = await fetchRecordsFields('salesforce', leads.map((lead) => lead.salesforceId));
+    const records = await fetchRecordsFields('salesforce', leads.map((lead) => lead.salesforceId), await modelFields('salesforce'));
     expect(records.map((record) => record.recordId).sort()).toEqual(leads.map((lead) => lead.salesforceId).sort());
     const named = await namedByTheModel();
     expect(Object.keys(records[0].fields).filter((name) => !named.has(name))).toEqual(['Id', 'SystemModstamp']);
@@ -74,8 +78,8 @@ describe('HubSpot', () => {
   it('reads a contact’s model properties by name, listing no properties, however many badges read', async () => {
     await writeConnection({ crm: 'hubspot', apiVersion: 'v3', timeoutSeconds: 30, auth: { kind: 'token', token: 'pat-na1-demo-token' } });
     const [first, second] = leads;
-    const fields = await fetchRecordFields('hubspot', first.hubspotId);
-    await fetchRecordFields('hubspot', second.hubspotId);
+    const fields = await fetchRecordFields('hubspot', first.hubspotId, await modelFields('hubspot'));
+    await fetchRecordFields('hubspot', second.hubspotId, await modelFields('hubspot'));
     expect(requests.map((request) => `${request.method} ${request.path}`)).toEqual(Array(2).fill('POST /crm/v3/objects/contacts/batch/read'));
     expect(fields).toMatchObject({ jobtitle: first.hubspot.jobtitle });
     const named = await namedByTheModel();

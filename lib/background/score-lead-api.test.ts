@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
 import type { RawRecord } from '../ml/featurize';
-import { parseManifest, type Manifest } from '../ml/manifest';
+import { fieldsRead, parseManifest, type Manifest } from '../ml/manifest';
 import type { ScoredLead } from '../messaging/protocol';
 import { explainInFull } from './open-lead';
 import { scoreLead, type CachedScoreEntry, type ScoringDeps } from './score-lead';
@@ -30,6 +30,7 @@ beforeAll(async () => {
 function setup(api: RawRecord | null | Error) {
   const cache = new Map<string, CachedScoreEntry>();
   const calls = { api: 0, engine: 0 };
+  const fieldsAsked: (readonly string[])[] = [];
   let clock = Date.UTC(2026, 10, 2);
   const deps: ScoringDeps = {
     activeManifest: async () => manifest,
@@ -43,14 +44,15 @@ function setup(api: RawRecord | null | Error) {
       put: async (key, entry) => void cache.set(key, { ...entry, scoredAt: clock }),
     },
     now: () => new Date(clock),
-    fetchRecord: async () => {
+    fetchRecord: async (_crm, _recordId, fields) => {
       calls.api++;
+      fieldsAsked.push(fields);
       if (api instanceof Error) throw api;
       return api;
     },
     staleAfterMs: 24 * HOUR,
   };
-  return { deps, cache, calls, advance: (ms: number) => void (clock += ms) };
+  return { deps, cache, calls, fieldsAsked, advance: (ms: number) => void (clock += ms) };
 }
 
 /** The side panel's explanation of a lead that has fields to score. */
@@ -66,8 +68,12 @@ const request = (fields: Record<string, string>) => ({ crm: 'hubspot' as const, 
 describe('scoreLead with the CRM API', () => {
   it('scores the full record from the API, not only the fields the page shows', async () => {
     const pageOnly = await scoreLead(request({ jobtitle: 'VP Sales' }), { ...setup(null).deps, fetchRecord: undefined });
-    const withApi = await scoreLead(request({ jobtitle: 'VP Sales' }), setup(lead.hubspot).deps);
+    const api = setup(lead.hubspot);
+    const withApi = await scoreLead(request({ jobtitle: 'VP Sales' }), api.deps);
     if (!pageOnly.ok || !withApi.ok) throw new Error('both should score');
+    // Asked for the fields the scoring model reads, each once, and no other.
+    expect(api.fieldsAsked).toEqual([fieldsRead(manifest.features, 'hubspot')]);
+    expect(api.fieldsAsked[0]).toEqual(expect.arrayContaining(['jobtitle', 'industry']));
     expect(withApi.lead.featuresKnown).toBeGreaterThan(pageOnly.lead.featuresKnown);
     expect(reasonValue(withApi.lead, 'Industry')).toBe(lead.hubspot.industry);
   });

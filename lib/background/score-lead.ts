@@ -8,7 +8,7 @@
  */
 import { explainLead } from '../ml/explain';
 import { featurizeRecord, type RawRecord, type SourceKind } from '../ml/featurize';
-import type { Manifest } from '../ml/manifest';
+import { fieldsRead, type Manifest } from '../ml/manifest';
 import { scoreAndTier } from '../ml/score';
 import type { ScoredLead } from '../messaging/protocol';
 import type { CrmKind, PageFields } from '../crm/types';
@@ -37,8 +37,8 @@ export interface ScoringDeps {
   runModel(modelId: string, rows: Float32Array, featureCount: number): Promise<EngineRows>;
   cache: ScoreCache;
   now(): Date;
-  /** The record's fields from the CRM API when connected; null when not connected or not found. */
-  fetchRecord?(crm: CrmKind, recordId: string): Promise<RawRecord | null>;
+  /** The record's `fields` (those the model reads) from the CRM API when connected; null when not connected or not found. */
+  fetchRecord?(crm: CrmKind, recordId: string, fields: readonly string[]): Promise<RawRecord | null>;
   /** A cached score older than this is recomputed, re-reading the record (default: never stale). */
   staleAfterMs?: number;
 }
@@ -78,7 +78,7 @@ export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promis
   if (fresh) return { ok: true, lead: fresh.lead };
 
   const now = deps.now();
-  const fields = await withRecordFields(request, deps);
+  const fields = await withRecordFields(request, manifest, deps);
   const row = featurizeRecord(fields, manifest.features, request.crm, now); // [F]
   const featuresKnown = knownFeatureCount(row);
   if (featuresKnown === 0) return { ok: false, error: NO_READABLE_FIELDS };
@@ -95,23 +95,23 @@ export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promis
  * record from the CRM a second time nor scores other fields than the badge.
  */
 export async function scoredFields(
-  modelId: string,
+  manifest: Manifest,
   request: LeadToScore,
   deps: CacheDeps & Pick<ScoringDeps, 'fetchRecord'>,
 ): Promise<{ fields: RawRecord; scoredAt: number | null }> {
-  const { fresh } = await freshCachedScore(modelId, request, deps);
+  const { fresh } = await freshCachedScore(manifest.modelId, request, deps);
   if (fresh?.fields) return { fields: fresh.fields, scoredAt: fresh.scoredAt ?? null };
-  return { fields: await withRecordFields(request, deps), scoredAt: null };
+  return { fields: await withRecordFields(request, manifest, deps), scoredAt: null };
 }
 
 /**
- * The full record from the API (when connected) with the page's fields over it: the page
+ * The record's fields `manifest` reads, from the API (when connected), with the page's fields over it: the page
  * shows the latest values, but only for the fields it shows, and a value it shows empty does
  * not erase one the API has. Without the API (or if reading fails), the page's fields alone.
  * The badge and the side panel's explanation both score these, so they agree.
  */
-export async function withRecordFields(request: LeadToScore, deps: Pick<ScoringDeps, 'fetchRecord'>): Promise<RawRecord> {
-  const api = await deps.fetchRecord?.(request.crm, request.recordId).catch((error: unknown) => {
+export async function withRecordFields(request: LeadToScore, manifest: Manifest, deps: Pick<ScoringDeps, 'fetchRecord'>): Promise<RawRecord> {
+  const api = await deps.fetchRecord?.(request.crm, request.recordId, fieldsRead(manifest.features, request.crm)).catch((error: unknown) => {
     console.warn('LeadLens: could not read the record from the CRM; scoring the fields on the page', error instanceof Error ? error.message : '');
     return null;
   });

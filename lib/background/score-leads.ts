@@ -7,6 +7,7 @@
 import type { CrmKind, PageFields } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
 import { featurizeRecord, type RawRecord } from '../ml/featurize';
+import { fieldsRead } from '../ml/manifest';
 import type { ListRowScore } from '../messaging/protocol-list';
 import { knownFeatureCount, scoreCacheKey, toScoredLead, type ScoringDeps } from './score-lead';
 
@@ -17,8 +18,8 @@ export interface KnownRecord {
 }
 
 export interface BatchScoringDeps extends ScoringDeps {
-  /** The records LeadLens knows among `recordIds` (any order; unknown ones left out). */
-  knownRecords(crm: CrmKind, recordIds: readonly string[]): Promise<KnownRecord[]>;
+  /** The records LeadLens knows among `recordIds` (any order; unknown ones left out); read from the CRM, with `fields` at least. */
+  knownRecords(crm: CrmKind, recordIds: readonly string[], fields: readonly string[]): Promise<KnownRecord[]>;
 }
 
 /** Stored values as the text the cache hashes (the hash only has to notice a change). */
@@ -32,7 +33,7 @@ export async function scoreLeadsById(
   deps: BatchScoringDeps,
 ): Promise<ListRowScore[]> {
   const manifest = await deps.activeManifest();
-  const known = new Map((await deps.knownRecords(crm, recordIds)).map((record) => [record.recordId, record]));
+  const known = new Map((await deps.knownRecords(crm, recordIds, fieldsRead(manifest.features, crm))).map((record) => [record.recordId, record]));
   const results = new Map<string, ListRowScore>();
   const now = deps.now();
   const featureCount = manifest.features.length;

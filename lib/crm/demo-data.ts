@@ -12,7 +12,7 @@
  * Pure TypeScript with its own PRNG: the same seed and `now` give the same leads in the
  * browser and in Node.
  */
-import { FeatureSpecListSchema, type FieldSources } from '../ml/manifest';
+import { FeatureSpecListSchema, fieldSourcesOf, type FieldSources } from '../ml/manifest';
 import demoFeatureSpecJson from '../../models/demo-features.json';
 import { mulberry32 } from '../ml/random';
 import { HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from './hubspot-lifecycle';
@@ -941,11 +941,6 @@ function withIds(lead: DemoLead, ids: { salesforce: string; hubspot: string }): 
 
 /** The feature spec of the default demo model (`models/demo-features.json`). */
 export const DEMO_FEATURE_SPECS = FeatureSpecListSchema.parse(demoFeatureSpecJson);
-
-/** Every field reference a spec makes (a ratio names two). */
-function fieldSourcesOf(derive: (typeof DEMO_FEATURE_SPECS)[number]['derive']): FieldSources[] {
-  return derive.kind === 'ratio' ? [derive.numerator, derive.denominator] : [derive.from];
-}
 
 /** `crm`, the distinct CSV columns the features read (in spec order), then `converted`. */
 export const DEMO_HISTORY_COLUMNS: readonly string[] = [

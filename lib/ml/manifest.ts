@@ -54,6 +54,16 @@ export const DeriveSchema = z.discriminatedUnion('kind', [
 ]);
 export type Derive = z.infer<typeof DeriveSchema>;
 
+/** Every field reference a derivation makes (a ratio names two). */
+export function fieldSourcesOf(derive: Derive): FieldSources[] {
+  return derive.kind === 'ratio' ? [derive.numerator, derive.denominator] : [derive.from];
+}
+
+/** The fields (API names, property names, columns) `features` read from `source`, each once. */
+export function fieldsRead(features: readonly { derive: Derive }[], source: keyof FieldSources): string[] {
+  return [...new Set(features.flatMap(({ derive }) => fieldSourcesOf(derive).flatMap((from) => from[source] ?? [])))];
+}
+
 export const FeatureTypeSchema = z.enum(['numeric', 'boolean', 'categorical']);
 export type FeatureType = z.infer<typeof FeatureTypeSchema>;
 

@@ -17,13 +17,13 @@ export const listHandlers: Handlers<ListProtocol> = {
       runModel: runOffscreen,
       cache: dexieScoreCache,
       now: () => new Date(),
-      knownRecords: async (source, ids) => {
+      knownRecords: async (source, ids, fields) => {
         // Stored leads (synced, demo) first, keyed `${source}|${id}`; the rest from the API in one batch read when connected.
         const stored = (await db.leads.bulkGet(ids.map((id) => `${source}|${id}`))).flatMap((lead) =>
           lead ? [{ recordId: lead.id, fields: lead.fields }] : [],
         );
         const storedIds = new Set(stored.map((record) => record.recordId));
-        const fromApi = await fetchRecordsFields(source, ids.filter((id) => !storedIds.has(id))).catch((error: unknown) => {
+        const fromApi = await fetchRecordsFields(source, ids.filter((id) => !storedIds.has(id)), fields).catch((error: unknown) => {
           console.warn('LeadLens: could not read list records from the CRM', error instanceof Error ? error.message : '');
           return [];
         });

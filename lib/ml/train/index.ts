@@ -9,6 +9,7 @@ import { featurizeRecords, formatNumber, formatNumberRange, readRaw, type RawRec
 import {
   MANIFEST_SCHEMA_VERSION,
   ManifestSchema,
+  fieldSourcesOf,
   type Calibration,
   type Feature,
   type FeatureSpec,
@@ -427,8 +428,7 @@ export function trainModel(input: TrainInput): TrainResult {
   const exclude = input.exclude ?? [];
   if (input.specs) {
     specs = input.specs.filter((s) => {
-      const d = s.derive;
-      const names = d.kind === 'ratio' ? [d.numerator[source], d.denominator[source]] : [d.from[source]];
+      const names = fieldSourcesOf(s.derive).map((from) => from[source]);
       if (names.some((n) => n !== undefined && (exclude.includes(n) || n === input.target))) {
         warnings.push(`"${s.label}" reads an excluded column or the target: dropped.`);
         return false;

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
-import type { FeatureSpec } from '../manifest';
+import { fieldSourcesOf, type FeatureSpec } from '../manifest';
 import { outcomeOf, type OutcomeRule } from '../outcome-rule';
 import { plural } from './data-size';
 import { buildFeatures, buildLabels, inferFeatureSpecs, TrainingDataError, type Table } from './dataset';
@@ -122,8 +122,7 @@ const comparable = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, ''
 
 /** The fields a spec reads for `source` (two for a ratio). */
 function specFields(spec: FeatureSpec, source: SourceKind): (string | undefined)[] {
-  const d = spec.derive;
-  return d.kind === 'ratio' ? [d.numerator[source], d.denominator[source]] : [d.from[source]];
+  return fieldSourcesOf(spec.derive).map((from) => from[source]);
 }
 
 /**
