@@ -18,7 +18,7 @@ import {
 } from '../../lib/crm/demo-data';
 
 export type SalesforceFieldType =
-  | 'id' | 'string' | 'email' | 'phone' | 'url' | 'picklist' | 'currency' | 'int'
+  | 'id' | 'string' | 'email' | 'phone' | 'url' | 'picklist' | 'currency' | 'int' | 'double'
   | 'datetime' | 'date' | 'boolean' | 'reference' | 'textarea';
 
 export interface SalesforceField {
@@ -72,23 +72,24 @@ export function salesforceField(name: string): SalesforceField | undefined {
 
 /**
  * Fields the demo org's admin created for LeadLens to write scores to (a Salesforce custom
- * field, a HubSpot custom property). They can be written and read by record id; they are left
- * out of describe / the property list so that sync reads the same records as before.
+ * field, a HubSpot custom property). As in a real org or portal, describe and the property
+ * list name them, so a sync reads what a write-back wrote (empty until then).
  */
 export interface CustomField {
   name: string;
+  label: string;
   type: 'number' | 'text';
 }
 export const TEXT_FIELD_MAX_LENGTH = 255;
 export const SALESFORCE_CUSTOM_FIELDS: readonly CustomField[] = [
-  { name: 'LeadLens_Score__c', type: 'number' },
-  { name: 'LeadLens_Tier__c', type: 'text' },
-  { name: 'LeadLens_Reason__c', type: 'text' },
+  { name: 'LeadLens_Score__c', label: 'LeadLens Score', type: 'number' },
+  { name: 'LeadLens_Tier__c', label: 'LeadLens Tier', type: 'text' },
+  { name: 'LeadLens_Reason__c', label: 'LeadLens Reason', type: 'text' },
 ];
 export const HUBSPOT_CUSTOM_PROPERTIES: readonly CustomField[] = [
-  { name: 'leadlens_score', type: 'number' },
-  { name: 'leadlens_tier', type: 'text' },
-  { name: 'leadlens_reason', type: 'text' },
+  { name: 'leadlens_score', label: 'LeadLens score', type: 'number' },
+  { name: 'leadlens_tier', label: 'LeadLens tier', type: 'text' },
+  { name: 'leadlens_reason', label: 'LeadLens reason', type: 'text' },
 ];
 
 export type HubSpotPropertyType = 'string' | 'number' | 'datetime' | 'date' | 'enumeration' | 'bool';

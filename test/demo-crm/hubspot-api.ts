@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { DEMO_OWNERS, DEMO_VENDOR_SITE, type DemoLead, type DemoOwner } from '../../lib/crm/demo-data';
-import { HUBSPOT_CONTACT_PROPERTIES, HUBSPOT_CUSTOM_PROPERTIES, hubspotProperty } from './fields';
+import { HUBSPOT_CONTACT_PROPERTIES, HUBSPOT_CUSTOM_PROPERTIES, hubspotProperty, type CustomField } from './fields';
 import { bearerToken, json, parseJsonBody, type DemoHandler, type DemoResponse } from './http';
 import type { DemoDeletion, DemoStore } from './store';
 
@@ -92,10 +92,10 @@ export function hubspotApi(store: DemoStore, portalOf: (token: string) => string
     }
     if (isAccountDetails) return request.method === 'GET' ? json(200, accountDetails(portalOf(token))) : methodNotAllowed();
     if (isOwners) return request.method === 'GET' ? owners(request.url.searchParams) : methodNotAllowed();
-    if (isProperties) return request.method === 'GET' ? json(200, { results: HUBSPOT_CONTACT_PROPERTIES.map(propertyDefinition) }) : methodNotAllowed();
+    if (isProperties) return request.method === 'GET' ? json(200, { results: [...HUBSPOT_CONTACT_PROPERTIES.map(propertyDefinition), ...HUBSPOT_CUSTOM_PROPERTIES.map(customPropertyDefinition)] }) : methodNotAllowed();
 
     const rest = (contacts?.[1] ?? '').replace(/\/$/, '');
-    if (rest === '/search') return request.method === 'POST' ? search(sortedLeads, parseJsonBody(request)) : methodNotAllowed();
+    if (rest === '/search') return request.method === 'POST' ? search(store, sortedLeads, parseJsonBody(request)) : methodNotAllowed();
     if (rest === '/batch/read') return request.method === 'POST' ? batchRead(store, parseJsonBody(request)) : methodNotAllowed();
     if (rest === '/batch/update') return request.method === 'POST' ? batchUpdate(store, parseJsonBody(request), now()) : methodNotAllowed();
     if (request.method !== 'GET') return methodNotAllowed();
@@ -235,12 +235,12 @@ function list(store: DemoStore, params: URLSearchParams, now: number): DemoRespo
   const next = after + limit < listed.length ? String(after + limit) : null;
   const names = requestedProperties(params);
   return json(200, {
-    results: page.map((entry) => ('at' in entry ? { ...contactObject(entry.lead, names), archived: true, archivedAt: new Date(entry.at).toISOString() } : contactObject(entry, names))),
+    results: page.map((entry) => ('at' in entry ? { ...contactObject(entry.lead, names), archived: true, archivedAt: new Date(entry.at).toISOString() } : contactObject(entry, names, store.customValues(entry)))),
     ...(next ? { paging: { next: { after: next, link: `/crm/v3/objects/contacts?${archived ? 'archived=true&' : ''}after=${next}` } } } : {}),
   });
 }
 
-function search(sortedLeads: SortCache, body: unknown): DemoResponse {
+function search(store: DemoStore, sortedLeads: SortCache, body: unknown): DemoResponse {
   const parsed = SearchSchema.safeParse(body ?? {});
   if (!parsed.success) return validationError(`Invalid search request: ${parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}`);
   const { filterGroups, sorts, properties, query, limit } = parsed.data;
@@ -256,7 +256,7 @@ function search(sortedLeads: SortCache, body: unknown): DemoResponse {
   const names = properties.length > 0 ? [...new Set([...properties, ...ALWAYS_RETURNED])] : RETURNED_BY_DEFAULT;
   return json(200, {
     total: matching.length,
-    results: matching.slice(after, end).map((lead) => contactObject(lead, names)),
+    results: matching.slice(after, end).map((lead) => contactObject(lead, names, store.customValues(lead))),
     ...(end < reachable ? { paging: { next: { after: String(end) } } } : {}),
   });
 }
@@ -394,6 +394,12 @@ function sorted(leads: DemoLead[], sort: Sort | undefined): { lead: DemoLead; ke
     return a.id - b.id;
   });
   return keyed;
+}
+
+/** A property the portal's admin created (`hubspotDefined: false`). */
+function customPropertyDefinition(property: CustomField): object {
+  const number = property.type === 'number';
+  return { name: property.name, label: property.label, type: number ? 'number' : 'string', fieldType: number ? 'number' : 'text', groupName: 'contactinformation', options: [], hubspotDefined: false };
 }
 
 function propertyDefinition(property: (typeof HUBSPOT_CONTACT_PROPERTIES)[number]): object {

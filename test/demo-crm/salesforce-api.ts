@@ -16,9 +16,9 @@
 import { parseCrmDateTime } from '../../lib/crm/client';
 import { DEMO_OWNERS, salesforceDateTime, salesforceIdChecksum, type DemoLead, type SalesforceLead } from '../../lib/crm/demo-data';
 import { z } from 'zod';
-import { SALESFORCE_CUSTOM_FIELDS, SALESFORCE_LEAD_FIELDS, TEXT_FIELD_MAX_LENGTH, salesforceField, type SalesforceField } from './fields';
+import { SALESFORCE_CUSTOM_FIELDS, SALESFORCE_LEAD_FIELDS, TEXT_FIELD_MAX_LENGTH, salesforceField, type CustomField, type SalesforceField } from './fields';
 import { hasBearerToken, json, parseJsonBody, text, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
-import { parseSoql, runSoql, SoqlError, type SoqlObject, type SoqlRow } from './soql';
+import { parseSoql, runSoql, SoqlError, type SoqlField, type SoqlObject, type SoqlRow } from './soql';
 import type { DemoStore } from './store';
 
 export const LATEST_API_VERSION = 67;
@@ -66,7 +66,12 @@ interface Cursor {
 
 /** `now()`: the org's clock, which "Get Deleted" measures its limits by. */
 export function salesforceApi(store: DemoStore, now: () => number): DemoHandler {
-  const queryable: readonly SoqlObject[] = [{ name: 'Lead', fields: SALESFORCE_LEAD_FIELDS, rows: () => store.leads.map((lead) => lead.salesforce) }, USER_OBJECT, GROUP_OBJECT];
+  const leadObject: SoqlObject = {
+    name: 'Lead',
+    fields: [...SALESFORCE_LEAD_FIELDS, ...SALESFORCE_CUSTOM_FIELDS.map(customSoqlField)],
+    rows: () => store.leads.map((lead) => ({ ...lead.salesforce, ...store.customValues(lead) })),
+  };
+  const queryable: readonly SoqlObject[] = [leadObject, USER_OBJECT, GROUP_OBJECT];
   const cursors = new Map<string, Cursor>();
   let cursorCount = 0;
 
@@ -175,6 +180,8 @@ function tooLong(request: DemoRequest): DemoResponse | null {
 }
 
 const customField = (name: string) => SALESFORCE_CUSTOM_FIELDS.find((field) => field.name.toLowerCase() === name.toLowerCase());
+/** A custom field's Salesforce type: a number field is a `double`. */
+const customSoqlField = ({ name, type }: CustomField): SoqlField => ({ name, type: type === 'number' ? 'double' : 'string' });
 
 function leadRecord(store: DemoStore, lead: DemoLead | undefined, version: string, fieldList: string | null): DemoResponse {
   if (!lead) return notFound();
@@ -264,7 +271,7 @@ function versions(): { label: string; url: string; version: string }[] {
 }
 
 const SOAP_TYPES: Partial<Record<SalesforceField['type'], string>> = {
-  currency: 'xsd:double', int: 'xsd:int', datetime: 'xsd:dateTime', date: 'xsd:date', boolean: 'xsd:boolean', id: 'tns:ID', reference: 'tns:ID',
+  currency: 'xsd:double', double: 'xsd:double', int: 'xsd:int', datetime: 'xsd:dateTime', date: 'xsd:date', boolean: 'xsd:boolean', id: 'tns:ID', reference: 'tns:ID',
 };
 
 function describeLead(version: string): object {
@@ -274,13 +281,20 @@ function describeLead(version: string): object {
     labelPlural: 'Leads',
     keyPrefix: '00Q',
     urls: { rowTemplate: `/services/data/v${version}/sobjects/Lead/{ID}` },
-    fields: SALESFORCE_LEAD_FIELDS.map((field) => ({
-      name: field.name,
-      label: field.label,
-      type: field.type,
-      soapType: SOAP_TYPES[field.type] ?? 'xsd:string',
-      nillable: !['Id', 'LastName', 'Company', 'Status', 'IsConverted', 'HasOptedOutOfEmail', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp', 'OwnerId', 'Name'].includes(field.name),
-      picklistValues: (field.picklistValues ?? []).map((value) => ({ active: true, defaultValue: false, label: value, value })),
-    })),
+    fields: [
+      ...SALESFORCE_LEAD_FIELDS.map((field) => ({
+        name: field.name,
+        label: field.label,
+        type: field.type,
+        soapType: SOAP_TYPES[field.type] ?? 'xsd:string',
+        nillable: !['Id', 'LastName', 'Company', 'Status', 'IsConverted', 'HasOptedOutOfEmail', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp', 'OwnerId', 'Name'].includes(field.name),
+        picklistValues: (field.picklistValues ?? []).map((value) => ({ active: true, defaultValue: false, label: value, value })),
+        custom: false,
+      })),
+      ...SALESFORCE_CUSTOM_FIELDS.map((field) => {
+        const { type } = customSoqlField(field);
+        return { name: field.name, label: field.label, type, soapType: SOAP_TYPES[type] ?? 'xsd:string', nillable: true, picklistValues: [], custom: true };
+      }),
+    ],
   };
 }

@@ -185,3 +185,30 @@ it('removes at the next sync a lead deleted in both CRMs since the last one, and
   expect(stored.hubspot).not.toContain(gone.hubspotId);
   await options.close();
 }, 120_000);
+
+it('writes back nothing the CRM already holds: the next sync read the written values back', async () => {
+  const options = await harness.context.newPage();
+  await options.goto(`chrome-extension://${harness.extensionId}/options.html#sync`);
+  for (const crm of CRMS) await expect.poll(() => options.getAttribute(`[data-testid="sync-${crm}"]`, 'data-status'), { timeout: 15_000 }).toBe('done');
+  const lastSync = await Promise.all(CRMS.map((crm) => options.textContent(`[data-testid="sync-${crm}"]`)));
+  await startSyncs(options);
+  for (const [index, crm] of CRMS.entries()) {
+    const row = `[data-testid="sync-${crm}"]`;
+    await expect.poll(async () => (await options.getAttribute(row, 'data-status')) === 'done' && (await options.textContent(row)) !== lastSync[index], { timeout: 60_000 }).toBe(true);
+  }
+  // Every lead the first test wrote still holds its score, tier and reason (Salesforce sends the
+  // score back as a number, HubSpot as text); converted Salesforce Leads are not written at all.
+  const stored = await storedLeadIds(options);
+  const converted = new Set(harness.crm.leads.filter((lead) => lead.salesforce.IsConverted).map((lead) => lead.salesforceId));
+  const takesWrites = { salesforce: stored.salesforce.filter((id) => !converted.has(id)).length, hubspot: stored.hubspot.length };
+  await options.goto(`chrome-extension://${harness.extensionId}/options.html#write-back`);
+  // The last write-back named a field the org does not have: back to the one written before.
+  await options.fill('input[name="salesforce-score-field"]', 'LeadLens_Score__c');
+  for (const crm of CRMS) await options.click(`[data-testid="start-write-back-${crm}"]`);
+  for (const crm of CRMS) {
+    const form = `[data-testid="write-back-${crm}"]`;
+    await expect.poll(() => options.textContent(form), { timeout: 60_000 }).toContain(`Nothing to write: all ${takesWrites[crm]} leads already held these values`);
+    expect(await options.getAttribute(form, 'data-written')).toBe('0');
+  }
+  await options.close();
+}, 120_000);
