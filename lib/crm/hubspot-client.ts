@@ -29,6 +29,13 @@ const LIST_PAGE_SIZE = 100;
  */
 const ARCHIVED_LISTED_MS = 89 * 24 * 3_600_000;
 /**
+ * How far behind the browser's clock a listing of archived contacts says it reaches. Their
+ * archive dates are HubSpot's clock: with a browser clock running fast, the next sync would
+ * ask from after a deletion it never saw. The archived list is read whole whatever the date,
+ * so reaching back a day costs nothing (a deletion seen twice removes nothing the second time).
+ */
+const CLOCK_ALLOWANCE_MS = 24 * 3_600_000;
+/**
  * A sync goes on from the earliest date among a page's last this many contacts. The index lags
  * edits: a contact edited while we page can come back with its new date in its old place, and
  * going on from that date would skip every contact sorted between. All of the last three being
@@ -343,8 +350,9 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     },
 
     async listDeleted(since, signal) {
-      const coveredTo = clock.now();
-      if (since < coveredTo - ARCHIVED_LISTED_MS) {
+      const now = clock.now();
+      const coveredTo = now - CLOCK_ALLOWANCE_MS;
+      if (since < now - ARCHIVED_LISTED_MS) {
         return { kind: 'all-present', ids: (await listContacts(false, ContactIdsPageSchema, signal)).map((contact) => contact.id), coveredTo };
       }
       // HubSpot cannot filter the archived list by date: it is read whole, and filtered here.
