@@ -92,7 +92,7 @@ export function hubspotApi(store: DemoStore, portalOf: (token: string) => string
     }
     if (isAccountDetails) return request.method === 'GET' ? json(200, accountDetails(portalOf(token))) : methodNotAllowed();
     if (isOwners) return request.method === 'GET' ? owners(request.url.searchParams) : methodNotAllowed();
-    if (isProperties) return request.method === 'GET' ? json(200, { results: [...HUBSPOT_CONTACT_PROPERTIES.map(propertyDefinition), ...HUBSPOT_CUSTOM_PROPERTIES.map(customPropertyDefinition)] }) : methodNotAllowed();
+    if (isProperties) return request.method === 'GET' ? json(200, { results: PROPERTY_DEFINITIONS }) : methodNotAllowed();
 
     const rest = (contacts?.[1] ?? '').replace(/\/$/, '');
     if (rest === '/search') return request.method === 'POST' ? search(store, sortedLeads, parseJsonBody(request)) : methodNotAllowed();
@@ -102,7 +102,7 @@ export function hubspotApi(store: DemoStore, portalOf: (token: string) => string
     if (rest === '') return list(store, request.url.searchParams, now());
     const id = /^\/([^/]+)$/.exec(rest)?.[1];
     const lead = id === undefined ? undefined : store.byHubspotId(id);
-    return lead ? json(200, contactObject(lead, requestedProperties(request.url.searchParams), store.customValues(lead))) : notFound();
+    return lead ? json(200, contactObject(store, lead, requestedProperties(request.url.searchParams))) : notFound();
   };
 }
 
@@ -190,7 +190,7 @@ function batchUpdate(store: DemoStore, body: unknown, now: number): DemoResponse
     const custom = store.customValues(lead);
     for (const [name, value] of Object.entries(input.properties)) custom[name] = String(value); // HubSpot keeps every value as a string
     store.markModified(lead, 'hubspot', now);
-    results.push(contactObject(lead, [...Object.keys(input.properties), ...ALWAYS_RETURNED, 'hs_lastmodifieddate'], custom));
+    results.push(contactObject(store, lead, [...Object.keys(input.properties), ...ALWAYS_RETURNED, 'hs_lastmodifieddate']));
   }
   const result = { status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() };
   if (missing.length === 0) return json(200, result);
@@ -210,9 +210,14 @@ function requestedProperties(params: URLSearchParams): string[] {
 }
 
 /** Known properties are returned (null when empty); unknown names are ignored, as HubSpot does. */
-function contactObject(lead: DemoLead, names: readonly string[], custom: Readonly<Record<string, string | number>> = {}): object {
+/** The contacts merged into a contact: HubSpot's own property, kept by the store rather than generated. */
+const MERGED_PROPERTY = 'hs_merged_object_ids';
+
+function contactObject(store: DemoStore, lead: DemoLead, names: readonly string[]): object {
+  const custom = store.customValues(lead);
   const properties = Object.fromEntries(
     names.flatMap((name) => {
+      if (name === MERGED_PROPERTY) return [[name, store.mergedHubSpotIds(lead)]];
       if (customProperty(name)) return [[name, custom[name] === undefined ? null : String(custom[name])]];
       return hubspotProperty(name) === undefined ? [] : [[name, lead.hubspot[name as keyof DemoLead['hubspot']]]];
     }),
@@ -230,12 +235,12 @@ function list(store: DemoStore, params: URLSearchParams, now: number): DemoRespo
   const limit = Math.min(100, Math.max(1, Number(params.get('limit') ?? 10) || 10));
   const after = Number(params.get('after') ?? 0) || 0;
   const archived = params.get('archived') === 'true';
-  const listed: readonly (DemoLead | DemoDeletion)[] = archived ? store.deletions.filter(({ at }) => at >= now - ARCHIVED_KEPT_MS) : store.leads;
+  const listed: readonly (DemoLead | DemoDeletion)[] = archived ? store.deletions.filter(({ at }) => at >= now - ARCHIVED_KEPT_MS) : store.hubspotLeads;
   const page = listed.slice(after, after + limit);
   const next = after + limit < listed.length ? String(after + limit) : null;
   const names = requestedProperties(params);
   return json(200, {
-    results: page.map((entry) => ('at' in entry ? { ...contactObject(entry.lead, names), archived: true, archivedAt: new Date(entry.at).toISOString() } : contactObject(entry, names, store.customValues(entry)))),
+    results: page.map((entry) => ('at' in entry ? { ...contactObject(store, entry.lead, names), archived: true, archivedAt: new Date(entry.at).toISOString() } : contactObject(store, entry, names))),
     ...(next ? { paging: { next: { after: next, link: `/crm/v3/objects/contacts?${archived ? 'archived=true&' : ''}after=${next}` } } } : {}),
   });
 }
@@ -256,7 +261,7 @@ function search(store: DemoStore, sortedLeads: SortCache, body: unknown): DemoRe
   const names = properties.length > 0 ? [...new Set([...properties, ...ALWAYS_RETURNED])] : RETURNED_BY_DEFAULT;
   return json(200, {
     total: matching.length,
-    results: matching.slice(after, end).map((lead) => contactObject(lead, names, store.customValues(lead))),
+    results: matching.slice(after, end).map((lead) => contactObject(store, lead, names)),
     ...(end < reachable ? { paging: { next: { after: String(end) } } } : {}),
   });
 }
@@ -271,7 +276,7 @@ function batchRead(store: DemoStore, body: unknown): DemoResponse {
   const missing = ids.filter((id) => store.byHubspotId(id) === undefined);
   const result = {
     status: 'COMPLETE',
-    results: found.map((lead) => contactObject(lead, names, store.customValues(lead))),
+    results: found.map((lead) => contactObject(store, lead, names)),
     startedAt,
     completedAt: new Date().toISOString(),
   };
@@ -354,7 +359,7 @@ function sortCache(store: DemoStore): SortCache {
     const cacheKey = sort ? `${sort.propertyName} ${sort.direction}` : '';
     let entry = cache.get(cacheKey);
     if (!entry) {
-      const keyed = sorted([...store.leads], sort);
+      const keyed = sorted([...store.hubspotLeads], sort);
       entry = { leads: keyed.map(({ lead }) => lead), keys: keyed.map(({ key }) => key) };
       cache.set(cacheKey, entry);
     }
@@ -395,6 +400,12 @@ function sorted(leads: DemoLead[], sort: Sort | undefined): { lead: DemoLead; ke
   });
   return keyed;
 }
+
+const PROPERTY_DEFINITIONS = [
+  ...HUBSPOT_CONTACT_PROPERTIES.map(propertyDefinition),
+  { name: MERGED_PROPERTY, label: 'Merged Contact IDs', type: 'enumeration', fieldType: 'checkbox', groupName: 'contactinformation', options: [], hubspotDefined: true },
+  ...HUBSPOT_CUSTOM_PROPERTIES.map(customPropertyDefinition),
+];
 
 /** A property the portal's admin created (`hubspotDefined: false`). */
 function customPropertyDefinition(property: CustomField): object {

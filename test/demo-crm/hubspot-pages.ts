@@ -155,7 +155,7 @@ function rightSidebar(store: DemoStore, lead: DemoLead, cls: ClassNamer): ViewNo
 const INDEX_COLUMNS: readonly HubSpotPropertyName[] = ['email', 'phone', 'hubspot_owner_id', 'hs_lead_status', 'createdate'];
 
 function indexView(store: DemoStore, url: URL, cls: ClassNamer): UiView {
-  const page = pageOf(store.leads, url);
+  const page = pageOf(store.hubspotLeads, url);
   const columns = INDEX_COLUMNS.map((name) => hubspotProperty(name)).filter((p): p is HubSpotProperty => p !== undefined);
   return {
     title: 'Contacts | HubSpot',

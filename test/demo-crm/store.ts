@@ -10,6 +10,8 @@ export interface DemoDeletion {
 export interface DemoStore {
   /** The leads not deleted, in list order. */
   readonly leads: readonly DemoLead[];
+  /** The leads HubSpot has: those not deleted, less those merged into another contact. */
+  readonly hubspotLeads: readonly DemoLead[];
   /** Deleted leads, oldest deletion first: only the APIs' lists of deleted records show them. */
   readonly deletions: readonly DemoDeletion[];
   /** Changes with every deletion and update, so that what is computed from `leads` knows when to compute again. */
@@ -28,6 +30,14 @@ export interface DemoStore {
   deleteLead(lead: DemoLead, at: number): void;
   /** Stamps the lead as modified at `at` (epoch ms) in one CRM, as any update through its API does (the same values written again too). */
   markModified(lead: DemoLead, crm: 'salesforce' | 'hubspot', at: number): void;
+  /**
+   * Merges the HubSpot contact of `merged` into that of `into` at `at`: `merged` leaves HubSpot
+   * without being archived, and `into`, modified, names it in `hs_merged_object_ids`. Salesforce
+   * keeps both leads.
+   */
+  mergeHubSpotContact(merged: DemoLead, into: DemoLead, at: number): void;
+  /** The HubSpot ids merged into the lead's contact, as HubSpot writes them (`1;2`); null when none. */
+  mergedHubSpotIds(lead: DemoLead): string | null;
 }
 
 export function createDemoStore(initial: readonly DemoLead[], owners: readonly DemoOwner[]): DemoStore {
@@ -47,11 +57,22 @@ export function createDemoStore(initial: readonly DemoLead[], owners: readonly D
     byIndustry.set(industry, [...(byIndustry.get(industry) ?? []), lead]);
   });
   const custom = new Map<DemoLead, Record<string, string | number>>();
+  const mergedInto = new Map<DemoLead, string[]>();
+  let hubspotLeads = leads;
   const owner = new Map(owners.flatMap((o) => [[o.salesforceId, o.name], [o.hubspotId, o.name]]));
+
+  function markModified(lead: DemoLead, crm: 'salesforce' | 'hubspot', at: number) {
+    if (crm === 'salesforce') lead.salesforce.LastModifiedDate = lead.salesforce.SystemModstamp = salesforceDateTime(at);
+    else lead.hubspot.lastmodifieddate = lead.hubspot.hs_lastmodifieddate = new Date(Math.floor(at)).toISOString();
+    version++;
+  }
 
   return {
     get leads() {
       return leads;
+    },
+    get hubspotLeads() {
+      return hubspotLeads;
     },
     deletions,
     get version() {
@@ -74,6 +95,7 @@ export function createDemoStore(initial: readonly DemoLead[], owners: readonly D
     deleteLead(lead, at) {
       if (!position.has(lead)) throw new Error(`The demo CRM has no lead ${lead.salesforceId}`);
       leads = leads.filter((other) => other !== lead);
+      hubspotLeads = hubspotLeads.filter((other) => other !== lead);
       position = new Map(leads.map((other, index) => [other, index]));
       bySalesforce.delete(lead.salesforceId);
       bySalesforce.delete(lead.salesforceId.slice(0, 15));
@@ -84,10 +106,14 @@ export function createDemoStore(initial: readonly DemoLead[], owners: readonly D
       deletions.sort((a, b) => a.at - b.at);
       version++;
     },
-    markModified(lead, crm, at) {
-      if (crm === 'salesforce') lead.salesforce.LastModifiedDate = lead.salesforce.SystemModstamp = salesforceDateTime(at);
-      else lead.hubspot.lastmodifieddate = lead.hubspot.hs_lastmodifieddate = new Date(Math.floor(at)).toISOString();
-      version++;
+    mergeHubSpotContact(merged, into, at) {
+      if (!byHubspot.has(merged.hubspotId) || !byHubspot.has(into.hubspotId)) throw new Error('The demo CRM merges only contacts it has');
+      byHubspot.delete(merged.hubspotId);
+      hubspotLeads = hubspotLeads.filter((other) => other !== merged);
+      mergedInto.set(into, [...(mergedInto.get(into) ?? []), merged.hubspotId, ...(mergedInto.get(merged) ?? [])]);
+      markModified(into, 'hubspot', at);
     },
+    mergedHubSpotIds: (lead) => mergedInto.get(lead)?.join(';') ?? null,
+    markModified,
   };
 }
