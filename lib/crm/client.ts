@@ -15,6 +15,8 @@ export interface CrmRecord {
   modifiedAt: number;
   /** Salesforce: fields by API name (no `attributes`); HubSpot: `properties`. */
   fields: RawRecord;
+  /** Records merged into this one, which are gone without having been deleted (a HubSpot merge). */
+  mergedIds?: readonly string[];
 }
 
 export interface ChangedPage {

@@ -43,6 +43,8 @@ const CLOCK_ALLOWANCE_MS = 24 * 3_600_000;
  */
 const RESUME_TAIL = 3;
 const MODIFIED = 'hs_lastmodifieddate';
+/** The contacts merged into a contact, ids separated by semicolons. */
+const MERGED = 'hs_merged_object_ids';
 const OBJECT_ID = 'hs_object_id';
 
 /** `v3` (`/crm/v3/objects/…`, supported until September 2027) or a date version (`2026-03`). */
@@ -132,7 +134,19 @@ function readErrorBody(body: unknown): CrmErrorBody {
 }
 
 function toRecord(contact: Contact): CrmRecord {
-  return { id: contact.id, modifiedAt: parseCrmDateTime(contact.properties[MODIFIED]), fields: contact.properties };
+  const record: CrmRecord = { id: contact.id, modifiedAt: parseCrmDateTime(contact.properties[MODIFIED]), fields: contact.properties };
+  const mergedIds = mergedIdsOf(contact);
+  return mergedIds.length === 0 ? record : { ...record, mergedIds };
+}
+
+/**
+ * The contacts merged into this one: a merged-away contact leaves HubSpot without being
+ * archived, so only the contact it was merged into says it is gone.
+ */
+function mergedIdsOf(contact: Contact): string[] {
+  const value = contact.properties[MERGED];
+  if (typeof value !== 'string') return [];
+  return value.split(';').map((id) => id.trim()).filter((id) => /^\d+$/.test(id) && id !== contact.id);
 }
 
 /** What HubSpot shows for an owner: the name, or the e-mail when the name is empty. */

@@ -462,3 +462,36 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     });
   });
 });
+
+describe('HubSpot contacts merged into another', () => {
+  beforeEach(stubWebLocks);
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('removes the merged-away contact, which HubSpot neither lists nor archives, when the next sync reads the one it was merged into', async () => {
+    const { clock, crmStore, worker } = lastingCrm();
+    const first = worker('hubspot');
+    await runSync({ client: first.client, store: first.store, now: clock.now });
+    first.db.close();
+    const [merged, into, mergedToo, kept] = [leads[20], leads[21], leads[900], leads[22]];
+    await clock.sleep(3_600_000);
+    crmStore.mergeHubSpotContact(merged, into, clock.now());
+    crmStore.mergeHubSpotContact(mergedToo, into, clock.now() + 60_000);
+    await clock.sleep(3_600_000);
+
+    const second = worker('hubspot');
+    const state = await runSync({ client: second.client, store: second.store, now: clock.now });
+    expect(state).toMatchObject({ status: 'done', job: null, lastRun: { removed: 2 } });
+    const { db } = second;
+    for (const gone of [merged, mergedToo]) expect(await db.leads.get(`hubspot|${gone.hubspotId}`)).toBeUndefined();
+    for (const stays of [into, kept]) expect(await db.leads.get(`hubspot|${stays.hubspotId}`)).toBeDefined();
+    expect((await db.leads.get(`hubspot|${into.hubspotId}`))?.fields.hs_merged_object_ids).toBe(`${merged.hubspotId};${mergedToo.hubspotId}`);
+    expect(await db.leads.where('source').equals('hubspot').count()).toBe(leads.length - 2);
+    await expectSummariesInStep(db);
+
+    // Read again by a later sync (the contact it was merged into is edited), the merge removes nothing more.
+    crmStore.markModified(into, 'hubspot', clock.now());
+    await clock.sleep(3_600_000);
+    expect((await runSync({ client: second.client, store: second.store, now: clock.now })).lastRun).toMatchObject({ removed: 0 });
+    db.close();
+  });
+});

@@ -6,9 +6,10 @@
  * Owners are stored by name: each page's new owner ids are looked up before it is committed,
  * and leads stored earlier with owner ids are named when a sync finishes. Queries of changes
  * leave deleted records out, so once the pages are done the sync asks the CRM what it deleted
- * since the last complete sync, and removes those leads with their scores.
+ * since the last complete sync, and removes those leads with their scores, and those its pages
+ * named as merged into another record (HubSpot).
  */
-import type { ChangedPage, CrmClient, CrmRecord } from '../crm/client';
+import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions } from '../crm/client';
 import { CrmError, isCrmError } from '../crm/http';
 import type { SyncStore } from './store';
 import type { SyncJob, SyncState } from './state';
@@ -46,6 +47,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
     synced: 0,
     pages: 0,
     remaining: null,
+    mergedAway: [],
   };
   state = { ...state, status: 'running', job, error: null, errorKind: null };
   await store.writeState(crm, state);
@@ -91,6 +93,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         synced: job.synced + leads.length,
         pages: job.pages + 1,
         remaining: page.remaining,
+        mergedAway: [...job.mergedAway, ...page.records.flatMap(mergedAway)],
       };
       const nextState: SyncState = { ...state, job: nextJob };
       await store.commitPage(crm, leads, nextState);
@@ -126,7 +129,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
  */
 async function finishSync(client: CrmClient, store: SyncStore, state: SyncState, job: SyncJob, now: () => number, signal?: AbortSignal): Promise<SyncState> {
   const since = state.deletionCursor ?? state.completedCursor;
-  const deletions = since === null ? null : await client.listDeleted(since, signal);
+  const deletions = withMergedAway(since === null ? null : await client.listDeleted(since, signal), job);
   return store.finishSync(client.crm, deletions, (removed) => ({
     ...state,
     status: 'done',
@@ -136,6 +139,20 @@ async function finishSync(client: CrmClient, store: SyncStore, state: SyncState,
     job: null,
     lastRun: { synced: job.synced, removed, finishedAt: now(), seconds: (now() - job.startedAt) / 1000 },
   }));
+}
+
+/** The records merged into `record`, as deleted when it was last modified (the merge modified it). */
+function mergedAway(record: CrmRecord): DeletedRecord[] {
+  return (record.mergedIds ?? []).map((id) => ({ id, deletedAt: record.modifiedAt }));
+}
+
+/**
+ * The CRM's deletions with the records the job read as merged away. A list of every record the
+ * CRM has leaves them out already; without a list (a first sync), the merges alone.
+ */
+function withMergedAway(deletions: Deletions | null, job: SyncJob): Deletions | null {
+  if (job.mergedAway.length === 0 || deletions?.kind === 'all-present') return deletions;
+  return { kind: 'deleted-since', records: [...(deletions?.records ?? []), ...job.mergedAway], coveredTo: deletions?.coveredTo ?? job.startedAt };
 }
 
 /** Where the sync after `finished` begins: its newest change, or `SYNC_LOOKBACK_MS` before it started if earlier. */

@@ -18,6 +18,12 @@ export const SyncJobSchema = z.object({
   pages: z.number().int().nonnegative(),
   /** The CRM's own count of what is left, when it gives one. */
   remaining: z.number().int().nonnegative().nullable(),
+  /**
+   * Records the job read as merged into another (HubSpot), with when: gone from the CRM without
+   * being deleted, they are removed with its deletions when the job finishes. Absent in jobs of
+   * an older LeadLens.
+   */
+  mergedAway: z.array(z.object({ id: z.string(), deletedAt: z.number() })).default([]),
 });
 export type SyncJob = z.infer<typeof SyncJobSchema>;
 
