@@ -132,10 +132,11 @@ export interface HttpClientOptions {
   /** The `Authorization` header value, read at call time (a session cookie can change). */
   authorization(): Promise<string>;
   /**
-   * After a 401: renew the credential (an OAuth refresh) and say whether to try once more.
-   * Absent, or false: the 401 is an `auth` error and the user reconnects.
+   * After a 401 to `refused` (the `Authorization` value that request sent): renew the credential
+   * (an OAuth refresh) and say whether to try once more. Absent, or false: the 401 is an `auth`
+   * error and the user reconnects.
    */
-  renewAuthorization?(): Promise<boolean>;
+  renewAuthorization?(refused: string): Promise<boolean>;
   /** The limiters a request must pass, e.g. HubSpot's 10-second window plus search's 4/s. */
   limitersFor(method: string, path: string): RateLimiter[];
   /** The CRM's error code and message from an error body. */
@@ -273,9 +274,9 @@ export class HttpClient {
       }
       if (outcome.kind === 'fatal') {
         const renew = this.options.renewAuthorization;
-        if (outcome.error.kind === 'auth' && outcome.error.status === 401 && renew && !renewed) {
+        if (outcome.refusedAuthorization !== undefined && renew && !renewed) {
           renewed = true; // once: a credential refused right after renewal will not get better
-          if (await renew()) continue;
+          if (await renew(outcome.refusedAuthorization)) continue;
         }
         throw outcome.error;
       }
@@ -296,12 +297,14 @@ export class HttpClient {
     const startedAt = this.clock.now();
     let response: Response;
     let text: string;
+    let authorization: string;
     try {
+      authorization = await this.options.authorization();
       response = await this.fetchImpl(new URL(request.path, origin), {
         method,
         headers: {
           accept: 'application/json',
-          authorization: await this.options.authorization(),
+          authorization,
           ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
           ...request.headers,
         },
@@ -329,7 +332,7 @@ export class HttpClient {
     const said = [code, message].filter(Boolean).join(': ');
     const detail = said ? ` (${said})` : '';
     if (status === 429) return { kind: 'rate', retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.clock.now()) };
-    if (status === 401) return { kind: 'fatal', error: new CrmError('auth', `${crmLabel} rejected the credentials: HTTP 401${detail}`, status, code) };
+    if (status === 401) return { kind: 'fatal', error: new CrmError('auth', `${crmLabel} rejected the credentials: HTTP 401${detail}`, status, code), refusedAuthorization: authorization };
     if (status >= 500) return { kind: 'retry', errorKind: 'server', reason: `HTTP ${status}${detail}`, status };
     return { kind: 'fatal', error: new CrmError('request', `${crmLabel} refused ${request.what}: HTTP ${status}${detail}`, status, code) };
   }
@@ -347,7 +350,8 @@ type Attempt =
   | { kind: 'ok'; status: number; json: unknown }
   | { kind: 'rate'; retryAfterMs: number | undefined }
   | { kind: 'retry'; errorKind: 'server' | 'network'; reason: string; status?: number; timedOut?: true }
-  | { kind: 'fatal'; error: CrmError };
+  /** `refusedAuthorization`: after a 401, the `Authorization` value refused. */
+  | { kind: 'fatal'; error: CrmError; refusedAuthorization?: string };
 
 function tryJson(text: string): unknown {
   try {

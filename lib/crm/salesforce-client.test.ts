@@ -237,3 +237,42 @@ describe('Salesforce deleted Leads', () => {
     await expect(client.listDeleted(clock.now() - DAY)).rejects.toMatchObject({ kind: 'auth' });
   });
 });
+
+describe('Salesforce OAuth renewal', () => {
+  it('names to the renewal the token each refused request sent, so two 401s to one expired token renew it once', async () => {
+    // T1 has expired; its renewals are good.
+    let current = 'T1';
+    let renewals = 0;
+    const refusedTokens: string[] = [];
+    let retried!: () => void;
+    const firstRetried = new Promise<void>((resolve) => (retried = resolve));
+    const fetch: typeof globalThis.fetch = async (_input, init) => {
+      const token = new Headers(init?.headers).get('authorization')!.replace('Bearer ', '');
+      const body = JSON.parse(String(init?.body)) as { records: { id: string }[] };
+      const [{ id }] = body.records;
+      if (token === 'T1') {
+        // The second request's 401 arrives once the first was renewed and sent again.
+        if (id === leads[1].salesforceId) await firstRetried;
+        return new Response(JSON.stringify([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]), { status: 401 });
+      }
+      if (id === leads[0].salesforceId) retried();
+      return new Response(JSON.stringify([{ id, success: true, errors: [] }]), { status: 200 });
+    };
+    const client = createSalesforceClient({
+      instanceUrl: 'https://acme.my.salesforce.com',
+      apiVersion: '67.0',
+      fetch,
+      accessToken: async () => current,
+      // As the connection's renewal does: a token other than the refused one is stored already, so it is used as it is.
+      renewAccessToken: async (refused) => {
+        refusedTokens.push(refused);
+        if (refused === current) current = `T${++renewals + 1}`;
+        return true;
+      },
+    });
+    const update = (lead: (typeof leads)[number]) => client.updateRecords([{ recordId: lead.salesforceId, fields: { LeadLens_Score__c: 50 } }]);
+    await expect(Promise.all([update(leads[0]), update(leads[1])])).resolves.toEqual([[], []]);
+    expect(refusedTokens).toEqual(['T1', 'T1']);
+    expect(renewals).toBe(1);
+  });
+});

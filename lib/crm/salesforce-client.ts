@@ -119,15 +119,13 @@ function toRecord(lead: Lead): CrmRecord {
 export function createSalesforceClient(options: SalesforceClientOptions): CrmClient {
   const clock = options.clock ?? realClock;
   const limiter = new RateLimiter(options.requestsPerSecond ?? 10, 1000, options.clock);
-  // The token the latest request sent, for a renewal to tell whether it is still the one stored.
-  // Requests at once send the same token, unless one was renewed between them.
-  let lastAccessToken = '';
   const renew = options.renewAccessToken;
   const http = new HttpClient({
     crmLabel: 'Salesforce',
     origin: options.instanceUrl,
-    authorization: async () => `Bearer ${(lastAccessToken = await options.accessToken())}`,
-    renewAuthorization: renew && (() => renew(lastAccessToken)),
+    authorization: async () => `Bearer ${await options.accessToken()}`,
+    // The token the refused request sent: a renewal tells by it whether another renewed it meanwhile.
+    renewAuthorization: renew && ((refused) => renew(refused.replace(/^Bearer /, ''))),
     limitersFor: () => [limiter],
     readErrorBody,
     timeoutMs: options.timeoutMs ?? 30_000,
