@@ -132,6 +132,26 @@ it('leaves out leads whose fields already held these values when last synced, an
   expect(await readWriteBack('hubspot')).toMatchObject({ status: 'done', written: 0, total: 0, unchanged: leads.length, error: null });
 });
 
+it('keeps what it wrote in the stored leads, so the next write-back compares with that, not with values from before it', async () => {
+  const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30)
+    .filter((lead) => lead.source === 'hubspot')
+    .map((lead) => ({ ...lead, origin: 'sync' as const, fields: { ...lead.fields, leadlens_tier: 'Written by an earlier model' } }));
+  await db.putLeads(leads);
+  const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: null, tierField: 'leadlens_tier', reasonField: null });
+  await startWriteBack(target);
+  await writeBackFinished('hubspot');
+  expect(updates).toHaveLength(leads.length);
+  const written = new Map(updates.map((update) => [update.recordId, update.fields.leadlens_tier]));
+  for (const lead of await db.leads.bulkGet(leads.map((lead) => lead.key))) expect(lead?.fields.leadlens_tier).toBe(written.get(lead!.id));
+
+  // No sync in between: the stored leads say what the CRM holds now.
+  updates.length = 0;
+  await startWriteBack(target);
+  await writeBackFinished('hubspot');
+  expect(updates).toEqual([]);
+  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'done', written: 0, unchanged: leads.length });
+});
+
 async function writeBackFinished(crm: CrmKind): Promise<void> {
   while ((await readWriteBack(crm)).status === 'running') await new Promise((resolve) => setTimeout(resolve, 5));
 }

@@ -8,6 +8,7 @@
 import { browser } from 'wxt/browser';
 import { clientFor } from '../connections/client-for';
 import { markReconnect } from '../connections/connections';
+import type { FieldUpdate } from '../crm/client';
 import { isCrmError } from '../crm/http';
 import type { CrmKind } from '../crm/types';
 import { forEachChunk, prefixRange } from '../db/chunks';
@@ -57,15 +58,15 @@ function takesWriteBack(crm: CrmKind, lead: StoredLead): boolean {
   return !(crm === 'salesforce' && lead.outcome === 1);
 }
 
-/** Whether a lead's fields, as last synced, hold the values an update would write (a CRM may send a number as text). */
+/** Whether a lead's fields, as last synced or written, hold the values an update would write (a CRM may send a number as text). */
 const holdsAlready = (fields: StoredLead['fields'], update: Record<string, string | number>) =>
   Object.entries(update).every(([name, value]) => fields[name] !== undefined && fields[name] !== null && String(fields[name]) === String(value));
 
 /**
  * `modelId`'s scores of the leads synced from `crm` that it takes (demo and CSV leads are not the
- * CRM's records), less those whose fields already hold them as last synced: writing the same
- * values would spend API calls, and stamp every lead as modified, so the next sync would read
- * them all again. Those are counted as `unchanged`.
+ * CRM's records), less those whose fields already hold them as last synced or written back
+ * (`keepWritten`): writing the same values would spend API calls, and stamp every lead as
+ * modified, so the next sync would read them all again. Those are counted as `unchanged`.
  */
 export async function scoresToWrite(crm: CrmKind, modelId: string, target: WriteBackTarget): Promise<{ rows: ScoreToWrite[]; unchanged: number }> {
   const rows: ScoreToWrite[] = [];
@@ -145,12 +146,29 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
   });
 }
 
+/**
+ * Stores what the CRM took into its synced leads' fields, as the next sync would read them: the
+ * next write-back compares with these, not with values from before this one (another model's).
+ */
+async function keepWritten(crm: CrmKind, written: readonly FieldUpdate[]): Promise<void> {
+  if (written.length === 0) return;
+  await db.transaction('rw', db.leadTables, async () => {
+    const leads = await db.leads.bulkGet(written.map((update) => `${crm}|${update.recordId}`));
+    // A lead removed meanwhile (a deletion synced, a purge) stays removed.
+    await db.putLeads(leads.flatMap((lead, i) => (lead ? [{ ...lead, fields: { ...lead.fields, ...written[i].fields } }] : [])));
+  });
+}
+
 /** The job itself, inside its lock: its progress and end go to `storage.session`. */
 async function runWriteBack(running: WriteBackSummary, rows: ScoreToWrite[], target: WriteBackTarget, client: RecordWriter, signal: AbortSignal): Promise<void> {
   const { crm } = running;
   try {
     // Each progress write also resets the worker's idle timer.
-    const result = await writeBack(rows, target, client, { signal, onProgress: (done) => void writeState({ ...running, done }) });
+    const result = await writeBack(rows, target, client, {
+      signal,
+      onProgress: (done) => void writeState({ ...running, done }),
+      onWritten: (written) => keepWritten(crm, written),
+    });
     await writeState({ ...running, status: 'done', done: rows.length, written: result.written, failures: summaryFailures(result.failed), finishedAt: Date.now() });
   } catch (error) {
     const cancelled = signal.aborted;

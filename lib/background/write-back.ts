@@ -73,17 +73,28 @@ export async function writeBack(
   rows: readonly ScoreToWrite[],
   target: WriteBackTarget,
   writer: RecordWriter,
-  { onProgress, signal }: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+  {
+    onProgress,
+    onWritten,
+    signal,
+  }: {
+    onProgress?: (done: number, total: number) => void;
+    /** After each batch, with the updates the CRM took. */
+    onWritten?: (written: FieldUpdate[]) => Promise<void>;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<WriteBackResult> {
   const result: WriteBackResult = { written: 0, failed: [] };
   for (let start = 0; start < rows.length; start += writer.maxBatch) {
     signal?.throwIfAborted();
     const batch = rows.slice(start, start + writer.maxBatch).map((row) => fieldUpdate(row, target));
+    let written: FieldUpdate[] = [];
     try {
       const refused = await writer.updateRecords(batch, signal);
       // By record, not by failure: one record can be refused for more than one reason.
       const refusedIds = new Set(refused.map((failure) => failure.recordId));
-      result.written += batch.filter((update) => !refusedIds.has(update.recordId)).length;
+      written = batch.filter((update) => !refusedIds.has(update.recordId));
+      result.written += written.length;
       for (const { recordId, error } of refused) {
         const same = result.failed.find((failure) => failure.error === error);
         if (same) same.recordIds.push(recordId);
@@ -94,6 +105,8 @@ export async function writeBack(
       if (signal?.aborted || isCrmError(error, 'auth')) throw error;
       result.failed.push({ recordIds: batch.map((update) => update.recordId), error: error instanceof Error ? error.message : String(error) });
     }
+    // Outside the CRM's try: what the CRM took is written, whatever happens to it here.
+    await onWritten?.(written);
     onProgress?.(Math.min(start + writer.maxBatch, rows.length), rows.length);
   }
   return result;
