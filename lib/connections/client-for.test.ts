@@ -142,7 +142,7 @@ it('gives the same client while the connection stays the same, though its tokens
   expect(await clientFor('salesforce')).toBeNull();
 });
 
-it('keeps the HubSpot client through a new token for the same portal, sending the new token; another portal gets another client', async () => {
+it('gives another HubSpot client for another token, even said to open the same portal; a client made keeps its own token', async () => {
   const sent: (string | null)[] = [];
   vi.stubGlobal('fetch', async (_input: RequestInfo | URL, init: RequestInit = {}) => {
     sent.push(new Headers(init.headers).get('authorization'));
@@ -157,10 +157,15 @@ it('keeps the HubSpot client through a new token for the same portal, sending th
   } satisfies Connection;
   await writeConnection(hubspot);
   const client = (await clientFor('hubspot'))!;
-  await writeConnection({ ...hubspot, auth: { kind: 'token', token: 'pat-na1-second-token' } });
   expect(await clientFor('hubspot')).toBe(client);
+  // A new token whose portal could not be learned keeps the old account: it may open another portal.
+  await writeConnection({ ...hubspot, auth: { kind: 'token', token: 'pat-na1-second-token' } });
+  const next = (await clientFor('hubspot'))!;
+  expect(next).not.toBe(client);
+  // A job that began with the first client (a write-back) goes on with the portal it began with.
   await client.batchRead(['1'], { fields: ['email'] });
-  expect(sent).toEqual(['Bearer pat-na1-second-token']);
+  await next.batchRead(['1'], { fields: ['email'] });
+  expect(sent).toEqual(['Bearer pat-na1-first-token', 'Bearer pat-na1-second-token']);
   await writeConnection({ ...hubspot, account: { id: '456', name: 'HubSpot portal 456' } });
   expect(await clientFor('hubspot')).not.toBe(client);
 });

@@ -3,8 +3,7 @@
  * reads credentials). Salesforce session reuse reads the org's `sid` cookie at every call,
  * as Salesforce Inspector does: the session rotates and expires, so it is never copied.
  * An OAuth connection reads its access token from storage at every call too, because a
- * renewal after a 401 (by any client, in any context) replaces it there; so does the client
- * `clientFor` keeps for a HubSpot connection, which a reconnect may give another token.
+ * renewal after a 401 (by any client, in any context) replaces it there.
  */
 import { browser } from 'wxt/browser';
 import type { CrmClient } from '../crm/client';
@@ -66,18 +65,8 @@ async function renewAccessToken(refusedAccessToken: string): Promise<boolean> {
   });
 }
 
-/** The stored HubSpot token, for a client that outlives a reconnect with another token. */
-async function storedHubSpotToken(): Promise<string> {
-  const connection = await readConnection('hubspot');
-  if (connection?.crm !== 'hubspot') throw new CrmError('auth', 'HubSpot is no longer connected: reconnect');
-  return connection.auth.token;
-}
-
-/**
- * A new client for `connection`. A HubSpot client reads its token from `hubSpotToken` at every
- * call; by default it is the connection's own (a connection being checked is not stored yet).
- */
-export function clientForConnection(connection: Connection, hubSpotToken?: () => Promise<string>): CrmClient {
+/** A new client for `connection`. */
+export function clientForConnection(connection: Connection): CrmClient {
   const timeoutMs = connection.timeoutSeconds * 1000;
   if (connection.crm === 'salesforce') {
     const oauth = connection.auth.kind === 'oauth';
@@ -90,7 +79,7 @@ export function clientForConnection(connection: Connection, hubSpotToken?: () =>
     });
   }
   const { token } = connection.auth;
-  return createHubSpotClient({ accessToken: hubSpotToken ?? (async () => token), apiVersion: connection.apiVersion, timeoutMs });
+  return createHubSpotClient({ accessToken: async () => token, apiVersion: connection.apiVersion, timeoutMs });
 }
 
 /**
@@ -101,14 +90,22 @@ export function clientForConnection(connection: Connection, hubSpotToken?: () =>
  */
 const sharedClients = new Map<CrmKind, { key: string; client: CrmClient }>();
 
+/** A digest of a secret: tells two apart without keeping either. */
+async function digest(secret: string): Promise<string> {
+  const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret)));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
 /**
- * What a client is made from: the connection without its credentials, which clients read at
- * every call (tokens rotate, a session expires). Another org (its host) or HubSpot portal, auth
- * kind, API version or timeout makes another key.
+ * What a client is made from. Another org (its host) or HubSpot portal, auth kind, API version
+ * or timeout makes another key; so does another HubSpot token, which the client keeps (it does
+ * not rotate, and a new one may open another portal even when its portal could not be learned):
+ * a job running with the old client goes on with the portal it began with. Salesforce clients
+ * read their tokens at every call (OAuth tokens rotate, a session expires).
  */
-function clientKey(connection: Connection): string {
+async function clientKey(connection: Connection): Promise<string> {
   const { auth, ...settings } = connection;
-  return JSON.stringify({ ...settings, auth: auth.kind });
+  return JSON.stringify({ ...settings, auth: auth.kind === 'token' ? await digest(auth.token) : auth.kind });
 }
 
 /**
@@ -121,10 +118,10 @@ export async function clientFor(crm: CrmKind): Promise<CrmClient | null> {
     sharedClients.delete(crm);
     return null;
   }
-  const key = clientKey(connection);
+  const key = await clientKey(connection);
   const shared = sharedClients.get(crm);
   if (shared?.key === key) return shared.client;
-  const client = clientForConnection(connection, storedHubSpotToken);
+  const client = clientForConnection(connection);
   sharedClients.set(crm, { key, client });
   return client;
 }
