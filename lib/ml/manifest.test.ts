@@ -63,14 +63,16 @@ describe('manifest schema', () => {
   });
 
   it('keeps the outcome rule of a model trained on stored leads, and parses manifests without one', () => {
-    const rule = { field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] };
+    const rule = { field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'], source: 'hubspot' };
     const withRule = parseManifest({ ...clone(), outcomeRule: rule });
     expect(withRule.ok && withRule.manifest.outcomeRule).toEqual(rule);
     // The bundled model, CLI-trained models and models stored before the rule was recorded have none.
     expect(bundled.outcomeRule).toBeUndefined();
     const without = parseManifest(clone());
     expect(without.ok && without.manifest.outcomeRule).toBeUndefined();
-    expect(errorOf({ ...clone(), outcomeRule: { field: 'lifecyclestage', positiveValues: [] } })).toContain('outcomeRule.positiveValues');
+    expect(errorOf({ ...clone(), outcomeRule: { ...rule, positiveValues: [] } })).toContain('outcomeRule.positiveValues');
+    // Without its source, a rule could label another source's leads by a field that means something else there.
+    expect(errorOf({ ...clone(), outcomeRule: { field: 'lifecyclestage', positiveValues: ['customer'] } })).toContain('outcomeRule.source');
   });
 
   it('checks that a shape function has one score per bin', () => {

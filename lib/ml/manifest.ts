@@ -9,7 +9,7 @@
  * probability into a score and a tier, what the ideal customer looks like) lives here.
  */
 import { z } from 'zod';
-import { OutcomeRuleSchema } from './outcome-rule';
+import { ModelOutcomeRuleSchema } from './outcome-rule';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 
@@ -280,11 +280,11 @@ export const ManifestSchema = z
     target: z.object({ column: z.string(), positive: z.string() }).strict(),
     /**
      * What "converted" meant in the leads' own fields, for a model trained in LeadLens on
-     * stored leads (its `target` is then a column made from this rule). Previews on stored
-     * leads label them by it. Absent for the bundled model, CLI-trained models (their `target`
+     * stored leads (its `target` is then a column made from this rule), and their source.
+     * Previews on stored leads label that source's leads by it (and leave out the others). Absent for the bundled model, CLI-trained models (their `target`
      * is the CSV's own column) and models stored before it was recorded.
      */
-    outcomeRule: OutcomeRuleSchema.strict().optional(),
+    outcomeRule: ModelOutcomeRuleSchema.strict().optional(),
     features: z.array(FeatureSchema).min(1),
     terms: z.array(TermSchema).min(1),
     intercept: z.number(),

@@ -4,7 +4,7 @@
  * (no wall-clock times, only the manifest's).
  */
 import type { Manifest } from './manifest';
-import { describeOutcomeRule } from './outcome-rule';
+import { describeModelOutcome } from './outcome-rule';
 
 export interface ModelCardExtras {
   summary?: {
@@ -30,7 +30,7 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   lines.push(`# Model card: ${m.modelId}`);
   lines.push('');
   // A model trained on stored leads has a made-up target column: its rule says what converted means.
-  const converted = m.outcomeRule ? describeOutcomeRule(m.outcomeRule) : `\`${m.target.column}\` = \`${m.target.positive}\``;
+  const converted = m.outcomeRule ? describeModelOutcome(m.outcomeRule) : `\`${m.target.column}\` = \`${m.target.positive}\``;
   lines.push(`Predicts the probability that a lead converts (${converted}), with the`);
   lines.push('log-odds contribution of every term, so each score comes with its reasons.');
   lines.push('');

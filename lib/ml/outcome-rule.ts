@@ -15,6 +15,10 @@ export const OutcomeRuleSchema = z.object({
 });
 export type OutcomeRule = z.infer<typeof OutcomeRuleSchema>;
 
+/** A model's outcome rule, with the source of the leads it was trained on: another source's fields may mean something else. */
+export const ModelOutcomeRuleSchema = OutcomeRuleSchema.extend({ source: z.enum(['salesforce', 'hubspot', 'csv']) });
+export type ModelOutcomeRule = z.infer<typeof ModelOutcomeRuleSchema>;
+
 export function isConverted(fields: RawRecord, rule: OutcomeRule): boolean {
   const value = fields[rule.field];
   if (value === null || value === undefined) return false;
@@ -36,4 +40,11 @@ export function outcomeOf(fields: RawRecord, rule: OutcomeRule): 0 | 1 | null {
 export function describeOutcomeRule({ field, positiveValues }: OutcomeRule): string {
   const values = positiveValues.length === 1 ? positiveValues[0] : `${positiveValues.slice(0, -1).join(', ')} or ${positiveValues.at(-1)}`;
   return `"${field}" is ${values}`;
+}
+
+const SOURCE_NAMES: Record<ModelOutcomeRule['source'], string> = { salesforce: 'Salesforce', hubspot: 'HubSpot', csv: 'imported CSV' };
+
+/** A model's rule with the leads it applies to: `"lifecyclestage" is customer, for HubSpot leads`. */
+export function describeModelOutcome(rule: ModelOutcomeRule): string {
+  return `${describeOutcomeRule(rule)}, for ${SOURCE_NAMES[rule.source]} leads`;
 }

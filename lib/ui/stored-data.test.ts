@@ -46,13 +46,16 @@ it('labels the leads by the model’s outcome rule when it has one, leaving out 
   // Stored at sync as "reached opportunity"; model r was trained on "reached customer".
   await db.putLeads([atStage('hubspot|cust', 1, 'customer'), atStage('hubspot|lead', null, 'lead'), atStage('hubspot|open', 0, ''), atStage('hubspot|opp', 1, 'opportunity')]);
   await db.leadScores.bulkPut([score('r', 'hubspot|cust', 0.8), score('r', 'hubspot|lead', 0.1), score('r', 'hubspot|open', 0.3), score('r', 'hubspot|opp', 0.6)]);
-  const byRule = await labelledProbabilities('r', { field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] });
+  // A Salesforce lead scored by the same model, whose field of that name means something else: left out.
+  await db.putLeads([{ ...atStage('salesforce|00QC', 1, 'customer'), source: 'salesforce' }]);
+  await db.leadScores.put(score('r', 'salesforce|00QC', 0.7));
+  const byRule = await labelledProbabilities('r', { field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'], source: 'hubspot' });
   // The opportunity is not a conversion by the rule; the lead with no stage is open, whatever was stored.
   expect([...byRule.labels]).toEqual([1, 0, 0]);
   expect([...byRule.probabilities]).toEqual([0.8, 0.1, 0.6]);
   const byStoredOutcome = await labelledProbabilities('r');
-  expect([...byStoredOutcome.labels]).toEqual([1, 0, 1]);
-  expect([...byStoredOutcome.probabilities]).toEqual([0.8, 0.3, 0.6]);
+  expect([...byStoredOutcome.labels]).toEqual([1, 0, 1, 1]);
+  expect([...byStoredOutcome.probabilities]).toEqual([0.8, 0.3, 0.6, 0.7]);
 });
 
 it('counts a model’s stored scores per probability bin, lower cut included, upper excluded', async () => {

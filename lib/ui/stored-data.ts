@@ -7,7 +7,7 @@
 import { db, type LeadScore, type LeadSummary } from '../db/db';
 import { forEachChunk, yieldToEventLoop } from '../db/chunks';
 import { prefixRange } from '../db/chunks';
-import { outcomeOf, type OutcomeRule } from '../ml/outcome-rule';
+import { outcomeOf, type ModelOutcomeRule } from '../ml/outcome-rule';
 import type { ScoredLeadRow } from '../segments';
 
 export const PAGE_CHUNK = 2000;
@@ -59,12 +59,12 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeadRow[]>
 /**
  * Stored probabilities [N] and known outcomes [N] of one model's scored leads, for choosing
  * thresholds. With the model's `outcomeRule` a lead's outcome is the rule's on its fields (as
- * the model was trained to predict it), read from the whole leads a chunk at a time; without
- * one, the outcome stored at sync or import, read from the lead summaries. Leads whose outcome
- * is unknown (open) are left out. It reads every scored lead without yielding: call it from
+ * the model was trained to predict it), read from the whole leads a chunk at a time, and only
+ * for leads of the source it was trained on; without one, the outcome stored at sync or import,
+ * read from the lead summaries. Leads whose outcome is unknown (open, another source's) are left out. It reads every scored lead without yielding: call it from
  * a worker (the options page's policy worker), not a page.
  */
-export async function labelledProbabilities(modelId: string, outcomeRule?: OutcomeRule): Promise<{ labels: Uint8Array; probabilities: Float64Array }> {
+export async function labelledProbabilities(modelId: string, outcomeRule?: ModelOutcomeRule): Promise<{ labels: Uint8Array; probabilities: Float64Array }> {
   const labels: number[] = [];
   const probabilities: number[] = [];
   await forEachChunk(
@@ -73,7 +73,7 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Outco
     async (scores) => {
       const keys = scores.map((score) => score.leadKey);
       const outcomes = outcomeRule
-        ? (await db.leads.bulkGet(keys)).map((lead) => lead && outcomeOf(lead.fields, outcomeRule))
+        ? (await db.leads.bulkGet(keys)).map((lead) => lead && (lead.source === outcomeRule.source ? outcomeOf(lead.fields, outcomeRule) : null))
         : (await db.leadSummaries.bulkGet(keys)).map((lead) => lead?.outcome);
       scores.forEach((score, i) => {
         const outcome = outcomes[i];

@@ -6,7 +6,7 @@ import { ErrorState, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { modelHasShapes } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
-import { describeOutcomeRule } from '@/lib/ml/outcome-rule';
+import { describeModelOutcome } from '@/lib/ml/outcome-rule';
 import { activeManifest } from '@/lib/ml/model-store';
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { formatModelDate, formatRate } from '@/lib/presentation';
@@ -48,7 +48,7 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
       })}
       <p style={{ flexBasis: '100%', fontSize: 12 }}>
         Computed from the {labels.length.toLocaleString('en-US')} stored leads with a known outcome, scored by this model (the manifest keeps curves, not per-lead results).
-        {manifest.outcomeRule && ` Converted means ${describeOutcomeRule(manifest.outcomeRule)}, the outcome the model was trained on.`}
+        {manifest.outcomeRule && ` Converted means ${describeModelOutcome(manifest.outcomeRule)}, the outcome the model was trained on; other leads are left out.`}
       </p>
     </div>
   );

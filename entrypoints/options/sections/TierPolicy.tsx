@@ -5,7 +5,7 @@ import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage'
 import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
 import type { Manifest } from '@/lib/ml/manifest';
-import { describeOutcomeRule, type OutcomeRule } from '@/lib/ml/outcome-rule';
+import { describeModelOutcome, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { POLICY_FIELDS, POLICY_FORM_FIELDS, readPolicyForm, type Economics, type PolicyChoice, type PolicyField, type PolicyForm, type PolicyPreview } from '@/lib/ml/tier-policy';
 import { activeManifest, setTiers } from '@/lib/ml/model-store';
 import { formatRate } from '@/lib/presentation';
@@ -154,7 +154,7 @@ function PolicyPreviewView({
   economics: Economics;
   labelledLeads: number;
   /** The model's own meaning of "converted", which labelled the leads; absent, their stored outcome did. */
-  outcomeRule: OutcomeRule | undefined;
+  outcomeRule: ModelOutcomeRule | undefined;
 }) {
   return (
     <>
@@ -194,7 +194,7 @@ function PolicyPreviewView({
       </div>
       <p style={{ fontSize: 12 }}>
         Computed from the {labelledLeads.toLocaleString('en-US')} stored leads with a known outcome.
-        {outcomeRule && ` Converted means ${describeOutcomeRule(outcomeRule)}, the outcome the model was trained on.`}
+        {outcomeRule && ` Converted means ${describeModelOutcome(outcomeRule)}, the outcome the model was trained on; other leads are left out.`}
       </p>
     </>
   );

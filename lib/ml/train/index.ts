@@ -18,7 +18,7 @@ import {
   type TierPolicy,
 } from '../manifest';
 import { parseDate, parseNumber } from '../derive';
-import type { OutcomeRule } from '../outcome-rule';
+import type { ModelOutcomeRule } from '../outcome-rule';
 import { calibratedProbabilityF32, exportOnnx } from '../onnx/export';
 import { renderModelCard } from '../model-card';
 import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, trainedCheckBound } from '../check-model';
@@ -88,7 +88,7 @@ export interface TrainInput {
   /** The target value that means converted (default: 1 / yes / true when unambiguous). */
   positive?: string;
   /** The rule `target` was made from, when it is not a column of the data itself: recorded in the manifest. */
-  outcomeRule?: OutcomeRule;
+  outcomeRule?: ModelOutcomeRule;
   /** Feature specs; inferred from the columns when omitted. */
   specs?: FeatureSpec[];
   /** Columns never used as features. */

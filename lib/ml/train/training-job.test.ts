@@ -57,7 +57,7 @@ describe('runTrainingRequest', () => {
     const customer = { field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] };
     const done = (await run({ type: 'train', data: { ...data, outcome: customer }, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 })).at(-1);
     if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
-    expect(ManifestSchema.parse(done.manifest).outcomeRule).toEqual(customer);
+    expect(ManifestSchema.parse(done.manifest).outcomeRule).toEqual({ ...customer, source: data.source });
   });
 
   it('keeps the tier policy the admin set on the active model', async () => {

@@ -51,7 +51,7 @@ export async function runTrainingRequest(request: TrainingRequest, loadLeads: Lo
       columns: table.columns,
       target: OUTCOME_COLUMN,
       positive: '1',
-      outcomeRule: data.outcome,
+      outcomeRule: { ...data.outcome, source: data.source },
       specs: request.specs,
       exclude: [data.outcome.field],
       source: data.source,
