@@ -240,26 +240,28 @@ it("suggests an outcome again, dropping the check, when the chosen outcome's fie
   expect(leadsChangedNote()).toBe('The leads changed since the check: check again.');
 });
 
-it('takes the values the history no longer has out of the outcome, drops the check and says so', async () => {
+it('keeps chosen values a new sample lacks (rare ones fall out of samples), shown so they can be unticked; the check is dropped', async () => {
   await renderSection();
   change(outcomeField(), 'Status');
   click(checkbox('Closed - Converted'));
   click(checkbox('Working'));
   await checkTheData();
 
-  // A sync deleted the leads that were "Closed - Converted".
+  // A sync changed the leads; the new sample happens to hold no "Closed - Converted" lead.
   await historyReadAgain({ ...SAMPLE, leads: 100, outcomeValues: { ...SAMPLE.outcomeValues, Status: ['Open', 'Working'] }, fingerprint: 'salesforce-2' });
   expect(trainButton()).toBeUndefined();
   expect(container().querySelector('[data-testid="data-size"]')).toBeNull();
-  expect(leadsChangedNote()).toBe(
-    'The leads changed since the check: check again. The leads no longer have Status “Closed - Converted”: taken out of the values that mean converted.',
-  );
+  expect(leadsChangedNote()).toBe('The leads changed since the check: check again.');
   expect(outcomeField().value).toBe('Status');
+  expect(checkbox('Closed - Converted').checked).toBe(true);
   expect(checkbox('Working').checked).toBe(true);
 
   const again = await checkTheData();
-  expect(again.data.outcome).toEqual({ field: 'Status', positiveValues: ['Working'] });
+  expect(again.data.outcome).toEqual({ field: 'Status', positiveValues: ['Closed - Converted', 'Working'] });
   expect(leadsChangedNote()).toBe('');
+  // Unticked, the value the sample lacks is no longer offered.
+  click(checkbox('Closed - Converted'));
+  expect(checkbox('Closed - Converted')).toBeUndefined();
 });
 
 it('drops the check, saying why, when a new import of the same columns changed the leads under it', async () => {

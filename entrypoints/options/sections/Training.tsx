@@ -32,7 +32,6 @@ const SOURCES: { value: SourceKind; label: string }[] = [
 ];
 const DAY_MS = 86_400_000;
 const CROSS_VALIDATION_FOLDS = 5;
-const LEADS_CHANGED = 'The leads changed since the check: check again.';
 
 /** The features LeadLens knows how to read: the active model's, then the demo catalogue's. */
 function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
@@ -43,17 +42,12 @@ function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
 }
 
 /**
- * The admin's outcome `rule` through a new read of the history: without the values the history no
- * longer has for its field (a sync deleted the leads that had one, a new import lacks it), which
- * the form would neither show nor let the admin untick; null when the field itself is gone. A
- * lifecycle rule is kept whole: it is the stages at or after one picked from every stage.
+ * The values offered for the outcome field: the sample's, and the admin's chosen ones it lacks.
+ * A rare value (a few conversions among 100,000 leads) can fall out of a new sample while
+ * the leads still have it: it stays chosen, and shown, so the admin can still untick it.
  */
-function keepOffered(rule: OutcomeRule, outcomeValues: Record<string, string[]>): { rule: OutcomeRule; lost: string[] } | null {
-  if (!Object.hasOwn(outcomeValues, rule.field)) return null;
-  if (rule.field === HUBSPOT_LIFECYCLE_FIELD) return { rule, lost: [] };
-  const offered = new Set(outcomeValues[rule.field]);
-  const lost = rule.positiveValues.filter((value) => !offered.has(value));
-  return { rule: lost.length === 0 ? rule : { ...rule, positiveValues: rule.positiveValues.filter((value) => offered.has(value)) }, lost };
+function offeredValues(rule: OutcomeRule, outcomeValues: Record<string, string[]>): string[] {
+  return [...new Set([...(outcomeValues[rule.field] ?? []), ...rule.positiveValues])];
 }
 
 type Inspected = Extract<TrainingEvent, { type: 'inspected' }> & { data: TrainingData };
@@ -93,19 +87,19 @@ export function TrainingSection() {
   const [minAgeDays, setMinAgeDays] = useState(30);
   const [inspected, setInspected] = useState<Inspected | null>(null);
   const [choices, setChoices] = useState<Record<string, FeatureChoice>>({});
-  // What changed in the leads under the form, said until the admin changes the form or checks again.
-  const [leadsChangedNote, setLeadsChangedNote] = useState<string | null>(null);
+  // Whether the leads changed under a check, said until the admin changes the form or checks again.
+  const [leadsChanged, setLeadsChanged] = useState(false);
   const worker = useWorkerJob<TrainingRequest, TrainingEvent>(createTrainingWorker, TrainingEventSchema, WORKER_FAILED);
   // The data the running check was asked about, so the result is kept with it; null when none runs.
   const pendingData = useRef<TrainingData | null>(null);
 
   // A check answers for the leads and outcome it read: any change to them drops it, and the
   // answer of one still running (Train must never train on a rule the form no longer shows).
-  // `note` says why when the admin did not make the change: the leads changed under the form.
-  const dropCheck = (note: string | null = null) => {
+  // `leadsChanged` when the admin did not make the change: the leads changed under the form.
+  const dropCheck = (leadsChangedUnderIt = false) => {
     pendingData.current = null;
     setInspected(null);
-    setLeadsChangedNote(note);
+    setLeadsChanged(leadsChangedUnderIt);
   };
   const changing =
     <Value,>(set: (value: Value) => void) =>
@@ -125,20 +119,12 @@ export function TrainingSection() {
   // The sample is read again after syncs, imports and deletions, and on window focus. Query keeps
   // `history.data` the same object while the sample reads the same, so this runs on a source's
   // first read and when its history changed: a check of the history before is dropped, saying
-  // so, and the admin's outcome is kept without the values the history no longer has (suggested
-  // again when its field is gone).
+  // so, and the admin's outcome is kept (suggested again when its field is gone).
   useEffect(() => {
     if (!history.data) return;
     const { outcomeValues } = history.data;
-    const kept = outcome && keepOffered(outcome, outcomeValues);
-    const notes: string[] = [];
-    if (inspected || pendingData.current) notes.push(LEADS_CHANGED);
-    if (kept?.lost.length) {
-      const values = kept.lost.map((value) => `“${value}”`).join(', ');
-      notes.push(`The leads no longer have ${kept.rule.field} ${values}: taken out of the values that mean converted.`);
-    }
-    if (notes.length > 0) dropCheck(notes.join(' '));
-    setOutcome(kept ? kept.rule : suggestOutcome(source, outcomeValues));
+    if (inspected || pendingData.current) dropCheck(true);
+    if (!outcome || !Object.hasOwn(outcomeValues, outcome.field)) setOutcome(suggestOutcome(source, outcomeValues));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [history.data]);
 
@@ -284,7 +270,7 @@ export function TrainingSection() {
         ) : (
           outcome && (
             <div role="group" aria-label="Values that mean converted">
-              {(outcomeValues[outcome.field] ?? []).map((value) => (
+              {offeredValues(outcome, outcomeValues).map((value) => (
                 <label key={value} style={{ marginRight: 12 }}>
                   <input
                     type="checkbox"
@@ -309,7 +295,7 @@ export function TrainingSection() {
       </button>
       {/* In the page before it says anything, so that a change of the leads is announced. */}
       <div role="status" data-testid="leads-changed">
-        {leadsChangedNote && <p>{leadsChangedNote}</p>}
+        {leadsChanged && <p>The leads changed since the check: check again.</p>}
       </div>
       {active.isError && (
         <ErrorState
