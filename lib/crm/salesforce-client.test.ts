@@ -127,8 +127,8 @@ describe('Salesforce client against the demo CRM', () => {
     expect(String(error)).toContain('INVALID_SESSION_ID');
   });
 
-  it('updates custom fields 200 records per call, with per-record results', async () => {
-    const { client, store } = setup();
+  it('updates custom fields 200 records per call, with per-record results, and reads them back', async () => {
+    const { client } = setup();
     expect(client.maxBatch).toBe(200);
     const [first, second] = leads;
     const failures = await client.updateRecords([
@@ -140,8 +140,8 @@ describe('Salesforce client against the demo CRM', () => {
       { recordId: '00Q000000000000AAA', error: 'INVALID_CROSS_REFERENCE_KEY: invalid cross reference id' },
       { recordId: second.salesforceId, error: 'STRING_TOO_LONG: LeadLens_Reason__c: value does not fit the field' },
     ]);
-    // Not read back through the client: the demo's describe leaves out the org's custom fields.
-    expect(store.customValues(first)).toMatchObject({ LeadLens_Score__c: 87, LeadLens_Tier__c: 'Hot' });
+    const written = await client.readRecord(first.salesforceId, { fields: ['LeadLens_Score__c', 'LeadLens_Tier__c'] });
+    expect(written?.fields).toMatchObject({ LeadLens_Score__c: 87, LeadLens_Tier__c: 'Hot' });
     const tooMany = leads.slice(0, 201).map((lead) => ({ recordId: lead.salesforceId, fields: { LeadLens_Score__c: 1 } }));
     await expect(client.updateRecords(tooMany)).rejects.toThrow(/At most 200/);
   });
