@@ -18,7 +18,7 @@ import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
 import { SYNC_LOOKBACK_MS, runSync } from './engine';
-import { INITIAL_SYNC_STATE, syncStateKey } from './state';
+import { INITIAL_SYNC_STATE, syncStateKey, type SyncState } from './state';
 import { dexieSyncStore, type SyncStore } from './store';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
@@ -469,8 +469,13 @@ describe('HubSpot contacts merged into another', () => {
 
   it('removes the merged-away contact, which HubSpot neither lists nor archives, when the next sync reads the one it was merged into', async () => {
     const { clock, crmStore, worker } = lastingCrm();
+    // A merge from before the first sync: nothing stored to remove, and nothing kept in its job.
+    crmStore.mergeHubSpotContact(leads[30], leads[31], clock.now());
     const first = worker('hubspot');
-    await runSync({ client: first.client, store: first.store, now: clock.now });
+    const firstJobs: SyncState['job'][] = [];
+    await runSync({ client: first.client, store: first.store, now: clock.now, onProgress: (state) => firstJobs.push(state.job) });
+    expect(firstJobs.some((job) => job?.pages)).toBe(true);
+    expect(firstJobs.filter((job) => job?.mergedAway.length)).toEqual([]);
     first.db.close();
     const [merged, into, mergedToo, kept] = [leads[20], leads[21], leads[900], leads[22]];
     await clock.sleep(3_600_000);
@@ -479,13 +484,19 @@ describe('HubSpot contacts merged into another', () => {
     await clock.sleep(3_600_000);
 
     const second = worker('hubspot');
-    const state = await runSync({ client: second.client, store: second.store, now: clock.now });
+    const secondJobs: SyncState['job'][] = [];
+    const state = await runSync({ client: second.client, store: second.store, now: clock.now, onProgress: (state) => secondJobs.push(state.job) });
     expect(state).toMatchObject({ status: 'done', job: null, lastRun: { removed: 2 } });
+    // Kept once each, with the merge's time, until removed (the first merge too: its contact was read again within the look-back).
+    const keptMerges = secondJobs.findLast((job) => job !== null)!.mergedAway;
+    expect(keptMerges).toEqual(expect.arrayContaining([merged, mergedToo].map((lead) => ({ id: lead.hubspotId, deletedAt: modifiedAt('hubspot', into) }))));
+    expect(new Set(keptMerges.map((entry) => entry.id)).size).toBe(keptMerges.length);
     const { db } = second;
     for (const gone of [merged, mergedToo]) expect(await db.leads.get(`hubspot|${gone.hubspotId}`)).toBeUndefined();
     for (const stays of [into, kept]) expect(await db.leads.get(`hubspot|${stays.hubspotId}`)).toBeDefined();
     expect((await db.leads.get(`hubspot|${into.hubspotId}`))?.fields.hs_merged_object_ids).toBe(`${merged.hubspotId};${mergedToo.hubspotId}`);
-    expect(await db.leads.where('source').equals('hubspot').count()).toBe(leads.length - 2);
+    // Less the one merged away before the first sync, which never stored it.
+    expect(await db.leads.where('source').equals('hubspot').count()).toBe(leads.length - 3);
     await expectSummariesInStep(db);
 
     // Read again by a later sync (the contact it was merged into is edited), the merge removes nothing more.

@@ -93,7 +93,8 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         synced: job.synced + leads.length,
         pages: job.pages + 1,
         remaining: page.remaining,
-        mergedAway: [...job.mergedAway, ...page.records.flatMap(mergedAway)],
+        // A first sync finds no stored lead a merge left behind: what it reads of merges is not kept.
+        mergedAway: state.completedCursor === null ? [] : withMergesOf(page.records, job.mergedAway),
       };
       const nextState: SyncState = { ...state, job: nextJob };
       await store.commitPage(crm, leads, nextState);
@@ -141,9 +142,14 @@ async function finishSync(client: CrmClient, store: SyncStore, state: SyncState,
   }));
 }
 
-/** The records merged into `record`, as deleted when it was last modified (the merge modified it). */
-function mergedAway(record: CrmRecord): DeletedRecord[] {
-  return (record.mergedIds ?? []).map((id) => ({ id, deletedAt: record.modifiedAt }));
+/**
+ * `mergedAway` with the records merged into any of `records`, each as deleted when the record it
+ * went into was last modified (the merge modified it): one entry per id, its latest merge.
+ */
+function withMergesOf(records: readonly CrmRecord[], mergedAway: readonly DeletedRecord[]): DeletedRecord[] {
+  const latest = new Map(mergedAway.map((merged) => [merged.id, merged.deletedAt]));
+  for (const record of records) for (const id of record.mergedIds ?? []) latest.set(id, Math.max(record.modifiedAt, latest.get(id) ?? record.modifiedAt));
+  return [...latest].map(([id, deletedAt]) => ({ id, deletedAt }));
 }
 
 /**
