@@ -25,6 +25,12 @@ export interface ChangedPage {
   next: string | null;
   /** How many more changed records the CRM reports after this page (for progress), when it says. */
   remaining: number | null;
+  /**
+   * A modification time from which a new query misses nothing after this page, when its newest
+   * one would (HubSpot shows an edit its index has not caught up with at its old place): where
+   * a sync restarts when its `next` token is lost.
+   */
+  resumeFrom?: number;
 }
 
 export interface ReadOptions {

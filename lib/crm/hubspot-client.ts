@@ -310,11 +310,11 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       // share it than a page holds, and a date cannot page through them. Read that run by id,
       // from its start, as HubSpot orders ties its own way, less those returned here.
       const runSeen = records.filter((record) => record.modifiedAt === resumeAt).map(({ id, modifiedAt }) => ({ id, at: modifiedAt }));
-      return { records: fresh, next: JSON.stringify({ at: resumeAt, afterId: null, seen: runSeen } satisfies PageToken), remaining: total - fresh.length };
+      return { records: fresh, next: JSON.stringify({ at: resumeAt, afterId: null, seen: runSeen } satisfies PageToken), remaining: total - fresh.length, resumeFrom: resumeAt };
     }
     // The contacts from `resumeAt` on are asked for again: skip those returned here.
     const again = records.filter((record) => record.modifiedAt >= resumeAt).map(({ id, modifiedAt }) => ({ id, at: modifiedAt }));
-    return { records: fresh, next: JSON.stringify({ since: resumeAt, seen: again } satisfies PageToken), remaining: Math.max(0, total - records.length + again.length) };
+    return { records: fresh, next: JSON.stringify({ since: resumeAt, seen: again } satisfies PageToken), remaining: Math.max(0, total - records.length + again.length), resumeFrom: resumeAt };
   }
 
   /** One page of the contacts modified at exactly `at`, by id; contacts edited since have left it, and come later. */
@@ -329,10 +329,10 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     const lastId = records.at(-1)?.id;
     if (more && lastId !== undefined) {
       const stillAhead = seen.filter(({ id }) => Number(id) > Number(lastId));
-      return { records: fresh, next: JSON.stringify({ at, afterId: lastId, seen: stillAhead } satisfies PageToken), remaining: null };
+      return { records: fresh, next: JSON.stringify({ at, afterId: lastId, seen: stillAhead } satisfies PageToken), remaining: null, resumeFrom: at };
     }
     // Every contact at `at` is read: go on after it (dates are whole milliseconds).
-    return { records: fresh, next: JSON.stringify({ since: at + 1, seen: [] } satisfies PageToken), remaining: null };
+    return { records: fresh, next: JSON.stringify({ since: at + 1, seen: [] } satisfies PageToken), remaining: null, resumeFrom: at };
   }
 
   function searchPage(token: PageToken, signal?: AbortSignal): Promise<ChangedPage> {

@@ -10,7 +10,8 @@ import { runSync } from '../sync/engine';
 import { INITIAL_SYNC_STATE, type SyncState } from '../sync/state';
 import type { SyncStore } from '../sync/store';
 import { createHubSpotClient } from './hubspot-client';
-import { isCrmError } from './http';
+import type { CrmClient } from './client';
+import { CrmError, isCrmError } from './http';
 import { mulberry32 } from '../ml/random';
 import { virtualClock } from './virtual-clock';
 
@@ -109,19 +110,42 @@ describe('HubSpot change listing while contacts are edited', () => {
   });
 
   it("goes on from before the page's last contact when that one shows its new date in its old place", async () => {
-    const contacts: Contact[] = Array.from({ length: 600 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
-    // The 2nd page (from the 1st page's last contact, read again) ends at contact 398.
-    await syncWhileIndexLags(contacts, contacts[398]);
+    // The 2nd page ends at contact 396 (going on from the 1st page's last three, read again), or 398 (from its last one).
+    for (const last of [396, 398]) {
+      const contacts: Contact[] = Array.from({ length: 600 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
+      await syncWhileIndexLags(contacts, contacts[last]);
+    }
   });
 
   it("goes on from before the page's last contacts when two of them show new dates in their old places", async () => {
+    for (const last of [396, 398]) {
+      const contacts: Contact[] = Array.from({ length: 600 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
+      const { client } = fakeHubSpot(contacts, (search) => {
+        if (search === 2) for (const [k, edited] of [contacts[last - 1], contacts[last]].entries()) Object.assign(edited, { indexed: edited.mod, mod: BASE + 10_000_000 + k * 1000 });
+        if (search === 3) for (const edited of contacts) delete edited.indexed;
+      });
+      const { store, stored } = memoryStore();
+      expect((await runSync({ client, store })).status).toBe('done');
+      expect(stored).toEqual(current(contacts));
+    }
+  });
+
+  it("restarts a sync whose page token is lost from before the page's last contacts, not from a date an edit shows in its old place", async () => {
     const contacts: Contact[] = Array.from({ length: 600 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
     const { client } = fakeHubSpot(contacts, (search) => {
-      if (search === 2) for (const [k, edited] of [contacts[397], contacts[398]].entries()) Object.assign(edited, { indexed: edited.mod, mod: BASE + 10_000_000 + k * 1000 });
-      if (search === 3) for (const edited of contacts) delete edited.indexed;
+      if (search === 2) Object.assign(contacts[396], { indexed: contacts[396].mod, mod: BASE + 10_000_000 });
+      if (search === 3) delete contacts[396].indexed;
     });
+    // The token for the page after the 2nd (which ends at the edited contact) is lost, as after an update to LeadLens.
+    let tokenReads = 0;
+    const losing: CrmClient = {
+      ...client,
+      listChanged: (since, token, signal) =>
+        token !== null && ++tokenReads === 2 ? Promise.reject(new CrmError('cursor-expired', 'Not a LeadLens HubSpot page token')) : client.listChanged(since, token, signal),
+    };
     const { store, stored } = memoryStore();
-    expect((await runSync({ client, store })).status).toBe('done');
+    expect((await runSync({ client: losing, store })).status).toBe('done');
+    expect(tokenReads).toBeGreaterThan(2);
     expect(stored).toEqual(current(contacts));
   });
 

@@ -296,14 +296,16 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     second.db.close();
   });
 
-  it('keeps an interrupted job\'s own checkpoint, the newest change it stored, however recent', async () => {
+  it('keeps an interrupted job\'s own checkpoint, where its last page ends, however recent', async () => {
     const newest = Math.max(...leads.map((lead) => modifiedAt(crm, lead)));
     const { client, db, store } = worker(crm, defaultBehaviour());
     let commits = 0;
     const dying: SyncStore = { ...store, commitPage: (c, page, s) => (++commits === 2 ? Promise.reject(new Error('worker stopped')) : store.commitPage(c, page, s)) };
     expect((await runSync({ client, store: dying, now: () => newest + 60_000 })).status).toBe('error');
-    const stored = await db.leads.where('source').equals(crm).toArray();
-    expect((await store.readState(crm)).job?.cursor).toBe(Math.max(...stored.map((lead) => lead.modifiedAt)));
+    const dates = (await db.leads.where('source').equals(crm).toArray()).map((lead) => lead.modifiedAt).sort((a, b) => a - b);
+    // Salesforce: the newest change stored; HubSpot: the earliest of the page's last three (the
+    // newest may be an edit its index has not caught up with, shown at its old place).
+    expect((await store.readState(crm)).job?.cursor).toBe(crm === 'salesforce' ? dates.at(-1) : dates.at(-3));
     db.close();
   });
 

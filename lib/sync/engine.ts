@@ -87,7 +87,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
       const last = page.records.at(-1);
       const nextJob: SyncJob = {
         ...job,
-        cursor: page.records.reduce<number | null>((max, r) => (max === null || r.modifiedAt > max ? r.modifiedAt : max), job.cursor),
+        cursor: page.resumeFrom ?? page.records.reduce<number | null>((max, r) => (max === null || r.modifiedAt > max ? r.modifiedAt : max), job.cursor),
         lastId: last?.id ?? job.lastId,
         pageToken: page.next,
         synced: job.synced + leads.length,

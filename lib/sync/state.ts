@@ -8,7 +8,7 @@ import type { CrmKind } from '../crm/types';
 
 export const SyncJobSchema = z.object({
   startedAt: z.number(),
-  /** Largest modification time stored by this job (epoch ms); where a restart begins. */
+  /** Where a restart begins (epoch ms): the CRM's `resumeFrom` of the last page, else the largest modification time stored by this job. */
   cursor: z.number().nullable(),
   /** Id of the last record stored (ties on `cursor` are re-read, harmlessly). */
   lastId: z.string().nullable(),
