@@ -57,6 +57,37 @@ describe('Salesforce client against the demo CRM', () => {
     expect(requests.filter((request) => request.endsWith('/describe'))).toHaveLength(1);
   });
 
+  it('describes Lead again for a field it did not list, at most every 10 minutes: the field may be new', async () => {
+    let fitScoreCreated = false;
+    const { client, clock, requests } = setup('67.0', (request) => {
+      // This org has the field once created (the demo org never has it).
+      if (request.url.searchParams.get('fields')?.includes('Fit_Score__c')) {
+        return json(200, { attributes: { type: 'Lead' }, Id: leads[0].salesforceId, SystemModstamp: leads[0].salesforce.SystemModstamp, Title: 'CTO', Fit_Score__c: 80 });
+      }
+      if (!request.url.pathname.endsWith('/sobjects/Lead/describe')) return undefined;
+      const fields = [{ name: 'Id', type: 'id' }, { name: 'SystemModstamp', type: 'datetime' }, { name: 'Title', type: 'string' }];
+      return json(200, { fields: fitScoreCreated ? [...fields, { name: 'Fit_Score__c', type: 'double' }] : fields });
+    });
+    const describes = () => requests.filter((request) => request.endsWith('/describe')).length;
+    const lastRead = () => requests.filter((request) => !request.endsWith('/describe')).at(-1);
+    const lead = leads[0].salesforceId;
+    await client.readRecord(lead, { fields: ['Title', 'Fit_Score__c'] });
+    expect(lastRead()).toBe(`/services/data/v67.0/sobjects/Lead/${lead}?fields=Id,SystemModstamp,Title`);
+    // The admin creates the field; within 10 minutes the client does not ask again.
+    fitScoreCreated = true;
+    await clock.sleep(5 * 60_000);
+    await client.readRecord(lead, { fields: ['Title', 'Fit_Score__c'] });
+    expect(describes()).toBe(1);
+    await clock.sleep(5 * 60_000);
+    await client.readRecord(lead, { fields: ['Title', 'Fit_Score__c'] });
+    expect(describes()).toBe(2);
+    expect(lastRead()).toBe(`/services/data/v67.0/sobjects/Lead/${lead}?fields=Id,SystemModstamp,Title,Fit_Score__c`);
+    // Fields it lists ask nothing more.
+    await clock.sleep(60 * 60_000);
+    await client.readRecord(lead, { fields: ['Title'] });
+    expect(describes()).toBe(2);
+  });
+
   it('batch-reads in chunks of IN lists and leaves out unknown Ids', async () => {
     const { client } = setup();
     const ids = leads.slice(0, 450).map((l) => l.salesforceId);

@@ -28,6 +28,8 @@ const UNSYNCED_TYPES = new Set(['address', 'location', 'base64', 'complexvalue']
 const DELETED_WINDOW_MAX_MS = 30 * 24 * 3_600_000;
 /** It refuses a window of a minute or less (its start and end are taken to the minute). */
 const DELETED_WINDOW_MIN_MS = 2 * 60_000;
+/** How often a read naming a field describe did not list may describe Lead again. */
+const DESCRIBE_REFRESH_MS = 10 * 60_000;
 
 export interface SalesforceClientOptions {
   /** `https://acme.my.salesforce.com` */
@@ -135,6 +137,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
   });
   const base = `/services/data/v${options.apiVersion}`;
   let syncedFields: Promise<string[]> | undefined;
+  let describedAt = -Infinity;
 
   /** Every Lead field the user can read, from describe (field-level security applies). */
   function allFields(signal?: AbortSignal): Promise<string[]> {
@@ -144,6 +147,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
         const names = data.fields.filter((field) => !UNSYNCED_TYPES.has(field.type)).map((field) => field.name);
         const missing = REQUIRED_FIELDS.filter((name) => !names.includes(name));
         if (missing.length > 0) throw new CrmError('schema', `Salesforce Lead has no field ${missing.join(', ')} (describe Lead)`);
+        describedAt = clock.now();
         return names;
       });
     syncedFields.catch(() => (syncedFields = undefined)); // a failed describe is asked again next time
@@ -158,9 +162,14 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
    * names are case-insensitive).
    */
   async function readableFields(requested: readonly string[] | undefined, signal?: AbortSignal): Promise<string[]> {
-    const readable = await allFields(signal);
-    if (!requested) return readable;
-    const byLowerCase = new Map(readable.map((name) => [name.toLowerCase(), name]));
+    let byLowerCase = new Map((await allFields(signal)).map((name) => [name.toLowerCase(), name]));
+    if (!requested) return [...byLowerCase.values()];
+    // A field created or made readable since describe was read (a client lives as long as its
+    // worker): describe again, at most every DESCRIBE_REFRESH_MS.
+    if (requested.some((name) => !byLowerCase.has(name.toLowerCase())) && clock.now() - describedAt >= DESCRIBE_REFRESH_MS) {
+      syncedFields = undefined;
+      byLowerCase = new Map((await allFields(signal)).map((name) => [name.toLowerCase(), name]));
+    }
     return [...new Set([...REQUIRED_FIELDS, ...requested.flatMap((name) => byLowerCase.get(name.toLowerCase()) ?? [])])];
   }
 
