@@ -10,6 +10,7 @@ import type { FieldUpdate } from '../crm/client';
 import { demoStoredLeads } from '../crm/demo-leads';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
+import { writtenBackFields } from '../db/written-back-fields';
 import { readJob } from '../jobs/progress';
 import { readWriteBack, startWriteBack } from './write-back-job';
 import { WriteBackTargetSchema, type RecordWriter } from './write-back';
@@ -150,6 +151,21 @@ it('keeps what it wrote in the stored leads, so the next write-back compares wit
   await writeBackFinished('hubspot');
   expect(updates).toEqual([]);
   expect(await readWriteBack('hubspot')).toMatchObject({ status: 'done', written: 0, unchanged: leads.length });
+});
+
+it('remembers every field it wrote to, so training leaves them out; a CSV import may carry either CRM’s', async () => {
+  const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30).map((lead) => ({ ...lead, origin: 'sync' as const }));
+  await db.putLeads(leads);
+  await startWriteBack(WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'ai_fit', tierField: null, reasonField: null }));
+  await writeBackFinished('hubspot');
+  await startWriteBack(WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'ai_fit_v2', tierField: 'ai_tier', reasonField: null }));
+  await writeBackFinished('hubspot');
+  await startWriteBack(WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'Fit__c', tierField: null, reasonField: null }));
+  await writeBackFinished('salesforce');
+  // A field no longer chosen still holds the scores written then.
+  expect(await writtenBackFields('hubspot')).toEqual(['ai_fit', 'ai_fit_v2', 'ai_tier']);
+  expect(await writtenBackFields('salesforce')).toEqual(['Fit__c']);
+  expect(await writtenBackFields('csv')).toEqual(['Fit__c', 'ai_fit', 'ai_fit_v2', 'ai_tier']);
 });
 
 async function writeBackFinished(crm: CrmKind): Promise<void> {

@@ -13,6 +13,7 @@ import { isCrmError } from '../crm/http';
 import type { CrmKind } from '../crm/types';
 import { forEachChunk, prefixRange } from '../db/chunks';
 import { db, type StoredLead } from '../db/db';
+import { rememberWrittenBackFields } from '../db/written-back-fields';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
 import { activeModelId } from '../ml/model-store';
@@ -132,6 +133,8 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
           controller.signal.throwIfAborted();
           const fields = { scoreField: target.scoreField, tierField: target.tierField, reasonField: target.reasonField };
           running = { ...idle(crm), status: 'running', target: fields, total: rows.length, unchanged };
+          // Before anything is written: training must never learn from these fields.
+          await rememberWrittenBackFields(crm, Object.values(fields).filter((field) => field !== null));
           await writeState(running);
         } catch (error) {
           return reject(error);

@@ -14,9 +14,10 @@ const data: TrainingData = {
   now: now.toISOString(),
 };
 
-async function run(request: Parameters<typeof runTrainingRequest>[0], stored = leads) {
+async function run(request: Parameters<typeof runTrainingRequest>[0], stored = leads, writtenBack: string[] = []) {
   const events: TrainingEvent[] = [];
-  await runTrainingRequest(request, async (source) => (source === 'hubspot' ? stored : []), (event) => events.push(TrainingEventSchema.parse(event)));
+  const history = { leads: async (source: string) => (source === 'hubspot' ? stored : []), writtenBackFields: async () => writtenBack };
+  await runTrainingRequest(request, history, (event) => events.push(TrainingEventSchema.parse(event)));
   return events;
 }
 
@@ -29,6 +30,20 @@ describe('runTrainingRequest', () => {
     const webVisits = event.candidates.find((c) => c.spec.key === 'web_visits');
     expect(webVisits?.spec.derive).toMatchObject({ kind: 'value', from: { hubspot: 'hs_analytics_num_visits' } });
     expect(event.candidates.every((c) => c.spec.derive.kind === 'ratio' || c.spec.derive.from.hubspot !== 'lifecyclestage')).toBe(true);
+  });
+
+  it('never offers or trains on a field LeadLens wrote its scores to, whatever its name, and says so', async () => {
+    // An earlier model's scores, written back to a property the admin named, synced back with the leads.
+    const scored = leads.map((lead, i) => ({ ...lead, fields: { ...lead.fields, ai_fit: String((i * 37) % 100) } }));
+    const [offered] = await run({ type: 'inspect', data, catalogue: DEMO_FEATURE_SPECS }, scored);
+    if (offered.type !== 'inspected') throw new Error(JSON.stringify(offered));
+    expect(offered.candidates.some((c) => c.spec.derive.kind !== 'ratio' && c.spec.derive.from.hubspot === 'ai_fit')).toBe(true);
+
+    const [inspected] = await run({ type: 'inspect', data, catalogue: DEMO_FEATURE_SPECS }, scored, ['ai_fit', 'not_in_the_data']);
+    if (inspected.type !== 'inspected') throw new Error(JSON.stringify(inspected));
+    expect(inspected.candidates.some((c) => JSON.stringify(c.spec.derive).includes('ai_fit'))).toBe(false);
+    expect(inspected.fieldNotes).toContain('Field "ai_fit" holds LeadLens scores written back to the CRM, not a fact about the lead: left out.');
+    expect(inspected.fieldNotes.join(' ')).not.toContain('not_in_the_data');
   });
 
   it('flags the lead’s age when the window keeps only history older than the leads it will score', async () => {

@@ -13,13 +13,19 @@ import type { TrainingEvent, TrainingRequest } from './worker-protocol';
 /** Progress is posted at most this often (the trainer reports every boosting round). */
 const PROGRESS_INTERVAL_MS = 100;
 
-export type LoadLeads = (source: SourceKind) => Promise<HistoryLead[]>;
+/** What the worker reads of the stored history. */
+export interface TrainingHistory {
+  leads(source: SourceKind): Promise<HistoryLead[]>;
+  /** The fields LeadLens wrote its scores to in that source: never features. */
+  writtenBackFields(source: SourceKind): Promise<string[]>;
+}
 
-export async function runTrainingRequest(request: TrainingRequest, loadLeads: LoadLeads, post: (event: TrainingEvent) => void): Promise<void> {
+export async function runTrainingRequest(request: TrainingRequest, history: TrainingHistory, post: (event: TrainingEvent) => void): Promise<void> {
   try {
     const { data } = request;
     const now = new Date(data.now);
-    const { table, ...leftOut } = selectTrainingData(await loadLeads(data.source), data.window, data.outcome);
+    const { table, ...leftOut } = selectTrainingData(await history.leads(data.source), data.window, data.outcome);
+    const writtenBack = (await history.writtenBackFields(data.source)).filter((field) => table.columns.includes(field));
 
     if (request.type === 'inspect') {
       // Too little data is an answer too: the counts, said plainly by the form, not an error.
@@ -29,7 +35,7 @@ export async function runTrainingRequest(request: TrainingRequest, loadLeads: Lo
         post({ type: 'inspected', rows, conversions, ...leftOut, candidates: [], leakage: [], fieldNotes: [] });
         return;
       }
-      const { candidates, notes } = candidateFeatures(request.catalogue, table, data.source, data.outcome.field);
+      const { candidates, notes } = candidateFeatures(request.catalogue, table, data.source, data.outcome.field, writtenBack);
       // The youngest history the window lets in; new leads are scored younger than that.
       const minAgeDays = data.window.createdBefore === null ? 0 : daysBetween(data.window.createdBefore, now.getTime());
       const inspection = inspectTrainingData(table, candidates.map((c) => c.spec), data.source, now, minAgeDays);
@@ -53,7 +59,7 @@ export async function runTrainingRequest(request: TrainingRequest, loadLeads: Lo
       positive: '1',
       outcomeRule: { ...data.outcome, source: data.source },
       specs: request.specs,
-      exclude: [data.outcome.field],
+      exclude: [data.outcome.field, ...writtenBack],
       source: data.source,
       sourceName: `${data.source} leads`,
       now,

@@ -161,10 +161,11 @@ interface Candidates {
 /**
  * Every feature the data could train: the catalogue's features the data has a field for
  * (mapped by `suggestField`), then the data's other fields as the trainer infers them. The
- * outcome field is never a candidate.
+ * outcome field is never a candidate, nor are the fields LeadLens wrote its scores to
+ * (`writtenBack`, present in the data), which a note names.
  */
-export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Table, source: SourceKind, outcomeField: string): Candidates {
-  const fields = table.columns.filter((name) => name !== OUTCOME_COLUMN && name !== outcomeField);
+export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Table, source: SourceKind, outcomeField: string, writtenBack: readonly string[] = []): Candidates {
+  const fields = table.columns.filter((name) => name !== OUTCOME_COLUMN && name !== outcomeField && !writtenBack.includes(name));
   const used = new Set<string>();
   const keys = new Set<string>();
   const candidates: CandidateFeature[] = [];
@@ -182,7 +183,7 @@ export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Tabl
     keys.add(spec.key);
     candidates.push({ spec: mapped, origin: 'catalogue' });
   }
-  const inferred = inferFeatureSpecs(table, OUTCOME_COLUMN, [...used, outcomeField]);
+  const inferred = inferFeatureSpecs(table, OUTCOME_COLUMN, [...used, outcomeField, ...writtenBack]);
   for (const spec of inferred.specs) {
     if (spec.derive.kind === 'ratio') continue;
     const column = spec.derive.from.csv;
@@ -192,7 +193,8 @@ export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Tabl
     keys.add(key);
     candidates.push({ spec: { ...spec, key, derive: { ...spec.derive, from: { [source]: column } } }, origin: 'inferred' });
   }
-  return { candidates, notes: inferred.warnings };
+  const writtenBackNotes = writtenBack.map((field) => `Field "${field}" holds LeadLens scores written back to the CRM, not a fact about the lead: left out.`);
+  return { candidates, notes: [...writtenBackNotes, ...inferred.warnings] };
 }
 
 export interface LeakageFlag {

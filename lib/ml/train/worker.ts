@@ -3,6 +3,7 @@
  * IndexedDB itself (no big payload crosses to it) and posts progress and the result back.
  */
 import { db } from '../../db/db';
+import { writtenBackFields } from '../../db/written-back-fields';
 import { runTrainingRequest } from './training-job';
 import { TrainingEventSchema, TrainingRequestSchema, type TrainingEvent } from './worker-protocol';
 
@@ -17,5 +18,5 @@ self.addEventListener('message', (message: MessageEvent) => {
     post({ type: 'failed', error: 'The training request was malformed.' });
     return;
   }
-  void runTrainingRequest(request.data, (source) => db.leads.where('source').equals(source).toArray(), post);
+  void runTrainingRequest(request.data, { leads: (source) => db.leads.where('source').equals(source).toArray(), writtenBackFields }, post);
 });
