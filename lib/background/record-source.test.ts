@@ -22,12 +22,7 @@ let requests: { method: string; path: string; body: string }[];
 
 /** The fields of `crm` the active model reads, as scoring names them. */
 const modelFields = async (crm: 'salesforce' | 'hubspot') => fieldsRead((await activeManifest()).features, crm);
-
-/** Every field, property or column a feature of the active model names (any source). */
-async function namedByTheModel(): Promise<Set<string>> {
-  const { features } = await activeManifest();
-  return new Set(features.flatMap(({ derive }) => Object.values(derive).flatMap((from) => (typeof from === 'object' ? Object.values(from) : []))));
-}
+const namedByTheModel = async (crm: 'salesforce' | 'hubspot') => new Set(await modelFields(crm));
 
 beforeEach(async () => {
   fakeBrowser.reset();
@@ -62,14 +57,14 @@ describe('Salesforce', () => {
     expect(await fetchRecordFields('salesforce', second.salesforceId, await modelFields('salesforce'))).toMatchObject({ Id: second.salesforceId });
     expect(requests.filter((request) => request.path.endsWith('/sobjects/Lead/describe'))).toHaveLength(1);
     expect(fields).toMatchObject({ Title: first.salesforce.Title, Industry: first.salesforce.Industry });
-    const named = await namedByTheModel();
+    const named = await namedByTheModel('salesforce');
     expect(Object.keys(fields!).filter((name) => !named.has(name))).toEqual(['Id', 'SystemModstamp']);
   });
 
   it('batch-reads a list’s records with the fields the model reads', async () => {
     const records = await fetchRecordsFields('salesforce', leads.map((lead) => lead.salesforceId), await modelFields('salesforce'));
     expect(records.map((record) => record.recordId).sort()).toEqual(leads.map((lead) => lead.salesforceId).sort());
-    const named = await namedByTheModel();
+    const named = await namedByTheModel('salesforce');
     expect(Object.keys(records[0].fields).filter((name) => !named.has(name))).toEqual(['Id', 'SystemModstamp']);
   });
 });
@@ -82,7 +77,7 @@ describe('HubSpot', () => {
     await fetchRecordFields('hubspot', second.hubspotId, await modelFields('hubspot'));
     expect(requests.map((request) => `${request.method} ${request.path}`)).toEqual(Array(2).fill('POST /crm/v3/objects/contacts/batch/read'));
     expect(fields).toMatchObject({ jobtitle: first.hubspot.jobtitle });
-    const named = await namedByTheModel();
+    const named = await namedByTheModel('hubspot');
     const asked: string[] = JSON.parse(requests[0].body).properties;
     expect(asked.filter((name) => !named.has(name))).toEqual(['hs_lastmodifieddate']);
   });

@@ -137,6 +137,8 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
   });
   const base = `/services/data/v${options.apiVersion}`;
   let syncedFields: Promise<string[]> | undefined;
+  // The last describe's names by lower case (reads match requested names without case), and when.
+  let readableByLowerCase = new Map<string, string>();
   let describedAt = -Infinity;
 
   /** Every Lead field the user can read, from describe (field-level security applies). */
@@ -147,6 +149,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
         const names = data.fields.filter((field) => !UNSYNCED_TYPES.has(field.type)).map((field) => field.name);
         const missing = REQUIRED_FIELDS.filter((name) => !names.includes(name));
         if (missing.length > 0) throw new CrmError('schema', `Salesforce Lead has no field ${missing.join(', ')} (describe Lead)`);
+        readableByLowerCase = new Map(names.map((name) => [name.toLowerCase(), name]));
         describedAt = clock.now();
         return names;
       });
@@ -162,15 +165,15 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
    * names are case-insensitive).
    */
   async function readableFields(requested: readonly string[] | undefined, signal?: AbortSignal): Promise<string[]> {
-    let byLowerCase = new Map((await allFields(signal)).map((name) => [name.toLowerCase(), name]));
-    if (!requested) return [...byLowerCase.values()];
+    const readable = await allFields(signal);
+    if (!requested) return readable;
     // A field created or made readable since describe was read (a client lives as long as its
     // worker): describe again, at most every DESCRIBE_REFRESH_MS.
-    if (requested.some((name) => !byLowerCase.has(name.toLowerCase())) && clock.now() - describedAt >= DESCRIBE_REFRESH_MS) {
+    if (requested.some((name) => !readableByLowerCase.has(name.toLowerCase())) && clock.now() - describedAt >= DESCRIBE_REFRESH_MS) {
       syncedFields = undefined;
-      byLowerCase = new Map((await allFields(signal)).map((name) => [name.toLowerCase(), name]));
+      await allFields(signal);
     }
-    return [...new Set([...REQUIRED_FIELDS, ...requested.flatMap((name) => byLowerCase.get(name.toLowerCase()) ?? [])])];
+    return [...new Set([...REQUIRED_FIELDS, ...requested.flatMap((name) => readableByLowerCase.get(name.toLowerCase()) ?? [])])];
   }
 
   async function queryPage<R extends z.ZodType>(path: string, schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<z.infer<QueryPage<R>>> {

@@ -281,8 +281,9 @@ export const ManifestSchema = z
     /**
      * What "converted" meant in the leads' own fields, for a model trained in LeadLens on
      * stored leads (its `target` is then a column made from this rule), and their source.
-     * Previews on stored leads label that source's leads by it (and leave out the others). Absent for the bundled model, CLI-trained models (their `target`
-     * is the CSV's own column) and models stored before it was recorded.
+     * Previews on stored leads label that source's leads by it (and leave out the others).
+     * Absent for the bundled model, CLI-trained models (their `target` is the CSV's own column)
+     * and models stored before it was recorded.
      */
     outcomeRule: ModelOutcomeRuleSchema.strict().optional(),
     features: z.array(FeatureSchema).min(1),

@@ -236,7 +236,8 @@ const LEADLENS_OUTPUT = /^(\w+__)?leadlens_/i;
 /**
  * Feature specs from the CSV columns (no spec file): each column not excluded and not the
  * target becomes numeric, boolean, categorical, or a date (→ days since, measured from the
- * data's latest date). LeadLens's own written-back outputs are dropped with a warning. A column is numeric when ≥ MIN_NUMERIC_SHARE of its values are numbers
+ * data's latest date). LeadLens's own written-back outputs are dropped with a warning. A
+ * column is numeric when ≥ MIN_NUMERIC_SHARE of its values are numbers
  * (the rest read as missing, with a warning); the CSV import and the CLI have already rewritten
  * a column written with decimal commas (`2.713.067`) as plain numbers (number-format.ts).
  * Constant and fully missing columns, and identifier-like columns (almost one level per row),
