@@ -86,7 +86,10 @@ export function compareRows(a: ScoredLeadRow, b: ScoredLeadRow, order: SortOrder
   return order.descending && byKey !== 0 ? -result : result;
 }
 
-/** The leads of a tier in the requested order. */
+/**
+ * The leads of a tier in the requested order. The sort is adaptive: rows already in that order
+ * (the most likely first, as they are loaded) cost one comparison each, not a full sort.
+ */
 export function leadsOfTier(rows: readonly ScoredLeadRow[], tier: Tier, order: SortOrder): ScoredLeadRow[] {
   return rows.filter((row) => row.tier === tier).sort((a, b) => compareRows(a, b, order));
 }

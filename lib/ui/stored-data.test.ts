@@ -34,6 +34,12 @@ it('loads the leads a model scored, with their display columns, from the lead su
   expect(await loadScoredLeads('m')).toEqual(scoredByM);
 });
 
+it('loads them the most likely first, whatever order they are stored in', async () => {
+  // Barbara is stored last (by key) but is the likeliest.
+  await db.leadScores.put(score('m', 'salesforce|00QB', 0.95));
+  expect((await loadScoredLeads('m')).map((row) => row.name)).toEqual(['Barbara', 'Ada', 'Alan']);
+});
+
 it('reads the known outcomes of a model’s scored leads from the lead summaries alone', async () => {
   await db.leads.clear();
   const { labels, probabilities } = await labelledProbabilities('m');

@@ -27,7 +27,10 @@ async function scoresOf(modelId: string): Promise<Map<string, LeadScore>> {
   return scores;
 }
 
-/** Every stored lead that model `modelId` has scored, without its fields. */
+/**
+ * Every stored lead that model `modelId` has scored, without its fields, the most likely first:
+ * the order the side panel shows first, so its sorts (adaptive) find the rows in order already.
+ */
 export async function loadScoredLeads(modelId: string): Promise<ScoredLeadRow[]> {
   const scores = await scoresOf(modelId);
   const rows: ScoredLeadRow[] = [];
@@ -53,7 +56,7 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeadRow[]>
     }
     await yieldToEventLoop();
   });
-  return rows;
+  return rows.sort((a, b) => b.probability - a.probability);
 }
 
 /**
