@@ -187,18 +187,24 @@ describe('HubSpot client against the demo CRM', () => {
     expect(paths.slice(-2)).toEqual(['/crm/v3/owners?limit=500&archived=true', '/crm/v3/owners?limit=500&archived=true&after=1']);
   });
 
-  it('reads the owners list once per client: later ids, known or not, ask nothing more', async () => {
+  it('reads the owners list once per 10 minutes: later ids, known or not, ask nothing more meanwhile', async () => {
     const handle = createDemoCrmHandler(small);
     const ownerReads: string[] = [];
     const counting = demoFetch((request) => {
       if (request.url.pathname.startsWith('/crm/v3/owners')) ownerReads.push(request.url.search);
       return handle(request);
     });
-    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: counting });
+    const clock = virtualClock();
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: counting, clock });
     await client.ownerNames([DEMO_OWNERS[0].hubspotId]);
+    await clock.sleep(9 * 60_000);
     const later = await client.ownerNames([DEMO_OWNERS[3].hubspotId, 'no-such-owner']);
     expect(later).toEqual(new Map([[DEMO_OWNERS[3].hubspotId, DEMO_OWNERS[3].name]]));
     expect(ownerReads).toEqual(['?limit=500', '?limit=500&archived=true']);
+    // A rep hired since is named once the list is 10 minutes old.
+    await clock.sleep(60_000);
+    await client.ownerNames([DEMO_OWNERS[3].hubspotId]);
+    expect(ownerReads).toEqual(['?limit=500', '?limit=500&archived=true', '?limit=500', '?limit=500&archived=true']);
   });
 
   it('reads the owners list again after a failed read', async () => {
@@ -216,7 +222,7 @@ describe('HubSpot client against the demo CRM', () => {
     await expect(client.ownerNames([DEMO_OWNERS[0].hubspotId])).resolves.toEqual(new Map([[DEMO_OWNERS[0].hubspotId, DEMO_OWNERS[0].name]]));
   });
 
-  it('lists the contact properties once per client, and again after a failed list', async () => {
+  it('lists the contact properties once per 10 minutes, and again after a failed list', async () => {
     const handle = createDemoCrmHandler(small);
     let propertyLists = 0;
     const flaky = demoFetch((request) => {
@@ -224,11 +230,17 @@ describe('HubSpot client against the demo CRM', () => {
       if (++propertyLists === 1) return { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'error', category: 'VALIDATION_ERROR', message: 'bad request' }) };
       return handle(request);
     });
-    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: flaky });
+    const clock = virtualClock();
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: flaky, clock });
     await expect(client.listChanged(null, null)).rejects.toThrow(/VALIDATION_ERROR/);
     await expect(client.listChanged(null, null)).resolves.toMatchObject({ records: expect.any(Array) });
+    await clock.sleep(9 * 60_000);
     await client.listChanged(null, null);
     expect(propertyLists).toBe(2);
+    // Syncs share the client: a property created since is synced once the list is 10 minutes old.
+    await clock.sleep(60_000);
+    await client.listChanged(null, null);
+    expect(propertyLists).toBe(3);
   });
 
   it('names no owner, without failing, when the token lacks the owners scope (403)', async () => {

@@ -42,6 +42,12 @@ const CLOCK_ALLOWANCE_MS = 24 * 3_600_000;
  * such edits is taken to be unlikely.
  */
 const RESUME_TAIL = 3;
+/**
+ * How long the property list and the owners, read once and shared by every read and sync of
+ * the client (as long as its worker lives), are used before being read again: a property or
+ * rep added meanwhile is synced or named from then on.
+ */
+const RELOAD_AFTER_MS = 10 * 60_000;
 const MODIFIED = 'hs_lastmodifieddate';
 /** The contacts merged into a contact, ids separated by semicolons. */
 const MERGED = 'hs_merged_object_ids';
@@ -214,14 +220,14 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     const names = data.results.map((property) => property.name);
     if (!names.includes(MODIFIED)) throw new CrmError('schema', `HubSpot contacts have no property ${MODIFIED} (list contact properties)`);
     return names;
-  });
+  }, { ms: RELOAD_AFTER_MS, clock });
 
   /**
    * Owner id → display name, of every owner the token can read (none without the owners scope).
    * HubSpot cannot look owners up by a list of ids: the client reads the whole list (a few
    * pages at most) once, so a sync's later pages with new owner ids ask nothing more.
    */
-  const ownerDirectory = loadOnce(readOwners);
+  const ownerDirectory = loadOnce(readOwners, { ms: RELOAD_AFTER_MS, clock });
 
   async function readOwners(signal?: AbortSignal): Promise<Map<string, string>> {
     const names = new Map<string, string>();

@@ -51,4 +51,23 @@ describe('loadOnce', () => {
     await expect(shared.get()).resolves.toBe('fresh');
     expect(calls).toHaveLength(2);
   });
+
+  it('with freshFor, loads again once the last load started that long ago, and not before', async () => {
+    const { calls, load } = controlledLoad();
+    let now = 1_000;
+    const shared = loadOnce(load, { ms: 600_000, clock: { now: () => now } });
+    const first = shared.get();
+    calls[0].resolve('old');
+    await expect(first).resolves.toBe('old');
+    now += 599_999;
+    await expect(shared.get()).resolves.toBe('old');
+    expect(calls).toHaveLength(1);
+    now += 1;
+    const second = shared.get();
+    expect(calls).toHaveLength(2);
+    calls[1].resolve('new');
+    await expect(second).resolves.toBe('new');
+    await expect(shared.get()).resolves.toBe('new');
+    expect(calls).toHaveLength(2);
+  });
 });

@@ -88,6 +88,28 @@ describe('Salesforce client against the demo CRM', () => {
     expect(describes()).toBe(2);
   });
 
+  it('syncs a field created since describe was read once describe is 10 minutes old: syncs share the client', async () => {
+    let fitScoreCreated = false;
+    const { client, clock, requests } = setup('67.0', (request) => {
+      // This org has the field once created (the demo org never has it).
+      if (request.url.searchParams.get('q')?.includes('Fit_Score__c')) return json(200, { totalSize: 0, done: true, records: [] });
+      if (!request.url.pathname.endsWith('/sobjects/Lead/describe')) return undefined;
+      const fields = [{ name: 'Id', type: 'id' }, { name: 'SystemModstamp', type: 'datetime' }, { name: 'Title', type: 'string' }];
+      return json(200, { fields: fitScoreCreated ? [...fields, { name: 'Fit_Score__c', type: 'double' }] : fields });
+    });
+    const lastQuery = () => requests.filter((request) => request.includes('/query?q=')).at(-1);
+    await client.listChanged(null, null);
+    expect(lastQuery()).toContain('SELECT Id, SystemModstamp, Title FROM Lead');
+    fitScoreCreated = true;
+    await clock.sleep(9 * 60_000);
+    await client.listChanged(null, null);
+    expect(lastQuery()).toContain('SELECT Id, SystemModstamp, Title FROM Lead');
+    await clock.sleep(60_000);
+    await client.listChanged(null, null);
+    expect(lastQuery()).toContain('SELECT Id, SystemModstamp, Title, Fit_Score__c FROM Lead');
+    expect(requests.filter((request) => request.endsWith('/describe'))).toHaveLength(2);
+  });
+
   it('batch-reads in chunks of IN lists and leaves out unknown Ids', async () => {
     const { client } = setup();
     const ids = leads.slice(0, 450).map((l) => l.salesforceId);

@@ -28,7 +28,7 @@ const UNSYNCED_TYPES = new Set(['address', 'location', 'base64', 'complexvalue']
 const DELETED_WINDOW_MAX_MS = 30 * 24 * 3_600_000;
 /** It refuses a window of a minute or less (its start and end are taken to the minute). */
 const DELETED_WINDOW_MIN_MS = 2 * 60_000;
-/** How often a read naming a field describe did not list may describe Lead again. */
+/** How often a sync, or a read naming a field describe did not list, may describe Lead again. */
 const DESCRIBE_REFRESH_MS = 10 * 60_000;
 
 export interface SalesforceClientOptions {
@@ -165,14 +165,16 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
    * names are case-insensitive).
    */
   async function readableFields(requested: readonly string[] | undefined, signal?: AbortSignal): Promise<string[]> {
-    const readable = await allFields(signal);
-    if (!requested) return readable;
+    let readable = await allFields(signal);
     // A field created or made readable since describe was read (a client lives as long as its
-    // worker): describe again, at most every DESCRIBE_REFRESH_MS.
-    if (requested.some((name) => !readableByLowerCase.has(name.toLowerCase())) && clock.now() - describedAt >= DESCRIBE_REFRESH_MS) {
+    // worker, and syncs share it): describe again, at most every DESCRIBE_REFRESH_MS, for a read
+    // of every field (a sync) or one naming a field describe did not list.
+    const mayHaveMissed = !requested || requested.some((name) => !readableByLowerCase.has(name.toLowerCase()));
+    if (mayHaveMissed && clock.now() - describedAt >= DESCRIBE_REFRESH_MS) {
       syncedFields = undefined;
-      await allFields(signal);
+      readable = await allFields(signal);
     }
+    if (!requested) return readable;
     return [...new Set([...REQUIRED_FIELDS, ...requested.flatMap((name) => readableByLowerCase.get(name.toLowerCase()) ?? [])])];
   }
 
@@ -271,7 +273,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
           throw error;
         }
       } else {
-        const names = await allFields(signal);
+        const names = await readableFields(undefined, signal);
         const where = since === null ? '' : ` WHERE SystemModstamp >= ${soqlDateTime(since)}`;
         const soql = `SELECT ${names.join(', ')} FROM Lead${where} ORDER BY SystemModstamp ASC, Id ASC`;
         page = await namingFields(names, () => queryPage(query(soql), LeadPageSchema, 'query changed Leads', signal));
