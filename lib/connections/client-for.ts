@@ -84,8 +84,9 @@ export function clientForConnection(connection: Connection): CrmClient {
 
 /**
  * The client `clientFor` made last per CRM, with the key of the connection it was made for.
- * Kept so that reads share one client, its rate limiter and what it learned (Salesforce's
- * describe, HubSpot's property list), rather than asking again for every badge. Lost with
+ * Kept so that reads, syncs and write-backs share one client, its rate limiter (together they
+ * stay within the CRM's limit) and what it learned (Salesforce's describe, HubSpot's property
+ * list), rather than asking again for every badge. Lost with
  * the worker, and then made again: nothing depends on it.
  */
 const sharedClients = new Map<CrmKind, { key: string; client: CrmClient }>();

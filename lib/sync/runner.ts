@@ -5,7 +5,7 @@
  * 30-second alarm (plus every start-up of the worker) resumes a job marked running.
  */
 import { browser } from 'wxt/browser';
-import { clientForConnection } from '../connections/client-for';
+import { clientFor } from '../connections/client-for';
 import { markReconnect, readConnection } from '../connections/connections';
 import { accountOf } from '../connections/schema';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
@@ -39,7 +39,8 @@ async function runJob(crm: CrmKind): Promise<void> {
     if (!lock) return null;
     const store = dexieSyncStore(db);
     const connection = await readConnection(crm);
-    const connected = connection && clientForConnection(connection);
+    // The client badges and write-backs use too: one rate limiter per connection, one describe.
+    const connected = connection && (await clientFor(crm));
     // Listing the deletions reports no page: when it lists every record (the last sync is too old), it can take minutes.
     const client = connected && { ...connected, listDeleted: (since: number, signal?: AbortSignal) => keepWorkerAliveDuring(connected.listDeleted(since, signal)) };
     const account = connection && accountOf(connection);
