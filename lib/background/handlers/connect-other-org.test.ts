@@ -250,3 +250,15 @@ it('after a connect to another org whose check failed, refuses to sync into the 
   expect(tested.ok && tested.message).toContain(`1 lead synced from ${SANDBOX} was removed`);
   expect(await db.leads.count()).toBe(0);
 });
+
+it('answers a failed OAuth sign-in with its error, storing nothing: the stored status could not say it', async () => {
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  fakeBrowser.identity.getRedirectURL = () => 'https://extension-id.chromiumapp.org/';
+  fakeBrowser.identity.launchWebAuthFlow = vi.fn(async () => {
+    throw new Error('The user did not approve access.');
+  });
+  const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0', oauthClientId: '3MVG9LeadLensDemoClientId' }, sender);
+  expect(reply).toEqual({ ok: false, error: expect.stringMatching(/sign-in|approve/i) });
+  // The session connection made before stays as it was.
+  expect(await readConnection('salesforce')).toMatchObject({ host: PRODUCTION, auth: { kind: 'session' } });
+});

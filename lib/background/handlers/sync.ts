@@ -6,7 +6,7 @@ import { browser } from 'wxt/browser';
 import { clientForConnection, salesforceSessionId } from '../../connections/client-for';
 import { signInWithSalesforce } from '../../connections/oauth';
 import { readConnection, readStatus, releaseHostAccess, removeConnection, writeConnection, writeStatus } from '../../connections/connections';
-import { DEFAULT_TIMEOUT_SECONDS, HUBSPOT_API_HOST, accountOf, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from '../../connections/schema';
+import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from '../../connections/schema';
 import type { CrmAccount } from '../../crm/client';
 import { isCrmError } from '../../crm/http';
 import { CRM_KINDS, type CrmKind } from '../../crm/types';
@@ -133,8 +133,9 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     try {
       connection = await connectionOf(request);
     } catch (error) {
-      const host = request.crm === 'salesforce' ? request.host : HUBSPOT_API_HOST;
-      return { ok: true, crm: request.crm, status: 'error', host, message: error instanceof Error ? error.message : String(error) };
+      // The OAuth sign-in failed (closed, refused, a missing scope): nothing was stored, so
+      // the stored status would not say it. A failure reply does, on the page.
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
     const previous = await readConnection(request.crm);
     const storedFrom = await syncedFrom(request.crm, previous);
