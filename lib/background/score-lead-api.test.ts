@@ -78,11 +78,13 @@ describe('scoreLead with the CRM API', () => {
     expect(reasonValue(withApi.lead, 'Industry')).toBe(lead.hubspot.industry);
   });
 
-  it('lets a value the page shows win, but not an empty one', async () => {
-    const { deps } = setup({ ...lead.hubspot, industry: 'Retail', country: 'France' });
-    const outcome = await scoreLead(request({ industry: 'Banking', country: '' }), deps);
+  it('scores the API’s value over the text the page shows, and the page’s where the API has none', async () => {
+    // The page shows a picklist's label and a number in the viewer's locale; the API has the data the model learned from.
+    const { deps } = setup({ ...lead.hubspot, industry: 'Retail', numemployees: '1200', country: null });
+    const outcome = await scoreLead(request({ industry: 'Retail trade', numemployees: '1.200', country: 'France' }), deps);
     if (!outcome.ok) throw new Error(outcome.error);
-    expect(reasonValue(outcome.lead, 'Industry')).toBe('Banking');
+    expect(reasonValue(outcome.lead, 'Industry')).toBe('Retail');
+    expect(reasonValue(outcome.lead, 'Employees')).toBe('1,200');
     expect(reasonValue(outcome.lead, 'Country')).toBe('France');
   });
 
@@ -119,7 +121,7 @@ describe('scoreLead with the CRM API', () => {
     expect(panel.score).toBe(badge.lead.score);
     expect(panel.featuresKnown).toBe(badge.lead.featuresKnown);
     expect(panel.reasons).toEqual(badge.lead.reasons);
-    expect(reasonValue(panel, 'Industry')).toBe('Banking');
+    expect(reasonValue(panel, 'Industry')).toBe('Retail');
     // Nothing cached and no API: the page's fields alone, as the badge would score them.
     const pageOnly = await explained(page, 'A lead', { ...setup(null).deps, fetchRecord: undefined, manifest });
     expect(pageOnly.featuresKnown).toBeLessThan(panel.featuresKnown);

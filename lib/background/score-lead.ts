@@ -105,10 +105,12 @@ export async function scoredFields(
 }
 
 /**
- * The record's fields `manifest` reads, from the API (when connected), with the page's fields over it: the page
- * shows the latest values, but only for the fields it shows, and a value it shows empty does
- * not erase one the API has. Without the API (or if reading fails), the page's fields alone.
- * The badge and the side panel's explanation both score these, so they agree.
+ * The record's fields `manifest` reads, from the API (when connected), with the page's fields
+ * filling those the API has no value for (hidden from the API user, say). The API's value wins:
+ * it is what sync stored and the model learned from (a picklist's value, not the label the page
+ * shows: HubSpot's OFFLINE, not "Offline Sources"; a number or date as data, not in the page's
+ * locale, 1.234 employees in German). Without the API (or if reading fails), the page's fields
+ * alone. The badge and the side panel's explanation both score these, so they agree.
  */
 export async function withRecordFields(request: LeadToScore, manifest: Manifest, deps: Pick<ScoringDeps, 'fetchRecord'>): Promise<RawRecord> {
   const api = await deps.fetchRecord?.(request.crm, request.recordId, fieldsRead(manifest.features, request.crm)).catch((error: unknown) => {
@@ -117,7 +119,7 @@ export async function withRecordFields(request: LeadToScore, manifest: Manifest,
   });
   if (!api) return request.fields;
   const merged: RawRecord = { ...api };
-  for (const [name, value] of Object.entries(request.fields)) if (value !== '' || !(name in api)) merged[name] = value;
+  for (const [name, value] of Object.entries(request.fields)) if (api[name] === undefined || api[name] === null || api[name] === '') merged[name] = value;
   return merged;
 }
 
