@@ -7,7 +7,8 @@ import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { parseManifest } from '../ml/manifest';
 import { crmHomeOf, displayName, explainInFull, forgetOpenLead, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead } from './open-lead';
-import { NO_READABLE_FIELDS, scoreLead, type CachedScoreEntry, type ScoringDeps } from './score-lead';
+import type { PageAccess } from './page-access';
+import { NO_READABLE_FIELDS, scoreLead, type CachedScoreEntry, type LeadToScore, type ScoringDeps } from './score-lead';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -20,7 +21,9 @@ function tabsShowing(urls: Record<number, string>) {
   fakeBrowser.webNavigation.getFrame = vi.fn(async ({ tabId }: { tabId: number }) => (urls[tabId] ? { url: urls[tabId] } : null)) as never;
 }
 
-const sender = (tabId: number, url: string) => ({ tab: { id: tabId, url } }) as unknown as Browser.runtime.MessageSender;
+const NOT_CONNECTED: PageAccess = { connection: 'none', synced: false };
+/** What the scoring handler remembers of a content script's `scoreLead` from tab `tabId` showing `url`. */
+const remember = (lead: LeadToScore, tabId: number | undefined, url: string, access = NOT_CONNECTED) => rememberOpenLead(lead, new URL(url), access, tabId);
 
 beforeEach(() => fakeBrowser.reset());
 afterEach(() => vi.restoreAllMocks());
@@ -50,48 +53,51 @@ describe('the open lead of a tab', () => {
   const lead = { crm: 'salesforce' as const, recordId: '00Q5e00000AbCdEAAV', fields: { Name: 'Ada Lovelace' } };
 
   it('is the lead the tab last scored while the tab still shows it, and nothing once it moves on', async () => {
-    await rememberOpenLead(lead, sender(7, SALESFORCE_RECORD));
+    await remember(lead, 7, SALESFORCE_RECORD);
     tabsShowing({ 7: SALESFORCE_RECORD });
-    expect(await rememberedLeadOf(7)).toEqual(lead);
+    expect(await rememberedLeadOf(7)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
     tabsShowing({ 7: LIST_PAGE });
     expect(await rememberedLeadOf(7)).toBeNull();
     expect(await rememberedLeadOf(8)).toBeNull();
   });
 
   it('is forgotten when its tab closes, leaving other tabs’ leads', async () => {
-    await rememberOpenLead(lead, sender(7, SALESFORCE_RECORD));
-    await rememberOpenLead(lead, sender(8, SALESFORCE_RECORD));
+    await remember(lead, 7, SALESFORCE_RECORD);
+    await remember(lead, 8, SALESFORCE_RECORD);
     await forgetOpenLead(7);
     expect(Object.keys(await fakeBrowser.storage.session.get(null))).not.toContain('openLead:7');
     tabsShowing({ 7: SALESFORCE_RECORD, 8: SALESFORCE_RECORD });
     expect(await rememberedLeadOf(7)).toBeNull();
-    expect(await rememberedLeadOf(8)).toEqual(lead);
+    expect(await rememberedLeadOf(8)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
   });
 
   it('remembers nothing for a message that did not come from a tab', async () => {
-    await rememberOpenLead(lead, {} as Browser.runtime.MessageSender);
+    await remember(lead, undefined, SALESFORCE_RECORD);
     tabsShowing({ 7: SALESFORCE_RECORD });
     expect(await rememberedLeadOf(7)).toBeNull();
   });
 
   it('is named as its page shows it, else after the stored lead, else the page fields, else its id', async () => {
     await Promise.all(db.leadTables.map((table) => table.clear()));
-    expect(await displayName(lead)).toBe('Ada Lovelace');
-    expect(await displayName({ crm: 'hubspot', recordId: '9', fields: { firstname: 'Grace', lastname: 'Hopper' } })).toBe('Grace Hopper');
-    expect(await displayName({ ...lead, fields: {} })).toBe(`Lead ${lead.recordId}`);
+    const synced: PageAccess = { connection: 'same-org', synced: true };
+    expect(await displayName(lead, synced)).toBe('Ada Lovelace');
+    expect(await displayName({ crm: 'hubspot', recordId: '9', fields: { firstname: 'Grace', lastname: 'Hopper' } }, synced)).toBe('Grace Hopper');
+    expect(await displayName({ ...lead, fields: {} }, synced)).toBe(`Lead ${lead.recordId}`);
     await db.putLeads([{
       key: `salesforce|${lead.recordId}`, source: 'salesforce', id: lead.recordId, origin: 'sync', name: 'Ada King',
       owner: '', leadSource: '', createdAt: 0, modifiedAt: 0, outcome: null, fields: {},
     }]);
-    expect(await displayName(lead)).toBe('Ada King');
+    expect(await displayName(lead, synced)).toBe('Ada King');
+    // Not after a lead synced from another org than the page's (a sandbox reuses production's ids).
+    expect(await displayName(lead, { connection: 'other-org', synced: false })).toBe('Ada Lovelace');
     // The name the page shows comes first: a HubSpot record page shows it in its title, not as a field.
-    expect(await displayName({ ...lead, name: 'Ada Lovelace-King' })).toBe('Ada Lovelace-King');
+    expect(await displayName({ ...lead, name: 'Ada Lovelace-King' }, synced)).toBe('Ada Lovelace-King');
   });
 
   it('remembers the name the page shows with the lead', async () => {
-    await rememberOpenLead({ ...lead, name: 'Ada Lovelace' }, { tab: { id: 7, url: SALESFORCE_RECORD } } as Browser.runtime.MessageSender);
+    await remember({ ...lead, name: 'Ada Lovelace' }, 7, SALESFORCE_RECORD);
     tabsShowing({ 7: SALESFORCE_RECORD });
-    expect((await rememberedLeadOf(7))?.name).toBe('Ada Lovelace');
+    expect((await rememberedLeadOf(7))?.lead.name).toBe('Ada Lovelace');
   });
 });
 
@@ -100,7 +106,7 @@ describe('openRecordInCrmTab', () => {
 
   /** The CRM home is learnt from the first scored record page; tab 7 is that CRM tab. */
   async function afterScoringInTab7() {
-    await rememberOpenLead({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: {} }, sender(7, SALESFORCE_RECORD));
+    await remember({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: {} }, 7, SALESFORCE_RECORD);
   }
 
   function tabsApi(activeTabId: number | undefined, existingTabIds: number[]) {

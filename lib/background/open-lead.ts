@@ -16,6 +16,7 @@ import { explainLead } from '../ml/explain';
 import { featurizeRecord } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { scoreAndTier } from '../ml/score';
+import type { PageAccess } from './page-access';
 import { knownFeatureCount, NO_READABLE_FIELDS, scoredFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
 const openLeadKey = (tabId: number) => `openLead:${tabId}`;
@@ -46,16 +47,18 @@ export function recordUrl(crm: CrmKind, recordId: string, home: CrmHome): string
   return `${home.origin}/contacts/${home.portal}/record/0-1/${id}`;
 }
 
-/** Called for every `scoreLead` from a content script: remember it for the side panel. Rejects when storage does (e.g. full). */
-export async function rememberOpenLead(request: LeadToScore, sender: Browser.runtime.MessageSender): Promise<void> {
-  const tabId = sender.tab?.id;
+/**
+ * Called for every `scoreLead` from a content script (`page`, in tab `tabId`): remember it for
+ * the side panel, and where the CRM lives unless the page is another org's than the one
+ * connected (the side panel opens the connected org's leads). Rejects when storage does (e.g. full).
+ */
+export async function rememberOpenLead(request: LeadToScore, page: URL, access: PageAccess, tabId: number | undefined): Promise<void> {
   if (tabId === undefined) return;
   await browser.storage.session.set({
     [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, fields: request.fields, name: request.name },
     [LAST_CRM_TAB_KEY]: tabId,
   });
-  const pageUrl = sender.tab?.url ?? sender.url;
-  if (pageUrl) await browser.storage.local.set({ [crmHomeKey(request.crm)]: crmHomeOf(request.crm, new URL(pageUrl)) });
+  if (access.connection !== 'other-org') await browser.storage.local.set({ [crmHomeKey(request.crm)]: crmHomeOf(request.crm, page) });
 }
 
 /** A closed tab shows no lead: drop what was remembered for it (storage.session has a quota). */
@@ -129,21 +132,22 @@ async function tabUrl(tabId: number): Promise<URL | null> {
   return frame?.url ? new URL(frame.url) : null;
 }
 
-/** The lead tab `tabId` shows now, or null (no lead scored there, or the tab moved on to another page). */
-export async function rememberedLeadOf(tabId: number): Promise<LeadToScore | null> {
+/** The lead tab `tabId` shows now, with its page, or null (no lead scored there, or the tab moved on to another page). */
+export async function rememberedLeadOf(tabId: number): Promise<{ lead: LeadToScore; page: URL } | null> {
   const stored = RememberedLeadSchema.safeParse((await browser.storage.session.get(openLeadKey(tabId)))[openLeadKey(tabId)]);
   if (!stored.success) return null;
   const url = await tabUrl(tabId);
   const page = url ? recognisePage(url) : null;
-  const stillThere = page?.match.kind === 'record' && page.match.recordId === stored.data.recordId;
-  return stillThere ? stored.data : null;
+  const stillThere = page?.adapter.crm === stored.data.crm && page.match.kind === 'record' && page.match.recordId === stored.data.recordId;
+  return stillThere ? { lead: stored.data, page: url! } : null;
 }
 
-/** The lead's name for the side panel: as its page shows it, else as stored, else from its fields. */
-export async function displayName(lead: LeadToScore): Promise<string> {
+/** The lead's name for the side panel: as its page shows it, else as stored (synced from its page's org), else from its fields. */
+export async function displayName(lead: LeadToScore, access: PageAccess): Promise<string> {
   if (lead.name) return lead.name;
   const stored = await db.leads.get(`${lead.crm}|${lead.recordId}`);
-  return stored?.name || nameFromFields(lead.fields) || `Lead ${lead.recordId}`;
+  const storedName = stored && (stored.origin !== 'sync' || access.synced) ? stored.name : '';
+  return storedName || nameFromFields(lead.fields) || `Lead ${lead.recordId}`;
 }
 
 /** Opens a record in the active tab if it shows a CRM, else in the CRM tab used last, else in a new tab. */

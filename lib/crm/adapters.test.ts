@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adapterFor, adapters, recognisePage } from './adapters.ts';
+import { accountOfPage, adapterFor, adapters, recognisePage } from './adapters.ts';
 import { hubspot } from './hubspot.ts';
 import { CRM_MATCH_PATTERNS, HUBSPOT_MATCH_PATTERNS, SALESFORCE_MATCH_PATTERNS } from './match-patterns.ts';
 import { salesforce } from './salesforce.ts';
@@ -60,6 +60,20 @@ describe('recognisePage', () => {
   it('finds the adapter of a CRM', () => {
     expect(adapterFor('salesforce')).toBe(salesforce);
     expect(adapterFor('hubspot')).toBe(hubspot);
+  });
+});
+
+describe('accountOfPage', () => {
+  it('names a page’s org or portal as its connection’s account does, and nothing for other pages', () => {
+    const of = (crm: 'salesforce' | 'hubspot', url: string) => accountOfPage(crm, new URL(url));
+    expect(of('salesforce', 'https://acme.lightning.force.com/lightning/r/Lead/00Q5g00000AbCdEAAZ/view')).toBe('acme.my.salesforce.com');
+    expect(of('salesforce', 'https://acme--uat.sandbox.lightning.force.com/lightning/o/Lead/list')).toBe('acme--uat.sandbox.my.salesforce.com');
+    expect(of('salesforce', 'https://acme.my.salesforce.com/lightning/r/Lead/00Q5g00000AbCdEAAZ/view')).toBeNull();
+    expect(of('salesforce', 'https://lightning.force.com.evil.example/lightning/r/Lead/00Q5g00000AbCdEAAZ/view')).toBeNull();
+    expect(of('hubspot', 'https://app.hubspot.com/contacts/4242424/record/0-1/100001')).toBe('4242424');
+    expect(of('hubspot', 'https://app-eu1.hubspot.com/contacts/999/objects/0-1/views/all/list')).toBe('999');
+    expect(of('hubspot', 'https://app.hubspot.com/sales/4242424/deals')).toBeNull();
+    expect(of('hubspot', 'https://acme.lightning.force.com/contacts/4242424/record/0-1/1')).toBeNull();
   });
 });
 

@@ -1,10 +1,10 @@
 /**
  * The CRM adapters, in the order pages are tried (first recognised wins), and the one place
- * that turns a URL into "which CRM, which page". Add a CRM by writing its adapter and
+ * that turns a URL into "which CRM, which page, whose org". Add a CRM by writing its adapter and
  * listing it here.
  */
-import { hubspot } from './hubspot.ts';
-import { salesforce } from './salesforce.ts';
+import { hubspot, hubspotPortalOfPage } from './hubspot.ts';
+import { salesforce, salesforceOrgOfPage } from './salesforce.ts';
 import type { CrmAdapter, CrmKind, PageMatch } from './types.ts';
 
 export const adapters: CrmAdapter[] = [salesforce, hubspot];
@@ -40,4 +40,12 @@ export function adapterFor(crm: CrmKind): CrmAdapter {
   const adapter = adapters.find((candidate) => candidate.crm === crm);
   if (!adapter) throw new Error(`no adapter for CRM "${crm}"`);
   return adapter;
+}
+
+/**
+ * The org or portal a `crm` page belongs to, with the id its connection's account has (a
+ * Salesforce My Domain API host, a HubSpot portal id); null when `url` is not such a page.
+ */
+export function accountOfPage(crm: CrmKind, url: URL): string | null {
+  return crm === 'salesforce' ? salesforceOrgOfPage(url) : hubspotPortalOfPage(url);
 }

@@ -5,6 +5,8 @@
 /** Every CRM, for what is done for each (syncs to resume or stop, statuses to list). */
 export const CRM_KINDS = ['salesforce', 'hubspot'] as const;
 export type CrmKind = (typeof CRM_KINDS)[number];
+/** Each CRM's name, as people read it. */
+export const CRM_LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 
 export type PageMatch =
   | { kind: 'record'; crm: CrmKind; recordId: string }

@@ -9,6 +9,7 @@ import { clearCachedScores } from '../../ml/retier';
 import { activateStoredModel, scoreStoredLeadsIfAny } from '../activate-model';
 import { retierStoredScoresOffscreen, runOffscreen } from '../offscreen-engine';
 import { displayName, explainInFull, openRecordInCrmTab, rememberedLeadOf } from '../open-lead';
+import { mayReadApi, pageAccess } from '../page-access';
 import { fetchRecordFields } from '../record-source';
 import { recordScoreCache } from '../score-cache';
 
@@ -29,11 +30,14 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
   openLead: async ({ tabId }) => {
     const remembered = await rememberedLeadOf(tabId);
     if (!remembered) return { ok: true as const, lead: null };
-    return explainInFull(remembered, await displayName(remembered), {
+    const { lead, page } = remembered;
+    // As its badge scored it: another org's lead from its page alone.
+    const access = await pageAccess(lead.crm, page);
+    return explainInFull(lead, await displayName(lead, access), {
       manifest: await activeManifest(),
       runModel: runOffscreen,
-      fetchRecord: fetchRecordFields,
-      ...(await recordScoreCache()),
+      fetchRecord: mayReadApi(access) ? fetchRecordFields : undefined,
+      ...(await recordScoreCache(access)),
     });
   },
   openRecord: async ({ crm, recordId }) => {

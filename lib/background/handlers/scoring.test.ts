@@ -4,15 +4,18 @@
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateDemoLeads } from '../../crm/demo-data';
 import { db } from '../../db/db';
 import { onEvent } from '../../messaging/events';
 import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../../test/demo-crm/server';
+import { storedLead } from '../../../test/fixtures/stored-lead';
+import { recordSyncedAccount } from '../../sync/store';
 import { NO_READABLE_FIELDS } from '../score-lead';
 import { leadsHandlers } from './leads';
+import { listHandlers } from './list';
 import { scoringHandlers } from './scoring';
 import { syncHandlers } from './sync';
 
@@ -83,4 +86,39 @@ it('scores the badge even when the side panel’s bookkeeping cannot be stored (
   const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: {} }, sender);
   expect(badge.ok).toBe(true);
   expect(warn).toHaveBeenCalledWith(expect.stringMatching(/could not remember the open lead/), 'Session storage quota bytes exceeded');
+});
+
+describe('a page of another portal than the connected one', () => {
+  const OTHER_PORTAL_PAGE = RECORD_PAGE.replace('/4242424/', '/999/');
+  const otherSender = { tab: { id: TAB_ID, url: OTHER_PORTAL_PAGE } } as unknown as Browser.runtime.MessageSender;
+
+  it('is scored from its own fields alone: no read through the connection, no score cached from it', async () => {
+    // The connected portal's contact with this id is read and cached first.
+    const own = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: {} }, sender);
+    expect(own.ok).toBe(true);
+    expect(recordReads).toBe(1);
+    const other = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: {} }, otherSender);
+    expect(other).toEqual({ ok: false, error: NO_READABLE_FIELDS });
+    const fromPage = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: { jobtitle: 'CEO' } }, otherSender);
+    if (!fromPage.ok) throw new Error(fromPage.error);
+    expect(fromPage.lead.featuresKnown).toBeLessThan(own.ok ? own.lead.featuresKnown : 0);
+    expect(recordReads).toBe(1);
+    // The side panel opens the connected portal's leads, not the other one's.
+    expect((await fakeBrowser.storage.local.get('crmHome:hubspot'))['crmHome:hubspot']).toEqual({ origin: 'https://app.hubspot.com', portal: '4242424' });
+  });
+
+  it('gets no list row scores from the leads synced from the connected portal', async () => {
+    await recordSyncedAccount(db, 'hubspot', { id: '4242424', name: 'HubSpot portal 4242424' });
+    await db.putLeads([storedLead({ source: 'hubspot', id: contact.hubspotId, origin: 'sync', fields: { jobtitle: 'CEO', industry: 'Banking' } })]);
+    const listOf = (url: string) => ({ tab: { id: TAB_ID, url }, url }) as unknown as Browser.runtime.MessageSender;
+    const own = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [contact.hubspotId] }, listOf('https://app.hubspot.com/contacts/4242424/objects/0-1/views/all/list'));
+    const other = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [contact.hubspotId] }, listOf('https://app.hubspot.com/contacts/999/objects/0-1/views/all/list'));
+    expect(own.ok && own.rows.map((row) => row.state)).toEqual(['scored']);
+    expect(other.ok && other.rows.map((row) => row.state)).toEqual(['unknown']);
+  });
+});
+
+it('refuses a score asked for another CRM than the page’s', async () => {
+  const reply = await scoringHandlers.scoreLead({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: { Title: 'CEO' } }, sender);
+  expect(reply).toEqual({ ok: false, error: expect.stringMatching(/Salesforce leads on their Salesforce pages only/) });
 });

@@ -1,10 +1,12 @@
 /** Background handlers for scoring a lead on its record page, and the engine's speed. */
+import { CRM_LABEL } from '../../crm/types';
 import { offscreen } from '../../messaging/client';
 import type { backgroundProtocol } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/rpc';
 import { activeManifest } from '../../ml/model-store';
 import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
 import { announceOpenLead, rememberOpenLead } from '../open-lead';
+import { mayReadApi, pageAccess, senderPage } from '../page-access';
 import { fetchRecordFields } from '../record-source';
 import { recordScoreCache } from '../score-cache';
 import { scoreLead } from '../score-lead';
@@ -13,16 +15,19 @@ type ScoringProtocol = Pick<typeof backgroundProtocol, 'scoreLead' | 'engineBenc
 
 export const scoringHandlers: Handlers<ScoringProtocol> = {
   scoreLead: async (request, sender) => {
+    const page = senderPage(request.crm, sender);
+    if (!page) return { ok: false, error: `LeadLens scores ${CRM_LABEL[request.crm]} leads on their ${CRM_LABEL[request.crm]} pages only` };
+    const access = await pageAccess(request.crm, page);
     // Side-panel bookkeeping must not cost the badge its score (storage.session can be full).
-    await rememberOpenLead(request, sender).catch((error: unknown) => {
+    await rememberOpenLead(request, page, access, sender.tab?.id).catch((error: unknown) => {
       console.warn('LeadLens: could not remember the open lead for the side panel', error instanceof Error ? error.message : '');
     });
     try {
       return await scoreLead(request, {
         activeManifest,
         runModel: runOffscreen,
-        fetchRecord: fetchRecordFields,
-        ...(await recordScoreCache()),
+        fetchRecord: mayReadApi(access) ? fetchRecordFields : undefined,
+        ...(await recordScoreCache(access)),
       });
     } finally {
       // After the score is cached (or scoring failed): the panel then reads the cache, not the CRM.

@@ -1,0 +1,45 @@
+/**
+ * What LeadLens may answer a CRM page's content script from. Content scripts run on every
+ * Lightning org and HubSpot portal the user opens, not only the one connected: a record of
+ * another org (a sandbox with production's record ids, a client's portal) must be scored from
+ * its own page alone, never with the connected org's API record, its stored synced leads, or
+ * scores cached from them (their reasons carry that org's field values).
+ */
+import { readConnection } from '../connections/connections';
+import { accountOf } from '../connections/schema';
+import { accountOfPage, recognisePage } from '../crm/adapters';
+import type { CrmKind } from '../crm/types';
+import { db } from '../db/db';
+import { dexieSyncStore } from '../sync/store';
+
+export interface PageAccess {
+  /** Whether the connection reads this page's org or portal ('none': no connection). */
+  connection: 'same-org' | 'other-org' | 'none';
+  /** The stored synced leads come from this page's org or portal. */
+  synced: boolean;
+}
+
+/** The connection's API may fill the page's record. */
+export const mayReadApi = (access: PageAccess) => access.connection === 'same-org';
+/** Scores cached for the CRM may be this page's: none was read through another org's API. */
+export const mayUseCache = (access: PageAccess) => access.connection !== 'other-org';
+
+/**
+ * The page a content script's message came from, when it is a record or list page of `crm`;
+ * null otherwise (a message naming another CRM than its page's, or from no page).
+ */
+export function senderPage(crm: CrmKind, sender: Browser.runtime.MessageSender): URL | null {
+  const href = sender.url ?? sender.tab?.url;
+  if (!href) return null;
+  const url = new URL(href);
+  return recognisePage(url)?.adapter.crm === crm ? url : null;
+}
+
+/** What may answer for `page`, a page of `crm`. A HubSpot connection whose portal is unknown counts as another portal's. */
+export async function pageAccess(crm: CrmKind, page: URL): Promise<PageAccess> {
+  const account = accountOfPage(crm, page);
+  const connection = await readConnection(crm);
+  const syncedFrom = (await dexieSyncStore(db).readState(crm)).account;
+  const sameOrg = account !== null && connection !== null && accountOf(connection)?.id === account;
+  return { connection: connection === null ? 'none' : sameOrg ? 'same-org' : 'other-org', synced: account !== null && syncedFrom?.id === account };
+}
