@@ -8,7 +8,7 @@ import { db, type LeadScore, type LeadSummary } from '../db/db';
 import { forEachChunk, yieldToEventLoop } from '../db/chunks';
 import { prefixRange } from '../db/chunks';
 import { outcomeOf, type ModelOutcomeRule } from '../ml/outcome-rule';
-import type { ScoredLeadRow } from '../segments';
+import { mergeMostLikelyFirst, type ScoredLeadRow } from '../segments';
 
 export const PAGE_CHUNK = 2000;
 
@@ -33,9 +33,10 @@ async function scoresOf(modelId: string): Promise<Map<string, LeadScore>> {
  */
 export async function loadScoredLeads(modelId: string): Promise<ScoredLeadRow[]> {
   const scores = await scoresOf(modelId);
-  const rows: ScoredLeadRow[] = [];
-  if (scores.size === 0) return rows;
+  let sorted: ScoredLeadRow[] = [];
+  if (scores.size === 0) return sorted;
   await forEachChunk(db.leadSummaries, PAGE_CHUNK, async (leads: LeadSummary[]) => {
+    const rows: ScoredLeadRow[] = [];
     for (const lead of leads) {
       const score = scores.get(lead.key);
       if (!score) continue;
@@ -54,9 +55,10 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeadRow[]>
         topReason: score.topReason,
       });
     }
+    sorted = mergeMostLikelyFirst(sorted, rows);
     await yieldToEventLoop();
   });
-  return rows.sort((a, b) => b.probability - a.probability);
+  return sorted;
 }
 
 /**
