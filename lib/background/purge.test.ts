@@ -15,7 +15,9 @@ import { resumeUnfinishedScoringJob, runScoringJob } from '../ml/bulk-score';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import { stubWebLocks } from '../../test/web-locks';
 import { onEvent } from '../messaging/events';
+import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
 import { forgetSyncedLeads, purgeEverything } from './purge';
+import { scoreCacheFor } from './score-cache';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -56,6 +58,51 @@ describe('purgeEverything', () => {
     await settle();
     expect(told).toEqual([]);
     expect(await db.leads.count()).toBe(3);
+  });
+});
+
+describe('purgeEverything and a CSV import', () => {
+  it('asks a running import to stop, waits for it to let go, and only then deletes: nothing of the file is left', async () => {
+    // The import (in a page's worker) stops when told on the channel, dropping what it staged, then lets go of its lock.
+    const stopped = new AbortController();
+    const channel = new BroadcastChannel(CSV_IMPORT_CANCEL_CHANNEL);
+    channel.onmessage = () => stopped.abort();
+    let releasedAt = 0;
+    const importing = navigator.locks.request(CSV_IMPORT_LOCK, async () => {
+      await db.csvStaging.bulkPut([storedLead({ source: 'csv', id: 'row-1', origin: 'csv' })]);
+      if (!stopped.signal.aborted) await new Promise((resolve) => stopped.signal.addEventListener('abort', resolve));
+      await db.csvStaging.clear();
+      releasedAt = performance.now();
+    });
+    await purgeEverything();
+    const purgedAt = performance.now();
+    channel.close();
+    await importing;
+    expect(releasedAt).toBeGreaterThan(0);
+    expect(releasedAt).toBeLessThanOrEqual(purgedAt);
+    expect(await db.leads.count()).toBe(0);
+    expect(await db.csvStaging.count()).toBe(0);
+  });
+});
+
+describe('scores computed while cached scores are forgotten', () => {
+  it('are not cached: a record read before a purge, answered after, leaves nothing behind', async () => {
+    const cache = scoreCacheFor({ connection: 'same-org', synced: true });
+    await purgeEverything();
+    await cache.put('m|salesforce|00QA', { fieldsHash: 'h', lead: {} as never, fields: { Title: 'CEO' } });
+    expect(await db.scores.count()).toBe(0);
+    // A cache made since writes as before.
+    await scoreCacheFor({ connection: 'same-org', synced: true }).put('m|salesforce|00QA', { fieldsHash: 'h', lead: {} as never });
+    expect(await db.scores.count()).toBe(1);
+  });
+
+  it('connecting another org forgets the record pages’ scores read through the previous one, of that CRM only', async () => {
+    await db.scores.bulkPut([
+      { key: 'm|salesforce|00QA', fieldsHash: 'h', lead: {} as never, scoredAt: 1 },
+      { key: 'm|hubspot|101', fieldsHash: 'h', lead: {} as never, scoredAt: 1 },
+    ]);
+    await forgetSyncedLeads('salesforce');
+    expect(await db.scores.toCollection().primaryKeys()).toEqual(['m|hubspot|101']);
   });
 });
 

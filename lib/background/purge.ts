@@ -9,11 +9,13 @@
 import { browser } from 'wxt/browser';
 import { removeConnection } from '../connections/connections';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
+import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
 import { db, syncedLeadsOf } from '../db/db';
 import { STORED_SCORES_LOCK } from '../jobs/progress';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { cancelSync, syncLockName } from '../sync/runner';
 import { syncStateKey } from '../sync/state';
+import { deleteCachedScoresOf, forgetScoresInFlight } from './score-cache';
 import { cancelWriteBack, writeBackLockName } from './write-back-job';
 
 /** How long running jobs get to stop (each stops after its current request or batch) before the purge gives up. */
@@ -31,20 +33,34 @@ async function holdingLocks(names: readonly string[], signal: AbortSignal, task:
  * request, a job writing stored scores pauses after its current batch). If one does not stop
  * within `waitMs`, `task` does not run and this throws, saying `nothingDone`.
  */
-async function withJobsStopped(crms: readonly CrmKind[], task: () => Promise<void>, nothingDone: string, waitMs: number): Promise<void> {
+async function withJobsStopped(
+  crms: readonly CrmKind[],
+  task: () => Promise<void>,
+  nothingDone: string,
+  waitMs: number,
+  { csvImport }: { csvImport: boolean },
+): Promise<void> {
   await Promise.all(crms.flatMap((crm) => [cancelSync(crm), cancelWriteBack(crm)]));
+  if (csvImport) cancelCsvImport();
   // Waiting for the stored scores' lock is what pauses bulk scoring or re-tiering. Asked last:
-  // a job waiting for their result (a write-back, for its scores) must stop first, or it and
-  // the paused job would wait for each other.
-  const locks = [...crms.flatMap((crm) => [syncLockName(crm), writeBackLockName(crm)]), STORED_SCORES_LOCK];
+  // a job waiting for their result (a write-back for its scores, an import's commit pausing
+  // them) must stop first, or it and the paused job would wait for each other.
+  const locks = [...crms.flatMap((crm) => [syncLockName(crm), writeBackLockName(crm)]), ...(csvImport ? [CSV_IMPORT_LOCK] : []), STORED_SCORES_LOCK];
   try {
     await holdingLocks(locks, AbortSignal.timeout(waitMs), task);
   } catch (error) {
     if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-      throw new Error(`A sync, write-back or the scoring of stored leads did not stop within ${waitMs / 1000} s, so ${nothingDone}: try again`);
+      throw new Error(`A sync, write-back, CSV import or the scoring of stored leads did not stop within ${waitMs / 1000} s, so ${nothingDone}: try again`);
     }
     throw error;
   }
+}
+
+/** Asks a running CSV import, in whichever page's worker, to stop (it then drops what it staged). */
+function cancelCsvImport(): void {
+  const channel = new BroadcastChannel(CSV_IMPORT_CANCEL_CHANNEL);
+  channel.postMessage('cancel');
+  channel.close();
 }
 
 /**
@@ -54,6 +70,7 @@ async function withJobsStopped(crms: readonly CrmKind[], task: () => Promise<voi
  * nothing and throws.
  */
 export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
+  forgetScoresInFlight();
   await withJobsStopped(
     CRM_KINDS,
     async () => {
@@ -65,6 +82,7 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
     },
     'nothing was deleted',
     waitMs,
+    { csvImport: true },
   );
   await tellStoredDataDeleted();
 }
@@ -84,18 +102,22 @@ async function tellStoredDataDeleted(): Promise<void> {
  */
 export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): Promise<number> {
   let removed = 0;
+  forgetScoresInFlight();
   await withJobsStopped(
     [crm],
     async () => {
-      await db.transaction('rw', [...db.leadTables, db.leadScores, db.settings], async () => {
+      await db.transaction('rw', [...db.leadTables, db.leadScores, db.scores, db.settings], async () => {
         const keys = (await syncedLeadsOf(crm).primaryKeys()) as string[];
         await db.deleteLeads(keys);
+        // Record pages' scores read through the previous connection: the new org's pages must not get them.
+        await deleteCachedScoresOf(crm);
         await db.settings.delete(syncStateKey(crm));
         removed = keys.length;
       });
     },
     'the previous leads were kept',
     waitMs,
+    { csvImport: false },
   );
   // Without a lead deleted, pages need not read every lead again.
   if (removed > 0) await tellStoredDataDeleted();

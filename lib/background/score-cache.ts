@@ -1,3 +1,4 @@
+import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { recordStaleHours } from '../settings/record-staleness';
 import { mayUseCache, type PageAccess } from './page-access';
@@ -13,8 +14,38 @@ export const dexieScoreCache: ScoreCache = {
 /** Keeps nothing: a page of another org than the connected one is scored from its own fields each time. */
 const NO_SCORE_CACHE: ScoreCache = { get: async () => undefined, put: async () => undefined };
 
-/** The score cache a page of `access` may use (a lead's cache key names no org: see page-access.ts). */
-export const scoreCacheFor = (access: PageAccess): ScoreCache => (mayUseCache(access) ? dexieScoreCache : NO_SCORE_CACHE);
+/**
+ * Counts the times cached scores were forgotten (a purge, another org connected): a score read
+ * from the CRM before that, answered after, is not cached (its fields would come back).
+ * The worker's memory suffices: reads in flight end with the worker.
+ */
+let forgotten = 0;
+
+/** Scores being computed now are not to be cached: call before deleting cached scores. */
+export function forgetScoresInFlight(): void {
+  forgotten++;
+}
+
+/**
+ * The score cache a page of `access` may use (a lead's cache key names no org: see
+ * page-access.ts). Its writes are dropped once cached scores were forgotten since it was made.
+ */
+export function scoreCacheFor(access: PageAccess): ScoreCache {
+  if (!mayUseCache(access)) return NO_SCORE_CACHE;
+  const madeAfter = forgotten;
+  return {
+    get: dexieScoreCache.get,
+    put: async (key, entry) => {
+      if (madeAfter === forgotten) await dexieScoreCache.put(key, entry);
+    },
+  };
+}
+
+/** Deletes the cached scores of `crm`'s records (keyed `${modelId}|${crm}|${id}`): they hold the records' fields. */
+export async function deleteCachedScoresOf(crm: CrmKind): Promise<void> {
+  const keys = (await db.scores.toCollection().primaryKeys()) as string[];
+  await db.scores.bulkDelete(keys.filter((key) => key.split('|').at(-2) === crm));
+}
 
 /** The score cache as record pages and the side panel use it: scores go stale after the admin's setting. */
 export async function recordScoreCache(access: PageAccess): Promise<Pick<ScoringDeps, 'cache' | 'now' | 'staleAfterMs'>> {

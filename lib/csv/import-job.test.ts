@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { db } from '../db/db';
 import { answerCsvRequest } from './import-job';
-import { dexieCsvSink } from './stored';
+import { CSV_IMPORT_LOCK, dexieCsvSink } from './stored';
 import type { CsvEvent, CsvRequest } from './worker-protocol';
 import { stubWebLocks } from '../../test/web-locks';
 
@@ -44,6 +44,17 @@ describe('answerCsvRequest: a cancelled import', () => {
     await answerCsvRequest(importOf('id,won\nNEW-1,1\nNEW-2,0\n'), (event) => events.push(event), sink, cancel.signal);
     expect(events.at(-1)).toMatchObject({ type: 'imported', rows: 2 });
     expect(await storedIds()).toEqual(['NEW-1', 'NEW-2']);
+  });
+
+  it('refuses an import while another runs (another tab’s): they would share one staging table', async () => {
+    let finishOther!: () => void;
+    const other = navigator.locks.request(CSV_IMPORT_LOCK, () => new Promise<void>((resolve) => (finishOther = resolve)));
+    const events: CsvEvent[] = [];
+    await answerCsvRequest(importOf('id,won\nNEW-1,1\n'), (event) => events.push(event), dexieCsvSink);
+    expect(events).toEqual([{ type: 'failed', error: expect.stringMatching(/Another CSV import is running/) }]);
+    expect(await storedIds()).toEqual(['OLD-1']);
+    finishOther();
+    await other;
   });
 
   it('answers failed, with the reason, when the file is bad and nothing cancelled it', async () => {

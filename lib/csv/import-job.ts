@@ -7,6 +7,7 @@ import { fewValuedColumns } from '../ml/train/outcome-suggestions';
 import { fileText } from './file-text';
 import { FILE_READS, importCsv, previewCsv, type LeadSink } from './import';
 import { suggestCsvMapping } from './mapping';
+import { CSV_IMPORT_LOCK } from './stored';
 import type { CsvEvent, CsvRequest } from './worker-protocol';
 
 type Post = (event: CsvEvent) => void;
@@ -19,11 +20,17 @@ async function answer(request: CsvRequest, post: Post, sink: LeadSink, cancel: A
     return { type: 'preview', columns, outcomeValues: fewValuedColumns(columns, records), suggestion: suggestCsvMapping(columns, records) };
   }
   try {
-    const result = await importCsv(openFile, request.mapping, sink, {
-      signal: cancel,
-      // Characters approximate bytes closely enough for a progress bar.
-      onProgress: ({ rows, chars }) => post({ type: 'progress', rows, fraction: Math.min(1, chars / Math.max(FILE_READS * file.size, 1)) }),
-    });
+    // One import at a time, whichever tab started it: they share one staging table.
+    const result = await navigator.locks.request(CSV_IMPORT_LOCK, { ifAvailable: true }, (lock) =>
+      lock
+        ? importCsv(openFile, request.mapping, sink, {
+            signal: cancel,
+            // Characters approximate bytes closely enough for a progress bar.
+            onProgress: ({ rows, chars }) => post({ type: 'progress', rows, fraction: Math.min(1, chars / Math.max(FILE_READS * file.size, 1)) }),
+          })
+        : null,
+    );
+    if (result === null) throw new TrainingDataError('Another CSV import is running (in another LeadLens tab). Import this file once it has finished.');
     return { type: 'imported', ...result };
   } catch (error) {
     // Stopped before the commit (importCsv dropped what it had staged): nothing of the file is stored.

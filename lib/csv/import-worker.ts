@@ -1,14 +1,16 @@
 /**
  * The CSV import Web Worker: reads the file as a stream, validates and stores it block by
  * block (import.ts) straight into IndexedDB, and posts progress (import-job.ts). One job per
- * worker; a cancel message stops an import that has not begun its commit.
+ * worker; a cancel message (or a purge) stops an import that has not begun its commit.
  */
 import { answerCsvRequest } from './import-job';
-import { dexieCsvSink } from './stored';
+import { CSV_IMPORT_CANCEL_CHANNEL, dexieCsvSink } from './stored';
 import { CsvCancelSchema, CsvEventSchema, CsvRequestSchema, type CsvEvent } from './worker-protocol';
 
 const post = (event: CsvEvent) => self.postMessage(CsvEventSchema.parse(event));
 const cancel = new AbortController();
+// "Purge everything" stops the import as the Cancel button does.
+new BroadcastChannel(CSV_IMPORT_CANCEL_CHANNEL).addEventListener('message', () => cancel.abort());
 
 self.addEventListener('message', (message: MessageEvent) => {
   if (CsvCancelSchema.safeParse(message.data).success) {

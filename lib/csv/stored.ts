@@ -7,6 +7,14 @@ import { db } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
 import type { LeadSink } from './import';
 
+/** Held by the import running, from its first staged row to its commit: one import at a time. */
+export const CSV_IMPORT_LOCK = 'leadlens-csv-import';
+/**
+ * Where "Purge everything" tells a running import to stop (the background cannot reach the
+ * import's worker otherwise); it then waits for CSV_IMPORT_LOCK.
+ */
+export const CSV_IMPORT_CANCEL_CHANNEL = 'leadlens-csv-import-cancel';
+
 /** Staged rows copied per request by the swap (memory stays flat on large imports). */
 const COPY_CHUNK = 2000;
 
