@@ -1,11 +1,24 @@
+import { z } from 'zod';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
+import { ScoredLeadSchema } from '../messaging/schemas';
 import { recordStaleHours } from '../settings/record-staleness';
 import { mayUseCache, type PageAccess } from './page-access';
 import type { ScoreCache, ScoringDeps } from './score-lead';
 
+/** A cached score as read back: an entry of another shape (an older version's) is a miss, scored again. */
+const CachedScoreSchema = z.object({
+  fieldsHash: z.string(),
+  lead: ScoredLeadSchema,
+  scoredAt: z.number(),
+  fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.undefined()])).optional(),
+});
+
 export const dexieScoreCache: ScoreCache = {
-  get: (key) => db.scores.get(key),
+  get: async (key) => {
+    const parsed = CachedScoreSchema.safeParse(await db.scores.get(key));
+    return parsed.success ? parsed.data : undefined;
+  },
   put: async (key, entry) => {
     await db.scores.put({ key, ...entry, scoredAt: Date.now() });
   },
