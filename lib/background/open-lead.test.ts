@@ -142,6 +142,18 @@ describe('openRecordInCrmTab', () => {
     expect(update).toHaveBeenCalledWith(7, { url: target, active: true });
   });
 
+  it('never navigates away from another site, CRM or org: a new tab then', async () => {
+    await afterScoringInTab7();
+    const { update, create } = tabsApi(3, [3, 7]);
+    // The active tab shows HubSpot; the CRM tab used last moved on to webmail, then to a sandbox.
+    for (const lastShows of ['https://mail.example.com/inbox', 'https://acme--uat.sandbox.lightning.force.com/lightning/o/Lead/list']) {
+      tabsShowing({ 3: HUBSPOT_RECORD, 7: lastShows });
+      await openRecordInCrmTab('salesforce', '00Q000000000002');
+    }
+    expect(update).not.toHaveBeenCalled();
+    expect(create.mock.calls).toEqual([[{ url: target }], [{ url: target }]]);
+  });
+
   it('else opens a new tab', async () => {
     await afterScoringInTab7();
     const { update, create } = tabsApi(undefined, []);

@@ -6,8 +6,8 @@
  */
 import { browser } from 'wxt/browser';
 import { z } from 'zod';
-import { recognisePage } from '../crm/adapters';
-import type { CrmKind, PageFields } from '../crm/types';
+import { accountOfPage, recognisePage } from '../crm/adapters';
+import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
 import { db } from '../db/db';
 import { broadcastToPages } from '../messaging/events';
 import { CrmKindSchema } from '../messaging/schemas';
@@ -150,21 +150,27 @@ export async function displayName(lead: LeadToScore, access: PageAccess): Promis
   return storedName || nameFromFields(lead.fields) || `Lead ${lead.recordId}`;
 }
 
-/** Opens a record in the active tab if it shows a CRM, else in the CRM tab used last, else in a new tab. */
+/**
+ * Opens a record in the active tab if it shows that CRM org or portal, else in the CRM tab used
+ * last if it still does, else in a new tab: a tab showing anything else (another site, another
+ * CRM or org) is never navigated away from.
+ */
 export async function openRecordInCrmTab(crm: CrmKind, recordId: string): Promise<void> {
   const home = CrmHomeSchema.safeParse((await browser.storage.local.get(crmHomeKey(crm)))[crmHomeKey(crm)]);
-  if (!home.success) {
-    throw new Error(`LeadLens does not know your ${crm === 'salesforce' ? 'Salesforce' : 'HubSpot'} address yet: open any lead there once`);
-  }
+  if (!home.success) throw new Error(`LeadLens does not know your ${CRM_LABEL[crm]} address yet: open any lead there once`);
   const url = recordUrl(crm, recordId, home.data);
+  const org = accountOfPage(crm, new URL(url));
+  const showsOrg = async (tabId: number) => {
+    const shown = await tabUrl(tabId);
+    return shown !== null && org !== null && accountOfPage(crm, shown) === org;
+  };
   const [active] = await browser.tabs.query({ active: true, lastFocusedWindow: true });
-  const activeUrl = active?.id === undefined ? null : await tabUrl(active.id);
-  if (active?.id !== undefined && activeUrl && recognisePage(activeUrl)) {
+  if (active?.id !== undefined && (await showsOrg(active.id))) {
     await browser.tabs.update(active.id, { url });
     return;
   }
   const lastTabId = (await browser.storage.session.get(LAST_CRM_TAB_KEY))[LAST_CRM_TAB_KEY];
   const lastTab = typeof lastTabId === 'number' ? await browser.tabs.get(lastTabId).catch(() => undefined) : undefined;
-  if (lastTab?.id !== undefined) await browser.tabs.update(lastTab.id, { url, active: true });
+  if (lastTab?.id !== undefined && (await showsOrg(lastTab.id))) await browser.tabs.update(lastTab.id, { url, active: true });
   else await browser.tabs.create({ url });
 }
