@@ -2,12 +2,13 @@
  * Salesforce OAuth renewals after a 401: one at a time, so requests refused at once renew once
  * (a rotated refresh token is good once); only Salesforce refusing the refresh token means
  * "reconnect"; and a renewal still waiting for Salesforce when the admin disconnects must not
- * write the connection (and its refresh token) back. And `clientFor` gives one client per
- * connection: the same while it stays the same, another once it changed.
+ * write the connection (and its refresh token) back. A client uses and renews only the tokens of
+ * the org and app it was made for, never another's connected meanwhile. And `clientFor` gives
+ * one client per connection: the same while it stays the same, another once it changed.
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { syncHandlers } from '../background/handlers/sync';
 import { clientFor, clientForConnection } from './client-for';
@@ -122,12 +123,47 @@ it('keeps nothing a renewal brings back after the admin disconnected', async () 
   expect(await readConnection('salesforce')).toBeNull();
 });
 
+describe('a client made before another org or app was connected', () => {
+  const others: [string, Connection][] = [
+    ['another org', { ...salesforce, host: 'globex.my.salesforce.com', auth: { ...salesforce.auth, accessToken: 'globex-access', refreshToken: '5Aep-globex-refresh' } }],
+    ['another External Client App', { ...salesforce, auth: { ...salesforce.auth, clientId: '3MVG9OtherAppClientId', accessToken: 'globex-access', refreshToken: '5Aep-globex-refresh' } }],
+  ];
+
+  it.each(others)('sends nothing once %s is connected, and says the connection changed', async (_, other) => {
+    const sent: string[] = [];
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init: RequestInit = {}) => {
+      sent.push(`${new URL(String(input)).host} ${new Headers(init.headers).get('authorization')}`);
+      return json(200, [{ version: '67.0' }]);
+    });
+    const client = clientForConnection(salesforce); // held by a read in flight
+    await writeConnection(other);
+    await expect(client.checkAccess()).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/^The connection changed: /) });
+    expect(sent).toEqual([]);
+  });
+
+  it.each(others)('neither renews nor sends the tokens of %s, connected while a request was refused', async (_, other) => {
+    const sent: string[] = [];
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init: RequestInit = {}) => {
+      sent.push(`${new URL(String(input)).host} ${new Headers(init.headers).get('authorization') ?? 'token request'}`);
+      // The access token expired, and the admin connects the other org or app before the renewal.
+      await writeConnection(other);
+      return sessionExpired();
+    });
+    const client = clientForConnection(salesforce);
+    await expect(client.readRecord(LEAD_ID, { fields: ['Title'] })).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/^The connection changed: /) });
+    expect(sent).toEqual(['acme.my.salesforce.com Bearer old-access']);
+    expect(await readConnection('salesforce')).toEqual(other);
+  });
+});
+
 it('gives the same client while the connection stays the same, though its tokens rotate, and another once it changed', async () => {
   const client = await clientFor('salesforce');
   expect(await clientFor('salesforce')).toBe(client);
   await writeConnection({ ...salesforce, auth: { ...salesforce.auth, accessToken: 'renewed-access', refreshToken: '5Aep-rotated' } });
   expect(await clientFor('salesforce')).toBe(client);
+  // Each compared with the one before: the first with the connection the client was made for.
   const changes: Connection[] = [
+    { ...salesforce, auth: { ...salesforce.auth, clientId: '3MVG9OtherAppClientId' } },
     { ...salesforce, host: 'globex.my.salesforce.com' },
     { ...salesforce, apiVersion: '66.0' },
     { ...salesforce, auth: { kind: 'session' } },

@@ -3,7 +3,8 @@
  * reads credentials). Salesforce session reuse reads the org's `sid` cookie at every call,
  * as Salesforce Inspector does: the session rotates and expires, so it is never copied.
  * An OAuth connection reads its access token from storage at every call too, because a
- * renewal after a 401 (by any client, in any context) replaces it there.
+ * renewal after a 401 (by any client, in any context) replaces it there; a client takes it only
+ * while the stored connection is still the org and app it was made for.
  */
 import { browser } from 'wxt/browser';
 import type { CrmClient } from '../crm/client';
@@ -12,7 +13,7 @@ import { createHubSpotClient } from '../crm/hubspot-client';
 import { createSalesforceClient } from '../crm/salesforce-client';
 import type { CrmKind } from '../crm/types';
 import { readConnection, writeConnection } from './connections';
-import { refreshSalesforceToken } from './oauth';
+import { refreshSalesforceToken, type OAuthApp } from './oauth';
 import type { Connection } from './schema';
 
 /** The org's session id from its `sid` cookie; an auth error when the user is not logged in. */
@@ -22,15 +23,22 @@ export async function salesforceSessionId(host: string): Promise<string> {
   return cookie.value;
 }
 
-/** The stored Salesforce connection and its OAuth tokens; null when Salesforce is not connected with OAuth. */
-async function storedOAuth() {
+/**
+ * The stored Salesforce OAuth connection and its tokens, when it is still `app`'s (the org and
+ * External Client App a client was made for); null when Salesforce is not connected with OAuth.
+ * Another org or app connected meanwhile fails with an auth error: its tokens must never reach
+ * this client's host, nor be renewed for it.
+ */
+async function storedOAuth(app: OAuthApp) {
   const connection = await readConnection('salesforce');
   if (connection?.crm !== 'salesforce' || connection.auth.kind !== 'oauth') return null;
+  if (connection.host !== app.host) throw new CrmError('auth', `The connection changed: Salesforce is now connected to ${connection.host}, not ${app.host}`);
+  if (connection.auth.clientId !== app.clientId) throw new CrmError('auth', `The connection changed: ${app.host} is now connected through another External Client App`);
   return { connection, tokens: connection.auth };
 }
 
-async function storedAccessToken(): Promise<string> {
-  const stored = await storedOAuth();
+async function storedAccessToken(app: OAuthApp): Promise<string> {
+  const stored = await storedOAuth(app);
   if (!stored) throw new CrmError('auth', 'Salesforce is no longer connected with OAuth: reconnect');
   return stored.tokens.accessToken;
 }
@@ -39,26 +47,27 @@ async function storedAccessToken(): Promise<string> {
 export const tokenRenewalLockName = (crm: CrmKind) => `leadlens-token-renewal:${crm}`;
 
 /**
- * After a 401 to `refusedAccessToken`: a new access token, kept with its refresh token; resolves
- * whether to try again. Requests at once all get a 401 when the token expires, and with refresh
- * token rotation a refresh token is good once: so renewals take turns, and one that finds another
- * token stored than the one refused uses it as it is. Only Salesforce refusing the refresh token
- * (`invalid_grant`) resolves false ("reconnect"); any other failure (offline, a server error)
- * throws it, and the connection is kept for the next try.
+ * After a 401 to `refusedAccessToken`, sent by `app`'s client: a new access token, kept with its
+ * refresh token; resolves whether to try again. Requests at once all get a 401 when the token
+ * expires, and with refresh token rotation a refresh token is good once: so renewals take turns,
+ * and one that finds another token of `app` stored than the one refused uses it as it is. Another
+ * org or app connected meanwhile fails with an auth error (`storedOAuth`), its tokens untouched.
+ * Only Salesforce refusing the refresh token (`invalid_grant`) resolves false ("reconnect"); any
+ * other failure (offline, a server error) throws it, and the connection is kept for the next try.
  */
-async function renewAccessToken(refusedAccessToken: string): Promise<boolean> {
+async function renewAccessToken(app: OAuthApp, refusedAccessToken: string): Promise<boolean> {
   return await navigator.locks.request(tokenRenewalLockName('salesforce'), async () => {
-    const stored = await storedOAuth();
+    const stored = await storedOAuth(app);
     if (!stored) return false;
-    const { connection, tokens } = stored;
+    const { tokens } = stored;
     if (tokens.accessToken !== refusedAccessToken) return true; // renewed (or reconnected) meanwhile
-    const renewed = await refreshSalesforceToken({ host: connection.host, clientId: tokens.clientId }, tokens.refreshToken).catch((error: unknown) => {
+    const renewed = await refreshSalesforceToken(app, tokens.refreshToken).catch((error: unknown) => {
       if (isCrmError(error, 'auth')) return null;
       throw error;
     });
     if (!renewed) return false; // the 401 stands: the connection shows "reconnect"
-    // The admin may have disconnected (or purged) while Salesforce answered: keep nothing then.
-    const current = await storedOAuth();
+    // The admin may have disconnected, purged or connected another org while Salesforce answered: keep nothing then.
+    const current = await storedOAuth(app);
     if (current?.tokens.refreshToken !== tokens.refreshToken) return current !== null;
     await writeConnection({ ...current.connection, auth: { ...current.tokens, ...renewed } });
     return true;
@@ -69,12 +78,13 @@ async function renewAccessToken(refusedAccessToken: string): Promise<boolean> {
 export function clientForConnection(connection: Connection): CrmClient {
   const timeoutMs = connection.timeoutSeconds * 1000;
   if (connection.crm === 'salesforce') {
-    const oauth = connection.auth.kind === 'oauth';
+    const { host, auth } = connection;
+    const app = auth.kind === 'oauth' ? { host, clientId: auth.clientId } : null;
     return createSalesforceClient({
-      instanceUrl: `https://${connection.host}`,
+      instanceUrl: `https://${host}`,
       apiVersion: connection.apiVersion,
-      accessToken: oauth ? storedAccessToken : () => salesforceSessionId(connection.host),
-      renewAccessToken: oauth ? renewAccessToken : undefined,
+      accessToken: app ? () => storedAccessToken(app) : () => salesforceSessionId(host),
+      renewAccessToken: app ? (refused) => renewAccessToken(app, refused) : undefined,
       timeoutMs,
     });
   }
@@ -98,15 +108,17 @@ async function digest(secret: string): Promise<string> {
 }
 
 /**
- * What a client is made from. Another org (its host) or HubSpot portal, auth kind, API version
- * or timeout makes another key; so does another HubSpot token, which the client keeps (it does
- * not rotate, and a new one may open another portal even when its portal could not be learned):
- * a job running with the old client goes on with the portal it began with. Salesforce clients
- * read their tokens at every call (OAuth tokens rotate, a session expires).
+ * What a client is made from. Another org (its host) or HubSpot portal, auth kind, External
+ * Client App, API version or timeout makes another key; so does another HubSpot token, which
+ * the client keeps (it does not rotate, and a new one may open another portal even when its
+ * portal could not be learned): a job running with the old client goes on with the portal it
+ * began with. Salesforce clients read their tokens at every call (OAuth tokens rotate, a session
+ * expires), those of their own org and app only.
  */
 async function clientKey(connection: Connection): Promise<string> {
   const { auth, ...settings } = connection;
-  return JSON.stringify({ ...settings, auth: auth.kind === 'token' ? await digest(auth.token) : auth.kind });
+  const credential = auth.kind === 'token' ? await digest(auth.token) : auth.kind === 'oauth' ? `oauth ${auth.clientId}` : auth.kind;
+  return JSON.stringify({ ...settings, auth: credential });
 }
 
 /**
