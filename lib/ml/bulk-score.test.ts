@@ -53,7 +53,8 @@ it('scores every stored lead of both CRMs in batches, reporting progress, as one
   for (const lead of leads.slice(0, 2)) {
     const single = await runModel(featurizeRecord(lead.fields, manifest.features, lead.source, now), manifest.features.length);
     const stored = await db.leadScores.get(`${manifest.modelId}|${lead.key}`);
-    expect(stored?.probability).toBe(single.probability[0]);
+    // The same up to float32 rounding: onnxruntime sums a batch's terms in another order than one row's.
+    expect(stored?.probability).toBeCloseTo(single.probability[0], 6);
     expect(stored).toMatchObject({ modelId: manifest.modelId, leadKey: lead.key, ...scoreAndTier(single.probability[0], manifest) });
     expect(stored?.topReason).toMatch(/^.+: .+$/);
   }

@@ -168,6 +168,109 @@ describe('titleSeniority', () => {
     expect(titleSeniority(null)).toBeNull();
     expect(titleSeniority('  ')).toBeNull();
   });
+
+  it.each([
+    // owner: of a business, not of a product or a process
+    ['Owner', 'c-level'],
+    ['Co-Owner', 'c-level'],
+    ['Business Owner', 'c-level'],
+    ['Small Business Owner', 'c-level'],
+    ['Franchise Owner', 'c-level'],
+    ['Owner & CEO', 'c-level'],
+    ['Owner/Operator', 'c-level'],
+    ['Owner, Smith Plumbing', 'c-level'],
+    ['Product Owner', 'individual'],
+    ['Senior Product Owner', 'individual'],
+    ['Technical Product Owner', 'individual'],
+    ['Process Owner', 'individual'],
+    ['Business Process Owner', 'individual'],
+    // partner: of a firm, alone or with its rank
+    ['Partner', 'c-level'],
+    ['Managing Partner', 'c-level'],
+    ['Senior Partner', 'c-level'],
+    ['Partner, Deloitte', 'c-level'],
+    ['Partner at Sequoia Capital', 'c-level'],
+    ['Partner Account Manager', 'manager'],
+    ['Partner Marketing Manager', 'manager'],
+    ['HR Business Partner', 'individual'],
+    ['Channel Partner Sales Rep', 'individual'],
+    ['Director of Partnerships', 'director'],
+    // principal: of a firm alone, else the senior rank of an individual contributor
+    ['Principal', 'c-level'],
+    ['Principal, Acme Architects', 'c-level'],
+    ['Principal Engineer', 'individual'],
+    ['Principal Software Engineer', 'individual'],
+    ['Principal Consultant', 'individual'],
+    ['Principal Data Scientist', 'individual'],
+    ['Principal Product Manager', 'manager'],
+    // chiefs, presidents and founders
+    ['C.E.O.', 'c-level'],
+    ['Chief Executive Officer', 'c-level'],
+    ['Chief Information Security Officer', 'c-level'],
+    ['CISO', 'c-level'],
+    ['President', 'c-level'],
+    ['President & CEO', 'c-level'],
+    ['Founder', 'c-level'],
+    ['Cofounder', 'c-level'],
+    ['Co-founder & VP Product', 'c-level'],
+    ['Founding Engineer', 'individual'],
+    ['Chairman', 'c-level'],
+    ['Executive Chairman', 'c-level'],
+    ['Managing Director', 'c-level'],
+    ['Executive Director', 'c-level'],
+    ['Chief of Staff', 'director'],
+    ['Chief of Staff to the CEO', 'director'],
+    // naming a superior is not being one
+    ['Assistant to the CEO', 'individual'],
+    ['Executive Assistant to the CEO', 'individual'],
+    ['Executive Assistant', 'individual'],
+    ['Assistant to the Regional Manager', 'individual'],
+    ['Office of the CEO - Strategy Manager', 'manager'],
+    // vice presidents and heads
+    ['Vice President', 'vp'],
+    ['Vice-President, Sales', 'vp'],
+    ['Executive Vice President', 'vp'],
+    ['SVP Sales', 'vp'],
+    ['Sr. VP Sales', 'vp'],
+    ['Sr.VP', 'vp'],
+    ['V.P. Marketing', 'vp'],
+    ['AVP, Underwriting', 'vp'],
+    ['General Manager', 'vp'],
+    ['GM, EMEA', 'vp'],
+    ['Head of Sales and Marketing', 'vp'],
+    ['Head, Sales', 'vp'],
+    // directors and managers
+    ['Sales Director', 'director'],
+    ['Dir. of Marketing', 'director'],
+    ['Associate Director', 'director'],
+    ['Assistant Director', 'director'],
+    ['Customer Success Manager', 'manager'],
+    ['International Sales Manager', 'manager'],
+    ['Assistant Manager', 'manager'],
+    ['Lead Developer', 'manager'],
+    ['Marketing Lead', 'manager'],
+    ['Supervisor', 'manager'],
+    ['Lead Generation Specialist', 'individual'],
+    ['Lead Gen Manager', 'manager'],
+    // individual contributors
+    ['Senior Account Executive', 'individual'],
+    ['SDR', 'individual'],
+    ['Business Development Representative', 'individual'],
+    ['Marketing Coordinator', 'individual'],
+    ['Data Scientist', 'individual'],
+    ['Internal Auditor', 'individual'],
+    // students
+    ['MBA Candidate', 'student'],
+    ['PhD Student', 'student'],
+    ['Co-op Student', 'student'],
+    ['Software Engineering Intern', 'student'],
+    ['Graduate Trainee', 'student'],
+    ['Student Recruitment Manager', 'manager'],
+    // other
+    ['Freelancer', 'other'],
+    ['Retired', 'other'],
+    ['Self-employed', 'other'],
+  ] as const)('reads the real-world title %s as %s', (t, want) => expect(titleSeniority(t)).toBe(want));
 });
 
 describe('urlCategory', () => {
@@ -186,6 +289,37 @@ describe('urlCategory', () => {
     ['https://acme.com/en-us/', 'home'],
     ['https://acme.com/legal/terms', 'other'],
   ] as const)('%s → %s', (u, want) => expect(urlCategory(u)).toBe(want));
+
+  it.each([
+    // everything under a section is that section, whatever its title says
+    ['https://acme.com/blog/how-to-start-a-company', 'blog'],
+    ['https://acme.com/blog/pricing-strategy', 'blog'],
+    ['https://acme.com/blog/2026-state-of-sales-analytics', 'blog'],
+    ['https://acme.com/resources/pricing-guide', 'blog'],
+    ['https://acme.com/webinars/demo-day', 'blog'],
+    ['https://acme.com/pricing/enterprise', 'pricing'],
+    ['https://acme.com/demo/thank-you', 'demo'],
+    ['https://acme.com/docs/api/authentication', 'docs'],
+    ['https://acme.com/careers/senior-data-engineer', 'careers'],
+    ['https://acme.com/customers/acme-case-study', 'product'],
+    // the first segment that names a category decides: a locale or a landing-page folder is passed over
+    ['https://acme.com/en/pricing', 'pricing'],
+    ['https://acme.com/en-us/blog/lead-scoring-101', 'blog'],
+    ['https://acme.com/company/careers', 'careers'],
+    ['https://acme.com/lp/free-trial?utm_source=google', 'demo'],
+    // a category word begins or ends a segment
+    ['https://acme.com/enterprise-pricing', 'pricing'],
+    ['https://acme.com/pricing.html', 'pricing'],
+    ['https://acme.com/book-a-demo', 'demo'],
+    ['https://acme.com/get-started', 'demo'],
+    ['https://acme.com/contact-sales', 'contact'],
+    ['https://acme.com/api-docs', 'docs'],
+    ['https://acme.com/why-acme', 'product'],
+    // words inside an article's name name nothing
+    ['https://acme.com/how-to-start-a-company', 'other'],
+    ['https://acme.com/sales-tax-guide', 'other'],
+    ['https://acme.com/sales', 'other'],
+  ] as const)('reads the real-world page %s as %s', (u, want) => expect(urlCategory(u)).toBe(want));
 });
 
 describe('emailDomain', () => {

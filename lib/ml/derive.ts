@@ -274,29 +274,77 @@ export const SENIORITY_RANK: Record<Seniority, number> = {
   other: 0,
 };
 
+/**
+ * The rules, each tested on every part of the title ("Founder & CEO" is the parts "founder"
+ * and "ceo"; "Partner, Acme LLP" and "Partner at Acme" start with the part "partner"), in
+ * lower case with words split by single spaces. The first rule that matches a part decides,
+ * so the higher level wins ("Co-founder & VP Product" is c-level, "Associate Director" is
+ * director), and a student word beats the craft it is learnt in ("Marketing Intern").
+ *
+ * - c-level: Chief (Chief … Officer, Chief Architect; not Chief of Staff) and the
+ *   abbreviations (CEO, CFO, CISO, CHRO, …), President (not Vice President), Chairman,
+ *   Founder / Co-founder, Proprietor, Managing Director, Executive Director; the owner of a
+ *   business ("Owner", "Co-owner", "Business Owner", "Owner & CEO"), not of a product or
+ *   process; a partner or principal of a firm, named alone ("Partner", "Principal, Acme
+ *   Architects") or with its rank ("Managing Partner").
+ * - vp: VP, SVP, EVP, AVP, Vice President, Head of …, General Manager / GM.
+ * - director: Director, Chief of Staff.
+ * - manager: Manager, Supervisor, Superintendent, Lead ("Team Lead", "Lead Developer"), but
+ *   not the lead a sales team works ("Lead Generation Specialist").
+ * - student: Student, Intern, Trainee, Apprentice, PhD / MBA candidate.
+ * - individual: a craft (Engineer, Analyst, Consultant, Account Executive, Coordinator, …);
+ *   a role that owns a thing (Product Owner, Process Owner); a partner that is no firm's
+ *   partner (HR Business Partner); "Principal" before a craft (Principal Engineer, Principal
+ *   Consultant: the senior rank of an individual contributor).
+ * - other: none of these (Freelancer, Retired, Volunteer).
+ */
 const SENIORITY_RULES: [Seniority, RegExp][] = [
-  ['student', /\b(student|intern|internship|trainee|apprentice|undergrad\w*|graduate student|phd candidate)\b/],
-  ['vp', /\b(vp|svp|evp|avp|vice[- ]president|head of|head,|gm)\b/],
   [
     'c-level',
-    /\b(c[a-z]o|chief\b|president|founder|co-?founder|owner|partner|managing director|general manager|executive director|principal)\b|\bceo\b|\bcfo\b|\bcto\b|\bcmo\b|\bcoo\b|\bcio\b|\bciso\b|\bcro\b/,
+    new RegExp(
+      [
+        /\bchief\b(?! of staff\b)|\b(c[a-z]o|chro|ciso|cdao)\b/.source,
+        /(?<!\bvice )\bpresident\b|\bchair(man|woman|person)\b|\b(co ?)?founder\b|\bproprietor\b/.source,
+        /\bmanaging director\b|\bexecutive director\b/.source,
+        /^owner\b|\bco ?owner\b|\b(business|company|practice|store|shop|restaurant|agency|firm|franchise|studio) owner\b/.source,
+        /^((managing|senior|founding|general|equity|named?) )?(partner|principal)$/.source,
+      ].join('|'),
+    ),
   ],
-  ['director', /\b(director|dir\.?)\b/],
-  ['manager', /\b(manager|mgr|lead|team lead|supervisor|superintendent|coordinator)\b/],
+  ['vp', /\b(vp|svp|evp|avp|vice president|head of|general manager|gm)\b|^head$/],
+  ['director', /\b(director|dir|chief of staff)\b/],
+  ['manager', /\b(manager|mgr|supervisor|superintendent)\b|\blead\b(?! (generation|gen|qualification|nurturing|development)\b)/],
+  ['student', /\b(student|intern|internship|trainee|apprentice|undergrad\w*|phd candidate|mba candidate)\b/],
   [
     'individual',
-    /\b(engineer|developer|analyst|specialist|associate|consultant|representative|rep|executive|administrator|admin|designer|scientist|accountant|assistant|officer|technician|sales|marketer|marketing|architect|programmer|nurse|teacher|agent|clerk|writer|editor|researcher|advisor|adviser|staff|member)\b/,
+    /\b(engineer|developer|analyst|specialist|associate|consultant|representative|rep|sdr|bdr|executive|administrator|admin|designer|scientist|accountant|auditor|assistant|officer|technician|sales|marketer|marketing|architect|programmer|nurse|teacher|professor|lecturer|agent|clerk|writer|editor|researcher|recruiter|strategist|advisor|adviser|coordinator|staff|member|owner|partner|principal)\b/,
   ],
 ];
 
-/** Job title → seniority level; null when the title is missing. */
+/** Separators between the parts of a title: punctuation, a spaced dash, "and", "at". */
+const TITLE_PART_SEPARATOR = /\s*(?:[,;:|/\\&+()[\]@]|\s[-–—]\s|\band\b|\bat\b)\s*/;
+
+/** Someone the title only names ("Chief of Staff to the CEO", "Office of the President"): not the lead's own rank. */
+const NAMED_SUPERIOR = /\b(to|of|for)( the)? (c[a-z]o|president|chair(man|woman|person)?|founders?|board)\b/g;
+
+/** Job title → seniority level (see SENIORITY_RULES); null when the title is missing. */
 export function titleSeniority(title: string | null): Seniority | null {
   if (title === null) return null;
-  const t = title.toLowerCase().replace(/[_/|]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const t = title
+    .toLowerCase()
+    .replace(/\b(?:[a-z]\.){2,}/g, (acronym) => acronym.replace(/\./g, '')) // "C.E.O." → "ceo", "V.P." → "vp"
+    .replace(/[._]+/g, ' ') // "Sr.VP", "Dir." → "sr vp", "dir"
+    .replace(/\s+/g, ' ')
+    .trim();
   if (t === '') return null;
-  // "Sr. VP" / "Senior Vice President" → vp; "Assistant to the CEO" is not c-level
+  // "Assistant to the Regional Manager" works for a manager, is not one
   if (/\bassistant to\b/.test(t)) return 'individual';
-  for (const [level, re] of SENIORITY_RULES) if (re.test(t)) return level;
+  const parts = t
+    .replace(NAMED_SUPERIOR, '')
+    .split(TITLE_PART_SEPARATOR)
+    .map((part) => part.replace(/[^\p{L}\p{N}]+/gu, ' ').trim()) // "Co-founder" → "co founder"
+    .filter((part) => part !== '');
+  for (const [level, rule] of SENIORITY_RULES) if (parts.some((part) => rule.test(part))) return level;
   return 'other';
 }
 
@@ -306,17 +354,64 @@ export function titleSeniority(title: string | null): Seniority | null {
 export const URL_CATEGORIES = ['pricing', 'demo', 'contact', 'docs', 'blog', 'careers', 'product', 'home', 'other'] as const;
 export type UrlCategory = (typeof URL_CATEGORIES)[number];
 
-const URL_RULES: [UrlCategory, RegExp][] = [
-  ['pricing', /(^|\/|-)(pricing|prices?|plans?|buy|checkout|quote|upgrade|subscribe)(\/|$|-|\.|\?)/],
-  ['demo', /(^|\/|-)(demo|request-demo|book-demo|trial|free-trial|get-started|signup|sign-up|start)(\/|$|-|\.|\?)/],
-  ['contact', /(^|\/|-)(contact|contact-us|contact-sales|talk-to-sales|sales)(\/|$|-|\.|\?)/],
-  ['docs', /(^|\/|-)(docs?|documentation|api|developers?|guides?|help|support|kb|knowledge-base|faq|manual)(\/|$|-|\.|\?)/],
-  ['blog', /(^|\/|-)(blog|news|articles?|posts?|resources|webinars?|ebooks?|whitepapers?|case-studies|stories)(\/|$|-|\.|\?)/],
-  ['careers', /(^|\/|-)(careers?|jobs?|hiring|join-us|work-with-us)(\/|$|-|\.|\?)/],
-  ['product', /(^|\/|-)(products?|features?|solutions?|platform|integrations?|use-cases?|customers?|why-[a-z]+)(\/|$|-|\.|\?)/],
+/**
+ * The path segments that name a category: a segment in `segments` (`/plans`, `/get-started`),
+ * or one whose first or last word is in `words` (`/pricing`, `/enterprise-pricing`,
+ * `/book-a-demo`, `/contact-us`). Words that also begin articles and guides (`start`, `buy`,
+ * `news`) name it only as a whole segment; a lone `sales` names none (`/sales` is as often a
+ * product area as a contact page).
+ */
+const URL_SEGMENT_RULES: [UrlCategory, { words: readonly string[]; segments: readonly string[] }][] = [
+  [
+    'pricing',
+    {
+      words: ['pricing', 'checkout'],
+      segments: ['price', 'prices', 'plans', 'plan', 'buy', 'cart', 'quote', 'get-a-quote', 'request-a-quote', 'upgrade', 'subscribe', 'compare-plans'],
+    },
+  ],
+  ['demo', { words: ['demo', 'demos', 'trial', 'signup'], segments: ['get-started', 'sign-up', 'start'] }],
+  ['contact', { words: ['contact'], segments: ['talk-to-sales', 'talk-to-us', 'get-in-touch'] }],
+  [
+    'docs',
+    {
+      words: ['docs', 'documentation'],
+      segments: ['doc', 'api', 'developer', 'developers', 'guide', 'guides', 'help', 'help-center', 'support', 'kb', 'knowledge-base', 'faq', 'faqs', 'manual'],
+    },
+  ],
+  [
+    'blog',
+    {
+      words: ['blog', 'webinar', 'webinars', 'ebook', 'ebooks', 'whitepaper', 'whitepapers'],
+      segments: ['news', 'article', 'articles', 'post', 'posts', 'resources', 'case-study', 'case-studies', 'stories', 'insights', 'podcast'],
+    },
+  ],
+  ['careers', { words: ['careers', 'jobs'], segments: ['career', 'job', 'hiring', 'join-us', 'work-with-us'] }],
+  [
+    'product',
+    {
+      words: ['why'], // why-acme
+      segments: ['product', 'products', 'feature', 'features', 'solution', 'solutions', 'platform', 'integration', 'integrations', 'use-case', 'use-cases', 'customers'],
+    },
+  ],
 ];
 
-/** Page URL → category; null when missing. Looks at the host's subdomain and the path. */
+/** The category a path segment names (see URL_SEGMENT_RULES), or null. */
+function segmentCategory(segment: string): UrlCategory | null {
+  const name = segment.replace(/\.(html?|php|aspx?|jsp)$/, '');
+  const words = name.split(/[-_]+/);
+  const firstAndLast = [words[0], words[words.length - 1]];
+  for (const [category, rule] of URL_SEGMENT_RULES) {
+    if (rule.segments.includes(name) || firstAndLast.some((word) => rule.words.includes(word))) return category;
+  }
+  return null;
+}
+
+/**
+ * Page URL → category; null when missing. A docs / blog / careers subdomain decides;
+ * else the first path segment that names a category, so everything under `/blog/` is blog
+ * whatever its title says (`/blog/pricing-strategy`) and a locale prefix (`/en/pricing`) is
+ * passed over.
+ */
 export function urlCategory(url: string | null): UrlCategory | null {
   if (url === null) return null;
   let s = url.trim().toLowerCase();
@@ -331,7 +426,10 @@ export function urlCategory(url: string | null): UrlCategory | null {
   if (sub === 'blog') return 'blog';
   if (sub === 'careers' || sub === 'jobs') return 'careers';
   if (path === '/' || path === '' || /^\/(index\.html?|home|[a-z]{2}(-[a-z]{2})?\/?)$/.test(path)) return 'home';
-  for (const [cat, re] of URL_RULES) if (re.test(path)) return cat;
+  for (const segment of path.split('/')) {
+    const category = segment === '' ? null : segmentCategory(segment);
+    if (category !== null) return category;
+  }
   return 'other';
 }
 
