@@ -97,6 +97,17 @@ it('titles each lead by what opening it does: its CRM page, or none for a CSV le
   ]);
 });
 
+it('isolates the CRM\'s words, so a direction override in a name or a reason cannot reverse the table\'s or the tooltip\'s own', () => {
+  const name = 'Ada \u202Eecalevol';
+  const topReason = 'Job title: VP \u202Eselas';
+  const rows: ScoredLeadRow[] = [{ ...LEADS[0], name, topReason }];
+  rendered = render(<LeadTable caption="Top hot leads" rows={rows} order={{ key: 'score', descending: true }} onSort={vi.fn()} onOpen={vi.fn()} />);
+  const [nameCell, , reasonCell] = Array.from(table().querySelector('tbody tr')!.children);
+  expect(nameCell.querySelector('.link-button > bdi')?.textContent).toBe(name);
+  expect(reasonCell.querySelector('bdi')?.textContent).toBe(topReason);
+  expect(nameCell.querySelector<HTMLButtonElement>('.link-button')!.title).toBe('Open Ada ecalevol in Salesforce');
+});
+
 it('says so when no lead matches, without a pager', () => {
   rendered = render(<LeadTable caption="Top warm leads" rows={[]} order={{ key: 'score', descending: true }} onSort={vi.fn()} onOpen={vi.fn()} />);
   expect(table().textContent).toContain('No leads in this tier with these filters.');

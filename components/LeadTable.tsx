@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { visibleText } from '@/lib/ml/explain';
 import type { ScoredLeadRow, SortKey, SortOrder } from '@/lib/segments';
 import { TierLabel } from './TierLabel';
 
@@ -9,7 +10,11 @@ const COLUMNS: { key: SortKey; label: string }[] = [
   { key: 'topReason', label: 'Top reason' },
 ];
 
-/** What a click on a lead's name does (the side panel opens a CRM lead's page, and says a CSV lead has none). */
+/**
+ * What a click on a lead's name does (the side panel opens a CRM lead's page, and says a CSV
+ * lead has none), as a tooltip: a tooltip cannot isolate the name, so `name` comes without its
+ * direction controls (`visibleText`).
+ */
 const OPEN_TITLE: Record<ScoredLeadRow['source'], (name: string) => string> = {
   salesforce: (name) => `Open ${name} in Salesforce`,
   hubspot: (name) => `Open ${name} in HubSpot`,
@@ -59,12 +64,14 @@ export function LeadTable({ caption, rows, order, onSort, onOpen }: LeadTablePro
           {visible.map((row) => (
             <tr key={row.leadKey} data-lead-key={row.leadKey}>
               <td>
-                <button type="button" className="link-button" onClick={() => onOpen(row)} title={OPEN_TITLE[row.source](row.name)}>
-                  {row.name}
+                <button type="button" className="link-button" onClick={() => onOpen(row)} title={OPEN_TITLE[row.source](visibleText(row.name))}>
+                  <bdi>{row.name}</bdi>
                 </button>
               </td>
               <td>{row.score}</td>
-              <td>{row.topReason}</td>
+              <td>
+                <bdi>{row.topReason}</bdi>
+              </td>
               <td>
                 <TierLabel tier={row.tier} />
               </td>

@@ -2,20 +2,79 @@
 import { createElement } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
 import { NO_READABLE_FIELDS } from '@/lib/background/score-lead';
+import type { OpenLead } from '@/lib/messaging/protocol-leads';
+import { explainLead } from '@/lib/ml/explain';
+import { handMadeManifest } from '@/test/fixtures/manifest';
 import { render, type Rendered } from '@/test/render';
 import { OpenLeadView } from './OpenLeadView';
 
-// The open-lead query as it ends when the background refuses the lead (its reply is not ok).
-vi.mock('./hooks', () => ({
-  useOpenLead: () => ({ tabId: 7, lead: { isPending: false, isError: true, error: new Error(NO_READABLE_FIELDS) } }),
-  useManifest: () => ({ isPending: true }),
+// What the side panel's queries hold: by default the open-lead query as it ends when the background refuses the lead.
+const queries = vi.hoisted(() => ({
+  openLead: { tabId: 7, lead: { isPending: false, isError: true, error: new Error() } } as unknown,
+  manifest: { isPending: true } as unknown,
 }));
+vi.mock('./hooks', () => ({ useOpenLead: () => queries.openLead, useManifest: () => queries.manifest }));
 
 let rendered: Rendered | undefined;
 afterEach(() => rendered?.unmount());
 
 it('says why a lead was not scored in the words of its badge, and shows no score', () => {
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: true, error: new Error(NO_READABLE_FIELDS) } };
   rendered = render(createElement(OpenLeadView));
   expect(rendered.container.querySelector('[role="alert"]')?.textContent).toBe(`LeadLens could not score this lead: ${NO_READABLE_FIELDS}`);
   expect(rendered.container.textContent).not.toMatch(/score \d/);
+});
+
+// A model with a field Salesforce has (the title) and one it has not (marketing e-mails opened).
+const manifest = handMadeManifest({
+  features: [
+    { key: 'title', label: 'Job title', type: 'categorical', vocabulary: ['VP Sales'], derive: { kind: 'value', from: { salesforce: 'Title', hubspot: 'jobtitle' } } },
+    { key: 'opens', label: 'Marketing e-mails opened', type: 'numeric', derive: { kind: 'value', from: { hubspot: 'hs_email_open' } } },
+  ],
+  terms: [
+    { features: [0], label: 'Job title' },
+    { features: [1], label: 'Marketing e-mails opened' },
+  ],
+  intercept: -2,
+});
+
+function openSalesforceLead(name: string, title: string): void {
+  const contributions = [1.5, 0.25];
+  const lead: OpenLead = {
+    crm: 'salesforce',
+    recordId: '00Q1',
+    name,
+    modelId: manifest.modelId,
+    probability: 0.3,
+    score: 80,
+    tier: 'warm',
+    baseRate: 0.1,
+    row: [0, null],
+    contributions,
+    reasons: explainLead(manifest, contributions, { Title: title }, 'salesforce', new Date('2026-11-01T00:00:00Z')),
+    featuresKnown: 1,
+    featuresTotal: 1, // what the background counts for a Salesforce lead: the fields Salesforce has
+  };
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: lead } };
+  queries.manifest = { isPending: false, isError: false, data: manifest };
+}
+
+it('isolates the lead\'s name and values, so a direction override in them cannot reverse LeadLens\'s own words', () => {
+  const name = 'Ada \u202Eecalevol';
+  openSalesforceLead(name, 'VP Sales');
+  rendered = render(createElement(OpenLeadView));
+  const header = rendered.container.querySelector('strong')!;
+  expect(header.querySelector('bdi')?.textContent).toBe(name);
+  expect(header.parentElement!.textContent).toMatch(/ · Warm · score 80$/);
+  expect([...rendered.container.querySelectorAll('td bdi')].map((bdi) => bdi.textContent)).toEqual(['VP Sales']);
+});
+
+it('counts and explains only the fields a Salesforce lead can have, from a starting point that still adds up', () => {
+  openSalesforceLead('Ada Lovelace', 'VP Sales');
+  rendered = render(createElement(OpenLeadView));
+  const text = rendered.container.textContent!;
+  expect(text).toContain('Read from the page: 1 of 1 features.');
+  expect(text).not.toContain('Marketing e-mails opened');
+  // the term Salesforce has no field for starts the waterfall: -2 + 0.25, then +1.5 to the lead's log-odds
+  expect(rendered.container.querySelector('[role="img"]')?.getAttribute('aria-label')).toBe('Log-odds from -1.75 to -0.25 over 1 term; the table below lists each');
 });

@@ -5,6 +5,7 @@ import { TierLabel } from '@/components/TierLabel';
 import { Waterfall } from '@/components/Waterfall';
 import type { OpenLead } from '@/lib/messaging/protocol-leads';
 import { calibrationBand } from '@/lib/ml/calibration-band';
+import { startingPoint } from '@/lib/ml/explain';
 import { deviationsFromIdeal, modelHasShapes, whatWouldMakeHotter } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
 import { COULD_NOT_SCORE, describeLikelihood, formatProbability } from '@/lib/presentation';
@@ -17,7 +18,7 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
   return (
     <>
       <p style={{ fontSize: 15, margin: '4px 0' }}>
-        <strong>{lead.name}</strong> · <TierLabel tier={lead.tier} /> · score {lead.score}
+        <strong><bdi>{lead.name}</bdi></strong> · <TierLabel tier={lead.tier} /> · score {lead.score}
       </p>
       <p style={{ margin: '4px 0' }}>{describeLikelihood(lead.probability, lead.baseRate)}.</p>
       {band && (
@@ -29,7 +30,7 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
         Read from the page: {lead.featuresKnown} of {lead.featuresTotal} features.
       </p>
       <h3 style={{ fontSize: 14 }}>How the score adds up</h3>
-      <Waterfall intercept={manifest.intercept} reasons={lead.reasons} />
+      <Waterfall start={startingPoint(manifest, lead.contributions, lead.crm)} reasons={lead.reasons} />
       {shapes ? (
         <>
           <h3 style={{ fontSize: 14 }}>What would make this lead hotter</h3>

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { LeadTable } from '@/components/LeadTable';
 import { SegmentStatsTable } from '@/components/SegmentStatsTable';
 import { TierDonut } from '@/components/TierDonut';
@@ -71,14 +71,20 @@ function TopLeads({ rows, tier, onOpen }: { rows: readonly ScoredLeadRow[]; tier
 /** Segment stats, filters and the top hot and warm leads of the active model. */
 export function SegmentView({ rows }: { rows: readonly ScoredLeadRow[] }) {
   const [chosen, setFilters] = useState<SegmentFilters>(NO_FILTERS);
-  const [openError, setOpenError] = useState<string | null>(null);
+  const [openError, setOpenError] = useState<ReactNode>(null);
   const choices = useMemo(() => filterChoices(rows), [rows]);
   const filters = useMemo(() => offeredFilters(chosen, choices), [chosen, choices]);
   const filtered = useMemo(() => filterLeads(rows, filters, Date.now()), [rows, filters]);
   const stats = useMemo(() => segmentStats(filtered), [filtered]);
   const open = async (row: ScoredLeadRow) => {
     setOpenError(null);
-    if (row.source === 'csv') return setOpenError(`${row.name} came from a CSV file: it has no CRM page to open.`);
+    if (row.source === 'csv') {
+      return setOpenError(
+        <>
+          <bdi>{row.name}</bdi> came from a CSV file: it has no CRM page to open.
+        </>,
+      );
+    }
     const reply = await background.openRecord({ crm: row.source, recordId: row.recordId }).catch((error: Error) => ({ ok: false as const, error: error.message }));
     if (!reply.ok) setOpenError(reply.error);
   };

@@ -12,7 +12,7 @@ import { db } from '../db/db';
 import { broadcastToPages } from '../messaging/events';
 import { CrmKindSchema } from '../messaging/schemas';
 import type { OpenLead } from '../messaging/protocol-leads';
-import { explainLead } from '../ml/explain';
+import { explainLead, featuresTracked } from '../ml/explain';
 import { featurizeRecord } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { scoreAndTier } from '../ml/score';
@@ -118,7 +118,7 @@ export async function explainInFull(lead: LeadToScore, name: string, deps: Expla
     contributions,
     reasons: explainLead(manifest, contributions, fields, lead.crm, now),
     featuresKnown,
-    featuresTotal: manifest.features.length,
+    featuresTotal: featuresTracked(manifest, lead.crm),
   };
   return { ok: true, lead: explained };
 }

@@ -6,7 +6,7 @@
  * Dependencies come in as arguments so the whole path runs in unit tests with
  * onnxruntime-node, and in the extension with the offscreen engine and Dexie.
  */
-import { explainLead } from '../ml/explain';
+import { explainLead, featuresTracked } from '../ml/explain';
 import { featurizeRecord, type RawRecord, type SourceKind } from '../ml/featurize';
 import { fieldsRead, type Manifest } from '../ml/manifest';
 import { scoreAndTier } from '../ml/score';
@@ -142,7 +142,7 @@ export function toScoredLead(
     baseRate: manifest.reference.baseRate,
     reasons: explainLead(manifest, contributions, fields, source, now),
     featuresKnown,
-    featuresTotal: manifest.features.length,
+    featuresTotal: featuresTracked(manifest, source),
     modelId: manifest.modelId,
     modelCreatedAt: manifest.createdAt,
   };

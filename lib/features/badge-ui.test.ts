@@ -85,6 +85,20 @@ describe('badge', () => {
     expect(down).toEqual(['▼Days since last activity: 40 days (moderately lowers the odds)']);
   });
 
+  it('isolates each field value, so a direction override in it cannot reverse LeadLens\'s own words', () => {
+    const overridden = { label: 'Title seniority', value: 'VP Sales \u202Eeulav eurt eht ton si siht', points: 1.3 };
+    const badge = mountBadge(document, null);
+    badge.show({ ok: true, lead: { ...lead, reasons: [overridden] } });
+    const reason = popoverOf(badge.host).querySelector('[data-leadlens-reason="up"]')!;
+    const value = reason.querySelector('bdi')!;
+    expect(value.textContent).toBe(overridden.value);
+    // LeadLens's words are outside the isolated value: the override ends where the value does
+    const text = value.parentElement!;
+    expect(text.firstElementChild!.textContent).toBe('Title seniority');
+    expect(value.nextSibling!.textContent).toBe(' (strongly raises the odds)');
+    expect(value.nextSibling!.parentNode).toBe(text);
+  });
+
   it('opens on keyboard focus and closes on Escape', () => {
     const badge = mountBadge(document, null);
     badge.show({ ok: true, lead });

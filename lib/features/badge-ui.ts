@@ -348,7 +348,8 @@ function reasonList(reasons: Reason[], direction: 'up' | 'down'): HTMLElement {
           {},
           el('strong', {}, reason.label),
           ': ',
-          el('span', { class: 'value' }, reason.value),
+          // isolated: a right-to-left or direction-control character in a CRM value cannot reorder the words after it
+          el('bdi', { class: 'value' }, reason.value),
           ` (${strengthOf(reason.points)} ${direction === 'up' ? 'raises' : 'lowers'} the odds)`,
         ),
       ),

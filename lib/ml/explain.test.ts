@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainLead, MAX_VALUE_CHARS } from './explain';
+import { explainLead, featuresTracked, MAX_VALUE_CHARS, startingPoint, visibleText } from './explain';
 import type { Manifest } from './manifest';
 import { handMadeManifest } from '../../test/fixtures/manifest';
 
@@ -33,5 +33,103 @@ describe('explainLead', () => {
   it('never cuts between the halves of a character', () => {
     const [single] = explainLead(manifest, [0.9, 0.1], { title: `${'a'.repeat(MAX_VALUE_CHARS - 1)}😀 and more` }, 'csv', now);
     expect(single.value).toBe(`${'a'.repeat(MAX_VALUE_CHARS - 1)}…`);
+  });
+});
+
+describe('CRM values with control characters', () => {
+  it('drops the direction controls, so a value cannot reorder the words around it, and keeps the rest as it is', () => {
+    const overrides = '\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u200E\u200F\u061C';
+    const [single] = explainLead(manifest, [0.9, 0.1], { title: `VP Sales ${overrides}eulav eurt eht ton si siht` }, 'csv', now);
+    expect(single.value).toBe('VP Sales eulav eurt eht ton si siht');
+  });
+
+  it('drops other controls a rep cannot see, reads line breaks as spaces, and keeps joiners and right-to-left letters', () => {
+    const [single] = explainLead(manifest, [0.9, 0.1], { title: 'Head\u0007 of\u200B Sales\nEMEA\r\n👩\u200D💻 מכירות' }, 'csv', now);
+    expect(single.value).toBe('Head of Sales EMEA 👩\u200D💻 מכירות');
+  });
+
+  it('clips what is left after the controls go: they take no room of the value', () => {
+    const [single] = explainLead(manifest, [0.9, 0.1], { title: `${'\u202E'.repeat(50)}${'a'.repeat(MAX_VALUE_CHARS)}` }, 'csv', now);
+    expect(single.value).toBe('a'.repeat(MAX_VALUE_CHARS));
+  });
+
+  it('keeps control characters out of visibleText too', () => {
+    expect(visibleText('Acme\u202E Corp\u2069')).toBe('Acme Corp');
+  });
+});
+
+describe('a derived feature', () => {
+  const seniority = handMadeManifest({
+    features: [
+      {
+        key: 'title_seniority',
+        label: 'Title seniority',
+        type: 'categorical',
+        vocabulary: ['c-level', 'individual', 'other'],
+        derive: { kind: 'titleSeniority', from: { csv: 'title' } },
+      },
+    ],
+    terms: [{ features: [0], label: 'Title seniority' }],
+    intercept: -2,
+  });
+  const valueFor = (title: string | undefined) => explainLead(seniority, [0.5], { title }, 'csv', now)[0].value;
+
+  it('shows the level the model scored with the title it was read from', () => {
+    expect(valueFor('Product Owner')).toBe('individual (Product Owner)');
+    expect(valueFor('Owner')).toBe('c-level (Owner)');
+  });
+
+  it('says "not known" for a missing title, and the level alone when nothing of the title can be shown', () => {
+    expect(valueFor(undefined)).toBe('not known');
+    expect(valueFor('\u202E')).toBe('other');
+  });
+});
+
+describe('a lead from a source without some of the fields', () => {
+  // Salesforce has the title only; HubSpot has the e-mail opens and website visits too.
+  const tracked = { salesforce: 'Title', hubspot: 'jobtitle' };
+  const mixed = handMadeManifest({
+    features: [
+      { key: 'title', label: 'Job title', type: 'categorical', vocabulary: ['VP Sales'], derive: { kind: 'value', from: tracked } },
+      { key: 'opens', label: 'Marketing e-mails opened', type: 'numeric', derive: { kind: 'value', from: { hubspot: 'hs_email_open' } } },
+      { key: 'visits', label: 'Website visits', type: 'numeric', derive: { kind: 'value', from: { hubspot: 'hs_analytics_num_visits' } } },
+    ],
+    terms: [
+      { features: [1], label: 'Marketing e-mails opened' },
+      { features: [0, 2], label: 'Job title × Website visits' },
+      { features: [0], label: 'Job title' },
+      { features: [1, 2], label: 'Marketing e-mails opened × Website visits' },
+    ],
+    intercept: -2,
+  });
+  const contributions = [0.05, 0.25, 0.5, -0.125];
+
+  it('gives no reason about a field the source does not have: its terms go to the starting point, its pairs to the other feature', () => {
+    const reasons = explainLead(mixed, contributions, { Title: 'VP Sales' }, 'salesforce', now);
+    expect(reasons).toEqual([{ label: 'Job title', value: 'VP Sales', points: 0.75 }]);
+    expect(startingPoint(mixed, contributions, 'salesforce')).toBeCloseTo(-2 + 0.05 - 0.125, 12);
+  });
+
+  it('still adds up to the lead\'s log-odds', () => {
+    const logOdds = mixed.intercept + contributions.reduce((sum, points) => sum + points, 0);
+    const reasons = explainLead(mixed, contributions, { Title: 'VP Sales' }, 'salesforce', now);
+    expect(startingPoint(mixed, contributions, 'salesforce') + reasons.reduce((sum, reason) => sum + reason.points, 0)).toBeCloseTo(logOdds, 12);
+  });
+
+  it('gives every term as a reason for a source that has every field', () => {
+    const reasons = explainLead(mixed, contributions, { jobtitle: 'VP Sales', hs_email_open: '3' }, 'hubspot', now);
+    expect(reasons.map((r) => `${r.label}: ${r.value}`)).toEqual([
+      'Job title: VP Sales',
+      'Job title × Website visits: VP Sales · not known',
+      'Marketing e-mails opened × Website visits: 3 · not known',
+      'Marketing e-mails opened: 3',
+    ]);
+    expect(startingPoint(mixed, contributions, 'hubspot')).toBe(-2);
+  });
+
+  it('counts the features the source has a field for', () => {
+    expect(featuresTracked(mixed, 'salesforce')).toBe(1);
+    expect(featuresTracked(mixed, 'hubspot')).toBe(3);
+    expect(featuresTracked(mixed, 'csv')).toBe(0);
   });
 });
