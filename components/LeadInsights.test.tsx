@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, expect, it } from 'vitest';
-import type { HotterPlan } from '@/lib/ml/insights';
+import type { Deviation, HotterPlan } from '@/lib/ml/insights';
 import { render, type Rendered } from '@/test/render';
-import { HotterPlanView } from './LeadInsights';
+import { DeviationsTable, HotterPlanView } from './LeadInsights';
 
 let rendered: Rendered | undefined;
 afterEach(() => rendered?.unmount());
@@ -11,17 +11,37 @@ const plan: HotterPlan = {
   targetTier: 'warm',
   threshold: 0.012,
   changes: [
-    { feature: 8, label: 'Days since last activity', from: '40 days', to: '≤ 0 days', points: 0.3, today: true },
-    { feature: 9, label: 'Website visits', from: '0', to: '3', points: 0.5, today: false },
+    { feature: 8, label: 'Days since last activity', from: '40 days', to: '≤ 0 days', value: 0, points: 0.3, today: true, alsoChanges: [] },
+    { feature: 9, label: 'Website visits', from: '0', to: '3', value: 3, points: 0.5, today: false, alsoChanges: [] },
   ],
   probabilityBefore: 0.004,
   probabilityAfter: 0.0135,
   reaches: true,
 };
 
-it('gives the threshold and the probabilities to two digits, which a model with 1 % conversion needs', () => {
-  rendered = render(<HotterPlanView plan={plan} />);
-  expect(rendered.container.querySelector('.hotter-plan p')?.textContent).toBe('These changes would make it Warm (from 1.2 % likely): 0.4 % → 1.4 %.');
+const headline = (shown: HotterPlan) => {
+  rendered = render(<HotterPlanView plan={shown} />);
+  return rendered.container.querySelector('.hotter-plan p')?.textContent;
+};
+
+/** A right-to-left override: without isolation it reverses the words that follow it. */
+const OVERRIDE = '\u202E';
+
+it('writes probabilities as the header does, with two digits where a model with 1 % conversion would read "1 % → 1 %"', () => {
+  // The header says "<1 % likely"; the threshold and the result both round to "1 %", so they get the digits that tell them apart.
+  expect(headline(plan)).toBe('These changes would make it Warm (from 1.2 % likely): <1 % → 1.4 %.');
+});
+
+it('writes whole percents, as the header does, when the figures read apart', () => {
+  expect(headline({ ...plan, threshold: 0.1126, probabilityBefore: 0.012, probabilityAfter: 0.124 })).toBe(
+    'These changes would make it Warm (from 11 % likely): 1 % → 12 %.',
+  );
+});
+
+it('never writes a shortfall as the threshold itself', () => {
+  expect(headline({ ...plan, reaches: false, threshold: 0.1126, probabilityBefore: 0.012, probabilityAfter: 0.1108 })).toBe(
+    'Even these changes would not quite make it Warm (from 11.3 % likely): 1 % → 11.1 %.',
+  );
 });
 
 it('says a "days since" change is an activity today', () => {
@@ -30,4 +50,53 @@ it('says a "days since" change is an activity today', () => {
     'Days since last activity: 40 days → ≤ 0 days, with an activity today (+0.30 points)',
     'Website visits: 0 → 3 (+0.50 points)',
   ]);
+});
+
+it('names the features that change with a changed field, whose change the points include', () => {
+  const opens = {
+    feature: 12,
+    label: 'Marketing e-mails opened',
+    from: '4',
+    to: '12',
+    value: 12,
+    points: 0.77,
+    today: false,
+    alsoChanges: [{ feature: 14, label: 'E-mail click rate', from: '0.25 clicks per open', to: '0.08 clicks per open' }],
+  };
+  rendered = render(<HotterPlanView plan={{ ...plan, changes: [opens] }} />);
+  expect(rendered.container.querySelector('.hotter-plan li')?.textContent).toBe(
+    'Marketing e-mails opened: 4 → 12, which takes E-mail click rate from 0.25 clicks per open to 0.08 clicks per open (+0.77 points)',
+  );
+});
+
+it('isolates every value in the plan, so a direction override in one cannot reverse the words after it', () => {
+  const page = `pricing${OVERRIDE}sddo eht sesiar`;
+  const withOverride: HotterPlan = {
+    ...plan,
+    changes: [
+      {
+        ...plan.changes[1],
+        from: page,
+        to: `demo${OVERRIDE}`,
+        alsoChanges: [{ feature: 14, label: 'E-mail click rate', from: `0.1${OVERRIDE}`, to: `0.2${OVERRIDE}` }],
+      },
+    ],
+  };
+  rendered = render(<HotterPlanView plan={withOverride} />);
+  expect(Array.from(rendered.container.querySelectorAll('.hotter-plan li bdi'), (bdi) => bdi.textContent)).toEqual([
+    page,
+    `demo${OVERRIDE}`,
+    `0.1${OVERRIDE}`,
+    `0.2${OVERRIDE}`,
+  ]);
+});
+
+it('isolates the lead\'s and the ideal value in the comparison table', () => {
+  const deviations: Deviation[] = [
+    { feature: 4, label: 'Title seniority', leadValue: `VP Sales ${OVERRIDE}eulav`, idealValue: `vp${OVERRIDE}`, pointsLost: 1.5 },
+  ];
+  rendered = render(<DeviationsTable deviations={deviations} />);
+  const cells = Array.from(rendered.container.querySelectorAll('tbody td'));
+  expect(cells.map((cell) => cell.querySelector('bdi')?.textContent ?? null)).toEqual([null, `VP Sales ${OVERRIDE}eulav`, `vp${OVERRIDE}`, null]);
+  expect(cells.map((cell) => cell.textContent)).toEqual(['Title seniority', `VP Sales ${OVERRIDE}eulav`, `vp${OVERRIDE}`, '1.50']);
 });

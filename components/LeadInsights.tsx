@@ -1,33 +1,60 @@
 import type { Deviation, HotterPlan } from '@/lib/ml/insights';
-import { formatRate } from '@/lib/presentation';
+import { formatDistinctRates, formatProbability } from '@/lib/presentation';
 import { TierLabel } from './TierLabel';
 import { formatPoints } from './Waterfall';
+
+// Values come from CRM data (a category, a number as the CRM wrote it): each sits in <bdi>, so
+// right-to-left text or a direction override in one cannot reorder the words around it.
 
 /** Per feature: this lead's value, the ideal customer's, and the points lost. */
 export function DeviationsTable({ deviations }: { deviations: readonly Deviation[] }) {
   return (
-    <table className="deviations">
-      <caption style={{ textAlign: 'left', fontWeight: 600 }}>Compared with the ideal customer</caption>
-      <thead>
-        <tr>
-          <th scope="col">Feature</th>
-          <th scope="col">This lead</th>
-          <th scope="col">Ideal</th>
-          <th scope="col">Points lost</th>
-        </tr>
-      </thead>
-      <tbody>
-        {deviations.map((d) => (
-          <tr key={d.feature}>
-            <td>{d.label}</td>
-            <td>{d.leadValue}</td>
-            <td>{d.idealValue}</td>
-            <td>{d.pointsLost < 0.005 ? 'none' : d.pointsLost.toFixed(2)}</td>
+    <>
+      <table className="deviations">
+        <caption style={{ textAlign: 'left', fontWeight: 600 }}>Compared with the ideal customer</caption>
+        <thead>
+          <tr>
+            <th scope="col">Feature</th>
+            <th scope="col">This lead</th>
+            <th scope="col">Ideal</th>
+            <th scope="col">Points lost</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {deviations.map((d) => (
+            <tr key={d.feature}>
+              <td>{d.label}</td>
+              <td>
+                <bdi>{d.leadValue}</bdi>
+              </td>
+              <td>
+                <bdi>{d.idealValue}</bdi>
+              </td>
+              <td>{d.pointsLost < 0.005 ? 'none' : d.pointsLost.toFixed(2)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="deviations-note" style={{ fontSize: 12, margin: '4px 0' }}>
+        Ideal: the value (or range) that would score highest for this lead, its other features as they are. Points lost: what
+        changing only this feature to it would add, counting how it works together with the others.
+      </p>
+    </>
   );
+}
+
+/**
+ * The plan's threshold, probability before and after, each as the header writes a probability
+ * ("12 %", "<1 %"), except figures that would read alike though they differ (a shortfall as
+ * "11 % → 11 %"): those with the digits that tell them apart ("11.3 %", "11.1 %").
+ */
+function planFigures({ threshold, probabilityBefore, probabilityAfter }: HotterPlan): string[] {
+  const figures = [threshold, probabilityBefore, probabilityAfter];
+  const asHeader = figures.map(formatProbability);
+  const readsAlike = figures.map((a, i) => figures.some((b, j) => a !== b && asHeader[i] === asHeader[j]));
+  const alike = [...new Set(figures.filter((_, i) => readsAlike[i]))];
+  const apart = formatDistinctRates(alike);
+  return figures.map((figure, i) => (readsAlike[i] ? apart[alike.indexOf(figure)] : asHeader[i]));
 }
 
 /** The smallest changes a rep can make happen that move the lead to the next tier. */
@@ -36,18 +63,24 @@ export function HotterPlanView({ plan }: { plan: HotterPlan | null }) {
   if (plan.changes.length === 0) {
     return <p>No change to engagement would raise this lead's score: its fit decides it.</p>;
   }
+  const [threshold, before, after] = planFigures(plan);
   return (
     <div className="hotter-plan">
       <p>
         {plan.reaches ? 'These changes would make it ' : 'Even these changes would not quite make it '}
-        <TierLabel tier={plan.targetTier} /> (from {formatRate(plan.threshold)} likely): {formatRate(plan.probabilityBefore)} →{' '}
-        {formatRate(plan.probabilityAfter)}.
+        <TierLabel tier={plan.targetTier} /> (from {threshold} likely): {before} → {after}.
       </p>
       <ol>
         {plan.changes.map((change) => (
           <li key={change.feature}>
-            {change.label}: {change.from} → {change.to}
-            {change.today && ', with an activity today'} ({formatPoints(change.points)} points)
+            {change.label}: <bdi>{change.from}</bdi> → <bdi>{change.to}</bdi>
+            {change.today && ', with an activity today'}
+            {change.alsoChanges.map((follower) => (
+              <span key={follower.feature}>
+                , which takes {follower.label} from <bdi>{follower.from}</bdi> to <bdi>{follower.to}</bdi>
+              </span>
+            ))}{' '}
+            ({formatPoints(change.points)} points)
           </li>
         ))}
       </ol>

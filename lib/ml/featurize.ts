@@ -6,7 +6,7 @@
  * features are values; categorical features are integer codes into `feature.vocabulary`
  * (unseen levels → `feature.otherCode`); missing is NaN (the model learns what it means).
  */
-import type { Feature, FieldSources } from './manifest';
+import type { Derive, Feature, FieldSources } from './manifest';
 import {
   DAY_NAMES,
   SENIORITY_RANK,
@@ -90,6 +90,19 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 /** NaN (missing) for a number the float32 model input cannot hold, as the side panel reads it. */
 const withinFloat32 = (value: number) => (Math.abs(value) > FLOAT32_MAX ? NaN : value);
 
+/** A ratio's two numbers as featurization reads them (NaN when missing), e.g. to check a change keeps clicks ≤ opens. */
+export function ratioParts(
+  record: RawRecord,
+  ratio: Extract<Derive, { kind: 'ratio' }>,
+  missingValues: readonly string[],
+  source: SourceKind,
+): { numerator: number; denominator: number } {
+  return {
+    numerator: parseNumber(readRaw(record, ratio.numerator, source), missingValues),
+    denominator: parseNumber(readRaw(record, ratio.denominator, source), missingValues),
+  };
+}
+
 /** A numeric (or boolean) feature's value, NaN when missing. */
 export function featureNumber(
   record: RawRecord,
@@ -112,10 +125,9 @@ export function featureNumber(
       return Number.isFinite(t) ? new Date(t).getUTCDay() : NaN;
     }
     case 'ratio': {
-      const num = parseNumber(readRaw(record, d.numerator, source), missing);
-      const den = parseNumber(readRaw(record, d.denominator, source), missing);
-      if (!Number.isFinite(num) || !Number.isFinite(den) || den === 0) return NaN;
-      return withinFloat32(num / den);
+      const { numerator, denominator } = ratioParts(record, d, missing, source);
+      if (!Number.isFinite(numerator) || !Number.isFinite(denominator) || denominator === 0) return NaN;
+      return withinFloat32(numerator / denominator);
     }
     case 'titleSeniority': {
       const level = titleSeniority(rawText(readRaw(record, d.from, source), missing));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deviationsFromIdeal, modelHasShapes, whatWouldMakeHotter } from './insights';
+import { featurizeRecord, type RawRecord } from './featurize';
 import { termContribution } from './shape';
 import type { Manifest } from './manifest';
 import { handMadeManifest } from '../../test/fixtures/manifest';
@@ -55,7 +56,49 @@ describe('deviationsFromIdeal', () => {
     ]);
   });
   it('never calls "missing" ideal, even when it scores best', () => {
-    expect(deviationsFromIdeal(manifest, [Number.NaN, 0, 9], 'csv').find((d) => d.feature === 0)).toMatchObject({ leadValue: 'missing', idealValue: '> 5', pointsLost: 1.5 });
+    // "> 5" visits gains 1 − (−0.5) on its own term, and 0.4 more with the lead's "> 2" opens in the pair.
+    expect(deviationsFromIdeal(manifest, [Number.NaN, 0, 9], 'csv').find((d) => d.feature === 0)).toMatchObject({ leadValue: 'missing', idealValue: '> 5', pointsLost: expect.closeTo(1.9, 12) });
+  });
+
+  it('picks the ideal with the lead\'s pairs, so moving there gains exactly the points lost, never fewer', () => {
+    // The pair now costs 1.5 for "> 5" visits with "≤ 2" opens: for a lead with 1 open, "> 5" visits
+    // (+2 on its own term) nets only 0.5, and "1 – 5" (+1) is this lead's ideal.
+    const penalty = Array(12).fill(0);
+    penalty[2 * 3 + 0] = -1.5;
+    const model: Manifest = { ...manifest, terms: manifest.terms.map((term, t) => (t === 3 ? { ...term, shape: { ...term.shape!, scores: penalty } } : term)) };
+    const row = [0, 1, 1];
+    const visits = deviationsFromIdeal(model, row, 'csv').find((d) => d.feature === 0)!;
+    expect(visits).toMatchObject({ leadValue: '0', idealValue: '1 – 5', pointsLost: 1 });
+    const logit = (r: number[]) => contributionsOf(r, model).reduce((sum, points) => sum + points, 0);
+    expect(logit([3, 1, 1]) - logit(row)).toBeCloseTo(visits.pointsLost, 12);
+    expect(logit([9, 1, 1]) - logit(row)).toBeLessThan(visits.pointsLost);
+  });
+
+  describe('a number whose neighbouring bins score the same', () => {
+    // One numeric feature: as trained shapes are, flat over runs of bins.
+    const modelWith = (labels: string[], scores: number[], unit?: string) =>
+      handMadeManifest({
+        features: [{ key: 'employees', label: 'Employees', type: 'numeric', unit, derive: { kind: 'value', from: { csv: 'employees' } } }],
+        terms: [{ features: [0], label: 'Employees', shape: { axes: [{ labels: [...labels, 'missing'], edges: [10.5, 50.5, 200.5, 1000.5] }], scores: [...scores, 0] } }],
+        intercept: -2,
+      });
+    const labels = ['≤ 10', '11 – 50', '51 – 200', '201 – 1,000', '≥ 1,001'];
+    const ideal = (model: Manifest, value: number) => deviationsFromIdeal(model, [value], 'csv')[0];
+
+    it('gives the whole run as the ideal, not its first narrow bin', () => {
+      expect(ideal(modelWith(labels, [-0.5, 0.2, 0.6, 0.6, 0.1]), 5)).toEqual({ feature: 0, label: 'Employees', leadValue: '≤ 10', idealValue: '51 – 1,000', pointsLost: 1.1 });
+    });
+
+    it('reads a run at either end as "up to" or "or more", with the unit once', () => {
+      expect(ideal(modelWith(labels, [0.6, 0.6, 0.2, 0.1, 0]), 500).idealValue).toBe('≤ 50');
+      const days = ['≤ 10 days', '11 – 50 days', '51 – 200 days', '201 – 1,000 days', '≥ 1,001 days'];
+      expect(ideal(modelWith(days, [-0.5, 0.2, 0.3, 0.6, 0.6], 'days'), 5).idealValue).toBe('201 days or more');
+      expect(ideal(modelWith(labels, [0.6, 0.6, 0.6, 0.6, 0.6]), Number.NaN)).toMatchObject({ idealValue: 'any value', pointsLost: 0.6 });
+    });
+
+    it('loses nothing inside the run', () => {
+      expect(ideal(modelWith(labels, [-0.5, 0.2, 0.6, 0.6, 0.1]), 300)).toMatchObject({ leadValue: '201 – 1,000', idealValue: '51 – 1,000', pointsLost: 0 });
+    });
   });
 });
 
@@ -67,8 +110,8 @@ describe('whatWouldMakeHotter', () => {
     // gains 2 (the biggest); then opens → "> 2" gains 0.5 + the pair's 0.4 = 0.9 and reaches it.
     expect(plan.targetTier).toBe('warm');
     expect(plan.changes).toEqual([
-      { feature: 0, label: 'Website visits', from: '0', to: '> 5', points: 2, today: false },
-      { feature: 2, label: 'E-mails opened', from: '≤ 2', to: '> 2', points: expect.closeTo(0.9, 12), today: false },
+      { feature: 0, label: 'Website visits', from: '0', to: '> 5', value: 6, points: 2, today: false, alsoChanges: [] },
+      { feature: 2, label: 'E-mails opened', from: '≤ 2', to: '> 2', value: 3, points: expect.closeTo(0.9, 12), today: false, alsoChanges: [] },
     ]);
     expect(plan.probabilityBefore).toBeCloseTo(sigmoid(-3.7), 12);
     expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-0.8), 12);
@@ -111,7 +154,7 @@ describe('whatWouldMakeHotter', () => {
     const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
     // Visits → "6 – 9" gains 0.5 − (−0.5) + the pair's 0.4 = 1.4 and reaches warm (−1.3 ≥ −1.386);
     // "> 9" would gain 1.9: more than needed.
-    expect(plan.changes).toEqual([{ feature: 0, label: 'Website visits', from: 'missing', to: '6 – 9', points: expect.closeTo(1.4, 12), today: false }]);
+    expect(plan.changes).toEqual([{ feature: 0, label: 'Website visits', from: 'missing', to: '6 – 9', value: 6, points: expect.closeTo(1.4, 12), today: false, alsoChanges: [] }]);
     expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-1.3), 12);
     expect(plan.reaches).toBe(true);
   });
@@ -138,7 +181,7 @@ describe('whatWouldMakeHotter', () => {
     // Reaching warm needs 0.114. Smaller moves that would reach it are not a rep's to make:
     // activity "> 30 days" ago (+0.35) and "≤ 2" opens (+0.8); the smallest left is activity
     // "≤ 7 days" ago (+0.8, the same as opens "≤ 2" but reachable) before opens "> 2" (+1.3 + 0.4).
-    expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: '7 – 30 days', to: '≤ 7 days', points: expect.closeTo(0.8, 12), today: true }]);
+    expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: '7 – 30 days', to: '≤ 7 days', value: 0, points: expect.closeTo(0.8, 12), today: true, alsoChanges: [] }]);
   });
 
   describe('days since last activity, whose shape is not monotonic', () => {
@@ -162,14 +205,14 @@ describe('whatWouldMakeHotter', () => {
     it('moves it only to today, the one value an activity gives it, not to a bin that scores higher or is just enough', () => {
       // −1.8: cold; warm needs 0.414 more. "8 – 30 days" (+0.5) would be just enough and "1 – 7 days" (+1.4) the most.
       const plan = planFor(45);
-      expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: '> 30 days', to: '≤ 0 days', points: expect.closeTo(0.7, 12), today: true }]);
+      expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: '> 30 days', to: '≤ 0 days', value: 0, points: expect.closeTo(0.7, 12), today: true, alsoChanges: [] }]);
       expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-1.1), 12);
       expect(plan.reaches).toBe(true);
     });
 
     it('takes a lead with no activity recorded to today as well', () => {
       const plan = planFor(Number.NaN); // −1.9
-      expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: 'missing', to: '≤ 0 days', points: expect.closeTo(0.8, 12), today: true }]);
+      expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: 'missing', to: '≤ 0 days', value: 0, points: expect.closeTo(0.8, 12), today: true, alsoChanges: [] }]);
     });
 
     it('suggests nothing for it once the last activity is today, though "1 – 7 days" scores higher', () => {
@@ -191,7 +234,7 @@ describe('whatWouldMakeHotter', () => {
     const row = [9, 0, 9, 1]; // −5 + 1 + 0.5 + 0.3 + 0.4 − 0.5 = −3.3: cold, and only the page can move
     const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
     // "(other)" would gain the most (1.5), but only "pricing" (0.8) is a page.
-    expect(plan.changes).toEqual([{ feature: 3, label: 'Last page seen', from: 'blog', to: 'pricing', points: expect.closeTo(0.8, 12), today: false }]);
+    expect(plan.changes).toEqual([{ feature: 3, label: 'Last page seen', from: 'blog', to: 'pricing', value: 0, points: expect.closeTo(0.8, 12), today: false, alsoChanges: [] }]);
   });
 
   it('aims a cold lead at hot when warm starts where hot does, as no lead past that threshold is warm', () => {
@@ -262,5 +305,92 @@ describe('for a source that has no field for some features', () => {
     expect(plan.changes.map((c) => c.label)).toEqual(['E-mails opened']);
     expect(plan.reaches).toBe(false);
     expect(whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!.changes[0].label).toBe('Website visits');
+  });
+});
+
+describe('a rate computed from two counts (clicks per open)', () => {
+  // Opens and clicks are fields a rep's work raises; the click rate is computed from them, and
+  // scores best above 0.5, so setting it alone would look like the best move.
+  const model = handMadeManifest({
+    features: [
+      { key: 'opens', label: 'E-mails opened', type: 'numeric', derive: { kind: 'value', from: { csv: 'opens' } }, actionable: true },
+      { key: 'clicks', label: 'E-mails clicked', type: 'numeric', derive: { kind: 'value', from: { csv: 'clicks' } }, actionable: true },
+      {
+        key: 'click_rate',
+        label: 'E-mail click rate',
+        type: 'numeric',
+        unit: 'clicks per open',
+        derive: { kind: 'ratio', numerator: { csv: 'clicks' }, denominator: { csv: 'opens' } },
+        actionable: true,
+      },
+    ],
+    terms: [
+      { features: [0], label: 'E-mails opened', shape: { axes: [{ labels: ['≤ 0', '1 – 4', '5 – 9', '≥ 10', 'missing'], edges: [0.5, 4.5, 9.5] }], scores: [-0.5, 0, 0.3, 0.6, -0.2] } },
+      { features: [1], label: 'E-mails clicked', shape: { axes: [{ labels: ['≤ 0', '1 – 2', '≥ 3', 'missing'], edges: [0.5, 2.5] }], scores: [-0.3, 0.4, 0.9, 0] } },
+      {
+        features: [2],
+        label: 'E-mail click rate',
+        shape: { axes: [{ labels: ['≤ 0.25', '0.25 – 0.5', '> 0.5', 'missing'], edges: [0.25, 0.5] }], scores: [-0.4, 0.2, 1.5, 0] },
+      },
+    ],
+    intercept: -2,
+  });
+  const now = new Date('2026-11-01T00:00:00Z');
+  const rowOf = (record: RawRecord) => Array.from(featurizeRecord(record, model.features, 'csv', now));
+  const probabilityOf = (record: RawRecord) => sigmoid(contributionsOf(rowOf(record), model).reduce((sum, points) => sum + points, model.intercept));
+  const planFor = (record: RawRecord) => {
+    const row = rowOf(record);
+    return whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv');
+  };
+  /** The record with the plan's counts made real: what the model then scores. */
+  const recordAfter = (record: RawRecord, changes: { feature: number; value: number }[]) =>
+    Object.fromEntries([...Object.entries(record), ...changes.map((change) => [model.features[change.feature].key, change.value])]);
+
+  it('never sets the rate and never puts clicks above opens: the rate follows the counts, and the plan says so', () => {
+    // 2 opens, 0 clicks: −2 − 0.3 − 0.4 = −2.7. "≥ 3" clicks would score most, but a lead with 2 opens cannot click 3 times;
+    // 1 click adds 0.7 and takes the rate to 0.5 (+0.6). More opens after it would lower the rate as much as they add.
+    const plan = planFor({ opens: 2, clicks: 0 })!;
+    expect(plan.changes).toEqual([
+      {
+        feature: 1,
+        label: 'E-mails clicked',
+        from: '0',
+        to: '1',
+        value: 1,
+        points: expect.closeTo(1.3, 12),
+        today: false,
+        alsoChanges: [{ feature: 2, label: 'E-mail click rate', from: '0 clicks per open', to: '0.5 clicks per open' }],
+      },
+    ]);
+    expect(plan.reaches).toBe(false);
+    expect(plan.probabilityAfter).toBeCloseTo(probabilityOf({ opens: 2, clicks: 1 }), 12);
+  });
+
+  it('promises the probability the model gives the changed record, for every count of opens and clicks', () => {
+    const counts = [null, 0, 1, 2, 3, 4, 5, 7, 9, 10, 12];
+    let plans = 0;
+    for (const opens of counts) {
+      for (const clicks of counts) {
+        if (clicks !== null && opens !== null && clicks > opens) continue;
+        const record = { opens, clicks };
+        const plan = planFor(record);
+        if (!plan || plan.changes.length === 0) continue;
+        plans++;
+        expect(plan.changes.map((change) => change.feature)).not.toContain(2);
+        const changed = recordAfter(record, plan.changes);
+        expect(plan.probabilityAfter).toBeCloseTo(probabilityOf(changed), 12);
+        expect(Number(changed.clicks ?? 0)).toBeLessThanOrEqual(Number(changed.opens ?? 0));
+      }
+    }
+    expect(plans).toBeGreaterThan(40);
+  });
+
+  it('raises clicks of a lead with no opens recorded only once its opens are raised', () => {
+    const plan = planFor({ opens: null, clicks: null })!;
+    expect(plan.changes.map((change) => [change.label, change.from, change.to])).toEqual([
+      ['E-mails opened', 'missing', '10'],
+      ['E-mails clicked', 'missing', '3'],
+    ]);
+    expect(plan.changes[1].alsoChanges).toEqual([{ feature: 2, label: 'E-mail click rate', from: 'missing', to: '0.3 clicks per open' }]);
   });
 });

@@ -1,15 +1,16 @@
 /**
  * What a rep can do with a glass-box model's shape functions: how far a lead is from the
- * ideal customer, feature by feature, and the smallest changes to the features a rep can
+ * ideal customer, feature by feature, and the smallest changes to the fields a rep can
  * influence (engagement, not industry) that would move the lead into the next tier.
  *
  * Pure functions of the manifest (every term's `shape`) and the lead's model input row [F]
  * (NaN = missing) plus its per-term contributions [T] from the model run. Features the lead's
  * source has no field for are left out: it is always missing there, nothing a rep can change.
+ * Every figure is exact: what the model adds, pairs included, for the row the change gives.
  */
 import type { Tier } from '../messaging/protocol';
-import { sourceSupplies, type SourceKind } from './featurize';
-import type { Feature, Manifest, Term, TermShape } from './manifest';
+import { featureValue, formatNumber, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
+import { fieldSourcesOf, type Feature, type Manifest, type Term, type TermShape } from './manifest';
 import { tierOf } from './score';
 import { axisBin, termContribution, valueInBin } from './shape';
 import { applyCalibration } from './train/calibration';
@@ -42,46 +43,80 @@ function ownAxis(manifest: Manifest, feature: number): Axis {
 /** A term's contribution for a row's values, by the model's own bin rule. */
 const termScoreAt = (term: Term, row: ArrayLike<number>) => termContribution(shapeOf(term), term.features.map((feature) => row[feature]));
 
-/** The logit change of setting one feature to `value`, every other feature held where it is (pairs too). */
-function gainOf(manifest: Manifest, row: ArrayLike<number>, feature: number, value: number): number {
-  const moved = Array.from(row);
-  moved[feature] = value;
-  let gain = 0;
+/** The logit change from row `before` to row `after` [F]: every term that reads a feature whose value changed, pairs too. */
+function logitChange(manifest: Manifest, before: ArrayLike<number>, after: ArrayLike<number>): number {
+  let change = 0;
   for (const term of manifest.terms) {
-    if (term.features.includes(feature)) gain += termScoreAt(term, moved) - termScoreAt(term, row);
+    if (term.features.some((feature) => !Object.is(before[feature], after[feature]))) change += termScoreAt(term, after) - termScoreAt(term, before);
   }
-  return gain;
+  return change;
 }
+
+/** A copy of `row` with one feature's value changed. */
+const withValue = (row: ArrayLike<number>, feature: number, value: number): number[] => {
+  const changed = Array.from(row);
+  changed[feature] = value;
+  return changed;
+};
 
 export interface Deviation {
   feature: number;
   label: string;
   /** The lead's bin, as a rep reads it ("1 – 5", "Retail", "missing"). */
   leadValue: string;
+  /** The value that would give this lead the highest score; for a number, every value around it that scores the same ("1,544 – 2,100"). */
   idealValue: string;
-  /** Log-odds the lead loses against the ideal bin, ≥ 0. */
+  /** Log-odds the lead would gain if this feature alone took the ideal value (its pairs with the lead's other features included), ≥ 0. */
   pointsLost: number;
 }
 
 /**
- * Per single-feature term whose feature `source` supplies: the lead's bin, the ideal
- * (highest-scoring, non-missing) bin and the points lost, largest loss first.
+ * One label for the bins `first` … `last` of a numeric axis, made from the bins' own labels
+ * ("≤ 2", "3 – 5 days", "6 days", "≥ 7 days"): "3 – 6 days", "≤ 6 days", "3 days or more".
+ */
+function rangeLabel(axis: Axis, first: number, last: number): string {
+  const { labels } = axis;
+  if (first === last) return labels[first];
+  const top = missingBin(axis) - 1;
+  if (first === 0 && last === top) return 'any value';
+  const upperEnd = (label: string) => label.split(' – ').at(-1)!; // "3 – 5 days" → "5 days"
+  const lowerEnd = (label: string) => label.split(' – ')[0].replace(/\D+$/, ''); // "3 – 5 days", "3 days" → "3"
+  if (first === 0) return `≤ ${upperEnd(labels[last])}`;
+  if (last === top) return `${lowerEnd(labels[first])}${labels[top].replace(/^.*\d/, '')} or more`; // the unit after the top bin's number
+  return `${lowerEnd(labels[first])} – ${upperEnd(labels[last])}`;
+}
+
+/**
+ * Per single-feature term whose feature `source` supplies: the lead's bin, this lead's ideal
+ * value and the points lost, largest loss first. Each value bin is scored as the model scores
+ * the lead with only this feature changed (its own term and its pairs with the lead's other
+ * features), so moving to the ideal adds exactly the points lost (0 when no value would add
+ * any). The ideal is the best-scoring bin, never "missing" (the lead's own when it ties); for a
+ * number, with the neighbouring bins that score the same, so it reads as the range the model
+ * rewards rather than the first narrow bin of it. A feature computed from others (a click
+ * rate) is compared as the model input it is.
  */
 export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, source: SourceKind): Deviation[] {
   return manifest.terms
     .filter((term) => term.features.length === 1 && sourceSupplies(manifest.features[term.features[0]], source))
     .map((term): Deviation => {
-      const shape = shapeOf(term);
-      const axis = shape.axes[0];
-      const leadBin = axisBin(axis, row[term.features[0]]);
-      let idealBin = 0;
-      for (let bin = 1; bin < missingBin(axis); bin++) if (shape.scores[bin] > shape.scores[idealBin]) idealBin = bin;
+      const [feature] = term.features;
+      const axis = shapeOf(term).axes[0];
+      const gains = presentTargets(axis).map(({ value }) => logitChange(manifest, row, withValue(row, feature, value)));
+      const best = Math.max(...gains);
+      const leadBin = axisBin(axis, row[feature]);
+      const idealBin = gains[leadBin] === best ? leadBin : gains.indexOf(best);
+      let [first, last] = [idealBin, idealBin];
+      if (manifest.features[feature].type === 'numeric') {
+        while (first > 0 && gains[first - 1] === best) first--;
+        while (last < gains.length - 1 && gains[last + 1] === best) last++;
+      }
       return {
-        feature: term.features[0],
+        feature,
         label: term.label,
         leadValue: axis.labels[leadBin],
-        idealValue: axis.labels[idealBin],
-        pointsLost: Math.max(0, shape.scores[idealBin] - shape.scores[leadBin]),
+        idealValue: rangeLabel(axis, first, last),
+        pointsLost: Math.max(0, best),
       };
     })
     .sort((a, b) => b.pointsLost - a.pointsLost);
@@ -96,14 +131,21 @@ interface Target {
 /** Every bin of an axis but "missing", each with a value the model puts there. */
 const presentTargets = (axis: Axis): Target[] => Array.from({ length: missingBin(axis) }, (_, bin) => ({ bin, value: valueInBin(axis, bin) }));
 
+/** The least a count must reach to be in `bin` (above the first): the bin's smallest whole number, else a value inside it. */
+function leastValueIn(axis: Axis, bin: number): number {
+  const whole = Math.floor(axis.edges[bin - 1]) + 1;
+  return axisBin(axis, whole) === bin ? whole : valueInBin(axis, bin);
+}
+
 /** A "days since" feature: an activity today resets it to 0. */
 const countsDaysSince = (feature: Feature) => feature.type === 'numeric' && feature.derive.kind === 'daysSince';
 
 /**
  * What a rep's work can move a feature to. An activity today resets a "days since" to 0, the
  * one value it can be given (an older date is not a rep's to choose, whatever the shape says);
- * engagement raises counts and rates, where an unknown count is taken as none recorded; a
- * category (the last page seen) can become any other named level, not the pooled "(other)".
+ * engagement raises counts and rates, where an unknown count is taken as none recorded, each
+ * to the least value of a higher bin; a category (the last page seen) can become any other
+ * named level, not the pooled "(other)".
  */
 function reachableTargets(feature: Feature, axis: Axis, value: number): Target[] {
   if (countsDaysSince(feature)) {
@@ -115,18 +157,100 @@ function reachableTargets(feature: Feature, axis: Axis, value: number): Target[]
     return presentTargets(axis).filter(({ bin }) => bin !== from && bin !== feature.otherCode);
   }
   const from = axisBin(axis, Number.isNaN(value) ? 0 : value);
-  return presentTargets(axis).filter(({ bin }) => bin > from);
+  return presentTargets(axis)
+    .filter(({ bin }) => bin > from)
+    .map(({ bin }) => ({ bin, value: leastValueIn(axis, bin) }));
+}
+
+/** A feature whose model input is its field's value as is (a count, a yes/no): the row gives the field back. */
+const holdsFieldValue = (feature: Feature) => feature.derive.kind === 'value' && feature.type !== 'categorical';
+
+/** The names of the fields `feature` reads from `source`, lower-cased as `readRaw` matches them. */
+const fieldNamesOf = (feature: Feature, source: SourceKind) => fieldSourcesOf(feature.derive).flatMap((from) => from[source]?.toLowerCase() ?? []);
+
+/** The fields the row's counts and yes/no features read, each with its value in `row` (NaN = missing). */
+function fieldValuesOf(manifest: Manifest, row: ArrayLike<number>, source: SourceKind): RawRecord {
+  const record: RawRecord = {};
+  manifest.features.forEach((feature, f) => {
+    const name = feature.derive.kind === 'value' ? feature.derive.from[source] : undefined;
+    if (name !== undefined && holdsFieldValue(feature)) record[name] = row[f];
+  });
+  return record;
+}
+
+/** Re-derived features read counts and ratios of counts only (see `rowAfterChange`), never the time. */
+const TIME_NOT_READ = new Date(Number.NaN);
+
+/** An unknown count is none recorded, as `reachableTargets` takes it. */
+const countOrNone = (count: number) => (Number.isNaN(count) ? 0 : count);
+
+/**
+ * The row once a rep's work gives `feature` the value `value`, with every other feature read
+ * from the same field (a click rate from its clicks) re-derived by featurization itself from
+ * the row's counts; and those followers. Null when that is no change a rep can make, or none
+ * the row can say exactly: the field also feeds a feature that counts alone cannot re-derive
+ * (a day of the week of the same date), or a rate would count more events than its
+ * denominator has (more clicks than opens).
+ */
+function rowAfterChange(
+  manifest: Manifest,
+  used: readonly number[],
+  row: ArrayLike<number>,
+  feature: number,
+  value: number,
+  source: SourceKind,
+): { after: number[]; followers: number[] } | null {
+  const after = withValue(row, feature, value);
+  const fields = fieldNamesOf(manifest.features[feature], source);
+  const followers = used.filter(
+    (f) => f !== feature && sourceSupplies(manifest.features[f], source) && fieldNamesOf(manifest.features[f], source).some((name) => fields.includes(name)),
+  );
+  if (followers.length === 0) return { after, followers };
+  if (!holdsFieldValue(manifest.features[feature])) return null;
+  const record = fieldValuesOf(manifest, after, source);
+  for (const f of followers) {
+    const follower = manifest.features[f];
+    const { derive } = follower;
+    const fromCounts = (derive.kind === 'ratio' || holdsFieldValue(follower)) && fieldSourcesOf(derive).every((from) => readRaw(record, from, source) !== undefined);
+    if (!fromCounts) return null;
+    if (derive.kind === 'ratio') {
+      const { numerator, denominator } = ratioParts(record, derive, follower.missingValues, source);
+      if (countOrNone(numerator) > countOrNone(denominator)) return null;
+    }
+    after[f] = featureValue(record, follower, source, TIME_NOT_READ);
+  }
+  return { after, followers };
+}
+
+/** A feature value as a rep reads it: the number with its unit, or the axis's "missing". */
+const numberAsRead = (feature: Feature, axis: Axis, value: number) => (Number.isNaN(value) ? axis.labels[missingBin(axis)] : formatNumber(value, feature.unit));
+
+/** A feature that changes with a field a rep changes (a click rate when the opens change), as a rep reads it. */
+export interface FollowingChange {
+  feature: number;
+  label: string;
+  from: string;
+  to: string;
 }
 
 export interface Change {
   feature: number;
   label: string;
+  /**
+   * The bins a rep reads ("1 – 5" → "6 – 9"): any value in the bin gives the same score. When
+   * other features are computed from the field, the exact numbers instead ("2" → "20"): the
+   * promised score holds for that number.
+   */
   from: string;
   to: string;
-  /** Log-odds this change adds, given the changes before it. */
+  /** The feature's new model input: the count, the category's code, 0 days for an activity today. */
+  value: number;
+  /** Log-odds this change adds, given the changes before it (with the features that follow it). */
   points: number;
   /** A "days since" reset to 0: the change is an activity today. */
   today: boolean;
+  /** Features computed from the changed field that change with it. */
+  alsoChanges: FollowingChange[];
 }
 
 export interface HotterPlan {
@@ -136,20 +260,30 @@ export interface HotterPlan {
   threshold: number;
   changes: Change[];
   probabilityBefore: number;
+  /** What the model gives the lead with every change made (and the features that follow them re-derived). */
   probabilityAfter: number;
   /** Whether the changes reach the target tier (else they are the best ≤ MAX_CHANGES moves). */
   reaches: boolean;
 }
 
 /**
- * The smallest changes to actionable features that move the lead to the next tier (hot when
+ * Whether a rep can set the feature: actionable, a field `source` has, and one field only. A
+ * feature computed from several fields (a click rate) is never a change of its own: it follows
+ * its fields.
+ */
+const settable = (feature: Feature, source: SourceKind) =>
+  feature.actionable && sourceSupplies(feature, source) && fieldSourcesOf(feature.derive).length === 1;
+
+/**
+ * The smallest changes to fields a rep can set that move the lead to the next tier (hot when
  * warm starts where hot does), or null when it is hot already. Greedy: while the target is not
  * reached (at most MAX_CHANGES), if some single move reaches it, take the one that adds the
- * fewest points (the smallest step that is enough); otherwise take the move that adds the most. A feature changes at most
- * once, only the way a rep's work moves it (see reachableTargets), and never to "missing"; only
- * features `source` supplies are changed. `scoredTier` is the tier the lead was shown with: the
- * plan starts from it, so it never contradicts the score a rep sees (a probability recomputed
- * from the contributions can fall on the other side of a threshold).
+ * fewest points (the smallest step that is enough); otherwise take the move that adds the most.
+ * A feature changes at most once, only the way a rep's work moves it (see reachableTargets),
+ * never to "missing", and only as `rowAfterChange` allows, its followers re-derived: the
+ * promised probability is the model's for the changed lead. `scoredTier` is the tier the lead
+ * was shown with: the plan starts from it, so it never contradicts the score a rep sees (a
+ * probability recomputed from the contributions can fall on the other side of a threshold).
  */
 export function whatWouldMakeHotter(
   manifest: Manifest,
@@ -168,24 +302,21 @@ export function whatWouldMakeHotter(
   const aim = tier === 'cold' && tiers.warm < tiers.hot ? 'warm' : 'hot';
   const reached = (value: number) => applyCalibration(manifest.calibration, value) >= tiers[aim];
 
-  const current = Array.from(row); // [F] the row as the changes so far leave it
-  const usedFeatures = new Set(manifest.terms.flatMap((term) => term.features));
-  const actionable = [...usedFeatures].filter((feature) => manifest.features[feature].actionable && sourceSupplies(manifest.features[feature], source));
+  let current = Array.from(row); // [F] the row as the changes so far leave it
+  const used = [...new Set(manifest.terms.flatMap((term) => term.features))];
+  const candidates = used.filter((feature) => settable(manifest.features[feature], source));
   const changes: Change[] = [];
   // A lead below the target tier needs a change, even if its recomputed probability sits on the threshold.
   while ((changes.length === 0 || !reached(logit)) && changes.length < MAX_CHANGES) {
-    const moves = actionable
+    const before = current;
+    const moves = candidates
       .filter((feature) => !changes.some((change) => change.feature === feature))
       .flatMap((feature) => {
         const axis = ownAxis(manifest, feature);
-        const from = axisBin(axis, current[feature]);
-        return reachableTargets(manifest.features[feature], axis, current[feature]).map((target) => ({
-          feature,
-          axis,
-          from,
-          target,
-          gain: gainOf(manifest, current, feature, target.value),
-        }));
+        return reachableTargets(manifest.features[feature], axis, before[feature]).flatMap((target) => {
+          const changed = rowAfterChange(manifest, used, before, feature, target.value, source);
+          return changed ? [{ feature, axis, target, ...changed, gain: logitChange(manifest, before, changed.after) }] : [];
+        });
       })
       .filter((move) => move.gain > 0);
     if (moves.length === 0) break;
@@ -193,15 +324,25 @@ export function whatWouldMakeHotter(
     const best = reaching.length > 0
       ? reaching.reduce((a, b) => (b.gain < a.gain ? b : a))
       : moves.reduce((a, b) => (b.gain > a.gain ? b : a));
+    const feature = manifest.features[best.feature];
+    const byNumber = best.followers.length > 0;
     changes.push({
       feature: best.feature,
-      label: manifest.features[best.feature].label,
-      from: best.axis.labels[best.from],
-      to: best.axis.labels[best.target.bin],
+      label: feature.label,
+      from: byNumber ? numberAsRead(feature, best.axis, before[best.feature]) : best.axis.labels[axisBin(best.axis, before[best.feature])],
+      to: byNumber ? numberAsRead(feature, best.axis, best.target.value) : best.axis.labels[best.target.bin],
+      value: best.target.value,
       points: best.gain,
-      today: countsDaysSince(manifest.features[best.feature]),
+      today: countsDaysSince(feature),
+      alsoChanges: best.followers
+        .filter((f) => !Object.is(Math.fround(before[f]), Math.fround(best.after[f])))
+        .map((f) => {
+          const follower = manifest.features[f];
+          const axis = ownAxis(manifest, f);
+          return { feature: f, label: follower.label, from: numberAsRead(follower, axis, before[f]), to: numberAsRead(follower, axis, best.after[f]) };
+        }),
     });
-    current[best.feature] = best.target.value;
+    current = best.after;
     logit += best.gain;
   }
   const probabilityAfter = applyCalibration(manifest.calibration, logit);
