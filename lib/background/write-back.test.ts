@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldUpdate } from '../crm/client';
-import { CrmError } from '../crm/http';
+import { generateDemoLeads } from '../crm/demo-data';
+import { CrmError, isCrmError } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
-import { REASON_MAX_LENGTH, WriteBackTargetSchema, fieldUpdate, writeBack, type RecordWriter, type ScoreToWrite } from './write-back';
+import { defaultBehaviour } from '../../test/demo-crm/behaviour';
+import { demoFetch } from '../../test/demo-crm/fetch';
+import { createDemoCrm } from '../../test/demo-crm/server';
+import { REASON_MAX_LENGTH, WriteBackTargetSchema, fieldUpdate, fieldsToWrite, writeBack, type RecordWriter, type ScoreToWrite } from './write-back';
 
 const target = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Tier__c', reasonField: null });
 const rows: ScoreToWrite[] = Array.from({ length: 5 }, (_, i) => ({ recordId: `00Q${i}`, score: 90 - i, tier: i < 2 ? 'hot' : 'cold', topReason: 'Title seniority: VP Sales' }));
@@ -102,6 +106,34 @@ describe('writeBack', () => {
     };
     await expect(writeBack(rows, target, refusing)).rejects.toThrow(/refused the session/);
     expect(calls).toBe(1);
+  });
+
+  it('names each field it writes with what it holds: the score a number, the tier one of its words, the reason text', () => {
+    expect(fieldsToWrite({ ...target, reasonField: 'LeadLens_Reason__c' })).toEqual([
+      { name: 'LeadLens_Score__c', holds: 'number' },
+      { name: 'LeadLens_Tier__c', holds: 'text', values: ['Hot', 'Warm', 'Cold'] },
+      { name: 'LeadLens_Reason__c', holds: 'text' },
+    ]);
+    expect(fieldsToWrite({ ...target, scoreField: null, tierField: null, reasonField: 'LeadLens_Reason__c' })).toEqual([{ name: 'LeadLens_Reason__c', holds: 'text' }]);
+  });
+
+  it('never overwrites HubSpot’s own properties: the client refuses a tier or reason typed as jobtitle or lastname, without writing', async () => {
+    const leads = generateDemoLeads({ count: 5, seed: 7, now: new Date('2026-11-01T00:00:00Z') });
+    const { handle } = createDemoCrm(leads, defaultBehaviour());
+    const requests: string[] = [];
+    const fetch = demoFetch((request) => (requests.push(`${request.method} ${request.url.pathname}`), handle(request)));
+    const hubspot = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch });
+    const mistyped = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: 'jobtitle', reasonField: 'lastname' });
+    const error = await hubspot.checkWritableFields(fieldsToWrite(mistyped)).catch((e: unknown) => e);
+    expect(isCrmError(error, 'request')).toBe(true);
+    expect(String(error)).toContain('"jobtitle" (Job title) is one of HubSpot\'s own properties');
+    expect(String(error)).toContain('"lastname" (Last name) is one of HubSpot\'s own properties');
+    expect(requests.filter((request) => request.startsWith('POST'))).toEqual([]);
+    // The LeadLens properties the portal created are written.
+    const chosen = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: 'leadlens_reason' });
+    await hubspot.checkWritableFields(fieldsToWrite(chosen));
+    const contacts = leads.map((lead, i) => ({ ...rows[i], recordId: lead.hubspotId }));
+    expect(await writeBack(contacts, chosen, hubspot)).toEqual({ written: 5, failed: [] });
   });
 
   it('stops when cancelled', async () => {

@@ -1,12 +1,13 @@
 /**
  * Write-back: each lead's score, tier and top reason into CRM fields the admin chose (a
  * Salesforce custom field, a HubSpot custom property), in batches of the size the CRM's batch
- * API takes, one batch at a time so the client's rate limiter paces them. A failed batch is
- * reported with its records and the others still go, as are the records the CRM refused
- * one by one.
+ * API takes, one batch at a time so the client's rate limiter paces them. The job checks the
+ * fields with the CRM client first (`checkWritableFields` with `fieldsToWrite`: not the CRM's
+ * own, read-only, or of another type). A failed batch is reported with its records and the
+ * others still go, as are the records the CRM refused one by one.
  */
 import { z } from 'zod';
-import type { CrmClient, FieldUpdate } from '../crm/client';
+import type { CrmClient, FieldToWrite, FieldUpdate } from '../crm/client';
 import { isCrmError } from '../crm/http';
 import type { CrmKind } from '../crm/types';
 import { CrmKindSchema } from '../messaging/schemas';
@@ -55,6 +56,15 @@ export interface ScoreToWrite {
 
 /** Text fields hold 255 characters in a default Salesforce text field and a HubSpot single-line property. */
 export const REASON_MAX_LENGTH = 255;
+
+/** The target's fields and what `fieldUpdate` fills them with: the score a number, the tier one of its words, the reason any text. */
+export function fieldsToWrite(target: WriteBackTarget): FieldToWrite[] {
+  const fields: FieldToWrite[] = [];
+  if (target.scoreField) fields.push({ name: target.scoreField, holds: 'number' });
+  if (target.tierField) fields.push({ name: target.tierField, holds: 'text', values: Object.values(TIER_LOOK).map((look) => look.word) });
+  if (target.reasonField) fields.push({ name: target.reasonField, holds: 'text' });
+  return fields;
+}
 
 export function fieldUpdate(row: ScoreToWrite, target: WriteBackTarget): FieldUpdate {
   const fields: Record<string, string | number> = {};

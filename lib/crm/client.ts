@@ -5,6 +5,7 @@
  * reads the credentials).
  */
 import type { RawRecord } from '../ml/featurize';
+import { CrmError } from './http';
 import type { CrmKind } from './types';
 
 /** One record as the API returns it, with the two facts sync and caching key on. */
@@ -43,6 +44,17 @@ export interface ReadOptions {
 export interface FieldUpdate {
   recordId: string;
   fields: Record<string, string | number>;
+}
+
+/**
+ * A field write-back fills: with a number (the score) or text (the tier's word, the top reason);
+ * `values` when the text is always one of these words (the tiers), which a choice list (a
+ * Salesforce picklist, a HubSpot dropdown) offering every one of them can hold.
+ */
+export interface FieldToWrite {
+  name: string;
+  holds: 'number' | 'text';
+  values?: readonly string[];
 }
 
 /** A record the CRM refused to update while it took the rest of the batch. */
@@ -101,6 +113,14 @@ export interface CrmClient {
    */
   updateRecords(updates: readonly FieldUpdate[], signal?: AbortSignal): Promise<RecordUpdateFailure[]>;
   /**
+   * Refuses, before anything is written, fields `updateRecords` must not write: the CRM's own
+   * (write-back would overwrite their data on every record), read-only or calculated ones, those
+   * that do not exist, and those whose type cannot hold what is written. Reads the CRM's field
+   * definitions afresh, so a field created a moment ago counts. Throws a `CrmError` naming every
+   * field refused and why.
+   */
+  checkWritableFields(fields: readonly FieldToWrite[], signal?: AbortSignal): Promise<void>;
+  /**
    * Display names of these owner ids (Salesforce `OwnerId`, HubSpot `hubspot_owner_id`), for
    * those the CRM could name; the others are absent. HubSpot without the owners scope names none.
    */
@@ -111,6 +131,25 @@ export interface CrmClient {
    * own), or null when the CRM would not say.
    */
   checkAccess(signal?: AbortSignal): Promise<CrmAccount | null>;
+}
+
+/** What a field refused for its type was to hold, in words. */
+export const heldInWords = (field: FieldToWrite) => (field.holds === 'number' ? 'a number' : 'text');
+
+/**
+ * Why a choice list offering `options` cannot take `field` (`named`, a `listKind` of the CRM's),
+ * or null when it offers every word written.
+ */
+export function choiceListRefusal(named: string, listKind: string, field: FieldToWrite, options: readonly string[]): string | null {
+  if (field.holds !== 'text' || !field.values) return `${named} is a ${listKind}, which cannot hold ${heldInWords(field)}`;
+  const lacking = field.values.filter((value) => !options.includes(value));
+  return lacking.length === 0 ? null : `${named} is a ${listKind} without ${lacking.map((value) => `"${value}"`).join(', ')}`;
+}
+
+/** Throws, naming every refused field and why, when any field has a refusal (null: it may be written). */
+export function refuseUnwritableFields(refusals: readonly (string | null)[]): void {
+  const refused = refusals.filter((refusal) => refusal !== null);
+  if (refused.length > 0) throw new CrmError('request', `${refused.join('; ')}. Nothing was written.`);
 }
 
 /** ISO-8601 date-time → epoch ms, accepting Salesforce's `+0000` offsets. NaN when invalid. */

@@ -313,6 +313,64 @@ describe('HubSpot client against the demo CRM', () => {
   });
 });
 
+describe('HubSpot write-back targets', () => {
+  const tier = { name: 'leadlens_tier', holds: 'text', values: ['Hot', 'Warm', 'Cold'] } as const;
+
+  it('takes the properties the portal created for LeadLens, and refuses HubSpot’s own and those it lacks, naming each', async () => {
+    const { client, requests } = setup();
+    await expect(client.checkWritableFields([{ name: 'leadlens_score', holds: 'number' }, tier, { name: 'leadlens_reason', holds: 'text' }])).resolves.toBeUndefined();
+    const error = await client.checkWritableFields([{ name: 'jobtitle', holds: 'text' }, { name: 'hs_analytics_source', holds: 'text' }, { name: 'leadlens_scor', holds: 'number' }]).catch((e: unknown) => e);
+    expect(isCrmError(error, 'request')).toBe(true);
+    expect((error as Error).message).toBe(
+      '"jobtitle" (Job title) is one of HubSpot\'s own properties: LeadLens writes only to custom properties, so it never overwrites your contacts\' data; ' +
+        '"hs_analytics_source" (Original Source) is one of HubSpot\'s own properties: LeadLens writes only to custom properties, so it never overwrites your contacts\' data; ' +
+        'HubSpot contacts have no property "leadlens_scor": create it in HubSpot, or check its internal name. Nothing was written.',
+    );
+    expect(requests.filter((request) => !request.startsWith('GET /crm/v3/properties/contacts'))).toEqual([]);
+  });
+
+  it('refuses custom properties HubSpot calculates or keeps read-only, and those whose type cannot hold the value', async () => {
+    const custom = (name: string, type: string, more: object = {}) => ({ name, label: name.replace(/_/g, ' '), type, calculated: false, modificationMetadata: { archivable: true, readOnlyDefinition: false, readOnlyValue: false }, ...more });
+    const options = (...values: string[]) => ({ options: values.map((value, displayOrder) => ({ label: value, value, displayOrder, hidden: false })) });
+    const properties = [
+      { name: 'hs_lastmodifieddate', label: 'Object last modified date/time', type: 'datetime', hubspotDefined: true },
+      custom('fit_formula', 'number', { calculated: true }),
+      custom('fit_synced', 'number', { modificationMetadata: { archivable: true, readOnlyDefinition: false, readOnlyValue: true } }),
+      custom('fit_date', 'date'),
+      custom('fit_text', 'string'),
+      custom('fit_number', 'number'),
+      custom('tier_dropdown', 'enumeration', options('Hot', 'Warm', 'Cold', 'Frozen')),
+      custom('tier_short_dropdown', 'enumeration', options('Hot', 'Warm')),
+    ];
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: demoFetch(() => json(200, { results: properties })) });
+    // Every value is sent as text: a text property holds the score too; a dropdown offering every tier holds the tier.
+    await expect(client.checkWritableFields([{ name: 'fit_text', holds: 'number' }, { ...tier, name: 'tier_dropdown' }, { name: 'fit_number', holds: 'number' }])).resolves.toBeUndefined();
+    const refusals = async (fields: Parameters<typeof client.checkWritableFields>[0]) => ((await client.checkWritableFields(fields).catch((e: unknown) => e)) as Error).message;
+    expect(await refusals([{ name: 'fit_formula', holds: 'number' }])).toBe('"fit_formula" (fit formula) is calculated by HubSpot. Nothing was written.');
+    expect(await refusals([{ name: 'fit_synced', holds: 'number' }])).toBe('"fit_synced" (fit synced) is read-only in HubSpot. Nothing was written.');
+    expect(await refusals([{ name: 'fit_date', holds: 'number' }])).toBe('"fit_date" (fit date) is a date property, which cannot hold a number. Nothing was written.');
+    expect(await refusals([{ ...tier, name: 'fit_number' }])).toBe('"fit_number" (fit number) is a number property, which cannot hold text. Nothing was written.');
+    expect(await refusals([{ ...tier, name: 'tier_short_dropdown' }])).toBe('"tier_short_dropdown" (tier short dropdown) is a dropdown without "Cold". Nothing was written.');
+    expect(await refusals([{ name: 'tier_dropdown', holds: 'text' }])).toBe('"tier_dropdown" (tier dropdown) is a dropdown, which cannot hold text. Nothing was written.');
+  });
+
+  it('lists the properties afresh for each check: a property created a moment ago is taken', async () => {
+    const handle = createDemoCrmHandler(small);
+    let propertyLists = 0;
+    const fetch = demoFetch((request) => {
+      if (!request.url.pathname.startsWith('/crm/v3/properties/')) return handle(request);
+      const { results } = JSON.parse(String(handle(request).body)) as { results: { name: string }[] };
+      // The admin creates `leadlens_fit` between the two checks.
+      const listed = ++propertyLists === 1 ? results : [...results, { ...results.find((property) => property.name === 'leadlens_score')!, name: 'leadlens_fit' }];
+      return json(200, { results: listed });
+    });
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch });
+    await expect(client.checkWritableFields([{ name: 'leadlens_fit', holds: 'number' }])).rejects.toThrow(/no property "leadlens_fit"/);
+    await expect(client.checkWritableFields([{ name: 'leadlens_fit', holds: 'number' }])).resolves.toBeUndefined();
+    expect(propertyLists).toBe(2);
+  });
+});
+
 describe('HubSpot archived contacts', () => {
   const DAY = 86_400_000;
 

@@ -5,8 +5,8 @@
  * search 4 per second.
  */
 import { z } from 'zod';
-import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, FieldUpdate, ReadOptions, RecordUpdateFailure } from './client';
-import { parseCrmDateTime } from './client';
+import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, FieldToWrite, FieldUpdate, ReadOptions, RecordUpdateFailure } from './client';
+import { choiceListRefusal, heldInWords, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 
@@ -58,7 +58,7 @@ export const HubSpotApiVersionSchema = z.union([z.literal('v3'), z.string().rege
 export type HubSpotApiVersion = z.infer<typeof HubSpotApiVersionSchema>;
 
 export interface HubSpotClientOptions {
-  /** Private-app token, service key or OAuth access token, read at call time. */
+  /** Private-app token or service key, read at call time. */
   accessToken(): Promise<string>;
   apiVersion?: HubSpotApiVersion;
   /** The app's burst limit: 100 per 10 s (free, starter), 190 (professional, enterprise). */
@@ -96,7 +96,22 @@ const BatchUpdateSchema = z.object({
   errors: z.array(BatchErrorSchema).optional(),
 });
 type BatchUpdateResponse = z.infer<typeof BatchUpdateSchema>;
-const PropertiesSchema = z.object({ results: z.array(z.looseObject({ name: z.string().regex(/^\w+$/) })) });
+/**
+ * A contact property's definition. Reads need its name only; the rest decides whether write-back
+ * may fill it (`writeRefusal`). HubSpot marks its own properties `hubspotDefined`, and leaves that
+ * out for the portal's; a flag left out is not set.
+ */
+const PropertySchema = z.looseObject({
+  name: z.string().regex(/^\w+$/),
+  label: z.string().optional(),
+  type: z.string().optional(),
+  options: z.array(z.looseObject({ value: z.string() })).optional(),
+  hubspotDefined: z.boolean().optional(),
+  calculated: z.boolean().optional(),
+  modificationMetadata: z.looseObject({ readOnlyValue: z.boolean() }).optional(),
+});
+type Property = z.infer<typeof PropertySchema>;
+const PropertiesSchema = z.object({ results: z.array(PropertySchema) });
 const ListSchema = z.object({ results: z.array(z.looseObject({ id: z.string() })) });
 function listPageSchema<C extends z.ZodType>(contact: C) {
   return z.object({ results: z.array(contact), paging: z.object({ next: z.object({ after: z.string() }) }).optional() });
@@ -175,6 +190,23 @@ function updateFailures(updates: readonly FieldUpdate[], { results, errors = [] 
   return [...named, ...updates.filter((update) => !accounted.has(update.recordId)).map(({ recordId }) => ({ recordId, error }))];
 }
 
+/**
+ * Why write-back may not fill `property` with `field`, or null when it may: only properties
+ * created in the portal (never HubSpot's own, such as `jobtitle`, whose data it would overwrite on
+ * every contact), that HubSpot neither calculates nor keeps read-only, of a type that holds the
+ * value (every value is sent as text: a text property holds a number too).
+ */
+function writeRefusal(field: FieldToWrite, property: Property | undefined): string | null {
+  if (!property) return `HubSpot contacts have no property "${field.name}": create it in HubSpot, or check its internal name`;
+  const named = `"${property.name}" (${property.label ?? property.name})`;
+  if (property.hubspotDefined) return `${named} is one of HubSpot's own properties: LeadLens writes only to custom properties, so it never overwrites your contacts' data`;
+  if (property.calculated) return `${named} is calculated by HubSpot`;
+  if (property.modificationMetadata?.readOnlyValue) return `${named} is read-only in HubSpot`;
+  if (property.type === 'string' || (property.type === 'number' && field.holds === 'number')) return null;
+  if (property.type === 'enumeration') return choiceListRefusal(named, 'dropdown', field, (property.options ?? []).map((option) => option.value));
+  return `${named} is ${property.type ? `a ${property.type} property` : 'a property of no stated type'}, which cannot hold ${heldInWords(field)}`;
+}
+
 /** Whether a record is not one of `seen`, the contacts returned already as they are now (same id and date). */
 const notIn = (seen: Seen) => (record: CrmRecord) => !seen.some(({ id, at }) => id === record.id && at === record.modifiedAt);
 
@@ -214,12 +246,12 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     fetch: options.fetch,
   });
 
-  /** Every contact property the token can read. */
-  const propertyNames = loadOnce(async (signal) => {
+  /** Every contact property the token can read: their names, and their definitions by name. */
+  const contactProperties = loadOnce(async (signal) => {
     const { data } = await http.request({ path: propertiesPath, schema: PropertiesSchema, what: 'list contact properties', signal });
     const names = data.results.map((property) => property.name);
     if (!names.includes(MODIFIED)) throw new CrmError('schema', `HubSpot contacts have no property ${MODIFIED} (list contact properties)`);
-    return names;
+    return { names, byName: new Map(data.results.map((property) => [property.name, property])) };
   }, { ms: RELOAD_AFTER_MS, clock });
 
   /**
@@ -255,7 +287,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
   }
 
   async function properties(requested: readonly string[] | undefined, signal?: AbortSignal): Promise<string[]> {
-    const names = requested ? [...new Set([MODIFIED, ...requested])] : await propertyNames.get(signal);
+    const names = requested ? [...new Set([MODIFIED, ...requested])] : (await contactProperties.get(signal)).names;
     const invalid = names.find((name) => !/^\w+$/.test(name));
     if (invalid !== undefined) throw new CrmError('request', `Not a HubSpot property name: "${invalid}"`);
     return names;
@@ -401,6 +433,12 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       return updateFailures(updates, data);
     },
 
+    async checkWritableFields(fields, signal) {
+      contactProperties.forget(); // listed afresh: a property created a moment ago counts
+      const { byName } = await contactProperties.get(signal);
+      refuseUnwritableFields(fields.map((field) => writeRefusal(field, byName.get(field.name))));
+    },
+
     async ownerNames(ids, signal) {
       const directory = await ownerDirectory.get(signal);
       return new Map(ids.flatMap((id) => (directory.has(id) ? [[id, directory.get(id)!] as const] : [])));
@@ -409,8 +447,8 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     async checkAccess(signal) {
       await http.request({ path: `${objects}?limit=1`, schema: ListSchema, what: 'read contacts', signal });
       // Listed afresh: the token is read at call time, so the one checked may see other properties.
-      propertyNames.forget();
-      await propertyNames.get(signal);
+      contactProperties.forget();
+      await contactProperties.get(signal);
       // Every portal shares one API host: only the account details tell a new token's portal from the last one's.
       try {
         const { data } = await http.request({ path: accountDetailsPath, schema: AccountDetailsSchema, what: 'read the account details', signal });

@@ -218,6 +218,59 @@ describe('Salesforce client against the demo CRM', () => {
   });
 });
 
+describe('Salesforce write-back targets', () => {
+  const tier = { name: 'LeadLens_Tier__c', holds: 'text', values: ['Hot', 'Warm', 'Cold'] } as const;
+  const refusal = async (client: ReturnType<typeof setup>['client'], fields: Parameters<ReturnType<typeof setup>['client']['checkWritableFields']>[0]) =>
+    ((await client.checkWritableFields(fields).catch((e: unknown) => e)) as Error).message;
+
+  it('takes the custom fields the org created for LeadLens (names without case), and refuses standard fields, those it lacks and another type', async () => {
+    const { client, requests } = setup();
+    await expect(client.checkWritableFields([{ name: 'leadlens_score__c', holds: 'number' }, tier, { name: 'LeadLens_Reason__c', holds: 'text' }])).resolves.toBeUndefined();
+    const error = await client.checkWritableFields([{ name: 'Title', holds: 'text' }, { name: 'Missing_Score__c', holds: 'number' }]).catch((e: unknown) => e);
+    expect(isCrmError(error, 'request')).toBe(true);
+    expect((error as Error).message).toBe(
+      '"Title" (Title) is a standard Salesforce field: LeadLens writes only to custom fields, so it never overwrites your Leads\' data; ' +
+        'Salesforce Leads have no field "Missing_Score__c" that you can see: create it, or check its API name and field-level security. Nothing was written.',
+    );
+    // A number goes as a JSON number, which a text field refuses.
+    expect(await refusal(client, [{ name: 'LeadLens_Tier__c', holds: 'number' }])).toBe('"LeadLens_Tier__c" (LeadLens Tier) is a string field, which cannot hold a number. Nothing was written.');
+    expect(await refusal(client, [{ ...tier, name: 'LeadLens_Score__c' }])).toBe('"LeadLens_Score__c" (LeadLens Score) is a double field, which cannot hold text. Nothing was written.');
+    expect(requests.filter((request) => !request.endsWith('/sobjects/Lead/describe'))).toEqual([]);
+  });
+
+  it('refuses custom fields the user cannot update (a formula), and picklists lacking a tier', async () => {
+    const picklist = (...values: string[]) => values.map((value) => ({ value, label: value, active: value !== 'Retired', defaultValue: false }));
+    const fields = [
+      { name: 'Id', type: 'id', custom: false, updateable: false },
+      { name: 'SystemModstamp', type: 'datetime', custom: false, updateable: false },
+      { name: 'Fit_Formula__c', label: 'Fit formula', type: 'double', custom: true, updateable: false, calculated: true },
+      { name: 'Fit_Unsaid__c', label: 'Fit unsaid', type: 'double', custom: true },
+      { name: 'Tier__c', label: 'Tier', type: 'picklist', custom: true, updateable: true, picklistValues: picklist('Hot', 'Warm', 'Cold') },
+      { name: 'Old_Tier__c', label: 'Old tier', type: 'picklist', custom: true, updateable: true, picklistValues: picklist('Hot', 'Warm', 'Retired') },
+    ];
+    const { client } = setup('67.0', (request) => (request.url.pathname.endsWith('/sobjects/Lead/describe') ? json(200, { fields }) : undefined));
+    await expect(client.checkWritableFields([{ ...tier, name: 'Tier__c' }])).resolves.toBeUndefined();
+    expect(await refusal(client, [{ name: 'Fit_Formula__c', holds: 'number' }])).toBe('"Fit_Formula__c" (Fit formula) is read-only for you (a formula field, or field-level security). Nothing was written.');
+    // Describe always says whether a field is updateable: one that does not say is not written.
+    expect(await refusal(client, [{ name: 'Fit_Unsaid__c', holds: 'number' }])).toMatch(/^"Fit_Unsaid__c" \(Fit unsaid\) is read-only for you/);
+    expect(await refusal(client, [{ ...tier, name: 'Old_Tier__c' }])).toBe('"Old_Tier__c" (Old tier) is a picklist without "Cold". Nothing was written.');
+    expect(await refusal(client, [{ name: 'Tier__c', holds: 'text' }])).toBe('"Tier__c" (Tier) is a picklist, which cannot hold text. Nothing was written.');
+  });
+
+  it('describes Lead afresh for each check: a field created a moment ago is taken', async () => {
+    let fitScoreCreated = false;
+    const { client, requests } = setup('67.0', (request) => {
+      if (!request.url.pathname.endsWith('/sobjects/Lead/describe')) return undefined;
+      const fields = [{ name: 'Id', type: 'id' }, { name: 'SystemModstamp', type: 'datetime' }];
+      return json(200, { fields: fitScoreCreated ? [...fields, { name: 'Fit_Score__c', label: 'Fit score', type: 'double', custom: true, updateable: true }] : fields });
+    });
+    await expect(client.checkWritableFields([{ name: 'Fit_Score__c', holds: 'number' }])).rejects.toThrow(/no field "Fit_Score__c"/);
+    fitScoreCreated = true;
+    await expect(client.checkWritableFields([{ name: 'Fit_Score__c', holds: 'number' }])).resolves.toBeUndefined();
+    expect(requests.filter((request) => request.endsWith('/describe'))).toHaveLength(2);
+  });
+});
+
 describe('Salesforce deleted Leads', () => {
   const DAY = 86_400_000;
   const isDeletedRequest = (request: DemoRequest) => request.url.pathname.endsWith('/sobjects/Lead/deleted/');

@@ -5,8 +5,8 @@
  * Deleted", or by every Lead's Id when Salesforce no longer keeps them.
  */
 import { z } from 'zod';
-import type { ChangedPage, CrmClient, CrmRecord, Deletions, ReadOptions, RecordUpdateFailure } from './client';
-import { parseCrmDateTime } from './client';
+import type { ChangedPage, CrmClient, CrmRecord, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
+import { choiceListRefusal, heldInWords, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 
 export const DEFAULT_SALESFORCE_API_VERSION = '67.0';
@@ -77,9 +77,41 @@ type QueryPage<R extends z.ZodType> = ReturnType<typeof queryPageSchema<R>>;
 const LeadPageSchema = queryPageSchema(LeadSchema);
 const NamedRecordPageSchema = queryPageSchema(NamedRecordSchema);
 
-const DescribeSchema = z.object({
-  fields: z.array(z.looseObject({ name: z.string().regex(/^\w+$/), type: z.string() })),
+/**
+ * Lead's fields as describe lists them. Reads need name and type; the rest, which Salesforce sends
+ * for every field, decides whether write-back may fill it (`writeRefusal`), and a field missing
+ * `custom` or `updateable` is not filled.
+ */
+const DescribedFieldSchema = z.looseObject({
+  name: z.string().regex(/^\w+$/),
+  type: z.string(),
+  label: z.string().optional(),
+  custom: z.boolean().optional(),
+  updateable: z.boolean().optional(),
+  picklistValues: z.array(z.looseObject({ value: z.string(), active: z.boolean() })).optional(),
 });
+type DescribedField = z.infer<typeof DescribedFieldSchema>;
+const DescribeSchema = z.object({ fields: z.array(DescribedFieldSchema) });
+
+/** Salesforce field types that hold a number, and text; a picklist holds the text of its active values. */
+const NUMBER_TYPES = new Set(['double', 'int', 'percent', 'currency']);
+const TEXT_TYPES = new Set(['string', 'textarea']);
+
+/**
+ * Why write-back may not fill the Lead field `described` with `field`, or null when it may: only
+ * custom fields (never Salesforce's own, whose data it would overwrite on every Lead) the user
+ * can update, of a type that holds the value (a number is sent as a JSON number, which a text
+ * field refuses).
+ */
+function writeRefusal(field: FieldToWrite, described: DescribedField | undefined): string | null {
+  if (!described) return `Salesforce Leads have no field "${field.name}" that you can see: create it, or check its API name and field-level security`;
+  const named = `"${described.name}" (${described.label ?? described.name})`;
+  if (!described.custom) return `${named} is a standard Salesforce field: LeadLens writes only to custom fields, so it never overwrites your Leads' data`;
+  if (!described.updateable) return `${named} is read-only for you (a formula field, or field-level security)`;
+  if ((field.holds === 'number' ? NUMBER_TYPES : TEXT_TYPES).has(described.type)) return null;
+  if (described.type === 'picklist') return choiceListRefusal(named, 'picklist', field, (described.picklistValues ?? []).filter((entry) => entry.active).map((entry) => entry.value));
+  return `${named} is a ${described.type} field, which cannot hold ${heldInWords(field)}`;
+}
 
 /** sObject Collections answer: one result per record, in the order sent. */
 const CollectionResultsSchema = z.array(
@@ -136,25 +168,31 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     fetch: options.fetch,
   });
   const base = `/services/data/v${options.apiVersion}`;
-  let syncedFields: Promise<string[]> | undefined;
-  // The last describe's names by lower case (reads match requested names without case), and when.
+  /** The last describe: the fields synced, and every field by lower-case name (API names are case-insensitive). */
+  let described: Promise<{ synced: string[]; byLowerCase: Map<string, DescribedField> }> | undefined;
+  // The last describe's synced names by lower case (reads match requested names without case), and when.
   let readableByLowerCase = new Map<string, string>();
   let describedAt = -Infinity;
 
-  /** Every Lead field the user can read, from describe (field-level security applies). */
-  function allFields(signal?: AbortSignal): Promise<string[]> {
-    syncedFields ??= http
+  /** Lead's fields the user can read, from describe (field-level security applies); described again after a failure, or once `described` is reset. */
+  function describeLead(signal?: AbortSignal) {
+    described ??= http
       .request({ path: `${base}/sobjects/Lead/describe`, schema: DescribeSchema, what: 'describe Lead', signal })
       .then(({ data }) => {
-        const names = data.fields.filter((field) => !UNSYNCED_TYPES.has(field.type)).map((field) => field.name);
-        const missing = REQUIRED_FIELDS.filter((name) => !names.includes(name));
+        const synced = data.fields.filter((field) => !UNSYNCED_TYPES.has(field.type)).map((field) => field.name);
+        const missing = REQUIRED_FIELDS.filter((name) => !synced.includes(name));
         if (missing.length > 0) throw new CrmError('schema', `Salesforce Lead has no field ${missing.join(', ')} (describe Lead)`);
-        readableByLowerCase = new Map(names.map((name) => [name.toLowerCase(), name]));
+        readableByLowerCase = new Map(synced.map((name) => [name.toLowerCase(), name]));
         describedAt = clock.now();
-        return names;
+        return { synced, byLowerCase: new Map(data.fields.map((field) => [field.name.toLowerCase(), field])) };
       });
-    syncedFields.catch(() => (syncedFields = undefined)); // a failed describe is asked again next time
-    return syncedFields;
+    described.catch(() => (described = undefined)); // a failed describe is asked again next time
+    return described;
+  }
+
+  /** Every Lead field the user can read that a sync reads. */
+  async function allFields(signal?: AbortSignal): Promise<string[]> {
+    return (await describeLead(signal)).synced;
   }
 
   /**
@@ -171,7 +209,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     // of every field (a sync) or one naming a field describe did not list.
     const mayHaveMissed = !requested || requested.some((name) => !readableByLowerCase.has(name.toLowerCase()));
     if (mayHaveMissed && clock.now() - describedAt >= DESCRIBE_REFRESH_MS) {
-      syncedFields = undefined;
+      described = undefined;
       readable = await allFields(signal);
     }
     if (!requested) return readable;
@@ -329,6 +367,12 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       );
     },
 
+    async checkWritableFields(fields, signal) {
+      described = undefined; // described afresh: a field created, or made writable, a moment ago counts
+      const { byLowerCase } = await describeLead(signal);
+      refuseUnwritableFields(fields.map((field) => writeRefusal(field, byLowerCase.get(field.name.toLowerCase()))));
+    },
+
     // Queues are named too (one more query, only when a queue owns a Lead): the Owner filter should not list bare 00G Ids.
     async ownerNames(ids, signal) {
       const named = (object: 'User' | 'Group', owners: readonly string[]) =>
@@ -344,8 +388,8 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
         const offered = versions.map((v) => v.version);
         throw new CrmError('request', `API version ${options.apiVersion} is not available on ${new URL(options.instanceUrl).host}; it offers ${offered[0]}–${offered.at(-1)}`);
       }
-      syncedFields = undefined;
-      await allFields(signal);
+      described = undefined;
+      await describeLead(signal);
       // A My Domain host names one org (a sandbox has its own): no request needed to tell them apart.
       const host = new URL(options.instanceUrl).host;
       return { id: host, name: host };

@@ -159,8 +159,9 @@ const customProperty = (name: string) => HUBSPOT_CUSTOM_PROPERTIES.find((propert
 /**
  * Batch update, as HubSpot validates it: a property the portal does not have, or a value a
  * number property cannot take, refuses the whole batch; ids that do not exist come back in a
- * 207's `errors`. The demo's own properties are read-only (its records are generated). An
- * updated contact is stamped as modified at `now`.
+ * 207's `errors`. HubSpot's own properties are all refused as read-only here (the demo's records
+ * are generated), though HubSpot takes a value for those its definitions do not mark read-only.
+ * An updated contact is stamped as modified at `now`.
  */
 function batchUpdate(store: DemoStore, body: unknown, now: number): DemoResponse {
   const parsed = BatchUpdateSchema.safeParse(body);
@@ -401,16 +402,47 @@ function sorted(leads: DemoLead[], sort: Sort | undefined): { lead: DemoLead; ke
   return keyed;
 }
 
+/** HubSpot's own properties whose values HubSpot alone sets (`modificationMetadata.readOnlyValue`): ids, dates, analytics. */
+const READ_ONLY_PROPERTIES = new Set<string>([
+  'hs_object_id', 'createdate', 'lastmodifieddate', 'hs_lastmodifieddate', 'notes_last_updated', MERGED_PROPERTY,
+  'hs_analytics_source', 'hs_analytics_num_visits', 'hs_analytics_num_page_views', 'num_conversion_events',
+  'hs_analytics_first_url', 'hs_analytics_last_url', 'hs_email_open', 'hs_email_click', 'hs_email_bounce', 'hs_email_optout',
+]);
+
 const PROPERTY_DEFINITIONS = [
   ...HUBSPOT_CONTACT_PROPERTIES.map(propertyDefinition),
-  { name: MERGED_PROPERTY, label: 'Merged Contact IDs', type: 'enumeration', fieldType: 'checkbox', groupName: 'contactinformation', options: [], hubspotDefined: true },
+  {
+    name: MERGED_PROPERTY,
+    label: 'Merged Contact IDs',
+    type: 'enumeration',
+    fieldType: 'checkbox',
+    groupName: 'contactinformation',
+    options: [],
+    calculated: false,
+    hubspotDefined: true,
+    modificationMetadata: modificationMetadata(MERGED_PROPERTY, true),
+  },
   ...HUBSPOT_CUSTOM_PROPERTIES.map(customPropertyDefinition),
 ];
 
-/** A property the portal's admin created (`hubspotDefined: false`). */
+/** What a portal may change of a property: HubSpot's own keep their definition, and some their value. */
+function modificationMetadata(name: string, hubspotDefined: boolean) {
+  return { archivable: !hubspotDefined, readOnlyDefinition: hubspotDefined, readOnlyOptions: false, readOnlyValue: READ_ONLY_PROPERTIES.has(name) };
+}
+
+/** A property the portal's admin created: HubSpot leaves `hubspotDefined` out. */
 function customPropertyDefinition(property: CustomField): object {
   const number = property.type === 'number';
-  return { name: property.name, label: property.label, type: number ? 'number' : 'string', fieldType: number ? 'number' : 'text', groupName: 'contactinformation', options: [], hubspotDefined: false };
+  return {
+    name: property.name,
+    label: property.label,
+    type: number ? 'number' : 'string',
+    fieldType: number ? 'number' : 'text',
+    groupName: 'contactinformation',
+    options: [],
+    calculated: false,
+    modificationMetadata: modificationMetadata(property.name, false),
+  };
 }
 
 function propertyDefinition(property: (typeof HUBSPOT_CONTACT_PROPERTIES)[number]): object {
@@ -422,6 +454,8 @@ function propertyDefinition(property: (typeof HUBSPOT_CONTACT_PROPERTIES)[number
     fieldType,
     groupName: property.groupName,
     options: (property.options ?? []).map((option, displayOrder) => ({ ...option, displayOrder, hidden: false })),
+    calculated: false,
     hubspotDefined: true,
+    modificationMetadata: modificationMetadata(property.name, true),
   };
 }

@@ -274,6 +274,9 @@ const SOAP_TYPES: Partial<Record<SalesforceField['type'], string>> = {
   currency: 'xsd:double', double: 'xsd:double', int: 'xsd:int', datetime: 'xsd:dateTime', date: 'xsd:date', boolean: 'xsd:boolean', id: 'tns:ID', reference: 'tns:ID',
 };
 
+/** Lead fields Salesforce sets itself: describe says they are not `updateable`. */
+const NOT_UPDATEABLE = new Set<string>(['Id', 'Name', 'IsConverted', 'ConvertedDate', 'LastActivityDate', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp']);
+
 function describeLead(version: string): object {
   return {
     name: 'Lead',
@@ -290,10 +293,12 @@ function describeLead(version: string): object {
         nillable: !['Id', 'LastName', 'Company', 'Status', 'IsConverted', 'HasOptedOutOfEmail', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp', 'OwnerId', 'Name'].includes(field.name),
         picklistValues: (field.picklistValues ?? []).map((value) => ({ active: true, defaultValue: false, label: value, value })),
         custom: false,
+        calculated: false,
+        updateable: !NOT_UPDATEABLE.has(field.name),
       })),
       ...SALESFORCE_CUSTOM_FIELDS.map((field) => {
         const { type } = customSoqlField(field);
-        return { name: field.name, label: field.label, type, soapType: SOAP_TYPES[type] ?? 'xsd:string', nillable: true, picklistValues: [], custom: true };
+        return { name: field.name, label: field.label, type, soapType: SOAP_TYPES[type] ?? 'xsd:string', nillable: true, picklistValues: [], custom: true, calculated: false, updateable: true };
       }),
     ],
   };

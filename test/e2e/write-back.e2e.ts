@@ -98,10 +98,14 @@ it('writes score, tier and top reason of every synced lead to both CRMs, and the
     expect(record.properties).toMatchObject({ leadlens_score: String(expected.score), leadlens_tier: TIER_WORD[expected.tier], leadlens_reason: expected.topReason.slice(0, 255) });
   }
 
-  // A field the org does not have: Salesforce refuses every batch, and the form says why.
+  // A field the org does not have: refused before anything is written, and the form says why.
   await options.fill('input[name="salesforce-score-field"]', 'Missing_Score__c');
   await options.click('[data-testid="start-write-back-salesforce"]');
-  await expect.poll(() => options.textContent('[data-testid="write-back-salesforce"]'), { timeout: 30_000 }).toContain("INVALID_FIELD: No such column 'Missing_Score__c'");
+  await expect.poll(() => options.textContent('[data-testid="write-back-salesforce"]'), { timeout: 30_000 }).toContain('Salesforce Leads have no field "Missing_Score__c"');
+  // HubSpot's own property: overwriting it on every contact is refused the same way.
+  await options.fill('input[name="hubspot-tier-field"]', 'jobtitle');
+  await options.click('[data-testid="start-write-back-hubspot"]');
+  await expect.poll(() => options.textContent('[data-testid="write-back-hubspot"]'), { timeout: 30_000 }).toMatch(/jobtitle.*HubSpot/);
 
   expectNoSecretIn({ 'service worker console': logs.join('\n'), 'options page': await options.content() }, [E2E_HUBSPOT_TOKEN, await salesforceSessionCookie(harness.context)]);
 }, 300_000);
