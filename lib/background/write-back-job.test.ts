@@ -6,7 +6,9 @@
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import type { FieldUpdate } from '../crm/client';
+import { readStatus, writeConnection } from '../connections/connections';
+import type { CrmClient, FieldUpdate } from '../crm/client';
+import { CrmError } from '../crm/http';
 import { demoStoredLeads } from '../crm/demo-leads';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
@@ -34,8 +36,9 @@ vi.mock('./offscreen-engine', () => ({
 }));
 
 const updates: FieldUpdate[] = [];
-const writer: RecordWriter = {
+const writer: RecordWriter & Pick<CrmClient, 'checkWritableFields'> = {
   maxBatch: 200,
+  checkWritableFields: async () => undefined,
   updateRecords: async (batch) => {
     updates.push(...batch);
     return [];
@@ -62,8 +65,13 @@ beforeEach(async () => {
     },
   });
   await Promise.all(db.tables.map((table) => table.clear()));
+  // The connections write-backs run on (their client is the writer above).
+  await writeConnection({ crm: 'salesforce', host: 'acme.my.salesforce.com', apiVersion: '67.0', auth: { kind: 'session' }, timeoutSeconds: 30 });
+  await writeConnection(HUBSPOT_CONNECTION);
 });
 afterEach(() => vi.unstubAllGlobals());
+
+const HUBSPOT_CONNECTION = { crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-0123456789' }, timeoutSeconds: 30 } as const;
 
 it('scores only the leads of the CRM it writes back to, then writes them', async () => {
   const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30).map((lead) => ({ ...lead, origin: 'sync' as const }));
@@ -168,6 +176,53 @@ it('remembers every field it wrote to, so training leaves them out; a CSV import
   expect(await writtenBackFields('csv')).toEqual(['Fit__c', 'ai_fit', 'ai_fit_v2', 'ai_tier']);
 });
 
+it('says "reconnect" when the CRM refuses the credentials, and "connected" once a write-back is taken again', async () => {
+  const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30)
+    .filter((lead) => lead.source === 'hubspot')
+    .map((lead) => ({ ...lead, origin: 'sync' as const }));
+  await db.putLeads(leads);
+  const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
+  vi.spyOn(writer, 'updateRecords').mockRejectedValueOnce(new CrmError('auth', 'HubSpot rejected the credentials: HTTP 401', 401));
+  await startWriteBack(target);
+  await writeBackFinished('hubspot');
+  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'error', error: 'HubSpot rejected the credentials: HTTP 401' });
+  expect(await readStatus('hubspot')).toMatchObject({ status: 'reconnect', message: 'HubSpot rejected the credentials: HTTP 401' });
+
+  // A new token of the same portal, or the portal's app allowed again: written.
+  await startWriteBack(target);
+  await writeBackFinished('hubspot');
+  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'done', written: leads.length });
+  expect(await readStatus('hubspot')).toEqual({
+    crm: 'hubspot',
+    status: 'connected',
+    host: 'api.hubapi.com',
+    message: 'Connected to HubSpot at api.hubapi.com: the last write-back wrote to it',
+  });
+});
+
+it('says nothing of a connection the admin replaced while it ran: the refused token was the previous one', async () => {
+  await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 10).map((lead) => ({ ...lead, origin: 'sync' as const })));
+  vi.spyOn(writer, 'updateRecords').mockImplementationOnce(async () => {
+    await writeConnection({ ...HUBSPOT_CONNECTION, auth: { kind: 'token', token: 'pat-na1-the-new-token' } });
+    throw new CrmError('auth', 'HubSpot rejected the credentials: HTTP 401', 401);
+  });
+  await startWriteBack(WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null }));
+  await writeBackFinished('hubspot');
+  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'error' });
+  expect((await readStatus('hubspot')).status).toBe('connected');
+});
+
 async function writeBackFinished(crm: CrmKind): Promise<void> {
   while ((await readWriteBack(crm)).status === 'running') await new Promise((resolve) => setTimeout(resolve, 5));
 }
+
+it('refuses fields the CRM client will not let it fill before anything is scored, written or kept out of training', async () => {
+  await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 10).map((lead) => ({ ...lead, origin: 'sync' as const })));
+  const check = vi.spyOn(writer, 'checkWritableFields').mockRejectedValueOnce(new CrmError('request', '"jobtitle" is one of HubSpot\'s own properties. Nothing was written.'));
+  const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: 'jobtitle', reasonField: null });
+  await expect(startWriteBack(target)).rejects.toThrow(/jobtitle.*HubSpot's own properties/);
+  expect(check).toHaveBeenCalledWith([{ name: 'leadlens_score', holds: 'number' }, { name: 'jobtitle', holds: 'text', values: ['Hot', 'Warm', 'Cold'] }], expect.any(AbortSignal));
+  expect(updates).toEqual([]);
+  expect(await db.leadScores.count()).toBe(0);
+  expect(await writtenBackFields('hubspot')).toEqual([]);
+});

@@ -7,19 +7,19 @@
  */
 import { browser } from 'wxt/browser';
 import { clientFor } from '../connections/client-for';
-import { markReconnect } from '../connections/connections';
+import { clearReconnect, markReconnect, readConnection } from '../connections/connections';
+import type { Connection } from '../connections/schema';
 import type { FieldUpdate } from '../crm/client';
 import { isCrmError } from '../crm/http';
-import type { CrmKind } from '../crm/types';
+import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { forEachChunk, prefixRange } from '../db/chunks';
 import { db, type StoredLead } from '../db/db';
 import { rememberWrittenBackFields } from '../db/written-back-fields';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
 import { activeModelId } from '../ml/model-store';
-import { fieldUpdate, writeBack, type RecordWriter, type ScoreToWrite, type WriteBackResult, type WriteBackTarget } from './write-back';
+import { fieldUpdate, fieldsToWrite, writeBack, type RecordWriter, type ScoreToWrite, type WriteBackResult, type WriteBackTarget } from './write-back';
 
-const CRM_LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 const stateKey = (crm: CrmKind) => `write-back:${crm}`;
 const cancelKey = (crm: CrmKind) => `write-back-cancel:${crm}`;
 /** Held while the CRM's write-back runs. */
@@ -119,9 +119,14 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
         let rows: ScoreToWrite[];
         let unchanged: number;
         let client;
+        let connection;
         try {
-          client = await clientFor(crm);
-          if (!client) throw new Error(`${CRM_LABEL[crm]} is not connected`);
+          connection = await readConnection(crm);
+          client = connection && (await clientFor(crm));
+          if (!connection || !client) throw new Error(`${CRM_LABEL[crm]} is not connected`);
+          // Fields it must not fill (the CRM's own, read-only, of another type) are refused first:
+          // nothing is scored, written, or remembered as written-back (kept out of training).
+          await client.checkWritableFields(fieldsToWrite(target), controller.signal);
           // Leads synced or changed since they were last scored: score the CRM's stored leads
           // first, so each synced lead is written with its score from its current fields. Only
           // its own: the other CRM's (maybe 100,000) are not written here.
@@ -140,7 +145,7 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
           return reject(error);
         }
         resolve(running);
-        await runWriteBack(running, rows, target, client, controller.signal);
+        await runWriteBack(running, rows, target, client, connection, controller.signal);
       } finally {
         browser.storage.onChanged.removeListener(onStorageChanged);
         await browser.storage.session.remove(cancelKey(crm));
@@ -163,7 +168,8 @@ async function keepWritten(crm: CrmKind, written: readonly FieldUpdate[]): Promi
 }
 
 /** The job itself, inside its lock: its progress and end go to `storage.session`. */
-async function runWriteBack(running: WriteBackSummary, rows: ScoreToWrite[], target: WriteBackTarget, client: RecordWriter, signal: AbortSignal): Promise<void> {
+/** Writes `rows` with `client`, made for `connection` (whose status it tells what the CRM made of its credentials). */
+async function runWriteBack(running: WriteBackSummary, rows: ScoreToWrite[], target: WriteBackTarget, client: RecordWriter, connection: Connection, signal: AbortSignal): Promise<void> {
   const { crm } = running;
   try {
     // Each progress write also resets the worker's idle timer.
@@ -172,13 +178,16 @@ async function runWriteBack(running: WriteBackSummary, rows: ScoreToWrite[], tar
       onProgress: (done) => void writeState({ ...running, done }),
       onWritten: (written) => keepWritten(crm, written),
     });
+    // The connection's status first: pages read it again when they see the write-back end.
+    // Nothing to write sent nothing, so it says nothing of the credentials.
+    if (rows.length > 0) await clearReconnect(connection, 'the last write-back wrote to it');
     await writeState({ ...running, status: 'done', done: rows.length, written: result.written, failures: summaryFailures(result.failed), finishedAt: Date.now() });
   } catch (error) {
     const cancelled = signal.aborted;
     const message = error instanceof Error ? error.message : String(error);
     const last = await readWriteBack(crm);
+    if (isCrmError(error, 'auth')) await markReconnect(connection, message);
     await writeState({ ...last, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : message, finishedAt: Date.now() });
-    if (isCrmError(error, 'auth')) await markReconnect(crm, message);
   }
 }
 

@@ -5,7 +5,7 @@
  * are `ConnectionReply`, which carries no secret.
  */
 import { browser } from 'wxt/browser';
-import type { CrmKind } from '../crm/types';
+import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { ConnectionReplySchema, ConnectionSchema, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from './schema';
 
 const connectionKey = (crm: CrmKind) => `connection:${crm}`;
@@ -33,13 +33,13 @@ export async function writeConnection(connection: Connection): Promise<void> {
 export async function removeConnection(crm: CrmKind): Promise<void> {
   const connection = await readConnection(crm);
   await browser.storage.local.remove([connectionKey(crm), statusKey(crm)]);
-  if (connection) await releaseHostAccess(connection);
+  if (connection) await releaseHostAccess(apiHostOf(connection));
 }
 
-/** Gives back the access to a connection's API host. */
-export async function releaseHostAccess(connection: Connection): Promise<void> {
+/** Gives back the access to an API host. */
+export async function releaseHostAccess(host: string): Promise<void> {
   // Refused for a host the manifest itself grants (tests' copies of the extension): nothing to give back then.
-  await browser.permissions.remove({ origins: [originPatternOf(apiHostOf(connection))] }).catch(() => undefined);
+  await browser.permissions.remove({ origins: [originPatternOf(host)] }).catch(() => undefined);
 }
 
 export async function readStatus(crm: CrmKind): Promise<ConnectionReply> {
@@ -49,10 +49,39 @@ export async function readStatus(crm: CrmKind): Promise<ConnectionReply> {
   return parsed.success ? { ...parsed.data, host: apiHostOf(connection) } : { crm, status: 'connected', host: apiHostOf(connection), message: 'Connected' };
 }
 
-/** The CRM refused the connection's credentials (a job's 401): its status says "reconnect", with the CRM's words. */
-export async function markReconnect(crm: CrmKind, message: string): Promise<void> {
-  const connection = await readConnection(crm);
-  if (connection) await writeStatus({ crm, status: 'reconnect', host: apiHostOf(connection), message });
+/**
+ * Whether `current` is still the connection `madeFor` (the one a job began with): the same host,
+ * sign-in and credential, tokens that rotate aside. A job still running on a connection the
+ * admin has replaced says nothing of the new one's credentials.
+ */
+export function isSameConnection(current: Connection, madeFor: Connection): boolean {
+  if (current.crm !== madeFor.crm || apiHostOf(current) !== apiHostOf(madeFor) || current.auth.kind !== madeFor.auth.kind) return false;
+  if (current.auth.kind === 'token' && madeFor.auth.kind === 'token') return current.auth.token === madeFor.auth.token;
+  if (current.auth.kind === 'oauth' && madeFor.auth.kind === 'oauth') return current.auth.clientId === madeFor.auth.clientId;
+  return true;
+}
+
+/** The stored connection of `madeFor`'s CRM when it is still `madeFor`, else null. */
+async function stillConnected(madeFor: Connection): Promise<Connection | null> {
+  const current = await readConnection(madeFor.crm);
+  return current && isSameConnection(current, madeFor) ? current : null;
+}
+
+/** The CRM refused the credentials of `madeFor` (a job's 401): while it is still the connection, its status says "reconnect", with the CRM's words. */
+export async function markReconnect(madeFor: Connection, message: string): Promise<void> {
+  const connection = await stillConnected(madeFor);
+  if (connection) await writeStatus({ crm: connection.crm, status: 'reconnect', host: apiHostOf(connection), message });
+}
+
+/**
+ * The CRM took the credentials of `madeFor` (a job's request succeeded): while it is still the
+ * connection, a "reconnect" status is over, and says `how` it was shown. Any other status
+ * stays: only a check can tell it.
+ */
+export async function clearReconnect(madeFor: Connection, how: string): Promise<void> {
+  if (!(await stillConnected(madeFor))) return;
+  const status = await readStatus(madeFor.crm);
+  if (status.status === 'reconnect') await writeStatus({ ...status, status: 'connected', message: `Connected to ${CRM_LABEL[madeFor.crm]} at ${status.host}: ${how}` });
 }
 
 export async function writeStatus(reply: ConnectionReply): Promise<void> {

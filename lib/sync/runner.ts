@@ -6,8 +6,8 @@
  */
 import { browser } from 'wxt/browser';
 import { clientFor } from '../connections/client-for';
-import { markReconnect, readConnection } from '../connections/connections';
-import { accountOf } from '../connections/schema';
+import { clearReconnect, markReconnect, readConnection } from '../connections/connections';
+import { accountOf, type Connection } from '../connections/schema';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { keepWorkerAliveDuring, resetWorkerIdleTimer } from '../background/keep-alive';
@@ -16,7 +16,7 @@ import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { activeModelId } from '../ml/model-store';
 import { runSync } from './engine';
 import type { SyncState } from './state';
-import { dexieSyncStore, recordSyncedAccount } from './store';
+import { dexieSyncStore, recordSyncedAccount, type SyncStore } from './store';
 
 export const SYNC_WATCHDOG_ALARM = 'leadlens-sync-watchdog';
 const cancelKey = (crm: CrmKind) => `sync-cancel:${crm}`;
@@ -25,6 +25,29 @@ export const syncLockName = (crm: CrmKind) => `leadlens-sync:${crm}`;
 
 async function cancelRequested(crm: CrmKind): Promise<boolean> {
   return (await browser.storage.session.get(cancelKey(crm)))[cancelKey(crm)] === true;
+}
+
+/**
+ * `store`, telling the connection's status what the sync learns of its credentials before it
+ * stores the state that shows it (pages read the status again when they see the sync end): a
+ * page read means the CRM took them, so a "reconnect" is over; an auth error, that it refused them.
+ */
+function reportingCredentials(store: SyncStore, connection: Connection): SyncStore {
+  let taken = false;
+  return {
+    ...store,
+    async commitPage(...page) {
+      if (!taken) {
+        taken = true;
+        await clearReconnect(connection, 'the last sync read its leads');
+      }
+      await store.commitPage(...page);
+    },
+    async writeState(stateCrm, state) {
+      if (state.status === 'error' && state.errorKind === 'auth') await markReconnect(connection, state.error ?? 'The CRM refused the credentials');
+      await store.writeState(stateCrm, state);
+    },
+  };
 }
 
 /**
@@ -56,7 +79,7 @@ async function runJob(crm: CrmKind): Promise<void> {
         : (await cancelRequested(crm))
           ? { status: 'cancelled', error: null, errorKind: null }
           : null;
-    if (!client || refusal) {
+    if (!connection || !client || refusal) {
       await store.writeState(crm, { ...state, ...refusal });
       await browser.storage.session.remove(cancelKey(crm));
       return null;
@@ -68,16 +91,14 @@ async function runJob(crm: CrmKind): Promise<void> {
     browser.storage.onChanged.addListener(onStorageChanged);
     await browser.alarms.create(SYNC_WATCHDOG_ALARM, { periodInMinutes: 0.5 });
     try {
-      const final = await runSync({
+      return await runSync({
         client,
-        store,
+        store: reportingCredentials(store, connection),
         signal: controller.signal,
         // One extension API call per page keeps a running sync alive.
         onProgress: resetWorkerIdleTimer,
         onOwnersNamed: () => (ownersNamed = true),
       });
-      if (final.errorKind === 'auth') await markReconnect(crm, final.error ?? 'The CRM refused the credentials');
-      return final;
     } finally {
       browser.storage.onChanged.removeListener(onStorageChanged);
       await browser.storage.session.remove(cancelKey(crm));

@@ -213,6 +213,38 @@ it('forgets nothing for a mistyped Salesforce host (no session there), and keeps
   expect(await db.leads.count()).toBe(1);
 });
 
+it('gives the mistyped host’s site access back when the right org is connected again, and keeps the org’s', async () => {
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+  const MISTYPED = 'acme1.my.salesforce.com';
+  fakeBrowser.cookies.get = vi.fn(async ({ url, name }: { url: string; name: string }) =>
+    name === 'sid' && !url.includes(MISTYPED) ? { value: '00D5g000004Demo!ARsession' } : null,
+  ) as never;
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, apiVersion: '67.0' }, sender);
+
+  const fixed = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  expect(fixed.ok && fixed.status).toBe('connected');
+  expect(fakeBrowser.permissions.remove).toHaveBeenCalledTimes(1);
+  expect(fakeBrowser.permissions.remove).toHaveBeenCalledWith({ origins: [`https://${MISTYPED}/*`] });
+});
+
+it('gives back the site access asked for a host whose OAuth sign-in failed, unless the stored connection uses it', async () => {
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  fakeBrowser.identity.getRedirectURL = () => 'https://extension-id.chromiumapp.org/';
+  fakeBrowser.identity.launchWebAuthFlow = vi.fn(async () => {
+    throw new Error('Authorization page could not be loaded.');
+  });
+  const oauth = { apiVersion: '67.0', oauthClientId: '3MVG9LeadLensDemoClientId' };
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, ...oauth }, sender);
+  expect(fakeBrowser.permissions.remove).not.toHaveBeenCalled();
+
+  const MISTYPED = 'acme1.my.salesforce.com';
+  const failed = await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, ...oauth }, sender);
+  expect(failed.ok).toBe(false);
+  expect(fakeBrowser.permissions.remove).toHaveBeenCalledTimes(1);
+  expect(fakeBrowser.permissions.remove).toHaveBeenCalledWith({ origins: [`https://${MISTYPED}/*`] });
+});
+
 /** What a sync needs to run here: Web Locks (Node has none) and the call that keeps the service worker alive. */
 function letSyncsRun() {
   stubWebLocks();

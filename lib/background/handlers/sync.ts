@@ -9,7 +9,7 @@ import { readConnection, readStatus, releaseHostAccess, removeConnection, writeC
 import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from '../../connections/schema';
 import type { CrmAccount } from '../../crm/client';
 import { isCrmError } from '../../crm/http';
-import { CRM_KINDS, type CrmKind } from '../../crm/types';
+import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
 import { countStoredLeads, db } from '../../db/db';
 import type { ConnectRequest, SyncSummary, syncProtocol } from '../../messaging/protocol-sync';
 import type { Handlers } from '../../messaging/rpc';
@@ -17,8 +17,6 @@ import { cancelSync, startSync } from '../../sync/runner';
 import { forgetSyncedLeads } from '../purge';
 import { cancelWriteBack } from '../write-back-job';
 import { dexieSyncStore, recordSyncedAccount } from '../../sync/store';
-
-const CRM_LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 
 /** The connection to store; an OAuth one signs in first (the consent window opens here). */
 async function connectionOf(request: ConnectRequest): Promise<Connection> {
@@ -83,6 +81,19 @@ async function syncedFrom(crm: CrmKind, connection: Connection | null): Promise<
 }
 
 /**
+ * Gives back the access to `host`, asked for on a Connect click, unless something still needs it:
+ * the CRM's stored connection talks to it, or it is the org the leads kept here were synced from
+ * (a typo in the host then does not cost the real org its access). Else nothing does: only the
+ * stored connection's client calls a CRM. HubSpot's one API host is always its connection's.
+ */
+async function releaseUnlessNeeded(crm: CrmKind, host: string, keptLeadsFrom: CrmAccount | null): Promise<void> {
+  const stored = await readConnection(crm);
+  // A Salesforce org's account id is its My Domain host (`accountOf`).
+  const needed = (stored !== null && apiHostOf(stored) === host) || (crm === 'salesforce' && keptLeadsFrom?.id === host);
+  if (!needed) await releaseHostAccess(host);
+}
+
+/**
  * Checks the stored connection. The org or portal it reads, once a check learns it, is
  * compared with the one the synced leads came from (a connect whose check failed compared
  * nothing), and a HubSpot connection keeps it.
@@ -134,7 +145,12 @@ export const syncHandlers: Handlers<SyncProtocol> = {
       connection = await connectionOf(request);
     } catch (error) {
       // The OAuth sign-in failed (closed, refused, a missing scope): nothing was stored, so
-      // the stored status would not say it. A failure reply does, on the page.
+      // the stored status would not say it. A failure reply does, on the page. The access to
+      // its host was asked for all the same (a mistyped host's too).
+      if (request.crm === 'salesforce') {
+        const stored = await readConnection('salesforce');
+        await releaseUnlessNeeded('salesforce', request.host, await syncedFrom('salesforce', stored));
+      }
       return { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
     const previous = await readConnection(request.crm);
@@ -157,8 +173,10 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     // Stored even when its check failed: it can be retried ("test connection") after fixing what
     // failed. An OAuth connection is checked once stored: its client reads its tokens from storage.
     await writeConnection(connection);
-    // The previous org's site access, unless this one needs it too (HubSpot's one API host).
-    if (note && previous && apiHostOf(previous) !== apiHostOf(connection)) await releaseHostAccess(previous);
+    // The previous connection's site access, unless this one talks to the same host or the kept
+    // leads came from it. Whatever the check said: a connection to a mistyped host is stored too,
+    // and connecting the right one again must give the mistyped host's access back.
+    if (previous) await releaseUnlessNeeded(request.crm, apiHostOf(previous), note ? null : storedFrom);
     return remember((checked ?? (await check(connection))).reply, note);
   },
   async testConnection({ crm }) {

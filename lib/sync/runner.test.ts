@@ -1,0 +1,98 @@
+/**
+ * What a sync learns of the connection's credentials reaches its status before the sync's end
+ * is stored (pages read the status again when they see the sync end): a 401 says "reconnect",
+ * and a later sync the CRM answers says the connection works again.
+ */
+import 'fake-indexeddb/auto';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { readStatus, writeConnection, writeStatus } from '../connections/connections';
+import type { ConnectionReply } from '../connections/schema';
+import { generateDemoLeads } from '../crm/demo-data';
+import type { CrmKind } from '../crm/types';
+import { db } from '../db/db';
+import { defaultBehaviour } from '../../test/demo-crm/behaviour';
+import { demoFetch } from '../../test/demo-crm/fetch';
+import { createDemoCrmHandler } from '../../test/demo-crm/server';
+import { stubWebLocks } from '../../test/web-locks';
+import { startSync } from './runner';
+import type { SyncState } from './state';
+import { dexieSyncStore } from './store';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+// Scoring the synced leads is not what is tested here.
+vi.mock('../background/offscreen-engine', () => ({ scoreStoredLeadsOffscreen: async () => ({ ok: true, scored: 0 }) }));
+
+/** The connection's status at the moment each sync end was stored. */
+const statusAtEnd = vi.hoisted(() => [] as { sync: SyncState['status']; connection: ConnectionReply['status']; message: string }[]);
+vi.mock('./store', async (importOriginal) => {
+  const original = await importOriginal<typeof import('./store')>();
+  const { readStatus: statusOf } = await import('../connections/connections');
+  const note = async (crm: CrmKind, state: SyncState) => {
+    const { status, message } = await statusOf(crm);
+    statusAtEnd.push({ sync: state.status, connection: status, message });
+  };
+  return {
+    ...original,
+    dexieSyncStore: (database: Parameters<typeof original.dexieSyncStore>[0]) => {
+      const store = original.dexieSyncStore(database);
+      return {
+        ...store,
+        async writeState(crm: CrmKind, state: SyncState) {
+          if (state.status !== 'running' && state.job) await note(crm, state);
+          await store.writeState(crm, state);
+        },
+        finishSync: (crm: CrmKind, deletions: Parameters<typeof store.finishSync>[1], finished: (removed: number) => SyncState) =>
+          store.finishSync(crm, deletions, (removed) => {
+            const state = finished(removed);
+            void note(crm, state);
+            return state;
+          }),
+      };
+    },
+  };
+});
+
+const HOST = 'acme.my.salesforce.com';
+const SESSION_ID = '00D5g000004Demo!ARsession';
+let behaviour = defaultBehaviour();
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  statusAtEnd.length = 0;
+  fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' ? { value: SESSION_ID } : null)) as never;
+  fakeBrowser.runtime.getPlatformInfo = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
+  stubWebLocks();
+  behaviour = defaultBehaviour();
+  vi.stubGlobal('fetch', demoFetch(createDemoCrmHandler(generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') }), behaviour)));
+  await Promise.all(db.tables.map((table) => table.clear()));
+  await writeConnection({ crm: 'salesforce', host: HOST, apiVersion: '67.0', auth: { kind: 'session' }, timeoutSeconds: 30 });
+});
+afterEach(() => vi.unstubAllGlobals());
+
+async function syncToItsEnd(): Promise<SyncState> {
+  await startSync('salesforce');
+  let state = await dexieSyncStore(db).readState('salesforce');
+  await vi.waitFor(async () => expect((state = await dexieSyncStore(db).readState('salesforce')).status).not.toBe('running'), { timeout: 5_000 });
+  // The job lets go of its lock after its end is stored.
+  await vi.waitFor(async () => expect((await navigator.locks.query()).held).toEqual([]));
+  return state;
+}
+
+it('says "reconnect" before the refused sync says it stopped, and "connected" once a sync is answered again', async () => {
+  behaviour.revokedTokens.add(SESSION_ID);
+  expect(await syncToItsEnd()).toMatchObject({ status: 'error', errorKind: 'auth' });
+  expect(statusAtEnd).toEqual([{ sync: 'error', connection: 'reconnect', message: expect.stringContaining('401') }]);
+
+  // Logged in to Salesforce again: "Resume sync".
+  behaviour.revokedTokens.clear();
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done' });
+  expect(statusAtEnd.at(-1)).toEqual({ sync: 'done', connection: 'connected', message: `Connected to Salesforce at ${HOST}: the last sync read its leads` });
+  expect(await readStatus('salesforce')).toMatchObject({ status: 'connected' });
+});
+
+it('leaves a status other than "reconnect" to the connection checks', async () => {
+  await writeStatus({ crm: 'salesforce', status: 'error', host: HOST, message: 'LeadLens may not reach https://acme.my.salesforce.com' });
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done' });
+  expect(await readStatus('salesforce')).toMatchObject({ status: 'error', message: 'LeadLens may not reach https://acme.my.salesforce.com' });
+});
