@@ -2,7 +2,8 @@
  * The one HTTP layer both CRM REST clients go through: a client-side rate limiter (so we
  * stay under the CRM's published limits instead of learning them from 429s), `Retry-After`
  * on 429, exponential backoff with full jitter on 5xx, network errors and timeouts, and
- * typed errors. A 401 is never retried: the connection has to be re-established by the
+ * typed errors. A 401 is retried once, only after the credential was renewed (an OAuth
+ * refresh, `renewAuthorization`); otherwise the connection has to be re-established by the
  * user. Every JSON body is parsed with zod; errors name the failing path, never a value.
  */
 import type { z } from 'zod';
@@ -224,7 +225,7 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
   return random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
 }
 
-/** The failing paths of a zod error, never the values. */
+/** The failing paths of a zod error and what each expected, never the values: for CRM answers and messages alike. */
 export function describeSchemaIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
@@ -243,10 +244,6 @@ export class HttpClient {
     this.clock = options.clock ?? realClock;
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.answerTimeout = new AnswerTimeout(options.timeoutMs, options.answerTimeout);
-  }
-
-  get origin(): string {
-    return this.options.origin;
   }
 
   async request<S extends z.ZodType>(request: RequestOptions<S>): Promise<{ status: number; data: z.infer<S> }> {

@@ -52,7 +52,6 @@ export const leadsProtocol = {
   openLead: { input: z.object({ tabId: z.number().int() }), output: okOr({ lead: OpenLeadSchema.nullable() }) },
   /** Open a record in the CRM tab (the active one if it is a CRM tab, else the last CRM tab used). */
   openRecord: { input: z.object({ crm: CrmKindSchema, recordId: z.string().min(1).max(64) }), output: okOr({}) },
-  /** A model's tiers changed: CRM tabs re-score their badges. */
   /**
    * The model's tier policy changed (already stored): badges score again with it, and its
    * stored scores are re-tiered (the `retier` job, which outlives the page that asked).

@@ -6,7 +6,7 @@
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { registerHandlers } from './rpc';
+import { createClient, registerHandlers } from './rpc';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -54,4 +54,14 @@ it('answers extension pages every type, and content scripts only theirs', async 
 it('says so for an unknown type or a malformed payload', async () => {
   expect(await send('toString', {}, fromOptionsPage)).toEqual({ ok: false, error: 'Unknown message type "toString"' });
   expect(await send('score', { n: 'two' }, fromOptionsPage)).toMatchObject({ ok: false, error: expect.stringMatching(/^Malformed score request/) });
+});
+
+it('refuses a malformed request in the page with a readable error naming the field, not zod’s dump, and sends nothing', async () => {
+  const client = createClient({ connect: { input: z.object({ host: z.string().regex(/\.my\.salesforce\.com$/, 'expected your My Domain host') }), output: Reply } }, 'background');
+  const sendMessage = vi.spyOn(fakeBrowser.runtime, 'sendMessage');
+  const refused = await client.connect({ host: 'acme.lightning.force.com' }).catch((error: unknown) => error);
+  expect(refused).toBeInstanceOf(Error);
+  expect(refused).not.toBeInstanceOf(z.ZodError);
+  expect((refused as Error).message).toBe('LeadLens: malformed connect request (host: expected your My Domain host)');
+  expect(sendMessage).not.toHaveBeenCalled();
 });

@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { browser } from 'wxt/browser';
+import { describeSchemaIssues } from '../crm/http';
 import type { Protocol } from './protocol';
 
 export type Target = 'background' | 'offscreen';
@@ -33,11 +34,13 @@ export function createClient<P extends Protocol>(protocol: P, target: Target): C
   const client = {} as Client<P>;
   for (const type of Object.keys(protocol) as (keyof P & string)[]) {
     client[type] = async (input) => {
-      const payload = protocol[type].input.parse(input);
-      const envelope: Envelope = { target, type, payload };
+      // Not `parse`: its error's message is zod's JSON dump of the issues, which pages would show as it is.
+      const checked = protocol[type].input.safeParse(input);
+      if (!checked.success) throw new Error(`LeadLens: malformed ${type} request (${describeSchemaIssues(checked.error)})`);
+      const envelope: Envelope = { target, type, payload: checked.data };
       const reply: unknown = await browser.runtime.sendMessage(envelope);
       const parsed = protocol[type].output.safeParse(reply);
-      if (!parsed.success) throw new Error(`LeadLens: malformed reply to ${type} (${describeIssues(parsed.error)})`);
+      if (!parsed.success) throw new Error(`LeadLens: malformed reply to ${type} (${describeSchemaIssues(parsed.error)})`);
       return parsed.data as Output<P, typeof type>;
     };
   }
@@ -72,7 +75,7 @@ export function registerHandlers<P extends Protocol>(
     }
     const input = spec.input.safeParse(message.payload);
     if (!input.success) {
-      sendResponse({ ok: false, error: `Malformed ${message.type} request (${describeIssues(input.error)})` });
+      sendResponse({ ok: false, error: `Malformed ${message.type} request (${describeSchemaIssues(input.error)})` });
       return false;
     }
     handlers[message.type as keyof P](input.data as z.infer<P[keyof P]['input']>, sender).then(sendResponse, (error: unknown) => {
@@ -92,12 +95,4 @@ function isEnvelope(message: unknown): message is Envelope {
     'type' in message &&
     typeof (message as Envelope).type === 'string'
   );
-}
-
-/** Paths of the failing fields, never their values. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
 }

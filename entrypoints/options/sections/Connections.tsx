@@ -9,18 +9,41 @@ import { browser } from 'wxt/browser';
 import { ErrorState, Loading } from '@/components/StatusMessage';
 import { HUBSPOT_API_HOST, originPatternOf, type ConnectionReply } from '@/lib/connections/schema';
 import { DEFAULT_SALESFORCE_API_VERSION } from '@/lib/crm/salesforce-client';
-import { CRM_KINDS, type CrmKind } from '@/lib/crm/types';
+import { CRM_KINDS, CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
-import type { ConnectRequest } from '@/lib/messaging/protocol-sync';
+import { ConnectRequestSchema, type ConnectRequest } from '@/lib/messaging/protocol-sync';
 import { queryKeys } from '@/lib/query-keys';
 
-const LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 const STATUS_WORD: Record<ConnectionReply['status'], string> = {
   connected: 'Connected',
   reconnect: 'Needs reconnecting',
   error: 'Not working',
   disconnected: 'Not connected',
 };
+
+/** The form's words for each field of a connect request, to say which one is wrong. */
+const FIELD_WORDS: Record<string, string> = { host: 'My Domain host', apiVersion: 'API version', oauthClientId: 'Consumer key', token: 'Access token' };
+
+/**
+ * What is wrong with the form, in words, checked on the page before site access is asked for or
+ * anything is sent; null when nothing is. The schema says what it expects of each field, except
+ * for the token's length: that is said here.
+ */
+function formProblem(request: ConnectRequest): string | null {
+  const checked = ConnectRequestSchema.safeParse(request, {
+    error: (issue) => (issue.path?.[0] === 'token' ? 'expected the whole access token of your private app or service key' : undefined),
+  });
+  if (checked.success) return null;
+  return checked.error.issues.map((issue) => `${FIELD_WORDS[String(issue.path[0])] ?? 'The form'}: ${issue.message}`).join('. ');
+}
+
+/**
+ * A connect request, handed over once: the mutation cache keeps its variables for as long as the
+ * page is open, so it keeps this box, emptied when the call takes the request (and its credential).
+ */
+interface Outgoing {
+  request: ConnectRequest | null;
+}
 
 async function unwrap<T>(reply: Promise<({ ok: true } & T) | { ok: false; error: string }>): Promise<T> {
   const result = await reply;
@@ -32,21 +55,39 @@ export function ConnectionsSection() {
   const queryClient = useQueryClient();
   const status = useQuery({ queryKey: queryKeys.connections(), queryFn: () => unwrap(background.connectionStatus({})).then((r) => r.connections) });
   const settle = () => Promise.all([queryClient.invalidateQueries({ queryKey: queryKeys.connections() }), queryClient.invalidateQueries({ queryKey: queryKeys.syncs() })]);
-  const connect = useMutation({ mutationFn: (request: ConnectRequest) => unwrap(background.connectCrm(request)), onSettled: settle });
+  const connect = useMutation({
+    mutationFn: (outgoing: Outgoing) => {
+      const request = outgoing.request!; // each box goes once: mutations are not retried
+      outgoing.request = null;
+      return unwrap(background.connectCrm(request));
+    },
+    onSettled: settle,
+  });
   const test = useMutation({ mutationFn: (crm: CrmKind) => unwrap(background.testConnection({ crm })), onSettled: settle });
   const disconnect = useMutation({ mutationFn: (crm: CrmKind) => unwrap(background.disconnectCrm({ crm })), onSettled: settle });
+  // One answer on screen: an earlier action's error must not stay beside a later one's success.
+  const clearAnswers = () => [connect, test, disconnect].forEach((mutation) => mutation.reset());
 
   if (status.isPending) return <Loading what="connections" />;
   if (status.isError) return <ErrorState message={status.error.message} />;
   const of = (crm: CrmKind) => status.data.find((c) => c.crm === crm);
   const busy = connect.isPending || test.isPending || disconnect.isPending;
 
-  /** Site access must be asked for inside the click: no await before it. */
-  const connectWithAccess = (host: string, request: ConnectRequest) =>
-    browser.permissions
+  /**
+   * Checks the form, then asks for site access and connects; returns what is wrong with the form,
+   * or null. Site access must be asked for inside the click: no await before it.
+   */
+  const connectWithAccess = (request: ConnectRequest): string | null => {
+    clearAnswers();
+    const problem = formProblem(request);
+    if (problem) return problem;
+    const host = request.crm === 'salesforce' ? request.host : HUBSPOT_API_HOST;
+    void browser.permissions
       .request({ origins: [originPatternOf(host)] })
       .catch(() => false)
-      .then(() => connect.mutate(request)); // when refused, the background's check says exactly that
+      .then(() => connect.mutate({ request })); // when refused, the background's check says exactly that
+    return null;
+  };
 
   return (
     <>
@@ -54,22 +95,33 @@ export function ConnectionsSection() {
         LeadLens reads leads straight from your CRM, from this browser only. It asks for access to your own CRM's API host, nothing
         else; credentials stay in the extension and are never shown to web pages.
       </p>
-      <SalesforceForm
-        status={of('salesforce')}
-        busy={busy}
-        onConnect={(host, apiVersion, oauthClientId) => void connectWithAccess(host, { crm: 'salesforce', host, apiVersion, oauthClientId })}
-      />
-      <HubSpotForm status={of('hubspot')} busy={busy} onConnect={(token, apiVersion) => void connectWithAccess(HUBSPOT_API_HOST, { crm: 'hubspot', token, apiVersion })} />
+      <SalesforceForm status={of('salesforce')} busy={busy} onConnect={connectWithAccess} />
+      <HubSpotForm status={of('hubspot')} busy={busy} onConnect={connectWithAccess} />
       {CRM_KINDS.map((crm) => {
         const current = of(crm);
         if (!current || current.status === 'disconnected') return null;
         return (
           <p key={crm}>
-            <button type="button" disabled={busy} onClick={() => test.mutate(crm)} data-testid={`test-${crm}`}>
-              Test {LABEL[crm]} connection
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() => {
+                clearAnswers();
+                test.mutate(crm);
+              }}
+              data-testid={`test-${crm}`}
+            >
+              Test {CRM_LABEL[crm]} connection
             </button>{' '}
-            <button type="button" disabled={busy} onClick={() => disconnect.mutate(crm)}>
-              Disconnect {LABEL[crm]}
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() => {
+                clearAnswers();
+                disconnect.mutate(crm);
+              }}
+            >
+              Disconnect {CRM_LABEL[crm]}
             </button>
           </p>
         );
@@ -89,14 +141,25 @@ function StatusLine({ crm, status }: { crm: CrmKind; status: ConnectionReply | u
   );
 }
 
-function SalesforceForm({ status, busy, onConnect }: { status?: ConnectionReply; busy: boolean; onConnect(host: string, apiVersion: string, oauthClientId?: string): void }) {
+/** A form's connect: what is wrong with the form (shown beside it), or null when the request went. */
+type OnConnect = (request: ConnectRequest) => string | null;
+
+function SalesforceForm({ status, busy, onConnect }: { status?: ConnectionReply; busy: boolean; onConnect: OnConnect }) {
   const [host, setHost] = useState(status?.host ?? '');
   const [apiVersion, setApiVersion] = useState(DEFAULT_SALESFORCE_API_VERSION);
   const [signIn, setSignIn] = useState<'session' | 'oauth'>('session');
   const [clientId, setClientId] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onConnect(host.trim().toLowerCase().replace(/^https:\/\//, '').replace(/\/.*$/, ''), apiVersion.trim(), signIn === 'oauth' ? clientId.trim() : undefined);
+    setProblem(
+      onConnect({
+        crm: 'salesforce',
+        host: host.trim().toLowerCase().replace(/^https:\/\//, '').replace(/\/.*$/, ''),
+        apiVersion: apiVersion.trim(),
+        oauthClientId: signIn === 'oauth' ? clientId.trim() : undefined,
+      }),
+    );
   };
   return (
     <form onSubmit={submit} aria-labelledby="sf-title">
@@ -131,17 +194,21 @@ function SalesforceForm({ status, busy, onConnect }: { status?: ConnectionReply;
       <button type="submit" disabled={busy} data-testid="connect-salesforce">
         {status?.status === 'reconnect' ? 'Reconnect' : 'Connect'} {signIn === 'oauth' ? 'with OAuth' : 'with my Salesforce session'}
       </button>
+      {problem && <ErrorState message={problem} />}
     </form>
   );
 }
 
-function HubSpotForm({ status, busy, onConnect }: { status?: ConnectionReply; busy: boolean; onConnect(token: string, apiVersion: string): void }) {
+function HubSpotForm({ status, busy, onConnect }: { status?: ConnectionReply; busy: boolean; onConnect: OnConnect }) {
   const [token, setToken] = useState('');
   const [apiVersion, setApiVersion] = useState('v3');
+  const [problem, setProblem] = useState<string | null>(null);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onConnect(token.trim(), apiVersion);
-    setToken(''); // the page keeps no copy
+    const found = onConnect({ crm: 'hubspot', token: token.trim(), apiVersion });
+    setProblem(found);
+    // Sent: the page keeps no copy (see `Outgoing`). Refused on the page: kept, to be corrected.
+    if (!found) setToken('');
   };
   return (
     <form onSubmit={submit} aria-labelledby="hs-title">
@@ -165,6 +232,7 @@ function HubSpotForm({ status, busy, onConnect }: { status?: ConnectionReply; bu
       <button type="submit" disabled={busy} data-testid="connect-hubspot">
         {status?.status === 'reconnect' ? 'Reconnect' : 'Connect'} HubSpot
       </button>
+      {problem && <ErrorState message={problem} />}
     </form>
   );
 }
