@@ -54,3 +54,11 @@ it('shows a progress without an end, and the count so far, when nobody can say h
   // Indeterminate: no value, so it does not claim to be done.
   expect(progress.hasAttribute('value')).toBe(false);
 });
+
+it('shows how far a job is by other means than its count, when it can tell', () => {
+  rendered = render(<JobProgressBar label="Importing rows" done={12_400} total={null} fraction={0.4} />);
+  const progress = rendered.container.querySelector('progress')!;
+  expect(progress.closest('label')?.textContent).toBe('Importing rows: 12,400 so far');
+  expect([progress.getAttribute('value'), progress.getAttribute('max')]).toEqual(['0.4', '1']);
+  expect(rendered.container.querySelector('[role="status"]')?.textContent).toBe('Importing rows');
+});

@@ -31,9 +31,10 @@ export function ErrorState({ message, action }: { message: string; action?: Reac
  * A long job's progress. Screen readers are told which job runs (its label is a polite live
  * region); the counts and the bar change with every batch, so they are read where they are,
  * not announced each time. `total` null: not known yet (a CRM that does not say how much is
- * left), shown as a progress without an end.
+ * left), shown as a progress without an end, or up to `fraction` when the job can tell how far
+ * it is by other means (a file read by bytes, not rows).
  */
-export function JobProgressBar({ label, done, total }: { label: string; done: number; total: number | null }) {
+export function JobProgressBar({ label, done, total, fraction }: { label: string; done: number; total: number | null; fraction?: number }) {
   const style = { display: 'block', width: '100%' };
   const announced = <span role="status">{label}</span>;
   return (
@@ -42,7 +43,7 @@ export function JobProgressBar({ label, done, total }: { label: string; done: nu
         {total === null ? (
           <>
             {announced}: {done.toLocaleString('en-US')} so far
-            <progress style={style} />
+            {fraction === undefined ? <progress style={style} /> : <progress value={fraction} max={1} style={style} />}
           </>
         ) : (
           <>

@@ -89,3 +89,50 @@ it('says nothing was imported when the worker answers that it stopped', async ()
   );
   expect(scoreStoredLeads).not.toHaveBeenCalled();
 });
+
+it('takes no other file while an import runs: the running import would stop unannounced', () => {
+  startImport();
+  expect(rendered!.container.querySelector<HTMLInputElement>('input[type="file"]')!.disabled).toBe(true);
+  FakeWorker.latest.answer({ type: 'imported', rows: 2, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+  expect(rendered!.container.querySelector<HTMLInputElement>('input[type="file"]')!.disabled).toBe(false);
+});
+
+it('announces the import once, not each block read, with Cancel outside the live region', () => {
+  startImport();
+  const liveText = () =>
+    Array.from(rendered!.container.querySelectorAll('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])'), (region) => region.textContent).join(' | ');
+  const announced = liveText();
+  expect(announced).toBe('Importing rows');
+  FakeWorker.latest.answer({ type: 'progress', rows: 40_000, fraction: 0.95 });
+  expect(liveText()).toBe(announced);
+  // The count and the bar are read in place.
+  const progress = rendered!.container.querySelector('[data-testid="import-progress"] progress')!;
+  expect(progress.closest('label')?.textContent).toBe('Importing rows: 40,000 so far');
+  expect(progress.getAttribute('value')).toBe('0.95');
+  expect(button('Cancel import').closest('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])')).toBeNull();
+});
+
+it('keeps offering a chosen outcome value the preview’s sample lacks, so it can be unticked', () => {
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
+  Object.defineProperty(input, 'files', { value: [new File(['id,stage\nA,won\n'], 'leads.csv')] });
+  act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+  FakeWorker.latest.answer({
+    type: 'preview',
+    columns: ['id', 'stage'],
+    outcomeValues: { stage: ['lost', 'open'] },
+    suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: { field: 'stage', positiveValues: ['won'] } },
+  });
+  const boxes = () => Array.from(rendered!.container.querySelectorAll<HTMLInputElement>('[role="group"] input[type="checkbox"]'), (box) => [box.closest('label')!.textContent!.trim(), box.checked]);
+  expect(boxes()).toEqual([
+    ['lost', false],
+    ['open', false],
+    ['won', true],
+  ]);
+  click(rendered.container.querySelector<HTMLInputElement>('[role="group"] label:last-child input')!);
+  expect(boxes()).toEqual([
+    ['lost', false],
+    ['open', false],
+  ]);
+  expect(button('Import').disabled).toBe(true);
+});

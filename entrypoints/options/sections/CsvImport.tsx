@@ -5,7 +5,8 @@
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { ErrorState } from '@/components/StatusMessage';
+import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
+import { ErrorState, JobProgressBar } from '@/components/StatusMessage';
 import { scoresCsv } from '@/lib/csv/export';
 import type { CsvMapping } from '@/lib/csv/import';
 import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
@@ -34,6 +35,7 @@ export function CsvImportSection() {
   /** Cancel was pressed during the running (or last) import. */
   const [cancelAsked, setCancelAsked] = useState(false);
   const finished = job.state.kind === 'finished' ? job.state.event : null;
+  const importing = job.state.kind === 'running' && job.state.request === 'import' ? job.state : null;
   const scoreImported = useMutation({
     mutationFn: async () => {
       const reply = await background.scoreStoredLeads({ modelId: await activeModelId() });
@@ -73,7 +75,7 @@ export function CsvImportSection() {
     setCancelAsked(true);
   };
 
-  const outcomeValues = preview && mapping?.outcome ? (preview.outcomeValues[mapping.outcome.field] ?? []) : [];
+  const outcome = mapping?.outcome ?? null;
 
   return (
     <>
@@ -83,8 +85,9 @@ export function CsvImportSection() {
         your browser. A new import replaces the previous one once the whole file has been checked; if it fails or is cancelled, the
         previous one stays as it was.
       </p>
+      {/* Not while an import runs: another file would end its worker, which would stop unannounced, maybe mid-commit. */}
       <label>
-        CSV file <input type="file" accept=".csv,text/csv" onChange={(event) => choose(event.target.files?.[0] ?? null)} />
+        CSV file <input type="file" accept=".csv,text/csv" disabled={importing !== null} onChange={(event) => choose(event.target.files?.[0] ?? null)} />
       </label>
       {job.state.kind === 'running' && job.state.request === 'preview' && <p role="status">Reading the columns…</p>}
 
@@ -118,25 +121,12 @@ export function CsvImportSection() {
               ))}
             </select>
           </label>
-          {mapping.outcome && (
-            <div role="group" aria-label="Values that mean converted">
-              Converted when:{' '}
-              {outcomeValues.map((value) => (
-                <label key={value} style={{ marginRight: 12 }}>
-                  <input
-                    type="checkbox"
-                    checked={mapping.outcome?.positiveValues.includes(value) ?? false}
-                    onChange={(event) => {
-                      const current = mapping.outcome;
-                      if (!current) return;
-                      const positiveValues = event.target.checked ? [...current.positiveValues, value] : current.positiveValues.filter((v) => v !== value);
-                      setMapping({ ...mapping, outcome: { ...current, positiveValues } });
-                    }}
-                  />{' '}
-                  {value}
-                </label>
-              ))}
-            </div>
+          {outcome && (
+            <OutcomeValuesPicker
+              sampleValues={preview.outcomeValues[outcome.field] ?? []}
+              chosen={outcome.positiveValues}
+              onChange={(positiveValues) => setMapping({ ...mapping, outcome: { ...outcome, positiveValues } })}
+            />
           )}
           <button
             type="button"
@@ -148,12 +138,10 @@ export function CsvImportSection() {
         </fieldset>
       )}
 
-      {job.state.kind === 'running' && job.state.request === 'import' && (
-        <div role="status" aria-live="polite" data-testid="import-progress">
-          <label style={{ display: 'block' }}>
-            Importing: {(job.state.progress?.rows ?? 0).toLocaleString('en-US')} rows
-            <progress value={job.state.progress?.fraction ?? 0} max={1} style={{ display: 'block', width: '100%' }} />
-          </label>
+      {importing && (
+        // Announced once, as the job; the counts change with every block read and are read in place.
+        <div data-testid="import-progress">
+          <JobProgressBar label="Importing rows" done={importing.progress?.rows ?? 0} total={null} fraction={importing.progress?.fraction ?? 0} />
           <button type="button" onClick={cancelImport} disabled={cancelAsked}>
             {cancelAsked ? 'Cancelling…' : 'Cancel import'}
           </button>

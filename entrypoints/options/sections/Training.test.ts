@@ -29,6 +29,7 @@ vi.mock('@/lib/ml/model-versions', () => ({ addCheckedModel: vi.fn() }));
 class FakeWorker extends EventTarget {
   static latest: FakeWorker;
   readonly requests: TrainingRequest[] = [];
+  terminated = false;
   constructor() {
     super();
     FakeWorker.latest = this;
@@ -36,7 +37,9 @@ class FakeWorker extends EventTarget {
   postMessage(request: TrainingRequest) {
     this.requests.push(request);
   }
-  terminate() {}
+  terminate() {
+    this.terminated = true;
+  }
   answer(event: TrainingEvent) {
     act(() => void this.dispatchEvent(new MessageEvent('message', { data: event })));
   }
@@ -321,6 +324,36 @@ it('announces the training stage and its end, never the rounds, with Cancel outs
   click(trainButton()!);
   click(button('Cancel training')!);
   expect(liveText()).toContain('Training cancelled. Nothing was saved.');
+});
+
+it('stops a running check on Cancel, saying so, and frees the form', async () => {
+  await renderSection();
+  await waitUntilEnabled('Check the data');
+  click(button('Check the data')!);
+  const checkWorker = FakeWorker.latest;
+  expect(button('Check the data')?.disabled).toBe(true);
+  const cancel = button('Cancel the check')!;
+  expect(cancel.closest('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])')).toBeNull();
+
+  click(cancel);
+  expect(checkWorker.terminated).toBe(true);
+  expect(liveText()).toContain('Check cancelled.');
+  expect(liveText()).not.toContain('Training');
+  expect(button('Cancel the check')).toBeUndefined();
+  expect(button('Check the data')?.disabled).toBe(false);
+  await checkTheData();
+});
+
+it('stops a running check when the form changes under it, so the form is free at once', async () => {
+  await renderSection();
+  await waitUntilEnabled('Check the data');
+  click(button('Check the data')!);
+  const checkWorker = FakeWorker.latest;
+  change(numberInput('Created in the last'), '6');
+  expect(checkWorker.terminated).toBe(true);
+  expect(button('Check the data')?.disabled).toBe(false);
+  const again = await checkTheData();
+  expect(again.data.window.createdAfter).toBeGreaterThan(Date.now() - 7 * 30.44 * 86_400_000);
 });
 
 it("waits for the active model, and gives the new model the admin's tier policy", async () => {

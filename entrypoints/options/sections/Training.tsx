@@ -6,6 +6,7 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
 import { ErrorState } from '@/components/StatusMessage';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { FeatureSpecListSchema, type FeatureSpec, type Manifest } from '@/lib/ml/manifest';
@@ -41,15 +42,6 @@ function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
   return [...fromActive, ...catalogue.filter((spec) => !keys.has(spec.key))];
 }
 
-/**
- * The values offered for the outcome field: the sample's, and the admin's chosen ones it lacks.
- * A rare value (a few conversions among 100,000 leads) can fall out of a new sample while
- * the leads still have it: it stays chosen, and shown, so the admin can still untick it.
- */
-function offeredValues(rule: OutcomeRule, outcomeValues: Record<string, string[]>): string[] {
-  return [...new Set([...(outcomeValues[rule.field] ?? []), ...rule.positiveValues])];
-}
-
 type Inspected = Extract<TrainingEvent, { type: 'inspected' }> & { data: TrainingData };
 
 /**
@@ -62,7 +54,7 @@ function jobAnnouncement(state: WorkerJobState<TrainingRequest, TrainingEvent>):
     const { progress } = state;
     return `Training: ${progress?.stage ?? 'starting'}${progress?.fold === undefined ? '' : `, fold ${progress.fold + 1} of ${CROSS_VALIDATION_FOLDS}`}`;
   }
-  if (state.kind === 'cancelled') return 'Training cancelled. Nothing was saved.';
+  if (state.kind === 'cancelled') return state.request === 'inspect' ? 'Check cancelled.' : 'Training cancelled. Nothing was saved.';
   if (state.kind === 'finished' && state.event.type === 'trained') return 'Training finished: the report is below.';
   // A failure is announced by its alert.
   return '';
@@ -93,10 +85,12 @@ export function TrainingSection() {
   // The data the running check was asked about, so the result is kept with it; null when none runs.
   const pendingData = useRef<TrainingData | null>(null);
 
-  // A check answers for the leads and outcome it read: any change to them drops it, and the
-  // answer of one still running (Train must never train on a rule the form no longer shows).
-  // `leadsChanged` when the admin did not make the change: the leads changed under the form.
+  // A check answers for the leads and outcome it read: any change to them drops it, and stops
+  // one still running (Train must never train on a rule the form no longer shows, and a check
+  // of 100,000 leads must not hold the form). `leadsChanged` when the admin did not make the
+  // change: the leads changed under the form.
   const dropCheck = (leadsChangedUnderIt = false) => {
+    if (pendingData.current) worker.cancel();
     pendingData.current = null;
     setInspected(null);
     setLeadsChanged(leadsChangedUnderIt);
@@ -200,6 +194,7 @@ export function TrainingSection() {
   // the active model is read: its features join the catalogue, its tier policy goes to the new model.
   const blocked = worker.state.kind === 'running' || activate.isPending || !active.isSuccess;
   const trainingRun = worker.state.kind === 'running' && worker.state.request === 'train' ? worker.state : null;
+  const checking = worker.state.kind === 'running' && worker.state.request === 'inspect';
   const announcement = jobAnnouncement(worker.state);
   const outcomeValues = history.data?.outcomeValues ?? {};
   const size = inspected ? describeDataSize(inspected.rows, inspected.conversions) : null;
@@ -269,30 +264,23 @@ export function TrainingSection() {
           </label>
         ) : (
           outcome && (
-            <div role="group" aria-label="Values that mean converted">
-              {offeredValues(outcome, outcomeValues).map((value) => (
-                <label key={value} style={{ marginRight: 12 }}>
-                  <input
-                    type="checkbox"
-                    checked={outcome.positiveValues.includes(value)}
-                    onChange={(event) =>
-                      changeOutcome({
-                        field: outcome.field,
-                        positiveValues: event.target.checked ? [...outcome.positiveValues, value] : outcome.positiveValues.filter((v) => v !== value),
-                      })
-                    }
-                  />{' '}
-                  {value}
-                </label>
-              ))}
-            </div>
+            <OutcomeValuesPicker
+              sampleValues={outcomeValues[outcome.field] ?? []}
+              chosen={outcome.positiveValues}
+              onChange={(positiveValues) => changeOutcome({ field: outcome.field, positiveValues })}
+            />
           )
         )}
       </fieldset>
 
       <button type="button" onClick={check} disabled={blocked || !outcome || outcome.positiveValues.length === 0 || !history.data?.leads}>
         Check the data
-      </button>
+      </button>{' '}
+      {checking && (
+        <button type="button" onClick={() => dropCheck()}>
+          Cancel the check
+        </button>
+      )}
       {/* In the page before it says anything, so that a change of the leads is announced. */}
       <div role="status" data-testid="leads-changed">
         {leadsChanged && <p>The leads changed since the check: check again.</p>}

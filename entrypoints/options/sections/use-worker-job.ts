@@ -16,7 +16,7 @@ export type WorkerJobState<Request extends JobEvent, Event extends JobEvent> =
   | { kind: 'idle' }
   | { kind: 'running'; request: Request['type']; progress: Extract<Event, { type: 'progress' }> | null }
   | { kind: 'finished'; event: Exclude<Event, { type: 'progress' }> }
-  | { kind: 'cancelled' };
+  | { kind: 'cancelled'; request: Request['type'] };
 
 export function useWorkerJob<Request extends JobEvent, Event extends JobEvent>(
   createWorker: () => Worker,
@@ -58,9 +58,10 @@ export function useWorkerJob<Request extends JobEvent, Event extends JobEvent>(
     [stop, createWorker, eventSchema, malformed],
   );
 
+  /** Stops the running job; nothing when none runs. */
   const cancel = useCallback(() => {
     stop();
-    setState({ kind: 'cancelled' });
+    setState((current) => (current.kind === 'running' ? { kind: 'cancelled', request: current.request } : current));
   }, [stop]);
 
   /** A message to the running job's worker (none when no job runs). */
