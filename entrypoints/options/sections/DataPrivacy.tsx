@@ -1,11 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ErrorState, Loading } from '@/components/StatusMessage';
+import { CRM_LABEL } from '@/lib/crm/types';
 import { countStoredLeads, db } from '@/lib/db/db';
 import { background } from '@/lib/messaging/client';
 import { queryKeys } from '@/lib/query-keys';
 
-const SOURCE_WORDS = { salesforce: 'Salesforce', hubspot: 'HubSpot', csv: 'CSV imports' } as const;
+const SOURCE_WORDS = { ...CRM_LABEL, csv: 'CSV imports' };
 
 async function storedDataSummary() {
   const [salesforce, hubspot, csv, scores, cachedScores, models, estimate] = await Promise.all([

@@ -1,13 +1,11 @@
 /** Sync leads from the connected CRMs into this browser: progress, cancel, resume, errors. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
-import type { CrmKind } from '@/lib/crm/types';
+import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import type { SyncSummary } from '@/lib/messaging/protocol-sync';
 import { queryKeys } from '@/lib/query-keys';
-
-const LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
+import { useInvalidateWhenRunEnds } from './use-invalidate-when-run-ends';
 
 export function SyncSection() {
   const queryClient = useQueryClient();
@@ -21,14 +19,9 @@ export function SyncSection() {
     // Polling also wakes a stopped service worker, which then resumes the sync.
     refetchInterval: (query) => (query.state.data?.some((s) => s.status === 'running') ? 1000 : false),
   });
-  const running = syncs.data?.some((s) => s.status === 'running') ?? false;
-  const wasRunning = useRef(false);
-  useEffect(() => {
-    // Stored leads changed while the sync ran: whatever reads them is stale now. Only when a
-    // sync ends: on opening the page the leads are being read for the first time already.
-    if (wasRunning.current && !running) void queryClient.invalidateQueries({ queryKey: queryKeys.leads() });
-    wasRunning.current = running;
-  }, [running, queryClient]);
+  // Stored leads changed while the sync ran, and so may the connection's status (a 401 says
+  // "reconnect"; a sync the CRM answered ends that).
+  useInvalidateWhenRunEnds(syncs.data?.some((s) => s.status === 'running') ?? false, [queryKeys.leads(), queryKeys.connections()]);
   const act = useMutation({
     mutationFn: async ({ crm, action }: { crm: CrmKind; action: 'start' | 'cancel' }) => {
       const reply = action === 'start' ? await background.startSync({ crm }) : await background.cancelSync({ crm });
@@ -56,7 +49,7 @@ function removedLeads(count: number, label: string): string {
 }
 
 function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; onAction(action: 'start' | 'cancel'): void }) {
-  const label = LABEL[sync.crm];
+  const label = CRM_LABEL[sync.crm];
   const resumable = sync.status === 'cancelled' || sync.status === 'error';
   return (
     <div data-testid={`sync-${sync.crm}`} data-status={sync.status} data-synced={sync.synced} data-stored={sync.stored}>

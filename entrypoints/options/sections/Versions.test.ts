@@ -9,6 +9,7 @@ import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { click, render, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
+import { queryKeys } from '@/lib/query-keys';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { storeModel } from '../../../test/fixtures/stored-model';
 import { VersionsSection } from './Versions';
@@ -24,6 +25,7 @@ const bundled = (() => {
 })();
 
 let rendered: Rendered | undefined;
+let queryClient: QueryClient;
 beforeEach(async () => {
   await Promise.all([db.models.clear(), db.settings.clear(), db.leadScores.clear()]);
   checkModel.mockClear();
@@ -34,7 +36,7 @@ afterEach(() => {
 });
 
 function renderSection(): HTMLElement {
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(VersionsSection)));
   return rendered.container;
 }
@@ -70,6 +72,16 @@ describe('Delete', () => {
     click(await waitFor(() => button(container, 'Yes, delete trained-1')));
     await waitFor(() => !container.querySelector('tr[data-model-id="trained-1"]') && container.querySelector(`tr[data-model-id="${bundled.modelId}"]`));
     expect(await db.models.get('trained-1')).toBeUndefined();
+  });
+
+  it('makes the stored-data counts read again: they count the models and their stored scores', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    const container = renderSection();
+    queryClient.setQueryData(queryKeys.storedDataSummary(), { models: 2 });
+    click(await waitFor(() => button(container, 'Delete trained-1')));
+    click(await waitFor(() => button(container, 'Yes, delete trained-1')));
+    await waitFor(() => !container.querySelector('tr[data-model-id="trained-1"]'));
+    expect(queryClient.getQueryState(queryKeys.storedDataSummary())?.isInvalidated).toBe(true);
   });
 });
 

@@ -119,7 +119,9 @@ export function VersionsSection() {
   const previous = useQuery({ queryKey: [...queryKeys.models(), 'previous'], queryFn: previousModelId });
   const scoring = useJob('scoring');
   // The leads are read again when an activation's scoring job ends (App); an import or a delete leaves them as they were.
-  const invalidateModels = () => queryClient.invalidateQueries({ queryKey: queryKeys.models() });
+  // The stored-data counts (Data and privacy) count the models and their stored scores, which a delete takes with it.
+  const invalidateModels = () =>
+    Promise.all([queryKeys.models(), queryKeys.storedDataSummary()].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
   // Activate, roll back and delete change which models there are and which one scores: one at a time.
   const change = useMutation({
     mutationFn: async (run: () => Promise<unknown>) => run(),

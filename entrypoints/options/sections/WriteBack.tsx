@@ -6,13 +6,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
-import type { CrmKind } from '@/lib/crm/types';
+import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { plural } from '@/lib/ml/train/data-size';
 import type { WriteBackRequest, WriteBackSummary } from '@/lib/messaging/protocol-write-back';
 import { queryKeys } from '@/lib/query-keys';
+import { useInvalidateWhenRunEnds } from './use-invalidate-when-run-ends';
 
-const LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 /** Field names the admin is told to create; the form starts with them. */
 const SUGGESTED: Record<CrmKind, { scoreField: string; tierField: string; reasonField: string; kind: string }> = {
   salesforce: { scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Tier__c', reasonField: 'LeadLens_Reason__c', kind: 'Lead custom fields (API names)' },
@@ -30,6 +30,8 @@ export function WriteBackSection() {
     },
     refetchInterval: (query) => (query.state.data?.some((w) => w.status === 'running') ? 500 : false),
   });
+  // A 401 says "reconnect" in the connection's status; a write-back the CRM took ends that.
+  useInvalidateWhenRunEnds(writeBacks.data?.some((w) => w.status === 'running') ?? false, [queryKeys.connections()]);
   const act = useMutation({
     mutationFn: async (action: { start: WriteBackRequest } | { cancel: CrmKind }) => {
       const reply = 'start' in action ? await background.writeBackScores(action.start) : await background.cancelWriteBack({ crm: action.cancel });
@@ -63,7 +65,7 @@ export function WriteBackSection() {
 
 function WriteBackForm({ writeBack, busy, onStart, onCancel }: { writeBack: WriteBackSummary; busy: boolean; onStart(request: WriteBackRequest): void; onCancel(): void }) {
   const { crm } = writeBack;
-  const label = LABEL[crm];
+  const label = CRM_LABEL[crm];
   const initial = writeBack.target ?? SUGGESTED[crm];
   const [scoreField, setScoreField] = useState(initial.scoreField ?? '');
   const [tierField, setTierField] = useState(initial.tierField ?? '');
