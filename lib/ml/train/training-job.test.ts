@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
 import { ManifestSchema } from '../manifest';
@@ -20,6 +20,8 @@ async function run(request: Parameters<typeof runTrainingRequest>[0], stored = l
   await runTrainingRequest(request, history, (event) => events.push(TrainingEventSchema.parse(event)));
   return events;
 }
+
+afterEach(() => vi.restoreAllMocks());
 
 describe('runTrainingRequest', () => {
   it('inspects: counts, HubSpot-mapped candidates, and leakage flags', async () => {
@@ -66,6 +68,15 @@ describe('runTrainingRequest', () => {
     expect(done.manifest.provenance.rows).toBe(1200);
     expect(done.summary.cvRocAuc).toBeGreaterThan(0.5);
     expect(done.onnx.length).toBeGreaterThan(1000);
+  });
+
+  it('shows every stage as it begins, however fast the training runs', async () => {
+    // The clock stands still: every report falls within one progress interval of the first.
+    vi.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 10, 20));
+    const events = await run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 });
+    const stages = [...new Set(events.flatMap((event) => (event.type === 'progress' ? [event.stage] : [])))];
+    expect(stages).toEqual(expect.arrayContaining(['cv', 'fit', 'done']));
+    expect(events.at(-1)?.type).toBe('trained');
   });
 
   it('records the outcome rule it trained on in the manifest, so previews label stored leads by it', async () => {

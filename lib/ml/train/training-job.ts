@@ -44,10 +44,13 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     }
 
     let lastPost = 0;
+    let lastStage: TrainProgress['stage'] | null = null;
     const onProgress = (progress: TrainProgress) => {
       const time = Date.now();
-      if (time - lastPost < PROGRESS_INTERVAL_MS && progress.stage !== 'done') return;
+      // Every stage is shown as it begins (a fast one would pass unseen); its rounds at most every PROGRESS_INTERVAL_MS.
+      if (progress.stage === lastStage && time - lastPost < PROGRESS_INTERVAL_MS) return;
       lastPost = time;
+      lastStage = progress.stage;
       const { stage, fraction, fold, round, validationLoss } = progress;
       // The first rounds have no validation loss yet (NaN): leave it out rather than show "NaN".
       post({ type: 'progress', stage, fraction, fold, round, validationLoss: Number.isFinite(validationLoss) ? validationLoss : undefined });
