@@ -70,16 +70,18 @@ describe('side panel', () => {
     await expect.poll(() => hotTable.locator('th[aria-sort="ascending"]').innerText()).toContain('Score');
     const ascending = await scores();
     expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
-    // Tab on to the first lead's name and open it: the CRM tab goes to that record.
-    const firstRow = hotTable.locator('tbody tr').first();
+    // Tab on to the first Salesforce lead's name and open it: the CRM tab (a Salesforce page) goes to that record.
+    const firstRow = hotTable.locator('tbody tr[data-lead-key^="salesforce|"]').first();
     const firstLead = (await firstRow.locator('.link-button').innerText()).trim();
-    const [crm, recordId] = (await firstRow.getAttribute('data-lead-key'))!.split('|');
-    expect(await tabUntil(panel, () => document.activeElement?.classList.contains('link-button') === true)).toBe(true);
+    const recordId = (await firstRow.getAttribute('data-lead-key'))!.split('|')[1];
+    const onSalesforceLead = () =>
+      document.activeElement?.classList.contains('link-button') === true && document.activeElement.closest('tr')?.getAttribute('data-lead-key')?.startsWith('salesforce|') === true;
+    expect(await tabUntil(panel, onSalesforceLead)).toBe(true);
     expect((await panel.evaluate(() => document.activeElement?.textContent ?? '')).trim()).toBe(firstLead);
     const before = crmPage.url();
     await panel.keyboard.press('Enter');
     await expect.poll(() => crmPage.url(), { timeout: 10_000 }).not.toBe(before);
-    expect(crmPage.url()).toBe(crm === 'salesforce' ? salesforceLeadUrl(recordId) : hubspotContactUrl(recordId));
+    expect(crmPage.url()).toBe(salesforceLeadUrl(recordId));
   });
 
   it('explains the lead open in the active CRM tab, and follows it to another lead', async () => {

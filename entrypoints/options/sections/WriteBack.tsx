@@ -19,6 +19,9 @@ const SUGGESTED: Record<CrmKind, { scoreField: string; tierField: string; reason
   hubspot: { scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: 'leadlens_reason', kind: 'contact properties (internal names)' },
 };
 
+type WriteBackAction = { start: WriteBackRequest } | { cancel: CrmKind };
+const crmOf = (action: WriteBackAction): CrmKind => ('start' in action ? action.start.crm : action.cancel);
+
 export function WriteBackSection() {
   const queryClient = useQueryClient();
   const writeBacks = useQuery({
@@ -33,7 +36,7 @@ export function WriteBackSection() {
   // A 401 says "reconnect" in the connection's status; a write-back the CRM took ends that.
   useInvalidateWhenRunEnds(writeBacks.data?.some((w) => w.status === 'running') ?? false, [queryKeys.connections()]);
   const act = useMutation({
-    mutationFn: async (action: { start: WriteBackRequest } | { cancel: CrmKind }) => {
+    mutationFn: async (action: WriteBackAction) => {
       const reply = 'start' in action ? await background.writeBackScores(action.start) : await background.cancelWriteBack({ crm: action.cancel });
       if (!reply.ok) throw new Error(reply.error);
     },
@@ -54,16 +57,29 @@ export function WriteBackSection() {
           key={writeBack.crm}
           writeBack={writeBack}
           busy={act.isPending}
+          // A start or cancel refused (a field the CRM will not let it fill, no connection) is said in its CRM's form.
+          refusal={act.isError && act.variables && crmOf(act.variables) === writeBack.crm ? act.error.message : null}
           onStart={(request) => act.mutate({ start: request })}
           onCancel={() => act.mutate({ cancel: writeBack.crm })}
         />
       ))}
-      {act.isError && <ErrorState message={act.error.message} />}
     </>
   );
 }
 
-function WriteBackForm({ writeBack, busy, onStart, onCancel }: { writeBack: WriteBackSummary; busy: boolean; onStart(request: WriteBackRequest): void; onCancel(): void }) {
+function WriteBackForm({
+  writeBack,
+  busy,
+  refusal,
+  onStart,
+  onCancel,
+}: {
+  writeBack: WriteBackSummary;
+  busy: boolean;
+  refusal: string | null;
+  onStart(request: WriteBackRequest): void;
+  onCancel(): void;
+}) {
   const { crm } = writeBack;
   const label = CRM_LABEL[crm];
   const initial = writeBack.target ?? SUGGESTED[crm];
@@ -97,6 +113,7 @@ function WriteBackForm({ writeBack, busy, onStart, onCancel }: { writeBack: Writ
         </p>
       )}
       {writeBack.status === 'cancelled' && <p role="status">Cancelled after {writeBack.done.toLocaleString('en-US')} leads; what was written stays.</p>}
+      {refusal && <ErrorState message={refusal} />}
       {writeBack.error && <ErrorState message={`The write-back to ${label} stopped: ${writeBack.error}`} />}
       {writeBack.failures.map((failure) => (
         <ErrorState key={failure.error} message={`${failure.count.toLocaleString('en-US')} not written: ${failure.error} (e.g. ${failure.recordIds.slice(0, 3).join(', ')})`} />
