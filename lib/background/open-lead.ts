@@ -7,6 +7,7 @@
 import { browser } from 'wxt/browser';
 import { z } from 'zod';
 import { accountOfPage, recognisePage } from '../crm/adapters';
+import { hubspotPortalOfPage } from '../crm/hubspot';
 import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
 import { db } from '../db/db';
 import { broadcastToPages } from '../messaging/events';
@@ -36,7 +37,7 @@ export type CrmHome = z.infer<typeof CrmHomeSchema>;
 
 /** The CRM home of a record page's URL (HubSpot: `/contacts/{portal}/…`). */
 export function crmHomeOf(crm: CrmKind, pageUrl: URL): CrmHome {
-  if (crm === 'hubspot') return { origin: pageUrl.origin, portal: /^\/contacts\/(\d+)\//.exec(pageUrl.pathname)?.[1] };
+  if (crm === 'hubspot') return { origin: pageUrl.origin, portal: hubspotPortalOfPage(pageUrl) ?? undefined };
   return { origin: pageUrl.origin };
 }
 

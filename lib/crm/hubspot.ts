@@ -32,7 +32,6 @@ const NUMERIC_ID = /^[1-9]\d{0,19}$/;
 const VIEW_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const VIEW_NUMBER = /^\d{1,4}$/;
 
-/** What kind of HubSpot page `url` is. Pure. */
 /** The portal a HubSpot contacts page belongs to (`/contacts/{portal}/…`), as a HubSpot connection names it; null for any other page. */
 export function hubspotPortalOfPage(url: URL): string | null {
   if (!APP_HOST.test(url.hostname)) return null;
@@ -40,6 +39,7 @@ export function hubspotPortalOfPage(url: URL): string | null {
   return app === 'contacts' && NUMERIC_ID.test(portal) ? portal : null;
 }
 
+/** What kind of HubSpot page `url` is. Pure. */
 export function recogniseHubSpot(url: URL): PageMatch {
   const other: PageMatch = { kind: 'other' };
   if (url.protocol !== 'https:' || !APP_HOST.test(url.hostname)) return other;

@@ -61,7 +61,6 @@ export function parseLeadId(candidate: string): string | null {
 
 const isLead = (objectName: string): boolean => objectName.toLowerCase() === 'lead';
 
-/** What kind of Salesforce page `url` is. Pure; record ids come back in 18-character form. */
 /**
  * The org a Lightning page belongs to, named as a Salesforce connection names it: its My Domain
  * API host (acme.lightning.force.com → acme.my.salesforce.com, acme--uat.sandbox.lightning… →
@@ -71,6 +70,7 @@ export function salesforceOrgOfPage(url: URL): string | null {
   return LIGHTNING_HOST.test(url.hostname) ? url.hostname.replace(/\.lightning\.force\.com$/, '.my.salesforce.com') : null;
 }
 
+/** What kind of Salesforce page `url` is. Pure; record ids come back in 18-character form. */
 export function recogniseSalesforce(url: URL): PageMatch {
   const other: PageMatch = { kind: 'other' };
   if (url.protocol !== 'https:' || !LIGHTNING_HOST.test(url.hostname)) return other;
