@@ -127,6 +127,24 @@ describe('record badge', () => {
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });
 
+  it('badges a record come back to while the page still shows it (Back before the next lead rendered), with its own fields', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(A, null);
+    await settle();
+    // To B, which does not render in time, then Back to A: the page showed A all along.
+    page.abort();
+    page = new AbortController();
+    run(B, A);
+    await vi.advanceTimersByTimeAsync(100);
+    page.abort();
+    page = new AbortController();
+    run(A, B);
+    await vi.advanceTimersByTimeAsync(3100);
+    expect(scoreLead.mock.calls.filter(([request]) => request.recordId === A.recordId).map(([request]) => request.fields)).toEqual([fieldsOfA, fieldsOfA]);
+    expect(badges().map(titleOf)).toEqual(['Ada A']);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('hot');
+  });
+
   it('never scores what a page of another kind showed (a HubSpot company) as the contact’s, and scores the contact once it renders', async () => {
     // A company page: its properties read like a contact's fields, but it is not a lead page.
     const fieldsOfCompany: PageFields = { industry: 'Software', Rating: 'Hot' };

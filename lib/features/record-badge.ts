@@ -24,6 +24,21 @@ interface Snapshot {
   hash: string | null;
 }
 
+/** How many records' last scored fields the page remembers (a rep goes back and forth among a few). */
+const REMEMBERED_RECORDS = 20;
+/**
+ * Record id → the hash of the fields last scored as that record's, in this page. Coming back to
+ * a record the CRM still shows (Back before the other lead rendered, a modal with its own URL
+ * closed over it), the fields on the page are then known to be its own, not the previous page's.
+ */
+const lastScored = new Map<string, string>();
+
+function rememberScored(recordId: string, hash: string): void {
+  lastScored.delete(recordId);
+  lastScored.set(recordId, hash);
+  if (lastScored.size > REMEMBERED_RECORDS) lastScored.delete(lastScored.keys().next().value!);
+}
+
 export const recordBadge: ContentFeature = {
   id: 'record-badge',
   runsOn: (match) => match.kind === 'record',
@@ -37,7 +52,8 @@ export const recordBadge: ContentFeature = {
     // Coming from another page (another lead, or a page LeadLens does not badge, such as a
     // HubSpot company or deal whose properties read like a contact's), the CRM still shows it
     // until it renders this record: whatever the page shows now is not this record's.
-    const previous = previousMatch !== null ? read() : null;
+    const shownAtStart = previousMatch !== null ? read() : null;
+    const previous = shownAtStart?.hash != null && lastScored.get(`${crm} ${recordId}`) === shownAtStart.hash ? null : shownAtStart;
     /** Only what the previous page showed: all of it, or what is left of it while the CRM unmounts it. */
     const isStale = (shown: Snapshot) =>
       shown.hash !== null &&
@@ -55,6 +71,7 @@ export const recordBadge: ContentFeature = {
 
     const score = async (shown: Snapshot) => {
       requested = shown;
+      if (isFresh(shown)) rememberScored(`${crm} ${recordId}`, shown.hash!);
       const request = ++latestRequest;
       const reply = await background
         .scoreLead({ crm, recordId, fields: shown.fields, name: isFresh(shown) ? adapter.readRecordName(document)?.slice(0, 200) : undefined })
