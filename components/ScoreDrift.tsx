@@ -29,7 +29,7 @@ export function ScoreDrift({ manifest }: { manifest: Manifest }) {
   const { modelId } = manifest;
   useInvalidateWhenJobEnds('scoring', [queryKeys.scoreDrift(modelId)]);
   const bins = trainingDeciles(manifest.reference.probabilityPercentiles);
-  const counts = useQuery({ queryKey: queryKeys.scoreDrift(modelId), queryFn: () => scoresPerProbabilityBin(modelId, bins.cuts) });
+  const counts = useQuery({ queryKey: queryKeys.scoreDrift(modelId), queryFn: () => scoresPerProbabilityBin(modelId, bins.cuts, manifest.outcomeRule) });
   if (counts.isPending) return <p>Reading the stored scores…</p>;
   if (counts.isError) return <p role="alert">{counts.error.message}</p>;
   const total = counts.data.reduce((sum, count) => sum + count, 0);

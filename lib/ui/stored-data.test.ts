@@ -3,7 +3,7 @@
  * read from the lead summaries, never from the whole leads (their fields can be hundreds of MB).
  */
 import 'fake-indexeddb/auto';
-import { beforeEach, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { db, type LeadScore, type StoredLead } from '../db/db';
 import { labelledProbabilities, loadScoredLeads, scoresPerProbabilityBin } from './stored-data';
 
@@ -70,4 +70,36 @@ it('counts a model’s stored scores per probability bin, lower cut included, up
   expect(await scoresPerProbabilityBin('m', [0.2, 0.5])).toEqual([1, 1, 3]);
   expect(await scoresPerProbabilityBin('m', [])).toEqual([5]);
   expect(await scoresPerProbabilityBin('none', [0.5])).toEqual([0, 0]);
+});
+
+describe('a model trained on a source with leads of its own', () => {
+  const rule = { field: 'IsConverted', positiveValues: ['true'], source: 'salesforce' as const };
+  const salesforce = (id: string, origin: StoredLead['origin'], converted: boolean): StoredLead => ({ ...lead(`salesforce|${id}`, id, null), origin, fields: { IsConverted: converted } });
+
+  beforeEach(async () => {
+    await db.putLeads([salesforce('real1', 'sync', true), salesforce('real2', 'sync', false), salesforce('demo1', 'demo', true), salesforce('demo2', 'demo', false)]);
+    await db.leadScores.bulkPut([score('t', 'salesforce|real1', 0.7), score('t', 'salesforce|real2', 0.2), score('t', 'salesforce|demo1', 0.9), score('t', 'salesforce|demo2', 0.05)]);
+  });
+
+  it('leaves its demo leads out of the labelled scores that tier policies are previewed on', async () => {
+    const { labels, probabilities } = await labelledProbabilities('t', rule);
+    expect([...labels]).toEqual([1, 0]);
+    expect([...probabilities]).toEqual([0.7, 0.2]);
+  });
+
+  it('leaves its demo leads out of the scores the drift check counts', async () => {
+    // salesforce|00QA (0.2) was scored by t too: not a demo lead, it counts.
+    await db.leadScores.put(score('t', 'salesforce|00QA', 0.2));
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual([0, 2, 1]);
+    // Without the rule (the bundled model, an import), every stored score counts.
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5])).toEqual([1, 2, 2]);
+  });
+
+  it('keeps the demo leads while they are all the source has: the demo is previewed on them', async () => {
+    await db.deleteLeads(['salesforce|real1', 'salesforce|real2', 'salesforce|00QA', 'salesforce|00QB']);
+    const { labels, probabilities } = await labelledProbabilities('t', rule);
+    expect([...labels]).toEqual([1, 0]);
+    expect([...probabilities]).toEqual([0.9, 0.05]);
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual([1, 0, 1]);
+  });
 });

@@ -4,9 +4,10 @@
  * their summaries (`db.leadSummaries`), never whole with their fields; only the policy
  * worker reads whole leads, for a model's own outcome rule.
  */
-import { db, type LeadScore, type LeadSummary } from '../db/db';
+import { db, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
 import { forEachChunk, yieldToEventLoop } from '../db/chunks';
 import { prefixRange } from '../db/chunks';
+import { historyRule, inHistory, type HistoryRule } from '../db/source-history';
 import { outcomeOf, type ModelOutcomeRule } from '../ml/outcome-rule';
 import { mergeMostLikelyFirst, type ScoredLeadRow } from '../segments';
 
@@ -65,20 +66,23 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeadRow[]>
  * Stored probabilities [N] and known outcomes [N] of one model's scored leads, for choosing
  * thresholds. With the model's `outcomeRule` a lead's outcome is the rule's on its fields (as
  * the model was trained to predict it), read from the whole leads a chunk at a time, and only
- * for leads of the source it was trained on; without one, the outcome stored at sync or import,
- * read from the lead summaries. Leads whose outcome is unknown (open, another source's) are left out. It reads every scored lead without yielding: call it from
- * a worker (the options page's policy worker), not a page.
+ * for leads of the history of the source it was trained on (`historyRule`: its demo leads are
+ * left out once it has leads of its own); without one, the outcome stored at sync or import,
+ * read from the lead summaries. Leads whose outcome is unknown (open, another source's) are left
+ * out. It reads every scored lead without yielding: call it from a worker (the options page's
+ * policy worker), not a page.
  */
 export async function labelledProbabilities(modelId: string, outcomeRule?: ModelOutcomeRule): Promise<{ labels: Uint8Array; probabilities: Float64Array }> {
   const labels: number[] = [];
   const probabilities: number[] = [];
+  const outcomeByRule = outcomeRule && (await ruleOutcome(outcomeRule));
   await forEachChunk(
     db.leadScores,
     PAGE_CHUNK,
     async (scores) => {
       const keys = scores.map((score) => score.leadKey);
-      const outcomes = outcomeRule
-        ? (await db.leads.bulkGet(keys)).map((lead) => lead && (lead.source === outcomeRule.source ? outcomeOf(lead.fields, outcomeRule) : null))
+      const outcomes = outcomeByRule
+        ? (await db.leads.bulkGet(keys)).map((lead) => lead && outcomeByRule(lead))
         : (await db.leadSummaries.bulkGet(keys)).map((lead) => lead?.outcome);
       scores.forEach((score, i) => {
         const outcome = outcomes[i];
@@ -92,18 +96,45 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
   return { labels: Uint8Array.from(labels), probabilities: Float64Array.from(probabilities) };
 }
 
+/** A lead's outcome by a model's rule: null (unknown) outside the history of the source it was trained on. */
+async function ruleOutcome(rule: ModelOutcomeRule): Promise<(lead: StoredLead) => 0 | 1 | null> {
+  const history = await historyRule(rule.source);
+  return (lead) => (lead.source === rule.source && inHistory(history, lead.key) ? outcomeOf(lead.fields, rule) : null);
+}
+
 /**
  * How many stored scores of `modelId` fall in each probability bin (bin b = [cuts[b − 1],
- * cuts[b]), `cuts` ascending): counted on the [modelId+probability] index, no score read.
+ * cuts[b]), `cuts` ascending): counted on the [modelId+probability] index, no score read. For a
+ * model with an `outcomeRule`, the demo leads its source's history leaves out (`historyRule`)
+ * are not counted: only their scores are read, to take them off.
  */
-export async function scoresPerProbabilityBin(modelId: string, cuts: readonly number[]): Promise<number[]> {
+export async function scoresPerProbabilityBin(modelId: string, cuts: readonly number[], outcomeRule?: ModelOutcomeRule): Promise<number[]> {
   const bounds = [-Infinity, ...cuts, Infinity];
-  return Promise.all(
-    bounds.slice(1).map((upper, b) =>
-      db.leadScores
-        .where('[modelId+probability]')
-        .between([modelId, bounds[b]], [modelId, upper], true, upper === Infinity)
-        .count(),
-    ),
-  );
+  return db.transaction('r', [db.leadScores, db.leads], async () => {
+    const [counts, leftOut] = await Promise.all([
+      Promise.all(
+        bounds.slice(1).map((upper, b) =>
+          db.leadScores
+            .where('[modelId+probability]')
+            .between([modelId, bounds[b]], [modelId, upper], true, upper === Infinity)
+            .count(),
+        ),
+      ),
+      outcomeRule ? historyRule(outcomeRule.source).then((history) => leftOutScores(modelId, history)) : [],
+    ]);
+    for (const { probability } of leftOut) counts[binOf(probability, cuts)] -= 1;
+    return counts;
+  });
+}
+
+/** The stored scores of `modelId` of the demo leads the history leaves out. */
+async function leftOutScores(modelId: string, history: HistoryRule): Promise<LeadScore[]> {
+  const scores = await db.leadScores.bulkGet([...history.demoLeftOut].map((leadKey) => `${modelId}|${leadKey}`));
+  return scores.filter((score) => score !== undefined);
+}
+
+/** The bin of `probability`, as `scoresPerProbabilityBin` counts it: lower cut included, upper excluded. */
+function binOf(probability: number, cuts: readonly number[]): number {
+  const above = cuts.findIndex((cut) => probability < cut);
+  return above === -1 ? cuts.length : above;
 }

@@ -52,13 +52,17 @@ const ACTIVE: Manifest = {
 };
 const SAMPLE: HistorySample = {
   leads: 120,
+  demo: false,
+  demoLeftOut: 0,
   fields: ['Industry', 'IsConverted', 'LeadSource', 'Status'],
   outcomeValues: { IsConverted: ['false', 'true'], Status: ['Closed - Converted', 'Open', 'Working'] },
   fingerprint: 'salesforce-1',
 };
-const CSV_SAMPLE: HistorySample = { leads: 80, fields: ['converted', 'industry'], outcomeValues: { converted: ['no', 'yes'] }, fingerprint: 'import-1' };
+const CSV_SAMPLE: HistorySample = { leads: 80, demo: false, demoLeftOut: 0, fields: ['converted', 'industry'], outcomeValues: { converted: ['no', 'yes'] }, fingerprint: 'import-1' };
 const HUBSPOT_SAMPLE: HistorySample = {
   leads: 50,
+  demo: false,
+  demoLeftOut: 0,
   fields: ['industry', 'lifecyclestage'],
   outcomeValues: { lifecyclestage: ['customer', 'lead', 'opportunity'] },
   fingerprint: 'hubspot-1',
@@ -77,11 +81,18 @@ const INSPECTED: TrainingEvent = {
   leakage: [],
   fieldNotes: [],
 };
-const TRAINED: TrainingEvent = {
+const TRAINED: Extract<TrainingEvent, { type: 'trained' }> = {
   type: 'trained',
+  data: {
+    source: 'salesforce',
+    window: { createdAfter: Date.UTC(2025, 11, 1), createdBefore: Date.UTC(2026, 9, 2) },
+    outcome: { field: 'IsConverted', positiveValues: ['true'] },
+    now: '2026-11-01T00:00:00.000Z',
+  },
   manifest: ACTIVE,
   onnx: new Uint8Array(),
   summary: { rows: 120, positives: 30, cvRocAuc: 0.8, cvPrAuc: 0.5, ece: 0.02, features: 2, trainSeconds: 1 },
+  leakage: [],
   warnings: [],
   withoutCreatedDate: 0,
   withoutOutcome: 0,
@@ -395,4 +406,116 @@ it('starts no check or training while a model is being activated', async () => {
   await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toContain(`Model ${ACTIVE.modelId} is active`));
   expect(button('Check the data')?.disabled).toBe(false);
   expect(trainButton()?.disabled).toBe(false);
+});
+
+it('says when the history is demo leads, and how many demo leads a history of its own leaves out', async () => {
+  historySample.mockResolvedValue({ ...SAMPLE, leads: 1000, demo: true });
+  await renderSection();
+  const count = () => container().querySelector('[data-testid="history-count"]')?.textContent;
+  expect(count()).toBe('1,000 demo leads: load your own history to train on it');
+
+  // The CRM connected and synced.
+  historySample.mockResolvedValue({ ...SAMPLE, leads: 4000, demoLeftOut: 1000, fingerprint: 'salesforce-synced' });
+  await act(() => queryClient.invalidateQueries());
+  await eventually(() => expect(count()).toBe('4,000 stored (1,000 demo leads are left out)'));
+});
+
+const featureField = (label: string) => container().querySelector<HTMLSelectElement>(`select[aria-label="Field for ${label}"]`)!;
+const featureNote = (key: string) => container().querySelector(`tr[data-feature="${key}"] td:last-child`)!.textContent;
+
+it('checks a feature again when the admin moves it to another field, and holds Train until it is checked', async () => {
+  await renderSection();
+  await checkTheData();
+  change(featureField('Industry'), 'Status');
+  const recheck = FakeWorker.latest.requests.at(-1)!;
+  expect(recheck).toMatchObject({ type: 'check-features', specs: [{ key: 'industry', derive: { from: { salesforce: 'Status' } } }] });
+  expect(featureNote('industry')).toBe('Checking this field…');
+  expect(trainButton()?.disabled).toBe(true);
+
+  FakeWorker.latest.answer({ type: 'features-checked', leakage: [{ key: 'industry', label: 'Industry', field: 'Status', reason: 'filled almost only for leads that converted' }] });
+  // Flagged on its new field: left out, as the first check leaves flagged features out.
+  expect(checkbox('Use Industry').checked).toBe(false);
+  expect(featureNote('industry')).toBe('Left out: filled almost only for leads that converted.');
+  click(checkbox('Use Industry'));
+  expect(featureNote('industry')).toBe('Possible leakage: filled almost only for leads that converted.');
+
+  // Back on the field checked first: its verdict is known, no check runs.
+  const requests = FakeWorker.latest.requests.length;
+  change(featureField('Industry'), 'Industry');
+  expect(FakeWorker.latest.requests).toHaveLength(requests);
+  expect(featureNote('industry')).toBe('');
+  click(trainButton()!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', specs: [{ key: 'industry', derive: { from: { salesforce: 'Industry' } } }, { key: 'lead_source' }] });
+});
+
+it('drops the "Left out" note of a flagged feature moved to a field that passes the check', async () => {
+  await renderSection();
+  await waitUntilEnabled('Check the data');
+  click(button('Check the data')!);
+  FakeWorker.latest.answer({ ...INSPECTED, leakage: [{ key: 'lead_source', label: 'Lead source', field: 'LeadSource', reason: 'almost perfectly separates converted leads' }] });
+  expect(checkbox('Use Lead source').checked).toBe(false);
+  expect(featureNote('lead_source')).toBe('Left out: almost perfectly separates converted leads.');
+
+  change(featureField('Lead source'), 'Industry');
+  FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
+  expect(featureNote('lead_source')).toBe('');
+  click(checkbox('Use Lead source'));
+  click(trainButton()!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', specs: [{ key: 'industry' }, { key: 'lead_source', derive: { from: { salesforce: 'Industry' } } }] });
+});
+
+it('keeps a feature whose re-check was cancelled unchecked, and out of training until it is checked', async () => {
+  await renderSection();
+  await checkTheData();
+  change(featureField('Industry'), 'Status');
+  const recheck = FakeWorker.latest;
+  click(button('Cancel the check')!);
+  expect(recheck.terminated).toBe(true);
+  // The first check still stands for the other features.
+  expect(container().querySelector('[data-testid="data-size"]')).not.toBeNull();
+  expect(featureNote('industry')).toBe('Not checked on this field yet: check the changed fields before training.');
+  expect(trainButton()?.disabled).toBe(true);
+
+  click(button('Check the changed fields')!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'check-features', specs: [{ key: 'industry' }] });
+  FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
+  expect(trainButton()?.disabled).toBe(false);
+});
+
+/** Disabled itself, or inside a disabled fieldset (as a browser disables it). */
+const isDisabled = (control: Element) => (control as HTMLInputElement).disabled || control.closest('fieldset[disabled]') !== null;
+
+it('locks the form while a model trains, Cancel aside, and frees it when training ends', async () => {
+  await renderSection();
+  await checkTheData();
+  click(trainButton()!);
+  const form = container().querySelector('[data-testid="training-form"]')!;
+  const controls = Array.from(form.querySelectorAll('input, select, button'));
+  expect(controls.length).toBeGreaterThan(8);
+  expect(controls.filter((control) => !isDisabled(control))).toEqual([]);
+  expect(isDisabled(button('Cancel training')!)).toBe(false);
+
+  FakeWorker.latest.answer(TRAINED);
+  expect(isDisabled(outcomeField())).toBe(false);
+  expect(isDisabled(numberInput('Created in the last'))).toBe(false);
+});
+
+it('names the outcome and the window the model was trained on in its report, and shows leakage warnings above Activate', async () => {
+  await renderSection();
+  await checkTheData();
+  click(trainButton()!);
+  const leakage = 'Possible leakage in "Status": almost perfectly separates converted leads.';
+  FakeWorker.latest.answer({ ...TRAINED, leakage: [leakage], warnings: ['"Notes" is empty in every row: dropped.'] });
+  // The form changes after training: the report still says what the model was trained on.
+  change(outcomeField(), 'Status');
+  const report = container().querySelector('[data-testid="training-report"]')!;
+  expect(report.querySelector('[data-testid="trained-outcome"]')?.textContent).toBe('"IsConverted" is true, for Salesforce leads');
+  expect(report.querySelector('[data-testid="trained-window"]')?.textContent).toBe('created Dec 1, 2025 to Oct 2, 2026');
+
+  const warning = report.querySelector('[data-testid="leakage-warning"]')!;
+  expect(warning.textContent).toContain(leakage);
+  expect(warning.closest('details')).toBeNull();
+  expect(warning.compareDocumentPosition(button('Activate this model')!) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  // Said once: the collapsed notes hold the other warnings.
+  expect(report.querySelector('details')?.textContent).not.toContain('Possible leakage');
 });

@@ -141,6 +141,8 @@ export interface TrainResult {
   modelCard: string;
   summary: TrainSummary;
   warnings: string[];
+  /** The leakage guard's warnings (also in `warnings`): a model that reads such a feature fails on new leads. */
+  leakage: string[];
   model: EbmModel;
   /** The training matrix [N, F] and labels [N] (for checks such as the ONNX round trip). */
   X: Float32Array;
@@ -385,7 +387,6 @@ export function outOfTimeSplit(keys: number[], labels: Uint8Array, what: string)
   return { train, test, undated };
 }
 
-/** The whole pipeline. Throws `TrainingDataError` (a clear message) on bad input. */
 /**
  * A model whose engine check (check-model.ts) would be refused could never be activated: say so
  * before minutes of training, from each feature's number of distinct values. X: [N, F].
@@ -407,6 +408,7 @@ function assertTrainedModelCheckable(X: Float32Array, N: number, F: number, opts
   );
 }
 
+/** The whole pipeline. Throws `TrainingDataError` (a clear message) on bad input. */
 export function trainModel(input: TrainInput): TrainResult {
   const t0 = performance.now();
   const opts: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...input.options };
@@ -415,6 +417,7 @@ export function trainModel(input: TrainInput): TrainResult {
   const progress = (p: TrainProgress) => input.onProgress?.(p);
   const signal = input.signal;
   const warnings: string[] = [];
+  const leakage: string[] = [];
 
   // --- validate
   progress({ stage: 'validate', fraction: 0 });
@@ -469,7 +472,8 @@ export function trainModel(input: TrainInput): TrainResult {
       features.map((f, k) => ({ name: f.label, kind: f.type === 'categorical' ? 'categorical' : 'numeric', values: Float32Array.from({ length: N }, (_, i) => X[i * F + k]) })),
       labels,
     );
-    for (const fnd of findings) if (fnd.flag) warnings.push(`Possible leakage in "${fnd.name}": ${fnd.flag.reason}.`);
+    for (const fnd of findings) if (fnd.flag) leakage.push(`Possible leakage in "${fnd.name}": ${fnd.flag.reason}.`);
+    warnings.push(...leakage);
   } catch {
     /* the guard is advisory */
   }
@@ -628,7 +632,7 @@ export function trainModel(input: TrainInput): TrainResult {
   summary.train_seconds = (performance.now() - t0) / 1000;
   const modelCard = renderModelCard(manifest, { summary, warnings, model, ebm: { ...DEFAULT_EBM_OPTIONS, ...ebmOpts } });
   progress({ stage: 'done', fraction: 1 });
-  return { manifest, onnx, modelCard, summary, warnings, model, X, labels };
+  return { manifest, onnx, modelCard, summary, warnings, leakage, model, X, labels };
 }
 
 /** The trainer's own calibrated probabilities [N] and contributions [N, T], computed as the ONNX graph does (float32). */

@@ -3,6 +3,7 @@ import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
 import { ManifestSchema } from '../manifest';
 import { runTrainingRequest } from './training-job';
+import { mapSpec } from './training-set';
 import { TrainingEventSchema, type TrainingData, type TrainingEvent } from './worker-protocol';
 
 const now = new Date('2026-11-01T00:00:00Z');
@@ -137,6 +138,37 @@ describe('runTrainingRequest', () => {
     ]);
     const undated = await run({ type: 'inspect', data: { ...data, window: sinceAlways }, catalogue: DEMO_FEATURE_SPECS }, withGaps(0, 1200));
     expect(undated).toEqual([{ type: 'failed', error: expect.stringMatching(/^None of the 1,200 stored leads of this source has a readable created date/) }]);
+  });
+
+  /** The demo leads with a field filled only once a lead converted: what a leakage guard is for. */
+  const withClosedDate = leads.map((lead) => ({
+    ...lead,
+    fields: { ...lead.fields, closed_won_date: ['opportunity', 'customer', 'evangelist'].includes(String(lead.fields.lifecyclestage)) ? '2026-05-01' : null },
+  }));
+  const industry = DEMO_FEATURE_SPECS.find((spec) => spec.key === 'industry')!;
+
+  it('checks features again on the fields the admin moved them to, flags keyed by feature and field', async () => {
+    const specs = ['closed_won_date', 'lifecyclestage', 'ai_fit', 'industry'].map((field, i) => ({ ...mapSpec(industry, 'hubspot', field), key: `industry_${i}` }));
+    const scored = withClosedDate.map((lead, i) => ({ ...lead, fields: { ...lead.fields, ai_fit: String((i * 37) % 100) } }));
+    const [event] = await run({ type: 'check-features', data, specs }, scored, ['ai_fit']);
+    if (event.type !== 'features-checked') throw new Error(JSON.stringify(event));
+    expect(event.leakage.map(({ key, field }) => [key, field])).toEqual([
+      ['industry_1', 'lifecyclestage'],
+      ['industry_2', 'ai_fit'],
+      ['industry_0', 'closed_won_date'],
+    ]);
+    expect(event.leakage[0].reason).toBe('"lifecyclestage" is the outcome itself: it says whether the lead converted');
+    expect(event.leakage[1].reason).toBe('"ai_fit" holds LeadLens scores written back to the CRM, not a fact about the lead');
+    expect(event.leakage[2].reason).toMatch(/conver/);
+  });
+
+  it('reports what it trained on, and the leakage guard’s warnings apart from its other notes', async () => {
+    const specs = [...DEMO_FEATURE_SPECS.slice(0, 6), { ...mapSpec(industry, 'hubspot', 'closed_won_date'), key: 'won', label: 'Won date' }];
+    const done = (await run({ type: 'train', data, specs, cv: 2 }, withClosedDate)).at(-1);
+    if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+    expect(done.data).toEqual(data);
+    expect(done.leakage).toEqual([expect.stringMatching(/^Possible leakage in "Won date": /)]);
+    expect(done.warnings.join(' ')).not.toContain('Possible leakage');
   });
 
   it('says what is wrong when there is too little data, and when the window is empty', async () => {

@@ -4,10 +4,11 @@
  */
 import { daysBetween } from '../derive';
 import type { SourceKind } from '../featurize';
+import type { FeatureSpec } from '../manifest';
 import { describeDataSize } from './data-size';
 import { TrainingDataError } from './dataset';
 import { trainModel, type TrainProgress } from './index';
-import { candidateFeatures, inspectTrainingData, selectTrainingData, OUTCOME_COLUMN, type HistoryLead } from './training-set';
+import { candidateFeatures, forbiddenFields, inspectTrainingData, selectTrainingData, OUTCOME_COLUMN, type HistoryLead } from './training-set';
 import type { TrainingEvent, TrainingRequest } from './worker-protocol';
 
 /** Progress is posted at most this often (the trainer reports every boosting round). */
@@ -26,6 +27,14 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     const now = new Date(data.now);
     const { table, ...leftOut } = selectTrainingData(await history.leads(data.source), data.window, data.outcome);
     const writtenBack = (await history.writtenBackFields(data.source)).filter((field) => table.columns.includes(field));
+    // The youngest history the window lets in; new leads are scored younger than that.
+    const minAgeDays = data.window.createdBefore === null ? 0 : daysBetween(data.window.createdBefore, now.getTime());
+    const guard = (specs: FeatureSpec[]) => inspectTrainingData(table, specs, data.source, now, minAgeDays, forbiddenFields(data.outcome.field, writtenBack));
+
+    if (request.type === 'check-features') {
+      post({ type: 'features-checked', leakage: guard(request.specs).leakage });
+      return;
+    }
 
     if (request.type === 'inspect') {
       // Too little data is an answer too: the counts, said plainly by the form, not an error.
@@ -36,9 +45,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
         return;
       }
       const { candidates, notes } = candidateFeatures(request.catalogue, table, data.source, data.outcome.field, writtenBack);
-      // The youngest history the window lets in; new leads are scored younger than that.
-      const minAgeDays = data.window.createdBefore === null ? 0 : daysBetween(data.window.createdBefore, now.getTime());
-      const inspection = inspectTrainingData(table, candidates.map((c) => c.spec), data.source, now, minAgeDays);
+      const inspection = guard(candidates.map((c) => c.spec));
       post({ type: 'inspected', ...inspection, ...leftOut, candidates, fieldNotes: notes });
       return;
     }
@@ -76,9 +83,10 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       },
       onProgress,
     });
-    const { summary } = result;
+    const { summary, leakage } = result;
     post({
       type: 'trained',
+      data,
       manifest: result.manifest,
       onnx: result.onnx,
       summary: {
@@ -90,7 +98,8 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
         features: summary.features,
         trainSeconds: summary.train_seconds,
       },
-      warnings: result.warnings,
+      leakage,
+      warnings: result.warnings.filter((warning) => !leakage.includes(warning)),
       ...leftOut,
     });
   } catch (error) {

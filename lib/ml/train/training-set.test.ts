@@ -193,6 +193,7 @@ describe('inspectTrainingData', () => {
     expect(age).toEqual({
       key: 'days_since_created',
       label: 'Days since created',
+      field: 'CreatedDate',
       reason: 'measured on the day you train, it is 30 or more for every one of these leads (all at least 30 days old), but 0 to 29 for new leads: the model would score them at values it never saw',
     });
     // Last activity has recent values too: a new lead's are not new to the model.

@@ -71,11 +71,14 @@ export function trainingTable(leads: readonly HistoryLead[], rule: OutcomeRule):
   return { table: { columns: [...columns, OUTCOME_COLUMN], records }, withoutOutcome: leads.length - records.length };
 }
 
-/** Leads left out of training, by why. */
-export interface LeftOut {
-  withoutCreatedDate: number;
-  withoutOutcome: number;
-}
+/** Leads of the source left out of the rows counted, by why (see `selectTrainingData`). */
+export const LeftOutSchema = z.object({
+  /** A window is set and their created date is missing or unreadable. */
+  withoutCreatedDate: z.number().int().nonnegative(),
+  /** Their outcome field is empty: still open, neither converted nor not. */
+  withoutOutcome: z.number().int().nonnegative(),
+});
+export type LeftOut = z.infer<typeof LeftOutSchema>;
 
 export interface TrainingSelection extends LeftOut {
   table: Table;
@@ -121,8 +124,13 @@ export function describeLeftOut({ withoutCreatedDate, withoutOutcome }: LeftOut)
 const comparable = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /** The fields a spec reads for `source` (two for a ratio). */
-function specFields(spec: FeatureSpec, source: SourceKind): (string | undefined)[] {
+function specFields(spec: Pick<FeatureSpec, 'derive'>, source: SourceKind): (string | undefined)[] {
   return fieldSourcesOf(spec.derive).map((from) => from[source]);
+}
+
+/** The field a single-field spec reads for `source` (null for a ratio of two fields, which the admin cannot change). */
+export function fieldOf(spec: Pick<FeatureSpec, 'derive'>, source: SourceKind): string | null {
+  return spec.derive.kind === 'ratio' ? null : (spec.derive.from[source] ?? null);
 }
 
 /**
@@ -197,10 +205,23 @@ export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Tabl
   return { candidates, notes: [...writtenBackNotes, ...inferred.warnings] };
 }
 
-export interface LeakageFlag {
-  key: string;
-  label: string;
-  reason: string;
+/**
+ * A feature the guards flagged, reading `field` (its `fieldOf`): a flag holds for the feature
+ * as mapped when it was checked, not for the same feature reading another field.
+ */
+export const LeakageFlagSchema = z.object({ key: z.string(), label: z.string(), field: z.string().nullable(), reason: z.string() });
+export type LeakageFlag = z.infer<typeof LeakageFlagSchema>;
+
+/**
+ * Fields no feature may read, with why: the outcome's own, and those LeadLens wrote its scores
+ * to (the trainer drops a feature that reads one). The feature picker offers every field of the
+ * data, so an admin can map a feature to one.
+ */
+export function forbiddenFields(outcomeField: string, writtenBack: readonly string[]): Map<string, string> {
+  return new Map([
+    ...writtenBack.map((field): [string, string] => [field, `"${field}" holds LeadLens scores written back to the CRM, not a fact about the lead`]),
+    [outcomeField, `"${outcomeField}" is the outcome itself: it says whether the lead converted`],
+  ]);
 }
 
 export interface DataInspection {
@@ -238,12 +259,25 @@ export function trainServeSkew(feature: Pick<FeatureSpec, 'derive'>, values: Flo
 
 /**
  * Counts and the flags of the leakage guard (and of the skew guard, for history at least
- * `minAgeDays` old), before training. Throws the trainer's own `TrainingDataError` when the
- * data cannot train at all (too few rows or conversions).
+ * `minAgeDays` old), before training; a spec reading one of the `forbidden` fields
+ * (`forbiddenFields`) is flagged for it without being read. Throws the trainer's own
+ * `TrainingDataError` when the data cannot train at all (too few rows or conversions).
  */
-export function inspectTrainingData(table: Table, specs: readonly FeatureSpec[], source: SourceKind, now: Date, minAgeDays = 0): DataInspection {
+export function inspectTrainingData(
+  table: Table,
+  specs: readonly FeatureSpec[],
+  source: SourceKind,
+  now: Date,
+  minAgeDays = 0,
+  forbidden: ReadonlyMap<string, string> = new Map(),
+): DataInspection {
   const { labels } = buildLabels(table, OUTCOME_COLUMN, '1');
-  const features = buildFeatures([...specs], table.records, source, now);
+  const refusedFor = specs.map((spec) => specFields(spec, source).map((field) => (field === undefined ? undefined : forbidden.get(field))).find((reason) => reason !== undefined));
+  const refused = specs.flatMap((spec, i) => {
+    const reason = refusedFor[i];
+    return reason === undefined ? [] : [{ key: spec.key, label: spec.label, field: fieldOf(spec, source), reason }];
+  });
+  const features = buildFeatures(specs.filter((_, i) => refusedFor[i] === undefined), table.records, source, now);
   const X = featurizeRecords(table.records, features, source, now); // [N, F]
   const N = labels.length;
   const F = features.length;
@@ -254,7 +288,7 @@ export function inspectTrainingData(table: Table, specs: readonly FeatureSpec[],
   );
   const leakage = features.flatMap((feature, f) => {
     const reason = findings[f].flag?.reason ?? trainServeSkew(feature, columns[f], minAgeDays);
-    return reason === null ? [] : [{ key: feature.key, label: feature.label, reason }];
+    return reason === null ? [] : [{ key: feature.key, label: feature.label, field: fieldOf(feature, source), reason }];
   });
-  return { rows: N, conversions: labels.reduce((sum, label) => sum + label, 0), leakage };
+  return { rows: N, conversions: labels.reduce((sum, label) => sum + label, 0), leakage: [...refused, ...leakage] };
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { FeatureSpecSchema, ManifestSchema, TiersSchema } from '../manifest';
-import { OutcomeRuleSchema, TrainingWindowSchema } from './training-set';
+import { LeakageFlagSchema, LeftOutSchema, OutcomeRuleSchema, TrainingWindowSchema } from './training-set';
 
 /** Which stored leads to train on: their source (how their fields are named), window and outcome. */
 export const TrainingDataSchema = z.object({
@@ -20,6 +20,8 @@ export type TrainingData = z.infer<typeof TrainingDataSchema>;
 export const TrainingRequestSchema = z.discriminatedUnion('type', [
   /** The candidate features for the data (catalogue mapped + other fields), counts and leakage flags. */
   z.object({ type: z.literal('inspect'), data: TrainingDataSchema, catalogue: z.array(FeatureSpecSchema) }),
+  /** The guards again, for features whose field the admin changed after the check: a flag holds for one field only. */
+  z.object({ type: z.literal('check-features'), data: TrainingDataSchema, specs: z.array(FeatureSpecSchema).min(1) }),
   z.object({
     type: z.literal('train'),
     data: TrainingDataSchema,
@@ -33,25 +35,19 @@ export type TrainingRequest = z.infer<typeof TrainingRequestSchema>;
 
 export const CandidateSchema = z.object({ spec: FeatureSpecSchema, origin: z.enum(['catalogue', 'inferred']) });
 
-/** Leads of the source left out of the rows counted, by why (see `selectTrainingData`). */
-const LeftOutShape = {
-  /** A window is set and their created date is missing or unreadable. */
-  withoutCreatedDate: z.number().int().nonnegative(),
-  /** Their outcome field is empty: still open, neither converted nor not. */
-  withoutOutcome: z.number().int().nonnegative(),
-};
-
 export const TrainingEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('inspected'),
     rows: z.number().int().nonnegative(),
     conversions: z.number().int().nonnegative(),
-    ...LeftOutShape,
+    ...LeftOutSchema.shape,
     candidates: z.array(CandidateSchema),
-    leakage: z.array(z.object({ key: z.string(), label: z.string(), reason: z.string() })),
+    leakage: z.array(LeakageFlagSchema),
     /** Why some of the data's fields are not offered (constant, empty, identifiers), or how they are read. */
     fieldNotes: z.array(z.string()),
   }),
+  /** The flags of the specs a `check-features` request named (a spec not flagged passed). */
+  z.object({ type: z.literal('features-checked'), leakage: z.array(LeakageFlagSchema) }),
   z.object({
     type: z.literal('progress'),
     stage: z.string(),
@@ -62,6 +58,8 @@ export const TrainingEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('trained'),
+    /** The leads and outcome it was trained on, for the report. */
+    data: TrainingDataSchema,
     manifest: ManifestSchema,
     onnx: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'model bytes'),
     summary: z.object({
@@ -73,8 +71,10 @@ export const TrainingEventSchema = z.discriminatedUnion('type', [
       features: z.number(),
       trainSeconds: z.number(),
     }),
+    /** The trainer's leakage guard's warnings, to be seen before activating; not repeated in `warnings`. */
+    leakage: z.array(z.string()),
     warnings: z.array(z.string()),
-    ...LeftOutShape,
+    ...LeftOutSchema.shape,
   }),
   /** A message a person can read (the trainer's `TrainingDataError`s say what is wrong and what is needed). */
   z.object({ type: z.literal('failed'), error: z.string() }),

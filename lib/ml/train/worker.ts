@@ -1,8 +1,8 @@
 /**
- * The training Web Worker, started by the options page. It reads the stored leads from
+ * The training Web Worker, started by the options page. It reads the source's history from
  * IndexedDB itself (no big payload crosses to it) and posts progress and the result back.
  */
-import { db } from '../../db/db';
+import { historyLeads } from '../../db/source-history';
 import { writtenBackFields } from '../../db/written-back-fields';
 import { runTrainingRequest } from './training-job';
 import { TrainingEventSchema, TrainingRequestSchema, type TrainingEvent } from './worker-protocol';
@@ -18,5 +18,5 @@ self.addEventListener('message', (message: MessageEvent) => {
     post({ type: 'failed', error: 'The training request was malformed.' });
     return;
   }
-  void runTrainingRequest(request.data, { leads: (source) => db.leads.where('source').equals(source).toArray(), writtenBackFields }, post);
+  void runTrainingRequest(request.data, { leads: historyLeads, writtenBackFields }, post);
 });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { FeatureSpec } from '@/lib/ml/manifest';
 import type { SourceKind } from '@/lib/ml/featurize';
+import { fieldOf } from '@/lib/ml/train/training-set';
 import type { CandidateSchema } from '@/lib/ml/train/worker-protocol';
 
 export type Candidate = z.infer<typeof CandidateSchema>;
@@ -11,22 +11,27 @@ export interface FeatureChoice {
   field: string | null;
 }
 
-/** The field a single-field spec reads for `source` (null for a ratio of two fields). */
-export function fieldOf(spec: FeatureSpec, source: SourceKind): string | null {
-  return spec.derive.kind === 'ratio' ? null : (spec.derive.from[source] ?? null);
-}
+/**
+ * What the guards said of a feature reading a field (`verdictKey`): why it was flagged, or null
+ * when it passed. A feature moved to a field not in here has not been checked on it.
+ */
+export type FieldVerdicts = Record<string, string | null>;
+
+export const verdictKey = (featureKey: string, field: string | null) => JSON.stringify([featureKey, field]);
 
 interface Props {
   source: SourceKind;
   candidates: Candidate[];
   fields: string[];
   choices: Record<string, FeatureChoice>;
-  leakage: Record<string, string>;
+  verdicts: FieldVerdicts;
+  /** A check of changed fields runs. */
+  checking: boolean;
   onChange(key: string, choice: FeatureChoice): void;
 }
 
-/** Candidate features as a table: tick to use, pick the field, read why a field is flagged. */
-export function FeaturePicker({ source, candidates, fields, choices, leakage, onChange }: Props) {
+/** Candidate features as a table: tick to use, pick the field, read why the field it reads is flagged. */
+export function FeaturePicker({ source, candidates, fields, choices, verdicts, checking, onChange }: Props) {
   return (
     <table aria-label="Features">
       <thead>
@@ -40,7 +45,7 @@ export function FeaturePicker({ source, candidates, fields, choices, leakage, on
       <tbody>
         {candidates.map(({ spec, origin }) => {
           const choice = choices[spec.key] ?? { included: false, field: fieldOf(spec, source) };
-          const flagged = leakage[spec.key];
+          const verdict = verdicts[verdictKey(spec.key, choice.field)];
           return (
             <tr key={spec.key} data-feature={spec.key}>
               <td>
@@ -70,9 +75,11 @@ export function FeaturePicker({ source, candidates, fields, choices, leakage, on
                 )}
               </td>
               <td>
-                {flagged ? (
+                {verdict === undefined ? (
+                  <span data-unchecked="">{checking ? 'Checking this field…' : 'Not checked on this field yet: check the changed fields before training.'}</span>
+                ) : verdict !== null ? (
                   <span role="note" data-leakage="">
-                    Left out: {flagged}.
+                    {choice.included ? 'Possible leakage' : 'Left out'}: {verdict}.
                   </span>
                 ) : origin === 'inferred' ? (
                   'Another field of your data; off unless you tick it.'

@@ -1,20 +1,50 @@
+import { describeModelOutcome } from '@/lib/ml/outcome-rule';
+import type { TrainingWindow } from '@/lib/ml/train/training-set';
 import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
+import { formatModelDate } from '@/lib/presentation';
 
 type Trained = Extract<TrainingEvent, { type: 'trained' }>;
 
 const TOP_SIGNALS = 5;
 
-/** The key metrics of a trained model, in words an admin can judge before activating it. */
+const dateOf = (epochMs: number) => formatModelDate(new Date(epochMs).toISOString());
+
+/** The window in words: "created Dec 12, 2024 to Nov 12, 2025". */
+export function describeWindow({ createdAfter, createdBefore }: TrainingWindow): string {
+  if (createdAfter !== null && createdBefore !== null) return `created ${dateOf(createdAfter)} to ${dateOf(createdBefore)}`;
+  if (createdAfter !== null) return `created ${dateOf(createdAfter)} or later`;
+  if (createdBefore !== null) return `created ${dateOf(createdBefore)} or earlier`;
+  return 'all, whatever their created date';
+}
+
+/**
+ * The key metrics of a trained model, in words an admin can judge before activating it: what it
+ * was trained on (the form may have changed since), and the leakage guard's warnings in full view.
+ */
 export function TrainingReport({ trained }: { trained: Trained }) {
-  const { summary, manifest, warnings } = trained;
+  const { summary, manifest, warnings, leakage, data } = trained;
   const signals = [...manifest.terms].sort((a, b) => b.importance - a.importance).slice(0, TOP_SIGNALS);
   return (
     <div className="card" data-testid="training-report">
       <h3 style={{ marginTop: 0 }}>Model {manifest.modelId}</h3>
+      {leakage.length > 0 && (
+        <div role="note" data-testid="leakage-warning" style={{ border: '1px solid #b35900', borderRadius: 6, padding: 12, color: '#6b3500' }}>
+          <strong>Check these features before you activate the model.</strong> A model that reads a field filled only after a lead converts
+          looks brilliant in testing and fails on new leads: leave them out and train again unless you know they are filled earlier.
+          <ul>
+            {leakage.map((warning) => (
+              <li key={warning}>{warning}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       <dl>
+        <dt>Converted means</dt>
+        <dd data-testid="trained-outcome">{describeModelOutcome({ ...data.outcome, source: data.source })}</dd>
         <dt>Leads trained on</dt>
         <dd>
-          {summary.rows.toLocaleString('en-US')} ({summary.positives.toLocaleString('en-US')} converted)
+          {summary.rows.toLocaleString('en-US')} ({summary.positives.toLocaleString('en-US')} converted),{' '}
+          <span data-testid="trained-window">{describeWindow(data.window)}</span>
         </dd>
         <dt>Ranking quality (ROC-AUC, cross-validated; 0.5 is chance, 1 is perfect)</dt>
         <dd data-metric="roc-auc">{summary.cvRocAuc.toFixed(3)}</dd>

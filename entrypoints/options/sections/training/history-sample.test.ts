@@ -15,10 +15,31 @@ it("offers fields with a few values as outcomes, blanks not counting as a value,
   ]);
   expect(await historySample('salesforce')).toEqual({
     leads: 3,
+    demo: false,
+    demoLeftOut: 0,
     fields: ['IsConverted', 'Notes', 'Rating'],
     // Rating and Notes have one value each besides blanks: nothing to tell converted from not.
     outcomeValues: { IsConverted: ['false', 'true'] },
     fingerprint: expect.any(String),
+  });
+});
+
+it("samples the demo leads while the source has no other, and leaves them out of the count and the sample once it has", async () => {
+  const demo = Array.from({ length: 4 }, (_, row) => storedLead({ source: 'salesforce', id: `demo-${row}`, origin: 'demo', fields: { IsConverted: row % 2 === 0, Rating: 'Made up' } }));
+  await db.putLeads(demo);
+  expect(await historySample('salesforce')).toMatchObject({ leads: 4, demo: true, demoLeftOut: 0, fields: ['IsConverted', 'Rating'] });
+
+  // The CRM connected and synced: its leads are the history, and the demo leads' fields and values are not offered.
+  await db.putLeads([
+    storedLead({ source: 'salesforce', id: '00Q1', origin: 'sync', fields: { IsConverted: true, Status: 'Closed - Converted' } }),
+    storedLead({ source: 'salesforce', id: '00Q2', origin: 'sync', fields: { IsConverted: false, Status: 'Open' } }),
+  ]);
+  expect(await historySample('salesforce')).toMatchObject({
+    leads: 2,
+    demo: false,
+    demoLeftOut: 4,
+    fields: ['IsConverted', 'Status'],
+    outcomeValues: { IsConverted: ['false', 'true'], Status: ['Closed - Converted', 'Open'] },
   });
 });
 

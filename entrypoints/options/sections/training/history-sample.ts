@@ -1,17 +1,24 @@
 /**
  * What the training form needs to know about the stored history of one source before the
- * worker reads it all: how many leads, which fields they have, the values of the fields
- * that could be an outcome (few distinct values), and whether it changed since it was last read.
+ * worker reads it all: how many leads (and whether they are demo leads), which fields they
+ * have, the values of the fields that could be an outcome (few distinct values), and whether
+ * it changed since it was last read. The history is the one the worker trains on (`historyKeys`).
  */
 import { hashFields } from '@/lib/crm/fields-hash';
 import { db } from '@/lib/db/db';
+import { historyKeys } from '@/lib/db/source-history';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { fewValuedColumns } from '@/lib/ml/train/outcome-suggestions';
 
 const SAMPLE_SIZE = 1000;
 
 export interface HistorySample {
+  /** The leads of the history. */
   leads: number;
+  /** They are the source's demo leads: it has no other. */
+  demo: boolean;
+  /** The source's demo leads left out because it has leads of its own. */
+  demoLeftOut: number;
   fields: string[];
   /** Field → its distinct values (as text), for fields with few of them (`fewValuedColumns`). */
   outcomeValues: Record<string, string[]>;
@@ -27,13 +34,15 @@ export interface HistorySample {
 export async function historySample(source: SourceKind): Promise<HistorySample> {
   // Every k-th lead across the whole source, not its first leads in key order (a file sorted
   // by status would offer no converted value). Keys only are read for all leads: not their fields.
-  const keys = await db.leads.where('source').equals(source).primaryKeys();
+  const { keys, rule } = await historyKeys(source);
   const stride = Math.max(1, Math.ceil(keys.length / SAMPLE_SIZE));
   // Leads deleted since their keys were read are skipped.
   const sample = (await db.leads.bulkGet(keys.filter((_, position) => position % stride === 0))).filter((lead) => lead !== undefined);
   const fields = [...new Set(sample.flatMap((lead) => Object.keys(lead.fields)))].sort();
   return {
     leads: keys.length,
+    demo: rule.demoOnly,
+    demoLeftOut: rule.demoLeftOut.size,
     fields,
     outcomeValues: fewValuedColumns(fields, sample.map((lead) => lead.fields)),
     fingerprint: hashFields(Object.fromEntries(sample.map((lead) => [lead.key, JSON.stringify([lead.createdAt, lead.fields])]))),

@@ -1,0 +1,52 @@
+/**
+ * Which stored leads are a source's history, for training and for every number said about a
+ * model trained on it: the source's own leads, synced from the CRM or imported from CSV. Its
+ * demo leads (Demo mode's made-up ones, stored under the same source) count only while it has
+ * no other lead, so a model can still be tried on demo data alone; once real leads are stored,
+ * made-up ones must not mix into "your own history". A sync never removes them.
+ */
+import { countStoredLeads, db, type StoredLead } from './db';
+import type { SourceKind } from '../ml/featurize';
+
+export interface HistoryRule {
+  /** The source's history is its demo leads: it has no other lead. */
+  demoOnly: boolean;
+  /** The keys of the source's demo leads left out of its history (none when `demoOnly`). */
+  demoLeftOut: ReadonlySet<string>;
+}
+
+/** The rule for `source`, from keys alone: its count of leads, and the stored demo leads' keys. */
+export function historyRule(source: SourceKind): Promise<HistoryRule> {
+  return db.transaction('r', db.leads, async () => {
+    const [stored, demoKeys] = await Promise.all([countStoredLeads(source), db.leads.where('origin').equals('demo').primaryKeys()]);
+    const demo = demoKeys.filter((key) => key.startsWith(`${source}|`));
+    const demoOnly = demo.length > 0 && demo.length === stored;
+    return { demoOnly, demoLeftOut: new Set(demoOnly ? [] : demo) };
+  });
+}
+
+/** Whether the lead of `leadKey` (of the rule's source) is in its history. */
+export function inHistory(rule: HistoryRule, leadKey: string): boolean {
+  return !rule.demoLeftOut.has(leadKey);
+}
+
+export interface HistoryKeys {
+  keys: string[];
+  rule: HistoryRule;
+}
+
+/** The keys of `source`'s history, read with its rule in one transaction (no lead's fields read). */
+export function historyKeys(source: SourceKind): Promise<HistoryKeys> {
+  return db.transaction('r', db.leads, async () => {
+    const [rule, keys] = await Promise.all([historyRule(source), db.leads.where('source').equals(source).primaryKeys()]);
+    return { keys: keys.filter((key) => inHistory(rule, key)), rule };
+  });
+}
+
+/** `source`'s history, whole: what the trainer reads. */
+export function historyLeads(source: SourceKind): Promise<StoredLead[]> {
+  return db.transaction('r', db.leads, async () => {
+    const [rule, leads] = await Promise.all([historyRule(source), db.leads.where('source').equals(source).toArray()]);
+    return leads.filter((lead) => inHistory(rule, lead.key));
+  });
+}
