@@ -38,3 +38,17 @@ it('has nothing for a source with no stored lead', async () => {
   expect(await historyRule('hubspot')).toEqual({ demoOnly: false, demoLeftOut: new Set() });
   expect((await historyKeys('hubspot')).keys).toEqual([]);
 });
+
+it('tells from counts alone when every lead stored is a demo lead (Demo mode), or none is', async () => {
+  await db.putLeads([lead('salesforce', 'd1', 'demo'), lead('hubspot', 'd2', 'demo'), lead('hubspot', 'd3', 'demo')]);
+  expect(await historyRule('salesforce')).toEqual({ demoOnly: true, demoLeftOut: new Set() });
+  expect(keysOf(await historyLeads('hubspot'))).toEqual(['hubspot|d2', 'hubspot|d3']);
+  // A CSV import beside the demo leads: its own history, the demo leads still each CRM's.
+  await db.putLeads([lead('csv', 'row-1', 'csv')]);
+  expect(await historyRule('csv')).toEqual({ demoOnly: false, demoLeftOut: new Set() });
+  expect(keysOf(await historyLeads('csv'))).toEqual(['csv|row-1']);
+  expect(await historyRule('hubspot')).toEqual({ demoOnly: true, demoLeftOut: new Set() });
+  await Promise.all(db.leadTables.map((table) => table.clear()));
+  await db.putLeads([lead('salesforce', 'r1', 'sync')]);
+  expect(await historyRule('salesforce')).toEqual({ demoOnly: false, demoLeftOut: new Set() });
+});

@@ -5,6 +5,7 @@
  * no other lead, so a model can still be tried on demo data alone; once real leads are stored,
  * made-up ones must not mix into "your own history". A sync never removes them.
  */
+import { CRM_KINDS } from '../crm/types';
 import { countStoredLeads, db, type StoredLead } from './db';
 import type { SourceKind } from '../ml/featurize';
 
@@ -15,10 +16,18 @@ export interface HistoryRule {
   demoLeftOut: ReadonlySet<string>;
 }
 
-/** The rule for `source`, from keys alone: its count of leads, and the stored demo leads' keys. */
+/**
+ * The rule for `source`, from counts, and keys only when they cannot tell: with no demo lead
+ * stored, or only demo leads (Demo mode stores them under both CRMs), no key is read; the pages
+ * ask this with 100,000 leads stored.
+ */
 export function historyRule(source: SourceKind): Promise<HistoryRule> {
   return db.transaction('r', db.leads, async () => {
-    const [stored, demoKeys] = await Promise.all([countStoredLeads(source), db.leads.where('origin').equals('demo').primaryKeys()]);
+    const demoTotal = await db.leads.where('origin').equals('demo').count();
+    if (demoTotal === 0) return { demoOnly: false, demoLeftOut: new Set<string>() };
+    const [stored, ...perCrm] = await Promise.all([countStoredLeads(source), ...CRM_KINDS.map(countStoredLeads)]);
+    if (demoTotal === perCrm.reduce((sum, count) => sum + count, 0)) return { demoOnly: source !== 'csv' && stored > 0, demoLeftOut: new Set<string>() };
+    const demoKeys = await db.leads.where('origin').equals('demo').primaryKeys();
     const demo = demoKeys.filter((key) => key.startsWith(`${source}|`));
     const demoOnly = demo.length > 0 && demo.length === stored;
     return { demoOnly, demoLeftOut: new Set(demoOnly ? [] : demo) };
