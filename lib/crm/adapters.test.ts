@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { accountOfPage, adapterFor, adapters, recognisePage } from './adapters.ts';
+import { accountOfPage, adapters, recognisePage } from './adapters.ts';
 import { hubspot } from './hubspot.ts';
 import { CRM_MATCH_PATTERNS, HUBSPOT_MATCH_PATTERNS, SALESFORCE_MATCH_PATTERNS } from './match-patterns.ts';
-import { salesforce } from './salesforce.ts';
 
 /**
  * Chrome's match-pattern rules, enough for these patterns: scheme, then host (`*.` matches
@@ -55,11 +54,6 @@ describe('recognisePage', () => {
     'https://example.com/',
   ])('%s → null', (url) => {
     expect(recognisePage(new URL(url))).toBeNull();
-  });
-
-  it('finds the adapter of a CRM', () => {
-    expect(adapterFor('salesforce')).toBe(salesforce);
-    expect(adapterFor('hubspot')).toBe(hubspot);
   });
 });
 

@@ -35,12 +35,6 @@ export function pageKey(url: URL): string {
   return url.href;
 }
 
-/** The adapter for a CRM (e.g. for a `(crm, recordId)` the background received). */
-export function adapterFor(crm: CrmKind): CrmAdapter {
-  const adapter = adapters.find((candidate) => candidate.crm === crm);
-  if (!adapter) throw new Error(`no adapter for CRM "${crm}"`);
-  return adapter;
-}
 
 /**
  * The org or portal a `crm` page belongs to, with the id its connection's account has (a

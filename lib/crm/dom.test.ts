@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { parsePage } from '../../test/fixtures/pages/load.ts';
+import { PAGE_FIELD_LIMITS } from './types.ts';
 import {
   clipText,
   closestComposed,
@@ -9,7 +10,6 @@ import {
   flatTreeParent,
   normaliseText,
   openShadowRoots,
-  PAGE_FIELD_LIMITS,
   queryAll,
   queryFirst,
   readDisplayedValue,

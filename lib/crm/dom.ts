@@ -20,17 +20,11 @@
  * Pure with respect to the extension: only standard DOM APIs, so it runs in content scripts
  * and in tests (happy-dom) alike.
  */
-import type { PageFields } from './types.ts';
+import { PAGE_FIELD_LIMITS, type PageFields } from './types.ts';
 
 /** An ordered list of CSS selectors: the first is the most specific, the rest are fallbacks. */
 export type Selectors = readonly string[];
 
-/** What the messaging layer accepts (`lib/messaging/protocol.ts`); readers never return more. */
-export const PAGE_FIELD_LIMITS = {
-  maxFields: 500,
-  maxNameLength: 200,
-  maxValueLength: 10_000,
-} as const;
 
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { loadPage, parsePage } from '../../test/fixtures/pages/load.ts';
-import { PAGE_FIELD_LIMITS } from './dom.ts';
+import { PAGE_FIELD_LIMITS } from './types.ts';
 import { parseLeadId, recogniseSalesforce, salesforce, salesforceId18, salesforcePage } from './salesforce.ts';
 import type { PageMatch } from './types.ts';
 

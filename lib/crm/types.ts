@@ -1,10 +1,13 @@
-/**
- * One adapter per CRM behind this interface. Page recognition is a pure function of the
- * URL (table-tested); DOM reading takes a Document so it can run on saved pages in tests.
- */
 /** Every CRM, for what is done for each (syncs to resume or stop, statuses to list). */
 export const CRM_KINDS = ['salesforce', 'hubspot'] as const;
 export type CrmKind = (typeof CRM_KINDS)[number];
+/** What a page may send of its fields: the messaging layer refuses more, and the page readers never return more. */
+export const PAGE_FIELD_LIMITS = {
+  maxFields: 500,
+  maxNameLength: 200,
+  maxValueLength: 10_000,
+} as const;
+
 /** Each CRM's name, as people read it. */
 export const CRM_LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 
@@ -29,6 +32,10 @@ export interface ListRow {
   anchor: Element;
 }
 
+/**
+ * One adapter per CRM behind this interface. Page recognition is a pure function of the
+ * URL (table-tested); DOM reading takes a Document so it can run on saved pages in tests.
+ */
 export interface CrmAdapter {
   readonly crm: CrmKind;
   /** Pure: what kind of page this URL is. */

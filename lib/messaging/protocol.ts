@@ -4,6 +4,7 @@
  * in one place. Both directions are parsed, so a malformed message is an error, not a crash.
  */
 import { z } from 'zod';
+import { PAGE_FIELD_LIMITS } from '../crm/types';
 import { CrmKindSchema, FailureSchema, ReasonSchema, ScoredLeadSchema, TierSchema } from './schemas';
 import { leadsProtocol, offscreenLeadsProtocol } from './protocol-leads';
 import { modelsProtocol, offscreenModelsProtocol } from './protocol-models';
@@ -14,7 +15,9 @@ import { writeBackProtocol } from './protocol-write-back';
 
 export { CrmKindSchema, FailureSchema, ReasonSchema, ScoredLeadSchema, TierSchema, type Reason, type ScoredLead, type Tier } from './schemas';
 
-const PageFieldsSchema = z.record(z.string().max(200), z.string().max(10_000));
+const PageFieldsSchema = z
+  .record(z.string().max(PAGE_FIELD_LIMITS.maxNameLength), z.string().max(PAGE_FIELD_LIMITS.maxValueLength))
+  .refine((fields) => Object.keys(fields).length <= PAGE_FIELD_LIMITS.maxFields, `at most ${PAGE_FIELD_LIMITS.maxFields} fields`);
 
 export const ScoreRequestSchema = z.object({
   crm: CrmKindSchema,
