@@ -2,7 +2,7 @@
 // @vitest-environment-options { "url": "https://app.hubspot.com/contacts/4242424/record/0-1/101" }
 import { pageKey } from '../crm/adapters';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { onEveryPage, type NavigationContext, type PageHandler } from './navigation';
+import { EXTENSION_RELOADED, onEveryPage, type NavigationContext, type PageHandler } from './navigation';
 
 
 /** WXT's context, as far as navigation uses it: invalidating it removes what it added. */
@@ -81,9 +81,10 @@ describe('onEveryPage', () => {
     expect(signalOf(0).aborted).toBe(true);
   });
 
-  it('aborts the page when the extension context is invalidated', () => {
+  it('aborts the page when the extension context is invalidated, saying so', () => {
     context.invalidate();
     expect(signalOf(0).aborted).toBe(true);
+    expect(signalOf(0).reason).toBe(EXTENSION_RELOADED);
   });
 });
 

@@ -20,6 +20,13 @@ export type NavigationContext = Pick<ContentScriptContext, 'onInvalidated' | 'ad
 
 const FALLBACK_CHECK_MS = 500;
 
+/**
+ * The reason a page's signal aborts with when the extension was updated or reloaded under it:
+ * this content script can no longer reach the background, and none is injected in its place
+ * until the page reloads. Features then leave a notice rather than vanish.
+ */
+export const EXTENSION_RELOADED = 'LeadLens was updated or reloaded: reload this page to see scores again.';
+
 export function onEveryPage(ctx: NavigationContext, pageKey: PageKey, handler: PageHandler): void {
   let currentHref = '';
   let currentKey: string | null = null;
@@ -38,7 +45,7 @@ export function onEveryPage(ctx: NavigationContext, pageKey: PageKey, handler: P
     handler(url, previous, page.signal);
   };
 
-  ctx.onInvalidated(() => page?.abort());
+  ctx.onInvalidated(() => page?.abort(EXTENSION_RELOADED));
   const navigation = (window as { navigation?: EventTarget }).navigation;
   if (navigation) ctx.addEventListener(navigation, 'currententrychange' as never, check);
   ctx.addEventListener(window, 'popstate', check);

@@ -17,6 +17,7 @@ vi.mock('../messaging/events', () => ({
 }));
 
 const { recordBadge } = await import('./record-badge');
+const { EXTENSION_RELOADED } = await import('./navigation');
 
 const lead = (tier: ScoredLead['tier'], score: number): ScoredLead => ({
   probability: score / 100,
@@ -249,5 +250,14 @@ describe('record badge', () => {
     document.querySelector('h1')!.replaceWith(document.createElement('h1'));
     await settle();
     expect(badges()).toEqual([]);
+  });
+
+  it('keeps its badge when the extension is updated under the page, saying to reload it', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(A, null);
+    await settle();
+    page.abort(EXTENSION_RELOADED);
+    expect(badges().map(titleOf)).toEqual(['Ada A']);
+    expect(badges()[0].shadowRoot?.textContent).toContain('reload this page');
   });
 });

@@ -12,6 +12,7 @@ import { onEvent } from '../messaging/events';
 import type { PageFields } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
 import { failedOutcome, isCrmChange, mountBadge, type BadgeHandle } from './badge-ui';
+import { EXTENSION_RELOADED } from './navigation';
 import type { ContentFeature } from './types';
 
 /** After this long without this record's fields, score without them (the background may read them from the CRM). */
@@ -125,7 +126,9 @@ export const recordBadge: ContentFeature = {
         changes.disconnect();
         clearTimeout(renderTimer);
         clearTimeout(checkTimer);
-        badge?.remove();
+        // The rep stays on this lead: its badge says why it scores no more, rather than vanish.
+        if (signal.reason === EXTENSION_RELOADED) badge?.show({ ok: false, error: EXTENSION_RELOADED });
+        else badge?.remove();
       },
       { once: true },
     );
