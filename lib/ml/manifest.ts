@@ -178,6 +178,15 @@ export const TierPolicySchema = z.discriminatedUnion('kind', [
 ]);
 export type TierPolicy = z.infer<typeof TierPolicySchema>;
 
+/** The policy a model is trained with unless told otherwise, and what the tier form offers first. */
+export const DEFAULT_POLICY = { kind: 'capacity', hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 } as const satisfies TierPolicy;
+/**
+ * Revenue per conversion and cost per contact assumed when the policy does not give them (break-even
+ * at a 10 % conversion probability): by the trainer's profit curve and model card, and offered first
+ * by the tier form.
+ */
+export const DEFAULT_PROFIT_ASSUMPTIONS = { revenuePerConversion: 100, costPerContact: 10 } as const;
+
 export const TiersSchema = z
   .object({
     policy: TierPolicySchema,

@@ -4,7 +4,7 @@ import { CurveChart, type CurveChartProps } from '@/components/Charts';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
-import type { Manifest } from '@/lib/ml/manifest';
+import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Manifest } from '@/lib/ml/manifest';
 import { describeModelOutcome, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { POLICY_FIELDS, POLICY_FORM_FIELDS, readPolicyForm, type Economics, type PolicyChoice, type PolicyField, type PolicyForm, type PolicyPreview } from '@/lib/ml/tier-policy';
 import { activeManifest, setTiers } from '@/lib/ml/model-store';
@@ -19,11 +19,12 @@ function formFrom(manifest: Manifest): PolicyForm {
   const policy = manifest.tiers.policy;
   return {
     kind: policy.kind,
-    revenuePerConversion: policy.kind === 'value' ? policy.revenuePerConversion : 5000,
-    costPerContact: policy.kind === 'value' ? policy.costPerContact : 200,
-    leadsPerWeek: policy.kind === 'capacity' ? policy.inflowPerWeek : 100,
-    hotPerWeek: policy.kind === 'capacity' ? policy.hotPerWeek : 10,
-    warmPerWeek: policy.kind === 'capacity' ? policy.warmPerWeek : 20,
+    // What the policy does not give, the defaults the trainer assumed too.
+    revenuePerConversion: policy.kind === 'value' ? policy.revenuePerConversion : DEFAULT_PROFIT_ASSUMPTIONS.revenuePerConversion,
+    costPerContact: policy.kind === 'value' ? policy.costPerContact : DEFAULT_PROFIT_ASSUMPTIONS.costPerContact,
+    leadsPerWeek: policy.kind === 'capacity' ? policy.inflowPerWeek : DEFAULT_POLICY.inflowPerWeek,
+    hotPerWeek: policy.kind === 'capacity' ? policy.hotPerWeek : DEFAULT_POLICY.hotPerWeek,
+    warmPerWeek: policy.kind === 'capacity' ? policy.warmPerWeek : DEFAULT_POLICY.warmPerWeek,
     hotPercent: Math.round(manifest.tiers.hot * 1000) / 10,
     warmPercent: Math.round(manifest.tiers.warm * 1000) / 10,
   };

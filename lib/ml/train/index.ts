@@ -7,6 +7,8 @@
  */
 import { featurizeRecords, formatNumber, formatNumberRange, readRaw, type RawRecord, type SourceKind } from '../featurize';
 import {
+  DEFAULT_POLICY,
+  DEFAULT_PROFIT_ASSUMPTIONS,
   MANIFEST_SCHEMA_VERSION,
   ManifestSchema,
   fieldSourcesOf,
@@ -56,7 +58,6 @@ export interface TrainOptions {
   fixedThresholds?: { hot: number; warm: number };
 }
 
-export const DEFAULT_POLICY: TierPolicy = { kind: 'capacity', hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 };
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   cv: 5,
@@ -344,11 +345,6 @@ function latestDateOf(specs: FeatureSpec[], records: RawRecord[], source: Source
 /** Share of rows, earliest first, an out-of-time check trains on; it tests on the rest. */
 export const OUT_OF_TIME_TRAIN_SHARE = 0.7;
 
-/**
- * Revenue per conversion and cost per contact the profit curve assumes when the tier policy
- * does not give them (break-even at a 10 % conversion probability); the model card says so.
- */
-export const DEFAULT_PROFIT_ASSUMPTIONS = { revenuePerConversion: 100, costPerContact: 10 } as const;
 
 /**
  * Each row's time [N] read from `column`: dates, or numbers such as a sequential lead id
