@@ -92,7 +92,7 @@ export type OpenLeadOutcome = { ok: true; lead: OpenLead } | { ok: false; error:
 
 /**
  * Score a lead and keep everything the side panel's explanation needs (row, per-term
- * contributions), from the same fields as its badge: the API record under the page's fields,
+ * contributions), from the same fields as its badge: the API record, the page's fields filling its empty values,
  * kept with the badge's cached score. Those are scored as of the badge's time, so "days since"
  * features, and with them score and tier, match the badge; a lead the badge refuses to score
  * (no field known) is refused here in the same words.

@@ -42,10 +42,11 @@ async function withJobsStopped(
 ): Promise<void> {
   await Promise.all(crms.flatMap((crm) => [cancelSync(crm), cancelWriteBack(crm)]));
   if (csvImport) cancelCsvImport();
-  // Waiting for the stored scores' lock is what pauses bulk scoring or re-tiering. Asked last:
-  // a job waiting for their result (a write-back for its scores, an import's commit pausing
-  // them) must stop first, or it and the paused job would wait for each other.
-  const locks = [...crms.flatMap((crm) => [syncLockName(crm), writeBackLockName(crm)]), ...(csvImport ? [CSV_IMPORT_LOCK] : []), STORED_SCORES_LOCK];
+  // The CSV import's lock first: held, no import can start after the cancel above. Waiting for
+  // the stored scores' lock is what pauses bulk scoring or re-tiering. Asked last: a job waiting
+  // for their result (a write-back for its scores, an import's commit pausing them) must stop
+  // first, or it and the paused job would wait for each other.
+  const locks = [...(csvImport ? [CSV_IMPORT_LOCK] : []), ...crms.flatMap((crm) => [syncLockName(crm), writeBackLockName(crm)]), STORED_SCORES_LOCK];
   try {
     await holdingLocks(locks, AbortSignal.timeout(waitMs), task);
   } catch (error) {
@@ -70,13 +71,14 @@ function cancelCsvImport(): void {
  * nothing and throws.
  */
 export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
-  forgetScoresInFlight();
   await withJobsStopped(
     CRM_KINDS,
     async () => {
       for (const crm of CRM_KINDS) await removeConnection(crm);
       // One transaction: a worker stopped mid-purge leaves every table as it was, never leads without their summaries.
       await db.transaction('rw', db.tables, () => Promise.all(db.tables.map((table) => table.clear())));
+      // Once nothing can be read through the connections any more: a score begun before, answered after, is not kept.
+      forgetScoresInFlight();
       await browser.storage.session.clear();
       await browser.storage.local.clear();
     },
@@ -102,7 +104,6 @@ async function tellStoredDataDeleted(): Promise<void> {
  */
 export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): Promise<number> {
   let removed = 0;
-  forgetScoresInFlight();
   await withJobsStopped(
     [crm],
     async () => {
@@ -114,6 +115,7 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
         await db.settings.delete(syncStateKey(crm));
         removed = keys.length;
       });
+      forgetScoresInFlight();
     },
     'the previous leads were kept',
     waitMs,

@@ -44,7 +44,14 @@ const writer: RecordWriter & Pick<CrmClient, 'checkWritableFields'> = {
     return [];
   },
 };
-vi.mock('../connections/client-for', () => ({ clientFor: async () => writer }));
+// The stored connection, with the writer as its client.
+vi.mock('../connections/client-for', () => ({
+  connectedClient: async (crm: CrmKind) => {
+    const { readConnection } = await import('../connections/connections');
+    const connection = await readConnection(crm);
+    return connection && { connection, client: writer };
+  },
+}));
 
 beforeEach(async () => {
   fakeBrowser.reset();
@@ -210,6 +217,14 @@ it('says nothing of a connection the admin replaced while it ran: the refused to
   await writeBackFinished('hubspot');
   expect(await readWriteBack('hubspot')).toMatchObject({ status: 'error' });
   expect((await readStatus('hubspot')).status).toBe('connected');
+});
+
+it('says "reconnect" when the CRM refuses the credentials at the field check, before anything is written', async () => {
+  await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 10).map((lead) => ({ ...lead, origin: 'sync' as const })));
+  vi.spyOn(writer, 'checkWritableFields').mockRejectedValueOnce(new CrmError('auth', 'HubSpot rejected the credentials: HTTP 401', 401));
+  await expect(startWriteBack(WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null }))).rejects.toThrow(/401/);
+  expect(await readStatus('hubspot')).toMatchObject({ status: 'reconnect', message: 'HubSpot rejected the credentials: HTTP 401' });
+  expect(updates).toEqual([]);
 });
 
 async function writeBackFinished(crm: CrmKind): Promise<void> {

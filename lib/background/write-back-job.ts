@@ -6,8 +6,8 @@
  * so, and the admin starts it again.
  */
 import { browser } from 'wxt/browser';
-import { clientFor } from '../connections/client-for';
-import { clearReconnect, markReconnect, readConnection } from '../connections/connections';
+import { connectedClient } from '../connections/client-for';
+import { clearReconnect, markReconnect } from '../connections/connections';
 import type { Connection } from '../connections/schema';
 import type { FieldUpdate } from '../crm/client';
 import { isCrmError } from '../crm/http';
@@ -121,9 +121,9 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
         let client;
         let connection;
         try {
-          connection = await readConnection(crm);
-          client = connection && (await clientFor(crm));
-          if (!connection || !client) throw new Error(`${CRM_LABEL[crm]} is not connected`);
+          const connected = await connectedClient(crm);
+          if (!connected) throw new Error(`${CRM_LABEL[crm]} is not connected`);
+          ({ connection, client } = connected);
           // Fields it must not fill (the CRM's own, read-only, of another type) are refused first:
           // nothing is scored, written, or remembered as written-back (kept out of training).
           await client.checkWritableFields(fieldsToWrite(target), controller.signal);
@@ -142,6 +142,8 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
           await rememberWrittenBackFields(crm, Object.values(fields).filter((field) => field !== null));
           await writeState(running);
         } catch (error) {
+          // The field check is the first request: credentials refused there say "reconnect" too.
+          if (connection && isCrmError(error, 'auth')) await markReconnect(connection, error.message);
           return reject(error);
         }
         resolve(running);
@@ -167,8 +169,10 @@ async function keepWritten(crm: CrmKind, written: readonly FieldUpdate[]): Promi
   });
 }
 
-/** The job itself, inside its lock: its progress and end go to `storage.session`. */
-/** Writes `rows` with `client`, made for `connection` (whose status it tells what the CRM made of its credentials). */
+/**
+ * The job itself, inside its lock: writes `rows` with `client`, made for `connection` (whose
+ * status it tells what the CRM made of its credentials); its progress and end go to `storage.session`.
+ */
 async function runWriteBack(running: WriteBackSummary, rows: ScoreToWrite[], target: WriteBackTarget, client: RecordWriter, connection: Connection, signal: AbortSignal): Promise<void> {
   const { crm } = running;
   try {
@@ -180,7 +184,7 @@ async function runWriteBack(running: WriteBackSummary, rows: ScoreToWrite[], tar
     });
     // The connection's status first: pages read it again when they see the write-back end.
     // Nothing to write sent nothing, so it says nothing of the credentials.
-    if (rows.length > 0) await clearReconnect(connection, 'the last write-back wrote to it');
+    if (result.written > 0) await clearReconnect(connection, 'the last write-back wrote to it');
     await writeState({ ...running, status: 'done', done: rows.length, written: result.written, failures: summaryFailures(result.failed), finishedAt: Date.now() });
   } catch (error) {
     const cancelled = signal.aborted;

@@ -122,10 +122,12 @@ async function clientKey(connection: Connection): Promise<string> {
 }
 
 /**
- * The client for the user's connection to `crm`, or null when there is none: the same one while
- * the connection stays the same, a new one once it changed (a disconnect or purge leaves none).
+ * The user's connection to `crm` and its client, from one read of the connection, or null when
+ * there is none: the same client while the connection stays the same, a new one once it changed
+ * (a disconnect or purge leaves none). Jobs take both, so what they tell the connection's status
+ * is of the connection their client talks to.
  */
-export async function clientFor(crm: CrmKind): Promise<CrmClient | null> {
+export async function connectedClient(crm: CrmKind): Promise<{ connection: Connection; client: CrmClient } | null> {
   const connection = await readConnection(crm);
   if (!connection) {
     sharedClients.delete(crm);
@@ -133,8 +135,13 @@ export async function clientFor(crm: CrmKind): Promise<CrmClient | null> {
   }
   const key = await clientKey(connection);
   const shared = sharedClients.get(crm);
-  if (shared?.key === key) return shared.client;
+  if (shared?.key === key) return { connection, client: shared.client };
   const client = clientForConnection(connection);
   sharedClients.set(crm, { key, client });
-  return client;
+  return { connection, client };
+}
+
+/** The client for the user's connection to `crm` (see `connectedClient`), or null when there is none. */
+export async function clientFor(crm: CrmKind): Promise<CrmClient | null> {
+  return (await connectedClient(crm))?.client ?? null;
 }

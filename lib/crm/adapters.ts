@@ -35,7 +35,6 @@ export function pageKey(url: URL): string {
   return url.href;
 }
 
-
 /**
  * The org or portal a `crm` page belongs to, with the id its connection's account has (a
  * Salesforce My Domain API host, a HubSpot portal id); null when `url` is not such a page.

@@ -25,7 +25,6 @@ import { PAGE_FIELD_LIMITS, type PageFields } from './types.ts';
 /** An ordered list of CSS selectors: the first is the most specific, the rest are fallbacks. */
 export type Selectors = readonly string[];
 
-
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
 const DOCUMENT_FRAGMENT_NODE = 11;
@@ -329,7 +328,6 @@ function hidesItself(element: Element, options: VisibilityOptions): boolean {
 const CHECKBOXES: Selectors = ['input[type="checkbox"]', '[role="checkbox"][aria-checked]'];
 /** Inline-editable properties (HubSpot renders some as the control itself). */
 const FORM_CONTROLS: Selectors = ['textarea', 'select', 'input:not([type="hidden"]):not([type="checkbox"])'];
-
 
 function controlText(element: Element): string {
   if (element.localName === 'select') {

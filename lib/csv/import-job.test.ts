@@ -51,7 +51,7 @@ describe('answerCsvRequest: a cancelled import', () => {
     const other = navigator.locks.request(CSV_IMPORT_LOCK, () => new Promise<void>((resolve) => (finishOther = resolve)));
     const events: CsvEvent[] = [];
     await answerCsvRequest(importOf('id,won\nNEW-1,1\n'), (event) => events.push(event), dexieCsvSink);
-    expect(events).toEqual([{ type: 'failed', error: expect.stringMatching(/Another CSV import is running/) }]);
+    expect(events).toEqual([{ type: 'failed', error: expect.stringMatching(/Another CSV import, or a purge, is running/) }]);
     expect(await storedIds()).toEqual(['OLD-1']);
     finishOther();
     await other;

@@ -30,7 +30,7 @@ async function answer(request: CsvRequest, post: Post, sink: LeadSink, cancel: A
           })
         : null,
     );
-    if (result === null) throw new TrainingDataError('Another CSV import is running (in another LeadLens tab). Import this file once it has finished.');
+    if (result === null) throw new TrainingDataError('Another CSV import, or a purge, is running (perhaps in another LeadLens tab). Import this file once it has finished.');
     return { type: 'imported', ...result };
   } catch (error) {
     // Stopped before the commit (importCsv dropped what it had staged): nothing of the file is stored.

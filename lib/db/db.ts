@@ -18,7 +18,7 @@ export interface CachedScore {
   fieldsHash: string;
   lead: ScoredLead;
   scoredAt: number;
-  /** The fields scored (the API record under the page's fields), for the side panel's explanation; absent in entries cached before they were kept. */
+  /** The fields scored (the API record, the page's fields filling its empty values), for the side panel's explanation; absent in entries cached before they were kept. */
   fields?: RawRecord;
 }
 

@@ -5,8 +5,8 @@
  * 30-second alarm (plus every start-up of the worker) resumes a job marked running.
  */
 import { browser } from 'wxt/browser';
-import { clientFor } from '../connections/client-for';
-import { clearReconnect, markReconnect, readConnection } from '../connections/connections';
+import { connectedClient } from '../connections/client-for';
+import { clearReconnect, markReconnect } from '../connections/connections';
 import { accountOf, type Connection } from '../connections/schema';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db } from '../db/db';
@@ -61,9 +61,8 @@ async function runJob(crm: CrmKind): Promise<void> {
   const final = await navigator.locks.request(syncLockName(crm), { ifAvailable: true }, async (lock): Promise<SyncState | null> => {
     if (!lock) return null;
     const store = dexieSyncStore(db);
-    const connection = await readConnection(crm);
     // The client badges and write-backs use too: one rate limiter per connection, one describe.
-    const connected = connection && (await clientFor(crm));
+    const { connection = null, client: connected = null } = (await connectedClient(crm)) ?? {};
     // Listing the deletions reports no page: when it lists every record (the last sync is too old), it can take minutes.
     const client = connected && { ...connected, listDeleted: (since: number, signal?: AbortSignal) => keepWorkerAliveDuring(connected.listDeleted(since, signal)) };
     const account = connection && accountOf(connection);

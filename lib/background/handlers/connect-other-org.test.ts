@@ -294,3 +294,13 @@ it('answers a failed OAuth sign-in with its error, storing nothing: the stored s
   // The session connection made before stays as it was.
   expect(await readConnection('salesforce')).toMatchObject({ host: PRODUCTION, auth: { kind: 'session' } });
 });
+
+it('forgets the scores cached through a connection when it is disconnected, of that CRM only', async () => {
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  await db.scores.bulkPut([
+    { key: 'm|salesforce|00QA', fieldsHash: 'h', lead: {} as never, scoredAt: 1 },
+    { key: 'm|hubspot|101', fieldsHash: 'h', lead: {} as never, scoredAt: 1 },
+  ]);
+  await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
+  expect(await db.scores.toCollection().primaryKeys()).toEqual(['m|hubspot|101']);
+});

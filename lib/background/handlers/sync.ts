@@ -15,6 +15,7 @@ import type { ConnectRequest, SyncSummary, syncProtocol } from '../../messaging/
 import type { Handlers } from '../../messaging/rpc';
 import { cancelSync, startSync } from '../../sync/runner';
 import { forgetSyncedLeads } from '../purge';
+import { deleteCachedScoresOf, forgetScoresInFlight } from '../score-cache';
 import { cancelWriteBack } from '../write-back-job';
 import { dexieSyncStore, recordSyncedAccount } from '../../sync/store';
 
@@ -173,6 +174,8 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     // Stored even when its check failed: it can be retried ("test connection") after fixing what
     // failed. An OAuth connection is checked once stored: its client reads its tokens from storage.
     await writeConnection(connection);
+    // A badge's read begun through the previous connection, answered from now on, is not cached.
+    forgetScoresInFlight();
     // The previous connection's site access, unless this one talks to the same host or the kept
     // leads came from it. Whatever the check said: a connection to a mistyped host is stored too,
     // and connecting the right one again must give the mistyped host's access back.
@@ -192,6 +195,9 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     // The synced leads stay; which org or portal they came from must too, or connecting another one would keep them.
     if (account) await recordSyncedAccount(db, crm, account);
     await removeConnection(crm);
+    // Scores read through it hold its records' fields: another org's page with the same ids must not get them.
+    await deleteCachedScoresOf(crm);
+    forgetScoresInFlight();
     return { ok: true, crm, status: 'disconnected', host: '', message: `${CRM_LABEL[crm]} disconnected` };
   },
   async connectionStatus() {
