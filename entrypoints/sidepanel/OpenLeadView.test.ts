@@ -3,7 +3,7 @@ import { createElement } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
 import { NO_READABLE_FIELDS } from '@/lib/background/score-lead';
 import type { OpenLead } from '@/lib/messaging/protocol-leads';
-import { explainLead } from '@/lib/ml/explain';
+import { explainLead, featuresTracked } from '@/lib/ml/explain';
 import { handMadeManifest } from '@/test/fixtures/manifest';
 import { render, type Rendered } from '@/test/render';
 import { OpenLeadView } from './OpenLeadView';
@@ -53,7 +53,7 @@ function openSalesforceLead(name: string, title: string): void {
     contributions,
     reasons: explainLead(manifest, contributions, { Title: title }, 'salesforce', new Date('2026-11-01T00:00:00Z')),
     featuresKnown: 1,
-    featuresTotal: 1, // what the background counts for a Salesforce lead: the fields Salesforce has
+    featuresTotal: featuresTracked(manifest, 'salesforce'), // as the background counts it
   };
   queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: lead } };
   queries.manifest = { isPending: false, isError: false, data: manifest };

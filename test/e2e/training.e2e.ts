@@ -32,7 +32,7 @@ describe('training on the demo CRM history', () => {
   let modelId = '';
 
   it('says plainly when the window holds too little history, offering no training', async () => {
-    await expect.poll(() => training().getByTestId('history-count').textContent(), { timeout: 15_000 }).toBe('1,000 demo leads: load your own history to train on it');
+    await expect.poll(() => training().getByTestId('history-count').textContent(), { timeout: 15_000 }).toBe('1,000 demo leads (your own synced or imported leads take their place once stored)');
     await training().getByLabel('Created in the last').fill('1');
     await training().getByRole('button', { name: 'Check the data' }).click();
     const size = training().getByTestId('data-size');

@@ -412,7 +412,7 @@ it('says when the history is demo leads, and how many demo leads a history of it
   historySample.mockResolvedValue({ ...SAMPLE, leads: 1000, demo: true });
   await renderSection();
   const count = () => container().querySelector('[data-testid="history-count"]')?.textContent;
-  expect(count()).toBe('1,000 demo leads: load your own history to train on it');
+  expect(count()).toBe('1,000 demo leads (your own synced or imported leads take their place once stored)');
 
   // The CRM connected and synced.
   historySample.mockResolvedValue({ ...SAMPLE, leads: 4000, demoLeftOut: 1000, fingerprint: 'salesforce-synced' });
@@ -518,4 +518,18 @@ it('names the outcome and the window the model was trained on in its report, and
   expect(warning.compareDocumentPosition(button('Activate this model')!) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
   // Said once: the collapsed notes hold the other warnings.
   expect(report.querySelector('details')?.textContent).not.toContain('Possible leakage');
+});
+
+it('keeps a trained model waiting to be activated when a feature is moved to another field: the check waits for the admin', async () => {
+  await renderSection();
+  await checkTheData();
+  click(trainButton()!);
+  FakeWorker.latest.answer(TRAINED);
+  const requests = FakeWorker.latest.requests.length;
+  change(featureField('Industry'), 'Status');
+  expect(FakeWorker.latest.requests).toHaveLength(requests);
+  expect(button('Activate this model')).toBeTruthy();
+  expect(container().textContent).toContain('activate it first to keep it');
+  click(button('Check the changed fields')!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'check-features', specs: [{ key: 'industry' }] });
 });

@@ -62,7 +62,7 @@ function verdictsOf(specs: readonly FeatureSpec[], leakage: readonly LeakageFlag
 
 /** How many leads the source's history has, and whether they are demo leads (used only while it has no other). */
 function describeHistory({ leads, demo, demoLeftOut }: HistorySample): string {
-  if (demo) return `${plural(leads, 'demo lead', 'demo leads')}: load your own history to train on it`;
+  if (demo) return `${plural(leads, 'demo lead', 'demo leads')} (your own synced or imported leads take their place once stored)`;
   const stored = `${leads.toLocaleString('en-US')} stored`;
   return demoLeftOut > 0 ? `${stored} (${plural(demoLeftOut, 'demo lead is', 'demo leads are')} left out)` : stored;
 }
@@ -234,11 +234,14 @@ export function TrainingSection() {
     worker.start({ type: 'check-features', data: inspected.data, specs });
   };
 
+  // A trained model not activated yet: a new job would take the place of its report (and the model with it).
+  const trainedModelWaits = finished?.type === 'trained' && !activate.isSuccess;
+
   const chooseFeature = (key: string, choice: FeatureChoice) => {
     const next = { ...choices, [key]: choice };
     setChoices(next);
-    // Not while a model is being activated: a new job would take the place of its report.
-    if (choice.field !== choices[key]?.field && !activate.isPending) checkChangedFields(next);
+    // While a trained model waits, or is being activated, the admin checks changed fields when ready.
+    if (choice.field !== choices[key]?.field && !activate.isPending && !trainedModelWaits) checkChangedFields(next);
   };
 
   const train = () => {
@@ -397,9 +400,12 @@ export function TrainingSection() {
               </details>
             )}
             {unchecked.length > 0 && !blocked && (
-              <button type="button" onClick={() => checkChangedFields(choices)}>
-                Check the changed fields
-              </button>
+              <>
+                {trainedModelWaits && <p>Checking the changed fields replaces the report of the model trained below: activate it first to keep it.</p>}
+                <button type="button" onClick={() => checkChangedFields(choices)}>
+                  Check the changed fields
+                </button>
+              </>
             )}{' '}
             <button type="button" onClick={train} disabled={blocked || chosenCount === 0 || unchecked.some(({ included }) => included)}>
               Train on {inspected.rows.toLocaleString('en-US')} leads
