@@ -92,6 +92,18 @@ it('keeps a token refused on the page in its field, to be corrected', async () =
   expect(background.connectCrm).not.toHaveBeenCalled();
 });
 
+it('clears what was wrong with one form when another action starts', async () => {
+  await renderSection();
+  type('hubspot-token', 'pat-na1');
+  submit('hs-title');
+  await settle();
+  expect(alerts(form('hs-title'))).toHaveLength(1);
+  // The admin turns to Salesforce instead: the HubSpot form's words go.
+  submit('sf-title');
+  await settle();
+  expect(alerts()).toEqual([]);
+});
+
 it('keeps no copy of a token it sent', async () => {
   await renderSection();
   type('hubspot-token', TOKEN);

@@ -65,13 +65,19 @@ export function ConnectionsSection() {
   });
   const test = useMutation({ mutationFn: (crm: CrmKind) => unwrap(background.testConnection({ crm })), onSettled: settle });
   const disconnect = useMutation({ mutationFn: (crm: CrmKind) => unwrap(background.disconnectCrm({ crm })), onSettled: settle });
+  // What is wrong with a form, said in it until the next action.
+  const [shownProblem, setShownProblem] = useState<{ crm: CrmKind; message: string } | null>(null);
   // One answer on screen: an earlier action's error must not stay beside a later one's success.
-  const clearAnswers = () => [connect, test, disconnect].forEach((mutation) => mutation.reset());
+  const clearAnswers = () => {
+    [connect, test, disconnect].forEach((mutation) => mutation.reset());
+    setShownProblem(null);
+  };
 
   if (status.isPending) return <Loading what="connections" />;
   if (status.isError) return <ErrorState message={status.error.message} />;
   const of = (crm: CrmKind) => status.data.find((c) => c.crm === crm);
   const busy = connect.isPending || test.isPending || disconnect.isPending;
+  const problemOf = (crm: CrmKind) => (shownProblem?.crm === crm ? shownProblem.message : null);
 
   /**
    * Checks the form, then asks for site access and connects; returns what is wrong with the form,
@@ -80,7 +86,10 @@ export function ConnectionsSection() {
   const connectWithAccess = (request: ConnectRequest): string | null => {
     clearAnswers();
     const problem = formProblem(request);
-    if (problem) return problem;
+    if (problem) {
+      setShownProblem({ crm: request.crm, message: problem });
+      return problem;
+    }
     const host = request.crm === 'salesforce' ? request.host : HUBSPOT_API_HOST;
     void browser.permissions
       .request({ origins: [originPatternOf(host)] })
@@ -95,8 +104,8 @@ export function ConnectionsSection() {
         LeadLens reads leads straight from your CRM, from this browser only. It asks for access to your own CRM's API host, nothing
         else; credentials stay in the extension and are never shown to web pages.
       </p>
-      <SalesforceForm status={of('salesforce')} busy={busy} onConnect={connectWithAccess} />
-      <HubSpotForm status={of('hubspot')} busy={busy} onConnect={connectWithAccess} />
+      <SalesforceForm status={of('salesforce')} busy={busy} problem={problemOf('salesforce')} onConnect={connectWithAccess} />
+      <HubSpotForm status={of('hubspot')} busy={busy} problem={problemOf('hubspot')} onConnect={connectWithAccess} />
       {CRM_KINDS.map((crm) => {
         const current = of(crm);
         if (!current || current.status === 'disconnected') return null;
@@ -144,22 +153,19 @@ function StatusLine({ crm, status }: { crm: CrmKind; status: ConnectionReply | u
 /** A form's connect: what is wrong with the form (shown beside it), or null when the request went. */
 type OnConnect = (request: ConnectRequest) => string | null;
 
-function SalesforceForm({ status, busy, onConnect }: { status?: ConnectionReply; busy: boolean; onConnect: OnConnect }) {
+function SalesforceForm({ status, busy, problem, onConnect }: { status?: ConnectionReply; busy: boolean; problem: string | null; onConnect: OnConnect }) {
   const [host, setHost] = useState(status?.host ?? '');
   const [apiVersion, setApiVersion] = useState(DEFAULT_SALESFORCE_API_VERSION);
   const [signIn, setSignIn] = useState<'session' | 'oauth'>('session');
   const [clientId, setClientId] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setProblem(
-      onConnect({
-        crm: 'salesforce',
-        host: host.trim().toLowerCase().replace(/^https:\/\//, '').replace(/\/.*$/, ''),
-        apiVersion: apiVersion.trim(),
-        oauthClientId: signIn === 'oauth' ? clientId.trim() : undefined,
-      }),
-    );
+    onConnect({
+      crm: 'salesforce',
+      host: host.trim().toLowerCase().replace(/^https:\/\//, '').replace(/\/.*$/, ''),
+      apiVersion: apiVersion.trim(),
+      oauthClientId: signIn === 'oauth' ? clientId.trim() : undefined,
+    });
   };
   return (
     <form onSubmit={submit} aria-labelledby="sf-title">
@@ -199,14 +205,12 @@ function SalesforceForm({ status, busy, onConnect }: { status?: ConnectionReply;
   );
 }
 
-function HubSpotForm({ status, busy, onConnect }: { status?: ConnectionReply; busy: boolean; onConnect: OnConnect }) {
+function HubSpotForm({ status, busy, problem, onConnect }: { status?: ConnectionReply; busy: boolean; problem: string | null; onConnect: OnConnect }) {
   const [token, setToken] = useState('');
   const [apiVersion, setApiVersion] = useState('v3');
-  const [problem, setProblem] = useState<string | null>(null);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const found = onConnect({ crm: 'hubspot', token: token.trim(), apiVersion });
-    setProblem(found);
     // Sent: the page keeps no copy (see `Outgoing`). Refused on the page: kept, to be corrected.
     if (!found) setToken('');
   };
