@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CrmKind } from '../crm/types';
-import { db } from '../db/db';
+import { db, leadKeyOfCachedScore } from '../db/db';
 import { ScoredLeadSchema } from '../messaging/schemas';
 import { recordStaleHours } from '../settings/record-staleness';
 import { mayUseCache, type PageAccess } from './page-access';
@@ -34,7 +34,7 @@ const NO_SCORE_CACHE: ScoreCache = { get: async () => undefined, put: async () =
  */
 let forgotten = 0;
 
-/** Scores being computed now are not to be cached: call before deleting cached scores. */
+/** Scores being computed now are not to be cached: call once the data they could bring back are gone (cached scores deleted, the connection replaced or removed). */
 export function forgetScoresInFlight(): void {
   forgotten++;
 }
@@ -57,7 +57,7 @@ export function scoreCacheFor(access: PageAccess): ScoreCache {
 /** Deletes the cached scores of `crm`'s records (keyed `${modelId}|${crm}|${id}`): they hold the records' fields. */
 export async function deleteCachedScoresOf(crm: CrmKind): Promise<void> {
   const keys = (await db.scores.toCollection().primaryKeys()) as string[];
-  await db.scores.bulkDelete(keys.filter((key) => key.split('|').at(-2) === crm));
+  await db.scores.bulkDelete(keys.filter((key) => leadKeyOfCachedScore(key).startsWith(`${crm}|`)));
 }
 
 /** The score cache as record pages and the side panel use it: scores go stale after the admin's setting. */

@@ -1,7 +1,7 @@
 /** Where the sync engine keeps leads and its checkpoint: Dexie, one transaction per page. */
 import type { CrmAccount, Deletions } from '../crm/client';
 import type { CrmKind } from '../crm/types';
-import type { LeadLensDb, StoredLead } from '../db/db';
+import { leadKeyOfCachedScore, type LeadLensDb, type StoredLead } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
 import { hasUnnamedOwner, looksLikeOwnerId } from './to-stored-lead';
 import { INITIAL_SYNC_STATE, SyncStateSchema, syncStateKey, type SyncState } from './state';
@@ -125,6 +125,6 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
     if (leadKeys.length === 0) return;
     const gone = new Set(leadKeys);
     const cached = (await db.scores.toCollection().primaryKeys()) as string[];
-    await db.scores.bulkDelete(cached.filter((key) => gone.has(key.split('|').slice(-2).join('|'))));
+    await db.scores.bulkDelete(cached.filter((key) => gone.has(leadKeyOfCachedScore(key))));
   }
 }
