@@ -10,7 +10,10 @@ const ThresholdsSchema = z.object({ hot: z.number(), warm: z.number() });
 const Float64ArraySchema = z.custom<Float64Array>((value) => value instanceof Float64Array, 'a Float64Array');
 const Uint8ArraySchema = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'a Uint8Array');
 
-export const LabelledSchema = z.object({ labels: Uint8ArraySchema, probabilities: Float64ArraySchema });
+/** See `LabelledProbabilities` (lib/ui/stored-data.ts). */
+export const LabelledSchema = z
+  .object({ labels: Uint8ArraySchema, probabilities: Float64ArraySchema, heldOut: z.number().int().nonnegative() })
+  .refine(({ labels, probabilities, heldOut }) => labels.length === probabilities.length && heldOut <= labels.length, 'one probability per outcome');
 export type Labelled = z.infer<typeof LabelledSchema>;
 
 export const PolicyRequestSchema = z.discriminatedUnion('type', [

@@ -19,7 +19,7 @@ it('upgrades version 1 (score cache only) to version 2 and keeps the cached scor
 
   const db = new LeadLensDb(NAME);
   expect(await db.scores.get('m|salesforce|00Q1')).toMatchObject({ fieldsHash: 'abc' });
-  expect(db.verno).toBe(4);
+  expect(db.verno).toBe(5);
   await db.putLeads([storedLead({ source: 'hubspot', id: '1', origin: 'demo' })]);
   await db.leadScores.bulkPut([
     { key: 'm|hubspot|1', modelId: 'm', leadKey: 'hubspot|1', probability: 0.4, score: 90, tier: 'hot', topReason: '', scoredAt: 1 },
@@ -60,12 +60,36 @@ it('upgrades version 3 to version 4 and fills the lead summaries from the stored
   v3.close();
 
   const db = new LeadLensDb(NAME);
-  expect(db.verno).toBe(4);
+  expect(db.verno).toBe(5);
   expect(await db.leadSummaries.toArray()).toEqual(leads.map(summaryOf));
   expect(await db.leadSummaries.get('csv|0001')).toEqual({
     key: 'csv|0001', source: 'csv', id: '1', name: 'Lead 1', owner: 'Owner 1', leadSource: 'Web', createdAt: 1, outcome: 1,
   });
   expect(await db.leads.count()).toBe(2500);
+  db.close();
+});
+
+it('upgrades version 4 to version 5 with a store of held-out probabilities, keeping the models', async () => {
+  const v4 = new Dexie(NAME);
+  v4.version(4).stores({
+    scores: 'key, scoredAt',
+    leads: 'key, source, origin, createdAt, modifiedAt, owner, leadSource',
+    leadScores: 'key, leadKey, [modelId+tier], [modelId+probability]',
+    models: 'id, addedAt',
+    settings: 'key',
+    csvStaging: 'key',
+    leadSummaries: 'key',
+  });
+  await v4.table('models').put({ id: 'ebm-1', origin: 'trained', manifest: {}, onnx: new Uint8Array([1, 2]), addedAt: 3 });
+  v4.close();
+
+  const db = new LeadLensDb(NAME);
+  expect(db.verno).toBe(5);
+  expect((await db.models.get('ebm-1'))?.addedAt).toBe(3);
+  await db.heldOutScores.put({ modelId: 'ebm-1', leadKeys: ['csv|1', 'csv|2'], probabilities: Float64Array.from([0.25, 0.5]) });
+  const kept = await db.heldOutScores.get('ebm-1');
+  expect(kept?.leadKeys).toEqual(['csv|1', 'csv|2']);
+  expect([...(kept?.probabilities ?? [])]).toEqual([0.25, 0.5]);
   db.close();
 });
 

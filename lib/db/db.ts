@@ -95,6 +95,19 @@ export interface StoredModel {
   checked?: boolean;
 }
 
+/**
+ * A model trained here: the leads it was trained on and each one's calibrated probability from
+ * the model of the cross-validation fold that held it out (the trainer chose its thresholds on
+ * these). Tier policies and the report's confusion matrices read these for those leads, not
+ * the leads' stored scores by the final model, which trained on them.
+ */
+export interface HeldOutScores {
+  modelId: string;
+  leadKeys: string[];
+  /** [leadKeys.length] */
+  probabilities: Float64Array;
+}
+
 /** Small settings: the active model id, tier policy overrides, sync cursors. */
 export interface Setting {
   key: string;
@@ -112,6 +125,8 @@ export class LeadLensDb extends Dexie {
   settings!: EntityTable<Setting, 'key'>;
   /** A CSV import's leads until the whole file has been checked (lib/csv/stored.ts). */
   csvStaging!: EntityTable<StoredLead, 'key'>;
+  /** One row per model trained here (none for the bundled or an imported model). */
+  heldOutScores!: EntityTable<HeldOutScores, 'modelId'>;
 
   constructor(name = 'leadlens') {
     super(name);
@@ -134,6 +149,8 @@ export class LeadLensDb extends Dexie {
           await tx.table<LeadSummary, string>('leadSummaries').bulkPut(leads.map(summaryOf));
         }),
       );
+    // 2026-12-03: held-out probabilities of a trained model's leads, so a tier policy is previewed as the trainer chose it.
+    this.version(5).stores({ heldOutScores: 'modelId' });
   }
 
   /**

@@ -156,14 +156,14 @@ export async function setActiveModel(modelId: string): Promise<void> {
 }
 
 /**
- * Delete a stored model with everything kept for it (policy, stored leads' scores, record
+ * Delete a stored model with everything kept for it (policy, held-out probabilities, stored leads' scores, record
  * pages' cached scores, the roll back to it); the active one and the bundled one cannot be deleted.
  */
 export async function deleteModel(modelId: string): Promise<void> {
   // The checks and the deletes in one transaction: no activation of this model (setActiveModel's
   // transaction spans `models` and `settings` too) runs between them, and no job of it starts
   // (its progress row is in `settings`). A running job would write scores of it after the delete.
-  await db.transaction('rw', [db.models, db.settings, db.leadScores, db.scores], async () => {
+  await db.transaction('rw', [db.models, db.settings, db.leadScores, db.scores, db.heldOutScores], async () => {
     if (modelId === (await activeModelId())) throw new Error('The active model cannot be deleted: activate another one first');
     const jobs = await Promise.all((Object.keys(JOB_KEYS) as JobKind[]).map(readJob));
     if (jobs.some((job) => job?.state === 'running' && job.modelId === modelId)) {
@@ -173,6 +173,7 @@ export async function deleteModel(modelId: string): Promise<void> {
       throw new Error(`Model ${modelId} cannot be deleted (it is bundled or not installed)`);
     }
     await db.models.delete(modelId);
+    await db.heldOutScores.delete(modelId);
     await db.settings.delete(tiersKey(modelId));
     if ((await db.settings.get(PREVIOUS_MODEL_KEY))?.value === modelId) await db.settings.delete(PREVIOUS_MODEL_KEY);
     await db.leadScores.where('[modelId+tier]').between([modelId, Dexie.minKey], [modelId, Dexie.maxKey]).delete();

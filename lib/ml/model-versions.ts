@@ -3,7 +3,7 @@
  * (remembering the previous model, for a one-click roll back), import (schema-checked, then
  * checked by the engine before anyone can activate it) and export.
  */
-import { db, type StoredModel } from '../db/db';
+import { db, type HeldOutScores, type StoredModel } from '../db/db';
 import { bundledModel } from './bundled-model';
 import { assertCheckable } from './check-model';
 import { MODEL_ID_PATTERN, MODEL_ID_RULE, parseManifest, type Manifest } from './manifest';
@@ -115,6 +115,17 @@ export async function importModel(manifestText: string, onnx: Uint8Array, check:
   if (!parsed.ok) throw new Error(parsed.error);
   await addCheckedModel(parsed.manifest, onnx, 'imported', check);
   return parsed.manifest;
+}
+
+/**
+ * Keeps a trained model's held-out probabilities (see `HeldOutScores`), replacing any kept
+ * before; only while the model is stored, so a deleted model leaves none behind.
+ */
+export async function keepHeldOutScores(modelId: string, heldOut: Omit<HeldOutScores, 'modelId'>): Promise<void> {
+  await db.transaction('rw', [db.models, db.heldOutScores], async () => {
+    if ((await db.models.where(':id').equals(modelId).count()) === 0) throw new Error(`Model ${modelId} is not stored, so its held-out probabilities are not kept`);
+    await db.heldOutScores.put({ modelId, leadKeys: heldOut.leadKeys, probabilities: heldOut.probabilities });
+  });
 }
 
 /**

@@ -62,38 +62,61 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeadRow[]>
   return sorted;
 }
 
+export interface LabelledProbabilities {
+  /** [N] 1 converted, 0 not */
+  labels: Uint8Array;
+  /** [N] */
+  probabilities: Float64Array;
+  /** How many of them, first, are held-out probabilities of leads the model was trained on. */
+  heldOut: number;
+}
+
 /**
- * Stored probabilities [N] and known outcomes [N] of one model's scored leads, for choosing
- * thresholds. With the model's `outcomeRule` a lead's outcome is the rule's on its fields (as
- * the model was trained to predict it), read from the whole leads a chunk at a time, and only
- * for leads of the history of the source it was trained on (`historyRule`: its demo leads are
- * left out once it has leads of its own); without one, the outcome stored at sync or import,
- * read from the lead summaries. Leads whose outcome is unknown (open, another source's) are left
- * out. It reads every scored lead without yielding: call it from a worker (the options page's
- * policy worker), not a page.
+ * Probabilities [N] and known outcomes [N] of one model's leads, for choosing thresholds: for
+ * the leads it was trained on, their held-out probabilities (`db.heldOutScores`: what the
+ * trainer chose its thresholds on); for the others, their stored scores. With the model's
+ * `outcomeRule` a lead's outcome is the rule's on its fields (as the model was trained to
+ * predict it), read from the whole leads a chunk at a time, and only for leads of the history
+ * of the source it was trained on (`historyRule`: its demo leads are left out once it has
+ * leads of its own); without one, the outcome stored at sync or import, read from the lead
+ * summaries. Leads whose outcome is unknown (open, another source's) or that are no longer
+ * stored are left out. It reads every scored lead without yielding: call it from a worker
+ * (the options page's policy worker), not a page.
  */
-export async function labelledProbabilities(modelId: string, outcomeRule?: ModelOutcomeRule): Promise<{ labels: Uint8Array; probabilities: Float64Array }> {
+export async function labelledProbabilities(modelId: string, outcomeRule?: ModelOutcomeRule): Promise<LabelledProbabilities> {
   const labels: number[] = [];
   const probabilities: number[] = [];
   const outcomeByRule = outcomeRule && (await ruleOutcome(outcomeRule));
+  const outcomesOf = async (keys: string[]) =>
+    outcomeByRule ? (await db.leads.bulkGet(keys)).map((lead) => lead && outcomeByRule(lead)) : (await db.leadSummaries.bulkGet(keys)).map((lead) => lead?.outcome);
+  const add = async (keys: string[], probabilityOf: (i: number) => number) => {
+    const outcomes = await outcomesOf(keys);
+    outcomes.forEach((outcome, i) => {
+      if (outcome === undefined || outcome === null) return;
+      labels.push(outcome);
+      probabilities.push(probabilityOf(i));
+    });
+  };
+
+  const heldOut = await db.heldOutScores.get(modelId);
+  const trainedOn = new Set(heldOut?.leadKeys);
+  for (let start = 0; heldOut && start < heldOut.leadKeys.length; start += PAGE_CHUNK) {
+    await add(heldOut.leadKeys.slice(start, start + PAGE_CHUNK), (i) => heldOut.probabilities[start + i]);
+  }
+  const heldOutCount = labels.length;
   await forEachChunk(
     db.leadScores,
     PAGE_CHUNK,
-    async (scores) => {
-      const keys = scores.map((score) => score.leadKey);
-      const outcomes = outcomeByRule
-        ? (await db.leads.bulkGet(keys)).map((lead) => lead && outcomeByRule(lead))
-        : (await db.leadSummaries.bulkGet(keys)).map((lead) => lead?.outcome);
-      scores.forEach((score, i) => {
-        const outcome = outcomes[i];
-        if (outcome === undefined || outcome === null) return;
-        labels.push(outcome);
-        probabilities.push(score.probability);
-      });
+    async (chunk) => {
+      const scores = chunk.filter((score) => !trainedOn.has(score.leadKey));
+      await add(
+        scores.map((score) => score.leadKey),
+        (i) => scores[i].probability,
+      );
     },
     prefixRange(`${modelId}|`),
   );
-  return { labels: Uint8Array.from(labels), probabilities: Float64Array.from(probabilities) };
+  return { labels: Uint8Array.from(labels), probabilities: Float64Array.from(probabilities), heldOut: heldOutCount };
 }
 
 /** A lead's outcome by a model's rule: null (unknown) outside the history of the source it was trained on. */

@@ -133,6 +133,16 @@ describe('training on the demo CRM history', () => {
     expect(await training().getByRole('alert').allInnerTexts()).toEqual([]);
   }, 120_000);
 
+  it('previews tier policies for the trained model on the held-out probabilities of the leads it was trained on', async () => {
+    const trainedRows = (await training().getByTestId('trained-rows').textContent()) ?? '';
+    const note = options.locator('#tiers').getByTestId('labelled-leads');
+    await expect.poll(() => note.textContent(), { timeout: 30_000 }).toMatch(/trained on/);
+    const text = (await note.textContent()) ?? '';
+    const [, stored, trainedOn] = text.match(/^Computed from the ([\d,]+) stored leads with a known outcome: (?:the ([\d,]+) it was trained on are read|the model was trained on all of them)/) ?? [];
+    expect(trainedOn ?? stored).toBe(trainedRows);
+    expect(text).toContain('with the probability from the cross-validation model that did not train on it');
+  });
+
   it('scores record and list badges with the trained model', async () => {
     const page = await harness.context.newPage();
     await page.goto(salesforceLeadUrl(harness.crm.leads[0].salesforceId));

@@ -6,12 +6,12 @@ import { ErrorState, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { modelHasShapes } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
-import { describeModelOutcome } from '@/lib/ml/outcome-rule';
 import { activeManifest } from '@/lib/ml/model-store';
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { formatModelDate, formatRate } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { labelledQuery } from '../policy-client';
+import { LabelledLeadsNote } from './LabelledLeadsNote';
 
 const fixed3 = (value: number | undefined) => (value === undefined ? 'not given' : value.toFixed(3));
 
@@ -46,10 +46,7 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
           </div>
         );
       })}
-      <p style={{ flexBasis: '100%', fontSize: 12 }}>
-        Computed from the {labels.length.toLocaleString('en-US')} stored leads with a known outcome, scored by this model (the manifest keeps curves, not per-lead results).
-        {manifest.outcomeRule && ` Converted means ${describeModelOutcome(manifest.outcomeRule)}, the outcome the model was trained on; other leads are left out.`}
-      </p>
+      <LabelledLeadsNote labelled={data.data} outcomeRule={manifest.outcomeRule} />
     </div>
   );
 }

@@ -5,7 +5,7 @@ import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage'
 import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
 import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Manifest } from '@/lib/ml/manifest';
-import { describeModelOutcome, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
+import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { POLICY_FIELDS, POLICY_FORM_FIELDS, readPolicyForm, type Economics, type PolicyChoice, type PolicyField, type PolicyForm, type PolicyPreview } from '@/lib/ml/tier-policy';
 import { activeManifest, setTiers } from '@/lib/ml/model-store';
 import { formatRate } from '@/lib/presentation';
@@ -14,6 +14,8 @@ import { TIERS } from '@/lib/segments';
 import { useJob } from '@/lib/ui/hooks';
 import { useInTurn } from '@/lib/ui/near-viewport';
 import { labelledQuery, previewInWorker } from '../policy-client';
+import type { Labelled } from '../policy-protocol';
+import { LabelledLeadsNote } from './LabelledLeadsNote';
 
 function formFrom(manifest: Manifest): PolicyForm {
   const policy = manifest.tiers.policy;
@@ -120,11 +122,11 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       {labelled.isSuccess && !hasOutcomes && <p>Value and capacity policies are chosen on stored leads with known outcomes: load the demo data or sync your history first.</p>}
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
-      {canPreview && preview.data && (
+      {canPreview && preview.data && labelled.data && (
         <MemoPolicyPreviewView
           preview={preview.data}
           economics={choice.economics}
-          labelledLeads={labelled.data?.labels.length ?? 0}
+          labelled={labelled.data}
           outcomeRule={manifest.outcomeRule}
         />
       )}
@@ -148,12 +150,13 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
 function PolicyPreviewView({
   preview,
   economics,
-  labelledLeads,
+  labelled,
   outcomeRule,
 }: {
   preview: PolicyPreview;
   economics: Economics;
-  labelledLeads: number;
+  /** The leads it was computed from. */
+  labelled: Labelled;
   /** The model's own meaning of "converted", which labelled the leads; absent, their stored outcome did. */
   outcomeRule: ModelOutcomeRule | undefined;
 }) {
@@ -193,10 +196,7 @@ function PolicyPreviewView({
           <PolicyChart key={name} preview={preview} chart={chart} />
         ))}
       </div>
-      <p style={{ fontSize: 12 }}>
-        Computed from the {labelledLeads.toLocaleString('en-US')} stored leads with a known outcome.
-        {outcomeRule && ` Converted means ${describeModelOutcome(outcomeRule)}, the outcome the model was trained on; other leads are left out.`}
-      </p>
+      <LabelledLeadsNote labelled={labelled} outcomeRule={outcomeRule} />
     </>
   );
 }

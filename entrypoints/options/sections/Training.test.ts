@@ -23,7 +23,8 @@ vi.mock('./training/history-sample', () => ({ historySample }));
 vi.mock('@/lib/ml/model-store', () => ({ activeManifest }));
 vi.mock('@/lib/messaging/client', () => ({ background: { activateModel, checkModel: vi.fn() } }));
 vi.mock('@/lib/ml/model-exists', () => ({ modelExists: async () => true }));
-vi.mock('@/lib/ml/model-versions', () => ({ addCheckedModel: vi.fn() }));
+const keepHeldOutScores = vi.hoisted(() => vi.fn<(modelId: string, heldOut: unknown) => Promise<void>>());
+vi.mock('@/lib/ml/model-versions', () => ({ addCheckedModel: vi.fn(), keepHeldOutScores }));
 
 /** Stands in for the training worker: keeps the requests, and answers what a test tells it to. */
 class FakeWorker extends EventTarget {
@@ -94,6 +95,7 @@ const TRAINED: Extract<TrainingEvent, { type: 'trained' }> = {
   summary: { rows: 120, positives: 30, cvRocAuc: 0.8, cvPrAuc: 0.5, ece: 0.02, features: 2, trainSeconds: 1 },
   leakage: [],
   warnings: [],
+  heldOut: { leadKeys: [], probabilities: new Float64Array() },
   withoutCreatedDate: 0,
   withoutOutcome: 0,
 };
@@ -105,6 +107,7 @@ beforeEach(() => {
   historySample.mockReset().mockImplementation(async (source) => ({ csv: CSV_SAMPLE, hubspot: HUBSPOT_SAMPLE })[source] ?? SAMPLE);
   activeManifest.mockReset().mockResolvedValue(ACTIVE);
   activateModel.mockReset().mockResolvedValue({ ok: true });
+  keepHeldOutScores.mockReset().mockResolvedValue();
 });
 afterEach(() => {
   rendered?.unmount();
@@ -399,6 +402,9 @@ it('starts no check or training while a model is being activated', async () => {
   FakeWorker.latest.answer(TRAINED);
   click(button('Activate this model')!);
   await eventually(() => expect(activateModel).toHaveBeenCalled());
+  // Kept before the switch, so the tier policy of the new model is previewed on them from the first.
+  expect(keepHeldOutScores).toHaveBeenCalledWith(ACTIVE.modelId, TRAINED.heldOut);
+  expect(keepHeldOutScores.mock.invocationCallOrder[0]).toBeLessThan(activateModel.mock.invocationCallOrder[0]);
   expect(button('Check the data')?.disabled).toBe(true);
   expect(trainButton()?.disabled).toBe(true);
 

@@ -13,7 +13,7 @@ import { FeatureSpecListSchema, type FeatureSpec, type Manifest } from '@/lib/ml
 import { background } from '@/lib/messaging/client';
 import { activeManifest } from '@/lib/ml/model-store';
 import { modelExists } from '@/lib/ml/model-exists';
-import { addCheckedModel } from '@/lib/ml/model-versions';
+import { addCheckedModel, keepHeldOutScores } from '@/lib/ml/model-versions';
 import { describeDataSize, plural } from '@/lib/ml/train/data-size';
 import { HUBSPOT_LIFECYCLE_ORDER } from '@/lib/crm/hubspot-lifecycle';
 import { HUBSPOT_LIFECYCLE_FIELD, stagesReached, suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
@@ -191,6 +191,8 @@ export function TrainingSection() {
       // Usable only once the engine has loaded it and run check rows, as an imported model. The
       // same history and settings train the same model (same id): then it is installed already.
       if (!(await modelExists(modelId))) await addCheckedModel(trained.manifest, trained.onnx, 'trained', (id) => background.checkModel({ modelId: id }));
+      // Before the switch, so its tier policy is first previewed on the probabilities its thresholds were chosen on.
+      await keepHeldOutScores(modelId, trained.heldOut);
       // Remembers the model it replaces (Roll back), tells CRM tabs, scores the stored leads.
       const switched = await background.activateModel({ modelId });
       if (!switched.ok) throw new Error(switched.error);

@@ -148,6 +148,12 @@ export interface TrainResult {
   /** The training matrix [N, F] and labels [N] (for checks such as the ONNX round trip). */
   X: Float32Array;
   labels: Uint8Array;
+  /**
+   * Each row's calibrated probability [N] from the model that did not train on it (its fold's;
+   * NaN for the rows a single holdout trained on): what the tier thresholds were chosen on, so
+   * a policy previewed on these gives the thresholds the trainer gave.
+   */
+  heldOutProbabilities: Float64Array;
 }
 
 /** FNV-1a 32-bit hash → 8 hex digits (model ids). */
@@ -500,6 +506,8 @@ export function trainModel(input: TrainInput): TrainResult {
   // honest calibrated probabilities: cross-fitted over the folds (holdout: 2 halves)
   const calFolds = k >= 2 ? folds.map((f) => Int32Array.from(f)) : stratifiedKFold(hoLabels, 2, opts.seed);
   const hoProbs = crossFittedProbabilities(calibration.kind, hoLabels, hoLogits, calFolds);
+  const heldOutProbabilities = heldOutRows ? new Float64Array(N).fill(NaN) : hoProbs;
+  heldOutRows?.forEach((r, i) => (heldOutProbabilities[r] = hoProbs[i]));
   const rawProbs = Float64Array.from(hoLogits, (z) => 1 / (1 + Math.exp(-z)));
 
   // --- final fit on all rows
@@ -628,7 +636,7 @@ export function trainModel(input: TrainInput): TrainResult {
   summary.train_seconds = (performance.now() - t0) / 1000;
   const modelCard = renderModelCard(manifest, { summary, warnings, model, ebm: { ...DEFAULT_EBM_OPTIONS, ...ebmOpts } });
   progress({ stage: 'done', fraction: 1 });
-  return { manifest, onnx, modelCard, summary, warnings, leakage, model, X, labels };
+  return { manifest, onnx, modelCard, summary, warnings, leakage, model, X, labels, heldOutProbabilities };
 }
 
 /** The trainer's own calibrated probabilities [N] and contributions [N, T], computed as the ONNX graph does (float32). */

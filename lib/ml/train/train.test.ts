@@ -50,6 +50,19 @@ describe('trainModel on a seeded synthetic history', () => {
     expect(labels.length).toBeGreaterThan(3);
     for (const label of labels) expect(label).toMatch(/^(≤ \d+|\d+|\d+ – \d+|≥ \d+|missing)$/);
   });
+  it('gives every row its held-out probability, on which the thresholds and the tier confusion were chosen', () => {
+    const { heldOutProbabilities: held, labels, manifest } = result;
+    expect(held).toHaveLength(1500);
+    expect([...held].every((p) => p > 0 && p < 1)).toBe(true);
+    const hot = manifest.metrics.tierConfusion!.hot;
+    let tp = 0;
+    let fp = 0;
+    held.forEach((p, i) => {
+      if (p >= hot.threshold && labels[i] === 1) tp++;
+      if (p >= hot.threshold && labels[i] === 0) fp++;
+    });
+    expect({ tp, fp }).toEqual({ tp: hot.tp, fp: hot.fp });
+  });
   it('is deterministic: same data and seed → identical ONNX bytes and manifest', () => {
     const again = trainModel(base());
     expect(Buffer.from(again.onnx).equals(Buffer.from(result.onnx))).toBe(true);
@@ -135,7 +148,12 @@ describe('bad input: a clear error, nothing trained', () => {
     expect(err({ records: twelve, options: { ...fast, cv: 13 } })).toThrow(TooManyFoldsError);
     expect(err({ records: twelve, options: { ...fast, cv: 13 } })).toThrow(/^Cross-validation in 13 folds needs at least 13 converted and 13 other rows; the data has 12 converted\./);
     expect(err({ records: twelve, options: { ...fast, cv: 12 } })).not.toThrow();
-    for (const cv of [0, 1]) expect(err({ records: twelve, options: { ...fast, cv } })().manifest.metrics.folds).toBe(1);
+    for (const cv of [0, 1]) {
+      const { manifest, heldOutProbabilities } = err({ records: twelve, options: { ...fast, cv } })();
+      expect(manifest.metrics.folds).toBe(1);
+      // Only the holdout's rows (a fifth) have a probability from a model that did not train on them.
+      expect(heldOutProbabilities.filter((p) => !Number.isNaN(p)).length).toBe(Math.round(twelve.length * 0.2));
+    }
   });
   it('target values other than positive / negative', () =>
     expect(err({ records: records.map((r, i) => ({ ...r, converted: i % 50 === 0 ? 'maybe' : r.converted })) })).toThrow(/values other than/));

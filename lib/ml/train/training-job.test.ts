@@ -129,6 +129,9 @@ describe('runTrainingRequest', () => {
     expect(done.summary.rows).toBe(1000);
     expect(done.manifest.provenance.rows).toBe(1000);
     expect(done).toMatchObject({ withoutOutcome: 200, withoutCreatedDate: 0 });
+    // Every lead trained on has its held-out probability; the open ones have none.
+    expect(done.heldOut.leadKeys).toEqual(leads.slice(200).map((lead) => lead.key));
+    expect([...done.heldOut.probabilities].every((p) => p > 0 && p < 1)).toBe(true);
   });
 
   it('says so when no lead has an outcome yet, or no lead a readable created date', async () => {

@@ -9,7 +9,7 @@ import { describeDataSize } from './data-size';
 import { TrainingDataError } from './dataset';
 import { trainModel, type TrainProgress } from './index';
 import { candidateFeatures, forbiddenFields, inspectTrainingData, selectTrainingData, OUTCOME_COLUMN, type HistoryLead } from './training-set';
-import type { TrainingEvent, TrainingRequest } from './worker-protocol';
+import type { HeldOutProbabilities, TrainingEvent, TrainingRequest } from './worker-protocol';
 
 /** Progress is posted at most this often (the trainer reports every boosting round). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -21,11 +21,17 @@ export interface TrainingHistory {
   writtenBackFields(source: SourceKind): Promise<string[]>;
 }
 
+/** The leads that have a held-out probability (a single holdout gives none to the rows it trained on), with it. */
+function heldOutOf(leadKeys: readonly string[], probabilities: Float64Array): HeldOutProbabilities {
+  const kept = leadKeys.flatMap((key, row) => (Number.isNaN(probabilities[row]) ? [] : [{ key, probability: probabilities[row] }]));
+  return { leadKeys: kept.map(({ key }) => key), probabilities: Float64Array.from(kept, ({ probability }) => probability) };
+}
+
 export async function runTrainingRequest(request: TrainingRequest, history: TrainingHistory, post: (event: TrainingEvent) => void): Promise<void> {
   try {
     const { data } = request;
     const now = new Date(data.now);
-    const { table, ...leftOut } = selectTrainingData(await history.leads(data.source), data.window, data.outcome);
+    const { table, leadKeys, ...leftOut } = selectTrainingData(await history.leads(data.source), data.window, data.outcome);
     const writtenBack = (await history.writtenBackFields(data.source)).filter((field) => table.columns.includes(field));
     // The youngest history the window lets in; new leads are scored younger than that.
     const minAgeDays = data.window.createdBefore === null ? 0 : daysBetween(data.window.createdBefore, now.getTime());
@@ -100,6 +106,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       },
       leakage,
       warnings: result.warnings.filter((warning) => !leakage.includes(warning)),
+      heldOut: heldOutOf(leadKeys, result.heldOutProbabilities),
       ...leftOut,
     });
   } catch (error) {

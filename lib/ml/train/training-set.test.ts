@@ -58,14 +58,16 @@ describe('the window and the outcome', () => {
   it('leaves leads without an outcome out of the trainer’s table, and counts them', () => {
     const rule = { field: 'converted', positiveValues: ['yes'] };
     const leads = [
-      { createdAt: 1, fields: { industry: 'Retail', converted: 'yes' } },
-      { createdAt: 1, fields: { industry: 'Energy', converted: 'no' } },
-      { createdAt: 1, fields: { industry: 'Retail', converted: '' } },
-      { createdAt: 1, fields: { industry: 'Energy', converted: '-' } },
-      { createdAt: 1, fields: { industry: 'Energy', notes: 'open' } },
+      { key: 'csv|1', createdAt: 1, fields: { industry: 'Retail', converted: 'yes' } },
+      { key: 'csv|2', createdAt: 1, fields: { industry: 'Retail', converted: '' } },
+      { key: 'csv|3', createdAt: 1, fields: { industry: 'Energy', converted: 'no' } },
+      { key: 'csv|4', createdAt: 1, fields: { industry: 'Energy', converted: '-' } },
+      { key: 'csv|5', createdAt: 1, fields: { industry: 'Energy', notes: 'open' } },
     ];
-    const { table, withoutOutcome } = trainingTable(leads, rule);
+    const { table, leadKeys, withoutOutcome } = trainingTable(leads, rule);
     expect(withoutOutcome).toBe(3);
+    // Each record's lead, so its held-out probability can be kept for it.
+    expect(leadKeys).toEqual(['csv|1', 'csv|3']);
     expect(table.records.map((record) => [record.industry, record[OUTCOME_COLUMN]])).toEqual([
       ['Retail', '1'],
       ['Energy', '0'],
@@ -87,13 +89,15 @@ describe('the window and the outcome', () => {
 describe('selectTrainingData', () => {
   const rule = { field: 'converted', positiveValues: ['1'] };
   const window = { createdAfter: Date.UTC(2026, 0, 1), createdBefore: Date.UTC(2026, 9, 1) };
-  const lead = (createdAt: number, converted: string) => ({ createdAt, fields: { converted } });
+  let leadNumber = 0;
+  const lead = (createdAt: number, converted: string) => ({ key: `csv|${++leadNumber}`, createdAt, fields: { converted } });
   const inside = Date.UTC(2026, 5, 1);
 
   it('counts the leads left out by the window (no readable created date) and by the outcome (still open)', () => {
     const leads = [lead(inside, '1'), lead(inside, '0'), lead(inside, ''), lead(0, '1'), lead(Date.UTC(2020, 0, 1), '0')];
-    const { table, withoutCreatedDate, withoutOutcome } = selectTrainingData(leads, window, rule);
+    const { table, leadKeys, withoutCreatedDate, withoutOutcome } = selectTrainingData(leads, window, rule);
     expect(table.records).toHaveLength(2);
+    expect(leadKeys).toEqual([leads[0].key, leads[1].key]);
     expect({ withoutCreatedDate, withoutOutcome }).toEqual({ withoutCreatedDate: 1, withoutOutcome: 1 });
   });
 

@@ -28,6 +28,8 @@ export type TrainingWindow = z.infer<typeof TrainingWindowSchema>;
 
 /** What the trainer needs of a stored lead. */
 export interface HistoryLead {
+  /** The stored lead's key (`${source}|${id}`), to pair its row with its held-out probability. */
+  key: string;
   createdAt: number;
   fields: RawRecord;
 }
@@ -39,7 +41,7 @@ export interface LeadsInWindow<T> {
 }
 
 /** Leads inside the window; with a window set, leads whose creation date is unknown (0) are left out and counted. */
-export function leadsInWindow<T extends HistoryLead>(leads: readonly T[], window: TrainingWindow): LeadsInWindow<T> {
+export function leadsInWindow<T extends Pick<HistoryLead, 'createdAt'>>(leads: readonly T[], window: TrainingWindow): LeadsInWindow<T> {
   if (window.createdAfter === null && window.createdBefore === null) return { leads: [...leads], withoutCreatedDate: 0 };
   const inWindow: T[] = [];
   let withoutCreatedDate = 0;
@@ -54,6 +56,8 @@ export function leadsInWindow<T extends HistoryLead>(leads: readonly T[], window
 
 export interface TrainingTable {
   table: Table;
+  /** The key of the lead of each of `table`'s records. */
+  leadKeys: string[];
   /** Leads left out because their outcome is not known yet. */
   withoutOutcome: number;
 }
@@ -62,13 +66,15 @@ export interface TrainingTable {
 export function trainingTable(leads: readonly HistoryLead[], rule: OutcomeRule): TrainingTable {
   const columns = new Set<string>();
   const records: RawRecord[] = [];
+  const leadKeys: string[] = [];
   for (const lead of leads) {
     const outcome = outcomeOf(lead.fields, rule);
     if (outcome === null) continue;
     for (const name of Object.keys(lead.fields)) columns.add(name);
     records.push({ ...lead.fields, [OUTCOME_COLUMN]: String(outcome) });
+    leadKeys.push(lead.key);
   }
-  return { table: { columns: [...columns, OUTCOME_COLUMN], records }, withoutOutcome: leads.length - records.length };
+  return { table: { columns: [...columns, OUTCOME_COLUMN], records }, leadKeys, withoutOutcome: leads.length - records.length };
 }
 
 /** Leads of the source left out of the rows counted, by why (see `selectTrainingData`). */
@@ -82,6 +88,8 @@ export type LeftOut = z.infer<typeof LeftOutSchema>;
 
 export interface TrainingSelection extends LeftOut {
   table: Table;
+  /** The key of the lead of each of `table`'s records. */
+  leadKeys: string[];
 }
 
 /**
@@ -100,7 +108,7 @@ export function selectTrainingData(leads: readonly HistoryLead[], window: Traini
     const unreadable = withoutCreatedDate > 0 ? ` (${plural(withoutCreatedDate, 'more lead has', 'more leads have')} no readable created date)` : '';
     throw new TrainingDataError(`No stored lead of this source was created inside the window${unreadable}.`);
   }
-  const { table, withoutOutcome } = trainingTable(inWindow, rule);
+  const { table, leadKeys, withoutOutcome } = trainingTable(inWindow, rule);
   if (table.records.length === 0) {
     throw new TrainingDataError(
       `None of the ${plural(inWindow.length, 'lead', 'leads')} in the window has an outcome yet: ` +
@@ -108,7 +116,7 @@ export function selectTrainingData(leads: readonly HistoryLead[], window: Traini
         'Choose the field that says whether a lead converted, or a window of older leads.',
     );
   }
-  return { table, withoutCreatedDate, withoutOutcome };
+  return { table, leadKeys, withoutCreatedDate, withoutOutcome };
 }
 
 /** The left-out counts in plain words, one sentence each; none when nothing was left out. */

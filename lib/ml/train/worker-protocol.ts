@@ -33,6 +33,19 @@ export const TrainingRequestSchema = z.discriminatedUnion('type', [
 ]);
 export type TrainingRequest = z.infer<typeof TrainingRequestSchema>;
 
+/**
+ * The leads trained on and each one's probability from the model of the fold that held it out:
+ * what the tier policy is previewed on for these leads (their scores by the final model, which
+ * trained on them, would flatter it).
+ */
+export const HeldOutProbabilitiesSchema = z
+  .object({
+    leadKeys: z.array(z.string()),
+    probabilities: z.custom<Float64Array>((value) => value instanceof Float64Array, 'held-out probabilities'),
+  })
+  .refine(({ leadKeys, probabilities }) => leadKeys.length === probabilities.length, 'one held-out probability per lead');
+export type HeldOutProbabilities = z.infer<typeof HeldOutProbabilitiesSchema>;
+
 export const CandidateSchema = z.object({ spec: FeatureSpecSchema, origin: z.enum(['catalogue', 'inferred']) });
 
 export const TrainingEventSchema = z.discriminatedUnion('type', [
@@ -74,6 +87,7 @@ export const TrainingEventSchema = z.discriminatedUnion('type', [
     /** The trainer's leakage guard's warnings, to be seen before activating; not repeated in `warnings`. */
     leakage: z.array(z.string()),
     warnings: z.array(z.string()),
+    heldOut: HeldOutProbabilitiesSchema,
     ...LeftOutSchema.shape,
   }),
   /** A message a person can read (the trainer's `TrainingDataError`s say what is wrong and what is needed). */

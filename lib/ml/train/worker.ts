@@ -9,7 +9,7 @@ import { TrainingEventSchema, TrainingRequestSchema, type TrainingEvent } from '
 
 const post = (event: TrainingEvent) => {
   const checked = TrainingEventSchema.parse(event);
-  self.postMessage(checked, { transfer: checked.type === 'trained' ? [checked.onnx.buffer] : [] });
+  self.postMessage(checked, { transfer: checked.type === 'trained' ? [checked.onnx.buffer, checked.heldOut.probabilities.buffer] : [] });
 };
 
 self.addEventListener('message', (message: MessageEvent) => {

@@ -43,7 +43,7 @@ export function TrainingReport({ trained }: { trained: Trained }) {
         <dd data-testid="trained-outcome">{describeModelOutcome({ ...data.outcome, source: data.source })}</dd>
         <dt>Leads trained on</dt>
         <dd>
-          {summary.rows.toLocaleString('en-US')} ({summary.positives.toLocaleString('en-US')} converted),{' '}
+          <span data-testid="trained-rows">{summary.rows.toLocaleString('en-US')}</span> ({summary.positives.toLocaleString('en-US')} converted),{' '}
           <span data-testid="trained-window">{describeWindow(data.window)}</span>
         </dd>
         <dt>Ranking quality (ROC-AUC, cross-validated; 0.5 is chance, 1 is perfect)</dt>
