@@ -256,7 +256,7 @@ export function flatTreeParent(element: Element): Element | null {
  * `Element.assignedSlot` where the DOM has it; else (happy-dom) the same rule: the slot
  * named by its `slot` attribute, or the first unnamed slot.
  */
-function assignedSlot(element: Element): HTMLSlotElement | null {
+export function assignedSlot(element: Element): HTMLSlotElement | null {
   const native = (element as { assignedSlot?: HTMLSlotElement | null }).assignedSlot;
   if (native !== undefined) return native;
   const shadow = element.parentElement?.shadowRoot;

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScoredLead } from '../messaging/protocol';
+import { assignedSlot } from '../crm/dom';
 import { mountBadge } from './badge-ui';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -268,5 +269,40 @@ describe('badge', () => {
       delete (HTMLElement.prototype as Partial<{ showPopover: unknown; hidePopover: unknown }>).showPopover;
       delete (HTMLElement.prototype as Partial<{ showPopover: unknown; hidePopover: unknown }>).hidePopover;
     }
+  });
+});
+
+describe('where a badge is mounted', () => {
+  /** Whether each step from `element` up to the document is rendered: a shadow host's child only through a slot. */
+  function rendered(element: Element): boolean {
+    for (let node: Element = element; node.parentElement; node = node.parentElement) {
+      if (node.parentElement.shadowRoot && !assignedSlot(node)) return false;
+    }
+    return element.isConnected;
+  }
+
+  it('at the end of a plain title, on the name’s line', () => {
+    const badge = mountBadge(document, document.getElementById('title'));
+    expect(badge.host.parentElement?.id).toBe('title');
+    expect(rendered(badge.host)).toBe(true);
+  });
+
+  it('right after a native-shadow title whose shadow tree has no slot, where it is seen', () => {
+    document.body.innerHTML = '<h1 id="header"><lightning-formatted-name id="name"></lightning-formatted-name></h1>';
+    const name = document.getElementById('name')!;
+    name.attachShadow({ mode: 'open' }).innerHTML = '<span>Ada Lovelace</span>';
+    const badge = mountBadge(document, name);
+    expect(badge.host.previousElementSibling).toBe(name);
+    expect(badge.host.parentElement?.id).toBe('header');
+    expect(rendered(badge.host)).toBe(true);
+  });
+
+  it('inside a shadow host whose shadow tree shows its children through a slot', () => {
+    document.body.innerHTML = '<h1><lightning-formatted-text id="name">Ada Lovelace</lightning-formatted-text></h1>';
+    const name = document.getElementById('name')!;
+    name.attachShadow({ mode: 'open' }).innerHTML = '<b><slot></slot></b>';
+    const badge = mountBadge(document, name);
+    expect(badge.host.parentElement).toBe(name);
+    expect(rendered(badge.host)).toBe(true);
   });
 });

@@ -11,7 +11,7 @@
  * badge's box (`position: fixed`) and, where the browser has the Popover API, shown in the
  * top layer, so a CRM title that clips its overflow (SLDS `slds-truncate`) cannot cut it.
  */
-import { BADGE_TAG } from '../crm/dom';
+import { BADGE_TAG, assignedSlot } from '../crm/dom';
 import type { ScoreOutcome } from '../background/score-lead';
 import type { Reason } from '../messaging/protocol';
 import {
@@ -114,8 +114,12 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
   const host = doc.createElement(BADGE_TAG);
   host.setAttribute('data-leadlens-state', 'loading');
   if (options.compact) host.setAttribute('data-leadlens-compact', '');
-  if (anchor) anchor.append(host);
-  else {
+  if (anchor) {
+    anchor.append(host);
+    // A shadow host (a native-shadow LWC such as lightning-formatted-name) shows a child only
+    // through a slot of its shadow tree: without one the badge would be there but never seen.
+    if (anchor.shadowRoot && !assignedSlot(host)) anchor.after(host);
+  } else {
     host.setAttribute('data-leadlens-floating', '');
     doc.body.append(host);
   }

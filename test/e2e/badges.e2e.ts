@@ -97,6 +97,22 @@ describe('badges on lead pages', () => {
     await page.close();
   });
 
+  it('shows the badge where it is seen on a Lightning page of native shadow roots, right after the name', async () => {
+    // Salesforce's own page, as the adapter fixture saves it: the name inside lightning-formatted-name's shadow root, no slot.
+    const html = readFileSync('test/fixtures/pages/salesforce-record-shadow.html', 'utf8');
+    const url = salesforceLeadUrl(harness.crm.leads[3].salesforceId);
+    const page = await harness.context.newPage();
+    await page.route(url, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+    await page.goto(url);
+    const badge = page.locator(`${BADGE}[data-leadlens-state="scored"]`);
+    await badge.waitFor({ timeout: 15_000 });
+    expect(await badge.isVisible()).toBe(true);
+    const box = await badge.boundingBox();
+    expect(box && box.width > 0 && box.height > 0).toBe(true);
+    expect(await badge.evaluate((host) => host.previousElementSibling?.localName)).toBe('lightning-formatted-name');
+    await page.close();
+  });
+
   it('shows a badge on a HubSpot contact whose score equals onnxruntime-node', async () => {
     const lead = harness.crm.leads[1];
     const page = await openPage(hubspotContactUrl(lead.hubspotId));
