@@ -10,6 +10,7 @@ const eventHandlers = vi.hoisted(() => new Map<string, () => void>());
 vi.mock('../messaging/events', () => ({ onEvent: (type: string, handler: () => void) => eventHandlers.set(type, handler) }));
 
 const { badgeListRows } = await import('./list-badges');
+const { EXTENSION_RELOADED } = await import('./navigation');
 
 const lead: ScoredLead = {
   probability: 0.3,
@@ -234,5 +235,19 @@ describe('list badges', () => {
     badgeListRows(document, hubspot, 'hubspot', page.signal);
     page.abort();
     expect(badges()).toEqual([]);
+  });
+
+  it('keeps its badges when the extension is updated under the page, each saying to reload it', async () => {
+    renderList(row('1', 'Ada') + row('3', 'Alan'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([...document.querySelectorAll('td:first-child')]);
+    await settle();
+    page.abort(EXTENSION_RELOADED);
+    expect(states()).toEqual([['1', 'error'], ['3', 'error']]);
+    for (const badge of badges()) expect(badge.shadowRoot?.textContent).toContain('reload this page');
+    // Rows the CRM renders afterwards are left alone: nothing is listening any more.
+    document.querySelector('tbody')!.insertAdjacentHTML('beforeend', row('4', 'Grace'));
+    await settle();
+    expect(badges()).toHaveLength(2);
   });
 });

@@ -13,6 +13,7 @@ import { onEvent } from '../messaging/events';
 import { MAX_LIST_BATCH } from '../messaging/protocol-list';
 import { failedOutcome, isCrmChange, mountBadge, type BadgeHandle } from './badge-ui';
 import type { ContentFeature } from './types';
+import { EXTENSION_RELOADED } from './navigation';
 
 /** Let a burst of DOM changes (a table re-rendering) settle before reading the rows again. */
 const RESCAN_DELAY_MS = 150;
@@ -160,7 +161,11 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
       visibility.disconnect();
       clearTimeout(batchTimer);
       clearTimeout(rescanTimer);
-      for (const { badge } of badges.values()) badge.remove();
+      // After an update the rows stay in view: each badge says why it scores no more, rather than vanish.
+      for (const { badge } of badges.values()) {
+        if (signal.reason === EXTENSION_RELOADED) badge.show({ ok: false, error: EXTENSION_RELOADED });
+        else badge.remove();
+      }
       badges.clear();
       waiting.clear();
       forgetOutcomes();

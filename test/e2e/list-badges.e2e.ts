@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HUBSPOT_PORTAL, HUBSPOT_UI, SALESFORCE_UI, startHarness, type Harness } from './harness';
+import { HUBSPOT_PORTAL, HUBSPOT_UI, SALESFORCE_UI, salesforceLeadUrl, startHarness, type Harness } from './harness';
 
 const BADGE = 'leadlens-badge';
 const PAGE_SIZE = 50;
@@ -129,5 +129,33 @@ describe.each(sites)('$crm list view', (site) => {
     // Badges of the page left behind are gone with it.
     expect(await page.locator(BADGE).count()).toBe(PAGE_SIZE);
     await page.close();
+  });
+});
+
+// Last: it reloads the extension, leaving the open tabs' content scripts orphaned.
+describe('after the extension is updated under open CRM tabs', () => {
+  it('keeps every list row’s badge and the record’s, each saying to reload the page, rather than vanish', async () => {
+    const site = sites[0];
+    const page = await harness.context.newPage();
+    await page.goto(site.url);
+    await expect.poll(async () => (await rowBadges(page, site.rows))[0]?.state, { timeout: 15_000 }).toBe('scored');
+    const badged = (await rowBadges(page, site.rows)).filter((row) => row.count === 1).length;
+    expect(badged).toBe(PAGE_SIZE);
+    const record = await harness.context.newPage();
+    await record.goto(salesforceLeadUrl(harness.crm.leads[0].salesforceId));
+    const recordBadge = record.locator(`${BADGE}[data-leadlens-state="scored"]`);
+    await recordBadge.waitFor({ timeout: 15_000 });
+
+    const extensionPage = await harness.context.newPage();
+    await extensionPage.goto(`chrome-extension://${harness.extensionId}/options.html`);
+    // The page goes with the extension it belongs to, so its evaluation may not come back.
+    await extensionPage.evaluate(() => (globalThis as unknown as { chrome: typeof browser }).chrome.runtime.reload()).catch(() => undefined);
+
+    await expect.poll(async () => (await rowBadges(page, site.rows)).map((row) => row.state), { timeout: 15_000 }).toEqual(Array(PAGE_SIZE).fill('error'));
+    const notice = await page.locator(`${site.rows} ${BADGE}`).first().evaluate((badge) => badge.shadowRoot?.textContent ?? '');
+    expect(notice).toContain('reload this page');
+    await expect.poll(() => record.locator(BADGE).getAttribute('data-leadlens-state'), { timeout: 15_000 }).toBe('error');
+    expect(await record.locator(BADGE).evaluate((badge) => badge.shadowRoot?.textContent ?? '')).toContain('reload this page');
+    await Promise.all([page.close(), record.close()]);
   });
 });
