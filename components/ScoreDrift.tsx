@@ -4,6 +4,7 @@ import { driftLevel, populationStability, trainingDeciles, type DriftLevel } fro
 import { formatDistinctRates } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
+import { plural } from '@/lib/ml/train/data-size';
 import { scoresPerProbabilityBin } from '@/lib/ui/stored-data';
 import { NumberGrid } from './Charts';
 
@@ -32,14 +33,22 @@ export function ScoreDrift({ manifest }: { manifest: Manifest }) {
   const counts = useQuery({ queryKey: queryKeys.scoreDrift(modelId), queryFn: () => scoresPerProbabilityBin(modelId, bins.cuts, manifest.outcomeRule) });
   if (counts.isPending) return <p>Reading the stored scores…</p>;
   if (counts.isError) return <p role="alert">{counts.error.message}</p>;
-  const total = counts.data.reduce((sum, count) => sum + count, 0);
-  if (total === 0) return <p data-testid="score-drift">No stored lead has a score from this model yet: sync or import leads to compare them with its training leads.</p>;
-  const psi = populationStability(bins.expected, counts.data);
+  const { counts: perBin, trainedOn } = counts.data;
+  const total = perBin.reduce((sum, count) => sum + count, 0);
+  const beyondTraining = trainedOn > 0 ? ` beyond the ${plural(trainedOn, 'lead', 'leads')} it was trained on` : '';
+  if (total === 0) {
+    return (
+      <p data-testid="score-drift">
+        No stored lead{beyondTraining} has a score from this model yet: sync or import {trainedOn > 0 ? 'newer ' : ''}leads to compare them with its training leads.
+      </p>
+    );
+  }
+  const psi = populationStability(bins.expected, perBin);
   const level = driftLevel(psi);
   return (
     <>
       <p data-testid="score-drift" data-level={level}>
-        Over the {total.toLocaleString('en-US')} stored leads it scored, the population stability index against its training leads is{' '}
+        Over the {plural(total, 'stored lead', 'stored leads')} it scored{beyondTraining}, the population stability index against its training leads is{' '}
         {psi.toFixed(2)}, {MEANING[level]}
       </p>
       <NumberGrid
@@ -48,7 +57,7 @@ export function ScoreDrift({ manifest }: { manifest: Manifest }) {
         corner="likely to convert"
         rowLabels={binLabels(bins.cuts)}
         columnLabels={['training leads', 'stored leads']}
-        values={bins.expected.map((share, b) => [share, counts.data[b] / total])}
+        values={bins.expected.map((share, b) => [share, perBin[b] / total])}
         format={(share) => `${Math.round(share * 100)} %`}
       />
     </>

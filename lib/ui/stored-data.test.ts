@@ -67,9 +67,9 @@ it('labels the leads by the model’s outcome rule when it has one, leaving out 
 it('counts a model’s stored scores per probability bin, lower cut included, upper excluded', async () => {
   await db.leadScores.bulkPut([score('m', 'csv|a', 0.5), score('m', 'csv|b', 1), score('m', 'csv|c', 0)]);
   // m: 0, 0.2, 0.5, 0.9, 1; n's 0.4 is not counted.
-  expect(await scoresPerProbabilityBin('m', [0.2, 0.5])).toEqual([1, 1, 3]);
-  expect(await scoresPerProbabilityBin('m', [])).toEqual([5]);
-  expect(await scoresPerProbabilityBin('none', [0.5])).toEqual([0, 0]);
+  expect(await scoresPerProbabilityBin('m', [0.2, 0.5])).toEqual({ counts: [1, 1, 3], trainedOn: 0 });
+  expect(await scoresPerProbabilityBin('m', [])).toEqual({ counts: [5], trainedOn: 0 });
+  expect(await scoresPerProbabilityBin('none', [0.5])).toEqual({ counts: [0, 0], trainedOn: 0 });
 });
 
 describe('a model trained on a source with leads of its own', () => {
@@ -90,9 +90,9 @@ describe('a model trained on a source with leads of its own', () => {
   it('leaves its demo leads out of the scores the drift check counts', async () => {
     // salesforce|00QA (0.2) was scored by t too: not a demo lead, it counts.
     await db.leadScores.put(score('t', 'salesforce|00QA', 0.2));
-    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual([0, 2, 1]);
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual({ counts: [0, 2, 1], trainedOn: 0 });
     // Without the rule (the bundled model, an import), every stored score counts.
-    expect(await scoresPerProbabilityBin('t', [0.1, 0.5])).toEqual([1, 2, 2]);
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5])).toEqual({ counts: [1, 2, 2], trainedOn: 0 });
   });
 
   it('keeps the demo leads while they are all the source has: the demo is previewed on them', async () => {
@@ -100,6 +100,14 @@ describe('a model trained on a source with leads of its own', () => {
     const { labels, probabilities } = await labelledProbabilities('t', rule);
     expect([...labels]).toEqual([1, 0]);
     expect([...probabilities]).toEqual([0.9, 0.05]);
-    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual([1, 0, 1]);
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual({ counts: [1, 0, 1], trainedOn: 0 });
+  });
+
+  it('counts, for drift, only the leads it scores beyond those it was trained on, each left out once', async () => {
+    await db.leadScores.put(score('t', 'salesforce|00QA', 0.2));
+    // Trained on real1 and on demo1 (while the demo leads were all the source had), not yet on 00QA.
+    await db.heldOutScores.put({ modelId: 't', leadKeys: ['salesforce|real1', 'salesforce|demo1'], probabilities: Float64Array.from([0.6, 0.8]) });
+    // real2 (0.2) and 00QA (0.2) count; demo1 is both a training lead and a demo lead left out: taken off once.
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual({ counts: [0, 2, 0], trainedOn: 2 });
   });
 });

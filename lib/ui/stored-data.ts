@@ -100,9 +100,7 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
 
   const heldOut = await db.heldOutScores.get(modelId);
   const trainedOn = new Set(heldOut?.leadKeys);
-  for (let start = 0; heldOut && start < heldOut.leadKeys.length; start += PAGE_CHUNK) {
-    await add(heldOut.leadKeys.slice(start, start + PAGE_CHUNK), (i) => heldOut.probabilities[start + i]);
-  }
+  await forEachSlice(heldOut?.leadKeys ?? [], PAGE_CHUNK, (leadKeys, start) => add(leadKeys, (i) => heldOut!.probabilities[start + i]));
   const heldOutCount = labels.length;
   await forEachChunk(
     db.leadScores,
@@ -125,16 +123,26 @@ async function ruleOutcome(rule: ModelOutcomeRule): Promise<(lead: StoredLead) =
   return (lead) => (lead.source === rule.source && inHistory(history, lead.key) ? outcomeOf(lead.fields, rule) : null);
 }
 
+/** Stored scores of a model per probability bin, for the drift check. */
+export interface ScoresPerBin {
+  /** [B] */
+  counts: number[];
+  /** Stored scores of leads the model was trained on, not counted. */
+  trainedOn: number;
+}
+
 /**
  * How many stored scores of `modelId` fall in each probability bin (bin b = [cuts[b − 1],
- * cuts[b]), `cuts` ascending): counted on the [modelId+probability] index, no score read. For a
- * model with an `outcomeRule`, the demo leads its source's history leaves out (`historyRule`)
- * are not counted: only their scores are read, to take them off.
+ * cuts[b]), `cuts` ascending), apart from the leads it learnt from: counted on the
+ * [modelId+probability] index, then the scores of the leads it was trained on
+ * (`db.heldOutScores`) and, for a model with an `outcomeRule`, of the demo leads its source's
+ * history leaves out (`historyRule`) are read, to take them off. Drift is about the leads it
+ * scores beyond its training leads: counting those would hide it.
  */
-export async function scoresPerProbabilityBin(modelId: string, cuts: readonly number[], outcomeRule?: ModelOutcomeRule): Promise<number[]> {
+export async function scoresPerProbabilityBin(modelId: string, cuts: readonly number[], outcomeRule?: ModelOutcomeRule): Promise<ScoresPerBin> {
   const bounds = [-Infinity, ...cuts, Infinity];
-  return db.transaction('r', [db.leadScores, db.leads], async () => {
-    const [counts, leftOut] = await Promise.all([
+  return db.transaction('r', [db.leadScores, db.leads, db.heldOutScores], async () => {
+    const [counts, demoLeftOut, heldOut] = await Promise.all([
       Promise.all(
         bounds.slice(1).map((upper, b) =>
           db.leadScores
@@ -143,17 +151,27 @@ export async function scoresPerProbabilityBin(modelId: string, cuts: readonly nu
             .count(),
         ),
       ),
-      outcomeRule ? historyRule(outcomeRule.source).then((history) => leftOutScores(modelId, history)) : [],
+      outcomeRule ? historyRule(outcomeRule.source).then((history) => history.demoLeftOut) : new Set<string>(),
+      db.heldOutScores.get(modelId),
     ]);
-    for (const { probability } of leftOut) counts[binOf(probability, cuts)] -= 1;
-    return counts;
+    const trainedOn = new Set(heldOut?.leadKeys);
+    const notCounted = new Set([...demoLeftOut, ...trainedOn]);
+    let trainedOnScored = 0;
+    await forEachSlice([...notCounted], PAGE_CHUNK, async (leadKeys) => {
+      const scores = await db.leadScores.bulkGet(leadKeys.map((leadKey) => `${modelId}|${leadKey}`));
+      scores.forEach((score, i) => {
+        if (!score) return;
+        counts[binOf(score.probability, cuts)] -= 1;
+        if (trainedOn.has(leadKeys[i])) trainedOnScored++;
+      });
+    });
+    return { counts, trainedOn: trainedOnScored };
   });
 }
 
-/** The stored scores of `modelId` of the demo leads the history leaves out. */
-async function leftOutScores(modelId: string, history: HistoryRule): Promise<LeadScore[]> {
-  const scores = await db.leadScores.bulkGet([...history.demoLeftOut].map((leadKey) => `${modelId}|${leadKey}`));
-  return scores.filter((score) => score !== undefined);
+/** `body` on each slice of `items` of at most `size` (with the index of its first item), one after the other. */
+async function forEachSlice<T>(items: readonly T[], size: number, body: (slice: T[], start: number) => Promise<void>): Promise<void> {
+  for (let start = 0; start < items.length; start += size) await body(items.slice(start, start + size), start);
 }
 
 /** The bin of `probability`, as `scoresPerProbabilityBin` counts it: lower cut included, upper excluded. */

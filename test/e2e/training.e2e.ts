@@ -133,7 +133,7 @@ describe('training on the demo CRM history', () => {
     expect(await training().getByRole('alert').allInnerTexts()).toEqual([]);
   }, 120_000);
 
-  it('previews tier policies for the trained model on the held-out probabilities of the leads it was trained on', async () => {
+  it('previews tier policies and reads drift for the trained model apart from the leads it was trained on', async () => {
     const trainedRows = (await training().getByTestId('trained-rows').textContent()) ?? '';
     const note = options.locator('#tiers').getByTestId('labelled-leads');
     await expect.poll(() => note.textContent(), { timeout: 30_000 }).toMatch(/trained on/);
@@ -141,6 +141,9 @@ describe('training on the demo CRM history', () => {
     const [, stored, trainedOn] = text.match(/^Computed from the ([\d,]+) stored leads with a known outcome: (?:the ([\d,]+) it was trained on are read|the model was trained on all of them)/) ?? [];
     expect(trainedOn ?? stored).toBe(trainedRows);
     expect(text).toContain('with the probability from the cross-validation model that did not train on it');
+    // Drift is read on the leads it scores beyond those: its training leads would hide a shift.
+    const drift = options.locator('#model').getByTestId('score-drift');
+    await expect.poll(() => drift.textContent(), { timeout: 30_000 }).toContain(`beyond the ${trainedRows} leads it was trained on`);
   });
 
   it('scores record and list badges with the trained model', async () => {
