@@ -8,10 +8,15 @@ import { z } from 'zod';
 import { isMissingRaw } from './derive';
 import type { RawRecord } from './featurize';
 
-/** A lead converted when `field` holds one of `positiveValues` (compared as trimmed text, case-insensitively). */
+/**
+ * A lead converted when `field` holds one of `positiveValues`, and is still open (no outcome
+ * yet) when it holds one of `openValues` (a Status of "Working - Contacted"); any other value
+ * is "not converted". Values compare as trimmed text, case-insensitively.
+ */
 export const OutcomeRuleSchema = z.object({
   field: z.string().min(1),
   positiveValues: z.array(z.string()).min(1),
+  openValues: z.array(z.string()).optional(),
 });
 export type OutcomeRule = z.infer<typeof OutcomeRuleSchema>;
 
@@ -19,27 +24,36 @@ export type OutcomeRule = z.infer<typeof OutcomeRuleSchema>;
 export const ModelOutcomeRuleSchema = OutcomeRuleSchema.extend({ source: z.enum(['salesforce', 'hubspot', 'csv']) });
 export type ModelOutcomeRule = z.infer<typeof ModelOutcomeRuleSchema>;
 
-export function isConverted(fields: RawRecord, rule: OutcomeRule): boolean {
-  const value = fields[rule.field];
+/** Whether the field's value is one of `values`, as the rule compares them. */
+function holdsOneOf(fields: RawRecord, field: string, values: readonly string[]): boolean {
+  const value = fields[field];
   if (value === null || value === undefined) return false;
   const text = String(value).trim().toLowerCase();
-  return rule.positiveValues.some((positive) => positive.trim().toLowerCase() === text);
+  return values.some((candidate) => candidate.trim().toLowerCase() === text);
+}
+
+export function isConverted(fields: RawRecord, rule: OutcomeRule): boolean {
+  return holdsOneOf(fields, rule.field, rule.positiveValues);
 }
 
 /**
- * 1 converted, 0 not, null when the outcome field is empty (a placeholder `isMissingRaw` knows):
- * the lead is still open, and training it as "not converted" would teach the model that open
- * leads never convert. A boolean `false` (Salesforce `IsConverted`) is a known 0.
+ * 1 converted, 0 not, null when the lead is still open: its outcome field is empty (a
+ * placeholder `isMissingRaw` knows) or holds one of the rule's `openValues`. Training an open
+ * lead as "not converted" would teach the model that open leads never convert. A boolean
+ * `false` (Salesforce `IsConverted`) is a known 0.
  */
 export function outcomeOf(fields: RawRecord, rule: OutcomeRule): 0 | 1 | null {
   if (isMissingRaw(fields[rule.field])) return null;
-  return isConverted(fields, rule) ? 1 : 0;
+  if (isConverted(fields, rule)) return 1;
+  return rule.openValues && holdsOneOf(fields, rule.field, rule.openValues) ? null : 0;
 }
 
-/** The rule as an admin set it: `"lifecyclestage" is customer or evangelist`. */
-export function describeOutcomeRule({ field, positiveValues }: OutcomeRule): string {
-  const values = positiveValues.length === 1 ? positiveValues[0] : `${positiveValues.slice(0, -1).join(', ')} or ${positiveValues.at(-1)}`;
-  return `"${field}" is ${values}`;
+/** "a", "a or b", "a, b or c" */
+const eitherOf = (values: readonly string[]) => (values.length === 1 ? values[0] : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`);
+
+/** The rule as an admin set it: `"Status" is Closed - Converted (still open while Working - Contacted)`. */
+export function describeOutcomeRule({ field, positiveValues, openValues = [] }: OutcomeRule): string {
+  return `"${field}" is ${eitherOf(positiveValues)}${openValues.length > 0 ? ` (still open while ${eitherOf(openValues)})` : ''}`;
 }
 
 const SOURCE_NAMES: Record<ModelOutcomeRule['source'], string> = { salesforce: 'Salesforce', hubspot: 'HubSpot', csv: 'imported CSV' };

@@ -281,6 +281,23 @@ it('keeps chosen values a new sample lacks (rare ones fall out of samples), show
   expect(checkbox('Closed - Converted')).toBeUndefined();
 });
 
+it('leaves leads whose outcome field says they are still open out, as the admin ticks those values', async () => {
+  await renderSection();
+  change(outcomeField(), 'Status');
+  const inGroup = (meaning: string, name: string) =>
+    Array.from(container().querySelectorAll<HTMLInputElement>(`[aria-label="Values that mean ${meaning}"] input`)).find((box) => box.closest('label')?.textContent?.trim() === name);
+  click(inGroup('converted', 'Closed - Converted')!);
+  // A value taken as converted is not offered as open.
+  expect(inGroup('still open', 'Closed - Converted')).toBeUndefined();
+  click(inGroup('still open', 'Open')!);
+  click(inGroup('still open', 'Working')!);
+  expect((await checkTheData()).data.outcome).toEqual({ field: 'Status', positiveValues: ['Closed - Converted'], openValues: ['Open', 'Working'] });
+  // Ticked as converted after all, "Working" is open no more.
+  click(inGroup('converted', 'Working')!);
+  expect(inGroup('still open', 'Working')).toBeUndefined();
+  expect((await checkTheData()).data.outcome).toEqual({ field: 'Status', positiveValues: ['Closed - Converted', 'Working'], openValues: ['Open'] });
+});
+
 it('drops the check, saying why, when a new import of the same columns changed the leads under it', async () => {
   await renderSection();
   change(historySource(), 'csv');

@@ -85,6 +85,12 @@ function jobAnnouncement(state: WorkerJobState<TrainingRequest, TrainingEvent>):
   return '';
 }
 
+/** The rule the form shows; a value cannot mean both, so one ticked as converted is no longer open. */
+function outcomeRule(field: string, positiveValues: string[], openValues: readonly string[]): OutcomeRule {
+  const stillOpen = openValues.filter((value) => !positiveValues.includes(value));
+  return { field, positiveValues, ...(stillOpen.length > 0 && { openValues: stillOpen }) };
+}
+
 /** How many leads the window and the outcome left out, and why, beside the counts they are missing from. */
 function LeftOutNote({ counts }: { counts: LeftOut }) {
   const sentences = describeLeftOut(counts);
@@ -333,11 +339,20 @@ export function TrainingSection() {
             </label>
           ) : (
             outcome && (
-              <OutcomeValuesPicker
-                sampleValues={outcomeValues[outcome.field] ?? []}
-                chosen={outcome.positiveValues}
-                onChange={(positiveValues) => changeOutcome({ field: outcome.field, positiveValues })}
-              />
+              <>
+                <OutcomeValuesPicker
+                  sampleValues={outcomeValues[outcome.field] ?? []}
+                  chosen={outcome.positiveValues}
+                  onChange={(positiveValues) => changeOutcome(outcomeRule(outcome.field, positiveValues, outcome.openValues ?? []))}
+                />
+                <OutcomeValuesPicker
+                  meaning="still open"
+                  sampleValues={outcomeValues[outcome.field] ?? []}
+                  chosen={outcome.openValues ?? []}
+                  unavailable={outcome.positiveValues}
+                  onChange={(openValues) => changeOutcome(outcomeRule(outcome.field, outcome.positiveValues, openValues))}
+                />
+              </>
             )
           )}
         </fieldset>

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
 import { TrainingDataError } from './dataset';
+import { describeOutcomeRule } from '../outcome-rule';
 import {
   OUTCOME_COLUMN,
   candidateFeatures,
@@ -53,6 +54,18 @@ describe('the window and the outcome', () => {
     // Salesforce's IsConverted is always a boolean: false is a known "not converted".
     expect(outcomeOf({ IsConverted: false }, converted)).toBe(0);
     expect(outcomeOf({ IsConverted: true }, converted)).toBe(1);
+  });
+
+  it('reads a lead as still open when its outcome field holds one of the rule’s open values', () => {
+    const status = { field: 'Status', positiveValues: ['Closed - Converted'], openValues: ['Open - Not Contacted', 'Working - Contacted'] };
+    expect(outcomeOf({ Status: 'Closed - Converted' }, status)).toBe(1);
+    expect(outcomeOf({ Status: 'Closed - Not Converted' }, status)).toBe(0);
+    expect(outcomeOf({ Status: ' working - contacted ' }, status)).toBeNull();
+    expect(outcomeOf({ Status: 'Open - Not Contacted' }, status)).toBeNull();
+    // Without open values, every other value is "not converted", as before.
+    expect(outcomeOf({ Status: 'Working - Contacted' }, { field: 'Status', positiveValues: ['Closed - Converted'] })).toBe(0);
+    expect(describeOutcomeRule(status)).toBe('"Status" is Closed - Converted (still open while Open - Not Contacted or Working - Contacted)');
+    expect(describeOutcomeRule({ field: 'lifecyclestage', positiveValues: ['opportunity', 'customer', 'evangelist'] })).toBe('"lifecyclestage" is opportunity, customer or evangelist');
   });
 
   it('leaves leads without an outcome out of the trainer’s table, and counts them', () => {
