@@ -79,6 +79,6 @@ describe('HubSpot', () => {
     expect(fields).toMatchObject({ jobtitle: first.hubspot.jobtitle });
     const named = await namedByTheModel('hubspot');
     const asked: string[] = JSON.parse(requests[0].body).properties;
-    expect(asked.filter((name) => !named.has(name))).toEqual(['hs_lastmodifieddate']);
+    expect(asked.filter((name) => !named.has(name))).toEqual(['lastmodifieddate']);
   });
 });

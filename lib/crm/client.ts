@@ -12,7 +12,7 @@ import type { CrmKind } from './types';
 export interface CrmRecord {
   /** Salesforce 18-character Id / HubSpot contact id. */
   id: string;
-  /** Epoch ms of `SystemModstamp` / `hs_lastmodifieddate`. */
+  /** Epoch ms of `SystemModstamp` / `lastmodifieddate` (a HubSpot contact's; other objects' is `hs_lastmodifieddate`). */
   modifiedAt: number;
   /** Salesforce: fields by API name (no `attributes`); HubSpot: `properties`. */
   fields: RawRecord;

@@ -153,6 +153,8 @@ export interface HttpClientOptions {
 export interface CrmErrorBody {
   code?: string;
   message?: string;
+  /** A 429 for a daily quota used up: no wait within a sync ends it, so the request is not retried. */
+  dailyLimitReached?: boolean;
 }
 
 export interface RequestOptions<S extends z.ZodType> {
@@ -325,9 +327,12 @@ export class HttpClient {
       this.answerTimeout.record(request.what, this.clock.now() - startedAt);
       return { kind: 'ok', status, json };
     }
-    const { code, message } = this.options.readErrorBody(tryJson(text));
+    const { code, message, dailyLimitReached } = this.options.readErrorBody(tryJson(text));
     const said = [code, message].filter(Boolean).join(': ');
     const detail = said ? ` (${said})` : '';
+    if (status === 429 && dailyLimitReached) {
+      return { kind: 'fatal', error: new CrmError('rate', `${crmLabel}'s daily API limit is used up: try again tomorrow${detail}`, status, code) };
+    }
     if (status === 429) return { kind: 'rate', retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.clock.now()) };
     if (status === 401) return { kind: 'fatal', error: new CrmError('auth', `${crmLabel} rejected the credentials: HTTP 401${detail}`, status, code), refusedAuthorization: authorization };
     if (status >= 500) return { kind: 'retry', errorKind: 'server', reason: `HTTP ${status}${detail}`, status };

@@ -43,7 +43,7 @@ describe('HubSpot client against the demo CRM', () => {
       const { client } = setup(small, version);
       const lead = small[3];
       const record = await client.readRecord(lead.hubspotId, { fields: ['jobtitle'] });
-      expect(record).toMatchObject({ id: lead.hubspotId, modifiedAt: Date.parse(lead.hubspot.hs_lastmodifieddate!) });
+      expect(record).toMatchObject({ id: lead.hubspotId, modifiedAt: Date.parse(lead.hubspot.lastmodifieddate!) });
       expect(record?.fields.jobtitle).toBe(lead.hubspot.jobtitle);
       expect(await client.readRecord('999999999')).toBeNull();
     }
@@ -72,7 +72,7 @@ describe('HubSpot client against the demo CRM', () => {
     expect(records[0].fields).toHaveProperty('lifecyclestage');
   });
 
-  it('pages past the 10,000-result search cap by windowing on hs_lastmodifieddate, within the limits', async () => {
+  it('pages past the 10,000-result search cap by windowing on lastmodifieddate, within the limits', async () => {
     const leads = generateDemoLeads({ count: HUBSPOT_SEARCH_CAP + 1500, seed: 9, now: NOW });
     const { client, clock, rateLimited } = setup(leads);
     const started = clock.now();
@@ -85,9 +85,9 @@ describe('HubSpot client against the demo CRM', () => {
   });
 
   it('pages through a run of contacts sharing one modified date longer than a page (a bulk import), each once', async () => {
-    const imported = small[350].hubspot.hs_lastmodifieddate!;
+    const imported = small[350].hubspot.lastmodifieddate!;
     const leads = small.map((lead, index) => (index % 3 === 0 ? lead : { ...lead, hubspot: { ...lead.hubspot, hs_lastmodifieddate: imported, lastmodifieddate: imported } }));
-    expect(leads.filter((lead) => lead.hubspot.hs_lastmodifieddate === imported).length).toBeGreaterThan(400);
+    expect(leads.filter((lead) => lead.hubspot.lastmodifieddate === imported).length).toBeGreaterThan(400);
     const { client } = setup(leads);
     const { ids, pages } = await listAllChanges(client);
     expect(ids.length).toBe(leads.length);
@@ -98,7 +98,7 @@ describe('HubSpot client against the demo CRM', () => {
 
   it(`pages through more than ${HUBSPOT_SEARCH_CAP} contacts sharing one modified date`, async () => {
     const leads = generateDemoLeads({ count: HUBSPOT_SEARCH_CAP + 300, seed: 9, now: NOW });
-    const imported = leads[150].hubspot.hs_lastmodifieddate!;
+    const imported = leads[150].hubspot.lastmodifieddate!;
     const sameDate = leads.map((lead, index) => (index < 150 || index >= HUBSPOT_SEARCH_CAP + 250 ? lead : { ...lead, hubspot: { ...lead.hubspot, hs_lastmodifieddate: imported, lastmodifieddate: imported } }));
     const { client, rateLimited } = setup(sameDate);
     const { ids } = await listAllChanges(client);
@@ -264,6 +264,19 @@ describe('HubSpot client against the demo CRM', () => {
     expect(String(error)).not.toContain('pat-na1-secret');
   });
 
+  it('stops at the first 429 for a used-up daily limit, where waiting seconds would only spend more requests, and waits out a 10-second one', async () => {
+    const rateLimited = (policyName: string) => json(429, { status: 'error', message: 'You have reached your limit.', errorType: 'RATE_LIMIT', policyName, category: 'RATE_LIMITS' });
+    const answers = [rateLimited('TEN_SECONDLY_ROLLING'), json(200, { results: [] }), rateLimited('DAILY'), json(200, { results: [] })];
+    let calls = 0;
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock: virtualClock(), fetch: demoFetch(() => answers[calls++]) });
+    await expect(client.batchRead(['101'], { fields: ['email'] })).resolves.toEqual([]);
+    expect(calls).toBe(2);
+    const error = await client.batchRead(['101'], { fields: ['email'] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'rate', status: 429 });
+    expect(String(error)).toMatch(/daily API limit is used up/);
+    expect(calls).toBe(3);
+  });
+
   it('updates custom properties 100 contacts per call, reports unknown ids from the 207, and reads them back', async () => {
     const { client } = setup();
     expect(client.maxBatch).toBe(100);
@@ -303,8 +316,8 @@ describe('HubSpot client against the demo CRM', () => {
 
   it('names the property when the schema drifts: renamed, or a number where HubSpot sends strings', async () => {
     const renamed = setup();
-    renamed.behaviour.drift = { field: 'hs_lastmodifieddate', renameTo: 'hs_last_modified' };
-    await expect(renamed.client.listChanged(null, null)).rejects.toThrow(/no property hs_lastmodifieddate/);
+    renamed.behaviour.drift = { field: 'lastmodifieddate', renameTo: 'last_modified' };
+    await expect(renamed.client.listChanged(null, null)).rejects.toThrow(/no property lastmodifieddate/);
     const retyped = setup();
     retyped.behaviour.drift = { field: 'hs_analytics_num_visits', toType: 'number' };
     const error = await retyped.client.listChanged(null, null).catch((e: unknown) => e);
@@ -333,7 +346,7 @@ describe('HubSpot write-back targets', () => {
     const custom = (name: string, type: string, more: object = {}) => ({ name, label: name.replace(/_/g, ' '), type, calculated: false, modificationMetadata: { archivable: true, readOnlyDefinition: false, readOnlyValue: false }, ...more });
     const options = (...values: string[]) => ({ options: values.map((value, displayOrder) => ({ label: value, value, displayOrder, hidden: false })) });
     const properties = [
-      { name: 'hs_lastmodifieddate', label: 'Object last modified date/time', type: 'datetime', hubspotDefined: true },
+      { name: 'lastmodifieddate', label: 'Last Modified Date', type: 'datetime', hubspotDefined: true },
       custom('fit_formula', 'number', { calculated: true }),
       custom('fit_synced', 'number', { modificationMetadata: { archivable: true, readOnlyDefinition: false, readOnlyValue: true } }),
       custom('fit_date', 'date'),

@@ -1,6 +1,6 @@
 /**
  * HubSpot CRM REST for contacts (`api.hubapi.com`). Changes are read with the search API
- * sorted by `hs_lastmodifieddate` and paged by that date, not by `after` (see `PageToken`);
+ * sorted by `lastmodifieddate` and paged by that date, not by `after` (see `PageToken`);
  * deletions from the list of archived contacts. Limits: ~100 requests per 10 s per app,
  * search 4 per second.
  */
@@ -48,7 +48,12 @@ const RESUME_TAIL = 3;
  * rep added meanwhile is synced or named from then on.
  */
 const RELOAD_AFTER_MS = 10 * 60_000;
-const MODIFIED = 'hs_lastmodifieddate';
+/**
+ * A contact's last modification. Contacts alone keep it in `lastmodifieddate` (every other object
+ * in `hs_lastmodifieddate`): contact searches filtered on `hs_lastmodifieddate` silently miss
+ * contacts, as connectors that sync HubSpot (Airbyte, Ampersand) found.
+ */
+const MODIFIED = 'lastmodifieddate';
 /** The contacts merged into a contact, ids separated by semicolons. */
 const MERGED = 'hs_merged_object_ids';
 const OBJECT_ID = 'hs_object_id';
@@ -147,11 +152,12 @@ type PageToken = z.infer<typeof PageTokenSchema>;
 type Seen = z.infer<typeof SeenSchema>;
 type Filter = { propertyName: string; operator: 'GTE' | 'LTE' | 'GT'; value: string };
 
-const ErrorBodySchema = z.looseObject({ category: z.string().optional(), message: z.string().optional() });
+/** `policyName` names the limit a 429 hit: `DAILY`, or a short window (`TEN_SECONDLY_ROLLING`, `SECONDLY`). */
+const ErrorBodySchema = z.looseObject({ category: z.string().optional(), message: z.string().optional(), policyName: z.string().optional() });
 
 function readErrorBody(body: unknown): CrmErrorBody {
   const parsed = ErrorBodySchema.safeParse(body);
-  return parsed.success ? { code: parsed.data.category, message: parsed.data.message } : {};
+  return parsed.success ? { code: parsed.data.category, message: parsed.data.message, dailyLimitReached: parsed.data.policyName === 'DAILY' } : {};
 }
 
 function toRecord(contact: Contact): CrmRecord {

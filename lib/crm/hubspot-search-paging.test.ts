@@ -23,7 +23,8 @@ type Filter = { propertyName: string; operator: string; value: string };
 
 function fakeHubSpot(contacts: Contact[], beforeSearch: (search: number) => void = () => undefined) {
   const bodies: { after?: string }[] = [];
-  const valueOf = (c: Contact, property: string) => (property === 'hs_object_id' ? Number(c.id) : property === 'hs_lastmodifieddate' ? (c.indexed ?? c.mod) : NaN);
+  // Contacts' searches sort and filter on `lastmodifieddate`; on `hs_lastmodifieddate` they match nothing.
+  const valueOf = (c: Contact, property: string) => (property === 'hs_object_id' ? Number(c.id) : property === 'lastmodifieddate' ? (c.indexed ?? c.mod) : NaN);
   const matches = (c: Contact, f: Filter) => {
     const [actual, value] = [valueOf(c, f.propertyName), Number(f.value)];
     return f.operator === 'GTE' ? actual >= value : f.operator === 'LTE' ? actual <= value : f.operator === 'GT' ? actual > value : f.operator === 'EQ' && actual === value;
@@ -31,7 +32,7 @@ function fakeHubSpot(contacts: Contact[], beforeSearch: (search: number) => void
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const url = new URL(String(input));
     const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status });
-    if (url.pathname.endsWith('/properties/contacts')) return json(200, { results: ['hs_lastmodifieddate', 'firstname', 'lastname', 'createdate'].map((name) => ({ name })) });
+    if (url.pathname.endsWith('/properties/contacts')) return json(200, { results: ['lastmodifieddate', 'hs_lastmodifieddate', 'firstname', 'lastname', 'createdate'].map((name) => ({ name })) });
     // No contact is archived here.
     if (url.pathname.endsWith('/contacts') && url.searchParams.get('archived') === 'true') return json(200, { results: [] });
     if (!url.pathname.endsWith('/contacts/search')) throw new Error(`unexpected ${url}`);
@@ -48,7 +49,7 @@ function fakeHubSpot(contacts: Contact[], beforeSearch: (search: number) => void
     const end = Math.min(matching.length, 10_000, after + body.limit);
     return json(200, {
       total: matching.length,
-      results: matching.slice(after, end).map((c) => ({ id: c.id, properties: { hs_lastmodifieddate: iso(c.mod), createdate: iso(BASE), firstname: 'A', lastname: c.id } })),
+      results: matching.slice(after, end).map((c) => ({ id: c.id, properties: { lastmodifieddate: iso(c.mod), hs_lastmodifieddate: iso(c.mod), createdate: iso(BASE), firstname: 'A', lastname: c.id } })),
       ...(end < Math.min(matching.length, 10_000) ? { paging: { next: { after: String(end) } } } : {}),
     });
   };
@@ -199,6 +200,19 @@ describe('HubSpot change listing while contacts are edited', () => {
     expect(state).toMatchObject({ status: 'done', completedCursor: BASE + 5_000_000, lastRun: { synced: 2 } });
     expect(bodies.length - searchesBefore).toBe(1);
     expect(stored).toEqual(current(contacts));
+  });
+
+  it('sorts and filters on lastmodifieddate, the date contact searches match on, so an incremental sync misses no contact', async () => {
+    const contacts = Array.from({ length: 300 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
+    const { client, bodies } = fakeHubSpot(contacts);
+    const { store, stored } = memoryStore();
+    await runSync({ client, store });
+    contacts[10].mod = BASE + 5_000_000;
+    const state = await runSync({ client, store });
+    expect(state).toMatchObject({ status: 'done', completedCursor: BASE + 5_000_000 });
+    expect(stored.get(contacts[10].id)).toBe(BASE + 5_000_000);
+    const searched = bodies as { sorts: { propertyName: string }[]; filterGroups: { filters: Filter[] }[] }[];
+    expect(new Set(searched.flatMap((body) => [...body.sorts, ...body.filterGroups.flatMap((group) => group.filters)].map((term) => term.propertyName)))).toEqual(new Set(['lastmodifieddate']));
   });
 
   it('refuses a page token it did not write, or one in the old positional form, as expired', async () => {

@@ -65,7 +65,7 @@ function lastingCrm() {
 const score = (modelId: string, leadKey: string): LeadScore => ({ key: `${modelId}|${leadKey}`, modelId, leadKey, probability: 0.5, score: 50, tier: 'warm', topReason: '', scoredAt: 0 });
 
 const modifiedAt = (crm: Crm, lead: DemoLead) =>
-  Date.parse(crm === 'salesforce' ? lead.salesforce.SystemModstamp.replace('+0000', 'Z') : lead.hubspot.hs_lastmodifieddate!);
+  Date.parse(crm === 'salesforce' ? lead.salesforce.SystemModstamp.replace('+0000', 'Z') : lead.hubspot.lastmodifieddate!);
 const idOf = (crm: Crm, lead: DemoLead) => (crm === 'salesforce' ? lead.salesforceId : lead.hubspotId);
 const ownerIdOf = (crm: Crm, lead: DemoLead) => (crm === 'salesforce' ? lead.salesforce.OwnerId : lead.hubspot.hubspot_owner_id);
 const ownerNameOf = (crm: Crm, lead: DemoLead) => DEMO_OWNERS.find((owner) => [owner.salesforceId, owner.hubspotId].includes(ownerIdOf(crm, lead)!))?.name;
@@ -260,7 +260,7 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     const later = '2026-11-02T10:00:00.000Z';
     const touched = new Set([3, 500, 2000]);
     const changed = leads.map((lead, index) => touched.has(index)
-      ? { ...lead, salesforce: { ...lead.salesforce, Title: 'Changed', SystemModstamp: later.replace('Z', '+0000') }, hubspot: { ...lead.hubspot, jobtitle: 'Changed', hs_lastmodifieddate: later } }
+      ? { ...lead, salesforce: { ...lead.salesforce, Title: 'Changed', SystemModstamp: later.replace('Z', '+0000') }, hubspot: { ...lead.hubspot, jobtitle: 'Changed', hs_lastmodifieddate: later, lastmodifieddate: later } }
       : lead);
     const second = worker(crm, defaultBehaviour(), changed);
     const cursor = (await second.store.readState(crm)).completedCursor!;

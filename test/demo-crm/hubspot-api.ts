@@ -191,7 +191,7 @@ function batchUpdate(store: DemoStore, body: unknown, now: number): DemoResponse
     const custom = store.customValues(lead);
     for (const [name, value] of Object.entries(input.properties)) custom[name] = String(value); // HubSpot keeps every value as a string
     store.markModified(lead, 'hubspot', now);
-    results.push(contactObject(store, lead, [...Object.keys(input.properties), ...ALWAYS_RETURNED, 'hs_lastmodifieddate']));
+    results.push(contactObject(store, lead, [...Object.keys(input.properties), ...ALWAYS_RETURNED]));
   }
   const result = { status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() };
   if (missing.length === 0) return json(200, result);
@@ -227,7 +227,7 @@ function contactObject(store: DemoStore, lead: DemoLead, names: readonly string[
     id: lead.hubspotId,
     properties,
     createdAt: lead.hubspot.createdate,
-    updatedAt: lead.hubspot.hs_lastmodifieddate,
+    updatedAt: lead.hubspot.lastmodifieddate,
     archived: false,
   };
 }
@@ -306,7 +306,15 @@ function propertyValue(lead: DemoLead, name: string): string | null {
   return name in lead.hubspot ? lead.hubspot[name as keyof DemoLead['hubspot']] : null;
 }
 
+/**
+ * Contacts keep their last change in `lastmodifieddate`; a contact search filtered on
+ * `hs_lastmodifieddate` (the other objects' name for it) silently returns none of them, as
+ * connectors that sync HubSpot found.
+ */
+const NOT_SEARCHABLE_ON_CONTACTS = new Set(['hs_lastmodifieddate']);
+
 function matchesFilter(lead: DemoLead, filter: Filter): boolean {
+  if (NOT_SEARCHABLE_ON_CONTACTS.has(filter.propertyName)) return false;
   const actual = comparable(filter.propertyName, propertyValue(lead, filter.propertyName));
   const value = comparable(filter.propertyName, filter.value);
   const values = (filter.values ?? []).map((v) => comparable(filter.propertyName, v));
