@@ -1,5 +1,8 @@
+import { useMutation } from '@tanstack/react-query';
 import { PageShell } from '@/components/PageShell';
 import { EmptyState, ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
+import type { JobProgress } from '@/lib/jobs/progress';
+import { background } from '@/lib/messaging/client';
 import { browser } from 'wxt/browser';
 import { useScoredLeads } from './hooks';
 import { OpenLeadView } from './OpenLeadView';
@@ -7,31 +10,57 @@ import { SegmentView } from './SegmentView';
 
 const openOptions = () => void browser.runtime.openOptionsPage();
 
+/** The active model's scoring run failed: its stored leads are scored in part (`scored` of them shown), or not at all. */
+function ScoringFailed({ job, scored }: { job: JobProgress; scored: number }) {
+  const scoreAgain = useMutation({
+    mutationFn: async () => {
+      const reply = await background.scoreStoredLeads({ modelId: job.modelId });
+      if (!reply.ok) throw new Error(reply.error);
+    },
+  });
+  const reason = scoreAgain.error?.message ?? job.error;
+  const count = (n: number) => n.toLocaleString('en-US');
+  return (
+    <ErrorState
+      message={
+        `Scoring the stored leads stopped after ${count(job.done)} of ${count(job.total)}${reason ? `: ${reason}` : ''}.` +
+        (scored > 0 ? ' The numbers below count only the leads scored so far.' : '')
+      }
+      action={
+        <button type="button" onClick={() => scoreAgain.mutate()} disabled={scoreAgain.isPending}>
+          Score them again
+        </button>
+      }
+    />
+  );
+}
+
 function Segments() {
-  const { leads, job } = useScoredLeads();
+  const { leads, job, modelId } = useScoredLeads();
   const progress = job?.state === 'running' && <JobProgressBar label="Scoring stored leads" done={job.done} total={job.total} />;
   if (leads.isPending) return <>{progress || <Loading what="scored leads" />}</>;
   if (leads.isError) {
     return <ErrorState message={`The stored leads could not be read: ${leads.error.message}`} action={<button type="button" onClick={() => void leads.refetch()}>Try again</button>} />;
   }
+  // Only a run of the active model leaves its leads scored in part.
+  const scoring = progress || (job?.state === 'failed' && job.modelId === modelId && <ScoringFailed job={job} scored={leads.data.length} />);
+  // The leads are stored, not yet scored: no CRM or CSV is missing.
+  if (leads.data.length === 0 && scoring) return <>{scoring}</>;
   if (leads.data.length === 0) {
     return (
-      <>
-        {progress}
-        <EmptyState title="No scored leads yet">
-          <p style={{ margin: '0 0 8px' }}>
-            Connect HubSpot or Salesforce in Options, import a CSV there, or load the demo data to see LeadLens at work.
-          </p>
-          <button type="button" onClick={openOptions}>
-            Open Options
-          </button>
-        </EmptyState>
-      </>
+      <EmptyState title="No scored leads yet">
+        <p style={{ margin: '0 0 8px' }}>
+          Connect HubSpot or Salesforce in Options, import a CSV there, or load the demo data to see LeadLens at work.
+        </p>
+        <button type="button" onClick={openOptions}>
+          Open Options
+        </button>
+      </EmptyState>
     );
   }
   return (
     <>
-      {progress}
+      {scoring}
       <SegmentView rows={leads.data} />
     </>
   );

@@ -1,0 +1,81 @@
+// @vitest-environment happy-dom
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, createElement } from 'react';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import type { JobProgress } from '@/lib/jobs/progress';
+import type { ScoredLeadRow } from '@/lib/segments';
+import { render, type Rendered } from '@/test/render';
+import { App } from './App';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+const background = vi.hoisted(() => ({ scoreStoredLeads: vi.fn(), openRecord: vi.fn() }));
+vi.mock('@/lib/messaging/client', () => ({ background }));
+
+// What the side panel's queries hold: no lead open; the active model's scored leads and its scoring job as each test sets them.
+const panel = vi.hoisted(() => ({ leads: [] as unknown[], job: null as unknown }));
+vi.mock('./hooks', () => ({
+  useOpenLead: () => ({ tabId: null, lead: { isPending: true, isError: false } }),
+  useManifest: () => ({ isPending: true }),
+  useScoredLeads: () => ({ leads: { isPending: false, isError: false, data: panel.leads }, job: panel.job, modelId: 'model-2' }),
+}));
+
+const lead: ScoredLeadRow = {
+  leadKey: 'salesforce|1', source: 'salesforce', recordId: '1', name: 'Ada', owner: 'Grace', leadSource: 'Web',
+  createdAt: 0, outcome: null, probability: 0.9, score: 95, tier: 'hot', topReason: 'Job title: VP Sales',
+};
+const failedRun: JobProgress = { modelId: 'model-2', state: 'failed', done: 1_200, total: 5_000, startedAt: 1, finishedAt: 2, error: 'The engine ran out of memory' };
+
+let rendered: Rendered | undefined;
+beforeEach(() => {
+  background.scoreStoredLeads.mockReset();
+  panel.leads = [];
+  panel.job = null;
+});
+afterEach(() => rendered?.unmount());
+
+const renderApp = () => render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(App)));
+const alertText = () => rendered!.container.querySelector('[role="alert"] p')?.textContent;
+
+it('says that scoring the stored leads failed, not that there are none to score, and scores them again on request', async () => {
+  panel.job = failedRun;
+  background.scoreStoredLeads.mockResolvedValue({ ok: false, error: 'The scoring engine could not start' });
+  rendered = renderApp();
+  expect(alertText()).toBe('Scoring the stored leads stopped after 1,200 of 5,000: The engine ran out of memory.');
+  expect(rendered.container.textContent).not.toContain('No scored leads yet');
+  const again = [...rendered.container.querySelectorAll('button')].find((button) => button.textContent === 'Score them again')!;
+  await act(async () => {
+    again.click();
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the reply
+  });
+  expect(background.scoreStoredLeads).toHaveBeenCalledWith({ modelId: 'model-2' });
+  // Refused before a run started (the job row still tells of the last one): the refusal is the reason now.
+  expect(alertText()).toBe('Scoring the stored leads stopped after 1,200 of 5,000: The scoring engine could not start.');
+});
+
+it('says that the numbers count only the leads scored before the run failed', () => {
+  panel.job = failedRun;
+  panel.leads = [lead];
+  rendered = renderApp();
+  expect(alertText()).toBe('Scoring the stored leads stopped after 1,200 of 5,000: The engine ran out of memory. The numbers below count only the leads scored so far.');
+  expect(rendered.container.textContent).toContain('Segments (1 of 1 leads)');
+});
+
+it('says nothing of a failed run of another model: the active model\'s leads are all scored', () => {
+  panel.job = { ...failedRun, modelId: 'model-1' };
+  panel.leads = [lead];
+  rendered = renderApp();
+  expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
+});
+
+it('shows the progress of scoring the stored leads, without telling the rep to connect a CRM they have', () => {
+  panel.job = { modelId: 'model-2', state: 'running', done: 500, total: 2_000, startedAt: 1 };
+  rendered = renderApp();
+  expect(rendered.container.textContent).toContain('Scoring stored leads: 500 of 2,000 (25 %)');
+  expect(rendered.container.textContent).not.toContain('No scored leads yet');
+});
+
+it('points to Options when no lead is stored at all', () => {
+  rendered = renderApp();
+  expect(rendered.container.textContent).toContain('No scored leads yet');
+  expect([...rendered.container.querySelectorAll('button')].some((button) => button.textContent === 'Open Options')).toBe(true);
+});
