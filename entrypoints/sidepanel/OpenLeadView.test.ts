@@ -5,7 +5,7 @@ import { NO_READABLE_FIELDS } from '@/lib/background/score-lead';
 import type { OpenLead } from '@/lib/messaging/protocol-leads';
 import { explainLead, featuresTracked } from '@/lib/ml/explain';
 import { handMadeManifest } from '@/test/fixtures/manifest';
-import { render, type Rendered } from '@/test/render';
+import { click, render, type Rendered } from '@/test/render';
 import { OpenLeadView } from './OpenLeadView';
 
 // What the side panel's queries hold: by default the open-lead query as it ends when the background refuses the lead.
@@ -21,8 +21,22 @@ afterEach(() => rendered?.unmount());
 it('says why a lead was not scored in the words of its badge, and shows no score', () => {
   queries.openLead = { tabId: 7, lead: { isPending: false, isError: true, error: new Error(NO_READABLE_FIELDS) } };
   rendered = render(createElement(OpenLeadView));
-  expect(rendered.container.querySelector('[role="alert"]')?.textContent).toBe(`LeadLens could not score this lead: ${NO_READABLE_FIELDS}`);
+  expect(rendered.container.querySelector('[role="alert"] p')?.textContent).toBe(`LeadLens could not score this lead: ${NO_READABLE_FIELDS}`);
   expect(rendered.container.textContent).not.toMatch(/score \d/);
+});
+
+it('lets the rep read a lead again after a failure (nothing retries it), and shows it being read rather than the old failure', () => {
+  const refetch = vi.fn(async () => undefined);
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: true, isFetching: false, error: new Error('The offscreen engine stopped'), refetch } };
+  rendered = render(createElement(OpenLeadView));
+  const tryAgain = [...rendered.container.querySelectorAll<HTMLButtonElement>('[role="alert"] button')].find((button) => button.textContent === 'Try again');
+  click(tryAgain!);
+  expect(refetch).toHaveBeenCalledTimes(1);
+  // As react-query holds it while the lead is read again: still the error, now fetching.
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: true, isFetching: true, error: new Error('The offscreen engine stopped'), refetch } };
+  rendered.rerender(createElement(OpenLeadView));
+  expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
+  expect(rendered.container.querySelector('[role="status"]')?.textContent).toBe('Loading the open lead…');
 });
 
 // A model with a field Salesforce has (the title) and one it has not (marketing e-mails opened).
@@ -73,7 +87,9 @@ it('counts and explains only the fields a Salesforce lead can have, from a start
   openSalesforceLead('Ada Lovelace', 'VP Sales');
   rendered = render(createElement(OpenLeadView));
   const text = rendered.container.textContent!;
-  expect(text).toContain('Read from the page: 1 of 1 features.');
+  // In the badge's words: the values come from the CRM record too, not only from the page.
+  expect(text).toContain('1 of 1 signals known.');
+  expect(text).not.toContain('Read from the page');
   expect(text).not.toContain('Marketing e-mails opened');
   // the term Salesforce has no field for starts the waterfall: -2 + 0.25, then +1.5 to the lead's log-odds
   expect(rendered.container.querySelector('[role="img"]')?.getAttribute('aria-label')).toBe('Log-odds from -1.75 to -0.25 over 1 term; the table below lists each');

@@ -26,8 +26,9 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
           Of the leads the model scored near {formatProbability(band.predicted)}, {formatProbability(band.observed)} converted (training data).
         </p>
       )}
+      {/* In the badge's words: the values come from the CRM record as well as the page. */}
       <p style={{ margin: '4px 0', fontSize: 12 }}>
-        Read from the page: {lead.featuresKnown} of {lead.featuresTotal} features.
+        {lead.featuresKnown} of {lead.featuresTotal} signals known.
       </p>
       <h3 style={{ fontSize: 14 }}>How the score adds up</h3>
       <Waterfall start={startingPoint(manifest, lead.contributions, lead.crm)} reasons={lead.reasons} />
@@ -52,10 +53,21 @@ export function OpenLeadView() {
   const { lead, tabId } = useOpenLead();
   const manifest = useManifest(lead.data?.modelId);
   let body;
-  if (tabId !== null && lead.isPending) body = <Loading what="the open lead" />;
-  // In the badge's words, e.g. for a lead with no field LeadLens can read.
-  else if (lead.isError) body = <ErrorState message={`${COULD_NOT_SCORE}: ${lead.error.message}`} />;
-  else if (!lead.data) {
+  // Read again after a failure (Try again, another page in the tab): the old error is not this answer.
+  if ((tabId !== null && lead.isPending) || (lead.isError && lead.isFetching)) body = <Loading what="the open lead" />;
+  // In the badge's words, e.g. for a lead with no field LeadLens can read. Not retried by itself (see useOpenLead): the rep can.
+  else if (lead.isError) {
+    body = (
+      <ErrorState
+        message={`${COULD_NOT_SCORE}: ${lead.error.message}`}
+        action={
+          <button type="button" onClick={() => void lead.refetch()}>
+            Try again
+          </button>
+        }
+      />
+    );
+  } else if (!lead.data) {
     body = (
       <EmptyState title="No lead open">
         <p style={{ margin: 0 }}>Open a lead in Salesforce or HubSpot in this window: its full explanation appears here.</p>
