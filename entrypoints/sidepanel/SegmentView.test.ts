@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
-import { createElement } from 'react';
+import { act, createElement } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
 import type { ScoredLeadRow } from '@/lib/segments';
-import { click, render, type Rendered } from '@/test/render';
+import { click, pressEnter, render, type Rendered } from '@/test/render';
 import { SegmentView } from './SegmentView';
 
 vi.mock('@/lib/messaging/client', () => ({ background: { openRecord: vi.fn() } }));
@@ -31,4 +31,65 @@ it('isolates a CSV lead\'s name in the message that it has no CRM page, so the n
   const alert = rendered.container.querySelector('[role="alert"]')!;
   expect(alert.querySelector('bdi')?.textContent).toBe(csvLead.name);
   expect(alert.textContent).toBe(`${csvLead.name} came from a CSV file: it has no CRM page to open.`);
+});
+
+/** Chooses `value` in the select labelled `label`, as a rep does. */
+function choose(container: HTMLElement, label: string, value: string): void {
+  const select = [...container.querySelectorAll('label')].find((element) => element.firstChild?.textContent === label)!.querySelector('select')!;
+  act(() => {
+    select.value = value;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+}
+
+it('says when no lead matches the filters, and shows every lead again from there with the keyboard still in the filters', () => {
+  const rows = [csvLead, { ...csvLead, leadKey: 'csv|row-4', recordId: 'row-4', name: 'Bo', owner: 'Priya', leadSource: 'Webinar', tier: 'warm' as const }];
+  rendered = render(createElement(SegmentView, { rows }));
+  choose(rendered.container, 'Owner', 'Priya');
+  choose(rendered.container, 'Lead source', 'Web');
+  const text = rendered.container.textContent!;
+  expect(text).toContain('Segments (0 of 2 leads)');
+  expect(text).toContain('No leads match these filters');
+  // No empty donut, zero table or empty table per tier beside it.
+  expect(rendered.container.querySelector('[role="img"]')).toBeNull();
+  expect(rendered.container.querySelector('table')).toBeNull();
+
+  const showAll = [...rendered.container.querySelectorAll('button')].find((button) => button.textContent === 'Show all leads')!;
+  pressEnter(showAll);
+  expect(rendered.container.textContent).toContain('Segments (2 of 2 leads)');
+  expect([...rendered.container.querySelectorAll('select')].map((select) => select.value)).toEqual(['', '', '']);
+  expect(rendered.container.querySelectorAll('tbody .link-button')).toHaveLength(2);
+  expect(document.activeElement).toBe(rendered.container.querySelector('select'));
+});
+
+it('tells a screen reader how many leads a filter leaves, where the count is shown', () => {
+  const rows = [csvLead, { ...csvLead, leadKey: 'csv|row-4', recordId: 'row-4', name: 'Bo', owner: 'Priya' }];
+  rendered = render(createElement(SegmentView, { rows }));
+  const status = () => rendered!.container.querySelector('h2 [role="status"]')?.textContent;
+  expect(status()).toBe('2 of 2 leads');
+  choose(rendered.container, 'Owner', 'Priya');
+  expect(status()).toBe('1 of 2 leads');
+});
+
+it('shows the first page of the top leads a filter leaves, in the order the rep chose', () => {
+  // 40 hot leads (four pages), 15 of them Priya's (two pages).
+  const rows = Array.from({ length: 40 }, (_, i): ScoredLeadRow => ({
+    ...csvLead,
+    leadKey: `csv|row-${i}`,
+    recordId: `row-${i}`,
+    name: `Lead ${String(i).padStart(2, '0')}`,
+    owner: i < 25 ? 'Grace' : 'Priya',
+    probability: 0.99 - i / 100,
+  }));
+  rendered = render(createElement(SegmentView, { rows }));
+  const hotTable = () => rendered!.container.querySelector('.lead-table')!;
+  const button = (within: Element, text: string) => [...within.querySelectorAll('button')].find((b) => b.textContent?.startsWith(text))!;
+  click(button(hotTable(), 'Lead')); // by name, A to Z
+  click(button(hotTable(), 'Next'));
+  click(button(hotTable(), 'Next'));
+  expect(hotTable().textContent).toContain('Page 3 of 4');
+  choose(rendered.container, 'Owner', 'Priya');
+  expect(hotTable().textContent).toContain('Page 1 of 2');
+  expect(hotTable().querySelector('tbody .link-button')?.textContent).toBe('Lead 25');
+  expect(hotTable().querySelector('th[aria-sort="ascending"]')?.textContent).toContain('Lead');
 });

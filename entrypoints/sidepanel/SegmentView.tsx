@@ -1,6 +1,7 @@
-import { useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
 import { LeadTable } from '@/components/LeadTable';
 import { SegmentStatsTable } from '@/components/SegmentStatsTable';
+import { EmptyState } from '@/components/StatusMessage';
 import { TierDonut } from '@/components/TierDonut';
 import { background } from '@/lib/messaging/client';
 import type { Tier } from '@/lib/messaging/protocol';
@@ -41,10 +42,10 @@ function Select({ label, value, options, onChange }: { label: string; value: str
   );
 }
 
-function Filters({ choices, filters, onChange }: { choices: FilterChoices; filters: SegmentFilters; onChange(filters: SegmentFilters): void }) {
+function Filters({ choices, filters, onChange, ref }: { choices: FilterChoices; filters: SegmentFilters; onChange(filters: SegmentFilters): void; ref: Ref<HTMLDivElement> }) {
   const options = (values: string[], all: string) => [{ value: '', label: all }, ...values.map((value) => ({ value, label: value }))];
   return (
-    <div className="filters" role="group" aria-label="Filters">
+    <div className="filters" role="group" aria-label="Filters" ref={ref}>
       <Select label="Owner" value={filters.owner ?? ''} options={options(choices.owner, 'All owners')} onChange={(owner) => onChange({ ...filters, owner: owner || null })} />
       <Select
         label="Lead source"
@@ -62,10 +63,28 @@ function Filters({ choices, filters, onChange }: { choices: FilterChoices; filte
   );
 }
 
-function TopLeads({ rows, tier, onOpen }: { rows: readonly ScoredLeadRow[]; tier: Exclude<Tier, 'cold'>; onOpen(row: ScoredLeadRow): void }) {
+interface TopLeadsProps {
+  rows: readonly ScoredLeadRow[];
+  /** What `rows` were filtered by. */
+  filters: SegmentFilters;
+  tier: Exclude<Tier, 'cold'>;
+  onOpen(row: ScoredLeadRow): void;
+}
+
+function TopLeads({ rows, filters, tier, onOpen }: TopLeadsProps) {
   const [order, setOrder] = useState<SortOrder>({ key: 'score', descending: true });
   const sorted = useMemo(() => leadsOfTier(rows, tier, order), [rows, tier, order]);
-  return <LeadTable caption={`Top ${TIER_LOOK[tier].word.toLowerCase()} leads`} rows={sorted} order={order} onSort={setOrder} onOpen={onOpen} />;
+  // Other filters, another list: it starts on its first page (the table keeps its page otherwise), in the order chosen.
+  return (
+    <LeadTable
+      key={JSON.stringify(filters)}
+      caption={`Top ${TIER_LOOK[tier].word.toLowerCase()} leads`}
+      rows={sorted}
+      order={order}
+      onSort={setOrder}
+      onOpen={onOpen}
+    />
+  );
 }
 
 /** Segment stats, filters and the top hot and warm leads of the active model. */
@@ -76,6 +95,12 @@ export function SegmentView({ rows }: { rows: readonly ScoredLeadRow[] }) {
   const filters = useMemo(() => offeredFilters(chosen, choices), [chosen, choices]);
   const filtered = useMemo(() => filterLeads(rows, filters, Date.now()), [rows, filters]);
   const stats = useMemo(() => segmentStats(filtered), [filtered]);
+  const filtersRef = useRef<HTMLDivElement>(null);
+  const showAllLeads = () => {
+    setFilters(NO_FILTERS);
+    // The button leaves with the empty result: keyboard focus goes on to the filters, not back to the page's start.
+    filtersRef.current?.querySelector('select')?.focus();
+  };
   const open = async (row: ScoredLeadRow) => {
     setOpenError(null);
     if (row.source === 'csv') {
@@ -92,22 +117,35 @@ export function SegmentView({ rows }: { rows: readonly ScoredLeadRow[] }) {
     <>
       <section aria-labelledby="stats-title" className="card">
         <h2 id="stats-title" style={{ fontSize: 16, margin: 0 }}>
-          Segments ({filtered.length.toLocaleString('en-US')} of {rows.length.toLocaleString('en-US')} leads)
+          {/* A status: a screen reader hears how many leads a filter leaves, as the numbers below change. */}
+          Segments (<span role="status">{filtered.length.toLocaleString('en-US')} of {rows.length.toLocaleString('en-US')} leads</span>)
         </h2>
-        <Filters choices={choices} filters={filters} onChange={setFilters} />
-        <div style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>
-          <TierDonut stats={stats} />
-          <SegmentStatsTable stats={stats} />
-        </div>
+        <Filters choices={choices} filters={filters} onChange={setFilters} ref={filtersRef} />
+        {filtered.length === 0 ? (
+          // Rather than an empty donut, zeros and an empty table per tier.
+          <EmptyState title="No leads match these filters">
+            <p style={{ margin: '0 0 8px' }}>Choose another owner, lead source or time, or show every lead again.</p>
+            <button type="button" onClick={showAllLeads}>
+              Show all leads
+            </button>
+          </EmptyState>
+        ) : (
+          <div style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>
+            <TierDonut stats={stats} />
+            <SegmentStatsTable stats={stats} />
+          </div>
+        )}
       </section>
-      <section aria-labelledby="top-title" className="card">
-        <h2 id="top-title" style={{ fontSize: 16, margin: 0 }}>
-          Top leads
-        </h2>
-        {openError && <p role="alert">{openError}</p>}
-        <TopLeads rows={filtered} tier="hot" onOpen={open} />
-        <TopLeads rows={filtered} tier="warm" onOpen={open} />
-      </section>
+      {filtered.length > 0 && (
+        <section aria-labelledby="top-title" className="card">
+          <h2 id="top-title" style={{ fontSize: 16, margin: 0 }}>
+            Top leads
+          </h2>
+          {openError && <p role="alert">{openError}</p>}
+          <TopLeads rows={filtered} filters={filters} tier="hot" onOpen={open} />
+          <TopLeads rows={filtered} filters={filters} tier="warm" onOpen={open} />
+        </section>
+      )}
     </>
   );
 }
