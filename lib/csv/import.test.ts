@@ -103,6 +103,22 @@ describe('importCsv', () => {
     await expect(importCsv(fileOf('a,b\n'), { ...mapping, createdColumn: null, outcome: null }, sink)).rejects.toThrow(TrainingDataError);
   });
 
+  it.each([
+    ['in one block', BLOCK_CHARS],
+    ['across blocks', 16],
+  ])('refuses a file with a quoted cell never closed (%s), naming its row, instead of reading the rest of the file into it', async (_, blockChars) => {
+    const csv = 'id,note\nA-1,fine\nA-2,"forgot to close\nA-3,lost\nA-4,lost too\n';
+    const idMapping: CsvMapping = { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null };
+    await expect(importCsv(fileOf(csv), idMapping, sink, { blockChars })).rejects.toThrow(
+      new TrainingDataError(
+        'Data row 2 opens a quoted cell (with ") that is never closed, so everything after it, to the end of the file, would be read as that one cell. ' +
+          'Add the missing closing quote, or remove the opening one, and import again.',
+      ),
+    );
+    expect(await stored()).toEqual({ leads: new Map(), staged: 0 });
+    await expect(importCsv(fileOf('id,"note\nA-1,x\n'), idMapping, sink)).rejects.toThrow(/^The header row opens a quoted cell/);
+  });
+
   it('says which mapped column is missing', async () => {
     await expect(importCsv(fileOf('a,b\n1,2\n'), mapping, sink)).rejects.toThrow('The CSV has no column "created_at", "converted".');
   });
@@ -279,6 +295,20 @@ describe('importCsv: dates written day first', () => {
     expect(lead(leads, 'B').fields.created).toBe('2025-04-03T14:30:00');
     expect(lead(leads, 'C').fields.created).toBe('2025-05-05');
     expect(lead(leads, 'D').createdAt).toBe(0);
+  });
+
+  it('says how many created dates it cannot read (spreadsheet serial numbers, text): those leads have no created date', async () => {
+    const csv = 'id,created,won\nA,2025-12-31,yes\nB,12/30/2025 9:15 AM,no\nC,45000,no\nD,,yes\nE,last spring,no\nF,45100,yes\n';
+    const result = await importCsv(fileOf(csv), datesMapping, sink, { blockChars: 16 });
+    expect(result.warnings).toEqual([
+      'The created date column "created": 3 of its 5 filled cells are not dates LeadLens can read (like "45000"), so those leads have no created date ' +
+        'and a training window by date leaves them out. Write the dates as YYYY-MM-DD (like 2025-12-31). ' +
+        'A spreadsheet writes dates as numbers like 45000 when their column is not formatted as dates.',
+    ]);
+    const { leads } = await stored();
+    expect(['A', 'B', 'C', 'D', 'E', 'F'].map((id) => lead(leads, id).createdAt > 0)).toEqual([true, true, false, false, false, false]);
+    // Every created date read: nothing to say.
+    expect((await importCsv(fileOf('id,created,won\nA,2025-12-31,yes\nB,,no\n'), datesMapping, sink)).warnings).toEqual([]);
   });
 
   it('learns the order from rows far apart, across blocks', async () => {

@@ -19,7 +19,7 @@ import { parseCsv, TrainingDataError, type Table } from '../ml/train/dataset';
 import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
 import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
 import { OutcomeRuleSchema, outcomeOf } from '../ml/train/training-set';
-import { BLOCK_CHARS, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
+import { BLOCK_CHARS, UnclosedQuoteError, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
 
 /** Which columns say what LeadLens needs beyond the fields: all optional. */
 export const CsvMappingSchema = z.object({
@@ -71,6 +71,36 @@ function mappedColumns(mapping: CsvMapping): string[] {
   return [mapping.idColumn, mapping.nameColumn, mapping.createdColumn, mapping.outcome?.field].filter((c): c is string => c !== null && c !== undefined);
 }
 
+/** The created date column's filled cells, and those no date is read from (the first of them as an example). */
+interface UnreadDates {
+  filled: number;
+  unread: number;
+  example: string;
+}
+
+function noteUnreadDates(dates: UnreadDates, createdColumn: string, records: readonly RawRecord[], leads: readonly StoredLead[]): void {
+  records.forEach((record, i) => {
+    const cell = record[createdColumn];
+    if (isMissingRaw(cell)) return;
+    dates.filled++;
+    // As training reads it: no created date (leadsInWindow).
+    if (leads[i].createdAt <= 0 && dates.unread++ === 0) dates.example = String(cell).trim();
+  });
+}
+
+/**
+ * Says how many created dates were not read: those leads have no created date, so a training
+ * window by date leaves them out. Most often a spreadsheet's date serial numbers (45000), or text.
+ */
+function unreadDatesWarning(createdColumn: string | null, { filled, unread, example }: UnreadDates): string[] {
+  if (createdColumn === null || unread === 0) return [];
+  const serial = /^\d+(\.\d+)?$/.test(example) ? ' A spreadsheet writes dates as numbers like 45000 when their column is not formatted as dates.' : '';
+  return [
+    `The created date column "${createdColumn}": ${unread.toLocaleString('en-US')} of its ${filled.toLocaleString('en-US')} filled cells are not dates LeadLens can read (like "${example}"), ` +
+      `so those leads have no created date and a training window by date leaves them out. Write the dates as YYYY-MM-DD (like 2025-12-31).${serial}`,
+  ];
+}
+
 /** The import reads the file this many times: once to check it and learn its date orders and number formats, once to store it. */
 export const FILE_READS = 2;
 
@@ -115,27 +145,38 @@ async function* csvBlocks(chunks: AsyncIterable<string>, dialect: CsvDialect, bl
   let header: string | null = null;
   let rows = 0;
   let chars = 0;
-  for await (const block of recordBlocks(chunks, dialect, blockChars)) {
-    signal?.throwIfAborted();
-    chars += block.length;
-    let body = block;
-    if (header === null) {
-      const split = splitHeader(block, dialect);
-      // Only blank lines so far: no row in them.
-      if (split === null) continue;
-      ({ header, rest: body } = split);
+  try {
+    for await (const block of recordBlocks(chunks, dialect, blockChars)) {
+      signal?.throwIfAborted();
+      chars += block.length;
+      let body = block;
+      if (header === null) {
+        const split = splitHeader(block, dialect);
+        // Only blank lines so far: no row in them.
+        if (split === null) continue;
+        ({ header, rest: body } = split);
+      }
+      let table;
+      try {
+        // The header keeps its line ending, so each block reads as the file does (CRLF included).
+        table = parseCsv(header + body, dialect);
+      } catch (error) {
+        // Line numbers in the trainer's message count from this block's first row.
+        if (error instanceof TrainingDataError && rows > 0) throw new TrainingDataError(`Counting from data row ${rows + 1}: ${error.message}`);
+        throw error;
+      }
+      yield { table, rowsBefore: rows, chars };
+      rows += table.records.length;
     }
-    let table;
-    try {
-      // The header keeps its line ending, so each block reads as the file does (CRLF included).
-      table = parseCsv(header + body, dialect);
-    } catch (error) {
-      // Line numbers in the trainer's message count from this block's first row.
-      if (error instanceof TrainingDataError && rows > 0) throw new TrainingDataError(`Counting from data row ${rows + 1}: ${error.message}`);
-      throw error;
+  } catch (error) {
+    // The unclosed cell is in the file's last record: the last row read, or the header when none was.
+    if (error instanceof UnclosedQuoteError) {
+      throw new TrainingDataError(
+        `${rows === 0 ? 'The header row' : `Data row ${rows.toLocaleString('en-US')}`} opens a quoted cell (with ") that is never closed, so ` +
+          'everything after it, to the end of the file, would be read as that one cell. Add the missing closing quote, or remove the opening one, and import again.',
+      );
     }
-    yield { table, rowsBefore: rows, chars };
-    rows += table.records.length;
+    throw error;
   }
 }
 
@@ -202,9 +243,12 @@ export async function importCsv(
     const dates = dateOrders(scanned.dateEvidence, mapping.createdColumn);
     const numbers = numberFormats(scanned.numberEvidence);
     let rows = 0;
+    const unreadCreated: UnreadDates = { filled: 0, unread: 0, example: '' };
     for await (const { table, rowsBefore, chars } of csvBlocks(openFile(), dialect, blockChars, signal)) {
       const records = recordsInFileFormat(recordsInFileOrder(table.records, dates.orders), numbers.formats);
-      await sink.stage(records.map((record, i) => csvLead(record, rowsBefore + i + 1, mapping)));
+      const leads = records.map((record, i) => csvLead(record, rowsBefore + i + 1, mapping));
+      if (mapping.createdColumn) noteUnreadDates(unreadCreated, mapping.createdColumn, records, leads);
+      await sink.stage(leads);
       rows = rowsBefore + records.length;
       onProgress({ rows, chars: scanned.chars + chars });
     }
@@ -225,7 +269,7 @@ export async function importCsv(
       rows,
       dayFirstColumns: dayFirstColumns(dates.orders),
       commaDecimalColumns: commaDecimalColumns(numbers.formats),
-      warnings: [...dates.warnings, ...numbers.warnings],
+      warnings: [...unreadDatesWarning(mapping.createdColumn, unreadCreated), ...dates.warnings, ...numbers.warnings],
     };
   } catch (error) {
     await sink.discard();

@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
+import { UnclosedQuoteError, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
 
 async function* chunksOf(text: string, size: number) {
   for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
@@ -80,6 +80,44 @@ describe('recordBlocks', () => {
 
   it('keeps everything in one block when the text is smaller than a block', async () => {
     expect(await blocks(csv, 4, 1 << 20)).toEqual([csv]);
+  });
+
+  it('throws after the last block when the text ends inside a quoted cell, which papaparse would read to the end', async () => {
+    const unclosed = 'id,note\n1,a\n2,"never closed\n3,c\n4,d\n';
+    expect(rowsOf(unclosed, comma)).toEqual([['id', 'note'], ['1', 'a'], ['2', 'never closed\n3,c\n4,d\n']]);
+    for (const blockChars of [1, 5, 1000]) {
+      const out: string[] = [];
+      const read = async () => {
+        for await (const block of recordBlocks(chunksOf(unclosed, 3), comma, blockChars)) out.push(block);
+      };
+      await expect(read()).rejects.toThrow(UnclosedQuoteError);
+      expect(out.join('')).toBe(unclosed);
+    }
+    // A closing quote at the very end, escaped quotes and a stray quote in an unquoted cell leave nothing open.
+    expect((await blocks('id,note\n1,"a ""b"""\n2,27" monitor\n3,"c"', 4, 5)).join('')).toBe('id,note\n1,"a ""b"""\n2,27" monitor\n3,"c"');
+  });
+
+  it('stops reading once a record runs on past the longest allowed, instead of holding the rest of the file', async () => {
+    const read: string[] = [];
+    /** A file whose quoted cell never closes, chunk by chunk, noting how far it was read. */
+    async function* endless() {
+      yield 'id,note\n1,ok\n2,"never closed';
+      for (let i = 0; i < 1000; i++) yield (read[read.length] = `\n${i},more text`);
+    }
+    const blocksRead: string[] = [];
+    const readAll = async () => {
+      for await (const block of recordBlocks(endless(), comma, 5, 200)) blocksRead.push(block);
+    };
+    await expect(readAll()).rejects.toThrow(
+      'A row of the CSV file runs on for more than 200 characters: most likely a quoted cell is never closed (a " opens it and none ends it), or the file is not a CSV file.',
+    );
+    expect(blocksRead).toEqual(['id,note\n', '1,ok\n']);
+    expect(read.length).toBeLessThan(30);
+    // Long records below the limit are read whole, whatever the chunk size.
+    const long = `id,note\n1,"${'x'.repeat(150)}\n${'y'.repeat(40)}"\n2,b\n`;
+    const longBlocks: string[] = [];
+    for await (const block of recordBlocks(chunksOf(long, 7), comma, 5, 200)) longBlocks.push(block);
+    expect(longBlocks.join('')).toBe(long);
   });
 
   it('yields nothing for an empty or blank text', async () => {

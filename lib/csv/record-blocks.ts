@@ -12,6 +12,7 @@
  * them from the start of the file, and every block is parsed with them.
  */
 import Papa from 'papaparse';
+import { TrainingDataError } from '../ml/train/dataset';
 
 /** Default block size: large enough that parsing dominates, small enough to keep memory flat. */
 export const BLOCK_CHARS = 1 << 20;
@@ -21,6 +22,13 @@ export const BLOCK_CHARS = 1 << 20;
  * its first 10 rows, which this holds in all but very wide files, and the line break from its first MiB.
  */
 const DIALECT_SAMPLE_CHARS = 1 << 20;
+
+/**
+ * The longest record read: a lead's row is a few KB, even with long notes. Past this, a quoted cell
+ * is most likely never closed (or the file is no CSV), and the rest of the file would be held in
+ * memory waiting for the record's end.
+ */
+export const MAX_RECORD_CHARS = 1 << 24;
 
 const QUOTE = 0x22;
 const CR = 0x0d;
@@ -81,6 +89,22 @@ class RecordEnds {
     this.place = 'cell start';
     return newline + 1;
   }
+
+  /** Whether the text read so far ends inside a quoted cell (its closing quote has not come). */
+  get insideQuotedCell(): boolean {
+    return this.place === 'quoted cell';
+  }
+}
+
+/**
+ * The file ends inside a quoted cell: papaparse reads everything after the opening quote as
+ * that one cell, so the rows after it would vanish into it unnoticed. Thrown once the last block
+ * (whose last record holds the cell) has been read; the reader knows that record's row number.
+ */
+export class UnclosedQuoteError extends TrainingDataError {
+  constructor() {
+    super('A quoted cell in the CSV file is never closed.');
+  }
 }
 
 /** The text of `chunks` without the byte order mark a file may start with (a quote after it would not start the first cell). */
@@ -111,26 +135,40 @@ export async function guessDialect(chunks: AsyncIterable<string>): Promise<CsvDi
 /**
  * The text of `chunks` (without a BOM) in blocks of whole records: each block ends at the first
  * record end at least `blockChars` into it (so the cuts do not depend on how the text is chunked);
- * the last block holds what is left.
+ * the last block holds what is left. Throws `UnclosedQuoteError` after the last block when the
+ * text ends inside a quoted cell, and a `TrainingDataError` as soon as a record is longer than `maxRecordChars`.
  */
-export async function* recordBlocks(chunks: AsyncIterable<string>, dialect: CsvDialect, blockChars = BLOCK_CHARS): AsyncGenerator<string> {
+export async function* recordBlocks(
+  chunks: AsyncIterable<string>,
+  dialect: CsvDialect,
+  blockChars = BLOCK_CHARS,
+  maxRecordChars = MAX_RECORD_CHARS,
+): AsyncGenerator<string> {
   const records = new RecordEnds(dialect);
   let pending = '';
-  /** How far `records` has read `pending`. */
+  /** How far `records` has read `pending`, and where in it the record not ended yet starts. */
   let read = 0;
+  let recordStart = 0;
   for await (const chunk of withoutBom(chunks)) {
     pending += chunk;
     for (let end = records.next(pending, read); end !== -1; end = records.next(pending, read)) {
-      read = end;
+      read = recordStart = end;
       if (end >= blockChars) {
         yield pending.slice(0, end);
         pending = pending.slice(end);
-        read = 0;
+        read = recordStart = 0;
       }
+    }
+    if (pending.length - recordStart > maxRecordChars) {
+      throw new TrainingDataError(
+        `A row of the CSV file runs on for more than ${maxRecordChars.toLocaleString('en-US')} characters: most likely a quoted cell is never closed ` +
+          '(a " opens it and none ends it), or the file is not a CSV file. Check the file and import again.',
+      );
     }
     read = pending.length;
   }
   if (pending.trim() !== '') yield pending;
+  if (records.insideQuotedCell) throw new UnclosedQuoteError();
 }
 
 /**
