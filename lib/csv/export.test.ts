@@ -57,6 +57,31 @@ describe('scoresCsv', () => {
     for (const cell of cells) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
   });
 
+  it('starts no formula in a spreadsheet that reads the file with another separator (semicolons, as in much of Europe)', () => {
+    /**
+     * The cells of a line as a spreadsheet reads it with `sep`: a quote toggles quoting (`""`
+     * inside quotes is a quote), and the separator splits only outside quotes.
+     */
+    const cellsWith = (line: string, sep: string) => {
+      const cells = [''];
+      let quoted = false;
+      for (let i = 0; i < line.length; i++) {
+        if (line[i] === '"') {
+          if (quoted && line[i + 1] === '"') cells[cells.length - 1] += line[i++];
+          else quoted = !quoted;
+        } else if (line[i] === sep && !quoted) cells.push('');
+        else cells[cells.length - 1] += line[i];
+      }
+      return cells;
+    };
+    const csv = scoresCsv([row({ name: 'Ada;=1+2', owner: 'Dana;@SUM(A1:A9)', topReason: "Title;-2+3;+cmd|' /C calc'!A0" })]);
+    const line = csv.split('\r\n')[1];
+    for (const sep of [';', ',']) for (const cell of cellsWith(line, sep)) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    // Read with the comma, as written, the values come back whole.
+    const [, cells] = Papa.parse<string[]>(csv.trim()).data;
+    expect([cells[2], cells[3]]).toEqual(['Ada;=1+2', 'Dana;@SUM(A1:A9)']);
+  });
+
   it('leaves an unknown creation date empty', () => {
     const [, cells] = Papa.parse<string[]>(scoresCsv([row({ createdAt: 0 })]).trim()).data;
     expect(cells[5]).toBe('');

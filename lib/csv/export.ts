@@ -1,8 +1,10 @@
 /**
  * Scores as a CSV file for spreadsheets. A cell that starts with `=`, `+`, `-`, `@`, a tab or
  * a carriage return is prefixed with `'`, so a spreadsheet shows it as text instead of
- * running it as a formula (CRM values are typed by anyone who fills in a web form). Only the
- * columns below are written: lead identity, score and reason, never settings or credentials.
+ * running it as a formula (CRM values are typed by anyone who fills in a web form). Every cell
+ * is quoted too: a spreadsheet set to another separator (`;` in much of Europe) would otherwise
+ * split `Ada;=1+2` and run its second half. Only the columns below are written: lead
+ * identity, score and reason, never settings or credentials.
  */
 import Papa from 'papaparse';
 import type { ScoredLeadRow } from '../segments';
@@ -42,5 +44,5 @@ export function scoresCsv(rows: readonly ScoredLeadRow[]): string {
     ].map(escapeCell),
   );
   const header = [...EXPORT_COLUMNS];
-  return `${Papa.unparse({ fields: header, data: cells }, { newline: '\r\n' })}\r\n`;
+  return `${Papa.unparse({ fields: header, data: cells }, { newline: '\r\n', quotes: true })}\r\n`;
 }
