@@ -90,6 +90,16 @@ it('says nothing was imported when the worker answers that it stopped', async ()
   expect(scoreStoredLeads).not.toHaveBeenCalled();
 });
 
+it('does not promise the previous import is unchanged when "Purge everything" stopped the import', () => {
+  startImport();
+  // No Cancel pressed here: the purge's cancel reached the worker.
+  FakeWorker.latest.answer({ type: 'cancelled' });
+  const status = rendered!.container.querySelector('[role="status"]')?.textContent;
+  expect(status).toBe('The import stopped because "Purge everything" is deleting all stored data: nothing of this file was imported.');
+  expect(status).not.toContain('unchanged');
+  expect(scoreStoredLeads).not.toHaveBeenCalled();
+});
+
 it('takes no other file while an import runs: the running import would stop unannounced', () => {
   startImport();
   expect(rendered!.container.querySelector<HTMLInputElement>('input[type="file"]')!.disabled).toBe(true);

@@ -147,7 +147,14 @@ export function CsvImportSection() {
           </button>
         </div>
       )}
-      {finished?.type === 'cancelled' && <p role="status">Import cancelled: nothing was imported, and the previous import is unchanged.</p>}
+      {finished?.type === 'cancelled' && (
+        // Not asked here: "Purge everything" (this tab or another) stopped it, and deletes the previous import too.
+        <p role="status">
+          {cancelAsked
+            ? 'Import cancelled: nothing was imported, and the previous import is unchanged.'
+            : 'The import stopped because "Purge everything" is deleting all stored data: nothing of this file was imported.'}
+        </p>
+      )}
       {finished?.type === 'imported' && (
         <>
           <p role="status" data-testid="csv-imported">
