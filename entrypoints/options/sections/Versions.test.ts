@@ -112,4 +112,20 @@ describe('the import form', () => {
     expect(checkModel).not.toHaveBeenCalled();
     expect(await db.models.count()).toBe(0);
   });
+
+  it('says a manifest that is not JSON cannot be imported, and drops that error once other files are chosen', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    const container = renderSection();
+    await waitFor(() => button(container, 'Import model'));
+    choose(container, 'manifest', { ...chosenFile(20), text: async () => 'model.onnx bytes\u0000\u0001' });
+    choose(container, 'onnx', chosenFile(1000));
+    await act(async () => container.querySelector('form')!.requestSubmit());
+    expect((await waitFor(() => container.querySelector('form [role="alert"]'))).textContent).toMatch(/manifest\.json is not valid JSON/);
+    expect(checkModel).not.toHaveBeenCalled();
+    expect((await db.models.toArray()).map((model) => model.id)).toEqual(['trained-1']);
+
+    choose(container, 'manifest', chosenFile(2000));
+    act(() => void container.querySelector('input[name="manifest"]')!.dispatchEvent(new Event('change', { bubbles: true })));
+    expect(container.querySelector('form [role="alert"]')).toBeNull();
+  });
 });

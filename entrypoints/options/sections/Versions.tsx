@@ -48,13 +48,14 @@ function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
       }}
       style={{ display: 'flex', gap: 12, flexWrap: 'wrap', alignItems: 'end' }}
     >
+      {/* Another file chosen: what was said about the last import is not about these files. */}
       <label>
         manifest.json
-        <input ref={manifestInput} type="file" accept=".json,application/json" name="manifest" />
+        <input ref={manifestInput} type="file" accept=".json,application/json" name="manifest" onChange={() => setMessage(null)} />
       </label>
       <label>
         model.onnx
-        <input ref={onnxInput} type="file" accept=".onnx" name="onnx" />
+        <input ref={onnxInput} type="file" accept=".onnx" name="onnx" onChange={() => setMessage(null)} />
       </label>
       <button type="submit" disabled={importFiles.isPending}>
         {importFiles.isPending ? 'Checking the model…' : 'Import model'}
