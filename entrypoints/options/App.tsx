@@ -1,4 +1,5 @@
 import { PageShell } from '@/components/PageShell';
+import { PartBoundary } from '@/components/PartBoundary';
 import { queryKeys } from '@/lib/query-keys';
 import { useInvalidateOnEvent, useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
 import { optionsSections } from './sections';
@@ -25,7 +26,9 @@ export function App() {
       {optionsSections.map(({ id, title, Component }) => (
         <section key={id} id={id} aria-labelledby={`${id}-title`}>
           <h2 id={`${id}-title`}>{title}</h2>
-          <Component />
+          <PartBoundary name={`The ${title} section`}>
+            <Component />
+          </PartBoundary>
         </section>
       ))}
     </PageShell>

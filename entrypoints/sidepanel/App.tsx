@@ -1,5 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { PageShell } from '@/components/PageShell';
+import { PartBoundary } from '@/components/PartBoundary';
 import { EmptyState, ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import type { JobProgress } from '@/lib/jobs/progress';
 import { background } from '@/lib/messaging/client';
@@ -69,8 +70,12 @@ function Segments() {
 export function App() {
   return (
     <PageShell title="LeadLens">
-      <OpenLeadView />
-      <Segments />
+      <PartBoundary name="The open lead">
+        <OpenLeadView />
+      </PartBoundary>
+      <PartBoundary name="Segments">
+        <Segments />
+      </PartBoundary>
     </PageShell>
   );
 }

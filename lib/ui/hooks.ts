@@ -6,15 +6,21 @@ import { readJob, type JobKind, type JobProgress } from '../jobs/progress';
 import { onEvent, type EventName } from '../messaging/events';
 import { activeModelId } from '../ml/model-store';
 
-/** The value of a Dexie query, kept current across extension contexts; undefined until first read. */
+/**
+ * The value of a Dexie query, kept current across extension contexts; undefined until first
+ * read. A failed read is thrown while drawing, for the part's `PartBoundary` to say: read as
+ * "not yet read", it would leave the part loading forever.
+ */
 export function useLiveValue<T>(query: () => Promise<T>, deps: readonly unknown[] = []): T | undefined {
-  const [value, setValue] = useState<T>();
+  const [state, setState] = useState<{ value?: T; error?: unknown }>({});
   useEffect(() => {
-    const subscription = liveQuery(query).subscribe({ next: setValue, error: () => setValue(undefined) });
+    setState((current) => (current.error === undefined ? current : {}));
+    const subscription = liveQuery(query).subscribe({ next: (value) => setState({ value }), error: (error: unknown) => setState({ error }) });
     return () => subscription.unsubscribe();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
-  return value;
+  if (state.error !== undefined) throw new Error(`The extension's stored data could not be read (${state.error instanceof Error ? state.error.message : String(state.error)})`);
+  return state.value;
 }
 
 export function useJob(kind: JobKind): JobProgress | null | undefined {
