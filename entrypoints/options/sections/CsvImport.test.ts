@@ -146,3 +146,18 @@ it('keeps offering a chosen outcome value the preview’s sample lacks, so it ca
   ]);
   expect(button('Import').disabled).toBe(true);
 });
+
+it('forgets what the check of the last file said once the file choice is cleared', () => {
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
+  const chooseFiles = (files: File[]) => {
+    Object.defineProperty(input, 'files', { value: files, configurable: true });
+    act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+  };
+  chooseFiles([new File(['id\u0000'], 'photo.csv')]);
+  FakeWorker.latest.answer({ type: 'failed', error: 'The file is not valid UTF-8 text.' });
+  expect(rendered.container.querySelector('[role="alert"]')?.textContent).toContain('The file is not valid UTF-8 text.');
+  chooseFiles([]);
+  expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
+  expect(FakeWorker.latest.terminated).toBe(true);
+});

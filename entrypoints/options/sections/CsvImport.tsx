@@ -60,7 +60,9 @@ export function CsvImportSection() {
     setPreview(null);
     setMapping(null);
     setCancelAsked(false);
+    // No file any more: what the last one's check or import said is about a file no longer chosen.
     if (chosen) job.start({ type: 'preview', file: chosen });
+    else job.reset();
   };
 
   const startImport = (chosen: File, chosenMapping: CsvMapping) => {

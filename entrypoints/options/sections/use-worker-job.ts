@@ -64,8 +64,14 @@ export function useWorkerJob<Request extends JobEvent, Event extends JobEvent>(
     setState((current) => (current.kind === 'running' ? { kind: 'cancelled', request: current.request } : current));
   }, [stop]);
 
+  /** Back to idle: stops a running job and forgets how the last one ended (its answer no longer applies). */
+  const reset = useCallback(() => {
+    stop();
+    setState({ kind: 'idle' });
+  }, [stop]);
+
   /** A message to the running job's worker (none when no job runs). */
   const send = useCallback((message: unknown) => worker.current?.postMessage(message), []);
 
-  return { state, start, cancel, send };
+  return { state, start, cancel, reset, send };
 }
