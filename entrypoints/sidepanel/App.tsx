@@ -4,6 +4,7 @@ import { PartBoundary } from '@/components/PartBoundary';
 import { EmptyState, ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import type { JobProgress } from '@/lib/jobs/progress';
 import { background } from '@/lib/messaging/client';
+import { succeeded } from '@/lib/messaging/reply';
 import { browser } from 'wxt/browser';
 import { useScoredLeads } from './hooks';
 import { OpenLeadView } from './OpenLeadView';
@@ -14,10 +15,7 @@ const openOptions = () => void browser.runtime.openOptionsPage();
 /** The active model's scoring run failed: its stored leads are scored in part (`scored` of them shown), or not at all. */
 function ScoringFailed({ job, scored }: { job: JobProgress; scored: number }) {
   const scoreAgain = useMutation({
-    mutationFn: async () => {
-      const reply = await background.scoreStoredLeads({ modelId: job.modelId });
-      if (!reply.ok) throw new Error(reply.error);
-    },
+    mutationFn: () => succeeded(background.scoreStoredLeads({ modelId: job.modelId })),
   });
   const reason = scoreAgain.error?.message ?? job.error;
   const count = (n: number) => n.toLocaleString('en-US');

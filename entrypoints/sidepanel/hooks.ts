@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
 import { background } from '@/lib/messaging/client';
+import { succeeded } from '@/lib/messaging/reply';
 import { onEvent } from '@/lib/messaging/events';
 import { manifestOf } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
@@ -89,9 +90,7 @@ export function useOpenLead() {
   const lead = useQuery({
     queryKey: [...queryKeys.openLead(tabId), modelId],
     queryFn: async () => {
-      const reply = await background.openLead({ tabId: tabId! });
-      if (!reply.ok) throw new Error(reply.error);
-      return reply.lead;
+      return (await succeeded(background.openLead({ tabId: tabId! }))).lead;
     },
     enabled: tabId !== null && modelId !== undefined,
     // A refusal (no field LeadLens can read) is the background's answer: asking again would only

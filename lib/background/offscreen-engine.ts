@@ -7,6 +7,7 @@ import { browser } from 'wxt/browser';
 import type { CrmKind } from '../crm/types';
 import { JOB_KEYS, readJob, type JobKind } from '../jobs/progress';
 import { offscreen } from '../messaging/client';
+import { succeeded } from '../messaging/reply';
 import type { EngineRows } from './score-lead';
 
 const OFFSCREEN_PATH = '/offscreen.html';
@@ -37,9 +38,8 @@ export async function runOffscreen(modelId: string, rows: Float32Array, featureC
   for (let start = 0; start < rows.length; start += featureCount) {
     plainRows.push(Array.from(rows.subarray(start, start + featureCount), (v) => (Number.isNaN(v) ? null : v)));
   }
-  const reply = await offscreen.engineRun({ modelId, rows: plainRows });
-  if (!reply.ok) throw new Error(reply.error);
-  return { probability: reply.probability, contributions: reply.contributions };
+  const { probability, contributions } = await succeeded(offscreen.engineRun({ modelId, rows: plainRows }));
+  return { probability, contributions };
 }
 
 /**

@@ -11,6 +11,7 @@ import { HUBSPOT_API_HOST, originPatternOf, type ConnectionReply } from '@/lib/c
 import { DEFAULT_SALESFORCE_API_VERSION } from '@/lib/crm/salesforce-client';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
+import { succeeded } from '@/lib/messaging/reply';
 import { ConnectRequestSchema, type ConnectRequest } from '@/lib/messaging/protocol-sync';
 import { queryKeys } from '@/lib/query-keys';
 
@@ -45,26 +46,20 @@ interface Outgoing {
   request: ConnectRequest | null;
 }
 
-async function unwrap<T>(reply: Promise<({ ok: true } & T) | { ok: false; error: string }>): Promise<T> {
-  const result = await reply;
-  if (!result.ok) throw new Error(result.error);
-  return result;
-}
-
 export function ConnectionsSection() {
   const queryClient = useQueryClient();
-  const status = useQuery({ queryKey: queryKeys.connections(), queryFn: () => unwrap(background.connectionStatus({})).then((r) => r.connections) });
+  const status = useQuery({ queryKey: queryKeys.connections(), queryFn: () => succeeded(background.connectionStatus({})).then((r) => r.connections) });
   const settle = () => Promise.all([queryClient.invalidateQueries({ queryKey: queryKeys.connections() }), queryClient.invalidateQueries({ queryKey: queryKeys.syncs() })]);
   const connect = useMutation({
     mutationFn: (outgoing: Outgoing) => {
       const request = outgoing.request!; // each box goes once: mutations are not retried
       outgoing.request = null;
-      return unwrap(background.connectCrm(request));
+      return succeeded(background.connectCrm(request));
     },
     onSettled: settle,
   });
-  const test = useMutation({ mutationFn: (crm: CrmKind) => unwrap(background.testConnection({ crm })), onSettled: settle });
-  const disconnect = useMutation({ mutationFn: (crm: CrmKind) => unwrap(background.disconnectCrm({ crm })), onSettled: settle });
+  const test = useMutation({ mutationFn: (crm: CrmKind) => succeeded(background.testConnection({ crm })), onSettled: settle });
+  const disconnect = useMutation({ mutationFn: (crm: CrmKind) => succeeded(background.disconnectCrm({ crm })), onSettled: settle });
   // What is wrong with a form, said in it until the next action.
   const [shownProblem, setShownProblem] = useState<{ crm: CrmKind; message: string } | null>(null);
   // One answer on screen: an earlier action's error must not stay beside a later one's success.

@@ -11,6 +11,7 @@ import { scoresCsv } from '@/lib/csv/export';
 import type { CsvMapping } from '@/lib/csv/import';
 import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
 import { background } from '@/lib/messaging/client';
+import { succeeded } from '@/lib/messaging/reply';
 import { activeModelId } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
 import { loadScoredLeads } from '@/lib/ui/stored-data';
@@ -38,8 +39,7 @@ export function CsvImportSection() {
   const importing = job.state.kind === 'running' && job.state.request === 'import' ? job.state : null;
   const scoreImported = useMutation({
     mutationFn: async () => {
-      const reply = await background.scoreStoredLeads({ modelId: await activeModelId() });
-      if (!reply.ok) throw new Error(reply.error);
+      await succeeded(background.scoreStoredLeads({ modelId: await activeModelId() }));
     },
     // The imported leads are stored already: after a success they are read again when the scoring
     // job ends (App); a failure may have started no job.

@@ -4,6 +4,7 @@ import { ErrorState, Loading } from '@/components/StatusMessage';
 import { CRM_LABEL } from '@/lib/crm/types';
 import { countStoredLeads, db } from '@/lib/db/db';
 import { background } from '@/lib/messaging/client';
+import { succeeded } from '@/lib/messaging/reply';
 import { queryKeys } from '@/lib/query-keys';
 
 const SOURCE_WORDS = { ...CRM_LABEL, csv: 'CSV imports' };
@@ -23,8 +24,7 @@ async function storedDataSummary() {
 
 /** Everything LeadLens keeps, deleted by the background once no sync or write-back runs (lib/background/purge.ts). */
 async function purgeEverything() {
-  const reply = await background.purgeEverything({});
-  if (!reply.ok) throw new Error(reply.error);
+  await succeeded(background.purgeEverything({}));
 }
 
 export function DataPrivacySection() {

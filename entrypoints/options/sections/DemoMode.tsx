@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ErrorState, JobProgressBar } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
+import { succeeded } from '@/lib/messaging/reply';
 import { queryKeys } from '@/lib/query-keys';
 import { useJob } from '@/lib/ui/hooks';
 
@@ -10,9 +11,7 @@ export function DemoModeSection() {
   const scoring = useJob('scoring');
   const load = useMutation({
     mutationFn: async () => {
-      const reply = await background.loadDemoData({});
-      if (!reply.ok) throw new Error(reply.error);
-      return reply.leads;
+      return (await succeeded(background.loadDemoData({}))).leads;
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
     // After a success, the leads are read again when the scoring job ends (App); a failure may

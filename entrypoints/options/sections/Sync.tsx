@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
+import { succeeded } from '@/lib/messaging/reply';
 import type { SyncSummary } from '@/lib/messaging/protocol-sync';
 import { queryKeys } from '@/lib/query-keys';
 import { useInvalidateWhenRunEnds } from './use-invalidate-when-run-ends';
@@ -12,9 +13,7 @@ export function SyncSection() {
   const syncs = useQuery({
     queryKey: queryKeys.syncs(),
     queryFn: async () => {
-      const reply = await background.syncStatus({});
-      if (!reply.ok) throw new Error(reply.error);
-      return reply.syncs;
+      return (await succeeded(background.syncStatus({}))).syncs;
     },
     // Polling also wakes a stopped service worker, which then resumes the sync.
     refetchInterval: (query) => (query.state.data?.some((s) => s.status === 'running') ? 1000 : false),
@@ -24,8 +23,7 @@ export function SyncSection() {
   useInvalidateWhenRunEnds(syncs.data?.some((s) => s.status === 'running') ?? false, [queryKeys.leads(), queryKeys.connections()]);
   const act = useMutation({
     mutationFn: async ({ crm, action }: { crm: CrmKind; action: 'start' | 'cancel' }) => {
-      const reply = action === 'start' ? await background.startSync({ crm }) : await background.cancelSync({ crm });
-      if (!reply.ok) throw new Error(reply.error);
+      await succeeded(action === 'start' ? background.startSync({ crm }) : background.cancelSync({ crm }));
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.syncs() }),
   });

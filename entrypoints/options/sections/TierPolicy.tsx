@@ -4,6 +4,7 @@ import { CurveChart, type CurveChartProps } from '@/components/Charts';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
+import { succeeded } from '@/lib/messaging/reply';
 import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Manifest } from '@/lib/ml/manifest';
 import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { POLICY_FIELDS, POLICY_FORM_FIELDS, readPolicyForm, type Economics, type PolicyChoice, type PolicyField, type PolicyForm, type PolicyPreview } from '@/lib/ml/tier-policy';
@@ -83,9 +84,8 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       const { thresholds } = await queryClient.fetchQuery(previewOptions);
       await setTiers(manifest.modelId, { policy, ...thresholds });
       // The background re-scores open badges and re-tiers the stored scores (the `retier` job, in the offscreen document).
-      const reply = await background.retierStoredScores({ modelId: manifest.modelId });
-      if (!reply.ok) throw new Error(reply.error);
-      return { changed: reply.changed, thresholds };
+      const { changed } = await succeeded(background.retierStoredScores({ modelId: manifest.modelId }));
+      return { changed, thresholds };
     },
     // Only the manifest's tiers changed here; the stored probabilities and outcomes did not.
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),

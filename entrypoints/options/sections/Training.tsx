@@ -11,6 +11,7 @@ import { ErrorState } from '@/components/StatusMessage';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { FeatureSpecListSchema, type FeatureSpec, type Manifest } from '@/lib/ml/manifest';
 import { background } from '@/lib/messaging/client';
+import { succeeded } from '@/lib/messaging/reply';
 import { activeManifest } from '@/lib/ml/model-store';
 import { modelExists } from '@/lib/ml/model-exists';
 import { addCheckedModel, keepHeldOutScores } from '@/lib/ml/model-versions';
@@ -200,8 +201,7 @@ export function TrainingSection() {
       // Before the switch, so its tier policy is first previewed on the probabilities its thresholds were chosen on.
       await keepHeldOutScores(modelId, trained.heldOut);
       // Remembers the model it replaces (Roll back), tells CRM tabs, scores the stored leads.
-      const switched = await background.activateModel({ modelId });
-      if (!switched.ok) throw new Error(switched.error);
+      await succeeded(background.activateModel({ modelId }));
       return modelId;
     },
     // The leads are read again when the activation's scoring job ends (App).

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
+import { succeeded } from '@/lib/messaging/reply';
 import { deleteModel, listModels } from '@/lib/ml/model-store';
 import { exportFileNames, exportFiles, importModel, importSizeError, previousModelId } from '@/lib/ml/model-versions';
 import { formatModelDate } from '@/lib/presentation';
@@ -131,8 +132,7 @@ export function VersionsSection() {
   /** Activate or roll back in the background, which tells CRM tabs and scores the stored leads with the model. */
   const switchModel = (request: () => Promise<{ ok: true } | { ok: false; error: string }>) =>
     change.mutate(async () => {
-      const reply = await request();
-      if (!reply.ok) throw new Error(reply.error);
+      await succeeded(request());
     });
   // Its own mutation: an export during an activation must neither re-enable the buttons nor hide the activation's error.
   const exportModel = useMutation({ mutationFn: download });

@@ -8,6 +8,7 @@ import { useState, type FormEvent } from 'react';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
+import { succeeded } from '@/lib/messaging/reply';
 import { plural } from '@/lib/ml/train/data-size';
 import type { WriteBackRequest, WriteBackSummary } from '@/lib/messaging/protocol-write-back';
 import { queryKeys } from '@/lib/query-keys';
@@ -27,9 +28,7 @@ export function WriteBackSection() {
   const writeBacks = useQuery({
     queryKey: queryKeys.writeBacks(),
     queryFn: async () => {
-      const reply = await background.writeBackStatus({});
-      if (!reply.ok) throw new Error(reply.error);
-      return reply.writeBacks;
+      return (await succeeded(background.writeBackStatus({}))).writeBacks;
     },
     refetchInterval: (query) => (query.state.data?.some((w) => w.status === 'running') ? 500 : false),
   });
@@ -37,8 +36,7 @@ export function WriteBackSection() {
   useInvalidateWhenRunEnds(writeBacks.data?.some((w) => w.status === 'running') ?? false, [queryKeys.connections()]);
   const act = useMutation({
     mutationFn: async (action: WriteBackAction) => {
-      const reply = 'start' in action ? await background.writeBackScores(action.start) : await background.cancelWriteBack({ crm: action.cancel });
-      if (!reply.ok) throw new Error(reply.error);
+      await succeeded('start' in action ? background.writeBackScores(action.start) : background.cancelWriteBack({ crm: action.cancel }));
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.writeBacks() }),
   });
