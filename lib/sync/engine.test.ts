@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CrmClient } from '../crm/client';
+import type { ChangedPage, CrmClient, CrmRecord, Deletions } from '../crm/client';
 import { DEMO_OWNERS, generateDemoLeads, type DemoLead } from '../crm/demo-data';
 import { CrmError } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
@@ -505,6 +505,44 @@ describe('HubSpot contacts merged into another', () => {
     crmStore.markModified(into, 'hubspot', clock.now());
     await clock.sleep(3_600_000);
     expect((await runSync({ client: second.client, store: second.store, now: clock.now })).lastRun).toMatchObject({ removed: 0 });
+    db.close();
+  });
+});
+
+describe('a query locator lost after a page that shows an edit made during the sync', () => {
+  it('resumes from the newest change stamped before the sync began, so the records after it are read', async () => {
+    const startedAt = Date.parse('2026-11-01T12:00:00Z');
+    const minute = 60_000;
+    let demo = 0;
+    const record = (id: string, modifiedAt: number): CrmRecord => ({ id, modifiedAt, fields: { ...leads[demo++].salesforce, Id: id } });
+    // By their stamps when the query ran: a (−60 min), b (−50), c (−40) on page 1; d (−30) on page 2.
+    // c was edited during the sync: page 1 shows its new stamp, after d's.
+    const pageOne = [record('00Qa', startedAt - 60 * minute), record('00Qb', startedAt - 50 * minute), record('00Qc', startedAt + 2 * minute)];
+    const d = record('00Qd', startedAt - 30 * minute);
+    const asked: (number | null)[] = [];
+    const client = {
+      crm: 'salesforce',
+      maxBatch: 200,
+      async listChanged(since: number | null, pageToken: string | null): Promise<ChangedPage> {
+        if (pageToken !== null) throw new CrmError('cursor-expired', 'INVALID_QUERY_LOCATOR');
+        asked.push(since);
+        if (since === null) return { records: pageOne, next: 'locator-2', remaining: 1 };
+        // A new query: every record changed at or after `since`, by its stamp now.
+        return { records: [...pageOne, d].filter((r) => r.modifiedAt >= since).sort((x, y) => x.modifiedAt - y.modifiedAt), next: null, remaining: 0 };
+      },
+      async listDeleted(): Promise<Deletions> {
+        return { kind: 'deleted-since', records: [], coveredTo: startedAt };
+      },
+      async ownerNames() {
+        return new Map<string, string>();
+      },
+    } as unknown as CrmClient;
+    const db = new LeadLensDb(DB);
+    const done = await runSync({ client, store: dexieSyncStore(db), now: () => startedAt });
+    expect(done.status).toBe('done');
+    // Again from b's stamp, not from c's new one (which would have skipped d).
+    expect(asked).toEqual([null, startedAt - 50 * minute]);
+    expect((await db.leads.where('source').equals('salesforce').primaryKeys()).sort()).toEqual(['salesforce|00Qa', 'salesforce|00Qb', 'salesforce|00Qc', 'salesforce|00Qd']);
     db.close();
   });
 });

@@ -42,6 +42,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   let job: SyncJob = state.job ?? {
     startedAt: now(),
     cursor: state.completedCursor,
+    reached: state.completedCursor,
     lastId: null,
     pageToken: null,
     synced: 0,
@@ -87,7 +88,8 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
       const last = page.records.at(-1);
       const nextJob: SyncJob = {
         ...job,
-        cursor: page.resumeFrom ?? page.records.reduce<number | null>((max, r) => (max === null || r.modifiedAt > max ? r.modifiedAt : max), job.cursor),
+        cursor: page.resumeFrom ?? checkpointOf(page.records, job),
+        reached: page.resumeFrom ?? page.records.reduce<number | null>((max, r) => (max === null || r.modifiedAt > max ? r.modifiedAt : max), reachedBy(job)),
         lastId: last?.id ?? job.lastId,
         pageToken: page.next,
         synced: job.synced + leads.length,
@@ -161,9 +163,25 @@ function withMergedAway(deletions: Deletions | null, job: SyncJob): Deletions | 
   return { kind: 'deleted-since', records: [...(deletions?.records ?? []), ...job.mergedAway], coveredTo: deletions?.coveredTo ?? job.startedAt };
 }
 
+/**
+ * Where a job resumes after this page if its page token is lost: the newest change on the page,
+ * of those stamped before the job began (less `SYNC_LOOKBACK_MS`, for clocks that disagree).
+ * A later page of a query can show a record as edited since the query ran, stamped after
+ * records the query has not returned yet; resuming from that stamp would skip them. Edits
+ * made during the job are read by the next sync, which begins before this one started.
+ */
+function checkpointOf(records: readonly CrmRecord[], job: SyncJob): number | null {
+  const before = job.startedAt - SYNC_LOOKBACK_MS;
+  return records.reduce<number | null>((max, r) => (r.modifiedAt < before && (max === null || r.modifiedAt > max) ? r.modifiedAt : max), job.cursor);
+}
+
+/** How far `job` has read (a job of an older LeadLens kept it in `cursor`). */
+const reachedBy = (job: SyncJob): number | null => (job.reached === undefined ? job.cursor : job.reached);
+
 /** Where the sync after `finished` begins: its newest change, or `SYNC_LOOKBACK_MS` before it started if earlier. */
 function nextSyncCursor(finished: SyncJob): number | null {
-  return finished.cursor === null ? null : Math.min(finished.cursor, finished.startedAt - SYNC_LOOKBACK_MS);
+  const reached = reachedBy(finished);
+  return reached === null ? null : Math.min(reached, finished.startedAt - SYNC_LOOKBACK_MS);
 }
 
 /**

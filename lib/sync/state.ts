@@ -8,8 +8,17 @@ import type { CrmKind } from '../crm/types';
 
 export const SyncJobSchema = z.object({
   startedAt: z.number(),
-  /** Where a restart begins (epoch ms): the CRM's `resumeFrom` of the last page, else the largest modification time stored by this job. */
+  /**
+   * Where a restart begins (epoch ms): the CRM's `resumeFrom` of the last page, else the largest
+   * modification time stored by this job from before it began (see engine.ts `checkpointOf`).
+   */
   cursor: z.number().nullable(),
+  /**
+   * How far the job has read (epoch ms): the CRM's `resumeFrom` of the last page, else the
+   * largest modification time stored by this job; the next sync begins from it (or a little
+   * before this job began, if earlier). Absent in jobs of an older LeadLens, whose `cursor` it was.
+   */
+  reached: z.number().nullable().optional(),
   /** Id of the last record stored (ties on `cursor` are re-read, harmlessly). */
   lastId: z.string().nullable(),
   /** The CRM's token for the next page, or null to query from `cursor`. */
