@@ -108,8 +108,28 @@ it('isolates the CRM\'s words, so a direction override in a name or a reason can
   expect(nameCell.querySelector<HTMLButtonElement>('.link-button')!.title).toBe('Open Ada ecalevol in Salesforce');
 });
 
-it('says so when no lead matches, without a pager', () => {
-  rendered = render(<LeadTable caption="Top warm leads" rows={[]} order={{ key: 'score', descending: true }} onSort={vi.fn()} onOpen={vi.fn()} />);
+it('says so when no lead matches the filters, without a pager', () => {
+  rendered = render(<LeadTable caption="Top warm leads" rows={[]} order={{ key: 'score', descending: true }} onSort={vi.fn()} onOpen={vi.fn()} filtersApplied />);
   expect(table().textContent).toContain('No leads in this tier with these filters.');
   expect(table().querySelector('nav')).toBeNull();
+});
+
+it('blames no filter for an empty tier when none is chosen', () => {
+  rendered = render(<LeadTable caption="Top warm leads" rows={[]} order={{ key: 'score', descending: true }} onSort={vi.fn()} onOpen={vi.fn()} />);
+  expect(table().querySelector('p')?.textContent).toBe('No leads in this tier.');
+});
+
+it('starts other rows (another filter, new scores) on their first page, and keeps the page while the rows stay', () => {
+  const order: SortOrder = { key: 'score', descending: true };
+  const leadTable = (rows: readonly ScoredLeadRow[]) => <LeadTable caption="Top hot leads" rows={rows} order={order} onSort={vi.fn()} onOpen={vi.fn()} />;
+  rendered = render(leadTable(LEADS));
+  click(pageButton('Next'));
+  rendered.rerender(leadTable(LEADS));
+  expect(table().querySelector('nav')?.textContent).toContain('Page 2 of 3');
+
+  // e.g. an owner chosen: 15 of the leads are left
+  const fewer = LEADS.slice(0, 15);
+  rendered.rerender(leadTable(fewer));
+  expect(table().querySelector('nav')?.textContent).toContain('Page 1 of 2 (15 leads)');
+  expect(column(1)[0]).toBe('73');
 });

@@ -28,14 +28,23 @@ interface LeadTableProps {
   order: SortOrder;
   onSort(order: SortOrder): void;
   onOpen(row: ScoredLeadRow): void;
+  /** Whether `rows` are what filters left: an empty table then blames the filters, not the tier. */
+  filtersApplied?: boolean;
 }
 
 /**
  * A sortable, paged table of leads: headers are buttons (keyboard: Tab + Enter), only one
- * page of rows is in the DOM however many leads there are.
+ * page of rows is in the DOM however many leads there are. Other rows (another filter, new
+ * scores, another order) start on their first page.
  */
-export function LeadTable({ caption, rows, order, onSort, onOpen }: LeadTableProps) {
+export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied = false }: LeadTableProps) {
   const [page, setPage] = useState(0);
+  // Set while rendering, as React advises for state that follows a prop: no frame shows the old page of the new rows.
+  const [pagedRows, setPagedRows] = useState(rows);
+  if (pagedRows !== rows) {
+    setPagedRows(rows);
+    setPage(0);
+  }
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
   const current = Math.min(page, pages - 1);
   const visible = rows.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE);
@@ -79,7 +88,7 @@ export function LeadTable({ caption, rows, order, onSort, onOpen }: LeadTablePro
           ))}
         </tbody>
       </table>
-      {rows.length === 0 && <p>No leads in this tier with these filters.</p>}
+      {rows.length === 0 && <p>{filtersApplied ? 'No leads in this tier with these filters.' : 'No leads in this tier.'}</p>}
       {pages > 1 && (
         <nav aria-label={`${caption}: pages`} style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
           <button type="button" onClick={() => setPage(current - 1)} disabled={current === 0}>

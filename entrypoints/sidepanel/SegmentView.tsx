@@ -74,15 +74,15 @@ interface TopLeadsProps {
 function TopLeads({ rows, filters, tier, onOpen }: TopLeadsProps) {
   const [order, setOrder] = useState<SortOrder>({ key: 'score', descending: true });
   const sorted = useMemo(() => leadsOfTier(rows, tier, order), [rows, tier, order]);
-  // Other filters, another list: it starts on its first page (the table keeps its page otherwise), in the order chosen.
+  // Other filters, another list: the table starts it on its first page, in the order chosen.
   return (
     <LeadTable
-      key={JSON.stringify(filters)}
       caption={`Top ${TIER_LOOK[tier].word.toLowerCase()} leads`}
       rows={sorted}
       order={order}
       onSort={setOrder}
       onOpen={onOpen}
+      filtersApplied={Object.values(filters).some((value) => value !== null)}
     />
   );
 }
