@@ -1,11 +1,13 @@
 import type { Tier } from '@/lib/messaging/protocol';
-import { formatRate, formatShare } from '@/lib/presentation';
+import { formatRate, formatShares } from '@/lib/presentation';
 import { TIERS, type TierStats } from '@/lib/segments';
 import { TierLabel } from './TierLabel';
 
 /** Count, share and (when outcomes are known) conversion rate per tier. */
 export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> }) {
   const anyOutcome = TIERS.some((tier) => stats[tier].withOutcome > 0);
+  // Together, so the column adds up to 100 %.
+  const shares = formatShares(TIERS.map((tier) => stats[tier].count));
   return (
     <table className="segment-stats">
       <caption className="visually-hidden">Leads per tier</caption>
@@ -18,15 +20,15 @@ export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> })
         </tr>
       </thead>
       <tbody>
-        {TIERS.map((tier) => {
-          const { count, share, conversionRate, withOutcome } = stats[tier];
+        {TIERS.map((tier, i) => {
+          const { count, conversionRate, withOutcome } = stats[tier];
           return (
             <tr key={tier} data-tier-row={tier}>
               <th scope="row">
                 <TierLabel tier={tier} />
               </th>
               <td>{count.toLocaleString('en-US')}</td>
-              <td>{formatShare(share)}</td>
+              <td>{shares[i]}</td>
               {anyOutcome && (
                 <td title={`${withOutcome.toLocaleString('en-US')} leads with a known outcome`}>
                   {conversionRate === null ? 'unknown' : formatRate(conversionRate)}

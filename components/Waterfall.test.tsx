@@ -1,6 +1,8 @@
-import { expect, it } from 'vitest';
+// @vitest-environment happy-dom
+import { afterEach, expect, it } from 'vitest';
 import type { Reason } from '@/lib/messaging/protocol';
-import { waterfallSteps } from './Waterfall';
+import { render, spokenText, type Rendered } from '@/test/render';
+import { describeWaterfall, Waterfall, waterfallSteps } from './Waterfall';
 
 const reason = (label: string, points: number): Reason => ({ label, value: '', points });
 
@@ -15,11 +17,53 @@ it('starts from 0 at the intercept and adds each term in turn, strongest first',
 it('sums the terms after the strongest into one bar that ends at the lead\'s log-odds', () => {
   const reasons = [reason('a', 1), reason('b', -0.5), reason('c', 0.1), reason('d', -0.05), reason('e', 0.2)];
   const steps = waterfallSteps(-1, reasons, 2);
-  expect(steps.map((s) => s.label)).toEqual(['Starting point', 'a', 'b', '3 smaller terms']);
+  expect(steps.map((s) => s.label)).toEqual(['Starting point', 'a', 'b', '3 smaller reasons']);
   expect(steps[3].points).toBeCloseTo(0.25, 12);
   expect(steps[3].range[1]).toBeCloseTo(-1 + 1 - 0.5 + 0.1 - 0.05 + 0.2, 12);
 });
 
-it('draws a single leftover term as itself, not as "1 smaller terms"', () => {
+it('draws a single leftover term as itself, not as "1 smaller reasons"', () => {
   expect(waterfallSteps(0, [reason('a', 1), reason('b', 0.5), reason('c', 0.1)], 2).map((s) => s.label)).toEqual(['Starting point', 'a', 'b', 'c']);
+});
+
+let rendered: Rendered | undefined;
+afterEach(() => rendered?.unmount());
+
+const REASONS: Reason[] = [
+  { label: 'Job title', value: 'VP Sales', points: 1.5 },
+  { label: 'Days since last activity', value: '40 days', points: -0.7 },
+  { label: 'Website visits', value: '3', points: 0.1 },
+];
+
+it('describes the chart in a rep\'s words: how many reasons raise and lower the odds, and what they do together', () => {
+  expect(describeWaterfall(REASONS)).toBe(
+    'From the starting point, 2 reasons raise the odds of converting and 1 reason lowers them; together they multiply the odds by 2.5. The table below lists each reason.',
+  );
+  expect(describeWaterfall([REASONS[1]])).toBe(
+    'From the starting point, no reason raises the odds of converting and 1 reason lowers them; together they divide the odds by 2. The table below lists each reason.',
+  );
+  rendered = render(<Waterfall start={-2} reasons={REASONS} />);
+  const label = rendered.container.querySelector('[role="img"]')!.getAttribute('aria-label')!;
+  expect(label).toBe(describeWaterfall(REASONS));
+  expect(label).not.toMatch(/log-odds|term/i);
+});
+
+it('marks each reason\'s bar up or down with an arrow, not by colour alone', () => {
+  rendered = render(<Waterfall start={-2} reasons={REASONS} />);
+  const barNames = [...rendered.container.querySelectorAll('.recharts-yAxis-tick-labels text')].map((tick) => tick.textContent);
+  expect(barNames).toEqual(['Starting point', '▲ Job title', '▼ Days since last activity', '▲ Website visits']);
+});
+
+it('says in its table how each reason moves the odds of converting, in words and as a factor of the odds, not in points', () => {
+  rendered = render(<Waterfall start={-2} reasons={REASONS} />);
+  const table = rendered.container.querySelector('table')!;
+  expect([...table.querySelectorAll('th')].map((th) => th.textContent)).toEqual(['Reason', 'This lead', 'How it moves the odds of converting']);
+  const effects = [...table.querySelectorAll('tbody tr')].map((row) => row.children[2]);
+  expect(effects.map((cell) => cell.textContent)).toEqual([
+    '▲ strongly raises the odds (×4.5)',
+    '▼ moderately lowers the odds (÷2)',
+    '▲ slightly raises the odds (×1.1)',
+  ]);
+  // the arrow is for the eye: the words say the direction
+  expect(spokenText(effects[1])).toBe('moderately lowers the odds (÷2)');
 });

@@ -1,12 +1,11 @@
 import { Bar, BarChart, Cell, ReferenceLine, XAxis, YAxis } from 'recharts';
 import type { Reason } from '@/lib/messaging/protocol';
+import { DIRECTION_LOOK, directionOf, oddsFactor, reasonInWords } from '@/lib/presentation';
 import { axisLabel, numberAxis, ticksFromZero, TWO_LINE_ROW_HEIGHT } from './Charts';
 
-const UP = '#2e7d32';
-const DOWN = '#b3261e';
 const formatPoints = (points: number) => `${points >= 0 ? '+' : '−'}${Math.abs(points).toFixed(2)}`;
 
-/** Terms drawn as their own bar; the rest share one ("24 smaller terms"), the table lists each. */
+/** Reasons drawn as their own bar; the rest share one ("24 smaller reasons"), the table lists each. */
 export const WATERFALL_BARS = 12;
 
 interface Step {
@@ -25,7 +24,7 @@ export function waterfallSteps(start: number, reasons: readonly Reason[], maxBar
   const shown = strongestFirst.length > maxBars + 1 ? strongestFirst.slice(0, maxBars) : strongestFirst;
   const rest = strongestFirst.slice(shown.length);
   const bars = shown.map((reason) => ({ label: reason.label, points: reason.points }));
-  if (rest.length > 0) bars.push({ label: `${rest.length} smaller terms`, points: rest.reduce((sum, reason) => sum + reason.points, 0) });
+  if (rest.length > 0) bars.push({ label: `${rest.length} smaller reasons`, points: rest.reduce((sum, reason) => sum + reason.points, 0) });
   let running = start;
   const steps = bars.map(({ label, points }): Step => {
     const from = running;
@@ -35,38 +34,68 @@ export function waterfallSteps(start: number, reasons: readonly Reason[], maxBar
   return [{ label: 'Starting point', range: [0, start], points: start }, ...steps];
 }
 
+const count = (n: number, verb: string) => `${n === 0 ? 'no reason' : n === 1 ? '1 reason' : `${n} reasons`} ${n > 1 ? verb : `${verb}s`}`;
+
+/**
+ * The chart in a rep's words, for those who cannot see it: how many reasons raise and lower
+ * the odds of converting, and by how much they change them together.
+ */
+export function describeWaterfall(reasons: readonly Reason[]): string {
+  const raising = reasons.filter((reason) => reason.points > 0).length;
+  const lowering = reasons.filter((reason) => reason.points < 0).length;
+  const together = reasons.reduce((sum, reason) => sum + reason.points, 0);
+  const change = `${together >= 0 ? 'multiply' : 'divide'} the odds by ${oddsFactor(together)}`;
+  return `From the starting point, ${count(raising, 'raise')} the odds of converting and ${count(lowering, 'lower')} them; together they ${change}. The table below lists each reason.`;
+}
+
+/** A reason's effect in the table: "▲ strongly raises the odds (×4.5)", the arrow for the eye only. */
+function Effect({ reason }: { reason: Reason }) {
+  const { effect, direction } = reasonInWords(reason);
+  const sign = direction === 'up' ? '×' : '÷';
+  return (
+    <>
+      <span aria-hidden="true">{DIRECTION_LOOK[direction].arrow} </span>
+      {`${effect} (${sign}${oddsFactor(reason.points)})`}
+    </>
+  );
+}
+
 /**
  * How the lead's log-odds are built: from the starting point for the lead's source (the
  * model's intercept and the terms of fields the source lacks), every reason in turn,
- * strongest first. The table below carries every reason's numbers.
+ * strongest first. Each reason's bar is marked ▲ or ▼ besides its colour; the table below
+ * says how each moves the odds.
  */
 export function Waterfall({ start, reasons }: { start: number; reasons: readonly Reason[] }) {
-  const data = waterfallSteps(start, reasons);
-  const total = data[data.length - 1].range[1];
+  // Each reason's bar named with its arrow; the starting point goes neither up nor down, it is where the reasons start.
+  const data = waterfallSteps(start, reasons).map((step, i) => ({
+    ...step,
+    name: i === 0 ? step.label : `${DIRECTION_LOOK[directionOf(step.points)].arrow} ${step.label}`,
+  }));
   const ticks = ticksFromZero(data.flatMap((step) => step.range));
   // The starting point is drawn from 0: the axis always reaches 0 (ticksFromZero), or that bar is cut away.
   return (
     <figure style={{ margin: 0 }}>
-      <div role="img" aria-label={`Log-odds from ${start.toFixed(2)} to ${total.toFixed(2)} over ${reasons.length} ${reasons.length === 1 ? 'term' : 'terms'}; the table below lists each`}>
+      <div role="img" aria-label={describeWaterfall(reasons)}>
         <BarChart width={340} height={data.length * TWO_LINE_ROW_HEIGHT + 40} data={data} layout="vertical" margin={{ left: 0, right: 12 }}>
           <XAxis {...numberAxis(ticks, (v: number) => v.toFixed(1))} />
-          <YAxis type="category" dataKey="label" width={150} fontSize={11} interval={0} tickFormatter={axisLabel} />
+          <YAxis type="category" dataKey="name" width={150} fontSize={11} interval={0} tickFormatter={axisLabel} />
           <ReferenceLine x={0} stroke="#555" />
           <Bar dataKey="range" isAnimationActive={false}>
             {data.map((d, i) => (
-              <Cell key={i} fill={i === 0 ? '#757575' : d.points >= 0 ? UP : DOWN} />
+              <Cell key={i} fill={i === 0 ? '#757575' : DIRECTION_LOOK[directionOf(d.points)].colour} />
             ))}
           </Bar>
         </BarChart>
       </div>
       <details>
-        <summary>Every term as a table</summary>
+        <summary>Every reason as a table</summary>
         <table>
           <thead>
             <tr>
-              <th scope="col">Term</th>
+              <th scope="col">Reason</th>
               <th scope="col">This lead</th>
-              <th scope="col">Points</th>
+              <th scope="col">How it moves the odds of converting</th>
             </tr>
           </thead>
           <tbody>
@@ -76,7 +105,9 @@ export function Waterfall({ start, reasons }: { start: number; reasons: readonly
                 <td>
                   <bdi>{reason.value}</bdi>
                 </td>
-                <td>{formatPoints(reason.points)}</td>
+                <td>
+                  <Effect reason={reason} />
+                </td>
               </tr>
             ))}
           </tbody>

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { describeLikelihood, formatDistinctRates, formatShare, formatProbability, formatRate, formatVersusAverage, strengthOf, topReasons } from './presentation';
+import {
+  describeLikelihood,
+  formatDistinctRates,
+  formatProbability,
+  formatRate,
+  formatShares,
+  formatVersusAverage,
+  oddsFactor,
+  reasonInWords,
+  strengthOf,
+  topReasons,
+} from './presentation';
 
 describe('formatProbability', () => {
   it.each([
@@ -23,18 +34,39 @@ describe('formatRate', () => {
   ])('%f → %s', (rate, text) => expect(formatRate(rate)).toBe(text));
 });
 
-describe('formatShare', () => {
+describe('formatShares', () => {
+  it('adds up to 100 %: three equal tiers read 34, 33 and 33 %, not 33 % each', () => {
+    expect(formatShares([1, 1, 1])).toEqual(['34 %', '33 %', '33 %']);
+  });
+
+  it('gives the units left after rounding down to the largest fractions', () => {
+    // 41.5, 41.5 and 17 %: 41 + 41 + 17 = 99, the one left goes to the first of the tied halves
+    expect(formatShares([415, 415, 170])).toEqual(['42 %', '41 %', '17 %']);
+    // 33.4, 33.3, 33.3 %
+    expect(formatShares([334, 333, 333])).toEqual(['34 %', '33 %', '33 %']);
+  });
+
   it.each([
-    [0, '0 %'],
-    [0.00007, '<0.1 %'],
-    [0.0004, '<0.1 %'],
-    [0.0012, '0.1 %'],
-    [0.075, '7.5 %'],
-    [0.4, '40 %'],
-    [0.995, '>99 %'],
-    [0.9996, '>99 %'],
-    [1, '100 %'],
-  ])('%f → %s', (share, text) => expect(formatShare(share)).toBe(text));
+    [[0, 1], ['0 %', '100 %']],
+    [[4, 6], ['40 %', '60 %']],
+    [[29, 71], ['29 %', '71 %']],
+    [[75, 925], ['7.5 %', '92.5 %']],
+    [[12, 988], ['1.2 %', '98.8 %']],
+    [[995, 5], ['99.5 %', '0.5 %']],
+    [[1, 2, 997], ['0.1 %', '0.2 %', '99.7 %']],
+  ])('%j → %j: one decimal for all when a share is under 10 %', (counts, text) => {
+    expect(formatShares(counts)).toEqual(text);
+    expect(text.reduce((sum, share) => sum + Number.parseFloat(share), 0)).toBeCloseTo(100, 9);
+  });
+
+  it('never reads a share that is neither none nor all as either', () => {
+    expect(formatShares([7, 99993])).toEqual(['<0.1 %', '>99.9 %']);
+    expect(formatShares([4, 9996, 0])).toEqual(['<0.1 %', '>99.9 %', '0 %']);
+  });
+
+  it('reads no leads as none of them', () => {
+    expect(formatShares([0, 0, 0])).toEqual(['0 %', '0 %', '0 %']);
+  });
 });
 
 describe('formatDistinctRates', () => {
@@ -79,4 +111,23 @@ it('picks the strongest reasons each way and drops negligible ones', () => {
   const { up, down } = topReasons(reasons, 2);
   expect(up.map((r) => r.label)).toEqual(['d', 'a']);
   expect(down.map((r) => r.label)).toEqual(['b', 'e']);
+});
+
+it('words one reason as the popover and the side panel show it: label, value as it is, direction and effect', () => {
+  expect(reasonInWords({ label: 'Job title', value: '<b>VP</b> Sales', points: 1.3 })).toEqual({
+    label: 'Job title',
+    value: '<b>VP</b> Sales',
+    direction: 'up',
+    effect: 'strongly raises the odds',
+  });
+  expect(reasonInWords({ label: 'Days since last activity', value: '40 days', points: -0.7 })).toEqual({
+    label: 'Days since last activity',
+    value: '40 days',
+    direction: 'down',
+    effect: 'moderately lowers the odds',
+  });
+});
+
+it('says how many times a reason multiplies or divides the odds, in two digits', () => {
+  expect([oddsFactor(1.5), oddsFactor(-Math.log(2)), oddsFactor(0.01), oddsFactor(5)]).toEqual(['4.5', '2', '1', '150']);
 });

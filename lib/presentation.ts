@@ -54,13 +54,31 @@ export function formatRate(rate: number, extraDigits = 0): string {
 }
 
 /**
- * A share of the leads shown: whole percents, one decimal under 10 %; a share that is neither
- * none nor all never reads "0.0 %" or "100 %" (3 leads of 40,000 are not none).
+ * Each count's share of their sum, shown so the shares add up to 100 % (three equal tiers read
+ * 34, 33 and 33 %, not 33 % thrice): largest remainder, the units left after rounding down go
+ * to the largest fractions, the first of a tie first. Whole percents, or one decimal for all
+ * when a share is under 10 %. Exactly none reads "0 %", all "100 %", and a share in between
+ * never reads as either ("<0.1 %", ">99.9 %": 3 leads of 40,000 are not none).
  */
-export function formatShare(share: number): string {
-  if (share > 0 && share < 0.001) return '<0.1 %';
-  if (share < 1 && share >= 0.995) return '>99 %';
-  return `${(share * 100).toFixed(share > 0 && share < 0.1 ? 1 : 0)} %`;
+export function formatShares(counts: readonly number[]): string[] {
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  if (total === 0) return counts.map(() => '0 %');
+  const decimals = counts.some((count) => count > 0 && count * 10 < total) ? 1 : 0;
+  const units = 100 * 10 ** decimals;
+  // In integers, so a share such as 29 % is not 28.999… units rounded down.
+  const allotted = counts.map((count) => Math.floor((count * units) / total));
+  const remainder = (index: number) => (counts[index] * units) % total;
+  const leftOver = units - allotted.reduce((sum, unit) => sum + unit, 0);
+  const largestRemainders = counts.map((_, index) => index).sort((a, b) => remainder(b) - remainder(a));
+  for (const index of largestRemainders.slice(0, leftOver)) allotted[index] += 1;
+  const percent = (unitCount: number) => `${(unitCount / 10 ** decimals).toFixed(decimals)} %`;
+  return counts.map((count, index) => {
+    if (count === 0) return '0 %';
+    if (count === total) return '100 %';
+    if (allotted[index] === 0) return `<${percent(1)}`;
+    if (allotted[index] === units) return `>${percent(units - 1)}`;
+    return percent(allotted[index]);
+  });
 }
 
 /**
@@ -97,6 +115,39 @@ export function strengthOf(points: number): 'strongly' | 'moderately' | 'slightl
   if (size >= 1) return 'strongly';
   if (size >= 0.4) return 'moderately';
   return 'slightly';
+}
+
+/** Which way a reason moves the score. */
+export type Direction = 'up' | 'down';
+
+/** A reason's look: the arrow drawn beside it, so its direction is never colour alone, and its colour in charts and lists. */
+export const DIRECTION_LOOK: Record<Direction, { arrow: string; colour: string }> = {
+  up: { arrow: '▲', colour: '#2e7d32' },
+  down: { arrow: '▼', colour: '#b3261e' },
+};
+
+/** Over the reasons each way, in the badge's popover and the side panel. */
+export const REASONS_HEADING: Record<Direction, string> = { up: 'Raising the score', down: 'Lowering the score' };
+
+export const directionOf = (points: number): Direction => (points >= 0 ? 'up' : 'down');
+
+/**
+ * One reason as the popover and the side panel word it: "**Job title**: VP Sales (strongly
+ * raises the odds)". `value` is the CRM's text: show it as text, isolated (`<bdi>`), so a
+ * right-to-left or direction-control character in it cannot reorder the words after it.
+ */
+export function reasonInWords(reason: Reason): { label: string; value: string; direction: Direction; effect: string } {
+  const direction = directionOf(reason.points);
+  const verb = direction === 'up' ? 'raises' : 'lowers';
+  return { label: reason.label, value: reason.value, direction, effect: `${strengthOf(reason.points)} ${verb} the odds` };
+}
+
+/**
+ * How many times a reason multiplies (points above 0) or divides (below) the odds of
+ * converting, two significant digits: "4.5" for +1.5 points, "2" for −0.69.
+ */
+export function oddsFactor(points: number): string {
+  return String(Number(Math.exp(Math.abs(points)).toPrecision(2)));
 }
 
 /** The strongest reasons each way; terms that barely move the odds are left out. */

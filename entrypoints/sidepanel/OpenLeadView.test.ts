@@ -1,11 +1,12 @@
 // @vitest-environment happy-dom
 import { createElement } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
+import { Waterfall } from '@/components/Waterfall';
 import { NO_READABLE_FIELDS } from '@/lib/background/score-lead';
 import type { OpenLead } from '@/lib/messaging/protocol-leads';
 import { explainLead, featuresTracked } from '@/lib/ml/explain';
 import { handMadeManifest } from '@/test/fixtures/manifest';
-import { click, render, type Rendered } from '@/test/render';
+import { click, render, spokenText, type Rendered } from '@/test/render';
 import { OpenLeadView } from './OpenLeadView';
 
 // What the side panel's queries hold: by default the open-lead query as it ends when the background refuses the lead.
@@ -14,6 +15,11 @@ const queries = vi.hoisted(() => ({
   manifest: { isPending: true } as unknown,
 }));
 vi.mock('./hooks', () => ({ useOpenLead: () => queries.openLead, useManifest: () => queries.manifest }));
+// The real waterfall, watched: where it starts is no number it shows in words.
+vi.mock('@/components/Waterfall', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/components/Waterfall')>();
+  return { ...actual, Waterfall: vi.fn(actual.Waterfall) };
+});
 
 let rendered: Rendered | undefined;
 afterEach(() => rendered?.unmount());
@@ -52,7 +58,7 @@ const manifest = handMadeManifest({
   intercept: -2,
 });
 
-function openSalesforceLead(name: string, title: string): void {
+function openSalesforceLead(name: string, title: string, overrides: Partial<OpenLead> = {}): void {
   const contributions = [1.5, 0.25];
   const lead: OpenLead = {
     crm: 'salesforce',
@@ -68,6 +74,7 @@ function openSalesforceLead(name: string, title: string): void {
     reasons: explainLead(manifest, contributions, { Title: title }, 'salesforce', new Date('2026-11-01T00:00:00Z')),
     featuresKnown: 1,
     featuresTotal: featuresTracked(manifest, 'salesforce'), // as the background counts it
+    ...overrides,
   };
   queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: lead } };
   queries.manifest = { isPending: false, isError: false, data: manifest };
@@ -92,5 +99,32 @@ it('counts and explains only the fields a Salesforce lead can have, from a start
   expect(text).not.toContain('Read from the page');
   expect(text).not.toContain('Marketing e-mails opened');
   // the term Salesforce has no field for starts the waterfall: -2 + 0.25, then +1.5 to the lead's log-odds
-  expect(rendered.container.querySelector('[role="img"]')?.getAttribute('aria-label')).toBe('Log-odds from -1.75 to -0.25 over 1 term; the table below lists each');
+  expect(vi.mocked(Waterfall).mock.lastCall?.[0].start).toBeCloseTo(-1.75, 12);
+  expect(rendered.container.querySelector('[role="img"]')?.getAttribute('aria-label')).toBe(
+    'From the starting point, 1 reason raises the odds of converting and no reason lowers them; together they multiply the odds by 4.5. The table below lists each reason.',
+  );
+});
+
+it('says the reasons up and down in plain words, as the badge does, before the waterfall; CRM values as isolated text', () => {
+  const hostile = '<img src=x onerror=alert(1)>';
+  openSalesforceLead('Ada Lovelace', 'VP Sales', {
+    reasons: [
+      { label: 'Web visits', value: '14', points: 0.5 },
+      { label: 'Days since last activity', value: '40 \u202Esyad', points: -0.7 },
+      { label: 'Job title seniority', value: hostile, points: 1.2 },
+      { label: 'Country', value: 'France', points: 0.01 }, // barely moves the odds: left out, as in the badge
+    ],
+  });
+  rendered = render(createElement(OpenLeadView));
+  const view = rendered.container;
+  expect([...view.querySelectorAll('h3')].map((h3) => h3.textContent).slice(0, 3)).toEqual(['Raising the score', 'Lowering the score', 'How the score adds up']);
+  const said = (direction: string) => [...view.querySelectorAll(`li[data-reason="${direction}"]`)].map((li) => li.textContent);
+  expect(said('up')).toEqual([`▲Job title seniority: ${hostile} (strongly raises the odds)`, '▲Web visits: 14 (moderately raises the odds)']);
+  expect(said('down')).toEqual(['▼Days since last activity: 40 \u202Esyad (moderately lowers the odds)']);
+  expect(view.querySelector('img')).toBeNull();
+  const down = view.querySelector('li[data-reason="down"]')!;
+  expect(down.querySelector('bdi')?.textContent).toBe('40 \u202Esyad');
+  expect(spokenText(down)).toBe('Days since last activity: 40 \u202Esyad (moderately lowers the odds)');
+  // before the waterfall
+  expect(down.compareDocumentPosition(view.querySelector('[role="img"]')!) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
 });

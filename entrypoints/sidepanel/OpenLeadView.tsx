@@ -1,15 +1,53 @@
-import { useMemo } from 'react';
+import { Fragment, useMemo } from 'react';
 import { DeviationsTable, HotterPlanView } from '@/components/LeadInsights';
 import { EmptyState, ErrorState, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { Waterfall } from '@/components/Waterfall';
+import type { Reason } from '@/lib/messaging/protocol';
 import type { OpenLead } from '@/lib/messaging/protocol-leads';
 import { calibrationBand } from '@/lib/ml/calibration-band';
 import { startingPoint } from '@/lib/ml/explain';
 import { deviationsFromIdeal, modelHasShapes, whatWouldMakeHotter } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
-import { COULD_NOT_SCORE, describeLikelihood, formatProbability } from '@/lib/presentation';
+import {
+  COULD_NOT_SCORE,
+  describeLikelihood,
+  DIRECTION_LOOK,
+  formatProbability,
+  reasonInWords,
+  REASONS_HEADING,
+  topReasons,
+} from '@/lib/presentation';
 import { useManifest, useOpenLead } from './hooks';
+
+/** Every reason that moves the odds, each way, strongest first, in the words of the badge's popover. */
+function ReasonsInWords({ reasons }: { reasons: Reason[] }) {
+  const sides = topReasons(reasons, reasons.length);
+  return (['up', 'down'] as const).map(
+    (direction) =>
+      sides[direction].length > 0 && (
+        <Fragment key={direction}>
+          <h3 style={{ fontSize: 14 }}>{REASONS_HEADING[direction]}</h3>
+          <ul style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+            {sides[direction].map((reason) => {
+              const { label, value, effect } = reasonInWords(reason);
+              return (
+                <li key={label} data-reason={direction} style={{ display: 'flex', gap: 6, margin: '3px 0' }}>
+                  <span aria-hidden="true" style={{ color: DIRECTION_LOOK[direction].colour, fontWeight: 700 }}>
+                    {DIRECTION_LOOK[direction].arrow}
+                  </span>
+                  <span>
+                    {/* isolated: a direction control in a CRM value cannot reorder the words after it */}
+                    <strong>{label}</strong>: <bdi style={{ overflowWrap: 'anywhere' }}>{value}</bdi> ({effect})
+                  </span>
+                </li>
+              );
+            })}
+          </ul>
+        </Fragment>
+      ),
+  );
+}
 
 function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest }) {
   const row = useMemo(() => lead.row.map((value) => value ?? Number.NaN), [lead.row]);
@@ -30,6 +68,7 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
       <p style={{ margin: '4px 0', fontSize: 12 }}>
         {lead.featuresKnown} of {lead.featuresTotal} signals known.
       </p>
+      <ReasonsInWords reasons={lead.reasons} />
       <h3 style={{ fontSize: 14 }}>How the score adds up</h3>
       <Waterfall start={startingPoint(manifest, lead.contributions, lead.crm)} reasons={lead.reasons} />
       {shapes ? (

@@ -16,11 +16,14 @@ import type { ScoreOutcome } from '../background/score-lead';
 import type { Reason } from '../messaging/protocol';
 import {
   COULD_NOT_SCORE,
+  DIRECTION_LOOK,
+  REASONS_HEADING,
   TIER_LOOK,
   describeLikelihood,
   formatModelDate,
-  strengthOf,
+  reasonInWords,
   topReasons,
+  type Direction,
 } from '../presentation';
 
 export interface BadgeHandle {
@@ -326,9 +329,9 @@ function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead']): Node[
   return [
     el('h2', {}, tierIcon(look.icon), ` ${look.word} lead · score ${lead.score} of 99`),
     el('p', { class: 'likelihood' }, describeLikelihood(lead.probability, lead.baseRate)),
-    up.length > 0 && el('h3', {}, 'Raising the score'),
+    up.length > 0 && el('h3', {}, REASONS_HEADING.up),
     up.length > 0 && reasonList(up, 'up'),
-    down.length > 0 && el('h3', {}, 'Lowering the score'),
+    down.length > 0 && el('h3', {}, REASONS_HEADING.down),
     down.length > 0 && reasonList(down, 'down'),
     el(
       'p',
@@ -338,26 +341,28 @@ function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead']): Node[
   ].filter((node): node is HTMLElement => node instanceof Node);
 }
 
-function reasonList(reasons: Reason[], direction: 'up' | 'down'): HTMLElement {
+/** `reasons` all go `direction` (one side of `topReasons`). */
+function reasonList(reasons: Reason[], direction: Direction): HTMLElement {
   return el(
     'ul',
     { class: direction },
-    ...reasons.map((reason) =>
-      el(
+    ...reasons.map((reason) => {
+      const { label, value, effect } = reasonInWords(reason);
+      return el(
         'li',
         { 'data-leadlens-reason': direction },
-        el('span', { class: 'arrow', 'aria-hidden': 'true' }, direction === 'up' ? '▲' : '▼'),
+        el('span', { class: 'arrow', 'aria-hidden': 'true' }, DIRECTION_LOOK[direction].arrow),
         el(
           'span',
           {},
-          el('strong', {}, reason.label),
+          el('strong', {}, label),
           ': ',
           // isolated: a right-to-left or direction-control character in a CRM value cannot reorder the words after it
-          el('bdi', { class: 'value' }, reason.value),
-          ` (${strengthOf(reason.points)} ${direction === 'up' ? 'raises' : 'lowers'} the odds)`,
+          el('bdi', { class: 'value' }, value),
+          ` (${effect})`,
         ),
-      ),
-    ),
+      );
+    }),
   );
 }
 

@@ -1,0 +1,25 @@
+// @vitest-environment happy-dom
+import { afterEach, expect, it } from 'vitest';
+import type { Tier } from '@/lib/messaging/protocol';
+import type { TierStats } from '@/lib/segments';
+import { render, type Rendered } from '@/test/render';
+import { SegmentStatsTable } from './SegmentStatsTable';
+
+let rendered: Rendered | undefined;
+afterEach(() => rendered?.unmount());
+
+const tierStats = (count: number, total: number): TierStats => ({ count, share: count / total, withOutcome: 0, conversionRate: null });
+const shareColumn = () => [...rendered!.container.querySelectorAll('tbody tr')].map((row) => row.children[2].textContent);
+
+it('shows shares that add up to 100 %: three equal tiers are not 33 % each', () => {
+  const stats: Record<Tier, TierStats> = { hot: tierStats(1, 3), warm: tierStats(1, 3), cold: tierStats(1, 3) };
+  rendered = render(<SegmentStatsTable stats={stats} />);
+  expect(shareColumn()).toEqual(['34 %', '33 %', '33 %']);
+});
+
+it('adds up to 100 % with a small tier too, to one decimal', () => {
+  // 12.35, 7.05 and 80.6 %: only one of the two halves can round up, or the column reads 100.1 %
+  const stats: Record<Tier, TierStats> = { hot: tierStats(247, 2000), warm: tierStats(141, 2000), cold: tierStats(1612, 2000) };
+  rendered = render(<SegmentStatsTable stats={stats} />);
+  expect(shareColumn()).toEqual(['12.4 %', '7.0 %', '80.6 %']);
+});
