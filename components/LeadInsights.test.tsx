@@ -47,12 +47,12 @@ it('never writes a shortfall as the threshold itself', () => {
 it('says a "days since" change is an activity today', () => {
   rendered = render(<HotterPlanView plan={plan} />);
   expect(Array.from(rendered.container.querySelectorAll('.hotter-plan li'), (li) => li.textContent)).toEqual([
-    'Days since last activity: 40 days → ≤ 0 days, with an activity today (+0.30 points)',
-    'Website visits: 0 → 3 (+0.50 points)',
+    'Days since last activity: 40 days → ≤ 0 days, with an activity today (odds ×1.3)',
+    'Website visits: 0 → 3 (odds ×1.6)',
   ]);
 });
 
-it('names the features that change with a changed field, whose change the points include', () => {
+it('names the features that change with a changed field, whose change the odds include', () => {
   const opens = {
     feature: 12,
     label: 'Marketing e-mails opened',
@@ -65,7 +65,7 @@ it('names the features that change with a changed field, whose change the points
   };
   rendered = render(<HotterPlanView plan={{ ...plan, changes: [opens] }} />);
   expect(rendered.container.querySelector('.hotter-plan li')?.textContent).toBe(
-    'Marketing e-mails opened: 4 → 12, which takes E-mail click rate from 0.25 clicks per open to 0.08 clicks per open (+0.77 points)',
+    'Marketing e-mails opened: 4 → 12, which takes E-mail click rate from 0.25 clicks per open to 0.08 clicks per open (odds ×2.2)',
   );
 });
 
@@ -98,5 +98,5 @@ it('isolates the lead\'s and the ideal value in the comparison table', () => {
   rendered = render(<DeviationsTable deviations={deviations} />);
   const cells = Array.from(rendered.container.querySelectorAll('tbody td'));
   expect(cells.map((cell) => cell.querySelector('bdi')?.textContent ?? null)).toEqual([null, `VP Sales ${OVERRIDE}eulav`, `vp${OVERRIDE}`, null]);
-  expect(cells.map((cell) => cell.textContent)).toEqual(['Title seniority', `VP Sales ${OVERRIDE}eulav`, `vp${OVERRIDE}`, '1.50']);
+  expect(cells.map((cell) => cell.textContent)).toEqual(['Title seniority', `VP Sales ${OVERRIDE}eulav`, `vp${OVERRIDE}`, '×4.5']);
 });

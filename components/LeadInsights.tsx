@@ -1,12 +1,11 @@
 import type { Deviation, HotterPlan } from '@/lib/ml/insights';
-import { formatDistinctRates, formatProbability } from '@/lib/presentation';
+import { formatDistinctRates, formatProbability, oddsFactor } from '@/lib/presentation';
 import { TierLabel } from './TierLabel';
-import { formatPoints } from './Waterfall';
 
 // Values come from CRM data (a category, a number as the CRM wrote it): each sits in <bdi>, so
 // right-to-left text or a direction override in one cannot reorder the words around it.
 
-/** Per feature: this lead's value, the ideal customer's, and the points lost. */
+/** Per feature: this lead's value, the ideal customer's, and what the ideal would do to its odds. */
 export function DeviationsTable({ deviations }: { deviations: readonly Deviation[] }) {
   return (
     <>
@@ -17,7 +16,7 @@ export function DeviationsTable({ deviations }: { deviations: readonly Deviation
             <th scope="col">Feature</th>
             <th scope="col">This lead</th>
             <th scope="col">Ideal</th>
-            <th scope="col">Points lost</th>
+            <th scope="col">Odds if ideal</th>
           </tr>
         </thead>
         <tbody>
@@ -30,14 +29,15 @@ export function DeviationsTable({ deviations }: { deviations: readonly Deviation
               <td>
                 <bdi>{d.idealValue}</bdi>
               </td>
-              <td>{d.pointsLost < 0.005 ? 'none' : d.pointsLost.toFixed(2)}</td>
+              <td>{d.pointsLost < 0.005 ? 'no change' : `×${oddsFactor(d.pointsLost)}`}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <p className="deviations-note" style={{ fontSize: 12, margin: '4px 0' }}>
-        Ideal: the value (or range) that would score highest for this lead, its other features as they are. Points lost: what
-        changing only this feature to it would add, counting how it works together with the others.
+        Ideal: the value (or range) that would score highest for this lead, its other features as they are. Odds if ideal: how many
+        times changing only this feature to it would multiply the lead's odds of converting, counting how it works together with the
+        others.
       </p>
     </>
   );
@@ -80,7 +80,7 @@ export function HotterPlanView({ plan }: { plan: HotterPlan | null }) {
                 , which takes {follower.label} from <bdi>{follower.from}</bdi> to <bdi>{follower.to}</bdi>
               </span>
             ))}{' '}
-            ({formatPoints(change.points)} points)
+            (odds ×{oddsFactor(change.points)})
           </li>
         ))}
       </ol>

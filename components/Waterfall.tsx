@@ -3,7 +3,6 @@ import type { Reason } from '@/lib/messaging/protocol';
 import { DIRECTION_LOOK, directionOf, oddsFactor, reasonInWords } from '@/lib/presentation';
 import { axisLabel, numberAxis, ticksFromZero, TWO_LINE_ROW_HEIGHT } from './Charts';
 
-const formatPoints = (points: number) => `${points >= 0 ? '+' : '−'}${Math.abs(points).toFixed(2)}`;
 
 /** Reasons drawn as their own bar; the rest share one ("24 smaller reasons"), the table lists each. */
 export const WATERFALL_BARS = 12;
@@ -117,4 +116,3 @@ export function Waterfall({ start, reasons }: { start: number; reasons: readonly
   );
 }
 
-export { formatPoints };
