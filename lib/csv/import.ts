@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { StoredLead } from '../db/db';
 import { isMissingRaw, parseDate } from '../ml/derive';
 import type { RawRecord } from '../ml/featurize';
-import { parseCsv, TrainingDataError, type Table } from '../ml/train/dataset';
+import { parseCsv, TrainingDataError, UnclosedQuotedCellError, type Table } from '../ml/train/dataset';
 import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
 import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
 import { OutcomeRuleSchema, outcomeOf } from '../ml/train/training-set';
@@ -162,6 +162,7 @@ async function* csvBlocks(chunks: AsyncIterable<string>, dialect: CsvDialect, bl
         table = parseCsv(header + body, dialect);
       } catch (error) {
         // Line numbers in the trainer's message count from this block's first row.
+        if (error instanceof UnclosedQuotedCellError && rows > 0) throw new UnclosedQuotedCellError(rows + error.row);
         if (error instanceof TrainingDataError && rows > 0) throw new TrainingDataError(`Counting from data row ${rows + 1}: ${error.message}`);
         throw error;
       }
@@ -170,12 +171,7 @@ async function* csvBlocks(chunks: AsyncIterable<string>, dialect: CsvDialect, bl
     }
   } catch (error) {
     // The unclosed cell is in the file's last record: the last row read, or the header when none was.
-    if (error instanceof UnclosedQuoteError) {
-      throw new TrainingDataError(
-        `${rows === 0 ? 'The header row' : `Data row ${rows.toLocaleString('en-US')}`} opens a quoted cell (with ") that is never closed, so ` +
-          'everything after it, to the end of the file, would be read as that one cell. Add the missing closing quote, or remove the opening one, and import again.',
-      );
-    }
+    if (error instanceof UnclosedQuoteError) throw new UnclosedQuotedCellError(rows);
     throw error;
   }
 }

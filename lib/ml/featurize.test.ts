@@ -37,6 +37,13 @@ describe('featurizeRecord', () => {
     expect(featurizeRecord({ source: 'Partner' }, features, 'csv', now)[3]).toBe(2);
     expect(featurizeRecord({ source: 'web' }, features, 'csv', now)[3]).toBe(0); // case-insensitive
   });
+  it("reads a record's own fields only: one named like Object's members that the record lacks is missing", () => {
+    const named = (name: string): Feature => ({ key: name, label: name, type: 'numeric', derive: { kind: 'value', from: { csv: name } }, missingValues: [], actionable: false });
+    const row = featurizeRecord({ visits: '3' }, [named('constructor'), named('toString'), named('visits')], 'csv', now);
+    expect(Number.isNaN(row[0])).toBe(true);
+    expect(Number.isNaN(row[1])).toBe(true);
+    expect(row[2]).toBe(3);
+  });
   it('reads per source (HubSpot strings, epoch ms)', () => {
     const row = featurizeRecord({ annualrevenue: '5000', numberofemployees: '1000+', opted_in: 'true', notes_last_updated: String(Date.UTC(2026, 9, 1)) }, features, 'hubspot', now);
     expect(row[0]).toBe(5000);

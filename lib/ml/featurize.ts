@@ -31,7 +31,8 @@ export type SourceKind = 'salesforce' | 'hubspot' | 'csv';
 export function readRaw(record: RawRecord, from: FieldSources, source: SourceKind): RawValue {
   const name = from[source];
   if (name === undefined) return undefined;
-  if (name in record) return record[name];
+  // Own fields only: a record lacking a field named "constructor" must not read Object's.
+  if (Object.hasOwn(record, name)) return record[name];
   const lower = name.toLowerCase();
   for (const k of Object.keys(record)) if (k.toLowerCase() === lower) return record[k];
   return undefined;

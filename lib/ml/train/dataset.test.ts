@@ -1,11 +1,23 @@
 /**
  * Training data checks on small hand-made tables: the target read ignoring case and spaces,
- * ragged rows named by data row, numeric columns with a few stray notes, and folds that need
+ * ragged rows and unclosed quotes named by data row, a header read as one column, columns named
+ * like Object's own properties, numeric columns with a few stray notes, and folds that need
  * more rows of a class than the data has. (A column's decimal commas: number-format.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import type { RawRecord } from '../featurize';
-import { buildFeatures, buildLabels, checkFolds, featurizeAndPrune, inferFeatureSpecs, parseCsv, TooManyFoldsError, type Table } from './dataset';
+import {
+  buildFeatures,
+  buildLabels,
+  checkFolds,
+  featurizeAndPrune,
+  inferFeatureSpecs,
+  parseCsv,
+  TooManyFoldsError,
+  TrainingDataError,
+  UnclosedQuotedCellError,
+  type Table,
+} from './dataset';
 
 /** A table of `n` rows: column name → the cell of row i. */
 function tableOf(n: number, cells: Record<string, (i: number) => string>): Table {
@@ -52,6 +64,72 @@ describe('parseCsv names ragged rows by data row', () => {
   it('counts a quoted line break as part of its row and a blank line as no row', () => {
     const csv = 'id,note,n\nA,"two\nlines",1\n\nB,"x",2\nC,3\n';
     expect(() => parseCsv(csv)).toThrow(/1 CSV row\(s\) have a different number of cells than the header's 3 \(first: data row 3\)/);
+  });
+});
+
+describe('parseCsv refuses a quoted cell that is never closed, naming the row that opens it', () => {
+  const refusal = (row: string) =>
+    `${row} opens a quoted cell (with ") that is never closed, so everything after it, to the end of the file, would be read as that one cell. ` +
+    'Add the missing closing quote, or remove the opening one.';
+
+  it('instead of reading the rest of the file into that cell', () => {
+    const csv = 'id,note\nA-1,fine\nA-2,"forgot to close\nA-3,lost\nA-4,lost too\n';
+    expect(() => parseCsv(csv)).toThrow(new UnclosedQuotedCellError(2));
+    expect(() => parseCsv(csv)).toThrow(refusal('Data row 2'));
+    expect(() => parseCsv(new TextEncoder().encode(csv), { sep: ',' })).toThrow(refusal('Data row 2')); // as the training command reads a file
+  });
+
+  it('counts rows as ragged rows are counted, and names the header', () => {
+    expect(() => parseCsv('id;note\n\nA;"two\nlines"\n\nB;"open\nC;x\n')).toThrow(refusal('Data row 2'));
+    expect(() => parseCsv('id,"note\nA-1,x\n')).toThrow(refusal('The header row'));
+  });
+
+  it('still reads quotes that close, and a stray quote with nothing after it', () => {
+    expect(parseCsv('id,note\nA,"say ""hi"",\nthen go"\n').records).toEqual([{ id: 'A', note: 'say "hi",\nthen go' }]);
+    expect(parseCsv('id,note\nA,x\n"\n').records).toEqual([{ id: 'A', note: 'x' }]);
+  });
+});
+
+describe('parseCsv: a header read as one column', () => {
+  it('says what it was split at and what the file seems to hold, without naming a command-line flag', () => {
+    expect(() => parseCsv('a;b;c\n1;2;3\n', { sep: ',' })).toThrow(
+      new TrainingDataError('The CSV header has only one column ("a;b;c") when its cells are split at commas, and at least two are needed. The file seems to separate its cells with semicolons, not commas.'),
+    );
+    expect(() => parseCsv('a,b\n1,2\n', { sep: '\t' })).toThrow(/split at tabs, .*seems to separate its cells with commas, not tabs\.$/);
+    expect(() => parseCsv('email\nada@example.com\n')).toThrow(
+      new TrainingDataError('The CSV header has only one column ("email") when its cells are split at commas, and at least two are needed. A file with more columns must separate its cells with commas, semicolons or tabs.'),
+    );
+  });
+});
+
+describe('parseCsv: columns named like Object\'s own properties', () => {
+  const rows = Array.from({ length: 60 }, (_, i) => `L-${i},${['web', 'event', 'partner'][i % 3]},${i % 7},${i % 2}`);
+  const table = parseCsv(['id,__proto__,constructor,converted', ...rows].join('\n'));
+
+  it('keeps them as ordinary columns of every record', () => {
+    expect(Object.keys(table.records[0])).toEqual(['id', '__proto__', 'constructor', 'converted']);
+    expect(table.records[1]['__proto__']).toBe('event');
+    expect(table.records[1]['constructor']).toBe('1');
+  });
+
+  it('trains on them like any column', () => {
+    const { specs } = inferFeatureSpecs(table, 'converted', ['id']);
+    expect(specs.map((spec) => [spec.label, spec.type])).toEqual([
+      ['__proto__', 'categorical'],
+      ['constructor', 'numeric'],
+    ]);
+    const now = new Date(0);
+    const { features, X } = featurizeAndPrune(buildFeatures(specs, table.records, 'csv', now), table.records, 'csv', now, []);
+    expect(features[0].vocabulary).toEqual(['event', 'partner', 'web', '(other)']);
+    expect([X[2], X[3]]).toEqual([0, 1]); // row 1: "event", 1
+  });
+
+  it('reads a column the file lacks as missing, even when Object has a property of that name', () => {
+    const warnings: string[] = [];
+    const spec = { key: 'to_string', label: 'toString', type: 'numeric' as const, derive: { kind: 'value' as const, from: { csv: 'toString' } }, missingValues: [], actionable: false };
+    const now = new Date(0);
+    expect(() => featurizeAndPrune(buildFeatures([spec], table.records, 'csv', now), table.records, 'csv', now, warnings)).toThrow('No usable feature is left');
+    expect(warnings).toEqual(['"toString" is missing in every row: dropped.']);
   });
 });
 

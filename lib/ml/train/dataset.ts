@@ -61,15 +61,59 @@ export class TooManyFoldsError extends TrainingDataError {
   }
 }
 
+/**
+ * A quoted cell that is never closed: papaparse reads everything after its opening quote, to the
+ * end of the text, as that one cell, so the rows after it would vanish into it unnoticed.
+ */
+export class UnclosedQuotedCellError extends TrainingDataError {
+  constructor(
+    /** The row that opens the cell: 0 is the header, 1 the first data row (numbered as ragged rows are). */
+    readonly row: number,
+  ) {
+    super(
+      `${row === 0 ? 'The header row' : `Data row ${row}`} opens a quoted cell (with ") that is never closed, so everything after it, ` +
+        'to the end of the file, would be read as that one cell. Add the missing closing quote, or remove the opening one.',
+    );
+    this.name = 'UnclosedQuotedCellError';
+  }
+}
+
 export interface Table {
   columns: string[];
-  records: RawRecord[]; // [N] column name → cell text
+  /**
+   * [N] column name → cell text. Records have no prototype, so every column name is an
+   * ordinary key: `__proto__` is kept and `constructor` reads as the column, not as Object's.
+   */
+  records: RawRecord[];
+}
+
+/** What a CSV's cells are called when split at each separator papaparse guesses. */
+const SEPARATOR_NAMES = new Map([
+  [',', 'commas'],
+  [';', 'semicolons'],
+  ['\t', 'tabs'],
+  ['|', 'vertical bars (|)'],
+]);
+const separatorName = (sep: string) => SEPARATOR_NAMES.get(sep) ?? `"${sep}"`;
+
+/**
+ * The header read as one column when split at `sep`. Worded for both readers of `parseCsv`: the
+ * options page guesses the separator and the training command takes one (--sep), so the error
+ * says what was read and what the file seems to hold, not which control to change.
+ */
+function oneColumnError(column: string, sep: string): TrainingDataError {
+  const held = [...SEPARATOR_NAMES.keys()].find((other) => other !== sep && column.includes(other));
+  const advice =
+    held === undefined
+      ? 'A file with more columns must separate its cells with commas, semicolons or tabs.'
+      : `The file seems to separate its cells with ${separatorName(held)}, not ${separatorName(sep)}.`;
+  return new TrainingDataError(`The CSV header has only one column ("${column}") when its cells are split at ${separatorName(sep)}, and at least two are needed. ${advice}`);
 }
 
 /**
- * Parse CSV bytes or text. Rejects non-UTF-8 bytes, ragged rows (a row with a different number
- * of cells than the header), duplicate or empty header names, and empty files. The separator and
- * the line break are guessed unless given.
+ * Parse CSV bytes or text. Rejects non-UTF-8 bytes, a quoted cell never closed, ragged rows (a row
+ * with a different number of cells than the header), duplicate or empty header names, a header of
+ * one column, and empty files. The separator and the line break are guessed unless given.
  */
 export function parseCsv(input: string | Uint8Array, options: { sep?: string; newline?: '\n' | '\r\n' | '\r' } = {}): Table {
   let text: string;
@@ -96,6 +140,10 @@ export function parseCsv(input: string | Uint8Array, options: { sep?: string; ne
   });
   const rows = result.data;
   if (rows.length === 0) throw new TrainingDataError('The CSV file has no rows.');
+  // The unclosed cell runs to the end of the text, so it is the last row's. A quote followed by
+  // white space only swallows nothing (and its blank row may have been skipped): no error then.
+  const unclosed = result.errors.find((error) => error.code === 'MissingQuotes');
+  if (unclosed && text.slice(unclosed.index).trim() !== '') throw new UnclosedQuotedCellError(rows.length - 1);
   const header = rows[0].map((h) => h.trim());
   if (header.some((h) => h === '')) {
     throw new TrainingDataError(`The CSV header has an empty column name (column ${header.findIndex((h) => h === '') + 1}).`);
@@ -105,11 +153,7 @@ export function parseCsv(input: string | Uint8Array, options: { sep?: string; ne
     if (seen.has(h)) throw new TrainingDataError(`The CSV header names column "${h}" twice.`);
     seen.add(h);
   }
-  if (header.length < 2) {
-    throw new TrainingDataError(
-      `The CSV header has only one column ("${header[0]}"). If the file uses another separator, pass it (e.g. --sep ';').`,
-    );
-  }
+  if (header.length < 2) throw oneColumnError(header[0], result.meta.delimiter);
   const records: RawRecord[] = [];
   const ragged: number[] = []; // data row numbers, the row after the header being 1 (a quoted line break does not start a row, a blank line is none)
   for (let r = 1; r < rows.length; r++) {
@@ -118,7 +162,7 @@ export function parseCsv(input: string | Uint8Array, options: { sep?: string; ne
       ragged.push(r);
       continue;
     }
-    const rec: RawRecord = {};
+    const rec: RawRecord = Object.create(null); // see `Table`
     for (let c = 0; c < header.length; c++) rec[header[c]] = row[c];
     records.push(rec);
   }
