@@ -25,6 +25,19 @@ describe('manifest schema', () => {
     expect(error).not.toContain('very-secret-value');
   });
 
+  it('says in plain words that JSON which is no manifest at all is not one, instead of listing every field it lacks', () => {
+    const notAManifest = 'This JSON is not a LeadLens model manifest: ';
+    expect(errorOf([{ key: 'lead_source' }])).toBe(`${notAManifest}it holds a list, not a manifest's fields ("schemaVersion", "modelId", "features", …).`);
+    expect(errorOf('model.onnx')).toBe(`${notAManifest}it holds text, not a manifest's fields ("schemaVersion", "modelId", "features", …).`);
+    expect(errorOf(null)).toBe(`${notAManifest}it holds nothing (null), not a manifest's fields ("schemaVersion", "modelId", "features", …).`);
+    expect(errorOf({ name: 'leadlens', version: '1.0.0' })).toBe(`${notAManifest}it has no "schemaVersion", "modelId" or "features".`);
+    expect(errorOf({ ...clone(), features: undefined, schemaVersion: undefined })).toBe(`${notAManifest}it has no "schemaVersion" or "features".`);
+    const { modelId: _modelId, ...withoutId } = clone();
+    expect(errorOf(withoutId)).toBe(`${notAManifest}it has no "modelId".`);
+    // A manifest with all three gets the precise paths, even with them wrong.
+    expect(errorOf({ ...clone(), schemaVersion: 2, features: [] })).toMatch(/^The model manifest is invalid: schemaVersion: .*; features: /);
+  });
+
   it.each([
     ['an unknown schema version', (m: any) => void (m.schemaVersion = 2), 'schemaVersion'],
     ['a missing intercept', (m: any) => void delete m.intercept, 'intercept'],

@@ -332,8 +332,38 @@ export const ManifestSchema = z
   });
 export type Manifest = z.infer<typeof ManifestSchema>;
 
-/** Parse untrusted JSON into a manifest, with an error that names the failing paths (never values). */
+/** The fields every LeadLens manifest has: JSON without one of them is some other file, not a damaged manifest. */
+const MANIFEST_MARKS = ['schemaVersion', 'modelId', 'features'];
+
+/** What JSON that is not an object holds, in words. */
+function kindOf(json: unknown): string {
+  if (Array.isArray(json)) return 'a list';
+  if (typeof json === 'string') return 'text';
+  if (typeof json === 'number') return 'a number';
+  if (typeof json === 'boolean') return 'only true or false';
+  return 'nothing (null)';
+}
+
+const quoted = (names: string[]) => names.map((name) => `"${name}"`);
+
+/** Why `json` is plainly not a LeadLens manifest (some other JSON file), or null when it looks like one. */
+function notAManifest(json: unknown): string | null {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return `This JSON is not a LeadLens model manifest: it holds ${kindOf(json)}, not a manifest's fields (${quoted(MANIFEST_MARKS).join(', ')}, …).`;
+  }
+  const missing = quoted(MANIFEST_MARKS.filter((mark) => (json as Record<string, unknown>)[mark] === undefined));
+  if (missing.length === 0) return null;
+  const listed = missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} or ${missing.at(-1)}`;
+  return `This JSON is not a LeadLens model manifest: it has no ${listed}.`;
+}
+
+/**
+ * Parse untrusted JSON into a manifest. JSON that is plainly some other file gets an error
+ * saying so; a manifest with wrong fields gets one that names the failing paths (never values).
+ */
 export function parseManifest(json: unknown): { ok: true; manifest: Manifest } | { ok: false; error: string } {
+  const other = notAManifest(json);
+  if (other) return { ok: false, error: other };
   const result = ManifestSchema.safeParse(json);
   if (result.success) return { ok: true, manifest: result.data };
   const paths = result.error.issues
