@@ -61,6 +61,18 @@ describe('importModel', () => {
     expect(await db.models.count()).toBe(0);
   });
 
+  it('says which chosen file is not JSON, and when the two files seem swapped, storing nothing', async () => {
+    const onnx = new Uint8Array([0x08, 0x07, 0x12, 0x04]); // a model.onnx starts as a binary protobuf
+    await expect(importModel('\u0008\u0007 model bytes', onnx, passes)).rejects.toThrow(
+      'The file chosen as manifest.json is not valid JSON: choose the manifest.json that came with the model.',
+    );
+    const manifestBytes = new TextEncoder().encode(`\uFEFF\n  ${JSON.stringify(candidate)}`);
+    await expect(importModel('\u0008\u0007 model bytes', manifestBytes, passes)).rejects.toThrow(
+      'The file chosen as manifest.json is not valid JSON, and the one chosen as model.onnx looks like JSON: the two files seem swapped. Choose each in its own field.',
+    );
+    expect(await db.models.count()).toBe(0);
+  });
+
   it('deletes the candidate when the engine cannot run it, leaving the active model as it was', async () => {
     await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([9]), 'trained');
     await activateModel('trained-1');

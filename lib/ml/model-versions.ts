@@ -96,6 +96,9 @@ async function ownImport(modelId: string, addedAt: number) {
   return row && isUnchecked(row) && row.addedAt === addedAt ? row : undefined;
 }
 
+/** Whether `bytes` start (after white space) with "{", as a manifest does and a model.onnx (binary protobuf) does not. */
+const startsLikeJson = (bytes: Uint8Array) => new TextDecoder().decode(bytes.subarray(0, 1024)).trimStart().startsWith('{');
+
 /**
  * Import `manifest.json` text and `model.onnx` bytes as a new, inactive model. The files'
  * sizes and the manifest's schema are checked first; then it is added as `addCheckedModel`
@@ -109,7 +112,11 @@ export async function importModel(manifestText: string, onnx: Uint8Array, check:
   try {
     json = JSON.parse(manifestText);
   } catch {
-    throw new Error('manifest.json is not valid JSON');
+    throw new Error(
+      startsLikeJson(onnx)
+        ? 'The file chosen as manifest.json is not valid JSON, and the one chosen as model.onnx looks like JSON: the two files seem swapped. Choose each in its own field.'
+        : 'The file chosen as manifest.json is not valid JSON: choose the manifest.json that came with the model.',
+    );
   }
   const parsed = parseManifest(json);
   if (!parsed.ok) throw new Error(parsed.error);
