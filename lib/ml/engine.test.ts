@@ -7,7 +7,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { checkModelOutputs } from './check-model';
-import { checkModelSession, configureEngine, forgetModel, runEngine } from './engine';
+import { checkModelSession, configureEngine, forgetModel, ModelLoadError, runEngine } from './engine';
 import { manifestOf, modelBytes } from './model-store';
 import { importModel, type ModelCheck } from './model-versions';
 import { trainModel } from './train';
@@ -72,5 +72,47 @@ describe('importing a model whose id was imported before with other bytes', () =
     await importModel(manifestA, a.onnx, offscreenCheck);
     await db.models.delete(a.manifest.modelId);
     await expect(importModel(manifestA, b.onnx, offscreenCheck)).rejects.toThrow(/do not belong together/);
+  });
+});
+
+describe('a model that cannot be checked says why in plain words', () => {
+  const importA = (manifest: object, onnx: Uint8Array) => importModel(JSON.stringify(manifest), onnx, offscreenCheck);
+  const refused = 'The model did not pass its check and was not imported: ';
+
+  it('names a model.onnx that is not ONNX, or is damaged, as such (a load failure, not a run failure)', async () => {
+    const garbage = Uint8Array.from({ length: 512 }, (_, i) => (i * 37 + 11) % 256);
+    const truncated = Uint8Array.from(a.onnx.subarray(0, 4096)).fill(0xff, 16, 512);
+    for (const onnx of [new TextEncoder().encode('not an onnx model at all'), garbage, truncated, new Uint8Array(0)]) {
+      await expect(importA(a.manifest, onnx)).rejects.toThrow(`${refused}model.onnx is not an ONNX model (or is damaged)`);
+    }
+    expect(await db.models.count()).toBe(0);
+    // Scoring with such bytes says the same, and a good model loads after it.
+    const damaged = runEngine('damaged', async () => garbage, oneRow, featureCount);
+    await expect(damaged).rejects.toThrow(ModelLoadError);
+    await expect(damaged).rejects.toThrow('model.onnx is not an ONNX model (or is damaged)');
+    await expect(runEngine('a', async () => a.onnx, oneRow, featureCount)).resolves.toMatchObject({ terms: a.manifest.terms.length });
+  });
+
+  it('passes on what ONNX Runtime says of an ONNX model it cannot load for another reason', async () => {
+    const unknownOp = Buffer.from(a.onnx);
+    unknownOp.write('Sigmoix', unknownOp.indexOf('Sigmoid'));
+    await expect(importA(a.manifest, unknownOp)).rejects.toThrow(
+      new RegExp(`^${refused}model\\.onnx could not be loaded by ONNX Runtime: .*No Op registered for Sigmoix`),
+    );
+  });
+
+  it('names a manifest.json with another number of features than model.onnx reads, before running it', async () => {
+    const last = featureCount - 1;
+    const fewer = { ...a.manifest, modelId: 'fewer-features', features: a.manifest.features.slice(0, last), terms: a.manifest.terms.filter((term) => !term.features.includes(last)) };
+    await expect(importA(fewer, a.onnx)).rejects.toThrow(
+      `${refused}model.onnx reads ${featureCount} features, manifest.json lists ${last}: they are not from the same model`,
+    );
+    await expect(runEngine('a', async () => a.onnx, new Float32Array(last), last)).rejects.toThrow(`model.onnx reads ${featureCount} features, manifest.json lists ${last}`);
+    expect(await db.models.count()).toBe(0);
+  });
+
+  it('names a model.onnx without the input LeadLens feeds', async () => {
+    const otherInput = Buffer.from(Buffer.from(a.onnx).toString('latin1').replaceAll('features', 'pixels__'), 'latin1');
+    await expect(importA(a.manifest, otherInput)).rejects.toThrow(`${refused}model.onnx has no input named "features" (it has "pixels__"): it is not a LeadLens model`);
   });
 });

@@ -18,6 +18,25 @@ export interface EngineOutput {
   terms: number;
 }
 
+/**
+ * The model's bytes could not be made into a session, told apart from a failed run: the
+ * message names model.onnx, as the admin chose it, and says in plain words why when it can.
+ */
+export class ModelLoadError extends Error {
+  constructor(runtimeMessage: string) {
+    // ONNX Runtime reads a model as protobuf: bytes it cannot parse (or that hold no graph) are not a model.
+    super(
+      /protobuf/i.test(runtimeMessage)
+        ? 'model.onnx is not an ONNX model (or is damaged)'
+        : `model.onnx could not be loaded by ONNX Runtime: ${runtimeMessage}`,
+    );
+    this.name = 'ModelLoadError';
+  }
+}
+
+/** The model's input: rows [N, F] of features, in manifest order. */
+const INPUT = 'features';
+
 let configured = false;
 let current: { modelId: string; session: Promise<ort.InferenceSession> } | null = null;
 let queue: Promise<unknown> = Promise.resolve();
@@ -55,9 +74,12 @@ async function runNow(
     throw new Error(`Expected rows of ${featureCount} features, got ${rows.length} values`);
   }
   const session = await sessionFor(modelId, loadModel);
+  assertInputWidth(session, featureCount);
   const n = rows.length / featureCount;
   const input = new ort.Tensor('float32', rows, [n, featureCount]);
-  const result = await session.run({ features: input });
+  const result = await session.run({ [INPUT]: input }).catch((error: unknown) => {
+    throw new Error(`model.onnx loaded but failed to score: ${messageOf(error)}`);
+  });
   const probability = result.probability;
   const contributions = result.contributions;
   if (!probability || !contributions) throw new Error('The model does not have the outputs "probability" and "contributions"');
@@ -70,6 +92,25 @@ async function runNow(
   probability.dispose();
   contributions.dispose();
   return output;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Throws unless the session has the input that takes rows of `featureCount` values: checked
+ * before running, so a model.onnx and manifest.json of different models are named as such
+ * rather than by ONNX Runtime's "Got invalid dimensions for input".
+ */
+function assertInputWidth(session: ort.InferenceSession, featureCount: number): void {
+  const input = session.inputMetadata.find((metadata) => metadata.name === INPUT);
+  if (!input) {
+    throw new Error(`model.onnx has no input named "${INPUT}" (it has ${session.inputNames.map((name) => `"${name}"`).join(', ') || 'none'}): it is not a LeadLens model`);
+  }
+  // [rows, features]; a width given by name (not a number) is left to the run to check.
+  const width = input.isTensor ? input.shape[1] : undefined;
+  if (typeof width === 'number' && width !== featureCount) {
+    throw new Error(`model.onnx reads ${width} features, manifest.json lists ${featureCount}: they are not from the same model`);
+  }
 }
 
 /** Score `rows` with a model: `runEngine` with the model and its loader already chosen. */
@@ -110,11 +151,9 @@ function sessionFor(modelId: string, loadModel: () => Promise<Uint8Array>): Prom
   if (current?.modelId === modelId) return current.session;
   const previous = current;
   const session = loadModel().then((bytes) =>
-    ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }).catch(
-      (error: unknown) => {
-        throw new Error(`The model file could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
-      },
-    ),
+    ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }).catch((error: unknown) => {
+      throw new ModelLoadError(messageOf(error));
+    }),
   );
   current = { modelId, session };
   // A model that fails to load is forgotten, so the next run tries again.

@@ -74,13 +74,13 @@ async function badgeOnLead(index: number) {
 }
 
 describe('a damaged active model', () => {
-  it('says the model file could not be loaded when model.onnx is corrupt', async () => {
+  it('says the model file is not an ONNX model when model.onnx is corrupt', async () => {
     const garbage = Array.from({ length: 512 }, (_, i) => (i * 37 + 11) % 256);
     await installActiveModel({ id: 'corrupt-onnx', manifest: { ...bundledManifest, modelId: 'corrupt-onnx' }, onnx: garbage });
     const badge = await badgeOnLead(5);
     expect(badge.state).toBe('error');
     expect(badge.popover).toContain('LeadLens could not score this lead');
-    expect(badge.popover).toMatch(/The model file could not be loaded/);
+    expect(badge.popover).toMatch(/model\.onnx is not an ONNX model \(or is damaged\)/);
     expect(badge.pageErrors).toEqual([]);
   });
 
