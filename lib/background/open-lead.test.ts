@@ -25,7 +25,10 @@ const NOT_CONNECTED: PageAccess = { connection: 'none', synced: false };
 /** What the scoring handler remembers of a content script's `scoreLead` from tab `tabId` showing `url`. */
 const remember = (lead: LeadToScore, tabId: number | undefined, url: string, access = NOT_CONNECTED) => rememberOpenLead(lead, new URL(url), access, tabId);
 
-beforeEach(() => fakeBrowser.reset());
+beforeEach(() => {
+  fakeBrowser.reset();
+  tabsShowing({}); // no tab's page known, until a test says
+});
 afterEach(() => vi.restoreAllMocks());
 
 describe('crmHomeOf and recordUrl', () => {
@@ -69,6 +72,14 @@ describe('the open lead of a tab', () => {
     tabsShowing({ 7: SALESFORCE_RECORD, 8: SALESFORCE_RECORD });
     expect(await rememberedLeadOf(7)).toBeNull();
     expect(await rememberedLeadOf(8)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
+  });
+
+  it('keeps the lead the tab shows when a request of the lead it showed before arrives late', async () => {
+    const before = { crm: 'salesforce' as const, recordId: '00Q5e00000ZzZzZAAV', fields: { Name: 'Grace Hopper' } };
+    tabsShowing({ 7: SALESFORCE_RECORD });
+    await remember(lead, 7, SALESFORCE_RECORD);
+    await remember(before, 7, 'https://acme.lightning.force.com/lightning/r/Lead/00Q5e00000ZzZzZAAV/view');
+    expect(await rememberedLeadOf(7)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
   });
 
   it('remembers nothing for a message that did not come from a tab', async () => {

@@ -55,6 +55,10 @@ export function recordUrl(crm: CrmKind, recordId: string, home: CrmHome): string
  */
 export async function rememberOpenLead(request: LeadToScore, page: URL, access: PageAccess, tabId: number | undefined): Promise<void> {
   if (tabId === undefined) return;
+  // A request that reaches us after its tab has moved on to another lead (the previous page's,
+  // late under load) must not take the place of the lead the tab shows now.
+  const shown = await tabUrl(tabId);
+  if (shown && !showsRecord(shown, request)) return;
   await browser.storage.session.set({
     [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, fields: request.fields, name: request.name },
     [LAST_CRM_TAB_KEY]: tabId,
@@ -133,14 +137,18 @@ async function tabUrl(tabId: number): Promise<URL | null> {
   return frame?.url ? new URL(frame.url) : null;
 }
 
+/** Whether the page at `url` is the record page of `lead`. */
+function showsRecord(url: URL, lead: Pick<LeadToScore, 'crm' | 'recordId'>): boolean {
+  const page = recognisePage(url);
+  return page?.adapter.crm === lead.crm && page.match.kind === 'record' && page.match.recordId === lead.recordId;
+}
+
 /** The lead tab `tabId` shows now, with its page, or null (no lead scored there, or the tab moved on to another page). */
 export async function rememberedLeadOf(tabId: number): Promise<{ lead: LeadToScore; page: URL } | null> {
   const stored = RememberedLeadSchema.safeParse((await browser.storage.session.get(openLeadKey(tabId)))[openLeadKey(tabId)]);
   if (!stored.success) return null;
   const url = await tabUrl(tabId);
-  const page = url ? recognisePage(url) : null;
-  const stillThere = page?.adapter.crm === stored.data.crm && page.match.kind === 'record' && page.match.recordId === stored.data.recordId;
-  return stillThere ? { lead: stored.data, page: url! } : null;
+  return url && showsRecord(url, stored.data) ? { lead: stored.data, page: url } : null;
 }
 
 /** The lead's name for the side panel: as its page shows it, else as stored (synced from its page's org), else from its fields. */
