@@ -17,6 +17,7 @@ import { resumeOffscreenJobs } from '@/lib/background/offscreen-engine';
 import { restrictStorageToExtension } from '@/lib/connections/connections';
 import { db } from '@/lib/db/db';
 import { SYNC_WATCHDOG_ALARM, resumeSyncs } from '@/lib/sync/runner';
+import { AUTO_SYNC_ALARM, runAutoSync, scheduleAutoSync } from '@/lib/sync/schedule';
 import { CONTENT_SCRIPT_MESSAGES, backgroundProtocol } from '@/lib/messaging/protocol';
 import { registerHandlers } from '@/lib/messaging/rpc';
 
@@ -36,7 +37,12 @@ export default defineBackground({
     void restrictStorageToExtension().then(resumeSyncs);
     // Bulk scoring or re-tiering the offscreen document had not finished when the browser closed.
     void resumeOffscreenJobs().catch((error: unknown) => console.error('LeadLens: resuming stored-score jobs failed', error));
-    browser.alarms.onAlarm.addListener((alarm) => void (alarm.name === SYNC_WATCHDOG_ALARM && resumeSyncs()));
+    browser.alarms.onAlarm.addListener((alarm) => {
+      if (alarm.name === SYNC_WATCHDOG_ALARM) void resumeSyncs();
+      if (alarm.name === AUTO_SYNC_ALARM) void runAutoSync().catch((error: unknown) => console.error('LeadLens: the automatic sync failed to start', error));
+    });
+    // Alarms do not outlive every browser restart: the admin's automatic syncs are scheduled again.
+    void scheduleAutoSync().catch((error: unknown) => console.error('LeadLens: scheduling automatic syncs failed', error));
     // A closed tab's remembered lead is never read again: drop it before storage.session fills up.
     browser.tabs.onRemoved.addListener((tabId) => void forgetOpenLead(tabId).catch((error: unknown) => console.error('LeadLens: forgetting a closed tab’s lead failed', error)));
     // The toolbar button opens the side panel.

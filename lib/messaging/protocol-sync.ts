@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ConnectionReplySchema, SalesforceApiVersionSchema, SalesforceClientIdSchema, SalesforceHostSchema } from '../connections/schema';
 import { HubSpotApiVersionSchema } from '../crm/hubspot-client';
-import { LastRunSchema, SyncStatusSchema } from '../sync/state';
+import { AutoSyncSchema, LastRunSchema, SyncStatusSchema } from '../sync/state';
 import { CrmKindSchema, FailureSchema as Failure } from './schemas';
 
 const TimeoutSeconds = z.number().int().min(1).max(300).optional();
@@ -40,6 +40,10 @@ export const SyncSummarySchema = z.object({
 });
 export type SyncSummary = z.infer<typeof SyncSummarySchema>;
 
+/** How often syncs run by themselves, and when the next is due (epoch ms; null when off). */
+export const AutoSyncStatusSchema = AutoSyncSchema.extend({ nextAt: z.number().nullable() });
+export type AutoSyncStatus = z.infer<typeof AutoSyncStatusSchema>;
+
 const SyncResponseSchema = z.union([SyncSummarySchema.extend({ ok: z.literal(true) }), Failure]);
 
 export const syncProtocol = {
@@ -54,6 +58,7 @@ export const syncProtocol = {
   cancelSync: { input: z.object({ crm: CrmKindSchema }), output: SyncResponseSchema },
   syncStatus: {
     input: z.object({}),
-    output: z.union([z.object({ ok: z.literal(true), syncs: z.array(SyncSummarySchema) }), Failure]),
+    output: z.union([z.object({ ok: z.literal(true), syncs: z.array(SyncSummarySchema), autoSync: AutoSyncStatusSchema }), Failure]),
   },
+  setAutoSync: { input: AutoSyncSchema, output: z.union([z.object({ ok: z.literal(true), autoSync: AutoSyncStatusSchema }), Failure]) },
 } as const;

@@ -72,3 +72,7 @@ export type SyncState = z.infer<typeof SyncStateSchema>;
 export const INITIAL_SYNC_STATE: SyncState = { status: 'idle', completedCursor: null, job: null, lastRun: null, error: null, errorKind: null };
 
 export const syncStateKey = (crm: CrmKind) => `sync:${crm}`;
+
+/** Minutes between automatic syncs (./schedule.ts): every hour, every 4 hours, every day; null = off. */
+export const AutoSyncSchema = z.object({ everyMinutes: z.union([z.literal(60), z.literal(240), z.literal(1440)]).nullable() });
+export type AutoSync = z.infer<typeof AutoSyncSchema>;

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Worker } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { AUTO_SYNC_ALARM } from '../../lib/sync/schedule';
 import { DEMO_OWNERS, generateDemoLeads, specialDemoLeads } from '../../lib/crm/demo-data';
 import { parseFaults, seededFaultRolls } from '../demo-crm/behaviour';
 import { HUBSPOT_DEFAULT_LIMITS, startDemoCrm, type DemoCrm } from '../demo-crm/server';
@@ -172,3 +173,35 @@ it('purges everything while both CRMs sync: the syncs stop, nothing comes back, 
     await expect.poll(() => storedScoreCount(options, source), { timeout: 120_000, interval: 1000 }).toBe(LEADS + 2);
   }
 }, 600_000);
+
+it('syncs each connected CRM by itself when automatic syncs are on, when their alarm comes', async () => {
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/options.html#sync`);
+  type Chrome = { chrome: typeof browser };
+  const lastRuns = () =>
+    options.evaluate(async () => {
+      const reply = await (globalThis as unknown as Chrome).chrome.runtime.sendMessage({ target: 'background', type: 'syncStatus', payload: {} });
+      return Object.fromEntries(reply.syncs.map((sync: { crm: string; lastRun: { finishedAt: number } | null }) => [sync.crm, sync.lastRun?.finishedAt ?? 0]));
+    });
+  const before = await lastRuns();
+  const alarm = () => options.evaluate(async (name) => (await (globalThis as unknown as Chrome).chrome.alarms.get(name)) ?? null, AUTO_SYNC_ALARM);
+
+  await options.getByLabel('Sync automatically').selectOption({ label: 'Every hour' });
+  await options.getByTestId('auto-sync-next').waitFor();
+  expect((await alarm())?.periodInMinutes).toBe(60);
+  expect(await options.getByTestId('auto-sync-next').textContent()).toMatch(/^Next automatic sync: /);
+
+  // The hour, shortened: the background's alarm fires now.
+  await options.evaluate((name) => (globalThis as unknown as Chrome).chrome.alarms.create(name, { when: Date.now() + 200 }), AUTO_SYNC_ALARM);
+  await expect
+    .poll(async () => {
+      const after = await lastRuns();
+      return ['salesforce', 'hubspot'].every((crm) => after[crm] > before[crm]);
+    }, { timeout: 120_000, interval: 1000 })
+    .toBe(true);
+
+  await options.getByLabel('Sync automatically').selectOption({ label: 'Off: only when I press Sync now' });
+  await expect.poll(() => options.getByTestId('auto-sync-next').count()).toBe(0);
+  expect(await alarm()).toBeNull();
+  await options.close();
+}, 300_000);

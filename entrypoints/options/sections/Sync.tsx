@@ -4,7 +4,8 @@ import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage'
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
-import type { SyncSummary } from '@/lib/messaging/protocol-sync';
+import type { AutoSyncStatus, SyncSummary } from '@/lib/messaging/protocol-sync';
+import type { AutoSync } from '@/lib/sync/state';
 import { queryKeys } from '@/lib/query-keys';
 import { useInvalidateWhenRunEnds } from './use-invalidate-when-run-ends';
 
@@ -13,14 +14,15 @@ export function SyncSection() {
   const syncs = useQuery({
     queryKey: queryKeys.syncs(),
     queryFn: async () => {
-      return (await succeeded(background.syncStatus({}))).syncs;
+      const { syncs, autoSync } = await succeeded(background.syncStatus({}));
+      return { syncs, autoSync };
     },
     // Polling also wakes a stopped service worker, which then resumes the sync.
-    refetchInterval: (query) => (query.state.data?.some((s) => s.status === 'running') ? 1000 : false),
+    refetchInterval: (query) => (query.state.data?.syncs.some((s) => s.status === 'running') ? 1000 : false),
   });
   // Stored leads changed while the sync ran, and so may the connection's status (a 401 says
   // "reconnect"; a sync the CRM answered ends that).
-  useInvalidateWhenRunEnds(syncs.data?.some((s) => s.status === 'running') ?? false, [queryKeys.leads(), queryKeys.connections()]);
+  useInvalidateWhenRunEnds(syncs.data?.syncs.some((s) => s.status === 'running') ?? false, [queryKeys.leads(), queryKeys.connections()]);
   const act = useMutation({
     mutationFn: async ({ crm, action }: { crm: CrmKind; action: 'start' | 'cancel' }) => {
       await succeeded(action === 'start' ? background.startSync({ crm }) : background.cancelSync({ crm }));
@@ -33,11 +35,53 @@ export function SyncSection() {
   return (
     <>
       <p>Sync copies your leads (Salesforce Leads, HubSpot contacts) into this browser, then only what changed since the last sync.</p>
-      {syncs.data.map((sync) => (
+      <AutoSyncChoice status={syncs.data.autoSync} />
+      {syncs.data.syncs.map((sync) => (
         <SyncRow key={sync.crm} sync={sync} busy={act.isPending} onAction={(action) => act.mutate({ crm: sync.crm, action })} />
       ))}
       {act.isError && <ErrorState message={act.error.message} />}
     </>
+  );
+}
+
+const AUTO_SYNC_OPTIONS: { value: AutoSync['everyMinutes']; label: string }[] = [
+  { value: null, label: 'Off: only when I press Sync now' },
+  { value: 60, label: 'Every hour' },
+  { value: 240, label: 'Every 4 hours' },
+  { value: 1440, label: 'Every day' },
+];
+
+/** How often the connected CRMs sync by themselves (while the browser runs), and when next. */
+function AutoSyncChoice({ status }: { status: AutoSyncStatus }) {
+  const queryClient = useQueryClient();
+  const choose = useMutation({
+    mutationFn: (everyMinutes: AutoSync['everyMinutes']) => succeeded(background.setAutoSync({ everyMinutes })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.syncs() }),
+  });
+  return (
+    <div data-testid="auto-sync">
+      <label>
+        Sync automatically{' '}
+        <select
+          value={String(status.everyMinutes)}
+          disabled={choose.isPending}
+          onChange={(event) => choose.mutate(event.target.value === 'null' ? null : (Number(event.target.value) as AutoSync['everyMinutes']))}
+        >
+          {AUTO_SYNC_OPTIONS.map(({ value, label }) => (
+            <option key={String(value)} value={String(value)}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {status.nextAt !== null && (
+        <p style={{ margin: '4px 0' }} data-testid="auto-sync-next">
+          Next automatic sync: {new Date(status.nextAt).toLocaleString()} (of each connected CRM, while this browser is open; a CRM asking to
+          reconnect is left until you do).
+        </p>
+      )}
+      {choose.isError && <ErrorState message={`Automatic syncs could not be changed: ${choose.error.message}`} />}
+    </div>
   );
 }
 

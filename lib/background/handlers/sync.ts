@@ -11,9 +11,10 @@ import type { CrmAccount } from '../../crm/client';
 import { isCrmError } from '../../crm/http';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
 import { countStoredLeads, db } from '../../db/db';
-import type { ConnectRequest, SyncSummary, syncProtocol } from '../../messaging/protocol-sync';
+import type { AutoSyncStatus, ConnectRequest, SyncSummary, syncProtocol } from '../../messaging/protocol-sync';
 import type { Handlers } from '../../messaging/rpc';
 import { cancelSync, startSync } from '../../sync/runner';
+import { nextAutoSyncAt, readAutoSync, setAutoSync } from '../../sync/schedule';
 import { forgetSyncedLeads } from '../purge';
 import { deleteCachedScoresOf, forgetScoresInFlight } from '../score-cache';
 import { cancelWriteBack } from '../write-back-job';
@@ -139,6 +140,10 @@ async function summary(crm: CrmKind): Promise<SyncSummary> {
 
 type SyncProtocol = typeof syncProtocol;
 
+async function autoSyncStatus(): Promise<AutoSyncStatus> {
+  return { ...(await readAutoSync()), nextAt: await nextAutoSyncAt() };
+}
+
 export const syncHandlers: Handlers<SyncProtocol> = {
   async connectCrm(request) {
     let connection: Connection;
@@ -213,6 +218,10 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     return { ok: true, ...(await summary(crm)) };
   },
   async syncStatus() {
-    return { ok: true, syncs: await Promise.all(CRM_KINDS.map(summary)) };
+    return { ok: true, syncs: await Promise.all(CRM_KINDS.map(summary)), autoSync: await autoSyncStatus() };
+  },
+  async setAutoSync(setting) {
+    await setAutoSync(setting);
+    return { ok: true, autoSync: await autoSyncStatus() };
   },
 };

@@ -1,0 +1,77 @@
+/**
+ * Automatic syncs: the admin's choice schedules one Chrome alarm of that period (kept across a
+ * restart of the worker, not pushed back by it), and the alarm syncs each connected CRM that
+ * neither asks to be reconnected nor is syncing already.
+ */
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { writeConnection, writeStatus } from '../connections/connections';
+import { db } from '../db/db';
+import { AUTO_SYNC_ALARM, nextAutoSyncAt, readAutoSync, runAutoSync, scheduleAutoSync, setAutoSync } from './schedule';
+import { INITIAL_SYNC_STATE } from './state';
+import { dexieSyncStore } from './store';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+const startSync = vi.hoisted(() => vi.fn(async () => undefined));
+vi.mock('./runner', () => ({ startSync }));
+
+const HOUR = 3_600_000;
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  startSync.mockClear();
+  await Promise.all(db.tables.map((table) => table.clear()));
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(Date.UTC(2026, 11, 3, 9));
+});
+afterEach(() => vi.useRealTimers());
+
+it('is off until the admin chooses, then schedules one alarm of that period, the first sync one period away', async () => {
+  expect(await readAutoSync()).toEqual({ everyMinutes: null });
+  await scheduleAutoSync();
+  expect(await nextAutoSyncAt()).toBeNull();
+
+  await setAutoSync({ everyMinutes: 240 });
+  expect(await readAutoSync()).toEqual({ everyMinutes: 240 });
+  const alarm = await fakeBrowser.alarms.get(AUTO_SYNC_ALARM);
+  expect(alarm?.periodInMinutes).toBe(240);
+  expect(await nextAutoSyncAt()).toBe(Date.now() + 4 * HOUR);
+
+  await setAutoSync({ everyMinutes: null });
+  expect(await fakeBrowser.alarms.get(AUTO_SYNC_ALARM)).toBeUndefined();
+  expect(await nextAutoSyncAt()).toBeNull();
+});
+
+it('keeps the alarm it finds on a start of the worker, so restarts do not put the next sync off; makes it again when missing', async () => {
+  await setAutoSync({ everyMinutes: 60 });
+  const first = await nextAutoSyncAt();
+  vi.setSystemTime(Date.now() + HOUR / 2);
+  await scheduleAutoSync();
+  expect(await nextAutoSyncAt()).toBe(first);
+
+  // A browser restart lost it.
+  await fakeBrowser.alarms.clearAll();
+  await scheduleAutoSync();
+  expect(await nextAutoSyncAt()).toBe(Date.now() + HOUR);
+});
+
+it('reads a setting it does not know as off', async () => {
+  await db.settings.put({ key: 'auto-sync', value: { everyMinutes: 5 } });
+  expect(await readAutoSync()).toEqual({ everyMinutes: null });
+});
+
+it('syncs the connected CRMs only: not one to reconnect, not one syncing already, not one not connected', async () => {
+  await writeConnection({ crm: 'hubspot', apiVersion: '2026-03', auth: { kind: 'token', token: 'pat-na1-0000-unit' }, timeoutSeconds: 30 });
+  expect(await runAutoSync()).toEqual(['hubspot']);
+  expect(startSync).toHaveBeenCalledWith('hubspot');
+
+  startSync.mockClear();
+  await dexieSyncStore(db).writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'running' });
+  expect(await runAutoSync()).toEqual([]);
+
+  await dexieSyncStore(db).writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done' });
+  await writeStatus({ crm: 'hubspot', status: 'reconnect', host: 'api.hubapi.com', message: 'HubSpot refused the token' });
+  expect(await runAutoSync()).toEqual([]);
+  expect(startSync).not.toHaveBeenCalled();
+});

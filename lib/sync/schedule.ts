@@ -1,0 +1,66 @@
+/**
+ * Automatic syncs: the admin chooses how often (off, hourly, every 4 hours, daily), kept in
+ * the settings table; a Chrome alarm of that period wakes the background, which then syncs
+ * each connected CRM whose credentials were not refused and whose sync is not running. Alarms
+ * outlive the service worker but not every browser restart, so the background schedules the
+ * alarm again each time it starts.
+ */
+import { browser } from 'wxt/browser';
+import { readStatus } from '../connections/connections';
+import { CRM_KINDS, type CrmKind } from '../crm/types';
+import { db } from '../db/db';
+import { startSync } from './runner';
+import { AutoSyncSchema, type AutoSync } from './state';
+import { dexieSyncStore } from './store';
+
+export const AUTO_SYNC_ALARM = 'leadlens-auto-sync';
+const SETTING_KEY = 'auto-sync';
+
+
+const OFF: AutoSync = { everyMinutes: null };
+
+export async function readAutoSync(): Promise<AutoSync> {
+  const parsed = AutoSyncSchema.safeParse((await db.settings.get(SETTING_KEY))?.value);
+  return parsed.success ? parsed.data : OFF;
+}
+
+/** Keeps the admin's choice and schedules it: the first automatic sync comes one period from now. */
+export async function setAutoSync(setting: AutoSync): Promise<void> {
+  await db.settings.put({ key: SETTING_KEY, value: AutoSyncSchema.parse(setting) });
+  await browser.alarms.clear(AUTO_SYNC_ALARM);
+  await scheduleAutoSync();
+}
+
+/** The alarm as the setting says, made again only when missing or of another period (so a restart does not put the next sync off). */
+export async function scheduleAutoSync(): Promise<void> {
+  const { everyMinutes } = await readAutoSync();
+  if (everyMinutes === null) {
+    await browser.alarms.clear(AUTO_SYNC_ALARM);
+    return;
+  }
+  const alarm = await browser.alarms.get(AUTO_SYNC_ALARM);
+  if (alarm?.periodInMinutes === everyMinutes) return;
+  await browser.alarms.create(AUTO_SYNC_ALARM, { delayInMinutes: everyMinutes, periodInMinutes: everyMinutes });
+}
+
+/** When the next automatic sync is due (epoch ms), or null when they are off. */
+export async function nextAutoSyncAt(): Promise<number | null> {
+  return (await browser.alarms.get(AUTO_SYNC_ALARM))?.scheduledTime ?? null;
+}
+
+/**
+ * On the alarm: syncs the CRMs that are connected, not refusing their credentials (a sync
+ * would only fail again: the admin reconnects first), and not syncing already. Returns those
+ * it started.
+ */
+export async function runAutoSync(): Promise<CrmKind[]> {
+  const store = dexieSyncStore(db);
+  const started: CrmKind[] = [];
+  for (const crm of CRM_KINDS) {
+    if ((await readStatus(crm)).status !== 'connected') continue;
+    if ((await store.readState(crm)).status === 'running') continue;
+    await startSync(crm);
+    started.push(crm);
+  }
+  return started;
+}
