@@ -16,6 +16,7 @@ import { parseManifest, type Manifest } from '../ml/manifest';
 import { stubWebLocks } from '../../test/web-locks';
 import { onEvent } from '../messaging/events';
 import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
+import { AUTO_SYNC_ALARM, setAutoSync } from '../sync/schedule';
 import { forgetSyncedLeads, purgeEverything } from './purge';
 import { scoreCacheFor } from './score-cache';
 
@@ -45,7 +46,10 @@ afterEach(() => vi.unstubAllGlobals());
 describe('purgeEverything', () => {
   it('tells the pages once everything is deleted', async () => {
     const told = pagesTold();
+    await setAutoSync({ everyMinutes: 60 });
     await purgeEverything();
+    // The automatic syncs' choice went with the settings, and their alarm with it.
+    expect(await fakeBrowser.alarms.get(AUTO_SYNC_ALARM)).toBeUndefined();
     await settle();
     expect(told).toEqual([[]]);
     expect(await db.leadSummaries.count()).toBe(0);

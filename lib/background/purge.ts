@@ -14,6 +14,7 @@ import { db, syncedLeadsOf } from '../db/db';
 import { STORED_SCORES_LOCK } from '../jobs/progress';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { cancelSync, syncLockName } from '../sync/runner';
+import { scheduleAutoSync } from '../sync/schedule';
 import { syncStateKey } from '../sync/state';
 import { deleteCachedScoresOf, forgetScoresInFlight } from './score-cache';
 import { cancelWriteBack, writeBackLockName } from './write-back-job';
@@ -81,6 +82,8 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
       forgetScoresInFlight();
       await browser.storage.session.clear();
       await browser.storage.local.clear();
+      // The choice of automatic syncs went with the settings: no alarm is left to wake the background.
+      await scheduleAutoSync();
     },
     'nothing was deleted',
     waitMs,
