@@ -127,4 +127,14 @@ it('says the reasons up and down in plain words, as the badge does, before the w
   expect(spokenText(down)).toBe('Days since last activity: 40 \u202Esyad (moderately lowers the odds)');
   // before the waterfall
   expect(down.compareDocumentPosition(view.querySelector('[role="img"]')!) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  expect(view.querySelector('[data-reasons-more]')).toBeNull();
+});
+
+it('says the five strongest reasons each way in words, and counts the weaker ones the table under the chart lists', () => {
+  const reasons = Array.from({ length: 8 }, (_, i) => ({ label: `Field ${i + 1}`, value: String(i + 1), points: -(i + 1) / 10 }));
+  openSalesforceLead('Ada Lovelace', 'VP Sales', { reasons });
+  rendered = render(createElement(OpenLeadView));
+  const said = [...rendered.container.querySelectorAll('li[data-reason="down"] strong')].map((strong) => strong.textContent);
+  expect(said).toEqual(['Field 8', 'Field 7', 'Field 6', 'Field 5', 'Field 4']);
+  expect(rendered.container.querySelector('[data-reasons-more="down"]')?.textContent).toBe('3 weaker reasons lower it too: every reason is in the table under the chart.');
 });

@@ -18,9 +18,13 @@ import {
   REASONS_HEADING,
   topReasons,
 } from '@/lib/presentation';
+import { plural } from '@/lib/ml/train/data-size';
 import { useManifest, useOpenLead } from './hooks';
 
-/** Every reason that moves the odds, each way, strongest first, in the words of the badge's popover. */
+/** Reasons said in words each way; the rest are counted, and listed in the table under the chart. */
+const REASONS_IN_WORDS = 5;
+
+/** The strongest reasons that move the odds, each way, in the words of the badge's popover. */
 function ReasonsInWords({ reasons }: { reasons: Reason[] }) {
   const sides = topReasons(reasons, reasons.length);
   return (['up', 'down'] as const).map(
@@ -29,7 +33,7 @@ function ReasonsInWords({ reasons }: { reasons: Reason[] }) {
         <Fragment key={direction}>
           <h3 style={{ fontSize: 14 }}>{REASONS_HEADING[direction]}</h3>
           <ul style={{ listStyle: 'none', margin: 0, padding: 0 }}>
-            {sides[direction].map((reason) => {
+            {sides[direction].slice(0, REASONS_IN_WORDS).map((reason) => {
               const { label, value, effect } = reasonInWords(reason);
               return (
                 <li key={label} data-reason={direction} style={{ display: 'flex', gap: 6, margin: '3px 0' }}>
@@ -44,6 +48,12 @@ function ReasonsInWords({ reasons }: { reasons: Reason[] }) {
               );
             })}
           </ul>
+          {sides[direction].length > REASONS_IN_WORDS && (
+            <p style={{ margin: '3px 0', fontSize: 12 }} data-reasons-more={direction}>
+              {plural(sides[direction].length - REASONS_IN_WORDS, 'weaker reason', 'weaker reasons')} {direction === 'up' ? 'raise' : 'lower'} it too: every reason
+              is in the table under the chart.
+            </p>
+          )}
         </Fragment>
       ),
   );
