@@ -46,8 +46,8 @@ it.each<[string, FunctionComponent, () => void, () => void, readonly unknown[]]>
   [
     'sync',
     SyncSection,
-    () => background.syncStatus.mockResolvedValue({ ok: true, syncs: [sync('running')] }),
-    () => background.syncStatus.mockResolvedValue({ ok: true, syncs: [sync('error')] }),
+    () => background.syncStatus.mockResolvedValue({ ok: true, syncs: [sync('running')], autoSync: { everyMinutes: null, nextAt: null } }),
+    () => background.syncStatus.mockResolvedValue({ ok: true, syncs: [sync('error')], autoSync: { everyMinutes: null, nextAt: null } }),
     queryKeys.syncs(),
   ],
   [
