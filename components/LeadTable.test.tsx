@@ -119,17 +119,20 @@ it('blames no filter for an empty tier when none is chosen', () => {
   expect(table().querySelector('p')?.textContent).toBe('No leads in this tier.');
 });
 
-it('starts other rows (another filter, new scores) on their first page, and keeps the page while the rows stay', () => {
+it('starts another list (another filter) on its first page, and keeps the page when the same list is read again', () => {
   const order: SortOrder = { key: 'score', descending: true };
-  const leadTable = (rows: readonly ScoredLeadRow[]) => <LeadTable caption="Top hot leads" rows={rows} order={order} onSort={vi.fn()} onOpen={vi.fn()} />;
-  rendered = render(leadTable(LEADS));
+  const leadTable = (rows: readonly ScoredLeadRow[], listKey: string) => (
+    <LeadTable caption="Top hot leads" rows={rows} order={order} onSort={vi.fn()} onOpen={vi.fn()} listKey={listKey} />
+  );
+  rendered = render(leadTable(LEADS, 'all'));
   click(pageButton('Next'));
-  rendered.rerender(leadTable(LEADS));
+  // The same leads read again after a sync (new rows, same list): the rep stays on the page.
+  rendered.rerender(leadTable(LEADS.map((lead) => ({ ...lead })), 'all'));
   expect(table().querySelector('nav')?.textContent).toContain('Page 2 of 3');
 
   // e.g. an owner chosen: 15 of the leads are left
   const fewer = LEADS.slice(0, 15);
-  rendered.rerender(leadTable(fewer));
+  rendered.rerender(leadTable(fewer, 'owner: Grace'));
   expect(table().querySelector('nav')?.textContent).toContain('Page 1 of 2 (15 leads)');
   expect(column(1)[0]).toBe('73');
 });

@@ -30,19 +30,24 @@ interface LeadTableProps {
   onOpen(row: ScoredLeadRow): void;
   /** Whether `rows` are what filters left: an empty table then blames the filters, not the tier. */
   filtersApplied?: boolean;
+  /**
+   * Which list `rows` are (e.g. the filters that left them): another list starts on its first
+   * page; the same list read again (new scores after a sync) keeps the page the rep is on.
+   */
+  listKey?: string;
 }
 
 /**
  * A sortable, paged table of leads: headers are buttons (keyboard: Tab + Enter), only one
- * page of rows is in the DOM however many leads there are. Other rows (another filter, new
- * scores, another order) start on their first page.
+ * page of rows is in the DOM however many leads there are. Another list (`listKey`) or order
+ * starts on its first page.
  */
-export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied = false }: LeadTableProps) {
+export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied = false, listKey = '' }: LeadTableProps) {
   const [page, setPage] = useState(0);
-  // Set while rendering, as React advises for state that follows a prop: no frame shows the old page of the new rows.
-  const [pagedRows, setPagedRows] = useState(rows);
-  if (pagedRows !== rows) {
-    setPagedRows(rows);
+  // Set while rendering, as React advises for state that follows a prop: no frame shows the old page of another list.
+  const [pagedList, setPagedList] = useState(listKey);
+  if (pagedList !== listKey) {
+    setPagedList(listKey);
     setPage(0);
   }
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));

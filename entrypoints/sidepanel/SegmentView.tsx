@@ -74,7 +74,7 @@ interface TopLeadsProps {
 function TopLeads({ rows, filters, tier, onOpen }: TopLeadsProps) {
   const [order, setOrder] = useState<SortOrder>({ key: 'score', descending: true });
   const sorted = useMemo(() => leadsOfTier(rows, tier, order), [rows, tier, order]);
-  // Other filters, another list: the table starts it on its first page, in the order chosen.
+  // Other filters, another list: the table starts it on its first page, in the order chosen; new scores of the same list keep the page.
   return (
     <LeadTable
       caption={`Top ${TIER_LOOK[tier].word.toLowerCase()} leads`}
@@ -83,6 +83,7 @@ function TopLeads({ rows, filters, tier, onOpen }: TopLeadsProps) {
       onSort={setOrder}
       onOpen={onOpen}
       filtersApplied={Object.values(filters).some((value) => value !== null)}
+      listKey={JSON.stringify(filters)}
     />
   );
 }
