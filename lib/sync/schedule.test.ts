@@ -13,10 +13,11 @@ import { INITIAL_SYNC_STATE } from './state';
 import { dexieSyncStore } from './store';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
-const startSync = vi.hoisted(() => vi.fn(async () => undefined));
+const startSync = vi.hoisted(() => vi.fn(async (_crm: string) => undefined));
 vi.mock('./runner', () => ({ startSync }));
 
-const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 beforeEach(async () => {
   fakeBrowser.reset();
@@ -25,7 +26,10 @@ beforeEach(async () => {
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(Date.UTC(2026, 11, 3, 9));
 });
-afterEach(() => vi.useRealTimers());
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
 
 it('is off until the admin chooses, then schedules one alarm of that period, the first sync one period away', async () => {
   expect(await readAutoSync()).toEqual({ everyMinutes: null });
@@ -50,10 +54,18 @@ it('keeps the alarm it finds on a start of the worker, so restarts do not put th
   await scheduleAutoSync();
   expect(await nextAutoSyncAt()).toBe(first);
 
-  // A browser restart lost it.
+  // A browser restart lost it: due an hour after the last complete sync, ten minutes ago.
+  await dexieSyncStore(db).writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'done', lastRun: { synced: 3, finishedAt: Date.now() - 10 * MINUTE, seconds: 2 } });
   await fakeBrowser.alarms.clearAll();
   await scheduleAutoSync();
-  expect(await nextAutoSyncAt()).toBe(Date.now() + HOUR);
+  expect(await nextAutoSyncAt()).toBe(Date.now() + 50 * MINUTE);
+  expect((await fakeBrowser.alarms.get(AUTO_SYNC_ALARM))?.periodInMinutes).toBe(60);
+
+  // Closed all night: the sync it missed runs a minute after the background starts.
+  vi.setSystemTime(Date.now() + 12 * HOUR);
+  await fakeBrowser.alarms.clearAll();
+  await scheduleAutoSync();
+  expect(await nextAutoSyncAt()).toBe(Date.now() + MINUTE);
 });
 
 it('reads a setting it does not know as off', async () => {
@@ -74,4 +86,19 @@ it('syncs the connected CRMs only: not one to reconnect, not one syncing already
   await writeStatus({ crm: 'hubspot', status: 'reconnect', host: 'api.hubapi.com', message: 'HubSpot refused the token' });
   expect(await runAutoSync()).toEqual([]);
   expect(startSync).not.toHaveBeenCalled();
+
+  // A check that failed otherwise (a timeout) asks no reconnect: the sync is tried.
+  await writeStatus({ crm: 'hubspot', status: 'error', host: 'api.hubapi.com', message: 'HubSpot did not answer within 30 s' });
+  expect(await runAutoSync()).toEqual(['hubspot']);
+});
+
+it('starts the other CRMs when one fails to start', async () => {
+  await writeConnection({ crm: 'hubspot', apiVersion: '2026-03', auth: { kind: 'token', token: 'pat-na1-0000-unit' }, timeoutSeconds: 30 });
+  await writeConnection({ crm: 'salesforce', host: 'acme.my.salesforce.com', apiVersion: '67.0', auth: { kind: 'session' }, timeoutSeconds: 30 });
+  vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  startSync.mockImplementationOnce(async () => {
+    throw new Error('QuotaExceededError');
+  });
+  expect(await runAutoSync()).toEqual(['hubspot']);
+  expect(startSync.mock.calls.map(([crm]) => crm)).toEqual(['salesforce', 'hubspot']);
 });

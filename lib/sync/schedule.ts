@@ -24,14 +24,22 @@ export async function readAutoSync(): Promise<AutoSync> {
   return parsed.success ? parsed.data : OFF;
 }
 
-/** Keeps the admin's choice and schedules it: the first automatic sync comes one period from now. */
+/** Keeps the admin's choice and schedules it: the first automatic sync comes one period after the last complete one (see `scheduleAutoSync`). */
 export async function setAutoSync(setting: AutoSync): Promise<void> {
   await db.settings.put({ key: SETTING_KEY, value: AutoSyncSchema.parse(setting) });
   await browser.alarms.clear(AUTO_SYNC_ALARM);
   await scheduleAutoSync();
 }
 
-/** The alarm as the setting says, made again only when missing or of another period (so a restart does not put the next sync off). */
+/** How soon after the background starts a sync that was due while the browser was closed runs. */
+const OVERDUE_DELAY_MS = 60_000;
+
+/**
+ * The alarm as the setting says, made again only when missing or of another period (so a
+ * restart does not put the next sync off). A missing one (a browser restart or an extension
+ * update clears alarms) is due one period after the last complete sync, or in a minute if that
+ * has passed: a browser closed every evening still gets its daily sync.
+ */
 export async function scheduleAutoSync(): Promise<void> {
   const { everyMinutes } = await readAutoSync();
   if (everyMinutes === null) {
@@ -40,7 +48,17 @@ export async function scheduleAutoSync(): Promise<void> {
   }
   const alarm = await browser.alarms.get(AUTO_SYNC_ALARM);
   if (alarm?.periodInMinutes === everyMinutes) return;
-  await browser.alarms.create(AUTO_SYNC_ALARM, { delayInMinutes: everyMinutes, periodInMinutes: everyMinutes });
+  const period = everyMinutes * 60_000;
+  const lastSync = await lastCompleteSync();
+  const when = Math.max(Date.now() + OVERDUE_DELAY_MS, (lastSync ?? Date.now()) + period);
+  await browser.alarms.create(AUTO_SYNC_ALARM, { when, periodInMinutes: everyMinutes });
+}
+
+/** When the latest complete sync of any CRM finished (epoch ms), or null before the first. */
+async function lastCompleteSync(): Promise<number | null> {
+  const store = dexieSyncStore(db);
+  const finished = (await Promise.all(CRM_KINDS.map((crm) => store.readState(crm)))).flatMap((state) => state.lastRun?.finishedAt ?? []);
+  return finished.length > 0 ? Math.max(...finished) : null;
 }
 
 /** When the next automatic sync is due (epoch ms), or null when they are off. */
@@ -50,17 +68,23 @@ export async function nextAutoSyncAt(): Promise<number | null> {
 
 /**
  * On the alarm: syncs the CRMs that are connected, not refusing their credentials (a sync
- * would only fail again: the admin reconnects first), and not syncing already. Returns those
- * it started.
+ * would only fail again: the admin reconnects first), and not syncing already. A connection
+ * whose last check failed otherwise (a timeout) is synced: the sync says how it goes. Returns
+ * those it started; one that fails to start does not keep the others from theirs.
  */
 export async function runAutoSync(): Promise<CrmKind[]> {
   const store = dexieSyncStore(db);
   const started: CrmKind[] = [];
   for (const crm of CRM_KINDS) {
-    if ((await readStatus(crm)).status !== 'connected') continue;
+    const { status } = await readStatus(crm);
+    if (status === 'disconnected' || status === 'reconnect') continue;
     if ((await store.readState(crm)).status === 'running') continue;
-    await startSync(crm);
-    started.push(crm);
+    try {
+      await startSync(crm);
+      started.push(crm);
+    } catch (error) {
+      console.error(`LeadLens: the automatic ${crm} sync failed to start`, error);
+    }
   }
   return started;
 }

@@ -17,8 +17,9 @@ export function SyncSection() {
       const { syncs, autoSync } = await succeeded(background.syncStatus({}));
       return { syncs, autoSync };
     },
-    // Polling also wakes a stopped service worker, which then resumes the sync.
-    refetchInterval: (query) => (query.state.data?.syncs.some((s) => s.status === 'running') ? 1000 : false),
+    // Polling also wakes a stopped service worker, which then resumes the sync. With automatic
+    // syncs on, now and then: one may start while the page is open (nothing else tells it).
+    refetchInterval: (query) => (query.state.data?.syncs.some((s) => s.status === 'running') ? 1000 : query.state.data?.autoSync.everyMinutes ? 60_000 : false),
   });
   // Stored leads changed while the sync ran, and so may the connection's status (a 401 says
   // "reconnect"; a sync the CRM answered ends that).
