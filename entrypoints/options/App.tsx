@@ -5,6 +5,17 @@ import { useInvalidateOnEvent, useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
 import { optionsSections } from './sections';
 
 export function App() {
+  return (
+    <PageShell title="LeadLens options">
+      {/* Its bookkeeping reads stored data too: a failed read is said here, not a blank page. */}
+      <PartBoundary name="The options page">
+        <Sections />
+      </PartBoundary>
+    </PageShell>
+  );
+}
+
+function Sections() {
   // Leads deleted elsewhere (connecting another org forgets its leads): counts and samples read again.
   useInvalidateOnEvent('storedDataDeleted', [queryKeys.leads()]);
   useInvalidateOnEvent('ownersNamed', [queryKeys.leads()]);
@@ -13,7 +24,7 @@ export function App() {
   useInvalidateWhenJobEnds('scoring', [queryKeys.leads()]);
   useInvalidateWhenJobEnds('retier', [queryKeys.leads()]);
   return (
-    <PageShell title="LeadLens options">
+    <>
       <nav aria-label="Sections">
         <ul style={{ display: 'flex', gap: 12, listStyle: 'none', padding: 0, flexWrap: 'wrap' }}>
           {optionsSections.map((section) => (
@@ -31,6 +42,6 @@ export function App() {
           </PartBoundary>
         </section>
       ))}
-    </PageShell>
+    </>
   );
 }
