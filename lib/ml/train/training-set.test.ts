@@ -132,6 +132,16 @@ describe('selectTrainingData', () => {
     );
   });
 
+  it('names the values taken as still open when they leave no lead with an outcome', () => {
+    const withOpen = { ...rule, openValues: ['Working', 'New'] };
+    expect(() => selectTrainingData([lead(inside, 'Working'), lead(inside, '')], window, withOpen)).toThrow(
+      new TrainingDataError(
+        'None of the 2 leads in the window has an outcome yet: "converted" is empty on all of them or says they are still open (Working, New), so there is nothing to learn from. ' +
+          'Choose the field that says whether a lead converted, or a window of older leads.',
+      ),
+    );
+  });
+
   it('says so when no lead in the window has an outcome yet', () => {
     expect(() => selectTrainingData([lead(inside, ''), lead(inside, 'n/a'), lead(inside, ' ')], window, rule)).toThrow(
       new TrainingDataError(

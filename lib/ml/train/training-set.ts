@@ -110,9 +110,10 @@ export function selectTrainingData(leads: readonly HistoryLead[], window: Traini
   }
   const { table, leadKeys, withoutOutcome } = trainingTable(inWindow, rule);
   if (table.records.length === 0) {
+    const open = rule.openValues?.length ? ` or says they are still open (${rule.openValues.join(', ')})` : '';
     throw new TrainingDataError(
       `None of the ${plural(inWindow.length, 'lead', 'leads')} in the window has an outcome yet: ` +
-        `"${rule.field}" is empty on all of them, so there is nothing to learn from. ` +
+        `"${rule.field}" is empty on all of them${open}, so there is nothing to learn from. ` +
         'Choose the field that says whether a lead converted, or a window of older leads.',
     );
   }
