@@ -137,4 +137,8 @@ it('says the five strongest reasons each way in words, and counts the weaker one
   const said = [...rendered.container.querySelectorAll('li[data-reason="down"] strong')].map((strong) => strong.textContent);
   expect(said).toEqual(['Field 8', 'Field 7', 'Field 6', 'Field 5', 'Field 4']);
   expect(rendered.container.querySelector('[data-reasons-more="down"]')?.textContent).toBe('3 weaker reasons lower it too: every reason is in the table under the chart.');
+  rendered.unmount();
+  openSalesforceLead('Ada Lovelace', 'VP Sales', { reasons: reasons.slice(0, 6) });
+  rendered = render(createElement(OpenLeadView));
+  expect(rendered.container.querySelector('[data-reasons-more="down"]')?.textContent).toBe('1 weaker reason lowers it too: every reason is in the table under the chart.');
 });

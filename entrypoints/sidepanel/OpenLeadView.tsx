@@ -50,8 +50,9 @@ function ReasonsInWords({ reasons }: { reasons: Reason[] }) {
           </ul>
           {sides[direction].length > REASONS_IN_WORDS && (
             <p style={{ margin: '3px 0', fontSize: 12 }} data-reasons-more={direction}>
-              {plural(sides[direction].length - REASONS_IN_WORDS, 'weaker reason', 'weaker reasons')} {direction === 'up' ? 'raise' : 'lower'} it too: every reason
-              is in the table under the chart.
+              {plural(sides[direction].length - REASONS_IN_WORDS, 'weaker reason', 'weaker reasons')}{' '}
+              {`${direction === 'up' ? 'raise' : 'lower'}${sides[direction].length - REASONS_IN_WORDS === 1 ? 's' : ''}`} it too: every reason is in the table
+              under the chart.
             </p>
           )}
         </Fragment>
