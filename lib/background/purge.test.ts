@@ -120,6 +120,19 @@ describe('forgetSyncedLeads', () => {
     expect(await db.leadSummaries.count()).toBe(2);
   });
 
+  it('takes the forgotten leads out of the held-out probabilities of models trained on them, and nothing else', async () => {
+    await db.heldOutScores.bulkPut([
+      { modelId: 'ebm-a', leadKeys: ['salesforce|00QA', 'salesforce|00QB', 'hubspot|101'], probabilities: Float64Array.from([0.1, 0.2, 0.3]) },
+      { modelId: 'ebm-b', leadKeys: ['hubspot|101'], probabilities: Float64Array.from([0.4]) },
+    ]);
+    await forgetSyncedLeads('salesforce');
+    const kept = await db.heldOutScores.get('ebm-a');
+    // 00QA was synced from the previous org (a sandbox reuses its ids); 00QB is a demo lead, kept.
+    expect(kept?.leadKeys).toEqual(['salesforce|00QB', 'hubspot|101']);
+    expect([...(kept?.probabilities ?? [])]).toEqual([0.2, 0.3]);
+    expect([...((await db.heldOutScores.get('ebm-b'))?.probabilities ?? [])]).toEqual([0.4]);
+  });
+
   it('tells them nothing when no lead was deleted', async () => {
     await db.deleteLeads(['salesforce|00QA']);
     const told = pagesTold();
