@@ -67,3 +67,8 @@ it('says in its table how each reason moves the odds of converting, in words and
   // the arrow is for the eye: the words say the direction
   expect(spokenText(effects[1])).toBe('moderately lowers the odds (÷2)');
 });
+
+it('says a reason too weak to name hardly changes the odds, rather than "raises the odds (×1)"', () => {
+  rendered = render(<Waterfall start={-2} reasons={[{ label: 'Country', value: 'France', points: 0.02 }]} />);
+  expect(rendered.container.querySelector('tbody tr')?.children[2].textContent).toBe('hardly changes the odds');
+});

@@ -1,6 +1,6 @@
 import { Bar, BarChart, Cell, ReferenceLine, XAxis, YAxis } from 'recharts';
 import type { Reason } from '@/lib/messaging/protocol';
-import { DIRECTION_LOOK, directionOf, oddsFactor, reasonInWords } from '@/lib/presentation';
+import { DIRECTION_LOOK, directionOf, movesTheOdds, oddsFactor, reasonInWords } from '@/lib/presentation';
 import { axisLabel, numberAxis, ticksFromZero, TWO_LINE_ROW_HEIGHT } from './Charts';
 
 
@@ -47,8 +47,9 @@ export function describeWaterfall(reasons: readonly Reason[]): string {
   return `From the starting point, ${count(raising, 'raise')} the odds of converting and ${count(lowering, 'lower')} them; together they ${change}. The table below lists each reason.`;
 }
 
-/** A reason's effect in the table: "▲ strongly raises the odds (×4.5)", the arrow for the eye only. */
+/** A reason's effect in the table: "▲ strongly raises the odds (×4.5)", the arrow for the eye only; "hardly changes the odds" below what the badge counts as a reason. */
 function Effect({ reason }: { reason: Reason }) {
+  if (!movesTheOdds(reason)) return <>hardly changes the odds</>;
   const { effect, direction } = reasonInWords(reason);
   const sign = direction === 'up' ? '×' : '÷';
   return (

@@ -150,9 +150,12 @@ export function oddsFactor(points: number): string {
   return String(Number(Math.exp(Math.abs(points)).toPrecision(2)));
 }
 
+/** Whether a reason moves the odds enough to be named as one (×1.05 either way). */
+export const movesTheOdds = (reason: Reason) => Math.abs(reason.points) >= 0.05;
+
 /** The strongest reasons each way; terms that barely move the odds are left out. */
 export function topReasons(reasons: Reason[], count = 3): { up: Reason[]; down: Reason[] } {
-  const meaningful = reasons.filter((r) => Math.abs(r.points) >= 0.05);
+  const meaningful = reasons.filter(movesTheOdds);
   return {
     up: meaningful.filter((r) => r.points > 0).sort((a, b) => b.points - a.points).slice(0, count),
     down: meaningful.filter((r) => r.points < 0).sort((a, b) => a.points - b.points).slice(0, count),
