@@ -138,9 +138,9 @@ describe('training on the demo CRM history', () => {
     const note = options.locator('#tiers').getByTestId('labelled-leads');
     await expect.poll(() => note.textContent(), { timeout: 30_000 }).toMatch(/trained on/);
     const text = (await note.textContent()) ?? '';
-    const [, stored, trainedOn] = text.match(/^Computed from the ([\d,]+) stored leads with a known outcome: (?:the ([\d,]+) it was trained on are read|the model was trained on all of them)/) ?? [];
+    const [, stored, trainedOn] = text.match(/^Computed from the ([\d,]+) stored leads with a known outcome: (?:the ([\d,]+) it learnt from are|the model learnt from all of them)/) ?? [];
     expect(trainedOn ?? stored).toBe(trainedRows);
-    expect(text).toContain('with the probability from the cross-validation model that did not train on it');
+    expect(text).toContain('scored by a check model that never saw them, as when its thresholds were chosen');
     // Drift is read on the leads it scores beyond those: its training leads would hide a shift.
     const drift = options.locator('#model').getByTestId('score-drift');
     await expect.poll(() => drift.textContent(), { timeout: 30_000 }).toContain(`beyond the ${trainedRows} leads it was trained on`);

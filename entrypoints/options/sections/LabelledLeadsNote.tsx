@@ -2,7 +2,8 @@ import { describeModelOutcome, type ModelOutcomeRule } from '@/lib/ml/outcome-ru
 import { plural } from '@/lib/ml/train/data-size';
 import type { Labelled } from '../policy-protocol';
 
-const HELD_OUT = "with the probability from the cross-validation model that did not train on it (as the trainer chose the thresholds: the model's own fit to them would flatter it)";
+/** How the leads a model learnt from are read: its own scores of them would flatter it. */
+const CHECKED = 'scored by a check model that never saw them, as when its thresholds were chosen (its own scores of leads it learnt from would flatter it)';
 
 /** Which leads a tier preview or confusion matrix was computed from, and which probability each was read with. */
 export function LabelledLeadsNote({ labelled, outcomeRule }: { labelled: Labelled; outcomeRule: ModelOutcomeRule | undefined }) {
@@ -12,8 +13,8 @@ export function LabelledLeadsNote({ labelled, outcomeRule }: { labelled: Labelle
     heldOut === 0
       ? ', scored by this model.'
       : others === 0
-        ? `: the model was trained on all of them, so each is read ${HELD_OUT}.`
-        : `: the ${heldOut.toLocaleString('en-US')} it was trained on are read ${HELD_OUT}, the other ${others.toLocaleString('en-US')} with this model's score.`;
+        ? `: the model learnt from all of them, so each is ${CHECKED}.`
+        : `: the ${heldOut.toLocaleString('en-US')} it learnt from are ${CHECKED}; the other ${others.toLocaleString('en-US')} by this model.`;
   return (
     <p style={{ flexBasis: '100%', fontSize: 12 }} data-testid="labelled-leads">
       Computed from the {plural(labels.length, 'stored lead', 'stored leads')} with a known outcome{readWith}
