@@ -266,6 +266,15 @@ describe('titleSeniority', () => {
     ['Software Engineering Intern', 'student'],
     ['Graduate Trainee', 'student'],
     ['Student Recruitment Manager', 'manager'],
+    // the chair of a board, not of a department or committee
+    ['Chair', 'c-level'],
+    ['Board Chair', 'c-level'],
+    ['Chair of the Board', 'c-level'],
+    ['Chairperson', 'c-level'],
+    ['Executive Assistant to the Chair', 'individual'],
+    ['Chair of the Department of Physics', 'other'],
+    ['Department Chair', 'other'],
+    ['Vice Chair', 'vp'],
     // other
     ['Freelancer', 'other'],
     ['Retired', 'other'],

@@ -282,12 +282,13 @@ export const SENIORITY_RANK: Record<Seniority, number> = {
  * director), and a student word beats the craft it is learnt in ("Marketing Intern").
  *
  * - c-level: Chief (Chief … Officer, Chief Architect; not Chief of Staff) and the
- *   abbreviations (CEO, CFO, CISO, CHRO, …), President (not Vice President), Chairman,
+ *   abbreviations (CEO, CFO, CISO, CHRO, …), President (not Vice President), Chair /
+ *   Chairman / Board Chair (not the chair of a department or committee),
  *   Founder / Co-founder, Proprietor, Managing Director, Executive Director; the owner of a
  *   business ("Owner", "Co-owner", "Business Owner", "Owner & CEO"), not of a product or
  *   process; a partner or principal of a firm, named alone ("Partner", "Principal, Acme
  *   Architects") or with its rank ("Managing Partner").
- * - vp: VP, SVP, EVP, AVP, Vice President, Head of …, General Manager / GM.
+ * - vp: VP, SVP, EVP, AVP, Vice President, Vice Chair, Head of …, General Manager / GM.
  * - director: Director, Chief of Staff.
  * - manager: Manager, Supervisor, Superintendent, Lead ("Team Lead", "Lead Developer"), but
  *   not the lead a sales team works ("Lead Generation Specialist").
@@ -304,14 +305,14 @@ const SENIORITY_RULES: [Seniority, RegExp][] = [
     new RegExp(
       [
         /\bchief\b(?! of staff\b)|\b(c[a-z]o|chro|ciso|cdao)\b/.source,
-        /(?<!\bvice )\bpresident\b|\bchair(man|woman|person)\b|\b(co ?)?founder\b|\bproprietor\b/.source,
+        /(?<!\bvice )\bpresident\b|(?<!\b(vice|department|committee) )\bchair(man|woman|person)?\b(?! of (the )?(department|committee)\b)|\b(co ?)?founder\b|\bproprietor\b/.source,
         /\bmanaging director\b|\bexecutive director\b/.source,
         /^owner\b|\bco ?owner\b|\b(business|company|practice|store|shop|restaurant|agency|firm|franchise|studio) owner\b/.source,
         /^((managing|senior|founding|general|equity|named?) )?(partner|principal)$/.source,
       ].join('|'),
     ),
   ],
-  ['vp', /\b(vp|svp|evp|avp|vice president|head of|general manager|gm)\b|^head$/],
+  ['vp', /\b(vp|svp|evp|avp|vice president|vice chair(man|woman|person)?|head of|general manager|gm)\b|^head$/],
   ['director', /\b(director|dir|chief of staff)\b/],
   ['manager', /\b(manager|mgr|supervisor|superintendent)\b|\blead\b(?! (generation|gen|qualification|nurturing|development)\b)/],
   ['student', /\b(student|intern|internship|trainee|apprentice|undergrad\w*|phd candidate|mba candidate)\b/],
