@@ -31,16 +31,19 @@ it('upgrades version 1 (score cache only) to version 2 and keeps the cached scor
   db.close();
 });
 
+/** The stores as version 3 declared them (versions 1 to 3, merged). */
+const V3_STORES = {
+  scores: 'key, scoredAt',
+  leads: 'key, source, origin, createdAt, modifiedAt, owner, leadSource',
+  leadScores: 'key, leadKey, [modelId+tier], [modelId+probability]',
+  models: 'id, addedAt',
+  settings: 'key',
+  csvStaging: 'key',
+};
+
 it('upgrades version 3 to version 4 and fills the lead summaries from the stored leads', async () => {
   const v3 = new Dexie(NAME);
-  v3.version(3).stores({
-    scores: 'key, scoredAt',
-    leads: 'key, source, origin, createdAt, modifiedAt, owner, leadSource',
-    leadScores: 'key, leadKey, [modelId+tier], [modelId+probability]',
-    models: 'id, addedAt',
-    settings: 'key',
-    csvStaging: 'key',
-  });
+  v3.version(3).stores(V3_STORES);
   // More than one chunk of the fill.
   const leads = Array.from({ length: 2500 }, (_, i) =>
     storedLead({
@@ -71,15 +74,7 @@ it('upgrades version 3 to version 4 and fills the lead summaries from the stored
 
 it('upgrades version 4 to version 5 with a store of held-out probabilities, keeping the models', async () => {
   const v4 = new Dexie(NAME);
-  v4.version(4).stores({
-    scores: 'key, scoredAt',
-    leads: 'key, source, origin, createdAt, modifiedAt, owner, leadSource',
-    leadScores: 'key, leadKey, [modelId+tier], [modelId+probability]',
-    models: 'id, addedAt',
-    settings: 'key',
-    csvStaging: 'key',
-    leadSummaries: 'key',
-  });
+  v4.version(4).stores({ ...V3_STORES, leadSummaries: 'key' });
   await v4.table('models').put({ id: 'ebm-1', origin: 'trained', manifest: {}, onnx: new Uint8Array([1, 2]), addedAt: 3 });
   v4.close();
 
