@@ -1,10 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import type { Manifest } from '@/lib/ml/manifest';
 import { driftLevel, populationStability, trainingDeciles, type DriftLevel } from '@/lib/ml/score-drift';
-import { formatDistinctRates } from '@/lib/presentation';
+import { formatDistinctRates, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
-import { plural } from '@/lib/ml/train/data-size';
 import { scoresPerProbabilityBin } from '@/lib/ui/stored-data';
 import { NumberGrid } from './Charts';
 

@@ -5,6 +5,9 @@
  */
 import type { Reason, Tier } from './messaging/protocol';
 
+/** `1 lead`, `2,000 leads`. */
+export const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
 /**
  * `icon` is an SVG path (24 × 24 view box), drawn rather than an emoji so it looks the same
  * on every system, fonts or not: a flame, a sun, a snowflake.

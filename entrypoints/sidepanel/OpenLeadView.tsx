@@ -14,11 +14,11 @@ import {
   describeLikelihood,
   DIRECTION_LOOK,
   formatProbability,
+  plural,
   reasonInWords,
   REASONS_HEADING,
   topReasons,
 } from '@/lib/presentation';
-import { plural } from '@/lib/ml/train/data-size';
 import { useManifest, useOpenLead } from './hooks';
 
 /** Reasons said in words each way; the rest are counted, and listed in the table under the chart. */

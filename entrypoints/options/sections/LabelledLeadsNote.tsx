@@ -1,5 +1,5 @@
+import { plural } from '@/lib/presentation';
 import { describeModelOutcome, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
-import { plural } from '@/lib/ml/train/data-size';
 import type { Labelled } from '../policy-protocol';
 
 /** How the leads a model learnt from are read: its own scores of them would flatter it. */

@@ -3,13 +3,13 @@
  * created in the CRM, so reports, views and workflows there can use them. Progress, cancel
  * and per-record failures, like sync.
  */
+import { plural } from '@/lib/presentation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
-import { plural } from '@/lib/ml/train/data-size';
 import type { WriteBackRequest, WriteBackSummary } from '@/lib/messaging/protocol-write-back';
 import { queryKeys } from '@/lib/query-keys';
 import { useInvalidateWhenRunEnds } from './use-invalidate-when-run-ends';

@@ -3,6 +3,7 @@
  * The yardstick is Salesforce Einstein Lead Scoring's requirement (1,000 leads and 120
  * conversions); below the trainer's own minimums nothing can be learned at all.
  */
+import { plural } from '../../presentation';
 import { MIN_NEGATIVES, MIN_POSITIVES, MIN_ROWS } from './dataset';
 
 export const EINSTEIN_MIN_LEADS = 1000;
@@ -12,9 +13,6 @@ export interface DataSizeVerdict {
   level: 'too-little' | 'thin' | 'enough';
   message: string;
 }
-
-/** `1 lead`, `2,000 leads`. */
-export const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 export function describeDataSize(leads: number, conversions: number): DataSizeVerdict {
   const counts = `${plural(leads, 'lead', 'leads')}, ${plural(conversions, 'conversion', 'conversions')}`;

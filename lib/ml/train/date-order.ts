@@ -8,7 +8,7 @@
  */
 import { isMissingRaw, numericDate, numericDateIso, numericDateMs, parseDate, type DateOrder } from '../derive';
 import type { RawRecord } from '../featurize';
-import { plural } from './data-size';
+import { plural } from '../../presentation';
 import { TrainingDataError, type Table } from './dataset';
 
 /** Dates of a column that read in one order only, how many and the first seen. */

@@ -9,7 +9,7 @@
  */
 import { isMissingRaw, parseNumber, type NumberFormat } from '../derive';
 import type { RawRecord } from '../featurize';
-import { plural } from './data-size';
+import { plural } from '../../presentation';
 import { cellNumber, mostlyNumbers, type Table } from './dataset';
 
 /** Numbers of a column that read in one format only, how many and the first seen. */

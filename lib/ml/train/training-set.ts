@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
 import { fieldSourcesOf, type FeatureSpec } from '../manifest';
 import { outcomeOf, type OutcomeRule } from '../outcome-rule';
-import { plural } from './data-size';
+import { plural } from '../../presentation';
 import { buildFeatures, buildLabels, inferFeatureSpecs, TrainingDataError, type Table } from './dataset';
 import { leakageReport } from './leakage';
 
