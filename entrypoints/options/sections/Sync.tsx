@@ -13,10 +13,7 @@ export function SyncSection() {
   const queryClient = useQueryClient();
   const syncs = useQuery({
     queryKey: queryKeys.syncs(),
-    queryFn: async () => {
-      const { syncs, autoSync } = await succeeded(background.syncStatus({}));
-      return { syncs, autoSync };
-    },
+    queryFn: () => succeeded(background.syncStatus({})),
     // Polling also wakes a stopped service worker, which then resumes the sync. With automatic
     // syncs on, now and then: one may start while the page is open (nothing else tells it).
     refetchInterval: (query) => (query.state.data?.syncs.some((s) => s.status === 'running') ? 1000 : query.state.data?.autoSync.everyMinutes ? 60_000 : false),
