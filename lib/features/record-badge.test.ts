@@ -178,6 +178,25 @@ describe('record badge', () => {
     expect(badges().map(titleOf)).toEqual(['Bob B']);
   });
 
+  it('never sends or badges the previous record’s title when the CRM renders the next record’s fields first, in place', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(B, A);
+    await vi.advanceTimersByTimeAsync(50);
+    // HubSpot re-renders one view in place: the properties first, the header a moment later.
+    const title = document.querySelector('h1')!;
+    document.querySelector('dl')!.innerHTML = Object.entries(fieldsOfB).map(([field, value]) => `<dd data-field="${field}">${value}</dd>`).join('');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: undefined }]]);
+    expect(badges().map(titleOf)).toEqual([null]);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
+
+    title.textContent = 'Bob B';
+    await settle();
+    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' });
+    expect(badges().map(titleOf)).toEqual(['Bob B']);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
+  });
+
   it('puts the badge back when the CRM re-renders the title, without scoring again', async () => {
     document.body.innerHTML = view('Ada A', fieldsOfA);
     run(A, null);

@@ -2,7 +2,7 @@
  * The badge next to a lead's name on its record page: read the fields the page shows,
  * ask the background for the score, render it. After a client-side navigation the CRM keeps
  * showing the previous page (a lead, or a record of another kind) until it renders the new
- * one: those fields are never scored as this record's. For the life of the page the badge
+ * one: those fields are never scored as this record's, nor its title taken for this record's name. For the life of the page the badge
  * follows the CRM's re-renders (a new title element gets the badge back) and the record's
  * edits (changed fields are rescored).
  */
@@ -23,6 +23,8 @@ const WATCH_INTERVAL_MS = 200;
 interface Snapshot {
   fields: PageFields;
   hash: string | null;
+  /** The record's name, unless the title still shows the previous page's. */
+  name: string | undefined;
 }
 
 /** How many records' last scored fields the page remembers (a rep goes back and forth among a few). */
@@ -47,14 +49,26 @@ export const recordBadge: ContentFeature = {
     if (match.kind !== 'record') return;
     const { crm, recordId } = match;
     /** The fields the page shows, hashed once per read (null when it shows none). */
-    const snapshot = (fields: PageFields): Snapshot => ({ fields, hash: Object.keys(fields).length === 0 ? null : hashFields(fields) });
-    const read = () => snapshot(adapter.readRecordFields(document));
+    const snapshot = (fields: PageFields, name: string | undefined): Snapshot => ({
+      fields,
+      hash: Object.keys(fields).length === 0 ? null : hashFields(fields),
+      name,
+    });
 
     // Coming from another page (another lead, or a page LeadLens does not badge, such as a
     // HubSpot company or deal whose properties read like a contact's), the CRM still shows it
     // until it renders this record: whatever the page shows now is not this record's.
-    const shownAtStart = previousMatch !== null ? read() : null;
-    const previous = shownAtStart?.hash != null && lastScored.get(`${crm} ${recordId}`) === shownAtStart.hash ? null : shownAtStart;
+    const fieldsAtStart = previousMatch !== null ? adapter.readRecordFields(document) : null;
+    const shownAtStart = fieldsAtStart === null ? null : snapshot(fieldsAtStart, undefined);
+    const showsThisRecord = shownAtStart?.hash != null && lastScored.get(`${crm} ${recordId}`) === shownAtStart.hash;
+    const previous = showsThisRecord ? null : shownAtStart;
+    // The CRM may render this record's fields before its title (HubSpot re-renders the header in
+    // place): the title element and name shown at the start are the previous page's until either changes.
+    const titleAtStart =
+      previousMatch !== null && !showsThisRecord ? { element: adapter.findBadgeAnchor(document), name: adapter.readRecordName(document) } : null;
+    const titleIsStale = () =>
+      titleAtStart !== null && adapter.findBadgeAnchor(document) === titleAtStart.element && adapter.readRecordName(document) === titleAtStart.name;
+    const read = () => snapshot(adapter.readRecordFields(document), titleIsStale() ? undefined : adapter.readRecordName(document)?.slice(0, 200));
     /** Only what the previous page showed: all of it, or what is left of it while the CRM unmounts it. */
     const isStale = (shown: Snapshot) =>
       shown.hash !== null &&
@@ -75,7 +89,7 @@ export const recordBadge: ContentFeature = {
       if (isFresh(shown)) rememberScored(`${crm} ${recordId}`, shown.hash!);
       const request = ++latestRequest;
       const reply = await background
-        .scoreLead({ crm, recordId, fields: shown.fields, name: isFresh(shown) ? adapter.readRecordName(document)?.slice(0, 200) : undefined })
+        .scoreLead({ crm, recordId, fields: shown.fields, name: isFresh(shown) ? shown.name : undefined })
         .catch(failedOutcome);
       // An older request's reply can arrive after a newer one's: only the latest is shown.
       if (signal.aborted || request !== latestRequest) return;
@@ -83,23 +97,23 @@ export const recordBadge: ContentFeature = {
       badge?.show(reply);
     };
 
-    /** Badge at the record's title (floating while the page still shows the previous record), scoring changed fields. */
+    /** Badge at the record's title (floating while the page still shows the previous record's), scoring changed fields or name. */
     const refresh = (shown: Snapshot) => {
-      const target = isStale(shown) ? null : adapter.findBadgeAnchor(document);
+      const target = isStale(shown) || titleIsStale() ? null : adapter.findBadgeAnchor(document);
       if (!badge?.host.isConnected || target !== anchor) {
         badge?.remove();
         anchor = target;
         badge = mountBadge(document, target);
         if (outcome) badge.show(outcome);
       }
-      if (isFresh(shown) && shown.hash !== requested?.hash) void score(shown);
+      if (isFresh(shown) && (shown.hash !== requested?.hash || shown.name !== requested?.name)) void score(shown);
     };
 
     const onRenderTimeout = () => {
       renderTimer = undefined;
       refresh(read());
       // Nothing of this record's to send: the background reads it from the CRM, or says it could not.
-      if (!requested) void score(snapshot({}));
+      if (!requested) void score(snapshot({}, undefined));
     };
 
     const changes = new MutationObserver((records) => {
