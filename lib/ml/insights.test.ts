@@ -394,3 +394,43 @@ describe('a rate computed from two counts (clicks per open)', () => {
     expect(plan.changes[1].alsoChanges).toEqual([{ feature: 2, label: 'E-mail click rate', from: 'missing', to: '0.3 clicks per open' }]);
   });
 });
+
+describe('a count the training data never had above another (visits ≤ page views)', () => {
+  // Visits score most above 5; a lead with 2 visits and 4 page views cannot have 6 visits
+  // without more page views.
+  const features = [
+    { key: 'visits', label: 'Website visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'visits' } }, actionable: true },
+    { key: 'page_views', label: 'Page views', type: 'numeric', derive: { kind: 'value', from: { csv: 'page_views' } }, actionable: true },
+  ];
+  const terms = [
+    { features: [0], label: 'Website visits', shape: { axes: [{ labels: ['≤ 0', '1 – 5', '> 5', 'missing'], edges: [0.5, 5.5] }], scores: [-1, 0, 1.5, 0] } },
+    { features: [1], label: 'Page views', shape: { axes: [{ labels: ['≤ 4', '5 – 9', '≥ 10', 'missing'], edges: [4.5, 9.5] }], scores: [-0.2, 0.1, 0.3, 0] } },
+  ];
+  const reference = (key: string, atMost?: string[]) => ({ key, missingShare: 0, idealValue: '', idealContribution: 0, ...(atMost && { atMost }) });
+  const bounded = handMadeManifest({ features, terms, intercept: -2, referenceFeatures: [reference('visits', ['page_views']), reference('page_views')] });
+  const unbounded = handMadeManifest({ features, terms, intercept: -2 });
+  const planOf = (model: Manifest, row: number[]) => whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
+  const steps = (plan: ReturnType<typeof planOf>) => plan.changes.map((change) => [change.label, change.from, change.to]);
+
+  it('raises the page views before the visits pass them', () => {
+    // −2 + 0 − 0.2 = −2.2, cold. Visits "> 5" alone would reach warm (−0.7), with 6 visits over 4 page views.
+    expect(steps(planOf(unbounded, [2, 4]))).toEqual([['Website visits', '1 – 5', '> 5']]);
+    const plan = planOf(bounded, [2, 4]);
+    expect(steps(plan)).toEqual([
+      ['Page views', '≤ 4', '≥ 10'],
+      ['Website visits', '1 – 5', '> 5'],
+    ]);
+    expect(plan.reaches).toBe(true);
+    const [views, visits] = plan.changes.map((change) => change.value);
+    expect(visits).toBeLessThanOrEqual(views);
+  });
+
+  it('raises the visits at once when the page views already allow it, and when they are unknown', () => {
+    expect(steps(planOf(bounded, [2, 8]))).toEqual([['Website visits', '1 – 5', '> 5']]);
+    expect(steps(planOf(bounded, [2, Number.NaN]))).toEqual([['Website visits', '1 – 5', '> 5']]);
+  });
+
+  it('refuses a manifest whose bound names no feature', () => {
+    expect(() => handMadeManifest({ features, terms, intercept: -2, referenceFeatures: [reference('visits', ['pageviews'])] })).toThrow(/pageviews.{0,4}, which is no feature/);
+  });
+});

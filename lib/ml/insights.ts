@@ -185,12 +185,26 @@ const TIME_NOT_READ = new Date(Number.NaN);
 const countOrNone = (count: number) => (Number.isNaN(count) ? 0 : count);
 
 /**
+ * Whether `row` [F] puts `feature` above a count the training data never had it above (more
+ * website visits than page views). An unknown count bounds nothing.
+ */
+function breaksCountBound(manifest: Manifest, row: ArrayLike<number>, feature: number): boolean {
+  const { key } = manifest.features[feature];
+  const bounds = manifest.reference.features.find((reference) => reference.key === key)?.atMost ?? [];
+  return bounds.some((bound) => {
+    const b = manifest.features.findIndex((other) => other.key === bound);
+    return b >= 0 && row[b] < row[feature];
+  });
+}
+
+/**
  * The row once a rep's work gives `feature` the value `value`, with every other feature read
  * from the same field (a click rate from its clicks) re-derived by featurization itself from
  * the row's counts; and those followers. Null when that is no change a rep can make, or none
  * the row can say exactly: the field also feeds a feature that counts alone cannot re-derive
  * (a day of the week of the same date), or a rate would count more events than its
- * denominator has (more clicks than opens).
+ * denominator has (more clicks than opens); or the count would pass one the training data never
+ * had it above (more visits than page views).
  */
 function rowAfterChange(
   manifest: Manifest,
@@ -201,6 +215,7 @@ function rowAfterChange(
   source: SourceKind,
 ): { after: number[]; followers: number[] } | null {
   const after = withValue(row, feature, value);
+  if (breaksCountBound(manifest, after, feature)) return null;
   const fields = fieldNamesOf(manifest.features[feature], source);
   const followers = used.filter(
     (f) => f !== feature && sourceSupplies(manifest.features[f], source) && fieldNamesOf(manifest.features[f], source).some((name) => fields.includes(name)),

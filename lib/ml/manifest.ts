@@ -207,6 +207,11 @@ export const FeatureReferenceSchema = z
     idealValue: z.string(),
     /** That bin's contribution in log-odds. */
     idealContribution: z.number(),
+    /**
+     * Keys of the counts this count was never above in the training data (website visits ≤ page
+     * views): "what would make it hotter" keeps it so. Absent when there are none.
+     */
+    atMost: z.array(z.string()).min(1).optional(),
   })
   .strict();
 
@@ -327,6 +332,12 @@ export const ManifestSchema = z
         if (f >= m.features.length) {
           ctx.addIssue({ code: 'custom', message: `term ${i} names feature ${f}, but there are ${m.features.length}`, path: ['terms', i, 'features'] });
         }
+      }
+    });
+    const keys = new Set(m.features.map((feature) => feature.key));
+    m.reference.features.forEach((reference, i) => {
+      for (const key of reference.atMost ?? []) {
+        if (!keys.has(key)) ctx.addIssue({ code: 'custom', message: `bounds a count by "${key}", which is no feature`, path: ['reference', 'features', i, 'atMost'] });
       }
     });
   });

@@ -27,6 +27,7 @@ import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, trainedCheckBound } from '../check-m
 import { applyCalibration, chooseCalibration, fitIsotonic, fitPlatt } from './calibration';
 import { stratifiedKFold, trainValidSplit } from './cv';
 import { DEFAULT_EBM_OPTIONS, fitEbm, predictEbm, predictLogit, type EbmData, type EbmModel, type EbmOptions, type EbmProgress, type EbmTerm } from './ebm';
+import { countBounds } from './count-bounds';
 import {
   buildFeatures,
   buildLabels,
@@ -532,6 +533,7 @@ export function trainModel(input: TrainInput): TrainResult {
     importance: meanAbs[t] / totalImp,
     shape: termShape(model, term, features, wholeNumbers),
   }));
+  const bounds = countBounds(features, X, N);
   const referenceFeatures = features.map((feature, f) => {
     let missing = 0;
     for (let i = 0; i < N; i++) if (X[i * F + f] !== X[i * F + f]) missing++;
@@ -552,7 +554,7 @@ export function trainModel(input: TrainInput): TrainResult {
         idealContribution = scores[best];
       }
     }
-    return { key: feature.key, missingShare: missing / N, idealValue, idealContribution };
+    return { key: feature.key, missingShare: missing / N, idealValue, idealContribution, ...(bounds[f].length > 0 && { atMost: bounds[f] }) };
   });
 
   // --- thresholds and reference distribution on the honest calibrated probabilities
