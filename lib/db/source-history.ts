@@ -60,10 +60,10 @@ export function historyKeys(source: SourceKind): Promise<HistoryKeys> {
   });
 }
 
-/** `source`'s history, whole: what the trainer reads. */
+/** `source`'s history, whole: what the trainer reads, in the order of `historyKeys`. */
 export function historyLeads(source: SourceKind): Promise<StoredLead[]> {
   return db.transaction('r', db.leads, async () => {
-    const [rule, leads] = await Promise.all([historyRule(source), db.leads.where('source').equals(source).toArray()]);
-    return leads.filter((lead) => inHistory(rule, lead.key));
+    const [rule, leads] = await Promise.all([historyRule(source), db.leads.where(':id').between(...prefixRange(`${source}|`)).toArray()]);
+    return rule.demoLeftOut.size === 0 ? leads : leads.filter((lead) => inHistory(rule, lead.key));
   });
 }
