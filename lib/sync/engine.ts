@@ -16,9 +16,10 @@ import type { SyncJob, SyncState } from './state';
 import { ownerIdOf, toStoredLead } from './to-stored-lead';
 
 /**
- * How far before its own start a finished sync tells the next one to begin. A change can be
- * read after later ones: HubSpot's search index lags its records, and Salesforce stamps
- * `SystemModstamp` before the transaction commits. A few minutes cover both; what they re-read
+ * How far before the newest change it read (or its own start) a finished sync tells the next
+ * one to begin. A change can be read after later ones: HubSpot's search index lags its
+ * records, and Salesforce stamps `SystemModstamp` before the transaction commits. A few
+ * minutes cover both; what they re-read
  * is harmless, as leads are keyed and a re-read lead overwrites itself. Deletions are read
  * from as far before where the last read of them ended, for the same reasons.
  */
@@ -178,10 +179,14 @@ function checkpointOf(records: readonly CrmRecord[], job: SyncJob): number | nul
 /** How far `job` has read (a job of an older LeadLens kept it in `cursor`). */
 const reachedBy = (job: SyncJob): number | null => (job.reached === undefined ? job.cursor : job.reached);
 
-/** Where the sync after `finished` begins: its newest change, or `SYNC_LOOKBACK_MS` before it started if earlier. */
+/**
+ * Where the sync after `finished` begins: `SYNC_LOOKBACK_MS` before its newest change, or
+ * before it started if that is earlier. The newest change is the CRM's own stamp: a browser
+ * clock minutes fast would otherwise take the look-back away.
+ */
 function nextSyncCursor(finished: SyncJob): number | null {
   const reached = reachedBy(finished);
-  return reached === null ? null : Math.min(reached, finished.startedAt - SYNC_LOOKBACK_MS);
+  return reached === null ? null : Math.min(reached, finished.startedAt) - SYNC_LOOKBACK_MS;
 }
 
 /**
