@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { distinctValues, filterChoices, filterLeads, leadsOfTier, mergeMostLikelyFirst, NO_FILTERS, offeredFilters, segmentStats, type ScoredLeadRow } from './segments';
+import { distinctValues, filterChoices, filterLeads, leadsOfTier, mostLikelyFirst, NO_FILTERS, offeredFilters, segmentStats, type ScoredLeadRow } from './segments';
 
 const DAY = 86_400_000;
 const NOW = 100 * DAY;
@@ -37,20 +37,18 @@ describe('filterLeads', () => {
   });
 });
 
-describe('mergeMostLikelyFirst', () => {
-  it('merges unsorted rows into sorted ones, the most likely first, keeping equal ones in arrival order', () => {
-    const sorted = [row({ name: 'a', probability: 0.9 }), row({ name: 'b', probability: 0.5 }), row({ name: 'c', probability: 0.1 })];
-    const merged = mergeMostLikelyFirst(sorted, [row({ name: 'd', probability: 0.2 }), row({ name: 'e', probability: 0.95 }), row({ name: 'f', probability: 0.5 })]);
-    expect(merged.map((r) => r.name)).toEqual(['e', 'a', 'b', 'f', 'd', 'c']);
-    expect(sorted.map((r) => r.name)).toEqual(['a', 'b', 'c']);
-    expect(mergeMostLikelyFirst([], []).length).toBe(0);
+describe('mostLikelyFirst', () => {
+  it('orders rows the most likely first, keeping equal ones in their order, without changing its input', () => {
+    const input = [row({ name: 'a', probability: 0.5 }), row({ name: 'b', probability: 0.9 }), row({ name: 'c', probability: 0.1 }), row({ name: 'd', probability: 0.5 })];
+    expect(mostLikelyFirst(input).map((r) => r.name)).toEqual(['b', 'a', 'd', 'c']);
+    expect(input.map((r) => r.name)).toEqual(['a', 'b', 'c', 'd']);
+    expect(mostLikelyFirst([])).toEqual([]);
   });
 
-  it('orders many chunks as one sort would', () => {
+  it('orders many rows as a stable sort of the rows would', () => {
     let probability = 0.123;
-    const chunks = Array.from({ length: 7 }, (_, c) => Array.from({ length: 50 }, (_, i) => row({ name: `${c}-${i}`, probability: (probability = (probability * 9301 + 0.49297) % 1) })));
-    const merged = chunks.reduce<ScoredLeadRow[]>((sorted, chunk) => mergeMostLikelyFirst(sorted, chunk), []);
-    expect(merged.map((r) => r.probability)).toEqual(chunks.flat().map((r) => r.probability).sort((a, b) => b - a));
+    const many = Array.from({ length: 350 }, (_, i) => row({ name: String(i), probability: (probability = Math.round(((probability * 9301 + 0.49297) % 1) * 40) / 40) }));
+    expect(mostLikelyFirst(many).map((r) => r.name)).toEqual([...many].sort((a, b) => b.probability - a.probability).map((r) => r.name));
   });
 });
 

@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { db, type LeadScore, type StoredLead } from '../db/db';
-import { labelledProbabilities, loadScoredLeads, scoresPerProbabilityBin } from './stored-data';
+import { labelledProbabilities, loadScoredLeads, PAGE_CHUNK, scoresPerProbabilityBin } from './stored-data';
 
 const lead = (key: string, name: string, outcome: StoredLead['outcome']): StoredLead => {
   const [source, id] = key.split('|') as [StoredLead['source'], string];
@@ -38,6 +38,21 @@ it('loads them the most likely first, whatever order they are stored in', async 
   // Barbara is stored last (by key) but is the likeliest.
   await db.leadScores.put(score('m', 'salesforce|00QB', 0.95));
   expect((await loadScoredLeads('m')).map((row) => row.name)).toEqual(['Barbara', 'Ada', 'Alan']);
+});
+
+it('loads every scored lead over many chunks, and only those, joined with their own summaries', async () => {
+  await Promise.all(db.tables.map((table) => table.clear()));
+  const keys = Array.from({ length: 2 * PAGE_CHUNK + 500 }, (_, i) => `salesforce|${String(i).padStart(5, '0')}`);
+  await db.putLeads(keys.map((key, i) => lead(key, `Lead ${i}`, null)));
+  // Every 7th lead unscored; a score whose lead is gone (deleted since) is left out.
+  const scored = keys.filter((_, i) => i % 7 !== 0);
+  const probabilityOf = (i: number) => ((i * 37) % 101) / 101;
+  await db.leadScores.bulkPut([...scored.map((key) => score('m', key, probabilityOf(Number(key.split('|')[1])))), score('m', 'salesforce|gone', 0.99)]);
+  const rows = await loadScoredLeads('m');
+  expect(rows.map((row) => row.leadKey).sort()).toEqual(scored);
+  expect(rows.every((row) => row.name === `Lead ${Number(row.recordId)}` && row.probability === probabilityOf(Number(row.recordId)))).toBe(true);
+  const expectedOrder = [...scored].sort((a, b) => probabilityOf(Number(b.split('|')[1])) - probabilityOf(Number(a.split('|')[1])));
+  expect(rows.map((row) => row.leadKey)).toEqual(expectedOrder);
 });
 
 it('reads the known outcomes of a model’s scored leads from the lead summaries alone', async () => {

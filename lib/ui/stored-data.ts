@@ -9,57 +9,48 @@ import { forEachChunk, yieldToEventLoop } from '../db/chunks';
 import { prefixRange } from '../db/chunks';
 import { historyRule, inHistory, type HistoryRule } from '../db/source-history';
 import { outcomeOf, type ModelOutcomeRule } from '../ml/outcome-rule';
-import { mergeMostLikelyFirst, type ScoredLeadRow } from '../segments';
+import { mostLikelyFirst, type ScoredLeadRow } from '../segments';
 
 export const PAGE_CHUNK = 2000;
-
-/** The scores of one model, keyed by lead. */
-async function scoresOf(modelId: string): Promise<Map<string, LeadScore>> {
-  const scores = new Map<string, LeadScore>();
-  await forEachChunk(
-    db.leadScores,
-    PAGE_CHUNK,
-    async (chunk) => {
-      for (const score of chunk) scores.set(score.leadKey, score);
-      await yieldToEventLoop();
-    },
-    prefixRange(`${modelId}|`),
-  );
-  return scores;
-}
 
 /**
  * Every stored lead that model `modelId` has scored, without its fields, the most likely first:
  * the order the side panel shows first, so its sorts (adaptive) find the rows in order already.
+ * A model's scores (keys `${modelId}|${leadKey}`) and the summaries (keys `leadKey`) are both in
+ * lead-key order: each chunk of scores is joined with the summaries of its range of keys, so no
+ * map of every score is held (100,000 of them, six strings each) while the leads load.
  */
 export async function loadScoredLeads(modelId: string): Promise<ScoredLeadRow[]> {
-  const scores = await scoresOf(modelId);
-  let sorted: ScoredLeadRow[] = [];
-  if (scores.size === 0) return sorted;
-  await forEachChunk(db.leadSummaries, PAGE_CHUNK, async (leads: LeadSummary[]) => {
-    const rows: ScoredLeadRow[] = [];
-    for (const lead of leads) {
-      const score = scores.get(lead.key);
-      if (!score) continue;
-      rows.push({
-        leadKey: lead.key,
-        source: lead.source,
-        recordId: lead.id,
-        name: lead.name,
-        owner: lead.owner,
-        leadSource: lead.leadSource,
-        createdAt: lead.createdAt,
-        outcome: lead.outcome,
-        probability: score.probability,
-        score: score.score,
-        tier: score.tier,
-        topReason: score.topReason,
-      });
-    }
-    sorted = mergeMostLikelyFirst(sorted, rows);
-    await yieldToEventLoop();
-  });
-  return sorted;
+  const rows: ScoredLeadRow[] = [];
+  await forEachChunk(
+    db.leadScores,
+    PAGE_CHUNK,
+    async (scores) => {
+      const summaries = await db.leadSummaries.where(':id').between(scores[0].leadKey, scores[scores.length - 1].leadKey, true, true).toArray();
+      const summaryOf = new Map(summaries.map((lead) => [lead.key, lead]));
+      for (const score of scores) {
+        const lead = summaryOf.get(score.leadKey);
+        if (!lead) continue;
+        rows.push({
+          leadKey: lead.key,
+          source: lead.source,
+          recordId: lead.id,
+          name: lead.name,
+          owner: lead.owner,
+          leadSource: lead.leadSource,
+          createdAt: lead.createdAt,
+          outcome: lead.outcome,
+          probability: score.probability,
+          score: score.score,
+          tier: score.tier,
+          topReason: score.topReason,
+        });
+      }
+      await yieldToEventLoop();
+    },
+    prefixRange(`${modelId}|`),
+  );
+  return mostLikelyFirst(rows);
 }
 
 export interface LabelledProbabilities {
