@@ -3,71 +3,37 @@
  * "converted" means, check the data (counts, the leakage guard's flags, candidate features
  * mapped with suggestions), train in a Web Worker with progress and cancel, read the report,
  * activate. Too little data is said plainly, with what it means.
+ *
+ * The form's parts are in ./training: the leads and the outcome (LeadsFieldset, OutcomeFieldset),
+ * the data check and the feature choices it answers with (useDataCheck, FeaturePicker), the
+ * training's progress and report (TrainingProgress, TrainingReport). This file keeps the form's
+ * values, training and activation, and the layout.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
-import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
+import { useEffect, useState } from 'react';
 import { ErrorState } from '@/components/StatusMessage';
 import type { SourceKind } from '@/lib/ml/featurize';
-import { FeatureSpecListSchema, type FeatureSpec, type Manifest } from '@/lib/ml/manifest';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { activeManifest } from '@/lib/ml/model-store';
 import { modelExists } from '@/lib/ml/model-exists';
 import { addCheckedModel, keepHeldOutScores } from '@/lib/ml/model-versions';
 import { describeDataSize } from '@/lib/ml/train/data-size';
-import { plural } from '@/lib/presentation';
-import { HUBSPOT_LIFECYCLE_ORDER } from '@/lib/crm/hubspot-lifecycle';
-import { HUBSPOT_LIFECYCLE_FIELD, stagesReached, suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
-import { describeLeftOut, fieldOf, mapSpec, type LeakageFlag, type LeftOut, type OutcomeRule } from '@/lib/ml/train/training-set';
+import { suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
+import { describeLeftOut, type LeftOut, type OutcomeRule } from '@/lib/ml/train/training-set';
 import { TrainingEventSchema, type TrainingData, type TrainingEvent, type TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import { queryKeys } from '@/lib/query-keys';
-import demoFeatureSpecs from '@/models/demo-features.json';
-import { FeaturePicker, verdictKey, type FeatureChoice, type FieldVerdicts } from './training/FeaturePicker';
-import { historySample, type HistorySample } from './training/history-sample';
+import { FeaturePicker } from './training/FeaturePicker';
+import { historySample } from './training/history-sample';
+import { LeadsFieldset, SOURCES } from './training/LeadsFieldset';
+import { OutcomeFieldset } from './training/OutcomeFieldset';
+import { TrainingProgress } from './training/TrainingProgress';
 import { TrainingReport } from './training/TrainingReport';
+import { useDataCheck } from './training/use-data-check';
 import { useWorkerJob, type WorkerJobState } from './use-worker-job';
 
-const SOURCES: { value: SourceKind; label: string }[] = [
-  { value: 'salesforce', label: 'Salesforce leads' },
-  { value: 'hubspot', label: 'HubSpot contacts' },
-  { value: 'csv', label: 'Imported CSV' },
-];
 const DAY_MS = 86_400_000;
 const CROSS_VALIDATION_FOLDS = 5;
-
-/** The features LeadLens knows how to read: the active model's, then the demo catalogue's. */
-function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
-  const catalogue = FeatureSpecListSchema.parse(demoFeatureSpecs);
-  const fromActive = (active?.features ?? []).map(({ vocabulary: _vocabulary, otherCode: _otherCode, ...spec }) => spec);
-  const keys = new Set(fromActive.map((spec) => spec.key));
-  return [...fromActive, ...catalogue.filter((spec) => !keys.has(spec.key))];
-}
-
-type Inspected = Extract<TrainingEvent, { type: 'inspected' }> & { data: TrainingData };
-
-/** The spec as the admin chose it: reading the field picked for it. */
-function chosenSpec(spec: FeatureSpec, choice: FeatureChoice | undefined, source: SourceKind): FeatureSpec {
-  return choice?.field && spec.derive.kind !== 'ratio' ? mapSpec(spec, source, choice.field) : spec;
-}
-
-/** The verdicts of a check of `specs`: the reason of each one flagged, null for the others. */
-function verdictsOf(specs: readonly FeatureSpec[], leakage: readonly LeakageFlag[], source: SourceKind): FieldVerdicts {
-  const flags = new Map(leakage.map((flag) => [verdictKey(flag.key, flag.field), flag.reason]));
-  return Object.fromEntries(
-    specs.map((spec) => {
-      const key = verdictKey(spec.key, fieldOf(spec, source));
-      return [key, flags.get(key) ?? null];
-    }),
-  );
-}
-
-/** How many leads the source's history has, and whether they are demo leads (used only while it has no other). */
-function describeHistory({ leads, demo, demoLeftOut }: HistorySample): string {
-  if (demo) return `${plural(leads, 'demo lead', 'demo leads')} (your own synced or imported leads take their place once stored)`;
-  const stored = `${leads.toLocaleString('en-US')} stored`;
-  return demoLeftOut > 0 ? `${stored} (${plural(demoLeftOut, 'demo lead is', 'demo leads are')} left out)` : stored;
-}
 
 /**
  * What the worker job's live region says: the check running, the training's stage (and fold),
@@ -87,12 +53,6 @@ function jobAnnouncement(state: WorkerJobState<TrainingRequest, TrainingEvent>):
   return '';
 }
 
-/** The rule the form shows; a value cannot mean both, so one ticked as converted is no longer open. */
-function outcomeRule(field: string, positiveValues: string[], openValues: readonly string[]): OutcomeRule {
-  const stillOpen = openValues.filter((value) => !positiveValues.includes(value));
-  return { field, positiveValues, ...(stillOpen.length > 0 && { openValues: stillOpen }) };
-}
-
 /** How many leads the window and the outcome left out, and why, beside the counts they are missing from. */
 function LeftOutNote({ counts }: { counts: LeftOut }) {
   const sentences = describeLeftOut(counts);
@@ -110,88 +70,9 @@ export function TrainingSection() {
   const [outcome, setOutcome] = useState<OutcomeRule | null>(null);
   const [months, setMonths] = useState(12);
   const [minAgeDays, setMinAgeDays] = useState(30);
-  const [inspected, setInspected] = useState<Inspected | null>(null);
-  const [choices, setChoices] = useState<Record<string, FeatureChoice>>({});
-  const [verdicts, setVerdicts] = useState<FieldVerdicts>({});
-  // Whether the leads changed under a check, said until the admin changes the form or checks again.
-  const [leadsChanged, setLeadsChanged] = useState(false);
+  // One worker for the check and the training: one job at a time.
   const worker = useWorkerJob<TrainingRequest, TrainingEvent>(createTrainingWorker, TrainingEventSchema, WORKER_FAILED);
-  // What the running check was asked about (the data; for a check of changed fields, their specs),
-  // so the result is kept with it; null when none runs.
-  const pendingCheck = useRef<{ data: TrainingData; specs?: FeatureSpec[] } | null>(null);
-
-  // Stops the running check, if any: its answer is dropped.
-  const stopCheck = () => {
-    if (pendingCheck.current) worker.cancel();
-    pendingCheck.current = null;
-  };
-  // A check answers for the leads and outcome it read: any change to them drops it, and stops
-  // one still running (Train must never train on a rule the form no longer shows, and a check
-  // of 100,000 leads must not hold the form). `leadsChanged` when the admin did not make the
-  // change: the leads changed under the form.
-  const dropCheck = (leadsChangedUnderIt = false) => {
-    stopCheck();
-    setInspected(null);
-    setLeadsChanged(leadsChangedUnderIt);
-  };
-  const changing =
-    <Value,>(set: (value: Value) => void) =>
-    (value: Value) => {
-      dropCheck();
-      set(value);
-    };
-  const changeOutcome = changing(setOutcome);
-  const changeMonths = changing(setMonths);
-  const changeMinAgeDays = changing(setMinAgeDays);
-  // A new source starts from its suggested outcome, once its history is read.
-  const changeSource = changing((next: SourceKind) => {
-    setOutcome(null);
-    setSource(next);
-  });
-
-  // The sample is read again after syncs, imports and deletions, and on window focus. Query keeps
-  // `history.data` the same object while the sample reads the same, so this runs on a source's
-  // first read and when its history changed: a check of the history before is dropped, saying
-  // so, and the admin's outcome is kept (suggested again when its field is gone).
-  useEffect(() => {
-    if (!history.data) return;
-    const { outcomeValues } = history.data;
-    if (inspected || pendingCheck.current) dropCheck(true);
-    if (!outcome || !Object.hasOwn(outcomeValues, outcome.field)) setOutcome(suggestOutcome(source, outcomeValues));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [history.data]);
-
   const finished = worker.state.kind === 'finished' ? worker.state.event : null;
-  // Only when a check ends (a check of one source must not come back when the admin returns to
-  // it), and only if the form has not changed since it began (`dropCheck`).
-  useEffect(() => {
-    const pending = pendingCheck.current;
-    if (!finished || !pending) return;
-    // However it ended, no check runs now.
-    pendingCheck.current = null;
-    const { data, specs } = pending;
-    if (finished.type === 'inspected') {
-      const checked = verdictsOf(finished.candidates.map((candidate) => candidate.spec), finished.leakage, data.source);
-      setInspected({ ...finished, data });
-      setVerdicts(checked);
-      setChoices(
-        Object.fromEntries(
-          finished.candidates.map(({ spec, origin }) => {
-            const field = fieldOf(spec, data.source);
-            return [spec.key, { included: origin === 'catalogue' && !checked[verdictKey(spec.key, field)], field }];
-          }),
-        ),
-      );
-    } else if (finished.type === 'features-checked' && specs) {
-      const checked = verdictsOf(specs, finished.leakage, data.source);
-      setVerdicts((current) => ({ ...current, ...checked }));
-      // A feature moved to a flagged field is left out, as the first check leaves flagged ones out.
-      setChoices((current) =>
-        Object.fromEntries(Object.entries(current).map(([key, choice]) => [key, checked[verdictKey(key, choice.field)] ? { ...choice, included: false } : choice])),
-      );
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [finished]);
 
   const activate = useMutation({
     mutationFn: async (trained: Extract<TrainingEvent, { type: 'trained' }>) => {
@@ -209,6 +90,36 @@ export function TrainingSection() {
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
   });
 
+  // A trained model not activated yet: a new job would take the place of its report (and the model with it).
+  const trainedModelWaits = finished?.type === 'trained' && !activate.isSuccess;
+
+  const dataCheck = useDataCheck({
+    worker,
+    source,
+    history: history.data,
+    activeModel: active.data,
+    // While a trained model waits, or is being activated, the admin checks changed fields when ready.
+    checkMovedFields: !activate.isPending && !trainedModelWaits,
+  });
+  const { inspected, changing } = dataCheck;
+  const changeOutcome = changing(setOutcome);
+  const changeMonths = changing(setMonths);
+  const changeMinAgeDays = changing(setMinAgeDays);
+  // A new source starts from its suggested outcome, once its history is read.
+  const changeSource = changing((next: SourceKind) => {
+    setOutcome(null);
+    setSource(next);
+  });
+
+  // On a source's first read and when its history changed (see useDataCheck, which drops the
+  // check of the history before), the admin's outcome is kept (suggested again when its field is gone).
+  useEffect(() => {
+    if (!history.data) return;
+    const { outcomeValues } = history.data;
+    if (!outcome || !Object.hasOwn(outcomeValues, outcome.field)) setOutcome(suggestOutcome(source, outcomeValues));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [history.data]);
+
   const trainingData = (): TrainingData | null => {
     if (!outcome) return null;
     const now = Date.now();
@@ -223,41 +134,14 @@ export function TrainingSection() {
   const check = () => {
     const data = trainingData();
     if (!data) return;
-    dropCheck();
-    pendingCheck.current = { data };
     activate.reset();
-    worker.start({ type: 'inspect', data, catalogue: featureCatalogue(active.data) });
-  };
-
-  // The features as chosen, and those the guards have not checked on the field they read now.
-  const chosen = (current: Record<string, FeatureChoice>) =>
-    (inspected?.candidates ?? []).map(({ spec }) => ({ spec: chosenSpec(spec, current[spec.key], source), included: current[spec.key]?.included ?? false }));
-  const notChecked = (current: Record<string, FeatureChoice>) =>
-    chosen(current).filter(({ spec }) => verdicts[verdictKey(spec.key, fieldOf(spec, source))] === undefined);
-
-  // A flag holds for the field that was checked: a feature moved to another field is checked again on it.
-  const checkChangedFields = (current: Record<string, FeatureChoice>) => {
-    const specs = notChecked(current).map(({ spec }) => spec);
-    if (!inspected || specs.length === 0) return;
-    pendingCheck.current = { data: inspected.data, specs };
-    worker.start({ type: 'check-features', data: inspected.data, specs });
-  };
-
-  // A trained model not activated yet: a new job would take the place of its report (and the model with it).
-  const trainedModelWaits = finished?.type === 'trained' && !activate.isSuccess;
-
-  const chooseFeature = (key: string, choice: FeatureChoice) => {
-    const next = { ...choices, [key]: choice };
-    setChoices(next);
-    // While a trained model waits, or is being activated, the admin checks changed fields when ready.
-    if (choice.field !== choices[key]?.field && !activate.isPending && !trainedModelWaits) checkChangedFields(next);
+    dataCheck.check(data);
   };
 
   const train = () => {
     if (!inspected || !active.data) return;
-    const specs = chosen(choices).flatMap(({ spec, included }) => (included ? [spec] : []));
     activate.reset();
-    worker.start({ type: 'train', data: inspected.data, specs, cv: CROSS_VALIDATION_FOLDS, tiers: active.data.tiers });
+    worker.start({ type: 'train', data: inspected.data, specs: dataCheck.includedSpecs(), cv: CROSS_VALIDATION_FOLDS, tiers: active.data.tiers });
   };
 
   // Nothing starts while the worker or an activation runs (its outcome would be lost), nor before
@@ -267,10 +151,9 @@ export function TrainingSection() {
   const checking = worker.state.kind === 'running' && worker.state.request === 'inspect';
   const checkingFields = worker.state.kind === 'running' && worker.state.request === 'check-features';
   const announcement = jobAnnouncement(worker.state);
-  const outcomeValues = history.data?.outcomeValues ?? {};
   const size = inspected ? describeDataSize(inspected.rows, inspected.conversions) : null;
-  const chosenCount = Object.values(choices).filter((choice) => choice.included).length;
-  const unchecked = notChecked(choices);
+  const chosenCount = Object.values(dataCheck.choices).filter((choice) => choice.included).length;
+  const { unchecked } = dataCheck;
 
   return (
     <>
@@ -280,96 +163,30 @@ export function TrainingSection() {
       </p>
       {/* Locked while a model trains: its report must answer for the form as it is. */}
       <fieldset disabled={trainingRun !== null} data-testid="training-form" style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
-        <fieldset>
-          <legend>Leads</legend>
-          <label>
-            History{' '}
-            <select value={source} onChange={(event) => changeSource(event.target.value as SourceKind)}>
-              {SOURCES.map((option) => (
-                <option key={option.value} value={option.value}>
-                  {option.label}
-                </option>
-              ))}
-            </select>
-          </label>{' '}
-          {history.data && <span data-testid="history-count">{describeHistory(history.data)}</span>}
-          <p>
-            <label>
-              Created in the last <input type="number" min={1} max={120} value={months} onChange={(event) => changeMonths(Number(event.target.value))} style={{ width: 60 }} /> months
-            </label>
-            ,{' '}
-            <label>
-              and at least <input type="number" min={0} max={365} value={minAgeDays} onChange={(event) => changeMinAgeDays(Number(event.target.value))} style={{ width: 60 }} /> days ago
-            </label>{' '}
-            (old enough to have an outcome).
-          </p>
-        </fieldset>
+        <LeadsFieldset
+          source={source}
+          history={history.data}
+          months={months}
+          minAgeDays={minAgeDays}
+          onSourceChange={changeSource}
+          onMonthsChange={changeMonths}
+          onMinAgeDaysChange={changeMinAgeDays}
+        />
 
-        <fieldset>
-          <legend>Outcome: a lead converted when…</legend>
-          <label>
-            Field{' '}
-            <select
-              value={outcome?.field ?? ''}
-              onChange={(event) => changeOutcome({ field: event.target.value, positiveValues: [] })}
-              aria-label="Outcome field"
-            >
-              <option value="">(choose)</option>
-              {Object.keys(outcomeValues).map((field) => (
-                <option key={field} value={field}>
-                  {field}
-                </option>
-              ))}
-            </select>
-          </label>
-          {outcome?.field === HUBSPOT_LIFECYCLE_FIELD ? (
-            <label>
-              {' '}
-              reached{' '}
-              <select
-                aria-label="Lifecycle stage reached"
-                value={outcome.positiveValues[0] ?? ''}
-                onChange={(event) => changeOutcome({ field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: stagesReached(event.target.value) })}
-              >
-                {HUBSPOT_LIFECYCLE_ORDER.map((stage) => (
-                  <option key={stage} value={stage}>
-                    {stage}
-                  </option>
-                ))}
-              </select>
-            </label>
-          ) : (
-            outcome && (
-              <>
-                <OutcomeValuesPicker
-                  sampleValues={outcomeValues[outcome.field] ?? []}
-                  chosen={outcome.positiveValues}
-                  onChange={(positiveValues) => changeOutcome(outcomeRule(outcome.field, positiveValues, outcome.openValues ?? []))}
-                />
-                <OutcomeValuesPicker
-                  meaning="still open"
-                  sampleValues={outcomeValues[outcome.field] ?? []}
-                  chosen={outcome.openValues ?? []}
-                  unavailable={outcome.positiveValues}
-                  onChange={(openValues) => changeOutcome(outcomeRule(outcome.field, outcome.positiveValues, openValues))}
-                />
-              </>
-            )
-          )}
-        </fieldset>
+        <OutcomeFieldset outcome={outcome} outcomeValues={history.data?.outcomeValues ?? {}} onChange={changeOutcome} />
 
         <button type="button" onClick={check} disabled={blocked || !outcome || outcome.positiveValues.length === 0 || !history.data?.leads}>
           Check the data
         </button>{' '}
         {(checking || checkingFields) && (
           // A check of changed fields stops alone: the features keep their fields, unchecked.
-          <button type="button" onClick={() => (checking ? dropCheck() : stopCheck())}>
+          <button type="button" onClick={() => (checking ? dataCheck.dropCheck() : dataCheck.stopCheck())}>
             Cancel the check
           </button>
         )}
         {/* In the page before it says anything, so that a change of the leads is announced. */}
         <div role="status" data-testid="leads-changed">
-          {leadsChanged && <p>The leads changed since the check: check again.</p>}
+          {dataCheck.leadsChanged && <p>The leads changed since the check: check again.</p>}
         </div>
         {active.isError && (
           <ErrorState
@@ -402,10 +219,10 @@ export function TrainingSection() {
               source={source}
               candidates={inspected.candidates}
               fields={history.data?.fields ?? []}
-              choices={choices}
-              verdicts={verdicts}
+              choices={dataCheck.choices}
+              verdicts={dataCheck.verdicts}
               checking={checkingFields}
-              onChange={chooseFeature}
+              onChange={dataCheck.chooseFeature}
             />
             {inspected.fieldNotes.length > 0 && (
               <details data-testid="field-notes">
@@ -420,7 +237,7 @@ export function TrainingSection() {
             {unchecked.length > 0 && !blocked && (
               <>
                 {trainedModelWaits && <p>Checking the changed fields replaces the report of the model trained below: activate it first to keep it.</p>}
-                <button type="button" onClick={() => checkChangedFields(choices)}>
+                <button type="button" onClick={dataCheck.checkChangedFields}>
                   Check the changed fields
                 </button>
               </>
@@ -436,19 +253,7 @@ export function TrainingSection() {
       <div role="status">
         {announcement && <p>{announcement}</p>}
       </div>
-      {trainingRun && (
-        <div data-testid="training-progress">
-          <label style={{ display: 'block' }}>
-            Progress
-            {trainingRun.progress?.round !== undefined && `: round ${trainingRun.progress.round}`}
-            {trainingRun.progress?.validationLoss !== undefined && `, validation loss ${trainingRun.progress.validationLoss.toFixed(4)}`}
-            <progress value={trainingRun.progress?.fraction ?? 0} max={1} style={{ display: 'block', width: '100%' }} />
-          </label>
-          <button type="button" onClick={worker.cancel}>
-            Cancel training
-          </button>
-        </div>
-      )}
+      {trainingRun && <TrainingProgress progress={trainingRun.progress} onCancel={worker.cancel} />}
       {finished?.type === 'failed' && <ErrorState message={finished.error} />}
       {finished?.type === 'trained' && (
         <>

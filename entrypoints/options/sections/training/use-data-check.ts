@@ -1,0 +1,173 @@
+/**
+ * The data check of the training form: which leads the form's history and outcome give, what the
+ * leakage guard flags, and the candidate features with the admin's choice for each. A check
+ * answers only for the leads and outcome it read, and a feature moved to another field is checked
+ * again on it. The check runs in the training worker, which the section shares with training.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { SourceKind } from '@/lib/ml/featurize';
+import { FeatureSpecListSchema, type FeatureSpec, type Manifest } from '@/lib/ml/manifest';
+import { fieldOf, mapSpec, type LeakageFlag } from '@/lib/ml/train/training-set';
+import type { TrainingData, TrainingEvent, TrainingRequest } from '@/lib/ml/train/worker-protocol';
+import demoFeatureSpecs from '@/models/demo-features.json';
+import type { useWorkerJob } from '../use-worker-job';
+import { verdictKey, type FeatureChoice, type FieldVerdicts } from './FeaturePicker';
+import type { HistorySample } from './history-sample';
+
+export type TrainingWorker = ReturnType<typeof useWorkerJob<TrainingRequest, TrainingEvent>>;
+export type Inspected = Extract<TrainingEvent, { type: 'inspected' }> & { data: TrainingData };
+
+/** The features LeadLens knows how to read: the active model's, then the demo catalogue's. */
+function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
+  const catalogue = FeatureSpecListSchema.parse(demoFeatureSpecs);
+  const fromActive = (active?.features ?? []).map(({ vocabulary: _vocabulary, otherCode: _otherCode, ...spec }) => spec);
+  const keys = new Set(fromActive.map((spec) => spec.key));
+  return [...fromActive, ...catalogue.filter((spec) => !keys.has(spec.key))];
+}
+
+/** The spec as the admin chose it: reading the field picked for it. */
+function chosenSpec(spec: FeatureSpec, choice: FeatureChoice | undefined, source: SourceKind): FeatureSpec {
+  return choice?.field && spec.derive.kind !== 'ratio' ? mapSpec(spec, source, choice.field) : spec;
+}
+
+/** The verdicts of a check of `specs`: the reason of each one flagged, null for the others. */
+function verdictsOf(specs: readonly FeatureSpec[], leakage: readonly LeakageFlag[], source: SourceKind): FieldVerdicts {
+  const flags = new Map(leakage.map((flag) => [verdictKey(flag.key, flag.field), flag.reason]));
+  return Object.fromEntries(
+    specs.map((spec) => {
+      const key = verdictKey(spec.key, fieldOf(spec, source));
+      return [key, flags.get(key) ?? null];
+    }),
+  );
+}
+
+interface Options {
+  worker: TrainingWorker;
+  /** The source the form shows. */
+  source: SourceKind;
+  /** The source's history sample, once read. */
+  history: HistorySample | undefined;
+  /** The active model, once read: its features join the catalogue. */
+  activeModel: Manifest | undefined;
+  /** Whether a feature moved to another field is checked on it at once (else the admin does it). */
+  checkMovedFields: boolean;
+}
+
+export function useDataCheck({ worker, source, history, activeModel, checkMovedFields }: Options) {
+  const [inspected, setInspected] = useState<Inspected | null>(null);
+  const [choices, setChoices] = useState<Record<string, FeatureChoice>>({});
+  const [verdicts, setVerdicts] = useState<FieldVerdicts>({});
+  // Whether the leads changed under a check, said until the admin changes the form or checks again.
+  const [leadsChanged, setLeadsChanged] = useState(false);
+  // What the running check was asked about (the data; for a check of changed fields, their specs),
+  // so the result is kept with it; null when none runs.
+  const pendingCheck = useRef<{ data: TrainingData; specs?: FeatureSpec[] } | null>(null);
+
+  // Stops the running check, if any: its answer is dropped.
+  const stopCheck = () => {
+    if (pendingCheck.current) worker.cancel();
+    pendingCheck.current = null;
+  };
+  // A check answers for the leads and outcome it read: any change to them drops it, and stops
+  // one still running (Train must never train on a rule the form no longer shows, and a check
+  // of 100,000 leads must not hold the form). `leadsChanged` when the admin did not make the
+  // change: the leads changed under the form.
+  const dropCheck = (leadsChangedUnderIt = false) => {
+    stopCheck();
+    setInspected(null);
+    setLeadsChanged(leadsChangedUnderIt);
+  };
+  /** The setter of a form value the check answers for: setting it drops the check. */
+  const changing =
+    <Value>(set: (value: Value) => void) =>
+    (value: Value) => {
+      dropCheck();
+      set(value);
+    };
+
+  // The sample is read again after syncs, imports and deletions, and on window focus. Query keeps
+  // `history` the same object while the sample reads the same, so this runs on a source's first
+  // read and when its history changed: a check of the history before is dropped, saying so.
+  useEffect(() => {
+    if (!history) return;
+    if (inspected || pendingCheck.current) dropCheck(true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [history]);
+
+  const finished = worker.state.kind === 'finished' ? worker.state.event : null;
+  // Only when a check ends (a check of one source must not come back when the admin returns to
+  // it), and only if the form has not changed since it began (`dropCheck`).
+  useEffect(() => {
+    const pending = pendingCheck.current;
+    if (!finished || !pending) return;
+    // However it ended, no check runs now.
+    pendingCheck.current = null;
+    const { data, specs } = pending;
+    if (finished.type === 'inspected') {
+      const checked = verdictsOf(finished.candidates.map((candidate) => candidate.spec), finished.leakage, data.source);
+      setInspected({ ...finished, data });
+      setVerdicts(checked);
+      setChoices(
+        Object.fromEntries(
+          finished.candidates.map(({ spec, origin }) => {
+            const field = fieldOf(spec, data.source);
+            return [spec.key, { included: origin === 'catalogue' && !checked[verdictKey(spec.key, field)], field }];
+          }),
+        ),
+      );
+    } else if (finished.type === 'features-checked' && specs) {
+      const checked = verdictsOf(specs, finished.leakage, data.source);
+      setVerdicts((current) => ({ ...current, ...checked }));
+      // A feature moved to a flagged field is left out, as the first check leaves flagged ones out.
+      setChoices((current) =>
+        Object.fromEntries(Object.entries(current).map(([key, choice]) => [key, checked[verdictKey(key, choice.field)] ? { ...choice, included: false } : choice])),
+      );
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [finished]);
+
+  /** Checks `data`: its counts, the leakage guard's flags and the candidate features. */
+  const check = (data: TrainingData) => {
+    dropCheck();
+    pendingCheck.current = { data };
+    worker.start({ type: 'inspect', data, catalogue: featureCatalogue(activeModel) });
+  };
+
+  // The features as chosen, and those the guards have not checked on the field they read now.
+  const chosen = (current: Record<string, FeatureChoice>) =>
+    (inspected?.candidates ?? []).map(({ spec }) => ({ spec: chosenSpec(spec, current[spec.key], source), included: current[spec.key]?.included ?? false }));
+  const notChecked = (current: Record<string, FeatureChoice>) =>
+    chosen(current).filter(({ spec }) => verdicts[verdictKey(spec.key, fieldOf(spec, source))] === undefined);
+
+  // A flag holds for the field that was checked: a feature moved to another field is checked again on it.
+  const checkChangedFields = (current: Record<string, FeatureChoice>) => {
+    const specs = notChecked(current).map(({ spec }) => spec);
+    if (!inspected || specs.length === 0) return;
+    pendingCheck.current = { data: inspected.data, specs };
+    worker.start({ type: 'check-features', data: inspected.data, specs });
+  };
+
+  const chooseFeature = (key: string, choice: FeatureChoice) => {
+    const next = { ...choices, [key]: choice };
+    setChoices(next);
+    if (choice.field !== choices[key]?.field && checkMovedFields) checkChangedFields(next);
+  };
+
+  return {
+    /** The last check's answer, with the data it read; null when none answers for the form. */
+    inspected,
+    choices,
+    verdicts,
+    leadsChanged,
+    /** The features the guards have not checked on the field they read now. */
+    unchecked: notChecked(choices),
+    /** The specs of the features chosen, each reading the field picked for it. */
+    includedSpecs: () => chosen(choices).flatMap(({ spec, included }) => (included ? [spec] : [])),
+    check,
+    checkChangedFields: () => checkChangedFields(choices),
+    chooseFeature,
+    stopCheck,
+    dropCheck,
+    changing,
+  };
+}
