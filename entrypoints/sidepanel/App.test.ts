@@ -16,7 +16,7 @@ const panel = vi.hoisted(() => ({ leads: [] as unknown[], job: null as unknown }
 vi.mock('./hooks', () => ({
   useOpenLead: () => ({ tabId: null, lead: { isPending: true, isError: false } }),
   useManifest: () => ({ isPending: true }),
-  useScoredLeads: () => ({ leads: { isPending: false, isError: false, data: panel.leads }, job: panel.job, modelId: 'model-2' }),
+  useScoredLeads: () => ({ leads: { isPending: false, isError: false, data: { rows: panel.leads, choices: { owner: [], leadSource: [] } } }, job: panel.job, modelId: 'model-2' }),
 }));
 
 const lead: ScoredLeadRow = {

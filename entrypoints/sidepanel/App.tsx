@@ -42,10 +42,10 @@ function Segments() {
     return <ErrorState message={`The stored leads could not be read: ${leads.error.message}`} action={<button type="button" onClick={() => void leads.refetch()}>Try again</button>} />;
   }
   // Only a run of the active model leaves its leads scored in part.
-  const scoring = progress || (job?.state === 'failed' && job.modelId === modelId && <ScoringFailed job={job} scored={leads.data.length} />);
+  const scoring = progress || (job?.state === 'failed' && job.modelId === modelId && <ScoringFailed job={job} scored={leads.data.rows.length} />);
   // The leads are stored, not yet scored: no CRM or CSV is missing.
-  if (leads.data.length === 0 && scoring) return <>{scoring}</>;
-  if (leads.data.length === 0) {
+  if (leads.data.rows.length === 0 && scoring) return <>{scoring}</>;
+  if (leads.data.rows.length === 0) {
     return (
       <EmptyState title="No scored leads yet">
         <p style={{ margin: '0 0 8px' }}>
@@ -60,7 +60,7 @@ function Segments() {
   return (
     <>
       {scoring}
-      <SegmentView rows={leads.data} />
+      <SegmentView leads={leads.data} />
     </>
   );
 }

@@ -1,13 +1,15 @@
 // @vitest-environment happy-dom
 import { act, createElement } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
-import type { ScoredLeadRow } from '@/lib/segments';
+import { filterChoices, type ScoredLeadRow } from '@/lib/segments';
 import { click, pressEnter, render, type Rendered } from '@/test/render';
 import { SegmentView } from './SegmentView';
 
 vi.mock('@/lib/messaging/client', () => ({ background: { openRecord: vi.fn() } }));
 
 let rendered: Rendered | undefined;
+/** The leads as the side panel loads them: the rows, and the filter choices they offer. */
+const leadsOf = (rows: ScoredLeadRow[]) => ({ rows, choices: filterChoices(rows) });
 afterEach(() => rendered?.unmount());
 
 const csvLead: ScoredLeadRow = {
@@ -26,7 +28,7 @@ const csvLead: ScoredLeadRow = {
 };
 
 it('isolates a CSV lead\'s name in the message that it has no CRM page, so the name cannot reverse the message', () => {
-  rendered = render(createElement(SegmentView, { rows: [csvLead] }));
+  rendered = render(createElement(SegmentView, { leads: leadsOf([csvLead]) }));
   click(rendered.container.querySelector<HTMLButtonElement>('tbody .link-button')!);
   const alert = rendered.container.querySelector('[role="alert"]')!;
   expect(alert.querySelector('bdi')?.textContent).toBe(csvLead.name);
@@ -44,7 +46,7 @@ function choose(container: HTMLElement, label: string, value: string): void {
 
 it('says when no lead matches the filters, and shows every lead again from there with the keyboard still in the filters', () => {
   const rows = [csvLead, { ...csvLead, leadKey: 'csv|row-4', recordId: 'row-4', name: 'Bo', owner: 'Priya', leadSource: 'Webinar', tier: 'warm' as const }];
-  rendered = render(createElement(SegmentView, { rows }));
+  rendered = render(createElement(SegmentView, { leads: leadsOf(rows) }));
   choose(rendered.container, 'Owner', 'Priya');
   choose(rendered.container, 'Lead source', 'Web');
   const text = rendered.container.textContent!;
@@ -64,7 +66,7 @@ it('says when no lead matches the filters, and shows every lead again from there
 
 it('tells a screen reader how many leads a filter leaves, where the count is shown', () => {
   const rows = [csvLead, { ...csvLead, leadKey: 'csv|row-4', recordId: 'row-4', name: 'Bo', owner: 'Priya' }];
-  rendered = render(createElement(SegmentView, { rows }));
+  rendered = render(createElement(SegmentView, { leads: leadsOf(rows) }));
   const status = () => rendered!.container.querySelector('h2 [role="status"]')?.textContent;
   expect(status()).toBe('2 of 2 leads');
   choose(rendered.container, 'Owner', 'Priya');
@@ -81,7 +83,7 @@ it('shows the first page of the top leads a filter leaves, in the order the rep 
     owner: i < 25 ? 'Grace' : 'Priya',
     probability: 0.99 - i / 100,
   }));
-  rendered = render(createElement(SegmentView, { rows }));
+  rendered = render(createElement(SegmentView, { leads: leadsOf(rows) }));
   const hotTable = () => rendered!.container.querySelector('.lead-table')!;
   const button = (within: Element, text: string) => [...within.querySelectorAll('button')].find((b) => b.textContent?.startsWith(text))!;
   click(button(hotTable(), 'Lead')); // by name, A to Z

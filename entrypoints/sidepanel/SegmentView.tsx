@@ -7,7 +7,6 @@ import { background } from '@/lib/messaging/client';
 import type { Tier } from '@/lib/messaging/protocol';
 import { TIER_LOOK } from '@/lib/presentation';
 import {
-  filterChoices,
   filterLeads,
   leadsOfTier,
   NO_FILTERS,
@@ -15,6 +14,7 @@ import {
   segmentStats,
   type FilterChoices,
   type ScoredLeadRow,
+  type ScoredLeads,
   type SegmentFilters,
   type SortOrder,
 } from '@/lib/segments';
@@ -89,10 +89,9 @@ function TopLeads({ rows, filters, tier, onOpen }: TopLeadsProps) {
 }
 
 /** Segment stats, filters and the top hot and warm leads of the active model. */
-export function SegmentView({ rows }: { rows: readonly ScoredLeadRow[] }) {
+export function SegmentView({ leads: { rows, choices } }: { leads: ScoredLeads }) {
   const [chosen, setFilters] = useState<SegmentFilters>(NO_FILTERS);
   const [openError, setOpenError] = useState<ReactNode>(null);
-  const choices = useMemo(() => filterChoices(rows), [rows]);
   const filters = useMemo(() => offeredFilters(chosen, choices), [chosen, choices]);
   const filtered = useMemo(() => filterLeads(rows, filters, Date.now()), [rows, filters]);
   const stats = useMemo(() => segmentStats(filtered), [filtered]);

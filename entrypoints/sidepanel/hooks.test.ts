@@ -22,7 +22,7 @@ import { useManifest, useOpenLead, useScoredLeads } from './hooks';
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 const openLead = vi.hoisted(() => vi.fn());
 vi.mock('@/lib/messaging/client', () => ({ background: { openLead } }));
-vi.mock('@/lib/ui/stored-data', () => ({ loadScoredLeads: vi.fn(async () => []) }));
+vi.mock('@/lib/ui/stored-data', () => ({ loadScoredLeads: vi.fn(async () => ({ rows: [], choices: { owner: [], leadSource: [] } })) }));
 vi.mock('@/lib/ml/model-store', async (importOriginal) => {
   const store = await importOriginal<typeof import('@/lib/ml/model-store')>();
   return { ...store, manifestOf: vi.fn(store.manifestOf) };

@@ -28,31 +28,32 @@ const scoredByM = [
 ];
 
 it('loads the leads a model scored, with their display columns, from the lead summaries alone', async () => {
-  expect(await loadScoredLeads('m')).toEqual(scoredByM);
+  expect((await loadScoredLeads('m')).rows).toEqual(scoredByM);
   // Without the whole leads, the same rows: the page never reads them.
   await db.leads.clear();
-  expect(await loadScoredLeads('m')).toEqual(scoredByM);
+  expect((await loadScoredLeads('m')).rows).toEqual(scoredByM);
 });
 
 it('loads them the most likely first, whatever order they are stored in', async () => {
   // Barbara is stored last (by key) but is the likeliest.
   await db.leadScores.put(score('m', 'salesforce|00QB', 0.95));
-  expect((await loadScoredLeads('m')).map((row) => row.name)).toEqual(['Barbara', 'Ada', 'Alan']);
+  expect((await loadScoredLeads('m')).rows.map((row) => row.name)).toEqual(['Barbara', 'Ada', 'Alan']);
 });
 
-it('loads every scored lead over many chunks, and only those, joined with their own summaries', async () => {
+it('loads every scored lead over many chunks, and only those, joined with their own summaries, with the owners and sources they have', async () => {
   await Promise.all(db.tables.map((table) => table.clear()));
   const keys = Array.from({ length: 2 * PAGE_CHUNK + 500 }, (_, i) => `salesforce|${String(i).padStart(5, '0')}`);
-  await db.putLeads(keys.map((key, i) => lead(key, `Lead ${i}`, null)));
-  // Every 7th lead unscored; a score whose lead is gone (deleted since) is left out.
+  await db.putLeads(keys.map((key, i) => ({ ...lead(key, `Lead ${i}`, null), owner: `Owner ${i % 7}` })));
+  // Every 7th lead unscored (and its owner not offered); a score whose lead is gone (deleted since) is left out.
   const scored = keys.filter((_, i) => i % 7 !== 0);
   const probabilityOf = (i: number) => ((i * 37) % 101) / 101;
   await db.leadScores.bulkPut([...scored.map((key) => score('m', key, probabilityOf(Number(key.split('|')[1])))), score('m', 'salesforce|gone', 0.99)]);
-  const rows = await loadScoredLeads('m');
+  const { rows, choices } = await loadScoredLeads('m');
   expect(rows.map((row) => row.leadKey).sort()).toEqual(scored);
   expect(rows.every((row) => row.name === `Lead ${Number(row.recordId)}` && row.probability === probabilityOf(Number(row.recordId)))).toBe(true);
   const expectedOrder = [...scored].sort((a, b) => probabilityOf(Number(b.split('|')[1])) - probabilityOf(Number(a.split('|')[1])));
   expect(rows.map((row) => row.leadKey)).toEqual(expectedOrder);
+  expect(choices).toEqual({ owner: ['Owner 1', 'Owner 2', 'Owner 3', 'Owner 4', 'Owner 5', 'Owner 6'], leadSource: ['Web'] });
 });
 
 it('reads the known outcomes of a model’s scored leads from the lead summaries alone', async () => {

@@ -9,25 +9,28 @@ import { forEachChunk, yieldToEventLoop } from '../db/chunks';
 import { prefixRange } from '../db/chunks';
 import { historyRule, inHistory, type HistoryRule } from '../db/source-history';
 import { outcomeOf, type ModelOutcomeRule } from '../ml/outcome-rule';
-import { mostLikelyFirst, type ScoredLeadRow } from '../segments';
+import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
 
 export const PAGE_CHUNK = 2000;
 
 /**
- * Every stored lead that model `modelId` has scored, without its fields, the most likely first:
- * the order the side panel shows first, so its sorts (adaptive) find the rows in order already.
+ * Every stored lead that model `modelId` has scored, without its fields, the most likely first
+ * (the order the side panel shows first, so its sorts, adaptive, find the rows in order
+ * already), with the owners and lead sources its filters offer, collected chunk by chunk.
  * A model's scores (keys `${modelId}|${leadKey}`) and the summaries (keys `leadKey`) are both in
  * lead-key order: each chunk of scores is joined with the summaries of its range of keys, so no
  * map of every score is held (100,000 of them, six strings each) while the leads load.
  */
-export async function loadScoredLeads(modelId: string): Promise<ScoredLeadRow[]> {
+export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
   const rows: ScoredLeadRow[] = [];
+  const choices = collectFilterChoices();
   await forEachChunk(
     db.leadScores,
     PAGE_CHUNK,
     async (scores) => {
       const summaries = await db.leadSummaries.where(':id').between(scores[0].leadKey, scores[scores.length - 1].leadKey, true, true).toArray();
       const summaryOf = new Map(summaries.map((lead) => [lead.key, lead]));
+      const chunkStart = rows.length;
       for (const score of scores) {
         const lead = summaryOf.get(score.leadKey);
         if (!lead) continue;
@@ -46,11 +49,12 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeadRow[]>
           topReason: score.topReason,
         });
       }
+      choices.add(rows.slice(chunkStart));
       await yieldToEventLoop();
     },
     prefixRange(`${modelId}|`),
   );
-  return mostLikelyFirst(rows);
+  return { rows: mostLikelyFirst(rows), choices: choices.choices() };
 }
 
 export interface LabelledProbabilities {

@@ -200,7 +200,7 @@ function ExportScores() {
   const exportScores = useMutation({
     mutationFn: async () => {
       const modelId = await activeModelId();
-      const rows = await loadScoredLeads(modelId);
+      const { rows } = await loadScoredLeads(modelId);
       if (rows.length === 0) throw new Error('No stored lead has a score from the active model yet.');
       const url = URL.createObjectURL(new Blob([scoresCsv(rows)], { type: 'text/csv;charset=utf-8' }));
       const link = Object.assign(document.createElement('a'), { href: url, download: `leadlens-scores-${modelId}.csv` });
