@@ -11,3 +11,9 @@ it('says what converted means: the outcome rule of a model trained on stored lea
   expect(renderModelCard(trainedHere)).not.toContain('__leadlens_converted');
   expect(renderModelCard(bundled)).toContain(`Predicts the probability that a lead converts (\`${bundled.target.column}\` = \`${bundled.target.positive}\`)`);
 });
+
+it('names the counts kept at or below others in "what would make it hotter", and says nothing of bounds a model has none of', () => {
+  expect(renderModelCard(bundled)).toContain('Counts never above another in the training data, kept so by "what would make it hotter": Website visits ≤ Page views; Marketing e-mails clicked ≤ Marketing e-mails opened.');
+  const unbounded = { ...bundled, reference: { ...bundled.reference, features: bundled.reference.features.map(({ atMost: _atMost, ...ref }) => ref) } };
+  expect(renderModelCard(unbounded)).not.toContain('Counts never above');
+});

@@ -109,6 +109,12 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
     const levels = f.type === 'categorical' ? ` (${f.vocabulary?.length ?? 0} levels)` : '';
     lines.push(`| \`${f.key}\` | ${f.label} | ${f.type}${levels} | ${f.derive.kind} | ${ref ? pct(ref.missingShare) : ''} |`);
   });
+  const labelOf = (key: string) => m.features.find((f) => f.key === key)?.label ?? key;
+  const bounds = m.reference.features.flatMap((ref) => (ref.atMost ?? []).map((bound) => `${labelOf(ref.key)} ≤ ${labelOf(bound)}`));
+  if (bounds.length > 0) {
+    lines.push('');
+    lines.push(`Counts never above another in the training data, kept so by "what would make it hotter": ${bounds.join('; ')}.`);
+  }
   if (extras.warnings && extras.warnings.length > 0) {
     lines.push('');
     lines.push('## Data warnings');
