@@ -299,6 +299,18 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     second.db.close();
   });
 
+  it('leaves the next sync where it was when a sync reads nothing, not a look-back further each time', async () => {
+    const newest = Math.max(...leads.map((lead) => modifiedAt(crm, lead)));
+    const { client, db, store } = worker(crm, defaultBehaviour());
+    const completedCursor = newest + 60_000;
+    await store.writeState(crm, { ...INITIAL_SYNC_STATE, status: 'done', completedCursor, deletionCursor: completedCursor });
+    for (const hoursLater of [1, 2]) {
+      const state = await runSync({ client, store, now: () => newest + hoursLater * 3_600_000 });
+      expect(state).toMatchObject({ status: 'done', lastRun: { synced: 0 }, completedCursor });
+    }
+    db.close();
+  });
+
   it('keeps an interrupted job\'s own checkpoint, where its last page ends, however recent', async () => {
     const newest = Math.max(...leads.map((lead) => modifiedAt(crm, lead)));
     const { client, db, store } = worker(crm, defaultBehaviour());

@@ -43,7 +43,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   let job: SyncJob = state.job ?? {
     startedAt: now(),
     cursor: state.completedCursor,
-    reached: state.completedCursor,
+    reached: null,
     lastId: null,
     pageToken: null,
     synced: 0,
@@ -137,7 +137,7 @@ async function finishSync(client: CrmClient, store: SyncStore, state: SyncState,
   return store.finishSync(client.crm, deletions, (removed) => ({
     ...state,
     status: 'done',
-    completedCursor: nextSyncCursor(job),
+    completedCursor: nextSyncCursor(job, state.completedCursor),
     // The next sync reads deletions from where this read ended (after a first sync, from when it started): a lead deleted since this sync read it is removed then.
     deletionCursor: (deletions?.coveredTo ?? job.startedAt) - SYNC_LOOKBACK_MS,
     job: null,
@@ -182,11 +182,12 @@ const reachedBy = (job: SyncJob): number | null => (job.reached === undefined ? 
 /**
  * Where the sync after `finished` begins: `SYNC_LOOKBACK_MS` before its newest change, or
  * before it started if that is earlier. The newest change is the CRM's own stamp: a browser
- * clock minutes fast would otherwise take the look-back away.
+ * clock minutes fast would otherwise take the look-back away. A job that read nothing leaves
+ * the cursor where it was (`previous`), not a look-back further each time.
  */
-function nextSyncCursor(finished: SyncJob): number | null {
+function nextSyncCursor(finished: SyncJob, previous: number | null): number | null {
   const reached = reachedBy(finished);
-  return reached === null ? null : Math.min(reached, finished.startedAt) - SYNC_LOOKBACK_MS;
+  return reached === null ? previous : Math.min(reached, finished.startedAt) - SYNC_LOOKBACK_MS;
 }
 
 /**

@@ -15,8 +15,9 @@ export const SyncJobSchema = z.object({
   cursor: z.number().nullable(),
   /**
    * How far the job has read (epoch ms): the CRM's `resumeFrom` of the last page, else the
-   * largest modification time stored by this job; the next sync begins from it (or a little
-   * before this job began, if earlier). Absent in jobs of an older LeadLens, whose `cursor` it was.
+   * largest modification time stored by this job; null until it stores a record. The next sync
+   * begins a few minutes before it, or before this job began if that is earlier (engine.ts
+   * `nextSyncCursor`). Absent in jobs of an older LeadLens, whose `cursor` it was.
    */
   reached: z.number().nullable().optional(),
   /** Id of the last record stored (ties on `cursor` are re-read, harmlessly). */
