@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { distinctValues, filterChoices, filterLeads, leadsOfTier, mostLikelyFirst, NO_FILTERS, offeredFilters, segmentStats, type ScoredLeadRow } from './segments';
+import { collectFilterChoices, filterLeads, leadsOfTier, mostLikelyFirst, NO_FILTERS, offeredFilters, segmentStats, type ScoredLeadRow } from './segments';
 
 const DAY = 86_400_000;
 const NOW = 100 * DAY;
@@ -81,15 +81,23 @@ describe('leadsOfTier', () => {
   });
 });
 
-it('lists the distinct owners for the filter', () => {
-  expect(distinctValues(rows, 'owner')).toEqual(['Dana', 'Priya']);
+/** The filter choices of `rows`, added in two chunks as the side panel loads them. */
+function choicesOf(rows: readonly ScoredLeadRow[]) {
+  const collected = collectFilterChoices();
+  collected.add(rows.slice(0, 2));
+  collected.add(rows.slice(2));
+  return collected.choices();
+}
+
+it('lists the distinct owners and lead sources for the filters, over every chunk added, sorted', () => {
+  expect(choicesOf([...rows, row({ owner: '', leadSource: '' })])).toEqual({ owner: ['Dana', 'Priya'], leadSource: ['Web', 'Webinar'] });
 });
 
 it('drops a chosen owner or source the leads no longer have, so the filter applies what its select shows', () => {
   // The owner was chosen while the sync had stored ids; the leads now carry names.
   const chosen = { owner: '005000000000001', leadSource: 'Webinar', createdWithinDays: 30 };
-  const offered = offeredFilters(chosen, filterChoices(rows));
+  const offered = offeredFilters(chosen, choicesOf(rows));
   expect(offered).toEqual({ owner: null, leadSource: 'Webinar', createdWithinDays: 30 });
-  expect(offeredFilters({ ...chosen, leadSource: 'Trade show' }, filterChoices(rows)).leadSource).toBeNull();
-  expect(offeredFilters({ ...NO_FILTERS, owner: 'Priya' }, filterChoices(rows)).owner).toBe('Priya');
+  expect(offeredFilters({ ...chosen, leadSource: 'Trade show' }, choicesOf(rows)).leadSource).toBeNull();
+  expect(offeredFilters({ ...NO_FILTERS, owner: 'Priya' }, choicesOf(rows)).owner).toBe('Priya');
 });

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { act, createElement } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
-import { filterChoices, type ScoredLeadRow } from '@/lib/segments';
+import { collectFilterChoices, type ScoredLeadRow } from '@/lib/segments';
 import { click, pressEnter, render, type Rendered } from '@/test/render';
 import { SegmentView } from './SegmentView';
 
@@ -9,7 +9,11 @@ vi.mock('@/lib/messaging/client', () => ({ background: { openRecord: vi.fn() } }
 
 let rendered: Rendered | undefined;
 /** The leads as the side panel loads them: the rows, and the filter choices they offer. */
-const leadsOf = (rows: ScoredLeadRow[]) => ({ rows, choices: filterChoices(rows) });
+function leadsOf(rows: ScoredLeadRow[]) {
+  const choices = collectFilterChoices();
+  choices.add(rows);
+  return { rows, choices: choices.choices() };
+}
 afterEach(() => rendered?.unmount());
 
 const csvLead: ScoredLeadRow = {

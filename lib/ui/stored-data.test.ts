@@ -127,3 +127,14 @@ describe('a model trained on a source with leads of its own', () => {
     expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual({ counts: [0, 2, 0], trainedOn: 2 });
   });
 });
+
+it('joins a chunk of scores whose range of keys holds many more leads than it scored (a CRM synced but not scored yet)', async () => {
+  await Promise.all(db.tables.map((table) => table.clear()));
+  // Scored: CSV rows and Salesforce leads; between them in key order, 5,000 HubSpot contacts not scored yet.
+  const scoredKeys = [...Array.from({ length: 3 }, (_, i) => `csv|row-${i}`), ...Array.from({ length: 3 }, (_, i) => `salesforce|00Q${i}`)];
+  const unscored = Array.from({ length: 5000 }, (_, i) => `hubspot|${i}`);
+  await db.putLeads([...scoredKeys, ...unscored].map((key) => lead(key, key, null)));
+  await db.leadScores.bulkPut(scoredKeys.map((key, i) => score('m', key, (i + 1) / 10)));
+  const { rows } = await loadScoredLeads('m');
+  expect(rows.map((row) => row.leadKey)).toEqual([...scoredKeys].reverse());
+});

@@ -14,6 +14,24 @@ import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredL
 export const PAGE_CHUNK = 2000;
 
 /**
+ * The most summaries read as one range for a chunk of scores. A range can hold many more leads
+ * than the chunk has scores (a CRM's leads synced but not scored yet, between two scored
+ * sources): its summaries are then read by key, so no read holds more than a few chunks.
+ */
+const SUMMARY_RANGE_LIMIT = 2 * PAGE_CHUNK;
+
+/** The summaries of the leads of `scores` (in lead-key order), by key; a lead no longer stored has none. */
+async function summariesOf(scores: readonly LeadScore[]): Promise<Map<string, LeadSummary>> {
+  const inRange = await db.leadSummaries
+    .where(':id')
+    .between(scores[0].leadKey, scores[scores.length - 1].leadKey, true, true)
+    .limit(SUMMARY_RANGE_LIMIT)
+    .toArray();
+  const summaries = inRange.length < SUMMARY_RANGE_LIMIT ? inRange : await db.leadSummaries.bulkGet(scores.map((score) => score.leadKey));
+  return new Map(summaries.flatMap((lead) => (lead ? [[lead.key, lead]] : [])));
+}
+
+/**
  * Every stored lead that model `modelId` has scored, without its fields, the most likely first
  * (the order the side panel shows first, so its sorts, adaptive, find the rows in order
  * already), with the owners and lead sources its filters offer, collected chunk by chunk.
@@ -28,13 +46,12 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
     db.leadScores,
     PAGE_CHUNK,
     async (scores) => {
-      const summaries = await db.leadSummaries.where(':id').between(scores[0].leadKey, scores[scores.length - 1].leadKey, true, true).toArray();
-      const summaryOf = new Map(summaries.map((lead) => [lead.key, lead]));
-      const chunkStart = rows.length;
+      const summaryOf = await summariesOf(scores);
+      const chunkRows: ScoredLeadRow[] = [];
       for (const score of scores) {
         const lead = summaryOf.get(score.leadKey);
         if (!lead) continue;
-        rows.push({
+        chunkRows.push({
           leadKey: lead.key,
           source: lead.source,
           recordId: lead.id,
@@ -49,7 +66,8 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
           topReason: score.topReason,
         });
       }
-      choices.add(rows.slice(chunkStart));
+      for (const row of chunkRows) rows.push(row);
+      choices.add(chunkRows);
       await yieldToEventLoop();
     },
     prefixRange(`${modelId}|`),
