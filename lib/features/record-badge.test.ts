@@ -197,6 +197,34 @@ describe('record badge', () => {
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });
 
+  it('takes a title that reads as the previous record’s for this one’s once its fields have shown a while: the next lead has the same name', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(B, A);
+    await vi.advanceTimersByTimeAsync(50);
+    document.querySelector('dl')!.innerHTML = Object.entries(fieldsOfB).map(([field, value]) => `<dd data-field="${field}">${value}</dd>`).join('');
+    await vi.advanceTimersByTimeAsync(500);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: undefined }]]);
+    expect(badges().map(titleOf)).toEqual([null]);
+
+    await vi.advanceTimersByTimeAsync(600);
+    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: 'Ada A' });
+    expect(badges().map(titleOf)).toEqual(['Ada A']);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
+  });
+
+  it('does not score again when the title is gone for a moment as the CRM re-renders it', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(A, null);
+    await settle();
+    const title = document.querySelector('h1')!;
+    title.remove();
+    await settle();
+    document.querySelector('section')!.prepend(title);
+    await settle();
+    expect(scoreLead).toHaveBeenCalledTimes(1);
+    expect(badges().map(titleOf)).toEqual(['Ada A']);
+  });
+
   it('puts the badge back when the CRM re-renders the title, without scoring again', async () => {
     document.body.innerHTML = view('Ada A', fieldsOfA);
     run(A, null);

@@ -19,6 +19,11 @@ import type { ContentFeature } from './types';
 const RENDER_TIMEOUT_MS = 3000;
 /** Once the badge is shown, check the page at most this often: the CRM's re-renders come in bursts. */
 const WATCH_INTERVAL_MS = 200;
+/**
+ * How long after this record's fields render its title may still show the previous page's
+ * name: past it, a title that reads the same is this record's own (a lead of the same name).
+ */
+const TITLE_GRACE_MS = 1000;
 
 interface Snapshot {
   fields: PageFields;
@@ -63,11 +68,10 @@ export const recordBadge: ContentFeature = {
     const showsThisRecord = shownAtStart?.hash != null && lastScored.get(`${crm} ${recordId}`) === shownAtStart.hash;
     const previous = showsThisRecord ? null : shownAtStart;
     // The CRM may render this record's fields before its title (HubSpot re-renders the header in
-    // place): the title element and name shown at the start are the previous page's until either changes.
-    const titleAtStart =
-      previousMatch !== null && !showsThisRecord ? { element: adapter.findBadgeAnchor(document), name: adapter.readRecordName(document) } : null;
-    const titleIsStale = () =>
-      titleAtStart !== null && adapter.findBadgeAnchor(document) === titleAtStart.element && adapter.readRecordName(document) === titleAtStart.name;
+    // place): a title that reads as the one shown at the start is the previous page's, until it
+    // changes or TITLE_GRACE_MS after the fields render (then null: the title is this record's).
+    let titleAtStart = previousMatch !== null && !showsThisRecord ? { name: adapter.readRecordName(document) } : null;
+    const titleIsStale = () => titleAtStart !== null && adapter.readRecordName(document) === titleAtStart.name;
     const read = () => snapshot(adapter.readRecordFields(document), titleIsStale() ? undefined : adapter.readRecordName(document)?.slice(0, 200));
     /** Only what the previous page showed: all of it, or what is left of it while the CRM unmounts it. */
     const isStale = (shown: Snapshot) =>
@@ -83,6 +87,7 @@ export const recordBadge: ContentFeature = {
     let latestRequest = 0;
     let renderTimer: ReturnType<typeof setTimeout> | undefined;
     let checkTimer: ReturnType<typeof setTimeout> | undefined;
+    let titleTimer: ReturnType<typeof setTimeout> | undefined;
 
     const score = async (shown: Snapshot) => {
       requested = shown;
@@ -97,8 +102,21 @@ export const recordBadge: ContentFeature = {
       badge?.show(reply);
     };
 
+    /** Once this record's fields show, whether its title does too; if not, when it is taken to. */
+    const settleTitle = (shown: Snapshot) => {
+      if (titleAtStart === null || !isFresh(shown)) return;
+      if (!titleIsStale()) titleAtStart = null;
+      else {
+        titleTimer ??= setTimeout(() => {
+          titleAtStart = null;
+          refresh(read());
+        }, TITLE_GRACE_MS);
+      }
+    };
+
     /** Badge at the record's title (floating while the page still shows the previous record's), scoring changed fields or name. */
     const refresh = (shown: Snapshot) => {
+      settleTitle(shown);
       const target = isStale(shown) || titleIsStale() ? null : adapter.findBadgeAnchor(document);
       if (!badge?.host.isConnected || target !== anchor) {
         badge?.remove();
@@ -106,7 +124,9 @@ export const recordBadge: ContentFeature = {
         badge = mountBadge(document, target);
         if (outcome) badge.show(outcome);
       }
-      if (isFresh(shown) && (shown.hash !== requested?.hash || shown.name !== requested?.name)) void score(shown);
+      // A name lost for a moment (the CRM re-rendering the title) is no reason to score again.
+      const renamed = shown.name !== undefined && shown.name !== requested?.name;
+      if (isFresh(shown) && (shown.hash !== requested?.hash || renamed)) void score(shown);
     };
 
     const onRenderTimeout = () => {
@@ -140,6 +160,7 @@ export const recordBadge: ContentFeature = {
         changes.disconnect();
         clearTimeout(renderTimer);
         clearTimeout(checkTimer);
+        clearTimeout(titleTimer);
         // The rep stays on this lead: its badge says why it scores no more, rather than vanish.
         if (signal.reason === EXTENSION_RELOADED) badge?.show({ ok: false, error: EXTENSION_RELOADED });
         else badge?.remove();
