@@ -406,6 +406,7 @@ describe('a count the training data never had above another (visits ≤ page vie
     { features: [0], label: 'Website visits', shape: { axes: [{ labels: ['≤ 0', '1 – 5', '> 5', 'missing'], edges: [0.5, 5.5] }], scores: [-1, 0, 1.5, 0] } },
     { features: [1], label: 'Page views', shape: { axes: [{ labels: ['≤ 4', '5 – 9', '≥ 10', 'missing'], edges: [4.5, 9.5] }], scores: [-0.2, 0.1, 0.3, 0] } },
   ];
+  const industry = { key: 'industry', label: 'Industry', type: 'categorical', vocabulary: ['Tech'], derive: { kind: 'value', from: { csv: 'industry' } } };
   const reference = (key: string, atMost?: string[]) => ({ key, missingShare: 0, idealValue: '', idealContribution: 0, ...(atMost && { atMost }) });
   const bounded = handMadeManifest({ features, terms, intercept: -2, referenceFeatures: [reference('visits', ['page_views']), reference('page_views')] });
   const unbounded = handMadeManifest({ features, terms, intercept: -2 });
@@ -430,7 +431,12 @@ describe('a count the training data never had above another (visits ≤ page vie
     expect(steps(planOf(bounded, [2, Number.NaN]))).toEqual([['Website visits', '1 – 5', '> 5']]);
   });
 
-  it('refuses a manifest whose bound names no feature', () => {
-    expect(() => handMadeManifest({ features, terms, intercept: -2, referenceFeatures: [reference('visits', ['pageviews'])] })).toThrow(/pageviews.{0,4}, which is no feature/);
+  it('refuses a manifest whose bound names no feature, itself, or a feature that is no number', () => {
+    const withBound = (key: string, atMost: string[]) => () => handMadeManifest({ features: [...features, industry], terms, intercept: -2, referenceFeatures: [reference(key, atMost)] });
+    expect(withBound('visits', ['pageviews'])).toThrow(/pageviews.{0,4}, which is no feature/);
+    expect(withBound('visits', ['visits'])).toThrow(/visits.{0,4}, which is not another numeric feature/);
+    expect(withBound('visits', ['industry'])).toThrow(/industry.{0,4}, which is not another numeric feature/);
+    expect(withBound('industry', ['visits'])).toThrow(/industry.{0,4}, which is no numeric feature/);
+    expect(withBound('visits', ['page_views'])).not.toThrow();
   });
 });

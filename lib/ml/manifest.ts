@@ -334,10 +334,14 @@ export const ManifestSchema = z
         }
       }
     });
-    const keys = new Set(m.features.map((feature) => feature.key));
+    // A count bound compares two numbers as they are: both must be numeric features, and two.
+    const typeOf = new Map(m.features.map((feature) => [feature.key, feature.type]));
     m.reference.features.forEach((reference, i) => {
+      const path = ['reference', 'features', i, 'atMost'];
+      if (reference.atMost && typeOf.get(reference.key) !== 'numeric') ctx.addIssue({ code: 'custom', message: `bounds "${reference.key}", which is no numeric feature`, path });
       for (const key of reference.atMost ?? []) {
-        if (!keys.has(key)) ctx.addIssue({ code: 'custom', message: `bounds a count by "${key}", which is no feature`, path: ['reference', 'features', i, 'atMost'] });
+        if (!typeOf.has(key)) ctx.addIssue({ code: 'custom', message: `bounds a count by "${key}", which is no feature`, path });
+        else if (typeOf.get(key) !== 'numeric' || key === reference.key) ctx.addIssue({ code: 'custom', message: `bounds a count by "${key}", which is not another numeric feature`, path });
       }
     });
   });
