@@ -6,7 +6,7 @@
  * still holds (the index lags edits): filters and sorts see it, results show `mod`.
  */
 import { describe, expect, it } from 'vitest';
-import { runSync } from '../sync/engine';
+import { runSync, SYNC_LOOKBACK_MS } from '../sync/engine';
 import { INITIAL_SYNC_STATE, type SyncState } from '../sync/state';
 import type { SyncStore } from '../sync/store';
 import { createHubSpotClient } from './hubspot-client';
@@ -89,7 +89,7 @@ describe('HubSpot change listing while contacts are edited', () => {
     const state = await runSync({ client, store });
     expect(state.status).toBe('done');
     expect(stored).toEqual(current(contacts));
-    expect(state.completedCursor).toBe(BASE + 10_000_000);
+    expect(state.completedCursor).toBe(BASE + 10_000_000 - SYNC_LOOKBACK_MS);
     // Paged by date: HubSpot's positional `after` is never sent.
     expect(bodies.every((body) => body.after === undefined)).toBe(true);
   });
@@ -189,28 +189,29 @@ describe('HubSpot change listing while contacts are edited', () => {
   });
 
   it('an incremental sync asks only from the last complete sync, and stores what changed since', async () => {
-    const contacts = Array.from({ length: 300 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
+    // A contact edited every minute for 5 hours.
+    const contacts = Array.from({ length: 300 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 60_000 }));
     const { client, bodies } = fakeHubSpot(contacts);
     const { store, stored } = memoryStore();
     await runSync({ client, store });
-    contacts[10].mod = BASE + 5_000_000;
+    contacts[10].mod = BASE + 20_000_000;
     const searchesBefore = bodies.length;
     const state = await runSync({ client, store });
-    // The edited contact, and the one at the old cursor (asked for with ≥, so none is missed).
-    expect(state).toMatchObject({ status: 'done', completedCursor: BASE + 5_000_000, lastRun: { synced: 2 } });
+    // The edited contact, and the 6 edited from 5 minutes before the newest the last sync read (read again, harmlessly: the search index can lag).
+    expect(state).toMatchObject({ status: 'done', completedCursor: BASE + 20_000_000 - SYNC_LOOKBACK_MS, lastRun: { synced: 7 } });
     expect(bodies.length - searchesBefore).toBe(1);
     expect(stored).toEqual(current(contacts));
   });
 
   it('sorts and filters on lastmodifieddate, the date contact searches match on, so an incremental sync misses no contact', async () => {
-    const contacts = Array.from({ length: 300 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
+    const contacts = Array.from({ length: 300 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 60_000 }));
     const { client, bodies } = fakeHubSpot(contacts);
     const { store, stored } = memoryStore();
     await runSync({ client, store });
-    contacts[10].mod = BASE + 5_000_000;
+    contacts[10].mod = BASE + 20_000_000;
     const state = await runSync({ client, store });
-    expect(state).toMatchObject({ status: 'done', completedCursor: BASE + 5_000_000 });
-    expect(stored.get(contacts[10].id)).toBe(BASE + 5_000_000);
+    expect(state).toMatchObject({ status: 'done', completedCursor: BASE + 20_000_000 - SYNC_LOOKBACK_MS });
+    expect(stored.get(contacts[10].id)).toBe(BASE + 20_000_000);
     const searched = bodies as { sorts: { propertyName: string }[]; filterGroups: { filters: Filter[] }[] }[];
     expect(new Set(searched.flatMap((body) => [...body.sorts, ...body.filterGroups.flatMap((group) => group.filters)].map((term) => term.propertyName)))).toEqual(new Set(['lastmodifieddate']));
   });
