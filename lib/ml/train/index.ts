@@ -106,9 +106,15 @@ export interface TrainInput {
   createdAt?: Date;
   /**
    * A date (or sequential number) column for an out-of-time check: a model trained on the
-   * earliest 70 % of rows is scored on the latest 30 % (`metrics.outOfTimeRocAuc`).
+   * earliest 70 % of rows is scored on the latest 30 % (`metrics.outOfTimeRocAuc`). The check
+   * is asked for: data that cannot make it are an error.
    */
   timeColumn?: string;
+  /**
+   * Or each row's time [N] (epoch ms, NaN when unknown), `label` saying what it is ("created
+   * date"): the check is made when the data allow it, else a warning says why not.
+   */
+  rowTimes?: { times: readonly number[]; label: string };
   options?: Partial<TrainOptions>;
   onProgress?: (p: TrainProgress) => void;
   signal?: AbortSignal;
@@ -390,6 +396,21 @@ export function outOfTimeSplit(keys: number[], labels: Uint8Array, what: string)
   return { train, test, undated };
 }
 
+/** The out-of-time split `input` asks for (see `timeColumn`, `rowTimes`), with what it splits by; null when none is asked for or can be made. */
+function outOfTimeCheck(input: TrainInput, columns: string[], labels: Uint8Array, warnings: string[]): (ReturnType<typeof outOfTimeSplit> & { by: string }) | null {
+  if (input.timeColumn !== undefined) {
+    return { ...outOfTimeSplit(timeKeys(input.records, columns, input.timeColumn), labels, `"${input.timeColumn}"`), by: input.timeColumn };
+  }
+  if (input.rowTimes === undefined) return null;
+  try {
+    return { ...outOfTimeSplit([...input.rowTimes.times], labels, input.rowTimes.label), by: input.rowTimes.label };
+  } catch (error) {
+    if (!(error instanceof TrainingDataError)) throw error;
+    warnings.push(`${error.message} The model is reported without it.`);
+    return null;
+  }
+}
+
 /**
  * A model whose engine check (check-model.ts) would be refused could never be activated: say so
  * before minutes of training, from each feature's number of distinct values. X: [N, F].
@@ -453,8 +474,7 @@ export function trainModel(input: TrainInput): TrainResult {
     latest = inferred.latestDate;
   }
   if (specs.length === 0) throw new TrainingDataError('No feature is left to train on (all columns are excluded, empty, constant or identifiers).');
-  const timeSplit =
-    input.timeColumn === undefined ? null : outOfTimeSplit(timeKeys(input.records, table.columns, input.timeColumn), labels, `"${input.timeColumn}"`);
+  const timeSplit = outOfTimeCheck(input, table.columns, labels, warnings);
   const now = input.now ?? new Date(latest ?? Date.UTC(2000, 0, 1));
   signal?.throwIfAborted();
 
@@ -600,7 +620,7 @@ export function trainModel(input: TrainInput): TrainResult {
     ...(timeSplit && outOfTimeRocAuc !== undefined
       ? {
           outOfTimeRocAuc,
-          outOfTime: { column: input.timeColumn!, trainRows: timeSplit.train.length, testRows: timeSplit.test.length, undatedRows: timeSplit.undated },
+          outOfTime: { column: timeSplit.by, trainRows: timeSplit.train.length, testRows: timeSplit.test.length, undatedRows: timeSplit.undated },
         }
       : {}),
     roc: rocCurve(hoLabels, hoProbs),

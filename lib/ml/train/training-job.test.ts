@@ -71,6 +71,27 @@ describe('runTrainingRequest', () => {
     expect(done.onnx.length).toBeGreaterThan(1000);
   });
 
+  it('reports how a model of the earlier leads ranks the newest ones (out of time, by created date)', async () => {
+    const done = (await run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 })).at(-1);
+    if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+    expect(done.summary.outOfTimeRocAuc).toBeGreaterThan(0.5);
+    expect(done.summary.outOfTimeRocAuc).toBeLessThanOrEqual(1);
+    expect(done.manifest.metrics.outOfTimeRocAuc).toBe(done.summary.outOfTimeRocAuc);
+    expect(done.manifest.metrics.outOfTime).toEqual({ column: 'created date', trainRows: 840, testRows: 360, undatedRows: 0 });
+  });
+
+  it('trains without the out-of-time check when the newest leads have no conversion yet, and says why', async () => {
+    // The newest 40 % by created date have not converted (yet): the check has nothing to rank.
+    const byAge = [...leads].sort((a, b) => a.createdAt - b.createdAt);
+    const newest = new Set(byAge.slice(Math.floor(byAge.length * 0.6)).map((lead) => lead.key));
+    const notYet = leads.map((lead) => (newest.has(lead.key) ? { ...lead, fields: { ...lead.fields, lifecyclestage: 'lead' } } : lead));
+    const done = (await run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 }, notYet)).at(-1);
+    if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+    expect(done.summary.outOfTimeRocAuc).toBeUndefined();
+    expect(done.manifest.metrics.outOfTime).toBeUndefined();
+    expect(done.warnings).toContain('The out-of-time check by created date needs converted and unconverted leads in the latest 30 % of the rows; it has 0 converted of 360. The model is reported without it.');
+  });
+
   it('shows every stage as it begins, however fast the training runs', async () => {
     // The clock stands still: every report falls within one progress interval of the first.
     vi.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 10, 20));

@@ -31,7 +31,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
   try {
     const { data } = request;
     const now = new Date(data.now);
-    const { table, leadKeys, ...leftOut } = selectTrainingData(await history.leads(data.source), data.window, data.outcome);
+    const { table, leadKeys, createdAt, ...leftOut } = selectTrainingData(await history.leads(data.source), data.window, data.outcome);
     const writtenBack = (await history.writtenBackFields(data.source)).filter((field) => table.columns.includes(field));
     // The youngest history the window lets in; new leads are scored younger than that.
     const minAgeDays = data.window.createdBefore === null ? 0 : daysBetween(data.window.createdBefore, now.getTime());
@@ -80,6 +80,8 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       sourceName: `${data.source} leads`,
       now,
       createdAt: now,
+      // Honest about drift: the leads created last, held out from a model of the earlier ones.
+      rowTimes: { times: createdAt, label: 'created date' },
       options: {
         cv: request.cv,
         ...(request.tiers && {
@@ -101,6 +103,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
         cvRocAuc: summary.cv_roc_auc,
         cvPrAuc: summary.cv_pr_auc,
         ece: summary.ece,
+        ...(summary.oot_roc_auc !== undefined && { outOfTimeRocAuc: summary.oot_roc_auc }),
         features: summary.features,
         trainSeconds: summary.train_seconds,
       },

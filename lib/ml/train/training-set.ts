@@ -58,6 +58,8 @@ export interface TrainingTable {
   table: Table;
   /** The key of the lead of each of `table`'s records. */
   leadKeys: string[];
+  /** The created date of the lead of each record (epoch ms; NaN when unknown), for the out-of-time check. */
+  createdAt: number[];
   /** Leads left out because their outcome is not known yet. */
   withoutOutcome: number;
 }
@@ -67,14 +69,16 @@ export function trainingTable(leads: readonly HistoryLead[], rule: OutcomeRule):
   const columns = new Set<string>();
   const records: RawRecord[] = [];
   const leadKeys: string[] = [];
+  const createdAt: number[] = [];
   for (const lead of leads) {
     const outcome = outcomeOf(lead.fields, rule);
     if (outcome === null) continue;
     for (const name of Object.keys(lead.fields)) columns.add(name);
     records.push({ ...lead.fields, [OUTCOME_COLUMN]: String(outcome) });
     leadKeys.push(lead.key);
+    createdAt.push(lead.createdAt > 0 ? lead.createdAt : Number.NaN);
   }
-  return { table: { columns: [...columns, OUTCOME_COLUMN], records }, leadKeys, withoutOutcome: leads.length - records.length };
+  return { table: { columns: [...columns, OUTCOME_COLUMN], records }, leadKeys, createdAt, withoutOutcome: leads.length - records.length };
 }
 
 /** Leads of the source left out of the rows counted, by why (see `selectTrainingData`). */
@@ -86,11 +90,7 @@ export const LeftOutSchema = z.object({
 });
 export type LeftOut = z.infer<typeof LeftOutSchema>;
 
-export interface TrainingSelection extends LeftOut {
-  table: Table;
-  /** The key of the lead of each of `table`'s records. */
-  leadKeys: string[];
-}
+export interface TrainingSelection extends LeftOut, Omit<TrainingTable, 'withoutOutcome'> {}
 
 /**
  * The window, then the outcome: the trainer's table and how many leads each left out. Throws
@@ -108,7 +108,7 @@ export function selectTrainingData(leads: readonly HistoryLead[], window: Traini
     const unreadable = withoutCreatedDate > 0 ? ` (${plural(withoutCreatedDate, 'more lead has', 'more leads have')} no readable created date)` : '';
     throw new TrainingDataError(`No stored lead of this source was created inside the window${unreadable}.`);
   }
-  const { table, leadKeys, withoutOutcome } = trainingTable(inWindow, rule);
+  const { table, leadKeys, createdAt, withoutOutcome } = trainingTable(inWindow, rule);
   if (table.records.length === 0) {
     const open = rule.openValues?.length ? ` or says they are still open (${rule.openValues.join(', ')})` : '';
     throw new TrainingDataError(
@@ -117,7 +117,7 @@ export function selectTrainingData(leads: readonly HistoryLead[], window: Traini
         'Choose the field that says whether a lead converted, or a window of older leads.',
     );
   }
-  return { table, leadKeys, withoutCreatedDate, withoutOutcome };
+  return { table, leadKeys, createdAt, withoutCreatedDate, withoutOutcome };
 }
 
 /** The left-out counts in plain words, one sentence each; none when nothing was left out. */

@@ -81,6 +81,8 @@ export const TrainingEventSchema = z.discriminatedUnion('type', [
       cvRocAuc: z.number(),
       cvPrAuc: z.number(),
       ece: z.number(),
+      /** ROC-AUC on the newest 30 % of the leads by created date, of a model of the earlier 70 %; absent when the data could not make the check. */
+      outOfTimeRocAuc: z.number().optional(),
       features: z.number(),
       trainSeconds: z.number(),
     }),

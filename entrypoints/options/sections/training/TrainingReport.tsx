@@ -48,6 +48,8 @@ export function TrainingReport({ trained }: { trained: Trained }) {
         </dd>
         <dt>Ranking quality (ROC-AUC, cross-validated; 0.5 is chance, 1 is perfect)</dt>
         <dd data-metric="roc-auc">{summary.cvRocAuc.toFixed(3)}</dd>
+        <dt>Ranking quality on the newest leads (ROC-AUC of a model of the earliest 70 % by created date, on the newest 30 %)</dt>
+        <dd data-metric="out-of-time-roc-auc">{summary.outOfTimeRocAuc === undefined ? 'not measured (see the trainer notes)' : summary.outOfTimeRocAuc.toFixed(3)}</dd>
         <dt>Precision–recall area (the base rate is {(summary.positives / summary.rows).toFixed(3)})</dt>
         <dd>{summary.cvPrAuc.toFixed(3)}</dd>
         <dt>Calibration error (how far "12 % likely" is from what happened)</dt>
