@@ -543,6 +543,24 @@ it('names the outcome and the window the model was trained on in its report, and
   expect(report.querySelector('details')?.textContent).not.toContain('Possible leakage');
 });
 
+it('reports the out-of-time ranking quality, says when it falls well below the cross-validated one, and why it is missing when it is', async () => {
+  const reportOf = async (summary: Partial<(typeof TRAINED)['summary']>) => {
+    rendered?.unmount();
+    await renderSection();
+    await checkTheData();
+    click(trainButton()!);
+    FakeWorker.latest.answer({ ...TRAINED, summary: { ...TRAINED.summary, ...summary } });
+    return container().querySelector('[data-testid="training-report"]')!;
+  };
+  const holding = await reportOf({ cvRocAuc: 0.8, outOfTimeRocAuc: 0.78 });
+  expect(holding.querySelector('[data-metric="out-of-time-roc-auc"]')?.textContent).toBe('0.780');
+  expect(holding.querySelector('[data-testid="out-of-time-gap"]')).toBeNull();
+  const drifting = await reportOf({ cvRocAuc: 0.8, outOfTimeRocAuc: 0.7 });
+  expect(drifting.querySelector('[data-testid="out-of-time-gap"]')?.textContent).toMatch(/^The newest leads are ranked less well than cross-validation says/);
+  const missing = await reportOf({ cvRocAuc: 0.8 });
+  expect(missing.querySelector('[data-metric="out-of-time-roc-auc"]')?.textContent).toBe('not measured (see the trainer notes)');
+});
+
 it('keeps a trained model waiting to be activated when a feature is moved to another field: the check waits for the admin', async () => {
   await renderSection();
   await checkTheData();
