@@ -9,7 +9,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../crm/demo-data';
 import { toStoredLead } from '../crm/demo-leads';
 import { db } from '../db/db';
-import { labelledProbabilities } from '../ui/stored-data';
+import { labelledProbabilities, probabilitiesOf } from '../ui/stored-data';
 import { deleteModel } from './model-store';
 import { keepHeldOutScores } from './model-versions';
 import { previewPolicy } from './tier-policy';
@@ -30,7 +30,7 @@ beforeAll(async () => {
     outcome: { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] },
     now: now.toISOString(),
   };
-  await runTrainingRequest({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 8), cv: 3 }, { leads: async () => leads, writtenBackFields: async () => [] }, (event) =>
+  await runTrainingRequest({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 8), cv: 3 }, { leads: async () => leads, writtenBackFields: async () => [], probabilitiesOf }, (event) =>
     events.push(event),
   );
   const last = events.at(-1);

@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { db, type LeadScore, type StoredLead } from '../db/db';
-import { labelledProbabilities, loadScoredLeads, PAGE_CHUNK, scoresPerProbabilityBin } from './stored-data';
+import { labelledProbabilities, loadScoredLeads, PAGE_CHUNK, probabilitiesOf, scoresPerProbabilityBin } from './stored-data';
 
 const lead = (key: string, name: string, outcome: StoredLead['outcome']): StoredLead => {
   const [source, id] = key.split('|') as [StoredLead['source'], string];
@@ -137,4 +137,12 @@ it('joins a chunk of scores whose range of keys holds many more leads than it sc
   await db.leadScores.bulkPut(scoredKeys.map((key, i) => score('m', key, (i + 1) / 10)));
   const { rows } = await loadScoredLeads('m');
   expect(rows.map((row) => row.leadKey)).toEqual([...scoredKeys].reverse());
+});
+
+it('gives a model’s probability of each lead: held out for the leads it was trained on, else its stored score, NaN without either', async () => {
+  // Model m scored hubspot|1 (0.9) and salesforce|00QA (0.2); it was trained on salesforce|00QA, held out at 0.35.
+  await db.heldOutScores.put({ modelId: 'm', leadKeys: ['salesforce|00QA'], probabilities: Float64Array.from([0.35]) });
+  const probabilities = await probabilitiesOf('m', ['hubspot|1', 'salesforce|00QA', 'salesforce|00QB', 'csv|gone']);
+  expect([...probabilities]).toEqual([0.9, 0.35, Number.NaN, Number.NaN]);
+  expect([...(await probabilitiesOf('n', ['salesforce|00QB']))]).toEqual([0.4]);
 });

@@ -130,6 +130,24 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
   return { labels: Uint8Array.from(labels), probabilities: Float64Array.from(probabilities), heldOut: heldOutCount };
 }
 
+/**
+ * Model `modelId`'s probability of each of `leadKeys` [N], NaN where it has none: for the leads
+ * it was trained on, their held-out probabilities (a model's scores of its own training leads
+ * flatter it), else its stored scores. Reads every key without yielding: for a worker.
+ */
+export async function probabilitiesOf(modelId: string, leadKeys: readonly string[]): Promise<Float64Array> {
+  const probabilities = new Float64Array(leadKeys.length).fill(Number.NaN); // [N]
+  const heldOut = await db.heldOutScores.get(modelId);
+  const trainedOn = new Map(heldOut?.leadKeys.map((key, i) => [key, heldOut.probabilities[i]]));
+  await forEachSlice(leadKeys, PAGE_CHUNK, async (keys, start) => {
+    const scores = await db.leadScores.bulkGet(keys.map((key) => `${modelId}|${key}`));
+    keys.forEach((key, i) => {
+      probabilities[start + i] = trainedOn.get(key) ?? scores[i]?.probability ?? Number.NaN;
+    });
+  });
+  return probabilities;
+}
+
 /** A lead's outcome by a model's rule: null (unknown) outside the history of the source it was trained on. */
 async function ruleOutcome(rule: ModelOutcomeRule): Promise<(lead: StoredLead) => 0 | 1 | null> {
   const history = await historyRule(rule.source);

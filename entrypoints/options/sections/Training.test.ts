@@ -96,6 +96,7 @@ const TRAINED: Extract<TrainingEvent, { type: 'trained' }> = {
   leakage: [],
   warnings: [],
   heldOut: { leadKeys: [], probabilities: new Float64Array() },
+  comparison: null,
   withoutCreatedDate: 0,
   withoutOutcome: 0,
 };
@@ -543,7 +544,7 @@ it('names the outcome and the window the model was trained on in its report, and
   expect(report.querySelector('details')?.textContent).not.toContain('Possible leakage');
 });
 
-it('reports the out-of-time ranking quality, says when it falls well below the cross-validated one, and why it is missing when it is', async () => {
+it('reports the out-of-time ranking quality, says when it falls below the cross-validated one by more than chance explains, and why it is missing when it is', async () => {
   const reportOf = async (summary: Partial<(typeof TRAINED)['summary']>) => {
     rendered?.unmount();
     await renderSection();
@@ -552,13 +553,33 @@ it('reports the out-of-time ranking quality, says when it falls well below the c
     FakeWorker.latest.answer({ ...TRAINED, summary: { ...TRAINED.summary, ...summary } });
     return container().querySelector('[data-testid="training-report"]')!;
   };
-  const holding = await reportOf({ cvRocAuc: 0.8, outOfTimeRocAuc: 0.78 });
+  const holding = await reportOf({ cvRocAuc: 0.8, outOfTimeRocAuc: 0.78, outOfTimeStandardError: 0.02 });
   expect(holding.querySelector('[data-metric="out-of-time-roc-auc"]')?.textContent).toBe('0.780');
+  expect(holding.querySelector('[data-metric="out-of-time-roc-auc"]')?.parentElement?.textContent).toContain('0.780 (± 0.020 by chance alone');
   expect(holding.querySelector('[data-testid="out-of-time-gap"]')).toBeNull();
-  const drifting = await reportOf({ cvRocAuc: 0.8, outOfTimeRocAuc: 0.7 });
+  const drifting = await reportOf({ cvRocAuc: 0.8, outOfTimeRocAuc: 0.7, outOfTimeStandardError: 0.02 });
   expect(drifting.querySelector('[data-testid="out-of-time-gap"]')?.textContent).toMatch(/^The newest leads are ranked less well than cross-validation says/);
+  // The same gap on a few newest leads, where chance alone moves the figure by 0.068: no alarm.
+  const few = await reportOf({ cvRocAuc: 0.8, outOfTimeRocAuc: 0.7, outOfTimeStandardError: 0.068 });
+  expect(few.querySelector('[data-testid="out-of-time-gap"]')).toBeNull();
   const missing = await reportOf({ cvRocAuc: 0.8 });
   expect(missing.querySelector('[data-metric="out-of-time-roc-auc"]')?.textContent).toBe('not measured (see the trainer notes)');
+});
+
+it('compares the new model with the active one on the same leads, and says when it cannot', async () => {
+  const reportOf = async (comparison: (typeof TRAINED)['comparison']) => {
+    rendered?.unmount();
+    await renderSection();
+    await checkTheData();
+    click(trainButton()!);
+    FakeWorker.latest.answer({ ...TRAINED, comparison });
+    return container().querySelector('[data-testid="model-comparison"]')?.textContent;
+  };
+  expect(await reportOf({ activeModelId: 'ebm-old', rows: 1234, newRocAuc: 0.812, activeRocAuc: 0.756 })).toBe(
+    'on the 1,234 leads of this history the active model (ebm-old) has scored, this model ranks them better: ROC-AUC 0.812 (held out) against 0.756',
+  );
+  expect(await reportOf({ activeModelId: 'ebm-old', rows: 1, newRocAuc: 0.7, activeRocAuc: 0.75 })).toMatch(/^on the 1 lead of .* this model ranks them less well: /);
+  expect(await reportOf(null)).toBe('not compared: the active model has scored none of these leads, or too few of both outcomes');
 });
 
 it('keeps a trained model waiting to be activated when a feature is moved to another field: the check waits for the admin', async () => {

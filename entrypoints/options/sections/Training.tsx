@@ -141,7 +141,7 @@ export function TrainingSection() {
   const train = () => {
     if (!inspected || !active.data) return;
     activate.reset();
-    worker.start({ type: 'train', data: inspected.data, specs: dataCheck.includedSpecs(), cv: CROSS_VALIDATION_FOLDS, tiers: active.data.tiers });
+    worker.start({ type: 'train', data: inspected.data, specs: dataCheck.includedSpecs(), cv: CROSS_VALIDATION_FOLDS, tiers: active.data.tiers, activeModelId: active.data.modelId });
   };
 
   // Nothing starts while the worker or an activation runs (its outcome would be lost), nor before

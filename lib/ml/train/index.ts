@@ -38,7 +38,7 @@ import {
   type Table,
 } from './dataset';
 import { leakageReport } from './leakage';
-import { brier, calibrationCurve, confusionAt, ece, liftByDecile, logLoss, prAuc, prCurve, rocAuc, rocCurve } from './metrics';
+import { brier, calibrationCurve, confusionAt, ece, liftByDecile, logLoss, prAuc, prCurve, rocAuc, rocAucStandardError, rocCurve } from './metrics';
 import { profitCurve, tierThresholds } from './thresholds';
 
 export { TooManyFoldsError, TrainingDataError } from './dataset';
@@ -131,6 +131,8 @@ export interface TrainSummary {
   brier: number;
   /** ROC-AUC on the latest 30 % of rows of a model trained on the earliest 70 % (with `timeColumn`). */
   oot_roc_auc?: number;
+  /** Its standard error (Hanley & McNeil): how far the latest rows' count lets it move by chance. */
+  oot_roc_auc_se?: number;
   rows: number;
   positives: number;
   features: number;
@@ -510,10 +512,14 @@ export function trainModel(input: TrainInput): TrainResult {
       progress({ stage: 'cv', fold, bag: p.bag, boosting: p.stage, round: p.round, validationLoss: p.validationLoss, fraction: 0.05 + (0.75 * fold) / folds.length }),
   });
   let outOfTimeRocAuc: number | undefined;
+  let outOfTimeStandardError: number | undefined;
   if (timeSplit) {
     progress({ stage: 'cv', fraction: 0.78 });
     const ootModel = fitEbm(data, timeSplit.train, ebmOpts, { signal });
-    outOfTimeRocAuc = rocAuc(Uint8Array.from(timeSplit.test, (r) => labels[r]), predictLogit(ootModel, X, F, timeSplit.test));
+    const testLabels = Uint8Array.from(timeSplit.test, (r) => labels[r]);
+    outOfTimeRocAuc = rocAuc(testLabels, predictLogit(ootModel, X, F, timeSplit.test));
+    const testPositives = testLabels.reduce((sum, label) => sum + label, 0);
+    outOfTimeStandardError = rocAucStandardError(outOfTimeRocAuc, testPositives, testLabels.length - testPositives);
   }
   const heldOutRows = k >= 2 ? null : folds[0];
   const hoLabels = heldOutRows ? Uint8Array.from(heldOutRows, (r) => labels[r]) : labels;
@@ -588,7 +594,7 @@ export function trainModel(input: TrainInput): TrainResult {
     holdout_roc_auc: rocAuc(hoLabels, hoLogits),
     ece: ece(hoLabels, hoProbs),
     brier: brier(hoLabels, hoProbs),
-    ...(outOfTimeRocAuc === undefined ? {} : { oot_roc_auc: outOfTimeRocAuc }),
+    ...(outOfTimeRocAuc === undefined ? {} : { oot_roc_auc: outOfTimeRocAuc, oot_roc_auc_se: outOfTimeStandardError }),
     rows: N,
     positives,
     features: F,

@@ -12,6 +12,7 @@ import {
   prAuc,
   prCurve,
   rocAuc,
+  rocAucStandardError,
   rocCurve,
   thresholdSteps,
   type CurvePoint,
@@ -209,5 +210,18 @@ describe('liftByDecile', () => {
     liftByDecile([1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1], new Float64Array(12)).forEach((rate) =>
       expect(rate).toBeCloseTo(0.25, 14),
     );
+  });
+});
+
+describe('rocAucStandardError', () => {
+  it('matches Hanley & McNeil (1982), computed by hand', () => {
+    // Q1 = A / (2 − A), Q2 = 2A² / (1 + A), SE² = (A(1 − A) + (n1 − 1)(Q1 − A²) + (n2 − 1)(Q2 − A²)) / (n1 n2).
+    expect(rocAucStandardError(0.7, 20, 165)).toBeCloseTo(0.06811742468609555, 12);
+    expect(rocAucStandardError(0.9, 100, 400)).toBeCloseTo(0.021160103969498828, 12);
+    expect(rocAucStandardError(0.5, 1, 1)).toBeCloseTo(0.5, 12);
+  });
+
+  it('shrinks as the test set grows', () => {
+    expect(rocAucStandardError(0.8, 400, 1600)).toBeLessThan(rocAucStandardError(0.8, 100, 400) / 1.9);
   });
 });

@@ -82,6 +82,18 @@ export function thresholdSteps(labels: Labels, scores: Scores): ThresholdSteps {
 }
 
 /**
+ * The standard error of a ROC-AUC of `auc` measured on `positives` and `negatives` rows
+ * (Hanley & McNeil, 1982): how far it could move by chance, so a smaller test set's figure is
+ * not read as a change it cannot show.
+ */
+export function rocAucStandardError(auc: number, positives: number, negatives: number): number {
+  const q1 = auc / (2 - auc);
+  const q2 = (2 * auc * auc) / (1 + auc);
+  const variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives);
+  return Math.sqrt(variance);
+}
+
+/**
  * Area under the ROC curve. The trapezoid over the threshold steps gives tied scores half
  * credit, which equals the average-rank (Mann–Whitney) AUC and `sklearn.metrics.roc_auc_score`.
  */

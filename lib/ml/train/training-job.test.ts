@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
 import { ManifestSchema } from '../manifest';
-import { runTrainingRequest } from './training-job';
+import { compareModels, runTrainingRequest } from './training-job';
 import { mapSpec } from './training-set';
 import { TrainingEventSchema, type TrainingData, type TrainingEvent } from './worker-protocol';
 
@@ -15,9 +15,12 @@ const data: TrainingData = {
   now: now.toISOString(),
 };
 
-async function run(request: Parameters<typeof runTrainingRequest>[0], stored = leads, writtenBack: string[] = []) {
+/** No stored model has a probability of any lead. */
+const noProbabilities = async (_modelId: string, leadKeys: readonly string[]) => new Float64Array(leadKeys.length).fill(Number.NaN);
+
+async function run(request: Parameters<typeof runTrainingRequest>[0], stored = leads, writtenBack: string[] = [], probabilitiesOf = noProbabilities) {
   const events: TrainingEvent[] = [];
-  const history = { leads: async (source: string) => (source === 'hubspot' ? stored : []), writtenBackFields: async () => writtenBack };
+  const history = { leads: async (source: string) => (source === 'hubspot' ? stored : []), writtenBackFields: async () => writtenBack, probabilitiesOf };
   await runTrainingRequest(request, history, (event) => events.push(TrainingEventSchema.parse(event)));
   return events;
 }
@@ -76,6 +79,9 @@ describe('runTrainingRequest', () => {
     if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
     expect(done.summary.outOfTimeRocAuc).toBeGreaterThan(0.5);
     expect(done.summary.outOfTimeRocAuc).toBeLessThanOrEqual(1);
+    // 360 newest leads: chance alone moves the figure by a few hundredths.
+    expect(done.summary.outOfTimeStandardError).toBeGreaterThan(0.01);
+    expect(done.summary.outOfTimeStandardError).toBeLessThan(0.1);
     expect(done.manifest.metrics.outOfTimeRocAuc).toBe(done.summary.outOfTimeRocAuc);
     expect(done.manifest.metrics.outOfTime).toEqual({ column: 'created date', trainRows: 840, testRows: 360, undatedRows: 0 });
   });
@@ -90,6 +96,26 @@ describe('runTrainingRequest', () => {
     expect(done.summary.outOfTimeRocAuc).toBeUndefined();
     expect(done.manifest.metrics.outOfTime).toBeUndefined();
     expect(done.warnings).toContain('The out-of-time check by created date needs converted and unconverted leads in the latest 30 % of the rows; it has 0 converted of 360. The model is reported without it.');
+  });
+
+  it('compares the new model with the active one on the leads trained on that the active one has a probability for', async () => {
+    // The active model knows every other lead, and ranks them by a coin toss.
+    const coin = (key: string) => (key.split('').reduce((hash, c) => (hash * 31 + c.charCodeAt(0)) % 1009, 7) % 100) / 100;
+    const asked: string[] = [];
+    const activeProbabilities = async (modelId: string, leadKeys: readonly string[]) => {
+      asked.push(modelId);
+      return Float64Array.from(leadKeys, (key, i) => (i % 2 === 0 ? coin(key) : Number.NaN));
+    };
+    const done = (await run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2, activeModelId: 'ebm-active' }, leads, [], activeProbabilities)).at(-1);
+    if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+    expect(asked).toEqual(['ebm-active']);
+    expect(done.comparison).toEqual({ activeModelId: 'ebm-active', rows: 600, newRocAuc: expect.any(Number), activeRocAuc: expect.any(Number) });
+    expect(done.comparison!.newRocAuc).toBeGreaterThan(0.6);
+    expect(Math.abs(done.comparison!.activeRocAuc - 0.5)).toBeLessThan(0.1);
+
+    const alone = (await run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 })).at(-1);
+    if (alone?.type !== 'trained') throw new Error(JSON.stringify(alone));
+    expect(alone.comparison).toBeNull();
   });
 
   it('shows every stage as it begins, however fast the training runs', async () => {
@@ -201,5 +227,20 @@ describe('runTrainingRequest', () => {
     expect(few.some((event) => event.type === 'trained')).toBe(false);
     const empty = await run({ type: 'inspect', data: { ...data, window: { createdAfter: Date.UTC(2030, 0, 1), createdBefore: null } }, catalogue: DEMO_FEATURE_SPECS });
     expect(empty).toEqual([{ type: 'failed', error: 'No stored lead of this source was created inside the window.' }]);
+  });
+});
+
+describe('compareModels', () => {
+  it('ranks both models on the rows both score, against the same outcomes', () => {
+    const labels = Uint8Array.from([1, 0, 1, 0, 1]);
+    const heldOut = Float64Array.from([0.9, 0.2, 0.8, Number.NaN, 0.1]);
+    const active = Float64Array.from([0.3, 0.6, 0.7, 0.5, Number.NaN]);
+    // Rows 0–2: the new model puts both conversions first (1.0); the active one ranks 0.3 below 0.6 (0.5).
+    expect(compareModels('m', labels, heldOut, active)).toEqual({ activeModelId: 'm', rows: 3, newRocAuc: 1, activeRocAuc: 0.5 });
+  });
+
+  it('is null when the rows both score do not hold both outcomes', () => {
+    expect(compareModels('m', Uint8Array.from([1, 0]), Float64Array.from([0.9, 0.2]), Float64Array.from([0.5, Number.NaN]))).toBeNull();
+    expect(compareModels('m', Uint8Array.from([1, 0]), Float64Array.from([0.9, 0.2]), Float64Array.from([Number.NaN, Number.NaN]))).toBeNull();
   });
 });

@@ -9,7 +9,8 @@ import { describeDataSize } from './data-size';
 import { TrainingDataError } from './dataset';
 import { trainModel, type TrainProgress } from './index';
 import { candidateFeatures, forbiddenFields, inspectTrainingData, selectTrainingData, OUTCOME_COLUMN, type HistoryLead } from './training-set';
-import type { HeldOutProbabilities, TrainingEvent, TrainingRequest } from './worker-protocol';
+import { rocAuc } from './metrics';
+import type { HeldOutProbabilities, ModelComparison, TrainingEvent, TrainingRequest } from './worker-protocol';
 
 /** Progress is posted at most this often (the trainer reports every boosting round). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -19,6 +20,22 @@ export interface TrainingHistory {
   leads(source: SourceKind): Promise<HistoryLead[]>;
   /** The fields LeadLens wrote its scores to in that source: never features. */
   writtenBackFields(source: SourceKind): Promise<string[]>;
+  /** A model's probability of each lead [N], NaN where it has none (`probabilitiesOf`). */
+  probabilitiesOf(modelId: string, leadKeys: readonly string[]): Promise<Float64Array>;
+}
+
+/**
+ * The new model (`heldOut` [N], NaN where a row has none) and the active one (`active` [N],
+ * NaN where it has no probability) on the rows both score, against `labels` [N]; null when
+ * those rows do not hold both outcomes.
+ */
+export function compareModels(activeModelId: string, labels: Uint8Array, heldOut: Float64Array, active: Float64Array): ModelComparison | null {
+  const rows = Int32Array.from(labels.keys()).filter((row) => !Number.isNaN(heldOut[row]) && !Number.isNaN(active[row]));
+  const on = (values: Float64Array) => Float64Array.from(rows, (row) => values[row]);
+  const compared = Uint8Array.from(rows, (row) => labels[row]);
+  const newRocAuc = rocAuc(compared, on(heldOut));
+  const activeRocAuc = rocAuc(compared, on(active));
+  return Number.isNaN(newRocAuc) || Number.isNaN(activeRocAuc) ? null : { activeModelId, rows: rows.length, newRocAuc, activeRocAuc };
 }
 
 /** The leads that have a held-out probability (a single holdout gives none to the rows it trained on), with it. */
@@ -92,6 +109,11 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       onProgress,
     });
     const { summary, leakage } = result;
+    const labels = Uint8Array.from(table.records, (record) => (record[OUTCOME_COLUMN] === '1' ? 1 : 0));
+    const comparison =
+      request.activeModelId === undefined
+        ? null
+        : compareModels(request.activeModelId, labels, result.heldOutProbabilities, await history.probabilitiesOf(request.activeModelId, leadKeys));
     post({
       type: 'trained',
       data,
@@ -103,13 +125,14 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
         cvRocAuc: summary.cv_roc_auc,
         cvPrAuc: summary.cv_pr_auc,
         ece: summary.ece,
-        ...(summary.oot_roc_auc !== undefined && { outOfTimeRocAuc: summary.oot_roc_auc }),
+        ...(summary.oot_roc_auc !== undefined && { outOfTimeRocAuc: summary.oot_roc_auc, outOfTimeStandardError: summary.oot_roc_auc_se }),
         features: summary.features,
         trainSeconds: summary.train_seconds,
       },
       leakage,
       warnings: result.warnings.filter((warning) => !leakage.includes(warning)),
       heldOut: heldOutOf(leadKeys, result.heldOutProbabilities),
+      comparison,
       ...leftOut,
     });
   } catch (error) {

@@ -29,6 +29,8 @@ export const TrainingRequestSchema = z.discriminatedUnion('type', [
     cv: z.number().int().min(0).max(10),
     /** The active model's tiers: the new model chooses its thresholds by the same policy the admin set. */
     tiers: TiersSchema.optional(),
+    /** The active model, which the new one is compared with on the same leads. */
+    activeModelId: z.string().optional(),
   }),
 ]);
 export type TrainingRequest = z.infer<typeof TrainingRequestSchema>;
@@ -45,6 +47,19 @@ export const HeldOutProbabilitiesSchema = z
   })
   .refine(({ leadKeys, probabilities }) => leadKeys.length === probabilities.length, 'one held-out probability per lead');
 export type HeldOutProbabilities = z.infer<typeof HeldOutProbabilitiesSchema>;
+
+/**
+ * The new model (its held-out probabilities) and the active model (its stored scores, or its own
+ * held-out probabilities for leads it was trained on) on the same leads, against the same outcome.
+ */
+export const ModelComparisonSchema = z.object({
+  activeModelId: z.string(),
+  /** The leads trained on that the active model has a probability for. */
+  rows: z.number().int().positive(),
+  newRocAuc: z.number(),
+  activeRocAuc: z.number(),
+});
+export type ModelComparison = z.infer<typeof ModelComparisonSchema>;
 
 export const CandidateSchema = z.object({ spec: FeatureSpecSchema, origin: z.enum(['catalogue', 'inferred']) });
 
@@ -83,6 +98,8 @@ export const TrainingEventSchema = z.discriminatedUnion('type', [
       ece: z.number(),
       /** ROC-AUC on the newest 30 % of the leads by created date, of a model of the earlier 70 %; absent when the data could not make the check. */
       outOfTimeRocAuc: z.number().optional(),
+      /** Its standard error: how far the newest leads' count lets it move by chance. */
+      outOfTimeStandardError: z.number().optional(),
       features: z.number(),
       trainSeconds: z.number(),
     }),
@@ -90,6 +107,8 @@ export const TrainingEventSchema = z.discriminatedUnion('type', [
     leakage: z.array(z.string()),
     warnings: z.array(z.string()),
     heldOut: HeldOutProbabilitiesSchema,
+    /** How the new and the active model rank the leads trained on that the active model has a probability for; null when they cannot be compared. */
+    comparison: ModelComparisonSchema.nullable(),
     ...LeftOutSchema.shape,
   }),
   /** A message a person can read (the trainer's `TrainingDataError`s say what is wrong and what is needed). */

@@ -4,6 +4,7 @@
  */
 import { historyLeads } from '../../db/source-history';
 import { writtenBackFields } from '../../db/written-back-fields';
+import { probabilitiesOf } from '../../ui/stored-data';
 import { runTrainingRequest } from './training-job';
 import { TrainingEventSchema, TrainingRequestSchema, type TrainingEvent } from './worker-protocol';
 
@@ -18,5 +19,5 @@ self.addEventListener('message', (message: MessageEvent) => {
     post({ type: 'failed', error: 'The training request was malformed.' });
     return;
   }
-  void runTrainingRequest(request.data, { leads: historyLeads, writtenBackFields }, post);
+  void runTrainingRequest(request.data, { leads: historyLeads, writtenBackFields, probabilitiesOf }, post);
 });
