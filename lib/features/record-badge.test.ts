@@ -53,9 +53,9 @@ const B = { kind: 'record', crm: 'salesforce', recordId: '00Q000000000BBBAAA' } 
 const fieldsOfA: PageFields = { LeadSource: 'Web', Rating: 'Hot' };
 const fieldsOfB: PageFields = { LeadSource: 'Trade Show', Rating: 'Cold' };
 
+const rowsOf = (fields: PageFields) => Object.entries(fields).map(([field, value]) => `<dd data-field="${field}">${value}</dd>`).join('');
 function view(name: string, fields: PageFields): string {
-  const rows = Object.entries(fields).map(([field, value]) => `<dd data-field="${field}">${value}</dd>`);
-  return `<section class="view active" data-name="${name}"><h1>${name}</h1><dl>${rows.join('')}</dl></section>`;
+  return `<section class="view active" data-name="${name}"><h1>${name}</h1><dl>${rowsOf(fields)}</dl></section>`;
 }
 /** The CRM renders the next record: the current view is hidden and kept. */
 function renderNext(name: string, fields: PageFields) {
@@ -178,19 +178,22 @@ describe('record badge', () => {
     expect(badges().map(titleOf)).toEqual(['Bob B']);
   });
 
-  it('never sends or badges the previous record’s title when the CRM renders the next record’s fields first, in place', async () => {
+  /** From A to B as HubSpot re-renders one view in place: B's properties first, the header (still A's title) later. */
+  async function fieldsOfBInAsView() {
     document.body.innerHTML = view('Ada A', fieldsOfA);
     run(B, A);
     await vi.advanceTimersByTimeAsync(50);
-    // HubSpot re-renders one view in place: the properties first, the header a moment later.
-    const title = document.querySelector('h1')!;
-    document.querySelector('dl')!.innerHTML = Object.entries(fieldsOfB).map(([field, value]) => `<dd data-field="${field}">${value}</dd>`).join('');
+    document.querySelector('dl')!.innerHTML = rowsOf(fieldsOfB);
+  }
+
+  it('never sends or badges the previous record’s title when the CRM renders the next record’s fields first, in place', async () => {
+    await fieldsOfBInAsView();
     await vi.advanceTimersByTimeAsync(10);
     expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: undefined }]]);
     expect(badges().map(titleOf)).toEqual([null]);
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
 
-    title.textContent = 'Bob B';
+    document.querySelector('h1')!.textContent = 'Bob B';
     await settle();
     expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' });
     expect(badges().map(titleOf)).toEqual(['Bob B']);
@@ -198,10 +201,7 @@ describe('record badge', () => {
   });
 
   it('takes a title that reads as the previous record’s for this one’s once its fields have shown a while: the next lead has the same name', async () => {
-    document.body.innerHTML = view('Ada A', fieldsOfA);
-    run(B, A);
-    await vi.advanceTimersByTimeAsync(50);
-    document.querySelector('dl')!.innerHTML = Object.entries(fieldsOfB).map(([field, value]) => `<dd data-field="${field}">${value}</dd>`).join('');
+    await fieldsOfBInAsView();
     await vi.advanceTimersByTimeAsync(500);
     expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: undefined }]]);
     expect(badges().map(titleOf)).toEqual([null]);
