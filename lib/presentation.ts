@@ -182,3 +182,6 @@ export function formatModelDate(iso: string): string {
   if (Number.isNaN(date.getTime())) return 'unknown date';
   return date.toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 }
+
+/** A ROC-AUC's margin of chance from its standard error: twice it holds 95 % of what chance alone does. */
+export const chanceNote = (standardError: number) => `(± ${(2 * standardError).toFixed(3)}: what chance alone moves it by, 95 % of the time)`;

@@ -269,6 +269,8 @@ export const MetricsSchema = z
         testRows: z.number().int().nonnegative(),
         /** Rows without a readable time, left out of this evaluation. */
         undatedRows: z.number().int().nonnegative(),
+        /** The standard error of `outOfTimeRocAuc` (Hanley & McNeil): how far the latest rows' count lets it move by chance. Absent in older models. */
+        standardError: z.number().nonnegative().optional(),
       })
       .strict()
       .optional(),

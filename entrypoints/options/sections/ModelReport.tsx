@@ -8,7 +8,7 @@ import { modelHasShapes } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
 import { activeManifest } from '@/lib/ml/model-store';
 import { confusionAt } from '@/lib/ml/train/metrics';
-import { formatModelDate, formatRate } from '@/lib/presentation';
+import { chanceNote, formatModelDate, formatRate } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote } from './LabelledLeadsNote';
@@ -102,7 +102,10 @@ function Report({ manifest }: { manifest: Manifest }) {
           {fixed3(metrics.cvRocAuc)} / {fixed3(metrics.cvPrAuc)}
         </dd>
         <dt>Out-of-time ROC-AUC (newest leads, held out)</dt>
-        <dd>{metrics.outOfTimeRocAuc === undefined ? 'not measured for this model' : metrics.outOfTimeRocAuc.toFixed(3)}</dd>
+        <dd>
+          {metrics.outOfTimeRocAuc === undefined ? 'not measured for this model' : metrics.outOfTimeRocAuc.toFixed(3)}
+          {metrics.outOfTime?.standardError !== undefined && ` ${chanceNote(metrics.outOfTime.standardError)}`}
+        </dd>
         <dt>Calibration error (ECE)</dt>
         <dd>{fixed3(metrics.ece)}</dd>
       </dl>

@@ -129,7 +129,7 @@ export interface TrainSummary {
   /** Expected calibration error of the calibrated held-out probabilities (calibration cross-fitted). */
   ece: number;
   brier: number;
-  /** ROC-AUC on the latest 30 % of rows of a model trained on the earliest 70 % (with `timeColumn`). */
+  /** ROC-AUC on the latest 30 % of rows of a model trained on the earliest 70 % (with `timeColumn` or `rowTimes`). */
   oot_roc_auc?: number;
   /** Its standard error (Hanley & McNeil): how far the latest rows' count lets it move by chance. */
   oot_roc_auc_se?: number;
@@ -359,7 +359,11 @@ function latestDateOf(specs: FeatureSpec[], records: RawRecord[], source: Source
 
 /** Share of rows, earliest first, an out-of-time check trains on; it tests on the rest. */
 export const OUT_OF_TIME_TRAIN_SHARE = 0.7;
-
+/**
+ * Converted and unconverted leads each needed among the latest rows when the check is made only
+ * if the data allow it (`rowTimes`): fewer rank by chance (one conversion scores 0 or 1).
+ */
+export const OUT_OF_TIME_MIN_PER_OUTCOME = 10;
 
 /**
  * Each row's time [N] read from `column`: dates, or numbers such as a sequential lead id
@@ -374,25 +378,39 @@ export function timeKeys(records: RawRecord[], columns: string[], column: string
 }
 
 /**
- * Rows in time order (`keys` [N], ties by row order; NaN rows left out) split into the earliest
- * 70 % and the latest 30 %. Throws `TrainingDataError` unless both parts hold converted and
- * unconverted leads; `what` names the time in that message.
+ * The cut nearest `target` in `sorted` times (`dated` [M] ordered by `keys`) that no run of equal
+ * times crosses (a bulk import gives many leads one created date: cutting through it would split
+ * them by row order, not time); null when every dated row has one time.
  */
-export function outOfTimeSplit(keys: number[], labels: Uint8Array, what: string): { train: Int32Array; test: Int32Array; undated: number } {
+function cutBetweenTimes(dated: Int32Array, keys: number[], target: number): number | null {
+  const splitsTies = (cut: number) => keys[dated[cut - 1]] === keys[dated[cut]];
+  for (let step = 0; step < dated.length; step++) {
+    for (const cut of [target + step, target - step]) if (cut > 0 && cut < dated.length && !splitsTies(cut)) return cut;
+  }
+  return null;
+}
+
+/**
+ * Rows in time order (`keys` [N]; NaN rows left out) split into the earliest ~70 % and the latest
+ * ~30 %, cut between two times. Throws `TrainingDataError` unless the earliest part holds
+ * converted and unconverted leads and the latest at least `minPerOutcome` of each; `what` names
+ * the time in that message.
+ */
+export function outOfTimeSplit(keys: number[], labels: Uint8Array, what: string, minPerOutcome = 1): { train: Int32Array; test: Int32Array; undated: number } {
   const dated = Int32Array.from(keys.flatMap((k, i) => (Number.isFinite(k) ? [i] : [])));
   dated.sort((a, b) => keys[a] - keys[b] || a - b);
   const undated = keys.length - dated.length;
-  const cut = Math.round(dated.length * OUT_OF_TIME_TRAIN_SHARE);
+  const undatedNote = undated > 0 ? ` (${undated} rows have no readable date or number there)` : '';
+  const cut = cutBetweenTimes(dated, keys, Math.round(dated.length * OUT_OF_TIME_TRAIN_SHARE));
+  if (cut === null) throw new TrainingDataError(`The out-of-time check by ${what} needs rows of more than one time; every row${undatedNote} has the same.`);
   const train = dated.slice(0, cut);
   const test = dated.slice(cut);
-  for (const [part, rows] of [['earliest 70 %', train], ['latest 30 %', test]] as const) {
+  for (const [part, rows, least] of [['earliest 70 %', train, 1], ['latest 30 %', test, minPerOutcome]] as const) {
     let positives = 0;
     for (const r of rows) positives += labels[r];
-    if (positives === 0 || positives === rows.length) {
-      throw new TrainingDataError(
-        `The out-of-time check by ${what} needs converted and unconverted leads in the ${part} of the rows; it has ${positives} converted of ${rows.length}` +
-          `${undated > 0 ? ` (${undated} rows have no readable date or number there)` : ''}.`,
-      );
+    if (positives < least || rows.length - positives < least) {
+      const needs = least === 1 ? 'converted and unconverted leads' : `at least ${least} converted and ${least} unconverted leads`;
+      throw new TrainingDataError(`The out-of-time check by ${what} needs ${needs} in the ${part} of the rows; it has ${positives} converted of ${rows.length}${undatedNote}.`);
     }
   }
   return { train, test, undated };
@@ -405,7 +423,7 @@ function outOfTimeCheck(input: TrainInput, columns: string[], labels: Uint8Array
   }
   if (input.rowTimes === undefined) return null;
   try {
-    return { ...outOfTimeSplit([...input.rowTimes.times], labels, input.rowTimes.label), by: input.rowTimes.label };
+    return { ...outOfTimeSplit([...input.rowTimes.times], labels, input.rowTimes.label, OUT_OF_TIME_MIN_PER_OUTCOME), by: input.rowTimes.label };
   } catch (error) {
     if (!(error instanceof TrainingDataError)) throw error;
     warnings.push(`${error.message} The model is reported without it.`);
@@ -626,7 +644,13 @@ export function trainModel(input: TrainInput): TrainResult {
     ...(timeSplit && outOfTimeRocAuc !== undefined
       ? {
           outOfTimeRocAuc,
-          outOfTime: { column: timeSplit.by, trainRows: timeSplit.train.length, testRows: timeSplit.test.length, undatedRows: timeSplit.undated },
+          outOfTime: {
+            column: timeSplit.by,
+            trainRows: timeSplit.train.length,
+            testRows: timeSplit.test.length,
+            undatedRows: timeSplit.undated,
+            ...(outOfTimeStandardError !== undefined && { standardError: outOfTimeStandardError }),
+          },
         }
       : {}),
     roc: rocCurve(hoLabels, hoProbs),

@@ -217,4 +217,17 @@ describe('out-of-time split', () => {
   it('needs both classes in each part', () => {
     expect(() => outOfTimeSplit([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], Uint8Array.from([1, 0, 1, 0, 1, 0, 1, 1, 1, 1]), '"t"')).toThrow(/latest 30 % .* 3 converted of 3/);
   });
+  it('cuts between two times, never through leads that share one (a bulk import), and needs more than one time', () => {
+    // 70 % of 10 is 7, inside the run of 5s (rows 4–9): the only cut outside it is after row 3.
+    const keys = [1, 2, 3, 4, 5, 5, 5, 5, 5, 5];
+    const split = outOfTimeSplit(keys, labels, 'time');
+    expect(Array.from(split.train)).toEqual([0, 1, 2, 3]);
+    expect(Array.from(split.test)).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(() => outOfTimeSplit(Array(10).fill(7), labels, 'created date')).toThrow('The out-of-time check by created date needs rows of more than one time; every row has the same.');
+  });
+  it('asks the latest rows for as many of each outcome as it is told', () => {
+    expect(() => outOfTimeSplit([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], labels, 'created date', 2)).toThrow(
+      'The out-of-time check by created date needs at least 2 converted and 2 unconverted leads in the latest 30 % of the rows; it has 2 converted of 3.',
+    );
+  });
 });
