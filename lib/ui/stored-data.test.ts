@@ -142,7 +142,10 @@ it('joins a chunk of scores whose range of keys holds many more leads than it sc
 it('gives a model’s probability of each lead: held out for the leads it was trained on, else its stored score, NaN without either', async () => {
   // Model m scored hubspot|1 (0.9) and salesforce|00QA (0.2); it was trained on salesforce|00QA, held out at 0.35.
   await db.heldOutScores.put({ modelId: 'm', leadKeys: ['salesforce|00QA'], probabilities: Float64Array.from([0.35]) });
-  const probabilities = await probabilitiesOf('m', ['hubspot|1', 'salesforce|00QA', 'salesforce|00QB', 'csv|gone']);
-  expect([...probabilities]).toEqual([0.9, 0.35, Number.NaN, Number.NaN]);
-  expect([...(await probabilitiesOf('n', ['salesforce|00QB']))]).toEqual([0.4]);
+  const ofM = await probabilitiesOf('m', ['hubspot|1', 'salesforce|00QA', 'salesforce|00QB', 'csv|gone']);
+  expect([...ofM.probabilities]).toEqual([0.9, 0.35, Number.NaN, Number.NaN]);
+  expect(ofM.heldOut).toBe(true);
+  const ofN = await probabilitiesOf('n', ['salesforce|00QB']);
+  expect([...ofN.probabilities]).toEqual([0.4]);
+  expect(ofN.heldOut).toBe(false);
 });

@@ -133,9 +133,10 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
 /**
  * Model `modelId`'s probability of each of `leadKeys` [N], NaN where it has none: for the leads
  * it was trained on, their held-out probabilities (a model's scores of its own training leads
- * flatter it), else its stored scores. Reads every key without yielding: for a worker.
+ * flatter it), else its stored scores; and whether it has held-out probabilities at all (a
+ * model trained in LeadLens). Reads every key without yielding: for a worker.
  */
-export async function probabilitiesOf(modelId: string, leadKeys: readonly string[]): Promise<Float64Array> {
+export async function probabilitiesOf(modelId: string, leadKeys: readonly string[]): Promise<{ probabilities: Float64Array; heldOut: boolean }> {
   const probabilities = new Float64Array(leadKeys.length).fill(Number.NaN); // [N]
   const heldOut = await db.heldOutScores.get(modelId);
   const trainedOn = new Map(heldOut?.leadKeys.map((key, i) => [key, heldOut.probabilities[i]]));
@@ -145,7 +146,7 @@ export async function probabilitiesOf(modelId: string, leadKeys: readonly string
       probabilities[start + i] = trainedOn.get(key) ?? scores[i]?.probability ?? Number.NaN;
     });
   });
-  return probabilities;
+  return { probabilities, heldOut: heldOut !== undefined };
 }
 
 /** A lead's outcome by a model's rule: null (unknown) outside the history of the source it was trained on. */

@@ -99,9 +99,10 @@ describe('training on the demo CRM history', () => {
     expect(Number(await report.locator('[data-metric="roc-auc"]').textContent())).toBeGreaterThan(0.6);
     // The newest leads by created date, held out from a model of the earlier ones.
     expect(Number(await report.locator('[data-metric="out-of-time-roc-auc"]').textContent())).toBeGreaterThan(0.55);
-    // Beside the bundled model, which scored the demo leads when they were loaded: both on the same leads and outcome.
+    // Beside the bundled model, which scored the demo leads when they were loaded: both on the same leads and outcome, the
+    // bundled model's figure from its stored scores (it learnt from demo history, so they may flatter it: said so).
     expect(await report.getByTestId('model-comparison').textContent()).toMatch(
-      /^on the [\d,]+ leads of this history the active model \(ebm-[0-9a-f]{16}\) has scored, this model ranks them (better|less well|as well): ROC-AUC 0\.\d{3} \(held out\) against 0\.\d{3}$/,
+      /^on the [\d,]+ leads of this history the active model \(ebm-[0-9a-f]{16}\) has scored, this model ranks them (better|less well|about as well \(the difference is within what chance moves it by\)): ROC-AUC 0\.\d{3} \(held out\) against 0\.\d{3} \(from its stored scores, which flatter it if it learnt from these same leads\)$/,
     );
     // CRM pages open before the activation: their badges follow it without a reload.
     const bundledId = (JSON.parse(readFileSync('models/manifest.json', 'utf8')) as { modelId: string }).modelId;

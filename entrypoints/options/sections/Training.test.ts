@@ -96,7 +96,7 @@ const TRAINED: Extract<TrainingEvent, { type: 'trained' }> = {
   leakage: [],
   warnings: [],
   heldOut: { leadKeys: [], probabilities: new Float64Array() },
-  comparison: null,
+  comparison: { kind: 'not-compared', reason: 'there is no active model to compare it with' },
   withoutCreatedDate: 0,
   withoutOutcome: 0,
 };
@@ -555,7 +555,7 @@ it('reports the out-of-time ranking quality, says when it falls below the cross-
   };
   const holding = await reportOf({ cvRocAuc: 0.8, outOfTimeRocAuc: 0.78, outOfTimeStandardError: 0.02 });
   expect(holding.querySelector('[data-metric="out-of-time-roc-auc"]')?.textContent).toBe('0.780');
-  expect(holding.querySelector('[data-metric="out-of-time-roc-auc"]')?.parentElement?.textContent).toContain('0.780 (± 0.020 by chance alone');
+  expect(holding.querySelector('[data-metric="out-of-time-roc-auc"]')?.parentElement?.textContent).toContain('0.780 (± 0.040: what chance alone moves it by, 95 % of the time)');
   expect(holding.querySelector('[data-testid="out-of-time-gap"]')).toBeNull();
   const drifting = await reportOf({ cvRocAuc: 0.8, outOfTimeRocAuc: 0.7, outOfTimeStandardError: 0.02 });
   expect(drifting.querySelector('[data-testid="out-of-time-gap"]')?.textContent).toMatch(/^The newest leads are ranked less well than cross-validation says/);
@@ -575,11 +575,16 @@ it('compares the new model with the active one on the same leads, and says when 
     FakeWorker.latest.answer({ ...TRAINED, comparison });
     return container().querySelector('[data-testid="model-comparison"]')?.textContent;
   };
-  expect(await reportOf({ activeModelId: 'ebm-old', rows: 1234, newRocAuc: 0.812, activeRocAuc: 0.756 })).toBe(
-    'on the 1,234 leads of this history the active model (ebm-old) has scored, this model ranks them better: ROC-AUC 0.812 (held out) against 0.756',
+  const compared = { kind: 'compared' as const, activeModelId: 'ebm-old', rows: 1234, newRocAuc: 0.812, activeRocAuc: 0.756, differenceStandardError: 0.02, activeHeldOut: true };
+  expect(await reportOf(compared)).toBe(
+    'on the 1,234 leads of this history the active model (ebm-old) has scored, this model ranks them better: ROC-AUC 0.812 (held out) against 0.756 (its own held-out figure for the leads it learnt from)',
   );
-  expect(await reportOf({ activeModelId: 'ebm-old', rows: 1, newRocAuc: 0.7, activeRocAuc: 0.75 })).toMatch(/^on the 1 lead of .* this model ranks them less well: /);
-  expect(await reportOf(null)).toBe('not compared: the active model has scored none of these leads, or too few of both outcomes');
+  expect(await reportOf({ ...compared, newRocAuc: 0.7, activeRocAuc: 0.75, activeHeldOut: false })).toBe(
+    'on the 1,234 leads of this history the active model (ebm-old) has scored, this model ranks them less well: ROC-AUC 0.700 (held out) against 0.750 (from its stored scores, which flatter it if it learnt from these same leads)',
+  );
+  // A difference within twice its standard error is no verdict either way.
+  expect(await reportOf({ ...compared, newRocAuc: 0.77, activeRocAuc: 0.756, differenceStandardError: 0.01 })).toMatch(/this model ranks them about as well \(the difference is within what chance moves it by\): ROC-AUC 0\.770/);
+  expect(await reportOf({ kind: 'not-compared', reason: 'there is no active model to compare it with' })).toBe('not compared: there is no active model to compare it with');
 });
 
 it('keeps a trained model waiting to be activated when a feature is moved to another field: the check waits for the admin', async () => {

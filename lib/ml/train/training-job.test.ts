@@ -3,6 +3,7 @@ import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
 import { ManifestSchema } from '../manifest';
 import { compareModels, runTrainingRequest } from './training-job';
+import { rocAucStandardError } from './metrics';
 import { mapSpec } from './training-set';
 import { TrainingEventSchema, type TrainingData, type TrainingEvent } from './worker-protocol';
 
@@ -16,7 +17,7 @@ const data: TrainingData = {
 };
 
 /** No stored model has a probability of any lead. */
-const noProbabilities = async (_modelId: string, leadKeys: readonly string[]) => new Float64Array(leadKeys.length).fill(Number.NaN);
+const noProbabilities = async (_modelId: string, leadKeys: readonly string[]) => ({ probabilities: new Float64Array(leadKeys.length).fill(Number.NaN), heldOut: false });
 
 async function run(request: Parameters<typeof runTrainingRequest>[0], stored = leads, writtenBack: string[] = [], probabilitiesOf = noProbabilities) {
   const events: TrainingEvent[] = [];
@@ -83,7 +84,7 @@ describe('runTrainingRequest', () => {
     expect(done.summary.outOfTimeStandardError).toBeGreaterThan(0.01);
     expect(done.summary.outOfTimeStandardError).toBeLessThan(0.1);
     expect(done.manifest.metrics.outOfTimeRocAuc).toBe(done.summary.outOfTimeRocAuc);
-    expect(done.manifest.metrics.outOfTime).toEqual({ column: 'created date', trainRows: 840, testRows: 360, undatedRows: 0 });
+    expect(done.manifest.metrics.outOfTime).toEqual({ column: 'created date', trainRows: 840, testRows: 360, undatedRows: 0, standardError: done.summary.outOfTimeStandardError });
   });
 
   it('trains without the out-of-time check when the newest leads have no conversion yet, and says why', async () => {
@@ -95,7 +96,7 @@ describe('runTrainingRequest', () => {
     if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
     expect(done.summary.outOfTimeRocAuc).toBeUndefined();
     expect(done.manifest.metrics.outOfTime).toBeUndefined();
-    expect(done.warnings).toContain('The out-of-time check by created date needs converted and unconverted leads in the latest 30 % of the rows; it has 0 converted of 360. The model is reported without it.');
+    expect(done.warnings).toContain('The out-of-time check by created date needs at least 10 converted and 10 unconverted leads in the latest 30 % of the rows; it has 0 converted of 360. The model is reported without it.');
   });
 
   it('compares the new model with the active one on the leads trained on that the active one has a probability for', async () => {
@@ -104,18 +105,31 @@ describe('runTrainingRequest', () => {
     const asked: string[] = [];
     const activeProbabilities = async (modelId: string, leadKeys: readonly string[]) => {
       asked.push(modelId);
-      return Float64Array.from(leadKeys, (key, i) => (i % 2 === 0 ? coin(key) : Number.NaN));
+      return { probabilities: Float64Array.from(leadKeys, (key, i) => (i % 2 === 0 ? coin(key) : Number.NaN)), heldOut: true };
     };
-    const done = (await run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2, activeModelId: 'ebm-active' }, leads, [], activeProbabilities)).at(-1);
-    if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+    const train = { type: 'train' as const, data, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 };
+    const done = (await run({ ...train, activeModelId: 'ebm-active' }, leads, [], activeProbabilities)).at(-1);
+    if (done?.type !== 'trained' || done.comparison.kind !== 'compared') throw new Error(JSON.stringify(done));
     expect(asked).toEqual(['ebm-active']);
-    expect(done.comparison).toEqual({ activeModelId: 'ebm-active', rows: 600, newRocAuc: expect.any(Number), activeRocAuc: expect.any(Number) });
-    expect(done.comparison!.newRocAuc).toBeGreaterThan(0.6);
-    expect(Math.abs(done.comparison!.activeRocAuc - 0.5)).toBeLessThan(0.1);
+    expect(done.comparison).toMatchObject({ activeModelId: 'ebm-active', rows: 600, activeHeldOut: true });
+    expect(done.comparison.newRocAuc).toBeGreaterThan(0.6);
+    expect(Math.abs(done.comparison.activeRocAuc - 0.5)).toBeLessThan(0.1);
+    expect(done.comparison.differenceStandardError).toBeGreaterThan(0.01);
 
-    const alone = (await run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 })).at(-1);
-    if (alone?.type !== 'trained') throw new Error(JSON.stringify(alone));
-    expect(alone.comparison).toBeNull();
+    const notCompared = async (activeModelId: string | undefined, probabilitiesOf = activeProbabilities) => {
+      const event = (await run({ ...train, ...(activeModelId && { activeModelId }) }, leads, [], probabilitiesOf)).at(-1);
+      if (event?.type !== 'trained') throw new Error(JSON.stringify(event));
+      return event.comparison;
+    };
+    expect(await notCompared(undefined)).toEqual({ kind: 'not-compared', reason: 'there is no active model to compare it with' });
+    // Trained again with the same history and settings: the same model, the one active.
+    expect(await notCompared(done.manifest.modelId)).toEqual({ kind: 'not-compared', reason: 'it is the active model, trained again on the same history with the same settings' });
+    // A failed read of the active model's scores costs the comparison, not the model just trained.
+    const failing = async () => Promise.reject(new Error('Connection to Indexed Database server lost'));
+    expect(await notCompared('ebm-active', failing)).toEqual({
+      kind: 'not-compared',
+      reason: "the active model's scores could not be read (Connection to Indexed Database server lost)",
+    });
   });
 
   it('shows every stage as it begins, however fast the training runs', async () => {
@@ -236,11 +250,22 @@ describe('compareModels', () => {
     const heldOut = Float64Array.from([0.9, 0.2, 0.8, Number.NaN, 0.1]);
     const active = Float64Array.from([0.3, 0.6, 0.7, 0.5, Number.NaN]);
     // Rows 0–2: the new model puts both conversions first (1.0); the active one ranks 0.3 below 0.6 (0.5).
-    expect(compareModels('m', labels, heldOut, active)).toEqual({ activeModelId: 'm', rows: 3, newRocAuc: 1, activeRocAuc: 0.5 });
+    // The difference's standard error: Hanley & McNeil of each figure on 2 converted and 1 not, as independent.
+    const se = (auc: number) => rocAucStandardError(auc, 2, 1);
+    expect(compareModels('m', labels, heldOut, { probabilities: active, heldOut: false })).toEqual({
+      kind: 'compared',
+      activeModelId: 'm',
+      rows: 3,
+      newRocAuc: 1,
+      activeRocAuc: 0.5,
+      differenceStandardError: Math.hypot(se(1), se(0.5)),
+      activeHeldOut: false,
+    });
   });
 
-  it('is null when the rows both score do not hold both outcomes', () => {
-    expect(compareModels('m', Uint8Array.from([1, 0]), Float64Array.from([0.9, 0.2]), Float64Array.from([0.5, Number.NaN]))).toBeNull();
-    expect(compareModels('m', Uint8Array.from([1, 0]), Float64Array.from([0.9, 0.2]), Float64Array.from([Number.NaN, Number.NaN]))).toBeNull();
+  it('is not made when the rows both score do not hold both outcomes', () => {
+    const notCompared = { kind: 'not-compared', reason: 'the active model has scored none of these leads, or not of both outcomes' };
+    expect(compareModels('m', Uint8Array.from([1, 0]), Float64Array.from([0.9, 0.2]), { probabilities: Float64Array.from([0.5, Number.NaN]), heldOut: true })).toEqual(notCompared);
+    expect(compareModels('m', Uint8Array.from([1, 0]), Float64Array.from([0.9, 0.2]), { probabilities: Float64Array.from([Number.NaN, Number.NaN]), heldOut: true })).toEqual(notCompared);
   });
 });

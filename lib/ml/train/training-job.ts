@@ -9,7 +9,7 @@ import { describeDataSize } from './data-size';
 import { TrainingDataError } from './dataset';
 import { trainModel, type TrainProgress } from './index';
 import { candidateFeatures, forbiddenFields, inspectTrainingData, selectTrainingData, OUTCOME_COLUMN, type HistoryLead } from './training-set';
-import { rocAuc } from './metrics';
+import { rocAuc, rocAucStandardError } from './metrics';
 import type { HeldOutProbabilities, ModelComparison, TrainingEvent, TrainingRequest } from './worker-protocol';
 
 /** Progress is posted at most this often (the trainer reports every boosting round). */
@@ -20,22 +20,49 @@ export interface TrainingHistory {
   leads(source: SourceKind): Promise<HistoryLead[]>;
   /** The fields LeadLens wrote its scores to in that source: never features. */
   writtenBackFields(source: SourceKind): Promise<string[]>;
-  /** A model's probability of each lead [N], NaN where it has none (`probabilitiesOf`). */
-  probabilitiesOf(modelId: string, leadKeys: readonly string[]): Promise<Float64Array>;
+  /** A model's probability of each lead [N], NaN where it has none, and whether it has held-out ones (`probabilitiesOf`). */
+  probabilitiesOf(modelId: string, leadKeys: readonly string[]): Promise<{ probabilities: Float64Array; heldOut: boolean }>;
 }
+
+const notCompared = (reason: string): ModelComparison => ({ kind: 'not-compared', reason });
 
 /**
  * The new model (`heldOut` [N], NaN where a row has none) and the active one (`active` [N],
- * NaN where it has no probability) on the rows both score, against `labels` [N]; null when
- * those rows do not hold both outcomes.
+ * NaN where it has no probability) on the rows both score, against `labels` [N]; not compared
+ * when those rows do not hold both outcomes.
  */
-export function compareModels(activeModelId: string, labels: Uint8Array, heldOut: Float64Array, active: Float64Array): ModelComparison | null {
-  const rows = Int32Array.from(labels.keys()).filter((row) => !Number.isNaN(heldOut[row]) && !Number.isNaN(active[row]));
+export function compareModels(
+  activeModelId: string,
+  labels: Uint8Array,
+  heldOut: Float64Array,
+  active: { probabilities: Float64Array; heldOut: boolean },
+): ModelComparison {
+  const rows = Int32Array.from(labels.keys()).filter((row) => !Number.isNaN(heldOut[row]) && !Number.isNaN(active.probabilities[row]));
   const on = (values: Float64Array) => Float64Array.from(rows, (row) => values[row]);
   const compared = Uint8Array.from(rows, (row) => labels[row]);
+  const positives = compared.reduce((sum, label) => sum + label, 0);
   const newRocAuc = rocAuc(compared, on(heldOut));
-  const activeRocAuc = rocAuc(compared, on(active));
-  return Number.isNaN(newRocAuc) || Number.isNaN(activeRocAuc) ? null : { activeModelId, rows: rows.length, newRocAuc, activeRocAuc };
+  const activeRocAuc = rocAuc(compared, on(active.probabilities));
+  if (Number.isNaN(newRocAuc) || Number.isNaN(activeRocAuc)) return notCompared('the active model has scored none of these leads, or not of both outcomes');
+  const standardError = (auc: number) => rocAucStandardError(auc, positives, rows.length - positives);
+  const differenceStandardError = Math.hypot(standardError(newRocAuc), standardError(activeRocAuc));
+  return { kind: 'compared', activeModelId, rows: rows.length, newRocAuc, activeRocAuc, differenceStandardError, activeHeldOut: active.heldOut };
+}
+
+/** The new model beside the active one (`activeModelId`) on the leads of `leadKeys` [N], or why not; never fails the training it reports on. */
+async function comparedWithActive(
+  activeModelId: string | undefined,
+  trained: { modelId: string; labels: Uint8Array; heldOut: Float64Array },
+  leadKeys: readonly string[],
+  history: TrainingHistory,
+): Promise<ModelComparison> {
+  if (activeModelId === undefined) return notCompared('there is no active model to compare it with');
+  if (activeModelId === trained.modelId) return notCompared('it is the active model, trained again on the same history with the same settings');
+  try {
+    return compareModels(activeModelId, trained.labels, trained.heldOut, await history.probabilitiesOf(activeModelId, leadKeys));
+  } catch (error) {
+    return notCompared(`the active model's scores could not be read (${error instanceof Error ? error.message : String(error)})`);
+  }
 }
 
 /** The leads that have a held-out probability (a single holdout gives none to the rows it trained on), with it. */
@@ -109,11 +136,8 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       onProgress,
     });
     const { summary, leakage } = result;
-    const labels = Uint8Array.from(table.records, (record) => (record[OUTCOME_COLUMN] === '1' ? 1 : 0));
-    const comparison =
-      request.activeModelId === undefined
-        ? null
-        : compareModels(request.activeModelId, labels, result.heldOutProbabilities, await history.probabilitiesOf(request.activeModelId, leadKeys));
+    const trained = { modelId: result.manifest.modelId, labels: result.labels, heldOut: result.heldOutProbabilities };
+    const comparison = await comparedWithActive(request.activeModelId, trained, leadKeys, history);
     post({
       type: 'trained',
       data,

@@ -50,15 +50,28 @@ export type HeldOutProbabilities = z.infer<typeof HeldOutProbabilitiesSchema>;
 
 /**
  * The new model (its held-out probabilities) and the active model (its stored scores, or its own
- * held-out probabilities for leads it was trained on) on the same leads, against the same outcome.
+ * held-out probabilities for leads it was trained on) on the same leads, against the same
+ * outcome; or why they were not compared.
  */
-export const ModelComparisonSchema = z.object({
-  activeModelId: z.string(),
-  /** The leads trained on that the active model has a probability for. */
-  rows: z.number().int().positive(),
-  newRocAuc: z.number(),
-  activeRocAuc: z.number(),
-});
+export const ModelComparisonSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('compared'),
+    activeModelId: z.string(),
+    /** The leads trained on that the active model has a probability for. */
+    rows: z.number().int().positive(),
+    newRocAuc: z.number(),
+    activeRocAuc: z.number(),
+    /** The difference's standard error, the two figures' (Hanley & McNeil) taken as independent: it errs towards "about as well". */
+    differenceStandardError: z.number().nonnegative(),
+    /**
+     * The active model was trained in LeadLens, so the leads it learnt from are read with their
+     * held-out probabilities. Else (bundled, imported) its stored scores: they flatter it if it
+     * learnt from these same leads.
+     */
+    activeHeldOut: z.boolean(),
+  }),
+  z.object({ kind: z.literal('not-compared'), reason: z.string() }),
+]);
 export type ModelComparison = z.infer<typeof ModelComparisonSchema>;
 
 export const CandidateSchema = z.object({ spec: FeatureSpecSchema, origin: z.enum(['catalogue', 'inferred']) });
@@ -107,8 +120,8 @@ export const TrainingEventSchema = z.discriminatedUnion('type', [
     leakage: z.array(z.string()),
     warnings: z.array(z.string()),
     heldOut: HeldOutProbabilitiesSchema,
-    /** How the new and the active model rank the leads trained on that the active model has a probability for; null when they cannot be compared. */
-    comparison: ModelComparisonSchema.nullable(),
+    /** How the new and the active model rank the leads trained on that the active model has a probability for, or why they were not compared. */
+    comparison: ModelComparisonSchema,
     ...LeftOutSchema.shape,
   }),
   /** A message a person can read (the trainer's `TrainingDataError`s say what is wrong and what is needed). */

@@ -1,7 +1,7 @@
 import { describeModelOutcome } from '@/lib/ml/outcome-rule';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
 import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
-import { formatModelDate, plural } from '@/lib/presentation';
+import { chanceNote, formatModelDate, plural } from '@/lib/presentation';
 
 type Trained = Extract<TrainingEvent, { type: 'trained' }>;
 
@@ -29,14 +29,20 @@ export function describeWindow({ createdAfter, createdBefore }: TrainingWindow):
   return 'all, whatever their created date';
 }
 
-/** The new model beside the active one on the same leads, in words. */
+/**
+ * The new model beside the active one on the same leads, in words: better or less well only
+ * when the difference is more than twice what chance alone moves it by.
+ */
 export function describeComparison(comparison: Trained['comparison']): string {
-  if (comparison === null) return 'not compared: the active model has scored none of these leads, or too few of both outcomes';
-  const { activeModelId, rows, newRocAuc, activeRocAuc } = comparison;
-  const verdict = newRocAuc > activeRocAuc ? 'ranks them better' : newRocAuc < activeRocAuc ? 'ranks them less well' : 'ranks them as well';
+  if (comparison.kind === 'not-compared') return `not compared: ${comparison.reason}`;
+  const { activeModelId, rows, newRocAuc, activeRocAuc, differenceStandardError, activeHeldOut } = comparison;
+  const margin = 2 * differenceStandardError;
+  const verdict =
+    newRocAuc - activeRocAuc > margin ? 'ranks them better' : activeRocAuc - newRocAuc > margin ? 'ranks them less well' : 'ranks them about as well (the difference is within what chance moves it by)';
+  const activeFigure = activeHeldOut ? 'its own held-out figure for the leads it learnt from' : 'from its stored scores, which flatter it if it learnt from these same leads';
   return (
     `on the ${plural(rows, 'lead', 'leads')} of this history the active model (${activeModelId}) has scored, ` +
-    `this model ${verdict}: ROC-AUC ${newRocAuc.toFixed(3)} (held out) against ${activeRocAuc.toFixed(3)}`
+    `this model ${verdict}: ROC-AUC ${newRocAuc.toFixed(3)} (held out) against ${activeRocAuc.toFixed(3)} (${activeFigure})`
   );
 }
 
@@ -74,11 +80,12 @@ export function TrainingReport({ trained }: { trained: Trained }) {
         <dt>Ranking quality on the newest leads (ROC-AUC of a model of the earliest 70 % by created date, on the newest 30 %)</dt>
         <dd>
           <span data-metric="out-of-time-roc-auc">{summary.outOfTimeRocAuc === undefined ? 'not measured (see the trainer notes)' : summary.outOfTimeRocAuc.toFixed(3)}</span>
-          {summary.outOfTimeStandardError !== undefined && ` (± ${summary.outOfTimeStandardError.toFixed(3)} by chance alone, from how few the newest leads are)`}
+          {summary.outOfTimeStandardError !== undefined && ` ${chanceNote(summary.outOfTimeStandardError)}`}
           {outOfTimeFallsShort(summary) && (
             <p role="note" data-testid="out-of-time-gap" style={{ margin: '4px 0 0' }}>
-              The newest leads are ranked less well than cross-validation says: what makes a lead convert has changed over the window. A
-              shorter window (the most recent months) may train a model that holds up better.
+              The newest leads are ranked less well than cross-validation says, by more than chance explains: what makes a lead convert
+              has changed over the window, or the newest leads have not had time to convert yet. A shorter window (the most recent months)
+              may train a model that holds up better; so may leaving out younger leads (a larger "at least … days ago").
             </p>
           )}
         </dd>
