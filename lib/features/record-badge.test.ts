@@ -212,6 +212,16 @@ describe('record badge', () => {
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });
 
+  it('stops waiting for the title when the rep leaves during the wait: no score and no badge afterwards', async () => {
+    await fieldsOfBInAsView();
+    await vi.advanceTimersByTimeAsync(500);
+    page.abort();
+    const calls = scoreLead.mock.calls.length;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(scoreLead).toHaveBeenCalledTimes(calls);
+    expect(badges()).toEqual([]);
+  });
+
   it('does not score again when the title is gone for a moment as the CRM re-renders it', async () => {
     document.body.innerHTML = view('Ada A', fieldsOfA);
     run(A, null);
