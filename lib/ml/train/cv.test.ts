@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, shuffleInPlace } from '../random';
-import { outOfTimeSplit, stratifiedKFold, trainValidSplit } from './cv';
+import { stratifiedKFold, trainValidSplit } from './cv';
 
 // 103 rows, 23 positives: neither divides evenly by 5.
 const labels = Uint8Array.from({ length: 103 }, (_, i) => (i < 23 ? 1 : 0));
@@ -51,18 +51,5 @@ describe('trainValidSplit', () => {
 
   it('rejects fractions outside (0, 1)', () => {
     expect(() => trainValidSplit(labels, 1, 0)).toThrow(/validFraction/);
-  });
-});
-
-describe('outOfTimeSplit', () => {
-  it('trains on the earliest rows and tests on the latest', () => {
-    const times = Float64Array.from([50, 10, 40, 20, 30, 90, 70, 60, 80, 100]);
-    // Time order: rows 1, 3, 4, 2, 0, 7, 6 | 8, 5, 9
-    expect(outOfTimeSplit(times)).toEqual({ train: Int32Array.of(0, 1, 2, 3, 4, 6, 7), test: Int32Array.of(5, 8, 9) });
-  });
-
-  it('keeps row order among equal times and leaves undated rows out', () => {
-    const times = Float64Array.from([5, 5, Number.NaN, 5, 1]);
-    expect(outOfTimeSplit(times, 0.5)).toEqual({ train: Int32Array.of(0, 4), test: Int32Array.of(1, 3) });
   });
 });

@@ -55,23 +55,3 @@ export function trainValidSplit(
   }
   return { train: Int32Array.from(train).sort(), valid: Int32Array.from(valid).sort() };
 }
-
-/**
- * Train on the earliest `trainFraction` of rows, test on the latest: the honest check for
- * data whose columns drift with time. Rows with equal times keep row order; rows whose time
- * is NaN cannot be placed in time and are left out of both sets.
- */
-export function outOfTimeSplit(
-  times: Float64Array,
-  trainFraction = 0.7,
-): { train: Int32Array; test: Int32Array } {
-  if (!(trainFraction > 0 && trainFraction < 1)) throw new Error(`trainFraction must be in (0, 1), got ${trainFraction}`);
-  const dated: number[] = [];
-  for (let i = 0; i < times.length; i++) if (!Number.isNaN(times[i])) dated.push(i);
-  dated.sort((i, j) => times[i] - times[j] || i - j);
-  const trainCount = Math.round(trainFraction * dated.length);
-  return {
-    train: Int32Array.from(dated.slice(0, trainCount)).sort(),
-    test: Int32Array.from(dated.slice(trainCount)).sort(),
-  };
-}
