@@ -259,7 +259,7 @@ function main(): number {
       process.stdout.write(
         `${result.manifest.modelId}: ${s.rows} rows, ${s.positives} positives, ${s.features} features, ${s.terms} terms (${s.interactions} interactions)\n` +
           `cv ROC-AUC ${s.cv_roc_auc.toFixed(4)}  PR-AUC ${s.cv_pr_auc.toFixed(4)}  log loss ${s.cv_log_loss.toFixed(4)}  ECE ${s.ece.toFixed(4)}  (${s.calibration})\n` +
-          (s.oot_roc_auc === undefined ? '' : `out-of-time ROC-AUC ${s.oot_roc_auc.toFixed(4)}\n`) +
+          (s.oot_roc_auc === undefined ? '' : `out-of-time ROC-AUC ${s.oot_roc_auc.toFixed(4)}${s.oot_roc_auc_se === undefined ? '' : ` ± ${(2 * s.oot_roc_auc_se).toFixed(4)} (95 % margin of chance)`}\n`) +
           `trained in ${s.train_seconds.toFixed(1)} s${typeof args.out === 'string' ? `; wrote ${args.out}/model.onnx, manifest.json, MODEL_CARD.md` : ''}\n`,
       );
     }
