@@ -91,6 +91,13 @@ try {
   for (const id of await options.locator('main > section[id]').evaluateAll((sections) => sections.map((section) => section.id))) {
     written.push(await shoot(options, options.locator(`section#${id}`), `options-${id}`));
   }
+  // A model trained on the demo history: the report an admin reads before activating it.
+  const training = options.locator('section#training');
+  await training.getByRole('button', { name: 'Check the data' }).click();
+  await training.getByRole('button', { name: /^Train on/ }).click({ timeout: 30_000 });
+  const report = training.getByTestId('training-report');
+  await report.waitFor({ timeout: 120_000 });
+  written.push(await shoot(options, report, 'options-training-report'));
 } finally {
   await harness.close();
 }
