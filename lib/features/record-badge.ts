@@ -30,6 +30,8 @@ interface Snapshot {
   hash: string | null;
   /** The record's name, unless the title still shows the previous page's. */
   name: string | undefined;
+  /** The title still shows the previous page's name (see `titleAtStart`). */
+  titleStale: boolean;
 }
 
 /** How many records' last scored fields the page remembers (a rep goes back and forth among a few). */
@@ -54,10 +56,11 @@ export const recordBadge: ContentFeature = {
     if (match.kind !== 'record') return;
     const { crm, recordId } = match;
     /** The fields the page shows, hashed once per read (null when it shows none). */
-    const snapshot = (fields: PageFields, name: string | undefined): Snapshot => ({
+    const snapshot = (fields: PageFields, name: string | undefined, titleStale = false): Snapshot => ({
       fields,
       hash: Object.keys(fields).length === 0 ? null : hashFields(fields),
       name,
+      titleStale,
     });
 
     // Coming from another page (another lead, or a page LeadLens does not badge, such as a
@@ -71,8 +74,12 @@ export const recordBadge: ContentFeature = {
     // place): a title that reads as the one shown at the start is the previous page's, until it
     // changes or TITLE_GRACE_MS after the fields render (then null: the title is this record's).
     let titleAtStart = previousMatch !== null && !showsThisRecord ? { name: adapter.readRecordName(document) } : null;
-    const titleIsStale = () => titleAtStart !== null && adapter.readRecordName(document) === titleAtStart.name;
-    const read = () => snapshot(adapter.readRecordFields(document), titleIsStale() ? undefined : adapter.readRecordName(document)?.slice(0, 200));
+    /** What the page shows now, its title read once. */
+    const read = (): Snapshot => {
+      const name = adapter.readRecordName(document);
+      const titleStale = titleAtStart !== null && name === titleAtStart.name;
+      return snapshot(adapter.readRecordFields(document), titleStale ? undefined : name?.slice(0, 200), titleStale);
+    };
     /** Only what the previous page showed: all of it, or what is left of it while the CRM unmounts it. */
     const isStale = (shown: Snapshot) =>
       shown.hash !== null &&
@@ -105,7 +112,7 @@ export const recordBadge: ContentFeature = {
     /** Once this record's fields show, whether its title does too; if not, when it is taken to. */
     const settleTitle = (shown: Snapshot) => {
       if (titleAtStart === null || !isFresh(shown)) return;
-      if (!titleIsStale()) titleAtStart = null;
+      if (!shown.titleStale) titleAtStart = null;
       else {
         titleTimer ??= setTimeout(() => {
           titleAtStart = null;
@@ -117,7 +124,7 @@ export const recordBadge: ContentFeature = {
     /** Badge at the record's title (floating while the page still shows the previous record's), scoring changed fields or name. */
     const refresh = (shown: Snapshot) => {
       settleTitle(shown);
-      const target = isStale(shown) || titleIsStale() ? null : adapter.findBadgeAnchor(document);
+      const target = isStale(shown) || shown.titleStale ? null : adapter.findBadgeAnchor(document);
       if (!badge?.host.isConnected || target !== anchor) {
         badge?.remove();
         anchor = target;

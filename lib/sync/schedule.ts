@@ -16,7 +16,6 @@ import { dexieSyncStore } from './store';
 export const AUTO_SYNC_ALARM = 'leadlens-auto-sync';
 const SETTING_KEY = 'auto-sync';
 
-
 const OFF: AutoSync = { everyMinutes: null };
 
 export async function readAutoSync(): Promise<AutoSync> {

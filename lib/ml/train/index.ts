@@ -382,7 +382,7 @@ export function timeKeys(records: RawRecord[], columns: string[], column: string
  * times crosses (a bulk import gives many leads one created date: cutting through it would split
  * them by row order, not time); null when every dated row has one time.
  */
-function cutBetweenTimes(dated: Int32Array, keys: number[], target: number): number | null {
+function cutBetweenTimes(dated: Int32Array, keys: readonly number[], target: number): number | null {
   const splitsTies = (cut: number) => keys[dated[cut - 1]] === keys[dated[cut]];
   for (let step = 0; step < dated.length; step++) {
     for (const cut of [target + step, target - step]) if (cut > 0 && cut < dated.length && !splitsTies(cut)) return cut;
@@ -396,7 +396,7 @@ function cutBetweenTimes(dated: Int32Array, keys: number[], target: number): num
  * converted and unconverted leads and the latest at least `minPerOutcome` of each; `what` names
  * the time in that message.
  */
-export function outOfTimeSplit(keys: number[], labels: Uint8Array, what: string, minPerOutcome = 1): { train: Int32Array; test: Int32Array; undated: number } {
+export function outOfTimeSplit(keys: readonly number[], labels: Uint8Array, what: string, minPerOutcome = 1): { train: Int32Array; test: Int32Array; undated: number } {
   const dated = Int32Array.from(keys.flatMap((k, i) => (Number.isFinite(k) ? [i] : [])));
   dated.sort((a, b) => keys[a] - keys[b] || a - b);
   const undated = keys.length - dated.length;
@@ -423,7 +423,7 @@ function outOfTimeCheck(input: TrainInput, columns: string[], labels: Uint8Array
   }
   if (input.rowTimes === undefined) return null;
   try {
-    return { ...outOfTimeSplit([...input.rowTimes.times], labels, input.rowTimes.label, OUT_OF_TIME_MIN_PER_OUTCOME), by: input.rowTimes.label };
+    return { ...outOfTimeSplit(input.rowTimes.times, labels, input.rowTimes.label, OUT_OF_TIME_MIN_PER_OUTCOME), by: input.rowTimes.label };
   } catch (error) {
     if (!(error instanceof TrainingDataError)) throw error;
     warnings.push(`${error.message} The model is reported without it.`);
