@@ -336,20 +336,24 @@ it('announces the training stage and its end, never the rounds, with Cancel outs
   click(trainButton()!);
   FakeWorker.latest.answer({ type: 'progress', stage: 'cv', fold: 0, round: 10, validationLoss: 0.5, fraction: 0.1 });
   const duringFold = liveText();
-  expect(duringFold).toContain('Training: cv, fold 1 of 5');
+  expect(duringFold).toContain('Training: cross-validating, fold 1 of 5');
   expect(duringFold).not.toMatch(/round|loss/);
   FakeWorker.latest.answer({ type: 'progress', stage: 'cv', fold: 0, round: 20, validationLoss: 0.4, fraction: 0.2 });
   expect(liveText()).toBe(duringFold);
   // The rounds are still on screen, read on demand.
   const progress = container().querySelector('[data-testid="training-progress"]')!;
-  expect(progress.textContent).toContain('round 20, validation loss 0.4000');
+  expect(progress.textContent).toContain('Cross-validating, fold 1 of 5: round 20, validation loss 0.4000');
   expect(progress.querySelector('progress')?.getAttribute('value')).toBe('0.2');
   const cancel = button('Cancel training')!;
   expect(cancel.closest('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])')).toBeNull();
 
   FakeWorker.latest.answer({ type: 'progress', stage: 'fit', round: 5, fraction: 0.85 });
   expect(liveText()).not.toBe(duringFold);
-  expect(liveText()).toContain('Training: fit');
+  expect(liveText()).toContain('Training: fitting the final model');
+  // What follows the trainer's own stages is said too: a comparison over 100,000 leads takes a moment.
+  FakeWorker.latest.answer({ type: 'progress', stage: 'compare', fraction: 0.98 });
+  expect(liveText()).toContain('Training: comparing it with the active model');
+  expect(progress.textContent).not.toMatch(/round|loss/);
   FakeWorker.latest.answer(TRAINED);
   expect(liveText()).toContain('Training finished: the report is below.');
 

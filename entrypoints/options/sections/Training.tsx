@@ -27,7 +27,7 @@ import { FeaturePicker } from './training/FeaturePicker';
 import { historySample } from './training/history-sample';
 import { LeadsFieldset, SOURCES } from './training/LeadsFieldset';
 import { OutcomeFieldset } from './training/OutcomeFieldset';
-import { TrainingProgress } from './training/TrainingProgress';
+import { describeTrainingStage, TrainingProgress } from './training/TrainingProgress';
 import { TrainingReport } from './training/TrainingReport';
 import { useDataCheck } from './training/use-data-check';
 import { useWorkerJob, type WorkerJobState } from './use-worker-job';
@@ -43,8 +43,7 @@ function jobAnnouncement(state: WorkerJobState<TrainingRequest, TrainingEvent>):
   if (state.kind === 'running' && state.request === 'inspect') return 'Checking the data…';
   if (state.kind === 'running' && state.request === 'check-features') return 'Checking the changed fields…';
   if (state.kind === 'running') {
-    const { progress } = state;
-    return `Training: ${progress?.stage ?? 'starting'}${progress?.fold === undefined ? '' : `, fold ${progress.fold + 1} of ${CROSS_VALIDATION_FOLDS}`}`;
+    return `Training: ${describeTrainingStage(state.progress, CROSS_VALIDATION_FOLDS).toLowerCase()}`;
   }
   if (state.kind === 'cancelled') return state.request === 'train' ? 'Training cancelled. Nothing was saved.' : 'Check cancelled.';
   if (state.kind === 'finished' && state.event.type === 'trained') return 'Training finished: the report is below.';
@@ -253,7 +252,7 @@ export function TrainingSection() {
       <div role="status">
         {announcement && <p>{announcement}</p>}
       </div>
-      {trainingRun && <TrainingProgress progress={trainingRun.progress} onCancel={worker.cancel} />}
+      {trainingRun && <TrainingProgress progress={trainingRun.progress} folds={CROSS_VALIDATION_FOLDS} onCancel={worker.cancel} />}
       {finished?.type === 'failed' && <ErrorState message={finished.error} />}
       {finished?.type === 'trained' && (
         <>

@@ -10,7 +10,7 @@ import { TrainingDataError } from './dataset';
 import { trainModel, type TrainProgress } from './index';
 import { candidateFeatures, forbiddenFields, inspectTrainingData, selectTrainingData, OUTCOME_COLUMN, type HistoryLead } from './training-set';
 import { rocAuc, rocAucStandardError } from './metrics';
-import type { HeldOutProbabilities, ModelComparison, TrainingEvent, TrainingRequest } from './worker-protocol';
+import type { HeldOutProbabilities, ModelComparison, TrainingEvent, TrainingRequest, TrainingStage } from './worker-protocol';
 
 /** Progress is posted at most this often (the trainer reports every boosting round). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -74,6 +74,7 @@ function heldOutOf(leadKeys: readonly string[], probabilities: Float64Array): He
 export async function runTrainingRequest(request: TrainingRequest, history: TrainingHistory, post: (event: TrainingEvent) => void): Promise<void> {
   try {
     const { data } = request;
+    if (request.type === 'train') post({ type: 'progress', stage: 'read', fraction: 0 });
     const now = new Date(data.now);
     const { table, leadKeys, createdAt, ...leftOut } = selectTrainingData(await history.leads(data.source), data.window, data.outcome);
     const writtenBack = (await history.writtenBackFields(data.source)).filter((field) => table.columns.includes(field));
@@ -101,14 +102,16 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     }
 
     let lastPost = 0;
-    let lastStage: TrainProgress['stage'] | null = null;
+    let lastStage: TrainingStage | null = null;
     const onProgress = (progress: TrainProgress) => {
       const time = Date.now();
-      // Every stage is shown as it begins (a fast one would pass unseen); its rounds at most every PROGRESS_INTERVAL_MS.
-      if (progress.stage === lastStage && time - lastPost < PROGRESS_INTERVAL_MS) return;
-      lastPost = time;
-      lastStage = progress.stage;
       const { stage, fraction, fold, round, validationLoss } = progress;
+      // The trainer's 'done' is not the job's: the comparison follows, then the 'trained' event.
+      if (stage === 'done') return;
+      // Every stage is shown as it begins (a fast one would pass unseen); its rounds at most every PROGRESS_INTERVAL_MS.
+      if (stage === lastStage && time - lastPost < PROGRESS_INTERVAL_MS) return;
+      lastPost = time;
+      lastStage = stage;
       // The first rounds have no validation loss yet (NaN): leave it out rather than show "NaN".
       post({ type: 'progress', stage, fraction, fold, round, validationLoss: Number.isFinite(validationLoss) ? validationLoss : undefined });
     };
@@ -137,6 +140,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     });
     const { summary, leakage } = result;
     const trained = { modelId: result.manifest.modelId, labels: result.labels, heldOut: result.heldOutProbabilities };
+    post({ type: 'progress', stage: 'compare', fraction: 0.98 });
     const comparison = await comparedWithActive(request.activeModelId, trained, leadKeys, history);
     post({
       type: 'trained',

@@ -17,6 +17,13 @@ export const TrainingDataSchema = z.object({
 });
 export type TrainingData = z.infer<typeof TrainingDataSchema>;
 
+/**
+ * A training's stages, in order: the trainer's own (`TrainProgress`) between reading the stored
+ * leads and comparing the new model with the active one.
+ */
+export const TrainingStageSchema = z.enum(['read', 'validate', 'featurize', 'cv', 'calibrate', 'fit', 'export', 'compare']);
+export type TrainingStage = z.infer<typeof TrainingStageSchema>;
+
 export const TrainingRequestSchema = z.discriminatedUnion('type', [
   /** The candidate features for the data (catalogue mapped + other fields), counts and leakage flags. */
   z.object({ type: z.literal('inspect'), data: TrainingDataSchema, catalogue: z.array(FeatureSpecSchema) }),
@@ -91,7 +98,7 @@ export const TrainingEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('features-checked'), leakage: z.array(LeakageFlagSchema) }),
   z.object({
     type: z.literal('progress'),
-    stage: z.string(),
+    stage: TrainingStageSchema,
     fraction: z.number().min(0).max(1),
     fold: z.number().int().optional(),
     round: z.number().int().optional(),

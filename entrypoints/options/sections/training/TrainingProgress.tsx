@@ -1,17 +1,39 @@
-import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
+import type { TrainingEvent, TrainingStage } from '@/lib/ml/train/worker-protocol';
+
+type ProgressEvent = Extract<TrainingEvent, { type: 'progress' }>;
+
+/** What each stage of a training is doing, in the admin's words. */
+const STAGE_WORDS: Record<TrainingStage, string> = {
+  read: 'Reading the stored leads',
+  validate: 'Checking the data',
+  featurize: 'Preparing the features',
+  cv: 'Cross-validating',
+  calibrate: 'Calibrating the probabilities',
+  fit: 'Fitting the final model',
+  export: 'Writing the model',
+  compare: 'Comparing it with the active model',
+};
+
+/** The stage of `progress` (null: not begun) in words, with its fold of `folds` when cross-validating. */
+export function describeTrainingStage(progress: ProgressEvent | null, folds: number): string {
+  if (progress === null) return 'Starting';
+  return `${STAGE_WORDS[progress.stage]}${progress.fold === undefined ? '' : `, fold ${progress.fold + 1} of ${folds}`}`;
+}
 
 interface Props {
   /** The last progress event of the training; null before the first. */
-  progress: Extract<TrainingEvent, { type: 'progress' }> | null;
+  progress: ProgressEvent | null;
+  /** Cross-validation folds the training was asked for. */
+  folds: number;
   onCancel(): void;
 }
 
-/** A running training's boosting round, validation loss and share done, with its cancel button. */
-export function TrainingProgress({ progress, onCancel }: Props) {
+/** A running training's stage, boosting round, validation loss and share done, with its cancel button. */
+export function TrainingProgress({ progress, folds, onCancel }: Props) {
   return (
     <div data-testid="training-progress">
       <label style={{ display: 'block' }}>
-        Progress
+        {describeTrainingStage(progress, folds)}
         {progress?.round !== undefined && `: round ${progress.round}`}
         {progress?.validationLoss !== undefined && `, validation loss ${progress.validationLoss.toFixed(4)}`}
         <progress value={progress?.fraction ?? 0} max={1} style={{ display: 'block', width: '100%' }} />
