@@ -5,7 +5,7 @@
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readStatus, writeConnection } from '../connections/connections';
 import type { CrmClient, FieldUpdate } from '../crm/client';
 import { CrmError } from '../crm/http';
@@ -14,6 +14,7 @@ import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { writtenBackFields } from '../db/written-back-fields';
 import { readJob } from '../jobs/progress';
+import { recordSyncedAccount } from '../sync/store';
 import { readWriteBack, startWriteBack } from './write-back-job';
 import { WriteBackTargetSchema, type RecordWriter } from './write-back';
 
@@ -240,4 +241,42 @@ it('refuses fields the CRM client will not let it fill before anything is scored
   expect(updates).toEqual([]);
   expect(await db.leadScores.count()).toBe(0);
   expect(await writtenBackFields('hubspot')).toEqual([]);
+});
+
+describe('leads synced from another org or portal than the connection reads', () => {
+  // The sandbox's leads share production's record ids (a sandbox is a copy): writing them there would overwrite other leads.
+  const SANDBOX = { id: 'acme--uat.sandbox.my.salesforce.com', name: 'acme--uat.sandbox.my.salesforce.com' };
+  const salesforceTarget = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null });
+
+  beforeEach(async () => {
+    await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 10).map((lead) => ({ ...lead, origin: 'sync' as const })));
+  });
+
+  it('are not written into the connected org: nothing is scored, written or kept out of training', async () => {
+    await recordSyncedAccount(db, 'salesforce', SANDBOX);
+    await expect(startWriteBack(salesforceTarget)).rejects.toThrow(`The stored leads come from ${SANDBOX.name}, not acme.my.salesforce.com: press "Test connection" to replace them, then sync`);
+    expect(updates).toEqual([]);
+    expect(await db.leadScores.count()).toBe(0);
+    expect(await writtenBackFields('salesforce')).toEqual([]);
+  });
+
+  it('are not written through a HubSpot token whose portal no check has read yet', async () => {
+    await recordSyncedAccount(db, 'hubspot', { id: '4242424', name: 'HubSpot portal 4242424' });
+    const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
+    await expect(startWriteBack(target)).rejects.toThrow(/^The stored leads come from HubSpot portal 4242424, and which portal this token reads is not known yet: press "Test connection"/);
+    expect(updates).toEqual([]);
+
+    // Once a check has read it as that portal, they are written.
+    await writeConnection({ ...HUBSPOT_CONNECTION, account: { id: '4242424', name: 'HubSpot portal 4242424' } });
+    expect(await startWriteBack(target)).toMatchObject({ status: 'running' });
+    await writeBackFinished('hubspot');
+    expect(updates.length).toBeGreaterThan(0);
+  });
+
+  it('the same org’s are written', async () => {
+    await recordSyncedAccount(db, 'salesforce', { id: 'acme.my.salesforce.com', name: 'acme.my.salesforce.com' });
+    expect(await startWriteBack(salesforceTarget)).toMatchObject({ status: 'running' });
+    await writeBackFinished('salesforce');
+    expect(updates.length).toBeGreaterThan(0);
+  });
 });

@@ -16,7 +16,7 @@ import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { activeModelId } from '../ml/model-store';
 import { runSync } from './engine';
 import type { SyncState } from './state';
-import { dexieSyncStore, recordSyncedAccount, type SyncStore } from './store';
+import { dexieSyncStore, otherAccountRefusal, recordSyncedAccount, type SyncStore } from './store';
 
 export const SYNC_WATCHDOG_ALARM = 'leadlens-sync-watchdog';
 const cancelKey = (crm: CrmKind) => `sync-cancel:${crm}`;
@@ -70,11 +70,11 @@ async function runJob(crm: CrmKind): Promise<void> {
     if (account) await recordSyncedAccount(db, crm, account);
     const state = await store.readState(crm);
     // The stored leads and checkpoint are another org's (its connect could not check, so forgot nothing): not mixed with this one's.
-    const otherAccount = account && state.account && state.account.id !== account.id ? state.account : null;
+    const otherAccount = connection && (await otherAccountRefusal(db, connection));
     const refusal: Pick<SyncState, 'status' | 'error' | 'errorKind'> | null = !client
       ? { status: 'error', error: 'Not connected: connect this CRM first', errorKind: 'auth' }
       : otherAccount
-        ? { status: 'error', error: `The stored leads come from ${otherAccount.name}, not ${account!.name}: press "Test connection" to replace them, then sync`, errorKind: null }
+        ? { status: 'error', error: otherAccount, errorKind: null }
         : (await cancelRequested(crm))
           ? { status: 'cancelled', error: null, errorKind: null }
           : null;

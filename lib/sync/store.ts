@@ -1,4 +1,5 @@
 /** Where the sync engine keeps leads and its checkpoint: Dexie, one transaction per page. */
+import { accountOf, type Connection } from '../connections/schema';
 import type { CrmAccount, Deletions } from '../crm/client';
 import type { CrmKind } from '../crm/types';
 import { leadKeyOfCachedScore, type LeadLensDb, type StoredLead } from '../db/db';
@@ -31,6 +32,20 @@ export async function recordSyncedAccount(db: LeadLensDb, crm: CrmKind, account:
   const store = dexieSyncStore(db);
   const state = await store.readState(crm);
   if (state.account === undefined) await store.writeState(crm, { ...state, account });
+}
+
+/**
+ * Why a job through `connection` may not sync into, or write back from, the CRM's stored synced
+ * leads: they come from another org or portal than the one it reads, or from a known one while
+ * its own is not known yet (a HubSpot token no check has read the portal of). Null when it may.
+ */
+export async function otherAccountRefusal(db: LeadLensDb, connection: Connection): Promise<string | null> {
+  const storedFrom = (await dexieSyncStore(db).readState(connection.crm)).account;
+  const account = accountOf(connection);
+  if (!storedFrom || account?.id === storedFrom.id) return null;
+  return account
+    ? `The stored leads come from ${storedFrom.name}, not ${account.name}: press "Test connection" to replace them, then sync`
+    : `The stored leads come from ${storedFrom.name}, and which portal this token reads is not known yet: press "Test connection" to read it, then sync`;
 }
 
 /** Leads renamed per transaction when owner ids get their names. */

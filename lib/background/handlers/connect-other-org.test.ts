@@ -29,6 +29,7 @@ const PRODUCTION = 'acme.my.salesforce.com';
 const connectHubSpot = (token: string) => syncHandlers.connectCrm({ crm: 'hubspot', apiVersion: 'v3', token }, sender);
 
 let behaviour = defaultBehaviour();
+let refuseAccountDetails = false;
 
 beforeEach(async () => {
   fakeBrowser.reset();
@@ -38,7 +39,11 @@ beforeEach(async () => {
   // Node has no Web Locks: no job runs here, so every lock is free.
   vi.stubGlobal('navigator', { locks: { query: async () => ({ held: [], pending: [] }), request: async (_name: string, _options: unknown, task: () => unknown) => task() } });
   behaviour = defaultBehaviour();
-  vi.stubGlobal('fetch', demoFetch(createDemoCrmHandler(generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') }), behaviour)));
+  refuseAccountDetails = false;
+  const handle = createDemoCrmHandler(generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') }), behaviour);
+  // HubSpot's answer to a token without the scope its account details need.
+  const missingScope = { status: 403, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'error', category: 'MISSING_SCOPES', message: 'This app lacks the required scope' }) };
+  vi.stubGlobal('fetch', demoFetch((request) => (refuseAccountDetails && request.url.pathname.startsWith('/account-info/') ? missingScope : handle(request))));
   await Promise.all(db.tables.map((table) => table.clear()));
 });
 
@@ -280,6 +285,33 @@ it('after a connect to another org whose check failed, refuses to sync into the 
   // Logged in now: the test learns the org and forgets the sandbox's leads.
   const tested = await syncHandlers.testConnection({ crm: 'salesforce' }, sender);
   expect(tested.ok && tested.message).toContain(`1 lead synced from ${SANDBOX} was removed`);
+  expect(await db.leads.count()).toBe(0);
+});
+
+it('gives a token whose portal HubSpot will not tell no portal: syncs wait for a check to read it, and the contacts stay till then', async () => {
+  letSyncsRun();
+  await connectHubSpot('pat-na1-portal-a');
+  await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
+  refuseAccountDetails = true;
+  behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
+  const connected = await connectHubSpot('pat-na1-portal-b');
+  expect(connected.ok && connected.message).toBe('Connected to HubSpot at api.hubapi.com: contacts readable, but not which portal they are in (HubSpot refused the account details)');
+  // Not the previous token's portal: this one may read another.
+  const stored = await readConnection('hubspot');
+  expect(stored?.crm === 'hubspot' && stored.account).toBeUndefined();
+  expect(await db.leads.count()).toBe(1);
+
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('error'), { timeout: 5_000 });
+  expect((await dexieSyncStore(db).readState('hubspot')).error).toBe(
+    'The stored leads come from HubSpot portal 4242424, and which portal this token reads is not known yet: press "Test connection" to read it, then sync',
+  );
+  expect((await db.leads.toArray()).map((lead) => lead.key)).toEqual(['hubspot|101']);
+
+  // The details readable again: the test reads another portal, and its contacts go.
+  refuseAccountDetails = false;
+  const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
+  expect(tested.ok && tested.message).toContain('1 lead synced from HubSpot portal 4242424 was removed');
   expect(await db.leads.count()).toBe(0);
 });
 

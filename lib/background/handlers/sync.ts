@@ -49,7 +49,12 @@ async function check(connection: Connection): Promise<{ reply: ConnectionReply; 
     const message = error instanceof Error ? error.message : String(error);
     return { reply: reply(isCrmError(error, 'auth') ? 'reconnect' : 'error', message), account: null };
   }
-  const what = connection.crm === 'salesforce' ? `Leads readable through API ${connection.apiVersion}` : `contacts of ${account?.name ?? 'the portal'} readable`;
+  const what =
+    connection.crm === 'salesforce'
+      ? `Leads readable through API ${connection.apiVersion}`
+      : account
+        ? `contacts of ${account.name} readable`
+        : 'contacts readable, but not which portal they are in (HubSpot refused the account details)';
   return { reply: reply('connected', `Connected to ${CRM_LABEL[crm]} at ${host}: ${what}`), account };
 }
 
@@ -172,10 +177,10 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     // Before the connection is stored: if a job does not stop, this throws and the previous
     // connection stays, so connecting again retries the forgetting.
     const note = await forgetOtherAccount(request.crm, storedFrom, learned);
-    // A HubSpot connection keeps the portal its synced contacts come from: the one learned,
-    // else (its check failed) still the previous one's, until a check learns it.
-    const account = learned ?? (request.crm === 'hubspot' ? storedFrom : null);
-    if (connection.crm === 'hubspot' && account) connection = { ...connection, account };
+    // A HubSpot connection reads the portal its check learned. Not the previous one's when it
+    // learned none (a failed check, refused account details): the token may be another portal's,
+    // and syncs and write-backs wait for a check to tell (`otherAccountRefusal`).
+    if (connection.crm === 'hubspot' && learned) connection = { ...connection, account: learned };
     // Stored even when its check failed: it can be retried ("test connection") after fixing what
     // failed. An OAuth connection is checked once stored: its client reads its tokens from storage.
     await writeConnection(connection);
