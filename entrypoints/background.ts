@@ -4,6 +4,7 @@
  * module variables (Chrome may stop it at any time): models, scores and settings live in
  * Dexie, or in the package for the bundled model.
  */
+import { startStoredScoring } from '@/lib/background/activate-model';
 import { leadsHandlers } from '@/lib/background/handlers/leads';
 import { listHandlers } from '@/lib/background/handlers/list';
 import { modelsHandlers } from '@/lib/background/handlers/models';
@@ -13,7 +14,6 @@ import { syncHandlers } from '@/lib/background/handlers/sync';
 import { writeBackHandlers } from '@/lib/background/handlers/write-back';
 import { keepWorkerAliveDuring } from '@/lib/background/keep-alive';
 import { forgetOpenLead } from '@/lib/background/open-lead';
-import { resumeOffscreenJobs } from '@/lib/background/offscreen-engine';
 import { restrictStorageToExtension } from '@/lib/connections/connections';
 import { db } from '@/lib/db/db';
 import { SYNC_WATCHDOG_ALARM, resumeSyncs } from '@/lib/sync/runner';
@@ -35,8 +35,8 @@ export default defineBackground({
     void keepWorkerAliveDuring(db.open()).catch((error: unknown) => console.error('LeadLens: opening the database failed', error));
     // CRM credentials live in storage.local: keep content scripts out; resume a sync this worker's predecessor left running.
     void restrictStorageToExtension().then(resumeSyncs);
-    // Bulk scoring or re-tiering the offscreen document had not finished when the browser closed.
-    void resumeOffscreenJobs().catch((error: unknown) => console.error('LeadLens: resuming stored-score jobs failed', error));
+    // A rebuilt bundled model after an update, and the bulk scoring or re-tiering the offscreen document had not finished when the browser closed.
+    void startStoredScoring().catch((error: unknown) => console.error('LeadLens: resuming stored-score jobs failed', error));
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === SYNC_WATCHDOG_ALARM) void resumeSyncs();
       if (alarm.name === AUTO_SYNC_ALARM) void runAutoSync().catch((error: unknown) => console.error('LeadLens: the automatic sync failed to start', error));

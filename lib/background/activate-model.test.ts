@@ -5,17 +5,18 @@ import { db } from '../db/db';
 import { bundledModel } from '../ml/bundled-model';
 import { activeModelId } from '../ml/model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
-import { activateStoredModel, rollBackModel, scoreStoredLeadsIfAny } from './activate-model';
+import { activateStoredModel, rollBackModel, scoreStoredLeadsIfAny, startStoredScoring } from './activate-model';
 
-const { scoreStoredLeadsOffscreen, sendToCrmTabs, steps } = vi.hoisted(() => {
+const { scoreStoredLeadsOffscreen, resumeOffscreenJobs, sendToCrmTabs, steps } = vi.hoisted(() => {
   const steps: string[] = [];
   return {
     steps,
     scoreStoredLeadsOffscreen: vi.fn(async (modelId: string) => (steps.push(`score ${modelId}`), { ok: true as const, scored: 1 })),
+    resumeOffscreenJobs: vi.fn(async () => void steps.push('resume jobs')),
     sendToCrmTabs: vi.fn(async (type: string) => void steps.push(`tabs ${type}`)),
   };
 });
-vi.mock('./offscreen-engine', () => ({ scoreStoredLeadsOffscreen }));
+vi.mock('./offscreen-engine', () => ({ scoreStoredLeadsOffscreen, resumeOffscreenJobs }));
 vi.mock('../messaging/events', () => ({ sendToCrmTabs }));
 
 const bundled = (() => {
@@ -72,5 +73,24 @@ describe('switching the active model', () => {
       error: 'The model is active, but the stored leads could not be scored with it: The offscreen document is gone',
     });
     expect(await activeModelId()).toBe('trained-1');
+  });
+});
+
+describe('at start-up', () => {
+  beforeEach(() => db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' })]));
+
+  it('scores the stored leads with the bundled model an update rebuilt, when the old one was active, after resuming the jobs left running', async () => {
+    await db.settings.put({ key: 'activeModelId', value: 'ebm-0123456789abcdef' });
+    await startStoredScoring();
+    expect(await activeModelId()).toBe(bundled.modelId);
+    expect(steps).toEqual(['resume jobs', 'tabs scoresChanged', `score ${bundled.modelId}`]);
+  });
+
+  it('only resumes the jobs left running when every model named is installed', async () => {
+    await activateStoredModel('trained-1');
+    steps.length = 0;
+    await startStoredScoring();
+    expect(await activeModelId()).toBe('trained-1');
+    expect(steps).toEqual(['resume jobs']);
   });
 });

@@ -4,8 +4,9 @@
  */
 import { db } from '../db/db';
 import { sendToCrmTabs } from '../messaging/events';
+import { activeModelId, adoptRebuiltBundledModel } from '../ml/model-store';
 import { activateModel, rollBack } from '../ml/model-versions';
-import { scoreStoredLeadsOffscreen } from './offscreen-engine';
+import { resumeOffscreenJobs, scoreStoredLeadsOffscreen } from './offscreen-engine';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -34,3 +35,16 @@ export async function switchActiveModel(activation: () => Promise<string>): Prom
 
 export const activateStoredModel = (modelId: string) => switchActiveModel(() => activateModel(modelId).then(() => modelId));
 export const rollBackModel = () => switchActiveModel(rollBack);
+
+/**
+ * At start-up: an update's rebuilt bundled model takes over what named the old one
+ * (`adoptRebuiltBundledModel`), then the stored-score jobs the browser closed on resume, and
+ * when the old bundled model was the active one, CRM tabs and the stored leads get the new one's scores.
+ */
+export async function startStoredScoring(): Promise<void> {
+  const activeChanged = await adoptRebuiltBundledModel();
+  await resumeOffscreenJobs();
+  if (!activeChanged) return;
+  const switched = await switchActiveModel(activeModelId);
+  if (!switched.ok) throw new Error(switched.error);
+}

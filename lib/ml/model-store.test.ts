@@ -6,7 +6,7 @@ import { db, type CachedScore } from '../db/db';
 import { bundledModel } from './bundled-model';
 import type { Manifest } from './manifest';
 import { activateModel } from './model-versions';
-import { PREVIOUS_MODEL_KEY, activeManifest, activeModelId, deleteModel, importLockName, listModels, modelBytes, setActiveModel, setTiers } from './model-store';
+import { PREVIOUS_MODEL_KEY, activeManifest, activeModelId, adoptRebuiltBundledModel, deleteModel, manifestOf, importLockName, listModels, modelBytes, setActiveModel, setTiers } from './model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { writeJob } from '../jobs/progress';
 
@@ -113,6 +113,61 @@ describe('model store', () => {
       await setActiveModel(bundled.modelId);
       await db.models.clear();
     }
+  });
+});
+
+describe('after an update that rebuilt the bundled model (a new id)', () => {
+  const OLD_BUNDLED = 'ebm-0123456789abcdef';
+  const score = (modelId: string, leadKey: string) => ({ key: `${modelId}|${leadKey}`, modelId, leadKey, probability: 0.1, score: 5, tier: 'cold' as const, topReason: '', scoredAt: 0 });
+  const cached = (key: string): CachedScore => ({ key, fieldsHash: 'h', lead: {} as CachedScore['lead'], scoredAt: 0 });
+  const policy = { policy: { kind: 'fixed' as const }, hot: 0.5, warm: 0.2 };
+
+  beforeEach(async () => {
+    await Promise.all([db.heldOutScores.clear()]);
+    await db.leadScores.bulkPut([score(OLD_BUNDLED, 'salesforce|1'), score(OLD_BUNDLED, 'hubspot|2'), score(bundled.modelId, 'salesforce|1')]);
+    await db.scores.bulkPut([cached(`${OLD_BUNDLED}|salesforce|1`), cached(`${bundled.modelId}|salesforce|1`)]);
+  });
+
+  it('scores with the new bundled model where the old one was active, under the policy the admin set, and drops what was kept for the old', async () => {
+    await db.settings.bulkPut([{ key: 'activeModelId', value: OLD_BUNDLED }, { key: `tiers:${OLD_BUNDLED}`, value: policy }]);
+    await expect(activeManifest()).rejects.toThrow(`Model ${OLD_BUNDLED} is not installed`);
+
+    expect(await adoptRebuiltBundledModel()).toBe(true);
+    expect(await activeModelId()).toBe(bundled.modelId);
+    expect((await activeManifest()).tiers).toEqual(policy);
+    expect((await db.leadScores.toArray()).map((row) => row.key)).toEqual([`${bundled.modelId}|salesforce|1`]);
+    expect(await db.scores.toCollection().primaryKeys()).toEqual([`${bundled.modelId}|salesforce|1`]);
+    expect(await db.settings.get(`tiers:${OLD_BUNDLED}`)).toBeUndefined();
+    // No roll back to itself.
+    expect(await db.settings.get(PREVIOUS_MODEL_KEY)).toBeUndefined();
+    // Once is enough: nothing changes at the next start.
+    expect(await adoptRebuiltBundledModel()).toBe(false);
+    expect(await activeModelId()).toBe(bundled.modelId);
+  });
+
+  it('rolls back to the new bundled model where the roll back was to the old, and keeps a trained model active with its own', async () => {
+    await storeModel(trained, trainedBytes, 'trained');
+    await db.leadScores.put(score('trained-1', 'salesforce|1'));
+    await db.heldOutScores.put({ modelId: 'trained-1', leadKeys: ['salesforce|1'], probabilities: new Float64Array([0.3]) });
+    await db.settings.bulkPut([{ key: 'activeModelId', value: 'trained-1' }, { key: PREVIOUS_MODEL_KEY, value: OLD_BUNDLED }, { key: 'tiers:trained-1', value: policy }]);
+
+    expect(await adoptRebuiltBundledModel()).toBe(false);
+    expect(await activeModelId()).toBe('trained-1');
+    expect((await db.settings.get(PREVIOUS_MODEL_KEY))?.value).toBe(bundled.modelId);
+    expect((await manifestOf('trained-1')).tiers).toEqual(policy);
+    expect((await db.leadScores.toArray()).map((row) => row.key).sort()).toEqual([`${bundled.modelId}|salesforce|1`, 'trained-1|salesforce|1']);
+    expect(await db.heldOutScores.count()).toBe(1);
+  });
+
+  it('changes nothing when every model named is installed', async () => {
+    await db.leadScores.clear();
+    await db.scores.clear();
+    await storeModel(trained, trainedBytes, 'trained');
+    await db.leadScores.bulkPut([score('trained-1', 'x'), score(bundled.modelId, 'x')]);
+    await db.settings.bulkPut([{ key: 'activeModelId', value: 'trained-1' }, { key: PREVIOUS_MODEL_KEY, value: bundled.modelId }]);
+    expect(await adoptRebuiltBundledModel()).toBe(false);
+    expect(await db.leadScores.count()).toBe(2);
+    expect((await db.settings.get(PREVIOUS_MODEL_KEY))?.value).toBe(bundled.modelId);
   });
 });
 

@@ -181,6 +181,54 @@ export async function deleteModel(modelId: string): Promise<void> {
   });
 }
 
+/**
+ * An extension update can ship a rebuilt bundled model, with a new id (a hash of its contents):
+ * what was kept for the old one would name a model no longer installed, so the active model
+ * would score nothing, and its stored scores would be left for no model. Models neither bundled
+ * now nor stored are such old bundled ones: the settings naming one (active, roll back) name the
+ * bundled model instead, which takes over the active one's tier policy, and their stored scores,
+ * held-out probabilities and cached scores go. Run at start-up; resolves with whether the active
+ * model changed (its stored leads need scoring with the new one).
+ */
+export async function adoptRebuiltBundledModel(): Promise<boolean> {
+  const bundledId = bundledManifest().modelId;
+  return db.transaction('rw', [db.models, db.settings, db.leadScores, db.scores, db.heldOutScores], async () => {
+    const named = async (key: string) => {
+      const value = (await db.settings.get(key))?.value;
+      return typeof value === 'string' ? value : null;
+    };
+    const scored = (await db.leadScores.orderBy('[modelId+tier]').uniqueKeys()).map((key) => String((key as unknown as [string, string])[0]));
+    const candidates = new Set([...scored, ...(await db.heldOutScores.toCollection().primaryKeys())]);
+    for (const key of [ACTIVE_MODEL_KEY, PREVIOUS_MODEL_KEY]) {
+      const id = await named(key);
+      if (id !== null) candidates.add(id);
+    }
+    const gone = [];
+    for (const id of candidates) if (id !== bundledId && (await db.models.get(id)) === undefined) gone.push(id);
+    if (gone.length === 0) return false;
+    const active = await named(ACTIVE_MODEL_KEY);
+    const activeGone = active !== null && gone.includes(active);
+    if (activeGone) {
+      await db.settings.put({ key: ACTIVE_MODEL_KEY, value: bundledId });
+      const policy = (await db.settings.get(tiersKey(active)))?.value;
+      if (policy !== undefined) await db.settings.put({ key: tiersKey(bundledId), value: policy });
+    }
+    const previous = await named(PREVIOUS_MODEL_KEY);
+    // A roll back to the old bundled model is one to the new; none when that is the active model.
+    if (previous !== null && gone.includes(previous)) {
+      if ((await named(ACTIVE_MODEL_KEY)) === bundledId) await db.settings.delete(PREVIOUS_MODEL_KEY);
+      else await db.settings.put({ key: PREVIOUS_MODEL_KEY, value: bundledId });
+    }
+    for (const id of gone) {
+      await db.settings.delete(tiersKey(id));
+      await db.heldOutScores.delete(id);
+      await db.leadScores.where('[modelId+tier]').between([id, Dexie.minKey], [id, Dexie.maxKey]).delete();
+      await clearCachedScores(id);
+    }
+    return activeGone;
+  });
+}
+
 export async function setTiers(modelId: string, tiers: Tiers): Promise<void> {
   await db.settings.put({ key: tiersKey(modelId), value: TiersSchema.parse(tiers) });
 }
