@@ -11,7 +11,7 @@ import { retierStoredScoresOffscreen, runOffscreen } from '../offscreen-engine';
 import { displayName, explainInFull, openRecordInCrmTab, rememberedLeadOf } from '../open-lead';
 import { mayReadApi, pageAccess } from '../page-access';
 import { fetchRecordFields } from '../record-source';
-import { recordScoreCache } from '../score-cache';
+import { forgetScoresInFlight, recordScoreCache } from '../score-cache';
 
 export const leadsHandlers: Handlers<typeof leadsProtocol> = {
   loadDemoData: async ({ count }) => {
@@ -45,8 +45,10 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     return { ok: true as const };
   },
   retierStoredScores: async ({ modelId }) => {
-    // Badges first: the record-page cache carries old tiers, and every tab's badges score again.
+    // Badges first: the record-page cache carries old tiers (and so would a score read before
+    // the new policy and cached after the clear), and every tab's badges score again.
     await clearCachedScores(modelId);
+    forgetScoresInFlight();
     await sendToCrmTabs('scoresChanged', {});
     return retierStoredScoresOffscreen(modelId);
   },
