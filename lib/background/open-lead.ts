@@ -14,11 +14,11 @@ import { broadcastToPages } from '../messaging/events';
 import { CrmKindSchema } from '../messaging/schemas';
 import type { OpenLead } from '../messaging/protocol-leads';
 import { explainLead, featuresTracked } from '../ml/explain';
-import { featurizeRecord } from '../ml/featurize';
+import { featurizeRecord, knownFeatureCount } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { scoreAndTier } from '../ml/score';
 import type { PageAccess } from './page-access';
-import { knownFeatureCount, NO_READABLE_FIELDS, scoredFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
+import { NO_READABLE_FIELDS, scoredFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
 const openLeadKey = (tabId: number) => `openLead:${tabId}`;
 const LAST_CRM_TAB_KEY = 'lastCrmTabId';

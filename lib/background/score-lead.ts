@@ -7,7 +7,7 @@
  * onnxruntime-node, and in the extension with the offscreen engine and Dexie.
  */
 import { explainLead, featuresTracked } from '../ml/explain';
-import { featurizeRecord, type RawRecord, type SourceKind } from '../ml/featurize';
+import { featurizeRecord, knownFeatureCount, type RawRecord, type SourceKind } from '../ml/featurize';
 import { fieldsRead, type Manifest } from '../ml/manifest';
 import { scoreAndTier } from '../ml/score';
 import type { ScoredLead } from '../messaging/protocol';
@@ -122,9 +122,6 @@ export async function withRecordFields(request: LeadToScore, manifest: Manifest,
   for (const [name, value] of Object.entries(request.fields)) if (api[name] === undefined || api[name] === null || api[name] === '') merged[name] = value;
   return merged;
 }
-
-/** How many of a featurized row's values are known (not NaN). */
-export const knownFeatureCount = (row: Float32Array) => row.reduce((known, value) => known + (Number.isNaN(value) ? 0 : 1), 0);
 
 /** One engine output row as the score, tier and reasons a rep sees (shared by single and batch scoring). */
 export function toScoredLead(

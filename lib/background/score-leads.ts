@@ -6,10 +6,10 @@
  */
 import type { CrmKind, PageFields } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
-import { featurizeRecord, type RawRecord } from '../ml/featurize';
+import { featurizeRecord, knownFeatureCount, type RawRecord } from '../ml/featurize';
 import { fieldsRead } from '../ml/manifest';
 import type { ListRowScore } from '../messaging/protocol-list';
-import { knownFeatureCount, scoreCacheKey, toScoredLead, type ScoringDeps } from './score-lead';
+import { scoreCacheKey, toScoredLead, type ScoringDeps } from './score-lead';
 
 /** What is known about one record, keyed as the CRM names its fields. */
 export interface KnownRecord {

@@ -61,6 +61,18 @@ it('scores every stored lead of both CRMs in batches, reporting progress, as one
   expect(leads.map((lead) => lead.source).slice(0, 4)).toEqual(['salesforce', 'hubspot', 'salesforce', 'hubspot']);
 });
 
+it('stores no score for a lead none of whose fields the model reads, and drops the one it had', async () => {
+  const [readable, emptied] = demoStoredLeads(now, 2);
+  await db.putLeads([readable, emptied]);
+  await scoreAllStoredLeads({ manifest, runModel, now, report: async () => undefined });
+  expect(await scoredLeadKeys()).toEqual([readable.key, emptied.key].sort());
+  // Its fields renamed in the CRM (or a model of other columns): the intercept alone is no score of it.
+  await db.putLeads([{ ...emptied, fields: { Unmapped__c: 'x' } }]);
+  const scored = await scoreAllStoredLeads({ manifest, runModel, now, report: async () => undefined });
+  expect(scored).toBe(2); // both were gone through
+  expect(await scoredLeadKeys()).toEqual([readable.key]);
+});
+
 describe('scoring one source’s stored leads (a write-back’s)', () => {
   it('scores only that source’s leads, not the other CRM’s', async () => {
     const leads = demoStoredLeads(now, 25);

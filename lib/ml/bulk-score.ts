@@ -9,7 +9,7 @@ import { ALL_KEYS, forEachChunk, prefixRange, rangeAfter } from '../db/chunks';
 import { resumeUnfinishedJob, runJob, type JobCursor } from '../jobs/progress';
 import type { EngineOutput } from './engine';
 import { explainLead } from './explain';
-import { featurizeRecords, type SourceKind } from './featurize';
+import { featurizeRecords, knownFeatureCount, type SourceKind } from './featurize';
 import type { Manifest } from './manifest';
 import { deletedModelWork, modelExists } from './model-exists';
 import { scoreAndTier } from './score';
@@ -26,8 +26,12 @@ export interface BulkScoringDeps {
   report(done: number, lastLeadKey: string): Promise<void>;
 }
 
-/** Scores a batch of leads of mixed sources; returns their `leadScores` rows in input order. */
-async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<LeadScore[]> {
+/**
+ * Scores a batch of leads of mixed sources: their `leadScores` rows in input order, and the
+ * score keys of the leads left unscored because the model reads none of their fields (a badge
+ * says so rather than show a score made of the intercept alone; so do these).
+ */
+async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<{ scored: LeadScore[]; unreadable: string[] }> {
   const { manifest, now } = deps;
   const F = manifest.features.length;
   const rows = new Float32Array(leads.length * F); // [N, F]
@@ -44,23 +48,28 @@ async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<L
   }
   const output = await deps.runModel(rows, F);
   const scoredAt = Date.now();
-  return leads.map((lead, i) => {
+  const readable = leads.map((_, i) => knownFeatureCount(rows.subarray(i * F, (i + 1) * F)) > 0);
+  const scored = leads.flatMap((lead, i): LeadScore[] => {
+    if (!readable[i]) return [];
     const probability = output.probability[i];
     const { score, tier } = scoreAndTier(probability, manifest);
     const contributions = output.contributions.subarray(i * output.terms, (i + 1) * output.terms); // [T]
     const strongest = strongestReasons(explainLead(manifest, contributions, lead.fields, lead.source, now));
-    return {
-      key: `${manifest.modelId}|${lead.key}`,
-      modelId: manifest.modelId,
-      leadKey: lead.key,
-      probability,
-      score,
-      tier,
-      topReason: topReasonFor(tier, strongest),
-      ...strongest,
-      scoredAt,
-    };
+    return [
+      {
+        key: `${manifest.modelId}|${lead.key}`,
+        modelId: manifest.modelId,
+        leadKey: lead.key,
+        probability,
+        score,
+        tier,
+        topReason: topReasonFor(tier, strongest),
+        ...strongest,
+        scoredAt,
+      },
+    ];
   });
+  return { scored, unreadable: leads.flatMap((lead, i) => (readable[i] ? [] : [`${manifest.modelId}|${lead.key}`])) };
 }
 
 /** Which stored leads a run scores: one source's (key range `${source}|…`) or all, from where an unfinished run stopped. */
@@ -89,7 +98,12 @@ export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BUL
     db.leads,
     batchSize,
     async (leads) => {
-      await db.leadScores.bulkPut(await scoreBatch(leads, deps));
+      const { scored, unreadable } = await scoreBatch(leads, deps);
+      // A score of a lead that has lost every field the model reads is no longer its score.
+      await db.transaction('rw', db.leadScores, async () => {
+        await db.leadScores.bulkPut(scored);
+        await db.leadScores.bulkDelete(unreadable);
+      });
       done += leads.length;
       await deps.report(done, leads[leads.length - 1].key);
     },

@@ -272,3 +272,6 @@ export function describeFeatureValue(record: RawRecord, feature: Feature, source
     }
   }
 }
+
+/** How many of a featurized row's values are known (not NaN): a lead with none has nothing the model can read. */
+export const knownFeatureCount = (row: Float32Array) => row.reduce((known, value) => known + (Number.isNaN(value) ? 0 : 1), 0);
