@@ -27,6 +27,18 @@ describe('Salesforce list view rows', () => {
     for (const row of salesforce.readListRows(doc)) expect(row.anchor.closest('a')).toBeNull();
   });
 
+  it('puts the badge beside the row’s own lead, not a record another column links first', () => {
+    const referrer = (id: string) => `<td><a data-recordid="${id}" href="/lightning/r/Contact/${id}/view">Jane Referrer</a></td>`;
+    const doc = parsePage(`<html><head><base href="https://acme.lightning.force.com/lightning/o/Lead/list"></head><body><table role="grid"><tbody>
+      <tr data-row-key-value="00Q5e00000AbCdEEAV">${referrer('0035e00000XyZaBAAV')}<th scope="row"><a data-recordid="00Q5e00000AbCdEEAV" href="/lightning/r/Lead/00Q5e00000AbCdEEAV/view">Ada Lovelace</a></th></tr>
+      <tr>${referrer('0035e00000XyZaCAAV')}<th scope="row"><a href="/lightning/r/Lead/00Q5e00000AbCdF/view">Grace Hopper</a></th></tr>
+    </tbody></table></body></html>`);
+    expect(rowsOf(salesforce.readListRows(doc))).toEqual([
+      { recordId: '00Q5e00000AbCdEEAV', name: 'Ada Lovelace', cell: 'th' },
+      { recordId: '00Q5e00000AbCdFEAV', name: 'Grace Hopper', cell: 'th' },
+    ]);
+  });
+
   it('finds no rows on a page without a list', () => {
     expect(salesforce.readListRows(loadPage('salesforce-record.html'))).toEqual([]);
     expect(salesforce.readListRows(parsePage('<html><body><p>Home</p></body></html>'))).toEqual([]);

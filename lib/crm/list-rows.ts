@@ -58,9 +58,15 @@ export function createListPageReader(spec: ListPageSpec): ListPageReader {
         a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1,
       );
       for (const row of rowElements) {
-        const link = queryFirst(row, spec.recordLink);
+        const rowId = spec.rowRecordId(row);
+        // The link to the row's own record: a row can link others before it (a lookup column
+        // such as a referring contact before Name), and the badge and its name go beside its own.
+        const link = queryFirst(row, spec.recordLink, (candidate) => {
+          const linked = recordIdOfLink(candidate, doc);
+          return rowId === null ? linked !== null : linked === rowId || candidate.getAttribute('data-recordid') === rowId;
+        });
         if (!link) continue;
-        const recordId = spec.rowRecordId(row) ?? recordIdOfLink(link, doc);
+        const recordId = rowId ?? recordIdOfLink(link, doc);
         if (recordId === null || seen.has(recordId)) continue;
         seen.add(recordId);
         rows.push({ recordId, name: readText(link), anchor: closestComposed(link, spec.cell) ?? link.parentElement ?? link });
