@@ -151,7 +151,9 @@ describe('with a bulk scoring running in the offscreen document', () => {
     manifest = parsed.manifest;
   });
   beforeEach(async () => {
-    // With the three leads above: 16 HubSpot leads (whose keys sort first), 16 synced from Salesforce, 1 demo one.
+    // The three leads above with a field the model reads (a lead it reads nothing of gets no score).
+    await db.putLeads((await db.leads.toArray()).map((stored) => ({ ...stored, fields: stored.source === 'hubspot' ? { jobtitle: 'CEO' } : { Title: 'CEO' } })));
+    // With them: 16 HubSpot leads (whose keys sort first), 16 synced from Salesforce, 1 demo one.
     await db.putLeads(demoStoredLeads(now, 30).map((stored) => (stored.source === 'salesforce' ? { ...stored, origin: 'sync' as const } : stored)));
   });
 
