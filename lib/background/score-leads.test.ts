@@ -5,7 +5,7 @@ import { generateDemoLeads } from '../crm/demo-data';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import type { ScoredLead } from '../messaging/protocol';
 import { scoreLead } from './score-lead';
-import { scoreLeadsById, type BatchScoringDeps, type KnownRecord } from './score-leads';
+import { NO_FIELDS_SCORED, scoreLeadsById, type BatchScoringDeps, type KnownRecord } from './score-leads';
 
 let manifest: Manifest;
 let session: ort.InferenceSession;
@@ -95,7 +95,11 @@ describe('scoreLeadsById', () => {
   it('does not run the engine when nothing is known, nor score a record with no usable field', async () => {
     const { value, runs } = deps([{ recordId: known[0].recordId, fields: { Unrelated__c: 'x' } }]);
     const rows = await scoreLeadsById('salesforce', [known[0].recordId, unknownId], value);
-    expect(rows.map((row) => row.state)).toEqual(['unknown', 'unknown']);
+    // Known without a field the model reads: said so, not "no data" (nor a score made of the intercept alone).
+    expect(rows).toEqual([
+      { recordId: known[0].recordId, state: 'unscorable', reason: NO_FIELDS_SCORED },
+      { recordId: unknownId, state: 'unknown' },
+    ]);
     expect(runs).toEqual([]);
   });
 });

@@ -27,6 +27,9 @@ function asText(fields: RawRecord): PageFields {
   return Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, value == null ? '' : String(value)]));
 }
 
+/** A list row's record that LeadLens has, with none of the fields the model reads. */
+export const NO_FIELDS_SCORED = 'LeadLens has none of the fields its model scores for this lead: open the lead to score it from its page.';
+
 export async function scoreLeadsById(
   crm: CrmKind,
   recordIds: readonly string[],
@@ -52,6 +55,7 @@ export async function scoreLeadsById(
     const row = featurizeRecord(record.fields, manifest.features, crm, now); // [F]
     const featuresKnown = knownFeatureCount(row);
     if (featuresKnown > 0) toRun.push({ record, key, fieldsHash, row, featuresKnown });
+    else results.set(recordId, { recordId, state: 'unscorable', reason: NO_FIELDS_SCORED });
   }
 
   if (toRun.length > 0) {

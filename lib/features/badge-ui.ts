@@ -42,7 +42,7 @@ interface BadgeOptions {
 }
 
 const NOT_SCORED_YET =
-  'LeadLens has no data on this lead yet. Connect your CRM, load the demo data or import a CSV in the LeadLens options.';
+  'LeadLens has no data on this lead yet: open the lead to score it from its page. To score whole lists, an admin connects the CRM, loads the demo data or imports a CSV in the LeadLens options.';
 
 type Child = Node | string | null | false;
 

@@ -86,6 +86,25 @@ describe('list badges', () => {
     expect(badges()[0].closest('a')).toBeNull();
   });
 
+  it('says why a row it knows was not scored, and asks again when the row comes back', async () => {
+    const reason = 'LeadLens could not read this lead from HubSpot just now: open the lead, or reload the list.';
+    scoreLeadsById.mockImplementationOnce(async ({ recordIds }: { recordIds: string[] }) => ({ ok: true, rows: recordIds.map((recordId) => ({ recordId, state: 'unscorable', reason })) }));
+    renderList(row('1', 'Ada'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([...document.querySelectorAll('td:first-child')]);
+    await settle();
+    expect(states()).toEqual([['1', 'error']]);
+    expect(badges()[0].shadowRoot!.textContent).toContain(reason);
+    expect(badges()[0].shadowRoot!.textContent).not.toContain('Not scored yet');
+    // Re-rendered by the CRM: asked again, and scored this time.
+    document.querySelector('tbody')!.innerHTML = row('1', 'Ada');
+    await settle();
+    reportVisible([...document.querySelectorAll('td:first-child')]);
+    await settle();
+    expect(scoreLeadsById).toHaveBeenCalledTimes(2);
+    expect(states()).toEqual([['1', 'scored']]);
+  });
+
   it('asks only for rows that came into view', async () => {
     renderList(row('1', 'Ada') + row('3', 'Alan'));
     badgeListRows(document, hubspot, 'hubspot', page.signal);

@@ -70,7 +70,10 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
     const answers = new Map<string, RowOutcome>();
     for (const recordId of recordIds) {
       const score = byId?.get(recordId);
-      answers.set(recordId, !reply.ok ? reply : score?.state === 'scored' ? { ok: true, lead: score.lead } : 'unknown');
+      answers.set(
+        recordId,
+        !reply.ok ? reply : score?.state === 'scored' ? { ok: true, lead: score.lead } : score?.state === 'unscorable' ? { ok: false, error: score.reason } : 'unknown',
+      );
     }
     answers.forEach((answer, recordId) => answer !== 'unknown' && answer.ok && outcomes.set(recordId, answer));
     // The rows showing these records now: the CRM may have re-rendered them while we waited.

@@ -17,6 +17,8 @@ export const ScoreLeadsByIdRequestSchema = z.object({
 export const ListRowScoreSchema = z.discriminatedUnion('state', [
   z.object({ recordId: z.string(), state: z.literal('scored'), lead: ScoredLeadSchema }),
   z.object({ recordId: z.string(), state: z.literal('unknown') }),
+  /** Known, but not scored: none of the fields the model reads, or the CRM read failed; `reason` says which, for the rep. */
+  z.object({ recordId: z.string(), state: z.literal('unscorable'), reason: z.string().max(500) }),
 ]);
 export type ListRowScore = z.infer<typeof ListRowScoreSchema>;
 

@@ -17,6 +17,8 @@ export const listHandlers: Handlers<ListProtocol> = {
     const page = senderPage(crm, sender);
     if (!page) return { ok: false as const, error: `LeadLens scores ${CRM_LABEL[crm]} leads on their ${CRM_LABEL[crm]} pages only` };
     const access = await pageAccess(crm, page);
+    // Set by a failed CRM read (a closure's write: an object, so the check below sees it).
+    const read = { failed: false };
     const rows = await scoreLeadsById(crm, recordIds, {
       activeManifest,
       runModel: runOffscreen,
@@ -31,12 +33,17 @@ export const listHandlers: Handlers<ListProtocol> = {
         const storedIds = new Set(stored.map((record) => record.recordId));
         if (!mayReadApi(access)) return stored;
         const fromApi = await fetchRecordsFields(source, ids.filter((id) => !storedIds.has(id)), fields).catch((error: unknown) => {
+          // The rows still score from what is stored; those it could not read say so, not "no data".
+          // The CRM's own error stays in the background: the page is told only that the read failed.
           console.warn('LeadLens: could not read list records from the CRM', error instanceof Error ? error.message : '');
+          read.failed = true;
           return [];
         });
         return [...stored, ...fromApi];
       },
     });
-    return { ok: true as const, rows };
+    if (!read.failed) return { ok: true as const, rows };
+    const reason = `LeadLens could not read this lead from ${CRM_LABEL[crm]} just now: open the lead, or reload the list.`;
+    return { ok: true as const, rows: rows.map((row) => (row.state === 'unknown' ? { recordId: row.recordId, state: 'unscorable' as const, reason } : row)) };
   },
 };

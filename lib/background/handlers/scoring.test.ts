@@ -118,6 +118,22 @@ describe('a page of another portal than the connected one', () => {
   });
 });
 
+it('tells a list row the CRM could not be read just now, rather than that LeadLens has no data on it', async () => {
+  const listPage = 'https://app.hubspot.com/contacts/4242424/objects/0-1/views/all/list';
+  const stored = generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') })[1];
+  await recordSyncedAccount(db, 'hubspot', { id: '4242424', name: 'HubSpot portal 4242424' });
+  await db.putLeads([storedLead({ source: 'hubspot', id: stored.hubspotId, origin: 'sync', fields: { jobtitle: 'CEO', industry: 'Banking' } })]);
+  vi.stubGlobal('fetch', (async () => new Response('{"status":"error","message":"bad request"}', { status: 400, headers: { 'content-type': 'application/json' } })) as typeof fetch);
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [stored.hubspotId, contact.hubspotId] }, { tab: { id: TAB_ID, url: listPage }, url: listPage } as unknown as Browser.runtime.MessageSender);
+  if (!reply.ok) throw new Error(reply.error);
+  // The stored lead still scores; the one to read says why it did not, in words without the CRM's own error.
+  expect(reply.rows).toEqual([
+    { recordId: stored.hubspotId, state: 'scored', lead: expect.anything() },
+    { recordId: contact.hubspotId, state: 'unscorable', reason: 'LeadLens could not read this lead from HubSpot just now: open the lead, or reload the list.' },
+  ]);
+});
+
 it('refuses a score asked for another CRM than the page’s', async () => {
   const reply = await scoringHandlers.scoreLead({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: { Title: 'CEO' } }, sender);
   expect(reply).toEqual({ ok: false, error: expect.stringMatching(/Salesforce leads on their Salesforce pages only/) });
