@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScoredLead } from '../messaging/protocol';
 import { assignedSlot } from '../crm/dom';
-import { mountBadge } from './badge-ui';
+import { BACKGROUND_UNREACHABLE, failedOutcome, mountBadge } from './badge-ui';
+import { EXTENSION_RELOADED } from './navigation';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
@@ -304,5 +305,14 @@ describe('where a badge is mounted', () => {
     const badge = mountBadge(document, name);
     expect(badge.host.parentElement).toBe(name);
     expect(rendered(badge.host)).toBe(true);
+  });
+});
+
+describe('failedOutcome', () => {
+  it('says in a rep’s words when the background cannot be reached, and keeps LeadLens’s own messages', () => {
+    expect(failedOutcome(new Error('Extension context invalidated.'))).toEqual({ ok: false, error: EXTENSION_RELOADED });
+    expect(failedOutcome(new Error('Could not establish connection. Receiving end does not exist.'))).toEqual({ ok: false, error: BACKGROUND_UNREACHABLE });
+    expect(failedOutcome(new Error('LeadLens scores HubSpot leads on their HubSpot pages only'))).toEqual({ ok: false, error: 'LeadLens scores HubSpot leads on their HubSpot pages only' });
+    expect(failedOutcome('timed out')).toEqual({ ok: false, error: 'timed out' });
   });
 });

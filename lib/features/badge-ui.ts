@@ -13,6 +13,7 @@
  */
 import { BADGE_TAG, assignedSlot } from '../crm/dom';
 import type { ScoreOutcome } from '../background/score-lead';
+import { EXTENSION_RELOADED } from './navigation';
 import type { Reason } from '../messaging/protocol';
 import {
   COULD_NOT_SCORE,
@@ -370,9 +371,21 @@ function errorPopover(message: string): Node[] {
   return [el('h2', {}, COULD_NOT_SCORE), el('p', { class: 'error' }, message)];
 }
 
-/** What a badge shows when the background could not answer (e.g. the extension was reloaded): the reason, as an outcome. */
+/**
+ * The browser's words when a content script cannot reach the background: the extension was
+ * reloaded or updated under the page ("Extension context invalidated."), or its service worker
+ * could not take the message ("Could not establish connection. Receiving end does not exist.").
+ */
+const CONTEXT_GONE = /Extension context invalidated/i;
+const NO_RECEIVER = /Could not establish connection|Receiving end does not exist/i;
+export const BACKGROUND_UNREACHABLE = 'LeadLens could not be reached just now: reload this page to see scores again.';
+
+/** What a badge shows when the background could not answer: the reason, as an outcome, in a rep's words where the browser's are not. */
 export function failedOutcome(error: unknown): Extract<ScoreOutcome, { ok: false }> {
-  return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  const message = error instanceof Error ? error.message : String(error);
+  if (CONTEXT_GONE.test(message)) return { ok: false, error: EXTENSION_RELOADED };
+  if (NO_RECEIVER.test(message)) return { ok: false, error: BACKGROUND_UNREACHABLE };
+  return { ok: false, error: message };
 }
 
 /**
