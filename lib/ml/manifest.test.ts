@@ -95,4 +95,26 @@ describe('manifest schema', () => {
     m.terms[0].shape.scores.pop();
     expect(errorOf(m)).toContain('terms.0.shape.scores');
   });
+
+  it('refuses what explanations and scores would misread: a shape with other axes than its term has features, a pair of one feature, a key used twice, decreasing percentiles', () => {
+    const pair = clone().terms.findIndex((term: { features: number[] }) => term.features.length === 2);
+    expect(pair).toBeGreaterThanOrEqual(0);
+
+    const oneAxis = clone();
+    oneAxis.terms[pair].shape.axes.pop();
+    oneAxis.terms[pair].shape.scores = oneAxis.terms[pair].shape.scores.slice(0, oneAxis.terms[pair].shape.axes[0].labels.length);
+    expect(errorOf(oneAxis)).toContain(`terms.${pair}.shape.axes: term ${pair} has 2 feature(s) but its shape has 1 axes`);
+
+    const itself = clone();
+    itself.terms[pair].features = [itself.terms[pair].features[0], itself.terms[pair].features[0]];
+    expect(errorOf(itself)).toContain(`terms.${pair}.features: term ${pair} pairs feature`);
+
+    const twice = clone();
+    twice.features[1].key = twice.features[0].key;
+    expect(errorOf(twice)).toContain(`features.1.key: feature key "${twice.features[0].key}" is used twice`);
+
+    const decreasing = clone();
+    decreasing.reference.probabilityPercentiles[50] = 0;
+    expect(errorOf(decreasing)).toContain('reference.probabilityPercentiles: percentiles must not decrease');
+  });
 });

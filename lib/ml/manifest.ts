@@ -335,7 +335,24 @@ export const ManifestSchema = z
           ctx.addIssue({ code: 'custom', message: `term ${i} names feature ${f}, but there are ${m.features.length}`, path: ['terms', i, 'features'] });
         }
       }
+      if (term.features.length === 2 && term.features[0] === term.features[1]) {
+        ctx.addIssue({ code: 'custom', message: `term ${i} pairs feature ${term.features[0]} with itself`, path: ['terms', i, 'features'] });
+      }
+      // Explanations read a shape's axes as the term's features, one each.
+      if (term.shape && term.shape.axes.length !== term.features.length) {
+        ctx.addIssue({ code: 'custom', message: `term ${i} has ${term.features.length} feature(s) but its shape has ${term.shape.axes.length} axes`, path: ['terms', i, 'shape', 'axes'] });
+      }
     });
+    // Features are found by key (tier-policy previews, count bounds, the report): one feature per key.
+    const keys = new Set<string>();
+    m.features.forEach((feature, i) => {
+      if (keys.has(feature.key)) ctx.addIssue({ code: 'custom', message: `feature key "${feature.key}" is used twice`, path: ['features', i, 'key'] });
+      keys.add(feature.key);
+    });
+    // The score is a lead's place among these cut points, found by binary search: they must not decrease.
+    if (m.reference.probabilityPercentiles.some((p, i, all) => i > 0 && p < all[i - 1])) {
+      ctx.addIssue({ code: 'custom', message: 'percentiles must not decrease', path: ['reference', 'probabilityPercentiles'] });
+    }
     // A count bound compares two numbers as they are: both must be numeric features, and two.
     const typeOf = new Map(m.features.map((feature) => [feature.key, feature.type]));
     m.reference.features.forEach((reference, i) => {
