@@ -70,6 +70,22 @@ describe('model store', () => {
     expect(await db.leadScores.count()).toBe(0);
   });
 
+  it('lists a model whose stored manifest no longer parses as damaged, with the rest, and deletes it', async () => {
+    await storeModel(trained, trainedBytes, 'trained');
+    await storeModel({ ...trained, modelId: 'damaged-1' }, trainedBytes, 'imported');
+    await db.models.update('damaged-1', { manifest: { ...trained, modelId: 'damaged-1', provenance: undefined } as never });
+    const listed = await listModels();
+    expect(listed.map((m) => [m.id, m.damaged === undefined])).toEqual([
+      ['damaged-1', false],
+      ['trained-1', true],
+      [bundled.modelId, true],
+    ]);
+    expect(listed[0].damaged).toMatch(/^The model manifest is invalid: provenance/);
+    await expect(setActiveModel('damaged-1')).rejects.toThrow(/provenance/);
+    await deleteModel('damaged-1');
+    expect((await listModels()).map((m) => m.id)).toEqual(['trained-1', bundled.modelId]);
+  });
+
   it('refuses to delete a model while a job is scoring or re-tiering with it, which would write its scores back afterwards', async () => {
     await storeModel(trained, trainedBytes, 'trained');
     for (const kind of ['scoring', 'retier'] as const) {

@@ -39,6 +39,8 @@ export interface ModelSummary {
   positives: number;
   cvRocAuc: number | undefined;
   active: boolean;
+  /** Why its stored manifest cannot be read (damaged storage, or a rule it predates): it can only be deleted. */
+  damaged?: string;
 }
 
 function bundledManifest(): Manifest {
@@ -116,8 +118,14 @@ export async function listModels(): Promise<ModelSummary[]> {
   // Clean-up only: a failure to remove them must not keep the list from showing.
   if (stored.some(isUnchecked)) await removeAbandonedImports(stored).catch(() => undefined);
   const bundled = bundledModel.manifest();
+  // Stored data is a trust boundary: a manifest that no longer parses is listed as damaged, so it can be deleted.
+  const storedSummary = (model: StoredModel): ModelSummary => {
+    const parsed = parseManifest(model.manifest);
+    if (parsed.ok) return summary(parsed.manifest, model.origin);
+    return { id: model.id, origin: model.origin, createdAt: '', rows: 0, positives: 0, cvRocAuc: undefined, active: model.id === active, damaged: parsed.error };
+  };
   return [
-    ...stored.filter((model) => !isUnchecked(model)).map((model) => summary(model.manifest, model.origin)),
+    ...stored.filter((model) => !isUnchecked(model)).map(storedSummary),
     ...(bundled.ok ? [summary(bundled.manifest, 'bundled')] : []),
   ];
 }

@@ -85,6 +85,21 @@ describe('Delete', () => {
   });
 });
 
+describe('a model whose stored manifest cannot be read', () => {
+  it('is listed with why, offering only Delete, while the others stay usable', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    await storeModel({ ...bundled, modelId: 'damaged-1' }, new Uint8Array([1]), 'imported');
+    await db.models.update('damaged-1', { manifest: { ...bundled, modelId: 'damaged-1', terms: [] } as never });
+    const container = renderSection();
+    const damaged = await waitFor(() => container.querySelector('tr[data-model-id="damaged-1"]'));
+    expect(damaged.querySelector('[data-testid="damaged-model"]')?.textContent).toMatch(/^Its stored manifest cannot be read, so it cannot score: delete it, and import or train it again\. \(The model manifest is invalid: terms/);
+    expect(button(container, 'Activate damaged-1')).toBeNull();
+    expect(button(container, 'Export damaged-1')).toBeNull();
+    expect(button(container, 'Delete damaged-1')).not.toBeNull();
+    expect(button(container, 'Activate trained-1')).not.toBeNull();
+  });
+});
+
 describe('the import form', () => {
   /** A chosen file of `size` bytes, whose reads are watched. */
   const chosenFile = (size: number) => ({ size, text: vi.fn(async () => '{}'), arrayBuffer: vi.fn(async () => new ArrayBuffer(0)) });

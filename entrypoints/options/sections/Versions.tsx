@@ -168,13 +168,21 @@ export function VersionsSection() {
                 {model.active && <strong> (active)</strong>}
               </th>
               <td>{ORIGIN_WORDS[model.origin]}</td>
-              <td>{formatModelDate(model.createdAt)}</td>
-              <td>
-                {model.rows.toLocaleString('en-US')} leads, {model.positives.toLocaleString('en-US')} conversions
-              </td>
-              <td>{model.cvRocAuc?.toFixed(3) ?? 'not given'}</td>
+              {model.damaged === undefined ? (
+                <>
+                  <td>{formatModelDate(model.createdAt)}</td>
+                  <td>
+                    {model.rows.toLocaleString('en-US')} leads, {model.positives.toLocaleString('en-US')} conversions
+                  </td>
+                  <td>{model.cvRocAuc?.toFixed(3) ?? 'not given'}</td>
+                </>
+              ) : (
+                <td colSpan={3} data-testid="damaged-model">
+                  Its stored manifest cannot be read, so it cannot score: delete it, and import or train it again. ({model.damaged})
+                </td>
+              )}
               <td style={{ display: 'flex', gap: 6, flexWrap: 'wrap' }}>
-                {!model.active && (
+                {!model.active && model.damaged === undefined && (
                   <button
                     type="button"
                     onClick={() => switchModel(() => background.activateModel({ modelId: model.id }))}
@@ -184,9 +192,11 @@ export function VersionsSection() {
                     Activate
                   </button>
                 )}
-                <button type="button" onClick={() => exportModel.mutate(model.id)} disabled={exportModel.isPending} aria-label={`Export ${model.id}`}>
-                  Export
-                </button>
+                {model.damaged === undefined && (
+                  <button type="button" onClick={() => exportModel.mutate(model.id)} disabled={exportModel.isPending} aria-label={`Export ${model.id}`}>
+                    Export
+                  </button>
+                )}
                 {!model.active && model.origin !== 'bundled' && (
                   <DeleteModelButton modelId={model.id} disabled={change.isPending} onDelete={() => change.mutate(() => deleteModel(model.id))} />
                 )}
