@@ -11,6 +11,17 @@ import { CrmKindSchema, FailureSchema as Failure } from './schemas';
 
 const TimeoutSeconds = z.number().int().min(1).max(300).optional();
 
+/**
+ * A HubSpot access token as pasted. It is sent as an HTTP header: a space, line break or other
+ * character no token has would make every request fail as if the network were down.
+ */
+const HubSpotTokenSchema = z
+  .string()
+  .trim()
+  .min(10)
+  .max(500)
+  .regex(/^[\x21-\x7e]+$/, 'a token is letters, digits and signs only: no spaces, line breaks or other characters (was something else pasted with it?)');
+
 export const ConnectRequestSchema = z.discriminatedUnion('crm', [
   z.object({
     crm: z.literal('salesforce'),
@@ -20,7 +31,7 @@ export const ConnectRequestSchema = z.discriminatedUnion('crm', [
     oauthClientId: SalesforceClientIdSchema.optional(),
     timeoutSeconds: TimeoutSeconds,
   }),
-  z.object({ crm: z.literal('hubspot'), token: z.string().trim().min(10).max(500), apiVersion: HubSpotApiVersionSchema, timeoutSeconds: TimeoutSeconds }),
+  z.object({ crm: z.literal('hubspot'), token: HubSpotTokenSchema, apiVersion: HubSpotApiVersionSchema, timeoutSeconds: TimeoutSeconds }),
 ]);
 export type ConnectRequest = z.infer<typeof ConnectRequestSchema>;
 

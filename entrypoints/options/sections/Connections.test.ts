@@ -92,6 +92,17 @@ it('keeps a token refused on the page in its field, to be corrected', async () =
   expect(background.connectCrm).not.toHaveBeenCalled();
 });
 
+it('refuses a token with a character no token has (a space or an ellipsis pasted inside it) before anything is sent: every request would fail as if offline', async () => {
+  await renderSection();
+  type('hubspot-token', 'pat-na1-0123456789 abc…def');
+  submit('hs-title');
+  await settle();
+  expect(alerts(form('hs-title'))).toEqual([
+    'Access token: a token is letters, digits and signs only: no spaces, line breaks or other characters (was something else pasted with it?)',
+  ]);
+  expect(background.connectCrm).not.toHaveBeenCalled();
+});
+
 it('clears what was wrong with one form when another action starts', async () => {
   await renderSection();
   type('hubspot-token', 'pat-na1');

@@ -32,7 +32,7 @@ const FIELD_WORDS: Record<string, string> = { host: 'My Domain host', apiVersion
  */
 function formProblem(request: ConnectRequest): string | null {
   const checked = ConnectRequestSchema.safeParse(request, {
-    error: (issue) => (issue.path?.[0] === 'token' ? 'expected the whole access token of your private app or service key' : undefined),
+    error: (issue) => (issue.path?.[0] === 'token' && (issue.code === 'too_small' || issue.code === 'too_big') ? 'expected the whole access token of your private app or service key' : undefined),
   });
   if (checked.success) return null;
   return checked.error.issues.map((issue) => `${FIELD_WORDS[String(issue.path[0])] ?? 'The form'}: ${issue.message}`).join('. ');
