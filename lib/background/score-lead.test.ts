@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
-import { parseManifest, type Manifest } from '../ml/manifest';
+import { fieldsRead, parseManifest, type Manifest } from '../ml/manifest';
 import type { ScoredLead } from '../messaging/protocol';
-import { NO_READABLE_FIELDS, scoreLead, type ScoringDeps } from './score-lead';
+import { NO_READABLE_FIELDS, scoreLead, scoredFields, type CachedScoreEntry, type ScoringDeps } from './score-lead';
 
 let manifest: Manifest;
 let session: ort.InferenceSession;
@@ -64,6 +64,24 @@ describe('scoreLead', () => {
     expect(runs).toEqual([1]);
     await scoreLead({ ...request, fields: { ...fields, hs_analytics_num_visits: '40' } }, value);
     expect(runs).toEqual([1, 1]);
+  });
+
+  it('caches only the fields the model reads, and the side panel explains the lead the same from them', async () => {
+    const cache = new Map<string, CachedScoreEntry>();
+    const value = { ...deps().value, cache: { get: async (key: string) => cache.get(key), put: async (key: string, entry: CachedScoreEntry) => void cache.set(key, entry) } };
+    const request = { crm: 'hubspot' as const, recordId: lead.hubspotId, fields: { ...fields, notes: 'Called about her divorce; wants a quote', hs_persona: 'persona_1' } };
+    await scoreLead(request, value);
+    const [entry] = cache.values();
+    const read = fieldsRead(manifest.features, 'hubspot');
+    expect(Object.keys(entry.fields ?? {}).length).toBeGreaterThan(0);
+    expect(Object.keys(entry.fields ?? {}).every((name) => read.includes(name))).toBe(true);
+    expect(JSON.stringify(entry)).not.toContain('divorce');
+    // What the side panel explains: the cached fields, scored as the badge scored them.
+    const { fields: explained } = await scoredFields(manifest, request, value);
+    const rescored = await scoreLead({ ...request, recordId: 'other', fields: explained as Record<string, string> }, value);
+    if (!rescored.ok) throw new Error(rescored.error);
+    expect(rescored.lead.probability).toBe(entry.lead.probability);
+    expect(rescored.lead.reasons).toEqual(entry.lead.reasons);
   });
 
   it('says so when the page gave no field the model reads, without running the model', async () => {

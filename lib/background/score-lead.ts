@@ -85,8 +85,16 @@ export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promis
 
   const output = await deps.runModel(manifest.modelId, row, manifest.features.length);
   const lead = toScoredLead(manifest, output.probability[0], output.contributions[0], fields, request.crm, now, featuresKnown);
-  await deps.cache.put(key, { fieldsHash, lead, fields });
+  await deps.cache.put(key, { fieldsHash, lead, fields: fieldsModelReads(fields, manifest, request.crm) });
   return { ok: true, lead };
+}
+
+/**
+ * Of a record's fields, those the model reads: all the side panel's explanation needs. The page
+ * offers every field it shows (descriptions, notes): the cache keeps no more than it must.
+ */
+function fieldsModelReads(fields: RawRecord, manifest: Manifest, crm: CrmKind): RawRecord {
+  return Object.fromEntries(fieldsRead(manifest.features, crm).flatMap((name) => (Object.hasOwn(fields, name) ? [[name, fields[name]]] : [])));
 }
 
 /**
