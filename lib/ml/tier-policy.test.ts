@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { previewPolicy, readPolicyForm, type PolicyForm } from './tier-policy';
+import { policyFormOf, previewPolicy, readPolicyForm, type PolicyForm } from './tier-policy';
 
 // Ten leads: the top two convert, one more further down.
 const probs = [0.9, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0.01];
@@ -95,5 +95,17 @@ describe('readPolicyForm', () => {
     expect(readPolicyForm({ ...form, kind: 'capacity', hotPerWeek: 60, warmPerWeek: 40, leadsPerWeek: 100 }).ok).toBe(true);
     // Not for a value policy, which has no such numbers.
     expect(readPolicyForm({ ...form, kind: 'value', hotPerWeek: 600 }).ok).toBe(true);
+  });
+});
+
+describe('policyFormOf', () => {
+  it('fills the form from the model’s policy, and a fixed policy applied unedited keeps its thresholds', () => {
+    const tiers = { policy: { kind: 'value' as const, revenuePerConversion: 5000, costPerContact: 200 }, hot: 0.123456789, warm: 0.0456789 };
+    const form = policyFormOf(tiers);
+    expect(form).toMatchObject({ kind: 'value', revenuePerConversion: 5000, costPerContact: 200, hotPercent: 12.3457, warmPercent: 4.5679 });
+    const applied = readPolicyForm({ ...form, kind: 'fixed' });
+    if (!applied.ok) throw new Error(applied.problems.join(' '));
+    expect(Math.abs(applied.choice.fixed.hot - tiers.hot)).toBeLessThanOrEqual(5e-7);
+    expect(Math.abs(applied.choice.fixed.warm - tiers.warm)).toBeLessThanOrEqual(5e-7);
   });
 });

@@ -6,7 +6,7 @@
  * reads its policy form here first, so only a valid policy is previewed.
  */
 import type { Tier } from '../messaging/protocol';
-import type { TierPolicy } from './manifest';
+import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type TierPolicy, type Tiers } from './manifest';
 import { confusionAt, prCurve, rocCurve, type CurvePoint, type Labels, type Scores } from './train/metrics';
 import { expectedOutcomes, profitCurve, tierThresholds, type TierOutcome, type TierThresholds } from './train/thresholds';
 
@@ -81,6 +81,25 @@ export interface PolicyForm {
 }
 
 export type PolicyField = Exclude<keyof PolicyForm, 'kind'>;
+
+/**
+ * The form as the model's `tiers` fill it: the policy's own numbers, and what it does not give
+ * as the defaults the trainer assumed too. The thresholds as percentages to 4 decimals: applying
+ * the form unedited keeps them (to 5e-7), where a tenth of a percent moved them and re-tiered leads.
+ */
+export function policyFormOf(tiers: Tiers): PolicyForm {
+  const { policy } = tiers;
+  return {
+    kind: policy.kind,
+    revenuePerConversion: policy.kind === 'value' ? policy.revenuePerConversion : DEFAULT_PROFIT_ASSUMPTIONS.revenuePerConversion,
+    costPerContact: policy.kind === 'value' ? policy.costPerContact : DEFAULT_PROFIT_ASSUMPTIONS.costPerContact,
+    leadsPerWeek: policy.kind === 'capacity' ? policy.inflowPerWeek : DEFAULT_POLICY.inflowPerWeek,
+    hotPerWeek: policy.kind === 'capacity' ? policy.hotPerWeek : DEFAULT_POLICY.hotPerWeek,
+    warmPerWeek: policy.kind === 'capacity' ? policy.warmPerWeek : DEFAULT_POLICY.warmPerWeek,
+    hotPercent: Math.round(tiers.hot * 1e6) / 1e4,
+    warmPercent: Math.round(tiers.warm * 1e6) / 1e4,
+  };
+}
 
 /** What a field holds and how the form labels it. */
 interface PolicyFieldSpec {

@@ -5,9 +5,9 @@ import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage'
 import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
-import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Manifest } from '@/lib/ml/manifest';
+import type { Manifest } from '@/lib/ml/manifest';
 import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
-import { POLICY_FIELDS, POLICY_FORM_FIELDS, readPolicyForm, type Economics, type PolicyChoice, type PolicyField, type PolicyForm, type PolicyPreview } from '@/lib/ml/tier-policy';
+import { POLICY_FIELDS, POLICY_FORM_FIELDS, policyFormOf, readPolicyForm, type Economics, type PolicyChoice, type PolicyField, type PolicyForm, type PolicyPreview } from '@/lib/ml/tier-policy';
 import { activeManifest, setTiers } from '@/lib/ml/model-store';
 import { formatRate } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
@@ -17,21 +17,6 @@ import { useInTurn } from '@/lib/ui/near-viewport';
 import { labelledQuery, previewInWorker } from '../policy-client';
 import type { Labelled } from '../policy-protocol';
 import { LabelledLeadsNote } from './LabelledLeadsNote';
-
-function formFrom(manifest: Manifest): PolicyForm {
-  const policy = manifest.tiers.policy;
-  return {
-    kind: policy.kind,
-    // What the policy does not give, the defaults the trainer assumed too.
-    revenuePerConversion: policy.kind === 'value' ? policy.revenuePerConversion : DEFAULT_PROFIT_ASSUMPTIONS.revenuePerConversion,
-    costPerContact: policy.kind === 'value' ? policy.costPerContact : DEFAULT_PROFIT_ASSUMPTIONS.costPerContact,
-    leadsPerWeek: policy.kind === 'capacity' ? policy.inflowPerWeek : DEFAULT_POLICY.inflowPerWeek,
-    hotPerWeek: policy.kind === 'capacity' ? policy.hotPerWeek : DEFAULT_POLICY.hotPerWeek,
-    warmPerWeek: policy.kind === 'capacity' ? policy.warmPerWeek : DEFAULT_POLICY.warmPerWeek,
-    hotPercent: Math.round(manifest.tiers.hot * 1000) / 10,
-    warmPercent: Math.round(manifest.tiers.warm * 1000) / 10,
-  };
-}
 
 /** One number of the form; an emptied field is null (not 0), so it is reported instead of previewed. */
 function NumberField({ field, value, onChange }: { field: PolicyField; value: number | null; onChange(value: number | null): void }) {
@@ -55,7 +40,7 @@ const money = (value: number) => value.toLocaleString('en-US', { style: 'currenc
 
 function PolicyEditor({ manifest }: { manifest: Manifest }) {
   const queryClient = useQueryClient();
-  const [form, setForm] = useState(() => formFrom(manifest));
+  const [form, setForm] = useState(() => policyFormOf(manifest.tiers));
   const set = (patch: Partial<PolicyForm>) => setForm((current) => ({ ...current, ...patch }));
   const labelled = useQuery(labelledQuery(manifest.modelId));
   const retier = useJob('retier');
