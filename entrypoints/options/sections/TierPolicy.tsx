@@ -69,7 +69,11 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       const { thresholds } = await queryClient.fetchQuery(previewOptions);
       await setTiers(manifest.modelId, { policy, ...thresholds });
       // The background re-scores open badges and re-tiers the stored scores (the `retier` job, in the offscreen document).
-      const { changed } = await succeeded(background.retierStoredScores({ modelId: manifest.modelId }));
+      // Saved already: a failure here says so, or the admin would think the policy was not applied at all.
+      const { changed } = await succeeded(background.retierStoredScores({ modelId: manifest.modelId })).catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`The policy is saved and badges use it, but the stored leads could not be re-tiered (${reason}): apply it again to retry.`);
+      });
       return { changed, thresholds };
     },
     // Only the manifest's tiers changed here; the stored probabilities and outcomes did not.

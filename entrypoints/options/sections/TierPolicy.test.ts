@@ -1,0 +1,58 @@
+// @vitest-environment happy-dom
+/** Applying a tier policy: what the admin is told when the stored leads could not be re-tiered. */
+import 'fake-indexeddb/auto';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, createElement } from 'react';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { render, type Rendered } from '@/test/render';
+import { db } from '@/lib/db/db';
+import { activeManifest } from '@/lib/ml/model-store';
+import type { previewInWorker } from '../policy-client';
+import { TierPolicySection } from './TierPolicy';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+const retierStoredScores = vi.hoisted(() => vi.fn());
+vi.mock('@/lib/messaging/client', () => ({ background: { retierStoredScores } }));
+// Four stored outcomes, previewed as the policy worker would (in place: no worker here).
+vi.mock('../policy-client', async () => {
+  const { queryOptions } = await import('@tanstack/react-query');
+  const { previewPolicy } = await import('@/lib/ml/tier-policy');
+  const labelled = { labels: Uint8Array.from([1, 0, 1, 0]), probabilities: Float64Array.from([0.9, 0.1, 0.6, 0.3]), heldOut: 0 };
+  return {
+    labelledQuery: (modelId: string) => queryOptions({ queryKey: ['labelled', modelId], queryFn: async () => labelled }),
+    previewInWorker: async (...[data, policy, economics, fixed]: Parameters<typeof previewInWorker>) => previewPolicy(policy, data.labels, data.probabilities, economics, fixed),
+  };
+});
+
+let rendered: Rendered | undefined;
+beforeEach(async () => {
+  await Promise.all([db.settings.clear(), db.models.clear()]);
+  retierStoredScores.mockReset();
+});
+afterEach(() => {
+  rendered?.unmount();
+  rendered = undefined;
+});
+
+async function waitFor<T>(find: () => T | null | undefined): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const found = find();
+    if (found) return found;
+    await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
+  }
+  throw new Error('not found in time');
+}
+
+it('says the policy is saved when the stored leads could not be re-tiered, so the admin can retry', async () => {
+  retierStoredScores.mockResolvedValue({ ok: false, error: 'The offscreen document could not be created' });
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
+  const container = rendered.container;
+  const fixed = await waitFor(() => container.querySelector<HTMLInputElement>('input[value="fixed"]'));
+  act(() => fixed.click());
+  const apply = await waitFor(() => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Apply this policy' && !b.disabled));
+  act(() => apply.click());
+  const alert = await waitFor(() => container.querySelector('[role="alert"]'));
+  expect(alert.textContent).toContain('The policy is saved and badges use it, but the stored leads could not be re-tiered (The offscreen document could not be created): apply it again to retry.');
+  expect((await activeManifest()).tiers.policy).toEqual({ kind: 'fixed' });
+});
