@@ -77,7 +77,10 @@ beforeEach(async () => {
   await writeConnection({ crm: 'salesforce', host: 'acme.my.salesforce.com', apiVersion: '67.0', auth: { kind: 'session' }, timeoutSeconds: 30 });
   await writeConnection(HUBSPOT_CONNECTION);
 });
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
 
 const HUBSPOT_CONNECTION = { crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-0123456789' }, timeoutSeconds: 30 } as const;
 
@@ -206,6 +209,21 @@ it('says "reconnect" when the CRM refuses the credentials, and "connected" once 
     host: 'api.hubapi.com',
     message: 'Connected to HubSpot at api.hubapi.com: the last write-back wrote to it',
   });
+});
+
+it('keeps what the CRM refused in batches before the job stopped, with how many it took', async () => {
+  const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30)
+    .filter((lead) => lead.source === 'hubspot')
+    .map((lead) => ({ ...lead, origin: 'sync' as const }));
+  await db.putLeads(leads);
+  vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+  const refusal = 'INVALID_OPTION: leadlens_score is not a number';
+  vi.spyOn(writer, 'updateRecords')
+    .mockImplementationOnce(async (batch) => [{ recordId: batch[0].recordId, error: refusal }])
+    .mockRejectedValueOnce(new CrmError('auth', 'HubSpot rejected the credentials: HTTP 401', 401));
+  await startWriteBack(WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null }));
+  await writeBackFinished('hubspot');
+  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'error', done: 5, written: 4, failures: [{ error: refusal, count: 1 }] });
 });
 
 it('says nothing of a connection the admin replaced while it ran: the refused token was the previous one', async () => {

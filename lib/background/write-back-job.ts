@@ -180,10 +180,11 @@ async function keepWritten(crm: CrmKind, written: readonly FieldUpdate[]): Promi
 async function runWriteBack(running: WriteBackSummary, rows: ScoreToWrite[], target: WriteBackTarget, client: RecordWriter, connection: Connection, signal: AbortSignal): Promise<void> {
   const { crm } = running;
   try {
-    // Each progress write also resets the worker's idle timer.
+    // Each progress write also resets the worker's idle timer. It keeps what was written and
+    // refused so far: a cancel or an error ends the job with them, not with the refusals unsaid.
     const result = await writeBack(rows, target, client, {
       signal,
-      onProgress: (done) => void writeState({ ...running, done }),
+      onProgress: (done, _total, sofar) => void writeState({ ...running, done, written: sofar.written, failures: summaryFailures(sofar.failed) }),
       onWritten: (written) => keepWritten(crm, written),
     });
     // The connection's status first: pages read it again when they see the write-back end.

@@ -88,7 +88,8 @@ export async function writeBack(
     onWritten,
     signal,
   }: {
-    onProgress?: (done: number, total: number) => void;
+    /** After each batch, with what the CRM took and refused so far. */
+    onProgress?: (done: number, total: number, sofar: WriteBackResult) => void;
     /** After each batch, with the updates the CRM took. */
     onWritten?: (written: FieldUpdate[]) => Promise<void>;
     signal?: AbortSignal;
@@ -117,7 +118,7 @@ export async function writeBack(
     }
     // Outside the CRM's try: what the CRM took is written, whatever happens to it here.
     await onWritten?.(written);
-    onProgress?.(Math.min(start + writer.maxBatch, rows.length), rows.length);
+    onProgress?.(Math.min(start + writer.maxBatch, rows.length), rows.length, result);
   }
   return result;
 }
