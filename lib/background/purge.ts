@@ -98,15 +98,6 @@ async function tellStoredDataDeleted(): Promise<void> {
   await sendToCrmTabs('scoresChanged', {});
 }
 
-/** Takes the leads of `leadKeys` out of every trained model's held-out probabilities (within the caller's transaction). */
-async function forgetHeldOutScoresOf(leadKeys: ReadonlySet<string>): Promise<void> {
-  for (const { modelId, leadKeys: trainedOn, probabilities } of await db.heldOutScores.toArray()) {
-    const kept = trainedOn.flatMap((key, i) => (leadKeys.has(key) ? [] : [i]));
-    if (kept.length === trainedOn.length) continue;
-    await db.heldOutScores.put({ modelId, leadKeys: kept.map((i) => trainedOn[i]), probabilities: Float64Array.from(kept, (i) => probabilities[i]) });
-  }
-}
-
 /**
  * When a CRM is connected to another org or portal: the leads synced from the previous one
  * (and their scores) are not this one's records, and its sync checkpoint is not this one's
@@ -119,11 +110,10 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
   await withJobsStopped(
     [crm],
     async () => {
-      await db.transaction('rw', [...db.leadTables, db.leadScores, db.scores, db.settings, db.heldOutScores], async () => {
+      await db.transaction('rw', [...db.leadDeletionTables, db.scores, db.settings], async () => {
         const keys = (await syncedLeadsOf(crm).primaryKeys()) as string[];
+        // With their held-out probabilities: a sandbox refreshed from production reuses its record ids, and the new org's leads are not those models were trained on.
         await db.deleteLeads(keys);
-        // A sandbox refreshed from production reuses its record ids: the new org's leads are not those models were trained on.
-        await forgetHeldOutScoresOf(new Set(keys));
         // Record pages' scores read through the previous connection: the new org's pages must not get them.
         await deleteCachedScoresOf(crm);
         await db.settings.delete(syncStateKey(crm));

@@ -222,6 +222,16 @@ describe('importCsv over a previous import', () => {
     expect(await db.leadScores.toCollection().primaryKeys()).toEqual(['m|hubspot|1']);
   });
 
+  it('takes the previous import out of trained models’ held-out probabilities: a new file numbered by row reuses its keys for other leads', async () => {
+    await importFirst();
+    await db.heldOutScores.put({ modelId: 'ebm-1', leadKeys: ['csv|row-1', 'csv|row-2', 'hubspot|1'], probabilities: Float64Array.from([0.9, 0.1, 0.4]) });
+    await importCsv(fileOf(historyCsv), mapping, sink);
+    expect((await db.leads.get('csv|row-1'))?.origin).toBe('csv'); // the same key, now another file's lead
+    const kept = await db.heldOutScores.get('ebm-1');
+    expect(kept?.leadKeys).toEqual(['hubspot|1']);
+    expect([...(kept?.probabilities ?? [])]).toEqual([0.4]);
+  });
+
   it('keeps the previous import exactly as it was when a row near the end of the new file is malformed', async () => {
     const before = await importFirst();
     // Several blocks are read and staged before the bad row.

@@ -26,7 +26,7 @@ export const dexieCsvSink: LeadSink = {
   // The previous import's scores go with its leads (the new leads are scored once imported).
   commit: () =>
     withStoredScoresPaused(() =>
-      db.transaction('rw', [...db.leadTables, db.leadScores, db.csvStaging], async () => {
+      db.transaction('rw', [...db.leadDeletionTables, db.csvStaging], async () => {
         const oldKeys = (await db.leads.where('origin').equals('csv').primaryKeys()) as string[];
         await db.deleteLeads(oldKeys);
         await forEachChunk(db.csvStaging, COPY_CHUNK, (leads) => db.putLeads(leads));

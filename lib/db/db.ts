@@ -169,12 +169,30 @@ export class LeadLensDb extends Dexie {
     });
   }
 
-  /** Deletes the leads of `keys` with their summaries and every model's scores of them, atomically, or within the caller's transaction. */
+  /**
+   * The tables `deleteLeads` writes: a transaction that calls it lists them in its scope.
+   */
+  get leadDeletionTables(): Table[] {
+    return [...this.leadTables, this.leadScores, this.heldOutScores];
+  }
+
+  /**
+   * Deletes the leads of `keys` with their summaries, every model's scores of them and their
+   * held-out probabilities, atomically, or within the caller's transaction. A key can come back
+   * as another lead (a new CSV numbered by row, a sandbox's ids in production): nothing kept of
+   * the old one may be paired with it.
+   */
   deleteLeads(keys: string[]): Promise<void> {
-    return this.transaction('rw', [...this.leadTables, this.leadScores], async () => {
+    return this.transaction('rw', this.leadDeletionTables, async () => {
+      if (keys.length === 0) return;
       await this.leadScores.where('leadKey').anyOf(keys).delete();
       await this.leads.bulkDelete(keys);
       await this.leadSummaries.bulkDelete(keys);
+      const gone = new Set(keys);
+      for (const { modelId, leadKeys, probabilities } of await this.heldOutScores.toArray()) {
+        const kept = leadKeys.flatMap((key, i) => (gone.has(key) ? [] : [i]));
+        if (kept.length < leadKeys.length) await this.heldOutScores.put({ modelId, leadKeys: kept.map((i) => leadKeys[i]), probabilities: Float64Array.from(kept, (i) => probabilities[i]) });
+      }
     });
   }
 }
