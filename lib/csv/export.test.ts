@@ -45,6 +45,12 @@ describe('scoresCsv', () => {
     ]);
   });
 
+  it('starts with the byte-order mark spreadsheets read UTF-8 by, names and all', () => {
+    const csv = scoresCsv([row({ name: 'José Núñez' })]);
+    expect(csv.startsWith('\uFEFF"source"')).toBe(true);
+    expect(csv).toContain('"José Núñez"');
+  });
+
   it('escapes formula cells in every text column, quoting what needs quotes', () => {
     const hostile = '=cmd|\' /C calc\'!A0';
     const csv = scoresCsv([row({ name: hostile, owner: '@owner', leadSource: '+Web', topReason: '-1, "quoted"' })]);

@@ -44,5 +44,6 @@ export function scoresCsv(rows: readonly ScoredLeadRow[]): string {
     ].map(escapeCell),
   );
   const header = [...EXPORT_COLUMNS];
-  return `${Papa.unparse({ fields: header, data: cells }, { newline: '\r\n', quotes: true })}\r\n`;
+  // The byte-order mark tells Excel the file is UTF-8: without it, "José" opens as "JosÃ©".
+  return `\uFEFF${Papa.unparse({ fields: header, data: cells }, { newline: '\r\n', quotes: true })}\r\n`;
 }
