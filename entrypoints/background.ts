@@ -15,6 +15,7 @@ import { writeBackHandlers } from '@/lib/background/handlers/write-back';
 import { keepWorkerAliveDuring } from '@/lib/background/keep-alive';
 import { forgetOpenLead } from '@/lib/background/open-lead';
 import { restrictStorageToExtension } from '@/lib/connections/connections';
+import { discardAbandonedImport } from '@/lib/csv/stored';
 import { db } from '@/lib/db/db';
 import { SYNC_WATCHDOG_ALARM, resumeSyncs } from '@/lib/sync/runner';
 import { AUTO_SYNC_ALARM, runAutoSync, scheduleAutoSync } from '@/lib/sync/schedule';
@@ -43,6 +44,8 @@ export default defineBackground({
     });
     // Alarms do not outlive every browser restart: the admin's automatic syncs are scheduled again.
     void scheduleAutoSync().catch((error: unknown) => console.error('LeadLens: scheduling automatic syncs failed', error));
+    // An import its page left half-staged (closed mid-file) keeps no copy of that file.
+    void discardAbandonedImport().catch((error: unknown) => console.error('LeadLens: dropping an abandoned CSV import failed', error));
     // A closed tab's remembered lead is never read again: drop it before storage.session fills up.
     browser.tabs.onRemoved.addListener((tabId) => void forgetOpenLead(tabId).catch((error: unknown) => console.error('LeadLens: forgetting a closed tab’s lead failed', error)));
     // The toolbar button opens the side panel.

@@ -8,7 +8,7 @@ import { candidateFeatures, selectTrainingData } from '../ml/train/training-set'
 import { importCsv, previewCsv, type CsvMapping } from './import';
 import { suggestCsvMapping } from './mapping';
 import { BLOCK_CHARS } from './record-blocks';
-import { dexieCsvSink as sink } from './stored';
+import { CSV_IMPORT_LOCK, dexieCsvSink as sink, discardAbandonedImport } from './stored';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
@@ -445,5 +445,20 @@ describe('importCsv: rows with no outcome yet', () => {
     const { table, withoutOutcome } = selectTrainingData(leads, { createdAfter: Date.UTC(2026, 0, 1), createdBefore: null }, { field: 'won', positiveValues: ['yes'] });
     expect(withoutOutcome).toBe(2);
     expect(table.records.map((record) => record.id)).toEqual(['L-0', 'L-1', 'L-4']);
+  });
+});
+
+describe('an import its page left half-staged', () => {
+  it('is dropped when no import holds the lock, and kept while one does', async () => {
+    const staged = [storedLead({ source: 'csv', id: 'row-1', origin: 'csv' }), storedLead({ source: 'csv', id: 'row-2', origin: 'csv' })];
+    await db.csvStaging.bulkPut(staged);
+    let release = () => undefined as void;
+    const importing = navigator.locks.request(CSV_IMPORT_LOCK, () => new Promise<void>((resolve) => (release = resolve)));
+    await discardAbandonedImport();
+    expect(await db.csvStaging.count()).toBe(2);
+    release();
+    await importing;
+    await discardAbandonedImport();
+    expect(await db.csvStaging.count()).toBe(0);
   });
 });

@@ -34,3 +34,14 @@ export const dexieCsvSink: LeadSink = {
       }),
     ),
 };
+
+/**
+ * Drops the rows an import staged and never committed (its page closed or crashed mid-file): the
+ * previous import stayed whole, but the copy would sit in IndexedDB until the next import. Only
+ * while no import holds the lock, that is, while none is staging.
+ */
+export async function discardAbandonedImport(): Promise<void> {
+  await navigator.locks.request(CSV_IMPORT_LOCK, { ifAvailable: true }, async (lock) => {
+    if (lock && (await db.csvStaging.count()) > 0) await dexieCsvSink.discard();
+  });
+}
