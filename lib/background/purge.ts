@@ -94,7 +94,7 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
 
 /** Pages drop what they read of leads; CRM tabs' badges ask again (cached scores are gone, list rows may no longer be stored). */
 async function tellStoredDataDeleted(): Promise<void> {
-  await broadcastToPages('storedDataDeleted', {});
+  await broadcastToPages('storedDataDeleted', { everything: true });
   await sendToCrmTabs('scoresChanged', {});
 }
 

@@ -20,7 +20,8 @@ export const eventsProtocol = {
    * CRM deleted) without a scoring job whose end tells pages: they drop what they read of leads,
    * models and the open lead.
    */
-  storedDataDeleted: z.object({}),
+  /** `everything`: "Purge everything" (else leads the CRM deleted, removed by a sync). */
+  storedDataDeleted: z.object({ everything: z.boolean().default(false) }),
   /** A finished sync gave stored leads their owners' names (no job's end tells pages): they read leads again. */
   ownersNamed: z.object({}),
 } as const;

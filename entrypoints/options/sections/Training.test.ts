@@ -14,11 +14,13 @@ import bundledManifest from '@/models/manifest.json';
 import demoFeatureSpecs from '@/models/demo-features.json';
 import { click, render, type Rendered } from '@/test/render';
 import type { HistorySample } from './training/history-sample';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { TrainingSection } from './Training';
 
 const historySample = vi.hoisted(() => vi.fn<(source: string) => Promise<HistorySample>>());
 const activeManifest = vi.hoisted(() => vi.fn<() => Promise<Manifest>>());
 const activateModel = vi.hoisted(() => vi.fn<() => Promise<{ ok: true } | { ok: false; error: string }>>());
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 vi.mock('./training/history-sample', () => ({ historySample }));
 vi.mock('@/lib/ml/model-store', () => ({ activeManifest }));
 vi.mock('@/lib/messaging/client', () => ({ background: { activateModel, checkModel: vi.fn() } }));
@@ -413,6 +415,24 @@ it('says when the active model cannot be read, and trains nothing until it can',
   click(button('Try again')!);
   await checkTheData();
   expect(container().querySelector('[role="alert"]')).toBeNull();
+});
+
+it('drops a trained model not activated yet once everything stored is purged, saying so; a sync that deleted leads keeps it', async () => {
+  await renderSection();
+  await checkTheData();
+  click(trainButton()!);
+  FakeWorker.latest.answer(TRAINED);
+  expect(button('Activate this model')).toBeTruthy();
+  const storedDataDeleted = (payload: object) =>
+    act(() => fakeBrowser.runtime.onMessage.trigger({ target: 'event', type: 'storedDataDeleted', payload }, {} as never, () => undefined));
+
+  await storedDataDeleted({});
+  expect(button('Activate this model')).toBeTruthy();
+
+  await storedDataDeleted({ everything: true });
+  await eventually(() => expect(button('Activate this model')).toBeUndefined());
+  expect(liveText()).toContain('Everything LeadLens stored was purged: the training, and any model it trained on those leads, were dropped.');
+  expect(activateModel).not.toHaveBeenCalled();
 });
 
 it('starts no check or training while a model is being activated', async () => {

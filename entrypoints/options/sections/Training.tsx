@@ -14,6 +14,7 @@ import { useEffect, useState } from 'react';
 import { ErrorState } from '@/components/StatusMessage';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { background } from '@/lib/messaging/client';
+import { onEvent } from '@/lib/messaging/events';
 import { succeeded } from '@/lib/messaging/reply';
 import { activeManifest } from '@/lib/ml/model-store';
 import { modelExists } from '@/lib/ml/model-exists';
@@ -33,6 +34,7 @@ import { useDataCheck } from './training/use-data-check';
 import { useWorkerJob, type WorkerJobState } from './use-worker-job';
 
 const DAY_MS = 86_400_000;
+const PURGED_NOTE = 'Everything LeadLens stored was purged: the training, and any model it trained on those leads, were dropped.';
 const CROSS_VALIDATION_FOLDS = 5;
 
 /**
@@ -89,6 +91,26 @@ export function TrainingSection() {
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
   });
 
+  // "Purge everything" deleted the leads a training reads: a running one stops, and a model
+  // trained on them (it holds their values, and their keys) is no longer offered.
+  const [purged, setPurged] = useState(false);
+  const { reset: resetWorker } = worker;
+  const { reset: resetActivation } = activate;
+  useEffect(() => {
+    const controller = new AbortController();
+    onEvent(
+      'storedDataDeleted',
+      ({ everything }) => {
+        if (!everything) return;
+        resetWorker();
+        resetActivation();
+        setPurged(true);
+      },
+      controller.signal,
+    );
+    return () => controller.abort();
+  }, [resetWorker, resetActivation]);
+
   // A trained model not activated yet: a new job would take the place of its report (and the model with it).
   const trainedModelWaits = finished?.type === 'trained' && !activate.isSuccess;
 
@@ -133,6 +155,7 @@ export function TrainingSection() {
   const check = () => {
     const data = trainingData();
     if (!data) return;
+    setPurged(false);
     activate.reset();
     dataCheck.check(data);
   };
@@ -149,7 +172,7 @@ export function TrainingSection() {
   const trainingRun = worker.state.kind === 'running' && worker.state.request === 'train' ? worker.state : null;
   const checking = worker.state.kind === 'running' && worker.state.request === 'inspect';
   const checkingFields = worker.state.kind === 'running' && worker.state.request === 'check-features';
-  const announcement = jobAnnouncement(worker.state);
+  const announcement = purged && worker.state.kind === 'idle' ? PURGED_NOTE : jobAnnouncement(worker.state);
   const size = inspected ? describeDataSize(inspected.rows, inspected.conversions) : null;
   const chosenCount = Object.values(dataCheck.choices).filter((choice) => choice.included).length;
   const { unchecked } = dataCheck;
