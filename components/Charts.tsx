@@ -82,7 +82,7 @@ export function CurveChart({ title, description, points, xLabel, yLabel, markers
   const yAxis = useMemo(() => curveAxis(curve, 1, percentAxes, { value: yLabel, angle: -90, position: 'insideLeft', fontSize: 11, style: { textAnchor: 'middle' } }), [curve, percentAxes, yLabel]);
   return (
     <Figure title={title} description={description}>
-      <LineChart width={WIDTH} height={HEIGHT} data={data} margin={CURVE_MARGIN}>
+      <LineChart accessibilityLayer={false} width={WIDTH} height={HEIGHT} data={data} margin={CURVE_MARGIN}>
         <GridAt xTicks={xAxis.ticks} yTicks={yAxis.ticks} />
         <XAxis dataKey="x" {...xAxis} />
         <YAxis {...yAxis} />
@@ -192,7 +192,7 @@ export function BarsChart({
   const valueAxis = numberAxis(ticks, format);
   return (
     <Figure title={title} description={description} size={size}>
-      <BarChart {...size} data={[...bars]} layout={horizontal ? 'vertical' : 'horizontal'} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+      <BarChart accessibilityLayer={false} {...size} data={[...bars]} layout={horizontal ? 'vertical' : 'horizontal'} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
         {horizontal ? (
           <>
             <GridAt xTicks={ticks} />

@@ -67,7 +67,7 @@ function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
       textAlternative={<BinTable caption={`${term.label} (log-odds per bin)`} axis={axis} scores={shape.scores} />}
       size={{ width: PLOT_WIDTH, height: PLOT_HEIGHT }}
     >
-      <LineChart width={PLOT_WIDTH} height={PLOT_HEIGHT} data={points} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+      <LineChart accessibilityLayer={false} width={PLOT_WIDTH} height={PLOT_HEIGHT} data={points} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
         <GridAt xTicks={xTicks} yTicks={yTicks} />
         <XAxis dataKey="label" fontSize={11} ticks={xTicks} interval={0} tickFormatter={binStart} />
         <YAxis {...numberAxis(yTicks, logOdds)} width={44} />

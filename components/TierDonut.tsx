@@ -9,8 +9,8 @@ export function TierDonut({ stats }: { stats: Record<Tier, TierStats> }) {
   const description = data.map((d) => `${d.name}: ${d.value.toLocaleString('en-US')}`).join(', ');
   return (
     <figure role="img" aria-label={`Leads by tier: ${description}`} style={{ margin: 0, width: 160, height: 160 }}>
-      <PieChart width={160} height={160}>
-        <Pie data={data} dataKey="value" nameKey="name" innerRadius={45} outerRadius={75} isAnimationActive={false} stroke="#fff">
+      <PieChart accessibilityLayer={false} width={160} height={160}>
+        <Pie rootTabIndex={-1} data={data} dataKey="value" nameKey="name" innerRadius={45} outerRadius={75} isAnimationActive={false} stroke="#fff">
           {data.map((d) => (
             <Cell key={d.tier} fill={TIER_LOOK[d.tier].colour} />
           ))}

@@ -77,7 +77,7 @@ export function Waterfall({ start, reasons }: { start: number; reasons: readonly
   return (
     <figure style={{ margin: 0 }}>
       <div role="img" aria-label={describeWaterfall(reasons)}>
-        <BarChart width={340} height={data.length * TWO_LINE_ROW_HEIGHT + 40} data={data} layout="vertical" margin={{ left: 0, right: 12 }}>
+        <BarChart accessibilityLayer={false} width={340} height={data.length * TWO_LINE_ROW_HEIGHT + 40} data={data} layout="vertical" margin={{ left: 0, right: 12 }}>
           <XAxis {...numberAxis(ticks, (v: number) => v.toFixed(1))} />
           <YAxis type="category" dataKey="name" width={150} fontSize={11} interval={0} tickFormatter={axisLabel} />
           <ReferenceLine x={0} stroke="#555" />
