@@ -60,6 +60,27 @@ describe('deviationsFromIdeal', () => {
     expect(deviationsFromIdeal(manifest, [Number.NaN, 0, 9], 'csv').find((d) => d.feature === 0)).toMatchObject({ leadValue: 'missing', idealValue: '> 5', pointsLost: expect.closeTo(1.9, 12) });
   });
 
+  it('keeps the lead’s own missing value as its ideal when every known value would lower its odds', () => {
+    // Industry missing scores 0; "Tech" is made to score below it: no known industry helps this lead.
+    const model: Manifest = { ...manifest, terms: manifest.terms.map((term, t) => (t === 1 ? { ...term, shape: { ...term.shape!, scores: [-0.1, -0.5, 0] } } : term)) };
+    expect(deviationsFromIdeal(model, [0, Number.NaN, 1], 'csv').find((d) => d.feature === 1)).toEqual({ feature: 1, label: 'Industry', leadValue: 'missing', idealValue: 'missing', pointsLost: 0 });
+  });
+
+  it('leaves out "days since" features: no trait of the customer, and their best day mostly noise', () => {
+    const daysSince = handMadeManifest({
+      features: [
+        { key: 'visits', label: 'Website visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'visits' } } },
+        { key: 'days_since_activity', label: 'Days since last activity', type: 'numeric', derive: { kind: 'daysSince', from: { csv: 'last_activity_at' } } },
+      ],
+      terms: [
+        { features: [0], label: 'Website visits', shape: { axes: [{ labels: ['≤ 5', '> 5', 'missing'], edges: [5] }], scores: [-0.5, 0.5, 0] } },
+        { features: [1], label: 'Days since last activity', shape: { axes: [{ labels: ['≤ 43', '44', '> 44', 'missing'], edges: [43, 44] }], scores: [0, 0.3, -0.2, 0] } },
+      ],
+      intercept: -2,
+    });
+    expect(deviationsFromIdeal(daysSince, [1, 10], 'csv').map((d) => d.label)).toEqual(['Website visits']);
+  });
+
   it('picks the ideal with the lead\'s pairs, so moving there gains exactly the points lost, never fewer', () => {
     // The pair now costs 1.5 for "> 5" visits with "≤ 2" opens: for a lead with 1 open, "> 5" visits
     // (+2 on its own term) nets only 0.5, and "1 – 5" (+1) is this lead's ideal.

@@ -91,20 +91,25 @@ function rangeLabel(axis: Axis, first: number, last: number): string {
  * value and the points lost, largest loss first. Each value bin is scored as the model scores
  * the lead with only this feature changed (its own term and its pairs with the lead's other
  * features), so moving to the ideal adds exactly the points lost (0 when no value would add
- * any). The ideal is the best-scoring bin, never "missing" (the lead's own when it ties); for a
- * number, with the neighbouring bins that score the same, so it reads as the range the model
- * rewards rather than the first narrow bin of it. A feature computed from others (a click
- * rate) is compared as the model input it is.
+ * any). The ideal is the best-scoring bin, never "missing" (the lead's own when it ties), unless
+ * every known value scores below the lead's own missing one: then the lead's own is the ideal,
+ * not a value that would lower its odds. For a number, the ideal comes with the neighbouring bins
+ * that score the same, so it reads as the range the model rewards rather than the first narrow bin
+ * of it. A feature computed from others (a click rate) is compared as the model input it is.
+ * "Days since" features are left out: how long ago a lead was created or last active is no trait
+ * of the customer (what a fresh activity would do is in the plan), and their best bin, among
+ * hundreds of days, is mostly noise ("ideal: 43 – 44 days since the last activity").
  */
 export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, source: SourceKind): Deviation[] {
   return manifest.terms
-    .filter((term) => term.features.length === 1 && sourceSupplies(manifest.features[term.features[0]], source))
+    .filter((term) => term.features.length === 1 && sourceSupplies(manifest.features[term.features[0]], source) && !countsDaysSince(manifest.features[term.features[0]]))
     .map((term): Deviation => {
       const [feature] = term.features;
       const axis = shapeOf(term).axes[0];
       const gains = presentTargets(axis).map(({ value }) => logitChange(manifest, row, withValue(row, feature, value)));
       const best = Math.max(...gains);
       const leadBin = axisBin(axis, row[feature]);
+      if (best < 0) return { feature, label: term.label, leadValue: axis.labels[leadBin], idealValue: axis.labels[leadBin], pointsLost: 0 };
       const idealBin = gains[leadBin] === best ? leadBin : gains.indexOf(best);
       let [first, last] = [idealBin, idealBin];
       if (manifest.features[feature].type === 'numeric') {
