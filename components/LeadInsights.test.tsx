@@ -11,8 +11,8 @@ const plan: HotterPlan = {
   targetTier: 'warm',
   threshold: 0.012,
   changes: [
-    { feature: 8, label: 'Days since last activity', from: '40 days', to: '≤ 0 days', value: 0, points: 0.3, today: true, alsoChanges: [] },
-    { feature: 9, label: 'Website visits', from: '0', to: '3', value: 3, points: 0.5, today: false, alsoChanges: [] },
+    { feature: 8, label: 'Days since last activity', from: '40 days', to: '≤ 0 days', value: 0, points: 0.3, calibratedPoints: 0.26, today: true, alsoChanges: [] },
+    { feature: 9, label: 'Website visits', from: '0', to: '3', value: 3, points: 0.5, calibratedPoints: 0.42, today: false, alsoChanges: [] },
   ],
   probabilityBefore: 0.004,
   probabilityAfter: 0.0135,
@@ -44,11 +44,11 @@ it('never writes a shortfall as the threshold itself', () => {
   );
 });
 
-it('says a "days since" change is an activity today', () => {
+it('says a "days since" change is an activity today, each change with the odds of the probabilities the plan shows', () => {
   rendered = render(<HotterPlanView plan={plan} />);
   expect(Array.from(rendered.container.querySelectorAll('.hotter-plan li'), (li) => li.textContent)).toEqual([
     'Days since last activity: 40 days → ≤ 0 days, with an activity today (odds ×1.3)',
-    'Website visits: 0 → 3 (odds ×1.6)',
+    'Website visits: 0 → 3 (odds ×1.5)',
   ]);
 });
 
@@ -60,12 +60,13 @@ it('names the features that change with a changed field, whose change the odds i
     to: '12',
     value: 12,
     points: 0.77,
+    calibratedPoints: 0.6,
     today: false,
     alsoChanges: [{ feature: 14, label: 'E-mail click rate', from: '0.25 clicks per open', to: '0.08 clicks per open' }],
   };
   rendered = render(<HotterPlanView plan={{ ...plan, changes: [opens] }} />);
   expect(rendered.container.querySelector('.hotter-plan li')?.textContent).toBe(
-    'Marketing e-mails opened: 4 → 12, which takes E-mail click rate from 0.25 clicks per open to 0.08 clicks per open (odds ×2.2)',
+    'Marketing e-mails opened: 4 → 12, which takes E-mail click rate from 0.25 clicks per open to 0.08 clicks per open (odds ×1.8)',
   );
 });
 

@@ -80,7 +80,7 @@ export function HotterPlanView({ plan }: { plan: HotterPlan | null }) {
                 , which takes {follower.label} from <bdi>{follower.from}</bdi> to <bdi>{follower.to}</bdi>
               </span>
             ))}{' '}
-            (odds ×{oddsFactor(change.points)})
+            (odds ×{oddsFactor(change.calibratedPoints)})
           </li>
         ))}
       </ol>

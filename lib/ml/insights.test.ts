@@ -131,12 +131,23 @@ describe('whatWouldMakeHotter', () => {
     // gains 2 (the biggest); then opens → "> 2" gains 0.5 + the pair's 0.4 = 0.9 and reaches it.
     expect(plan.targetTier).toBe('warm');
     expect(plan.changes).toEqual([
-      { feature: 0, label: 'Website visits', from: '0', to: '> 5', value: 6, points: 2, today: false, alsoChanges: [] },
-      { feature: 2, label: 'E-mails opened', from: '≤ 2', to: '> 2', value: 3, points: expect.closeTo(0.9, 12), today: false, alsoChanges: [] },
+      { feature: 0, label: 'Website visits', from: '0', to: '> 5', value: 6, points: 2, calibratedPoints: expect.closeTo(2, 9), today: false, alsoChanges: [] },
+      { feature: 2, label: 'E-mails opened', from: '≤ 2', to: '> 2', value: 3, points: expect.closeTo(0.9, 12), calibratedPoints: expect.closeTo(0.9, 9), today: false, alsoChanges: [] },
     ]);
     expect(plan.probabilityBefore).toBeCloseTo(sigmoid(-3.7), 12);
     expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-0.8), 12);
     expect(plan.reaches).toBe(true);
+  });
+
+  it('gives each change the odds of the calibrated probabilities it shows, which multiply to the plan’s before → after', () => {
+    // Platt a = 0.5: the probabilities a rep reads move half as far in log-odds as the model's.
+    const calibrated: Manifest = { ...manifest, calibration: { kind: 'platt', a: 0.5, b: 0 }, tiers: { ...manifest.tiers, warm: sigmoid(0.5 * -1.386) } };
+    const row = [0, 1, 1];
+    const plan = whatWouldMakeHotter(calibrated, row, contributionsOf(row, calibrated), 'csv')!;
+    expect(plan.changes.map((change) => change.calibratedPoints)).toEqual(plan.changes.map((change) => expect.closeTo(0.5 * change.points, 9)));
+    const logOdds = (p: number) => Math.log(p / (1 - p));
+    const total = plan.changes.reduce((sum, change) => sum + change.calibratedPoints, 0);
+    expect(total).toBeCloseTo(logOdds(plan.probabilityAfter) - logOdds(plan.probabilityBefore), 9);
   });
 
   it('aims a warm lead at hot and never changes the industry', () => {
@@ -175,7 +186,7 @@ describe('whatWouldMakeHotter', () => {
     const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
     // Visits → "6 – 9" gains 0.5 − (−0.5) + the pair's 0.4 = 1.4 and reaches warm (−1.3 ≥ −1.386);
     // "> 9" would gain 1.9: more than needed.
-    expect(plan.changes).toEqual([{ feature: 0, label: 'Website visits', from: 'missing', to: '6 – 9', value: 6, points: expect.closeTo(1.4, 12), today: false, alsoChanges: [] }]);
+    expect(plan.changes).toEqual([{ feature: 0, label: 'Website visits', from: 'missing', to: '6 – 9', value: 6, points: expect.closeTo(1.4, 12), calibratedPoints: expect.closeTo(1.4, 9), today: false, alsoChanges: [] }]);
     expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-1.3), 12);
     expect(plan.reaches).toBe(true);
   });
@@ -202,7 +213,7 @@ describe('whatWouldMakeHotter', () => {
     // Reaching warm needs 0.114. Smaller moves that would reach it are not a rep's to make:
     // activity "> 30 days" ago (+0.35) and "≤ 2" opens (+0.8); the smallest left is activity
     // "≤ 7 days" ago (+0.8, the same as opens "≤ 2" but reachable) before opens "> 2" (+1.3 + 0.4).
-    expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: '7 – 30 days', to: '≤ 7 days', value: 0, points: expect.closeTo(0.8, 12), today: true, alsoChanges: [] }]);
+    expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: '7 – 30 days', to: '≤ 7 days', value: 0, points: expect.closeTo(0.8, 12), calibratedPoints: expect.closeTo(0.8, 9), today: true, alsoChanges: [] }]);
   });
 
   describe('days since last activity, whose shape is not monotonic', () => {
@@ -226,14 +237,14 @@ describe('whatWouldMakeHotter', () => {
     it('moves it only to today, the one value an activity gives it, not to a bin that scores higher or is just enough', () => {
       // −1.8: cold; warm needs 0.414 more. "8 – 30 days" (+0.5) would be just enough and "1 – 7 days" (+1.4) the most.
       const plan = planFor(45);
-      expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: '> 30 days', to: '≤ 0 days', value: 0, points: expect.closeTo(0.7, 12), today: true, alsoChanges: [] }]);
+      expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: '> 30 days', to: '≤ 0 days', value: 0, points: expect.closeTo(0.7, 12), calibratedPoints: expect.closeTo(0.7, 9), today: true, alsoChanges: [] }]);
       expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-1.1), 12);
       expect(plan.reaches).toBe(true);
     });
 
     it('takes a lead with no activity recorded to today as well', () => {
       const plan = planFor(Number.NaN); // −1.9
-      expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: 'missing', to: '≤ 0 days', value: 0, points: expect.closeTo(0.8, 12), today: true, alsoChanges: [] }]);
+      expect(plan.changes).toEqual([{ feature: 3, label: 'Days since last activity', from: 'missing', to: '≤ 0 days', value: 0, points: expect.closeTo(0.8, 12), calibratedPoints: expect.closeTo(0.8, 9), today: true, alsoChanges: [] }]);
     });
 
     it('suggests nothing for it once the last activity is today, though "1 – 7 days" scores higher', () => {
@@ -255,7 +266,7 @@ describe('whatWouldMakeHotter', () => {
     const row = [9, 0, 9, 1]; // −5 + 1 + 0.5 + 0.3 + 0.4 − 0.5 = −3.3: cold, and only the page can move
     const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
     // "(other)" would gain the most (1.5), but only "pricing" (0.8) is a page.
-    expect(plan.changes).toEqual([{ feature: 3, label: 'Last page seen', from: 'blog', to: 'pricing', value: 0, points: expect.closeTo(0.8, 12), today: false, alsoChanges: [] }]);
+    expect(plan.changes).toEqual([{ feature: 3, label: 'Last page seen', from: 'blog', to: 'pricing', value: 0, points: expect.closeTo(0.8, 12), calibratedPoints: expect.closeTo(0.8, 9), today: false, alsoChanges: [] }]);
   });
 
   it('aims a cold lead at hot when warm starts where hot does, as no lead past that threshold is warm', () => {
@@ -379,6 +390,7 @@ describe('a rate computed from two counts (clicks per open)', () => {
         to: '1',
         value: 1,
         points: expect.closeTo(1.3, 12),
+        calibratedPoints: expect.closeTo(1.3, 9),
         today: false,
         alsoChanges: [{ feature: 2, label: 'E-mail click rate', from: '0 clicks per open', to: '0.5 clicks per open' }],
       },

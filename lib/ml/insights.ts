@@ -267,6 +267,12 @@ export interface Change {
   value: number;
   /** Log-odds this change adds, given the changes before it (with the features that follow it). */
   points: number;
+  /**
+   * What it adds to the log-odds of the calibrated probability, the one a rep reads: its odds
+   * factor agrees with the percentages the plan shows (the changes' factors multiply to their
+   * before → after), where the model's own log-odds (`points`) would overstate or understate it.
+   */
+  calibratedPoints: number;
   /** A "days since" reset to 0: the change is an activity today. */
   today: boolean;
   /** Features computed from the changed field that change with it. */
@@ -305,6 +311,12 @@ const settable = (feature: Feature, source: SourceKind) =>
  * was shown with: the plan starts from it, so it never contradicts the score a rep sees (a
  * probability recomputed from the contributions can fall on the other side of a threshold).
  */
+/** The log-odds of the calibrated probability of model log-odds `logit`, finite at probabilities of 0 and 1. */
+function calibratedLogit(manifest: Manifest, logit: number): number {
+  const p = Math.min(1 - 1e-9, Math.max(1e-9, applyCalibration(manifest.calibration, logit)));
+  return Math.log(p / (1 - p));
+}
+
 export function whatWouldMakeHotter(
   manifest: Manifest,
   row: ArrayLike<number>,
@@ -353,6 +365,7 @@ export function whatWouldMakeHotter(
       to: byNumber ? numberAsRead(feature, best.axis, best.target.value) : best.axis.labels[best.target.bin],
       value: best.target.value,
       points: best.gain,
+      calibratedPoints: calibratedLogit(manifest, logit + best.gain) - calibratedLogit(manifest, logit),
       today: countsDaysSince(feature),
       alsoChanges: best.followers
         .filter((f) => !Object.is(Math.fround(before[f]), Math.fround(best.after[f])))
