@@ -40,7 +40,7 @@ it('writes whole percents, as the header does, when the figures read apart', () 
 
 it('never writes a shortfall as the threshold itself', () => {
   expect(headline({ ...plan, reaches: false, threshold: 0.1126, probabilityBefore: 0.012, probabilityAfter: 0.1108 })).toBe(
-    'Even these changes would not quite make it Warm (from 11.3 % likely): 1 % → 11.1 %.',
+    'The changes that help most would not make it Warm (from 11.3 % likely), only raise it: 1 % → 11.1 %.',
   );
 });
 

@@ -67,8 +67,9 @@ export function HotterPlanView({ plan }: { plan: HotterPlan | null }) {
   return (
     <div className="hotter-plan">
       <p>
-        {plan.reaches ? 'These changes would make it ' : 'Even these changes would not quite make it '}
-        <TierLabel tier={plan.targetTier} /> (from {threshold} likely): {before} → {after}.
+        {plan.reaches ? 'These changes would make it ' : 'The changes that help most would not make it '}
+        <TierLabel tier={plan.targetTier} /> (from {threshold} likely){plan.reaches ? ': ' : ', only raise it: '}
+        {before} → {after}.
       </p>
       <ol>
         {plan.changes.map((change) => (
