@@ -459,9 +459,18 @@ describe('a count the training data never had above another (visits ≤ page vie
     expect(visits).toBeLessThanOrEqual(views);
   });
 
-  it('raises the visits at once when the page views already allow it, and when they are unknown', () => {
+  it('raises the visits at once when the page views already allow it', () => {
     expect(steps(planOf(bounded, [2, 8]))).toEqual([['Website visits', '1 – 5', '> 5']]);
-    expect(steps(planOf(bounded, [2, Number.NaN]))).toEqual([['Website visits', '1 – 5', '> 5']]);
+  });
+
+  it('takes unknown page views as none recorded: they are raised before the visits pass them', () => {
+    const plan = planOf(bounded, [2, Number.NaN]);
+    expect(steps(plan)).toEqual([
+      ['Page views', 'missing', '≥ 10'],
+      ['Website visits', '1 – 5', '> 5'],
+    ]);
+    const [views, visits] = plan.changes.map((change) => change.value);
+    expect(visits).toBeLessThanOrEqual(views);
   });
 
   it('refuses a manifest whose bound names no feature, itself, or a feature that is no number', () => {

@@ -191,14 +191,15 @@ const countOrNone = (count: number) => (Number.isNaN(count) ? 0 : count);
 
 /**
  * Whether `row` [F] puts `feature` above a count the training data never had it above (more
- * website visits than page views). An unknown count bounds nothing.
+ * website visits than page views). An unknown count is none recorded, as everywhere in the plan:
+ * visits raised past unknown page views would promise the score of a lead no CRM records.
  */
 function breaksCountBound(manifest: Manifest, row: ArrayLike<number>, feature: number): boolean {
   const { key } = manifest.features[feature];
   const bounds = manifest.reference.features.find((reference) => reference.key === key)?.atMost ?? [];
   return bounds.some((bound) => {
     const b = manifest.features.findIndex((other) => other.key === bound);
-    return b >= 0 && row[b] < row[feature];
+    return b >= 0 && countOrNone(row[b]) < row[feature];
   });
 }
 
