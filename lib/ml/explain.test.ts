@@ -30,6 +30,11 @@ describe('explainLead', () => {
     expect(reasons.map((r) => r.value)).toEqual(['VP Sales', 'VP Sales · not known']);
   });
 
+  it('isolates each value of a pair when one reads right to left, so "not known" stays beside its own field', () => {
+    const reasons = explainLead(manifest, [0.9, 0.1], { title: 'مدير المبيعات' }, 'csv', now);
+    expect(reasons.map((r) => r.value)).toEqual(['مدير المبيعات', '\u2068مدير المبيعات\u2069 · \u2068not known\u2069']);
+  });
+
   it('never cuts between the halves of a character', () => {
     const [single] = explainLead(manifest, [0.9, 0.1], { title: `${'a'.repeat(MAX_VALUE_CHARS - 1)}😀 and more` }, 'csv', now);
     expect(single.value).toBe(`${'a'.repeat(MAX_VALUE_CHARS - 1)}…`);

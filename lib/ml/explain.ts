@@ -75,11 +75,24 @@ export function explainLead(
     const whole = features.length === term.features.length;
     reasons.set(key, {
       label: whole ? term.label : (merged?.label ?? manifest.features[features[0]].label),
-      value: merged?.value ?? features.map((f) => describeValue(record, manifest.features[f], source, now)).join(' · '),
+      value: merged?.value ?? pairValue(features.map((f) => describeValue(record, manifest.features[f], source, now))),
       points: (merged?.points ?? 0) + contributions[t],
     });
   });
   return [...reasons.values()].sort((a, b) => Math.abs(b.points) - Math.abs(a.points));
+}
+
+/** Right-to-left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko, …, and their presentation forms). */
+const RIGHT_TO_LEFT = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFC]/u;
+
+/**
+ * A term's values, one per feature, as one text: "VP Sales · 200". With a right-to-left value
+ * among them each is isolated (FSI … PDI): shown in one isolated run, "تعليم · not known" would
+ * read in the right-to-left order, "not known · تعليم", pairing each value with the other field.
+ */
+function pairValue(values: string[]): string {
+  if (values.length < 2 || !values.some((value) => RIGHT_TO_LEFT.test(value))) return values.join(' · ');
+  return values.map((value) => `\u2068${value}\u2069`).join(' · ');
 }
 
 /**
