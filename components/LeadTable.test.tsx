@@ -65,13 +65,21 @@ it('sorts from the keyboard: Enter on a header flips or changes the order and re
   expect(column(0)[0]).toBe('Lead w');
 });
 
-it('pages with buttons that are disabled at either end', () => {
+it('pages with buttons that do nothing at either end and keep the keyboard’s focus there, announcing the page reached', () => {
   rendered = render(<SortedLeadTable onOpen={vi.fn()} />);
-  expect(pageButton('Previous').disabled).toBe(true);
-  click(pageButton('Next'));
+  expect(pageButton('Previous').getAttribute('aria-disabled')).toBe('true');
+  const next = pageButton('Next');
+  next.focus();
+  click(next);
   click(pageButton('Next'));
   expect(column(1)).toEqual(['53', '52', '51']);
-  expect(pageButton('Next').disabled).toBe(true);
+  expect(pageButton('Next').getAttribute('aria-disabled')).toBe('true');
+  // Still focusable on the last page: focus stays on Next, not lost to the page.
+  expect(pageButton('Next').disabled).toBe(false);
+  expect(document.activeElement).toBe(pageButton('Next'));
+  click(pageButton('Next'));
+  expect(column(1)).toEqual(['53', '52', '51']);
+  expect(table().querySelector('nav [aria-live="polite"]')?.textContent).toMatch(/^Page 3 of 3 \(/);
 });
 
 it('opens a lead with Enter on its name', () => {

@@ -95,14 +95,16 @@ export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied
       </table>
       {rows.length === 0 && <p>{filtersApplied ? 'No leads in this tier with these filters.' : 'No leads in this tier.'}</p>}
       {pages > 1 && (
+        // aria-disabled, not disabled: a button disabled under the keyboard's focus (Next onto the
+        // last page) would drop focus to the page; the page reached is announced.
         <nav aria-label={`${caption}: pages`} style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
-          <button type="button" onClick={() => setPage(current - 1)} disabled={current === 0}>
+          <button type="button" onClick={() => current > 0 && setPage(current - 1)} aria-disabled={current === 0}>
             Previous
           </button>
-          <span>
+          <span aria-live="polite">
             Page {current + 1} of {pages} ({rows.length.toLocaleString('en-US')} leads)
           </span>
-          <button type="button" onClick={() => setPage(current + 1)} disabled={current === pages - 1}>
+          <button type="button" onClick={() => current < pages - 1 && setPage(current + 1)} aria-disabled={current === pages - 1}>
             Next
           </button>
         </nav>
