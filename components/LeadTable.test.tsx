@@ -144,3 +144,15 @@ it('starts another list (another filter) on its first page, and keeps the page w
   expect(table().querySelector('nav')?.textContent).toContain('Page 1 of 2 (15 leads)');
   expect(column(1)[0]).toBe('73');
 });
+
+it('says which way each top reason moves the score, to the eye and to screen readers, and nothing when that is not known', () => {
+  const rows: ScoredLeadRow[] = [
+    { ...LEADS[0], tier: 'warm', topReason: 'Title seniority: VP Sales', topReasonRaises: true },
+    { ...LEADS[1], tier: 'warm', topReason: 'Days since created: 9 days', topReasonRaises: false },
+    { ...LEADS[2], tier: 'warm', topReason: 'Industry: Retail' },
+  ];
+  rendered = render(<LeadTable caption="Top warm leads" rows={rows} order={{ key: 'score', descending: true }} onSort={vi.fn()} onOpen={vi.fn()} />);
+  expect(column(2)).toEqual(['▲ Raising the score: Title seniority: VP Sales', '▼ Lowering the score: Days since created: 9 days', 'Industry: Retail']);
+  const arrows = Array.from(table().querySelectorAll('tbody td:nth-child(3) [aria-hidden="true"]'), (arrow) => arrow.textContent);
+  expect(arrows).toEqual(['▲ ', '▼ ']);
+});

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { visibleText } from '@/lib/ml/explain';
+import { DIRECTION_LOOK, REASONS_HEADING } from '@/lib/presentation';
 import type { ScoredLeadRow, SortKey, SortOrder } from '@/lib/segments';
 import { TierLabel } from './TierLabel';
 
@@ -35,6 +36,19 @@ interface LeadTableProps {
    * page; the same list read again (new scores after a sync) keeps the page the rep is on.
    */
   listKey?: string;
+}
+
+/** ▲ or ▼ before a top reason, read as the words it stands for: a warm lead's reason can be its strongest one down. */
+function ReasonDirection({ raises }: { raises: boolean }) {
+  const direction = raises ? 'up' : 'down';
+  return (
+    <>
+      <span aria-hidden="true" style={{ color: DIRECTION_LOOK[direction].colour }}>
+        {DIRECTION_LOOK[direction].arrow}{' '}
+      </span>
+      <span className="visually-hidden">{REASONS_HEADING[direction]}: </span>
+    </>
+  );
 }
 
 /**
@@ -84,6 +98,7 @@ export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied
               </td>
               <td>{row.score}</td>
               <td>
+                {row.topReasonRaises !== undefined && <ReasonDirection raises={row.topReasonRaises} />}
                 <bdi>{row.topReason}</bdi>
               </td>
               <td>

@@ -22,6 +22,8 @@ export interface ScoredLeadRow {
   score: number;
   tier: Tier;
   topReason: string;
+  /** Whether the top reason raises (true) or lowers (false) the odds; absent when not known (no reason, or a score stored without its reasons up and down). */
+  topReasonRaises?: boolean;
 }
 
 export interface SegmentFilters {

@@ -34,6 +34,16 @@ it('loads the leads a model scored, with their display columns, from the lead su
   expect((await loadScoredLeads('m')).rows).toEqual(scoredByM);
 });
 
+it('says which way each top reason moves the score, when the score kept its reasons up and down', async () => {
+  await db.leadScores.bulkPut([
+    { ...score('m', 'hubspot|1', 0.9), topReason: 'Title: CTO', reasonUp: 'Title: CTO', reasonDown: 'Industry: Retail' },
+    { ...score('m', 'salesforce|00QA', 0.2), topReason: 'Industry: Retail', reasonUp: 'Title: CTO', reasonDown: 'Industry: Retail' },
+  ]);
+  await db.leadScores.put(score('m', 'salesforce|00QB', 0.5)); // stored without them
+  const { rows } = await loadScoredLeads('m');
+  expect(rows.map((row) => [row.name, row.topReasonRaises])).toEqual([['Ada', true], ['Barbara', undefined], ['Alan', false]]);
+});
+
 it('loads them the most likely first, whatever order they are stored in', async () => {
   // Barbara is stored last (by key) but is the likeliest.
   await db.leadScores.put(score('m', 'salesforce|00QB', 0.95));

@@ -5,8 +5,7 @@
  * worker reads whole leads, for a model's own outcome rule.
  */
 import { db, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
-import { forEachChunk, yieldToEventLoop } from '../db/chunks';
-import { prefixRange } from '../db/chunks';
+import { forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
 import { historyRule, inHistory, type HistoryRule } from '../db/source-history';
 import { outcomeOf, type ModelOutcomeRule } from '../ml/outcome-rule';
 import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
@@ -29,6 +28,14 @@ async function summariesOf(scores: readonly LeadScore[]): Promise<Map<string, Le
     .toArray();
   const summaries = inRange.length < SUMMARY_RANGE_LIMIT ? inRange : await db.leadSummaries.bulkGet(scores.map((score) => score.leadKey));
   return new Map(summaries.flatMap((lead) => (lead ? [[lead.key, lead]] : [])));
+}
+
+/** Which way a stored score's top reason moves the odds, when its reasons up and down say. */
+function directionOf({ topReason, reasonUp, reasonDown }: Pick<LeadScore, 'topReason' | 'reasonUp' | 'reasonDown'>): { topReasonRaises?: boolean } {
+  if (topReason === '') return {};
+  if (topReason === reasonUp) return { topReasonRaises: true };
+  if (topReason === reasonDown) return { topReasonRaises: false };
+  return {};
 }
 
 /**
@@ -64,6 +71,7 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
           score: score.score,
           tier: score.tier,
           topReason: score.topReason,
+          ...directionOf(score),
         });
       }
       for (const row of chunkRows) rows.push(row);
