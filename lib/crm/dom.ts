@@ -404,6 +404,14 @@ export interface Scope {
 
 const everything = (): boolean => true;
 
+/**
+ * Whether a dialog is open over the page (a CRM's "Log a call", an edit form): the page behind it
+ * is then hidden from assistive technology (aria-hidden), and so from what LeadLens reads.
+ */
+export function dialogOpen(doc: Document): boolean {
+  return doc.querySelector('[role="dialog"], [role="alertdialog"], dialog[open]') !== null;
+}
+
 /** The active record view, or the whole document with visible elements only. */
 export function resolveScope(doc: Document, activeView: Selectors): Scope {
   if (activeView.length > 0) {

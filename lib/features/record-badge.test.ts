@@ -318,3 +318,33 @@ describe('record badge', () => {
     expect(badges()[0].shadowRoot?.textContent).toContain('reload this page');
   });
 });
+
+describe('record badge under a dialog', () => {
+  it('stays at the title while a dialog hides the page behind it (aria-hidden), not floating over the dialog', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { hubspot } = await import('../crm/hubspot');
+    const html = readFileSync('test/fixtures/pages/hubspot-record.html', 'utf8');
+    document.body.innerHTML = html.replace(/^[\s\S]*<body[^>]*>/, '').replace(/<\/body>[\s\S]*$/, '');
+    scoreLead.mockResolvedValue({ ok: true, lead: lead('warm', 50) });
+    void recordBadge.run({ document, adapter: hubspot, match: { kind: 'record', crm: 'hubspot', recordId: '1' }, previousMatch: null, signal: page.signal });
+    await settle();
+    const placed = () => badges().map((badge) => [badge.parentElement?.localName, badge.hasAttribute('data-leadlens-floating')]);
+    const atTitle = placed();
+    expect(atTitle).toHaveLength(1);
+    expect(atTitle[0][1]).toBe(false);
+    const calls = scoreLead.mock.calls.length;
+
+    // The CRM opens "Log a call": the app behind it is hidden from assistive technology.
+    const app = document.querySelector<HTMLElement>('.q2w9e')!;
+    app.setAttribute('aria-hidden', 'true');
+    document.body.insertAdjacentHTML('beforeend', '<div role="dialog" aria-modal="true"><h2>Log a call</h2></div>');
+    await settle();
+    expect(placed()).toEqual(atTitle);
+
+    app.removeAttribute('aria-hidden');
+    document.querySelector('[role="dialog"]')!.remove();
+    await settle();
+    expect(placed()).toEqual(atTitle);
+    expect(scoreLead.mock.calls.length).toBe(calls);
+  });
+});

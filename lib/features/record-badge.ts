@@ -10,6 +10,7 @@ import type { ScoreOutcome } from '../background/score-lead';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
 import type { PageFields } from '../crm/types';
+import { dialogOpen } from '../crm/dom';
 import { hashFields } from '../crm/fields-hash';
 import { failedOutcome, isCrmChange, mountBadge, type BadgeHandle } from './badge-ui';
 import { EXTENSION_RELOADED } from './navigation';
@@ -124,7 +125,11 @@ export const recordBadge: ContentFeature = {
     /** Badge at the record's title (floating while the page still shows the previous record's), scoring changed fields or name. */
     const refresh = (shown: Snapshot) => {
       settleTitle(shown);
-      const target = isStale(shown) || shown.titleStale ? null : adapter.findBadgeAnchor(document);
+      const stale = isStale(shown) || shown.titleStale;
+      const found = stale ? null : adapter.findBadgeAnchor(document);
+      // A dialog over the page hides its title (aria-hidden) from the lookup: the badge stays at
+      // the title while the title is there, not floating over the dialog's buttons.
+      const target = !stale && found === null && anchor?.isConnected && dialogOpen(document) ? anchor : found;
       if (!badge?.host.isConnected || target !== anchor) {
         badge?.remove();
         anchor = target;
