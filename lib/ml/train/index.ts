@@ -287,8 +287,11 @@ export function binLabels(feature: Feature, edges: readonly number[], wholeNumbe
     if (wholeNumbers) {
       const first = Math.floor(low) + 1; // the smallest whole number in (low, high]
       const last = Math.floor(high);
-      // Counts and days read exactly ("3 – 5"); a wide range (money) reads by its edges.
+      // Counts and days read exactly ("3 – 5"); a wide range (money) reads by its edges, but a
+      // half-way edge by the whole number on this side of it: 2,317.5 would print as 2,318,
+      // which is in the next bin.
       if (first <= last && last - first < EXACT_WHOLE_RANGE) return first === last ? fmt(first) : formatNumberRange(first, last, feature.unit);
+      if (first <= last) return formatNumberRange(Number.isInteger(tidy(low)) ? tidy(low) : first, Number.isInteger(tidy(high)) ? tidy(high) : last, feature.unit);
     }
     return formatNumberRange(tidy(low), tidy(high), feature.unit);
   };

@@ -108,6 +108,8 @@ describe('binLabels', () => {
   });
   it('never lets two whole-number ranges share an end, and never shows two equal ends', () => {
     expect(binLabels(visits, [142.5, 148, 151.5], true)).toEqual(['≤ 142', '143 – 148', '149 – 151', '≥ 152', 'missing']);
+    // A wide range of counts by its edges, a half-way edge by the whole number on its side: 2,318 employees are in the next bin.
+    expect(binLabels({ ...visits, unit: undefined }, [2214.5, 2317.5, 4622.5], true).slice(1, 3)).toEqual(['2,215 – 2,317', '2,318 – 4,622']);
     expect(binLabels({ ...visits, unit: 'clicks per open' }, [0.1132, 0.1149], false)[1]).toBe('0.113 – 0.115 clicks per open');
   });
   it('finds the whole-number features of a row-major matrix, missing values aside', () => {
