@@ -110,10 +110,11 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
   await withJobsStopped(
     [crm],
     async () => {
-      await db.transaction('rw', [...db.leadDeletionTables, db.scores, db.settings], async () => {
+      await db.transaction('rw', [...db.leadTables, db.leadScores, db.scores, db.settings, db.heldOutScores], async () => {
         const keys = (await syncedLeadsOf(crm).primaryKeys()) as string[];
-        // With their held-out probabilities: a sandbox refreshed from production reuses its record ids, and the new org's leads are not those models were trained on.
         await db.deleteLeads(keys);
+        // A sandbox refreshed from production reuses its record ids: the new org's leads are not those models were trained on.
+        await db.forgetHeldOutScoresOf(new Set(keys));
         // Record pages' scores read through the previous connection: the new org's pages must not get them.
         await deleteCachedScoresOf(crm);
         await db.settings.delete(syncStateKey(crm));

@@ -63,10 +63,9 @@ export function demoStoredLeads(now: Date, count = DEMO_LEAD_COUNT): StoredLead[
 /** Replace the stored demo leads (and every model's scores of them); other leads are untouched. */
 export async function replaceDemoLeads(leads: StoredLead[]): Promise<void> {
   await withStoredScoresPaused(() =>
-    db.transaction('rw', db.leadDeletionTables, async () => {
+    db.transaction('rw', db.leadReplacementTables, async () => {
       const oldKeys = (await db.leads.where('origin').equals('demo').primaryKeys()) as string[];
-      await db.deleteLeads(oldKeys);
-      await db.putLeads(leads);
+      await db.replaceLeads(oldKeys, () => db.putLeads(leads));
     }),
   );
 }

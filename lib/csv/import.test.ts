@@ -232,6 +232,17 @@ describe('importCsv over a previous import', () => {
     expect([...(kept?.probabilities ?? [])]).toEqual([0.4]);
   });
 
+  it('keeps them for leads an id column brings back under the same name (an export of the same records), not for one that names another lead', async () => {
+    const withNames: CsvMapping = { ...idMapping, nameColumn: 'name' };
+    await importCsv(fileOf('id,name,converted\nA-1,Ada,1\nA-2,Alan,0\nA-3,Grace,0\n'), withNames, sink);
+    await db.heldOutScores.put({ modelId: 'ebm-1', leadKeys: ['csv|A-1', 'csv|A-2', 'csv|A-3'], probabilities: Float64Array.from([0.9, 0.1, 0.3]) });
+    // The same records exported again, Alan's outcome known now; A-3 is someone else in this file.
+    await importCsv(fileOf('id,name,converted\nA-1,Ada,1\nA-2,Alan,1\nA-3,Barbara,0\n'), withNames, sink);
+    const kept = await db.heldOutScores.get('ebm-1');
+    expect(kept?.leadKeys).toEqual(['csv|A-1', 'csv|A-2']);
+    expect([...(kept?.probabilities ?? [])]).toEqual([0.9, 0.1]);
+  });
+
   it('keeps the previous import exactly as it was when a row near the end of the new file is malformed', async () => {
     const before = await importFirst();
     // Several blocks are read and staged before the bad row.

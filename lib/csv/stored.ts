@@ -26,10 +26,10 @@ export const dexieCsvSink: LeadSink = {
   // The previous import's scores go with its leads (the new leads are scored once imported).
   commit: () =>
     withStoredScoresPaused(() =>
-      db.transaction('rw', [...db.leadDeletionTables, db.csvStaging], async () => {
+      db.transaction('rw', [...db.leadReplacementTables, db.csvStaging], async () => {
         const oldKeys = (await db.leads.where('origin').equals('csv').primaryKeys()) as string[];
-        await db.deleteLeads(oldKeys);
-        await forEachChunk(db.csvStaging, COPY_CHUNK, (leads) => db.putLeads(leads));
+        // A lead without an id column's is keyed by its row (csvLead): the next file's row 5 is another lead.
+        await db.replaceLeads(oldKeys, () => forEachChunk(db.csvStaging, COPY_CHUNK, (leads) => db.putLeads(leads)), (key) => key.startsWith('csv|row-'));
         await db.csvStaging.clear();
       }),
     ),

@@ -169,31 +169,44 @@ export class LeadLensDb extends Dexie {
     });
   }
 
-  /**
-   * The tables `deleteLeads` writes: a transaction that calls it lists them in its scope.
-   */
-  get leadDeletionTables(): Table[] {
-    return [...this.leadTables, this.leadScores, this.heldOutScores];
-  }
-
-  /**
-   * Deletes the leads of `keys` with their summaries, every model's scores of them and their
-   * held-out probabilities, atomically, or within the caller's transaction. A key can come back
-   * as another lead (a new CSV numbered by row, a sandbox's ids in production): nothing kept of
-   * the old one may be paired with it.
-   */
+  /** Deletes the leads of `keys` with their summaries and every model's scores of them, atomically, or within the caller's transaction. */
   deleteLeads(keys: string[]): Promise<void> {
-    return this.transaction('rw', this.leadDeletionTables, async () => {
-      if (keys.length === 0) return;
+    return this.transaction('rw', [...this.leadTables, this.leadScores], async () => {
       await this.leadScores.where('leadKey').anyOf(keys).delete();
       await this.leads.bulkDelete(keys);
       await this.leadSummaries.bulkDelete(keys);
-      const gone = new Set(keys);
-      for (const { modelId, leadKeys, probabilities } of await this.heldOutScores.toArray()) {
-        const kept = leadKeys.flatMap((key, i) => (gone.has(key) ? [] : [i]));
-        if (kept.length < leadKeys.length) await this.heldOutScores.put({ modelId, leadKeys: kept.map((i) => leadKeys[i]), probabilities: Float64Array.from(kept, (i) => probabilities[i]) });
-      }
     });
+  }
+
+  /**
+   * Replaces the leads of `oldKeys` by `store()`'s (within the caller's transaction, which lists
+   * `leadReplacementTables`), and takes the keys now naming another lead, or none, out of every
+   * trained model's held-out probabilities: a key can come back as another lead, whose outcome
+   * the old lead's probability must not be paired with. A key back with the same name is the
+   * same lead (demo data reloaded, a CSV export of the same records): its held-out probability
+   * stays, as it is what keeps previews honest; one that names a position, not a lead
+   * (`byPosition`: a CSV's row number), never is.
+   */
+  async replaceLeads(oldKeys: string[], store: () => Promise<void>, byPosition: (key: string) => boolean = () => false): Promise<void> {
+    const before = await this.leadSummaries.bulkGet(oldKeys);
+    await this.deleteLeads(oldKeys);
+    await store();
+    const after = await this.leadSummaries.bulkGet(oldKeys);
+    await this.forgetHeldOutScoresOf(new Set(oldKeys.filter((key, i) => byPosition(key) || after[i] === undefined || after[i]?.name !== before[i]?.name)));
+  }
+
+  /** The tables a transaction calling `replaceLeads` lists in its scope. */
+  get leadReplacementTables(): Table[] {
+    return [...this.leadTables, this.leadScores, this.heldOutScores];
+  }
+
+  /** Takes the leads of `leadKeys` out of every trained model's held-out probabilities (within the caller's transaction). */
+  async forgetHeldOutScoresOf(leadKeys: ReadonlySet<string>): Promise<void> {
+    if (leadKeys.size === 0) return;
+    for (const { modelId, leadKeys: trainedOn, probabilities } of await this.heldOutScores.toArray()) {
+      const kept = trainedOn.flatMap((key, i) => (leadKeys.has(key) ? [] : [i]));
+      if (kept.length < trainedOn.length) await this.heldOutScores.put({ modelId, leadKeys: kept.map((i) => trainedOn[i]), probabilities: Float64Array.from(kept, (i) => probabilities[i]) });
+    }
   }
 }
 

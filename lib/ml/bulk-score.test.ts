@@ -108,6 +108,17 @@ it('replaces earlier demo leads and their scores, keeping other leads', async ()
   expect(await db.leadScores.count()).toBe(1);
 });
 
+it('keeps the held-out probabilities of demo leads loaded again (the same leads), not of those no longer loaded', async () => {
+  const first = demoStoredLeads(now, 5);
+  await replaceDemoLeads(first);
+  await db.heldOutScores.put({ modelId: 'ebm-1', leadKeys: first.map((lead) => lead.key), probabilities: Float64Array.from([0.1, 0.2, 0.3, 0.4, 0.5]) });
+  // Loaded again a day later, fewer of them: the same leads, dated from the new day.
+  await replaceDemoLeads(demoStoredLeads(new Date(now.getTime() + 86_400_000), 3));
+  const kept = await db.heldOutScores.get('ebm-1');
+  expect(kept?.leadKeys).toEqual(first.slice(0, 3).map((lead) => lead.key));
+  expect([...(kept?.probabilities ?? [])]).toEqual([0.1, 0.2, 0.3]);
+});
+
 it('gives a cold lead its strongest reason down and a hot lead its strongest reason up', () => {
   const reasons = [
     { label: 'Title seniority', value: 'VP', points: 0.8 },

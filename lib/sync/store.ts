@@ -73,7 +73,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
       const goneNow = async () => (deletions === null ? [] : goneLeadKeys(crm, deletions));
       const candidates = new Set(await goneNow());
       const finish = () =>
-        db.transaction('rw', [...db.leadDeletionTables, db.scores, db.settings], async () => {
+        db.transaction('rw', [...db.leadTables, db.leadScores, db.scores, db.settings], async () => {
           // Judged again as the leads are now: one written while the lock was awaited (a demo
           // reseed of the same key) stays. Only candidates go, as only they paused the bulk scoring.
           const keys = candidates.size === 0 ? [] : (await goneNow()).filter((key) => candidates.has(key));
