@@ -46,12 +46,15 @@ afterEach(() => vi.unstubAllGlobals());
 describe('purgeEverything', () => {
   it('tells the pages once everything is deleted', async () => {
     const told = pagesTold();
+    const everything: boolean[] = [];
+    onEvent('storedDataDeleted', (payload) => everything.push(payload.everything));
     await setAutoSync({ everyMinutes: 60 });
     await purgeEverything();
     // The automatic syncs' choice went with the settings, and their alarm with it.
     expect(await fakeBrowser.alarms.get(AUTO_SYNC_ALARM)).toBeUndefined();
     await settle();
     expect(told).toEqual([[]]);
+    expect(everything).toEqual([true]);
     expect(await db.leadSummaries.count()).toBe(0);
   });
 
@@ -111,11 +114,15 @@ describe('scores computed while cached scores are forgotten', () => {
 });
 
 describe('forgetSyncedLeads', () => {
-  it('tells the pages once the CRM’s synced leads are deleted', async () => {
+  it('tells the pages once the CRM’s synced leads are deleted, as not everything', async () => {
     const told = pagesTold();
+    const everything: boolean[] = [];
+    onEvent('storedDataDeleted', (payload) => everything.push(payload.everything));
     expect(await forgetSyncedLeads('salesforce')).toBe(1);
     await settle();
     expect(told).toEqual([['hubspot|101', 'salesforce|00QB']]);
+    // A training on the CSV and demo leads left goes on (the Training section drops its work on a purge only).
+    expect(everything).toEqual([false]);
     await expectSummariesInStep(db);
     expect(await db.leadSummaries.count()).toBe(2);
   });

@@ -89,12 +89,15 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
     waitMs,
     { csvImport: true },
   );
-  await tellStoredDataDeleted();
+  await tellStoredDataDeleted(true);
 }
 
-/** Pages drop what they read of leads; CRM tabs' badges ask again (cached scores are gone, list rows may no longer be stored). */
-async function tellStoredDataDeleted(): Promise<void> {
-  await broadcastToPages('storedDataDeleted', { everything: true });
+/**
+ * Pages drop what they read of leads (`everything`: all of it went, "Purge everything"); CRM
+ * tabs' badges ask again (cached scores are gone, list rows may no longer be stored).
+ */
+async function tellStoredDataDeleted(everything: boolean): Promise<void> {
+  await broadcastToPages('storedDataDeleted', { everything });
   await sendToCrmTabs('scoresChanged', {});
 }
 
@@ -127,6 +130,6 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
     { csvImport: false },
   );
   // Without a lead deleted, pages need not read every lead again.
-  if (removed > 0) await tellStoredDataDeleted();
+  if (removed > 0) await tellStoredDataDeleted(false);
   return removed;
 }

@@ -18,9 +18,8 @@ export const eventsProtocol = {
   /**
    * Stored leads were deleted (purge, connecting another org or portal, a sync removing what the
    * CRM deleted) without a scoring job whose end tells pages: they drop what they read of leads,
-   * models and the open lead.
+   * models and the open lead. `everything`: it was "Purge everything".
    */
-  /** `everything`: "Purge everything" (else leads the CRM deleted, removed by a sync). */
   storedDataDeleted: z.object({ everything: z.boolean().default(false) }),
   /** A finished sync gave stored leads their owners' names (no job's end tells pages): they read leads again. */
   ownersNamed: z.object({}),
