@@ -288,18 +288,32 @@ it('after a connect to another org whose check failed, refuses to sync into the 
   expect(await db.leads.count()).toBe(0);
 });
 
-it('gives a token whose portal HubSpot will not tell no portal: syncs wait for a check to read it, and the contacts stay till then', async () => {
-  letSyncsRun();
+it('forgets the contacts for a token whose portal HubSpot will not name: kept, they would wait for a check that can never tell', async () => {
   await connectHubSpot('pat-na1-portal-a');
   await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
   refuseAccountDetails = true;
   behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
   const connected = await connectHubSpot('pat-na1-portal-b');
-  expect(connected.ok && connected.message).toBe('Connected to HubSpot at api.hubapi.com: contacts readable, but not which portal they are in (HubSpot refused the account details)');
+  expect(connected.ok && connected.message).toBe(
+    "Connected to HubSpot at api.hubapi.com: contacts readable, but not which portal they are in (HubSpot refused the account details). 1 lead synced from HubSpot portal 4242424 was removed: sync to read this portal's",
+  );
   // Not the previous token's portal: this one may read another.
   const stored = await readConnection('hubspot');
   expect(stored?.crm === 'hubspot' && stored.account).toBeUndefined();
-  expect(await db.leads.count()).toBe(1);
+  expect(await db.leads.count()).toBe(0);
+});
+
+it('lets no sync into the contacts of a portal while a connect’s check has not said which portal it reads, until a test does', async () => {
+  letSyncsRun();
+  await connectHubSpot('pat-na1-portal-a');
+  await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
+  // The check fails (no site access yet): the new token's portal is not known.
+  fakeBrowser.permissions.contains = vi.fn(async () => false);
+  const failed = await connectHubSpot('pat-na1-rotated');
+  expect(failed.ok && failed.status).toBe('error');
+  fakeBrowser.permissions.contains = vi.fn(async () => true);
+  const stored = await readConnection('hubspot');
+  expect(stored?.crm === 'hubspot' && stored.account).toBeUndefined();
 
   await syncHandlers.startSync({ crm: 'hubspot' }, sender);
   await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('error'), { timeout: 5_000 });
@@ -308,11 +322,13 @@ it('gives a token whose portal HubSpot will not tell no portal: syncs wait for a
   );
   expect((await db.leads.toArray()).map((lead) => lead.key)).toEqual(['hubspot|101']);
 
-  // The details readable again: the test reads another portal, and its contacts go.
-  refuseAccountDetails = false;
+  // The test reads the same portal (a rotated token): the contacts stay, and syncs go on.
   const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
-  expect(tested.ok && tested.message).toContain('1 lead synced from HubSpot portal 4242424 was removed');
-  expect(await db.leads.count()).toBe(0);
+  expect(tested.ok && tested.message).not.toContain('removed');
+  expect((await readConnection('hubspot'))?.crm === 'hubspot' && (await readConnection('hubspot'))).toMatchObject({ account: { id: '4242424' } });
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('done'), { timeout: 5_000 });
+  expect(await db.leads.where('source').equals('hubspot').count()).toBe(6);
 });
 
 it('answers a failed OAuth sign-in with its error, storing nothing: the stored status could not say it', async () => {

@@ -101,14 +101,29 @@ async function releaseUnlessNeeded(crm: CrmKind, host: string, keptLeadsFrom: Cr
 }
 
 /**
+ * A HubSpot token its check found working but whose portal HubSpot would not name (account
+ * details refused): it cannot be told from another portal's, so it is compared as one.
+ */
+const UNNAMED_PORTAL: CrmAccount = { id: '', name: 'a portal HubSpot would not name' };
+
+/** What a check's account is compared with the stored leads' as: the one learned, an unnamed portal, or nothing (the check failed). */
+function comparableAccount({ reply, account }: { reply: ConnectionReply; account: CrmAccount | null }): CrmAccount | null {
+  if (account !== null) return account;
+  return reply.crm === 'hubspot' && reply.status === 'connected' ? UNNAMED_PORTAL : null;
+}
+
+/**
  * Checks the stored connection. The org or portal it reads, once a check learns it, is
  * compared with the one the synced leads came from (a connect whose check failed compared
  * nothing), and a HubSpot connection keeps it.
  */
 async function checkAndRemember(connection: Connection): Promise<ConnectionReply & { ok: true }> {
-  const { reply, account } = await check(connection);
-  if (account === null) return remember(reply);
-  const note = await forgetOtherAccount(connection.crm, await syncedFrom(connection.crm, connection), account);
+  const checked = await check(connection);
+  const { reply, account } = checked;
+  const compared = comparableAccount(checked);
+  if (compared === null) return remember(reply);
+  const note = await forgetOtherAccount(connection.crm, await syncedFrom(connection.crm, connection), compared);
+  if (account === null) return remember(reply, note);
   if (connection.crm === 'hubspot' && account.id !== connection.account?.id) await writeConnection({ ...connection, account });
   return remember(reply, note);
 }
@@ -175,8 +190,9 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     const checked = checkedFirst ? await check(connection) : null;
     const learned = checked ? checked.account : accountOf(connection);
     // Before the connection is stored: if a job does not stop, this throws and the previous
-    // connection stays, so connecting again retries the forgetting.
-    const note = await forgetOtherAccount(request.crm, storedFrom, learned);
+    // connection stays, so connecting again retries the forgetting. A token whose portal HubSpot
+    // would not name forgets them too: kept, they would wait for a check that can never tell.
+    const note = await forgetOtherAccount(request.crm, storedFrom, checked ? comparableAccount(checked) : learned);
     // A HubSpot connection reads the portal its check learned. Not the previous one's when it
     // learned none (a failed check, refused account details): the token may be another portal's,
     // and syncs and write-backs wait for a check to tell (`otherAccountRefusal`).
