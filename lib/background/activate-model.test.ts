@@ -86,6 +86,13 @@ describe('at start-up', () => {
     expect(steps).toEqual(['resume jobs', 'tabs scoresChanged', `score ${bundled.modelId}`]);
   });
 
+  it('resumes the jobs left running even when the bundled model cannot be read to adopt it', async () => {
+    vi.spyOn(bundledModel, 'manifest').mockReturnValueOnce({ ok: false, error: 'The bundled manifest is damaged' });
+    vi.spyOn(console, 'error').mockImplementationOnce(() => undefined);
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs']);
+  });
+
   it('only resumes the jobs left running when every model named is installed', async () => {
     await activateStoredModel('trained-1');
     steps.length = 0;

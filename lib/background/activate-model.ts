@@ -42,7 +42,11 @@ export const rollBackModel = () => switchActiveModel(rollBack);
  * when the old bundled model was the active one, CRM tabs and the stored leads get the new one's scores.
  */
 export async function startStoredScoring(): Promise<void> {
-  const activeChanged = await adoptRebuiltBundledModel();
+  // A failure to adopt is logged, not a reason to leave the jobs the browser closed on unresumed.
+  const activeChanged = await adoptRebuiltBundledModel().catch((error: unknown) => {
+    console.error('LeadLens: adopting the rebuilt bundled model failed', error);
+    return false;
+  });
   await resumeOffscreenJobs();
   if (!activeChanged) return;
   const switched = await switchActiveModel(activeModelId);

@@ -194,7 +194,9 @@ export async function deleteModel(modelId: string): Promise<void> {
  * what was kept for the old one would name a model no longer installed, so the active model
  * would score nothing, and its stored scores would be left for no model. Models neither bundled
  * now nor stored are such old bundled ones: the settings naming one (active, roll back) name the
- * bundled model instead, which takes over the active one's tier policy, and their stored scores,
+ * bundled model instead, which takes over the active one's tier policy (its thresholds as chosen
+ * on the old model, close for a rebuild of the same features, until the admin applies the policy
+ * again), and their stored scores,
  * held-out probabilities and cached scores go. Run at start-up; resolves with whether the active
  * model changed (its stored leads need scoring with the new one).
  */
@@ -211,8 +213,9 @@ export async function adoptRebuiltBundledModel(): Promise<boolean> {
       const id = await named(key);
       if (id !== null) candidates.add(id);
     }
-    const gone = [];
-    for (const id of candidates) if (id !== bundledId && (await db.models.get(id)) === undefined) gone.push(id);
+    // Keys only: a stored model's row holds its ONNX bytes (up to 20 MB), and this runs at every start.
+    const stored = new Set(await db.models.toCollection().primaryKeys());
+    const gone = [...candidates].filter((id) => id !== bundledId && !stored.has(id));
     if (gone.length === 0) return false;
     const active = await named(ACTIVE_MODEL_KEY);
     const activeGone = active !== null && gone.includes(active);
