@@ -211,6 +211,15 @@ it('says "reconnect" when the CRM refuses the credentials, and "connected" once 
   });
 });
 
+it('says why it has nothing to write: no lead synced, or none of those synced with a score (a model of other fields)', async () => {
+  const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
+  await expect(startWriteBack(target)).rejects.toThrow('No leads synced from HubSpot: sync first');
+  // Synced, but with none of the fields the model reads: bulk scoring leaves them unscored.
+  await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 10).filter((lead) => lead.source === 'hubspot').map((lead) => ({ ...lead, origin: 'sync' as const, fields: { hs_persona: 'x' } })));
+  await expect(startWriteBack(target)).rejects.toThrow('None of the 5 leads synced from HubSpot has a score to write: the active model reads none of their fields');
+  expect(updates).toEqual([]);
+});
+
 it('keeps what the CRM refused in batches before the job stopped, with how many it took', async () => {
   const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30)
     .filter((lead) => lead.source === 'hubspot')

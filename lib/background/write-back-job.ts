@@ -13,7 +13,7 @@ import type { FieldUpdate } from '../crm/client';
 import { isCrmError } from '../crm/http';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { forEachChunk, prefixRange } from '../db/chunks';
-import { db, type StoredLead } from '../db/db';
+import { db, syncedLeadsOf, type StoredLead } from '../db/db';
 import { rememberWrittenBackFields } from '../db/written-back-fields';
 import { otherAccountRefusal } from '../sync/store';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
@@ -98,6 +98,14 @@ function summaryFailures(failed: WriteBackResult['failed']): WriteBackSummary['f
   return [...byError].map(([error, recordIds]) => ({ error, count: recordIds.length, recordIds: recordIds.slice(0, MAX_FAILED_IDS_SHOWN) }));
 }
 
+/** Why a write-back found no lead to write: none synced, or none of those synced with a score the CRM takes. */
+async function nothingToWrite(crm: CrmKind): Promise<string> {
+  const synced = await syncedLeadsOf(crm).count();
+  if (synced === 0) return `No leads synced from ${CRM_LABEL[crm]}: sync first`;
+  const converted = crm === 'salesforce' ? ', or they are converted Leads, which Salesforce lets no one update' : '';
+  return `None of the ${synced.toLocaleString('en-US')} leads synced from ${CRM_LABEL[crm]} has a score to write: the active model reads none of their fields${converted}`;
+}
+
 /**
  * Starts writing `target` for every scored synced lead the CRM takes (`takesWriteBack`); resolves
  * once the job is marked running (or with the reason it cannot start). The job takes its lock before it reads
@@ -138,7 +146,7 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
           const scored = await scoreStoredLeadsOffscreen(modelId, crm, controller.signal);
           if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
           ({ rows, unchanged } = await scoresToWrite(crm, modelId, target));
-          if (rows.length + unchanged === 0) throw new Error(`No leads synced from ${CRM_LABEL[crm]}: sync first`);
+          if (rows.length + unchanged === 0) throw new Error(await nothingToWrite(crm));
           controller.signal.throwIfAborted();
           const fields = { scoreField: target.scoreField, tierField: target.tierField, reasonField: target.reasonField };
           running = { ...idle(crm), status: 'running', target: fields, total: rows.length, unchanged };
