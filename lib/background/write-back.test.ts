@@ -146,4 +146,9 @@ describe('writeBack', () => {
     const update = fieldUpdate({ ...rows[0], topReason: 'x'.repeat(400) }, { ...target, reasonField: 'LeadLens_Reason__c' });
     expect(String(update.fields.LeadLens_Reason__c)).toHaveLength(REASON_MAX_LENGTH);
   });
+
+  it('writes a reason as plain text, without the direction isolates a pair reason carries for LeadLens’s pages', () => {
+    const update = fieldUpdate({ ...rows[0], topReason: 'Industry × Employees: \u2068تعليم\u2069 · \u2068not known\u2069' }, { ...target, reasonField: 'LeadLens_Reason__c' });
+    expect(update.fields.LeadLens_Reason__c).toBe('Industry × Employees: تعليم · not known');
+  });
 });

@@ -11,6 +11,7 @@ import type { CrmClient, FieldToWrite, FieldUpdate } from '../crm/client';
 import { isCrmError } from '../crm/http';
 import type { CrmKind } from '../crm/types';
 import { CrmKindSchema } from '../messaging/schemas';
+import { visibleText } from '../ml/explain';
 import { TIER_LOOK } from '../presentation';
 import type { Tier } from '../messaging/protocol';
 
@@ -70,7 +71,11 @@ export function fieldUpdate(row: ScoreToWrite, target: WriteBackTarget): FieldUp
   const fields: Record<string, string | number> = {};
   if (target.scoreField) fields[target.scoreField] = row.score;
   if (target.tierField) fields[target.tierField] = TIER_LOOK[row.tier].word;
-  if (target.reasonField) fields[target.reasonField] = row.topReason.length > REASON_MAX_LENGTH ? `${row.topReason.slice(0, REASON_MAX_LENGTH - 1)}…` : row.topReason;
+  if (target.reasonField) {
+    // As plain text: the direction isolates a reason carries for LeadLens's own pages stay out of the CRM.
+    const reason = visibleText(row.topReason);
+    fields[target.reasonField] = reason.length > REASON_MAX_LENGTH ? `${reason.slice(0, REASON_MAX_LENGTH - 1)}…` : reason;
+  }
   return { recordId: row.recordId, fields };
 }
 

@@ -45,6 +45,11 @@ describe('scoresCsv', () => {
     ]);
   });
 
+  it('writes a reason as plain text, without the direction isolates a pair reason carries for LeadLens’s pages', () => {
+    const [, cells] = Papa.parse<string[]>(scoresCsv([row({ topReason: 'Industry × Employees: \u2068تعليم\u2069 · \u2068not known\u2069' })]).trim()).data;
+    expect(cells[9]).toBe('Industry × Employees: تعليم · not known');
+  });
+
   it('starts with the byte-order mark spreadsheets read UTF-8 by, names and all', () => {
     const csv = scoresCsv([row({ name: 'José Núñez' })]);
     expect(csv.startsWith('\uFEFF"source"')).toBe(true);

@@ -7,6 +7,7 @@
  * identity, score and reason, never settings or credentials.
  */
 import Papa from 'papaparse';
+import { visibleText } from '../ml/explain';
 import type { ScoredLeadRow } from '../segments';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -40,7 +41,8 @@ export function scoresCsv(rows: readonly ScoredLeadRow[]): string {
       String(row.score),
       row.tier,
       row.probability.toFixed(4),
-      row.topReason,
+      // As plain text: the direction isolates a reason carries for LeadLens's own pages stay out of the file.
+      visibleText(row.topReason),
     ].map(escapeCell),
   );
   const header = [...EXPORT_COLUMNS];
