@@ -301,6 +301,12 @@ export interface HotterPlan {
 const settable = (feature: Feature, source: SourceKind) =>
   feature.actionable && sourceSupplies(feature, source) && fieldSourcesOf(feature.derive).length === 1;
 
+/** The log-odds of the calibrated probability of model log-odds `logit`, finite at probabilities of 0 and 1. */
+function calibratedLogit(manifest: Manifest, logit: number): number {
+  const p = Math.min(1 - 1e-9, Math.max(1e-9, applyCalibration(manifest.calibration, logit)));
+  return Math.log(p / (1 - p));
+}
+
 /**
  * The smallest changes to fields a rep can set that move the lead to the next tier (hot when
  * warm starts where hot does), or null when it is hot already. Greedy: while the target is not
@@ -312,12 +318,6 @@ const settable = (feature: Feature, source: SourceKind) =>
  * was shown with: the plan starts from it, so it never contradicts the score a rep sees (a
  * probability recomputed from the contributions can fall on the other side of a threshold).
  */
-/** The log-odds of the calibrated probability of model log-odds `logit`, finite at probabilities of 0 and 1. */
-function calibratedLogit(manifest: Manifest, logit: number): number {
-  const p = Math.min(1 - 1e-9, Math.max(1e-9, applyCalibration(manifest.calibration, logit)));
-  return Math.log(p / (1 - p));
-}
-
 export function whatWouldMakeHotter(
   manifest: Manifest,
   row: ArrayLike<number>,
