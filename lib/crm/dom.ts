@@ -405,6 +405,30 @@ export interface Scope {
 const everything = (): boolean => true;
 
 /**
+ * A MutationObserver over `doc.body` and every open shadow root inside it but LeadLens's own
+ * badges': an observer sees no further than a shadow boundary, and Lightning is moving to native
+ * shadow DOM, where a record's fields and a list's rows render inside components' roots. A root
+ * that appears later is watched from the change that adds the element holding it.
+ */
+export function observeComposed(doc: Document, callback: (records: MutationRecord[]) => void, options: MutationObserverInit): { disconnect(): void } {
+  const watched = new WeakSet<ShadowRoot>();
+  const observer = new MutationObserver((records) => {
+    for (const record of records) for (const node of record.addedNodes) if (node.nodeType === ELEMENT_NODE) watchRootsIn(node as Element);
+    callback(records);
+  });
+  const watchRootsIn = (element: Element): void => {
+    for (const root of openShadowRoots(element)) {
+      if (watched.has(root) || root.host.localName === BADGE_TAG) continue;
+      watched.add(root);
+      observer.observe(root, options);
+    }
+  };
+  observer.observe(doc.body, options);
+  watchRootsIn(doc.body);
+  return observer;
+}
+
+/**
  * Whether a dialog is open over the page (a CRM's "Log a call", an edit form): the page behind it
  * is then hidden from assistive technology (aria-hidden), and so from what LeadLens reads.
  */

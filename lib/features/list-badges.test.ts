@@ -105,6 +105,18 @@ describe('list badges', () => {
     expect(states()).toEqual([['1', 'scored']]);
   });
 
+  it('badges rows the CRM renders later inside a shadow root (native shadow DOM), where an observer of the page alone cannot see', async () => {
+    document.body.innerHTML = '<x-list></x-list>';
+    const root = document.querySelector('x-list')!.attachShadow({ mode: 'open' });
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    await settle();
+    expect(badges()).toHaveLength(0);
+    root.innerHTML = `<table data-test-id="contacts-table"><tbody>${row('1', 'Ada') + row('3', 'Alan')}</tbody></table>`;
+    await settle();
+    const inRoot = [...root.querySelectorAll('leadlens-badge')].map((badge) => badge.getAttribute('data-leadlens-record'));
+    expect(inRoot).toEqual(['1', '3']);
+  });
+
   it('asks only for rows that came into view', async () => {
     renderList(row('1', 'Ada') + row('3', 'Alan'));
     badgeListRows(document, hubspot, 'hubspot', page.signal);

@@ -7,6 +7,7 @@
  * answers are kept per record id until the page goes away or the scores change.
  */
 import type { ScoreOutcome } from '../background/score-lead';
+import { observeComposed } from '../crm/dom';
 import type { CrmAdapter, CrmKind, ListRow } from '../crm/types';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
@@ -142,11 +143,13 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
 
   // Only the CRM's own changes mean the list may have changed. A virtualised grid may reuse a
   // row for another record by changing only its link or row key (attribute changes).
-  const changes = new MutationObserver((records) => {
-    const crmChanged = records.some(isCrmChange);
-    if (crmChanged) rescanTimer ??= setTimeout(rescan, RESCAN_DELAY_MS);
-  });
-  changes.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['href', 'data-row-key-value'] });
+  const changes = observeComposed(
+    document,
+    (records) => {
+      if (records.some(isCrmChange)) rescanTimer ??= setTimeout(rescan, RESCAN_DELAY_MS);
+    },
+    { childList: true, subtree: true, attributes: true, attributeFilter: ['href', 'data-row-key-value'] },
+  );
   // Another active model or tier policy, or new stored scores: ask again for each row in view.
   onEvent(
     'scoresChanged',

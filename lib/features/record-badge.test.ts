@@ -348,3 +348,29 @@ describe('record badge under a dialog', () => {
     expect(scoreLead.mock.calls.length).toBe(calls);
   });
 });
+
+describe('record badge on a page of native shadow roots', () => {
+  // As Lightning renders with native shadow DOM: the record's title and fields inside a component's root.
+  const inShadow = (doc: Document) => doc.querySelector('x-record')?.shadowRoot ?? null;
+  const shadowAdapter: CrmAdapter = {
+    ...adapter,
+    readRecordName: (doc) => inShadow(doc)?.querySelector('h1')?.textContent ?? null,
+    readRecordFields: (doc) => Object.fromEntries([...(inShadow(doc)?.querySelectorAll<HTMLElement>('[data-field]') ?? [])].map((field) => [field.dataset.field!, field.textContent!])),
+    findBadgeAnchor: (doc) => inShadow(doc)?.querySelector('h1') ?? null,
+  };
+
+  it('scores the record as soon as it renders inside a shadow root, not when the wait for it runs out', async () => {
+    document.body.innerHTML = '<x-record></x-record>';
+    const root = document.querySelector('x-record')!.attachShadow({ mode: 'open' });
+    void recordBadge.run({ document, adapter: shadowAdapter, match: A, previousMatch: null, signal: page.signal });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(scoreLead).not.toHaveBeenCalled();
+    root.innerHTML = `<h1>Ada A</h1><dl>${rowsOf(fieldsOfA)}</dl>`;
+    await vi.advanceTimersByTimeAsync(50);
+    expect(callsWith(fieldsOfA)).toHaveLength(1);
+    // An inline edit inside the root is seen too.
+    root.querySelector('[data-field="Rating"]')!.textContent = 'Cold';
+    await settle();
+    expect(callsWith({ ...fieldsOfA, Rating: 'Cold' })).toHaveLength(1);
+  });
+});

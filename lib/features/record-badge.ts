@@ -10,7 +10,7 @@ import type { ScoreOutcome } from '../background/score-lead';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
 import type { PageFields } from '../crm/types';
-import { dialogOpen } from '../crm/dom';
+import { dialogOpen, observeComposed } from '../crm/dom';
 import { hashFields } from '../crm/fields-hash';
 import { failedOutcome, isCrmChange, mountBadge, type BadgeHandle } from './badge-ui';
 import { EXTENSION_RELOADED } from './navigation';
@@ -148,7 +148,7 @@ export const recordBadge: ContentFeature = {
       if (!requested) void score(snapshot({}, undefined));
     };
 
-    const changes = new MutationObserver((records) => {
+    const onChanges = (records: MutationRecord[]) => {
       const badgeLost = badge !== null && !badge.host.isConnected;
       if (!badgeLost && !records.some(isCrmChange)) return;
       if (renderTimer === undefined) {
@@ -164,7 +164,7 @@ export const recordBadge: ContentFeature = {
       clearTimeout(renderTimer);
       renderTimer = undefined;
       refresh(shown);
-    });
+    };
 
     signal.addEventListener(
       'abort',
@@ -191,7 +191,7 @@ export const recordBadge: ContentFeature = {
     const first = read();
     if (isFresh(first)) refresh(first);
     else renderTimer = setTimeout(onRenderTimeout, RENDER_TIMEOUT_MS);
-    changes.observe(document.body, {
+    const changes = observeComposed(document, onChanges, {
       childList: true,
       subtree: true,
       characterData: true,
