@@ -51,3 +51,13 @@ export function pressEnter(target: HTMLElement): void {
 }
 
 export const click = (target: HTMLElement) => act(() => target.click());
+
+/** Lets React, the queries and IndexedDB settle until `find` finds something (at most `tries` × 5 ms). */
+export async function waitFor<T>(find: () => T | null | undefined, tries = 200): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const found = find();
+    if (found) return found;
+    await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
+  }
+  throw new Error('not found in time');
+}

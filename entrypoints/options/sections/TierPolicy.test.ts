@@ -4,7 +4,7 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { render, type Rendered } from '@/test/render';
+import { render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
 import { activeManifest } from '@/lib/ml/model-store';
 import type { previewInWorker } from '../policy-client';
@@ -33,15 +33,6 @@ afterEach(() => {
   rendered?.unmount();
   rendered = undefined;
 });
-
-async function waitFor<T>(find: () => T | null | undefined): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const found = find();
-    if (found) return found;
-    await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
-  }
-  throw new Error('not found in time');
-}
 
 it('says the policy is saved when the stored leads could not be re-tiered, so the admin can retry', async () => {
   retierStoredScores.mockResolvedValue({ ok: false, error: 'The offscreen document could not be created' });

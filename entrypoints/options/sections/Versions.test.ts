@@ -7,7 +7,7 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { click, render, type Rendered } from '@/test/render';
+import { click, render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
 import { queryKeys } from '@/lib/query-keys';
 import { bundledModel } from '@/lib/ml/bundled-model';
@@ -41,15 +41,6 @@ function renderSection(): HTMLElement {
   return rendered.container;
 }
 
-/** Lets React, the queries and IndexedDB settle until `find` finds something. */
-async function waitFor<T>(find: () => T | null | undefined): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const found = find();
-    if (found) return found;
-    await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
-  }
-  throw new Error('not found in time');
-}
 
 const button = (container: HTMLElement, name: string) =>
   Array.from(container.querySelectorAll('button')).find((b) => (b.getAttribute('aria-label') ?? b.textContent) === name) ?? null;
