@@ -142,7 +142,12 @@ export async function resumeUnfinishedJob<T>(
   const job = await readJob(kind);
   if (job?.state !== 'running') return null;
   const cursor = job.resumeAfter === undefined ? undefined : { done: job.done, after: job.resumeAfter };
-  const { remaining, work } = await continueAfter(job, cursor);
+  // A job that cannot even be taken up again (its model's manifest unreadable) ends failed, saying
+  // why: left `running`, it would be tried at every start and show a bar that never moves.
+  const { remaining, work } = await continueAfter(job, cursor).catch(async (error: unknown) => {
+    await writeJob(kind, { ...job, state: 'failed', finishedAt: Date.now(), error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  });
   // The items left are counted again, not taken from the row: a purge may have deleted some.
   const total = (cursor?.done ?? 0) + remaining;
   return runJob(kind, job.modelId, total, work, { source: job.source, unfinished: cursor && job });

@@ -159,6 +159,16 @@ describe('a scoring job whose offscreen document closed mid-way', () => {
     expect(await resumeUnfinishedScoringJob(async () => ({ manifest, runModel: counting, now }), 10)).toBeNull();
   });
 
+  it('ends failed, saying why, when it cannot be taken up again (its model unreadable): not "running" at every start', async () => {
+    await replaceDemoLeads(demoStoredLeads(now, 25));
+    void runScoringJob({ manifest, runModel: dyingAfter(1), now }, { batchSize: 10 });
+    await until(async () => (await readJob('scoring'))?.done === 10);
+    const unreadable = async () => Promise.reject(new Error('The model manifest is invalid: terms: needs one score per bin'));
+    await expect(resumeUnfinishedScoringJob(unreadable, 10)).rejects.toThrow('needs one score per bin');
+    expect(await readJob('scoring')).toMatchObject({ state: 'failed', done: 10, error: 'The model manifest is invalid: terms: needs one score per bin' });
+    expect(await resumeUnfinishedScoringJob(unreadable, 10)).toBeNull();
+  });
+
   it('starts over when it died before its first batch', async () => {
     await replaceDemoLeads(demoStoredLeads(now, 12));
     void runScoringJob({ manifest, runModel: dyingAfter(0), now }, { batchSize: 10 });
