@@ -73,6 +73,17 @@ it('stores no score for a lead none of whose fields the model reads, and drops t
   expect(await scoredLeadKeys()).toEqual([readable.key]);
 });
 
+it('stores no score for a lead the model gives no probability (NaN), rather than "1, cold"', async () => {
+  const [first, second] = demoStoredLeads(now, 2);
+  await db.putLeads([first, second]);
+  const nanForFirst = async (rows: Float32Array, featureCount: number) => {
+    const output = await runModel(rows, featureCount);
+    return { ...output, probability: Float32Array.from(output.probability, (p, i) => (i === 0 ? Number.NaN : p)) };
+  };
+  await scoreAllStoredLeads({ manifest, runModel: nanForFirst, now, report: async () => undefined });
+  expect(await scoredLeadKeys()).toEqual([[first, second].map((lead) => lead.key).sort()[1]]);
+});
+
 describe('scoring one source’s stored leads (a write-back’s)', () => {
   it('scores only that source’s leads, not the other CRM’s', async () => {
     const leads = demoStoredLeads(now, 25);

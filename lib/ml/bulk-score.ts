@@ -29,7 +29,8 @@ export interface BulkScoringDeps {
 /**
  * Scores a batch of leads of mixed sources: their `leadScores` rows in input order, and the
  * score keys of the leads left unscored because the model reads none of their fields (a badge
- * says so rather than show a score made of the intercept alone; so do these).
+ * says so rather than show a score made of the intercept alone; so do these) or gave them no
+ * probability.
  */
 async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<{ scored: LeadScore[]; unreadable: string[] }> {
   const { manifest, now } = deps;
@@ -48,7 +49,9 @@ async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<{
   }
   const output = await deps.runModel(rows, F);
   const scoredAt = Date.now();
-  const readable = leads.map((_, i) => knownFeatureCount(rows.subarray(i * F, (i + 1) * F)) > 0);
+  // A lead the model reads nothing of, or gives no probability (an imported model's NaN for a
+  // case its check did not try), gets no score rather than a made-up one ("1, cold").
+  const readable = leads.map((_, i) => knownFeatureCount(rows.subarray(i * F, (i + 1) * F)) > 0 && Number.isFinite(output.probability[i]));
   const scored = leads.flatMap((lead, i): LeadScore[] => {
     if (!readable[i]) return [];
     const probability = output.probability[i];

@@ -5,6 +5,7 @@ import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, checkRows, checkModelOutputs, checkS
 import type { EngineOutput } from './engine';
 import { parseManifest, type Manifest } from './manifest';
 import { axisBin, scoreIndex } from './shape';
+import { syntheticRows } from './synthetic-rows';
 import { trainModel } from './train';
 import { syntheticLeads } from './train/synthetic';
 
@@ -67,7 +68,9 @@ it('fails outputs that are not one probability in 0–1 per row', async () => {
   const oneRow = alteredRun((output) => ({ ...output, probability: output.probability.subarray(0, 1) }));
   const rowCount = checkRows(manifest, 1).length / manifest.features.length;
   await expect(checkModelOutputs(manifest, oneRow)).rejects.toThrow(`The model returned 1 probabilities for ${rowCount} rows`);
-  await expect(checkModelOutputs(withoutShapes(manifest), oneRow)).rejects.toThrow('The model returned 1 probabilities for 2 rows');
+  // Without shapes: 2 synthetic rows, one with every feature missing, one per feature with it missing.
+  const shapelessRows = 2 + 1 + manifest.features.length;
+  await expect(checkModelOutputs(withoutShapes(manifest), oneRow)).rejects.toThrow(`The model returned 1 probabilities for ${shapelessRows} rows`);
 });
 
 describe('trainedCheckBound', () => {
@@ -120,6 +123,21 @@ describe('a manifest with shape functions must describe the very model.onnx it c
 
   it('keeps only the count checks for a manifest without shape functions', async () => {
     await expect(checkModelOutputs(withoutShapes(a.manifest), runOn(b.onnx))).resolves.toBeUndefined();
+  });
+
+  it('refuses a model without shape functions that gives a lead missing a field no probability (no imputation: NaN)', async () => {
+    // NaN only when a field is missing that a few random leads happen to have: every lead missing it must be tried.
+    const F = a.manifest.features.length;
+    const sample = syntheticRows(a.manifest.features, 2, 1);
+    const alwaysKnown = a.manifest.features.findIndex((_, f) => !Number.isNaN(sample[f]) && !Number.isNaN(sample[F + f]));
+    expect(alwaysKnown).toBeGreaterThanOrEqual(0);
+    const honest = runOn(a.onnx);
+    const noImputation = async (rows: Float32Array, featureCount: number) => {
+      const output = await honest(rows, featureCount);
+      const probability = Float32Array.from(output.probability, (p, i) => (Number.isNaN(rows[i * featureCount + alwaysKnown]) ? Number.NaN : p));
+      return { ...output, probability };
+    };
+    await expect(checkModelOutputs(withoutShapes(a.manifest), noImputation)).rejects.toThrow('The model returned probabilities outside 0–1');
   });
 });
 

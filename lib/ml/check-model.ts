@@ -86,7 +86,7 @@ export async function checkModelOutputs(
   assertCheckable(manifest); // before allocating anything by the manifest's sizes
   const featureCount = manifest.features.length;
   const withShapes = modelHasShapes(manifest);
-  const rows = withShapes ? checkRows(manifest, CHECK_SEED) : syntheticRows(manifest.features, SHAPELESS_CHECK_ROWS, CHECK_SEED); // [N * F]
+  const rows = withShapes ? checkRows(manifest, CHECK_SEED) : shapelessCheckRows(manifest); // [N * F]
   const rowCount = rows.length / featureCount;
   const output = await run(rows, featureCount);
   if (output.probability.length !== rowCount) {
@@ -99,6 +99,27 @@ export async function checkModelOutputs(
     throw new Error(`The model returned ${output.terms} contributions per lead, but its manifest lists ${manifest.terms.length} terms`);
   }
   if (withShapes) checkAgainstShapes(manifest, rows, output);
+}
+
+/**
+ * Rows for a model without shape functions [N * F]: a few synthetic leads, one with every feature
+ * missing, and one per feature with only that one missing. Leads miss fields all the time: a
+ * model that gives them no probability (an imported one without imputation returns NaN) fails
+ * here, not later as made-up scores.
+ */
+function shapelessCheckRows(manifest: Manifest): Float32Array {
+  const F = manifest.features.length;
+  const some = syntheticRows(manifest.features, SHAPELESS_CHECK_ROWS, CHECK_SEED);
+  const rows = new Float32Array(some.length + (1 + F) * F);
+  rows.set(some);
+  const base = some.length;
+  rows.fill(Number.NaN, base, base + F); // every feature missing
+  for (let f = 0; f < F; f++) {
+    const at = base + (1 + f) * F;
+    rows.set(some.subarray(0, F), at);
+    rows[at + f] = Number.NaN;
+  }
+  return rows;
 }
 
 /** Throws, naming the first term (in manifest order) whose ONNX contribution is not its shape's score. */
