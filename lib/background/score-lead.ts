@@ -61,8 +61,8 @@ type CacheDeps = Pick<ScoringDeps, 'cache' | 'now' | 'staleAfterMs'>;
 /** A lead's score is cached per model and record. */
 export const scoreCacheKey = (modelId: string, crm: CrmKind, recordId: string) => `${modelId}|${crm}|${recordId}`;
 
-/** The cached score of `request` under model `modelId`, when it was asked for the same page fields and is not stale. */
-async function freshCachedScore(modelId: string, request: LeadToScore, deps: CacheDeps): Promise<{ key: string; fieldsHash: string; fresh?: CachedScoreEntry }> {
+/** The cached score of `request` under model `modelId`, when it was asked for the same fields and is not stale. */
+export async function freshCachedScore(modelId: string, request: LeadToScore, deps: CacheDeps): Promise<{ key: string; fieldsHash: string; fresh?: CachedScoreEntry }> {
   const key = scoreCacheKey(modelId, request.crm, request.recordId);
   const fieldsHash = hashFields(request.fields);
   const cached = await deps.cache.get(key);

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import type { ScoredLead } from '../messaging/protocol';
-import { scoreLead } from './score-lead';
+import { scoreLead, type CachedScoreEntry } from './score-lead';
 import { NO_FIELDS_SCORED, scoreLeadsById, type BatchScoringDeps, type KnownRecord } from './score-leads';
 
 let manifest: Manifest;
@@ -90,6 +90,22 @@ describe('scoreLeadsById', () => {
     records[0].fields.Title = 'Chief Executive Officer';
     await scoreLeadsById('salesforce', ids, value);
     expect(runs).toEqual([3, 1]);
+  });
+
+  it('scores a record again once its cached score is older than "stale after", as a record page does: days since its last activity have grown', async () => {
+    const { value, runs } = deps(known);
+    const ids = [known[0].recordId];
+    let today = now;
+    const aging = { ...value, now: () => today, staleAfterMs: 24 * 3_600_000 };
+    const cache = new Map<string, CachedScoreEntry>();
+    aging.cache = { get: async (key) => cache.get(key), put: async (key, entry) => void cache.set(key, { ...entry, scoredAt: today.getTime() }) };
+    await scoreLeadsById('salesforce', ids, aging);
+    today = new Date(now.getTime() + 23 * 3_600_000);
+    await scoreLeadsById('salesforce', ids, aging);
+    expect(runs).toEqual([1]);
+    today = new Date(now.getTime() + 25 * 3_600_000);
+    await scoreLeadsById('salesforce', ids, aging);
+    expect(runs).toEqual([1, 1]);
   });
 
   it('does not run the engine when nothing is known, nor score a record with no usable field', async () => {

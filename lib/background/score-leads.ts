@@ -5,11 +5,10 @@
  * about come back `unknown`: a row never gets a made-up score.
  */
 import type { CrmKind, PageFields } from '../crm/types';
-import { hashFields } from '../crm/fields-hash';
 import { featurizeRecord, knownFeatureCount, type RawRecord } from '../ml/featurize';
 import { fieldsRead } from '../ml/manifest';
 import type { ListRowScore } from '../messaging/protocol-list';
-import { scoreCacheKey, toScoredLead, type ScoringDeps } from './score-lead';
+import { freshCachedScore, toScoredLead, type ScoringDeps } from './score-lead';
 
 /** What is known about one record, keyed as the CRM names its fields. */
 export interface KnownRecord {
@@ -45,11 +44,10 @@ export async function scoreLeadsById(
   for (const recordId of new Set(recordIds)) {
     const record = known.get(recordId);
     if (!record) continue;
-    const key = scoreCacheKey(manifest.modelId, crm, recordId);
-    const fieldsHash = hashFields(asText(record.fields));
-    const cached = await deps.cache.get(key);
-    if (cached?.fieldsHash === fieldsHash) {
-      results.set(recordId, { recordId, state: 'scored', lead: cached.lead });
+    // As a record page's: the same fields, and not older than the admin's "stale after" (days-since features age).
+    const { key, fieldsHash, fresh } = await freshCachedScore(manifest.modelId, { crm, recordId, fields: asText(record.fields) }, deps);
+    if (fresh) {
+      results.set(recordId, { recordId, state: 'scored', lead: fresh.lead });
       continue;
     }
     const row = featurizeRecord(record.fields, manifest.features, crm, now); // [F]

@@ -7,7 +7,7 @@ import { activeManifest } from '../../ml/model-store';
 import { runOffscreen } from '../offscreen-engine';
 import { fetchRecordsFields } from '../record-source';
 import { mayReadApi, pageAccess, senderPage } from '../page-access';
-import { scoreCacheFor } from '../score-cache';
+import { recordScoreCache } from '../score-cache';
 import { scoreLeadsById } from '../score-leads';
 
 type ListProtocol = Pick<typeof backgroundProtocol, 'scoreLeadsById'>;
@@ -22,8 +22,7 @@ export const listHandlers: Handlers<ListProtocol> = {
     const rows = await scoreLeadsById(crm, recordIds, {
       activeManifest,
       runModel: runOffscreen,
-      cache: scoreCacheFor(access),
-      now: () => new Date(),
+      ...(await recordScoreCache(access)),
       knownRecords: async (source, ids, fields) => {
         // Stored leads (demo, and synced ones of this page's org) first, keyed `${source}|${id}`;
         // the rest from the API in one batch read when connected to this page's org.
