@@ -284,8 +284,10 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     const startedAt = newest + startedAfterNewest;
     const first = worker(crm, defaultBehaviour());
     const done = await runSync({ client: first.client, store: first.store, now: () => startedAt });
-    // The next sync begins a few minutes before the newest change this one saw, whatever the browser's clock says.
+    // The next sync begins a few minutes before the newest change this one saw, whatever the browser's clock says;
+    // so do its reads of deletions: a lead deleted minutes after this sync began is not skipped.
     expect(done.completedCursor).toBe(newest - SYNC_LOOKBACK_MS);
+    expect(done.deletionCursor).toBe(Math.min(startedAt, newest) - SYNC_LOOKBACK_MS);
     first.db.close();
 
     // An edit stamped 30 s before the newest change, committed (or indexed) only after the sync read past it.

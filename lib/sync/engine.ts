@@ -138,8 +138,10 @@ async function finishSync(client: CrmClient, store: SyncStore, state: SyncState,
     ...state,
     status: 'done',
     completedCursor: nextSyncCursor(job, state.completedCursor),
-    // The next sync reads deletions from where this read ended (after a first sync, from when it started): a lead deleted since this sync read it is removed then.
-    deletionCursor: (deletions?.coveredTo ?? job.startedAt) - SYNC_LOOKBACK_MS,
+    // The next sync reads deletions from where this read ended (after a first sync, from when it
+    // started, by the CRM's clock where the newest change it read says the browser's runs fast):
+    // a lead deleted since this sync read it is removed then.
+    deletionCursor: (deletions?.coveredTo ?? Math.min(job.startedAt, reachedBy(job) ?? job.startedAt)) - SYNC_LOOKBACK_MS,
     job: null,
     lastRun: { synced: job.synced, removed, finishedAt: now(), seconds: (now() - job.startedAt) / 1000 },
   }));
