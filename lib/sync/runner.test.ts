@@ -96,3 +96,32 @@ it('leaves a status other than "reconnect" to the connection checks', async () =
   expect(await syncToItsEnd()).toMatchObject({ status: 'done' });
   expect(await readStatus('salesforce')).toMatchObject({ status: 'error', message: 'LeadLens may not reach https://acme.my.salesforce.com' });
 });
+
+it('keeps the service worker alive for the whole job, while a request waits on the CRM with no page stored', async () => {
+  // The CRM answers its first request only once released: no page, so nothing else calls an extension API meanwhile.
+  let release = () => undefined as void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const answer = demoFetch(createDemoCrmHandler(generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') }), behaviour));
+  let first = true;
+  vi.stubGlobal('fetch', (async (input, init) => {
+    if (first) {
+      first = false;
+      await held;
+    }
+    return answer(input, init);
+  }) as typeof fetch);
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+  try {
+    await startSync('salesforce');
+    while (first) await new Promise((resolve) => setTimeout(resolve, 5)); // the job is waiting on the CRM
+    const idleResets = vi.mocked(fakeBrowser.runtime.getPlatformInfo);
+    idleResets.mockClear();
+    // Chrome stops an idle worker after 30 s: two resets in 45 s of waiting.
+    await vi.advanceTimersByTimeAsync(45_000);
+    expect(idleResets.mock.calls.length).toBeGreaterThanOrEqual(2);
+  } finally {
+    release();
+    vi.useRealTimers();
+  }
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('salesforce')).status).toBe('done'), { timeout: 5_000 });
+});

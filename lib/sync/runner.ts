@@ -10,7 +10,7 @@ import { clearReconnect, markReconnect } from '../connections/connections';
 import { accountOf, type Connection } from '../connections/schema';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db } from '../db/db';
-import { keepWorkerAliveDuring, resetWorkerIdleTimer } from '../background/keep-alive';
+import { keepWorkerAliveDuring } from '../background/keep-alive';
 import { scoreStoredLeadsOffscreen } from '../background/offscreen-engine';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { activeModelId } from '../ml/model-store';
@@ -62,9 +62,7 @@ async function runJob(crm: CrmKind): Promise<void> {
     if (!lock) return null;
     const store = dexieSyncStore(db);
     // The client badges and write-backs use too: one rate limiter per connection, one describe.
-    const { connection = null, client: connected = null } = (await connectedClient(crm)) ?? {};
-    // Listing the deletions reports no page: when it lists every record (the last sync is too old), it can take minutes.
-    const client = connected && { ...connected, listDeleted: (since: number, signal?: AbortSignal) => keepWorkerAliveDuring(connected.listDeleted(since, signal)) };
+    const { connection = null, client = null } = (await connectedClient(crm)) ?? {};
     const account = connection && accountOf(connection);
     // Before the job's first write: its writes carry the state it reads, account included.
     if (account) await recordSyncedAccount(db, crm, account);
@@ -90,14 +88,17 @@ async function runJob(crm: CrmKind): Promise<void> {
     browser.storage.onChanged.addListener(onStorageChanged);
     await browser.alarms.create(SYNC_WATCHDOG_ALARM, { periodInMinutes: 0.5 });
     try {
-      return await runSync({
-        client,
-        store: reportingCredentials(store, connection),
-        signal: controller.signal,
-        // One extension API call per page keeps a running sync alive.
-        onProgress: resetWorkerIdleTimer,
-        onOwnersNamed: () => (ownersNamed = true),
-      });
+      // Alive for the whole job, not only from page to page: a CRM retried with back-off, or
+      // listing every record to find deletions, goes longer than the worker's 30 s idle limit
+      // without a page, and a worker stopped mid-retry left the sync "running" with no one to end it.
+      return await keepWorkerAliveDuring(
+        runSync({
+          client,
+          store: reportingCredentials(store, connection),
+          signal: controller.signal,
+          onOwnersNamed: () => (ownersNamed = true),
+        }),
+      );
     } finally {
       browser.storage.onChanged.removeListener(onStorageChanged);
       await browser.storage.session.remove(cancelKey(crm));
