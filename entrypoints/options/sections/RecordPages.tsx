@@ -26,8 +26,8 @@ export function RecordPagesSection() {
       }}
     >
       <p>
-        When a CRM is connected, a lead's badge scores the full record from the CRM's API together with what the page shows. The score is
-        kept and reused until the page shows different values, or until it is older than:
+        When a CRM is connected, a lead's badge scores the full record from the CRM's API together with what the page shows. The score (and a
+        list row's) is kept and reused until the lead shows different values, or until it is older than (its "days since" features age):
       </p>
       <label>
         <input type="number" min={1} max={8760} value={hours} onChange={(event) => setHours(Number(event.target.value))} style={{ width: 80 }} /> hours
