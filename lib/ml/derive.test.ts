@@ -123,7 +123,13 @@ describe('parseDate', () => {
     [String(Date.UTC(2026, 2, 1)), Date.UTC(2026, 2, 1)],
     [Date.UTC(2026, 2, 1), Date.UTC(2026, 2, 1)],
   ] as const)('%s', (raw, want) => expect(parseDate(raw)).toBe(want));
-  it.each(['2/31/2026', 'yesterday', '13/1/2026', '', 'Select', 5, '2026-13-01', '31-12-2025', '12-31-2025', '12.31.2025', '3/1/2026 13:05 PM'])(
+  it.each([
+    '2/31/2026', 'yesterday', '13/1/2026', '', 'Select', 5, '2026-13-01', '31-12-2025', '12-31-2025', '12.31.2025', '3/1/2026 13:05 PM',
+    // A zone does not let an impossible date through (Date.parse rolls 31 February into March), nor 24:00.
+    '2026-02-31T10:00:00Z', '2026-03-01T24:00:00+01:00',
+    // Placeholders, not dates: tens of thousands of days since, or millions until.
+    '0001-01-01', '0001-01-01T00:00:00Z', '1/1/0001', '9999-12-31', '9999-12-31T23:59:59Z',
+  ])(
     '%s → NaN',
     (raw) => expect(parseDate(raw as never)).toBeNaN(),
   );

@@ -228,6 +228,8 @@ export function parseDate(raw: Raw, extra: readonly string[] = []): number {
   m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(s);
   if (m) {
     if (m[7]) {
+      // Checked as a date without a zone would be: Date.parse rolls 31 February over into March.
+      if (Number.isNaN(validUtc(+m[1], +m[2], +m[3], +m[4], +m[5], m[6] ? +m[6] : 0))) return NaN;
       const t = Date.parse(s.replace(' ', 'T'));
       return Number.isFinite(t) ? t : NaN;
     }
@@ -241,8 +243,15 @@ export function parseDate(raw: Raw, extra: readonly string[] = []): number {
   return numeric && order ? numericDateMs(numeric, order) : NaN;
 }
 
+/**
+ * Years a lead's date can have. Outside them a date is a placeholder ("0001-01-01", "9999-12-31"),
+ * not a date: read as one, it would be tens of thousands of days since, or millions until.
+ */
+const YEAR_MIN = 1900;
+const YEAR_MAX = 2100;
+
 function validUtc(y: number, mo: number, d: number, h: number, mi: number, se: number): number {
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59) return NaN;
+  if (y < YEAR_MIN || y > YEAR_MAX || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59) return NaN;
   const t = Date.UTC(y, mo - 1, d, h, mi, se);
   const back = new Date(t);
   if (back.getUTCDate() !== d || back.getUTCMonth() !== mo - 1) return NaN; // 2/31 etc.
