@@ -419,12 +419,16 @@ it('says when the active model cannot be read, and trains nothing until it can',
 
 it('drops a trained model not activated yet once everything stored is purged, saying so; a sync that deleted leads keeps it', async () => {
   await renderSection();
+  const storedDataDeleted = (payload: object) =>
+    act(() => fakeBrowser.runtime.onMessage.trigger({ target: 'event', type: 'storedDataDeleted', payload }, {} as never, () => undefined));
+  // Nothing trained yet: nothing dropped to tell of.
+  await storedDataDeleted({ everything: true });
+  expect(liveText()).not.toContain('purged');
+
   await checkTheData();
   click(trainButton()!);
   FakeWorker.latest.answer(TRAINED);
   expect(button('Activate this model')).toBeTruthy();
-  const storedDataDeleted = (payload: object) =>
-    act(() => fakeBrowser.runtime.onMessage.trigger({ target: 'event', type: 'storedDataDeleted', payload }, {} as never, () => undefined));
 
   await storedDataDeleted({});
   expect(button('Activate this model')).toBeTruthy();

@@ -10,7 +10,7 @@
  * values, training and activation, and the layout.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ErrorState } from '@/components/StatusMessage';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { background } from '@/lib/messaging/client';
@@ -96,15 +96,18 @@ export function TrainingSection() {
   const [purged, setPurged] = useState(false);
   const { reset: resetWorker } = worker;
   const { reset: resetActivation } = activate;
+  // Whether a training runs or its report is shown: only then does the purge drop something to tell of.
+  const trainingShown = useRef(false);
+  trainingShown.current = (worker.state.kind === 'running' && worker.state.request === 'train') || finished?.type === 'trained';
   useEffect(() => {
     const controller = new AbortController();
     onEvent(
       'storedDataDeleted',
       ({ everything }) => {
         if (!everything) return;
+        setPurged(trainingShown.current);
         resetWorker();
         resetActivation();
-        setPurged(true);
       },
       controller.signal,
     );

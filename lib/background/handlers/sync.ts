@@ -194,8 +194,9 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     // would not name forgets them too: kept, they would wait for a check that can never tell.
     const note = await forgetOtherAccount(request.crm, storedFrom, checked ? comparableAccount(checked) : learned);
     // A HubSpot connection reads the portal its check learned. Not the previous one's when it
-    // learned none (a failed check, refused account details): the token may be another portal's,
-    // and syncs and write-backs wait for a check to tell (`otherAccountRefusal`).
+    // learned none: the token may be another portal's. After a failed check, syncs and
+    // write-backs wait for a check to tell (`otherAccountRefusal`); after refused account
+    // details, the contacts were forgotten above.
     if (connection.crm === 'hubspot' && learned) connection = { ...connection, account: learned };
     // Stored even when its check failed: it can be retried ("test connection") after fixing what
     // failed. An OAuth connection is checked once stored: its client reads its tokens from storage.
