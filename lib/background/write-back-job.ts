@@ -15,7 +15,7 @@ import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { forEachChunk, prefixRange } from '../db/chunks';
 import { db, syncedLeadsOf, type StoredLead } from '../db/db';
 import { rememberWrittenBackFields } from '../db/written-back-fields';
-import { otherAccountRefusal } from '../sync/store';
+import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
 import { activeModelId } from '../ml/model-store';
@@ -134,8 +134,8 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
           if (!connected) throw new Error(`${CRM_LABEL[crm]} is not connected`);
           ({ connection, client } = connected);
           // Another org's or portal's leads (a connect whose check failed forgot nothing) are not written into this one's records.
-          const otherAccount = await otherAccountRefusal(db, connection);
-          if (otherAccount) throw new Error(otherAccount);
+          const refusedFor = otherAccountRefusal((await dexieSyncStore(db).readState(crm)).account, connection);
+          if (refusedFor) throw new Error(refusedFor);
           // Fields it must not fill (the CRM's own, read-only, of another type) are refused first:
           // nothing is scored, written, or remembered as written-back (kept out of training).
           await client.checkWritableFields(fieldsToWrite(target), controller.signal);

@@ -188,9 +188,12 @@ export class LeadLensDb extends Dexie {
    * (`byPosition`: a CSV's row number), never is.
    */
   async replaceLeads(oldKeys: string[], store: () => Promise<void>, byPosition: (key: string) => boolean = () => false): Promise<void> {
-    const before = await this.leadSummaries.bulkGet(oldKeys);
+    // Without a trained model's held-out probabilities there is nothing to keep in step: no names read twice (an import can replace 100,000 leads).
+    const tracked = (await this.heldOutScores.count()) > 0;
+    const before = tracked ? await this.leadSummaries.bulkGet(oldKeys) : [];
     await this.deleteLeads(oldKeys);
     await store();
+    if (!tracked) return;
     const after = await this.leadSummaries.bulkGet(oldKeys);
     await this.forgetHeldOutScoresOf(new Set(oldKeys.filter((key, i) => byPosition(key) || after[i] === undefined || after[i]?.name !== before[i]?.name)));
   }

@@ -32,7 +32,7 @@ export interface BulkScoringDeps {
  * says so rather than show a score made of the intercept alone; so do these) or gave them no
  * probability.
  */
-async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<{ scored: LeadScore[]; unreadable: string[] }> {
+async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<{ scored: LeadScore[]; unscorable: string[] }> {
   const { manifest, now } = deps;
   const F = manifest.features.length;
   const rows = new Float32Array(leads.length * F); // [N, F]
@@ -51,9 +51,9 @@ async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<{
   const scoredAt = Date.now();
   // A lead the model reads nothing of, or gives no probability (an imported model's NaN for a
   // case its check did not try), gets no score rather than a made-up one ("1, cold").
-  const readable = leads.map((_, i) => knownFeatureCount(rows.subarray(i * F, (i + 1) * F)) > 0 && Number.isFinite(output.probability[i]));
+  const scorable = leads.map((_, i) => knownFeatureCount(rows.subarray(i * F, (i + 1) * F)) > 0 && Number.isFinite(output.probability[i]));
   const scored = leads.flatMap((lead, i): LeadScore[] => {
-    if (!readable[i]) return [];
+    if (!scorable[i]) return [];
     const probability = output.probability[i];
     const { score, tier } = scoreAndTier(probability, manifest);
     const contributions = output.contributions.subarray(i * output.terms, (i + 1) * output.terms); // [T]
@@ -72,7 +72,7 @@ async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<{
       },
     ];
   });
-  return { scored, unreadable: leads.flatMap((lead, i) => (readable[i] ? [] : [`${manifest.modelId}|${lead.key}`])) };
+  return { scored, unscorable: leads.flatMap((lead, i) => (scorable[i] ? [] : [`${manifest.modelId}|${lead.key}`])) };
 }
 
 /** Which stored leads a run scores: one source's (key range `${source}|…`) or all, from where an unfinished run stopped. */
@@ -101,11 +101,11 @@ export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BUL
     db.leads,
     batchSize,
     async (leads) => {
-      const { scored, unreadable } = await scoreBatch(leads, deps);
+      const { scored, unscorable } = await scoreBatch(leads, deps);
       // A score of a lead that has lost every field the model reads is no longer its score.
       await db.transaction('rw', db.leadScores, async () => {
         await db.leadScores.bulkPut(scored);
-        await db.leadScores.bulkDelete(unreadable);
+        await db.leadScores.bulkDelete(unscorable);
       });
       done += leads.length;
       await deps.report(done, leads[leads.length - 1].key);

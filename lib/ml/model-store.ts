@@ -50,8 +50,7 @@ function bundledManifest(): Manifest {
 }
 
 export async function activeModelId(): Promise<string> {
-  const setting = await db.settings.get(ACTIVE_MODEL_KEY);
-  return typeof setting?.value === 'string' ? setting.value : bundledManifest().modelId;
+  return (await namedModel(ACTIVE_MODEL_KEY)) ?? bundledManifest().modelId;
 }
 
 /** A model's own manifest (without the admin's tier policy), and whether it is an import still unchecked. */
@@ -189,6 +188,25 @@ export async function deleteModel(modelId: string): Promise<void> {
   });
 }
 
+/** The model a setting names (active, roll back), or null. */
+async function namedModel(key: string): Promise<string | null> {
+  const value = (await db.settings.get(key))?.value;
+  return typeof value === 'string' ? value : null;
+}
+
+/** Models something is kept for (scores, held-out probabilities, settings) that are neither bundled now (`bundledId`) nor stored. */
+async function modelsGone(bundledId: string): Promise<string[]> {
+  const scored = (await db.leadScores.orderBy('[modelId+tier]').uniqueKeys()).map((key) => String((key as unknown as [string, string])[0]));
+  const candidates = new Set([...scored, ...(await db.heldOutScores.toCollection().primaryKeys())]);
+  for (const key of [ACTIVE_MODEL_KEY, PREVIOUS_MODEL_KEY]) {
+    const id = await namedModel(key);
+    if (id !== null) candidates.add(id);
+  }
+  // Keys only: a stored model's row holds its ONNX bytes (up to 20 MB).
+  const stored = new Set(await db.models.toCollection().primaryKeys());
+  return [...candidates].filter((id) => id !== bundledId && !stored.has(id));
+}
+
 /**
  * An extension update can ship a rebuilt bundled model, with a new id (a hash of its contents):
  * what was kept for the old one would name a model no longer installed, so the active model
@@ -196,38 +214,28 @@ export async function deleteModel(modelId: string): Promise<void> {
  * now nor stored are such old bundled ones: the settings naming one (active, roll back) name the
  * bundled model instead, which takes over the active one's tier policy (its thresholds as chosen
  * on the old model, close for a rebuild of the same features, until the admin applies the policy
- * again), and their stored scores,
- * held-out probabilities and cached scores go. Run at start-up; resolves with whether the active
- * model changed (its stored leads need scoring with the new one).
+ * again), and their stored scores, held-out probabilities and cached scores go. Run at start-up;
+ * resolves with whether the active model changed (its stored leads need scoring with the new one).
  */
 export async function adoptRebuiltBundledModel(): Promise<boolean> {
   const bundledId = bundledManifest().modelId;
-  return db.transaction('rw', [db.models, db.settings, db.leadScores, db.scores, db.heldOutScores], async () => {
-    const named = async (key: string) => {
-      const value = (await db.settings.get(key))?.value;
-      return typeof value === 'string' ? value : null;
-    };
-    const scored = (await db.leadScores.orderBy('[modelId+tier]').uniqueKeys()).map((key) => String((key as unknown as [string, string])[0]));
-    const candidates = new Set([...scored, ...(await db.heldOutScores.toCollection().primaryKeys())]);
-    for (const key of [ACTIVE_MODEL_KEY, PREVIOUS_MODEL_KEY]) {
-      const id = await named(key);
-      if (id !== null) candidates.add(id);
-    }
-    // Keys only: a stored model's row holds its ONNX bytes (up to 20 MB), and this runs at every start.
-    const stored = new Set(await db.models.toCollection().primaryKeys());
-    const gone = [...candidates].filter((id) => id !== bundledId && !stored.has(id));
+  const tables = [db.models, db.settings, db.leadScores, db.scores, db.heldOutScores];
+  // This runs at every start, nearly always finding nothing: looked for without write locks first.
+  if ((await db.transaction('r', tables, () => modelsGone(bundledId))).length === 0) return false;
+  return db.transaction('rw', tables, async () => {
+    const gone = await modelsGone(bundledId);
     if (gone.length === 0) return false;
-    const active = await named(ACTIVE_MODEL_KEY);
+    const active = await namedModel(ACTIVE_MODEL_KEY);
     const activeGone = active !== null && gone.includes(active);
     if (activeGone) {
       await db.settings.put({ key: ACTIVE_MODEL_KEY, value: bundledId });
       const policy = (await db.settings.get(tiersKey(active)))?.value;
       if (policy !== undefined) await db.settings.put({ key: tiersKey(bundledId), value: policy });
     }
-    const previous = await named(PREVIOUS_MODEL_KEY);
+    const previous = await namedModel(PREVIOUS_MODEL_KEY);
     // A roll back to the old bundled model is one to the new; none when that is the active model.
     if (previous !== null && gone.includes(previous)) {
-      if ((await named(ACTIVE_MODEL_KEY)) === bundledId) await db.settings.delete(PREVIOUS_MODEL_KEY);
+      if ((await namedModel(ACTIVE_MODEL_KEY)) === bundledId) await db.settings.delete(PREVIOUS_MODEL_KEY);
       else await db.settings.put({ key: PREVIOUS_MODEL_KEY, value: bundledId });
     }
     for (const id of gone) {

@@ -68,11 +68,11 @@ async function runJob(crm: CrmKind): Promise<void> {
     if (account) await recordSyncedAccount(db, crm, account);
     const state = await store.readState(crm);
     // The stored leads and checkpoint are another org's (its connect could not check, so forgot nothing): not mixed with this one's.
-    const otherAccount = connection && (await otherAccountRefusal(db, connection));
+    const refusedFor = connection && otherAccountRefusal(state.account, connection);
     const refusal: Pick<SyncState, 'status' | 'error' | 'errorKind'> | null = !client
       ? { status: 'error', error: 'Not connected: connect this CRM first', errorKind: 'auth' }
-      : otherAccount
-        ? { status: 'error', error: otherAccount, errorKind: null }
+      : refusedFor
+        ? { status: 'error', error: refusedFor, errorKind: null }
         : (await cancelRequested(crm))
           ? { status: 'cancelled', error: null, errorKind: null }
           : null;

@@ -36,11 +36,11 @@ export async function recordSyncedAccount(db: LeadLensDb, crm: CrmKind, account:
 
 /**
  * Why a job through `connection` may not sync into, or write back from, the CRM's stored synced
- * leads: they come from another org or portal than the one it reads, or from a known one while
- * its own is not known yet (a HubSpot token no check has read the portal of). Null when it may.
+ * leads, synced from `storedFrom` (the sync state's account): they come from another org or
+ * portal than the one it reads, or from a known one while its own is not known yet (a HubSpot
+ * token no check has read the portal of). Null when it may.
  */
-export async function otherAccountRefusal(db: LeadLensDb, connection: Connection): Promise<string | null> {
-  const storedFrom = (await dexieSyncStore(db).readState(connection.crm)).account;
+export function otherAccountRefusal(storedFrom: CrmAccount | undefined, connection: Connection): string | null {
   const account = accountOf(connection);
   if (!storedFrom || account?.id === storedFrom.id) return null;
   return account

@@ -31,7 +31,7 @@ async function summariesOf(scores: readonly LeadScore[]): Promise<Map<string, Le
 }
 
 /** Which way a stored score's top reason moves the odds, when its reasons up and down say. */
-function directionOf({ topReason, reasonUp, reasonDown }: Pick<LeadScore, 'topReason' | 'reasonUp' | 'reasonDown'>): { topReasonRaises?: boolean } {
+function topReasonDirection({ topReason, reasonUp, reasonDown }: Pick<LeadScore, 'topReason' | 'reasonUp' | 'reasonDown'>): { topReasonRaises?: boolean } {
   if (topReason === '') return {};
   if (topReason === reasonUp) return { topReasonRaises: true };
   if (topReason === reasonDown) return { topReasonRaises: false };
@@ -71,7 +71,7 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
           score: score.score,
           tier: score.tier,
           topReason: score.topReason,
-          ...directionOf(score),
+          ...topReasonDirection(score),
         });
       }
       for (const row of chunkRows) rows.push(row);
