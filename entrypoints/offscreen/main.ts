@@ -1,5 +1,5 @@
 /**
- * The offscreen document: home of the one ONNX Runtime session. It answers the engine's
+ * The offscreen document: home of ONNX Runtime and its sessions (lib/ml/engine.ts). It answers the engine's
  * messages from the background and nothing else.
  */
 import { checkModelSession, configureEngine, runEngine } from '@/lib/ml/engine';

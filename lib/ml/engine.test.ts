@@ -1,8 +1,10 @@
 /**
- * The offscreen engine itself (onnxruntime-web, WASM, in Node): its cached session must be
- * the session of the bytes a model id has now, not of bytes that id had before.
+ * The offscreen engine itself (onnxruntime-web, WASM, in Node): its cached sessions must be
+ * the sessions of the bytes a model id has now, not of bytes that id had before, and two
+ * models used in turn must not load again each time.
  */
 import 'fake-indexeddb/auto';
+import * as ort from 'onnxruntime-web/wasm';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
@@ -57,6 +59,73 @@ describe('the cached session', () => {
     await forgetModel('same-id');
     const reloaded = await runEngine('same-id', async () => b.onnx, oneRow, featureCount);
     expect(reloaded.probability[0]).toBe((await runEngine('b', async () => b.onnx, oneRow, featureCount)).probability[0]);
+  });
+});
+
+describe('the sessions kept for the two models used last', () => {
+  const ids = ['lru-a', 'lru-b', 'lru-c'];
+  const loaders = () => ({ a: vi.fn(async () => a.onnx), b: vi.fn(async () => b.onnx), c: vi.fn(async () => a.onnx) });
+  const probability = async (id: string, load: () => Promise<Uint8Array>) => (await runEngine(id, load, oneRow, featureCount)).probability[0];
+
+  beforeEach(async () => {
+    for (const id of ids) await forgetModel(id);
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('are not loaded again when two models are used in turn', async () => {
+    const load = loaders();
+    const scores = [];
+    for (const [id, loader] of [['lru-a', load.a], ['lru-b', load.b], ['lru-a', load.a], ['lru-b', load.b]] as const) {
+      scores.push(await probability(id, loader));
+    }
+    expect(load.a).toHaveBeenCalledTimes(1);
+    expect(load.b).toHaveBeenCalledTimes(1);
+    // Each id still scores with its own model.
+    expect(scores[2]).toBe(scores[0]);
+    expect(scores[3]).toBe(scores[1]);
+    expect(scores[0]).not.toBeCloseTo(scores[1], 4);
+  });
+
+  it('make room for a third model by releasing the least recently used, between runs', async () => {
+    const load = loaders();
+    await probability('lru-a', load.a);
+    await probability('lru-b', load.b);
+    const events: string[] = [];
+    // The factory is the session class at runtime: its prototype's release is every session's.
+    const sessionPrototype = (ort.InferenceSession as unknown as { prototype: ort.InferenceSession }).prototype;
+    const release = sessionPrototype.release;
+    vi.spyOn(sessionPrototype, 'release').mockImplementation(function (this: ort.InferenceSession) {
+      events.push('released');
+      return release.call(this);
+    });
+    // Queued together, as a job's runs and another model's are: b, then a, are the two used
+    // last when c loads, so b's session goes, after its run and a's are done.
+    const scored = (id: string) => () => events.push(`${id} scored`);
+    await Promise.all([
+      runEngine('lru-b', load.b, oneRow, featureCount).then(scored('b')),
+      runEngine('lru-a', load.a, oneRow, featureCount).then(scored('a')),
+      runEngine('lru-c', load.c, oneRow, featureCount).then(scored('c')),
+    ]);
+    expect(events).toEqual(['b scored', 'a scored', 'released', 'c scored']);
+    expect([load.a, load.b, load.c].map((loader) => loader.mock.calls.length)).toEqual([1, 1, 1]);
+    // a was kept; b was not, and loading it again releases c, now the least recently used.
+    await probability('lru-a', load.a);
+    await probability('lru-b', load.b);
+    expect([load.a, load.b, load.c].map((loader) => loader.mock.calls.length)).toEqual([1, 2, 1]);
+    expect(events.filter((event) => event === 'released')).toHaveLength(2);
+  });
+
+  it('leave out a model that failed to load, so the next run loads it again, and keep the others', async () => {
+    const load = loaders();
+    await probability('lru-a', load.a);
+    await probability('lru-b', load.b);
+    const loadC = vi.fn().mockResolvedValueOnce(new TextEncoder().encode('not an onnx model')).mockResolvedValue(a.onnx);
+    await expect(probability('lru-c', loadC)).rejects.toThrow(ModelLoadError);
+    await probability('lru-a', load.a);
+    await probability('lru-b', load.b);
+    expect([load.a, load.b].map((loader) => loader.mock.calls.length)).toEqual([1, 1]);
+    await expect(probability('lru-c', loadC)).resolves.toBe(await probability('lru-a', load.a));
+    expect(loadC).toHaveBeenCalledTimes(2);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * The one module that owns ONNX Runtime (onnxruntime-web's WASM build). It lives in the
- * offscreen document: one session at a time (the active model), created on demand, and
- * every run goes through one queue so runs never interleave.
+ * offscreen document: it keeps the sessions of the two models used last (the active model
+ * and one other: a candidate being checked, or the model of a job still running after
+ * another was activated), created on demand, so runs that alternate between two models do
+ * not load them again each time. Every run goes through one queue so runs never interleave.
  *
  * The WASM binary is shipped inside the extension (the bundler emits the file the ESM build
  * references), never fetched from elsewhere; one thread, because extension pages are not
@@ -37,8 +39,15 @@ export class ModelLoadError extends Error {
 /** The model's input: rows [N, F] of features, in manifest order. */
 const INPUT = 'features';
 
+/** How many sessions are kept: the active model's and one other's. */
+const SESSIONS_KEPT = 2;
+
 let configured = false;
-let current: { modelId: string; session: Promise<ort.InferenceSession> } | null = null;
+/**
+ * Loaded sessions by model id, least recently used first (a Map keeps insertion order). Only
+ * read and changed inside `queue`, so a session is never released while a run uses it.
+ */
+const sessions = new Map<string, ort.InferenceSession>();
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Call once in the context that scores (the offscreen document, or Node in tests). */
@@ -50,7 +59,8 @@ export function configureEngine(): void {
 
 /**
  * Score `rows` ([N * F] row-major, NaN = missing) with model `modelId`, loading its bytes
- * with `loadModel` the first time (or when the active model changes).
+ * with `loadModel` the first time, and again only once its session was dropped (forgotten,
+ * or released to make room after two other models were used).
  */
 export function runEngine(
   modelId: string,
@@ -121,12 +131,7 @@ export type EngineRun = (rows: Float32Array, featureCount: number) => Promise<En
  * run loads the model's bytes again.
  */
 export function forgetModel(modelId: string): Promise<void> {
-  const forget = queue.then(async () => {
-    if (current?.modelId !== modelId) return;
-    const { session } = current;
-    current = null;
-    await session.then((old) => old.release()).catch(() => undefined);
-  });
+  const forget = queue.then(() => releaseSession(modelId));
   queue = forget.catch(() => undefined);
   return forget;
 }
@@ -147,19 +152,34 @@ export async function checkModelSession(modelId: string, loadModel: () => Promis
   }
 }
 
-function sessionFor(modelId: string, loadModel: () => Promise<Uint8Array>): Promise<ort.InferenceSession> {
-  if (current?.modelId === modelId) return current.session;
-  const previous = current;
-  const session = loadModel().then((bytes) =>
-    ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }).catch((error: unknown) => {
-      throw new ModelLoadError(messageOf(error));
-    }),
-  );
-  current = { modelId, session };
-  // A model that fails to load is forgotten, so the next run tries again.
-  session.catch(() => {
-    if (current?.session === session) current = null;
+/**
+ * The session of `modelId`, loaded unless kept. Called only inside `queue`. A model that fails
+ * to load is not kept, so the next run tries again; and the least recently used session is
+ * released only once the new one has loaded, so a model that fails does not push another out
+ * (for a moment, three sessions are held).
+ */
+async function sessionFor(modelId: string, loadModel: () => Promise<Uint8Array>): Promise<ort.InferenceSession> {
+  const kept = sessions.get(modelId);
+  if (kept) {
+    // Put back last: now the most recently used.
+    sessions.delete(modelId);
+    sessions.set(modelId, kept);
+    return kept;
+  }
+  const bytes = await loadModel();
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }).catch((error: unknown) => {
+    throw new ModelLoadError(messageOf(error));
   });
-  void previous?.session.then((old) => old.release()).catch(() => undefined);
+  sessions.set(modelId, session);
+  const [leastRecentlyUsed] = sessions.keys();
+  if (sessions.size > SESSIONS_KEPT) await releaseSession(leastRecentlyUsed);
   return session;
+}
+
+/** Drop and release the session of `modelId`, if kept. Called only inside `queue`. */
+async function releaseSession(modelId: string): Promise<void> {
+  const session = sessions.get(modelId);
+  if (!session) return;
+  sessions.delete(modelId);
+  await session.release().catch(() => undefined);
 }
