@@ -161,6 +161,29 @@ describe('after an update that rebuilt the bundled model (a new id)', () => {
     expect(await activeModelId()).toBe(bundled.modelId);
   });
 
+  it("keeps the admin's choice of policy, with capacity thresholds chosen again on the new model's reference leads", async () => {
+    const percentile = (q: number) => bundled.reference.probabilityPercentiles[q - 1];
+    const carried = (tiers: unknown) => db.settings.bulkPut([{ key: 'activeModelId', value: OLD_BUNDLED }, { key: `tiers:${OLD_BUNDLED}`, value: tiers }]);
+
+    // Top 10 % hot, the next 20 % warm: on the old model's scores that was from 60 % and 40 % likely.
+    const capacity = { kind: 'capacity' as const, hotPerWeek: 5, warmPerWeek: 10, inflowPerWeek: 50 };
+    await carried({ policy: capacity, hot: 0.6, warm: 0.4 });
+    expect(await adoptRebuiltBundledModel()).toBe(true);
+    expect((await activeManifest()).tiers).toEqual({ policy: capacity, hot: percentile(90), warm: percentile(70) });
+    expect(percentile(90)).not.toBeCloseTo(0.6, 2);
+
+    // Fixed thresholds are the admin's own probabilities, whatever the model.
+    await carried(policy);
+    await adoptRebuiltBundledModel();
+    expect((await activeManifest()).tiers).toEqual(policy);
+
+    // A value policy's thresholds are probabilities of a calibrated model (warm: break-even), kept as chosen.
+    const value = { policy: { kind: 'value' as const, revenuePerConversion: 1000, costPerContact: 100 }, hot: 0.6, warm: 0.1 };
+    await carried(value);
+    await adoptRebuiltBundledModel();
+    expect((await activeManifest()).tiers).toEqual(value);
+  });
+
   it('rolls back to the new bundled model where the roll back was to the old, and keeps a trained model active with its own', async () => {
     await storeModel(trained, trainedBytes, 'trained');
     await db.leadScores.put(score('trained-1', 'salesforce|1'));

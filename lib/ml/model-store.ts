@@ -13,6 +13,7 @@ import { bundledModel } from './bundled-model';
 import { TiersSchema, parseManifest, type Manifest, type Tiers } from './manifest';
 import { JOB_KEYS, readJob, type JobKind } from '../jobs/progress';
 import { clearCachedScores } from './retier';
+import { reapplyPolicy } from './tier-policy';
 
 /**
  * The Web Lock an import holds from storing its model until the engine's verdict on it
@@ -212,10 +213,10 @@ async function modelsGone(bundledId: string): Promise<string[]> {
  * what was kept for the old one would name a model no longer installed, so the active model
  * would score nothing, and its stored scores would be left for no model. Models neither bundled
  * now nor stored are such old bundled ones: the settings naming one (active, roll back) name the
- * bundled model instead, which takes over the active one's tier policy (its thresholds as chosen
- * on the old model, close for a rebuild of the same features, until the admin applies the policy
- * again), and their stored scores, held-out probabilities and cached scores go. Run at start-up;
- * resolves with whether the active model changed (its stored leads need scoring with the new one).
+ * bundled model instead, which takes over the active one's tier policy (applied again on its own
+ * reference leads, `reapplyPolicy`), and their stored scores, held-out
+ * probabilities and cached scores go. Run at start-up; resolves with whether the active model
+ * changed (its stored leads need scoring with the new one).
  */
 export async function adoptRebuiltBundledModel(): Promise<boolean> {
   const bundledId = bundledManifest().modelId;
@@ -229,8 +230,10 @@ export async function adoptRebuiltBundledModel(): Promise<boolean> {
     const activeGone = active !== null && gone.includes(active);
     if (activeGone) {
       await db.settings.put({ key: ACTIVE_MODEL_KEY, value: bundledId });
-      const policy = (await db.settings.get(tiersKey(active)))?.value;
-      if (policy !== undefined) await db.settings.put({ key: tiersKey(bundledId), value: policy });
+      // Stored data: a policy that does not parse did not apply to the old model either.
+      const carried = TiersSchema.safeParse((await db.settings.get(tiersKey(active)))?.value);
+      // Capacity thresholds chosen on the old model's scores would make another share of leads hot on the new one.
+      if (carried.success) await setTiers(bundledId, reapplyPolicy(carried.data, bundledManifest()));
     }
     const previous = await namedModel(PREVIOUS_MODEL_KEY);
     // A roll back to the old bundled model is one to the new; none when that is the active model.

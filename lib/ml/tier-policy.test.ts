@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { policyFormOf, previewPolicy, readPolicyForm, type PolicyForm } from './tier-policy';
+import { bundledModel } from './bundled-model';
+import type { Manifest } from './manifest';
+import { policyFormOf, previewPolicy, readPolicyForm, reapplyPolicy, type PolicyForm } from './tier-policy';
 
 // Ten leads: the top two convert, one more further down.
 const probs = [0.9, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0.01];
@@ -107,5 +109,47 @@ describe('policyFormOf', () => {
     if (!applied.ok) throw new Error(applied.problems.join(' '));
     expect(Math.abs(applied.choice.fixed.hot - tiers.hot)).toBeLessThanOrEqual(5e-7);
     expect(Math.abs(applied.choice.fixed.warm - tiers.warm)).toBeLessThanOrEqual(5e-7);
+  });
+});
+
+describe('reapplyPolicy', () => {
+  // Reference leads whose q-th percentile is q %.
+  const evenlySpread: Pick<Manifest, 'reference'> = {
+    reference: { baseRate: 0.1, probabilityPercentiles: Array.from({ length: 99 }, (_, i) => (i + 1) / 100), features: [] },
+  };
+  const capacity = (hotPerWeek: number, warmPerWeek: number, inflowPerWeek: number) => ({ kind: 'capacity' as const, hotPerWeek, warmPerWeek, inflowPerWeek });
+
+  it('chooses a capacity policy’s thresholds again on the model’s reference leads, by share, to the nearest percent', () => {
+    const stale = { hot: 0.42, warm: 0.17 };
+    for (const [policy, thresholds] of [
+      [capacity(10, 20, 100), { hot: 0.9, warm: 0.7 }],
+      [capacity(5, 10, 50), { hot: 0.9, warm: 0.7 }],
+      [capacity(7, 0, 10), { hot: 0.3, warm: 0.3 }],
+      // Every lead worked: everyone is hot.
+      [capacity(100, 0, 100), { hot: 0, warm: 0 }],
+      [capacity(1, 0, 1000), { hot: 0.99, warm: 0.99 }],
+    ] as const) {
+      const reapplied = reapplyPolicy({ policy, ...stale }, evenlySpread);
+      expect(reapplied.policy).toEqual(policy);
+      expect(reapplied.hot).toBeCloseTo(thresholds.hot, 12);
+      expect(reapplied.warm).toBeCloseTo(thresholds.warm, 12);
+    }
+  });
+
+  it('gives the bundled model, under its own capacity policy, the thresholds its trainer chose on its held-out leads', () => {
+    const parsed = bundledModel.manifest();
+    if (!parsed.ok) throw new Error(parsed.error);
+    const { tiers } = parsed.manifest;
+    expect(tiers.policy.kind).toBe('capacity');
+    const reapplied = reapplyPolicy({ ...tiers, hot: 0.9, warm: 0.8 }, parsed.manifest);
+    expect(reapplied.hot).toBeCloseTo(tiers.hot, 3);
+    expect(reapplied.warm).toBeCloseTo(tiers.warm, 3);
+  });
+
+  it("keeps fixed thresholds as the admin typed them, and a value policy's probabilities as chosen", () => {
+    const fixed = { policy: { kind: 'fixed' as const }, hot: 0.42, warm: 0.17 };
+    expect(reapplyPolicy(fixed, evenlySpread)).toEqual(fixed);
+    const value = { policy: { kind: 'value' as const, revenuePerConversion: 1000, costPerContact: 100 }, hot: 0.42, warm: 0.1 };
+    expect(reapplyPolicy(value, evenlySpread)).toEqual(value);
   });
 });

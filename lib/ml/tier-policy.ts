@@ -6,7 +6,7 @@
  * reads its policy form here first, so only a valid policy is previewed.
  */
 import type { Tier } from '../messaging/protocol';
-import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type TierPolicy, type Tiers } from './manifest';
+import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Manifest, type TierPolicy, type Tiers } from './manifest';
 import { confusionAt, prCurve, rocCurve, type CurvePoint, type Labels, type Scores } from './train/metrics';
 import { expectedOutcomes, profitCurve, tierThresholds, type TierOutcome, type TierThresholds } from './train/thresholds';
 
@@ -66,6 +66,32 @@ export function previewPolicy(
     outcomes,
     profitPerPeriod,
   };
+}
+
+/**
+ * An admin's tier policy, chosen on another model, applied again on `manifest`'s model: the same
+ * choice, a capacity policy's thresholds chosen as applying it chooses them (`tierThresholds`)
+ * but on the model's reference leads, as the manifest keeps them.
+ */
+export function reapplyPolicy(tiers: Tiers, { reference }: Pick<Manifest, 'reference'>): Tiers {
+  const { policy } = tiers;
+  switch (policy.kind) {
+    case 'fixed':
+      return tiers; // the admin's own probabilities, whatever the model
+    case 'capacity': {
+      // The 99 cut points split the reference leads in 100 equal shares, each cut the lowest
+      // probability of the share above it, and 0 the lowest of the last: the top k of these 100
+      // are the top k % of the reference leads, so a share is kept to the nearest percent. A
+      // capacity policy reads no outcomes: all 0.
+      const hundredths = Float64Array.from([0, ...reference.probabilityPercentiles]);
+      return { policy, ...tierThresholds(policy, new Uint8Array(hundredths.length), hundredths) };
+    }
+    case 'value':
+      // Probabilities, as a calibrated model's mean the same whatever the model: warm is where a
+      // contact breaks even (cost / revenue), hot where the profit peaked, near it. Choosing them
+      // again needs each lead's outcome, which a manifest does not keep: kept until the admin applies it.
+      return tiers;
+  }
 }
 
 /** The tier policy form as the admin filled it in: null for an empty field; fixed thresholds in percent. */
