@@ -382,6 +382,36 @@ describe('HubSpot write-back targets', () => {
     await expect(client.checkWritableFields([{ name: 'leadlens_fit', holds: 'number' }])).resolves.toBeUndefined();
     expect(propertyLists).toBe(2);
   });
+
+  it('a check given up while the properties are listed is cancelled at once, and a sync waiting on that list still gets it', async () => {
+    const reachCrm = demoFetch(createDemoCrmHandler(small));
+    let propertyLists = 0;
+    let answerList!: () => void;
+    let listSent!: () => void;
+    const sent = new Promise<void>((resolve) => (listSent = resolve));
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      if (String(input).includes('/crm/v3/properties/')) {
+        propertyLists++;
+        // Held until the test answers; given up, as fetch does, once its signal aborts.
+        await new Promise<void>((resolve, reject) => {
+          answerList = resolve;
+          init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true });
+          listSent();
+        });
+      }
+      return reachCrm(input, init);
+    };
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch });
+    const [writeBack, sync] = [new AbortController(), new AbortController()];
+    const checking = client.checkWritableFields([tier], writeBack.signal);
+    await sent;
+    const syncing = client.listChanged(null, null, sync.signal);
+    writeBack.abort();
+    await expect(checking).rejects.toMatchObject({ kind: 'cancelled', message: 'Cancelled' });
+    answerList();
+    expect((await syncing).records.length).toBeGreaterThan(0);
+    expect(propertyLists).toBe(1);
+  });
 });
 
 describe('HubSpot archived contacts', () => {

@@ -3,8 +3,8 @@ import { loadOnce } from './once';
 
 /** A load whose calls are counted, each settled by hand. */
 function controlledLoad() {
-  const calls: { resolve(value: string): void; reject(error: Error): void; signal?: AbortSignal }[] = [];
-  const load = (signal?: AbortSignal) => new Promise<string>((resolve, reject) => calls.push({ resolve, reject, signal }));
+  const calls: { resolve(value: string): void; reject(error: Error): void; signal: AbortSignal }[] = [];
+  const load = (signal: AbortSignal) => new Promise<string>((resolve, reject) => calls.push({ resolve, reject, signal }));
   return { calls, load };
 }
 
@@ -16,7 +16,8 @@ describe('loadOnce', () => {
     const first = shared.get(signal);
     const second = shared.get();
     expect(calls).toHaveLength(1);
-    expect(calls[0].signal).toBe(signal);
+    // Not the first caller's: its giving up must not fail the others.
+    expect(calls[0].signal).not.toBe(signal);
     calls[0].resolve('value');
     await expect(first).resolves.toBe('value');
     await expect(second).resolves.toBe('value');
@@ -69,5 +70,48 @@ describe('loadOnce', () => {
     await expect(second).resolves.toBe('new');
     await expect(shared.get()).resolves.toBe('new');
     expect(calls).toHaveLength(2);
+  });
+
+  it('rejects a caller whose signal aborts at once as cancelled, and goes on loading for the others', async () => {
+    const { calls, load } = controlledLoad();
+    const shared = loadOnce(load);
+    const [writeBack, sync] = [new AbortController(), new AbortController()];
+    const first = shared.get(writeBack.signal);
+    const second = shared.get(sync.signal);
+    const third = shared.get();
+    writeBack.abort();
+    await expect(first).rejects.toMatchObject({ kind: 'cancelled', message: 'Cancelled' });
+    expect(calls[0].signal.aborted).toBe(false);
+    calls[0].resolve('value');
+    await expect(second).resolves.toBe('value');
+    await expect(third).resolves.toBe('value');
+    await expect(shared.get()).resolves.toBe('value');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('stops the load once every caller has given up, and the next get loads afresh', async () => {
+    const { calls, load } = controlledLoad();
+    const shared = loadOnce(load);
+    const [one, other] = [new AbortController(), new AbortController()];
+    const first = shared.get(one.signal);
+    const second = shared.get(other.signal);
+    one.abort();
+    expect(calls[0].signal.aborted).toBe(false);
+    other.abort();
+    expect(calls[0].signal.aborted).toBe(true);
+    await expect(first).rejects.toMatchObject({ kind: 'cancelled' });
+    await expect(second).rejects.toMatchObject({ kind: 'cancelled' });
+    const fresh = shared.get();
+    expect(calls).toHaveLength(2);
+    calls[0].reject(new Error('aborted'));
+    calls[1].resolve('fresh');
+    await expect(fresh).resolves.toBe('fresh');
+  });
+
+  it('does not start a load for a caller that has given up already', async () => {
+    const { calls, load } = controlledLoad();
+    const shared = loadOnce(load);
+    await expect(shared.get(AbortSignal.abort())).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(calls).toHaveLength(0);
   });
 });

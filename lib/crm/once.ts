@@ -1,12 +1,15 @@
 /**
- * A load done once and shared: the first `get` starts it, later calls get the same promise
+ * A load done once and shared: the first `get` starts it, later calls get the same result
  * (so one request serves every caller, even concurrent ones). A load that fails is forgotten,
  * so the next `get` tries again instead of repeating a failure for the client's lifetime.
  * With `freshFor`, a load started that long ago is done again at the next `get`: a client
  * lives as long as its worker, and what it loaded (a CRM's properties, its owners) changes.
- * The load runs with the signal of the `get` that started it.
+ *
+ * Each `get` waits under its own signal: a caller that gives up rejects at once as cancelled,
+ * and the load goes on for the others. The load runs under no caller's signal (one caller
+ * cancelling would fail them all), only under one aborted once every caller has given up.
  */
-import type { Clock } from './http';
+import { cancelled, type Clock } from './http';
 
 export interface SharedLoad<T> {
   get(signal?: AbortSignal): Promise<T>;
@@ -14,22 +17,59 @@ export interface SharedLoad<T> {
   forget(): void;
 }
 
-export function loadOnce<T>(load: (signal?: AbortSignal) => Promise<T>, freshFor?: { ms: number; clock: Pick<Clock, 'now'> }): SharedLoad<T> {
-  let shared: Promise<T> | undefined;
-  let startedAt = 0;
+interface Load<T> {
+  result: Promise<T>;
+  startedAt: number;
+  /** Callers still waiting for it; one without a signal never gives up. */
+  waiting: number;
+  settled: boolean;
+  stop: AbortController;
+}
+
+export function loadOnce<T>(load: (signal: AbortSignal) => Promise<T>, freshFor?: { ms: number; clock: Pick<Clock, 'now'> }): SharedLoad<T> {
+  let shared: Load<T> | undefined;
+
+  function start(): Load<T> {
+    const stop = new AbortController();
+    const started: Load<T> = { result: load(stop.signal), startedAt: freshFor?.clock.now() ?? 0, waiting: 0, settled: false, stop };
+    started.result.then(
+      () => {
+        started.settled = true;
+      },
+      () => {
+        started.settled = true;
+        // Only this load's own failure clears it: one started after `forget()` stays.
+        if (shared === started) shared = undefined;
+      },
+    );
+    return started;
+  }
+
+  /** The load's result for one caller, or `cancelled()` as soon as its signal aborts. */
+  function waitFor(loading: Load<T>, signal: AbortSignal | undefined): Promise<T> {
+    loading.waiting++;
+    if (!signal) return loading.result;
+    return new Promise<T>((resolve, reject) => {
+      const giveUp = () => {
+        reject(cancelled());
+        if (--loading.waiting > 0 || loading.settled) return;
+        // Nobody waits any more: stop the requests, and let the next caller start afresh.
+        if (shared === loading) shared = undefined;
+        loading.stop.abort();
+      };
+      signal.addEventListener('abort', giveUp, { once: true });
+      loading.result
+        .finally(() => signal.removeEventListener('abort', giveUp))
+        .then(resolve, reject);
+    });
+  }
+
   return {
     get(signal) {
-      if (shared !== undefined && freshFor && freshFor.clock.now() - startedAt >= freshFor.ms) shared = undefined;
-      if (shared === undefined) {
-        const loading = load(signal);
-        shared = loading;
-        startedAt = freshFor?.clock.now() ?? 0;
-        // Only this load's own failure clears it: one started after `forget()` stays.
-        loading.catch(() => {
-          if (shared === loading) shared = undefined;
-        });
-      }
-      return shared;
+      if (signal?.aborted) return Promise.reject(cancelled());
+      if (shared !== undefined && freshFor && freshFor.clock.now() - shared.startedAt >= freshFor.ms) shared = undefined;
+      shared ??= start();
+      return waitFor(shared, signal);
     },
     forget() {
       shared = undefined;

@@ -269,6 +269,37 @@ describe('Salesforce write-back targets', () => {
     await expect(client.checkWritableFields([{ name: 'Fit_Score__c', holds: 'number' }])).resolves.toBeUndefined();
     expect(requests.filter((request) => request.endsWith('/describe'))).toHaveLength(2);
   });
+
+  it('a check given up while describe runs is cancelled at once, and a sync waiting on that describe still gets it', async () => {
+    const { handle } = createDemoCrm(leads, defaultBehaviour());
+    const reachCrm = demoFetch(handle);
+    let describes = 0;
+    let answerDescribe!: () => void;
+    let describeSent!: () => void;
+    const sent = new Promise<void>((resolve) => (describeSent = resolve));
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      if (String(input).endsWith('/sobjects/Lead/describe')) {
+        describes++;
+        // Held until the test answers; given up, as fetch does, once its signal aborts.
+        await new Promise<void>((resolve, reject) => {
+          answerDescribe = resolve;
+          init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true });
+          describeSent();
+        });
+      }
+      return reachCrm(input, init);
+    };
+    const client = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => '00Dsession!token', fetch });
+    const [writeBack, sync] = [new AbortController(), new AbortController()];
+    const checking = client.checkWritableFields([tier], writeBack.signal);
+    await sent;
+    const syncing = client.listChanged(null, null, sync.signal);
+    writeBack.abort();
+    await expect(checking).rejects.toMatchObject({ kind: 'cancelled', message: 'Cancelled' });
+    answerDescribe();
+    expect((await syncing).records.length).toBeGreaterThan(0);
+    expect(describes).toBe(1);
+  });
 });
 
 describe('Salesforce deleted Leads', () => {

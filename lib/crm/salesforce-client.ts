@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
 import { choiceListRefusal, heldInWords, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
+import { loadOnce } from './once';
 
 export const DEFAULT_SALESFORCE_API_VERSION = '67.0';
 const BATCH_SIZE = 2000;
@@ -168,31 +169,28 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     fetch: options.fetch,
   });
   const base = `/services/data/v${options.apiVersion}`;
-  /** The last describe: the fields synced, and every field by lower-case name (API names are case-insensitive). */
-  let described: Promise<{ synced: string[]; byLowerCase: Map<string, DescribedField> }> | undefined;
   // The last describe's synced names by lower case (reads match requested names without case), and when.
   let readableByLowerCase = new Map<string, string>();
   let describedAt = -Infinity;
 
-  /** Lead's fields the user can read, from describe (field-level security applies); described again after a failure, or once `described` is reset. */
-  function describeLead(signal?: AbortSignal) {
-    described ??= http
-      .request({ path: `${base}/sobjects/Lead/describe`, schema: DescribeSchema, what: 'describe Lead', signal })
-      .then(({ data }) => {
-        const synced = data.fields.filter((field) => !UNSYNCED_TYPES.has(field.type)).map((field) => field.name);
-        const missing = REQUIRED_FIELDS.filter((name) => !synced.includes(name));
-        if (missing.length > 0) throw new CrmError('schema', `Salesforce Lead has no field ${missing.join(', ')} (describe Lead)`);
-        readableByLowerCase = new Map(synced.map((name) => [name.toLowerCase(), name]));
-        describedAt = clock.now();
-        return { synced, byLowerCase: new Map(data.fields.map((field) => [field.name.toLowerCase(), field])) };
-      });
-    described.catch(() => (described = undefined)); // a failed describe is asked again next time
-    return described;
-  }
+  /**
+   * Lead's fields the user can read, from describe (field-level security applies): the fields
+   * synced, and every field by lower-case name (API names are case-insensitive). Described
+   * again after a failure, or once forgotten.
+   */
+  const leadDescribe = loadOnce(async (signal) => {
+    const { data } = await http.request({ path: `${base}/sobjects/Lead/describe`, schema: DescribeSchema, what: 'describe Lead', signal });
+    const synced = data.fields.filter((field) => !UNSYNCED_TYPES.has(field.type)).map((field) => field.name);
+    const missing = REQUIRED_FIELDS.filter((name) => !synced.includes(name));
+    if (missing.length > 0) throw new CrmError('schema', `Salesforce Lead has no field ${missing.join(', ')} (describe Lead)`);
+    readableByLowerCase = new Map(synced.map((name) => [name.toLowerCase(), name]));
+    describedAt = clock.now();
+    return { synced, byLowerCase: new Map(data.fields.map((field) => [field.name.toLowerCase(), field])) };
+  });
 
   /** Every Lead field the user can read that a sync reads. */
   async function allFields(signal?: AbortSignal): Promise<string[]> {
-    return (await describeLead(signal)).synced;
+    return (await leadDescribe.get(signal)).synced;
   }
 
   /**
@@ -209,7 +207,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     // of every field (a sync) or one naming a field describe did not list.
     const mayHaveMissed = !requested || requested.some((name) => !readableByLowerCase.has(name.toLowerCase()));
     if (mayHaveMissed && clock.now() - describedAt >= DESCRIBE_REFRESH_MS) {
-      described = undefined;
+      leadDescribe.forget();
       readable = await allFields(signal);
     }
     if (!requested) return readable;
@@ -368,8 +366,8 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     },
 
     async checkWritableFields(fields, signal) {
-      described = undefined; // described afresh: a field created, or made writable, a moment ago counts
-      const { byLowerCase } = await describeLead(signal);
+      leadDescribe.forget(); // described afresh: a field created, or made writable, a moment ago counts
+      const { byLowerCase } = await leadDescribe.get(signal);
       refuseUnwritableFields(fields.map((field) => writeRefusal(field, byLowerCase.get(field.name.toLowerCase()))));
     },
 
@@ -388,8 +386,8 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
         const offered = versions.map((v) => v.version);
         throw new CrmError('request', `API version ${options.apiVersion} is not available on ${new URL(options.instanceUrl).host}; it offers ${offered[0]}–${offered.at(-1)}`);
       }
-      described = undefined;
-      await describeLead(signal);
+      leadDescribe.forget();
+      await leadDescribe.get(signal);
       // A My Domain host names one org (a sandbox has its own): no request needed to tell them apart.
       const host = new URL(options.instanceUrl).host;
       return { id: host, name: host };
