@@ -29,6 +29,7 @@ const RememberedLeadSchema = z.object({
   recordId: z.string(),
   fields: z.record(z.string(), z.string()),
   name: z.string().optional(),
+  locale: z.string().optional(),
 });
 
 /** Where a CRM's record pages live: the Lightning origin, or HubSpot's origin and portal. */
@@ -60,7 +61,7 @@ export async function rememberOpenLead(request: LeadToScore, page: URL, access: 
   const shown = await tabUrl(tabId);
   if (shown && !showsRecord(shown, request)) return;
   await browser.storage.session.set({
-    [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, fields: request.fields, name: request.name },
+    [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, fields: request.fields, name: request.name, locale: request.locale },
     [LAST_CRM_TAB_KEY]: tabId,
   });
   if (access.connection !== 'other-org') await browser.storage.local.set({ [crmHomeKey(request.crm)]: crmHomeOf(request.crm, page) });

@@ -84,6 +84,33 @@ describe('scoreLead', () => {
     expect(rescored.lead.reasons).toEqual(entry.lead.reasons);
   });
 
+  it("reads a page's numbers and dates in the page's locale: a German page scores as the same lead's data", async () => {
+    const big = generateDemoLeads({ count: 300, seed: 7, now }).find(
+      ({ salesforce: sf }) => Number(sf.NumberOfEmployees) >= 1000 && sf.AnnualRevenue !== null && sf.LastActivityDate !== null,
+    )!;
+    const sf = big.salesforce;
+    const asData = { AnnualRevenue: String(sf.AnnualRevenue), NumberOfEmployees: String(sf.NumberOfEmployees), CreatedDate: String(sf.CreatedDate), LastActivityDate: String(sf.LastActivityDate) };
+    const german = new Intl.NumberFormat('de-DE');
+    const day = (iso: string) => new Date(iso).toLocaleDateString('de-DE', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' });
+    const page = {
+      AnnualRevenue: `${german.format(Number(sf.AnnualRevenue))} $`, // e.g. 2.500.000 $
+      NumberOfEmployees: german.format(Number(sf.NumberOfEmployees)),
+      CreatedDate: `${day(String(sf.CreatedDate))}, 00:00`,
+      LastActivityDate: day(`${String(sf.LastActivityDate)}T00:00:00Z`),
+    };
+    const { value: sharedCache } = deps();
+    const score = async (fields: Record<string, string>, locale?: string) => {
+      const outcome = await scoreLead({ crm: 'salesforce', recordId: big.salesforceId, fields, locale }, sharedCache);
+      if (!outcome.ok) throw new Error(outcome.error);
+      return outcome.lead.probability;
+    };
+    // CreatedDate as data carries its time; the page shows the day at midnight: compare it so.
+    const expected = await score({ ...asData, CreatedDate: `${String(sf.CreatedDate).slice(0, 10)}T00:00:00Z` });
+    expect(await score(page, 'de-DE')).toBeCloseTo(expected, 6);
+    // Read alone (or the score cached for the German page taken for it), 1.234 employees are 1.234
+    expect(await score(page)).not.toBeCloseTo(expected, 3);
+  });
+
   it('says so when the page gave no field the model reads, without running the model', async () => {
     const { value, runs } = deps();
     const outcome = await scoreLead({ crm: 'salesforce', recordId: '00Q000000000EMPAAA', fields: { Name: 'Empty Details' } }, value);

@@ -9,6 +9,7 @@
 import { explainLead, featuresTracked } from '../ml/explain';
 import { featurizeRecord, knownFeatureCount, type RawRecord, type SourceKind } from '../ml/featurize';
 import { fieldsRead, type Manifest } from '../ml/manifest';
+import { pageConventions, pageFieldsAsData } from '../ml/page-values';
 import { scoreAndTier } from '../ml/score';
 import type { ScoredLead } from '../messaging/protocol';
 import type { CrmKind, PageFields } from '../crm/types';
@@ -49,6 +50,8 @@ export interface LeadToScore {
   fields: PageFields;
   /** The name the record's page shows, when it shows one. */
   name?: string;
+  /** The locale the page writes its numbers and dates in (`de-DE`), when the page says. */
+  locale?: string;
 }
 
 export type ScoreOutcome = { ok: true; lead: ScoredLead } | { ok: false; error: string };
@@ -64,7 +67,8 @@ export const scoreCacheKey = (modelId: string, crm: CrmKind, recordId: string) =
 /** The cached score of `request` under model `modelId`, when it was asked for the same fields and is not stale. */
 export async function freshCachedScore(modelId: string, request: LeadToScore, deps: CacheDeps): Promise<{ key: string; fieldsHash: string; fresh?: CachedScoreEntry }> {
   const key = scoreCacheKey(modelId, request.crm, request.recordId);
-  const fieldsHash = hashFields(request.fields);
+  // The same text reads as other numbers in another locale (1.500 employees).
+  const fieldsHash = request.locale ? `${hashFields(request.fields)} ${request.locale}` : hashFields(request.fields);
   const cached = await deps.cache.get(key);
   const now = deps.now().getTime();
   const age = now - (cached?.scoredAt ?? now);
@@ -116,18 +120,20 @@ export async function scoredFields(
  * The record's fields `manifest` reads, from the API (when connected), with the page's fields
  * filling those the API has no value for (hidden from the API user, say). The API's value wins:
  * it is what sync stored and the model learned from (a picklist's value, not the label the page
- * shows: HubSpot's OFFLINE, not "Offline Sources"; a number or date as data, not in the page's
- * locale, 1.234 employees in German). Without the API (or if reading fails), the page's fields
- * alone. The badge and the side panel's explanation both score these, so they agree.
+ * shows: HubSpot's OFFLINE, not "Offline Sources"; a number or date as data). Without the API (or
+ * if reading fails), the page's fields alone. The page's numbers and dates are read in its
+ * locale (1.500 employees on a German page are 1500). The badge and the side panel's
+ * explanation both score these, so they agree.
  */
 export async function withRecordFields(request: LeadToScore, manifest: Manifest, deps: Pick<ScoringDeps, 'fetchRecord'>): Promise<RawRecord> {
   const api = await deps.fetchRecord?.(request.crm, request.recordId, fieldsRead(manifest.features, request.crm)).catch((error: unknown) => {
     console.warn('LeadLens: could not read the record from the CRM; scoring the fields on the page', error instanceof Error ? error.message : '');
     return null;
   });
-  if (!api) return request.fields;
+  const page = pageFieldsAsData(request.fields, manifest.features, request.crm, pageConventions(request.locale));
+  if (!api) return page;
   const merged: RawRecord = { ...api };
-  for (const [name, value] of Object.entries(request.fields)) if (api[name] === undefined || api[name] === null || api[name] === '') merged[name] = value;
+  for (const [name, value] of Object.entries(page)) if (api[name] === undefined || api[name] === null || api[name] === '') merged[name] = value;
   return merged;
 }
 

@@ -10,6 +10,7 @@ import {
   flatTreeParent,
   normaliseText,
   openShadowRoots,
+  pageLocale,
   queryAll,
   queryFirst,
   readDisplayedValue,
@@ -22,6 +23,18 @@ const byId = (doc: Document, id: string): Element => {
   if (!element) throw new Error(`no #${id}`);
   return element;
 };
+
+describe('pageLocale', () => {
+  const withLang = (lang: string) => parsePage(`<html lang="${lang}"><body></body></html>`);
+  it("takes the page's lang when it names a region, else the browser's of the same language", () => {
+    expect(pageLocale(withLang('de-DE'), 'en-US')).toBe('de-DE');
+    expect(pageLocale(withLang('en'), 'en-GB')).toBe('en-GB');
+    expect(pageLocale(withLang(' de '), 'en-US')).toBe('de');
+    expect(pageLocale(withLang(''), 'fr-FR')).toBe('fr-FR');
+    expect(pageLocale(withLang('en'), 'en')).toBe('en');
+    expect(pageLocale(withLang(''), undefined)).toBeUndefined();
+  });
+});
 
 describe('normaliseText', () => {
   it.each([

@@ -429,6 +429,20 @@ export function observeComposed(doc: Document, callback: (records: MutationRecor
 }
 
 /**
+ * The locale the page writes numbers and dates in, as best the page tells: its `lang` when that
+ * names a region (`de-DE`); the browser's when it is the same language with a region (page
+ * `en`, browser `en-GB`: CRMs default a user's locale from the browser's); else the page's
+ * language, else the browser's. Undefined when neither says.
+ */
+export function pageLocale(doc: Document, browserLocale: string | undefined): string | undefined {
+  const page = doc.documentElement.lang.trim();
+  const language = (tag: string) => tag.split('-')[0].toLowerCase();
+  if (page.includes('-')) return page;
+  if (browserLocale && (page === '' || language(browserLocale) === language(page)) && browserLocale.includes('-')) return browserLocale;
+  return page || browserLocale || undefined;
+}
+
+/**
  * Whether a dialog is open over the page (a CRM's "Log a call", an edit form): the page behind it
  * is then hidden from assistive technology (aria-hidden), and so from what LeadLens reads.
  */

@@ -10,7 +10,7 @@ import type { ScoreOutcome } from '../background/score-lead';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
 import type { PageFields } from '../crm/types';
-import { dialogOpen, observeComposed } from '../crm/dom';
+import { dialogOpen, observeComposed, pageLocale } from '../crm/dom';
 import { hashFields } from '../crm/fields-hash';
 import { failedOutcome, isCrmChange, mountBadge, type BadgeHandle } from './badge-ui';
 import { EXTENSION_RELOADED } from './navigation';
@@ -102,7 +102,7 @@ export const recordBadge: ContentFeature = {
       if (isFresh(shown)) rememberScored(`${crm} ${recordId}`, shown.hash!);
       const request = ++latestRequest;
       const reply = await background
-        .scoreLead({ crm, recordId, fields: shown.fields, name: isFresh(shown) ? shown.name : undefined })
+        .scoreLead({ crm, recordId, fields: shown.fields, name: isFresh(shown) ? shown.name : undefined, locale: pageLocale(document, navigator.language)?.slice(0, 35) })
         .catch(failedOutcome);
       // An older request's reply can arrive after a newer one's: only the latest is shown.
       if (signal.aborted || request !== latestRequest) return;

@@ -25,6 +25,8 @@ export const ScoreRequestSchema = z.object({
   fields: PageFieldsSchema,
   /** The record's name as its page shows it (the side panel's title for it). */
   name: z.string().max(200).optional(),
+  /** The locale the page writes numbers and dates in (a BCP 47 tag: `de-DE`); one that is none is ignored. */
+  locale: z.string().max(35).optional(),
 });
 export const ScoreResponseSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), lead: ScoredLeadSchema }),

@@ -27,15 +27,19 @@ export type RawValue = string | number | boolean | null | undefined;
 export type RawRecord = Record<string, RawValue>; // field/property/column name → raw value
 export type SourceKind = 'salesforce' | 'hubspot' | 'csv';
 
-/** The feature's raw value in `record` for `source`; field names match exactly, else case-insensitively. */
+/** The key of `record` that holds field `name`: the name itself, else one that matches it case-insensitively; undefined when none does. */
+export function recordKey(record: RawRecord, name: string): string | undefined {
+  // Own fields only: a record lacking a field named "constructor" must not read Object's.
+  if (Object.hasOwn(record, name)) return name;
+  const lower = name.toLowerCase();
+  return Object.keys(record).find((key) => key.toLowerCase() === lower);
+}
+
+/** The feature's raw value in `record` for `source` (see `recordKey`). */
 export function readRaw(record: RawRecord, from: FieldSources, source: SourceKind): RawValue {
   const name = from[source];
-  if (name === undefined) return undefined;
-  // Own fields only: a record lacking a field named "constructor" must not read Object's.
-  if (Object.hasOwn(record, name)) return record[name];
-  const lower = name.toLowerCase();
-  for (const k of Object.keys(record)) if (k.toLowerCase() === lower) return record[k];
-  return undefined;
+  const key = name === undefined ? undefined : recordKey(record, name);
+  return key === undefined ? undefined : record[key];
 }
 
 /** The sources a feature reads (for `ratio`: the numerator's). */

@@ -116,7 +116,7 @@ export const dayFirstColumns = (orders: ReadonlyMap<string, DateOrder>): string[
  * date of a day-first column, and those of a month-first column `parseDate` would not read
  * month first (dots, dashes). Dates that are no date in the column's order are kept as written.
  */
-function inFileOrder(record: RawRecord, orders: ReadonlyMap<string, DateOrder>): RawRecord {
+export function inFileOrder(record: RawRecord, orders: ReadonlyMap<string, DateOrder>): RawRecord {
   const rewritten = { ...record };
   for (const [column, order] of orders) {
     const cell = record[column];

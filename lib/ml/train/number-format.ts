@@ -136,7 +136,7 @@ export const commaDecimalColumns = (formats: ReadonlyMap<string, NumberFormat>):
  * `12,5 %` is 12.5). Text, numbers `parseNumber` reads alone the same, and `missingValues`
  * (placeholders, even `0,00`: rewritten, they would no longer match) are kept as written.
  */
-function inFileFormat(record: RawRecord, formats: ReadonlyMap<string, NumberFormat>, missingValues: readonly string[]): RawRecord {
+export function inFileFormat(record: RawRecord, formats: ReadonlyMap<string, NumberFormat>, missingValues: readonly string[]): RawRecord {
   const rewritten = { ...record };
   for (const [column, format] of formats) {
     const value = parseNumber(record[column], missingValues, format);
