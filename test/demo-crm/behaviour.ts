@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mulberry32 } from '../../lib/ml/random';
+import { DEMO_LOCALE } from './format';
 import { bearerToken, json, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
 
 export interface FaultRates {
@@ -46,6 +47,8 @@ export interface DemoBehaviour {
    * details report it. Their contacts are the demo's own: only the portal id differs.
    */
   tokenPortals: Map<string, string>;
+  /** The locale the UI pages show numbers and dates in (`html lang` too), as a user's CRM locale setting does. */
+  displayLocale: string;
   /** The next fault roll in [0, 1) for a request to this CRM's API. */
   random(crm: 'salesforce' | 'hubspot'): number;
   now(): number;
@@ -66,7 +69,7 @@ export function seededFaultRolls(seed: number): DemoBehaviour['random'] {
 
 export function defaultBehaviour(): DemoBehaviour {
   const served = { salesforce: { ...NO_FAULTS }, hubspot: { ...NO_FAULTS } };
-  return { faults: { ...NO_FAULTS }, hubspotLimits: null, drift: null, revokedTokens: new Set(), tokenPortals: new Map(), random: Math.random, now: Date.now, served, requests: { salesforce: 0, hubspot: 0 } };
+  return { faults: { ...NO_FAULTS }, hubspotLimits: null, drift: null, revokedTokens: new Set(), tokenPortals: new Map(), displayLocale: DEMO_LOCALE, random: Math.random, now: Date.now, served, requests: { salesforce: 0, hubspot: 0 } };
 }
 
 /** `429=0.2,500=0.1,timeout=0.02,malformed=0.01` → rates (unknown names are an error). */

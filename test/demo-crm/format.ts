@@ -1,11 +1,23 @@
 /**
- * How each CRM's UI displays a stored value (test/demo-crm/PAGES.md, "Display formats").
- * Times are shown in UTC so pages are the same on every machine.
+ * How each CRM's UI displays a stored value (test/demo-crm/PAGES.md, "Display formats"), in
+ * the user's locale as the real ones do: PAGES.md's formats are en-US's; in another locale
+ * numbers and dates are written as Intl writes them there (`1.500`, `01.03.2026, 14:30` in
+ * de-DE). Times are shown in UTC so pages are the same on every machine.
  */
 import type { SalesforceValue } from '../../lib/crm/demo-data';
 import type { HubSpotProperty, SalesforceField } from './fields';
 
-const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+/** The locale PAGES.md's formats are written in, and the pages' unless a test says otherwise. */
+export const DEMO_LOCALE = 'en-US';
+
+const grouped = (locale: string) => new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+
+/** A date (with its time) as `locale` writes it with digits, or null for en-US, which each CRM writes its own way. */
+function localDate(date: Date, locale: string, withTime: boolean): string | null {
+  if (locale === DEMO_LOCALE) return null;
+  const time = withTime ? ({ hour: '2-digit', minute: '2-digit' } as const) : {};
+  return new Intl.DateTimeFormat(locale, { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric', ...time }).format(date);
+}
 
 function timeOfDay(date: Date): string {
   const hours = date.getUTCHours();
@@ -28,19 +40,21 @@ function paddedUsDate(date: Date): string {
 const parseDate = (value: string): Date => new Date(value);
 
 /** The text Lightning shows for a field; booleans are checkboxes, so the caller draws those. */
-export function salesforceDisplay(field: SalesforceField, value: SalesforceValue, ownerName: (id: string) => string): string {
+export function salesforceDisplay(field: SalesforceField, value: SalesforceValue, ownerName: (id: string) => string, locale = DEMO_LOCALE): string {
   if (value === null || value === '') return '';
   switch (field.type) {
     case 'currency':
-      return `$${grouped.format(Number(value))}`;
+      return `$${grouped(locale).format(Number(value))}`;
     case 'int':
-      return grouped.format(Number(value));
+      return grouped(locale).format(Number(value));
     case 'datetime': {
       const date = parseDate(String(value));
-      return `${usDate(date)}, ${timeOfDay(date)}`;
+      return localDate(date, locale, true) ?? `${usDate(date)}, ${timeOfDay(date)}`;
     }
-    case 'date':
-      return usDate(parseDate(`${String(value)}T00:00:00Z`));
+    case 'date': {
+      const date = parseDate(`${String(value)}T00:00:00Z`);
+      return localDate(date, locale, false) ?? usDate(date);
+    }
     case 'reference':
       return ownerName(String(value));
     default:
@@ -49,17 +63,19 @@ export function salesforceDisplay(field: SalesforceField, value: SalesforceValue
 }
 
 /** The text HubSpot shows for a property: `--` when empty, option labels for enumerations. */
-export function hubspotDisplay(property: HubSpotProperty, value: string | null): string {
+export function hubspotDisplay(property: HubSpotProperty, value: string | null, locale = DEMO_LOCALE): string {
   if (value === null || value === '') return '--';
   switch (property.type) {
     case 'number':
-      return Number.isFinite(Number(value)) ? grouped.format(Number(value)) : value;
+      return Number.isFinite(Number(value)) ? grouped(locale).format(Number(value)) : value;
     case 'datetime': {
       const date = parseDate(value);
-      return `${paddedUsDate(date)} ${timeOfDay(date)}`;
+      return localDate(date, locale, true) ?? `${paddedUsDate(date)} ${timeOfDay(date)}`;
     }
-    case 'date':
-      return paddedUsDate(parseDate(value));
+    case 'date': {
+      const date = parseDate(value);
+      return localDate(date, locale, false) ?? paddedUsDate(date);
+    }
     case 'bool':
       return value === 'true' ? 'Yes' : 'No';
     case 'enumeration':

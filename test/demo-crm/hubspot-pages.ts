@@ -32,9 +32,10 @@ function randomClassNames(): ClassNamer {
   };
 }
 
-export function hubspotSite(store: DemoStore): UiSite {
+export function hubspotSite(store: DemoStore, locale: () => string): UiSite {
   return {
     styles: STYLES,
+    locale,
     page(view) {
       const cls = randomClassNames();
       return h('div', { class: cls('app'), id: 'hs-app' }, [
@@ -45,7 +46,7 @@ export function hubspotSite(store: DemoStore): UiSite {
         stage('replace', { class: cls('stage') }, view),
       ]);
     },
-    resolve: (url) => resolve(store, url, randomClassNames()),
+    resolve: (url) => resolve(store, url, randomClassNames(), locale()),
     notFound: (url) => {
       const cls = randomClassNames();
       return {
@@ -59,13 +60,13 @@ export function hubspotSite(store: DemoStore): UiSite {
   };
 }
 
-function resolve(store: DemoStore, url: URL, cls: ClassNamer): UiView | null {
+function resolve(store: DemoStore, url: URL, cls: ClassNamer, locale: string): UiView | null {
   const path = url.pathname;
   if (path === '/') return homeView(url, cls);
-  if (path === HUBSPOT_INDEX_PATH || path === `/contacts/${HUBSPOT_PORTAL_ID}`) return indexView(store, url, cls);
+  if (path === HUBSPOT_INDEX_PATH || path === `/contacts/${HUBSPOT_PORTAL_ID}`) return indexView(store, url, cls, locale);
   const id = RECORD_PATH.exec(path)?.[1];
   const lead = id === undefined ? undefined : store.byHubspotId(id);
-  return lead ? recordView(store, lead, url, cls) : null;
+  return lead ? recordView(store, lead, url, cls, locale) : null;
 }
 
 function homeView(url: URL, cls: ClassNamer): UiView {
@@ -85,7 +86,7 @@ export function contactName(lead: DemoLead): string {
 
 // ─── Record page ────────────────────────────────────────────────────────────────────────
 
-function recordView(store: DemoStore, lead: DemoLead, url: URL, cls: ClassNamer): UiView {
+function recordView(store: DemoStore, lead: DemoLead, url: URL, cls: ClassNamer, locale: string): UiView {
   const name = contactName(lead);
   const showAbout = lead.hubspotId !== SPECIAL_LEAD_IDS.noDetails.hubspot;
   return {
@@ -97,32 +98,32 @@ function recordView(store: DemoStore, lead: DemoLead, url: URL, cls: ClassNamer)
           h('h2', { 'data-selenium-test': 'highlightTitle', class: cls('title') }, name),
           lead.hubspot.jobtitle !== null && h('div', { class: cls('subtitle') }, lead.hubspot.jobtitle),
         ]),
-        showAbout && aboutCard(lead, cls),
+        showAbout && aboutCard(lead, cls, locale),
       ]),
-      middlePane(lead, cls),
+      middlePane(lead, cls, locale),
       rightSidebar(store, lead, cls),
     ]),
   };
 }
 
-function aboutCard(lead: DemoLead, cls: ClassNamer): ViewNode {
+function aboutCard(lead: DemoLead, cls: ClassNamer, locale: string): ViewNode {
   const properties = HUBSPOT_ABOUT_CARD.map((name) => hubspotProperty(name)).filter((p): p is HubSpotProperty => p !== undefined);
   return h('div', { 'data-test-id': 'about-this-contact', class: cls('about') }, [
     h('h3', { class: cls('cardTitle') }, 'About this contact'),
     ...properties.map((property) =>
       h('div', { 'data-selenium-test': `property-input-${property.name}`, class: cls('property') }, [
         h('label', { 'data-selenium-test': 'property-label', class: cls('label') }, property.label),
-        h('span', { 'data-selenium-test': 'property-value', class: cls('value') }, hubspotDisplay(property, lead.hubspot[property.name])),
+        h('span', { 'data-selenium-test': 'property-value', class: cls('value') }, hubspotDisplay(property, lead.hubspot[property.name], locale)),
       ]),
     ),
   ]);
 }
 
 /** Tabs, one of them hidden but still in the DOM, as HubSpot keeps them. */
-function middlePane(lead: DemoLead, cls: ClassNamer): ViewNode {
+function middlePane(lead: DemoLead, cls: ClassNamer, locale: string): ViewNode {
   const shown = (name: HubSpotPropertyName) => {
     const property = hubspotProperty(name);
-    return property ? `${property.label}: ${hubspotDisplay(property, lead.hubspot[name])}` : '';
+    return property ? `${property.label}: ${hubspotDisplay(property, lead.hubspot[name], locale)}` : '';
   };
   return h('div', { 'data-test-id': 'middle-pane', class: cls('middle') }, [
     h('div', { role: 'tablist', class: cls('tabs') }, [
@@ -154,7 +155,7 @@ function rightSidebar(store: DemoStore, lead: DemoLead, cls: ClassNamer): ViewNo
 
 const INDEX_COLUMNS: readonly HubSpotPropertyName[] = ['email', 'phone', 'hubspot_owner_id', 'hs_lead_status', 'createdate'];
 
-function indexView(store: DemoStore, url: URL, cls: ClassNamer): UiView {
+function indexView(store: DemoStore, url: URL, cls: ClassNamer, locale: string): UiView {
   const page = pageOf(store.hubspotLeads, url);
   const columns = INDEX_COLUMNS.map((name) => hubspotProperty(name)).filter((p): p is HubSpotProperty => p !== undefined);
   return {
@@ -166,7 +167,7 @@ function indexView(store: DemoStore, url: URL, cls: ClassNamer): UiView {
         h('tbody', {}, page.items.map((lead) =>
           h('tr', { class: cls('row') }, [
             h('td', { class: cls('td') }, [h('a', { href: hubspotRecordPath(lead.hubspotId), class: cls('link') }, contactName(lead))]),
-            ...columns.map((property) => h('td', { class: cls('td') }, hubspotDisplay(property, lead.hubspot[property.name]))),
+            ...columns.map((property) => h('td', { class: cls('td') }, hubspotDisplay(property, lead.hubspot[property.name], locale))),
           ]),
         )),
       ]),

@@ -19,9 +19,10 @@ export const salesforceRecordPath = (id: string): string => `/lightning/r/Lead/$
 /** Lightning's static class names, so the plain name is the class. */
 const slds = (part: string): string => part;
 
-export function salesforceSite(store: DemoStore): UiSite {
+export function salesforceSite(store: DemoStore, locale: () => string): UiSite {
   return {
     styles: STYLES,
+    locale,
     page: (view) =>
       h('div', { class: 'desktop container forceStyle oneOne' }, [
         h('header', { class: 'slds-global-header_container' }, [
@@ -35,7 +36,7 @@ export function salesforceSite(store: DemoStore): UiSite {
         ]),
         stage('stack', { class: 'oneCenterStage' }, view),
       ]),
-    resolve: (url) => resolve(store, url),
+    resolve: (url) => resolve(store, url, locale()),
     notFound: (url) => ({
       title: 'Error | Salesforce',
       view: lightningView(url, [
@@ -47,13 +48,13 @@ export function salesforceSite(store: DemoStore): UiSite {
   };
 }
 
-function resolve(store: DemoStore, url: URL): UiView | null {
+function resolve(store: DemoStore, url: URL, locale: string): UiView | null {
   const path = url.pathname;
   if (path === '/' || path === HOME_PATH) return homeView(url);
-  if (path === SALESFORCE_LIST_PATH || path === '/lightning/o/Lead/home') return listView(store, url);
+  if (path === SALESFORCE_LIST_PATH || path === '/lightning/o/Lead/home') return listView(store, url, locale);
   const id = RECORD_PATH.exec(path)?.[1];
   const lead = id === undefined ? undefined : store.bySalesforceId(id);
-  return lead ? recordView(store, lead, url) : null;
+  return lead ? recordView(store, lead, url, locale) : null;
 }
 
 /** One Lightning view; `data-demo-path` lets the page script find it again. */
@@ -73,14 +74,14 @@ function homeView(url: URL): UiView {
 
 // ─── Record page ────────────────────────────────────────────────────────────────────────
 
-function recordView(store: DemoStore, lead: DemoLead, url: URL): UiView {
+function recordView(store: DemoStore, lead: DemoLead, url: URL, locale: string): UiView {
   const record = lead.salesforce;
   const showDetails = lead.salesforceId !== SPECIAL_LEAD_IDS.noDetails.salesforce;
   return {
     title: `${record.Name} | Lead | Salesforce`,
     view: lightningView(url, [
       recordHeader(record.Name),
-      showDetails && detailsCard(store, lead),
+      showDetails && detailsCard(store, lead, locale),
       relatedCard(store, lead),
     ]),
   };
@@ -103,19 +104,19 @@ function recordHeader(name: string): ViewNode {
   ]);
 }
 
-function detailsCard(store: DemoStore, lead: DemoLead): ViewNode {
+function detailsCard(store: DemoStore, lead: DemoLead, locale: string): ViewNode {
   const fields = SALESFORCE_LAYOUT.map((name) => salesforceField(name)).filter((f): f is SalesforceField => f !== undefined);
   return h('article', { class: 'slds-card record-details', 'aria-label': 'Details' }, [
     h('h2', { class: 'slds-card__header-title' }, 'Details'),
-    h('div', { class: 'slds-form', role: 'list' }, fields.map((field) => fieldRow(store, field, lead.salesforce[field.name]))),
+    h('div', { class: 'slds-form', role: 'list' }, fields.map((field) => fieldRow(store, field, lead.salesforce[field.name], locale))),
   ]);
 }
 
-function fieldRow(store: DemoStore, field: SalesforceField, value: SalesforceValue): ViewNode {
+function fieldRow(store: DemoStore, field: SalesforceField, value: SalesforceValue, locale: string): ViewNode {
   return h('records-record-layout-item', { 'field-label': field.label, class: 'slds-form__item', role: 'listitem' }, [
     h('div', { 'data-target-selection-name': `sfdc:RecordField.Lead.${field.name}`, class: 'slds-form-element slds-form-element_readonly' }, [
       h('span', { class: 'test-id__field-label slds-form-element__label' }, field.label),
-      h('span', { class: 'test-id__field-value slds-form-element__static' }, [fieldValue(store, field, value)]),
+      h('span', { class: 'test-id__field-value slds-form-element__static' }, [fieldValue(store, field, value, locale)]),
     ]),
   ]);
 }
@@ -132,10 +133,10 @@ const VALUE_ELEMENT: Partial<Record<SalesforceFieldType, string>> = {
   reference: 'force-lookup',
 };
 
-function fieldValue(store: DemoStore, field: SalesforceField, value: SalesforceValue): ViewNode {
+function fieldValue(store: DemoStore, field: SalesforceField, value: SalesforceValue, locale: string): ViewNode {
   if (field.type === 'boolean') return h('input', { type: 'checkbox', disabled: '', checked: value === true && '' });
   const element = field.name === 'Name' ? 'lightning-formatted-name' : (VALUE_ELEMENT[field.type] ?? 'lightning-formatted-text');
-  return h(element, {}, salesforceDisplay(field, value, store.ownerName));
+  return h(element, {}, salesforceDisplay(field, value, store.ownerName, locale));
 }
 
 function relatedCard(store: DemoStore, lead: DemoLead): ViewNode {
@@ -156,7 +157,7 @@ function leadLink(lead: DemoLead): ViewNode {
 
 const LIST_COLUMNS: readonly (keyof DemoLead['salesforce'])[] = ['Company', 'Title', 'State', 'Email', 'Status', 'OwnerId'];
 
-function listView(store: DemoStore, url: URL): UiView {
+function listView(store: DemoStore, url: URL, locale: string): UiView {
   const page = pageOf(store.leads, url);
   const columns = LIST_COLUMNS.map((name) => salesforceField(name)).filter((f): f is SalesforceField => f !== undefined);
   return {
@@ -171,7 +172,7 @@ function listView(store: DemoStore, url: URL): UiView {
         h('tbody', {}, page.items.map((lead) =>
           h('tr', { 'data-row-key-value': lead.salesforceId }, [
             h('th', { scope: 'row' }, [leadLink(lead)]),
-            ...columns.map((field) => h('td', {}, salesforceDisplay(field, lead.salesforce[field.name], store.ownerName))),
+            ...columns.map((field) => h('td', {}, salesforceDisplay(field, lead.salesforce[field.name], store.ownerName, locale))),
           ]),
         )),
       ]),

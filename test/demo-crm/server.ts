@@ -75,8 +75,8 @@ export function createDemoCrmHandler(leads: readonly DemoLead[], behaviour: Demo
 /** The demo CRM's handler and its store, for tests that change its records (delete them) while it serves. */
 export function createDemoCrm(leads: readonly DemoLead[], behaviour: DemoBehaviour = defaultBehaviour()): { handle: DemoHandler; store: DemoStore } {
   const store = createDemoStore(leads, DEMO_OWNERS);
-  const salesforceUi = salesforceSite(store);
-  const hubspotUi = hubspotSite(store);
+  const salesforceUi = salesforceSite(store, () => behaviour.displayLocale);
+  const hubspotUi = hubspotSite(store, () => behaviour.displayLocale);
   const salesforceRest = misbehavingApi('salesforce', salesforceApi(store, () => behaviour.now()), behaviour);
   const salesforceAuthorization = salesforceOAuth();
   const hubspotRest = misbehavingApi('hubspot', hubspotApi(store, (token) => behaviour.tokenPortals.get(token) ?? HUBSPOT_PORTAL_ID, () => behaviour.now()), behaviour);

@@ -21,6 +21,8 @@ export interface UiView {
 
 export interface UiSite {
   styles: string;
+  /** The locale the pages are written in (`html lang`). */
+  locale(): string;
   /** The whole body: the site's chrome around `stage(…, view)`. */
   page(view: ViewNode): ViewNode;
   /** The view a path shows, or null when there is none. */
@@ -40,7 +42,7 @@ export function handleUi(site: UiSite, request: DemoRequest): DemoResponse {
   if (pathname === VIEW_JSON_PATH) return viewJson(site, request.url);
   const found = site.resolve(request.url);
   const shown = found ?? site.notFound(request.url);
-  return html(found ? 200 : 404, htmlDocument(shown.title, site.styles, site.page(shown.view)));
+  return html(found ? 200 : 404, htmlDocument(shown.title, site.locale(), site.styles, site.page(shown.view)));
 }
 
 function viewJson(site: UiSite, requestUrl: URL): DemoResponse {
@@ -51,10 +53,10 @@ function viewJson(site: UiSite, requestUrl: URL): DemoResponse {
   return json(found ? 200 : 404, found ?? site.notFound(url));
 }
 
-function htmlDocument(title: string, styles: string, body: ViewNode): string {
+function htmlDocument(title: string, lang: string, styles: string, body: ViewNode): string {
   return [
     '<!DOCTYPE html>',
-    '<html lang="en"><head><meta charset="utf-8">',
+    `<html lang="${escapeHtml(lang)}"><head><meta charset="utf-8">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<link rel="icon" href="data:,">', // no favicon request
     `<title>${escapeHtml(title)}</title>`,

@@ -10,6 +10,8 @@ import * as ortNode from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recognisePage } from '../../lib/crm/adapters';
+import type { DemoLead } from '../../lib/crm/demo-data';
+import { DEMO_LOCALE } from '../demo-crm/format';
 import { featurizeRecord } from '../../lib/ml/featurize';
 import { parseManifest, type Manifest } from '../../lib/ml/manifest';
 import {
@@ -69,16 +71,20 @@ async function markBadgesStale(page: Page) {
   await page.evaluate((tag) => document.querySelectorAll(tag).forEach((badge) => badge.setAttribute('data-test-stale', '')), BADGE);
 }
 
-/** What onnxruntime-node says for the lead the page shows, read with the same adapter. */
-async function expectedProbability(page: Page): Promise<number> {
+/** The model's features of the lead the page shows, read with the same adapter, its text read alone (as an en-US page's). [F] */
+async function pageFeatures(page: Page): Promise<Float32Array> {
   const window = new Window({ url: page.url() });
   window.document.write(await page.content());
   const recognised = recognisePage(new URL(page.url()));
   if (!recognised) throw new Error(`not a CRM page: ${page.url()}`);
   const fields = recognised.adapter.readRecordFields(window.document as unknown as Document);
-  const row = featurizeRecord(fields, manifest.features, recognised.adapter.crm, new Date());
-  const output = await session.run({ features: new ortNode.Tensor('float32', row, [1, manifest.features.length]) });
   await window.happyDOM.close();
+  return featurizeRecord(fields, manifest.features, recognised.adapter.crm, new Date());
+}
+
+/** What onnxruntime-node says for the lead the page shows (`pageFeatures`). */
+async function expectedProbability(page: Page): Promise<number> {
+  const output = await session.run({ features: new ortNode.Tensor('float32', await pageFeatures(page), [1, manifest.features.length]) });
   return (output.probability.data as Float32Array)[0];
 }
 
@@ -119,6 +125,36 @@ describe('badges on lead pages', () => {
     const badge = await scoredBadge(page);
     expect(Math.abs(badge.probability - (await expectedProbability(page)))).toBeLessThanOrEqual(1e-6);
     await page.close();
+  });
+
+  // A user whose CRM writes numbers and dates in their locale: Lightning and HubSpot write them so, and set `html lang`.
+  it.each([
+    { crm: 'Salesforce', locale: 'de-DE', url: (lead: DemoLead) => salesforceLeadUrl(lead.salesforceId) },
+    { crm: 'Salesforce', locale: 'en-GB', url: (lead: DemoLead) => salesforceLeadUrl(lead.salesforceId) },
+    { crm: 'HubSpot', locale: 'de-DE', url: (lead: DemoLead) => hubspotContactUrl(lead.hubspotId) },
+  ])("reads a $crm page's numbers and dates in its $locale locale: the lead scores as on an en-US page", async ({ locale, url }) => {
+    // A lead whose page reads otherwise in that locale: 1.500 employees, a day ≤ 12 before its month (01/03 is 1 March in Britain).
+    const differs = ({ salesforce, hubspot }: DemoLead) => {
+      const created = new Date(String(salesforce.CreatedDate));
+      return Number(salesforce.NumberOfEmployees) >= 1000 && Number(hubspot.annualrevenue) >= 1000 && created.getUTCDate() <= 12 && created.getUTCDate() !== created.getUTCMonth() + 1;
+    };
+    const lead = harness.crm.leads.find(differs)!;
+    const american = await openPage(url(lead));
+    const expected = (await scoredBadge(american)).probability;
+    const asData = await pageFeatures(american);
+    await american.close();
+    harness.crm.behaviour.displayLocale = locale;
+    try {
+      const page = await openPage(url(lead));
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe(locale);
+      const badge = await scoredBadge(page);
+      expect(Math.abs(badge.probability - expected)).toBeLessThanOrEqual(1e-6);
+      // The page's text read alone, not in its locale, is another lead.
+      expect(Array.from(await pageFeatures(page))).not.toEqual(Array.from(asData));
+      await page.close();
+    } finally {
+      harness.crm.behaviour.displayLocale = DEMO_LOCALE;
+    }
   });
 
   // The demo pages' in-app links: the next lead in the active record view, and the list in the app's navigation bar.
