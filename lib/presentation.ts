@@ -4,6 +4,7 @@
  * say them.
  */
 import type { Reason, Tier } from './messaging/protocol';
+import { chanceMargin } from './ml/train/metrics';
 
 /** `1 lead`, `2,000 leads`. */
 export const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -183,5 +184,5 @@ export function formatModelDate(iso: string): string {
   return date.toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 }
 
-/** A ROC-AUC's margin of chance from its standard error: twice it holds 95 % of what chance alone does. */
-export const chanceNote = (standardError: number) => `(± ${(2 * standardError).toFixed(3)}: what chance alone moves it by, 95 % of the time)`;
+/** A ROC-AUC's margin of chance from its standard error (`chanceMargin`). */
+export const chanceNote = (standardError: number) => `(± ${chanceMargin(standardError).toFixed(3)}: what chance alone moves it by, 95 % of the time)`;

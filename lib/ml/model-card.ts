@@ -5,6 +5,7 @@
  */
 import type { Manifest } from './manifest';
 import { describeModelOutcome } from './outcome-rule';
+import { chanceMargin } from './train/metrics';
 
 export interface ModelCardExtras {
   summary?: {
@@ -59,7 +60,7 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   if (s?.brier !== undefined) lines.push(`| Brier | ${num(s.brier)} |`);
   const oot = m.metrics.outOfTime;
   if (m.metrics.outOfTimeRocAuc !== undefined && oot) {
-    const chance = oot.standardError === undefined ? '' : ` ± ${num(2 * oot.standardError)} (twice its standard error)`;
+    const chance = oot.standardError === undefined ? '' : ` ± ${num(chanceMargin(oot.standardError))} (twice its standard error)`;
     lines.push(`| ROC-AUC out of time (trained on the earliest ${oot.trainRows.toLocaleString('en-US')} rows by "${oot.column}", tested on the latest ${oot.testRows.toLocaleString('en-US')}) | ${num(m.metrics.outOfTimeRocAuc)}${chance} |`);
   }
   const confusion = m.metrics.tierConfusion;

@@ -93,6 +93,9 @@ export function rocAucStandardError(auc: number, positives: number, negatives: n
   return Math.sqrt(variance);
 }
 
+/** How far chance alone moves a figure of this standard error, 95 % of the time: twice it (a normal's 1.96, rounded). */
+export const chanceMargin = (standardError: number): number => 2 * standardError;
+
 /**
  * Area under the ROC curve. The trapezoid over the threshold steps gives tied scores half
  * credit, which equals the average-rank (Mann–Whitney) AUC and `sklearn.metrics.roc_auc_score`.

@@ -1,5 +1,6 @@
 import { describeModelOutcome } from '@/lib/ml/outcome-rule';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
+import { chanceMargin } from '@/lib/ml/train/metrics';
 import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
 import { chanceNote, formatModelDate, plural } from '@/lib/presentation';
 
@@ -36,7 +37,7 @@ export function describeWindow({ createdAfter, createdBefore }: TrainingWindow):
 export function describeComparison(comparison: Trained['comparison']): string {
   if (comparison.kind === 'not-compared') return `not compared: ${comparison.reason}`;
   const { activeModelId, rows, newRocAuc, activeRocAuc, differenceStandardError, activeHeldOut } = comparison;
-  const margin = 2 * differenceStandardError;
+  const margin = chanceMargin(differenceStandardError);
   const verdict =
     newRocAuc - activeRocAuc > margin ? 'ranks them better' : activeRocAuc - newRocAuc > margin ? 'ranks them less well' : 'ranks them about as well (the difference is within what chance moves it by)';
   const activeFigure = activeHeldOut ? 'its own held-out figure for the leads it learnt from' : 'from its stored scores, which flatter it if it learnt from these same leads';
