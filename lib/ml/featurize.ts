@@ -231,15 +231,23 @@ export function formatNumber(value: number, unit?: string, extraDigits = 0): str
 /** More digits than this do not tell two ends of a bin apart for a rep. */
 const MAX_EXTRA_DIGITS = 4;
 
+/** The fewest extra digits (up to MAX_EXTRA_DIGITS) at which each two neighbours of `values` read apart ("0.113", "0.115", not "0.11" twice). */
+export function digitsTellingApart(values: readonly number[], from = 0): number {
+  let extra = from;
+  const sameAsNext = (value: number, i: number) => i + 1 < values.length && formatNumber(value, undefined, extra) === formatNumber(values[i + 1], undefined, extra);
+  while (extra < MAX_EXTRA_DIGITS && values.some(sameAsNext)) extra++;
+  return extra;
+}
+
 /**
  * A range as a rep reads it: the unit once, at the end ("3 – 5 days"), a currency on both
- * ends ("$1,000 – $2,000"); ends that would read the same ("0.11 – 0.11") get more digits.
+ * ends ("$1,000 – $2,000"); with `extra` digits at least, and more when its ends would read
+ * the same ("0.11 – 0.11").
  */
-export function formatNumberRange(low: number, high: number, unit?: string): string {
+export function formatNumberRange(low: number, high: number, unit?: string, extra = 0): string {
   const currency = unit !== undefined && CURRENCY_UNITS[unit.toLowerCase()] !== undefined;
-  let extra = 0;
-  while (extra < MAX_EXTRA_DIGITS && formatNumber(low, undefined, extra) === formatNumber(high, undefined, extra)) extra++;
-  return `${formatNumber(low, currency ? unit : undefined, extra)} – ${formatNumber(high, unit, extra)}`;
+  const digits = digitsTellingApart([low, high], extra);
+  return `${formatNumber(low, currency ? unit : undefined, digits)} – ${formatNumber(high, unit, digits)}`;
 }
 
 /** The lead's value for a feature as a rep would read it ("$1,200,000", "VP Sales", "12 days"), or "" when missing. */

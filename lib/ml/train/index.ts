@@ -5,7 +5,7 @@
  * give byte-identical `model.onnx` and `manifest.json` (the creation time is the data's
  * reference time unless one is passed).
  */
-import { featurizeRecords, formatNumber, formatNumberRange, readRaw, type RawRecord, type SourceKind } from '../featurize';
+import { digitsTellingApart, featurizeRecords, formatNumber, formatNumberRange, readRaw, type RawRecord, type SourceKind } from '../featurize';
 import {
   DEFAULT_POLICY,
   DEFAULT_PROFIT_ASSUMPTIONS,
@@ -282,7 +282,9 @@ export function binLabels(feature: Feature, edges: readonly number[], wholeNumbe
   if (edges.length === 0) return ['any', MISSING_BIN_LABEL];
   // Edges are float32: show the number they stand for (2,249,999,872 → 2,250,000,000).
   const tidy = (v: number) => Number(v.toPrecision(6));
-  const fmt = (v: number) => formatNumber(tidy(v), feature.unit);
+  // One number of digits for the axis: an edge reads the same in the two labels it bounds.
+  const extra = digitsTellingApart(edges.map(tidy));
+  const fmt = (v: number) => formatNumber(tidy(v), feature.unit, extra);
   const range = (low: number, high: number): string => {
     if (wholeNumbers) {
       const first = Math.floor(low) + 1; // the smallest whole number in (low, high]
@@ -293,7 +295,7 @@ export function binLabels(feature: Feature, edges: readonly number[], wholeNumbe
       if (first <= last && last - first < EXACT_WHOLE_RANGE) return first === last ? fmt(first) : formatNumberRange(first, last, feature.unit);
       if (first <= last) return formatNumberRange(Number.isInteger(tidy(low)) ? tidy(low) : first, Number.isInteger(tidy(high)) ? tidy(high) : last, feature.unit);
     }
-    return formatNumberRange(tidy(low), tidy(high), feature.unit);
+    return formatNumberRange(tidy(low), tidy(high), feature.unit, extra);
   };
   const top = edges[edges.length - 1];
   const ranges = [`≤ ${fmt(wholeNumbers ? Math.floor(edges[0]) : edges[0])}`];

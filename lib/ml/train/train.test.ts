@@ -111,6 +111,8 @@ describe('binLabels', () => {
     // A wide range of counts by its edges, a half-way edge by the whole number on its side: 2,318 employees are in the next bin.
     expect(binLabels({ ...visits, unit: undefined }, [2214.5, 2317.5, 4622.5], true).slice(1, 3)).toEqual(['2,215 – 2,317', '2,318 – 4,622']);
     expect(binLabels({ ...visits, unit: 'clicks per open' }, [0.1132, 0.1149], false)[1]).toBe('0.113 – 0.115 clicks per open');
+    // An edge reads alike in the two labels it bounds: the digits are chosen for the whole axis.
+    expect(binLabels({ ...visits, unit: undefined }, [0.1132, 0.1149, 0.125, 0.3], false)).toEqual(['≤ 0.113', '0.113 – 0.115', '0.115 – 0.125', '0.125 – 0.3', '> 0.3', 'missing']);
   });
   it('finds the whole-number features of a row-major matrix, missing values aside', () => {
     expect(wholeNumberFeatures(Float32Array.from([1, 0.5, Number.NaN, 3, 2, 4]), 3)).toEqual([true, false, true]);
