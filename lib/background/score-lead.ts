@@ -69,11 +69,16 @@ export async function freshCachedScore(modelId: string, request: LeadToScore, de
   const key = scoreCacheKey(modelId, request.crm, request.recordId);
   // The same text reads as other numbers in another locale (1.500 employees).
   const fieldsHash = request.locale ? `${hashFields(request.fields)} ${request.locale}` : hashFields(request.fields);
+  const cached = await recentCachedScore(key, deps);
+  const fresh = cached?.fieldsHash === fieldsHash ? cached : undefined;
+  return { key, fieldsHash, fresh };
+}
+
+/** The score cached under `key`, whatever fields it was asked for, unless it is older than "stale after". */
+export async function recentCachedScore(key: string, deps: CacheDeps): Promise<CachedScoreEntry | undefined> {
   const cached = await deps.cache.get(key);
   const now = deps.now().getTime();
-  const age = now - (cached?.scoredAt ?? now);
-  const fresh = cached?.fieldsHash === fieldsHash && age < (deps.staleAfterMs ?? Infinity) ? cached : undefined;
-  return { key, fieldsHash, fresh };
+  return cached && now - (cached.scoredAt ?? now) < (deps.staleAfterMs ?? Infinity) ? cached : undefined;
 }
 
 export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promise<ScoreOutcome> {

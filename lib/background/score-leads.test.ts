@@ -5,7 +5,7 @@ import { generateDemoLeads } from '../crm/demo-data';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import type { ScoredLead } from '../messaging/protocol';
 import { scoreLead, type CachedScoreEntry } from './score-lead';
-import { NO_FIELDS_SCORED, scoreLeadsById, type BatchScoringDeps, type KnownRecord } from './score-leads';
+import { couldNotRead, NO_FIELDS_SCORED, scoreLeadsById, type BatchScoringDeps, type KnownRecord, type KnownRecords } from './score-leads';
 
 let manifest: Manifest;
 let session: ort.InferenceSession;
@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 
 /** The real model in onnxruntime-node; `runs` holds the row count of every engine run. */
-function deps(known: KnownRecord[]) {
+function deps(known: KnownRecord[], { unread = [], otherOrg = [] }: Partial<Omit<KnownRecords, 'records'>> = {}) {
   const cache = new Map<string, { fieldsHash: string; lead: ScoredLead }>();
   const runs: number[] = [];
   const value: BatchScoringDeps = {
@@ -38,7 +38,7 @@ function deps(known: KnownRecord[]) {
     },
     cache: { get: async (key) => cache.get(key), put: async (key, entry) => void cache.set(key, entry) },
     now: () => now,
-    knownRecords: async (_crm, ids) => known.filter((record) => ids.includes(record.recordId)),
+    knownRecords: async (_crm, ids) => ({ records: known.filter((record) => ids.includes(record.recordId)), unread, otherOrg }),
   };
   return { value, runs };
 }
@@ -117,5 +117,86 @@ describe('scoreLeadsById', () => {
       { recordId: unknownId, state: 'unknown' },
     ]);
     expect(runs).toEqual([]);
+  });
+});
+
+describe('a row LeadLens has no fields of (neither stored nor read from the CRM)', () => {
+  /** A record page's request for `lead`: the fields its page shows, as text. */
+  const pageOf = (lead: (typeof leads)[number], fields: Record<string, unknown> = lead.salesforce) => ({
+    crm: 'salesforce' as const,
+    recordId: lead.salesforceId,
+    fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v == null ? '' : String(v)])),
+  });
+
+  /** Record pages and lists sharing one cache that dates its entries, as IndexedDB's does. */
+  function sharedCache(value: BatchScoringDeps, today: () => Date) {
+    const entries = new Map<string, CachedScoreEntry>();
+    return { ...value, now: today, staleAfterMs: 24 * 3_600_000, cache: { get: async (key: string) => entries.get(key), put: async (key: string, entry: Omit<CachedScoreEntry, 'scoredAt'>) => void entries.set(key, { ...entry, scoredAt: today().getTime() }) } };
+  }
+
+  it('shows the score its record page just got from the page, without running the engine again', async () => {
+    const { value, runs } = deps([]);
+    const shared = sharedCache(value, () => now);
+    const badge = await scoreLead(pageOf(leads[3]), shared);
+    if (!badge.ok) throw new Error(badge.error);
+    const rows = await scoreLeadsById('salesforce', [leads[3].salesforceId, unknownId], shared);
+    expect(rows).toEqual([
+      { recordId: leads[3].salesforceId, state: 'scored', lead: badge.lead },
+      { recordId: unknownId, state: 'unknown' },
+    ]);
+    expect(runs).toEqual([1]);
+  });
+
+  it('shows that score only while it is fresh ("stale after", as on the record page)', async () => {
+    const { value } = deps([]);
+    let today = now;
+    const shared = sharedCache(value, () => today);
+    const badge = await scoreLead(pageOf(leads[3]), shared);
+    if (!badge.ok) throw new Error(badge.error);
+    today = new Date(now.getTime() + 23 * 3_600_000);
+    expect(await scoreLeadsById('salesforce', [leads[3].salesforceId], shared)).toEqual([{ recordId: leads[3].salesforceId, state: 'scored', lead: badge.lead }]);
+    today = new Date(now.getTime() + 25 * 3_600_000);
+    expect(await scoreLeadsById('salesforce', [leads[3].salesforceId], shared)).toEqual([{ recordId: leads[3].salesforceId, state: 'unknown' }]);
+  });
+
+  it('shows only the active model’s score of it', async () => {
+    const { value } = deps([]);
+    const shared = sharedCache(value, () => now);
+    const badge = await scoreLead(pageOf(leads[3]), shared);
+    if (!badge.ok) throw new Error(badge.error);
+    const otherModel = { ...shared, activeManifest: async () => ({ ...manifest, modelId: 'another-model' }) };
+    expect(await scoreLeadsById('salesforce', [leads[3].salesforceId], otherModel)).toEqual([{ recordId: leads[3].salesforceId, state: 'unknown' }]);
+    expect(await scoreLeadsById('salesforce', [leads[3].salesforceId], shared)).toEqual([{ recordId: leads[3].salesforceId, state: 'scored', lead: badge.lead }]);
+  });
+
+  it('is scored from a stored lead when there is one, rather than from its page’s cached score', async () => {
+    const { value, runs } = deps(known);
+    const shared = sharedCache(value, () => now);
+    // The page shows one field; the stored lead has them all.
+    const badge = await scoreLead(pageOf(leads[0], { Title: leads[0].salesforce.Title }), shared);
+    if (!badge.ok) throw new Error(badge.error);
+    const [row] = await scoreLeadsById('salesforce', [known[0].recordId], shared);
+    if (row.state !== 'scored') throw new Error('the stored lead should be scored');
+    expect(row.lead.featuresKnown).toBeGreaterThan(badge.lead.featuresKnown);
+    expect(runs).toEqual([1, 1]);
+  });
+
+  it('says the CRM could not be read for it, unless its page’s score is cached', async () => {
+    const { value } = deps([], { unread: [leads[3].salesforceId, leads[4].salesforceId] });
+    const shared = sharedCache(value, () => now);
+    const badge = await scoreLead(pageOf(leads[3]), shared);
+    if (!badge.ok) throw new Error(badge.error);
+    expect(await scoreLeadsById('salesforce', [leads[3].salesforceId, leads[4].salesforceId], shared)).toEqual([
+      { recordId: leads[3].salesforceId, state: 'scored', lead: badge.lead },
+      { recordId: leads[4].salesforceId, state: 'unscorable', reason: couldNotRead('salesforce') },
+    ]);
+  });
+
+  it('gets no cached score when LeadLens keeps a synced lead of it from another org: that score may be the other org’s', async () => {
+    const { value } = deps([], { otherOrg: [leads[3].salesforceId] });
+    const shared = sharedCache(value, () => now);
+    const badge = await scoreLead(pageOf(leads[3]), shared);
+    if (!badge.ok) throw new Error(badge.error);
+    expect(await scoreLeadsById('salesforce', [leads[3].salesforceId], shared)).toEqual([{ recordId: leads[3].salesforceId, state: 'unknown' }]);
   });
 });

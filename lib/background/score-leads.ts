@@ -1,14 +1,15 @@
 /**
  * Many known leads at once (the rows of a list view): each record's fields come from what
- * LeadLens stores (synced, imported or demo data), never from the page; cached ones come
- * from the score cache, the rest go to the engine in ONE run. Records LeadLens knows nothing
- * about come back `unknown`: a row never gets a made-up score.
+ * LeadLens stores (synced, imported or demo data) or reads from the CRM, never from the page;
+ * cached ones come from the score cache, the rest go to the engine in ONE run. A record it has
+ * no fields of keeps the score cached of it (its record page's, scored from the page), while
+ * fresh; records LeadLens knows nothing about come back `unknown`: a row never gets a made-up score.
  */
-import type { CrmKind, PageFields } from '../crm/types';
+import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
 import { featurizeRecord, knownFeatureCount, type RawRecord } from '../ml/featurize';
 import { fieldsRead } from '../ml/manifest';
 import type { ListRowScore } from '../messaging/protocol-list';
-import { freshCachedScore, toScoredLead, type ScoringDeps } from './score-lead';
+import { freshCachedScore, recentCachedScore, scoreCacheKey, toScoredLead, type ScoringDeps } from './score-lead';
 
 /** What is known about one record, keyed as the CRM names its fields. */
 export interface KnownRecord {
@@ -16,9 +17,19 @@ export interface KnownRecord {
   fields: RawRecord;
 }
 
+/** What LeadLens has of the records a list asks for. */
+export interface KnownRecords {
+  /** The records it knows (any order; unknown ones left out), with the fields asked for at least. */
+  records: KnownRecord[];
+  /** Those it tried to read from the CRM just now and could not. */
+  unread: readonly string[];
+  /** Those it keeps a synced lead of from another org than the page's: a score cached of them may be that org's (a list scored that lead), so none answers. */
+  otherOrg: readonly string[];
+}
+
 export interface BatchScoringDeps extends ScoringDeps {
-  /** The records LeadLens knows among `recordIds` (any order; unknown ones left out); read from the CRM, with `fields` at least. */
-  knownRecords(crm: CrmKind, recordIds: readonly string[], fields: readonly string[]): Promise<KnownRecord[]>;
+  /** What LeadLens has of `recordIds`: stored leads, or read from the CRM with `fields`. */
+  knownRecords(crm: CrmKind, recordIds: readonly string[], fields: readonly string[]): Promise<KnownRecords>;
 }
 
 /** Stored values as the text the cache hashes (the hash only has to notice a change). */
@@ -29,13 +40,19 @@ function asText(fields: RawRecord): PageFields {
 /** A list row's record that LeadLens has, with none of the fields the model reads. */
 export const NO_FIELDS_SCORED = 'LeadLens has none of the fields its model scores for this lead: open the lead to score it from its page.';
 
+/** A list row's record the CRM could not be read for: said so, not "no data" (the CRM's own error stays in the background). */
+export const couldNotRead = (crm: CrmKind) => `LeadLens could not read this lead from ${CRM_LABEL[crm]} just now: open the lead, or reload the list.`;
+
 export async function scoreLeadsById(
   crm: CrmKind,
   recordIds: readonly string[],
   deps: BatchScoringDeps,
 ): Promise<ListRowScore[]> {
   const manifest = await deps.activeManifest();
-  const known = new Map((await deps.knownRecords(crm, recordIds, fieldsRead(manifest.features, crm))).map((record) => [record.recordId, record]));
+  const have = await deps.knownRecords(crm, recordIds, fieldsRead(manifest.features, crm));
+  const known = new Map(have.records.map((record) => [record.recordId, record]));
+  const unread = new Set(have.unread);
+  const otherOrg = new Set(have.otherOrg);
   const results = new Map<string, ListRowScore>();
   const now = deps.now();
   const featureCount = manifest.features.length;
@@ -43,7 +60,13 @@ export async function scoreLeadsById(
   const toRun: { record: KnownRecord; key: string; fieldsHash: string; row: Float32Array; featuresKnown: number }[] = [];
   for (const recordId of new Set(recordIds)) {
     const record = known.get(recordId);
-    if (!record) continue;
+    if (!record) {
+      // Neither stored nor read: the score cached of it (its record page's badge, say), while fresh.
+      const cached = otherOrg.has(recordId) ? undefined : await recentCachedScore(scoreCacheKey(manifest.modelId, crm, recordId), deps);
+      if (cached) results.set(recordId, { recordId, state: 'scored', lead: cached.lead });
+      else if (unread.has(recordId)) results.set(recordId, { recordId, state: 'unscorable', reason: couldNotRead(crm) });
+      continue;
+    }
     // As a record page's: the same fields, and not older than the admin's "stale after" (days-since features age).
     const { key, fieldsHash, fresh } = await freshCachedScore(manifest.modelId, { crm, recordId, fields: asText(record.fields) }, deps);
     if (fresh) {

@@ -1,48 +1,55 @@
 /** Background handlers for list views: score the rows' records from what LeadLens stores or reads from the CRM. */
-import { CRM_LABEL } from '../../crm/types';
+import { CRM_LABEL, type CrmKind } from '../../crm/types';
 import { db } from '../../db/db';
 import type { backgroundProtocol } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/rpc';
 import { activeManifest } from '../../ml/model-store';
 import { runOffscreen } from '../offscreen-engine';
 import { fetchRecordsFields } from '../record-source';
-import { mayReadApi, pageAccess, senderPage } from '../page-access';
+import { mayReadApi, pageAccess, senderPage, type PageAccess } from '../page-access';
 import { recordScoreCache } from '../score-cache';
-import { scoreLeadsById } from '../score-leads';
+import { scoreLeadsById, type KnownRecord, type KnownRecords } from '../score-leads';
 
 type ListProtocol = Pick<typeof backgroundProtocol, 'scoreLeadsById'>;
+
+/**
+ * What a page of `access` may score `ids` from: stored leads (demo, and synced ones of this
+ * page's org) first, keyed `${source}|${id}`; the rest from the API in one batch read when
+ * connected to this page's org.
+ */
+async function knownRecordsFor(access: PageAccess, source: CrmKind, ids: readonly string[], fields: readonly string[]): Promise<KnownRecords> {
+  const stored: KnownRecord[] = [];
+  const otherOrg: string[] = [];
+  for (const lead of await db.leads.bulkGet(ids.map((id) => `${source}|${id}`))) {
+    if (!lead) continue;
+    // Synced from another org than the page's: not this page's record (nor is a score the list cached of it).
+    if (lead.origin === 'sync' && !access.synced) otherOrg.push(lead.id);
+    else stored.push({ recordId: lead.id, fields: lead.fields });
+  }
+  const storedIds = new Set(stored.map((record) => record.recordId));
+  const toRead = ids.filter((id) => !storedIds.has(id));
+  if (!mayReadApi(access) || toRead.length === 0) return { records: stored, unread: [], otherOrg };
+  try {
+    return { records: [...stored, ...(await fetchRecordsFields(source, toRead, fields))], unread: [], otherOrg };
+  } catch (error) {
+    // The rows still score from what is stored; those it could not read say so (score-leads.ts).
+    // The CRM's own error stays in the background: the page is told only that the read failed.
+    console.warn('LeadLens: could not read list records from the CRM', error instanceof Error ? error.message : '');
+    return { records: stored, unread: toRead, otherOrg };
+  }
+}
 
 export const listHandlers: Handlers<ListProtocol> = {
   scoreLeadsById: async ({ crm, recordIds }, sender) => {
     const page = senderPage(crm, sender);
     if (!page) return { ok: false as const, error: `LeadLens scores ${CRM_LABEL[crm]} leads on their ${CRM_LABEL[crm]} pages only` };
     const access = await pageAccess(crm, page);
-    // Set by a failed CRM read (a closure's write: an object, so the check below sees it).
-    const read = { failed: false };
     const rows = await scoreLeadsById(crm, recordIds, {
       activeManifest,
       runModel: runOffscreen,
       ...(await recordScoreCache(access)),
-      knownRecords: async (source, ids, fields) => {
-        // Stored leads (demo, and synced ones of this page's org) first, keyed `${source}|${id}`;
-        // the rest from the API in one batch read when connected to this page's org.
-        const stored = (await db.leads.bulkGet(ids.map((id) => `${source}|${id}`))).flatMap((lead) =>
-          lead && (lead.origin !== 'sync' || access.synced) ? [{ recordId: lead.id, fields: lead.fields }] : [],
-        );
-        const storedIds = new Set(stored.map((record) => record.recordId));
-        if (!mayReadApi(access)) return stored;
-        const fromApi = await fetchRecordsFields(source, ids.filter((id) => !storedIds.has(id)), fields).catch((error: unknown) => {
-          // The rows still score from what is stored; those it could not read say so, not "no data".
-          // The CRM's own error stays in the background: the page is told only that the read failed.
-          console.warn('LeadLens: could not read list records from the CRM', error instanceof Error ? error.message : '');
-          read.failed = true;
-          return [];
-        });
-        return [...stored, ...fromApi];
-      },
+      knownRecords: (source, ids, fields) => knownRecordsFor(access, source, ids, fields),
     });
-    if (!read.failed) return { ok: true as const, rows };
-    const reason = `LeadLens could not read this lead from ${CRM_LABEL[crm]} just now: open the lead, or reload the list.`;
-    return { ok: true as const, rows: rows.map((row) => (row.state === 'unknown' ? { recordId: row.recordId, state: 'unscorable' as const, reason } : row)) };
+    return { ok: true as const, rows };
   },
 };

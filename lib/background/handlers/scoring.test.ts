@@ -5,6 +5,7 @@
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { removeConnection } from '../../connections/connections';
 import { generateDemoLeads } from '../../crm/demo-data';
 import { db } from '../../db/db';
 import { onEvent } from '../../messaging/events';
@@ -132,6 +133,34 @@ it('tells a list row the CRM could not be read just now, rather than that LeadLe
     { recordId: stored.hubspotId, state: 'scored', lead: expect.anything() },
     { recordId: contact.hubspotId, state: 'unscorable', reason: 'LeadLens could not read this lead from HubSpot just now: open the lead, or reload the list.' },
   ]);
+});
+
+describe('a list page while not connected', () => {
+  const listOf = (portal: string) => {
+    const url = `https://app.hubspot.com/contacts/${portal}/objects/0-1/views/all/list`;
+    return { tab: { id: TAB_ID, url }, url } as unknown as Browser.runtime.MessageSender;
+  };
+
+  beforeEach(async () => {
+    fakeBrowser.permissions.remove = vi.fn(async () => true);
+    await removeConnection('hubspot');
+  });
+
+  it('shows a lead LeadLens neither stores nor can read the score its record page just got from the page', async () => {
+    const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: { jobtitle: 'CEO' } }, sender);
+    if (!badge.ok) throw new Error(badge.error);
+    const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [contact.hubspotId] }, listOf('4242424'));
+    expect(reply).toEqual({ ok: true, rows: [{ recordId: contact.hubspotId, state: 'scored', lead: badge.lead }] });
+  });
+
+  it('shows another portal’s page no score cached from the leads synced from the first one', async () => {
+    await recordSyncedAccount(db, 'hubspot', { id: '4242424', name: 'HubSpot portal 4242424' });
+    await db.putLeads([storedLead({ source: 'hubspot', id: contact.hubspotId, origin: 'sync', fields: { jobtitle: 'CEO', industry: 'Banking' } })]);
+    const own = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [contact.hubspotId] }, listOf('4242424'));
+    const other = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [contact.hubspotId] }, listOf('999'));
+    expect(own.ok && own.rows.map((row) => row.state)).toEqual(['scored']);
+    expect(other.ok && other.rows.map((row) => row.state)).toEqual(['unknown']);
+  });
 });
 
 it('refuses a score asked for another CRM than the page’s', async () => {
