@@ -3,11 +3,11 @@
  * and HubSpot contacts index, scored in batches as rows come into view, and again after
  * client-side paging. LeadLens knows the demo leads (demo mode stores the even-indexed
  * ones as Salesforce leads, the odd-indexed ones as HubSpot contacts); the others must show
- * the neutral "not scored yet" marker, never a score.
+ * the neutral "not scored yet" marker, never a score, unless their record page was just scored.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HUBSPOT_PORTAL, HUBSPOT_UI, SALESFORCE_UI, salesforceLeadUrl, startHarness, type Harness } from './harness';
+import { HUBSPOT_PORTAL, HUBSPOT_UI, SALESFORCE_UI, hubspotContactUrl, salesforceLeadUrl, startHarness, type Harness } from './harness';
 
 const BADGE = 'leadlens-badge';
 const PAGE_SIZE = 50;
@@ -39,6 +39,7 @@ interface Site {
   /** Demo mode stores this CRM's leads at these indexes. */
   storedIndex: (index: number) => boolean;
   idOf: (index: number) => string;
+  recordUrl: (index: number) => string;
 }
 
 const sites: Site[] = [
@@ -49,6 +50,7 @@ const sites: Site[] = [
     next: '.windowViewMode-normal.active a[rel="next"]',
     storedIndex: (index) => index % 2 === 0,
     idOf: (index) => harness.crm.leads[index].salesforceId,
+    recordUrl: (index) => salesforceLeadUrl(harness.crm.leads[index].salesforceId),
   },
   {
     crm: 'HubSpot',
@@ -57,6 +59,7 @@ const sites: Site[] = [
     next: 'a[rel="next"]',
     storedIndex: (index) => index % 2 === 1,
     idOf: (index) => harness.crm.leads[index].hubspotId,
+    recordUrl: (index) => hubspotContactUrl(harness.crm.leads[index].hubspotId),
   },
 ];
 
@@ -128,6 +131,26 @@ describe.each(sites)('$crm list view', (site) => {
     expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(documentsBefore);
     // Badges of the page left behind are gone with it.
     expect(await page.locator(BADGE).count()).toBe(PAGE_SIZE);
+    await page.close();
+  });
+
+  it('shows, for a lead LeadLens does not store, the score its record page just got', async () => {
+    const index = site.storedIndex(0) ? 1 : 0;
+    const record = await harness.context.newPage();
+    await record.goto(site.recordUrl(index));
+    const recordBadge = record.locator(`${BADGE}[data-leadlens-state="scored"]`);
+    await recordBadge.waitFor({ timeout: 15_000 });
+    const score = await recordBadge.getAttribute('data-leadlens-score');
+    await record.close();
+
+    const page = await harness.context.newPage();
+    await page.goto(site.url);
+    const row = page.locator(`${site.rows} ${BADGE}[data-leadlens-record="${site.idOf(index)}"]`);
+    await expect.poll(() => row.getAttribute('data-leadlens-state'), { timeout: 15_000 }).toBe('scored');
+    expect(await row.getAttribute('data-leadlens-score')).toBe(score);
+    // Its neighbour, whose page was not opened, is still unknown.
+    const neighbour = page.locator(`${site.rows} ${BADGE}[data-leadlens-record="${site.idOf(index + 2)}"]`);
+    await expect.poll(() => neighbour.getAttribute('data-leadlens-state'), { timeout: 15_000 }).toBe('unknown');
     await page.close();
   });
 });
