@@ -107,6 +107,13 @@ export interface CrmClient {
    */
   listDeleted(since: number, signal?: AbortSignal): Promise<Deletions>;
   /**
+   * Every record the CRM has, for a CRM that deletes some records without `listDeleted` ever
+   * listing them (HubSpot: a contact deleted for good at once, a GDPR deletion, is never
+   * archived): a sync compares them with what it stored now and then. Absent when
+   * `listDeleted` lists every deletion.
+   */
+  listPresent?(signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'all-present' }>>;
+  /**
    * Writes fields of up to `maxBatch` records in one request. Records the CRM refuses one by
    * one (deleted, value too long) come back as failures; a request refused as a whole (an
    * unknown field, no permission) throws a `CrmError`.

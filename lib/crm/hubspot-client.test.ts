@@ -443,6 +443,18 @@ describe('HubSpot archived contacts', () => {
     expect(requests.every((request) => !request.includes('archived'))).toBe(true);
   });
 
+  it('lists every contact, which alone shows a contact deleted for good at once (a GDPR deletion), never archived', async () => {
+    const { client, clock, store, requests } = setup();
+    store.eraseHubSpotContact(small[5]);
+    store.deleteLead(small[6], clock.now() - DAY);
+    expect(await client.listDeleted(clock.now() - 3 * DAY)).toEqual({ kind: 'deleted-since', records: [{ id: small[6].hubspotId, deletedAt: clock.now() - DAY }], coveredTo: clock.now() - DAY });
+    requests.length = 0;
+    const present = await client.listPresent!();
+    expect(present).toEqual({ kind: 'all-present', ids: small.filter((_, i) => i !== 5 && i !== 6).map((lead) => lead.hubspotId), coveredTo: clock.now() - DAY });
+    expect(requests).toHaveLength(7); // 698 contacts, 100 a page
+    expect(requests.every((request) => !request.includes('archived'))).toBe(true);
+  });
+
   it('refuses an archived contact without the date it was archived', async () => {
     const noDate = demoFetch(() => json(200, { results: [{ id: '101', properties: {}, archived: true }] }));
     const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock: virtualClock(), fetch: noDate });

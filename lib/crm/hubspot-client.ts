@@ -1,11 +1,12 @@
 /**
  * HubSpot CRM REST for contacts (`api.hubapi.com`). Changes are read with the search API
  * sorted by `lastmodifieddate` and paged by that date, not by `after` (see `PageToken`);
- * deletions from the list of archived contacts. Limits: ~100 requests per 10 s per app,
+ * deletions from the list of archived contacts, and those it never lists (GDPR deletions)
+ * from the list of every contact (`listPresent`). Limits: ~100 requests per 10 s per app,
  * search 4 per second.
  */
 import { z } from 'zod';
-import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, FieldToWrite, FieldUpdate, ReadOptions, RecordUpdateFailure } from './client';
+import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, FieldToWrite, FieldUpdate, ReadOptions, RecordUpdateFailure } from './client';
 import { choiceListRefusal, heldInWords, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 import { loadOnce } from './once';
@@ -25,7 +26,7 @@ const LIST_PAGE_SIZE = 100;
 /**
  * Archived contacts stay listed (and restorable) for 90 days, then are deleted for good; one
  * day less leaves room for HubSpot's purge running early. Contacts deleted for good at once
- * (a GDPR delete) are never listed.
+ * (a GDPR delete) are never listed: only the list of every contact (`listPresent`) shows them gone.
  */
 const ARCHIVED_LISTED_MS = 89 * 24 * 3_600_000;
 /**
@@ -312,6 +313,12 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     return contacts;
   }
 
+  /** Every contact's id: what is left to compare with when the archived list cannot say what is gone. */
+  async function everyContactId(signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'all-present' }>> {
+    const coveredTo = clock.now() - CLOCK_ALLOWANCE_MS;
+    return { kind: 'all-present', ids: (await listContacts(false, ContactIdsPageSchema, signal)).map((contact) => contact.id), coveredTo };
+  }
+
   /** Up to `BATCH_SIZE` contacts by id; ids HubSpot does not have (deleted, never existed) are left out. */
   async function readBatch(ids: readonly string[], names: readonly string[], signal?: AbortSignal): Promise<CrmRecord[]> {
     const { data } = await http.request({
@@ -410,9 +417,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     async listDeleted(since, signal) {
       const now = clock.now();
       const coveredTo = now - CLOCK_ALLOWANCE_MS;
-      if (since < now - ARCHIVED_LISTED_MS) {
-        return { kind: 'all-present', ids: (await listContacts(false, ContactIdsPageSchema, signal)).map((contact) => contact.id), coveredTo };
-      }
+      if (since < now - ARCHIVED_LISTED_MS) return everyContactId(signal);
       // HubSpot cannot filter the archived list by date: it is read whole, and filtered here.
       const records = (await listContacts(true, ArchivedContactsPageSchema, signal)).flatMap((contact): DeletedRecord[] => {
         const deletedAt = parseCrmDateTime(contact.archivedAt);
@@ -420,6 +425,8 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       });
       return { kind: 'deleted-since', records, coveredTo };
     },
+
+    listPresent: everyContactId,
 
     async updateRecords(updates, signal) {
       if (updates.length > BATCH_SIZE) throw new CrmError('request', `At most ${BATCH_SIZE} HubSpot contacts per update`);

@@ -17,7 +17,7 @@ import { createDemoCrm, createDemoCrmHandler } from '../../test/demo-crm/server'
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
-import { SYNC_LOOKBACK_MS, runSync } from './engine';
+import { FULL_COMPARISON_EVERY_MS, SYNC_LOOKBACK_MS, runSync } from './engine';
 import { INITIAL_SYNC_STATE, syncStateKey, type SyncState } from './state';
 import { dexieSyncStore, type SyncStore } from './store';
 
@@ -60,6 +60,16 @@ function lastingCrm() {
   behaviour.now = clock.now;
   const { handle, store } = createDemoCrm(leads, behaviour);
   return { clock, crmStore: store, worker: (crm: Crm) => workerOn(crm, handle, clock) };
+}
+
+/** The client, noting in `asked` each read of deletions: where a list of them starts, or 'every id' for a comparison. */
+function watchingDeletions(client: CrmClient, asked: (number | 'every id')[]): CrmClient {
+  const { listPresent } = client;
+  return {
+    ...client,
+    listDeleted: (since, signal) => (asked.push(since), client.listDeleted(since, signal)),
+    ...(listPresent && { listPresent: (signal?: AbortSignal) => (asked.push('every id'), listPresent(signal)) }),
+  };
 }
 
 const score = (modelId: string, leadKey: string): LeadScore => ({ key: `${modelId}|${leadKey}`, modelId, leadKey, probability: 0.5, score: 50, tier: 'warm', topReason: '', scoredAt: 0 });
@@ -458,9 +468,10 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
       await clock.sleep((crm === 'salesforce' ? 40 : 100) * DAY);
 
       const second = worker(crm);
-      const kinds: string[] = [];
-      const watched: CrmClient = { ...second.client, listDeleted: async (since, signal) => { const deletions = await second.client.listDeleted(since, signal); kinds.push(deletions.kind); return deletions; } };
-      expect(await runSync({ client: watched, store: second.store, now: clock.now })).toMatchObject({ status: 'done', lastRun: { removed: 2 } });
+      // As the store is given them: HubSpot's are read with `listPresent`, its last comparison being over a week old too.
+      const kinds: (string | undefined)[] = [];
+      const watched: SyncStore = { ...second.store, finishSync: (c, deletions, finished) => (kinds.push(deletions?.kind), second.store.finishSync(c, deletions, finished)) };
+      expect(await runSync({ client: second.client, store: watched, now: clock.now })).toMatchObject({ status: 'done', lastRun: { removed: 2 } });
       expect(kinds).toEqual(['all-present']);
       expect(await second.db.leads.get(keyOf(leads[6]))).toBeUndefined();
       expect((await second.db.leads.get(keyOf(leads[7])))?.origin).toBe('demo');
@@ -472,7 +483,8 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
       const { clock, worker } = lastingCrm();
       const { client, db, store } = worker(crm);
       const completedCursor = clock.now() - 3 * DAY;
-      await store.writeState(crm, { ...INITIAL_SYNC_STATE, status: 'done', completedCursor });
+      // Compared every id a day ago: HubSpot would compare them instead (see 'HubSpot contacts deleted for good at once').
+      await store.writeState(crm, { ...INITIAL_SYNC_STATE, status: 'done', completedCursor, idsComparedAt: clock.now() - DAY });
       const asked: number[] = [];
       const watched: CrmClient = { ...client, listDeleted: (since, signal) => (asked.push(since), client.listDeleted(since, signal)) };
       expect((await runSync({ client: watched, store, now: clock.now })).status).toBe('done');
@@ -522,6 +534,107 @@ describe('HubSpot contacts merged into another', () => {
     crmStore.markModified(into, 'hubspot', clock.now());
     await clock.sleep(3_600_000);
     expect((await runSync({ client: second.client, store: second.store, now: clock.now })).lastRun).toMatchObject({ removed: 0 });
+    db.close();
+  });
+});
+
+describe('HubSpot contacts deleted for good at once (a GDPR deletion)', () => {
+  const DAY = 86_400_000;
+  beforeEach(stubWebLocks);
+  afterEach(() => vi.unstubAllGlobals());
+  const keyOf = (lead: DemoLead) => `hubspot|${lead.hubspotId}`;
+
+  it('removes an erased contact, which HubSpot never archives, by comparing every id a week after the last comparison, not a day after', async () => {
+    const { clock, crmStore, worker } = lastingCrm();
+    const { client, db, store } = worker('hubspot');
+    const asked: (number | 'every id')[] = [];
+    const watched = watchingDeletions(client, asked);
+    const sync = () => runSync({ client: watched, store, now: clock.now });
+    // A first sync compares as it reads every contact.
+    const firstStarted = clock.now();
+    expect(await sync()).toMatchObject({ status: 'done', idsComparedAt: firstStarted });
+    const [erased, erasedLater] = [leads[40], leads[41]];
+    await clock.sleep(3_600_000);
+    crmStore.eraseHubSpotContact(erased);
+
+    await clock.sleep(DAY);
+    expect(await sync()).toMatchObject({ status: 'done', lastRun: { removed: 0 }, idsComparedAt: firstStarted });
+    expect(await db.leads.get(keyOf(erased))).toBeDefined();
+
+    await clock.sleep(firstStarted + FULL_COMPARISON_EVERY_MS - clock.now());
+    const compared = await sync();
+    expect(compared).toMatchObject({ status: 'done', lastRun: { removed: 1 } });
+    expect(await db.leads.get(keyOf(erased))).toBeUndefined();
+    expect(await db.leads.where('source').equals('hubspot').count()).toBe(leads.length - 1);
+    const comparedAt = compared.idsComparedAt!;
+    expect(comparedAt).toBeGreaterThanOrEqual(firstStarted + FULL_COMPARISON_EVERY_MS);
+    expect(comparedAt).toBeLessThanOrEqual(clock.now());
+    await expectSummariesInStep(db);
+
+    // The next week runs from that comparison.
+    crmStore.eraseHubSpotContact(erasedLater);
+    await clock.sleep(DAY);
+    expect((await sync()).lastRun).toMatchObject({ removed: 0 });
+    await clock.sleep(comparedAt + FULL_COMPARISON_EVERY_MS - 60_000 - clock.now());
+    expect((await sync()).lastRun).toMatchObject({ removed: 0 });
+    expect(await db.leads.get(keyOf(erasedLater))).toBeDefined();
+    await clock.sleep(60_000);
+    expect((await sync()).lastRun).toMatchObject({ removed: 1 });
+    expect(await db.leads.get(keyOf(erasedLater))).toBeUndefined();
+    // The first sync asks for nothing; only the syncs a week after a comparison compare every id.
+    expect(asked.map((since) => (since === 'every id' ? since : 'since'))).toEqual(['since', 'every id', 'since', 'since', 'every id']);
+    db.close();
+  });
+
+  it('records a comparison only once it completed: one cancelled, or whose removals were not stored, is made again', async () => {
+    const { clock, crmStore, worker } = lastingCrm();
+    const first = worker('hubspot');
+    const firstStarted = clock.now();
+    await runSync({ client: first.client, store: first.store, now: clock.now });
+    first.db.close();
+    crmStore.eraseHubSpotContact(leads[42]);
+    await clock.sleep(FULL_COMPARISON_EVERY_MS);
+
+    const cancelled = worker('hubspot');
+    const kill = new AbortController();
+    const dying: CrmClient = { ...cancelled.client, listPresent: (signal) => (kill.abort(), cancelled.client.listPresent!(signal)) };
+    expect(await runSync({ client: dying, store: cancelled.store, signal: kill.signal, now: clock.now })).toMatchObject({ status: 'cancelled' });
+    expect((await cancelled.store.readState('hubspot')).idsComparedAt).toBe(firstStarted);
+    expect(await cancelled.db.leads.get(keyOf(leads[42]))).toBeDefined();
+    cancelled.db.close();
+
+    const failing = worker('hubspot');
+    const brokenStore: SyncStore = { ...failing.store, finishSync: () => Promise.reject(new Error('worker stopped')) };
+    expect((await runSync({ client: failing.client, store: brokenStore, now: clock.now })).status).toBe('error');
+    expect((await failing.store.readState('hubspot')).idsComparedAt).toBe(firstStarted);
+    failing.db.close();
+
+    const resumed = worker('hubspot');
+    const asked: (number | 'every id')[] = [];
+    const state = await runSync({ client: watchingDeletions(resumed.client, asked), store: resumed.store, now: clock.now });
+    expect(state).toMatchObject({ status: 'done', lastRun: { removed: 1 } });
+    expect(asked).toEqual(['every id']);
+    expect(state.idsComparedAt).toBeGreaterThanOrEqual(firstStarted + FULL_COMPARISON_EVERY_MS);
+    expect(await resumed.db.leads.get(keyOf(leads[42]))).toBeUndefined();
+    resumed.db.close();
+  });
+
+  it('compares every id at the first sync after an update, when the state, from an older LeadLens, never recorded a comparison', async () => {
+    const { clock, crmStore, worker } = lastingCrm();
+    const { client, db, store } = worker('hubspot');
+    const done = await runSync({ client, store, now: clock.now });
+    // As an older LeadLens wrote it: no deletion cursor, no comparison.
+    const { deletionCursor: _cursor, idsComparedAt: _compared, ...older } = done;
+    await store.writeState('hubspot', older);
+    crmStore.eraseHubSpotContact(leads[43]);
+    await clock.sleep(3_600_000);
+
+    const asked: (number | 'every id')[] = [];
+    const state = await runSync({ client: watchingDeletions(client, asked), store, now: clock.now });
+    expect(state).toMatchObject({ status: 'done', lastRun: { removed: 1 } });
+    expect(asked).toEqual(['every id']);
+    expect(state.idsComparedAt).toBeGreaterThan(done.idsComparedAt!);
+    expect(await db.leads.get(keyOf(leads[43]))).toBeUndefined();
     db.close();
   });
 });

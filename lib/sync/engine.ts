@@ -7,7 +7,8 @@
  * and leads stored earlier with owner ids are named when a sync finishes. Queries of changes
  * leave deleted records out, so once the pages are done the sync asks the CRM what it deleted
  * since the last complete sync, and removes those leads with their scores, and those its pages
- * named as merged into another record (HubSpot).
+ * named as merged into another record (HubSpot). A CRM that deletes some records without listing
+ * them (HubSpot GDPR deletions) is asked for every record it has instead, once a week.
  */
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions } from '../crm/client';
 import { CrmError, isCrmError } from '../crm/http';
@@ -24,6 +25,14 @@ import { ownerIdOf, toStoredLead } from './to-stored-lead';
  * from as far before where the last read of them ended, for the same reasons.
  */
 export const SYNC_LOOKBACK_MS = 5 * 60_000;
+
+/**
+ * How long after the stored leads were last compared with every record a CRM has a sync compares
+ * them again, when the CRM deletes some records without listing them (`CrmClient.listPresent`):
+ * a contact erased in HubSpot under the GDPR is never archived, and is gone from LeadLens after
+ * the first sync this long after the last comparison.
+ */
+export const FULL_COMPARISON_EVERY_MS = 7 * 86_400_000;
 
 export interface RunSyncOptions {
   client: CrmClient;
@@ -133,10 +142,15 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
  */
 async function finishSync(client: CrmClient, store: SyncStore, state: SyncState, job: SyncJob, now: () => number, signal?: AbortSignal): Promise<SyncState> {
   const since = state.deletionCursor ?? state.completedCursor;
-  const deletions = withMergedAway(since === null ? null : await client.listDeleted(since, signal), job);
+  const askedAt = now();
+  const read = since === null ? null : await readDeletions(client, since, state.idsComparedAt, askedAt, signal);
+  const deletions = withMergedAway(read, job);
   return store.finishSync(client.crm, deletions, (removed) => ({
     ...state,
     status: 'done',
+    // Written with the removals, so only a comparison that completed counts. A first sync
+    // compared, as it read every record the CRM had when it started.
+    idsComparedAt: read === null ? job.startedAt : read.kind === 'all-present' ? askedAt : state.idsComparedAt,
     completedCursor: nextSyncCursor(job, state.completedCursor),
     // The next sync reads deletions from where this read ended (after a first sync, from when it
     // started, by the CRM's clock where the newest change it read says the browser's runs fast):
@@ -145,6 +159,16 @@ async function finishSync(client: CrmClient, store: SyncStore, state: SyncState,
     job: null,
     lastRun: { synced: job.synced, removed, finishedAt: now(), seconds: (now() - job.startedAt) / 1000 },
   }));
+}
+
+/**
+ * What the CRM deleted since `since`, or every record it has when it deletes some without
+ * listing them and the stored leads were last compared with those `FULL_COMPARISON_EVERY_MS`
+ * or more before `at` (or never).
+ */
+function readDeletions(client: CrmClient, since: number, idsComparedAt: number | undefined, at: number, signal?: AbortSignal): Promise<Deletions> {
+  const comparisonDue = idsComparedAt === undefined || at - idsComparedAt >= FULL_COMPARISON_EVERY_MS;
+  return client.listPresent && comparisonDue ? client.listPresent(signal) : client.listDeleted(since, signal);
 }
 
 /**

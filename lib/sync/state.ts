@@ -55,6 +55,13 @@ export const SyncStateSchema = z.object({
    * sync; absent before the first, and in states of an older LeadLens (`completedCursor` then).
    */
   deletionCursor: z.number().optional(),
+  /**
+   * When the stored leads were last compared with every record the CRM has (epoch ms, the
+   * sync's clock): when the list of them was asked for, or a first sync started. A CRM that
+   * deletes without listing it (HubSpot GDPR deletions) is compared again a week later (engine.ts
+   * `FULL_COMPARISON_EVERY_MS`). Absent in states of an older LeadLens: the next HubSpot sync compares.
+   */
+  idsComparedAt: z.number().optional(),
   /** The job in progress (also after a cancel or an error: starting again resumes it). */
   job: SyncJobSchema.nullable(),
   lastRun: LastRunSchema.nullable(),

@@ -26,7 +26,7 @@ export interface DemoStore {
   ownerName(id: string): string;
   /** Values written to the custom fields / properties of a lead (write-back), by name; mutable. */
   customValues(lead: DemoLead): Record<string, string | number>;
-  /** Deletes the lead from both CRMs at `at` (epoch ms): a rep deleting it, or a GDPR erasure. */
+  /** Deletes the lead from both CRMs at `at` (epoch ms): a rep deleting it, or a Salesforce GDPR erasure. */
   deleteLead(lead: DemoLead, at: number): void;
   /** Stamps the lead as modified at `at` (epoch ms) in one CRM, as any update through its API does (the same values written again too). */
   markModified(lead: DemoLead, crm: 'salesforce' | 'hubspot', at: number): void;
@@ -36,6 +36,11 @@ export interface DemoStore {
    * keeps both leads.
    */
   mergeHubSpotContact(merged: DemoLead, into: DemoLead, at: number): void;
+  /**
+   * Deletes the lead's HubSpot contact for good at once, as a GDPR deletion does: it leaves
+   * HubSpot without being archived. Salesforce keeps the lead.
+   */
+  eraseHubSpotContact(lead: DemoLead): void;
   /** The HubSpot ids merged into the lead's contact, as HubSpot writes them (`1;2`); null when none. */
   mergedHubSpotIds(lead: DemoLead): string | null;
 }
@@ -64,6 +69,14 @@ export function createDemoStore(initial: readonly DemoLead[], owners: readonly D
   function markModified(lead: DemoLead, crm: 'salesforce' | 'hubspot', at: number) {
     if (crm === 'salesforce') lead.salesforce.LastModifiedDate = lead.salesforce.SystemModstamp = salesforceDateTime(at);
     else lead.hubspot.lastmodifieddate = lead.hubspot.hs_lastmodifieddate = new Date(Math.floor(at)).toISOString();
+    version++;
+  }
+
+  /** Takes the lead's contact out of HubSpot, with no record of where it went. */
+  function leaveHubSpot(lead: DemoLead) {
+    if (!byHubspot.has(lead.hubspotId)) throw new Error(`The demo CRM has no HubSpot contact ${lead.hubspotId}`);
+    byHubspot.delete(lead.hubspotId);
+    hubspotLeads = hubspotLeads.filter((other) => other !== lead);
     version++;
   }
 
@@ -108,11 +121,11 @@ export function createDemoStore(initial: readonly DemoLead[], owners: readonly D
     },
     mergeHubSpotContact(merged, into, at) {
       if (!byHubspot.has(merged.hubspotId) || !byHubspot.has(into.hubspotId)) throw new Error('The demo CRM merges only contacts it has');
-      byHubspot.delete(merged.hubspotId);
-      hubspotLeads = hubspotLeads.filter((other) => other !== merged);
+      leaveHubSpot(merged);
       mergedInto.set(into, [...(mergedInto.get(into) ?? []), merged.hubspotId, ...(mergedInto.get(merged) ?? [])]);
       markModified(into, 'hubspot', at);
     },
+    eraseHubSpotContact: leaveHubSpot,
     mergedHubSpotIds: (lead) => mergedInto.get(lead)?.join(';') ?? null,
     markModified,
   };
