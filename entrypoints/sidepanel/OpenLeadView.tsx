@@ -5,7 +5,7 @@ import { TierLabel } from '@/components/TierLabel';
 import { Waterfall } from '@/components/Waterfall';
 import type { Reason } from '@/lib/messaging/protocol';
 import type { OpenLead } from '@/lib/messaging/protocol-leads';
-import { calibrationBand } from '@/lib/ml/calibration-band';
+import { calibrationBand, describeCalibrationBand } from '@/lib/ml/calibration-band';
 import { startingPoint } from '@/lib/ml/explain';
 import { deviationsFromIdeal, modelHasShapes, whatWouldMakeHotter } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
@@ -13,7 +13,6 @@ import {
   COULD_NOT_SCORE,
   describeLikelihood,
   DIRECTION_LOOK,
-  formatProbability,
   plural,
   reasonInWords,
   REASONS_HEADING,
@@ -72,7 +71,7 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
       <p style={{ margin: '4px 0' }}>{describeLikelihood(lead.probability, lead.baseRate)}.</p>
       {band && (
         <p style={{ margin: '4px 0' }}>
-          Of the leads the model scored near {formatProbability(band.predicted)}, {formatProbability(band.observed)} converted (training data).
+          {describeCalibrationBand(band)}
         </p>
       )}
       {/* In the badge's words: the values come from the CRM record as well as the page. */}

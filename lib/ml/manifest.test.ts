@@ -116,5 +116,11 @@ describe('manifest schema', () => {
     const decreasing = clone();
     decreasing.reference.probabilityPercentiles[50] = 0;
     expect(errorOf(decreasing)).toContain('reference.probabilityPercentiles: percentiles must not decrease');
+
+    // The side panel names a calibration bin's lead count beside its rate: one per bin.
+    const counts = clone();
+    expect(counts.metrics.calibrationLeads).toHaveLength(counts.metrics.calibration.length);
+    counts.metrics.calibrationLeads.pop();
+    expect(errorOf(counts)).toContain('metrics.calibrationLeads');
   });
 });

@@ -248,6 +248,8 @@ export const MetricsSchema = z
     profit: z.array(CurvePointSchema).optional(),
     /** [mean predicted, observed] per bin */
     calibration: z.array(CurvePointSchema).optional(),
+    /** How many held-out leads each `calibration` bin holds. Absent in older models. */
+    calibrationLeads: z.array(z.number().int().positive()).optional(),
     /** Conversion rate per score decile, best first. */
     liftByDecile: z.array(z.number()).optional(),
     /** The held-out confusion at the hot and at the warm threshold (the warm one counts hot leads too). */
@@ -343,6 +345,11 @@ export const ManifestSchema = z
         ctx.addIssue({ code: 'custom', message: `term ${i} has ${term.features.length} feature(s) but its shape has ${term.shape.axes.length} axes`, path: ['terms', i, 'shape', 'axes'] });
       }
     });
+    // The side panel names a calibration bin's count beside its rate: one count per bin.
+    const { calibration, calibrationLeads } = m.metrics;
+    if (calibrationLeads && calibrationLeads.length !== (calibration?.length ?? 0)) {
+      ctx.addIssue({ code: 'custom', message: `${calibrationLeads.length} lead counts for ${calibration?.length ?? 0} calibration bins`, path: ['metrics', 'calibrationLeads'] });
+    }
     // Features are found by key (tier-policy previews, count bounds, the report): one feature per key.
     const keys = new Set<string>();
     m.features.forEach((feature, i) => {

@@ -640,6 +640,7 @@ export function trainModel(input: TrainInput): TrainResult {
       ? { revenuePerConversion: opts.policy.revenuePerConversion, costPerContact: opts.policy.costPerContact, source: 'policy' as const }
       : { ...DEFAULT_PROFIT_ASSUMPTIONS, source: 'default' as const };
   const confusionAtThreshold = (threshold: number) => ({ threshold, ...confusionAt(hoLabels, hoProbs, threshold) });
+  const reliability = calibrationCurve(hoLabels, hoProbs);
   const metrics = {
     cvRocAuc: summary.cv_roc_auc,
     cvPrAuc: summary.cv_pr_auc,
@@ -663,7 +664,8 @@ export function trainModel(input: TrainInput): TrainResult {
     profit: profitCurve(hoLabels, hoProbs, profitAssumptions.revenuePerConversion, profitAssumptions.costPerContact),
     profitAssumptions,
     tierConfusion: { hot: confusionAtThreshold(tiers.hot), warm: confusionAtThreshold(tiers.warm) },
-    calibration: calibrationCurve(hoLabels, hoProbs),
+    calibration: reliability.curve,
+    calibrationLeads: reliability.leads,
     liftByDecile: liftByDecile(hoLabels, hoProbs),
     brier: summary.brier,
     uncalibratedLogLoss: logLoss(hoLabels, rawProbs),

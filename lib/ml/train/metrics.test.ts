@@ -112,23 +112,26 @@ describe('probability metrics', () => {
     const probs = [0.05, 0.15, 0.15, 0.85, 0.95];
     const outcome = [0, 0, 1, 1, 1];
     expect(ece(outcome, probs)).toBeCloseTo(0.19, 14);
-    expect(calibrationCurve(outcome, probs)).toEqual([
-      [0.05, 0],
-      [0.15, 0.5],
-      [0.85, 1],
-      [0.95, 1],
-    ]);
+    expect(calibrationCurve(outcome, probs)).toEqual({
+      curve: [
+        [0.05, 0],
+        [0.15, 0.5],
+        [0.85, 1],
+        [0.95, 1],
+      ],
+      leads: [1, 2, 1, 1],
+    });
     // Two bins: [0, 0.5) mean p 0.35/3 vs 1/3; [0.5, 1] mean p 0.9 vs 1 → (|0.35 − 1| + |1.8 − 2|) / 5
     expect(ece(outcome, probs, 2)).toBeCloseTo(0.17, 14);
   });
 
   it('is zero for a perfectly calibrated bin and puts p = 1 in the last bin', () => {
     expect(ece([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5])).toBe(0);
-    expect(calibrationCurve([1, 1], [1, 1], 10)).toEqual([[1, 1]]);
+    expect(calibrationCurve([1, 1], [1, 1], 10)).toEqual({ curve: [[1, 1]], leads: [2] });
   });
 
   it('equals sklearn calibration_curve (uniform bins)', () => {
-    expectCurveClose(calibrationCurve(labels, scores, 4), SKLEARN.calibration4);
+    expectCurveClose(calibrationCurve(labels, scores, 4).curve, SKLEARN.calibration4);
   });
 });
 

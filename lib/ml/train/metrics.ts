@@ -190,14 +190,20 @@ export function ece(labels: Labels, probs: Scores, bins = 10): number {
   return sum / labels.length;
 }
 
-/** Reliability diagram: [mean predicted, observed rate] for each non-empty equal-width bin, low to high. */
-export function calibrationCurve(labels: Labels, probs: Scores, bins = 10): CurvePoint[] {
+/**
+ * Reliability diagram: [mean predicted, observed rate] for each non-empty equal-width bin, low
+ * to high, and how many leads each holds (`leads[i]` for `curve[i]`).
+ */
+export function calibrationCurve(labels: Labels, probs: Scores, bins = 10): { curve: CurvePoint[]; leads: number[] } {
   const { count, predicted, observed } = binByProbability(labels, probs, bins);
   const curve: CurvePoint[] = [];
+  const leads: number[] = [];
   for (let b = 0; b < bins; b++) {
-    if (count[b] > 0) curve.push([predicted[b] / count[b], observed[b] / count[b]]);
+    if (count[b] === 0) continue;
+    curve.push([predicted[b] / count[b], observed[b] / count[b]]);
+    leads.push(count[b]);
   }
-  return curve;
+  return { curve, leads };
 }
 
 /** At most `maxPoints` points spread evenly along the curve, always keeping the first and the last. */
