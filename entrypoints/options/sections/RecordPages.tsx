@@ -8,9 +8,10 @@ import { recordStaleHours, setRecordStaleHours } from '@/lib/settings/record-sta
 export function RecordPagesSection() {
   const queryClient = useQueryClient();
   const saved = useQuery({ queryKey: queryKeys.recordStaleHours(), queryFn: recordStaleHours });
-  const [hours, setHours] = useState<number | null>(null);
+  // The field's text as typed: a cleared field stays empty (as a number it would read 0, then "048").
+  const [hours, setHours] = useState<string | null>(null);
   useEffect(() => {
-    if (saved.data !== undefined) setHours(saved.data);
+    if (saved.data !== undefined) setHours(String(saved.data));
   }, [saved.data]);
   const save = useMutation({
     mutationFn: setRecordStaleHours,
@@ -22,7 +23,7 @@ export function RecordPagesSection() {
     <form
       onSubmit={(event) => {
         event.preventDefault();
-        save.mutate(hours);
+        save.mutate(Number(hours));
       }}
     >
       <p>
@@ -30,7 +31,19 @@ export function RecordPagesSection() {
         list row's) is kept and reused until the lead shows different values, or until it is older than (its "days since" features age):
       </p>
       <label>
-        <input type="number" min={1} max={8760} value={hours} onChange={(event) => setHours(Number(event.target.value))} style={{ width: 80 }} /> hours
+        <input
+          type="number"
+          required
+          min={1}
+          max={8760}
+          value={hours}
+          onChange={(event) => {
+            setHours(event.target.value);
+            save.reset(); // "Saved." was of the value before this edit
+          }}
+          style={{ width: 80 }}
+        />{' '}
+        hours
       </label>{' '}
       <button type="submit" disabled={save.isPending}>
         Save
