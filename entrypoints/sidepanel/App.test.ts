@@ -52,6 +52,13 @@ it('says that scoring the stored leads failed, not that there are none to score,
   expect(alertText()).toBe('Scoring the stored leads stopped after 1,200 of 5,000: The scoring engine could not start.');
 });
 
+it("names the CRM of a run that scored one CRM's leads, whose failure leaves the others' scores counted", () => {
+  panel.job = { ...failedRun, source: 'hubspot' };
+  panel.leads = [lead];
+  rendered = renderApp();
+  expect(alertText()).toBe('Scoring the stored HubSpot leads stopped after 1,200 of 5,000: The engine ran out of memory.');
+});
+
 it('says that the numbers count only the leads scored before the run failed', () => {
   panel.job = failedRun;
   panel.leads = [lead];

@@ -2,6 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { PageShell } from '@/components/PageShell';
 import { PartBoundary } from '@/components/PartBoundary';
 import { EmptyState, ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
+import { CRM_LABEL } from '@/lib/crm/types';
 import type { JobProgress } from '@/lib/jobs/progress';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
@@ -12,7 +13,11 @@ import { SegmentView } from './SegmentView';
 
 const openOptions = () => void browser.runtime.openOptionsPage();
 
-/** The active model's scoring run failed: its stored leads are scored in part (`scored` of them shown), or not at all. */
+/**
+ * The active model's scoring run failed: its stored leads are scored in part (`scored` of them
+ * shown), or not at all. A run of one CRM's leads (after its sync or write-back) counts only
+ * those, and the others keep their scores.
+ */
 function ScoringFailed({ job, scored }: { job: JobProgress; scored: number }) {
   const scoreAgain = useMutation({
     mutationFn: () => succeeded(background.scoreStoredLeads({ modelId: job.modelId })),
@@ -22,8 +27,8 @@ function ScoringFailed({ job, scored }: { job: JobProgress; scored: number }) {
   return (
     <ErrorState
       message={
-        `Scoring the stored leads stopped after ${count(job.done)} of ${count(job.total)}${reason ? `: ${reason}` : ''}.` +
-        (scored > 0 ? ' The numbers below count only the leads scored so far.' : '')
+        `Scoring the stored ${job.source ? `${CRM_LABEL[job.source]} ` : ''}leads stopped after ${count(job.done)} of ${count(job.total)}${reason ? `: ${reason}` : ''}.` +
+        (scored > 0 && !job.source ? ' The numbers below count only the leads scored so far.' : '')
       }
       action={
         <button type="button" onClick={() => scoreAgain.mutate()} disabled={scoreAgain.isPending}>
