@@ -136,6 +136,11 @@ const numberInput = (label: string) =>
   Array.from(container().querySelectorAll('label'))
     .find((element) => element.textContent?.startsWith(label))!
     .querySelector('input')!;
+/** The text of the element `control` is described by (aria-describedby), or null. */
+const describedBy = (control: Element) => {
+  const id = control.getAttribute('aria-describedby');
+  return id === null ? null : (document.getElementById(id)?.textContent ?? null);
+};
 /** The text of everything a screen reader announces on change. */
 const liveText = () =>
   Array.from(container().querySelectorAll('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])'), (region) => region.textContent).join(' | ');
@@ -330,6 +335,57 @@ it('keeps a lifecycle rule whole when the history changes: it names stages reach
   expect(leadsChangedNote()).toBe('The leads changed since the check: check again.');
   const again = await checkTheData();
   expect(again.data.outcome).toEqual(first.data.outcome);
+});
+
+const stageReached = () => container().querySelector<HTMLSelectElement>('select[aria-label="Lifecycle stage reached"]')!;
+/** The words next to "Check the data" that say why it is disabled, if any. */
+const outcomeMissingNote = () => container().querySelector('[data-testid="outcome-missing"]')?.textContent;
+
+it('starts the lifecycle stage at the suggested stage reached when the admin switches back to it, so the stage shown is the one checked', async () => {
+  await renderSection();
+  historySample.mockResolvedValue({ ...HUBSPOT_SAMPLE, outcomeValues: { ...HUBSPOT_SAMPLE.outcomeValues, hs_lead_status: ['CONNECTED', 'NEW', 'OPEN'] } });
+  change(historySource(), 'hubspot');
+  await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
+  change(stageReached(), 'customer');
+
+  change(outcomeField(), 'hs_lead_status');
+  expect(button('Check the data')?.disabled).toBe(true);
+  expect(outcomeMissingNote()).toBe('Choose which values mean converted.');
+  change(outcomeField(), 'lifecyclestage');
+  expect(stageReached().value).toBe('opportunity');
+  expect(stageReached().selectedOptions[0]?.textContent).toBe('opportunity');
+  expect(outcomeMissingNote()).toBeUndefined();
+  expect((await checkTheData()).data.outcome).toEqual({ field: 'lifecyclestage', positiveValues: ['opportunity', 'customer', 'evangelist'] });
+});
+
+it("offers the portal's own lifecycle stages, shows one chosen even when a new sample lacks it, and takes reaching it as being at it", async () => {
+  await renderSection();
+  historySample.mockResolvedValue({ ...HUBSPOT_SAMPLE, outcomeValues: { lifecyclestage: ['1234567', 'customer', 'lead'] } });
+  change(historySource(), 'hubspot');
+  await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
+  change(stageReached(), '1234567');
+  expect(stageReached().value).toBe('1234567');
+  expect(stageReached().selectedOptions[0]?.textContent).toBe('1234567 (this stage only)');
+  expect((await checkTheData()).data.outcome).toEqual({ field: 'lifecyclestage', positiveValues: ['1234567'] });
+
+  await historyReadAgain({ ...HUBSPOT_SAMPLE, leads: 51, fingerprint: 'hubspot-2' });
+  expect(stageReached().value).toBe('1234567');
+  expect(stageReached().selectedOptions[0]?.textContent).toBe('1234567 (this stage only)');
+});
+
+it('says next to the disabled "Check the data" what the outcome still needs', async () => {
+  await renderSection();
+  expect(outcomeMissingNote()).toBeUndefined();
+  change(outcomeField(), 'Status');
+  expect(button('Check the data')?.disabled).toBe(true);
+  expect(outcomeMissingNote()).toBe('Choose which values mean converted.');
+  click(checkbox('Working'));
+  expect(outcomeMissingNote()).toBeUndefined();
+  expect(button('Check the data')?.disabled).toBe(false);
+
+  change(outcomeField(), '');
+  expect(button('Check the data')?.disabled).toBe(true);
+  expect(outcomeMissingNote()).toBe('Choose the field that says whether a lead converted.');
 });
 
 it('announces the training stage and its end, never the rounds, with Cancel outside the live region', async () => {
@@ -615,6 +671,26 @@ it('compares the new model with the active one on the same leads, and says when 
   expect(await reportOf({ kind: 'not-compared', reason: 'there is no active model to compare it with' })).toBe('not compared: there is no active model to compare it with');
 });
 
+it('warns before "Check the data" or training again would take the place of a trained model not activated yet, and no more once it is active', async () => {
+  await renderSection();
+  await checkTheData();
+  expect(describedBy(button('Check the data')!)).toBeNull();
+  click(trainButton()!);
+  FakeWorker.latest.answer(TRAINED);
+  const warning = 'Checking the data replaces the report of the model trained below: activate it first to keep it.';
+  expect(describedBy(button('Check the data')!)).toBe(warning);
+  const shown = Array.from(container().querySelectorAll('p')).find((paragraph) => paragraph.textContent === warning)!;
+  expect(shown.compareDocumentPosition(button('Check the data')!) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  // Training again would take its place too.
+  expect(describedBy(trainButton()!)).toBe('Training again replaces the report of the model trained below: activate it first to keep it.');
+
+  click(button('Activate this model')!);
+  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')).not.toBeNull());
+  expect(describedBy(button('Check the data')!)).toBeNull();
+  expect(describedBy(trainButton()!)).toBeNull();
+  expect(container().textContent).not.toContain(warning);
+});
+
 it('keeps a trained model waiting to be activated when a feature is moved to another field: the check waits for the admin', async () => {
   await renderSection();
   await checkTheData();
@@ -624,7 +700,9 @@ it('keeps a trained model waiting to be activated when a feature is moved to ano
   change(featureField('Industry'), 'Status');
   expect(FakeWorker.latest.requests).toHaveLength(requests);
   expect(button('Activate this model')).toBeTruthy();
-  expect(container().textContent).toContain('activate it first to keep it');
+  expect(describedBy(button('Check the changed fields')!)).toBe(
+    'Checking the changed fields replaces the report of the model trained below: activate it first to keep it.',
+  );
   click(button('Check the changed fields')!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'check-features', specs: [{ key: 'industry' }] });
 });

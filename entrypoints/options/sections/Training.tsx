@@ -10,7 +10,7 @@
  * values, training and activation, and the layout.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { ErrorState } from '@/components/StatusMessage';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { background } from '@/lib/messaging/client';
@@ -27,7 +27,7 @@ import { queryKeys } from '@/lib/query-keys';
 import { FeaturePicker } from './training/FeaturePicker';
 import { historySample } from './training/history-sample';
 import { LeadsFieldset, SOURCES } from './training/LeadsFieldset';
-import { OutcomeFieldset } from './training/OutcomeFieldset';
+import { OutcomeFieldset, outcomeMissing } from './training/OutcomeFieldset';
 import { describeTrainingStage, TrainingProgress } from './training/TrainingProgress';
 import { TrainingReport } from './training/TrainingReport';
 import { useDataCheck } from './training/use-data-check';
@@ -58,6 +58,15 @@ function jobAnnouncement(state: WorkerJobState<TrainingRequest, TrainingEvent>):
 function LeftOutNote({ counts }: { counts: LeftOut }) {
   const sentences = describeLeftOut(counts);
   return sentences.length > 0 ? <p data-testid="left-out">{sentences.join(' ')}</p> : null;
+}
+
+/** Said before a job's button while a trained model waits: the job's answer takes the place of the model's report, and of the model. */
+function ReplacesTrainedModelNote({ id, job }: { id: string; job: string }) {
+  return (
+    <p id={id}>
+      {job} replaces the report of the model trained below: activate it first to keep it.
+    </p>
+  );
 }
 
 const createTrainingWorker = () => new Worker(new URL('../../../lib/ml/train/worker.ts', import.meta.url), { type: 'module' });
@@ -116,6 +125,10 @@ export function TrainingSection() {
 
   // A trained model not activated yet: a new job would take the place of its report (and the model with it).
   const trainedModelWaits = finished?.type === 'trained' && !activate.isSuccess;
+  const noteIds = useId();
+  const checkWarningId = `${noteIds}-check`;
+  const checkFieldsWarningId = `${noteIds}-check-fields`;
+  const trainWarningId = `${noteIds}-train`;
 
   const dataCheck = useDataCheck({
     worker,
@@ -179,6 +192,9 @@ export function TrainingSection() {
   const size = inspected ? describeDataSize(inspected.rows, inspected.conversions) : null;
   const chosenCount = Object.values(dataCheck.choices).filter((choice) => choice.included).length;
   const { unchecked } = dataCheck;
+  const outcomeToChoose = outcomeMissing(outcome);
+  // A new check or training would take the place of the trained model's report (and the model).
+  const warnBeforeCheck = trainedModelWaits && !blocked;
 
   return (
     <>
@@ -200,9 +216,17 @@ export function TrainingSection() {
 
         <OutcomeFieldset outcome={outcome} outcomeValues={history.data?.outcomeValues ?? {}} onChange={changeOutcome} />
 
-        <button type="button" onClick={check} disabled={blocked || !outcome || outcome.positiveValues.length === 0 || !history.data?.leads}>
+        {warnBeforeCheck && <ReplacesTrainedModelNote id={checkWarningId} job="Checking the data" />}
+        <button
+          type="button"
+          onClick={check}
+          disabled={blocked || outcomeToChoose !== null || !history.data?.leads}
+          aria-describedby={warnBeforeCheck ? checkWarningId : undefined}
+        >
           Check the data
         </button>{' '}
+        {/* Why the button waits; with no leads stored, the note below says why. */}
+        {outcomeToChoose && history.data?.leads ? <span data-testid="outcome-missing">{outcomeToChoose}</span> : null}
         {(checking || checkingFields) && (
           // A check of changed fields stops alone: the features keep their fields, unchecked.
           <button type="button" onClick={() => (checking ? dataCheck.dropCheck() : dataCheck.stopCheck())}>
@@ -261,13 +285,19 @@ export function TrainingSection() {
             )}
             {unchecked.length > 0 && !blocked && (
               <>
-                {trainedModelWaits && <p>Checking the changed fields replaces the report of the model trained below: activate it first to keep it.</p>}
-                <button type="button" onClick={dataCheck.checkChangedFields}>
+                {trainedModelWaits && <ReplacesTrainedModelNote id={checkFieldsWarningId} job="Checking the changed fields" />}
+                <button type="button" onClick={dataCheck.checkChangedFields} aria-describedby={trainedModelWaits ? checkFieldsWarningId : undefined}>
                   Check the changed fields
                 </button>
               </>
             )}{' '}
-            <button type="button" onClick={train} disabled={blocked || chosenCount === 0 || unchecked.some(({ included }) => included)}>
+            {warnBeforeCheck && <ReplacesTrainedModelNote id={trainWarningId} job="Training again" />}
+            <button
+              type="button"
+              onClick={train}
+              disabled={blocked || chosenCount === 0 || unchecked.some(({ included }) => included)}
+              aria-describedby={warnBeforeCheck ? trainWarningId : undefined}
+            >
               Train on {inspected.rows.toLocaleString('en-US')} leads
             </button>
           </>

@@ -8,7 +8,7 @@ import type { OutcomeRule } from './training-set';
 import { HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from '../../crm/hubspot-lifecycle';
 
 export const HUBSPOT_LIFECYCLE_FIELD = 'lifecyclestage';
-const DEFAULT_STAGE_REACHED = 'opportunity';
+export const DEFAULT_STAGE_REACHED = 'opportunity';
 
 /** Stages at or after `stage`: "reached `stage`". */
 export function stagesReached(stage: string): string[] {

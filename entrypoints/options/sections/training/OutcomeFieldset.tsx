@@ -1,13 +1,40 @@
 /** What "converted" means: a field and its values (for HubSpot's lifecycle stage, the stage reached), and which values are still open. */
 import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
 import { HUBSPOT_LIFECYCLE_ORDER } from '@/lib/crm/hubspot-lifecycle';
-import { HUBSPOT_LIFECYCLE_FIELD, stagesReached } from '@/lib/ml/train/outcome-suggestions';
+import { DEFAULT_STAGE_REACHED, HUBSPOT_LIFECYCLE_FIELD, stagesReached } from '@/lib/ml/train/outcome-suggestions';
 import type { OutcomeRule } from '@/lib/ml/train/training-set';
 
 /** The rule the form shows; a value cannot mean both, so one ticked as converted is no longer open. */
 function outcomeRule(field: string, positiveValues: string[], openValues: readonly string[]): OutcomeRule {
   const stillOpen = openValues.filter((value) => !positiveValues.includes(value));
   return { field, positiveValues, ...(stillOpen.length > 0 && { openValues: stillOpen }) };
+}
+
+/**
+ * The rule a newly chosen field starts from. The lifecycle stage starts at the stage reached
+ * LeadLens suggests: its list has no empty choice, so the stage it shows is then the one chosen.
+ * Another field starts with no values: the admin ticks them.
+ */
+function ruleOfField(field: string): OutcomeRule {
+  return { field, positiveValues: field === HUBSPOT_LIFECYCLE_FIELD ? stagesReached(DEFAULT_STAGE_REACHED) : [] };
+}
+
+const DEFAULT_STAGES: readonly string[] = HUBSPOT_LIFECYCLE_ORDER;
+
+/**
+ * The stages offered: HubSpot's default ones in their order, then the portal's own (custom)
+ * stages the sample has, and the chosen one if it is neither (a rare stage falls out of samples).
+ * Where a custom stage falls in the order is not known: reaching it means being at it, as its option says.
+ */
+function stagesOffered(sampleValues: readonly string[], chosen: string | undefined): string[] {
+  return [...new Set([...DEFAULT_STAGES, ...sampleValues, ...(chosen === undefined ? [] : [chosen])])];
+}
+
+/** Why the rule cannot be checked yet, in words; null when it can. */
+export function outcomeMissing(outcome: OutcomeRule | null): string | null {
+  if (!outcome?.field) return 'Choose the field that says whether a lead converted.';
+  if (outcome.positiveValues.length === 0) return 'Choose which values mean converted.';
+  return null;
 }
 
 interface Props {
@@ -24,7 +51,7 @@ export function OutcomeFieldset({ outcome, outcomeValues, onChange }: Props) {
       <legend>Outcome: a lead converted when…</legend>
       <label>
         Field{' '}
-        <select value={outcome?.field ?? ''} onChange={(event) => onChange({ field: event.target.value, positiveValues: [] })} aria-label="Outcome field">
+        <select value={outcome?.field ?? ''} onChange={(event) => onChange(ruleOfField(event.target.value))} aria-label="Outcome field">
           <option value="">(choose)</option>
           {Object.keys(outcomeValues).map((field) => (
             <option key={field} value={field}>
@@ -42,9 +69,9 @@ export function OutcomeFieldset({ outcome, outcomeValues, onChange }: Props) {
             value={outcome.positiveValues[0] ?? ''}
             onChange={(event) => onChange({ field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: stagesReached(event.target.value) })}
           >
-            {HUBSPOT_LIFECYCLE_ORDER.map((stage) => (
+            {stagesOffered(outcomeValues[HUBSPOT_LIFECYCLE_FIELD] ?? [], outcome.positiveValues[0]).map((stage) => (
               <option key={stage} value={stage}>
-                {stage}
+                {DEFAULT_STAGES.includes(stage) ? stage : `${stage} (this stage only)`}
               </option>
             ))}
           </select>
