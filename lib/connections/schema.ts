@@ -1,7 +1,7 @@
 /**
  * Shapes of the user's CRM connections (stored by `connections.ts`, background only) and of
- * what pages are told about them (`ConnectionReply`: never a credential). Kept free of
- * browser APIs so the message protocol can import it anywhere.
+ * what pages are told about them (`ConnectionReply`, `ConnectionSummary`: never a credential).
+ * Kept free of browser APIs so the message protocol can import it anywhere.
  */
 import { z } from 'zod';
 import type { CrmAccount } from '../crm/client';
@@ -70,3 +70,27 @@ export const ConnectionReplySchema = z.object({
 });
 export type ConnectionReply = z.infer<typeof ConnectionReplySchema>;
 
+/**
+ * How a connection signs in and which API version it calls, without its credentials: what the
+ * options page needs to connect it the same way again ("Reconnect" after a refused token).
+ */
+export const ConnectionSettingsSchema = z.discriminatedUnion('crm', [
+  z.object({
+    crm: z.literal('salesforce'),
+    apiVersion: SalesforceApiVersionSchema,
+    signIn: z.discriminatedUnion('kind', [z.object({ kind: z.literal('session') }), z.object({ kind: z.literal('oauth'), clientId: SalesforceClientIdSchema })]),
+  }),
+  z.object({ crm: z.literal('hubspot'), apiVersion: HubSpotApiVersionSchema }),
+]);
+export type ConnectionSettings = z.infer<typeof ConnectionSettingsSchema>;
+
+/** What the options page is shown of a connection: its status, and its settings (null when not connected). */
+export const ConnectionSummarySchema = ConnectionReplySchema.extend({ settings: ConnectionSettingsSchema.nullable() });
+export type ConnectionSummary = z.infer<typeof ConnectionSummarySchema>;
+
+/** A connection's settings, picked one by one: the tokens beside them never leave the background. */
+export function settingsOf(connection: Connection): ConnectionSettings {
+  if (connection.crm === 'hubspot') return { crm: 'hubspot', apiVersion: connection.apiVersion };
+  const { auth } = connection;
+  return { crm: 'salesforce', apiVersion: connection.apiVersion, signIn: auth.kind === 'oauth' ? { kind: 'oauth', clientId: auth.clientId } : { kind: 'session' } };
+}

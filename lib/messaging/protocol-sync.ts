@@ -1,10 +1,11 @@
 /**
  * Messages for CRM connections and sync (options page → background). Credentials go in
  * (the admin types a token); nothing that comes out carries one: replies are
- * `ConnectionReply` (crm, status, host, message) and sync progress.
+ * `ConnectionReply` (crm, status, host, message), `ConnectionSummary` (that, and the sign-in
+ * kind and API version) and sync progress.
  */
 import { z } from 'zod';
-import { ConnectionReplySchema, SalesforceApiVersionSchema, SalesforceClientIdSchema, SalesforceHostSchema } from '../connections/schema';
+import { ConnectionReplySchema, ConnectionSummarySchema, SalesforceApiVersionSchema, SalesforceClientIdSchema, SalesforceHostSchema } from '../connections/schema';
 import { HubSpotApiVersionSchema } from '../crm/hubspot-client';
 import { AutoSyncSchema, LastRunSchema, SyncStatusSchema } from '../sync/state';
 import { CrmKindSchema, FailureSchema as Failure } from './schemas';
@@ -63,7 +64,7 @@ export const syncProtocol = {
   disconnectCrm: { input: z.object({ crm: CrmKindSchema }), output: ConnectionResponseSchema },
   connectionStatus: {
     input: z.object({}),
-    output: z.union([z.object({ ok: z.literal(true), connections: z.array(ConnectionReplySchema) }), Failure]),
+    output: z.union([z.object({ ok: z.literal(true), connections: z.array(ConnectionSummarySchema) }), Failure]),
   },
   startSync: { input: z.object({ crm: CrmKindSchema }), output: SyncResponseSchema },
   cancelSync: { input: z.object({ crm: CrmKindSchema }), output: SyncResponseSchema },

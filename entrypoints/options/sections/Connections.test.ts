@@ -2,12 +2,13 @@
 /**
  * The Connections section: a mistyped host, API version or token is said in words beside its
  * form before anything is asked or sent; the HubSpot token is not kept by the page once sent;
- * one action's old error does not stay beside a later action's success.
+ * one action's old error does not stay beside a later action's success; a connection needing
+ * reconnecting is offered to be connected the same way again (sign-in and API version).
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import type { ConnectionReply } from '@/lib/connections/schema';
+import type { ConnectionReply, ConnectionSummary } from '@/lib/connections/schema';
 import { render, type Rendered } from '@/test/render';
 import { ConnectionsSection } from './Connections';
 
@@ -24,11 +25,15 @@ vi.mock('wxt/browser', () => ({ browser: { permissions: { request: requestPermis
 
 const CONNECTED: ConnectionReply = { crm: 'salesforce', status: 'connected', host: 'acme.my.salesforce.com', message: 'Connected to Salesforce at acme.my.salesforce.com' };
 const TOKEN = 'pat-na1-0123456789abcdef';
+const HUBSPOT_DISCONNECTED: ConnectionSummary = { crm: 'hubspot', status: 'disconnected', host: '', message: 'Not connected', settings: null };
+const statusOf = (...connections: ConnectionSummary[]) => ({ ok: true, connections });
 
 let rendered: Rendered | undefined;
 let queryClient: QueryClient;
 beforeEach(() => {
-  background.connectionStatus.mockReset().mockResolvedValue({ ok: true, connections: [CONNECTED, { crm: 'hubspot', status: 'disconnected', host: '', message: 'Not connected' }] });
+  background.connectionStatus
+    .mockReset()
+    .mockResolvedValue(statusOf({ ...CONNECTED, settings: { crm: 'salesforce', apiVersion: '67.0', signIn: { kind: 'session' } } }, HUBSPOT_DISCONNECTED));
   background.connectCrm.mockReset().mockResolvedValue({ ok: true, ...CONNECTED });
   background.testConnection.mockReset();
   requestPermission.mockClear();
@@ -139,4 +144,38 @@ it('clears an earlier action’s error when another action starts', async () => 
   await settle();
   expect(background.connectCrm).toHaveBeenCalled();
   expect(alerts()).toEqual([]);
+});
+
+it('offers to reconnect an OAuth connection needing reconnecting with OAuth, its client id and its API version, not the browser’s session', async () => {
+  const clientId = '3MVG9LeadLensDemoClientId';
+  background.connectionStatus.mockResolvedValue(
+    statusOf(
+      { ...CONNECTED, status: 'reconnect', message: 'Salesforce refused the refresh token', settings: { crm: 'salesforce', apiVersion: '65.0', signIn: { kind: 'oauth', clientId } } },
+      HUBSPOT_DISCONNECTED,
+    ),
+  );
+  await renderSection();
+  expect(container().querySelector('[data-testid="connect-salesforce"]')!.textContent).toBe('Reconnect with OAuth');
+  expect(container().querySelector<HTMLInputElement>('input[name="salesforce-sign-in"][value="oauth"]')!.checked).toBe(true);
+  expect(container().querySelector<HTMLInputElement>('input[name="salesforce-oauth-client-id"]')!.value).toBe(clientId);
+  expect(container().querySelector<HTMLInputElement>('input[name="salesforce-api-version"]')!.value).toBe('65.0');
+
+  submit('sf-title');
+  await settle();
+  expect(background.connectCrm).toHaveBeenCalledWith({ crm: 'salesforce', host: 'acme.my.salesforce.com', apiVersion: '65.0', oauthClientId: clientId });
+});
+
+it('reconnects HubSpot at the API version it was connected with', async () => {
+  background.connectionStatus.mockResolvedValue(
+    statusOf(
+      { crm: 'salesforce', status: 'disconnected', host: '', message: 'Not connected', settings: null },
+      { crm: 'hubspot', status: 'reconnect', host: 'api.hubapi.com', message: 'HubSpot refused the token', settings: { crm: 'hubspot', apiVersion: '2026-03' } },
+    ),
+  );
+  await renderSection();
+  expect(container().querySelector<HTMLSelectElement>('select[name="hubspot-api-version"]')!.value).toBe('2026-03');
+  type('hubspot-token', TOKEN);
+  submit('hs-title');
+  await settle();
+  expect(background.connectCrm).toHaveBeenCalledWith({ crm: 'hubspot', token: TOKEN, apiVersion: '2026-03' });
 });

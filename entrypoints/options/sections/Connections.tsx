@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { browser } from 'wxt/browser';
 import { ErrorState, Loading } from '@/components/StatusMessage';
-import { HUBSPOT_API_HOST, originPatternOf, type ConnectionReply } from '@/lib/connections/schema';
+import { HUBSPOT_API_HOST, originPatternOf, type ConnectionReply, type ConnectionSummary } from '@/lib/connections/schema';
 import { DEFAULT_SALESFORCE_API_VERSION } from '@/lib/crm/salesforce-client';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
@@ -148,11 +148,13 @@ function StatusLine({ crm, status }: { crm: CrmKind; status: ConnectionReply | u
 /** A form's connect: what is wrong with the form (shown beside it), or null when the request went. */
 type OnConnect = (request: ConnectRequest) => string | null;
 
-function SalesforceForm({ status, busy, problem, onConnect }: { status?: ConnectionReply; busy: boolean; problem: string | null; onConnect: OnConnect }) {
+function SalesforceForm({ status, busy, problem, onConnect }: { status?: ConnectionSummary; busy: boolean; problem: string | null; onConnect: OnConnect }) {
+  // Started from the connection's settings: connecting again (after a refused token) signs in the same way.
+  const settings = status?.settings?.crm === 'salesforce' ? status.settings : null;
   const [host, setHost] = useState(status?.host ?? '');
-  const [apiVersion, setApiVersion] = useState(DEFAULT_SALESFORCE_API_VERSION);
-  const [signIn, setSignIn] = useState<'session' | 'oauth'>('session');
-  const [clientId, setClientId] = useState('');
+  const [apiVersion, setApiVersion] = useState(settings?.apiVersion ?? DEFAULT_SALESFORCE_API_VERSION);
+  const [signIn, setSignIn] = useState(settings?.signIn.kind ?? 'session');
+  const [clientId, setClientId] = useState(settings?.signIn.kind === 'oauth' ? settings.signIn.clientId : '');
   const submit = (event: FormEvent) => {
     event.preventDefault();
     onConnect({
@@ -200,9 +202,14 @@ function SalesforceForm({ status, busy, problem, onConnect }: { status?: Connect
   );
 }
 
-function HubSpotForm({ status, busy, problem, onConnect }: { status?: ConnectionReply; busy: boolean; problem: string | null; onConnect: OnConnect }) {
+const HUBSPOT_API_VERSIONS = ['v3', '2026-03'];
+
+function HubSpotForm({ status, busy, problem, onConnect }: { status?: ConnectionSummary; busy: boolean; problem: string | null; onConnect: OnConnect }) {
+  // Started from the connection's API version, which stays offered even if this list has moved on.
+  const connectedVersion = status?.settings?.crm === 'hubspot' ? status.settings.apiVersion : null;
+  const versions = connectedVersion && !HUBSPOT_API_VERSIONS.includes(connectedVersion) ? [...HUBSPOT_API_VERSIONS, connectedVersion] : HUBSPOT_API_VERSIONS;
   const [token, setToken] = useState('');
-  const [apiVersion, setApiVersion] = useState('v3');
+  const [apiVersion, setApiVersion] = useState(connectedVersion ?? 'v3');
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const found = onConnect({ crm: 'hubspot', token: token.trim(), apiVersion });
@@ -224,8 +231,11 @@ function HubSpotForm({ status, busy, problem, onConnect }: { status?: Connection
       <label>
         API{' '}
         <select name="hubspot-api-version" value={apiVersion} onChange={(e) => setApiVersion(e.target.value)}>
-          <option value="v3">v3</option>
-          <option value="2026-03">2026-03</option>
+          {versions.map((version) => (
+            <option key={version} value={version}>
+              {version}
+            </option>
+          ))}
         </select>
       </label>{' '}
       <button type="submit" disabled={busy} data-testid="connect-hubspot">

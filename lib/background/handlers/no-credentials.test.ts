@@ -9,7 +9,7 @@ import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { z } from 'zod';
-import { writeConnection } from '../../connections/connections';
+import { markReconnect, writeConnection } from '../../connections/connections';
 import { generateDemoLeads } from '../../crm/demo-data';
 import { backgroundProtocol } from '../../messaging/protocol';
 import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
@@ -97,14 +97,21 @@ describe('background replies', () => {
       }
     });
 
-    it('never contain OAuth tokens', async () => {
+    it('never contain OAuth tokens, though the status tells the sign-in (its client id), connected or needing reconnecting', async () => {
       const auth = { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: '00D5g000004Demo!AQunit-access', refreshToken: '5Aepunit-refresh' } as const;
-      await writeConnection({ crm: 'salesforce', host: SALESFORCE_HOST, apiVersion: '67.0', auth, timeoutSeconds: 30 });
+      const connection = { crm: 'salesforce', host: SALESFORCE_HOST, apiVersion: '67.0', auth, timeoutSeconds: 30 } as const;
+      await writeConnection(connection);
       const sender = {} as Browser.runtime.MessageSender;
-      const serialised = JSON.stringify([await syncHandlers.testConnection({ crm: 'salesforce' }, sender), await syncHandlers.connectionStatus({}, sender)]);
-      expect(serialised).toContain('"status":"connected"');
-      expect(serialised).not.toContain(auth.accessToken);
-      expect(serialised).not.toContain(auth.refreshToken);
+      const connected = JSON.stringify([await syncHandlers.testConnection({ crm: 'salesforce' }, sender), await syncHandlers.connectionStatus({}, sender)]);
+      expect(connected).toContain('"status":"connected"');
+      await markReconnect(connection, 'Salesforce refused the refresh token');
+      const refused = JSON.stringify(await syncHandlers.connectionStatus({}, sender));
+      expect(refused).toContain('"status":"reconnect"');
+      for (const serialised of [connected, refused]) {
+        expect(serialised).toContain(`"clientId":"${auth.clientId}"`);
+        expect(serialised).not.toContain(auth.accessToken);
+        expect(serialised).not.toContain(auth.refreshToken);
+      }
     });
   });
 });

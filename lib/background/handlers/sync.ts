@@ -1,12 +1,13 @@
 /**
  * Background handlers for CRM connections and sync. Credentials come in with `connectCrm`
- * and go only to `storage.local`; every reply is a `ConnectionReply` or sync progress.
+ * and go only to `storage.local`; every reply is a `ConnectionReply`, a `ConnectionSummary` or
+ * sync progress.
  */
 import { browser } from 'wxt/browser';
 import { clientForConnection, salesforceSessionId } from '../../connections/client-for';
 import { signInWithSalesforce } from '../../connections/oauth';
 import { readConnection, readStatus, releaseHostAccess, removeConnection, writeConnection, writeStatus } from '../../connections/connections';
-import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from '../../connections/schema';
+import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, settingsOf, type Connection, type ConnectionReply, type ConnectionSummary } from '../../connections/schema';
 import type { CrmAccount } from '../../crm/client';
 import { isCrmError } from '../../crm/http';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
@@ -158,6 +159,12 @@ async function summary(crm: CrmKind): Promise<SyncSummary> {
   };
 }
 
+/** A connection's status with its settings: the options page starts its form from them, so "Reconnect" signs in the same way. */
+async function connectionSummary(crm: CrmKind): Promise<ConnectionSummary> {
+  const connection = await readConnection(crm);
+  return { ...(await readStatus(crm)), settings: connection && settingsOf(connection) };
+}
+
 type SyncProtocol = typeof syncProtocol;
 
 async function autoSyncStatus(): Promise<AutoSyncStatus> {
@@ -228,7 +235,7 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     return { ok: true, crm, status: 'disconnected', host: '', message: `${CRM_LABEL[crm]} disconnected` };
   },
   async connectionStatus() {
-    return { ok: true, connections: await Promise.all(CRM_KINDS.map(readStatus)) };
+    return { ok: true, connections: await Promise.all(CRM_KINDS.map(connectionSummary)) };
   },
   async startSync({ crm }) {
     if (!(await readConnection(crm))) return { ok: false, error: `${CRM_LABEL[crm]} is not connected` };

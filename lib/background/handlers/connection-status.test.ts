@@ -1,0 +1,59 @@
+/**
+ * The connection status the options page is sent carries each connection's settings (how it
+ * signs in, its API version), so its form connects it the same way again, and nothing else
+ * of the stored connection: no credential.
+ */
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { beforeEach, expect, it, vi } from 'vitest';
+import { markReconnect, writeConnection } from '../../connections/connections';
+import type { Connection } from '../../connections/schema';
+import { syncProtocol } from '../../messaging/protocol-sync';
+import { syncHandlers } from './sync';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+
+const sender = {} as Browser.runtime.MessageSender;
+
+/** The connections as the page gets them: through the protocol's output schema. */
+async function connectionsShown() {
+  const reply = syncProtocol.connectionStatus.output.parse(await syncHandlers.connectionStatus({}, sender));
+  if (!reply.ok) throw new Error(reply.error);
+  return reply.connections;
+}
+
+beforeEach(() => {
+  fakeBrowser.reset();
+});
+
+it('tells an OAuth connection needing reconnecting by its sign-in, client id and API version, and no more', async () => {
+  const oauth: Connection = {
+    crm: 'salesforce',
+    host: 'acme.my.salesforce.com',
+    apiVersion: '65.0',
+    auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: '00D5g000004Demo!AQunit-access', refreshToken: '5Aepunit-refresh' },
+    timeoutSeconds: 30,
+  };
+  await writeConnection(oauth);
+  await markReconnect(oauth, 'Salesforce refused the refresh token');
+  expect((await connectionsShown())[0]).toEqual({
+    crm: 'salesforce',
+    status: 'reconnect',
+    host: 'acme.my.salesforce.com',
+    message: 'Salesforce refused the refresh token',
+    settings: { crm: 'salesforce', apiVersion: '65.0', signIn: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId' } },
+  });
+});
+
+it('tells a session connection and a HubSpot connection by their sign-in and API version; a CRM not connected has none', async () => {
+  await writeConnection({ crm: 'salesforce', host: 'acme.my.salesforce.com', apiVersion: '66.0', auth: { kind: 'session' }, timeoutSeconds: 30 });
+  expect((await connectionsShown()).map((connection) => connection.settings)).toEqual([{ crm: 'salesforce', apiVersion: '66.0', signIn: { kind: 'session' } }, null]);
+
+  await writeConnection({ crm: 'hubspot', apiVersion: '2026-03', auth: { kind: 'token', token: 'pat-na1-0000-unit' }, timeoutSeconds: 30 });
+  expect((await connectionsShown())[1]).toEqual({
+    crm: 'hubspot',
+    status: 'connected',
+    host: 'api.hubapi.com',
+    message: 'Connected',
+    settings: { crm: 'hubspot', apiVersion: '2026-03' },
+  });
+});
