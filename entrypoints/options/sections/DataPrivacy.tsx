@@ -1,11 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { ErrorState, Loading } from '@/components/StatusMessage';
 import { CRM_LABEL } from '@/lib/crm/types';
 import { countStoredLeads, db } from '@/lib/db/db';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { queryKeys } from '@/lib/query-keys';
+import { ActionStatus, ConfirmButton } from './ConfirmedAction';
 
 const SOURCE_WORDS = { ...CRM_LABEL, csv: 'CSV imports' };
 
@@ -27,17 +27,14 @@ async function purgeEverything() {
   await succeeded(background.purgeEverything({}));
 }
 
+// What the purge waits for, which can take a while (lib/background/purge.ts).
+const PURGING =
+  'Purging: first stopping any running sync, write-back or CSV import and pausing the scoring of stored leads (each stops after its current request or batch)…';
+
 export function DataPrivacySection() {
   const queryClient = useQueryClient();
   const summary = useQuery({ queryKey: queryKeys.storedDataSummary(), queryFn: storedDataSummary });
-  const [confirming, setConfirming] = useState(false);
-  const purge = useMutation({
-    mutationFn: purgeEverything,
-    onSettled: () => {
-      setConfirming(false);
-      return queryClient.invalidateQueries();
-    },
-  });
+  const purge = useMutation({ mutationFn: purgeEverything, onSettled: () => queryClient.invalidateQueries() });
   return (
     <>
       <p>
@@ -61,23 +58,20 @@ export function DataPrivacySection() {
           <li>Space used: {(summary.data.bytes / 1e6).toFixed(1)} MB</li>
         </ul>
       )}
-      {confirming ? (
-        <p role="group" aria-label="Confirm purge">
-          This stops any sync or write-back, then deletes every stored lead, score, model, setting and connection. It cannot be undone.{' '}
-          <button type="button" onClick={() => purge.mutate()} disabled={purge.isPending}>
-            Yes, purge everything
-          </button>{' '}
-          <button type="button" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </p>
-      ) : (
-        <button type="button" onClick={() => setConfirming(true)}>
-          Purge everything…
-        </button>
-      )}
-      {purge.isSuccess && <p role="status">Everything LeadLens stored has been deleted.</p>}
-      {purge.isError && <ErrorState message={purge.error.message} />}
+      <p>
+        <ConfirmButton
+          label="Purge everything…"
+          question="Confirm purge"
+          confirmLabel="Yes, purge everything"
+          disabled={purge.isPending}
+          onConfirm={() => purge.mutate()}
+        >
+          This stops any sync or write-back, then deletes every stored lead, score, model, setting and connection. It cannot be undone.
+        </ConfirmButton>
+      </p>
+      {purge.isPending && <ActionStatus text={PURGING} />}
+      {purge.isSuccess && <ActionStatus text="Everything LeadLens stored has been deleted." />}
+      {purge.isError && <ActionStatus failed text={purge.error.message} />}
     </>
   );
 }

@@ -1,22 +1,29 @@
 // @vitest-environment happy-dom
 /**
- * The model versions section: Delete asks first (it cannot be undone), and the import form
+ * The model versions section: Delete asks first (it cannot be undone); activate, roll back and
+ * delete say what they did where the focus goes (their button goes away); the import form
  * refuses files too large before it reads them.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { click, render, waitFor, type Rendered } from '@/test/render';
+import { click, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
 import { queryKeys } from '@/lib/query-keys';
 import { bundledModel } from '@/lib/ml/bundled-model';
+import { activateModel as activateStored, rollBack } from '@/lib/ml/model-versions';
 import { storeModel } from '../../../test/fixtures/stored-model';
 import { VersionsSection } from './Versions';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 const checkModel = vi.hoisted(() => vi.fn(async () => ({ ok: true as const })));
-vi.mock('@/lib/messaging/client', () => ({ background: { checkModel, activateModel: vi.fn(), rollBackModel: vi.fn() } }));
+type SwitchReply = { ok: true; modelId: string; scored: number } | { ok: false; error: string };
+const switches = vi.hoisted(() => ({
+  activateModel: vi.fn<(request: { modelId: string }) => Promise<SwitchReply>>(),
+  rollBackModel: vi.fn<(request: object) => Promise<SwitchReply>>(),
+}));
+vi.mock('@/lib/messaging/client', () => ({ background: { checkModel, ...switches } }));
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -29,6 +36,12 @@ let queryClient: QueryClient;
 beforeEach(async () => {
   await Promise.all([db.models.clear(), db.settings.clear(), db.leadScores.clear()]);
   checkModel.mockClear();
+  // As the background does, without scoring: the switch, then how many stored leads it scored.
+  switches.activateModel.mockReset().mockImplementation(async ({ modelId }) => {
+    await activateStored(modelId);
+    return { ok: true, modelId, scored: 0 };
+  });
+  switches.rollBackModel.mockReset().mockImplementation(async () => ({ ok: true, modelId: await rollBack(), scored: 1234 }));
 });
 afterEach(() => {
   rendered?.unmount();
@@ -45,13 +58,21 @@ function renderSection(): HTMLElement {
 const button = (container: HTMLElement, name: string) =>
   Array.from(container.querySelectorAll('button')).find((b) => (b.getAttribute('aria-label') ?? b.textContent) === name) ?? null;
 
+/** The status line (or error) that has the focus, once its text matches `text`. */
+const focusedMessage = (text: RegExp) =>
+  waitFor(() => {
+    const focused = document.activeElement;
+    return focused instanceof HTMLElement && focused.tabIndex === -1 && text.test(focused.textContent ?? '') ? focused : null;
+  });
+
 describe('Delete', () => {
-  it('asks first, saying what goes and to export first; Cancel keeps the model', async () => {
+  it('asks first, saying what goes and to export first, with the focus on Cancel; Cancel keeps the model', async () => {
     await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
     const container = renderSection();
     click(await waitFor(() => button(container, 'Delete trained-1')));
     const confirm = await waitFor(() => container.querySelector('[role="group"][aria-label="Confirm deleting trained-1"]'));
     expect(confirm.textContent).toMatch(/This deletes trained-1, its tier policy and its stored lead scores, and cannot be undone: export it first/);
+    expect(document.activeElement).toBe(button(container, 'Cancel'));
     expect(await db.models.get('trained-1')).toBeDefined();
 
     click(button(container, 'Cancel')!);
@@ -60,8 +81,11 @@ describe('Delete', () => {
     expect(await db.models.get('trained-1')).toBeDefined();
 
     click(deleteAgain);
-    click(await waitFor(() => button(container, 'Yes, delete trained-1')));
+    pressEnter(await waitFor(() => button(container, 'Yes, delete trained-1')));
     await waitFor(() => !container.querySelector('tr[data-model-id="trained-1"]') && container.querySelector(`tr[data-model-id="${bundled.modelId}"]`));
+    // Its row is gone with the buttons: what happened is said where the focus went.
+    const said = await focusedMessage(/^trained-1 was deleted, with its tier policy and its stored lead scores\.$/);
+    expect(said.getAttribute('role')).toBe('status');
     expect(await db.models.get('trained-1')).toBeUndefined();
   });
 
@@ -73,6 +97,52 @@ describe('Delete', () => {
     click(await waitFor(() => button(container, 'Yes, delete trained-1')));
     await waitFor(() => !container.querySelector('tr[data-model-id="trained-1"]'));
     expect(queryClient.getQueryState(queryKeys.storedDataSummary())?.isInvalidated).toBe(true);
+  });
+});
+
+describe('Activate and Roll back', () => {
+  it('say what runs, then that the model is active, in a status line that takes the focus from the button that goes away', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    let answer!: () => void;
+    // As the background does: the switch, then the stored leads' scoring, which takes a while.
+    switches.activateModel.mockImplementation(async ({ modelId }) => {
+      await activateStored(modelId);
+      await new Promise<void>((resolve) => (answer = resolve));
+      return { ok: true, modelId, scored: 0 };
+    });
+    const container = renderSection();
+    pressEnter(await waitFor(() => button(container, 'Activate trained-1')));
+    const running = await focusedMessage(/^Activating trained-1…$/);
+    expect(running.getAttribute('role')).toBe('status');
+    // The list shows the new active model at once, without a reload that would take the line, and the focus, away.
+    await waitFor(() => container.querySelector('tr[data-model-id="trained-1"] strong'));
+    expect(document.activeElement).toBe(running);
+
+    answer();
+    const said = await focusedMessage(/^trained-1 is active: CRM badges use it now\.$/);
+    expect(said.getAttribute('role')).toBe('status');
+    expect(button(container, 'Activate trained-1')).toBeNull();
+    expect(switches.activateModel).toHaveBeenCalledWith({ modelId: 'trained-1' });
+  });
+
+  it('say which model a roll back made active, and how many stored leads it scored', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    await activateStored('trained-1');
+    const container = renderSection();
+    pressEnter(await waitFor(() => button(container, `Roll back to ${bundled.modelId}`)));
+    const said = await focusedMessage(new RegExp(`^Rolled back to ${bundled.modelId}: CRM badges use it now, and 1,234 stored leads were scored with it\\.$`));
+    expect(said.getAttribute('role')).toBe('status');
+    expect(button(container, `Roll back to ${bundled.modelId}`)).toBeNull();
+  });
+
+  it('say why an activation failed where the focus goes', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    switches.activateModel.mockResolvedValue({ ok: false, error: 'The model could not be activated: it broke' });
+    const container = renderSection();
+    pressEnter(await waitFor(() => button(container, 'Activate trained-1')));
+    const said = await focusedMessage(/^The model could not be activated: it broke$/);
+    expect(said.querySelector('[role="alert"]')?.textContent).toBe('The model could not be activated: it broke');
+    expect(button(container, 'Activate trained-1')?.disabled).toBe(false);
   });
 });
 

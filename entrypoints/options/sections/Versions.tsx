@@ -1,5 +1,5 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRef, useState } from 'react';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
@@ -9,6 +9,7 @@ import { formatModelDate } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
 import { useActiveModelId, useJob } from '@/lib/ui/hooks';
+import { ActionStatus, ConfirmButton } from './ConfirmedAction';
 
 const ORIGIN_WORDS = { bundled: 'Bundled', trained: 'Trained here', imported: 'Imported' } as const;
 
@@ -17,6 +18,12 @@ async function download(modelId: string) {
   const names = exportFileNames(modelId);
   downloadFile(names.manifest, manifestJson, 'application/json');
   downloadFile(names.onnx, onnx, 'application/octet-stream');
+}
+
+/** Activate, roll back or delete: `running` is said while `run` runs, which resolves with what is said once it is done. */
+interface ModelChange {
+  running: string;
+  run(): Promise<string>;
 }
 
 function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
@@ -66,58 +73,19 @@ function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
   );
 }
 
-/**
- * Delete, confirmed inline (as "Purge everything" is): it cannot be undone, and it takes the
- * model's tier policy and stored scores with it. Cancel puts the focus back on Delete.
- */
-function DeleteModelButton({ modelId, disabled, onDelete }: { modelId: string; disabled: boolean; onDelete(): void }) {
-  const [confirming, setConfirming] = useState(false);
-  const deleteButton = useRef<HTMLButtonElement>(null);
-  const cancelled = useRef(false);
-  useEffect(() => {
-    if (!confirming && cancelled.current) deleteButton.current?.focus();
-    cancelled.current = false;
-  }, [confirming]);
-  if (!confirming) {
-    return (
-      <button ref={deleteButton} type="button" onClick={() => setConfirming(true)} disabled={disabled} aria-label={`Delete ${modelId}`}>
-        Delete…
-      </button>
-    );
-  }
-  return (
-    <span role="group" aria-label={`Confirm deleting ${modelId}`}>
-      This deletes {modelId}, its tier policy and its stored lead scores, and cannot be undone: export it first to keep a copy.{' '}
-      <button
-        type="button"
-        onClick={() => {
-          setConfirming(false);
-          onDelete();
-        }}
-        disabled={disabled}
-      >
-        Yes, delete {modelId}
-      </button>{' '}
-      <button
-        type="button"
-        autoFocus
-        onClick={() => {
-          cancelled.current = true;
-          setConfirming(false);
-        }}
-      >
-        Cancel
-      </button>
-    </span>
-  );
-}
-
 /** Every model: activate, roll back, export, import, delete. */
 export function VersionsSection() {
   const queryClient = useQueryClient();
-  // Keyed by the active model too: the list shows a new active model as soon as it is active, before its scoring ends.
+  // Keyed by the active model too (read once it is known): the list shows a new active model as soon as it is active,
+  // before its scoring ends. Meanwhile the list read before stays: "Loading" in its place would take away the
+  // activation's status line and its focus.
   const activeId = useActiveModelId();
-  const models = useQuery({ queryKey: [...queryKeys.models(), activeId], queryFn: listModels });
+  const models = useQuery({
+    queryKey: [...queryKeys.models(), activeId],
+    queryFn: listModels,
+    enabled: activeId !== undefined,
+    placeholderData: keepPreviousData,
+  });
   const previous = useQuery({ queryKey: [...queryKeys.models(), 'previous'], queryFn: previousModelId });
   const scoring = useJob('scoring');
   // The leads are read again when an activation's scoring job ends (App); an import or a delete leaves them as they were.
@@ -126,13 +94,17 @@ export function VersionsSection() {
     Promise.all([queryKeys.models(), queryKeys.storedDataSummary()].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
   // Activate, roll back and delete change which models there are and which one scores: one at a time.
   const change = useMutation({
-    mutationFn: async (run: () => Promise<unknown>) => run(),
+    mutationFn: async ({ run }: ModelChange) => run(),
     onSettled: invalidateModels,
   });
   /** Activate or roll back in the background, which tells CRM tabs and scores the stored leads with the model. */
-  const switchModel = (request: () => Promise<{ ok: true } | { ok: false; error: string }>) =>
-    change.mutate(async () => {
-      await succeeded(request());
+  const switchModel = (running: string, request: () => ReturnType<typeof background.rollBackModel>, done: (modelId: string) => string) =>
+    change.mutate({
+      running,
+      run: async () => {
+        const { modelId, scored } = await succeeded(request());
+        return `${done(modelId)}: CRM badges use it now${scored > 0 ? `, and ${scored.toLocaleString('en-US')} stored leads were scored with it` : ''}.`;
+      },
     });
   // Its own mutation: an export during an activation must neither re-enable the buttons nor hide the activation's error.
   const exportModel = useMutation({ mutationFn: download });
@@ -143,7 +115,11 @@ export function VersionsSection() {
     <>
       {previousModel && (
         <p>
-          <button type="button" onClick={() => switchModel(() => background.rollBackModel({}))} disabled={change.isPending}>
+          <button
+            type="button"
+            onClick={() => switchModel(`Rolling back to ${previousModel.id}…`, () => background.rollBackModel({}), (modelId) => `Rolled back to ${modelId}`)}
+            disabled={change.isPending}
+          >
             Roll back to {previousModel.id}
           </button>
         </p>
@@ -185,7 +161,7 @@ export function VersionsSection() {
                 {!model.active && model.damaged === undefined && (
                   <button
                     type="button"
-                    onClick={() => switchModel(() => background.activateModel({ modelId: model.id }))}
+                    onClick={() => switchModel(`Activating ${model.id}…`, () => background.activateModel({ modelId: model.id }), (modelId) => `${modelId} is active`)}
                     disabled={change.isPending}
                     aria-label={`Activate ${model.id}`}
                   >
@@ -198,18 +174,37 @@ export function VersionsSection() {
                   </button>
                 )}
                 {!model.active && model.origin !== 'bundled' && (
-                  <DeleteModelButton modelId={model.id} disabled={change.isPending} onDelete={() => change.mutate(() => deleteModel(model.id))} />
+                  <ConfirmButton
+                    label="Delete…"
+                    ariaLabel={`Delete ${model.id}`}
+                    question={`Confirm deleting ${model.id}`}
+                    confirmLabel={`Yes, delete ${model.id}`}
+                    disabled={change.isPending}
+                    onConfirm={() =>
+                      change.mutate({
+                        running: `Deleting ${model.id}…`,
+                        run: async () => {
+                          await deleteModel(model.id);
+                          return `${model.id} was deleted, with its tier policy and its stored lead scores.`;
+                        },
+                      })
+                    }
+                  >
+                    This deletes {model.id}, its tier policy and its stored lead scores, and cannot be undone: export it first to keep a copy.
+                  </ConfirmButton>
                 )}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {change.isPending && <ActionStatus text={change.variables.running} />}
+      {change.isSuccess && <ActionStatus text={change.data} />}
+      {change.isError && <ActionStatus failed text={change.error.message} />}
       {/* A write-back's run of one CRM's leads is not an activation's. */}
       {change.isPending && scoring?.state === 'running' && !scoring.source && (
         <JobProgressBar label={`Scoring stored leads with ${scoring.modelId}`} done={scoring.done} total={scoring.total} />
       )}
-      {change.isError && <ErrorState message={change.error.message} />}
       {exportModel.isError && <ErrorState message={`The model could not be exported: ${exportModel.error.message}`} />}
       <h3 style={{ fontSize: 15 }}>Import a model</h3>
       <p>

@@ -1,0 +1,101 @@
+/**
+ * The parts of an action that cannot be undone (delete a model, purge everything) or that
+ * takes its button away (activate a model): a question asked inline first, and one line saying
+ * what the action is doing, then what came of it, which takes the focus the gone or disabled
+ * button had.
+ */
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { ErrorState } from '@/components/StatusMessage';
+
+/**
+ * A button that asks first, inline. The focus goes to Cancel (the safe choice) when the question
+ * opens, and back to the button on Cancel. Confirmed, the question closes and `onConfirm` runs:
+ * its caller says what it does in an `ActionStatus`, which takes the focus.
+ */
+export function ConfirmButton({
+  label,
+  ariaLabel,
+  question,
+  confirmLabel,
+  disabled,
+  onConfirm,
+  children,
+}: {
+  label: string;
+  ariaLabel?: string;
+  /** The name of the question, for screen readers. */
+  question: string;
+  confirmLabel: string;
+  disabled: boolean;
+  onConfirm(): void;
+  /** What the action does and that it cannot be undone. */
+  children: ReactNode;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
+  const cancelled = useRef(false);
+  useEffect(() => {
+    if (confirming) cancel.current?.focus();
+    else if (cancelled.current) button.current?.focus();
+    cancelled.current = false;
+  }, [confirming]);
+  if (!confirming) {
+    return (
+      <button ref={button} type="button" onClick={() => setConfirming(true)} disabled={disabled} aria-label={ariaLabel}>
+        {label}
+      </button>
+    );
+  }
+  return (
+    <span role="group" aria-label={question}>
+      {children}{' '}
+      <button
+        type="button"
+        onClick={() => {
+          setConfirming(false);
+          onConfirm();
+        }}
+        disabled={disabled}
+      >
+        {confirmLabel}
+      </button>{' '}
+      <button
+        ref={cancel}
+        type="button"
+        onClick={() => {
+          cancelled.current = true;
+          setConfirming(false);
+        }}
+      >
+        Cancel
+      </button>
+    </span>
+  );
+}
+
+/** Whether the focus is on nothing the admin can use: the page, or a button disabled while its action runs. */
+function focusIsLeft(): boolean {
+  const focused = document.activeElement;
+  return !focused || focused === document.body || (focused instanceof HTMLButtonElement && focused.disabled);
+}
+
+/**
+ * What an action is doing, or what came of it (`failed`: its error). Shown, it takes the focus,
+ * unless the admin has since put it on another control (an action can wait a minute).
+ */
+export function ActionStatus({ text, failed = false }: { text: string; failed?: boolean }) {
+  // Stable: called once, when the line is shown, not at every render.
+  const takeFocus = useCallback((line: HTMLElement | null) => {
+    if (line && focusIsLeft()) line.focus();
+  }, []);
+  return failed ? (
+    <div ref={takeFocus} tabIndex={-1}>
+      <ErrorState message={text} />
+    </div>
+  ) : (
+    <p ref={takeFocus} role="status" tabIndex={-1}>
+      {text}
+    </p>
+  );
+}

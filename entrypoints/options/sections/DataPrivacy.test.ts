@@ -1,0 +1,107 @@
+// @vitest-environment happy-dom
+/**
+ * "Purge everything": asked first, with the focus on Cancel; once confirmed it cannot be
+ * cancelled, and while the background waits for the running jobs to stop, a status line says
+ * so; what came of it takes the focus.
+ */
+import 'fake-indexeddb/auto';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, createElement } from 'react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { pressEnter, render, waitFor, type Rendered } from '@/test/render';
+import { DataPrivacySection } from './DataPrivacy';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+type PurgeReply = { ok: true } | { ok: false; error: string };
+const purgeEverything = vi.hoisted(() => vi.fn<(request: object) => Promise<PurgeReply>>());
+vi.mock('@/lib/messaging/client', () => ({ background: { purgeEverything } }));
+
+const PURGE_FAILED = 'A sync, write-back, CSV import or the scoring of stored leads did not stop within 60 s, so nothing was deleted: try again';
+
+/** The background's answer, given when the test says (the purge waits for running jobs to stop). */
+let answer: (reply: PurgeReply) => void;
+let rendered: Rendered | undefined;
+beforeEach(() => {
+  purgeEverything.mockReset().mockImplementation(() => new Promise((resolve) => (answer = resolve)));
+  // happy-dom has no storage estimate; the section shows the space used.
+  Object.defineProperty(navigator, 'storage', { value: { estimate: async () => ({ usage: 0 }) }, configurable: true });
+});
+afterEach(() => {
+  rendered?.unmount();
+  rendered = undefined;
+  document.body.replaceChildren();
+});
+
+function renderSection(): HTMLElement {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DataPrivacySection)));
+  return rendered.container;
+}
+
+const button = (container: HTMLElement, name: string) =>
+  Array.from(container.querySelectorAll('button')).find((b) => b.textContent === name) ?? null;
+
+/** Opens the question and confirms it, as a keyboard user does. */
+async function confirmPurge(container: HTMLElement) {
+  pressEnter(await waitFor(() => button(container, 'Purge everything…')));
+  pressEnter(button(container, 'Yes, purge everything')!);
+}
+
+/** The status line or error that has the focus, once its text matches `text`. */
+const focusedMessage = (text: RegExp) =>
+  waitFor(() => {
+    const focused = document.activeElement;
+    return focused instanceof HTMLElement && focused.tabIndex === -1 && text.test(focused.textContent ?? '') ? focused : null;
+  });
+
+describe('Purge everything', () => {
+  it('asks first with the focus on Cancel, the safe choice; Cancel puts the focus back and purges nothing', async () => {
+    const container = renderSection();
+    pressEnter(await waitFor(() => button(container, 'Purge everything…')));
+    const question = container.querySelector('[role="group"][aria-label="Confirm purge"]')!;
+    expect(question.textContent).toMatch(/deletes every stored lead, score, model, setting and connection\. It cannot be undone\./);
+    expect(document.activeElement).toBe(button(container, 'Cancel'));
+
+    pressEnter(button(container, 'Cancel')!);
+    expect(container.querySelector('[role="group"]')).toBeNull();
+    expect(document.activeElement).toBe(button(container, 'Purge everything…'));
+    expect(purgeEverything).not.toHaveBeenCalled();
+  });
+
+  it('offers no Cancel while it waits for the running jobs, says what it waits for, then says it is done where the focus goes', async () => {
+    const container = renderSection();
+    await confirmPurge(container);
+    const waiting = await focusedMessage(/^Purging: first stopping any running sync, write-back or CSV import and pausing the scoring of stored leads/);
+    expect(waiting.getAttribute('role')).toBe('status');
+    expect(button(container, 'Cancel')).toBeNull();
+    expect(button(container, 'Purge everything…')?.disabled).toBe(true);
+    expect(purgeEverything).toHaveBeenCalledTimes(1);
+
+    await act(async () => answer({ ok: true }));
+    const done = await focusedMessage(/^Everything LeadLens stored has been deleted\.$/);
+    expect(done.getAttribute('role')).toBe('status');
+    expect(container.textContent).not.toMatch(/Purging:/);
+    expect(button(container, 'Purge everything…')?.disabled).toBe(false);
+  });
+
+  it('says why nothing was deleted where the focus goes', async () => {
+    const container = renderSection();
+    await confirmPurge(container);
+    await focusedMessage(/^Purging:/);
+    await act(async () => answer({ ok: false, error: PURGE_FAILED }));
+    const said = await focusedMessage(/did not stop within 60 s, so nothing was deleted/);
+    expect(said.querySelector('[role="alert"]')?.textContent).toBe(PURGE_FAILED);
+    expect(container.textContent).not.toMatch(/has been deleted/);
+  });
+
+  it('leaves the focus where the admin put it while the purge waited', async () => {
+    const container = renderSection();
+    await confirmPurge(container);
+    await focusedMessage(/^Purging:/);
+    const elsewhere = document.body.appendChild(document.createElement('button'));
+    act(() => elsewhere.focus());
+    await act(async () => answer({ ok: true }));
+    await waitFor(() => Array.from(container.querySelectorAll('[role="status"]')).find((line) => /has been deleted/.test(line.textContent ?? '')));
+    expect(document.activeElement).toBe(elsewhere);
+  });
+});
