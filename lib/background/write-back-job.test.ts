@@ -1,7 +1,8 @@
 /**
  * A write-back scores its own CRM's stored leads before writing them, not every stored lead:
  * with the other CRM's leads stored too, only its leads are scored (and written). It writes only
- * the records the CRM takes: no converted Salesforce Lead.
+ * the records the CRM takes: no converted Salesforce Lead. It answers before it checks the
+ * fields or scores a lead; its state says which it is doing, and why it stopped.
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -15,15 +16,23 @@ import { db } from '../db/db';
 import { writtenBackFields } from '../db/written-back-fields';
 import { readJob } from '../jobs/progress';
 import { recordSyncedAccount } from '../sync/store';
-import { readWriteBack, startWriteBack } from './write-back-job';
-import { WriteBackTargetSchema, type RecordWriter } from './write-back';
+import { cancelWriteBack, readWriteBack, startWriteBack } from './write-back-job';
+import { WriteBackTargetSchema, type RecordWriter, type WriteBackTarget } from './write-back';
+import { isUnderway, type WriteBackSummary } from '../messaging/protocol-write-back';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
+/** When set, scoring starts only once it resolves, or stops at a cancel as the real wait for the offscreen document does. */
+const scoringHeld = vi.hoisted(() => ({ until: null as Promise<void> | null }));
 // The offscreen document's handler run in place (same bulk-scoring job, no messaging), with a
 // model that gives every lead the same odds: what is scored matters here, not the scores.
 vi.mock('./offscreen-engine', () => ({
-  scoreStoredLeadsOffscreen: async (modelId: string, source?: CrmKind) => {
+  scoreStoredLeadsOffscreen: async (modelId: string, source?: CrmKind, signal?: AbortSignal) => {
+    const held = scoringHeld.until;
+    if (held) await new Promise<void>((resolve, reject) => {
+      void held.then(resolve);
+      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
     const { manifestOf } = await import('../ml/model-store');
     const { runScoringJob } = await import('../ml/bulk-score');
     const manifest = await manifestOf(modelId);
@@ -57,6 +66,7 @@ vi.mock('../connections/client-for', () => ({
 beforeEach(async () => {
   fakeBrowser.reset();
   updates.length = 0;
+  scoringHeld.until = null;
   // Node has no Web Locks: each lock is free and reads as held while its task runs (the job's "alive" check).
   const held = new Set<string>();
   vi.stubGlobal('navigator', {
@@ -92,10 +102,10 @@ it('scores only the leads of the CRM it writes back to, then writes them', async
   const target = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null });
   // Converted Leads are scored but not written (see the next test).
   const unconverted = salesforce.filter((lead) => lead.outcome !== 1);
-  expect(await startWriteBack(target)).toMatchObject({ status: 'running', total: unconverted.length });
+  expect(await startWriteBack(target)).toMatchObject({ status: 'checking', target: { scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null } });
   await writeBackFinished('salesforce');
 
-  expect(await readWriteBack('salesforce')).toMatchObject({ status: 'done', written: unconverted.length });
+  expect(await readWriteBack('salesforce')).toMatchObject({ status: 'done', total: unconverted.length, written: unconverted.length });
   expect((await db.leadScores.toArray()).map((score) => score.leadKey).sort()).toEqual(salesforce.map((lead) => lead.key).sort());
   expect(updates.map((update) => update.recordId).sort()).toEqual(unconverted.map((lead) => lead.id).sort());
   expect(await readJob('scoring')).toMatchObject({ state: 'done', done: salesforce.length, total: salesforce.length, source: 'salesforce' });
@@ -138,10 +148,8 @@ it('leaves out leads whose fields already held these values when last synced, an
     ...rest.map((lead) => ({ ...lead, fields: { ...lead.fields, leadlens_score: String(written.get(lead.id)!.leadlens_score), leadlens_tier: written.get(lead.id)!.leadlens_tier } })),
   ]);
   updates.length = 0;
-  expect(await startWriteBack(target)).toMatchObject({ status: 'running', total: 1, unchanged: rest.length });
-  await writeBackFinished('hubspot');
+  expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', total: 1, written: 1, unchanged: rest.length });
   expect(updates.map((update) => update.recordId)).toEqual([edited.id]);
-  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'done', written: 1, unchanged: rest.length });
 
   // Nothing left to write is no error: every lead already holds its values.
   await db.putLeads([{ ...edited, fields: { ...edited.fields, ...written.get(edited.id) } }]);
@@ -213,10 +221,13 @@ it('says "reconnect" when the CRM refuses the credentials, and "connected" once 
 
 it('says why it has nothing to write: no lead synced, or none of those synced with a score (a model of other fields)', async () => {
   const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
-  await expect(startWriteBack(target)).rejects.toThrow('No leads synced from HubSpot: sync first');
+  expect(await writeBackToEnd(target)).toMatchObject({ status: 'error', error: 'No leads synced from HubSpot: sync first' });
   // Synced, but with none of the fields the model reads: bulk scoring leaves them unscored.
   await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 10).filter((lead) => lead.source === 'hubspot').map((lead) => ({ ...lead, origin: 'sync' as const, fields: { hs_persona: 'x' } })));
-  await expect(startWriteBack(target)).rejects.toThrow('None of the 5 leads synced from HubSpot has a score to write: the active model reads none of their fields');
+  expect(await writeBackToEnd(target)).toMatchObject({
+    status: 'error',
+    error: 'None of the 5 leads synced from HubSpot has a score to write: the active model reads none of their fields',
+  });
   expect(updates).toEqual([]);
 });
 
@@ -250,20 +261,28 @@ it('says nothing of a connection the admin replaced while it ran: the refused to
 it('says "reconnect" when the CRM refuses the credentials at the field check, before anything is written', async () => {
   await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 10).map((lead) => ({ ...lead, origin: 'sync' as const })));
   vi.spyOn(writer, 'checkWritableFields').mockRejectedValueOnce(new CrmError('auth', 'HubSpot rejected the credentials: HTTP 401', 401));
-  await expect(startWriteBack(WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null }))).rejects.toThrow(/401/);
+  const ended = await writeBackToEnd(WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null }));
+  expect(ended).toMatchObject({ status: 'error', error: 'HubSpot rejected the credentials: HTTP 401', finishedAt: expect.any(Number) });
   expect(await readStatus('hubspot')).toMatchObject({ status: 'reconnect', message: 'HubSpot rejected the credentials: HTTP 401' });
   expect(updates).toEqual([]);
 });
 
 async function writeBackFinished(crm: CrmKind): Promise<void> {
-  while ((await readWriteBack(crm)).status === 'running') await new Promise((resolve) => setTimeout(resolve, 5));
+  while (isUnderway((await readWriteBack(crm)).status)) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** Starts a write-back of `target` and waits for its end, which it returns. */
+async function writeBackToEnd(target: WriteBackTarget): Promise<WriteBackSummary> {
+  await startWriteBack(target);
+  await writeBackFinished(target.crm);
+  return readWriteBack(target.crm);
 }
 
 it('refuses fields the CRM client will not let it fill before anything is scored, written or kept out of training', async () => {
   await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 10).map((lead) => ({ ...lead, origin: 'sync' as const })));
   const check = vi.spyOn(writer, 'checkWritableFields').mockRejectedValueOnce(new CrmError('request', '"jobtitle" is one of HubSpot\'s own properties. Nothing was written.'));
   const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: 'jobtitle', reasonField: null });
-  await expect(startWriteBack(target)).rejects.toThrow(/jobtitle.*HubSpot's own properties/);
+  expect(await writeBackToEnd(target)).toMatchObject({ status: 'error', error: expect.stringMatching(/jobtitle.*HubSpot's own properties/) });
   expect(check).toHaveBeenCalledWith([{ name: 'leadlens_score', holds: 'number' }, { name: 'jobtitle', holds: 'text', values: ['Hot', 'Warm', 'Cold'] }], expect.any(AbortSignal));
   expect(updates).toEqual([]);
   expect(await db.leadScores.count()).toBe(0);
@@ -281,7 +300,10 @@ describe('leads synced from another org or portal than the connection reads', ()
 
   it('are not written into the connected org: nothing is scored, written or kept out of training', async () => {
     await recordSyncedAccount(db, 'salesforce', SANDBOX);
-    await expect(startWriteBack(salesforceTarget)).rejects.toThrow(`The stored leads come from ${SANDBOX.name}, not acme.my.salesforce.com: press "Test connection" to replace them, then sync`);
+    expect(await writeBackToEnd(salesforceTarget)).toMatchObject({
+      status: 'error',
+      error: `The stored leads come from ${SANDBOX.name}, not acme.my.salesforce.com: press "Test connection" to replace them, then sync`,
+    });
     expect(updates).toEqual([]);
     expect(await db.leadScores.count()).toBe(0);
     expect(await writtenBackFields('salesforce')).toEqual([]);
@@ -290,20 +312,72 @@ describe('leads synced from another org or portal than the connection reads', ()
   it('are not written through a HubSpot token whose portal no check has read yet', async () => {
     await recordSyncedAccount(db, 'hubspot', { id: '4242424', name: 'HubSpot portal 4242424' });
     const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
-    await expect(startWriteBack(target)).rejects.toThrow(/^The stored leads come from HubSpot portal 4242424, and which portal this token reads is not known yet: press "Test connection"/);
+    expect(await writeBackToEnd(target)).toMatchObject({
+      status: 'error',
+      error: expect.stringMatching(/^The stored leads come from HubSpot portal 4242424, and which portal this token reads is not known yet: press "Test connection"/),
+    });
     expect(updates).toEqual([]);
 
     // Once a check has read it as that portal, they are written.
     await writeConnection({ ...HUBSPOT_CONNECTION, account: { id: '4242424', name: 'HubSpot portal 4242424' } });
-    expect(await startWriteBack(target)).toMatchObject({ status: 'running' });
-    await writeBackFinished('hubspot');
+    expect(await writeBackToEnd(target)).toMatchObject({ status: 'done' });
     expect(updates.length).toBeGreaterThan(0);
   });
 
   it('the same org’s are written', async () => {
     await recordSyncedAccount(db, 'salesforce', { id: 'acme.my.salesforce.com', name: 'acme.my.salesforce.com' });
-    expect(await startWriteBack(salesforceTarget)).toMatchObject({ status: 'running' });
-    await writeBackFinished('salesforce');
+    expect(await writeBackToEnd(salesforceTarget)).toMatchObject({ status: 'done' });
     expect(updates.length).toBeGreaterThan(0);
   });
+});
+
+describe('while it checks the fields and scores the leads, before it writes', () => {
+  const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
+  /** Waits (a little) until the stored state says `status`: a job that never gets there fails here, not at the test's timeout. */
+  async function untilStatus(status: WriteBackSummary['status']): Promise<WriteBackSummary> {
+    for (let i = 0; i < 200; i++) {
+      const state = await readWriteBack('hubspot');
+      if (state.status === status) return state;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    throw new Error(`The write-back never said "${status}"; it says "${(await readWriteBack('hubspot')).status}"`);
+  }
+
+  it('answers at once, says which it is doing instead of the last write-back’s end, and a cancel stops it before anything is written', async () => {
+    await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 10).map((lead) => ({ ...lead, origin: 'sync' as const })));
+    expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', written: 5 });
+    await db.leads.toCollection().modify((lead) => void (lead.fields.leadlens_score = null));
+    updates.length = 0;
+
+    // The CRM has not answered the field check yet.
+    let answerCheck!: () => void;
+    vi.spyOn(writer, 'checkWritableFields').mockImplementationOnce(() => new Promise<void>((resolve) => (answerCheck = resolve)));
+    let startScoring!: () => void;
+    scoringHeld.until = new Promise<void>((resolve) => (startScoring = resolve));
+    const started = startWriteBack(target);
+    const checking = await untilStatus('checking');
+    expect(checking).toMatchObject({ target: { scoreField: 'leadlens_score' }, done: 0, total: 0, written: 0, finishedAt: null });
+    expect(await started).toEqual(checking);
+
+    answerCheck();
+    expect(await untilStatus('scoring')).toMatchObject({ written: 0, finishedAt: null });
+    await cancelWriteBack('hubspot');
+    expect(await untilStatus('cancelled')).toMatchObject({ done: 0, written: 0, error: null, finishedAt: expect.any(Number) });
+    startScoring();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(updates).toEqual([]);
+  });
+
+  it('reads as stopped when the worker that ran it was stopped', async () => {
+    const left: WriteBackSummary = { crm: 'hubspot', status: 'scoring', target: null, done: 0, total: 0, written: 0, unchanged: 0, failures: [], error: null, finishedAt: null };
+    await fakeBrowser.storage.session.set({ 'write-back:hubspot': left });
+    expect(await readWriteBack('hubspot')).toMatchObject({ status: 'error', error: expect.stringMatching(/^Stopped before the end/) });
+  });
+});
+
+it('reads a write-back state kept by an older LeadLens', async () => {
+  // No `unchanged` count, and none of the statuses added since.
+  const older = { crm: 'salesforce', status: 'done', target: { scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null }, done: 3, total: 3, written: 3, failures: [], error: null, finishedAt: 1 };
+  await fakeBrowser.storage.session.set({ 'write-back:salesforce': older });
+  expect(await readWriteBack('salesforce')).toEqual({ ...older, unchanged: 0 });
 });

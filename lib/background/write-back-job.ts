@@ -16,14 +16,15 @@ import { forEachChunk, prefixRange } from '../db/chunks';
 import { db, syncedLeadsOf, type StoredLead } from '../db/db';
 import { rememberWrittenBackFields } from '../db/written-back-fields';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
+import { keepWorkerAliveDuring } from './keep-alive';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
-import { MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
+import { isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
 import { activeModelId } from '../ml/model-store';
-import { fieldUpdate, fieldsToWrite, writeBack, type RecordWriter, type ScoreToWrite, type WriteBackResult, type WriteBackTarget } from './write-back';
+import { fieldUpdate, fieldsToWrite, writeBack, type ScoreToWrite, type WriteBackResult, type WriteBackTarget } from './write-back';
 
 const stateKey = (crm: CrmKind) => `write-back:${crm}`;
 const cancelKey = (crm: CrmKind) => `write-back-cancel:${crm}`;
-/** Held while the CRM's write-back runs. */
+/** Held while the CRM's write-back is under way. */
 export const writeBackLockName = (crm: CrmKind) => `leadlens-write-back:${crm}`;
 
 const idle = (crm: CrmKind): WriteBackSummary => ({ crm, status: 'idle', target: null, done: 0, total: 0, written: 0, unchanged: 0, failures: [], error: null, finishedAt: null });
@@ -39,11 +40,11 @@ async function isAlive(crm: CrmKind): Promise<boolean> {
   return held.some((lock) => lock.name === writeBackLockName(crm));
 }
 
-/** The CRM's last write-back; one marked running whose worker was stopped reads as an error. */
+/** The CRM's last write-back; one under way whose worker was stopped reads as an error. */
 export async function readWriteBack(crm: CrmKind): Promise<WriteBackSummary> {
   const parsed = WriteBackSummarySchema.safeParse((await browser.storage.session.get(stateKey(crm)))[stateKey(crm)]);
   if (!parsed.success) return idle(crm);
-  if (parsed.data.status === 'running' && !(await isAlive(crm))) {
+  if (isUnderway(parsed.data.status) && !(await isAlive(crm))) {
     return { ...parsed.data, status: 'error', error: 'Stopped before the end (the browser stopped LeadLens’s background worker): write back again' };
   }
   return parsed.data;
@@ -108,64 +109,54 @@ async function nothingToWrite(crm: CrmKind): Promise<string> {
 
 /**
  * Starts writing `target` for every scored synced lead the CRM takes (`takesWriteBack`); resolves
- * once the job is marked running (or with the reason it cannot start). The job takes its lock before it reads
- * the connection: a cancel, disconnect or purge meanwhile sees it alive and stops it, and two
- * starts at once run it once.
+ * once the job is marked `checking`, before it asks the CRM anything: checking the fields and
+ * scoring the leads can take minutes, shown as its state, and a cancel stops them too. Why it
+ * cannot go on (not connected, a field refused) is its state's error. The job takes its lock
+ * before it reads the connection: a cancel, disconnect or purge meanwhile sees it alive and
+ * stops it, and two starts at once run it once.
  */
 export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummary> {
   const { crm } = target;
   return new Promise((resolve, reject) => {
-    void navigator.locks.request(writeBackLockName(crm), { ifAvailable: true }, async (lock) => {
-      if (!lock) return resolve(await readWriteBack(crm)); // already running
-      await browser.storage.session.remove(cancelKey(crm));
-      const controller = new AbortController();
-      const onStorageChanged = (changes: Record<string, Browser.storage.StorageChange>, area: string) => {
-        if (area === 'session' && changes[cancelKey(crm)]?.newValue === true) controller.abort();
-      };
-      browser.storage.onChanged.addListener(onStorageChanged);
-      try {
-        let running: WriteBackSummary;
-        let rows: ScoreToWrite[];
-        let unchanged: number;
-        let client;
-        let connection;
-        try {
-          const connected = await connectedClient(crm);
-          if (!connected) throw new Error(`${CRM_LABEL[crm]} is not connected`);
-          ({ connection, client } = connected);
-          // Another org's or portal's leads (a connect whose check failed forgot nothing) are not written into this one's records.
-          const refusedFor = otherAccountRefusal((await dexieSyncStore(db).readState(crm)).account, connection);
-          if (refusedFor) throw new Error(refusedFor);
-          // Fields it must not fill (the CRM's own, read-only, of another type) are refused first:
-          // nothing is scored, written, or remembered as written-back (kept out of training).
-          await client.checkWritableFields(fieldsToWrite(target), controller.signal);
-          // Leads synced or changed since they were last scored: score the CRM's stored leads
-          // first, so each synced lead is written with its score from its current fields. Only
-          // its own: the other CRM's (maybe 100,000) are not written here.
-          const modelId = await activeModelId();
-          const scored = await scoreStoredLeadsOffscreen(modelId, crm, controller.signal);
-          if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
-          ({ rows, unchanged } = await scoresToWrite(crm, modelId, target));
-          if (rows.length + unchanged === 0) throw new Error(await nothingToWrite(crm));
-          controller.signal.throwIfAborted();
-          const fields = { scoreField: target.scoreField, tierField: target.tierField, reasonField: target.reasonField };
-          running = { ...idle(crm), status: 'running', target: fields, total: rows.length, unchanged };
-          // Before anything is written: training must never learn from these fields.
-          await rememberWrittenBackFields(crm, Object.values(fields).filter((field) => field !== null));
-          await writeState(running);
-        } catch (error) {
-          // The field check is the first request: credentials refused there say "reconnect" too.
-          if (connection && isCrmError(error, 'auth')) await markReconnect(connection, error.message);
-          return reject(error);
-        }
-        resolve(running);
-        await runWriteBack(running, rows, target, client, connection, controller.signal);
-      } finally {
-        browser.storage.onChanged.removeListener(onStorageChanged);
+    navigator.locks
+      .request(writeBackLockName(crm), { ifAvailable: true }, async (lock) => {
+        if (!lock) return resolve(await readWriteBack(crm)); // already under way
         await browser.storage.session.remove(cancelKey(crm));
-      }
-    });
+        const controller = new AbortController();
+        const onStorageChanged = (changes: Record<string, Browser.storage.StorageChange>, area: string) => {
+          if (area === 'session' && changes[cancelKey(crm)]?.newValue === true) controller.abort();
+        };
+        browser.storage.onChanged.addListener(onStorageChanged);
+        try {
+          // Before anything is asked: the last write-back's end is not shown as this one's meanwhile.
+          const { scoreField, tierField, reasonField } = target;
+          const checking: WriteBackSummary = { ...idle(crm), status: 'checking', target: { scoreField, tierField, reasonField } };
+          await writeState(checking);
+          resolve(checking);
+          await runWriteBack(checking, target, controller.signal);
+        } finally {
+          browser.storage.onChanged.removeListener(onStorageChanged);
+          await browser.storage.session.remove(cancelKey(crm));
+        }
+      })
+      .catch(reject);
   });
+}
+
+/**
+ * The active model's scores to write of the leads synced from the target's CRM, after scoring
+ * them: leads synced or changed since they were last scored are written with their score from
+ * their current fields. Only its own: the other CRM's (maybe 100,000) are not scored here.
+ */
+async function scoreLeadsToWrite(target: WriteBackTarget, signal: AbortSignal): Promise<{ rows: ScoreToWrite[]; unchanged: number }> {
+  const { crm } = target;
+  const modelId = await activeModelId();
+  // The offscreen document's scoring makes no extension call that would keep this worker alive meanwhile.
+  const scored = await keepWorkerAliveDuring(scoreStoredLeadsOffscreen(modelId, crm, signal));
+  if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
+  const { rows, unchanged } = await scoresToWrite(crm, modelId, target);
+  if (rows.length + unchanged === 0) throw new Error(await nothingToWrite(crm));
+  return { rows, unchanged };
 }
 
 /**
@@ -182,12 +173,33 @@ async function keepWritten(crm: CrmKind, written: readonly FieldUpdate[]): Promi
 }
 
 /**
- * The job itself, inside its lock: writes `rows` with `client`, made for `connection` (whose
- * status it tells what the CRM made of its credentials); its progress and end go to `storage.session`.
+ * The job itself, inside its lock, from its `checking` state: checks the fields, scores the
+ * leads, writes them; its progress and end go to `storage.session`, and what the CRM made of
+ * the credentials to the connection's status.
  */
-async function runWriteBack(running: WriteBackSummary, rows: ScoreToWrite[], target: WriteBackTarget, client: RecordWriter, connection: Connection, signal: AbortSignal): Promise<void> {
-  const { crm } = running;
+async function runWriteBack(checking: WriteBackSummary, target: WriteBackTarget, signal: AbortSignal): Promise<void> {
+  const { crm } = checking;
+  let connection: Connection | undefined;
   try {
+    const connected = await connectedClient(crm);
+    if (!connected) throw new Error(`${CRM_LABEL[crm]} is not connected`);
+    ({ connection } = connected);
+    const { client } = connected;
+    // Another org's or portal's leads (a connect whose check failed forgot nothing) are not written into this one's records.
+    const refusedFor = otherAccountRefusal((await dexieSyncStore(db).readState(crm)).account, connection);
+    if (refusedFor) throw new Error(refusedFor);
+    // Fields it must not fill (the CRM's own, read-only, of another type) are refused first:
+    // nothing is scored, written, or remembered as written-back (kept out of training).
+    const fields = fieldsToWrite(target);
+    await client.checkWritableFields(fields, signal);
+    signal.throwIfAborted();
+    await writeState({ ...checking, status: 'scoring' });
+    const { rows, unchanged } = await scoreLeadsToWrite(target, signal);
+    signal.throwIfAborted();
+    const running: WriteBackSummary = { ...checking, status: 'running', total: rows.length, unchanged };
+    // Before anything is written: training must never learn from these fields.
+    await rememberWrittenBackFields(crm, fields.map((field) => field.name));
+    await writeState(running);
     // Each progress write also resets the worker's idle timer. It keeps what was written and
     // refused so far: a cancel or an error ends the job with them, not with the refusals unsaid.
     const result = await writeBack(rows, target, client, {
@@ -203,12 +215,13 @@ async function runWriteBack(running: WriteBackSummary, rows: ScoreToWrite[], tar
     const cancelled = signal.aborted;
     const message = error instanceof Error ? error.message : String(error);
     const last = await readWriteBack(crm);
-    if (isCrmError(error, 'auth')) await markReconnect(connection, message);
+    // The field check is the first request: credentials refused there say "reconnect" too.
+    if (connection && isCrmError(error, 'auth')) await markReconnect(connection, message);
     await writeState({ ...last, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : message, finishedAt: Date.now() });
   }
 }
 
-/** Asks a running write-back to stop after its current batch; what was written stays written. */
+/** Asks a write-back under way to stop (after its current batch, when writing); what was written stays written. */
 export async function cancelWriteBack(crm: CrmKind): Promise<WriteBackSummary> {
   if (await isAlive(crm)) await browser.storage.session.set({ [cancelKey(crm)]: true });
   return readWriteBack(crm);

@@ -16,7 +16,15 @@ export const WriteBackRequestSchema = z.object({
 });
 export type WriteBackRequest = z.infer<typeof WriteBackRequestSchema>;
 
-export const WriteBackStatusSchema = z.enum(['idle', 'running', 'done', 'cancelled', 'error']);
+/**
+ * A write-back under way first checks that the CRM lets it fill the fields (`checking`), then
+ * scores the CRM's stored leads and chooses those to write (`scoring`), then writes (`running`).
+ */
+export const WriteBackStatusSchema = z.enum(['idle', 'checking', 'scoring', 'running', 'done', 'cancelled', 'error']);
+export type WriteBackStatus = z.infer<typeof WriteBackStatusSchema>;
+
+/** Whether a write-back in this state is under way: it can be cancelled, and its end is still to come. */
+export const isUnderway = (status: WriteBackStatus) => status === 'checking' || status === 'scoring' || status === 'running';
 
 /** Record ids kept per error in a summary: enough to look a few up, small enough to message. */
 export const MAX_FAILED_IDS_SHOWN = 20;
@@ -32,7 +40,7 @@ export const WriteBackSummarySchema = z.object({
   /** Leads left out because their fields already held these values when last synced (0 in a state kept by an older LeadLens). */
   unchanged: z.number().int().nonnegative().default(0),
   failures: z.array(z.object({ error: z.string(), count: z.number().int().positive(), recordIds: z.array(z.string()).max(MAX_FAILED_IDS_SHOWN) })),
-  /** Why the whole job stopped (not connected, no scores, the service worker was stopped). */
+  /** Why the whole job stopped (not connected, a field refused, no scores, the service worker was stopped). */
   error: z.string().nullable(),
   finishedAt: z.number().nullable(),
 });

@@ -206,8 +206,10 @@ it('writes back nothing the CRM already holds: the next sync read the written va
   const converted = new Set(harness.crm.leads.filter((lead) => lead.salesforce.IsConverted).map((lead) => lead.salesforceId));
   const takesWrites = { salesforce: stored.salesforce.filter((id) => !converted.has(id)).length, hubspot: stored.hubspot.length };
   await options.goto(`chrome-extension://${harness.extensionId}/options.html#write-back`);
-  // The last write-back named a field the org does not have: back to the one written before.
+  // The last write-backs named fields the CRM refused (the forms show them, with why): back to the ones written before.
+  expect(await options.inputValue('input[name="hubspot-tier-field"]')).toBe('jobtitle');
   await options.fill('input[name="salesforce-score-field"]', 'LeadLens_Score__c');
+  await options.fill('input[name="hubspot-tier-field"]', 'leadlens_tier');
   for (const crm of CRMS) await options.click(`[data-testid="start-write-back-${crm}"]`);
   for (const crm of CRMS) {
     const form = `[data-testid="write-back-${crm}"]`;

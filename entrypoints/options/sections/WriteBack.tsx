@@ -1,7 +1,7 @@
 /**
  * Write each synced lead's score (and, if chosen, tier and top reason) to fields the admin
- * created in the CRM, so reports, views and workflows there can use them. Progress, cancel
- * and per-record failures, like sync.
+ * created in the CRM, so reports, views and workflows there can use them. Progress (of the
+ * field check and the scoring before the writing too), cancel and per-record failures, like sync.
  */
 import { plural } from '@/lib/presentation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -10,8 +10,9 @@ import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage'
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
-import type { WriteBackRequest, WriteBackSummary } from '@/lib/messaging/protocol-write-back';
+import { isUnderway, type WriteBackRequest, type WriteBackSummary } from '@/lib/messaging/protocol-write-back';
 import { queryKeys } from '@/lib/query-keys';
+import { useJob } from '@/lib/ui/hooks';
 import { useInvalidateWhenRunEnds } from './use-invalidate-when-run-ends';
 
 /** Field names the admin is told to create; the form starts with them. */
@@ -30,10 +31,14 @@ export function WriteBackSection() {
     queryFn: async () => {
       return (await succeeded(background.writeBackStatus({}))).writeBacks;
     },
-    refetchInterval: (query) => (query.state.data?.some((w) => w.status === 'running') ? 500 : false),
+    refetchInterval: (query) => (query.state.data?.some((w) => isUnderway(w.status)) ? 500 : false),
   });
   // A 401 says "reconnect" in the connection's status; a write-back the CRM took ends that.
-  useInvalidateWhenRunEnds(writeBacks.data?.some((w) => w.status === 'running') ?? false, [queryKeys.connections()]);
+  useInvalidateWhenRunEnds(
+    writeBacks.data,
+    (writeBack) => (isUnderway(writeBack.status) ? null : [writeBack.status, writeBack.finishedAt, writeBack.error]),
+    [queryKeys.connections()],
+  );
   const act = useMutation({
     mutationFn: async (action: WriteBackAction) => {
       await succeeded('start' in action ? background.writeBackScores(action.start) : background.cancelWriteBack({ crm: action.cancel }));
@@ -55,7 +60,8 @@ export function WriteBackSection() {
           key={writeBack.crm}
           writeBack={writeBack}
           busy={act.isPending}
-          // A start or cancel refused (a field the CRM will not let it fill, no connection) is said in its CRM's form.
+          // A start or cancel the background refused is said in its CRM's form; why a write-back
+          // stopped (a field the CRM will not let it fill, no connection) is its state's error.
           refusal={act.isError && act.variables && crmOf(act.variables) === writeBack.crm ? act.error.message : null}
           onStart={(request) => act.mutate({ start: request })}
           onCancel={() => act.mutate({ cancel: writeBack.crm })}
@@ -100,6 +106,8 @@ function WriteBackForm({
       {field('score-field', 'Score field', scoreField, setScoreField, true)}
       {field('tier-field', 'Tier field', tierField, setTierField)}
       {field('reason-field', 'Top reason field', reasonField, setReasonField)}
+      {writeBack.status === 'checking' && <p role="status">Checking that {label} lets LeadLens fill these fields…</p>}
+      {writeBack.status === 'scoring' && <ScoringProgress crm={crm} />}
       {writeBack.status === 'running' && <JobProgressBar label={`Writing scores to ${label}`} done={writeBack.done} total={writeBack.total} />}
       {writeBack.status === 'done' && (
         <p role="status">
@@ -110,13 +118,17 @@ function WriteBackForm({
           {writeBack.total > 0 && writeBack.unchanged > 0 && ` ${plural(writeBack.unchanged, 'other lead', 'other leads')} already held these values when last synced: not written again.`}
         </p>
       )}
-      {writeBack.status === 'cancelled' && <p role="status">Cancelled after {writeBack.done.toLocaleString('en-US')} leads; what was written stays.</p>}
+      {writeBack.status === 'cancelled' && (
+        <p role="status">
+          {writeBack.done === 0 ? 'Cancelled before anything was written.' : `Cancelled after ${writeBack.done.toLocaleString('en-US')} leads; what was written stays.`}
+        </p>
+      )}
       {refusal && <ErrorState message={refusal} />}
       {writeBack.error && <ErrorState message={`The write-back to ${label} stopped: ${writeBack.error}`} />}
       {writeBack.failures.map((failure) => (
         <ErrorState key={failure.error} message={`${failure.count.toLocaleString('en-US')} not written: ${failure.error} (e.g. ${failure.recordIds.slice(0, 3).join(', ')})`} />
       ))}
-      {writeBack.status === 'running' ? (
+      {isUnderway(writeBack.status) ? (
         <button type="button" disabled={busy} onClick={onCancel} data-testid={`cancel-write-back-${crm}`}>
           Cancel
         </button>
@@ -127,4 +139,16 @@ function WriteBackForm({
       )}
     </form>
   );
+}
+
+/**
+ * How far the scoring of the CRM's stored leads is, which the write-back waits for: the shared
+ * bulk-scoring job, run for this CRM's leads only (its `source`).
+ */
+function ScoringProgress({ crm }: { crm: CrmKind }) {
+  const scoring = useJob('scoring');
+  const label = `Scoring the leads synced from ${CRM_LABEL[crm]}`;
+  if (scoring?.state === 'running' && scoring.source === crm) return <JobProgressBar label={label} done={scoring.done} total={scoring.total} />;
+  // Its job has not started (another scoring job's turn), or it has ended and the leads to write are being chosen.
+  return <p role="status">{label}…</p>;
 }

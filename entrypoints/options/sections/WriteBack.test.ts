@@ -1,0 +1,95 @@
+// @vitest-environment happy-dom
+/**
+ * The write-back form while a write-back checks the fields and scores the CRM's leads, before it
+ * writes: it says which, how far the scoring is, offers Cancel, and no longer shows the last
+ * write-back's end.
+ */
+import 'fake-indexeddb/auto';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, createElement } from 'react';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import type { CrmKind } from '@/lib/crm/types';
+import { db } from '@/lib/db/db';
+import { writeJob } from '@/lib/jobs/progress';
+import type { WriteBackSummary } from '@/lib/messaging/protocol-write-back';
+import { click, render, waitFor, type Rendered } from '@/test/render';
+import { WriteBackSection } from './WriteBack';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+const background = vi.hoisted(() => ({ writeBackStatus: vi.fn(), writeBackScores: vi.fn(), cancelWriteBack: vi.fn() }));
+vi.mock('@/lib/messaging/client', () => ({ background }));
+
+const TARGET = { scoreField: 'leadlens_score', tierField: null, reasonField: null };
+const summary = (crm: CrmKind, status: WriteBackSummary['status'], counts: Partial<WriteBackSummary> = {}): WriteBackSummary => ({
+  crm,
+  status,
+  target: TARGET,
+  done: 0,
+  total: 0,
+  written: 0,
+  unchanged: 0,
+  failures: [],
+  error: null,
+  finishedAt: null,
+  ...counts,
+});
+const LAST_DONE = summary('hubspot', 'done', { done: 120, total: 120, written: 120, finishedAt: 1_700_000_000_000 });
+let hubspot: WriteBackSummary;
+
+let rendered: Rendered | undefined;
+beforeEach(async () => {
+  await db.settings.clear();
+  hubspot = LAST_DONE;
+  background.writeBackStatus.mockReset().mockImplementation(async () => ({ ok: true, writeBacks: [summary('salesforce', 'idle'), hubspot] }));
+  background.writeBackScores.mockReset().mockImplementation(async () => {
+    hubspot = summary('hubspot', 'checking');
+    return { ok: true, ...hubspot };
+  });
+  background.cancelWriteBack.mockReset().mockImplementation(async () => ({ ok: true, ...hubspot }));
+});
+afterEach(() => {
+  rendered?.unmount();
+  rendered = undefined;
+});
+
+const form = () => rendered!.container.querySelector<HTMLFormElement>('[data-testid="write-back-hubspot"]');
+const text = () => form()?.textContent ?? '';
+const button = (testId: string) => form()?.querySelector<HTMLButtonElement>(`[data-testid="${testId}"]`) ?? null;
+
+async function renderSection() {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(WriteBackSection)));
+  await waitFor(form);
+}
+
+it('says the fields are being checked, then how far the scoring of the CRM’s leads is, with Cancel, instead of the last write-back’s end', async () => {
+  await renderSection();
+  expect(text()).toContain('Wrote 120 of 120 leads to HubSpot');
+
+  click(button('start-write-back-hubspot')!);
+  await waitFor(() => text().includes('Checking that HubSpot lets LeadLens fill these fields'));
+  expect(text()).not.toContain('Wrote 120');
+  expect(button('start-write-back-hubspot')).toBeNull();
+  const cancel = await waitFor(() => (button('cancel-write-back-hubspot')?.disabled === false ? button('cancel-write-back-hubspot') : null));
+
+  // Scoring, polled: the bar follows the shared scoring job run for HubSpot's leads.
+  hubspot = summary('hubspot', 'scoring');
+  await waitFor(() => text().includes('Scoring the leads synced from HubSpot'));
+  await act(() => writeJob('scoring', { modelId: 'model-1', state: 'running', done: 400, total: 1_000, startedAt: 1, source: 'hubspot' }));
+  await waitFor(() => text().includes('Scoring the leads synced from HubSpot: 400 of 1,000 (40 %)'));
+
+  click(cancel);
+  await waitFor(() => background.cancelWriteBack.mock.calls.length > 0);
+  expect(background.cancelWriteBack).toHaveBeenCalledWith({ crm: 'hubspot' });
+  hubspot = summary('hubspot', 'cancelled', { finishedAt: 1_700_000_100_000 });
+  await waitFor(() => text().includes('Cancelled before anything was written.'));
+});
+
+it('shows no progress of another scoring job as the write-back’s', async () => {
+  hubspot = summary('hubspot', 'scoring');
+  await writeJob('scoring', { modelId: 'model-1', state: 'running', done: 400, total: 2_000, startedAt: 1 });
+  await renderSection();
+  await waitFor(() => text().includes('Scoring the leads synced from HubSpot…'));
+  expect(text()).not.toContain('400 of 2,000');
+  expect(button('cancel-write-back-hubspot')?.disabled).toBe(false);
+});
