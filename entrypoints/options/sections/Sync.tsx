@@ -20,7 +20,11 @@ export function SyncSection() {
   });
   // Stored leads changed while the sync ran, and so may the connection's status (a 401 says
   // "reconnect"; a sync the CRM answered ends that).
-  useInvalidateWhenRunEnds(syncs.data?.syncs.some((s) => s.status === 'running') ?? false, [queryKeys.leads(), queryKeys.connections()]);
+  useInvalidateWhenRunEnds(
+    syncs.data?.syncs,
+    (sync) => (sync.status === 'running' ? null : [sync.status, sync.lastRun?.finishedAt, sync.error]),
+    [queryKeys.leads(), queryKeys.connections()],
+  );
   const act = useMutation({
     mutationFn: async ({ crm, action }: { crm: CrmKind; action: 'start' | 'cancel' }) => {
       await succeeded(action === 'start' ? background.startSync({ crm }) : background.cancelSync({ crm }));

@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 /**
  * When a sync or a write-back that the page watched ends, the connection's status is read
- * again: a 401 made it "reconnect", and a run the CRM answered ended that.
+ * again: a 401 made it "reconnect", and a run the CRM answered ended that. Also when the run
+ * started and ended between two polls (an automatic sync refused at once), never seen running.
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement, type FunctionComponent } from 'react';
@@ -16,8 +17,17 @@ import { WriteBackSection } from './WriteBack';
 const background = vi.hoisted(() => ({ syncStatus: vi.fn(), writeBackStatus: vi.fn() }));
 vi.mock('@/lib/messaging/client', () => ({ background }));
 
-const sync = (status: SyncSummary['status']): SyncSummary => ({ crm: 'salesforce', status, synced: 10, remaining: null, stored: 10, error: null, lastRun: null });
-const writeBack = (status: WriteBackSummary['status']): WriteBackSummary => ({
+const AUTH_ERROR = 'Salesforce rejected the credentials: HTTP 401';
+const sync = (status: SyncSummary['status'], lastRun: SyncSummary['lastRun'] = null): SyncSummary => ({
+  crm: 'salesforce',
+  status,
+  synced: 10,
+  remaining: null,
+  stored: 10,
+  error: status === 'error' ? AUTH_ERROR : null,
+  lastRun,
+});
+const writeBack = (status: WriteBackSummary['status'], finishedAt: number | null = null): WriteBackSummary => ({
   crm: 'salesforce',
   status,
   target: null,
@@ -26,9 +36,11 @@ const writeBack = (status: WriteBackSummary['status']): WriteBackSummary => ({
   written: 0,
   unchanged: 0,
   failures: [],
-  error: status === 'error' ? 'Salesforce rejected the credentials: HTTP 401' : null,
-  finishedAt: null,
+  error: status === 'error' ? AUTH_ERROR : null,
+  finishedAt,
 });
+const answerSync = (summary: SyncSummary) => background.syncStatus.mockResolvedValue({ ok: true, syncs: [summary], autoSync: { everyMinutes: 60, nextAt: null } });
+const answerWriteBack = (summary: WriteBackSummary) => background.writeBackStatus.mockResolvedValue({ ok: true, writeBacks: [summary] });
 
 let rendered: Rendered | undefined;
 beforeEach(() => {
@@ -46,15 +58,15 @@ it.each<[string, FunctionComponent, () => void, () => void, readonly unknown[]]>
   [
     'sync',
     SyncSection,
-    () => background.syncStatus.mockResolvedValue({ ok: true, syncs: [sync('running')], autoSync: { everyMinutes: null, nextAt: null } }),
-    () => background.syncStatus.mockResolvedValue({ ok: true, syncs: [sync('error')], autoSync: { everyMinutes: null, nextAt: null } }),
+    () => answerSync(sync('running')),
+    () => answerSync(sync('error')),
     queryKeys.syncs(),
   ],
   [
     'write-back',
     WriteBackSection,
-    () => background.writeBackStatus.mockResolvedValue({ ok: true, writeBacks: [writeBack('running')] }),
-    () => background.writeBackStatus.mockResolvedValue({ ok: true, writeBacks: [writeBack('error')] }),
+    () => answerWriteBack(writeBack('running')),
+    () => answerWriteBack(writeBack('error')),
     queryKeys.writeBacks(),
   ],
 ])('reads the connection status again when a %s ends, not before', async (_job, Section, running, ended, statusKey) => {
@@ -70,4 +82,39 @@ it.each<[string, FunctionComponent, () => void, () => void, readonly unknown[]]>
   await act(() => queryClient.invalidateQueries({ queryKey: statusKey }));
   await settle();
   expect(connectionsStale()).toBe(true);
+});
+
+const LAST_RUN = { synced: 10, finishedAt: 1_700_000_000_000, seconds: 3 };
+it.each<[string, FunctionComponent, () => void, () => void, readonly unknown[]]>([
+  ['sync', SyncSection, () => answerSync(sync('done', LAST_RUN)), () => answerSync(sync('error', LAST_RUN)), queryKeys.syncs()],
+  ['write-back', WriteBackSection, () => answerWriteBack(writeBack('done', 1)), () => answerWriteBack(writeBack('error', 2)), queryKeys.writeBacks()],
+])('reads the connection status again when a %s started and ended between two polls, not when nothing changed', async (_job, Section, earlier, since, statusKey) => {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  queryClient.setQueryData(queryKeys.connections(), []);
+  const connectionsStale = () => queryClient.getQueryState(queryKeys.connections())?.isInvalidated;
+  earlier();
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(Section)));
+  await settle();
+  // A poll that finds the same end.
+  await act(() => queryClient.invalidateQueries({ queryKey: statusKey }));
+  await settle();
+  expect(connectionsStale()).toBe(false);
+
+  since();
+  await act(() => queryClient.invalidateQueries({ queryKey: statusKey }));
+  await settle();
+  expect(connectionsStale()).toBe(true);
+});
+
+it('reads the stored leads again when a sync completed between two polls', async () => {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  queryClient.setQueryData(queryKeys.leads(), []);
+  answerSync(sync('done', LAST_RUN));
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(SyncSection)));
+  await settle();
+
+  answerSync(sync('done', { ...LAST_RUN, finishedAt: LAST_RUN.finishedAt + 3_600_000 }));
+  await act(() => queryClient.invalidateQueries({ queryKey: queryKeys.syncs() }));
+  await settle();
+  expect(queryClient.getQueryState(queryKeys.leads())?.isInvalidated).toBe(true);
 });
