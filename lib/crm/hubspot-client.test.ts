@@ -6,7 +6,7 @@ import { isCrmError } from './http';
 import { virtualClock } from './virtual-clock';
 import { mulberry32 } from '../ml/random';
 import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
-import { demoFetch } from '../../test/demo-crm/fetch';
+import { demoFetch, holdingFetch } from '../../test/demo-crm/fetch';
 import { json } from '../../test/demo-crm/http';
 import { ARCHIVED_DEMO_OWNERS } from '../../test/demo-crm/hubspot-api';
 import { createDemoCrm, createDemoCrmHandler, HUBSPOT_DEFAULT_LIMITS } from '../../test/demo-crm/server';
@@ -384,23 +384,7 @@ describe('HubSpot write-back targets', () => {
   });
 
   it('a check given up while the properties are listed is cancelled at once, and a sync waiting on that list still gets it', async () => {
-    const reachCrm = demoFetch(createDemoCrmHandler(small));
-    let propertyLists = 0;
-    let answerList!: () => void;
-    let listSent!: () => void;
-    const sent = new Promise<void>((resolve) => (listSent = resolve));
-    const fetch: typeof globalThis.fetch = async (input, init) => {
-      if (String(input).includes('/crm/v3/properties/')) {
-        propertyLists++;
-        // Held until the test answers; given up, as fetch does, once its signal aborts.
-        await new Promise<void>((resolve, reject) => {
-          answerList = resolve;
-          init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true });
-          listSent();
-        });
-      }
-      return reachCrm(input, init);
-    };
+    const { fetch, sent, answer, held } = holdingFetch(demoFetch(createDemoCrmHandler(small)), (url) => url.includes('/crm/v3/properties/'));
     const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch });
     const [writeBack, sync] = [new AbortController(), new AbortController()];
     const checking = client.checkWritableFields([tier], writeBack.signal);
@@ -408,9 +392,9 @@ describe('HubSpot write-back targets', () => {
     const syncing = client.listChanged(null, null, sync.signal);
     writeBack.abort();
     await expect(checking).rejects.toMatchObject({ kind: 'cancelled', message: 'Cancelled' });
-    answerList();
+    answer();
     expect((await syncing).records.length).toBeGreaterThan(0);
-    expect(propertyLists).toBe(1);
+    expect(held()).toBe(1);
   });
 });
 

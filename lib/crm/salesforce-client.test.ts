@@ -6,7 +6,7 @@ import { createSalesforceClient, soqlDateTime } from './salesforce-client';
 import { virtualClock } from './virtual-clock';
 import { mulberry32 } from '../ml/random';
 import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
-import { demoFetch } from '../../test/demo-crm/fetch';
+import { demoFetch, holdingFetch } from '../../test/demo-crm/fetch';
 import { json, type DemoRequest, type DemoResponse } from '../../test/demo-crm/http';
 import { DEMO_LEAD_QUEUE } from '../../test/demo-crm/salesforce-api';
 import { createDemoCrm } from '../../test/demo-crm/server';
@@ -272,23 +272,7 @@ describe('Salesforce write-back targets', () => {
 
   it('a check given up while describe runs is cancelled at once, and a sync waiting on that describe still gets it', async () => {
     const { handle } = createDemoCrm(leads, defaultBehaviour());
-    const reachCrm = demoFetch(handle);
-    let describes = 0;
-    let answerDescribe!: () => void;
-    let describeSent!: () => void;
-    const sent = new Promise<void>((resolve) => (describeSent = resolve));
-    const fetch: typeof globalThis.fetch = async (input, init) => {
-      if (String(input).endsWith('/sobjects/Lead/describe')) {
-        describes++;
-        // Held until the test answers; given up, as fetch does, once its signal aborts.
-        await new Promise<void>((resolve, reject) => {
-          answerDescribe = resolve;
-          init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true });
-          describeSent();
-        });
-      }
-      return reachCrm(input, init);
-    };
+    const { fetch, sent, answer, held } = holdingFetch(demoFetch(handle), (url) => url.endsWith('/sobjects/Lead/describe'));
     const client = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => '00Dsession!token', fetch });
     const [writeBack, sync] = [new AbortController(), new AbortController()];
     const checking = client.checkWritableFields([tier], writeBack.signal);
@@ -296,9 +280,9 @@ describe('Salesforce write-back targets', () => {
     const syncing = client.listChanged(null, null, sync.signal);
     writeBack.abort();
     await expect(checking).rejects.toMatchObject({ kind: 'cancelled', message: 'Cancelled' });
-    answerDescribe();
+    answer();
     expect((await syncing).records.length).toBeGreaterThan(0);
-    expect(describes).toBe(1);
+    expect(held()).toBe(1);
   });
 });
 

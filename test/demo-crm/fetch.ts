@@ -22,3 +22,27 @@ export function demoFetch(handle: DemoHandler): typeof fetch {
     return new Response(response.status === 204 || response.status === 302 ? null : response.body, { status: response.status, headers: response.headers });
   };
 }
+
+/**
+ * `fetch` that holds the requests `held` picks until the test answers them (then `reachCrm`
+ * answers), giving them up, as fetch does, once their signal aborts: for tests of what callers
+ * do while a request is under way. `sent` resolves once the first held request is made.
+ */
+export function holdingFetch(reachCrm: typeof fetch, held: (url: string) => boolean) {
+  let answer!: () => void;
+  let markSent!: () => void;
+  const sent = new Promise<void>((resolve) => (markSent = resolve));
+  let count = 0;
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    if (held(String(input))) {
+      count++;
+      await new Promise<void>((resolve, reject) => {
+        answer = resolve;
+        init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true });
+        markSent();
+      });
+    }
+    return reachCrm(input, init);
+  };
+  return { fetch, sent, answer: () => answer(), held: () => count };
+}
