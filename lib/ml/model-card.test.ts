@@ -17,3 +17,26 @@ it('names the counts kept at or below others in "what would make it hotter", and
   const unbounded = { ...bundled, reference: { ...bundled.reference, features: bundled.reference.features.map(({ atMost: _atMost, ...ref }) => ref) } };
   expect(renderModelCard(unbounded)).not.toContain('Counts never above');
 });
+
+it('gives the cross-validated ROC-AUC its chance margin, from the held-out leads its tier confusion counts', () => {
+  // 497 converted and 4,503 not, all held out once over the 5 folds: chance moves 0.7864 by 0.0249.
+  expect(renderModelCard(bundled)).toContain('| ROC-AUC (mean over folds) | 0.7864 ± 0.0249 (twice its standard error) |');
+  const uncounted = { ...bundled, metrics: { ...bundled.metrics, tierConfusion: undefined } };
+  expect(renderModelCard(uncounted)).toContain('| ROC-AUC (mean over folds) | 0.7864 |');
+});
+
+it('says only the holdout was scored unseen when there was no cross-validation', () => {
+  expect(renderModelCard(bundled)).toContain('Cross-validation: 5-fold stratified; every row is scored by a model that did not see it.');
+  const card = renderModelCard({ ...bundled, metrics: { ...bundled.metrics, folds: 1 } });
+  expect(card).toContain('No cross-validation: one 80/20 stratified holdout; only the 20 % held out are scored by a model that did not see them');
+  expect(card).not.toContain('every row is scored');
+  expect(card).toContain('| ROC-AUC (the holdout) | 0.7864 ± ');
+  expect(card).not.toContain('mean over folds');
+});
+
+it('says what chose the tier thresholds beside the held-out counts at them', () => {
+  expect(renderModelCard(bundled)).toContain("The thresholds are where these leads' ranks give the policy's hot and warm shares: the shares are exact here by construction");
+  const byValue = { ...bundled, tiers: { policy: { kind: 'value' as const, revenuePerConversion: 100, costPerContact: 20 }, hot: 0.2, warm: 0.1 } };
+  expect(renderModelCard(byValue)).toContain("The thresholds come from the value policy's revenue and cost alone");
+  expect(renderModelCard({ ...bundled, tiers: { policy: { kind: 'fixed' as const }, hot: 0.3, warm: 0.1 } })).toContain("the admin's own probabilities");
+});

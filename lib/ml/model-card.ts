@@ -5,7 +5,7 @@
  */
 import type { Manifest } from './manifest';
 import { describeModelOutcome } from './outcome-rule';
-import { chanceMargin } from './train/metrics';
+import { chanceMargin, rocAucStandardError } from './train/metrics';
 
 export interface ModelCardExtras {
   summary?: {
@@ -21,6 +21,28 @@ export interface ModelCardExtras {
   model?: { rounds: { mains: number[]; pairs: number[] } };
   ebm?: object;
 }
+
+/**
+ * The standard error (Hanley & McNeil) of a ROC-AUC of `auc` measured on a model's held-out
+ * leads, counted by its tier confusion (which counts every one of them); undefined for a
+ * manifest without it.
+ */
+export function heldOutRocAucStandardError(auc: number, { tierConfusion }: Manifest['metrics']): number | undefined {
+  if (!tierConfusion) return undefined;
+  const { tp, fp, tn, fn } = tierConfusion.hot;
+  return rocAucStandardError(auc, tp + fn, fp + tn);
+}
+
+/** What each policy's thresholds were chosen from, so the held-out counts at them can be read for what they are. */
+const THRESHOLDS_CHOSEN_FROM: Record<Manifest['tiers']['policy']['kind'], string> = {
+  value:
+    'The thresholds come from the value policy\'s revenue and cost alone (hot from where a contact\'s expected revenue covers its cost, ' +
+    'warm from where it covers half), not from these leads, so the counts test them as new leads would.',
+  capacity:
+    'The thresholds are where these leads\' ranks give the policy\'s hot and warm shares: the shares are exact here by construction ' +
+    '(new leads\' move by chance); no outcome chose the thresholds, so precision and recall at them are fair.',
+  fixed: 'The thresholds are the admin\'s own probabilities: no lead chose them.',
+};
 
 const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)} %`;
 const num = (x: number | undefined, digits = 4) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits));
@@ -48,12 +70,20 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   lines.push('## Quality (held-out)');
   lines.push('');
   const folds = (m.metrics as Record<string, unknown>).folds;
-  lines.push(`Cross-validation: ${typeof folds === 'number' && folds > 1 ? `${folds}-fold stratified` : 'one 80/20 stratified holdout'}; every row is scored by a model that did not see it.`);
+  const crossValidated = typeof folds === 'number' && folds > 1;
+  lines.push(
+    crossValidated
+      ? `Cross-validation: ${folds}-fold stratified; every row is scored by a model that did not see it.`
+      : 'No cross-validation: one 80/20 stratified holdout; only the 20 % held out are scored by a model that did not see them, so the held-out figures below are on those leads alone.',
+  );
   lines.push('');
   lines.push('| metric | value |');
   lines.push('|---|---|');
-  lines.push(`| ROC-AUC (mean over folds) | ${num(m.metrics.cvRocAuc)} |`);
-  lines.push(`| PR-AUC (mean over folds) | ${num(m.metrics.cvPrAuc)} |`);
+  const cvStandardError = m.metrics.cvRocAuc === undefined ? undefined : heldOutRocAucStandardError(m.metrics.cvRocAuc, m.metrics);
+  const cvChance = cvStandardError === undefined ? '' : ` ± ${num(chanceMargin(cvStandardError))} (twice its standard error)`;
+  const over = crossValidated ? 'mean over folds' : 'the holdout';
+  lines.push(`| ROC-AUC (${over}) | ${num(m.metrics.cvRocAuc)}${cvChance} |`);
+  lines.push(`| PR-AUC (${over}) | ${num(m.metrics.cvPrAuc)} |`);
   lines.push(`| ROC-AUC (pooled held-out) | ${num(m.metrics.holdoutRocAuc)} |`);
   lines.push(`| log loss (calibrated) | ${num(m.metrics.cvLogLoss)} |`);
   lines.push(`| ECE (calibrated, 10 bins) | ${num(m.metrics.ece)} |`);
@@ -66,7 +96,7 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   const confusion = m.metrics.tierConfusion;
   if (confusion) {
     lines.push('');
-    lines.push('Held-out leads at each tier threshold (called = probability ≥ threshold):');
+    lines.push(`Held-out leads at each tier threshold (called = probability ≥ threshold). ${THRESHOLDS_CHOSEN_FROM[m.tiers.policy.kind]}`);
     lines.push('');
     lines.push('| threshold | called and converted | called, not converted | not called, converted | not called, not converted | precision | recall |');
     lines.push('|---|---|---|---|---|---|---|');

@@ -177,11 +177,11 @@ describe('after an update that rebuilt the bundled model (a new id)', () => {
     await adoptRebuiltBundledModel();
     expect((await activeManifest()).tiers).toEqual(policy);
 
-    // A value policy's thresholds are probabilities of a calibrated model (warm: break-even), kept as chosen.
-    const value = { policy: { kind: 'value' as const, revenuePerConversion: 1000, costPerContact: 100 }, hot: 0.6, warm: 0.1 };
-    await carried(value);
+    // A value policy's thresholds are its break-even probability (cost / revenue) and half of it, whatever the model.
+    const value = { kind: 'value' as const, revenuePerConversion: 1000, costPerContact: 100 };
+    await carried({ policy: value, hot: 0.6, warm: 0.1 });
     await adoptRebuiltBundledModel();
-    expect((await activeManifest()).tiers).toEqual(value);
+    expect((await activeManifest()).tiers).toEqual({ policy: value, hot: 0.1, warm: 0.05 });
   });
 
   it('rolls back to the new bundled model where the roll back was to the old, and keeps a trained model active with its own', async () => {

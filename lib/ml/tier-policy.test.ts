@@ -146,10 +146,11 @@ describe('reapplyPolicy', () => {
     expect(reapplied.warm).toBeCloseTo(tiers.warm, 3);
   });
 
-  it("keeps fixed thresholds as the admin typed them, and a value policy's probabilities as chosen", () => {
+  it("keeps fixed thresholds as the admin typed them, and sets a value policy's from its economics", () => {
     const fixed = { policy: { kind: 'fixed' as const }, hot: 0.42, warm: 0.17 };
     expect(reapplyPolicy(fixed, evenlySpread)).toEqual(fixed);
-    const value = { policy: { kind: 'value' as const, revenuePerConversion: 1000, costPerContact: 100 }, hot: 0.42, warm: 0.1 };
-    expect(reapplyPolicy(value, evenlySpread)).toEqual(value);
+    // Chosen before thresholds were the break-even probability: now cost / revenue, and half of it.
+    const policy = { kind: 'value' as const, revenuePerConversion: 1000, costPerContact: 100 };
+    expect(reapplyPolicy({ policy, hot: 0.42, warm: 0.1 }, evenlySpread)).toEqual({ policy, hot: 0.1, warm: 0.05 });
   });
 });

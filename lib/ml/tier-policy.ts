@@ -1,9 +1,13 @@
 /**
  * A tier policy's consequences on labelled leads: the thresholds it gives, the curves they
- * are chosen on (ROC, precision–recall, profit) with the thresholds marked, and what each
- * tier yields per period. Pure; the options page feeds it the stored leads' calibrated
+ * sit on (ROC, precision–recall, profit) with the thresholds marked, and what each tier
+ * yields per period. Pure; the options page feeds it the stored leads' calibrated
  * probabilities and known outcomes (the manifest keeps curves, not per-lead data), and
  * reads its policy form here first, so only a valid policy is previewed.
+ * No outcome of these leads chooses a threshold (a value policy's come from its revenue and
+ * cost, a capacity policy's from the leads' ranks), so what the tiers yield on them is a fair
+ * guess at new leads; only a capacity policy's shares are exact here by construction (new
+ * leads' shares move by chance).
  */
 import type { Tier } from '../messaging/protocol';
 import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Manifest, type TierPolicy, type Tiers } from './manifest';
@@ -87,10 +91,8 @@ export function reapplyPolicy(tiers: Tiers, { reference }: Pick<Manifest, 'refer
       return { policy, ...tierThresholds(policy, new Uint8Array(hundredths.length), hundredths) };
     }
     case 'value':
-      // Probabilities, as a calibrated model's mean the same whatever the model: warm is where a
-      // contact breaks even (cost / revenue), hot where the profit peaked, near it. Choosing them
-      // again needs each lead's outcome, which a manifest does not keep: kept until the admin applies it.
-      return tiers;
+      // From its economics alone (break-even cost / revenue, and half of it): no lead's outcome is read.
+      return { policy, ...tierThresholds(policy, new Uint8Array(0), new Float64Array(0)) };
   }
 }
 

@@ -108,7 +108,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       {!checked.ok && <ErrorState message={checked.problems.join(' ')} />}
       {labelled.isPending && <Loading what="stored outcomes" />}
       {labelled.isError && <ErrorState message={labelled.error.message} />}
-      {labelled.isSuccess && !hasOutcomes && <p>Value and capacity policies are chosen on stored leads with known outcomes: load the demo data or sync your history first.</p>}
+      {labelled.isSuccess && !hasOutcomes && <p>A policy's expected outcomes are previewed on stored leads with known outcomes (and a capacity policy's thresholds chosen by their ranks): load the demo data or sync your history first.</p>}
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
       {canPreview && preview.data && labelled.data && (

@@ -37,30 +37,22 @@ describe('profitCurve', () => {
 });
 
 describe('tierThresholds: value policy', () => {
-  it('puts hot at the profit maximum and warm at break-even below it', () => {
-    // Profit peaks at 0.3 (above); break-even 20 / 100 = 0.2 < 0.3.
-    expect(tierThresholds(value(100, 20), labels, probs)).toEqual({ hot: 0.3, warm: 0.2 });
-  });
-
-  it('drops warm to half break-even when break-even is not below hot', () => {
-    // Revenue 100, cost 50: cumulative profit −50, −100, −50, 0, +50 (at 0.5), 0, −50 … → hot 0.5.
-    // Break-even 0.5 = hot, so warm = 0.25: leads whose expected revenue covers half a contact.
+  it('puts hot at break-even and warm at half of it, whatever the leads’ outcomes', () => {
+    // Revenue 100, cost 20: a contact pays for itself from 0.2. Profit on these ten leads peaks at 0.3
+    // (profitCurve above), on other outcomes elsewhere: their chance, which new leads do not share.
+    expect(tierThresholds(value(100, 20), labels, probs)).toEqual({ hot: 0.2, warm: 0.1 });
     const late = [0, 0, 1, 1, 1, 0, 0, 0, 0, 0];
+    expect(tierThresholds(value(100, 20), late, probs)).toEqual({ hot: 0.2, warm: 0.1 });
     expect(tierThresholds(value(100, 50), late, probs)).toEqual({ hot: 0.5, warm: 0.25 });
   });
 
-  it('prefers the higher threshold when two make the same profit', () => {
-    // Revenue 10, cost 5: profit +5 at 0.9, 0 at 0.8, +5 at 0.7 → hot stays 0.9.
-    expect(tierThresholds(value(10, 5), [1, 0, 1], [0.9, 0.8, 0.7]).hot).toBe(0.9);
+  it('makes nobody hot when a contact costs more than a conversion brings, and keeps warm at most 1', () => {
+    expect(tierThresholds(value(100, 150), labels, probs)).toEqual({ hot: 1, warm: 0.75 });
+    expect(tierThresholds(value(100, 300), new Array(10).fill(0), probs)).toEqual({ hot: 1, warm: 1 });
   });
 
-  it('makes nobody hot when no threshold makes a profit', () => {
-    expect(tierThresholds(value(100, 30), new Array(10).fill(0), probs)).toEqual({ hot: 1, warm: 0.3 });
-  });
-
-  it('makes everyone at least warm when contacts are free', () => {
-    // Cost 0: profit only grows down to the last conversion (0.3); break-even is 0.
-    expect(tierThresholds(value(100, 0), labels, probs)).toEqual({ hot: 0.3, warm: 0 });
+  it('makes everyone hot when contacts are free', () => {
+    expect(tierThresholds(value(100, 0), labels, probs)).toEqual({ hot: 0, warm: 0 });
   });
 });
 
@@ -105,7 +97,7 @@ describe('tierThresholds: fixed policy', () => {
 });
 
 it('produces thresholds the manifest accepts for every policy', () => {
-  const policies: TierPolicy[] = [value(100, 20), value(100, 50), { kind: 'capacity', hotPerWeek: 2, warmPerWeek: 3, inflowPerWeek: 10 }];
+  const policies: TierPolicy[] = [value(100, 20), value(100, 50), value(100, 0), value(100, 150), value(100, 300), { kind: 'capacity', hotPerWeek: 2, warmPerWeek: 3, inflowPerWeek: 10 }];
   for (const policy of policies) {
     expect(TiersSchema.safeParse({ policy, ...tierThresholds(policy, labels, probs) }).success).toBe(true);
   }

@@ -1,6 +1,6 @@
 /**
  * From calibrated probabilities to hot / warm thresholds, by the admin's tier policy, and
- * the business view of a choice: the profit curve it came from and what each tier yields.
+ * the business view of a choice: the profit curve it sits on and what each tier yields.
  * Probabilities [N] should be out-of-fold and calibrated, so they mean what new leads' will.
  */
 import type { Tier } from '../../messaging/protocol';
@@ -19,24 +19,10 @@ import {
 export type TierThresholds = Pick<Tiers, 'hot' | 'warm'>;
 
 /**
- * Profit per lead of contacting every lead with p ≥ t, for each distinct probability t,
- * highest t first: (revenue · conversions − cost · contacts) / N.
+ * The profit curve [threshold, profit per lead], threshold ascending, downsampled for the manifest:
+ * the profit per lead of contacting every lead with p ≥ t, for each distinct probability t,
+ * (revenue · conversions − cost · contacts) / N.
  */
-function profitSteps(
-  labels: Labels,
-  probs: Scores,
-  revenuePerConversion: number,
-  costPerContact: number,
-): { thresholds: Float64Array; profitPerLead: Float64Array } {
-  const steps = thresholdSteps(labels, probs);
-  const profitPerLead = steps.thresholds.map((_, d) => {
-    const contacts = steps.truePositives[d] + steps.falsePositives[d];
-    return (revenuePerConversion * steps.truePositives[d] - costPerContact * contacts) / labels.length;
-  });
-  return { thresholds: steps.thresholds, profitPerLead };
-}
-
-/** The profit curve [threshold, profit per lead], threshold ascending, downsampled for the manifest. */
 export function profitCurve(
   labels: Labels,
   probs: Scores,
@@ -44,39 +30,27 @@ export function profitCurve(
   costPerContact: number,
   maxPoints = MAX_CURVE_POINTS,
 ): CurvePoint[] {
-  const { thresholds, profitPerLead } = profitSteps(labels, probs, revenuePerConversion, costPerContact);
-  const curve = Array.from(thresholds, (t, d): CurvePoint => [t, profitPerLead[d]]).reverse();
+  const steps = thresholdSteps(labels, probs);
+  const curve = Array.from(steps.thresholds, (t, d): CurvePoint => {
+    const contacts = steps.truePositives[d] + steps.falsePositives[d];
+    return [t, (revenuePerConversion * steps.truePositives[d] - costPerContact * contacts) / labels.length];
+  }).reverse();
   return downsampleCurve(curve, maxPoints);
 }
 
 /**
- * Value policy.
- * - hot: the threshold with the highest empirical profit on the data (ties: the higher
- *   threshold, same profit for fewer contacts). When no threshold makes a profit, nobody is
- *   worth a call: hot = 1.
- * - warm: the break-even probability b = cost / revenue (a contact's expected profit
- *   p · revenue − cost is ≥ 0 from there on) when it lies below hot. Otherwise (b ≥ hot,
- *   which would leave the warm band empty) warm = b / 2, the leads whose expected revenue
- *   covers at least half a contact's cost, and never above hot.
+ * Value policy, from its economics alone: no lead's outcome moves it.
+ * - hot: the break-even probability b = cost / revenue. A contact's expected profit
+ *   p · revenue − cost is ≥ 0 from there on, so with calibrated probabilities contacting every
+ *   lead at or above b earns the most on new leads. (The profit maximum over labelled leads is
+ *   b plus their chance: it flatters those leads' figures and moves from one sample to the next.)
+ * - warm: b / 2, the leads whose expected revenue covers at least half a contact's cost.
+ * Both at most 1: when a contact costs more than a conversion brings (b > 1) nobody is worth
+ * one, and only a certain conversion (p = 1) is hot.
  */
-function valueThresholds(
-  labels: Labels,
-  probs: Scores,
-  revenuePerConversion: number,
-  costPerContact: number,
-): TierThresholds {
-  const { thresholds, profitPerLead } = profitSteps(labels, probs, revenuePerConversion, costPerContact);
-  let hot = 1;
-  let bestProfit = 0; // contacting nobody earns 0: hot has to beat that
-  for (let d = 0; d < thresholds.length; d++) {
-    if (profitPerLead[d] > bestProfit) {
-      bestProfit = profitPerLead[d];
-      hot = thresholds[d];
-    }
-  }
-  const breakEven = Math.min(1, costPerContact / revenuePerConversion);
-  const warm = breakEven < hot ? breakEven : Math.min(breakEven / 2, hot);
-  return { hot, warm };
+function valueThresholds(revenuePerConversion: number, costPerContact: number): TierThresholds {
+  const breakEven = costPerContact / revenuePerConversion;
+  return { hot: Math.min(1, breakEven), warm: Math.min(1, breakEven / 2) };
 }
 
 /**
@@ -106,8 +80,9 @@ function asPercent(probability: number): string {
 
 /**
  * Calibrated-probability thresholds for a tier policy: p ≥ hot → hot, p ≥ warm → warm.
- * `labels` and `probs` [N] are the leads the thresholds are chosen on; `fixed` gives the
- * thresholds of a `fixed` policy (required then, ignored otherwise).
+ * `probs` [N] are the leads a capacity policy's thresholds are chosen on, by rank (it reads no
+ * outcome; a value policy reads neither); `fixed` gives the thresholds of a `fixed` policy
+ * (required then, ignored otherwise).
  */
 export function tierThresholds(
   policy: TierPolicy,
@@ -118,7 +93,7 @@ export function tierThresholds(
   assertSameLength(labels, probs);
   switch (policy.kind) {
     case 'value':
-      return valueThresholds(labels, probs, policy.revenuePerConversion, policy.costPerContact);
+      return valueThresholds(policy.revenuePerConversion, policy.costPerContact);
     case 'capacity':
       return capacityThresholds(probs, policy.hotPerWeek, policy.warmPerWeek, policy.inflowPerWeek);
     case 'fixed':

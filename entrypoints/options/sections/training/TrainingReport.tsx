@@ -1,3 +1,4 @@
+import { heldOutRocAucStandardError } from '@/lib/ml/model-card';
 import { describeModelOutcome } from '@/lib/ml/outcome-rule';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
 import { chanceMargin } from '@/lib/ml/train/metrics';
@@ -9,15 +10,20 @@ type Trained = Extract<TrainingEvent, { type: 'trained' }>;
 const TOP_SIGNALS = 5;
 /**
  * How far the out-of-time ranking quality may fall below the cross-validated one before the
- * report says the leads changed: at least this, and twice what chance alone moves it by on
- * the newest leads (a few hundred leads move it by 0.05 and more).
+ * report says the leads changed: at least this, and twice what chance alone moves their
+ * difference by (a few hundred newest leads move the one by 0.05 and more, a couple of
+ * thousand leads the other by 0.04).
  */
 const OUT_OF_TIME_GAP = 0.05;
 
-/** Whether the newest leads rank worse than cross-validation says by more than chance explains. */
-function outOfTimeFallsShort({ cvRocAuc, outOfTimeRocAuc, outOfTimeStandardError }: Trained['summary']): boolean {
+/**
+ * Whether the newest leads rank worse than cross-validation says by more than chance explains:
+ * chance moves both figures, so their difference by the two standard errors combined.
+ */
+function outOfTimeFallsShort({ cvRocAuc, outOfTimeRocAuc, outOfTimeStandardError }: Trained['summary'], cvStandardError: number | undefined): boolean {
   if (outOfTimeRocAuc === undefined) return false;
-  return cvRocAuc - outOfTimeRocAuc > Math.max(OUT_OF_TIME_GAP, 2 * (outOfTimeStandardError ?? 0));
+  const differenceStandardError = Math.hypot(cvStandardError ?? 0, outOfTimeStandardError ?? 0);
+  return cvRocAuc - outOfTimeRocAuc > Math.max(OUT_OF_TIME_GAP, chanceMargin(differenceStandardError));
 }
 
 const dateOf = (epochMs: number) => formatModelDate(new Date(epochMs).toISOString());
@@ -54,6 +60,7 @@ export function describeComparison(comparison: Trained['comparison']): string {
 export function TrainingReport({ trained }: { trained: Trained }) {
   const { summary, manifest, warnings, leakage, data } = trained;
   const signals = [...manifest.terms].sort((a, b) => b.importance - a.importance).slice(0, TOP_SIGNALS);
+  const cvStandardError = heldOutRocAucStandardError(summary.cvRocAuc, manifest.metrics);
   return (
     <div className="card" data-testid="training-report">
       <h3 style={{ marginTop: 0 }}>Model {manifest.modelId}</h3>
@@ -77,12 +84,15 @@ export function TrainingReport({ trained }: { trained: Trained }) {
           <span data-testid="trained-window">{describeWindow(data.window)}</span>
         </dd>
         <dt>Ranking quality (ROC-AUC, cross-validated; 0.5 is chance, 1 is perfect)</dt>
-        <dd data-metric="roc-auc">{summary.cvRocAuc.toFixed(3)}</dd>
+        <dd>
+          <span data-metric="roc-auc">{summary.cvRocAuc.toFixed(3)}</span>
+          {cvStandardError !== undefined && ` ${chanceNote(cvStandardError)}`}
+        </dd>
         <dt>Ranking quality on the newest leads (ROC-AUC of a model of the earliest 70 % by created date, on the newest 30 %)</dt>
         <dd>
           <span data-metric="out-of-time-roc-auc">{summary.outOfTimeRocAuc === undefined ? 'not measured (see the trainer notes)' : summary.outOfTimeRocAuc.toFixed(3)}</span>
           {summary.outOfTimeStandardError !== undefined && ` ${chanceNote(summary.outOfTimeStandardError)}`}
-          {outOfTimeFallsShort(summary) && (
+          {outOfTimeFallsShort(summary, cvStandardError) && (
             <p role="note" data-testid="out-of-time-gap" style={{ margin: '4px 0 0' }}>
               The newest leads are ranked less well than cross-validation says, by more than chance explains: what makes a lead convert
               has changed over the window, or the newest leads have not had time to convert yet. A shorter window (the most recent months)
