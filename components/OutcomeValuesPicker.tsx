@@ -1,9 +1,13 @@
+/** What the ticked values mean, as the group says it. */
+const INTRO = { converted: 'Converted when:', 'still open': 'Still open (left out) when:', 'still being worked': 'Still being worked (left out) when:' };
+
 /**
  * Values of the outcome field, one checkbox each: those that mean a lead converted, or those
- * that mean it is still open. Offered: the values a sample of the leads has (but `unavailable`
- * ones, taken by the other meaning), and the chosen ones it lacks. A rare value (a few
- * conversions among 100,000 leads) can fall out of a sample while the leads still have it: it
- * stays chosen, and shown, so it can still be unticked.
+ * that mean it is still open; or the values of a status field that mean it is still being
+ * worked. Offered: the values a sample of the leads has (but `unavailable` ones, taken by the
+ * other meaning), and the chosen ones it lacks. A rare value (a few conversions among 100,000
+ * leads) can fall out of a sample while the leads still have it: it stays chosen, and shown,
+ * so it can still be unticked.
  */
 export function OutcomeValuesPicker({
   meaning = 'converted',
@@ -12,7 +16,7 @@ export function OutcomeValuesPicker({
   unavailable = [],
   onChange,
 }: {
-  meaning?: 'converted' | 'still open';
+  meaning?: keyof typeof INTRO;
   sampleValues: readonly string[];
   chosen: readonly string[];
   unavailable?: readonly string[];
@@ -21,7 +25,7 @@ export function OutcomeValuesPicker({
   const offered = [...new Set([...sampleValues.filter((value) => !unavailable.includes(value)), ...chosen])];
   return (
     <div role="group" aria-label={`Values that mean ${meaning}`}>
-      {meaning === 'converted' ? 'Converted when:' : 'Still open (left out) when:'}{' '}
+      {INTRO[meaning]}{' '}
       {offered.map((value) => (
         <label key={value} style={{ marginRight: 12 }}>
           <input

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FeatureSpecListSchema, ManifestSchema, MODEL_ID_PATTERN, parseManifest } from './manifest';
+import { describeModelOutcome, outcomeOf } from './outcome-rule';
 
 const bundled = JSON.parse(readFileSync('models/manifest.json', 'utf8'));
 const clone = () => structuredClone(bundled);
@@ -86,6 +87,23 @@ describe('manifest schema', () => {
     expect(errorOf({ ...clone(), outcomeRule: { ...rule, positiveValues: [] } })).toContain('outcomeRule.positiveValues');
     // Without its source, a rule could label another source's leads by a field that means something else there.
     expect(errorOf({ ...clone(), outcomeRule: { field: 'lifecyclestage', positiveValues: ['customer'] } })).toContain('outcomeRule.source');
+  });
+
+  it('keeps the statuses of leads still being worked of a newer rule, and reads an older rule without them as before', () => {
+    const older = { field: 'IsConverted', positiveValues: ['true'], source: 'salesforce' };
+    const newer = { ...older, openStatus: { field: 'Status', values: ['Open - Not Contacted', 'Working - Contacted'] } };
+    const parsedOlder = parseManifest({ ...clone(), outcomeRule: older });
+    const parsedNewer = parseManifest({ ...clone(), outcomeRule: newer });
+    if (!parsedOlder.ok || !parsedNewer.ok) throw new Error('expected both manifests to parse');
+    expect(parsedOlder.manifest.outcomeRule).toEqual(older);
+    expect(parsedNewer.manifest.outcomeRule).toEqual(newer);
+    // A lead still being worked: a 0 for the model trained before, left out for the one trained after.
+    const working = { IsConverted: false, Status: 'Working - Contacted' };
+    expect(outcomeOf(working, parsedOlder.manifest.outcomeRule!)).toBe(0);
+    expect(outcomeOf(working, parsedNewer.manifest.outcomeRule!)).toBeNull();
+    expect(describeModelOutcome(parsedOlder.manifest.outcomeRule!)).toBe('"IsConverted" is true, for Salesforce leads');
+    expect(errorOf({ ...clone(), outcomeRule: { ...newer, openStatus: { field: 'Status', values: [] } } })).toContain('outcomeRule.openStatus.values');
+    expect(errorOf({ ...clone(), outcomeRule: { ...newer, openStatus: { ...newer.openStatus, closed: ['Closed'] } } })).toContain('outcomeRule.openStatus');
   });
 
   it('checks that a shape function has one score per bin', () => {

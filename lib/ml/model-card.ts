@@ -17,6 +17,8 @@ export interface ModelCardExtras {
     brier?: number;
     final_fit_seconds?: number;
   };
+  /** The leakage guard's flags on features the model reads all the same (the admin chose them). */
+  leakage?: string[];
   warnings?: string[];
   model?: { rounds: { mains: number[]; pairs: number[] } };
   ebm?: object;
@@ -146,6 +148,14 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   if (bounds.length > 0) {
     lines.push('');
     lines.push(`Counts never above another in the training data, kept so by "what would make it hotter": ${bounds.join('; ')}.`);
+  }
+  if (extras.leakage && extras.leakage.length > 0) {
+    lines.push('');
+    lines.push('## Possible leakage');
+    lines.push('');
+    lines.push('The leakage guard flagged these features and the model reads them all the same. A feature filled in, or still changing, after a lead\'s outcome makes the figures above look better than the model will do on new leads: check each before trusting them.');
+    lines.push('');
+    for (const flag of extras.leakage) lines.push(`- ${flag}`);
   }
   if (extras.warnings && extras.warnings.length > 0) {
     lines.push('');

@@ -8,15 +8,24 @@ import { z } from 'zod';
 import { isMissingRaw } from './derive';
 import type { RawRecord } from './featurize';
 
+/** A second field of the lead, and its values that say the lead is still being worked: `Status` is "Working - Contacted". */
+export const OpenStatusSchema = z.object({ field: z.string().min(1), values: z.array(z.string()).min(1) }).strict();
+export type OpenStatus = z.infer<typeof OpenStatusSchema>;
+
 /**
  * A lead converted when `field` holds one of `positiveValues`, and is still open (no outcome
  * yet) when it holds one of `openValues` (a Status of "Working - Contacted"); any other value
- * is "not converted". Values compare as trimmed text, case-insensitively.
+ * is "not converted". A field that only says converted or not (Salesforce's `IsConverted`)
+ * has no open value: `openStatus` names a second field that says the lead is still being
+ * worked (its `Status` is "Working - Contacted"), and such a lead is left out too, unless it
+ * converted. Values compare as trimmed text, case-insensitively. `openStatus` came later:
+ * rules stored without it read every other value as "not converted", as they did.
  */
 export const OutcomeRuleSchema = z.object({
   field: z.string().min(1),
   positiveValues: z.array(z.string()).min(1),
   openValues: z.array(z.string()).optional(),
+  openStatus: OpenStatusSchema.optional(),
 });
 export type OutcomeRule = z.infer<typeof OutcomeRuleSchema>;
 
@@ -37,23 +46,45 @@ export function isConverted(fields: RawRecord, rule: OutcomeRule): boolean {
 }
 
 /**
- * 1 converted, 0 not, null when the lead is still open: its outcome field is empty (a
- * placeholder `isMissingRaw` knows) or holds one of the rule's `openValues`. Training an open
- * lead as "not converted" would teach the model that open leads never convert. A boolean
- * `false` (Salesforce `IsConverted`) is a known 0.
+ * What the rule says of a lead: 1 converted, 0 not, `open` when its outcome field says it has
+ * no outcome yet (empty, a placeholder `isMissingRaw` knows, or one of the rule's
+ * `openValues`), `being worked` when it did not convert and its `openStatus` field says it
+ * is still being worked. Training an open lead as "not converted" would teach the model that
+ * open leads never convert, and the younger a lead the likelier it is still open. A boolean
+ * `false` (Salesforce `IsConverted`) is a known 0 unless the lead's status says otherwise.
  */
-export function outcomeOf(fields: RawRecord, rule: OutcomeRule): 0 | 1 | null {
-  if (isMissingRaw(fields[rule.field])) return null;
+export function outcomeOrWhyNot(fields: RawRecord, rule: OutcomeRule): 0 | 1 | 'open' | 'being worked' {
+  if (isMissingRaw(fields[rule.field])) return 'open';
   if (isConverted(fields, rule)) return 1;
-  return rule.openValues && holdsOneOf(fields, rule.field, rule.openValues) ? null : 0;
+  if (rule.openValues && holdsOneOf(fields, rule.field, rule.openValues)) return 'open';
+  if (rule.openStatus && holdsOneOf(fields, rule.openStatus.field, rule.openStatus.values)) return 'being worked';
+  return 0;
+}
+
+/** 1 converted, 0 not, null when the lead has no outcome yet (see `outcomeOrWhyNot`). */
+export function outcomeOf(fields: RawRecord, rule: OutcomeRule): 0 | 1 | null {
+  const outcome = outcomeOrWhyNot(fields, rule);
+  return typeof outcome === 'number' ? outcome : null;
 }
 
 /** "a", "a or b", "a, b or c" */
 const eitherOf = (values: readonly string[]) => (values.length === 1 ? values[0] : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`);
 
-/** The rule as an admin set it: `"Status" is Closed - Converted (still open while Working - Contacted)`. */
-export function describeOutcomeRule({ field, positiveValues, openValues = [] }: OutcomeRule): string {
-  return `"${field}" is ${eitherOf(positiveValues)}${openValues.length > 0 ? ` (still open while ${eitherOf(openValues)})` : ''}`;
+/** Still being worked by the rule's `openStatus`: `"Status" is Open - Not Contacted or Working - Contacted`. */
+export function describeOpenStatus({ field, values }: OpenStatus): string {
+  return `"${field}" is ${eitherOf(values)}`;
+}
+
+/**
+ * The rule as an admin set it: `"Status" is Closed - Converted (still open while Working - Contacted)`,
+ * `"IsConverted" is true (still being worked while "Status" is Working - Contacted)`.
+ */
+export function describeOutcomeRule({ field, positiveValues, openValues = [], openStatus }: OutcomeRule): string {
+  const leftOut = [
+    ...(openValues.length > 0 ? [`still open while ${eitherOf(openValues)}`] : []),
+    ...(openStatus ? [`still being worked while ${describeOpenStatus(openStatus)}`] : []),
+  ];
+  return `"${field}" is ${eitherOf(positiveValues)}${leftOut.length > 0 ? ` (${leftOut.join('; ')})` : ''}`;
 }
 
 const SOURCE_NAMES: Record<ModelOutcomeRule['source'], string> = { salesforce: 'Salesforce', hubspot: 'HubSpot', csv: 'imported CSV' };

@@ -77,6 +77,7 @@ const INSPECTED: TrainingEvent = {
   conversions: 30,
   withoutCreatedDate: 0,
   withoutOutcome: 0,
+  stillBeingWorked: 0,
   candidates: [
     { spec: spec('industry'), origin: 'catalogue' },
     { spec: spec('lead_source'), origin: 'catalogue' },
@@ -101,6 +102,7 @@ const TRAINED: Extract<TrainingEvent, { type: 'trained' }> = {
   comparison: { kind: 'not-compared', reason: 'there is no active model to compare it with' },
   withoutCreatedDate: 0,
   withoutOutcome: 0,
+  stillBeingWorked: 0,
 };
 
 let rendered: Rendered | undefined;
@@ -132,6 +134,9 @@ const historySource = () =>
     .querySelector('select')!;
 const leadsChangedNote = () => container().querySelector('[data-testid="leads-changed"]')!.textContent;
 const outcomeField = () => container().querySelector<HTMLSelectElement>('select[aria-label="Outcome field"]')!;
+/** The checkbox of `name` in the group of values that mean `meaning`. */
+const inGroup = (meaning: string, name: string) =>
+  Array.from(container().querySelectorAll<HTMLInputElement>(`[aria-label="Values that mean ${meaning}"] input`)).find((box) => box.closest('label')?.textContent?.trim() === name);
 const numberInput = (label: string) =>
   Array.from(container().querySelectorAll('label'))
     .find((element) => element.textContent?.startsWith(label))!
@@ -292,8 +297,6 @@ it('keeps chosen values a new sample lacks (rare ones fall out of samples), show
 it('leaves leads whose outcome field says they are still open out, as the admin ticks those values', async () => {
   await renderSection();
   change(outcomeField(), 'Status');
-  const inGroup = (meaning: string, name: string) =>
-    Array.from(container().querySelectorAll<HTMLInputElement>(`[aria-label="Values that mean ${meaning}"] input`)).find((box) => box.closest('label')?.textContent?.trim() === name);
   click(inGroup('converted', 'Closed - Converted')!);
   // A value taken as converted is not offered as open.
   expect(inGroup('still open', 'Closed - Converted')).toBeUndefined();
@@ -386,6 +389,60 @@ it('says next to the disabled "Check the data" what the outcome still needs', as
   change(outcomeField(), '');
   expect(button('Check the data')?.disabled).toBe(true);
   expect(outcomeMissingNote()).toBe('Choose the field that says whether a lead converted.');
+});
+
+const statusField = () => container().querySelector<HTMLSelectElement>('select[aria-label="Status field"]')!;
+
+it('leaves out the leads still being worked by the status field the admin chooses, its open-looking values ticked, and says how many the check left out', async () => {
+  await renderSection();
+  // None by default: leads not converted by the minimum age count as not converted.
+  expect(statusField().value).toBe('');
+  change(statusField(), 'Status');
+  expect([inGroup('still being worked', 'Closed - Converted')?.checked, inGroup('still being worked', 'Open')?.checked, inGroup('still being worked', 'Working')?.checked]).toEqual([
+    false,
+    true,
+    true,
+  ]);
+  await waitUntilEnabled('Check the data');
+  click(button('Check the data')!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({
+    type: 'inspect',
+    data: { outcome: { field: 'IsConverted', positiveValues: ['true'], openStatus: { field: 'Status', values: ['Open', 'Working'] } } },
+  });
+  FakeWorker.latest.answer({ ...INSPECTED, withoutOutcome: 3, stillBeingWorked: 1432 });
+  expect(container().querySelector('[data-testid="left-out"]')?.textContent).toBe(
+    '3 leads have no outcome yet and are left out. 1,432 leads still being worked are left out: "Status" is Open or Working.',
+  );
+
+  // Unticked, a status is no longer left out; the values that mean converted keep the status part.
+  click(inGroup('still being worked', 'Working')!);
+  click(inGroup('converted', 'false')!);
+  expect((await checkTheData()).data.outcome).toEqual({ field: 'IsConverted', positiveValues: ['true', 'false'], openStatus: { field: 'Status', values: ['Open'] } });
+  // With none ticked, the check waits for one, or for no field.
+  click(inGroup('still being worked', 'Open')!);
+  expect(button('Check the data')?.disabled).toBe(true);
+  expect(outcomeMissingNote()).toBe('Choose which values of "Status" mean still being worked, or no field.');
+  change(statusField(), '');
+  expect(inGroup('still being worked', 'Open')).toBeUndefined();
+  expect((await checkTheData()).data.outcome).toEqual({ field: 'IsConverted', positiveValues: ['true', 'false'] });
+  // Chosen again, the field comes with its open-looking values ticked.
+  change(statusField(), 'Status');
+  expect((await checkTheData()).data.outcome).toEqual({ field: 'IsConverted', positiveValues: ['true', 'false'], openStatus: { field: 'Status', values: ['Open', 'Working'] } });
+});
+
+it('ticks the statuses of HubSpot contacts still being worked when the admin chooses their field, and keeps them when the stage changes', async () => {
+  await renderSection();
+  historySample.mockResolvedValue({ ...HUBSPOT_SAMPLE, outcomeValues: { ...HUBSPOT_SAMPLE.outcomeValues, hs_lead_status: ['BAD_TIMING', 'IN_PROGRESS', 'NEW', 'UNQUALIFIED'] } });
+  change(historySource(), 'hubspot');
+  await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
+  expect(statusField().value).toBe('');
+  change(statusField(), 'hs_lead_status');
+  change(stageReached(), 'customer');
+  expect((await checkTheData()).data.outcome).toEqual({
+    field: 'lifecyclestage',
+    positiveValues: ['customer', 'evangelist'],
+    openStatus: { field: 'hs_lead_status', values: ['IN_PROGRESS', 'NEW'] },
+  });
 });
 
 it('announces the training stage and its end, never the rounds, with Cancel outside the live region', async () => {
@@ -648,6 +705,30 @@ it('reports the out-of-time ranking quality, says when it falls below the cross-
   expect(few.querySelector('[data-testid="out-of-time-gap"]')).toBeNull();
   const missing = await reportOf({ cvRocAuc: 0.8 });
   expect(missing.querySelector('[data-metric="out-of-time-roc-auc"]')?.textContent).toBe('not measured (see the trainer notes)');
+});
+
+/** The report of a model with 30 converted and 90 other leads held out, as the summary's 120: chance moves a ROC-AUC of 0.8 by 0.104 on them. */
+const fewHeldOutReport = async (summary: Partial<(typeof TRAINED)['summary']>) => {
+  const counts = { tp: 10, fp: 5, tn: 85, fn: 20, precision: 10 / 15, recall: 1 / 3 };
+  const manifest = { ...ACTIVE, metrics: { ...ACTIVE.metrics, tierConfusion: { hot: { threshold: 0.3, ...counts }, warm: { threshold: 0.1, ...counts } } } };
+  rendered?.unmount();
+  await renderSection();
+  await checkTheData();
+  click(trainButton()!);
+  FakeWorker.latest.answer({ ...TRAINED, manifest, summary: { ...TRAINED.summary, ...summary } });
+  return container().querySelector('[data-testid="training-report"]')!;
+};
+
+it('shows the cross-validated ranking quality with what chance alone moves it by on the held-out leads', async () => {
+  const report = await fewHeldOutReport({ cvRocAuc: 0.8 });
+  expect(report.querySelector('[data-metric="roc-auc"]')?.textContent).toBe('0.800');
+  expect(report.querySelector('[data-metric="roc-auc"]')?.parentElement?.textContent).toBe('0.800 (± 0.104: what chance alone moves it by, 95 % of the time)');
+});
+
+it('says the newest leads rank worse only when the gap is beyond both figures’ chance margins combined', async () => {
+  // 0.1 apart: beyond the newest leads' margin alone (0.04), within the two combined (2 · hypot(0.052, 0.02) = 0.111).
+  expect((await fewHeldOutReport({ cvRocAuc: 0.8, outOfTimeRocAuc: 0.7, outOfTimeStandardError: 0.02 })).querySelector('[data-testid="out-of-time-gap"]')).toBeNull();
+  expect((await fewHeldOutReport({ cvRocAuc: 0.8, outOfTimeRocAuc: 0.68, outOfTimeStandardError: 0.02 })).querySelector('[data-testid="out-of-time-gap"]')).not.toBeNull();
 });
 
 it('compares the new model with the active one on the same leads, and says when it cannot', async () => {

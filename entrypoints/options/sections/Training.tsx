@@ -55,8 +55,8 @@ function jobAnnouncement(state: WorkerJobState<TrainingRequest, TrainingEvent>):
 }
 
 /** How many leads the window and the outcome left out, and why, beside the counts they are missing from. */
-function LeftOutNote({ counts }: { counts: LeftOut }) {
-  const sentences = describeLeftOut(counts);
+function LeftOutNote({ counts, outcome }: { counts: LeftOut; outcome: OutcomeRule }) {
+  const sentences = describeLeftOut(counts, outcome);
   return sentences.length > 0 ? <p data-testid="left-out">{sentences.join(' ')}</p> : null;
 }
 
@@ -254,15 +254,17 @@ export function TrainingSection() {
             {size.message}
           </p>
         )}
-        {inspected && <LeftOutNote counts={inspected} />}
+        {inspected && <LeftOutNote counts={inspected} outcome={inspected.data.outcome} />}
         {inspected && size?.level !== 'too-little' && (
           <>
             <h3>Features</h3>
             <p>
-              Suggested fields are pre-selected. Fields the leakage guard thinks are filled only after conversion are left out: a model that reads
-              them looks brilliant in testing and fails on new leads. So are "days since" fields that new leads have at values your history never
-              has (a lead&apos;s age, when the history is all older than the leads it will score). A feature moved to another field is checked
-              again on it.
+              Suggested fields are pre-selected, except those the leakage guard flags, left out with the reason beside them: a model that reads a
+              field filled in after a lead&apos;s outcome looks brilliant in testing and fails on new leads. The guard flags the CRM fields it knows
+              are written as or after the outcome (status, rating, lifecycle stage, last modified and last activity dates…), fields whose values
+              alone nearly give the outcome away, the lead&apos;s age and, for leads synced from a CRM, counts such as visits and e-mail opens,
+              which go on after the outcome. It catches strong cases only: a field it does not flag is not proven safe, so leave out any field
+              your team fills in while or after working a lead. A feature moved to another field is checked again on it.
             </p>
             <FeaturePicker
               source={source}
@@ -313,7 +315,7 @@ export function TrainingSection() {
       {finished?.type === 'trained' && (
         <>
           <TrainingReport trained={finished} />
-          <LeftOutNote counts={finished} />
+          <LeftOutNote counts={finished} outcome={finished.data.outcome} />
           {size && size.level !== 'enough' && <p>{size.message}</p>}
           <button type="button" onClick={() => activate.mutate(finished)} disabled={activate.isPending || activate.isSuccess}>
             Activate this model

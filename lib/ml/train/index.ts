@@ -37,9 +37,9 @@ import {
   TrainingDataError,
   type Table,
 } from './dataset';
-import { leakageReport } from './leakage';
 import { brier, calibrationCurve, confusionAt, ece, liftByDecile, logLoss, prAuc, prCurve, rocAuc, rocAucStandardError, rocCurve } from './metrics';
 import { profitCurve, tierThresholds } from './thresholds';
+import { guardReasons, type StoredHistory } from './training-set';
 
 export { TooManyFoldsError, TrainingDataError } from './dataset';
 
@@ -115,6 +115,12 @@ export interface TrainInput {
    * date"): the check is made when the data allow it, else a warning says why not.
    */
   rowTimes?: { times: readonly number[]; label: string };
+  /**
+   * The rows are stored leads of a training window, read as they are today: the leakage guard
+   * also flags what keeps changing after the outcome and "days since" features that read the
+   * lead's age (`guardReasons`).
+   */
+  storedHistory?: StoredHistory;
   options?: Partial<TrainOptions>;
   onProgress?: (p: TrainProgress) => void;
   signal?: AbortSignal;
@@ -514,13 +520,12 @@ export function trainModel(input: TrainInput): TrainResult {
   for (const v of labels) positives += v;
   const data = ebmData(features, X, labels);
 
-  // leakage guard: warn, never drop (the admin decides)
+  // leakage guard: warn, never drop (the admin decides, and a flag overridden is named in the report and the model card)
   try {
-    const findings = leakageReport(
-      features.map((f, k) => ({ name: f.label, kind: f.type === 'categorical' ? 'categorical' : 'numeric', values: Float32Array.from({ length: N }, (_, i) => X[i * F + k]) })),
-      labels,
-    );
-    for (const fnd of findings) if (fnd.flag) leakage.push(`Possible leakage in "${fnd.name}": ${fnd.flag.reason}.`);
+    const columns = features.map((_, k) => Float32Array.from({ length: N }, (_, i) => X[i * F + k]));
+    guardReasons(features, columns, labels, source, now, input.storedHistory ?? null).forEach((reason, k) => {
+      if (reason !== null) leakage.push(`Possible leakage in "${features[k].label}": ${reason}.`);
+    });
     warnings.push(...leakage);
   } catch {
     /* the guard is advisory */
@@ -693,7 +698,7 @@ export function trainModel(input: TrainInput): TrainResult {
   }
   const manifest = parsed.data;
   summary.train_seconds = (performance.now() - t0) / 1000;
-  const modelCard = renderModelCard(manifest, { summary, warnings, model, ebm: { ...DEFAULT_EBM_OPTIONS, ...ebmOpts } });
+  const modelCard = renderModelCard(manifest, { summary, leakage, warnings: warnings.filter((warning) => !leakage.includes(warning)), model, ebm: { ...DEFAULT_EBM_OPTIONS, ...ebmOpts } });
   progress({ stage: 'done', fraction: 1 });
   return { manifest, onnx, modelCard, summary, warnings, leakage, model, X, labels, heldOutProbabilities };
 }

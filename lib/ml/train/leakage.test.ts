@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random';
-import { leakageReport, type LeakageColumn } from './leakage';
+import { SALESFORCE_LEAD_FIELDS, HUBSPOT_CONTACT_PROPERTIES } from '../../../test/demo-crm/fields';
+import { knownAfterOutcome, LEAKY_GROUP_MIN_EXPECTED, leakageReport, type LeakageColumn } from './leakage';
 
 const n = 2000;
 const rand = mulberry32(17);
@@ -28,6 +29,12 @@ const columns: LeakageColumn[] = [
   column('disqualified_date', 'numeric', (label) => (!label && rand() < 0.7 ? 20_000 + 100 * rand() : Number.NaN)),
   // Honest categorical with missing: source 0…3, source 0 converts more.
   column('source', 'categorical', (label) => (rand() < 0.1 ? Number.NaN : label && rand() < 0.4 ? 0 : Math.floor(4 * rand()))),
+  // A rep's rating (Hot, Warm, Cold): set on every converted lead, on half the others (the demo CRM's Salesforce Rating).
+  column('rating', 'categorical', (label) => (label ? Math.floor(3 * rand()) : rand() < 0.52 ? Math.floor(3 * rand()) : Number.NaN)),
+  // "Became a customer": dated for the 40 % of converted leads that went on to buy, for no other.
+  column('customer_since', 'numeric', (label) => (label && rand() < 0.4 ? 20_000 + 300 * rand() : Number.NaN)),
+  // Honest, with a segment that never converts (a bought list, 10 % of the leads): a level, not a leak.
+  column('channel', 'categorical', (label) => (!label && rand() < 0.14 ? 3 : Math.floor(3 * rand()))),
 ];
 const report = leakageReport(columns, labels);
 const finding = (name: string) => report.find((f) => f.name === name)!;
@@ -70,6 +77,46 @@ describe('leakageReport', () => {
     expect(finding('company_size').fillRateNegatives).toBeCloseTo(0.7, 1);
   });
 
+  it('flags a field set on every converted lead and on only some others, however weakly it ranks: being empty says "not converted"', () => {
+    const rating = finding('rating');
+    // Neither near-perfect nor filled mostly for one class: the rules before the purity rule pass it.
+    expect(rating.rocAuc).toBeLessThan(0.8);
+    expect(rating.fillRatePositives).toBe(1);
+    expect(rating.fillRateNegatives).toBeGreaterThan(0.4);
+    expect(rating.flag?.reason).toMatch(
+      /^empty for 4\d % of the leads that did not convert and for none of the \d+ converted: probably filled in when a lead converts, so being empty says it did not$/,
+    );
+  });
+
+  it('flags a field filled for only some converted leads and for no other', () => {
+    const customer = finding('customer_since');
+    expect(customer.rocAuc).toBeLessThan(0.75);
+    expect(customer.flag?.reason).toMatch(/^filled for 4\d % of the converted leads and for none of the [\d,]+ others: probably written when a lead converts$/);
+  });
+
+  it('names the level of a category that only converted leads have', () => {
+    const [status] = leakageReport(
+      [{ name: 'status', kind: 'categorical', levels: ['Open', 'Working', 'Closed - Converted'], values: Float32Array.from(labels, (label) => (label && rand() < 0.3 ? 2 : Math.floor(2 * rand()))) }],
+      labels,
+    );
+    expect(status.flag?.reason).toMatch(/^set to "Closed - Converted" for 3\d % of the converted leads and for none of the [\d,]+ others/);
+  });
+
+  it('does not flag a level that never converts: an honest segment as often as a leak', () => {
+    expect(finding('channel').flag).toBeNull();
+  });
+
+  it('does not judge a group too small to be pure other than by chance', () => {
+    // Filled for 12 converted leads and no other: at the usual rate the others would hold ~8 of its rows, fewer than the rule needs.
+    const few = Float32Array.from(labels, (label, row) => (label && row < 40 ? 1 : Number.NaN));
+    const filledConverted = few.filter((v) => !Number.isNaN(v)).length;
+    expect(filledConverted * (1 - 0.3)).toBeLessThan(LEAKY_GROUP_MIN_EXPECTED);
+    expect(leakageReport([{ name: 'few', kind: 'numeric', values: few }], labels)[0].flag).toBeNull();
+    // The same pattern over more rows is flagged.
+    const more = Float32Array.from(labels, (label, row) => (label && row < 400 ? 1 : Number.NaN));
+    expect(leakageReport([{ name: 'more', kind: 'numeric', values: more }], labels)[0].flag?.reason).toMatch(/^filled for \d+ % of the converted leads and for none/);
+  });
+
   it('does not let an id column score itself', () => {
     expect(Math.abs(finding('lead_number').rocAuc - 0.5)).toBeLessThan(0.05);
     expect(finding('lead_number').flag).toBeNull();
@@ -93,5 +140,27 @@ describe('leakageReport', () => {
   it('is deterministic and rejects a column of the wrong length', () => {
     expect(leakageReport(columns, labels)).toEqual(report);
     expect(() => leakageReport([{ name: 'short', kind: 'numeric', values: new Float32Array(3) }], labels)).toThrow(/short/);
+  });
+});
+
+describe('knownAfterOutcome', () => {
+  it('names the CRM fields written as or after the outcome, whatever their numbers say', () => {
+    const known = [
+      ...['Status', 'Rating', 'IsConverted', 'ConvertedDate', 'ConvertedAccountId', 'ConvertedContactId', 'ConvertedOpportunityId'],
+      ...['LastModifiedDate', 'LastModifiedById', 'SystemModstamp', 'LastActivityDate', 'LastViewedDate', 'LastReferencedDate', 'LastTransferDate'],
+      ...['lifecyclestage', 'hs_lead_status', 'hs_lifecyclestage_customer_date', 'hs_v2_date_entered_opportunity', 'hs_v2_date_exited_lead', 'hs_date_entered_customer'],
+      ...['hs_time_in_opportunity', 'hs_v2_cumulative_time_in_lead', 'num_associated_deals', 'recent_deal_amount', 'recent_deal_close_date', 'total_revenue'],
+      ...['days_to_close', 'first_deal_created_date', 'notes_last_contacted', 'notes_last_updated', 'num_contacted_notes', 'hs_last_sales_activity_timestamp'],
+      ...['lastmodifieddate', 'hs_lastmodifieddate'],
+    ];
+    for (const field of known) expect(knownAfterOutcome(field), field).toMatch(new RegExp(`^"${field}" is a field the CRM writes as or after the outcome is known: .*conver`));
+    const before = ['Industry', 'LeadSource', 'NumberOfEmployees', 'Title', 'CreatedDate', 'LastName', 'createdate', 'industry', 'hs_analytics_num_visits', 'jobtitle', 'last_activity_at'];
+    for (const field of before) expect(knownAfterOutcome(field), field).toBeNull();
+  });
+
+  it('knows these fields of the demo CRMs', () => {
+    const known = (names: readonly string[]) => names.filter((name) => knownAfterOutcome(name) !== null);
+    expect(known(SALESFORCE_LEAD_FIELDS.map((field) => field.name))).toEqual(['Status', 'Rating', 'LastActivityDate', 'LastModifiedDate', 'SystemModstamp', 'IsConverted', 'ConvertedDate']);
+    expect(known(HUBSPOT_CONTACT_PROPERTIES.map((property) => property.name))).toEqual(['lifecyclestage', 'hs_lead_status', 'notes_last_updated', 'lastmodifieddate', 'hs_lastmodifieddate']);
   });
 });

@@ -1,7 +1,10 @@
 /**
  * Leakage check before training: columns that are only known after the outcome (a sales
  * rep's status tag, a call's duration) make a model that looks brilliant and fails on new
- * leads. Each column is judged on its own against the labels [N].
+ * leads. Each column is judged on its own against the labels [N]; CRM fields known to be
+ * written as or after a lead's outcome is known are named whatever their numbers say
+ * (`knownAfterOutcome`). The check catches strong cases only: a column it passes is not
+ * proven to be known before the outcome.
  */
 import { stratifiedKFold } from './cv';
 import { countPositives, rocAuc, type Labels } from './metrics';
@@ -11,6 +14,8 @@ export interface LeakageColumn {
   /** [N] numeric values or categorical codes; NaN = missing. */
   values: Float32Array;
   kind: 'numeric' | 'categorical';
+  /** Categorical: the level each code stands for, to name it in a flag's reason. */
+  levels?: readonly string[];
 }
 
 export interface LeakageFinding {
@@ -42,6 +47,67 @@ export const LEAKY_FILL_NEGATIVES = 0.3;
  */
 export const LEAKY_FILL_LOST = 0.5;
 export const LEAKY_FILL_LOST_CONVERTED = 0.05;
+
+/**
+ * Purity: a group of leads (those with the column filled, those with it empty, or those at one
+ * level of a category) holding at least this share of one class's leads …
+ */
+export const LEAKY_GROUP_SHARE = 0.05;
+/**
+ * … where the other class is at most this fraction as common as among all the leads: a field
+ * filled for only some converted leads (a "became a customer" date) and for no other, or
+ * filled for every converted lead, so that being empty means "not converted" …
+ */
+export const LEAKY_GROUP_OTHER_RATE = 0.05;
+/**
+ * … and big enough that at its usual rate the other class would hold at least this many of the
+ * group's rows: a small group of one class is often so by chance.
+ */
+export const LEAKY_GROUP_MIN_EXPECTED = 20;
+
+/**
+ * CRM fields written as, or after, a lead's outcome is known, by their API names (Salesforce
+ * Lead fields, HubSpot contact properties), each with why in words an admin knows: flagged
+ * whatever their numbers say, since a field moved on after the outcome can look harmless in
+ * one history and still give the outcome away.
+ */
+const AFTER_OUTCOME_FIELDS: readonly { names: RegExp; why: string }[] = [
+  {
+    names: /^(Status|Rating)$/,
+    why: 'Salesforce lead status and rating are set by sales reps as they work a lead and close it, so on old leads they tell how it ended, converted or not',
+  },
+  { names: /^(IsConverted|Converted[A-Za-z]+)$/, why: 'Salesforce fills it when a lead is converted' },
+  {
+    names: /^(LastModifiedDate|LastModifiedById|SystemModstamp)$/,
+    why: 'Salesforce moves it on whenever the lead is edited, converting it included, so on old leads it dates how they ended, converted or not',
+  },
+  {
+    names: /^Last[A-Za-z]*Date$/,
+    why: "Salesforce moves it on with each activity, view or transfer, also after a lead converted or was lost (a converted lead's stops at its conversion)",
+  },
+  {
+    names: /^(lifecyclestage|hs_lead_status)$/,
+    why: 'HubSpot lifecycle stage and lead status move with the sales process, so on old contacts they tell where it ended, converted or not',
+  },
+  {
+    names: /^(hs_lifecyclestage_\w+_date|hs_v2_date_(entered|exited)_\w+|hs_date_(entered|exited)_\w+|hs_v2_cumulative_time_in_\w+|hs_time_in_\w+)$/,
+    why: 'HubSpot writes it as a contact moves through the lifecycle stages, the stage it converted to included',
+  },
+  {
+    names: /^(num_associated_deals|recent_deal_\w+|total_revenue|days_to_close|first_deal_created_date)$/,
+    why: "HubSpot takes it from the contact's deals, which exist once a lead has converted",
+  },
+  {
+    names: /^(notes_last_contacted|notes_last_updated|notes_next_activity_date|num_contacted_notes|num_notes|hs_last_sales_activity_\w+|lastmodifieddate|hs_lastmodifieddate)$/,
+    why: 'HubSpot moves it on with each sales activity or edit, also after a lead converted or was lost',
+  },
+];
+
+/** Why the CRM field `field` is written as or after the outcome is known (`AFTER_OUTCOME_FIELDS`), or null. */
+export function knownAfterOutcome(field: string): string | null {
+  const known = AFTER_OUTCOME_FIELDS.find(({ names }) => names.test(field));
+  return known ? `"${field}" is a field the CRM writes as or after the outcome is known: ${known.why}` : null;
+}
 
 const TARGET_RATE_FOLDS = 5;
 const TARGET_RATE_SEED = 7;
@@ -110,10 +176,77 @@ function fillRates(values: Float32Array, labels: Labels): { positives: number; n
 }
 
 const percent = (share: number) => `${Math.round(share * 100)} %`;
+const count = (n: number) => n.toLocaleString('en-US');
+
+interface Group {
+  /** How the group's rows are told apart, for the reason: `filled`, `empty` or `set to "level"`. */
+  what: string;
+  /** One level of a category. */
+  level: boolean;
+  positives: number;
+  negatives: number;
+}
+
+/** The groups the purity rule judges: filled rows, empty rows and, for a category, each level it has (missing is `empty`). */
+function groupsOf(values: Float32Array, labels: Labels, kind: LeakageColumn['kind'], levels: readonly string[] | undefined): Group[] {
+  const filled: Group = { what: 'filled', level: false, positives: 0, negatives: 0 };
+  const empty: Group = { what: 'empty', level: false, positives: 0, negatives: 0 };
+  const byLevel = new Map<number, Group>();
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    const groups = [Number.isNaN(value) ? empty : filled];
+    if (kind === 'categorical' && !Number.isNaN(value)) {
+      let level = byLevel.get(value);
+      if (!level) byLevel.set(value, (level = { what: `set to "${levels?.[value] ?? value}"`, level: true, positives: 0, negatives: 0 }));
+      groups.push(level);
+    }
+    for (const group of groups) {
+      if (labels[i]) group.positives++;
+      else group.negatives++;
+    }
+  }
+  // A category of one level: its level is the filled group again.
+  return [filled, empty, ...(byLevel.size > 1 ? byLevel.values() : [])];
+}
+
+/**
+ * The purity rule's reason for a column, or null: of the groups holding at least
+ * `LEAKY_GROUP_SHARE` of one class's leads with the other class all but absent, the one holding
+ * the largest share.
+ */
+function purityReason(values: Float32Array, labels: Labels, kind: LeakageColumn['kind'], levels: readonly string[] | undefined): string | null {
+  const positives = countPositives(labels);
+  const totals = { converted: positives, lost: labels.length - positives };
+  let best: { share: number; reason: string } | null = null;
+  for (const group of groupsOf(values, labels, kind, levels)) {
+    const rows = group.positives + group.negatives;
+    // A level that hardly ever converts is as often an honest segment (a bought list, students) as
+    // a leak: levels are judged on converted leads only, filled and empty on both.
+    for (const converted of group.level ? [true] : [true, false]) {
+      const [own, other] = converted ? [group.positives, group.negatives] : [group.negatives, group.positives];
+      const [ownTotal, otherTotal] = converted ? [totals.converted, totals.lost] : [totals.lost, totals.converted];
+      const share = own / ownTotal;
+      const expectedOther = (rows * otherTotal) / labels.length;
+      if (share < LEAKY_GROUP_SHARE || expectedOther < LEAKY_GROUP_MIN_EXPECTED || other > LEAKY_GROUP_OTHER_RATE * expectedOther) continue;
+      if (best && best.share >= share) continue;
+      const [whose, others] = converted ? ['the converted leads', 'others'] : ['the leads that did not convert', 'converted'];
+      const why = converted
+        ? group.what === 'empty'
+          ? 'probably cleared when a lead converts'
+          : 'probably written when a lead converts'
+        : group.what === 'empty'
+          ? 'probably filled in when a lead converts, so being empty says it did not'
+          : 'probably written when a lead is lost';
+      const few = other === 0 ? 'none' : `only ${count(other)}`;
+      best = { share, reason: `${group.what} for ${percent(share)} of ${whose} and for ${few} of the ${count(otherTotal)} ${others}: ${why}` };
+    }
+  }
+  return best?.reason ?? null;
+}
 
 /** One finding per column, in the columns' order. */
 export function leakageReport(columns: LeakageColumn[], labels: Labels): LeakageFinding[] {
-  return columns.map(({ name, values, kind }) => {
+  return columns.map(({ name, values, kind, levels }) => {
     if (values.length !== labels.length) {
       throw new Error(`column ${name} has ${values.length} rows but labels has ${labels.length}`);
     }
@@ -136,6 +269,9 @@ export function leakageReport(columns: LeakageColumn[], labels: Labels): Leakage
         `filled mostly for leads that did not convert (${percent(fill.negatives)} of them, ${percent(fill.positives)} of the converted): probably written when a lead is lost`,
       );
     }
+    // The purity rule widens the rules above to partial cases: said when they say nothing.
+    const purity = reasons.length === 0 ? purityReason(values, labels, kind, levels) : null;
+    if (purity !== null) reasons.push(purity);
     return {
       name,
       rocAuc: auc,

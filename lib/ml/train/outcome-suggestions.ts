@@ -1,7 +1,10 @@
 /**
  * What "converted" usually means in each source, as a starting point the admin can change:
  * Salesforce's `IsConverted`, HubSpot's lifecycle stage reaching a stage, or a CSV column
- * that looks like an outcome.
+ * that looks like an outcome. Leads not converted by the window's minimum age count as not
+ * converted, whatever their status (the usual "converted within N days" label): leaving out
+ * those a status calls open is the admin's choice (`openLookingStatuses` ticks them), as old
+ * leads never contacted stay "open" for good and would take most of the negatives with them.
  */
 import type { RawRecord, SourceKind } from '../featurize';
 import type { OutcomeRule } from './training-set';
@@ -38,6 +41,18 @@ export function fewValuedColumns(columns: readonly string[], records: readonly R
     if (values.size >= 2 && values.size <= MAX_OUTCOME_VALUES) out[column] = [...values].sort();
   }
   return out;
+}
+
+/**
+ * A status that says a lead was given up: Salesforce's "Closed - Not Converted" (any status
+ * starting with "Closed"), a converted one, HubSpot's "UNQUALIFIED" and "BAD_TIMING". Any other
+ * ("Open - Not Contacted", "Working - Contacted", "IN_PROGRESS", a custom one) looks open.
+ */
+const CLOSED_STATUS = /^closed|convert|unqualified|disqualified|bad[ _]timing/i;
+
+/** The statuses among `values` that look like a lead still being worked (see `CLOSED_STATUS`). */
+export function openLookingStatuses(values: readonly string[]): string[] {
+  return values.filter((value) => !CLOSED_STATUS.test(value.trim()));
 }
 
 /** The suggested outcome for a source given its fields' values (see `historySample`), or null. */

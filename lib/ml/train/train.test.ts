@@ -3,7 +3,10 @@ import type { FeatureSpec } from '../manifest';
 import { parseManifest } from '../manifest';
 import { parseCsv, TooManyFoldsError, TrainingDataError } from './dataset';
 import { binLabels, outOfTimeSplit, timeKeys, trainModel, wholeNumberFeatures, type TrainInput } from './index';
+import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
+import { toStoredLead } from '../../crm/demo-leads';
 import { syntheticLeads } from './synthetic';
+import { KEEPS_CHANGING_REASON, LEAD_AGE_REASON, OUTCOME_COLUMN, selectTrainingData } from './training-set';
 
 const fast = { cv: 3, seed: 7, ebm: { outerBags: 2, interactions: 3 } };
 const base = (n = 1500, seed = 1): TrainInput => ({
@@ -91,6 +94,32 @@ describe('trainModel on a seeded synthetic history', () => {
     const ac = new AbortController();
     ac.abort();
     expect(() => trainModel({ ...base(300), signal: ac.signal })).toThrow();
+  });
+});
+
+describe('the leakage guard on stored history', () => {
+  const now = new Date('2026-11-01T00:00:00Z');
+  const rule = { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] };
+  const leads = generateDemoLeads({ count: 1200, seed: 5, now }).map((lead) => toStoredLead(lead, 'hubspot'));
+  const { table, createdAt } = selectTrainingData(leads, { createdAfter: null, createdBefore: null }, rule);
+  const specs = DEMO_FEATURE_SPECS.filter((spec) => ['industry', 'employees', 'web_visits', 'days_since_created'].includes(spec.key));
+  const input: TrainInput = { records: table.records, columns: table.columns, target: OUTCOME_COLUMN, positive: '1', specs, exclude: [rule.field], source: 'hubspot', now, options: fast };
+  /** The model card's section under `## title` (empty when it has none). */
+  const section = (card: string, title: string) => card.split('\n## ').find((part) => part.startsWith(`${title}\n`)) ?? '';
+
+  it('names the flagged features the model reads all the same in its model card, apart from the other warnings', () => {
+    const { leakage, warnings, modelCard } = trainModel({ ...input, storedHistory: { minAgeDays: 0, createdAt } });
+    const flags = [`Possible leakage in "Days since created": ${LEAD_AGE_REASON}.`, `Possible leakage in "Website visits": ${KEEPS_CHANGING_REASON}.`];
+    expect(leakage).toEqual(flags);
+    expect(warnings).toEqual(expect.arrayContaining(flags));
+    const flagged = section(modelCard, 'Possible leakage');
+    expect(flagged).toMatch(/^Possible leakage\n\nThe leakage guard flagged these features and the model reads them all the same\./);
+    expect(flagged).toContain(flags.map((flag) => `- ${flag}`).join('\n'));
+    expect(section(modelCard, 'Data warnings')).not.toContain('Possible leakage');
+  });
+
+  it('leaves the lead’s age and counts to the admin when the rows are not stored leads (a CSV handed to the trainer)', () => {
+    expect(trainModel(input).leakage).toEqual([]);
   });
 });
 

@@ -80,7 +80,8 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     const writtenBack = (await history.writtenBackFields(data.source)).filter((field) => table.columns.includes(field));
     // The youngest history the window lets in; new leads are scored younger than that.
     const minAgeDays = data.window.createdBefore === null ? 0 : daysBetween(data.window.createdBefore, now.getTime());
-    const guard = (specs: FeatureSpec[]) => inspectTrainingData(table, specs, data.source, now, minAgeDays, forbiddenFields(data.outcome.field, writtenBack));
+    const storedHistory = { minAgeDays, createdAt };
+    const guard = (specs: FeatureSpec[]) => inspectTrainingData(table, specs, data.source, now, storedHistory, forbiddenFields(data.outcome.field, writtenBack));
 
     if (request.type === 'check-features') {
       post({ type: 'features-checked', leakage: guard(request.specs).leakage });
@@ -129,6 +130,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       createdAt: now,
       // Honest about drift: the leads created last, held out from a model of the earlier ones.
       rowTimes: { times: createdAt, label: 'created date' },
+      storedHistory,
       options: {
         cv: request.cv,
         ...(request.tiers && {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
+import { DEMO_FEATURE_SPECS, demoHistoryRows, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
+import { parseDate } from '../derive';
 import { TrainingDataError } from './dataset';
-import { describeOutcomeRule } from '../outcome-rule';
+import { describeOutcomeRule, outcomeOrWhyNot } from '../outcome-rule';
+import { fewValuedColumns, openLookingStatuses, suggestOutcome } from './outcome-suggestions';
 import {
   OUTCOME_COLUMN,
   candidateFeatures,
@@ -68,6 +70,23 @@ describe('the window and the outcome', () => {
     expect(describeOutcomeRule({ field: 'lifecyclestage', positiveValues: ['opportunity', 'customer', 'evangelist'] })).toBe('"lifecyclestage" is opportunity, customer or evangelist');
   });
 
+  it('leaves out a lead that did not convert while its status says it is still being worked; a rule without a status reads it as before', () => {
+    const withStatus = { ...converted, openStatus: { field: 'Status', values: ['Open - Not Contacted', 'Working - Contacted'] } };
+    expect(outcomeOrWhyNot({ IsConverted: false, Status: 'Working - Contacted' }, withStatus)).toBe('being worked');
+    expect(outcomeOf({ IsConverted: false, Status: ' open - not contacted ' }, withStatus)).toBeNull();
+    expect(outcomeOf({ IsConverted: false, Status: 'Closed - Not Converted' }, withStatus)).toBe(0);
+    expect(outcomeOf({ IsConverted: false }, withStatus)).toBe(0);
+    // Converted is converted, whatever the status still says; an empty outcome field has no outcome yet.
+    expect(outcomeOf({ IsConverted: true, Status: 'Working - Contacted' }, withStatus)).toBe(1);
+    expect(outcomeOrWhyNot({ IsConverted: '', Status: 'Working - Contacted' }, withStatus)).toBe('open');
+    // Rules stored before the status was part of them: every lead not converted is a 0.
+    expect(outcomeOf({ IsConverted: false, Status: 'Working - Contacted' }, converted)).toBe(0);
+    expect(describeOutcomeRule(withStatus)).toBe('"IsConverted" is true (still being worked while "Status" is Open - Not Contacted or Working - Contacted)');
+    expect(describeOutcomeRule({ field: 'Status', positiveValues: ['Closed - Converted'], openValues: ['Open'], openStatus: { field: 'Rating', values: ['Hot'] } })).toBe(
+      '"Status" is Closed - Converted (still open while Open; still being worked while "Rating" is Hot)',
+    );
+  });
+
   it('leaves leads without an outcome out of the trainer’s table, and counts them', () => {
     const rule = { field: 'converted', positiveValues: ['yes'] };
     const leads = [
@@ -90,8 +109,8 @@ describe('the window and the outcome', () => {
   });
 
   it('builds the trainer’s table with the outcome as 1 / 0', () => {
-    const { table, withoutOutcome } = trainingTable(salesforceLeads, converted);
-    expect(withoutOutcome).toBe(0);
+    const { table, withoutOutcome, stillBeingWorked } = trainingTable(salesforceLeads, converted);
+    expect({ withoutOutcome, stillBeingWorked }).toEqual({ withoutOutcome: 0, stillBeingWorked: 0 });
     expect(table.columns.at(-1)).toBe(OUTCOME_COLUMN);
     expect(table.columns).toContain('LeadSource');
     const positives = table.records.filter((record) => record[OUTCOME_COLUMN] === '1').length;
@@ -142,6 +161,47 @@ describe('selectTrainingData', () => {
     );
   });
 
+  it('leaves out the demo leads still being worked when the admin chooses their statuses, and counts them: the base rate is that of leads with an outcome', () => {
+    const demoNow = new Date('2026-06-01T00:00:00Z');
+    const stored = generateDemoLeads({ count: 4000, seed: 42, now: demoNow }).map((lead) => toStoredLead(lead, 'salesforce'));
+    const twelveMonthsToThirtyDays = { createdAfter: demoNow.getTime() - 12 * 30.44 * 86_400_000, createdBefore: demoNow.getTime() - 30 * 86_400_000 };
+    const sample = fewValuedColumns(Object.keys(stored[0].fields), stored.map((lead) => lead.fields));
+    // The suggested outcome, with the status field chosen: its open-looking values ticked, as the form ticks them.
+    const rule = { ...suggestOutcome('salesforce', sample)!, openStatus: { field: 'Status', values: openLookingStatuses(sample.Status) } };
+    expect(rule).toEqual({ field: 'IsConverted', positiveValues: ['true'], openStatus: { field: 'Status', values: ['Open - Not Contacted', 'Working - Contacted'] } });
+
+    const inWindow = leadsInWindow(stored, twelveMonthsToThirtyDays).leads;
+    const conversions = inWindow.filter((lead) => lead.fields.IsConverted === true).length;
+    const beingWorked = inWindow.filter((lead) => lead.fields.IsConverted === false && ['Open - Not Contacted', 'Working - Contacted'].includes(String(lead.fields.Status))).length;
+    const notConverted = inWindow.length - conversions;
+    // Most of the leads that did not convert are still being worked: taught as lost, they would sink the base rate.
+    expect(beingWorked / notConverted).toBeGreaterThan(0.5);
+
+    const selection = selectTrainingData(stored, twelveMonthsToThirtyDays, rule);
+    expect(selection).toMatchObject({ stillBeingWorked: beingWorked, withoutOutcome: 0, withoutCreatedDate: 0 });
+    const baseRate = ({ table }: { table: { records: Record<string, unknown>[] } }) => table.records.filter((record) => record[OUTCOME_COLUMN] === '1').length / table.records.length;
+    expect(selection.table.records).toHaveLength(inWindow.length - beingWorked);
+    expect(baseRate(selection)).toBeCloseTo(conversions / (inWindow.length - beingWorked), 12);
+    // Without the status, every lead not converted was a 0.
+    const before = selectTrainingData(stored, twelveMonthsToThirtyDays, converted);
+    expect(before.stillBeingWorked).toBe(0);
+    expect(baseRate(before)).toBeCloseTo(conversions / inWindow.length, 12);
+    expect(describeLeftOut(selection, rule)).toEqual([
+      `${beingWorked.toLocaleString('en-US')} leads still being worked are left out: "Status" is Open - Not Contacted or Working - Contacted.`,
+    ]);
+  });
+
+  it('says so when every lead in the window is still being worked', () => {
+    const withStatus = { ...rule, openStatus: { field: 'Status', values: ['Working'] } };
+    const working = (outcome: string) => ({ ...lead(inside, outcome), fields: { converted: outcome, Status: 'Working' } });
+    expect(() => selectTrainingData([working('0'), working('')], window, withStatus)).toThrow(
+      new TrainingDataError(
+        'None of the 2 leads in the window has an outcome yet: "converted" is empty on all of them, or they are still being worked ("Status" is Working), so there is nothing to learn from. ' +
+          'Choose the field that says whether a lead converted, or a window of older leads.',
+      ),
+    );
+  });
+
   it('says so when no lead in the window has an outcome yet', () => {
     expect(() => selectTrainingData([lead(inside, ''), lead(inside, 'n/a'), lead(inside, ' ')], window, rule)).toThrow(
       new TrainingDataError(
@@ -152,12 +212,17 @@ describe('selectTrainingData', () => {
   });
 
   it('says what was left out in plain words', () => {
-    expect(describeLeftOut({ withoutOutcome: 312, withoutCreatedDate: 41 })).toEqual([
+    const withStatus = { ...rule, openStatus: { field: 'Status', values: ['Open - Not Contacted', 'Working - Contacted'] } };
+    expect(describeLeftOut({ withoutOutcome: 312, stillBeingWorked: 1432, withoutCreatedDate: 41 }, withStatus)).toEqual([
       '312 leads have no outcome yet and are left out.',
+      '1,432 leads still being worked are left out: "Status" is Open - Not Contacted or Working - Contacted.',
       '41 leads have no readable created date and are outside the window.',
     ]);
-    expect(describeLeftOut({ withoutOutcome: 1, withoutCreatedDate: 0 })).toEqual(['1 lead has no outcome yet and is left out.']);
-    expect(describeLeftOut({ withoutOutcome: 0, withoutCreatedDate: 0 })).toEqual([]);
+    expect(describeLeftOut({ withoutOutcome: 0, stillBeingWorked: 1, withoutCreatedDate: 0 }, withStatus)).toEqual([
+      '1 lead still being worked is left out: "Status" is Open - Not Contacted or Working - Contacted.',
+    ]);
+    expect(describeLeftOut({ withoutOutcome: 1, stillBeingWorked: 0, withoutCreatedDate: 0 }, rule)).toEqual(['1 lead has no outcome yet and is left out.']);
+    expect(describeLeftOut({ withoutOutcome: 0, stillBeingWorked: 0, withoutCreatedDate: 0 }, rule)).toEqual([]);
   });
 });
 
@@ -213,9 +278,10 @@ describe('inspectTrainingData', () => {
       ...lead,
       fields: { ...lead.fields, CreatedDate: new Date(now.getTime() - (45 + (i % 300)) * DAY).toISOString(), LastActivityDate: new Date(now.getTime() - (i % 90) * DAY).toISOString().slice(0, 10) },
     }));
-    const { table } = trainingTable(history, converted);
+    const { table, createdAt } = trainingTable(history, converted);
     const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', 'IsConverted').candidates.map((c) => c.spec);
-    const skewed = (minAgeDays: number) => inspectTrainingData(table, specs, 'salesforce', now, minAgeDays).leakage.filter((flag) => flag.reason.includes('never saw'));
+    const skewed = (minAgeDays: number) =>
+      inspectTrainingData(table, specs, 'salesforce', now, { minAgeDays, createdAt }).leakage.filter((flag) => flag.reason.includes('never saw'));
     const [age] = skewed(30);
     expect(age).toEqual({
       key: 'days_since_created',
@@ -243,5 +309,70 @@ describe('inspectTrainingData', () => {
     const few = salesforceLeads.slice(0, 30);
     const { table } = trainingTable(few, converted);
     expect(() => inspectTrainingData(table, DEMO_FEATURE_SPECS, 'salesforce', now)).toThrow(TrainingDataError);
+  });
+});
+
+describe('the guards on stored history', () => {
+  const DAY = 86_400_000;
+  const today = new Date('2026-06-01T00:00:00Z');
+  const demo = generateDemoLeads({ count: 4000, seed: 42, now: today });
+  const window = (minAgeDays: number) => ({ createdAfter: today.getTime() - 12 * 30.44 * DAY, createdBefore: today.getTime() - minAgeDays * DAY });
+  /** The guards' flags (key → reason) on `leads` in the default window (the last 12 months, at least `minAgeDays` old), every candidate checked. */
+  const flagsOf = (leads: readonly { key: string; createdAt: number; fields: Record<string, unknown> }[], source: 'salesforce' | 'hubspot' | 'csv', rule: { field: string; positiveValues: string[] }, minAgeDays = 30) => {
+    const { table, createdAt } = selectTrainingData(leads as Parameters<typeof selectTrainingData>[0], window(minAgeDays), rule);
+    const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, source, rule.field).candidates.map((c) => c.spec);
+    const { rows, leakage } = inspectTrainingData(table, specs, source, today, { minAgeDays, createdAt });
+    return { rows, specs, flags: new Map(leakage.map((flag) => [flag.key, flag.reason])) };
+  };
+  const salesforce = demo.map((lead) => toStoredLead(lead, 'salesforce'));
+  const hubspot = demo.map((lead) => toStoredLead(lead, 'hubspot'));
+  const hubspotStage = { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] };
+  const csv = demoHistoryRows({ count: 4000, seed: 42, now: today }).map((row, i) => ({ key: `csv|${i}`, createdAt: parseDate(row.created_at), fields: row }));
+  const known = ['lead_source', 'industry', 'annual_revenue', 'employees', 'title_seniority', 'country', 'email_domain', 'email_opted_out'];
+
+  it('flags on the demo history what reps and the CRM write after the outcome, and none of the fields known when a lead is created', () => {
+    const { rows, flags } = flagsOf(salesforce, 'salesforce', converted);
+    expect(rows).toBe(2532);
+    expect([...flags.keys()].sort()).toEqual(
+      ['converteddate_days_since', 'days_since_created', 'days_since_last_activity', 'lastmodifieddate_days_since', 'rating', 'status', 'systemmodstamp_days_since'].sort(),
+    );
+    expect(flags.get('rating')).toMatch(/^"Rating" is a field the CRM writes as or after the outcome is known: Salesforce lead status and rating are set by sales reps/);
+    expect(flags.get('systemmodstamp_days_since')).toMatch(/^"SystemModstamp" is a field the CRM writes .*edited, converting it included/);
+    expect(flags.get('days_since_last_activity')).toMatch(/^"LastActivityDate" is a field the CRM writes/);
+    const { flags: hubspotFlags } = flagsOf(hubspot, 'hubspot', hubspotStage);
+    for (const key of known) {
+      expect(flags.get(key), key).toBeUndefined();
+      expect(hubspotFlags.get(key), key).toBeUndefined();
+    }
+  });
+
+  it('flags a rating set after conversion by its numbers alone, under a name it does not know', () => {
+    const renamed = salesforce.map(({ fields: { Rating, ...fields }, ...lead }) => ({ ...lead, fields: { ...fields, Lead_Grade__c: Rating } }));
+    const { flags } = flagsOf(renamed, 'salesforce', converted);
+    expect(flags.get('lead_grade_c')).toMatch(/^empty for \d+ % of the leads that did not convert and for none of the \d+ converted: probably filled in when a lead converts/);
+  });
+
+  it('flags the counts that go on after the outcome in synced CRM history, not in a CSV the admin prepared', () => {
+    const counts = ['web_visits', 'page_views', 'conversion_events', 'email_opens', 'email_clicks', 'email_click_rate', 'last_page'];
+    const { flags } = flagsOf(hubspot, 'hubspot', hubspotStage);
+    for (const key of counts) expect(flags.get(key), key).toMatch(/^it keeps changing after the outcome, and synced leads hold its value of today/);
+    // HubSpot's last activity date is a field it knows: said as such.
+    expect(flags.get('days_since_last_activity')).toMatch(/^"notes_last_updated" is a field the CRM writes/);
+    const { specs, flags: csvFlags } = flagsOf(csv, 'csv', { field: 'converted', positiveValues: ['1'] });
+    expect(specs.map((spec) => spec.key)).toEqual(expect.arrayContaining(counts));
+    for (const key of [...counts, 'days_since_last_activity', ...known]) expect(csvFlags.get(key), key).toBeUndefined();
+  });
+
+  it('flags the lead’s age with no minimum age too, and no other "days since" for being one', () => {
+    // With a minimum age the skew check says more (see above); without one, the age is flagged all the same.
+    expect(flagsOf(hubspot, 'hubspot', hubspotStage, 0).flags.get('days_since_created')).toMatch(/^it is the lead's age, counted from the created date the window is built on/);
+    const { flags } = flagsOf(csv, 'csv', { field: 'converted', positiveValues: ['1'] }, 0);
+    expect(flags.get('days_since_created')).toMatch(/^it is the lead's age/);
+    // The last activity counts from another date.
+    expect(flags.get('days_since_last_activity')).toBeUndefined();
+    // Without stored history (a CSV handed to the trainer), the lead's age is the admin's to judge.
+    const { table } = trainingTable(csv, { field: 'converted', positiveValues: ['1'] });
+    const age = DEMO_FEATURE_SPECS.filter((spec) => spec.key === 'days_since_created');
+    expect(inspectTrainingData(table, age, 'csv', today).leakage).toEqual([]);
   });
 });

@@ -7,11 +7,12 @@
  */
 import { z } from 'zod';
 import { featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
-import { fieldSourcesOf, type FeatureSpec } from '../manifest';
-import { outcomeOf, type OutcomeRule } from '../outcome-rule';
+import { daysBetween } from '../derive';
+import { fieldSourcesOf, type Feature, type FeatureSpec } from '../manifest';
+import { describeOpenStatus, outcomeOrWhyNot, type OutcomeRule } from '../outcome-rule';
 import { plural } from '../../presentation';
 import { buildFeatures, buildLabels, inferFeatureSpecs, TrainingDataError, type Table } from './dataset';
-import { leakageReport } from './leakage';
+import { knownAfterOutcome, leakageReport } from './leakage';
 
 // The rule lives in its own light module (a model's manifest records it); training's users read it here too.
 export { isConverted, outcomeOf, OutcomeRuleSchema, type OutcomeRule } from '../outcome-rule';
@@ -62,6 +63,8 @@ export interface TrainingTable {
   createdAt: number[];
   /** Leads left out because their outcome is not known yet. */
   withoutOutcome: number;
+  /** Leads left out because they did not convert and their status says they are still being worked (the rule's `openStatus`). */
+  stillBeingWorked: number;
 }
 
 /** The leads with a known outcome as the trainer's table: every field they have, and the outcome as "1" / "0". */
@@ -70,15 +73,18 @@ export function trainingTable(leads: readonly HistoryLead[], rule: OutcomeRule):
   const records: RawRecord[] = [];
   const leadKeys: string[] = [];
   const createdAt: number[] = [];
+  let stillBeingWorked = 0;
   for (const lead of leads) {
-    const outcome = outcomeOf(lead.fields, rule);
-    if (outcome === null) continue;
+    const outcome = outcomeOrWhyNot(lead.fields, rule);
+    if (outcome === 'being worked') stillBeingWorked++;
+    if (typeof outcome !== 'number') continue;
     for (const name of Object.keys(lead.fields)) columns.add(name);
     records.push({ ...lead.fields, [OUTCOME_COLUMN]: String(outcome) });
     leadKeys.push(lead.key);
     createdAt.push(lead.createdAt > 0 ? lead.createdAt : Number.NaN);
   }
-  return { table: { columns: [...columns, OUTCOME_COLUMN], records }, leadKeys, createdAt, withoutOutcome: leads.length - records.length };
+  const withoutOutcome = leads.length - records.length - stillBeingWorked;
+  return { table: { columns: [...columns, OUTCOME_COLUMN], records }, leadKeys, createdAt, withoutOutcome, stillBeingWorked };
 }
 
 /** Leads of the source left out of the rows counted, by why (see `selectTrainingData`). */
@@ -87,10 +93,12 @@ export const LeftOutSchema = z.object({
   withoutCreatedDate: z.number().int().nonnegative(),
   /** Their outcome field is empty: still open, neither converted nor not. */
   withoutOutcome: z.number().int().nonnegative(),
+  /** They did not convert and their status says they are still being worked (the rule's `openStatus`). */
+  stillBeingWorked: z.number().int().nonnegative(),
 });
 export type LeftOut = z.infer<typeof LeftOutSchema>;
 
-export interface TrainingSelection extends LeftOut, Omit<TrainingTable, 'withoutOutcome'> {}
+export interface TrainingSelection extends LeftOut, Omit<TrainingTable, 'withoutOutcome' | 'stillBeingWorked'> {}
 
 /**
  * The window, then the outcome: the trainer's table and how many leads each left out. Throws
@@ -108,22 +116,26 @@ export function selectTrainingData(leads: readonly HistoryLead[], window: Traini
     const unreadable = withoutCreatedDate > 0 ? ` (${plural(withoutCreatedDate, 'more lead has', 'more leads have')} no readable created date)` : '';
     throw new TrainingDataError(`No stored lead of this source was created inside the window${unreadable}.`);
   }
-  const { table, leadKeys, createdAt, withoutOutcome } = trainingTable(inWindow, rule);
+  const { table, leadKeys, createdAt, withoutOutcome, stillBeingWorked } = trainingTable(inWindow, rule);
   if (table.records.length === 0) {
     const open = rule.openValues?.length ? ` or says they are still open (${rule.openValues.join(', ')})` : '';
+    const beingWorked = rule.openStatus ? `, or they are still being worked (${describeOpenStatus(rule.openStatus)})` : '';
     throw new TrainingDataError(
       `None of the ${plural(inWindow.length, 'lead', 'leads')} in the window has an outcome yet: ` +
-        `"${rule.field}" is empty on all of them${open}, so there is nothing to learn from. ` +
+        `"${rule.field}" is empty on all of them${open}${beingWorked}, so there is nothing to learn from. ` +
         'Choose the field that says whether a lead converted, or a window of older leads.',
     );
   }
-  return { table, leadKeys, createdAt, withoutCreatedDate, withoutOutcome };
+  return { table, leadKeys, createdAt, withoutCreatedDate, withoutOutcome, stillBeingWorked };
 }
 
-/** The left-out counts in plain words, one sentence each; none when nothing was left out. */
-export function describeLeftOut({ withoutCreatedDate, withoutOutcome }: LeftOut): string[] {
+/** The left-out counts in plain words, one sentence each; none when nothing was left out. `rule`: the outcome rule that counted them. */
+export function describeLeftOut({ withoutCreatedDate, withoutOutcome, stillBeingWorked }: LeftOut, rule: OutcomeRule): string[] {
   return [
     ...(withoutOutcome > 0 ? [`${plural(withoutOutcome, 'lead has', 'leads have')} no outcome yet and ${withoutOutcome === 1 ? 'is' : 'are'} left out.`] : []),
+    ...(stillBeingWorked > 0 && rule.openStatus
+      ? [`${plural(stillBeingWorked, 'lead', 'leads')} still being worked ${stillBeingWorked === 1 ? 'is' : 'are'} left out: ${describeOpenStatus(rule.openStatus)}.`]
+      : []),
     ...(withoutCreatedDate > 0
       ? [`${plural(withoutCreatedDate, 'lead has', 'leads have')} no readable created date and ${withoutCreatedDate === 1 ? 'is' : 'are'} outside the window.`]
       : []),
@@ -236,9 +248,30 @@ export function forbiddenFields(outcomeField: string, writtenBack: readonly stri
 export interface DataInspection {
   rows: number;
   conversions: number;
-  /** Features the leakage guard thinks are filled only after conversion, or would be read on new leads at values training never saw. */
+  /**
+   * Features the guards flag: a field written as or after the outcome, one whose values nearly
+   * give the outcome away, one that keeps changing after it, or a "days since" that new leads
+   * are read at differently from the history (see `guardReasons`).
+   */
   leakage: LeakageFlag[];
 }
+
+/**
+ * What the guards know of stored leads beyond their fields: each is read as it is on the day of
+ * training, from a window of leads created at least `minAgeDays` days before it.
+ */
+export interface StoredHistory {
+  /** The youngest age the window lets in, in days (0: none). */
+  minAgeDays: number;
+  /** Each row's created date (epoch ms; NaN when unknown): the date the window is built on. */
+  createdAt: readonly number[];
+}
+
+/**
+ * Whether a source's stored leads hold each field as it is today: synced CRM leads do (a count
+ * of visits goes on after the lead converted); a CSV holds what the admin exported or prepared.
+ */
+const holdsTodaysValues = (source: SourceKind) => source !== 'csv';
 
 /**
  * A "days since" feature is measured on the day of training. History at least `minAgeDays`
@@ -266,18 +299,79 @@ export function trainServeSkew(feature: Pick<FeatureSpec, 'derive'>, values: Flo
   );
 }
 
+/** A "days since" feature is the lead's age when at least this share of its known values count from the lead's created date. */
+export const LEAD_AGE_MATCH = 0.99;
+
 /**
- * Counts and the flags of the leakage guard (and of the skew guard, for history at least
- * `minAgeDays` old), before training; a spec reading one of the `forbidden` fields
- * (`forbiddenFields`) is flagged for it without being read. Throws the trainer's own
- * `TrainingDataError` when the data cannot train at all (too few rows or conversions).
+ * Why the lead's age is flagged, whatever the window's minimum age: leads still open are left out
+ * or count as not converted, so in history the age mostly says how long a lead has had.
+ */
+export const LEAD_AGE_REASON =
+  "it is the lead's age, counted from the created date the window is built on: in your history it tells how long a lead has had to convert, " +
+  'so the model would rank new leads low for being new, not for being unlikely to convert';
+
+/** Whether "days since" column `values` [N] (NaN = missing) is each lead's age: within a day of its created date `createdAt` [N]. */
+function isLeadAge(feature: Pick<FeatureSpec, 'derive'>, values: Float32Array, createdAt: readonly number[], now: Date): boolean {
+  if (feature.derive.kind !== 'daysSince') return false;
+  let both = 0;
+  let same = 0;
+  values.forEach((value, row) => {
+    const age = daysBetween(createdAt[row], now.getTime());
+    if (Number.isNaN(value) || Number.isNaN(age)) return;
+    both++;
+    if (Math.abs(value - age) <= 1) same++;
+  });
+  return both > 0 && same >= LEAD_AGE_MATCH * both;
+}
+
+/**
+ * A feature a rep's work moves (the catalogue marks it `actionable`: visits, page views, forms,
+ * e-mail opens and clicks, last activity, last page) keeps moving after the outcome: read today
+ * on old leads, it holds what happened after they converted or were lost.
+ */
+export const KEEPS_CHANGING_REASON =
+  'it keeps changing after the outcome, and synced leads hold its value of today: on old leads it includes what happened after they converted or were lost';
+
+/**
+ * Each feature's flag reason [F] (null when none), the first that applies: a field the CRM writes
+ * as or after the outcome (`knownAfterOutcome`), the leakage report's, then, for stored
+ * `history`, a value that keeps changing after the outcome (synced CRM leads only), a "days
+ * since" the window's minimum age skews (`trainServeSkew`), the lead's age. `columns`: F × [N].
+ */
+export function guardReasons(
+  features: readonly Feature[],
+  columns: readonly Float32Array[],
+  labels: Uint8Array,
+  source: SourceKind,
+  now: Date,
+  history: StoredHistory | null,
+): (string | null)[] {
+  const findings = leakageReport(
+    features.map((feature, f) => ({ name: feature.key, kind: feature.type === 'categorical' ? ('categorical' as const) : ('numeric' as const), values: columns[f], levels: feature.vocabulary })),
+    labels,
+  );
+  return features.map((feature, f) => {
+    const known = specFields(feature, source).flatMap((field) => (field === undefined ? [] : [knownAfterOutcome(field)])).find((reason) => reason !== null);
+    if (known) return known;
+    if (findings[f].flag) return findings[f].flag.reason;
+    if (history === null) return null;
+    if (feature.actionable && holdsTodaysValues(source)) return KEEPS_CHANGING_REASON;
+    return trainServeSkew(feature, columns[f], history.minAgeDays) ?? (isLeadAge(feature, columns[f], history.createdAt, now) ? LEAD_AGE_REASON : null);
+  });
+}
+
+/**
+ * Counts and the guards' flags (`guardReasons`), before training; a spec reading one of the
+ * `forbidden` fields (`forbiddenFields`) is flagged for it without being read. Throws the
+ * trainer's own `TrainingDataError` when the data cannot train at all (too few rows or
+ * conversions).
  */
 export function inspectTrainingData(
   table: Table,
   specs: readonly FeatureSpec[],
   source: SourceKind,
   now: Date,
-  minAgeDays = 0,
+  history: StoredHistory | null = null,
   forbidden: ReadonlyMap<string, string> = new Map(),
 ): DataInspection {
   const { labels } = buildLabels(table, OUTCOME_COLUMN, '1');
@@ -291,12 +385,9 @@ export function inspectTrainingData(
   const N = labels.length;
   const F = features.length;
   const columns = features.map((_, f) => Float32Array.from({ length: N }, (_, i) => X[i * F + f])); // F × [N]
-  const findings = leakageReport(
-    features.map((feature, f) => ({ name: feature.key, kind: feature.type === 'categorical' ? ('categorical' as const) : ('numeric' as const), values: columns[f] })),
-    labels,
-  );
+  const reasons = guardReasons(features, columns, labels, source, now, history);
   const leakage = features.flatMap((feature, f) => {
-    const reason = findings[f].flag?.reason ?? trainServeSkew(feature, columns[f], minAgeDays);
+    const reason = reasons[f];
     return reason === null ? [] : [{ key: feature.key, label: feature.label, field: fieldOf(feature, source), reason }];
   });
   return { rows: N, conversions: labels.reduce((sum, label) => sum + label, 0), leakage: [...refused, ...leakage] };

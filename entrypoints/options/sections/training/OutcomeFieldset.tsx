@@ -1,13 +1,23 @@
-/** What "converted" means: a field and its values (for HubSpot's lifecycle stage, the stage reached), and which values are still open. */
+/**
+ * What "converted" means: a field and its values (for HubSpot's lifecycle stage, the stage
+ * reached), which values are still open, and which statuses of another field say a lead is
+ * still being worked.
+ */
 import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
 import { HUBSPOT_LIFECYCLE_ORDER } from '@/lib/crm/hubspot-lifecycle';
-import { DEFAULT_STAGE_REACHED, HUBSPOT_LIFECYCLE_FIELD, stagesReached } from '@/lib/ml/train/outcome-suggestions';
+import type { OpenStatus } from '@/lib/ml/outcome-rule';
+import { DEFAULT_STAGE_REACHED, HUBSPOT_LIFECYCLE_FIELD, openLookingStatuses, stagesReached } from '@/lib/ml/train/outcome-suggestions';
 import type { OutcomeRule } from '@/lib/ml/train/training-set';
 
-/** The rule the form shows; a value cannot mean both, so one ticked as converted is no longer open. */
-function outcomeRule(field: string, positiveValues: string[], openValues: readonly string[]): OutcomeRule {
+/** `rule` with these values; a value cannot mean both, so one ticked as converted is no longer open. */
+function withValues({ openStatus, field }: OutcomeRule, positiveValues: string[], openValues: readonly string[]): OutcomeRule {
   const stillOpen = openValues.filter((value) => !positiveValues.includes(value));
-  return { field, positiveValues, ...(stillOpen.length > 0 && { openValues: stillOpen }) };
+  return { field, positiveValues, ...(stillOpen.length > 0 && { openValues: stillOpen }), ...(openStatus && { openStatus }) };
+}
+
+/** `rule` with this status field and values, or with none. */
+function withOpenStatus({ openStatus: _old, ...rule }: OutcomeRule, openStatus: OpenStatus | undefined): OutcomeRule {
+  return openStatus ? { ...rule, openStatus } : rule;
 }
 
 /**
@@ -34,7 +44,47 @@ function stagesOffered(sampleValues: readonly string[], chosen: string | undefin
 export function outcomeMissing(outcome: OutcomeRule | null): string | null {
   if (!outcome?.field) return 'Choose the field that says whether a lead converted.';
   if (outcome.positiveValues.length === 0) return 'Choose which values mean converted.';
+  if (outcome.openStatus?.values.length === 0) return `Choose which values of "${outcome.openStatus.field}" mean still being worked, or no field.`;
   return null;
+}
+
+/**
+ * The field whose statuses say a lead is still being worked, and those statuses: choosing a
+ * field ticks its values that look open. Offered: the sample's fields of few values but the
+ * outcome field (its own open values are ticked above), and the chosen one.
+ */
+function OpenStatusPicker({ outcome, outcomeValues, onChange }: { outcome: OutcomeRule; outcomeValues: Record<string, string[]>; onChange(outcome: OutcomeRule): void }) {
+  const { openStatus } = outcome;
+  const fields = [...new Set([...Object.keys(outcomeValues), ...(openStatus ? [openStatus.field] : [])])].filter((field) => field !== outcome.field);
+  const chooseField = (field: string) =>
+    onChange(withOpenStatus(outcome, field === '' ? undefined : { field, values: openLookingStatuses(outcomeValues[field] ?? []) }));
+  return (
+    <>
+      <p style={{ margin: '8px 0 2px' }}>
+        A lead not converted by the minimum age counts as not converted, whatever its status. If your team works leads for longer, leave
+        out those still being worked (leads never contacted stay open for good: leaving them out leaves the model few that did not convert).
+      </p>
+      <label style={{ display: 'block' }}>
+        Left out while still being worked, by status field{' '}
+        <select value={openStatus?.field ?? ''} onChange={(event) => chooseField(event.target.value)} aria-label="Status field">
+          <option value="">(no field)</option>
+          {fields.map((field) => (
+            <option key={field} value={field}>
+              {field}
+            </option>
+          ))}
+        </select>
+      </label>
+      {openStatus && (
+        <OutcomeValuesPicker
+          meaning="still being worked"
+          sampleValues={outcomeValues[openStatus.field] ?? []}
+          chosen={openStatus.values}
+          onChange={(values) => onChange(withOpenStatus(outcome, { field: openStatus.field, values }))}
+        />
+      )}
+    </>
+  );
 }
 
 interface Props {
@@ -67,7 +117,7 @@ export function OutcomeFieldset({ outcome, outcomeValues, onChange }: Props) {
           <select
             aria-label="Lifecycle stage reached"
             value={outcome.positiveValues[0] ?? ''}
-            onChange={(event) => onChange({ field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: stagesReached(event.target.value) })}
+            onChange={(event) => onChange(withValues(outcome, stagesReached(event.target.value), []))}
           >
             {stagesOffered(outcomeValues[HUBSPOT_LIFECYCLE_FIELD] ?? [], outcome.positiveValues[0]).map((stage) => (
               <option key={stage} value={stage}>
@@ -82,18 +132,19 @@ export function OutcomeFieldset({ outcome, outcomeValues, onChange }: Props) {
             <OutcomeValuesPicker
               sampleValues={outcomeValues[outcome.field] ?? []}
               chosen={outcome.positiveValues}
-              onChange={(positiveValues) => onChange(outcomeRule(outcome.field, positiveValues, outcome.openValues ?? []))}
+              onChange={(positiveValues) => onChange(withValues(outcome, positiveValues, outcome.openValues ?? []))}
             />
             <OutcomeValuesPicker
               meaning="still open"
               sampleValues={outcomeValues[outcome.field] ?? []}
               chosen={outcome.openValues ?? []}
               unavailable={outcome.positiveValues}
-              onChange={(openValues) => onChange(outcomeRule(outcome.field, outcome.positiveValues, openValues))}
+              onChange={(openValues) => onChange(withValues(outcome, outcome.positiveValues, openValues))}
             />
           </>
         )
       )}
+      {outcome?.field && <OpenStatusPicker outcome={outcome} outcomeValues={outcomeValues} onChange={onChange} />}
     </fieldset>
   );
 }

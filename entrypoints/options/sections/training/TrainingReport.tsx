@@ -66,8 +66,9 @@ export function TrainingReport({ trained }: { trained: Trained }) {
       <h3 style={{ marginTop: 0 }}>Model {manifest.modelId}</h3>
       {leakage.length > 0 && (
         <div role="note" data-testid="leakage-warning" style={{ border: '1px solid #b35900', borderRadius: 6, padding: 12, color: '#6b3500' }}>
-          <strong>Check these features before you activate the model.</strong> A model that reads a field filled only after a lead converts
-          looks brilliant in testing and fails on new leads: leave them out and train again unless you know they are filled earlier.
+          <strong>Check these features before you activate the model.</strong> A model that reads what a lead's outcome wrote (a field filled
+          after it converted or was lost, a count that kept growing, its age) looks brilliant in testing and fails on new leads: leave them
+          out and train again unless you know a new lead has them as your history does.
           <ul>
             {leakage.map((warning) => (
               <li key={warning}>{warning}</li>
