@@ -91,11 +91,23 @@ afterEach(() => {
 });
 
 describe('record badge', () => {
+  it("sends the page's locale with its fields, so its numbers and dates are read in it", async () => {
+    document.documentElement.lang = 'de-DE';
+    try {
+      document.body.innerHTML = view('Ada A', fieldsOfA);
+      run(A, null);
+      await settle();
+      expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'de-DE', recordId: A.recordId, fields: fieldsOfA, name: 'Ada A' }]]);
+    } finally {
+      document.documentElement.lang = '';
+    }
+  });
+
   it('scores the record the page shows and puts the badge in its title', async () => {
     document.body.innerHTML = view('Ada A', fieldsOfA);
     run(A, null);
     await settle();
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: A.recordId, fields: fieldsOfA, name: 'Ada A' }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', recordId: A.recordId, fields: fieldsOfA, name: 'Ada A' }]]);
     expect(badges().map(titleOf)).toEqual(['Ada A']);
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('hot');
   });
@@ -107,7 +119,7 @@ describe('record badge', () => {
     expect(scoreLead).not.toHaveBeenCalled();
     renderNext('Bob B', fieldsOfB);
     await vi.advanceTimersByTimeAsync(10);
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
     expect(badges().map(titleOf)).toEqual(['Bob B']);
   });
 
@@ -117,7 +129,7 @@ describe('record badge', () => {
     await vi.advanceTimersByTimeAsync(3100);
     // Without its own fields the background reads the record itself; the badge is not put in A's title.
     expect(callsWith(fieldsOfA)).toEqual([]);
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: {} }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: {} }]]);
     expect(badges().map(titleOf)).toEqual([null]);
 
     renderNext('Bob B', fieldsOfB);
@@ -158,7 +170,7 @@ describe('record badge', () => {
     renderNext('Bob B', fieldsOfB);
     await settle();
     expect(callsWith(fieldsOfCompany)).toEqual([]);
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
     expect(badges().map(titleOf)).toEqual(['Bob B']);
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });
@@ -174,7 +186,7 @@ describe('record badge', () => {
 
     renderNext('Bob B', fieldsOfB);
     await settle();
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
     expect(badges().map(titleOf)).toEqual(['Bob B']);
   });
 
@@ -189,13 +201,13 @@ describe('record badge', () => {
   it('never sends or badges the previous record’s title when the CRM renders the next record’s fields first, in place', async () => {
     await fieldsOfBInAsView();
     await vi.advanceTimersByTimeAsync(10);
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: undefined }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: fieldsOfB, name: undefined }]]);
     expect(badges().map(titleOf)).toEqual([null]);
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
 
     document.querySelector('h1')!.textContent = 'Bob B';
     await settle();
-    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' });
+    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' });
     expect(badges().map(titleOf)).toEqual(['Bob B']);
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });
@@ -203,11 +215,11 @@ describe('record badge', () => {
   it('takes a title that reads as the previous record’s for this one’s once its fields have shown a while: the next lead has the same name', async () => {
     await fieldsOfBInAsView();
     await vi.advanceTimersByTimeAsync(500);
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: undefined }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: fieldsOfB, name: undefined }]]);
     expect(badges().map(titleOf)).toEqual([null]);
 
     await vi.advanceTimersByTimeAsync(600);
-    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', recordId: B.recordId, fields: fieldsOfB, name: 'Ada A' });
+    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: fieldsOfB, name: 'Ada A' });
     expect(badges().map(titleOf)).toEqual(['Ada A']);
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });
@@ -263,7 +275,7 @@ describe('record badge', () => {
     document.querySelector('[data-field="Rating"]')!.textContent = 'Cold';
     await settle();
     expect(scoreLead).toHaveBeenCalledTimes(2);
-    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', recordId: A.recordId, fields: { ...fieldsOfA, Rating: 'Cold' }, name: 'Ada A' });
+    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', locale: 'en-US', recordId: A.recordId, fields: { ...fieldsOfA, Rating: 'Cold' }, name: 'Ada A' });
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });
 
