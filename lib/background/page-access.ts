@@ -13,6 +13,8 @@ import { db } from '../db/db';
 import { dexieSyncStore } from '../sync/store';
 
 export interface PageAccess {
+  /** The page's org or portal (a Salesforce host, a HubSpot portal id); null when its URL does not say. */
+  account: string | null;
   /** Whether the connection reads this page's org or portal ('none': no connection). */
   connection: 'same-org' | 'other-org' | 'none';
   /** The stored synced leads come from this page's org or portal. */
@@ -41,5 +43,5 @@ export async function pageAccess(crm: CrmKind, page: URL): Promise<PageAccess> {
   const connection = await readConnection(crm);
   const syncedFrom = (await dexieSyncStore(db).readState(crm)).account;
   const sameOrg = account !== null && connection !== null && accountOf(connection)?.id === account;
-  return { connection: connection === null ? 'none' : sameOrg ? 'same-org' : 'other-org', synced: account !== null && syncedFrom?.id === account };
+  return { account, connection: connection === null ? 'none' : sameOrg ? 'same-org' : 'other-org', synced: account !== null && syncedFrom?.id === account };
 }

@@ -94,12 +94,12 @@ describe('purgeEverything and a CSV import', () => {
 
 describe('scores computed while cached scores are forgotten', () => {
   it('are not cached: a record read before a purge, answered after, leaves nothing behind', async () => {
-    const cache = scoreCacheFor({ connection: 'same-org', synced: true });
+    const cache = scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true });
     await purgeEverything();
     await cache.put('m|salesforce|00QA', { fieldsHash: 'h', lead: {} as never, fields: { Title: 'CEO' } });
     expect(await db.scores.count()).toBe(0);
     // A cache made since writes as before.
-    await scoreCacheFor({ connection: 'same-org', synced: true }).put('m|salesforce|00QA', { fieldsHash: 'h', lead: {} as never });
+    await scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true }).put('m|salesforce|00QA', { fieldsHash: 'h', lead: {} as never });
     expect(await db.scores.count()).toBe(1);
   });
 

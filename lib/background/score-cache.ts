@@ -12,6 +12,7 @@ const CachedScoreSchema = z.object({
   lead: ScoredLeadSchema,
   scoredAt: z.number(),
   fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.undefined()])).optional(),
+  account: z.string().optional(),
 });
 
 export const dexieScoreCache: ScoreCache = {
@@ -40,16 +41,23 @@ export function forgetScoresInFlight(): void {
 }
 
 /**
- * The score cache a page of `access` may use (a lead's cache key names no org: see
- * page-access.ts). Its writes are dropped once cached scores were forgotten since it was made.
+ * The score cache a page of `access` may use. A lead's cache key names no org (see
+ * page-access.ts): each entry keeps the org or portal of the page it was scored for, and a page
+ * reads only its own org's (a sandbox or another portal has the same record ids; a list row
+ * answered from a cached score checks no fields). Its writes are dropped once cached scores were
+ * forgotten since it was made.
  */
 export function scoreCacheFor(access: PageAccess): ScoreCache {
   if (!mayUseCache(access)) return NO_SCORE_CACHE;
   const madeAfter = forgotten;
+  const account = access.account ?? undefined;
   return {
-    get: dexieScoreCache.get,
+    get: async (key) => {
+      const entry = await dexieScoreCache.get(key);
+      return entry?.account === account ? entry : undefined;
+    },
     put: async (key, entry) => {
-      if (madeAfter === forgotten) await dexieScoreCache.put(key, entry);
+      if (madeAfter === forgotten) await dexieScoreCache.put(key, { ...entry, account });
     },
   };
 }

@@ -23,6 +23,8 @@ export interface CachedScore {
   scoredAt: number;
   /** The fields scored (the API record, the page's fields filling its empty values), for the side panel's explanation; absent in entries cached before they were kept. */
   fields?: RawRecord;
+  /** The org or portal of the page it was scored for (score-cache.ts): a page of another, with the same record id, is never answered from it. */
+  account?: string;
 }
 
 /** A lead LeadLens knows in full: synced from a CRM, imported from CSV, or demo data. */

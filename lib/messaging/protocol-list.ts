@@ -13,7 +13,7 @@ export const ScoreLeadsByIdRequestSchema = z.object({
   recordIds: z.array(z.string().min(1).max(64)).min(1).max(MAX_LIST_BATCH),
 });
 
-/** `unknown`: LeadLens has nothing on this record (not synced, not imported): no score is made up. */
+/** `unknown`: LeadLens has nothing on this record (not synced, not imported, no fresh score from its record page in this org): no score is made up. */
 export const ListRowScoreSchema = z.discriminatedUnion('state', [
   z.object({ recordId: z.string(), state: z.literal('scored'), lead: ScoredLeadSchema }),
   z.object({ recordId: z.string(), state: z.literal('unknown') }),

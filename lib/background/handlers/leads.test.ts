@@ -20,7 +20,7 @@ beforeEach(() => db.scores.clear());
 it('applying a tier policy keeps a badge score read under the old one out of the cache, as well as those cached before', async () => {
   await db.scores.put({ key: 'm|salesforce|00Q1', ...entry('hot'), scoredAt: 0 });
   // A record page's score in flight: its CRM read began before the policy was applied.
-  const inFlight = scoreCacheFor({ connection: 'same-org', synced: true });
+  const inFlight = scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true });
 
   await leadsHandlers.retierStoredScores({ modelId: 'm' }, sender);
   expect(await db.scores.count()).toBe(0);
@@ -29,6 +29,6 @@ it('applying a tier policy keeps a badge score read under the old one out of the
   expect(await db.scores.count()).toBe(0);
 
   // One begun after it is cached as usual.
-  await scoreCacheFor({ connection: 'same-org', synced: true }).put('m|salesforce|00Q2', entry('cold'));
+  await scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true }).put('m|salesforce|00Q2', entry('cold'));
   expect(await db.scores.count()).toBe(1);
 });

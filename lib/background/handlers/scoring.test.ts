@@ -153,6 +153,23 @@ describe('a list page while not connected', () => {
     expect(reply).toEqual({ ok: true, rows: [{ recordId: contact.hubspotId, state: 'scored', lead: badge.lead }] });
   });
 
+  it('shows another portal’s list no score cached from the first portal’s record page, though the record id is the same', async () => {
+    const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contact.hubspotId, fields: { jobtitle: 'CEO' } }, sender);
+    if (!badge.ok) throw new Error(badge.error);
+    const other = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [contact.hubspotId] }, listOf('999'));
+    expect(other.ok && other.rows.map((row) => row.state)).toEqual(['unknown']);
+    // Nor does that portal's record page of the same id take the first one's score: it scores its own fields.
+    const otherRecord = `https://app.hubspot.com/contacts/999/record/0-1/${contact.hubspotId}`;
+    const otherBadge = await scoringHandlers.scoreLead(
+      { crm: 'hubspot', recordId: contact.hubspotId, fields: { jobtitle: 'Intern' } },
+      { tab: { id: TAB_ID, url: otherRecord }, url: otherRecord } as unknown as Browser.runtime.MessageSender,
+    );
+    if (!otherBadge.ok) throw new Error(otherBadge.error);
+    const values = otherBadge.lead.reasons.map((reason) => reason.value).join(' ');
+    expect(values).toContain('Intern');
+    expect(values).not.toContain('CEO');
+  });
+
   it('shows another portal’s page no score cached from the leads synced from the first one', async () => {
     await recordSyncedAccount(db, 'hubspot', { id: '4242424', name: 'HubSpot portal 4242424' });
     await db.putLeads([storedLead({ source: 'hubspot', id: contact.hubspotId, origin: 'sync', fields: { jobtitle: 'CEO', industry: 'Banking' } })]);
