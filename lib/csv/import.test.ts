@@ -433,7 +433,7 @@ describe('importCsv: numbers written with decimal commas', () => {
   it('lets training read the decimal-comma column as numbers, not drop it as an identifier', async () => {
     await importCsv(fileOf(csv), germanMapping, sink);
     const { table } = selectTrainingData([...(await stored()).leads.values()], { createdAfter: null, createdBefore: null }, germanMapping.outcome!);
-    const { candidates, notes } = candidateFeatures([], table, 'csv', 'won');
+    const { candidates, notes } = candidateFeatures([], table, 'csv', ['won']);
     expect(candidates.find(({ spec }) => spec.label === 'umsatz')?.spec).toMatchObject({ type: 'numeric', derive: { kind: 'value', from: { csv: 'umsatz' } } });
     expect(notes).toEqual(['Column "id" has 120 distinct values in 120 rows (an identifier or free text?): dropped.']);
   });

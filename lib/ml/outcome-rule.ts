@@ -29,6 +29,9 @@ export const OutcomeRuleSchema = z.object({
 });
 export type OutcomeRule = z.infer<typeof OutcomeRuleSchema>;
 
+/** The fields `rule` labels a lead by (its outcome field, and its status field): no feature may read them. */
+export const fieldsOfRule = (rule: Pick<OutcomeRule, 'field' | 'openStatus'>): string[] => (rule.openStatus ? [rule.field, rule.openStatus.field] : [rule.field]);
+
 /** A model's outcome rule, with the source of the leads it was trained on: another source's fields may mean something else. */
 export const ModelOutcomeRuleSchema = OutcomeRuleSchema.extend({ source: z.enum(['salesforce', 'hubspot', 'csv']) });
 export type ModelOutcomeRule = z.infer<typeof ModelOutcomeRuleSchema>;

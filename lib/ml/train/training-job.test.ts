@@ -237,6 +237,19 @@ describe('runTrainingRequest', () => {
     expect(event.leakage[2].reason).toMatch(/conver/);
   });
 
+  it('refuses a feature reading the status field that decides which leads are left out as still being worked, and offers none', async () => {
+    const byStatus = { ...data, outcome: { ...data.outcome, openStatus: { field: 'hs_lead_status', values: ['IN_PROGRESS'] } } };
+    const specs = [{ ...mapSpec(industry, 'hubspot', 'hs_lead_status'), key: 'lead_status' }];
+    const [event] = await run({ type: 'check-features', data: byStatus, specs }, leads);
+    if (event.type !== 'features-checked') throw new Error(JSON.stringify(event));
+    expect(event.leakage).toEqual([
+      expect.objectContaining({ key: 'lead_status', field: 'hs_lead_status', reason: expect.stringMatching(/^"hs_lead_status" decides which leads are left out as still being worked/) }),
+    ]);
+    const [inspected] = await run({ type: 'inspect', data: byStatus, catalogue: DEMO_FEATURE_SPECS }, leads);
+    if (inspected.type !== 'inspected') throw new Error(JSON.stringify(inspected));
+    expect(inspected.candidates.flatMap(({ spec }) => (spec.derive.kind === 'ratio' ? [] : [spec.derive.from.hubspot]))).not.toContain('hs_lead_status');
+  });
+
   it('reports what it trained on, and the leakage guard’s warnings apart from its other notes', async () => {
     const specs = [...DEMO_FEATURE_SPECS.slice(0, 6), { ...mapSpec(industry, 'hubspot', 'closed_won_date'), key: 'won', label: 'Won date' }];
     const done = (await run({ type: 'train', data, specs, cv: 2 }, withClosedDate)).at(-1);

@@ -9,6 +9,7 @@ import { describeDataSize } from './data-size';
 import { TrainingDataError } from './dataset';
 import { trainModel, type TrainProgress } from './index';
 import { candidateFeatures, forbiddenFields, inspectTrainingData, selectTrainingData, OUTCOME_COLUMN, type HistoryLead } from './training-set';
+import { fieldsOfRule } from '../outcome-rule';
 import { rocAuc, rocAucStandardError } from './metrics';
 import type { HeldOutProbabilities, ModelComparison, TrainingEvent, TrainingRequest, TrainingStage } from './worker-protocol';
 
@@ -81,7 +82,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     // The youngest history the window lets in; new leads are scored younger than that.
     const minAgeDays = data.window.createdBefore === null ? 0 : daysBetween(data.window.createdBefore, now.getTime());
     const storedHistory = { minAgeDays, createdAt };
-    const guard = (specs: FeatureSpec[]) => inspectTrainingData(table, specs, data.source, now, storedHistory, forbiddenFields(data.outcome.field, writtenBack));
+    const guard = (specs: FeatureSpec[]) => inspectTrainingData(table, specs, data.source, now, storedHistory, forbiddenFields(data.outcome, writtenBack));
 
     if (request.type === 'check-features') {
       post({ type: 'features-checked', leakage: guard(request.specs).leakage });
@@ -96,7 +97,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
         post({ type: 'inspected', rows, conversions, ...leftOut, candidates: [], leakage: [], fieldNotes: [] });
         return;
       }
-      const { candidates, notes } = candidateFeatures(request.catalogue, table, data.source, data.outcome.field, writtenBack);
+      const { candidates, notes } = candidateFeatures(request.catalogue, table, data.source, fieldsOfRule(data.outcome), writtenBack);
       const inspection = guard(candidates.map((c) => c.spec));
       post({ type: 'inspected', ...inspection, ...leftOut, candidates, fieldNotes: notes });
       return;
@@ -123,7 +124,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       positive: '1',
       outcomeRule: { ...data.outcome, source: data.source },
       specs: request.specs,
-      exclude: [data.outcome.field, ...writtenBack],
+      exclude: [...fieldsOfRule(data.outcome), ...writtenBack],
       source: data.source,
       sourceName: `${data.source} leads`,
       now,

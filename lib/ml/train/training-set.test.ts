@@ -236,7 +236,7 @@ describe('candidate features', () => {
 
   it('maps the catalogue to Salesforce fields, offers the other fields, and never the outcome', () => {
     const { table } = trainingTable(salesforceLeads, converted);
-    const { candidates } = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', 'IsConverted');
+    const { candidates } = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', ['IsConverted']);
     const catalogue = candidates.filter((c) => c.origin === 'catalogue').map((c) => c.spec.key);
     expect(catalogue).toEqual(expect.arrayContaining(['lead_source', 'industry', 'annual_revenue', 'title_seniority']));
     // HubSpot-only engagement features have no Salesforce field.
@@ -252,7 +252,7 @@ describe('candidate features', () => {
   it('says why a field of the data is not offered', () => {
     const leads = salesforceLeads.map((lead, i) => ({ ...lead, fields: { ...lead.fields, Region: 'EMEA', Ref: `R-${i}` } }));
     const { table } = trainingTable(leads, converted);
-    const { candidates, notes } = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', 'IsConverted');
+    const { candidates, notes } = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', ['IsConverted']);
     expect(candidates.map((c) => c.spec.label)).not.toEqual(expect.arrayContaining(['Region']));
     expect(notes).toEqual(expect.arrayContaining([expect.stringMatching(/"Region".*dropped/), expect.stringMatching(/"Ref".*identifier.*dropped/)]));
   });
@@ -261,7 +261,7 @@ describe('candidate features', () => {
 describe('inspectTrainingData', () => {
   it('counts leads and conversions and flags the fields filled after conversion', () => {
     const { table } = trainingTable(salesforceLeads, converted);
-    const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', 'IsConverted').candidates.map((c) => c.spec);
+    const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', ['IsConverted']).candidates.map((c) => c.spec);
     const inspection = inspectTrainingData(table, specs, 'salesforce', now);
     expect(inspection.rows).toBe(800);
     expect(inspection.conversions).toBe(salesforceLeads.filter((lead) => lead.outcome === 1).length);
@@ -279,7 +279,7 @@ describe('inspectTrainingData', () => {
       fields: { ...lead.fields, CreatedDate: new Date(now.getTime() - (45 + (i % 300)) * DAY).toISOString(), LastActivityDate: new Date(now.getTime() - (i % 90) * DAY).toISOString().slice(0, 10) },
     }));
     const { table, createdAt } = trainingTable(history, converted);
-    const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', 'IsConverted').candidates.map((c) => c.spec);
+    const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', ['IsConverted']).candidates.map((c) => c.spec);
     const skewed = (minAgeDays: number) =>
       inspectTrainingData(table, specs, 'salesforce', now, { minAgeDays, createdAt }).leakage.filter((flag) => flag.reason.includes('never saw'));
     const [age] = skewed(30);
@@ -320,7 +320,7 @@ describe('the guards on stored history', () => {
   /** The guards' flags (key → reason) on `leads` in the default window (the last 12 months, at least `minAgeDays` old), every candidate checked. */
   const flagsOf = (leads: readonly { key: string; createdAt: number; fields: Record<string, unknown> }[], source: 'salesforce' | 'hubspot' | 'csv', rule: { field: string; positiveValues: string[] }, minAgeDays = 30) => {
     const { table, createdAt } = selectTrainingData(leads as Parameters<typeof selectTrainingData>[0], window(minAgeDays), rule);
-    const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, source, rule.field).candidates.map((c) => c.spec);
+    const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, source, [rule.field]).candidates.map((c) => c.spec);
     const { rows, leakage } = inspectTrainingData(table, specs, source, today, { minAgeDays, createdAt });
     return { rows, specs, flags: new Map(leakage.map((flag) => [flag.key, flag.reason])) };
   };

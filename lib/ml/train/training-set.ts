@@ -190,11 +190,11 @@ interface Candidates {
 /**
  * Every feature the data could train: the catalogue's features the data has a field for
  * (mapped by `suggestField`), then the data's other fields as the trainer infers them. The
- * outcome field is never a candidate, nor are the fields LeadLens wrote its scores to
- * (`writtenBack`, present in the data), which a note names.
+ * fields the outcome rule labels leads by (`ruleFields`: `fieldsOfRule`) are never candidates,
+ * nor are the fields LeadLens wrote its scores to (`writtenBack`, present in the data), which a note names.
  */
-export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Table, source: SourceKind, outcomeField: string, writtenBack: readonly string[] = []): Candidates {
-  const fields = table.columns.filter((name) => name !== OUTCOME_COLUMN && name !== outcomeField && !writtenBack.includes(name));
+export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Table, source: SourceKind, ruleFields: readonly string[], writtenBack: readonly string[] = []): Candidates {
+  const fields = table.columns.filter((name) => name !== OUTCOME_COLUMN && !ruleFields.includes(name) && !writtenBack.includes(name));
   const used = new Set<string>();
   const keys = new Set<string>();
   const candidates: CandidateFeature[] = [];
@@ -212,7 +212,7 @@ export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Tabl
     keys.add(spec.key);
     candidates.push({ spec: mapped, origin: 'catalogue' });
   }
-  const inferred = inferFeatureSpecs(table, OUTCOME_COLUMN, [...used, outcomeField, ...writtenBack]);
+  const inferred = inferFeatureSpecs(table, OUTCOME_COLUMN, [...used, ...ruleFields, ...writtenBack]);
   for (const spec of inferred.specs) {
     if (spec.derive.kind === 'ratio') continue;
     const column = spec.derive.from.csv;
@@ -234,14 +234,18 @@ export const LeakageFlagSchema = z.object({ key: z.string(), label: z.string(), 
 export type LeakageFlag = z.infer<typeof LeakageFlagSchema>;
 
 /**
- * Fields no feature may read, with why: the outcome's own, and those LeadLens wrote its scores
- * to (the trainer drops a feature that reads one). The feature picker offers every field of the
- * data, so an admin can map a feature to one.
+ * Fields no feature may read, with why: the outcome's own, the status field that decides which
+ * leads are left out as still being worked (every lead kept as not converted has a closed status
+ * by construction), and those LeadLens wrote its scores to (the trainer drops a feature that
+ * reads one). The feature picker offers every field of the data, so an admin can map a feature to one.
  */
-export function forbiddenFields(outcomeField: string, writtenBack: readonly string[]): Map<string, string> {
+export function forbiddenFields(rule: Pick<OutcomeRule, 'field' | 'openStatus'>, writtenBack: readonly string[]): Map<string, string> {
   return new Map([
     ...writtenBack.map((field): [string, string] => [field, `"${field}" holds LeadLens scores written back to the CRM, not a fact about the lead`]),
-    [outcomeField, `"${outcomeField}" is the outcome itself: it says whether the lead converted`],
+    ...(rule.openStatus
+      ? [[rule.openStatus.field, `"${rule.openStatus.field}" decides which leads are left out as still being worked: every lead kept as not converted has a closed status`] as [string, string]]
+      : []),
+    [rule.field, `"${rule.field}" is the outcome itself: it says whether the lead converted`],
   ]);
 }
 
