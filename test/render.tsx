@@ -52,12 +52,14 @@ export function pressEnter(target: HTMLElement): void {
 
 export const click = (target: HTMLElement) => act(() => target.click());
 
-/** Lets React, the queries and IndexedDB settle until `find` finds something (at most `tries` × 5 ms). */
-export async function waitFor<T>(find: () => T | null | undefined, tries = 200): Promise<T> {
-  for (let i = 0; i < tries; i++) {
+/** Lets React, the queries and IndexedDB settle until `find` finds something (at most `timeoutMs`). */
+export async function waitFor<T>(find: () => T | null | undefined, timeoutMs = 5_000): Promise<T> {
+  // By the clock, not a count of tries: under a loaded CI machine, IndexedDB and React take longer.
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
     const found = find();
     if (found) return found;
+    if (Date.now() > deadline) throw new Error('not found in time');
     await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
   }
-  throw new Error('not found in time');
 }
