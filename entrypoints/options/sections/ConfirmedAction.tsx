@@ -74,20 +74,26 @@ export function ConfirmButton({
   );
 }
 
-/** Whether the focus is on nothing the admin can use: the page, or a button disabled while its action runs. */
-function focusIsLeft(): boolean {
+/**
+ * Whether the focus is where the action left it: on the page, on a button disabled while its
+ * action runs, or still on `trigger`, the control that started it (an action that fails at once
+ * may never have disabled it).
+ */
+function focusIsLeft(trigger: Element | null): boolean {
   const focused = document.activeElement;
-  return !focused || focused === document.body || (focused instanceof HTMLButtonElement && focused.disabled);
+  return !focused || focused === document.body || focused === trigger || (focused instanceof HTMLButtonElement && focused.disabled);
 }
 
 /**
  * What an action is doing, or what came of it (`failed`: its error). Shown, it takes the focus,
- * unless the admin has since put it on another control (an action can wait a minute).
+ * unless the admin has since put it on another control than `trigger` (an action can wait a minute).
  */
-export function ActionStatus({ text, failed = false }: { text: string; failed?: boolean }) {
+export function ActionStatus({ text, failed = false, trigger = null }: { text: string; failed?: boolean; trigger?: Element | null }) {
   // Stable: called once, when the line is shown, not at every render.
+  const triggerRef = useRef(trigger);
+  triggerRef.current = trigger;
   const takeFocus = useCallback((line: HTMLElement | null) => {
-    if (line && focusIsLeft()) line.focus();
+    if (line && focusIsLeft(triggerRef.current)) line.focus();
   }, []);
   return failed ? (
     <div ref={takeFocus} tabIndex={-1}>

@@ -24,6 +24,8 @@ async function download(modelId: string) {
 interface ModelChange {
   running: string;
   run(): Promise<string>;
+  /** The control that started it: the status line may take the focus from it. */
+  trigger: Element | null;
 }
 
 function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
@@ -101,6 +103,7 @@ export function VersionsSection() {
   const switchModel = (running: string, request: () => ReturnType<typeof background.rollBackModel>, done: (modelId: string) => string) =>
     change.mutate({
       running,
+      trigger: document.activeElement,
       run: async () => {
         const { modelId, scored } = await succeeded(request());
         return `${done(modelId)}: CRM badges use it now${scored > 0 ? `, and ${scored.toLocaleString('en-US')} stored leads were scored with it` : ''}.`;
@@ -183,6 +186,7 @@ export function VersionsSection() {
                     onConfirm={() =>
                       change.mutate({
                         running: `Deleting ${model.id}…`,
+                        trigger: document.activeElement,
                         run: async () => {
                           await deleteModel(model.id);
                           return `${model.id} was deleted, with its tier policy and its stored lead scores.`;
@@ -198,9 +202,9 @@ export function VersionsSection() {
           ))}
         </tbody>
       </table>
-      {change.isPending && <ActionStatus text={change.variables.running} />}
-      {change.isSuccess && <ActionStatus text={change.data} />}
-      {change.isError && <ActionStatus failed text={change.error.message} />}
+      {change.isPending && <ActionStatus text={change.variables.running} trigger={change.variables.trigger} />}
+      {change.isSuccess && <ActionStatus text={change.data} trigger={change.variables.trigger} />}
+      {change.isError && <ActionStatus failed text={change.error.message} trigger={change.variables?.trigger ?? null} />}
       {/* A write-back's run of one CRM's leads is not an activation's. */}
       {change.isPending && scoring?.state === 'running' && !scoring.source && (
         <JobProgressBar label={`Scoring stored leads with ${scoring.modelId}`} done={scoring.done} total={scoring.total} />
