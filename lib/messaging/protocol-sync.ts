@@ -49,6 +49,8 @@ export const SyncSummarySchema = z.object({
   stored: z.number(),
   error: z.string().nullable(),
   lastRun: LastRunSchema.nullable(),
+  /** When the last run ended, however it ended (epoch ms; null before the first). */
+  endedAt: z.number().nullable(),
 });
 export type SyncSummary = z.infer<typeof SyncSummarySchema>;
 

@@ -127,8 +127,8 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
     // Everything committed stays; so does the job's checkpoint, so starting again resumes it.
     const kind = isCrmError(error) ? error.kind : 'internal';
     state = kind === 'cancelled'
-      ? { ...state, status: 'cancelled' }
-      : { ...state, status: 'error', error: error instanceof Error ? error.message : String(error), errorKind: kind };
+      ? { ...state, status: 'cancelled', endedAt: now() }
+      : { ...state, status: 'error', error: error instanceof Error ? error.message : String(error), errorKind: kind, endedAt: now() };
     await store.writeState(crm, state);
     onProgress?.(state);
     return state;
@@ -145,20 +145,24 @@ async function finishSync(client: CrmClient, store: SyncStore, state: SyncState,
   const askedAt = now();
   const read = since === null ? null : await readDeletions(client, since, state.idsComparedAt, askedAt, signal);
   const deletions = withMergedAway(read, job);
-  return store.finishSync(client.crm, deletions, (removed) => ({
-    ...state,
-    status: 'done',
-    // Written with the removals, so only a comparison that completed counts. A first sync
-    // compared, as it read every record the CRM had when it started.
-    idsComparedAt: read === null ? job.startedAt : read.kind === 'all-present' ? askedAt : state.idsComparedAt,
-    completedCursor: nextSyncCursor(job, state.completedCursor),
-    // The next sync reads deletions from where this read ended (after a first sync, from when it
-    // started, by the CRM's clock where the newest change it read says the browser's runs fast):
-    // a lead deleted since this sync read it is removed then.
-    deletionCursor: (deletions?.coveredTo ?? Math.min(job.startedAt, reachedBy(job) ?? job.startedAt)) - SYNC_LOOKBACK_MS,
-    job: null,
-    lastRun: { synced: job.synced, removed, finishedAt: now(), seconds: (now() - job.startedAt) / 1000 },
-  }));
+  return store.finishSync(client.crm, deletions, (removed) => {
+    const finishedAt = now();
+    return {
+      ...state,
+      status: 'done',
+      endedAt: finishedAt,
+      // Written with the removals, so only a comparison that completed counts. A first sync
+      // compared, as it read every record the CRM had when it started.
+      idsComparedAt: read === null ? job.startedAt : read.kind === 'all-present' ? askedAt : state.idsComparedAt,
+      completedCursor: nextSyncCursor(job, state.completedCursor),
+      // The next sync reads deletions from where this read ended (after a first sync, from when it
+      // started, by the CRM's clock where the newest change it read says the browser's runs fast):
+      // a lead deleted since this sync read it is removed then.
+      deletionCursor: (deletions?.coveredTo ?? Math.min(job.startedAt, reachedBy(job) ?? job.startedAt)) - SYNC_LOOKBACK_MS,
+      job: null,
+      lastRun: { synced: job.synced, removed, finishedAt, seconds: (finishedAt - job.startedAt) / 1000 },
+    };
+  });
 }
 
 /**

@@ -77,7 +77,7 @@ async function runJob(crm: CrmKind): Promise<void> {
           ? { status: 'cancelled', error: null, errorKind: null }
           : null;
     if (!connection || !client || refusal) {
-      await store.writeState(crm, { ...state, ...refusal });
+      await store.writeState(crm, { ...state, ...refusal, endedAt: Date.now() });
       await browser.storage.session.remove(cancelKey(crm));
       return null;
     }
@@ -147,7 +147,7 @@ export async function cancelSync(crm: CrmKind): Promise<void> {
   // No job holds the lock (the worker was stopped): settle the state here.
   const held = await navigator.locks.query();
   if (state.status === 'running' && !held.held?.some((lock) => lock.name === syncLockName(crm))) {
-    await store.writeState(crm, { ...state, status: 'cancelled' });
+    await store.writeState(crm, { ...state, status: 'cancelled', endedAt: Date.now() });
     await browser.storage.session.remove(cancelKey(crm));
   }
 }

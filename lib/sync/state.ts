@@ -65,6 +65,12 @@ export const SyncStateSchema = z.object({
   /** The job in progress (also after a cancel or an error: starting again resumes it). */
   job: SyncJobSchema.nullable(),
   lastRun: LastRunSchema.nullable(),
+  /**
+   * When the last run ended, however it ended (done, error, cancelled; epoch ms): a page polling
+   * the state sees a run that began and ended between two looks, even one failing as the last did.
+   * Absent in states of an older LeadLens.
+   */
+  endedAt: z.number().optional(),
   /** What stopped the job, in words (never a field value). */
   error: z.string().nullable(),
   /** `auth` means the connection needs "reconnect". */

@@ -22,7 +22,7 @@ export function SyncSection() {
   // "reconnect"; a sync the CRM answered ends that).
   useInvalidateWhenRunEnds(
     syncs.data?.syncs,
-    (sync) => (sync.status === 'running' ? null : [sync.status, sync.lastRun?.finishedAt, sync.error]),
+    (sync) => (sync.status === 'running' ? null : [sync.status, sync.endedAt, sync.error]),
     [queryKeys.leads(), queryKeys.connections()],
   );
   const act = useMutation({

@@ -18,7 +18,7 @@ const background = vi.hoisted(() => ({ syncStatus: vi.fn(), writeBackStatus: vi.
 vi.mock('@/lib/messaging/client', () => ({ background }));
 
 const AUTH_ERROR = 'Salesforce rejected the credentials: HTTP 401';
-const sync = (status: SyncSummary['status'], lastRun: SyncSummary['lastRun'] = null): SyncSummary => ({
+const sync = (status: SyncSummary['status'], lastRun: SyncSummary['lastRun'] = null, endedAt: number | null = lastRun?.finishedAt ?? null): SyncSummary => ({
   crm: 'salesforce',
   status,
   synced: 10,
@@ -26,6 +26,7 @@ const sync = (status: SyncSummary['status'], lastRun: SyncSummary['lastRun'] = n
   stored: 10,
   error: status === 'error' ? AUTH_ERROR : null,
   lastRun,
+  endedAt,
 });
 const writeBack = (status: WriteBackSummary['status'], finishedAt: number | null = null): WriteBackSummary => ({
   crm: 'salesforce',
@@ -86,7 +87,9 @@ it.each<[string, FunctionComponent, () => void, () => void, readonly unknown[]]>
 
 const LAST_RUN = { synced: 10, finishedAt: 1_700_000_000_000, seconds: 3 };
 it.each<[string, FunctionComponent, () => void, () => void, readonly unknown[]]>([
-  ['sync', SyncSection, () => answerSync(sync('done', LAST_RUN)), () => answerSync(sync('error', LAST_RUN)), queryKeys.syncs()],
+  ['sync', SyncSection, () => answerSync(sync('done', LAST_RUN)), () => answerSync(sync('error', LAST_RUN, LAST_RUN.finishedAt + 60_000)), queryKeys.syncs()],
+  // A failure like the last one (the same 401 after a reconnect), told apart by when it ended.
+  ['sync failing again', SyncSection, () => answerSync(sync('error', LAST_RUN, 1)), () => answerSync(sync('error', LAST_RUN, 2)), queryKeys.syncs()],
   ['write-back', WriteBackSection, () => answerWriteBack(writeBack('done', 1)), () => answerWriteBack(writeBack('error', 2)), queryKeys.writeBacks()],
 ])('reads the connection status again when a %s started and ended between two polls, not when nothing changed', async (_job, Section, earlier, since, statusKey) => {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
