@@ -522,8 +522,7 @@ export function trainModel(input: TrainInput): TrainResult {
 
   // leakage guard: warn, never drop (the admin decides, and a flag overridden is named in the report and the model card)
   try {
-    const columns = features.map((_, k) => Float32Array.from({ length: N }, (_, i) => X[i * F + k]));
-    guardReasons(features, columns, labels, source, now, input.storedHistory ?? null).forEach((reason, k) => {
+    guardReasons(features, X, labels, source, now, input.storedHistory ?? null).forEach((reason, k) => {
       if (reason !== null) leakage.push(`Possible leakage in "${features[k].label}": ${reason}.`);
     });
     warnings.push(...leakage);

@@ -340,16 +340,19 @@ export const KEEPS_CHANGING_REASON =
  * Each feature's flag reason [F] (null when none), the first that applies: a field the CRM writes
  * as or after the outcome (`knownAfterOutcome`), the leakage report's, then, for stored
  * `history`, a value that keeps changing after the outcome (synced CRM leads only), a "days
- * since" the window's minimum age skews (`trainServeSkew`), the lead's age. `columns`: F × [N].
+ * since" the window's minimum age skews (`trainServeSkew`), the lead's age. `X`: [N, F] row-major.
  */
 export function guardReasons(
   features: readonly Feature[],
-  columns: readonly Float32Array[],
+  X: Float32Array,
   labels: Uint8Array,
   source: SourceKind,
   now: Date,
   history: StoredHistory | null,
 ): (string | null)[] {
+  const N = labels.length;
+  const F = features.length;
+  const columns = features.map((_, f) => Float32Array.from({ length: N }, (_, i) => X[i * F + f])); // F × [N]
   const findings = leakageReport(
     features.map((feature, f) => ({ name: feature.key, kind: feature.type === 'categorical' ? ('categorical' as const) : ('numeric' as const), values: columns[f], levels: feature.vocabulary })),
     labels,
@@ -387,9 +390,7 @@ export function inspectTrainingData(
   const features = buildFeatures(specs.filter((_, i) => refusedFor[i] === undefined), table.records, source, now);
   const X = featurizeRecords(table.records, features, source, now); // [N, F]
   const N = labels.length;
-  const F = features.length;
-  const columns = features.map((_, f) => Float32Array.from({ length: N }, (_, i) => X[i * F + f])); // F × [N]
-  const reasons = guardReasons(features, columns, labels, source, now, history);
+  const reasons = guardReasons(features, X, labels, source, now, history);
   const leakage = features.flatMap((feature, f) => {
     const reason = reasons[f];
     return reason === null ? [] : [{ key: feature.key, label: feature.label, field: fieldOf(feature, source), reason }];
