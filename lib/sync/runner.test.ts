@@ -15,7 +15,7 @@ import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../test/demo-crm/server';
 import { stubWebLocks } from '../../test/web-locks';
-import { startSync } from './runner';
+import { SYNC_WATCHDOG_ALARM, startSync } from './runner';
 import type { SyncState } from './state';
 import { dexieSyncStore } from './store';
 
@@ -124,4 +124,29 @@ it('keeps the service worker alive for the whole job, while a request waits on t
     vi.useRealTimers();
   }
   await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('salesforce')).status).toBe('done'), { timeout: 5_000 });
+});
+
+it('stops, as cancelled, a sync whose cancel came after its first check and before it listened for one', async () => {
+  const listen = fakeBrowser.storage.onChanged.addListener.bind(fakeBrowser.storage.onChanged);
+  const addListener = vi.spyOn(fakeBrowser.storage.onChanged, 'addListener').mockImplementationOnce((listener) => {
+    // The rep presses Cancel in that moment: the flag is set, and its change told, before the listener is there to hear it.
+    void fakeBrowser.storage.session.set({ 'sync-cancel:salesforce': true }).then(() => listen(listener));
+  });
+  try {
+    expect(await syncToItsEnd()).toMatchObject({ status: 'cancelled' });
+  } finally {
+    addListener.mockRestore();
+  }
+});
+
+it('keeps the watchdog armed while any sync is marked running, and clears it once none is', async () => {
+  const watchdog = () => fakeBrowser.alarms.get(SYNC_WATCHDOG_ALARM);
+  // Another CRM's sync is marked running (by a worker about to run it) when this one ends.
+  const store = dexieSyncStore(db);
+  await store.writeState('hubspot', { ...(await store.readState('hubspot')), status: 'running' });
+  await syncToItsEnd();
+  expect(await watchdog()).toBeDefined();
+  await store.writeState('hubspot', { ...(await store.readState('hubspot')), status: 'done' });
+  await syncToItsEnd();
+  expect(await watchdog()).toBeUndefined();
 });

@@ -27,6 +27,23 @@ async function cancelRequested(crm: CrmKind): Promise<boolean> {
   return (await browser.storage.session.get(cancelKey(crm)))[cancelKey(crm)] === true;
 }
 
+/** Held while the watchdog is armed or disarmed, so each decision reads every sync's latest state. */
+const WATCHDOG_LOCK = 'leadlens-sync-watchdog';
+
+/**
+ * The watchdog alarm (it resumes a sync a stopped worker left running) armed while any sync is
+ * marked running, cleared once none is. One decision at a time: a sync ending as another is
+ * marked running either sees it running, or is followed by that sync's own decision.
+ */
+async function updateWatchdog(): Promise<void> {
+  await navigator.locks.request(WATCHDOG_LOCK, async () => {
+    const store = dexieSyncStore(db);
+    const states = await Promise.all(CRM_KINDS.map((crm) => store.readState(crm)));
+    if (states.some((state) => state.status === 'running')) await browser.alarms.create(SYNC_WATCHDOG_ALARM, { periodInMinutes: 0.5 });
+    else await browser.alarms.clear(SYNC_WATCHDOG_ALARM);
+  });
+}
+
 /**
  * `store`, telling the connection's status what the sync learns of its credentials before it
  * stores the state that shows it (pages read the status again when they see the sync end): a
@@ -86,7 +103,9 @@ async function runJob(crm: CrmKind): Promise<void> {
       if (area === 'session' && changes[cancelKey(crm)]?.newValue === true) controller.abort();
     };
     browser.storage.onChanged.addListener(onStorageChanged);
-    await browser.alarms.create(SYNC_WATCHDOG_ALARM, { periodInMinutes: 0.5 });
+    // A cancel asked after the check above and before the listener was added is heard here.
+    if (await cancelRequested(crm)) controller.abort();
+    await updateWatchdog();
     try {
       // Alive for the whole job, not only from page to page: a CRM retried with back-off, or
       // listing every record to find deletions, goes longer than the worker's 30 s idle limit
@@ -102,8 +121,7 @@ async function runJob(crm: CrmKind): Promise<void> {
     } finally {
       browser.storage.onChanged.removeListener(onStorageChanged);
       await browser.storage.session.remove(cancelKey(crm));
-      const states = await Promise.all(CRM_KINDS.map((c) => store.readState(c)));
-      if (!states.some((s) => s.status === 'running')) await browser.alarms.clear(SYNC_WATCHDOG_ALARM);
+      await updateWatchdog();
     }
   });
   // Leads of an unfinished job are scored when it finishes (all of the CRM's are scored then).
@@ -136,6 +154,7 @@ export async function startSync(crm: CrmKind): Promise<void> {
   const state = await store.readState(crm);
   // Marked before it starts, so a worker stopped right now still resumes it on its next start.
   await store.writeState(crm, { ...state, status: 'running', error: null, errorKind: null });
+  await updateWatchdog();
   void runJob(crm);
 }
 
