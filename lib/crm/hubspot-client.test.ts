@@ -7,6 +7,7 @@ import { virtualClock } from './virtual-clock';
 import { mulberry32 } from '../ml/random';
 import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
 import { demoFetch, holdingFetch } from '../../test/demo-crm/fetch';
+import { expectCancelledCheckLeavesSyncItsLoad } from '../../test/shared-load';
 import { json } from '../../test/demo-crm/http';
 import { ARCHIVED_DEMO_OWNERS } from '../../test/demo-crm/hubspot-api';
 import { createDemoCrm, createDemoCrmHandler, HUBSPOT_DEFAULT_LIMITS } from '../../test/demo-crm/server';
@@ -384,17 +385,8 @@ describe('HubSpot write-back targets', () => {
   });
 
   it('a check given up while the properties are listed is cancelled at once, and a sync waiting on that list still gets it', async () => {
-    const { fetch, sent, answer, held } = holdingFetch(demoFetch(createDemoCrmHandler(small)), (url) => url.includes('/crm/v3/properties/'));
-    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch });
-    const [writeBack, sync] = [new AbortController(), new AbortController()];
-    const checking = client.checkWritableFields([tier], writeBack.signal);
-    await sent;
-    const syncing = client.listChanged(null, null, sync.signal);
-    writeBack.abort();
-    await expect(checking).rejects.toMatchObject({ kind: 'cancelled', message: 'Cancelled' });
-    answer();
-    expect((await syncing).records.length).toBeGreaterThan(0);
-    expect(held()).toBe(1);
+    const holding = holdingFetch(demoFetch(createDemoCrmHandler(small)), (url) => url.includes('/crm/v3/properties/'));
+    await expectCancelledCheckLeavesSyncItsLoad(createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: holding.fetch }), holding, tier);
   });
 });
 

@@ -7,6 +7,7 @@ import { virtualClock } from './virtual-clock';
 import { mulberry32 } from '../ml/random';
 import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
 import { demoFetch, holdingFetch } from '../../test/demo-crm/fetch';
+import { expectCancelledCheckLeavesSyncItsLoad } from '../../test/shared-load';
 import { json, type DemoRequest, type DemoResponse } from '../../test/demo-crm/http';
 import { DEMO_LEAD_QUEUE } from '../../test/demo-crm/salesforce-api';
 import { createDemoCrm } from '../../test/demo-crm/server';
@@ -272,17 +273,9 @@ describe('Salesforce write-back targets', () => {
 
   it('a check given up while describe runs is cancelled at once, and a sync waiting on that describe still gets it', async () => {
     const { handle } = createDemoCrm(leads, defaultBehaviour());
-    const { fetch, sent, answer, held } = holdingFetch(demoFetch(handle), (url) => url.endsWith('/sobjects/Lead/describe'));
-    const client = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => '00Dsession!token', fetch });
-    const [writeBack, sync] = [new AbortController(), new AbortController()];
-    const checking = client.checkWritableFields([tier], writeBack.signal);
-    await sent;
-    const syncing = client.listChanged(null, null, sync.signal);
-    writeBack.abort();
-    await expect(checking).rejects.toMatchObject({ kind: 'cancelled', message: 'Cancelled' });
-    answer();
-    expect((await syncing).records.length).toBeGreaterThan(0);
-    expect(held()).toBe(1);
+    const holding = holdingFetch(demoFetch(handle), (url) => url.endsWith('/sobjects/Lead/describe'));
+    const client = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => '00Dsession!token', fetch: holding.fetch });
+    await expectCancelledCheckLeavesSyncItsLoad(client, holding, tier);
   });
 });
 
