@@ -6,7 +6,7 @@
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { readStatus, writeConnection, writeStatus } from '../connections/connections';
+import { readStatus, removeConnection, writeConnection, writeStatus } from '../connections/connections';
 import type { ConnectionReply } from '../connections/schema';
 import { generateDemoLeads } from '../crm/demo-data';
 import type { CrmKind } from '../crm/types';
@@ -139,6 +139,14 @@ it('stops, as cancelled, a sync whose cancel came after its first check and befo
   }
 });
 
+it('clears the watchdog when a sync marked running is refused before it runs (not connected)', async () => {
+  fakeBrowser.permissions.remove = vi.fn(async () => true);
+  await removeConnection('salesforce');
+  expect(await syncToItsEnd()).toMatchObject({ status: 'error', error: 'Not connected: connect this CRM first' });
+  expect(await fakeBrowser.alarms.get(SYNC_WATCHDOG_ALARM)).toBeUndefined();
+});
+
+// The decision itself, from every sync's state (the lock keeps two decisions from interleaving).
 it('keeps the watchdog armed while any sync is marked running, and clears it once none is', async () => {
   const watchdog = () => fakeBrowser.alarms.get(SYNC_WATCHDOG_ALARM);
   // Another CRM's sync is marked running (by a worker about to run it) when this one ends.

@@ -96,6 +96,7 @@ async function runJob(crm: CrmKind): Promise<void> {
     if (!connection || !client || refusal) {
       await store.writeState(crm, { ...state, ...refusal, endedAt: Date.now() });
       await browser.storage.session.remove(cancelKey(crm));
+      await updateWatchdog(); // armed when it was marked running
       return null;
     }
     const controller = new AbortController();
@@ -168,6 +169,7 @@ export async function cancelSync(crm: CrmKind): Promise<void> {
   if (state.status === 'running' && !held.held?.some((lock) => lock.name === syncLockName(crm))) {
     await store.writeState(crm, { ...state, status: 'cancelled', endedAt: Date.now() });
     await browser.storage.session.remove(cancelKey(crm));
+    await updateWatchdog();
   }
 }
 
