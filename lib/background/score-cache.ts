@@ -48,9 +48,10 @@ export function forgetScoresInFlight(): void {
  * forgotten since it was made.
  */
 export function scoreCacheFor(access: PageAccess): ScoreCache {
-  if (!mayUseCache(access)) return NO_SCORE_CACHE;
+  // A page whose org is unknown could read any org's entry cached before entries kept theirs.
+  if (!mayUseCache(access) || access.account === null) return NO_SCORE_CACHE;
   const madeAfter = forgotten;
-  const account = access.account ?? undefined;
+  const { account } = access;
   return {
     get: async (key) => {
       const entry = await dexieScoreCache.get(key);

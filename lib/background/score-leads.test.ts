@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 
 /** The real model in onnxruntime-node; `runs` holds the row count of every engine run. */
-function deps(known: KnownRecord[], { unread = [], otherOrg = [] }: Partial<Omit<KnownRecords, 'records'>> = {}) {
+function deps(known: KnownRecord[], { unread = [] }: Partial<Omit<KnownRecords, 'records'>> = {}) {
   const cache = new Map<string, { fieldsHash: string; lead: ScoredLead }>();
   const runs: number[] = [];
   const value: BatchScoringDeps = {
@@ -38,7 +38,7 @@ function deps(known: KnownRecord[], { unread = [], otherOrg = [] }: Partial<Omit
     },
     cache: { get: async (key) => cache.get(key), put: async (key, entry) => void cache.set(key, entry) },
     now: () => now,
-    knownRecords: async (_crm, ids) => ({ records: known.filter((record) => ids.includes(record.recordId)), unread, otherOrg }),
+    knownRecords: async (_crm, ids) => ({ records: known.filter((record) => ids.includes(record.recordId)), unread }),
   };
   return { value, runs };
 }
@@ -190,13 +190,5 @@ describe('a row LeadLens has no fields of (neither stored nor read from the CRM)
       { recordId: leads[3].salesforceId, state: 'scored', lead: badge.lead },
       { recordId: leads[4].salesforceId, state: 'unscorable', reason: couldNotRead('salesforce') },
     ]);
-  });
-
-  it('gets no cached score when LeadLens keeps a synced lead of it from another org: that score may be the other org’s', async () => {
-    const { value } = deps([], { otherOrg: [leads[3].salesforceId] });
-    const shared = sharedCache(value, () => now);
-    const badge = await scoreLead(pageOf(leads[3]), shared);
-    if (!badge.ok) throw new Error(badge.error);
-    expect(await scoreLeadsById('salesforce', [leads[3].salesforceId], shared)).toEqual([{ recordId: leads[3].salesforceId, state: 'unknown' }]);
   });
 });

@@ -23,8 +23,6 @@ export interface KnownRecords {
   records: KnownRecord[];
   /** Those it tried to read from the CRM just now and could not. */
   unread: readonly string[];
-  /** Those it keeps a synced lead of from another org than the page's: a score cached of them may be that org's (a list scored that lead), so none answers. */
-  otherOrg: readonly string[];
 }
 
 export interface BatchScoringDeps extends ScoringDeps {
@@ -52,7 +50,6 @@ export async function scoreLeadsById(
   const have = await deps.knownRecords(crm, recordIds, fieldsRead(manifest.features, crm));
   const known = new Map(have.records.map((record) => [record.recordId, record]));
   const unread = new Set(have.unread);
-  const otherOrg = new Set(have.otherOrg);
   const results = new Map<string, ListRowScore>();
   const now = deps.now();
   const featureCount = manifest.features.length;
@@ -62,7 +59,8 @@ export async function scoreLeadsById(
     const record = known.get(recordId);
     if (!record) {
       // Neither stored nor read: the score cached of it (its record page's badge, say), while fresh.
-      const cached = otherOrg.has(recordId) ? undefined : await recentCachedScore(scoreCacheKey(manifest.modelId, crm, recordId), deps);
+      // (The cache answers a page only with what was cached for its own org: score-cache.ts.)
+      const cached = await recentCachedScore(scoreCacheKey(manifest.modelId, crm, recordId), deps);
       if (cached) results.set(recordId, { recordId, state: 'scored', lead: cached.lead });
       else if (unread.has(recordId)) results.set(recordId, { recordId, state: 'unscorable', reason: couldNotRead(crm) });
       continue;

@@ -18,24 +18,20 @@ type ListProtocol = Pick<typeof backgroundProtocol, 'scoreLeadsById'>;
  * connected to this page's org.
  */
 async function knownRecordsFor(access: PageAccess, source: CrmKind, ids: readonly string[], fields: readonly string[]): Promise<KnownRecords> {
-  const stored: KnownRecord[] = [];
-  const otherOrg: string[] = [];
-  for (const lead of await db.leads.bulkGet(ids.map((id) => `${source}|${id}`))) {
-    if (!lead) continue;
-    // Synced from another org than the page's: not this page's record (nor is a score the list cached of it).
-    if (lead.origin === 'sync' && !access.synced) otherOrg.push(lead.id);
-    else stored.push({ recordId: lead.id, fields: lead.fields });
-  }
+  // Synced from another org than the page's: not this page's record.
+  const stored = (await db.leads.bulkGet(ids.map((id) => `${source}|${id}`))).flatMap((lead): KnownRecord[] =>
+    lead && (lead.origin !== 'sync' || access.synced) ? [{ recordId: lead.id, fields: lead.fields }] : [],
+  );
   const storedIds = new Set(stored.map((record) => record.recordId));
   const toRead = ids.filter((id) => !storedIds.has(id));
-  if (!mayReadApi(access) || toRead.length === 0) return { records: stored, unread: [], otherOrg };
+  if (!mayReadApi(access) || toRead.length === 0) return { records: stored, unread: [] };
   try {
-    return { records: [...stored, ...(await fetchRecordsFields(source, toRead, fields))], unread: [], otherOrg };
+    return { records: [...stored, ...(await fetchRecordsFields(source, toRead, fields))], unread: [] };
   } catch (error) {
     // The rows still score from what is stored; those it could not read say so (score-leads.ts).
     // The CRM's own error stays in the background: the page is told only that the read failed.
     console.warn('LeadLens: could not read list records from the CRM', error instanceof Error ? error.message : '');
-    return { records: stored, unread: toRead, otherOrg };
+    return { records: stored, unread: toRead };
   }
 }
 
