@@ -63,3 +63,10 @@ export async function waitFor<T>(find: () => T | null | undefined, timeoutMs = 5
     await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
   }
 }
+
+/** The element the focus went to that holds a message matching `text` (a status line focused by script: tabIndex -1). */
+export const focusedMessage = (text: RegExp) =>
+  waitFor(() => {
+    const focused = document.activeElement;
+    return focused instanceof HTMLElement && focused.tabIndex === -1 && text.test(focused.textContent ?? '') ? focused : null;
+  });

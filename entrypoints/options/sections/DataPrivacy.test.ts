@@ -8,7 +8,7 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { pressEnter, render, waitFor, type Rendered } from '@/test/render';
+import { focusedMessage, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { DataPrivacySection } from './DataPrivacy';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -48,12 +48,6 @@ async function confirmPurge(container: HTMLElement) {
 }
 
 /** The status line or error that has the focus, once its text matches `text`. */
-const focusedMessage = (text: RegExp) =>
-  waitFor(() => {
-    const focused = document.activeElement;
-    return focused instanceof HTMLElement && focused.tabIndex === -1 && text.test(focused.textContent ?? '') ? focused : null;
-  });
-
 describe('Purge everything', () => {
   it('asks first with the focus on Cancel, the safe choice; Cancel puts the focus back and purges nothing', async () => {
     const container = renderSection();

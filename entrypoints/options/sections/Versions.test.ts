@@ -8,7 +8,7 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { click, pressEnter, render, waitFor, type Rendered } from '@/test/render';
+import { click, focusedMessage, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
 import { queryKeys } from '@/lib/query-keys';
 import { bundledModel } from '@/lib/ml/bundled-model';
@@ -59,12 +59,6 @@ const button = (container: HTMLElement, name: string) =>
   Array.from(container.querySelectorAll('button')).find((b) => (b.getAttribute('aria-label') ?? b.textContent) === name) ?? null;
 
 /** The status line (or error) that has the focus, once its text matches `text`. */
-const focusedMessage = (text: RegExp) =>
-  waitFor(() => {
-    const focused = document.activeElement;
-    return focused instanceof HTMLElement && focused.tabIndex === -1 && text.test(focused.textContent ?? '') ? focused : null;
-  });
-
 describe('Delete', () => {
   it('asks first, saying what goes and to export first, with the focus on Cancel; Cancel keeps the model', async () => {
     await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
