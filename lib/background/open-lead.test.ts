@@ -5,6 +5,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { recognisePage } from '../crm/adapters';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
+import { INITIAL_SYNC_STATE } from '../sync/state';
+import { dexieSyncStore } from '../sync/store';
+import { storedLead } from '../../test/fixtures/stored-lead';
 import { parseManifest } from '../ml/manifest';
 import { crmHomeOf, displayName, explainInFull, forgetOpenLead, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead } from './open-lead';
 import type { PageAccess } from './page-access';
@@ -172,6 +175,37 @@ describe('openRecordInCrmTab', () => {
     await openRecordInCrmTab('salesforce', '00Q000000000002');
     expect(create).toHaveBeenCalledWith({ url: target });
     expect(update).not.toHaveBeenCalled();
+  });
+  describe('a synced lead, in the org or portal it was synced from', () => {
+    afterEach(() => db.leads.clear().then(() => db.settings.clear()));
+
+    async function syncedFrom(crm: CrmKind, account: string, recordId: string) {
+      await db.leads.put(storedLead({ source: crm, id: recordId, origin: 'sync' }));
+      await dexieSyncStore(db).writeState(crm, { ...INITIAL_SYNC_STATE, status: 'done', account: { id: account, name: account } });
+    }
+
+    it('not in the org of the last page scored: a sandbox seen before production was connected', async () => {
+      // Not connected, the sandbox's page set the remembered home; production was connected and synced since.
+      await remember({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: {} }, 7, 'https://acme--uat.sandbox.lightning.force.com/lightning/r/Lead/00Q5e00000AbCdEAAV/view');
+      await syncedFrom('salesforce', 'acme.my.salesforce.com', '00Q000000000002');
+      const { create } = tabsApi(undefined, []);
+      await openRecordInCrmTab('salesforce', '00Q000000000002');
+      expect(create).toHaveBeenCalledWith({ url: target });
+      // A lead from a file says nothing of its org: the remembered home it is.
+      await db.leads.put(storedLead({ source: 'salesforce', id: '00Q000000000003', origin: 'csv' }));
+      await openRecordInCrmTab('salesforce', '00Q000000000003');
+      expect(create).toHaveBeenLastCalledWith({ url: 'https://acme--uat.sandbox.lightning.force.com/lightning/r/Lead/00Q000000000003/view' });
+    });
+
+    it('in its own HubSpot portal, on the host of the portal seen last, and before any page was seen', async () => {
+      await syncedFrom('hubspot', '777001', '1501');
+      const { create } = tabsApi(undefined, []);
+      await openRecordInCrmTab('hubspot', '1501');
+      expect(create).toHaveBeenLastCalledWith({ url: 'https://app.hubspot.com/contacts/777001/record/0-1/1501' });
+      await remember({ crm: 'hubspot', recordId: '1501', fields: {} }, 7, 'https://app-eu1.hubspot.com/contacts/4242424/record/0-1/1501');
+      await openRecordInCrmTab('hubspot', '1501');
+      expect(create).toHaveBeenLastCalledWith({ url: 'https://app-eu1.hubspot.com/contacts/777001/record/0-1/1501' });
+    });
   });
 });
 

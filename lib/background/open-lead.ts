@@ -8,6 +8,7 @@ import { browser } from 'wxt/browser';
 import { z } from 'zod';
 import { accountOfPage, recognisePage } from '../crm/adapters';
 import { hubspotPortalOfPage } from '../crm/hubspot';
+import { dexieSyncStore } from '../sync/store';
 import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
 import { db } from '../db/db';
 import { broadcastToPages } from '../messaging/events';
@@ -23,6 +24,8 @@ import { NO_READABLE_FIELDS, scoredFields, type EngineRows, type LeadToScore, ty
 const openLeadKey = (tabId: number) => `openLead:${tabId}`;
 const LAST_CRM_TAB_KEY = 'lastCrmTabId';
 const crmHomeKey = (crm: CrmKind) => `crmHome:${crm}`;
+/** HubSpot's app host in its US data centre, for a portal whose pages LeadLens has not seen. */
+const HUBSPOT_APP_ORIGIN = 'https://app.hubspot.com';
 
 const RememberedLeadSchema = z.object({
   crm: CrmKindSchema,
@@ -161,14 +164,41 @@ export async function displayName(lead: LeadToScore, access: PageAccess): Promis
 }
 
 /**
+ * The org or portal a stored lead lives in, when LeadLens knows it: the one a synced lead was
+ * synced from. A lead from a file or the demo says nothing of its org.
+ */
+async function accountOfStoredLead(crm: CrmKind, recordId: string): Promise<string | null> {
+  const stored = await db.leads.get(`${crm}|${recordId}`);
+  return stored?.origin === 'sync' ? ((await dexieSyncStore(db).readState(crm)).account?.id ?? null) : null;
+}
+
+/**
+ * Where the records of `account` (a Salesforce My Domain host, a HubSpot portal id) live: the
+ * remembered home when it is that account's, else one made from the account. The remembered
+ * home is that of the last page scored, which may be another org's (a sandbox seen before the
+ * admin connected production, whose full copies share production's record ids).
+ */
+export function homeOfAccount(crm: CrmKind, account: string, remembered: CrmHome | null): CrmHome {
+  if (crm === 'salesforce') {
+    const origin = `https://${account.replace(/\.my\.salesforce\.com$/, '.lightning.force.com')}`;
+    return remembered?.origin === origin ? remembered : { origin };
+  }
+  // HubSpot's host is one per data centre (app.hubspot.com, app-eu1.hubspot.com): the remembered one's.
+  return { origin: remembered?.origin ?? HUBSPOT_APP_ORIGIN, portal: account };
+}
+
+/**
  * Opens a record in the active tab if it shows that CRM org or portal, else in the CRM tab used
  * last if it still does, else in a new tab: a tab showing anything else (another site, another
  * CRM or org) is never navigated away from.
  */
 export async function openRecordInCrmTab(crm: CrmKind, recordId: string): Promise<void> {
-  const home = CrmHomeSchema.safeParse((await browser.storage.local.get(crmHomeKey(crm)))[crmHomeKey(crm)]);
-  if (!home.success) throw new Error(`LeadLens does not know your ${CRM_LABEL[crm]} address yet: open any lead there once`);
-  const url = recordUrl(crm, recordId, home.data);
+  const stored = CrmHomeSchema.safeParse((await browser.storage.local.get(crmHomeKey(crm)))[crmHomeKey(crm)]);
+  const remembered = stored.success ? stored.data : null;
+  const account = await accountOfStoredLead(crm, recordId);
+  const home = account === null ? remembered : homeOfAccount(crm, account, remembered);
+  if (!home) throw new Error(`LeadLens does not know your ${CRM_LABEL[crm]} address yet: open any lead there once`);
+  const url = recordUrl(crm, recordId, home);
   const org = accountOfPage(crm, new URL(url));
   const showsOrg = async (tabId: number) => {
     const shown = await tabUrl(tabId);
