@@ -20,8 +20,20 @@ export interface CrmRecord {
   mergedIds?: readonly string[];
 }
 
+/**
+ * A record a page held in a shape LeadLens cannot read (a field of an unexpected type): left out
+ * of the page rather than failing it, and so every sync after it. Named by its id when it has a
+ * readable one, and by what is wrong, never by a value.
+ */
+export interface SkippedRecord {
+  id: string | null;
+  reason: string;
+}
+
 export interface ChangedPage {
   records: CrmRecord[];
+  /** The page's records that could not be read (absent: none). */
+  skipped?: SkippedRecord[];
   /** Opaque token for the next page, or null when the changes are exhausted. */
   next: string | null;
   /** How many more changed records the CRM reports after this page (for progress), when it says. */

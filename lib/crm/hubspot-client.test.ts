@@ -319,11 +319,28 @@ describe('HubSpot client against the demo CRM', () => {
     const renamed = setup();
     renamed.behaviour.drift = { field: 'lastmodifieddate', renameTo: 'last_modified' };
     await expect(renamed.client.listChanged(null, null)).rejects.toThrow(/no property lastmodifieddate/);
+    // A page none of whose contacts can be read, with more to come, cannot be paged past.
+    const retypedDate = setup();
+    retypedDate.behaviour.drift = { field: 'lastmodifieddate', toType: 'number' };
+    const error = await retypedDate.client.listChanged(null, null).catch((e: unknown) => e);
+    expect(isCrmError(error, 'schema')).toBe(true);
+    expect(String(error)).toMatch(/no contact in the shape LeadLens reads: properties\.lastmodifieddate/);
+    // Contacts that have the retyped property are left out by id (the sync decides whether that is drift).
     const retyped = setup();
     retyped.behaviour.drift = { field: 'hs_analytics_num_visits', toType: 'number' };
-    const error = await retyped.client.listChanged(null, null).catch((e: unknown) => e);
-    expect(isCrmError(error, 'schema')).toBe(true);
-    expect(String(error)).toMatch(/results\.\d+\.properties\.hs_analytics_num_visits/);
+    const page = await retyped.client.listChanged(null, null);
+    expect(page.skipped?.length).toBeGreaterThan(1);
+    for (const skipped of page.skipped ?? []) expect(skipped).toEqual({ id: expect.stringMatching(/^\d+$/), reason: expect.stringMatching(/^properties\.hs_analytics_num_visits: /) });
+  });
+
+  it('leaves out one contact it cannot read, by id and property, and returns the rest of its page', async () => {
+    const { client, behaviour } = setup();
+    const odd = (await client.listChanged(null, null)).records[1].id;
+    behaviour.oddRecords.set(odd, { field: 'hs_analytics_num_visits', value: 7 });
+    const page = await client.listChanged(null, null);
+    expect(page.skipped).toEqual([{ id: odd, reason: expect.stringMatching(/^properties\.hs_analytics_num_visits: /) }]);
+    expect(page.records.map((record) => record.id)).not.toContain(odd);
+    expect(page.records.length).toBeGreaterThan(1);
   });
 });
 

@@ -10,6 +10,7 @@ import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, Field
 import { choiceListRefusal, heldInWords, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 import { loadOnce } from './once';
+import { readEach, showableId } from './read-each';
 
 /**
  * HubSpot search never returns more than this many results for one query, whatever the
@@ -88,9 +89,10 @@ const ContactSchema = z.object({
 });
 type Contact = z.infer<typeof ContactSchema>;
 
+/** Its contacts are read one by one (read-each.ts): one odd contact does not fail a sync. */
 const SearchPageSchema = z.object({
   total: z.number().int().nonnegative(),
-  results: z.array(ContactSchema),
+  results: z.array(z.unknown()),
   paging: z.object({ next: z.object({ after: z.string().regex(/^\d+$/) }) }).optional(),
 });
 const BatchSchema = z.object({ results: z.array(ContactSchema) });
@@ -347,13 +349,20 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       what: 'search contacts',
       signal,
     });
-    return { records: data.results.map(toRecord), total: data.total, more: data.paging !== undefined };
+    const { records, skipped } = readEach(data.results, ContactSchema, 'id');
+    const more = data.paging !== undefined;
+    if (more && records.length === 0) {
+      throw new CrmError('schema', `HubSpot answered search contacts with no contact in the shape LeadLens reads: ${skipped[0]?.reason ?? 'an empty page'}`);
+    }
+    // Paging by id goes on after the last contact returned, read or not.
+    const lastId = data.results.map((raw) => showableId(raw, 'id')).findLast((id) => id !== null && /^\d+$/.test(id)) ?? records.at(-1)?.id;
+    return { records: records.map(toRecord), skipped, total: data.total, more, lastId };
   }
 
   async function changedSince(since: number | null, seen: Seen, signal?: AbortSignal): Promise<ChangedPage> {
-    const { records, total, more } = await firstPage(since === null ? [] : [{ propertyName: MODIFIED, operator: 'GTE', value: String(since) }], MODIFIED, signal);
+    const { records, skipped, total, more } = await firstPage(since === null ? [] : [{ propertyName: MODIFIED, operator: 'GTE', value: String(since) }], MODIFIED, signal);
     const fresh = records.filter(notIn(seen));
-    if (!more || records.length === 0) return { records: fresh, next: null, remaining: 0 };
+    if (!more) return { records: fresh, skipped, next: null, remaining: 0 };
     // Go on from near where the page ends in sort order, not from its newest date (see RESUME_TAIL).
     const resumeAt = Math.min(...records.slice(-RESUME_TAIL).map((record) => record.modifiedAt));
     if (fresh.every((record) => record.modifiedAt >= resumeAt)) {
@@ -361,11 +370,11 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       // share it than a page holds, and a date cannot page through them. Read that run by id,
       // from its start, as HubSpot orders ties its own way, less those returned here.
       const runSeen = records.filter((record) => record.modifiedAt === resumeAt).map(({ id, modifiedAt }) => ({ id, at: modifiedAt }));
-      return { records: fresh, next: JSON.stringify({ at: resumeAt, afterId: null, seen: runSeen } satisfies PageToken), remaining: total - fresh.length, resumeFrom: resumeAt };
+      return { records: fresh, skipped, next: JSON.stringify({ at: resumeAt, afterId: null, seen: runSeen } satisfies PageToken), remaining: total - fresh.length, resumeFrom: resumeAt };
     }
     // The contacts from `resumeAt` on are asked for again: skip those returned here.
     const again = records.filter((record) => record.modifiedAt >= resumeAt).map(({ id, modifiedAt }) => ({ id, at: modifiedAt }));
-    return { records: fresh, next: JSON.stringify({ since: resumeAt, seen: again } satisfies PageToken), remaining: Math.max(0, total - records.length + again.length), resumeFrom: resumeAt };
+    return { records: fresh, skipped, next: JSON.stringify({ since: resumeAt, seen: again } satisfies PageToken), remaining: Math.max(0, total - records.length + again.length), resumeFrom: resumeAt };
   }
 
   /** One page of the contacts modified at exactly `at`, by id; contacts edited since have left it, and come later. */
@@ -375,15 +384,14 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       { propertyName: MODIFIED, operator: 'LTE', value: String(at) },
       ...(afterId === null ? [] : [{ propertyName: OBJECT_ID, operator: 'GT' as const, value: afterId }]),
     ];
-    const { records, more } = await firstPage(filters, OBJECT_ID, signal);
+    const { records, skipped, more, lastId } = await firstPage(filters, OBJECT_ID, signal);
     const fresh = records.filter(notIn(seen));
-    const lastId = records.at(-1)?.id;
     if (more && lastId !== undefined) {
       const stillAhead = seen.filter(({ id }) => Number(id) > Number(lastId));
-      return { records: fresh, next: JSON.stringify({ at, afterId: lastId, seen: stillAhead } satisfies PageToken), remaining: null, resumeFrom: at };
+      return { records: fresh, skipped, next: JSON.stringify({ at, afterId: lastId, seen: stillAhead } satisfies PageToken), remaining: null, resumeFrom: at };
     }
     // Every contact at `at` is read: go on after it (dates are whole milliseconds).
-    return { records: fresh, next: JSON.stringify({ since: at + 1, seen: [] } satisfies PageToken), remaining: null, resumeFrom: at };
+    return { records: fresh, skipped, next: JSON.stringify({ since: at + 1, seen: [] } satisfies PageToken), remaining: null, resumeFrom: at };
   }
 
   function searchPage(token: PageToken, signal?: AbortSignal): Promise<ChangedPage> {

@@ -9,6 +9,7 @@ import type { ChangedPage, CrmClient, CrmRecord, Deletions, FieldToWrite, ReadOp
 import { choiceListRefusal, heldInWords, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 import { loadOnce } from './once';
+import { readEach } from './read-each';
 
 export const DEFAULT_SALESFORCE_API_VERSION = '67.0';
 const BATCH_SIZE = 2000;
@@ -76,6 +77,8 @@ function queryPageSchema<R extends z.ZodType>(record: R) {
 }
 type QueryPage<R extends z.ZodType> = ReturnType<typeof queryPageSchema<R>>;
 const LeadPageSchema = queryPageSchema(LeadSchema);
+/** A page of changed Leads, each read on its own (read-each.ts): one odd Lead does not fail a sync. */
+const ChangedLeadPageSchema = queryPageSchema(z.unknown());
 const NamedRecordPageSchema = queryPageSchema(NamedRecordSchema);
 
 /**
@@ -296,11 +299,11 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     },
 
     async listChanged(since, pageToken, signal): Promise<ChangedPage> {
-      let page: z.infer<typeof LeadPageSchema>;
+      let page: z.infer<typeof ChangedLeadPageSchema>;
       if (pageToken !== null) {
         if (!NextRecordsUrl.safeParse(pageToken).success) throw new CrmError('cursor-expired', 'Not a Salesforce query locator');
         try {
-          page = await queryPage(pageToken, LeadPageSchema, 'query changed Leads', signal);
+          page = await queryPage(pageToken, ChangedLeadPageSchema, 'query changed Leads', signal);
         } catch (error) {
           // Locators expire after 15 minutes idle, and only a few stay open per user.
           if (isCrmError(error, 'request') && (error.crmCode === 'INVALID_QUERY_LOCATOR' || error.status === 404)) {
@@ -312,12 +315,13 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
         const names = await readableFields(undefined, signal);
         const where = since === null ? '' : ` WHERE SystemModstamp >= ${soqlDateTime(since)}`;
         const soql = `SELECT ${names.join(', ')} FROM Lead${where} ORDER BY SystemModstamp ASC, Id ASC`;
-        page = await namingFields(names, () => queryPage(query(soql), LeadPageSchema, 'query changed Leads', signal));
+        page = await namingFields(names, () => queryPage(query(soql), ChangedLeadPageSchema, 'query changed Leads', signal));
       }
       const next = page.done ? null : (page.nextRecordsUrl ?? null);
       // A locator ends in `-<offset>`: what is left is the total minus that offset.
       const offset = next === null ? page.totalSize : Number(/-(\d+)$/.exec(next)?.[1] ?? Number.NaN);
-      return { records: page.records.map(toRecord), next, remaining: Number.isFinite(offset) ? Math.max(0, page.totalSize - offset) : null };
+      const { records, skipped } = readEach(page.records, LeadSchema, 'Id');
+      return { records: records.map(toRecord), skipped, next, remaining: Number.isFinite(offset) ? Math.max(0, page.totalSize - offset) : null };
     },
 
     async listDeleted(since, signal) {

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ConnectionReplySchema, ConnectionSummarySchema, SalesforceApiVersionSchema, SalesforceClientIdSchema, SalesforceHostSchema } from '../connections/schema';
 import { HubSpotApiVersionSchema } from '../crm/hubspot-client';
-import { AutoSyncSchema, LastRunSchema, SyncStatusSchema } from '../sync/state';
+import { AutoSyncSchema, LastRunSchema, SkippedRecordsSchema, SyncStatusSchema } from '../sync/state';
 import { CrmKindSchema, FailureSchema as Failure } from './schemas';
 
 const TimeoutSeconds = z.number().int().min(1).max(300).optional();
@@ -49,6 +49,8 @@ export const SyncSummarySchema = z.object({
   stored: z.number(),
   error: z.string().nullable(),
   lastRun: LastRunSchema.nullable(),
+  /** The records the job in progress (or, with none, the last complete sync) left out: they could not be read. */
+  skipped: SkippedRecordsSchema.nullable(),
   /** When the last run ended, however it ended (epoch ms; null before the first). */
   endedAt: z.number().nullable(),
 });

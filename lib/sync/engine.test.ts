@@ -59,7 +59,7 @@ function lastingCrm() {
   const clock = virtualClock();
   behaviour.now = clock.now;
   const { handle, store } = createDemoCrm(leads, behaviour);
-  return { clock, crmStore: store, worker: (crm: Crm) => workerOn(crm, handle, clock) };
+  return { behaviour, clock, crmStore: store, worker: (crm: Crm) => workerOn(crm, handle, clock) };
 }
 
 /** The client, noting in `asked` each read of deletions: where a list of them starts, or 'every id' for a comparison. */
@@ -358,6 +358,57 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     expect((await runSync({ client: second.client, store: second.store })).status).toBe('done');
     await expectEveryLeadOnce(second.db, crm, leads);
     second.db.close();
+  });
+
+  it('leaves out a lead it cannot read and one it cannot store, naming both, stores the rest, and stores them once fixed and changed', async () => {
+    const { behaviour, clock, crmStore, worker: lastingWorker } = lastingCrm();
+    const { client, db, store } = lastingWorker(crm);
+    const [unreadable, unstorable] = [leads[7], leads[1200]];
+    // An object where the API sends scalars fails the client's reading; a readable value of the
+    // wrong type for a field LeadLens indexes fails storing.
+    behaviour.oddRecords.set(idOf(crm, unreadable), { field: crm === 'salesforce' ? 'Company' : 'company', value: { name: 'Acme' } });
+    behaviour.oddRecords.set(idOf(crm, unstorable), crm === 'salesforce' ? { field: 'IsConverted', value: 'yes' } : { field: 'createdate', value: 'yesterday' });
+    const state = await runSync({ client, store, now: clock.now });
+    expect(state.status).toBe('done');
+    await expectEveryLeadOnce(db, crm, leads.filter((lead) => lead !== unreadable && lead !== unstorable));
+    expect(state.lastRun?.skipped?.count).toBe(2);
+    expect(state.lastRun?.skipped?.named).toEqual(
+      expect.arrayContaining([
+        { id: idOf(crm, unreadable), reason: expect.stringMatching(crm === 'salesforce' ? /^Company: / : /^properties\.company: /) },
+        { id: idOf(crm, unstorable), reason: expect.stringMatching(crm === 'salesforce' ? /^IsConverted: / : /^createdate: expected an ISO date-time/) },
+      ]),
+    );
+    // Values never: only ids, field names and what was expected.
+    expect(JSON.stringify(state.lastRun?.skipped)).not.toMatch(/Acme|yes|yesterday/);
+
+    behaviour.oddRecords.clear();
+    for (const lead of [unreadable, unstorable]) crmStore.markModified(lead, crm, clock.now());
+    await clock.sleep(3_600_000);
+    const next = await runSync({ client, store, now: clock.now });
+    expect(next.status).toBe('done');
+    expect(next.lastRun?.skipped).toBeUndefined();
+    await expectEveryLeadOnce(db, crm, leads);
+    db.close();
+  });
+
+  it('counts a left-out record once however often pages name it, and names the first 20', async () => {
+    const { client, db, store } = worker(crm, defaultBehaviour());
+    let pages = 0;
+    const naming: CrmClient = {
+      ...client,
+      listChanged: async (since, token, signal) => {
+        const page = await client.listChanged(since, token, signal);
+        pages++;
+        return { ...page, skipped: [{ id: 'again', reason: 'Name: expected string' }, ...Array.from({ length: 10 }, (_, i) => ({ id: `p${pages}r${i}`, reason: 'Name: expected string' }))] };
+      },
+    };
+    const state = await runSync({ client: naming, store });
+    expect(pages).toBeGreaterThanOrEqual(2); // so more than 20 are named, one of them on every page
+    expect(state.lastRun?.skipped?.count).toBe(1 + 10 * pages);
+    expect(state.lastRun?.skipped?.named).toHaveLength(20);
+    expect(state.lastRun?.skipped?.named.filter((record) => record.id === 'again')).toHaveLength(1);
+    await expectEveryLeadOnce(db, crm, leads);
+    db.close();
   });
 
   it('marks an expired session as an auth error and retries nothing', async () => {

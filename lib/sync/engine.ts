@@ -10,11 +10,13 @@
  * named as merged into another record (HubSpot). A CRM that deletes some records without listing
  * them (HubSpot GDPR deletions) is asked for every record it has instead, once a week.
  */
-import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions } from '../crm/client';
+import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, SkippedRecord } from '../crm/client';
+import type { CrmKind } from '../crm/types';
+import type { StoredLead } from '../db/db';
 import { CrmError, isCrmError } from '../crm/http';
 import type { SyncStore } from './store';
-import type { SyncJob, SyncState } from './state';
-import { ownerIdOf, toStoredLead } from './to-stored-lead';
+import { MAX_SKIPPED_NAMED, type SkippedRecords, type SyncJob, type SyncState } from './state';
+import { UnexpectedFieldError, ownerIdOf, toStoredLead } from './to-stored-lead';
 
 /**
  * How far before the newest change it read (or its own start) a finished sync tells the next
@@ -94,7 +96,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         prefetched.catch(() => undefined);
       }
       await learnOwnerNames(client, page.records, ownerNames, signal);
-      const leads = page.records.map((record) => toStoredLead(crm, record, ownerNames));
+      const { leads, skipped } = storablePage(crm, page, ownerNames);
       const last = page.records.at(-1);
       const nextJob: SyncJob = {
         ...job,
@@ -107,6 +109,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         remaining: page.remaining,
         // A first sync finds no stored lead a merge left behind: what it reads of merges is not kept.
         mergedAway: state.completedCursor === null ? [] : withMergesOf(page.records, job.mergedAway),
+        skipped: withSkipped(job.skipped, skipped),
       };
       const nextState: SyncState = { ...state, job: nextJob };
       await store.commitPage(crm, leads, nextState);
@@ -136,6 +139,46 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
 }
 
 /**
+ * The page's records as leads to store, less those that cannot be stored (an indexed field of an
+ * unexpected type), which join those the client could not read: one odd record is left out and
+ * named rather than failing the sync at its page every time it resumes. A page of two or more
+ * records none of which can be kept is not an odd record but a changed schema: the sync fails
+ * there, naming what is wrong, and resumes at that page once LeadLens reads it.
+ */
+function storablePage(crm: CrmKind, page: ChangedPage, ownerNames: ReadonlyMap<string, string>): { leads: StoredLead[]; skipped: SkippedRecord[] } {
+  const leads: StoredLead[] = [];
+  const skipped = [...(page.skipped ?? [])];
+  for (const record of page.records) {
+    try {
+      leads.push(toStoredLead(crm, record, ownerNames));
+    } catch (error) {
+      if (!(error instanceof UnexpectedFieldError)) throw error;
+      skipped.push({ id: record.id, reason: error.issues });
+    }
+  }
+  if (leads.length === 0 && skipped.length >= 2) {
+    throw new CrmError('schema', `none of the ${skipped.length} ${crm === 'salesforce' ? 'Leads' : 'contacts'} on a page could be read (${skipped[0].reason})`);
+  }
+  return { leads, skipped };
+}
+
+/**
+ * `soFar` with the page's skipped records, the first `MAX_SKIPPED_NAMED` kept by name; one
+ * already named is not counted again (a page read again after a restart names the same records).
+ */
+function withSkipped(soFar: SkippedRecords | undefined, page: readonly SkippedRecord[]): SkippedRecords | undefined {
+  if (page.length === 0) return soFar;
+  const named = [...(soFar?.named ?? [])];
+  let count = soFar?.count ?? 0;
+  for (const record of page) {
+    if (record.id !== null && named.some((known) => known.id === record.id)) continue;
+    count++;
+    if (named.length < MAX_SKIPPED_NAMED) named.push(record);
+  }
+  return { count, named };
+}
+
+/**
  * Once every page is stored: removes the leads the CRM deleted since the last complete sync
  * (a first, full sync has none to remove: everything it stored, the CRM had), and marks the
  * sync done, in one transaction.
@@ -160,7 +203,7 @@ async function finishSync(client: CrmClient, store: SyncStore, state: SyncState,
       // a lead deleted since this sync read it is removed then.
       deletionCursor: (deletions?.coveredTo ?? Math.min(job.startedAt, reachedBy(job) ?? job.startedAt)) - SYNC_LOOKBACK_MS,
       job: null,
-      lastRun: { synced: job.synced, removed, finishedAt, seconds: (finishedAt - job.startedAt) / 1000 },
+      lastRun: { synced: job.synced, removed, ...(job.skipped && job.skipped.count > 0 && { skipped: job.skipped }), finishedAt, seconds: (finishedAt - job.startedAt) / 1000 },
     };
   });
 }

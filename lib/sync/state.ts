@@ -6,6 +6,17 @@
 import { z } from 'zod';
 import type { CrmKind } from '../crm/types';
 
+/** A record a sync left out because it could not be read or stored (crm/client.ts `SkippedRecord`). */
+export const SkippedRecordSchema = z.object({ id: z.string().nullable(), reason: z.string() });
+
+/**
+ * The records a sync left out: how many, and the first `MAX_SKIPPED_NAMED` of them by id and
+ * reason (one entry per id), for the admin to look up in the CRM.
+ */
+export const SkippedRecordsSchema = z.object({ count: z.number().int().nonnegative(), named: z.array(SkippedRecordSchema) });
+export type SkippedRecords = z.infer<typeof SkippedRecordsSchema>;
+export const MAX_SKIPPED_NAMED = 20;
+
 export const SyncJobSchema = z.object({
   startedAt: z.number(),
   /**
@@ -34,6 +45,8 @@ export const SyncJobSchema = z.object({
    * an older LeadLens.
    */
   mergedAway: z.array(z.object({ id: z.string(), deletedAt: z.number() })).default([]),
+  /** Records the job left out, unreadable or unstorable (engine.ts `storablePage`). Absent in jobs of an older LeadLens. */
+  skipped: SkippedRecordsSchema.optional(),
 });
 export type SyncJob = z.infer<typeof SyncJobSchema>;
 
@@ -42,9 +55,9 @@ export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 
 /**
  * A complete sync: the records it stored, the synced leads it removed as the CRM deleted them
- * (absent in runs of an older LeadLens), and when it finished.
+ * (absent in runs of an older LeadLens), those it left out (absent: none), and when it finished.
  */
-export const LastRunSchema = z.object({ synced: z.number(), removed: z.number().optional(), finishedAt: z.number(), seconds: z.number() });
+export const LastRunSchema = z.object({ synced: z.number(), removed: z.number().optional(), skipped: SkippedRecordsSchema.optional(), finishedAt: z.number(), seconds: z.number() });
 
 export const SyncStateSchema = z.object({
   status: SyncStatusSchema,

@@ -65,11 +65,18 @@ export function ownerIdOf(crm: CrmKind, record: CrmRecord): string | null {
   return typeof id === 'string' && id !== '' ? id : null;
 }
 
+/** A record whose indexed fields are not as expected: `issues` names the fields and what is wrong. */
+export class UnexpectedFieldError extends CrmError {
+  constructor(crm: CrmKind, readonly record: CrmRecord, readonly issues: string) {
+    super('schema', `${crm === 'salesforce' ? 'Salesforce Lead' : 'HubSpot contact'} ${record.id} has an unexpected field: ${issues}`);
+    this.name = 'UnexpectedFieldError';
+  }
+}
+
 function indexed<S extends z.ZodType>(schema: S, crm: CrmKind, record: CrmRecord): z.infer<S> {
   const parsed = schema.safeParse(record.fields);
   if (parsed.success) return parsed.data;
-  const what = crm === 'salesforce' ? 'Lead' : 'contact';
-  throw new CrmError('schema', `${crm === 'salesforce' ? 'Salesforce' : 'HubSpot'} ${what} ${record.id} has an unexpected field: ${describeSchemaIssues(parsed.error)}`);
+  throw new UnexpectedFieldError(crm, record, describeSchemaIssues(parsed.error));
 }
 
 /** `ownerNames`: owner id → display name; an owner missing from it is stored as its id. */

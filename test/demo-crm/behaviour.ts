@@ -40,6 +40,11 @@ export interface DemoBehaviour {
   /** HubSpot's limits, enforced per token; null: unlimited (the default, for page tests). */
   hubspotLimits: HubSpotLimits | null;
   drift: Drift | null;
+  /**
+   * Records (by id) the APIs return with a field (HubSpot: a property) holding a value of a type
+   * the real API would not send there: one odd record among readable ones.
+   */
+  oddRecords: Map<string, { field: string; value: unknown }>;
   /** Bearer tokens (session ids, API tokens) the APIs answer 401 to. */
   revokedTokens: Set<string>;
   /**
@@ -69,7 +74,7 @@ export function seededFaultRolls(seed: number): DemoBehaviour['random'] {
 
 export function defaultBehaviour(): DemoBehaviour {
   const served = { salesforce: { ...NO_FAULTS }, hubspot: { ...NO_FAULTS } };
-  return { faults: { ...NO_FAULTS }, hubspotLimits: null, drift: null, revokedTokens: new Set(), tokenPortals: new Map(), displayLocale: DEMO_LOCALE, random: Math.random, now: Date.now, served, requests: { salesforce: 0, hubspot: 0 } };
+  return { faults: { ...NO_FAULTS }, hubspotLimits: null, drift: null, oddRecords: new Map(), revokedTokens: new Set(), tokenPortals: new Map(), displayLocale: DEMO_LOCALE, random: Math.random, now: Date.now, served, requests: { salesforce: 0, hubspot: 0 } };
 }
 
 /** `429=0.2,500=0.1,timeout=0.02,malformed=0.01` → rates (unknown names are an error). */
@@ -142,6 +147,7 @@ export function misbehavingApi(crm: 'salesforce' | 'hubspot', api: DemoHandler, 
     let response = api(request);
     response = { ...response, headers: { ...response.headers, ...(limited as Record<string, string>) } };
     if (behaviour.drift && response.status < 300) response = drifted(crm, response, behaviour.drift);
+    if (behaviour.oddRecords.size > 0 && response.status < 300) response = withOddRecords(crm, response, behaviour.oddRecords);
     if (roll < rateLimited + serverError + timeout + malformed && response.status === 200) {
       return serve('malformed', { ...response, body: response.body.slice(0, Math.floor(response.body.length / 2)) });
     }
@@ -200,6 +206,28 @@ function drifted(crm: 'salesforce' | 'hubspot', response: DemoResponse, drift: D
     if (object.properties) change(object.properties);
   }
   return { ...response, body: JSON.stringify(object) };
+}
+
+/** Sets the odd field of each of `odd`'s records in the body's records (Salesforce) or results (HubSpot). */
+function withOddRecords(crm: 'salesforce' | 'hubspot', response: DemoResponse, odd: DemoBehaviour['oddRecords']): DemoResponse {
+  let body: { records?: Record<string, unknown>[]; results?: { id?: string; properties?: Record<string, unknown> }[] };
+  try {
+    body = JSON.parse(response.body) as typeof body;
+  } catch {
+    return response;
+  }
+  if (crm === 'salesforce') {
+    for (const record of body.records ?? []) {
+      const change = odd.get(String(record.Id));
+      if (change) record[change.field] = change.value;
+    }
+  } else {
+    for (const result of body.results ?? []) {
+      const change = result.id === undefined ? undefined : odd.get(result.id);
+      if (change && result.properties) result.properties[change.field] = change.value;
+    }
+  }
+  return { ...response, body: JSON.stringify(body) };
 }
 
 function retyped(value: unknown, type: Drift['toType']): unknown {

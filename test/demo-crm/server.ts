@@ -63,7 +63,9 @@ export interface DemoCrm {
   replaceLeads(leads: DemoLead[]): void;
   /** Deletes the lead from both CRMs, at `at` (epoch ms; now when omitted): the APIs list it as deleted. */
   deleteLead(lead: DemoLead, at?: number): void;
-  /** Faults, limits, drift and revoked tokens; change them while the server runs. */
+  /** Marks the lead changed in one CRM at `at` (now when omitted): the next sync reads it. */
+  markModified(lead: DemoLead, crm: 'salesforce' | 'hubspot', at?: number): void;
+  /** Faults, limits, drift, odd records and revoked tokens; change them while the server runs. */
   behaviour: DemoBehaviour;
 }
 
@@ -133,6 +135,9 @@ export async function startDemoCrm({ port = 0, host = '127.0.0.1', count = 5000,
     },
     deleteLead(lead, at = behaviour.now()) {
       crm.store.deleteLead(lead, at);
+    },
+    markModified(lead, source, at = behaviour.now()) {
+      crm.store.markModified(lead, source, at);
     },
     behaviour,
   };

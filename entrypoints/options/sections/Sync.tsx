@@ -5,7 +5,7 @@ import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import type { AutoSyncStatus, SyncSummary } from '@/lib/messaging/protocol-sync';
-import type { AutoSync } from '@/lib/sync/state';
+import type { AutoSync, SkippedRecords } from '@/lib/sync/state';
 import { queryKeys } from '@/lib/query-keys';
 import { useInvalidateWhenRunEnds } from './use-invalidate-when-run-ends';
 
@@ -92,6 +92,25 @@ function removedLeads(count: number, label: string): string {
   return count === 1 ? `1 lead deleted in ${label} was removed from this browser` : `${count.toLocaleString('en-US')} leads deleted in ${label} were removed from this browser`;
 }
 
+/** How many named leads are listed in the sentence; the rest are counted. */
+const SKIPPED_SHOWN = 3;
+
+/**
+ * The leads a sync left out because they could not be read (a field of an unexpected type), by
+ * id and what is wrong, so the admin can look them up in the CRM; a sync picks each up again
+ * when it next changes there.
+ */
+function SkippedLeads({ skipped, label }: { skipped: SkippedRecords; label: string }) {
+  const shown = skipped.named.slice(0, SKIPPED_SHOWN).map((record) => `${record.id ?? 'a record without a readable id'}: ${record.reason}`);
+  const more = skipped.count - shown.length;
+  return (
+    <p data-testid="sync-skipped">
+      {skipped.count === 1 ? `1 lead from ${label} could not be read and was left out` : `${skipped.count.toLocaleString('en-US')} leads from ${label} could not be read and were left out`}{' '}
+      ({shown.join('; ')}{more > 0 && `; ${more.toLocaleString('en-US')} more`}). A sync reads each again when it next changes in {label}.
+    </p>
+  );
+}
+
 function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; onAction(action: 'start' | 'cancel'): void }) {
   const label = CRM_LABEL[sync.crm];
   const resumable = sync.status === 'cancelled' || sync.status === 'error';
@@ -107,6 +126,7 @@ function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; o
         {!!sync.lastRun?.removed && ` ${removedLeads(sync.lastRun.removed, label)}.`}
         {sync.status === 'cancelled' && ` Stopped after ${sync.synced.toLocaleString('en-US')} leads; sync again to go on from there.`}
       </p>
+      {sync.skipped && <SkippedLeads skipped={sync.skipped} label={label} />}
       {sync.status === 'error' && sync.error && <ErrorState message={`The ${label} sync stopped: ${sync.error}. What it stored so far is kept; sync again to go on.`} />}
       {sync.status === 'running' ? (
         <button type="button" disabled={busy} onClick={() => onAction('cancel')} data-testid={`cancel-${sync.crm}`}>
