@@ -69,7 +69,25 @@ export async function deleteCachedScoresOf(crm: CrmKind): Promise<void> {
   await db.scores.bulkDelete(keys.filter((key) => leadKeyOfCachedScore(key).startsWith(`${crm}|`)));
 }
 
-/** The score cache as record pages and the side panel use it: scores go stale after the admin's setting. */
+/** How often at most a worker deletes the stale cached scores, as it answers record pages. */
+const STALE_SWEEP_EVERY_MS = 10 * 60_000;
+let lastSweptAt = -Infinity;
+
+/**
+ * Deletes the cached scores older than `staleAfterMs`: they are never read again (a page's
+ * lead is scored afresh), yet hold the fields of a record the rep opened, e-mail address and
+ * all, and would stay until a purge, including a contact since erased from the CRM.
+ */
+export async function deleteStaleCachedScores(staleAfterMs: number, now = Date.now()): Promise<number> {
+  return db.scores.where('scoredAt').below(now - staleAfterMs).delete();
+}
+
+/** The score cache as record pages and the side panel use it: scores go stale after the admin's setting, and are then deleted. */
 export async function recordScoreCache(access: PageAccess): Promise<Pick<ScoringDeps, 'cache' | 'now' | 'staleAfterMs'>> {
-  return { cache: scoreCacheFor(access), now: () => new Date(), staleAfterMs: (await recordStaleHours()) * 3_600_000 };
+  const staleAfterMs = (await recordStaleHours()) * 3_600_000;
+  if (Date.now() - lastSweptAt >= STALE_SWEEP_EVERY_MS) {
+    lastSweptAt = Date.now();
+    await deleteStaleCachedScores(staleAfterMs);
+  }
+  return { cache: scoreCacheFor(access), now: () => new Date(), staleAfterMs };
 }
