@@ -114,6 +114,23 @@ describe('badge', () => {
     expect(popover.hidden).toBe(true);
   });
 
+  it('says the lead is being scored when opened before the answer, rather than open an empty box', () => {
+    const badge = mountBadge(document, null, { compact: true, leadName: 'Ada Lovelace' });
+    const button = badge.host.shadowRoot!.querySelector('button')!;
+    const popover = popoverOf(badge.host);
+    button.dispatchEvent(new FocusEvent('focus'));
+    expect(button.getAttribute('aria-expanded')).toBe('true');
+    expect(popover.hidden).toBe(false);
+    expect(popover.querySelector('h2')!.textContent).toBe('Scoring this lead…');
+    expect(popover.getAttribute('aria-label')).toBe('LeadLens is scoring Ada Lovelace');
+    // The answer takes its place in the open popover, and the region is named for what it now says.
+    badge.show({ ok: true, lead });
+    expect(popover.hidden).toBe(false);
+    expect(popover.textContent).not.toContain('Scoring this lead');
+    expect(popover.querySelector('h2')!.textContent).toContain('Hot lead · score 91 of 99');
+    expect(popover.getAttribute('aria-label')).toBe('Why LeadLens scored Ada Lovelace so');
+  });
+
   it('a click pins it open, a second click closes it; Escape anywhere or a click outside closes a pinned one', () => {
     const badge = mountBadge(document, document.getElementById('title'));
     badge.show({ ok: true, lead });

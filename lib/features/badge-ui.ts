@@ -10,6 +10,8 @@
  * region it opens (`aria-controls`); focus stays on the button. It is positioned from the
  * badge's box (`position: fixed`) and, where the browser has the Popover API, shown in the
  * top layer, so a CRM title that clips its overflow (SLDS `slds-truncate`) cannot cut it.
+ * The badge itself stacks as the CRM's text around it does: a CRM modal or sticky header covers it.
+ * While the lead is being scored, the popover says so.
  */
 import { BADGE_TAG, assignedSlot } from '../crm/dom';
 import type { ScoreOutcome } from '../background/score-lead';
@@ -42,6 +44,10 @@ interface BadgeOptions {
   leadName?: string;
 }
 
+const SCORING = 'Scoring this lead…';
+const SCORING_WAIT =
+  'Its score and the reasons for it appear here as soon as they are ready. The first lead after the browser starts takes a little longer.';
+
 const NOT_SCORED_YET =
   'LeadLens has no data on this lead yet: open the lead to score it from its page. To score whole lists, an admin connects the CRM, loads the demo data or imports a CSV in the LeadLens options.';
 
@@ -66,8 +72,8 @@ const VIEWPORT_MARGIN_PX = 8;
 const HOVER_CLOSE_DELAY_MS = 300;
 
 const STYLE = `
-:host { all: initial; display: inline-block; vertical-align: middle; margin-left: 8px; position: relative;
-  font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; z-index: 2147483000; }
+:host { all: initial; display: inline-block; vertical-align: middle; margin-left: 8px;
+  font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 :host([data-leadlens-floating]) { position: fixed; right: 16px; bottom: 16px; margin: 0; }
 :host([data-leadlens-compact]) { margin-left: 6px; font-size: 11px; }
 :host([data-leadlens-compact]) .badge { padding: 0 6px 0 4px; }
@@ -128,19 +134,27 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
     doc.body.append(host);
   }
   const leadName = options.leadName?.trim().slice(0, 200) || null;
+  const theLead = leadName ?? 'this lead';
   /** The button's accessible name: whose badge it is (in lists, where many sit together), then what it says. */
   const label = (text: string) => (leadName ? `LeadLens, ${leadName}: ${text}` : `LeadLens: ${text}`);
   const root = host.attachShadow({ mode: 'open' });
   const button = el('button', { class: 'badge', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'leadlens-popover' }, 'LeadLens …');
   button.setAttribute('aria-label', label('scoring this lead'));
-  const panel = el('div', { class: 'panel' });
+  // Hover and focus open it while the lead is being scored too: it says so, rather than open empty.
+  const panel = el('div', { class: 'panel' }, el('h2', {}, SCORING), el('p', {}, SCORING_WAIT));
   const popover = el(
     'div',
-    { class: 'popover', id: 'leadlens-popover', role: 'region', 'aria-label': `Why LeadLens scored ${leadName ?? 'this lead'} so`, hidden: '' },
+    { class: 'popover', id: 'leadlens-popover', role: 'region', 'aria-label': `LeadLens is scoring ${theLead}`, hidden: '' },
     panel,
   );
   root.append(el('style', {}, STYLE), button, popover);
   const popoverState = wirePopover(host, button, popover);
+  /** The popover's answer in place of what it said before (scoring, or an earlier answer), placed after the badge's new look. */
+  const explain = (content: Node[]) => {
+    panel.replaceChildren(...content);
+    popover.setAttribute('aria-label', `Why LeadLens scored ${theLead} so`);
+    popoverState.reposition(); // new content, new height
+  };
   /** No tier: no tier attributes, no tier colours (the badge's own neutral look). */
   const clearTierLook = (state: 'error' | 'unknown') => {
     host.setAttribute('data-leadlens-state', state);
@@ -152,7 +166,6 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
   return {
     host,
     show(outcome) {
-      panel.replaceChildren(...(outcome.ok ? scoredPopover(outcome.lead) : errorPopover(outcome.error)));
       if (outcome.ok) {
         const { lead } = outcome;
         const look = TIER_LOOK[lead.tier];
@@ -174,14 +187,13 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
         button.replaceChildren(el('span', { 'aria-hidden': 'true' }, '⚠'), el('span', {}, 'LeadLens'));
         button.setAttribute('aria-label', leadName ? label('could not score this lead. Show why.') : 'LeadLens could not score this lead. Show why.');
       }
-      popoverState.reposition(); // new content, new height
+      explain(outcome.ok ? scoredPopover(outcome.lead) : errorPopover(outcome.error));
     },
     showUnknown() {
       clearTierLook('unknown');
       button.replaceChildren(el('span', {}, 'Not scored yet'));
       button.setAttribute('aria-label', label('not scored yet. Show why.'));
-      panel.replaceChildren(el('h2', {}, 'Not scored yet'), el('p', {}, NOT_SCORED_YET));
-      popoverState.reposition();
+      explain([el('h2', {}, 'Not scored yet'), el('p', {}, NOT_SCORED_YET)]);
     },
     remove() {
       popoverState.close(); // a badge removed while open leaves no listener on the page

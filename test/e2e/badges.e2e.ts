@@ -119,6 +119,33 @@ describe('badges on lead pages', () => {
     await page.close();
   });
 
+  it('stacks under the CRM’s own modal like the name it follows, and tells the page’s scripts nothing', async () => {
+    const page = await harness.context.newPage();
+    // What the page's own scripts hear by window messages, from before the content script starts.
+    await page.addInitScript(() => {
+      const heard: unknown[] = [];
+      (window as unknown as { heard: unknown[] }).heard = heard;
+      window.addEventListener('message', (event) => heard.push(event.data));
+    });
+    await page.goto(salesforceLeadUrl(harness.crm.leads[2].salesforceId));
+    const badge = page.locator(`${BADGE}[data-leadlens-state="scored"]`);
+    await badge.waitFor({ timeout: 15_000 });
+    const box = (await badge.boundingBox())!;
+    const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    const topmost = (at: typeof centre) => page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.localName ?? null, at);
+    expect(await topmost(centre)).toBe(BADGE);
+    // An SLDS-style modal: a backdrop at body level over the whole page, as Lightning opens "Edit Lead".
+    await page.evaluate(() => {
+      const backdrop = document.createElement('div');
+      backdrop.className = 'slds-backdrop';
+      backdrop.style.cssText = 'position: fixed; inset: 0; z-index: 9000; background: rgba(8, 7, 7, 0.6)';
+      document.body.append(backdrop);
+    });
+    expect(await topmost(centre)).toBe('div');
+    expect(await page.evaluate(() => (window as unknown as { heard: unknown[] }).heard)).toEqual([]);
+    await page.close();
+  });
+
   it('shows a badge on a HubSpot contact whose score equals onnxruntime-node', async () => {
     const lead = harness.crm.leads[1];
     const page = await openPage(hubspotContactUrl(lead.hubspotId));
