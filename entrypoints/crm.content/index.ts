@@ -12,6 +12,10 @@ import { contentFeatures } from '@/lib/features/registry';
 export default defineContentScript({
   matches: [...CRM_MATCH_PATTERNS],
   runAt: 'document_idle',
+  // WXT also posts "a content script started" to the page's window: that tells every script of
+  // the CRM page the extension's id and its event name, and wakes the page's message listeners.
+  // Its own document event, which WXT reads, is enough.
+  noScriptStartedPostMessage: true,
   main(ctx) {
     onEveryPage(ctx, pageKey, (url, previousUrl, signal) => {
       const page = recognisePage(url);
