@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScoredLead } from '../messaging/protocol';
 import { hubspot } from '../crm/hubspot';
+import { salesforce } from '../crm/salesforce';
 
 const scoreLeadsById = vi.hoisted(() => vi.fn());
 vi.mock('../messaging/client', () => ({ background: { scoreLeadsById } }));
@@ -242,14 +243,62 @@ describe('list badges', () => {
     expect(states()).toEqual([['1', 'scored']]);
   });
 
-  it('does not rescan in a loop because of its own badges', async () => {
-    renderList(row('1', 'Ada'));
+  it('does not rescan in a loop because of its own badges: mounting, answering, opening', async () => {
+    renderList(row('1', 'Ada') + row('2', 'Grace'));
     const readRows = vi.spyOn(hubspot, 'readListRows');
     badgeListRows(document, hubspot, 'hubspot', page.signal);
+    await settle();
+    reportVisible([...document.querySelectorAll('td:first-child')]);
+    await settle();
+    expect(states()).toEqual([['1', 'scored'], ['2', 'unknown']]);
+    badges()[0].shadowRoot!.querySelector('button')!.dispatchEvent(new FocusEvent('focus'));
     await settle();
     await settle();
     expect(readRows).toHaveBeenCalledTimes(1);
     readRows.mockRestore();
+  });
+
+  it('badges the list view Lightning shows again on Back, after the record view it kept goes', async () => {
+    const leadRow = (id: string, name: string) =>
+      `<tr data-row-key-value="${id}"><th scope="row"><a data-recordid="${id}" href="/lightning/r/Lead/${id}/view">${name}</a></th><td>x</td></tr>`;
+    // Back from a lead to the list: the URL is the list's, but the lead's view is still the active one.
+    document.head.innerHTML = '<base href="https://acme.lightning.force.com/lightning/o/Lead/list">';
+    document.body.innerHTML = `
+      <div id="list" class="windowViewMode-normal oneContent" style="display: none"><table role="grid"><tbody>
+        ${leadRow('00Q5e00000AbCdEEAV', 'Ada Lovelace')}${leadRow('00Q5e00000AbCdFEAV', 'Grace Hopper')}
+      </tbody></table></div>
+      <div id="record" class="windowViewMode-normal oneContent active"><h1 class="slds-page-header__title">Ada Lovelace</h1></div>`;
+    badgeListRows(document, salesforce, 'salesforce', page.signal);
+    await settle();
+    expect(badges()).toHaveLength(0);
+    // Lightning then re-shows the list it kept, by its classes and style alone.
+    const [list, record] = [document.getElementById('list')!, document.getElementById('record')!];
+    record.classList.remove('active');
+    record.style.display = 'none';
+    list.classList.add('active');
+    list.style.removeProperty('display');
+    await settle();
+    expect(states()).toEqual([['00Q5e00000AbCdEEAV', 'loading'], ['00Q5e00000AbCdFEAV', 'loading']]);
+    expect(badges().every((badge) => list.contains(badge))).toBe(true);
+    reportVisible([...list.querySelectorAll('th')]);
+    await settle();
+    expect(scoreLeadsById).toHaveBeenCalledWith({ crm: 'salesforce', recordIds: ['00Q5e00000AbCdEEAV', '00Q5e00000AbCdFEAV'] });
+  });
+
+  it.each([
+    ['hidden', (view: HTMLElement) => view.setAttribute('hidden', ''), (view: HTMLElement) => view.removeAttribute('hidden')],
+    ['aria-hidden', (view: HTMLElement) => view.setAttribute('aria-hidden', 'true'), (view: HTMLElement) => view.removeAttribute('aria-hidden')],
+    ['style', (view: HTMLElement) => (view.style.display = 'none'), (view: HTMLElement) => view.style.removeProperty('display')],
+  ])('badges a list the CRM shows by its %s attribute alone', async (_, hide, show) => {
+    document.body.innerHTML = `<div id="view"><table data-test-id="contacts-table"><tbody>${row('1', 'Ada')}</tbody></table></div>`;
+    const view = document.getElementById('view')!;
+    hide(view);
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    await settle();
+    expect(badges()).toHaveLength(0);
+    show(view);
+    await settle();
+    expect(states()).toEqual([['1', 'loading']]);
   });
 
   it('shows the failure on each badge when the background cannot answer', async () => {

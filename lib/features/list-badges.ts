@@ -142,13 +142,21 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
   };
 
   // Only the CRM's own changes mean the list may have changed. A virtualised grid may reuse a
-  // row for another record by changing only its link or row key (attribute changes).
+  // row for another record by changing only its link or row key; the view shown may change by
+  // class, style, hidden or aria-hidden only (on Back, Lightning re-shows the list view it kept).
+  // None of these change on a badge (its look changes in its shadow root, not watched), so
+  // showing an answer is no reason to look again.
   const changes = observeComposed(
     document,
     (records) => {
       if (records.some(isCrmChange)) rescanTimer ??= setTimeout(rescan, RESCAN_DELAY_MS);
     },
-    { childList: true, subtree: true, attributes: true, attributeFilter: ['href', 'data-row-key-value'] },
+    {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ['href', 'data-row-key-value', 'class', 'style', 'hidden', 'aria-hidden'],
+    },
   );
   // Another active model or tier policy, or new stored scores: ask again for each row in view.
   onEvent(
