@@ -6,6 +6,7 @@
  */
 import { browser } from 'wxt/browser';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
+import { revokeSalesforceToken } from './oauth';
 import { ConnectionReplySchema, ConnectionSchema, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from './schema';
 
 const connectionKey = (crm: CrmKind) => `connection:${crm}`;
@@ -29,11 +30,29 @@ export async function writeConnection(connection: Connection): Promise<void> {
   await browser.storage.local.set({ [connectionKey(connection.crm)]: ConnectionSchema.parse(connection) });
 }
 
-/** Forgets the connection and its credentials, and gives back the site access: a disconnected CRM needs none. */
+/**
+ * Forgets the connection and its credentials, ends an OAuth grant at Salesforce (while the
+ * site access lasts), and gives back the site access: a disconnected CRM needs none.
+ */
 export async function removeConnection(crm: CrmKind): Promise<void> {
   const connection = await readConnection(crm);
   await browser.storage.local.remove([connectionKey(crm), statusKey(crm)]);
-  if (connection) await releaseHostAccess(apiHostOf(connection));
+  if (!connection) return;
+  await endGrantOf(connection);
+  await releaseHostAccess(apiHostOf(connection));
+}
+
+/**
+ * Ends at Salesforce the OAuth grant of `connection` unless `replacement` holds the same one
+ * (a session or HubSpot token has no grant LeadLens could end). Best effort: a grant Salesforce
+ * could not be told to end is noted in the worker's log, never with its token.
+ */
+export async function endGrantOf(connection: Connection, replacement?: Connection): Promise<void> {
+  if (connection.crm !== 'salesforce' || connection.auth.kind !== 'oauth') return;
+  if (replacement?.crm === 'salesforce' && replacement.auth.kind === 'oauth' && replacement.auth.refreshToken === connection.auth.refreshToken) return;
+  if (!(await revokeSalesforceToken(connection.host, connection.auth.refreshToken))) {
+    console.warn(`LeadLens: Salesforce at ${connection.host} could not be told to end LeadLens's sign-in; an admin can revoke it under Connected Apps OAuth Usage.`);
+  }
 }
 
 /** Gives back the access to an API host. */

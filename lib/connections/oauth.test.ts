@@ -7,7 +7,7 @@ import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { DEMO_OAUTH_CLIENT_ID } from '../../test/demo-crm/salesforce-oauth';
 import { createDemoCrmHandler } from '../../test/demo-crm/server';
-import { createPkcePair, refreshSalesforceToken, signInWithSalesforce, type OAuthDependencies } from './oauth';
+import { createPkcePair, refreshSalesforceToken, revokeSalesforceToken, signInWithSalesforce, type OAuthDependencies } from './oauth';
 
 const HOST = 'acme.my.salesforce.com';
 const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
@@ -89,6 +89,17 @@ describe('Salesforce OAuth with PKCE', () => {
     const stillRefused = createSalesforceClient({ instanceUrl: `https://${HOST}`, apiVersion: '67.0', fetch, accessToken: async () => tokens.accessToken, renewAccessToken: async () => true });
     await expect(stillRefused.readRecord(leads[1].salesforceId)).rejects.toMatchObject({ kind: 'auth' });
     await expect(refreshSalesforceToken(app, 'revoked-refresh-token', fetch)).rejects.toMatchObject({ kind: 'auth', crmCode: 'invalid_grant' });
+  });
+
+  it('revokes a grant: its refresh token renews nothing after; a token Salesforce does not know, or no answer, is false', async () => {
+    const { deps, fetch } = demoIdentity();
+    const app = { host: HOST, clientId: DEMO_OAUTH_CLIENT_ID };
+    const tokens = await signInWithSalesforce(app, deps);
+    await expect(refreshSalesforceToken(app, tokens.refreshToken, fetch)).resolves.toMatchObject({ refreshToken: tokens.refreshToken });
+    expect(await revokeSalesforceToken(HOST, tokens.refreshToken, fetch)).toBe(true);
+    await expect(refreshSalesforceToken(app, tokens.refreshToken, fetch)).rejects.toMatchObject({ kind: 'auth', crmCode: 'invalid_grant' });
+    expect(await revokeSalesforceToken(HOST, tokens.refreshToken, fetch)).toBe(false);
+    expect(await revokeSalesforceToken(HOST, 'x', () => Promise.reject(new TypeError('Failed to fetch')))).toBe(false);
   });
 
   it('says an unreachable or failing token endpoint is a network or server error, never "sign in again"', async () => {

@@ -93,6 +93,30 @@ async function tokenRequest(app: OAuthApp, form: Record<string, string>, fetchIm
   return parsed.data;
 }
 
+/**
+ * Ends the grant of `refreshToken` at Salesforce, its access tokens with it: deleting LeadLens's
+ * copy alone leaves the grant live (until revoked, by default) for any copy taken before.
+ * Best effort, as a disconnect must not wait on it: false when Salesforce could not be reached
+ * or refused (a token revoked or expired already is refused).
+ */
+export async function revokeSalesforceToken(host: string, refreshToken: string, fetchImpl: typeof fetch = fetch): Promise<boolean> {
+  try {
+    const response = await fetchImpl(`https://${host}/services/oauth2/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: refreshToken }).toString(),
+      credentials: 'omit',
+      signal: AbortSignal.timeout(REVOKE_TIMEOUT_MS),
+    });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** A disconnect waits this long at most for Salesforce to end the grant. */
+const REVOKE_TIMEOUT_MS = 10_000;
+
 /** The whole sign-in: consent window, state check, code exchange with the verifier. */
 export async function signInWithSalesforce(app: OAuthApp, deps: OAuthDependencies): Promise<OAuthTokens> {
   const { verifier, challenge } = await createPkcePair();

@@ -3,6 +3,7 @@
  *   GET  /services/oauth2/authorize   consent is implied: 302 to `redirect_uri?code=…&state=…`
  *   POST /services/oauth2/token       `authorization_code` (checks the verifier against the
  *                                     S256 challenge) and `refresh_token` grants
+ *   POST /services/oauth2/revoke      `token=<refresh token>`: ends its grant (400 for a token it does not know)
  * Errors are OAuth's `{error, error_description}`. Only `https://<id>.chromiumapp.org/…`
  * redirects are allowed, as an External Client App for an extension would list.
  */
@@ -73,8 +74,14 @@ export function salesforceOAuth(): DemoHandler {
     return issued(refreshToken);
   }
 
+  function revoke(request: DemoRequest): DemoResponse {
+    const revoked = refreshTokens.delete(new URLSearchParams(request.body).get('token') ?? '');
+    return revoked ? { status: 200, headers: {}, body: '' } : oauthError(400, 'unsupported_token_type', 'this token type is not supported');
+  }
+
   return (request) => {
     const path = request.url.pathname.replace(/\/$/, '');
+    if (path === '/services/oauth2/revoke' && request.method === 'POST') return revoke(request);
     if (path === '/services/oauth2/authorize' && request.method === 'GET') return authorize(request);
     if (path === '/services/oauth2/token' && request.method === 'POST') return exchange(request);
     return oauthError(404, 'not_found', 'unknown OAuth endpoint');

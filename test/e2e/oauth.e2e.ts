@@ -3,8 +3,10 @@
  * Client App's consumer key and presses Connect; `identity.launchWebAuthFlow` opens the demo
  * org's authorize page, which redirects to `https://<extension-id>.chromiumapp.org/` with a
  * code; the background exchanges it with the verifier. A revoked access token is renewed
- * with the refresh token on the next call, and no token reaches the page.
+ * with the refresh token on the next call, no token reaches the page, and disconnecting ends
+ * the grant at Salesforce.
  */
+import { request as httpsRequest } from 'node:https';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_OAUTH_CLIENT_ID } from '../demo-crm/salesforce-oauth';
@@ -47,4 +49,26 @@ it('connects Salesforce through launchWebAuthFlow with PKCE, and renews a revoke
 
   const second = await storedTokens(options);
   expectNoSecretIn({ 'options page': await options.content() }, [first.accessToken!, second.accessToken!, second.refreshToken!]);
+
+  // Disconnecting ends the grant at Salesforce: the refresh token no longer renews anything.
+  expect(await renewWith(second.refreshToken!)).toBe(200);
+  await options.getByRole('button', { name: 'Disconnect Salesforce' }).click();
+  await expect.poll(() => options.getAttribute('[data-testid="connection-salesforce"]', 'data-status')).toBe('disconnected');
+  expect(await renewWith(second.refreshToken!)).toBe(400);
 }, 120_000);
+
+/** The demo org's answer to a refresh-token grant, asked from outside the browser: 200 while the grant lives. */
+function renewWith(refreshToken: string): Promise<number> {
+  const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: DEMO_OAUTH_CLIENT_ID }).toString();
+  return new Promise((resolve, reject) => {
+    const request = httpsRequest(
+      { host: '127.0.0.1', port: harness.crm.port, method: 'POST', path: '/services/oauth2/token', servername: SALESFORCE_API, rejectUnauthorized: false, headers: { host: SALESFORCE_API, 'content-type': 'application/x-www-form-urlencoded' } },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}

@@ -6,7 +6,7 @@
 import { browser } from 'wxt/browser';
 import { clientForConnection, salesforceSessionId } from '../../connections/client-for';
 import { signInWithSalesforce } from '../../connections/oauth';
-import { readConnection, readStatus, releaseHostAccess, removeConnection, writeConnection, writeStatus } from '../../connections/connections';
+import { endGrantOf, readConnection, readStatus, releaseHostAccess, removeConnection, writeConnection, writeStatus } from '../../connections/connections';
 import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, settingsOf, type Connection, type ConnectionReply, type ConnectionSummary } from '../../connections/schema';
 import type { CrmAccount } from '../../crm/client';
 import { isCrmError } from '../../crm/http';
@@ -215,7 +215,11 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     // The previous connection's site access, unless this one talks to the same host or the kept
     // leads came from it. Whatever the check said: a connection to a mistyped host is stored too,
     // and connecting the right one again must give the mistyped host's access back.
-    if (previous) await releaseUnlessNeeded(request.crm, apiHostOf(previous), note ? null : storedFrom);
+    if (previous) {
+      // A sign-in replaced by another (or by a session) ends at Salesforce, before its host's access goes.
+      await endGrantOf(previous, connection);
+      await releaseUnlessNeeded(request.crm, apiHostOf(previous), note ? null : storedFrom);
+    }
     return remember((checked ?? (await check(connection))).reply, note);
   },
   async testConnection({ crm }) {
