@@ -2,8 +2,9 @@
 /**
  * The training section's form: a check answers only for the form and the history it was run on,
  * a re-read of the same history keeps the admin's choices, a changed one keeps the outcome values
- * it still has, progress is announced by stage, and nothing starts without the active model (its
- * tier policy) or while a model is being activated.
+ * it still has, progress is announced by stage, nothing starts without the active model (its
+ * tier policy) or while a model is being activated, and a trained model whose leads changed since
+ * is not activated.
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
@@ -786,4 +787,102 @@ it('keeps a trained model waiting to be activated when a feature is moved to ano
   );
   click(button('Check the changed fields')!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'check-features', specs: [{ key: 'industry' }] });
+});
+
+const LEADS_CHANGED_SINCE_TRAINING = 'The leads changed since this model was trained: check the data and train again to activate a model of them.';
+
+/** Checks the data and trains, answered as the worker answers: a model of the data it was asked to train on, with `heldOut`. */
+async function trainAModel(heldOut = TRAINED.heldOut) {
+  await checkTheData();
+  click(trainButton()!);
+  const request = FakeWorker.latest.requests.at(-1)!;
+  expect(request.type).toBe('train');
+  FakeWorker.latest.answer({ ...TRAINED, data: request.data, heldOut });
+  expect(button('Activate this model')?.disabled).toBe(false);
+}
+
+it('does not activate a model whose leads changed since it was trained, says why, and offers to check the data again', async () => {
+  await renderSection();
+  await trainOnTheFile();
+
+  // The same export imported again, its rows in another order: the row keys name other leads.
+  await historyReadAgain({ ...CSV_SAMPLE, fingerprint: 'import-2' });
+  const activateButton = button('Activate this model')!;
+  expect(activateButton.disabled).toBe(true);
+  expect(describedBy(activateButton)).toBe(LEADS_CHANGED_SINCE_TRAINING);
+  expect(liveText()).toContain(LEADS_CHANGED_SINCE_TRAINING);
+  // The model cannot be kept: nothing warns that a new check replaces it.
+  expect(describedBy(button('Check the data')!)).toBeNull();
+  expect(container().textContent).not.toContain('activate it first to keep it');
+
+  click(button('Check the data again')!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'inspect', data: { source: 'csv' } });
+  const heldOut = { leadKeys: ['csv|row-1', 'csv|row-2'], probabilities: Float64Array.of(0.2, 0.7) };
+  FakeWorker.latest.answer(INSPECTED);
+  click(trainButton()!);
+  FakeWorker.latest.answer({ ...TRAINED, data: FakeWorker.latest.requests.at(-1)!.data, heldOut });
+  expect(container().textContent).not.toContain(LEADS_CHANGED_SINCE_TRAINING);
+  click(button('Activate this model')!);
+  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')).not.toBeNull());
+  expect(keepHeldOutScores).toHaveBeenCalledTimes(1);
+  expect(keepHeldOutScores).toHaveBeenCalledWith(ACTIVE.modelId, heldOut);
+});
+
+/** A model trained on the imported file's leads, the form showing that source. */
+async function trainOnTheFile() {
+  change(historySource(), 'csv');
+  await eventually(() => expect(outcomeField().value).toBe('converted'));
+  await trainAModel({ leadKeys: ['csv|row-1', 'csv|row-2'], probabilities: Float64Array.of(0.9, 0.1) });
+}
+
+it('reads the history again on activation, and activates nothing when the file was imported again before the form heard of it', async () => {
+  await renderSection();
+  await trainOnTheFile();
+  // An import ended; the form's history has not been read again yet.
+  historySample.mockResolvedValue({ ...CSV_SAMPLE, fingerprint: 'import-2' });
+  click(button('Activate this model')!);
+  await eventually(() => expect(describedBy(button('Activate this model')!)).toBe(LEADS_CHANGED_SINCE_TRAINING));
+  expect(button('Activate this model')?.disabled).toBe(true);
+  expect(keepHeldOutScores).not.toHaveBeenCalled();
+  expect(activateModel).not.toHaveBeenCalled();
+  // Said once, by the note: not as an error too.
+  expect(container().querySelector('[role="alert"]')).toBeNull();
+  expect(container().querySelector('[data-testid="model-activated"]')).toBeNull();
+});
+
+it("keeps a model of CRM leads activatable when a sync changed them since (each lead keeps its key), or the form moves to another source's", async () => {
+  await renderSection();
+  await trainAModel();
+  change(historySource(), 'csv');
+  await eventually(() => expect(outcomeField().value).toBe('converted'));
+  // A sync changed the Salesforce leads the model was trained on; both histories read again.
+  historySample.mockImplementation(async (source) => (source === 'csv' ? CSV_SAMPLE : { ...SAMPLE, fingerprint: 'salesforce-2' }));
+  await act(() => queryClient.invalidateQueries());
+  expect(container().textContent).not.toContain(LEADS_CHANGED_SINCE_TRAINING);
+
+  click(button('Activate this model')!);
+  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toContain(`Model ${ACTIVE.modelId} is active`));
+  expect(activateModel).toHaveBeenCalledTimes(1);
+});
+
+it('keeps an activated model of the file as it is when the file is imported again: its held-out probabilities are the import’s to clean up', async () => {
+  await renderSection();
+  await trainOnTheFile();
+  click(button('Activate this model')!);
+  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')).not.toBeNull());
+  await historyReadAgain({ ...CSV_SAMPLE, fingerprint: 'import-2' });
+  expect(container().textContent).not.toContain(LEADS_CHANGED_SINCE_TRAINING);
+});
+
+it("watches the trained model's own history while the form shows another source's", async () => {
+  await renderSection();
+  await trainOnTheFile();
+  change(historySource(), 'salesforce');
+  await eventually(() => expect(container().querySelector('[data-testid="history-count"]')?.textContent).toBe(`${SAMPLE.leads} stored`));
+
+  // The file was imported again while the form shows the Salesforce leads.
+  historySample.mockImplementation(async (source) => (source === 'csv' ? { ...CSV_SAMPLE, fingerprint: 'import-2' } : SAMPLE));
+  await act(() => queryClient.invalidateQueries());
+  await eventually(() => expect(button('Activate this model')?.disabled).toBe(true));
+  expect(describedBy(button('Activate this model')!)).toBe(LEADS_CHANGED_SINCE_TRAINING);
 });

@@ -9,7 +9,7 @@
  * training's progress and report (TrainingProgress, TrainingReport). This file keeps the form's
  * values, training and activation, and the layout.
  */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { ErrorState } from '@/components/StatusMessage';
 import type { SourceKind } from '@/lib/ml/featurize';
@@ -36,6 +36,20 @@ import { useWorkerJob, type WorkerJobState } from './use-worker-job';
 const DAY_MS = 86_400_000;
 const PURGED_NOTE = 'Everything LeadLens stored was purged: the training, and any model it trained on those leads, were dropped.';
 const CROSS_VALIDATION_FOLDS = 5;
+const LEADS_CHANGED_SINCE_TRAINING = 'The leads changed since this model was trained: check the data and train again to activate a model of them.';
+
+/** The stored history of `source`, as the form samples it (read again after syncs, imports and deletions). */
+const historyQuery = (source: SourceKind) => queryOptions({ queryKey: queryKeys.trainingHistory(source), queryFn: () => historySample(source) });
+
+type Trained = Extract<TrainingEvent, { type: 'trained' }>;
+
+/**
+ * Whether the source's leads are keyed by their place in the file (`csv|row-N`): another import
+ * gives those keys to other leads, so a model trained before it keeps held-out probabilities of
+ * leads that are gone. A CRM lead keeps its key, and a sync in the meantime changes only what
+ * some of them hold.
+ */
+const keysNameRows = (source: SourceKind) => source === 'csv';
 
 /**
  * What the worker job's live region says: the check running, the training's stage (and fold),
@@ -75,7 +89,7 @@ const WORKER_FAILED = { type: 'failed', error: 'The training worker stopped unex
 export function TrainingSection() {
   const queryClient = useQueryClient();
   const [source, setSource] = useState<SourceKind>('salesforce');
-  const history = useQuery({ queryKey: queryKeys.trainingHistory(source), queryFn: () => historySample(source) });
+  const history = useQuery(historyQuery(source));
   const active = useQuery({ queryKey: queryKeys.activeModel(), queryFn: activeManifest });
   const [outcome, setOutcome] = useState<OutcomeRule | null>(null);
   const [months, setMonths] = useState(12);
@@ -83,15 +97,25 @@ export function TrainingSection() {
   // One worker for the check and the training: one job at a time.
   const worker = useWorkerJob<TrainingRequest, TrainingEvent>(createTrainingWorker, TrainingEventSchema, WORKER_FAILED);
   const finished = worker.state.kind === 'finished' ? worker.state.event : null;
+  const trained = finished?.type === 'trained' ? finished : null;
+  // The fingerprint of the history the last training read (`HistorySample.fingerprint`).
+  const [trainedOn, setTrainedOn] = useState<string | null>(null);
+  // The trained model's own history: the form may show another source since.
+  const trainedHistory = useQuery({ ...historyQuery(trained?.data.source ?? source), enabled: trained !== null && keysNameRows(trained.data.source) });
 
   const activate = useMutation({
-    mutationFn: async (trained: Extract<TrainingEvent, { type: 'trained' }>) => {
-      const { modelId } = trained.manifest;
+    mutationFn: async ({ model, historyFingerprint }: { model: Trained; historyFingerprint: string | null }) => {
+      const { modelId } = model.manifest;
+      // Read again, not taken from the page: the form may not have heard yet of an import that just ended.
+      if (keysNameRows(model.data.source)) {
+        const { fingerprint } = await queryClient.fetchQuery({ ...historyQuery(model.data.source), staleTime: 0 });
+        if (fingerprint !== historyFingerprint) throw new Error(LEADS_CHANGED_SINCE_TRAINING);
+      }
       // Usable only once the engine has loaded it and run check rows, as an imported model. The
       // same history and settings train the same model (same id): then it is installed already.
-      if (!(await modelExists(modelId))) await addCheckedModel(trained.manifest, trained.onnx, 'trained', (id) => background.checkModel({ modelId: id }));
+      if (!(await modelExists(modelId))) await addCheckedModel(model.manifest, model.onnx, 'trained', (id) => background.checkModel({ modelId: id }));
       // Before the switch, so its tier policy is first previewed on the probabilities its thresholds were chosen on.
-      await keepHeldOutScores(modelId, trained.heldOut);
+      await keepHeldOutScores(modelId, model.heldOut);
       // Remembers the model it replaces (Roll back), tells CRM tabs, scores the stored leads.
       await succeeded(background.activateModel({ modelId }));
       return modelId;
@@ -123,12 +147,18 @@ export function TrainingSection() {
     return () => controller.abort();
   }, [resetWorker, resetActivation]);
 
+  // A trained model not activated yet whose leads changed since it was trained (a new import of
+  // the same file in another order names other leads by the same row keys) is not activated:
+  // its held-out probabilities, kept by lead key, would be paired with other leads' outcomes.
+  const leadsChangedSinceTraining =
+    trained !== null && keysNameRows(trained.data.source) && !activate.isSuccess && trainedHistory.data !== undefined && trainedHistory.data.fingerprint !== trainedOn;
   // A trained model not activated yet: a new job would take the place of its report (and the model with it).
-  const trainedModelWaits = finished?.type === 'trained' && !activate.isSuccess;
+  const trainedModelWaits = trained !== null && !activate.isSuccess && !leadsChangedSinceTraining;
   const noteIds = useId();
   const checkWarningId = `${noteIds}-check`;
   const checkFieldsWarningId = `${noteIds}-check-fields`;
   const trainWarningId = `${noteIds}-train`;
+  const leadsChangedId = `${noteIds}-leads-changed`;
 
   const dataCheck = useDataCheck({
     worker,
@@ -177,8 +207,10 @@ export function TrainingSection() {
   };
 
   const train = () => {
-    if (!inspected || !active.data) return;
+    if (!inspected || !active.data || !history.data) return;
     activate.reset();
+    // The check was dropped had the history changed since: it is the history the check read.
+    setTrainedOn(history.data.fingerprint);
     worker.start({ type: 'train', data: inspected.data, specs: dataCheck.includedSpecs(), cv: CROSS_VALIDATION_FOLDS, tiers: active.data.tiers, activeModelId: active.data.modelId });
   };
 
@@ -195,6 +227,7 @@ export function TrainingSection() {
   const outcomeToChoose = outcomeMissing(outcome);
   // A new check or training would take the place of the trained model's report (and the model).
   const warnBeforeCheck = trainedModelWaits && !blocked;
+  const checkDisabled = blocked || outcomeToChoose !== null || !history.data?.leads;
 
   return (
     <>
@@ -220,7 +253,7 @@ export function TrainingSection() {
         <button
           type="button"
           onClick={check}
-          disabled={blocked || outcomeToChoose !== null || !history.data?.leads}
+          disabled={checkDisabled}
           aria-describedby={warnBeforeCheck ? checkWarningId : undefined}
         >
           Check the data
@@ -312,20 +345,36 @@ export function TrainingSection() {
       </div>
       {trainingRun && <TrainingProgress progress={trainingRun.progress} folds={CROSS_VALIDATION_FOLDS} onCancel={worker.cancel} />}
       {finished?.type === 'failed' && <ErrorState message={finished.error} />}
-      {finished?.type === 'trained' && (
+      {trained && (
         <>
-          <TrainingReport trained={finished} />
-          <LeftOutNote counts={finished} outcome={finished.data.outcome} />
+          <TrainingReport trained={trained} />
+          <LeftOutNote counts={trained} outcome={trained.data.outcome} />
           {size && size.level !== 'enough' && <p>{size.message}</p>}
-          <button type="button" onClick={() => activate.mutate(finished)} disabled={activate.isPending || activate.isSuccess}>
+          {/* In the page before it says anything, so that the change of the leads is announced. */}
+          <div role="status">{leadsChangedSinceTraining && <p id={leadsChangedId}>{LEADS_CHANGED_SINCE_TRAINING}</p>}</div>
+          <button
+            type="button"
+            onClick={() => activate.mutate({ model: trained, historyFingerprint: trainedOn })}
+            disabled={activate.isPending || activate.isSuccess || leadsChangedSinceTraining}
+            aria-describedby={leadsChangedSinceTraining ? leadsChangedId : undefined}
+          >
             Activate this model
           </button>
+          {leadsChangedSinceTraining && (
+            <>
+              {' '}
+              <button type="button" onClick={check} disabled={checkDisabled}>
+                Check the data again
+              </button>
+            </>
+          )}
           {activate.isSuccess && (
             <p role="status" data-testid="model-activated">
               Model {activate.data} is active: badges now use it.
             </p>
           )}
-          {activate.isError && <ErrorState message={activate.error.message} />}
+          {/* An activation refused as the leads changed is explained by the note above. */}
+          {activate.isError && !leadsChangedSinceTraining && <ErrorState message={activate.error.message} />}
         </>
       )}
     </>
