@@ -12,7 +12,7 @@
  * them from the start of the file, and every block is parsed with them.
  */
 import Papa from 'papaparse';
-import { TrainingDataError } from '../ml/train/dataset';
+import { SEPARATOR_LINE, TrainingDataError } from '../ml/train/dataset';
 
 /** Default block size: large enough that parsing dominates, small enough to keep memory flat. */
 export const BLOCK_CHARS = 1 << 20;
@@ -128,7 +128,9 @@ export async function guessDialect(chunks: AsyncIterable<string>): Promise<CsvDi
     start += chunk;
     if (start.length >= DIALECT_SAMPLE_CHARS) break;
   }
-  const { delimiter, linebreak } = Papa.parse<string[]>(start, { preview: 1, skipEmptyLines: 'greedy' }).meta;
+  // Excel's `sep=;` first line says the separator outright.
+  const declared = SEPARATOR_LINE.exec(start)?.[1];
+  const { delimiter, linebreak } = Papa.parse<string[]>(start, { delimiter: declared ?? '', preview: 1, skipEmptyLines: 'greedy' }).meta;
   return { sep: delimiter, newline: linebreak === '\r\n' || linebreak === '\r' ? linebreak : '\n' };
 }
 
@@ -181,7 +183,10 @@ export function splitHeader(block: string, dialect: CsvDialect): { header: strin
   for (let start = 0; start < block.length; ) {
     const next = records.next(block, start);
     const end = next === -1 ? block.length : next;
-    if (Papa.parse<string[]>(block.slice(start, end), { delimiter: dialect.sep, newline: dialect.newline, skipEmptyLines: 'greedy' }).data.length > 0) {
+    const record = block.slice(start, end);
+    // Excel's `sep=;` line stays before the header, as blank lines do: parseCsv reads and skips it in every block.
+    const separatorLine = start === 0 && SEPARATOR_LINE.test(record);
+    if (!separatorLine && Papa.parse<string[]>(record, { delimiter: dialect.sep, newline: dialect.newline, skipEmptyLines: 'greedy' }).data.length > 0) {
       return { header: block.slice(0, end), rest: block.slice(end) };
     }
     start = end;

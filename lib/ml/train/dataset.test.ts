@@ -1,11 +1,12 @@
 /**
  * Training data checks on small hand-made tables: the target read ignoring case and spaces,
  * ragged rows and unclosed quotes named by data row, a header read as one column, columns named
- * like Object's own properties, numeric columns with a few stray notes, and folds that need
- * more rows of a class than the data has. (A column's decimal commas: number-format.test.ts.)
+ * like Object's own properties, numeric columns with a few stray notes, date columns with a few
+ * dates written in a form not read, Excel's trailing empty columns and `sep=` line, and folds that
+ * need more rows of a class than the data has. (A column's decimal commas: number-format.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import type { RawRecord } from '../featurize';
+import { featurizeRecords, type RawRecord } from '../featurize';
 import {
   buildFeatures,
   buildLabels,
@@ -166,5 +167,104 @@ describe('inferFeatureSpecs: numbers with a few stray notes', () => {
     expect(inferFeatureSpecs(clean, 'converted', []).warnings).toEqual([]);
     const mixed = tableOf(100, { size: (i) => (i % 10 === 0 ? 'large' : String(i % 4)), converted });
     expect(typeOf(mixed, 'size')).toBe('categorical');
+  });
+});
+
+describe('inferFeatureSpecs: dates with a few written in a form not read', () => {
+  const DAY = 86_400_000;
+  const converted = (i: number) => String(i % 2);
+  const isoDay = (day: number) => new Date(Date.UTC(2026, 0, 1) + day * DAY).toISOString().slice(0, 10);
+
+  it('reads a column of mostly dates as days since instead of dropping it as an identifier', () => {
+    // as a CRM export's "Last Touch": 1,280 distinct dates in 3,231 cells, one written as words
+    const table = tableOf(3231, { 'Last Touch': (i) => (i === 5 ? 'Sep 19, 2026' : isoDay(i % 1280)), converted });
+    const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
+    expect(specs.map((spec) => [spec.label, spec.type, spec.derive.kind])).toEqual([['Days since Last Touch', 'numeric', 'daysSince']]);
+    expect(warnings).toEqual([
+      'Column "Last Touch" is read as dates; 1 value(s) in it are not dates in a form LeadLens reads and read as missing: "Sep 19, 2026". ' +
+        'Write dates as YYYY-MM-DD (e.g. 2026-09-19) to have them read.',
+    ]);
+  });
+
+  it('quotes up to 3 of the unread values, and reads them as missing in training and in scoring alike', () => {
+    const unread: Record<number, string> = { 7: 'Sep 19, 2026', 8: '11-Jun-26', 9: '3/4/26', 10: 'Sep 19, 2026', 11: 'Oct 2, 2026' };
+    const table = tableOf(200, { 'Last Touch': (i) => unread[i] ?? isoDay(i), converted });
+    const { specs, warnings, latestDate } = inferFeatureSpecs(table, 'converted', []);
+    expect(warnings).toEqual([
+      'Column "Last Touch" is read as dates; 5 value(s) in it are not dates in a form LeadLens reads and read as missing: "Sep 19, 2026", "11-Jun-26", "3/4/26". ' +
+        'Write dates as YYYY-MM-DD (e.g. 2026-09-19) to have them read.',
+    ]);
+    expect(latestDate).toBe(Date.UTC(2026, 0, 1) + 199 * DAY); // from the dates read only
+    const now = new Date(latestDate!);
+    const { features, X } = featurizeAndPrune(buildFeatures(specs, table.records, 'csv', now, []), table.records, 'csv', now, []);
+    expect([X[7], X[12]]).toEqual([NaN, 187]);
+    const scored = featurizeRecords([{ 'Last Touch': 'Sep 20, 2026' }, { 'Last Touch': isoDay(190) }], features, 'csv', now);
+    expect([...scored]).toEqual([NaN, 9]);
+  });
+
+  it('reads a column half or less of dates as categories, and says why and how to have it read as dates when half are', () => {
+    // repeated values: kept as categories
+    const few = tableOf(60, { 'Last Touch': (i) => (i % 2 ? isoDay(i % 5) : `Jan ${(i % 5) + 1}, 2026`), converted });
+    const inferred = inferFeatureSpecs(few, 'converted', []);
+    expect(inferred.specs.map((spec) => [spec.label, spec.type])).toEqual([['Last Touch', 'categorical']]);
+    const advice = 'To have it read as dates (days since), write its dates as YYYY-MM-DD (e.g. 2026-09-19) and leave the cells without a date empty.';
+    expect(inferred.warnings).toEqual([
+      'Column "Last Touch" is not read as dates: only 30 of its 60 values are dates, and the others, such as "Jan 1, 2026", "Jan 3, 2026", "Jan 5, 2026", ' +
+        `are not dates in a form LeadLens reads. It is read as categories instead. ${advice}`,
+    ]);
+    // nearly one value per row: dropped, said as the same problem rather than as an identifier
+    const many = tableOf(200, { 'Last Touch': (i) => (i % 2 ? isoDay(i) : `Day ${i}`), converted });
+    const dropped = inferFeatureSpecs(many, 'converted', []);
+    expect(dropped.specs).toEqual([]);
+    expect(dropped.warnings).toEqual([
+      'Column "Last Touch" is not read as dates: only 100 of its 200 values are dates, and the others, such as "Day 0", "Day 2", "Day 4", ' +
+        `are not dates in a form LeadLens reads. It is dropped instead (too many distinct values for categories). ${advice}`,
+    ]);
+    // text with a few dates in it: categories, with no word of dates
+    const text = tableOf(60, { stage: (i) => (i % 10 === 0 ? isoDay(i % 3) : ['new', 'working', 'nurture'][i % 3]), converted });
+    const stage = inferFeatureSpecs(text, 'converted', []);
+    expect(stage.specs.map((spec) => [spec.label, spec.type])).toEqual([['stage', 'categorical']]);
+    expect(stage.warnings).toEqual([]);
+  });
+});
+
+describe("parseCsv: Excel's trailing empty columns", () => {
+  it('drops columns at the end that are empty in the header and in every row', () => {
+    expect(parseCsv('a,b,,\n1,2,,\n3,4,,\n')).toEqual({ columns: ['a', 'b'], records: [{ a: '1', b: '2' }, { a: '3', b: '4' }] });
+    expect(parseCsv('a;b; ;\r\n1;2;;\r\n', { sep: ';', newline: '\r\n' }).columns).toEqual(['a', 'b']);
+  });
+
+  it('still counts the dropped cells in a row, as the header has them', () => {
+    expect(() => parseCsv('a,b,,\n1,2,,\n3,4\n')).toThrow(/1 CSV row\(s\) have a different number of cells than the header's 4 \(first: data row 2\)/);
+  });
+
+  it('refuses a column with no name in the middle, or at the end when it holds values, saying which and what to do', () => {
+    expect(() => parseCsv('a,,c\n1,,3\n')).toThrow(
+      new TrainingDataError('The CSV header has an empty column name (column 2), and that column is empty in every row. Name the column in the header row, or delete the column.'),
+    );
+    expect(() => parseCsv('a,b,,\n1,2,,\n3,4,x,\n')).toThrow(
+      new TrainingDataError('The CSV header has an empty column name (column 3), and that column holds values (first in data row 2). Name the column in the header row, or delete the column.'),
+    );
+  });
+});
+
+describe("parseCsv: Excel's separator line", () => {
+  it('reads a first line sep=X as the separator and skips it', () => {
+    expect(parseCsv('sep=;\na;b\n1,5;2\n')).toEqual({ columns: ['a', 'b'], records: [{ a: '1,5', b: '2' }] });
+    expect(parseCsv(new TextEncoder().encode('\uFEFFsep=\t\r\na\tb\r\n1\t2\r\n')).records).toEqual([{ a: '1', b: '2' }]);
+    expect(parseCsv('sep=;\na;b\n1;2\n', { sep: ';' }).columns).toEqual(['a', 'b']);
+  });
+
+  it('numbers data rows from the header after it', () => {
+    expect(() => parseCsv('sep=;\na;b\n1;2\n3\n')).toThrow(/header's 2 \(first: data row 2\)/);
+  });
+
+  it('refuses a separator given that the line contradicts, saying how to resolve it', () => {
+    expect(() => parseCsv('sep=;\na,b\n1,2\n', { sep: ',' })).toThrow(
+      new TrainingDataError(
+        'The file\'s first line, "sep=;", says its cells are separated by semicolons, but commas were given as the separator. ' +
+          'Delete that line if the file separates its cells with commas, or give semicolons as the separator.',
+      ),
+    );
   });
 });

@@ -25,9 +25,24 @@ export const OTHER_LEVEL = '(other)';
  * into categories.
  */
 const MIN_NUMERIC_SHARE = 0.95;
+/**
+ * An inferred column is a date column when at least this share of its values read as dates, as
+ * for numbers: a few written in a form `parseDate` does not read ("Sep 19, 2026", "3/4/26", whose
+ * day and month may be either way round) read as missing rather than dropping the column.
+ */
+const MIN_DATE_SHARE = 0.95;
+/**
+ * A column with fewer dates than MIN_DATE_SHARE is still noted as not read as dates (with values
+ * not read, and how to write them) when at least this share of its values are dates; with fewer,
+ * it is text with a few dates in it, read as categories without a note.
+ */
+const MIN_DATE_LIKE_SHARE = 0.5;
+
+/** Whether at most the share `1 - minShare` of a column's `filled` cells are not `read`. */
+const mostlyRead = (read: number, filled: number, minShare: number): boolean => filled - read <= (1 - minShare) * filled;
 
 /** Whether a column with `numbers` of its `filled` cells read as numbers is numeric (see MIN_NUMERIC_SHARE). */
-export const mostlyNumbers = (numbers: number, filled: number): boolean => filled - numbers <= (1 - MIN_NUMERIC_SHARE) * filled;
+export const mostlyNumbers = (numbers: number, filled: number): boolean => mostlyRead(numbers, filled, MIN_NUMERIC_SHARE);
 
 /**
  * A filled cell's number as an inferred numeric column reads it (in `format` when given, see
@@ -96,6 +111,30 @@ const SEPARATOR_NAMES = new Map([
 ]);
 const separatorName = (sep: string) => SEPARATOR_NAMES.get(sep) ?? `"${sep}"`;
 
+/** The first line `sep=;` that Excel writes, and reads, to name a file's separator: no row of the table. */
+export const SEPARATOR_LINE = /^sep=([^\r\n])(?:\r\n|\r|\n|$)/;
+
+/**
+ * The separator a file's `sep=` line names, when no other is `given`. Refused when another is: the
+ * file says one thing and the reader another, and reading it either way could split its cells wrong.
+ */
+function declaredSeparator(declared: string, given: string | undefined): string {
+  if (given === undefined || given === declared) return declared;
+  throw new TrainingDataError(
+    `The file's first line, "sep=${declared}", says its cells are separated by ${separatorName(declared)}, but ${separatorName(given)} were given as the separator. ` +
+      `Delete that line if the file separates its cells with ${separatorName(given)}, or give ${separatorName(declared)} as the separator.`,
+  );
+}
+
+const blankCell = (row: string[], column: number) => (row[column] ?? '').trim() === '';
+
+/** A header cell without a name (`column` from 0), said with whether its column holds values, so the reader knows to name it or delete it. */
+function unnamedColumnError(column: number, rows: string[][]): TrainingDataError {
+  const firstFilled = rows.findIndex((row, r) => r > 0 && !blankCell(row, column)); // a data row number, as ragged rows are numbered
+  const holds = firstFilled === -1 ? 'is empty in every row' : `holds values (first in data row ${firstFilled})`;
+  return new TrainingDataError(`The CSV header has an empty column name (column ${column + 1}), and that column ${holds}. Name the column in the header row, or delete the column.`);
+}
+
 /**
  * The header read as one column when split at `sep`. Worded for both readers of `parseCsv`: the
  * options page guesses the separator and the training command takes one (--sep), so the error
@@ -113,7 +152,9 @@ function oneColumnError(column: string, sep: string): TrainingDataError {
 /**
  * Parse CSV bytes or text. Rejects non-UTF-8 bytes, a quoted cell never closed, ragged rows (a row
  * with a different number of cells than the header), duplicate or empty header names, a header of
- * one column, and empty files. The separator and the line break are guessed unless given.
+ * one column, and empty files. The separator and the line break are guessed unless given; a first
+ * line `sep=;` (Excel's) names the separator and is skipped. Columns at the end that are empty in
+ * the header and in every row (Excel's `a,b,,`) are dropped, without a note: they hold nothing.
  */
 export function parseCsv(input: string | Uint8Array, options: { sep?: string; newline?: '\n' | '\r\n' | '\r' } = {}): Table {
   let text: string;
@@ -132,9 +173,15 @@ export function parseCsv(input: string | Uint8Array, options: { sep?: string; ne
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let sep = options.sep;
+  const separatorLine = SEPARATOR_LINE.exec(text);
+  if (separatorLine) {
+    sep = declaredSeparator(separatorLine[1], sep);
+    text = text.slice(separatorLine[0].length);
+  }
   if (text.trim() === '') throw new TrainingDataError('The CSV file is empty.');
   const result = Papa.parse<string[]>(text, {
-    delimiter: options.sep ?? '',
+    delimiter: sep ?? '',
     newline: options.newline,
     skipEmptyLines: 'greedy',
   });
@@ -144,10 +191,12 @@ export function parseCsv(input: string | Uint8Array, options: { sep?: string; ne
   // white space only swallows nothing (and its blank row may have been skipped): no error then.
   const unclosed = result.errors.find((error) => error.code === 'MissingQuotes');
   if (unclosed && text.slice(unclosed.index).trim() !== '') throw new UnclosedQuotedCellError(rows.length - 1);
-  const header = rows[0].map((h) => h.trim());
-  if (header.some((h) => h === '')) {
-    throw new TrainingDataError(`The CSV header has an empty column name (column ${header.findIndex((h) => h === '') + 1}).`);
-  }
+  const headerCells = rows[0].length;
+  let width = headerCells;
+  while (width > 0 && rows.every((row) => blankCell(row, width - 1))) width--;
+  const header = rows[0].slice(0, width).map((h) => h.trim());
+  const unnamed = header.indexOf('');
+  if (unnamed !== -1) throw unnamedColumnError(unnamed, rows);
   const seen = new Set<string>();
   for (const h of header) {
     if (seen.has(h)) throw new TrainingDataError(`The CSV header names column "${h}" twice.`);
@@ -158,7 +207,7 @@ export function parseCsv(input: string | Uint8Array, options: { sep?: string; ne
   const ragged: number[] = []; // data row numbers, the row after the header being 1 (a quoted line break does not start a row, a blank line is none)
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r];
-    if (row.length !== header.length) {
+    if (row.length !== headerCells) {
       ragged.push(r);
       continue;
     }
@@ -168,7 +217,7 @@ export function parseCsv(input: string | Uint8Array, options: { sep?: string; ne
   }
   if (ragged.length > 0) {
     throw new TrainingDataError(
-      `${ragged.length} CSV row(s) have a different number of cells than the header's ${header.length} (first: data row ${ragged[0]}${ragged.length > 1 ? `, ${ragged.slice(1, 4).join(', ')}` : ''}). Check the separator and quoting.`,
+      `${ragged.length} CSV row(s) have a different number of cells than the header's ${headerCells} (first: data row ${ragged[0]}${ragged.length > 1 ? `, ${ragged.slice(1, 4).join(', ')}` : ''}). Check the separator and quoting.`,
     );
   }
   return { columns: header, records };
@@ -277,13 +326,21 @@ export function keyOf(name: string, taken: Set<string>): string {
  */
 const LEADLENS_OUTPUT = /^(\w+__)?leadlens_/i;
 
+/** Up to 3 of `values` (distinct), quoted, for a note. */
+const quoteSome = (values: string[]) => [...new Set(values)].slice(0, 3).map((s) => `"${s}"`).join(', ');
+
+/** How to write a date so that `parseDate` reads it, for a note on dates it did not read. */
+const READABLE_DATE = 'YYYY-MM-DD (e.g. 2026-09-19)';
+
 /**
  * Feature specs from the CSV columns (no spec file): each column not excluded and not the
  * target becomes numeric, boolean, categorical, or a date (→ days since, measured from the
  * data's latest date). LeadLens's own written-back outputs are dropped with a warning. A
- * column is numeric when ≥ MIN_NUMERIC_SHARE of its values are numbers
- * (the rest read as missing, with a warning); the CSV import and the CLI have already rewritten
- * a column written with decimal commas (`2.713.067`) as plain numbers (number-format.ts).
+ * column is numeric when ≥ MIN_NUMERIC_SHARE of its values are numbers, a date when
+ * ≥ MIN_DATE_SHARE are dates (the rest read as missing, with a warning, as `parseDate` reads
+ * them when scoring too); the CSV import and the CLI have already rewritten a column written
+ * with decimal commas (`2.713.067`) as plain numbers (number-format.ts), and dates written day
+ * first as ISO dates (date-order.ts).
  * Constant and fully missing columns, and identifier-like columns (almost one level per row),
  * are dropped with a warning. Also returns that latest date (the reference time), or null when
  * there are no date columns.
@@ -321,31 +378,43 @@ export function inferFeatureSpecs(
       warnings.push(`Column "${col}" has the same value in every row: dropped.`);
       continue;
     }
-    const all = (pred: (s: string) => boolean) => values.every(pred);
     const from = { csv: col };
     const base = { label: col, missingValues, actionable: false };
     const notNumbers = values.filter((s) => Number.isNaN(cellNumber(s)));
-    if (all((s) => /^(yes|no|true|false)$/i.test(s))) {
+    if (values.every((s) => /^(yes|no|true|false)$/i.test(s))) {
       specs.push({ ...base, key: keyOf(col, taken), type: 'boolean', derive: { kind: 'value', from } });
     } else if (mostlyNumbers(values.length - notNumbers.length, values.length)) {
       if (notNumbers.length > 0) {
-        const examples = [...new Set(notNumbers)].slice(0, 3).map((s) => `"${s}"`).join(', ');
-        warnings.push(`Column "${col}" is read as numbers; ${notNumbers.length} value(s) in it are not numbers and read as missing: ${examples}.`);
+        warnings.push(`Column "${col}" is read as numbers; ${notNumbers.length} value(s) in it are not numbers and read as missing: ${quoteSome(notNumbers)}.`);
       }
       specs.push({ ...base, key: keyOf(col, taken), type: 'numeric', derive: { kind: 'value', from } });
-    } else if (all((s) => !Number.isNaN(parseDate(s)))) {
-      for (const s of values) {
-        const t = parseDate(s);
-        if (latestDate === null || t > latestDate) latestDate = t;
-      }
-      specs.push({ ...base, key: keyOf(`${col}_days_since`, taken), label: `Days since ${col}`, type: 'numeric', unit: 'days', derive: { kind: 'daysSince', from } });
     } else {
-      // identifier-like: nearly one level per row, or a huge number of levels
-      if ((distinct.size > 0.5 * values.length && values.length >= 100) || distinct.size > 10_000) {
-        warnings.push(`Column "${col}" has ${distinct.size} distinct values in ${values.length} rows (an identifier or free text?): dropped.`);
+      const timeOf = new Map([...distinct].map((s) => [s, parseDate(s)])); // each value parsed once: a text column repeats a few
+      const notDates = values.filter((s) => Number.isNaN(timeOf.get(s)));
+      const dates = values.length - notDates.length;
+      if (mostlyRead(dates, values.length, MIN_DATE_SHARE)) {
+        if (notDates.length > 0) {
+          warnings.push(
+            `Column "${col}" is read as dates; ${notDates.length} value(s) in it are not dates in a form LeadLens reads and read as missing: ${quoteSome(notDates)}. ` +
+              `Write dates as ${READABLE_DATE} to have them read.`,
+          );
+        }
+        for (const t of timeOf.values()) if (!Number.isNaN(t) && (latestDate === null || t > latestDate)) latestDate = t;
+        specs.push({ ...base, key: keyOf(`${col}_days_since`, taken), label: `Days since ${col}`, type: 'numeric', unit: 'days', derive: { kind: 'daysSince', from } });
         continue;
       }
-      specs.push({ ...base, key: keyOf(col, taken), type: 'categorical', derive: { kind: 'value', from } });
+      // identifier-like: nearly one level per row, or a huge number of levels
+      const identifierLike = (distinct.size > 0.5 * values.length && values.length >= 100) || distinct.size > 10_000;
+      if (mostlyRead(dates, values.length, MIN_DATE_LIKE_SHARE)) {
+        warnings.push(
+          `Column "${col}" is not read as dates: only ${dates} of its ${values.length} values are dates, and the others, such as ${quoteSome(notDates)}, are not dates in a form LeadLens reads. ` +
+            `It is ${identifierLike ? 'dropped instead (too many distinct values for categories)' : 'read as categories instead'}. ` +
+            `To have it read as dates (days since), write its dates as ${READABLE_DATE} and leave the cells without a date empty.`,
+        );
+      } else if (identifierLike) {
+        warnings.push(`Column "${col}" has ${distinct.size} distinct values in ${values.length} rows (an identifier or free text?): dropped.`);
+      }
+      if (!identifierLike) specs.push({ ...base, key: keyOf(col, taken), type: 'categorical', derive: { kind: 'value', from } });
     }
   }
   return { specs, warnings, latestDate };
