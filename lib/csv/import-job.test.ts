@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, assert, beforeEach, describe, expect, it, vi } from 'vitest';
 import { db } from '../db/db';
 import { answerCsvRequest } from './import-job';
+import { BLOCK_CHARS } from './record-blocks';
 import { CSV_IMPORT_LOCK, dexieCsvSink } from './stored';
 import type { CsvEvent, CsvRequest } from './worker-protocol';
 import { stubWebLocks } from '../../test/web-locks';
@@ -62,5 +63,66 @@ describe('answerCsvRequest: a cancelled import', () => {
     await answerCsvRequest(importOf('id,id\n1,2\n'), (event) => events.push(event), dexieCsvSink, new AbortController().signal);
     expect(events).toEqual([{ type: 'failed', error: 'The CSV header names column "id" twice.' }]);
     expect(await storedIds()).toEqual(['OLD-1']);
+  });
+});
+
+/**
+ * A CRM export sorted by `converted`, as an admin downloads one: 15,000 leads (2 MB), the 1,000
+ * converted ones last, far past the first block the file is read in. `stage_code` has two values
+ * until the converted leads, each of which has its own.
+ */
+const sortedExport = [
+  'id,name,notes,email_opens,email_clicks,stage_code,converted',
+  ...Array.from({ length: 15_000 }, (_, i) => {
+    const converted = i >= 14_000;
+    const notes = 'called and left a message; follow up next quarter '.repeat(2);
+    return `L-${i},Lead ${i},${notes},${i % 5},${i % 3},${converted ? `C-${i}` : 'AB'[i % 2]},${converted ? 1 : 0}`;
+  }),
+  '',
+].join('\n');
+const fileOf = (text: string) => new File([text], 'leads.csv', { type: 'text/csv' });
+
+async function previewOf(text: string) {
+  const events: CsvEvent[] = [];
+  await answerCsvRequest({ type: 'preview', file: fileOf(text) }, (event) => events.push(event), dexieCsvSink);
+  return events;
+}
+
+describe('answerCsvRequest: a preview', () => {
+  it('offers an outcome column whose first converted lead is past the first block, with its values in the whole file, and suggests it', async () => {
+    expect(sortedExport.indexOf('\nL-14000,')).toBeGreaterThan(BLOCK_CHARS);
+    const events = await previewOf(sortedExport);
+    const preview = events.at(-1);
+    assert(preview?.type === 'preview', JSON.stringify(preview));
+    expect(preview.outcomeValues).toEqual({ email_opens: ['0', '1', '2', '3', '4'], email_clicks: ['0', '1', '2'], converted: ['0', '1'] });
+    expect(preview.suggestion.outcome).toEqual({ field: 'converted', positiveValues: ['1'] });
+    // Read block by block, to the end of the file.
+    const progress = events.filter((event) => event.type === 'progress');
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.at(-1)).toEqual({ type: 'progress', rows: 15_000, fraction: 1 });
+
+    // Imported as suggested, every converted lead has its outcome.
+    await answerCsvRequest({ type: 'import', file: fileOf(sortedExport), mapping: preview.suggestion }, () => undefined, dexieCsvSink);
+    const outcomes = (await db.leads.toArray()).map((lead) => lead.outcome);
+    expect(outcomes.filter((outcome) => outcome === 1)).toHaveLength(1000);
+    expect(outcomes.filter((outcome) => outcome === 0)).toHaveLength(14_000);
+  });
+
+  it('offers one value per spelling an outcome rule tells apart: not "Yes" and "yes", nor a placeholder for a missing value', async () => {
+    const csv = 'id,won\nA,Yes\nB,yes\nC, YES \nD,No\nE,n/a\nF,no\n';
+    const preview = (await previewOf(csv)).at(-1);
+    assert(preview?.type === 'preview', JSON.stringify(preview));
+    expect(preview.outcomeValues.won).toEqual(['No', 'Yes']);
+    expect(preview.suggestion.outcome).toEqual({ field: 'won', positiveValues: ['Yes'] });
+    // The one box ticked converts every spelling of it.
+    await answerCsvRequest({ type: 'import', file: fileOf(csv), mapping: preview.suggestion }, () => undefined, dexieCsvSink);
+    expect(Object.fromEntries((await db.leads.toArray()).map((lead) => [lead.id, lead.outcome]))).toEqual({ A: 1, B: 1, C: 1, D: 0, E: null, F: 0 });
+  });
+
+  it('answers failed, with the row, when a row past the first block is malformed', async () => {
+    expect(await previewOf(`${sortedExport}L-15000,too,few\n`)).toContainEqual({
+      type: 'failed',
+      error: expect.stringMatching(/^Counting from data row \d+: 1 CSV row\(s\) have a different number of cells than the header/),
+    });
   });
 });

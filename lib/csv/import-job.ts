@@ -3,9 +3,9 @@
  * can be tested: a preview or an import of the request's file, answered with events.
  */
 import { TrainingDataError } from '../ml/train/dataset';
-import { fewValuedColumns } from '../ml/train/outcome-suggestions';
+import { outcomeCandidates } from '../ml/train/outcome-suggestions';
 import { fileText } from './file-text';
-import { FILE_READS, importCsv, previewCsv, type LeadSink } from './import';
+import { FILE_READS, importCsv, previewCsv, type ImportProgress, type LeadSink } from './import';
 import { suggestCsvMapping } from './mapping';
 import { CSV_IMPORT_LOCK } from './stored';
 import type { CsvEvent, CsvRequest } from './worker-protocol';
@@ -15,19 +15,21 @@ type Post = (event: CsvEvent) => void;
 async function answer(request: CsvRequest, post: Post, sink: LeadSink, cancel: AbortSignal | undefined): Promise<CsvEvent> {
   const { file } = request;
   const openFile = () => fileText(file);
+  /** Progress of a job that reads the file `reads` times. Characters approximate bytes closely enough for a progress bar. */
+  const postProgress =
+    (reads: number) =>
+    ({ rows, chars }: ImportProgress) =>
+      post({ type: 'progress', rows, fraction: Math.min(1, chars / Math.max(reads * file.size, 1)) });
   if (request.type === 'preview') {
-    const { columns, records } = await previewCsv(openFile);
-    return { type: 'preview', columns, outcomeValues: fewValuedColumns(columns, records), suggestion: suggestCsvMapping(columns, records) };
+    const { columns, values } = await previewCsv(openFile, { onProgress: postProgress(1) });
+    const outcomeValues = outcomeCandidates(values);
+    return { type: 'preview', columns, outcomeValues, suggestion: suggestCsvMapping(columns, outcomeValues) };
   }
   try {
     // One import at a time, whichever tab started it: they share one staging table.
     const result = await navigator.locks.request(CSV_IMPORT_LOCK, { ifAvailable: true }, (lock) =>
       lock
-        ? importCsv(openFile, request.mapping, sink, {
-            signal: cancel,
-            // Characters approximate bytes closely enough for a progress bar.
-            onProgress: ({ rows, chars }) => post({ type: 'progress', rows, fraction: Math.min(1, chars / Math.max(FILE_READS * file.size, 1)) }),
-          })
+        ? importCsv(openFile, request.mapping, sink, { signal: cancel, onProgress: postProgress(FILE_READS) })
         : null,
     );
     if (result === null) throw new TrainingDataError('Another CSV import, or a purge, is running (perhaps in another LeadLens tab). Import this file once it has finished.');
@@ -40,7 +42,7 @@ async function answer(request: CsvRequest, post: Post, sink: LeadSink, cancel: A
 }
 
 /**
- * Answers `request` with its events: a preview; or progress, then `imported`, `cancelled` (when
+ * Answers `request` with its events: progress, then a preview; or progress, then `imported`, `cancelled` (when
  * `cancel` aborts before the import's commit; once the commit has begun the import completes) or
  * `failed`.
  */

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_HISTORY_COLUMNS, demoHistoryRows } from '../crm/demo-data';
 import { db, type StoredLead } from '../db/db';
 import { TrainingDataError, UnclosedQuotedCellError } from '../ml/train/dataset';
+import { outcomeCandidates } from '../ml/train/outcome-suggestions';
 import { candidateFeatures, selectTrainingData } from '../ml/train/training-set';
 import { importCsv, previewCsv, type CsvMapping } from './import';
 import { suggestCsvMapping } from './mapping';
@@ -47,21 +48,34 @@ const mapping: CsvMapping = {
 
 describe('suggestCsvMapping', () => {
   it('suggests the created date and the outcome of the demo history', async () => {
-    const { columns, records } = await previewCsv(fileOf(historyCsv));
-    expect(suggestCsvMapping(columns, records)).toEqual(mapping);
+    const { columns, values } = await previewCsv(fileOf(historyCsv));
+    expect(suggestCsvMapping(columns, outcomeCandidates(values))).toEqual(mapping);
   });
 
   it('suggests id and name columns by their usual names', () => {
-    const suggestion = suggestCsvMapping(['Lead ID', 'Full Name', 'Create Date', 'Won'], [
-      { Won: 'yes' },
-      { Won: 'no' },
-    ]);
+    const suggestion = suggestCsvMapping(['Lead ID', 'Full Name', 'Create Date', 'Won'], { Won: ['no', 'yes'] });
     expect(suggestion).toEqual({
       idColumn: 'Lead ID',
       nameColumn: 'Full Name',
       createdColumn: 'Create Date',
       outcome: { field: 'Won', positiveValues: ['yes'] },
     });
+  });
+});
+
+describe('previewCsv', () => {
+  it('reads each column’s values over every block, under any column name', async () => {
+    const csv = 'id,__proto__,won\nA,x,no\nB,x,no\nC,x,no\nD,y,yes\n';
+    const { columns, values } = await previewCsv(fileOf(csv, 3), { blockChars: 8 });
+    expect(columns).toEqual(['id', '__proto__', 'won']);
+    // An own key named __proto__, as a literal cannot write one.
+    expect(outcomeCandidates(values)).toEqual(Object.fromEntries([['id', ['A', 'B', 'C', 'D']], ['__proto__', ['x', 'y']], ['won', ['no', 'yes']]]));
+    expect(Object.getPrototypeOf(outcomeCandidates(values))).toBeNull();
+  });
+
+  it('refuses a file the import would refuse', async () => {
+    await expect(previewCsv(fileOf('a,b\n'))).rejects.toThrow('The CSV file has a header but no rows.');
+    await expect(previewCsv(fileOf('a,b\n1,2\n3\n'), { blockChars: 4 })).rejects.toThrow(/^Counting from data row 2: /);
   });
 });
 
@@ -89,6 +103,18 @@ describe('importCsv', () => {
     const { leads } = await stored();
     expect([...leads.keys()]).toEqual(['csv|A-1', 'csv|A-2']);
     expect(leads.get('csv|A-1')?.fields).toEqual({ id: 'A-1', title: 'VP; Sales', converted: '1' });
+  });
+
+  it('reads an Excel file that starts with a sep=; line, and ends its rows with empty columns, in any number of blocks', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `L${i};"Name; ${i}";${i % 3 === 0 ? 1 : 0};;`).join('\r\n');
+    const csv = `\uFEFFsep=;\r\nid;name;converted;;\r\n${rows}\r\n`;
+    for (const blockChars of [1, 40, 1 << 20]) {
+      await importCsv(fileOf(csv, 7), { ...mapping, idColumn: 'id', createdColumn: null }, sink, { blockChars });
+      const { leads } = await stored();
+      expect(leads.size, `blocks of ${blockChars}`).toBe(12);
+      expect(leads.get('csv|L4')?.fields).toEqual({ id: 'L4', name: 'Name; 4', converted: '0' });
+      expect([...leads.values()].filter((lead) => lead.outcome === 1)).toHaveLength(4);
+    }
   });
 
   it('rejects a file the trainer would reject, and keeps nothing of it', async () => {

@@ -2,7 +2,10 @@
  * CSV import: the file's text, streamed block by block (whole records each, see
  * record-blocks.ts), parsed and validated by the trainer's own `parseCsv` (papaparse; UTF-8,
  * header, row widths), each row a lead of origin `csv`. Its separator and line break are guessed
- * once, from the start of the file, as the preview guesses them. The file is then read twice:
+ * from the start of the file, by the preview as by the import. The preview reads the whole file for
+ * its columns and their values (an outcome's first "converted" may come last in a sorted export).
+ * The import then reads it twice (what its first reading learns depends on the mapping chosen from
+ * the preview, and the preview's worker is gone by then):
  * first to check it whole and learn which order (day or month first) each date column writes (date-order.ts)
  * and which decimal separator each number column uses (number-format.ts), both shared with the
  * training CLI; then to store it, with dates written day first rewritten as ISO and numbers
@@ -13,7 +16,7 @@
  */
 import { z } from 'zod';
 import type { StoredLead } from '../db/db';
-import { isMissingRaw, parseDate } from '../ml/derive';
+import { isMissingRaw, parseDate, rawText } from '../ml/derive';
 import type { RawRecord } from '../ml/featurize';
 import { parseCsv, TrainingDataError, UnclosedQuotedCellError, type Table } from '../ml/train/dataset';
 import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
@@ -104,10 +107,11 @@ function unreadDatesWarning(createdColumn: string | null, { filled, unread, exam
 /** The import reads the file this many times: once to check it and learn its date orders and number formats, once to store it. */
 export const FILE_READS = 2;
 
+/** How far a preview, or an import, has read the file. */
 export interface ImportProgress {
-  /** Rows stored so far (0 during the first reading). */
+  /** A preview's rows read so far; an import's rows stored so far (0 during its first reading). */
   rows: number;
-  /** Characters read so far over both readings (the caller knows the file size: `FILE_READS` × size in all). */
+  /** Characters read so far, over both of an import's readings (the caller knows the file size: `FILE_READS` × size in all). */
   chars: number;
 }
 
@@ -123,13 +127,67 @@ export interface ImportResult {
 }
 
 /**
- * The header and the first block's records: what the mapping form shows, read as the import reads
- * them (same dialect, same first block). `openFile` as for `importCsv`. Throws `TrainingDataError`.
+ * The most distinct values kept of a column: a column with more is no outcome column (`outcomeCandidates`
+ * offers far fewer), and keeping the values of a column of ids or notes would hold a copy of the file.
  */
-export async function previewCsv(openFile: () => AsyncIterable<string>): Promise<{ columns: string[]; records: RawRecord[] }> {
+const MAX_VALUES_KEPT = 100;
+
+/**
+ * Each column's distinct values, told apart as an outcome rule tells them (`outcomeOf`): trimmed, in
+ * any case (the first spelling seen is kept, by its lower case), and no placeholder for a missing
+ * value (an outcome rule reads it as "no outcome yet", whatever is ticked). Null once a column has
+ * more than MAX_VALUES_KEPT.
+ */
+type ColumnValues = Map<string, Map<string, string> | null>;
+
+function noteValues(values: ColumnValues, records: readonly RawRecord[]): void {
+  for (const [column, seen] of values) {
+    if (seen === null) continue;
+    for (const record of records) {
+      const value = rawText(record[column]);
+      if (value !== null && !seen.has(value.toLowerCase())) seen.set(value.toLowerCase(), value);
+      if (seen.size > MAX_VALUES_KEPT) {
+        values.set(column, null);
+        break;
+      }
+    }
+  }
+}
+
+/** Each column's values as kept, the first spelling of each; a column with too many to keep has none. */
+function keptValues(values: ColumnValues): Record<string, string[]> {
+  // No prototype, as `parseCsv`'s records: a column named `__proto__` is an ordinary key.
+  const kept = Object.create(null) as Record<string, string[]>;
+  for (const [column, seen] of values) if (seen !== null) kept[column] = [...seen.values()];
+  return kept;
+}
+
+export interface CsvPreview {
+  columns: string[];
+  /**
+   * Column → its distinct values in the whole file (`outcomeCandidates` picks the outcome
+   * candidates). Values that differ only in case or surrounding space are one value, as an outcome
+   * rule matches them; a column with more than MAX_VALUES_KEPT values is left out.
+   */
+  values: Record<string, string[]>;
+}
+
+/**
+ * What the mapping form shows: the columns and their values, read as the import reads them (same
+ * dialect, same blocks), over the whole file, checked as the import checks it. `openFile` as for
+ * `importCsv`; `onProgress` after each block, with the rows read so far. Throws `TrainingDataError`.
+ */
+export async function previewCsv(
+  openFile: () => AsyncIterable<string>,
+  { onProgress = () => undefined, blockChars = BLOCK_CHARS }: { onProgress?: (progress: ImportProgress) => void; blockChars?: number } = {},
+): Promise<CsvPreview> {
   const dialect = await guessDialect(openFile());
-  for await (const { table } of csvBlocks(openFile(), dialect, BLOCK_CHARS, undefined)) return table;
-  throw new TrainingDataError('The CSV file is empty.');
+  let values: ColumnValues = new Map();
+  const { columns } = await readWholeFile(openFile(), dialect, { blockChars, signal: undefined, onProgress }, (header) => {
+    values = new Map(header.map((column) => [column, new Map()]));
+    return (records) => noteValues(values, records);
+  });
+  return { columns, values: keptValues(values) };
 }
 
 interface CsvBlock {
@@ -176,6 +234,42 @@ async function* csvBlocks(chunks: AsyncIterable<string>, dialect: CsvDialect, bl
   }
 }
 
+interface Reading {
+  blockChars: number;
+  signal: AbortSignal | undefined;
+  /** After each block, with the rows read so far. */
+  onProgress: (progress: ImportProgress) => void;
+}
+
+/**
+ * Reads the whole file, checking it as the trainer would: `start` is called with the header's
+ * columns, and what it returns with each block's records. Throws `TrainingDataError` when the file
+ * is invalid or has no rows.
+ */
+async function readWholeFile(
+  chunks: AsyncIterable<string>,
+  dialect: CsvDialect,
+  { blockChars, signal, onProgress }: Reading,
+  start: (columns: string[]) => (records: RawRecord[]) => void,
+): Promise<{ columns: string[]; rows: number; chars: number }> {
+  let columns: string[] | null = null;
+  let note: ((records: RawRecord[]) => void) | null = null;
+  let rows = 0;
+  let chars = 0;
+  for await (const block of csvBlocks(chunks, dialect, blockChars, signal)) {
+    columns ??= block.table.columns;
+    note ??= start(columns);
+    note(block.table.records);
+    rows = block.rowsBefore + block.table.records.length;
+    chars = block.chars;
+    onProgress({ rows, chars });
+  }
+  signal?.throwIfAborted();
+  if (columns === null) throw new TrainingDataError('The CSV file is empty.');
+  if (rows === 0) throw new TrainingDataError('The CSV file has a header but no rows.');
+  return { columns, rows, chars };
+}
+
 /**
  * First reading: checks the whole file (as the trainer would) before anything is staged, and
  * gathers each column's date evidence, and each unmapped column's number evidence: the mapped
@@ -186,29 +280,23 @@ async function scanCsv(
   chunks: AsyncIterable<string>,
   dialect: CsvDialect,
   mapping: CsvMapping,
-  { blockChars, signal, onProgress }: { blockChars: number; signal: AbortSignal | undefined; onProgress: (progress: ImportProgress) => void },
+  reading: Reading,
 ): Promise<{ rows: number; chars: number; dateEvidence: Map<string, DateEvidence>; numberEvidence: Map<string, NumberEvidence> }> {
-  let blocks = 0;
-  let rows = 0;
-  let chars = 0;
   let dateEvidence = new Map<string, DateEvidence>();
   let numberEvidence = new Map<string, NumberEvidence>();
-  for await (const block of csvBlocks(chunks, dialect, blockChars, signal)) {
-    if (blocks++ === 0) {
-      const mapped = mappedColumns(mapping);
-      const missing = mapped.filter((column) => !block.table.columns.includes(column));
-      if (missing.length > 0) throw new TrainingDataError(`The CSV has no column ${missing.map((c) => `"${c}"`).join(', ')}.`);
-      dateEvidence = noDateEvidence(block.table.columns);
-      numberEvidence = noNumberEvidence(block.table.columns.filter((column) => !mapped.includes(column)));
-    }
-    noteDates(dateEvidence, block.table.records);
-    noteNumbers(numberEvidence, block.table.records);
-    rows = block.rowsBefore + block.table.records.length;
-    chars = block.chars;
-    onProgress({ rows: 0, chars });
-  }
-  signal?.throwIfAborted();
-  if (rows === 0) throw new TrainingDataError(blocks === 0 ? 'The CSV file is empty.' : 'The CSV file has a header but no rows.');
+  // No row is stored during this reading.
+  const storingNone = { ...reading, onProgress: ({ chars: read }: ImportProgress) => reading.onProgress({ rows: 0, chars: read }) };
+  const { rows, chars } = await readWholeFile(chunks, dialect, storingNone, (columns) => {
+    const mapped = mappedColumns(mapping);
+    const missing = mapped.filter((column) => !columns.includes(column));
+    if (missing.length > 0) throw new TrainingDataError(`The CSV has no column ${missing.map((c) => `"${c}"`).join(', ')}.`);
+    dateEvidence = noDateEvidence(columns);
+    numberEvidence = noNumberEvidence(columns.filter((column) => !mapped.includes(column)));
+    return (records) => {
+      noteDates(dateEvidence, records);
+      noteNumbers(numberEvidence, records);
+    };
+  });
   return { rows, chars, dateEvidence, numberEvidence };
 }
 

@@ -21,10 +21,11 @@ export const CsvEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('preview'),
     columns: z.array(z.string()),
-    /** Columns with few distinct values in the first rows, with those values (outcome candidates). */
+    /** Columns with few distinct values in the whole file, with those values, one per spelling as an outcome rule tells them apart (outcome candidates). */
     outcomeValues: z.record(z.string(), z.array(z.string())),
     suggestion: CsvMappingSchema,
   }),
+  /** While a preview or an import reads the file: the rows read (a preview) or stored (an import) so far. */
   z.object({ type: z.literal('progress'), rows: z.number().int().nonnegative(), fraction: z.number().min(0).max(1) }),
   z.object({
     type: z.literal('imported'),

@@ -122,6 +122,26 @@ it('announces the import once, not each block read, with Cancel outside the live
   expect(button('Cancel import').closest('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])')).toBeNull();
 });
 
+it('shows how far the preview has read the file: it reads every row for the outcome values', () => {
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
+  Object.defineProperty(input, 'files', { value: [new File(['id,won\nA,1\nB,0\n'], 'leads.csv')] });
+  act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+  expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['preview']);
+  FakeWorker.latest.answer({ type: 'progress', rows: 12_000, fraction: 0.4 });
+  const progress = rendered.container.querySelector('progress')!;
+  expect(progress.closest('label')?.textContent).toBe('Reading rows: 12,000 so far');
+  expect(progress.getAttribute('value')).toBe('0.4');
+  FakeWorker.latest.answer({
+    type: 'preview',
+    columns: ['id', 'won'],
+    outcomeValues: { won: ['0', '1'] },
+    suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
+  });
+  expect(rendered.container.querySelector('progress')).toBeNull();
+  expect(rendered.container.querySelector('legend')?.textContent).toBe('Columns (2)');
+});
+
 it('keeps offering a chosen outcome value the preview’s sample lacks, so it can be unticked', () => {
   rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
   const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;

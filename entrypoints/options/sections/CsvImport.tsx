@@ -36,6 +36,7 @@ export function CsvImportSection() {
   /** Cancel was pressed during the running (or last) import. */
   const [cancelAsked, setCancelAsked] = useState(false);
   const finished = job.state.kind === 'finished' ? job.state.event : null;
+  const previewing = job.state.kind === 'running' && job.state.request === 'preview' ? job.state : null;
   const importing = job.state.kind === 'running' && job.state.request === 'import' ? job.state : null;
   const scoreImported = useMutation({
     mutationFn: async () => {
@@ -91,7 +92,8 @@ export function CsvImportSection() {
       <label>
         CSV file <input type="file" accept=".csv,text/csv" disabled={importing !== null} onChange={(event) => choose(event.target.files?.[0] ?? null)} />
       </label>
-      {job.state.kind === 'running' && job.state.request === 'preview' && <p role="status">Reading the columns…</p>}
+      {/* The whole file: an outcome column sorted by its values may show its first "converted" on its last row. */}
+      {previewing && <JobProgressBar label="Reading rows" done={previewing.progress?.rows ?? 0} total={null} fraction={previewing.progress?.fraction ?? 0} />}
 
       {preview && mapping && (
         <fieldset>

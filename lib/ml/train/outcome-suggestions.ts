@@ -30,7 +30,7 @@ const MAX_OUTCOME_VALUES = 30;
  * there), for columns with few of them: the outcome candidates of a CSV file or of stored leads.
  */
 export function fewValuedColumns(columns: readonly string[], records: readonly RawRecord[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const distinct: Record<string, string[]> = {};
   for (const column of columns) {
     const values = new Set<string>();
     for (const record of records) {
@@ -38,7 +38,17 @@ export function fewValuedColumns(columns: readonly string[], records: readonly R
       if (value !== null && value !== undefined && String(value).trim() !== '') values.add(String(value).trim());
       if (values.size > MAX_OUTCOME_VALUES) break;
     }
-    if (values.size >= 2 && values.size <= MAX_OUTCOME_VALUES) out[column] = [...values].sort();
+    distinct[column] = [...values];
+  }
+  return outcomeCandidates(distinct);
+}
+
+/** Of column → its distinct values, the columns with few enough to be an outcome (2 to MAX_OUTCOME_VALUES), values sorted. */
+export function outcomeCandidates(distinct: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
+  // No prototype: a column named `__proto__` is an ordinary key.
+  const out = Object.create(null) as Record<string, string[]>;
+  for (const [column, values] of Object.entries(distinct)) {
+    if (values.length >= 2 && values.length <= MAX_OUTCOME_VALUES) out[column] = [...values].sort();
   }
   return out;
 }
