@@ -55,6 +55,16 @@ const filesIn = (folder: string) => Object.fromEntries(readdirSync(folder).map((
 const STACK_TRACE = /^\s+at /m;
 
 describe('lib/ml/cli.ts', () => {
+  it('--help says what every option in the usage does', () => {
+    const help = run([process.execPath, '--import', 'tsx', CLI, '--help']);
+    expect(help.code).toBe(0);
+    const [usage, ...rest] = help.stdout.split('\n\n');
+    const described = rest.join('\n\n');
+    const options = [...new Set(usage.match(/--[a-z-]+/g))];
+    expect(options.length).toBeGreaterThan(15);
+    for (const option of [...options, '--help']) expect(described, option).toMatch(new RegExp(`^  ${option} .*\\S`, 'm'));
+  });
+
   it('--json prints one line of metrics, --out writes the model, its manifest and card', () => {
     const out = join(dir, 'model');
     const run = train('--target', 'converted', '--json', '--out', out, '--time-column', 'last_activity', '--now', '2026-11-01T00:00:00Z');

@@ -33,6 +33,35 @@ const USAGE = `usage: npm run train -- --csv PATH --target COLUMN [--positive VA
        [--interactions N] [--bags N] [--calibration auto|platt|isotonic|none] [--class-weight none|balanced]
        [--missing 'Select,N/A'] [--policy capacity:HOT:WARM:INFLOW|value:REVENUE:COST] [--time-column NAME] [--quiet]`;
 
+/** What `--help` prints below the usage: each option, what it does and its default. */
+const OPTION_HELP = `
+Trains a lead-scoring model (explainable boosting) on a CSV of past leads and their outcomes,
+as the options page does in the browser. See models/README.md for the model and its files.
+
+  --csv PATH            the leads, one per row, with a header row (UTF-8; BOM and Excel's sep= line read)
+  --target COLUMN       the column saying whether each lead converted (every row needs a value)
+  --positive VALUE      the target's value meaning "converted"; guessed for two values such as 1/0, yes/no, true/false
+  --sep CHAR            the cell separator (default: guessed; \\t for tabs)
+  --exclude a,b,c       columns not to learn from (ids, fields filled after the outcome)
+  --features SPEC.json  feature specs (the manifest's "features") instead of inferring them from the columns
+  --missing 'Select,N/A' cell values meaning "left empty", beside the built-in ones
+  --cv N                cross-validation folds (default 5)
+  --seed N              seed of folds, bagging and sampling (default 42): same data and seed, same bytes
+  --interactions N      pairwise interaction terms (default 20)
+  --bags N              outer bags averaged (default 4)
+  --class-weight none|balanced   weigh each class inversely to its share of the rows (default none)
+  --calibration auto|platt|isotonic|none   probability calibration (default auto: the better on held-out leads)
+  --policy capacity:HOT:WARM:INFLOW | value:REVENUE:COST   tier thresholds: hot and warm leads a week of an inflow,
+                        or revenue per conversion and cost per contact (default capacity:10:20:100)
+  --time-column NAME    a date or number column: adds an out-of-time check (earliest 70 % train, latest 30 % test)
+  --now ISO-DATE        the day "days since" features are measured from (default: the data's latest date)
+  --out DIR             write model.onnx, manifest.json and MODEL_CARD.md there (all three or none)
+  --json                print one JSON line of metrics (cv_roc_auc, cv_pr_auc, cv_log_loss, holdout_roc_auc, ece, rows, positives, train_seconds, …)
+  --quiet               no progress lines on stderr
+  --help                this text
+
+Bad input prints a clear error to stderr, exits 1 (2 for a wrong option) and writes nothing.`;
+
 const FLAGS = new Set(['json', 'help', 'quiet']);
 /** Options that take a value. Any other option is refused: a misspelt one (--postive) must not train with defaults. */
 const VALUE_OPTIONS = new Set([
@@ -154,7 +183,7 @@ function main(): number {
     return 2;
   }
   if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${USAGE}\n${OPTION_HELP}\n`);
     return 0;
   }
   try {
