@@ -122,7 +122,8 @@ export const hubspotPage: RecordPageSpec = {
 // ---------------------------------------------------------------------------------------
 
 export const hubspotListPage: ListPageSpec = {
-  // No active-view marker: visibility decides, as on record pages.
+  // No active-view marker: visibility decides, as on record pages (but a dialog's aria-hidden
+  // over the list does not hide it: see list-rows.ts).
   activeView: [],
   container: ['[data-test-id="contacts-table"]', 'table[data-test-id]', '[role="grid"]', 'table'],
   row: ['tbody tr', '[role="row"]'],

@@ -60,4 +60,75 @@ describe('HubSpot contacts index rows', () => {
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row.anchor.closest('[hidden]')).toBeNull();
   });
+
+  const contactRow = (id: string, name: string) => `<tr><td><a href="/contacts/4242424/record/0-1/${id}">${name}</a></td></tr>`;
+  const contactsPage = () =>
+    parsePage(`<html><head><base href="https://app.hubspot.com/contacts/4242424/objects/0-1/views/all/list"></head><body>
+      <div id="app">
+        <div hidden aria-hidden="true"><table data-test-id="contacts-table"><tbody>${contactRow('999999', 'Hidden Contact')}</tbody></table></div>
+        <table id="list" data-test-id="contacts-table"><tbody>${contactRow('1', 'Lead 1')}${contactRow('2', 'Lead 2')}${contactRow('3', 'Lead 3')}</tbody></table>
+      </div>
+    </body></html>`);
+  const listRows = [
+    { recordId: '1', name: 'Lead 1', cell: 'td' },
+    { recordId: '2', name: 'Lead 2', cell: 'td' },
+    { recordId: '3', name: 'Lead 3', cell: 'td' },
+  ];
+
+  it.each([
+    ['a role="dialog"', (table: string) => `<div role="dialog">${table}</div>`],
+    ['an aria-modal element', (table: string) => `<div aria-modal="true">${table}</div>`],
+    ['a <dialog>', (table: string) => `<dialog open>${table}</dialog>`],
+  ])('keeps reading the list while %s over it aria-hides the app, never the contacts in the dialog', (_, dialog) => {
+    const doc = contactsPage();
+    expect(rowsOf(hubspot.readListRows(doc))).toEqual(listRows);
+    doc.getElementById('app')!.setAttribute('aria-hidden', 'true');
+    doc.body.insertAdjacentHTML('beforeend', dialog(`<table><tbody>${contactRow('77', 'Other contact')}</tbody></table>`));
+    const rows = hubspot.readListRows(doc);
+    expect(rowsOf(rows)).toEqual(listRows);
+    // The list on screen, not the hidden tab the dialog's aria-hidden no longer tells apart.
+    for (const row of rows) expect(row.anchor.closest('[hidden]')).toBeNull();
+  });
+
+  it('reads no list hidden from assistive technology when no dialog explains it (a tab panel)', () => {
+    const doc = contactsPage();
+    doc.getElementById('app')!.setAttribute('aria-hidden', 'true');
+    expect(hubspot.readListRows(doc)).toEqual([]);
+  });
+
+  it('finds the list behind a dialog the page renders before it, when only the fallback selector matches', () => {
+    const doc = contactsPage();
+    doc.getElementById('list')!.removeAttribute('data-test-id');
+    doc.getElementById('app')!.setAttribute('aria-hidden', 'true');
+    doc.body.insertAdjacentHTML('afterbegin', `<div role="dialog" aria-modal="true"><table><tbody>${contactRow('77', 'Other contact')}</tbody></table></div>`);
+    expect(rowsOf(hubspot.readListRows(doc))).toEqual(listRows);
+  });
+
+  it('skips a hover card open inside the list, with its own contacts', () => {
+    const doc = contactsPage();
+    const firstRow = doc.querySelector('#list tr')!;
+    firstRow.insertAdjacentHTML(
+      'afterbegin',
+      `<td>Acme <div role="dialog"><table><tbody>${contactRow('77', 'Other contact')}</tbody></table></div></td>`,
+    );
+    const rows = hubspot.readListRows(doc);
+    expect(rowsOf(rows)).toEqual(listRows);
+    for (const row of rows) expect(row.anchor.closest('[role="dialog"]')).toBeNull();
+  });
+});
+
+describe('Salesforce list view rows under a dialog', () => {
+  it('still reads the active view only while a modal aria-hides the page', () => {
+    const doc = loadPage('salesforce-list.html');
+    const before = rowsOf(salesforce.readListRows(doc));
+    expect(before).toHaveLength(3);
+    for (const child of Array.from(doc.body.children)) child.setAttribute('aria-hidden', 'true');
+    doc.body.insertAdjacentHTML(
+      'beforeend',
+      '<div class="uiModal" role="dialog" aria-modal="true"><table role="grid"><tbody><tr><th><a href="/lightning/r/Lead/00Q5e00000ZzZzZEAV/view">Other lead</a></th></tr></tbody></table></div>',
+    );
+    const rows = salesforce.readListRows(doc);
+    expect(rowsOf(rows)).toEqual(before);
+    for (const row of rows) expect(row.anchor.closest('.active')).not.toBeNull();
+  });
 });

@@ -4,7 +4,7 @@
  * CRM puts one there, else from the link's URL, recognised by the adapter's pure URL
  * function (so a list row and a record page can never disagree about an id).
  */
-import { closestComposed, queryAll, queryFirst, readText, resolveScope, type Selectors } from './dom.ts';
+import { closestComposed, createVisibilityCheck, queryAll, queryFirst, readText, resolveScope, type Selectors } from './dom.ts';
 import type { ListRow, PageMatch } from './types.ts';
 
 export interface ListPageSpec {
@@ -28,10 +28,24 @@ export interface ListPageReader {
   readListRows(doc: Document): ListRow[];
 }
 
+/**
+ * Dialogs: over the page (an edit form, a picker listing other contacts) or open inside the list
+ * (a hover card). What they show is never the list, so nothing in one gets a badge.
+ */
+const DIALOGS: Selectors = ['[role="dialog"]', '[role="alertdialog"]', '[aria-modal="true"]', 'dialog[open]'];
+
+const outsideDialogs = (element: Element): boolean => closestComposed(element, DIALOGS) === null;
+
 export function createListPageReader(spec: ListPageSpec): ListPageReader {
   const findContainer = (doc: Document): Element | null => {
     const { root, accept } = resolveScope(doc, spec.activeView);
-    return queryFirst(root, spec.container, accept);
+    // A modal aria-hides the page behind it, the list included, yet the rep still sees the list
+    // there: with a dialog open, only what is not rendered counts as hidden. Without one,
+    // aria-hidden marks a tab panel kept in the DOM.
+    const rendered = createVisibilityCheck({ ariaHidden: false });
+    const dialogOpen = queryFirst(doc, DIALOGS, rendered) !== null;
+    const shown = (element: Element) => accept(element) || (dialogOpen && rendered(element));
+    return queryFirst(root, spec.container, (element) => shown(element) && outsideDialogs(element));
   };
 
   const recordIdOfLink = (link: Element, doc: Document): string | null => {
@@ -61,7 +75,9 @@ export function createListPageReader(spec: ListPageSpec): ListPageReader {
         const rowId = spec.rowRecordId(row);
         // The link to the row's own record: a row can link others before it (a lookup column
         // such as a referring contact before Name), and the badge and its name go beside its own.
+        // A link inside a dialog is never one, so a row inside a dialog has none.
         const link = queryFirst(row, spec.recordLink, (candidate) => {
+          if (!outsideDialogs(candidate)) return false;
           const linked = recordIdOfLink(candidate, doc);
           return rowId === null ? linked !== null : linked === rowId || candidate.getAttribute('data-recordid') === rowId;
         });
