@@ -319,12 +319,12 @@ describe('HubSpot client against the demo CRM', () => {
     const renamed = setup();
     renamed.behaviour.drift = { field: 'lastmodifieddate', renameTo: 'last_modified' };
     await expect(renamed.client.listChanged(null, null)).rejects.toThrow(/no property lastmodifieddate/);
-    // A page none of whose contacts can be read, with more to come, cannot be paged past.
+    // A page none of whose contacts can be read is a changed schema.
     const retypedDate = setup();
     retypedDate.behaviour.drift = { field: 'lastmodifieddate', toType: 'number' };
     const error = await retypedDate.client.listChanged(null, null).catch((e: unknown) => e);
     expect(isCrmError(error, 'schema')).toBe(true);
-    expect(String(error)).toMatch(/no contact in the shape LeadLens reads: properties\.lastmodifieddate/);
+    expect(String(error)).toMatch(/HubSpot answered search contacts with none of its 200 records in the shape LeadLens reads: properties\.lastmodifieddate: /);
     // Contacts that have the retyped property are left out by id (the sync decides whether that is drift).
     const retyped = setup();
     retyped.behaviour.drift = { field: 'hs_analytics_num_visits', toType: 'number' };

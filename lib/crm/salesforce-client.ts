@@ -320,7 +320,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       const next = page.done ? null : (page.nextRecordsUrl ?? null);
       // A locator ends in `-<offset>`: what is left is the total minus that offset.
       const offset = next === null ? page.totalSize : Number(/-(\d+)$/.exec(next)?.[1] ?? Number.NaN);
-      const { records, skipped } = readEach(page.records, LeadSchema, 'Id');
+      const { records, skipped } = readEach(page.records, LeadSchema, 'Id', 'Salesforce answered query changed Leads');
       return { records: records.map(toRecord), skipped, next, remaining: Number.isFinite(offset) ? Math.max(0, page.totalSize - offset) : null };
     },
 

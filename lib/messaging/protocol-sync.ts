@@ -49,8 +49,8 @@ export const SyncSummarySchema = z.object({
   stored: z.number(),
   error: z.string().nullable(),
   lastRun: LastRunSchema.nullable(),
-  /** The records the job in progress (or, with none, the last complete sync) left out: they could not be read. */
-  skipped: SkippedRecordsSchema.nullable(),
+  /** The records syncs left out, as they could not be read, and have not stored since (null: none). */
+  leftOut: SkippedRecordsSchema.nullable(),
   /** When the last run ended, however it ended (epoch ms; null before the first). */
   endedAt: z.number().nullable(),
 });

@@ -360,7 +360,7 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     second.db.close();
   });
 
-  it('leaves out a lead it cannot read and one it cannot store, naming both, stores the rest, and stores them once fixed and changed', async () => {
+  it('leaves out a lead it cannot read and one it cannot store, naming both, stores the rest, keeps naming them, and stores them once fixed and changed', async () => {
     const { behaviour, clock, crmStore, worker: lastingWorker } = lastingCrm();
     const { client, db, store } = lastingWorker(crm);
     const [unreadable, unstorable] = [leads[7], leads[1200]];
@@ -371,27 +371,31 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     const state = await runSync({ client, store, now: clock.now });
     expect(state.status).toBe('done');
     await expectEveryLeadOnce(db, crm, leads.filter((lead) => lead !== unreadable && lead !== unstorable));
-    expect(state.lastRun?.skipped?.count).toBe(2);
-    expect(state.lastRun?.skipped?.named).toEqual(
+    expect(state.leftOut?.count).toBe(2);
+    expect(state.leftOut?.named).toEqual(
       expect.arrayContaining([
         { id: idOf(crm, unreadable), reason: expect.stringMatching(crm === 'salesforce' ? /^Company: / : /^properties\.company: /) },
         { id: idOf(crm, unstorable), reason: expect.stringMatching(crm === 'salesforce' ? /^IsConverted: / : /^createdate: expected an ISO date-time/) },
       ]),
     );
     // Values never: only ids, field names and what was expected.
-    expect(JSON.stringify(state.lastRun?.skipped)).not.toMatch(/Acme|yes|yesterday/);
+    expect(JSON.stringify(state.leftOut)).not.toMatch(/Acme|yes|yesterday/);
+
+    // A later sync that does not read them (they did not change) still names them: they are still missing.
+    await clock.sleep(3_600_000);
+    expect((await runSync({ client, store, now: clock.now })).leftOut).toEqual(state.leftOut);
 
     behaviour.oddRecords.clear();
     for (const lead of [unreadable, unstorable]) crmStore.markModified(lead, crm, clock.now());
     await clock.sleep(3_600_000);
     const next = await runSync({ client, store, now: clock.now });
     expect(next.status).toBe('done');
-    expect(next.lastRun?.skipped).toBeUndefined();
+    expect(next.leftOut).toBeUndefined();
     await expectEveryLeadOnce(db, crm, leads);
     db.close();
   });
 
-  it('counts a left-out record once however often pages name it, and names the first 20', async () => {
+  it('names a left-out record once however often pages skip it, up to 1,000, and counts those beyond', async () => {
     const { client, db, store } = worker(crm, defaultBehaviour());
     let pages = 0;
     const naming: CrmClient = {
@@ -399,15 +403,42 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
       listChanged: async (since, token, signal) => {
         const page = await client.listChanged(since, token, signal);
         pages++;
-        return { ...page, skipped: [{ id: 'again', reason: 'Name: expected string' }, ...Array.from({ length: 10 }, (_, i) => ({ id: `p${pages}r${i}`, reason: 'Name: expected string' }))] };
+        const unique = Array.from({ length: 600 }, (_, i) => ({ id: `p${pages}r${i}`, reason: 'Name: expected string' }));
+        return { ...page, skipped: [{ id: 'again', reason: 'Name: expected string' }, ...unique, { id: null, reason: 'Id: expected string' }] };
       },
     };
     const state = await runSync({ client: naming, store });
-    expect(pages).toBeGreaterThanOrEqual(2); // so more than 20 are named, one of them on every page
-    expect(state.lastRun?.skipped?.count).toBe(1 + 10 * pages);
-    expect(state.lastRun?.skipped?.named).toHaveLength(20);
-    expect(state.lastRun?.skipped?.named.filter((record) => record.id === 'again')).toHaveLength(1);
+    expect(pages).toBeGreaterThanOrEqual(2); // so more than 1,000 are skipped, two of them on every page
+    // "again" and the record without an id once each; the 600 of each page, those past 1,000 counted.
+    expect(state.leftOut?.count).toBe(2 + 600 * pages);
+    expect(state.leftOut?.named).toHaveLength(1000);
+    expect(state.leftOut?.named.filter((record) => record.id === 'again' || record.id === null)).toHaveLength(2);
     await expectEveryLeadOnce(db, crm, leads);
+    db.close();
+  });
+
+  it('leaves out odd records among those a page repeats, and those that are all of a small page: no changed schema', async () => {
+    const { behaviour, clock, crmStore, worker: lastingWorker } = lastingCrm();
+    const { client, db, store } = lastingWorker(crm);
+    // The first records read (a HubSpot page then repeats its last ones on the next).
+    const first = [...leads].sort((a, b) => modifiedAt(crm, a) - modifiedAt(crm, b) || idOf(crm, a).localeCompare(idOf(crm, b)));
+    const odd = [first[198], first[199]];
+    for (const lead of odd) behaviour.oddRecords.set(idOf(crm, lead), { field: crm === 'salesforce' ? 'Company' : 'company', value: { name: 'Acme' } });
+    const state = await runSync({ client, store, now: clock.now });
+    expect(state.status).toBe('done');
+    expect(state.leftOut?.count).toBe(2);
+    await expectEveryLeadOnce(db, crm, leads.filter((lead) => !odd.includes(lead)));
+
+    // An incremental sync whose only changes are two odd records.
+    const more = [first[500], first[501]];
+    for (const lead of more) {
+      behaviour.oddRecords.set(idOf(crm, lead), { field: crm === 'salesforce' ? 'Company' : 'company', value: { name: 'Acme' } });
+      crmStore.markModified(lead, crm, clock.now());
+    }
+    await clock.sleep(3_600_000);
+    const next = await runSync({ client, store, now: clock.now });
+    expect(next.status).toBe('done');
+    expect(next.leftOut?.count).toBe(4);
     db.close();
   });
 
@@ -725,6 +756,25 @@ describe('a query locator lost after a page that shows an edit made during the s
     // Again from b's stamp, not from c's new one (which would have skipped d).
     expect(asked).toEqual([null, startedAt - 50 * minute]);
     expect((await db.leads.where('source').equals('salesforce').primaryKeys()).sort()).toEqual(['salesforce|00Qa', 'salesforce|00Qb', 'salesforce|00Qc', 'salesforce|00Qd']);
+    db.close();
+  });
+});
+
+describe('HubSpot odd contacts in a bulk import (more contacts of one date than a page holds)', () => {
+  it('leaves them out and reads on: the page after, of the run read again by id, holds no new readable contact but is no changed schema', async () => {
+    const earliest = leads.map((lead) => lead.hubspot.lastmodifieddate!).sort()[0];
+    // Two in three contacts imported at once, at the earliest date: the first pages are all of that run.
+    const imported = leads.map((lead, index) => (index % 3 === 0 ? lead : { ...lead, hubspot: { ...lead.hubspot, hs_lastmodifieddate: earliest, lastmodifieddate: earliest } }));
+    const run = imported.filter((lead) => lead.hubspot.lastmodifieddate === earliest).sort((a, b) => Number(a.hubspotId) - Number(b.hubspotId));
+    expect(run.length).toBeGreaterThan(400);
+    const behaviour = defaultBehaviour();
+    const odd = [run[10], run[20]];
+    for (const lead of odd) behaviour.oddRecords.set(lead.hubspotId, { field: 'company', value: { name: 'Acme' } });
+    const { client, db, store } = worker('hubspot', behaviour, imported);
+    const state = await runSync({ client, store });
+    expect(state.status).toBe('done');
+    expect(state.leftOut?.named.map((record) => record.id).sort()).toEqual(odd.map((lead) => lead.hubspotId).sort());
+    await expectEveryLeadOnce(db, 'hubspot', imported.filter((lead) => !odd.includes(lead)));
     db.close();
   });
 });

@@ -14,8 +14,9 @@ import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, Skipp
 import type { CrmKind } from '../crm/types';
 import type { StoredLead } from '../db/db';
 import { CrmError, isCrmError } from '../crm/http';
+import { SCHEMA_CHANGE_MIN_RECORDS } from '../crm/read-each';
 import type { SyncStore } from './store';
-import { MAX_SKIPPED_NAMED, type SkippedRecords, type SyncJob, type SyncState } from './state';
+import { MAX_LEFT_OUT_NAMED, type SkippedRecords, type SyncJob, type SyncState } from './state';
 import { UnexpectedFieldError, ownerIdOf, toStoredLead } from './to-stored-lead';
 
 /**
@@ -109,9 +110,8 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         remaining: page.remaining,
         // A first sync finds no stored lead a merge left behind: what it reads of merges is not kept.
         mergedAway: state.completedCursor === null ? [] : withMergesOf(page.records, job.mergedAway),
-        skipped: withSkipped(job.skipped, skipped),
       };
-      const nextState: SyncState = { ...state, job: nextJob };
+      const nextState: SyncState = { ...state, job: nextJob, leftOut: withLeftOut(state.leftOut, skipped, leads) };
       await store.commitPage(crm, leads, nextState);
       // Only a committed page moves the job on: a failure above leaves the last checkpoint.
       job = nextJob;
@@ -141,41 +141,47 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
 /**
  * The page's records as leads to store, less those that cannot be stored (an indexed field of an
  * unexpected type), which join those the client could not read: one odd record is left out and
- * named rather than failing the sync at its page every time it resumes. A page of two or more
- * records none of which can be kept is not an odd record but a changed schema: the sync fails
- * there, naming what is wrong, and resumes at that page once LeadLens reads it.
+ * named rather than failing the sync at its page every time it resumes. A page of many records
+ * none of which can be stored is a changed schema: the sync fails there, naming the field, and
+ * resumes at that page once LeadLens reads it (the clients decide so of what they read).
  */
 function storablePage(crm: CrmKind, page: ChangedPage, ownerNames: ReadonlyMap<string, string>): { leads: StoredLead[]; skipped: SkippedRecord[] } {
   const leads: StoredLead[] = [];
-  const skipped = [...(page.skipped ?? [])];
+  const unstorable: SkippedRecord[] = [];
   for (const record of page.records) {
     try {
       leads.push(toStoredLead(crm, record, ownerNames));
     } catch (error) {
       if (!(error instanceof UnexpectedFieldError)) throw error;
-      skipped.push({ id: record.id, reason: error.issues });
+      unstorable.push({ id: record.id, reason: error.issues });
     }
   }
-  if (leads.length === 0 && skipped.length >= 2) {
-    throw new CrmError('schema', `none of the ${skipped.length} ${crm === 'salesforce' ? 'Leads' : 'contacts'} on a page could be read (${skipped[0].reason})`);
+  if (leads.length === 0 && unstorable.length >= SCHEMA_CHANGE_MIN_RECORDS) {
+    throw new CrmError('schema', `none of the ${unstorable.length} ${crm === 'salesforce' ? 'Leads' : 'contacts'} on a page could be stored (${unstorable[0].reason})`);
   }
-  return { leads, skipped };
+  return { leads, skipped: [...(page.skipped ?? []), ...unstorable] };
 }
 
+/** One entry per record: its id, or (a record without a readable id) its reason. */
+const leftOutKey = (record: SkippedRecord) => record.id ?? `(no id) ${record.reason}`;
+
 /**
- * `soFar` with the page's skipped records, the first `MAX_SKIPPED_NAMED` kept by name; one
- * already named is not counted again (a page read again after a restart names the same records).
+ * The records left out so far, less those now stored (read again once changed in the CRM, and
+ * readable now), plus the page's skipped ones: one entry per record, the first
+ * `MAX_LEFT_OUT_NAMED` by name; beyond them a record is counted each time a page skips it.
+ * Undefined once none is left out.
  */
-function withSkipped(soFar: SkippedRecords | undefined, page: readonly SkippedRecord[]): SkippedRecords | undefined {
-  if (page.length === 0) return soFar;
-  const named = [...(soFar?.named ?? [])];
-  let count = soFar?.count ?? 0;
-  for (const record of page) {
-    if (record.id !== null && named.some((known) => known.id === record.id)) continue;
-    count++;
-    if (named.length < MAX_SKIPPED_NAMED) named.push(record);
+function withLeftOut(leftOut: SkippedRecords | undefined, skipped: readonly SkippedRecord[], stored: readonly StoredLead[]): SkippedRecords | undefined {
+  const storedIds = new Set(stored.map((lead) => lead.id));
+  const named = new Map((leftOut?.named ?? []).filter((record) => record.id === null || !storedIds.has(record.id)).map((record) => [leftOutKey(record), record]));
+  let beyond = (leftOut?.count ?? 0) - (leftOut?.named.length ?? 0);
+  for (const record of skipped) {
+    const key = leftOutKey(record);
+    if (named.has(key) || named.size < MAX_LEFT_OUT_NAMED) named.set(key, record);
+    else beyond++;
   }
-  return { count, named };
+  const count = named.size + beyond;
+  return count === 0 ? undefined : { count, named: [...named.values()] };
 }
 
 /**
@@ -203,7 +209,7 @@ async function finishSync(client: CrmClient, store: SyncStore, state: SyncState,
       // a lead deleted since this sync read it is removed then.
       deletionCursor: (deletions?.coveredTo ?? Math.min(job.startedAt, reachedBy(job) ?? job.startedAt)) - SYNC_LOOKBACK_MS,
       job: null,
-      lastRun: { synced: job.synced, removed, ...(job.skipped && job.skipped.count > 0 && { skipped: job.skipped }), finishedAt, seconds: (finishedAt - job.startedAt) / 1000 },
+      lastRun: { synced: job.synced, removed, finishedAt, seconds: (finishedAt - job.startedAt) / 1000 },
     };
   });
 }

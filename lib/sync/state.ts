@@ -10,12 +10,13 @@ import type { CrmKind } from '../crm/types';
 export const SkippedRecordSchema = z.object({ id: z.string().nullable(), reason: z.string() });
 
 /**
- * The records a sync left out: how many, and the first `MAX_SKIPPED_NAMED` of them by id and
- * reason (one entry per id), for the admin to look up in the CRM.
+ * The records syncs left out and have not stored since: how many, and the first
+ * `MAX_LEFT_OUT_NAMED` of them by id and reason (one entry per id), for the admin to look up
+ * in the CRM. Beyond those, a record is counted but cannot be told stored when it comes back.
  */
 export const SkippedRecordsSchema = z.object({ count: z.number().int().nonnegative(), named: z.array(SkippedRecordSchema) });
 export type SkippedRecords = z.infer<typeof SkippedRecordsSchema>;
-export const MAX_SKIPPED_NAMED = 20;
+export const MAX_LEFT_OUT_NAMED = 1000;
 
 export const SyncJobSchema = z.object({
   startedAt: z.number(),
@@ -45,8 +46,6 @@ export const SyncJobSchema = z.object({
    * an older LeadLens.
    */
   mergedAway: z.array(z.object({ id: z.string(), deletedAt: z.number() })).default([]),
-  /** Records the job left out, unreadable or unstorable (engine.ts `storablePage`). Absent in jobs of an older LeadLens. */
-  skipped: SkippedRecordsSchema.optional(),
 });
 export type SyncJob = z.infer<typeof SyncJobSchema>;
 
@@ -55,9 +54,9 @@ export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 
 /**
  * A complete sync: the records it stored, the synced leads it removed as the CRM deleted them
- * (absent in runs of an older LeadLens), those it left out (absent: none), and when it finished.
+ * (absent in runs of an older LeadLens), and when it finished.
  */
-export const LastRunSchema = z.object({ synced: z.number(), removed: z.number().optional(), skipped: SkippedRecordsSchema.optional(), finishedAt: z.number(), seconds: z.number() });
+export const LastRunSchema = z.object({ synced: z.number(), removed: z.number().optional(), finishedAt: z.number(), seconds: z.number() });
 
 export const SyncStateSchema = z.object({
   status: SyncStatusSchema,
@@ -84,6 +83,12 @@ export const SyncStateSchema = z.object({
    * Absent in states of an older LeadLens.
    */
   endedAt: z.number().optional(),
+  /**
+   * The records syncs left out, unreadable or unstorable (engine.ts `storablePage`), and not
+   * stored since: a sync reads each again when it next changes in the CRM. Written with each
+   * page; absent when there are none.
+   */
+  leftOut: SkippedRecordsSchema.optional(),
   /** What stopped the job, in words (never a field value). */
   error: z.string().nullable(),
   /** `auth` means the connection needs "reconnect". */

@@ -209,12 +209,12 @@ it('syncs each connected CRM by itself when automatic syncs are on, when their a
     .toBe(true);
   await options.reload(); // its own poll, a minute apart while syncs are automatic, may not have come yet
   for (const source of ['salesforce', 'hubspot'] as const) {
-    const note = options.getByTestId(`sync-${source}`).getByTestId('sync-skipped');
+    const note = options.getByTestId(`sync-${source}`).getByTestId('sync-left-out');
     await note.waitFor({ timeout: 30_000 });
     const label = source === 'salesforce' ? 'Salesforce' : 'HubSpot';
     const text = await note.textContent();
     const field = `${source === 'salesforce' ? '' : 'properties\\.'}${odd[source].field}`;
-    expect(text).toMatch(new RegExp(`^1 lead from ${label} could not be read and was left out \\(${odd[source].id}: ${field}: Invalid input[^()]*\\)\\. A sync reads each again when it next changes in ${label}\\.$`));
+    expect(text).toMatch(new RegExp(`^1 lead from ${label} could not be read and is left out \\(${odd[source].id}: ${field}: Invalid input[^()]*\\)\\. A sync reads it again when it next changes in ${label}\\.$`));
     expect(text).not.toContain('Acme');
   }
   crm.behaviour.oddRecords.clear();

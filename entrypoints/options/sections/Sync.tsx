@@ -93,20 +93,22 @@ function removedLeads(count: number, label: string): string {
 }
 
 /** How many named leads are listed in the sentence; the rest are counted. */
-const SKIPPED_SHOWN = 3;
+const LEFT_OUT_SHOWN = 3;
 
 /**
- * The leads a sync left out because they could not be read (a field of an unexpected type), by
- * id and what is wrong, so the admin can look them up in the CRM; a sync picks each up again
- * when it next changes there.
+ * The leads syncs left out because they could not be read (a field of an unexpected type), and
+ * have not stored since, by id and what is wrong, so the admin can look them up in the CRM; a
+ * sync reads each again when it next changes there.
  */
-function SkippedLeads({ skipped, label }: { skipped: SkippedRecords; label: string }) {
-  const shown = skipped.named.slice(0, SKIPPED_SHOWN).map((record) => `${record.id ?? 'a record without a readable id'}: ${record.reason}`);
-  const more = skipped.count - shown.length;
+function LeftOutLeads({ leftOut, label }: { leftOut: SkippedRecords; label: string }) {
+  const shown = leftOut.named.slice(0, LEFT_OUT_SHOWN).map((record) => `${record.id ?? 'a record without a readable id'}: ${record.reason}`);
+  const more = leftOut.count - shown.length;
   return (
-    <p data-testid="sync-skipped">
-      {skipped.count === 1 ? `1 lead from ${label} could not be read and was left out` : `${skipped.count.toLocaleString('en-US')} leads from ${label} could not be read and were left out`}{' '}
-      ({shown.join('; ')}{more > 0 && `; ${more.toLocaleString('en-US')} more`}). A sync reads each again when it next changes in {label}.
+    <p data-testid="sync-left-out">
+      {leftOut.count === 1
+        ? `1 lead from ${label} could not be read and is left out`
+        : `${leftOut.count.toLocaleString('en-US')} leads from ${label} could not be read and are left out`}{' '}
+      ({shown.join('; ')}{more > 0 && `; ${more.toLocaleString('en-US')} more`}). A sync reads {leftOut.count === 1 ? 'it' : 'each'} again when it next changes in {label}.
     </p>
   );
 }
@@ -126,7 +128,7 @@ function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; o
         {!!sync.lastRun?.removed && ` ${removedLeads(sync.lastRun.removed, label)}.`}
         {sync.status === 'cancelled' && ` Stopped after ${sync.synced.toLocaleString('en-US')} leads; sync again to go on from there.`}
       </p>
-      {sync.skipped && <SkippedLeads skipped={sync.skipped} label={label} />}
+      {sync.leftOut && <LeftOutLeads leftOut={sync.leftOut} label={label} />}
       {sync.status === 'error' && sync.error && <ErrorState message={`The ${label} sync stopped: ${sync.error}. What it stored so far is kept; sync again to go on.`} />}
       {sync.status === 'running' ? (
         <button type="button" disabled={busy} onClick={() => onAction('cancel')} data-testid={`cancel-${sync.crm}`}>

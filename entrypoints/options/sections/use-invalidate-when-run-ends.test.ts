@@ -26,7 +26,7 @@ const sync = (status: SyncSummary['status'], lastRun: SyncSummary['lastRun'] = n
   stored: 10,
   error: status === 'error' ? AUTH_ERROR : null,
   lastRun,
-  skipped: null,
+  leftOut: null,
   endedAt,
 });
 const writeBack = (status: WriteBackSummary['status'], finishedAt: number | null = null): WriteBackSummary => ({

@@ -156,7 +156,7 @@ async function summary(crm: CrmKind): Promise<SyncSummary> {
     stored: await storedCount(crm, state.status === 'running'),
     error: state.error,
     lastRun: state.lastRun,
-    skipped: (state.job ? state.job.skipped : state.lastRun?.skipped) ?? null,
+    leftOut: state.leftOut ?? null,
     endedAt: state.endedAt ?? null,
   };
 }
