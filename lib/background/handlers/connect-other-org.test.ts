@@ -148,6 +148,30 @@ it('keeps the previous connection when its leads could not be forgotten (a job d
   expect(await db.leads.count()).toBe(0);
 });
 
+it('ends the grant of a new OAuth sign-in that is not kept (the previous connection’s job did not stop)', async () => {
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
+  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+  // The demo org's sign-in, followed as the browser's window would; its token answers and revocations watched.
+  const demo = globalThis.fetch;
+  const issued: string[] = [];
+  const revoked: string[] = [];
+  vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+    const response = await demo(input, init);
+    const path = new URL(String(input)).pathname;
+    if (path === '/services/oauth2/token') issued.push(((await response.clone().json()) as { refresh_token?: string }).refresh_token ?? '');
+    if (path === '/services/oauth2/revoke') revoked.push(new URLSearchParams(String(init?.body)).get('token') ?? '');
+    return response;
+  });
+  fakeBrowser.identity.getRedirectURL = () => 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
+  fakeBrowser.identity.launchWebAuthFlow = vi.fn(async ({ url }: { url: string }) => (await fetch(url, { redirect: 'manual' })).headers.get('location')!) as never;
+  vi.stubGlobal('navigator', { locks: { query: async () => ({ held: [], pending: [] }), request: async () => Promise.reject(new DOMException('timed out', 'TimeoutError')) } });
+
+  await expect(syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0', oauthClientId: '3MVG9LeadLensDemoClientId' }, sender)).rejects.toThrow(/did not stop/);
+  expect(issued).toHaveLength(1);
+  expect(revoked).toEqual(issued);
+  expect(await readConnection('salesforce')).toMatchObject({ host: SANDBOX, auth: { kind: 'session' } });
+});
+
 it('remembers the portal the contacts came from through a failed connect: the right token of another portal then forgets them', async () => {
   await connectHubSpot('pat-na1-portal-a');
   await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);

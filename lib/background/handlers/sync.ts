@@ -173,6 +173,38 @@ async function autoSyncStatus(): Promise<AutoSyncStatus> {
   return { ...(await readAutoSync()), nextAt: await nextAutoSyncAt() };
 }
 
+/**
+ * Stores `connection` in place of the previous one, after checking what it can be checked on
+ * before (a HubSpot token, a Salesforce session) and forgetting the leads of another org or
+ * portal. Throws, storing nothing, when a job of the previous connection does not stop.
+ */
+async function storeConnection(connection: Connection) {
+  const { crm } = connection;
+  const previous = await readConnection(crm);
+  const storedFrom = await syncedFrom(crm, previous);
+  // Kept through this connect if it forgets nothing (its check may fail), for the next one to compare.
+  if (storedFrom) await recordSyncedAccount(db, crm, storedFrom);
+  // The org or portal it reads, learned before anything is stored, so a mistyped host or token
+  // forgets nothing: a HubSpot token and a Salesforce session are checked now (the org is the
+  // host); an OAuth sign-in has just succeeded at its host (its check reads stored tokens).
+  const checkedFirst = connection.crm === 'hubspot' || connection.auth.kind === 'session';
+  const checked = checkedFirst ? await check(connection) : null;
+  const learned = checked ? checked.account : accountOf(connection);
+  // Before the connection is stored: if a job does not stop, this throws and the previous
+  // connection stays, so connecting again retries the forgetting. A token whose portal HubSpot
+  // would not name forgets them too: kept, they would wait for a check that can never tell.
+  const note = await forgetOtherAccount(crm, storedFrom, checked ? comparableAccount(checked) : learned);
+  // A HubSpot connection reads the portal its check learned. Not the previous one's when it
+  // learned none: the token may be another portal's. After a failed check, syncs and
+  // write-backs wait for a check to tell (`otherAccountRefusal`); after refused account
+  // details, the contacts were forgotten above.
+  const stored: Connection = connection.crm === 'hubspot' && learned ? { ...connection, account: learned } : connection;
+  // Stored even when its check failed: it can be retried ("test connection") after fixing what
+  // failed. An OAuth connection is checked once stored: its client reads its tokens from storage.
+  await writeConnection(stored);
+  return { previous, storedFrom, checked, note, stored };
+}
+
 export const syncHandlers: Handlers<SyncProtocol> = {
   async connectCrm(request) {
     let connection: Connection;
@@ -188,28 +220,12 @@ export const syncHandlers: Handlers<SyncProtocol> = {
       }
       return { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
-    const previous = await readConnection(request.crm);
-    const storedFrom = await syncedFrom(request.crm, previous);
-    // Kept through this connect if it forgets nothing (its check may fail), for the next one to compare.
-    if (storedFrom) await recordSyncedAccount(db, request.crm, storedFrom);
-    // The org or portal it reads, learned before anything is stored, so a mistyped host or token
-    // forgets nothing: a HubSpot token and a Salesforce session are checked now (the org is the
-    // host); an OAuth sign-in has just succeeded at its host (its check reads stored tokens).
-    const checkedFirst = connection.crm === 'hubspot' || connection.auth.kind === 'session';
-    const checked = checkedFirst ? await check(connection) : null;
-    const learned = checked ? checked.account : accountOf(connection);
-    // Before the connection is stored: if a job does not stop, this throws and the previous
-    // connection stays, so connecting again retries the forgetting. A token whose portal HubSpot
-    // would not name forgets them too: kept, they would wait for a check that can never tell.
-    const note = await forgetOtherAccount(request.crm, storedFrom, checked ? comparableAccount(checked) : learned);
-    // A HubSpot connection reads the portal its check learned. Not the previous one's when it
-    // learned none: the token may be another portal's. After a failed check, syncs and
-    // write-backs wait for a check to tell (`otherAccountRefusal`); after refused account
-    // details, the contacts were forgotten above.
-    if (connection.crm === 'hubspot' && learned) connection = { ...connection, account: learned };
-    // Stored even when its check failed: it can be retried ("test connection") after fixing what
-    // failed. An OAuth connection is checked once stored: its client reads its tokens from storage.
-    await writeConnection(connection);
+    // Until it is stored, a sign-in just made is LeadLens's only to end: a failure below ends its grant too.
+    const { previous, storedFrom, checked, note, stored } = await storeConnection(connection).catch(async (error: unknown) => {
+      await endGrantOf(connection);
+      throw error;
+    });
+    connection = stored;
     // A badge's read begun through the previous connection, answered from now on, is not cached.
     forgetScoresInFlight();
     // The previous connection's site access, unless this one talks to the same host or the kept
