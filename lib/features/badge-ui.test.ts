@@ -131,6 +131,17 @@ describe('badge', () => {
     expect(popover.getAttribute('aria-label')).toBe('Why LeadLens scored Ada Lovelace so');
   });
 
+  it('names the popover for what it says: no score yet, or a score that failed, is not "why it scored so"', () => {
+    const badge = mountBadge(document, null, { compact: true, leadName: 'Ada Lovelace' });
+    const popover = popoverOf(badge.host);
+    badge.showUnknown();
+    expect(popover.getAttribute('aria-label')).toBe('Why LeadLens has not scored Ada Lovelace yet');
+    badge.show({ ok: false, error: 'The model could not be loaded.' });
+    expect(popover.getAttribute('aria-label')).toBe('Why LeadLens could not score Ada Lovelace');
+    badge.show({ ok: true, lead });
+    expect(popover.getAttribute('aria-label')).toBe('Why LeadLens scored Ada Lovelace so');
+  });
+
   it('a click pins it open, a second click closes it; Escape anywhere or a click outside closes a pinned one', () => {
     const badge = mountBadge(document, document.getElementById('title'));
     badge.show({ ok: true, lead });

@@ -149,10 +149,10 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
   );
   root.append(el('style', {}, STYLE), button, popover);
   const popoverState = wirePopover(host, button, popover);
-  /** The popover's answer in place of what it said before (scoring, or an earlier answer), placed after the badge's new look. */
-  const explain = (content: Node[]) => {
+  /** The popover's answer, named by what it is, in place of what it said before (scoring, or an earlier answer), placed after the badge's new look. */
+  const explain = (name: string, content: Node[]) => {
     panel.replaceChildren(...content);
-    popover.setAttribute('aria-label', `Why LeadLens scored ${theLead} so`);
+    popover.setAttribute('aria-label', name);
     popoverState.reposition(); // new content, new height
   };
   /** No tier: no tier attributes, no tier colours (the badge's own neutral look). */
@@ -187,13 +187,14 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
         button.replaceChildren(el('span', { 'aria-hidden': 'true' }, '⚠'), el('span', {}, 'LeadLens'));
         button.setAttribute('aria-label', leadName ? label('could not score this lead. Show why.') : 'LeadLens could not score this lead. Show why.');
       }
-      explain(outcome.ok ? scoredPopover(outcome.lead) : errorPopover(outcome.error));
+      if (outcome.ok) explain(`Why LeadLens scored ${theLead} so`, scoredPopover(outcome.lead));
+      else explain(`Why LeadLens could not score ${theLead}`, errorPopover(outcome.error));
     },
     showUnknown() {
       clearTierLook('unknown');
       button.replaceChildren(el('span', {}, 'Not scored yet'));
       button.setAttribute('aria-label', label('not scored yet. Show why.'));
-      explain([el('h2', {}, 'Not scored yet'), el('p', {}, NOT_SCORED_YET)]);
+      explain(`Why LeadLens has not scored ${theLead} yet`, [el('h2', {}, 'Not scored yet'), el('p', {}, NOT_SCORED_YET)]);
     },
     remove() {
       popoverState.close(); // a badge removed while open leaves no listener on the page
