@@ -3,13 +3,15 @@
  * The training section's form: a check answers only for the form and the history it was run on,
  * a re-read of the same history keeps the admin's choices, a changed one keeps the outcome values
  * it still has, progress is announced by stage, nothing starts without the active model (its
- * tier policy) or while a model is being activated, and a trained model whose leads changed since
- * is not activated.
+ * tier policy) or while a model is being activated, a trained model whose leads changed since
+ * is not activated, and a history with no created date is checked and trained on with no window.
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { FeatureSpecListSchema, type Manifest } from '@/lib/ml/manifest';
+import { runTrainingRequest } from '@/lib/ml/train/training-job';
+import type { HistoryLead } from '@/lib/ml/train/training-set';
 import type { TrainingEvent, TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import bundledManifest from '@/models/manifest.json';
 import demoFeatureSpecs from '@/models/demo-features.json';
@@ -60,15 +62,25 @@ const SAMPLE: HistorySample = {
   demoLeftOut: 0,
   fields: ['Industry', 'IsConverted', 'LeadSource', 'Status'],
   outcomeValues: { IsConverted: ['false', 'true'], Status: ['Closed - Converted', 'Open', 'Working'] },
+  createdDates: true,
   fingerprint: 'salesforce-1',
 };
-const CSV_SAMPLE: HistorySample = { leads: 80, demo: false, demoLeftOut: 0, fields: ['converted', 'industry'], outcomeValues: { converted: ['no', 'yes'] }, fingerprint: 'import-1' };
+const CSV_SAMPLE: HistorySample = {
+  leads: 80,
+  demo: false,
+  demoLeftOut: 0,
+  fields: ['converted', 'industry'],
+  outcomeValues: { converted: ['no', 'yes'] },
+  createdDates: true,
+  fingerprint: 'import-1',
+};
 const HUBSPOT_SAMPLE: HistorySample = {
   leads: 50,
   demo: false,
   demoLeftOut: 0,
   fields: ['industry', 'lifecyclestage'],
   outcomeValues: { lifecyclestage: ['customer', 'lead', 'opportunity'] },
+  createdDates: true,
   fingerprint: 'hubspot-1',
 };
 const spec = (key: string) => FeatureSpecListSchema.parse(demoFeatureSpecs).find((candidate) => candidate.key === key)!;
@@ -706,6 +718,65 @@ it('reports the out-of-time ranking quality, says when it falls below the cross-
   expect(few.querySelector('[data-testid="out-of-time-gap"]')).toBeNull();
   const missing = await reportOf({ cvRocAuc: 0.8 });
   expect(missing.querySelector('[data-metric="out-of-time-roc-auc"]')?.textContent).toBe('not measured (see the trainer notes)');
+});
+
+/** An imported file with no created date column: `count` leads, about a quarter converted, none with a created date (0, as the import stores it). */
+function undatedImport(count: number): HistoryLead[] {
+  const industries = ['Retail', 'Software', 'Finance', 'Health'];
+  return Array.from({ length: count }, (_, row) => {
+    const industry = industries[row % industries.length];
+    const employees = 10 + ((row * 37) % 990);
+    // Software companies and big ones convert more often than the rest.
+    const converted = (industry === 'Software' ? row % 3 === 0 : row % 9 === 0) || employees > 850;
+    return { key: `csv|row-${row}`, createdAt: 0, fields: { industry, employees: String(employees), converted: converted ? 'yes' : 'no' } };
+  });
+}
+
+/** What the real training worker answers `request` with, reading `leads` as the imported file's history. */
+async function workerAnswers(request: TrainingRequest, leads: HistoryLead[]): Promise<TrainingEvent[]> {
+  const events: TrainingEvent[] = [];
+  const history = {
+    leads: async (source: string) => (source === 'csv' ? leads : []),
+    writtenBackFields: async () => [],
+    probabilitiesOf: async (_modelId: string, keys: readonly string[]) => ({ probabilities: new Float64Array(keys.length).fill(Number.NaN), heldOut: false }),
+  };
+  await runTrainingRequest(request, history, (event) => events.push(event));
+  return events;
+}
+
+it('trains on an imported file with no created date: the form offers no window and sends none, and the report says the out-of-time check was not made', async () => {
+  const leads = undatedImport(400);
+  const undated: HistorySample = { ...CSV_SAMPLE, leads: 400, fields: ['converted', 'employees', 'industry'], createdDates: false, fingerprint: 'import-undated' };
+  historySample.mockImplementation(async (source) => (source === 'csv' ? undated : SAMPLE));
+  await renderSection();
+  change(historySource(), 'csv');
+  await eventually(() => expect(outcomeField().value).toBe('converted'));
+  expect(container().querySelector('[data-testid="no-created-dates"]')?.textContent).toBe(
+    'None of these leads has a created date, so no window of creation dates applies: every lead is read, however new. Nor can a minimum age keep out ' +
+      'leads too new to have converted yet (below, tick what says a lead is still open or being worked), or the report measure how the model ranks the newest leads. ' +
+      'To choose leads by when they were created, import the file again with its created date column chosen.',
+  );
+  expect(container().querySelector('input[type="number"]')).toBeNull();
+  expect(container().textContent).toContain('A lead not converted counts as not converted however new (these leads have no created date, so no minimum age applies)');
+
+  await waitUntilEnabled('Check the data');
+  click(button('Check the data')!);
+  const inspect = FakeWorker.latest.requests.at(-1)!;
+  expect(inspect.data.window).toEqual({ createdAfter: null, createdBefore: null });
+  for (const event of await workerAnswers(inspect, leads)) FakeWorker.latest.answer(event);
+  expect(container().querySelector('[data-testid="data-size"]')?.textContent).toMatch(/^400 leads, \d+ conversions:/);
+  expect(container().querySelector('[data-testid="left-out"]')).toBeNull();
+
+  click(trainButton()!);
+  const train = FakeWorker.latest.requests.at(-1)!;
+  for (const event of await workerAnswers(train, leads)) FakeWorker.latest.answer(event);
+  const report = container().querySelector('[data-testid="training-report"]')!;
+  expect(report.querySelector('[data-testid="trained-rows"]')?.textContent).toBe('400');
+  expect(report.querySelector('[data-testid="trained-window"]')?.textContent).toBe('all, whatever their created date');
+  expect(report.querySelector('[data-metric="out-of-time-roc-auc"]')?.textContent).toBe('not measured (see the trainer notes)');
+  // Why, in the trainer's notes (as when the newest leads have too few conversions to measure it).
+  expect(report.querySelector('details')?.textContent).toMatch(/^Trainer notes \(1\)The out-of-time check by created date .*\b400 rows\b.* The model is reported without it\.$/);
+  expect(button('Activate this model')?.disabled).toBe(false);
 });
 
 /** The report of a model with 30 converted and 90 other leads held out, as the summary's 120: chance moves a ROC-AUC of 0.8 by 0.104 on them. */

@@ -26,14 +26,13 @@ import { TrainingEventSchema, type TrainingData, type TrainingEvent, type Traini
 import { queryKeys } from '@/lib/query-keys';
 import { FeaturePicker } from './training/FeaturePicker';
 import { historySample } from './training/history-sample';
-import { LeadsFieldset, SOURCES } from './training/LeadsFieldset';
+import { LeadsFieldset, SOURCES, trainingWindow } from './training/LeadsFieldset';
 import { OutcomeFieldset, outcomeMissing } from './training/OutcomeFieldset';
 import { describeTrainingStage, TrainingProgress } from './training/TrainingProgress';
 import { TrainingReport } from './training/TrainingReport';
 import { useDataCheck } from './training/use-data-check';
 import { useWorkerJob, type WorkerJobState } from './use-worker-job';
 
-const DAY_MS = 86_400_000;
 const PURGED_NOTE = 'Everything LeadLens stored was purged: the training, and any model it trained on those leads, were dropped.';
 const CROSS_VALIDATION_FOLDS = 5;
 const LEADS_CHANGED_SINCE_TRAINING = 'The leads changed since this model was trained: check the data and train again to activate a model of them.';
@@ -188,14 +187,9 @@ export function TrainingSection() {
   }, [history.data]);
 
   const trainingData = (): TrainingData | null => {
-    if (!outcome) return null;
+    if (!outcome || !history.data) return null;
     const now = Date.now();
-    return {
-      source,
-      outcome,
-      window: { createdAfter: now - months * 30.44 * DAY_MS, createdBefore: now - minAgeDays * DAY_MS },
-      now: new Date(now).toISOString(),
-    };
+    return { source, outcome, window: trainingWindow(history.data, months, minAgeDays, now), now: new Date(now).toISOString() };
   };
 
   const check = () => {
@@ -247,7 +241,12 @@ export function TrainingSection() {
           onMinAgeDaysChange={changeMinAgeDays}
         />
 
-        <OutcomeFieldset outcome={outcome} outcomeValues={history.data?.outcomeValues ?? {}} onChange={changeOutcome} />
+        <OutcomeFieldset
+          outcome={outcome}
+          outcomeValues={history.data?.outcomeValues ?? {}}
+          minimumAge={history.data?.createdDates ?? true}
+          onChange={changeOutcome}
+        />
 
         {warnBeforeCheck && <ReplacesTrainedModelNote id={checkWarningId} job="Checking the data" />}
         <button

@@ -412,6 +412,7 @@ export function outOfTimeSplit(keys: readonly number[], labels: Uint8Array, what
   dated.sort((a, b) => keys[a] - keys[b] || a - b);
   const undated = keys.length - dated.length;
   const undatedNote = undated > 0 ? ` (${undated} rows have no readable date or number there)` : '';
+  if (dated.length === 0) throw new TrainingDataError(`The out-of-time check by ${what} needs rows that have one; none of the ${keys.length} rows has a readable date or number there.`);
   const cut = cutBetweenTimes(dated, keys, Math.round(dated.length * OUT_OF_TIME_TRAIN_SHARE));
   if (cut === null) throw new TrainingDataError(`The out-of-time check by ${what} needs rows of more than one time; every row${undatedNote} has the same.`);
   const train = dated.slice(0, cut);

@@ -257,6 +257,7 @@ describe('out-of-time split', () => {
     expect(Array.from(split.train)).toEqual([0, 1, 2, 3]);
     expect(Array.from(split.test)).toEqual([4, 5, 6, 7, 8, 9]);
     expect(() => outOfTimeSplit(Array(10).fill(7), labels, 'created date')).toThrow('The out-of-time check by created date needs rows of more than one time; every row has the same.');
+    expect(() => outOfTimeSplit(Array(10).fill(Number.NaN), labels, 'created date')).toThrow('The out-of-time check by created date needs rows that have one; none of the 10 rows has a readable date or number there.');
   });
   it('asks the latest rows for as many of each outcome as it is told', () => {
     expect(() => outOfTimeSplit([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], labels, 'created date', 2)).toThrow(

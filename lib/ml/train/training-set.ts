@@ -20,7 +20,10 @@ export { isConverted, outcomeOf, OutcomeRuleSchema, type OutcomeRule } from '../
 /** The label column the trainer reads; no CRM field or CSV column has this name. */
 export const OUTCOME_COLUMN = '__leadlens_converted';
 
-/** Leads created in [createdAfter, createdBefore] (epoch ms): recent, and old enough to have an outcome. */
+/**
+ * Leads created in [createdAfter, createdBefore] (epoch ms): recent, and old enough to have an
+ * outcome. With neither end, every lead, dated or not: the form's for a history with no created date.
+ */
 export const TrainingWindowSchema = z.object({
   createdAfter: z.number().nullable(),
   createdBefore: z.number().nullable(),

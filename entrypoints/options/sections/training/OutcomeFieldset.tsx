@@ -53,7 +53,17 @@ export function outcomeMissing(outcome: OutcomeRule | null): string | null {
  * field ticks its values that look open. Offered: the sample's fields of few values but the
  * outcome field (its own open values are ticked above), and the chosen one.
  */
-function OpenStatusPicker({ outcome, outcomeValues, onChange }: { outcome: OutcomeRule; outcomeValues: Record<string, string[]>; onChange(outcome: OutcomeRule): void }) {
+function OpenStatusPicker({
+  outcome,
+  outcomeValues,
+  minimumAge,
+  onChange,
+}: {
+  outcome: OutcomeRule;
+  outcomeValues: Record<string, string[]>;
+  minimumAge: boolean;
+  onChange(outcome: OutcomeRule): void;
+}) {
   const { openStatus } = outcome;
   const fields = [...new Set([...Object.keys(outcomeValues), ...(openStatus ? [openStatus.field] : [])])].filter((field) => field !== outcome.field);
   const chooseField = (field: string) =>
@@ -61,7 +71,10 @@ function OpenStatusPicker({ outcome, outcomeValues, onChange }: { outcome: Outco
   return (
     <>
       <p style={{ margin: '8px 0 2px' }}>
-        A lead not converted by the minimum age counts as not converted, whatever its status. If your team works leads for longer, leave
+        {minimumAge
+          ? 'A lead not converted by the minimum age counts as not converted, whatever its status.'
+          : 'A lead not converted counts as not converted however new (these leads have no created date, so no minimum age applies), whatever its status.'}{' '}
+        If your team works leads for longer, leave
         out those still being worked (leads never contacted stay open for good: leaving them out leaves the model few that did not convert).
       </p>
       <label style={{ display: 'block' }}>
@@ -92,10 +105,12 @@ interface Props {
   outcome: OutcomeRule | null;
   /** The values each field has in the history sample. */
   outcomeValues: Record<string, string[]>;
+  /** Whether the window's minimum age leaves out leads too new to have converted (false: the history has no created date). */
+  minimumAge: boolean;
   onChange(outcome: OutcomeRule): void;
 }
 
-export function OutcomeFieldset({ outcome, outcomeValues, onChange }: Props) {
+export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, onChange }: Props) {
   return (
     <fieldset>
       <legend>Outcome: a lead converted when…</legend>
@@ -144,7 +159,7 @@ export function OutcomeFieldset({ outcome, outcomeValues, onChange }: Props) {
           </>
         )
       )}
-      {outcome?.field && <OpenStatusPicker outcome={outcome} outcomeValues={outcomeValues} onChange={onChange} />}
+      {outcome?.field && <OpenStatusPicker outcome={outcome} outcomeValues={outcomeValues} minimumAge={minimumAge} onChange={onChange} />}
     </fieldset>
   );
 }

@@ -20,6 +20,7 @@ it("offers fields with a few values as outcomes, blanks not counting as a value,
     fields: ['IsConverted', 'Notes', 'Rating'],
     // Rating and Notes have one value each besides blanks: nothing to tell converted from not.
     outcomeValues: { IsConverted: ['false', 'true'] },
+    createdDates: false,
     fingerprint: expect.any(String),
   });
 });
@@ -78,4 +79,18 @@ it("offers outcome values from across the whole source, reading at most 1,000 le
   }
   expect(leadsRead).toBeGreaterThan(0);
   expect(leadsRead).toBeLessThanOrEqual(1000);
+});
+
+it('says whether any lead of the history has a created date, also one outside the sample, and not counting other sources’ dates', async () => {
+  // An import with no created date column: 2,500 leads, none dated; a synced Salesforce lead is.
+  const undated = Array.from({ length: 2500 }, (_, row) => storedLead({ source: 'csv', id: String(row).padStart(4, '0'), origin: 'csv', fields: { converted: 'no' } }));
+  await db.putLeads([...undated, storedLead({ source: 'salesforce', id: '00Q1', origin: 'sync', createdAt: Date.UTC(2026, 0, 5) })]);
+  const none = await historySample('csv');
+  expect(none.createdDates).toBe(false);
+
+  // One lead the sample (every 3rd) does not read has a date: the window can choose leads.
+  await db.putLeads([{ ...undated[1], createdAt: Date.UTC(2026, 0, 5) }]);
+  const one = await historySample('csv');
+  expect(one.createdDates).toBe(true);
+  expect(one.fingerprint).not.toBe(none.fingerprint);
 });
