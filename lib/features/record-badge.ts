@@ -1,17 +1,15 @@
 /**
  * The badge next to a lead's name on its record page: read the fields the page shows,
- * ask the background for the score, render it. After a client-side navigation the CRM may keep
+ * ask the background for the score, render it. After a client-side navigation the CRM keeps
  * showing the previous page (a lead, or a record of another kind) until it renders the new
- * one: what that page showed last is never scored as this record's, nor its title taken for
- * this record's name. What else the page shows is this record's, even at the start (a console
- * tab shown before its URL arrives). For the life of the page the badge follows the CRM's
- * re-renders (a new title element gets the badge back) and the record's edits (changed fields
- * are rescored); a field hidden since it was read (a HubSpot tab switched) keeps its value.
+ * one: those fields are never scored as this record's, nor its title taken for this record's name. For the life of the page the badge
+ * follows the CRM's re-renders (a new title element gets the badge back) and the record's
+ * edits (changed fields are rescored).
  */
 import type { ScoreOutcome } from '../background/score-lead';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
-import { PAGE_FIELD_LIMITS, type PageFields, type PageMatch } from '../crm/types';
+import type { PageFields } from '../crm/types';
 import { dialogOpen, observeComposed, pageLocale } from '../crm/dom';
 import { hashFields } from '../crm/fields-hash';
 import { failedOutcome, isCrmChange, mountBadge, type BadgeHandle } from './badge-ui';
@@ -33,8 +31,6 @@ interface Snapshot {
   hash: string | null;
   /** The record's name, unless the title still shows the previous page's. */
   name: string | undefined;
-  /** The fields are what the previous page showed: all of it, or what is left of it while the CRM unmounts it. */
-  stale: boolean;
   /** The title still shows the previous page's name (see `titleAtStart`). */
   titleStale: boolean;
 }
@@ -42,48 +38,16 @@ interface Snapshot {
 /** How many records' last scored fields the page remembers (a rep goes back and forth among a few). */
 const REMEMBERED_RECORDS = 20;
 /**
- * Record → the fields last scored as that record's, in this page. Coming back to a record the
- * CRM still shows (Back before the other lead rendered, a modal with its own URL closed over
- * it), the fields on the page are then known to be its own, not the previous page's.
+ * Record id → the hash of the fields last scored as that record's, in this page. Coming back to
+ * a record the CRM still shows (Back before the other lead rendered, a modal with its own URL
+ * closed over it), the fields on the page are then known to be its own, not the previous page's.
  */
-const lastScored = new Map<string, PageFields>();
+const lastScored = new Map<string, string>();
 
-function rememberScored(record: string, fields: PageFields): void {
-  lastScored.delete(record);
-  lastScored.set(record, fields);
+function rememberScored(recordId: string, hash: string): void {
+  lastScored.delete(recordId);
+  lastScored.set(recordId, hash);
   if (lastScored.size > REMEMBERED_RECORDS) lastScored.delete(lastScored.keys().next().value!);
-}
-
-/** What the page showed at one of this feature's reads (its fields, its title), on which record's page. */
-interface PageShown {
-  record: string;
-  fields: PageFields;
-  name: string | null;
-}
-/** The page at this feature's last read: the next page's CRM may keep showing it for a moment. */
-let lastShown: PageShown | null = null;
-
-const recordKey = (match: { crm: string; recordId: string }) => `${match.crm} ${match.recordId}`;
-const hasFields = (fields: PageFields) => Object.keys(fields).length > 0;
-
-/** Every field of `fields` has the same value in `among`. */
-function within(fields: PageFields, among: PageFields): boolean {
-  return Object.entries(fields).every(([name, value]) => Object.hasOwn(among, name) && among[name] === value);
-}
-
-/** What the page shows now over what it showed before: a field hidden since keeps its last value, as many as a request holds. */
-function mergeFields(before: PageFields, now: PageFields): PageFields {
-  const merged = new Map(Object.entries(now));
-  for (const [name, value] of Object.entries(before)) {
-    if (merged.size >= PAGE_FIELD_LIMITS.maxFields) break;
-    if (!merged.has(name)) merged.set(name, value);
-  }
-  return Object.fromEntries(merged);
-}
-
-/** What this feature last read on `match`'s page, if that was the last page it read. */
-function lastShownOn(match: PageMatch): PageShown | null {
-  return match.kind === 'record' && lastShown?.record === recordKey(match) ? lastShown : null;
 }
 
 export const recordBadge: ContentFeature = {
@@ -92,47 +56,37 @@ export const recordBadge: ContentFeature = {
   async run({ document, adapter, match, previousMatch, signal }) {
     if (match.kind !== 'record') return;
     const { crm, recordId } = match;
-    const record = recordKey(match);
     /** The fields the page shows, hashed once per read (null when it shows none). */
-    const snapshot = (fields: PageFields, name: string | undefined, stale = false, titleStale = false): Snapshot => ({
+    const snapshot = (fields: PageFields, name: string | undefined, titleStale = false): Snapshot => ({
       fields,
-      hash: hasFields(fields) ? hashFields(fields) : null,
+      hash: Object.keys(fields).length === 0 ? null : hashFields(fields),
       name,
-      stale,
       titleStale,
     });
 
-    const fieldsAtStart = previousMatch === null ? null : adapter.readRecordFields(document);
-    const scoredBefore = lastScored.get(record);
-    // Back to a record the page still shows: every field on it as last scored as this record's.
-    const showsThisRecord = fieldsAtStart !== null && hasFields(fieldsAtStart) && scoredBefore !== undefined && within(fieldsAtStart, scoredBefore);
-    // Coming from another page, the CRM may keep showing it until it renders this record: what it
-    // showed last there is not this record's. On a lead's page this feature read it; a page it
-    // does not badge (a HubSpot company or deal whose properties read like a contact's) is taken
-    // to be whatever the page shows now.
-    const previousPage =
-      previousMatch === null || showsThisRecord
-        ? null
-        : (lastShownOn(previousMatch) ?? { fields: fieldsAtStart!, name: adapter.readRecordName(document) });
-    /** This record's fields read so far in this page, once it has rendered (or was scored before: see `lastScored`). */
-    let ownFields: PageFields | null = showsThisRecord ? scoredBefore : null;
+    // Coming from another page (another lead, or a page LeadLens does not badge, such as a
+    // HubSpot company or deal whose properties read like a contact's), the CRM still shows it
+    // until it renders this record: whatever the page shows now is not this record's.
+    const fieldsAtStart = previousMatch !== null ? adapter.readRecordFields(document) : null;
+    const shownAtStart = fieldsAtStart === null ? null : snapshot(fieldsAtStart, undefined);
+    const showsThisRecord = shownAtStart?.hash != null && lastScored.get(`${crm} ${recordId}`) === shownAtStart.hash;
+    const previous = showsThisRecord ? null : shownAtStart;
     // The CRM may render this record's fields before its title (HubSpot re-renders the header in
-    // place): a title that reads as the previous page's is still its, until it changes or
-    // TITLE_GRACE_MS after the fields render (then null: the title is this record's).
-    let titleAtStart = previousPage === null ? null : { name: previousPage.name };
-    /** What the page shows now, its title read once; this record's fields merged with those read before. */
+    // place): a title that reads as the one shown at the start is the previous page's, until it
+    // changes or TITLE_GRACE_MS after the fields render (then null: the title is this record's).
+    let titleAtStart = previousMatch !== null && !showsThisRecord ? { name: adapter.readRecordName(document) } : null;
+    /** What the page shows now, its title read once. */
     const read = (): Snapshot => {
-      const onPage = adapter.readRecordFields(document);
       const name = adapter.readRecordName(document);
       const titleStale = titleAtStart !== null && name === titleAtStart.name;
-      // Once this record's own fields have shown, the page shows this record.
-      const stale = ownFields === null && previousPage !== null && hasFields(onPage) && within(onPage, previousPage.fields);
-      if (hasFields(onPage) && !stale) ownFields = mergeFields(ownFields ?? {}, onPage);
-      const fields = ownFields ?? onPage;
-      lastShown = { record, fields, name };
-      return snapshot(fields, titleStale ? undefined : name?.slice(0, 200), stale, titleStale);
+      return snapshot(adapter.readRecordFields(document), titleStale ? undefined : name?.slice(0, 200), titleStale);
     };
-    const isFresh = (shown: Snapshot) => shown.hash !== null && !shown.stale;
+    /** Only what the previous page showed: all of it, or what is left of it while the CRM unmounts it. */
+    const isStale = (shown: Snapshot) =>
+      shown.hash !== null &&
+      previous !== null &&
+      Object.entries(shown.fields).every(([name, value]) => Object.hasOwn(previous.fields, name) && previous.fields[name] === value);
+    const isFresh = (shown: Snapshot) => shown.hash !== null && !isStale(shown);
 
     let badge: BadgeHandle | null = null;
     let anchor: Element | null = null;
@@ -145,7 +99,7 @@ export const recordBadge: ContentFeature = {
 
     const score = async (shown: Snapshot) => {
       requested = shown;
-      if (isFresh(shown)) rememberScored(record, shown.fields);
+      if (isFresh(shown)) rememberScored(`${crm} ${recordId}`, shown.hash!);
       const request = ++latestRequest;
       const reply = await background
         .scoreLead({ crm, recordId, fields: shown.fields, name: isFresh(shown) ? shown.name : undefined, locale: pageLocale(document, navigator.language)?.slice(0, 35) })
@@ -171,7 +125,7 @@ export const recordBadge: ContentFeature = {
     /** Badge at the record's title (floating while the page still shows the previous record's), scoring changed fields or name. */
     const refresh = (shown: Snapshot) => {
       settleTitle(shown);
-      const stale = shown.stale || shown.titleStale;
+      const stale = isStale(shown) || shown.titleStale;
       const found = stale ? null : adapter.findBadgeAnchor(document);
       // A dialog over the page hides its title (aria-hidden) from the lookup: the badge stays at
       // the title while the title is there, not floating over the dialog's buttons.
