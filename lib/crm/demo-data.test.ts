@@ -1,3 +1,4 @@
+import { salesforceId18 } from './salesforce';
 import { describe, expect, it } from 'vitest';
 import { FeatureSpecListSchema } from '../ml/manifest';
 import demoFeatureSpecJson from '../../models/demo-features.json';
@@ -9,7 +10,6 @@ import {
   demoHistoryRows,
   employeeRange,
   generateDemoLeads,
-  salesforceIdChecksum,
   specialDemoLeads,
   type DemoLead,
 } from './demo-data';
@@ -40,7 +40,7 @@ describe('generateDemoLeads', () => {
     expect(hubspotIds.size).toBe(leads.length);
     for (const lead of leads.slice(0, 500)) {
       expect(lead.salesforceId).toMatch(/^00Q[0-9A-Za-z]{15}$/);
-      expect(salesforceIdChecksum(lead.salesforceId.slice(0, 15))).toBe(lead.salesforceId);
+      expect(salesforceId18(lead.salesforceId.slice(0, 15))).toBe(lead.salesforceId);
       expect(lead.salesforce.Id).toBe(lead.salesforceId);
       expect(lead.hubspotId).toMatch(/^\d+$/);
       expect(lead.hubspot.hs_object_id).toBe(lead.hubspotId);

@@ -16,6 +16,7 @@ import { FeatureSpecListSchema, fieldSourcesOf, type FieldSources } from '../ml/
 import demoFeatureSpecJson from '../../models/demo-features.json';
 import { mulberry32 } from '../ml/random';
 import { HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from './hubspot-lifecycle';
+import { salesforceId18 } from './salesforce';
 
 // ─── Public shapes ──────────────────────────────────────────────────────────────────────
 
@@ -184,7 +185,7 @@ export const DEMO_OWNERS: readonly DemoOwner[] = [
   ['0055g00000A1bCg', '61234504', 'Tomás Echeverría'],
   ['0055g00000A1bCh', '61234505', 'Hannah Kowalski'],
   ['0055g00000A1bCi', '61234506', 'Kenji Watanabe'],
-].map(([id15, hubspotId, name]) => ({ salesforceId: salesforceIdChecksum(id15), hubspotId, name }));
+].map(([id15, hubspotId, name]) => ({ salesforceId: salesforceId18(id15), hubspotId, name }));
 
 /** The company the demo CRM belongs to: HubSpot's first/last page URLs are on its site. */
 export const DEMO_VENDOR_SITE = 'https://www.northbeam-analytics.example';
@@ -275,24 +276,10 @@ function base62(n: number, width: number): string {
   return out;
 }
 
-/** Salesforce's 15 → 18 character suffix: one letter per 5-character chunk, encoding which chars are upper case. */
-export function salesforceIdChecksum(id15: string): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
-  let suffix = '';
-  for (let chunk = 0; chunk < 3; chunk++) {
-    let bits = 0;
-    for (let i = 0; i < 5; i++) {
-      const c = id15[chunk * 5 + i];
-      if (c >= 'A' && c <= 'Z') bits |= 1 << i;
-    }
-    suffix += alphabet[bits];
-  }
-  return id15 + suffix;
-}
 
 /** Lead Ids are sequential, like a real org's: `00Q` + pod `5g` + counter. */
 function leadId(index: number): string {
-  return salesforceIdChecksum(`00Q5g0000${base62(index + 4000, 6)}`);
+  return salesforceId18(`00Q5g0000${base62(index + 4000, 6)}`);
 }
 
 function contactId(index: number): string {

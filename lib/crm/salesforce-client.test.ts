@@ -1,6 +1,7 @@
 import { listAllChanges } from './list-all-changes';
 import { describe, expect, it } from 'vitest';
-import { DEMO_OWNERS, generateDemoLeads, salesforceIdChecksum } from './demo-data';
+import { DEMO_OWNERS, generateDemoLeads } from './demo-data';
+import { salesforceId18 } from './salesforce';
 import { isCrmError } from './http';
 import { createSalesforceClient, soqlDateTime } from './salesforce-client';
 import { virtualClock } from './virtual-clock';
@@ -131,7 +132,7 @@ describe('Salesforce client against the demo CRM', () => {
 
   it('names owners, Users and queues, 200 Ids per query, leaving out unknown and malformed Ids', async () => {
     const { client, behaviour } = setup();
-    const unknownUsers = Array.from({ length: 400 }, (_, i) => salesforceIdChecksum(`0055g00000Z${String(i).padStart(4, '0')}`));
+    const unknownUsers = Array.from({ length: 400 }, (_, i) => salesforceId18(`0055g00000Z${String(i).padStart(4, '0')}`));
     const names = await client.ownerNames([...unknownUsers, ...DEMO_OWNERS.map((o) => o.salesforceId), DEMO_LEAD_QUEUE.Id, "005' OR Name != '"]);
     expect(names).toEqual(new Map([...DEMO_OWNERS.map((o): [string, string] => [o.salesforceId, o.name]), [DEMO_LEAD_QUEUE.Id, 'Inbound Leads Queue']]));
     // 406 User Ids: 3 queries; the queue: 1 query on Group.

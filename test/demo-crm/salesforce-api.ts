@@ -14,7 +14,8 @@
  * pass 16,384 bytes is refused before anything else, as Salesforce does: 414, or 431.
  */
 import { parseCrmDateTime } from '../../lib/crm/client';
-import { DEMO_OWNERS, salesforceDateTime, salesforceIdChecksum, type DemoLead, type SalesforceLead } from '../../lib/crm/demo-data';
+import { DEMO_OWNERS, salesforceDateTime, type DemoLead, type SalesforceLead } from '../../lib/crm/demo-data';
+import { salesforceId18 } from '../../lib/crm/salesforce';
 import { z } from 'zod';
 import { SALESFORCE_CUSTOM_FIELDS, SALESFORCE_LEAD_FIELDS, TEXT_FIELD_MAX_LENGTH, salesforceField, type CustomField, type SalesforceField } from './fields';
 import { hasBearerToken, json, parseJsonBody, text, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
@@ -42,7 +43,7 @@ const MAX_DELETED_IDS = 600_000;
 const RELEASES = ['Winter', 'Spring', 'Summer'] as const;
 
 /** A Lead queue: owners are Users or queues, and queues are Groups of type Queue. No demo lead is in it. */
-export const DEMO_LEAD_QUEUE = { Id: salesforceIdChecksum('00G5g00000Q1bCd'), Name: 'Inbound Leads Queue', Type: 'Queue' } as const;
+export const DEMO_LEAD_QUEUE = { Id: salesforceId18('00G5g00000Q1bCd'), Name: 'Inbound Leads Queue', Type: 'Queue' } as const;
 
 /** The demo owners as Users, with the fields LeadLens reads. */
 const USER_OBJECT: SoqlObject = {
@@ -76,7 +77,7 @@ export function salesforceApi(store: DemoStore, now: () => number): DemoHandler 
   let cursorCount = 0;
 
   function openCursor(cursor: Cursor): string {
-    const id = salesforceIdChecksum(`01gD0000${String(++cursorCount).padStart(7, '0')}`);
+    const id = salesforceId18(`01gD0000${String(++cursorCount).padStart(7, '0')}`);
     cursors.set(id, cursor);
     for (const oldest of cursors.keys()) {
       if (cursors.size <= MAX_OPEN_CURSORS) break;
