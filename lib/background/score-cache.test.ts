@@ -1,6 +1,6 @@
 /** The record pages' score cache, as read back from IndexedDB. */
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { beforeEach, expect, it, vi } from 'vitest';
 import { db } from '../db/db';
 import { RECORD_STALE_HOURS_SETTING } from '../settings/record-staleness';
 import { dexieScoreCache, recordScoreCache } from './score-cache';

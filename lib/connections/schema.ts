@@ -59,7 +59,6 @@ export const originPatternOf = (host: string): string => `https://${host}/*`;
 
 /** What the connection looks like to pages: never a credential. */
 export const ConnectionStatusSchema = z.enum(['connected', 'reconnect', 'error', 'disconnected']);
-export type ConnectionStatus = z.infer<typeof ConnectionStatusSchema>;
 
 export const ConnectionReplySchema = z.object({
   crm: CrmKindSchema,

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { PAGE_FIELD_LIMITS } from '../crm/types';
-import { CrmKindSchema, FailureSchema, ReasonSchema, ScoredLeadSchema, TierSchema } from './schemas';
+import { CrmKindSchema, FailureSchema, ScoredLeadSchema } from './schemas';
 import { leadsProtocol, offscreenLeadsProtocol } from './protocol-leads';
 import { modelsProtocol, offscreenModelsProtocol } from './protocol-models';
 import { listProtocol } from './protocol-list';

@@ -42,12 +42,6 @@ export function readRaw(record: RawRecord, from: FieldSources, source: SourceKin
   return key === undefined ? undefined : record[key];
 }
 
-/** The sources a feature reads (for `ratio`: the numerator's). */
-export function primarySources(feature: Pick<Feature, 'derive'>): FieldSources {
-  const d = feature.derive;
-  return d.kind === 'ratio' ? d.numerator : d.from;
-}
-
 /** Whether `source` has a field for the feature (a ratio needs both of its parts). */
 export function sourceSupplies(feature: Pick<Feature, 'derive'>, source: SourceKind): boolean {
   const d = feature.derive;

@@ -65,7 +65,6 @@ export function fieldsRead(features: readonly { derive: Derive }[], source: keyo
 }
 
 export const FeatureTypeSchema = z.enum(['numeric', 'boolean', 'categorical']);
-export type FeatureType = z.infer<typeof FeatureTypeSchema>;
 
 export const FeatureSchema = z
   .object({

@@ -50,7 +50,6 @@ export const SyncJobSchema = z.object({
 export type SyncJob = z.infer<typeof SyncJobSchema>;
 
 export const SyncStatusSchema = z.enum(['idle', 'running', 'done', 'cancelled', 'error']);
-export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 
 /**
  * A complete sync: the records it stored, the synced leads it removed as the CRM deleted them

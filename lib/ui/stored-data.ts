@@ -6,7 +6,7 @@
  */
 import { db, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
 import { forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
-import { historyRule, inHistory, type HistoryRule } from '../db/source-history';
+import { historyRule, inHistory } from '../db/source-history';
 import { outcomeOf, type ModelOutcomeRule } from '../ml/outcome-rule';
 import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
 

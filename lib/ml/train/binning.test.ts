@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binColumn, binOf, categoricalCuts, coarseMap, numericCuts } from './binning';
+import { binOf, categoricalCuts, coarseMap, numericCuts } from './binning';
 
 describe('numericCuts / binOf', () => {
   it('one bin per distinct value, cut at midpoints, NaN in bin 0', () => {
@@ -31,10 +31,6 @@ describe('numericCuts / binOf', () => {
     const cuts = categoricalCuts(3);
     expect(Array.from(cuts)).toEqual([0.5, 1.5]);
     expect([0, 1, 2, NaN].map((c) => binOf(c, cuts))).toEqual([1, 2, 3, 0]);
-  });
-  it('binColumn reads column f of a row-major matrix', () => {
-    const X = Float32Array.from([1, 10, 2, 20, 3, NaN]); // [3, 2]
-    expect(Array.from(binColumn(X, 2, 1, Float32Array.from([15])))).toEqual([1, 2, 0]);
   });
 });
 

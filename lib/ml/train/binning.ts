@@ -10,14 +10,6 @@
  * Categorical codes 0…K−1 get cuts 0.5, 1.5, …, K−1.5: one bin per level.
  */
 
-export interface BinnedFeature {
-  /** float32 cut points, ascending, [B − 1] where B = number of non-missing bins. */
-  cuts: Float32Array;
-  /** Bins including the missing bin: cuts.length + 2. */
-  nBins: number;
-  categorical: boolean;
-}
-
 /**
  * Cut points for a numeric column: one bin per distinct value when there are at most
  * `maxBins`, otherwise (approximately) equal-count quantile bins. A cut is the midpoint of two
@@ -92,22 +84,6 @@ export function binOf(x: number, cuts: Float32Array): number {
     else lo = mid + 1;
   }
   return lo + 1;
-}
-
-/** Bin every row's value of feature `f` in row-major X [N, F] → [N] (Uint8 when ≤ 256 bins, else Uint16). */
-export function binColumn(X: Float32Array, F: number, f: number, cuts: Float32Array): Uint8Array | Uint16Array {
-  const N = X.length / F;
-  const out = cuts.length + 2 <= 256 ? new Uint8Array(N) : new Uint16Array(N);
-  for (let i = 0; i < N; i++) out[i] = binOf(X[i * F + f], cuts);
-  return out;
-}
-
-/** Column f of row-major X [N, F] → [N]. */
-export function column(X: Float32Array, F: number, f: number): Float32Array {
-  const N = X.length / F;
-  const out = new Float32Array(N);
-  for (let i = 0; i < N; i++) out[i] = X[i * F + f];
-  return out;
 }
 
 /**
