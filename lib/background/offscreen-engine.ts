@@ -1,6 +1,6 @@
 /**
- * The background's handle on the offscreen document, where the one ONNX Runtime session
- * lives. The document is created on demand and stays alive; if Chrome closed it, the next
+ * The background's handle on the offscreen document, where ONNX Runtime and its sessions
+ * (lib/ml/engine.ts) live. The document is created on demand and stays alive; if Chrome closed it, the next
  * call makes it again.
  */
 import { browser } from 'wxt/browser';

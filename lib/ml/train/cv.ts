@@ -1,7 +1,7 @@
 /**
- * Row splits for validation: stratified k-fold, a stratified train/validation split and an
- * out-of-time split. Deterministic for a given seed (../random.ts); all index arrays are
- * sorted ascending.
+ * Row splits for validation: stratified k-fold and a stratified train/validation split (the
+ * out-of-time split is `outOfTimeSplit` in ./index.ts). Deterministic for a given seed
+ * (../random.ts); all index arrays are sorted ascending.
  */
 import { mulberry32, shuffleInPlace } from '../random';
 import type { Labels } from './metrics';

@@ -1,7 +1,7 @@
 /**
  * Evaluation metrics for binary lead conversion, pure and deterministic (they run in the
  * training Web Worker). Scalar metrics match scikit-learn's definitions; curves are the
- * point lists the manifest stores (`Metrics` in ../manifest.ts).
+ * point lists the manifest stores (`MetricsSchema` in ../manifest.ts).
  *
  * Conventions: `labels` [N] are 0/1; `scores` / `probs` [N] are finite numbers (scores may
  * be logits or probabilities, only their order matters). Rank-based metrics need both
