@@ -15,6 +15,7 @@ import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { forEachChunk, prefixRange } from '../db/chunks';
 import { db, syncedLeadsOf, type StoredLead } from '../db/db';
 import { rememberWrittenBackFields } from '../db/written-back-fields';
+import { listenForCancel } from '../jobs/cancel-flag';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
 import { keepWorkerAliveDuring } from './keep-alive';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
@@ -122,20 +123,16 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
       .request(writeBackLockName(crm), { ifAvailable: true }, async (lock) => {
         if (!lock) return resolve(await readWriteBack(crm)); // already under way
         await browser.storage.session.remove(cancelKey(crm));
-        const controller = new AbortController();
-        const onStorageChanged = (changes: Record<string, Browser.storage.StorageChange>, area: string) => {
-          if (area === 'session' && changes[cancelKey(crm)]?.newValue === true) controller.abort();
-        };
-        browser.storage.onChanged.addListener(onStorageChanged);
+        const cancel = await listenForCancel(cancelKey(crm));
         try {
           // Before anything is asked: the last write-back's end is not shown as this one's meanwhile.
           const { scoreField, tierField, reasonField } = target;
           const checking: WriteBackSummary = { ...idle(crm), status: 'checking', target: { scoreField, tierField, reasonField } };
           await writeState(checking);
           resolve(checking);
-          await runWriteBack(checking, target, controller.signal);
+          await runWriteBack(checking, target, cancel.signal);
         } finally {
-          browser.storage.onChanged.removeListener(onStorageChanged);
+          cancel.stop();
           await browser.storage.session.remove(cancelKey(crm));
         }
       })

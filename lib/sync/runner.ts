@@ -14,6 +14,7 @@ import { keepWorkerAliveDuring } from '../background/keep-alive';
 import { scoreStoredLeadsOffscreen } from '../background/offscreen-engine';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { activeModelId } from '../ml/model-store';
+import { cancelAsked, listenForCancel } from '../jobs/cancel-flag';
 import { runSync } from './engine';
 import type { SyncState } from './state';
 import { dexieSyncStore, otherAccountRefusal, recordSyncedAccount, type SyncStore } from './store';
@@ -22,10 +23,6 @@ export const SYNC_WATCHDOG_ALARM = 'leadlens-sync-watchdog';
 const cancelKey = (crm: CrmKind) => `sync-cancel:${crm}`;
 /** Held by the job running the CRM's sync; whoever holds it keeps every other job of that CRM from starting. */
 export const syncLockName = (crm: CrmKind) => `leadlens-sync:${crm}`;
-
-async function cancelRequested(crm: CrmKind): Promise<boolean> {
-  return (await browser.storage.session.get(cancelKey(crm)))[cancelKey(crm)] === true;
-}
 
 /** Held while the watchdog is armed or disarmed, so each decision reads every sync's latest state. */
 const WATCHDOG_LOCK = 'leadlens-sync-watchdog';
@@ -90,7 +87,7 @@ async function runJob(crm: CrmKind): Promise<void> {
       ? { status: 'error', error: 'Not connected: connect this CRM first', errorKind: 'auth' }
       : refusedFor
         ? { status: 'error', error: refusedFor, errorKind: null }
-        : (await cancelRequested(crm))
+        : (await cancelAsked(cancelKey(crm)))
           ? { status: 'cancelled', error: null, errorKind: null }
           : null;
     if (!connection || !client || refusal) {
@@ -99,13 +96,7 @@ async function runJob(crm: CrmKind): Promise<void> {
       await updateWatchdog(); // armed when it was marked running
       return null;
     }
-    const controller = new AbortController();
-    const onStorageChanged = (changes: Record<string, Browser.storage.StorageChange>, area: string) => {
-      if (area === 'session' && changes[cancelKey(crm)]?.newValue === true) controller.abort();
-    };
-    browser.storage.onChanged.addListener(onStorageChanged);
-    // A cancel asked after the check above and before the listener was added is heard here.
-    if (await cancelRequested(crm)) controller.abort();
+    const cancel = await listenForCancel(cancelKey(crm));
     await updateWatchdog();
     try {
       // Alive for the whole job, not only from page to page: a CRM retried with back-off, or
@@ -115,12 +106,12 @@ async function runJob(crm: CrmKind): Promise<void> {
         runSync({
           client,
           store: reportingCredentials(store, connection),
-          signal: controller.signal,
+          signal: cancel.signal,
           onOwnersNamed: () => (ownersNamed = true),
         }),
       );
     } finally {
-      browser.storage.onChanged.removeListener(onStorageChanged);
+      cancel.stop();
       await browser.storage.session.remove(cancelKey(crm));
       await updateWatchdog();
     }
