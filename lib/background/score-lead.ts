@@ -11,8 +11,8 @@ import { featurizeRecord, knownFeatureCount, type RawRecord, type SourceKind } f
 import { fieldsRead, type Manifest } from '../ml/manifest';
 import { pageConventions, pageFieldsAsData } from '../ml/page-values';
 import { scoreAndTier } from '../ml/score';
-import type { ScoredLead } from '../messaging/protocol';
-import type { CrmKind, PageFields } from '../crm/types';
+import type { ScoredLead, ScoreOutcome, ScoreRequest } from '../messaging/protocol';
+import type { CrmKind } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
 import type { CachedScore } from '../db/db';
 
@@ -44,17 +44,8 @@ export interface ScoringDeps {
   staleAfterMs?: number;
 }
 
-export interface LeadToScore {
-  crm: CrmKind;
-  recordId: string;
-  fields: PageFields;
-  /** The name the record's page shows, when it shows one. */
-  name?: string;
-  /** The locale the page writes its numbers and dates in (`de-DE`), when the page says. */
-  locale?: string;
-}
-
-export type ScoreOutcome = { ok: true; lead: ScoredLead } | { ok: false; error: string };
+/** A lead a page asks to be scored (the `scoreLead` message's input). */
+export type LeadToScore = ScoreRequest;
 
 export const NO_READABLE_FIELDS =
   "LeadLens could not read any of this lead's fields on the page. Open the lead's details, or check that the page shows its fields.";

@@ -14,7 +14,7 @@
  * While the lead is being scored, the popover says so.
  */
 import { BADGE_TAG, assignedSlot } from '../crm/dom';
-import type { ScoreOutcome } from '../background/score-lead';
+import type { ScoreOutcome } from '../messaging/protocol';
 import { EXTENSION_RELOADED } from './navigation';
 import type { Reason } from '../messaging/protocol';
 import {

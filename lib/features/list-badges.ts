@@ -6,7 +6,7 @@
  * a new one (navigation.ts). A row the CRM re-renders shows its record's last answer at once:
  * answers are kept per record id until the page goes away or the scores change.
  */
-import type { ScoreOutcome } from '../background/score-lead';
+import type { ScoreOutcome } from '../messaging/protocol';
 import { observeComposed } from '../crm/dom';
 import type { CrmAdapter, CrmKind, ListRow } from '../crm/types';
 import { background } from '../messaging/client';

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ScoreOutcome } from '../background/score-lead';
+import type { ScoreOutcome } from '../messaging/protocol';
 import type { CrmAdapter, PageFields, PageMatch } from '../crm/types';
 import type { ScoredLead } from '../messaging/protocol';
 

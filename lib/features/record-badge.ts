@@ -6,7 +6,7 @@
  * follows the CRM's re-renders (a new title element gets the badge back) and the record's
  * edits (changed fields are rescored).
  */
-import type { ScoreOutcome } from '../background/score-lead';
+import type { ScoreOutcome } from '../messaging/protocol';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
 import type { PageFields } from '../crm/types';

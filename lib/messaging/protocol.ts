@@ -32,6 +32,10 @@ export const ScoreResponseSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), lead: ScoredLeadSchema }),
   FailureSchema,
 ]);
+/** A lead a page asks to be scored. */
+export type ScoreRequest = z.infer<typeof ScoreRequestSchema>;
+/** A lead's score, or why it has none. */
+export type ScoreOutcome = z.infer<typeof ScoreResponseSchema>;
 
 
 
