@@ -6,7 +6,8 @@
  * `/services/oauth2/token`, and the refresh token renews the access token after a 401.
  */
 import { z } from 'zod';
-import { CrmError, describeSchemaIssues } from '../crm/http';
+import { CrmError } from '../crm/http';
+import { describeSchemaIssues } from '../schema-issues';
 
 export interface OAuthApp {
   /** The org's My Domain host: `acme.my.salesforce.com`. */

@@ -6,6 +6,7 @@
  * refresh, `renewAuthorization`); otherwise the connection has to be re-established by the
  * user. Every JSON body is parsed with zod; errors name the failing path, never a value.
  */
+import { describeSchemaIssues } from '../schema-issues';
 import type { z } from 'zod';
 
 export type CrmErrorKind =
@@ -225,14 +226,6 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 /** Full jitter: uniform in [0, min(max, base·2^attempt)] so retrying clients spread out. */
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
   return random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-}
-
-/** The failing paths of a zod error and what each expected, never the values: for CRM answers and messages alike. */
-export function describeSchemaIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
 }
 
 export class HttpClient {

@@ -7,7 +7,8 @@
  */
 import type { z } from 'zod';
 import type { SkippedRecord } from './client';
-import { CrmError, describeSchemaIssues } from './http';
+import { describeSchemaIssues } from '../schema-issues';
+import { CrmError } from './http';
 
 /**
  * A page of at least this many records none of which can be read (or stored, engine.ts) is a

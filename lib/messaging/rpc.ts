@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import { browser } from 'wxt/browser';
-import { describeSchemaIssues } from '../crm/http';
+import { describeSchemaIssues } from '../schema-issues';
 import type { Protocol } from './protocol';
 
 export type Target = 'background' | 'offscreen';

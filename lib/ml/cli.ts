@@ -15,6 +15,7 @@
  * as the CSV import reads them; stderr names the columns read day first or with decimal commas.
  * Bad input prints a clear error to stderr, exits 1 (2 for a wrong option) and writes nothing.
  */
+import { describeSchemaIssues } from '../schema-issues';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
@@ -222,7 +223,7 @@ function main(): number {
       const parsed = FeatureSpecListSchema.safeParse(list);
       if (!parsed.success) {
         throw new TrainingDataError(
-          `The feature spec ${args.features} is invalid: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+          `The feature spec ${args.features} is invalid: ${describeSchemaIssues(parsed.error, 5)}`,
         );
       }
       specs = parsed.data;

@@ -8,6 +8,7 @@
  * Everything else a consumer needs (how to read each feature from a CRM, how to turn a
  * probability into a score and a tier, what the ideal customer looks like) lives here.
  */
+import { describeSchemaIssues } from '../schema-issues';
 import { z } from 'zod';
 import { ModelOutcomeRuleSchema } from './outcome-rule';
 
@@ -406,11 +407,7 @@ export function parseManifest(json: unknown): { ok: true; manifest: Manifest } |
   if (other) return { ok: false, error: other };
   const result = ManifestSchema.safeParse(json);
   if (result.success) return { ok: true, manifest: result.data };
-  const paths = result.error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
-  return { ok: false, error: `The model manifest is invalid: ${paths}` };
+  return { ok: false, error: `The model manifest is invalid: ${describeSchemaIssues(result.error, 5)}` };
 }
 
 /**

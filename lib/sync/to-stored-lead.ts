@@ -6,7 +6,8 @@
 import { HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from '../crm/hubspot-lifecycle';
 import { z } from 'zod';
 import { parseCrmDateTime, type CrmRecord } from '../crm/client';
-import { CrmError, describeSchemaIssues } from '../crm/http';
+import { CrmError } from '../crm/http';
+import { describeSchemaIssues } from '../schema-issues';
 import type { CrmKind } from '../crm/types';
 import type { StoredLead } from '../db/db';
 

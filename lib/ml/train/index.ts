@@ -5,6 +5,7 @@
  * give byte-identical `model.onnx` and `manifest.json` (the creation time is the data's
  * reference time unless one is passed).
  */
+import { describeSchemaIssues } from '../../schema-issues';
 import { digitsTellingApart, featurizeRecords, formatNumber, formatNumberRange, readRaw, type RawRecord, type SourceKind } from '../featurize';
 import {
   DEFAULT_POLICY,
@@ -694,7 +695,7 @@ export function trainModel(input: TrainInput): TrainResult {
   };
   const parsed = ManifestSchema.safeParse(manifestDraft);
   if (!parsed.success) {
-    throw new Error(`internal error: the trainer built an invalid manifest: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(`internal error: the trainer built an invalid manifest: ${describeSchemaIssues(parsed.error)}`);
   }
   const manifest = parsed.data;
   summary.train_seconds = (performance.now() - t0) / 1000;
