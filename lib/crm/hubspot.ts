@@ -136,6 +136,8 @@ export const hubspotListPage: ListPageSpec = {
 
 export const hubspot: CrmAdapter = {
   crm: 'hubspot',
+  // Hidden tabs stay in the DOM and only visible rows are read; an empty property reads "--".
+  readsShownFieldsOnly: true,
   recognise: recogniseHubSpot,
   ...createRecordPageReader(hubspotPage),
   ...createListPageReader(hubspotListPage),

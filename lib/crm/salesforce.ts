@@ -199,6 +199,8 @@ export const salesforceListPage: ListPageSpec = {
 
 export const salesforce: CrmAdapter = {
   crm: 'salesforce',
+  // The whole active record view is read, its hidden tabs too; a layout may drop an emptied field's row.
+  readsShownFieldsOnly: false,
   recognise: recogniseSalesforce,
   ...createRecordPageReader(salesforcePage),
   ...createListPageReader(salesforceListPage),

@@ -44,6 +44,11 @@ export interface CrmAdapter {
   readRecordName(doc: Document): string | null;
   /** The fields the active record view shows, keyed by API/property name. */
   readRecordFields(doc: Document): PageFields;
+  /**
+   * `readRecordFields` leaves out what the page keeps but hides (another tab, a collapsed card),
+   * and shows an emptied field as empty: a field no longer read was hidden, not cleared.
+   */
+  readonly readsShownFieldsOnly: boolean;
   /** The element the badge goes after (the record title), or null to float the badge. */
   findBadgeAnchor(doc: Document): Element | null;
   /** The rows of the list view the page shows (active view, visible rows), each once. */

@@ -17,6 +17,7 @@ vi.mock('../messaging/events', () => ({
 }));
 
 const { recordBadge } = await import('./record-badge');
+const { hubspot } = await import('../crm/hubspot');
 const { EXTENSION_RELOADED } = await import('./navigation');
 
 const lead = (tier: ScoredLead['tier'], score: number): ScoredLead => ({
@@ -38,6 +39,7 @@ const lead = (tier: ScoredLead['tier'], score: number): ScoredLead => ({
 const activeView = (doc: Document) => doc.querySelector('section.view.active');
 const adapter: CrmAdapter = {
   crm: 'salesforce',
+  readsShownFieldsOnly: false,
   recognise: () => ({ kind: 'other' }),
   readRecordName: (doc) => activeView(doc)?.querySelector('h1')?.textContent ?? null,
   readRecordFields: (doc) =>
@@ -384,5 +386,50 @@ describe('record badge on a page of native shadow roots', () => {
     root.querySelector('[data-field="Rating"]')!.textContent = 'Cold';
     await settle();
     expect(callsWith({ ...fieldsOfA, Rating: 'Cold' })).toHaveLength(1);
+  });
+});
+
+describe('record badge on a page that reads only the fields it shows (HubSpot)', () => {
+  const property = (name: string, value: string) =>
+    `<div data-selenium-test="property-input-${name}"><label data-selenium-test="property-label">${name}</label><span data-selenium-test="property-value">${value}</span></div>`;
+  const contact = { kind: 'record', crm: 'hubspot', recordId: '1501' } as const;
+  const requests = () => scoreLead.mock.calls.map(([request]) => request.fields as PageFields);
+
+  beforeEach(() => {
+    document.body.innerHTML =
+      `<div data-test-id="left-sidebar"><div data-selenium-test="contact-highlight-details"><h2 data-selenium-test="highlightTitle">Ada Lovelace</h2></div>` +
+      `${property('jobtitle', 'VP Sales')}${property('lifecyclestage', 'lead')}</div>` +
+      `<div data-test-id="middle-pane"><section role="tabpanel" id="overview">${property('hs_analytics_num_visits', '14')}${property('hs_email_open', '9')}</section>` +
+      `<section role="tabpanel" id="activities" hidden>No activities</section></div>`;
+  });
+  const showTab = (id: 'overview' | 'activities') => {
+    for (const tab of document.querySelectorAll('[role="tabpanel"]')) tab.toggleAttribute('hidden', tab.id !== id);
+  };
+
+  it('does not score again with fewer fields when a tab is switched away from, and scores an edit with what is shown', async () => {
+    void recordBadge.run({ document, adapter: hubspot, match: contact, previousMatch: null, signal: page.signal });
+    await settle();
+    expect(requests()).toEqual([{ jobtitle: 'VP Sales', lifecyclestage: 'lead', hs_analytics_num_visits: '14', hs_email_open: '9' }]);
+    showTab('activities');
+    await settle();
+    showTab('overview');
+    await settle();
+    expect(requests()).toHaveLength(1);
+    // A value changed says something new: scored, with the fields the page shows.
+    showTab('activities');
+    document.querySelector('[data-selenium-test="property-input-lifecyclestage"] [data-selenium-test="property-value"]')!.textContent = 'opportunity';
+    await settle();
+    expect(requests().at(-1)).toEqual({ jobtitle: 'VP Sales', lifecyclestage: 'opportunity' });
+  });
+});
+
+describe('record badge on a page that reads hidden fields too (Salesforce)', () => {
+  it('scores again when a field’s row goes: the layout drops a field emptied', async () => {
+    document.body.innerHTML = view('Ada A', { ...fieldsOfA, Industry: 'Retail' });
+    run(A, null);
+    await settle();
+    activeView(document)!.querySelector('[data-field="Industry"]')!.remove();
+    await settle();
+    expect(scoreLead.mock.calls.map(([request]) => request.fields)).toEqual([{ ...fieldsOfA, Industry: 'Retail' }, fieldsOfA]);
   });
 });

@@ -50,6 +50,11 @@ function rememberScored(recordId: string, hash: string): void {
   if (lastScored.size > REMEMBERED_RECORDS) lastScored.delete(lastScored.keys().next().value!);
 }
 
+/** Every field of `shown` holds the value it was scored with: at most some scored ones are not shown. */
+function shownAsScored(shown: PageFields, scored: PageFields): boolean {
+  return Object.entries(shown).every(([name, value]) => Object.hasOwn(scored, name) && scored[name] === value);
+}
+
 export const recordBadge: ContentFeature = {
   id: 'record-badge',
   runsOn: (match) => match.kind === 'record',
@@ -136,9 +141,12 @@ export const recordBadge: ContentFeature = {
         badge = mountBadge(document, target);
         if (outcome) badge.show(outcome);
       }
-      // A name lost for a moment (the CRM re-rendering the title) is no reason to score again.
+      // A name lost for a moment (the CRM re-rendering the title) is no reason to score again,
+      // nor fields hidden, the rest as scored (a HubSpot tab switched away from): they say
+      // nothing new, and scored without them the lead would read as less known, its tier changing.
       const renamed = shown.name !== undefined && shown.name !== requested?.name;
-      if (isFresh(shown) && (shown.hash !== requested?.hash || renamed)) void score(shown);
+      const onlyHidden = adapter.readsShownFieldsOnly && requested !== null && shownAsScored(shown.fields, requested.fields);
+      if (isFresh(shown) && (renamed || (shown.hash !== requested?.hash && !onlyHidden))) void score(shown);
     };
 
     const onRenderTimeout = () => {
