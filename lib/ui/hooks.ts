@@ -1,10 +1,12 @@
 /** React hooks shared by the extension pages (side panel, options). */
-import { hashKey, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
+import { hashKey, useQuery, useQueryClient, type QueryClient, type QueryKey, type UseQueryResult } from '@tanstack/react-query';
 import { liveQuery } from 'dexie';
 import { useEffect, useRef, useState } from 'react';
 import { readJob, type JobKind, type JobProgress } from '../jobs/progress';
 import { onEvent, type EventName } from '../messaging/events';
-import { activeModelId } from '../ml/model-store';
+import type { Manifest } from '../ml/manifest';
+import { activeModelId, manifestOf } from '../ml/model-store';
+import { queryKeys } from '../query-keys';
 
 /**
  * The value of a Dexie query, kept current across extension contexts; undefined until first
@@ -29,6 +31,16 @@ export function useJob(kind: JobKind): JobProgress | null | undefined {
 
 export function useActiveModelId(): string | undefined {
   return useLiveValue(activeModelId);
+}
+
+/**
+ * The active model's manifest, following whichever model becomes active: another tab's
+ * activation, or one still scoring the stored leads (its reply comes only after). Keyed by the
+ * active id, which IndexedDB reports live; invalidating `queryKeys.activeModel()` reads it again.
+ */
+export function useActiveManifest(): UseQueryResult<Manifest> {
+  const modelId = useActiveModelId();
+  return useQuery({ queryKey: [...queryKeys.activeModel(), modelId], queryFn: () => manifestOf(modelId!), enabled: modelId !== undefined });
 }
 
 function invalidateAll(queryClient: QueryClient, keys: readonly QueryKey[]): void {

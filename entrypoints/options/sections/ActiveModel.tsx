@@ -1,11 +1,9 @@
-import { useQuery } from '@tanstack/react-query';
 import { ModelSummary } from '@/components/ModelSummary';
 import { ScoreDrift } from '@/components/ScoreDrift';
-import { activeManifest } from '@/lib/ml/model-store';
-import { queryKeys } from '@/lib/query-keys';
+import { useActiveManifest } from '@/lib/ui/hooks';
 
 export function ActiveModelSection() {
-  const model = useQuery({ queryKey: queryKeys.activeModel(), queryFn: activeManifest });
+  const model = useActiveManifest();
   if (model.isPending) return <p>Loading the active model…</p>;
   if (model.isError) return <p role="alert">{model.error.message}</p>;
   return (

@@ -6,10 +6,9 @@ import { ErrorState, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { modelHasShapes } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
-import { activeManifest } from '@/lib/ml/model-store';
+import { useActiveManifest } from '@/lib/ui/hooks';
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { chanceNote, formatModelDate, formatRate } from '@/lib/presentation';
-import { queryKeys } from '@/lib/query-keys';
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote } from './LabelledLeadsNote';
 
@@ -128,7 +127,7 @@ function Report({ manifest }: { manifest: Manifest }) {
 
 /** How good the active model is, and what it learned. */
 export function ModelReportSection() {
-  const manifest = useQuery({ queryKey: queryKeys.activeModel(), queryFn: activeManifest });
+  const manifest = useActiveManifest();
   if (manifest.isPending) return <Loading what="the model report" />;
   if (manifest.isError) return <ErrorState message={manifest.error.message} />;
   return <Report key={manifest.data.modelId} manifest={manifest.data} />;

@@ -6,7 +6,7 @@ import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
-import { activeManifest } from '@/lib/ml/model-store';
+import { activeManifest, manifestOf, setActiveModel } from '@/lib/ml/model-store';
 import type { previewInWorker } from '../policy-client';
 import { TierPolicySection } from './TierPolicy';
 
@@ -46,4 +46,25 @@ it('says the policy is saved when the stored leads could not be re-tiered, so th
   const alert = await waitFor(() => container.querySelector('[role="alert"]'));
   expect(alert.textContent).toContain('The policy is saved and badges use it, but the stored leads could not be re-tiered (The offscreen document could not be created): apply it again to retry.');
   expect((await activeManifest()).tiers.policy).toEqual({ kind: 'fixed' });
+});
+
+it('follows the model made active meanwhile (another tab, an activation still scoring), and applies its policy to it', async () => {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
+  const container = rendered.container;
+  await waitFor(() => container.querySelector<HTMLInputElement>('input[value="fixed"]'));
+  // Another model becomes active without this page asking.
+  const bundled = await activeManifest();
+  const other = { ...bundled, modelId: 'trained-2' };
+  await db.models.put({ id: other.modelId, origin: 'trained', manifest: other, onnx: new Uint8Array([1]), addedAt: 1, checked: true });
+  await act(() => setActiveModel(other.modelId));
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
+  const fixed = await waitFor(() => container.querySelector<HTMLInputElement>('input[value="fixed"]'));
+  act(() => fixed.click());
+  const apply = await waitFor(() => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Apply this policy' && !b.disabled));
+  act(() => apply.click());
+  await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
+  expect(retierStoredScores).toHaveBeenCalledWith({ modelId: 'trained-2' });
+  expect((await manifestOf('trained-2')).tiers.policy).toEqual({ kind: 'fixed' });
+  expect((await manifestOf(bundled.modelId)).tiers.policy).not.toEqual({ kind: 'fixed' });
 });

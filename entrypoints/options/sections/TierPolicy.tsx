@@ -8,11 +8,11 @@ import { succeeded } from '@/lib/messaging/reply';
 import type { Manifest } from '@/lib/ml/manifest';
 import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { POLICY_FIELDS, POLICY_FORM_FIELDS, policyFormOf, readPolicyForm, type Economics, type PolicyChoice, type PolicyField, type PolicyForm, type PolicyPreview } from '@/lib/ml/tier-policy';
-import { activeManifest, setTiers } from '@/lib/ml/model-store';
+import { setTiers } from '@/lib/ml/model-store';
 import { formatRate } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { TIERS } from '@/lib/segments';
-import { useJob } from '@/lib/ui/hooks';
+import { useActiveManifest, useJob } from '@/lib/ui/hooks';
 import { useInTurn } from '@/lib/ui/near-viewport';
 import { labelledQuery, previewInWorker } from '../policy-client';
 import type { Labelled } from '../policy-protocol';
@@ -240,7 +240,7 @@ function profitAt(curve: readonly [number, number][], threshold: number): number
 }
 
 export function TierPolicySection() {
-  const manifest = useQuery({ queryKey: queryKeys.activeModel(), queryFn: activeManifest });
+  const manifest = useActiveManifest();
   if (manifest.isPending) return <Loading what="the tier policy" />;
   if (manifest.isError) return <ErrorState message={manifest.error.message} />;
   return <PolicyEditor key={manifest.data.modelId} manifest={manifest.data} />;

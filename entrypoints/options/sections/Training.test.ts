@@ -26,6 +26,11 @@ const activateModel = vi.hoisted(() => vi.fn<() => Promise<{ ok: true } | { ok: 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 vi.mock('./training/history-sample', () => ({ historySample }));
 vi.mock('@/lib/ml/model-store', () => ({ activeManifest }));
+// The active model's manifest as the mock says, read as the pages read it (a query of its own).
+vi.mock('@/lib/ui/hooks', async () => {
+  const { useQuery } = await import('@tanstack/react-query');
+  return { useActiveManifest: () => useQuery({ queryKey: ['models', 'active'], queryFn: activeManifest }) };
+});
 vi.mock('@/lib/messaging/client', () => ({ background: { activateModel, checkModel: vi.fn() } }));
 vi.mock('@/lib/ml/model-exists', () => ({ modelExists: async () => true }));
 const keepHeldOutScores = vi.hoisted(() => vi.fn<(modelId: string, heldOut: unknown) => Promise<void>>());

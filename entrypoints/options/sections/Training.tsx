@@ -16,7 +16,7 @@ import type { SourceKind } from '@/lib/ml/featurize';
 import { background } from '@/lib/messaging/client';
 import { onEvent } from '@/lib/messaging/events';
 import { succeeded } from '@/lib/messaging/reply';
-import { activeManifest } from '@/lib/ml/model-store';
+import { useActiveManifest } from '@/lib/ui/hooks';
 import { modelExists } from '@/lib/ml/model-exists';
 import { addCheckedModel, keepHeldOutScores } from '@/lib/ml/model-versions';
 import { describeDataSize } from '@/lib/ml/train/data-size';
@@ -89,7 +89,7 @@ export function TrainingSection() {
   const queryClient = useQueryClient();
   const [source, setSource] = useState<SourceKind>('salesforce');
   const history = useQuery(historyQuery(source));
-  const active = useQuery({ queryKey: queryKeys.activeModel(), queryFn: activeManifest });
+  const active = useActiveManifest();
   const [outcome, setOutcome] = useState<OutcomeRule | null>(null);
   const [months, setMonths] = useState(12);
   const [minAgeDays, setMinAgeDays] = useState(30);
