@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import type { Manifest } from '@/lib/ml/manifest';
-import { driftLevel, populationStability, trainingDeciles, type DriftLevel } from '@/lib/ml/score-drift';
+import { driftLevel, MIN_LEADS_FOR_DRIFT, populationStability, trainingDeciles, type DriftLevel } from '@/lib/ml/score-drift';
 import { formatDistinctRates, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
@@ -43,13 +43,20 @@ export function ScoreDrift({ manifest }: { manifest: Manifest }) {
     );
   }
   const psi = populationStability(bins.expected, perBin);
-  const level = driftLevel(psi);
+  const level = total < MIN_LEADS_FOR_DRIFT ? 'too-few' : driftLevel(psi);
   return (
     <>
-      <p data-testid="score-drift" data-level={level}>
-        Over the {plural(total, 'stored lead', 'stored leads')} it scored{beyondTraining}, the population stability index against its training leads is{' '}
-        {psi.toFixed(2)}, {MEANING[level]}
-      </p>
+      {level === 'too-few' ? (
+        <p data-testid="score-drift" data-level={level}>
+          Only {plural(total, 'stored lead', 'stored leads')}{beyondTraining} {total === 1 ? 'has' : 'have'} a score from this model: too few to tell a shift from
+          chance. From {MIN_LEADS_FOR_DRIFT} on, their spread is compared with its training leads'.
+        </p>
+      ) : (
+        <p data-testid="score-drift" data-level={level}>
+          Over the {plural(total, 'stored lead', 'stored leads')} it scored{beyondTraining}, the population stability index against its training leads is{' '}
+          {psi.toFixed(2)}, {MEANING[level]}
+        </p>
+      )}
       <NumberGrid
         className="score-drift"
         caption="Share of leads per probability range (the training leads' tenths)"

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { driftLevel, populationStability, trainingDeciles } from './score-drift';
+import { mulberry32 } from './random';
+import { driftLevel, MIN_LEADS_FOR_DRIFT, populationStability, trainingDeciles } from './score-drift';
 
 /** 99 percentiles of a uniform spread on [0, 1]: 0.01, 0.02, …, 0.99. */
 const uniform = Array.from({ length: 99 }, (_, i) => (i + 1) / 100);
@@ -59,4 +60,21 @@ describe('populationStability', () => {
 
 it('reads a PSI as stable, a moderate or a major shift', () => {
   expect([0, 0.099, 0.1, 0.249, 0.25, 4].map(driftLevel)).toEqual(['stable', 'stable', 'moderate', 'moderate', 'major', 'major']);
+});
+
+it(`reads no shift by chance from ${MIN_LEADS_FOR_DRIFT} leads drawn from the training leads' own spread, as it would from far fewer`, () => {
+  const random = mulberry32(7);
+  const expected = Array(10).fill(0.1);
+  /** Share of 400 draws of `n` leads, each in a bin at random as the training leads were, read as a shift. */
+  const shiftsReadByChance = (n: number) => {
+    let shifts = 0;
+    for (let draw = 0; draw < 400; draw++) {
+      const counts = Array(10).fill(0);
+      for (let i = 0; i < n; i++) counts[Math.floor(random() * 10)]++;
+      if (driftLevel(populationStability(expected, counts)) !== 'stable') shifts++;
+    }
+    return shifts / 400;
+  };
+  expect(shiftsReadByChance(MIN_LEADS_FOR_DRIFT)).toBeLessThan(0.1);
+  expect(shiftsReadByChance(50)).toBeGreaterThan(0.5);
 });

@@ -48,6 +48,13 @@ export function populationStability(expected: readonly number[], counts: readonl
 
 export type DriftLevel = 'stable' | 'moderate' | 'major';
 
+/**
+ * Fewer scored leads than this are too few to read a shift from: a sample of N leads adds
+ * about (bins − 1) / N to the index by chance alone, so 50 leads drawn from the very training
+ * distribution read as a moderate shift more often than not.
+ */
+export const MIN_LEADS_FOR_DRIFT = 200;
+
 /** The usual reading of a PSI: under 0.1 stable, 0.1 to 0.25 a moderate shift, 0.25 and above a major one. */
 export function driftLevel(psi: number): DriftLevel {
   return psi < 0.1 ? 'stable' : psi < 0.25 ? 'moderate' : 'major';
