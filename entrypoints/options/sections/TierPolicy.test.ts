@@ -13,19 +13,21 @@ import { TierPolicySection } from './TierPolicy';
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 const retierStoredScores = vi.hoisted(() => vi.fn());
 vi.mock('@/lib/messaging/client', () => ({ background: { retierStoredScores } }));
-// Four stored outcomes, previewed as the policy worker would (in place: no worker here).
+// Four stored outcomes (unless a test says none), previewed as the policy worker would (in place: no worker here).
+const FOUR_OUTCOMES = { labels: Uint8Array.from([1, 0, 1, 0]), probabilities: Float64Array.from([0.9, 0.1, 0.6, 0.3]), heldOut: 0 };
+const stored = vi.hoisted(() => ({ labelled: undefined as unknown }));
 vi.mock('../policy-client', async () => {
   const { queryOptions } = await import('@tanstack/react-query');
   const { previewPolicy } = await import('@/lib/ml/tier-policy');
-  const labelled = { labels: Uint8Array.from([1, 0, 1, 0]), probabilities: Float64Array.from([0.9, 0.1, 0.6, 0.3]), heldOut: 0 };
   return {
-    labelledQuery: (modelId: string) => queryOptions({ queryKey: ['labelled', modelId], queryFn: async () => labelled }),
+    labelledQuery: (modelId: string) => queryOptions({ queryKey: ['labelled', modelId], queryFn: async () => stored.labelled }),
     previewInWorker: async (...[data, policy, economics, fixed]: Parameters<typeof previewInWorker>) => previewPolicy(policy, data.labels, data.probabilities, economics, fixed),
   };
 });
 
 let rendered: Rendered | undefined;
 beforeEach(async () => {
+  stored.labelled = FOUR_OUTCOMES;
   await Promise.all([db.settings.clear(), db.models.clear()]);
   retierStoredScores.mockReset();
 });
@@ -67,4 +69,20 @@ it('follows the model made active meanwhile (another tab, an activation still sc
   expect(retierStoredScores).toHaveBeenCalledWith({ modelId: 'trained-2' });
   expect((await manifestOf('trained-2')).tiers.policy).toEqual({ kind: 'fixed' });
   expect((await manifestOf(bundled.modelId)).tiers.policy).not.toEqual({ kind: 'fixed' });
+});
+
+it('applies a value policy before any stored lead has an outcome (its thresholds are cost and revenue alone), not a capacity one', async () => {
+  stored.labelled = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0 };
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
+  const container = rendered.container;
+  const applyButton = () => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Apply this policy');
+  await waitFor(() => container.querySelector<HTMLInputElement>('input[value="capacity"]'));
+  expect(applyButton()?.disabled ?? true).toBe(true);
+  act(() => container.querySelector<HTMLInputElement>('input[value="value"]')!.click());
+  const apply = await waitFor(() => (applyButton()?.disabled === false ? applyButton()! : null));
+  act(() => apply.click());
+  await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
+  expect((await activeManifest()).tiers.policy.kind).toBe('value');
 });

@@ -47,8 +47,10 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   // Memoized: the preview view is redrawn only when the form changes, not on each re-tiering step.
   const checked = useMemo(() => readPolicyForm(form), [form]);
   const choice = checked.ok ? checked.choice : null;
-  // Value and capacity policies are chosen on labelled leads; fixed thresholds need none.
-  const hasOutcomes = labelled.data !== undefined && (labelled.data.labels.length > 0 || form.kind === 'fixed');
+  // A capacity policy's thresholds are chosen by the labelled leads' ranks; a value policy's come
+  // from cost and revenue alone and fixed ones are given, so those apply without any (their
+  // preview then has no outcomes to show).
+  const hasOutcomes = labelled.data !== undefined && (labelled.data.labels.length > 0 || form.kind !== 'capacity');
   const canPreview = choice !== null && hasOutcomes;
   // A preview is a pure function of its key: computed once in the worker, never stale.
   const previewOptions = {
@@ -108,7 +110,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       {!checked.ok && <ErrorState message={checked.problems.join(' ')} />}
       {labelled.isPending && <Loading what="stored outcomes" />}
       {labelled.isError && <ErrorState message={labelled.error.message} />}
-      {labelled.isSuccess && !hasOutcomes && <p>A policy's expected outcomes are previewed on stored leads with known outcomes (and a capacity policy's thresholds chosen by their ranks): load the demo data or sync your history first.</p>}
+      {labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of stored leads with known outcomes, and a policy's expected outcomes previewed on them: load the demo data or sync your history first.</p>}
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
       {canPreview && preview.data && labelled.data && (
