@@ -40,7 +40,7 @@ const pageButton = (label: 'Previous' | 'Next') => Array.from(table().querySelec
 it('shows one page of ten leads, best score first, with the order announced on the header', () => {
   rendered = render(<SortedLeadTable onOpen={vi.fn()} />);
   expect(column(1)).toEqual(['73', '72', '71', '70', '69', '68', '67', '66', '65', '64']);
-  expect(header('Score').getAttribute('aria-sort')).toBe('descending');
+  expect(header('Score (1–99)').getAttribute('aria-sort')).toBe('descending');
   expect(header('Lead').getAttribute('aria-sort')).toBe('none');
   expect(table().querySelector('nav')?.textContent).toContain('Page 1 of 3 (23 leads)');
 });
@@ -50,14 +50,14 @@ it('sorts from the keyboard: Enter on a header flips or changes the order and re
   click(pageButton('Next'));
   expect(table().querySelector('nav')?.textContent).toContain('Page 2 of 3');
 
-  pressEnter(sortButton('Score'));
-  expect(header('Score').getAttribute('aria-sort')).toBe('ascending');
+  pressEnter(sortButton('Score (1–99)'));
+  expect(header('Score (1–99)').getAttribute('aria-sort')).toBe('ascending');
   expect(column(1).slice(0, 3)).toEqual(['51', '52', '53']);
   expect(table().querySelector('nav')?.textContent).toContain('Page 1 of 3');
 
   pressEnter(sortButton('Lead'));
   expect(header('Lead').getAttribute('aria-sort')).toBe('ascending');
-  expect(header('Score').getAttribute('aria-sort')).toBe('none');
+  expect(header('Score (1–99)').getAttribute('aria-sort')).toBe('none');
   expect(column(0).slice(0, 3)).toEqual(['Lead a', 'Lead b', 'Lead c']);
 
   pressEnter(sortButton('Lead'));

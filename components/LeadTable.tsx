@@ -7,7 +7,7 @@ import { TierLabel } from './TierLabel';
 const PAGE_SIZE = 10;
 const COLUMNS: { key: SortKey; label: string }[] = [
   { key: 'name', label: 'Lead' },
-  { key: 'score', label: 'Score' },
+  { key: 'score', label: 'Score (1–99)' },
   { key: 'topReason', label: 'Top reason' },
 ];
 

@@ -86,7 +86,7 @@ it('isolates the lead\'s name and values, so a direction override in them cannot
   rendered = render(createElement(OpenLeadView));
   const header = rendered.container.querySelector('strong')!;
   expect(header.querySelector('bdi')?.textContent).toBe(name);
-  expect(header.parentElement!.textContent).toMatch(/ · Warm · score 80$/);
+  expect(header.parentElement!.textContent).toMatch(/ · Warm · score 80 of 99$/);
   expect([...rendered.container.querySelectorAll('td bdi')].map((bdi) => bdi.textContent)).toEqual(['VP Sales']);
 });
 

@@ -66,7 +66,7 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
   return (
     <>
       <p style={{ fontSize: 15, margin: '4px 0' }}>
-        <strong><bdi>{lead.name}</bdi></strong> · <TierLabel tier={lead.tier} /> · score {lead.score}
+        <strong><bdi>{lead.name}</bdi></strong> · <TierLabel tier={lead.tier} /> · score {lead.score} of 99
       </p>
       <p style={{ margin: '4px 0' }}>{describeLikelihood(lead.probability, lead.baseRate)}.</p>
       {band && (
