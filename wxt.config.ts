@@ -1,8 +1,9 @@
 import { defineConfig } from 'wxt';
 
 // The extension asks for the least it needs: the CRM hosts where badges appear (from the
-// content script's match patterns), storage for settings, offscreen for the one ONNX
-// Runtime session, sidePanel, and webNavigation to follow the CRMs' client-side routing.
+// content script's match patterns), storage for settings, offscreen for the ONNX
+// Runtime sessions, sidePanel, and webNavigation for the side panel to know which page a CRM
+// tab shows as its client-side routing moves on (without the `tabs` permission).
 export default defineConfig({
   modules: ['@wxt-dev/module-react'],
   manifest: {
