@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Unit tests only; the end-to-end suite runs the built extension in Chromium (test/e2e/run.ts).
+// Unit tests only; the end-to-end suite runs the built extension in Chromium (vitest.e2e.config.ts, test/e2e/).
 export default defineConfig({
   // The `@/…` imports of components and entrypoints (WXT's alias for the project root).
   resolve: { alias: { '@': fileURLToPath(new URL('.', import.meta.url)).replace(/\/$/, '') } },
