@@ -7,6 +7,7 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
 import { activeManifest, manifestOf, setActiveModel } from '@/lib/ml/model-store';
+import { formatRate } from '@/lib/presentation';
 import type { previewInWorker } from '../policy-client';
 import { TierPolicySection } from './TierPolicy';
 
@@ -85,4 +86,12 @@ it('applies a value policy before any stored lead has an outcome (its thresholds
   act(() => apply.click());
   await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
   expect((await activeManifest()).tiers.policy.kind).toBe('value');
+});
+
+it('says which thresholds are in force beside the preview, which chooses them again on the stored leads', async () => {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
+  const inForce = await waitFor(() => rendered!.container.querySelector('[data-testid="policy-in-force"]'));
+  const { tiers } = await activeManifest();
+  expect(inForce.textContent).toContain(`In force now: Hot from ${formatRate(tiers.hot)} likely, Warm from ${formatRate(tiers.warm)} likely.`);
 });

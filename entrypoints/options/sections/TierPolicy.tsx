@@ -107,6 +107,11 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
           <NumberField key={field} field={field} value={form[field]} onChange={(value) => set({ [field]: value })} />
         ))}
       </div>
+      {/* The thresholds were chosen on other leads (the trainer's, or those stored when last applied): the preview's may differ a little for the same policy. */}
+      <p data-testid="policy-in-force">
+        In force now: <TierLabel tier="hot" /> from {formatRate(manifest.tiers.hot)} likely, <TierLabel tier="warm" /> from {formatRate(manifest.tiers.warm)} likely.
+        The preview below chooses the thresholds again, on the stored leads: even for the same policy they can differ a little, and applying it moves the tiers to them.
+      </p>
       {!checked.ok && <ErrorState message={checked.problems.join(' ')} />}
       {labelled.isPending && <Loading what="stored outcomes" />}
       {labelled.isError && <ErrorState message={labelled.error.message} />}
