@@ -395,6 +395,20 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     db.close();
   });
 
+  it('no longer names a left-out lead once the CRM deleted it', async () => {
+    const { behaviour, clock, crmStore, worker: lastingWorker } = lastingCrm();
+    const { client, db, store } = lastingWorker(crm);
+    const [odd, alsoOdd] = [leads[7], leads[8]];
+    for (const lead of [odd, alsoOdd]) behaviour.oddRecords.set(idOf(crm, lead), { field: crm === 'salesforce' ? 'Company' : 'company', value: { name: 'Acme' } });
+    expect((await runSync({ client, store, now: clock.now })).leftOut?.count).toBe(2);
+    await clock.sleep(3_600_000);
+    crmStore.deleteLead(odd, clock.now());
+    await clock.sleep(3_600_000);
+    const next = await runSync({ client, store, now: clock.now });
+    expect(next.leftOut).toEqual({ count: 1, named: [{ id: idOf(crm, alsoOdd), reason: expect.any(String) }] });
+    db.close();
+  });
+
   it('names a left-out record once however often pages skip it, up to 1,000, and counts those beyond', async () => {
     const { client, db, store } = worker(crm, defaultBehaviour());
     let pages = 0;

@@ -184,6 +184,17 @@ function withLeftOut(leftOut: SkippedRecords | undefined, skipped: readonly Skip
   return count === 0 ? undefined : { count, named: [...named.values()] };
 }
 
+/** The left-out records the CRM still has: one it deleted is no longer missing here. */
+function leftOutStillPresent(leftOut: SkippedRecords | undefined, deletions: Deletions | null): SkippedRecords | undefined {
+  if (!leftOut || !deletions) return leftOut;
+  const ids = new Set(deletions.kind === 'deleted-since' ? deletions.records.map((record) => record.id) : deletions.ids);
+  // A list of deletions names the gone; a list of every record the CRM has, those still there.
+  const stillThere = (id: string) => (deletions.kind === 'deleted-since' ? !ids.has(id) : ids.has(id));
+  const named = leftOut.named.filter((record) => record.id === null || stillThere(record.id));
+  const count = leftOut.count - (leftOut.named.length - named.length);
+  return count === 0 ? undefined : { count, named };
+}
+
 /**
  * Once every page is stored: removes the leads the CRM deleted since the last complete sync
  * (a first, full sync has none to remove: everything it stored, the CRM had), and marks the
@@ -209,6 +220,7 @@ async function finishSync(client: CrmClient, store: SyncStore, state: SyncState,
       // a lead deleted since this sync read it is removed then.
       deletionCursor: (deletions?.coveredTo ?? Math.min(job.startedAt, reachedBy(job) ?? job.startedAt)) - SYNC_LOOKBACK_MS,
       job: null,
+      leftOut: leftOutStillPresent(state.leftOut, deletions),
       lastRun: { synced: job.synced, removed, finishedAt, seconds: (finishedAt - job.startedAt) / 1000 },
     };
   });
