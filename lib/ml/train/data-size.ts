@@ -19,7 +19,7 @@ export function describeDataSize(leads: number, conversions: number): DataSizeVe
   if (leads < MIN_ROWS || conversions < MIN_POSITIVES || leads - conversions < MIN_NEGATIVES) {
     return {
       level: 'too-little',
-      message: `${counts}: too few to train on (at least ${MIN_ROWS} leads, ${MIN_POSITIVES} conversions and ${MIN_NEGATIVES} non-conversions are needed). Widen the window or choose more outcome values.`,
+      message: `${counts}: too few to train on (at least ${MIN_ROWS} leads, ${MIN_POSITIVES} conversions and ${MIN_NEGATIVES} non-conversions are needed). Train on more history (a wider window of creation dates, where one applies; more leads synced or imported) or tick more values as converted.`,
     };
   }
   if (conversions < EINSTEIN_MIN_CONVERSIONS || leads < EINSTEIN_MIN_LEADS) {
