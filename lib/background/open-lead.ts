@@ -8,6 +8,7 @@ import { browser } from 'wxt/browser';
 import { z } from 'zod';
 import { accountOfPage, recognisePage } from '../crm/adapters';
 import { hubspotPortalOfPage } from '../crm/hubspot';
+import { salesforceLightningOrigin } from '../crm/salesforce';
 import { dexieSyncStore } from '../sync/store';
 import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
 import { db } from '../db/db';
@@ -178,9 +179,9 @@ async function accountOfStoredLead(crm: CrmKind, recordId: string): Promise<stri
  * home is that of the last page scored, which may be another org's (a sandbox seen before the
  * admin connected production, whose full copies share production's record ids).
  */
-export function homeOfAccount(crm: CrmKind, account: string, remembered: CrmHome | null): CrmHome {
+function homeOfAccount(crm: CrmKind, account: string, remembered: CrmHome | null): CrmHome {
   if (crm === 'salesforce') {
-    const origin = `https://${account.replace(/\.my\.salesforce\.com$/, '.lightning.force.com')}`;
+    const origin = salesforceLightningOrigin(account);
     return remembered?.origin === origin ? remembered : { origin };
   }
   // HubSpot's host is one per data centre (app.hubspot.com, app-eu1.hubspot.com): the remembered one's.

@@ -78,7 +78,7 @@ let lastSweptAt = -Infinity;
  * lead is scored afresh), yet hold the fields of a record the rep opened, e-mail address and
  * all, and would stay until a purge, including a contact since erased from the CRM.
  */
-export async function deleteStaleCachedScores(staleAfterMs: number, now = Date.now()): Promise<number> {
+async function deleteStaleCachedScores(staleAfterMs: number, now = Date.now()): Promise<number> {
   return db.scores.where('scoredAt').below(now - staleAfterMs).delete();
 }
 

@@ -70,6 +70,11 @@ export function salesforceOrgOfPage(url: URL): string | null {
   return LIGHTNING_HOST.test(url.hostname) ? url.hostname.replace(/\.lightning\.force\.com$/, '.my.salesforce.com') : null;
 }
 
+/** Where an org's Lightning pages live: the inverse of `salesforceOrgOfPage` (acme.my.salesforce.com → https://acme.lightning.force.com). */
+export function salesforceLightningOrigin(org: string): string {
+  return `https://${org.replace(/\.my\.salesforce\.com$/, '.lightning.force.com')}`;
+}
+
 /** What kind of Salesforce page `url` is. Pure; record ids come back in 18-character form. */
 export function recogniseSalesforce(url: URL): PageMatch {
   const other: PageMatch = { kind: 'other' };

@@ -50,9 +50,9 @@ function rememberScored(recordId: string, hash: string): void {
   if (lastScored.size > REMEMBERED_RECORDS) lastScored.delete(lastScored.keys().next().value!);
 }
 
-/** Every field of `shown` holds the value it was scored with: at most some scored ones are not shown. */
-function shownAsScored(shown: PageFields, scored: PageFields): boolean {
-  return Object.entries(shown).every(([name, value]) => Object.hasOwn(scored, name) && scored[name] === value);
+/** Every field of `shown` holds its value in `among`: at most, some of `among`'s are not shown. */
+function shownWithin(shown: PageFields, among: PageFields): boolean {
+  return Object.entries(shown).every(([name, value]) => Object.hasOwn(among, name) && among[name] === value);
 }
 
 export const recordBadge: ContentFeature = {
@@ -87,10 +87,7 @@ export const recordBadge: ContentFeature = {
       return snapshot(adapter.readRecordFields(document), titleStale ? undefined : name?.slice(0, 200), titleStale);
     };
     /** Only what the previous page showed: all of it, or what is left of it while the CRM unmounts it. */
-    const isStale = (shown: Snapshot) =>
-      shown.hash !== null &&
-      previous !== null &&
-      Object.entries(shown.fields).every(([name, value]) => Object.hasOwn(previous.fields, name) && previous.fields[name] === value);
+    const isStale = (shown: Snapshot) => shown.hash !== null && previous !== null && shownWithin(shown.fields, previous.fields);
     const isFresh = (shown: Snapshot) => shown.hash !== null && !isStale(shown);
 
     let badge: BadgeHandle | null = null;
@@ -145,7 +142,7 @@ export const recordBadge: ContentFeature = {
       // nor fields hidden, the rest as scored (a HubSpot tab switched away from): they say
       // nothing new, and scored without them the lead would read as less known, its tier changing.
       const renamed = shown.name !== undefined && shown.name !== requested?.name;
-      const onlyHidden = adapter.readsShownFieldsOnly && requested !== null && shownAsScored(shown.fields, requested.fields);
+      const onlyHidden = adapter.readsShownFieldsOnly && requested !== null && shownWithin(shown.fields, requested.fields);
       if (isFresh(shown) && (renamed || (shown.hash !== requested?.hash && !onlyHidden))) void score(shown);
     };
 

@@ -4,10 +4,11 @@
  * the last committed page, re-reading at most one page, losing and duplicating nothing.
  */
 import { z } from 'zod';
+import type { SkippedRecord } from '../crm/client';
 import type { CrmKind } from '../crm/types';
 
 /** A record a sync left out because it could not be read or stored (crm/client.ts `SkippedRecord`). */
-export const SkippedRecordSchema = z.object({ id: z.string().nullable(), reason: z.string() });
+export const SkippedRecordSchema: z.ZodType<SkippedRecord> = z.object({ id: z.string().nullable(), reason: z.string() });
 
 /**
  * The records syncs left out and have not stored since: how many, and the first
