@@ -16,11 +16,12 @@
  */
 import { z } from 'zod';
 import type { StoredLead } from '../db/db';
-import { isMissingRaw, parseDate, rawText } from '../ml/derive';
+import { isMissingRaw, parseDate } from '../ml/derive';
 import type { RawRecord } from '../ml/featurize';
 import { parseCsv, TrainingDataError, UnclosedQuotedCellError, type Table } from '../ml/train/dataset';
 import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
 import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
+import { distinctValuesOf, keptValues, noteDistinctValues, type DistinctValues } from '../ml/train/outcome-suggestions';
 import { OutcomeRuleSchema, outcomeOf } from '../ml/train/training-set';
 import { BLOCK_CHARS, UnclosedQuoteError, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
 
@@ -132,36 +133,6 @@ export interface ImportResult {
  */
 const MAX_VALUES_KEPT = 100;
 
-/**
- * Each column's distinct values, told apart as an outcome rule tells them (`outcomeOf`): trimmed, in
- * any case (the first spelling seen is kept, by its lower case), and no placeholder for a missing
- * value (an outcome rule reads it as "no outcome yet", whatever is ticked). Null once a column has
- * more than MAX_VALUES_KEPT.
- */
-type ColumnValues = Map<string, Map<string, string> | null>;
-
-function noteValues(values: ColumnValues, records: readonly RawRecord[]): void {
-  for (const [column, seen] of values) {
-    if (seen === null) continue;
-    for (const record of records) {
-      const value = rawText(record[column]);
-      if (value !== null && !seen.has(value.toLowerCase())) seen.set(value.toLowerCase(), value);
-      if (seen.size > MAX_VALUES_KEPT) {
-        values.set(column, null);
-        break;
-      }
-    }
-  }
-}
-
-/** Each column's values as kept, the first spelling of each; a column with too many to keep has none. */
-function keptValues(values: ColumnValues): Record<string, string[]> {
-  // No prototype, as `parseCsv`'s records: a column named `__proto__` is an ordinary key.
-  const kept = Object.create(null) as Record<string, string[]>;
-  for (const [column, seen] of values) if (seen !== null) kept[column] = [...seen.values()];
-  return kept;
-}
-
 export interface CsvPreview {
   columns: string[];
   /**
@@ -182,10 +153,10 @@ export async function previewCsv(
   { onProgress = () => undefined, blockChars = BLOCK_CHARS }: { onProgress?: (progress: ImportProgress) => void; blockChars?: number } = {},
 ): Promise<CsvPreview> {
   const dialect = await guessDialect(openFile());
-  let values: ColumnValues = new Map();
+  let values: DistinctValues = new Map();
   const { columns } = await readWholeFile(openFile(), dialect, { blockChars, signal: undefined, onProgress }, (header) => {
-    values = new Map(header.map((column) => [column, new Map()]));
-    return (records) => noteValues(values, records);
+    values = distinctValuesOf(header);
+    return (records) => noteDistinctValues(values, records, MAX_VALUES_KEPT);
   });
   return { columns, values: keptValues(values) };
 }

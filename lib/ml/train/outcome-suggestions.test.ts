@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openLookingStatuses, stagesReached, suggestOutcome } from './outcome-suggestions';
+import { fewValuedColumns, openLookingStatuses, stagesReached, suggestOutcome } from './outcome-suggestions';
 
 describe('suggestOutcome', () => {
   it('suggests IsConverted for Salesforce and "reached opportunity" for HubSpot, leaving no lead out by its status', () => {
@@ -30,5 +30,18 @@ describe('suggestOutcome', () => {
   it('reads "stage reached" as that stage and every later one', () => {
     expect(stagesReached('customer')).toEqual(['customer', 'evangelist']);
     expect(stagesReached('custom_stage')).toEqual(['custom_stage']);
+  });
+});
+
+describe('fewValuedColumns', () => {
+  it('offers an outcome’s values as its rule tells them apart: one per value in any case, no placeholder', () => {
+    const records = [{ Won: 'Yes' }, { Won: 'yes' }, { Won: ' YES ' }, { Won: 'No' }, { Won: 'Select' }, { Won: 'N/A' }, { Won: '' }, { Won: null }];
+    // "yes" and "YES" were offered beside "Yes", though ticking one ticks them all, and "Select" as a value a rule reads as no outcome.
+    expect(fewValuedColumns(['Won'], records)).toEqual({ Won: ['No', 'Yes'] });
+  });
+
+  it('leaves out a column of too many values to be an outcome', () => {
+    const records = Array.from({ length: 40 }, (_, i) => ({ Id: `lead-${i}`, Won: i % 2 === 0 ? 'true' : 'false' }));
+    expect(fewValuedColumns(['Id', 'Won'], records)).toEqual({ Won: ['false', 'true'] });
   });
 });

@@ -6,6 +6,7 @@
  * those a status calls open is the admin's choice (`openLookingStatuses` ticks them), as old
  * leads never contacted stay "open" for good and would take most of the negatives with them.
  */
+import { rawText } from '../derive';
 import type { RawRecord, SourceKind } from '../featurize';
 import type { OutcomeRule } from './training-set';
 import { HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from '../../crm/hubspot-lifecycle';
@@ -22,25 +23,48 @@ export function stagesReached(stage: string): string[] {
 const OUTCOME_NAME = /convert|outcome|won|target|label|closed/i;
 const POSITIVE_VALUES = new Set(['1', 'true', 'yes', 'y', 'converted', 'won', 'closed won', 'closed - converted', 'customer']);
 
-/** Columns with more distinct values than this in the sample are not offered as outcomes. */
+/** Columns with more distinct values than this are not offered as outcomes. */
 const MAX_OUTCOME_VALUES = 30;
 
 /**
- * Column → its distinct values in `records` (blanks are not values: an outcome is unknown
- * there), for columns with few of them: the outcome candidates of a CSV file or of stored leads.
+ * Each column's distinct values as an outcome rule tells them apart (`outcomeOf`): trimmed, in any
+ * case (the first spelling seen is kept, under its lower case), and no placeholder for a missing
+ * value (a rule reads it as "no outcome yet", whatever is ticked). A column becomes null once it
+ * has more than its collector's limit: its values are not kept (a column of ids or notes would be
+ * a copy of the data).
  */
-export function fewValuedColumns(columns: readonly string[], records: readonly RawRecord[]): Record<string, string[]> {
-  const distinct: Record<string, string[]> = {};
-  for (const column of columns) {
-    const values = new Set<string>();
+export type DistinctValues = Map<string, Map<string, string> | null>;
+
+export const distinctValuesOf = (columns: readonly string[]): DistinctValues => new Map(columns.map((column) => [column, new Map()]));
+
+/** Adds the values of `records` to `values`, a column at most `limit` values each. */
+export function noteDistinctValues(values: DistinctValues, records: readonly RawRecord[], limit: number): void {
+  for (const [column, seen] of values) {
+    if (seen === null) continue;
     for (const record of records) {
-      const value = record[column];
-      if (value !== null && value !== undefined && String(value).trim() !== '') values.add(String(value).trim());
-      if (values.size > MAX_OUTCOME_VALUES) break;
+      const value = rawText(record[column]);
+      if (value !== null && !seen.has(value.toLowerCase())) seen.set(value.toLowerCase(), value);
+      if (seen.size > limit) {
+        values.set(column, null);
+        break;
+      }
     }
-    distinct[column] = [...values];
   }
-  return outcomeCandidates(distinct);
+}
+
+/** Each column's values as kept, the first spelling of each; a column with too many to keep has none. */
+export function keptValues(values: DistinctValues): Record<string, string[]> {
+  // No prototype: a column named `__proto__` is an ordinary key.
+  const kept = Object.create(null) as Record<string, string[]>;
+  for (const [column, seen] of values) if (seen !== null) kept[column] = [...seen.values()];
+  return kept;
+}
+
+/** Column → its distinct values in `records` (see `DistinctValues`), for the columns that may be an outcome (`outcomeCandidates`). */
+export function fewValuedColumns(columns: readonly string[], records: readonly RawRecord[]): Record<string, string[]> {
+  const values = distinctValuesOf(columns);
+  noteDistinctValues(values, records, MAX_OUTCOME_VALUES);
+  return outcomeCandidates(keptValues(values));
 }
 
 /** Of column → its distinct values, the columns with few enough to be an outcome (2 to MAX_OUTCOME_VALUES), values sorted. */
