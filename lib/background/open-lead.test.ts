@@ -206,6 +206,16 @@ describe('openRecordInCrmTab', () => {
       await openRecordInCrmTab('hubspot', '1501');
       expect(create).toHaveBeenLastCalledWith({ url: 'https://app-eu1.hubspot.com/contacts/777001/record/0-1/1501' });
     });
+
+    it('of a portal HubSpot would not name, in the portal seen last: its id is unknown', async () => {
+      await syncedFrom('hubspot', '', '1501');
+      tabsApi(undefined, []);
+      await expect(openRecordInCrmTab('hubspot', '1501')).rejects.toThrow('LeadLens does not know your HubSpot address yet: open any lead there once');
+      await remember({ crm: 'hubspot', recordId: '1501', fields: {} }, 7, 'https://app.hubspot.com/contacts/4242424/record/0-1/1501');
+      const { create } = tabsApi(undefined, []);
+      await openRecordInCrmTab('hubspot', '1501');
+      expect(create).toHaveBeenLastCalledWith({ url: 'https://app.hubspot.com/contacts/4242424/record/0-1/1501' });
+    });
   });
 });
 

@@ -170,7 +170,8 @@ export async function displayName(lead: LeadToScore, access: PageAccess): Promis
  */
 async function accountOfStoredLead(crm: CrmKind, recordId: string): Promise<string | null> {
   const stored = await db.leads.get(`${crm}|${recordId}`);
-  return stored?.origin === 'sync' ? ((await dexieSyncStore(db).readState(crm)).account?.id ?? null) : null;
+  // A portal HubSpot would not name has no id: no address to make.
+  return stored?.origin === 'sync' ? (await dexieSyncStore(db).readState(crm)).account?.id || null : null;
 }
 
 /**

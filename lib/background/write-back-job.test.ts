@@ -92,7 +92,9 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const HUBSPOT_CONNECTION = { crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-0123456789' }, timeoutSeconds: 30 } as const;
+/** A token no check has read the portal of yet. */
+const UNCHECKED_HUBSPOT_CONNECTION = { crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-0123456789' }, timeoutSeconds: 30 } as const;
+const HUBSPOT_CONNECTION = { ...UNCHECKED_HUBSPOT_CONNECTION, account: { id: '4242424', name: 'HubSpot portal 4242424' } };
 
 it('scores only the leads of the CRM it writes back to, then writes them', async () => {
   const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30).map((lead) => ({ ...lead, origin: 'sync' as const }));
@@ -310,6 +312,7 @@ describe('leads synced from another org or portal than the connection reads', ()
   });
 
   it('are not written through a HubSpot token whose portal no check has read yet', async () => {
+    await writeConnection(UNCHECKED_HUBSPOT_CONNECTION);
     await recordSyncedAccount(db, 'hubspot', { id: '4242424', name: 'HubSpot portal 4242424' });
     const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
     expect(await writeBackToEnd(target)).toMatchObject({
@@ -319,9 +322,19 @@ describe('leads synced from another org or portal than the connection reads', ()
     expect(updates).toEqual([]);
 
     // Once a check has read it as that portal, they are written.
-    await writeConnection({ ...HUBSPOT_CONNECTION, account: { id: '4242424', name: 'HubSpot portal 4242424' } });
+    await writeConnection(HUBSPOT_CONNECTION);
     expect(await writeBackToEnd(target)).toMatchObject({ status: 'done' });
     expect(updates.length).toBeGreaterThan(0);
+  });
+
+  it('are not written through a HubSpot token whose portal no check has read, even with no portal recorded for them', async () => {
+    await writeConnection(UNCHECKED_HUBSPOT_CONNECTION);
+    const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
+    expect(await writeBackToEnd(target)).toMatchObject({
+      status: 'error',
+      error: 'Which portal this token reads is not known yet: press "Test connection" to read it, then sync',
+    });
+    expect(updates).toEqual([]);
   });
 
   it('the same org’s are written', async () => {

@@ -36,8 +36,11 @@ export const HubSpotConnectionSchema = z.object({
   /** Private-app token or service key. */
   auth: z.object({ kind: z.literal('token'), token: z.string().min(10).max(500) }),
   timeoutSeconds: TimeoutSecondsSchema,
-  /** The portal the token reads, learned when the connection is checked; absent until then (or if HubSpot would not say). */
-  account: z.object({ id: z.string().regex(/^\d+$/), name: z.string() }).optional(),
+  /**
+   * The portal the token reads, learned when the connection is checked; absent until then. Id ''
+   * when HubSpot would not say which (account details refused): syncs go on, compared as one.
+   */
+  account: z.object({ id: z.string().regex(/^(\d+)?$/), name: z.string() }).optional(),
 });
 
 export const ConnectionSchema = z.discriminatedUnion('crm', [SalesforceConnectionSchema, HubSpotConnectionSchema]);

@@ -37,15 +37,17 @@ export async function recordSyncedAccount(db: LeadLensDb, crm: CrmKind, account:
 /**
  * Why a job through `connection` may not sync into, or write back from, the CRM's stored synced
  * leads, synced from `storedFrom` (the sync state's account): they come from another org or
- * portal than the one it reads, or from a known one while its own is not known yet (a HubSpot
- * token no check has read the portal of). Null when it may.
+ * portal than the one it reads, or the portal it reads is not known yet (a HubSpot token whose
+ * check failed: what it would store could not be told from another portal's later). Null when it may.
  */
 export function otherAccountRefusal(storedFrom: CrmAccount | undefined, connection: Connection): string | null {
   const account = accountOf(connection);
-  if (!storedFrom || account?.id === storedFrom.id) return null;
-  return account
-    ? `The stored leads come from ${storedFrom.name}, not ${account.name}: press "Test connection" to replace them, then sync`
-    : `The stored leads come from ${storedFrom.name}, and which portal this token reads is not known yet: press "Test connection" to read it, then sync`;
+  if (!account) {
+    const stored = storedFrom ? `The stored leads come from ${storedFrom.name}, and which` : 'Which';
+    return `${stored} portal this token reads is not known yet: press "Test connection" to read it, then sync`;
+  }
+  if (!storedFrom || account.id === storedFrom.id) return null;
+  return `The stored leads come from ${storedFrom.name}, not ${account.name}: press "Test connection" to replace them, then sync`;
 }
 
 /** Leads renamed per transaction when owner ids get their names. */

@@ -321,10 +321,45 @@ it('forgets the contacts for a token whose portal HubSpot will not name: kept, t
   expect(connected.ok && connected.message).toBe(
     "Connected to HubSpot at api.hubapi.com: contacts readable, but not which portal they are in (HubSpot refused the account details). 1 lead synced from HubSpot portal 4242424 was removed: sync to read this portal's",
   );
-  // Not the previous token's portal: this one may read another.
+  // Not the previous token's portal: this one may read another. Compared as one that cannot be named.
   const stored = await readConnection('hubspot');
-  expect(stored?.crm === 'hubspot' && stored.account).toBeUndefined();
+  expect(stored?.crm === 'hubspot' && stored.account).toEqual({ id: '', name: 'a portal HubSpot would not name' });
   expect(await db.leads.count()).toBe(0);
+});
+
+it('syncs the contacts of a portal HubSpot will not name, and forgets them when a named portal’s token is connected', async () => {
+  letSyncsRun();
+  refuseAccountDetails = true;
+  await connectHubSpot('pat-na1-portal-a');
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('done'), { timeout: 5_000 });
+  expect(await db.leads.where('source').equals('hubspot').count()).toBe(5);
+
+  refuseAccountDetails = false;
+  behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
+  const other = await connectHubSpot('pat-na1-portal-b');
+  expect(other.ok && other.message).toMatch(/\. 5 leads synced from a portal HubSpot would not name were removed: sync to read this portal's$/);
+  expect(await db.leads.where('source').equals('hubspot').count()).toBe(0);
+});
+
+it('lets no sync run for a first HubSpot connection whose check failed: its contacts could not be told from another portal’s later', async () => {
+  letSyncsRun();
+  fakeBrowser.permissions.contains = vi.fn(async () => false);
+  const failed = await connectHubSpot('pat-na1-portal-a');
+  expect(failed.ok && failed.status).toBe('error');
+  fakeBrowser.permissions.contains = vi.fn(async () => true);
+
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('error'), { timeout: 5_000 });
+  expect((await dexieSyncStore(db).readState('hubspot')).error).toBe('Which portal this token reads is not known yet: press "Test connection" to read it, then sync');
+  expect(await db.leads.count()).toBe(0);
+
+  // Another portal's token, checked: its own contacts are synced, under its portal.
+  behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
+  await connectHubSpot('pat-na1-portal-b');
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('done'), { timeout: 5_000 });
+  expect((await dexieSyncStore(db).readState('hubspot')).account).toEqual({ id: '777001', name: 'HubSpot portal 777001' });
 });
 
 it('lets no sync into the contacts of a portal while a connect’s check has not said which portal it reads, until a test does', async () => {

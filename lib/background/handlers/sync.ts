@@ -120,12 +120,11 @@ function comparableAccount({ reply, account }: { reply: ConnectionReply; account
  */
 async function checkAndRemember(connection: Connection): Promise<ConnectionReply & { ok: true }> {
   const checked = await check(connection);
-  const { reply, account } = checked;
+  const { reply } = checked;
   const compared = comparableAccount(checked);
   if (compared === null) return remember(reply);
   const note = await forgetOtherAccount(connection.crm, await syncedFrom(connection.crm, connection), compared);
-  if (account === null) return remember(reply, note);
-  if (connection.crm === 'hubspot' && account.id !== connection.account?.id) await writeConnection({ ...connection, account });
+  if (connection.crm === 'hubspot' && compared.id !== connection.account?.id) await writeConnection({ ...connection, account: compared });
   return remember(reply, note);
 }
 
@@ -189,15 +188,15 @@ async function storeConnection(connection: Connection) {
   // host); an OAuth sign-in has just succeeded at its host (its check reads stored tokens).
   const checkedFirst = connection.crm === 'hubspot' || connection.auth.kind === 'session';
   const checked = checkedFirst ? await check(connection) : null;
-  const learned = checked ? checked.account : accountOf(connection);
+  // A token whose portal HubSpot would not name is compared as one (`comparableAccount`).
+  const learned = checked ? comparableAccount(checked) : accountOf(connection);
   // Before the connection is stored: if a job does not stop, this throws and the previous
-  // connection stays, so connecting again retries the forgetting. A token whose portal HubSpot
-  // would not name forgets them too: kept, they would wait for a check that can never tell.
-  const note = await forgetOtherAccount(crm, storedFrom, checked ? comparableAccount(checked) : learned);
-  // A HubSpot connection reads the portal its check learned. Not the previous one's when it
-  // learned none: the token may be another portal's. After a failed check, syncs and
-  // write-backs wait for a check to tell (`otherAccountRefusal`); after refused account
-  // details, the contacts were forgotten above.
+  // connection stays, so connecting again retries the forgetting.
+  const note = await forgetOtherAccount(crm, storedFrom, learned);
+  // A HubSpot connection reads the portal its check learned, or the one HubSpot would not name
+  // (the next named portal forgets its contacts). Not the previous one's when it learned none:
+  // the token may be another portal's. After a failed check, syncs and write-backs wait for a
+  // check to tell (`otherAccountRefusal`).
   const stored: Connection = connection.crm === 'hubspot' && learned ? { ...connection, account: learned } : connection;
   // Stored even when its check failed: it can be retried ("test connection") after fixing what
   // failed. An OAuth connection is checked once stored: its client reads its tokens from storage.
