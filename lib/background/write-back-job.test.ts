@@ -48,7 +48,7 @@ vi.mock('./offscreen-engine', () => ({
 const updates: FieldUpdate[] = [];
 const writer: RecordWriter & Pick<CrmClient, 'checkWritableFields'> = {
   maxBatch: 200,
-  checkWritableFields: async () => undefined,
+  checkWritableFields: async (fields) => fields.map((field) => field.name),
   updateRecords: async (batch) => {
     updates.push(...batch);
     return [];
@@ -160,6 +160,29 @@ it('leaves out leads whose fields already held these values when last synced, an
   await writeBackFinished('hubspot');
   expect(updates).toEqual([]);
   expect(await readWriteBack('hubspot')).toMatchObject({ status: 'done', written: 0, total: 0, unchanged: leads.length, error: null });
+});
+
+it('compares and remembers a field as the CRM spells it, however the admin typed it (Salesforce takes names in any case)', async () => {
+  const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30)
+    .filter((lead) => lead.source === 'salesforce')
+    .map((lead) => ({ ...lead, origin: 'sync' as const }));
+  await db.putLeads(leads);
+  vi.spyOn(writer, 'checkWritableFields').mockImplementation(async (fields) => fields.map((field) => (field.name.toLowerCase() === 'fit_score__c' ? 'Fit_Score__c' : field.name)));
+  const typed = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'fit_score__c', tierField: null, reasonField: null });
+  // Converted Leads left out (Salesforce refuses to update them).
+  const first = await writeBackToEnd(typed);
+  expect(first).toMatchObject({ status: 'done', written: updates.length });
+  expect(updates.length).toBeGreaterThan(10);
+  expect(updates.every((update) => Object.keys(update.fields).join() === 'Fit_Score__c')).toBe(true);
+  // Kept out of training under the name a sync stores it by.
+  expect(await writtenBackFields('salesforce')).toEqual(['Fit_Score__c']);
+
+  // The next sync stores what was written, under Salesforce's name: nothing to write again.
+  const written = new Map(updates.map((update) => [update.recordId, update.fields.Fit_Score__c]));
+  await db.putLeads(leads.map((lead) => ({ ...lead, fields: { ...lead.fields, Fit_Score__c: written.get(lead.id) ?? null } })));
+  updates.length = 0;
+  expect(await writeBackToEnd(typed)).toMatchObject({ status: 'done', written: 0, unchanged: written.size });
+  expect(updates).toEqual([]);
 });
 
 it('keeps what it wrote in the stored leads, so the next write-back compares with that, not with values from before it', async () => {
@@ -364,7 +387,7 @@ describe('while it checks the fields and scores the leads, before it writes', ()
 
     // The CRM has not answered the field check yet.
     let answerCheck!: () => void;
-    vi.spyOn(writer, 'checkWritableFields').mockImplementationOnce(() => new Promise<void>((resolve) => (answerCheck = resolve)));
+    vi.spyOn(writer, 'checkWritableFields').mockImplementationOnce((fields) => new Promise((resolve) => (answerCheck = () => resolve(fields.map((field) => field.name)))));
     let startScoring!: () => void;
     scoringHeld.until = new Promise<void>((resolve) => (startScoring = resolve));
     const started = startWriteBack(target);

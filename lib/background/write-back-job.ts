@@ -21,7 +21,7 @@ import { keepWorkerAliveDuring } from './keep-alive';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
 import { activeModelId } from '../ml/model-store';
-import { fieldUpdate, fieldsToWrite, writeBack, type ScoreToWrite, type WriteBackResult, type WriteBackTarget } from './write-back';
+import { fieldUpdate, fieldsToWrite, spelledByCrm, writeBack, type ScoreToWrite, type WriteBackResult, type WriteBackTarget } from './write-back';
 
 const stateKey = (crm: CrmKind) => `write-back:${crm}`;
 const cancelKey = (crm: CrmKind) => `write-back-cancel:${crm}`;
@@ -174,7 +174,7 @@ async function keepWritten(crm: CrmKind, written: readonly FieldUpdate[]): Promi
  * leads, writes them; its progress and end go to `storage.session`, and what the CRM made of
  * the credentials to the connection's status.
  */
-async function runWriteBack(checking: WriteBackSummary, target: WriteBackTarget, signal: AbortSignal): Promise<void> {
+async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget, signal: AbortSignal): Promise<void> {
   const { crm } = checking;
   let connection: Connection | undefined;
   try {
@@ -187,8 +187,8 @@ async function runWriteBack(checking: WriteBackSummary, target: WriteBackTarget,
     if (refusedFor) throw new Error(refusedFor);
     // Fields it must not fill (the CRM's own, read-only, of another type) are refused first:
     // nothing is scored, written, or remembered as written-back (kept out of training).
+    const target = spelledByCrm(chosen, await client.checkWritableFields(fieldsToWrite(chosen), signal));
     const fields = fieldsToWrite(target);
-    await client.checkWritableFields(fields, signal);
     signal.throwIfAborted();
     await writeState({ ...checking, status: 'scoring' });
     const { rows, unchanged } = await scoreLeadsToWrite(target, signal);

@@ -67,6 +67,17 @@ export function fieldsToWrite(target: WriteBackTarget): FieldToWrite[] {
   return fields;
 }
 
+/**
+ * `target` with its fields named as the CRM spells them: `names` are `fieldsToWrite(target)`'s, in
+ * order, as the CRM's check answered. A sync stores a field under the CRM's name: compared under
+ * another spelling, every lead would look changed, and training would not know it as written back.
+ */
+export function spelledByCrm(target: WriteBackTarget, names: readonly string[]): WriteBackTarget {
+  const crmName = new Map(fieldsToWrite(target).map((field, i) => [field.name, names[i]]));
+  const spelled = (field: string | null) => (field === null ? null : (crmName.get(field) ?? field));
+  return { ...target, scoreField: spelled(target.scoreField), tierField: spelled(target.tierField), reasonField: spelled(target.reasonField) };
+}
+
 export function fieldUpdate(row: ScoreToWrite, target: WriteBackTarget): FieldUpdate {
   const fields: Record<string, string | number> = {};
   if (target.scoreField) fields[target.scoreField] = row.score;

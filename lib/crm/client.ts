@@ -136,9 +136,10 @@ export interface CrmClient {
    * (write-back would overwrite their data on every record), read-only or calculated ones, those
    * that do not exist, and those whose type cannot hold what is written. Reads the CRM's field
    * definitions afresh, so a field created a moment ago counts. Throws a `CrmError` naming every
-   * field refused and why.
+   * field refused and why. Resolves to the fields' names as the CRM spells them, in their order
+   * (Salesforce takes `fit_score__c` for `Fit_Score__c`; a sync stores it as the latter).
    */
-  checkWritableFields(fields: readonly FieldToWrite[], signal?: AbortSignal): Promise<void>;
+  checkWritableFields(fields: readonly FieldToWrite[], signal?: AbortSignal): Promise<string[]>;
   /**
    * Display names of these owner ids (Salesforce `OwnerId`, HubSpot `hubspot_owner_id`), for
    * those the CRM could name; the others are absent. HubSpot without the owners scope names none.

@@ -349,7 +349,7 @@ describe('HubSpot write-back targets', () => {
 
   it('takes the properties the portal created for LeadLens, and refuses HubSpot’s own and those it lacks, naming each', async () => {
     const { client, requests } = setup();
-    await expect(client.checkWritableFields([{ name: 'leadlens_score', holds: 'number' }, tier, { name: 'leadlens_reason', holds: 'text' }])).resolves.toBeUndefined();
+    await expect(client.checkWritableFields([{ name: 'leadlens_score', holds: 'number' }, tier, { name: 'leadlens_reason', holds: 'text' }])).resolves.toEqual(['leadlens_score', 'leadlens_tier', 'leadlens_reason']);
     const error = await client.checkWritableFields([{ name: 'jobtitle', holds: 'text' }, { name: 'hs_analytics_source', holds: 'text' }, { name: 'leadlens_scor', holds: 'number' }]).catch((e: unknown) => e);
     expect(isCrmError(error, 'request')).toBe(true);
     expect((error as Error).message).toBe(
@@ -375,7 +375,7 @@ describe('HubSpot write-back targets', () => {
     ];
     const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: demoFetch(() => json(200, { results: properties })) });
     // Every value is sent as text: a text property holds the score too; a dropdown offering every tier holds the tier.
-    await expect(client.checkWritableFields([{ name: 'fit_text', holds: 'number' }, { ...tier, name: 'tier_dropdown' }, { name: 'fit_number', holds: 'number' }])).resolves.toBeUndefined();
+    await expect(client.checkWritableFields([{ name: 'fit_text', holds: 'number' }, { ...tier, name: 'tier_dropdown' }, { name: 'fit_number', holds: 'number' }])).resolves.toEqual(['fit_text', 'tier_dropdown', 'fit_number']);
     const refusals = async (fields: Parameters<typeof client.checkWritableFields>[0]) => ((await client.checkWritableFields(fields).catch((e: unknown) => e)) as Error).message;
     expect(await refusals([{ name: 'fit_formula', holds: 'number' }])).toBe('"fit_formula" (fit formula) is calculated by HubSpot. Nothing was written.');
     expect(await refusals([{ name: 'fit_synced', holds: 'number' }])).toBe('"fit_synced" (fit synced) is read-only in HubSpot. Nothing was written.');
@@ -397,7 +397,7 @@ describe('HubSpot write-back targets', () => {
     });
     const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch });
     await expect(client.checkWritableFields([{ name: 'leadlens_fit', holds: 'number' }])).rejects.toThrow(/no property "leadlens_fit"/);
-    await expect(client.checkWritableFields([{ name: 'leadlens_fit', holds: 'number' }])).resolves.toBeUndefined();
+    await expect(client.checkWritableFields([{ name: 'leadlens_fit', holds: 'number' }])).resolves.toEqual(['leadlens_fit']);
     expect(propertyLists).toBe(2);
   });
 

@@ -456,6 +456,8 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       contactProperties.forget(); // listed afresh: a property created a moment ago counts
       const { byName } = await contactProperties.get(signal);
       refuseUnwritableFields(fields.map((field) => writeRefusal(field, byName.get(field.name))));
+      // Property names are matched exactly: spelled as given.
+      return fields.map((field) => field.name);
     },
 
     async ownerNames(ids, signal) {

@@ -237,7 +237,12 @@ describe('Salesforce write-back targets', () => {
 
   it('takes the custom fields the org created for LeadLens (names without case), and refuses standard fields, those it lacks and another type', async () => {
     const { client, requests } = setup();
-    await expect(client.checkWritableFields([{ name: 'leadlens_score__c', holds: 'number' }, tier, { name: 'LeadLens_Reason__c', holds: 'text' }])).resolves.toBeUndefined();
+    // Answered as Salesforce spells them: a sync stores them so.
+    await expect(client.checkWritableFields([{ name: 'leadlens_score__c', holds: 'number' }, tier, { name: 'LeadLens_Reason__c', holds: 'text' }])).resolves.toEqual([
+      'LeadLens_Score__c',
+      'LeadLens_Tier__c',
+      'LeadLens_Reason__c',
+    ]);
     const error = await client.checkWritableFields([{ name: 'Title', holds: 'text' }, { name: 'Missing_Score__c', holds: 'number' }]).catch((e: unknown) => e);
     expect(isCrmError(error, 'request')).toBe(true);
     expect((error as Error).message).toBe(
@@ -261,7 +266,7 @@ describe('Salesforce write-back targets', () => {
       { name: 'Old_Tier__c', label: 'Old tier', type: 'picklist', custom: true, updateable: true, picklistValues: picklist('Hot', 'Warm', 'Retired') },
     ];
     const { client } = setup('67.0', (request) => (request.url.pathname.endsWith('/sobjects/Lead/describe') ? json(200, { fields }) : undefined));
-    await expect(client.checkWritableFields([{ ...tier, name: 'Tier__c' }])).resolves.toBeUndefined();
+    await expect(client.checkWritableFields([{ ...tier, name: 'Tier__c' }])).resolves.toEqual(['Tier__c']);
     expect(await refusal(client, [{ name: 'Fit_Formula__c', holds: 'number' }])).toBe('"Fit_Formula__c" (Fit formula) is read-only for you (a formula field, or field-level security). Nothing was written.');
     // Describe always says whether a field is updateable: one that does not say is not written.
     expect(await refusal(client, [{ name: 'Fit_Unsaid__c', holds: 'number' }])).toMatch(/^"Fit_Unsaid__c" \(Fit unsaid\) is read-only for you/);
@@ -278,7 +283,7 @@ describe('Salesforce write-back targets', () => {
     });
     await expect(client.checkWritableFields([{ name: 'Fit_Score__c', holds: 'number' }])).rejects.toThrow(/no field "Fit_Score__c"/);
     fitScoreCreated = true;
-    await expect(client.checkWritableFields([{ name: 'Fit_Score__c', holds: 'number' }])).resolves.toBeUndefined();
+    await expect(client.checkWritableFields([{ name: 'Fit_Score__c', holds: 'number' }])).resolves.toEqual(['Fit_Score__c']);
     expect(requests.filter((request) => request.endsWith('/describe'))).toHaveLength(2);
   });
 

@@ -372,7 +372,9 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     async checkWritableFields(fields, signal) {
       leadDescribe.forget(); // described afresh: a field created, or made writable, a moment ago counts
       const { byLowerCase } = await leadDescribe.get(signal);
-      refuseUnwritableFields(fields.map((field) => writeRefusal(field, byLowerCase.get(field.name.toLowerCase()))));
+      const described = fields.map((field) => byLowerCase.get(field.name.toLowerCase()));
+      refuseUnwritableFields(fields.map((field, i) => writeRefusal(field, described[i])));
+      return described.map((field, i) => field?.name ?? fields[i].name);
     },
 
     // Queues are named too (one more query, only when a queue owns a Lead): the Owner filter should not list bare 00G Ids.
