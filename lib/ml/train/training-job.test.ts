@@ -51,6 +51,12 @@ describe('runTrainingRequest', () => {
     expect(inspected.candidates.some((c) => JSON.stringify(c.spec.derive).includes('ai_fit'))).toBe(false);
     expect(inspected.fieldNotes).toContain('Field "ai_fit" holds LeadLens scores written back to the CRM, not a fact about the lead: left out.');
     expect(inspected.fieldNotes.join(' ')).not.toContain('not_in_the_data');
+
+    // Written under another spelling (Salesforce takes names in any case): left out all the same.
+    const [typedOtherwise] = await run({ type: 'inspect', data, catalogue: DEMO_FEATURE_SPECS }, scored, ['AI_Fit']);
+    if (typedOtherwise.type !== 'inspected') throw new Error(JSON.stringify(typedOtherwise));
+    expect(typedOtherwise.candidates.some((c) => JSON.stringify(c.spec.derive).includes('ai_fit'))).toBe(false);
+    expect(typedOtherwise.fieldNotes).toContain('Field "ai_fit" holds LeadLens scores written back to the CRM, not a fact about the lead: left out.');
   });
 
   it('flags the lead’s age when the window keeps only history older than the leads it will score', async () => {

@@ -78,7 +78,9 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     if (request.type === 'train') post({ type: 'progress', stage: 'read', fraction: 0 });
     const now = new Date(data.now);
     const { table, leadKeys, createdAt, ...leftOut } = selectTrainingData(await history.leads(data.source), data.window, data.outcome);
-    const writtenBack = (await history.writtenBackFields(data.source)).filter((field) => table.columns.includes(field));
+    // Salesforce takes a field's name in any case: one written under one spelling is left out under any.
+    const written = new Set((await history.writtenBackFields(data.source)).map((field) => field.toLowerCase()));
+    const writtenBack = table.columns.filter((column) => written.has(column.toLowerCase()));
     // The youngest history the window lets in; new leads are scored younger than that.
     const minAgeDays = data.window.createdBefore === null ? 0 : daysBetween(data.window.createdBefore, now.getTime());
     const storedHistory = { minAgeDays, createdAt };
