@@ -69,6 +69,7 @@ const SAMPLE: HistorySample = {
   outcomeValues: { IsConverted: ['false', 'true'], Status: ['Closed - Converted', 'Open', 'Working'] },
   createdDates: true,
   fingerprint: 'salesforce-1',
+  keysName: 'synced from acme.my.salesforce.com',
 };
 const CSV_SAMPLE: HistorySample = {
   leads: 80,
@@ -78,7 +79,10 @@ const CSV_SAMPLE: HistorySample = {
   outcomeValues: { converted: ['no', 'yes'] },
   createdDates: true,
   fingerprint: 'import-1',
+  keysName: 'import-1',
 };
+/** The same file imported again, its rows in another order: the row keys name other leads. */
+const CSV_REIMPORTED: HistorySample = { ...CSV_SAMPLE, fingerprint: 'import-2', keysName: 'import-2' };
 const HUBSPOT_SAMPLE: HistorySample = {
   leads: 50,
   demo: false,
@@ -87,6 +91,7 @@ const HUBSPOT_SAMPLE: HistorySample = {
   outcomeValues: { lifecyclestage: ['customer', 'lead', 'opportunity'] },
   createdDates: true,
   fingerprint: 'hubspot-1',
+  keysName: 'synced from 4242424',
 };
 const spec = (key: string) => FeatureSpecListSchema.parse(demoFeatureSpecs).find((candidate) => candidate.key === key)!;
 const INSPECTED: TrainingEvent = {
@@ -334,7 +339,7 @@ it('drops the check, saying why, when a new import of the same columns changed t
   await checkTheData();
 
   // The same columns, count and values: other rows.
-  await historyReadAgain({ ...CSV_SAMPLE, fingerprint: 'import-2' });
+  await historyReadAgain(CSV_REIMPORTED);
   expect(trainButton()).toBeUndefined();
   expect(container().querySelector('[data-testid="data-size"]')).toBeNull();
   expect(leadsChangedNote()).toBe('The leads changed since the check: check again.');
@@ -882,7 +887,7 @@ it('does not activate a model whose leads changed since it was trained, says why
   await trainOnTheFile();
 
   // The same export imported again, its rows in another order: the row keys name other leads.
-  await historyReadAgain({ ...CSV_SAMPLE, fingerprint: 'import-2' });
+  await historyReadAgain(CSV_REIMPORTED);
   const activateButton = button('Activate this model')!;
   expect(activateButton.disabled).toBe(true);
   expect(describedBy(activateButton)).toBe(LEADS_CHANGED_SINCE_TRAINING);
@@ -915,7 +920,7 @@ it('reads the history again on activation, and activates nothing when the file w
   await renderSection();
   await trainOnTheFile();
   // An import ended; the form's history has not been read again yet.
-  historySample.mockResolvedValue({ ...CSV_SAMPLE, fingerprint: 'import-2' });
+  historySample.mockResolvedValue(CSV_REIMPORTED);
   click(button('Activate this model')!);
   await eventually(() => expect(describedBy(button('Activate this model')!)).toBe(LEADS_CHANGED_SINCE_TRAINING));
   expect(button('Activate this model')?.disabled).toBe(true);
@@ -924,6 +929,23 @@ it('reads the history again on activation, and activates nothing when the file w
   // Said once, by the note: not as an error too.
   expect(container().querySelector('[role="alert"]')).toBeNull();
   expect(container().querySelector('[data-testid="model-activated"]')).toBeNull();
+});
+
+it('does not activate a model of CRM leads once another org’s leads took their place (a sandbox reuses production’s record ids)', async () => {
+  await renderSection();
+  await trainAModel();
+  // Before Activate: a sandbox refreshed from production was connected and synced.
+  await historyReadAgain({ ...SAMPLE, fingerprint: 'salesforce-sandbox', keysName: 'synced from acme--uat.sandbox.my.salesforce.com' });
+  expect(button('Activate this model')?.disabled).toBe(true);
+  expect(describedBy(button('Activate this model')!)).toBe(LEADS_CHANGED_SINCE_TRAINING);
+
+  // The form had not heard of it yet: the activation reads the history again and activates nothing.
+  await historyReadAgain(SAMPLE);
+  historySample.mockResolvedValue({ ...SAMPLE, fingerprint: 'salesforce-sandbox', keysName: 'synced from acme--uat.sandbox.my.salesforce.com' });
+  click(button('Activate this model')!);
+  await eventually(() => expect(describedBy(button('Activate this model')!)).toBe(LEADS_CHANGED_SINCE_TRAINING));
+  expect(keepHeldOutScores).not.toHaveBeenCalled();
+  expect(activateModel).not.toHaveBeenCalled();
 });
 
 it("keeps a model of CRM leads activatable when a sync changed them since (each lead keeps its key), or the form moves to another source's", async () => {
@@ -946,7 +968,7 @@ it('keeps an activated model of the file as it is when the file is imported agai
   await trainOnTheFile();
   click(button('Activate this model')!);
   await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')).not.toBeNull());
-  await historyReadAgain({ ...CSV_SAMPLE, fingerprint: 'import-2' });
+  await historyReadAgain(CSV_REIMPORTED);
   expect(container().textContent).not.toContain(LEADS_CHANGED_SINCE_TRAINING);
 });
 
@@ -957,7 +979,7 @@ it("watches the trained model's own history while the form shows another source'
   await eventually(() => expect(container().querySelector('[data-testid="history-count"]')?.textContent).toBe(`${SAMPLE.leads} stored`));
 
   // The file was imported again while the form shows the Salesforce leads.
-  historySample.mockImplementation(async (source) => (source === 'csv' ? { ...CSV_SAMPLE, fingerprint: 'import-2' } : SAMPLE));
+  historySample.mockImplementation(async (source) => (source === 'csv' ? CSV_REIMPORTED : SAMPLE));
   await act(() => queryClient.invalidateQueries());
   await eventually(() => expect(button('Activate this model')?.disabled).toBe(true));
   expect(describedBy(button('Activate this model')!)).toBe(LEADS_CHANGED_SINCE_TRAINING);

@@ -43,14 +43,6 @@ const historyQuery = (source: SourceKind) => queryOptions({ queryKey: queryKeys.
 type Trained = Extract<TrainingEvent, { type: 'trained' }>;
 
 /**
- * Whether the source's leads are keyed by their place in the file (`csv|row-N`): another import
- * gives those keys to other leads, so a model trained before it keeps held-out probabilities of
- * leads that are gone. A CRM lead keeps its key, and a sync in the meantime changes only what
- * some of them hold.
- */
-const keysNameRows = (source: SourceKind) => source === 'csv';
-
-/**
  * What the worker job's live region says: the check running, the training's stage (and fold),
  * and how training ended. Never the boosting rounds: they change ~10 times a second.
  */
@@ -97,19 +89,16 @@ export function TrainingSection() {
   const worker = useWorkerJob<TrainingRequest, TrainingEvent>(createTrainingWorker, TrainingEventSchema, WORKER_FAILED);
   const finished = worker.state.kind === 'finished' ? worker.state.event : null;
   const trained = finished?.type === 'trained' ? finished : null;
-  // The fingerprint of the history the last training read (`HistorySample.fingerprint`).
+  // What the keys of the leads the last training read named (`HistorySample.keysName`): its held-out probabilities are kept by key.
   const [trainedOn, setTrainedOn] = useState<string | null>(null);
   // The trained model's own history: the form may show another source since.
-  const trainedHistory = useQuery({ ...historyQuery(trained?.data.source ?? source), enabled: trained !== null && keysNameRows(trained.data.source) });
+  const trainedHistory = useQuery({ ...historyQuery(trained?.data.source ?? source), enabled: trained !== null });
 
   const activate = useMutation({
-    mutationFn: async ({ model, historyFingerprint }: { model: Trained; historyFingerprint: string | null }) => {
+    mutationFn: async ({ model, keysName }: { model: Trained; keysName: string | null }) => {
       const { modelId } = model.manifest;
       // Read again, not taken from the page: the form may not have heard yet of an import that just ended.
-      if (keysNameRows(model.data.source)) {
-        const { fingerprint } = await queryClient.fetchQuery({ ...historyQuery(model.data.source), staleTime: 0 });
-        if (fingerprint !== historyFingerprint) throw new Error(LEADS_CHANGED_SINCE_TRAINING);
-      }
+      if ((await queryClient.fetchQuery({ ...historyQuery(model.data.source), staleTime: 0 })).keysName !== keysName) throw new Error(LEADS_CHANGED_SINCE_TRAINING);
       // Usable only once the engine has loaded it and run check rows, as an imported model. The
       // same history and settings train the same model (same id): then it is installed already.
       if (!(await modelExists(modelId))) await addCheckedModel(model.manifest, model.onnx, 'trained', (id) => background.checkModel({ modelId: id }));
@@ -146,11 +135,10 @@ export function TrainingSection() {
     return () => controller.abort();
   }, [resetWorker, resetActivation]);
 
-  // A trained model not activated yet whose leads changed since it was trained (a new import of
-  // the same file in another order names other leads by the same row keys) is not activated:
-  // its held-out probabilities, kept by lead key, would be paired with other leads' outcomes.
-  const leadsChangedSinceTraining =
-    trained !== null && keysNameRows(trained.data.source) && !activate.isSuccess && trainedHistory.data !== undefined && trainedHistory.data.fingerprint !== trainedOn;
+  // A trained model not activated yet whose leads' keys name other leads since it was trained (a
+  // new import of the same file in another order, another org's sync) is not activated: its
+  // held-out probabilities, kept by lead key, would be paired with other leads' outcomes.
+  const leadsChangedSinceTraining = trained !== null && !activate.isSuccess && trainedHistory.data !== undefined && trainedHistory.data.keysName !== trainedOn;
   // A trained model not activated yet: a new job would take the place of its report (and the model with it).
   const trainedModelWaits = trained !== null && !activate.isSuccess && !leadsChangedSinceTraining;
   const noteIds = useId();
@@ -204,7 +192,7 @@ export function TrainingSection() {
     if (!inspected || !active.data || !history.data) return;
     activate.reset();
     // The check was dropped had the history changed since: it is the history the check read.
-    setTrainedOn(history.data.fingerprint);
+    setTrainedOn(history.data.keysName);
     worker.start({ type: 'train', data: inspected.data, specs: dataCheck.includedSpecs(), cv: CROSS_VALIDATION_FOLDS, tiers: active.data.tiers, activeModelId: active.data.modelId });
   };
 
@@ -353,7 +341,7 @@ export function TrainingSection() {
           <div role="status">{leadsChangedSinceTraining && <p id={leadsChangedId}>{LEADS_CHANGED_SINCE_TRAINING}</p>}</div>
           <button
             type="button"
-            onClick={() => activate.mutate({ model: trained, historyFingerprint: trainedOn })}
+            onClick={() => activate.mutate({ model: trained, keysName: trainedOn })}
             disabled={activate.isPending || activate.isSuccess || leadsChangedSinceTraining}
             aria-describedby={leadsChangedSinceTraining ? leadsChangedId : undefined}
           >

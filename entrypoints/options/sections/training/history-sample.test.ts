@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { beforeEach, expect, it } from 'vitest';
 import { db } from '@/lib/db/db';
 import { storedLead } from '../../../../test/fixtures/stored-lead';
+import { recordSyncedAccount } from '@/lib/sync/store';
 import { historySample } from './history-sample';
 
 beforeEach(() => Promise.all(db.leadTables.map((table) => table.clear())));
@@ -22,6 +23,7 @@ it("offers fields with a few values as outcomes, blanks not counting as a value,
     outcomeValues: { IsConverted: ['false', 'true'] },
     createdDates: false,
     fingerprint: expect.any(String),
+    keysName: 'synced from nowhere yet',
   });
 });
 
@@ -53,9 +55,27 @@ it('tells a new import of the same columns and rows from the same history read a
 
   await importOf(['no', 'no', 'yes']);
   const reimported = await historySample('csv');
-  // Same count, fields and outcome values: only the fingerprint says the leads changed.
-  expect({ ...reimported, fingerprint: first.fingerprint }).toEqual(first);
+  // Same count, fields and outcome values: only the fingerprint says the leads changed, and that their keys name other leads.
+  expect({ ...reimported, fingerprint: first.fingerprint, keysName: first.keysName }).toEqual(first);
   expect(reimported.fingerprint).not.toBe(first.fingerprint);
+  expect(reimported.keysName).not.toBe(first.keysName);
+});
+
+it('says a CRM’s lead keys name the records of the org they were synced from: a sync changes what they hold, another org what they name', async () => {
+  await db.putLeads([storedLead({ source: 'salesforce', id: '00Q1', origin: 'sync', fields: { IsConverted: true } })]);
+  await recordSyncedAccount(db, 'salesforce', { id: 'acme.my.salesforce.com', name: 'acme.my.salesforce.com' });
+  const first = await historySample('salesforce');
+  expect(first.keysName).toBe('synced from acme.my.salesforce.com');
+
+  await db.putLeads([storedLead({ source: 'salesforce', id: '00Q1', origin: 'sync', fields: { IsConverted: false } })]);
+  const synced = await historySample('salesforce');
+  expect(synced.fingerprint).not.toBe(first.fingerprint);
+  expect(synced.keysName).toBe(first.keysName);
+
+  // A sandbox connected (its leads forgotten, its sync state with them), then synced.
+  await db.settings.clear();
+  await recordSyncedAccount(db, 'salesforce', { id: 'acme--uat.sandbox.my.salesforce.com', name: 'acme--uat.sandbox.my.salesforce.com' });
+  expect((await historySample('salesforce')).keysName).toBe('synced from acme--uat.sandbox.my.salesforce.com');
 });
 
 it("offers outcome values from across the whole source, reading at most 1,000 leads' fields", async () => {

@@ -8,6 +8,7 @@
 import { hashFields } from '@/lib/crm/fields-hash';
 import { db, type StoredLead } from '@/lib/db/db';
 import { historyKeys } from '@/lib/db/source-history';
+import { dexieSyncStore } from '@/lib/sync/store';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { fewValuedColumns } from '@/lib/ml/train/outcome-suggestions';
 
@@ -35,6 +36,13 @@ export interface HistorySample {
    * lead's fields on each re-read would cost what the sample saves.
    */
   fingerprint: string;
+  /**
+   * What the leads' keys name: when it changes, a key may name another lead. A file's rows are
+   * keyed by their place (`csv|row-N`), so any new import changes it (the fingerprint); a CRM's
+   * records by their ids, within the org or portal they were synced from (a sandbox refreshed
+   * from production reuses its record ids), so a sync does not, and another org does.
+   */
+  keysName: string;
 }
 
 /**
@@ -58,7 +66,10 @@ export async function historySample(source: SourceKind): Promise<HistorySample> 
   const sample = (await db.leads.bulkGet(keys.filter((_, position) => position % stride === 0))).filter((lead) => lead !== undefined);
   const fields = [...new Set(sample.flatMap((lead) => Object.keys(lead.fields)))].sort();
   const createdDates = await hasCreatedDates(keys, sample);
+  const syncedFrom = source === 'csv' ? undefined : (await dexieSyncStore(db).readState(source)).account;
   const sampled = Object.fromEntries(sample.map((lead) => [lead.key, JSON.stringify([lead.createdAt, lead.fields])]));
+  // With `createdDates`, which a big history can change with no sampled lead changing (no lead's key, `${source}|${id}`, is "createdDates").
+  const fingerprint = hashFields({ ...sampled, createdDates: String(createdDates) });
   return {
     leads: keys.length,
     demo: rule.demoOnly,
@@ -66,7 +77,7 @@ export async function historySample(source: SourceKind): Promise<HistorySample> 
     fields,
     outcomeValues: fewValuedColumns(fields, sample.map((lead) => lead.fields)),
     createdDates,
-    // With `createdDates`, which a big history can change with no sampled lead changing (no lead's key, `${source}|${id}`, is "createdDates").
-    fingerprint: hashFields({ ...sampled, createdDates: String(createdDates) }),
+    fingerprint,
+    keysName: source === 'csv' ? fingerprint : `synced from ${syncedFrom?.id ?? 'nowhere yet'}`,
   };
 }
