@@ -1,9 +1,10 @@
 import type { Tier } from '@/lib/messaging/protocol';
 import { formatRate, formatShares } from '@/lib/presentation';
+import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
 import { TIERS, type TierStats } from '@/lib/segments';
 import { TierLabel } from './TierLabel';
 
-/** Count, share and (when outcomes are known) conversion rate per tier. */
+/** Count, share and (when outcomes are known) conversion rate per tier (`segmentStats`). */
 export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> }) {
   const anyOutcome = TIERS.some((tier) => stats[tier].withOutcome > 0);
   // Together, so the column adds up to 100 %.
@@ -30,7 +31,7 @@ export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> })
               <td>{count.toLocaleString('en-US')}</td>
               <td>{shares[i]}</td>
               {anyOutcome && (
-                <td title={`${withOutcome.toLocaleString('en-US')} leads with a known outcome`}>
+                <td title={`Of ${withOutcome.toLocaleString('en-US')} leads created ${OUTCOME_SETTLED_DAYS} or more days ago with a known outcome`}>
                   {conversionRate === null ? 'unknown' : formatRate(conversionRate)}
                 </td>
               )}

@@ -19,11 +19,29 @@ const rows = [
 ];
 
 describe('segmentStats', () => {
+  const settled = NOW - 45 * DAY;
+  const old = rows.map((r) => ({ ...r, createdAt: settled }));
+
   it('counts each tier with its share and the conversion rate among leads with a known outcome', () => {
-    const stats = segmentStats(rows);
+    const stats = segmentStats(old, NOW);
     expect(stats.hot).toEqual({ count: 3, share: 0.75, withOutcome: 2, conversionRate: 0.5 });
     expect(stats.warm).toEqual({ count: 0, share: 0, withOutcome: 0, conversionRate: null });
     expect(stats.cold).toEqual({ count: 1, share: 0.25, withOutcome: 1, conversionRate: 0 });
+  });
+
+  it('leaves leads created in the last 30 days out of the conversion rate: not converted yet, they may still', () => {
+    const hot = [
+      row({ tier: 'hot', outcome: 1, createdAt: settled }),
+      row({ tier: 'hot', outcome: 0, createdAt: settled }),
+      // Being worked: stored as not converted (IsConverted false), a week old.
+      row({ tier: 'hot', outcome: 0, createdAt: NOW - 7 * DAY }),
+      row({ tier: 'hot', outcome: 0, createdAt: NOW - 29 * DAY }),
+      // Converted already: left out too, or young leads would raise the rate as the others lowered it.
+      row({ tier: 'hot', outcome: 1, createdAt: NOW - 2 * DAY }),
+      // No created date (a file without one): counted, as training counts it.
+      row({ tier: 'hot', outcome: 1, createdAt: 0 }),
+    ];
+    expect(segmentStats(hot, NOW).hot).toEqual({ count: 6, share: 1, withOutcome: 3, conversionRate: 2 / 3 });
   });
 });
 

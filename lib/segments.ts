@@ -3,6 +3,7 @@
  * leads of a tier. Pure, one pass over the rows, so 10,000 leads cost a few milliseconds.
  */
 import type { SourceKind } from './ml/featurize';
+import { OUTCOME_SETTLED_DAYS } from './ml/outcome-rule';
 import type { Tier } from './messaging/protocol';
 
 export const TIERS: readonly Tier[] = ['hot', 'warm', 'cold'];
@@ -50,18 +51,25 @@ export interface TierStats {
   count: number;
   /** Share of all leads shown, 0–1 (0 when there are none). */
   share: number;
-  /** Leads of the tier whose outcome is known. */
+  /** Leads of the tier whose outcome is known, created at least OUTCOME_SETTLED_DAYS ago. */
   withOutcome: number;
-  /** Conversion rate among those; null when no outcome is known. */
+  /** Conversion rate among those; null when there are none. */
   conversionRate: number | null;
 }
 
-export function segmentStats(rows: readonly ScoredLeadRow[]): Record<Tier, TierStats> {
+/**
+ * Count and share per tier, and the conversion rate of each among the leads old enough for
+ * their outcome to be known: a lead created last week and still being worked is stored as not
+ * converted (Salesforce `IsConverted` false), and the hot tier, recent leads most of all, read
+ * as converting less than it does. Leads without a created date count.
+ */
+export function segmentStats(rows: readonly ScoredLeadRow[], now: number): Record<Tier, TierStats> {
+  const settledBefore = now - OUTCOME_SETTLED_DAYS * DAY_MS;
   const counts = { hot: { n: 0, known: 0, won: 0 }, warm: { n: 0, known: 0, won: 0 }, cold: { n: 0, known: 0, won: 0 } };
   for (const row of rows) {
     const tier = counts[row.tier];
     tier.n++;
-    if (row.outcome !== null) {
+    if (row.outcome !== null && !(row.createdAt > settledBefore)) {
       tier.known++;
       tier.won += row.outcome;
     }

@@ -94,7 +94,7 @@ export function SegmentView({ leads: { rows, choices } }: { leads: ScoredLeads }
   const [openError, setOpenError] = useState<ReactNode>(null);
   const filters = useMemo(() => offeredFilters(chosen, choices), [chosen, choices]);
   const filtered = useMemo(() => filterLeads(rows, filters, Date.now()), [rows, filters]);
-  const stats = useMemo(() => segmentStats(filtered), [filtered]);
+  const stats = useMemo(() => segmentStats(filtered, Date.now()), [filtered]);
   const filtersRef = useRef<HTMLDivElement>(null);
   const showAllLeads = () => {
     setFilters(NO_FILTERS);

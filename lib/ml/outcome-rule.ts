@@ -8,6 +8,13 @@ import { z } from 'zod';
 import { isMissingRaw } from './derive';
 import type { RawRecord } from './featurize';
 
+/**
+ * Days after its creation by which a lead's outcome is taken as known: younger, a lead that has
+ * not converted yet may still. The training form's default minimum age; the side panel's
+ * conversion rates count no younger lead.
+ */
+export const OUTCOME_SETTLED_DAYS = 30;
+
 /** A second field of the lead, and its values that say the lead is still being worked: `Status` is "Working - Contacted". */
 export const OpenStatusSchema = z.object({ field: z.string().min(1), values: z.array(z.string()).min(1) }).strict();
 export type OpenStatus = z.infer<typeof OpenStatusSchema>;

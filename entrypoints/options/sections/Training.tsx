@@ -21,6 +21,7 @@ import { modelExists } from '@/lib/ml/model-exists';
 import { addCheckedModel, keepHeldOutScores } from '@/lib/ml/model-versions';
 import { describeDataSize } from '@/lib/ml/train/data-size';
 import { suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
+import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
 import { describeLeftOut, type LeftOut, type OutcomeRule } from '@/lib/ml/train/training-set';
 import { TrainingEventSchema, type TrainingData, type TrainingEvent, type TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import { queryKeys } from '@/lib/query-keys';
@@ -84,7 +85,7 @@ export function TrainingSection() {
   const active = useActiveManifest();
   const [outcome, setOutcome] = useState<OutcomeRule | null>(null);
   const [months, setMonths] = useState(12);
-  const [minAgeDays, setMinAgeDays] = useState(30);
+  const [minAgeDays, setMinAgeDays] = useState(OUTCOME_SETTLED_DAYS);
   // One worker for the check and the training: one job at a time.
   const worker = useWorkerJob<TrainingRequest, TrainingEvent>(createTrainingWorker, TrainingEventSchema, WORKER_FAILED);
   const finished = worker.state.kind === 'finished' ? worker.state.event : null;
