@@ -1,5 +1,5 @@
 /** React hooks shared by the extension pages (side panel, options). */
-import { hashKey, useQuery, useQueryClient, type QueryClient, type QueryKey, type UseQueryResult } from '@tanstack/react-query';
+import { hashKey, useIsMutating, useQuery, useQueryClient, type QueryClient, type QueryKey, type UseQueryResult } from '@tanstack/react-query';
 import { liveQuery } from 'dexie';
 import { useEffect, useRef, useState } from 'react';
 import { readJob, type JobKind, type JobProgress } from '../jobs/progress';
@@ -34,6 +34,19 @@ export function useActiveModelId(): string | undefined {
 }
 
 /**
+ * Whether model `modelId`, once seen active, is no longer (a roll back, another section's or
+ * tab's activation since): a line saying it is active would be untrue. Not before it is seen
+ * active: the live id may catch up after the reply of the activation that made it so. Pass
+ * undefined while no activation has ended, which forgets the model seen.
+ */
+export function useReplacedSinceActive(modelId: string | undefined): boolean {
+  const activeId = useActiveModelId();
+  const seenActive = useRef<string | undefined>(undefined);
+  if (modelId === undefined || activeId === modelId) seenActive.current = modelId;
+  return modelId !== undefined && seenActive.current === modelId && activeId !== undefined && activeId !== modelId;
+}
+
+/**
  * The active model's manifest, following whichever model becomes active: another tab's
  * activation, or one still scoring the stored leads (its reply comes only after). Keyed by the
  * active id, which IndexedDB reports live; invalidating `queryKeys.activeModel()` reads it again.
@@ -41,6 +54,18 @@ export function useActiveModelId(): string | undefined {
 export function useActiveManifest(): UseQueryResult<Manifest> {
   const modelId = useActiveModelId();
   return useQuery({ queryKey: [...queryKeys.activeModel(), modelId], queryFn: () => manifestOf(modelId!), enabled: modelId !== undefined });
+}
+
+/**
+ * The mutation key of every change of the models on a page: Training's activation, and Model
+ * versions' activate, roll back and delete. One runs at a time: one that landed last would
+ * leave another's "is active" untrue.
+ */
+export const MODEL_CHANGE_MUTATION = ['modelChange'] as const;
+
+/** Whether a change of the models (`MODEL_CHANGE_MUTATION`) runs on this page. */
+export function useModelChangeRunning(): boolean {
+  return useIsMutating({ mutationKey: MODEL_CHANGE_MUTATION }) > 0;
 }
 
 function invalidateAll(queryClient: QueryClient, keys: readonly QueryKey[]): void {

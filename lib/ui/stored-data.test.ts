@@ -121,6 +121,15 @@ describe('a model trained on a source with leads of its own', () => {
     expect(await scoresPerProbabilityBin('t', [0.1, 0.5])).toEqual({ counts: [1, 2, 2], trainedOn: 0 });
   });
 
+  it('leaves the other CRM’s demo leads out of the drift check too, as it does for a model trained on a CSV file', async () => {
+    // Demo mode stores made-up contacts under HubSpot as well, which t (trained on Salesforce) scored too.
+    await db.putLeads([{ ...lead('hubspot|demo3', 'demo3', 1), origin: 'demo' }]);
+    await db.leadScores.put(score('t', 'hubspot|demo3', 0.3));
+    // Only real1 (0.7) and real2 (0.2) count.
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual({ counts: [0, 1, 1], trainedOn: 0 });
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5], { ...rule, source: 'csv' })).toEqual({ counts: [0, 1, 1], trainedOn: 0 });
+  });
+
   it('keeps the demo leads while they are all the source has: the demo is previewed on them', async () => {
     await db.deleteLeads(['salesforce|real1', 'salesforce|real2', 'salesforce|00QA', 'salesforce|00QB']);
     const { labels, probabilities } = await labelledProbabilities('t', rule);

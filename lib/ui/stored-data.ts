@@ -8,6 +8,7 @@
 import { db, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
 import { forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
 import { historyRule, inHistory } from '../db/source-history';
+import type { SourceKind } from '../ml/featurize';
 import { outcomeOf, type ModelOutcomeRule } from '../ml/outcome-rule';
 import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
 
@@ -174,11 +175,11 @@ export interface ScoresPerBin {
 
 /**
  * How many stored scores of `modelId` fall in each probability bin (bin b = [cuts[b − 1],
- * cuts[b]), `cuts` ascending), apart from the leads it learnt from: counted on the
- * [modelId+probability] index, then the scores of the leads it was trained on
- * (`db.heldOutScores`) and, for a model with an `outcomeRule`, of the demo leads its source's
- * history leaves out (`historyRule`) are read, to take them off. Drift is about the leads it
- * scores beyond its training leads: counting those would hide it.
+ * cuts[b]), `cuts` ascending), apart from the leads it learnt from and made-up ones: counted on
+ * the [modelId+probability] index, then the scores of the leads it was trained on
+ * (`db.heldOutScores`) and, for a model with an `outcomeRule`, of the demo leads it did not
+ * learn from (`demoLeadsNotLearntFrom`) are read, to take them off. Drift is about the real
+ * leads it scores beyond its training leads: counting the others would hide it.
  */
 export async function scoresPerProbabilityBin(modelId: string, cuts: readonly number[], outcomeRule?: ModelOutcomeRule): Promise<ScoresPerBin> {
   const bounds = [-Infinity, ...cuts, Infinity];
@@ -192,7 +193,7 @@ export async function scoresPerProbabilityBin(modelId: string, cuts: readonly nu
             .count(),
         ),
       ),
-      outcomeRule ? historyRule(outcomeRule.source).then((history) => history.demoLeftOut) : new Set<string>(),
+      outcomeRule ? demoLeadsNotLearntFrom(outcomeRule.source) : [],
       db.heldOutScores.get(modelId),
     ]);
     const trainedOn = new Set(heldOut?.leadKeys);
@@ -208,6 +209,17 @@ export async function scoresPerProbabilityBin(modelId: string, cuts: readonly nu
     });
     return { counts, trainedOn: trainedOnScored };
   });
+}
+
+/**
+ * The demo leads, of every source, a model trained on `source` did not learn from: all of them
+ * once its history is real leads (Demo mode's made-up contacts of the other CRM are no leads it
+ * scores beyond its history); none while its history is demo leads alone (`historyRule`), the
+ * demo then being what it is tried on.
+ */
+async function demoLeadsNotLearntFrom(source: SourceKind): Promise<string[]> {
+  if ((await historyRule(source)).demoOnly) return [];
+  return (await db.leads.where('origin').equals('demo').primaryKeys()) as string[];
 }
 
 /** `body` on each slice of `items` of at most `size` (with the index of its first item), one after the other. */

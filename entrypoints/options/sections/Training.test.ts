@@ -27,9 +27,15 @@ vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-b
 vi.mock('./training/history-sample', () => ({ historySample }));
 vi.mock('@/lib/ml/model-store', () => ({ activeManifest }));
 // The active model's manifest as the mock says, read as the pages read it (a query of its own).
-vi.mock('@/lib/ui/hooks', async () => {
+vi.mock('@/lib/ui/hooks', async (importOriginal) => {
   const { useQuery } = await import('@tanstack/react-query');
-  return { useActiveManifest: () => useQuery({ queryKey: ['models', 'active'], queryFn: activeManifest }) };
+  const { MODEL_CHANGE_MUTATION, useModelChangeRunning } = await importOriginal<typeof import('@/lib/ui/hooks')>();
+  return {
+    MODEL_CHANGE_MUTATION,
+    useModelChangeRunning,
+    useReplacedSinceActive: () => false,
+    useActiveManifest: () => useQuery({ queryKey: ['models', 'active'], queryFn: activeManifest }),
+  };
 });
 vi.mock('@/lib/messaging/client', () => ({ background: { activateModel, checkModel: vi.fn() } }));
 vi.mock('@/lib/ml/model-exists', () => ({ modelExists: async () => true }));

@@ -16,7 +16,7 @@ import type { SourceKind } from '@/lib/ml/featurize';
 import { background } from '@/lib/messaging/client';
 import { onEvent } from '@/lib/messaging/events';
 import { succeeded } from '@/lib/messaging/reply';
-import { useActiveManifest } from '@/lib/ui/hooks';
+import { MODEL_CHANGE_MUTATION, useActiveManifest, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
 import { modelExists } from '@/lib/ml/model-exists';
 import { addCheckedModel, keepHeldOutScores } from '@/lib/ml/model-versions';
 import { describeDataSize } from '@/lib/ml/train/data-size';
@@ -96,6 +96,7 @@ export function TrainingSection() {
   const trainedHistory = useQuery({ ...historyQuery(trained?.data.source ?? source), enabled: trained !== null });
 
   const activate = useMutation({
+    mutationKey: MODEL_CHANGE_MUTATION,
     mutationFn: async ({ model, keysName }: { model: Trained; keysName: string | null }) => {
       const { modelId } = model.manifest;
       // Read again, not taken from the page: the form may not have heard yet of an import that just ended.
@@ -112,6 +113,9 @@ export function TrainingSection() {
     // The leads are read again when the activation's scoring job ends (App).
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
   });
+  // Model versions' activate, roll back or delete runs: the one to land last would be the active model.
+  const versionsChangeRuns = useModelChangeRunning() && !activate.isPending;
+  const activatedThenReplaced = useReplacedSinceActive(activate.isSuccess ? activate.data : undefined);
 
   // "Purge everything" deleted the leads a training reads: a running one stops, and a model
   // trained on them (it holds their values, and their keys) is no longer offered.
@@ -147,6 +151,7 @@ export function TrainingSection() {
   const checkFieldsWarningId = `${noteIds}-check-fields`;
   const trainWarningId = `${noteIds}-train`;
   const leadsChangedId = `${noteIds}-leads-changed`;
+  const versionsWaitId = `${noteIds}-versions-wait`;
 
   const dataCheck = useDataCheck({
     worker,
@@ -340,11 +345,12 @@ export function TrainingSection() {
           {size && size.level !== 'enough' && <p>{size.message}</p>}
           {/* In the page before it says anything, so that the change of the leads is announced. */}
           <div role="status">{leadsChangedSinceTraining && <p id={leadsChangedId}>{LEADS_CHANGED_SINCE_TRAINING}</p>}</div>
+          {versionsChangeRuns && <p id={versionsWaitId}>A change in Model versions is running: activate this model once it is done.</p>}
           <button
             type="button"
             onClick={() => activate.mutate({ model: trained, keysName: trainedOn })}
-            disabled={activate.isPending || activate.isSuccess || leadsChangedSinceTraining}
-            aria-describedby={leadsChangedSinceTraining ? leadsChangedId : undefined}
+            disabled={activate.isPending || activate.isSuccess || leadsChangedSinceTraining || versionsChangeRuns}
+            aria-describedby={leadsChangedSinceTraining ? leadsChangedId : versionsChangeRuns ? versionsWaitId : undefined}
           >
             Activate this model
           </button>
@@ -358,7 +364,9 @@ export function TrainingSection() {
           )}
           {activate.isSuccess && (
             <p role="status" data-testid="model-activated">
-              Model {activate.data} is active: badges now use it.
+              {activatedThenReplaced
+                ? `Model ${activate.data} is no longer active: another model was activated since.`
+                : `Model ${activate.data} is active: badges now use it.`}
             </p>
           )}
           {/* An activation refused as the leads changed is explained by the note above. */}

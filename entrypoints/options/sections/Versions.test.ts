@@ -5,7 +5,7 @@
  * refuses files too large before it reads them.
  */
 import 'fake-indexeddb/auto';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClient, QueryClientProvider, useMutation } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { click, focusedMessage, pressEnter, render, waitFor, type Rendered } from '@/test/render';
@@ -13,6 +13,7 @@ import { db } from '@/lib/db/db';
 import { queryKeys } from '@/lib/query-keys';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { activateModel as activateStored, rollBack } from '@/lib/ml/model-versions';
+import { MODEL_CHANGE_MUTATION } from '@/lib/ui/hooks';
 import { storeModel } from '../../../test/fixtures/stored-model';
 import { VersionsSection } from './Versions';
 
@@ -48,10 +49,16 @@ afterEach(() => {
   rendered = undefined;
 });
 
-function renderSection(): HTMLElement {
+function renderSection(...beside: ReturnType<typeof createElement>[]): HTMLElement {
   queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(VersionsSection)));
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(VersionsSection), ...beside));
   return rendered.container;
+}
+
+/** Training's "Activate this model", as it runs on the same page: under the key every model change shares, until `finish`. */
+function TrainingActivation({ activation }: { activation: { finish?: () => void } }) {
+  const activate = useMutation({ mutationKey: MODEL_CHANGE_MUTATION, mutationFn: () => new Promise<void>((resolve) => (activation.finish = resolve)) });
+  return createElement('button', { type: 'button', onClick: () => activate.mutate() }, 'Activate this model');
 }
 
 
@@ -140,7 +147,86 @@ describe('Activate and Roll back', () => {
   });
 });
 
+describe('beside Training’s activation', () => {
+  it('waits, saying why, while Training activates a model: roll back, activate and delete, landing last, would undo it', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+    await activateStored('trained-1');
+    const activation: { finish?: () => void } = {};
+    const container = renderSection(createElement(TrainingActivation, { activation }));
+    const waiting = [`Roll back to ${bundled.modelId}`, 'Activate trained-2', 'Delete trained-2'];
+    await waitFor(() => button(container, 'Activate trained-2'));
+    click(button(container, 'Activate this model')!);
+    await waitFor(() => waiting.every((name) => button(container, name)?.disabled));
+    const note = document.getElementById(button(container, 'Activate trained-2')!.getAttribute('aria-describedby')!);
+    expect(note?.textContent).toBe('A trained model is being activated (Train on your history): activate, roll back and delete wait until it is done.');
+    expect(button(container, `Roll back to ${bundled.modelId}`)!.getAttribute('aria-describedby')).toBe(note!.id);
+
+    act(() => activation.finish!());
+    await waitFor(() => waiting.every((name) => button(container, name)?.disabled === false));
+    expect(container.textContent).not.toMatch(/is being activated/);
+  });
+
+  it('runs its own activate under the key Training waits on', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    let answer!: () => void;
+    switches.activateModel.mockImplementation(async ({ modelId }) => {
+      await new Promise<void>((resolve) => (answer = resolve));
+      return { ok: true, modelId, scored: 0 };
+    });
+    const container = renderSection();
+    pressEnter(await waitFor(() => button(container, 'Activate trained-1')));
+    await focusedMessage(/^Activating trained-1…$/);
+    expect(queryClient.isMutating({ mutationKey: MODEL_CHANGE_MUTATION })).toBe(1);
+    // Its own activation is said in its status line, not as another's.
+    expect(container.textContent).not.toMatch(/is being activated/);
+    answer();
+    await focusedMessage(/^trained-1 is active/);
+    expect(queryClient.isMutating({ mutationKey: MODEL_CHANGE_MUTATION })).toBe(0);
+  });
+
+  it('no longer says a model it activated is active once another model is', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+    const container = renderSection();
+    pressEnter(await waitFor(() => button(container, 'Activate trained-1')));
+    const said = await focusedMessage(/^trained-1 is active: CRM badges use it now\.$/);
+    // Training (or another tab) activates trained-2 afterwards.
+    await act(() => activateStored('trained-2'));
+    await waitFor(() => said.textContent === 'trained-1 is no longer active: another model was activated since.');
+    expect(said.getAttribute('role')).toBe('status');
+  });
+
+  it('says a model is active when the activation answers before the page has read the switch', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    let switchNow!: () => Promise<void>;
+    // The answer first, the switch seen by the page only after.
+    switches.activateModel.mockImplementation(async ({ modelId }) => {
+      switchNow = () => activateStored(modelId);
+      return { ok: true, modelId, scored: 0 };
+    });
+    const container = renderSection();
+    pressEnter(await waitFor(() => button(container, 'Activate trained-1')));
+    const said = await focusedMessage(/^trained-1 is active: CRM badges use it now\.$/);
+    await act(switchNow);
+    await waitFor(() => container.querySelector('tr[data-model-id="trained-1"] strong'));
+    expect(said.textContent).toBe('trained-1 is active: CRM badges use it now.');
+  });
+});
+
 describe('a model whose stored manifest cannot be read', () => {
+  it('is not offered as the model to roll back to: its activation could only fail', async () => {
+    await storeModel({ ...bundled, modelId: 'damaged-1' }, new Uint8Array([1]), 'imported');
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    await activateStored('damaged-1');
+    await activateStored('trained-1');
+    await db.models.update('damaged-1', { manifest: { ...bundled, modelId: 'damaged-1', terms: [] } as never });
+    const container = renderSection();
+    await waitFor(() => container.querySelector('tr[data-model-id="damaged-1"] [data-testid="damaged-model"]'));
+    expect(Array.from(container.querySelectorAll('button'), (b) => b.textContent).filter((text) => text?.startsWith('Roll back'))).toEqual([]);
+  });
+
+
   it('is listed with why, offering only Delete, while the others stay usable', async () => {
     await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
     await storeModel({ ...bundled, modelId: 'damaged-1' }, new Uint8Array([1]), 'imported');

@@ -1,5 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
@@ -8,7 +8,7 @@ import { exportFileNames, exportFiles, importModel, importSizeError, previousMod
 import { formatModelDate } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
-import { useActiveModelId, useJob } from '@/lib/ui/hooks';
+import { MODEL_CHANGE_MUTATION, useActiveModelId, useJob, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
 import { ActionStatus, ConfirmButton } from './ConfirmedAction';
 
 const ORIGIN_WORDS = { bundled: 'Bundled', trained: 'Trained here', imported: 'Imported' } as const;
@@ -20,10 +20,16 @@ async function download(modelId: string) {
   downloadFile(names.onnx, onnx, 'application/octet-stream');
 }
 
-/** Activate, roll back or delete: `running` is said while `run` runs, which resolves with what is said once it is done. */
+/** What is said once a change is done; of an activation or a roll back, also the model it made active. */
+interface ChangeDone {
+  said: string;
+  activated?: string;
+}
+
+/** Activate, roll back or delete: `running` is said while `run` runs. */
 interface ModelChange {
   running: string;
-  run(): Promise<string>;
+  run(): Promise<ChangeDone>;
   /** The control that started it: the status line may take the focus from it. */
   trigger: Element | null;
 }
@@ -94,11 +100,17 @@ export function VersionsSection() {
   // The stored-data counts (Data and privacy) count the models and their stored scores, which a delete takes with it.
   const invalidateModels = () =>
     Promise.all([queryKeys.models(), queryKeys.storedDataSummary()].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
-  // Activate, roll back and delete change which models there are and which one scores: one at a time.
+  // Activate, roll back and delete change which models there are and which one scores: one at a time,
+  // with Training's activation too (the one to land last would be the active one, whatever the other said).
   const change = useMutation({
+    mutationKey: MODEL_CHANGE_MUTATION,
     mutationFn: async ({ run }: ModelChange) => run(),
     onSettled: invalidateModels,
   });
+  const trainingActivationRuns = useModelChangeRunning() && !change.isPending;
+  const changeBlocked = change.isPending || trainingActivationRuns;
+  const waitNoteId = useId();
+  const activatedThenReplaced = useReplacedSinceActive(change.isSuccess ? change.data.activated : undefined);
   /** Activate or roll back in the background, which tells CRM tabs and scores the stored leads with the model. */
   const switchModel = (running: string, request: () => ReturnType<typeof background.rollBackModel>, done: (modelId: string) => string) =>
     change.mutate({
@@ -106,22 +118,29 @@ export function VersionsSection() {
       trigger: document.activeElement,
       run: async () => {
         const { modelId, scored } = await succeeded(request());
-        return `${done(modelId)}: CRM badges use it now${scored > 0 ? `, and ${scored.toLocaleString('en-US')} stored leads were scored with it` : ''}.`;
+        const said = `${done(modelId)}: CRM badges use it now${scored > 0 ? `, and ${scored.toLocaleString('en-US')} stored leads were scored with it` : ''}.`;
+        return { said, activated: modelId };
       },
     });
   // Its own mutation: an export during an activation must neither re-enable the buttons nor hide the activation's error.
   const exportModel = useMutation({ mutationFn: download });
   if (models.isPending) return <Loading what="models" />;
   if (models.isError) return <ErrorState message={models.error.message} />;
-  const previousModel = models.data.find((model) => model.id === previous.data && !model.active);
+  // A damaged model cannot be activated: a roll back to it could only fail.
+  const previousModel = models.data.find((model) => model.id === previous.data && !model.active && model.damaged === undefined);
+  const waitNote = trainingActivationRuns ? waitNoteId : undefined;
   return (
     <>
+      {trainingActivationRuns && (
+        <p id={waitNoteId}>A trained model is being activated (Train on your history): activate, roll back and delete wait until it is done.</p>
+      )}
       {previousModel && (
         <p>
           <button
             type="button"
             onClick={() => switchModel(`Rolling back to ${previousModel.id}…`, () => background.rollBackModel({}), (modelId) => `Rolled back to ${modelId}`)}
-            disabled={change.isPending}
+            disabled={changeBlocked}
+            aria-describedby={waitNote}
           >
             Roll back to {previousModel.id}
           </button>
@@ -165,7 +184,8 @@ export function VersionsSection() {
                   <button
                     type="button"
                     onClick={() => switchModel(`Activating ${model.id}…`, () => background.activateModel({ modelId: model.id }), (modelId) => `${modelId} is active`)}
-                    disabled={change.isPending}
+                    disabled={changeBlocked}
+                    aria-describedby={waitNote}
                     aria-label={`Activate ${model.id}`}
                   >
                     Activate
@@ -182,14 +202,14 @@ export function VersionsSection() {
                     ariaLabel={`Delete ${model.id}`}
                     question={`Confirm deleting ${model.id}`}
                     confirmLabel={`Yes, delete ${model.id}`}
-                    disabled={change.isPending}
+                    disabled={changeBlocked}
                     onConfirm={() =>
                       change.mutate({
                         running: `Deleting ${model.id}…`,
                         trigger: document.activeElement,
                         run: async () => {
                           await deleteModel(model.id);
-                          return `${model.id} was deleted, with its tier policy and its stored lead scores.`;
+                          return { said: `${model.id} was deleted, with its tier policy and its stored lead scores.` };
                         },
                       })
                     }
@@ -203,7 +223,12 @@ export function VersionsSection() {
         </tbody>
       </table>
       {change.isPending && <ActionStatus text={change.variables.running} trigger={change.variables.trigger} />}
-      {change.isSuccess && <ActionStatus text={change.data} trigger={change.variables.trigger} />}
+      {change.isSuccess && (
+        <ActionStatus
+          text={activatedThenReplaced ? `${change.data.activated} is no longer active: another model was activated since.` : change.data.said}
+          trigger={change.variables.trigger}
+        />
+      )}
       {change.isError && <ActionStatus failed text={change.error.message} trigger={change.variables?.trigger ?? null} />}
       {/* A write-back's run of one CRM's leads is not an activation's. */}
       {change.isPending && scoring?.state === 'running' && !scoring.source && (
