@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import { readFileSync } from 'node:fs';
 import { useState } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
 import { compareRows, type ScoredLeadRow, type SortOrder } from '@/lib/segments';
@@ -114,6 +115,33 @@ it('isolates the CRM\'s words, so a direction override in a name or a reason can
   expect(nameCell.querySelector('.link-button > bdi')?.textContent).toBe(name);
   expect(reasonCell.querySelector('bdi')?.textContent).toBe(topReason);
   expect(nameCell.querySelector<HTMLButtonElement>('.link-button')!.title).toBe('Open Ada ecalevol in Salesforce');
+});
+
+it('names a lead stored without a name (a HubSpot contact with only a phone number) by its id, so the rep can see and open it', () => {
+  const onOpen = vi.fn();
+  const rows: ScoredLeadRow[] = [{ ...LEADS[0], leadKey: 'hubspot|42', source: 'hubspot', recordId: '42', name: '' }];
+  rendered = render(<LeadTable caption="Top hot leads" rows={rows} order={{ key: 'score', descending: true }} onSort={vi.fn()} onOpen={onOpen} />);
+  const name = table().querySelector<HTMLButtonElement>('tbody .link-button')!;
+  expect(name.textContent).toBe('Contact 42');
+  expect(name.title).toBe('Open Contact 42 in HubSpot');
+  click(name);
+  expect(onOpen).toHaveBeenCalledWith(rows[0]);
+});
+
+it('wraps a long name or reason with no space anywhere, rather than widening the table past the side panel', () => {
+  const pageStyle = document.head.appendChild(document.createElement('style'));
+  pageStyle.textContent = readFileSync('components/page.css', 'utf8');
+  try {
+    const rows: ScoredLeadRow[] = [
+      { ...LEADS[0], name: 'procurement.department.northamerica@verylongcompanydomain-holdings.com', topReason: 'Website: https://verylongcompanydomain-holdings.com/procurement' },
+    ];
+    rendered = render(<LeadTable caption="Top hot leads" rows={rows} order={{ key: 'score', descending: true }} onSort={vi.fn()} onOpen={vi.fn()} />);
+    const [nameCell, , reasonCell] = Array.from(table().querySelector('tbody tr')!.children);
+    expect(getComputedStyle(nameCell.querySelector('.link-button')!).overflowWrap).toBe('anywhere');
+    expect(getComputedStyle(reasonCell.querySelector('bdi')!).overflowWrap).toBe('anywhere');
+  } finally {
+    pageStyle.remove();
+  }
 });
 
 it('says so when no lead matches the filters, without a pager', () => {

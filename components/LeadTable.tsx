@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { visibleText } from '@/lib/ml/explain';
-import { DIRECTION_LOOK, REASONS_HEADING } from '@/lib/presentation';
+import { DIRECTION_LOOK, nameOrFallback, REASONS_HEADING } from '@/lib/presentation';
 import type { ScoredLeadRow, SortKey, SortOrder } from '@/lib/segments';
 import { TierLabel } from './TierLabel';
 
@@ -89,23 +89,27 @@ export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied
           </tr>
         </thead>
         <tbody>
-          {visible.map((row) => (
-            <tr key={row.leadKey} data-lead-key={row.leadKey}>
-              <td>
-                <button type="button" className="link-button" onClick={() => onOpen(row)} title={OPEN_TITLE[row.source](visibleText(row.name))}>
-                  <bdi>{row.name}</bdi>
-                </button>
-              </td>
-              <td>{row.score}</td>
-              <td>
-                {row.topReasonRaises !== undefined && <ReasonDirection raises={row.topReasonRaises} />}
-                <bdi>{row.topReason}</bdi>
-              </td>
-              <td>
-                <TierLabel tier={row.tier} />
-              </td>
-            </tr>
-          ))}
+          {visible.map((row) => {
+            // A lead stored without a name (HubSpot, before names had a fallback) would be a button no one sees.
+            const name = nameOrFallback(row.source, row.recordId, row.name);
+            return (
+              <tr key={row.leadKey} data-lead-key={row.leadKey}>
+                <td>
+                  <button type="button" className="link-button wraps-anywhere" onClick={() => onOpen(row)} title={OPEN_TITLE[row.source](visibleText(name))}>
+                    <bdi>{name}</bdi>
+                  </button>
+                </td>
+                <td>{row.score}</td>
+                <td>
+                  {row.topReasonRaises !== undefined && <ReasonDirection raises={row.topReasonRaises} />}
+                  <bdi className="wraps-anywhere">{row.topReason}</bdi>
+                </td>
+                <td>
+                  <TierLabel tier={row.tier} />
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
       {rows.length === 0 && <p>{filtersApplied ? 'No leads in this tier with these filters.' : 'No leads in this tier.'}</p>}

@@ -3,6 +3,7 @@ import {
   describeLikelihood,
   formatDistinctRates,
   formatProbability,
+  nameOrFallback,
   formatRate,
   formatShares,
   formatVersusAverage,
@@ -130,4 +131,18 @@ it('words one reason as the popover and the side panel show it: label, value as 
 
 it('says how many times a reason multiplies or divides the odds, in two digits', () => {
   expect([oddsFactor(1.5), oddsFactor(-Math.log(2)), oddsFactor(0.01), oddsFactor(5)]).toEqual(['4.5', '2', '1', '150']);
+});
+
+describe('nameOrFallback', () => {
+  it('keeps a name a rep can see, as it is', () => {
+    expect(nameOrFallback('hubspot', '42', 'Ada \u202Eecalevol')).toBe('Ada \u202Eecalevol');
+  });
+
+  it.each([
+    ['hubspot', 'no name', 'Contact 42', ''],
+    ['salesforce', 'a blank name', 'Lead 42', ' '],
+    ['csv', 'a name of invisible controls only', 'Lead 42', '\u200B\u200E'],
+  ] as const)('names a %s lead with %s by its id: %s', (source, _, fallback, name) => {
+    expect(nameOrFallback(source, '42', name)).toBe(fallback);
+  });
 });

@@ -4,6 +4,8 @@
  * say them.
  */
 import type { Reason, Tier } from './messaging/protocol';
+import { visibleText } from './ml/explain';
+import type { SourceKind } from './ml/featurize';
 import { chanceMargin } from './ml/train/metrics';
 
 /** `1 lead`, `2,000 leads`. */
@@ -186,3 +188,12 @@ export function formatModelDate(iso: string): string {
 
 /** A ROC-AUC's margin of chance from its standard error (`chanceMargin`). */
 export const chanceNote = (standardError: number) => `(± ${chanceMargin(standardError).toFixed(3)}: what chance alone moves it by, 95 % of the time)`;
+
+/**
+ * `name`, or what the lead is listed as when a rep would see no name (a HubSpot contact with
+ * only a phone number): the side panel lists leads by name, and opens one by a click on it.
+ * As each source calls its records (the demo's contacts are named so too).
+ */
+export function nameOrFallback(source: SourceKind, id: string, name: string): string {
+  return visibleText(name).trim() !== '' ? name : `${source === 'hubspot' ? 'Contact' : 'Lead'} ${id}`;
+}

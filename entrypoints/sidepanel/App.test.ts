@@ -64,7 +64,7 @@ it('says that the numbers count only the leads scored before the run failed', ()
   panel.leads = [lead];
   rendered = renderApp();
   expect(alertText()).toBe('Scoring the stored leads stopped after 1,200 of 5,000: The engine ran out of memory. The numbers below count only the leads scored so far.');
-  expect(rendered.container.textContent).toContain('Segments (1 of 1 leads)');
+  expect(rendered.container.textContent).toContain('Segments (1 of 1 lead)');
 });
 
 it('says nothing of a failed run of another model: the active model\'s leads are all scored', () => {

@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import { readFileSync } from 'node:fs';
 import { createElement } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
 import { Waterfall } from '@/components/Waterfall';
@@ -88,6 +89,19 @@ it('isolates the lead\'s name and values, so a direction override in them cannot
   expect(header.querySelector('bdi')?.textContent).toBe(name);
   expect(header.parentElement!.textContent).toMatch(/ · Warm · score 80 of 99$/);
   expect([...rendered.container.querySelectorAll('td bdi')].map((bdi) => bdi.textContent)).toEqual(['VP Sales']);
+});
+
+it('wraps a long name or value with no space anywhere, rather than widening the side panel', () => {
+  const pageStyle = document.head.appendChild(document.createElement('style'));
+  pageStyle.textContent = readFileSync('components/page.css', 'utf8');
+  try {
+    openSalesforceLead('procurement.department.northamerica@verylongcompanydomain-holdings.com', 'VP Sales');
+    rendered = render(createElement(OpenLeadView));
+    expect(getComputedStyle(rendered.container.querySelector('strong > bdi')!).overflowWrap).toBe('anywhere');
+    expect(getComputedStyle(rendered.container.querySelector('li[data-reason] bdi')!).overflowWrap).toBe('anywhere');
+  } finally {
+    pageStyle.remove();
+  }
 });
 
 it('counts and explains only the fields a Salesforce lead can have, from a starting point that still adds up', () => {

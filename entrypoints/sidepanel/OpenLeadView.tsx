@@ -41,7 +41,7 @@ function ReasonsInWords({ reasons }: { reasons: Reason[] }) {
                   </span>
                   <span>
                     {/* isolated: a direction control in a CRM value cannot reorder the words after it */}
-                    <strong>{label}</strong>: <bdi style={{ overflowWrap: 'anywhere' }}>{value}</bdi> ({effect})
+                    <strong>{label}</strong>: <bdi className="wraps-anywhere">{value}</bdi> ({effect})
                   </span>
                 </li>
               );
@@ -66,7 +66,7 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
   return (
     <>
       <p style={{ fontSize: 15, margin: '4px 0' }}>
-        <strong><bdi>{lead.name}</bdi></strong> · <TierLabel tier={lead.tier} /> · score {lead.score} of 99
+        <strong><bdi className="wraps-anywhere">{lead.name}</bdi></strong> · <TierLabel tier={lead.tier} /> · score {lead.score} of 99
       </p>
       <p style={{ margin: '4px 0' }}>{describeLikelihood(lead.probability, lead.baseRate)}.</p>
       {band && (

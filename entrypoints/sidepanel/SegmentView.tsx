@@ -118,7 +118,7 @@ export function SegmentView({ leads: { rows, choices } }: { leads: ScoredLeads }
       <section aria-labelledby="stats-title" className="card">
         <h2 id="stats-title" style={{ fontSize: 16, margin: 0 }}>
           {/* A status: a screen reader hears how many leads a filter leaves, as the numbers below change. */}
-          Segments (<span role="status">{filtered.length.toLocaleString('en-US')} of {rows.length.toLocaleString('en-US')} leads</span>)
+          Segments (<span role="status">{filtered.length.toLocaleString('en-US')} of {rows.length.toLocaleString('en-US')} {rows.length === 1 ? 'lead' : 'leads'}</span>)
         </h2>
         <Filters choices={choices} filters={filters} onChange={setFilters} ref={filtersRef} />
         {filtered.length === 0 ? (

@@ -18,6 +18,7 @@ import type { OpenLead } from '../messaging/protocol-leads';
 import { explainLead, featuresTracked } from '../ml/explain';
 import { featurizeRecord, knownFeatureCount } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
+import { nameOrFallback } from '../presentation';
 import { scoreAndTier } from '../ml/score';
 import type { PageAccess } from './page-access';
 import { NO_READABLE_FIELDS, scoredFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
@@ -161,7 +162,7 @@ export async function displayName(lead: LeadToScore, access: PageAccess): Promis
   if (lead.name) return lead.name;
   const stored = await db.leads.get(`${lead.crm}|${lead.recordId}`);
   const storedName = stored && (stored.origin !== 'sync' || access.synced) ? stored.name : '';
-  return storedName || nameFromFields(lead.fields) || `Lead ${lead.recordId}`;
+  return nameOrFallback(lead.crm, lead.recordId, storedName || nameFromFields(lead.fields) || '');
 }
 
 /**

@@ -212,13 +212,14 @@ describe('importCsv: the separator', () => {
 
 describe('importCsv: lead names', () => {
   it('names a lead without a name by its id', async () => {
-    const csv = 'id,name,won\nA-1,Ada Lovelace,1\nA-2,,0\nA-3,None,0\nA-4,NA,1\nA-5, - ,0\n';
+    // A-6's name is only controls a rep cannot see (a zero-width space, a direction mark).
+    const csv = 'id,name,won\nA-1,Ada Lovelace,1\nA-2,,0\nA-3,None,0\nA-4,NA,1\nA-5, - ,0\nA-6,\u200B\u200E,1\n';
     const names = async () => [...(await stored()).leads.values()].map((lead) => lead.name);
     await importCsv(fileOf(csv), { idColumn: 'id', nameColumn: 'name', createdColumn: null, outcome: null }, sink);
-    expect(await names()).toEqual(['Ada Lovelace', 'Lead A-2', 'Lead A-3', 'Lead A-4', 'Lead A-5']);
+    expect(await names()).toEqual(['Ada Lovelace', 'Lead A-2', 'Lead A-3', 'Lead A-4', 'Lead A-5', 'Lead A-6']);
     // No name column: every lead by its id, the row number when no id column either.
     await importCsv(fileOf(csv), { idColumn: null, nameColumn: null, createdColumn: null, outcome: null }, sink);
-    expect(await names()).toEqual(['Lead row-1', 'Lead row-2', 'Lead row-3', 'Lead row-4', 'Lead row-5']);
+    expect(await names()).toEqual(['Lead row-1', 'Lead row-2', 'Lead row-3', 'Lead row-4', 'Lead row-5', 'Lead row-6']);
   });
 });
 

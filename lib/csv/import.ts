@@ -23,6 +23,7 @@ import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, recordsInFileOr
 import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
 import { distinctValuesOf, keptValues, noteDistinctValues, type DistinctValues } from '../ml/train/outcome-suggestions';
 import { OutcomeRuleSchema, outcomeOf } from '../ml/train/training-set';
+import { nameOrFallback } from '../presentation';
 import { BLOCK_CHARS, UnclosedQuoteError, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
 
 /** Which columns say what LeadLens needs beyond the fields: all optional. */
@@ -53,8 +54,7 @@ const text = (value: RawRecord[string]) => (isMissingRaw(value) ? '' : String(va
 
 export function csvLead(record: RawRecord, rowNumber: number, mapping: CsvMapping): StoredLead {
   const id = (mapping.idColumn && text(record[mapping.idColumn])) || `row-${rowNumber}`;
-  // Leads are listed by name (side panel): never blank, as demo-leads.ts names a contact without one.
-  const name = (mapping.nameColumn && text(record[mapping.nameColumn])) || `Lead ${id}`;
+  const name = nameOrFallback('csv', id, mapping.nameColumn ? text(record[mapping.nameColumn]) : '');
   const created = mapping.createdColumn ? parseDate(record[mapping.createdColumn]) : Number.NaN;
   return {
     key: `csv|${id}`,

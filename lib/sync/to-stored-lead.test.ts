@@ -51,4 +51,9 @@ describe('toStoredLead', () => {
     const lead = toStoredLead('hubspot', { id: '12', modifiedAt: 1, fields: { email: 'a@b.example', createdate: '2026-01-02T03:04:05.000Z', lifecyclestage: 'lead', hs_lastmodifieddate: '2026-01-02T03:04:05.000Z' } });
     expect(lead).toMatchObject({ key: 'hubspot|12', name: 'a@b.example', outcome: 0 });
   });
+
+  it('names a HubSpot contact with no name or e-mail (only a phone number) as the demo does, never blank', () => {
+    const lead = toStoredLead('hubspot', { id: '42', modifiedAt: 0, fields: { createdate: '2025-01-01T00:00:00Z', phone: '+1 555 0100', firstname: null, lastname: null, email: null } });
+    expect(lead.name).toBe('Contact 42');
+  });
 });

@@ -7,6 +7,7 @@ import { HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from '../crm/hubs
 import { z } from 'zod';
 import { parseCrmDateTime, type CrmRecord } from '../crm/client';
 import { CrmError } from '../crm/http';
+import { nameOrFallback } from '../presentation';
 import { describeSchemaIssues } from '../schema-issues';
 import type { CrmKind } from '../crm/types';
 import type { StoredLead } from '../db/db';
@@ -88,6 +89,7 @@ export function toStoredLead(crm: CrmKind, record: CrmRecord, ownerNames: Readon
     const fields = indexed(SalesforceIndexedFields, crm, record);
     return {
       ...base,
+      // Never blank: Salesforce requires a lead's last name.
       name: fields.Name,
       owner: owner(fields.OwnerId),
       leadSource: fields.LeadSource ?? '',
@@ -99,7 +101,7 @@ export function toStoredLead(crm: CrmKind, record: CrmRecord, ownerNames: Readon
   const name = [properties.firstname, properties.lastname].filter(Boolean).join(' ');
   return {
     ...base,
-    name: name || (properties.email ?? ''),
+    name: nameOrFallback(crm, record.id, name || (properties.email ?? '')),
     owner: owner(properties.hubspot_owner_id),
     leadSource: properties.hs_analytics_source ?? '',
     createdAt: parseCrmDateTime(properties.createdate),
