@@ -3,7 +3,7 @@
  * leads of a tier. Pure, one pass over the rows, so 10,000 leads cost a few milliseconds.
  */
 import type { SourceKind } from './ml/featurize';
-import { OUTCOME_SETTLED_DAYS } from './ml/outcome-rule';
+import { outcomeSettled } from './ml/outcome-rule';
 import type { Tier } from './messaging/protocol';
 
 export const TIERS: readonly Tier[] = ['hot', 'warm', 'cold'];
@@ -64,12 +64,11 @@ export interface TierStats {
  * as converting less than it does. Leads without a created date count.
  */
 export function segmentStats(rows: readonly ScoredLeadRow[], now: number): Record<Tier, TierStats> {
-  const settledBefore = now - OUTCOME_SETTLED_DAYS * DAY_MS;
   const counts = { hot: { n: 0, known: 0, won: 0 }, warm: { n: 0, known: 0, won: 0 }, cold: { n: 0, known: 0, won: 0 } };
   for (const row of rows) {
     const tier = counts[row.tier];
     tier.n++;
-    if (row.outcome !== null && !(row.createdAt > settledBefore)) {
+    if (row.outcome !== null && outcomeSettled(row.createdAt, now)) {
       tier.known++;
       tier.won += row.outcome;
     }

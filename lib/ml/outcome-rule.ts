@@ -15,6 +15,9 @@ import type { RawRecord } from './featurize';
  */
 export const OUTCOME_SETTLED_DAYS = 30;
 
+/** Whether a lead created at `createdAt` (epoch ms; NaN or 0 when unknown: then it counts) is old enough at `now` for its outcome to be known. */
+export const outcomeSettled = (createdAt: number, now: number): boolean => !(createdAt > now - OUTCOME_SETTLED_DAYS * 86_400_000);
+
 /** A second field of the lead, and its values that say the lead is still being worked: `Status` is "Working - Contacted". */
 export const OpenStatusSchema = z.object({ field: z.string().min(1), values: z.array(z.string()).min(1) }).strict();
 export type OpenStatus = z.infer<typeof OpenStatusSchema>;

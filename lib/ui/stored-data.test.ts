@@ -90,6 +90,23 @@ it('labels the leads by the model’s outcome rule when it has one, leaving out 
   expect([...byStoredOutcome.probabilities]).toEqual([0.8, 0.3, 0.6, 0.7]);
 });
 
+it('leaves out leads it did not learn from created in the last 30 days, with or without an outcome rule: not converted yet, they may still', async () => {
+  const DAY = 86_400_000;
+  const now = 400 * DAY;
+  const createdDaysAgo = (key: string, days: number, outcome: StoredLead['outcome']): StoredLead => ({ ...lead(key, key, outcome), createdAt: now - days * DAY, fields: { IsConverted: outcome === 1 } });
+  await db.putLeads([createdDaysAgo('salesforce|old-won', 90, 1), createdDaysAgo('salesforce|old-lost', 45, 0), createdDaysAgo('salesforce|young', 5, 0), createdDaysAgo('salesforce|trained', 3, 1)]);
+  await db.leadScores.bulkPut(['old-won', 'old-lost', 'young', 'trained'].map((id, i) => score('w', `salesforce|${id}`, 0.9 - i / 10)));
+  // A lead it was trained on counts whatever its age: its window let it in.
+  await db.heldOutScores.put({ modelId: 'w', leadKeys: ['salesforce|trained'], probabilities: Float64Array.of(0.55) });
+  const rule = { field: 'IsConverted', positiveValues: ['true'], source: 'salesforce' as const };
+  for (const labelled of [await labelledProbabilities('w', rule, now), await labelledProbabilities('w', undefined, now)]) {
+    // The held-out one first, then the others in key order: old-lost, old-won.
+    expect([...labelled.labels]).toEqual([1, 0, 1]);
+    expect([...labelled.probabilities]).toEqual([0.55, 0.8, 0.9]);
+    expect(labelled.heldOut).toBe(1);
+  }
+});
+
 it('counts a model’s stored scores per probability bin, lower cut included, upper excluded', async () => {
   await db.leadScores.bulkPut([score('m', 'csv|a', 0.5), score('m', 'csv|b', 1), score('m', 'csv|c', 0)]);
   // m: 0, 0.2, 0.5, 0.9, 1; n's 0.4 is not counted.

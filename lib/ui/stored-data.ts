@@ -9,7 +9,7 @@ import { db, type LeadScore, type LeadSummary, type StoredLead } from '../db/db'
 import { forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
 import { historyRule, inHistory } from '../db/source-history';
 import type { SourceKind } from '../ml/featurize';
-import { outcomeOf, type ModelOutcomeRule } from '../ml/outcome-rule';
+import { outcomeOf, outcomeSettled, type ModelOutcomeRule } from '../ml/outcome-rule';
 import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
 
 export const PAGE_CHUNK = 2000;
@@ -102,18 +102,24 @@ export interface LabelledProbabilities {
  * predict it), read from the whole leads a chunk at a time, and only for leads of the history
  * of the source it was trained on (`historyRule`: its demo leads are left out once it has
  * leads of its own); without one, the outcome stored at sync or import, read from the lead
- * summaries. Leads whose outcome is unknown (open, another source's) or that are no longer
- * stored are left out. It reads every scored lead without yielding: call it from a worker
- * (the options page's policy worker), not a page.
+ * summaries. Leads whose outcome is unknown (open, another source's, or not trained on and
+ * not `outcomeSettled` at `now`: not converted yet, it may still, as the
+ * training window leaves it out) or that are no longer stored are left out. It reads every
+ * scored lead without yielding: call it from a worker (the options page's policy worker), not a page.
  */
-export async function labelledProbabilities(modelId: string, outcomeRule?: ModelOutcomeRule): Promise<LabelledProbabilities> {
+export async function labelledProbabilities(modelId: string, outcomeRule?: ModelOutcomeRule, now = Date.now()): Promise<LabelledProbabilities> {
   const labels: number[] = [];
   const probabilities: number[] = [];
   const outcomeByRule = outcomeRule && (await ruleOutcome(outcomeRule));
-  const outcomesOf = async (keys: string[]) =>
-    outcomeByRule ? (await db.leads.bulkGet(keys)).map((lead) => lead && outcomeByRule(lead)) : (await db.leadSummaries.bulkGet(keys)).map((lead) => lead?.outcome);
-  const add = async (keys: string[], probabilityOf: (i: number) => number) => {
-    const outcomes = await outcomesOf(keys);
+  const outcomesOf = async (keys: string[], settledOnly: boolean) => {
+    const known = (lead: { createdAt: number } | undefined) => lead !== undefined && (!settledOnly || outcomeSettled(lead.createdAt, now));
+    return outcomeByRule
+      ? (await db.leads.bulkGet(keys)).map((lead) => (known(lead) ? outcomeByRule(lead!) : null))
+      : (await db.leadSummaries.bulkGet(keys)).map((lead) => (known(lead) ? lead!.outcome : null));
+  };
+  // The leads it was trained on were old enough by its window: their outcomes count whatever their age.
+  const add = async (keys: string[], probabilityOf: (i: number) => number, settledOnly: boolean) => {
+    const outcomes = await outcomesOf(keys, settledOnly);
     outcomes.forEach((outcome, i) => {
       if (outcome === undefined || outcome === null) return;
       labels.push(outcome);
@@ -123,7 +129,7 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
 
   const heldOut = await db.heldOutScores.get(modelId);
   const trainedOn = new Set(heldOut?.leadKeys);
-  await forEachSlice(heldOut?.leadKeys ?? [], PAGE_CHUNK, (leadKeys, start) => add(leadKeys, (i) => heldOut!.probabilities[start + i]));
+  await forEachSlice(heldOut?.leadKeys ?? [], PAGE_CHUNK, (leadKeys, start) => add(leadKeys, (i) => heldOut!.probabilities[start + i], false));
   const heldOutCount = labels.length;
   await forEachChunk(
     db.leadScores,
@@ -133,6 +139,7 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
       await add(
         scores.map((score) => score.leadKey),
         (i) => scores[i].probability,
+        true,
       );
     },
     prefixRange(`${modelId}|`),
