@@ -36,6 +36,10 @@ writeFileSync(
     { delimiter: ';' },
   ),
 );
+/** The same leads active in 2023, and a contract that ends in 2099: a date after the day of training. */
+const contractEndCsv = join(dir, 'contract-end.csv');
+const leads2023 = syntheticLeads(200, 9).map((r, i) => ({ ...r, last_activity: String(r.last_activity).replace(/^2026-/, '2023-'), contract_end: i === 7 ? '2099-12-31' : '' }));
+writeFileSync(contractEndCsv, Papa.unparse(leads2023));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const fast = ['--cv', '2', '--bags', '1', '--interactions', '2', '--exclude', 'id'];
@@ -126,6 +130,16 @@ describe('lib/ml/cli.ts', () => {
     expect(revenue).toMatchObject({ type: 'numeric', derive: { kind: 'value', from: { csv: 'revenue' } } });
   });
 
+  it('without --now, measures "days since" from the latest date up to today, not from a contract end in 2099, and says so', () => {
+    const out = join(dir, 'contract-end-model');
+    const run = train('--csv', contractEndCsv, '--target', 'converted', '--json', '--out', out);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^warning: "contract_end" has dates after the day of training \(\d{4}-\d\d-\d\d\), such as 2099-12-31, which cannot be when the data was exported: /m);
+    const latestActivity = leads2023.map((r) => r.last_activity).sort().at(-1);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.provenance.referenceTime).toBe(`${latestActivity}T00:00:00.000Z`);
+  });
+
   it.each([
     ['a target that is not a column', ['--target', 'won'], /target column "won" is not in the CSV/],
     ['a time column that is not a column', ['--target', 'converted', '--time-column', 'created'], /time column "created" is not in the data/],
@@ -151,6 +165,21 @@ describe('lib/ml/cli.ts', () => {
     expect(run.stdout).toBe('');
     expect(existsSync(out)).toBe(false);
     expect(existsSync(join(dir, 'typo'))).toBe(false);
+  });
+
+  it.each([
+    ['--policy', 'value:100:', '--policy must be capacity:HOT:WARM:INFLOW or value:REVENUE:COST, got "value:100:"'],
+    ['--policy', 'capacity:10::100', '--policy must be capacity:HOT:WARM:INFLOW or value:REVENUE:COST, got "capacity:10::100"'],
+    ['--policy', 'value:100: ', '--policy must be capacity:HOT:WARM:INFLOW or value:REVENUE:COST, got "value:100: "'],
+    ['--policy', 'value:Infinity:10', '--policy must be capacity:HOT:WARM:INFLOW or value:REVENUE:COST, got "value:Infinity:10"'],
+    ['--cv', '', '--cv must be a non-negative integer, got ""'],
+  ])('refuses %s "%s" (an empty or non-numeric part is no 0): exit 2 with the usage, nothing trained', (option, value, message) => {
+    const out = join(dir, `bad-number-${option}-${value.replace(/[^a-z0-9]/gi, '_')}`);
+    const run = train('--target', 'converted', `${option}=${value}`, '--out', out);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${message}\nusage: npm run train`);
+    expect(run.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
   });
 
   it.each([

@@ -55,7 +55,7 @@ as the options page does in the browser. See models/README.md for the model and 
   --policy capacity:HOT:WARM:INFLOW | value:REVENUE:COST   tier thresholds: hot and warm leads a week of an inflow,
                         or revenue per conversion and cost per contact (default capacity:10:20:100)
   --time-column NAME    a date or number column: adds an out-of-time check (earliest 70 % train, latest 30 % test)
-  --now ISO-DATE        the day "days since" features are measured from (default: the data's latest date)
+  --now ISO-DATE        the day "days since" features are measured from (default: the data's latest date up to today)
   --out DIR             write model.onnx, manifest.json and MODEL_CARD.md there (all three or none)
   --json                print one JSON line of metrics (cv_roc_auc, cv_pr_auc, cv_log_loss, holdout_roc_auc, ece, rows, positives, train_seconds, …)
   --quiet               no progress lines on stderr
@@ -154,10 +154,13 @@ function moveIntoPlace(staging: string, dir: string, names: string[]): void {
   }
 }
 
+/** The number `text` writes in plain decimal digits (`10`, `2.5`); NaN for anything else, an empty text too (which `Number` reads as 0). */
+const decimalNumber = (text: string): number => (/^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN);
+
 function intArg(args: Args, name: string, dflt: number | undefined): number | undefined {
   const v = args[name];
   if (v === undefined) return dflt;
-  const n = Number(v);
+  const n = decimalNumber(String(v));
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
   return n;
 }
@@ -165,7 +168,7 @@ function intArg(args: Args, name: string, dflt: number | undefined): number | un
 function policyArg(v: string | undefined): TierPolicy | undefined {
   if (v === undefined) return undefined;
   const [kind, ...nums] = v.split(':');
-  const n = nums.map(Number);
+  const n = nums.map(decimalNumber);
   if (kind === 'capacity' && n.length === 3 && n.every((x) => Number.isInteger(x) && x >= 0) && n[0] > 0 && n[2] > 0) {
     return { kind: 'capacity', hotPerWeek: n[0], warmPerWeek: n[1], inflowPerWeek: n[2] };
   }
@@ -255,6 +258,8 @@ function main(): number {
       missingValues,
       sourceName: basename(args.csv),
       now,
+      // without --now, a date after today (a contract's end) is not taken as the day the file was exported
+      runTime: new Date(),
       timeColumn: typeof args['time-column'] === 'string' ? args['time-column'] : undefined,
       options: {
         cv: intArg(args, 'cv', 5),

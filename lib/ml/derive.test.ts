@@ -43,6 +43,23 @@ describe('parseNumber', () => {
   it('honours extra missing values', () => {
     expect(parseNumber('999', ['999'])).toBeNaN();
   });
+  // A sign before the currency, as spreadsheets write a negative amount, and the Unicode minus sign (U+2212).
+  it.each([
+    ['-$1,200.00', -1200],
+    ['-$1,200', -1200],
+    ['-€500', -500],
+    ['+$40', 40],
+    ['-USD 5', -5],
+    ['−1,200', -1200],
+    ['$−1,200', -1200],
+    ['−3.5%', -3.5],
+  ] as const)('%s → %s (signed amounts)', (raw, want) => {
+    expect(parseNumber(raw)).toBe(want);
+  });
+  it.each([
+    ['-€1.234,5', -1234.5],
+    ['−2.713.067', -2713067],
+  ] as const)('%s with decimal commas → %s', (raw, want) => expect(parseNumber(raw, [], 'comma-decimal')).toBe(want));
 });
 
 describe('commaReading (the per-value comma rule of parseNumber)', () => {

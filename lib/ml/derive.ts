@@ -86,7 +86,7 @@ function formatDigits(digits: string, format: NumberFormat): number {
 
 /**
  * A number from a raw value: `1200`, `"$1,200,000"`, `"1 200"`, `"€ 3.5"`, `"12%"` (→ 12),
- * `"(500)"` (→ −500), HubSpot ranges `"25-50"` / `"25 to 50"` (→ 25, the lower bound),
+ * `"(500)"`, `"-$500"`, `"$-500"` and `"−500"` (→ −500), HubSpot ranges `"25-50"` / `"25 to 50"` (→ 25, the lower bound),
  * `"1000+"` (→ 1000), `"12 days"` (→ 12), booleans (→ 1/0). NaN when unreadable. Its digits
  * are read in `format` when given (a CSV column's, see number-format.ts: `2.713.067` → 2713067
  * with decimal commas), else per value (`commaReading`).
@@ -99,15 +99,16 @@ export function parseNumber(raw: Raw, extra: readonly string[] = [], format?: Nu
   // "1 200 000" → "1200000"; spaces next to symbols or units go; spaces between other digits mean "not a number"
   let s = text
     .replace(/(\d)[\s\u00a0]+(?=\d{3}(?!\d))/g, '$1')
-    .replace(/[\s\u00a0]+(?=\D)|(?<=\D)[\s\u00a0]+/g, '');
+    .replace(/[\s\u00a0]+(?=\D)|(?<=\D)[\s\u00a0]+/g, '')
+    .replace(/\u2212/g, '-'); // U+2212, the minus sign of typeset text and some locales' exports: −1,200
   if (/\s/.test(s)) return NaN;
   let negative = false;
   if (/^\(.*\)$/.test(s)) {
     negative = true;
     s = s.slice(1, -1);
   }
-  // strip currency symbols / codes and trailing units
-  s = s.replace(/^(usd|eur|gbp|inr|us\$|[$€£¥₹])/i, '').replace(/[$€£¥₹]$/, '');
+  // strip currency symbols / codes, also after a sign (-$1,200), and trailing units
+  s = s.replace(/^([+-]?)(usd|eur|gbp|inr|us\$|[$€£¥₹])/i, '$1').replace(/[$€£¥₹]$/, '');
   // ranges: "25-50", "25to50", "25–50" → lower bound
   const range = /^([+-]?[\d.,]+)(?:-|–|—|to)([\d.,]+)\+?$/i.exec(s);
   if (range) s = range[1];

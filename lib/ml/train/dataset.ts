@@ -335,15 +335,16 @@ const READABLE_DATE = 'YYYY-MM-DD (e.g. 2026-09-19)';
 /**
  * Feature specs from the CSV columns (no spec file): each column not excluded and not the
  * target becomes numeric, boolean, categorical, or a date (→ days since, measured from the
- * data's latest date). LeadLens's own written-back outputs are dropped with a warning. A
+ * trainer's reference time). LeadLens's own written-back outputs are dropped with a warning. A
  * column is numeric when ≥ MIN_NUMERIC_SHARE of its values are numbers, a date when
  * ≥ MIN_DATE_SHARE are dates (the rest read as missing, with a warning, as `parseDate` reads
  * them when scoring too); the CSV import and the CLI have already rewritten a column written
  * with decimal commas (`2.713.067`) as plain numbers (number-format.ts), and dates written day
  * first as ISO dates (date-order.ts).
  * Constant and fully missing columns, and identifier-like columns (almost one level per row),
- * are dropped with a warning. Also returns that latest date (the reference time), or null when
- * there are no date columns.
+ * are dropped with a warning. Also returns the latest date of the date columns, or null when
+ * there are none (the trainer's reference time passes over dates after the day of training:
+ * `runTime` in ./index.ts).
  */
 export function inferFeatureSpecs(
   table: Table,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitEbm, newtonValue, nominalStep, orderedStep, pairStep, predictEbm, predictLogit } from './ebm';
+import { fitEbm, newtonValue, nominalStep, orderedStep, pairStep, predictEbm, predictLogit, stratifiedSplit } from './ebm';
 import { mulberry32 } from '../random';
 import { binOf } from './binning';
 
@@ -108,5 +108,36 @@ describe('fitEbm', () => {
     const ac = new AbortController();
     ac.abort();
     expect(() => fitEbm(data, null, { outerBags: 1 }, { signal: ac.signal })).toThrow();
+  });
+});
+
+describe('stratifiedSplit (each bag\'s early-stopping split)', () => {
+  const expectDisjointRows = ({ tr, va }: { tr: Int32Array; va: Int32Array }, n: number) => {
+    const rows = [...tr, ...va];
+    expect(new Set(rows).size, 'no row twice, nor in both parts').toBe(rows.length);
+    expect(rows.every((row) => Number.isInteger(row) && row >= 0 && row < n)).toBe(true);
+  };
+  it('keeps a class of one row in training only (it cannot be in both)', () => {
+    const y = new Uint8Array(20);
+    y[0] = 1; // one converted lead, the first row
+    const split = stratifiedSplit(y, 0.15, mulberry32(1));
+    expectDisjointRows(split, 20);
+    expect(Array.from(split.tr)).toContain(0);
+    expect(Array.from(split.va)).not.toContain(0);
+    expect(split.tr.length + split.va.length).toBe(20);
+  });
+  it.each([
+    [2, 0.15, 1],
+    [3, 0.5, 1],
+    [1, 0.15, 0.5],
+    [7, 0.15, 0.05],
+  ])('never puts a row in both parts (%s converted of 40, validation share %s, bag fraction %s)', (positives, share, fraction) => {
+    const y = new Uint8Array(40);
+    for (let k = 0; k < positives; k++) y[5 + 5 * k] = 1;
+    const split = stratifiedSplit(y, share, mulberry32(positives));
+    expectDisjointRows(split, 40);
+    // training has both classes
+    expect(Array.from(split.tr).some((row) => y[row] === 1)).toBe(true);
+    expect(Array.from(split.tr).some((row) => y[row] === 0)).toBe(true);
   });
 });

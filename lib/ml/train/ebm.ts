@@ -109,8 +109,12 @@ export interface EbmHooks {
   signal?: AbortSignal;
 }
 
-/** Stratified split of 0…n−1 into train / validation. */
-function stratifiedSplit(y: Uint8Array, share: number, rand: () => number, fraction = 1): { tr: Int32Array; va: Int32Array } {
+/**
+ * Stratified split of 0…n−1 into train / validation (exported for unit tests): of each class,
+ * `share` (at least one row) validates and `fraction` of the rest (at least one) trains. A class
+ * of one row trains only: the boosting needs both classes, and no row may be in both parts.
+ */
+export function stratifiedSplit(y: Uint8Array, share: number, rand: () => number, fraction = 1): { tr: Int32Array; va: Int32Array } {
   const pos: number[] = [];
   const neg: number[] = [];
   for (let i = 0; i < y.length; i++) (y[i] ? pos : neg).push(i);
@@ -118,13 +122,15 @@ function stratifiedSplit(y: Uint8Array, share: number, rand: () => number, fract
   const Q = Int32Array.from(neg);
   shuffleInPlace(P, rand);
   shuffleInPlace(Q, rand);
-  const vp = Math.max(1, Math.round(P.length * share));
-  const vq = Math.max(1, Math.round(Q.length * share));
+  const validRows = (n: number) => (n < 2 ? 0 : Math.min(n - 1, Math.max(1, Math.round(n * share))));
+  const trainRows = (left: number) => Math.min(left, Math.max(1, Math.round(left * fraction)));
+  const vp = validRows(P.length);
+  const vq = validRows(Q.length);
   const va = new Int32Array(vp + vq);
   va.set(P.subarray(0, vp));
   va.set(Q.subarray(0, vq), vp);
-  const tp = Math.max(1, Math.round((P.length - vp) * fraction));
-  const tq = Math.max(1, Math.round((Q.length - vq) * fraction));
+  const tp = trainRows(P.length - vp);
+  const tq = trainRows(Q.length - vq);
   const tr = new Int32Array(tp + tq);
   tr.set(P.subarray(vp, vp + tp));
   tr.set(Q.subarray(vq, vq + tq), tp);

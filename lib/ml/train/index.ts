@@ -96,13 +96,20 @@ export interface TrainInput {
   specs?: FeatureSpec[];
   /** Columns never used as features. */
   exclude?: string[];
-  /** Extra placeholders that mean missing, for inferred features. */
+  /** Extra placeholders that mean missing, for every feature (beside a given spec's own). */
   missingValues?: string[];
   source?: SourceKind;
   /** Where the data came from, for provenance (e.g. the file name). */
   sourceName?: string;
-  /** What "days since" is measured from; default: the latest date in the data's date features. */
+  /** What "days since" is measured from; default: the latest date the "days since" features read (see `runTime`). */
   now?: Date;
+  /**
+   * When the training runs (the CLI's wall clock), when no `now` is given: a date more than a
+   * day after it (a contract's end, a next follow-up) cannot be when the data was exported, so
+   * "days since" is measured from the latest date up to it, with a warning naming the columns.
+   * Without it, from the latest date read, whenever it is.
+   */
+  runTime?: Date;
   /** The manifest's creation time; default: the reference time (keeps builds reproducible). */
   createdAt?: Date;
   /**
@@ -357,16 +364,42 @@ export function termShape(model: EbmModel, term: EbmTerm, features: Feature[], w
   return { axes: axes.map(({ labels, edges }) => ({ labels, edges })), scores };
 }
 
-function latestDateOf(specs: FeatureSpec[], records: RawRecord[], source: SourceKind): number | null {
+/**
+ * How far after the run a date may be and still be the data's present: a timestamp written in a
+ * time zone ahead of UTC reads as UTC up to 14 hours later.
+ */
+const RUN_TIME_SLACK_MS = 86_400_000;
+
+/**
+ * What "days since" features are measured from when no `now` is given (see `runTime`): the
+ * latest date they read up to a day after `runTime`, or `runTime` when every date is after it;
+ * null when they read no date. Warns of the dates passed over, naming their columns.
+ */
+function referenceTimeOf(specs: FeatureSpec[], records: RawRecord[], source: SourceKind, runTime: Date | undefined, warnings: string[]): number | null {
+  const latestPossible = runTime === undefined ? Infinity : runTime.getTime() + RUN_TIME_SLACK_MS;
   let latest: number | null = null;
+  let latestAfter = -Infinity;
+  const columnsAfter = new Set<string>();
   for (const s of specs) {
-    if (s.derive.kind !== 'daysSince' && s.derive.kind !== 'dayOfWeek') continue;
+    if (s.derive.kind !== 'daysSince') continue;
     for (const r of records) {
-      const t = parseDate(readRaw(r, s.derive.from, source), s.missingValues ?? []);
-      if (Number.isFinite(t) && (latest === null || t > latest)) latest = t;
+      const t = parseDate(readRaw(r, s.derive.from, source), s.missingValues);
+      if (t > latestPossible) {
+        columnsAfter.add(s.derive.from[source]!);
+        latestAfter = Math.max(latestAfter, t);
+      } else if (Number.isFinite(t) && (latest === null || t > latest)) latest = t;
     }
   }
-  return latest;
+  if (columnsAfter.size === 0) return latest;
+  const day = (time: number) => new Date(time).toISOString().slice(0, 10);
+  const trainingDay = day(runTime!.getTime());
+  const columns = [...columnsAfter].map((column) => `"${column}"`).join(', ');
+  warnings.push(
+    `${columns} ${columnsAfter.size === 1 ? 'has' : 'have'} dates after the day of training (${trainingDay}), such as ${day(latestAfter)}, which cannot be when the data was exported: ` +
+      `"days since" features are measured from ${latest === null ? `${trainingDay}, the day of training` : `${day(latest)}, the latest date up to that day`}. ` +
+      'Pass --now to choose the date yourself: without it, training on this file again after those dates gives another model.',
+  );
+  return latest ?? runTime!.getTime();
 }
 
 /** Share of rows, earliest first, an out-of-time check trains on; it tests on the rest. */
@@ -376,6 +409,8 @@ export const OUT_OF_TIME_TRAIN_SHARE = 0.7;
  * if the data allow it (`rowTimes`): fewer rank by chance (one conversion scores 0 or 1).
  */
 export const OUT_OF_TIME_MIN_PER_OUTCOME = 10;
+/** Converted and unconverted leads each needed among the earliest rows: a model of one conversion has learnt nothing to rank by. */
+export const OUT_OF_TIME_MIN_TRAIN_PER_OUTCOME = 2;
 
 /**
  * Each row's time [N] read from `column`: dates, or numbers such as a sequential lead id
@@ -404,9 +439,9 @@ function cutBetweenTimes(dated: Int32Array, keys: readonly number[], target: num
 
 /**
  * Rows in time order (`keys` [N]; NaN rows left out) split into the earliest ~70 % and the latest
- * ~30 %, cut between two times. Throws `TrainingDataError` unless the earliest part holds
- * converted and unconverted leads and the latest at least `minPerOutcome` of each; `what` names
- * the time in that message.
+ * ~30 %, cut between two times. Throws `TrainingDataError` unless the earliest part holds at
+ * least OUT_OF_TIME_MIN_TRAIN_PER_OUTCOME converted and unconverted leads and the latest at least
+ * `minPerOutcome` of each; `what` names the time in that message.
  */
 export function outOfTimeSplit(keys: readonly number[], labels: Uint8Array, what: string, minPerOutcome = 1): { train: Int32Array; test: Int32Array; undated: number } {
   const dated = Int32Array.from(keys.flatMap((k, i) => (Number.isFinite(k) ? [i] : [])));
@@ -418,7 +453,7 @@ export function outOfTimeSplit(keys: readonly number[], labels: Uint8Array, what
   if (cut === null) throw new TrainingDataError(`The out-of-time check by ${what} needs rows of more than one time; every row${undatedNote} has the same.`);
   const train = dated.slice(0, cut);
   const test = dated.slice(cut);
-  for (const [part, rows, least] of [['earliest 70 %', train, 1], ['latest 30 %', test, minPerOutcome]] as const) {
+  for (const [part, rows, least] of [['earliest 70 %', train, OUT_OF_TIME_MIN_TRAIN_PER_OUTCOME], ['latest 30 %', test, minPerOutcome]] as const) {
     let positives = 0;
     for (const r of rows) positives += labels[r];
     if (positives < least || rows.length - positives < least) {
@@ -484,8 +519,8 @@ export function trainModel(input: TrainInput): TrainResult {
   const k = Math.floor(opts.cv); // < 2: one holdout
   if (k >= 2) checkFolds(labels, k);
   let specs: FeatureSpec[];
-  let latest: number | null;
   const exclude = input.exclude ?? [];
+  const missingValues = input.missingValues ?? [];
   if (input.specs) {
     specs = input.specs.filter((s) => {
       const names = fieldSourcesOf(s.derive).map((from) => from[source]);
@@ -499,16 +534,16 @@ export function trainModel(input: TrainInput): TrainResult {
       }
       return true;
     });
-    latest = latestDateOf(specs, input.records, source);
+    // the run's placeholders (--missing) join each spec's own, in the manifest too: scoring reads them alike
+    specs = specs.map((spec) => ({ ...spec, missingValues: [...new Set([...(spec.missingValues ?? []), ...missingValues])] }));
   } else {
-    const inferred = inferFeatureSpecs(table, input.target, exclude, input.missingValues ?? []);
+    const inferred = inferFeatureSpecs(table, input.target, exclude, missingValues);
     specs = inferred.specs;
     warnings.push(...inferred.warnings);
-    latest = inferred.latestDate;
   }
   if (specs.length === 0) throw new TrainingDataError('No feature is left to train on (all columns are excluded, empty, constant or identifiers).');
   const timeSplit = outOfTimeCheck(input, table.columns, labels, warnings);
-  const now = input.now ?? new Date(latest ?? Date.UTC(2000, 0, 1));
+  const now = input.now ?? new Date(referenceTimeOf(specs, input.records, source, input.runTime, warnings) ?? Date.UTC(2000, 0, 1));
   signal?.throwIfAborted();
 
   // --- featurize

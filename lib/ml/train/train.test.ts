@@ -5,6 +5,7 @@ import { parseCsv, TooManyFoldsError, TrainingDataError } from './dataset';
 import { binLabels, outOfTimeSplit, timeKeys, trainModel, wholeNumberFeatures, type TrainInput } from './index';
 import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
+import { mulberry32 } from '../random';
 import { syntheticLeads } from './synthetic';
 import { KEEPS_CHANGING_REASON, LEAD_AGE_REASON, OUTCOME_COLUMN, selectTrainingData } from './training-set';
 
@@ -259,9 +260,121 @@ describe('out-of-time split', () => {
     expect(() => outOfTimeSplit(Array(10).fill(7), labels, 'created date')).toThrow('The out-of-time check by created date needs rows of more than one time; every row has the same.');
     expect(() => outOfTimeSplit(Array(10).fill(Number.NaN), labels, 'created date')).toThrow('The out-of-time check by created date needs rows that have one; none of the 10 rows has a readable date or number there.');
   });
+  it('needs at least 2 converted and 2 unconverted leads in the earliest rows: a model of one conversion ranks nothing', () => {
+    // rows in time order; the earliest 7 hold one conversion (row 2)
+    const oneEarly = Uint8Array.from([0, 0, 1, 0, 0, 0, 0, 1, 0, 1]);
+    expect(() => outOfTimeSplit([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], oneEarly, 'created date')).toThrow(
+      'The out-of-time check by created date needs at least 2 converted and 2 unconverted leads in the earliest 70 % of the rows; it has 1 converted of 7.',
+    );
+  });
+  it('trains without the check, saying why, when the earliest leads by created date hold one conversion', () => {
+    const rand = mulberry32(9);
+    const times: number[] = [];
+    // one conversion (row 5) among the earliest 70 %, many among the latest 30 %
+    const records = Array.from({ length: 300 }, (_, i) => {
+      times.push(Date.UTC(2025, 0, 1) + i * 86_400_000);
+      const visits = Math.floor(rand() * 10);
+      return { visits: String(visits), source: ['a', 'b', 'c'][i % 3], converted: i === 5 || (i >= 210 && visits >= 6 && rand() < 0.9) ? '1' : '0' };
+    });
+    const r = trainModel({ records, target: 'converted', rowTimes: { times, label: 'created date' }, options: fast });
+    expect(r.summary.oot_roc_auc).toBeUndefined();
+    expect(r.manifest.metrics.outOfTimeRocAuc).toBeUndefined();
+    expect(r.warnings).toContain(
+      'The out-of-time check by created date needs at least 2 converted and 2 unconverted leads in the earliest 70 % of the rows; it has 1 converted of 210. The model is reported without it.',
+    );
+  });
   it('asks the latest rows for as many of each outcome as it is told', () => {
     expect(() => outOfTimeSplit([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], labels, 'created date', 2)).toThrow(
       'The out-of-time check by created date needs at least 2 converted and 2 unconverted leads in the latest 30 % of the rows; it has 2 converted of 3.',
     );
+  });
+});
+
+describe('what "days since" features are measured from without `now` (the CLI)', () => {
+  const DAY = 86_400_000;
+  const rand = mulberry32(3);
+  // leads created over 2025, the younger converting more often; one contract ends in 2099
+  const records = Array.from({ length: 400 }, (_, i) => {
+    const age = Math.floor(rand() * 365);
+    return {
+      created: new Date(Date.UTC(2025, 11, 31) - age * DAY).toISOString().slice(0, 10),
+      contract_end: i === 7 ? '2099-12-31' : '',
+      visits: String(Math.floor(rand() * 10)),
+      converted: rand() < (age < 60 ? 0.6 : 0.15) ? '1' : '0',
+    };
+  });
+  const latestCreated = records.map((r) => r.created).sort().at(-1)!;
+  const runTime = new Date('2026-03-01T09:30:00Z');
+  const daysSince = (key: string, from: string): FeatureSpec => ({ key, label: `Days since ${from}`, type: 'numeric', unit: 'days', derive: { kind: 'daysSince', from: { csv: from } }, missingValues: [], actionable: false });
+  const specs: FeatureSpec[] = [
+    daysSince('created_days_since', 'created'),
+    daysSince('contract_end_days_since', 'contract_end'),
+    { key: 'visits', label: 'Visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'visits' } }, missingValues: [], actionable: true },
+  ];
+  const input: TrainInput = { records, target: 'converted', options: fast };
+  /** Each row's "days since created" as the model learnt it. */
+  const createdDays = ({ manifest, X }: ReturnType<typeof trainModel>) => {
+    const F = manifest.features.length;
+    const f = manifest.features.findIndex((feature) => feature.key === 'created_days_since');
+    return Array.from({ length: records.length }, (_, i) => X[i * F + f]);
+  };
+
+  it.each([
+    ['inferred from the columns', {}],
+    ['given as specs', { specs }],
+  ])('passes over dates after the run (a contract end), naming their column: days since the latest date up to it (%s)', (_, given) => {
+    const r = trainModel({ ...input, ...given, runTime });
+    expect(latestCreated).toBe('2025-12-31');
+    expect(r.manifest.provenance.referenceTime).toBe('2025-12-31T00:00:00.000Z');
+    expect(r.warnings).toContain(
+      '"contract_end" has dates after the day of training (2026-03-01), such as 2099-12-31, which cannot be when the data was exported: ' +
+        '"days since" features are measured from 2025-12-31, the latest date up to that day. ' +
+        'Pass --now to choose the date yourself: without it, training on this file again after those dates gives another model.',
+    );
+    const days = createdDays(r);
+    expect(Math.min(...days)).toBe(0);
+    expect(Math.max(...days)).toBeLessThan(365);
+  });
+
+  it('takes a date up to a day after the run as the present (a time zone ahead of UTC), and warns of none', () => {
+    const exportedAhead = records.map((r, i) => (i === 0 ? { ...r, created: '2026-03-02T05:00:00' } : r));
+    const r = trainModel({ ...input, records: exportedAhead, runTime, specs: [specs[0], specs[2]] });
+    expect(r.manifest.provenance.referenceTime).toBe('2026-03-02T05:00:00.000Z');
+    expect(r.warnings.filter((w) => w.includes('after the day of training'))).toEqual([]);
+  });
+
+  it('measures from the run itself when every date is after it', () => {
+    const r = trainModel({ ...input, runTime: new Date('2024-06-01T00:00:00Z') });
+    expect(r.manifest.provenance.referenceTime).toBe('2024-06-01T00:00:00.000Z');
+    expect(r.warnings.find((w) => w.includes('after the day of training'))).toMatch(
+      /^"created", "contract_end" have dates after the day of training \(2024-06-01\), such as 2099-12-31, which cannot be when the data was exported: "days since" features are measured from 2024-06-01, the day of training\. Pass --now /,
+    );
+  });
+
+  it('measures from the `now` given (the options page), whatever the dates', () => {
+    const now = new Date('2026-01-15T00:00:00Z');
+    const r = trainModel({ ...input, now, runTime });
+    expect(r.manifest.provenance.referenceTime).toBe(now.toISOString());
+    expect(r.warnings.filter((w) => w.includes('after the day of training'))).toEqual([]);
+    expect(Math.min(...createdDays(r))).toBe(15);
+  });
+});
+
+describe('missing values given for the run (--missing) with feature specs', () => {
+  const rand = mulberry32(5);
+  const records = Array.from({ length: 300 }, () => {
+    const source = ['Web', 'Phone', 'Unknown', 'Select'][Math.floor(rand() * 4)];
+    return { source, visits: String(Math.floor(rand() * 9)), converted: rand() < (source === 'Web' ? 0.5 : 0.2) ? '1' : '0' };
+  });
+  const specs: FeatureSpec[] = [
+    { key: 'source', label: 'Lead source', type: 'categorical', derive: { kind: 'value', from: { csv: 'source' } }, missingValues: ['Select'], actionable: false },
+    { key: 'visits', label: 'Visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'visits' } }, missingValues: [], actionable: true },
+  ];
+  it('read as missing beside each spec\'s own, in the model too (scoring reads them the same)', () => {
+    const r = trainModel({ records, target: 'converted', specs, missingValues: ['Unknown'], options: fast });
+    const source = r.manifest.features.find((f) => f.key === 'source')!;
+    expect([...source.vocabulary!].sort()).toEqual(['(other)', 'Phone', 'Web']);
+    expect(source.missingValues).toEqual(['Select', 'Unknown']);
+    expect(r.manifest.features.find((f) => f.key === 'visits')!.missingValues).toEqual(['Unknown']);
   });
 });
