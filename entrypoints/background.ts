@@ -14,6 +14,7 @@ import { syncHandlers } from '@/lib/background/handlers/sync';
 import { writeBackHandlers } from '@/lib/background/handlers/write-back';
 import { keepWorkerAliveDuring } from '@/lib/background/keep-alive';
 import { forgetOpenLead } from '@/lib/background/open-lead';
+import { REFRESH_SCORES_ALARM, refreshStaleScores, scheduleScoreRefresh } from '@/lib/background/refresh-scores';
 import { restrictStorageToExtension } from '@/lib/connections/connections';
 import { discardAbandonedImport } from '@/lib/csv/stored';
 import { db } from '@/lib/db/db';
@@ -41,7 +42,10 @@ export default defineBackground({
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === SYNC_WATCHDOG_ALARM) void resumeSyncs();
       if (alarm.name === AUTO_SYNC_ALARM) void runAutoSync().catch((error: unknown) => console.error('LeadLens: the automatic sync failed to start', error));
+      if (alarm.name === REFRESH_SCORES_ALARM) void refreshStaleScores().catch((error: unknown) => console.error('LeadLens: scoring the stored leads again failed', error));
     });
+    // Stored scores' "days since" features are a day older each day: scored again daily.
+    void scheduleScoreRefresh().catch((error: unknown) => console.error('LeadLens: scheduling the daily scoring failed', error));
     // Alarms do not outlive every browser restart: the admin's automatic syncs are scheduled again.
     void scheduleAutoSync().catch((error: unknown) => console.error('LeadLens: scheduling automatic syncs failed', error));
     // An import its page left half-staged (closed mid-file) keeps no copy of that file.

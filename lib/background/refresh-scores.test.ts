@@ -1,0 +1,62 @@
+import 'fake-indexeddb/auto';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { beforeEach, expect, it, vi } from 'vitest';
+import { storedLead } from '../../test/fixtures/stored-lead';
+import { db, type LeadScore } from '../db/db';
+import { writeJob } from '../jobs/progress';
+import { activeModelId } from '../ml/model-store';
+import { REFRESH_SCORES_ALARM, refreshStaleScores, scheduleScoreRefresh, SCORES_STALE_AFTER_MS } from './refresh-scores';
+
+const { scoreStoredLeadsOffscreen } = vi.hoisted(() => ({ scoreStoredLeadsOffscreen: vi.fn(async () => ({ ok: true as const, scored: 2 })) }));
+vi.mock('./offscreen-engine', () => ({ scoreStoredLeadsOffscreen, resumeOffscreenJobs: vi.fn() }));
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+
+const NOW = Date.UTC(2026, 11, 3, 9);
+const HOUR = 3_600_000;
+const score = (modelId: string, id: string, scoredAt: number): LeadScore => ({
+  key: `${modelId}|csv|${id}`, modelId, leadKey: `csv|${id}`, probability: 0.2, score: 20, tier: 'cold', topReason: '', scoredAt,
+});
+
+beforeEach(async () => {
+  vi.clearAllMocks();
+  fakeBrowser.reset();
+  await Promise.all(db.tables.map((table) => table.clear()));
+  await db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' }), storedLead({ source: 'csv', id: '2', origin: 'csv' })]);
+});
+
+it('scores the stored leads again once the oldest score of the active model is over a day old', async () => {
+  const active = await activeModelId();
+  // Another model's old scores do not count: only the active model's are shown.
+  await db.leadScores.bulkPut([score(active, '1', NOW - 2 * HOUR), score(active, '2', NOW - 20 * HOUR), score('other', '1', NOW - 90 * 24 * HOUR)]);
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
+
+  // A sync scored one CRM's leads since: the oldest score decides.
+  await db.leadScores.put(score(active, '2', NOW - SCORES_STALE_AFTER_MS - HOUR));
+  expect(await refreshStaleScores(NOW)).toBe(true);
+  expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
+});
+
+it('leaves the scores to a scoring job that runs, and starts none without a score', async () => {
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  const active = await activeModelId();
+  await db.leadScores.put(score(active, '1', NOW - 3 * SCORES_STALE_AFTER_MS));
+  await writeJob('scoring', { modelId: active, state: 'running', done: 0, total: 2, startedAt: NOW - HOUR });
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
+});
+
+it('says why when the scoring fails', async () => {
+  await db.leadScores.put(score(await activeModelId(), '1', NOW - 3 * SCORES_STALE_AFTER_MS));
+  scoreStoredLeadsOffscreen.mockResolvedValueOnce({ ok: false, error: 'The engine ran out of memory' } as never);
+  await expect(refreshStaleScores(NOW)).rejects.toThrow('The engine ran out of memory');
+});
+
+it('looks every hour, from a minute after the worker starts, and keeps the alarm it set', async () => {
+  await scheduleScoreRefresh();
+  const alarm = await fakeBrowser.alarms.get(REFRESH_SCORES_ALARM);
+  expect(alarm?.periodInMinutes).toBe(60);
+  const create = vi.spyOn(fakeBrowser.alarms, 'create');
+  await scheduleScoreRefresh();
+  expect(create).not.toHaveBeenCalled();
+});

@@ -1,0 +1,55 @@
+/**
+ * Stored scores age: "days since created" and "days since last activity" are measured when a lead
+ * is scored, so a lead scored a month ago and never synced since (auto-sync off, a CSV import,
+ * demo leads) would keep the tier it had then in the side panel's counts and top leads, while its
+ * record page, scored afresh, says another. Once a day the active model scores them again.
+ */
+import { browser } from 'wxt/browser';
+import { db } from '../db/db';
+import { forEachChunk, prefixRange } from '../db/chunks';
+import { readJob } from '../jobs/progress';
+import { activeModelId } from '../ml/model-store';
+import { scoreStoredLeadsIfAny } from './activate-model';
+
+export const REFRESH_SCORES_ALARM = 'refresh-scores';
+
+/** How old the oldest stored score may get: "days since" features count whole days. */
+export const SCORES_STALE_AFTER_MS = 24 * 3_600_000;
+
+/** How often the scores' age is looked at: a browser closed at night still gets its refresh the next morning. */
+const CHECK_EVERY_MINUTES = 60;
+
+const SCORE_CHUNK = 5000;
+
+export async function scheduleScoreRefresh(): Promise<void> {
+  if ((await browser.alarms.get(REFRESH_SCORES_ALARM))?.periodInMinutes === CHECK_EVERY_MINUTES) return;
+  await browser.alarms.create(REFRESH_SCORES_ALARM, { delayInMinutes: 1, periodInMinutes: CHECK_EVERY_MINUTES });
+}
+
+/** When the oldest stored score of `modelId` was computed, or null when it has none. A chunk at a time: a sync's writes are not held up behind one long read. */
+async function oldestScoreOf(modelId: string): Promise<number | null> {
+  let oldest: number | null = null;
+  await forEachChunk(
+    db.leadScores,
+    SCORE_CHUNK,
+    (scores) => {
+      for (const score of scores) if (oldest === null || score.scoredAt < oldest) oldest = score.scoredAt;
+    },
+    prefixRange(`${modelId}|`),
+  );
+  return oldest;
+}
+
+/**
+ * Scores every stored lead again with the active model when its oldest score is over a day old,
+ * unless a scoring job runs (it scores them now). Resolves with whether it did.
+ */
+export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
+  if ((await readJob('scoring'))?.state === 'running') return false;
+  const modelId = await activeModelId();
+  const oldest = await oldestScoreOf(modelId);
+  if (oldest === null || now - oldest < SCORES_STALE_AFTER_MS) return false;
+  const scored = await scoreStoredLeadsIfAny(modelId);
+  if (!scored.ok) throw new Error(scored.error);
+  return true;
+}
