@@ -44,6 +44,11 @@ it('never writes a shortfall as the threshold itself', () => {
   );
 });
 
+it('says plainly when no change is left that would raise the lead visibly, never that changes "only raise it" from a figure to itself', () => {
+  rendered = render(<HotterPlanView plan={{ ...plan, changes: [], reaches: false, threshold: 0.110634, probabilityBefore: 0.106962, probabilityAfter: 0.106962 }} />);
+  expect(rendered.container.textContent).toBe("No change to engagement would noticeably raise this lead's score: its fit decides it.");
+});
+
 it('says a "days since" change is an activity today, each change with the odds of the probabilities the plan shows', () => {
   rendered = render(<HotterPlanView plan={plan} />);
   expect(Array.from(rendered.container.querySelectorAll('.hotter-plan li'), (li) => li.textContent)).toEqual([

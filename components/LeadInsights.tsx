@@ -46,7 +46,9 @@ export function DeviationsTable({ deviations }: { deviations: readonly Deviation
 /**
  * The plan's threshold, probability before and after, each as the header writes a probability
  * ("12 %", "<1 %"), except figures that would read alike though they differ (a shortfall as
- * "11 % → 11 %"): those with the digits that tell them apart ("11.3 %", "11.1 %").
+ * "11 % → 11 %"): those with the digits that tell them apart ("11.3 %", "11.1 %"). Before and
+ * after differ by odds ×1.05 or more (MIN_CHANGE_POINTS), which a digit more shows below 97 %:
+ * further digits only tell a figure from a threshold it sits next to ("11.059 %", "11.063 %").
  */
 function planFigures({ threshold, probabilityBefore, probabilityAfter }: HotterPlan): string[] {
   const figures = [threshold, probabilityBefore, probabilityAfter];
@@ -60,8 +62,9 @@ function planFigures({ threshold, probabilityBefore, probabilityAfter }: HotterP
 /** The smallest changes a rep can make happen that move the lead to the next tier. */
 export function HotterPlanView({ plan }: { plan: HotterPlan | null }) {
   if (!plan) return <p>This lead is already hot: nothing to change.</p>;
+  // Changes too small to see are never offered: when none is left, say so rather than "only raise it".
   if (plan.changes.length === 0) {
-    return <p>No change to engagement would raise this lead's score: its fit decides it.</p>;
+    return <p>No change to engagement would noticeably raise this lead's score: its fit decides it.</p>;
   }
   const [threshold, before, after] = planFigures(plan);
   return (

@@ -1,8 +1,10 @@
 /**
  * The plan's promise is the model's: for demo leads of both CRMs, the changes a plan names,
- * made to the lead's own CRM record, featurized and scored again by the bundled model, give
- * the probability the plan says. Scored twice: by the ONNX model as the extension runs it
- * (float32), and by the shape functions in TypeScript (float64).
+ * made to the lead's own CRM record with what the CRM records along with them (the visit and
+ * page view of a page seen), featurized and scored again by the bundled model, give the
+ * probability and tier the plan says. Scored twice: by the ONNX model as the extension runs it
+ * (float32), and by the shape functions in TypeScript (float64). And every change it names
+ * raises the probability by as much as a rep can see.
  */
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
@@ -14,7 +16,8 @@ import { whatWouldMakeHotter, type HotterPlan } from './insights';
 import { parseManifest, type Manifest } from './manifest';
 import { tierOf } from './score';
 import { termContribution } from './shape';
-import { applyCalibration } from './train/calibration';
+import { applyCalibration, fitIsotonic } from './train/calibration';
+import { formatRate, oddsFactor } from '../presentation';
 
 const now = new Date('2026-11-20T00:00:00Z');
 const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
@@ -38,13 +41,45 @@ async function scoreWithOnnx(row: Float32Array): Promise<Scored> {
   return { probability: (out.probability.data as Float32Array)[0], contributions: out.contributions.data as Float32Array };
 }
 
-function scoreWithShapes(row: Float32Array): Scored {
-  const contributions = manifest.terms.map((term) => termContribution(term.shape!, term.features.map((f) => row[f])));
-  const logit = contributions.reduce((sum, points) => sum + points, manifest.intercept);
-  return { probability: applyCalibration(manifest.calibration, logit), contributions };
+function scoreWithShapes(row: Float32Array, model: Manifest = manifest): Scored {
+  const contributions = model.terms.map((term) => termContribution(term.shape!, term.features.map((f) => row[f])));
+  const logit = contributions.reduce((sum, points) => sum + points, model.intercept);
+  return { probability: applyCalibration(model.calibration, logit), contributions };
 }
 
-/** The lead's record with the plan's changes made the way a rep's work makes them: new counts, an activity today, a visit to a page. */
+const field = (key: string) => manifest.features.find((feature) => feature.key === key)!;
+
+/**
+ * The record once the CRM has what comes with the changes: a page seen is a visit and a page
+ * view; a lead's web analytics (visits, page views, form submissions, last page seen) are known
+ * together, as are its e-mail opens and clicks, none yet being 0; a click is on an opened e-mail.
+ */
+function withWhatTheCrmRecords(record: RawRecord, source: SourceKind): RawRecord {
+  const changed = { ...record };
+  const nameOf = (key: string) => {
+    const { derive } = field(key);
+    return derive.kind === 'ratio' ? undefined : derive.from[source];
+  };
+  const known = (key: string) => {
+    const name = nameOf(key);
+    return name !== undefined && changed[name] !== null && changed[name] !== undefined && changed[name] !== '';
+  };
+  const count = (key: string) => (known(key) ? parseNumber(changed[nameOf(key)!]) : 0);
+  const setIfUnknown = (key: string, value: number) => {
+    if (nameOf(key) !== undefined && !known(key)) changed[nameOf(key)!] = String(value);
+  };
+  if (!known('last_page') && ['web_visits', 'page_views', 'conversion_events'].some(known)) throw new Error('web analytics without a page seen: which page?');
+  if (known('last_page')) {
+    setIfUnknown('web_visits', 1);
+    setIfUnknown('page_views', Math.max(1, count('web_visits')));
+    setIfUnknown('conversion_events', 0);
+  }
+  if (known('email_clicks')) setIfUnknown('email_opens', count('email_clicks'));
+  if (known('email_opens')) setIfUnknown('email_clicks', 0);
+  return changed;
+}
+
+/** The lead's record with the plan's changes made the way a rep's work makes them (new counts, an activity today, a visit to a page), with what comes with them. */
 function recordAfter(record: RawRecord, plan: HotterPlan, source: SourceKind): RawRecord {
   const changed = { ...record };
   for (const change of plan.changes) {
@@ -57,7 +92,7 @@ function recordAfter(record: RawRecord, plan: HotterPlan, source: SourceKind): R
     else if (derive.kind === 'urlCategory') changed[field] = `https://www.example.com/${feature.vocabulary![change.value]}`;
     else throw new Error(`no field change stands for "${feature.label}" → ${change.to}`);
   }
-  return changed;
+  return withWhatTheCrmRecords(changed, source);
 }
 
 const LEADS = generateDemoLeads({ count: 300, seed: 3, now });
@@ -65,7 +100,6 @@ const RECORDS = LEADS.flatMap((lead) => [
   { source: 'hubspot' as const, record: lead.hubspot as RawRecord },
   { source: 'salesforce' as const, record: lead.salesforce as RawRecord },
 ]);
-const field = (key: string) => manifest.features.find((feature) => feature.key === key)!;
 const clicksField = field('email_clicks').derive;
 const opensField = field('email_opens').derive;
 
@@ -73,9 +107,10 @@ describe.each([
   { engine: 'ONNX', score: scoreWithOnnx, tolerance: 1e-6 },
   { engine: 'shape functions', score: scoreWithShapes, tolerance: 1e-9 },
 ])('rescored by the $engine', ({ score, tolerance }) => {
-  it('a plan promises the probability the model gives the changed record, with clicks never above opens', async () => {
+  it('a plan promises the probability and tier the model gives the changed record, with what the CRM records along, clicks never above opens', async () => {
     let plans = 0;
     let emailPlans = 0;
+    let firstPagePlans = 0;
     for (const { source, record } of RECORDS) {
       const before = await score(featurizeRecord(record, manifest.features, source, now));
       const plan = whatWouldMakeHotter(manifest, featurizeRecord(record, manifest.features, source, now), before.contributions, source, tierOf(before.probability, manifest.tiers));
@@ -84,6 +119,8 @@ describe.each([
       const changed = recordAfter(record, plan, source);
       const after = await score(featurizeRecord(changed, manifest.features, source, now));
       expect(Math.abs(after.probability - plan.probabilityAfter)).toBeLessThan(tolerance);
+      if (plan.reaches) expect(tierOf(after.probability, manifest.tiers)).toBe(plan.targetTier);
+      if (plan.changes.some((change) => manifest.features[change.feature].key === 'last_page' && change.from === 'missing')) firstPagePlans++;
       if (source === 'hubspot') {
         const count = (from: typeof clicksField) => (from.kind === 'value' ? parseNumber(changed[from.from.hubspot!]) : Number.NaN);
         const orNone = (n: number) => (Number.isNaN(n) ? 0 : n);
@@ -91,8 +128,40 @@ describe.each([
         if (plan.changes.some((change) => change.alsoChanges.some((follower) => manifest.features[follower.feature].key === 'email_click_rate'))) emailPlans++;
       }
     }
-    // Enough plans, and plans whose e-mail changes move the click rate, for this to prove something.
+    // Enough plans, plans whose e-mail changes move the click rate, and plans that bring a lead
+    // with no web analytics to a page, for this to prove something.
     expect(plans).toBeGreaterThan(300);
     expect(emailPlans).toBeGreaterThan(20);
+    expect(firstPagePlans).toBeGreaterThan(20);
+  });
+});
+
+describe('every change a plan offers raises the probability a rep reads visibly', () => {
+  // Isotonic calibration, fitted to other demo leads as training would, is flat between its knots:
+  // the model can add points the probability never shows.
+  const training = generateDemoLeads({ count: 1000, seed: 11, now });
+  const logitOf = (record: RawRecord) => {
+    const { contributions } = scoreWithShapes(featurizeRecord(record, manifest.features, 'hubspot', now));
+    return Array.from(contributions).reduce((sum, points) => sum + points, manifest.intercept);
+  };
+  const isotonic = fitIsotonic(Uint8Array.from(training, (lead) => (lead.converted ? 1 : 0)), Float64Array.from(training, (lead) => logitOf(lead.hubspot as RawRecord)));
+
+  it.each([
+    { calibration: 'Platt (bundled)', model: manifest },
+    { calibration: 'isotonic', model: { ...manifest, calibration: { kind: 'isotonic', ...isotonic } } as Manifest },
+  ])('with $calibration calibration: never odds ×1, never a before → after that stays put', ({ model }) => {
+    let changes = 0;
+    for (const { source, record } of RECORDS) {
+      const row = featurizeRecord(record, model.features, source, now);
+      const before = scoreWithShapes(row, model);
+      const plan = whatWouldMakeHotter(model, row, before.contributions, source, tierOf(before.probability, model.tiers));
+      if (!plan || plan.changes.length === 0) continue;
+      changes += plan.changes.length;
+      for (const change of plan.changes) expect(oddsFactor(change.calibratedPoints), `${change.label}: ${change.from} → ${change.to}`).not.toBe('1');
+      // Read apart with one digit more than the header's at most: "10.7 % → 11.2 %", never "10.6962 % → 10.6962 %".
+      expect(formatRate(plan.probabilityAfter, 1)).not.toBe(formatRate(plan.probabilityBefore, 1));
+      expect(plan.probabilityAfter).toBeGreaterThan(plan.probabilityBefore);
+    }
+    expect(changes).toBeGreaterThan(300);
   });
 });

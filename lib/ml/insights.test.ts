@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { deviationsFromIdeal, modelHasShapes, whatWouldMakeHotter } from './insights';
+import { deviationsFromIdeal, MIN_CHANGE_POINTS, modelHasShapes, whatWouldMakeHotter } from './insights';
 import { featurizeRecord, type RawRecord } from './featurize';
 import { termContribution } from './shape';
 import type { Manifest } from './manifest';
 import { handMadeManifest } from '../../test/fixtures/manifest';
 import { sigmoid } from './train/calibration';
+import { oddsFactor } from '../presentation';
 
 // Three features: website visits (actionable; bins 0 | 1–5 | >5 | missing), industry (not
 // actionable), e-mails opened (actionable; ≤2 | >2 | missing), and a visits × opens pair
@@ -35,6 +36,9 @@ const manifest: Manifest = handMadeManifest({
   ],
   intercept: -2,
 });
+
+/** A feature's summary of the training data: how often it was missing, and the counts it was never above. */
+const summaryOf = (key: string, missingShare: number, atMost?: string[]) => ({ key, missingShare, idealValue: '', idealContribution: 0, ...(atMost && { atMost }) });
 
 /** The contributions the model would return for a row: every term's shape at the row's bins. */
 function contributionsOf(row: number[], model: Manifest = manifest): number[] {
@@ -418,6 +422,28 @@ describe('a rate computed from two counts (clicks per open)', () => {
     expect(plans).toBeGreaterThan(40);
   });
 
+  it('gives opens with clicks to a lead with neither, when the data has them missing together: a click is on an opened e-mail', () => {
+    // The same share missing: opens and clicks are known together. Clicks alone (+0.4 clicks, +1.5 for a rate of 1) come with the least opens that allow them.
+    const together: Manifest = {
+      ...model,
+      reference: { ...model.reference, features: [summaryOf('opens', 0.6), summaryOf('clicks', 0.6, ['opens']), summaryOf('click_rate', 0.7)] },
+    };
+    const row = rowOf({ opens: null, clicks: null }); // −2 − 0.2: cold
+    const plan = whatWouldMakeHotter(together, row, contributionsOf(row, together), 'csv')!;
+    expect(plan.changes.map((change) => [change.label, change.from, change.to, change.alsoChanges])).toEqual([
+      [
+        'E-mails clicked',
+        'missing',
+        '1',
+        [
+          { feature: 0, label: 'E-mails opened', from: 'missing', to: '1' },
+          { feature: 2, label: 'E-mail click rate', from: 'missing', to: '1 clicks per open' },
+        ],
+      ],
+    ]);
+    expect(plan.probabilityAfter).toBeCloseTo(probabilityOf({ opens: 1, clicks: 1 }), 12);
+  });
+
   it('raises clicks of a lead with no opens recorded only once its opens are raised', () => {
     const plan = planFor({ opens: null, clicks: null })!;
     expect(plan.changes.map((change) => [change.label, change.from, change.to])).toEqual([
@@ -440,8 +466,7 @@ describe('a count the training data never had above another (visits ≤ page vie
     { features: [1], label: 'Page views', shape: { axes: [{ labels: ['≤ 4', '5 – 9', '≥ 10', 'missing'], edges: [4.5, 9.5] }], scores: [-0.2, 0.1, 0.3, 0] } },
   ];
   const industry = { key: 'industry', label: 'Industry', type: 'categorical', vocabulary: ['Tech'], derive: { kind: 'value', from: { csv: 'industry' } } };
-  const reference = (key: string, atMost?: string[]) => ({ key, missingShare: 0, idealValue: '', idealContribution: 0, ...(atMost && { atMost }) });
-  const bounded = handMadeManifest({ features, terms, intercept: -2, referenceFeatures: [reference('visits', ['page_views']), reference('page_views')] });
+  const bounded = handMadeManifest({ features, terms, intercept: -2, referenceFeatures: [summaryOf('visits', 0, ['page_views']), summaryOf('page_views', 0)] });
   const unbounded = handMadeManifest({ features, terms, intercept: -2 });
   const planOf = (model: Manifest, row: number[]) => whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!;
   const steps = (plan: ReturnType<typeof planOf>) => plan.changes.map((change) => [change.label, change.from, change.to]);
@@ -474,11 +499,123 @@ describe('a count the training data never had above another (visits ≤ page vie
   });
 
   it('refuses a manifest whose bound names no feature, itself, or a feature that is no number', () => {
-    const withBound = (key: string, atMost: string[]) => () => handMadeManifest({ features: [...features, industry], terms, intercept: -2, referenceFeatures: [reference(key, atMost)] });
+    const withBound = (key: string, atMost: string[]) => () => handMadeManifest({ features: [...features, industry], terms, intercept: -2, referenceFeatures: [summaryOf(key, 0, atMost)] });
     expect(withBound('visits', ['pageviews'])).toThrow(/pageviews.{0,4}, which is no feature/);
     expect(withBound('visits', ['visits'])).toThrow(/visits.{0,4}, which is not another numeric feature/);
     expect(withBound('visits', ['industry'])).toThrow(/industry.{0,4}, which is not another numeric feature/);
     expect(withBound('industry', ['visits'])).toThrow(/industry.{0,4}, which is no numeric feature/);
     expect(withBound('visits', ['page_views'])).not.toThrow();
+  });
+});
+
+describe('a change too small to see', () => {
+  // One count a rep's work raises; no calibration: p = sigmoid(logit), warm from 0.2 (logit ln 0.25).
+  const visitsModel = (scores: number[], intercept: number) =>
+    handMadeManifest({
+      features: [{ key: 'visits', label: 'Website visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'visits' } }, actionable: true }],
+      terms: [{ features: [0], label: 'Website visits', shape: { axes: [{ labels: ['0', '1 – 5', '> 5', 'missing'], edges: [0, 5] }], scores: [...scores, 0] } }],
+      intercept,
+    });
+  const planOf = (model: Manifest) => whatWouldMakeHotter(model, [0], contributionsOf([0], model), 'csv', 'cold')!;
+
+  it('is not offered: with no other change the plan has none, and its probability stays as it is', () => {
+    // The best move adds just under odds ×1.05, which would read "odds ×1".
+    const plan = planOf(visitsModel([0, 4.5e-10, MIN_CHANGE_POINTS - 0.001], -3));
+    expect(plan).toEqual({ targetTier: 'warm', threshold: 0.2, changes: [], probabilityBefore: sigmoid(-3), probabilityAfter: sigmoid(-3), reaches: false });
+  });
+
+  it('is offered from odds ×1.05 on, which the plan shows as more than ×1', () => {
+    const plan = planOf(visitsModel([0, 4.5e-10, MIN_CHANGE_POINTS + 0.001], -3));
+    expect(plan.changes.map((change) => [change.to, oddsFactor(change.calibratedPoints)])).toEqual([['> 5', '1.1']]);
+  });
+
+  it('is not taken though it would just reach the next tier: the smallest visible change that does is', () => {
+    // 1e-10 below warm: 1 – 5 visits (+1e-9) would tip it over, unseen; more than 5 (+0.3) is the change a rep would see.
+    const plan = planOf(visitsModel([0, 1e-9, 0.3], Math.log(0.25) - 1e-10));
+    expect(plan.changes.map((change) => change.to)).toEqual(['> 5']);
+    expect(plan.reaches).toBe(true);
+  });
+
+  it('is none that a flat step of isotonic calibration swallows, however much the model adds', () => {
+    // The model adds 1 (−1.8 → −0.8), but the calibration gives 10 % anywhere from −2 to 0.
+    const model: Manifest = { ...visitsModel([0, 1, 1], -1.8), calibration: { kind: 'isotonic', logits: [-4, -2, 0, 2], probabilities: [0.02, 0.1, 0.1, 0.6] } };
+    expect(planOf(model)).toMatchObject({ changes: [], probabilityBefore: 0.1, probabilityAfter: 0.1, reaches: false });
+  });
+});
+
+describe('fields the data has missing together (a lead\'s web analytics, all known or none)', () => {
+  // Visits, page views, form submissions and the last page seen, missing in the same share of
+  // training rows, visits never above page views. Each scores worst when missing but forms.
+  const model = handMadeManifest({
+    features: [
+      { key: 'visits', label: 'Website visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'web_visits' } }, actionable: true },
+      { key: 'page_views', label: 'Page views', type: 'numeric', derive: { kind: 'value', from: { csv: 'page_views' } }, actionable: true },
+      { key: 'forms', label: 'Form submissions', type: 'numeric', derive: { kind: 'value', from: { csv: 'conversion_events' } }, actionable: true },
+      {
+        key: 'last_page',
+        label: 'Last page seen',
+        type: 'categorical',
+        vocabulary: ['blog', 'demo', '(other)'],
+        otherCode: 2,
+        derive: { kind: 'urlCategory', from: { csv: 'last_page_url' } },
+        actionable: true,
+      },
+    ],
+    terms: [
+      { features: [0], label: 'Website visits', shape: { axes: [{ labels: ['≤ 1', '2 – 5', '≥ 6', 'missing'], edges: [1.5, 5.5] }], scores: [0.2, 0.4, 0.8, -0.3] } },
+      { features: [1], label: 'Page views', shape: { axes: [{ labels: ['≤ 1', '2 – 9', '≥ 10', 'missing'], edges: [1.5, 9.5] }], scores: [0.1, 0.3, 3, -0.2] } },
+      { features: [2], label: 'Form submissions', shape: { axes: [{ labels: ['≤ 0', '1', '≥ 2', 'missing'], edges: [0.5, 1.5] }], scores: [-0.4, 0.5, 1, 0] } },
+      { features: [3], label: 'Last page seen', shape: { axes: [{ labels: ['blog', 'demo', '(other)', 'missing'], edges: [] }], scores: [0.1, 0.9, 0, -0.5] } },
+    ],
+    intercept: -2,
+    referenceFeatures: [summaryOf('visits', 0.6, ['page_views']), summaryOf('page_views', 0.6), summaryOf('forms', 0.6), summaryOf('last_page', 0.6)],
+  });
+  const now = new Date('2026-11-01T00:00:00Z');
+  const nothingKnown = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
+  const planFor = (intercept: number) => {
+    const withIntercept = { ...model, intercept };
+    return whatWouldMakeHotter(withIntercept, nothingKnown, contributionsOf(nothingKnown, withIntercept), 'csv')!;
+  };
+  const probabilityOf = (record: RawRecord, intercept: number) =>
+    sigmoid(contributionsOf(Array.from(featurizeRecord(record, model.features, 'csv', now)), model).reduce((sum, points) => sum + points, intercept));
+  const pageSeen = {
+    feature: 3,
+    label: 'Last page seen',
+    from: 'missing',
+    to: 'demo',
+    value: 1,
+    today: false,
+    alsoChanges: [
+      { feature: 0, label: 'Website visits', from: 'missing', to: '1' },
+      { feature: 1, label: 'Page views', from: 'missing', to: '1' },
+      { feature: 2, label: 'Form submissions', from: 'missing', to: '0' },
+    ],
+  };
+
+  it('brings the lead to a page with the least counts recorded along, promising that whole record, never page views with no page seen', () => {
+    // −2 − 0.3 − 0.2 − 0.5 = −3: cold. Page views "≥ 10" alone (+3.2) would be a lead no CRM holds:
+    // page views but no page seen. The demo page (+1.4) with 1 visit (+0.5), 1 page view (+0.3)
+    // and no form (−0.4) reaches warm: −1.2.
+    const plan = planFor(-2);
+    expect(plan.changes).toEqual([{ ...pageSeen, points: expect.closeTo(1.8, 12), calibratedPoints: expect.closeTo(1.8, 9) }]);
+    expect(plan.probabilityAfter).toBeCloseTo(
+      probabilityOf({ last_page_url: 'https://www.example.com/demo', web_visits: 1, page_views: 1, conversion_events: 0 }, -2),
+      12,
+    );
+    expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-1.2), 12);
+    expect(plan.reaches).toBe(true);
+  });
+
+  it('raises a count recorded along from its least value afterwards', () => {
+    // −4 → −2.2 with the page; then a form (0 → 1: +0.9) is the smallest step to warm.
+    const plan = planFor(-3);
+    expect(plan.changes.map((change) => [change.label, change.from, change.to, change.alsoChanges])).toEqual([
+      [pageSeen.label, pageSeen.from, pageSeen.to, pageSeen.alsoChanges],
+      ['Form submissions', '≤ 0', '1', []],
+    ]);
+    expect(plan.probabilityAfter).toBeCloseTo(
+      probabilityOf({ last_page_url: 'https://www.example.com/demo', web_visits: 1, page_views: 1, conversion_events: 1 }, -3),
+      12,
+    );
   });
 });

@@ -20,6 +20,14 @@ type Axis = TermShape['axes'][number];
 /** At most this many changes are suggested: more is not advice a rep can act on. */
 export const MAX_CHANGES = 3;
 
+/**
+ * The least a change must add to the log-odds of the calibrated probability, the one a rep
+ * reads, to be suggested: odds ×1.05, the least the plan's two-digit odds factor shows as more
+ * than "×1" and what a reason needs to be named at all (`movesTheOdds`). Less is work for
+ * nothing a rep would see: a model gain of 1e-9, or one a flat step of isotonic calibration takes.
+ */
+export const MIN_CHANGE_POINTS = 0.05;
+
 /** Whether every term carries its shape function (models trained elsewhere may not). */
 export function modelHasShapes(manifest: Manifest): boolean {
   return manifest.terms.every((term) => term.shape !== undefined);
@@ -189,45 +197,105 @@ const TIME_NOT_READ = new Date(Number.NaN);
 /** An unknown count is none recorded, as `reachableTargets` takes it. */
 const countOrNone = (count: number) => (Number.isNaN(count) ? 0 : count);
 
+/** The training data's summary of `feature`: its missing share and the counts it was never above. */
+const referenceOf = (manifest: Manifest, feature: number) => manifest.reference.features.find((reference) => reference.key === manifest.features[feature].key);
+
+/** The features whose counts `feature` was never above in the training data (see `breaksCountBound`). */
+const countBoundsOf = (manifest: Manifest, feature: number) =>
+  (referenceOf(manifest, feature)?.atMost ?? []).flatMap((key) => {
+    const bound = manifest.features.findIndex((other) => other.key === key);
+    return bound >= 0 ? [bound] : [];
+  });
+
 /**
  * Whether `row` [F] puts `feature` above a count the training data never had it above (more
  * website visits than page views). An unknown count is none recorded, as everywhere in the plan:
  * visits raised past unknown page views would promise the score of a lead no CRM records.
  */
-function breaksCountBound(manifest: Manifest, row: ArrayLike<number>, feature: number): boolean {
-  const { key } = manifest.features[feature];
-  const bounds = manifest.reference.features.find((reference) => reference.key === key)?.atMost ?? [];
-  return bounds.some((bound) => {
-    const b = manifest.features.findIndex((other) => other.key === bound);
-    return b >= 0 && countOrNone(row[b]) < row[feature];
-  });
+const breaksCountBound = (manifest: Manifest, row: ArrayLike<number>, feature: number) =>
+  countBoundsOf(manifest, feature).some((bound) => countOrNone(row[bound]) < row[feature]);
+
+/**
+ * The features of `candidates` other than `feature` that the training data had missing exactly
+ * as often (a HubSpot lead's web analytics: its visits, page views, form submissions and last
+ * page seen are all known or all missing). The manifest keeps no more than each feature's
+ * missing share, so fields missing in the same share of rows are taken as missing together:
+ * wrongly grouping two costs a change the plan shows and scores (or a move it leaves out, see
+ * `recordMissingPartners`); wrongly parting them would promise the score of a record no CRM
+ * holds (a page seen without a page view).
+ */
+function missingTogetherWith(manifest: Manifest, candidates: readonly number[], feature: number): number[] {
+  const share = referenceOf(manifest, feature)?.missingShare ?? 0;
+  return share === 0 ? [] : candidates.filter((f) => f !== feature && referenceOf(manifest, f)?.missingShare === share);
+}
+
+/** A count a rep's work records (visits, e-mails opened): a field's number as is. */
+const isCount = (feature: Feature) => feature.type === 'numeric' && holdsFieldValue(feature);
+
+/**
+ * The count a record holds once the count is known, when nothing says how many: the largest
+ * whole count that every axis reading the feature puts in its first bin. Edges lie between
+ * counts the training data had, so its least known count is in every first bin too: this count
+ * scores exactly as that one and is never below it (1 page view with a page seen, where no
+ * record had 0).
+ */
+function leastKnownCount(manifest: Manifest, feature: number): number {
+  const firstEdges = manifest.terms.flatMap((term) => term.features.flatMap((f, a) => (f === feature ? shapeOf(term).axes[a].edges.slice(0, 1) : [])));
+  return firstEdges.length === 0 ? 0 : Math.max(0, Math.floor(Math.min(...firstEdges)));
 }
 
 /**
- * The row once a rep's work gives `feature` the value `value`, with every other feature read
- * from the same field (a click rate from its clicks) re-derived by featurization itself from
- * the row's counts; and those followers. Null when that is no change a rep can make, or none
- * the row can say exactly: the field also feeds a feature that counts alone cannot re-derive
- * (a day of the week of the same date), or a rate would count more events than its
- * denominator has (more clicks than opens); or the count would pass one the training data never
- * had it above (more visits than page views).
+ * The features recorded along with giving a missing `feature` a value in `after` [F], set there:
+ * those missing together with it (`missingTogetherWith`) and missing in `after`, each at its least
+ * known count, raised to any count it was never below (page views to the visits). Null when one
+ * is no count: no value of it is the least (which page would the lead have seen last?).
+ */
+function recordMissingPartners(manifest: Manifest, candidates: readonly number[], after: number[], feature: number): number[] | null {
+  const partners = missingTogetherWith(manifest, candidates, feature).filter((f) => Number.isNaN(after[f]));
+  if (partners.some((f) => !isCount(manifest.features[f]))) return null;
+  for (const f of partners) after[f] = leastKnownCount(manifest, f);
+  // Bounds chain (visits ≤ page views ≤ …) and never loop: as many passes as partners settle them.
+  for (let pass = 0; pass < partners.length; pass++) {
+    for (const f of partners) {
+      for (let below = 0; below < after.length; below++) {
+        if (countBoundsOf(manifest, below).includes(f) && after[below] > after[f]) after[f] = after[below];
+      }
+    }
+  }
+  return partners;
+}
+
+/**
+ * The row once a rep's work gives `feature` the value `value`, with the features recorded along
+ * with it when it was missing (`recordMissingPartners`: the visit and page view of a page seen),
+ * and every other feature read from a changed field (a click rate from its clicks) re-derived by
+ * featurization itself from the row's counts; and all those features. Null when that is no change
+ * a rep can make, or none the row can say exactly: a feature missing with it has no least value,
+ * a changed field also feeds a feature that counts alone cannot re-derive (a day of the week of
+ * the same date), or a rate would count more events than its denominator has (more clicks than
+ * opens); or a count would pass one the training data never had it above (more visits than page
+ * views).
  */
 function rowAfterChange(
   manifest: Manifest,
   used: readonly number[],
+  candidates: readonly number[],
   row: ArrayLike<number>,
   feature: number,
   value: number,
   source: SourceKind,
-): { after: number[]; followers: number[] } | null {
+): { after: number[]; alsoChanged: number[] } | null {
   const after = withValue(row, feature, value);
-  if (breaksCountBound(manifest, after, feature)) return null;
-  const fields = fieldNamesOf(manifest.features[feature], source);
-  const followers = used.filter(
-    (f) => f !== feature && sourceSupplies(manifest.features[f], source) && fieldNamesOf(manifest.features[f], source).some((name) => fields.includes(name)),
-  );
-  if (followers.length === 0) return { after, followers };
-  if (!holdsFieldValue(manifest.features[feature])) return null;
+  const recorded = Number.isNaN(row[feature]) ? recordMissingPartners(manifest, candidates, after, feature) : [];
+  if (recorded === null) return null;
+  const changed = [feature, ...recorded];
+  if (changed.some((f) => breaksCountBound(manifest, after, f))) return null;
+  const fieldsOf = (f: number) => fieldNamesOf(manifest.features[f], source);
+  const followersOf = (f: number) =>
+    used.filter((other) => !changed.includes(other) && sourceSupplies(manifest.features[other], source) && fieldsOf(other).some((name) => fieldsOf(f).includes(name)));
+  const followers = [...new Set(changed.flatMap(followersOf))];
+  if (followers.length === 0) return { after, alsoChanged: recorded };
+  if (changed.some((f) => followersOf(f).length > 0 && !holdsFieldValue(manifest.features[f]))) return null;
   const record = fieldValuesOf(manifest, after, source);
   for (const f of followers) {
     const follower = manifest.features[f];
@@ -240,13 +308,16 @@ function rowAfterChange(
     }
     after[f] = featureValue(record, follower, source, TIME_NOT_READ);
   }
-  return { after, followers };
+  return { after, alsoChanged: [...recorded, ...followers] };
 }
 
 /** A feature value as a rep reads it: the number with its unit, or the axis's "missing". */
 const numberAsRead = (feature: Feature, axis: Axis, value: number) => (Number.isNaN(value) ? axis.labels[missingBin(axis)] : formatNumber(value, feature.unit));
 
-/** A feature that changes with a field a rep changes (a click rate when the opens change), as a rep reads it. */
+/**
+ * A feature that changes with a field a rep changes, as a rep reads it: one computed from the
+ * field (a click rate when the opens change), or one recorded with it (the page view of a page seen).
+ */
 export interface FollowingChange {
   feature: number;
   label: string;
@@ -259,24 +330,25 @@ export interface Change {
   label: string;
   /**
    * The bins a rep reads ("1 – 5" → "6 – 9"): any value in the bin gives the same score. When
-   * other features are computed from the field, the exact numbers instead ("2" → "20"): the
-   * promised score holds for that number.
+   * other features change with a count, the exact numbers instead ("2" → "20"): the promised
+   * score holds for that number.
    */
   from: string;
   to: string;
   /** The feature's new model input: the count, the category's code, 0 days for an activity today. */
   value: number;
-  /** Log-odds this change adds, given the changes before it (with the features that follow it). */
+  /** Log-odds this change adds, given the changes before it (with the features that change with it). */
   points: number;
   /**
    * What it adds to the log-odds of the calibrated probability, the one a rep reads: its odds
    * factor agrees with the percentages the plan shows (the changes' factors multiply to their
    * before → after), where the model's own log-odds (`points`) would overstate or understate it.
+   * At least MIN_CHANGE_POINTS.
    */
   calibratedPoints: number;
   /** A "days since" reset to 0: the change is an activity today. */
   today: boolean;
-  /** Features computed from the changed field that change with it. */
+  /** Features that change with it: recorded with it, or computed from its field. */
   alsoChanges: FollowingChange[];
 }
 
@@ -287,7 +359,7 @@ export interface HotterPlan {
   threshold: number;
   changes: Change[];
   probabilityBefore: number;
-  /** What the model gives the lead with every change made (and the features that follow them re-derived). */
+  /** What the model gives the lead with every change made (and the features that change with them). */
   probabilityAfter: number;
   /** Whether the changes reach the target tier (else they are the best ≤ MAX_CHANGES moves). */
   reaches: boolean;
@@ -312,9 +384,11 @@ function calibratedLogit(manifest: Manifest, logit: number): number {
  * warm starts where hot does), or null when it is hot already. Greedy: while the target is not
  * reached (at most MAX_CHANGES), if some single move reaches it, take the one that adds the
  * fewest points (the smallest step that is enough); otherwise take the move that adds the most.
- * A feature changes at most once, only the way a rep's work moves it (see reachableTargets),
- * never to "missing", and only as `rowAfterChange` allows, its followers re-derived: the
- * promised probability is the model's for the changed lead. `scoredTier` is the tier the lead
+ * A move is offered only if it raises the calibrated probability visibly (MIN_CHANGE_POINTS):
+ * when none does, the plan has no changes. A feature changes at most once, only the way a rep's
+ * work moves it (see reachableTargets), never to "missing", and only as `rowAfterChange` allows,
+ * with the features recorded along with it and those computed from it: the promised
+ * probability is the model's for the changed lead. `scoredTier` is the tier the lead
  * was shown with: the plan starts from it, so it never contradicts the score a rep sees (a
  * probability recomputed from the contributions can fall on the other side of a threshold).
  */
@@ -347,18 +421,20 @@ export function whatWouldMakeHotter(
       .flatMap((feature) => {
         const axis = ownAxis(manifest, feature);
         return reachableTargets(manifest.features[feature], axis, before[feature]).flatMap((target) => {
-          const changed = rowAfterChange(manifest, used, before, feature, target.value, source);
-          return changed ? [{ feature, axis, target, ...changed, gain: logitChange(manifest, before, changed.after) }] : [];
+          const changed = rowAfterChange(manifest, used, candidates, before, feature, target.value, source);
+          if (!changed) return [];
+          const gain = logitChange(manifest, before, changed.after);
+          return [{ feature, axis, target, ...changed, gain, calibratedGain: calibratedLogit(manifest, logit + gain) - calibratedLogit(manifest, logit) }];
         });
       })
-      .filter((move) => move.gain > 0);
+      .filter((move) => move.calibratedGain >= MIN_CHANGE_POINTS);
     if (moves.length === 0) break;
     const reaching = moves.filter((move) => reached(logit + move.gain));
     const best = reaching.length > 0
       ? reaching.reduce((a, b) => (b.gain < a.gain ? b : a))
       : moves.reduce((a, b) => (b.gain > a.gain ? b : a));
     const feature = manifest.features[best.feature];
-    const byNumber = best.followers.length > 0;
+    const byNumber = feature.type === 'numeric' && best.alsoChanged.length > 0;
     changes.push({
       feature: best.feature,
       label: feature.label,
@@ -366,14 +442,14 @@ export function whatWouldMakeHotter(
       to: byNumber ? numberAsRead(feature, best.axis, best.target.value) : best.axis.labels[best.target.bin],
       value: best.target.value,
       points: best.gain,
-      calibratedPoints: calibratedLogit(manifest, logit + best.gain) - calibratedLogit(manifest, logit),
+      calibratedPoints: best.calibratedGain,
       today: countsDaysSince(feature),
-      alsoChanges: best.followers
+      alsoChanges: best.alsoChanged
         .filter((f) => !Object.is(Math.fround(before[f]), Math.fround(best.after[f])))
         .map((f) => {
-          const follower = manifest.features[f];
+          const other = manifest.features[f];
           const axis = ownAxis(manifest, f);
-          return { feature: f, label: follower.label, from: numberAsRead(follower, axis, before[f]), to: numberAsRead(follower, axis, best.after[f]) };
+          return { feature: f, label: other.label, from: numberAsRead(other, axis, before[f]), to: numberAsRead(other, axis, best.after[f]) };
         }),
     });
     current = best.after;
