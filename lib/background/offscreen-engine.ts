@@ -8,6 +8,7 @@ import type { CrmKind } from '../crm/types';
 import { JOB_KEYS, readJob, type JobKind } from '../jobs/progress';
 import { offscreen } from '../messaging/client';
 import { succeeded } from '../messaging/reply';
+import { keepWorkerAliveDuring } from './keep-alive';
 import type { EngineRows } from './score-lead';
 
 const OFFSCREEN_PATH = '/offscreen.html';
@@ -46,23 +47,28 @@ export async function runOffscreen(modelId: string, rows: Float32Array, featureC
  * Scores every stored lead (or only `source`'s) with `modelId` in the offscreen document (its
  * bulk-scoring job). Once `signal` aborts, the caller stops waiting (rejected with its reason)
  * and the job goes on: a cancelled write-back must not hold its lock until its scoring ends,
- * which a purge may be pausing.
+ * which a purge may be pausing. While it waits, this worker is kept alive: the job makes no
+ * extension call that would, and Chrome stops a worker idle for 30 s (scoring 100,000 leads
+ * takes over a minute), closing the channel of the page waiting for the reply.
  */
 export async function scoreStoredLeadsOffscreen(modelId: string, source?: CrmKind, signal?: AbortSignal) {
   await ensureOffscreenDocument();
   const reply = offscreen.scoreStoredLeads({ modelId, source });
-  if (!signal) return reply;
+  if (!signal) return keepWorkerAliveDuring(reply);
   const aborted = new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason);
     signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
-  return Promise.race([reply, aborted]);
+  return keepWorkerAliveDuring(Promise.race([reply, aborted]));
 }
 
-/** Re-tiers the stored scores of `modelId` with its current tiers in the offscreen document (its `retier` job). */
+/**
+ * Re-tiers the stored scores of `modelId` with its current tiers in the offscreen document (its
+ * `retier` job), this worker kept alive until it answers, as for scoring.
+ */
 export async function retierStoredScoresOffscreen(modelId: string) {
   await ensureOffscreenDocument();
-  return offscreen.retierStoredScores({ modelId });
+  return keepWorkerAliveDuring(offscreen.retierStoredScores({ modelId }));
 }
 
 /**

@@ -17,7 +17,6 @@ import { db, syncedLeadsOf, type StoredLead } from '../db/db';
 import { rememberWrittenBackFields } from '../db/written-back-fields';
 import { listenForCancel } from '../jobs/cancel-flag';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
-import { keepWorkerAliveDuring } from './keep-alive';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
 import { activeModelId } from '../ml/model-store';
@@ -148,8 +147,7 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
 async function scoreLeadsToWrite(target: WriteBackTarget, signal: AbortSignal): Promise<{ rows: ScoreToWrite[]; unchanged: number }> {
   const { crm } = target;
   const modelId = await activeModelId();
-  // The offscreen document's scoring makes no extension call that would keep this worker alive meanwhile.
-  const scored = await keepWorkerAliveDuring(scoreStoredLeadsOffscreen(modelId, crm, signal));
+  const scored = await scoreStoredLeadsOffscreen(modelId, crm, signal);
   if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
   const { rows, unchanged } = await scoresToWrite(crm, modelId, target);
   if (rows.length + unchanged === 0) throw new Error(await nothingToWrite(crm));

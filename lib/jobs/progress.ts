@@ -94,30 +94,36 @@ export interface JobRunOptions {
  * and how it ended. Rethrows the failure after recording it. `report` throws `JobPaused` when
  * a purge asks the job to stop (before its first batch too): rethrown, not recorded, so the
  * row says `running` with its cursor, as when the job's document closed.
+ *
+ * `countedTotal` is counted before the job starts; items stored meanwhile (a sync's) ahead of
+ * the job are done too, so its total grows with them: the row never says more done than its
+ * total, nor fewer done than it said before.
  */
 export async function runJob<T>(
   kind: JobKind,
   modelId: string,
-  total: number,
+  countedTotal: number,
   work: (report: JobReport) => Promise<T>,
   { source, unfinished }: JobRunOptions = {},
 ): Promise<T> {
-  const run = { modelId, total, startedAt: unfinished?.startedAt ?? Date.now(), source };
+  const run = { modelId, startedAt: unfinished?.startedAt ?? Date.now(), source };
   let done = 0;
+  let total = countedTotal;
   const report: JobReport = async (count, resumeAfter, changed) => {
     done = count;
-    await writeJob(kind, { ...run, state: 'running', done, resumeAfter, changed });
+    total = Math.max(total, done);
+    await writeJob(kind, { ...run, state: 'running', done, total, resumeAfter, changed });
     await pauseIfAsked();
   };
   try {
     await report(unfinished?.done ?? 0, unfinished?.resumeAfter, unfinished?.changed);
     const result = await work(report);
-    await writeJob(kind, { ...run, state: 'done', done: total, finishedAt: Date.now() });
+    await writeJob(kind, { ...run, state: 'done', done: total, total, finishedAt: Date.now() });
     return result;
   } catch (error) {
     if (error instanceof JobPaused) throw error; // not over: it continues after the purge
     const message = error instanceof Error ? error.message : String(error);
-    await writeJob(kind, { ...run, state: 'failed', done, finishedAt: Date.now(), error: message });
+    await writeJob(kind, { ...run, state: 'failed', done, total, finishedAt: Date.now(), error: message });
     throw error;
   }
 }

@@ -29,7 +29,10 @@ beforeEach(async () => {
   stubWebLocks(); // a job's progress report asks the lock manager whether a purge waits
   await Promise.all([...db.leadTables, db.leadScores, db.settings].map((table) => table.clear()));
 });
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
 
 async function runModel(rows: Float32Array, featureCount: number): Promise<EngineOutput> {
   const n = rows.length / featureCount;
@@ -68,9 +71,41 @@ it('stores no score for a lead none of whose fields the model reads, and drops t
   expect(await scoredLeadKeys()).toEqual([readable.key, emptied.key].sort());
   // Its fields renamed in the CRM (or a model of other columns): the intercept alone is no score of it.
   await db.putLeads([{ ...emptied, fields: { Unmapped__c: 'x' } }]);
-  const scored = await scoreAllStoredLeads({ manifest, runModel, now, report: async () => undefined });
-  expect(scored).toBe(2); // both were gone through
+  const reports: number[] = [];
+  const scored = await scoreAllStoredLeads({ manifest, runModel, now, report: async (done) => void reports.push(done) });
+  expect(reports).toEqual([2]); // both were gone through
+  expect(scored).toBe(1); // one was scored
   expect(await scoredLeadKeys()).toEqual([readable.key]);
+});
+
+it('answers with how many leads were given a score, not how many it went through (a model that reads none of some leads’ fields)', async () => {
+  const leads = demoStoredLeads(now, 25);
+  // Leads of columns the model does not read, as a CRM's leads are to a model trained on the other CRM's.
+  const unread = leads.slice(0, 8).map((lead) => ({ ...lead, key: `csv|${lead.id}`, source: 'csv' as const, origin: 'csv' as const, fields: { Unmapped__c: 'x' } }));
+  await db.putLeads([...leads, ...unread]);
+  expect(await runScoringJob({ manifest, runModel, now }, { batchSize: 10 })).toBe(25);
+  expect(await db.leadScores.count()).toBe(25);
+  expect(await readJob('scoring')).toMatchObject({ state: 'done', done: 33, total: 33 });
+});
+
+it('never says more leads done than its total, nor fewer than it said before, when a sync stores leads ahead of it meanwhile', async () => {
+  const leads = demoStoredLeads(now, 60);
+  // Keys that sort after every lead stored before the run: the job comes to them.
+  const storedDuring = leads.slice(30).map((lead) => ({ ...lead, key: `${lead.source}|z${lead.id}` }));
+  await db.putLeads(leads.slice(0, 30));
+  let syncStored: Promise<unknown> | undefined;
+  // A sync's page is committed while the first batch is scored (a sync does not pause the job).
+  const syncing = (rows: Float32Array, featureCount: number) => ((syncStored ??= db.putLeads(storedDuring)), syncStored.then(() => runModel(rows, featureCount)));
+  const rowWrites = vi.spyOn(db.settings, 'put');
+
+  expect(await runScoringJob({ manifest, runModel: syncing, now }, { batchSize: 10 })).toBe(60);
+  const progress = rowWrites.mock.calls.flatMap(([row]) => (row.key === 'job:scoring' ? [row.value as { state: string; done: number; total: number }] : []));
+  expect(progress.map(({ done }) => done)).toEqual([0, 10, 20, 30, 40, 50, 60, 60]);
+  for (const [i, { done, total }] of progress.entries()) {
+    expect(done).toBeLessThanOrEqual(total);
+    expect(total).toBeGreaterThanOrEqual(progress[i - 1]?.total ?? 0);
+  }
+  expect(progress.at(-1)).toMatchObject({ state: 'done', done: 60, total: 60 });
 });
 
 it('stores no score for a lead the model gives no probability (NaN), rather than "1, cold"', async () => {

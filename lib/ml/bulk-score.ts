@@ -22,7 +22,7 @@ export interface BulkScoringDeps {
   /** Run the model on `rows` [N * F], NaN = missing. */
   runModel(rows: Float32Array, featureCount: number): Promise<EngineOutput>;
   now: Date;
-  /** Called after each batch with the number of leads scored so far and the key of the last one. */
+  /** Called after each batch with the number of leads gone through so far and the key of the last one. */
   report(done: number, lastLeadKey: string): Promise<void>;
 }
 
@@ -91,9 +91,17 @@ function countToScore(scope: ScoringScope): Promise<number> {
   return db.leads.where(':id').between(...keyRangeOf(scope), true, true).count();
 }
 
+/** How many of the stored leads (or only `source`'s) have a score of model `modelId`. */
+function countScored(modelId: string, source?: SourceKind): Promise<number> {
+  return db.leadScores.where(':id').between(...prefixRange(`${modelId}|${source ? `${source}|` : ''}`), true, true).count();
+}
+
 /**
  * Scores every stored lead (or only `scope.source`'s) with `deps.manifest`'s model, in
- * primary-key order, or only those after `scope.resume.after`; returns how many were scored in all.
+ * primary-key order, or only those after `scope.resume.after`; returns how many of those stored
+ * leads have its score when it ends, which is what "N leads were scored" tells the admin: a lead
+ * the model reads no field of is gone through but gets none, and a run continued after a pause
+ * counts the leads scored before it too.
  */
 export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BULK_SCORING_BATCH, scope: ScoringScope = {}): Promise<number> {
   let done = scope.resume?.done ?? 0;
@@ -112,7 +120,7 @@ export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BUL
     },
     keyRangeOf(scope),
   );
-  return done;
+  return countScored(deps.manifest.modelId, scope.source);
 }
 
 /**
