@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random';
 import { SALESFORCE_LEAD_FIELDS, HUBSPOT_CONTACT_PROPERTIES } from '../../../test/demo-crm/fields';
-import { knownAfterOutcome, LEAKY_GROUP_MIN_EXPECTED, leakageReport, type LeakageColumn } from './leakage';
+import { keepsCountingAfterOutcome, knownAfterOutcome, LEAKY_GROUP_MIN_EXPECTED, leakageReport, type LeakageColumn } from './leakage';
 
 const n = 2000;
 const rand = mulberry32(17);
@@ -158,9 +158,56 @@ describe('knownAfterOutcome', () => {
     for (const field of before) expect(knownAfterOutcome(field), field).toBeNull();
   });
 
+  it('names HubSpot’s last-engagement dates, stage and customer fields, and predictive or other vendors’ scores', () => {
+    const known = [
+      ...['hs_analytics_last_visit_timestamp', 'hs_analytics_last_timestamp', 'hs_email_last_open_date', 'hs_email_last_click_date', 'hs_email_last_reply_date'],
+      ...['hs_sales_email_last_replied', 'hs_sales_email_last_opened', 'recent_conversion_date', 'engagements_last_meeting_booked', 'hs_latest_meeting_activity'],
+      ...['hs_social_last_engagement', 'hs_latest_sequence_enrolled_date', 'hs_latest_qualified_lead_date', 'hs_time_to_move_from_lead_to_customer', 'closedate'],
+      ...['hs_feedback_last_nps_rating', 'hs_recent_closed_order_date', 'num_notes', 'hs_predictivecontactscore_v2', 'hs_predictivecontactscore'],
+      ...['hs_predictivescoringtier', 'hubspotscore', 'pi__score__c', 'MadKudu_Score__c'],
+    ];
+    for (const field of known) expect(knownAfterOutcome(field), field).toMatch(new RegExp(`^"${field}" is a field the CRM writes as or after the outcome is known: .*conver`));
+    expect(knownAfterOutcome('hs_email_last_open_date')).toMatch(/HubSpot moves it on with each visit, e-mail, meeting or form/);
+    expect(knownAfterOutcome('hs_predictivecontactscore_v2')).toMatch(/learned from past outcomes/);
+    // Known before the outcome, or counts that are fair on a new lead (the synced ones are flagged as still changing, not by name).
+    const before = [
+      ...['hs_analytics_first_visit_timestamp', 'hs_analytics_first_url', 'hs_analytics_last_url', 'hs_email_optout', 'hs_email_domain', 'hs_email_open', 'num_unique_conversion_events'],
+      ...['Company_Founded_Date__c', 'Last_Funding_Date__c', 'hs_time_to_first_engagement', 'hubspot_owner_id'],
+    ];
+    for (const field of before) expect(knownAfterOutcome(field), field).toBeNull();
+  });
+
+  it('names the fields under the labels CRM exports use as headers, and under any case or punctuation', () => {
+    const labels = [
+      ...['Lead Status', 'Converted', 'Converted Date', 'Last Activity', 'Last Modified Date', 'Last Modified By', 'System Modstamp', 'Last Viewed Date'],
+      ...['Lifecycle Stage', 'Became a Customer Date', 'Became an Opportunity Date', 'Date entered "Customer (Lifecycle Stage Pipeline)"', 'Last Contacted', 'Last Activity Date'],
+      ...['Number of Sales Activities', 'Number of times contacted', 'Next Activity Date', 'Last Engagement Date', 'Number of Associated Deals', 'Recent Deal Amount', 'Close Date'],
+      ...['Time of Last Session', 'Time Last Seen', 'Last marketing email open date', 'Recent Sales Email Replied Date', 'Recent Conversion Date', 'Likelihood to close', 'HubSpot Score'],
+      ...['converted_date', 'LEAD_STATUS', 'Converted_Date__c', 'lifecycle_stage'],
+    ];
+    for (const label of labels) {
+      expect(knownAfterOutcome(label)?.startsWith(`"${label}" is a field the CRM writes as or after the outcome is known: `), label).toBe(true);
+      expect(knownAfterOutcome(label), label).toMatch(/conver/);
+    }
+    for (const label of ['Lead Source', 'No. of Employees', 'Create Date', 'Email Opt Out', 'Annual Revenue', 'Last Name', 'Number of Sessions', 'Last Page Seen']) expect(knownAfterOutcome(label), label).toBeNull();
+  });
+
   it('knows these fields of the demo CRMs', () => {
     const known = (names: readonly string[]) => names.filter((name) => knownAfterOutcome(name) !== null);
     expect(known(SALESFORCE_LEAD_FIELDS.map((field) => field.name))).toEqual(['Status', 'Rating', 'LastActivityDate', 'LastModifiedDate', 'SystemModstamp', 'IsConverted', 'ConvertedDate']);
     expect(known(HUBSPOT_CONTACT_PROPERTIES.map((property) => property.name))).toEqual(['lifecyclestage', 'hs_lead_status', 'notes_last_updated', 'lastmodifieddate', 'hs_lastmodifieddate']);
+  });
+});
+
+describe('keepsCountingAfterOutcome', () => {
+  it('knows HubSpot’s engagement counts and latest values by API name, and not the fields fixed once set', () => {
+    const counting = [
+      ...['hs_analytics_num_visits', 'hs_analytics_num_page_views', 'hs_analytics_num_event_completions', 'hs_analytics_average_page_views', 'hs_analytics_last_url'],
+      ...['num_conversion_events', 'num_unique_conversion_events', 'recent_conversion_event_name', 'hs_email_open', 'hs_email_click', 'hs_email_delivered'],
+      ...['hs_email_bounce', 'hs_email_replied', 'hs_latest_source', 'hs_latest_source_data_1', 'engagements_last_meeting_booked_campaign', 'hs_social_linkedin_clicks'],
+    ];
+    for (const field of counting) expect(keepsCountingAfterOutcome(field), field).toBe(true);
+    const fixed = ['hs_analytics_source', 'hs_analytics_first_url', 'hs_analytics_first_visit_timestamp', 'hs_email_optout', 'hs_email_domain', 'first_conversion_event_name', 'industry', 'LeadSource'];
+    for (const field of fixed) expect(keepsCountingAfterOutcome(field), field).toBe(false);
   });
 });

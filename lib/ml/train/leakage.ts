@@ -3,8 +3,9 @@
  * rep's status tag, a call's duration) make a model that looks brilliant and fails on new
  * leads. Each column is judged on its own against the labels [N]; CRM fields known to be
  * written as or after a lead's outcome is known are named whatever their numbers say
- * (`knownAfterOutcome`). The check catches strong cases only: a column it passes is not
- * proven to be known before the outcome.
+ * (`knownAfterOutcome`), as are the engagement counts a CRM keeps counting after it
+ * (`keepsCountingAfterOutcome`). The check catches strong cases only: a column it passes is
+ * not proven to be known before the outcome.
  */
 import { stratifiedKFold } from './cv';
 import { countPositives, rocAuc, type Labels } from './metrics';
@@ -66,47 +67,90 @@ export const LEAKY_GROUP_OTHER_RATE = 0.05;
 export const LEAKY_GROUP_MIN_EXPECTED = 20;
 
 /**
- * CRM fields written as, or after, a lead's outcome is known, by their API names (Salesforce
- * Lead fields, HubSpot contact properties), each with why in words an admin knows: flagged
- * whatever their numbers say, since a field moved on after the outcome can look harmless in
- * one history and still give the outcome away.
+ * A field's name with case, spaces, punctuation and Salesforce's custom-field suffix taken out,
+ * so an API name, a custom field and the label a CRM export uses as its header compare equal
+ * (`ConvertedDate`, `Converted_Date__c`, `Converted Date` → `converteddate`).
+ */
+function bareFieldName(field: string): string {
+  return field.replace(/__c$/i, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/**
+ * CRM fields written as, or after, a lead's outcome is known, by their bare names
+ * (`bareFieldName`): Salesforce Lead fields and HubSpot contact properties under their API
+ * names and the labels their exports use as headers, each with why in words an admin knows:
+ * flagged whatever their numbers say, since a field moved on after the outcome can look
+ * harmless in one history and still give the outcome away.
  */
 const AFTER_OUTCOME_FIELDS: readonly { names: RegExp; why: string }[] = [
   {
-    names: /^(Status|Rating)$/,
+    names: /^(status|rating)$/,
     why: 'Salesforce lead status and rating are set by sales reps as they work a lead and close it, so on old leads they tell how it ended, converted or not',
   },
-  { names: /^(IsConverted|Converted[A-Za-z]+)$/, why: 'Salesforce fills it when a lead is converted' },
   {
-    names: /^(LastModifiedDate|LastModifiedById|SystemModstamp)$/,
-    why: 'Salesforce moves it on whenever the lead is edited, converting it included, so on old leads it dates how they ended, converted or not',
+    names: /^leadstatus$/,
+    why: 'sales reps set the lead status as they work a lead and close it, so on old leads it tells how it ended, converted or not',
+  },
+  { names: /^(isconverted|converted[a-z]*)$/, why: 'Salesforce fills it when a lead is converted' },
+  {
+    names: /^((hs)?lastmodified(date|by|byid)?|systemmodstamp|objectlastmodifieddatetime)$/,
+    why: 'the CRM moves it on whenever the lead is edited, converting it included, so on old leads it dates how they ended, converted or not',
   },
   {
-    names: /^Last[A-Za-z]*Date$/,
-    why: "Salesforce moves it on with each activity, view or transfer, also after a lead converted or was lost (a converted lead's stops at its conversion)",
+    names: /^(last(activity|viewed|referenced|transfer)(date)?|(notes)?(lastcontacted|lastupdated|nextactivitydate)|(hs)?last(salesactivity|engagement)[a-z]*)$/,
+    why: "the CRM moves it on with each activity, view or transfer, also after a lead converted or was lost (a converted Salesforce lead's stops at its conversion)",
   },
   {
-    names: /^(lifecyclestage|hs_lead_status)$/,
+    names: /^(numcontactednotes|numnotes|numberofsalesactivities|numberoftimescontacted)$/,
+    why: 'HubSpot counts each sales activity, also after a lead converted or was lost',
+  },
+  {
+    names: /^(lifecyclestage|hsleadstatus)$/,
     why: 'HubSpot lifecycle stage and lead status move with the sales process, so on old contacts they tell where it ended, converted or not',
   },
   {
-    names: /^(hs_lifecyclestage_\w+_date|hs_v2_date_(entered|exited)_\w+|hs_date_(entered|exited)_\w+|hs_v2_cumulative_time_in_\w+|hs_time_in_\w+)$/,
+    names: /^(hslifecyclestage[a-z]+date|becamean?[a-z]+date|(hs(v2)?)?(date(entered|exited)|cumulativetimein|latesttimein)[a-z]+|hstimein[a-z]+|(hs)?timetomovefrom[a-z]+|hslatest(open|qualified|disqualified)leaddate)$/,
     why: 'HubSpot writes it as a contact moves through the lifecycle stages, the stage it converted to included',
   },
   {
-    names: /^(num_associated_deals|recent_deal_\w+|total_revenue|days_to_close|first_deal_created_date)$/,
+    names: /^(num(berof)?associateddeals|recentdeal[a-z]+|totalrevenue|daystoclose|firstdealcreateddate|closedate|(hs)?timebetweencontactcreationanddeal[a-z]+)$/,
     why: "HubSpot takes it from the contact's deals, which exist once a lead has converted",
   },
   {
-    names: /^(notes_last_contacted|notes_last_updated|notes_next_activity_date|num_contacted_notes|num_notes|hs_last_sales_activity_\w+|lastmodifieddate|hs_lastmodifieddate)$/,
-    why: 'HubSpot moves it on with each sales activity or edit, also after a lead converted or was lost',
+    names: /^hs(feedback[a-z]+|(first|recent)closedorder[a-z]+|firstorderclosed[a-z]+|(first|latest)subscription[a-z]+|hasactivesubscription)$/,
+    why: 'HubSpot takes it from orders, subscriptions or feedback surveys, which a contact has once it converted',
+  },
+  {
+    // The latest visit, e-mail, meeting, form, sequence: HubSpot's `hs_…last…` and `hs_…latest…` dates, the others by name, and their labels.
+    names:
+      /^(hs[a-z]*(last|latest)[a-z]*(date|timestamp|opened|clicked|replied|revisited|activity)|hssociallastengagement|recentconversiondate|engagementslastmeetingbooked|timelastseen|timeoflastsession|lastmarketingemail[a-z]+date|recentsalesemail[a-z]+date|dateoflastmeetingbooked[a-z]*|latestmeetingactivity|latesttrafficsourcedate|mostrecentsocialclick|recentdocumentrevisitdate|lastsequence[a-z]+date|lastsmssenddate)$/,
+    why: 'HubSpot moves it on with each visit, e-mail, meeting or form, also after a lead converted or was lost: customers keep visiting, opening e-mails and booking meetings',
+  },
+  {
+    names: /(score|^hspredictive|^likelihoodtoclose$|^contactpriority$|^leadrating$)/,
+    why: "a score is worked out from the lead's data as it is today, and a predictive one (HubSpot's likelihood to close, another vendor's) is learned from past outcomes: on old leads it already reflects how they ended, converted or not",
   },
 ];
 
 /** Why the CRM field `field` is written as or after the outcome is known (`AFTER_OUTCOME_FIELDS`), or null. */
 export function knownAfterOutcome(field: string): string | null {
-  const known = AFTER_OUTCOME_FIELDS.find(({ names }) => names.test(field));
+  const bare = bareFieldName(field);
+  const known = AFTER_OUTCOME_FIELDS.find(({ names }) => names.test(bare));
   return known ? `"${field}" is a field the CRM writes as or after the outcome is known: ${known.why}` : null;
+}
+
+/**
+ * HubSpot's engagement counts and latest values (visits, page views, forms, marketing e-mails,
+ * last page seen, latest traffic source, social clicks, sequences), by API name: fair features
+ * on a new lead, but HubSpot keeps counting after the outcome, so a synced lead holds what
+ * happened after it converted or was lost.
+ */
+const ENGAGEMENT_FIELDS =
+  /^(hs_analytics_(num|average|last)_\w+|num_(unique_)?conversion_events|recent_conversion_event_name|hs_email_(open|click|delivered|bounce|replied|sends_since_last_engagement|last_email_name)|hs_latest_source\w*|engagements_last_meeting_booked_\w+|hs_social_\w*clicks|hs_sequences_\w+)$/;
+
+/** Whether synced CRM field `field` is an engagement count or latest value the CRM keeps updating after the outcome. */
+export function keepsCountingAfterOutcome(field: string): boolean {
+  return ENGAGEMENT_FIELDS.test(field);
 }
 
 const TARGET_RATE_FOLDS = 5;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_FEATURE_SPECS, demoHistoryRows, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
 import { parseDate } from '../derive';
+import { mulberry32 } from '../random';
 import { TrainingDataError } from './dataset';
 import { describeOutcomeRule, outcomeOrWhyNot } from '../outcome-rule';
 import { fewValuedColumns, openLookingStatuses, suggestOutcome } from './outcome-suggestions';
@@ -9,15 +10,18 @@ import {
   OUTCOME_COLUMN,
   candidateFeatures,
   describeLeftOut,
+  fieldOf,
   inspectTrainingData,
   isConverted,
   leadsInWindow,
   outcomeOf,
   selectTrainingData,
   suggestField,
+  KEEPS_CHANGING_REASON,
   trainingTable,
   trainServeSkew,
 } from './training-set';
+import { SALESFORCE_LEAD_FIELDS } from '../../../test/demo-crm/fields';
 
 const now = new Date('2026-11-01T00:00:00Z');
 const salesforceLeads = generateDemoLeads({ count: 800, seed: 3, now }).map((lead) => toStoredLead(lead, 'salesforce'));
@@ -274,10 +278,14 @@ describe('inspectTrainingData', () => {
   it('flags a "days since" feature that history at least the window’s minimum age never has below it', () => {
     const DAY = 86_400_000;
     // Leads 45 days old and more; some had activity last week.
-    const history = salesforceLeads.map((lead, i) => ({
-      ...lead,
-      fields: { ...lead.fields, CreatedDate: new Date(now.getTime() - (45 + (i % 300)) * DAY).toISOString(), LastActivityDate: new Date(now.getTime() - (i % 90) * DAY).toISOString().slice(0, 10) },
-    }));
+    const history = salesforceLeads.map((lead, i) => {
+      const createdAt = now.getTime() - (45 + (i % 300)) * DAY;
+      return {
+        ...lead,
+        createdAt,
+        fields: { ...lead.fields, CreatedDate: new Date(createdAt).toISOString(), LastActivityDate: new Date(now.getTime() - (i % 90) * DAY).toISOString().slice(0, 10) },
+      };
+    });
     const { table, createdAt } = trainingTable(history, converted);
     const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', ['IsConverted']).candidates.map((c) => c.spec);
     const skewed = (minAgeDays: number) =>
@@ -298,11 +306,50 @@ describe('inspectTrainingData', () => {
   it('judges skew by the share of known values below the minimum age', () => {
     const daysSince = { derive: { kind: 'daysSince' as const, from: { csv: 'created_at' } } };
     const values = (below: number, total: number) => Float32Array.from({ length: total + 5 }, (_, i) => (i >= total ? NaN : i < below ? 3 : 40));
-    expect(trainServeSkew(daysSince, values(0, 1000), 30)).toMatch(/for every one of these leads/);
-    expect(trainServeSkew(daysSince, values(9, 1000), 30)).toMatch(/for nearly all of these leads/);
-    expect(trainServeSkew(daysSince, values(10, 1000), 30)).toBeNull(); // 1 % younger: seen enough
-    expect(trainServeSkew(daysSince, values(0, 0), 30)).toBeNull(); // nothing known
-    expect(trainServeSkew({ derive: { kind: 'value', from: { csv: 'age' } } }, values(0, 1000), 30)).toBeNull();
+    // Leads 400 days old: every date above falls in their own life.
+    const oldLeads = new Float64Array(1005).fill(400);
+    expect(trainServeSkew(daysSince, values(0, 1000), 30, oldLeads)).toMatch(/for every one of these leads/);
+    expect(trainServeSkew(daysSince, values(9, 1000), 30, oldLeads)).toMatch(/for nearly all of these leads/);
+    expect(trainServeSkew(daysSince, values(10, 1000), 30, oldLeads)).toBeNull(); // 1 % younger: seen enough
+    expect(trainServeSkew(daysSince, values(0, 0), 30, oldLeads)).toBeNull(); // nothing known
+    expect(trainServeSkew({ derive: { kind: 'value', from: { csv: 'age' } } }, values(0, 1000), 30, oldLeads)).toBeNull();
+  });
+
+  it('judges skew only for a date in the lead’s own life: a date from before it was created is no younger on a new lead', () => {
+    const daysSince = { derive: { kind: 'daysSince' as const, from: { csv: 'company_founded' } } };
+    // Every value 40 days or more, as for a lead's age in a window of leads at least 30 days old.
+    const values = Float32Array.from({ length: 1000 }, (_, i) => 40 + i);
+    const ages = (age: (row: number) => number) => Float64Array.from({ length: 1000 }, (_, row) => age(row));
+    // On or after the created date (a day's slack for a date without a time): flagged.
+    expect(trainServeSkew(daysSince, values, 30, ages((row) => 40 + row - 1))).toMatch(/never saw/);
+    expect(trainServeSkew(daysSince, values, 30, ages((row) => (row < 10 ? 35 : 40 + row)))).toMatch(/never saw/); // 1 % before: nearly every lead
+    // Before it for more than 1 % of the leads (a founding date, a funding round), or no created date known: not flagged.
+    expect(trainServeSkew(daysSince, values, 30, ages((row) => (row < 11 ? 35 : 40 + row)))).toBeNull();
+    expect(trainServeSkew(daysSince, values, 30, ages(() => 35))).toBeNull();
+    expect(trainServeSkew(daysSince, values, 30, ages(() => NaN))).toBeNull();
+  });
+
+  it('does not flag enrichment dates from before a lead was created for skew, and still flags its age', () => {
+    const DAY = 86_400_000;
+    const YEAR = 365 * DAY;
+    const rand = mulberry32(4);
+    // The company's founding (2 to 42 years ago) and its last funding round (months to years ago), whatever the lead's age.
+    const enriched = salesforceLeads.map((lead) => ({
+      ...lead,
+      fields: {
+        ...lead.fields,
+        Company_Founded_Date__c: new Date(now.getTime() - (2 + rand() * 40) * YEAR).toISOString().slice(0, 10),
+        Last_Funding_Date__c: new Date(now.getTime() - (0.2 + rand() * 5) * YEAR).toISOString().slice(0, 10),
+      },
+    }));
+    const window = { createdAfter: now.getTime() - 365 * DAY, createdBefore: now.getTime() - 30 * DAY };
+    const { table, createdAt } = selectTrainingData(enriched, window, converted);
+    const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', ['IsConverted']).candidates.map((c) => c.spec);
+    const flags = new Map(inspectTrainingData(table, specs, 'salesforce', now, { minAgeDays: 30, createdAt }).leakage.map((flag) => [flag.field, flag.reason]));
+    expect(specs.map((spec) => fieldOf(spec, 'salesforce'))).toEqual(expect.arrayContaining(['Company_Founded_Date__c', 'Last_Funding_Date__c']));
+    expect(flags.get('Company_Founded_Date__c')).toBeUndefined();
+    expect(flags.get('Last_Funding_Date__c')).toBeUndefined();
+    expect(flags.get('CreatedDate')).toMatch(/^measured on the day you train, it is 30 or more .* values it never saw$/);
   });
 
   it('refuses with the trainer’s own message when there are too few conversions', () => {
@@ -322,7 +369,7 @@ describe('the guards on stored history', () => {
     const { table, createdAt } = selectTrainingData(leads as Parameters<typeof selectTrainingData>[0], window(minAgeDays), rule);
     const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, source, [rule.field]).candidates.map((c) => c.spec);
     const { rows, leakage } = inspectTrainingData(table, specs, source, today, { minAgeDays, createdAt });
-    return { rows, specs, flags: new Map(leakage.map((flag) => [flag.key, flag.reason])) };
+    return { rows, specs, flags: new Map(leakage.map((flag) => [flag.key, flag.reason])), byField: new Map(leakage.map((flag) => [flag.field, flag.reason])) };
   };
   const salesforce = demo.map((lead) => toStoredLead(lead, 'salesforce'));
   const hubspot = demo.map((lead) => toStoredLead(lead, 'hubspot'));
@@ -361,6 +408,49 @@ describe('the guards on stored history', () => {
     const { specs, flags: csvFlags } = flagsOf(csv, 'csv', { field: 'converted', positiveValues: ['1'] });
     expect(specs.map((spec) => spec.key)).toEqual(expect.arrayContaining(counts));
     for (const key of [...counts, 'days_since_last_activity', ...known]) expect(csvFlags.get(key), key).toBeUndefined();
+  });
+
+  it('flags HubSpot’s own last-engagement dates, engagement counts and scores, which go on after the outcome, whatever their numbers say', () => {
+    const rand = mulberry32(3);
+    const date = (from: number) => new Date(from + rand() * (today.getTime() - from)).toISOString();
+    // Properties a HubSpot sync reads that the catalogue does not map, at values that say nothing of the outcome.
+    const synced = hubspot.map((lead) => ({
+      ...lead,
+      fields: {
+        ...lead.fields,
+        hs_analytics_last_visit_timestamp: date(lead.createdAt),
+        hs_email_last_open_date: date(lead.createdAt),
+        hs_sales_email_last_replied: date(lead.createdAt),
+        num_unique_conversion_events: String(Math.floor(rand() * 4)),
+        hs_analytics_num_event_completions: String(Math.floor(rand() * 6)),
+        hs_email_delivered: String(Math.floor(rand() * 30)),
+        hs_predictivecontactscore_v2: String(Math.round(rand() * 100)),
+      },
+    }));
+    const stamps = ['hs_analytics_last_visit_timestamp', 'hs_email_last_open_date', 'hs_sales_email_last_replied'];
+    const counts = ['num_unique_conversion_events', 'hs_analytics_num_event_completions', 'hs_email_delivered'];
+    const { specs, byField } = flagsOf(synced, 'hubspot', hubspotStage);
+    expect(specs.map((spec) => fieldOf(spec, 'hubspot'))).toEqual(expect.arrayContaining([...stamps, ...counts, 'hs_predictivecontactscore_v2']));
+    for (const field of stamps) expect(byField.get(field), field).toMatch(new RegExp(`^"${field}" is a field the CRM writes .*: HubSpot moves it on with each visit, e-mail, meeting or form`));
+    for (const field of counts) expect(byField.get(field), field).toBe(KEEPS_CHANGING_REASON);
+    expect(byField.get('hs_predictivecontactscore_v2')).toMatch(/^"hs_predictivecontactscore_v2" is a field the CRM writes .*predictive one .* is learned from past outcomes/);
+    // The same exported to a CSV: the fields the CRM writes after the outcome by name, the counts left to the admin, as the catalogue's are.
+    const { byField: csvFlags } = flagsOf(synced, 'csv', hubspotStage);
+    for (const field of [...stamps, 'hs_predictivecontactscore_v2']) expect(csvFlags.get(field), field).toBe(byField.get(field));
+    for (const field of counts) expect(csvFlags.get(field), field).toBeUndefined();
+  });
+
+  it('flags the fields of a CRM report exported under their labels as it flags their API names', () => {
+    // A Salesforce leads report saved as CSV: its headers are the fields' labels (Lead Status, Last Activity, Converted Date…).
+    const labelOf = new Map(SALESFORCE_LEAD_FIELDS.map((field) => [field.name as string, field.label]));
+    const exported = salesforce.map((lead) => ({ ...lead, fields: Object.fromEntries(Object.entries(lead.fields).map(([name, value]) => [labelOf.get(name) ?? name, value])) }));
+    const { byField } = flagsOf(exported, 'csv', { field: 'Converted', positiveValues: ['true'] });
+    const { byField: byApiName } = flagsOf(salesforce, 'salesforce', converted);
+    for (const [name, label] of [['Status', 'Lead Status'], ['Rating', 'Rating'], ['LastActivityDate', 'Last Activity'], ['LastModifiedDate', 'Last Modified Date'], ['SystemModstamp', 'System Modstamp'], ['ConvertedDate', 'Converted Date']]) {
+      expect(byApiName.get(name), name).toMatch(new RegExp(`^"${name}" is a field the CRM writes as or after the outcome is known`));
+      expect(byField.get(label), label).toMatch(new RegExp(`^"${label}" is a field the CRM writes as or after the outcome is known`));
+    }
+    for (const label of ['Lead Source', 'Industry', 'Annual Revenue', 'No. of Employees', 'Title', 'Country', 'Email Opt Out']) expect(byField.get(label), label).toBeUndefined();
   });
 
   it('flags the lead’s age with no minimum age too, and no other "days since" for being one', () => {

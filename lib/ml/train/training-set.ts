@@ -12,7 +12,7 @@ import { fieldSourcesOf, type Feature, type FeatureSpec } from '../manifest';
 import { describeOpenStatus, outcomeOrWhyNot, type OutcomeRule } from '../outcome-rule';
 import { plural } from '../../presentation';
 import { buildFeatures, buildLabels, inferFeatureSpecs, TrainingDataError, type Table } from './dataset';
-import { knownAfterOutcome, leakageReport } from './leakage';
+import { keepsCountingAfterOutcome, knownAfterOutcome, leakageReport } from './leakage';
 
 // The rule lives in its own light module (a model's manifest records it); training's users read it here too.
 export { isConverted, outcomeOf, OutcomeRuleSchema, type OutcomeRule } from '../outcome-rule';
@@ -281,25 +281,44 @@ export interface StoredHistory {
 const holdsTodaysValues = (source: SourceKind) => source !== 'csv';
 
 /**
- * A "days since" feature is measured on the day of training. History at least `minAgeDays`
- * old has it at `minAgeDays` or more for (nearly) every lead when it counts from the lead's
- * creation, while new leads are scored at 0 to `minAgeDays` − 1: the model would read them
- * at values it never saw, and what it learned from old leads is how long they had to
- * convert. A feature is flagged when fewer than this share of its known values are younger.
+ * A "days since" feature is measured on the day of training. When its date falls in the lead's
+ * own life (on or after its created date: the last activity, the conversion, the creation
+ * itself), a new lead is scored at 0 to `minAgeDays` − 1 at most, while a lead of the history,
+ * at least `minAgeDays` old, has it that low only when its date came late in its life (a recent
+ * activity). A feature is flagged when fewer than this share of its known values are younger:
+ * the model would read new leads at values it never saw, and what it learned from old leads is
+ * how long they had to convert.
  */
 export const SKEW_SHARE_BELOW_MIN_AGE = 0.01;
 
-/** The skew flag's reason for feature column `values` [N] (NaN = missing), or null. */
-export function trainServeSkew(feature: Pick<FeatureSpec, 'derive'>, values: Float32Array, minAgeDays: number): string | null {
+/**
+ * A "days since" date falls in the lead's own life when it is on or after the lead's created date
+ * for at least this share of the leads with both: a date from before (a company's founding, its
+ * last funding round) is no younger on a new lead than on an old one.
+ */
+export const SKEW_WITHIN_LEAD_LIFE = 0.99;
+
+/**
+ * The skew flag's reason for feature column `values` [N] (NaN = missing), or null. `leadAges`
+ * [N]: each lead's age in days on the day of training (NaN when its created date is unknown).
+ */
+export function trainServeSkew(feature: Pick<FeatureSpec, 'derive'>, values: Float32Array, minAgeDays: number, leadAges: ArrayLike<number>): string | null {
   if (feature.derive.kind !== 'daysSince' || minAgeDays < 1) return null;
   let known = 0;
   let younger = 0;
-  for (const value of values) {
-    if (Number.isNaN(value)) continue;
+  let dated = 0;
+  let withinLife = 0;
+  values.forEach((value, row) => {
+    if (Number.isNaN(value)) return;
     known++;
     if (value < minAgeDays) younger++;
-  }
+    if (Number.isNaN(leadAges[row])) return;
+    dated++;
+    // A day's slack: a date without a time reads as midnight, before a lead created that day.
+    if (value <= leadAges[row] + 1) withinLife++;
+  });
   if (known === 0 || younger / known >= SKEW_SHARE_BELOW_MIN_AGE) return null;
+  if (dated === 0 || withinLife < SKEW_WITHIN_LEAD_LIFE * dated) return null;
   return (
     `measured on the day you train, it is ${minAgeDays} or more for ${younger === 0 ? 'every one' : 'nearly all'} of these leads (all at least ${minAgeDays} days old), ` +
     `but 0 to ${minAgeDays - 1} for new leads: the model would score them at values it never saw`
@@ -317,13 +336,13 @@ export const LEAD_AGE_REASON =
   "it is the lead's age, counted from the created date the window is built on: in your history it tells how long a lead has had to convert, " +
   'so the model would rank new leads low for being new, not for being unlikely to convert';
 
-/** Whether "days since" column `values` [N] (NaN = missing) is each lead's age: within a day of its created date `createdAt` [N]. */
-function isLeadAge(feature: Pick<FeatureSpec, 'derive'>, values: Float32Array, createdAt: readonly number[], now: Date): boolean {
+/** Whether "days since" column `values` [N] (NaN = missing) is each lead's age `leadAges` [N] (NaN when unknown), within a day. */
+function isLeadAge(feature: Pick<FeatureSpec, 'derive'>, values: Float32Array, leadAges: ArrayLike<number>): boolean {
   if (feature.derive.kind !== 'daysSince') return false;
   let both = 0;
   let same = 0;
   values.forEach((value, row) => {
-    const age = daysBetween(createdAt[row], now.getTime());
+    const age = leadAges[row];
     if (Number.isNaN(value) || Number.isNaN(age)) return;
     both++;
     if (Math.abs(value - age) <= 1) same++;
@@ -333,8 +352,9 @@ function isLeadAge(feature: Pick<FeatureSpec, 'derive'>, values: Float32Array, c
 
 /**
  * A feature a rep's work moves (the catalogue marks it `actionable`: visits, page views, forms,
- * e-mail opens and clicks, last activity, last page) keeps moving after the outcome: read today
- * on old leads, it holds what happened after they converted or were lost.
+ * e-mail opens and clicks, last activity, last page) or that reads a field the CRM keeps counting
+ * engagement in (`keepsCountingAfterOutcome`) keeps moving after the outcome: read today on old
+ * leads, it holds what happened after they converted or were lost.
  */
 export const KEEPS_CHANGING_REASON =
   'it keeps changing after the outcome, and synced leads hold its value of today: on old leads it includes what happened after they converted or were lost';
@@ -356,17 +376,19 @@ export function guardReasons(
   const N = labels.length;
   const F = features.length;
   const columns = features.map((_, f) => Float32Array.from({ length: N }, (_, i) => X[i * F + f])); // F × [N]
+  const leadAges = history?.createdAt.map((createdAt) => daysBetween(createdAt, now.getTime())) ?? []; // [N]
   const findings = leakageReport(
     features.map((feature, f) => ({ name: feature.key, kind: feature.type === 'categorical' ? ('categorical' as const) : ('numeric' as const), values: columns[f], levels: feature.vocabulary })),
     labels,
   );
   return features.map((feature, f) => {
-    const known = specFields(feature, source).flatMap((field) => (field === undefined ? [] : [knownAfterOutcome(field)])).find((reason) => reason !== null);
+    const fields = specFields(feature, source).filter((field): field is string => field !== undefined);
+    const known = fields.map(knownAfterOutcome).find((reason) => reason !== null);
     if (known) return known;
     if (findings[f].flag) return findings[f].flag.reason;
     if (history === null) return null;
-    if (feature.actionable && holdsTodaysValues(source)) return KEEPS_CHANGING_REASON;
-    return trainServeSkew(feature, columns[f], history.minAgeDays) ?? (isLeadAge(feature, columns[f], history.createdAt, now) ? LEAD_AGE_REASON : null);
+    if (holdsTodaysValues(source) && (feature.actionable || fields.some(keepsCountingAfterOutcome))) return KEEPS_CHANGING_REASON;
+    return trainServeSkew(feature, columns[f], history.minAgeDays, leadAges) ?? (isLeadAge(feature, columns[f], leadAges) ? LEAD_AGE_REASON : null);
   });
 }
 
