@@ -4,6 +4,9 @@ import type { Labelled } from '../policy-protocol';
 
 /** How the leads a model learnt from are read: its own scores of them would flatter it. */
 const CHECKED = 'scored by a check model that never saw them, as when its thresholds were chosen (its own scores of leads it learnt from would flatter it)';
+/** Without held-out probabilities (the bundled model, an imported one) LeadLens cannot tell which of these leads the model learnt from. */
+const OWN_SCORES =
+  ', scored by this model. If it was trained on any of these leads, these figures make it look better than it will do on new leads (LeadLens knows which leads a model learnt from only when it trained the model).';
 
 /** Which leads a tier preview or confusion matrix was computed from, and which probability each was read with. */
 export function LabelledLeadsNote({ labelled, outcomeRule }: { labelled: Labelled; outcomeRule: ModelOutcomeRule | undefined }) {
@@ -11,7 +14,7 @@ export function LabelledLeadsNote({ labelled, outcomeRule }: { labelled: Labelle
   const others = labels.length - heldOut;
   const readWith =
     heldOut === 0
-      ? ', scored by this model.'
+      ? OWN_SCORES
       : others === 0
         ? `: the model learnt from all of them, so each is ${CHECKED}.`
         : `: the ${heldOut.toLocaleString('en-US')} it learnt from are ${CHECKED}; the other ${others.toLocaleString('en-US')} by this model.`;

@@ -1,0 +1,30 @@
+// @vitest-environment happy-dom
+/** The note under the model report's and tier preview's figures: which leads, read with which probabilities. */
+import { createElement } from 'react';
+import { afterEach, expect, it } from 'vitest';
+import { render, type Rendered } from '@/test/render';
+import { LabelledLeadsNote } from './LabelledLeadsNote';
+
+let rendered: Rendered | undefined;
+afterEach(() => {
+  rendered?.unmount();
+  rendered = undefined;
+});
+
+function noteFor(heldOut: number): string {
+  const labelled = { labels: Uint8Array.from([1, 0, 1, 0]), probabilities: Float64Array.from([0.9, 0.1, 0.6, 0.3]), heldOut };
+  rendered = render(createElement(LabelledLeadsNote, { labelled, outcomeRule: undefined }));
+  return rendered.container.querySelector('[data-testid="labelled-leads"]')?.textContent ?? '';
+}
+
+it('warns that a model’s own scores flatter it when LeadLens cannot tell which leads it learnt from (bundled or imported)', () => {
+  expect(noteFor(0)).toBe(
+    'Computed from the 4 stored leads with a known outcome, scored by this model. If it was trained on any of these leads, these figures make it look better than it will do on new leads (LeadLens knows which leads a model learnt from only when it trained the model).',
+  );
+});
+
+it('reads the leads a model trained here learnt from with its check model’s probabilities, without that warning', () => {
+  expect(noteFor(3)).toBe(
+    'Computed from the 4 stored leads with a known outcome: the 3 it learnt from are scored by a check model that never saw them, as when its thresholds were chosen (its own scores of leads it learnt from would flatter it); the other 1 by this model.',
+  );
+});
