@@ -106,6 +106,18 @@ describe('manifest schema', () => {
     expect(errorOf({ ...clone(), outcomeRule: { ...newer, openStatus: { ...newer.openStatus, closed: ['Closed'] } } })).toContain('outcomeRule.openStatus');
   });
 
+  it('keeps the leakage flags a model was trained with all the same, on its own features only, and parses manifests without them', () => {
+    const flagged = { ...clone(), provenance: { ...bundled.provenance, leakageFlagsKept: [{ key: 'web_visits', reason: 'it keeps changing after the outcome' }] } };
+    const parsed = parseManifest(flagged);
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.manifest.provenance.leakageFlagsKept).toEqual([{ key: 'web_visits', reason: 'it keeps changing after the outcome' }]);
+    expect(parseManifest(bundled).ok).toBe(true); // none recorded
+    const onNoFeature = structuredClone(flagged);
+    onNoFeature.provenance.leakageFlagsKept[0].key = 'not_a_feature';
+    expect(errorOf(onNoFeature)).toContain('provenance.leakageFlagsKept.0.key: flags "not_a_feature", which is no feature');
+    expect(errorOf({ ...clone(), provenance: { ...bundled.provenance, leakageFlagsKept: [] } })).toContain('provenance.leakageFlagsKept');
+  });
+
   it('checks that a shape function has one score per bin', () => {
     const m = clone();
     m.terms[0].shape = { axes: [{ labels: ['low', 'high', 'missing'], edges: [10] }], scores: [0.1, -0.1, 0] };

@@ -203,9 +203,13 @@ export const FeatureReferenceSchema = z
   .object({
     key: z.string(),
     missingShare: z.number().min(0).max(1),
-    /** The value (text, as a rep would read it) of the bin with the highest contribution. */
+    /**
+     * The value (text, as a rep would read it) with the highest contribution among those enough
+     * training leads hold: a number's range of bins, a category's level (`idealOf` in the
+     * trainer). Empty when none holds enough; older models name the single best bin.
+     */
     idealValue: z.string(),
-    /** That bin's contribution in log-odds. */
+    /** Its mean contribution over its training leads, in log-odds. */
     idealContribution: z.number(),
     /**
      * Keys of the counts this count was never above in the training data (website visits ≤ page
@@ -326,6 +330,15 @@ export const ManifestSchema = z
         source: z.string(),
         /** The "now" that dates were measured against when training (ISO date-time). */
         referenceTime: z.string().datetime(),
+        /**
+         * The leakage guard's flags on features the model reads all the same (the admin kept
+         * them): the metrics may look better than the model does on new leads. Absent when
+         * there are none, and in models trained before they were recorded.
+         */
+        leakageFlagsKept: z
+          .array(z.object({ key: z.string(), reason: z.string() }).strict())
+          .min(1)
+          .optional(),
       })
       .strict(),
   })
@@ -360,6 +373,10 @@ export const ManifestSchema = z
     if (m.reference.probabilityPercentiles.some((p, i, all) => i > 0 && p < all[i - 1])) {
       ctx.addIssue({ code: 'custom', message: 'percentiles must not decrease', path: ['reference', 'probabilityPercentiles'] });
     }
+    // The report names a kept flag's feature by its label: the flag must be on one of the features.
+    m.provenance.leakageFlagsKept?.forEach((flag, i) => {
+      if (!keys.has(flag.key)) ctx.addIssue({ code: 'custom', message: `flags "${flag.key}", which is no feature`, path: ['provenance', 'leakageFlagsKept', i, 'key'] });
+    });
     // A count bound compares two numbers as they are: both must be numeric features, and two.
     const typeOf = new Map(m.features.map((feature) => [feature.key, feature.type]));
     m.reference.features.forEach((reference, i) => {

@@ -17,7 +17,10 @@ export interface ModelCardExtras {
     brier?: number;
     final_fit_seconds?: number;
   };
-  /** The leakage guard's flags on features the model reads all the same (the admin chose them). */
+  /**
+   * The leakage guard's flags on features the model reads all the same (the admin chose them),
+   * for a manifest that records none itself (`provenance.leakageFlagsKept` takes their place).
+   */
   leakage?: string[];
   warnings?: string[];
   model?: { rounds: { mains: number[]; pairs: number[] } };
@@ -45,6 +48,14 @@ const THRESHOLDS_CHOSEN_FROM: Record<Manifest['tiers']['policy']['kind'], string
     '(new leads\' move by chance); no outcome chose the thresholds, so precision and recall at them are fair.',
   fixed: 'The thresholds are the admin\'s own probabilities: no lead chose them.',
 };
+
+/**
+ * The leakage guard's flags on features the model reads all the same, as recorded when it was
+ * trained in LeadLens (`provenance.leakageFlagsKept`), each with its feature's label.
+ */
+export function keptLeakageFlags(m: Manifest): { label: string; reason: string }[] {
+  return (m.provenance.leakageFlagsKept ?? []).map(({ key, reason }) => ({ label: m.features.find((feature) => feature.key === key)?.label ?? key, reason }));
+}
 
 const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)} %`;
 const num = (x: number | undefined, digits = 4) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits));
@@ -149,13 +160,16 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
     lines.push('');
     lines.push(`Counts never above another in the training data, kept so by "what would make it hotter": ${bounds.join('; ')}.`);
   }
-  if (extras.leakage && extras.leakage.length > 0) {
+  // The manifest's record when it has one (a model trained in LeadLens), else the trainer's own warnings.
+  const recorded = keptLeakageFlags(m).map(({ label, reason }) => `Possible leakage in "${label}": ${reason}.`);
+  const leakage = recorded.length > 0 ? recorded : (extras.leakage ?? []);
+  if (leakage.length > 0) {
     lines.push('');
     lines.push('## Possible leakage');
     lines.push('');
     lines.push('The leakage guard flagged these features and the model reads them all the same. A feature filled in, or still changing, after a lead\'s outcome makes the figures above look better than the model will do on new leads: check each before trusting them.');
     lines.push('');
-    for (const flag of extras.leakage) lines.push(`- ${flag}`);
+    for (const flag of leakage) lines.push(`- ${flag}`);
   }
   if (extras.warnings && extras.warnings.length > 0) {
     lines.push('');

@@ -6,6 +6,7 @@ import { ErrorState, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { modelHasShapes } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
+import { keptLeakageFlags } from '@/lib/ml/model-card';
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { chanceNote, formatModelDate, formatRate } from '@/lib/presentation';
@@ -46,6 +47,28 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
         );
       })}
       <LabelledLeadsNote labelled={data.data} outcomeRule={manifest.outcomeRule} />
+    </div>
+  );
+}
+
+/**
+ * The leakage guard's flags the admin kept when training this model: a feature that a lead's
+ * outcome wrote makes the figures beside it better than the model does on new leads.
+ */
+function KeptLeakageNote({ manifest }: { manifest: Manifest }) {
+  const flags = keptLeakageFlags(manifest);
+  if (flags.length === 0) return null;
+  return (
+    <div role="note" data-testid="kept-leakage">
+      These figures may be better than the model does on new leads: it reads features the leakage guard flagged when it was trained, kept all the
+      same. If a new lead does not have one as your history does, train again without it.
+      <ul>
+        {flags.map(({ label, reason }) => (
+          <li key={label}>
+            {label}: {reason}.
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }
@@ -108,6 +131,7 @@ function Report({ manifest }: { manifest: Manifest }) {
         <dt>Calibration error (ECE)</dt>
         <dd>{fixed3(metrics.ece)}</dd>
       </dl>
+      <KeptLeakageNote manifest={manifest} />
       <ReportCharts metrics={metrics} terms={terms} />
       <h3 style={{ fontSize: 15 }}>Confusion matrix at each tier threshold</h3>
       <ConfusionMatrices manifest={manifest} />

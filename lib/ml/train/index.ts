@@ -365,6 +365,50 @@ export function termShape(model: EbmModel, term: EbmTerm, features: Feature[], w
 }
 
 /**
+ * What an ideal value must rest on: at least this share of the training rows with a known value,
+ * and at least MIN_IDEAL_ROWS of them. A number's shape has up to 255 bins, some holding a lead or
+ * two, and the contribution fitted to them is chance: the highest one named "13 employees", the
+ * value of one lead, as the ideal customer. One known value in twenty is a kind of customer a rep
+ * meets; fewer than 30 leads would let a few conversions name it.
+ */
+export const MIN_IDEAL_SHARE = 0.05;
+export const MIN_IDEAL_ROWS = 30;
+
+/**
+ * A feature's ideal for the manifest's reference: the value bins with the highest mean
+ * contribution over their training rows, among those holding at least MIN_IDEAL_SHARE of the
+ * rows with a known value and MIN_IDEAL_ROWS. A number's neighbouring bins are merged into a range
+ * (its bins are narrow even where leads are many: "995 – 4,622 employees", not "2,318 – 2,362");
+ * a category's levels are no neighbours, so a level must hold the rows itself. Empty when nothing
+ * holds that many. `scores` and `rows` [value bins]: the shape's contribution and training rows
+ * per value bin of `axis` ("missing" left out: no customer is ideal for lacking a value).
+ */
+export function idealOf(
+  feature: Feature,
+  axis: Pick<TermShape['axes'][number], 'edges'>,
+  scores: readonly number[],
+  rows: readonly number[],
+  wholeNumbers: boolean,
+): { idealValue: string; idealContribution: number } {
+  const least = Math.max(MIN_IDEAL_ROWS, MIN_IDEAL_SHARE * rows.reduce((sum, n) => sum + n, 0));
+  const widest = feature.type === 'numeric' ? rows.length : 1;
+  let best = { first: -1, last: -1, mean: -Infinity };
+  for (let first = 0; first < rows.length; first++) {
+    let held = 0;
+    let sum = 0;
+    for (let last = first; last < Math.min(rows.length, first + widest); last++) {
+      held += rows[last];
+      sum += rows[last] * scores[last];
+      if (held >= least && sum / held > best.mean) best = { first, last, mean: sum / held };
+    }
+  }
+  if (best.first < 0) return { idealValue: '', idealContribution: 0 };
+  // The range is one bin of the axis without the edges inside it, labelled as any bin is.
+  const edges = [...axis.edges.slice(0, best.first), ...axis.edges.slice(best.last)];
+  return { idealValue: binLabels(feature, edges, wholeNumbers)[best.first], idealContribution: best.mean };
+}
+
+/**
  * How far after the run a date may be and still be the data's present: a timestamp written in a
  * time zone ahead of UTC reads as UTC up to 14 hours later.
  */
@@ -628,23 +672,15 @@ export function trainModel(input: TrainInput): TrainResult {
     let missing = 0;
     for (let i = 0; i < N; i++) if (X[i * F + f] !== X[i * F + f]) missing++;
     const t = model.terms.findIndex((term) => term.features.length === 1 && term.features[0] === f);
-    let idealValue = '';
-    let idealContribution = 0;
+    let ideal = { idealValue: '', idealContribution: 0 };
     if (t >= 0) {
-      // the highest-contributing value bin that training rows fell in ("missing" only when no
-      // value bin has rows); shape bin s ↔ the model's fine bin s + 1, "missing" (last) ↔ 0
-      const { axes: [{ labels }], scores } = terms[t].shape;
-      const missingBin = scores.length - 1;
-      const rowsIn = (s: number) => model.counts[t][s === missingBin ? 0 : s + 1];
-      let best = -1;
-      for (let s = 0; s < missingBin; s++) if (rowsIn(s) > 0 && (best < 0 || scores[s] > scores[best])) best = s;
-      if (best < 0 && rowsIn(missingBin) > 0) best = missingBin;
-      if (best >= 0) {
-        idealValue = labels[best];
-        idealContribution = scores[best];
-      }
+      // shape value bin s ↔ the model's fine bin s + 1 (fine bin 0 is "missing", the shape's last)
+      const { axes: [axis], scores } = terms[t].shape;
+      const valueBins = scores.length - 1;
+      const rows = Array.from({ length: valueBins }, (_, s) => model.counts[t][s + 1]);
+      ideal = idealOf(feature, axis, scores.slice(0, valueBins), rows, wholeNumbers[f]);
     }
-    return { key: feature.key, missingShare: missing / N, idealValue, idealContribution, ...(bounds[f].length > 0 && { atMost: bounds[f] }) };
+    return { key: feature.key, missingShare: missing / N, ...ideal, ...(bounds[f].length > 0 && { atMost: bounds[f] }) };
   });
 
   // --- thresholds and reference distribution on the honest calibrated probabilities

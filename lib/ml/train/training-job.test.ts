@@ -78,6 +78,19 @@ describe('runTrainingRequest', () => {
     expect(done.leakage).toEqual([`Possible leakage in "Days since created": ${LEAD_AGE_REASON}.`, `Possible leakage in "Website visits": ${KEEPS_CHANGING_REASON}.`]);
   });
 
+  it('records those flags in the manifest, so the model report names them once the training report is closed; none when none is kept', async () => {
+    const trainOn = async (keys: string[]) => {
+      const done = (await run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.filter((spec) => keys.includes(spec.key)), cv: 2 })).at(-1);
+      if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+      return done.manifest.provenance;
+    };
+    expect((await trainOn(['industry', 'employees', 'web_visits', 'days_since_created'])).leakageFlagsKept).toEqual([
+      { key: 'days_since_created', reason: LEAD_AGE_REASON },
+      { key: 'web_visits', reason: KEEPS_CHANGING_REASON },
+    ]);
+    expect(await trainOn(['industry', 'employees'])).not.toHaveProperty('leakageFlagsKept');
+  });
+
   it('trains a model that reads HubSpot properties, reporting progress on the way', async () => {
     const specs = DEMO_FEATURE_SPECS.slice(0, 6);
     const events = await run({ type: 'train', data, specs, cv: 2 });

@@ -4,11 +4,11 @@
  */
 import { daysBetween } from '../derive';
 import type { SourceKind } from '../featurize';
-import type { FeatureSpec } from '../manifest';
+import type { FeatureSpec, Manifest } from '../manifest';
 import { describeDataSize } from './data-size';
 import { TrainingDataError } from './dataset';
 import { trainModel, type TrainProgress } from './index';
-import { candidateFeatures, forbiddenFields, inspectTrainingData, selectTrainingData, OUTCOME_COLUMN, type HistoryLead } from './training-set';
+import { candidateFeatures, forbiddenFields, inspectTrainingData, selectTrainingData, OUTCOME_COLUMN, type HistoryLead, type LeakageFlag } from './training-set';
 import { fieldsOfRule } from '../outcome-rule';
 import { rocAuc, rocAucStandardError } from './metrics';
 import type { HeldOutProbabilities, ModelComparison, TrainingEvent, TrainingRequest, TrainingStage } from './worker-protocol';
@@ -70,6 +70,17 @@ async function comparedWithActive(
 function heldOutOf(leadKeys: readonly string[], probabilities: Float64Array): HeldOutProbabilities {
   const kept = leadKeys.flatMap((key, row) => (Number.isNaN(probabilities[row]) ? [] : [{ key, probability: probabilities[row] }]));
   return { leadKeys: kept.map(({ key }) => key), probabilities: Float64Array.from(kept, ({ probability }) => probability) };
+}
+
+/**
+ * `manifest` with the guard's `flags` on the features it reads recorded in its provenance: the
+ * admin kept them (the feature picker leaves a flagged feature out unless ticked), and the model
+ * report names them beside the figures they may flatter, long after this training's report.
+ */
+function withKeptLeakageFlags(manifest: Manifest, flags: readonly LeakageFlag[]): Manifest {
+  const read = new Set(manifest.features.map((feature) => feature.key));
+  const kept = flags.filter((flag) => read.has(flag.key)).map(({ key, reason }) => ({ key, reason }));
+  return kept.length === 0 ? manifest : { ...manifest, provenance: { ...manifest.provenance, leakageFlagsKept: kept } };
 }
 
 export async function runTrainingRequest(request: TrainingRequest, history: TrainingHistory, post: (event: TrainingEvent) => void): Promise<void> {
@@ -144,13 +155,14 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       onProgress,
     });
     const { summary, leakage } = result;
-    const trained = { modelId: result.manifest.modelId, labels: result.labels, heldOut: result.heldOutProbabilities };
+    const manifest = withKeptLeakageFlags(result.manifest, guard(request.specs).leakage);
+    const trained = { modelId: manifest.modelId, labels: result.labels, heldOut: result.heldOutProbabilities };
     post({ type: 'progress', stage: 'compare', fraction: 0.98 });
     const comparison = await comparedWithActive(request.activeModelId, trained, leadKeys, history);
     post({
       type: 'trained',
       data,
-      manifest: result.manifest,
+      manifest,
       onnx: result.onnx,
       summary: {
         rows: summary.rows,

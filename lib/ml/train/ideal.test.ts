@@ -1,0 +1,61 @@
+/**
+ * The ideal value of each feature in the manifest's reference (the model card's "ideal value"):
+ * a range or level resting on enough training leads, never a bin fitted to one or two.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Feature, FeatureSpec } from '../manifest';
+import { mulberry32 } from '../random';
+import { idealOf, MIN_IDEAL_ROWS, trainModel } from './index';
+
+const seats: Feature = { key: 'seats', label: 'Seats', type: 'numeric', derive: { kind: 'value', from: { csv: 'seats' } }, missingValues: [], actionable: false };
+const plan: Feature = { ...seats, key: 'plan', label: 'Plan', type: 'categorical', derive: { kind: 'value', from: { csv: 'plan' } }, vocabulary: ['Basic', 'Gold', 'Rare'] };
+
+describe('idealOf', () => {
+  it('merges a number\'s neighbouring bins into the best-scoring range holding enough rows, its contribution their mean', () => {
+    // A spike of 2 rows (+2) beside a broad rise: the spike alone is too few; with its neighbour it is the best range of 30 rows.
+    const edges = [10, 20, 30, 40, 50];
+    const scores = [-0.5, 0.4, 2, 0.6, 0.1, -0.2];
+    expect(idealOf(seats, { edges }, scores, [100, 20, 2, 28, 100, 50], true)).toEqual({ idealValue: '21 – 40', idealContribution: (2 * 2 + 28 * 0.6) / 30 });
+    // With 1,250 rows known, 5 % of them (63) is more than 30: the best range holding that many is wider.
+    expect(idealOf(seats, { edges }, scores, [100, 20, 2, 28, 100, 1000], true).idealValue).toBe('11 – 50');
+  });
+
+  it('takes a category\'s level only when it holds enough rows itself: levels are no neighbours to merge', () => {
+    expect(idealOf(plan, { edges: [] }, [0.1, 0.5, 1.5], [300, 100, 12], false)).toEqual({ idealValue: 'Gold', idealContribution: 0.5 });
+  });
+
+  it('names no ideal when no range holds enough rows', () => {
+    expect(idealOf(seats, { edges: [10] }, [0.1, 0.5], [10, MIN_IDEAL_ROWS - 11], true)).toEqual({ idealValue: '', idealContribution: 0 }); // 29 rows known
+  });
+});
+
+describe('trainModel names ideals that enough training leads hold', () => {
+  // Seats 1 … 600, one lead each, so a range "a – b" holds b − a + 1 leads; 301 – 400 convert at 50 %, the rest at 5 %.
+  // A plan level of 12 leads that all converted, beside Gold (30 %) and Basic (5 %).
+  const random = mulberry32(11);
+  const records = Array.from({ length: 600 }, (_, i) => {
+    const rare = i % 50 === 7;
+    const gold = !rare && i % 3 === 0;
+    const chance = Math.max(i >= 300 && i < 400 ? 0.5 : 0.05, gold ? 0.3 : 0);
+    return { seats: String(i + 1), plan: rare ? 'Rare' : gold ? 'Gold' : 'Basic', converted: rare || random() < chance ? '1' : '0' };
+  });
+  const specs: FeatureSpec[] = [
+    { key: 'seats', label: 'Seats', type: 'numeric', derive: { kind: 'value', from: { csv: 'seats' } }, missingValues: [], actionable: false },
+    { key: 'plan', label: 'Plan', type: 'categorical', derive: { kind: 'value', from: { csv: 'plan' } }, missingValues: [], actionable: false },
+  ];
+  const { manifest } = trainModel({ records, target: 'converted', positive: '1', specs, options: { cv: 3, seed: 7, ebm: { outerBags: 2, interactions: 0 } } });
+  const idealOfKey = (key: string) => manifest.reference.features.find((reference) => reference.key === key)!;
+
+  it('gives a number a range of at least MIN_IDEAL_ROWS leads, where the leads converted most', () => {
+    const { idealValue, idealContribution } = idealOfKey('seats');
+    const [low, high] = idealValue.split(' – ').map(Number);
+    expect(high - low + 1).toBeGreaterThanOrEqual(MIN_IDEAL_ROWS);
+    expect(low).toBeGreaterThanOrEqual(280);
+    expect(high).toBeLessThanOrEqual(420);
+    expect(idealContribution).toBeGreaterThan(0);
+  });
+
+  it('gives a category the best level of enough leads, not the level of 12 that all converted', () => {
+    expect(idealOfKey('plan').idealValue).toBe('Gold');
+  });
+});
