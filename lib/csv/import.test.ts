@@ -49,7 +49,7 @@ const mapping: CsvMapping = {
 describe('suggestCsvMapping', () => {
   it('suggests the created date and the outcome of the demo history', async () => {
     const { columns, values } = await previewCsv(fileOf(historyCsv));
-    expect(suggestCsvMapping(columns, outcomeCandidates(values))).toEqual(mapping);
+    expect(suggestCsvMapping(columns, outcomeCandidates(values))).toEqual({ ...mapping, ownerColumn: null, leadSourceColumn: 'lead_source' });
   });
 
   it('suggests id and name columns by their usual names', () => {
@@ -59,7 +59,21 @@ describe('suggestCsvMapping', () => {
       nameColumn: 'Full Name',
       createdColumn: 'Create Date',
       outcome: { field: 'Won', positiveValues: ['yes'] },
+      ownerColumn: null,
+      leadSourceColumn: null,
     });
+  });
+
+  it('suggests owner and lead source columns as Salesforce and HubSpot exports head them, in any case', () => {
+    const suggested = (columns: string[]) => {
+      const { ownerColumn, leadSourceColumn } = suggestCsvMapping(columns, {});
+      return { ownerColumn, leadSourceColumn };
+    };
+    expect(suggested(['Lead ID', 'Lead Owner', 'Company', 'Lead Source'])).toEqual({ ownerColumn: 'Lead Owner', leadSourceColumn: 'Lead Source' });
+    expect(suggested(['Record ID', 'Contact owner', 'Original Source', 'Create Date'])).toEqual({ ownerColumn: 'Contact owner', leadSourceColumn: 'Original Source' });
+    expect(suggested(['id', 'OWNER', 'LeadSource'])).toEqual({ ownerColumn: 'OWNER', leadSourceColumn: 'LeadSource' });
+    // An owner id is no name to filter by; a bare "Source" may be the CRM a row came from.
+    expect(suggested(['OwnerId', 'Source'])).toEqual({ ownerColumn: null, leadSourceColumn: null });
   });
 });
 
@@ -207,6 +221,31 @@ describe('importCsv: the separator', () => {
     const { rows } = await importCsv(fileOf(csv), noMapping, sink);
     expect(rows).toBe(2);
     expect((await stored()).leads.get('csv|row-1')?.fields).toEqual({ Name: 'Acme', 'Revenue (USD, k)': '12.5', 'Employees (FTE, approx)': '40' });
+  });
+});
+
+describe('importCsv: owner and lead source', () => {
+  const csv = 'id,Lead Owner,Lead Source,won\nA-1, Ada Lovelace ,Web,1\nA-2,,N/A,0\nA-3,Grace Hopper, Trade Show ,0\n';
+  const ownerAndSource: CsvMapping = { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null, ownerColumn: 'Lead Owner', leadSourceColumn: 'Lead Source' };
+
+  it('stores the mapped owner and lead source as trimmed text, empty where the cell is, and keeps every column in the fields', async () => {
+    await importCsv(fileOf(csv), ownerAndSource, sink);
+    const { leads } = await stored();
+    expect([...leads.values()].map(({ id, owner, leadSource }) => ({ id, owner, leadSource }))).toEqual([
+      { id: 'A-1', owner: 'Ada Lovelace', leadSource: 'Web' },
+      { id: 'A-2', owner: '', leadSource: '' },
+      { id: 'A-3', owner: 'Grace Hopper', leadSource: 'Trade Show' },
+    ]);
+    expect(leads.get('csv|A-1')?.fields).toEqual({ id: 'A-1', 'Lead Owner': ' Ada Lovelace ', 'Lead Source': 'Web', won: '1' });
+  });
+
+  it('stores none when no column is mapped, as a mapping from before they were offered', async () => {
+    await importCsv(fileOf(csv), { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null }, sink);
+    expect([...(await stored()).leads.values()].map(({ owner, leadSource }) => owner + leadSource)).toEqual(['', '', '']);
+  });
+
+  it('says when the mapped owner or lead source column is missing', async () => {
+    await expect(importCsv(fileOf('id,won\nA-1,1\n'), ownerAndSource, sink)).rejects.toThrow('The CSV has no column "Lead Owner", "Lead Source".');
   });
 });
 

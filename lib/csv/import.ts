@@ -35,6 +35,9 @@ export const CsvMappingSchema = z.object({
   createdColumn: z.string().nullable(),
   /** What "converted" means, for leads whose outcome is known. */
   outcome: OutcomeRuleSchema.nullable(),
+  /** Who owns the lead and where it came from: the side panel's filters. Absent (a mapping from before they were offered): none. */
+  ownerColumn: z.string().nullable().optional(),
+  leadSourceColumn: z.string().nullable().optional(),
 });
 export type CsvMapping = z.infer<typeof CsvMappingSchema>;
 
@@ -50,11 +53,15 @@ export interface LeadSink {
   commit(): Promise<void>;
 }
 
-const text = (value: RawRecord[string]) => (isMissingRaw(value) ? '' : String(value).trim());
+/** The trimmed text of a mapped column's cell; '' when no column is mapped or the cell means missing. */
+function cellText(record: RawRecord, column: string | null | undefined): string {
+  const value = column ? record[column] : null;
+  return isMissingRaw(value) ? '' : String(value).trim();
+}
 
 export function csvLead(record: RawRecord, rowNumber: number, mapping: CsvMapping): StoredLead {
-  const id = (mapping.idColumn && text(record[mapping.idColumn])) || `row-${rowNumber}`;
-  const name = nameOrFallback('csv', id, mapping.nameColumn ? text(record[mapping.nameColumn]) : '');
+  const id = cellText(record, mapping.idColumn) || `row-${rowNumber}`;
+  const name = nameOrFallback('csv', id, cellText(record, mapping.nameColumn));
   const created = mapping.createdColumn ? parseDate(record[mapping.createdColumn]) : Number.NaN;
   return {
     key: `csv|${id}`,
@@ -62,8 +69,8 @@ export function csvLead(record: RawRecord, rowNumber: number, mapping: CsvMappin
     id,
     origin: 'csv',
     name,
-    owner: '',
-    leadSource: '',
+    owner: cellText(record, mapping.ownerColumn),
+    leadSource: cellText(record, mapping.leadSourceColumn),
     createdAt: Number.isFinite(created) ? created : 0,
     modifiedAt: 0,
     outcome: mapping.outcome ? outcomeOf(record, mapping.outcome) : null,
@@ -72,7 +79,9 @@ export function csvLead(record: RawRecord, rowNumber: number, mapping: CsvMappin
 }
 
 function mappedColumns(mapping: CsvMapping): string[] {
-  return [mapping.idColumn, mapping.nameColumn, mapping.createdColumn, mapping.outcome?.field].filter((c): c is string => c !== null && c !== undefined);
+  return [mapping.idColumn, mapping.nameColumn, mapping.createdColumn, mapping.outcome?.field, mapping.ownerColumn, mapping.leadSourceColumn].filter(
+    (c): c is string => c !== null && c !== undefined,
+  );
 }
 
 /** The created date column's filled cells, and those no date is read from (the first of them as an example). */
@@ -245,7 +254,7 @@ async function readWholeFile(
  * First reading: checks the whole file (as the trainer would) before anything is staged, and
  * gathers each column's date evidence, and each unmapped column's number evidence: the mapped
  * columns keep their text (the id is the lead's key, the outcome is matched against the values
- * chosen as written in the file).
+ * chosen as written in the file, owners and lead sources are filtered by as written).
  */
 async function scanCsv(
   chunks: AsyncIterable<string>,

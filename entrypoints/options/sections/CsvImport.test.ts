@@ -181,3 +181,31 @@ it('forgets what the check of the last file said once the file choice is cleared
   expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
   expect(FakeWorker.latest.terminated).toBe(true);
 });
+
+it('offers owner and lead source columns beside the others, with the suggested ones chosen, and sends what is chosen with the import', () => {
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
+  Object.defineProperty(input, 'files', { value: [new File(['id,Lead Owner,Lead Source,Original Source\nA,Ada,Web,Direct\n'], 'leads.csv')] });
+  act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+  const suggestion = { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null, ownerColumn: 'Lead Owner', leadSourceColumn: 'Lead Source' };
+  FakeWorker.latest.answer({ type: 'preview', columns: ['id', 'Lead Owner', 'Lead Source', 'Original Source'], outcomeValues: {}, suggestion });
+  const labels = Array.from(rendered.container.querySelectorAll('fieldset > label'));
+  expect(labels.map((label) => label.firstChild?.textContent)).toEqual(['Record id', 'Name', 'Created date', 'Owner', 'Lead source', 'Outcome']);
+  const select = (label: string) => labels.find((element) => element.firstChild?.textContent === label)!.querySelector('select')!;
+  expect(select('Owner').value).toBe('Lead Owner');
+  expect(select('Lead source').value).toBe('Lead Source');
+  expect(Array.from(select('Lead source').options, (option) => option.text)).toEqual(['(none)', 'id', 'Lead Owner', 'Lead Source', 'Original Source']);
+
+  const choose = (label: string, value: string) =>
+    act(() => {
+      select(label).value = value;
+      select(label).dispatchEvent(new Event('change', { bubbles: true }));
+    });
+  choose('Lead source', 'Original Source');
+  choose('Owner', '');
+  click(button('Import'));
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({
+    type: 'import',
+    mapping: { ...suggestion, ownerColumn: null, leadSourceColumn: 'Original Source' },
+  });
+});

@@ -20,11 +20,14 @@ import { useWorkerJob } from './use-worker-job';
 const createImportWorker = () => new Worker(new URL('../../../lib/csv/import-worker.ts', import.meta.url), { type: 'module' });
 const WORKER_FAILED = { type: 'failed', error: 'The import worker stopped unexpectedly.' } as const;
 
-type ColumnRole = 'idColumn' | 'nameColumn' | 'createdColumn';
+type ColumnRole = 'idColumn' | 'nameColumn' | 'createdColumn' | 'ownerColumn' | 'leadSourceColumn';
 const ROLES: { role: ColumnRole; label: string }[] = [
   { role: 'idColumn', label: 'Record id' },
   { role: 'nameColumn', label: 'Name' },
   { role: 'createdColumn', label: 'Created date' },
+  // As the side panel's filters name them.
+  { role: 'ownerColumn', label: 'Owner' },
+  { role: 'leadSourceColumn', label: 'Lead source' },
 ];
 
 export function CsvImportSection() {
