@@ -127,6 +127,78 @@ describe('deviationsFromIdeal', () => {
   });
 });
 
+describe('deviationsFromIdeal with the training leads per bin', () => {
+  // Seats: a spike of 3 leads (+2) in "21 – 30" beside a broad rise; 450 leads with a value, so a range
+  // must hold 30 (5 % is 22.5). Plan: "Rare", 3 leads (+1.5), beside "Gold", 100 leads (+0.5).
+  const seats = { key: 'seats', label: 'Seats', type: 'numeric', derive: { kind: 'value', from: { csv: 'seats' } } };
+  const plan = { key: 'plan', label: 'Plan', type: 'categorical', vocabulary: ['Basic', 'Gold', 'Rare'], derive: { kind: 'value', from: { csv: 'plan' } } };
+  const seatsAxis = { labels: ['≤ 10', '11 – 20', '21 – 30', '31 – 40', '41 – 50', '> 50', 'missing'], edges: [10, 20, 30, 40, 50] };
+  const seatsScores = [-0.5, 0.4, 2, 0.6, 0.1, -0.2, 0];
+  const planAxis = { labels: ['Basic', 'Gold', 'Rare', 'missing'], edges: [] };
+  const seatsRows = [100, 20, 3, 27, 100, 200, 40];
+  const planRows = [347, 100, 3, 40];
+  const modelWith = ({ binRows = true, pairScores }: { binRows?: boolean; pairScores?: number[] } = {}) =>
+    handMadeManifest({
+      features: [seats, plan],
+      terms: [
+        { features: [0], label: 'Seats', shape: { axes: [seatsAxis], scores: seatsScores } },
+        { features: [1], label: 'Plan', shape: { axes: [planAxis], scores: [0.1, 0.5, 1.5, 0] } },
+        ...(pairScores ? [{ features: [0, 1], label: 'Seats × Plan', shape: { axes: [seatsAxis, planAxis], scores: pairScores } }] : []),
+      ],
+      intercept: -2,
+      referenceFeatures: [
+        { ...summaryOf('seats', 40 / 490), ...(binRows && { binRows: seatsRows }) },
+        { ...summaryOf('plan', 40 / 490), ...(binRows && { binRows: planRows }) },
+      ],
+    });
+  const logit = (model: Manifest, row: number[]) => contributionsOf(row, model).reduce((sum, points) => sum + points, 0);
+  const deviationOf = (model: Manifest, row: number[], feature: number) => deviationsFromIdeal(model, row, 'csv').find((d) => d.feature === feature)!;
+
+  it('never names a bin a handful of training leads stand behind: the ideal is the best range enough leads hold', () => {
+    const model = modelWith();
+    // From "≤ 10": "21 – 30" alone (3 leads) would gain 2.5; with "31 – 40" it is the best range of 30 leads.
+    expect(deviationOf(model, [5, 0], 0)).toMatchObject({ leadValue: '≤ 10', idealValue: '21 – 40' });
+    // A category's level must hold the leads itself: "Gold", not "Rare".
+    expect(deviationOf(model, [5, 0], 1)).toMatchObject({ leadValue: 'Basic', idealValue: 'Gold', pointsLost: expect.closeTo(0.4, 12) });
+    // The model with the same shapes but no bin counts (older manifests) names the spikes, as before.
+    expect(deviationOf(modelWith({ binRows: false }), [5, 0], 0)).toMatchObject({ idealValue: '21 – 30', pointsLost: 2.5 });
+    expect(deviationOf(modelWith({ binRows: false }), [5, 0], 1)).toMatchObject({ idealValue: 'Rare', pointsLost: expect.closeTo(1.4, 12) });
+  });
+
+  it('loses the points of the ideal\'s best value: moving there adds exactly them, and no value of the ideal adds more', () => {
+    const model = modelWith();
+    const row = [5, 0];
+    const { pointsLost } = deviationOf(model, row, 0);
+    expect(pointsLost).toBe(2.5);
+    expect(logit(model, [25, 0]) - logit(model, row)).toBe(pointsLost);
+    for (const seatsInIdeal of [21, 30, 31, 40]) expect(logit(model, [seatsInIdeal, 0]) - logit(model, row)).toBeLessThanOrEqual(pointsLost);
+  });
+
+  it('ranks ranges by the lead\'s own gains, its pairs included', () => {
+    // For a Gold lead, the pair takes 1 from "21 – 40" seats and adds 0.9 to "> 50" (200 leads): its ideal is "> 50".
+    const pairScores = Array(seatsAxis.labels.length * planAxis.labels.length).fill(0);
+    const cell = (seatsBin: number, planBin: number) => seatsBin * planAxis.labels.length + planBin;
+    pairScores[cell(2, 1)] = -1;
+    pairScores[cell(3, 1)] = -1;
+    pairScores[cell(5, 1)] = 0.9;
+    const model = modelWith({ pairScores });
+    const row = [5, 1];
+    expect(deviationOf(model, row, 0)).toMatchObject({ idealValue: '> 50', pointsLost: expect.closeTo(1.2, 12) }); // −0.5 → −0.2 + 0.9
+    expect(logit(model, [60, 1]) - logit(model, row)).toBeCloseTo(1.2, 12);
+    expect(deviationOf(model, [5, 0], 0).idealValue).toBe('21 – 40'); // a Basic lead: the pair does not touch it
+  });
+
+  it('keeps the lead\'s own value when no range holds enough leads', () => {
+    const few = handMadeManifest({
+      features: [seats],
+      terms: [{ features: [0], label: 'Seats', shape: { axes: [seatsAxis], scores: seatsScores } }],
+      intercept: -2,
+      referenceFeatures: [{ ...summaryOf('seats', 0), binRows: [5, 5, 3, 5, 5, 5, 0] }],
+    });
+    expect(deviationsFromIdeal(few, [5], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '≤ 10', idealValue: '≤ 10', pointsLost: 0 }]);
+  });
+});
+
 describe('whatWouldMakeHotter', () => {
   it('takes the biggest actionable move first, then the smallest that reaches warm, holding pair partners', () => {
     const row = [0, 1, 1]; // logit −2 −1 −0.5 −0.2 = −3.7: cold

@@ -12,7 +12,7 @@ import type { Tier } from '../messaging/protocol';
 import { featureValue, formatNumber, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
 import { fieldSourcesOf, type Feature, type Manifest, type Term, type TermShape } from './manifest';
 import { tierOf } from './score';
-import { axisBin, termContribution, valueInBin } from './shape';
+import { axisBin, bestSupportedRange, termContribution, valueInBin } from './shape';
 import { applyCalibration } from './train/calibration';
 
 type Axis = TermShape['axes'][number];
@@ -72,9 +72,16 @@ export interface Deviation {
   label: string;
   /** The lead's bin, as a rep reads it ("1 – 5", "Retail", "missing"). */
   leadValue: string;
-  /** The value that would give this lead the highest score; for a number, every value around it that scores the same ("1,544 – 2,100"). */
+  /**
+   * The value this lead would score best with among those enough training leads hold: for a
+   * number, a range of bins ("1,544 – 2,100"). Models without bin counts: the best-scoring bin with
+   * every value around it that scores the same.
+   */
   idealValue: string;
-  /** Log-odds the lead would gain if this feature alone took the ideal value (its pairs with the lead's other features included), ≥ 0. */
+  /**
+   * Log-odds the lead would gain if this feature alone took the ideal's best value (its pairs with
+   * the lead's other features included), ≥ 0: no value of the ideal adds more.
+   */
   pointsLost: number;
 }
 
@@ -94,16 +101,54 @@ function rangeLabel(axis: Axis, first: number, last: number): string {
   return `${lowerEnd(labels[first])} – ${upperEnd(labels[last])}`;
 }
 
+/** The ideal's value bins `first` … `last` of an axis, and the one of them where the lead gains most. */
+interface IdealBins {
+  first: number;
+  last: number;
+  best: number;
+}
+
+/**
+ * The lead's ideal bins by its `gains` [value bins] (log-odds of moving there) and the training
+ * leads per bin [all bins, "missing" last]: the range enough leads hold (`bestSupportedRange`,
+ * the trainer's rule) with the highest mean gain over them, and its bin of the highest gain. For a
+ * lead with no pairs the gains are the shape's scores less the lead's own, so this is the range
+ * the manifest names as the feature's ideal. Null when no range holds enough leads.
+ */
+function supportedIdeal(gains: readonly number[], binRows: readonly number[], numeric: boolean): IdealBins | null {
+  const range = bestSupportedRange(gains, binRows.slice(0, gains.length), numeric);
+  if (!range) return null;
+  let best = range.first;
+  for (let bin = range.first + 1; bin <= range.last; bin++) if (gains[bin] > gains[best]) best = bin;
+  return { first: range.first, last: range.last, best };
+}
+
+/**
+ * The ideal of a model without bin counts: the best-scoring bin (the lead's own when it ties),
+ * for a number with the neighbouring bins that score the same, so it reads as the range the model
+ * rewards rather than the first narrow bin of it.
+ */
+function bestScoringRun(gains: readonly number[], leadBin: number, numeric: boolean): IdealBins {
+  const top = Math.max(...gains);
+  const best = gains[leadBin] === top ? leadBin : gains.indexOf(top);
+  let [first, last] = [best, best];
+  if (numeric) {
+    while (first > 0 && gains[first - 1] === top) first--;
+    while (last < gains.length - 1 && gains[last + 1] === top) last++;
+  }
+  return { first, last, best };
+}
+
 /**
  * Per single-feature term whose feature `source` supplies: the lead's bin, this lead's ideal
  * value and the points lost, largest loss first. Each value bin is scored as the model scores
  * the lead with only this feature changed (its own term and its pairs with the lead's other
- * features), so moving to the ideal adds exactly the points lost (0 when no value would add
- * any). The ideal is the best-scoring bin, never "missing" (the lead's own when it ties), unless
- * every known value scores below the lead's own missing one: then the lead's own is the ideal,
- * not a value that would lower its odds. For a number, the ideal comes with the neighbouring bins
- * that score the same, so it reads as the range the model rewards rather than the first narrow bin
- * of it. A feature computed from others (a click rate) is compared as the model input it is.
+ * features): its gain. The ideal is the range of bins that enough training leads hold, as the
+ * trainer's ideal is (`supportedIdeal`; a model without bin counts: `bestScoringRun`), never
+ * "missing"; the points lost are the gain of its best bin, so moving there adds exactly the
+ * points lost. When that gain is below 0 (every value enough leads hold would lower the lead's
+ * odds), or no range holds enough leads, the lead's own value is the ideal and nothing is lost.
+ * A feature computed from others (a click rate) is compared as the model input it is.
  * "Days since" features are left out: how long ago a lead was created or last active is no trait
  * of the customer (what a fresh activity would do is in the plan), and their best bin, among
  * hundreds of days, is mostly noise ("ideal: 43 – 44 days since the last activity").
@@ -115,22 +160,13 @@ export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, 
       const [feature] = term.features;
       const axis = shapeOf(term).axes[0];
       const gains = presentTargets(axis).map(({ value }) => logitChange(manifest, row, withValue(row, feature, value)));
-      const best = Math.max(...gains);
       const leadBin = axisBin(axis, row[feature]);
-      if (best < 0) return { feature, label: term.label, leadValue: axis.labels[leadBin], idealValue: axis.labels[leadBin], pointsLost: 0 };
-      const idealBin = gains[leadBin] === best ? leadBin : gains.indexOf(best);
-      let [first, last] = [idealBin, idealBin];
-      if (manifest.features[feature].type === 'numeric') {
-        while (first > 0 && gains[first - 1] === best) first--;
-        while (last < gains.length - 1 && gains[last + 1] === best) last++;
-      }
-      return {
-        feature,
-        label: term.label,
-        leadValue: axis.labels[leadBin],
-        idealValue: rangeLabel(axis, first, last),
-        pointsLost: Math.max(0, best),
-      };
+      const numeric = manifest.features[feature].type === 'numeric';
+      const binRows = referenceOf(manifest, feature)?.binRows;
+      const ideal = binRows ? supportedIdeal(gains, binRows, numeric) : bestScoringRun(gains, leadBin, numeric);
+      const leadValue = axis.labels[leadBin];
+      if (!ideal || gains[ideal.best] < 0) return { feature, label: term.label, leadValue, idealValue: leadValue, pointsLost: 0 };
+      return { feature, label: term.label, leadValue, idealValue: rangeLabel(axis, ideal.first, ideal.last), pointsLost: gains[ideal.best] };
     })
     .sort((a, b) => b.pointsLost - a.pointsLost);
 }

@@ -118,9 +118,36 @@ describe('manifest schema', () => {
     expect(errorOf({ ...clone(), provenance: { ...bundled.provenance, leakageFlagsKept: [] } })).toContain('provenance.leakageFlagsKept');
   });
 
+  it('keeps the training leads per bin of a feature\'s own term, one count per bin, and parses manifests without them', () => {
+    const withCounts = clone();
+    const own = withCounts.terms.findIndex((term: { features: number[] }) => term.features.length === 1);
+    const key = withCounts.features[withCounts.terms[own].features[0]].key;
+    const reference = withCounts.reference.features.findIndex((r: { key: string }) => r.key === key);
+    const bins = withCounts.terms[own].shape.axes[0].labels.length;
+    withCounts.reference.features[reference].binRows = Array.from({ length: bins }, (_, bin) => bin * 10);
+    const parsed = parseManifest(withCounts);
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.manifest.reference.features[reference].binRows).toEqual(Array.from({ length: bins }, (_, bin) => bin * 10));
+
+    expect(bundled.reference.features.filter((r: { binRows?: number[] }) => !r.binRows)).toEqual([]); // the bundled model records them
+
+    const without = clone();
+    for (const r of without.reference.features) delete r.binRows;
+    expect(parseManifest(without).ok).toBe(true);
+
+    const path = `reference.features.${reference}.binRows`;
+    const short = structuredClone(withCounts);
+    short.reference.features[reference].binRows.pop();
+    expect(errorOf(short)).toContain(`${path}: ${bins - 1} lead counts for ${bins} bins`);
+    const fraction = structuredClone(withCounts);
+    fraction.reference.features[reference].binRows[0] = 0.5;
+    expect(errorOf(fraction)).toContain(`${path}.0`);
+  });
+
   it('checks that a shape function has one score per bin', () => {
     const m = clone();
     m.terms[0].shape = { axes: [{ labels: ['low', 'high', 'missing'], edges: [10] }], scores: [0.1, -0.1, 0] };
+    m.reference.features.find((r: { key: string }) => r.key === m.features[m.terms[0].features[0]].key).binRows = [60, 30, 10]; // the term's own counts go with its shape
     expect(ManifestSchema.safeParse(m).success).toBe(true);
     m.terms[0].shape.scores.pop();
     expect(errorOf(m)).toContain('terms.0.shape.scores');

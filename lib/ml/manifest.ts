@@ -216,6 +216,12 @@ export const FeatureReferenceSchema = z
      * views): "what would make it hotter" keeps it so. Absent when there are none.
      */
     atMost: z.array(z.string()).min(1).optional(),
+    /**
+     * Training leads per bin of the axis of the feature's own (single-feature) term, "missing"
+     * last: what the side panel's ideal must rest on, as the one here does. Absent for a feature
+     * without such a term, and in models trained before they were recorded.
+     */
+    binRows: z.array(z.number().int().nonnegative()).optional(),
   })
   .strict();
 
@@ -376,6 +382,14 @@ export const ManifestSchema = z
     // The report names a kept flag's feature by its label: the flag must be on one of the features.
     m.provenance.leakageFlagsKept?.forEach((flag, i) => {
       if (!keys.has(flag.key)) ctx.addIssue({ code: 'custom', message: `flags "${flag.key}", which is no feature`, path: ['provenance', 'leakageFlagsKept', i, 'key'] });
+    });
+    // The side panel reads a feature's bin counts beside its own term's bins: one count per bin.
+    m.reference.features.forEach((reference, i) => {
+      const feature = m.features.findIndex((f) => f.key === reference.key);
+      const axis = m.terms.find((term) => term.features.length === 1 && term.features[0] === feature)?.shape?.axes[0];
+      if (reference.binRows && axis && reference.binRows.length !== axis.labels.length) {
+        ctx.addIssue({ code: 'custom', message: `${reference.binRows.length} lead counts for ${axis.labels.length} bins`, path: ['reference', 'features', i, 'binRows'] });
+      }
     });
     // A count bound compares two numbers as they are: both must be numeric features, and two.
     const typeOf = new Map(m.features.map((feature) => [feature.key, feature.type]));

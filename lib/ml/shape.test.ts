@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { parseManifest, type TermShape } from './manifest';
-import { axisBin, termContribution, valueInBin } from './shape';
+import { axisBin, bestSupportedRange, termContribution, valueInBin } from './shape';
 import { trainModel } from './train/index';
 import { syntheticLeads } from './train/synthetic';
 
@@ -33,6 +33,19 @@ describe('axisBin', () => {
     const shape: TermShape = { axes: [numeric, categorical], scores: Array.from({ length: 16 }, (_, i) => i) };
     expect(termContribution(shape, [3, 1])).toBe(1 * 4 + 1);
     expect(termContribution(shape, [NaN, NaN])).toBe(15);
+  });
+});
+
+describe('bestSupportedRange', () => {
+  it('ranks the ranges holding enough rows by the mean of the values over their rows', () => {
+    // 5 % of 1,000 rows is 50: the 3-row spike (+2) counts only with its neighbour of 47 rows.
+    const values = [-0.5, 2, 0.5, 0.1];
+    const rows = [300, 3, 47, 650];
+    expect(bestSupportedRange(values, rows, true)).toEqual({ first: 1, last: 2, mean: (3 * 2 + 47 * 0.5) / 50 });
+    // Bins that are no neighbours (a category's levels) must hold the rows each.
+    expect(bestSupportedRange(values, rows, false)).toEqual({ first: 3, last: 3, mean: 0.1 });
+    // Fewer than 30 rows in all: nothing holds enough.
+    expect(bestSupportedRange([1, 2], [10, 19], true)).toBeNull();
   });
 });
 

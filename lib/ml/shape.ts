@@ -16,6 +16,9 @@
  *                                  "missing", which is the vocabulary's last level "(other)".
  * A numeric feature with a single value bin also has no edges; both rules put every present
  * value into that bin.
+ *
+ * Also the rule for a feature's ideal range (`bestSupportedRange`), which the trainer's ideal and
+ * the side panel's share.
  */
 import type { TermShape } from './manifest';
 
@@ -73,4 +76,51 @@ export function valueInBin(axis: ShapeAxis, bin: number): number {
   if (bin === 0) return first - Math.max(1, Math.abs(first));
   if (bin >= edges.length) return last + Math.max(1, Math.abs(last));
   return (edges[bin - 1] + edges[bin]) / 2;
+}
+
+/**
+ * What an ideal range must rest on: at least this share of the training rows with a known value,
+ * and at least MIN_IDEAL_ROWS of them. A number's shape has up to 255 bins, some holding a lead or
+ * two, and the contribution fitted to them is chance: the highest one named "13 employees", the
+ * value of one lead, as the ideal customer. One known value in twenty is a kind of customer a rep
+ * meets; fewer than 30 leads would let a few conversions name it.
+ */
+export const MIN_IDEAL_SHARE = 0.05;
+export const MIN_IDEAL_ROWS = 30;
+
+/** Value bins `first` … `last` of one axis, and the mean of what was ranked over their training rows. */
+export interface IdealRange {
+  first: number;
+  last: number;
+  mean: number;
+}
+
+/**
+ * The range of value bins with the highest mean of `values` over its training rows, among those
+ * holding at least MIN_IDEAL_SHARE of the rows with a known value and MIN_IDEAL_ROWS; of equally
+ * good ranges the one holding the most rows (a flat run of a number's shape whole, not the part of
+ * it that first holds enough). A number's neighbouring bins merge into a range (`neighbours`): its
+ * bins are narrow even where leads are many. A category's levels are no neighbours, so a level must
+ * hold the rows itself. Null when nothing holds that many.
+ *
+ * `values` and `rows` [value bins of the axis, "missing" left out: no customer is ideal for lacking
+ * a value], of one length: what to rank by (the shape's scores for the trainer's ideal, one lead's gains for the
+ * side panel's) and the training rows per bin. The trainer's ideal and the side panel's are both
+ * this range, so they cannot drift apart.
+ */
+export function bestSupportedRange(values: readonly number[], rows: readonly number[], neighbours: boolean): IdealRange | null {
+  const least = Math.max(MIN_IDEAL_ROWS, MIN_IDEAL_SHARE * rows.reduce((sum, n) => sum + n, 0));
+  const widest = neighbours ? rows.length : 1;
+  let best: (IdealRange & { held: number }) | null = null;
+  for (let first = 0; first < rows.length; first++) {
+    let held = 0;
+    let sum = 0;
+    for (let last = first; last < Math.min(rows.length, first + widest); last++) {
+      held += rows[last];
+      sum += rows[last] * values[last];
+      const mean = sum / held;
+      if (held >= least && (!best || mean > best.mean || (mean === best.mean && held > best.held))) best = { first, last, mean, held };
+    }
+  }
+  return best && { first: best.first, last: best.last, mean: best.mean };
 }

@@ -3,9 +3,11 @@
  * a range or level resting on enough training leads, never a bin fitted to one or two.
  */
 import { describe, expect, it } from 'vitest';
+import { deviationsFromIdeal } from '../insights';
 import type { Feature, FeatureSpec } from '../manifest';
 import { mulberry32 } from '../random';
-import { idealOf, MIN_IDEAL_ROWS, trainModel } from './index';
+import { MIN_IDEAL_ROWS } from '../shape';
+import { idealOf, trainModel } from './index';
 
 const seats: Feature = { key: 'seats', label: 'Seats', type: 'numeric', derive: { kind: 'value', from: { csv: 'seats' } }, missingValues: [], actionable: false };
 const plan: Feature = { ...seats, key: 'plan', label: 'Plan', type: 'categorical', derive: { kind: 'value', from: { csv: 'plan' } }, vocabulary: ['Basic', 'Gold', 'Rare'] };
@@ -22,6 +24,11 @@ describe('idealOf', () => {
 
   it('takes a category\'s level only when it holds enough rows itself: levels are no neighbours to merge', () => {
     expect(idealOf(plan, { edges: [] }, [0.1, 0.5, 1.5], [300, 100, 12], false)).toEqual({ idealValue: 'Gold', idealContribution: 0.5 });
+  });
+
+  it('takes a flat run of the shape whole, not the part of it that first holds enough rows', () => {
+    // Three bins of +0.5 holding 20 rows each: two of them hold enough, and all three score the same.
+    expect(idealOf(seats, { edges: [10, 20, 30, 40] }, [0.1, 0.5, 0.5, 0.5, -0.2], [50, 20, 20, 20, 50], true)).toEqual({ idealValue: '11 – 40', idealContribution: 0.5 });
   });
 
   it('names no ideal when no range holds enough rows', () => {
@@ -57,5 +64,24 @@ describe('trainModel names ideals that enough training leads hold', () => {
 
   it('gives a category the best level of enough leads, not the level of 12 that all converted', () => {
     expect(idealOfKey('plan').idealValue).toBe('Gold');
+  });
+
+  it('records the training leads in each bin of a feature\'s own term, "missing" last', () => {
+    const seatsTerm = manifest.terms.find((term) => term.label === 'Seats')!;
+    const { binRows } = idealOfKey('seats');
+    expect(binRows).toHaveLength(seatsTerm.shape!.axes[0].labels.length);
+    expect(binRows!.reduce((sum, n) => sum + n, 0)).toBe(600);
+    expect(binRows!.at(-1)).toBe(0); // no lead lacks its seats
+    const plan = manifest.features.find((feature) => feature.key === 'plan')!;
+    expect(idealOfKey('plan').binRows![plan.vocabulary!.indexOf('Rare')]).toBe(12);
+  });
+
+  it('is the side panel\'s ideal for a lead with no pairs: the two pick their range alike', () => {
+    const basic = manifest.features.find((feature) => feature.key === 'plan')!.vocabulary!.indexOf('Basic');
+    for (const lead of [{ seats: Number.NaN, plan: Number.NaN }, { seats: 1, plan: basic }, { seats: 590, plan: basic }]) {
+      const row = manifest.features.map((feature) => lead[feature.key as keyof typeof lead]);
+      const sidePanel = Object.fromEntries(deviationsFromIdeal(manifest, row, 'csv').map((d) => [manifest.features[d.feature].key, d.idealValue]));
+      expect(sidePanel, JSON.stringify(lead)).toEqual({ seats: idealOfKey('seats').idealValue, plan: idealOfKey('plan').idealValue });
+    }
   });
 });

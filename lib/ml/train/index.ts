@@ -25,6 +25,7 @@ import type { ModelOutcomeRule } from '../outcome-rule';
 import { calibratedProbabilityF32, exportOnnx } from '../onnx/export';
 import { renderModelCard } from '../model-card';
 import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, trainedCheckBound } from '../check-model';
+import { bestSupportedRange } from '../shape';
 import { applyCalibration, chooseCalibration, fitIsotonic, fitPlatt } from './calibration';
 import { stratifiedKFold, trainValidSplit } from './cv';
 import { DEFAULT_EBM_OPTIONS, fitEbm, predictEbm, predictLogit, type EbmData, type EbmModel, type EbmOptions, type EbmProgress, type EbmTerm } from './ebm';
@@ -365,23 +366,12 @@ export function termShape(model: EbmModel, term: EbmTerm, features: Feature[], w
 }
 
 /**
- * What an ideal value must rest on: at least this share of the training rows with a known value,
- * and at least MIN_IDEAL_ROWS of them. A number's shape has up to 255 bins, some holding a lead or
- * two, and the contribution fitted to them is chance: the highest one named "13 employees", the
- * value of one lead, as the ideal customer. One known value in twenty is a kind of customer a rep
- * meets; fewer than 30 leads would let a few conversions name it.
- */
-export const MIN_IDEAL_SHARE = 0.05;
-export const MIN_IDEAL_ROWS = 30;
-
-/**
  * A feature's ideal for the manifest's reference: the value bins with the highest mean
- * contribution over their training rows, among those holding at least MIN_IDEAL_SHARE of the
- * rows with a known value and MIN_IDEAL_ROWS. A number's neighbouring bins are merged into a range
- * (its bins are narrow even where leads are many: "995 – 4,622 employees", not "2,318 – 2,362");
- * a category's levels are no neighbours, so a level must hold the rows itself. Empty when nothing
- * holds that many. `scores` and `rows` [value bins]: the shape's contribution and training rows
- * per value bin of `axis` ("missing" left out: no customer is ideal for lacking a value).
+ * contribution over their training rows, among those enough rows hold (`bestSupportedRange`,
+ * shared with the side panel's ideal), labelled as one bin (a number's range: "995 – 4,622
+ * employees", not "2,318 – 2,362"); its contribution their mean. Empty when nothing holds enough.
+ * `scores` and `rows` [value bins]: the shape's contribution and training rows per value bin of
+ * `axis` ("missing" left out).
  */
 export function idealOf(
   feature: Feature,
@@ -390,19 +380,8 @@ export function idealOf(
   rows: readonly number[],
   wholeNumbers: boolean,
 ): { idealValue: string; idealContribution: number } {
-  const least = Math.max(MIN_IDEAL_ROWS, MIN_IDEAL_SHARE * rows.reduce((sum, n) => sum + n, 0));
-  const widest = feature.type === 'numeric' ? rows.length : 1;
-  let best = { first: -1, last: -1, mean: -Infinity };
-  for (let first = 0; first < rows.length; first++) {
-    let held = 0;
-    let sum = 0;
-    for (let last = first; last < Math.min(rows.length, first + widest); last++) {
-      held += rows[last];
-      sum += rows[last] * scores[last];
-      if (held >= least && sum / held > best.mean) best = { first, last, mean: sum / held };
-    }
-  }
-  if (best.first < 0) return { idealValue: '', idealContribution: 0 };
+  const best = bestSupportedRange(scores, rows, feature.type === 'numeric');
+  if (!best) return { idealValue: '', idealContribution: 0 };
   // The range is one bin of the axis without the edges inside it, labelled as any bin is.
   const edges = [...axis.edges.slice(0, best.first), ...axis.edges.slice(best.last)];
   return { idealValue: binLabels(feature, edges, wholeNumbers)[best.first], idealContribution: best.mean };
@@ -672,15 +651,14 @@ export function trainModel(input: TrainInput): TrainResult {
     let missing = 0;
     for (let i = 0; i < N; i++) if (X[i * F + f] !== X[i * F + f]) missing++;
     const t = model.terms.findIndex((term) => term.features.length === 1 && term.features[0] === f);
-    let ideal = { idealValue: '', idealContribution: 0 };
-    if (t >= 0) {
-      // shape value bin s ↔ the model's fine bin s + 1 (fine bin 0 is "missing", the shape's last)
-      const { axes: [axis], scores } = terms[t].shape;
-      const valueBins = scores.length - 1;
-      const rows = Array.from({ length: valueBins }, (_, s) => model.counts[t][s + 1]);
-      ideal = idealOf(feature, axis, scores.slice(0, valueBins), rows, wholeNumbers[f]);
-    }
-    return { key: feature.key, missingShare: missing / N, ...ideal, ...(bounds[f].length > 0 && { atMost: bounds[f] }) };
+    const atMost = bounds[f].length > 0 ? { atMost: bounds[f] } : {};
+    if (t < 0) return { key: feature.key, missingShare: missing / N, idealValue: '', idealContribution: 0, ...atMost };
+    // shape value bin s ↔ the model's fine bin s + 1; the shape's last bin ("missing") ↔ fine bin 0
+    const { axes: [axis], scores } = terms[t].shape;
+    const valueBins = scores.length - 1;
+    const binRows = Array.from({ length: scores.length }, (_, s) => model.counts[t][s === valueBins ? 0 : s + 1]);
+    const ideal = idealOf(feature, axis, scores.slice(0, valueBins), binRows.slice(0, valueBins), wholeNumbers[f]);
+    return { key: feature.key, missingShare: missing / N, ...ideal, ...atMost, binRows };
   });
 
   // --- thresholds and reference distribution on the honest calibrated probabilities
