@@ -10,7 +10,7 @@ import { listHandlers } from '@/lib/background/handlers/list';
 import { modelsHandlers } from '@/lib/background/handlers/models';
 import { privacyHandlers } from '@/lib/background/handlers/privacy';
 import { scoringHandlers } from '@/lib/background/handlers/scoring';
-import { syncHandlers } from '@/lib/background/handlers/sync';
+import { learnPortalIfUnknown, syncHandlers } from '@/lib/background/handlers/sync';
 import { writeBackHandlers } from '@/lib/background/handlers/write-back';
 import { keepWorkerAliveDuring } from '@/lib/background/keep-alive';
 import { forgetOpenLead } from '@/lib/background/open-lead';
@@ -41,7 +41,11 @@ export default defineBackground({
     void startStoredScoring().catch((error: unknown) => console.error('LeadLens: resuming stored-score jobs failed', error));
     browser.alarms.onAlarm.addListener((alarm) => {
       if (alarm.name === SYNC_WATCHDOG_ALARM) void resumeSyncs();
-      if (alarm.name === AUTO_SYNC_ALARM) void runAutoSync().catch((error: unknown) => console.error('LeadLens: the automatic sync failed to start', error));
+      if (alarm.name === AUTO_SYNC_ALARM) {
+        void learnPortalIfUnknown()
+          .then(runAutoSync)
+          .catch((error: unknown) => console.error('LeadLens: the automatic sync failed to start', error));
+      }
       if (alarm.name === REFRESH_SCORES_ALARM) void refreshStaleScores().catch((error: unknown) => console.error('LeadLens: scoring the stored leads again failed', error));
     });
     // Stored scores' "days since" features are a day older each day: scored again daily.

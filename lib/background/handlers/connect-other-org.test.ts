@@ -8,7 +8,7 @@ import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateDemoLeads } from '../../crm/demo-data';
-import { readConnection } from '../../connections/connections';
+import { readConnection, writeConnection } from '../../connections/connections';
 import { db } from '../../db/db';
 import { INITIAL_SYNC_STATE } from '../../sync/state';
 import { expectSummariesInStep } from '../../../test/fixtures/lead-summaries';
@@ -30,6 +30,8 @@ const connectHubSpot = (token: string) => syncHandlers.connectCrm({ crm: 'hubspo
 
 let behaviour = defaultBehaviour();
 let refuseAccountDetails = false;
+/** HubSpot answers nothing but 503 (down for maintenance). */
+let hubspotDown = false;
 
 beforeEach(async () => {
   fakeBrowser.reset();
@@ -40,10 +42,15 @@ beforeEach(async () => {
   vi.stubGlobal('navigator', { locks: { query: async () => ({ held: [], pending: [] }), request: async (_name: string, _options: unknown, task: () => unknown) => task() } });
   behaviour = defaultBehaviour();
   refuseAccountDetails = false;
+  hubspotDown = false;
   const handle = createDemoCrmHandler(generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') }), behaviour);
   // HubSpot's answer to a token without the scope its account details need.
   const missingScope = { status: 403, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'error', category: 'MISSING_SCOPES', message: 'This app lacks the required scope' }) };
-  vi.stubGlobal('fetch', demoFetch((request) => (refuseAccountDetails && request.url.pathname.startsWith('/account-info/') ? missingScope : handle(request))));
+  const down = { status: 503, headers: {}, body: 'Service Unavailable' };
+  vi.stubGlobal(
+    'fetch',
+    demoFetch((request) => (hubspotDown ? down : refuseAccountDetails && request.url.pathname.startsWith('/account-info/') ? missingScope : handle(request))),
+  );
   await Promise.all(db.tables.map((table) => table.clear()));
 });
 
@@ -342,6 +349,39 @@ it('syncs the contacts of a portal HubSpot will not name, and forgets them when 
   expect(await db.leads.where('source').equals('hubspot').count()).toBe(0);
 });
 
+it('tells two portals HubSpot will not name apart by their tokens: another token forgets the contacts, the same token keeps them', async () => {
+  letSyncsRun();
+  refuseAccountDetails = true;
+  await connectHubSpot('pat-na1-portal-a');
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('done'), { timeout: 5_000 });
+  expect(await db.leads.where('source').equals('hubspot').count()).toBe(5);
+
+  // The same token tested, then connected again: the portal it synced, whatever HubSpot names.
+  const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
+  expect(tested.ok && tested.message).not.toContain('removed');
+  const again = await connectHubSpot('pat-na1-portal-a');
+  expect(again.ok && again.message).not.toContain('removed');
+  expect(await db.leads.where('source').equals('hubspot').count()).toBe(5);
+
+  // Another portal's token, unnamed too: its contacts cannot be told from these, so these go.
+  behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
+  const other = await connectHubSpot('pat-na1-portal-b');
+  expect(other.ok && other.message).toMatch(/\. 5 leads synced from a portal HubSpot would not name were removed: sync to read this portal's$/);
+  expect(await db.leads.where('source').equals('hubspot').count()).toBe(0);
+});
+
+it('checks a HubSpot connection stored without its portal (by an older LeadLens) when a sync starts, keeping its contacts, rather than refusing the sync', async () => {
+  letSyncsRun();
+  await writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-old-install' }, timeoutSeconds: 30 });
+  await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('done'), { timeout: 5_000 });
+  expect((await readConnection('hubspot'))?.crm === 'hubspot' && (await readConnection('hubspot'))).toMatchObject({ account: { id: '4242424' } });
+  expect((await dexieSyncStore(db).readState('hubspot')).account).toEqual({ id: '4242424', name: 'HubSpot portal 4242424' });
+  expect(await db.leads.where('source').equals('hubspot').count()).toBe(6);
+});
+
 it('lets no sync run for a first HubSpot connection whose check failed: its contacts could not be told from another portal’s later', async () => {
   letSyncsRun();
   fakeBrowser.permissions.contains = vi.fn(async () => false);
@@ -349,10 +389,13 @@ it('lets no sync run for a first HubSpot connection whose check failed: its cont
   expect(failed.ok && failed.status).toBe('error');
   fakeBrowser.permissions.contains = vi.fn(async () => true);
 
+  // Still no check gets through when the sync starts (HubSpot is down): the sync waits.
+  hubspotDown = true;
   await syncHandlers.startSync({ crm: 'hubspot' }, sender);
   await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('error'), { timeout: 5_000 });
   expect((await dexieSyncStore(db).readState('hubspot')).error).toBe('Which portal this token reads is not known yet: press "Test connection" to read it, then sync');
   expect(await db.leads.count()).toBe(0);
+  hubspotDown = false;
 
   // Another portal's token, checked: its own contacts are synced, under its portal.
   behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
@@ -374,12 +417,15 @@ it('lets no sync into the contacts of a portal while a connect’s check has not
   const stored = await readConnection('hubspot');
   expect(stored?.crm === 'hubspot' && stored.account).toBeUndefined();
 
+  // No check gets through when the sync starts either (HubSpot is down): the sync waits.
+  hubspotDown = true;
   await syncHandlers.startSync({ crm: 'hubspot' }, sender);
   await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('error'), { timeout: 5_000 });
   expect((await dexieSyncStore(db).readState('hubspot')).error).toBe(
     'The stored leads come from HubSpot portal 4242424, and which portal this token reads is not known yet: press "Test connection" to read it, then sync',
   );
   expect((await db.leads.toArray()).map((lead) => lead.key)).toEqual(['hubspot|101']);
+  hubspotDown = false;
 
   // The test reads the same portal (a rotated token): the contacts stay, and syncs go on.
   const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);

@@ -69,11 +69,12 @@ async function remember(reply: ConnectionReply, note = ''): Promise<ConnectionRe
 /**
  * The leads synced from `storedFrom` are not `learned`'s records (Salesforce production after a
  * sandbox, a HubSpot token of another portal): forget them, their scores and the sync
- * checkpoint, and say so. Unknown on either side: nothing is forgotten. Throws when a job did
- * not stop: then nothing was deleted.
+ * checkpoint, and say so. Unknown on either side: nothing is forgotten. A portal HubSpot would
+ * not name (id '') is the same as the stored one only through the same token (`sameToken`): two
+ * such tokens may read two portals. Throws when a job did not stop: then nothing was deleted.
  */
-async function forgetOtherAccount(crm: CrmKind, storedFrom: CrmAccount | null, learned: CrmAccount | null): Promise<string> {
-  if (storedFrom === null || learned === null || storedFrom.id === learned.id) return '';
+async function forgetOtherAccount(crm: CrmKind, storedFrom: CrmAccount | null, learned: CrmAccount | null, sameToken: boolean): Promise<string> {
+  if (storedFrom === null || learned === null || (storedFrom.id === learned.id && (learned.id !== UNNAMED_PORTAL.id || sameToken))) return '';
   const removed = await forgetSyncedLeads(crm);
   const leads = removed === 1 ? `1 lead synced from ${storedFrom.name} was removed` : `${removed.toLocaleString('en-US')} leads synced from ${storedFrom.name} were removed`;
   return `${leads}: sync to read this ${crm === 'salesforce' ? 'org' : 'portal'}'s`;
@@ -123,9 +124,21 @@ async function checkAndRemember(connection: Connection): Promise<ConnectionReply
   const { reply } = checked;
   const compared = comparableAccount(checked);
   if (compared === null) return remember(reply);
-  const note = await forgetOtherAccount(connection.crm, await syncedFrom(connection.crm, connection), compared);
+  // The stored connection's own token: an unnamed portal is still the one it synced.
+  const note = await forgetOtherAccount(connection.crm, await syncedFrom(connection.crm, connection), compared, true);
   if (connection.crm === 'hubspot' && compared.id !== connection.account?.id) await writeConnection({ ...connection, account: compared });
   return remember(reply, note);
+}
+
+/**
+ * Checks a stored HubSpot connection no check has read the portal of (HubSpot was down when it
+ * was connected, or it was stored by a LeadLens that did not record portals): its syncs and
+ * write-backs wait for that (`otherAccountRefusal`), and a sync started by hand or on schedule
+ * should not fail for want of a check the admin never knew to ask for.
+ */
+export async function learnPortalIfUnknown(): Promise<void> {
+  const connection = await readConnection('hubspot');
+  if (connection?.crm === 'hubspot' && connection.account === undefined) await checkAndRemember(connection);
 }
 
 /**
@@ -192,7 +205,8 @@ async function storeConnection(connection: Connection) {
   const learned = checked ? comparableAccount(checked) : accountOf(connection);
   // Before the connection is stored: if a job does not stop, this throws and the previous
   // connection stays, so connecting again retries the forgetting.
-  const note = await forgetOtherAccount(crm, storedFrom, learned);
+  const sameToken = previous?.crm === 'hubspot' && connection.crm === 'hubspot' && previous.auth.token === connection.auth.token;
+  const note = await forgetOtherAccount(crm, storedFrom, learned, sameToken);
   // A HubSpot connection reads the portal its check learned, or the one HubSpot would not name
   // (the next named portal forgets its contacts). Not the previous one's when it learned none:
   // the token may be another portal's. After a failed check, syncs and write-backs wait for a
@@ -260,6 +274,7 @@ export const syncHandlers: Handlers<SyncProtocol> = {
   },
   async startSync({ crm }) {
     if (!(await readConnection(crm))) return { ok: false, error: `${CRM_LABEL[crm]} is not connected` };
+    if (crm === 'hubspot') await learnPortalIfUnknown();
     await startSync(crm);
     return { ok: true, ...(await summary(crm)) };
   },
