@@ -71,7 +71,7 @@ export const LEAKY_GROUP_MIN_EXPECTED = 20;
  * so an API name, a custom field and the label a CRM export uses as its header compare equal
  * (`ConvertedDate`, `Converted_Date__c`, `Converted Date` → `converteddate`).
  */
-function bareFieldName(field: string): string {
+export function bareFieldName(field: string): string {
   return field.replace(/__c$/i, '').toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 

@@ -57,6 +57,13 @@ describe('runTrainingRequest', () => {
     if (typedOtherwise.type !== 'inspected') throw new Error(JSON.stringify(typedOtherwise));
     expect(typedOtherwise.candidates.some((c) => JSON.stringify(c.spec.derive).includes('ai_fit'))).toBe(false);
     expect(typedOtherwise.fieldNotes).toContain('Field "ai_fit" holds LeadLens scores written back to the CRM, not a fact about the lead: left out.');
+
+    // Headed by its label, as a CRM export writes it: left out all the same.
+    const labelled = leads.map((lead, i) => ({ ...lead, fields: { ...lead.fields, 'AI Fit': String((i * 37) % 100) } }));
+    const [exported] = await run({ type: 'inspect', data, catalogue: DEMO_FEATURE_SPECS }, labelled, ['ai_fit']);
+    if (exported.type !== 'inspected') throw new Error(JSON.stringify(exported));
+    expect(exported.candidates.some((c) => JSON.stringify(c.spec.derive).includes('AI Fit'))).toBe(false);
+    expect(exported.fieldNotes).toContain('Field "AI Fit" holds LeadLens scores written back to the CRM, not a fact about the lead: left out.');
   });
 
   it('flags the lead’s age when the window keeps only history older than the leads it will score', async () => {

@@ -6,6 +6,7 @@ import { daysBetween } from '../derive';
 import type { SourceKind } from '../featurize';
 import type { FeatureSpec, Manifest } from '../manifest';
 import { describeDataSize } from './data-size';
+import { bareFieldName } from './leakage';
 import { TrainingDataError } from './dataset';
 import { trainModel, type TrainProgress } from './index';
 import { candidateFeatures, forbiddenFields, inspectTrainingData, selectTrainingData, OUTCOME_COLUMN, type HistoryLead, type LeakageFlag } from './training-set';
@@ -89,9 +90,9 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     if (request.type === 'train') post({ type: 'progress', stage: 'read', fraction: 0 });
     const now = new Date(data.now);
     const { table, leadKeys, createdAt, ...leftOut } = selectTrainingData(await history.leads(data.source), data.window, data.outcome);
-    // Salesforce takes a field's name in any case: one written under one spelling is left out under any.
-    const written = new Set((await history.writtenBackFields(data.source)).map((field) => field.toLowerCase()));
-    const writtenBack = table.columns.filter((column) => written.has(column.toLowerCase()));
+    // Left out under any spelling: Salesforce takes a field's name in any case, and an export heads it with its label ("LeadLens Tier").
+    const written = new Set((await history.writtenBackFields(data.source)).map(bareFieldName));
+    const writtenBack = table.columns.filter((column) => written.has(bareFieldName(column)));
     // The youngest history the window lets in; new leads are scored younger than that.
     const minAgeDays = data.window.createdBefore === null ? 0 : daysBetween(data.window.createdBefore, now.getTime());
     const storedHistory = { minAgeDays, createdAt };
