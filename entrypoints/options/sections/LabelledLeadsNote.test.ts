@@ -19,12 +19,12 @@ function noteFor(heldOut: number): string {
 
 it('warns that a model’s own scores flatter it when LeadLens cannot tell which leads it learnt from (bundled or imported)', () => {
   expect(noteFor(0)).toBe(
-    'Computed from the 4 stored leads with a known outcome, scored by this model. If it was trained on any of these leads, these figures make it look better than it will do on new leads (LeadLens knows which leads a model learnt from only when it trained the model).',
+    'Computed from the 4 stored leads with a known outcome (created 30 or more days ago), scored by this model. If it was trained on any of these leads, these figures make it look better than it will do on new leads (LeadLens knows which leads a model learnt from only when it trained the model).',
   );
 });
 
 it('reads the leads a model trained here learnt from with its check model’s probabilities, without that warning', () => {
   expect(noteFor(3)).toBe(
-    'Computed from the 4 stored leads with a known outcome: the 3 it learnt from are scored by a check model that never saw them, as when its thresholds were chosen (its own scores of leads it learnt from would flatter it); the other 1 by this model.',
+    'Computed from the 4 stored leads with a known outcome (created 30 or more days ago, or learnt from): the 3 it learnt from are scored by a check model that never saw them, as when its thresholds were chosen (its own scores of leads it learnt from would flatter it); the other 1 by this model.',
   );
 });

@@ -1,5 +1,5 @@
 import { plural } from '@/lib/presentation';
-import { describeModelOutcome, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
+import { describeModelOutcome, OUTCOME_SETTLED_DAYS, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import type { Labelled } from '../policy-protocol';
 
 /** How the leads a model learnt from are read: its own scores of them would flatter it. */
@@ -20,7 +20,7 @@ export function LabelledLeadsNote({ labelled, outcomeRule }: { labelled: Labelle
         : `: the ${heldOut.toLocaleString('en-US')} it learnt from are ${CHECKED}; the other ${others.toLocaleString('en-US')} by this model.`;
   return (
     <p style={{ flexBasis: '100%', fontSize: 12 }} data-testid="labelled-leads">
-      Computed from the {plural(labels.length, 'stored lead', 'stored leads')} with a known outcome{readWith}
+      Computed from the {plural(labels.length, 'stored lead', 'stored leads')} with a known outcome (created {OUTCOME_SETTLED_DAYS} or more days ago{heldOut > 0 && ', or learnt from'}){readWith}
       {outcomeRule && ` Converted means ${describeModelOutcome(outcomeRule)}, the outcome the model was trained on; other leads are left out.`}
     </p>
   );

@@ -6,7 +6,7 @@ import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import type { Manifest } from '@/lib/ml/manifest';
-import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
+import { OUTCOME_SETTLED_DAYS, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { POLICY_FIELDS, POLICY_FORM_FIELDS, policyFormOf, readPolicyForm, type Economics, type PolicyChoice, type PolicyField, type PolicyForm, type PolicyPreview } from '@/lib/ml/tier-policy';
 import { setTiers } from '@/lib/ml/model-store';
 import { formatRate } from '@/lib/presentation';
@@ -115,7 +115,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       {!checked.ok && <ErrorState message={checked.problems.join(' ')} />}
       {labelled.isPending && <Loading what="stored outcomes" />}
       {labelled.isError && <ErrorState message={labelled.error.message} />}
-      {labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of stored leads with known outcomes, and a policy's expected outcomes previewed on them: load the demo data or sync your history first.</p>}
+      {labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of stored leads with known outcomes, and a policy's expected outcomes previewed on them: load the demo data or sync your history first (a lead's outcome counts once it is ${OUTCOME_SETTLED_DAYS} days old, or the model learnt from it).</p>}
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
       {canPreview && preview.data && labelled.data && (
