@@ -1,15 +1,18 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useId } from 'react';
 import { ErrorState, JobProgressBar } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { queryKeys } from '@/lib/query-keys';
-import { useJob } from '@/lib/ui/hooks';
+import { MODEL_CHANGE_MUTATION, useJob, useModelChangeRunning } from '@/lib/ui/hooks';
 
 /** One click: demo leads from both CRMs, the default model, every lead scored. */
 export function DemoModeSection() {
   const queryClient = useQueryClient();
   const scoring = useJob('scoring');
+  // It activates the default model: one change of the models at a time on the page (Training, Model versions).
   const load = useMutation({
+    mutationKey: MODEL_CHANGE_MUTATION,
     mutationFn: async () => {
       return (await succeeded(background.loadDemoData({}))).leads;
     },
@@ -18,13 +21,16 @@ export function DemoModeSection() {
     // come after the demo leads were replaced, with no job to end.
     onError: () => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }),
   });
+  const otherChangeRuns = useModelChangeRunning() && !load.isPending;
+  const waitNoteId = useId();
   return (
     <>
       <p>
         See LeadLens working before connecting a CRM: this stores 2,000 demo leads (half from Salesforce, half from HubSpot, with known
         outcomes), activates the default model and scores them. Loading it again replaces the demo leads; your own leads are untouched.
       </p>
-      <button type="button" onClick={() => load.mutate()} disabled={load.isPending}>
+      {otherChangeRuns && <p id={waitNoteId}>Another section is changing the models (a trained model's activation, Model versions): load the demo data once it is done.</p>}
+      <button type="button" onClick={() => load.mutate()} disabled={load.isPending || otherChangeRuns} aria-describedby={otherChangeRuns ? waitNoteId : undefined}>
         {load.isPending ? 'Loading demo data…' : 'Load demo data'}
       </button>
       {/* A write-back's run of one CRM's leads is not the demo's. */}

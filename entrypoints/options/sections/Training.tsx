@@ -345,7 +345,7 @@ export function TrainingSection() {
           {size && size.level !== 'enough' && <p>{size.message}</p>}
           {/* In the page before it says anything, so that the change of the leads is announced. */}
           <div role="status">{leadsChangedSinceTraining && <p id={leadsChangedId}>{LEADS_CHANGED_SINCE_TRAINING}</p>}</div>
-          {versionsChangeRuns && <p id={versionsWaitId}>A change in Model versions is running: activate this model once it is done.</p>}
+          {versionsChangeRuns && <p id={versionsWaitId}>Another section is changing the models (Model versions, or the demo data): activate this model once it is done.</p>}
           <button
             type="button"
             onClick={() => activate.mutate({ model: trained, keysName: trainedOn })}

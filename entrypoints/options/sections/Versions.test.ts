@@ -159,7 +159,7 @@ describe('beside Training’s activation', () => {
     click(button(container, 'Activate this model')!);
     await waitFor(() => waiting.every((name) => button(container, name)?.disabled));
     const note = document.getElementById(button(container, 'Activate trained-2')!.getAttribute('aria-describedby')!);
-    expect(note?.textContent).toBe('A trained model is being activated (Train on your history): activate, roll back and delete wait until it is done.');
+    expect(note?.textContent).toBe("Another section is changing the active model (a trained model's activation, or the demo data): activate, roll back and delete wait until it is done.");
     expect(button(container, `Roll back to ${bundled.modelId}`)!.getAttribute('aria-describedby')).toBe(note!.id);
 
     act(() => activation.finish!());

@@ -132,7 +132,7 @@ export function VersionsSection() {
   return (
     <>
       {trainingActivationRuns && (
-        <p id={waitNoteId}>A trained model is being activated (Train on your history): activate, roll back and delete wait until it is done.</p>
+        <p id={waitNoteId}>Another section is changing the active model (a trained model's activation, or the demo data): activate, roll back and delete wait until it is done.</p>
       )}
       {previousModel && (
         <p>

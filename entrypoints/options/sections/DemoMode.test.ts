@@ -1,0 +1,47 @@
+// @vitest-environment happy-dom
+/** Load demo data activates the default model: it takes its turn with the page's other changes of the models. */
+import 'fake-indexeddb/auto';
+import { QueryClient, QueryClientProvider, useMutation } from '@tanstack/react-query';
+import { act, createElement } from 'react';
+import { afterEach, expect, it, vi } from 'vitest';
+import { click, render, waitFor, type Rendered } from '@/test/render';
+import { MODEL_CHANGE_MUTATION } from '@/lib/ui/hooks';
+import { DemoModeSection } from './DemoMode';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+const { loadDemoData } = vi.hoisted(() => ({ loadDemoData: vi.fn() }));
+vi.mock('@/lib/messaging/client', () => ({ background: { loadDemoData } }));
+
+let rendered: Rendered | undefined;
+afterEach(() => {
+  rendered?.unmount();
+  rendered = undefined;
+});
+
+/** Another section's change of the models (Training's Activate, Model versions), until `finish`. */
+function OtherChange({ change }: { change: { finish?: () => void } }) {
+  const run = useMutation({ mutationKey: MODEL_CHANGE_MUTATION, mutationFn: () => new Promise<void>((resolve) => (change.finish = resolve)) });
+  return createElement('button', { type: 'button', onClick: () => run.mutate() }, 'Activate this model');
+}
+
+const button = (container: HTMLElement, name: string) => Array.from(container.querySelectorAll('button')).find((b) => b.textContent === name) ?? null;
+
+it('waits, saying why, while another section changes the models, and runs under the key they wait on', async () => {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const change: { finish?: () => void } = {};
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection), createElement(OtherChange, { change })));
+  const { container } = rendered;
+  click(button(container, 'Activate this model')!);
+  await waitFor(() => button(container, 'Load demo data')?.disabled);
+  const note = document.getElementById(button(container, 'Load demo data')!.getAttribute('aria-describedby')!);
+  expect(note?.textContent).toBe("Another section is changing the models (a trained model's activation, Model versions): load the demo data once it is done.");
+  act(() => change.finish!());
+  await waitFor(() => button(container, 'Load demo data')?.disabled === false);
+
+  let answer!: () => void;
+  loadDemoData.mockImplementation(() => new Promise((resolve) => (answer = () => resolve({ ok: true, leads: 2000 }))));
+  click(button(container, 'Load demo data')!);
+  await waitFor(() => queryClient.isMutating({ mutationKey: MODEL_CHANGE_MUTATION }) === 1);
+  act(() => answer());
+  await waitFor(() => container.querySelector('[data-testid="demo-loaded"]'));
+});
