@@ -334,22 +334,10 @@ it('forgets the contacts for a token whose portal HubSpot will not name: kept, t
   expect(await db.leads.count()).toBe(0);
 });
 
-it('syncs the contacts of a portal HubSpot will not name, and forgets them when a named portal’s token is connected', async () => {
-  letSyncsRun();
-  refuseAccountDetails = true;
-  await connectHubSpot('pat-na1-portal-a');
-  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
-  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('done'), { timeout: 5_000 });
-  expect(await db.leads.where('source').equals('hubspot').count()).toBe(5);
-
-  refuseAccountDetails = false;
-  behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
-  const other = await connectHubSpot('pat-na1-portal-b');
-  expect(other.ok && other.message).toMatch(/\. 5 leads synced from a portal HubSpot would not name were removed: sync to read this portal's$/);
-  expect(await db.leads.where('source').equals('hubspot').count()).toBe(0);
-});
-
-it('tells two portals HubSpot will not name apart by their tokens: another token forgets the contacts, the same token keeps them', async () => {
+it.each([
+  ['a named portal', false],
+  ['a portal HubSpot will not name either', true],
+])('syncs the contacts of a portal HubSpot will not name, keeps them through the same token, and forgets them for the token of %s', async (_, otherUnnamed) => {
   letSyncsRun();
   refuseAccountDetails = true;
   await connectHubSpot('pat-na1-portal-a');
@@ -364,7 +352,8 @@ it('tells two portals HubSpot will not name apart by their tokens: another token
   expect(again.ok && again.message).not.toContain('removed');
   expect(await db.leads.where('source').equals('hubspot').count()).toBe(5);
 
-  // Another portal's token, unnamed too: its contacts cannot be told from these, so these go.
+  // Another portal's token: unnamed too, its contacts could not be told from these either.
+  refuseAccountDetails = otherUnnamed;
   behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
   const other = await connectHubSpot('pat-na1-portal-b');
   expect(other.ok && other.message).toMatch(/\. 5 leads synced from a portal HubSpot would not name were removed: sync to read this portal's$/);
