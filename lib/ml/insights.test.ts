@@ -174,6 +174,12 @@ describe('deviationsFromIdeal with the training leads per bin', () => {
     for (const seatsInIdeal of [21, 30, 31, 40]) expect(logit(model, [seatsInIdeal, 0]) - logit(model, row)).toBeLessThanOrEqual(pointsLost);
   });
 
+  it('loses nothing for a lead within the ideal range, whichever of its values scores best', () => {
+    const model = modelWith();
+    expect(deviationOf(model, [35, 0], 0)).toMatchObject({ leadValue: '31 – 40', idealValue: '21 – 40', pointsLost: 0 });
+    expect(deviationOf(model, [25, 0], 0)).toMatchObject({ idealValue: '21 – 40', pointsLost: 0 });
+  });
+
   it('ranks ranges by the lead\'s own gains, its pairs included', () => {
     // For a Gold lead, the pair takes 1 from "21 – 40" seats and adds 0.9 to "> 50" (200 leads): its ideal is "> 50".
     const pairScores = Array(seatsAxis.labels.length * planAxis.labels.length).fill(0);

@@ -146,7 +146,7 @@ function bestScoringRun(gains: readonly number[], leadBin: number, numeric: bool
  * features): its gain. The ideal is the range of bins that enough training leads hold, as the
  * trainer's ideal is (`supportedIdeal`; a model without bin counts: `bestScoringRun`), never
  * "missing"; the points lost are the gain of its best bin, so moving there adds exactly the
- * points lost. When that gain is below 0 (every value enough leads hold would lower the lead's
+ * points lost, unless the lead is within the range already (then none). When that gain is below 0 (every value enough leads hold would lower the lead's
  * odds), or no range holds enough leads, the lead's own value is the ideal and nothing is lost.
  * A feature computed from others (a click rate) is compared as the model input it is.
  * "Days since" features are left out: how long ago a lead was created or last active is no trait
@@ -166,7 +166,9 @@ export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, 
       const ideal = binRows ? supportedIdeal(gains, binRows, numeric) : bestScoringRun(gains, leadBin, numeric);
       const leadValue = axis.labels[leadBin];
       if (!ideal || gains[ideal.best] < 0) return { feature, label: term.label, leadValue, idealValue: leadValue, pointsLost: 0 };
-      return { feature, label: term.label, leadValue, idealValue: rangeLabel(axis, ideal.first, ideal.last), pointsLost: gains[ideal.best] };
+      // A lead within the ideal range has the ideal: "employees 25, ideal 21 – 40" loses nothing, whatever bin of it scores best.
+      const inIdeal = leadBin >= ideal.first && leadBin <= ideal.last;
+      return { feature, label: term.label, leadValue, idealValue: rangeLabel(axis, ideal.first, ideal.last), pointsLost: inIdeal ? 0 : gains[ideal.best] };
     })
     .sort((a, b) => b.pointsLost - a.pointsLost);
 }
