@@ -69,7 +69,8 @@ export interface CurveChartProps {
   yLabel: string;
   markers?: readonly Marker[];
   diagonal?: boolean;
-  percentAxes?: boolean;
+  /** Which axes read 0–1 as percent: both (ROC, precision–recall), x only (a probability against money), or none. */
+  percentAxes?: boolean | 'x';
 }
 
 /** A curve in the unit square (ROC, precision–recall, calibration) or any x–y curve, with labelled markers. */
@@ -78,8 +79,8 @@ export function CurveChart({ title, description, points, xLabel, yLabel, markers
   // while the curve is (a new tier policy moves only the markers), a redraw costs a fraction.
   const curve = useSamePoints(points);
   const data = useMemo(() => curve.map(([x, y]) => ({ x, y })), [curve]);
-  const xAxis = useMemo(() => curveAxis(curve, 0, percentAxes, { value: xLabel, position: 'insideBottom', offset: -12, fontSize: 11 }), [curve, percentAxes, xLabel]);
-  const yAxis = useMemo(() => curveAxis(curve, 1, percentAxes, { value: yLabel, angle: -90, position: 'insideLeft', fontSize: 11, style: { textAnchor: 'middle' } }), [curve, percentAxes, yLabel]);
+  const xAxis = useMemo(() => curveAxis(curve, 0, percentAxes !== false, { value: xLabel, position: 'insideBottom', offset: -12, fontSize: 11 }), [curve, percentAxes, xLabel]);
+  const yAxis = useMemo(() => curveAxis(curve, 1, percentAxes === true, { value: yLabel, angle: -90, position: 'insideLeft', fontSize: 11, style: { textAnchor: 'middle' } }), [curve, percentAxes, yLabel]);
   return (
     <Figure title={title} description={description}>
       <LineChart accessibilityLayer={false} width={WIDTH} height={HEIGHT} data={data} margin={CURVE_MARGIN}>

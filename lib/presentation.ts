@@ -8,6 +8,9 @@ import { visibleText } from './ml/explain';
 import type { SourceKind } from './ml/featurize';
 import { chanceMargin } from './ml/train/metrics';
 
+/** Fewer leads than this behind a conversion rate, and chance alone can move it by ± 18 points: too few to go by. */
+export const FEW_LEADS_FOR_A_RATE = 30;
+
 /** `1 lead`, `2,000 leads`. */
 export const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 

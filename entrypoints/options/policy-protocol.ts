@@ -32,7 +32,7 @@ export type PolicyRequest = z.infer<typeof PolicyRequestSchema>;
 
 const PointSchema = z.tuple([z.number(), z.number()]);
 const MarkerSchema = z.object({ threshold: z.number(), roc: PointSchema, pr: PointSchema });
-const OutcomeSchema = z.object({ share: z.number(), expectedContacts: z.number(), expectedConversions: z.number(), conversionRate: z.number() });
+const OutcomeSchema = z.object({ share: z.number(), expectedContacts: z.number(), expectedConversions: z.number(), conversionRate: z.number().nullable() });
 
 export const PolicyPreviewSchema = z.object({
   thresholds: ThresholdsSchema,

@@ -1,11 +1,8 @@
 /** The calibration bin a probability falls in, to show how leads scored like it actually converted. */
-import { formatProbability, plural } from '../presentation';
+import { FEW_LEADS_FOR_A_RATE, formatProbability, plural } from '../presentation';
 import type { Manifest } from './manifest';
 
 type Band = NonNullable<ReturnType<typeof calibrationBand>>;
-
-/** Fewer held-out leads than this in a bin: its conversion rate could be far off by chance (± 18 points at 30). */
-const FEW_LEADS_IN_BAND = 30;
 
 /**
  * The [mean predicted, observed] bin nearest to `probability`, with how many held-out leads it
@@ -26,6 +23,6 @@ export function calibrationBand(manifest: Manifest, probability: number): { pred
 /** The band in a rep's words: how many such leads there were, and when too few to go by. */
 export function describeCalibrationBand({ predicted, observed, leads }: Band): string {
   const which = leads === undefined ? 'the leads' : `the ${plural(leads, 'lead', 'leads')}`;
-  const few = leads !== undefined && leads < FEW_LEADS_IN_BAND ? ': too few to go by' : '';
+  const few = leads !== undefined && leads < FEW_LEADS_FOR_A_RATE ? ': too few to go by' : '';
   return `Of ${which} the model scored near ${formatProbability(predicted)}, ${formatProbability(observed)} converted (training data${few}).`;
 }

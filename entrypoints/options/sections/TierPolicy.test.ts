@@ -95,3 +95,42 @@ it('says which thresholds are in force beside the preview, which chooses them ag
   const { tiers } = await activeManifest();
   expect(inForce.textContent).toContain(`In force now: Hot from ${formatRate(tiers.hot)} likely, Warm from ${formatRate(tiers.warm)} likely.`);
 });
+
+it('previews a policy without outcomes as its thresholds alone, not tiers of 0 contacts and 0 %', async () => {
+  stored.labelled = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0 };
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
+  const container = rendered.container;
+  // The bundled model's capacity policy needs outcomes: the page says when one counts.
+  const capacityNote = await waitFor(() => [...container.querySelectorAll('p')].find((p) => p.textContent?.includes('A capacity policy')) ?? null);
+  expect(capacityNote.textContent).toContain('once it is 30 days old');
+  expect(capacityNote.textContent).not.toContain('$');
+  act(() => container.querySelector<HTMLInputElement>('input[value="value"]')!.click());
+  const note = await waitFor(() => container.querySelector('[data-testid="policy-no-outcomes"]'));
+  expect(note.textContent).toContain('No stored lead has a known outcome yet');
+  expect(container.querySelector('[data-testid="policy-thresholds"]')).not.toBeNull();
+  expect(container.querySelector('[data-testid="policy-outcomes"]')).toBeNull();
+  expect(container.textContent).not.toContain('expected profit');
+});
+
+it('says when the outcomes are too few to go by, and calls an empty tier\u2019s rate unknown', async () => {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
+  const container = rendered.container;
+  const fixed = await waitFor(() => container.querySelector<HTMLInputElement>('input[value="fixed"]'));
+  act(() => fixed.click());
+  // Hot from 95 %: none of the four leads (0.9 at most) is hot.
+  const hotField = await waitFor(() => [...container.querySelectorAll('label')].find((label) => label.textContent?.startsWith('Hot'))?.querySelector('input') ?? null);
+  act(() => {
+    const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+    setValue.call(hotField, '95');
+    hotField.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  const few = await waitFor(() => container.querySelector('[data-testid="policy-few-outcomes"]'));
+  expect(few.textContent).toContain('Only 4 stored leads have a known outcome');
+  const hotRow = await waitFor(() => {
+    const row = [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')][0];
+    return row?.textContent?.includes('unknown') ? row : null;
+  });
+  expect(hotRow.textContent).toContain('unknown (no lead)');
+});

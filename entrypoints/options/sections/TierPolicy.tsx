@@ -9,7 +9,7 @@ import type { Manifest } from '@/lib/ml/manifest';
 import { OUTCOME_SETTLED_DAYS, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { POLICY_FIELDS, POLICY_FORM_FIELDS, policyFormOf, readPolicyForm, type Economics, type PolicyChoice, type PolicyField, type PolicyForm, type PolicyPreview } from '@/lib/ml/tier-policy';
 import { setTiers } from '@/lib/ml/model-store';
-import { formatRate } from '@/lib/presentation';
+import { FEW_LEADS_FOR_A_RATE, formatRate, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { TIERS } from '@/lib/segments';
 import { useActiveManifest, useJob } from '@/lib/ui/hooks';
@@ -35,6 +35,8 @@ function NumberField({ field, value, onChange }: { field: PolicyField; value: nu
     </label>
   );
 }
+
+const rateOrUnknown = (rate: number | null) => (rate === null ? 'unknown (no lead)' : formatRate(rate));
 
 const money = (value: number) => value.toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
 
@@ -115,7 +117,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       {!checked.ok && <ErrorState message={checked.problems.join(' ')} />}
       {labelled.isPending && <Loading what="stored outcomes" />}
       {labelled.isError && <ErrorState message={labelled.error.message} />}
-      {labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of stored leads with known outcomes, and a policy's expected outcomes previewed on them: load the demo data or sync your history first (a lead's outcome counts once it is ${OUTCOME_SETTLED_DAYS} days old, or the model learnt from it).</p>}
+      {labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of stored leads with known outcomes, and a policy's expected outcomes previewed on them: load the demo data or sync your history first (a lead's outcome counts once it is {OUTCOME_SETTLED_DAYS} days old, or the model learnt from it).</p>}
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
       {canPreview && preview.data && labelled.data && (
@@ -156,11 +158,32 @@ function PolicyPreviewView({
   /** The model's own meaning of "converted", which labelled the leads; absent, their stored outcome did. */
   outcomeRule: ModelOutcomeRule | undefined;
 }) {
+  const thresholds = (
+    <p data-testid="policy-thresholds">
+      <TierLabel tier="hot" /> from {formatRate(preview.thresholds.hot)} likely, <TierLabel tier="warm" /> from {formatRate(preview.thresholds.warm)} likely.
+    </p>
+  );
+  const known = labelled.labels.length;
+  // A value or fixed policy applies without outcomes; what its tiers would yield has nothing to be read from.
+  if (known === 0) {
+    return (
+      <>
+        {thresholds}
+        <p data-testid="policy-no-outcomes">
+          No stored lead has a known outcome yet (a lead's counts once it is {OUTCOME_SETTLED_DAYS} days old), so what each tier would yield
+          cannot be previewed: these thresholds come from the policy alone.
+        </p>
+      </>
+    );
+  }
   return (
     <>
-      <p data-testid="policy-thresholds">
-        <TierLabel tier="hot" /> from {formatRate(preview.thresholds.hot)} likely, <TierLabel tier="warm" /> from {formatRate(preview.thresholds.warm)} likely.
-      </p>
+      {thresholds}
+      {known < FEW_LEADS_FOR_A_RATE && (
+        <p role="note" data-testid="policy-few-outcomes">
+          Only {plural(known, 'stored lead has', 'stored leads have')} a known outcome: the rates and profit below could be far off by chance.
+        </p>
+      )}
       <table data-testid="policy-outcomes">
         <caption style={{ textAlign: 'left', fontWeight: 600 }}>Expected per week ({economics.leadsPerPeriod.toLocaleString('en-US')} new leads)</caption>
         <thead>
@@ -179,7 +202,7 @@ function PolicyPreviewView({
               </th>
               <td>{preview.outcomes[tier].expectedContacts.toFixed(1)}</td>
               <td>{preview.outcomes[tier].expectedConversions.toFixed(1)}</td>
-              <td>{formatRate(preview.outcomes[tier].conversionRate)}</td>
+              <td>{rateOrUnknown(preview.outcomes[tier].conversionRate)}</td>
             </tr>
           ))}
         </tbody>
@@ -203,9 +226,9 @@ const POLICY_CHARTS: Record<string, (preview: PolicyPreview) => CurveChartProps>
     title: 'Profit by threshold',
     description: `profit per lead if every lead above the threshold is contacted; hot at ${formatRate(preview.thresholds.hot)}, warm at ${formatRate(preview.thresholds.warm)}`,
     points: preview.profit,
-    xLabel: 'Contact threshold (probability)',
+    xLabel: 'Contact threshold %',
     yLabel: 'Profit per lead ($)',
-    percentAxes: false,
+    percentAxes: 'x',
     markers: [
       { label: 'Hot', point: [preview.thresholds.hot, profitAt(preview.profit, preview.thresholds.hot)] },
       { label: 'Warm', point: [preview.thresholds.warm, profitAt(preview.profit, preview.thresholds.warm)] },

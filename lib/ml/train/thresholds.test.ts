@@ -115,12 +115,12 @@ describe('expectedOutcomes', () => {
     expect(outcomes.cold).toEqual({ share: 0.3, expectedContacts: 60, expectedConversions: 0, conversionRate: 0 });
   });
 
-  it('reports an empty tier as zeros', () => {
+  it('reports an empty tier with no contacts and an unknown conversion rate (no lead to read it from, not 0 %)', () => {
     expect(expectedOutcomes(labels, probs, { hot: 0.6, warm: 0.6 }, 100).warm).toEqual({
       share: 0,
       expectedContacts: 0,
       expectedConversions: 0,
-      conversionRate: 0,
+      conversionRate: null,
     });
   });
 });

@@ -113,8 +113,8 @@ export interface TierOutcome {
   expectedContacts: number;
   /** expectedContacts · conversionRate. */
   expectedConversions: number;
-  /** Observed conversion rate of the tier's leads in the data; 0 for an empty tier. */
-  conversionRate: number;
+  /** Observed conversion rate of the tier's leads in the data; null for a tier no lead falls in (unknown, not 0 %). */
+  conversionRate: number | null;
 }
 
 /** What each tier would hold and yield per period of `leadsPerPeriod` new leads, read off labelled leads [N]. */
@@ -137,9 +137,10 @@ export function expectedOutcomes(
   }
   const outcome = ({ leads, conversions }: { leads: number; conversions: number }): TierOutcome => {
     const share = labels.length > 0 ? leads / labels.length : 0;
-    const conversionRate = leads > 0 ? conversions / leads : 0;
+    const conversionRate = leads > 0 ? conversions / leads : null;
     const expectedContacts = share * leadsPerPeriod;
-    return { share, expectedContacts, expectedConversions: expectedContacts * conversionRate, conversionRate };
+    // An empty tier expects no contacts, so none of its conversions either.
+    return { share, expectedContacts, expectedConversions: conversionRate === null ? 0 : expectedContacts * conversionRate, conversionRate };
   };
   return { hot: outcome(counts.hot), warm: outcome(counts.warm), cold: outcome(counts.cold) };
 }
