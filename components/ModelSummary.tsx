@@ -1,5 +1,5 @@
 import type { Manifest } from '@/lib/ml/manifest';
-import { formatModelDate, formatRate } from '@/lib/presentation';
+import { formatModelDate, formatRate, plural } from '@/lib/presentation';
 
 /** The active model in a few lines: when, on what, how good. */
 export function ModelSummary({ manifest }: { manifest: Manifest }) {
@@ -8,8 +8,8 @@ export function ModelSummary({ manifest }: { manifest: Manifest }) {
     <dl className="model-summary">
       <dt>Model</dt>
       <dd>
-        {manifest.modelId}, trained {formatModelDate(manifest.createdAt)} on {provenance.rows.toLocaleString('en-US')} leads (
-        {provenance.positives.toLocaleString('en-US')} conversions) from {provenance.source}
+        {manifest.modelId}, trained {formatModelDate(manifest.createdAt)} on {plural(provenance.rows, 'lead', 'leads')} (
+        {plural(provenance.positives, 'conversion', 'conversions')}) from {provenance.source}
       </dd>
       {metrics.cvRocAuc !== undefined && (
         <>

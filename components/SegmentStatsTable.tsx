@@ -1,5 +1,5 @@
 import type { Tier } from '@/lib/messaging/protocol';
-import { formatRate, formatShares } from '@/lib/presentation';
+import { formatRate, formatShares, plural } from '@/lib/presentation';
 import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
 import { TIERS, type TierStats } from '@/lib/segments';
 import { TierLabel } from './TierLabel';
@@ -31,7 +31,7 @@ export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> })
               <td>{count.toLocaleString('en-US')}</td>
               <td>{shares[i]}</td>
               {anyOutcome && (
-                <td title={`Of ${withOutcome.toLocaleString('en-US')} leads created ${OUTCOME_SETTLED_DAYS} or more days ago with a known outcome`}>
+                <td title={`Of ${plural(withOutcome, 'lead', 'leads')} created ${OUTCOME_SETTLED_DAYS} or more days ago with a known outcome`}>
                   {conversionRate === null ? 'unknown' : formatRate(conversionRate)}
                 </td>
               )}

@@ -256,6 +256,16 @@ it('says why it has nothing to write: no lead synced, or none of those synced wi
   expect(updates).toEqual([]);
 });
 
+it('says so of a single synced lead without a score in the singular', async () => {
+  const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
+  const [lead] = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 2).filter((stored) => stored.source === 'hubspot');
+  await db.putLeads([{ ...lead, origin: 'sync' as const, fields: { hs_persona: 'x' } }]);
+  expect(await writeBackToEnd(target)).toMatchObject({
+    status: 'error',
+    error: 'The 1 lead synced from HubSpot has no score to write: the active model reads none of its fields',
+  });
+});
+
 it('keeps what the CRM refused in batches before the job stopped, with how many it took', async () => {
   const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30)
     .filter((lead) => lead.source === 'hubspot')

@@ -103,8 +103,13 @@ function summaryFailures(failed: WriteBackResult['failed']): WriteBackSummary['f
 async function nothingToWrite(crm: CrmKind): Promise<string> {
   const synced = await syncedLeadsOf(crm).count();
   if (synced === 0) return `No leads synced from ${CRM_LABEL[crm]}: sync first`;
+  const label = CRM_LABEL[crm];
+  if (synced === 1) {
+    const converted = crm === 'salesforce' ? ', or it is a converted Lead, which Salesforce lets no one update' : '';
+    return `The 1 lead synced from ${label} has no score to write: the active model reads none of its fields${converted}`;
+  }
   const converted = crm === 'salesforce' ? ', or they are converted Leads, which Salesforce lets no one update' : '';
-  return `None of the ${synced.toLocaleString('en-US')} leads synced from ${CRM_LABEL[crm]} has a score to write: the active model reads none of their fields${converted}`;
+  return `None of the ${synced.toLocaleString('en-US')} leads synced from ${label} has a score to write: the active model reads none of their fields${converted}`;
 }
 
 /**

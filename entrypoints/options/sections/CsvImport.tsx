@@ -15,6 +15,7 @@ import { succeeded } from '@/lib/messaging/reply';
 import { activeModelId } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
 import { loadScoredLeads } from '@/lib/ui/stored-data';
+import { plural } from '@/lib/presentation';
 import { useWorkerJob } from './use-worker-job';
 
 const createImportWorker = () => new Worker(new URL('../../../lib/csv/import-worker.ts', import.meta.url), { type: 'module' });
@@ -165,7 +166,7 @@ export function CsvImportSection() {
       {finished?.type === 'imported' && (
         <>
           <p role="status" data-testid="csv-imported">
-            Imported {finished.rows.toLocaleString('en-US')} leads. Train on them under "Train on your history".
+            Imported {plural(finished.rows, 'lead', 'leads')}. Train on them under "Train on your history".
           </p>
           {cancelAsked && <p>Cancel came too late to stop it: the new leads were already being saved.</p>}
           {finished.dayFirstColumns.length > 0 && (
@@ -222,7 +223,7 @@ function ExportScores() {
       <button type="button" onClick={() => exportScores.mutate()} disabled={exportScores.isPending}>
         Export scores as CSV
       </button>
-      {exportScores.isSuccess && <p role="status">Exported {exportScores.data.toLocaleString('en-US')} leads.</p>}
+      {exportScores.isSuccess && <p role="status">Exported {plural(exportScores.data, 'lead', 'leads')}.</p>}
       {exportScores.isError && <ErrorState message={exportScores.error.message} />}
     </>
   );

@@ -10,7 +10,7 @@ import { keptLeakageFlags } from '@/lib/ml/model-card';
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
-import { chanceNote, formatModelDate, formatRate } from '@/lib/presentation';
+import { chanceNote, formatModelDate, formatRate, plural } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote } from './LabelledLeadsNote';
 
@@ -117,7 +117,7 @@ function Report({ manifest }: { manifest: Manifest }) {
       <dl className="model-summary">
         <dt>Data</dt>
         <dd>
-          {provenance.rows.toLocaleString('en-US')} leads, {provenance.positives.toLocaleString('en-US')} conversions, from {provenance.source}; trained{' '}
+          {plural(provenance.rows, 'lead', 'leads')}, {plural(provenance.positives, 'conversion', 'conversions')}, from {provenance.source}; trained{' '}
           {formatModelDate(manifest.createdAt)}
         </dd>
         <dt>Cross-validated ROC-AUC / PR-AUC</dt>

@@ -7,6 +7,7 @@ import { succeeded } from '@/lib/messaging/reply';
 import type { AutoSyncStatus, SyncSummary } from '@/lib/messaging/protocol-sync';
 import type { AutoSync, SkippedRecords } from '@/lib/sync/state';
 import { queryKeys } from '@/lib/query-keys';
+import { plural } from '@/lib/presentation';
 import { useInvalidateWhenRunEnds } from './use-invalidate-when-run-ends';
 
 export function SyncSection() {
@@ -123,10 +124,10 @@ function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; o
         <JobProgressBar label={`Syncing ${label}`} done={sync.synced} total={sync.remaining === null ? null : sync.synced + sync.remaining} />
       )}
       <p>
-        {sync.stored.toLocaleString('en-US')} leads from {label} in this browser.
-        {sync.lastRun && ` Last complete sync: ${sync.lastRun.synced.toLocaleString('en-US')} changed leads in ${sync.lastRun.seconds.toFixed(0)} s, ${new Date(sync.lastRun.finishedAt).toLocaleString()}.`}
+        {plural(sync.stored, 'lead', 'leads')} from {label} in this browser.
+        {sync.lastRun && ` Last complete sync: ${plural(sync.lastRun.synced, 'changed lead', 'changed leads')} in ${sync.lastRun.seconds.toFixed(0)} s, ${new Date(sync.lastRun.finishedAt).toLocaleString()}.`}
         {!!sync.lastRun?.removed && ` ${removedLeads(sync.lastRun.removed, label)}.`}
-        {sync.status === 'cancelled' && ` Stopped after ${sync.synced.toLocaleString('en-US')} leads; sync again to go on from there.`}
+        {sync.status === 'cancelled' && ` Stopped after ${plural(sync.synced, 'lead', 'leads')}; sync again to go on from there.`}
       </p>
       {sync.leftOut && <LeftOutLeads leftOut={sync.leftOut} label={label} />}
       {sync.status === 'error' && sync.error && <ErrorState message={`The ${label} sync stopped: ${sync.error}. What it stored so far is kept; sync again to go on.`} />}

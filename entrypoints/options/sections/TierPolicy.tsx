@@ -135,7 +135,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       {apply.isSuccess && (
         <p role="status" data-testid="policy-applied">
           {/* The thresholds as applied: a preview on screen can still be the last form's while the new one is computed. */}
-          Applied: {apply.data.changed.toLocaleString('en-US')} stored leads changed tier (hot from {formatRate(apply.data.thresholds.hot)}, warm from{' '}
+          Applied: {plural(apply.data.changed, 'stored lead', 'stored leads')} changed tier (hot from {formatRate(apply.data.thresholds.hot)}, warm from{' '}
           {formatRate(apply.data.thresholds.warm)} likely); open badges update.
         </p>
       )}

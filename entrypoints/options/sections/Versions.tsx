@@ -5,7 +5,7 @@ import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { deleteModel, listModels } from '@/lib/ml/model-store';
 import { exportFileNames, exportFiles, importModel, importSizeError, previousModelId } from '@/lib/ml/model-versions';
-import { formatModelDate } from '@/lib/presentation';
+import { formatModelDate, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
 import { MODEL_CHANGE_MUTATION, useActiveModelId, useJob, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
@@ -118,7 +118,7 @@ export function VersionsSection() {
       trigger: document.activeElement,
       run: async () => {
         const { modelId, scored } = await succeeded(request());
-        const said = `${done(modelId)}: CRM badges use it now${scored > 0 ? `, and ${scored.toLocaleString('en-US')} stored leads were scored with it` : ''}.`;
+        const said = `${done(modelId)}: CRM badges use it now${scored > 0 ? `, and ${plural(scored, 'stored lead was', 'stored leads were')} scored with it` : ''}.`;
         return { said, activated: modelId };
       },
     });
@@ -170,7 +170,7 @@ export function VersionsSection() {
                 <>
                   <td>{formatModelDate(model.createdAt)}</td>
                   <td>
-                    {model.rows.toLocaleString('en-US')} leads, {model.positives.toLocaleString('en-US')} conversions
+                    {plural(model.rows, 'lead', 'leads')}, {plural(model.positives, 'conversion', 'conversions')}
                   </td>
                   <td>{model.cvRocAuc?.toFixed(3) ?? 'not given'}</td>
                 </>

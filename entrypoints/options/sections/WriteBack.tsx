@@ -113,14 +113,14 @@ function WriteBackForm({
         <p role="status">
           {writeBack.total === 0
             ? `Nothing to write: ${writeBack.unchanged === 1 ? 'the lead' : `all ${writeBack.unchanged.toLocaleString('en-US')} leads`} already held these values in ${label} when last synced`
-            : `Wrote ${writeBack.written.toLocaleString('en-US')} of ${writeBack.total.toLocaleString('en-US')} leads to ${label}`}
+            : `Wrote ${writeBack.written.toLocaleString('en-US')} of ${plural(writeBack.total, 'lead', 'leads')} to ${label}`}
           {writeBack.finishedAt !== null && `, ${new Date(writeBack.finishedAt).toLocaleString()}`}.
           {writeBack.total > 0 && writeBack.unchanged > 0 && ` ${plural(writeBack.unchanged, 'other lead', 'other leads')} already held these values when last synced: not written again.`}
         </p>
       )}
       {writeBack.status === 'cancelled' && (
         <p role="status">
-          {writeBack.done === 0 ? 'Cancelled before anything was written.' : `Cancelled after ${writeBack.done.toLocaleString('en-US')} leads; what was written stays.`}
+          {writeBack.done === 0 ? 'Cancelled before anything was written.' : `Cancelled after ${plural(writeBack.done, 'lead', 'leads')}; what was written stays.`}
         </p>
       )}
       {refusal && <ErrorState message={refusal} />}
