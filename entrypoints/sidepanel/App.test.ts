@@ -1,10 +1,13 @@
 // @vitest-environment happy-dom
+import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { demoStoredLeads } from '@/lib/crm/demo-leads';
+import { db } from '@/lib/db/db';
 import type { JobProgress } from '@/lib/jobs/progress';
 import type { ScoredLeadRow } from '@/lib/segments';
-import { render, type Rendered } from '@/test/render';
+import { render, waitFor, type Rendered } from '@/test/render';
 import { App } from './App';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -85,4 +88,20 @@ it('points to Options when no lead is stored at all', () => {
   rendered = renderApp();
   expect(rendered.container.textContent).toContain('No scored leads yet');
   expect([...rendered.container.querySelectorAll('button')].some((button) => button.textContent === 'Open Options')).toBe(true);
+});
+
+it('says when demo leads are counted with your own, and where to remove them', async () => {
+  panel.leads = [lead];
+  await db.leads.clear();
+  const demo = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 3);
+  await db.putLeads(demo);
+  rendered = renderApp();
+  // Demo leads alone are what Demo mode shows: nothing to say.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(rendered.container.querySelector('[data-testid="demo-leads-mixed"]')).toBeNull();
+  rendered.unmount();
+  await db.putLeads([{ ...demo[0], key: 'salesforce|own-1', id: 'own-1', origin: 'sync' }]);
+  rendered = renderApp();
+  const note = await waitFor(() => rendered!.container.querySelector('[data-testid="demo-leads-mixed"]'));
+  expect(note.textContent).toBe('3 demo leads are counted here with your own. Remove them in Options (Demo mode)');
 });

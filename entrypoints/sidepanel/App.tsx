@@ -1,11 +1,14 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { PageShell } from '@/components/PageShell';
 import { PartBoundary } from '@/components/PartBoundary';
 import { EmptyState, ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
 import { CRM_LABEL } from '@/lib/crm/types';
+import { demoLeadMix } from '@/lib/db/source-history';
 import type { JobProgress } from '@/lib/jobs/progress';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
+import { plural } from '@/lib/presentation';
+import { queryKeys } from '@/lib/query-keys';
 import { browser } from 'wxt/browser';
 import { useScoredLeads } from './hooks';
 import { OpenLeadView } from './OpenLeadView';
@@ -39,6 +42,20 @@ function ScoringFailed({ job, scored }: { job: JobProgress; scored: number }) {
   );
 }
 
+/** Demo leads stored beside the user's own are counted with them: say so, and where they go. */
+function DemoLeadsMixedNote() {
+  const mix = useQuery({ queryKey: queryKeys.demoLeadMix(), queryFn: demoLeadMix });
+  if (!mix.data || mix.data.demo === 0 || mix.data.own === 0) return null;
+  return (
+    <p role="note" data-testid="demo-leads-mixed">
+      {plural(mix.data.demo, 'demo lead is', 'demo leads are')} counted here with your own.{' '}
+      <button type="button" className="link-button" onClick={openOptions}>
+        Remove them in Options (Demo mode)
+      </button>
+    </p>
+  );
+}
+
 function Segments() {
   const { leads, job, modelId } = useScoredLeads();
   const progress = job?.state === 'running' && <JobProgressBar label="Scoring stored leads" done={job.done} total={job.total} />;
@@ -65,6 +82,7 @@ function Segments() {
   return (
     <>
       {scoring}
+      <DemoLeadsMixedNote />
       <SegmentView leads={leads.data} />
     </>
   );

@@ -35,6 +35,14 @@ export function historyRule(source: SourceKind): Promise<HistoryRule> {
   });
 }
 
+/** How many stored leads are Demo mode's and how many are the user's own (synced or imported), counted by index. */
+export function demoLeadMix(): Promise<{ demo: number; own: number }> {
+  return db.transaction('r', db.leads, async () => {
+    const [demo, all] = await Promise.all([db.leads.where('origin').equals('demo').count(), db.leads.count()]);
+    return { demo, own: all - demo };
+  });
+}
+
 /** Whether the lead of `leadKey` (of the rule's source) is in its history. */
 export function inHistory(rule: HistoryRule, leadKey: string): boolean {
   return !rule.demoLeftOut.has(leadKey);

@@ -46,6 +46,8 @@ export const leadsProtocol = {
     input: z.object({ count: z.number().int().positive().max(MAX_DEMO_LEADS).optional() }),
     output: okOr({ leads: z.number().int().nonnegative() }),
   },
+  /** Delete Demo mode's leads and every model's scores of them; the user's own leads and the models stay. */
+  removeDemoData: { input: z.object({}), output: okOr({ removed: z.number().int().nonnegative() }) },
   /** New leads were stored (a CSV import): tell CRM tabs, and score every stored lead with a model (progress in the `job:scoring` setting). */
   scoreStoredLeads: { input: ModelIdRequestSchema, output: ScoreStoredLeadsResponseSchema },
   /** The lead the tab last scored, explained in full; null when the tab shows no lead. */

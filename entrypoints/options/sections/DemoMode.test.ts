@@ -5,12 +5,14 @@ import { QueryClient, QueryClientProvider, useMutation } from '@tanstack/react-q
 import { act, createElement } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
 import { click, render, waitFor, type Rendered } from '@/test/render';
+import { demoStoredLeads } from '@/lib/crm/demo-leads';
+import { db } from '@/lib/db/db';
 import { MODEL_CHANGE_MUTATION } from '@/lib/ui/hooks';
 import { DemoModeSection } from './DemoMode';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
-const { loadDemoData } = vi.hoisted(() => ({ loadDemoData: vi.fn() }));
-vi.mock('@/lib/messaging/client', () => ({ background: { loadDemoData } }));
+const { loadDemoData, removeDemoData } = vi.hoisted(() => ({ loadDemoData: vi.fn(), removeDemoData: vi.fn() }));
+vi.mock('@/lib/messaging/client', () => ({ background: { loadDemoData, removeDemoData } }));
 
 let rendered: Rendered | undefined;
 afterEach(() => {
@@ -44,4 +46,25 @@ it('waits, saying why, while another section changes the models, and runs under 
   await waitFor(() => queryClient.isMutating({ mutationKey: MODEL_CHANGE_MUTATION }) === 1);
   act(() => answer());
   await waitFor(() => container.querySelector('[data-testid="demo-loaded"]'));
+});
+
+it('says how many demo leads are stored beside your own, and removes them through the background', async () => {
+  await db.leads.clear();
+  const demo = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 4);
+  await db.putLeads([...demo, { ...demo[0], key: 'salesforce|own-1', id: 'own-1', origin: 'sync' }]);
+  removeDemoData.mockImplementation(async () => {
+    await db.leads.where('origin').equals('demo').delete();
+    return { ok: true, removed: 4 };
+  });
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection)));
+  const { container } = rendered;
+  const stored = await waitFor(() => container.querySelector('[data-testid="demo-stored"]'));
+  expect(stored.textContent).toContain('4 demo leads are stored, beside 1 lead of your own: the side panel counts them together.');
+  click(button(container, 'Remove demo data')!);
+  const removed = await waitFor(() => container.querySelector('[data-testid="demo-removed"]'));
+  expect(removed.textContent).toBe('Removed 4 demo leads and their scores; your own leads and the models are untouched.');
+  expect(removeDemoData).toHaveBeenCalledWith({});
+  // Read again after the removal: nothing left to remove.
+  await waitFor(() => container.querySelector('[data-testid="demo-stored"]') === null || null);
 });

@@ -1,8 +1,10 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId } from 'react';
 import { ErrorState, JobProgressBar } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
+import { demoLeadMix } from '@/lib/db/source-history';
+import { plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { MODEL_CHANGE_MUTATION, useJob, useModelChangeRunning } from '@/lib/ui/hooks';
 
@@ -20,6 +22,11 @@ export function DemoModeSection() {
     // After a success, the leads are read again when the scoring job ends (App); a failure may
     // come after the demo leads were replaced, with no job to end.
     onError: () => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }),
+  });
+  const mix = useQuery({ queryKey: queryKeys.demoLeadMix(), queryFn: demoLeadMix });
+  const remove = useMutation({
+    mutationFn: async () => (await succeeded(background.removeDemoData({}))).removed,
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }),
   });
   const otherChangeRuns = useModelChangeRunning() && !load.isPending;
   const waitNoteId = useId();
@@ -41,6 +48,22 @@ export function DemoModeSection() {
         </p>
       )}
       {load.isError && <ErrorState message={`The demo data could not be loaded: ${load.error.message}`} />}
+      {/* Made-up leads would otherwise stay among the user's own in the side panel, counts and previews until a purge. */}
+      {mix.data && mix.data.demo > 0 && !load.isPending && (
+        <p data-testid="demo-stored">
+          {plural(mix.data.demo, 'demo lead is', 'demo leads are')} stored
+          {mix.data.own > 0 ? `, beside ${plural(mix.data.own, 'lead', 'leads')} of your own: the side panel counts them together` : ''}.{' '}
+          <button type="button" onClick={() => remove.mutate()} disabled={remove.isPending}>
+            {remove.isPending ? 'Removing demo data…' : 'Remove demo data'}
+          </button>
+        </p>
+      )}
+      {remove.isSuccess && (
+        <p role="status" data-testid="demo-removed">
+          Removed {plural(remove.data, 'demo lead', 'demo leads')} and their scores; your own leads and the models are untouched.
+        </p>
+      )}
+      {remove.isError && <ErrorState message={`The demo data could not be removed: ${remove.error.message}`} />}
     </>
   );
 }

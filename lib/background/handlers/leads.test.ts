@@ -1,16 +1,19 @@
 /** The stored leads' handlers where they meet the record-page score cache. */
 import 'fake-indexeddb/auto';
 import { beforeEach, expect, it, vi } from 'vitest';
+import { demoStoredLeads } from '../../crm/demo-leads';
 import { db } from '../../db/db';
+import { stubWebLocks } from '../../../test/web-locks';
 import { scoreCacheFor } from '../score-cache';
 import { leadsHandlers } from './leads';
 
-const { retierStoredScoresOffscreen, sendToCrmTabs } = vi.hoisted(() => ({
+const { retierStoredScoresOffscreen, sendToCrmTabs, broadcastToPages } = vi.hoisted(() => ({
   retierStoredScoresOffscreen: vi.fn(async () => ({ ok: true as const, retiered: 0, changed: 0 })),
   sendToCrmTabs: vi.fn(async () => undefined),
+  broadcastToPages: vi.fn(async () => undefined),
 }));
 vi.mock('../offscreen-engine', () => ({ retierStoredScoresOffscreen, runOffscreen: vi.fn() }));
-vi.mock('../../messaging/events', () => ({ sendToCrmTabs }));
+vi.mock('../../messaging/events', () => ({ sendToCrmTabs, broadcastToPages }));
 
 const sender = {} as Browser.runtime.MessageSender;
 const entry = (tier: 'hot' | 'cold') => ({ fieldsHash: 'h', lead: { tier } as never });
@@ -31,4 +34,24 @@ it('applying a tier policy keeps a badge score read under the old one out of the
   // One begun after it is cached as usual.
   await scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true }).put('m|salesforce|00Q2', entry('cold'));
   expect(await db.scores.count()).toBe(1);
+});
+
+it('removes the demo leads and their scores, leaving the leads of your own and their scores, and tells tabs and pages', async () => {
+  stubWebLocks(); // the removal waits for the stored scores' lock, as a bulk-scoring batch holds it
+  await db.leads.clear();
+  await db.leadScores.clear();
+  const demo = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 6);
+  const [synced] = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 8)
+    .slice(6)
+    .map((lead) => ({ ...lead, key: `${lead.source}|own-1`, id: 'own-1', origin: 'sync' as const }));
+  await db.putLeads([...demo, synced]);
+  const score = (leadKey: string) => ({ key: `m|${leadKey}`, modelId: 'm', leadKey, probability: 0.5, score: 50, tier: 'warm' as const, topReason: '', scoredAt: 0 });
+  await db.leadScores.bulkPut([...demo, synced].map((lead) => score(lead.key)));
+
+  expect(await leadsHandlers.removeDemoData({}, sender)).toEqual({ ok: true, removed: 6 });
+  expect((await db.leads.toArray()).map((lead) => lead.key)).toEqual([synced.key]);
+  expect((await db.leadScores.toArray()).map((row) => row.leadKey)).toEqual([synced.key]);
+  expect(await db.leadSummaries.count()).toBe(1);
+  expect(sendToCrmTabs).toHaveBeenCalledWith('scoresChanged', {});
+  expect(broadcastToPages).toHaveBeenCalledWith('storedDataDeleted', {});
 });

@@ -1,6 +1,7 @@
 /** Background handlers for stored leads, demo data and the side panel's open lead. */
 import { demoStoredLeads, replaceDemoLeads } from '../../crm/demo-leads';
-import { sendToCrmTabs } from '../../messaging/events';
+import { demoLeadMix } from '../../db/source-history';
+import { broadcastToPages, sendToCrmTabs } from '../../messaging/events';
 import type { leadsProtocol } from '../../messaging/protocol-leads';
 import type { Handlers } from '../../messaging/rpc';
 import { bundledModel } from '../../ml/bundled-model';
@@ -21,6 +22,14 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     await replaceDemoLeads(leads);
     const switched = await activateStoredModel(bundled.manifest.modelId);
     return switched.ok ? { ok: true as const, leads: leads.length } : switched;
+  },
+  removeDemoData: async () => {
+    const { demo } = await demoLeadMix();
+    await replaceDemoLeads([]);
+    // List badges and pages showed their stored scores.
+    await sendToCrmTabs('scoresChanged', {});
+    await broadcastToPages('storedDataDeleted', {});
+    return { ok: true as const, removed: demo };
   },
   scoreStoredLeads: async ({ modelId }) => {
     // Asked after a CSV import stored new leads: list badges score stored leads, so tell CRM tabs.
