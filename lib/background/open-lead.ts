@@ -7,6 +7,7 @@
 import { browser } from 'wxt/browser';
 import { z } from 'zod';
 import { accountOfPage, recognisePage } from '../crm/adapters';
+import { DEMO_ACCOUNTS } from '../crm/demo-accounts';
 import { hubspotPortalOfPage } from '../crm/hubspot';
 import { salesforceLightningOrigin } from '../crm/salesforce';
 import { dexieSyncStore } from '../sync/store';
@@ -20,7 +21,7 @@ import { featurizeRecord, knownFeatureCount } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { nameOrFallback } from '../presentation';
 import { scoreAndTier } from '../ml/score';
-import type { PageAccess } from './page-access';
+import { storedLeadServes, type PageAccess } from './page-access';
 import { NO_READABLE_FIELDS, scoredFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
 const openLeadKey = (tabId: number) => `openLead:${tabId}`;
@@ -161,16 +162,17 @@ export async function rememberedLeadOf(tabId: number): Promise<{ lead: LeadToSco
 export async function displayName(lead: LeadToScore, access: PageAccess): Promise<string> {
   if (lead.name) return lead.name;
   const stored = await db.leads.get(`${lead.crm}|${lead.recordId}`);
-  const storedName = stored && (stored.origin !== 'sync' || access.synced) ? stored.name : '';
+  const storedName = stored && storedLeadServes(stored, access) ? stored.name : '';
   return nameOrFallback(lead.crm, lead.recordId, storedName || nameFromFields(lead.fields) || '');
 }
 
 /**
  * The org or portal a stored lead lives in, when LeadLens knows it: the one a synced lead was
- * synced from. A lead from a file or the demo says nothing of its org.
+ * synced from, the demo CRM's for a demo lead. A lead from a file says nothing of its org.
  */
 async function accountOfStoredLead(crm: CrmKind, recordId: string): Promise<string | null> {
   const stored = await db.leads.get(`${crm}|${recordId}`);
+  if (stored?.origin === 'demo') return DEMO_ACCOUNTS[crm];
   // A portal HubSpot would not name has no id: no address to make.
   return stored?.origin === 'sync' ? (await dexieSyncStore(db).readState(crm)).account?.id || null : null;
 }

@@ -8,8 +8,9 @@
 import { readConnection } from '../connections/connections';
 import { accountOf } from '../connections/schema';
 import { accountOfPage, recognisePage } from '../crm/adapters';
+import { DEMO_ACCOUNTS } from '../crm/demo-accounts';
 import type { CrmKind } from '../crm/types';
-import { db } from '../db/db';
+import { db, type StoredLead } from '../db/db';
 import { dexieSyncStore } from '../sync/store';
 
 export interface PageAccess {
@@ -25,6 +26,17 @@ export interface PageAccess {
 export const mayReadApi = (access: PageAccess) => access.connection === 'same-org';
 /** Scores cached for the CRM may be this page's: none was read through another org's API. */
 export const mayUseCache = (access: PageAccess) => access.connection !== 'other-org';
+
+/**
+ * Whether a stored lead, found by the record id a page of `access` shows, is that page's
+ * record: a synced one when synced from the page's org or portal; a demo one on the demo CRM's
+ * pages only (its made-up ids can be real ones elsewhere).
+ */
+export function storedLeadServes(lead: Pick<StoredLead, 'origin' | 'source'>, access: PageAccess): boolean {
+  if (lead.origin === 'sync') return access.synced;
+  if (lead.origin === 'demo') return lead.source !== 'csv' && access.account === DEMO_ACCOUNTS[lead.source];
+  return true;
+}
 
 /**
  * The page a content script's message came from, when it is a record or list page of `crm`;

@@ -4,6 +4,7 @@
  * render, as HubSpot's generated ones are, so nothing can anchor on them.
  */
 import { randomBytes } from 'node:crypto';
+import { DEMO_ACCOUNTS } from '../../lib/crm/demo-accounts';
 import { SPECIAL_LEAD_IDS, type DemoLead, type HubSpotPropertyName } from '../../lib/crm/demo-data';
 import { HUBSPOT_ABOUT_CARD, hubspotProperty, type HubSpotProperty } from './fields';
 import { hubspotDisplay } from './format';
@@ -11,7 +12,7 @@ import type { DemoStore } from './store';
 import { pageOf, pager, stage, type UiSite, type UiView } from './ui';
 import { h, type ViewNode } from './view';
 
-export const HUBSPOT_PORTAL_ID = '4242424';
+export const HUBSPOT_PORTAL_ID = DEMO_ACCOUNTS.hubspot;
 export const HUBSPOT_INDEX_PATH = `/contacts/${HUBSPOT_PORTAL_ID}/objects/0-1/views/all/list`;
 const RECORD_PATH = new RegExp(`^/contacts/${HUBSPOT_PORTAL_ID}/(?:record/0-1|contact)/(\\d+)/?$`);
 

@@ -19,7 +19,9 @@ import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generate } from 'selfsigned';
+import { DEMO_ACCOUNTS } from '../../lib/crm/demo-accounts';
 import { DEMO_OWNERS, generateDemoLeads, specialDemoLeads, type DemoLead } from '../../lib/crm/demo-data';
+import { salesforceLightningOrigin } from '../../lib/crm/salesforce';
 import { STALL_MS, defaultBehaviour, misbehavingApi, parseFaults, seededFaultRolls, type DemoBehaviour, type FaultRates, type HubSpotLimits } from './behaviour';
 import { json, text, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
 import { hubspotApi } from './hubspot-api';
@@ -31,8 +33,8 @@ import { createDemoStore, type DemoStore } from './store';
 import { handleUi } from './ui';
 
 export const DEMO_HOSTS = {
-  salesforceUi: 'leadlens-demo.lightning.force.com',
-  salesforceApi: 'leadlens-demo.my.salesforce.com',
+  salesforceUi: new URL(salesforceLightningOrigin(DEMO_ACCOUNTS.salesforce)).hostname,
+  salesforceApi: DEMO_ACCOUNTS.salesforce,
   hubspotUi: 'app.hubspot.com',
   hubspotApi: 'api.hubapi.com',
 } as const;

@@ -6,7 +6,7 @@ import type { Handlers } from '../../messaging/rpc';
 import { activeManifest } from '../../ml/model-store';
 import { runOffscreen } from '../offscreen-engine';
 import { fetchRecordsFields } from '../record-source';
-import { mayReadApi, pageAccess, senderPage, type PageAccess } from '../page-access';
+import { mayReadApi, pageAccess, senderPage, storedLeadServes, type PageAccess } from '../page-access';
 import { recordScoreCache } from '../score-cache';
 import { scoreLeadsById, type KnownRecord, type KnownRecords } from '../score-leads';
 
@@ -18,9 +18,9 @@ type ListProtocol = Pick<typeof backgroundProtocol, 'scoreLeadsById'>;
  * connected to this page's org.
  */
 async function knownRecordsFor(access: PageAccess, source: CrmKind, ids: readonly string[], fields: readonly string[]): Promise<KnownRecords> {
-  // Synced from another org than the page's: not this page's record.
+  // Synced from another org than the page's, or a demo lead off the demo CRM: not this page's record.
   const stored = (await db.leads.bulkGet(ids.map((id) => `${source}|${id}`))).flatMap((lead): KnownRecord[] =>
-    lead && (lead.origin !== 'sync' || access.synced) ? [{ recordId: lead.id, fields: lead.fields }] : [],
+    lead && storedLeadServes(lead, access) ? [{ recordId: lead.id, fields: lead.fields }] : [],
   );
   const storedIds = new Set(stored.map((record) => record.recordId));
   const toRead = ids.filter((id) => !storedIds.has(id));

@@ -14,6 +14,7 @@ import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../../test/demo-crm/server';
 import { storedLead } from '../../../test/fixtures/stored-lead';
 import { recordSyncedAccount } from '../../sync/store';
+import { displayName } from '../open-lead';
 import { NO_READABLE_FIELDS } from '../score-lead';
 import { leadsHandlers } from './leads';
 import { listHandlers } from './list';
@@ -178,6 +179,25 @@ describe('a list page while not connected', () => {
     const other = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [contact.hubspotId] }, listOf('999'));
     expect(own.ok && own.rows.map((row) => row.state)).toEqual(['scored']);
     expect(other.ok && other.rows.map((row) => row.state)).toEqual(['unknown']);
+  });
+});
+
+describe('Demo mode’s leads', () => {
+  it('score the demo CRM’s list rows only: a real portal’s contact with the same made-up id gets no demo lead’s score, nor its name in the side panel', async () => {
+    await db.putLeads([storedLead({ source: 'hubspot', id: contact.hubspotId, origin: 'demo', name: 'Demo Person', fields: { jobtitle: 'CEO', industry: 'Banking' } })]);
+    const listOf = (portal: string) => {
+      const url = `https://app.hubspot.com/contacts/${portal}/objects/0-1/views/all/list`;
+      return { tab: { id: TAB_ID, url }, url } as unknown as Browser.runtime.MessageSender;
+    };
+    await removeConnection('hubspot');
+    const demoPortal = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [contact.hubspotId] }, listOf('4242424'));
+    const realPortal = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [contact.hubspotId] }, listOf('4455667'));
+    expect(demoPortal.ok && demoPortal.rows.map((row) => row.state)).toEqual(['scored']);
+    expect(realPortal.ok && realPortal.rows.map((row) => row.state)).toEqual(['unknown']);
+    const lead = { crm: 'hubspot' as const, recordId: contact.hubspotId, name: '', fields: {} };
+    const none = { account: null, connection: 'none' as const, synced: false };
+    expect(await displayName(lead, { ...none, account: '4242424' })).toBe('Demo Person');
+    expect(await displayName(lead, { ...none, account: '4455667' })).not.toBe('Demo Person');
   });
 });
 
