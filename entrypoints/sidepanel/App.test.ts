@@ -11,7 +11,7 @@ import { render, waitFor, type Rendered } from '@/test/render';
 import { App } from './App';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
-const background = vi.hoisted(() => ({ scoreStoredLeads: vi.fn(), openRecord: vi.fn() }));
+const background = vi.hoisted(() => ({ scoreStoredLeads: vi.fn(), openRecord: vi.fn(), connectionStatus: vi.fn(async () => ({ ok: true, connections: [] as unknown[] })) }));
 vi.mock('@/lib/messaging/client', () => ({ background }));
 
 // What the side panel's queries hold: no lead open; the active model's scored leads and its scoring job as each test sets them.
@@ -104,4 +104,22 @@ it('says when demo leads are counted with your own, and where to remove them', a
   rendered = renderApp();
   const note = await waitFor(() => rendered!.container.querySelector('[data-testid="demo-leads-mixed"]'));
   expect(note.textContent).toBe('3 demo leads are counted here with your own. Remove them in Options (Demo mode)');
+});
+
+it('tells a rep whose CRM is connected but not synced yet to sync it, not to connect it again', async () => {
+  const advice = async () => (await waitFor(() => rendered!.container.querySelector('[data-testid="no-leads-advice"]'))).textContent;
+  rendered = renderApp();
+  await waitFor(() => background.connectionStatus.mock.calls.length > 0 || null);
+  expect(await advice()).toBe('Connect HubSpot or Salesforce in Options, import a CSV there, or load the demo data to see LeadLens at work.');
+  rendered.unmount();
+  background.connectionStatus.mockResolvedValue({
+    ok: true,
+    connections: [{ crm: 'hubspot', status: 'connected', host: 'api.hubapi.com', message: 'Connected', settings: null }],
+  });
+  rendered = renderApp();
+  const connected = await waitFor(() => {
+    const text = rendered!.container.querySelector('[data-testid="no-leads-advice"]')?.textContent;
+    return text?.startsWith('Connected') ? text : null;
+  });
+  expect(connected).toBe('Connected to HubSpot: sync it under Options › Sync to store and score its leads.');
 });

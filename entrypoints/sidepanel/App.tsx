@@ -56,6 +56,24 @@ function DemoLeadsMixedNote() {
   );
 }
 
+/** What to do when no lead is scored: a connected CRM needs a sync (connecting starts none), else a source of leads. */
+function NoScoredLeads() {
+  const connections = useQuery({ queryKey: queryKeys.connections(), queryFn: async () => (await succeeded(background.connectionStatus({}))).connections });
+  const connected = (connections.data ?? []).filter((connection) => connection.status === 'connected').map((connection) => CRM_LABEL[connection.crm]);
+  return (
+    <EmptyState title="No scored leads yet">
+      <p style={{ margin: '0 0 8px' }} data-testid="no-leads-advice">
+        {connected.length > 0
+          ? `Connected to ${connected.join(' and ')}: sync it under Options › Sync to store and score its leads.`
+          : 'Connect HubSpot or Salesforce in Options, import a CSV there, or load the demo data to see LeadLens at work.'}
+      </p>
+      <button type="button" onClick={openOptions}>
+        Open Options
+      </button>
+    </EmptyState>
+  );
+}
+
 function Segments() {
   const { leads, job, modelId } = useScoredLeads();
   const progress = job?.state === 'running' && <JobProgressBar label="Scoring stored leads" done={job.done} total={job.total} />;
@@ -67,18 +85,7 @@ function Segments() {
   const scoring = progress || (job?.state === 'failed' && job.modelId === modelId && <ScoringFailed job={job} scored={leads.data.rows.length} />);
   // The leads are stored, not yet scored: no CRM or CSV is missing.
   if (leads.data.rows.length === 0 && scoring) return <>{scoring}</>;
-  if (leads.data.rows.length === 0) {
-    return (
-      <EmptyState title="No scored leads yet">
-        <p style={{ margin: '0 0 8px' }}>
-          Connect HubSpot or Salesforce in Options, import a CSV there, or load the demo data to see LeadLens at work.
-        </p>
-        <button type="button" onClick={openOptions}>
-          Open Options
-        </button>
-      </EmptyState>
-    );
-  }
+  if (leads.data.rows.length === 0) return <NoScoredLeads />;
   return (
     <>
       {scoring}

@@ -559,6 +559,29 @@ it('says when the active model cannot be read, and trains nothing until it can',
   expect(container().querySelector('[role="alert"]')).toBeNull();
 });
 
+it('says when the stored leads cannot be read, and reads them again on request', async () => {
+  historySample.mockRejectedValueOnce(new Error('The IndexedDB database was closed'));
+  queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(TrainingSection)));
+  await eventually(() => expect(container().querySelector('[role="alert"]')?.textContent).toContain('The stored leads could not be read: The IndexedDB database was closed'));
+  expect(button('Check the data')?.disabled).toBe(true);
+  click(button('Try again')!);
+  await checkTheData();
+});
+
+it('says where the leads of an empty history come from, for a CRM and for a file', async () => {
+  const empty = (sample: HistorySample): HistorySample => ({ ...sample, leads: 0, fields: [], outcomeValues: {} });
+  historySample.mockImplementation(async (source) => empty(({ csv: CSV_SAMPLE, hubspot: HUBSPOT_SAMPLE })[source] ?? SAMPLE));
+  queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(TrainingSection)));
+  const advice = () => container().querySelector('[data-testid="no-history"]')?.textContent;
+  await eventually(() =>
+    expect(advice()).toBe('No Salesforce leads are stored yet: connect Salesforce under CRM connections and sync it under Sync, load the demo data, or choose another History above.'),
+  );
+  change(container().querySelector('select')!, 'csv');
+  await eventually(() => expect(advice()).toBe('No Imported CSV leads are stored yet: import a file under Import and export CSV, or choose another History above.'));
+});
+
 it('drops a trained model not activated yet once everything stored is purged, saying so; a sync that deleted leads keeps it', async () => {
   await renderSection();
   const storedDataDeleted = (payload: object) =>

@@ -12,6 +12,7 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { ErrorState } from '@/components/StatusMessage';
+import { CRM_LABEL } from '@/lib/crm/types';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { background } from '@/lib/messaging/client';
 import { onEvent } from '@/lib/messaging/events';
@@ -37,6 +38,13 @@ import { useWorkerJob, type WorkerJobState } from './use-worker-job';
 const PURGED_NOTE = 'Everything LeadLens stored was purged: the training, and any model it trained on those leads, were dropped.';
 const CROSS_VALIDATION_FOLDS = 5;
 const LEADS_CHANGED_SINCE_TRAINING = 'The leads changed since this model was trained: check the data and train again to activate a model of them.';
+
+/** Where the leads of `source` come from, said when it has none: each source fills differently. */
+function noHistoryAdvice(source: SourceKind): string {
+  const label = SOURCES.find((option) => option.value === source)?.label;
+  if (source === 'csv') return `No ${label} leads are stored yet: import a file under Import and export CSV, or choose another History above.`;
+  return `No ${label} are stored yet: connect ${CRM_LABEL[source]} under CRM connections and sync it under Sync, load the demo data, or choose another History above.`;
+}
 
 /** The stored history of `source`, as the form samples it (read again after syncs, imports and deletions). */
 const historyQuery = (source: SourceKind) => queryOptions({ queryKey: queryKeys.trainingHistory(source), queryFn: () => historySample(source) });
@@ -273,7 +281,17 @@ export function TrainingSection() {
             }
           />
         )}
-        {history.data?.leads === 0 && <p>No {SOURCES.find((s) => s.value === source)?.label} are stored yet: connect the CRM, load the demo data or import a CSV.</p>}
+        {history.isError && (
+          <ErrorState
+            message={`The stored leads could not be read: ${history.error.message}`}
+            action={
+              <button type="button" onClick={() => void history.refetch()}>
+                Try again
+              </button>
+            }
+          />
+        )}
+        {history.data?.leads === 0 && <p data-testid="no-history">{noHistoryAdvice(source)}</p>}
 
         {size && (
           <p role="status" data-testid="data-size" data-level={size.level}>

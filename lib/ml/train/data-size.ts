@@ -29,7 +29,7 @@ export function describeDataSize(leads: number, conversions: number): DataSizeVe
         : `fewer leads than the ~${EINSTEIN_MIN_LEADS.toLocaleString('en-US')} Salesforce Einstein asks for`;
     return {
       level: 'thin',
-      message: `${counts}: ${short}. Expect unstable scores: the accuracy below is measured on few conversions, so it can be off by several points, and retraining may reorder leads noticeably.`,
+      message: `${counts}: ${short}. Expect unstable scores: the accuracy a trained model reports is measured on few conversions, so it can be off by several points, and retraining may reorder leads noticeably.`,
     };
   }
   return { level: 'enough', message: `${counts}: enough history for a stable model.` };
