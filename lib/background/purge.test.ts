@@ -17,6 +17,7 @@ import { stubWebLocks } from '../../test/web-locks';
 import { onEvent } from '../messaging/events';
 import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
 import { AUTO_SYNC_ALARM, setAutoSync } from '../sync/schedule';
+import { writeConnection } from '../connections/connections';
 import { forgetSyncedLeads, purgeEverything } from './purge';
 import { scoreCacheFor } from './score-cache';
 
@@ -33,6 +34,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 beforeEach(async () => {
   fakeBrowser.reset();
   fakeBrowser.permissions.remove = vi.fn(async () => true);
+  fakeBrowser.permissions.getAll = vi.fn(async () => ({ permissions: [], origins: [] }));
   stubWebLocks();
   await Promise.all(db.tables.map((table) => table.clear()));
   await db.putLeads([
@@ -56,6 +58,21 @@ describe('purgeEverything', () => {
     expect(told).toEqual([[]]);
     expect(everything).toEqual([true]);
     expect(await db.leadSummaries.count()).toBe(0);
+  });
+
+  it('gives back every site access granted at run time, a connection’s or not, and keeps the manifest’s', async () => {
+    // A Salesforce org's access asked for on a Connect click whose sign-in failed: no connection uses it.
+    const MANIFEST_ORIGIN = 'https://*.lightning.force.com/*';
+    const granted = new Set(['https://acme.my.salesforce.com/*', 'https://api.hubapi.com/*', MANIFEST_ORIGIN]);
+    await writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-unit' }, timeoutSeconds: 30 });
+    fakeBrowser.permissions.getAll = vi.fn(async () => ({ permissions: [], origins: [...granted] }));
+    fakeBrowser.permissions.remove = vi.fn(async ({ origins = [] }: Browser.permissions.Permissions) => {
+      if (origins.includes(MANIFEST_ORIGIN)) throw new Error('You cannot remove required permissions.');
+      origins.forEach((origin) => granted.delete(origin));
+      return true;
+    });
+    await purgeEverything();
+    expect([...granted]).toEqual([MANIFEST_ORIGIN]);
   });
 
   it('tells them nothing when a job does not stop and nothing is deleted', async () => {

@@ -66,16 +66,28 @@ function cancelCsvImport(): void {
 }
 
 /**
- * Deletes every lead, score, model, setting, sync checkpoint, connection (with its credentials
- * and site access) and session entry. A paused bulk scoring or re-tiering loses its progress
- * row with the rest, so it does not continue. If a job does not stop within `waitMs`, deletes
- * nothing and throws.
+ * Gives back every site access granted at run time, not only the stored connections': a Connect
+ * click asks for its host before the connect succeeds, and an earlier LeadLens kept some after
+ * a connect failed. One origin at a time: Chrome refuses the whole call when one of them is
+ * granted by the manifest (the content script's CRM pages), and those stay.
+ */
+async function releaseAllSiteAccess(): Promise<void> {
+  const { origins = [] } = await browser.permissions.getAll();
+  await Promise.all(origins.map((origin) => browser.permissions.remove({ origins: [origin] }).catch(() => undefined)));
+}
+
+/**
+ * Deletes every lead, score, model, setting, sync checkpoint, connection (with its credentials)
+ * and session entry, and gives back all site access granted at run time. A paused bulk scoring
+ * or re-tiering loses its progress row with the rest, so it does not continue. If a job does not
+ * stop within `waitMs`, deletes nothing and throws.
  */
 export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
   await withJobsStopped(
     CRM_KINDS,
     async () => {
       for (const crm of CRM_KINDS) await removeConnection(crm);
+      await releaseAllSiteAccess();
       // One transaction: a worker stopped mid-purge leaves every table as it was, never leads without their summaries.
       await db.transaction('rw', db.tables, () => Promise.all(db.tables.map((table) => table.clear())));
       // Once nothing can be read through the connections any more: a score begun before, answered after, is not kept.

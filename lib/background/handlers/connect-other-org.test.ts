@@ -228,7 +228,7 @@ describe('after a disconnect', () => {
   });
 });
 
-it('forgets nothing for a mistyped Salesforce host (no session there), and keeps the org’s site access', async () => {
+it('forgets nothing for a mistyped Salesforce host (no session there), and gives the org’s site access back: no connection uses it', async () => {
   await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
   await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
   const MISTYPED = 'acmee.my.salesforce.com';
@@ -240,7 +240,8 @@ it('forgets nothing for a mistyped Salesforce host (no session there), and keeps
   expect(mistyped.ok && mistyped.status).toBe('reconnect');
   expect(mistyped.ok && mistyped.message).not.toContain('removed');
   expect(await db.leads.count()).toBe(1);
-  expect(fakeBrowser.permissions.remove).not.toHaveBeenCalled();
+  // The kept leads need no access to their org; connecting it again asks for it again.
+  expect(vi.mocked(fakeBrowser.permissions.remove).mock.calls).toEqual([[{ origins: [`https://${PRODUCTION}/*`] }]]);
 
   // The right host again: its leads are still its own.
   const fixed = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
@@ -257,11 +258,11 @@ it('gives the mistyped host’s site access back when the right org is connected
     name === 'sid' && !url.includes(MISTYPED) ? { value: '00D5g000004Demo!ARsession' } : null,
   ) as never;
   await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, apiVersion: '67.0' }, sender);
+  vi.mocked(fakeBrowser.permissions.remove).mockClear();
 
   const fixed = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
   expect(fixed.ok && fixed.status).toBe('connected');
-  expect(fakeBrowser.permissions.remove).toHaveBeenCalledTimes(1);
-  expect(fakeBrowser.permissions.remove).toHaveBeenCalledWith({ origins: [`https://${MISTYPED}/*`] });
+  expect(vi.mocked(fakeBrowser.permissions.remove).mock.calls).toEqual([[{ origins: [`https://${MISTYPED}/*`] }]]);
 });
 
 it('gives back the site access asked for a host whose OAuth sign-in failed, unless the stored connection uses it', async () => {
@@ -279,6 +280,32 @@ it('gives back the site access asked for a host whose OAuth sign-in failed, unle
   expect(failed.ok).toBe(false);
   expect(fakeBrowser.permissions.remove).toHaveBeenCalledTimes(1);
   expect(fakeBrowser.permissions.remove).toHaveBeenCalledWith({ origins: [`https://${MISTYPED}/*`] });
+});
+
+it('gives back the site access asked for an org whose OAuth reconnect failed, though leads synced from it are kept: no connection uses it', async () => {
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+  await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
+  vi.mocked(fakeBrowser.permissions.remove).mockClear();
+  fakeBrowser.identity.getRedirectURL = () => 'https://extension-id.chromiumapp.org/';
+  fakeBrowser.identity.launchWebAuthFlow = vi.fn(async () => {
+    throw new Error('The user did not approve access.');
+  });
+
+  const failed = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0', oauthClientId: '3MVG9LeadLensDemoClientId' }, sender);
+  expect(failed.ok).toBe(false);
+  expect(await db.leads.count()).toBe(1);
+  expect(vi.mocked(fakeBrowser.permissions.remove).mock.calls).toEqual([[{ origins: [`https://${PRODUCTION}/*`] }]]);
+});
+
+it('gives back the site access asked for another org whose connect was not stored (the previous connection’s job did not stop)', async () => {
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
+  await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+  vi.stubGlobal('navigator', { locks: { query: async () => ({ held: [], pending: [] }), request: async () => Promise.reject(new DOMException('timed out', 'TimeoutError')) } });
+
+  await expect(syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender)).rejects.toThrow(/did not stop/);
+  expect(await readConnection('salesforce')).toMatchObject({ host: SANDBOX });
+  expect(vi.mocked(fakeBrowser.permissions.remove).mock.calls).toEqual([[{ origins: [`https://${PRODUCTION}/*`] }]]);
 });
 
 /** What a sync needs to run here: Web Locks (Node has none) and the call that keeps the service worker alive. */

@@ -90,16 +90,16 @@ async function syncedFrom(crm: CrmKind, connection: Connection | null): Promise<
 }
 
 /**
- * Gives back the access to `host`, asked for on a Connect click, unless something still needs it:
- * the CRM's stored connection talks to it, or it is the org the leads kept here were synced from
- * (a typo in the host then does not cost the real org its access). Else nothing does: only the
- * stored connection's client calls a CRM. HubSpot's one API host is always its connection's.
+ * Gives back the access to `host`, asked for on a Connect click, unless the CRM's stored
+ * connection talks to it: only that connection's client calls a CRM. Leads kept from an org
+ * need none (they are read from IndexedDB, their pages through the content script's own
+ * hosts), and access held for no connection would let the `cookies` permission read that
+ * org's session. Connecting that org again asks for it again. HubSpot's one API host is always
+ * its connection's.
  */
-async function releaseUnlessNeeded(crm: CrmKind, host: string, keptLeadsFrom: CrmAccount | null): Promise<void> {
+async function releaseUnlessConnected(crm: CrmKind, host: string): Promise<void> {
   const stored = await readConnection(crm);
-  // A Salesforce org's account id is its My Domain host (`accountOf`).
-  const needed = (stored !== null && apiHostOf(stored) === host) || (crm === 'salesforce' && keptLeadsFrom?.id === host);
-  if (!needed) await releaseHostAccess(host);
+  if (stored === null || apiHostOf(stored) !== host) await releaseHostAccess(host);
 }
 
 /**
@@ -215,7 +215,7 @@ async function storeConnection(connection: Connection) {
   // Stored even when its check failed: it can be retried ("test connection") after fixing what
   // failed. An OAuth connection is checked once stored: its client reads its tokens from storage.
   await writeConnection(stored);
-  return { previous, storedFrom, checked, note, stored };
+  return { previous, checked, note, stored };
 }
 
 export const syncHandlers: Handlers<SyncProtocol> = {
@@ -227,27 +227,26 @@ export const syncHandlers: Handlers<SyncProtocol> = {
       // The OAuth sign-in failed (closed, refused, a missing scope): nothing was stored, so
       // the stored status would not say it. A failure reply does, on the page. The access to
       // its host was asked for all the same (a mistyped host's too).
-      if (request.crm === 'salesforce') {
-        const stored = await readConnection('salesforce');
-        await releaseUnlessNeeded('salesforce', request.host, await syncedFrom('salesforce', stored));
-      }
+      if (request.crm === 'salesforce') await releaseUnlessConnected('salesforce', request.host);
       return { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
-    // Until it is stored, a sign-in just made is LeadLens's only to end: a failure below ends its grant too.
-    const { previous, storedFrom, checked, note, stored } = await storeConnection(connection).catch(async (error: unknown) => {
+    // Until it is stored, a sign-in just made is LeadLens's only to end: a failure below ends its
+    // grant too, and gives back the access asked for its host unless the kept connection uses it.
+    const { previous, checked, note, stored } = await storeConnection(connection).catch(async (error: unknown) => {
       await endGrantOf(connection);
+      await releaseUnlessConnected(connection.crm, apiHostOf(connection));
       throw error;
     });
     connection = stored;
     // A badge's read begun through the previous connection, answered from now on, is not cached.
     forgetScoresInFlight();
-    // The previous connection's site access, unless this one talks to the same host or the kept
-    // leads came from it. Whatever the check said: a connection to a mistyped host is stored too,
-    // and connecting the right one again must give the mistyped host's access back.
+    // The previous connection's site access, unless this one talks to the same host. Whatever
+    // the check said: a connection to a mistyped host is stored too, and connecting the right
+    // one again must give the mistyped host's access back.
     if (previous) {
       // A sign-in replaced by another (or by a session) ends at Salesforce, before its host's access goes.
       await endGrantOf(previous, connection);
-      await releaseUnlessNeeded(request.crm, apiHostOf(previous), note ? null : storedFrom);
+      await releaseUnlessConnected(request.crm, apiHostOf(previous));
     }
     return remember((checked ?? (await check(connection))).reply, note);
   },
