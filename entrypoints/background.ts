@@ -5,13 +5,8 @@
  * Dexie, or in the package for the bundled model.
  */
 import { startStoredScoring } from '@/lib/background/activate-model';
-import { leadsHandlers } from '@/lib/background/handlers/leads';
-import { listHandlers } from '@/lib/background/handlers/list';
-import { modelsHandlers } from '@/lib/background/handlers/models';
-import { privacyHandlers } from '@/lib/background/handlers/privacy';
-import { scoringHandlers } from '@/lib/background/handlers/scoring';
-import { learnPortalIfUnknown, syncHandlers } from '@/lib/background/handlers/sync';
-import { writeBackHandlers } from '@/lib/background/handlers/write-back';
+import { backgroundHandlers } from '@/lib/background/handlers';
+import { learnPortalIfUnknown } from '@/lib/background/handlers/sync';
 import { keepWorkerAliveDuring } from '@/lib/background/keep-alive';
 import { forgetOpenLead } from '@/lib/background/open-lead';
 import { REFRESH_SCORES_ALARM, refreshStaleScores, scheduleScoreRefresh } from '@/lib/background/refresh-scores';
@@ -26,12 +21,7 @@ import { registerHandlers } from '@/lib/messaging/rpc';
 export default defineBackground({
   type: 'module',
   main() {
-    registerHandlers(
-      backgroundProtocol,
-      'background',
-      { ...scoringHandlers, ...leadsHandlers, ...modelsHandlers, ...listHandlers, ...syncHandlers, ...writeBackHandlers, ...privacyHandlers },
-      CONTENT_SCRIPT_MESSAGES,
-    );
+    registerHandlers(backgroundProtocol, 'background', backgroundHandlers, CONTENT_SCRIPT_MESSAGES);
     // After an update, the first open upgrades the database; on a large store that outlasts the
     // worker's idle limit (bench:upgrade), and a worker stopped mid-upgrade would start it over.
     void keepWorkerAliveDuring(db.open()).catch((error: unknown) => console.error('LeadLens: opening the database failed', error));

@@ -1,7 +1,7 @@
 /**
  * The one place a context answers messages: unknown types, malformed payloads and senders
  * that may not ask get `{ ok: false, error }`; content scripts (web pages) only get the
- * types they are allowed.
+ * types they are allowed; a reply carries only what its schema declares.
  */
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, expect, it, vi } from 'vitest';
@@ -14,7 +14,11 @@ const Reply = z.union([z.object({ ok: z.literal(true), n: z.number() }), z.objec
 const protocol = {
   score: { input: z.object({ n: z.number() }), output: Reply },
   purge: { input: z.object({}), output: Reply },
+  /** Handlers with a bug: one replies with a key its schema does not declare, one with what its schema refuses. */
+  leak: { input: z.object({}), output: Reply },
+  misreply: { input: z.object({}), output: Reply },
 };
+const SECRET = 'pat-na1-unit-secret';
 const purged = vi.fn();
 
 const fromOptionsPage = { id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/options.html') };
@@ -37,6 +41,8 @@ beforeEach(() => {
         purged();
         return { ok: true as const, n: 0 };
       },
+      leak: async () => Object.assign({ ok: true as const, n: 1 }, { connection: { token: SECRET } }),
+      misreply: async () => ({ ok: true, n: SECRET }) as never,
     },
     ['score'],
   );
@@ -64,4 +70,22 @@ it('refuses a malformed request in the page with a readable error naming the fie
   expect(refused).not.toBeInstanceOf(z.ZodError);
   expect((refused as Error).message).toBe('LeadLens: malformed connect request (host: expected your My Domain host)');
   expect(sendMessage).not.toHaveBeenCalled();
+});
+
+it('sends only what the reply schema declares: a key a handler added by mistake never leaves its context', async () => {
+  const reply = await send('leak', {}, fromOptionsPage);
+  expect(reply).toEqual({ ok: true, n: 1 });
+  expect(JSON.stringify(reply)).not.toContain(SECRET);
+});
+
+it('answers a reply its schema refuses with a plain error, and logs where it went wrong, not the value', async () => {
+  const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    expect(await send('misreply', {}, fromOptionsPage)).toEqual({ ok: false, error: 'LeadLens could not answer misreply: its reply was malformed' });
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(String(logged.mock.calls[0])).toMatch(/^LeadLens: misreply replied with what its schema refuses \(.+\)$/);
+    expect(String(logged.mock.calls[0])).not.toContain(SECRET);
+  } finally {
+    logged.mockRestore();
+  }
 });

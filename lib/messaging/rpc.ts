@@ -2,8 +2,9 @@
  * The one request/response mechanism between extension contexts, over
  * `runtime.sendMessage`. A message is `{ target, type, payload }`; each context answers only
  * its own target, so the background and the offscreen document can share the channel.
- * Inputs are parsed on both sides and outputs on the caller's side: a malformed message is
- * a clear error, never an exception in the page.
+ * Inputs and outputs are parsed on both sides: a malformed message is a clear error, never an
+ * exception in the page, and a reply carries only what its schema declares (zod drops any
+ * other key before it leaves the handler's context, credentials included).
  */
 import type { z } from 'zod';
 import { browser } from 'wxt/browser';
@@ -78,11 +79,23 @@ export function registerHandlers<P extends Protocol>(
       sendResponse({ ok: false, error: `Malformed ${message.type} request (${describeSchemaIssues(input.error)})` });
       return false;
     }
-    handlers[message.type as keyof P](input.data as z.infer<P[keyof P]['input']>, sender).then(sendResponse, (error: unknown) => {
-      // Log the failure, never the payload: it holds personal data.
-      console.error(`LeadLens: ${message.type} failed`, error);
-      sendResponse({ ok: false, error: error instanceof Error ? error.message : String(error) });
-    });
+    handlers[message.type as keyof P](input.data as z.infer<P[keyof P]['input']>, sender).then(
+      (result) => {
+        const reply = spec.output.safeParse(result);
+        if (reply.success) {
+          sendResponse(reply.data);
+        } else {
+          // A handler's bug: say where, never the value (it may hold personal data or a credential).
+          console.error(`LeadLens: ${message.type} replied with what its schema refuses (${describeSchemaIssues(reply.error)})`);
+          sendResponse({ ok: false, error: `LeadLens could not answer ${message.type}: its reply was malformed` });
+        }
+      },
+      (error: unknown) => {
+        // Log the failure, never the payload: it holds personal data.
+        console.error(`LeadLens: ${message.type} failed`, error);
+        sendResponse({ ok: false, error: error instanceof Error ? error.message : String(error) });
+      },
+    );
     return true; // the reply is sent asynchronously
   });
 }

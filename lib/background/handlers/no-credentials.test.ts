@@ -1,22 +1,23 @@
 /**
  * No reply the background sends carries a credential. Structurally: no output schema of the
- * background protocol has a field that could hold one (zod strips undeclared keys, so a
- * reply can only carry what its schema declares). At run time: with both CRMs connected, the
- * replies of the handlers that read connections (including their failures) never contain
- * the HubSpot token or the Salesforce session id.
+ * background protocol has a field that could hold one (the router sends each reply as its
+ * schema parses it, and zod strips undeclared keys). At run time: with both CRMs connected,
+ * the replies the router actually sends for the handlers that read connections (including
+ * their failures) never contain the HubSpot token, the Salesforce session id or OAuth tokens.
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { z } from 'zod';
-import { markReconnect, writeConnection } from '../../connections/connections';
+import { markReconnect, readConnection, writeConnection } from '../../connections/connections';
 import { generateDemoLeads } from '../../crm/demo-data';
 import { backgroundProtocol } from '../../messaging/protocol';
+import { registerHandlers } from '../../messaging/rpc';
 import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../../test/demo-crm/server';
+import { backgroundHandlers } from './index';
 import { syncHandlers } from './sync';
-import { writeBackHandlers } from './write-back';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -44,6 +45,14 @@ function keysOf(schema: z.ZodType, seen = new Set<z.ZodType>()): string[] {
   return [...keys, ...children.flatMap((child) => keysOf(child as z.ZodType, seen))];
 }
 
+type BackgroundProtocol = typeof backgroundProtocol;
+const fromOptionsPage = { id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/options.html') } as Browser.runtime.MessageSender;
+
+/** Sends a message from the options page through the registered router; resolves with its reply as sent, serialised. */
+function sent<K extends keyof BackgroundProtocol & string>(type: K, payload: z.input<BackgroundProtocol[K]['input']>): Promise<string> {
+  return new Promise((resolve) => void fakeBrowser.runtime.onMessage.trigger({ target: 'background', type, payload }, fromOptionsPage, (reply: unknown) => resolve(JSON.stringify(reply))));
+}
+
 describe('background replies', () => {
   it('have no field that could carry a credential, in any message’s output schema', () => {
     const offending = Object.entries(backgroundProtocol).flatMap(([type, spec]) =>
@@ -64,28 +73,21 @@ describe('background replies', () => {
       vi.stubGlobal('fetch', demoFetch(createDemoCrmHandler(generateDemoLeads({ count: 20, seed: 1, now: new Date('2026-11-01T00:00:00Z') }), behaviour)));
     });
 
-    /** Each reply parsed with its protocol schema (as the caller does) and serialised. */
+    /** The replies, as sent, of the messages that read connections (a handler that throws is answered by the router). */
     async function replies(): Promise<string[]> {
-      const sender = {} as Browser.runtime.MessageSender;
-      const calls: [keyof typeof backgroundProtocol, () => Promise<unknown>][] = [
-        ['connectCrm', () => syncHandlers.connectCrm({ crm: 'salesforce', host: SALESFORCE_HOST, apiVersion: '67.0' }, sender)],
-        ['connectCrm', () => syncHandlers.connectCrm({ crm: 'hubspot', token: TOKEN, apiVersion: 'v3' }, sender)],
-        ['testConnection', () => syncHandlers.testConnection({ crm: 'salesforce' }, sender)],
-        ['testConnection', () => syncHandlers.testConnection({ crm: 'hubspot' }, sender)],
-        ['connectionStatus', () => syncHandlers.connectionStatus({}, sender)],
-        ['syncStatus', () => syncHandlers.syncStatus({}, sender)],
-        ['writeBackStatus', () => writeBackHandlers.writeBackStatus({}, sender)],
+      return [
+        await sent('connectCrm', { crm: 'salesforce', host: SALESFORCE_HOST, apiVersion: '67.0' }),
+        await sent('connectCrm', { crm: 'hubspot', token: TOKEN, apiVersion: 'v3' }),
+        await sent('testConnection', { crm: 'salesforce' }),
+        await sent('testConnection', { crm: 'hubspot' }),
+        await sent('connectionStatus', {}),
+        await sent('syncStatus', {}),
+        await sent('writeBackStatus', {}),
       ];
-      const serialised: string[] = [];
-      for (const [type, call] of calls) {
-        // A handler that throws is answered `{ok: false, error: message}` by the router.
-        const reply = await call().catch((error: unknown) => ({ ok: false, error: error instanceof Error ? error.message : String(error) }));
-        serialised.push(JSON.stringify(backgroundProtocol[type].output.parse(reply)));
-      }
-      return serialised;
     }
 
     it('never contain the token or the session id, connected or refused', async () => {
+      registerHandlers(backgroundProtocol, 'background', backgroundHandlers);
       const connected = await replies();
       expect(connected.filter((reply) => reply.includes('"status":"connected"'))).toHaveLength(4 + 1);
       behaviour.revokedTokens.add(TOKEN).add(SID);
@@ -101,17 +103,28 @@ describe('background replies', () => {
       const auth = { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: '00D5g000004Demo!AQunit-access', refreshToken: '5Aepunit-refresh' } as const;
       const connection = { crm: 'salesforce', host: SALESFORCE_HOST, apiVersion: '67.0', auth, timeoutSeconds: 30 } as const;
       await writeConnection(connection);
-      const sender = {} as Browser.runtime.MessageSender;
-      const connected = JSON.stringify([await syncHandlers.testConnection({ crm: 'salesforce' }, sender), await syncHandlers.connectionStatus({}, sender)]);
+      registerHandlers(backgroundProtocol, 'background', backgroundHandlers);
+      const connected = [await sent('testConnection', { crm: 'salesforce' }), await sent('connectionStatus', {})].join();
       expect(connected).toContain('"status":"connected"');
       await markReconnect(connection, 'Salesforce refused the refresh token');
-      const refused = JSON.stringify(await syncHandlers.connectionStatus({}, sender));
+      const refused = await sent('connectionStatus', {});
       expect(refused).toContain('"status":"reconnect"');
       for (const serialised of [connected, refused]) {
         expect(serialised).toContain(`"clientId":"${auth.clientId}"`);
         expect(serialised).not.toContain(auth.accessToken);
         expect(serialised).not.toContain(auth.refreshToken);
       }
+    });
+
+    it('would not carry a connection a handler put in its reply by mistake: only what the reply schema declares is sent', async () => {
+      registerHandlers(backgroundProtocol, 'background', {
+        ...backgroundHandlers,
+        connectionStatus: async (input, sender) => Object.assign(await syncHandlers.connectionStatus(input, sender), { leaked: await readConnection('hubspot') }),
+      });
+      expect(await sent('connectCrm', { crm: 'hubspot', token: TOKEN, apiVersion: 'v3' })).toContain('"status":"connected"');
+      const reply = await sent('connectionStatus', {});
+      expect(reply).toContain('"status":"connected"');
+      expect(reply).not.toContain(TOKEN);
     });
   });
 });
