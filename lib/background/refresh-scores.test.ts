@@ -52,6 +52,14 @@ it('says why when the scoring fails', async () => {
   await expect(refreshStaleScores(NOW)).rejects.toThrow('The engine ran out of memory');
 });
 
+it('deletes the record pages’ cached scores once stale each hour, though no record page is opened and nothing is scored again', async () => {
+  // A record page's cached score holds the record's fields; the admin's setting says how long it is fresh (a day by default).
+  const cached = (id: string, scoredAt: number) => ({ key: `m|salesforce|${id}`, fieldsHash: 'h', lead: {} as never, fields: { Email: `${id}@example.org` }, scoredAt });
+  await db.scores.bulkPut([cached('00QA', NOW - 25 * HOUR), cached('00QB', NOW - 2 * HOUR)]);
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  expect(await db.scores.toCollection().primaryKeys()).toEqual(['m|salesforce|00QB']);
+});
+
 it('looks every hour, from a minute after the worker starts, and keeps the alarm it set', async () => {
   await scheduleScoreRefresh();
   const alarm = await fakeBrowser.alarms.get(REFRESH_SCORES_ALARM);

@@ -3,6 +3,7 @@
  * is scored, so a lead scored a month ago and never synced since (auto-sync off, a CSV import,
  * demo leads) would keep the tier it had then in the side panel's counts and top leads, while its
  * record page, scored afresh, says another. Once a day the active model scores them again.
+ * The same hourly look deletes the record pages' cached scores once stale.
  */
 import { browser } from 'wxt/browser';
 import { db } from '../db/db';
@@ -10,6 +11,7 @@ import { forEachChunk, prefixRange } from '../db/chunks';
 import { readJob } from '../jobs/progress';
 import { activeModelId } from '../ml/model-store';
 import { scoreStoredLeadsIfAny } from './activate-model';
+import { deleteExpiredCachedScores } from './score-cache';
 
 export const REFRESH_SCORES_ALARM = 'refresh-scores';
 
@@ -41,10 +43,13 @@ async function oldestScoreOf(modelId: string): Promise<number | null> {
 }
 
 /**
- * Scores every stored lead again with the active model when its oldest score is over a day old,
- * unless a scoring job runs (it scores them now). Resolves with whether it did.
+ * Deletes the record pages' cached scores past their expiry (they hold the records' fields,
+ * and are otherwise swept only as record pages are answered). Then scores every stored lead
+ * again with the active model when its oldest score is over a day old, unless a scoring job
+ * runs (it scores them now). Resolves with whether it scored them.
  */
 export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
+  await deleteExpiredCachedScores(now);
   if ((await readJob('scoring'))?.state === 'running') return false;
   const modelId = await activeModelId();
   const oldest = await oldestScoreOf(modelId);

@@ -82,9 +82,19 @@ async function deleteStaleCachedScores(staleAfterMs: number, now = Date.now()): 
   return db.scores.where('scoredAt').below(now - staleAfterMs).delete();
 }
 
+const cachedScoresStaleAfterMs = async () => (await recordStaleHours()) * 3_600_000;
+
+/**
+ * Deletes the cached scores past the admin's setting, also when no record page is opened (the
+ * background's hourly alarm): a rep who stops using the CRM pages leaves no fields behind.
+ */
+export async function deleteExpiredCachedScores(now = Date.now()): Promise<number> {
+  return deleteStaleCachedScores(await cachedScoresStaleAfterMs(), now);
+}
+
 /** The score cache as record pages and the side panel use it: scores go stale after the admin's setting, and are then deleted. */
 export async function recordScoreCache(access: PageAccess): Promise<Pick<ScoringDeps, 'cache' | 'now' | 'staleAfterMs'>> {
-  const staleAfterMs = (await recordStaleHours()) * 3_600_000;
+  const staleAfterMs = await cachedScoresStaleAfterMs();
   if (Date.now() - lastSweptAt >= STALE_SWEEP_EVERY_MS) {
     lastSweptAt = Date.now();
     await deleteStaleCachedScores(staleAfterMs);
