@@ -1,10 +1,12 @@
 import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { bundledModel } from './bundled-model';
 import { activeModelId, importLockName, listModels, setTiers } from './model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
+import { loopModel } from '../../test/fixtures/onnx-models';
 import { MAX_CHECK_CELLS } from './check-model';
 import {
   MAX_MANIFEST_BYTES,
@@ -25,6 +27,8 @@ const bundled = (() => {
   return parsed.manifest;
 })();
 const candidate = { ...bundled, modelId: 'imported-1' };
+/** A model.onnx that passes the operator check; the engine's check is stubbed in these tests. */
+const modelOnnx = new Uint8Array(readFileSync('models/model.onnx'));
 const passes = async () => ({ ok: true as const });
 const fails = async () => ({ ok: false as const, error: 'The model file could not be loaded: protobuf parsing failed' });
 
@@ -46,7 +50,7 @@ describe('importModel', () => {
   });
 
   it('stores a model that passes the engine check, without activating it', async () => {
-    await importModel(JSON.stringify(candidate), new Uint8Array([1, 2]), passes);
+    await importModel(JSON.stringify(candidate), modelOnnx, passes);
     expect((await db.models.get('imported-1'))?.origin).toBe('imported');
     expect(await activeModelId()).toBe(bundled.modelId);
   });
@@ -76,19 +80,33 @@ describe('importModel', () => {
   it('deletes the candidate when the engine cannot run it, leaving the active model as it was', async () => {
     await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([9]), 'trained');
     await activateModel('trained-1');
-    await expect(importModel(JSON.stringify(candidate), new Uint8Array([0xde, 0xad]), fails)).rejects.toThrow(/did not pass its check.*protobuf parsing failed/);
+    await expect(importModel(JSON.stringify(candidate), modelOnnx, fails)).rejects.toThrow(/did not pass its check.*protobuf parsing failed/);
     expect(await db.models.get('imported-1')).toBeUndefined();
     expect(await activeModelId()).toBe('trained-1');
   });
 
+  it('refuses a model.onnx that could run without end (a Loop) or is not ONNX, before storing or running it', async () => {
+    let checked = false;
+    const check = async () => ((checked = true), { ok: true as const });
+    await expect(importModel(JSON.stringify(candidate), loopModel(2e9), check)).rejects.toThrow(
+      'The model did not pass its check and was not imported: model.onnx uses the operator "Loop", which LeadLens does not run.',
+    );
+    await expect(importModel(JSON.stringify(candidate), new Uint8Array([0xde, 0xad]), check)).rejects.toThrow(
+      'The model did not pass its check and was not imported: model.onnx is not an ONNX model (or is damaged)',
+    );
+    expect(checked).toBe(false);
+    expect(await db.models.count()).toBe(0);
+    expect(await activeModelId()).toBe(bundled.modelId);
+  });
+
   it('refuses a model id that is already installed', async () => {
-    await expect(importModel(JSON.stringify(bundled), new Uint8Array([1]), passes)).rejects.toThrow(/already installed/);
+    await expect(importModel(JSON.stringify(bundled), modelOnnx, passes)).rejects.toThrow(/already installed/);
   });
 
   it('is neither listed nor activatable until the engine check has passed', async () => {
     let pass = () => {};
     const check = () => new Promise<{ ok: true }>((resolve) => (pass = () => resolve({ ok: true })));
-    const importing = importModel(JSON.stringify(candidate), new Uint8Array([1, 2]), check);
+    const importing = importModel(JSON.stringify(candidate), modelOnnx, check);
     await expect.poll(() => db.models.get('imported-1')).toBeDefined();
     // Meanwhile, in another tab:
     expect((await listModels()).map((model) => model.id)).toEqual([bundled.modelId]);
@@ -104,8 +122,8 @@ describe('importModel', () => {
   it('replaces an import left unchecked by a page closed during its check', async () => {
     // What the closed page left: the model stored, its check's verdict never recorded.
     await db.models.put({ id: 'imported-1', origin: 'imported', manifest: { ...candidate, intercept: 9 }, onnx: new Uint8Array([6]), addedAt: 1, checked: false });
-    await importModel(JSON.stringify(candidate), new Uint8Array([1, 2]), passes);
-    expect(await db.models.get('imported-1')).toMatchObject({ manifest: candidate, onnx: new Uint8Array([1, 2]), checked: true });
+    await importModel(JSON.stringify(candidate), modelOnnx, passes);
+    expect(await db.models.get('imported-1')).toMatchObject({ manifest: candidate, onnx: modelOnnx, checked: true });
   });
 
   it('removes other imports left unchecked when an import starts, not one another tab is checking', async () => {
@@ -113,7 +131,7 @@ describe('importModel', () => {
     await db.models.bulkPut([left('left-behind'), left('checking-elsewhere')]);
     let endCheck = () => {};
     const elsewhere = navigator.locks.request(importLockName('checking-elsewhere'), () => new Promise<void>((resolve) => (endCheck = resolve)));
-    await importModel(JSON.stringify(candidate), new Uint8Array([1, 2]), passes);
+    await importModel(JSON.stringify(candidate), modelOnnx, passes);
     expect((await db.models.toCollection().primaryKeys()).sort()).toEqual(['checking-elsewhere', 'imported-1']);
     endCheck();
     await elsewhere;
@@ -122,7 +140,7 @@ describe('importModel', () => {
   it('refuses an id being imported in another tab', async () => {
     let endCheck = () => {};
     const elsewhere = navigator.locks.request(importLockName('imported-1'), () => new Promise<void>((resolve) => (endCheck = resolve)));
-    await expect(importModel(JSON.stringify(candidate), new Uint8Array([1]), passes)).rejects.toThrow('Model imported-1 is being imported in another tab');
+    await expect(importModel(JSON.stringify(candidate), modelOnnx, passes)).rejects.toThrow('Model imported-1 is being imported in another tab');
     endCheck();
     await elsewhere;
   });
@@ -130,7 +148,7 @@ describe('importModel', () => {
   it('refuses the id of a stored model whose manifest no longer parses, and keeps that model', async () => {
     const damaged = { id: 'imported-1', origin: 'imported' as const, manifest: { modelId: 'imported-1' } as unknown as typeof candidate, onnx: new Uint8Array([6]), addedAt: 1 };
     await db.models.put(damaged);
-    await expect(importModel(JSON.stringify(candidate), new Uint8Array([1, 2]), passes)).rejects.toThrow('Model imported-1 is already installed');
+    await expect(importModel(JSON.stringify(candidate), modelOnnx, passes)).rejects.toThrow('Model imported-1 is already installed');
     expect(await db.models.get('imported-1')).toEqual(damaged);
   });
 
@@ -162,7 +180,7 @@ describe('addCheckedModel (a model trained here)', () => {
   it('keeps a trained model out of the list and unactivatable until its check passes', async () => {
     let listedDuringCheck: string[] = [];
     let activationDuringCheck: unknown;
-    await addCheckedModel(trained, new Uint8Array([1]), 'trained', async () => {
+    await addCheckedModel(trained, modelOnnx, 'trained', async () => {
       listedDuringCheck = (await listModels()).map((model) => model.id);
       activationDuringCheck = await activateModel(trained.modelId).catch((error: unknown) => error);
       return { ok: true as const };
@@ -173,7 +191,7 @@ describe('addCheckedModel (a model trained here)', () => {
   });
 
   it('does not keep a trained model that fails its check, and says so', async () => {
-    await expect(addCheckedModel(trained, new Uint8Array([1]), 'trained', fails)).rejects.toThrow(/did not pass its check and was not kept: .*protobuf/);
+    await expect(addCheckedModel(trained, modelOnnx, 'trained', fails)).rejects.toThrow(/did not pass its check and was not kept: .*protobuf/);
     expect(await db.models.count()).toBe(0);
     expect(await activeModelId()).toBe(bundled.modelId);
   });

@@ -8,6 +8,7 @@ import { bundledModel } from './bundled-model';
 import { assertCheckable } from './check-model';
 import { MODEL_ID_PATTERN, MODEL_ID_RULE, parseManifest, type Manifest } from './manifest';
 import { PREVIOUS_MODEL_KEY, activeModelId, importLockName, isUnchecked, manifestOf, modelBytes, removeAbandonedImports, setActiveModel } from './model-store';
+import { operatorRefusal } from './onnx/operators';
 
 export async function previousModelId(): Promise<string | null> {
   const value = (await db.settings.get(PREVIOUS_MODEL_KEY))?.value;
@@ -145,6 +146,9 @@ export async function addCheckedModel(manifest: Manifest, onnx: Uint8Array, orig
   const { modelId } = manifest;
   if (!MODEL_ID_PATTERN.test(modelId)) throw new Error(`The model id "${modelId.slice(0, 120)}" is not accepted: it ${MODEL_ID_RULE}`);
   assertCheckable(manifest); // before storing a model the engine would refuse to check
+  const notPassed = (why: string) => new Error(`The model did not pass its check and was not ${origin === 'imported' ? 'imported' : 'kept'}: ${why}`);
+  const refusal = operatorRefusal(onnx); // before storing or running a model that might never finish
+  if (refusal) throw notPassed(refusal);
   // Held until the verdict is recorded (released by the browser if the page closes first).
   await navigator.locks.request(importLockName(modelId), { ifAvailable: true }, async (lock) => {
     if (!lock) throw new Error(`Model ${modelId} is being imported in another tab`);
@@ -156,7 +160,7 @@ export async function addCheckedModel(manifest: Manifest, onnx: Uint8Array, orig
       if (verdict.ok) await db.models.update(modelId, { checked: true });
       else await db.models.delete(modelId);
     });
-    if (!verdict.ok) throw new Error(`The model did not pass its check and was not ${origin === 'imported' ? 'imported' : 'kept'}: ${verdict.error}`);
+    if (!verdict.ok) throw notPassed(verdict.error);
   });
 }
 
