@@ -230,6 +230,38 @@ describe('badge', () => {
     expect(popover.hidden).toBe(true);
   });
 
+  it('shows whose score it is when floating, where it may sit over another lead’s page or a list; at a title or in a row the name is beside it', () => {
+    const floating = mountBadge(document, null, { leadName: 'Ada Lovelace' });
+    const atTitle = mountBadge(document, document.getElementById('title'), { leadName: 'Ada Lovelace' });
+    const buttonOf = (badge: typeof floating) => badge.host.shadowRoot!.querySelector('button')!;
+    expect(buttonOf(floating).textContent).toContain('Ada Lovelace');
+    for (const show of [() => floating.show({ ok: true, lead }), () => floating.show({ ok: false, error: 'timed out' }), () => floating.showUnknown()]) {
+      show();
+      expect(buttonOf(floating).querySelector('.lead-name')!.textContent).toBe('Ada Lovelace');
+      expect(buttonOf(floating).getAttribute('aria-label')).toMatch(/^LeadLens, Ada Lovelace: /);
+    }
+    atTitle.show({ ok: true, lead });
+    expect(buttonOf(atTitle).textContent).not.toContain('Ada Lovelace');
+  });
+
+  it('reads left to right on a right-to-left page, its gap to the name on the name’s side', () => {
+    document.documentElement.dir = 'rtl';
+    try {
+      const badge = mountBadge(document, document.getElementById('title'));
+      badge.show({ ok: true, lead });
+      // LeadLens's words are English: its button and popover read left to right whatever the page's direction.
+      expect(badge.host.shadowRoot!.querySelector('button')!.getAttribute('dir')).toBe('ltr');
+      expect(popoverOf(badge.host).getAttribute('dir')).toBe('ltr');
+      // The host keeps the page's direction, so its spacing is logical: no margin, padding or border on a fixed side.
+      const style = badge.host.shadowRoot!.querySelector('style')!.textContent!;
+      expect(style).toMatch(/:host \{[^}]*margin-inline-start: 8px/);
+      expect(style).not.toMatch(/(margin|padding|border)-(left|right)/);
+      expect(style).not.toMatch(/direction:/);
+    } finally {
+      document.documentElement.removeAttribute('dir');
+    }
+  });
+
   it('names the lead in the button’s accessible name when told it, as text', () => {
     const ada = mountBadge(document, null, { compact: true, leadName: 'Ada Lovelace' });
     const hostile = mountBadge(document, null, { compact: true, leadName: HOSTILE });
@@ -324,6 +356,35 @@ describe('where a badge is mounted', () => {
     expect(badge.host.previousElementSibling).toBe(name);
     expect(badge.host.parentElement?.id).toBe('header');
     expect(rendered(badge.host)).toBe(true);
+  });
+
+  /** A record header laid out as SLDS does: the title cut to one line (`slds-truncate`) in a row that keeps the badge beside it. */
+  const CLIPPING_TITLE =
+    '<style>.slds-truncate { max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }</style>' +
+    '<div id="name-row"><h1 class="slds-page-header__title slds-truncate"><lightning-formatted-name id="name">' +
+    'Maximiliana Alexandra Fernández-Hohenzollern de la Cruz-Sigmaringen y Borbón</lightning-formatted-name></h1></div>';
+
+  it('right after a title that clips what overflows its line, so a long name cannot push it out of sight', () => {
+    document.body.innerHTML = CLIPPING_TITLE;
+    const badge = mountBadge(document, document.getElementById('name'));
+    expect(badge.host.previousElementSibling).toBe(document.querySelector('h1'));
+    expect(badge.host.parentElement?.id).toBe('name-row');
+    expect(document.querySelector('h1')!.contains(badge.host)).toBe(false);
+    // Where the title and the badge share a flex row, the name gives way, not the badge.
+    expect(badge.host.shadowRoot!.querySelector('style')!.textContent).toMatch(/:host \{[^}]*flex: none/);
+  });
+
+  it('right after a heading that is the title itself and clips (HubSpot’s highlight title)', () => {
+    document.body.innerHTML = '<div id="card"><h2 id="name" style="overflow: hidden; white-space: nowrap; text-overflow: ellipsis">Ada Lovelace</h2></div>';
+    const badge = mountBadge(document, document.getElementById('name'));
+    expect(badge.host.previousElementSibling?.id).toBe('name');
+    expect(badge.host.parentElement?.id).toBe('card');
+  });
+
+  it('in a list row’s cell even when the cell clips: only a title (in a heading) is escaped', () => {
+    document.body.innerHTML = '<table><tbody><tr><td id="cell" style="overflow: hidden"><a href="#">Ada Lovelace</a></td></tr></tbody></table>';
+    const badge = mountBadge(document, document.getElementById('cell'), { compact: true, leadName: 'Ada Lovelace' });
+    expect(badge.host.parentElement?.id).toBe('cell');
   });
 
   it('inside a shadow host whose shadow tree shows its children through a slot', () => {

@@ -12,8 +12,11 @@
  * top layer, so a CRM title that clips its overflow (SLDS `slds-truncate`) cannot cut it.
  * The badge itself stacks as the CRM's text around it does: a CRM modal or sticky header covers it.
  * While the lead is being scored, the popover says so.
+ *
+ * LeadLens's words read left to right on a right-to-left page too (the shadow content is `dir="ltr"`);
+ * the badge's own spacing is logical, so its gap falls on the name's side either way.
  */
-import { BADGE_TAG, assignedSlot } from '../crm/dom';
+import { BADGE_TAG, assignedSlot, flatTreeParent } from '../crm/dom';
 import type { ScoreOutcome } from '../messaging/protocol';
 import { EXTENSION_RELOADED } from './navigation';
 import type { Reason } from '../messaging/protocol';
@@ -40,7 +43,10 @@ export interface BadgeHandle {
 interface BadgeOptions {
   /** Smaller, for list rows. */
   compact?: boolean;
-  /** The lead's name as the page shows it (list rows): tells the badges apart for screen readers. Text only. */
+  /**
+   * The lead's name as the page shows it (list rows), or what else tells it apart: tells the badges
+   * apart for screen readers, and a floating badge shows it too. Text only.
+   */
   leadName?: string;
 }
 
@@ -71,17 +77,21 @@ const VIEWPORT_MARGIN_PX = 8;
 /** A popover opened by hovering stays this long after the pointer leaves: coming back (or onto the popover) keeps it open. */
 const HOVER_CLOSE_DELAY_MS = 300;
 
+// `all: initial` leaves `direction` as the page's: the host's inline-start margin is on the name's side.
+// `flex: none`: where the title is a flex item beside the badge, the name gives way, not the badge.
 const STYLE = `
-:host { all: initial; display: inline-block; vertical-align: middle; margin-left: 8px;
+:host { all: initial; display: inline-block; vertical-align: middle; margin-inline-start: 8px; flex: none; unicode-bidi: isolate;
   font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-:host([data-leadlens-floating]) { position: fixed; right: 16px; bottom: 16px; margin: 0; }
-:host([data-leadlens-compact]) { margin-left: 6px; font-size: 11px; }
-:host([data-leadlens-compact]) .badge { padding: 0 6px 0 4px; }
+:host([data-leadlens-floating]) { position: fixed; inset-inline-end: 16px; bottom: 16px; margin: 0; }
+:host([data-leadlens-compact]) { margin-inline-start: 6px; font-size: 11px; }
+:host([data-leadlens-compact]) .badge { padding-block: 0; padding-inline: 4px 6px; }
 :host([data-leadlens-state="unknown"]) .badge { background: #f3f3f3; color: #555; font-weight: 400; border: 1px dashed #999; }
-.badge { display: inline-flex; align-items: center; gap: 4px; border: 0; border-radius: 999px; padding: 2px 10px 2px 8px;
+.badge { display: inline-flex; align-items: center; gap: 4px; border: 0; border-radius: 999px; padding-block: 2px; padding-inline: 8px 10px;
   font: inherit; font-weight: 600; cursor: pointer; background: #e0e0e0; color: #1a1a1a; }
 .badge:focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }
-.score { font-variant-numeric: tabular-nums; padding-left: 4px; border-left: 1px solid currentColor; margin-left: 2px; }
+.lead-name { max-width: 15em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-weight: 400;
+  padding-inline-end: 4px; border-inline-end: 1px solid currentColor; margin-inline-end: 2px; }
+.score { font-variant-numeric: tabular-nums; padding-inline-start: 4px; border-inline-start: 1px solid currentColor; margin-inline-start: 2px; }
 .popover { position: fixed; inset: auto; top: 0; left: 0; margin: 0; box-sizing: border-box; width: 350px;
   max-width: calc(100vw - ${2 * VIEWPORT_MARGIN_PX}px); padding: ${POPOVER_GAP_PX}px 0 0; border: 0; background: transparent;
   overflow: visible; color: inherit; font: inherit; }
@@ -115,16 +125,47 @@ function tierIcon(path: string): SVGSVGElement {
   return svg;
 }
 
+const HEADING = /^h[1-6]$/;
+
+/** Whether `element`'s box cuts what overflows it sideways (an inline box has no overflow of its own). */
+function clipsOverflow(element: Element): boolean {
+  const style = element.ownerDocument.defaultView?.getComputedStyle(element);
+  if (!style || style.display === 'inline' || style.display === 'contents') return false;
+  // happy-dom computes the `overflow` shorthand only.
+  const overflow = style.overflowX || style.overflow.split(' ')[0];
+  return overflow !== '' && overflow !== 'visible';
+}
+
+/**
+ * What clips a record title to its line (SLDS `slds-truncate`): the outermost of the title and the
+ * elements around it, up to its heading, that cut their overflow. Null when none does, or when the
+ * anchor is in no heading (a list row's cell).
+ */
+function clippingTitleBox(title: Element): Element | null {
+  const upToHeading: Element[] = [];
+  for (let element: Element | null = title; element; element = flatTreeParent(element)) {
+    upToHeading.push(element);
+    if (HEADING.test(element.localName) || element.getAttribute('role') === 'heading') {
+      return upToHeading.filter(clipsOverflow).at(-1) ?? null;
+    }
+  }
+  return null;
+}
+
 /**
  * Mount a badge (loading state) at the end of `anchor` (the record title, so it sits on the
  * name's line whether the title is inline or a block), or floating at the window's corner.
+ * A title that clips what overflows its line gets the badge right after it instead: at its end, a
+ * long name would push the badge out of sight (the rep sees no score, and focus lands on a hidden button).
  * Shadow content is not part of the title's text, so reading the name is unaffected.
  */
 export function mountBadge(doc: Document, anchor: Element | null, options: BadgeOptions = {}): BadgeHandle {
   const host = doc.createElement(BADGE_TAG);
   host.setAttribute('data-leadlens-state', 'loading');
   if (options.compact) host.setAttribute('data-leadlens-compact', '');
-  if (anchor) {
+  const clipping = anchor && clippingTitleBox(anchor);
+  if (clipping) clipping.after(host);
+  else if (anchor) {
     anchor.append(host);
     // A shadow host (a native-shadow LWC such as lightning-formatted-name) shows a child only
     // through a slot of its shadow tree: without one the badge would be there but never seen.
@@ -137,14 +178,19 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
   const theLead = leadName ?? 'this lead';
   /** The button's accessible name: whose badge it is (in lists, where many sit together), then what it says. */
   const label = (text: string) => (leadName ? `LeadLens, ${leadName}: ${text}` : `LeadLens: ${text}`);
+  // A floating badge may sit over another lead's page or a list: it shows whose score it is.
+  const nameTag = anchor === null && leadName ? el('span', { class: 'lead-name' }, leadName) : null;
   const root = host.attachShadow({ mode: 'open' });
-  const button = el('button', { class: 'badge', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'leadlens-popover' }, 'LeadLens …');
+  const button = el('button', { class: 'badge', type: 'button', dir: 'ltr', 'aria-expanded': 'false', 'aria-controls': 'leadlens-popover' });
+  /** What the button shows: whose badge it is when floating, then `content`. */
+  const showOnButton = (...content: (Node | string)[]) => button.replaceChildren(...(nameTag ? [nameTag] : []), ...content);
+  showOnButton('LeadLens …');
   button.setAttribute('aria-label', label('scoring this lead'));
   // Hover and focus open it while the lead is being scored too: it says so, rather than open empty.
   const panel = el('div', { class: 'panel' }, el('h2', {}, SCORING), el('p', {}, SCORING_WAIT));
   const popover = el(
     'div',
-    { class: 'popover', id: 'leadlens-popover', role: 'region', 'aria-label': `LeadLens is scoring ${theLead}`, hidden: '' },
+    { class: 'popover', id: 'leadlens-popover', dir: 'ltr', role: 'region', 'aria-label': `LeadLens is scoring ${theLead}`, hidden: '' },
     panel,
   );
   root.append(el('style', {}, STYLE), button, popover);
@@ -176,15 +222,11 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
         host.setAttribute('data-leadlens-model', lead.modelId);
         button.style.background = look.colour;
         button.style.color = look.text;
-        button.replaceChildren(
-          tierIcon(look.icon),
-          el('span', {}, look.word),
-          el('span', { class: 'score' }, String(lead.score)),
-        );
+        showOnButton(tierIcon(look.icon), el('span', {}, look.word), el('span', { class: 'score' }, String(lead.score)));
         button.setAttribute('aria-label', label(`${look.word.toLowerCase()} lead, score ${lead.score} of 99. Show why.`));
       } else {
         clearTierLook('error');
-        button.replaceChildren(el('span', { 'aria-hidden': 'true' }, '⚠'), el('span', {}, 'LeadLens'));
+        showOnButton(el('span', { 'aria-hidden': 'true' }, '⚠'), el('span', {}, 'LeadLens'));
         button.setAttribute('aria-label', leadName ? label('could not score this lead. Show why.') : 'LeadLens could not score this lead. Show why.');
       }
       if (outcome.ok) explain(`Why LeadLens scored ${theLead} so`, scoredPopover(outcome.lead));
@@ -192,7 +234,7 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
     },
     showUnknown() {
       clearTierLook('unknown');
-      button.replaceChildren(el('span', {}, 'Not scored yet'));
+      showOnButton(el('span', {}, 'Not scored yet'));
       button.setAttribute('aria-label', label('not scored yet. Show why.'));
       explain(`Why LeadLens has not scored ${theLead} yet`, [el('h2', {}, 'Not scored yet'), el('p', {}, NOT_SCORED_YET)]);
     },

@@ -323,6 +323,28 @@ describe('record badge', () => {
     expect(badges()).toEqual([]);
   });
 
+  it('names the lead on a floating badge: by its id while the page shows another lead, by its name once known', async () => {
+    const buttonOf = (badge: HTMLElement) => badge.shadowRoot!.querySelector('button')!;
+    // B does not render in time: the badge floats over A's page, and must not read as A's.
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(B, A);
+    await vi.advanceTimersByTimeAsync(3100);
+    expect(badges()).toHaveLength(1);
+    expect(badges()[0].hasAttribute('data-leadlens-floating')).toBe(true);
+    expect(buttonOf(badges()[0]).getAttribute('aria-label')).toMatch(new RegExp(`^LeadLens, lead ${B.recordId}: `));
+    expect(buttonOf(badges()[0]).textContent).toContain(B.recordId);
+    page.abort();
+
+    // B's page, where the badge finds no title to sit at: the name the page reads is on the badge.
+    page = new AbortController();
+    document.body.innerHTML = view('Bob B', fieldsOfB);
+    void recordBadge.run({ document, adapter: { ...adapter, findBadgeAnchor: () => null }, match: B, previousMatch: null, signal: page.signal });
+    await settle();
+    expect(badges()).toHaveLength(1);
+    expect(buttonOf(badges()[0]).getAttribute('aria-label')).toBe('LeadLens, Bob B: cold lead, score 8 of 99. Show why.');
+    expect(buttonOf(badges()[0]).textContent).toContain('Bob B');
+  });
+
   it('keeps its badge when the extension is updated under the page, saying to reload it', async () => {
     document.body.innerHTML = view('Ada A', fieldsOfA);
     run(A, null);
@@ -406,20 +428,53 @@ describe('record badge on a page that reads only the fields it shows (HubSpot)',
     for (const tab of document.querySelectorAll('[role="tabpanel"]')) tab.toggleAttribute('hidden', tab.id !== id);
   };
 
-  it('does not score again with fewer fields when a tab is switched away from, and scores an edit with what is shown', async () => {
+  const editProperty = (name: string, value: string) => {
+    document.querySelector(`[data-selenium-test="property-input-${name}"] [data-selenium-test="property-value"]`)!.textContent = value;
+  };
+  const tier = () => badges()[0].getAttribute('data-leadlens-tier');
+  const start = async () => {
+    // As the model would: the engagement counts known make this contact hot; without them it reads cold.
+    scoreLead.mockImplementation(async ({ fields }: { fields: PageFields }) => ({ ok: true, lead: 'hs_analytics_num_visits' in fields ? lead('hot', 88) : lead('cold', 12) }));
     void recordBadge.run({ document, adapter: hubspot, match: contact, previousMatch: null, signal: page.signal });
     await settle();
+  };
+
+  it('does not score again with fewer fields when a tab is switched away from, and scores an edit with the hidden fields as scored', async () => {
+    await start();
     expect(requests()).toEqual([{ jobtitle: 'VP Sales', lifecyclestage: 'lead', hs_analytics_num_visits: '14', hs_email_open: '9' }]);
     showTab('activities');
     await settle();
     showTab('overview');
     await settle();
     expect(requests()).toHaveLength(1);
-    // A value changed says something new: scored, with the fields the page shows.
+    // A value changed says something new: scored, the fields another tab hides as they were scored.
     showTab('activities');
-    document.querySelector('[data-selenium-test="property-input-lifecyclestage"] [data-selenium-test="property-value"]')!.textContent = 'opportunity';
+    editProperty('lifecyclestage', 'opportunity');
     await settle();
-    expect(requests().at(-1)).toEqual({ jobtitle: 'VP Sales', lifecyclestage: 'opportunity' });
+    expect(requests().at(-1)).toEqual({ jobtitle: 'VP Sales', lifecyclestage: 'opportunity', hs_analytics_num_visits: '14', hs_email_open: '9' });
+    expect(tier()).toBe('hot');
+  });
+
+  it('sends a property the rep empties while another tab is open as empty, not its old value', async () => {
+    await start();
+    showTab('activities');
+    editProperty('jobtitle', '--');
+    await settle();
+    expect(requests().at(-1)).toEqual({ jobtitle: '', lifecyclestage: 'lead', hs_analytics_num_visits: '14', hs_email_open: '9' });
+  });
+
+  it('never sends more fields than a request carries: those shown first, then the hidden ones as scored', async () => {
+    const many = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => property(`${prefix}${i}`, String(i))).join('');
+    // The overview shows 400 more properties; the Activities tab, 200 others: 604 with the sidebar's, more than 500.
+    document.getElementById('overview')!.insertAdjacentHTML('beforeend', many('overview_', 400));
+    document.getElementById('activities')!.innerHTML = many('activity_', 200);
+    await start();
+    showTab('activities');
+    editProperty('lifecyclestage', 'opportunity');
+    await settle();
+    const sent = requests().at(-1)!;
+    expect(Object.keys(sent)).toHaveLength(500);
+    expect(sent).toMatchObject({ jobtitle: 'VP Sales', lifecyclestage: 'opportunity', activity_0: '0', activity_199: '199', hs_analytics_num_visits: '14' });
   });
 });
 

@@ -9,7 +9,7 @@
 import type { ScoreOutcome } from '../messaging/protocol';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
-import type { PageFields } from '../crm/types';
+import { PAGE_FIELD_LIMITS, type PageFields } from '../crm/types';
 import { dialogOpen, observeComposed, pageLocale } from '../crm/dom';
 import { hashFields } from '../crm/fields-hash';
 import { failedOutcome, isCrmChange, mountBadge, type BadgeHandle } from './badge-ui';
@@ -55,6 +55,15 @@ function shownWithin(shown: PageFields, among: PageFields): boolean {
   return Object.entries(shown).every(([name, value]) => Object.hasOwn(among, name) && among[name] === value);
 }
 
+/**
+ * The fields `shown`, then those of `scored` it does not show, up to a request's limit. For a page
+ * that reads only what it shows: a field it hides (another tab open) was hidden, not cleared.
+ */
+function withHiddenAsScored(shown: PageFields, scored: PageFields): PageFields {
+  const hidden = Object.entries(scored).filter(([name]) => !Object.hasOwn(shown, name));
+  return Object.fromEntries([...Object.entries(shown), ...hidden].slice(0, PAGE_FIELD_LIMITS.maxFields));
+}
+
 export const recordBadge: ContentFeature = {
   id: 'record-badge',
   runsOn: (match) => match.kind === 'record',
@@ -92,6 +101,8 @@ export const recordBadge: ContentFeature = {
 
     let badge: BadgeHandle | null = null;
     let anchor: Element | null = null;
+    /** The name a floating badge was mounted with. */
+    let badgeLeadName: string | undefined;
     let outcome: ScoreOutcome | null = null;
     let requested: Snapshot | null = null;
     let latestRequest = 0;
@@ -132,18 +143,24 @@ export const recordBadge: ContentFeature = {
       // A dialog over the page hides its title (aria-hidden) from the lookup: the badge stays at
       // the title while the title is there, not floating over the dialog's buttons.
       const target = !stale && found === null && anchor?.isConnected && dialogOpen(document) ? anchor : found;
-      if (!badge?.host.isConnected || target !== anchor) {
+      // Fields hidden (a HubSpot tab switched away from) keep the values they were scored with: scored
+      // without them the lead would read as less known, its tier changing. A field shown wins, emptied too.
+      const toScore =
+        adapter.readsShownFieldsOnly && requested !== null
+          ? snapshot(withHiddenAsScored(shown.fields, requested.fields), shown.name, shown.titleStale)
+          : shown;
+      // A name lost for a moment (the CRM re-rendering the title) is no reason to score again.
+      const renamed = shown.name !== undefined && shown.name !== requested?.name;
+      if (isFresh(shown) && (renamed || toScore.hash !== requested?.hash)) void score(toScore);
+      // A floating badge may sit over another lead's page or a list: it names its lead, by the id until the name is known.
+      const leadName = target === null ? (requested?.name ?? `lead ${recordId}`) : undefined;
+      if (!badge?.host.isConnected || target !== anchor || leadName !== badgeLeadName) {
         badge?.remove();
         anchor = target;
-        badge = mountBadge(document, target);
+        badgeLeadName = leadName;
+        badge = mountBadge(document, target, { leadName });
         if (outcome) badge.show(outcome);
       }
-      // A name lost for a moment (the CRM re-rendering the title) is no reason to score again,
-      // nor fields hidden, the rest as scored (a HubSpot tab switched away from): they say
-      // nothing new, and scored without them the lead would read as less known, its tier changing.
-      const renamed = shown.name !== undefined && shown.name !== requested?.name;
-      const onlyHidden = adapter.readsShownFieldsOnly && requested !== null && shownWithin(shown.fields, requested.fields);
-      if (isFresh(shown) && (renamed || (shown.hash !== requested?.hash && !onlyHidden))) void score(shown);
     };
 
     const onRenderTimeout = () => {

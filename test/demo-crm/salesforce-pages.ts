@@ -93,7 +93,9 @@ function recordHeader(name: string): ViewNode {
     h('div', { class: 'slds-page-header__row' }, [
       h('div', { class: 'slds-page-header__col-title' }, [
         h('div', { class: 'entityNameTitle' }, 'Lead'),
-        h('h1', { class: 'slds-page-header__title slds-truncate' }, [h('lightning-formatted-name', {}, name)]),
+        h('div', { class: 'slds-page-header__name' }, [
+          h('h1', { class: 'slds-page-header__title slds-truncate' }, [h('lightning-formatted-name', {}, name)]),
+        ]),
       ]),
       h('div', { class: 'slds-page-header__controls' }, [
         h('ul', { class: 'slds-button-group-list' }, ['Follow', 'Convert', 'Edit'].map((label) =>
@@ -189,8 +191,11 @@ body { margin: 0; font: 13px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sa
 .oneCenterStage { padding: 12px; }
 .slds-page-header, .slds-card { background: #fff; border: 1px solid #ddd; border-radius: 4px; padding: 12px 16px; margin-bottom: 12px; }
 .slds-page-header__row { display: flex; justify-content: space-between; align-items: center; }
+/* As SLDS: the title column takes the room the actions leave and no more, and the record title clips
+   what does not fit on its one line: a long name is cut there (LeadLens's badge and popover must escape it). */
+.slds-page-header__col-title { flex: 1 1 0%; min-width: 0; }
+.slds-page-header__name { display: inline-flex; align-items: center; max-width: 100%; }
 .slds-page-header__title { font-size: 18px; margin: 0; }
-/* As SLDS: the record title clips what does not fit on its one line (LeadLens's popover must escape it). */
 .slds-truncate { max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .entityNameTitle { color: #555; font-size: 12px; }
 .slds-button-group-list { display: flex; gap: 4px; list-style: none; margin: 0; padding: 0; }

@@ -259,6 +259,28 @@ describe('badges on lead pages', () => {
     await page.close();
   });
 
+  it('keeps the badge in sight beside a Salesforce name too long for its line, which the title cuts instead', async () => {
+    const served = [...harness.crm.leads];
+    const lead = served[0];
+    const long = 'Maximiliana Alexandra Fernández-Hohenzollern de la Cruz y Borbón (Procurement EMEA)';
+    harness.crm.replaceLeads(served.map((each) => (each === lead ? { ...lead, salesforce: { ...lead.salesforce, FirstName: 'Maximiliana', LastName: long, Name: long } } : each)));
+    try {
+      const page = await harness.context.newPage();
+      await page.setViewportSize({ width: 960, height: 800 });
+      await page.goto(salesforceLeadUrl(lead.salesforceId));
+      await scoredBadge(page);
+      const button = page.locator(`${BADGE} button`);
+      const box = (await button.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(960);
+      // What a rep's pointer meets at the badge's centre is the badge, not the title that cuts the name.
+      const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.closest('leadlens-badge') !== null, [box.x + box.width / 2, box.y + box.height / 2]);
+      expect(hit).toBe(true);
+      await page.close();
+    } finally {
+      harness.crm.replaceLeads(served);
+    }
+  });
+
   it.each([
     ['Salesforce', salesforceLeadUrl('00Q000000000EMPAAA')],
     ['HubSpot', hubspotContactUrl('9000002')],
