@@ -113,6 +113,13 @@ export interface CrmClient {
    */
   listChanged(since: number | null, pageToken: string | null, signal?: AbortSignal): Promise<ChangedPage>;
   /**
+   * The fields `listChanged` reads of each record now (field API names / property names). A
+   * field added or made readable holds values on records the CRM does not mark as changed (a
+   * formula, field-level security, a token granted a scope): a sync that finds one it did not
+   * read before reads every record again.
+   */
+  syncedFields(signal?: AbortSignal): Promise<string[]>;
+  /**
    * The records deleted at or after `since` (epoch ms); when the CRM has forgotten deletions
    * that old, every record it has instead. Deletions after `coveredTo` may be missing: the
    * next call starts there.

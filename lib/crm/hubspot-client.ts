@@ -420,6 +420,8 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       return searchPage(pageToken === null ? { since, seen: [] } : parsePageToken(pageToken), signal);
     },
 
+    syncedFields: (signal) => properties(undefined, signal),
+
     async listDeleted(since, signal) {
       const now = clock.now();
       const coveredTo = now - CLOCK_ALLOWANCE_MS;

@@ -2,6 +2,7 @@ import { listAllChanges } from './list-all-changes';
 import { describe, expect, it } from 'vitest';
 import { DEMO_OWNERS, generateDemoLeads } from './demo-data';
 import { salesforceId18 } from './salesforce';
+import type { CrmClient } from './client';
 import { isCrmError } from './http';
 import { createSalesforceClient, soqlDateTime } from './salesforce-client';
 import { virtualClock } from './virtual-clock';
@@ -110,6 +111,40 @@ describe('Salesforce client against the demo CRM', () => {
     await client.listChanged(null, null);
     expect(lastQuery()).toContain('SELECT Id, SystemModstamp, Title, Fit_Score__c FROM Lead');
     expect(requests.filter((request) => request.endsWith('/describe'))).toHaveLength(2);
+  });
+
+  describe('a field describe listed, deleted or hidden by field-level security since', () => {
+    const describeListing = (gone: () => boolean) => (request: DemoRequest) => {
+      if (!request.url.pathname.endsWith('/sobjects/Lead/describe')) return undefined;
+      const fields = [{ name: 'Id', type: 'id' }, { name: 'SystemModstamp', type: 'datetime' }, { name: 'Title', type: 'string' }];
+      // The demo org has no Gone__c: Salesforce refuses a request naming it (400 INVALID_FIELD).
+      return json(200, { fields: gone() ? fields : [...fields, { name: 'Gone__c', type: 'string' }] });
+    };
+    const lead = leads[0];
+    const reads = {
+      readRecord: (client: CrmClient) => client.readRecord(lead.salesforceId, { fields: ['Title', 'Gone__c'] }).then((record) => [record!]),
+      batchRead: (client: CrmClient) => client.batchRead([lead.salesforceId], { fields: ['Title', 'Gone__c'] }),
+      listChanged: async (client: CrmClient) => (await client.listChanged(null, null)).records,
+    };
+
+    it.each(Object.keys(reads) as (keyof typeof reads)[])('%s describes Lead again at once when Salesforce refuses it, and asks once more without it', async (read) => {
+      let gone = false;
+      const { client, requests } = setup('67.0', describeListing(() => gone));
+      await client.readRecord(lead.salesforceId, { fields: ['Title'] });
+      gone = true;
+      requests.length = 0;
+      const records = await reads[read](client);
+      expect(records.find((record) => record.id === lead.salesforceId)?.fields).toMatchObject({ Title: lead.salesforce.Title });
+      expect(records.every((record) => !('Gone__c' in record.fields))).toBe(true);
+      expect(requests.map((request) => (request.endsWith('/describe') ? 'describe' : request.includes('Gone__c') ? 'naming Gone__c' : 'without it'))).toEqual(['naming Gone__c', 'describe', 'without it']);
+    });
+
+    it('fails with the refusal when describe still lists the field: asked once more, not again and again', async () => {
+      const { client, requests } = setup('67.0', describeListing(() => false));
+      await expect(reads.readRecord(client)).rejects.toMatchObject({ kind: 'request', status: 400, crmCode: 'INVALID_FIELD' });
+      expect(requests.filter((request) => request.endsWith('/describe'))).toHaveLength(2);
+      expect(requests.filter((request) => request.includes('Gone__c'))).toHaveLength(2);
+    });
   });
 
   it('batch-reads in chunks of IN lists and leaves out unknown Ids', async () => {

@@ -30,7 +30,10 @@ const UNSYNCED_TYPES = new Set(['address', 'location', 'base64', 'complexvalue']
 const DELETED_WINDOW_MAX_MS = 30 * 24 * 3_600_000;
 /** It refuses a window of a minute or less (its start and end are taken to the minute). */
 const DELETED_WINDOW_MIN_MS = 2 * 60_000;
-/** How often a sync, or a read naming a field describe did not list, may describe Lead again. */
+/**
+ * How often a sync, or a read naming a field describe did not list, may describe Lead again (a
+ * field describe listed and Salesforce refuses is described again at once: `namingFields`).
+ */
 const DESCRIBE_REFRESH_MS = 10 * 60_000;
 
 export interface SalesforceClientOptions {
@@ -229,12 +232,28 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
   }
 
   /**
+   * Sends a request naming the Lead fields of `requested` that the user can read (every one when
+   * undefined; see `readableFields`). Salesforce refuses a whole request naming a field deleted
+   * or hidden by field-level security since describe was read (400 INVALID_FIELD): describe is
+   * read again, and the request sent once more without it.
+   */
+  async function namingFields<T>(requested: readonly string[] | undefined, signal: AbortSignal | undefined, send: (names: readonly string[]) => Promise<T>): Promise<T> {
+    try {
+      return await withinUrlLimit(await readableFields(requested, signal), send);
+    } catch (error) {
+      if (!isCrmError(error, 'request') || error.status !== 400 || error.crmCode !== 'INVALID_FIELD') throw error;
+      leadDescribe.forget();
+      return withinUrlLimit(await readableFields(requested, signal), send);
+    }
+  }
+
+  /**
    * Sends a request whose URL names the Lead fields `names`. A Lead object with hundreds of
    * readable fields makes a URL longer than Salesforce takes: say so, and what helps.
    */
-  async function namingFields<T>(names: readonly string[], send: () => Promise<T>): Promise<T> {
+  async function withinUrlLimit<T>(names: readonly string[], send: (names: readonly string[]) => Promise<T>): Promise<T> {
     try {
-      return await send();
+      return await send(names);
     } catch (error) {
       if (!isCrmError(error, 'request') || (error.status !== 414 && error.status !== 431)) throw error;
       throw new CrmError(
@@ -282,19 +301,19 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
     async readRecord(id, { fields, signal }: ReadOptions = {}) {
       if (!isRecordId(id)) throw new CrmError('request', 'Not a Salesforce record Id');
-      const names = await readableFields(fields, signal);
-      try {
-        const { data } = await namingFields(names, () => http.request({ path: `${base}/sobjects/Lead/${id}?fields=${names.join(',')}`, schema: LeadSchema, what: 'read Lead', signal }));
-        return toRecord(data);
-      } catch (error) {
-        if (isCrmError(error, 'request') && error.status === 404) return null;
-        throw error;
-      }
+      const lead = await namingFields(fields, signal, async (names) => {
+        try {
+          return (await http.request({ path: `${base}/sobjects/Lead/${id}?fields=${names.join(',')}`, schema: LeadSchema, what: 'read Lead', signal })).data;
+        } catch (error) {
+          if (isCrmError(error, 'request') && error.status === 404) return null;
+          throw error;
+        }
+      });
+      return lead && toRecord(lead);
     },
 
     async batchRead(ids, { fields, signal }: ReadOptions = {}) {
-      const names = await readableFields(fields, signal);
-      const leads = await namingFields(names, () => queryByIds(ids, (inList) => `SELECT ${names.join(', ')} FROM Lead WHERE Id IN (${inList})`, LeadPageSchema, 'batch read Leads', signal));
+      const leads = await namingFields(fields, signal, (names) => queryByIds(ids, (inList) => `SELECT ${names.join(', ')} FROM Lead WHERE Id IN (${inList})`, LeadPageSchema, 'batch read Leads', signal));
       return leads.map(toRecord);
     },
 
@@ -312,10 +331,8 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
           throw error;
         }
       } else {
-        const names = await readableFields(undefined, signal);
         const where = since === null ? '' : ` WHERE SystemModstamp >= ${soqlDateTime(since)}`;
-        const soql = `SELECT ${names.join(', ')} FROM Lead${where} ORDER BY SystemModstamp ASC, Id ASC`;
-        page = await namingFields(names, () => queryPage(query(soql), ChangedLeadPageSchema, 'query changed Leads', signal));
+        page = await namingFields(undefined, signal, (names) => queryPage(query(`SELECT ${names.join(', ')} FROM Lead${where} ORDER BY SystemModstamp ASC, Id ASC`), ChangedLeadPageSchema, 'query changed Leads', signal));
       }
       const next = page.done ? null : (page.nextRecordsUrl ?? null);
       // A locator ends in `-<offset>`: what is left is the total minus that offset.
@@ -323,6 +340,8 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       const { records, skipped } = readEach(page.records, LeadSchema, 'Id', 'Salesforce answered query changed Leads');
       return { records: records.map(toRecord), skipped, next, remaining: Number.isFinite(offset) ? Math.max(0, page.totalSize - offset) : null };
     },
+
+    syncedFields: (signal) => readableFields(undefined, signal),
 
     async listDeleted(since, signal) {
       const end = clock.now();

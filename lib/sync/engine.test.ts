@@ -52,14 +52,44 @@ function workerOn(crm: Crm, handle: DemoHandler, clock: VirtualClock, onRequest:
 
 /**
  * A demo CRM that outlives the workers syncing from it, so that tests delete its records
- * between syncs; one clock for it, its clients and the syncs.
+ * between syncs; one clock for it, its clients and the syncs. `served` are changed in place.
  */
-function lastingCrm() {
+function lastingCrm(served: DemoLead[] = leads, wrap: (handle: DemoHandler) => DemoHandler = (handle) => handle) {
   const behaviour = defaultBehaviour();
   const clock = virtualClock();
   behaviour.now = clock.now;
-  const { handle, store } = createDemoCrm(leads, behaviour);
-  return { behaviour, clock, crmStore: store, worker: (crm: Crm) => workerOn(crm, handle, clock) };
+  const { handle, store } = createDemoCrm(served, behaviour);
+  return { behaviour, clock, crmStore: store, worker: (crm: Crm) => workerOn(crm, wrap(handle), clock) };
+}
+
+/**
+ * `handle`, leaving the field (HubSpot: property) `field` out of describe (the property list)
+ * while `hidden`, as field-level security or a token without a scope hides a field that has
+ * values on every record: `show()` (an admin) makes it readable without changing any record.
+ */
+function hidingField(crm: Crm, field: string) {
+  let hidden = true;
+  const wrap = (handle: DemoHandler): DemoHandler => (request) => {
+    const response = handle(request);
+    const listsFields = request.url.pathname.endsWith(crm === 'salesforce' ? '/sobjects/Lead/describe' : '/properties/contacts');
+    if (!hidden || !listsFields || response.status !== 200) return response;
+    const key = crm === 'salesforce' ? 'fields' : 'results';
+    const body = JSON.parse(response.body) as Record<string, { name: string }[]>;
+    return { ...response, body: JSON.stringify({ ...body, [key]: body[key].filter(({ name }) => name !== field) }) };
+  };
+  return { wrap, show: () => void (hidden = false), hide: () => void (hidden = true) };
+}
+
+/** How many leads a run stored (read, changed or not), from its job's count as `onProgress` tells it. */
+function readCounter() {
+  let before: number | null = null;
+  let read = 0;
+  const onProgress = ({ job }: SyncState) => {
+    if (!job) return;
+    before ??= job.synced; // a resumed job counts what it stored before too
+    read = job.synced - before;
+  };
+  return { onProgress, read: () => read };
 }
 
 /** The client, noting in `asked` each read of deletions: where a list of them starts, or 'every id' for a comparison. */
@@ -274,11 +304,15 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
       : lead);
     const second = worker(crm, defaultBehaviour(), changed);
     const cursor = (await second.store.readState(crm)).completedCursor!;
-    const state = await runSync({ client: second.client, store: second.store });
-    // The 3 changed, plus those sharing the old cursor's instant (read with >=, so none is missed).
+    const counter = readCounter();
+    const state = await runSync({ client: second.client, store: second.store, onProgress: counter.onProgress });
+    // The 3 changed, plus those sharing the old cursor's instant (read with >=, so none is missed)…
     const atCursor = changed.filter((lead, index) => !touched.has(index) && modifiedAt(crm, lead) >= (crm === 'salesforce' ? Math.floor(cursor / 1000) * 1000 : cursor)).length;
-    expect(state.lastRun?.synced).toBe(3 + atCursor);
+    expect(counter.read()).toBe(3 + atCursor);
+    expect(atCursor).toBeGreaterThan(0);
     expect(atCursor).toBeLessThan(100);
+    // …of which the 3 alone count as changed: the others were stored as they are.
+    expect(state.lastRun?.synced).toBe(3);
     expect(state.completedCursor).toBe(Date.parse(later) - SYNC_LOOKBACK_MS);
     const stored = await second.db.leads.get(`${crm}|${idOf(crm, leads[500])}`);
     expect(stored?.fields[crm === 'salesforce' ? 'Title' : 'jobtitle']).toBe('Changed');
@@ -315,7 +349,8 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     const newest = Math.max(...leads.map((lead) => modifiedAt(crm, lead)));
     const { client, db, store } = worker(crm, defaultBehaviour());
     const completedCursor = newest + 60_000;
-    await store.writeState(crm, { ...INITIAL_SYNC_STATE, status: 'done', completedCursor, deletionCursor: completedCursor });
+    // As a sync that read every field the CRM shows left it.
+    await store.writeState(crm, { ...INITIAL_SYNC_STATE, status: 'done', completedCursor, deletionCursor: completedCursor, syncedFields: await client.syncedFields() });
     for (const hoursLater of [1, 2]) {
       const state = await runSync({ client, store, now: () => newest + hoursLater * 3_600_000 });
       expect(state).toMatchObject({ status: 'done', lastRun: { synced: 0 }, completedCursor });
@@ -454,6 +489,175 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     expect(next.status).toBe('done');
     expect(next.leftOut?.count).toBe(4);
     db.close();
+  });
+
+  it('counts each left-out lead once, those beyond the 1,000 named too, however often syncs read it again, and no longer once stored', async () => {
+    const served = structuredClone(leads);
+    const { behaviour, clock, crmStore, worker: lastingWorker } = lastingCrm(served);
+    const { client, db, store } = lastingWorker(crm);
+    // Every other lead: more than 1,000, and no page without a readable lead (no changed schema).
+    const odd = served.filter((_, index) => index % 2 === 0);
+    for (const lead of odd) behaviour.oddRecords.set(idOf(crm, lead), { field: crm === 'salesforce' ? 'Company' : 'company', value: { name: 'Acme' } });
+    const skipped: string[] = [];
+    const watched: CrmClient = {
+      ...client,
+      listChanged: async (since, token, signal) => {
+        const page = await client.listChanged(since, token, signal);
+        skipped.push(...(page.skipped ?? []).map((record) => record.id!));
+        return page;
+      },
+    };
+    const sync = () => runSync({ client: watched, store, now: clock.now });
+    const first = await sync();
+    expect(first.leftOut?.count).toBe(odd.length);
+    expect(first.leftOut?.named).toHaveLength(1000);
+    expect(first.leftOutUnnamed).toHaveLength(odd.length - 1000);
+
+    // Nothing changed: the sync reads the last few minutes' leads again, odd ones beyond the named among them.
+    await clock.sleep(3_600_000);
+    skipped.length = 0;
+    const again = await sync();
+    const named = new Set(first.leftOut!.named.map((record) => record.id));
+    expect(skipped.filter((id) => !named.has(id)).length).toBeGreaterThan(0);
+    expect(again.leftOut?.count).toBe(odd.length);
+
+    // Readable now, and changed: every one is stored, and none is counted any more.
+    behaviour.oddRecords.clear();
+    for (const lead of odd) crmStore.markModified(lead, crm, clock.now());
+    await clock.sleep(3_600_000);
+    const fixed = await sync();
+    expect(fixed).toMatchObject({ status: 'done', lastRun: { synced: odd.length } });
+    expect(fixed.leftOut).toBeUndefined();
+    expect(fixed.leftOutUnnamed).toBeUndefined();
+    await expectEveryLeadOnce(db, crm, served);
+    db.close();
+  });
+
+  it('counts as synced only the leads new or changed since they were stored: a CRM where nothing changed has none', async () => {
+    const { client, db, store } = worker(crm, defaultBehaviour());
+    expect((await runSync({ client, store, now: () => NOW.getTime() })).lastRun?.synced).toBe(leads.length);
+    for (const hoursLater of [1, 2]) {
+      // The look-back reads the newest leads again; they are stored as they were.
+      const counter = readCounter();
+      const state = await runSync({ client, store, now: () => NOW.getTime() + hoursLater * 3_600_000, onProgress: counter.onProgress });
+      expect(counter.read()).toBeGreaterThan(0);
+      expect(state).toMatchObject({ status: 'done', lastRun: { synced: 0 } });
+    }
+    db.close();
+  });
+
+  describe('a field the CRM shows that the last sync did not read', () => {
+    const field = crm === 'salesforce' ? 'Title' : 'jobtitle';
+    const storedWithField = async (db: LeadLensDb) => (await db.leads.where('source').equals(crm).toArray()).filter((lead) => field in lead.fields).length;
+
+    it('makes the next sync read every lead again, so each stored lead gets it; the sync after reads only what changed', async () => {
+      const served = structuredClone(leads);
+      const hiding = hidingField(crm, field);
+      const { clock, crmStore, worker: lastingWorker } = lastingCrm(served, hiding.wrap);
+      // One client for every sync, as one worker's: it describes Lead (lists the properties) again after 10 minutes.
+      const { client, db, store } = lastingWorker(crm);
+      expect((await runSync({ client, store, now: clock.now })).status).toBe('done');
+      expect(await storedWithField(db)).toBe(0);
+
+      // Made readable (or created with a value on every lead, a formula) without changing a lead; a rep edits two.
+      hiding.show();
+      await clock.sleep(3_600_000);
+      for (const lead of served.slice(0, 2)) crmStore.markModified(lead, crm, clock.now());
+      const backfilled = await runSync({ client, store, now: clock.now });
+      expect(backfilled.status).toBe('done');
+      expect(await storedWithField(db)).toBe(served.length);
+      // Every stored copy gained the field: each lead counts as changed.
+      expect(backfilled.lastRun?.synced).toBe(served.length);
+      expect(backfilled.syncedFields).toContain(field);
+      await expectEveryLeadOnce(db, crm, served);
+
+      await clock.sleep(3_600_000);
+      const counter = readCounter();
+      expect(await runSync({ client, store, now: clock.now, onProgress: counter.onProgress })).toMatchObject({ status: 'done', lastRun: { synced: 0 } });
+      expect(counter.read()).toBeLessThan(served.length / 10);
+      db.close();
+    });
+
+    it('resumes that read of every lead where it stopped, and completes it', async () => {
+      const served = structuredClone(leads);
+      const hiding = hidingField(crm, field);
+      const { clock, worker: lastingWorker } = lastingCrm(served, hiding.wrap);
+      const first = lastingWorker(crm);
+      await runSync({ client: first.client, store: first.store, now: clock.now });
+      first.db.close();
+      hiding.show();
+      await clock.sleep(3_600_000);
+
+      const dying = lastingWorker(crm);
+      let commits = 0;
+      const stopping: SyncStore = { ...dying.store, commitPage: (c, page, s) => (++commits === 2 ? Promise.reject(new Error('worker stopped')) : dying.store.commitPage(c, page, s)) };
+      expect((await runSync({ client: dying.client, store: stopping, now: clock.now })).status).toBe('error');
+      const storedBefore = await storedWithField(dying.db);
+      expect(storedBefore).toBeGreaterThan(0);
+      expect(storedBefore).toBeLessThan(served.length);
+      dying.db.close();
+
+      // A new worker goes on from the job's checkpoint.
+      const resumed = lastingWorker(crm);
+      const counter = readCounter();
+      expect(await runSync({ client: resumed.client, store: resumed.store, now: clock.now, onProgress: counter.onProgress })).toMatchObject({ status: 'done', job: null });
+      expect(counter.read()).toBeLessThan(served.length);
+      expect(await storedWithField(resumed.db)).toBe(served.length);
+      await expectEveryLeadOnce(resumed.db, crm, served);
+      resumed.db.close();
+    });
+
+    it('makes no sync read every lead when a field is hidden, but reads them all once it is shown again', async () => {
+      const served = structuredClone(leads);
+      const hiding = hidingField(crm, field);
+      hiding.show();
+      const { clock, crmStore, worker: lastingWorker } = lastingCrm(served, hiding.wrap);
+      const { client, db, store } = lastingWorker(crm);
+      await runSync({ client, store, now: clock.now });
+      expect(await storedWithField(db)).toBe(served.length);
+
+      // Hidden: leads edited meanwhile are stored without it.
+      hiding.hide();
+      for (const edited of [served.slice(0, 2), served.slice(2, 3)]) {
+        await clock.sleep(3_600_000);
+        for (const lead of edited) crmStore.markModified(lead, crm, clock.now());
+        const counter = readCounter();
+        expect((await runSync({ client, store, now: clock.now, onProgress: counter.onProgress })).syncedFields).not.toContain(field);
+        expect(counter.read()).toBeLessThan(served.length / 10);
+      }
+      // Those edited, and those the look-back read again.
+      const without = served.length - (await storedWithField(db));
+      expect(without).toBeGreaterThanOrEqual(3);
+
+      hiding.show();
+      await clock.sleep(3_600_000);
+      expect((await runSync({ client, store, now: clock.now })).lastRun?.synced).toBe(without);
+      expect(await storedWithField(db)).toBe(served.length);
+      db.close();
+    });
+
+    it('reads every lead once after an update from a LeadLens that did not record the fields it read, counting the left-out leads afresh', async () => {
+      const { clock, worker: lastingWorker } = lastingCrm();
+      const { client, db, store } = lastingWorker(crm);
+      const done = await runSync({ client, store, now: clock.now });
+      // As an older LeadLens left it: no fields recorded, and 500 left-out leads counted beyond those it named.
+      const { syncedFields: _fields, ...older } = done;
+      await store.writeState(crm, { ...older, leftOut: { count: 501, named: [{ id: idOf(crm, leads[3]), reason: 'Company: expected string' }] } });
+
+      await clock.sleep(3_600_000);
+      const counter = readCounter();
+      const updated = await runSync({ client, store, now: clock.now, onProgress: counter.onProgress });
+      expect(counter.read()).toBe(leads.length);
+      // Read and stored as they were: none changed. None was left out either.
+      expect(updated).toMatchObject({ status: 'done', lastRun: { synced: 0 }, syncedFields: done.syncedFields });
+      expect(updated.leftOut).toBeUndefined();
+
+      await clock.sleep(3_600_000);
+      const next = readCounter();
+      await runSync({ client, store, now: clock.now, onProgress: next.onProgress });
+      expect(next.read()).toBeLessThan(leads.length / 10);
+      db.close();
+    });
   });
 
   it('marks an expired session as an auth error and retries nothing', async () => {
@@ -756,6 +960,9 @@ describe('a query locator lost after a page that shows an edit made during the s
         if (since === null) return { records: pageOne, next: 'locator-2', remaining: 1 };
         // A new query: every record changed at or after `since`, by its stamp now.
         return { records: [...pageOne, d].filter((r) => r.modifiedAt >= since).sort((x, y) => x.modifiedAt - y.modifiedAt), next: null, remaining: 0 };
+      },
+      async syncedFields() {
+        return Object.keys(leads[0].salesforce);
       },
       async listDeleted(): Promise<Deletions> {
         return { kind: 'deleted-since', records: [], coveredTo: startedAt };

@@ -8,7 +8,8 @@
  * leave deleted records out, so once the pages are done the sync asks the CRM what it deleted
  * since the last complete sync, and removes those leads with their scores, and those its pages
  * named as merged into another record (HubSpot). A CRM that deletes some records without listing
- * them (HubSpot GDPR deletions) is asked for every record it has instead, once a week.
+ * them (HubSpot GDPR deletions) is asked for every record it has instead, once a week. A field
+ * the CRM shows that the last sync did not read makes the next one read every record again.
  */
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, SkippedRecord } from '../crm/client';
 import type { CrmKind } from '../crm/types';
@@ -16,7 +17,7 @@ import type { StoredLead } from '../db/db';
 import { CrmError, isCrmError } from '../crm/http';
 import { SCHEMA_CHANGE_MIN_RECORDS } from '../crm/read-each';
 import type { SyncStore } from './store';
-import { MAX_LEFT_OUT_NAMED, type SkippedRecords, type SyncJob, type SyncState } from './state';
+import { MAX_LEFT_OUT_NAMED, MAX_LEFT_OUT_UNNAMED, type SyncJob, type SyncState } from './state';
 import { UnexpectedFieldError, ownerIdOf, toStoredLead } from './to-stored-lead';
 
 /**
@@ -52,6 +53,7 @@ export interface RunSyncOptions {
 export async function runSync({ client, store, signal, onProgress, onOwnersNamed, now = Date.now }: RunSyncOptions): Promise<SyncState> {
   const { crm } = client;
   let state = await store.readState(crm);
+  const resumed = state.job !== null;
   let job: SyncJob = state.job ?? {
     startedAt: now(),
     cursor: state.completedCursor,
@@ -59,6 +61,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
     lastId: null,
     pageToken: null,
     synced: 0,
+    changed: 0,
     pages: 0,
     remaining: null,
     mergedAway: [],
@@ -74,6 +77,9 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   // its rate limit) and on IndexedDB overlap. It is the very request the next turn would make.
   let prefetched: Promise<ChangedPage> | null = null;
   try {
+    // Written with the first page (or the end of the run): a job resumed before then goes on as
+    // it was, and leaves the fields to the next one.
+    if (!resumed) ({ job, state } = await withFieldsCompared(client, state, job, signal));
     for (;;) {
       if (signal?.aborted) throw new CrmError('cancelled', 'Cancelled');
       let page;
@@ -98,6 +104,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
       }
       await learnOwnerNames(client, page.records, ownerNames, signal);
       const { leads, skipped } = storablePage(crm, page, ownerNames);
+      const changed = await store.countChanged(leads);
       const last = page.records.at(-1);
       const nextJob: SyncJob = {
         ...job,
@@ -106,12 +113,13 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         lastId: last?.id ?? job.lastId,
         pageToken: page.next,
         synced: job.synced + leads.length,
+        changed: changedBy(job) + changed,
         pages: job.pages + 1,
         remaining: page.remaining,
         // A first sync finds no stored lead a merge left behind: what it reads of merges is not kept.
         mergedAway: state.completedCursor === null ? [] : withMergesOf(page.records, job.mergedAway),
       };
-      const nextState: SyncState = { ...state, job: nextJob, leftOut: withLeftOut(state.leftOut, skipped, leads) };
+      const nextState: SyncState = { ...state, job: nextJob, ...withLeftOut(state, skipped, leads) };
       await store.commitPage(crm, leads, nextState);
       // Only a committed page moves the job on: a failure above leaves the last checkpoint.
       job = nextJob;
@@ -162,37 +170,81 @@ function storablePage(crm: CrmKind, page: ChangedPage, ownerNames: ReadonlyMap<s
   return { leads, skipped: [...(page.skipped ?? []), ...unstorable] };
 }
 
+/**
+ * A new `job` as it starts: it reads from where the last complete sync ended unless the CRM
+ * shows fields that sync did not read (or did not record, being an older LeadLens); then it
+ * reads every record again. A field added or made readable holds values on records the CRM
+ * does not mark changed (a formula field, field-level security, a HubSpot token granted a
+ * scope), which only reading every record brings in. A read of every record skips again each
+ * record left out, so it counts afresh those counted without being kept by id.
+ */
+async function withFieldsCompared(client: CrmClient, state: SyncState, job: SyncJob, signal?: AbortSignal): Promise<{ job: SyncJob; state: SyncState }> {
+  const fields = [...(await client.syncedFields(signal))].sort();
+  const readBefore = new Set(state.syncedFields);
+  const readsAll = job.cursor === null || state.syncedFields === undefined || fields.some((field) => !readBefore.has(field));
+  const next = readsAll ? { ...job, cursor: null } : job;
+  const left = leftOutOf(state);
+  return { job: next, state: { ...state, job: next, syncedFields: fields, ...(readsAll && leftOutState(left.named, left.unnamed, 0)) } };
+}
+
+/** How many leads `job` stored new or changed (a job of an older LeadLens counted every lead it stored). */
+const changedBy = (job: SyncJob): number => job.changed ?? job.synced;
+
+/** The state's left-out records: those named, those kept by id beyond, and how many more were counted without being kept by id. */
+function leftOutOf(state: SyncState): { named: SkippedRecord[]; unnamed: string[]; untracked: number } {
+  const named = state.leftOut?.named ?? [];
+  const unnamed = state.leftOutUnnamed ?? [];
+  return { named, unnamed, untracked: (state.leftOut?.count ?? 0) - named.length - unnamed.length };
+}
+
+/** The state's fields for these left-out records (undefined when there are none). */
+function leftOutState(named: SkippedRecord[], unnamed: string[], untracked: number): Pick<SyncState, 'leftOut' | 'leftOutUnnamed'> {
+  const count = named.length + unnamed.length + untracked;
+  return { leftOut: count === 0 ? undefined : { count, named }, leftOutUnnamed: unnamed.length === 0 ? undefined : unnamed };
+}
+
+const NO_ID = '(no id) ';
 /** One entry per record: its id, or (a record without a readable id) its reason. */
-const leftOutKey = (record: SkippedRecord) => record.id ?? `(no id) ${record.reason}`;
+const leftOutKey = (record: SkippedRecord) => record.id ?? `${NO_ID}${record.reason}`;
+/** The record id of a `leftOutKey`, or null for a record without a readable id. */
+const idOfLeftOutKey = (key: string) => (key.startsWith(NO_ID) ? null : key);
 
 /**
  * The records left out so far, less those now stored (read again once changed in the CRM, and
  * readable now), plus the page's skipped ones: one entry per record, the first
- * `MAX_LEFT_OUT_NAMED` by name; beyond them a record is counted each time a page skips it.
- * Undefined once none is left out.
+ * `MAX_LEFT_OUT_NAMED` by id and reason, then up to `MAX_LEFT_OUT_UNNAMED` by id; beyond those
+ * a record is counted each time a page skips it. One kept by id alone is named once the list
+ * has room and a page skips it again.
  */
-function withLeftOut(leftOut: SkippedRecords | undefined, skipped: readonly SkippedRecord[], stored: readonly StoredLead[]): SkippedRecords | undefined {
+function withLeftOut(state: SyncState, skipped: readonly SkippedRecord[], stored: readonly StoredLead[]): Pick<SyncState, 'leftOut' | 'leftOutUnnamed'> {
   const storedIds = new Set(stored.map((lead) => lead.id));
-  const named = new Map((leftOut?.named ?? []).filter((record) => record.id === null || !storedIds.has(record.id)).map((record) => [leftOutKey(record), record]));
-  let beyond = (leftOut?.count ?? 0) - (leftOut?.named.length ?? 0);
+  const left = leftOutOf(state);
+  const named = new Map(left.named.filter((record) => record.id === null || !storedIds.has(record.id)).map((record) => [leftOutKey(record), record]));
+  const unnamed = new Set(left.unnamed.filter((key) => !storedIds.has(key)));
+  let { untracked } = left;
   for (const record of skipped) {
     const key = leftOutKey(record);
-    if (named.has(key) || named.size < MAX_LEFT_OUT_NAMED) named.set(key, record);
-    else beyond++;
+    if (named.has(key) || named.size < MAX_LEFT_OUT_NAMED) {
+      named.set(key, record);
+      unnamed.delete(key);
+    } else if (unnamed.has(key) || unnamed.size < MAX_LEFT_OUT_UNNAMED) unnamed.add(key);
+    else untracked++;
   }
-  const count = named.size + beyond;
-  return count === 0 ? undefined : { count, named: [...named.values()] };
+  return leftOutState([...named.values()], [...unnamed], untracked);
 }
 
 /** The left-out records the CRM still has: one it deleted is no longer missing here. */
-function leftOutStillPresent(leftOut: SkippedRecords | undefined, deletions: Deletions | null): SkippedRecords | undefined {
-  if (!leftOut || !deletions) return leftOut;
+function leftOutStillPresent(state: SyncState, deletions: Deletions | null): Pick<SyncState, 'leftOut' | 'leftOutUnnamed'> {
+  const left = leftOutOf(state);
+  if (!deletions) return leftOutState(left.named, left.unnamed, left.untracked);
   const ids = new Set(deletions.kind === 'deleted-since' ? deletions.records.map((record) => record.id) : deletions.ids);
   // A list of deletions names the gone; a list of every record the CRM has, those still there.
-  const stillThere = (id: string) => (deletions.kind === 'deleted-since' ? !ids.has(id) : ids.has(id));
-  const named = leftOut.named.filter((record) => record.id === null || stillThere(record.id));
-  const count = leftOut.count - (leftOut.named.length - named.length);
-  return count === 0 ? undefined : { count, named };
+  const stillThere = (id: string | null) => id === null || (deletions.kind === 'deleted-since' ? !ids.has(id) : ids.has(id));
+  return leftOutState(
+    left.named.filter((record) => stillThere(record.id)),
+    left.unnamed.filter((key) => stillThere(idOfLeftOutKey(key))),
+    left.untracked,
+  );
 }
 
 /**
@@ -220,8 +272,8 @@ async function finishSync(client: CrmClient, store: SyncStore, state: SyncState,
       // a lead deleted since this sync read it is removed then.
       deletionCursor: (deletions?.coveredTo ?? Math.min(job.startedAt, reachedBy(job) ?? job.startedAt)) - SYNC_LOOKBACK_MS,
       job: null,
-      leftOut: leftOutStillPresent(state.leftOut, deletions),
-      lastRun: { synced: job.synced, removed, finishedAt, seconds: (finishedAt - job.startedAt) / 1000 },
+      ...leftOutStillPresent(state, deletions),
+      lastRun: { synced: changedBy(job), removed, finishedAt, seconds: (finishedAt - job.startedAt) / 1000 },
     };
   });
 }

@@ -13,15 +13,21 @@ import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
-import { createDemoCrmHandler } from '../../test/demo-crm/server';
+import { createDemoCrm, createDemoCrmHandler } from '../../test/demo-crm/server';
 import { stubWebLocks } from '../../test/web-locks';
 import { SYNC_WATCHDOG_ALARM, startSync } from './runner';
 import type { SyncState } from './state';
 import { dexieSyncStore } from './store';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
-// Scoring the synced leads is not what is tested here.
-vi.mock('../background/offscreen-engine', () => ({ scoreStoredLeadsOffscreen: async () => ({ ok: true, scored: 0 }) }));
+/** The stored leads scored and the CRM tabs told, each noted with `syncs.started` at that moment. */
+const syncs = vi.hoisted(() => ({ started: 0, after: [] as [number, string][] }));
+// Scoring the synced leads is not what is tested here, only whether a sync asks for it.
+vi.mock('../background/offscreen-engine', () => ({ scoreStoredLeadsOffscreen: async () => (syncs.after.push([syncs.started, 'scored']), { ok: true, scored: 0 }) }));
+vi.mock('../messaging/events', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../messaging/events')>()),
+  sendToCrmTabs: async (type: string) => void syncs.after.push([syncs.started, `told the tabs ${type}`]),
+}));
 
 /** The connection's status at the moment each sync end was stored. */
 const statusAtEnd = vi.hoisted(() => [] as { sync: SyncState['status']; connection: ConnectionReply['status']; message: string }[]);
@@ -60,6 +66,7 @@ let behaviour = defaultBehaviour();
 beforeEach(async () => {
   fakeBrowser.reset();
   statusAtEnd.length = 0;
+  Object.assign(syncs, { started: 0, after: [] });
   fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' ? { value: SESSION_ID } : null)) as never;
   fakeBrowser.runtime.getPlatformInfo = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
   stubWebLocks();
@@ -71,6 +78,7 @@ beforeEach(async () => {
 afterEach(() => vi.unstubAllGlobals());
 
 async function syncToItsEnd(): Promise<SyncState> {
+  syncs.started++;
   await startSync('salesforce');
   let state = await dexieSyncStore(db).readState('salesforce');
   await vi.waitFor(async () => expect((state = await dexieSyncStore(db).readState('salesforce')).status).not.toBe('running'), { timeout: 5_000 });
@@ -157,4 +165,19 @@ it('keeps the watchdog armed while any sync is marked running, and clears it onc
   await store.writeState('hubspot', { ...(await store.readState('hubspot')), status: 'done' });
   await syncToItsEnd();
   expect(await watchdog()).toBeUndefined();
+});
+
+it('neither scores the leads again nor tells the CRM tabs after a sync that found no lead new or changed', async () => {
+  const leads = generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') });
+  const { handle, store } = createDemoCrm(leads, behaviour);
+  vi.stubGlobal('fetch', demoFetch(handle));
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
+  await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([1, 'scored']));
+  // Nothing changed in the CRM: the look-back reads the newest leads again, as they were.
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 0 } });
+  // A lead edited: this sync scores, long after the one before would have.
+  store.markModified(leads[2], 'salesforce', Date.now());
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 1 } });
+  await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([3, 'scored']));
+  expect(syncs.after).toEqual([[1, 'told the tabs scoresChanged'], [1, 'scored'], [3, 'told the tabs scoresChanged'], [3, 'scored']]);
 });

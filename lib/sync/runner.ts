@@ -66,9 +66,10 @@ function reportingCredentials(store: SyncStore, connection: Connection): SyncSto
 
 /**
  * Runs (or resumes) the CRM's job to its end, unless this worker already runs it; then scores
- * the CRM's stored leads if the job stored any, so the side panel, tier policy and model
- * report see them. Scored after the sync's lock is released, so cancelling the sync does not
- * wait for the scoring (a purge pauses it: see lib/jobs/progress.ts).
+ * the CRM's stored leads if the job stored any new or changed (not those it read again as they
+ * were), so the side panel, tier policy and model report see them. Scored after the sync's
+ * lock is released, so cancelling the sync does not wait for the scoring (a purge pauses it:
+ * see lib/jobs/progress.ts).
  */
 async function runJob(crm: CrmKind): Promise<void> {
   let ownersNamed = false;
@@ -120,6 +121,7 @@ async function runJob(crm: CrmKind): Promise<void> {
   // Pages read the leads again when that scoring ends, or when told that leads were removed;
   // else they are told of the names.
   const run = final?.status === 'done' ? final.lastRun : null;
+  // New or changed leads only: a sync of a CRM where nothing changed tells no one and scores nothing.
   const synced = run?.synced ?? 0;
   const removed = run?.removed ?? 0;
   // Leads the CRM deleted are gone: pages drop what they read of them (the open lead too).

@@ -13,11 +13,17 @@ export const SkippedRecordSchema: z.ZodType<SkippedRecord> = z.object({ id: z.st
 /**
  * The records syncs left out and have not stored since: how many, and the first
  * `MAX_LEFT_OUT_NAMED` of them by id and reason (one entry per id), for the admin to look up
- * in the CRM. Beyond those, a record is counted but cannot be told stored when it comes back.
+ * in the CRM. Those beyond are kept by id alone in the state's `leftOutUnnamed`.
  */
 export const SkippedRecordsSchema = z.object({ count: z.number().int().nonnegative(), named: z.array(SkippedRecordSchema) });
 export type SkippedRecords = z.infer<typeof SkippedRecordsSchema>;
 export const MAX_LEFT_OUT_NAMED = 1000;
+/**
+ * Left-out records kept by id beyond the named ones, so that the state, written with every
+ * page, stays a few hundred kB at most. Past them a record is counted each time a page skips
+ * it, until a read of every record counts them afresh (engine.ts `withFieldsCompared`).
+ */
+export const MAX_LEFT_OUT_UNNAMED = 20_000;
 
 export const SyncJobSchema = z.object({
   startedAt: z.number(),
@@ -37,7 +43,14 @@ export const SyncJobSchema = z.object({
   lastId: z.string().nullable(),
   /** The CRM's token for the next page, or null to query from `cursor`. */
   pageToken: z.string().nullable(),
+  /** Leads the job stored, changed or not (its progress). */
   synced: z.number().int().nonnegative(),
+  /**
+   * Of those, the leads that were new or differed from their stored copy: a lead read again
+   * unchanged (the look-back of every sync reads some) is not counted. Absent in jobs of an
+   * older LeadLens, which counted every lead stored.
+   */
+  changed: z.number().int().nonnegative().optional(),
   pages: z.number().int().nonnegative(),
   /** The CRM's own count of what is left, when it gives one. */
   remaining: z.number().int().nonnegative().nullable(),
@@ -53,8 +66,9 @@ export type SyncJob = z.infer<typeof SyncJobSchema>;
 export const SyncStatusSchema = z.enum(['idle', 'running', 'done', 'cancelled', 'error']);
 
 /**
- * A complete sync: the records it stored, the synced leads it removed as the CRM deleted them
- * (absent in runs of an older LeadLens), and when it finished.
+ * A complete sync: the leads it stored new or changed (the job's `changed`; an older LeadLens
+ * counted every lead it stored), the synced leads it removed as the CRM deleted them (absent in
+ * runs of an older LeadLens), and when it finished.
  */
 export const LastRunSchema = z.object({ synced: z.number(), removed: z.number().optional(), finishedAt: z.number(), seconds: z.number() });
 
@@ -74,6 +88,15 @@ export const SyncStateSchema = z.object({
    * `FULL_COMPARISON_EVERY_MS`). Absent in states of an older LeadLens: the next HubSpot sync compares.
    */
   idsComparedAt: z.number().optional(),
+  /**
+   * The fields (API names / property names, sorted) the job in progress, or the last, reads of
+   * every record (`CrmClient.syncedFields`), compared as a job starts: one that finds a field
+   * not among them reads every record again, so that every stored lead gets it (engine.ts
+   * `withFieldsCompared`). A job is never dropped unfinished, so that read completes. Absent in
+   * states of an older LeadLens, which synced a field added after its first sync only to the
+   * leads changed since: the next sync reads every record again.
+   */
+  syncedFields: z.array(z.string()).optional(),
   /** The job in progress (also after a cancel or an error: starting again resumes it). */
   job: SyncJobSchema.nullable(),
   lastRun: LastRunSchema.nullable(),
@@ -89,6 +112,13 @@ export const SyncStateSchema = z.object({
    * page; absent when there are none.
    */
   leftOut: SkippedRecordsSchema.optional(),
+  /**
+   * The left-out records beyond those `leftOut` names, by id (`(no id) <reason>` for one
+   * without a readable id), up to `MAX_LEFT_OUT_UNNAMED`: each is counted once, and no longer
+   * once stored or deleted. Absent when there are none, and in states of an older LeadLens,
+   * which counted those beyond the named without their ids until a read of every record.
+   */
+  leftOutUnnamed: z.array(z.string()).optional(),
   /** What stopped the job, in words (never a field value). */
   error: z.string().nullable(),
   /** `auth` means the connection needs "reconnect". */

@@ -10,6 +10,8 @@ import { INITIAL_SYNC_STATE, SyncStateSchema, syncStateKey, type SyncState } fro
 export interface SyncStore {
   readState(crm: CrmKind): Promise<SyncState>;
   writeState(crm: CrmKind, state: SyncState): Promise<void>;
+  /** How many of `leads` are not stored, or differ from their stored copy: a lead read again unchanged is not counted. */
+  countChanged(leads: readonly StoredLead[]): Promise<number>;
   /** Stores a page's leads and the state that follows it, atomically. */
   commitPage(crm: CrmKind, leads: StoredLead[], state: SyncState): Promise<void>;
   /**
@@ -64,6 +66,10 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
     },
     async writeState(crm, state) {
       await db.settings.put({ key: syncStateKey(crm), value: state });
+    },
+    async countChanged(leads) {
+      const stored = await db.leads.bulkGet(leads.map((lead) => lead.key));
+      return leads.filter((lead, i) => !samePlainData(lead, stored[i])).length;
     },
     async commitPage(crm, leads, state) {
       await db.transaction('rw', [...db.leadTables, db.settings], async () => {
@@ -144,4 +150,12 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
     const cached = (await db.scores.toCollection().primaryKeys()) as string[];
     await db.scores.bulkDelete(cached.filter((key) => gone.has(leadKeyOfCachedScore(key))));
   }
+}
+
+/** Whether two values of plain data (what IndexedDB stores) are equal, member by member. */
+function samePlainData(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const entries = Object.entries(a);
+  return entries.length === Object.keys(b).length && entries.every(([key, value]) => Object.hasOwn(b, key) && samePlainData(value, (b as Record<string, unknown>)[key]));
 }
