@@ -1,9 +1,9 @@
 // @vitest-environment happy-dom
-/** The status line of an action: where the focus goes when it shows. */
-import { createElement } from 'react';
+/** The status line of an action: where the focus goes when it shows; the inline question: what a screen reader hears, and Escape. */
+import { act, createElement } from 'react';
 import { afterEach, expect, it } from 'vitest';
-import { render, type Rendered } from '@/test/render';
-import { ActionStatus } from './ConfirmedAction';
+import { click, render, type Rendered } from '@/test/render';
+import { ActionStatus, ConfirmButton } from './ConfirmedAction';
 
 let rendered: Rendered | undefined;
 afterEach(() => {
@@ -36,4 +36,21 @@ it('leaves the focus on another control the admin moved to, and on an enabled co
   trigger.focus();
   rendered = render(createElement(ActionStatus, { text: 'Done.' }));
   expect(document.activeElement).toBe(trigger);
+});
+
+it('describes the question by its warning, and takes Escape as Cancel, the focus back on the button', () => {
+  let confirmed = 0;
+  rendered = render(
+    createElement(ConfirmButton, { label: 'Purge everything', question: 'Confirm purge', confirmLabel: 'Purge', disabled: false, onConfirm: () => confirmed++ }, 'Deletes every stored lead. This cannot be undone.'),
+  );
+  const { container } = rendered;
+  click(container.querySelector('button')!);
+  const group = container.querySelector('[role="group"]')!;
+  expect(group.getAttribute('aria-label')).toBe('Confirm purge');
+  expect(document.getElementById(group.getAttribute('aria-describedby')!)?.textContent).toBe('Deletes every stored lead. This cannot be undone.');
+  expect(document.activeElement?.textContent).toBe('Cancel');
+  act(() => void document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })));
+  expect(container.querySelector('[role="group"]')).toBeNull();
+  expect(document.activeElement?.textContent).toBe('Purge everything');
+  expect(confirmed).toBe(0);
 });

@@ -4,7 +4,7 @@
  * what the action is doing, then what came of it, which takes the focus the gone or disabled
  * button had.
  */
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { ErrorState } from '@/components/StatusMessage';
 
 /**
@@ -32,6 +32,7 @@ export function ConfirmButton({
   children: ReactNode;
 }) {
   const [confirming, setConfirming] = useState(false);
+  const warningId = useId();
   const button = useRef<HTMLButtonElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
   const cancelled = useRef(false);
@@ -47,9 +48,21 @@ export function ConfirmButton({
       </button>
     );
   }
+  const cancelQuestion = () => {
+    cancelled.current = true;
+    setConfirming(false);
+  };
+  // The warning is the group's description, so a screen reader says it with the question; Escape is Cancel.
   return (
-    <span role="group" aria-label={question}>
-      {children}{' '}
+    <span
+      role="group"
+      aria-label={question}
+      aria-describedby={warningId}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') cancelQuestion();
+      }}
+    >
+      <span id={warningId}>{children}</span>{' '}
       <button
         type="button"
         onClick={() => {
@@ -60,14 +73,7 @@ export function ConfirmButton({
       >
         {confirmLabel}
       </button>{' '}
-      <button
-        ref={cancel}
-        type="button"
-        onClick={() => {
-          cancelled.current = true;
-          setConfirming(false);
-        }}
-      >
+      <button ref={cancel} type="button" onClick={cancelQuestion}>
         Cancel
       </button>
     </span>
