@@ -67,6 +67,12 @@ export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
   const current = Math.min(page, pages - 1);
   const visible = rows.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE);
+  // Said only when the rep turns a page: a new filter or a background rescore changes the counts of both tables at once.
+  const [turned, setTurned] = useState('');
+  const turnTo = (target: number) => {
+    setPage(target);
+    setTurned(`${caption}: page ${target + 1} of ${pages}`);
+  };
   const sortBy = (key: SortKey) => {
     setPage(0);
     onSort({ key, descending: order.key === key ? !order.descending : key === 'score' });
@@ -117,17 +123,20 @@ export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied
         // aria-disabled, not disabled: a button disabled under the keyboard's focus (Next onto the
         // last page) would drop focus to the page; the page reached is announced.
         <nav aria-label={`${caption}: pages`} style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
-          <button type="button" onClick={() => current > 0 && setPage(current - 1)} aria-disabled={current === 0}>
+          <button type="button" onClick={() => current > 0 && turnTo(current - 1)} aria-disabled={current === 0}>
             Previous
           </button>
-          <span aria-live="polite">
+          <span>
             Page {current + 1} of {pages} ({rows.length.toLocaleString('en-US')} leads)
           </span>
-          <button type="button" onClick={() => current < pages - 1 && setPage(current + 1)} aria-disabled={current === pages - 1}>
+          <button type="button" onClick={() => current < pages - 1 && turnTo(current + 1)} aria-disabled={current === pages - 1}>
             Next
           </button>
         </nav>
       )}
+      <span className="visually-hidden" role="status">
+        {turned}
+      </span>
     </div>
   );
 }

@@ -23,3 +23,15 @@ it('adds up to 100 % with a small tier too, to one decimal', () => {
   rendered = render(<SegmentStatsTable stats={stats} />);
   expect(shareColumn()).toEqual(['12.4 %', '7.0 %', '80.6 %']);
 });
+
+it('says in sight how many leads each conversion rate is of, and what it counts', () => {
+  const stats: Record<Tier, TierStats> = {
+    hot: { count: 10, share: 0.1, withOutcome: 2, conversionRate: 0.5 },
+    warm: { count: 30, share: 0.3, withOutcome: 2000, conversionRate: 0.5 },
+    cold: { count: 60, share: 0.6, withOutcome: 0, conversionRate: null },
+  };
+  rendered = render(<SegmentStatsTable stats={stats} />);
+  const rates = [...rendered.container.querySelectorAll('tbody tr')].map((row) => row.children[3].textContent);
+  expect(rates).toEqual(['50 % of 2', '50 % of 2,000', 'unknown']);
+  expect(rendered.container.querySelector('tfoot')?.textContent).toContain('created 30 or more days ago with a known outcome');
+});

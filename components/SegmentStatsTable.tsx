@@ -1,5 +1,5 @@
 import type { Tier } from '@/lib/messaging/protocol';
-import { formatRate, formatShares, plural } from '@/lib/presentation';
+import { formatRate, formatShares } from '@/lib/presentation';
 import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
 import { TIERS, type TierStats } from '@/lib/segments';
 import { TierLabel } from './TierLabel';
@@ -31,14 +31,31 @@ export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> })
               <td>{count.toLocaleString('en-US')}</td>
               <td>{shares[i]}</td>
               {anyOutcome && (
-                <td title={`Of ${plural(withOutcome, 'lead', 'leads')} created ${OUTCOME_SETTLED_DAYS} or more days ago with a known outcome`}>
-                  {conversionRate === null ? 'unknown' : formatRate(conversionRate)}
+                <td>
+                  {conversionRate === null ? (
+                    'unknown'
+                  ) : (
+                    <>
+                      {formatRate(conversionRate)}
+                      {/* How many leads the rate is of, in sight: 50 % of 2 leads is not 50 % of 2,000. */}
+                      <span className="rate-basis"> of {withOutcome.toLocaleString('en-US')}</span>
+                    </>
+                  )}
                 </td>
               )}
             </tr>
           );
         })}
       </tbody>
+      {anyOutcome && (
+        <tfoot>
+          <tr>
+            <td colSpan={4} className="rate-basis">
+              Converted: the share of the tier's leads created {OUTCOME_SETTLED_DAYS} or more days ago with a known outcome that converted, of how many.
+            </td>
+          </tr>
+        </tfoot>
+      )}
     </table>
   );
 }
