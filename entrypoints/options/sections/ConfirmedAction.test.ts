@@ -41,7 +41,14 @@ it('leaves the focus on another control the admin moved to, and on an enabled co
 it('describes the question by its warning, and takes Escape as Cancel, the focus back on the button', () => {
   let confirmed = 0;
   rendered = render(
-    createElement(ConfirmButton, { label: 'Purge everything', question: 'Confirm purge', confirmLabel: 'Purge', disabled: false, onConfirm: () => confirmed++ }, 'Deletes every stored lead. This cannot be undone.'),
+    createElement(ConfirmButton, {
+      label: 'Purge everything',
+      question: 'Confirm purge',
+      confirmLabel: 'Purge',
+      disabled: false,
+      onConfirm: () => void confirmed++,
+      children: 'Deletes every stored lead. This cannot be undone.',
+    }),
   );
   const { container } = rendered;
   click(container.querySelector('button')!);
