@@ -16,6 +16,11 @@ export interface Marker {
 const WIDTH = 300;
 const HEIGHT = 220;
 const pct = (v: number) => `${Math.round(v * 100)}`;
+/**
+ * Words drawn in a chart (axis titles, marker labels): 7:1 on white. Recharts' own grey for
+ * them, #808080, is 3.9:1, too faint for 11 px text (WCAG asks 4.5:1).
+ */
+const CHART_TEXT = '#595959';
 
 /** Category labels of horizontal bar charts: a row fits two 11 px lines; longer labels are cut (tables carry them in full). */
 const ONE_LINE_ROW_HEIGHT = 18;
@@ -33,7 +38,9 @@ export interface ChartSize {
 /**
  * A titled chart; `textAlternative` (e.g. a <details> table) sits outside the image so screen
  * readers reach it. The chart itself is drawn when the reader scrolls near it (DrawWhenNear):
- * a report holds dozens of charts, too many to draw with the page.
+ * a report holds dozens of charts, too many to draw with the page. Its description is there
+ * from the start, so a screen reader reading ahead hears what the chart shows, not that it is
+ * not drawn yet.
  */
 export function Figure({
   title,
@@ -51,11 +58,11 @@ export function Figure({
   return (
     <figure>
       <figcaption>{title}</figcaption>
-      <DrawWhenNear what={title} {...size}>
-        <div role="img" aria-label={`${title}: ${description}`}>
+      <div role="img" aria-label={`${title}: ${description}`}>
+        <DrawWhenNear what={title} {...size}>
           {children}
-        </div>
-      </DrawWhenNear>
+        </DrawWhenNear>
+      </div>
       {textAlternative}
     </figure>
   );
@@ -71,18 +78,20 @@ export interface CurveChartProps {
   diagonal?: boolean;
   /** Which axes read 0–1 as percent: both (ROC, precision–recall), x only (a probability against money), or none. */
   percentAxes?: boolean | 'x';
+  /** The curve's numbers as text, e.g. a <details> table (see Figure). */
+  textAlternative?: ReactNode;
 }
 
 /** A curve in the unit square (ROC, precision–recall, calibration) or any x–y curve, with labelled markers. */
-export function CurveChart({ title, description, points, xLabel, yLabel, markers = [], diagonal = false, percentAxes = true }: CurveChartProps) {
+export function CurveChart({ title, description, points, xLabel, yLabel, markers = [], diagonal = false, percentAxes = true, textAlternative }: CurveChartProps) {
   // Recharts recomputes a whole chart when its data or an axis prop is a new object. Kept the same
   // while the curve is (a new tier policy moves only the markers), a redraw costs a fraction.
   const curve = useSamePoints(points);
   const data = useMemo(() => curve.map(([x, y]) => ({ x, y })), [curve]);
-  const xAxis = useMemo(() => curveAxis(curve, 0, percentAxes !== false, { value: xLabel, position: 'insideBottom', offset: -12, fontSize: 11 }), [curve, percentAxes, xLabel]);
-  const yAxis = useMemo(() => curveAxis(curve, 1, percentAxes === true, { value: yLabel, angle: -90, position: 'insideLeft', fontSize: 11, style: { textAnchor: 'middle' } }), [curve, percentAxes, yLabel]);
+  const xAxis = useMemo(() => curveAxis(curve, 0, percentAxes !== false, { value: xLabel, position: 'insideBottom', offset: -12, fontSize: 11, fill: CHART_TEXT }), [curve, percentAxes, xLabel]);
+  const yAxis = useMemo(() => curveAxis(curve, 1, percentAxes === true, { value: yLabel, angle: -90, position: 'insideLeft', fontSize: 11, fill: CHART_TEXT, style: { textAnchor: 'middle' } }), [curve, percentAxes, yLabel]);
   return (
-    <Figure title={title} description={description}>
+    <Figure title={title} description={description} textAlternative={textAlternative}>
       <LineChart accessibilityLayer={false} width={WIDTH} height={HEIGHT} data={data} margin={CURVE_MARGIN}>
         <GridAt xTicks={xAxis.ticks} yTicks={yAxis.ticks} />
         <XAxis dataKey="x" {...xAxis} />
@@ -113,7 +122,7 @@ function MarkerDots({ markers }: { markers: readonly Marker[] }) {
         return (
           <g key={marker.label} className="chart-marker">
             <circle cx={cx} cy={cy} r={5} fill="#1a1a1a" stroke="#fff" />
-            <text x={cx} y={cy - 9} textAnchor="middle" fontSize={11} fill="#808080">
+            <text x={cx} y={cy - 9} textAnchor="middle" fontSize={11} fill={CHART_TEXT}>
               {marker.label}
             </text>
           </g>
@@ -180,19 +189,22 @@ export function BarsChart({
   bars,
   horizontal = false,
   format = (v: number) => v.toFixed(2),
+  textAlternative,
 }: {
   title: string;
   description: string;
   bars: readonly { label: string; value: number }[];
   horizontal?: boolean;
   format?: (value: number) => string;
+  /** The bars' numbers as text, e.g. a <details> table (see Figure). */
+  textAlternative?: ReactNode;
 }) {
   const rowHeight = bars.some((bar) => bar.label.length > ONE_LINE_CHARS) ? TWO_LINE_ROW_HEIGHT : ONE_LINE_ROW_HEIGHT;
   const size = { width: horizontal ? 420 : WIDTH, height: horizontal ? Math.max(HEIGHT, bars.length * rowHeight + 30) : HEIGHT };
   const ticks = ticksFromZero(bars.map((bar) => bar.value));
   const valueAxis = numberAxis(ticks, format);
   return (
-    <Figure title={title} description={description} size={size}>
+    <Figure title={title} description={description} size={size} textAlternative={textAlternative}>
       <BarChart accessibilityLayer={false} {...size} data={[...bars]} layout={horizontal ? 'vertical' : 'horizontal'} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
         {horizontal ? (
           <>
@@ -219,25 +231,20 @@ export function BarsChart({
 
 /**
  * Rows × columns of numbers as a table (a pair's shape function, a confusion matrix, score
- * drift). `corner` heads the row labels' column.
+ * drift). `corner` heads the row labels' column; `format` gets each value's column, for
+ * columns of different units.
  */
-export function NumberGrid({
-  caption,
-  corner,
-  rowLabels,
-  columnLabels,
-  values,
-  format,
-  className,
-}: {
+export interface NumberGridProps {
   caption: string;
   corner?: string;
   rowLabels: readonly string[];
   columnLabels: readonly string[];
   values: readonly (readonly number[])[];
-  format(value: number): string;
+  format(value: number, column: number): string;
   className?: string;
-}) {
+}
+
+export function NumberGrid({ caption, corner, rowLabels, columnLabels, values, format, className }: NumberGridProps) {
   return (
     <table className={className}>
       <caption style={{ textAlign: 'left', fontWeight: 600 }}>{caption}</caption>
@@ -256,11 +263,21 @@ export function NumberGrid({
           <tr key={label}>
             <th scope="row">{label}</th>
             {values[r].map((value, c) => (
-              <td key={c}>{format(value)}</td>
+              <td key={c}>{format(value, c)}</td>
             ))}
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** A chart's numbers as a table folded under it (a Figure's `textAlternative`): read by screen readers, opened by whoever wants the figures. */
+export function FoldedNumberGrid({ summary, ...grid }: NumberGridProps & { summary: string }) {
+  return (
+    <details>
+      <summary>{summary}</summary>
+      <NumberGrid {...grid} />
+    </details>
   );
 }

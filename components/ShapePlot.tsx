@@ -7,7 +7,7 @@ import type { CSSProperties } from 'react';
 import { Line, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
 import type { Term, TermShape } from '@/lib/ml/manifest';
 import { downsampleCurve } from '@/lib/ml/train/metrics';
-import { BarsChart, Figure, GridAt, NumberGrid, numberAxis, ticksFromZero } from './Charts';
+import { BarsChart, Figure, FoldedNumberGrid, GridAt, numberAxis, ticksFromZero } from './Charts';
 
 type Axis = TermShape['axes'][number];
 
@@ -34,10 +34,7 @@ const binStart = (label: string) => label.split(' – ')[0];
 
 function BinTable({ caption, axis, scores }: { caption: string; axis: Axis; scores: readonly number[] }) {
   return (
-    <details>
-      <summary>Every bin as a table</summary>
-      <NumberGrid caption={caption} rowLabels={axis.labels} columnLabels={['Log-odds']} values={scores.map((score) => [score])} format={logOdds} />
-    </details>
+    <FoldedNumberGrid summary="Every bin as a table" caption={caption} rowLabels={axis.labels} columnLabels={['Log-odds']} values={scores.map((score) => [score])} format={logOdds} />
   );
 }
 
@@ -112,10 +109,7 @@ function PairShape({ term, shape }: { term: Term; shape: TermShape }) {
       title={term.label}
       description={`interaction heat map, ${rows.labels.length} × ${columns.labels.length} bins; blue raises the log-odds, red lowers them, strongest ±${logOdds(strongest)}`}
       textAlternative={
-        <details>
-          <summary>Every cell as a table</summary>
-          <NumberGrid caption={`${term.label} (log-odds)`} rowLabels={rows.labels} columnLabels={columns.labels} values={values} format={logOdds} />
-        </details>
+        <FoldedNumberGrid summary="Every cell as a table" caption={`${term.label} (log-odds)`} rowLabels={rows.labels} columnLabels={columns.labels} values={values} format={logOdds} />
       }
       size={size}
     >

@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 /**
  * The model report: the figures of a model trained on features the leakage guard flagged come
- * with those flags, long after the training report that named them is closed.
+ * with those flags, long after the training report that named them is closed; the charts of
+ * calibration, deciles and term importance carry their numbers as tables a screen reader reads.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -12,6 +13,7 @@ import { db } from '@/lib/db/db';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { activateModel } from '@/lib/ml/model-versions';
 import { KEEPS_CHANGING_REASON } from '@/lib/ml/train/training-set';
+import { formatRate } from '@/lib/presentation';
 import { storeModel } from '../../../test/fixtures/stored-model';
 import { ModelReportSection } from './ModelReport';
 
@@ -56,4 +58,45 @@ it('names beside the figures the flagged features the admin trained on all the s
 
 it('adds no caveat to a model trained without flagged features', async () => {
   expect((await activeReport()).querySelector('[data-testid="kept-leakage"]')).toBeNull();
+});
+
+/** The rows (header first) of the table under the chart titled `title`, as the text of each cell. */
+function tableUnder(report: HTMLElement, title: string): string[][] {
+  const figure = Array.from(report.querySelectorAll('figure')).find((candidate) => candidate.querySelector('figcaption')?.textContent === title);
+  const table = figure?.querySelector('details > table');
+  if (!table) throw new Error(`no table under the chart "${title}"`);
+  return Array.from(table.querySelectorAll('tr'), (row) => Array.from(row.cells, (cell) => cell.textContent ?? ''));
+}
+
+it('lists every term with its importance under the term importance chart, strongest first', async () => {
+  const rows = tableUnder(await activeReport(), 'Term importance');
+  const strongestFirst = [...bundled.terms].sort((a, b) => b.importance - a.importance);
+  expect(rows[0]).toEqual(['Term', 'Importance']);
+  expect(rows.slice(1)).toEqual(strongestFirst.map((term) => [term.label, formatRate(term.importance)]));
+  expect(rows[1]).toEqual(['Title seniority', '15 %']);
+});
+
+it('lists the conversion rate of every score decile under its chart, best first', async () => {
+  const rows = tableUnder(await activeReport(), 'Conversion by score decile');
+  const deciles = bundled.metrics.liftByDecile!;
+  expect(rows[0]).toEqual(['Decile', 'Conversion rate']);
+  expect(rows.slice(1)).toEqual(deciles.map((rate, i) => [String(i + 1), formatRate(rate)]));
+  expect(rows[1]).toEqual(['1', '36 %']);
+});
+
+it('lists every calibration bin, predicted against observed with its leads, under the calibration chart', async () => {
+  const rows = tableUnder(await activeReport(), 'Calibration');
+  const { calibration, calibrationLeads } = bundled.metrics;
+  expect(rows[0]).toEqual(['Bin', 'Predicted', 'Observed', 'Leads']);
+  expect(rows.slice(1)).toEqual(calibration!.map(([predicted, observed], i) => [String(i + 1), formatRate(predicted), formatRate(observed), calibrationLeads![i].toLocaleString('en-US')]));
+  expect(rows[1]).toEqual(['1', '4 %', '3.9 %', '3,436']);
+});
+
+it('lists calibration bins without a leads column for a model that does not count them', async () => {
+  const metrics = { ...bundled.metrics, calibrationLeads: undefined };
+  await storeModel({ ...bundled, modelId: 'imported-1', metrics }, new Uint8Array([1]), 'imported');
+  await activateModel('imported-1');
+  const rows = tableUnder(await activeReport(), 'Calibration');
+  expect(rows[0]).toEqual(['Bin', 'Predicted', 'Observed']);
+  expect(rows[1]).toEqual(['1', '4 %', '3.9 %']);
 });

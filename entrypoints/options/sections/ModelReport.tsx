@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { memo, useMemo } from 'react';
-import { BarsChart, CurveChart, NumberGrid } from '@/components/Charts';
+import { BarsChart, CurveChart, FoldedNumberGrid, NumberGrid } from '@/components/Charts';
 import { ShapePlot } from '@/components/ShapePlot';
 import { ErrorState, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
@@ -15,6 +15,22 @@ import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote } from './LabelledLeadsNote';
 
 const fixed3 = (value: number | undefined) => (value === undefined ? 'not given' : value.toFixed(3));
+const ordinals = (count: number) => Array.from({ length: count }, (_, i) => String(i + 1));
+
+/** The calibration bins as rows: predicted and observed conversion, and how many leads each bin holds when the model says. */
+function CalibrationTable({ bins, leads }: { bins: readonly (readonly [number, number])[]; leads: readonly number[] | undefined }) {
+  return (
+    <FoldedNumberGrid
+      summary="Every bin as a table"
+      caption="Calibration (predicted against observed conversion per bin)"
+      corner="Bin"
+      rowLabels={ordinals(bins.length)}
+      columnLabels={leads ? ['Predicted', 'Observed', 'Leads'] : ['Predicted', 'Observed']}
+      values={bins.map(([predicted, observed], bin) => (leads ? [predicted, observed, leads[bin]] : [predicted, observed]))}
+      format={(value, column) => (column === 2 ? value.toLocaleString('en-US') : formatRate(value))}
+    />
+  );
+}
 
 /** Confusion matrices at the hot and warm thresholds, on the stored leads whose outcome is known. */
 function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
@@ -85,7 +101,15 @@ const ReportCharts = memo(function ReportCharts({ metrics, terms }: { metrics: M
         {metrics.roc && <CurveChart title="ROC curve" description={`ROC-AUC ${fixed3(metrics.cvRocAuc)}`} points={metrics.roc} xLabel="False-positive rate %" yLabel="True-positive rate %" diagonal />}
         {metrics.pr && <CurveChart title="Precision–recall" description={`PR-AUC ${fixed3(metrics.cvPrAuc)}`} points={metrics.pr} xLabel="Recall %" yLabel="Precision %" />}
         {metrics.calibration && (
-          <CurveChart title="Calibration" description="observed conversion against predicted probability per bin; the dashed diagonal is perfect" points={metrics.calibration} xLabel="Predicted %" yLabel="Observed %" diagonal />
+          <CurveChart
+            title="Calibration"
+            description={`observed conversion against predicted probability in ${metrics.calibration.length} bins, calibration error (ECE) ${fixed3(metrics.ece)}; the dashed diagonal is perfect`}
+            points={metrics.calibration}
+            xLabel="Predicted %"
+            yLabel="Observed %"
+            diagonal
+            textAlternative={<CalibrationTable bins={metrics.calibration} leads={metrics.calibrationLeads} />}
+          />
         )}
         {metrics.liftByDecile && (
           <BarsChart
@@ -93,6 +117,17 @@ const ReportCharts = memo(function ReportCharts({ metrics, terms }: { metrics: M
             description={`best decile converts ${formatRate(metrics.liftByDecile[0])}, worst ${formatRate(metrics.liftByDecile[metrics.liftByDecile.length - 1])}`}
             bars={metrics.liftByDecile.map((rate, i) => ({ label: String(i + 1), value: rate }))}
             format={(v) => `${Math.round(v * 100)} %`}
+            textAlternative={
+              <FoldedNumberGrid
+                summary="Every decile as a table"
+                caption="Conversion rate per score decile, best first (a decile is a tenth of the leads, ranked by score)"
+                corner="Decile"
+                rowLabels={ordinals(metrics.liftByDecile.length)}
+                columnLabels={['Conversion rate']}
+                values={metrics.liftByDecile.map((rate) => [rate])}
+                format={(rate) => formatRate(rate)}
+              />
+            }
           />
         )}
       </div>
@@ -102,6 +137,17 @@ const ReportCharts = memo(function ReportCharts({ metrics, terms }: { metrics: M
         bars={terms.map((term) => ({ label: term.label, value: term.importance }))}
         horizontal
         format={(v) => `${Math.round(v * 100)} %`}
+        textAlternative={
+          <FoldedNumberGrid
+            summary="Every term as a table"
+            caption="Term importance (each term's share of the model's effect on scores), strongest first"
+            corner="Term"
+            rowLabels={terms.map((term) => term.label)}
+            columnLabels={['Importance']}
+            values={terms.map((term) => [term.importance])}
+            format={(rate) => formatRate(rate)}
+          />
+        }
       />
     </>
   );
