@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, expect, it } from 'vitest';
-import type { Deviation, HotterPlan } from '@/lib/ml/insights';
+import { deviationsFromIdeal, type Deviation, type HotterPlan } from '@/lib/ml/insights';
+import { handMadeManifest } from '@/test/fixtures/manifest';
 import { render, type Rendered } from '@/test/render';
 import { DeviationsTable, HotterPlanView } from './LeadInsights';
 
@@ -105,4 +106,17 @@ it('isolates the lead\'s and the ideal value in the comparison table', () => {
   const cells = Array.from(rendered.container.querySelectorAll('tbody td'));
   expect(cells.map((cell) => cell.querySelector('bdi')?.textContent ?? null)).toEqual([null, `VP Sales ${OVERRIDE}eulav`, `vp${OVERRIDE}`, null]);
   expect(cells.map((cell) => cell.textContent)).toEqual(['Title seniority', `VP Sales ${OVERRIDE}eulav`, `vp${OVERRIDE}`, '×4.5']);
+});
+
+it('gives the odds if ideal of the probability shown: a gain of 2 model points with Platt a = 0.5 is ×2.7, not ×7.4', () => {
+  const manifest = {
+    ...handMadeManifest({
+      features: [{ key: 'visits', label: 'Website visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'visits' } } }],
+      terms: [{ features: [0], label: 'Website visits', shape: { axes: [{ labels: ['0', '> 0', 'missing'], edges: [0] }], scores: [-1, 1, 0] } }],
+      intercept: -2,
+    }),
+    calibration: { kind: 'platt' as const, a: 0.5, b: -1 },
+  };
+  rendered = render(<DeviationsTable deviations={deviationsFromIdeal(manifest, [0], 'csv')} />);
+  expect(Array.from(rendered.container.querySelectorAll('tbody td'), (cell) => cell.textContent)).toEqual(['Website visits', '0', '> 0', '×2.7']);
 });

@@ -1,6 +1,9 @@
 // @vitest-environment happy-dom
 import { afterEach, expect, it } from 'vitest';
 import type { Reason } from '@/lib/messaging/protocol';
+import { explainLead, startingPoint } from '@/lib/ml/explain';
+import { applyCalibration } from '@/lib/ml/train/calibration';
+import { handMadeManifest } from '@/test/fixtures/manifest';
 import { render, spokenText, type Rendered } from '@/test/render';
 import { describeWaterfall, Waterfall, waterfallSteps } from './Waterfall';
 
@@ -71,4 +74,23 @@ it('says in its table how each reason moves the odds of converting, in words and
 it('says a reason too weak to name hardly changes the odds, rather than "raises the odds (×1)"', () => {
   rendered = render(<Waterfall start={-2} reasons={[{ label: 'Country', value: 'France', points: 0.02 }]} />);
   expect(rendered.container.querySelector('tbody tr')?.children[2].textContent).toBe('hardly changes the odds');
+});
+
+it('tells the odds of the probability shown: a +2 reason of a model with Platt a = 0.5 is ×2.7, and the bars end at that probability', () => {
+  const manifest = {
+    ...handMadeManifest({
+      features: [{ key: 'title', label: 'Job title', type: 'categorical', vocabulary: ['VP Sales'], derive: { kind: 'value', from: { csv: 'title' } } }],
+      terms: [{ features: [0], label: 'Job title' }],
+      intercept: -2,
+    }),
+    calibration: { kind: 'platt' as const, a: 0.5, b: -1 },
+  };
+  const contributions = [2];
+  const start = startingPoint(manifest, contributions, 'csv');
+  const reasons = explainLead(manifest, contributions, { title: 'VP Sales' }, 'csv', new Date('2026-11-01T00:00:00Z'));
+  rendered = render(<Waterfall start={start} reasons={reasons} />);
+  expect(rendered.container.querySelector('tbody tr')?.children[2].textContent).toBe('▲ strongly raises the odds (×2.7)');
+  expect(rendered.container.querySelector('[role="img"]')?.getAttribute('aria-label')).toContain('together they multiply the odds by 2.7');
+  const shown = applyCalibration(manifest.calibration, -2 + 2); // sigmoid(−1)
+  expect(waterfallSteps(start, reasons).at(-1)!.range[1]).toBeCloseTo(Math.log(shown / (1 - shown)), 12);
 });

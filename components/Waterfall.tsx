@@ -9,14 +9,14 @@ export const WATERFALL_BARS = 12;
 
 interface Step {
   label: string;
-  range: [number, number]; // [from, to] log-odds
+  range: [number, number]; // [from, to] log-odds of the calibrated probability
   points: number;
 }
 
 /**
  * The chart's bars: the starting point (from 0; `startingPoint` in lib/ml/explain.ts), then the
  * strongest terms in turn, then the smaller ones summed into one bar, so the last bar ends at
- * the lead's log-odds.
+ * the log-odds of the probability shown (the reasons of `explainLead` are on those odds).
  */
 export function waterfallSteps(start: number, reasons: readonly Reason[], maxBars = WATERFALL_BARS): Step[] {
   const strongestFirst = [...reasons].sort((a, b) => Math.abs(b.points) - Math.abs(a.points));
@@ -61,10 +61,10 @@ function Effect({ reason }: { reason: Reason }) {
 }
 
 /**
- * How the lead's log-odds are built: from the starting point for the lead's source (the
- * model's intercept and the terms of fields the source lacks), every reason in turn,
- * strongest first. Each reason's bar is marked ▲ or ▼ besides its colour; the table below
- * says how each moves the odds.
+ * How the log-odds of the probability shown are built: from the starting point for the lead's
+ * source (the model's intercept and the terms of fields the source lacks, calibrated), every
+ * reason in turn, strongest first. Each reason's bar is marked ▲ or ▼ besides its colour; the
+ * table below says how each moves the odds.
  */
 export function Waterfall({ start, reasons }: { start: number; reasons: readonly Reason[] }) {
   // Each reason's bar named with its arrow; the starting point goes neither up nor down, it is where the reasons start.

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
+import { startingPoint } from '../ml/explain';
 import { fieldsRead, parseManifest, type Manifest } from '../ml/manifest';
 import type { ScoredLead } from '../messaging/protocol';
 import { NO_READABLE_FIELDS, scoreLead, scoredFields, type CachedScoreEntry, type ScoringDeps } from './score-lead';
@@ -53,6 +54,28 @@ describe('scoreLead', () => {
     expect([...sizes].sort((a, b) => b - a)).toEqual(sizes);
     expect(outcome.lead.featuresKnown).toBeGreaterThan(manifest.features.length / 2);
     expect(outcome.lead.modelId).toBe(manifest.modelId);
+  });
+
+  it('gives the badge reasons on the odds of the probability it shows: from the starting point they add up to its log-odds', async () => {
+    const { value } = deps();
+    let contributions: ArrayLike<number> = [];
+    const outcome = await scoreLead(
+      { crm: 'hubspot', recordId: lead.hubspotId, fields },
+      {
+        ...value,
+        runModel: async (...args) => {
+          const output = await value.runModel(...args);
+          contributions = output.contributions[0];
+          return output;
+        },
+      },
+    );
+    if (!outcome.ok) throw new Error(outcome.error);
+    const { probability, reasons } = outcome.lead;
+    // The bundled model's Platt calibration (a = 0.85) is not the identity: the model's own points would miss it.
+    expect(manifest.calibration.kind).toBe('platt');
+    const end = reasons.reduce((sum, reason) => sum + reason.points, startingPoint(manifest, contributions, 'hubspot'));
+    expect(end).toBeCloseTo(Math.log(probability / (1 - probability)), 5);
   });
 
   it('answers from the cache while fields and model are unchanged, and rescores when a field changes', async () => {

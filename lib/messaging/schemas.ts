@@ -15,7 +15,7 @@ export const CrmKindSchema = z.enum(CRM_KINDS);
 export const ReasonSchema = z.object({
   label: z.string(),
   value: z.string(),
-  /** Log-odds contribution of the term; > 0 pushes the lead up. */
+  /** What the term adds to the log-odds of the calibrated probability (lib/ml/explain.ts `explainLead`); > 0 pushes the lead up. */
   points: z.number(),
 });
 export type Reason = z.infer<typeof ReasonSchema>;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { explainLead, featuresTracked, MAX_VALUE_CHARS, startingPoint, visibleText } from './explain';
-import type { Manifest } from './manifest';
+import { explainLead, featuresTracked, MAX_VALUE_CHARS, modelReasons, startingPoint, visibleText } from './explain';
+import type { Calibration, Manifest } from './manifest';
+import { applyCalibration } from './train/calibration';
 import { handMadeManifest } from '../../test/fixtures/manifest';
+import { oddsFactor, reasonInWords } from '../presentation';
 
 const manifest: Manifest = handMadeManifest({
   features: [
@@ -136,5 +138,77 @@ describe('a lead from a source without some of the fields', () => {
     expect(featuresTracked(mixed, 'salesforce')).toBe(1);
     expect(featuresTracked(mixed, 'hubspot')).toBe(3);
     expect(featuresTracked(mixed, 'csv')).toBe(0);
+  });
+});
+
+describe('reasons on the odds of the probability shown', () => {
+  // Job title and the pair: both features are CSV fields, so a CSV lead starts at the intercept, -2.
+  const withCalibration = (calibration: Calibration): Manifest => ({ ...manifest, calibration });
+  const record = { title: 'VP Sales', industry: 'Tech' };
+  const logOdds = (p: number) => Math.log(p / (1 - p));
+  const explained = (model: Manifest, contributions: number[]) => {
+    const reasons = explainLead(model, contributions, record, 'csv', now);
+    const start = startingPoint(model, contributions, 'csv');
+    const end = reasons.reduce((sum, reason) => sum + reason.points, start);
+    const shown = applyCalibration(model.calibration, contributions.reduce((sum, points) => sum + points, model.intercept));
+    return { reasons, start, end, shown };
+  };
+
+  it('scales every reason by Platt\'s a and starts at a · start + b: a +2 reason moves the odds shown ×e = 2.7, not ×e² = 7.4', () => {
+    const { reasons, start, end, shown } = explained(withCalibration({ kind: 'platt', a: 0.5, b: -1 }), [2, 0.6]);
+    expect(reasons.map((reason) => reason.points)).toEqual([1, 0.3]);
+    expect(oddsFactor(reasons[0].points)).toBe('2.7');
+    expect(start).toBe(0.5 * -2 - 1);
+    // −2 + 1 + 0.3 = −0.7 = 0.5 · (−2 + 2.6) − 1: the log-odds of the probability shown
+    expect(end).toBeCloseTo(-0.7, 12);
+    expect(end).toBeCloseTo(logOdds(shown), 12);
+  });
+
+  it('words a reason, as the popover does, by the odds shown', () => {
+    const { reasons } = explained(withCalibration({ kind: 'platt', a: 0.5, b: -1 }), [2, 0.6]);
+    // 0.6 model points, "moderately" (×1.8), move the odds shown by 0.3: ×1.35, "slightly"
+    expect(reasons.map((reason) => reasonInWords(reason).effect)).toEqual(['strongly raises the odds', 'slightly raises the odds']);
+  });
+
+  it('scales by the secant slope of isotonic calibration, from the calibrated starting point to the probability shown', () => {
+    // p rises from 0.2 at −2 to 0.5 at 0: log-odds ln(1/4) → 0, so each model point counts ln 4 / 2 = ln 2 there.
+    const { reasons, start, end, shown } = explained(withCalibration({ kind: 'isotonic', logits: [-2, 0], probabilities: [0.2, 0.5] }), [1.5, 0.5]);
+    expect(reasons.map((reason) => reason.label)).toEqual(['Job title', 'Job title × Industry']);
+    expect(reasons[0].points).toBeCloseTo(1.5 * Math.LN2, 12);
+    expect(reasons[1].points).toBeCloseTo(0.5 * Math.LN2, 12);
+    expect(reasons.map((reason) => oddsFactor(reason.points))).toEqual(['2.8', '1.4']); // ×2^1.5, ×√2
+    expect(start).toBeCloseTo(Math.log(1 / 4), 12);
+    expect(shown).toBe(0.5);
+    expect(end).toBeCloseTo(0, 12);
+  });
+
+  it('keeps the reasons where isotonic calibration is flat between the start and the lead, still ending at the probability shown', () => {
+    // 0.2 from −3 to 0: the start (−2) and the lead (−1) are on that step. Widened around −1.5 until the map rises:
+    // over −3.5 … 0.5, where p is 0.15 and 0.35.
+    const calibration: Calibration = { kind: 'isotonic', logits: [-4, -3, 0, 1], probabilities: [0.1, 0.2, 0.2, 0.5] };
+    const { reasons, start, end } = explained(withCalibration(calibration), [1.5, -0.5]);
+    const slope = (logOdds(0.35) - logOdds(0.15)) / 4;
+    expect(reasons[0].points).toBeCloseTo(1.5 * slope, 12);
+    expect(reasons[1].points).toBeCloseTo(-0.5 * slope, 12);
+    expect(end).toBeCloseTo(logOdds(0.2), 12);
+    expect(start).toBeCloseTo(logOdds(0.2) - slope, 12);
+  });
+
+  it('counts no reason when the calibration gives every lead the same probability, in the model\'s order', () => {
+    const model = withCalibration({ kind: 'isotonic', logits: [-1, 1], probabilities: [0.2, 0.2] });
+    const { reasons, start } = explained(model, [-0.3, 1]);
+    expect(reasons.map((reason) => Math.abs(reason.points))).toEqual([0, 0]);
+    expect(reasons.map((reason) => reason.label)).toEqual(modelReasons(model, [-0.3, 1], record, 'csv', now).map((reason) => reason.label));
+    expect(reasons.map((reason) => reason.label)).toEqual(['Job title × Industry', 'Job title']);
+    expect(start).toBeCloseTo(logOdds(0.2), 12);
+  });
+
+  it('reads a lead at its starting point by the local slope', () => {
+    // Reasons that cancel out: the lead stays at −2, the first knot, read over −2.005 … −1.995 (p 0.2 … 0.20075).
+    const { reasons, end } = explained(withCalibration({ kind: 'isotonic', logits: [-2, 0], probabilities: [0.2, 0.5] }), [0.8, -0.8]);
+    const slope = (logOdds(0.20075) - logOdds(0.2)) / 0.01;
+    expect(reasons[0].points).toBeCloseTo(0.8 * slope, 9);
+    expect(reasons[1].points).toBeCloseTo(-0.8 * slope, 9);
+    expect(end).toBeCloseTo(logOdds(0.2), 12);
   });
 });

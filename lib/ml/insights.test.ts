@@ -127,6 +127,36 @@ describe('deviationsFromIdeal', () => {
   });
 });
 
+describe('deviationsFromIdeal on the odds of the probability shown', () => {
+  // Row [0, 1, 1]: logit −2 − 1 − 0.5 − 0.2 = −3.7; the ideal gains 2 (visits), 1 (industry), 0.5 (opens) of the model's log-odds.
+  const row = [0, 1, 1];
+  const logOdds = (p: number) => Math.log(p / (1 - p));
+
+  it('scales the points lost by Platt\'s a: a gain of 2 model points is odds ×e = 2.7 for the probability shown', () => {
+    const deviations = deviationsFromIdeal({ ...manifest, calibration: { kind: 'platt', a: 0.5, b: -1 } }, row, 'csv');
+    expect(deviations.map((d) => [d.label, d.pointsLost])).toEqual([
+      ['Website visits', 1],
+      ['Industry', 0.5],
+      ['E-mails opened', 0.25],
+    ]);
+    expect(oddsFactor(deviations[0].pointsLost)).toBe('2.7');
+  });
+
+  it('gives the exact change of the calibrated log-odds under isotonic calibration, order kept', () => {
+    // p rises by 0.1 per point from 0.1 at −4: 0.13 at −3.7; 0.33 at −1.7, 0.23 at −2.7, 0.18 at −3.2.
+    const isotonic: Manifest = { ...manifest, calibration: { kind: 'isotonic', logits: [-4, 0], probabilities: [0.1, 0.5] } };
+    const deviations = deviationsFromIdeal(isotonic, row, 'csv');
+    expect(deviations.map((d) => d.label)).toEqual(['Website visits', 'Industry', 'E-mails opened']);
+    const lost = deviations.map((d) => d.pointsLost);
+    [0.33, 0.23, 0.18].forEach((after, i) => expect(lost[i]).toBeCloseTo(logOdds(after) - logOdds(0.13), 12));
+  });
+
+  it('loses nothing a rep would see where isotonic calibration is flat: the ideal is named, the probability shown would not move', () => {
+    const flat: Manifest = { ...manifest, calibration: { kind: 'isotonic', logits: [-5, 0], probabilities: [0.1, 0.1] } };
+    expect(deviationsFromIdeal(flat, row, 'csv').find((d) => d.feature === 0)).toMatchObject({ idealValue: '> 5', pointsLost: 0 });
+  });
+});
+
 describe('deviationsFromIdeal with the training leads per bin', () => {
   // Seats: a spike of 3 leads (+2) in "21 – 30" beside a broad rise; 450 leads with a value, so a range
   // must hold 30 (5 % is 22.5). Plan: "Rare", 3 leads (+1.5), beside "Gold", 100 leads (+0.5).

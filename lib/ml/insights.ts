@@ -13,7 +13,7 @@ import { featureValue, formatNumber, ratioParts, readRaw, sourceSupplies, type R
 import { fieldSourcesOf, type Feature, type Manifest, type Term, type TermShape } from './manifest';
 import { tierOf } from './score';
 import { axisBin, bestSupportedRange, termContribution, valueInBin } from './shape';
-import { applyCalibration } from './train/calibration';
+import { applyCalibration, calibratedChange } from './train/calibration';
 
 type Axis = TermShape['axes'][number];
 
@@ -51,6 +51,9 @@ function ownAxis(manifest: Manifest, feature: number): Axis {
 /** A term's contribution for a row's values, by the model's own bin rule. */
 const termScoreAt = (term: Term, row: ArrayLike<number>) => termContribution(shapeOf(term), term.features.map((feature) => row[feature]));
 
+/** The model's log-odds for a row [F]: the intercept and every term. */
+const logitOf = (manifest: Manifest, row: ArrayLike<number>) => manifest.terms.reduce((sum, term) => sum + termScoreAt(term, row), manifest.intercept);
+
 /** The logit change from row `before` to row `after` [F]: every term that reads a feature whose value changed, pairs too. */
 function logitChange(manifest: Manifest, before: ArrayLike<number>, after: ArrayLike<number>): number {
   let change = 0;
@@ -79,8 +82,10 @@ export interface Deviation {
    */
   idealValue: string;
   /**
-   * Log-odds the lead would gain if this feature alone took the ideal's best value (its pairs with
-   * the lead's other features included), ≥ 0: no value of the ideal adds more.
+   * What the lead would gain if this feature alone took the ideal's best value (its pairs with
+   * the lead's other features included), ≥ 0: no value of the ideal adds more. In the log-odds of
+   * the calibrated probability, the one a rep reads, as the plan's `calibratedPoints` are: its odds
+   * factor is what the probability shown would do.
    */
   pointsLost: number;
 }
@@ -145,8 +150,9 @@ function bestScoringRun(gains: readonly number[], leadBin: number, numeric: bool
  * the lead with only this feature changed (its own term and its pairs with the lead's other
  * features): its gain. The ideal is the range of bins that enough training leads hold, as the
  * trainer's ideal is (`supportedIdeal`; a model without bin counts: `bestScoringRun`), never
- * "missing"; the points lost are the gain of its best bin, so moving there adds exactly the
- * points lost, unless the lead is within the range already (then none). When that gain is below 0 (every value enough leads hold would lower the lead's
+ * "missing"; the points lost are what the gain of its best bin adds to the log-odds of the
+ * calibrated probability, so moving there raises the probability shown by exactly that, unless the
+ * lead is within the range already (then none). When that gain is below 0 (every value enough leads hold would lower the lead's
  * odds), or no range holds enough leads, the lead's own value is the ideal and nothing is lost.
  * A feature computed from others (a click rate) is compared as the model input it is.
  * "Days since" features are left out: how long ago a lead was created or last active is no trait
@@ -154,6 +160,7 @@ function bestScoringRun(gains: readonly number[], leadBin: number, numeric: bool
  * hundreds of days, is mostly noise ("ideal: 43 – 44 days since the last activity").
  */
 export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, source: SourceKind): Deviation[] {
+  const logit = logitOf(manifest, row);
   return manifest.terms
     .filter((term) => term.features.length === 1 && sourceSupplies(manifest.features[term.features[0]], source) && !countsDaysSince(manifest.features[term.features[0]]))
     .map((term): Deviation => {
@@ -168,7 +175,7 @@ export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, 
       if (!ideal || gains[ideal.best] < 0) return { feature, label: term.label, leadValue, idealValue: leadValue, pointsLost: 0 };
       // A lead within the ideal range has the ideal: "employees 25, ideal 21 – 40" loses nothing, whatever bin of it scores best.
       const inIdeal = leadBin >= ideal.first && leadBin <= ideal.last;
-      return { feature, label: term.label, leadValue, idealValue: rangeLabel(axis, ideal.first, ideal.last), pointsLost: inIdeal ? 0 : gains[ideal.best] };
+      return { feature, label: term.label, leadValue, idealValue: rangeLabel(axis, ideal.first, ideal.last), pointsLost: inIdeal ? 0 : calibratedChange(manifest.calibration, logit, gains[ideal.best]) };
     })
     .sort((a, b) => b.pointsLost - a.pointsLost);
 }
@@ -411,12 +418,6 @@ export interface HotterPlan {
 const settable = (feature: Feature, source: SourceKind) =>
   feature.actionable && sourceSupplies(feature, source) && fieldSourcesOf(feature.derive).length === 1;
 
-/** The log-odds of the calibrated probability of model log-odds `logit`, finite at probabilities of 0 and 1. */
-function calibratedLogit(manifest: Manifest, logit: number): number {
-  const p = Math.min(1 - 1e-9, Math.max(1e-9, applyCalibration(manifest.calibration, logit)));
-  return Math.log(p / (1 - p));
-}
-
 /**
  * The smallest changes to fields a rep can set that move the lead to the next tier (hot when
  * warm starts where hot does), or null when it is hot already. Greedy: while the target is not
@@ -462,7 +463,7 @@ export function whatWouldMakeHotter(
           const changed = rowAfterChange(manifest, used, candidates, before, feature, target.value, source);
           if (!changed) return [];
           const gain = logitChange(manifest, before, changed.after);
-          return [{ feature, axis, target, ...changed, gain, calibratedGain: calibratedLogit(manifest, logit + gain) - calibratedLogit(manifest, logit) }];
+          return [{ feature, axis, target, ...changed, gain, calibratedGain: calibratedChange(manifest.calibration, logit, gain) }];
         });
       })
       .filter((move) => move.calibratedGain >= MIN_CHANGE_POINTS);

@@ -4,6 +4,8 @@ import { CalibrationSchema } from '../manifest';
 import { mulberry32 } from '../random';
 import {
   applyCalibration,
+  calibratedChange,
+  calibratedLogOdds,
   chooseCalibration,
   fitIsotonic,
   fitPlatt,
@@ -115,6 +117,27 @@ describe('applyCalibration', () => {
     expect(applyCalibration(cal, 1)).toBeCloseTo(0.4, 15);
     expect(applyCalibration(cal, 2)).toBe(0.6);
     expect(applyCalibration(cal, 9)).toBe(0.6);
+  });
+});
+
+describe('calibratedLogOdds and calibratedChange', () => {
+  const logOdds = (p: number) => Math.log(p / (1 - p));
+
+  it('are linear for Platt and none, exactly, at any logit', () => {
+    expect(calibratedLogOdds({ kind: 'none' }, -3)).toBe(-3);
+    expect(calibratedLogOdds({ kind: 'platt', a: 0.5, b: -1 }, 4)).toBe(1);
+    // far past where a probability still tells its log-odds apart
+    expect(calibratedLogOdds({ kind: 'platt', a: 0.5, b: -1 }, -80)).toBe(-41);
+    expect(calibratedChange({ kind: 'platt', a: 0.5, b: -1 }, 123, 2)).toBe(1);
+    expect(calibratedChange({ kind: 'none' }, 0.1, 0.6)).toBe(0.6);
+  });
+
+  it('read isotonic calibration through its probability, finite where that is 0 or 1', () => {
+    const cal: Calibration = { kind: 'isotonic', logits: [-1, 0, 2], probabilities: [0, 0.2, 1] };
+    expect(calibratedLogOdds(cal, 1)).toBeCloseTo(logOdds(0.6), 12);
+    expect(calibratedChange(cal, 0, 1)).toBeCloseTo(logOdds(0.6) - logOdds(0.2), 12);
+    expect(calibratedLogOdds(cal, 5)).toBeCloseTo(logOdds(1 - 1e-9), 6);
+    expect(calibratedLogOdds(cal, -5)).toBeCloseTo(logOdds(1e-9), 6);
   });
 });
 

@@ -174,14 +174,34 @@ function isotonicKnots(blocks: IsotonicBlock[]): { logits: number[]; probabiliti
 
 /** The calibrated probability of one raw logit, exactly as the exported ONNX graph computes it. */
 export function applyCalibration(cal: Calibration, logit: number): number {
+  return cal.kind === 'isotonic' ? interpolateKnots(cal.logits, cal.probabilities, logit) : sigmoid(calibratedLogOdds(cal, logit));
+}
+
+/**
+ * The log-odds of the calibrated probability of one raw logit: the odds a rep reads. Exact and
+ * linear for Platt (a · logit + b) and none (the logit); for isotonic the log-odds of its
+ * probability, finite where that is 0 or 1.
+ */
+export function calibratedLogOdds(cal: Calibration, logit: number): number {
   switch (cal.kind) {
     case 'none':
-      return sigmoid(logit);
+      return logit;
     case 'platt':
-      return sigmoid(cal.a * logit + cal.b);
-    case 'isotonic':
-      return interpolateKnots(cal.logits, cal.probabilities, logit);
+      return cal.a * logit + cal.b;
+    case 'isotonic': {
+      const p = Math.min(1 - 1e-9, Math.max(1e-9, applyCalibration(cal, logit)));
+      return Math.log(p / (1 - p));
+    }
   }
+}
+
+/**
+ * What adding `change` to the raw logit `logit` adds to the calibrated log-odds
+ * (`calibratedLogOdds`): for Platt a · change and for none the change itself, at any logit.
+ */
+export function calibratedChange(cal: Calibration, logit: number, change: number): number {
+  if (cal.kind === 'isotonic') return calibratedLogOdds(cal, logit + change) - calibratedLogOdds(cal, logit);
+  return cal.kind === 'platt' ? cal.a * change : change;
 }
 
 /** Piecewise-linear through (knotX[i], knotY[i]), flat beyond the first and last knot. */
