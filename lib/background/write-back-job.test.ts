@@ -12,9 +12,12 @@ import type { CrmClient, FieldUpdate } from '../crm/client';
 import { CrmError } from '../crm/http';
 import { demoStoredLeads } from '../crm/demo-leads';
 import type { CrmKind } from '../crm/types';
+import { storeModel } from '../../test/fixtures/stored-model';
 import { db } from '../db/db';
 import { writtenBackFields } from '../db/written-back-fields';
 import { readJob } from '../jobs/progress';
+import { bundledModel } from '../ml/bundled-model';
+import { activateModel } from '../ml/model-versions';
 import { recordSyncedAccount } from '../sync/store';
 import { cancelWriteBack, readWriteBack, startWriteBack } from './write-back-job';
 import { WriteBackTargetSchema, type RecordWriter, type WriteBackTarget } from './write-back';
@@ -22,8 +25,11 @@ import { isUnderway, type WriteBackSummary } from '../messaging/protocol-write-b
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
-/** When set, scoring starts only once it resolves, or stops at a cancel as the real wait for the offscreen document does. */
-const scoringHeld = vi.hoisted(() => ({ until: null as Promise<void> | null }));
+/**
+ * When `until` is set, scoring starts only once it resolves, or stops at a cancel as the real wait
+ * for the offscreen document does; when `topReason` is set, every score gets it as its top reason.
+ */
+const scoringHeld = vi.hoisted(() => ({ until: null as Promise<void> | null, topReason: null as string | null }));
 // The offscreen document's handler run in place (same bulk-scoring job, no messaging), with a
 // model that gives every lead the same odds: what is scored matters here, not the scores.
 vi.mock('./offscreen-engine', () => ({
@@ -41,14 +47,17 @@ vi.mock('./offscreen-engine', () => ({
       const n = rows.length / featureCount;
       return { probability: new Float32Array(n).fill(0.5) /* [N] */, contributions: new Float32Array(n * terms) /* [N * T] */, terms };
     };
-    return { ok: true as const, scored: await runScoringJob({ manifest, runModel, now: new Date() }, { source }) };
+    const scored = await runScoringJob({ manifest, runModel, now: new Date() }, { source });
+    const { topReason } = scoringHeld;
+    if (topReason !== null) await (await import('../db/db')).db.leadScores.toCollection().modify((score) => void (score.topReason = topReason));
+    return { ok: true as const, scored };
   },
 }));
 
 const updates: FieldUpdate[] = [];
 const writer: RecordWriter & Pick<CrmClient, 'checkWritableFields'> = {
   maxBatch: 200,
-  checkWritableFields: async (fields) => fields.map((field) => field.name),
+  checkWritableFields: async (fields) => fields.map((field) => ({ name: field.name, maxLength: null })),
   updateRecords: async (batch) => {
     updates.push(...batch);
     return [];
@@ -65,8 +74,11 @@ vi.mock('../connections/client-for', () => ({
 
 beforeEach(async () => {
   fakeBrowser.reset();
+  // The job keeps the worker alive (`keepWorkerAliveDuring`): fakeBrowser has no such call.
+  fakeBrowser.runtime.getPlatformInfo = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
   updates.length = 0;
   scoringHeld.until = null;
+  scoringHeld.topReason = null;
   // Node has no Web Locks: each lock is free and reads as held while its task runs (the job's "alive" check).
   const held = new Set<string>();
   vi.stubGlobal('navigator', {
@@ -167,7 +179,7 @@ it('compares and remembers a field as the CRM spells it, however the admin typed
     .filter((lead) => lead.source === 'salesforce')
     .map((lead) => ({ ...lead, origin: 'sync' as const }));
   await db.putLeads(leads);
-  vi.spyOn(writer, 'checkWritableFields').mockImplementation(async (fields) => fields.map((field) => (field.name.toLowerCase() === 'fit_score__c' ? 'Fit_Score__c' : field.name)));
+  vi.spyOn(writer, 'checkWritableFields').mockImplementation(async (fields) => fields.map((field) => ({ name: field.name.toLowerCase() === 'fit_score__c' ? 'Fit_Score__c' : field.name, maxLength: null })));
   const typed = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'fit_score__c', tierField: null, reasonField: null });
   // Converted Leads left out (Salesforce refuses to update them).
   const first = await writeBackToEnd(typed);
@@ -318,7 +330,7 @@ it('refuses fields the CRM client will not let it fill before anything is scored
   const check = vi.spyOn(writer, 'checkWritableFields').mockRejectedValueOnce(new CrmError('request', '"jobtitle" is one of HubSpot\'s own properties. Nothing was written.'));
   const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: 'jobtitle', reasonField: null });
   expect(await writeBackToEnd(target)).toMatchObject({ status: 'error', error: expect.stringMatching(/jobtitle.*HubSpot's own properties/) });
-  expect(check).toHaveBeenCalledWith([{ name: 'leadlens_score', holds: 'number' }, { name: 'jobtitle', holds: 'text', values: ['Hot', 'Warm', 'Cold'] }], expect.any(AbortSignal));
+  expect(check).toHaveBeenCalledWith([{ name: 'leadlens_score', holds: 'number', largest: 99 }, { name: 'jobtitle', holds: 'text', values: ['Hot', 'Warm', 'Cold'] }], expect.any(AbortSignal));
   expect(updates).toEqual([]);
   expect(await db.leadScores.count()).toBe(0);
   expect(await writtenBackFields('hubspot')).toEqual([]);
@@ -397,7 +409,7 @@ describe('while it checks the fields and scores the leads, before it writes', ()
 
     // The CRM has not answered the field check yet.
     let answerCheck!: () => void;
-    vi.spyOn(writer, 'checkWritableFields').mockImplementationOnce((fields) => new Promise((resolve) => (answerCheck = () => resolve(fields.map((field) => field.name)))));
+    vi.spyOn(writer, 'checkWritableFields').mockImplementationOnce((fields) => new Promise((resolve) => (answerCheck = () => resolve(fields.map((field) => ({ name: field.name, maxLength: null }))))));
     let startScoring!: () => void;
     scoringHeld.until = new Promise<void>((resolve) => (startScoring = resolve));
     const started = startWriteBack(target);
@@ -415,7 +427,7 @@ describe('while it checks the fields and scores the leads, before it writes', ()
   });
 
   it('reads as stopped when the worker that ran it was stopped', async () => {
-    const left: WriteBackSummary = { crm: 'hubspot', status: 'scoring', target: null, done: 0, total: 0, written: 0, unchanged: 0, failures: [], error: null, finishedAt: null };
+    const left: WriteBackSummary = { crm: 'hubspot', status: 'scoring', target: null, done: 0, total: 0, written: 0, cleared: 0, unchanged: 0, failures: [], unlistedFailures: 0, unconfirmed: 0, error: null, finishedAt: null };
     await fakeBrowser.storage.session.set({ 'write-back:hubspot': left });
     expect(await readWriteBack('hubspot')).toMatchObject({ status: 'error', error: expect.stringMatching(/^Stopped before the end/) });
   });
@@ -425,5 +437,157 @@ it('reads a write-back state kept by an older LeadLens', async () => {
   // No `unchanged` count, and none of the statuses added since.
   const older = { crm: 'salesforce', status: 'done', target: { scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null }, done: 3, total: 3, written: 3, failures: [], error: null, finishedAt: 1 };
   await fakeBrowser.storage.session.set({ 'write-back:salesforce': older });
-  expect(await readWriteBack('salesforce')).toEqual({ ...older, unchanged: 0 });
+  expect(await readWriteBack('salesforce')).toEqual({ ...older, unchanged: 0, cleared: 0, unlistedFailures: 0, unconfirmed: 0 });
 });
+
+/** The HubSpot leads of the demo, synced: 15 of them. */
+async function syncedHubSpotLeads() {
+  const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30)
+    .filter((lead) => lead.source === 'hubspot')
+    .map((lead) => ({ ...lead, origin: 'sync' as const }));
+  await db.putLeads(leads);
+  return leads;
+}
+const hubspotScore = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: null });
+
+it('writes a reason cut to its field’s length, and finds it unchanged next time', async () => {
+  const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30)
+    .filter((lead) => lead.source === 'salesforce' && lead.outcome !== 1)
+    .map((lead) => ({ ...lead, origin: 'sync' as const }));
+  await db.putLeads(leads);
+  scoringHeld.topReason = 'Job title seniority: Vice President of Sales';
+  // A Text(10) reason field, as Salesforce describes it.
+  vi.spyOn(writer, 'checkWritableFields').mockImplementation(async (fields) => fields.map((field) => ({ name: field.name, maxLength: 10 })));
+  const target = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: null, tierField: null, reasonField: 'LeadLens_Reason__c' });
+  expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', written: leads.length });
+  expect(new Set(updates.map((update) => update.fields.LeadLens_Reason__c))).toEqual(new Set(['Job title…']));
+  updates.length = 0;
+  expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', total: 0, unchanged: leads.length });
+  expect(updates).toEqual([]);
+});
+
+it('stops at the first batch HubSpot refuses for a missing write scope, saying which, with what it wrote before', async () => {
+  const leads = await syncedHubSpotLeads();
+  vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+  const refusal = new CrmError('request', "HubSpot refused update contacts: HTTP 403 (MISSING_SCOPES: This app hasn't been granted all required scopes to make this call.)", 403, 'MISSING_SCOPES');
+  const sent = vi.spyOn(writer, 'updateRecords').mockImplementationOnce(async () => []).mockRejectedValue(refusal);
+  const ended = await writeBackToEnd(hubspotScore);
+  expect(sent).toHaveBeenCalledTimes(2);
+  expect(ended).toMatchObject({ status: 'error', done: 5, written: 5, total: leads.length, unconfirmed: 0, error: expect.stringMatching(/^HubSpot lets this token read contacts but not change them: give its app the crm\.objects\.contacts\.write scope/) });
+  // Not the credentials: the connection does not say "reconnect".
+  expect((await readStatus('hubspot')).status).toBe('connected');
+});
+
+it('writes each batch with the scores as a tier policy applied meanwhile has them, and keeps those as written', async () => {
+  const leads = await syncedHubSpotLeads();
+  vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+  vi.spyOn(writer, 'updateRecords').mockImplementationOnce(async (batch) => {
+    updates.push(...batch);
+    // The re-tiering job of a new policy turns every stored score cold while the first batch is out.
+    await db.leadScores.toCollection().modify((score) => void Object.assign(score, { tier: 'cold', topReason: 'Re-tiered' }));
+    return [];
+  });
+  expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: leads.length });
+  expect(updates.slice(5).every((update) => update.fields.leadlens_tier === 'Cold')).toBe(true);
+  const stored = new Map((await db.leads.bulkGet(leads.map((lead) => lead.key))).map((lead) => [lead!.id, lead!.fields.leadlens_tier]));
+  for (const update of updates) expect(stored.get(update.recordId)).toBe(update.fields.leadlens_tier);
+});
+
+it('stops when another model is made active while it writes: the next batches would carry the old model’s scores', async () => {
+  const leads = await syncedHubSpotLeads();
+  const parsed = bundledModel.manifest();
+  if (!parsed.ok) throw new Error(parsed.error);
+  await storeModel({ ...parsed.manifest, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+  vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+  vi.spyOn(writer, 'updateRecords').mockImplementationOnce(async (batch) => {
+    updates.push(...batch);
+    await activateModel('trained-2');
+    return [];
+  });
+  expect(await writeBackToEnd(hubspotScore)).toMatchObject({
+    status: 'error',
+    done: 5,
+    written: 5,
+    total: leads.length,
+    error: 'Another model was made active while the scores were being written: write back again to write its scores to every lead',
+  });
+  expect(updates).toHaveLength(5);
+});
+
+it('empties the fields it wrote before of leads the active model can no longer score, and counts them', async () => {
+  const leads = await syncedHubSpotLeads();
+  expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: leads.length });
+  // Two leads now hold none of the fields the model reads (their written values stay), one more had no value written.
+  const [first, second, third] = leads;
+  const unscorable = (lead: (typeof leads)[number], fields: Record<string, string | null>) => ({ ...lead, fields: { hs_persona: 'x', ...fields } });
+  await db.putLeads([
+    unscorable(first, { leadlens_score: '77', leadlens_tier: 'Hot' }),
+    unscorable(second, { leadlens_score: null, leadlens_tier: 'Warm' }),
+    unscorable(third, { leadlens_score: '', leadlens_tier: null }),
+  ]);
+  updates.length = 0;
+  expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', total: 2, written: 2, cleared: 2, unchanged: leads.length - 3 });
+  expect(updates).toEqual([
+    { recordId: first.id, fields: { leadlens_score: null, leadlens_tier: null } },
+    { recordId: second.id, fields: { leadlens_tier: null } },
+  ]);
+  // Kept as emptied: nothing left to clear.
+  updates.length = 0;
+  expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', total: 0, cleared: 0 });
+});
+
+it('leaves alone the fields of an unscorable lead that it never wrote to', async () => {
+  const [lead] = await syncedHubSpotLeads();
+  await db.putLeads([{ ...lead, fields: { hs_persona: 'x', leadlens_score: '77', leadlens_tier: 'Hot' } }]);
+  expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', cleared: 0 });
+  expect(updates.map((update) => update.recordId)).not.toContain(lead.id);
+});
+
+it('keeps at most 10 errors in its state, counting the records refused for the others', async () => {
+  const leads = await syncedHubSpotLeads();
+  vi.spyOn(writer, 'updateRecords').mockImplementation(async (batch) => batch.map(({ recordId }) => ({ recordId, error: `INVALID_VALUE: ${recordId} is not valid` })));
+  const ended = await writeBackToEnd(hubspotScore);
+  expect(ended).toMatchObject({ status: 'done', written: 0, unlistedFailures: leads.length - 10 });
+  expect(ended.failures).toHaveLength(10);
+});
+
+it('cancelled while a batch is out: says how many it wrote of how many, and how many the CRM may or may not have taken', async () => {
+  const leads = await syncedHubSpotLeads();
+  vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+  vi.spyOn(writer, 'updateRecords')
+    .mockImplementationOnce(async () => [])
+    .mockImplementationOnce(async (_batch, signal) => {
+      await cancelWriteBack('hubspot');
+      // As the HTTP layer answers a cancel with the request out.
+      await new Promise((_resolve, reject) => {
+        if (signal?.aborted) reject(new CrmError('cancelled', 'Cancelled'));
+        signal?.addEventListener('abort', () => reject(new CrmError('cancelled', 'Cancelled')), { once: true });
+      });
+      return [];
+    });
+  expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'cancelled', done: 5, written: 5, total: leads.length, unconfirmed: 5, error: null });
+});
+
+it('keeps the worker alive while it writes: a batch retried with back-off outlasts Chrome’s 30 s idle limit', async () => {
+  await syncedHubSpotLeads();
+  const idleResets = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
+  fakeBrowser.runtime.getPlatformInfo = idleResets;
+  let answer!: () => void;
+  let sent!: () => void;
+  const batchSent = new Promise<void>((resolve) => (sent = resolve));
+  vi.spyOn(writer, 'updateRecords').mockImplementationOnce(() => new Promise((resolve) => ((answer = () => resolve([])), sent())));
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+  try {
+    await startWriteBack(hubspotScore);
+    await batchSent;
+    const before = idleResets.mock.calls.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(idleResets.mock.calls.length - before).toBeGreaterThanOrEqual(2);
+    answer();
+    await writeBackFinished('hubspot');
+  } finally {
+    vi.useRealTimers();
+  }
+  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'done' });
+});
+

@@ -13,21 +13,46 @@ import type { FieldUpdate } from '../crm/client';
 import { isCrmError } from '../crm/http';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { forEachChunk, prefixRange } from '../db/chunks';
-import { db, syncedLeadsOf, type StoredLead } from '../db/db';
-import { rememberWrittenBackFields } from '../db/written-back-fields';
+import { db, syncedLeadsOf, type LeadScore, type StoredLead } from '../db/db';
+import { rememberWrittenBackFields, writtenBackFields } from '../db/written-back-fields';
 import { listenForCancel } from '../jobs/cancel-flag';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
+import { keepWorkerAliveDuring } from './keep-alive';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
 import { activeModelId } from '../ml/model-store';
-import { fieldUpdate, fieldsToWrite, spelledByCrm, writeBack, type ScoreToWrite, type WriteBackResult, type WriteBackTarget } from './write-back';
+import {
+  checkedByCrm,
+  fieldUpdate,
+  fieldsToWrite,
+  writeBack,
+  type CheckedTarget,
+  type RowToWrite,
+  type ScoreToWrite,
+  type WriteBackResult,
+  type WriteBackTarget,
+} from './write-back';
 
 const stateKey = (crm: CrmKind) => `write-back:${crm}`;
 const cancelKey = (crm: CrmKind) => `write-back-cancel:${crm}`;
 /** Held while the CRM's write-back is under way. */
 export const writeBackLockName = (crm: CrmKind) => `leadlens-write-back:${crm}`;
 
-const idle = (crm: CrmKind): WriteBackSummary => ({ crm, status: 'idle', target: null, done: 0, total: 0, written: 0, unchanged: 0, failures: [], error: null, finishedAt: null });
+const idle = (crm: CrmKind): WriteBackSummary => ({
+  crm,
+  status: 'idle',
+  target: null,
+  done: 0,
+  total: 0,
+  written: 0,
+  cleared: 0,
+  unchanged: 0,
+  failures: [],
+  unlistedFailures: 0,
+  unconfirmed: 0,
+  error: null,
+  finishedAt: null,
+});
 /** Stored leads read at a time when choosing what to write: their fields are not all held at once. */
 const LEADS_CHUNK = 2000;
 
@@ -62,18 +87,32 @@ function takesWriteBack(crm: CrmKind, lead: StoredLead): boolean {
 }
 
 /** Whether a lead's fields, as last synced or written, hold the values an update would write (a CRM may send a number as text). */
-const holdsAlready = (fields: StoredLead['fields'], update: Record<string, string | number>) =>
+const holdsAlready = (fields: StoredLead['fields'], update: FieldUpdate['fields']) =>
   Object.entries(update).every(([name, value]) => fields[name] !== undefined && fields[name] !== null && String(fields[name]) === String(value));
 
+/** Whether a field holds a value: a CRM sends an emptied field as null, or (HubSpot) "". */
+const holdsValue = (value: StoredLead['fields'][string]) => value !== undefined && value !== null && value !== '';
+
+const toWrite = (recordId: string, score: LeadScore): ScoreToWrite => ({ recordId, score: score.score, tier: score.tier, topReason: score.topReason });
+
 /**
- * `modelId`'s scores of the leads synced from `crm` that it takes (demo and CSV leads are not the
- * CRM's records), less those whose fields already hold them as last synced or written back
- * (`keepWritten`): writing the same values would spend API calls, and stamp every lead as
- * modified, so the next sync would read them all again. Those are counted as `unchanged`.
+ * What to write to the leads synced from `crm` that it takes (demo and CSV leads are not the CRM's
+ * records): `modelId`'s scores, less those the leads' fields already hold as last synced or
+ * written back (`keepWritten`), since writing the same values would spend API calls and stamp
+ * every lead as modified, so the next sync would read them all again (counted as `unchanged`).
+ * A lead the model cannot score (it reads none of its fields) has its fields emptied where they
+ * hold values: LeadLens wrote them before (`writtenBefore`), so they are an earlier model's,
+ * which the CRM would otherwise go on showing, and its reports and workflows using, as current.
  */
-export async function scoresToWrite(crm: CrmKind, modelId: string, target: WriteBackTarget): Promise<{ rows: ScoreToWrite[]; unchanged: number }> {
-  const rows: ScoreToWrite[] = [];
+export async function scoresToWrite(
+  crm: CrmKind,
+  modelId: string,
+  target: CheckedTarget,
+  writtenBefore: readonly string[],
+): Promise<{ rows: RowToWrite[]; unchanged: number }> {
+  const rows: RowToWrite[] = [];
   let unchanged = 0;
+  const clearable = fieldsToWrite(target).map((field) => field.name).filter((name) => writtenBefore.includes(name));
   await forEachChunk(
     db.leads,
     LEADS_CHUNK,
@@ -82,8 +121,12 @@ export async function scoresToWrite(crm: CrmKind, modelId: string, target: Write
       const scores = await db.leadScores.bulkGet(leads.map((lead) => `${modelId}|${lead.key}`));
       leads.forEach((lead, index) => {
         const score = scores[index];
-        if (!score) return;
-        const row = { recordId: lead.id, score: score.score, tier: score.tier, topReason: score.topReason };
+        if (!score) {
+          const clear = clearable.filter((name) => holdsValue(lead.fields[name]));
+          if (clear.length > 0) rows.push({ recordId: lead.id, clear });
+          return;
+        }
+        const row = toWrite(lead.id, score);
         if (holdsAlready(lead.fields, fieldUpdate(row, target).fields)) unchanged++;
         else rows.push(row);
       });
@@ -93,10 +136,31 @@ export async function scoresToWrite(crm: CrmKind, modelId: string, target: Write
   return { rows, unchanged };
 }
 
+/**
+ * `rows` with `modelId`'s scores as they are now, just before they are sent: a tier policy
+ * applied meanwhile has re-tiered them (a new tier, its top reason), and those written are the
+ * values in the CRM. A lead removed meanwhile is left out. When the active model is no longer
+ * `modelId`, its scores are not the ones to write: the write-back stops.
+ */
+async function asScoredNow(crm: CrmKind, modelId: string, rows: readonly RowToWrite[]): Promise<RowToWrite[]> {
+  if ((await activeModelId()) !== modelId) {
+    throw new Error('Another model was made active while the scores were being written: write back again to write its scores to every lead');
+  }
+  const scores = await db.leadScores.bulkGet(rows.map((row) => `${modelId}|${crm}|${row.recordId}`));
+  return rows.flatMap((row, i): RowToWrite[] => {
+    const score = scores[i];
+    if (score) return [toWrite(row.recordId, score)];
+    return 'clear' in row ? [row] : [];
+  });
+}
+
 function summaryFailures(failed: WriteBackResult['failed']): WriteBackSummary['failures'] {
-  const byError = new Map<string, string[]>();
-  for (const { error, recordIds } of failed) byError.set(error, [...(byError.get(error) ?? []), ...recordIds]);
-  return [...byError].map(([error, recordIds]) => ({ error, count: recordIds.length, recordIds: recordIds.slice(0, MAX_FAILED_IDS_SHOWN) }));
+  return failed.map(({ error, recordIds }) => ({ error, count: recordIds.length, recordIds: recordIds.slice(0, MAX_FAILED_IDS_SHOWN) }));
+}
+
+/** The `running` state with how far the writing has got. */
+function withProgress(running: WriteBackSummary, { done, written, cleared, failed, unlistedFailures, unconfirmed }: WriteBackResult): WriteBackSummary {
+  return { ...running, done, written, cleared, failures: summaryFailures(failed), unlistedFailures, unconfirmed };
 }
 
 /** Why a write-back found no lead to write: none synced, or none of those synced with a score the CRM takes. */
@@ -134,7 +198,9 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
           const checking: WriteBackSummary = { ...idle(crm), status: 'checking', target: { scoreField, tierField, reasonField } };
           await writeState(checking);
           resolve(checking);
-          await runWriteBack(checking, target, cancel.signal);
+          // Chrome stops a worker 30 s without an extension call: a batch retried with back-off, or
+          // a slow field check, goes longer, and the job would stop with nobody to say so.
+          await keepWorkerAliveDuring(runWriteBack(checking, target, cancel.signal));
         } finally {
           cancel.stop();
           await browser.storage.session.remove(cancelKey(crm));
@@ -149,14 +215,14 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
  * them: leads synced or changed since they were last scored are written with their score from
  * their current fields. Only its own: the other CRM's (maybe 100,000) are not scored here.
  */
-async function scoreLeadsToWrite(target: WriteBackTarget, signal: AbortSignal): Promise<{ rows: ScoreToWrite[]; unchanged: number }> {
+async function scoreLeadsToWrite(target: CheckedTarget, signal: AbortSignal): Promise<{ modelId: string; rows: RowToWrite[]; unchanged: number }> {
   const { crm } = target;
   const modelId = await activeModelId();
   const scored = await scoreStoredLeadsOffscreen(modelId, crm, signal);
   if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
-  const { rows, unchanged } = await scoresToWrite(crm, modelId, target);
+  const { rows, unchanged } = await scoresToWrite(crm, modelId, target, await writtenBackFields(crm));
   if (rows.length + unchanged === 0) throw new Error(await nothingToWrite(crm));
-  return { rows, unchanged };
+  return { modelId, rows, unchanged };
 }
 
 /**
@@ -180,6 +246,9 @@ async function keepWritten(crm: CrmKind, written: readonly FieldUpdate[]): Promi
 async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget, signal: AbortSignal): Promise<void> {
   const { crm } = checking;
   let connection: Connection | undefined;
+  // The state written last: a stop ends the job with it, with what was written and refused so far.
+  let reached = checking;
+  const advance = (state: WriteBackSummary) => writeState((reached = state));
   try {
     const connected = await connectedClient(crm);
     if (!connected) throw new Error(`${CRM_LABEL[crm]} is not connected`);
@@ -188,36 +257,34 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     // Another org's or portal's leads (a connect whose check failed forgot nothing) are not written into this one's records.
     const refusedFor = otherAccountRefusal((await dexieSyncStore(db).readState(crm)).account, connection);
     if (refusedFor) throw new Error(refusedFor);
-    // Fields it must not fill (the CRM's own, read-only, of another type) are refused first:
-    // nothing is scored, written, or remembered as written-back (kept out of training).
-    const target = spelledByCrm(chosen, await client.checkWritableFields(fieldsToWrite(chosen), signal));
+    // Fields it must not fill (the CRM's own, read-only, of another type, too small) are refused
+    // first: nothing is scored, written, or remembered as written-back (kept out of training).
+    const target = checkedByCrm(chosen, await client.checkWritableFields(fieldsToWrite(chosen), signal));
     const fields = fieldsToWrite(target);
     signal.throwIfAborted();
-    await writeState({ ...checking, status: 'scoring' });
-    const { rows, unchanged } = await scoreLeadsToWrite(target, signal);
+    await advance({ ...checking, status: 'scoring' });
+    const { modelId, rows, unchanged } = await scoreLeadsToWrite(target, signal);
     signal.throwIfAborted();
     const running: WriteBackSummary = { ...checking, status: 'running', total: rows.length, unchanged };
     // Before anything is written: training must never learn from these fields.
     await rememberWrittenBackFields(crm, fields.map((field) => field.name));
-    await writeState(running);
-    // Each progress write also resets the worker's idle timer. It keeps what was written and
-    // refused so far: a cancel or an error ends the job with them, not with the refusals unsaid.
+    await advance(running);
     const result = await writeBack(rows, target, client, {
       signal,
-      onProgress: (done, _total, sofar) => void writeState({ ...running, done, written: sofar.written, failures: summaryFailures(sofar.failed) }),
+      current: (due) => asScoredNow(crm, modelId, due),
+      onProgress: (sofar) => advance(withProgress(running, sofar)),
       onWritten: (written) => keepWritten(crm, written),
     });
     // The connection's status first: pages read it again when they see the write-back end.
     // Nothing to write sent nothing, so it says nothing of the credentials.
     if (result.written > 0) await clearReconnect(connection, 'the last write-back wrote to it');
-    await writeState({ ...running, status: 'done', done: rows.length, written: result.written, failures: summaryFailures(result.failed), finishedAt: Date.now() });
+    await writeState({ ...withProgress(running, result), status: 'done', finishedAt: Date.now() });
   } catch (error) {
     const cancelled = signal.aborted;
     const message = error instanceof Error ? error.message : String(error);
-    const last = await readWriteBack(crm);
     // The field check is the first request: credentials refused there say "reconnect" too.
     if (connection && isCrmError(error, 'auth')) await markReconnect(connection, message);
-    await writeState({ ...last, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : message, finishedAt: Date.now() });
+    await writeState({ ...reached, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : message, finishedAt: Date.now() });
   }
 }
 

@@ -3,12 +3,30 @@ import type { FieldUpdate } from '../crm/client';
 import { generateDemoLeads } from '../crm/demo-data';
 import { CrmError, isCrmError } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
+import { createSalesforceClient } from '../crm/salesforce-client';
 import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { createDemoCrm } from '../../test/demo-crm/server';
-import { REASON_MAX_LENGTH, WriteBackTargetSchema, fieldUpdate, fieldsToWrite, writeBack, type RecordWriter, type ScoreToWrite } from './write-back';
+import {
+  REASON_MAX_LENGTH,
+  WriteBackTargetSchema,
+  checkedByCrm,
+  fieldUpdate,
+  fieldsToWrite,
+  writeBack,
+  type CheckedTarget,
+  type RecordWriter,
+  type RowToWrite,
+  type ScoreToWrite,
+  type WriteBackResult,
+  type WriteBackTarget,
+} from './write-back';
 
-const target = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Tier__c', reasonField: null });
+/** `target` as a CRM whose text fields state no length checked it. */
+const checked = (target: WriteBackTarget): CheckedTarget => checkedByCrm(target, fieldsToWrite(target).map((field) => ({ name: field.name, maxLength: null })));
+const target = checked(WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Tier__c', reasonField: null }));
+/** A write-back of all five rows that went through, with `outcome`. */
+const ended = (outcome: Partial<WriteBackResult>): WriteBackResult => ({ done: 5, total: 5, written: 0, cleared: 0, failed: [], unlistedFailures: 0, unconfirmed: 0, ...outcome });
 const rows: ScoreToWrite[] = Array.from({ length: 5 }, (_, i) => ({ recordId: `00Q${i}`, score: 90 - i, tier: i < 2 ? 'hot' : 'cold', topReason: 'Title seniority: VP Sales' }));
 
 function writer(maxBatch: number, failOn: string | null = null, deleted: readonly string[] = []) {
@@ -41,8 +59,8 @@ describe('writeBack', () => {
   it('writes the chosen fields, tier as its word, in batches of the CRM’s size', async () => {
     const { value, batches } = writer(2);
     const progress: number[] = [];
-    const result = await writeBack(rows, target, value, { onProgress: (done) => progress.push(done) });
-    expect(result).toEqual({ written: 5, failed: [] });
+    const result = await writeBack(rows, target, value, { onProgress: ({ done }) => void progress.push(done) });
+    expect(result).toEqual(ended({ written: 5 }));
     expect(batches.map((batch) => batch.length)).toEqual([2, 2, 1]);
     expect(batches[0][0]).toEqual({ recordId: '00Q0', fields: { LeadLens_Score__c: 90, LeadLens_Tier__c: 'Hot' } });
     expect(progress).toEqual([2, 4, 5]);
@@ -51,14 +69,14 @@ describe('writeBack', () => {
   it('reports a failed batch with its records and goes on with the others', async () => {
     const { value, batches } = writer(2, '00Q2');
     const result = await writeBack(rows, target, value);
-    expect(result).toEqual({ written: 3, failed: [{ recordIds: ['00Q2', '00Q3'], error: 'FIELD_INTEGRITY_EXCEPTION' }] });
+    expect(result).toEqual(ended({ written: 3, failed: [{ recordIds: ['00Q2', '00Q3'], error: 'FIELD_INTEGRITY_EXCEPTION' }] }));
     expect(batches).toHaveLength(2);
   });
 
   it('counts the records the CRM refused one by one as failed, grouped by error', async () => {
     const { value } = writer(2, null, ['00Q1', '00Q4']);
     const result = await writeBack(rows, target, value);
-    expect(result).toEqual({ written: 3, failed: [{ recordIds: ['00Q1', '00Q4'], error: 'ENTITY_IS_DELETED: entity is deleted' }] });
+    expect(result).toEqual(ended({ written: 3, failed: [{ recordIds: ['00Q1', '00Q4'], error: 'ENTITY_IS_DELETED: entity is deleted' }] }));
   });
 
   it('counts a record the CRM refused for two reasons once, as not written', async () => {
@@ -66,10 +84,12 @@ describe('writeBack', () => {
       maxBatch: 5,
       updateRecords: async () => [{ recordId: '00Q1', error: 'STRING_TOO_LONG: Reason' }, { recordId: '00Q1', error: 'INVALID_TYPE: Score' }],
     };
-    expect(await writeBack(rows, target, twice)).toEqual({
-      written: 4,
-      failed: [{ recordIds: ['00Q1'], error: 'STRING_TOO_LONG: Reason' }, { recordIds: ['00Q1'], error: 'INVALID_TYPE: Score' }],
-    });
+    expect(await writeBack(rows, target, twice)).toEqual(
+      ended({
+        written: 4,
+        failed: [{ recordIds: ['00Q1'], error: 'STRING_TOO_LONG: Reason' }, { recordIds: ['00Q1'], error: 'INVALID_TYPE: Score' }],
+      }),
+    );
   });
 
   it('counts as failed, not written, the HubSpot contacts a 207 leaves unlisted when an error names no ids', async () => {
@@ -84,10 +104,10 @@ describe('writeBack', () => {
       ],
     }), { status: 207, headers: { 'content-type': 'application/json' } });
     const hubspot = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: partly });
-    const hubspotTarget = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
+    const hubspotTarget = checked(WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null }));
     const contacts = ['101', '102', '103', '104'].map((recordId, i) => ({ ...rows[i], recordId }));
     expect(await writeBack(contacts, hubspotTarget, hubspot)).toEqual({
-      written: 1,
+      ...ended({ done: 4, total: 4, written: 1 }),
       failed: [
         { recordIds: ['102'], error: 'OBJECT_NOT_FOUND: Could not update some CONTACT objects, they may be deleted or not exist.' },
         { recordIds: ['103', '104'], error: 'VALIDATION_ERROR: Property values were not valid' },
@@ -110,7 +130,7 @@ describe('writeBack', () => {
 
   it('names each field it writes with what it holds: the score a number, the tier one of its words, the reason text', () => {
     expect(fieldsToWrite({ ...target, reasonField: 'LeadLens_Reason__c' })).toEqual([
-      { name: 'LeadLens_Score__c', holds: 'number' },
+      { name: 'LeadLens_Score__c', holds: 'number', largest: 99 },
       { name: 'LeadLens_Tier__c', holds: 'text', values: ['Hot', 'Warm', 'Cold'] },
       { name: 'LeadLens_Reason__c', holds: 'text' },
     ]);
@@ -131,9 +151,8 @@ describe('writeBack', () => {
     expect(requests.filter((request) => request.startsWith('POST'))).toEqual([]);
     // The LeadLens properties the portal created are written.
     const chosen = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: 'leadlens_reason' });
-    await hubspot.checkWritableFields(fieldsToWrite(chosen));
     const contacts = leads.map((lead, i) => ({ ...rows[i], recordId: lead.hubspotId }));
-    expect(await writeBack(contacts, chosen, hubspot)).toEqual({ written: 5, failed: [] });
+    expect(await writeBack(contacts, checkedByCrm(chosen, await hubspot.checkWritableFields(fieldsToWrite(chosen))), hubspot)).toEqual(ended({ written: 5 }));
   });
 
   it('stops when cancelled', async () => {
@@ -150,5 +169,126 @@ describe('writeBack', () => {
   it('writes a reason as plain text, without the direction isolates a pair reason carries for LeadLens’s pages', () => {
     const update = fieldUpdate({ ...rows[0], topReason: 'Industry × Employees: \u2068تعليم\u2069 · \u2068not known\u2069' }, { ...target, reasonField: 'LeadLens_Reason__c' });
     expect(update.fields.LeadLens_Reason__c).toBe('Industry × Employees: تعليم · not known');
+  });
+
+  it('cuts a reason to its field’s length, on a character boundary: a longer one would have the CRM refuse the whole lead, score and tier too', () => {
+    const chosen = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Tier__c', reasonField: 'LeadLens_Reason__c' });
+    const text100 = checkedByCrm(chosen, [
+      { name: 'LeadLens_Score__c', maxLength: null },
+      { name: 'LeadLens_Tier__c', maxLength: 4 },
+      { name: 'LeadLens_Reason__c', maxLength: 100 },
+    ]);
+    // An emoji (two UTF-16 units) across the cut is left out whole, not halved.
+    const reason = `Job title: ${'x'.repeat(87)}😀 and more`;
+    const update = fieldUpdate({ ...rows[0], topReason: reason }, text100);
+    expect(update.fields).toEqual({ LeadLens_Score__c: 90, LeadLens_Tier__c: 'Hot', LeadLens_Reason__c: `Job title: ${'x'.repeat(87)}…` });
+    expect(fieldUpdate({ ...rows[0], topReason: 'Job title: VP Sales' }, text100).fields.LeadLens_Reason__c).toBe('Job title: VP Sales');
+    // A HubSpot string property holds 65,536 characters: a reason is still one line of a report.
+    const hubspot = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: null, tierField: null, reasonField: 'leadlens_reason' });
+    const long = fieldUpdate({ ...rows[0], topReason: 'x'.repeat(400) }, checkedByCrm(hubspot, [{ name: 'leadlens_reason', maxLength: 65_536 }]));
+    expect(String(long.fields.leadlens_reason)).toHaveLength(REASON_MAX_LENGTH);
+  });
+
+  it('keeps at most MAX_FAILURE_GROUPS_SHOWN errors, counting the records refused for the others: a message naming each value would make one per record', async () => {
+    const many = Array.from({ length: 14 }, (_, i) => ({ ...rows[0], recordId: `00Q${i}` }));
+    const valueInMessage: RecordWriter = { maxBatch: 5, updateRecords: async (batch) => batch.map(({ recordId }) => ({ recordId, error: `STRING_TOO_LONG: Reason: data value too large: reason of ${recordId}` })) };
+    const result = await writeBack(many, target, valueInMessage);
+    expect(result.failed).toHaveLength(10);
+    expect(result.failed[9]).toEqual({ recordIds: ['00Q9'], error: 'STRING_TOO_LONG: Reason: data value too large: reason of 00Q9' });
+    expect(result).toMatchObject({ written: 0, unlistedFailures: 4 });
+  });
+
+  it('merges batches refused as a whole for the same reason into one failure, as records refused one by one', async () => {
+    const locked: RecordWriter = {
+      maxBatch: 2,
+      updateRecords: async (batch) => {
+        if (batch[0].recordId !== '00Q4') throw new CrmError('server', 'Salesforce update Leads failed 6 times; last: HTTP 503');
+        return [];
+      },
+    };
+    expect(await writeBack(rows, target, locked)).toEqual(ended({ written: 1, failed: [{ recordIds: ['00Q0', '00Q1', '00Q2', '00Q3'], error: 'Salesforce update Leads failed 6 times; last: HTTP 503' }] }));
+  });
+
+  describe('stops at the first batch refused for a reason every batch would get, as for the credentials', () => {
+    /** Answers every request `status` with `body`, counting them. */
+    function refusing(status: number, body: unknown) {
+      const sent = { count: 0 };
+      const fetch: typeof globalThis.fetch = async () => (sent.count++, new Response(JSON.stringify(body), { status }));
+      return { sent, fetch };
+    }
+    const contacts = Array.from({ length: 5 }, (_, i) => ({ ...rows[i], recordId: String(101 + i) }));
+    const hubspotTarget = checked(WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null }));
+
+    it('a HubSpot token that reads contacts but lacks the write scope (403 MISSING_SCOPES): names the scope', async () => {
+      const { sent, fetch } = refusing(403, { status: 'error', message: "This app hasn't been granted all required scopes to make this call.", category: 'MISSING_SCOPES', errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: ['crm.objects.contacts.write'] } }] });
+      const hubspot = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch });
+      const progress: WriteBackResult[] = [];
+      const error = await writeBack(contacts, hubspotTarget, { ...hubspot, maxBatch: 2 }, { onProgress: (sofar) => void progress.push({ ...sofar }) }).catch((e: unknown) => e);
+      expect(sent.count).toBe(1);
+      expect(isCrmError(error, 'request')).toBe(true);
+      expect(String((error as Error).message)).toMatch(/^HubSpot lets this token read contacts but not change them: give its app the crm\.objects\.contacts\.write scope, then write back again \(HubSpot refused update contacts: HTTP 403 \(MISSING_SCOPES: /);
+      // Nothing of the refused batch was taken, and it is not in doubt.
+      expect(progress).toEqual([{ ...ended({ done: 0 }) }]);
+    });
+
+    it('HubSpot’s daily limit used up (429 DAILY)', async () => {
+      const { sent, fetch } = refusing(429, { status: 'error', message: 'You have reached your daily limit.', category: 'RATE_LIMITS', policyName: 'DAILY' });
+      const hubspot = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch });
+      await expect(writeBack(contacts, hubspotTarget, { ...hubspot, maxBatch: 2 })).rejects.toThrow(/daily API limit is used up/);
+      expect(sent.count).toBe(1);
+    });
+
+    it('Salesforce’s request limit (403 REQUEST_LIMIT_EXCEEDED)', async () => {
+      const { sent, fetch } = refusing(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }]);
+      const salesforce = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => '00Dsession!token', fetch });
+      const leads = Array.from({ length: 5 }, (_, i) => ({ ...rows[i], recordId: `00Q${String(i).padStart(15, '0')}` }));
+      await expect(writeBack(leads, target, { ...salesforce, maxBatch: 2 })).rejects.toThrow(
+        /^Salesforce takes no more API requests from your org for now .*: write back again later \(Salesforce refused update Leads: HTTP 403 \(REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded\.\)\)$/,
+      );
+      expect(sent.count).toBe(1);
+    });
+  });
+
+  it('sends each batch as `current` has it just before, less the rows it leaves out, and hands on what was sent as written', async () => {
+    const { value, batches } = writer(2);
+    const kept: FieldUpdate[] = [];
+    // A tier policy applied while the first batch was out: the later ones turn warm; 00Q3 is gone.
+    let retiered = false;
+    const current = async (due: readonly RowToWrite[]) => {
+      const now = due.filter((row) => row.recordId !== '00Q3').map((row) => (retiered && 'tier' in row ? { ...row, tier: 'warm' as const } : row));
+      retiered = true;
+      return now;
+    };
+    const result = await writeBack(rows, target, value, { current, onWritten: async (written) => void kept.push(...written) });
+    expect(batches.map((batch) => batch.map((update) => [update.recordId, update.fields.LeadLens_Tier__c]))).toEqual([
+      [['00Q0', 'Hot'], ['00Q1', 'Hot']],
+      [['00Q2', 'Warm']],
+      [['00Q4', 'Warm']],
+    ]);
+    expect(kept).toEqual(batches.flat());
+    expect(result).toEqual(ended({ written: 4 }));
+  });
+
+  it('empties the fields of a row to clear, and counts it', async () => {
+    const { value, batches } = writer(5);
+    const clear: RowToWrite = { recordId: '00Q9', clear: ['LeadLens_Score__c', 'LeadLens_Tier__c'] };
+    expect(await writeBack([rows[0], clear], target, value)).toEqual(ended({ done: 2, total: 2, written: 2, cleared: 1 }));
+    expect(batches[0][1]).toEqual({ recordId: '00Q9', fields: { LeadLens_Score__c: null, LeadLens_Tier__c: null } });
+  });
+
+  it('cancelled while a request is out: says how many records the CRM may or may not have taken', async () => {
+    const controller = new AbortController();
+    const progress: WriteBackResult[] = [];
+    const answerless: RecordWriter = {
+      maxBatch: 2,
+      updateRecords: async (batch, signal) => {
+        if (batch[0].recordId === '00Q0') return [];
+        controller.abort();
+        signal?.throwIfAborted();
+        return [];
+      },
+    };
+    await expect(writeBack(rows, target, answerless, { signal: controller.signal, onProgress: (sofar) => void progress.push({ ...sofar }) })).rejects.toThrow();
+    expect(progress.at(-1)).toEqual(ended({ done: 2, written: 2, unconfirmed: 2 }));
   });
 });

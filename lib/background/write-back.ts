@@ -3,13 +3,15 @@
  * Salesforce custom field, a HubSpot custom property), in batches of the size the CRM's batch
  * API takes, one batch at a time so the client's rate limiter paces them. The job checks the
  * fields with the CRM client first (`checkWritableFields` with `fieldsToWrite`: not the CRM's
- * own, read-only, or of another type). A failed batch is reported with its records and the
- * others still go, as are the records the CRM refused one by one.
+ * own, read-only, of another type, or too small), and fills them to fit (`checkedByCrm`). A
+ * failed batch is reported with its records and the others still go, as are the records the CRM
+ * refused one by one; a refusal every batch would get (credentials, permission, limits) stops it.
  */
 import { z } from 'zod';
-import type { CrmClient, FieldToWrite, FieldUpdate } from '../crm/client';
-import { isCrmError } from '../crm/http';
+import type { CrmClient, FieldToWrite, FieldUpdate, WritableField } from '../crm/client';
+import { CrmError, isCrmError } from '../crm/http';
 import type { CrmKind } from '../crm/types';
+import { MAX_FAILURE_GROUPS_SHOWN } from '../messaging/protocol-write-back';
 import { CrmKindSchema } from '../messaging/schemas';
 import { visibleText } from '../ml/explain';
 import { TIER_LOOK } from '../presentation';
@@ -55,86 +57,170 @@ export interface ScoreToWrite {
   topReason: string;
 }
 
-/** Text fields hold 255 characters in a default Salesforce text field and a HubSpot single-line property. */
+/** A lead the active model cannot score whose fields hold values LeadLens wrote before (an earlier model's): `clear` are emptied. */
+export interface ValuesToClear {
+  recordId: string;
+  clear: readonly string[];
+}
+
+export type RowToWrite = ScoreToWrite | ValuesToClear;
+
+/** Scores run 1–99 (`percentileScore`): a number field needs room for two digits before the decimal point. */
+const HIGHEST_SCORE = 99;
+
+/** A reason is one line of a list view or report: cut to this, or shorter to fit its field. */
 export const REASON_MAX_LENGTH = 255;
 
 /** The target's fields and what `fieldUpdate` fills them with: the score a number, the tier one of its words, the reason any text. */
 export function fieldsToWrite(target: WriteBackTarget): FieldToWrite[] {
   const fields: FieldToWrite[] = [];
-  if (target.scoreField) fields.push({ name: target.scoreField, holds: 'number' });
+  if (target.scoreField) fields.push({ name: target.scoreField, holds: 'number', largest: HIGHEST_SCORE });
   if (target.tierField) fields.push({ name: target.tierField, holds: 'text', values: Object.values(TIER_LOOK).map((look) => look.word) });
   if (target.reasonField) fields.push({ name: target.reasonField, holds: 'text' });
   return fields;
 }
 
-/**
- * `target` with its fields named as the CRM spells them: `names` are `fieldsToWrite(target)`'s, in
- * order, as the CRM's check answered. A sync stores a field under the CRM's name: compared under
- * another spelling, every lead would look changed, and training would not know it as written back.
- */
-export function spelledByCrm(target: WriteBackTarget, names: readonly string[]): WriteBackTarget {
-  const crmName = new Map(fieldsToWrite(target).map((field, i) => [field.name, names[i]]));
-  const spelled = (field: string | null) => (field === null ? null : (crmName.get(field) ?? field));
-  return { ...target, scoreField: spelled(target.scoreField), tierField: spelled(target.tierField), reasonField: spelled(target.reasonField) };
+/** A target as the CRM's field check answered it (`checkedByCrm`): what `fieldUpdate` writes to. */
+export interface CheckedTarget extends WriteBackTarget {
+  /** The longest reason written: its field's length (a Salesforce Text(100) takes 100), at most REASON_MAX_LENGTH. */
+  reasonMaxLength: number;
 }
 
-export function fieldUpdate(row: ScoreToWrite, target: WriteBackTarget): FieldUpdate {
-  const fields: Record<string, string | number> = {};
+/**
+ * `target` as the CRM has its fields: `checked` are `fieldsToWrite(target)`'s, in order, as the
+ * CRM's check answered. Named as the CRM spells them: a sync stores a field under the CRM's name,
+ * and compared under another spelling every lead would look changed, and training would not know
+ * it as written back. A reason longer than its field would have the CRM refuse the whole lead
+ * (score and tier too) on every write-back: it is cut to fit.
+ */
+export function checkedByCrm(target: WriteBackTarget, checked: readonly WritableField[]): CheckedTarget {
+  const asChecked = new Map(fieldsToWrite(target).map((field, i) => [field.name, checked[i]]));
+  const spelled = (field: string | null) => (field === null ? null : (asChecked.get(field)?.name ?? field));
+  const reasonFieldLength = target.reasonField === null ? null : (asChecked.get(target.reasonField)?.maxLength ?? null);
+  return {
+    ...target,
+    scoreField: spelled(target.scoreField),
+    tierField: spelled(target.tierField),
+    reasonField: spelled(target.reasonField),
+    reasonMaxLength: Math.min(REASON_MAX_LENGTH, reasonFieldLength ?? REASON_MAX_LENGTH),
+  };
+}
+
+/** `text` cut to `maxLength` UTF-16 code units, "…" included, never between the halves of a surrogate pair. */
+function clipped(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  return `${text.slice(0, maxLength - 1).replace(/[\uD800-\uDBFF]$/, '').trimEnd()}…`;
+}
+
+export function fieldUpdate(row: RowToWrite, target: CheckedTarget): FieldUpdate {
+  if ('clear' in row) return { recordId: row.recordId, fields: Object.fromEntries(row.clear.map((name) => [name, null])) };
+  const fields: FieldUpdate['fields'] = {};
   if (target.scoreField) fields[target.scoreField] = row.score;
   if (target.tierField) fields[target.tierField] = TIER_LOOK[row.tier].word;
-  if (target.reasonField) {
-    // As plain text: the direction isolates a reason carries for LeadLens's own pages stay out of the CRM.
-    const reason = visibleText(row.topReason);
-    fields[target.reasonField] = reason.length > REASON_MAX_LENGTH ? `${reason.slice(0, REASON_MAX_LENGTH - 1)}…` : reason;
-  }
+  // As plain text: the direction isolates a reason carries for LeadLens's own pages stay out of the CRM.
+  if (target.reasonField) fields[target.reasonField] = clipped(visibleText(row.topReason), target.reasonMaxLength);
   return { recordId: row.recordId, fields };
 }
 
+/** How a write-back went, or how far it has gone. */
 export interface WriteBackResult {
+  /** Rows gone through: sent (taken or refused), or left out as gone meanwhile. */
+  done: number;
+  total: number;
+  /** Records the CRM took. */
   written: number;
+  /** Of those, rows that emptied fields (`ValuesToClear`). */
+  cleared: number;
+  /** Records the CRM refused, by error, at most MAX_FAILURE_GROUPS_SHOWN errors. */
   failed: { recordIds: string[]; error: string }[];
+  /** Records refused for errors beyond those in `failed`. */
+  unlistedFailures: number;
+  /** Records of the request under way when the write-back was cancelled: the CRM may or may not have taken them. */
+  unconfirmed: number;
+}
+
+/** Counts records refused with `error`, with the others refused so: each CRM message once, however many batches say it. */
+function addFailure(result: WriteBackResult, recordIds: readonly string[], error: string): void {
+  const same = result.failed.find((failure) => failure.error === error);
+  if (same) same.recordIds.push(...recordIds);
+  else if (result.failed.length < MAX_FAILURE_GROUPS_SHOWN) result.failed.push({ recordIds: [...recordIds], error });
+  else result.unlistedFailures += recordIds.length;
+}
+
+/** What to say of a refusal every batch would get, by the CRM's code, when its own message does not say what to do. */
+const EVERY_BATCH_REFUSED: Record<string, string> = {
+  // HubSpot: the token reads contacts and properties (the field check passed) but lacks the write scope.
+  MISSING_SCOPES: 'HubSpot lets this token read contacts but not change them: give its app the crm.objects.contacts.write scope, then write back again',
+  // Salesforce: the org's daily API requests are used up, or too many long ones run at once.
+  REQUEST_LIMIT_EXCEEDED: 'Salesforce takes no more API requests from your org for now (its daily request limit is used up, or too many requests run at once): write back again later',
+};
+
+/**
+ * The error to stop the write-back with when every other batch would be refused as this one was,
+ * or null when the next may be taken: a cancel, the credentials refused (401), a permission or
+ * limit refused (403: a HubSpot token without the write scope, Salesforce's request limit), or
+ * the CRM's rate limit outlasting every wait (HubSpot's daily limit). Sending the rest would only
+ * spend the API budget syncs and badges share.
+ */
+function refusalForEveryBatch(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted || isCrmError(error, 'auth')) return error;
+  if (!isCrmError(error, 'rate') && !(isCrmError(error, 'request') && error.status === 403)) return null;
+  const advice = error.crmCode === undefined ? undefined : EVERY_BATCH_REFUSED[error.crmCode];
+  return advice ? new CrmError(error.kind, `${advice} (${error.message})`, error.status, error.crmCode) : error;
 }
 
 export async function writeBack(
-  rows: readonly ScoreToWrite[],
-  target: WriteBackTarget,
+  rows: readonly RowToWrite[],
+  target: CheckedTarget,
   writer: RecordWriter,
   {
+    current,
     onProgress,
     onWritten,
     signal,
   }: {
-    /** After each batch, with what the CRM took and refused so far. */
-    onProgress?: (done: number, total: number, sofar: WriteBackResult) => void;
-    /** After each batch, with the updates the CRM took. */
+    /**
+     * Just before a batch is sent: its rows as they are now (a tier policy applied meanwhile
+     * changes tiers and reasons), less those gone. Throws to stop the write-back.
+     */
+    current?: (rows: readonly RowToWrite[]) => Promise<RowToWrite[]>;
+    /** After each batch, and when the write-back stops: how far it got (the object it keeps: read it at once). */
+    onProgress?: (sofar: WriteBackResult) => Promise<void> | void;
+    /** After each batch, with the updates the CRM took: the values sent. */
     onWritten?: (written: FieldUpdate[]) => Promise<void>;
     signal?: AbortSignal;
   } = {},
 ): Promise<WriteBackResult> {
-  const result: WriteBackResult = { written: 0, failed: [] };
+  const result: WriteBackResult = { done: 0, total: rows.length, written: 0, cleared: 0, failed: [], unlistedFailures: 0, unconfirmed: 0 };
   for (let start = 0; start < rows.length; start += writer.maxBatch) {
     signal?.throwIfAborted();
-    const batch = rows.slice(start, start + writer.maxBatch).map((row) => fieldUpdate(row, target));
+    const due = rows.slice(start, start + writer.maxBatch);
+    const batch = current ? await current(due) : due;
+    signal?.throwIfAborted(); // before the request: a cancel meanwhile leaves nothing in doubt
+    const updates = batch.map((row) => fieldUpdate(row, target));
     let written: FieldUpdate[] = [];
     try {
-      const refused = await writer.updateRecords(batch, signal);
+      const refused = updates.length === 0 ? [] : await writer.updateRecords(updates, signal);
       // By record, not by failure: one record can be refused for more than one reason.
       const refusedIds = new Set(refused.map((failure) => failure.recordId));
-      written = batch.filter((update) => !refusedIds.has(update.recordId));
+      written = updates.filter((update) => !refusedIds.has(update.recordId));
       result.written += written.length;
-      for (const { recordId, error } of refused) {
-        const same = result.failed.find((failure) => failure.error === error);
-        if (same) same.recordIds.push(recordId);
-        else result.failed.push({ recordIds: [recordId], error });
-      }
+      result.cleared += batch.filter((row) => 'clear' in row && !refusedIds.has(row.recordId)).length;
+      for (const { recordId, error } of refused) addFailure(result, [recordId], error);
     } catch (error) {
-      // Cancelled, or the CRM refused the credentials: every other batch would be refused too.
-      if (signal?.aborted || isCrmError(error, 'auth')) throw error;
-      result.failed.push({ recordIds: batch.map((update) => update.recordId), error: error instanceof Error ? error.message : String(error) });
+      const stop = refusalForEveryBatch(error, signal);
+      if (stop !== null) {
+        // Cancelled with the request out: the CRM may have taken it. A refusal took none of it.
+        if (signal?.aborted) result.unconfirmed = updates.length;
+        await onProgress?.(result);
+        throw stop;
+      }
+      addFailure(result, updates.map((update) => update.recordId), error instanceof Error ? error.message : String(error));
     }
+    result.done = Math.min(start + writer.maxBatch, rows.length);
+    await onProgress?.(result);
     // Outside the CRM's try: what the CRM took is written, whatever happens to it here.
     await onWritten?.(written);
-    onProgress?.(Math.min(start + writer.maxBatch, rows.length), rows.length, result);
   }
   return result;
 }

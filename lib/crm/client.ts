@@ -52,21 +52,34 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
-/** Values for some fields of one record: Salesforce field API names / HubSpot property names. */
+/** Values for some fields of one record: Salesforce field API names / HubSpot property names; null empties a field. */
 export interface FieldUpdate {
   recordId: string;
-  fields: Record<string, string | number>;
+  fields: Record<string, string | number | null>;
 }
 
 /**
  * A field write-back fills: with a number (the score) or text (the tier's word, the top reason);
  * `values` when the text is always one of these words (the tiers), which a choice list (a
- * Salesforce picklist, a HubSpot dropdown) offering every one of them can hold.
+ * Salesforce picklist, a HubSpot dropdown) offering every one of them can hold, and a text field
+ * only if it is long enough for each; `largest`, the largest whole number written (the score's
+ * 99), which a number field must have digits for.
  */
 export interface FieldToWrite {
   name: string;
   holds: 'number' | 'text';
   values?: readonly string[];
+  largest?: number;
+}
+
+/**
+ * A field `checkWritableFields` lets write-back fill: its name as the CRM spells it, and for a
+ * text field the most characters it holds (null for other fields): a longer value would have the
+ * CRM refuse the whole record, so free text is cut to fit.
+ */
+export interface WritableField {
+  name: string;
+  maxLength: number | null;
 }
 
 /** A record the CRM refused to update while it took the rest of the batch. */
@@ -143,10 +156,11 @@ export interface CrmClient {
    * (write-back would overwrite their data on every record), read-only or calculated ones, those
    * that do not exist, and those whose type cannot hold what is written. Reads the CRM's field
    * definitions afresh, so a field created a moment ago counts. Throws a `CrmError` naming every
-   * field refused and why. Resolves to the fields' names as the CRM spells them, in their order
-   * (Salesforce takes `fit_score__c` for `Fit_Score__c`; a sync stores it as the latter).
+   * field refused and why. Resolves to the fields as the CRM has them, in their order: named as
+   * it spells them (Salesforce takes `fit_score__c` for `Fit_Score__c`; a sync stores it as the
+   * latter), with the length of a text field.
    */
-  checkWritableFields(fields: readonly FieldToWrite[], signal?: AbortSignal): Promise<string[]>;
+  checkWritableFields(fields: readonly FieldToWrite[], signal?: AbortSignal): Promise<WritableField[]>;
   /**
    * Display names of these owner ids (Salesforce `OwnerId`, HubSpot `hubspot_owner_id`), for
    * those the CRM could name; the others are absent. HubSpot without the owners scope names none.

@@ -293,6 +293,17 @@ describe('HubSpot client against the demo CRM', () => {
     await expect(client.updateRecords(tooMany)).rejects.toThrow(/At most 100/);
   });
 
+  it('empties a property asked to hold null: HubSpot empties one given "", and would keep "null" as text', async () => {
+    const sent: unknown[] = [];
+    const fetch: typeof globalThis.fetch = async (_input, init) => {
+      sent.push(JSON.parse(String(init?.body)));
+      return new Response(JSON.stringify({ status: 'COMPLETE', results: [{ id: '101', properties: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-11-01T00:00:00Z', archived: false }] }), { status: 200 });
+    };
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch });
+    expect(await client.updateRecords([{ recordId: '101', fields: { leadlens_score: null, leadlens_tier: 'Hot' } }])).toEqual([]);
+    expect(sent).toEqual([{ inputs: [{ id: '101', properties: { leadlens_score: '', leadlens_tier: 'Hot' } }] }]);
+  });
+
   it('reports as failed the contacts a 207 does not list when one of its errors names no ids, and only those', async () => {
     const answering = (results: string[]): typeof fetch => async () => new Response(JSON.stringify({
       status: 'COMPLETE',
@@ -349,7 +360,12 @@ describe('HubSpot write-back targets', () => {
 
   it('takes the properties the portal created for LeadLens, and refuses HubSpot’s own and those it lacks, naming each', async () => {
     const { client, requests } = setup();
-    await expect(client.checkWritableFields([{ name: 'leadlens_score', holds: 'number' }, tier, { name: 'leadlens_reason', holds: 'text' }])).resolves.toEqual(['leadlens_score', 'leadlens_tier', 'leadlens_reason']);
+    // A string property holds 65,536 characters (HubSpot's limit for every text property): a reason is cut to that at most.
+    await expect(client.checkWritableFields([{ name: 'leadlens_score', holds: 'number', largest: 99 }, tier, { name: 'leadlens_reason', holds: 'text' }])).resolves.toEqual([
+      { name: 'leadlens_score', maxLength: null },
+      { name: 'leadlens_tier', maxLength: 65_536 },
+      { name: 'leadlens_reason', maxLength: 65_536 },
+    ]);
     const error = await client.checkWritableFields([{ name: 'jobtitle', holds: 'text' }, { name: 'hs_analytics_source', holds: 'text' }, { name: 'leadlens_scor', holds: 'number' }]).catch((e: unknown) => e);
     expect(isCrmError(error, 'request')).toBe(true);
     expect((error as Error).message).toBe(
@@ -375,7 +391,11 @@ describe('HubSpot write-back targets', () => {
     ];
     const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: demoFetch(() => json(200, { results: properties })) });
     // Every value is sent as text: a text property holds the score too; a dropdown offering every tier holds the tier.
-    await expect(client.checkWritableFields([{ name: 'fit_text', holds: 'number' }, { ...tier, name: 'tier_dropdown' }, { name: 'fit_number', holds: 'number' }])).resolves.toEqual(['fit_text', 'tier_dropdown', 'fit_number']);
+    await expect(client.checkWritableFields([{ name: 'fit_text', holds: 'number' }, { ...tier, name: 'tier_dropdown' }, { name: 'fit_number', holds: 'number', largest: 99 }])).resolves.toEqual([
+      { name: 'fit_text', maxLength: 65_536 },
+      { name: 'tier_dropdown', maxLength: null },
+      { name: 'fit_number', maxLength: null },
+    ]);
     const refusals = async (fields: Parameters<typeof client.checkWritableFields>[0]) => ((await client.checkWritableFields(fields).catch((e: unknown) => e)) as Error).message;
     expect(await refusals([{ name: 'fit_formula', holds: 'number' }])).toBe('"fit_formula" (fit formula) is calculated by HubSpot. Nothing was written.');
     expect(await refusals([{ name: 'fit_synced', holds: 'number' }])).toBe('"fit_synced" (fit synced) is read-only in HubSpot. Nothing was written.');
@@ -397,7 +417,7 @@ describe('HubSpot write-back targets', () => {
     });
     const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch });
     await expect(client.checkWritableFields([{ name: 'leadlens_fit', holds: 'number' }])).rejects.toThrow(/no property "leadlens_fit"/);
-    await expect(client.checkWritableFields([{ name: 'leadlens_fit', holds: 'number' }])).resolves.toEqual(['leadlens_fit']);
+    await expect(client.checkWritableFields([{ name: 'leadlens_fit', holds: 'number' }])).resolves.toEqual([{ name: 'leadlens_fit', maxLength: null }]);
     expect(propertyLists).toBe(2);
   });
 

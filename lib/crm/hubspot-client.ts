@@ -200,6 +200,13 @@ function updateFailures(updates: readonly FieldUpdate[], { results, errors = [] 
 }
 
 /**
+ * The characters a string property holds, whatever its field type (single-line, multi-line):
+ * every tier word fits, and a reason is cut to it. A number property takes any number, the
+ * score's 1–99 too.
+ */
+const STRING_PROPERTY_MAX_LENGTH = 65_536;
+
+/**
  * Why write-back may not fill `property` with `field`, or null when it may: only properties
  * created in the portal (never HubSpot's own, such as `jobtitle`, whose data it would overwrite on
  * every contact), that HubSpot neither calculates nor keeps read-only, of a type that holds the
@@ -445,8 +452,8 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       const { data } = await http.request({
         method: 'POST',
         path: `${objects}/batch/update`,
-        // HubSpot stores every property value as a string.
-        body: { inputs: updates.map((update) => ({ id: update.recordId, properties: Object.fromEntries(Object.entries(update.fields).map(([name, value]) => [name, String(value)])) })) },
+        // HubSpot stores every property value as a string, and empties a property given "".
+        body: { inputs: updates.map((update) => ({ id: update.recordId, properties: Object.fromEntries(Object.entries(update.fields).map(([name, value]) => [name, value === null ? '' : String(value)])) })) },
         schema: BatchUpdateSchema,
         what: 'update contacts',
         signal,
@@ -459,7 +466,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       const { byName } = await contactProperties.get(signal);
       refuseUnwritableFields(fields.map((field) => writeRefusal(field, byName.get(field.name))));
       // Property names are matched exactly: spelled as given.
-      return fields.map((field) => field.name);
+      return fields.map((field) => ({ name: field.name, maxLength: byName.get(field.name)?.type === 'string' ? STRING_PROPERTY_MAX_LENGTH : null }));
     },
 
     async ownerNames(ids, signal) {

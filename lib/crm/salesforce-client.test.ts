@@ -236,6 +236,15 @@ describe('Salesforce client against the demo CRM', () => {
     await expect(client.updateRecords(tooMany)).rejects.toThrow(/At most 200/);
   });
 
+  it('empties a custom field written null, as Salesforce does', async () => {
+    const { client } = setup();
+    const [first] = leads;
+    await client.updateRecords([{ recordId: first.salesforceId, fields: { LeadLens_Score__c: 87, LeadLens_Tier__c: 'Hot' } }]);
+    expect(await client.updateRecords([{ recordId: first.salesforceId, fields: { LeadLens_Score__c: null, LeadLens_Tier__c: null } }])).toEqual([]);
+    const emptied = await client.readRecord(first.salesforceId, { fields: ['LeadLens_Score__c', 'LeadLens_Tier__c'] });
+    expect(emptied?.fields).toMatchObject({ LeadLens_Score__c: null, LeadLens_Tier__c: null });
+  });
+
   it('refuses a write to a field the org does not have, with Salesforce’s INVALID_FIELD', async () => {
     const { client } = setup();
     const error = await client.updateRecords([{ recordId: leads[0].salesforceId, fields: { Missing__c: 1 } }]).catch((e: unknown) => e);
@@ -273,10 +282,11 @@ describe('Salesforce write-back targets', () => {
   it('takes the custom fields the org created for LeadLens (names without case), and refuses standard fields, those it lacks and another type', async () => {
     const { client, requests } = setup();
     // Answered as Salesforce spells them: a sync stores them so.
-    await expect(client.checkWritableFields([{ name: 'leadlens_score__c', holds: 'number' }, tier, { name: 'LeadLens_Reason__c', holds: 'text' }])).resolves.toEqual([
-      'LeadLens_Score__c',
-      'LeadLens_Tier__c',
-      'LeadLens_Reason__c',
+    // The demo org's describe states no lengths: write-back cuts a reason to its own limit then.
+    await expect(client.checkWritableFields([{ name: 'leadlens_score__c', holds: 'number', largest: 99 }, tier, { name: 'LeadLens_Reason__c', holds: 'text' }])).resolves.toEqual([
+      { name: 'LeadLens_Score__c', maxLength: null },
+      { name: 'LeadLens_Tier__c', maxLength: null },
+      { name: 'LeadLens_Reason__c', maxLength: null },
     ]);
     const error = await client.checkWritableFields([{ name: 'Title', holds: 'text' }, { name: 'Missing_Score__c', holds: 'number' }]).catch((e: unknown) => e);
     expect(isCrmError(error, 'request')).toBe(true);
@@ -301,12 +311,41 @@ describe('Salesforce write-back targets', () => {
       { name: 'Old_Tier__c', label: 'Old tier', type: 'picklist', custom: true, updateable: true, picklistValues: picklist('Hot', 'Warm', 'Retired') },
     ];
     const { client } = setup('67.0', (request) => (request.url.pathname.endsWith('/sobjects/Lead/describe') ? json(200, { fields }) : undefined));
-    await expect(client.checkWritableFields([{ ...tier, name: 'Tier__c' }])).resolves.toEqual(['Tier__c']);
+    await expect(client.checkWritableFields([{ ...tier, name: 'Tier__c' }])).resolves.toEqual([{ name: 'Tier__c', maxLength: null }]);
     expect(await refusal(client, [{ name: 'Fit_Formula__c', holds: 'number' }])).toBe('"Fit_Formula__c" (Fit formula) is read-only for you (a formula field, or field-level security). Nothing was written.');
     // Describe always says whether a field is updateable: one that does not say is not written.
     expect(await refusal(client, [{ name: 'Fit_Unsaid__c', holds: 'number' }])).toMatch(/^"Fit_Unsaid__c" \(Fit unsaid\) is read-only for you/);
     expect(await refusal(client, [{ ...tier, name: 'Old_Tier__c' }])).toBe('"Old_Tier__c" (Old tier) is a picklist without "Cold". Nothing was written.');
     expect(await refusal(client, [{ name: 'Tier__c', holds: 'text' }])).toBe('"Tier__c" (Tier) is a picklist, which cannot hold text. Nothing was written.');
+  });
+
+  it('answers a text field’s length, and refuses a text field too short for a tier or a number field with too few digits for a score', async () => {
+    // As Salesforce describes them: `length` for text, `precision` and `scale` for numbers (Number(3,2): one digit before the point).
+    const custom = (name: string, type: string, sizes: object) => ({ name, label: name.replace(/__c$/, '').replace(/_/g, ' '), type, custom: true, updateable: true, length: 0, precision: 0, scale: 0, digits: 0, ...sizes });
+    const fields = [
+      { name: 'Id', type: 'id', custom: false, updateable: false },
+      { name: 'SystemModstamp', type: 'datetime', custom: false, updateable: false },
+      custom('Reason_100__c', 'string', { length: 100 }),
+      custom('Reason_Long__c', 'textarea', { length: 32_768 }),
+      custom('Tier_3__c', 'string', { length: 3 }),
+      custom('Tier_4__c', 'string', { length: 4 }),
+      custom('Score_3_2__c', 'double', { precision: 3, scale: 2 }),
+      custom('Score_2_0__c', 'double', { precision: 2, scale: 0 }),
+      custom('Score_Percent__c', 'percent', { precision: 5, scale: 4 }),
+    ];
+    const { client } = setup('67.0', (request) => (request.url.pathname.endsWith('/sobjects/Lead/describe') ? json(200, { fields }) : undefined));
+    const score = (name: string) => ({ name, holds: 'number', largest: 99 }) as const;
+    await expect(client.checkWritableFields([{ name: 'Reason_100__c', holds: 'text' }, { name: 'Reason_Long__c', holds: 'text' }, { ...tier, name: 'Tier_4__c' }, score('Score_2_0__c')])).resolves.toEqual([
+      { name: 'Reason_100__c', maxLength: 100 },
+      { name: 'Reason_Long__c', maxLength: 32_768 },
+      { name: 'Tier_4__c', maxLength: 4 },
+      { name: 'Score_2_0__c', maxLength: null },
+    ]);
+    expect(await refusal(client, [{ ...tier, name: 'Tier_3__c' }])).toBe('"Tier_3__c" (Tier 3) holds at most 3 characters, too few for "Warm", "Cold": give it a length of 4 or more. Nothing was written.');
+    expect(await refusal(client, [score('Score_3_2__c'), score('Score_Percent__c')])).toBe(
+      '"Score_3_2__c" (Score 3 2) holds 1 digit before the decimal point, too few for 99: give it a length of 2 or more; ' +
+        '"Score_Percent__c" (Score Percent) holds 1 digit before the decimal point, too few for 99: give it a length of 2 or more. Nothing was written.',
+    );
   });
 
   it('describes Lead afresh for each check: a field created a moment ago is taken', async () => {
@@ -318,7 +357,7 @@ describe('Salesforce write-back targets', () => {
     });
     await expect(client.checkWritableFields([{ name: 'Fit_Score__c', holds: 'number' }])).rejects.toThrow(/no field "Fit_Score__c"/);
     fitScoreCreated = true;
-    await expect(client.checkWritableFields([{ name: 'Fit_Score__c', holds: 'number' }])).resolves.toEqual(['Fit_Score__c']);
+    await expect(client.checkWritableFields([{ name: 'Fit_Score__c', holds: 'number' }])).resolves.toEqual([{ name: 'Fit_Score__c', maxLength: null }]);
     expect(requests.filter((request) => request.endsWith('/describe'))).toHaveLength(2);
   });
 

@@ -84,10 +84,15 @@ const LeadPageSchema = queryPageSchema(LeadSchema);
 const ChangedLeadPageSchema = queryPageSchema(z.unknown());
 const NamedRecordPageSchema = queryPageSchema(NamedRecordSchema);
 
+/** A size describe gives a field; one of another shape reads as not given (describe also serves syncs). */
+const DescribedSize = z.number().int().nonnegative().optional().catch(undefined);
+
 /**
  * Lead's fields as describe lists them. Reads need name and type; the rest, which Salesforce sends
  * for every field, decides whether write-back may fill it (`writeRefusal`), and a field missing
- * `custom` or `updateable` is not filled.
+ * `custom` or `updateable` is not filled. Sizes: `length` the characters a text field holds,
+ * `precision` and `scale` a number field's digits in all and after the decimal point, `digits`
+ * an integer field's.
  */
 const DescribedFieldSchema = z.looseObject({
   name: z.string().regex(/^\w+$/),
@@ -96,6 +101,10 @@ const DescribedFieldSchema = z.looseObject({
   custom: z.boolean().optional(),
   updateable: z.boolean().optional(),
   picklistValues: z.array(z.looseObject({ value: z.string(), active: z.boolean() })).optional(),
+  length: DescribedSize,
+  precision: DescribedSize,
+  scale: DescribedSize,
+  digits: DescribedSize,
 });
 type DescribedField = z.infer<typeof DescribedFieldSchema>;
 const DescribeSchema = z.object({ fields: z.array(DescribedFieldSchema) });
@@ -104,18 +113,49 @@ const DescribeSchema = z.object({ fields: z.array(DescribedFieldSchema) });
 const NUMBER_TYPES = new Set(['double', 'int', 'percent', 'currency']);
 const TEXT_TYPES = new Set(['string', 'textarea']);
 
+/** The characters a text field holds, when describe says (null for any other field). */
+const textLength = (described: DescribedField) => (TEXT_TYPES.has(described.type) && described.length ? described.length : null);
+
+/** The digits a number field holds before the decimal point (its Length in Setup), when describe says. */
+function wholeDigits(described: DescribedField): number | undefined {
+  if (described.type === 'int') return described.digits || undefined;
+  return described.precision && described.scale !== undefined ? described.precision - described.scale : undefined;
+}
+
+/** `count` of `unit` in words: 1 digit, 3 characters. */
+const inWords = (count: number, unit: string) => `${count.toLocaleString('en-US')} ${unit}${count === 1 ? '' : 's'}`;
+
+/**
+ * Why a field of a type that holds `field` is too small for it, or null when it is big enough: a
+ * value that does not fit has Salesforce refuse the whole Lead (STRING_TOO_LONG,
+ * NUMBER_OUTSIDE_VALID_RANGE), its other fields with it, on every write-back. Free text is cut to
+ * the field's length instead (`checkWritableFields` answers it).
+ */
+function sizeRefusal(named: string, field: FieldToWrite, described: DescribedField): string | null {
+  const length = textLength(described);
+  if (length !== null) {
+    const tooLong = (field.values ?? []).filter((value) => value.length > length);
+    if (tooLong.length === 0) return null;
+    return `${named} holds at most ${inWords(length, 'character')}, too few for ${tooLong.map((value) => `"${value}"`).join(', ')}: give it a length of ${Math.max(...tooLong.map((value) => value.length))} or more`;
+  }
+  const digits = wholeDigits(described);
+  const needed = field.largest === undefined ? 0 : String(Math.trunc(Math.abs(field.largest))).length;
+  if (digits === undefined || digits >= needed) return null;
+  return `${named} holds ${inWords(digits, 'digit')} before the decimal point, too few for ${field.largest}: give it a length of ${needed} or more`;
+}
+
 /**
  * Why write-back may not fill the Lead field `described` with `field`, or null when it may: only
  * custom fields (never Salesforce's own, whose data it would overwrite on every Lead) the user
  * can update, of a type that holds the value (a number is sent as a JSON number, which a text
- * field refuses).
+ * field refuses), big enough for it (`sizeRefusal`).
  */
 function writeRefusal(field: FieldToWrite, described: DescribedField | undefined): string | null {
   if (!described) return `Salesforce Leads have no field "${field.name}" that you can see: create it, or check its API name and field-level security`;
   const named = `"${described.name}" (${described.label ?? described.name})`;
   if (!described.custom) return `${named} is a standard Salesforce field: LeadLens writes only to custom fields, so it never overwrites your Leads' data`;
   if (!described.updateable) return `${named} is read-only for you (a formula field, or field-level security)`;
-  if ((field.holds === 'number' ? NUMBER_TYPES : TEXT_TYPES).has(described.type)) return null;
+  if ((field.holds === 'number' ? NUMBER_TYPES : TEXT_TYPES).has(described.type)) return sizeRefusal(named, field, described);
   if (described.type === 'picklist') return choiceListRefusal(named, 'picklist', field, (described.picklistValues ?? []).filter((entry) => entry.active).map((entry) => entry.value));
   return `${named} is a ${described.type} field, which cannot hold ${heldInWords(field)}`;
 }
@@ -393,7 +433,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       const { byLowerCase } = await leadDescribe.get(signal);
       const described = fields.map((field) => byLowerCase.get(field.name.toLowerCase()));
       refuseUnwritableFields(fields.map((field, i) => writeRefusal(field, described[i])));
-      return described.map((field, i) => field?.name ?? fields[i].name);
+      return described.map((field, i) => ({ name: field?.name ?? fields[i].name, maxLength: field ? textLength(field) : null }));
     },
 
     // Queues are named too (one more query, only when a queue owns a Lead): the Owner filter should not list bare 00G Ids.

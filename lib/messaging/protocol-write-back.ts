@@ -28,6 +28,8 @@ export const isUnderway = (status: WriteBackStatus) => status === 'checking' || 
 
 /** Record ids kept per error in a summary: enough to look a few up, small enough to message. */
 export const MAX_FAILED_IDS_SHOWN = 20;
+/** Errors kept in a summary, each with its records: a CRM whose message names each record's value would make one per record. */
+export const MAX_FAILURE_GROUPS_SHOWN = 10;
 
 export const WriteBackSummarySchema = z.object({
   crm: CrmKindSchema,
@@ -36,10 +38,23 @@ export const WriteBackSummarySchema = z.object({
   target: z.object({ scoreField: z.string().nullable(), tierField: z.string().nullable(), reasonField: z.string().nullable() }).nullable(),
   done: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
+  /** Records the CRM took, of `total` (in every state: a write-back stopped or cancelled keeps what it wrote). */
   written: z.number().int().nonnegative(),
-  /** Leads left out because their fields already held these values when last synced (0 in a state kept by an older LeadLens). */
+  /**
+   * Of `written`, leads the active model cannot score whose fields held an earlier model's values,
+   * which were emptied (0 in a state kept by an older LeadLens, as for the counts below).
+   */
+  cleared: z.number().int().nonnegative().default(0),
+  /** Leads left out because their fields already held these values when last synced. */
   unchanged: z.number().int().nonnegative().default(0),
-  failures: z.array(z.object({ error: z.string(), count: z.number().int().positive(), recordIds: z.array(z.string()).max(MAX_FAILED_IDS_SHOWN) })),
+  failures: z.array(z.object({ error: z.string(), count: z.number().int().positive(), recordIds: z.array(z.string()).max(MAX_FAILED_IDS_SHOWN) })).max(MAX_FAILURE_GROUPS_SHOWN),
+  /** Records the CRM refused for errors other than those in `failures`. */
+  unlistedFailures: z.number().int().nonnegative().default(0),
+  /**
+   * Records of the request under way when the job stopped (a cancel, or a failure with no answer):
+   * the CRM may or may not have written them. Not in `written` nor `failures`.
+   */
+  unconfirmed: z.number().int().nonnegative().default(0),
   /** Why the whole job stopped (not connected, a field refused, no scores, the service worker was stopped). */
   error: z.string().nullable(),
   finishedAt: z.number().nullable(),

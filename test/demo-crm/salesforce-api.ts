@@ -212,7 +212,8 @@ const CollectionSchema = z.object({
 
 /**
  * sObject Collections update: a field the org does not have refuses the whole request (as
- * Salesforce does); a record that does not exist or a value that does not fit fails alone.
+ * Salesforce does); a record that does not exist or a value that does not fit fails alone; null
+ * empties a field.
  * An updated record is stamped as modified at `now`.
  * The demo has no transactions, so `allOrNone: true` is refused rather than half-honoured.
  */
@@ -237,13 +238,18 @@ function updateCollection(store: DemoStore, body: unknown, now: number): DemoRes
     if (!lead) return { success: false, errors: [{ statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: [] }] };
     for (const [name, value] of Object.entries(values)) {
       const field = customField(name)!;
-      const fits = field.type === 'number' ? typeof value === 'number' : typeof value === 'string' && value.length <= TEXT_FIELD_MAX_LENGTH;
+      // null empties a field, as Salesforce takes it.
+      const fits = value === null || (field.type === 'number' ? typeof value === 'number' : typeof value === 'string' && value.length <= TEXT_FIELD_MAX_LENGTH);
       if (!fits) {
         const statusCode = field.type === 'number' ? 'INVALID_TYPE_ON_FIELD_IN_RECORD' : 'STRING_TOO_LONG';
         return { id: lead.salesforceId, success: false, errors: [{ statusCode, message: `${field.name}: value does not fit the field`, fields: [field.name] }] };
       }
     }
-    for (const [name, value] of Object.entries(values)) store.customValues(lead)[customField(name)!.name] = value as string | number;
+    for (const [name, value] of Object.entries(values)) {
+      const custom = store.customValues(lead);
+      if (value === null) delete custom[customField(name)!.name];
+      else custom[customField(name)!.name] = value as string | number;
+    }
     store.markModified(lead, 'salesforce', now);
     return { id: lead.salesforceId, success: true, errors: [] };
   }));

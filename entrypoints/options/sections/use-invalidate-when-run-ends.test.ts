@@ -36,8 +36,11 @@ const writeBack = (status: WriteBackSummary['status'], finishedAt: number | null
   done: 0,
   total: 10,
   written: 0,
+  cleared: 0,
   unchanged: 0,
   failures: [],
+  unlistedFailures: 0,
+  unconfirmed: 0,
   error: status === 'error' ? AUTH_ERROR : null,
   finishedAt,
 });
