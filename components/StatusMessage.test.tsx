@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, expect, it } from 'vitest';
 import { render, type Rendered } from '@/test/render';
-import { EmptyState, ErrorState, JobProgressBar, Loading } from './StatusMessage';
+import { EmptyState, ErrorState, JobProgressBar, Loading, StatusRegion } from './StatusMessage';
 
 let rendered: Rendered | undefined;
 afterEach(() => rendered?.unmount());
@@ -37,8 +37,31 @@ it('labels job progress with counts and a percentage, as text and as a <progress
   const progress = rendered.container.querySelector('progress')!;
   expect(progress.closest('label')?.textContent).toBe('Re-tiering stored leads: 25,000 of 100,000 (25 %)');
   expect([progress.getAttribute('value'), progress.getAttribute('max')]).toEqual(['25000', '100000']);
-  // Announced: which job runs, not each batch's counts.
-  expect(rendered.container.querySelector('[role="status"]')?.textContent).toBe('Re-tiering stored leads');
+  // Not announced: it comes with its job, too late to be heard; its page says the job in a StatusRegion.
+  expect(rendered.container.querySelector('[role="status"], [role="alert"], [aria-live]')).toBeNull();
+});
+
+it('keeps a status region on the page while it says nothing, so that what is put in it is announced', () => {
+  rendered = render(<StatusRegion>{null}</StatusRegion>);
+  const region = rendered.container.querySelector('[role="status"]')!;
+  expect(region.textContent).toBe('');
+  rendered.rerender(
+    <StatusRegion>
+      <p>Saved.</p>
+    </StatusRegion>,
+  );
+  expect(rendered.container.querySelector('[role="status"]')).toBe(region);
+  expect(region.textContent).toBe('Saved.');
+  expect(region.className).toBe('');
+  // Words the page shows elsewhere (a progress bar's label) are only spoken.
+  rendered.rerender(<StatusRegion visuallyHidden>Syncing HubSpot…</StatusRegion>);
+  expect(rendered.container.querySelector('[role="status"]')).toBe(region);
+  expect(region.className).toBe('visually-hidden');
+});
+
+it('gives a field\u2019s error an id, for the field to be described by it', () => {
+  rendered = render(<ErrorState id="host-problem" message="My Domain host: expected your My Domain host" />);
+  expect(rendered.container.querySelector('[role="alert"]')?.id).toBe('host-problem');
 });
 
 it('shows 0 % and a valid <progress> before the total is known', () => {
@@ -60,5 +83,4 @@ it('shows how far a job is by other means than its count, when it can tell', () 
   const progress = rendered.container.querySelector('progress')!;
   expect(progress.closest('label')?.textContent).toBe('Importing rows: 12,400 so far');
   expect([progress.getAttribute('value'), progress.getAttribute('max')]).toEqual(['0.4', '1']);
-  expect(rendered.container.querySelector('[role="status"]')?.textContent).toBe('Importing rows');
 });

@@ -70,3 +70,13 @@ export const focusedMessage = (text: RegExp) =>
     const focused = document.activeElement;
     return focused instanceof HTMLElement && focused.tabIndex === -1 && text.test(focused.textContent ?? '') ? focused : null;
   });
+
+/**
+ * The live regions in `container` now, followed: a screen reader announces what changes in a
+ * region it already knows, seldom one that arrives with its text. Take it before an action; it
+ * returns what those regions, still on the page, say after it (the silent ones left out).
+ */
+export function followLiveRegions(container: Element): () => string[] {
+  const regions = Array.from(container.querySelectorAll('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])'));
+  return () => regions.filter((region) => region.isConnected && region.textContent).map((region) => region.textContent!);
+}

@@ -7,7 +7,7 @@ import { demoStoredLeads } from '@/lib/crm/demo-leads';
 import { db } from '@/lib/db/db';
 import type { JobProgress } from '@/lib/jobs/progress';
 import type { ScoredLeadRow } from '@/lib/segments';
-import { render, waitFor, type Rendered } from '@/test/render';
+import { followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
 import { App } from './App';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -82,6 +82,16 @@ it('shows the progress of scoring the stored leads, without telling the rep to c
   rendered = renderApp();
   expect(rendered.container.textContent).toContain('Scoring stored leads: 500 of 2,000 (25 %)');
   expect(rendered.container.textContent).not.toContain('No scored leads yet');
+});
+
+it('announces a scoring run in a live region on the panel before it starts, not its counts', () => {
+  const client = new QueryClient();
+  const app = () => createElement(QueryClientProvider, { client }, createElement(App));
+  rendered = render(app());
+  const announced = followLiveRegions(rendered.container);
+  panel.job = { modelId: 'model-2', state: 'running', done: 500, total: 2_000, startedAt: 1 };
+  rendered.rerender(app());
+  expect(announced()).toEqual(['Scoring stored leads…']);
 });
 
 it('points to Options when no lead is stored at all', () => {

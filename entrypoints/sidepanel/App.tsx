@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { PageShell } from '@/components/PageShell';
 import { PartBoundary } from '@/components/PartBoundary';
-import { EmptyState, ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
+import { EmptyState, ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { CRM_LABEL } from '@/lib/crm/types';
 import { demoLeadMix } from '@/lib/db/source-history';
 import type { JobProgress } from '@/lib/jobs/progress';
@@ -75,7 +75,17 @@ function NoScoredLeads() {
 }
 
 function Segments() {
-  const { leads, job, modelId } = useScoredLeads();
+  const scored = useScoredLeads();
+  return (
+    <>
+      {/* On the panel before a scoring run starts, so that the start is heard; the bar's counts are read in place. */}
+      <StatusRegion visuallyHidden>{scored.job?.state === 'running' && 'Scoring stored leads…'}</StatusRegion>
+      <ScoredLeads {...scored} />
+    </>
+  );
+}
+
+function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>) {
   const progress = job?.state === 'running' && <JobProgressBar label="Scoring stored leads" done={job.done} total={job.total} />;
   if (leads.isPending) return <>{progress || <Loading what="scored leads" />}</>;
   if (leads.isError) {

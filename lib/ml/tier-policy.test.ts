@@ -43,7 +43,7 @@ describe('readPolicyForm', () => {
   };
   const problems = (patch: Partial<PolicyForm>) => {
     const read = readPolicyForm({ ...form, ...patch });
-    return read.ok ? [] : read.problems;
+    return read.ok ? [] : read.problems.map((problem) => problem.message);
   };
 
   it('reads each policy with the economics every preview needs', () => {
@@ -90,6 +90,16 @@ describe('readPolicyForm', () => {
     expect(problems({ kind: 'fixed', hotPercent: 20, warmPercent: 30 })).toEqual(['Warm from (30%) must not be above hot from (20%).']);
   });
 
+  it('names the fields each problem is about, the one it is said beside first', () => {
+    const fieldsOf = (patch: Partial<PolicyForm>) => {
+      const read = readPolicyForm({ ...form, ...patch });
+      return read.ok ? [] : read.problems.map((problem) => problem.fields);
+    };
+    expect(fieldsOf({ kind: 'capacity', hotPerWeek: 2.5, costPerContact: -1 })).toEqual([['hotPerWeek'], ['costPerContact']]);
+    expect(fieldsOf({ kind: 'capacity', hotPerWeek: 60, warmPerWeek: 50, leadsPerWeek: 100 })).toEqual([['hotPerWeek', 'warmPerWeek', 'leadsPerWeek']]);
+    expect(fieldsOf({ kind: 'fixed', hotPercent: 20, warmPercent: 30 })).toEqual([['warmPercent', 'hotPercent']]);
+  });
+
   it('refuses more hot and warm leads worked per week than new leads per week', () => {
     expect(problems({ kind: 'capacity', hotPerWeek: 60, warmPerWeek: 50, leadsPerWeek: 100 })).toEqual([
       'Hot and warm leads worked per week (60 + 50) are more than the 100 new leads per week: the team cannot work more leads than come in.',
@@ -106,7 +116,7 @@ describe('policyFormOf', () => {
     const form = policyFormOf(tiers);
     expect(form).toMatchObject({ kind: 'value', revenuePerConversion: 5000, costPerContact: 200, hotPercent: 12.3457, warmPercent: 4.5679 });
     const applied = readPolicyForm({ ...form, kind: 'fixed' });
-    if (!applied.ok) throw new Error(applied.problems.join(' '));
+    if (!applied.ok) throw new Error(applied.problems.map((problem) => problem.message).join(' '));
     expect(Math.abs(applied.choice.fixed.hot - tiers.hot)).toBeLessThanOrEqual(5e-7);
     expect(Math.abs(applied.choice.fixed.warm - tiers.warm)).toBeLessThanOrEqual(5e-7);
   });

@@ -172,12 +172,18 @@ export interface PolicyChoice {
 // Value and capacity policies ignore `fixed`: a constant, so their hidden percent fields do not change a preview.
 const IGNORED_FIXED: TierThresholds = { hot: 1, warm: 0 };
 
+/** Something wrong with the form: in words, and the fields it is about (said beside the first, so the form can mark each). */
+export interface PolicyProblem {
+  message: string;
+  fields: readonly PolicyField[];
+}
+
 /** A field's value, or NaN after adding its problem to `problems`. */
-function fieldValue(form: PolicyForm, field: PolicyField, problems: string[]): number {
+function fieldValue(form: PolicyForm, field: PolicyField, problems: PolicyProblem[]): number {
   const { name, whole, accepts, requirement } = POLICY_FIELDS[field];
   const value = form[field];
-  if (value === null || !Number.isFinite(value)) problems.push(`${name} is empty: it must be ${requirement}.`);
-  else if (!accepts(value) || (whole && !Number.isInteger(value))) problems.push(`${name} must be ${requirement}.`);
+  if (value === null || !Number.isFinite(value)) problems.push({ message: `${name} is empty: it must be ${requirement}.`, fields: [field] });
+  else if (!accepts(value) || (whole && !Number.isInteger(value))) problems.push({ message: `${name} must be ${requirement}.`, fields: [field] });
   else return value;
   return Number.NaN;
 }
@@ -187,8 +193,8 @@ function fieldValue(form: PolicyForm, field: PolicyField, problems: string[]): n
  * naming the field as the form labels it: "Revenue per conversion must be more than $0."
  * Only the fields the chosen policy shows are read.
  */
-export function readPolicyForm(form: PolicyForm): { ok: true; choice: PolicyChoice } | { ok: false; problems: string[] } {
-  const problems: string[] = [];
+export function readPolicyForm(form: PolicyForm): { ok: true; choice: PolicyChoice } | { ok: false; problems: PolicyProblem[] } {
+  const problems: PolicyProblem[] = [];
   // NaN marks a hidden field or one with a problem of its own: comparisons with it are false, so it raises no second problem.
   const values = Object.fromEntries(Object.keys(POLICY_FIELDS).map((field) => [field, Number.NaN])) as Record<PolicyField, number>;
   for (const field of POLICY_FORM_FIELDS[form.kind]) values[field] = fieldValue(form, field, problems);
@@ -202,15 +208,17 @@ export function readPolicyForm(form: PolicyForm): { ok: true; choice: PolicyChoi
     case 'capacity':
       // More would make every lead hot or warm: the tiers would say nothing.
       if (hotPerWeek + warmPerWeek > leadsPerWeek) {
-        problems.push(
-          `Hot and warm leads worked per week (${hotPerWeek} + ${warmPerWeek}) are more than the ${leadsPerWeek} new leads per week: ` +
+        problems.push({
+          message:
+            `Hot and warm leads worked per week (${hotPerWeek} + ${warmPerWeek}) are more than the ${leadsPerWeek} new leads per week: ` +
             'the team cannot work more leads than come in.',
-        );
+          fields: ['hotPerWeek', 'warmPerWeek', 'leadsPerWeek'],
+        });
       }
       policy = { kind: 'capacity', hotPerWeek, warmPerWeek, inflowPerWeek: leadsPerWeek };
       break;
     case 'fixed':
-      if (warmPercent > hotPercent) problems.push(`Warm from (${warmPercent}%) must not be above hot from (${hotPercent}%).`);
+      if (warmPercent > hotPercent) problems.push({ message: `Warm from (${warmPercent}%) must not be above hot from (${hotPercent}%).`, fields: ['warmPercent', 'hotPercent'] });
       policy = { kind: 'fixed' };
       fixed = { hot: hotPercent / 100, warm: warmPercent / 100 };
       break;

@@ -179,3 +179,43 @@ it('reconnects HubSpot at the API version it was connected with', async () => {
   await settle();
   expect(background.connectCrm).toHaveBeenCalledWith({ crm: 'hubspot', token: TOKEN, apiVersion: '2026-03' });
 });
+
+const input = (name: string) => container().querySelector<HTMLInputElement>(`input[name="${name}"]`)!;
+/** The text of what `element` is described by (aria-describedby), or null. */
+const description = (element: Element) => (element.hasAttribute('aria-describedby') ? (document.getElementById(element.getAttribute('aria-describedby')!)?.textContent ?? '') : null);
+
+it.each([
+  ['sf-title', 'salesforce-host', 'https://acme.lightning.force.com/lightning/page/home', 'My Domain host: expected your My Domain host, like acme.my.salesforce.com', 'salesforce-api-version'],
+  ['hs-title', 'hubspot-token', 'pat-na1', 'Access token: expected the whole access token of your private app or service key', null],
+])('marks the wrong field invalid and describes it by its problem, said beside it (%s)', async (title, field, value, message, otherField) => {
+  await renderSection();
+  type(field, value);
+  submit(title);
+  await settle();
+  expect(input(field).getAttribute('aria-invalid')).toBe('true');
+  expect(description(input(field))).toBe(message);
+  // Beside the field: the alert comes right after the field's label.
+  expect(input(field).closest('label')!.nextElementSibling?.getAttribute('role')).toBe('alert');
+  if (otherField) expect([input(otherField).getAttribute('aria-invalid'), description(input(otherField))]).toEqual([null, null]);
+
+  // Another action starts: the marks go with the words.
+  background.testConnection.mockResolvedValue({ ok: true, ...CONNECTED });
+  act(() => container().querySelector<HTMLButtonElement>('[data-testid="test-salesforce"]')!.click());
+  await settle();
+  expect([input(field).getAttribute('aria-invalid'), description(input(field))]).toEqual([null, null]);
+});
+
+it('says what is wrong again at each connect refused, even when it is the same', async () => {
+  await renderSection();
+  type('salesforce-api-version', '67');
+  submit('sf-title');
+  await settle();
+  const first = form('sf-title').querySelector('[role="alert"]')!;
+  submit('sf-title');
+  await settle();
+  const second = form('sf-title').querySelector('[role="alert"]')!;
+  // A new alert, which a screen reader says again; the same words.
+  expect(second).not.toBe(first);
+  expect(second.textContent).toBe(first.textContent);
+  expect(description(input('salesforce-api-version'))).toBe(second.textContent);
+});

@@ -4,7 +4,7 @@
  * answers with a status and a message, never the credential.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { browser } from 'wxt/browser';
 import { ErrorState, Loading } from '@/components/StatusMessage';
 import { HUBSPOT_API_HOST, originPatternOf, type ConnectionReply, type ConnectionSummary } from '@/lib/connections/schema';
@@ -25,17 +25,66 @@ const STATUS_WORD: Record<ConnectionReply['status'], string> = {
 /** The form's words for each field of a connect request, to say which one is wrong. */
 const FIELD_WORDS: Record<string, string> = { host: 'My Domain host', apiVersion: 'API version', oauthClientId: 'Consumer key', token: 'Access token' };
 
+/** What is wrong with one field of a connect request (`field` as the request names it), in words that name it. */
+interface FieldProblem {
+  field: string;
+  message: string;
+}
+
 /**
- * What is wrong with the form, in words, checked on the page before site access is asked for or
- * anything is sent; null when nothing is. The schema says what it expects of each field, except
- * for the token's length: that is said here.
+ * What is wrong with the form, field by field, checked on the page before site access is asked
+ * for or anything is sent; empty when nothing is. The schema says what it expects of each field,
+ * except for the token's length: that is said here.
  */
-function formProblem(request: ConnectRequest): string | null {
+function formProblems(request: ConnectRequest): FieldProblem[] {
   const checked = ConnectRequestSchema.safeParse(request, {
     error: (issue) => (issue.path?.[0] === 'token' && (issue.code === 'too_small' || issue.code === 'too_big') ? 'expected the whole access token of your private app or service key' : undefined),
   });
-  if (checked.success) return null;
-  return checked.error.issues.map((issue) => `${FIELD_WORDS[String(issue.path[0])] ?? 'The form'}: ${issue.message}`).join('. ');
+  if (checked.success) return [];
+  return checked.error.issues.map((issue) => {
+    const field = String(issue.path[0]);
+    return { field, message: `${FIELD_WORDS[field] ?? 'The form'}: ${issue.message}` };
+  });
+}
+
+/**
+ * A form's problems as its last connect found them. `attempt` counts the connects refused in a
+ * row: each shows its problems anew, so that a screen reader says them again even when they are
+ * the same.
+ */
+interface FormProblems {
+  crm: CrmKind;
+  problems: FieldProblem[];
+  attempt: number;
+}
+
+/**
+ * The problems of a form beside its fields: each field's input is marked invalid and described
+ * by its problem, said beside it as an alert; problems of no field of the form are said after it.
+ */
+function useFieldProblems(found: FormProblems | null) {
+  const ids = useId();
+  const problemId = (field: string) => `${ids}-${field}`;
+  // All that is wrong with the field, in one sentence or more.
+  const problemOf = (field: string) =>
+    found?.problems
+      .filter((problem) => problem.field === field)
+      .map((problem) => problem.message)
+      .join('. ');
+  return {
+    /** The attributes of `field`'s input. */
+    marks: (field: string) => (problemOf(field) ? { 'aria-invalid': true, 'aria-describedby': problemId(field) } : {}),
+    /** `field`'s problem, to show beside it. */
+    beside: (field: string) => {
+      const problem = problemOf(field);
+      return problem && <ErrorState key={found!.attempt} id={problemId(field)} message={problem} />;
+    },
+    /** The problems of none of `fields`, to show after the form. */
+    rest: (fields: readonly string[]) =>
+      found?.problems
+        .filter((problem) => !fields.includes(problem.field))
+        .map((problem) => <ErrorState key={`${found.attempt}-${problem.message}`} message={problem.message} />),
+  };
 }
 
 /**
@@ -61,36 +110,37 @@ export function ConnectionsSection() {
   const test = useMutation({ mutationFn: (crm: CrmKind) => succeeded(background.testConnection({ crm })), onSettled: settle });
   const disconnect = useMutation({ mutationFn: (crm: CrmKind) => succeeded(background.disconnectCrm({ crm })), onSettled: settle });
   // What is wrong with a form, said in it until the next action.
-  const [shownProblem, setShownProblem] = useState<{ crm: CrmKind; message: string } | null>(null);
+  const [shownProblems, setShownProblems] = useState<FormProblems | null>(null);
   // One answer on screen: an earlier action's error must not stay beside a later one's success.
   const clearAnswers = () => {
     [connect, test, disconnect].forEach((mutation) => mutation.reset());
-    setShownProblem(null);
+    setShownProblems(null);
   };
 
   if (status.isPending) return <Loading what="connections" />;
   if (status.isError) return <ErrorState message={status.error.message} />;
   const of = (crm: CrmKind) => status.data.find((c) => c.crm === crm);
   const busy = connect.isPending || test.isPending || disconnect.isPending;
-  const problemOf = (crm: CrmKind) => (shownProblem?.crm === crm ? shownProblem.message : null);
+  const problemsOf = (crm: CrmKind) => (shownProblems?.crm === crm ? shownProblems : null);
 
   /**
-   * Checks the form, then asks for site access and connects; returns what is wrong with the form,
-   * or null. Site access must be asked for inside the click: no await before it.
+   * Checks the form, then asks for site access and connects; returns whether the request went
+   * (false: what is wrong with the form is shown in it). Site access must be asked for inside the
+   * click: no await before it.
    */
-  const connectWithAccess = (request: ConnectRequest): string | null => {
+  const connectWithAccess = (request: ConnectRequest): boolean => {
     clearAnswers();
-    const problem = formProblem(request);
-    if (problem) {
-      setShownProblem({ crm: request.crm, message: problem });
-      return problem;
+    const problems = formProblems(request);
+    if (problems.length > 0) {
+      setShownProblems({ crm: request.crm, problems, attempt: (shownProblems?.attempt ?? 0) + 1 });
+      return false;
     }
     const host = request.crm === 'salesforce' ? request.host : HUBSPOT_API_HOST;
     void browser.permissions
       .request({ origins: [originPatternOf(host)] })
       .catch(() => false)
       .then(() => connect.mutate({ request })); // when refused, the background's check says exactly that
-    return null;
+    return true;
   };
 
   return (
@@ -99,8 +149,8 @@ export function ConnectionsSection() {
         LeadLens reads leads straight from your CRM, from this browser only. It asks for access to your own CRM's API host, nothing
         else; credentials stay in the extension and are never shown to web pages.
       </p>
-      <SalesforceForm status={of('salesforce')} busy={busy} problem={problemOf('salesforce')} onConnect={connectWithAccess} />
-      <HubSpotForm status={of('hubspot')} busy={busy} problem={problemOf('hubspot')} onConnect={connectWithAccess} />
+      <SalesforceForm status={of('salesforce')} busy={busy} problems={problemsOf('salesforce')} onConnect={connectWithAccess} />
+      <HubSpotForm status={of('hubspot')} busy={busy} problems={problemsOf('hubspot')} onConnect={connectWithAccess} />
       {CRM_KINDS.map((crm) => {
         const current = of(crm);
         if (!current || current.status === 'disconnected') return null;
@@ -145,16 +195,24 @@ function StatusLine({ crm, status }: { crm: CrmKind; status: ConnectionReply | u
   );
 }
 
-/** A form's connect: what is wrong with the form (shown beside it), or null when the request went. */
-type OnConnect = (request: ConnectRequest) => string | null;
+/** A form's connect: whether the request went (false: what is wrong with the form is shown in it). */
+type OnConnect = (request: ConnectRequest) => boolean;
 
-function SalesforceForm({ status, busy, problem, onConnect }: { status?: ConnectionSummary; busy: boolean; problem: string | null; onConnect: OnConnect }) {
+interface FormProps {
+  status?: ConnectionSummary;
+  busy: boolean;
+  problems: FormProblems | null;
+  onConnect: OnConnect;
+}
+
+function SalesforceForm({ status, busy, problems, onConnect }: FormProps) {
   // Started from the connection's settings: connecting again (after a refused token) signs in the same way.
   const settings = status?.settings?.crm === 'salesforce' ? status.settings : null;
   const [host, setHost] = useState(status?.host ?? '');
   const [apiVersion, setApiVersion] = useState(settings?.apiVersion ?? DEFAULT_SALESFORCE_API_VERSION);
   const [signIn, setSignIn] = useState(settings?.signIn.kind ?? 'session');
   const [clientId, setClientId] = useState(settings?.signIn.kind === 'oauth' ? settings.signIn.clientId : '');
+  const { marks, beside, rest } = useFieldProblems(problems);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     onConnect({
@@ -184,37 +242,49 @@ function SalesforceForm({ status, busy, problem, onConnect }: { status?: Connect
           <label>
             <br />
             Consumer key (client id){' '}
-            <input name="salesforce-oauth-client-id" value={clientId} onChange={(e) => setClientId(e.target.value)} required autoComplete="off" spellCheck={false} />
+            <input
+              name="salesforce-oauth-client-id"
+              value={clientId}
+              onChange={(e) => setClientId(e.target.value)}
+              required
+              autoComplete="off"
+              spellCheck={false}
+              {...marks('oauthClientId')}
+            />
           </label>
         )}
+        {beside('oauthClientId')}
       </fieldset>
       <label>
-        My Domain host <input name="salesforce-host" value={host} onChange={(e) => setHost(e.target.value)} placeholder="acme.my.salesforce.com" required />
+        My Domain host{' '}
+        <input name="salesforce-host" value={host} onChange={(e) => setHost(e.target.value)} placeholder="acme.my.salesforce.com" required {...marks('host')} />
       </label>{' '}
+      {beside('host')}
       <label>
-        API version <input name="salesforce-api-version" value={apiVersion} onChange={(e) => setApiVersion(e.target.value)} size={5} required />
+        API version <input name="salesforce-api-version" value={apiVersion} onChange={(e) => setApiVersion(e.target.value)} size={5} required {...marks('apiVersion')} />
       </label>{' '}
+      {beside('apiVersion')}
       <button type="submit" disabled={busy} data-testid="connect-salesforce">
         {status?.status === 'reconnect' ? 'Reconnect' : 'Connect'} {signIn === 'oauth' ? 'with OAuth' : 'with my Salesforce session'}
       </button>
-      {problem && <ErrorState message={problem} />}
+      {rest(['oauthClientId', 'host', 'apiVersion'])}
     </form>
   );
 }
 
 const HUBSPOT_API_VERSIONS = ['v3', '2026-03'];
 
-function HubSpotForm({ status, busy, problem, onConnect }: { status?: ConnectionSummary; busy: boolean; problem: string | null; onConnect: OnConnect }) {
+function HubSpotForm({ status, busy, problems, onConnect }: FormProps) {
   // Started from the connection's API version, which stays offered even if this list has moved on.
   const connectedVersion = status?.settings?.crm === 'hubspot' ? status.settings.apiVersion : null;
   const versions = connectedVersion && !HUBSPOT_API_VERSIONS.includes(connectedVersion) ? [...HUBSPOT_API_VERSIONS, connectedVersion] : HUBSPOT_API_VERSIONS;
   const [token, setToken] = useState('');
   const [apiVersion, setApiVersion] = useState(connectedVersion ?? 'v3');
+  const { marks, beside, rest } = useFieldProblems(problems);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const found = onConnect({ crm: 'hubspot', token: token.trim(), apiVersion });
     // Sent: the page keeps no copy (see `Outgoing`). Refused on the page: kept, to be corrected.
-    if (!found) setToken('');
+    if (onConnect({ crm: 'hubspot', token: token.trim(), apiVersion })) setToken('');
   };
   return (
     <form onSubmit={submit} aria-labelledby="hs-title">
@@ -226,11 +296,13 @@ function HubSpotForm({ status, busy, problem, onConnect }: { status?: Connection
         cannot keep a secret.
       </p>
       <label>
-        Access token <input name="hubspot-token" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} required />
+        Access token{' '}
+        <input name="hubspot-token" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} required {...marks('token')} />
       </label>{' '}
+      {beside('token')}
       <label>
         API{' '}
-        <select name="hubspot-api-version" value={apiVersion} onChange={(e) => setApiVersion(e.target.value)}>
+        <select name="hubspot-api-version" value={apiVersion} onChange={(e) => setApiVersion(e.target.value)} {...marks('apiVersion')}>
           {versions.map((version) => (
             <option key={version} value={version}>
               {version}
@@ -241,7 +313,8 @@ function HubSpotForm({ status, busy, problem, onConnect }: { status?: Connection
       <button type="submit" disabled={busy} data-testid="connect-hubspot">
         {status?.status === 'reconnect' ? 'Reconnect' : 'Connect'} HubSpot
       </button>
-      {problem && <ErrorState message={problem} />}
+      {beside('apiVersion')}
+      {rest(['token', 'apiVersion'])}
     </form>
   );
 }

@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import 'fake-indexeddb/auto';
 /**
  * The CSV import section's Cancel: it asks the import worker to stop and shows what the worker
  * answers, which is "imported" when the worker's commit had begun.
@@ -7,12 +8,18 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { CsvCancel, CsvEvent, CsvRequest } from '@/lib/csv/worker-protocol';
-import { click, render, type Rendered } from '@/test/render';
+import { db } from '@/lib/db/db';
+import { writeJob } from '@/lib/jobs/progress';
+import { storedLead } from '@/test/fixtures/stored-lead';
+import { click, followLiveRegions, render, type Rendered } from '@/test/render';
 import { CsvImportSection } from './CsvImport';
 
 const scoreStoredLeads = vi.hoisted(() => vi.fn(async () => ({ ok: true as const })));
 vi.mock('@/lib/messaging/client', () => ({ background: { scoreStoredLeads } }));
 vi.mock('@/lib/ml/model-store', () => ({ activeModelId: async () => 'model-1' }));
+// Three scored leads to export, written as any CSV (the export's own tests check its cells).
+vi.mock('@/lib/ui/stored-data', () => ({ loadScoredLeads: async () => ({ rows: [{}, {}, {}] }) }));
+vi.mock('@/lib/csv/export', () => ({ scoresCsv: () => 'id\n' }));
 
 /** Stands in for the import worker: keeps the requests, and answers what a test tells it to. */
 class FakeWorker extends EventTarget {
@@ -47,9 +54,9 @@ afterEach(() => {
 
 const button = (name: string) => Array.from(rendered!.container.querySelectorAll('button')).find((b) => b.textContent === name)!;
 
-/** The section with a file chosen, its preview answered, Import pressed and a first progress event in. */
-function startImport(): void {
-  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+/** The section (rendered here unless given) with a file chosen, its preview answered, Import pressed and a first progress event in. */
+function startImport(section?: Rendered): void {
+  rendered = section ?? render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
   const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
   Object.defineProperty(input, 'files', { value: [new File(['id,won\nA,1\nB,0\n'], 'leads.csv')] });
   act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
@@ -107,19 +114,20 @@ it('takes no other file while an import runs: the running import would stop unan
   expect(rendered!.container.querySelector<HTMLInputElement>('input[type="file"]')!.disabled).toBe(false);
 });
 
-it('announces the import once, not each block read, with Cancel outside the live region', () => {
-  startImport();
-  const liveText = () =>
-    Array.from(rendered!.container.querySelectorAll('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])'), (region) => region.textContent).join(' | ');
-  const announced = liveText();
-  expect(announced).toBe('Importing rows');
+it('announces the import once, not each block read, then how it ended, in a live region on the page before, with Cancel outside it', () => {
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const announced = followLiveRegions(rendered.container);
+  startImport(rendered);
+  expect(announced()).toEqual(['Importing rows…']);
   FakeWorker.latest.answer({ type: 'progress', rows: 40_000, fraction: 0.95 });
-  expect(liveText()).toBe(announced);
+  expect(announced()).toEqual(['Importing rows…']);
   // The count and the bar are read in place.
   const progress = rendered!.container.querySelector('[data-testid="import-progress"] progress')!;
   expect(progress.closest('label')?.textContent).toBe('Importing rows: 40,000 so far');
   expect(progress.getAttribute('value')).toBe('0.95');
   expect(button('Cancel import').closest('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])')).toBeNull();
+  FakeWorker.latest.answer({ type: 'imported', rows: 2, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+  expect(announced()).toEqual(['Imported 2 leads. Train on them under "Train on your history".']);
 });
 
 it('shows how far the preview has read the file: it reads every row for the outcome values', () => {
@@ -208,4 +216,50 @@ it('offers owner and lead source columns beside the others, with the suggested o
     type: 'import',
     mapping: { ...suggestion, ownerColumn: null, leadSourceColumn: 'Original Source' },
   });
+});
+
+it('announces the reading of a chosen file in a live region on the page before, not each block read', () => {
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const announced = followLiveRegions(rendered.container);
+  const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
+  Object.defineProperty(input, 'files', { value: [new File(['id,won\nA,1\n'], 'leads.csv')] });
+  act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+  FakeWorker.latest.answer({ type: 'progress', rows: 12_000, fraction: 0.4 });
+  expect(announced()).toEqual(['Reading rows…']);
+});
+
+/** `count` stored leads, the three scored ones among them. */
+async function storeLeads(count: number) {
+  await Promise.all([db.leads.clear(), db.settings.clear()]);
+  await db.putLeads(Array.from({ length: count }, (_, i) => storedLead({ source: 'csv', id: `row-${i}`, origin: 'csv' })));
+}
+
+it('announces an export in a live region on the page before', async () => {
+  await storeLeads(3);
+  const download = vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:scores');
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const announced = followLiveRegions(rendered.container);
+  click(button('Export scores as CSV'));
+  await act(() => vi.waitFor(() => expect(announced()).toEqual(['Exported 3 leads.'])));
+  download.mockRestore();
+});
+
+it('says how many stored leads the export leaves out for want of a score, and exports nothing while the active model is still scoring them', async () => {
+  await storeLeads(5);
+  const download = vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:scores');
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const announced = followLiveRegions(rendered.container);
+  click(button('Export scores as CSV'));
+  await act(() =>
+    vi.waitFor(() => expect(announced()).toEqual(["Exported 3 of 5 stored leads: the active model reads none of the others' fields, so they have no score."])),
+  );
+  expect(download).toHaveBeenCalledTimes(1);
+
+  await writeJob('scoring', { modelId: 'model-1', state: 'running', done: 3, total: 5, startedAt: 1 });
+  click(button('Export scores as CSV'));
+  await act(() =>
+    vi.waitFor(() => expect(rendered!.container.querySelector('[role="alert"]')?.textContent).toContain('The active model is still scoring the stored leads (3 of 5): export once it is done.')),
+  );
+  expect(download).toHaveBeenCalledTimes(1);
+  download.mockRestore();
 });

@@ -6,12 +6,14 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
-import { ErrorState, JobProgressBar } from '@/components/StatusMessage';
+import { ErrorState, JobProgressBar, StatusRegion } from '@/components/StatusMessage';
 import { scoresCsv } from '@/lib/csv/export';
 import type { CsvMapping } from '@/lib/csv/import';
 import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
+import { db } from '@/lib/db/db';
+import { readJob } from '@/lib/jobs/progress';
 import { activeModelId } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
 import { loadScoredLeads } from '@/lib/ui/stored-data';
@@ -147,7 +149,6 @@ export function CsvImportSection() {
       )}
 
       {importing && (
-        // Announced once, as the job; the counts change with every block read and are read in place.
         <div data-testid="import-progress">
           <JobProgressBar label="Importing rows" done={importing.progress?.rows ?? 0} total={null} fraction={importing.progress?.fraction ?? 0} />
           <button type="button" onClick={cancelImport} disabled={cancelAsked}>
@@ -155,20 +156,28 @@ export function CsvImportSection() {
           </button>
         </div>
       )}
-      {finished?.type === 'cancelled' && (
-        // Not asked here: "Purge everything" (this tab or another) stopped it, and deletes the previous import too.
-        <p role="status">
-          {cancelAsked
-            ? 'Import cancelled: nothing was imported, and the previous import is unchanged.'
-            : 'The import stopped because "Purge everything" is deleting all stored data: nothing of this file was imported.'}
-        </p>
-      )}
+      {/* On the page before, so that the file's reading, the import and how it ended are announced; the counts change with every block read and are read in place. */}
+      <StatusRegion>
+        {(previewing || importing) && <p className="visually-hidden">{previewing ? 'Reading rows…' : 'Importing rows…'}</p>}
+        {finished?.type === 'cancelled' && (
+          // Not asked here: "Purge everything" (this tab or another) stopped it, and deletes the previous import too.
+          <p>
+            {cancelAsked
+              ? 'Import cancelled: nothing was imported, and the previous import is unchanged.'
+              : 'The import stopped because "Purge everything" is deleting all stored data: nothing of this file was imported.'}
+          </p>
+        )}
+        {finished?.type === 'imported' && (
+          <>
+            <p data-testid="csv-imported">
+              Imported {plural(finished.rows, 'lead', 'leads')}. Train on them under "Train on your history".
+            </p>
+            {cancelAsked && <p>Cancel came too late to stop it: the new leads were already being saved.</p>}
+          </>
+        )}
+      </StatusRegion>
       {finished?.type === 'imported' && (
         <>
-          <p role="status" data-testid="csv-imported">
-            Imported {plural(finished.rows, 'lead', 'leads')}. Train on them under "Train on your history".
-          </p>
-          {cancelAsked && <p>Cancel came too late to stop it: the new leads were already being saved.</p>}
           {finished.dayFirstColumns.length > 0 && (
             <p data-testid="csv-day-first">
               Dates read day first (31/12/2025 is 31 December) in {finished.dayFirstColumns.map((column) => `"${column}"`).join(', ')}: the file
@@ -206,14 +215,19 @@ function ExportScores() {
   const exportScores = useMutation({
     mutationFn: async () => {
       const modelId = await activeModelId();
-      const { rows } = await loadScoredLeads(modelId);
+      // Mid-way, its file would hold only the leads scored so far (an activation or an import scores them after).
+      const scoring = await readJob('scoring');
+      if (scoring?.state === 'running' && scoring.modelId === modelId) {
+        throw new Error(`The active model is still scoring the stored leads (${scoring.done.toLocaleString('en-US')} of ${scoring.total.toLocaleString('en-US')}): export once it is done.`);
+      }
+      const [{ rows }, stored] = await Promise.all([loadScoredLeads(modelId), db.leads.count()]);
       if (rows.length === 0) throw new Error('No stored lead has a score from the active model yet.');
       const url = URL.createObjectURL(new Blob([scoresCsv(rows)], { type: 'text/csv;charset=utf-8' }));
       const link = Object.assign(document.createElement('a'), { href: url, download: `leadlens-scores-${modelId}.csv` });
       link.click();
       // The download has started from the object URL; release it after this task.
       setTimeout(() => URL.revokeObjectURL(url), 0);
-      return rows.length;
+      return { exported: rows.length, stored };
     },
   });
   return (
@@ -223,7 +237,15 @@ function ExportScores() {
       <button type="button" onClick={() => exportScores.mutate()} disabled={exportScores.isPending}>
         Export scores as CSV
       </button>
-      {exportScores.isSuccess && <p role="status">Exported {plural(exportScores.data, 'lead', 'leads')}.</p>}
+      <StatusRegion>
+        {exportScores.isSuccess && (
+          <p>
+            {exportScores.data.exported === exportScores.data.stored
+              ? `Exported ${plural(exportScores.data.exported, 'lead', 'leads')}.`
+              : `Exported ${exportScores.data.exported.toLocaleString('en-US')} of ${plural(exportScores.data.stored, 'stored lead', 'stored leads')}: the active model reads none of the others' fields, so they have no score.`}
+          </p>
+        )}
+      </StatusRegion>
       {exportScores.isError && <ErrorState message={exportScores.error.message} />}
     </>
   );

@@ -4,7 +4,8 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider, useMutation } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
-import { click, render, waitFor, type Rendered } from '@/test/render';
+import { click, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
+import { writeJob } from '@/lib/jobs/progress';
 import { demoStoredLeads } from '@/lib/crm/demo-leads';
 import { db } from '@/lib/db/db';
 import { MODEL_CHANGE_MUTATION } from '@/lib/ui/hooks';
@@ -60,11 +61,31 @@ it('says how many demo leads are stored beside your own, and removes them throug
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection)));
   const { container } = rendered;
   const stored = await waitFor(() => container.querySelector('[data-testid="demo-stored"]'));
+  const announced = followLiveRegions(container);
   expect(stored.textContent).toContain('4 demo leads are stored, beside 1 lead of your own: the side panel counts them together.');
   click(button(container, 'Remove demo data')!);
   const removed = await waitFor(() => container.querySelector('[data-testid="demo-removed"]'));
   expect(removed.textContent).toBe('Removed 4 demo leads and their scores; your own leads and the models are untouched.');
+  expect(announced()).toEqual([removed.textContent]);
   expect(removeDemoData).toHaveBeenCalledWith({});
   // Read again after the removal: nothing left to remove.
   await waitFor(() => container.querySelector('[data-testid="demo-stored"]') === null || null);
+});
+
+it('announces the scoring of the demo leads, then that they are loaded, in a live region on the page before', async () => {
+  await db.settings.clear();
+  let answer!: () => void;
+  loadDemoData.mockImplementation(() => new Promise((resolve) => (answer = () => resolve({ ok: true, leads: 2000 }))));
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection)));
+  const { container } = rendered;
+  const load = await waitFor(() => button(container, 'Load demo data'));
+  const announced = followLiveRegions(container);
+  click(load);
+  await act(() => writeJob('scoring', { modelId: 'model-1', state: 'running', done: 500, total: 2_000, startedAt: 1 }));
+  await waitFor(() => container.textContent?.includes('Scoring demo leads: 500 of 2,000 (25 %)'));
+  expect(announced()).toEqual(['Scoring demo leads…']);
+  act(() => answer());
+  await waitFor(() => container.querySelector('[data-testid="demo-loaded"]'));
+  expect(announced()).toEqual(['Loaded and scored 2,000 demo leads. Open the side panel to see them.']);
 });

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId } from 'react';
-import { ErrorState, JobProgressBar } from '@/components/StatusMessage';
+import { ErrorState, JobProgressBar, StatusRegion } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { demoLeadMix } from '@/lib/db/source-history';
@@ -29,6 +29,7 @@ export function DemoModeSection() {
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.leads() }),
   });
   const otherChangeRuns = useModelChangeRunning() && !load.isPending;
+  const scoringDemo = load.isPending && scoring?.state === 'running' && !scoring.source;
   const waitNoteId = useId();
   return (
     <>
@@ -41,12 +42,12 @@ export function DemoModeSection() {
         {load.isPending ? 'Loading demo data…' : 'Load demo data'}
       </button>
       {/* A write-back's run of one CRM's leads is not the demo's. */}
-      {load.isPending && scoring?.state === 'running' && !scoring.source && <JobProgressBar label="Scoring demo leads" done={scoring.done} total={scoring.total} />}
-      {load.isSuccess && (
-        <p role="status" data-testid="demo-loaded">
-          Loaded and scored {load.data.toLocaleString('en-US')} demo leads. Open the side panel to see them.
-        </p>
-      )}
+      {scoringDemo && <JobProgressBar label="Scoring demo leads" done={scoring.done} total={scoring.total} />}
+      {/* On the page before, so that the scoring and its end are announced; the bar's label says the first in sight. */}
+      <StatusRegion>
+        {scoringDemo && <p className="visually-hidden">Scoring demo leads…</p>}
+        {load.isSuccess && <p data-testid="demo-loaded">Loaded and scored {load.data.toLocaleString('en-US')} demo leads. Open the side panel to see them.</p>}
+      </StatusRegion>
       {load.isError && <ErrorState message={`The demo data could not be loaded: ${load.error.message}`} />}
       {/* Made-up leads would otherwise stay among the user's own in the side panel, counts and previews until a purge. */}
       {mix.data && mix.data.demo > 0 && !load.isPending && (
@@ -58,11 +59,11 @@ export function DemoModeSection() {
           </button>
         </p>
       )}
-      {remove.isSuccess && (
-        <p role="status" data-testid="demo-removed">
-          Removed {plural(remove.data, 'demo lead', 'demo leads')} and their scores; your own leads and the models are untouched.
-        </p>
-      )}
+      <StatusRegion>
+        {remove.isSuccess && (
+          <p data-testid="demo-removed">Removed {plural(remove.data, 'demo lead', 'demo leads')} and their scores; your own leads and the models are untouched.</p>
+        )}
+      </StatusRegion>
       {remove.isError && <ErrorState message={`The demo data could not be removed: ${remove.error.message}`} />}
     </>
   );

@@ -1,7 +1,7 @@
 /** How long a record page's badge trusts its cached score before reading the record from the CRM again. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { ErrorState, Loading } from '@/components/StatusMessage';
+import { useEffect, useId, useState } from 'react';
+import { ErrorState, Loading, StatusRegion } from '@/components/StatusMessage';
 import { queryKeys } from '@/lib/query-keys';
 import { recordStaleHours, setRecordStaleHours } from '@/lib/settings/record-staleness';
 
@@ -17,6 +17,7 @@ export function RecordPagesSection() {
     mutationFn: setRecordStaleHours,
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.recordStaleHours() }),
   });
+  const explanationId = useId();
   if (saved.isError) return <ErrorState message={`The setting could not be read: ${saved.error.message}`} />;
   if (hours === null) return <Loading what="the setting" />;
   return (
@@ -26,12 +27,15 @@ export function RecordPagesSection() {
         save.mutate(Number(hours));
       }}
     >
-      <p>
+      <p id={explanationId}>
         When a CRM is connected, a lead's badge scores the full record from the CRM's API together with what the page shows. The score (and a
-        list row's) is kept and reused until the lead shows different values, or until it is older than (its "days since" features age):
+        list row's) is kept and reused until the lead shows different values, or until it is older than the hours set here (its "days since"
+        features age).
       </p>
       <label>
+        Reuse a score for at most{' '}
         <input
+          aria-describedby={explanationId}
           type="number"
           required
           min={1}
@@ -48,7 +52,7 @@ export function RecordPagesSection() {
       <button type="submit" disabled={save.isPending}>
         Save
       </button>
-      {save.isSuccess && <span role="status"> Saved.</span>}
+      <StatusRegion>{save.isSuccess && 'Saved.'}</StatusRegion>
       {save.isError && <ErrorState message={save.error.message} />}
     </form>
   );

@@ -1,6 +1,7 @@
 /** Sync leads from the connected CRMs into this browser: progress, cancel, resume, errors. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
+import { useState } from 'react';
+import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
@@ -114,12 +115,32 @@ function LeftOutLeads({ leftOut, label }: { leftOut: SkippedRecords; label: stri
   );
 }
 
+/**
+ * What a CRM's live region says: that its sync runs, then how a run ended while the page was open
+ * (`endedBefore`: when the last run had ended as the page first read it). Not the counts as they
+ * grow, nor a failure: its alert says that.
+ */
+function syncAnnouncement(sync: SyncSummary, label: string, endedBefore: number | null): string {
+  if (sync.status === 'running') return `Syncing ${label}…`;
+  if (sync.endedAt === endedBefore) return '';
+  if (sync.status === 'done' && sync.lastRun) {
+    const removed = sync.lastRun.removed ? `; ${removedLeads(sync.lastRun.removed, label)}` : '';
+    return `${label} sync finished: ${plural(sync.lastRun.synced, 'changed lead', 'changed leads')}${removed}.`;
+  }
+  if (sync.status === 'cancelled') return `${label} sync cancelled after ${plural(sync.synced, 'lead', 'leads')}; sync again to go on from there.`;
+  return '';
+}
+
 function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; onAction(action: 'start' | 'cancel'): void }) {
   const label = CRM_LABEL[sync.crm];
   const resumable = sync.status === 'cancelled' || sync.status === 'error';
+  // By when it ended, not by a run seen running: a short one can start and end between two polls.
+  const [endedBefore] = useState(sync.endedAt);
   return (
     <div data-testid={`sync-${sync.crm}`} data-status={sync.status} data-synced={sync.synced} data-stored={sync.stored}>
       <h3>{label}</h3>
+      {/* The bar and the lines below say the same in sight. */}
+      <StatusRegion visuallyHidden>{syncAnnouncement(sync, label, endedBefore)}</StatusRegion>
       {sync.status === 'running' && (
         <JobProgressBar label={`Syncing ${label}`} done={sync.synced} total={sync.remaining === null ? null : sync.synced + sync.remaining} />
       )}

@@ -4,10 +4,11 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { render, waitFor, type Rendered } from '@/test/render';
+import { click, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
 import { activeManifest, manifestOf, setActiveModel } from '@/lib/ml/model-store';
 import { formatRate } from '@/lib/presentation';
+import { previewPolicy } from '@/lib/ml/tier-policy';
 import type { previewInWorker } from '../policy-client';
 import { TierPolicySection } from './TierPolicy';
 
@@ -133,4 +134,116 @@ it('says when the outcomes are too few to go by, and calls an empty tier\u2019s 
     return row?.textContent?.includes('unknown') ? row : null;
   });
   expect(hotRow.textContent).toContain('unknown (no lead)');
+});
+
+/** The section with the fixed policy chosen and its preview shown. */
+async function renderFixedPolicy() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
+  const container = rendered.container;
+  const fixed = await waitFor(() => container.querySelector<HTMLInputElement>('input[value="fixed"]'));
+  act(() => fixed.click());
+  await waitFor(() => container.querySelector('[data-testid="policy-thresholds"]'));
+  return container;
+}
+
+const numberField = (container: HTMLElement, name: string) =>
+  [...container.querySelectorAll('label')].find((label) => label.textContent?.startsWith(name))!.querySelector('input')!;
+
+/** Types into a field as a user does: React hears an input event. */
+function typeInto(input: HTMLInputElement, text: string) {
+  act(() => {
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, text);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+
+/** Focus leaves the field, as Tab does. */
+const leave = (input: HTMLInputElement) => act(() => void input.dispatchEvent(new FocusEvent('focusout', { bubbles: true })));
+
+/** The text of what `input` is described by (aria-describedby), or null. */
+const description = (input: HTMLInputElement) =>
+  input.hasAttribute('aria-describedby')
+    ? input.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)?.textContent).join(' ')
+    : null;
+
+it('says what is wrong with a field beside it once the field is left, not at each keystroke, and previews and applies nothing meanwhile', async () => {
+  const container = await renderFixedPolicy();
+  const hot = numberField(container, 'Hot from');
+  typeInto(hot, '');
+  // Backspacing the field empty: nothing interrupts the screen reader yet.
+  expect(container.querySelector('[role="alert"]')).toBeNull();
+  expect(hot.getAttribute('aria-invalid')).toBeNull();
+  expect(container.querySelector('[data-testid="policy-thresholds"]')).toBeNull();
+
+  leave(hot);
+  const alert = container.querySelector('[role="alert"]')!;
+  expect(alert.textContent).toBe('Hot from is empty: it must be between 0% and 100%.');
+  expect(alert.closest('label')).toBeNull(); // not part of the field's name
+  expect(hot.getAttribute('aria-invalid')).toBe('true');
+  expect(description(hot)).toBe(alert.textContent);
+  expect(numberField(container, 'Warm from').getAttribute('aria-invalid')).toBeNull();
+
+  // Fixed: the problem goes at once.
+  typeInto(hot, '40');
+  expect(container.querySelector('[role="alert"]')).toBeNull();
+  expect(hot.getAttribute('aria-invalid')).toBeNull();
+  expect(description(hot)).toBeNull();
+});
+
+it('says the problems again at each Apply, and applies nothing', async () => {
+  const container = await renderFixedPolicy();
+  const hot = numberField(container, 'Hot from');
+  typeInto(hot, '150');
+  const apply = () => click([...container.querySelectorAll('button')].find((b) => b.textContent === 'Apply this policy')!);
+  apply();
+  const first = container.querySelector('[role="alert"]')!;
+  expect(first.textContent).toBe('Hot from must be between 0% and 100%.');
+  expect(description(hot)).toBe(first.textContent);
+  // The same problem, Apply pressed again: a new alert, which a screen reader says again.
+  apply();
+  const second = container.querySelector('[role="alert"]')!;
+  expect(second).not.toBe(first);
+  expect(second.textContent).toBe(first.textContent);
+  await act(() => new Promise((resolve) => setTimeout(resolve, 20)));
+  expect(retierStoredScores).not.toHaveBeenCalled();
+  expect((await activeManifest()).tiers.policy.kind).not.toBe('fixed');
+});
+
+it('marks both fields of a problem between them, saying it beside the field it names first', async () => {
+  const container = await renderFixedPolicy();
+  const [hot, warm] = [numberField(container, 'Hot from'), numberField(container, 'Warm from')];
+  typeInto(hot, '20');
+  typeInto(warm, '30');
+  leave(warm);
+  const alert = container.querySelector('[role="alert"]')!;
+  expect(alert.textContent).toBe('Warm from (30%) must not be above hot from (20%).');
+  expect(alert.parentElement).toBe(warm.closest('label')!.parentElement);
+  for (const field of [hot, warm]) {
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(description(field)).toBe(alert.textContent);
+  }
+});
+
+it('announces the re-tiering and what applying changed in a live region on the page before', async () => {
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 3 });
+  const container = await renderFixedPolicy();
+  const announced = followLiveRegions(container);
+  const apply = await waitFor(() => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Apply this policy' && !b.disabled));
+  act(() => apply.click());
+  await waitFor(() => announced().some((said) => said.startsWith('Applied: 3 stored leads changed tier')) || null);
+});
+
+it('describes where both hot and warm sit on the precision–recall and ROC curves, as both are marked', async () => {
+  const container = await renderFixedPolicy();
+  const { tiers } = await activeManifest();
+  const { markers } = previewPolicy({ kind: 'fixed' }, FOUR_OUTCOMES.labels, FOUR_OUTCOMES.probabilities, { revenuePerConversion: 1, costPerContact: 0, leadsPerPeriod: 1 }, tiers);
+  // Each chart takes up a new preview in its turn: until then it may describe the last policy's.
+  const described = (title: string, description: string) =>
+    waitFor(() => container.querySelector(`[role="img"][aria-label="${title}: ${description}"]`));
+  await described(
+    'Precision–recall',
+    `hot: recall ${formatRate(markers.hot.pr[0])}, precision ${formatRate(markers.hot.pr[1])}; hot and warm together: recall ${formatRate(markers.warm.pr[0])}, precision ${formatRate(markers.warm.pr[1])}`,
+  );
+  await described('ROC', `hot catches ${formatRate(markers.hot.roc[1])} of conversions, hot and warm together ${formatRate(markers.warm.roc[1])}`);
 });

@@ -1,13 +1,24 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { memo, useMemo, useState } from 'react';
+import { memo, useId, useMemo, useState, type ReactNode } from 'react';
 import { CurveChart, type CurveChartProps } from '@/components/Charts';
-import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
+import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import type { Manifest } from '@/lib/ml/manifest';
 import { OUTCOME_SETTLED_DAYS, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
-import { POLICY_FIELDS, POLICY_FORM_FIELDS, policyFormOf, readPolicyForm, type Economics, type PolicyChoice, type PolicyField, type PolicyForm, type PolicyPreview } from '@/lib/ml/tier-policy';
+import {
+  POLICY_FIELDS,
+  POLICY_FORM_FIELDS,
+  policyFormOf,
+  readPolicyForm,
+  type Economics,
+  type PolicyChoice,
+  type PolicyField,
+  type PolicyForm,
+  type PolicyPreview,
+  type PolicyProblem,
+} from '@/lib/ml/tier-policy';
 import { setTiers } from '@/lib/ml/model-store';
 import { FEW_LEADS_FOR_A_RATE, formatRate, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
@@ -18,21 +29,44 @@ import { labelledQuery, previewInWorker } from '../policy-client';
 import type { Labelled } from '../policy-protocol';
 import { LabelledLeadsNote } from './LabelledLeadsNote';
 
-/** One number of the form; an emptied field is null (not 0), so it is reported instead of previewed. */
-function NumberField({ field, value, onChange }: { field: PolicyField; value: number | null; onChange(value: number | null): void }) {
+/**
+ * One number of the form; an emptied field is null (not 0), so it is reported instead of previewed.
+ * `problemIds`: the problems said about it (`children`, beside it, are those said here).
+ */
+function NumberField({
+  field,
+  value,
+  problemIds,
+  onChange,
+  onBlur,
+  children,
+}: {
+  field: PolicyField;
+  value: number | null;
+  problemIds: string | undefined;
+  onChange(value: number | null): void;
+  onBlur(): void;
+  children: ReactNode;
+}) {
   const { name, unit, whole } = POLICY_FIELDS[field];
   return (
-    <label style={{ display: 'flex', flexDirection: 'column', fontSize: 12 }}>
-      {unit ? `${name} (${unit})` : name}
-      <input
-        type="number"
-        min={0}
-        step={whole ? 1 : 'any'}
-        value={value ?? ''}
-        onChange={(event) => onChange(event.target.value === '' ? null : event.target.valueAsNumber)}
-        style={{ width: 120 }}
-      />
-    </label>
+    <div style={{ display: 'flex', flexDirection: 'column', gap: 4, maxWidth: 280 }}>
+      <label style={{ display: 'flex', flexDirection: 'column', fontSize: 12 }}>
+        {unit ? `${name} (${unit})` : name}
+        <input
+          type="number"
+          min={0}
+          step={whole ? 1 : 'any'}
+          value={value ?? ''}
+          onChange={(event) => onChange(event.target.value === '' ? null : event.target.valueAsNumber)}
+          onBlur={onBlur}
+          aria-invalid={problemIds ? true : undefined}
+          aria-describedby={problemIds}
+          style={{ width: 120 }}
+        />
+      </label>
+      {children}
+    </div>
   );
 }
 
@@ -49,6 +83,17 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   // Memoized: the preview view is redrawn only when the form changes, not on each re-tiering step.
   const checked = useMemo(() => readPolicyForm(form), [form]);
   const choice = checked.ok ? checked.choice : null;
+  const problems = checked.ok ? [] : checked.problems;
+  // The problems are said when a field is left or Apply pressed, not at each keystroke (an alert
+  // then interrupts a screen reader mid-word); each goes once it is fixed, or once its words would
+  // change (its numbers edited) until the field is left again. `refusals` counts the Applys
+  // refused: each says the problems again.
+  const [found, setFound] = useState({ messages: new Set<string>(), refusals: 0 });
+  const checkForm = (refused = false) => setFound({ messages: new Set(problems.map((problem) => problem.message)), refusals: found.refusals + (refused ? 1 : 0) });
+  const problemsId = useId();
+  // By the field it is said beside: a field with a problem of its own is in no other (see readPolicyForm).
+  const problemId = (problem: PolicyProblem) => `${problemsId}-${problem.fields[0]}`;
+  const shown = problems.filter((problem) => found.messages.has(problem.message));
   // A capacity policy's thresholds are chosen by the labelled leads' ranks; a value policy's come
   // from cost and revenue alone and fixed ones are given, so those apply without any (their
   // preview then has no outcomes to show).
@@ -83,11 +128,13 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
     // Only the manifest's tiers changed here; the stored probabilities and outcomes did not.
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
   });
+  const retiering = apply.isPending && retier?.state === 'running';
   return (
     <form
       onSubmit={(event) => {
         event.preventDefault();
         if (choice) apply.mutate(choice);
+        else checkForm(true);
       }}
     >
       <fieldset>
@@ -106,7 +153,26 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       </fieldset>
       <div className="filters">
         {POLICY_FORM_FIELDS[form.kind].map((field) => (
-          <NumberField key={field} field={field} value={form[field]} onChange={(value) => set({ [field]: value })} />
+          <NumberField
+            key={field}
+            field={field}
+            value={form[field]}
+            problemIds={
+              shown
+                .filter((problem) => problem.fields.includes(field))
+                .map(problemId)
+                .join(' ') || undefined
+            }
+            onChange={(value) => set({ [field]: value })}
+            onBlur={() => checkForm()}
+          >
+            {shown
+              .filter((problem) => problem.fields[0] === field)
+              .map((problem) => (
+                // Keyed by the refusals too: the alert comes again, and is said again, at each refused Apply.
+                <ErrorState key={`${found.refusals}-${problem.message}`} id={problemId(problem)} message={problem.message} />
+              ))}
+          </NumberField>
         ))}
       </div>
       {/* The thresholds were chosen on other leads (the trainer's, or those stored when last applied): the preview's may differ a little for the same policy. */}
@@ -114,7 +180,6 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
         In force now: <TierLabel tier="hot" /> from {formatRate(manifest.tiers.hot)} likely, <TierLabel tier="warm" /> from {formatRate(manifest.tiers.warm)} likely.
         The preview below chooses the thresholds again, on the stored leads: even for the same policy they can differ a little, and applying it moves the tiers to them.
       </p>
-      {!checked.ok && <ErrorState message={checked.problems.join(' ')} />}
       {labelled.isPending && <Loading what="stored outcomes" />}
       {labelled.isError && <ErrorState message={labelled.error.message} />}
       {labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of stored leads with known outcomes, and a policy's expected outcomes previewed on them: load the demo data or sync your history first (a lead's outcome counts once it is {OUTCOME_SETTLED_DAYS} days old, or the model learnt from it).</p>}
@@ -128,17 +193,22 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
           outcomeRule={manifest.outcomeRule}
         />
       )}
-      <button type="submit" disabled={apply.isPending || !canPreview || preview.isError}>
+      {/* Offered with problems in the form too: Apply then says them (and applies nothing). */}
+      <button type="submit" disabled={apply.isPending || !hasOutcomes || preview.isError}>
         {apply.isPending ? 'Applying…' : 'Apply this policy'}
       </button>
-      {apply.isPending && retier?.state === 'running' && <JobProgressBar label="Re-tiering stored leads" done={retier.done} total={retier.total} />}
-      {apply.isSuccess && (
-        <p role="status" data-testid="policy-applied">
-          {/* The thresholds as applied: a preview on screen can still be the last form's while the new one is computed. */}
-          Applied: {plural(apply.data.changed, 'stored lead', 'stored leads')} changed tier (hot from {formatRate(apply.data.thresholds.hot)}, warm from{' '}
-          {formatRate(apply.data.thresholds.warm)} likely); open badges update.
-        </p>
-      )}
+      {retiering && <JobProgressBar label="Re-tiering stored leads" done={retier.done} total={retier.total} />}
+      {/* On the page before, so that the re-tiering and its end are announced; the bar's label says the first in sight. */}
+      <StatusRegion>
+        {retiering && <p className="visually-hidden">Re-tiering stored leads…</p>}
+        {apply.isSuccess && (
+          <p data-testid="policy-applied">
+            {/* The thresholds as applied: a preview on screen can still be the last form's while the new one is computed. */}
+            Applied: {plural(apply.data.changed, 'stored lead', 'stored leads')} changed tier (hot from {formatRate(apply.data.thresholds.hot)}, warm from{' '}
+            {formatRate(apply.data.thresholds.warm)} likely); open badges update.
+          </p>
+        )}
+      </StatusRegion>
       {apply.isError && <ErrorState message={apply.error.message} />}
     </form>
   );
@@ -236,7 +306,7 @@ const POLICY_CHARTS: Record<string, (preview: PolicyPreview) => CurveChartProps>
   }),
   precisionRecall: (preview) => ({
     title: 'Precision–recall',
-    description: `hot: recall ${formatRate(preview.markers.hot.pr[0])}, precision ${formatRate(preview.markers.hot.pr[1])}`,
+    description: `hot: recall ${formatRate(preview.markers.hot.pr[0])}, precision ${formatRate(preview.markers.hot.pr[1])}; hot and warm together: recall ${formatRate(preview.markers.warm.pr[0])}, precision ${formatRate(preview.markers.warm.pr[1])}`,
     points: preview.pr,
     xLabel: 'Recall %',
     yLabel: 'Precision %',
@@ -244,7 +314,7 @@ const POLICY_CHARTS: Record<string, (preview: PolicyPreview) => CurveChartProps>
   }),
   roc: (preview) => ({
     title: 'ROC',
-    description: `hot catches ${formatRate(preview.markers.hot.roc[1])} of conversions`,
+    description: `hot catches ${formatRate(preview.markers.hot.roc[1])} of conversions, hot and warm together ${formatRate(preview.markers.warm.roc[1])}`,
     points: preview.roc,
     xLabel: 'False-positive rate %',
     yLabel: 'True-positive rate %',

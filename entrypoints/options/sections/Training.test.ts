@@ -15,7 +15,7 @@ import type { HistoryLead } from '@/lib/ml/train/training-set';
 import type { TrainingEvent, TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import bundledManifest from '@/models/manifest.json';
 import demoFeatureSpecs from '@/models/demo-features.json';
-import { click, render, type Rendered } from '@/test/render';
+import { click, followLiveRegions, render, type Rendered } from '@/test/render';
 import type { HistorySample } from './training/history-sample';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { TrainingSection } from './Training';
@@ -1012,4 +1012,20 @@ it("watches the trained model's own history while the form shows another source'
   await act(() => queryClient.invalidateQueries());
   await eventually(() => expect(button('Activate this model')?.disabled).toBe(true));
   expect(describedBy(button('Activate this model')!)).toBe(LEADS_CHANGED_SINCE_TRAINING);
+});
+
+it('announces what the check found, and the activation, in live regions on the page before', async () => {
+  activateModel.mockResolvedValue({ ok: true });
+  await renderSection();
+  const beforeTheCheck = followLiveRegions(container());
+  await checkTheData();
+  expect(beforeTheCheck()).toEqual([container().querySelector('[data-testid="data-size"]')!.textContent]);
+  expect(beforeTheCheck()[0]).toMatch(/^\d+ leads, \d+ conversions:/);
+
+  click(trainButton()!);
+  FakeWorker.latest.answer(TRAINED);
+  await eventually(() => expect(button('Activate this model')?.disabled).toBe(false));
+  const beforeActivation = followLiveRegions(container());
+  click(button('Activate this model')!);
+  await eventually(() => expect(beforeActivation()).toContain(`Model ${ACTIVE.modelId} is active: badges now use it.`));
 });

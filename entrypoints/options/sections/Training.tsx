@@ -11,7 +11,7 @@
  */
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
-import { ErrorState } from '@/components/StatusMessage';
+import { ErrorState, StatusRegion } from '@/components/StatusMessage';
 import { CRM_LABEL } from '@/lib/crm/types';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { background } from '@/lib/messaging/client';
@@ -293,11 +293,14 @@ export function TrainingSection() {
         )}
         {history.data?.leads === 0 && <p data-testid="no-history">{noHistoryAdvice(source)}</p>}
 
-        {size && (
-          <p role="status" data-testid="data-size" data-level={size.level}>
-            {size.message}
-          </p>
-        )}
+        {/* On the page before the check ends, so that what it found is announced. */}
+        <StatusRegion>
+          {size && (
+            <p data-testid="data-size" data-level={size.level}>
+              {size.message}
+            </p>
+          )}
+        </StatusRegion>
         {inspected && <LeftOutNote counts={inspected} outcome={inspected.data.outcome} />}
         {inspected && size?.level !== 'too-little' && (
           <>
@@ -380,13 +383,16 @@ export function TrainingSection() {
               </button>
             </>
           )}
-          {activate.isSuccess && (
-            <p role="status" data-testid="model-activated">
-              {activatedThenReplaced
-                ? `Model ${activate.data} is no longer active: another model was activated since.`
-                : `Model ${activate.data} is active: badges now use it.`}
-            </p>
-          )}
+          {/* On the page with the report, so that the activation is announced. */}
+          <StatusRegion>
+            {activate.isSuccess && (
+              <p data-testid="model-activated">
+                {activatedThenReplaced
+                  ? `Model ${activate.data} is no longer active: another model was activated since.`
+                  : `Model ${activate.data} is active: badges now use it.`}
+              </p>
+            )}
+          </StatusRegion>
           {/* An activation refused as the leads changed is explained by the note above. */}
           {activate.isError && !leadsChangedSinceTraining && <ErrorState message={activate.error.message} />}
         </>

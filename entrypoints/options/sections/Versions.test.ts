@@ -8,7 +8,9 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider, useMutation } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { click, focusedMessage, pressEnter, render, waitFor, type Rendered } from '@/test/render';
+import { readFileSync } from 'node:fs';
+import { click, focusedMessage, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
+import { stubWebLocks } from '../../../test/web-locks';
 import { db } from '@/lib/db/db';
 import { queryKeys } from '@/lib/query-keys';
 import { bundledModel } from '@/lib/ml/bundled-model';
@@ -47,6 +49,7 @@ beforeEach(async () => {
 afterEach(() => {
   rendered?.unmount();
   rendered = undefined;
+  vi.unstubAllGlobals();
 });
 
 function renderSection(...beside: ReturnType<typeof createElement>[]): HTMLElement {
@@ -267,6 +270,20 @@ describe('the import form', () => {
     }
     expect(checkModel).not.toHaveBeenCalled();
     expect(await db.models.count()).toBe(0);
+  });
+
+  it('announces an imported model in a live region on the page before the import', async () => {
+    stubWebLocks();
+    const container = renderSection();
+    await waitFor(() => button(container, 'Import model'));
+    const announced = followLiveRegions(container.querySelector('form')!);
+    const manifest = JSON.stringify({ ...bundled, modelId: 'imported-1' });
+    choose(container, 'manifest', { size: manifest.length, text: async () => manifest });
+    const onnx = readFileSync('models/model.onnx');
+    choose(container, 'onnx', { size: onnx.length, arrayBuffer: async () => onnx.buffer.slice(onnx.byteOffset, onnx.byteOffset + onnx.length) });
+    await act(async () => container.querySelector('form')!.requestSubmit());
+    await waitFor(() => announced().includes('Imported imported-1. It is not active yet: activate it below when you are ready.') || null);
+    expect(checkModel).toHaveBeenCalledWith({ modelId: 'imported-1' });
   });
 
   it('says a manifest that is not JSON cannot be imported, and drops that error once other files are chosen', async () => {

@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
-import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
+import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { deleteModel, listModels } from '@/lib/ml/model-store';
@@ -76,7 +76,9 @@ function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
       <button type="submit" disabled={importFiles.isPending}>
         {importFiles.isPending ? 'Checking the model…' : 'Import model'}
       </button>
-      {message && (message.ok ? <p role="status">{message.text}</p> : <ErrorState message={message.text} />)}
+      {/* On the page before, so that an import's success is announced; a failure is by its alert. */}
+      <StatusRegion>{message?.ok && <p>{message.text}</p>}</StatusRegion>
+      {message && !message.ok && <ErrorState message={message.text} />}
     </form>
   );
 }

@@ -12,7 +12,7 @@ import type { CrmKind } from '@/lib/crm/types';
 import { db } from '@/lib/db/db';
 import { writeJob } from '@/lib/jobs/progress';
 import type { WriteBackSummary } from '@/lib/messaging/protocol-write-back';
-import { click, render, waitFor, type Rendered } from '@/test/render';
+import { click, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
 import { WriteBackSection } from './WriteBack';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -27,8 +27,11 @@ const summary = (crm: CrmKind, status: WriteBackSummary['status'], counts: Parti
   done: 0,
   total: 0,
   written: 0,
+  cleared: 0,
   unchanged: 0,
   failures: [],
+  unlistedFailures: 0,
+  unconfirmed: 0,
   error: null,
   finishedAt: null,
   ...counts,
@@ -92,4 +95,50 @@ it('shows no progress of another scoring job as the write-back’s', async () =>
   await waitFor(() => text().includes('Scoring the leads synced from HubSpot…'));
   expect(text()).not.toContain('400 of 2,000');
   expect(button('cancel-write-back-hubspot')?.disabled).toBe(false);
+});
+
+it('announces each stage and how the write-back ended in a live region on the page before it starts, not the counts', async () => {
+  await renderSection();
+  const announced = followLiveRegions(form()!);
+  const says = (text: string) => waitFor(() => announced().some((said) => said.startsWith(text)) || null);
+
+  click(button('start-write-back-hubspot')!);
+  await says('Checking that HubSpot lets LeadLens fill these fields…');
+  hubspot = summary('hubspot', 'scoring');
+  await says('Scoring the leads synced from HubSpot…');
+  await act(() => writeJob('scoring', { modelId: 'model-1', state: 'running', done: 400, total: 1_000, startedAt: 1, source: 'hubspot' }));
+  await waitFor(() => text().includes('400 of 1,000'));
+  hubspot = summary('hubspot', 'running', { done: 40, total: 100 });
+  await says('Writing scores to HubSpot…');
+  expect(announced().join(' ')).not.toMatch(/\d+ of \d+/);
+  hubspot = summary('hubspot', 'done', { done: 100, total: 100, written: 100, finishedAt: 1_700_000_200_000 });
+  await says('Wrote 100 of 100 leads to HubSpot');
+});
+
+it('says how far a stopped or cancelled write-back got, what it could not confirm, what it emptied, and the refusals it did not list', async () => {
+  hubspot = summary('hubspot', 'error', { done: 600, total: 1_000, written: 500, unconfirmed: 100, error: 'HubSpot refused the token (401)', finishedAt: 1 });
+  await renderSection();
+  await waitFor(() => text().includes('Before it stopped: wrote 500 of 1,000 leads to HubSpot.'));
+  expect(text()).toContain('100 leads were being sent when it stopped: HubSpot may or may not have written them. Write back again to be sure.');
+
+  // A write-back that has ended is not polled: each end as the page opens on it.
+  rendered!.unmount();
+  hubspot = summary('hubspot', 'cancelled', { done: 300, total: 1_000, written: 200, finishedAt: 2 });
+  await renderSection();
+  await waitFor(() => text().includes('Cancelled: wrote 200 of 1,000 leads to HubSpot; what was written stays.'));
+
+  hubspot = summary('hubspot', 'done', {
+    done: 1_000,
+    total: 1_000,
+    written: 990,
+    cleared: 1,
+    unlistedFailures: 4,
+    failures: [{ error: 'INVALID_EMAIL', count: 6, recordIds: ['1', '2'] }],
+    finishedAt: 3,
+  });
+  rendered!.unmount();
+  await renderSection();
+  await waitFor(() => text().includes('1 of them was emptied: the active model cannot score that lead'));
+  expect(text()).toContain('6 not written: INVALID_EMAIL');
+  expect(text()).toContain('4 more leads not written for other reasons.');
 });

@@ -6,7 +6,7 @@
 import { plural } from '@/lib/presentation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { ErrorState, JobProgressBar, Loading } from '@/components/StatusMessage';
+import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
@@ -86,6 +86,9 @@ function WriteBackForm({
 }) {
   const { crm } = writeBack;
   const label = CRM_LABEL[crm];
+  const scoring = useJob('scoring');
+  // The shared bulk-scoring job, run for this CRM's leads only (its `source`), which the write-back waits for.
+  const scoringBar = writeBack.status === 'scoring' && scoring?.state === 'running' && scoring.source === crm ? scoring : null;
   const initial = writeBack.target ?? SUGGESTED[crm];
   const [scoreField, setScoreField] = useState(initial.scoreField ?? '');
   const [tierField, setTierField] = useState(initial.tierField ?? '');
@@ -106,28 +109,18 @@ function WriteBackForm({
       {field('score-field', 'Score field', scoreField, setScoreField, true)}
       {field('tier-field', 'Tier field', tierField, setTierField)}
       {field('reason-field', 'Top reason field', reasonField, setReasonField)}
-      {writeBack.status === 'checking' && <p role="status">Checking that {label} lets LeadLens fill these fields…</p>}
-      {writeBack.status === 'scoring' && <ScoringProgress crm={crm} />}
+      {/* On the page before the write-back starts, so that each stage and the end are announced; a bar's counts are read in place. */}
+      <StatusRegion>
+        <WriteBackStage writeBack={writeBack} scoringShown={scoringBar !== null} />
+      </StatusRegion>
+      {scoringBar && <JobProgressBar label={scoringLabel(crm)} done={scoringBar.done} total={scoringBar.total} />}
       {writeBack.status === 'running' && <JobProgressBar label={`Writing scores to ${label}`} done={writeBack.done} total={writeBack.total} />}
-      {writeBack.status === 'done' && (
-        <p role="status">
-          {writeBack.total === 0
-            ? `Nothing to write: ${writeBack.unchanged === 1 ? 'the lead' : `all ${writeBack.unchanged.toLocaleString('en-US')} leads`} already held these values in ${label} when last synced`
-            : `Wrote ${writeBack.written.toLocaleString('en-US')} of ${plural(writeBack.total, 'lead', 'leads')} to ${label}`}
-          {writeBack.finishedAt !== null && `, ${new Date(writeBack.finishedAt).toLocaleString()}`}.
-          {writeBack.total > 0 && writeBack.unchanged > 0 && ` ${plural(writeBack.unchanged, 'other lead', 'other leads')} already held these values when last synced: not written again.`}
-        </p>
-      )}
-      {writeBack.status === 'cancelled' && (
-        <p role="status">
-          {writeBack.done === 0 ? 'Cancelled before anything was written.' : `Cancelled after ${plural(writeBack.done, 'lead', 'leads')}; what was written stays.`}
-        </p>
-      )}
       {refusal && <ErrorState message={refusal} />}
       {writeBack.error && <ErrorState message={`The write-back to ${label} stopped: ${writeBack.error}`} />}
       {writeBack.failures.map((failure) => (
         <ErrorState key={failure.error} message={`${failure.count.toLocaleString('en-US')} not written: ${failure.error} (e.g. ${failure.recordIds.slice(0, 3).join(', ')})`} />
       ))}
+      {writeBack.unlistedFailures > 0 && <ErrorState message={`${plural(writeBack.unlistedFailures, 'more lead', 'more leads')} not written for other reasons.`} />}
       {isUnderway(writeBack.status) ? (
         <button type="button" disabled={busy} onClick={onCancel} data-testid={`cancel-write-back-${crm}`}>
           Cancel
@@ -141,14 +134,59 @@ function WriteBackForm({
   );
 }
 
+const scoringLabel = (crm: CrmKind) => `Scoring the leads synced from ${CRM_LABEL[crm]}`;
+
 /**
- * How far the scoring of the CRM's stored leads is, which the write-back waits for: the shared
- * bulk-scoring job, run for this CRM's leads only (its `source`).
+ * The write-back's stage, or how it ended, in words. Where a progress bar shows the stage
+ * (`scoringShown`, writing), the words are only spoken: the bar's label says them in sight.
  */
-function ScoringProgress({ crm }: { crm: CrmKind }) {
-  const scoring = useJob('scoring');
-  const label = `Scoring the leads synced from ${CRM_LABEL[crm]}`;
-  if (scoring?.state === 'running' && scoring.source === crm) return <JobProgressBar label={label} done={scoring.done} total={scoring.total} />;
-  // Its job has not started (another scoring job's turn), or it has ended and the leads to write are being chosen.
-  return <p role="status">{label}…</p>;
+function WriteBackStage({ writeBack, scoringShown }: { writeBack: WriteBackSummary; scoringShown: boolean }) {
+  const label = CRM_LABEL[writeBack.crm];
+  switch (writeBack.status) {
+    case 'checking':
+      return <p>Checking that {label} lets LeadLens fill these fields…</p>;
+    case 'scoring':
+      // Shown too while its job has not started (another scoring job's turn), or has ended and the leads to write are being chosen.
+      return <p className={scoringShown ? 'visually-hidden' : undefined}>{scoringLabel(writeBack.crm)}…</p>;
+    case 'running':
+      return <p className="visually-hidden">Writing scores to {label}…</p>;
+    case 'done':
+      return (
+        <p>
+          {writeBack.total === 0
+            ? `Nothing to write: ${writeBack.unchanged === 1 ? 'the lead' : `all ${writeBack.unchanged.toLocaleString('en-US')} leads`} already held these values in ${label} when last synced`
+            : `Wrote ${writeBack.written.toLocaleString('en-US')} of ${plural(writeBack.total, 'lead', 'leads')} to ${label}`}
+          {writeBack.finishedAt !== null && `, ${new Date(writeBack.finishedAt).toLocaleString()}`}.
+          {writeBack.total > 0 && writeBack.unchanged > 0 && ` ${plural(writeBack.unchanged, 'other lead', 'other leads')} already held these values when last synced: not written again.`}
+          {writeBack.cleared > 0 && ` ${plural(writeBack.cleared, 'of them was', 'of them were')} emptied: the active model cannot score ${writeBack.cleared === 1 ? 'that lead' : 'those leads'}, and what an earlier model wrote there is no longer its score.`}
+        </p>
+      );
+    case 'cancelled':
+      return (
+        <p>
+          {writeBack.written === 0 && writeBack.unconfirmed === 0 ? 'Cancelled before anything was written.' : `Cancelled: ${writtenSoFar(writeBack)}; what was written stays.`}
+          {unconfirmedNote(writeBack)}
+        </p>
+      );
+    case 'error':
+      // The alert says why it stopped; this says how far it got.
+      return writeBack.total > 0 ? (
+        <p>
+          Before it stopped: {writtenSoFar(writeBack)}.{unconfirmedNote(writeBack)}
+        </p>
+      ) : null;
+    case 'idle':
+      return null;
+  }
+}
+
+/** "wrote 30,000 of 100,000 leads to Salesforce": what a stopped or cancelled write-back leaves written. */
+function writtenSoFar({ written, total, crm }: WriteBackSummary): string {
+  return `wrote ${written.toLocaleString('en-US')} of ${plural(total, 'lead', 'leads')} to ${CRM_LABEL[crm]}`;
+}
+
+/** The batch under way when it stopped: sent, its answer never read. */
+function unconfirmedNote({ unconfirmed, crm }: WriteBackSummary): string {
+  if (unconfirmed === 0) return '';
+  return ` ${plural(unconfirmed, 'lead was', 'leads were')} being sent when it stopped: ${CRM_LABEL[crm]} may or may not have written ${unconfirmed === 1 ? 'it' : 'them'}. Write back again to be sure.`;
 }

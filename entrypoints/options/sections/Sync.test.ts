@@ -1,0 +1,97 @@
+// @vitest-environment happy-dom
+/**
+ * What the Sync section tells a screen reader: that a CRM's sync runs, and how the run ended
+ * (its changed and removed leads, or where a cancel stopped it), in a live region that is on the
+ * page before; not the counts as they grow, nor a run that ended before the page was opened.
+ */
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, createElement } from 'react';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import type { SyncSummary } from '@/lib/messaging/protocol-sync';
+import { queryKeys } from '@/lib/query-keys';
+import { click, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
+import { SyncSection } from './Sync';
+
+const background = vi.hoisted(() => ({ syncStatus: vi.fn(), startSync: vi.fn(), cancelSync: vi.fn(), setAutoSync: vi.fn() }));
+vi.mock('@/lib/messaging/client', () => ({ background }));
+
+const LAST_RUN = { synced: 40, removed: 0, finishedAt: 1_700_000_000_000, seconds: 3 };
+const summary = (status: SyncSummary['status'], patch: Partial<SyncSummary> = {}): SyncSummary => ({
+  crm: 'salesforce',
+  status,
+  synced: 0,
+  remaining: null,
+  stored: 500,
+  error: null,
+  lastRun: null,
+  leftOut: null,
+  endedAt: null,
+  ...patch,
+});
+let salesforce: SyncSummary;
+
+let rendered: Rendered | undefined;
+let queryClient: QueryClient;
+beforeEach(() => {
+  salesforce = summary('done', { lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt });
+  background.syncStatus.mockReset().mockImplementation(async () => ({ ok: true, syncs: [salesforce], autoSync: { everyMinutes: null, nextAt: null } }));
+  background.startSync.mockReset().mockImplementation(async () => ({ ok: true, ...salesforce }));
+  background.cancelSync.mockReset().mockImplementation(async () => ({ ok: true, ...salesforce }));
+});
+afterEach(() => {
+  rendered?.unmount();
+  rendered = undefined;
+});
+
+const row = () => rendered!.container.querySelector<HTMLElement>('[data-testid="sync-salesforce"]');
+const button = (testId: string) => row()?.querySelector<HTMLButtonElement>(`[data-testid="${testId}"]`) ?? null;
+
+async function renderSection() {
+  queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(SyncSection)));
+  await waitFor(row);
+}
+
+/** The sync's state moves on, and the page reads it (as its poll would). */
+async function pollAnswers(next: SyncSummary) {
+  salesforce = next;
+  await act(() => queryClient.invalidateQueries({ queryKey: queryKeys.syncs() }));
+}
+
+it('announces that the sync runs, once, then that it finished and what it changed', async () => {
+  await renderSection();
+  const announced = followLiveRegions(row()!);
+  // The run that ended before the page was opened is shown, not announced.
+  expect(announced()).toEqual([]);
+
+  salesforce = summary('running', { synced: 200, remaining: 800, lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt });
+  click(button('start-salesforce')!);
+  await waitFor(() => announced().includes('Syncing Salesforce…') || null);
+  await pollAnswers({ ...salesforce, synced: 600, remaining: 400 });
+  await waitFor(() => row()!.textContent!.includes('Syncing Salesforce: 600 of 1,000 (60 %)') || null);
+  expect(announced()).toEqual(['Syncing Salesforce…']);
+
+  const finishedAt = LAST_RUN.finishedAt + 60_000;
+  await pollAnswers(summary('done', { synced: 1_000, lastRun: { synced: 12, removed: 1, finishedAt, seconds: 9 }, endedAt: finishedAt }));
+  await waitFor(() => (row()!.dataset.status === 'done' ? row() : null));
+  expect(announced()).toEqual(['Salesforce sync finished: 12 changed leads; 1 lead deleted in Salesforce was removed from this browser.']);
+});
+
+it('announces a run that started and ended between two reads of its state', async () => {
+  await renderSection();
+  const announced = followLiveRegions(row()!);
+  const finishedAt = LAST_RUN.finishedAt + 60_000;
+  salesforce = summary('done', { lastRun: { synced: 1, removed: 0, finishedAt, seconds: 1 }, endedAt: finishedAt });
+  click(button('start-salesforce')!);
+  await waitFor(() => announced().includes('Salesforce sync finished: 1 changed lead.') || null);
+});
+
+it('announces where a cancel stopped the sync', async () => {
+  salesforce = summary('running', { synced: 300 });
+  await renderSection();
+  const announced = followLiveRegions(row()!);
+  salesforce = summary('cancelled', { synced: 300, endedAt: LAST_RUN.finishedAt });
+  click(button('cancel-salesforce')!);
+  await waitFor(() => announced().includes('Salesforce sync cancelled after 300 leads; sync again to go on from there.') || null);
+  expect(background.cancelSync).toHaveBeenCalledWith({ crm: 'salesforce' });
+});
