@@ -63,7 +63,8 @@ describe('options page', () => {
     // Charts are drawn as the reader scrolls near them.
     await report.getByRole('heading', { name: 'Model report' }).scrollIntoViewIfNeeded();
     const roc = report.getByRole('img', { name: /^ROC curve/ });
-    await roc.waitFor();
+    // The figure and its description are there at once; its drawing comes when scrolled near.
+    await roc.locator('.recharts-surface').waitFor();
     // Ticks are chosen by the chart (not measured by Recharts), and each has its grid line.
     const tickLabels = (axis: string) => roc.locator(`.recharts-${axis}-tick-labels .recharts-cartesian-axis-tick-value`);
     const at = (elements: Locator, attribute: string) => elements.evaluateAll((all, name) => all.map((element) => Number(element.getAttribute(name))), attribute);
@@ -89,9 +90,12 @@ describe('options page', () => {
       // The least important shape plot, at the bottom of the page, is not drawn until the reader gets there.
       const last = [...bundled.terms].sort((a, b) => a.importance - b.importance)[0].label;
       const plotOf = (label: string) => report.getByRole('img', { name: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:`) });
-      expect(await plotOf(last).count()).toBe(0);
+      // Described from the start, drawn only near: until then its placeholder stands in.
+      const placeholder = plotOf(last).getByText(/drawn when you scroll here$/);
+      expect(await plotOf(last).count()).toBe(1);
+      expect(await placeholder.count()).toBe(1);
       await report.locator('figcaption', { hasText: last }).last().scrollIntoViewIfNeeded();
-      await plotOf(last).waitFor();
+      await expect.poll(() => placeholder.count()).toBe(0);
     } else expect(await report.innerText()).toMatch(/does not include its shape functions/);
   });
 
