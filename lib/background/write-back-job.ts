@@ -19,7 +19,7 @@ import { listenForCancel } from '../jobs/cancel-flag';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
 import { keepWorkerAliveDuring } from './keep-alive';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
-import { isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
+import { idleWriteBack, isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
 import { activeModelId } from '../ml/model-store';
 import {
   checkedByCrm,
@@ -38,21 +38,6 @@ const cancelKey = (crm: CrmKind) => `write-back-cancel:${crm}`;
 /** Held while the CRM's write-back is under way. */
 export const writeBackLockName = (crm: CrmKind) => `leadlens-write-back:${crm}`;
 
-const idle = (crm: CrmKind): WriteBackSummary => ({
-  crm,
-  status: 'idle',
-  target: null,
-  done: 0,
-  total: 0,
-  written: 0,
-  cleared: 0,
-  unchanged: 0,
-  failures: [],
-  unlistedFailures: 0,
-  unconfirmed: 0,
-  error: null,
-  finishedAt: null,
-});
 /** Stored leads read at a time when choosing what to write: their fields are not all held at once. */
 const LEADS_CHUNK = 2000;
 
@@ -68,7 +53,7 @@ async function isAlive(crm: CrmKind): Promise<boolean> {
 /** The CRM's last write-back; one under way whose worker was stopped reads as an error. */
 export async function readWriteBack(crm: CrmKind): Promise<WriteBackSummary> {
   const parsed = WriteBackSummarySchema.safeParse((await browser.storage.session.get(stateKey(crm)))[stateKey(crm)]);
-  if (!parsed.success) return idle(crm);
+  if (!parsed.success) return idleWriteBack(crm);
   if (isUnderway(parsed.data.status) && !(await isAlive(crm))) {
     return { ...parsed.data, status: 'error', error: 'Stopped before the end (the browser stopped LeadLens’s background worker): write back again' };
   }
@@ -195,7 +180,7 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
         try {
           // Before anything is asked: the last write-back's end is not shown as this one's meanwhile.
           const { scoreField, tierField, reasonField } = target;
-          const checking: WriteBackSummary = { ...idle(crm), status: 'checking', target: { scoreField, tierField, reasonField } };
+          const checking: WriteBackSummary = { ...idleWriteBack(crm), status: 'checking', target: { scoreField, tierField, reasonField } };
           await writeState(checking);
           resolve(checking);
           // Chrome stops a worker 30 s without an extension call: a batch retried with back-off, or

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CrmKindSchema, FailureSchema } from './schemas';
+import type { CrmKind } from '../crm/types';
 
 const FieldName = z.string().trim().min(1).max(80);
 
@@ -60,6 +61,23 @@ export const WriteBackSummarySchema = z.object({
   finishedAt: z.number().nullable(),
 });
 export type WriteBackSummary = z.infer<typeof WriteBackSummarySchema>;
+
+/** A CRM's write-back before any has run: nothing counted, no target. */
+export const idleWriteBack = (crm: CrmKind): WriteBackSummary => ({
+  crm,
+  status: 'idle',
+  target: null,
+  done: 0,
+  total: 0,
+  written: 0,
+  cleared: 0,
+  unchanged: 0,
+  failures: [],
+  unlistedFailures: 0,
+  unconfirmed: 0,
+  error: null,
+  finishedAt: null,
+});
 
 const SummaryResponseSchema = z.union([WriteBackSummarySchema.extend({ ok: z.literal(true) }), FailureSchema]);
 

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { CrmKind } from '@/lib/crm/types';
 import { db } from '@/lib/db/db';
 import { writeJob } from '@/lib/jobs/progress';
-import type { WriteBackSummary } from '@/lib/messaging/protocol-write-back';
+import { idleWriteBack, type WriteBackSummary } from '@/lib/messaging/protocol-write-back';
 import { click, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
 import { WriteBackSection } from './WriteBack';
 
@@ -21,19 +21,9 @@ vi.mock('@/lib/messaging/client', () => ({ background }));
 
 const TARGET = { scoreField: 'leadlens_score', tierField: null, reasonField: null };
 const summary = (crm: CrmKind, status: WriteBackSummary['status'], counts: Partial<WriteBackSummary> = {}): WriteBackSummary => ({
-  crm,
+  ...idleWriteBack(crm),
   status,
   target: TARGET,
-  done: 0,
-  total: 0,
-  written: 0,
-  cleared: 0,
-  unchanged: 0,
-  failures: [],
-  unlistedFailures: 0,
-  unconfirmed: 0,
-  error: null,
-  finishedAt: null,
   ...counts,
 });
 const LAST_DONE = summary('hubspot', 'done', { done: 120, total: 120, written: 120, finishedAt: 1_700_000_000_000 });

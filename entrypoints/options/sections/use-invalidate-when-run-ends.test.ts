@@ -7,7 +7,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement, type FunctionComponent } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import type { WriteBackSummary } from '@/lib/messaging/protocol-write-back';
+import { idleWriteBack, type WriteBackSummary } from '@/lib/messaging/protocol-write-back';
 import type { SyncSummary } from '@/lib/messaging/protocol-sync';
 import { queryKeys } from '@/lib/query-keys';
 import { render, type Rendered } from '@/test/render';
@@ -30,17 +30,9 @@ const sync = (status: SyncSummary['status'], lastRun: SyncSummary['lastRun'] = n
   endedAt,
 });
 const writeBack = (status: WriteBackSummary['status'], finishedAt: number | null = null): WriteBackSummary => ({
-  crm: 'salesforce',
+  ...idleWriteBack('salesforce'),
   status,
-  target: null,
-  done: 0,
   total: 10,
-  written: 0,
-  cleared: 0,
-  unchanged: 0,
-  failures: [],
-  unlistedFailures: 0,
-  unconfirmed: 0,
   error: status === 'error' ? AUTH_ERROR : null,
   finishedAt,
 });
