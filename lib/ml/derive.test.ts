@@ -43,6 +43,26 @@ describe('parseNumber', () => {
   it('honours extra missing values', () => {
     expect(parseNumber('999', ['999'])).toBeNaN();
   });
+  // Swiss apostrophes (Salesforce's de_CH format), Indian lakh grouping, and size words: read as
+  // missing or as units, a revenue column lost its Swiss and Indian leads or ranked $5MM as $5.
+  it.each([
+    ["$1'200'000", 1200000],
+    ['CHF 1’200’000.50', 1200000.5],
+    ['$12,00,000', 1200000],
+    ['₹1,23,45,678.50', 12345678.5],
+    ['$5MM', 5e6],
+    ['2bn', 2e9],
+    ['$1.2 million', 1.2e6],
+    ['1,5 Mio.', 1.5e6],
+    ['10 thousand', 1e4],
+    ['3 Mrd', 3e9],
+  ] as const)('%s → %s', (raw, want) => {
+    expect(parseNumber(raw)).toBeCloseTo(want, 6);
+  });
+  it('reads lakh grouping in a column written with a decimal point', () => {
+    expect(parseNumber('12,00,000', [], 'dot-decimal')).toBe(1200000);
+    expect(parseNumber('12,00,000', [], 'comma-decimal')).toBeNaN();
+  });
   // A sign before the currency, as spreadsheets write a negative amount, and the Unicode minus sign (U+2212).
   it.each([
     ['-$1,200.00', -1200],

@@ -56,10 +56,13 @@ const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
  * in one column: a CSV file's columns are read in their own format instead (number-format.ts).
  */
 export function commaReading(digits: string): 'thousands' | 'decimal' | null {
-  if (/^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(digits)) return 'thousands';
+  if (/^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(digits) || INDIAN_GROUPING_RE.test(digits)) return 'thousands';
   if (/^[+-]?\d+,\d+$/.test(digits)) return 'decimal';
   return null;
 }
+
+/** Indian (lakh, crore) digit grouping: `12,00,000`, `1,23,45,678.50`; only the last group has three digits. */
+const INDIAN_GROUPING_RE = /^[+-]?[1-9]\d?(,\d{2})+,\d{3}(\.\d+)?$/;
 
 /** The value of a number's digits read per value (`commaReading`); NaN when they are no number. */
 function perValueDigits(digits: string): number {
@@ -75,7 +78,7 @@ export type NumberFormat = 'dot-decimal' | 'comma-decimal';
  * Digits written with a decimal point: `1234.5`, `1,234.5`, `1,234,567`, `.5`, `1e3`. A
  * thousands group never follows a leading 0: nobody writes 125 as `0,125`.
  */
-const DOT_DECIMAL_RE = /^[+-]?(?:(?:\d+|[1-9]\d{0,2}(?:,\d{3})+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const DOT_DECIMAL_RE = /^[+-]?(?:(?:\d+|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d?(?:,\d{2})+,\d{3})(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** The value of a number's digits written in `format`; NaN when they are no number in it (`1.5` with decimal commas). */
 function formatDigits(digits: string, format: NumberFormat): number {
@@ -85,9 +88,20 @@ function formatDigits(digits: string, format: NumberFormat): number {
 }
 
 /**
+ * How much a word after a number multiplies it: revenue is written `$5MM`, `2bn`, `1,5 Mio.`,
+ * `10 thousand`; read as a unit, it would be a million times too small.
+ */
+const SIZE_WORDS: Record<string, number> = {
+  k: 1e3, thousand: 1e3, thousands: 1e3, tsd: 1e3,
+  m: 1e6, mm: 1e6, mn: 1e6, mio: 1e6, million: 1e6, millions: 1e6,
+  b: 1e9, bn: 1e9, bln: 1e9, mrd: 1e9, billion: 1e9, billions: 1e9,
+};
+
+/**
  * A number from a raw value: `1200`, `"$1,200,000"`, `"1 200"`, `"€ 3.5"`, `"12%"` (→ 12),
  * `"(500)"`, `"-$500"`, `"$-500"` and `"−500"` (→ −500), HubSpot ranges `"25-50"` / `"25 to 50"` (→ 25, the lower bound),
- * `"1000+"` (→ 1000), `"12 days"` (→ 12), booleans (→ 1/0). NaN when unreadable. Its digits
+ * `"1000+"` (→ 1000), `"12 days"` (→ 12), `"$5MM"` / `"1,5 Mio."` (SIZE_WORDS), `"1'200'000"` and `"12,00,000"`
+ * (Swiss and Indian grouping), booleans (→ 1/0). NaN when unreadable. Its digits
  * are read in `format` when given (a CSV column's, see number-format.ts: `2.713.067` → 2713067
  * with decimal commas), else per value (`commaReading`).
  */
@@ -96,9 +110,9 @@ export function parseNumber(raw: Raw, extra: readonly string[] = [], format?: Nu
   if (typeof raw === 'boolean') return raw ? 1 : 0;
   const text = rawText(raw, extra);
   if (text === null) return NaN;
-  // "1 200 000" → "1200000"; spaces next to symbols or units go; spaces between other digits mean "not a number"
+  // "1 200 000" and the Swiss "1'200'000" → "1200000"; spaces next to symbols or units go; spaces between other digits mean "not a number"
   let s = text
-    .replace(/(\d)[\s\u00a0]+(?=\d{3}(?!\d))/g, '$1')
+    .replace(/(\d)(?:[\s\u00a0]+|['’])(?=\d{3}(?!\d))/g, '$1')
     .replace(/[\s\u00a0]+(?=\D)|(?<=\D)[\s\u00a0]+/g, '')
     .replace(/\u2212/g, '-'); // U+2212, the minus sign of typeset text and some locales' exports: −1,200
   if (/\s/.test(s)) return NaN;
@@ -108,7 +122,7 @@ export function parseNumber(raw: Raw, extra: readonly string[] = [], format?: Nu
     s = s.slice(1, -1);
   }
   // strip currency symbols / codes, also after a sign (-$1,200), and trailing units
-  s = s.replace(/^([+-]?)(usd|eur|gbp|inr|us\$|[$€£¥₹])/i, '$1').replace(/[$€£¥₹]$/, '');
+  s = s.replace(/^([+-]?)(usd|eur|gbp|inr|chf|cad|aud|jpy|us\$|[$€£¥₹])/i, '$1').replace(/[$€£¥₹]$/, '');
   // ranges: "25-50", "25to50", "25–50" → lower bound
   const range = /^([+-]?[\d.,]+)(?:-|–|—|to)([\d.,]+)\+?$/i.exec(s);
   if (range) s = range[1];
@@ -118,15 +132,12 @@ export function parseNumber(raw: Raw, extra: readonly string[] = [], format?: Nu
   if (!m) return NaN;
   const num = m[0];
   const rest = s.slice(num.length);
-  // allowed suffixes: %, k/m/b multipliers, words (units like "days")
-  if (rest !== '' && !/^(%|[kmb]|[a-z]+\.?)$/i.test(rest)) return NaN;
-  let value = format ? formatDigits(num, format) : perValueDigits(num);
+  // allowed suffixes: %, size words and letters (SIZE_WORDS), other words (units like "days")
+  if (rest !== '' && !/^(%|[a-z]+\.?)$/i.test(rest)) return NaN;
+  const value = format ? formatDigits(num, format) : perValueDigits(num);
   if (!Number.isFinite(value)) return NaN;
-  const suffix = rest.toLowerCase();
-  if (suffix === 'k') value *= 1e3;
-  else if (suffix === 'm') value *= 1e6;
-  else if (suffix === 'b') value *= 1e9;
-  return negative ? -value : value;
+  const scaled = value * (SIZE_WORDS[rest.toLowerCase().replace(/\.$/, '')] ?? 1);
+  return negative ? -scaled : scaled;
 }
 
 const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'on', 'checked', 'x', '✓', '✔']);
