@@ -1,5 +1,5 @@
 import type { Manifest } from '@/lib/ml/manifest';
-import { formatModelDate, formatRate, plural } from '@/lib/presentation';
+import { formatModelDate, formatRate, heldOutAucHeading, plural } from '@/lib/presentation';
 
 /** The active model in a few lines: when, on what, how good. */
 export function ModelSummary({ manifest }: { manifest: Manifest }) {
@@ -13,7 +13,7 @@ export function ModelSummary({ manifest }: { manifest: Manifest }) {
       </dd>
       {metrics.cvRocAuc !== undefined && (
         <>
-          <dt>Cross-validated ROC-AUC</dt>
+          <dt>{heldOutAucHeading(metrics)}</dt>
           <dd>{metrics.cvRocAuc.toFixed(3)}</dd>
         </>
       )}

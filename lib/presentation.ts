@@ -6,6 +6,7 @@
 import type { Reason, Tier } from './messaging/protocol';
 import { visibleText } from './ml/explain';
 import type { SourceKind } from './ml/featurize';
+import type { Manifest } from './ml/manifest';
 import { chanceMargin } from './ml/train/metrics';
 
 /** Fewer leads than this behind a conversion rate, and chance alone can move it by ± 18 points: too few to go by. */
@@ -190,6 +191,15 @@ export function formatModelDate(iso: string): string {
 }
 
 /** A ROC-AUC's margin of chance from its standard error (`chanceMargin`). */
+/**
+ * What the held-out ROC-AUC (`cvRocAuc`) is measured on, as a heading: a model trained with
+ * one holdout (the CLI's `--cv 1`) was not cross-validated, and its figure is of one fifth of its leads.
+ */
+export function heldOutAucHeading(metrics: Pick<Manifest['metrics'], 'folds'>): string {
+  if (metrics.folds === undefined) return 'Held-out ROC-AUC';
+  return metrics.folds > 1 ? `Cross-validated ROC-AUC (${metrics.folds} folds)` : 'Held-out ROC-AUC (one 20 % holdout)';
+}
+
 export const chanceNote = (standardError: number) => `(± ${chanceMargin(standardError).toFixed(3)}: what chance alone moves it by, 95 % of the time)`;
 
 /**

@@ -244,6 +244,8 @@ export const ConfusionSchema = z
 
 export const MetricsSchema = z
   .object({
+    /** How many folds `cvRocAuc` and `cvPrAuc` are the mean over; 1: one 80/20 holdout (the CLI's `--cv 1`), not cross-validation. */
+    folds: z.number().int().positive().optional(),
     cvRocAuc: z.number().optional(),
     cvPrAuc: z.number().optional(),
     cvLogLoss: z.number().optional(),

@@ -82,8 +82,8 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   lines.push('');
   lines.push('## Quality (held-out)');
   lines.push('');
-  const folds = (m.metrics as Record<string, unknown>).folds;
-  const crossValidated = typeof folds === 'number' && folds > 1;
+  const folds = m.metrics.folds;
+  const crossValidated = folds !== undefined && folds > 1;
   lines.push(
     crossValidated
       ? `Cross-validation: ${folds}-fold stratified; every row is scored by a model that did not see it.`

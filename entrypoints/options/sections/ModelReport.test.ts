@@ -100,3 +100,14 @@ it('lists calibration bins without a leads column for a model that does not coun
   expect(rows[0]).toEqual(['Bin', 'Predicted', 'Observed']);
   expect(rows[1]).toEqual(['1', '4 %', '3.9 %']);
 });
+
+// A CLI model trained with `--cv 1` has one 80/20 holdout: its figure was labelled cross-validated.
+it.each([
+  [5, 'Cross-validated ROC-AUC (5 folds) / PR-AUC'],
+  [1, 'Held-out ROC-AUC (one 20 % holdout) / PR-AUC'],
+])('names what the held-out figures of a model trained with %i fold(s) are measured on', async (folds, heading) => {
+  await storeModel({ ...bundled, modelId: 'trained-1', metrics: { ...bundled.metrics, folds } }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-1');
+  const terms = Array.from((await activeReport()).querySelectorAll('.model-summary dt'), (dt) => dt.textContent);
+  expect(terms).toContain(heading);
+});

@@ -10,7 +10,7 @@ import { keptLeakageFlags } from '@/lib/ml/model-card';
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
-import { chanceNote, formatModelDate, formatRate, plural } from '@/lib/presentation';
+import { chanceNote, formatModelDate, formatRate, heldOutAucHeading, plural } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote } from './LabelledLeadsNote';
 
@@ -166,7 +166,7 @@ function Report({ manifest }: { manifest: Manifest }) {
           {plural(provenance.rows, 'lead', 'leads')}, {plural(provenance.positives, 'conversion', 'conversions')}, from {provenance.source}; trained{' '}
           {formatModelDate(manifest.createdAt)}
         </dd>
-        <dt>Cross-validated ROC-AUC / PR-AUC</dt>
+        <dt>{heldOutAucHeading(metrics)} / PR-AUC</dt>
         <dd>
           {fixed3(metrics.cvRocAuc)} / {fixed3(metrics.cvPrAuc)}
         </dd>
