@@ -398,7 +398,7 @@ const RUN_TIME_SLACK_MS = 86_400_000;
  * latest date they read up to a day after `runTime`, or `runTime` when every date is after it;
  * null when they read no date. Warns of the dates passed over, naming their columns.
  */
-function referenceTimeOf(specs: FeatureSpec[], records: RawRecord[], source: SourceKind, runTime: Date | undefined, warnings: string[]): number | null {
+export function referenceTimeOf(specs: readonly FeatureSpec[], records: RawRecord[], source: SourceKind, runTime: Date | undefined, warnings: string[]): number | null {
   const latestPossible = runTime === undefined ? Infinity : runTime.getTime() + RUN_TIME_SLACK_MS;
   let latest: number | null = null;
   let latestAfter = -Infinity;

@@ -110,6 +110,27 @@ describe('runTrainingRequest', () => {
     expect(done.onnx.length).toBeGreaterThan(1000);
   });
 
+  // Trained from today, a file exported months ago made every history lead that much older than
+  // the leads scored today: "days since" are measured from the file's latest date, as by the CLI.
+  it('measures a file history’s "days since" from its latest date, a synced one’s from today', async () => {
+    const sixMonthsLater = '2027-05-01T00:00:00Z';
+    const specs = DEMO_FEATURE_SPECS.filter((spec) => spec.derive.kind === 'daysSince').map((spec) => mapSpec(spec, 'csv', spec.derive.kind === 'ratio' ? '' : spec.derive.from.hubspot!));
+    expect(specs.length).toBeGreaterThan(0);
+    const asFile = leads.map((lead) => ({ ...lead, source: 'csv' as const, key: `csv|${lead.id}` }));
+    const referenceTime = async (source: 'csv' | 'hubspot') => {
+      const history = { leads: async () => asFile, writtenBackFields: async () => [], probabilitiesOf: noProbabilities };
+      const events: TrainingEvent[] = [];
+      await runTrainingRequest({ type: 'train', data: { ...data, source, now: sixMonthsLater }, specs: source === 'csv' ? specs : DEMO_FEATURE_SPECS.filter((spec) => spec.derive.kind === 'daysSince'), cv: 2 }, history, (event) => events.push(event));
+      const done = events.at(-1);
+      if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+      return Date.parse(done.manifest.provenance.referenceTime);
+    };
+    const fileTime = await referenceTime('csv');
+    expect(fileTime).toBeLessThanOrEqual(now.getTime());
+    expect(fileTime).toBeGreaterThan(now.getTime() - 30 * 86_400_000);
+    expect(await referenceTime('hubspot')).toBe(Date.parse(sixMonthsLater));
+  });
+
   it('reports how a model of the earlier leads ranks the newest ones (out of time, by created date)', async () => {
     const done = (await run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 })).at(-1);
     if (done?.type !== 'trained') throw new Error(JSON.stringify(done));

@@ -8,7 +8,7 @@ import type { FeatureSpec, Manifest } from '../manifest';
 import { describeDataSize } from './data-size';
 import { bareFieldName } from './leakage';
 import { TrainingDataError } from './dataset';
-import { trainModel, type TrainProgress } from './index';
+import { referenceTimeOf, trainModel, type TrainProgress } from './index';
 import { candidateFeatures, forbiddenFields, inspectTrainingData, selectTrainingData, OUTCOME_COLUMN, type HistoryLead, type LeakageFlag } from './training-set';
 import { fieldsOfRule } from '../outcome-rule';
 import { rocAuc, rocAucStandardError } from './metrics';
@@ -96,7 +96,13 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     // The youngest history the window lets in; new leads are scored younger than that.
     const minAgeDays = data.window.createdBefore === null ? 0 : daysBetween(data.window.createdBefore, now.getTime());
     const storedHistory = { minAgeDays, createdAt };
-    const guard = (specs: FeatureSpec[]) => inspectTrainingData(table, specs, data.source, now, storedHistory, forbiddenFields(data.outcome, writtenBack));
+    // A file's history is as of its export, maybe months ago: "days since" are measured from its
+    // latest date up to today (as the CLI does), or every lead of it would be that much older than
+    // the leads scored today. (Dates after today cannot be the export's and are passed over.) A
+    // CRM's synced history is as of now.
+    const measuredFrom = (specs: readonly FeatureSpec[]) =>
+      data.source === 'csv' ? new Date(referenceTimeOf(specs, table.records, data.source, now, []) ?? now.getTime()) : now;
+    const guard = (specs: FeatureSpec[]) => inspectTrainingData(table, specs, data.source, measuredFrom(specs), storedHistory, forbiddenFields(data.outcome, writtenBack));
 
     if (request.type === 'check-features') {
       post({ type: 'features-checked', leakage: guard(request.specs).leakage });
@@ -141,7 +147,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       exclude: [...fieldsOfRule(data.outcome), ...writtenBack],
       source: data.source,
       sourceName: `${data.source} leads`,
-      now,
+      now: measuredFrom(request.specs),
       createdAt: now,
       // Honest about drift: the leads created last, held out from a model of the earlier ones.
       rowTimes: { times: createdAt, label: 'created date' },
