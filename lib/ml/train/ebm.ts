@@ -104,6 +104,18 @@ export interface EbmProgress {
   validationLoss?: number;
 }
 
+/**
+ * The share of one fit done when it reports `p`: the mains of every bag first (the first half),
+ * then the choice of pairs, then the pairs of every bag; bags in turn. A bag's rounds are not
+ * known in advance, so the share moves as a bag begins, and never back.
+ */
+export function fitShareDone(p: Pick<EbmProgress, 'stage' | 'bag'>, outerBags: number): number {
+  const bags = Math.max(1, outerBags);
+  if (p.stage === 'mains') return (0.5 * p.bag) / bags;
+  if (p.stage === 'interactions') return 0.5;
+  return 0.5 + (0.5 * p.bag) / bags;
+}
+
 export interface EbmHooks {
   onProgress?: (p: EbmProgress) => void;
   signal?: AbortSignal;

@@ -28,7 +28,7 @@ import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, trainedCheckBound } from '../check-m
 import { bestSupportedRange } from '../shape';
 import { applyCalibration, chooseCalibration, fitIsotonic, fitPlatt } from './calibration';
 import { stratifiedKFold, trainValidSplit } from './cv';
-import { DEFAULT_EBM_OPTIONS, fitEbm, predictEbm, predictLogit, type EbmData, type EbmModel, type EbmOptions, type EbmProgress, type EbmTerm } from './ebm';
+import { DEFAULT_EBM_OPTIONS, fitEbm, fitShareDone, predictEbm, predictLogit, type EbmData, type EbmModel, type EbmOptions, type EbmProgress, type EbmTerm } from './ebm';
 import { countBounds } from './count-bounds';
 import {
   buildFeatures,
@@ -71,7 +71,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
 };
 
 export interface TrainProgress {
-  stage: 'validate' | 'featurize' | 'cv' | 'fit' | 'calibrate' | 'export' | 'done';
+  stage: 'validate' | 'featurize' | 'cv' | 'out-of-time' | 'fit' | 'calibrate' | 'export' | 'done';
   /** Fold (cv) or bag (fit) number, from 0. */
   fold?: number;
   bag?: number;
@@ -593,16 +593,19 @@ export function trainModel(input: TrainInput): TrainResult {
 
   // --- cross-validation (or one holdout)
   const folds = k >= 2 ? stratifiedKFold(labels, k, opts.seed) : [trainValidSplit(labels, 0.2, opts.seed).valid];
+  const outerBags = ebmOpts.outerBags ?? DEFAULT_EBM_OPTIONS.outerBags;
+  // Overall shares: cross-validation 0.05–0.75, the out-of-time fit to 0.8, the final fit 0.82–0.97.
+  const boosting = (stage: 'cv' | 'out-of-time' | 'fit', p: EbmProgress, from: number, span: number): TrainProgress =>
+    ({ stage, bag: p.bag, boosting: p.stage, round: p.round, validationLoss: p.validationLoss, fraction: from + span * fitShareDone(p, outerBags) });
   const cv = crossValidate(data, folds, ebmOpts, {
     signal,
-    onProgress: (fold, p) =>
-      progress({ stage: 'cv', fold, bag: p.bag, boosting: p.stage, round: p.round, validationLoss: p.validationLoss, fraction: 0.05 + (0.75 * fold) / folds.length }),
+    onProgress: (fold, p) => progress({ ...boosting('cv', p, 0.05 + (0.7 * fold) / folds.length, 0.7 / folds.length), fold }),
   });
   let outOfTimeRocAuc: number | undefined;
   let outOfTimeStandardError: number | undefined;
   if (timeSplit) {
-    progress({ stage: 'cv', fraction: 0.78 });
-    const ootModel = fitEbm(data, timeSplit.train, ebmOpts, { signal });
+    progress({ stage: 'out-of-time', fraction: 0.75 });
+    const ootModel = fitEbm(data, timeSplit.train, ebmOpts, { signal, onProgress: (p) => progress(boosting('out-of-time', p, 0.75, 0.05)) });
     const testLabels = Uint8Array.from(timeSplit.test, (r) => labels[r]);
     outOfTimeRocAuc = rocAuc(testLabels, predictLogit(ootModel, X, F, timeSplit.test));
     const testPositives = testLabels.reduce((sum, label) => sum + label, 0);
@@ -627,10 +630,7 @@ export function trainModel(input: TrainInput): TrainResult {
   // --- final fit on all rows
   progress({ stage: 'fit', fraction: 0.82 });
   const tf = performance.now();
-  const model = fitEbm(data, null, ebmOpts, {
-    signal,
-    onProgress: (p) => progress({ stage: 'fit', bag: p.bag, boosting: p.stage, round: p.round, validationLoss: p.validationLoss, fraction: 0.82 + 0.15 * ((p.bag + 1) / (ebmOpts.outerBags ?? DEFAULT_EBM_OPTIONS.outerBags)) }),
-  });
+  const model = fitEbm(data, null, ebmOpts, { signal, onProgress: (p) => progress(boosting('fit', p, 0.82, 0.15)) });
   const finalFitSeconds = (performance.now() - tf) / 1000;
 
   // --- terms, importance, ideal values

@@ -96,6 +96,19 @@ describe('trainModel on a seeded synthetic history', () => {
     ac.abort();
     expect(() => trainModel({ ...base(300), signal: ac.signal })).toThrow();
   });
+  // The final fit boosts the mains of every bag, then the pairs of every bag: its share went by
+  // bag alone, 0.97 at the last bag's mains and back to 0.86 at the first bag's pairs.
+  it('moves its progress forward only, through the out-of-time fit and the final fit', () => {
+    const events: { stage: string; fraction: number }[] = [];
+    const rows = base(400);
+    const rowTimes = { times: rows.records.map((_, i) => Date.UTC(2026, 0, 1) + i * 86_400_000), label: 'created date' };
+    trainModel({ ...rows, rowTimes, onProgress: (p) => events.push({ stage: p.stage, fraction: p.fraction }) });
+    const fractions = events.map((event) => event.fraction);
+    expect(fractions.every((fraction, i) => i === 0 || fraction >= fractions[i - 1])).toBe(true);
+    const fit = events.filter((event) => event.stage === 'fit');
+    expect(new Set(fit.map((event) => event.fraction)).size).toBeGreaterThan(2);
+    expect(events.filter((event) => event.stage === 'out-of-time').length).toBeGreaterThan(1);
+  });
 });
 
 describe('the leakage guard on stored history', () => {

@@ -21,7 +21,7 @@ export type TrainingData = z.infer<typeof TrainingDataSchema>;
  * A training's stages, in order: the trainer's own (`TrainProgress`) between reading the stored
  * leads and comparing the new model with the active one.
  */
-export const TrainingStageSchema = z.enum(['read', 'validate', 'featurize', 'cv', 'calibrate', 'fit', 'export', 'compare']);
+export const TrainingStageSchema = z.enum(['read', 'validate', 'featurize', 'cv', 'out-of-time', 'calibrate', 'fit', 'export', 'compare']);
 export type TrainingStage = z.infer<typeof TrainingStageSchema>;
 
 export const TrainingRequestSchema = z.discriminatedUnion('type', [

@@ -8,6 +8,7 @@ const STAGE_WORDS: Record<TrainingStage, string> = {
   validate: 'Checking the data',
   featurize: 'Preparing the features',
   cv: 'Cross-validating',
+  'out-of-time': 'Testing a model of the earlier leads on the newest',
   calibrate: 'Calibrating the probabilities',
   fit: 'Fitting the final model',
   export: 'Writing the model',
