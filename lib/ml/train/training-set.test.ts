@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_FEATURE_SPECS, demoHistoryRows, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
 import { parseDate } from '../derive';
+import { sourceSupplies, type SourceKind } from '../featurize';
 import { mulberry32 } from '../random';
 import { TrainingDataError } from './dataset';
 import { describeOutcomeRule, outcomeOrWhyNot } from '../outcome-rule';
@@ -20,6 +21,8 @@ import {
   KEEPS_CHANGING_REASON,
   trainingTable,
   trainServeSkew,
+  type HistoryLead,
+  type OutcomeRule,
 } from './training-set';
 import { SALESFORCE_LEAD_FIELDS } from '../../../test/demo-crm/fields';
 
@@ -251,6 +254,60 @@ describe('candidate features', () => {
     const read = candidates.flatMap((c) => (c.spec.derive.kind === 'ratio' ? [] : Object.values(c.spec.derive.from)));
     expect(read).not.toContain('IsConverted');
     expect(new Set(candidates.map((c) => c.spec.key)).size).toBe(candidates.length);
+  });
+
+  describe('the one model scores both CRMs: a field whose values are the CRM’s own words is read only on the CRM trained on', () => {
+    const hubspotLeads = generateDemoLeads({ count: 800, seed: 3, now }).map((lead) => toStoredLead(lead, 'hubspot'));
+    const hubspotStage = { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] };
+    const catalogueSpecs = (source: SourceKind, leads: readonly HistoryLead[], rule: OutcomeRule) => {
+      const { candidates, notes } = candidateFeatures(DEMO_FEATURE_SPECS, trainingTable(leads, rule).table, source, [rule.field]);
+      const byKey = new Map(candidates.filter((c) => c.origin === 'catalogue').map((c) => [c.spec.key, c.spec]));
+      return { from: (key: string) => byKey.get(key)?.derive, byKey, notes };
+    };
+
+    it('trained on Salesforce: lead source, industry and country read no HubSpot property; numbers and dates still do', () => {
+      const { from, byKey, notes } = catalogueSpecs('salesforce', salesforceLeads, converted);
+      expect(from('lead_source')).toEqual({ kind: 'value', from: { salesforce: 'LeadSource', csv: 'lead_source' } });
+      expect(from('industry')).toEqual({ kind: 'value', from: { salesforce: 'Industry', csv: 'industry' } });
+      expect(from('country')).toEqual({ kind: 'value', from: { salesforce: 'Country', csv: 'country' } });
+      // So the scorer leaves lead source out on HubSpot pages rather than read HubSpot's sources as "other".
+      expect(sourceSupplies(byKey.get('lead_source')!, 'hubspot')).toBe(false);
+      expect(from('employees')).toEqual({ kind: 'value', from: { salesforce: 'NumberOfEmployees', hubspot: 'numemployees', csv: 'employees' } });
+      expect(from('days_since_created')).toEqual({ kind: 'daysSince', from: { salesforce: 'CreatedDate', hubspot: 'createdate', csv: 'created_at' } });
+      expect(from('email_opted_out')).toEqual({ kind: 'value', from: { salesforce: 'HasOptedOutOfEmail', hubspot: 'hs_email_optout', csv: 'email_opted_out' } });
+      expect(from('title_seniority')).toEqual({ kind: 'titleSeniority', from: { salesforce: 'Title', hubspot: 'jobtitle', csv: 'title' } });
+      expect(from('email_domain')).toEqual({ kind: 'emailDomainKind', from: { salesforce: 'Email', hubspot: 'email', csv: 'email' } });
+      expect(notes).toContain("Lead source, Industry and Country are read on Salesforce pages only: HubSpot's values for them are not in this history.");
+    });
+
+    it('trained on HubSpot: lead source, industry and country read no Salesforce field; numbers and dates still do', () => {
+      const { from, notes } = catalogueSpecs('hubspot', hubspotLeads, hubspotStage);
+      expect(from('lead_source')).toEqual({ kind: 'value', from: { hubspot: 'hs_analytics_source', csv: 'lead_source' } });
+      expect(from('industry')).toEqual({ kind: 'value', from: { hubspot: 'industry', csv: 'industry' } });
+      expect(from('country')).toEqual({ kind: 'value', from: { hubspot: 'country', csv: 'country' } });
+      expect(from('employees')).toEqual({ kind: 'value', from: { salesforce: 'NumberOfEmployees', hubspot: 'numemployees', csv: 'employees' } });
+      expect(from('days_since_created')).toEqual({ kind: 'daysSince', from: { salesforce: 'CreatedDate', hubspot: 'createdate', csv: 'created_at' } });
+      expect(from('last_page')).toEqual({ kind: 'urlCategory', from: { hubspot: 'hs_analytics_last_url', csv: 'last_page_url' } });
+      expect(notes).toContain("Lead source, Industry and Country are read on HubSpot pages only: Salesforce's values for them are not in this history.");
+    });
+
+    it('names a single such feature in the singular, and says nothing when there is none', () => {
+      const only = (keys: string[]) => DEMO_FEATURE_SPECS.filter((spec) => keys.includes(spec.key));
+      const { table } = trainingTable(salesforceLeads, converted);
+      expect(candidateFeatures(only(['lead_source', 'employees']), table, 'salesforce', ['IsConverted']).notes).toContain(
+        "Lead source is read on Salesforce pages only: HubSpot's values for it are not in this history.",
+      );
+      expect(candidateFeatures(only(['employees', 'days_since_created']), table, 'salesforce', ['IsConverted']).notes.join(' ')).not.toContain('pages only');
+    });
+
+    it('trained on a CSV file, whose CRM is unknown: every feature keeps every CRM’s field', () => {
+      const rows = demoHistoryRows({ count: 800, seed: 3, now }).map((row, i) => ({ key: `csv|${i}`, createdAt: parseDate(row.created_at), fields: row }));
+      const { byKey, notes } = catalogueSpecs('csv', rows, { field: 'converted', positiveValues: ['1'] });
+      expect(byKey.size).toBeGreaterThan(10);
+      for (const spec of byKey.values()) expect(spec, spec.key).toEqual(DEMO_FEATURE_SPECS.find((catalogued) => catalogued.key === spec.key));
+      expect(byKey.get('lead_source')?.derive).toEqual({ kind: 'value', from: { salesforce: 'LeadSource', hubspot: 'hs_analytics_source', csv: 'lead_source' } });
+      expect(notes.join(' ')).not.toContain('pages only');
+    });
   });
 
   it('says why a field of the data is not offered', () => {

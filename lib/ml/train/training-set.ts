@@ -6,6 +6,7 @@
  * trained. Pure, no browser APIs: the training worker and the tests run it.
  */
 import { z } from 'zod';
+import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
 import { featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
 import { daysBetween } from '../derive';
 import { fieldSourcesOf, type Feature, type FeatureSpec } from '../manifest';
@@ -178,6 +179,42 @@ export function mapSpec(spec: FeatureSpec, source: SourceKind, field: string): F
   return { ...spec, derive: { ...spec.derive, from: { ...spec.derive.from, [source]: field } } };
 }
 
+/**
+ * The CRMs other than `source` whose field `spec` would read although a model trained on
+ * `source`'s history never saw their values: those of a feature whose levels are its field's raw
+ * values, which each CRM words its own way (Salesforce's lead source "Web" is HubSpot's
+ * "ORGANIC_SEARCH"). Any other feature reads the same from any source: a number, a yes / no, a
+ * date, a title's seniority, a page's kind, an e-mail's domain kind. None for a CSV history:
+ * where the file came from is unknown, so it keeps every CRM's field as before.
+ */
+function crmsWithUnseenValues(spec: FeatureSpec, source: SourceKind): CrmKind[] {
+  if (source === 'csv' || spec.derive.kind !== 'value' || spec.type !== 'categorical') return [];
+  const { from } = spec.derive;
+  return CRM_KINDS.filter((crm) => crm !== source && from[crm] !== undefined);
+}
+
+/**
+ * `spec` without its fields of `crms`. The one active model scores every CRM's pages; a feature
+ * with no field there is left out of the score and its explanation, rather than read as "other".
+ * The CSV column stays: leads imported from a file are read by it, and which CRM a file came from
+ * is unknown, as when training on one.
+ */
+function withoutFieldsOf(spec: FeatureSpec, crms: readonly CrmKind[]): FeatureSpec {
+  if (spec.derive.kind === 'ratio') return spec;
+  const from = { ...spec.derive.from };
+  for (const crm of crms) delete from[crm];
+  return { ...spec, derive: { ...spec.derive, from } };
+}
+
+/** The note naming the features a model trained on `source` reads on its pages only (`crmsWithUnseenValues`): none when there are none. */
+function readOnlyOnNotes(labels: readonly string[], source: SourceKind): string[] {
+  if (labels.length === 0 || source === 'csv') return [];
+  const one = labels.length === 1;
+  const features = one ? labels[0] : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
+  const others = CRM_KINDS.filter((crm) => crm !== source).map((crm) => `${CRM_LABEL[crm]}'s`).join(' and ');
+  return [`${features} ${one ? 'is' : 'are'} read on ${CRM_LABEL[source]} pages only: ${others} values for ${one ? 'it' : 'them'} are not in this history.`];
+}
+
 export interface CandidateFeature {
   spec: FeatureSpec;
   /** `catalogue`: a known feature mapped to the data's field; `inferred`: another field of the data. */
@@ -192,7 +229,8 @@ interface Candidates {
 
 /**
  * Every feature the data could train: the catalogue's features the data has a field for
- * (mapped by `suggestField`), then the data's other fields as the trainer infers them. The
+ * (mapped by `suggestField`; one whose values are its CRM's own words keeps no other CRM's field:
+ * `crmsWithUnseenValues`, which a note names), then the data's other fields as the trainer infers them. The
  * fields the outcome rule labels leads by (`ruleFields`: `fieldsOfRule`) are never candidates,
  * nor are the fields LeadLens wrote its scores to (`writtenBack`, present in the data), which a note names.
  */
@@ -201,6 +239,7 @@ export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Tabl
   const used = new Set<string>();
   const keys = new Set<string>();
   const candidates: CandidateFeature[] = [];
+  const readOnlyOnSource: string[] = [];
   for (const spec of catalogue) {
     if (keys.has(spec.key)) continue;
     let mapped: FeatureSpec | null = null;
@@ -211,6 +250,11 @@ export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Tabl
       if (field !== null) mapped = mapSpec(spec, source, field);
     }
     if (!mapped) continue;
+    const unseen = crmsWithUnseenValues(mapped, source);
+    if (unseen.length > 0) {
+      mapped = withoutFieldsOf(mapped, unseen);
+      readOnlyOnSource.push(mapped.label);
+    }
     for (const name of specFields(mapped, source)) if (name) used.add(name);
     keys.add(spec.key);
     candidates.push({ spec: mapped, origin: 'catalogue' });
@@ -226,7 +270,7 @@ export function candidateFeatures(catalogue: readonly FeatureSpec[], table: Tabl
     candidates.push({ spec: { ...spec, key, derive: { ...spec.derive, from: { [source]: column } } }, origin: 'inferred' });
   }
   const writtenBackNotes = writtenBack.map((field) => `Field "${field}" holds LeadLens scores written back to the CRM, not a fact about the lead: left out.`);
-  return { candidates, notes: [...writtenBackNotes, ...inferred.warnings] };
+  return { candidates, notes: [...writtenBackNotes, ...inferred.warnings, ...readOnlyOnNotes(readOnlyOnSource, source)] };
 }
 
 /**
