@@ -5,7 +5,7 @@ import { stubWebLocks } from '../../test/web-locks';
 import { db, type CachedScore } from '../db/db';
 import { bundledModel } from './bundled-model';
 import type { Manifest } from './manifest';
-import { activateModel } from './model-versions';
+import { activateModel, rollBack } from './model-versions';
 import { PREVIOUS_MODEL_KEY, activeManifest, activeModelId, adoptRebuiltBundledModel, deleteModel, manifestOf, importLockName, listModels, modelBytes, setActiveModel, setTiers } from './model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { writeJob } from '../jobs/progress';
@@ -137,6 +137,15 @@ describe('after an update that rebuilt the bundled model (a new id)', () => {
   const score = (modelId: string, leadKey: string) => ({ key: `${modelId}|${leadKey}`, modelId, leadKey, probability: 0.1, score: 5, tier: 'cold' as const, topReason: '', scoredAt: 0 });
   const cached = (key: string): CachedScore => ({ key, fieldsHash: 'h', lead: {} as CachedScore['lead'], scoredAt: 0 });
   const policy = { policy: { kind: 'fixed' as const }, hot: 0.5, warm: 0.2 };
+  /** Runs `use` as the version before the update, which shipped OLD_BUNDLED. */
+  const beforeTheUpdate = async (use: () => Promise<void>) => {
+    const shipped = vi.spyOn(bundledModel, 'manifest').mockReturnValue({ ok: true, manifest: { ...bundled, modelId: OLD_BUNDLED } });
+    try {
+      await use();
+    } finally {
+      shipped.mockRestore();
+    }
+  };
 
   beforeEach(async () => {
     await Promise.all([db.heldOutScores.clear()]);
@@ -159,6 +168,34 @@ describe('after an update that rebuilt the bundled model (a new id)', () => {
     // Once is enough: nothing changes at the next start.
     expect(await adoptRebuiltBundledModel()).toBe(false);
     expect(await activeModelId()).toBe(bundled.modelId);
+  });
+
+  it('takes over from the old bundled model that scored without being activated (none named active), with its policy', async () => {
+    await beforeTheUpdate(async () => {
+      // Activating the bundled model of a fresh install (the model already active) names none active.
+      await activateModel(OLD_BUNDLED);
+      await setTiers(OLD_BUNDLED, policy);
+    });
+    expect(await db.settings.get('activeModelId')).toBeUndefined();
+
+    expect(await adoptRebuiltBundledModel()).toBe(true); // the stored leads are scored with the new one
+    expect(await activeModelId()).toBe(bundled.modelId);
+    expect((await activeManifest()).tiers).toEqual(policy);
+    expect((await db.leadScores.toArray()).map((row) => row.key)).toEqual([`${bundled.modelId}|salesforce|1`]);
+    expect(await db.settings.get(`tiers:${OLD_BUNDLED}`)).toBeUndefined();
+    expect(await db.settings.get(PREVIOUS_MODEL_KEY)).toBeUndefined();
+    expect(await adoptRebuiltBundledModel()).toBe(false);
+    expect((await activeManifest()).tiers).toEqual(policy);
+  });
+
+  it('keeps the policy of an old bundled model no lead was scored with yet', async () => {
+    await db.leadScores.clear();
+    await db.scores.clear();
+    await beforeTheUpdate(() => setTiers(OLD_BUNDLED, policy));
+
+    expect(await adoptRebuiltBundledModel()).toBe(true);
+    expect((await activeManifest()).tiers).toEqual(policy);
+    expect(await db.settings.get(`tiers:${OLD_BUNDLED}`)).toBeUndefined();
   });
 
   it("keeps the admin's choice of policy, with capacity thresholds chosen again on the new model's reference leads", async () => {
@@ -196,6 +233,24 @@ describe('after an update that rebuilt the bundled model (a new id)', () => {
     expect((await manifestOf('trained-1')).tiers).toEqual(policy);
     expect((await db.leadScores.toArray()).map((row) => row.key).sort()).toEqual([`${bundled.modelId}|salesforce|1`, 'trained-1|salesforce|1']);
     expect(await db.heldOutScores.count()).toBe(1);
+  });
+
+  it('rolls back to the new bundled model under the policy set for the old one', async () => {
+    const trainedPolicy = { policy: { kind: 'fixed' as const }, hot: 0.7, warm: 0.3 };
+    await storeModel(trained, trainedBytes, 'trained');
+    await beforeTheUpdate(async () => {
+      await setTiers(OLD_BUNDLED, policy);
+      await activateModel('trained-1');
+      await setTiers('trained-1', trainedPolicy);
+    });
+    expect((await db.settings.get(PREVIOUS_MODEL_KEY))?.value).toBe(OLD_BUNDLED);
+
+    expect(await adoptRebuiltBundledModel()).toBe(false);
+    expect((await db.settings.get(PREVIOUS_MODEL_KEY))?.value).toBe(bundled.modelId);
+    expect((await manifestOf('trained-1')).tiers).toEqual(trainedPolicy);
+    expect(await rollBack()).toBe(bundled.modelId);
+    expect((await activeManifest()).tiers).toEqual(policy);
+    expect(await db.settings.get(`tiers:${OLD_BUNDLED}`)).toBeUndefined();
   });
 
   it('changes nothing when every model named is installed', async () => {

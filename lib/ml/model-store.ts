@@ -28,7 +28,8 @@ export const isUnchecked = (model: Pick<StoredModel, 'checked'>): boolean => mod
 const ACTIVE_MODEL_KEY = 'activeModelId';
 /** The model active before the last change, for a one-click roll back (model-versions.ts). */
 export const PREVIOUS_MODEL_KEY = 'previousActiveModelId';
-const tiersKey = (modelId: string) => `tiers:${modelId}`;
+const TIERS_KEY_PREFIX = 'tiers:';
+const tiersKey = (modelId: string) => `${TIERS_KEY_PREFIX}${modelId}`;
 
 export type ModelOrigin = 'bundled' | StoredModel['origin'];
 
@@ -195,10 +196,21 @@ async function namedModel(key: string): Promise<string | null> {
   return typeof value === 'string' ? value : null;
 }
 
+/** The first of `modelIds` with a tier policy that parses (stored data: one that does not applied to no model either), or null. */
+async function firstPolicy(modelIds: readonly string[]): Promise<Tiers | null> {
+  for (const id of modelIds) {
+    const policy = TiersSchema.safeParse((await db.settings.get(tiersKey(id)))?.value);
+    if (policy.success) return policy.data;
+  }
+  return null;
+}
+
 /** Models something is kept for (scores, held-out probabilities, settings) that are neither bundled now (`bundledId`) nor stored. */
 async function modelsGone(bundledId: string): Promise<string[]> {
   const scored = (await db.leadScores.orderBy('[modelId+tier]').uniqueKeys()).map((key) => String((key as unknown as [string, string])[0]));
-  const candidates = new Set([...scored, ...(await db.heldOutScores.toCollection().primaryKeys())]);
+  // A policy counts too: one set before any lead was scored is still the admin's choice for that model.
+  const withPolicy = (await db.settings.where('key').startsWith(TIERS_KEY_PREFIX).primaryKeys()).map((key) => key.slice(TIERS_KEY_PREFIX.length));
+  const candidates = new Set([...scored, ...withPolicy, ...(await db.heldOutScores.toCollection().primaryKeys())]);
   for (const key of [ACTIVE_MODEL_KEY, PREVIOUS_MODEL_KEY]) {
     const id = await namedModel(key);
     if (id !== null) candidates.add(id);
@@ -213,10 +225,11 @@ async function modelsGone(bundledId: string): Promise<string[]> {
  * what was kept for the old one would name a model no longer installed, so the active model
  * would score nothing, and its stored scores would be left for no model. Models neither bundled
  * now nor stored are such old bundled ones: the settings naming one (active, roll back) name the
- * bundled model instead, which takes over the active one's tier policy (applied again on its own
- * reference leads, `reapplyPolicy`), and their stored scores, held-out
- * probabilities and cached scores go. Run at start-up; resolves with whether the active model
- * changed (its stored leads need scoring with the new one).
+ * bundled model instead, which takes over the tier policy of the one it stands in for (applied
+ * again on its own reference leads, `reapplyPolicy`), and their stored scores, held-out
+ * probabilities and cached scores go. No active model set means the bundled one scored, so an
+ * old bundled one was active. Run at start-up; resolves with whether the active model changed
+ * (its stored leads need scoring with the new one).
  */
 export async function adoptRebuiltBundledModel(): Promise<boolean> {
   const bundledId = bundledManifest().modelId;
@@ -227,20 +240,22 @@ export async function adoptRebuiltBundledModel(): Promise<boolean> {
     const gone = await modelsGone(bundledId);
     if (gone.length === 0) return false;
     const active = await namedModel(ACTIVE_MODEL_KEY);
-    const activeGone = active !== null && gone.includes(active);
-    if (activeGone) {
-      await db.settings.put({ key: ACTIVE_MODEL_KEY, value: bundledId });
-      // Stored data: a policy that does not parse did not apply to the old model either.
-      const carried = TiersSchema.safeParse((await db.settings.get(tiersKey(active)))?.value);
-      // Capacity thresholds chosen on the old model's scores would make another share of leads hot on the new one.
-      if (carried.success) await setTiers(bundledId, reapplyPolicy(carried.data, bundledManifest()));
-    }
+    // Activating the model already active writes nothing, so a bundled model chosen (or never left) is not named.
+    const activeGone = active === null || gone.includes(active);
+    if (activeGone) await db.settings.put({ key: ACTIVE_MODEL_KEY, value: bundledId });
+    const bundledActive = activeGone || active === bundledId;
     const previous = await namedModel(PREVIOUS_MODEL_KEY);
+    const rollBackGone = previous !== null && gone.includes(previous) ? previous : null;
     // A roll back to the old bundled model is one to the new; none when that is the active model.
-    if (previous !== null && gone.includes(previous)) {
-      if ((await namedModel(ACTIVE_MODEL_KEY)) === bundledId) await db.settings.delete(PREVIOUS_MODEL_KEY);
+    if (rollBackGone !== null) {
+      if (bundledActive) await db.settings.delete(PREVIOUS_MODEL_KEY);
       else await db.settings.put({ key: PREVIOUS_MODEL_KEY, value: bundledId });
     }
+    // The policy of the old model the new one stands in for: the active one (with none named, the old bundled one's), else the roll back.
+    const replaced = activeGone ? (active === null ? gone : [active]) : rollBackGone !== null && !bundledActive ? [rollBackGone] : [];
+    const carried = await firstPolicy(replaced);
+    // Capacity thresholds chosen on the old model's scores would make another share of leads hot on the new one.
+    if (carried) await setTiers(bundledId, reapplyPolicy(carried, bundledManifest()));
     for (const id of gone) {
       await db.settings.delete(tiersKey(id));
       await db.heldOutScores.delete(id);
