@@ -133,7 +133,7 @@ describe('importing a model whose id was imported before with other bytes', () =
   it('passes manifest A with its own model.onnx after manifest A with model B was refused', async () => {
     const manifestA = JSON.stringify(a.manifest);
     await expect(importModel(manifestA, b.onnx, offscreenCheck)).rejects.toThrow(/do not belong together/);
-    await expect(importModel(manifestA, a.onnx, offscreenCheck)).resolves.toMatchObject({ modelId: a.manifest.modelId });
+    await expect(importModel(manifestA, a.onnx, offscreenCheck)).resolves.toMatchObject({ installed: 'added', manifest: { modelId: a.manifest.modelId } });
   });
 
   it('refuses manifest A with model B after a good A was imported and deleted', async () => {

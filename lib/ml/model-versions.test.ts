@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { bundledModel } from './bundled-model';
-import { activeModelId, importLockName, listModels, setTiers } from './model-store';
+import { activeModelId, importLockName, listModels, manifestOf, setTiers } from './model-store';
+import type { FieldSources, Manifest } from './manifest';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { loopModel } from '../../test/fixtures/onnx-models';
 import { MAX_CHECK_CELLS } from './check-model';
@@ -13,10 +14,12 @@ import {
   MAX_ONNX_BYTES,
   activateModel,
   addCheckedModel,
+  crmFieldsNote,
   exportFileNames,
   exportFiles,
   importModel,
   importSizeError,
+  listModelVersions,
   previousModelId,
   rollBack,
 } from './model-versions';
@@ -99,8 +102,12 @@ describe('importModel', () => {
     expect(await activeModelId()).toBe(bundled.modelId);
   });
 
-  it('refuses a model id that is already installed', async () => {
-    await expect(importModel(JSON.stringify(bundled), modelOnnx, passes)).rejects.toThrow(/already installed/);
+  it('refuses other files under the bundled model\'s id, saying to import them under another id', async () => {
+    vi.stubGlobal('fetch', async () => new Response(modelOnnx)); // the bundled model.onnx, from the package
+    await expect(importModel(JSON.stringify(bundled), new Uint8Array([...modelOnnx, 0]), passes)).rejects.toThrow(
+      `Model ${bundled.modelId} is already installed, and these files are another model under the same id: the bundled model cannot be deleted, so import these files under another id (the "modelId" in their manifest.json).`,
+    );
+    expect(await db.models.count()).toBe(0);
   });
 
   it('is neither listed nor activatable until the engine check has passed', async () => {
@@ -171,6 +178,85 @@ describe('importModel', () => {
     await expect(importModel(JSON.stringify(huge), new Uint8Array([1]), check)).rejects.toThrow(/too large to check: its shape functions have 160,000 bins/);
     expect(checked).toBe(false);
     expect(await db.models.count()).toBe(0);
+  });
+});
+
+describe('importing a model installed already (its export, sent to reps)', () => {
+  const teamModel = { ...bundled, modelId: 'team-model' };
+  const newPolicy = { policy: { kind: 'capacity' as const, hotPerWeek: 5, warmPerWeek: 15, inflowPerWeek: 200 }, hot: 0.61, warm: 0.33 };
+  const replaceIt =
+    'to replace it with these files, delete team-model under Model versions (activate another model first if it is the active one; export it first to keep a copy), then import them again.';
+  beforeEach(async () => {
+    await storeModel(teamModel, modelOnnx, 'imported');
+    await activateModel('team-model');
+  });
+
+  it('applies the tier policy of a new export of the active model to it, without adding or checking it again', async () => {
+    const { addedAt } = (await db.models.get('team-model'))!;
+    let checked = false;
+    const check = async () => ((checked = true), { ok: true as const });
+    const imported = await importModel(JSON.stringify({ ...teamModel, tiers: newPolicy }), modelOnnx, check);
+    expect(imported).toEqual({ installed: 'tierPolicyApplied', manifest: { ...teamModel, tiers: newPolicy }, tierPolicyChanged: true });
+    expect((await manifestOf('team-model')).tiers).toEqual(newPolicy);
+    expect(checked).toBe(false);
+    expect((await db.models.get('team-model'))?.addedAt).toBe(addedAt);
+    expect(await activeModelId()).toBe('team-model');
+    // The same export again changes nothing, and says so.
+    await expect(importModel(JSON.stringify({ ...teamModel, tiers: newPolicy }), modelOnnx, check)).resolves.toMatchObject({ tierPolicyChanged: false });
+  });
+
+  it('applies the policy of the bundled model\'s export to it', async () => {
+    vi.stubGlobal('fetch', async () => new Response(modelOnnx));
+    await expect(importModel(JSON.stringify({ ...bundled, tiers: newPolicy }), modelOnnx, passes)).resolves.toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: true });
+    expect((await manifestOf(bundled.modelId)).tiers).toEqual(newPolicy);
+  });
+
+  it.each([
+    ['another model.onnx', JSON.stringify(teamModel), new Uint8Array([...modelOnnx, 0])],
+    ['another manifest', JSON.stringify({ ...teamModel, intercept: teamModel.intercept + 1, tiers: newPolicy }), modelOnnx],
+  ])('refuses files with %s under its id, saying how to replace it, and keeps its policy', async (_what, manifestJson, onnx) => {
+    await expect(importModel(manifestJson, onnx, passes)).rejects.toThrow(`Model team-model is already installed, and these files are another model under the same id: ${replaceIt}`);
+    expect((await manifestOf('team-model')).tiers).toEqual(bundled.tiers);
+    expect((await db.models.get('team-model'))?.onnx).toEqual(modelOnnx);
+  });
+});
+
+/** `manifest` with each feature reading only `sources`' fields: the CLI without --features maps CSV columns alone. */
+function readingOnly(manifest: Manifest, sources: (keyof FieldSources)[]): Manifest {
+  const keep = (from: FieldSources): FieldSources => Object.fromEntries(sources.flatMap((source) => (from[source] ? [[source, from[source]]] : [])));
+  const features = manifest.features.map((feature) => ({
+    ...feature,
+    derive: feature.derive.kind === 'ratio' ? { ...feature.derive, numerator: keep(feature.derive.numerator), denominator: keep(feature.derive.denominator) } : { ...feature.derive, from: keep(feature.derive.from) },
+  }));
+  return { ...manifest, features };
+}
+
+describe('a model that reads no field of a CRM', () => {
+  const csvOnly = readingOnly({ ...bundled, modelId: 'csv-only' }, ['csv']);
+  const howToMap = 'train it with --features SPEC.json, mapping each feature to its';
+  const seeDocs = '(see "Training your own" in models/README.md; models/demo-features.json is an example).';
+
+  it('is imported all the same (it scores CSV files), and listed saying it reads no Salesforce or HubSpot field and how to train one that does', async () => {
+    const imported = await importModel(JSON.stringify(csvOnly), modelOnnx, passes);
+    expect(imported).toEqual({ installed: 'added', manifest: csvOnly });
+    const said =
+      "csv-only reads no Salesforce or HubSpot field: it can only score CSV files (a CRM lead's badge says none of its fields could be read); " +
+      `to score Salesforce or HubSpot leads, ${howToMap} Salesforce field and HubSpot property ${seeDocs}`;
+    expect(crmFieldsNote(imported.manifest)).toBe(said);
+    expect((await listModelVersions()).map(({ id, crmFieldsNote }) => [id, crmFieldsNote])).toEqual([
+      ['csv-only', said],
+      [bundled.modelId, null],
+    ]);
+  });
+
+  it('says which CRM a model cannot score, and for a model trained here, to train one on that CRM\'s leads', () => {
+    const salesforceOnly = readingOnly({ ...bundled, modelId: 'sf' }, ['salesforce', 'csv']);
+    expect(crmFieldsNote(salesforceOnly)).toBe(
+      `sf reads no HubSpot field: it cannot score HubSpot leads (their badges say none of their fields could be read); to score HubSpot leads, ${howToMap} HubSpot property ${seeDocs}`,
+    );
+    const trainedHere = { ...salesforceOnly, outcomeRule: { field: 'IsConverted', positiveValues: ['true'], source: 'salesforce' as const } };
+    expect(crmFieldsNote(trainedHere)).toMatch(/^sf reads no HubSpot field: .*; to score HubSpot leads, train a model here on HubSpot leads\.$/);
+    expect(crmFieldsNote(bundled)).toBeNull();
   });
 });
 

@@ -1,13 +1,28 @@
 /**
  * What the options page does with model versions, on top of the model store: activate
  * (remembering the previous model, for a one-click roll back), import (schema-checked, then
- * checked by the engine before anyone can activate it) and export.
+ * checked by the engine before anyone can activate it; an installed model's export brings its
+ * tier policy) and export; and which CRM's leads a model can score.
  */
+import { CRM_KINDS, CRM_LABEL } from '../crm/types';
 import { db, type HeldOutScores, type StoredModel } from '../db/db';
 import { bundledModel } from './bundled-model';
 import { assertCheckable } from './check-model';
+import { featuresTracked } from './explain';
 import { MODEL_ID_PATTERN, MODEL_ID_RULE, parseManifest, type Manifest } from './manifest';
-import { PREVIOUS_MODEL_KEY, activeModelId, importLockName, isUnchecked, manifestOf, modelBytes, removeAbandonedImports, setActiveModel } from './model-store';
+import {
+  PREVIOUS_MODEL_KEY,
+  activeModelId,
+  importLockName,
+  isUnchecked,
+  listModels,
+  manifestOf,
+  modelBytes,
+  removeAbandonedImports,
+  setActiveModel,
+  setTiers,
+  type ModelSummary,
+} from './model-store';
 import { operatorRefusal } from './onnx/operators';
 
 export async function previousModelId(): Promise<string | null> {
@@ -100,12 +115,24 @@ async function ownImport(modelId: string, addedAt: number) {
 /** Whether `bytes` start (after white space) with "{", as a manifest does and a model.onnx (binary protobuf) does not. */
 const startsLikeJson = (bytes: Uint8Array) => new TextDecoder().decode(bytes.subarray(0, 1024)).trimStart().startsWith('{');
 
+/** What an import did. */
+export type ImportResult =
+  | { installed: 'added'; manifest: Manifest }
+  /**
+   * The model was installed already and the files are that model, as exported (an admin
+   * exports it again after changing its tier policy): the file's tier policy is now the one in
+   * force (`tierPolicyChanged`: it was another). Its stored scores are still to be re-tiered
+   * by it, as the Tier policy section does (the `retierStoredScores` message).
+   */
+  | { installed: 'tierPolicyApplied'; manifest: Manifest; tierPolicyChanged: boolean };
+
 /**
  * Import `manifest.json` text and `model.onnx` bytes as a new, inactive model. The files'
  * sizes and the manifest's schema are checked first; then it is added as `addCheckedModel`
- * adds one. The active model is never touched.
+ * adds one. The active model is never touched. Files of a model installed already are not
+ * added again: they bring it their tier policy (`applyToInstalled`).
  */
-export async function importModel(manifestText: string, onnx: Uint8Array, check: ModelCheck): Promise<Manifest> {
+export async function importModel(manifestText: string, onnx: Uint8Array, check: ModelCheck): Promise<ImportResult> {
   // A text's length in characters is at most its size in UTF-8 bytes.
   const tooLarge = importSizeError(manifestText.length, onnx.length);
   if (tooLarge) throw new Error(tooLarge);
@@ -121,8 +148,54 @@ export async function importModel(manifestText: string, onnx: Uint8Array, check:
   }
   const parsed = parseManifest(json);
   if (!parsed.ok) throw new Error(parsed.error);
+  const reimported = await applyToInstalled(parsed.manifest, onnx);
+  if (reimported) return reimported;
   await addCheckedModel(parsed.manifest, onnx, 'imported', check);
-  return parsed.manifest;
+  return { installed: 'added', manifest: parsed.manifest };
+}
+
+/**
+ * The import of a model whose id is installed (bundled, or stored and not an unchecked
+ * leftover), or null when it is not. Files that are that model apart from the tier policy give
+ * it the file's policy; other files under its id are refused, saying how to replace it.
+ */
+async function applyToInstalled(file: Manifest, onnx: Uint8Array): Promise<ImportResult | null> {
+  const { modelId } = file;
+  const bundled = bundledModel.manifest();
+  if (bundled.ok && bundled.manifest.modelId === modelId) {
+    // Outside a transaction: its bytes are fetched from the package (which would end one), and it cannot be deleted meanwhile.
+    const howToReplace = 'the bundled model cannot be deleted, so import these files under another id (the "modelId" in their manifest.json)';
+    return applyIfSameModel(file, onnx, await modelBytes(modelId), howToReplace);
+  }
+  // One transaction with the policy's write: a delete of the model cannot come between the comparison and it.
+  return db.transaction('rw', [db.models, db.settings], async () => {
+    const stored = await db.models.get(modelId);
+    // An unchecked row is no installed model: addCheckedModel replaces it, or says another tab is checking it.
+    if (!stored || isUnchecked(stored)) return null;
+    const howToReplace = `to replace it with these files, delete ${modelId} under Model versions (activate another model first if it is the active one; export it first to keep a copy), then import them again`;
+    return applyIfSameModel(file, onnx, stored.onnx, howToReplace);
+  });
+}
+
+/** Both parsed by the same schema, so their keys come in its order: the same JSON is the same manifest. */
+const sameApartFromTiers = (a: Manifest, b: Manifest) => JSON.stringify({ ...a, tiers: null }) === JSON.stringify({ ...b, tiers: null });
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
+
+/**
+ * Gives the installed model `file` names (`installedOnnx`: its bytes) the file's tier policy if
+ * the files are that model; else throws why not and `howToReplace` it.
+ */
+async function applyIfSameModel(file: Manifest, onnx: Uint8Array, installedOnnx: Uint8Array, howToReplace: string): Promise<ImportResult> {
+  const { modelId } = file;
+  // Stored data: a manifest that no longer parses is of no model these files can be shown to be.
+  const installed = await manifestOf(modelId).catch(() => null);
+  if (!installed || !sameApartFromTiers(installed, file) || !sameBytes(installedOnnx, onnx)) {
+    const why = installed ? 'these files are another model under the same id' : 'its stored manifest cannot be read';
+    throw new Error(`Model ${modelId} is already installed, and ${why}: ${howToReplace}.`);
+  }
+  const tierPolicyChanged = JSON.stringify(installed.tiers) !== JSON.stringify(file.tiers);
+  await setTiers(modelId, file.tiers);
+  return { installed: 'tierPolicyApplied', manifest: { ...installed, tiers: file.tiers }, tierPolicyChanged };
 }
 
 /**
@@ -180,4 +253,43 @@ export function exportFileNames(modelId: string): { manifest: string; onnx: stri
 export async function exportFiles(modelId: string): Promise<{ manifestJson: string; onnx: Uint8Array }> {
   const manifest = await manifestOf(modelId);
   return { manifestJson: JSON.stringify(manifest, null, 2), onnx: await modelBytes(modelId) };
+}
+
+/** What a CRM calls the fields a feature spec maps. */
+const CRM_FIELD_WORDS = { salesforce: 'Salesforce field', hubspot: 'HubSpot property' } as const;
+
+/**
+ * What a model cannot score for want of a CRM's fields, in plain words, or null when it reads
+ * fields of both CRMs. Such a model passes its checks all the same (the CLI without `--features`
+ * infers features that read CSV columns alone), and every badge of that CRM would say it could
+ * not read any of the lead's fields. Not a reason to refuse it: scoring CSV files is a use.
+ */
+export function crmFieldsNote(manifest: Manifest): string | null {
+  const unread = CRM_KINDS.filter((crm) => featuresTracked(manifest, crm) === 0);
+  if (unread.length === 0) return null;
+  const crms = unread.map((crm) => CRM_LABEL[crm]).join(' or ');
+  const scores =
+    unread.length === CRM_KINDS.length
+      ? "it can only score CSV files (a CRM lead's badge says none of its fields could be read)"
+      : `it cannot score ${crms} leads (their badges say none of their fields could be read)`;
+  // A model trained here read one source's leads; one trained with the CLI reads CRM fields its feature spec maps.
+  const remedy = manifest.outcomeRule
+    ? `train a model here on ${crms} leads`
+    : `train it with --features SPEC.json, mapping each feature to its ${unread.map((crm) => CRM_FIELD_WORDS[crm]).join(' and ')} (see "Training your own" in models/README.md; models/demo-features.json is an example)`;
+  return `${manifest.modelId} reads no ${crms} field: ${scores}; to score ${crms} leads, ${remedy}.`;
+}
+
+/** A listed model, with what it cannot score (`crmFieldsNote`; null for a damaged one, which cannot score at all). */
+export type ModelVersion = ModelSummary & { crmFieldsNote: string | null };
+
+/** Every model `listModels` lists, with its `crmFieldsNote`. */
+export async function listModelVersions(): Promise<ModelVersion[]> {
+  const models = await listModels();
+  return Promise.all(
+    models.map(async (model) => ({
+      ...model,
+      // One deleted since it was listed has none: the list is read again after a delete.
+      crmFieldsNote: model.damaged === undefined ? await manifestOf(model.id).then(crmFieldsNote, () => null) : null,
+    })),
+  );
 }

@@ -14,6 +14,7 @@ import { stubWebLocks } from '../../../test/web-locks';
 import { db } from '@/lib/db/db';
 import { queryKeys } from '@/lib/query-keys';
 import { bundledModel } from '@/lib/ml/bundled-model';
+import { manifestOf } from '@/lib/ml/model-store';
 import { activateModel as activateStored, rollBack } from '@/lib/ml/model-versions';
 import { MODEL_CHANGE_MUTATION } from '@/lib/ui/hooks';
 import { storeModel } from '../../../test/fixtures/stored-model';
@@ -26,7 +27,9 @@ const switches = vi.hoisted(() => ({
   activateModel: vi.fn<(request: { modelId: string }) => Promise<SwitchReply>>(),
   rollBackModel: vi.fn<(request: object) => Promise<SwitchReply>>(),
 }));
-vi.mock('@/lib/messaging/client', () => ({ background: { checkModel, ...switches } }));
+type RetierReply = { ok: true; changed: number } | { ok: false; error: string };
+const retierStoredScores = vi.hoisted(() => vi.fn<(request: { modelId: string }) => Promise<RetierReply>>());
+vi.mock('@/lib/messaging/client', () => ({ background: { checkModel, retierStoredScores, ...switches } }));
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -39,6 +42,7 @@ let queryClient: QueryClient;
 beforeEach(async () => {
   await Promise.all([db.models.clear(), db.settings.clear(), db.leadScores.clear()]);
   checkModel.mockClear();
+  retierStoredScores.mockReset().mockResolvedValue({ ok: true, changed: 3 });
   // As the background does, without scoring: the switch, then how many stored leads it scored.
   switches.activateModel.mockReset().mockImplementation(async ({ modelId }) => {
     await activateStored(modelId);
@@ -300,5 +304,70 @@ describe('the import form', () => {
     choose(container, 'manifest', chosenFile(2000));
     act(() => void container.querySelector('input[name="manifest"]')!.dispatchEvent(new Event('change', { bubbles: true })));
     expect(container.querySelector('form [role="alert"]')).toBeNull();
+  });
+  /** Chooses `manifest` and `onnx` as the two files and submits the form. */
+  async function importFiles(container: HTMLElement, manifest: object, onnx: Uint8Array) {
+    const manifestJson = JSON.stringify(manifest);
+    choose(container, 'manifest', { size: manifestJson.length, text: async () => manifestJson });
+    choose(container, 'onnx', { size: onnx.length, arrayBuffer: async () => onnx.buffer.slice(onnx.byteOffset, onnx.byteOffset + onnx.length) });
+    await act(async () => container.querySelector('form')!.requestSubmit());
+  }
+  const modelOnnx = new Uint8Array(readFileSync('models/model.onnx'));
+  const newPolicy = { policy: { kind: 'capacity' as const, hotPerWeek: 5, warmPerWeek: 15, inflowPerWeek: 200 }, hot: 0.61, warm: 0.33 };
+
+  it("applies a new export's tier policy to the active model it is of, re-tiers its stored leads and says so", async () => {
+    stubWebLocks();
+    await storeModel({ ...bundled, modelId: 'team-model' }, modelOnnx, 'imported');
+    await activateStored('team-model');
+    const container = renderSection();
+    await waitFor(() => button(container, 'Import model'));
+    const announced = followLiveRegions(container.querySelector('form')!);
+    await importFiles(container, { ...bundled, modelId: 'team-model', tiers: newPolicy }, modelOnnx);
+    await waitFor(() => announced().includes('team-model is already installed: its tier policy was updated from the file.') || null);
+    expect((await manifestOf('team-model')).tiers).toEqual(newPolicy);
+    expect(retierStoredScores).toHaveBeenCalledWith({ modelId: 'team-model' });
+    expect(checkModel).not.toHaveBeenCalled();
+  });
+
+  it('says the policy is in force when its stored leads could not be re-tiered, and that importing again retries', async () => {
+    stubWebLocks();
+    await storeModel({ ...bundled, modelId: 'team-model' }, modelOnnx, 'imported');
+    retierStoredScores.mockResolvedValue({ ok: false, error: 'the offscreen document did not answer' });
+    const container = renderSection();
+    await waitFor(() => button(container, 'Import model'));
+    await importFiles(container, { ...bundled, modelId: 'team-model', tiers: newPolicy }, modelOnnx);
+    expect((await waitFor(() => container.querySelector('form [role="alert"]'))).textContent).toBe(
+      "team-model has the file's tier policy now and badges use it, but its stored leads could not be re-tiered (the offscreen document did not answer): import the files again to retry.",
+    );
+  });
+
+  it('says how to replace an installed model with other files under its id', async () => {
+    stubWebLocks();
+    await storeModel({ ...bundled, modelId: 'team-model' }, modelOnnx, 'imported');
+    const container = renderSection();
+    await waitFor(() => button(container, 'Import model'));
+    await importFiles(container, { ...bundled, modelId: 'team-model' }, new Uint8Array([...modelOnnx, 0]));
+    expect((await waitFor(() => container.querySelector('form [role="alert"]'))).textContent).toMatch(
+      /^Model team-model is already installed, and these files are another model under the same id: to replace it with these files, delete team-model under Model versions \(activate another model first/,
+    );
+    expect(retierStoredScores).not.toHaveBeenCalled();
+  });
+
+  it('imports a model that reads no CRM field, then says so on import, in its row and on its activation', async () => {
+    stubWebLocks();
+    const csvOnly = { ...bundled, modelId: 'csv-only', features: bundled.features.map((feature) => ({ ...feature, derive: { kind: 'value' as const, from: { csv: feature.key } } })) };
+    const container = renderSection();
+    await waitFor(() => button(container, 'Import model'));
+    const announced = followLiveRegions(container.querySelector('form')!);
+    await importFiles(container, csvOnly, modelOnnx);
+    const note = /csv-only reads no Salesforce or HubSpot field: it can only score CSV files .*train it with --features SPEC\.json/;
+    const said = await waitFor(() => announced().find((text) => text.startsWith('Imported csv-only. It is not active yet: activate it below when you are ready. csv-only reads')));
+    expect(said).toMatch(note);
+    const row = await waitFor(() => container.querySelector('tr[data-model-id="csv-only"] [data-testid="crm-fields-note"]'));
+    expect(row.textContent).toMatch(note);
+    expect(container.querySelector(`tr[data-model-id="${bundled.modelId}"] [data-testid="crm-fields-note"]`)).toBeNull();
+    pressEnter(button(container, 'Activate csv-only')!);
+    const activated = await focusedMessage(/^csv-only is active: CRM badges use it now\. csv-only reads no Salesforce or HubSpot field/);
+    expect(activated.textContent).toMatch(note);
   });
 });

@@ -3,8 +3,8 @@ import { useId, useRef, useState } from 'react';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
-import { deleteModel, listModels } from '@/lib/ml/model-store';
-import { exportFileNames, exportFiles, importModel, importSizeError, previousModelId } from '@/lib/ml/model-versions';
+import { deleteModel } from '@/lib/ml/model-store';
+import { crmFieldsNote, exportFileNames, exportFiles, importModel, importSizeError, listModelVersions, previousModelId, type ImportResult } from '@/lib/ml/model-versions';
 import { formatModelDate, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
@@ -34,6 +34,17 @@ interface ModelChange {
   trigger: Element | null;
 }
 
+/** What an import did, and what the model cannot score. */
+function importedText(imported: ImportResult): string {
+  const { modelId } = imported.manifest;
+  if (imported.installed === 'tierPolicyApplied') {
+    return imported.tierPolicyChanged
+      ? `${modelId} is already installed: its tier policy was updated from the file.`
+      : `${modelId} is already installed, with the file's tier policy: nothing changed.`;
+  }
+  return [`Imported ${modelId}. It is not active yet: activate it below when you are ready.`, crmFieldsNote(imported.manifest)].filter(Boolean).join(' ');
+}
+
 function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
   const manifestInput = useRef<HTMLInputElement>(null);
   const onnxInput = useRef<HTMLInputElement>(null);
@@ -46,12 +57,20 @@ function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
       // Before reading them: a file chosen by mistake (a video, a disk image) must not be read whole into the page.
       const tooLarge = importSizeError(manifestFile.size, onnxFile.size);
       if (tooLarge) throw new Error(tooLarge);
-      const manifest = await importModel(await manifestFile.text(), new Uint8Array(await onnxFile.arrayBuffer()), (modelId) =>
+      const imported = await importModel(await manifestFile.text(), new Uint8Array(await onnxFile.arrayBuffer()), (modelId) =>
         background.checkModel({ modelId }),
       );
-      return manifest.modelId;
+      if (imported.installed === 'tierPolicyApplied') {
+        // As the Tier policy section's Apply: the background re-scores open badges and re-tiers the stored scores.
+        const { modelId } = imported.manifest;
+        await succeeded(background.retierStoredScores({ modelId })).catch((error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new Error(`${modelId} has the file's tier policy now and badges use it, but its stored leads could not be re-tiered (${reason}): import the files again to retry.`);
+        });
+      }
+      return imported;
     },
-    onSuccess: (modelId) => setMessage({ ok: true, text: `Imported ${modelId}. It is not active yet: activate it below when you are ready.` }),
+    onSuccess: (imported) => setMessage({ ok: true, text: importedText(imported) }),
     onError: (error) => setMessage({ ok: false, text: error.message }),
     onSettled: onImported,
   });
@@ -92,7 +111,7 @@ export function VersionsSection() {
   const activeId = useActiveModelId();
   const models = useQuery({
     queryKey: [...queryKeys.models(), activeId],
-    queryFn: listModels,
+    queryFn: listModelVersions,
     enabled: activeId !== undefined,
     placeholderData: keepPreviousData,
   });
@@ -121,7 +140,8 @@ export function VersionsSection() {
       run: async () => {
         const { modelId, scored } = await succeeded(request());
         const said = `${done(modelId)}: CRM badges use it now${scored > 0 ? `, and ${plural(scored, 'stored lead was', 'stored leads were')} scored with it` : ''}.`;
-        return { said, activated: modelId };
+        const note = models.data?.find((model) => model.id === modelId)?.crmFieldsNote;
+        return { said: note ? `${said} ${note}` : said, activated: modelId };
       },
     });
   // Its own mutation: an export during an activation must neither re-enable the buttons nor hide the activation's error.
@@ -166,6 +186,11 @@ export function VersionsSection() {
               <th scope="row">
                 {model.id}
                 {model.active && <strong> (active)</strong>}
+                {model.crmFieldsNote && (
+                  <p data-testid="crm-fields-note" style={{ fontWeight: 'normal', margin: '4px 0 0' }}>
+                    {model.crmFieldsNote}
+                  </p>
+                )}
               </th>
               <td>{ORIGIN_WORDS[model.origin]}</td>
               {model.damaged === undefined ? (
@@ -241,7 +266,7 @@ export function VersionsSection() {
       <p>
         A model trained elsewhere, or exported here: its manifest is checked against the schema and the engine runs it once before it is
         kept (a manifest with shape functions must match its model.onnx exactly). Exported files start with their model id: choose both
-        files of one model.
+        files of one model. The files of a model installed already give it their tier policy.
       </p>
       <ImportForm onImported={invalidateModels} />
     </>
