@@ -77,6 +77,44 @@ it('says nothing of a failed run of another model: the active model\'s leads are
   expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
 });
 
+const engineFailed = {
+  modelId: 'model-2', done: 60, total: 60,
+  failedItems: { count: 10, error: 'Non-zero status code returned while running Gather node' },
+  error: '10 leads could not be scored: Non-zero status code returned while running Gather node',
+};
+
+it('says how many leads the engine could not score when the run went on past them, and why', () => {
+  panel.job = { ...engineFailed, state: 'failed', startedAt: 1, finishedAt: 2 } satisfies JobProgress;
+  panel.leads = [lead];
+  rendered = renderApp();
+  expect(alertText()).toBe('10 of the 60 stored leads could not be scored: Non-zero status code returned while running Gather node. The numbers below count only the leads scored so far.');
+});
+
+it("keeps telling of a failed run over every lead once a later run of one CRM's leads is done, and scores them all again on request", async () => {
+  panel.job = { modelId: 'model-2', state: 'done', done: 30, total: 30, startedAt: 3, finishedAt: 4, source: 'hubspot', lastFailure: engineFailed } satisfies JobProgress;
+  panel.leads = [lead];
+  background.scoreStoredLeads.mockResolvedValue({ ok: true, scored: 60 });
+  rendered = renderApp();
+  expect(alertText()).toBe('10 of the 60 stored leads could not be scored: Non-zero status code returned while running Gather node. The numbers below count only the leads scored so far.');
+  const again = [...rendered.container.querySelectorAll('button')].find((button) => button.textContent === 'Score them again')!;
+  await act(async () => again.click());
+  expect(background.scoreStoredLeads).toHaveBeenCalledWith({ modelId: 'model-2' });
+});
+
+it("tells of a failed run over every lead before a later one-CRM run's failure, which leaves fewer leads unscored", () => {
+  panel.job = { ...failedRun, source: 'salesforce', lastFailure: engineFailed } satisfies JobProgress;
+  panel.leads = [lead];
+  rendered = renderApp();
+  expect(alertText()).toBe('10 of the 60 stored leads could not be scored: Non-zero status code returned while running Gather node. The numbers below count only the leads scored so far.');
+});
+
+it("says nothing of another model's failed run over every lead, kept on the row", () => {
+  panel.job = { modelId: 'model-2', state: 'done', done: 30, total: 30, startedAt: 3, source: 'hubspot', lastFailure: { ...engineFailed, modelId: 'model-1' } } satisfies JobProgress;
+  panel.leads = [lead];
+  rendered = renderApp();
+  expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
+});
+
 it('shows the progress of scoring the stored leads, without telling the rep to connect a CRM they have', () => {
   panel.job = { modelId: 'model-2', state: 'running', done: 500, total: 2_000, startedAt: 1 };
   rendered = renderApp();

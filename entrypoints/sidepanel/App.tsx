@@ -4,7 +4,7 @@ import { PartBoundary } from '@/components/PartBoundary';
 import { EmptyState, ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { CRM_LABEL } from '@/lib/crm/types';
 import { demoLeadMix } from '@/lib/db/source-history';
-import type { JobProgress } from '@/lib/jobs/progress';
+import { standingFailure, type JobProgress } from '@/lib/jobs/progress';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { plural } from '@/lib/presentation';
@@ -16,22 +16,32 @@ import { SegmentView } from './SegmentView';
 
 const openOptions = () => void browser.runtime.openOptionsPage();
 
+type ScoringFailure = Pick<JobProgress, 'modelId' | 'done' | 'total' | 'error' | 'failedItems' | 'source'>;
+
+/** What a failed run did: stopped part-way, or went through every lead but could not score some. */
+function failureSummary(failure: ScoringFailure, reason: string | undefined): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const leads = `stored ${failure.source ? `${CRM_LABEL[failure.source]} ` : ''}leads`;
+  const because = reason ? `: ${reason}` : '';
+  if (failure.failedItems && failure.done >= failure.total) return `${count(failure.failedItems.count)} of the ${count(failure.total)} ${leads} could not be scored${because}.`;
+  return `Scoring the ${leads} stopped after ${count(failure.done)} of ${count(failure.total)}${because}.`;
+}
+
 /**
- * The active model's scoring run failed: its stored leads are scored in part (`scored` of them
+ * A scoring run of the active model failed: its stored leads are scored in part (`scored` of them
  * shown), or not at all. A run of one CRM's leads (after its sync or write-back) counts only
  * those, and the others keep their scores.
  */
-function ScoringFailed({ job, scored }: { job: JobProgress; scored: number }) {
+function ScoringFailed({ failure, scored }: { failure: ScoringFailure; scored: number }) {
   const scoreAgain = useMutation({
-    mutationFn: () => succeeded(background.scoreStoredLeads({ modelId: job.modelId })),
+    mutationFn: () => succeeded(background.scoreStoredLeads({ modelId: failure.modelId })),
   });
-  const reason = scoreAgain.error?.message ?? job.error;
-  const count = (n: number) => n.toLocaleString('en-US');
+  // The engine's message when it failed on some leads; why the run stopped otherwise.
+  const reason = scoreAgain.error?.message ?? failure.failedItems?.error ?? failure.error;
   return (
     <ErrorState
       message={
-        `Scoring the stored ${job.source ? `${CRM_LABEL[job.source]} ` : ''}leads stopped after ${count(job.done)} of ${count(job.total)}${reason ? `: ${reason}` : ''}.` +
-        (scored > 0 && !job.source ? ' The numbers below count only the leads scored so far.' : '')
+        failureSummary(failure, reason) + (scored > 0 && !failure.source ? ' The numbers below count only the leads scored so far.' : '')
       }
       action={
         <button type="button" onClick={() => scoreAgain.mutate()} disabled={scoreAgain.isPending}>
@@ -91,8 +101,10 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
   if (leads.isError) {
     return <ErrorState message={`The stored leads could not be read: ${leads.error.message}`} action={<button type="button" onClick={() => void leads.refetch()}>Try again</button>} />;
   }
-  // Only a run of the active model leaves its leads scored in part.
-  const scoring = progress || (job?.state === 'failed' && job.modelId === modelId && <ScoringFailed job={job} scored={leads.data.rows.length} />);
+  // Only a run of the active model leaves its leads scored in part. A failed run over every lead
+  // is told of until one succeeds (before a later one-CRM run's failure: it leaves more unscored).
+  const failure = job && [standingFailure(job), job.state === 'failed' ? job : undefined].find((failed) => failed?.modelId === modelId);
+  const scoring = progress || (failure && <ScoringFailed failure={failure} scored={leads.data.rows.length} />);
   // The leads are stored, not yet scored: no CRM or CSV is missing.
   if (leads.data.rows.length === 0 && scoring) return <>{scoring}</>;
   if (leads.data.rows.length === 0) return <NoScoredLeads />;

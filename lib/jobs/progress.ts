@@ -26,7 +26,11 @@ export const STORED_SCORES_LOCK = 'leadlens-stored-scores';
 const JOB_TURN_LOCK = 'leadlens-stored-scores-turn';
 export type JobKind = keyof typeof JOB_KEYS;
 
-export const JobProgressSchema = z.object({
+/** Items a run went past without finishing (a batch its engine failed on), and the last such failure's message. */
+const FailedItemsSchema = z.object({ count: z.number().int().positive(), error: z.string() });
+export type FailedItems = z.infer<typeof FailedItemsSchema>;
+
+const JobRunSchema = z.object({
   modelId: z.string(),
   state: z.enum(['running', 'done', 'failed']),
   done: z.number().int().nonnegative(),
@@ -44,6 +48,21 @@ export const JobProgressSchema = z.object({
    * absent = every item.
    */
   source: CrmKindSchema.optional(),
+  /** Items the run could not finish so far (it goes on with the others): it ends failed, saying how many. */
+  failedItems: FailedItemsSchema.optional(),
+});
+
+/** How a run over every item (no `source`) failed. */
+const RunFailureSchema = JobRunSchema.pick({ modelId: true, done: true, total: true, error: true, failedItems: true });
+export type RunFailure = z.infer<typeof RunFailureSchema>;
+
+export const JobProgressSchema = JobRunSchema.extend({
+  /**
+   * The failure of an earlier run over every item, kept on the rows of the runs after it (a
+   * one-CRM run's, another model's) until a run over every item of its model succeeds: their
+   * rows alone would hide that its items are done in part. Absent from rows stored before it.
+   */
+  lastFailure: RunFailureSchema.optional(),
 });
 export type JobProgress = z.infer<typeof JobProgressSchema>;
 
@@ -79,8 +98,21 @@ async function pauseIfAsked(): Promise<void> {
   if (pending.some((lock) => lock.name === STORED_SCORES_LOCK)) throw new JobPaused();
 }
 
-/** A job's progress report: items done so far, the key of the last one, and (re-tiering) how many changed tier. */
-export type JobReport = (done: number, resumeAfter?: string, changed?: number) => Promise<void>;
+/**
+ * A job's progress report: items done so far, the key of the last one, (re-tiering) how many
+ * changed tier, and the items it could not finish so far.
+ */
+export type JobReport = (done: number, resumeAfter?: string, changed?: number, failedItems?: FailedItems) => Promise<void>;
+
+/**
+ * The failure of a run over every item that stands when `job` is its row: `job`'s own when it is
+ * such a run and failed, else the one kept from before it.
+ */
+export function standingFailure(job: JobProgress): RunFailure | undefined {
+  if (job.state !== 'failed' || job.source) return job.lastFailure;
+  const { modelId, done, total, error, failedItems } = job;
+  return { modelId, done, total, error, failedItems };
+}
 
 export interface JobRunOptions {
   /** The one CRM the run covers (recorded in every row it writes); omitted = every item. */
@@ -98,6 +130,9 @@ export interface JobRunOptions {
  * `countedTotal` is counted before the job starts; items stored meanwhile (a sync's) ahead of
  * the job are done too, so its total grows with them: the row never says more done than its
  * total, nor fewer done than it said before.
+ *
+ * The failure of an earlier run over every item stays on the row (`lastFailure`) until a run
+ * over every item of its model succeeds.
  */
 export async function runJob<T>(
   kind: JobKind,
@@ -106,32 +141,39 @@ export async function runJob<T>(
   work: (report: JobReport) => Promise<T>,
   { source, unfinished }: JobRunOptions = {},
 ): Promise<T> {
-  const run = { modelId, startedAt: unfinished?.startedAt ?? Date.now(), source };
+  const previous = await readJob(kind);
+  const failureBefore = previous ? standingFailure(previous) : undefined;
+  const run = { modelId, startedAt: unfinished?.startedAt ?? Date.now(), source, lastFailure: failureBefore };
   let done = 0;
   let total = countedTotal;
-  const report: JobReport = async (count, resumeAfter, changed) => {
+  let failedItems: FailedItems | undefined;
+  const report: JobReport = async (count, resumeAfter, changed, failed) => {
     done = count;
     total = Math.max(total, done);
-    await writeJob(kind, { ...run, state: 'running', done, total, resumeAfter, changed });
+    failedItems = failed;
+    await writeJob(kind, { ...run, state: 'running', done, total, resumeAfter, changed, failedItems });
     await pauseIfAsked();
   };
   try {
-    await report(unfinished?.done ?? 0, unfinished?.resumeAfter, unfinished?.changed);
+    await report(unfinished?.done ?? 0, unfinished?.resumeAfter, unfinished?.changed, unfinished?.failedItems);
     const result = await work(report);
-    await writeJob(kind, { ...run, state: 'done', done: total, total, finishedAt: Date.now() });
+    // Only a run over every item of its model scored again what the failed run left undone.
+    const madeGood = source === undefined && failureBefore?.modelId === modelId;
+    await writeJob(kind, { ...run, state: 'done', done: total, total, finishedAt: Date.now(), lastFailure: madeGood ? undefined : failureBefore });
     return result;
   } catch (error) {
     if (error instanceof JobPaused) throw error; // not over: it continues after the purge
     const message = error instanceof Error ? error.message : String(error);
-    await writeJob(kind, { ...run, state: 'failed', done, total, finishedAt: Date.now(), error: message });
+    await writeJob(kind, { ...run, state: 'failed', done, total, failedItems, finishedAt: Date.now(), error: message });
     throw error;
   }
 }
 
-/** Where an unfinished job stopped: how many items it finished, up to which key. */
+/** Where an unfinished job stopped: how many items it finished, up to which key, and those it could not finish. */
 export interface JobCursor {
   done: number;
   after: string;
+  failedItems?: FailedItems;
 }
 
 /**
@@ -147,7 +189,7 @@ export async function resumeUnfinishedJob<T>(
 ): Promise<T | null> {
   const job = await readJob(kind);
   if (job?.state !== 'running') return null;
-  const cursor = job.resumeAfter === undefined ? undefined : { done: job.done, after: job.resumeAfter };
+  const cursor = job.resumeAfter === undefined ? undefined : { done: job.done, after: job.resumeAfter, failedItems: job.failedItems };
   // A job that cannot even be taken up again (its model's manifest unreadable) ends failed, saying
   // why: left `running`, it would be tried at every start and show a bar that never moves.
   const { remaining, work } = await continueAfter(job, cursor).catch(async (error: unknown) => {

@@ -7,7 +7,7 @@ import { demoStoredLeads, replaceDemoLeads } from '../crm/demo-leads';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { strongestReasons, topReasonFor } from '../presentation';
 import { resumeUnfinishedScoringJob, runScoringJob, scoreAllStoredLeads, type BulkScoringDeps } from './bulk-score';
-import { JobPaused, readJob, runStoredScoresJob, STORED_SCORES_LOCK, writeJob } from '../jobs/progress';
+import { JobPaused, readJob, runStoredScoresJob, standingFailure, STORED_SCORES_LOCK, writeJob } from '../jobs/progress';
 import { stubWebLocks } from '../../test/web-locks';
 import type { EngineOutput } from './engine';
 import { featurizeRecord } from './featurize';
@@ -40,6 +40,13 @@ async function runModel(rows: Float32Array, featureCount: number): Promise<Engin
   const contributions = out.contributions.data as Float32Array;
   return { probability: out.probability.data as Float32Array, contributions, terms: contributions.length / n };
 }
+
+/** The model, failing as ONNX Runtime does on the batches numbered (from 1) in `failing`. */
+function failingOn(...failing: number[]) {
+  let batch = 0;
+  return (rows: Float32Array, featureCount: number) => (failing.includes(++batch) ? Promise.reject(new Error(ENGINE_ERROR)) : runModel(rows, featureCount));
+}
+const ENGINE_ERROR = "Non-zero status code returned while running Gather node. Name:'/Gather_3'";
 
 const scoredLeadKeys = async () => (await db.leadScores.toArray()).map((score) => score.leadKey).sort();
 const keysOf = (leads: StoredLead[], source: StoredLead['source']) => leads.filter((lead) => lead.source === source).map((lead) => lead.key).sort();
@@ -117,6 +124,51 @@ it('stores no score for a lead the model gives no probability (NaN), rather than
   };
   await scoreAllStoredLeads({ manifest, runModel: nanForFirst, now, report: async () => undefined });
   expect(await scoredLeadKeys()).toEqual([[first, second].map((lead) => lead.key).sort()[1]]);
+});
+
+describe('a batch the engine fails on', () => {
+  it('does not stop the run: the later batches are scored, and it ends failed saying how many leads could not be scored and why', async () => {
+    const leads = demoStoredLeads(now, 60);
+    await replaceDemoLeads(leads);
+    await expect(runScoringJob({ manifest, runModel: failingOn(2), now }, { batchSize: 10 })).rejects.toThrow(`10 leads could not be scored: ${ENGINE_ERROR}`);
+    const keys = leads.map((lead) => lead.key).sort();
+    expect(await scoredLeadKeys()).toEqual([...keys.slice(0, 10), ...keys.slice(20)]);
+    expect(await readJob('scoring')).toMatchObject({
+      state: 'failed',
+      done: 60,
+      total: 60,
+      failedItems: { count: 10, error: ENGINE_ERROR },
+      error: `10 leads could not be scored: ${ENGINE_ERROR}`,
+    });
+  });
+
+  it('keeps the failure of a run over every lead through later one-CRM runs and other models’ runs, until a run over every lead of its model succeeds', async () => {
+    await replaceDemoLeads(demoStoredLeads(now, 60));
+    await expect(runScoringJob({ manifest, runModel: failingOn(2, 3), now }, { batchSize: 10 })).rejects.toThrow('20 leads could not be scored');
+    const failure = { modelId: manifest.modelId, done: 60, total: 60, failedItems: { count: 20, error: ENGINE_ERROR } };
+
+    // A sync's run over its CRM's leads, which succeeds.
+    expect(await runScoringJob({ manifest, runModel, now }, { source: 'hubspot', batchSize: 10 })).toBeGreaterThan(0);
+    const afterSync = (await readJob('scoring'))!;
+    expect(afterSync).toMatchObject({ state: 'done', source: 'hubspot', lastFailure: failure });
+    expect(standingFailure(afterSync)).toMatchObject(failure);
+    // Another model's run over every lead says nothing of this model's leads.
+    await runScoringJob({ manifest: { ...manifest, modelId: 'other-1' }, runModel, now }, { batchSize: 10 });
+    expect(await readJob('scoring')).toMatchObject({ state: 'done', modelId: 'other-1', lastFailure: failure });
+
+    expect(await runScoringJob({ manifest, runModel, now }, { batchSize: 10 })).toBe(60);
+    const afterFullRun = (await readJob('scoring'))!;
+    expect(afterFullRun).toMatchObject({ state: 'done', done: 60, total: 60 });
+    expect(afterFullRun.lastFailure).toBeUndefined();
+    expect(standingFailure(afterFullRun)).toBeUndefined();
+  });
+
+  it('keeps the failure of a run over every lead when a later one-CRM run fails too', async () => {
+    await replaceDemoLeads(demoStoredLeads(now, 60));
+    await expect(runScoringJob({ manifest, runModel: failingOn(1), now }, { batchSize: 10 })).rejects.toThrow('10 leads could not be scored');
+    await expect(runScoringJob({ manifest, runModel: failingOn(1), now }, { source: 'salesforce', batchSize: 10 })).rejects.toThrow('10 leads could not be scored');
+    expect(standingFailure((await readJob('scoring'))!)).toMatchObject({ modelId: manifest.modelId, done: 60, total: 60, failedItems: { count: 10 } });
+  });
 });
 
 describe('scoring one source’s stored leads (a write-back’s)', () => {
@@ -324,6 +376,27 @@ describe('a scoring job a purge asks to stop', () => {
     expect(await second).toBe(12);
     expect(runs).toEqual(['first', 'first', 'first', 'second', 'second']);
     expect(await readJob('scoring')).toMatchObject({ state: 'done', done: 12, total: 12, source: 'hubspot' });
+  });
+
+  it('still ends failed after the pause, counting the leads the engine failed on before it', async () => {
+    const leads = demoStoredLeads(now, 25);
+    await replaceDemoLeads(leads);
+    const batches: number[] = [];
+    let purged: ReturnType<typeof purge> | undefined;
+    const failingFirst = failingOn(1);
+    // The engine fails on the first batch; the purge is asked while the second is scored.
+    const runModel = (rows: Float32Array, featureCount: number) => {
+      batches.push(rows.length / featureCount);
+      if (batches.length === 2) purged = purge();
+      return failingFirst(rows, featureCount);
+    };
+    const deps = { manifest, runModel, now };
+
+    await expect(runStoredScoresJob(() => runScoringJob(deps, { batchSize: 10 }), resumeWith(deps))).rejects.toThrow(`10 leads could not be scored: ${ENGINE_ERROR}`);
+    expect(await purged).toEqual({ job: expect.objectContaining({ state: 'running', done: 20, failedItems: { count: 10, error: ENGINE_ERROR } }), scored: sortedKeys(leads).slice(10, 20) });
+    expect(batches).toEqual([10, 10, 5]);
+    expect(await scoredLeadKeys()).toEqual(sortedKeys(leads).slice(10));
+    expect(await readJob('scoring')).toMatchObject({ state: 'failed', done: 25, total: 25, failedItems: { count: 10, error: ENGINE_ERROR } });
   });
 
   it('is not stopped by a purge that is over', async () => {

@@ -6,14 +6,14 @@
 import type { CrmKind } from '../crm/types';
 import { db, type LeadScore, type StoredLead } from '../db/db';
 import { ALL_KEYS, forEachChunk, prefixRange, rangeAfter } from '../db/chunks';
-import { resumeUnfinishedJob, runJob, type JobCursor } from '../jobs/progress';
+import { resumeUnfinishedJob, runJob, type FailedItems, type JobCursor, type JobReport } from '../jobs/progress';
 import type { EngineOutput } from './engine';
 import { explainLead } from './explain';
 import { featurizeRecords, knownFeatureCount, type SourceKind } from './featurize';
 import type { Manifest } from './manifest';
 import { deletedModelWork, modelExists } from './model-exists';
 import { scoreAndTier } from './score';
-import { strongestReasons, topReasonFor } from '../presentation';
+import { plural, strongestReasons, topReasonFor } from '../presentation';
 
 export const BULK_SCORING_BATCH = 1000;
 
@@ -22,9 +22,18 @@ export interface BulkScoringDeps {
   /** Run the model on `rows` [N * F], NaN = missing. */
   runModel(rows: Float32Array, featureCount: number): Promise<EngineOutput>;
   now: Date;
-  /** Called after each batch with the number of leads gone through so far and the key of the last one. */
-  report(done: number, lastLeadKey: string): Promise<void>;
+  /**
+   * Called after each batch with the number of leads gone through so far, the key of the last
+   * one, and the leads the engine failed to score so far.
+   */
+  report(done: number, lastLeadKey: string, failedItems?: FailedItems): Promise<void>;
 }
+
+/** `deps` reporting to a job's progress row. */
+const reportingTo = (deps: Omit<BulkScoringDeps, 'report'>, report: JobReport): BulkScoringDeps => ({
+  ...deps,
+  report: (done, lastLeadKey, failedItems) => report(done, lastLeadKey, undefined, failedItems),
+});
 
 /**
  * Scores a batch of leads of mixed sources: their `leadScores` rows in input order, and the
@@ -102,24 +111,35 @@ function countScored(modelId: string, source?: SourceKind): Promise<number> {
  * leads have its score when it ends, which is what "N leads were scored" tells the admin: a lead
  * the model reads no field of is gone through but gets none, and a run continued after a pause
  * counts the leads scored before it too.
+ *
+ * A batch the engine fails on (ONNX Runtime throwing) does not stop the others: its leads keep
+ * the score they had, if any, and once every batch is gone through the run fails, saying how
+ * many leads could not be scored and why.
  */
 export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BULK_SCORING_BATCH, scope: ScoringScope = {}): Promise<number> {
   let done = scope.resume?.done ?? 0;
+  let failedItems = scope.resume?.failedItems;
   await forEachChunk(
     db.leads,
     batchSize,
     async (leads) => {
-      const { scored, unscorable } = await scoreBatch(leads, deps);
-      // A score of a lead that has lost every field the model reads is no longer its score.
-      await db.transaction('rw', db.leadScores, async () => {
-        await db.leadScores.bulkPut(scored);
-        await db.leadScores.bulkDelete(unscorable);
+      const batch = await scoreBatch(leads, deps).catch((error: unknown) => {
+        failedItems = { count: (failedItems?.count ?? 0) + leads.length, error: error instanceof Error ? error.message : String(error) };
+        return null;
       });
+      if (batch) {
+        // A score of a lead that has lost every field the model reads is no longer its score.
+        await db.transaction('rw', db.leadScores, async () => {
+          await db.leadScores.bulkPut(batch.scored);
+          await db.leadScores.bulkDelete(batch.unscorable);
+        });
+      }
       done += leads.length;
-      await deps.report(done, leads[leads.length - 1].key);
+      await deps.report(done, leads[leads.length - 1].key, failedItems);
     },
     keyRangeOf(scope),
   );
+  if (failedItems) throw new Error(`${plural(failedItems.count, 'lead', 'leads')} could not be scored: ${failedItems.error}`);
   return countScored(deps.manifest.modelId, scope.source);
 }
 
@@ -132,7 +152,7 @@ export async function scoreAllStoredLeads(deps: BulkScoringDeps, batchSize = BUL
  */
 export async function runScoringJob(deps: Omit<BulkScoringDeps, 'report'>, { source, batchSize = BULK_SCORING_BATCH }: { source?: CrmKind; batchSize?: number } = {}): Promise<number> {
   const total = await countToScore({ source });
-  return runJob('scoring', deps.manifest.modelId, total, (report) => scoreAllStoredLeads({ ...deps, report }, batchSize, { source }), { source });
+  return runJob('scoring', deps.manifest.modelId, total, (report) => scoreAllStoredLeads(reportingTo(deps, report), batchSize, { source }), { source });
 }
 
 /**
@@ -152,7 +172,7 @@ export async function resumeUnfinishedScoringJob(
     const deps = await depsFor(modelId);
     return {
       remaining: await countToScore({ source, resume }),
-      work: (report) => scoreAllStoredLeads({ ...deps, report }, batchSize, { source, resume }),
+      work: (report) => scoreAllStoredLeads(reportingTo(deps, report), batchSize, { source, resume }),
     };
   });
 }
