@@ -6,6 +6,7 @@ import { bundledModel } from '../ml/bundled-model';
 import { activeModelId } from '../ml/model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { activateStoredModel, rollBackModel, scoreStoredLeadsIfAny, startStoredScoring } from './activate-model';
+import { OffscreenJobInterrupted } from './offscreen-engine';
 
 const { scoreStoredLeadsOffscreen, resumeOffscreenJobs, sendToCrmTabs, steps } = vi.hoisted(() => {
   const steps: string[] = [];
@@ -16,7 +17,11 @@ const { scoreStoredLeadsOffscreen, resumeOffscreenJobs, sendToCrmTabs, steps } =
     sendToCrmTabs: vi.fn(async (type: string) => void steps.push(`tabs ${type}`)),
   };
 });
-vi.mock('./offscreen-engine', () => ({ scoreStoredLeadsOffscreen, resumeOffscreenJobs }));
+vi.mock('./offscreen-engine', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('./offscreen-engine')>()),
+  scoreStoredLeadsOffscreen,
+  resumeOffscreenJobs,
+}));
 vi.mock('../messaging/events', () => ({ sendToCrmTabs }));
 
 const bundled = (() => {
@@ -73,6 +78,28 @@ describe('switching the active model', () => {
       error: 'The model is active, but the stored leads could not be scored with it: The offscreen document is gone',
     });
     expect(await activeModelId()).toBe('trained-1');
+  });
+
+  describe('when the page running the scoring closes mid-way', () => {
+    const cutShort = (modelId: string) => ({ modelId, state: 'running' as const, done: 3, total: 7, startedAt: 1 });
+
+    it('says in plain words that the model is active and its scoring goes on', async () => {
+      scoreStoredLeadsOffscreen.mockRejectedValueOnce(new OffscreenJobInterrupted('scoring', cutShort('trained-1')));
+      expect(await activateStoredModel('trained-1')).toEqual({
+        ok: false,
+        error: 'The model is active. Scoring the stored leads with it was interrupted, and goes on where it stopped.',
+      });
+      expect(await activeModelId()).toBe('trained-1');
+    });
+
+    it('says the stored leads could not be scored when what goes on is another model’s scoring', async () => {
+      const interrupted = new OffscreenJobInterrupted('scoring', cutShort(bundled.modelId));
+      scoreStoredLeadsOffscreen.mockRejectedValueOnce(interrupted);
+      expect(await activateStoredModel('trained-1')).toEqual({
+        ok: false,
+        error: `The model is active, but the stored leads could not be scored with it: ${interrupted.message}`,
+      });
+    });
   });
 });
 

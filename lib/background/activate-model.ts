@@ -6,7 +6,7 @@ import { db } from '../db/db';
 import { sendToCrmTabs } from '../messaging/events';
 import { activeModelId, adoptRebuiltBundledModel } from '../ml/model-store';
 import { activateModel, rollBack } from '../ml/model-versions';
-import { resumeOffscreenJobs, scoreStoredLeadsOffscreen } from './offscreen-engine';
+import { OffscreenJobInterrupted, resumeOffscreenJobs, scoreStoredLeadsOffscreen } from './offscreen-engine';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -18,7 +18,8 @@ export async function scoreStoredLeadsIfAny(modelId: string): Promise<{ ok: true
 
 /**
  * Runs `activation` (it resolves with the model it made active), tells CRM tabs, then scores
- * the stored leads with that model. A failure says whether the model is active.
+ * the stored leads with that model. A failure says whether the model is active, and whether
+ * their scoring goes on (its page closed mid-way, and was opened again).
  */
 export async function switchActiveModel(activation: () => Promise<string>): Promise<{ ok: true; modelId: string; scored: number } | { ok: false; error: string }> {
   let modelId: string;
@@ -28,9 +29,12 @@ export async function switchActiveModel(activation: () => Promise<string>): Prom
     return { ok: false, error: `The model could not be activated: ${messageOf(error)}` };
   }
   await sendToCrmTabs('scoresChanged', {});
-  const scored = await scoreStoredLeadsIfAny(modelId).catch((error: unknown) => ({ ok: false as const, error: messageOf(error) }));
-  if (!scored.ok) return { ok: false, error: `The model is active, but the stored leads could not be scored with it: ${scored.error}` };
-  return { ok: true, modelId, scored: scored.scored };
+  const scored = await scoreStoredLeadsIfAny(modelId).catch((error: unknown) => ({ ok: false as const, error }));
+  if (scored.ok) return { ok: true, modelId, scored: scored.scored };
+  if (scored.error instanceof OffscreenJobInterrupted && scored.error.continuing?.modelId === modelId) {
+    return { ok: false, error: 'The model is active. Scoring the stored leads with it was interrupted, and goes on where it stopped.' };
+  }
+  return { ok: false, error: `The model is active, but the stored leads could not be scored with it: ${messageOf(scored.error)}` };
 }
 
 export const activateStoredModel = (modelId: string) => switchActiveModel(() => activateModel(modelId).then(() => modelId));

@@ -1,11 +1,11 @@
 /**
  * The background's handle on the offscreen document, where ONNX Runtime and its sessions
- * (lib/ml/engine.ts) live. The document is created on demand and stays alive; if Chrome closed it, the next
- * call makes it again.
+ * (lib/ml/engine.ts) live. The document is created on demand and stays alive; if Chrome closed it
+ * (or it crashed), the next call makes it again, and so does a job's caller that was waiting on it.
  */
 import { browser } from 'wxt/browser';
 import type { CrmKind } from '../crm/types';
-import { JOB_KEYS, readJob, type JobKind } from '../jobs/progress';
+import { JOB_KEYS, readJob, type JobKind, type JobProgress } from '../jobs/progress';
 import { offscreen } from '../messaging/client';
 import { succeeded } from '../messaging/reply';
 import { keepWorkerAliveDuring } from './keep-alive';
@@ -13,13 +13,40 @@ import type { EngineRows } from './score-lead';
 
 const OFFSCREEN_PATH = '/offscreen.html';
 
+/** What each job does, in the words its interruption is told in. */
+const JOB_WORK: Record<JobKind, string> = { scoring: 'scoring of the stored leads', retier: 're-tiering of the stored scores' };
+
+/**
+ * An offscreen job's caller lost its reply: the document closed before the job answered (Chrome
+ * closed it, or it crashed). `continuing` is the row of the job of its kind left running, which
+ * the document, opened again, goes on with where it stopped; null when none was (the job had
+ * ended, or had not begun): the next request opens the document.
+ */
+export class OffscreenJobInterrupted extends Error {
+  constructor(
+    kind: JobKind,
+    readonly continuing: JobProgress | null,
+  ) {
+    super(
+      continuing
+        ? `The ${JOB_WORK[kind]} was interrupted (the page running it closed), and goes on where it stopped.`
+        : `The page running the ${JOB_WORK[kind]} closed before it answered: try again.`,
+    );
+    this.name = 'OffscreenJobInterrupted';
+  }
+}
+
 // Concurrent callers share one creation; this is a de-duplication, not state to keep.
 let creating: Promise<void> | null = null;
 
-export async function ensureOffscreenDocument(): Promise<void> {
+export async function offscreenDocumentIsOpen(): Promise<boolean> {
   const url = browser.runtime.getURL(OFFSCREEN_PATH);
   const existing = await browser.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT'], documentUrls: [url] });
-  if (existing.length > 0) return;
+  return existing.length > 0;
+}
+
+export async function ensureOffscreenDocument(): Promise<void> {
+  if (await offscreenDocumentIsOpen()) return;
   creating ??= browser.offscreen
     .createDocument({
       url: OFFSCREEN_PATH,
@@ -44,6 +71,24 @@ export async function runOffscreen(modelId: string, rows: Float32Array, featureC
 }
 
 /**
+ * The reply of the offscreen job `kind`. A job's own failure is a reply (`{ ok: false, error }`);
+ * a rejection with the document gone means it closed under the job (its row still says
+ * `running`, and nothing else reopens it while this worker lives): it is opened again to go on
+ * with the job, and the caller told so in plain words, not Chrome's "message channel closed".
+ */
+async function jobReply<Reply>(kind: JobKind, reply: Promise<Reply>): Promise<Reply> {
+  try {
+    return await reply;
+  } catch (error) {
+    if (await offscreenDocumentIsOpen()) throw error; // not a closed document: a malformed reply
+    // Read first: a short job resumed could end before a later look, which would find it not cut short.
+    const job = await readJob(kind);
+    await resumeOffscreenJobs();
+    throw new OffscreenJobInterrupted(kind, job?.state === 'running' ? job : null);
+  }
+}
+
+/**
  * Scores every stored lead (or only `source`'s) with `modelId` in the offscreen document (its
  * bulk-scoring job). Once `signal` aborts, the caller stops waiting (rejected with its reason)
  * and the job goes on: a cancelled write-back must not hold its lock until its scoring ends,
@@ -53,7 +98,7 @@ export async function runOffscreen(modelId: string, rows: Float32Array, featureC
  */
 export async function scoreStoredLeadsOffscreen(modelId: string, source?: CrmKind, signal?: AbortSignal) {
   await ensureOffscreenDocument();
-  const reply = offscreen.scoreStoredLeads({ modelId, source });
+  const reply = jobReply('scoring', offscreen.scoreStoredLeads({ modelId, source }));
   if (!signal) return keepWorkerAliveDuring(reply);
   const aborted = new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason);
@@ -68,13 +113,13 @@ export async function scoreStoredLeadsOffscreen(modelId: string, source?: CrmKin
  */
 export async function retierStoredScoresOffscreen(modelId: string) {
   await ensureOffscreenDocument();
-  return keepWorkerAliveDuring(offscreen.retierStoredScores({ modelId }));
+  return keepWorkerAliveDuring(jobReply('retier', offscreen.retierStoredScores({ modelId })));
 }
 
 /**
- * A bulk-scoring or re-tiering job left running (the browser closed mid-way) continues in the
- * offscreen document, which resumes it when it starts: start it now rather than when a CRM
- * page first needs a score.
+ * A bulk-scoring or re-tiering job left running (the browser, or only the offscreen document,
+ * closed mid-way) continues in the offscreen document, which resumes it when it starts: start
+ * it now (when it is not open) rather than when a CRM page first needs a score.
  */
 export async function resumeOffscreenJobs(): Promise<void> {
   const jobs = await Promise.all((Object.keys(JOB_KEYS) as JobKind[]).map(readJob));

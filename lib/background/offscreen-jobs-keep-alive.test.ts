@@ -10,6 +10,7 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { db } from '../db/db';
+import { writeJob } from '../jobs/progress';
 import { bundledModel } from '../ml/bundled-model';
 import { activateModel } from '../ml/model-versions';
 import { activateStoredModel, rollBackModel } from './activate-model';
@@ -79,4 +80,22 @@ it('keeps the worker alive while the stored scores are re-tiered with a policy j
   const { resetsMeanwhile, result } = await waitedForAMinute(() => leadsHandlers.retierStoredScores({ modelId: 'trained-1' }, sender), { ok: true, changed: 1 });
   expect(resetsMeanwhile).toBeGreaterThanOrEqual(2);
   expect(result).toEqual({ ok: true, changed: 1 });
+});
+
+it('tells the admin in plain words, not Chrome’s, that the scoring goes on when its document closes mid-way, and opens it again', async () => {
+  let documentOpen = true;
+  fakeBrowser.runtime.getContexts = vi.fn(async () => (documentOpen ? [{}] : [])) as never;
+  const createDocument = vi.fn(async () => void (documentOpen = true));
+  (fakeBrowser as unknown as { offscreen: unknown }).offscreen = { createDocument };
+  fakeBrowser.runtime.sendMessage = vi.fn(async () => {
+    // The job started (its row says so) when its document crashed.
+    await writeJob('scoring', { modelId: 'trained-1', state: 'running', done: 0, total: 1, startedAt: 1 });
+    documentOpen = false;
+    throw new Error('A listener indicated an asynchronous response by returning true, but the message channel closed before a response was received');
+  }) as never;
+  expect(await activateStoredModel('trained-1')).toEqual({
+    ok: false,
+    error: 'The model is active. Scoring the stored leads with it was interrupted, and goes on where it stopped.',
+  });
+  expect(createDocument).toHaveBeenCalledTimes(1);
 });

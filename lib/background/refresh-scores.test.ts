@@ -8,8 +8,12 @@ import { activeModelId } from '../ml/model-store';
 import { REFRESH_SCORES_ALARM, refreshStaleScores, scheduleScoreRefresh, SCORES_STALE_AFTER_MS } from './refresh-scores';
 
 const { scoreStoredLeadsOffscreen } = vi.hoisted(() => ({ scoreStoredLeadsOffscreen: vi.fn(async () => ({ ok: true as const, scored: 2 })) }));
-vi.mock('./offscreen-engine', () => ({ scoreStoredLeadsOffscreen, resumeOffscreenJobs: vi.fn() }));
+vi.mock('./offscreen-engine', async (importOriginal) => ({ ...(await importOriginal<typeof import('./offscreen-engine')>()), scoreStoredLeadsOffscreen }));
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+
+/** Whether the offscreen document is open: the faked `getContexts` lists it, `createDocument` opens it. */
+let documentOpen = false;
+const createDocument = vi.fn(async () => void (documentOpen = true));
 
 const NOW = Date.UTC(2026, 11, 3, 9);
 const HOUR = 3_600_000;
@@ -20,6 +24,9 @@ const score = (modelId: string, id: string, scoredAt: number): LeadScore => ({
 beforeEach(async () => {
   vi.clearAllMocks();
   fakeBrowser.reset();
+  documentOpen = false;
+  fakeBrowser.runtime.getContexts = vi.fn(async () => (documentOpen ? [{}] : [])) as never;
+  (fakeBrowser as unknown as { offscreen: unknown }).offscreen = { createDocument };
   await Promise.all(db.tables.map((table) => table.clear()));
   await db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' }), storedLead({ source: 'csv', id: '2', origin: 'csv' })]);
 });
@@ -44,6 +51,19 @@ it('leaves the scores to a scoring job that runs, and starts none without a scor
   await writeJob('scoring', { modelId: active, state: 'running', done: 0, total: 2, startedAt: NOW - HOUR });
   expect(await refreshStaleScores(NOW)).toBe(false);
   expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
+});
+
+it('opens the offscreen document again when a job says it runs there but it closed (it crashed), and only then', async () => {
+  const active = await activeModelId();
+  await db.leadScores.put(score(active, '1', NOW - 3 * SCORES_STALE_AFTER_MS));
+  await writeJob('scoring', { modelId: active, state: 'running', done: 1, total: 2, startedAt: NOW - HOUR, resumeAfter: 'csv|1' });
+  // The job goes on in the document opened again: no second scoring starts.
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  expect(createDocument).toHaveBeenCalledTimes(1);
+  expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
+  // Open, it runs the job already.
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  expect(createDocument).toHaveBeenCalledTimes(1);
 });
 
 it('says why when the scoring fails', async () => {

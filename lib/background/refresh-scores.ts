@@ -11,6 +11,7 @@ import { forEachChunk, prefixRange } from '../db/chunks';
 import { readJob } from '../jobs/progress';
 import { activeModelId } from '../ml/model-store';
 import { scoreStoredLeadsIfAny } from './activate-model';
+import { resumeOffscreenJobs } from './offscreen-engine';
 import { deleteExpiredCachedScores } from './score-cache';
 
 export const REFRESH_SCORES_ALARM = 'refresh-scores';
@@ -44,12 +45,15 @@ async function oldestScoreOf(modelId: string): Promise<number | null> {
 
 /**
  * Deletes the record pages' cached scores past their expiry (they hold the records' fields,
- * and are otherwise swept only as record pages are answered). Then scores every stored lead
- * again with the active model when its oldest score is over a day old, unless a scoring job
- * runs (it scores them now). Resolves with whether it scored them.
+ * and are otherwise swept only as record pages are answered). Opens the offscreen document
+ * again when a job's row says it runs there but it is closed (Chrome closed it, or it crashed,
+ * and no start-up of this worker resumed the job since): the job goes on. Then scores every
+ * stored lead again with the active model when its oldest score is over a day old, unless a
+ * scoring job runs (it scores them now). Resolves with whether it scored them.
  */
 export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   await deleteExpiredCachedScores(now);
+  await resumeOffscreenJobs();
   if ((await readJob('scoring'))?.state === 'running') return false;
   const modelId = await activeModelId();
   const oldest = await oldestScoreOf(modelId);
