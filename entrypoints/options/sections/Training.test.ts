@@ -292,7 +292,7 @@ it("suggests an outcome again, dropping the check, when the chosen outcome's fie
   click(checkbox('Closed - Converted'));
   await checkTheData();
 
-  await historyReadAgain({ ...SAMPLE, leads: 90, outcomeValues: { IsConverted: ['false', 'true'] }, fingerprint: 'salesforce-2' });
+  await historyReadAgain({ ...SAMPLE, leads: 90, fields: ['Industry', 'IsConverted', 'LeadSource'], outcomeValues: { IsConverted: ['false', 'true'] }, fingerprint: 'salesforce-2' });
   expect(outcomeField().value).toBe('IsConverted');
   expect(checkbox('true').checked).toBe(true);
   expect(trainButton()).toBeUndefined();
@@ -321,6 +321,20 @@ it('keeps chosen values a new sample lacks (rare ones fall out of samples), show
   // Unticked, the value the sample lacks is no longer offered.
   click(checkbox('Closed - Converted'));
   expect(checkbox('Closed - Converted')).toBeUndefined();
+});
+
+it('keeps the chosen outcome, and lists its field, when a new sample holds a single value of it (the rare one fell out of the sample)', async () => {
+  await renderSection();
+  change(outcomeField(), 'Status');
+  click(checkbox('Closed - Converted'));
+  await checkTheData();
+
+  // The leads still have "Status", but the sampled ones are all "Open": one value is no outcome candidate.
+  await historyReadAgain({ ...SAMPLE, leads: 100, outcomeValues: { IsConverted: ['false', 'true'] }, fingerprint: 'salesforce-2' });
+  expect(Array.from(outcomeField().options, (option) => option.value)).toContain('Status');
+  expect(outcomeField().value).toBe('Status');
+  expect(checkbox('Closed - Converted').checked).toBe(true);
+  expect((await checkTheData()).data.outcome).toEqual({ field: 'Status', positiveValues: ['Closed - Converted'] });
 });
 
 it('leaves leads whose outcome field says they are still open out, as the admin ticks those values', async () => {
@@ -387,7 +401,7 @@ it('starts the lifecycle stage at the suggested stage reached when the admin swi
   expect(stageReached().value).toBe('opportunity');
   expect(stageReached().selectedOptions[0]?.textContent).toBe('opportunity');
   expect(outcomeMissingNote()).toBeUndefined();
-  expect((await checkTheData()).data.outcome).toEqual({ field: 'lifecyclestage', positiveValues: ['opportunity', 'customer', 'evangelist'] });
+  expect((await checkTheData()).data.outcome).toEqual({ field: 'lifecyclestage', positiveValues: ['opportunity', 'customer', 'evangelist'], openValues: ['other'] });
 });
 
 it("offers the portal's own lifecycle stages, shows one chosen even when a new sample lacks it, and takes reaching it as being at it", async () => {
@@ -398,11 +412,39 @@ it("offers the portal's own lifecycle stages, shows one chosen even when a new s
   change(stageReached(), '1234567');
   expect(stageReached().value).toBe('1234567');
   expect(stageReached().selectedOptions[0]?.textContent).toBe('1234567 (this stage only)');
-  expect((await checkTheData()).data.outcome).toEqual({ field: 'lifecyclestage', positiveValues: ['1234567'] });
+  expect((await checkTheData()).data.outcome).toEqual({ field: 'lifecyclestage', positiveValues: ['1234567'], openValues: ['other'] });
 
   await historyReadAgain({ ...HUBSPOT_SAMPLE, leads: 51, fingerprint: 'hubspot-2' });
   expect(stageReached().value).toBe('1234567');
   expect(stageReached().selectedOptions[0]?.textContent).toBe('1234567 (this stage only)');
+});
+
+it("leaves HubSpot contacts at a stage outside HubSpot's order out as still open, as the sync does, unless the admin unticks the stage", async () => {
+  await renderSection();
+  historySample.mockResolvedValue({ ...HUBSPOT_SAMPLE, outcomeValues: { lifecyclestage: ['1234567', 'customer', 'lead', 'other'] } });
+  change(historySource(), 'hubspot');
+  await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
+  // HubSpot's own stages are not offered as open: the stage reached says which converted.
+  expect(inGroup('still open', 'lead')).toBeUndefined();
+  expect([inGroup('still open', 'other')?.checked, inGroup('still open', '1234567')?.checked]).toEqual([true, true]);
+  await waitUntilEnabled('Check the data');
+  click(button('Check the data')!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({
+    type: 'inspect',
+    data: { outcome: { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer', 'evangelist'], openValues: ['other', '1234567'] } },
+  });
+  FakeWorker.latest.answer({ ...INSPECTED, withoutOutcome: 12 });
+  expect(container().querySelector('[data-testid="left-out"]')?.textContent).toBe('12 leads have no outcome yet and are left out.');
+
+  // Unticked, the vendors and partners at "other" count as not converted.
+  click(inGroup('still open', 'other')!);
+  expect((await checkTheData()).data.outcome).toEqual({ field: 'lifecyclestage', positiveValues: ['opportunity', 'customer', 'evangelist'], openValues: ['1234567'] });
+  // The portal's own stage chosen as converted is not open; another stage reached, it is open again, as it started.
+  change(stageReached(), '1234567');
+  expect(inGroup('still open', '1234567')).toBeUndefined();
+  change(stageReached(), 'customer');
+  expect([inGroup('still open', 'other')?.checked, inGroup('still open', '1234567')?.checked]).toEqual([false, true]);
+  expect((await checkTheData()).data.outcome).toEqual({ field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'], openValues: ['1234567'] });
 });
 
 it('says next to the disabled "Check the data" what the outcome still needs', async () => {
@@ -470,6 +512,7 @@ it('ticks the statuses of HubSpot contacts still being worked when the admin cho
   expect((await checkTheData()).data.outcome).toEqual({
     field: 'lifecyclestage',
     positiveValues: ['customer', 'evangelist'],
+    openValues: ['other'],
     openStatus: { field: 'hs_lead_status', values: ['IN_PROGRESS', 'NEW'] },
   });
 });

@@ -180,11 +180,12 @@ export function TrainingSection() {
   });
 
   // On a source's first read and when its history changed (see useDataCheck, which drops the
-  // check of the history before), the admin's outcome is kept (suggested again when its field is gone).
+  // check of the history before), the admin's outcome is kept while the leads have its field
+  // (suggested again when it is gone), even when the new sample holds one value of it.
   useEffect(() => {
     if (!history.data) return;
-    const { outcomeValues } = history.data;
-    if (!outcome || !Object.hasOwn(outcomeValues, outcome.field)) setOutcome(suggestOutcome(source, outcomeValues));
+    const { outcomeValues, fields } = history.data;
+    if (!outcome || !(Object.hasOwn(outcomeValues, outcome.field) || fields.includes(outcome.field))) setOutcome(suggestOutcome(source, outcomeValues));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [history.data]);
 

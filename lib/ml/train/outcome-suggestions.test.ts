@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fewValuedColumns, openLookingStatuses, stagesReached, suggestOutcome } from './outcome-suggestions';
+import { HUBSPOT_LIFECYCLE_ORDER } from '../../crm/hubspot-lifecycle';
+import { hubspotOutcome } from '../../sync/to-stored-lead';
+import { outcomeOf } from '../outcome-rule';
+import { fewValuedColumns, openLookingStatuses, stagesReached, suggestOutcome, withKnownOutcomeFields } from './outcome-suggestions';
 
 describe('suggestOutcome', () => {
   it('suggests IsConverted for Salesforce and "reached opportunity" for HubSpot, leaving no lead out by its status', () => {
@@ -9,6 +12,7 @@ describe('suggestOutcome', () => {
     expect(suggestOutcome('hubspot', { lifecyclestage: ['lead', 'customer'], hs_lead_status: ['NEW', 'OPEN'] })).toEqual({
       field: 'lifecyclestage',
       positiveValues: ['opportunity', 'customer', 'evangelist'],
+      openValues: ['other'],
     });
     expect(suggestOutcome('csv', { converted: ['0', '1'], Status: ['Working'] })).toEqual({ field: 'converted', positiveValues: ['1'] });
   });
@@ -20,6 +24,12 @@ describe('suggestOutcome', () => {
     ]);
     // An org's own statuses: open unless closed or converted.
     expect(openLookingStatuses(['Nurturing', 'Closed - Lost', 'closed', 'Converted', 'Disqualified', 'Bad timing', 'New'])).toEqual(['Nurturing', 'New']);
+  });
+
+  it('labels each HubSpot lifecycle stage as the sync stores its outcome: a stage outside HubSpot\'s order ("other", the portal\'s own) tells nothing', () => {
+    // Vendors at "other" and contacts at a custom stage were trained on as not converted, while the side panel's rates left them out.
+    const rule = suggestOutcome('hubspot', { lifecyclestage: ['1234567', 'lead'] })!;
+    for (const stage of [...HUBSPOT_LIFECYCLE_ORDER, 'other', '1234567']) expect([stage, outcomeOf({ lifecyclestage: stage }, rule)]).toEqual([stage, hubspotOutcome(stage)]);
   });
 
   it('finds an outcome-like CSV column with a positive value', () => {
@@ -43,5 +53,24 @@ describe('fewValuedColumns', () => {
   it('leaves out a column of too many values to be an outcome', () => {
     const records = Array.from({ length: 40 }, (_, i) => ({ Id: `lead-${i}`, Won: i % 2 === 0 ? 'true' : 'false' }));
     expect(fewValuedColumns(['Id', 'Won'], records)).toEqual({ Won: ['false', 'true'] });
+  });
+});
+
+describe('withKnownOutcomeFields', () => {
+  it("adds a CRM's own outcome field with every value it can hold, keeping the sample's fields, order and spelling", () => {
+    // No sampled lead converted: IsConverted had one value, and was no outcome candidate.
+    expect(withKnownOutcomeFields('salesforce', { Rating: ['Cold', 'Hot'] })).toEqual({ IsConverted: ['false', 'true'], Rating: ['Cold', 'Hot'] });
+    expect(Object.keys(withKnownOutcomeFields('salesforce', { Rating: ['Cold', 'Hot'], Status: ['Open', 'Working'] }))).toEqual(['IsConverted', 'Rating', 'Status']);
+    expect(withKnownOutcomeFields('salesforce', { IsConverted: ['False', 'True'] })).toEqual({ IsConverted: ['False', 'True'] });
+    expect(withKnownOutcomeFields('hubspot', { lifecyclestage: ['1234567', 'lead'] })).toEqual({
+      lifecyclestage: ['1234567', 'customer', 'evangelist', 'lead', 'marketingqualifiedlead', 'opportunity', 'other', 'salesqualifiedlead', 'subscriber'],
+    });
+    expect(withKnownOutcomeFields('csv', { won: ['no', 'yes'] })).toEqual({ won: ['no', 'yes'] });
+  });
+
+  it('keeps a column named __proto__ as an ordinary field', () => {
+    const values = withKnownOutcomeFields('salesforce', Object.fromEntries([['__proto__', ['x', 'y']]]));
+    expect(Object.getPrototypeOf(values)).toBeNull();
+    expect(Object.keys(values)).toEqual(['IsConverted', '__proto__']);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * What "converted" usually means in each source, as a starting point the admin can change:
- * Salesforce's `IsConverted`, HubSpot's lifecycle stage reaching a stage, or a CSV column
- * that looks like an outcome. Leads not converted by the window's minimum age count as not
+ * Salesforce's `IsConverted`, HubSpot's lifecycle stage reaching a stage (contacts at a stage
+ * outside its order left out, as the sync does), or a CSV column that looks like an outcome. Leads not converted by the window's minimum age count as not
  * converted, whatever their status (the usual "converted within N days" label): leaving out
  * those a status calls open is the admin's choice (`openLookingStatuses` ticks them), as old
  * leads never contacted stay "open" for good and would take most of the negatives with them.
@@ -12,12 +12,31 @@ import type { OutcomeRule } from './training-set';
 import { HUBSPOT_LIFECYCLE_ORDER, type HubSpotLifecycleStage } from '../../crm/hubspot-lifecycle';
 
 export const HUBSPOT_LIFECYCLE_FIELD = 'lifecyclestage';
-export const DEFAULT_STAGE_REACHED = 'opportunity';
+const DEFAULT_STAGE_REACHED = 'opportunity';
+
+/** HubSpot's default stage outside its order: vendors, partners, anyone not a prospect. */
+export const HUBSPOT_OTHER_STAGE = 'other';
 
 /** Stages at or after `stage`: "reached `stage`". */
 export function stagesReached(stage: string): string[] {
   const at = HUBSPOT_LIFECYCLE_ORDER.indexOf(stage as HubSpotLifecycleStage);
   return at < 0 ? [stage] : HUBSPOT_LIFECYCLE_ORDER.slice(at);
+}
+
+/** The stages among `stages` outside HubSpot's order ("other", a portal's own stage ids), of which reaching one says nothing. */
+export const stagesOutsideOrder = (stages: readonly string[]): string[] =>
+  stages.filter((stage) => !HUBSPOT_LIFECYCLE_ORDER.includes(stage as HubSpotLifecycleStage));
+
+/**
+ * The suggested lifecycle rule: "reached opportunity", with the contacts at a stage outside
+ * HubSpot's order ("other" always, and those of `stagesSeen`) left out as still open, as the
+ * sync stores no outcome for them (`hubspotOutcome`): a vendor at "other" is no lead that failed
+ * to convert. The admin unticks one to count its contacts as not converted.
+ */
+export function lifecycleRule(stagesSeen: readonly string[]): OutcomeRule {
+  const positiveValues = stagesReached(DEFAULT_STAGE_REACHED);
+  const openValues = stagesOutsideOrder([...new Set([HUBSPOT_OTHER_STAGE, ...stagesSeen])]).filter((open) => !positiveValues.includes(open));
+  return { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues, ...(openValues.length > 0 && { openValues }) };
 }
 
 const OUTCOME_NAME = /convert|outcome|won|target|label|closed/i;
@@ -78,6 +97,30 @@ export function outcomeCandidates(distinct: Readonly<Record<string, readonly str
 }
 
 /**
+ * The values a CRM's own outcome field can hold, whether or not a sample has them: a rare one
+ * (a hundred conversions among 50,000 leads) falls out of a sample of 1,000, and the field with it
+ * (one value tells nothing apart), so the standard outcome could not be chosen.
+ */
+const KNOWN_OUTCOME_VALUES: Partial<Record<SourceKind, Readonly<Record<string, readonly string[]>>>> = {
+  salesforce: { IsConverted: ['false', 'true'] },
+  hubspot: { [HUBSPOT_LIFECYCLE_FIELD]: [...HUBSPOT_LIFECYCLE_ORDER, HUBSPOT_OTHER_STAGE] },
+};
+
+/** `outcomeValues` (of a sample of `source`'s leads) with the source's own outcome field and every value it can hold (`KNOWN_OUTCOME_VALUES`). */
+export function withKnownOutcomeFields(source: SourceKind, outcomeValues: Readonly<Record<string, readonly string[]>>): Record<string, string[]> {
+  const known = KNOWN_OUTCOME_VALUES[source] ?? {};
+  // No prototype (a column named `__proto__` is an ordinary key), fields in order, as `outcomeCandidates` gives them.
+  const merged = Object.create(null) as Record<string, string[]>;
+  for (const field of [...new Set([...Object.keys(outcomeValues), ...Object.keys(known)])].sort()) {
+    const sampled = Object.hasOwn(outcomeValues, field) ? outcomeValues[field] : [];
+    // The sample's spelling of a value is kept: the rule compares them in any case.
+    const spelled = new Set(sampled.map((value) => value.toLowerCase()));
+    merged[field] = [...sampled, ...(Object.hasOwn(known, field) ? known[field] : []).filter((value) => !spelled.has(value))].sort();
+  }
+  return merged;
+}
+
+/**
  * A status that says a lead was given up: Salesforce's "Closed - Not Converted" (any status
  * starting with "Closed"), a converted one, HubSpot's "UNQUALIFIED" and "BAD_TIMING". Any other
  * ("Open - Not Contacted", "Working - Contacted", "IN_PROGRESS", a custom one) looks open.
@@ -92,9 +135,7 @@ export function openLookingStatuses(values: readonly string[]): string[] {
 /** The suggested outcome for a source given its fields' values (see `historySample`), or null. */
 export function suggestOutcome(source: SourceKind, outcomeValues: Record<string, string[]>): OutcomeRule | null {
   if (source === 'salesforce' && outcomeValues.IsConverted) return { field: 'IsConverted', positiveValues: ['true'] };
-  if (source === 'hubspot' && outcomeValues[HUBSPOT_LIFECYCLE_FIELD]) {
-    return { field: HUBSPOT_LIFECYCLE_FIELD, positiveValues: stagesReached(DEFAULT_STAGE_REACHED) };
-  }
+  if (source === 'hubspot' && outcomeValues[HUBSPOT_LIFECYCLE_FIELD]) return lifecycleRule(outcomeValues[HUBSPOT_LIFECYCLE_FIELD]);
   for (const [field, values] of Object.entries(outcomeValues)) {
     if (!OUTCOME_NAME.test(field)) continue;
     const positives = values.filter((value) => POSITIVE_VALUES.has(value.toLowerCase()));

@@ -1,12 +1,12 @@
 /**
  * What "converted" means: a field and its values (for HubSpot's lifecycle stage, the stage
- * reached), which values are still open, and which statuses of another field say a lead is
- * still being worked.
+ * reached), which values are still open (for the lifecycle stage, those outside HubSpot's
+ * order), and which statuses of another field say a lead is still being worked.
  */
 import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
 import { HUBSPOT_LIFECYCLE_ORDER } from '@/lib/crm/hubspot-lifecycle';
 import type { OpenStatus } from '@/lib/ml/outcome-rule';
-import { DEFAULT_STAGE_REACHED, HUBSPOT_LIFECYCLE_FIELD, openLookingStatuses, stagesReached } from '@/lib/ml/train/outcome-suggestions';
+import { HUBSPOT_LIFECYCLE_FIELD, lifecycleRule, openLookingStatuses, stagesOutsideOrder, stagesReached } from '@/lib/ml/train/outcome-suggestions';
 import type { OutcomeRule } from '@/lib/ml/train/training-set';
 
 /** `rule` with these values; a value cannot mean both, so one ticked as converted is no longer open. */
@@ -22,11 +22,20 @@ function withOpenStatus({ openStatus: _old, ...rule }: OutcomeRule, openStatus: 
 
 /**
  * The rule a newly chosen field starts from. The lifecycle stage starts at the stage reached
- * LeadLens suggests: its list has no empty choice, so the stage it shows is then the one chosen.
- * Another field starts with no values: the admin ticks them.
+ * LeadLens suggests (its list has no empty choice, so the stage it shows is then the one
+ * chosen), the stages outside HubSpot's order still open. Another field starts with no values:
+ * the admin ticks them.
  */
-function ruleOfField(field: string): OutcomeRule {
-  return { field, positiveValues: field === HUBSPOT_LIFECYCLE_FIELD ? stagesReached(DEFAULT_STAGE_REACHED) : [] };
+function ruleOfField(field: string, outcomeValues: Record<string, string[]>): OutcomeRule {
+  return field === HUBSPOT_LIFECYCLE_FIELD ? lifecycleRule(outcomeValues[field] ?? []) : { field, positiveValues: [] };
+}
+
+/**
+ * `rule` reaching `stage`. A stage outside HubSpot's order no longer converted goes back to
+ * still open, as it started (`lifecycleRule`); the other open stages stay as the admin ticked them.
+ */
+function withStageReached(rule: OutcomeRule, stage: string): OutcomeRule {
+  return withValues(rule, stagesReached(stage), [...(rule.openValues ?? []), ...stagesOutsideOrder(rule.positiveValues)]);
 }
 
 const DEFAULT_STAGES: readonly string[] = HUBSPOT_LIFECYCLE_ORDER;
@@ -38,6 +47,19 @@ const DEFAULT_STAGES: readonly string[] = HUBSPOT_LIFECYCLE_ORDER;
  */
 function stagesOffered(sampleValues: readonly string[], chosen: string | undefined): string[] {
   return [...new Set([...DEFAULT_STAGES, ...sampleValues, ...(chosen === undefined ? [] : [chosen])])];
+}
+
+/** The values of `outcome`'s field ticked as still open: offered `values`, but those ticked as converted. */
+function StillOpenPicker({ outcome, values, onChange }: { outcome: OutcomeRule; values: readonly string[]; onChange(outcome: OutcomeRule): void }) {
+  return (
+    <OutcomeValuesPicker
+      meaning="still open"
+      sampleValues={values}
+      chosen={outcome.openValues ?? []}
+      unavailable={outcome.positiveValues}
+      onChange={(openValues) => onChange(withValues(outcome, outcome.positiveValues, openValues))}
+    />
+  );
 }
 
 /** Why the rule cannot be checked yet, in words; null when it can. */
@@ -111,14 +133,16 @@ interface Props {
 }
 
 export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, onChange }: Props) {
+  // The chosen field too: a new sample may hold one value of it, or none (rare ones fall out of samples).
+  const fields = [...new Set([...Object.keys(outcomeValues), ...(outcome?.field ? [outcome.field] : [])])];
   return (
     <fieldset>
       <legend>Outcome: a lead converted when…</legend>
       <label>
         Field{' '}
-        <select value={outcome?.field ?? ''} onChange={(event) => onChange(ruleOfField(event.target.value))} aria-label="Outcome field">
+        <select value={outcome?.field ?? ''} onChange={(event) => onChange(ruleOfField(event.target.value, outcomeValues))} aria-label="Outcome field">
           <option value="">(choose)</option>
-          {Object.keys(outcomeValues).map((field) => (
+          {fields.map((field) => (
             <option key={field} value={field}>
               {field}
             </option>
@@ -126,21 +150,28 @@ export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, onChange }
         </select>
       </label>
       {outcome?.field === HUBSPOT_LIFECYCLE_FIELD ? (
-        <label>
-          {' '}
-          reached{' '}
-          <select
-            aria-label="Lifecycle stage reached"
-            value={outcome.positiveValues[0] ?? ''}
-            onChange={(event) => onChange(withValues(outcome, stagesReached(event.target.value), []))}
-          >
-            {stagesOffered(outcomeValues[HUBSPOT_LIFECYCLE_FIELD] ?? [], outcome.positiveValues[0]).map((stage) => (
-              <option key={stage} value={stage}>
-                {DEFAULT_STAGES.includes(stage) ? stage : `${stage} (this stage only)`}
-              </option>
-            ))}
-          </select>
-        </label>
+        <>
+          <label>
+            {' '}
+            reached{' '}
+            <select
+              aria-label="Lifecycle stage reached"
+              value={outcome.positiveValues[0] ?? ''}
+              onChange={(event) => onChange(withStageReached(outcome, event.target.value))}
+            >
+              {stagesOffered(outcomeValues[HUBSPOT_LIFECYCLE_FIELD] ?? [], outcome.positiveValues[0]).map((stage) => (
+                <option key={stage} value={stage}>
+                  {DEFAULT_STAGES.includes(stage) ? stage : `${stage} (this stage only)`}
+                </option>
+              ))}
+            </select>
+          </label>
+          <p style={{ margin: '8px 0 2px' }}>
+            Contacts at a stage outside HubSpot&apos;s order (&quot;other&quot;, or a stage of your own) are left out while it is ticked: a vendor
+            or a partner is not a lead that failed to convert. Untick a stage to count its contacts as not converted.
+          </p>
+          <StillOpenPicker outcome={outcome} values={stagesOutsideOrder(outcomeValues[HUBSPOT_LIFECYCLE_FIELD] ?? [])} onChange={onChange} />
+        </>
       ) : (
         outcome && (
           <>
@@ -149,13 +180,7 @@ export function OutcomeFieldset({ outcome, outcomeValues, minimumAge, onChange }
               chosen={outcome.positiveValues}
               onChange={(positiveValues) => onChange(withValues(outcome, positiveValues, outcome.openValues ?? []))}
             />
-            <OutcomeValuesPicker
-              meaning="still open"
-              sampleValues={outcomeValues[outcome.field] ?? []}
-              chosen={outcome.openValues ?? []}
-              unavailable={outcome.positiveValues}
-              onChange={(openValues) => onChange(withValues(outcome, outcome.positiveValues, openValues))}
-            />
+            <StillOpenPicker outcome={outcome} values={outcomeValues[outcome.field] ?? []} onChange={onChange} />
           </>
         )
       )}

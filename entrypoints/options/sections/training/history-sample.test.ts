@@ -114,3 +114,70 @@ it('says whether any lead of the history has a created date, also one outside th
   expect(one.createdDates).toBe(true);
   expect(one.fingerprint).not.toBe(none.fingerprint);
 });
+
+/** Counts the leads whose fields `read` reads. */
+async function leadsReadBy<T>(read: () => Promise<T>): Promise<{ result: T; leadsRead: number }> {
+  let leadsRead = 0;
+  const countRead = (lead: unknown) => {
+    leadsRead += 1;
+    return lead;
+  };
+  db.leads.hook('reading', countRead);
+  try {
+    return { result: await read(), leadsRead };
+  } finally {
+    db.leads.hook('reading').unsubscribe(countRead);
+  }
+}
+
+it('offers the converted values of a big history whose few converted leads a sample spread over all would miss, reading at most 1,000 leads', async () => {
+  // 5,000 leads, 4 converted (0.08 %), none of them every 5th lead.
+  const converted = new Set([1, 1234, 2718, 4999]);
+  await db.putLeads(
+    Array.from({ length: 5000 }, (_, row) =>
+      storedLead({
+        source: 'salesforce',
+        id: `00Q${String(row).padStart(4, '0')}`,
+        origin: 'sync',
+        outcome: converted.has(row) ? 1 : 0,
+        fields: { IsConverted: converted.has(row), Status: converted.has(row) ? 'Closed - Converted' : row < 2500 ? 'Open' : 'Working' },
+      }),
+    ),
+  );
+  const { result: sample, leadsRead } = await leadsReadBy(() => historySample('salesforce'));
+  expect(sample.outcomeValues).toEqual({ IsConverted: ['false', 'true'], Status: ['Closed - Converted', 'Open', 'Working'] });
+  expect(leadsRead).toBeLessThanOrEqual(1000);
+  // The same history sampled again is the same sample.
+  expect((await historySample('salesforce')).fingerprint).toBe(sample.fingerprint);
+});
+
+it("offers a CRM's own outcome field with every value it can hold, even when no sampled lead converted", async () => {
+  await db.putLeads([
+    storedLead({ source: 'salesforce', id: '00Q1', origin: 'sync', outcome: 0, fields: { IsConverted: false } }),
+    storedLead({ source: 'salesforce', id: '00Q2', origin: 'sync', outcome: 0, fields: { IsConverted: false } }),
+    storedLead({ source: 'hubspot', id: '1', origin: 'sync', outcome: 0, fields: { lifecyclestage: 'lead' } }),
+  ]);
+  expect((await historySample('salesforce')).outcomeValues).toEqual({ IsConverted: ['false', 'true'] });
+  expect((await historySample('hubspot')).outcomeValues).toEqual({
+    lifecyclestage: ['customer', 'evangelist', 'lead', 'marketingqualifiedlead', 'opportunity', 'other', 'salesqualifiedlead', 'subscriber'],
+  });
+});
+
+it("samples the HubSpot contacts the sync stores no outcome for, so that a portal's own stage is offered", async () => {
+  // 3,000 contacts at "lead"; 3 at the portal's own stage, none of them every 3rd contact.
+  const ownStage = new Set([1, 1501, 2999]);
+  await db.putLeads(
+    Array.from({ length: 3000 }, (_, row) =>
+      storedLead({
+        source: 'hubspot',
+        id: String(row).padStart(4, '0'),
+        origin: 'sync',
+        outcome: ownStage.has(row) ? null : 0,
+        fields: { lifecyclestage: ownStage.has(row) ? '1234567' : 'lead' },
+      }),
+    ),
+  );
+  const { result: sample, leadsRead } = await leadsReadBy(() => historySample('hubspot'));
+  expect(sample.outcomeValues.lifecyclestage).toContain('1234567');
+  expect(leadsRead).toBeLessThanOrEqual(1000);
+});

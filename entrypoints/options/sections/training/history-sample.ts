@@ -1,18 +1,22 @@
 /**
  * What the training form needs to know about the stored history of one source before the
  * worker reads it all: how many leads (and whether they are demo leads), which fields they
- * have, the values of the fields that could be an outcome (few distinct values), whether any
- * has a created date (the window of creation dates rests on them), and whether it changed since
- * it was last read. The history is the one the worker trains on (`historyKeys`).
+ * have, the values of the fields that could be an outcome (few distinct values, and the CRM's
+ * own outcome field with all its values), whether any has a created date (the window of
+ * creation dates rests on them), and whether it changed since it was last read. The history is
+ * the one the worker trains on (`historyKeys`).
  */
 import { hashFields } from '@/lib/crm/fields-hash';
 import { db, type StoredLead } from '@/lib/db/db';
 import { historyKeys } from '@/lib/db/source-history';
 import { dexieSyncStore } from '@/lib/sync/store';
 import type { SourceKind } from '@/lib/ml/featurize';
-import { fewValuedColumns } from '@/lib/ml/train/outcome-suggestions';
+import { prefixRange } from '@/lib/db/chunks';
+import { fewValuedColumns, withKnownOutcomeFields } from '@/lib/ml/train/outcome-suggestions';
 
 const SAMPLE_SIZE = 1000;
+/** Of the sample, at most this many leads converted, and as many with no outcome stored (see `sampleKeys`). */
+const RARE_OUTCOME_SHARE = 100;
 
 export interface HistorySample {
   /** The leads of the history. */
@@ -22,7 +26,7 @@ export interface HistorySample {
   /** The source's demo leads left out because it has leads of its own. */
   demoLeftOut: number;
   fields: string[];
-  /** Field → its distinct values (as text), for fields with few of them (`fewValuedColumns`). */
+  /** Field → its distinct values (as text), for fields with few of them (`fewValuedColumns`), and the CRM's own outcome field (`withKnownOutcomeFields`). */
   outcomeValues: Record<string, string[]>;
   /**
    * Whether any lead of the history has a created date. Without one (a CSV imported with no
@@ -57,13 +61,38 @@ async function hasCreatedDates(keys: readonly string[], sample: readonly StoredL
   return (await db.leads.where('createdAt').above(0).primaryKeys()).some((key) => history.has(key));
 }
 
+/** Every k-th of `keys`, at most `count` of them: across all of them, not the first in key order (a file sorted by status would offer no converted value). */
+function spreadOver(keys: readonly string[], count: number): string[] {
+  const stride = Math.max(1, Math.ceil(keys.length / count));
+  return keys.filter((_, position) => position % stride === 0);
+}
+
+/**
+ * The keys of the leads to sample of a history of more than `SAMPLE_SIZE` leads: some of those
+ * whose stored outcome says they converted, some of those it says nothing of (a HubSpot contact
+ * at "other" or at the portal's own stage), and the rest spread over all. At 0.2 % converted,
+ * about one sample of 1,000 in seven spread over all holds no converted lead, and so offers neither
+ * `IsConverted` nor a "Closed - Converted" status. Reads the leads' summaries, not their fields.
+ */
+async function sampleKeys(source: SourceKind, keys: readonly string[]): Promise<string[]> {
+  if (keys.length <= SAMPLE_SIZE) return [...keys];
+  const history = new Set(keys);
+  const converted: string[] = [];
+  const withoutOutcome: string[] = [];
+  for (const { key, outcome } of await db.leadSummaries.where(':id').between(...prefixRange(`${source}|`)).toArray()) {
+    if (!history.has(key)) continue;
+    if (outcome === 1) converted.push(key);
+    if (outcome === null) withoutOutcome.push(key);
+  }
+  const rareSample = new Set([...spreadOver(converted, RARE_OUTCOME_SHARE), ...spreadOver(withoutOutcome, RARE_OUTCOME_SHARE)]);
+  return [...new Set([...spreadOver(keys, SAMPLE_SIZE - rareSample.size), ...rareSample])];
+}
+
 export async function historySample(source: SourceKind): Promise<HistorySample> {
-  // Every k-th lead across the whole source, not its first leads in key order (a file sorted
-  // by status would offer no converted value). Keys only are read for all leads: not their fields.
+  // Keys only are read for all leads, and for over 1,000 their summaries: not their fields.
   const { keys, rule } = await historyKeys(source);
-  const stride = Math.max(1, Math.ceil(keys.length / SAMPLE_SIZE));
   // Leads deleted since their keys were read are skipped.
-  const sample = (await db.leads.bulkGet(keys.filter((_, position) => position % stride === 0))).filter((lead) => lead !== undefined);
+  const sample = (await db.leads.bulkGet(await sampleKeys(source, keys))).filter((lead) => lead !== undefined);
   const fields = [...new Set(sample.flatMap((lead) => Object.keys(lead.fields)))].sort();
   const createdDates = await hasCreatedDates(keys, sample);
   const syncedFrom = source === 'csv' ? undefined : (await dexieSyncStore(db).readState(source)).account;
@@ -75,7 +104,7 @@ export async function historySample(source: SourceKind): Promise<HistorySample> 
     demo: rule.demoOnly,
     demoLeftOut: rule.demoLeftOut.size,
     fields,
-    outcomeValues: fewValuedColumns(fields, sample.map((lead) => lead.fields)),
+    outcomeValues: withKnownOutcomeFields(source, fewValuedColumns(fields, sample.map((lead) => lead.fields))),
     createdDates,
     fingerprint,
     keysName: source === 'csv' ? fingerprint : `synced from ${syncedFrom?.id ?? 'nowhere yet'}`,
