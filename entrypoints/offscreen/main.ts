@@ -36,6 +36,9 @@ function unlessDeleted<T>(result: T | null): T {
 void runStoredScoresJob(resumeScoring, resumeScoring).catch((error: unknown) => console.error('LeadLens: resuming bulk scoring failed', error));
 void runStoredScoresJob(resumeRetier, resumeRetier).catch((error: unknown) => console.error('LeadLens: resuming re-tiering failed', error));
 
+/** A model's NaN or ±Infinity as null: the reply's schema refuses them, and would fail every lead of the run for one. */
+const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);
+
 registerHandlers(offscreenProtocol, 'offscreen', {
   engineRun: async ({ modelId, rows }) => {
     const featureCount = rows[0]?.length ?? 0;
@@ -47,11 +50,11 @@ registerHandlers(offscreenProtocol, 'offscreen', {
       });
     });
     const output = await runEngine(modelId, () => modelBytes(modelId), flat, featureCount);
-    const contributions: number[][] = [];
+    const contributions: (number | null)[][] = [];
     for (let i = 0; i < rows.length; i++) {
-      contributions.push(Array.from(output.contributions.subarray(i * output.terms, (i + 1) * output.terms)));
+      contributions.push(Array.from(output.contributions.subarray(i * output.terms, (i + 1) * output.terms), finiteOrNull));
     }
-    return { ok: true as const, probability: Array.from(output.probability), contributions };
+    return { ok: true as const, probability: Array.from(output.probability, finiteOrNull), contributions };
   },
   engineBenchmark: async ({ rowCounts, seed }) => {
     const { modelId, features } = await activeManifest();

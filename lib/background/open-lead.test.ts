@@ -11,7 +11,7 @@ import { storedLead } from '../../test/fixtures/stored-lead';
 import { parseManifest } from '../ml/manifest';
 import { crmHomeOf, displayName, explainInFull, forgetOpenLead, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead } from './open-lead';
 import type { PageAccess } from './page-access';
-import { NO_READABLE_FIELDS, scoreLead, type CachedScoreEntry, type LeadToScore, type ScoringDeps } from './score-lead';
+import { MODEL_GAVE_NO_SCORE, NO_READABLE_FIELDS, scoreLead, type CachedScoreEntry, type LeadToScore, type ScoringDeps } from './score-lead';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -275,5 +275,13 @@ describe('explainInFull', () => {
     expect(badge).toEqual({ ok: false, error: NO_READABLE_FIELDS });
     expect(await explainInFull(unreadable, 'Ada Lovelace', { ...deps, runModel, manifest })).toEqual(badge);
     expect(runModel).not.toHaveBeenCalled();
+  });
+
+  it('refuses a lead the model gives no contribution for (null from the offscreen engine), in the badge’s words', async () => {
+    const { deps } = setup();
+    const runModel: ScoringDeps['runModel'] = async () => ({ probability: [0.4], contributions: [[null, ...new Array<number>(manifest.terms.length - 1).fill(0)]] });
+    const badge = await scoreLead(lead, { ...deps, runModel });
+    expect(badge).toEqual({ ok: false, error: MODEL_GAVE_NO_SCORE });
+    expect(await explainInFull(lead, 'A lead', { ...deps, runModel, manifest })).toEqual(badge);
   });
 });

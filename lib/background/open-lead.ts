@@ -22,7 +22,7 @@ import type { Manifest } from '../ml/manifest';
 import { nameOrFallback } from '../presentation';
 import { scoreAndTier } from '../ml/score';
 import { storedLeadServes, type PageAccess } from './page-access';
-import { NO_READABLE_FIELDS, scoredFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
+import { engineRow, MODEL_GAVE_NO_SCORE, NO_READABLE_FIELDS, scoredFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
 const openLeadKey = (tabId: number) => `openLead:${tabId}`;
 const LAST_CRM_TAB_KEY = 'lastCrmTabId';
@@ -36,6 +36,7 @@ const RememberedLeadSchema = z.object({
   fields: z.record(z.string(), z.string()),
   name: z.string().optional(),
   locale: z.string().optional(),
+  timeZone: z.string().optional(),
 });
 
 /** Where a CRM's record pages live: the Lightning origin, or HubSpot's origin and portal. */
@@ -67,7 +68,7 @@ export async function rememberOpenLead(request: LeadToScore, page: URL, access: 
   const shown = await tabUrl(tabId);
   if (shown && !showsRecord(shown, request)) return;
   await browser.storage.session.set({
-    [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, fields: request.fields, name: request.name, locale: request.locale },
+    [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, fields: request.fields, name: request.name, locale: request.locale, timeZone: request.timeZone },
     [LAST_CRM_TAB_KEY]: tabId,
   });
   if (access.connection !== 'other-org') await browser.storage.local.set({ [crmHomeKey(request.crm)]: crmHomeOf(request.crm, page) });
@@ -106,7 +107,7 @@ export type OpenLeadOutcome = { ok: true; lead: OpenLead } | { ok: false; error:
  * contributions), from the same fields as its badge: the API record, the page's fields filling its empty values,
  * kept with the badge's cached score. Those are scored as of the badge's time, so "days since"
  * features, and with them score and tier, match the badge; a lead the badge refuses to score
- * (no field known) is refused here in the same words.
+ * (no field known, or none computed by the model) is refused here in the same words.
  */
 export async function explainInFull(lead: LeadToScore, name: string, deps: ExplainDeps): Promise<OpenLeadOutcome> {
   const { manifest } = deps;
@@ -115,9 +116,9 @@ export async function explainInFull(lead: LeadToScore, name: string, deps: Expla
   const row = featurizeRecord(fields, manifest.features, lead.crm, now); // [F]
   const featuresKnown = knownFeatureCount(row);
   if (featuresKnown === 0) return { ok: false, error: NO_READABLE_FIELDS };
-  const output = await deps.runModel(manifest.modelId, row, manifest.features.length);
-  const probability = output.probability[0];
-  const contributions = Array.from(output.contributions[0]); // [T]
+  const scored = engineRow(await deps.runModel(manifest.modelId, row, manifest.features.length), 0);
+  if (!scored) return { ok: false, error: MODEL_GAVE_NO_SCORE };
+  const { probability, contributions } = scored; // contributions [T]
   const explained: OpenLead = {
     crm: lead.crm,
     recordId: lead.recordId,

@@ -5,7 +5,7 @@ import { generateDemoLeads } from '../crm/demo-data';
 import { startingPoint } from '../ml/explain';
 import { fieldsRead, parseManifest, type Manifest } from '../ml/manifest';
 import type { ScoredLead } from '../messaging/protocol';
-import { NO_READABLE_FIELDS, scoreLead, scoredFields, type CachedScoreEntry, type ScoringDeps } from './score-lead';
+import { MODEL_GAVE_NO_SCORE, NO_READABLE_FIELDS, scoreLead, scoredFields, type CachedScoreEntry, type EngineRows, type ScoringDeps } from './score-lead';
 
 let manifest: Manifest;
 let session: ort.InferenceSession;
@@ -19,6 +19,12 @@ beforeAll(async () => {
   session = await ort.InferenceSession.create('models/model.onnx');
 });
 
+/** The bundled model's run on one row, in onnxruntime-node. */
+async function runBundled(rows: Float32Array, featureCount: number) {
+  const out = await session.run({ features: new ort.Tensor('float32', rows, [rows.length / featureCount, featureCount]) });
+  return { probability: out.probability.data as Float32Array, contributions: [out.contributions.data as Float32Array] };
+}
+
 /** The real model in onnxruntime-node, a map as the cache, and a count of engine runs. */
 function deps() {
   const cache = new Map<string, { fieldsHash: string; lead: ScoredLead }>();
@@ -27,9 +33,7 @@ function deps() {
     activeManifest: async () => manifest,
     runModel: async (_modelId, rows, featureCount) => {
       runs.push(rows.length / featureCount);
-      const out = await session.run({ features: new ort.Tensor('float32', rows, [rows.length / featureCount, featureCount]) });
-      const contributions = out.contributions.data as Float32Array;
-      return { probability: out.probability.data as Float32Array, contributions: [contributions] };
+      return runBundled(rows, featureCount);
     },
     cache: { get: async (key) => cache.get(key), put: async (key, entry) => void cache.set(key, entry) },
     now: () => now,
@@ -63,8 +67,8 @@ describe('scoreLead', () => {
       { crm: 'hubspot', recordId: lead.hubspotId, fields },
       {
         ...value,
-        runModel: async (...args) => {
-          const output = await value.runModel(...args);
+        runModel: async (_modelId, rows, featureCount) => {
+          const output = await runBundled(rows, featureCount);
           contributions = output.contributions[0];
           return output;
         },
@@ -130,8 +134,26 @@ describe('scoreLead', () => {
     // CreatedDate as data carries its time; the page shows the day at midnight: compare it so.
     const expected = await score({ ...asData, CreatedDate: `${String(sf.CreatedDate).slice(0, 10)}T00:00:00Z` });
     expect(await score(page, 'de-DE')).toBeCloseTo(expected, 6);
-    // Read alone (or the score cached for the German page taken for it), 1.234 employees are 1.234
-    expect(await score(page)).not.toBeCloseTo(expected, 3);
+    // Without a locale, its revenue (2.500.000) shows the page's decimal comma.
+    expect(await score(page)).toBeCloseTo(expected, 6);
+    // Nothing showing it, read alone (or the score cached for the German page taken for it), 1.234 employees are 1.234
+    const withoutRevenue = { NumberOfEmployees: page.NumberOfEmployees, CreatedDate: page.CreatedDate, LastActivityDate: page.LastActivityDate };
+    const germanWithoutRevenue = await score(withoutRevenue, 'de-DE');
+    expect(await score(withoutRevenue)).not.toBeCloseTo(germanWithoutRevenue, 3);
+  });
+
+  it("reads a page's times in the page's time zone, as the instants the API sends, and scores them anew in another zone", async () => {
+    const { value, runs } = deps();
+    // 7 PM on 1 March in Los Angeles is 3 AM on 2 March UTC; in Kolkata, 7 PM on 1 March is 13:30 UTC.
+    const page = { Company: 'Acme', NumberOfEmployees: '120', CreatedDate: '3/1/2026, 7:00 PM' };
+    const inZone = (timeZone: string) => ({ crm: 'salesforce' as const, recordId: '00Q000000000TZAAAA', fields: page, locale: 'en-US', timeZone });
+    expect((await scoredFields(manifest, inZone('America/Los_Angeles'), value)).fields.CreatedDate).toBe('2026-03-02T03:00:00.000Z');
+    expect((await scoredFields(manifest, inZone('Asia/Kolkata'), value)).fields.CreatedDate).toBe('2026-03-01T13:30:00.000Z');
+    await scoreLead(inZone('America/Los_Angeles'), value);
+    await scoreLead(inZone('America/Los_Angeles'), value);
+    expect(runs).toHaveLength(1);
+    await scoreLead(inZone('Asia/Kolkata'), value);
+    expect(runs).toHaveLength(2);
   });
 
   it('says so when the page gave no field the model reads, without running the model', async () => {
@@ -139,5 +161,21 @@ describe('scoreLead', () => {
     const outcome = await scoreLead({ crm: 'salesforce', recordId: '00Q000000000EMPAAA', fields: { Name: 'Empty Details' } }, value);
     expect(outcome).toEqual({ ok: false, error: NO_READABLE_FIELDS });
     expect(runs).toEqual([]);
+  });
+
+  // An imported model's NaN for a lead missing a field: NaN in process, null from the offscreen engine.
+  it.each<[string, (output: EngineRows) => EngineRows]>([
+    ['a NaN probability', (output) => ({ ...output, probability: [Number.NaN] })],
+    ['an infinite probability', (output) => ({ ...output, probability: [Number.POSITIVE_INFINITY] })],
+    ['a null probability', (output) => ({ ...output, probability: [null] })],
+    ['a NaN contribution', (output) => ({ ...output, contributions: [Array.from(output.contributions[0], (c, t) => (t === 1 ? Number.NaN : c))] })],
+    ['a null contribution', (output) => ({ ...output, contributions: [Array.from(output.contributions[0], (c, t) => (t === 1 ? null : c))] })],
+  ])('says the model gave no score, and caches none, for %s', async (_case, alter) => {
+    const { value, runs } = deps();
+    const unscorable = { ...value, runModel: async (...args: Parameters<ScoringDeps['runModel']>) => alter(await value.runModel(...args)) };
+    const request = { crm: 'hubspot' as const, recordId: lead.hubspotId, fields };
+    expect(await scoreLead(request, unscorable)).toEqual({ ok: false, error: MODEL_GAVE_NO_SCORE });
+    await scoreLead(request, unscorable);
+    expect(runs).toEqual([1, 1]);
   });
 });

@@ -16,11 +16,25 @@ import type { CrmKind } from '../crm/types';
 import { hashFields } from '../crm/fields-hash';
 import type { CachedScore } from '../db/db';
 
+/** The engine's output; a value the model gave as NaN or ±Infinity may come as null (the offscreen engine's reply). */
 export interface EngineRows {
   /** [N] */
-  probability: ArrayLike<number>;
+  probability: ArrayLike<number | null>;
   /** [N][T] */
-  contributions: ArrayLike<number>[];
+  contributions: ArrayLike<number | null>[];
+}
+
+const isFiniteNumber = (value: number | null | undefined): value is number => Number.isFinite(value);
+
+/**
+ * Row `i` of the engine's output, or null when the model gave that lead no probability or some
+ * term no contribution (an imported model's NaN for a missing field, say): such a lead gets no
+ * score rather than a made-up one, as in bulk scoring, and the other leads of the run keep theirs.
+ */
+export function engineRow(output: EngineRows, i: number): { probability: number; contributions: number[] } | null {
+  const probability = output.probability[i];
+  const contributions = Array.from(output.contributions[i] ?? []);
+  return isFiniteNumber(probability) && contributions.every(isFiniteNumber) ? { probability, contributions } : null;
 }
 
 /** A cached score as stored (db.ts), without its key; `scoredAt` (epoch ms) lets it go stale, and without it a cached score stays fresh. */
@@ -50,6 +64,9 @@ export type LeadToScore = ScoreRequest;
 export const NO_READABLE_FIELDS =
   "LeadLens could not read any of this lead's fields on the page. Open the lead's details, or check that the page shows its fields.";
 
+/** A lead the active model gives no probability or no contribution for (see `engineRow`). */
+export const MODEL_GAVE_NO_SCORE = "The active model could not compute a score from this lead's fields. Ask your LeadLens admin to check the model.";
+
 type CacheDeps = Pick<ScoringDeps, 'cache' | 'now' | 'staleAfterMs'>;
 
 /** A lead's score is cached per model and record. */
@@ -58,8 +75,8 @@ export const scoreCacheKey = (modelId: string, crm: CrmKind, recordId: string) =
 /** The cached score of `request` under model `modelId`, when it was asked for the same fields and is not stale. */
 export async function freshCachedScore(modelId: string, request: LeadToScore, deps: CacheDeps): Promise<{ key: string; fieldsHash: string; fresh?: CachedScoreEntry }> {
   const key = scoreCacheKey(modelId, request.crm, request.recordId);
-  // The same text reads as other numbers in another locale (1.500 employees).
-  const fieldsHash = request.locale ? `${hashFields(request.fields)} ${request.locale}` : hashFields(request.fields);
+  // The same text reads as other numbers in another locale (1.500 employees), as another time in another time zone.
+  const fieldsHash = [hashFields(request.fields), request.locale, request.timeZone].filter(Boolean).join(' ');
   const cached = await recentCachedScore(key, deps);
   const fresh = cached?.fieldsHash === fieldsHash ? cached : undefined;
   return { key, fieldsHash, fresh };
@@ -83,8 +100,9 @@ export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promis
   const featuresKnown = knownFeatureCount(row);
   if (featuresKnown === 0) return { ok: false, error: NO_READABLE_FIELDS };
 
-  const output = await deps.runModel(manifest.modelId, row, manifest.features.length);
-  const lead = toScoredLead(manifest, output.probability[0], output.contributions[0], fields, request.crm, now, featuresKnown);
+  const scored = engineRow(await deps.runModel(manifest.modelId, row, manifest.features.length), 0);
+  if (!scored) return { ok: false, error: MODEL_GAVE_NO_SCORE };
+  const lead = toScoredLead(manifest, scored.probability, scored.contributions, fields, request.crm, now, featuresKnown);
   await deps.cache.put(key, { fieldsHash, lead, fields: fieldsModelReads(fields, manifest, request.crm) });
   return { ok: true, lead };
 }
@@ -118,7 +136,7 @@ export async function scoredFields(
  * it is what sync stored and the model learned from (a picklist's value, not the label the page
  * shows: HubSpot's OFFLINE, not "Offline Sources"; a number or date as data). Without the API (or
  * if reading fails), the page's fields alone. The page's numbers and dates are read in its
- * locale (1.500 employees on a German page are 1500). The badge and the side panel's
+ * locale (1.500 employees on a German page are 1500), its times in its time zone. The badge and the side panel's
  * explanation both score these, so they agree.
  */
 export async function withRecordFields(request: LeadToScore, manifest: Manifest, deps: Pick<ScoringDeps, 'fetchRecord'>): Promise<RawRecord> {
@@ -126,7 +144,7 @@ export async function withRecordFields(request: LeadToScore, manifest: Manifest,
     console.warn('LeadLens: could not read the record from the CRM; scoring the fields on the page', error instanceof Error ? error.message : '');
     return null;
   });
-  const page = pageFieldsAsData(request.fields, manifest.features, request.crm, pageConventions(request.locale));
+  const page = pageFieldsAsData(request.fields, manifest.features, request.crm, pageConventions(request.locale), request.timeZone);
   if (!api) return page;
   const merged: RawRecord = { ...api };
   for (const [name, value] of Object.entries(page)) if (api[name] === undefined || api[name] === null || api[name] === '') merged[name] = value;

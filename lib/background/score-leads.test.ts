@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import type { ScoredLead } from '../messaging/protocol';
-import { scoreLead, type CachedScoreEntry } from './score-lead';
+import { MODEL_GAVE_NO_SCORE, scoreLead, type CachedScoreEntry } from './score-lead';
 import { couldNotRead, NO_FIELDS_SCORED, scoreLeadsById, type BatchScoringDeps, type KnownRecord, type KnownRecords } from './score-leads';
 
 let manifest: Manifest;
@@ -117,6 +117,31 @@ describe('scoreLeadsById', () => {
       { recordId: unknownId, state: 'unknown' },
     ]);
     expect(runs).toEqual([]);
+  });
+
+  it('says the model gave no score for a record it gives no probability or no contribution (null from the offscreen engine), and still scores the others', async () => {
+    const { value, runs } = deps(known);
+    const ids = known.map((record) => record.recordId);
+    const unscorable: BatchScoringDeps = {
+      ...value,
+      runModel: async (...args) => {
+        const output = await value.runModel(...args);
+        const probability = Array.from(output.probability, (p, i) => (i === 0 ? null : p));
+        const contributions = output.contributions.map((row, i) => Array.from(row, (c, t) => (i === 1 && t === 0 ? null : c)));
+        return { probability, contributions };
+      },
+    };
+    const rows = await scoreLeadsById('salesforce', ids, unscorable);
+    expect(rows.slice(0, 2)).toEqual([
+      { recordId: ids[0], state: 'unscorable', reason: MODEL_GAVE_NO_SCORE },
+      { recordId: ids[1], state: 'unscorable', reason: MODEL_GAVE_NO_SCORE },
+    ]);
+    const [alone] = await scoreLeadsById('salesforce', [ids[2]], deps(known).value);
+    if (rows[2].state !== 'scored' || alone.state !== 'scored') throw new Error('the third record should be scored');
+    expect(rows[2].lead.probability).toBeCloseTo(alone.lead.probability, 6);
+    // Neither is cached: the next list asks the engine for them again (the third answers from the cache).
+    await scoreLeadsById('salesforce', ids, unscorable);
+    expect(runs).toEqual([3, 2]);
   });
 });
 

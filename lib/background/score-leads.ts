@@ -9,7 +9,7 @@ import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
 import { featurizeRecord, knownFeatureCount, type RawRecord } from '../ml/featurize';
 import { fieldsRead } from '../ml/manifest';
 import type { ListRowScore } from '../messaging/protocol-list';
-import { freshCachedScore, recentCachedScore, scoreCacheKey, toScoredLead, type ScoringDeps } from './score-lead';
+import { engineRow, freshCachedScore, MODEL_GAVE_NO_SCORE, recentCachedScore, scoreCacheKey, toScoredLead, type ScoringDeps } from './score-lead';
 
 /** What is known about one record, keyed as the CRM names its fields. */
 export interface KnownRecord {
@@ -82,7 +82,12 @@ export async function scoreLeadsById(
     toRun.forEach(({ row }, i) => rows.set(row, i * featureCount));
     const output = await deps.runModel(manifest.modelId, rows, featureCount);
     for (const [i, { record, key, fieldsHash, featuresKnown }] of toRun.entries()) {
-      const lead = toScoredLead(manifest, output.probability[i], output.contributions[i], record.fields, crm, now, featuresKnown);
+      const scored = engineRow(output, i);
+      if (!scored) {
+        results.set(record.recordId, { recordId: record.recordId, state: 'unscorable', reason: MODEL_GAVE_NO_SCORE });
+        continue;
+      }
+      const lead = toScoredLead(manifest, scored.probability, scored.contributions, record.fields, crm, now, featuresKnown);
       await deps.cache.put(key, { fieldsHash, lead });
       results.set(record.recordId, { recordId: record.recordId, state: 'scored', lead });
     }

@@ -432,7 +432,9 @@ export function observeComposed(doc: Document, callback: (records: MutationRecor
  * The locale the page writes numbers and dates in, as best the page tells: its `lang` when that
  * names a region (`de-DE`); the browser's when it is the same language with a region (page
  * `en`, browser `en-GB`: CRMs default a user's locale from the browser's); else the page's
- * language, else the browser's. Undefined when neither says.
+ * language, else the browser's. Undefined when neither says. A guess: `lang` is the user's
+ * language, and Salesforce sets their formats (Locale) apart, so the page's own values
+ * overrule it where they show otherwise (`pageFieldsAsData`).
  */
 export function pageLocale(doc: Document, browserLocale: string | undefined): string | undefined {
   const page = doc.documentElement.lang.trim();

@@ -71,6 +71,8 @@ const badges = () => [...document.querySelectorAll<HTMLElement>('leadlens-badge'
 const titleOf = (badge: HTMLElement) => badge.closest('h1')?.textContent ?? null;
 const callsWith = (fields: PageFields) => scoreLead.mock.calls.filter(([request]) => JSON.stringify(request.fields) === JSON.stringify(fields));
 const settle = () => vi.advanceTimersByTimeAsync(500);
+/** The zone the badge sends: the browser's, as Intl resolves it. */
+const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 let page: AbortController;
 function run(match: Extract<PageMatch, { kind: 'record' }>, previousMatch: PageMatch | null) {
@@ -93,15 +95,19 @@ afterEach(() => {
 });
 
 describe('record badge', () => {
-  it("sends the page's locale with its fields, so its numbers and dates are read in it", async () => {
+  it("sends the page's locale and time zone with its fields, so its numbers, dates and times are read in them", async () => {
     document.documentElement.lang = 'de-DE';
+    // A browser in Berlin: Intl's dates and times are in its zone
+    const { DateTimeFormat } = Intl;
+    const inBerlin = vi.spyOn(Intl, 'DateTimeFormat').mockImplementation((locales, options) => new DateTimeFormat(locales, { timeZone: 'Europe/Berlin', ...options }));
     try {
       document.body.innerHTML = view('Ada A', fieldsOfA);
       run(A, null);
       await settle();
-      expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'de-DE', recordId: A.recordId, fields: fieldsOfA, name: 'Ada A' }]]);
+      expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'de-DE', timeZone: 'Europe/Berlin', recordId: A.recordId, fields: fieldsOfA, name: 'Ada A' }]]);
     } finally {
       document.documentElement.lang = '';
+      inBerlin.mockRestore();
     }
   });
 
@@ -109,7 +115,7 @@ describe('record badge', () => {
     document.body.innerHTML = view('Ada A', fieldsOfA);
     run(A, null);
     await settle();
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', recordId: A.recordId, fields: fieldsOfA, name: 'Ada A' }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', timeZone, recordId: A.recordId, fields: fieldsOfA, name: 'Ada A' }]]);
     expect(badges().map(titleOf)).toEqual(['Ada A']);
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('hot');
   });
@@ -121,7 +127,7 @@ describe('record badge', () => {
     expect(scoreLead).not.toHaveBeenCalled();
     renderNext('Bob B', fieldsOfB);
     await vi.advanceTimersByTimeAsync(10);
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', timeZone, recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
     expect(badges().map(titleOf)).toEqual(['Bob B']);
   });
 
@@ -131,7 +137,7 @@ describe('record badge', () => {
     await vi.advanceTimersByTimeAsync(3100);
     // Without its own fields the background reads the record itself; the badge is not put in A's title.
     expect(callsWith(fieldsOfA)).toEqual([]);
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: {} }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', timeZone, recordId: B.recordId, fields: {} }]]);
     expect(badges().map(titleOf)).toEqual([null]);
 
     renderNext('Bob B', fieldsOfB);
@@ -172,7 +178,7 @@ describe('record badge', () => {
     renderNext('Bob B', fieldsOfB);
     await settle();
     expect(callsWith(fieldsOfCompany)).toEqual([]);
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', timeZone, recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
     expect(badges().map(titleOf)).toEqual(['Bob B']);
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });
@@ -188,7 +194,7 @@ describe('record badge', () => {
 
     renderNext('Bob B', fieldsOfB);
     await settle();
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', timeZone, recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
     expect(badges().map(titleOf)).toEqual(['Bob B']);
   });
 
@@ -203,13 +209,13 @@ describe('record badge', () => {
   it('never sends or badges the previous record’s title when the CRM renders the next record’s fields first, in place', async () => {
     await fieldsOfBInAsView();
     await vi.advanceTimersByTimeAsync(10);
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: fieldsOfB, name: undefined }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', timeZone, recordId: B.recordId, fields: fieldsOfB, name: undefined }]]);
     expect(badges().map(titleOf)).toEqual([null]);
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
 
     document.querySelector('h1')!.textContent = 'Bob B';
     await settle();
-    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' });
+    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', locale: 'en-US', timeZone, recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' });
     expect(badges().map(titleOf)).toEqual(['Bob B']);
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });
@@ -217,11 +223,11 @@ describe('record badge', () => {
   it('takes a title that reads as the previous record’s for this one’s once its fields have shown a while: the next lead has the same name', async () => {
     await fieldsOfBInAsView();
     await vi.advanceTimersByTimeAsync(500);
-    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: fieldsOfB, name: undefined }]]);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', timeZone, recordId: B.recordId, fields: fieldsOfB, name: undefined }]]);
     expect(badges().map(titleOf)).toEqual([null]);
 
     await vi.advanceTimersByTimeAsync(600);
-    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', locale: 'en-US', recordId: B.recordId, fields: fieldsOfB, name: 'Ada A' });
+    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', locale: 'en-US', timeZone, recordId: B.recordId, fields: fieldsOfB, name: 'Ada A' });
     expect(badges().map(titleOf)).toEqual(['Ada A']);
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });
@@ -277,7 +283,7 @@ describe('record badge', () => {
     document.querySelector('[data-field="Rating"]')!.textContent = 'Cold';
     await settle();
     expect(scoreLead).toHaveBeenCalledTimes(2);
-    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', locale: 'en-US', recordId: A.recordId, fields: { ...fieldsOfA, Rating: 'Cold' }, name: 'Ada A' });
+    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', locale: 'en-US', timeZone, recordId: A.recordId, fields: { ...fieldsOfA, Rating: 'Cold' }, name: 'Ada A' });
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });
 

@@ -114,8 +114,10 @@ export const recordBadge: ContentFeature = {
       requested = shown;
       if (isFresh(shown)) rememberScored(`${crm} ${recordId}`, shown.hash!);
       const request = ++latestRequest;
+      // The page writes numbers and dates in its user's locale, and times in their time zone: as a rule the browser's.
+      const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
       const reply = await background
-        .scoreLead({ crm, recordId, fields: shown.fields, name: isFresh(shown) ? shown.name : undefined, locale: pageLocale(document, navigator.language)?.slice(0, 35) })
+        .scoreLead({ crm, recordId, fields: shown.fields, name: isFresh(shown) ? shown.name : undefined, locale: pageLocale(document, navigator.language)?.slice(0, 35), timeZone })
         .catch(failedOutcome);
       // An older request's reply can arrive after a newer one's: only the latest is shown.
       if (signal.aborted || request !== latestRequest) return;

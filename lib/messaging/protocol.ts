@@ -27,6 +27,8 @@ export const ScoreRequestSchema = z.object({
   name: z.string().max(200).optional(),
   /** The locale the page writes numbers and dates in (a BCP 47 tag: `de-DE`); one that is none is ignored. */
   locale: z.string().max(35).optional(),
+  /** The time zone the page shows times in (an IANA name: `Europe/Berlin`); one that is none is ignored. */
+  timeZone: z.string().max(64).optional(),
 });
 export const ScoreResponseSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), lead: ScoredLeadSchema }),
@@ -49,10 +51,10 @@ export const EngineRunRequestSchema = z.object({
 export const EngineRunResponseSchema = z.discriminatedUnion('ok', [
   z.object({
     ok: z.literal(true),
-    /** [N] */
-    probability: z.array(z.number()),
-    /** [N][T] */
-    contributions: z.array(z.array(z.number())),
+    /** [N]; null where the model gave NaN or ±Infinity (zod refuses those), so one such lead does not fail the others. */
+    probability: z.array(z.number().nullable()),
+    /** [N][T]; null as for `probability`. */
+    contributions: z.array(z.array(z.number().nullable())),
   }),
   FailureSchema,
 ]);

@@ -139,6 +139,28 @@ describe('a manifest with shape functions must describe the very model.onnx it c
     };
     await expect(checkModelOutputs(withoutShapes(a.manifest), noImputation)).rejects.toThrow('The model returned probabilities outside 0–1');
   });
+
+  it('refuses a model that gives a term of a lead missing a field no contribution (coefficient × missing value: NaN), naming the term', async () => {
+    const F = a.manifest.features.length;
+    const T = a.manifest.terms.length;
+    const t = a.manifest.terms.findIndex((term) => term.features.length === 1);
+    const f = a.manifest.terms[t].features[0];
+    const honest = runOn(a.onnx);
+    const noImputation = async (rows: Float32Array, featureCount: number) => {
+      const output = await honest(rows, featureCount);
+      const contributions = Float32Array.from(output.contributions, (c, k) => (k % T === t && Number.isNaN(rows[Math.floor(k / T) * F + f]) ? Number.NaN : c));
+      return { ...output, contributions };
+    };
+    const refusal = `The model returned no number (NaN or infinite) for the term "${a.manifest.terms[t].label}" of a test lead`;
+    await expect(checkModelOutputs(withoutShapes(a.manifest), noImputation)).rejects.toThrow(refusal);
+    // With shape functions too, and said so rather than taken for another model's file.
+    await expect(checkModelOutputs(a.manifest, noImputation)).rejects.toThrow(refusal);
+    const infinite = async (rows: Float32Array, featureCount: number) => {
+      const output = await honest(rows, featureCount);
+      return { ...output, contributions: output.contributions.map((c, k) => (k === T + t ? Number.NEGATIVE_INFINITY : c)) };
+    };
+    await expect(checkModelOutputs(withoutShapes(a.manifest), infinite)).rejects.toThrow(refusal);
+  });
 });
 
 it('refuses a manifest that differs from the model in a single bin of one term', async () => {

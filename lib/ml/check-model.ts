@@ -1,6 +1,6 @@
 /**
  * The check an imported or newly trained model passes before it may be activated: it loads, and one run on
- * check rows gives `probability` [N] in [0, 1] and `contributions` [N, T] with T = the
+ * check rows gives `probability` [N] in [0, 1] and finite `contributions` [N, T] with T = the
  * manifest's terms.
  *
  * When the manifest carries every term's shape function, the run must also be the manifest's
@@ -98,14 +98,22 @@ export async function checkModelOutputs(
   if (output.terms !== manifest.terms.length || output.contributions.length !== rowCount * manifest.terms.length) {
     throw new Error(`The model returned ${output.terms} contributions per lead, but its manifest lists ${manifest.terms.length} terms`);
   }
+  // Before the shapes: a NaN there would read as "another model's" when the model itself cannot explain such a lead.
+  const notFinite = output.contributions.findIndex((contribution) => !Number.isFinite(contribution));
+  if (notFinite >= 0) {
+    throw new Error(
+      `The model returned no number (NaN or infinite) for the term "${manifest.terms[notFinite % output.terms].label}" of a test lead, ` +
+        'so it could not explain or score such leads. Every term must give a number, also for a lead missing some fields.',
+    );
+  }
   if (withShapes) checkAgainstShapes(manifest, rows, output);
 }
 
 /**
  * Rows for a model without shape functions [N * F]: a few synthetic leads, one with every feature
  * missing, and one per feature with only that one missing. Leads miss fields all the time: a
- * model that gives them no probability (an imported one without imputation returns NaN) fails
- * here, not later as made-up scores.
+ * model that gives them no probability or no contribution (an imported one without imputation
+ * returns NaN) fails here, not later as leads without a score.
  */
 function shapelessCheckRows(manifest: Manifest): Float32Array {
   const F = manifest.features.length;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DAY_NAMES } from './derive';
 import type { Feature } from './manifest';
 import { featurizeRecord } from './featurize';
 import { pageConventions, pageFieldsAsData } from './page-values';
@@ -13,7 +14,10 @@ const features: Feature[] = [
   { key: 'days_since_created', label: 'Days since created', type: 'numeric', derive: { kind: 'daysSince', from: { salesforce: 'CreatedDate' } }, missingValues: [], actionable: false },
   { key: 'click_rate', label: 'Clicks per open', type: 'numeric', derive: { kind: 'ratio', numerator: { salesforce: 'Clicks__c' }, denominator: { salesforce: 'Opens__c' } }, missingValues: [], actionable: true },
   { key: 'rating', label: 'Rating', type: 'categorical', vocabulary: ['1.500', '(other)'], otherCode: 1, derive: { kind: 'value', from: { salesforce: 'Rating' } }, missingValues: [], actionable: false },
+  { key: 'created_weekday', label: 'Day created', type: 'categorical', vocabulary: [...DAY_NAMES, '(other)'], otherCode: 7, derive: { kind: 'dayOfWeek', from: { salesforce: 'CreatedDate' } }, missingValues: [], actionable: false },
 ];
+const DAYS_SINCE_CREATED = 2;
+const CREATED_WEEKDAY = 5;
 
 describe('pageConventions', () => {
   it("reads a locale's decimal separator and day-month order from Intl", () => {
@@ -49,7 +53,7 @@ describe('pageFieldsAsData', () => {
 
   it('reads a British date day first', () => {
     const data = pageFieldsAsData({ CreatedDate: '01/03/2026, 14:30' }, features, 'salesforce', british);
-    expect(data.CreatedDate).toBe('2026-03-01T14:30:00');
+    expect(data.CreatedDate).toBe('2026-03-01T14:30:00.000Z');
     // Alone, it reads month first: 3 January
     expect(featurizeRecord({ CreatedDate: '01/03/2026, 14:30' }, features, 'salesforce', now)[2]).toBe(301);
     expect(featurizeRecord(data, features, 'salesforce', now)[2]).toBe(244);
@@ -65,5 +69,86 @@ describe('pageFieldsAsData', () => {
 
   it('finds a field the page names in another case, as featurization does', () => {
     expect(pageFieldsAsData({ numberofemployees: '1.500' }, features, 'salesforce', german)).toEqual({ numberofemployees: '1500' });
+  });
+});
+
+describe("pageFieldsAsData: the page's values overrule its locale's conventions", () => {
+  // A Salesforce user's Locale (formats) is set apart from their Language: English (US) with the
+  // German locale tags the page en-US and shows 05.03.2026 and 1.500.
+  const american = pageConventions('en-US');
+  const german = pageConventions('de-DE');
+  const march20 = new Date('2026-03-20T12:00:00Z');
+  const daysSinceCreated = (page: Record<string, string>, conventions = american) =>
+    featurizeRecord(pageFieldsAsData(page, features, 'salesforce', conventions), features, 'salesforce', march20)[DAYS_SINCE_CREATED];
+
+  it('reads a date written with dots day first whatever the locale, as every locale that writes dots does', () => {
+    expect(daysSinceCreated({ CreatedDate: '05.03.2026' })).toBe(15);
+    expect(daysSinceCreated({ CreatedDate: '05.03.2026, 14:30' })).toBe(14);
+    expect(pageFieldsAsData({ CreatedDate: '05.03.2026' }, features, 'salesforce', american)).toEqual({ CreatedDate: '05.03.2026' });
+  });
+
+  it("reads the page's dates in the order one of its dates shows, any field's", () => {
+    expect(daysSinceCreated({ CreatedDate: '05/03/2026', LastModifiedDate: '15/03/2026, 09:12' })).toBe(15);
+    expect(pageFieldsAsData({ CreatedDate: '05/03/2026', LastModifiedDate: '15/03/2026' }, features, 'salesforce', american).CreatedDate).toBe('2026-03-05');
+    // A date that reads in one order only reads so on a page whose other dates show the other order.
+    expect(daysSinceCreated({ CreatedDate: '13/03/2026', LastModifiedDate: '03/15/2026' })).toBe(7);
+    // A British-tagged page whose dates show month first
+    expect(daysSinceCreated({ CreatedDate: '03/05/2026', LastModifiedDate: '03/15/2026' }, pageConventions('en-GB'))).toBe(15);
+    // Dates showing both orders show none: the locale's holds.
+    expect(daysSinceCreated({ CreatedDate: '03/05/2026', LastModifiedDate: '03/15/2026', Birthdate: '15/03/1990' }, pageConventions('en-GB'))).toBe(-44);
+  });
+
+  it("reads the page's numbers in the format one of the model's numbers shows", () => {
+    const germanFormats = { NumberOfEmployees: '1.500', AnnualRevenue: '2.713.067,50 €' };
+    expect(pageFieldsAsData(germanFormats, features, 'salesforce', american)).toEqual({ NumberOfEmployees: '1500', AnnualRevenue: '2713067.5' });
+    expect(pageFieldsAsData(germanFormats, features, 'salesforce', null)).toEqual({ NumberOfEmployees: '1500', AnnualRevenue: '2713067.5' });
+    const americanFormats = pageFieldsAsData({ NumberOfEmployees: '1,500', AnnualRevenue: '$2,713,067.50' }, features, 'salesforce', german);
+    expect(featurizeRecord(americanFormats, features, 'salesforce', march20)[0]).toBe(1500);
+    // Other fields' text is no sign: a picklist's or a note's number may be written any way.
+    const notes = { NumberOfEmployees: '1.500', Description: '2.713.067,50' };
+    expect(pageFieldsAsData(notes, features, 'salesforce', american)).toEqual(notes);
+    // Numbers showing both formats show none: the locale's holds.
+    expect(pageFieldsAsData({ NumberOfEmployees: '1.500', AnnualRevenue: '2.713.067,50', Opens__c: '1,234.5' }, features, 'salesforce', german).NumberOfEmployees).toBe('1500');
+  });
+});
+
+describe("pageFieldsAsData: a page's date-times are in its user's time zone", () => {
+  const now = new Date('2026-03-02T12:00:00Z');
+  // The API sends the instant: 03:00 UTC on Monday 2 March is 7 PM on Sunday 1 March in Los Angeles, 8:30 AM on the 2nd in Kolkata.
+  const api = featurizeRecord({ CreatedDate: '2026-03-02T03:00:00.000+0000' }, features, 'salesforce', now);
+
+  it.each([
+    ['America/Los_Angeles', '3/1/2026, 7:00 PM', 'en-US'],
+    ['America/Los_Angeles', '2026-03-01 19:00', 'sv-SE'],
+    ['Asia/Kolkata', '02/03/2026, 08:30', 'en-GB'],
+    ['Asia/Kolkata', '02.03.2026, 08:30', 'de-DE'],
+  ])('reads a %s page\'s %j as the instant the API sends', (timeZone, shown, locale) => {
+    const data = pageFieldsAsData({ CreatedDate: shown }, features, 'salesforce', pageConventions(locale), timeZone);
+    expect(data.CreatedDate).toBe('2026-03-02T03:00:00.000Z');
+    const row = featurizeRecord(data, features, 'salesforce', now);
+    expect([row[DAYS_SINCE_CREATED], DAY_NAMES[row[CREATED_WEEKDAY]]]).toEqual([0, 'Monday']);
+    expect(Array.from(row)).toEqual(Array.from(api));
+  });
+
+  it('reads the offset a zone has on the day, summer time or not', () => {
+    const created = (shown: string) => pageFieldsAsData({ CreatedDate: shown }, features, 'salesforce', pageConventions('en-US'), 'America/Los_Angeles').CreatedDate;
+    expect(created('7/1/2026, 5:00 PM')).toBe('2026-07-02T00:00:00.000Z');
+    // US summer time begins at 2 AM on 8 March 2026
+    expect(created('3/8/2026, 1:30 AM')).toBe('2026-03-08T09:30:00.000Z');
+    expect(created('3/8/2026, 3:30 AM')).toBe('2026-03-08T10:30:00.000Z');
+  });
+
+  it('keeps a date without a time a day, and a time with its zone the instant it names', () => {
+    const page = { CreatedDate: '3/1/2026' };
+    expect(pageFieldsAsData(page, features, 'salesforce', pageConventions('en-US'), 'Asia/Kolkata')).toEqual(page);
+    expect(pageFieldsAsData({ CreatedDate: '01/03/2026' }, features, 'salesforce', pageConventions('en-GB'), 'America/Los_Angeles')).toEqual({ CreatedDate: '2026-03-01' });
+    const withZone = { CreatedDate: '2026-03-02T03:00:00.000+0000' };
+    expect(pageFieldsAsData(withZone, features, 'salesforce', pageConventions('en-US'), 'America/Los_Angeles')).toEqual(withZone);
+  });
+
+  it('reads a time in UTC without a zone or with one Intl does not know, as featurization reads a time without a zone', () => {
+    const page = { CreatedDate: '3/1/2026, 7:00 PM' };
+    expect(pageFieldsAsData(page, features, 'salesforce', pageConventions('en-US'))).toEqual(page);
+    expect(pageFieldsAsData(page, features, 'salesforce', pageConventions('en-US'), 'Not/AZone')).toEqual(page);
   });
 });

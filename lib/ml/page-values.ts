@@ -1,15 +1,17 @@
 /**
  * A CRM page shows numbers and dates in its user's locale: `1.500` employees and `01.03.2026`
  * on a German page, `01/03/2026` for 1 March on a British one. Read alone, `parseNumber` takes
- * `1.500` for 1.5 and `parseDate` takes `01/03/2026` for 3 January. Here the page's fields the
- * model reads as numbers or dates are rewritten as plain data (`1500`, `2026-03-01`) in the
- * conventions of the page's locale, as the CSV import does for a file's columns. Pure.
+ * `1.500` for 1.5 and `parseDate` takes `01/03/2026` for 3 January. It shows a date's time in
+ * its user's time zone (`3/1/2026, 7:00 PM` in Los Angeles is 03:00 on 2 March UTC), which
+ * `parseDate` takes for UTC. Here the page's fields the model reads as numbers or dates are
+ * rewritten as plain data (`1500`, `2026-03-01`, `2026-03-02T03:00:00.000Z`) in the page's
+ * conventions, as the CSV import does for a file's columns. Pure.
  */
-import type { DateOrder, NumberFormat } from './derive';
+import { isMissingRaw, numericDate, numericDateMs, parseDate, type DateOrder, type NumberFormat, type Raw } from './derive';
 import type { Feature } from './manifest';
 import { recordKey, type RawRecord, type SourceKind } from './featurize';
+import { cellNumber } from './train/dataset';
 import { inFileFormat } from './train/number-format';
-import { inFileOrder } from './train/date-order';
 
 /** How a locale writes numbers and the day and month of a date. */
 export interface PageConventions {
@@ -38,26 +40,122 @@ export function pageConventions(locale: string | undefined): PageConventions | n
   }
 }
 
+/** The format a number shows by itself: `2.713.067` and `0,5` read with a decimal comma only, `1,234.5` and `1.5` with a decimal point only. */
+function formatShown(raw: Raw, missingValues: readonly string[]): NumberFormat | null {
+  if (isMissingRaw(raw, missingValues)) return null;
+  const text = String(raw).trim();
+  const withPoint = !Number.isNaN(cellNumber(text, 'dot-decimal'));
+  const withComma = !Number.isNaN(cellNumber(text, 'comma-decimal'));
+  return withPoint === withComma ? null : withPoint ? 'dot-decimal' : 'comma-decimal';
+}
+
+/**
+ * The order a numeric date shows by itself: `15/03/2026` reads day first only; `05.03.2026` is
+ * day first, as every locale that writes dates with dots writes them (de, ru, pl, …): a page
+ * tagged `en-US` that shows one has a day-first Locale, whatever its language.
+ */
+function orderShown(raw: Raw): DateOrder | null {
+  const date = typeof raw === 'string' ? numericDate(raw.trim()) : null;
+  if (date === null) return null;
+  if (date.separator === '.') return 'day-first';
+  const dayFirst = Number.isFinite(numericDateMs(date, 'day-first'));
+  return dayFirst === Number.isFinite(numericDateMs(date, 'month-first')) ? null : dayFirst ? 'day-first' : 'month-first';
+}
+
+/** The one convention the page's values show, else the locale's (null: none known). */
+function shownOrGuessed<T>(shown: readonly (T | null)[], guess: T | undefined): T | null {
+  const proven = new Set(shown.filter((convention) => convention !== null));
+  return proven.size === 1 ? [...proven][0] : guess ?? null;
+}
+
+/** A date and time without a zone, as `parseDate` reads it (`2026-03-01 19:00`: sv, ja pages). */
+const ZONELESS_DATE_TIME = /^\d{4}[-/]\d{1,2}[-/]\d{1,2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
+
+/** What the clock reads at an instant, as epoch ms of that reading taken as UTC. */
+type Clock = (instant: number) => number;
+
+/** The clock of `timeZone` (an IANA name: `Europe/Berlin`); UTC's without one, or for a zone Intl does not know. */
+function zoneClock(timeZone: string | undefined): Clock {
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: timeZone ?? 'UTC', hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    });
+  } catch {
+    return (instant) => instant; // a RangeError: no such zone
+  }
+  return (instant) => {
+    const part = Object.fromEntries(format.formatToParts(instant).map(({ type, value }) => [type, Number(value)]));
+    return Date.UTC(part.year, part.month - 1, part.day, part.hour, part.minute, part.second);
+  };
+}
+
+/** The instant at which `clock` reads `wallClock`. */
+function instantShowing(wallClock: number, clock: Clock): number {
+  // The zone's offset at `wallClock` taken as UTC can be off by a change of offset (summer time) in between: a second look settles it.
+  const offsetAt = (instant: number) => clock(instant) - instant;
+  return wallClock - offsetAt(wallClock - offsetAt(wallClock));
+}
+
+/**
+ * A page's date as data: a date alone as `YYYY-MM-DD`; a date and time, which the page shows in
+ * its user's time zone (`clock`), as the instant it names (ISO, in UTC), as the API sends it. A
+ * numeric date is read in the order it shows, else in `pageOrder`, else as `parseDate` reads it.
+ * Null when it is no date, or `parseDate` reads it the same as written.
+ */
+function dateAsData(raw: Raw, pageOrder: DateOrder | null, clock: Clock): string | null {
+  if (typeof raw !== 'string') return null;
+  const text = raw.trim();
+  const numeric = numericDate(text);
+  const order = orderShown(text) ?? pageOrder;
+  const read = numeric && order ? numericDateMs(numeric, order) : parseDate(text);
+  if (!Number.isFinite(read)) return null;
+  const timeOfDay = numeric ? numeric.time !== null : ZONELESS_DATE_TIME.test(text);
+  const ms = timeOfDay ? instantShowing(read, clock) : read;
+  if (ms === parseDate(text)) return null;
+  const iso = new Date(ms).toISOString();
+  return timeOfDay ? iso : iso.slice(0, 10);
+}
+
 /**
  * The page's `fields` with those `features` read as numbers (numeric values, a ratio's two
- * parts) and as dates (days since, day of week) rewritten in `conventions`. A value that is
- * no number or date in them is kept as written (`1.5` on a German page: `parseNumber` then
- * reads it alone), as is every other field. Without conventions, the fields as they are.
+ * parts) and as dates (days since, day of week) rewritten as data: numbers in the page's number
+ * format, dates in its day-month order, date-times as instants of `timeZone` (the page's user's;
+ * without it, UTC, as `parseDate` reads a time without a zone). The locale's `conventions` are a
+ * guess (Salesforce sets a user's formats apart from the language the page is tagged with), so
+ * what the page's values show overrules them: a number that reads in one format only
+ * (`2.713.067,50`) among the model's numbers, a date that reads in one order only (`15/03/2026`,
+ * `05.03.2026`) among all the page's fields. A value that does not read so is kept as written
+ * (`1.5` on a German page: `parseNumber` then reads it alone), as is every other field.
  */
-export function pageFieldsAsData(fields: RawRecord, features: readonly Feature[], source: SourceKind, conventions: PageConventions | null): RawRecord {
-  if (conventions === null) return fields;
-  const numberFormats = new Map<string, NumberFormat>();
-  const dateOrders = new Map<string, DateOrder>();
+export function pageFieldsAsData(
+  fields: RawRecord,
+  features: readonly Feature[],
+  source: SourceKind,
+  conventions: PageConventions | null,
+  timeZone?: string,
+): RawRecord {
+  const numberFields = new Set<string>();
+  const dateFields = new Set<string>();
   const missingValues: string[] = [];
   /** The page's key for a field the model names (as featurization reads it), when the page shows it. */
   const shown = (name: string | undefined) => (name === undefined ? undefined : recordKey(fields, name));
   for (const feature of features) {
     const d = feature.derive;
     const numbers = d.kind === 'ratio' ? [d.numerator[source], d.denominator[source]] : d.kind === 'value' && feature.type === 'numeric' ? [d.from[source]] : [];
-    for (const key of numbers.map(shown)) if (key !== undefined) numberFormats.set(key, conventions.numberFormat);
+    for (const key of numbers.map(shown)) if (key !== undefined) numberFields.add(key);
     if (numbers.length > 0) missingValues.push(...(feature.missingValues ?? []));
     const date = d.kind === 'daysSince' || d.kind === 'dayOfWeek' ? shown(d.from[source]) : undefined;
-    if (date !== undefined) dateOrders.set(date, conventions.dateOrder);
+    if (date !== undefined) dateFields.add(date);
   }
-  return inFileOrder(inFileFormat(fields, numberFormats, missingValues), dateOrders);
+  // Only the model's numbers show the page's format: other fields' text (a picklist's `1.500`, a version) may be written any way.
+  const numberFormat = shownOrGuessed([...numberFields].map((key) => formatShown(fields[key], missingValues)), conventions?.numberFormat);
+  const dateOrder = shownOrGuessed(Object.values(fields).map(orderShown), conventions?.dateOrder);
+  const numbers = numberFormat ? inFileFormat(fields, new Map([...numberFields].map((key) => [key, numberFormat])), missingValues) : fields;
+  const clock = zoneClock(timeZone);
+  const dates = [...dateFields].flatMap((key) => {
+    const date = dateAsData(fields[key], dateOrder, clock);
+    return date === null ? [] : [[key, date] as const];
+  });
+  return dates.length === 0 ? numbers : { ...numbers, ...Object.fromEntries(dates) };
 }
