@@ -220,6 +220,16 @@ describe('a manifest too large to check', () => {
     await expect(checkModelOutputs(wide, notRun)).rejects.toThrow(/too large to check: its check would hold [\d,]+ values/);
   });
 
+  // Its check runs one row per feature: counted as 2 rows, 6,000 features passed as 12,002 values while the check allocated 36 million.
+  it('counts a model without shape functions by the rows its check runs, one per feature', async () => {
+    const feature = manifest.features.find((f) => f.type === 'numeric')!;
+    const features = Array.from({ length: 6000 }, (_, i) => ({ ...feature, key: `extra_${i}` }));
+    const shapeless: Manifest = { ...manifest, features, terms: [{ features: [0], label: 'one', importance: 0 }] };
+    expect(checkSize(shapeless).rows).toBe(2 + 1 + 6000);
+    expect(checkSize(shapeless).values).toBe(6003 * 6001);
+    await expect(checkModelOutputs(shapeless, notRun)).rejects.toThrow(/too large to check: its check would hold [\d,]+ values/);
+  });
+
   it('leaves room for the models trained here: the bundled one is far below both caps', () => {
     const { cells, values } = checkSize(manifest);
     expect(cells).toBe(4615);

@@ -57,7 +57,8 @@ export function trainedCheckBound(distinctValues: readonly number[], pairs: numb
 /** How many rows the check runs (`checkRows`, or a few synthetic rows without shapes) and how many values it holds. */
 export function checkSize(manifest: Manifest): { cells: number; rows: number; values: number } {
   const cells = manifest.terms.reduce((n, term) => n + (term.shape?.scores.length ?? 0), 0);
-  const rows = modelHasShapes(manifest) ? cells : SHAPELESS_CHECK_ROWS;
+  // Without shapes: the synthetic rows, one with every feature missing and one per feature missing (shapelessCheckRows).
+  const rows = modelHasShapes(manifest) ? cells : SHAPELESS_CHECK_ROWS + 1 + manifest.features.length;
   return { cells, rows, values: rows * (manifest.features.length + manifest.terms.length) };
 }
 
