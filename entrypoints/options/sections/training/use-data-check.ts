@@ -17,10 +17,20 @@ import type { HistorySample } from './history-sample';
 export type TrainingWorker = ReturnType<typeof useWorkerJob<TrainingRequest, TrainingEvent>>;
 export type Inspected = Extract<TrainingEvent, { type: 'inspected' }> & { data: TrainingData };
 
-/** The features LeadLens knows how to read: the active model's, then the demo catalogue's. */
-function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
+/**
+ * The features LeadLens knows how to read: the active model's, then the demo catalogue's. An
+ * active feature trained on one CRM reads its own words on that CRM only (candidateFeatures):
+ * the catalogue's names for the other sources fill in what it lacks, so training on the other
+ * CRM still finds its field (the training trims them again).
+ */
+export function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
   const catalogue = FeatureSpecListSchema.parse(demoFeatureSpecs);
-  const fromActive = (active?.features ?? []).map(({ vocabulary: _vocabulary, otherCode: _otherCode, ...spec }) => spec);
+  const known = new Map(catalogue.map((spec) => [spec.key, spec]));
+  const fromActive = (active?.features ?? []).map(({ vocabulary: _vocabulary, otherCode: _otherCode, ...spec }): FeatureSpec => {
+    const same = known.get(spec.key)?.derive;
+    if (spec.derive.kind === 'ratio' || same === undefined || same.kind === 'ratio' || same.kind !== spec.derive.kind) return spec;
+    return { ...spec, derive: { ...spec.derive, from: { ...same.from, ...spec.derive.from } } };
+  });
   const keys = new Set(fromActive.map((spec) => spec.key));
   return [...fromActive, ...catalogue.filter((spec) => !keys.has(spec.key))];
 }
