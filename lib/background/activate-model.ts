@@ -18,10 +18,14 @@ export async function scoreStoredLeadsIfAny(modelId: string): Promise<{ ok: true
 
 /**
  * Runs `activation` (it resolves with the model it made active), tells CRM tabs, then scores
- * the stored leads with that model. A failure says whether the model is active, and whether
- * their scoring goes on (its page closed mid-way, and was opened again).
+ * the stored leads with that model. Once the model is active the switch succeeded, whatever
+ * came of the scoring: a page told it failed would offer to activate a model already active;
+ * `scoringProblem` says what went wrong with the scoring, and whether it goes on (its page
+ * closed mid-way, and was opened again).
  */
-export async function switchActiveModel(activation: () => Promise<string>): Promise<{ ok: true; modelId: string; scored: number } | { ok: false; error: string }> {
+export async function switchActiveModel(
+  activation: () => Promise<string>,
+): Promise<{ ok: true; modelId: string; scored: number; scoringProblem?: string } | { ok: false; error: string }> {
   let modelId: string;
   try {
     modelId = await activation();
@@ -32,9 +36,9 @@ export async function switchActiveModel(activation: () => Promise<string>): Prom
   const scored = await scoreStoredLeadsIfAny(modelId).catch((error: unknown) => ({ ok: false as const, error }));
   if (scored.ok) return { ok: true, modelId, scored: scored.scored };
   if (scored.error instanceof OffscreenJobInterrupted && scored.error.continuing?.modelId === modelId) {
-    return { ok: false, error: 'The model is active. Scoring the stored leads with it was interrupted, and goes on where it stopped.' };
+    return { ok: true, modelId, scored: 0, scoringProblem: 'Scoring the stored leads with it was interrupted, and goes on where it stopped.' };
   }
-  return { ok: false, error: `The model is active, but the stored leads could not be scored with it: ${messageOf(scored.error)}` };
+  return { ok: true, modelId, scored: 0, scoringProblem: `The stored leads could not be scored with it: ${messageOf(scored.error)}` };
 }
 
 export const activateStoredModel = (modelId: string) => switchActiveModel(() => activateModel(modelId).then(() => modelId));
@@ -55,4 +59,5 @@ export async function startStoredScoring(): Promise<void> {
   if (!activeChanged) return;
   const switched = await switchActiveModel(activeModelId);
   if (!switched.ok) throw new Error(switched.error);
+  if (switched.scoringProblem) throw new Error(`The rebuilt default model is active. ${switched.scoringProblem}`);
 }

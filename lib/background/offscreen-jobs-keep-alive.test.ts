@@ -94,8 +94,10 @@ it('tells the admin in plain words, not Chrome’s, that the scoring goes on whe
     throw new Error('A listener indicated an asynchronous response by returning true, but the message channel closed before a response was received');
   }) as never;
   expect(await activateStoredModel('trained-1')).toEqual({
-    ok: false,
-    error: 'The model is active. Scoring the stored leads with it was interrupted, and goes on where it stopped.',
+    ok: true,
+    modelId: 'trained-1',
+    scored: 0,
+    scoringProblem: 'Scoring the stored leads with it was interrupted, and goes on where it stopped.',
   });
   expect(createDocument).toHaveBeenCalledTimes(1);
 });

@@ -5,9 +5,12 @@ import { ModelIdRequestSchema } from './protocol-leads';
 
 export const CheckModelResponseSchema = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), FailureSchema]);
 
-/** The model now active, and how many stored leads it scored. */
+/**
+ * The model now active, and how many stored leads it scored; `scoringProblem`: it is active, but
+ * scoring the stored leads with it failed or was interrupted (said as a sentence).
+ */
 const SwitchModelResponseSchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), modelId: z.string().min(1), scored: z.number().int().nonnegative() }),
+  z.object({ ok: z.literal(true), modelId: z.string().min(1), scored: z.number().int().nonnegative(), scoringProblem: z.string().min(1).optional() }),
   FailureSchema,
 ]);
 

@@ -22,7 +22,7 @@ import { TrainingSection } from './Training';
 
 const historySample = vi.hoisted(() => vi.fn<(source: string) => Promise<HistorySample>>());
 const activeManifest = vi.hoisted(() => vi.fn<() => Promise<Manifest>>());
-const activateModel = vi.hoisted(() => vi.fn<() => Promise<{ ok: true } | { ok: false; error: string }>>());
+const activateModel = vi.hoisted(() => vi.fn<() => Promise<{ ok: true; scoringProblem?: string } | { ok: false; error: string }>>());
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 vi.mock('./training/history-sample', () => ({ historySample }));
 vi.mock('@/lib/ml/model-store', () => ({ activeManifest }));
@@ -666,6 +666,22 @@ it('starts no check or training while a model is being activated', async () => {
   await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toContain(`Model ${ACTIVE.modelId} is active`));
   expect(button('Check the data')?.disabled).toBe(false);
   expect(trainButton()?.disabled).toBe(false);
+});
+
+// The background once answered this as a failure: the section kept offering to activate a model already active.
+it('says the trained model is active when only scoring the stored leads with it went wrong, and offers no second activation', async () => {
+  activateModel.mockResolvedValue({ ok: true, scoringProblem: 'The stored leads could not be scored with it: the engine stopped.' });
+  await renderSection();
+  await checkTheData();
+  click(trainButton()!);
+  FakeWorker.latest.answer(TRAINED);
+  click(button('Activate this model')!);
+  await eventually(() =>
+    expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toBe(
+      `Model ${ACTIVE.modelId} is active: badges now use it. The stored leads could not be scored with it: the engine stopped.`,
+    ),
+  );
+  expect(button('Activate this model')?.disabled).toBe(true);
 });
 
 it('says when the history is demo leads, and how many demo leads a history of its own leaves out', async () => {

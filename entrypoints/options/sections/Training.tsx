@@ -115,15 +115,15 @@ export function TrainingSection() {
       // Before the switch, so its tier policy is first previewed on the probabilities its thresholds were chosen on.
       await keepHeldOutScores(modelId, model.heldOut);
       // Remembers the model it replaces (Roll back), tells CRM tabs, scores the stored leads.
-      await succeeded(background.activateModel({ modelId }));
-      return modelId;
+      const { scoringProblem } = await succeeded(background.activateModel({ modelId }));
+      return { modelId, scoringProblem };
     },
     // The leads are read again when the activation's scoring job ends (App).
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
   });
   // Model versions' activate, roll back or delete runs: the one to land last would be the active model.
   const versionsChangeRuns = useModelChangeRunning() && !activate.isPending;
-  const activatedThenReplaced = useReplacedSinceActive(activate.isSuccess ? activate.data : undefined);
+  const activatedThenReplaced = useReplacedSinceActive(activate.isSuccess ? activate.data.modelId : undefined);
 
   // "Purge everything" deleted the leads a training reads: a running one stops, and a model
   // trained on them (it holds their values, and their keys) is no longer offered.
@@ -389,8 +389,8 @@ export function TrainingSection() {
             {activate.isSuccess && (
               <p data-testid="model-activated">
                 {activatedThenReplaced
-                  ? `Model ${activate.data} is no longer active: another model was activated since.`
-                  : `Model ${activate.data} is active: badges now use it.`}
+                  ? `Model ${activate.data.modelId} is no longer active: another model was activated since.`
+                  : `Model ${activate.data.modelId} is active: badges now use it.${activate.data.scoringProblem ? ` ${activate.data.scoringProblem}` : ''}`}
               </p>
             )}
           </StatusRegion>

@@ -138,8 +138,8 @@ export function VersionsSection() {
       running,
       trigger: document.activeElement,
       run: async () => {
-        const { modelId, scored } = await succeeded(request());
-        const said = `${done(modelId)}: CRM badges use it now${scored > 0 ? `, and ${plural(scored, 'stored lead was', 'stored leads were')} scored with it` : ''}.`;
+        const { modelId, scored, scoringProblem } = await succeeded(request());
+        const said = `${done(modelId)}: CRM badges use it now${scored > 0 ? `, and ${plural(scored, 'stored lead was', 'stored leads were')} scored with it` : ''}.${scoringProblem ? ` ${scoringProblem}` : ''}`;
         const note = models.data?.find((model) => model.id === modelId)?.crmFieldsNote;
         return { said: note ? `${said} ${note}` : said, activated: modelId };
       },

@@ -21,7 +21,9 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     const leads = demoStoredLeads(new Date(), count);
     await replaceDemoLeads(leads);
     const switched = await activateStoredModel(bundled.manifest.modelId);
-    return switched.ok ? { ok: true as const, leads: leads.length } : switched;
+    if (!switched.ok) return switched;
+    if (switched.scoringProblem) return { ok: false as const, error: `The demo leads are stored and the default model is active. ${switched.scoringProblem}` };
+    return { ok: true as const, leads: leads.length };
   },
   removeDemoData: async () => {
     const { demo } = await demoLeadMix();
