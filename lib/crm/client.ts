@@ -172,6 +172,32 @@ export interface CrmClient {
    * own), or null when the CRM would not say.
    */
   checkAccess(signal?: AbortSignal): Promise<CrmAccount | null>;
+  /**
+   * How the CRM's pages show the values of `fields` that are choice lists (a Salesforce picklist, a HubSpot dropdown / radio / checkbox enumeration):
+   * field name → (value the API gives → label the page shows), only for values whose label differs from the value. Fields that are not choice lists, have no such value, or that the CRM does not have are left out.
+   */
+  optionLabels(fields: readonly string[], options?: { signal?: AbortSignal }): Promise<Record<string, Record<string, string>>>;
+}
+
+/** One option of a choice list as the CRM defines it: the value the API gives, and the label its pages show (absent or null when it says none). */
+export interface ChoiceOption {
+  value: string;
+  label?: string | null;
+}
+
+/**
+ * `optionLabels`' answer: for each of `fields`, the options `optionsOf` gives it (undefined: not a
+ * choice list the CRM has) whose label is neither empty nor the value itself. Built with
+ * `Object.fromEntries`, which makes every key its own property: a field or value named
+ * `__proto__` never reaches a prototype.
+ */
+export function labelsUnlikeValues(fields: readonly string[], optionsOf: (field: string) => readonly ChoiceOption[] | undefined): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    fields.flatMap((field) => {
+      const labelled = (optionsOf(field) ?? []).flatMap(({ value, label }) => (value && label && label !== value ? [[value, label] as const] : []));
+      return labelled.length === 0 ? [] : [[field, Object.fromEntries(labelled)] as const];
+    }),
+  );
 }
 
 /** What a field refused for its type was to hold, in words. */

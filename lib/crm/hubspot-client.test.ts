@@ -427,6 +427,61 @@ describe('HubSpot write-back targets', () => {
   });
 });
 
+describe('HubSpot option labels', () => {
+  it('answers the labels an enumeration’s values show as, from the property list a sync read, asking nothing more', async () => {
+    const { client, requests } = setup();
+    await client.listChanged(null, null);
+    const listed = requests.length;
+    // numemployees labels its values with themselves; jobtitle is text; the last one the portal lacks.
+    await expect(client.optionLabels(['hs_analytics_source', 'numemployees', 'jobtitle', 'no_such_property'])).resolves.toEqual({
+      hs_analytics_source: {
+        ORGANIC_SEARCH: 'Organic Search',
+        PAID_SEARCH: 'Paid Search',
+        EMAIL_MARKETING: 'Email Marketing',
+        SOCIAL_MEDIA: 'Organic Social',
+        REFERRALS: 'Referrals',
+        OTHER_CAMPAIGNS: 'Other Campaigns',
+        DIRECT_TRAFFIC: 'Direct Traffic',
+        OFFLINE: 'Offline Sources',
+        PAID_SOCIAL: 'Paid Social',
+      },
+    });
+    expect(requests).toHaveLength(listed);
+    expect(requests.filter((request) => request.startsWith('GET /crm/v3/properties/contacts'))).toHaveLength(1);
+  });
+
+  it('keeps hidden options; skips options without a label or labelled as their value, and types other than enumeration; keys __proto__ as its own', async () => {
+    const property = (name: string, type: string, options: object[]) => ({ name, label: name, type, options });
+    const properties = [
+      property('lastmodifieddate', 'datetime', []),
+      property('hs_analytics_source', 'enumeration', [
+        { label: 'Organic Social', value: 'SOCIAL_MEDIA', displayOrder: 0, hidden: false },
+        // Hidden since: contacts set before still hold it.
+        { label: 'Offline Sources', value: 'OFFLINE', displayOrder: 1, hidden: true },
+        { label: 'REFERRALS', value: 'REFERRALS', displayOrder: 2, hidden: false },
+        { value: 'NO_LABEL', displayOrder: 3, hidden: false },
+        { label: null, value: 'NULL_LABEL', displayOrder: 4, hidden: false },
+        { label: '', value: 'EMPTY_LABEL', displayOrder: 5, hidden: false },
+        // A label of another shape reads as none, rather than failing the list every sync reads.
+        { label: 7, value: 'NUMBER_LABEL', displayOrder: 6, hidden: false },
+      ]),
+      property('same_labels', 'enumeration', [{ label: 'Hot', value: 'Hot', displayOrder: 0, hidden: false }]),
+      // A bool's Yes / No are not a choice list's labels.
+      property('hs_email_optout', 'bool', [{ label: 'Yes', value: 'true', displayOrder: 0, hidden: false }, { label: 'No', value: 'false', displayOrder: 1, hidden: false }]),
+      property('__proto__', 'enumeration', [{ label: 'Prototype', value: '__proto__', displayOrder: 0, hidden: false }]),
+    ];
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: demoFetch(() => json(200, { results: properties })) });
+    const labels = await client.optionLabels(['hs_analytics_source', 'same_labels', 'hs_email_optout', '__proto__']);
+    // Own keys, not prototypes: a label map keyed `__proto__` would otherwise vanish into one.
+    expect(Object.entries(labels)).toEqual([
+      ['hs_analytics_source', { SOCIAL_MEDIA: 'Organic Social', OFFLINE: 'Offline Sources' }],
+      ['__proto__', expect.anything()],
+    ]);
+    expect(Object.entries(labels['__proto__'])).toEqual([['__proto__', 'Prototype']]);
+    expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
+  });
+});
+
 describe('HubSpot archived contacts', () => {
   const DAY = 86_400_000;
 

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, FieldToWrite, FieldUpdate, ReadOptions, RecordUpdateFailure } from './client';
-import { choiceListRefusal, heldInWords, parseCrmDateTime, refuseUnwritableFields } from './client';
+import { choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 import { readEach, showableId } from './read-each';
@@ -106,14 +106,16 @@ const BatchUpdateSchema = z.object({
 type BatchUpdateResponse = z.infer<typeof BatchUpdateSchema>;
 /**
  * A contact property's definition. Reads need its name only; the rest decides whether write-back
- * may fill it (`writeRefusal`). HubSpot marks its own properties `hubspotDefined`, and leaves that
- * out for the portal's; a flag left out is not set.
+ * may fill it (`writeRefusal`), and an enumeration's option labels are what its values show as
+ * on HubSpot's pages (`optionLabels`). HubSpot marks its own properties `hubspotDefined`, and
+ * leaves that out for the portal's; a flag left out is not set.
  */
 const PropertySchema = z.looseObject({
   name: z.string().regex(/^\w+$/),
   label: z.string().optional(),
   type: z.string().optional(),
-  options: z.array(z.looseObject({ value: z.string() })).optional(),
+  // An option label of another shape reads as none: the property list also serves every sync.
+  options: z.array(z.looseObject({ value: z.string(), label: z.string().optional().catch(undefined) })).optional(),
   hubspotDefined: z.boolean().optional(),
   calculated: z.boolean().optional(),
   modificationMetadata: z.looseObject({ readOnlyValue: z.boolean() }).optional(),
@@ -488,6 +490,17 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
         if (isCrmError(error, 'request')) return null;
         throw error;
       }
+    },
+
+    // Enumerations only: HubSpot's type for every choice list (dropdown, radio, checkboxes). A
+    // bool's Yes / No options are not a choice list's labels, and featurization reads "Yes" as
+    // true already. Hidden options are kept: contacts set before an option was hidden still hold it.
+    async optionLabels(fields, { signal } = {}) {
+      const { byName } = await contactProperties.get(signal);
+      return labelsUnlikeValues(fields, (name) => {
+        const property = byName.get(name);
+        return property?.type === 'enumeration' ? property.options : undefined;
+      });
     },
   };
 }

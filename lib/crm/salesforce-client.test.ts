@@ -369,6 +369,51 @@ describe('Salesforce write-back targets', () => {
   });
 });
 
+describe('Salesforce option labels', () => {
+  it('answers the labels picklist values show as, inactive ones too, from the describe a read made, asking nothing more', async () => {
+    const fields = [
+      { name: 'Id', label: 'Lead ID', type: 'id', picklistValues: [] },
+      { name: 'SystemModstamp', label: 'System Modstamp', type: 'datetime', picklistValues: [] },
+      { name: 'Title', label: 'Title', type: 'string', picklistValues: [] },
+      {
+        name: 'LeadSource',
+        label: 'Lead Source',
+        type: 'picklist',
+        picklistValues: [
+          { active: true, defaultValue: false, label: 'Website', value: 'Web', validFor: null },
+          { active: true, defaultValue: false, label: 'Partner Referral', value: 'Partner Referral', validFor: null },
+          // Deactivated since: Leads set before still hold it.
+          { active: false, defaultValue: false, label: 'Salon', value: 'Trade Show', validFor: null },
+          // Salesforce sends a null label now and then.
+          { active: true, defaultValue: false, label: null, value: 'Seminar', validFor: null },
+          // A label of another shape reads as none, rather than failing the describe every sync reads.
+          { active: true, defaultValue: false, label: 7, value: 'Webinar', validFor: null },
+        ],
+      },
+      { name: 'Interests__c', label: 'Interests', type: 'multipicklist', custom: true, picklistValues: [{ active: true, defaultValue: false, label: 'Machine learning', value: 'ML', validFor: null }] },
+      { name: 'Rating', label: 'Rating', type: 'picklist', picklistValues: [{ active: true, defaultValue: false, label: 'Hot', value: 'Hot', validFor: null }] },
+    ];
+    const { client, requests } = setup('67.0', (request) => {
+      if (request.url.pathname.endsWith('/sobjects/Lead/describe')) return json(200, { fields });
+      return json(200, { attributes: { type: 'Lead' }, Id: leads[0].salesforceId, SystemModstamp: leads[0].salesforce.SystemModstamp, Title: 'CTO' });
+    });
+    await client.readRecord(leads[0].salesforceId, { fields: ['Title'] });
+    const asked = requests.length;
+    // Names matched without case, answered as asked; Title is text, Rating's labels are its values, the last one Lead lacks.
+    await expect(client.optionLabels(['leadsource', 'Interests__c', 'Title', 'Rating', 'Fit_Score__c'])).resolves.toEqual({
+      leadsource: { Web: 'Website', 'Trade Show': 'Salon' },
+      Interests__c: { ML: 'Machine learning' },
+    });
+    expect(requests).toHaveLength(asked);
+    expect(requests.filter((request) => request.endsWith('/describe'))).toHaveLength(1);
+  });
+
+  it('answers none for the demo org, whose picklist values are their own labels', async () => {
+    const { client } = setup();
+    await expect(client.optionLabels(['LeadSource', 'Industry', 'Status', 'Rating'])).resolves.toEqual({});
+  });
+});
+
 describe('Salesforce deleted Leads', () => {
   const DAY = 86_400_000;
   const isDeletedRequest = (request: DemoRequest) => request.url.pathname.endsWith('/sobjects/Lead/deleted/');

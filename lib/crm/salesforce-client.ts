@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
-import { choiceListRefusal, heldInWords, parseCrmDateTime, refuseUnwritableFields } from './client';
+import { choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 import { readEach } from './read-each';
@@ -90,7 +90,8 @@ const DescribedSize = z.number().int().nonnegative().optional().catch(undefined)
 /**
  * Lead's fields as describe lists them. Reads need name and type; the rest, which Salesforce sends
  * for every field, decides whether write-back may fill it (`writeRefusal`), and a field missing
- * `custom` or `updateable` is not filled. Sizes: `length` the characters a text field holds,
+ * `custom` or `updateable` is not filled. A picklist value's `label` is what Lead pages show for
+ * it (`optionLabels`); Salesforce sends null for some. Sizes: `length` the characters a text field holds,
  * `precision` and `scale` a number field's digits in all and after the decimal point, `digits`
  * an integer field's.
  */
@@ -100,7 +101,8 @@ const DescribedFieldSchema = z.looseObject({
   label: z.string().optional(),
   custom: z.boolean().optional(),
   updateable: z.boolean().optional(),
-  picklistValues: z.array(z.looseObject({ value: z.string(), active: z.boolean() })).optional(),
+  // A label of another shape reads as none: describe also serves syncs.
+  picklistValues: z.array(z.looseObject({ value: z.string(), active: z.boolean(), label: z.string().nullish().catch(null) })).optional(),
   length: DescribedSize,
   precision: DescribedSize,
   scale: DescribedSize,
@@ -112,6 +114,8 @@ const DescribeSchema = z.object({ fields: z.array(DescribedFieldSchema) });
 /** Salesforce field types that hold a number, and text; a picklist holds the text of its active values. */
 const NUMBER_TYPES = new Set(['double', 'int', 'percent', 'currency']);
 const TEXT_TYPES = new Set(['string', 'textarea']);
+/** Field types whose values are chosen from `picklistValues`, which Lead pages show by their labels. */
+const PICKLIST_TYPES = new Set(['picklist', 'multipicklist']);
 
 /** The characters a text field holds, when describe says (null for any other field). */
 const textLength = (described: DescribedField) => (TEXT_TYPES.has(described.type) && described.length ? described.length : null);
@@ -456,6 +460,17 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       // A My Domain host names one org (a sandbox has its own): no request needed to tell them apart.
       const host = new URL(options.instanceUrl).host;
       return { id: host, name: host };
+    },
+
+    // From the describe reads share. Fields are matched without case (API names are
+    // case-insensitive) and answered under the name asked. Inactive values are kept: Leads set
+    // before a value was deactivated still hold it.
+    async optionLabels(fields, { signal } = {}) {
+      const { byLowerCase } = await leadDescribe.get(signal);
+      return labelsUnlikeValues(fields, (name) => {
+        const described = byLowerCase.get(name.toLowerCase());
+        return described && PICKLIST_TYPES.has(described.type) ? described.picklistValues : undefined;
+      });
     },
   };
 }
