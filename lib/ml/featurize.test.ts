@@ -105,6 +105,13 @@ describe('describeFeatureValue', () => {
     expect(describeFeatureValue({ last_activity: '2026-11-02' }, features[4], 'csv', now)).toBe('0 days');
     expect(describeFeatureValue({ last_activity: '2026-10-31' }, features[4], 'csv', now)).toBe('1 day');
   });
+  it("words a choice field's value as the lead's CRM labels it on its pages, and no other source's", () => {
+    const source = { ...features[3], derive: { kind: 'value' as const, from: { hubspot: 'hs_analytics_source', csv: 'source' }, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social' } } } };
+    expect(describeFeatureValue({ hs_analytics_source: 'SOCIAL_MEDIA' }, source, 'hubspot', now)).toBe('Organic Social');
+    expect(describeFeatureValue({ hs_analytics_source: 'PAID_SEARCH' }, source, 'hubspot', now)).toBe('PAID_SEARCH');
+    expect(describeFeatureValue({ hs_analytics_source: 'constructor' }, source, 'hubspot', now)).toBe('constructor');
+    expect(describeFeatureValue({ source: 'SOCIAL_MEDIA' }, source, 'csv', now)).toBe('SOCIAL_MEDIA');
+  });
   it('names the domain of an address written with a name', () => {
     expect(describeFeatureValue({ email: 'Ada Lovelace <ada@Gmail.com>' }, features[6], 'csv', now)).toBe('free e-mail (gmail.com)');
   });

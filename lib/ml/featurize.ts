@@ -152,7 +152,8 @@ export function featureNumber(
  */
 const lookupCache = new WeakMap<readonly string[], Map<string, number>[]>();
 const looseKey = (level: string) => level.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
-const LEVEL_KEYS: ((level: string) => string)[] = [(level) => level, (level) => level.toLowerCase(), looseKey];
+/** How closely two spellings of a level are compared, closest first: exact, case-insensitive, letters and digits only. */
+export const LEVEL_KEYS: readonly ((level: string) => string)[] = [(level) => level, (level) => level.toLowerCase(), looseKey];
 
 export function levelCode(level: string | null, feature: Pick<Feature, 'vocabulary' | 'otherCode'>): number {
   if (level === null) return NaN;
@@ -244,13 +245,20 @@ export function formatNumberRange(low: number, high: number, unit?: string, extr
   return `${formatNumber(low, currency ? unit : undefined, digits)} – ${formatNumber(high, unit, digits)}`;
 }
 
+/** A choice field's `value` as `source`'s pages label it (`SOCIAL_MEDIA` → "Organic Social"), else as it is. */
+function shownLabel(value: string | null, derive: Extract<Derive, { kind: 'value' }>, source: SourceKind): string | null {
+  const labels = source === 'csv' ? undefined : derive.optionLabels?.[source];
+  return value !== null && labels && Object.hasOwn(labels, value) ? labels[value] : value;
+}
+
 /** The lead's value for a feature as a rep would read it ("$1,200,000", "VP Sales", "12 days"), or "" when missing. */
+
 export function describeFeatureValue(record: RawRecord, feature: Feature, source: SourceKind, now: Date): string {
   const d = feature.derive;
   const missing = feature.missingValues ?? [];
   switch (d.kind) {
     case 'value': {
-      if (feature.type === 'categorical') return rawText(readRaw(record, d.from, source), missing) ?? '';
+      if (feature.type === 'categorical') return shownLabel(rawText(readRaw(record, d.from, source), missing), d, source) ?? '';
       // the number the model scored: a value it read as missing reads as missing here too
       const v = featureNumber(record, feature, source, now);
       if (Number.isNaN(v)) return '';

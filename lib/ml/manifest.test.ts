@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FeatureSpecListSchema, ManifestSchema, MODEL_ID_PATTERN, parseManifest } from './manifest';
+import { FeatureSpecListSchema, ManifestSchema, MAX_OPTION_LABELS, MODEL_ID_PATTERN, parseManifest } from './manifest';
 import { describeModelOutcome, outcomeOf } from './outcome-rule';
 
 const bundled = JSON.parse(readFileSync('models/manifest.json', 'utf8'));
@@ -16,6 +16,19 @@ describe('manifest schema', () => {
   it('accepts the bundled manifest and the demo feature spec', () => {
     expect(parseManifest(bundled).ok).toBe(true);
     expect(FeatureSpecListSchema.safeParse(JSON.parse(readFileSync('models/demo-features.json', 'utf8'))).success).toBe(true);
+  });
+
+  it("keeps the labels a CRM's pages show a choice field's values by, within a bound, for CRMs only", () => {
+    const sourceIndex = bundled.features.findIndex((feature: { key: string }) => feature.key === 'lead_source');
+    const labelled = parseManifest(bundled);
+    if (!labelled.ok) throw new Error(labelled.error);
+    expect(labelled.manifest.features[sourceIndex].derive).toMatchObject({ optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social' } } });
+    const tooMany = clone();
+    tooMany.features[sourceIndex].derive.optionLabels.hubspot = Object.fromEntries(Array.from({ length: MAX_OPTION_LABELS + 1 }, (_, i) => [`V${i}`, `Label ${i}`]));
+    expect(errorOf(tooMany)).toMatch(new RegExp(`features\\.${sourceIndex}\\.derive\\.optionLabels\\.hubspot.*more than ${MAX_OPTION_LABELS} labels`));
+    const forCsv = clone();
+    forCsv.features[sourceIndex].derive.optionLabels = { csv: { a: 'A' } };
+    expect(errorOf(forCsv)).toContain(`features.${sourceIndex}.derive.optionLabels`);
   });
 
   it('names the failing path, never the value', () => {

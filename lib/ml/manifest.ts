@@ -32,9 +32,24 @@ export const FieldSourcesSchema = z
   .strict();
 export type FieldSources = z.infer<typeof FieldSourcesSchema>;
 
+/** The most labels a manifest keeps for one field: a choice list's levels the model learned, which its vocabulary bounds. */
+export const MAX_OPTION_LABELS = 1_000;
+const LabelByValueSchema = z
+  .record(z.string().min(1), z.string().min(1))
+  .refine((labels) => Object.keys(labels).length <= MAX_OPTION_LABELS, { message: `holds more than ${MAX_OPTION_LABELS} labels` });
+
+/**
+ * How each CRM's pages show a choice field's values, where its label is not its value: value the
+ * API gives → label (HubSpot's `SOCIAL_MEDIA` shows as "Organic Social"). The model learns the
+ * values; a page that shows labels is read back into them (`pageFieldsAsData`).
+ */
+export const OptionLabelsSchema = z.object({ salesforce: LabelByValueSchema.optional(), hubspot: LabelByValueSchema.optional() }).strict();
+export type OptionLabels = z.infer<typeof OptionLabelsSchema>;
+
 /**
  * How a feature's number is made from raw values.
- * - `value`: the raw field itself (numeric / boolean / categorical by `type`).
+ * - `value`: the raw field itself (numeric / boolean / categorical by `type`); a categorical one
+ *   may say how CRM pages label its values (`optionLabels`).
  * - `daysSince`: whole days between a date field and the scoring time.
  * - `dayOfWeek`: 0 (Sunday) … 6 of a date field, categorical.
  * - `ratio`: numerator / denominator (e.g. email clicks per open); NaN when the denominator is 0 or missing.
@@ -43,7 +58,7 @@ export type FieldSources = z.infer<typeof FieldSourcesSchema>;
  * - `emailDomainKind`: e-mail address → free / corporate.
  */
 export const DeriveSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('value'), from: FieldSourcesSchema }).strict(),
+  z.object({ kind: z.literal('value'), from: FieldSourcesSchema, optionLabels: OptionLabelsSchema.optional() }).strict(),
   z.object({ kind: z.literal('daysSince'), from: FieldSourcesSchema }).strict(),
   z.object({ kind: z.literal('dayOfWeek'), from: FieldSourcesSchema }).strict(),
   z

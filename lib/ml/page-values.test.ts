@@ -152,3 +152,28 @@ describe("pageFieldsAsData: a page's date-times are in its user's time zone", ()
     expect(pageFieldsAsData(page, features, 'salesforce', pageConventions('en-US'), 'Not/AZone')).toEqual(page);
   });
 });
+
+describe("pageFieldsAsData: a choice field's label on the page is read as its value", () => {
+  const SOURCES = ['ORGANIC_SEARCH', 'SOCIAL_MEDIA', 'OFFLINE', 'Web', '(other)'];
+  const source: Feature = {
+    key: 'lead_source', label: 'Lead source', type: 'categorical', vocabulary: SOURCES, otherCode: 4, missingValues: [], actionable: false,
+    derive: {
+      kind: 'value',
+      from: { hubspot: 'hs_analytics_source', salesforce: 'LeadSource' },
+      optionLabels: { hubspot: { ORGANIC_SEARCH: 'Organic Search', SOCIAL_MEDIA: 'Organic Social', OFFLINE: 'Offline Sources' } },
+    },
+  };
+  const code = (fields: Record<string, string>, crm: 'hubspot' | 'salesforce') => featurizeRecord(pageFieldsAsData(fields, [source], crm, null), [source], crm, now)[0];
+
+  it("reads HubSpot's labels as the values the model learned, where the loose match of levels cannot", () => {
+    expect(code({ hs_analytics_source: 'Organic Social' }, 'hubspot')).toBe(SOURCES.indexOf('SOCIAL_MEDIA'));
+    expect(code({ hs_analytics_source: ' offline sources ' }, 'hubspot')).toBe(SOURCES.indexOf('OFFLINE'));
+    expect(code({ hs_analytics_source: 'Organic Search' }, 'hubspot')).toBe(SOURCES.indexOf('ORGANIC_SEARCH'));
+  });
+  it('keeps a value the page shows as data, a text no label names, and the labels of the other CRM off its pages', () => {
+    expect(code({ hs_analytics_source: 'SOCIAL_MEDIA' }, 'hubspot')).toBe(SOURCES.indexOf('SOCIAL_MEDIA'));
+    expect(code({ hs_analytics_source: 'Carrier pigeon' }, 'hubspot')).toBe(4);
+    expect(code({ LeadSource: 'Organic Social' }, 'salesforce')).toBe(4);
+    expect(pageFieldsAsData({ hs_analytics_source: 'Carrier pigeon', notes: 'Organic Social' }, [source], 'hubspot', null)).toEqual({ hs_analytics_source: 'Carrier pigeon', notes: 'Organic Social' });
+  });
+});

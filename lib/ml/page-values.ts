@@ -9,7 +9,7 @@
  */
 import { isMissingRaw, numericDate, numericDateMs, parseDate, type DateOrder, type NumberFormat, type Raw } from './derive';
 import type { Feature } from './manifest';
-import { recordKey, type RawRecord, type SourceKind } from './featurize';
+import { LEVEL_KEYS, recordKey, type RawRecord, type SourceKind } from './featurize';
 import { cellNumber } from './train/dataset';
 import { inFileFormat } from './train/number-format';
 
@@ -118,6 +118,20 @@ function dateAsData(raw: Raw, pageOrder: DateOrder | null, clock: Clock): string
 }
 
 /**
+ * The value a choice field's `text` on a page labels (`Organic Social` → `SOCIAL_MEDIA`), by
+ * `labels` (value → label), compared as levels are (`levelCode`); null when it labels none.
+ */
+function valueLabelled(text: string, labels: Readonly<Record<string, string>>): string | null {
+  const entries = Object.entries(labels);
+  for (const key of LEVEL_KEYS) {
+    const shown = key(text.trim());
+    const hit = entries.find(([, label]) => key(label.trim()) === shown);
+    if (hit) return hit[0];
+  }
+  return null;
+}
+
+/**
  * The page's `fields` with those `features` read as numbers (numeric values, a ratio's two
  * parts) and as dates (days since, day of week) rewritten as data: numbers in the page's number
  * format, dates in its day-month order, date-times as instants of `timeZone` (the page's user's;
@@ -127,6 +141,8 @@ function dateAsData(raw: Raw, pageOrder: DateOrder | null, clock: Clock): string
  * (`2.713.067,50`) among the model's numbers, a date that reads in one order only (`15/03/2026`,
  * `05.03.2026`) among all the page's fields. A value that does not read so is kept as written
  * (`1.5` on a German page: `parseNumber` then reads it alone), as is every other field.
+ * A choice field whose labels the model knows for `source` (`optionLabels`) is read back from the
+ * label the page shows into the value the model learned.
  */
 export function pageFieldsAsData(
   fields: RawRecord,
@@ -138,10 +154,16 @@ export function pageFieldsAsData(
   const numberFields = new Set<string>();
   const dateFields = new Set<string>();
   const missingValues: string[] = [];
+  const values: [string, string][] = [];
   /** The page's key for a field the model names (as featurization reads it), when the page shows it. */
   const shown = (name: string | undefined) => (name === undefined ? undefined : recordKey(fields, name));
   for (const feature of features) {
     const d = feature.derive;
+    const labels = d.kind === 'value' && source !== 'csv' ? d.optionLabels?.[source] : undefined;
+    const choice = d.kind === 'value' && labels ? shown(d.from[source]) : undefined;
+    const text = choice === undefined ? undefined : fields[choice];
+    const value = labels && typeof text === 'string' ? valueLabelled(text, labels) : null;
+    if (choice !== undefined && value !== null) values.push([choice, value]);
     const numbers = d.kind === 'ratio' ? [d.numerator[source], d.denominator[source]] : d.kind === 'value' && feature.type === 'numeric' ? [d.from[source]] : [];
     for (const key of numbers.map(shown)) if (key !== undefined) numberFields.add(key);
     if (numbers.length > 0) missingValues.push(...(feature.missingValues ?? []));
@@ -157,5 +179,6 @@ export function pageFieldsAsData(
     const date = dateAsData(fields[key], dateOrder, clock);
     return date === null ? [] : [[key, date] as const];
   });
-  return dates.length === 0 ? numbers : { ...numbers, ...Object.fromEntries(dates) };
+  const rewritten = [...dates, ...values];
+  return rewritten.length === 0 ? numbers : { ...numbers, ...Object.fromEntries(rewritten) };
 }

@@ -268,3 +268,20 @@ describe("parseCsv: Excel's separator line", () => {
     );
   });
 });
+
+describe("buildFeatures keeps the page labels of the levels the model learns", () => {
+  it("drops labels of values pooled as '(other)' or never seen, and a CRM's labels when none is left", () => {
+    const table = tableOf(40, { hs_analytics_source: (i) => (i < 35 ? 'SOCIAL_MEDIA' : 'PAID_SOCIAL') });
+    const spec = {
+      key: 'lead_source', label: 'Lead source', type: 'categorical' as const, missingValues: [], actionable: false,
+      derive: {
+        kind: 'value' as const,
+        from: { hubspot: 'hs_analytics_source', salesforce: 'LeadSource' },
+        optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social', PAID_SOCIAL: 'Paid Social', OFFLINE: 'Offline Sources' }, salesforce: { Web: 'Website' } },
+      },
+    };
+    const [feature] = buildFeatures([spec], table.records, 'hubspot', new Date('2026-11-01T00:00:00Z'));
+    expect(feature.vocabulary).toEqual(['SOCIAL_MEDIA', '(other)']);
+    expect(feature.derive).toEqual({ kind: 'value', from: spec.derive.from, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social' } } });
+  });
+});

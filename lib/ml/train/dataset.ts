@@ -7,7 +7,7 @@
 import Papa from 'papaparse';
 import { isMissingRaw, parseDate, parseNumber, type NumberFormat } from '../derive';
 import { featureLevel, featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
-import type { Feature, FeatureSpec } from '../manifest';
+import type { Derive, Feature, FeatureSpec } from '../manifest';
 import { countPositives } from './metrics';
 
 /** Minimums for training at all (Einstein asks for 1,000 leads and 120 conversions; below these nothing can be learned). */
@@ -451,8 +451,25 @@ export function buildFeatures(
     if (pooled > 1000) warnings?.push(`"${spec.label}" has ${sorted.length} distinct values; ${pooled} rare ones are pooled as "${OTHER_LEVEL}".`);
     const vocabulary = kept.map(([level]) => level).filter((l) => l !== OTHER_LEVEL);
     vocabulary.push(OTHER_LEVEL);
-    return { ...feature, vocabulary, otherCode: vocabulary.length - 1 };
+    return { ...feature, derive: labelsOfLevels(feature.derive, vocabulary), vocabulary, otherCode: vocabulary.length - 1 };
   });
+}
+
+/**
+ * `derive` with the page labels (`optionLabels`) of the levels the model learned only: a label of
+ * a pooled value reads as "(other)" either way, and a CRM's choice list may hold thousands.
+ */
+function labelsOfLevels(derive: Derive, vocabulary: readonly string[]): Derive {
+  if (derive.kind !== 'value' || !derive.optionLabels) return derive;
+  const levels = new Set(vocabulary);
+  const optionLabels = Object.fromEntries(
+    Object.entries(derive.optionLabels).flatMap(([crm, labels]) => {
+      const learned = Object.entries(labels ?? {}).filter(([value]) => levels.has(value));
+      return learned.length === 0 ? [] : [[crm, Object.fromEntries(learned)]];
+    }),
+  );
+  const { optionLabels: _all, ...rest } = derive;
+  return Object.keys(optionLabels).length === 0 ? rest : { ...rest, optionLabels };
 }
 
 /**
