@@ -22,4 +22,6 @@ export const queryKeys = {
   connections: () => ['connections'] as const,
   syncs: () => ['syncs'] as const,
   writeBacks: () => ['writeBacks'] as const,
+  /** How a connected CRM labels its choice fields' options on its pages. */
+  crmOptionLabels: (crm: string | null, fields: readonly string[]) => ['connections', 'option-labels', crm, fields] as const,
 };

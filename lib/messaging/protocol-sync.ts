@@ -62,6 +62,9 @@ export type AutoSyncStatus = z.infer<typeof AutoSyncStatusSchema>;
 
 const SyncResponseSchema = z.union([SyncSummarySchema.extend({ ok: z.literal(true) }), Failure]);
 
+/** Field → value the API gives → label the CRM's pages show, for choice fields whose labels differ (`CrmClient.optionLabels`). */
+export const OptionLabelsByFieldSchema = z.record(z.string(), z.record(z.string(), z.string()));
+
 export const syncProtocol = {
   connectCrm: { input: ConnectRequestSchema, output: ConnectionResponseSchema },
   testConnection: { input: z.object({ crm: CrmKindSchema }), output: ConnectionResponseSchema },
@@ -75,6 +78,11 @@ export const syncProtocol = {
   syncStatus: {
     input: z.object({}),
     output: z.union([z.object({ ok: z.literal(true), syncs: z.array(SyncSummarySchema), autoSync: AutoSyncStatusSchema }), Failure]),
+  },
+  /** How the connected CRM labels the options of these choice fields on its pages; none when it is not connected. */
+  crmOptionLabels: {
+    input: z.object({ crm: CrmKindSchema, fields: z.array(z.string().min(1).max(255)).max(200) }),
+    output: z.union([z.object({ ok: z.literal(true), labels: OptionLabelsByFieldSchema }), Failure]),
   },
   setAutoSync: { input: AutoSyncSchema, output: z.union([z.object({ ok: z.literal(true), autoSync: AutoSyncStatusSchema }), Failure]) },
 } as const;

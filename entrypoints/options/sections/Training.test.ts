@@ -8,7 +8,7 @@
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FeatureSpecListSchema, type Manifest } from '@/lib/ml/manifest';
 import { runTrainingRequest } from '@/lib/ml/train/training-job';
 import type { HistoryLead } from '@/lib/ml/train/training-set';
@@ -37,7 +37,8 @@ vi.mock('@/lib/ui/hooks', async (importOriginal) => {
     useActiveManifest: () => useQuery({ queryKey: ['models', 'active'], queryFn: activeManifest }),
   };
 });
-vi.mock('@/lib/messaging/client', () => ({ background: { activateModel, checkModel: vi.fn() } }));
+const crmOptionLabels = vi.hoisted(() => vi.fn<() => Promise<{ ok: true; labels: Record<string, Record<string, string>> } | { ok: false; error: string }>>());
+vi.mock('@/lib/messaging/client', () => ({ background: { activateModel, checkModel: vi.fn(), crmOptionLabels } }));
 vi.mock('@/lib/ml/model-exists', () => ({ modelExists: async () => true }));
 const keepHeldOutScores = vi.hoisted(() => vi.fn<(modelId: string, heldOut: unknown) => Promise<void>>());
 vi.mock('@/lib/ml/model-versions', () => ({ addCheckedModel: vi.fn(), keepHeldOutScores }));
@@ -142,6 +143,7 @@ beforeEach(() => {
   activeManifest.mockReset().mockResolvedValue(ACTIVE);
   activateModel.mockReset().mockResolvedValue({ ok: true });
   keepHeldOutScores.mockReset().mockResolvedValue();
+  crmOptionLabels.mockReset().mockResolvedValue({ ok: true, labels: {} });
 });
 afterEach(() => {
   rendered?.unmount();
@@ -381,6 +383,37 @@ it('keeps a lifecycle rule whole when the history changes: it names stages reach
   expect(leadsChangedNote()).toBe('The leads changed since the check: check again.');
   const again = await checkTheData();
   expect(again.data.outcome).toEqual(first.data.outcome);
+});
+
+describe("a model of a CRM's leads knows how the CRM's pages label its choice fields' options", () => {
+  /** Checks the HubSpot history and waits for the CRM's answer on its labels; returns the specs trained on. */
+  async function trainOnHubSpot() {
+    await renderSection();
+    change(historySource(), 'hubspot');
+    await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
+    await checkTheData();
+    await eventually(() => expect(queryClient.getQueryState(['connections', 'option-labels', 'hubspot', ['industry', 'hs_analytics_source']])?.status).not.toBe('pending'));
+    expect(crmOptionLabels).toHaveBeenCalledWith({ crm: 'hubspot', fields: ['industry', 'hs_analytics_source'] });
+    click(trainButton()!);
+    const request = FakeWorker.latest.requests.at(-1)!;
+    if (request.type !== 'train') throw new Error(`sent ${request.type}`);
+    return new Map(request.specs.map((trained) => [trained.key, trained.derive]));
+  }
+
+  it("takes the connected CRM's labels over the catalogue's: an admin may have renamed an option", async () => {
+    crmOptionLabels.mockResolvedValue({ ok: true, labels: { hs_analytics_source: { SOCIAL_MEDIA: 'Social (ours)' }, industry: { COMPUTER_SOFTWARE: 'Computer Software' } } });
+    const derive = await trainOnHubSpot();
+    expect(derive.get('lead_source')).toMatchObject({ optionLabels: { hubspot: { SOCIAL_MEDIA: 'Social (ours)' } } });
+    expect(derive.get('lead_source')).not.toMatchObject({ optionLabels: { hubspot: { OFFLINE: 'Offline Sources' } } });
+    expect(derive.get('industry')).toMatchObject({ optionLabels: { hubspot: { COMPUTER_SOFTWARE: 'Computer Software' } } });
+  });
+
+  it("keeps the catalogue's labels, and trains, when the CRM cannot say", async () => {
+    crmOptionLabels.mockResolvedValue({ ok: false, error: 'HubSpot answered 503' });
+    const derive = await trainOnHubSpot();
+    expect(derive.get('lead_source')).toEqual(spec('lead_source').derive);
+    expect(derive.get('industry')).toEqual(spec('industry').derive);
+  });
 });
 
 const stageReached = () => container().querySelector<HTMLSelectElement>('select[aria-label="Lifecycle stage reached"]')!;

@@ -12,7 +12,7 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { ErrorState, StatusRegion } from '@/components/StatusMessage';
-import { CRM_LABEL } from '@/lib/crm/types';
+import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { background } from '@/lib/messaging/client';
 import { onEvent } from '@/lib/messaging/events';
@@ -23,7 +23,7 @@ import { addCheckedModel, keepHeldOutScores } from '@/lib/ml/model-versions';
 import { describeDataSize } from '@/lib/ml/train/data-size';
 import { suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
 import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
-import { describeLeftOut, type LeftOut, type OutcomeRule } from '@/lib/ml/train/training-set';
+import { choiceFieldsOf, describeLeftOut, withCrmOptionLabels, type LeftOut, type OutcomeRule } from '@/lib/ml/train/training-set';
 import { TrainingEventSchema, type TrainingData, type TrainingEvent, type TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import { queryKeys } from '@/lib/query-keys';
 import { FeaturePicker } from './training/FeaturePicker';
@@ -48,6 +48,20 @@ function noHistoryAdvice(source: SourceKind): string {
 
 /** The stored history of `source`, as the form samples it (read again after syncs, imports and deletions). */
 const historyQuery = (source: SourceKind) => queryOptions({ queryKey: queryKeys.trainingHistory(source), queryFn: () => historySample(source) });
+
+/**
+ * How `crm` labels the options of its choice `fields` on its pages (none when it is not
+ * connected): kept in the model, so a badge reading a page's label scores the value the model
+ * learned. Without an answer the catalogue's labels stay, and training goes on.
+ */
+const optionLabelsQuery = (crm: CrmKind | null, fields: readonly string[]) =>
+  queryOptions({
+    queryKey: queryKeys.crmOptionLabels(crm, fields),
+    queryFn: async () => (await succeeded(background.crmOptionLabels({ crm: crm!, fields: [...fields] }))).labels,
+    enabled: crm !== null && fields.length > 0,
+    staleTime: 10 * 60_000,
+    retry: false,
+  });
 
 type Trained = Extract<TrainingEvent, { type: 'trained' }>;
 
@@ -170,6 +184,8 @@ export function TrainingSection() {
     checkMovedFields: !activate.isPending && !trainedModelWaits,
   });
   const { inspected, changing } = dataCheck;
+  const checkedCrm = inspected && inspected.data.source !== 'csv' ? inspected.data.source : null;
+  const optionLabels = useQuery(optionLabelsQuery(checkedCrm, checkedCrm ? choiceFieldsOf(dataCheck.includedSpecs(), checkedCrm) : []));
   const changeOutcome = changing(setOutcome);
   const changeMonths = changing(setMonths);
   const changeMinAgeDays = changing(setMinAgeDays);
@@ -208,7 +224,9 @@ export function TrainingSection() {
     activate.reset();
     // The check was dropped had the history changed since: it is the history the check read.
     setTrainedOn(history.data.keysName);
-    worker.start({ type: 'train', data: inspected.data, specs: dataCheck.includedSpecs(), cv: CROSS_VALIDATION_FOLDS, tiers: active.data.tiers, activeModelId: active.data.modelId });
+    const specs = dataCheck.includedSpecs();
+    const labelled = checkedCrm && optionLabels.data ? withCrmOptionLabels(specs, checkedCrm, optionLabels.data) : specs;
+    worker.start({ type: 'train', data: inspected.data, specs: labelled, cv: CROSS_VALIDATION_FOLDS, tiers: active.data.tiers, activeModelId: active.data.modelId });
   };
 
   // Nothing starts while the worker or an activation runs (its outcome would be lost), nor before

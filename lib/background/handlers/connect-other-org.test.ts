@@ -473,3 +473,16 @@ it('forgets the scores cached through a connection when it is disconnected, of t
   await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
   expect(await db.scores.toCollection().primaryKeys()).toEqual(['m|hubspot|101']);
 });
+
+describe('crmOptionLabels: how the connected CRM labels its choice fields on its pages', () => {
+  it('answers the connected HubSpot portal’s labels, and none for a CRM not connected', async () => {
+    const fields = ['hs_analytics_source', 'jobtitle'];
+    expect(await syncHandlers.crmOptionLabels({ crm: 'hubspot', fields }, sender)).toEqual({ ok: true, labels: {} });
+    await connectHubSpot('pat-na1-portal-a-0123456789');
+    const reply = await syncHandlers.crmOptionLabels({ crm: 'hubspot', fields }, sender);
+    if (!reply.ok) throw new Error(reply.error);
+    expect(Object.keys(reply.labels)).toEqual(['hs_analytics_source']);
+    expect(reply.labels.hs_analytics_source).toMatchObject({ SOCIAL_MEDIA: 'Organic Social', OFFLINE: 'Offline Sources' });
+    expect(await syncHandlers.crmOptionLabels({ crm: 'salesforce', fields: ['LeadSource'] }, sender)).toEqual({ ok: true, labels: {} });
+  });
+});

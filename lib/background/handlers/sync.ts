@@ -4,7 +4,7 @@
  * sync progress.
  */
 import { browser } from 'wxt/browser';
-import { clientForConnection, salesforceSessionId } from '../../connections/client-for';
+import { clientFor, clientForConnection, salesforceSessionId } from '../../connections/client-for';
 import { signInWithSalesforce } from '../../connections/oauth';
 import { endGrantOf, readConnection, readStatus, releaseHostAccess, removeConnection, writeConnection, writeStatus } from '../../connections/connections';
 import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, settingsOf, type Connection, type ConnectionReply, type ConnectionSummary } from '../../connections/schema';
@@ -267,6 +267,10 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     await deleteCachedScoresOf(crm);
     forgetScoresInFlight();
     return { ok: true, crm, status: 'disconnected', host: '', message: `${CRM_LABEL[crm]} disconnected` };
+  },
+  async crmOptionLabels({ crm, fields }) {
+    const client = await clientFor(crm);
+    return { ok: true, labels: client ? await client.optionLabels(fields, { signal: AbortSignal.timeout(60_000) }) : {} };
   },
   async connectionStatus() {
     return { ok: true, connections: await Promise.all(CRM_KINDS.map(connectionSummary)) };

@@ -15,6 +15,7 @@ import {
   inspectTrainingData,
   isConverted,
   leadsInWindow,
+  mapSpec,
   outcomeOf,
   selectTrainingData,
   suggestField,
@@ -282,13 +283,20 @@ describe('candidate features', () => {
 
     it('trained on HubSpot: lead source, industry and country read no Salesforce field; numbers and dates still do', () => {
       const { from, notes } = catalogueSpecs('hubspot', hubspotLeads, hubspotStage);
-      expect(from('lead_source')).toEqual({ kind: 'value', from: { hubspot: 'hs_analytics_source', csv: 'lead_source' } });
+      expect(from('lead_source')).toEqual({ kind: 'value', from: { hubspot: 'hs_analytics_source', csv: 'lead_source' }, optionLabels: { hubspot: expect.objectContaining({ SOCIAL_MEDIA: 'Organic Social' }) } });
       expect(from('industry')).toEqual({ kind: 'value', from: { hubspot: 'industry', csv: 'industry' } });
       expect(from('country')).toEqual({ kind: 'value', from: { hubspot: 'country', csv: 'country' } });
       expect(from('employees')).toEqual({ kind: 'value', from: { salesforce: 'NumberOfEmployees', hubspot: 'numemployees', csv: 'employees' } });
       expect(from('days_since_created')).toEqual({ kind: 'daysSince', from: { salesforce: 'CreatedDate', hubspot: 'createdate', csv: 'created_at' } });
       expect(from('last_page')).toEqual({ kind: 'urlCategory', from: { hubspot: 'hs_analytics_last_url', csv: 'last_page_url' } });
       expect(notes).toContain("Lead source, Industry and Country are read on HubSpot pages only: Salesforce's values for them are not in this history.");
+    });
+
+    it("keeps a field's page labels with its field: a feature mapped to another field of the CRM has none of the old one's", () => {
+      const leadSource = DEMO_FEATURE_SPECS.find((spec) => spec.key === 'lead_source')!;
+      expect(mapSpec(leadSource, 'hubspot', 'hs_analytics_source').derive).toEqual(leadSource.derive);
+      expect(mapSpec(leadSource, 'hubspot', 'hs_latest_source').derive).toEqual({ kind: 'value', from: { salesforce: 'LeadSource', hubspot: 'hs_latest_source', csv: 'lead_source' } });
+      expect(mapSpec(leadSource, 'csv', 'source').derive).toMatchObject({ from: { csv: 'source' }, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social' } } });
     });
 
     it('names a single such feature in the singular, and says nothing when there is none', () => {
@@ -305,7 +313,11 @@ describe('candidate features', () => {
       const { byKey, notes } = catalogueSpecs('csv', rows, { field: 'converted', positiveValues: ['1'] });
       expect(byKey.size).toBeGreaterThan(10);
       for (const spec of byKey.values()) expect(spec, spec.key).toEqual(DEMO_FEATURE_SPECS.find((catalogued) => catalogued.key === spec.key));
-      expect(byKey.get('lead_source')?.derive).toEqual({ kind: 'value', from: { salesforce: 'LeadSource', hubspot: 'hs_analytics_source', csv: 'lead_source' } });
+      expect(byKey.get('lead_source')?.derive).toEqual({
+        kind: 'value',
+        from: { salesforce: 'LeadSource', hubspot: 'hs_analytics_source', csv: 'lead_source' },
+        optionLabels: { hubspot: expect.objectContaining({ OFFLINE: 'Offline Sources' }) },
+      });
       expect(notes.join(' ')).not.toContain('pages only');
     });
   });

@@ -173,10 +173,37 @@ export function suggestField(spec: FeatureSpec, source: SourceKind, fields: read
   return fields.find((field) => wanted.has(comparable(field))) ?? null;
 }
 
-/** `spec` reading `field` for `source` (a single-field spec). */
+/** `spec` reading `field` for `source` (a single-field spec); the labels it knew for another field of `source` are not this one's. */
 export function mapSpec(spec: FeatureSpec, source: SourceKind, field: string): FeatureSpec {
   if (spec.derive.kind === 'ratio') return spec;
-  return { ...spec, derive: { ...spec.derive, from: { ...spec.derive.from, [source]: field } } };
+  const mapped = { ...spec, derive: { ...spec.derive, from: { ...spec.derive.from, [source]: field } } };
+  return source === 'csv' || spec.derive.from[source] === field ? mapped : withoutLabelsOf(mapped, [source]);
+}
+
+/** The fields `crm` gives `specs`' categories from: choice lists, whose options its pages may label otherwise. */
+export function choiceFieldsOf(specs: readonly FeatureSpec[], crm: CrmKind): string[] {
+  return [...new Set(specs.flatMap(({ type, derive }) => (type === 'categorical' && derive.kind === 'value' && derive.from[crm] ? [derive.from[crm]] : [])))];
+}
+
+/**
+ * `specs` with the labels `crm`'s pages show their choice fields' values by (`labels`: field →
+ * value → label, as the CRM's API defines them), which replace the catalogue's for a field the
+ * CRM answers for: an admin may have renamed an option. The trainer keeps those of the levels it learns.
+ */
+export function withCrmOptionLabels(specs: readonly FeatureSpec[], crm: CrmKind, labels: Readonly<Record<string, Readonly<Record<string, string>>>>): FeatureSpec[] {
+  return specs.map((spec) => {
+    const field = spec.type === 'categorical' && spec.derive.kind === 'value' ? spec.derive.from[crm] : undefined;
+    if (spec.derive.kind !== 'value' || field === undefined || !Object.hasOwn(labels, field)) return spec;
+    return { ...spec, derive: { ...spec.derive, optionLabels: { ...spec.derive.optionLabels, [crm]: labels[field] } } };
+  });
+}
+
+/** `spec` without the page labels (`optionLabels`) it knows for `crms`. */
+function withoutLabelsOf(spec: FeatureSpec, crms: readonly CrmKind[]): FeatureSpec {
+  if (spec.derive.kind !== 'value' || !spec.derive.optionLabels) return spec;
+  const { optionLabels: all, ...derive } = spec.derive;
+  const kept = Object.fromEntries(Object.entries(all).filter(([crm]) => !crms.includes(crm as CrmKind)));
+  return { ...spec, derive: Object.keys(kept).length === 0 ? derive : { ...derive, optionLabels: kept } };
 }
 
 /**
@@ -203,7 +230,7 @@ function withoutFieldsOf(spec: FeatureSpec, crms: readonly CrmKind[]): FeatureSp
   if (spec.derive.kind === 'ratio') return spec;
   const from = { ...spec.derive.from };
   for (const crm of crms) delete from[crm];
-  return { ...spec, derive: { ...spec.derive, from } };
+  return withoutLabelsOf({ ...spec, derive: { ...spec.derive, from } }, crms);
 }
 
 /** The note naming the features a model trained on `source` reads on its pages only (`crmsWithUnseenValues`): none when there are none. */
