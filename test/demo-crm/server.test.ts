@@ -1,7 +1,7 @@
 import { request as httpsRequest } from 'node:https';
 import { Window } from 'happy-dom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_OWNERS, generateDemoLeads, SPECIAL_LEAD_IDS, XSS_PAYLOAD, type DemoLead } from '../../lib/crm/demo-data';
+import { DEMO_FEATURE_SPECS, DEMO_OWNERS, generateDemoLeads, SPECIAL_LEAD_IDS, XSS_PAYLOAD, type DemoLead } from '../../lib/crm/demo-data';
 import { ARCHIVED_DEMO_OWNERS, SEARCH_RESULT_CAP } from './hubspot-api';
 import { defaultBehaviour } from './behaviour';
 import { DEMO_HOSTS, createDemoCrm, createDemoCrmHandler, startDemoCrm, type DemoCrm } from './server';
@@ -431,6 +431,14 @@ describe('HubSpot REST API', () => {
     const { results } = (await call(HS_API, '/crm/v3/properties/contacts', { headers: AUTH })).json();
     const source = results.find((p: { name: string }) => p.name === 'hs_analytics_source');
     expect(source.options).toContainEqual(expect.objectContaining({ value: 'ORGANIC_SEARCH', label: 'Organic Search' }));
+  });
+
+  it("labels the sources as the default model's catalogue says HubSpot pages show them", async () => {
+    const { results } = (await call(HS_API, '/crm/v3/properties/contacts', { headers: AUTH })).json();
+    const source = results.find((p: { name: string }) => p.name === 'hs_analytics_source');
+    const leadSource = DEMO_FEATURE_SPECS.find((spec) => spec.key === 'lead_source')!.derive;
+    const catalogued = leadSource.kind === 'value' ? leadSource.optionLabels?.hubspot : undefined;
+    expect(catalogued).toEqual(Object.fromEntries(source.options.map((option: { value: string; label: string }) => [option.value, option.label])));
   });
 });
 

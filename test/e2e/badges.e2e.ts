@@ -11,9 +11,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recognisePage } from '../../lib/crm/adapters';
 import type { DemoLead } from '../../lib/crm/demo-data';
+import type { CrmKind } from '../../lib/crm/types';
 import { DEMO_LOCALE } from '../demo-crm/format';
-import { featurizeRecord } from '../../lib/ml/featurize';
+import { featurizeRecord, levelCode, type RawRecord } from '../../lib/ml/featurize';
 import { parseManifest, type Manifest } from '../../lib/ml/manifest';
+import { pageConventions, pageFieldsAsData } from '../../lib/ml/page-values';
 import {
   DEMO_HOSTS,
   EXTENSION_DIR,
@@ -71,21 +73,41 @@ async function markBadgesStale(page: Page) {
   await page.evaluate((tag) => document.querySelectorAll(tag).forEach((badge) => badge.setAttribute('data-test-stale', '')), BADGE);
 }
 
-/** The model's features of the lead the page shows, read with the same adapter, its text read alone (as an en-US page's). [F] */
-async function pageFeatures(page: Page): Promise<Float32Array> {
+/** The fields the page shows, read with the same adapter as the content script's. */
+async function pageFields(page: Page): Promise<{ fields: RawRecord; crm: CrmKind }> {
   const window = new Window({ url: page.url() });
   window.document.write(await page.content());
   const recognised = recognisePage(new URL(page.url()));
   if (!recognised) throw new Error(`not a CRM page: ${page.url()}`);
   const fields = recognised.adapter.readRecordFields(window.document as unknown as Document);
   await window.happyDOM.close();
-  return featurizeRecord(fields, manifest.features, recognised.adapter.crm, new Date());
+  return { fields, crm: recognised.adapter.crm };
 }
 
-/** What onnxruntime-node says for the lead the page shows (`pageFeatures`). */
-async function expectedProbability(page: Page): Promise<number> {
-  const output = await session.run({ features: new ortNode.Tensor('float32', await pageFeatures(page), [1, manifest.features.length]) });
+/** The model's features of the lead the page shows (`pageFields`), its text read alone (as an en-US page's). [F] */
+async function pageFeatures(page: Page): Promise<Float32Array> {
+  const { fields, crm } = await pageFields(page);
+  return featurizeRecord(fields, manifest.features, crm, new Date());
+}
+
+/**
+ * The same as data, as the extension reads a page: in the demo's en-US conventions, times in
+ * UTC (the harness's zone), its choice fields' labels as the values they label. [F]
+ */
+async function pageFeaturesAsData(page: Page): Promise<Float32Array> {
+  const { fields, crm } = await pageFields(page);
+  return featurizeRecord(pageFieldsAsData(fields, manifest.features, crm, pageConventions(DEMO_LOCALE), 'UTC'), manifest.features, crm, new Date());
+}
+
+/** What onnxruntime-node says for one lead's features [F]. */
+async function nodeProbability(features: Float32Array): Promise<number> {
+  const output = await session.run({ features: new ortNode.Tensor('float32', features, [1, manifest.features.length]) });
   return (output.probability.data as Float32Array)[0];
+}
+
+/** What onnxruntime-node says for the lead the page shows (`pageFeaturesAsData`). */
+async function expectedProbability(page: Page): Promise<number> {
+  return nodeProbability(await pageFeaturesAsData(page));
 }
 
 describe('badges on lead pages', () => {
@@ -151,6 +173,25 @@ describe('badges on lead pages', () => {
     const page = await openPage(hubspotContactUrl(lead.hubspotId));
     const badge = await scoredBadge(page);
     expect(Math.abs(badge.probability - (await expectedProbability(page)))).toBeLessThanOrEqual(1e-6);
+    await page.close();
+  });
+
+  it.each([
+    ['SOCIAL_MEDIA', 'Organic Social'],
+    ['OFFLINE', 'Offline Sources'],
+  ])('reads the lead source a HubSpot page shows by its label as the value the model learned (%s: "%s")', async (value, label) => {
+    const lead = harness.crm.leads.find((candidate) => candidate.hubspot.hs_analytics_source === value)!;
+    const page = await openPage(hubspotContactUrl(lead.hubspotId));
+    const badge = await scoredBadge(page);
+    const source = manifest.features.findIndex((feature) => feature.key === 'lead_source');
+    const { vocabulary, otherCode } = manifest.features[source];
+    const { fields } = await pageFields(page);
+    expect(fields.hs_analytics_source).toBe(label);
+    // Taken as written, the label is no level the model learned.
+    expect(levelCode(label, manifest.features[source])).toBe(otherCode);
+    const read = await pageFeaturesAsData(page);
+    expect(read[source]).toBe(vocabulary!.indexOf(value));
+    expect(Math.abs(badge.probability - (await nodeProbability(read)))).toBeLessThanOrEqual(1e-6);
     await page.close();
   });
 
