@@ -99,6 +99,8 @@ export async function launchExtension(crmPort: number, options: HarnessOptions =
     headless: options.headless ?? true,
     ignoreHTTPSErrors: true,
     viewport: { width: 1280, height: 860 },
+    // The demo CRM shows times in UTC: the browser reads them as its user's zone, so the user is in UTC on every machine.
+    env: { ...process.env, TZ: 'UTC' },
     args: [
       `--disable-extensions-except=${extension}`,
       `--load-extension=${extension}`,
