@@ -251,6 +251,11 @@ function shownLabel(value: string | null, derive: Extract<Derive, { kind: 'value
   return value !== null && labels && Object.hasOwn(labels, value) ? labels[value] : value;
 }
 
+/** A categorical feature's level (a bin of its shape) as `source`'s pages label it; any other feature's bin as it is. */
+export function levelAsShown(level: string, feature: Feature, source: SourceKind): string {
+  return feature.type === 'categorical' && feature.derive.kind === 'value' ? (shownLabel(level, feature.derive, source) ?? level) : level;
+}
+
 /** The lead's value for a feature as a rep would read it ("$1,200,000", "VP Sales", "12 days"), or "" when missing. */
 
 export function describeFeatureValue(record: RawRecord, feature: Feature, source: SourceKind, now: Date): string {

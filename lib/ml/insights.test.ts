@@ -59,6 +59,17 @@ describe('deviationsFromIdeal', () => {
       { feature: 2, label: 'E-mails opened', leadValue: '≤ 2', idealValue: '> 2', pointsLost: expect.closeTo(0.5, 12) },
     ]);
   });
+  it("words a category's lead and ideal values as the lead's CRM labels them on its pages", () => {
+    const labelled: Manifest = {
+      ...manifest,
+      features: manifest.features.map((feature, f) =>
+        f === 1 ? { ...feature, derive: { kind: 'value', from: { csv: 'industry', hubspot: 'industry' }, optionLabels: { hubspot: { Tech: 'Technology', Retail: 'Retail & Shops' } } } } : feature,
+      ),
+    };
+    expect(deviationsFromIdeal(labelled, [0, 1, 1], 'hubspot').find((d) => d.feature === 1)).toMatchObject({ leadValue: 'Retail & Shops', idealValue: 'Technology', pointsLost: 1 });
+    expect(deviationsFromIdeal(labelled, [0, 1, 1], 'csv').find((d) => d.feature === 1)).toMatchObject({ leadValue: 'Retail', idealValue: 'Tech' });
+  });
+
   it('never calls "missing" ideal, even when it scores best', () => {
     // "> 5" visits gains 1 − (−0.5) on its own term, and 0.4 more with the lead's "> 2" opens in the pair.
     expect(deviationsFromIdeal(manifest, [Number.NaN, 0, 9], 'csv').find((d) => d.feature === 0)).toMatchObject({ leadValue: 'missing', idealValue: '> 5', pointsLost: expect.closeTo(1.9, 12) });
@@ -249,6 +260,19 @@ describe('whatWouldMakeHotter', () => {
     expect(plan.probabilityBefore).toBeCloseTo(sigmoid(-3.7), 12);
     expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-0.8), 12);
     expect(plan.reaches).toBe(true);
+  });
+
+  it("words a category a rep can change as the lead's CRM labels it on its pages", () => {
+    // Industry made a rep's to change, with HubSpot labels; visits and opens not (the lead has their best bins anyway).
+    const labelled: Manifest = {
+      ...manifest,
+      features: manifest.features.map((feature, f) =>
+        f === 1 ? { ...feature, actionable: true, derive: { kind: 'value', from: { csv: 'industry', hubspot: 'industry' }, optionLabels: { hubspot: { Tech: 'Technology', Retail: 'Retail & Shops' } } } } : { ...feature, actionable: false },
+      ),
+    };
+    const row = [6, 1, 3];
+    const plan = whatWouldMakeHotter(labelled, row, contributionsOf(row, labelled), 'hubspot')!;
+    expect(plan.changes).toEqual([expect.objectContaining({ feature: 1, from: 'Retail & Shops', to: 'Technology' })]);
   });
 
   it('gives each change the odds of the calibrated probabilities it shows, which multiply to the plan’s before → after', () => {

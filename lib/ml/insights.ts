@@ -9,7 +9,7 @@
  * Every figure is exact: what the model adds, pairs included, for the row the change gives.
  */
 import type { Tier } from '../messaging/protocol';
-import { featureValue, formatNumber, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
+import { featureValue, formatNumber, levelAsShown, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
 import { fieldSourcesOf, type Feature, type Manifest, type Term, type TermShape } from './manifest';
 import { tierOf } from './score';
 import { axisBin, bestSupportedRange, termContribution, valueInBin } from './shape';
@@ -42,6 +42,11 @@ function shapeOf(term: Term): TermShape {
 const missingBin = (axis: Axis) => axis.labels.length - 1;
 
 /** The axis a feature's moves are read on: its own (main-effect) term's, else the first term's that uses it. */
+/** `axis` of `feature` with its bins as `source`'s pages label them (HubSpot's "Organic Social" for SOCIAL_MEDIA). */
+function axisAsShown(axis: Axis, feature: Feature, source: SourceKind): Axis {
+  return { ...axis, labels: axis.labels.map((label) => levelAsShown(label, feature, source)) };
+}
+
 function ownAxis(manifest: Manifest, feature: number): Axis {
   const main = manifest.terms.find((term) => term.features.length === 1 && term.features[0] === feature);
   const term = main ?? manifest.terms.find((t) => t.features.includes(feature))!;
@@ -165,7 +170,7 @@ export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, 
     .filter((term) => term.features.length === 1 && sourceSupplies(manifest.features[term.features[0]], source) && !countsDaysSince(manifest.features[term.features[0]]))
     .map((term): Deviation => {
       const [feature] = term.features;
-      const axis = shapeOf(term).axes[0];
+      const axis = axisAsShown(shapeOf(term).axes[0], manifest.features[feature], source);
       const gains = presentTargets(axis).map(({ value }) => logitChange(manifest, row, withValue(row, feature, value)));
       const leadBin = axisBin(axis, row[feature]);
       const numeric = manifest.features[feature].type === 'numeric';
@@ -474,11 +479,12 @@ export function whatWouldMakeHotter(
       : moves.reduce((a, b) => (b.gain > a.gain ? b : a));
     const feature = manifest.features[best.feature];
     const byNumber = feature.type === 'numeric' && best.alsoChanged.length > 0;
+    const shown = axisAsShown(best.axis, feature, source);
     changes.push({
       feature: best.feature,
       label: feature.label,
-      from: byNumber ? numberAsRead(feature, best.axis, before[best.feature]) : best.axis.labels[axisBin(best.axis, before[best.feature])],
-      to: byNumber ? numberAsRead(feature, best.axis, best.target.value) : best.axis.labels[best.target.bin],
+      from: byNumber ? numberAsRead(feature, best.axis, before[best.feature]) : shown.labels[axisBin(best.axis, before[best.feature])],
+      to: byNumber ? numberAsRead(feature, best.axis, best.target.value) : shown.labels[best.target.bin],
       value: best.target.value,
       points: best.gain,
       calibratedPoints: best.calibratedGain,
