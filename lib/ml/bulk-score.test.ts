@@ -126,6 +126,17 @@ it('stores no score for a lead the model gives no probability (NaN), rather than
   expect(await scoredLeadKeys()).toEqual([[first, second].map((lead) => lead.key).sort()[1]]);
 });
 
+it('stores no score for a lead whose reasons the model gives no weight (a NaN contribution), as a badge shows none', async () => {
+  const [first, second] = demoStoredLeads(now, 2);
+  await db.putLeads([first, second]);
+  const nanReasonForFirst = async (rows: Float32Array, featureCount: number) => {
+    const output = await runModel(rows, featureCount);
+    return { ...output, contributions: Float32Array.from(output.contributions, (c, j) => (j === 1 ? Number.NaN : c)) };
+  };
+  await scoreAllStoredLeads({ manifest, runModel: nanReasonForFirst, now, report: async () => undefined });
+  expect(await scoredLeadKeys()).toEqual([[first, second].map((lead) => lead.key).sort()[1]]);
+});
+
 describe('a batch the engine fails on', () => {
   it('does not stop the run: the later batches are scored, and it ends failed saying how many leads could not be scored and why', async () => {
     const leads = demoStoredLeads(now, 60);

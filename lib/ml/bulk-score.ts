@@ -58,15 +58,18 @@ async function scoreBatch(leads: StoredLead[], deps: BulkScoringDeps): Promise<{
   }
   const output = await deps.runModel(rows, F);
   const scoredAt = Date.now();
-  // A lead the model reads nothing of, or gives no probability (an imported model's NaN for a
-  // case its check did not try), gets no score rather than a made-up one ("1, cold").
-  const scorable = leads.map((_, i) => knownFeatureCount(rows.subarray(i * F, (i + 1) * F)) > 0 && Number.isFinite(output.probability[i]));
+  // A lead the model reads nothing of, or gives no probability or a reason no weight (an imported
+  // model's NaN for a case its check did not try), gets no score rather than a made-up one ("1,
+  // cold") or reasons that say NaN, as a badge gets none (engineRow).
+  const contributionsOf = (i: number) => output.contributions.subarray(i * output.terms, (i + 1) * output.terms); // [T]
+  const scorable = leads.map(
+    (_, i) => knownFeatureCount(rows.subarray(i * F, (i + 1) * F)) > 0 && Number.isFinite(output.probability[i]) && contributionsOf(i).every(Number.isFinite),
+  );
   const scored = leads.flatMap((lead, i): LeadScore[] => {
     if (!scorable[i]) return [];
     const probability = output.probability[i];
     const { score, tier } = scoreAndTier(probability, manifest);
-    const contributions = output.contributions.subarray(i * output.terms, (i + 1) * output.terms); // [T]
-    const strongest = strongestReasons(explainLead(manifest, contributions, lead.fields, lead.source, now));
+    const strongest = strongestReasons(explainLead(manifest, contributionsOf(i), lead.fields, lead.source, now));
     return [
       {
         key: `${manifest.modelId}|${lead.key}`,
