@@ -4,7 +4,7 @@ import { PartBoundary } from '@/components/PartBoundary';
 import { EmptyState, ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { CRM_LABEL } from '@/lib/crm/types';
 import { demoLeadMix } from '@/lib/db/source-history';
-import { standingFailure, type JobProgress } from '@/lib/jobs/progress';
+import { RETRY_FAILED_SCORING_AFTER_MS, standingFailure, type JobProgress } from '@/lib/jobs/progress';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { plural } from '@/lib/presentation';
@@ -41,7 +41,10 @@ function ScoringFailed({ failure, scored }: { failure: ScoringFailure; scored: n
   return (
     <ErrorState
       message={
-        failureSummary(failure, reason) + (scored > 0 && !failure.source ? ' The numbers below count only the leads scored so far.' : '')
+        failureSummary(failure, reason) +
+        // The hourly refresh tries a failed run over every lead again (refresh-scores.ts), not one of one CRM's leads.
+        (failure.source ? '' : ` LeadLens tries again within ${RETRY_FAILED_SCORING_AFTER_MS / 3_600_000} hours.`) +
+        (scored > 0 && !failure.source ? ' The numbers below count only the leads scored so far.' : '')
       }
       action={
         <button type="button" onClick={() => scoreAgain.mutate()} disabled={scoreAgain.isPending}>

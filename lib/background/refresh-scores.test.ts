@@ -3,7 +3,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { db, type LeadScore } from '../db/db';
-import { writeJob } from '../jobs/progress';
+import { RETRY_FAILED_SCORING_AFTER_MS, writeJob } from '../jobs/progress';
 import { activeModelId } from '../ml/model-store';
 import { REFRESH_SCORES_ALARM, refreshStaleScores, scheduleScoreRefresh, SCORES_STALE_AFTER_MS } from './refresh-scores';
 
@@ -51,6 +51,28 @@ it('leaves the scores to a scoring job that runs, and starts none without a scor
   await writeJob('scoring', { modelId: active, state: 'running', done: 0, total: 2, startedAt: NOW - HOUR });
   expect(await refreshStaleScores(NOW)).toBe(false);
   expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
+});
+
+it("tries again, hours later, a scoring of every lead that failed with the active model, though no score is stale or none was stored", async () => {
+  const active = await activeModelId();
+  const failed = (finishedAt: number, modelId = active) => writeJob('scoring', { modelId, state: 'failed', done: 2, total: 2, startedAt: finishedAt - HOUR, finishedAt, error: 'The engine stopped' });
+  await failed(NOW - HOUR);
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  await failed(NOW - RETRY_FAILED_SCORING_AFTER_MS, 'another-model');
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
+  await failed(NOW - RETRY_FAILED_SCORING_AFTER_MS);
+  expect(await refreshStaleScores(NOW)).toBe(true);
+  expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
+  // A later run of one CRM's leads keeps the failure standing: it is still tried again.
+  scoreStoredLeadsOffscreen.mockClear();
+  await db.leadScores.put(score(active, '1', NOW - HOUR));
+  await writeJob('scoring', {
+    modelId: active, state: 'done', done: 1, total: 1, startedAt: NOW - 7 * HOUR, finishedAt: NOW - 7 * HOUR, source: 'salesforce',
+    lastFailure: { modelId: active, done: 2, total: 2, error: 'The engine stopped' },
+  });
+  expect(await refreshStaleScores(NOW)).toBe(true);
+  expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
 });
 
 it('opens the offscreen document again when a job says it runs there but it closed (it crashed), and only then', async () => {

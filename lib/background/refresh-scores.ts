@@ -8,7 +8,7 @@
 import { browser } from 'wxt/browser';
 import { db } from '../db/db';
 import { forEachChunk, prefixRange } from '../db/chunks';
-import { readJob } from '../jobs/progress';
+import { readJob, RETRY_FAILED_SCORING_AFTER_MS, standingFailure } from '../jobs/progress';
 import { activeModelId } from '../ml/model-store';
 import { scoreStoredLeadsIfAny } from './activate-model';
 import { resumeOffscreenJobs } from './offscreen-engine';
@@ -48,16 +48,20 @@ async function oldestScoreOf(modelId: string): Promise<number | null> {
  * and are otherwise swept only as record pages are answered). Opens the offscreen document
  * again when a job's row says it runs there but it is closed (Chrome closed it, or it crashed,
  * and no start-up of this worker resumed the job since): the job goes on. Then scores every
- * stored lead again with the active model when its oldest score is over a day old, unless a
- * scoring job runs (it scores them now). Resolves with whether it scored them.
+ * stored lead again with the active model when its oldest score is over a day old, or when its
+ * last scoring of every lead failed over RETRY_FAILED_SCORING_AFTER_MS ago (the leads it left
+ * have no score to age), unless a scoring job runs (it scores them now). Resolves with whether it scored them.
  */
 export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   await deleteExpiredCachedScores(now);
   await resumeOffscreenJobs();
-  if ((await readJob('scoring'))?.state === 'running') return false;
+  const job = await readJob('scoring');
+  if (job?.state === 'running') return false;
   const modelId = await activeModelId();
+  const failedRunEnded = job && standingFailure(job)?.modelId === modelId ? (job.finishedAt ?? job.startedAt) : null;
+  const retryFailed = failedRunEnded !== null && now - failedRunEnded >= RETRY_FAILED_SCORING_AFTER_MS;
   const oldest = await oldestScoreOf(modelId);
-  if (oldest === null || now - oldest < SCORES_STALE_AFTER_MS) return false;
+  if (!retryFailed && (oldest === null || now - oldest < SCORES_STALE_AFTER_MS)) return false;
   const scored = await scoreStoredLeadsIfAny(modelId);
   if (!scored.ok) throw new Error(scored.error);
   return true;

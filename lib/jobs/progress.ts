@@ -52,6 +52,13 @@ const JobRunSchema = z.object({
   failedItems: FailedItemsSchema.optional(),
 });
 
+/**
+ * How long after a scoring of every stored lead failed (the engine crashed, a batch it could not
+ * run) the hourly refresh tries it again, with or without stale scores: a passing fault mends
+ * within hours, one that stays costs a few runs a day, not one an hour.
+ */
+export const RETRY_FAILED_SCORING_AFTER_MS = 6 * 3_600_000;
+
 /** How a run over every item (no `source`) failed. */
 const RunFailureSchema = JobRunSchema.pick({ modelId: true, done: true, total: true, error: true, failedItems: true });
 export type RunFailure = z.infer<typeof RunFailureSchema>;
