@@ -60,12 +60,22 @@ export function demoStoredLeads(now: Date, count = DEMO_LEAD_COUNT): StoredLead[
   );
 }
 
-/** Replace the stored demo leads (and every model's scores of them); other leads are untouched. */
-export async function replaceDemoLeads(leads: StoredLead[]): Promise<void> {
-  await withStoredScoresPaused(() =>
+/**
+ * Replace the stored demo leads (and every model's scores of them); other leads are untouched: a
+ * demo lead whose key a lead of the user's own holds (a synced HubSpot contact whose id is a
+ * demo id) is left out, rather than take its place and leave with the demo. Resolves with how
+ * many demo leads are stored.
+ */
+export async function replaceDemoLeads(leads: StoredLead[]): Promise<number> {
+  return withStoredScoresPaused(() =>
     db.transaction('rw', db.leadReplacementTables, async () => {
       const oldKeys = (await db.leads.where('origin').equals('demo').primaryKeys()) as string[];
-      await db.replaceLeads(oldKeys, () => db.putLeads(leads));
+      const demoKeys = new Set(oldKeys);
+      const taken = (await db.leads.where(':id').anyOf(leads.map((lead) => lead.key)).primaryKeys()) as string[];
+      const ownKeys = new Set(taken.filter((key) => !demoKeys.has(key)));
+      const stored = leads.filter((lead) => !ownKeys.has(lead.key));
+      await db.replaceLeads(oldKeys, () => db.putLeads(stored));
+      return stored.length;
     }),
   );
 }

@@ -422,7 +422,7 @@ describe('a scoring job a purge asks to stop', () => {
     const leads = demoStoredLeads(now, 25);
     await replaceDemoLeads(leads);
     const kept = sortedKeys(leads).slice(20).map((key) => leads.find((lead) => lead.key === key)!);
-    let reseeded: Promise<void> | undefined;
+    let reseeded: Promise<number> | undefined;
     // The reseed is asked while the first batch is being scored.
     const deps = { manifest, runModel: watched([], () => (reseeded ??= replaceDemoLeads(kept))), now };
 

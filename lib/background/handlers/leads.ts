@@ -18,12 +18,11 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
   loadDemoData: async ({ count }) => {
     const bundled = bundledModel.manifest();
     if (!bundled.ok) throw new Error(bundled.error);
-    const leads = demoStoredLeads(new Date(), count);
-    await replaceDemoLeads(leads);
+    const stored = await replaceDemoLeads(demoStoredLeads(new Date(), count));
     const switched = await activateStoredModel(bundled.manifest.modelId);
     if (!switched.ok) return switched;
     if (switched.scoringProblem) return { ok: false as const, error: `The demo leads are stored and the default model is active. ${switched.scoringProblem}` };
-    return { ok: true as const, leads: leads.length };
+    return { ok: true as const, leads: stored };
   },
   removeDemoData: async () => {
     const { demo } = await demoLeadMix();
