@@ -170,6 +170,16 @@ describe("pageFieldsAsData: a choice field's label on the page is read as its va
     expect(code({ hs_analytics_source: ' offline sources ' }, 'hubspot')).toBe(SOURCES.indexOf('OFFLINE'));
     expect(code({ hs_analytics_source: 'Organic Search' }, 'hubspot')).toBe(SOURCES.indexOf('ORGANIC_SEARCH'));
   });
+  it("reads a text that names one of the model's levels as that level, before another's label that matches it less closely", () => {
+    const shows: Feature = {
+      key: 'source', label: 'Source', type: 'categorical', vocabulary: ['Trade Show', 'tradeshow', '(other)'], otherCode: 2, missingValues: [], actionable: false,
+      derive: { kind: 'value', from: { salesforce: 'LeadSource' }, optionLabels: { salesforce: { tradeshow: 'Tradeshow' } } },
+    };
+    const read = (text: string) => featurizeRecord(pageFieldsAsData({ LeadSource: text }, [shows], 'salesforce', null), [shows], 'salesforce', now)[0];
+    expect(read('Trade Show')).toBe(0);
+    expect(read('Tradeshow')).toBe(1);
+    expect(read('trade show')).toBe(0);
+  });
   it('keeps a value the page shows as data, a text no label names, and the labels of the other CRM off its pages', () => {
     expect(code({ hs_analytics_source: 'SOCIAL_MEDIA' }, 'hubspot')).toBe(SOURCES.indexOf('SOCIAL_MEDIA'));
     expect(code({ hs_analytics_source: 'Carrier pigeon' }, 'hubspot')).toBe(4);

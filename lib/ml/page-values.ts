@@ -119,12 +119,15 @@ function dateAsData(raw: Raw, pageOrder: DateOrder | null, clock: Clock): string
 
 /**
  * The value a choice field's `text` on a page labels (`Organic Social` → `SOCIAL_MEDIA`), by
- * `labels` (value → label), compared as levels are (`levelCode`); null when it labels none.
+ * `labels` (value → label), compared as levels are (`levelCode`), closest first; null when it
+ * labels none, or names one of the model's `levels` at least as closely (a value whose label is
+ * itself is in no `labels`: "Trade Show" is that value, not the "Tradeshow" of another).
  */
-function valueLabelled(text: string, labels: Readonly<Record<string, string>>): string | null {
+function valueLabelled(text: string, labels: Readonly<Record<string, string>>, levels: readonly string[]): string | null {
   const entries = Object.entries(labels);
   for (const key of LEVEL_KEYS) {
     const shown = key(text.trim());
+    if (levels.some((level) => key(level) === shown)) return null;
     const hit = entries.find(([, label]) => key(label.trim()) === shown);
     if (hit) return hit[0];
   }
@@ -162,7 +165,7 @@ export function pageFieldsAsData(
     const labels = d.kind === 'value' && source !== 'csv' ? d.optionLabels?.[source] : undefined;
     const choice = d.kind === 'value' && labels ? shown(d.from[source]) : undefined;
     const text = choice === undefined ? undefined : fields[choice];
-    const value = labels && typeof text === 'string' ? valueLabelled(text, labels) : null;
+    const value = labels && typeof text === 'string' ? valueLabelled(text, labels, feature.vocabulary ?? []) : null;
     if (choice !== undefined && value !== null) values.push([choice, value]);
     const numbers = d.kind === 'ratio' ? [d.numerator[source], d.denominator[source]] : d.kind === 'value' && feature.type === 'numeric' ? [d.from[source]] : [];
     for (const key of numbers.map(shown)) if (key !== undefined) numberFields.add(key);
