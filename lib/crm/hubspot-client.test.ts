@@ -469,9 +469,11 @@ describe('HubSpot option labels', () => {
       // A bool's Yes / No are not a choice list's labels.
       property('hs_email_optout', 'bool', [{ label: 'Yes', value: 'true', displayOrder: 0, hidden: false }, { label: 'No', value: 'false', displayOrder: 1, hidden: false }]),
       property('__proto__', 'enumeration', [{ label: 'Prototype', value: '__proto__', displayOrder: 0, hidden: false }]),
+      // Multiple checkboxes: a value of several (`a;b`) shows as their labels joined, which no one label reads back.
+      { ...property('interests', 'enumeration', [{ label: 'Machine learning', value: 'ML', displayOrder: 0, hidden: false }]), fieldType: 'checkbox' },
     ];
     const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', fetch: demoFetch(() => json(200, { results: properties })) });
-    const labels = await client.optionLabels(['hs_analytics_source', 'same_labels', 'hs_email_optout', '__proto__']);
+    const labels = await client.optionLabels(['hs_analytics_source', 'same_labels', 'hs_email_optout', '__proto__', 'interests']);
     // Own keys, not prototypes: a label map keyed `__proto__` would otherwise vanish into one.
     expect(Object.entries(labels)).toEqual([
       ['hs_analytics_source', { SOCIAL_MEDIA: 'Organic Social', OFFLINE: 'Offline Sources' }],

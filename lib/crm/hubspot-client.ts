@@ -114,6 +114,7 @@ const PropertySchema = z.looseObject({
   name: z.string().regex(/^\w+$/),
   label: z.string().optional(),
   type: z.string().optional(),
+  fieldType: z.string().optional().catch(undefined),
   // An option label of another shape reads as none: the property list also serves every sync.
   options: z.array(z.looseObject({ value: z.string(), label: z.string().optional().catch(undefined) })).optional(),
   hubspotDefined: z.boolean().optional(),
@@ -492,14 +493,15 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       }
     },
 
-    // Enumerations only: HubSpot's type for every choice list (dropdown, radio, checkboxes). A
-    // bool's Yes / No options are not a choice list's labels, and featurization reads "Yes" as
-    // true already. Hidden options are kept: contacts set before an option was hidden still hold it.
+    // Enumerations only: HubSpot's type for its choice lists. A bool's Yes / No options are not a
+    // choice list's labels, and featurization reads "Yes" as true already; a multiple-checkboxes
+    // one's value is several (`a;b`), which a page shows as their labels joined, so no one label
+    // reads back. Hidden options are kept: contacts set before an option was hidden still hold it.
     async optionLabels(fields, { signal } = {}) {
       const { byName } = await contactProperties.get(signal);
       return labelsUnlikeValues(fields, (name) => {
         const property = byName.get(name);
-        return property?.type === 'enumeration' ? property.options : undefined;
+        return property?.type === 'enumeration' && property.fieldType !== 'checkbox' ? property.options : undefined;
       });
     },
   };

@@ -114,8 +114,6 @@ const DescribeSchema = z.object({ fields: z.array(DescribedFieldSchema) });
 /** Salesforce field types that hold a number, and text; a picklist holds the text of its active values. */
 const NUMBER_TYPES = new Set(['double', 'int', 'percent', 'currency']);
 const TEXT_TYPES = new Set(['string', 'textarea']);
-/** Field types whose values are chosen from `picklistValues`, which Lead pages show by their labels. */
-const PICKLIST_TYPES = new Set(['picklist', 'multipicklist']);
 
 /** The characters a text field holds, when describe says (null for any other field). */
 const textLength = (described: DescribedField) => (TEXT_TYPES.has(described.type) && described.length ? described.length : null);
@@ -469,7 +467,8 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       const { byLowerCase } = await leadDescribe.get(signal);
       return labelsUnlikeValues(fields, (name) => {
         const described = byLowerCase.get(name.toLowerCase());
-        return described && PICKLIST_TYPES.has(described.type) ? described.picklistValues : undefined;
+        // A multi-select picklist's value is several, which a page shows as their labels joined: no one label reads back.
+        return described?.type === 'picklist' ? described.picklistValues : undefined;
       });
     },
   };
