@@ -223,7 +223,8 @@ async function checkTheData() {
   const request = FakeWorker.latest.requests.at(-1)!;
   expect(request.type).toBe('inspect');
   FakeWorker.latest.answer(INSPECTED);
-  expect(trainButton()?.disabled).toBe(false);
+  // Once the CRM said how it labels the chosen fields' options.
+  await eventually(() => expect(trainButton()?.disabled).toBe(false));
   return request;
 }
 
@@ -406,6 +407,23 @@ describe("a model of a CRM's leads knows how the CRM's pages label its choice fi
     expect(derive.get('lead_source')).toMatchObject({ optionLabels: { hubspot: { SOCIAL_MEDIA: 'Social (ours)' } } });
     expect(derive.get('lead_source')).not.toMatchObject({ optionLabels: { hubspot: { OFFLINE: 'Offline Sources' } } });
     expect(derive.get('industry')).toMatchObject({ optionLabels: { hubspot: { COMPUTER_SOFTWARE: 'Computer Software' } } });
+  });
+
+  it('holds Train while the CRM is asked, saying so: the same history then trains the same model', async () => {
+    let answer: (reply: { ok: true; labels: Record<string, Record<string, string>> }) => void = () => undefined;
+    crmOptionLabels.mockImplementation(() => new Promise((resolve) => (answer = resolve)));
+    await renderSection();
+    change(historySource(), 'hubspot');
+    await eventually(() => expect(outcomeField().value).toBe('lifecyclestage'));
+    await waitUntilEnabled('Check the data');
+    click(button('Check the data')!);
+    FakeWorker.latest.answer(INSPECTED);
+    await eventually(() => expect(crmOptionLabels).toHaveBeenCalled());
+    expect(trainButton()?.disabled).toBe(true);
+    expect(describedBy(trainButton()!)).toBe(' Reading how HubSpot labels the options of these fields…');
+    await act(async () => answer({ ok: true, labels: { hs_analytics_source: { SOCIAL_MEDIA: 'Social (ours)' } } }));
+    await eventually(() => expect(trainButton()?.disabled).toBe(false));
+    expect(container().querySelector('[data-testid="reading-labels"]')).toBeNull();
   });
 
   it("keeps the catalogue's labels, and trains, when the CRM cannot say", async () => {
@@ -769,6 +787,8 @@ it('drops the "Left out" note of a flagged feature moved to a field that passes 
   FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
   expect(featureNote('lead_source')).toBe('');
   click(checkbox('Use Lead source'));
+  // The CRM is asked how it labels the newly chosen field's options first.
+  await eventually(() => expect(trainButton()?.disabled).toBe(false));
   click(trainButton()!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', specs: [{ key: 'industry' }, { key: 'lead_source', derive: { from: { salesforce: 'Industry' } } }] });
 });
@@ -788,7 +808,7 @@ it('keeps a feature whose re-check was cancelled unchecked, and out of training 
   click(button('Check the changed fields')!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'check-features', specs: [{ key: 'industry' }] });
   FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
-  expect(trainButton()?.disabled).toBe(false);
+  await eventually(() => expect(trainButton()?.disabled).toBe(false));
 });
 
 /** Disabled itself, or inside a disabled fieldset (as a browser disables it). */

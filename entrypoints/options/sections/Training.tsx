@@ -174,6 +174,7 @@ export function TrainingSection() {
   const trainWarningId = `${noteIds}-train`;
   const leadsChangedId = `${noteIds}-leads-changed`;
   const versionsWaitId = `${noteIds}-versions-wait`;
+  const readingLabelsId = `${noteIds}-reading-labels`;
 
   const dataCheck = useDataCheck({
     worker,
@@ -186,6 +187,8 @@ export function TrainingSection() {
   const { inspected, changing } = dataCheck;
   const checkedCrm = inspected && inspected.data.source !== 'csv' ? inspected.data.source : null;
   const optionLabels = useQuery(optionLabelsQuery(checkedCrm, checkedCrm ? choiceFieldsOf(dataCheck.includedSpecs(), checkedCrm) : []));
+  // Training waits for the answer (at most the background's timeout): the same history then trains the same model.
+  const readingLabels = optionLabels.isLoading;
   const changeOutcome = changing(setOutcome);
   const changeMonths = changing(setMonths);
   const changeMinAgeDays = changing(setMinAgeDays);
@@ -363,11 +366,17 @@ export function TrainingSection() {
             <button
               type="button"
               onClick={train}
-              disabled={blocked || chosenCount === 0 || unchecked.some(({ included }) => included)}
-              aria-describedby={warnBeforeCheck ? trainWarningId : undefined}
+              disabled={blocked || chosenCount === 0 || unchecked.some(({ included }) => included) || readingLabels}
+              aria-describedby={[warnBeforeCheck && trainWarningId, readingLabels && readingLabelsId].filter(Boolean).join(' ') || undefined}
             >
               Train on {inspected.rows.toLocaleString('en-US')} leads
             </button>
+            {readingLabels && checkedCrm && (
+              <span id={readingLabelsId} data-testid="reading-labels">
+                {' '}
+                Reading how {CRM_LABEL[checkedCrm]} labels the options of these fields…
+              </span>
+            )}
           </>
         )}
       </fieldset>

@@ -26,3 +26,21 @@ it('fills in the other CRM field an active feature trained on one CRM lacks, kee
   const { candidates } = candidateFeatures([spec], table, 'hubspot', []);
   expect(candidates.find((candidate) => candidate.spec.key === 'lead_source')?.origin).toBe('catalogue');
 });
+
+it("gives an active feature the catalogue's page labels of the fields it shares back, under its own: it kept those of its levels only", () => {
+  const leadSource = bundled.features.find((feature) => feature.key === 'lead_source')!;
+  if (leadSource.derive.kind !== 'value') throw new Error('lead source reads a value');
+  const catalogued = leadSource.derive.optionLabels?.hubspot;
+  const activeWith = (derive: typeof leadSource.derive) => ({ ...bundled, features: bundled.features.map((feature) => (feature.key === 'lead_source' ? { ...leadSource, derive } : feature)) });
+  const derived = (derive: typeof leadSource.derive) => featureCatalogue(activeWith(derive)).find((candidate) => candidate.key === 'lead_source')!.derive;
+
+  // Trained on Salesforce: the HubSpot labels were trimmed with HubSpot's field.
+  expect(derived({ kind: 'value', from: { salesforce: 'LeadSource', csv: 'lead_source' } })).toEqual({ kind: 'value', from: leadSource.derive.from, optionLabels: { hubspot: catalogued } });
+  // Trained on a portal that renamed one option: its word stays, the catalogue's fill in the others.
+  expect(derived({ kind: 'value', from: { hubspot: 'hs_analytics_source' }, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Social (ours)' } } })).toMatchObject({
+    optionLabels: { hubspot: { ...catalogued, SOCIAL_MEDIA: 'Social (ours)' } },
+  });
+  // Read from another property: the catalogue's labels are of another field.
+  expect(derived({ kind: 'value', from: { hubspot: 'hs_latest_source' }, optionLabels: { hubspot: { PAID: 'Paid' } } })).toMatchObject({ optionLabels: { hubspot: { PAID: 'Paid' } } });
+  expect(derived({ kind: 'value', from: { hubspot: 'hs_latest_source' } })).not.toHaveProperty('optionLabels');
+});

@@ -6,7 +6,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { SourceKind } from '@/lib/ml/featurize';
-import { FeatureSpecListSchema, type FeatureSpec, type Manifest } from '@/lib/ml/manifest';
+import { CRM_KINDS } from '@/lib/crm/types';
+import { FeatureSpecListSchema, type Derive, type FeatureSpec, type FieldSources, type Manifest } from '@/lib/ml/manifest';
 import { fieldOf, mapSpec, type LeakageFlag } from '@/lib/ml/train/training-set';
 import type { TrainingData, TrainingEvent, TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import demoFeatureSpecs from '@/models/demo-features.json';
@@ -17,11 +18,28 @@ import type { HistorySample } from './history-sample';
 export type TrainingWorker = ReturnType<typeof useWorkerJob<TrainingRequest, TrainingEvent>>;
 export type Inspected = Extract<TrainingEvent, { type: 'inspected' }> & { data: TrainingData };
 
+type ValueDerive = Extract<Derive, { kind: 'value' }>;
+
+/**
+ * The page labels of an active feature reading `from`, with the catalogue's for the fields it
+ * shares: the active model kept those of the levels it learned only, and the next training may
+ * learn others.
+ */
+function withCatalogueLabels(from: FieldSources, active: ValueDerive['optionLabels'], catalogue: ValueDerive): ValueDerive['optionLabels'] {
+  const merged = Object.fromEntries(
+    CRM_KINDS.flatMap((crm) => {
+      const labels = { ...(from[crm] === catalogue.from[crm] ? catalogue.optionLabels?.[crm] : undefined), ...active?.[crm] };
+      return Object.keys(labels).length === 0 ? [] : [[crm, labels]];
+    }),
+  );
+  return Object.keys(merged).length === 0 ? undefined : merged;
+}
+
 /**
  * The features LeadLens knows how to read: the active model's, then the demo catalogue's. An
  * active feature trained on one CRM reads its own words on that CRM only (candidateFeatures):
  * the catalogue's names for the other sources fill in what it lacks, so training on the other
- * CRM still finds its field (the training trims them again).
+ * CRM still finds its field (the training trims them again), and so do its page labels.
  */
 export function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
   const catalogue = FeatureSpecListSchema.parse(demoFeatureSpecs);
@@ -29,7 +47,11 @@ export function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
   const fromActive = (active?.features ?? []).map(({ vocabulary: _vocabulary, otherCode: _otherCode, ...spec }): FeatureSpec => {
     const same = known.get(spec.key)?.derive;
     if (spec.derive.kind === 'ratio' || same === undefined || same.kind === 'ratio' || same.kind !== spec.derive.kind) return spec;
-    return { ...spec, derive: { ...spec.derive, from: { ...same.from, ...spec.derive.from } } };
+    const from = { ...same.from, ...spec.derive.from };
+    if (spec.derive.kind !== 'value' || same.kind !== 'value') return { ...spec, derive: { ...spec.derive, from } };
+    const { optionLabels: activeLabels, ...derive } = spec.derive;
+    const optionLabels = withCatalogueLabels(from, activeLabels, same);
+    return { ...spec, derive: { ...derive, from, ...(optionLabels && { optionLabels }) } };
   });
   const keys = new Set(fromActive.map((spec) => spec.key));
   return [...fromActive, ...catalogue.filter((spec) => !keys.has(spec.key))];
