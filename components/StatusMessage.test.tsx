@@ -41,6 +41,13 @@ it('labels job progress with counts and a percentage, as text and as a <progress
   expect(rendered.container.querySelector('[role="status"], [role="alert"], [aria-live]')).toBeNull();
 });
 
+it('says 100 % only once every item is done', () => {
+  rendered = render(<JobProgressBar label="Scoring stored leads" done={199_000} total={200_000} />);
+  expect(rendered.container.querySelector('label')?.textContent).toBe('Scoring stored leads: 199,000 of 200,000 (99 %)');
+  rendered.rerender(<JobProgressBar label="Scoring stored leads" done={200_000} total={200_000} />);
+  expect(rendered.container.querySelector('label')?.textContent).toBe('Scoring stored leads: 200,000 of 200,000 (100 %)');
+});
+
 it('keeps a status region on the page while it says nothing, so that what is put in it is announced', () => {
   rendered = render(<StatusRegion>{null}</StatusRegion>);
   const region = rendered.container.querySelector('[role="status"]')!;

@@ -63,7 +63,7 @@ export function JobProgressBar({ label, done, total, fraction }: { label: string
           </>
         ) : (
           <>
-            {label}: {done.toLocaleString('en-US')} of {total.toLocaleString('en-US')} ({total > 0 ? Math.round((done / total) * 100) : 0} %)
+            {label}: {done.toLocaleString('en-US')} of {total.toLocaleString('en-US')} ({total > 0 ? Math.floor((done / total) * 100) : 0} %)
             <progress value={done} max={Math.max(total, 1)} style={style} />
           </>
         )}
