@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { demoStoredLeads } from '@/lib/crm/demo-leads';
 import { db } from '@/lib/db/db';
 import type { JobProgress } from '@/lib/jobs/progress';
@@ -170,4 +170,38 @@ it('tells a rep whose CRM is connected but not synced yet to sync it, not to con
     return text?.startsWith('Connected') ? text : null;
   });
   expect(connected).toBe('Connected to HubSpot: sync it under Options › Sync to store and score its leads.');
+});
+
+describe('stored leads the active model could not score', () => {
+  const doneRun: JobProgress = { modelId: 'model-2', state: 'done', done: 3, total: 3, startedAt: 1, finishedAt: 2 };
+  beforeEach(async () => {
+    await Promise.all(db.tables.map((table) => table.clear()));
+    await db.putLeads(demoStoredLeads(new Date('2026-11-01T00:00:00Z'), 3));
+  });
+
+  it('says how many stored leads have no score and why, when its scoring is done', async () => {
+    panel.job = doneRun;
+    panel.leads = [lead, { ...lead, leadKey: 'salesforce|2', recordId: '2' }];
+    rendered = renderApp();
+    const note = await waitFor(() => rendered!.container.querySelector('[data-testid="unscored-leads"]'));
+    expect(note.textContent).toBe(
+      '1 stored lead has no score, left out below: the active model reads none of their fields (a file whose columns it does not know, a CRM it has no fields of). Train a model on them in Options, under Train on your history.',
+    );
+  });
+
+  it('says none could be scored, instead of advising a source of leads, when it scored none', async () => {
+    panel.job = doneRun;
+    rendered = renderApp();
+    await waitFor(() => rendered!.container.textContent?.includes('No stored lead could be scored'));
+    expect(rendered.container.querySelector('[data-testid="no-leads-advice"]')?.textContent).toMatch(/^3 leads are stored, but the active model reads none of their fields/);
+  });
+
+  it("says nothing of it after another model's scoring", async () => {
+    panel.leads = [lead];
+    panel.job = { ...doneRun, modelId: 'model-1' };
+    rendered = renderApp();
+    await waitFor(() => rendered!.container.textContent?.includes('Segments'));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(rendered.container.querySelector('[data-testid="unscored-leads"]')).toBeNull();
+  });
 });

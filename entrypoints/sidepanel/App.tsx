@@ -3,6 +3,7 @@ import { PageShell } from '@/components/PageShell';
 import { PartBoundary } from '@/components/PartBoundary';
 import { EmptyState, ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { CRM_LABEL } from '@/lib/crm/types';
+import { countEveryStoredLead } from '@/lib/db/db';
 import { demoLeadMix } from '@/lib/db/source-history';
 import { RETRY_FAILED_SCORING_AFTER_MS, standingFailure, type JobProgress } from '@/lib/jobs/progress';
 import { background } from '@/lib/messaging/client';
@@ -69,6 +70,25 @@ function DemoLeadsMixedNote() {
   );
 }
 
+const UNREADABLE_ADVICE =
+  'the active model reads none of their fields (a file whose columns it does not know, a CRM it has no fields of). Train a model on them in Options, under Train on your history.';
+
+/** How many stored leads the active model's finished scoring left without a score; null while unknown or while it is not finished. */
+function useUnscoredCount(scored: number, job: JobProgress | null | undefined, modelId: string | undefined): number | null {
+  const stored = useQuery({ queryKey: queryKeys.storedLeadCount(), queryFn: countEveryStoredLead });
+  const finished = job?.state === 'done' && job.modelId === modelId;
+  return finished && stored.data !== undefined && stored.data > scored ? stored.data - scored : null;
+}
+
+/** The stored leads the finished scoring gave no score (the panel counts scored leads only): a rep would not know they exist. */
+function UnscoredLeadsNote({ count }: { count: number }) {
+  return (
+    <p role="note" data-testid="unscored-leads">
+      {plural(count, 'stored lead has', 'stored leads have')} no score, left out below: {UNREADABLE_ADVICE}
+    </p>
+  );
+}
+
 /** What to do when no lead is scored: a connected CRM needs a sync (connecting starts none), else a source of leads. */
 function NoScoredLeads() {
   const connections = useQuery({ queryKey: queryKeys.connections(), queryFn: async () => (await succeeded(background.connectionStatus({}))).connections });
@@ -99,6 +119,7 @@ function Segments() {
 }
 
 function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>) {
+  const unscored = useUnscoredCount(leads.data?.rows.length ?? 0, job, modelId);
   const progress = job?.state === 'running' && <JobProgressBar label="Scoring stored leads" done={job.done} total={job.total} />;
   if (leads.isPending) return <>{progress || <Loading what="scored leads" />}</>;
   if (leads.isError) {
@@ -110,10 +131,23 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
   const scoring = progress || (failure && <ScoringFailed failure={failure} scored={leads.data.rows.length} />);
   // The leads are stored, not yet scored: no CRM or CSV is missing.
   if (leads.data.rows.length === 0 && scoring) return <>{scoring}</>;
+  if (leads.data.rows.length === 0 && unscored !== null) {
+    return (
+      <EmptyState title="No stored lead could be scored">
+        <p style={{ margin: '0 0 8px' }} data-testid="no-leads-advice">
+          {plural(unscored, 'lead is', 'leads are')} stored, but {UNREADABLE_ADVICE}
+        </p>
+        <button type="button" onClick={openOptions}>
+          Open Options
+        </button>
+      </EmptyState>
+    );
+  }
   if (leads.data.rows.length === 0) return <NoScoredLeads />;
   return (
     <>
       {scoring}
+      {!scoring && unscored !== null && <UnscoredLeadsNote count={unscored} />}
       <DemoLeadsMixedNote />
       <SegmentView leads={leads.data} />
     </>
