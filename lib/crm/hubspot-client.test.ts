@@ -10,6 +10,7 @@ import { demoFetch, holdingFetch } from '../../test/demo-crm/fetch';
 import { expectCancelledCheckLeavesSyncItsLoad } from '../../test/shared-load';
 import { json } from '../../test/demo-crm/http';
 import { ARCHIVED_DEMO_OWNERS } from '../../test/demo-crm/hubspot-api';
+import { ANALYTICS_SOURCE_LABELS } from '../../test/demo-crm/fields';
 import { createDemoCrm, createDemoCrmHandler, HUBSPOT_DEFAULT_LIMITS } from '../../test/demo-crm/server';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
@@ -434,18 +435,9 @@ describe('HubSpot option labels', () => {
     const listed = requests.length;
     // numemployees labels its values with themselves; jobtitle is text; the last one the portal lacks.
     await expect(client.optionLabels(['hs_analytics_source', 'numemployees', 'jobtitle', 'no_such_property'])).resolves.toEqual({
-      hs_analytics_source: {
-        ORGANIC_SEARCH: 'Organic Search',
-        PAID_SEARCH: 'Paid Search',
-        EMAIL_MARKETING: 'Email Marketing',
-        SOCIAL_MEDIA: 'Organic Social',
-        REFERRALS: 'Referrals',
-        OTHER_CAMPAIGNS: 'Other Campaigns',
-        DIRECT_TRAFFIC: 'Direct Traffic',
-        OFFLINE: 'Offline Sources',
-        PAID_SOCIAL: 'Paid Social',
-      },
+      hs_analytics_source: ANALYTICS_SOURCE_LABELS,
     });
+    expect(ANALYTICS_SOURCE_LABELS).toMatchObject({ SOCIAL_MEDIA: 'Organic Social', OFFLINE: 'Offline Sources' });
     expect(requests).toHaveLength(listed);
     expect(requests.filter((request) => request.startsWith('GET /crm/v3/properties/contacts'))).toHaveLength(1);
   });

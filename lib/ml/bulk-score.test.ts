@@ -115,25 +115,18 @@ it('never says more leads done than its total, nor fewer than it said before, wh
   expect(progress.at(-1)).toMatchObject({ state: 'done', done: 60, total: 60 });
 });
 
-it('stores no score for a lead the model gives no probability (NaN), rather than "1, cold"', async () => {
+it.each([
+  ['no probability (NaN), rather than "1, cold"', 'probability' as const],
+  ['a reason no weight (a NaN contribution), as a badge shows none', 'contributions' as const],
+])('stores no score for a lead the model gives %s', async (_what, output) => {
   const [first, second] = demoStoredLeads(now, 2);
   await db.putLeads([first, second]);
+  // NaN in the first lead's output: its probability, or its first term's contribution.
   const nanForFirst = async (rows: Float32Array, featureCount: number) => {
-    const output = await runModel(rows, featureCount);
-    return { ...output, probability: Float32Array.from(output.probability, (p, i) => (i === 0 ? Number.NaN : p)) };
+    const ran = await runModel(rows, featureCount);
+    return { ...ran, [output]: Float32Array.from(ran[output], (value, j) => (j === 0 ? Number.NaN : value)) };
   };
   await scoreAllStoredLeads({ manifest, runModel: nanForFirst, now, report: async () => undefined });
-  expect(await scoredLeadKeys()).toEqual([[first, second].map((lead) => lead.key).sort()[1]]);
-});
-
-it('stores no score for a lead whose reasons the model gives no weight (a NaN contribution), as a badge shows none', async () => {
-  const [first, second] = demoStoredLeads(now, 2);
-  await db.putLeads([first, second]);
-  const nanReasonForFirst = async (rows: Float32Array, featureCount: number) => {
-    const output = await runModel(rows, featureCount);
-    return { ...output, contributions: Float32Array.from(output.contributions, (c, j) => (j === 1 ? Number.NaN : c)) };
-  };
-  await scoreAllStoredLeads({ manifest, runModel: nanReasonForFirst, now, report: async () => undefined });
   expect(await scoredLeadKeys()).toEqual([[first, second].map((lead) => lead.key).sort()[1]]);
 });
 

@@ -110,7 +110,8 @@ export interface HubSpotProperty {
 /** Options whose label is the value itself (HubSpot's `numemployees`). */
 const sameLabel = (values: readonly string[]): HubSpotOption[] => values.map((value) => ({ label: value, value }));
 
-const ANALYTICS_SOURCE_LABELS: Record<(typeof HUBSPOT_ANALYTICS_SOURCES)[number], string> = {
+/** How HubSpot's pages label its original sources (the property's options). */
+export const ANALYTICS_SOURCE_LABELS: Record<(typeof HUBSPOT_ANALYTICS_SOURCES)[number], string> = {
   ORGANIC_SEARCH: 'Organic Search',
   PAID_SEARCH: 'Paid Search',
   EMAIL_MARKETING: 'Email Marketing',
