@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitEbm, newtonValue, nominalStep, orderedStep, pairStep, predictEbm, predictLogit, stratifiedSplit } from './ebm';
+import { fitEbm, newtonValue, nominalStep, orderedStep, pairStep, predictEbm, predictLogit, someFeatureVaries, stratifiedSplit, type EbmData } from './ebm';
 import { mulberry32 } from '../random';
 import { binOf } from './binning';
 
@@ -108,6 +108,40 @@ describe('fitEbm', () => {
     const ac = new AbortController();
     ac.abort();
     expect(() => fitEbm(data, null, { outerBags: 1 }, { signal: ac.signal })).toThrow();
+  });
+});
+
+describe('someFeatureVaries: whether fitEbm has a feature to learn from among the rows', () => {
+  // 100 rows, every 3rd converted; one numeric feature: 0 but in rows 10 and 20 (1 and missing)
+  const y = Uint8Array.from({ length: 100 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+  const x = Float32Array.from({ length: 100 }, (_, i) => (i === 10 ? 1 : i === 20 ? NaN : 0));
+  const data: EbmData = { X: x, F: 1, y, categorical: [false], levels: [0] };
+  const rowsBut = (...left: number[]) => Int32Array.from({ length: 100 }, (_, i) => i).filter((i) => !left.includes(i));
+
+  it('is true while the rows hold two values (missing is one), false when they hold one; fitEbm fits exactly then', () => {
+    for (const rows of [null, rowsBut(10), rowsBut(20)]) {
+      expect(someFeatureVaries(data, rows)).toBe(true);
+      expect(() => fitEbm(data, rows, { outerBags: 1, interactions: 0 })).not.toThrow();
+    }
+    expect(someFeatureVaries(data, rowsBut(10, 20))).toBe(false);
+    expect(() => fitEbm(data, rowsBut(10, 20), { outerBags: 1, interactions: 0 })).toThrow('no feature varies among the training rows');
+  });
+
+  it('bins as fitEbm does: values binned together do not vary', () => {
+    // 3 values in 2 bins: 0 and 1 (a row each) share a bin below the 98 rows of 2
+    const binnedTogether: EbmData = { ...data, X: Float32Array.from({ length: 100 }, (_, i) => (i < 2 ? i : 2)) };
+    expect(someFeatureVaries(binnedTogether, rowsBut(99), 2)).toBe(false);
+    expect(() => fitEbm(binnedTogether, rowsBut(99), { outerBags: 1, interactions: 0, maxBins: 2 })).toThrow('no feature varies');
+    expect(someFeatureVaries(binnedTogether, rowsBut(99))).toBe(true);
+  });
+
+  it('finds one varying feature among constant ones; a categorical one by its codes', () => {
+    const codes = Float32Array.from({ length: 100 }, (_, i) => (i === 50 ? 1 : 0));
+    const X = new Float32Array(300);
+    for (let i = 0; i < 100; i++) X.set([5, codes[i], 7], i * 3);
+    const mixed: EbmData = { X, F: 3, y, categorical: [false, true, false], levels: [0, 2, 0] };
+    expect(someFeatureVaries(mixed, null)).toBe(true);
+    expect(someFeatureVaries(mixed, rowsBut(50))).toBe(false);
   });
 });
 

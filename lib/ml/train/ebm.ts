@@ -480,13 +480,44 @@ function binCounts(idx: Uint8Array | Uint16Array, nBins: number): Float64Array {
 // ---------------------------------------------------------------------------------------------
 // Fit
 
+/** All rows of `data`, 0…N−1. */
+const allRows = (data: EbmData) => Int32Array.from({ length: data.y.length }, (_, i) => i);
+
+/**
+ * Feature `f`'s cut points over `rows` of `data` (its training rows) and the bin of each of
+ * them [n]; `column` [n] is scratch space.
+ */
+function binFeature(data: EbmData, f: number, rows: Int32Array, maxBins: number, column: Float32Array): { cuts: Float32Array; bins: Uint8Array } {
+  const { X, F } = data;
+  for (let i = 0; i < rows.length; i++) column[i] = X[rows[i] * F + f];
+  const cuts = data.categorical[f] ? categoricalCuts(data.levels[f]) : numericCuts(column, Math.min(255, maxBins));
+  const bins = new Uint8Array(rows.length);
+  for (let i = 0; i < rows.length; i++) bins[i] = binOf(column[i], cuts);
+  return { cuts, bins };
+}
+
+/** Whether rows fall into at least two bins: a feature whose rows do not is left out of the fit (nothing to learn from it). */
+const spansTwoBins = (bins: Uint8Array) => bins.some((b) => b !== bins[0]);
+
+/**
+ * Whether some feature varies among `rows` of `data` (all rows when null) as `fitEbm` bins
+ * them with `maxBins`, its rows falling into two bins or more: `fitEbm` needs one.
+ */
+export function someFeatureVaries(data: EbmData, rows: Int32Array | null, maxBins = DEFAULT_EBM_OPTIONS.maxBins): boolean {
+  const fitRows = rows ?? allRows(data);
+  const column = new Float32Array(fitRows.length);
+  for (let f = 0; f < data.F; f++) if (spansTwoBins(binFeature(data, f, fitRows, maxBins, column).bins)) return true;
+  return false;
+}
+
 /**
  * Fit an EBM on `rows` of `data` (all rows when omitted). Deterministic for a given seed.
+ * Throws unless both classes and a varying feature (`someFeatureVaries`) are among the rows.
  */
 export function fitEbm(data: EbmData, rowsIn: Int32Array | null, options: Partial<EbmOptions> = {}, hooks: EbmHooks = {}): EbmModel {
   const opts: EbmOptions = { ...DEFAULT_EBM_OPTIONS, ...options };
-  const { X, F } = data;
-  const rows = rowsIn ?? Int32Array.from({ length: data.y.length }, (_, i) => i);
+  const { F } = data;
+  const rows = rowsIn ?? allRows(data);
   const n = rows.length;
   const y = new Uint8Array(n); // [n]
   let nPos = 0;
@@ -495,21 +526,17 @@ export function fitEbm(data: EbmData, rowsIn: Int32Array | null, options: Partia
 
   // --- binning on the training rows
   const cuts: Float32Array[] = []; // [F][cuts]
-  const bins: (Uint8Array | Uint16Array)[] = []; // [F][n]
+  const bins: Uint8Array[] = []; // [F][n]
   const colBuf = new Float32Array(n);
   for (let f = 0; f < F; f++) {
-    for (let i = 0; i < n; i++) colBuf[i] = X[rows[i] * F + f];
-    const c = data.categorical[f] ? categoricalCuts(data.levels[f]) : numericCuts(colBuf, Math.min(255, opts.maxBins));
-    cuts.push(c);
-    const b = new Uint8Array(n);
-    for (let i = 0; i < n; i++) b[i] = binOf(colBuf[i], c);
-    bins.push(b);
+    const binned = binFeature(data, f, rows, opts.maxBins, colBuf);
+    cuts.push(binned.cuts);
+    bins.push(binned.bins);
   }
   const nBinsOf = (f: number) => cuts[f].length + 2;
   const countsAll = bins.map((b, f) => binCounts(b, nBinsOf(f))); // [F][B+1]
-  // a feature is usable when its rows fall into at least two bins
   const usable: number[] = [];
-  for (let f = 0; f < F; f++) if (countsAll[f].filter((c) => c > 0).length >= 2) usable.push(f);
+  for (let f = 0; f < F; f++) if (spansTwoBins(bins[f])) usable.push(f);
   if (usable.length === 0) throw new Error('no feature varies among the training rows');
 
   // --- weights and base score

@@ -28,7 +28,7 @@ import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, trainedCheckBound } from '../check-m
 import { bestSupportedRange } from '../shape';
 import { applyCalibration, chooseCalibration, fitIsotonic, fitPlatt } from './calibration';
 import { stratifiedKFold, trainValidSplit } from './cv';
-import { DEFAULT_EBM_OPTIONS, fitEbm, fitShareDone, predictEbm, predictLogit, type EbmData, type EbmModel, type EbmOptions, type EbmProgress, type EbmTerm } from './ebm';
+import { DEFAULT_EBM_OPTIONS, fitEbm, fitShareDone, predictEbm, predictLogit, someFeatureVaries, type EbmData, type EbmModel, type EbmOptions, type EbmProgress, type EbmTerm } from './ebm';
 import { countBounds } from './count-bounds';
 import {
   buildFeatures,
@@ -523,6 +523,49 @@ function assertTrainedModelCheckable(X: Float32Array, N: number, F: number, opts
   );
 }
 
+/** Rows holding feature `f`'s most common value in X [N, F] (missing counts as one value). */
+function mostCommonValueRows(X: Float32Array, F: number, f: number): number {
+  const rows = new Map<number, number>(); // value → rows; NaN is one key
+  let most = 0;
+  for (let i = f; i < X.length; i += F) {
+    const n = (rows.get(X[i]) ?? 0) + 1;
+    rows.set(X[i], n);
+    most = Math.max(most, n);
+  }
+  return most;
+}
+
+/** One model fitted in a training run: what it is, for a message ("the model of cross-validation fold 2"), and the rows it trains on. */
+interface PlannedFit {
+  name: string;
+  trainRows: Int32Array;
+}
+
+/**
+ * Throws `TrainingDataError` unless some feature varies among the rows `fit` trains on
+ * (`someFeatureVaries`): a feature that varies in a few rows only can have all of them among the
+ * rows a fit leaves out, and that model then has nothing to learn from. Says in how few rows
+ * the features vary, and what is needed.
+ */
+function assertSomeFeatureVaries(data: EbmData, features: readonly Feature[], fit: PlannedFit, maxBins: number): void {
+  if (someFeatureVaries(data, fit.trainRows, maxBins)) return;
+  const N = data.y.length;
+  const leftOut = N - fit.trainRows.length;
+  const varying = features
+    .map((feature, f) => ({ label: feature.label, rows: N - mostCommonValueRows(data.X, data.F, f) }))
+    .sort((a, b) => a.rows - b.rows);
+  const listed = varying
+    .slice(0, 3)
+    .map(({ label, rows }, i) => (i === 0 ? `"${label}" differs from its most common value in ${rows} row${rows === 1 ? '' : 's'}` : `"${label}" in ${rows}`))
+    .join(', ');
+  const name = fit.name.charAt(0).toUpperCase() + fit.name.slice(1);
+  throw new TrainingDataError(
+    `${name} trains on ${fit.trainRows.length} of the ${N} rows, and no feature varies among them, so it has nothing to learn from: ` +
+      `every feature has one value in nearly every row (${listed}${varying.length > 3 ? ', …' : ''}). ` +
+      `Training needs a feature that differs from its most common value in more rows${leftOut > 0 ? ` than that model leaves out (${leftOut})` : ''}: add a column that tells more of the leads apart.`,
+  );
+}
+
 /** The whole pipeline. Throws `TrainingDataError` (a clear message) on bad input. */
 export function trainModel(input: TrainInput): TrainResult {
   const t0 = performance.now();
@@ -565,7 +608,7 @@ export function trainModel(input: TrainInput): TrainResult {
     warnings.push(...inferred.warnings);
   }
   if (specs.length === 0) throw new TrainingDataError('No feature is left to train on (all columns are excluded, empty, constant or identifiers).');
-  const timeSplit = outOfTimeCheck(input, table.columns, labels, warnings);
+  let timeSplit = outOfTimeCheck(input, table.columns, labels, warnings);
   const now = input.now ?? new Date(referenceTimeOf(specs, input.records, source, input.runTime, warnings) ?? Date.UTC(2000, 0, 1));
   signal?.throwIfAborted();
 
@@ -593,6 +636,21 @@ export function trainModel(input: TrainInput): TrainResult {
 
   // --- cross-validation (or one holdout)
   const folds = k >= 2 ? stratifiedKFold(labels, k, opts.seed) : [trainValidSplit(labels, 0.2, opts.seed).valid];
+  // Every model needs a feature that varies among its training rows: said before minutes of training, not when a fit fails halfway.
+  const maxBins = ebmOpts.maxBins ?? DEFAULT_EBM_OPTIONS.maxBins;
+  const heldOutFits = folds.map((test, fold) => ({ name: k >= 2 ? `the model of cross-validation fold ${fold + 1}` : 'the model of the 80/20 holdout', trainRows: trainRowsOf(test, N) }));
+  for (const fit of [...heldOutFits, { name: 'the final model', trainRows: trainRowsOf(new Int32Array(0), N) /* every row */ }]) assertSomeFeatureVaries(data, features, fit, maxBins);
+  if (timeSplit) {
+    const by = input.timeColumn !== undefined ? `"${timeSplit.by}"` : timeSplit.by;
+    try {
+      assertSomeFeatureVaries(data, features, { name: `the model of the out-of-time check by ${by}`, trainRows: timeSplit.train }, maxBins);
+    } catch (error) {
+      // asked for (`timeColumn`): an error; made when the data allow it (`rowTimes`): left out, as outOfTimeCheck does
+      if (input.timeColumn !== undefined || !(error instanceof TrainingDataError)) throw error;
+      warnings.push(`${error.message} The model is reported without the out-of-time check.`);
+      timeSplit = null;
+    }
+  }
   const outerBags = ebmOpts.outerBags ?? DEFAULT_EBM_OPTIONS.outerBags;
   // Overall shares: cross-validation 0.05–0.75, the out-of-time fit to 0.8, the final fit 0.82–0.97.
   const boosting = (stage: 'cv' | 'out-of-time' | 'fit', p: EbmProgress, from: number, span: number): TrainProgress =>

@@ -3,6 +3,7 @@ import type { FeatureSpec } from '../manifest';
 import { parseManifest } from '../manifest';
 import { parseCsv, TooManyFoldsError, TrainingDataError } from './dataset';
 import { binLabels, outOfTimeSplit, timeKeys, trainModel, wholeNumberFeatures, type TrainInput } from './index';
+import { trainValidSplit } from './cv';
 import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
 import { mulberry32 } from '../random';
@@ -389,5 +390,50 @@ describe('missing values given for the run (--missing) with feature specs', () =
     expect([...source.vocabulary!].sort()).toEqual(['(other)', 'Phone', 'Web']);
     expect(source.missingValues).toEqual(['Select', 'Unknown']);
     expect(r.manifest.features.find((f) => f.key === 'visits')!.missingValues).toEqual(['Unknown']);
+  });
+});
+
+/** `text` as a regular expression matching it literally. */
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('features that vary in a few rows only: a clear error before any fit, not a fit failing halfway', () => {
+  // 200 leads, every 4th converted, created a day apart; "plan" the same for all (dropped)
+  const leads = (country: (i: number) => string) =>
+    Array.from({ length: 200 }, (_, i) => ({ country: country(i), plan: 'pro', created: new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10), converted: i % 4 === 0 ? '1' : '0' }));
+  const input = (records: Record<string, string>[], options: Partial<TrainInput['options']> = {}): TrainInput => ({
+    records,
+    target: 'converted',
+    exclude: ['created'],
+    options: { ...fast, ...options },
+  });
+  const needs = (rows: number, leftOut: number) =>
+    `so it has nothing to learn from: every feature has one value in nearly every row ("country" differs from its most common value in ${rows} row${rows === 1 ? '' : 's'}). ` +
+    `Training needs a feature that differs from its most common value in more rows than that model leaves out (${leftOut}): add a column that tells more of the leads apart.`;
+
+  it('one lead of another country: the fold that tests it trains on one country, said before cross-validation begins', () => {
+    const stages: string[] = [];
+    const train = () => trainModel({ ...input(leads((i) => (i === 57 ? 'CA' : 'US')), { cv: 5 }), onProgress: (p) => stages.push(p.stage) });
+    expect(train).toThrow(TrainingDataError);
+    expect(train).toThrow(new RegExp(`^The model of cross-validation fold [1-5] trains on 160 of the 200 rows, and no feature varies among them, ${escape(needs(1, 40))}$`));
+    expect(stages).not.toContain('cv');
+  });
+
+  it('the rows a holdout (cv 0) leaves out are the only ones of another country', () => {
+    const heldOut = new Set(trainValidSplit(Uint8Array.from({ length: 200 }, (_, i) => (i % 4 === 0 ? 1 : 0)), 0.2, fast.seed).valid);
+    const records = leads((i) => (heldOut.has(i) ? 'CA' : 'US'));
+    expect(() => trainModel(input(records, { cv: 0 }))).toThrow(`The model of the 80/20 holdout trains on 160 of the 200 rows, and no feature varies among them, ${needs(40, 40)}`);
+    // cross-validation folds each train on some of them
+    expect(trainModel(input(records, { cv: 5 })).summary.features).toBe(1);
+  });
+
+  it('a country filled in for the latest leads only: the out-of-time check asked for (a time column) is an error, one made when the data allow (created dates) is left out', () => {
+    const records = leads((i) => (i >= 140 ? 'CA' : 'US'));
+    expect(() => trainModel({ ...input(records), timeColumn: 'created' })).toThrow(
+      `The model of the out-of-time check by "created" trains on 140 of the 200 rows, and no feature varies among them, ${needs(60, 60)}`,
+    );
+    const times = records.map((r) => Date.parse(r.created));
+    const r = trainModel({ ...input(records), rowTimes: { times, label: 'created date' } });
+    expect(r.summary.oot_roc_auc).toBeUndefined();
+    expect(r.warnings).toContain(`The model of the out-of-time check by created date trains on 140 of the 200 rows, and no feature varies among them, ${needs(60, 60)} The model is reported without the out-of-time check.`);
   });
 });
