@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseManifest } from './manifest';
@@ -40,6 +40,24 @@ writeFileSync(
 const contractEndCsv = join(dir, 'contract-end.csv');
 const leads2023 = syntheticLeads(200, 9).map((r, i) => ({ ...r, last_activity: String(r.last_activity).replace(/^2026-/, '2023-'), contract_end: i === 7 ? '2099-12-31' : '' }));
 writeFileSync(contractEndCsv, Papa.unparse(leads2023));
+/** 200 leads, every 4th converted, created a day apart: all in the US but one (row 57), or but the latest 60; all on one plan. */
+const fewCountriesCsv = (name: string, country: (i: number) => string) => {
+  const path = join(dir, name);
+  const created = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+  writeFileSync(path, Papa.unparse(Array.from({ length: 200 }, (_, i) => ({ country: country(i), plan: 'pro', created: created(i), converted: i % 4 === 0 ? '1' : '0' }))));
+  return path;
+};
+const oneCanadianCsv = fewCountriesCsv('one-canadian.csv', (i) => (i === 57 ? 'CA' : 'US'));
+const lateCanadiansCsv = fewCountriesCsv('late-canadians.csv', (i) => (i >= 140 ? 'CA' : 'US'));
+/** The same leads as leads.csv with a third outcome in one row. */
+const maybeCsv = join(dir, 'maybe.csv');
+writeFileSync(maybeCsv, Papa.unparse(syntheticLeads(600, 9).map((r, i) => ({ ...r, converted: i === 3 ? 'maybe' : r.converted }))));
+/** A feature spec file of `features` (each: key, label → where it reads from). */
+const specFile = (name: string, features: [key: string, label: string, from: Record<string, string>][]) => {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(features.map(([key, label, from]) => ({ key, label, type: 'categorical', derive: { kind: 'value', from } }))));
+  return path;
+};
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const fast = ['--cv', '2', '--bags', '1', '--interactions', '2', '--exclude', 'id'];
@@ -193,17 +211,93 @@ describe('lib/ml/cli.ts', () => {
     expect(run.stderr).not.toMatch(STACK_TRACE);
     expect(existsSync(out)).toBe(false);
   });
+
+  it.each([
+    ['one lead of another country: the cross-validation fold testing it', [oneCanadianCsv, '--cv', '5', '--exclude', 'created'], /^error: The model of cross-validation fold [1-5] trains on 160 of the 200 rows, and no feature varies among them, .*\("country" differs from its most common value in 1 row\)\. Training needs a feature that differs from its most common value in more rows than that model leaves out \(40\): add a column that tells more of the leads apart\.$/m],
+    ['the latest leads of another country: the out-of-time check (--time-column)', [lateCanadiansCsv, '--cv', '5', '--time-column', 'created', '--exclude', 'created'], /^error: The model of the out-of-time check by "created" trains on 140 of the 200 rows, and no feature varies among them, .*in 60 rows\)\. .* than that model leaves out \(60\): /m],
+  ])('a feature varying in too few rows for %s: exit 1 saying which and what is needed, no stack trace, nothing written', (_, [csvPath, ...args], message) => {
+    const out = join(dir, `few-countries-${basename(csvPath, '.csv')}`);
+    const run = train('--csv', csvPath, '--target', 'converted', ...args, '--out', out, '--json');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(STACK_TRACE);
+    expect(run.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a target of three values and no --positive: asks to map it to two, naming them, not for --positive', () => {
+    const run = train('--csv', maybeCsv, '--target', 'converted', '--json');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error: The target column "converted" has 3 values: "0" \(\d+\), "1" \(\d+\), "maybe" \(1\); training needs two, converted and not converted\. Map it to two values first\.$/m);
+    expect(run.stderr).not.toContain('--positive');
+  });
+
+  it.each([
+    [
+      'a column the CSV does not have',
+      specFile('absent-spec.json', [['source', 'Lead source', { csv: 'source' }], ['revenue', 'Revenue', { csv: 'annual_revenue' }], ['tier', 'Tier', { csv: 'annual_revenue' }]]),
+      'reads a column the CSV does not have: "annual_revenue" (read by "Revenue", "Tier").',
+    ],
+    [
+      'only columns the CSV does not have',
+      specFile('all-absent-spec.json', [['revenue', 'Revenue', { csv: 'annual_revenue' }], ['stage', 'Stage', { csv: 'stage' }]]),
+      'reads 2 columns the CSV does not have: "annual_revenue" (read by "Revenue"), "stage" (read by "Stage").',
+    ],
+    [
+      'CRM fields and no CSV column',
+      specFile('crm-spec.json', [['source', 'Lead source', { csv: 'source' }], ['crm_source', 'CRM source', { salesforce: 'LeadSource', hubspot: 'hs_analytics_source' }]]),
+      'has a feature that names no CSV column, so it cannot be read from one: "CRM source" (salesforce and hubspot fields only).',
+    ],
+  ])('a --features spec naming %s: exit 1 naming them and the CSV\'s columns, nothing trained or written', (_, spec, problem) => {
+    const out = join(dir, `spec-${basename(spec, '.json')}`);
+    const run = train('--target', 'converted', '--features', spec, '--out', out);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `error: The feature spec ${spec} ${problem} The CSV has the columns id, source, industry, title, email, visits, revenue, last_activity, opted_in, constant, empty, converted. ` +
+        'Name a column of the CSV in each feature\'s "from": {"csv": …}, or leave the feature out of the spec.\n',
+    );
+    expect(run.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('warns, before training, of an --exclude naming a column the CSV does not have (with --features too)', () => {
+    const spec = specFile('source-spec.json', [['source', 'Lead source', { csv: 'source' }]]);
+    for (const args of [[], ['--features', spec]]) {
+      const run = train('--target', 'converted', '--exclude', 'id,lead_id', ...args);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/^warning: --exclude names "lead_id", which is not a column of the CSV\.\n… validate\n/);
+      expect(run.stderr.match(/lead_id/g)).toHaveLength(1);
+    }
+  });
+
+  it('refuses an --exclude naming the target: exit 2 with the usage, before reading the data', () => {
+    const run = train('--csv', join(dir, 'no-such-file.csv'), '--target', 'converted', '--exclude', 'id,converted');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^--exclude names the target column "converted": the target is what the model learns to predict, never a feature\. Leave it out of --exclude\.\nusage: npm run train/);
+    expect(run.stdout).toBe('');
+  });
+
+  it('says why a file cannot be read in words, not an error code', () => {
+    const missing = join(dir, 'no-such-file.csv');
+    expect(train('--csv', missing, '--target', 'converted').stderr).toBe(`error: Cannot read ${missing}: no such file or directory\n`);
+    const missingSpec = join(dir, 'no-such-spec.json');
+    expect(train('--target', 'converted', '--features', missingSpec).stderr).toBe(`error: Cannot read the feature spec ${missingSpec}: no such file or directory\n`);
+  });
+
+  it('--help says how to get the --json line alone from npm (npm run -s)', () => {
+    const help = run([process.execPath, '--import', 'tsx', CLI, '--help']);
+    expect(help.stdout).toContain('npm run -s train -- … --json');
+  });
 });
 
 describe('--out writes its three files or none', () => {
-  it('refuses a file, or a path under one: "cannot write", exit 1, nothing written', () => {
+  it('refuses a file, or a path under one, before training: "cannot write", exit 1, nothing written', () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'mine');
     for (const out of [file, join(file, 'sub', 'model')]) {
       const run = train('--target', 'converted', '--out', out);
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain(`error: cannot write ${out}: not a directory\n`);
-      expect(run.stderr).not.toMatch(STACK_TRACE);
+      expect(run.stderr).toBe(`error: cannot write ${out}: not a directory\n`); // no progress line: nothing trained
     }
     expect(readFileSync(file, 'utf8')).toBe('mine');
     expect(readdirSync(dir).filter((name) => name.includes('tmp'))).toEqual([]);
@@ -229,6 +323,20 @@ describe('--out writes its three files or none', () => {
     expect(run.stderr).toContain(`error: cannot write ${out}: file too large\n`);
     expect(run.stderr).not.toMatch(STACK_TRACE);
     expect(filesIn(out)).toEqual(before); // no temporary files either
+  });
+
+  it('leaves nothing of its check of the folder when training then fails: no new folders, no temporary ones', () => {
+    const kept = join(dir, 'kept-when-failing');
+    mkdirSync(kept);
+    writeFileSync(join(kept, 'notes.txt'), 'mine');
+    for (const out of [kept, join(dir, 'new-parent', 'model')]) {
+      const run = train('--target', 'won', '--out', out);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('error: The target column "won" is not in the CSV.');
+    }
+    expect(readdirSync(kept)).toEqual(['notes.txt']);
+    expect(existsSync(join(dir, 'new-parent'))).toBe(false);
+    expect(readdirSync(dir).filter((name) => name.includes('tmp'))).toEqual([]);
   });
 
   it('replaces no file when one of them cannot be replaced (a folder named manifest.json)', () => {

@@ -8,8 +8,10 @@
  *                    [--policy capacity:HOT:WARM:INFLOW | value:REVENUE:COST] [--time-column NAME]
  *
  * --time-column adds an out-of-time check (train on the earliest 70 % by that date or number
- * column, test on the latest 30 %: `oot_roc_auc`). --json prints one JSON line of metrics; --out writes model.onnx, manifest.json, MODEL_CARD.md
- * (all three or none: a failed write leaves the folder as it was). --quiet drops the progress lines.
+ * column, test on the latest 30 %: `oot_roc_auc`). --json prints one JSON line of metrics (run it
+ * as `npm run -s train -- …`: without -s, npm prints its banner on stdout first); --out writes model.onnx, manifest.json, MODEL_CARD.md
+ * (all three or none: a failed write leaves the folder as it was; one that cannot be written is
+ * an error before training). --quiet drops the progress lines.
  * Numeric dates are read in the order their column writes them (31/12/2025: day first), and
  * numbers with the decimal separator their column uses (2.713.067 and 0,125 with decimal commas),
  * as the CSV import reads them; stderr names the columns read day first or with decimal commas.
@@ -19,7 +21,7 @@ import { describeSchemaIssues } from '../schema-issues';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
-import { FeatureSpecListSchema, type TierPolicy } from './manifest';
+import { FeatureSpecListSchema, fieldSourcesOf, type FeatureSpec, type TierPolicy } from './manifest';
 import { parseCsv, TooManyFoldsError, TrainingDataError } from './train/dataset';
 import { tableInFileOrder } from './train/date-order';
 import { tableInFileFormat } from './train/number-format';
@@ -43,8 +45,9 @@ as the options page does in the browser. See models/README.md for the model and 
   --target COLUMN       the column saying whether each lead converted (every row needs a value)
   --positive VALUE      the target's value meaning "converted"; guessed for two values such as 1/0, yes/no, true/false
   --sep CHAR            the cell separator (default: guessed; \\t for tabs)
-  --exclude a,b,c       columns not to learn from (ids, fields filled after the outcome)
-  --features SPEC.json  feature specs (the manifest's "features") instead of inferring them from the columns
+  --exclude a,b,c       columns not to learn from (ids, fields filled after the outcome; never the target)
+  --features SPEC.json  feature specs (the manifest's "features") instead of inferring them from the columns;
+                        each reads CSV columns ("from": {"csv": …}) the file must have
   --missing 'Select,N/A' cell values meaning "left empty", beside the built-in ones
   --cv N                cross-validation folds (default 5)
   --seed N              seed of folds, bagging and sampling (default 42): same data and seed, same bytes
@@ -57,7 +60,8 @@ as the options page does in the browser. See models/README.md for the model and 
   --time-column NAME    a date or number column: adds an out-of-time check (earliest 70 % train, latest 30 % test)
   --now ISO-DATE        the day "days since" features are measured from (default: the data's latest date up to today)
   --out DIR             write model.onnx, manifest.json and MODEL_CARD.md there (all three or none)
-  --json                print one JSON line of metrics (cv_roc_auc, cv_pr_auc, cv_log_loss, holdout_roc_auc, ece, rows, positives, train_seconds, …)
+  --json                print one JSON line of metrics (cv_roc_auc, cv_pr_auc, cv_log_loss, holdout_roc_auc, ece, rows, positives, train_seconds, …);
+                        run \`npm run -s train -- … --json\` (or \`npx tsx lib/ml/cli.ts … --json\`): without -s, npm prints its banner on stdout first
   --quiet               no progress lines on stderr
   --help                this text
 
@@ -102,21 +106,50 @@ function systemReason(e: unknown): string {
 }
 
 /**
+ * A fresh temporary folder for the files of the folder `target` (an absolute path): inside it
+ * when it exists (it may keep other files, which are never touched), beside it when it is new,
+ * the folders above it created first (`createdParent`, the first of them). Throws as the file
+ * system does, having removed the folders it created.
+ */
+function stagingFolder(target: string): { staging: string; exists: boolean; createdParent: string | undefined } {
+  const exists = statSync(target, { throwIfNoEntry: false }) !== undefined;
+  const createdParent = exists ? undefined : mkdirSync(dirname(target), { recursive: true });
+  try {
+    return { staging: mkdtempSync(exists ? join(target, '.leadlens-tmp-') : `${target}.leadlens-tmp-`), exists, createdParent };
+  } catch (e) {
+    if (createdParent) rmSync(createdParent, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * Throws `OutputError` unless `writeOutputs` can write into `dir`: checked before minutes of
+ * training by making its temporary folder (and any folders above it), then removing them.
+ */
+function checkOutputFolder(dir: string): void {
+  try {
+    const { staging, createdParent } = stagingFolder(resolve(dir));
+    rmSync(createdParent ?? staging, { recursive: true, force: true });
+  } catch (e) {
+    throw new OutputError(`cannot write ${dir}: ${systemReason(e)}`);
+  }
+}
+
+/**
  * Write `files` into the folder `dir`, all of them or none. The files are first written into a
- * fresh temporary folder: beside `dir` when `dir` is new (then renamed to it), inside `dir`
- * when it exists (it may keep other files, which are never touched). Failures remove what was
- * written (and folders created on the way) and throw `OutputError`.
+ * fresh temporary folder (`stagingFolder`), then renamed to `dir` when it is new, or moved into
+ * it when it exists. Failures remove what was written (and folders created on the way) and throw
+ * `OutputError`.
  */
 function writeOutputs(dir: string, files: OutputFile[]): void {
   const target = resolve(dir);
   let createdParent: string | undefined; // the first folder created above `dir`
   let staging: string | undefined;
   try {
-    const exists = statSync(target, { throwIfNoEntry: false }) !== undefined;
-    if (!exists) createdParent = mkdirSync(dirname(target), { recursive: true });
-    staging = mkdtempSync(exists ? join(target, '.leadlens-tmp-') : `${target}.leadlens-tmp-`);
+    const folder = stagingFolder(target);
+    ({ staging, createdParent } = folder);
     for (const [name, content] of files) writeFileSync(join(staging, name), content);
-    if (exists) moveIntoPlace(staging, target, files.map(([name]) => name));
+    if (folder.exists) moveIntoPlace(staging, target, files.map(([name]) => name));
     else {
       renameSync(staging, target);
       staging = undefined;
@@ -178,6 +211,48 @@ function policyArg(v: string | undefined): TierPolicy | undefined {
   throw new UsageError(`--policy must be capacity:HOT:WARM:INFLOW or value:REVENUE:COST, got "${v}"`);
 }
 
+/** `items` joined with commas; beyond `most`, how many more. */
+const listOf = (items: string[], most: number) => `${items.slice(0, most).join(', ')}${items.length > most ? ` and ${items.length - most} more` : ''}`;
+
+/** A CSV's columns for a message: the first 40, then how many more. */
+const columnList = (columns: string[]) => listOf(columns, 40);
+
+/**
+ * Throws `TrainingDataError` unless every feature of the spec file `file` reads columns the CSV
+ * has: the trainer leaves a feature it cannot read out with a warning (the options page's
+ * features map a catalogue to CRM fields, and a CRM may lack some), but a spec file written
+ * for this CSV that names a column it lacks is a mistake, which would train a smaller model.
+ */
+function checkSpecColumns(specs: FeatureSpec[], columns: string[], file: string): void {
+  const readersOf = new Map<string, string[]>(); // column not in the CSV → labels of the features reading it
+  const crmOnly = new Set<string>(); // features reading a field without a CSV column, with the sources named instead
+  for (const spec of specs) {
+    for (const from of fieldSourcesOf(spec.derive)) {
+      if (from.csv === undefined) {
+        const named = Object.entries(from).flatMap(([source, field]) => (field === undefined ? [] : [source]));
+        crmOnly.add(`"${spec.label}" (${named.length === 0 ? 'no field' : `${named.join(' and ')} fields only`})`);
+      } else if (!columns.includes(from.csv)) {
+        const readers = readersOf.get(from.csv) ?? [];
+        if (!readers.includes(spec.label)) readersOf.set(from.csv, [...readers, spec.label]);
+      }
+    }
+  }
+  const problems: string[] = [];
+  if (readersOf.size > 0) {
+    const missing = [...readersOf].map(([column, readers]) => `"${column}" (read by ${listOf(readers.map((label) => `"${label}"`), 3)})`);
+    problems.push(`reads ${readersOf.size === 1 ? 'a column' : `${readersOf.size} columns`} the CSV does not have: ${listOf(missing, 10)}`);
+  }
+  if (crmOnly.size > 0) {
+    const which = crmOnly.size === 1 ? 'a feature that names no CSV column, so it cannot' : `${crmOnly.size} features that name no CSV column, so they cannot`;
+    problems.push(`has ${which} be read from one: ${listOf([...crmOnly], 10)}`);
+  }
+  if (problems.length === 0) return;
+  throw new TrainingDataError(
+    `The feature spec ${file} ${problems.join(', and ')}. The CSV has the columns ${columnList(columns)}. ` +
+      'Name a column of the CSV in each feature\'s "from": {"csv": …}, or leave the feature out of the spec.',
+  );
+}
+
 function main(): number {
   let args: Args;
   try {
@@ -192,44 +267,9 @@ function main(): number {
   }
   try {
     if (typeof args.csv !== 'string' || typeof args.target !== 'string') throw new UsageError('--csv and --target are required');
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(readFileSync(args.csv));
-    } catch (e) {
-      throw new TrainingDataError(`Cannot read ${args.csv}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    const sep = typeof args.sep === 'string' ? args.sep.replace(/^\\t$/, '\t') : undefined;
-    const missingValues = typeof args.missing === 'string' ? args.missing.split(',').map((s) => s.trim()) : [];
-    // parseDate reads slashes month first (24/10/2026: no date) and dashes in no order: each column's own dates tell its order.
-    const dated = tableInFileOrder(parseCsv(bytes, { sep }));
-    // parseNumber reads each number alone (2.713.067: no number, 0,125: 125): each column's own numbers tell its format.
-    // The target keeps its text: --positive names its values as written.
-    const { table, commaDecimalColumns, warnings: numberWarnings } = tableInFileFormat(dated.table, { keepAsWritten: [args.target], missingValues });
-    const quoted = (columns: string[]) => columns.map((c) => `"${c}"`).join(', ');
-    if (dated.dayFirstColumns.length > 0) {
-      process.stderr.write(`note: dates read day first (31/12/2025 is 31 December) in ${quoted(dated.dayFirstColumns)}: the file writes them that way.\n`);
-    }
-    if (commaDecimalColumns.length > 0) {
-      process.stderr.write(`note: numbers read with decimal commas (1.234,5 is 1234.5) in ${quoted(commaDecimalColumns)}: the file writes them that way.\n`);
-    }
-    const fileWarnings = [...dated.warnings, ...numberWarnings];
-    for (const w of fileWarnings) process.stderr.write(`warning: ${w}\n`);
-    let specs;
-    if (typeof args.features === 'string') {
-      let json: unknown;
-      try {
-        json = JSON.parse(readFileSync(args.features, 'utf8'));
-      } catch (e) {
-        throw new TrainingDataError(`Cannot read the feature spec ${args.features}: ${(e as Error).message}`);
-      }
-      const list = Array.isArray(json) ? json : (json as { features?: unknown })?.features;
-      const parsed = FeatureSpecListSchema.safeParse(list);
-      if (!parsed.success) {
-        throw new TrainingDataError(
-          `The feature spec ${args.features} is invalid: ${describeSchemaIssues(parsed.error, 5)}`,
-        );
-      }
-      specs = parsed.data;
+    const exclude = typeof args.exclude === 'string' ? args.exclude.split(',').map((s) => s.trim()).filter(Boolean) : [];
+    if (exclude.includes(args.target)) {
+      throw new UsageError(`--exclude names the target column "${args.target}": the target is what the model learns to predict, never a feature. Leave it out of --exclude.`);
     }
     let now: Date | undefined;
     if (typeof args.now === 'string') {
@@ -247,6 +287,52 @@ function main(): number {
     if (bags !== undefined) ebm.outerBags = Math.max(1, bags);
     if (classWeight) ebm.classWeight = classWeight;
     const policy = policyArg(args.policy as string | undefined);
+    const cv = intArg(args, 'cv', 5);
+    const seed = intArg(args, 'seed', 42);
+    // found before minutes of training, not after
+    if (typeof args.out === 'string') checkOutputFolder(args.out);
+
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(args.csv));
+    } catch (e) {
+      throw new TrainingDataError(`Cannot read ${args.csv}: ${systemReason(e)}`);
+    }
+    const sep = typeof args.sep === 'string' ? args.sep.replace(/^\\t$/, '\t') : undefined;
+    const missingValues = typeof args.missing === 'string' ? args.missing.split(',').map((s) => s.trim()) : [];
+    // parseDate reads slashes month first (24/10/2026: no date) and dashes in no order: each column's own dates tell its order.
+    const dated = tableInFileOrder(parseCsv(bytes, { sep }));
+    // parseNumber reads each number alone (2.713.067: no number, 0,125: 125): each column's own numbers tell its format.
+    // The target keeps its text: --positive names its values as written.
+    const { table, commaDecimalColumns, warnings: numberWarnings } = tableInFileFormat(dated.table, { keepAsWritten: [args.target], missingValues });
+    const quoted = (columns: string[]) => columns.map((c) => `"${c}"`).join(', ');
+    if (dated.dayFirstColumns.length > 0) {
+      process.stderr.write(`note: dates read day first (31/12/2025 is 31 December) in ${quoted(dated.dayFirstColumns)}: the file writes them that way.\n`);
+    }
+    if (commaDecimalColumns.length > 0) {
+      process.stderr.write(`note: numbers read with decimal commas (1.234,5 is 1234.5) in ${quoted(commaDecimalColumns)}: the file writes them that way.\n`);
+    }
+    const notColumns = exclude.filter((name) => !table.columns.includes(name));
+    const fileWarnings = [...dated.warnings, ...numberWarnings, ...notColumns.map((name) => `--exclude names "${name}", which is not a column of the CSV.`)];
+    for (const w of fileWarnings) process.stderr.write(`warning: ${w}\n`);
+    let specs;
+    if (typeof args.features === 'string') {
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(args.features, 'utf8'));
+      } catch (e) {
+        throw new TrainingDataError(`Cannot read the feature spec ${args.features}: ${systemReason(e)}`);
+      }
+      const list = Array.isArray(json) ? json : (json as { features?: unknown })?.features;
+      const parsed = FeatureSpecListSchema.safeParse(list);
+      if (!parsed.success) {
+        throw new TrainingDataError(
+          `The feature spec ${args.features} is invalid: ${describeSchemaIssues(parsed.error, 5)}`,
+        );
+      }
+      specs = parsed.data;
+      checkSpecColumns(specs, table.columns, args.features);
+    }
     const started = performance.now();
     const result = trainModel({
       records: table.records,
@@ -254,7 +340,7 @@ function main(): number {
       target: args.target,
       positive: typeof args.positive === 'string' ? args.positive : undefined,
       specs,
-      exclude: typeof args.exclude === 'string' ? args.exclude.split(',').map((s) => s.trim()).filter(Boolean) : [],
+      exclude: exclude.filter((name) => table.columns.includes(name)), // the others warned of above
       missingValues,
       sourceName: basename(args.csv),
       now,
@@ -262,8 +348,8 @@ function main(): number {
       runTime: new Date(),
       timeColumn: typeof args['time-column'] === 'string' ? args['time-column'] : undefined,
       options: {
-        cv: intArg(args, 'cv', 5),
-        seed: intArg(args, 'seed', 42),
+        cv,
+        seed,
         calibration,
         ...(policy ? { policy } : {}),
         ebm,

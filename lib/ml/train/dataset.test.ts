@@ -49,6 +49,17 @@ describe('buildLabels reads target values trimmed and ignoring case', () => {
     expect(() => buildLabels(three, 'converted')).toThrow(/"Yes" \(20\), "no" \(20\), "Maybe" \(20\)/);
     expect(() => buildLabels(three, 'converted', 'YES')).toThrow('other than the positive "Yes" and one negative');
   });
+
+  it('asks for two values straight away when there are more and no positive value is given (naming one would not do)', () => {
+    const table = tableOf(200, { converted: (i) => (i === 3 ? 'maybe' : i % 4 === 0 ? '1' : '0') });
+    expect(() => buildLabels(table, 'converted')).toThrow(
+      new TrainingDataError('The target column "converted" has 3 values: "0" (149), "1" (50), "maybe" (1); training needs two, converted and not converted. Map it to two values first.'),
+    );
+    const stages = tableOf(70, { stage: (i) => `stage ${i % 7}` });
+    expect(() => buildLabels(stages, 'stage')).toThrow(
+      'The target column "stage" has 7 values: "stage 0" (10), "stage 1" (10), "stage 2" (10), "stage 3" (10), "stage 4" (10) and 2 more; training needs two',
+    );
+  });
 });
 
 describe('checkFolds', () => {

@@ -251,23 +251,27 @@ export function buildLabels(table: Table, target: string, positive?: string): { 
       if (!written.has(c)) written.set(c, String(v).trim());
     }
   }
-  const describe = () =>
-    [...counts.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 8)
-      .map(([c, n]) => `"${written.get(c)}" (${n})`)
-      .join(', ');
+  /** The values, most rows first, with their rows: `"0" (146), "1" (53), "maybe" (1)`; beyond `most`, how many more. */
+  const describe = (most = 8) => {
+    const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+    const named = sorted.slice(0, most).map(([c, n]) => `"${written.get(c)}" (${n})`);
+    return sorted.length > most ? `${named.join(', ')} and ${sorted.length - most} more` : named.join(', ');
+  };
   if (missing > 0) {
     throw new TrainingDataError(`The target column "${target}" is empty in ${missing} row(s); every row needs an outcome. Values: ${describe()}.`);
   }
   let pos = positive === undefined ? undefined : targetClass(positive);
   if (pos === undefined) {
     const keys = [...counts.keys()];
-    pos = keys.find((k) => POSITIVE_WORDS.includes(k));
-    if (pos === undefined || keys.length !== 2) {
-      if (keys.length === 1) throw new TrainingDataError(`The target column "${target}" has one value only (${describe()}); training needs converted and not-converted leads.`);
-      throw new TrainingDataError(`Cannot tell which value of "${target}" means converted: ${describe()}. Pass --positive VALUE.`);
+    if (keys.length === 1) throw new TrainingDataError(`The target column "${target}" has one value only (${describe()}); training needs converted and not-converted leads.`);
+    // naming the positive one would not do: the others are more than one negative
+    if (keys.length > 2) {
+      throw new TrainingDataError(
+        `The target column "${target}" has ${keys.length} values: ${describe(5)}; training needs two, converted and not converted. Map it to two values first.`,
+      );
     }
+    pos = keys.find((k) => POSITIVE_WORDS.includes(k));
+    if (pos === undefined) throw new TrainingDataError(`Cannot tell which value of "${target}" means converted: ${describe()}. Pass --positive VALUE.`);
   }
   if (!counts.has(pos)) {
     throw new TrainingDataError(`The positive value "${positive?.trim()}" does not occur in "${target}". Values: ${describe()}.`);
