@@ -2,7 +2,10 @@
  * The side panel's segment view over the scored leads: filters, per-tier stats and the top
  * leads of a tier. Pure, one pass over the rows, so 10,000 leads cost a few milliseconds.
  */
+import { CRM_KINDS } from './crm/types';
 import type { SourceKind } from './ml/featurize';
+import type { Manifest } from './ml/manifest';
+import { LEAD_SOURCE_FIELDS } from './sync/to-stored-lead';
 import { outcomeSettled } from './ml/outcome-rule';
 import type { Tier } from './messaging/protocol';
 
@@ -87,7 +90,7 @@ export interface SortOrder {
 }
 
 // One collator for every comparison: localeCompare with options builds one per call (seconds for 40,000 names).
-const textOrder = new Intl.Collator('en', { sensitivity: 'base' });
+export const textOrder = new Intl.Collator('en', { sensitivity: 'base' });
 
 export function compareRows(a: ScoredLeadRow, b: ScoredLeadRow, order: SortOrder): number {
   const byKey = order.key === 'score' ? a.probability - b.probability : textOrder.compare(a[order.key], b[order.key]);
@@ -157,4 +160,20 @@ export interface ScoredLeads {
 export function offeredFilters(filters: SegmentFilters, choices: FilterChoices): SegmentFilters {
   const offered = (value: string | null, values: string[]) => (value !== null && values.includes(value) ? value : null);
   return { ...filters, owner: offered(filters.owner, choices.owner), leadSource: offered(filters.leadSource, choices.leadSource) };
+}
+
+/**
+ * How the lead-source filter words a stored lead's source: by the label its CRM's pages show
+ * (HubSpot's "Organic Social" for SOCIAL_MEDIA), when `manifest` reads that field and knows its
+ * labels, as the reasons beside it do; else as stored.
+ */
+export function leadSourceWords(manifest: Manifest | undefined): (value: string) => string {
+  const labels = new Map<string, string>();
+  for (const crm of CRM_KINDS) {
+    for (const { derive } of manifest?.features ?? []) {
+      if (derive.kind !== 'value' || derive.from[crm] !== LEAD_SOURCE_FIELDS[crm]) continue;
+      for (const [value, label] of Object.entries(derive.optionLabels?.[crm] ?? {})) if (!labels.has(value)) labels.set(value, label);
+    }
+  }
+  return (value) => labels.get(value) ?? value;
 }

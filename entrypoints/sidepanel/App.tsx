@@ -1,4 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import { PageShell } from '@/components/PageShell';
 import { PartBoundary } from '@/components/PartBoundary';
 import { EmptyState, ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
@@ -10,8 +11,9 @@ import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
+import { leadSourceWords } from '@/lib/segments';
 import { browser } from 'wxt/browser';
-import { useScoredLeads } from './hooks';
+import { useManifest, useScoredLeads } from './hooks';
 import { OpenLeadView } from './OpenLeadView';
 import { SegmentView } from './SegmentView';
 
@@ -120,6 +122,8 @@ function Segments() {
 
 function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>) {
   const unscored = useUnscoredCount(leads.data?.rows.length ?? 0, job, modelId);
+  const manifest = useManifest(modelId);
+  const sourceWord = useMemo(() => leadSourceWords(manifest.data), [manifest.data]);
   const progress = job?.state === 'running' && <JobProgressBar label="Scoring stored leads" done={job.done} total={job.total} />;
   if (leads.isPending) return <>{progress || <Loading what="scored leads" />}</>;
   if (leads.isError) {
@@ -149,7 +153,7 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
       {scoring}
       {!scoring && unscored !== null && <UnscoredLeadsNote count={unscored} />}
       <DemoLeadsMixedNote />
-      <SegmentView leads={leads.data} />
+      <SegmentView leads={leads.data} sourceWord={sourceWord} />
     </>
   );
 }

@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import { act, createElement } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
-import { collectFilterChoices, type ScoredLeadRow } from '@/lib/segments';
+import type { Manifest } from '@/lib/ml/manifest';
+import { collectFilterChoices, leadSourceWords, type ScoredLeadRow } from '@/lib/segments';
 import { click, pressEnter, render, type Rendered } from '@/test/render';
 import { SegmentView } from './SegmentView';
 
@@ -98,4 +99,24 @@ it('shows the first page of the top leads a filter leaves, in the order the rep 
   expect(hotTable().textContent).toContain('Page 1 of 2');
   expect(hotTable().querySelector('tbody .link-button')?.textContent).toBe('Lead 25');
   expect(hotTable().querySelector('th[aria-sort="ascending"]')?.textContent).toContain('Lead');
+});
+
+it("words HubSpot's lead sources as its pages label them, in the order of the words shown, filtering by the value stored", () => {
+  const hubspotLead = (id: string, leadSource: string): ScoredLeadRow => ({ ...csvLead, leadKey: `hubspot|${id}`, source: 'hubspot', recordId: id, name: `Lead ${id}`, leadSource });
+  const rows = [hubspotLead('1', 'SOCIAL_MEDIA'), hubspotLead('2', 'OFFLINE'), { ...csvLead, leadSource: 'Phone Inquiry' }];
+  const manifest = { features: [{ derive: { kind: 'value', from: { hubspot: 'hs_analytics_source' }, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social', OFFLINE: 'Offline Sources' } } } }] } as unknown as Manifest;
+  rendered = render(createElement(SegmentView, { leads: leadsOf(rows), sourceWord: leadSourceWords(manifest) }));
+  const sourceSelect = [...rendered.container.querySelectorAll('label')].find((element) => element.firstChild?.textContent === 'Lead source')!.querySelector('select')!;
+  expect([...sourceSelect.options].map((option) => [option.value, option.textContent])).toEqual([
+    ['', 'All sources'],
+    ['OFFLINE', 'Offline Sources'],
+    ['SOCIAL_MEDIA', 'Organic Social'],
+    ['Phone Inquiry', 'Phone Inquiry'],
+  ]);
+  choose(rendered.container, 'Lead source', 'SOCIAL_MEDIA');
+  expect(rendered.container.textContent).toContain('Segments (1 of 3 leads)');
+  // A model that knows no labels, or reads another field: the values as stored.
+  expect(leadSourceWords(undefined)('SOCIAL_MEDIA')).toBe('SOCIAL_MEDIA');
+  const otherField = { features: [{ derive: { kind: 'value', from: { hubspot: 'hs_latest_source' }, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social' } } } }] } as unknown as Manifest;
+  expect(leadSourceWords(otherField)('SOCIAL_MEDIA')).toBe('SOCIAL_MEDIA');
 });

@@ -12,6 +12,7 @@ import {
   NO_FILTERS,
   offeredFilters,
   segmentStats,
+  textOrder,
   type FilterChoices,
   type ScoredLeadRow,
   type ScoredLeads,
@@ -42,15 +43,28 @@ function Select({ label, value, options, onChange }: { label: string; value: str
   );
 }
 
-function Filters({ choices, filters, onChange, ref }: { choices: FilterChoices; filters: SegmentFilters; onChange(filters: SegmentFilters): void; ref: Ref<HTMLDivElement> }) {
-  const options = (values: string[], all: string) => [{ value: '', label: all }, ...values.map((value) => ({ value, label: value }))];
+interface FiltersProps {
+  choices: FilterChoices;
+  filters: SegmentFilters;
+  /** A lead source as its CRM's pages word it (`leadSourceWords`). */
+  sourceWord(value: string): string;
+  onChange(filters: SegmentFilters): void;
+  ref: Ref<HTMLDivElement>;
+}
+
+function Filters({ choices, filters, sourceWord, onChange, ref }: FiltersProps) {
+  // In the order of the words shown: HubSpot's labels among Salesforce's values.
+  const options = (values: string[], all: string, word: (value: string) => string = (value) => value) => [
+    { value: '', label: all },
+    ...values.map((value) => ({ value, label: word(value) })).sort((a, b) => textOrder.compare(a.label, b.label)),
+  ];
   return (
     <div className="filters" role="group" aria-label="Filters" ref={ref}>
       <Select label="Owner" value={filters.owner ?? ''} options={options(choices.owner, 'All owners')} onChange={(owner) => onChange({ ...filters, owner: owner || null })} />
       <Select
         label="Lead source"
         value={filters.leadSource ?? ''}
-        options={options(choices.leadSource, 'All sources')}
+        options={options(choices.leadSource, 'All sources', sourceWord)}
         onChange={(leadSource) => onChange({ ...filters, leadSource: leadSource || null })}
       />
       <Select
@@ -89,7 +103,7 @@ function TopLeads({ rows, filters, tier, onOpen }: TopLeadsProps) {
 }
 
 /** Segment stats, filters and the top hot and warm leads of the active model. */
-export function SegmentView({ leads: { rows, choices } }: { leads: ScoredLeads }) {
+export function SegmentView({ leads: { rows, choices }, sourceWord = (value) => value }: { leads: ScoredLeads; sourceWord?(value: string): string }) {
   const [chosen, setFilters] = useState<SegmentFilters>(NO_FILTERS);
   const [openError, setOpenError] = useState<ReactNode>(null);
   const filters = useMemo(() => offeredFilters(chosen, choices), [chosen, choices]);
@@ -120,7 +134,7 @@ export function SegmentView({ leads: { rows, choices } }: { leads: ScoredLeads }
           {/* A status: a screen reader hears how many leads a filter leaves, as the numbers below change. */}
           Segments (<span role="status">{filtered.length.toLocaleString('en-US')} of {rows.length.toLocaleString('en-US')} {rows.length === 1 ? 'lead' : 'leads'}</span>)
         </h2>
-        <Filters choices={choices} filters={filters} onChange={setFilters} ref={filtersRef} />
+        <Filters choices={choices} filters={filters} sourceWord={sourceWord} onChange={setFilters} ref={filtersRef} />
         {filtered.length === 0 ? (
           // Rather than an empty donut, zeros and an empty table per tier.
           <EmptyState title="No leads match these filters">

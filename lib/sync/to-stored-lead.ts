@@ -82,6 +82,9 @@ function indexed<S extends z.ZodType>(schema: S, crm: CrmKind, record: CrmRecord
 }
 
 /** `ownerNames`: owner id → display name; an owner missing from it is stored as its id. */
+/** The field a stored lead's `leadSource` (the side panel's filter) is read from, per CRM. */
+export const LEAD_SOURCE_FIELDS = { salesforce: 'LeadSource', hubspot: 'hs_analytics_source' } as const satisfies Record<CrmKind, string>;
+
 export function toStoredLead(crm: CrmKind, record: CrmRecord, ownerNames: ReadonlyMap<string, string> = new Map()): StoredLead {
   const owner = (id: string | null | undefined) => (id ? (ownerNames.get(id) ?? id) : '');
   const base = { key: `${crm}|${record.id}`, source: crm, id: record.id, origin: 'sync' as const, modifiedAt: record.modifiedAt, fields: record.fields };
@@ -92,7 +95,7 @@ export function toStoredLead(crm: CrmKind, record: CrmRecord, ownerNames: Readon
       // Never blank: Salesforce requires a lead's last name.
       name: fields.Name,
       owner: owner(fields.OwnerId),
-      leadSource: fields.LeadSource ?? '',
+      leadSource: fields[LEAD_SOURCE_FIELDS.salesforce] ?? '',
       createdAt: parseCrmDateTime(fields.CreatedDate),
       outcome: fields.IsConverted ? 1 : 0,
     };
@@ -103,7 +106,7 @@ export function toStoredLead(crm: CrmKind, record: CrmRecord, ownerNames: Readon
     ...base,
     name: nameOrFallback(crm, record.id, name || (properties.email ?? '')),
     owner: owner(properties.hubspot_owner_id),
-    leadSource: properties.hs_analytics_source ?? '',
+    leadSource: properties[LEAD_SOURCE_FIELDS.hubspot] ?? '',
     createdAt: parseCrmDateTime(properties.createdate),
     outcome: hubspotOutcome(properties.lifecyclestage),
   };
