@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bundledModel } from './bundled-model';
 import type { Manifest } from './manifest';
 import { policyFormOf, previewPolicy, readPolicyForm, reapplyPolicy, type PolicyForm } from './tier-policy';
+import { tierOf } from './score';
 
 // Ten leads: the top two convert, one more further down.
 const probs = [0.9, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0.01];
@@ -80,6 +81,22 @@ describe('readPolicyForm', () => {
     expect(problems({ leadsPerWeek: 0 })).toEqual(['New leads per week must be a whole number, at least 1.']);
   });
 
+  it('refuses figures past any real business, which would make the preview overflow', () => {
+    expect(problems({ revenuePerConversion: 1e308 })).toEqual(['Revenue per conversion must be at most $1,000,000,000,000.']);
+    expect(problems({ kind: 'capacity', leadsPerWeek: 1e9, hotPerWeek: 10 })).toEqual(['New leads per week must be at most 10,000,000.']);
+  });
+
+  it("refuses value economics that would sort no lead: a free contact makes every lead hot, one costing a conversion's revenue every lead cold", () => {
+    expect(problems({ costPerContact: 0 })).toEqual([
+      'Cost per contact is $0: every lead would be worth contacting, so every lead would be hot. Give what a contact costs, the time it takes included.',
+    ]);
+    expect(problems({ revenuePerConversion: 5, costPerContact: 10 })).toEqual([
+      'Cost per contact ($10) is not below revenue per conversion ($5): no lead would pay for its contact, so every lead would be cold.',
+    ]);
+    // Other policies preview profit with them, and do not tier by them.
+    expect(readPolicyForm({ ...form, kind: 'capacity', costPerContact: 0 }).ok).toBe(true);
+  });
+
   it('reads only the fields the chosen policy shows', () => {
     expect(readPolicyForm({ ...form, kind: 'value', hotPerWeek: null, hotPercent: 150 }).ok).toBe(true);
     expect(readPolicyForm({ ...form, kind: 'capacity', hotPercent: null }).ok).toBe(true);
@@ -115,10 +132,21 @@ describe('policyFormOf', () => {
     const tiers = { policy: { kind: 'value' as const, revenuePerConversion: 5000, costPerContact: 200 }, hot: 0.123456789, warm: 0.0456789 };
     const form = policyFormOf(tiers);
     expect(form).toMatchObject({ kind: 'value', revenuePerConversion: 5000, costPerContact: 200, hotPercent: 12.3457, warmPercent: 4.5679 });
-    const applied = readPolicyForm({ ...form, kind: 'fixed' });
+    const applied = readPolicyForm({ ...form, kind: 'fixed' }, tiers);
     if (!applied.ok) throw new Error(applied.problems.map((problem) => problem.message).join(' '));
-    expect(Math.abs(applied.choice.fixed.hot - tiers.hot)).toBeLessThanOrEqual(5e-7);
-    expect(Math.abs(applied.choice.fixed.warm - tiers.warm)).toBeLessThanOrEqual(5e-7);
+    expect(applied.choice.fixed).toEqual({ hot: tiers.hot, warm: tiers.warm });
+  });
+
+  it('keeps a threshold that the form rounds up exactly, so the leads at it keep their tier; an edited one is read as typed', () => {
+    // A capacity threshold is some leads' exact (float32) probability: 0.66666668653… shows as 66.6667 %, above them.
+    const tiers = { policy: { kind: 'capacity' as const, hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 }, hot: Math.fround(2 / 3), warm: Math.fround(0.1) };
+    const form = policyFormOf(tiers);
+    expect(form.hotPercent! / 100).toBeGreaterThan(tiers.hot);
+    const unedited = readPolicyForm({ ...form, kind: 'fixed' }, tiers);
+    const edited = readPolicyForm({ ...form, kind: 'fixed', hotPercent: 70 }, tiers);
+    if (!unedited.ok || !edited.ok) throw new Error('the form is valid');
+    expect(tierOf(tiers.hot, { ...tiers, ...unedited.choice.fixed })).toBe('hot');
+    expect(edited.choice.fixed).toEqual({ hot: 0.7, warm: tiers.warm });
   });
 });
 

@@ -110,10 +110,13 @@ export interface PolicyForm {
 
 export type PolicyField = Exclude<keyof PolicyForm, 'kind'>;
 
+/** A threshold (probability) as the form's percent field shows it: to 4 decimals. */
+const percentOf = (threshold: number) => Math.round(threshold * 1e6) / 1e4;
+
 /**
  * The form as the model's `tiers` fill it: the policy's own numbers, and what it does not give
- * as the defaults the trainer assumed too. The thresholds as percentages to 4 decimals: applying
- * the form unedited keeps them (to 5e-7), where a tenth of a percent moved them and re-tiered leads.
+ * as the defaults the trainer assumed too. The thresholds as percentages to 4 decimals, which
+ * `readPolicyForm` given the same `tiers` reads back as the thresholds themselves.
  */
 export function policyFormOf(tiers: Tiers): PolicyForm {
   const { policy } = tiers;
@@ -124,8 +127,8 @@ export function policyFormOf(tiers: Tiers): PolicyForm {
     leadsPerWeek: policy.kind === 'capacity' ? policy.inflowPerWeek : DEFAULT_POLICY.inflowPerWeek,
     hotPerWeek: policy.kind === 'capacity' ? policy.hotPerWeek : DEFAULT_POLICY.hotPerWeek,
     warmPerWeek: policy.kind === 'capacity' ? policy.warmPerWeek : DEFAULT_POLICY.warmPerWeek,
-    hotPercent: Math.round(tiers.hot * 1e6) / 1e4,
-    warmPercent: Math.round(tiers.warm * 1e6) / 1e4,
+    hotPercent: percentOf(tiers.hot),
+    warmPercent: percentOf(tiers.warm),
   };
 }
 
@@ -140,18 +143,24 @@ interface PolicyFieldSpec {
   accepts(value: number): boolean;
   /** What `accepts` wants, in words: "more than $0". */
   requirement: string;
+  /** The most it takes. */
+  max: number;
 }
 
 const isPercent = (value: number) => value >= 0 && value <= 100;
 
+/** Beyond these a figure is a slip of the keyboard, and the preview's profits would overflow to Infinity. */
+const MAX_MONEY = 1e12;
+const MAX_LEADS_PER_WEEK = 1e7;
+
 export const POLICY_FIELDS: Record<PolicyField, PolicyFieldSpec> = {
-  revenuePerConversion: { name: 'Revenue per conversion', unit: '$', whole: false, accepts: (value) => value > 0, requirement: 'more than $0' },
-  costPerContact: { name: 'Cost per contact', unit: '$', whole: false, accepts: (value) => value >= 0, requirement: '$0 or more' },
-  leadsPerWeek: { name: 'New leads per week', whole: true, accepts: (value) => value >= 1, requirement: 'a whole number, at least 1' },
-  hotPerWeek: { name: 'Hot leads worked per week', whole: true, accepts: (value) => value >= 1, requirement: 'a whole number, at least 1' },
-  warmPerWeek: { name: 'Warm leads worked per week', whole: true, accepts: (value) => value >= 0, requirement: 'a whole number, 0 or more' },
-  hotPercent: { name: 'Hot from', unit: '% likely', whole: false, accepts: isPercent, requirement: 'between 0% and 100%' },
-  warmPercent: { name: 'Warm from', unit: '% likely', whole: false, accepts: isPercent, requirement: 'between 0% and 100%' },
+  revenuePerConversion: { name: 'Revenue per conversion', unit: '$', whole: false, accepts: (value) => value > 0, requirement: 'more than $0', max: MAX_MONEY },
+  costPerContact: { name: 'Cost per contact', unit: '$', whole: false, accepts: (value) => value >= 0, requirement: '$0 or more', max: MAX_MONEY },
+  leadsPerWeek: { name: 'New leads per week', whole: true, accepts: (value) => value >= 1, requirement: 'a whole number, at least 1', max: MAX_LEADS_PER_WEEK },
+  hotPerWeek: { name: 'Hot leads worked per week', whole: true, accepts: (value) => value >= 1, requirement: 'a whole number, at least 1', max: MAX_LEADS_PER_WEEK },
+  warmPerWeek: { name: 'Warm leads worked per week', whole: true, accepts: (value) => value >= 0, requirement: 'a whole number, 0 or more', max: MAX_LEADS_PER_WEEK },
+  hotPercent: { name: 'Hot from', unit: '% likely', whole: false, accepts: isPercent, requirement: 'between 0% and 100%', max: 100 },
+  warmPercent: { name: 'Warm from', unit: '% likely', whole: false, accepts: isPercent, requirement: 'between 0% and 100%', max: 100 },
 };
 
 /** The fields each policy shows, in order; the economics (revenue, cost, new leads) feed every preview. */
@@ -180,20 +189,29 @@ export interface PolicyProblem {
 
 /** A field's value, or NaN after adding its problem to `problems`. */
 function fieldValue(form: PolicyForm, field: PolicyField, problems: PolicyProblem[]): number {
-  const { name, whole, accepts, requirement } = POLICY_FIELDS[field];
+  const { name, unit, whole, accepts, requirement, max } = POLICY_FIELDS[field];
   const value = form[field];
   if (value === null || !Number.isFinite(value)) problems.push({ message: `${name} is empty: it must be ${requirement}.`, fields: [field] });
   else if (!accepts(value) || (whole && !Number.isInteger(value))) problems.push({ message: `${name} must be ${requirement}.`, fields: [field] });
+  else if (value > max) problems.push({ message: `${name} must be at most ${unit === '$' ? '$' : ''}${max.toLocaleString('en-US')}${unit === '% likely' ? '%' : ''}.`, fields: [field] });
   else return value;
   return Number.NaN;
 }
 
 /**
+ * A fixed policy's threshold from its percent field: the model's own (`current`) while the field
+ * shows it as `policyFormOf` filled it in, since that is rounded: a capacity threshold is some
+ * leads' exact probability, and rounding it up would drop all of them a tier.
+ */
+const thresholdOf = (percent: number, current: number | undefined) => (current !== undefined && percent === percentOf(current) ? current : percent / 100);
+
+/**
  * The policy a form describes, or every problem with it (in the form's order) as a sentence
  * naming the field as the form labels it: "Revenue per conversion must be more than $0."
- * Only the fields the chosen policy shows are read.
+ * Only the fields the chosen policy shows are read. `current`: the model's tiers the form was
+ * filled from (`policyFormOf`).
  */
-export function readPolicyForm(form: PolicyForm): { ok: true; choice: PolicyChoice } | { ok: false; problems: PolicyProblem[] } {
+export function readPolicyForm(form: PolicyForm, current?: Tiers): { ok: true; choice: PolicyChoice } | { ok: false; problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [];
   // NaN marks a hidden field or one with a problem of its own: comparisons with it are false, so it raises no second problem.
   const values = Object.fromEntries(Object.keys(POLICY_FIELDS).map((field) => [field, Number.NaN])) as Record<PolicyField, number>;
@@ -203,6 +221,18 @@ export function readPolicyForm(form: PolicyForm): { ok: true; choice: PolicyChoi
   let fixed = IGNORED_FIXED;
   switch (form.kind) {
     case 'value':
+      // Hot from the break-even probability, cost / revenue: at 0 or from 1 the tiers would sort no lead.
+      if (costPerContact === 0) {
+        problems.push({
+          message: 'Cost per contact is $0: every lead would be worth contacting, so every lead would be hot. Give what a contact costs, the time it takes included.',
+          fields: ['costPerContact'],
+        });
+      } else if (costPerContact >= revenuePerConversion) {
+        problems.push({
+          message: `Cost per contact ($${costPerContact}) is not below revenue per conversion ($${revenuePerConversion}): no lead would pay for its contact, so every lead would be cold.`,
+          fields: ['costPerContact', 'revenuePerConversion'],
+        });
+      }
       policy = { kind: 'value', revenuePerConversion, costPerContact };
       break;
     case 'capacity':
@@ -220,7 +250,7 @@ export function readPolicyForm(form: PolicyForm): { ok: true; choice: PolicyChoi
     case 'fixed':
       if (warmPercent > hotPercent) problems.push({ message: `Warm from (${warmPercent}%) must not be above hot from (${hotPercent}%).`, fields: ['warmPercent', 'hotPercent'] });
       policy = { kind: 'fixed' };
-      fixed = { hot: hotPercent / 100, warm: warmPercent / 100 };
+      fixed = { hot: thresholdOf(hotPercent, current?.hot), warm: thresholdOf(warmPercent, current?.warm) };
       break;
   }
   if (problems.length > 0) return { ok: false, problems };

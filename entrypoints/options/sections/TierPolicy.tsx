@@ -81,7 +81,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   const labelled = useQuery(labelledQuery(manifest.modelId));
   const retier = useJob('retier');
   // Memoized: the preview view is redrawn only when the form changes, not on each re-tiering step.
-  const checked = useMemo(() => readPolicyForm(form), [form]);
+  const checked = useMemo(() => readPolicyForm(form, manifest.tiers), [form, manifest.tiers]);
   const choice = checked.ok ? checked.choice : null;
   const problems = checked.ok ? [] : checked.problems;
   // The problems are said when a field is left or Apply pressed, not at each keystroke (an alert
