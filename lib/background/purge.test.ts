@@ -144,6 +144,15 @@ describe('forgetSyncedLeads', () => {
     expect(await db.leadSummaries.count()).toBe(2);
   });
 
+  it("forgets what write-back wrote to the previous org's records, and only that CRM's", async () => {
+    await db.settings.bulkPut([
+      { key: 'written-back-values:salesforce|00QA', value: { LeadLens_Score__c: '88' } },
+      { key: 'written-back-values:hubspot|101', value: { leadlens_score: '40' } },
+    ]);
+    await forgetSyncedLeads('salesforce');
+    expect(await db.settings.where('key').startsWith('written-back-values:').primaryKeys()).toEqual(['written-back-values:hubspot|101']);
+  });
+
   it('takes the forgotten leads out of the held-out probabilities of models trained on them, and nothing else', async () => {
     await db.heldOutScores.bulkPut([
       { modelId: 'ebm-a', leadKeys: ['salesforce|00QA', 'salesforce|00QB', 'hubspot|101'], probabilities: Float64Array.from([0.1, 0.2, 0.3]) },

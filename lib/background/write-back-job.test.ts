@@ -13,7 +13,7 @@ import { CrmError } from '../crm/http';
 import { demoStoredLeads } from '../crm/demo-leads';
 import type { CrmKind } from '../crm/types';
 import { storeModel } from '../../test/fixtures/stored-model';
-import { db } from '../db/db';
+import { db, type StoredLead } from '../db/db';
 import { writtenBackFields } from '../db/written-back-fields';
 import { readJob } from '../jobs/progress';
 import { bundledModel } from '../ml/bundled-model';
@@ -517,16 +517,21 @@ it('stops when another model is made active while it writes: the next batches wo
 it('empties the fields it wrote before of leads the active model can no longer score, and counts them', async () => {
   const leads = await syncedHubSpotLeads();
   expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: leads.length });
-  // Two leads now hold none of the fields the model reads (their written values stay), one more had no value written.
-  const [first, second, third] = leads;
+  const wrote = new Map(updates.map((update) => [update.recordId, update.fields]));
+  // Three leads now hold none of the fields the model reads, as the next sync reads them (HubSpot sends numbers as text):
+  // the values written, one emptied in HubSpot since, one emptied and one edited by a rep.
+  const [first, second, third, fourth] = leads;
   const unscorable = (lead: (typeof leads)[number], fields: Record<string, string | null>) => ({ ...lead, fields: { hs_persona: 'x', ...fields } });
+  const score = (lead: (typeof leads)[number]) => String(wrote.get(lead.id)!.leadlens_score);
+  const tier = (lead: (typeof leads)[number]) => String(wrote.get(lead.id)!.leadlens_tier);
   await db.putLeads([
-    unscorable(first, { leadlens_score: '77', leadlens_tier: 'Hot' }),
-    unscorable(second, { leadlens_score: null, leadlens_tier: 'Warm' }),
+    unscorable(first, { leadlens_score: score(first), leadlens_tier: tier(first) }),
+    unscorable(second, { leadlens_score: null, leadlens_tier: tier(second) }),
     unscorable(third, { leadlens_score: '', leadlens_tier: null }),
+    unscorable(fourth, { leadlens_score: '', leadlens_tier: 'Set by a rep' }),
   ]);
   updates.length = 0;
-  expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', total: 2, written: 2, cleared: 2, unchanged: leads.length - 3 });
+  expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', total: 2, written: 2, cleared: 2, unchanged: leads.length - 4 });
   expect(updates).toEqual([
     { recordId: first.id, fields: { leadlens_score: null, leadlens_tier: null } },
     { recordId: second.id, fields: { leadlens_tier: null } },
@@ -534,6 +539,99 @@ it('empties the fields it wrote before of leads the active model can no longer s
   // Kept as emptied: nothing left to clear.
   updates.length = 0;
   expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', total: 0, cleared: 0 });
+});
+
+it('never empties a value LeadLens did not write: a field the org already filled, reused as the target', async () => {
+  const leads = await syncedHubSpotLeads();
+  // The portal's own "lead_score" property, holding an earlier vendor's score on every contact; one contact the model cannot score.
+  const legacy: StoredLead[] = leads.map((lead) => ({ ...lead, fields: { ...lead.fields, lead_score: '42' } }));
+  const [unscorable] = legacy;
+  legacy[0] = { ...unscorable, fields: { hs_persona: 'x', lead_score: '42' } };
+  await db.putLeads(legacy);
+  const reused = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'lead_score', tierField: null, reasonField: null });
+  expect(await writeBackToEnd(reused)).toMatchObject({ status: 'done', written: leads.length - 1, cleared: 0 });
+  expect(updates.map((update) => update.recordId)).not.toContain(unscorable.id);
+  // Written to before now: still not LeadLens's value on that contact.
+  updates.length = 0;
+  expect(await writeBackToEnd(reused)).toMatchObject({ status: 'done', total: 0, cleared: 0, unchanged: leads.length - 1 });
+  expect(updates).toEqual([]);
+
+  // A contact LeadLens wrote to, whose value a rep then replaced, keeps the rep's value when it can no longer be scored.
+  const [, written] = legacy;
+  await db.putLeads([{ ...written, fields: { hs_persona: 'x', lead_score: '15' } }]);
+  expect(await writeBackToEnd(reused)).toMatchObject({ status: 'done', total: 0, cleared: 0 });
+  expect(updates).toEqual([]);
+});
+
+it('finds a lead whose empty top reason Salesforce stores as null unchanged: not written again at every write-back', async () => {
+  const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30)
+    .filter((lead) => lead.source === 'salesforce' && lead.outcome !== 1)
+    .map((lead) => ({ ...lead, origin: 'sync' as const }));
+  await db.putLeads(leads);
+  scoringHeld.topReason = '';
+  const target = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Tier__c', reasonField: 'LeadLens_Reason__c' });
+  expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', written: leads.length });
+  expect(updates.every((update) => update.fields.LeadLens_Reason__c === '')).toBe(true);
+  // The next sync reads each Lead back as Salesforce stores it: the empty text as null.
+  const stored = await db.leads.bulkGet(leads.map((lead) => lead.key));
+  await db.putLeads(stored.map((lead) => ({ ...lead!, fields: { ...lead!.fields, LeadLens_Reason__c: null } })));
+  updates.length = 0;
+  expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', total: 0, written: 0, unchanged: leads.length });
+  expect(updates).toEqual([]);
+});
+
+it('refuses a target field the active model reads, naming it and the feature, before anything is scored, written or kept out of training', async () => {
+  await syncedHubSpotLeads();
+  // A model trained on the portal's "fit_score" property: writing its scores there would change what it reads, and every sync its scores.
+  const parsed = bundledModel.manifest();
+  if (!parsed.ok) throw new Error(parsed.error);
+  const features = parsed.manifest.features.map((feature) =>
+    feature.key === 'industry' ? { ...feature, label: 'Fit score', derive: { kind: 'value' as const, from: { salesforce: 'Fit_Score__c', hubspot: 'fit_score' } } } : feature,
+  );
+  await storeModel({ ...parsed.manifest, modelId: 'reads-fit-score', features }, new Uint8Array([1]), 'trained');
+  await activateModel('reads-fit-score');
+  const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'fit_score', tierField: null, reasonField: null });
+  expect(await writeBackToEnd(target)).toMatchObject({
+    status: 'error',
+    error: expect.stringMatching(/^LeadLens will not write to "fit_score" \(the score field\): the active model reads it for "Fit score"\. .*choose a field the model does not read$/),
+  });
+  expect(updates).toEqual([]);
+  expect(await db.leadScores.count()).toBe(0);
+  expect(await writtenBackFields('hubspot')).toEqual([]);
+});
+
+it('refuses fields the CRM answers as one, saying which, before anything is written', async () => {
+  await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 10).map((lead) => ({ ...lead, origin: 'sync' as const })));
+  // Both resolved to the namespaced field a package installed.
+  vi.spyOn(writer, 'checkWritableFields').mockImplementationOnce(async (fields) => fields.map((field) => ({ name: field.name.endsWith('Tier__c') ? 'ns__LeadLens_Tier__c' : field.name, maxLength: null })));
+  const target = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Tier__c', reasonField: 'ns__LeadLens_Tier__c' });
+  expect(await writeBackToEnd(target)).toMatchObject({ status: 'error', error: expect.stringMatching(/^Salesforce answers the tier field and the top reason field \("LeadLens_Tier__c", "ns__LeadLens_Tier__c"\) as one field/) });
+  expect(updates).toEqual([]);
+  expect(await writtenBackFields('salesforce')).toEqual([]);
+});
+
+it('stops at the first batch whose answer never came, counting it unconfirmed, not written nor refused, and keeps nothing of it as written', async () => {
+  const leads = await syncedHubSpotLeads();
+  vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+  const sent = vi
+    .spyOn(writer, 'updateRecords')
+    .mockImplementationOnce(async (batch) => (updates.push(...batch), []))
+    .mockRejectedValue(new CrmError('network', 'HubSpot update contacts failed 6 times; last: no answer within 30 s'));
+  const ended = await writeBackToEnd(hubspotScore);
+  expect(sent).toHaveBeenCalledTimes(2);
+  expect(ended).toMatchObject({
+    status: 'error',
+    done: 5,
+    written: 5,
+    unconfirmed: 5,
+    failures: [],
+    total: leads.length,
+    error: 'HubSpot gave no readable answer to the last batch (HubSpot update contacts failed 6 times; last: no answer within 30 s), so it may or may not have written it: stopped there, rather than send the 5 leads left, which would most likely fail the same way. Write back again once HubSpot answers',
+  });
+  // Its leads are written again next time: compared with what was synced, not with what may have been written.
+  const unconfirmed = (await db.leads.bulkGet(sent.mock.calls[1][0].map((update) => `hubspot|${update.recordId}`))).map((lead) => lead!.fields.leadlens_score);
+  expect(unconfirmed.every((value) => value === undefined)).toBe(true);
+  expect((await readStatus('hubspot')).status).toBe('connected');
 });
 
 it('leaves alone the fields of an unscorable lead that it never wrote to', async () => {

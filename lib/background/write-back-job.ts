@@ -6,6 +6,7 @@
  * so, and the admin starts it again.
  */
 import { browser } from 'wxt/browser';
+import { z } from 'zod';
 import { connectedClient } from '../connections/client-for';
 import { clearReconnect, markReconnect } from '../connections/connections';
 import type { Connection } from '../connections/schema';
@@ -14,17 +15,18 @@ import { isCrmError } from '../crm/http';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { forEachChunk, prefixRange } from '../db/chunks';
 import { db, syncedLeadsOf, type LeadScore, type StoredLead } from '../db/db';
-import { rememberWrittenBackFields, writtenBackFields } from '../db/written-back-fields';
+import { rememberWrittenBackFields } from '../db/written-back-fields';
 import { listenForCancel } from '../jobs/cancel-flag';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
 import { keepWorkerAliveDuring } from './keep-alive';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { idleWriteBack, isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
-import { activeModelId } from '../ml/model-store';
+import { activeModelId, manifestOf } from '../ml/model-store';
 import {
   checkedByCrm,
   fieldUpdate,
   fieldsToWrite,
+  modelInputRefusal,
   writeBack,
   type CheckedTarget,
   type RowToWrite,
@@ -71,12 +73,41 @@ function takesWriteBack(crm: CrmKind, lead: StoredLead): boolean {
   return !(crm === 'salesforce' && lead.outcome === 1);
 }
 
-/** Whether a lead's fields, as last synced or written, hold the values an update would write (a CRM may send a number as text). */
-const holdsAlready = (fields: StoredLead['fields'], update: FieldUpdate['fields']) =>
-  Object.entries(update).every(([name, value]) => fields[name] !== undefined && fields[name] !== null && String(fields[name]) === String(value));
+/**
+ * A field's value as compared with what LeadLens writes: a CRM may send a number as text, and
+ * empty is one value however it comes (Salesforce stores an empty text as null, HubSpot sends "",
+ * a field never synced is absent). Else a lead written an empty top reason would look changed
+ * after every sync, and be written again at every write-back.
+ */
+const comparable = (value: StoredLead['fields'][string] | FieldUpdate['fields'][string] | undefined): string =>
+  value === undefined || value === null ? '' : String(value);
 
-/** Whether a field holds a value: a CRM sends an emptied field as null, or (HubSpot) "". */
-const holdsValue = (value: StoredLead['fields'][string]) => value !== undefined && value !== null && value !== '';
+/** Whether a lead's fields, as last synced or written, hold the values an update would write. */
+const holdsAlready = (fields: StoredLead['fields'], update: FieldUpdate['fields']) =>
+  Object.entries(update).every(([name, value]) => comparable(fields[name]) === comparable(value));
+
+/**
+ * What LeadLens last wrote to a synced lead's fields and the CRM took (`keepWritten`), by field
+ * name, `comparable`: a lead's field is emptied only while it still holds this. A field can hold
+ * values LeadLens never wrote (an org reusing its populated "lead_score" field, a rep's edit since),
+ * which are not LeadLens's to empty. One small row per lead written.
+ */
+const writtenValuesPrefix = (crm: CrmKind) => `written-back-values:${crm}|`;
+const writtenValuesKey = (crm: CrmKind, recordId: string) => `${writtenValuesPrefix(crm)}${recordId}`;
+
+/** Forgets what LeadLens wrote to `crm`'s records (another org's records may have the same ids). Within the caller's transaction, if any. */
+export async function forgetWrittenValues(crm: CrmKind): Promise<void> {
+  await db.settings.where('key').startsWith(writtenValuesPrefix(crm)).delete();
+}
+const WrittenValuesSchema = z.record(z.string(), z.string());
+
+async function readWrittenValues(crm: CrmKind, recordIds: readonly string[]): Promise<Record<string, string>[]> {
+  const rows = await db.settings.bulkGet(recordIds.map((recordId) => writtenValuesKey(crm, recordId)));
+  return rows.map((row) => {
+    const parsed = WrittenValuesSchema.safeParse(row?.value);
+    return parsed.success ? parsed.data : {};
+  });
+}
 
 const toWrite = (recordId: string, score: LeadScore): ScoreToWrite => ({ recordId, score: score.score, tier: score.tier, topReason: score.topReason });
 
@@ -85,29 +116,27 @@ const toWrite = (recordId: string, score: LeadScore): ScoreToWrite => ({ recordI
  * records): `modelId`'s scores, less those the leads' fields already hold as last synced or
  * written back (`keepWritten`), since writing the same values would spend API calls and stamp
  * every lead as modified, so the next sync would read them all again (counted as `unchanged`).
- * A lead the model cannot score (it reads none of its fields) has its fields emptied where they
- * hold values: LeadLens wrote them before (`writtenBefore`), so they are an earlier model's,
+ * A lead the model cannot score (it reads none of its fields) has the target's fields emptied
+ * where they still hold what LeadLens wrote there (`readWrittenValues`): no longer its score,
  * which the CRM would otherwise go on showing, and its reports and workflows using, as current.
  */
-export async function scoresToWrite(
-  crm: CrmKind,
-  modelId: string,
-  target: CheckedTarget,
-  writtenBefore: readonly string[],
-): Promise<{ rows: RowToWrite[]; unchanged: number }> {
+export async function scoresToWrite(crm: CrmKind, modelId: string, target: CheckedTarget): Promise<{ rows: RowToWrite[]; unchanged: number }> {
   const rows: RowToWrite[] = [];
   let unchanged = 0;
-  const clearable = fieldsToWrite(target).map((field) => field.name).filter((name) => writtenBefore.includes(name));
+  const clearable = fieldsToWrite(target).map((field) => field.name);
   await forEachChunk(
     db.leads,
     LEADS_CHUNK,
     async (chunk) => {
       const leads = chunk.filter((lead) => lead.origin === 'sync' && takesWriteBack(crm, lead));
       const scores = await db.leadScores.bulkGet(leads.map((lead) => `${modelId}|${lead.key}`));
+      const unscored = leads.filter((_, index) => !scores[index]);
+      const wroteOf = new Map((await readWrittenValues(crm, unscored.map((lead) => lead.id))).map((wrote, i) => [unscored[i].id, wrote]));
       leads.forEach((lead, index) => {
         const score = scores[index];
         if (!score) {
-          const clear = clearable.filter((name) => holdsValue(lead.fields[name]));
+          const wrote = wroteOf.get(lead.id) ?? {};
+          const clear = clearable.filter((name) => wrote[name] !== undefined && comparable(lead.fields[name]) === wrote[name]);
           if (clear.length > 0) rows.push({ recordId: lead.id, clear });
           return;
         }
@@ -200,26 +229,37 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
  * them: leads synced or changed since they were last scored are written with their score from
  * their current fields. Only its own: the other CRM's (maybe 100,000) are not scored here.
  */
-async function scoreLeadsToWrite(target: CheckedTarget, signal: AbortSignal): Promise<{ modelId: string; rows: RowToWrite[]; unchanged: number }> {
+async function scoreLeadsToWrite(target: CheckedTarget, modelId: string, signal: AbortSignal): Promise<{ rows: RowToWrite[]; unchanged: number }> {
   const { crm } = target;
-  const modelId = await activeModelId();
   const scored = await scoreStoredLeadsOffscreen(modelId, crm, signal);
   if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
-  const { rows, unchanged } = await scoresToWrite(crm, modelId, target, await writtenBackFields(crm));
+  const { rows, unchanged } = await scoresToWrite(crm, modelId, target);
   if (rows.length + unchanged === 0) throw new Error(await nothingToWrite(crm));
-  return { modelId, rows, unchanged };
+  return { rows, unchanged };
 }
 
 /**
  * Stores what the CRM took into its synced leads' fields, as the next sync would read them: the
  * next write-back compares with these, not with values from before this one (another model's).
+ * Remembers it too as what LeadLens wrote there (`readWrittenValues`); an emptied field, nothing.
  */
 async function keepWritten(crm: CrmKind, written: readonly FieldUpdate[]): Promise<void> {
   if (written.length === 0) return;
-  await db.transaction('rw', db.leadTables, async () => {
+  await db.transaction('rw', [...db.leadTables, db.settings], async () => {
     const leads = await db.leads.bulkGet(written.map((update) => `${crm}|${update.recordId}`));
     // A lead removed meanwhile (a deletion synced, a purge) stays removed.
     await db.putLeads(leads.flatMap((lead, i) => (lead ? [{ ...lead, fields: { ...lead.fields, ...written[i].fields } }] : [])));
+    const wroteBefore = await readWrittenValues(crm, written.map((update) => update.recordId));
+    const wroteNow = written.map((update, i) => {
+      const wrote = { ...wroteBefore[i] };
+      for (const [name, value] of Object.entries(update.fields)) {
+        if (comparable(value) === '') delete wrote[name];
+        else wrote[name] = comparable(value);
+      }
+      return { key: writtenValuesKey(crm, update.recordId), value: wrote };
+    });
+    await db.settings.bulkPut(wroteNow.filter(({ value }) => Object.keys(value).length > 0));
+    await db.settings.bulkDelete(wroteNow.filter(({ value }) => Object.keys(value).length === 0).map(({ key }) => key));
   });
 }
 
@@ -242,13 +282,17 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     // Another org's or portal's leads (a connect whose check failed forgot nothing) are not written into this one's records.
     const refusedFor = otherAccountRefusal((await dexieSyncStore(db).readState(crm)).account, connection);
     if (refusedFor) throw new Error(refusedFor);
-    // Fields it must not fill (the CRM's own, read-only, of another type, too small) are refused
-    // first: nothing is scored, written, or remembered as written-back (kept out of training).
+    // Fields it must not fill (the CRM's own, read-only, of another type, too small, two as one,
+    // one the active model reads) are refused first: nothing is scored, written, or remembered
+    // as written-back (kept out of training).
     const target = checkedByCrm(chosen, await client.checkWritableFields(fieldsToWrite(chosen), signal));
+    const modelId = await activeModelId();
+    const readByModel = modelInputRefusal(target, (await manifestOf(modelId)).features);
+    if (readByModel) throw new Error(readByModel);
     const fields = fieldsToWrite(target);
     signal.throwIfAborted();
     await advance({ ...checking, status: 'scoring' });
-    const { modelId, rows, unchanged } = await scoreLeadsToWrite(target, signal);
+    const { rows, unchanged } = await scoreLeadsToWrite(target, modelId, signal);
     signal.throwIfAborted();
     const running: WriteBackSummary = { ...checking, status: 'running', total: rows.length, unchanged };
     // Before anything is written: training must never learn from these fields.

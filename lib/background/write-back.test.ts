@@ -4,6 +4,7 @@ import { generateDemoLeads } from '../crm/demo-data';
 import { CrmError, isCrmError } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
 import { createSalesforceClient } from '../crm/salesforce-client';
+import { virtualClock } from '../crm/virtual-clock';
 import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { createDemoCrm } from '../../test/demo-crm/server';
@@ -13,6 +14,7 @@ import {
   checkedByCrm,
   fieldUpdate,
   fieldsToWrite,
+  modelInputRefusal,
   writeBack,
   type CheckedTarget,
   type RecordWriter,
@@ -52,6 +54,45 @@ describe('write-back target', () => {
       { crm: 'hubspot', scoreField: null, tierField: null, reasonField: null },
     ];
     for (const candidate of refused) expect(WriteBackTargetSchema.safeParse(candidate).success).toBe(false);
+  });
+
+  it('refuses one Salesforce field named twice in two spellings (API names ignore case), saying which fields', () => {
+    const twice = WriteBackTargetSchema.safeParse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Reason__c', reasonField: 'leadlens_reason__c' });
+    expect(twice.success).toBe(false);
+    expect(twice.error?.issues.map((issue) => issue.message)).toEqual([
+      'the tier field and the top reason field name the same field, "LeadLens_Reason__c" and "leadlens_reason__c", which Salesforce takes as one (its API names ignore case): score, tier and reason need different fields',
+    ]);
+    const thrice = WriteBackTargetSchema.safeParse({ crm: 'hubspot', scoreField: 'leadlens', tierField: 'leadlens', reasonField: 'leadlens' });
+    expect(thrice.error?.issues.map((issue) => issue.message)).toEqual([
+      'the score field, the tier field and the top reason field name the same field, "leadlens": score, tier and reason need different fields',
+    ]);
+  });
+
+  it('refuses, after the CRM’s check, fields it answers as one: written in one update, the tier would be lost', () => {
+    const chosen = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Tier__c', reasonField: 'ns__LeadLens_Tier__c' });
+    const answered = [
+      { name: 'LeadLens_Score__c', maxLength: null },
+      { name: 'ns__LeadLens_Tier__c', maxLength: 255 },
+      { name: 'ns__LeadLens_Tier__c', maxLength: 255 },
+    ];
+    expect(() => checkedByCrm(chosen, answered)).toThrow(
+      'Salesforce answers the tier field and the top reason field ("LeadLens_Tier__c", "ns__LeadLens_Tier__c") as one field, "ns__LeadLens_Tier__c": score, tier and reason need different fields',
+    );
+  });
+
+  it('refuses a field the active model reads, naming it and the feature: the write would change the model’s own input, every sync its scores', () => {
+    const features = [
+      { label: 'Annual revenue', derive: { kind: 'value' as const, from: { salesforce: 'AnnualRevenue', hubspot: 'annualrevenue' } } },
+      { label: 'Fit score', derive: { kind: 'value' as const, from: { salesforce: 'Fit_Score__c', hubspot: 'fit_score' } } },
+      { label: 'Fit per visit', derive: { kind: 'ratio' as const, numerator: { hubspot: 'fit_score' }, denominator: { hubspot: 'hs_analytics_num_visits' } } },
+    ];
+    const salesforce = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'fit_score__c', tierField: 'LeadLens_Tier__c', reasonField: null });
+    expect(modelInputRefusal(salesforce, features)).toBe(
+      'LeadLens will not write to "fit_score__c" (the score field): the active model reads it for "Fit score". Scores written there would change what the model reads, so every sync would change the scores and every write-back write them again: choose a field the model does not read',
+    );
+    const hubspot = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: 'fit_score' });
+    expect(modelInputRefusal(hubspot, features)).toMatch(/^LeadLens will not write to "fit_score" \(the top reason field\): the active model reads it for "Fit score" and "Fit per visit"\./);
+    expect(modelInputRefusal({ ...salesforce, scoreField: 'LeadLens_Score__c' }, features)).toBeNull();
   });
 });
 
@@ -199,14 +240,69 @@ describe('writeBack', () => {
   });
 
   it('merges batches refused as a whole for the same reason into one failure, as records refused one by one', async () => {
+    const refusal = 'Salesforce refused update Leads: HTTP 400 (MALFORMED_ID: bad id)';
     const locked: RecordWriter = {
       maxBatch: 2,
       updateRecords: async (batch) => {
-        if (batch[0].recordId !== '00Q4') throw new CrmError('server', 'Salesforce update Leads failed 6 times; last: HTTP 503');
+        if (batch[0].recordId !== '00Q4') throw new CrmError('request', refusal, 400, 'MALFORMED_ID');
         return [];
       },
     };
-    expect(await writeBack(rows, target, locked)).toEqual(ended({ written: 1, failed: [{ recordIds: ['00Q0', '00Q1', '00Q2', '00Q3'], error: 'Salesforce update Leads failed 6 times; last: HTTP 503' }] }));
+    expect(await writeBack(rows, target, locked)).toEqual(ended({ written: 1, failed: [{ recordIds: ['00Q0', '00Q1', '00Q2', '00Q3'], error: refusal }] }));
+  });
+
+  describe('a batch whose answer never came (network, 5xx, an answer it cannot read, after the client’s retries)', () => {
+    it('is counted as unconfirmed, not as refused, and no later batch is sent: the CRM may have written it', async () => {
+      for (const lost of [
+        new CrmError('network', 'Salesforce update Leads failed 6 times; last: could not reach https://acme.my.salesforce.com (TypeError)'),
+        new CrmError('server', 'Salesforce update Leads failed 6 times; last: HTTP 503', 503),
+        new CrmError('schema', 'Salesforce answered 1 results for 2 updated Leads'),
+      ]) {
+        const sent: string[][] = [];
+        const progress: WriteBackResult[] = [];
+        const dropping: RecordWriter = {
+          maxBatch: 2,
+          updateRecords: async (batch) => {
+            sent.push(batch.map((update) => update.recordId));
+            if (sent.length === 2) throw lost;
+            return [];
+          },
+        };
+        const error = await writeBack(rows, target, dropping, { onProgress: (sofar) => void progress.push({ ...sofar, failed: [...sofar.failed] }) }).catch((e: unknown) => e);
+        expect(sent).toEqual([['00Q0', '00Q1'], ['00Q2', '00Q3']]);
+        expect(progress.at(-1)).toEqual(ended({ done: 2, written: 2, unconfirmed: 2 }));
+        expect(isCrmError(error, lost.kind)).toBe(true);
+        expect((error as Error).message).toBe(
+          `Salesforce gave no readable answer to the last batch (${lost.message}), so it may or may not have written it: stopped there, rather than send the 1 lead left, which would most likely fail the same way. Write back again once Salesforce answers`,
+        );
+      }
+    });
+
+    it('through the Salesforce client: the batch it applied, whose answer was lost, is unconfirmed; the network down, nothing more is sent', async () => {
+      const leads = generateDemoLeads({ count: 40, seed: 3, now: new Date('2026-11-01T00:00:00Z') }).filter((lead) => !lead.salesforce.IsConverted).slice(0, 25);
+      const behaviour = defaultBehaviour();
+      const clock = virtualClock();
+      behaviour.now = clock.now;
+      const demo = demoFetch(createDemoCrm(leads, behaviour).handle);
+      let patches = 0;
+      // Salesforce applies the first PATCH, then the connection drops before its answer arrives, and stays down.
+      const fetch: typeof globalThis.fetch = async (input, init) => {
+        if (init?.method !== 'PATCH') return demo(input, init);
+        if (patches++ === 0) await demo(input, init);
+        throw new TypeError('Failed to fetch');
+      };
+      const salesforce = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => 't', clock, fetch });
+      const scoreOnly = checked(WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null }));
+      const due: ScoreToWrite[] = leads.map((lead) => ({ recordId: lead.salesforceId, score: 77, tier: 'hot', topReason: 'x' }));
+      const progress: WriteBackResult[] = [];
+      const error = await writeBack(due, scoreOnly, { ...salesforce, maxBatch: 10 }, { onProgress: (sofar) => void progress.push({ ...sofar, failed: [...sofar.failed] }) }).catch((e: unknown) => e);
+      expect(isCrmError(error, 'network')).toBe(true);
+      expect((error as Error).message).toMatch(/^Salesforce gave no readable answer to the last batch \(Salesforce update Leads failed 6 times; last: could not reach .*\), so it may or may not have written it: stopped there, rather than send the 15 leads left/);
+      expect(progress).toEqual([{ ...ended({ done: 0, total: 25 }), unconfirmed: 10 }]);
+      // The client's 6 attempts at the first batch, none at the 2 others.
+      expect(patches).toBe(6);
+      expect((await salesforce.readRecord(leads[0].salesforceId, { fields: ['LeadLens_Score__c'] }))?.fields.LeadLens_Score__c).toBe(77);
+    });
   });
 
   describe('stops at the first batch refused for a reason every batch would get, as for the credentials', () => {

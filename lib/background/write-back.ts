@@ -5,15 +5,17 @@
  * fields with the CRM client first (`checkWritableFields` with `fieldsToWrite`: not the CRM's
  * own, read-only, of another type, or too small), and fills them to fit (`checkedByCrm`). A
  * failed batch is reported with its records and the others still go, as are the records the CRM
- * refused one by one; a refusal every batch would get (credentials, permission, limits) stops it.
+ * refused one by one; a refusal every batch would get (credentials, permission, limits) stops it,
+ * as does a batch whose answer never came (network, 5xx): the CRM may have written it.
  */
 import { z } from 'zod';
 import type { CrmClient, FieldToWrite, FieldUpdate, WritableField } from '../crm/client';
 import { CrmError, isCrmError } from '../crm/http';
-import type { CrmKind } from '../crm/types';
+import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { MAX_FAILURE_GROUPS_SHOWN } from '../messaging/protocol-write-back';
 import { CrmKindSchema } from '../messaging/schemas';
 import { visibleText } from '../ml/explain';
+import { fieldSourcesOf, type Feature } from '../ml/manifest';
 import { TIER_LOOK } from '../presentation';
 import type { Tier } from '../messaging/protocol';
 
@@ -22,6 +24,53 @@ const FIELD_NAME: Record<CrmKind, RegExp> = {
   salesforce: /^[A-Za-z][A-Za-z0-9_]*__c$/,
   hubspot: /^[a-z][a-z0-9_]*$/,
 };
+
+/**
+ * How the CRM tells its fields apart: Salesforce API names ignore case (`LeadLens_Tier__c` and
+ * `leadlens_tier__c` are one field); HubSpot property names are lower-case by rule, compared as given.
+ */
+const fieldIdentity = (crm: CrmKind, name: string): string => (crm === 'salesforce' ? name.toLowerCase() : name);
+
+/** One of a target's fields, with what the form calls it. */
+interface NamedField {
+  role: string;
+  name: string;
+}
+
+const FIELD_ROLES = [
+  ['scoreField', 'score field'],
+  ['tierField', 'tier field'],
+  ['reasonField', 'top reason field'],
+] as const;
+
+/** The fields `target` names, with their roles, in the form's order. */
+function namedFields(target: Pick<WriteBackTarget, 'scoreField' | 'tierField' | 'reasonField'>): NamedField[] {
+  return FIELD_ROLES.flatMap(([key, role]) => (target[key] === null ? [] : [{ role, name: target[key] }]));
+}
+
+/** The first of `named` that are one field of `crm` (two or three), or null when each is its own. */
+function oneFieldTwice(crm: CrmKind, named: readonly NamedField[]): NamedField[] | null {
+  for (const field of named) {
+    const same = named.filter((other) => fieldIdentity(crm, other.name) === fieldIdentity(crm, field.name));
+    if (same.length > 1) return same;
+  }
+  return null;
+}
+
+/** "the tier field and the top reason field". */
+function rolesInWords(fields: readonly NamedField[]): string {
+  const roles = fields.map((field) => `the ${field.role}`);
+  return roles.length <= 2 ? roles.join(' and ') : `${roles.slice(0, -1).join(', ')} and ${roles.at(-1)}`;
+}
+
+const DIFFERENT_FIELDS = 'score, tier and reason need different fields';
+
+/** Why fields typed for `crm` are one field: the same name, or (Salesforce) the same name in another case. */
+function typedAsOneField(crm: CrmKind, clash: readonly NamedField[]): string {
+  const spellings = [...new Set(clash.map((field) => field.name))];
+  if (spellings.length === 1) return `${rolesInWords(clash)} name the same field, "${spellings[0]}"`;
+  return `${rolesInWords(clash)} name the same field, ${spellings.map((name) => `"${name}"`).join(' and ')}, which ${CRM_LABEL[crm]} takes as one (its API names ignore case)`;
+}
 
 export const WriteBackTargetSchema = z
   .object({
@@ -41,9 +90,8 @@ export const WriteBackTargetSchema = z
         });
       }
     }
-    if (new Set(fields.filter((field) => field !== null)).size !== fields.filter((field) => field !== null).length) {
-      ctx.addIssue({ code: 'custom', message: 'score, tier and reason need different fields' });
-    }
+    const clash = oneFieldTwice(target.crm, namedFields(target));
+    if (clash) ctx.addIssue({ code: 'custom', message: `${typedAsOneField(target.crm, clash)}: ${DIFFERENT_FIELDS}` });
   });
 export type WriteBackTarget = z.infer<typeof WriteBackTargetSchema>;
 
@@ -57,7 +105,7 @@ export interface ScoreToWrite {
   topReason: string;
 }
 
-/** A lead the active model cannot score whose fields hold values LeadLens wrote before (an earlier model's): `clear` are emptied. */
+/** A lead the active model cannot score whose fields still hold the values LeadLens wrote there before: `clear` are emptied. */
 export interface ValuesToClear {
   recordId: string;
   clear: readonly string[];
@@ -91,19 +139,43 @@ export interface CheckedTarget extends WriteBackTarget {
  * CRM's check answered. Named as the CRM spells them: a sync stores a field under the CRM's name,
  * and compared under another spelling every lead would look changed, and training would not know
  * it as written back. A reason longer than its field would have the CRM refuse the whole lead
- * (score and tier too) on every write-back: it is cut to fit.
+ * (score and tier too) on every write-back: it is cut to fit. Throws when the CRM answers two of
+ * the fields as one: written in one update, the last would silently replace the other.
  */
 export function checkedByCrm(target: WriteBackTarget, checked: readonly WritableField[]): CheckedTarget {
   const asChecked = new Map(fieldsToWrite(target).map((field, i) => [field.name, checked[i]]));
   const spelled = (field: string | null) => (field === null ? null : (asChecked.get(field)?.name ?? field));
   const reasonFieldLength = target.reasonField === null ? null : (asChecked.get(target.reasonField)?.maxLength ?? null);
-  return {
+  const resolved: CheckedTarget = {
     ...target,
     scoreField: spelled(target.scoreField),
     tierField: spelled(target.tierField),
     reasonField: spelled(target.reasonField),
     reasonMaxLength: Math.min(REASON_MAX_LENGTH, reasonFieldLength ?? REASON_MAX_LENGTH),
   };
+  const clash = oneFieldTwice(target.crm, namedFields(resolved));
+  if (clash) {
+    const typed = namedFields(target).filter((field) => clash.some((same) => same.role === field.role));
+    throw new Error(`${CRM_LABEL[target.crm]} answers ${rolesInWords(clash)} (${typed.map((field) => `"${field.name}"`).join(', ')}) as one field, "${clash[0].name}": ${DIFFERENT_FIELDS}`);
+  }
+  return resolved;
+}
+
+/**
+ * Why the model of `features` forbids writing to `target`'s fields, in words the form shows, or
+ * null when it reads none of them. Written with its scores, a field the model reads changes the
+ * model's own input: the next sync reads it back, the scores change, and every write-back writes
+ * them again, a loop that never settles.
+ */
+export function modelInputRefusal(target: WriteBackTarget, features: readonly Pick<Feature, 'label' | 'derive'>[]): string | null {
+  const { crm } = target;
+  const refusals = namedFields(target).flatMap(({ role, name }) => {
+    const readBy = features.filter((feature) => fieldSourcesOf(feature.derive).some((from) => from[crm] !== undefined && fieldIdentity(crm, from[crm]) === fieldIdentity(crm, name)));
+    if (readBy.length === 0) return [];
+    return [`"${name}" (the ${role}): the active model reads it for ${readBy.map((feature) => `"${feature.label}"`).join(' and ')}`];
+  });
+  if (refusals.length === 0) return null;
+  return `LeadLens will not write to ${refusals.join('; nor to ')}. Scores written there would change what the model reads, so every sync would change the scores and every write-back write them again: choose ${refusals.length === 1 ? 'a field' : 'fields'} the model does not read`;
 }
 
 /** `text` cut to `maxLength` UTF-16 code units, "…" included, never between the halves of a surrogate pair. */
@@ -135,7 +207,10 @@ export interface WriteBackResult {
   failed: { recordIds: string[]; error: string }[];
   /** Records refused for errors beyond those in `failed`. */
   unlistedFailures: number;
-  /** Records of the request under way when the write-back was cancelled: the CRM may or may not have taken them. */
+  /**
+   * Records of the request under way when the write-back stopped without the CRM's answer (a
+   * cancel, or `answerLost`): the CRM may or may not have taken them. Not in `written` nor `failed`.
+   */
   unconfirmed: number;
 }
 
@@ -167,6 +242,16 @@ function refusalForEveryBatch(error: unknown, signal: AbortSignal | undefined): 
   if (!isCrmError(error, 'rate') && !(isCrmError(error, 'request') && error.status === 403)) return null;
   const advice = error.crmCode === undefined ? undefined : EVERY_BATCH_REFUSED[error.crmCode];
   return advice ? new CrmError(error.kind, `${advice} (${error.message})`, error.status, error.crmCode) : error;
+}
+
+/**
+ * Whether a batch failed with no answer to say what the CRM did, after the client's retries: the
+ * connection dropped or timed out, the CRM answered 5xx, or its 2xx answer cannot be read. The CRM
+ * may have written it; and the next batch, sent to a CRM that does not answer, would most likely
+ * fail the same way after as many retries (hundreds of batches for 100,000 leads).
+ */
+function answerLost(error: unknown): error is CrmError {
+  return isCrmError(error, 'network') || isCrmError(error, 'server') || isCrmError(error, 'schema');
 }
 
 export async function writeBack(
@@ -208,6 +293,14 @@ export async function writeBack(
       result.cleared += batch.filter((row) => 'clear' in row && !refusedIds.has(row.recordId)).length;
       for (const { recordId, error } of refused) addFailure(result, [recordId], error);
     } catch (error) {
+      if (answerLost(error) && !signal?.aborted) {
+        result.unconfirmed = updates.length;
+        await onProgress?.(result);
+        const unsent = rows.length - start - due.length;
+        const rest = unsent === 0 ? '' : `, rather than send the ${unsent.toLocaleString('en-US')} ${unsent === 1 ? 'lead' : 'leads'} left, which would most likely fail the same way`;
+        const label = CRM_LABEL[target.crm];
+        throw new CrmError(error.kind, `${label} gave no readable answer to the last batch (${error.message}), so it may or may not have written it: stopped there${rest}. Write back again once ${label} answers`, error.status, error.crmCode);
+      }
       const stop = refusalForEveryBatch(error, signal);
       if (stop !== null) {
         // Cancelled with the request out: the CRM may have taken it. A refusal took none of it.

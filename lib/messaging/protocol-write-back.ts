@@ -42,8 +42,8 @@ export const WriteBackSummarySchema = z.object({
   /** Records the CRM took, of `total` (in every state: a write-back stopped or cancelled keeps what it wrote). */
   written: z.number().int().nonnegative(),
   /**
-   * Of `written`, leads the active model cannot score whose fields held an earlier model's values,
-   * which were emptied (0 in a state kept by an older LeadLens, as for the counts below).
+   * Of `written`, leads the active model cannot score whose fields still held the values LeadLens
+   * wrote there, which were emptied (0 in a state kept by an older LeadLens, as for the counts below).
    */
   cleared: z.number().int().nonnegative().default(0),
   /** Leads left out because their fields already held these values when last synced. */
@@ -52,8 +52,9 @@ export const WriteBackSummarySchema = z.object({
   /** Records the CRM refused for errors other than those in `failures`. */
   unlistedFailures: z.number().int().nonnegative().default(0),
   /**
-   * Records of the request under way when the job stopped (a cancel, or a failure with no answer):
-   * the CRM may or may not have written them. Not in `written` nor `failures`.
+   * Records of the request under way when the job stopped (a cancel, or a failure with no answer:
+   * network, 5xx, after the client's retries): the CRM may or may not have written them. Not in
+   * `written` nor `failures`.
    */
   unconfirmed: z.number().int().nonnegative().default(0),
   /** Why the whole job stopped (not connected, a field refused, no scores, the service worker was stopped). */

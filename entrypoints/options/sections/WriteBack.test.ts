@@ -129,6 +129,10 @@ it('says how far a stopped or cancelled write-back got, what it could not confir
   rendered!.unmount();
   await renderSection();
   await waitFor(() => text().includes('1 of them was emptied: the active model cannot score that lead'));
+  // Only what LeadLens wrote is emptied: the words say so, not that an earlier model wrote whatever was there.
+  expect(text()).toContain(
+    '1 of them was emptied: the active model cannot score that lead, and the values LeadLens wrote there before are no longer its score. Values LeadLens did not write, or that were changed since, are left as they are.',
+  );
   expect(text()).toContain('6 not written: INVALID_EMAIL');
   expect(text()).toContain('4 more leads not written for other reasons.');
 });

@@ -158,7 +158,8 @@ function WriteBackStage({ writeBack, scoringShown }: { writeBack: WriteBackSumma
             : `Wrote ${writeBack.written.toLocaleString('en-US')} of ${plural(writeBack.total, 'lead', 'leads')} to ${label}`}
           {writeBack.finishedAt !== null && `, ${new Date(writeBack.finishedAt).toLocaleString()}`}.
           {writeBack.total > 0 && writeBack.unchanged > 0 && ` ${plural(writeBack.unchanged, 'other lead', 'other leads')} already held these values when last synced: not written again.`}
-          {writeBack.cleared > 0 && ` ${plural(writeBack.cleared, 'of them was', 'of them were')} emptied: the active model cannot score ${writeBack.cleared === 1 ? 'that lead' : 'those leads'}, and what an earlier model wrote there is no longer its score.`}
+          {writeBack.cleared > 0 &&
+            ` ${plural(writeBack.cleared, 'of them was', 'of them were')} emptied: the active model cannot score ${writeBack.cleared === 1 ? 'that lead' : 'those leads'}, and the values LeadLens wrote there before are no longer ${writeBack.cleared === 1 ? 'its score' : 'their scores'}. Values LeadLens did not write, or that were changed since, are left as they are.`}
         </p>
       );
     case 'cancelled':
