@@ -119,6 +119,13 @@ describe('answerCsvRequest: a preview', () => {
     expect(Object.fromEntries((await db.leads.toArray()).map((lead) => [lead.id, lead.outcome]))).toEqual({ A: 1, B: 1, C: 1, D: 0, E: null, F: 0 });
   });
 
+  it("says what the import will leave out: a report's footer after the last lead", async () => {
+    const preview = (await previewOf('id,won\nA,1\nB,0\n""\n"Confidential Information - Do Not Distribute"\n')).at(-1);
+    assert(preview?.type === 'preview', JSON.stringify(preview));
+    expect(preview.warnings).toEqual([`The last line, one cell ("Confidential Information - Do Not Distribute"), is not a lead: a report's footer, left out.`]);
+    expect((await previewOf('id,won\nA,1\n')).at(-1)).toMatchObject({ type: 'preview', warnings: [] });
+  });
+
   it('answers failed, with the row, when a row past the first block is malformed', async () => {
     expect(await previewOf(`${sortedExport}L-15000,too,few\n`)).toContainEqual({
       type: 'failed',

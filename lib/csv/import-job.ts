@@ -21,9 +21,9 @@ async function answer(request: CsvRequest, post: Post, sink: LeadSink, cancel: A
     ({ rows, chars }: ImportProgress) =>
       post({ type: 'progress', rows, fraction: Math.min(1, chars / Math.max(reads * file.size, 1)) });
   if (request.type === 'preview') {
-    const { columns, values } = await previewCsv(openFile, { onProgress: postProgress(1) });
+    const { columns, values, warnings } = await previewCsv(openFile, { onProgress: postProgress(1) });
     const outcomeValues = outcomeCandidates(values);
-    return { type: 'preview', columns, outcomeValues, suggestion: suggestCsvMapping(columns, outcomeValues) };
+    return { type: 'preview', columns, outcomeValues, suggestion: suggestCsvMapping(columns, outcomeValues), warnings };
   }
   try {
     // One import at a time, whichever tab started it: they share one staging table.

@@ -89,7 +89,7 @@ describe('previewCsv', () => {
 
   it('refuses a file the import would refuse', async () => {
     await expect(previewCsv(fileOf('a,b\n'))).rejects.toThrow('The CSV file has a header but no rows.');
-    await expect(previewCsv(fileOf('a,b\n1,2\n3\n'), { blockChars: 4 })).rejects.toThrow(/^Counting from data row 2: /);
+    await expect(previewCsv(fileOf('a,b\n1,2\n3,4,5\n'), { blockChars: 4 })).rejects.toThrow(/^Counting from data row 2: /);
   });
 });
 
@@ -221,6 +221,38 @@ describe('importCsv: the separator', () => {
     const { rows } = await importCsv(fileOf(csv), noMapping, sink);
     expect(rows).toBe(2);
     expect((await stored()).leads.get('csv|row-1')?.fields).toEqual({ Name: 'Acme', 'Revenue (USD, k)': '12.5', 'Employees (FTE, approx)': '40' });
+  });
+});
+
+describe("importCsv: a report's footer", () => {
+  // Salesforce Classic's "Export Details": after the leads, a blank line and one-cell lines.
+  const leads = Array.from({ length: 6 }, (_, i) => `"00Q${i}","Acme ${i}","3/${i + 13}/2025","${i % 2}"`);
+  const footer = ['Grand Totals (6 records)', 'Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.', 'Confidential Information - Do Not Distribute', 'Acme Inc.'];
+  const report = ['"Lead ID","Company","Created Date","Converted"', ...leads, '""', ...footer.map((line) => `"${line}"`), ''].join('\r\n');
+  const leadMapping: CsvMapping = { idColumn: 'Lead ID', nameColumn: null, createdColumn: 'Created Date', outcome: { field: 'Converted', positiveValues: ['1'] } };
+  const leftOut = `The last 4 lines, one cell each ("Grand Totals (6 records)", …), are not leads: a report's footer, left out.`;
+
+  it('leaves it out, saying so in the preview and the import, wherever the blocks end', async () => {
+    for (let blockChars = 1; blockChars <= report.length; blockChars++) {
+      const preview = await previewCsv(fileOf(report, 7), { blockChars });
+      expect(preview.warnings, `blocks of ${blockChars} characters`).toEqual([leftOut]);
+      expect(preview.values.Converted).toEqual(['0', '1']);
+      const { rows, warnings } = await importCsv(fileOf(report, 7), leadMapping, sink, { blockChars });
+      expect(rows).toBe(6);
+      expect(warnings).toEqual([leftOut]);
+      expect([...(await stored()).leads.keys()]).toEqual(leads.map((_, i) => `csv|00Q${i}`));
+    }
+  });
+
+  it('still refuses one-cell lines with leads after them, naming the line, wherever the blocks end', async () => {
+    const misplaced = ['"Lead ID","Company","Created Date","Converted"', ...leads.slice(0, 3), '"Copyright"', ...leads.slice(3), ''].join('\n');
+    const refusal = /^(?:Counting from data row (\d+): )?1 CSV row\(s\) have a different number of cells than the header's 4 \(first: data row (\d+)\)/;
+    for (let blockChars = 1; blockChars <= misplaced.length; blockChars++) {
+      const error: Error = await importCsv(fileOf(misplaced, 7), leadMapping, sink, { blockChars }).then(() => new Error('imported'), (thrown: Error) => thrown);
+      const [, from = '1', first] = refusal.exec(error.message) ?? [];
+      expect(Number(from) + Number(first) - 1, `blocks of ${blockChars} characters: ${error.message}`).toBe(4);
+    }
+    expect(await stored()).toEqual({ leads: new Map(), staged: 0 });
   });
 });
 

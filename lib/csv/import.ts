@@ -1,7 +1,8 @@
 /**
  * CSV import: the file's text, streamed block by block (whole records each, see
  * record-blocks.ts), parsed and validated by the trainer's own `parseCsv` (papaparse; UTF-8,
- * header, row widths), each row a lead of origin `csv`. Its separator and line break are guessed
+ * header, row widths; one-cell lines after the last row, a report's footer, left out with a
+ * warning), each row a lead of origin `csv`. Its separator and line break are guessed
  * from the start of the file, by the preview as by the import. The preview reads the whole file for
  * its columns and their values (an outcome's first "converted" may come last in a sorted export).
  * The import then reads it twice (what its first reading learns depends on the mapping chosen from
@@ -18,7 +19,7 @@ import { z } from 'zod';
 import type { StoredLead } from '../db/db';
 import { isMissingRaw, parseDate } from '../ml/derive';
 import type { RawRecord } from '../ml/featurize';
-import { parseCsv, TrainingDataError, UnclosedQuotedCellError, type Table } from '../ml/train/dataset';
+import { footerWarnings, parseCsv, TrainingDataError, UnclosedQuotedCellError, type ParsedCsv } from '../ml/train/dataset';
 import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
 import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
 import { distinctValuesOf, keptValues, noteDistinctValues, type DistinctValues } from '../ml/train/outcome-suggestions';
@@ -132,7 +133,7 @@ export interface ImportResult {
   dayFirstColumns: string[];
   /** Number columns the file writes with decimal commas (1.234,5): their numbers are stored as plain numbers (1234.5). */
   commaDecimalColumns: string[];
-  /** What a person should know about how the file's dates and numbers were read. */
+  /** What a person should know about how the file was read: a report's footer left out, its dates and numbers. */
   warnings: string[];
 }
 
@@ -150,6 +151,8 @@ export interface CsvPreview {
    * rule matches them; a column with more than MAX_VALUES_KEPT values is left out.
    */
   values: Record<string, string[]>;
+  /** What a person should know about how the file was read (a report's footer left out), as the import will say it too. */
+  warnings: string[];
 }
 
 /**
@@ -163,26 +166,35 @@ export async function previewCsv(
 ): Promise<CsvPreview> {
   const dialect = await guessDialect(openFile());
   let values: DistinctValues = new Map();
-  const { columns } = await readWholeFile(openFile(), dialect, { blockChars, signal: undefined, onProgress }, (header) => {
+  const { columns, footer } = await readWholeFile(openFile(), dialect, { blockChars, signal: undefined, onProgress }, (header) => {
     values = distinctValuesOf(header);
     return (records) => noteDistinctValues(values, records, MAX_VALUES_KEPT);
   });
-  return { columns, values: keptValues(values) };
+  return { columns, values: keptValues(values), warnings: footerWarnings(footer) };
 }
 
 interface CsvBlock {
-  table: Table;
+  table: ParsedCsv;
   /** Data rows in the blocks before this one. */
   rowsBefore: number;
   /** Characters read up to the end of this block. */
   chars: number;
 }
 
-/** The file's rows block by block, each block parsed and checked by the trainer's `parseCsv` under the file's header. */
+/** One-cell lines written again as CSV text, each cell quoted, so that they read back as the same cells. */
+const oneCellLines = (cells: readonly string[], { newline }: CsvDialect) => cells.map((cell) => `"${cell.replaceAll('"', '""')}"${newline}`).join('');
+
+/**
+ * The file's rows block by block, each block parsed and checked by the trainer's `parseCsv` under
+ * the file's header. A block's footer (`ParsedCsv.footer`) is the file's only if the file ends there:
+ * it is read again at the start of the next block, where rows after it make it rows split wrong,
+ * so the last block's footer is the whole file's.
+ */
 async function* csvBlocks(chunks: AsyncIterable<string>, dialect: CsvDialect, blockChars: number, signal: AbortSignal | undefined): AsyncGenerator<CsvBlock> {
   let header: string | null = null;
   let rows = 0;
   let chars = 0;
+  let footer = '';
   try {
     for await (const block of recordBlocks(chunks, dialect, blockChars)) {
       signal?.throwIfAborted();
@@ -197,7 +209,7 @@ async function* csvBlocks(chunks: AsyncIterable<string>, dialect: CsvDialect, bl
       let table;
       try {
         // The header keeps its line ending, so each block reads as the file does (CRLF included).
-        table = parseCsv(header + body, dialect);
+        table = parseCsv(header + footer + body, { ...dialect, continued: rows > 0 });
       } catch (error) {
         // Line numbers in the trainer's message count from this block's first row.
         if (error instanceof UnclosedQuotedCellError && rows > 0) throw new UnclosedQuotedCellError(rows + error.row);
@@ -206,6 +218,7 @@ async function* csvBlocks(chunks: AsyncIterable<string>, dialect: CsvDialect, bl
       }
       yield { table, rowsBefore: rows, chars };
       rows += table.records.length;
+      footer = oneCellLines(table.footer, dialect);
     }
   } catch (error) {
     // The unclosed cell is in the file's last record: the last row read, or the header when none was.
@@ -224,30 +237,33 @@ interface Reading {
 /**
  * Reads the whole file, checking it as the trainer would: `start` is called with the header's
  * columns, and what it returns with each block's records. Throws `TrainingDataError` when the file
- * is invalid or has no rows.
+ * is invalid or has no rows. `footer`: the one-cell lines left out at the file's end (`ParsedCsv.footer`).
  */
 async function readWholeFile(
   chunks: AsyncIterable<string>,
   dialect: CsvDialect,
   { blockChars, signal, onProgress }: Reading,
   start: (columns: string[]) => (records: RawRecord[]) => void,
-): Promise<{ columns: string[]; rows: number; chars: number }> {
+): Promise<{ columns: string[]; rows: number; chars: number; footer: string[] }> {
   let columns: string[] | null = null;
   let note: ((records: RawRecord[]) => void) | null = null;
   let rows = 0;
   let chars = 0;
+  let footer: string[] = [];
   for await (const block of csvBlocks(chunks, dialect, blockChars, signal)) {
     columns ??= block.table.columns;
     note ??= start(columns);
     note(block.table.records);
     rows = block.rowsBefore + block.table.records.length;
     chars = block.chars;
+    // The last block's footer holds those before it (see `csvBlocks`).
+    footer = block.table.footer;
     onProgress({ rows, chars });
   }
   signal?.throwIfAborted();
   if (columns === null) throw new TrainingDataError('The CSV file is empty.');
   if (rows === 0) throw new TrainingDataError('The CSV file has a header but no rows.');
-  return { columns, rows, chars };
+  return { columns, rows, chars, footer };
 }
 
 /**
@@ -261,12 +277,12 @@ async function scanCsv(
   dialect: CsvDialect,
   mapping: CsvMapping,
   reading: Reading,
-): Promise<{ rows: number; chars: number; dateEvidence: Map<string, DateEvidence>; numberEvidence: Map<string, NumberEvidence> }> {
+): Promise<{ rows: number; chars: number; footer: string[]; dateEvidence: Map<string, DateEvidence>; numberEvidence: Map<string, NumberEvidence> }> {
   let dateEvidence = new Map<string, DateEvidence>();
   let numberEvidence = new Map<string, NumberEvidence>();
   // No row is stored during this reading.
   const storingNone = { ...reading, onProgress: ({ chars: read }: ImportProgress) => reading.onProgress({ rows: 0, chars: read }) };
-  const { rows, chars } = await readWholeFile(chunks, dialect, storingNone, (columns) => {
+  const { rows, chars, footer } = await readWholeFile(chunks, dialect, storingNone, (columns) => {
     const mapped = mappedColumns(mapping);
     const missing = mapped.filter((column) => !columns.includes(column));
     if (missing.length > 0) throw new TrainingDataError(`The CSV has no column ${missing.map((c) => `"${c}"`).join(', ')}.`);
@@ -277,7 +293,7 @@ async function scanCsv(
       noteNumbers(numberEvidence, records);
     };
   });
-  return { rows, chars, dateEvidence, numberEvidence };
+  return { rows, chars, footer, dateEvidence, numberEvidence };
 }
 
 /**
@@ -333,7 +349,7 @@ export async function importCsv(
       rows,
       dayFirstColumns: dayFirstColumns(dates.orders),
       commaDecimalColumns: commaDecimalColumns(numbers.formats),
-      warnings: [...unreadDatesWarning(mapping.createdColumn, unreadCreated), ...dates.warnings, ...numbers.warnings],
+      warnings: [...footerWarnings(scanned.footer), ...unreadDatesWarning(mapping.createdColumn, unreadCreated), ...dates.warnings, ...numbers.warnings],
     };
   } catch (error) {
     await sink.discard();

@@ -24,6 +24,8 @@ export const CsvEventSchema = z.discriminatedUnion('type', [
     /** Columns with few distinct values in the whole file, with those values, one per spelling as an outcome rule tells them apart (outcome candidates). */
     outcomeValues: z.record(z.string(), z.array(z.string())),
     suggestion: CsvMappingSchema,
+    /** How the file was read, where a person should know (see `CsvPreview`). */
+    warnings: z.array(z.string()),
   }),
   /** While a preview or an import reads the file: the rows read (a preview) or stored (an import) so far. */
   z.object({ type: z.literal('progress'), rows: z.number().int().nonnegative(), fraction: z.number().min(0).max(1) }),
@@ -34,7 +36,7 @@ export const CsvEventSchema = z.discriminatedUnion('type', [
     dayFirstColumns: z.array(z.string()),
     /** Number columns the file writes with decimal commas (1.234,5), stored as plain numbers (1234.5). */
     commaDecimalColumns: z.array(z.string()),
-    /** How the file's dates and numbers were read, where a person should know (see `ImportResult`). */
+    /** How the file, its dates and numbers were read, where a person should know (see `ImportResult`). */
     warnings: z.array(z.string()),
   }),
   /** The import stopped on a cancel before its commit: nothing of it is stored. */

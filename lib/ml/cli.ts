@@ -22,7 +22,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, st
 import { basename, dirname, join, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { FeatureSpecListSchema, fieldSourcesOf, type FeatureSpec, type TierPolicy } from './manifest';
-import { parseCsv, TooManyFoldsError, TrainingDataError } from './train/dataset';
+import { footerWarnings, parseCsv, TooManyFoldsError, TrainingDataError } from './train/dataset';
 import { tableInFileOrder } from './train/date-order';
 import { tableInFileFormat } from './train/number-format';
 import { trainModel, type CalibrationChoiceOption } from './train/index';
@@ -301,7 +301,8 @@ function main(): number {
     const sep = typeof args.sep === 'string' ? args.sep.replace(/^\\t$/, '\t') : undefined;
     const missingValues = typeof args.missing === 'string' ? args.missing.split(',').map((s) => s.trim()) : [];
     // parseDate reads slashes month first (24/10/2026: no date) and dashes in no order: each column's own dates tell its order.
-    const dated = tableInFileOrder(parseCsv(bytes, { sep }));
+    const read = parseCsv(bytes, { sep });
+    const dated = tableInFileOrder(read);
     // parseNumber reads each number alone (2.713.067: no number, 0,125: 125): each column's own numbers tell its format.
     // The target keeps its text: --positive names its values as written.
     const { table, commaDecimalColumns, warnings: numberWarnings } = tableInFileFormat(dated.table, { keepAsWritten: [args.target], missingValues });
@@ -313,7 +314,7 @@ function main(): number {
       process.stderr.write(`note: numbers read with decimal commas (1.234,5 is 1234.5) in ${quoted(commaDecimalColumns)}: the file writes them that way.\n`);
     }
     const notColumns = exclude.filter((name) => !table.columns.includes(name));
-    const fileWarnings = [...dated.warnings, ...numberWarnings, ...notColumns.map((name) => `--exclude names "${name}", which is not a column of the CSV.`)];
+    const fileWarnings = [...footerWarnings(read.footer), ...dated.warnings, ...numberWarnings, ...notColumns.map((name) => `--exclude names "${name}", which is not a column of the CSV.`)];
     for (const w of fileWarnings) process.stderr.write(`warning: ${w}\n`);
     let specs;
     if (typeof args.features === 'string') {
