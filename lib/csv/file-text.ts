@@ -12,6 +12,8 @@ export async function* fileText(file: Blob): AsyncGenerator<string> {
   } catch (error) {
     // The decoder's own error names no line; say what to do instead.
     if (error instanceof TypeError) throw new TrainingDataError('The CSV file is not valid UTF-8. Re-export it as UTF-8 (e.g. "CSV UTF-8" in Excel).');
+    // Chrome reads a chosen file as it was when chosen: once it is saved again (fixed, re-exported), it can no longer be read.
+    if (error instanceof DOMException && error.name === 'NotReadableError') throw new TrainingDataError('The file changed since it was chosen: choose it again.');
     throw error;
   } finally {
     reader.releaseLock();

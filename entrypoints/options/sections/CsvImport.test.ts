@@ -17,6 +17,13 @@ import { CsvImportSection } from './CsvImport';
 const scoreStoredLeads = vi.hoisted(() => vi.fn(async () => ({ ok: true as const })));
 vi.mock('@/lib/messaging/client', () => ({ background: { scoreStoredLeads } }));
 vi.mock('@/lib/ml/model-store', () => ({ activeModelId: async () => 'model-1' }));
+/** The active model's features (the columns it reads): none unless a test gives some. */
+const activeModel = vi.hoisted(() => ({ features: [] as { derive: { kind: 'value'; from: { csv?: string; salesforce?: string } } }[] }));
+// Read as the pages read it: a query of its own.
+vi.mock('@/lib/ui/hooks', async () => {
+  const { useQuery } = await import('@tanstack/react-query');
+  return { useActiveManifest: () => useQuery({ queryKey: ['models', 'active'], queryFn: async () => ({ modelId: 'model-1', features: activeModel.features }) }) };
+});
 // Three scored leads to export, written as any CSV (the export's own tests check its cells).
 vi.mock('@/lib/ui/stored-data', () => ({ loadScoredLeads: async () => ({ rows: [{}, {}, {}] }) }));
 vi.mock('@/lib/csv/export', () => ({ scoresCsv: () => 'id\n' }));
@@ -45,6 +52,7 @@ let rendered: Rendered | undefined;
 beforeEach(() => {
   vi.stubGlobal('Worker', FakeWorker);
   scoreStoredLeads.mockClear();
+  activeModel.features = [];
 });
 afterEach(() => {
   rendered?.unmount();
@@ -65,6 +73,7 @@ function startImport(section?: Rendered): void {
     columns: ['id', 'won'],
     outcomeValues: { won: ['0', '1'] },
     suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
+    warnings: [],
   });
   click(button('Import'));
   expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['import']);
@@ -145,6 +154,7 @@ it('shows how far the preview has read the file: it reads every row for the outc
     columns: ['id', 'won'],
     outcomeValues: { won: ['0', '1'] },
     suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
+    warnings: [],
   });
   expect(rendered.container.querySelector('progress')).toBeNull();
   expect(rendered.container.querySelector('legend')?.textContent).toBe('Columns (2)');
@@ -160,6 +170,7 @@ it('keeps offering a chosen outcome value the preview’s sample lacks, so it ca
     columns: ['id', 'stage'],
     outcomeValues: { stage: ['lost', 'open'] },
     suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: { field: 'stage', positiveValues: ['won'] } },
+    warnings: [],
   });
   const boxes = () => Array.from(rendered!.container.querySelectorAll<HTMLInputElement>('[role="group"] input[type="checkbox"]'), (box) => [box.closest('label')!.textContent!.trim(), box.checked]);
   expect(boxes()).toEqual([
@@ -196,7 +207,7 @@ it('offers owner and lead source columns beside the others, with the suggested o
   Object.defineProperty(input, 'files', { value: [new File(['id,Lead Owner,Lead Source,Original Source\nA,Ada,Web,Direct\n'], 'leads.csv')] });
   act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
   const suggestion = { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null, ownerColumn: 'Lead Owner', leadSourceColumn: 'Lead Source' };
-  FakeWorker.latest.answer({ type: 'preview', columns: ['id', 'Lead Owner', 'Lead Source', 'Original Source'], outcomeValues: {}, suggestion });
+  FakeWorker.latest.answer({ type: 'preview', columns: ['id', 'Lead Owner', 'Lead Source', 'Original Source'], outcomeValues: {}, suggestion, warnings: [] });
   const labels = Array.from(rendered.container.querySelectorAll('fieldset > label'));
   expect(labels.map((label) => label.firstChild?.textContent)).toEqual(['Record id', 'Name', 'Created date', 'Owner', 'Lead source', 'Outcome']);
   const select = (label: string) => labels.find((element) => element.firstChild?.textContent === label)!.querySelector('select')!;
@@ -226,6 +237,63 @@ it('announces the reading of a chosen file in a live region on the page before, 
   act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
   FakeWorker.latest.answer({ type: 'progress', rows: 12_000, fraction: 0.4 });
   expect(announced()).toEqual(['Reading rows…']);
+});
+
+it('empties the file input once it has read the choice, so that choosing the same file again (fixed since) reads it again, and names the file', () => {
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
+  // As a browser keeps it: Chrome fires no change event when the path chosen is the one the input already holds.
+  let path = '';
+  Object.defineProperty(input, 'value', { get: () => path, set: (value: string) => void (path = value), configurable: true });
+  const chooseLeads = () => {
+    Object.defineProperty(input, 'files', { value: [new File(['id,won\nA,1\n'], 'leads.csv')], configurable: true });
+    path = 'C:\\fakepath\\leads.csv';
+    act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+  };
+  chooseLeads();
+  expect(path).toBe('');
+  expect(rendered.container.querySelector('[data-testid="csv-file-name"]')?.textContent).toBe('File: leads.csv');
+  FakeWorker.latest.answer({ type: 'failed', error: 'The file changed since it was chosen: choose it again.' });
+  expect(rendered.container.querySelector('[role="alert"]')?.textContent).toContain('Nothing was imported. The file changed since it was chosen: choose it again.');
+  const first = FakeWorker.latest;
+  chooseLeads();
+  expect(path).toBe('');
+  expect(FakeWorker.latest).not.toBe(first);
+  expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['preview']);
+  expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
+});
+
+it("says before the import what the file's check found and which of the active model's columns the file lacks, imports all the same, and says neither twice", async () => {
+  activeModel.features = [
+    { derive: { kind: 'value', from: { salesforce: 'Title', csv: 'title' } } },
+    { derive: { kind: 'value', from: { csv: 'annual_revenue' } } },
+    { derive: { kind: 'value', from: { csv: 'industry' } } },
+    { derive: { kind: 'value', from: { salesforce: 'Rating' } } },
+  ];
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
+  Object.defineProperty(input, 'files', { value: [new File(['id,Job Title,Industry,won\nA,CTO,Retail,1\n'], 'leads.csv')] });
+  act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+  const footer = `The last line, one cell ("Acme Inc."), is not a lead: a report's footer, left out.`;
+  FakeWorker.latest.answer({
+    type: 'preview',
+    columns: ['id', 'Job Title', 'Industry', 'won'],
+    outcomeValues: { won: ['0', '1'] },
+    suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
+    warnings: [footer],
+  });
+  const items = (testId: string) => Array.from(rendered!.container.querySelectorAll(`[data-testid="${testId}"] li`), (item) => item.textContent);
+  const lacking =
+    'The active model reads 2 columns this file does not have: "title", "annual_revenue". Its leads will be scored without them. Rename the columns, or train a model on this file.';
+  await act(() => vi.waitFor(() => expect(items('csv-preview-warnings')).toEqual([footer, lacking])));
+
+  expect(button('Import').disabled).toBe(false);
+  click(button('Import'));
+  expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['import']);
+  const dates = 'The created date column "created": 1 of its 1 filled cells are not dates LeadLens can read.';
+  FakeWorker.latest.answer({ type: 'imported', rows: 1, dayFirstColumns: [], commaDecimalColumns: [], warnings: [footer, dates] });
+  expect(items('csv-preview-warnings')).toEqual([footer, lacking]);
+  expect(items('csv-import-warnings')).toEqual([dates]);
 });
 
 /** `count` stored leads, the three scored ones among them. */

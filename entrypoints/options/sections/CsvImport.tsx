@@ -9,6 +9,7 @@ import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
 import { ErrorState, JobProgressBar, StatusRegion } from '@/components/StatusMessage';
 import { scoresCsv } from '@/lib/csv/export';
 import type { CsvMapping } from '@/lib/csv/import';
+import { missingModelColumnsWarnings, modelColumnsMissing } from '@/lib/csv/model-columns';
 import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
@@ -16,6 +17,7 @@ import { db } from '@/lib/db/db';
 import { readJob } from '@/lib/jobs/progress';
 import { activeModelId } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
+import { useActiveManifest } from '@/lib/ui/hooks';
 import { loadScoredLeads } from '@/lib/ui/stored-data';
 import { plural } from '@/lib/presentation';
 import { useWorkerJob } from './use-worker-job';
@@ -44,6 +46,7 @@ export function CsvImportSection() {
   const finished = job.state.kind === 'finished' ? job.state.event : null;
   const previewing = job.state.kind === 'running' && job.state.request === 'preview' ? job.state : null;
   const importing = job.state.kind === 'running' && job.state.request === 'import' ? job.state : null;
+  const activeManifest = useActiveManifest().data;
   const scoreImported = useMutation({
     mutationFn: async () => {
       await succeeded(background.scoreStoredLeads({ modelId: await activeModelId() }));
@@ -85,6 +88,12 @@ export function CsvImportSection() {
   };
 
   const outcome = mapping?.outcome ?? null;
+  // Said before the import, which goes ahead either way: the file's own notes, and the active model's columns it lacks (its leads are scored after the import).
+  const previewWarnings = preview
+    ? [...preview.warnings, ...(activeManifest ? missingModelColumnsWarnings(modelColumnsMissing(activeManifest.features, preview.columns)) : [])]
+    : [];
+  // The preview's, shown above still, are not said twice.
+  const importWarnings = finished?.type === 'imported' ? finished.warnings.filter((warning) => !previewWarnings.includes(warning)) : [];
 
   return (
     <>
@@ -96,8 +105,21 @@ export function CsvImportSection() {
       </p>
       {/* Not while an import runs: another file would end its worker, which would stop unannounced, maybe mid-commit. */}
       <label>
-        CSV file <input type="file" accept=".csv,text/csv" disabled={importing !== null} onChange={(event) => choose(event.target.files?.[0] ?? null)} />
+        CSV file{' '}
+        <input
+          type="file"
+          accept=".csv,text/csv"
+          disabled={importing !== null}
+          onChange={(event) => {
+            const chosen = event.target.files?.[0] ?? null;
+            // Chrome fires no change when the same file is chosen again: emptied, the input reads the file again once it is fixed or exported anew.
+            event.target.value = '';
+            choose(chosen);
+          }}
+        />
       </label>
+      {/* The input, emptied, no longer names it. */}
+      {file && <p data-testid="csv-file-name">File: {file.name}</p>}
       {/* The whole file: an outcome column sorted by its values may show its first "converted" on its last row. */}
       {previewing && <JobProgressBar label="Reading rows" done={previewing.progress?.rows ?? 0} total={null} fraction={previewing.progress?.fraction ?? 0} />}
 
@@ -137,6 +159,13 @@ export function CsvImportSection() {
               chosen={outcome.positiveValues}
               onChange={(positiveValues) => setMapping({ ...mapping, outcome: { ...outcome, positiveValues } })}
             />
+          )}
+          {previewWarnings.length > 0 && (
+            <ul data-testid="csv-preview-warnings">
+              {previewWarnings.map((warning) => (
+                <li key={warning}>{warning}</li>
+              ))}
+            </ul>
           )}
           <button
             type="button"
@@ -191,9 +220,9 @@ export function CsvImportSection() {
             </p>
           )}
           {scoreImported.isError && <ErrorState message={`The leads were imported, but could not be scored: ${scoreImported.error.message}`} />}
-          {finished.warnings.length > 0 && (
+          {importWarnings.length > 0 && (
             <ul data-testid="csv-import-warnings">
-              {finished.warnings.map((warning) => (
+              {importWarnings.map((warning) => (
                 <li key={warning}>{warning}</li>
               ))}
             </ul>
