@@ -43,7 +43,7 @@ it('says that scoring the stored leads failed, not that there are none to score,
   panel.job = failedRun;
   background.scoreStoredLeads.mockResolvedValue({ ok: false, error: 'The scoring engine could not start' });
   rendered = renderApp();
-  expect(alertText()).toBe('Scoring the stored leads stopped after 1,200 of 5,000: The engine ran out of memory. LeadLens tries again within 6 hours.');
+  expect(alertText()).toBe('Scoring the stored leads stopped after 1,200 of 5,000: The engine ran out of memory. LeadLens tries again after about 6 hours, while the browser is open.');
   expect(rendered.container.textContent).not.toContain('No scored leads yet');
   const again = [...rendered.container.querySelectorAll('button')].find((button) => button.textContent === 'Score them again')!;
   await act(async () => {
@@ -52,7 +52,7 @@ it('says that scoring the stored leads failed, not that there are none to score,
   });
   expect(background.scoreStoredLeads).toHaveBeenCalledWith({ modelId: 'model-2' });
   // Refused before a run started (the job row still tells of the last one): the refusal is the reason now.
-  expect(alertText()).toBe('Scoring the stored leads stopped after 1,200 of 5,000: The scoring engine could not start. LeadLens tries again within 6 hours.');
+  expect(alertText()).toBe('Scoring the stored leads stopped after 1,200 of 5,000: The scoring engine could not start. LeadLens tries again after about 6 hours, while the browser is open.');
 });
 
 it("names the CRM of a run that scored one CRM's leads, whose failure leaves the others' scores counted", () => {
@@ -66,7 +66,7 @@ it('says that the numbers count only the leads scored before the run failed', ()
   panel.job = failedRun;
   panel.leads = [lead];
   rendered = renderApp();
-  expect(alertText()).toBe('Scoring the stored leads stopped after 1,200 of 5,000: The engine ran out of memory. LeadLens tries again within 6 hours. The numbers below count only the leads scored so far.');
+  expect(alertText()).toBe('Scoring the stored leads stopped after 1,200 of 5,000: The engine ran out of memory. LeadLens tries again after about 6 hours, while the browser is open. The numbers below count only the leads scored so far.');
   expect(rendered.container.textContent).toContain('Segments (1 of 1 lead)');
 });
 
@@ -87,7 +87,7 @@ it('says how many leads the engine could not score when the run went on past the
   panel.job = { ...engineFailed, state: 'failed', startedAt: 1, finishedAt: 2 } satisfies JobProgress;
   panel.leads = [lead];
   rendered = renderApp();
-  expect(alertText()).toBe('10 of the 60 stored leads could not be scored: Non-zero status code returned while running Gather node. LeadLens tries again within 6 hours. The numbers below count only the leads scored so far.');
+  expect(alertText()).toBe('10 of the 60 stored leads could not be scored: Non-zero status code returned while running Gather node. LeadLens tries again after about 6 hours, while the browser is open. The numbers below count only the leads scored so far.');
 });
 
 it("keeps telling of a failed run over every lead once a later run of one CRM's leads is done, and scores them all again on request", async () => {
@@ -95,7 +95,7 @@ it("keeps telling of a failed run over every lead once a later run of one CRM's 
   panel.leads = [lead];
   background.scoreStoredLeads.mockResolvedValue({ ok: true, scored: 60 });
   rendered = renderApp();
-  expect(alertText()).toBe('10 of the 60 stored leads could not be scored: Non-zero status code returned while running Gather node. LeadLens tries again within 6 hours. The numbers below count only the leads scored so far.');
+  expect(alertText()).toBe('10 of the 60 stored leads could not be scored: Non-zero status code returned while running Gather node. LeadLens tries again after about 6 hours, while the browser is open. The numbers below count only the leads scored so far.');
   const again = [...rendered.container.querySelectorAll('button')].find((button) => button.textContent === 'Score them again')!;
   await act(async () => again.click());
   expect(background.scoreStoredLeads).toHaveBeenCalledWith({ modelId: 'model-2' });
@@ -105,7 +105,7 @@ it("tells of a failed run over every lead before a later one-CRM run's failure, 
   panel.job = { ...failedRun, source: 'salesforce', lastFailure: engineFailed } satisfies JobProgress;
   panel.leads = [lead];
   rendered = renderApp();
-  expect(alertText()).toBe('10 of the 60 stored leads could not be scored: Non-zero status code returned while running Gather node. LeadLens tries again within 6 hours. The numbers below count only the leads scored so far.');
+  expect(alertText()).toBe('10 of the 60 stored leads could not be scored: Non-zero status code returned while running Gather node. LeadLens tries again after about 6 hours, while the browser is open. The numbers below count only the leads scored so far.');
 });
 
 it("says nothing of another model's failed run over every lead, kept on the row", () => {

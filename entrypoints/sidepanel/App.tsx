@@ -46,7 +46,7 @@ function ScoringFailed({ failure, scored }: { failure: ScoringFailure; scored: n
       message={
         failureSummary(failure, reason) +
         // The hourly refresh tries a failed run over every lead again (refresh-scores.ts), not one of one CRM's leads.
-        (failure.source ? '' : ` LeadLens tries again within ${RETRY_FAILED_SCORING_AFTER_MS / 3_600_000} hours.`) +
+        (failure.source ? '' : ` LeadLens tries again after about ${RETRY_FAILED_SCORING_AFTER_MS / 3_600_000} hours, while the browser is open.`) +
         (scored > 0 && !failure.source ? ' The numbers below count only the leads scored so far.' : '')
       }
       action={

@@ -3,7 +3,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { db, type LeadScore } from '../db/db';
-import { RETRY_FAILED_SCORING_AFTER_MS, writeJob } from '../jobs/progress';
+import { RETRY_FAILED_SCORING_AFTER_MS, writeJob, type JobProgress } from '../jobs/progress';
 import { activeModelId } from '../ml/model-store';
 import { REFRESH_SCORES_ALARM, refreshStaleScores, scheduleScoreRefresh, SCORES_STALE_AFTER_MS } from './refresh-scores';
 
@@ -64,13 +64,14 @@ it("tries again, hours later, a scoring of every lead that failed with the activ
   await failed(NOW - RETRY_FAILED_SCORING_AFTER_MS);
   expect(await refreshStaleScores(NOW)).toBe(true);
   expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
-  // A later run of one CRM's leads keeps the failure standing: it is still tried again.
+  // Later runs of one CRM's leads (after each sync) keep the failure standing, and its time: it is still tried again.
   scoreStoredLeadsOffscreen.mockClear();
   await db.leadScores.put(score(active, '1', NOW - HOUR));
-  await writeJob('scoring', {
-    modelId: active, state: 'done', done: 1, total: 1, startedAt: NOW - 7 * HOUR, finishedAt: NOW - 7 * HOUR, source: 'salesforce',
-    lastFailure: { modelId: active, done: 2, total: 2, error: 'The engine stopped' },
-  });
+  const afterSync = (lastFailure: JobProgress['lastFailure']) =>
+    writeJob('scoring', { modelId: active, state: 'done', done: 1, total: 1, startedAt: NOW - HOUR, finishedAt: NOW - HOUR, source: 'salesforce', lastFailure });
+  await afterSync({ modelId: active, done: 2, total: 2, error: 'The engine stopped', finishedAt: NOW - 2 * HOUR });
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  await afterSync({ modelId: active, done: 2, total: 2, error: 'The engine stopped', finishedAt: NOW - 7 * HOUR });
   expect(await refreshStaleScores(NOW)).toBe(true);
   expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
 });

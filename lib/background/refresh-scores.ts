@@ -58,7 +58,9 @@ export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   const job = await readJob('scoring');
   if (job?.state === 'running') return false;
   const modelId = await activeModelId();
-  const failedRunEnded = job && standingFailure(job)?.modelId === modelId ? (job.finishedAt ?? job.startedAt) : null;
+  const failure = job ? standingFailure(job) : undefined;
+  // When the failed run ended: later one-CRM runs (after each sync) keep its failure, not its time.
+  const failedRunEnded = job && failure?.modelId === modelId ? (failure.finishedAt ?? job.finishedAt ?? job.startedAt) : null;
   const retryFailed = failedRunEnded !== null && now - failedRunEnded >= RETRY_FAILED_SCORING_AFTER_MS;
   const oldest = await oldestScoreOf(modelId);
   if (!retryFailed && (oldest === null || now - oldest < SCORES_STALE_AFTER_MS)) return false;

@@ -54,13 +54,14 @@ const JobRunSchema = z.object({
 
 /**
  * How long after a scoring of every stored lead failed (the engine crashed, a batch it could not
- * run) the hourly refresh tries it again, with or without stale scores: a passing fault mends
- * within hours, one that stays costs a few runs a day, not one an hour.
+ * run) the hourly refresh tries it again, with or without stale scores, counted from the failure
+ * (`RunFailure.finishedAt`), not from later one-CRM runs: a passing fault mends within hours, one
+ * that stays costs a few runs a day, not one an hour.
  */
 export const RETRY_FAILED_SCORING_AFTER_MS = 6 * 3_600_000;
 
 /** How a run over every item (no `source`) failed. */
-const RunFailureSchema = JobRunSchema.pick({ modelId: true, done: true, total: true, error: true, failedItems: true });
+const RunFailureSchema = JobRunSchema.pick({ modelId: true, done: true, total: true, error: true, failedItems: true, finishedAt: true });
 export type RunFailure = z.infer<typeof RunFailureSchema>;
 
 export const JobProgressSchema = JobRunSchema.extend({
@@ -117,8 +118,8 @@ export type JobReport = (done: number, resumeAfter?: string, changed?: number, f
  */
 export function standingFailure(job: JobProgress): RunFailure | undefined {
   if (job.state !== 'failed' || job.source) return job.lastFailure;
-  const { modelId, done, total, error, failedItems } = job;
-  return { modelId, done, total, error, failedItems };
+  const { modelId, done, total, error, failedItems, finishedAt } = job;
+  return { modelId, done, total, error, failedItems, finishedAt };
 }
 
 export interface JobRunOptions {
