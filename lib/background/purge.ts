@@ -11,13 +11,14 @@ import { removeConnection } from '../connections/connections';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
 import { db, syncedLeadsOf } from '../db/db';
+import { forgetWrittenValues } from '../db/written-back-fields';
 import { STORED_SCORES_LOCK } from '../jobs/progress';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { cancelSync, syncLockName } from '../sync/runner';
 import { scheduleAutoSync } from '../sync/schedule';
 import { syncStateKey } from '../sync/state';
 import { deleteCachedScoresOf, forgetScoresInFlight } from './score-cache';
-import { cancelWriteBack, forgetWrittenValues, writeBackLockName } from './write-back-job';
+import { cancelWriteBack, writeBackLockName } from './write-back-job';
 
 /** How long running jobs get to stop (each stops after its current request or batch) before the purge gives up. */
 export const PURGE_WAIT_MS = 60_000;

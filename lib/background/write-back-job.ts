@@ -15,7 +15,7 @@ import { isCrmError } from '../crm/http';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { forEachChunk, prefixRange } from '../db/chunks';
 import { db, syncedLeadsOf, type LeadScore, type StoredLead } from '../db/db';
-import { rememberWrittenBackFields } from '../db/written-back-fields';
+import { rememberWrittenBackFields, writtenValuesKey } from '../db/written-back-fields';
 import { listenForCancel } from '../jobs/cancel-flag';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
 import { keepWorkerAliveDuring } from './keep-alive';
@@ -92,17 +92,10 @@ const holdsAlready = (fields: StoredLead['fields'], update: FieldUpdate['fields'
  * values LeadLens never wrote (an org reusing its populated "lead_score" field, a rep's edit since),
  * which are not LeadLens's to empty. One small row per lead written.
  */
-const writtenValuesPrefix = (crm: CrmKind) => `written-back-values:${crm}|`;
-const writtenValuesKey = (crm: CrmKind, recordId: string) => `${writtenValuesPrefix(crm)}${recordId}`;
-
-/** Forgets what LeadLens wrote to `crm`'s records (another org's records may have the same ids). Within the caller's transaction, if any. */
-export async function forgetWrittenValues(crm: CrmKind): Promise<void> {
-  await db.settings.where('key').startsWith(writtenValuesPrefix(crm)).delete();
-}
 const WrittenValuesSchema = z.record(z.string(), z.string());
 
 async function readWrittenValues(crm: CrmKind, recordIds: readonly string[]): Promise<Record<string, string>[]> {
-  const rows = await db.settings.bulkGet(recordIds.map((recordId) => writtenValuesKey(crm, recordId)));
+  const rows = await db.settings.bulkGet(recordIds.map((recordId) => writtenValuesKey(`${crm}|${recordId}`)));
   return rows.map((row) => {
     const parsed = WrittenValuesSchema.safeParse(row?.value);
     return parsed.success ? parsed.data : {};
@@ -247,16 +240,17 @@ async function keepWritten(crm: CrmKind, written: readonly FieldUpdate[]): Promi
   if (written.length === 0) return;
   await db.transaction('rw', [...db.leadTables, db.settings], async () => {
     const leads = await db.leads.bulkGet(written.map((update) => `${crm}|${update.recordId}`));
-    // A lead removed meanwhile (a deletion synced, a purge) stays removed.
+    // A lead removed meanwhile (a deletion synced, a purge) stays removed, and nothing of it is kept.
+    const kept = written.filter((_, i) => leads[i] !== undefined);
     await db.putLeads(leads.flatMap((lead, i) => (lead ? [{ ...lead, fields: { ...lead.fields, ...written[i].fields } }] : [])));
-    const wroteBefore = await readWrittenValues(crm, written.map((update) => update.recordId));
-    const wroteNow = written.map((update, i) => {
+    const wroteBefore = await readWrittenValues(crm, kept.map((update) => update.recordId));
+    const wroteNow = kept.map((update, i) => {
       const wrote = { ...wroteBefore[i] };
       for (const [name, value] of Object.entries(update.fields)) {
         if (comparable(value) === '') delete wrote[name];
         else wrote[name] = comparable(value);
       }
-      return { key: writtenValuesKey(crm, update.recordId), value: wrote };
+      return { key: writtenValuesKey(`${crm}|${update.recordId}`), value: wrote };
     });
     await db.settings.bulkPut(wroteNow.filter(({ value }) => Object.keys(value).length > 0));
     await db.settings.bulkDelete(wroteNow.filter(({ value }) => Object.keys(value).length === 0).map(({ key }) => key));

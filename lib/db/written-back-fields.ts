@@ -27,3 +27,18 @@ export async function writtenBackFields(source: SourceKind): Promise<string[]> {
   const crms: CrmKind[] = source === 'csv' ? ['salesforce', 'hubspot'] : [source];
   return [...new Set((await Promise.all(crms.map(readFields))).flat())];
 }
+
+/**
+ * What LeadLens last wrote to one synced lead's fields and the CRM took, by field name (one small
+ * settings row per lead written): write-back empties a field only while it still holds this. It
+ * holds the lead's score and top reason, lead data: it goes with the lead (a deletion synced,
+ * another org connected, a purge).
+ */
+const writtenValuesPrefix = (crm: CrmKind) => `written-back-values:${crm}|`;
+/** The row of the stored lead `leadKey` (`${crm}|${id}`). */
+export const writtenValuesKey = (leadKey: string) => `written-back-values:${leadKey}`;
+
+/** Forgets what LeadLens wrote to `crm`'s records (another org's records may have the same ids). Within the caller's transaction, if any. */
+export async function forgetWrittenValues(crm: CrmKind): Promise<void> {
+  await db.settings.where('key').startsWith(writtenValuesPrefix(crm)).delete();
+}

@@ -64,6 +64,8 @@ it('removes the synced leads the CRM deleted, unless changed after the deletion 
   const at = (id: string, modifiedAt: number): StoredLead => ({ ...lead(id, 'Ada'), modifiedAt });
   await db.putLeads([at('1', 100), at('2', 100), at('3', 500), { ...at('4', 100), origin: 'demo' }, { ...at('5', 100), key: 'salesforce|5', source: 'salesforce' }]);
   await db.leadScores.bulkPut(['hubspot|1', 'hubspot|3'].map((leadKey) => ({ key: `m|${leadKey}`, modelId: 'm', leadKey, probability: 0.5, score: 50, tier: 'warm' as const, topReason: '', scoredAt: 0 })));
+  // What write-back wrote to them: a deleted lead's reason text goes with it.
+  await db.settings.bulkPut(['hubspot|1', 'hubspot|3'].map((leadKey) => ({ key: `written-back-values:${leadKey}`, value: { leadlens_reason: 'Job title: CTO' } })));
   const deletions = { kind: 'deleted-since' as const, coveredTo: 1000, records: ['1', '3', '4', '5', '6'].map((id) => ({ id, deletedAt: 300 })) };
   const state = await store.finishSync('hubspot', deletions, (removed) => ({ ...INITIAL_SYNC_STATE, status: 'done', lastRun: { synced: 0, removed, finishedAt: 1, seconds: 0 } }));
 
@@ -71,6 +73,7 @@ it('removes the synced leads the CRM deleted, unless changed after the deletion 
   expect(await store.readState('hubspot')).toEqual(state);
   expect(await db.leads.toCollection().primaryKeys()).toEqual(['hubspot|2', 'hubspot|3', 'hubspot|4', 'salesforce|5']);
   expect(await db.leadScores.toCollection().primaryKeys()).toEqual(['m|hubspot|3']);
+  expect(await db.settings.where('key').startsWith('written-back-values:').primaryKeys()).toEqual(['written-back-values:hubspot|3']);
   await expectSummariesInStep(db);
   db.close();
 });

@@ -6,6 +6,7 @@ import { leadKeyOfCachedScore, type LeadLensDb, type StoredLead } from '../db/db
 import { withStoredScoresPaused } from '../jobs/progress';
 import { hasUnnamedOwner, looksLikeOwnerId } from './to-stored-lead';
 import { INITIAL_SYNC_STATE, SyncStateSchema, syncStateKey, type SyncState } from './state';
+import { writtenValuesKey } from '../db/written-back-fields';
 
 export interface SyncStore {
   readState(crm: CrmKind): Promise<SyncState>;
@@ -87,6 +88,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
           const keys = candidates.size === 0 ? [] : (await goneNow()).filter((key) => candidates.has(key));
           await db.deleteLeads(keys);
           await deleteRecordPageScores(keys);
+          await db.settings.bulkDelete(keys.map(writtenValuesKey));
           const state = finished(keys.length);
           await db.settings.put({ key: syncStateKey(crm), value: state });
           return state;
