@@ -32,11 +32,15 @@ export const FieldSourcesSchema = z
   .strict();
 export type FieldSources = z.infer<typeof FieldSourcesSchema>;
 
-/** The most labels a manifest keeps for one field: a choice list's levels the model learned, which its vocabulary bounds. */
+/**
+ * The most labels a manifest keeps for one field: those of the levels the model learned, which its
+ * vocabulary bounds. A spec to train from may carry a CRM's whole list (thousands of options):
+ * the trainer keeps the learned levels' only.
+ */
 export const MAX_OPTION_LABELS = 1_000;
-const LabelByValueSchema = z
-  .record(z.string().min(1), z.string().min(1))
-  .refine((labels) => Object.keys(labels).length <= MAX_OPTION_LABELS, { message: `holds more than ${MAX_OPTION_LABELS} labels` });
+const LabelByValueSchema = z.record(z.string().min(1), z.string().min(1));
+const labelsWithinBound = ({ derive }: { derive: Derive }) =>
+  derive.kind !== 'value' || Object.values(derive.optionLabels ?? {}).every((labels) => Object.keys(labels ?? {}).length <= MAX_OPTION_LABELS);
 
 /**
  * How each CRM's pages show a choice field's values, where its label is not its value: value the
@@ -100,6 +104,7 @@ export const FeatureSchema = z
     actionable: z.boolean().default(false),
   })
   .strict()
+  .refine(labelsWithinBound, { message: `holds more than ${MAX_OPTION_LABELS} labels for one CRM`, path: ['derive', 'optionLabels'] })
   .refine((f) => f.type !== 'categorical' || (f.vocabulary !== undefined && f.vocabulary.length > 0), {
     message: 'categorical features need a non-empty vocabulary',
     path: ['vocabulary'],
