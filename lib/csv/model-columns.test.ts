@@ -32,13 +32,20 @@ describe('modelColumnsMissing', () => {
 });
 
 describe('missingModelColumnsWarnings', () => {
+  const reading = (...columns: string[]) => columns.map((csv) => ({ derive: { kind: 'value' as const, from: { csv } } }));
   it('names them, says what happens to the leads and what to do', () => {
-    expect(missingModelColumnsWarnings([])).toEqual([]);
-    expect(missingModelColumnsWarnings(['title'])).toEqual([
+    const model = reading('lead_source', 'annual_revenue', 'title', 'country');
+    expect(missingModelColumnsWarnings(model, ['lead_source', 'annual_revenue', 'title', 'country'])).toEqual([]);
+    expect(missingModelColumnsWarnings(model, ['lead_source', 'annual_revenue', 'country'])).toEqual([
       'The active model reads 1 column this file does not have: "title". Its leads will be scored without it. Rename the column, or train a model on this file.',
     ]);
-    expect(missingModelColumnsWarnings(['lead_source', 'annual_revenue', 'title'])).toEqual([
+    expect(missingModelColumnsWarnings(model, ['country'])).toEqual([
       'The active model reads 3 columns this file does not have: "lead_source", "annual_revenue", "title". Its leads will be scored without them. Rename the columns, or train a model on this file.',
+    ]);
+  });
+  it('says none of the leads can be scored when the file has none of its columns', () => {
+    expect(missingModelColumnsWarnings(reading('title', 'country'), ['Job Title', 'Land'])).toEqual([
+      'The active model reads none of this file\'s columns (it reads "title", "country"): none of its leads can be scored by it. Rename the columns, or train a model on this file.',
     ]);
   });
 });

@@ -15,13 +15,21 @@ export function modelColumnsMissing(features: readonly { derive: Derive }[], col
   return fieldsRead(features, 'csv').filter((column) => !held.has(column.toLowerCase()));
 }
 
-/** What a person should know about the model's `missing` columns (`modelColumnsMissing`): nothing when none is. */
-export function missingModelColumnsWarnings(missing: readonly string[]): string[] {
+/**
+ * What a person should know about the columns `features` read that the file's `columns` lack
+ * (`modelColumnsMissing`): nothing when none is; with every one missing, no lead of the file is
+ * scored at all (a lead the model reads nothing of gets no score).
+ */
+export function missingModelColumnsWarnings(features: readonly { derive: Derive }[], columns: readonly string[]): string[] {
+  const missing = modelColumnsMissing(features, columns);
   if (missing.length === 0) return [];
   const named = missing.map((column) => `"${column}"`).join(', ');
-  const [columns, them] = missing.length === 1 ? ['1 column', 'it'] : [`${missing.length.toLocaleString('en-US')} columns`, 'them'];
+  if (missing.length === fieldsRead(features, 'csv').length) {
+    return [`The active model reads none of this file's columns (it reads ${named}): none of its leads can be scored by it. Rename the columns, or train a model on this file.`];
+  }
+  const [howMany, them] = missing.length === 1 ? ['1 column', 'it'] : [`${missing.length.toLocaleString('en-US')} columns`, 'them'];
   return [
-    `The active model reads ${columns} this file does not have: ${named}. Its leads will be scored without ${them}. ` +
+    `The active model reads ${howMany} this file does not have: ${named}. Its leads will be scored without ${them}. ` +
       `Rename the ${missing.length === 1 ? 'column' : 'columns'}, or train a model on this file.`,
   ];
 }

@@ -9,7 +9,7 @@ import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
 import { ErrorState, JobProgressBar, StatusRegion } from '@/components/StatusMessage';
 import { scoresCsv } from '@/lib/csv/export';
 import type { CsvMapping } from '@/lib/csv/import';
-import { missingModelColumnsWarnings, modelColumnsMissing } from '@/lib/csv/model-columns';
+import { missingModelColumnsWarnings } from '@/lib/csv/model-columns';
 import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
@@ -90,7 +90,7 @@ export function CsvImportSection() {
   const outcome = mapping?.outcome ?? null;
   // Said before the import, which goes ahead either way: the file's own notes, and the active model's columns it lacks (its leads are scored after the import).
   const previewWarnings = preview
-    ? [...preview.warnings, ...(activeManifest ? missingModelColumnsWarnings(modelColumnsMissing(activeManifest.features, preview.columns)) : [])]
+    ? [...preview.warnings, ...(activeManifest ? missingModelColumnsWarnings(activeManifest.features, preview.columns) : [])]
     : [];
   // The preview's, shown above still, are not said twice.
   const importWarnings = finished?.type === 'imported' ? finished.warnings.filter((warning) => !previewWarnings.includes(warning)) : [];
