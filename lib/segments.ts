@@ -2,7 +2,6 @@
  * The side panel's segment view over the scored leads: filters, per-tier stats and the top
  * leads of a tier. Pure, one pass over the rows, so 10,000 leads cost a few milliseconds.
  */
-import { CRM_KINDS } from './crm/types';
 import type { SourceKind } from './ml/featurize';
 import type { Manifest } from './ml/manifest';
 import { LEAD_SOURCE_FIELDS } from './sync/to-stored-lead';
@@ -163,17 +162,18 @@ export function offeredFilters(filters: SegmentFilters, choices: FilterChoices):
 }
 
 /**
- * How the lead-source filter words a stored lead's source: by the label its CRM's pages show
- * (HubSpot's "Organic Social" for SOCIAL_MEDIA), when `manifest` reads that field and knows its
- * labels, as the reasons beside it do; else as stored.
+ * How the lead-source filter words a stored lead's source: a HubSpot value by the label its pages
+ * show ("Organic Social" for SOCIAL_MEDIA), when `manifest` reads that property and knows its
+ * labels, as the reasons beside it do; else as stored. HubSpot's only: the filter offers one
+ * choice per stored value, whatever its source, and HubSpot's internal values (UPPER_SNAKE) are
+ * no Salesforce or file value, where a Salesforce label ("Website" for Web) would rename a
+ * file's "Web" too.
  */
 export function leadSourceWords(manifest: Manifest | undefined): (value: string) => string {
   const labels = new Map<string, string>();
-  for (const crm of CRM_KINDS) {
-    for (const { derive } of manifest?.features ?? []) {
-      if (derive.kind !== 'value' || derive.from[crm] !== LEAD_SOURCE_FIELDS[crm]) continue;
-      for (const [value, label] of Object.entries(derive.optionLabels?.[crm] ?? {})) if (!labels.has(value)) labels.set(value, label);
-    }
+  for (const { derive } of manifest?.features ?? []) {
+    if (derive.kind !== 'value' || derive.from.hubspot !== LEAD_SOURCE_FIELDS.hubspot) continue;
+    for (const [value, label] of Object.entries(derive.optionLabels?.hubspot ?? {})) if (!labels.has(value)) labels.set(value, label);
   }
   return (value) => labels.get(value) ?? value;
 }

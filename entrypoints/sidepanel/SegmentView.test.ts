@@ -120,3 +120,8 @@ it("words HubSpot's lead sources as its pages label them, in the order of the wo
   const otherField = { features: [{ derive: { kind: 'value', from: { hubspot: 'hs_latest_source' }, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social' } } } }] } as unknown as Manifest;
   expect(leadSourceWords(otherField)('SOCIAL_MEDIA')).toBe('SOCIAL_MEDIA');
 });
+
+it("keeps Salesforce's labels out of the lead-source filter: one choice per value, and a file's 'Web' is no Salesforce lead's", () => {
+  const salesforceLabelled = { features: [{ derive: { kind: 'value', from: { salesforce: 'LeadSource' }, optionLabels: { salesforce: { Web: 'Website' } } } }] } as unknown as Manifest;
+  expect(leadSourceWords(salesforceLabelled)('Web')).toBe('Web');
+});

@@ -257,7 +257,6 @@ export function levelAsShown(level: string, feature: Feature, source: SourceKind
 }
 
 /** The lead's value for a feature as a rep would read it ("$1,200,000", "VP Sales", "12 days"), or "" when missing. */
-
 export function describeFeatureValue(record: RawRecord, feature: Feature, source: SourceKind, now: Date): string {
   const d = feature.derive;
   const missing = feature.missingValues ?? [];

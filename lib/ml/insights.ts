@@ -41,12 +41,12 @@ function shapeOf(term: Term): TermShape {
 /** Missing is always the last bin of an axis. */
 const missingBin = (axis: Axis) => axis.labels.length - 1;
 
-/** The axis a feature's moves are read on: its own (main-effect) term's, else the first term's that uses it. */
 /** `axis` of `feature` with its bins as `source`'s pages label them (HubSpot's "Organic Social" for SOCIAL_MEDIA). */
 function axisAsShown(axis: Axis, feature: Feature, source: SourceKind): Axis {
   return { ...axis, labels: axis.labels.map((label) => levelAsShown(label, feature, source)) };
 }
 
+/** The axis a feature's moves are read on: its own (main-effect) term's, else the first term's that uses it. */
 function ownAxis(manifest: Manifest, feature: number): Axis {
   const main = manifest.terms.find((term) => term.features.length === 1 && term.features[0] === feature);
   const term = main ?? manifest.terms.find((t) => t.features.includes(feature))!;

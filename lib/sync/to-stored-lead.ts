@@ -81,10 +81,10 @@ function indexed<S extends z.ZodType>(schema: S, crm: CrmKind, record: CrmRecord
   throw new UnexpectedFieldError(crm, record, describeSchemaIssues(parsed.error));
 }
 
-/** `ownerNames`: owner id → display name; an owner missing from it is stored as its id. */
 /** The field a stored lead's `leadSource` (the side panel's filter) is read from, per CRM. */
 export const LEAD_SOURCE_FIELDS = { salesforce: 'LeadSource', hubspot: 'hs_analytics_source' } as const satisfies Record<CrmKind, string>;
 
+/** `ownerNames`: owner id → display name; an owner missing from it is stored as its id. */
 export function toStoredLead(crm: CrmKind, record: CrmRecord, ownerNames: ReadonlyMap<string, string> = new Map()): StoredLead {
   const owner = (id: string | null | undefined) => (id ? (ownerNames.get(id) ?? id) : '');
   const base = { key: `${crm}|${record.id}`, source: crm, id: record.id, origin: 'sync' as const, modifiedAt: record.modifiedAt, fields: record.fields };
