@@ -563,6 +563,22 @@ it('never empties a value LeadLens did not write: a field the org already filled
   expect(updates).toEqual([]);
 });
 
+it('empties values LeadLens wrote before it remembered them (an older version, an answer lost): a lead holding them is remembered as written', async () => {
+  const leads = await syncedHubSpotLeads();
+  const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
+  expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', written: leads.length });
+  // As an older version left them: written, and nothing remembered of it.
+  await db.settings.where('key').startsWith('written-back-values:').delete();
+  updates.length = 0;
+  expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', total: 0, unchanged: leads.length });
+  // One contact the model can no longer score: what LeadLens wrote there is emptied.
+  const [first] = leads;
+  const stored = (await db.leads.get(first.key))!;
+  await db.putLeads([{ ...stored, fields: { hs_persona: 'x', leadlens_score: stored.fields.leadlens_score } }]);
+  expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', cleared: 1 });
+  expect(updates).toEqual([{ recordId: first.id, fields: { leadlens_score: null } }]);
+});
+
 it('finds a lead whose empty top reason Salesforce stores as null unchanged: not written again at every write-back', async () => {
   const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30)
     .filter((lead) => lead.source === 'salesforce' && lead.outcome !== 1)

@@ -102,6 +102,22 @@ async function readWrittenValues(crm: CrmKind, recordIds: readonly string[]): Pr
   });
 }
 
+/**
+ * Remembers as LeadLens's the values leads already hold that it would write (`held`), for those it
+ * remembers nothing of: written by a version before it remembered them, or by a batch whose answer
+ * never came (the sync read them back). Else they could never be emptied.
+ */
+async function rememberHeldValues(crm: CrmKind, held: readonly FieldUpdate[]): Promise<void> {
+  if (held.length === 0) return;
+  const known = await readWrittenValues(crm, held.map((update) => update.recordId));
+  const unknown = held.filter((_, i) => Object.keys(known[i]).length === 0);
+  const rows = unknown.map((update) => ({
+    key: writtenValuesKey(`${crm}|${update.recordId}`),
+    value: Object.fromEntries(Object.entries(update.fields).flatMap(([name, value]) => (comparable(value) === '' ? [] : [[name, comparable(value)]]))),
+  }));
+  await db.settings.bulkPut(rows.filter(({ value }) => Object.keys(value).length > 0));
+}
+
 const toWrite = (recordId: string, score: LeadScore): ScoreToWrite => ({ recordId, score: score.score, tier: score.tier, topReason: score.topReason });
 
 /**
@@ -125,6 +141,7 @@ export async function scoresToWrite(crm: CrmKind, modelId: string, target: Check
       const scores = await db.leadScores.bulkGet(leads.map((lead) => `${modelId}|${lead.key}`));
       const unscored = leads.filter((_, index) => !scores[index]);
       const wroteOf = new Map((await readWrittenValues(crm, unscored.map((lead) => lead.id))).map((wrote, i) => [unscored[i].id, wrote]));
+      const held: FieldUpdate[] = [];
       leads.forEach((lead, index) => {
         const score = scores[index];
         if (!score) {
@@ -134,9 +151,13 @@ export async function scoresToWrite(crm: CrmKind, modelId: string, target: Check
           return;
         }
         const row = toWrite(lead.id, score);
-        if (holdsAlready(lead.fields, fieldUpdate(row, target).fields)) unchanged++;
-        else rows.push(row);
+        const update = fieldUpdate(row, target);
+        if (holdsAlready(lead.fields, update.fields)) {
+          unchanged++;
+          held.push(update);
+        } else rows.push(row);
       });
+      await rememberHeldValues(crm, held);
     },
     prefixRange(`${crm}|`),
   );
