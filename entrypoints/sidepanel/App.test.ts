@@ -11,7 +11,12 @@ import { followLiveRegions, render, waitFor, type Rendered } from '@/test/render
 import { App } from './App';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
-const background = vi.hoisted(() => ({ scoreStoredLeads: vi.fn(), openRecord: vi.fn(), connectionStatus: vi.fn(async () => ({ ok: true, connections: [] as unknown[] })) }));
+const background = vi.hoisted(() => ({
+  scoreStoredLeads: vi.fn(),
+  openRecord: vi.fn(),
+  connectionStatus: vi.fn(async () => ({ ok: true, connections: [] as unknown[] })),
+  syncStatus: vi.fn(async () => ({ ok: true, syncs: [] as { status: string }[] })),
+}));
 vi.mock('@/lib/messaging/client', () => ({ background }));
 
 // What the side panel's queries hold: no lead open; the active model's scored leads and its scoring job as each test sets them.
@@ -194,6 +199,17 @@ describe('stored leads the active model could not score', () => {
     rendered = renderApp();
     await waitFor(() => rendered!.container.textContent?.includes('No stored lead could be scored'));
     expect(rendered.container.querySelector('[data-testid="no-leads-advice"]')?.textContent).toMatch(/^3 leads are stored, but the active model reads none of their fields/);
+  });
+
+  it('says nothing of it while a sync has stored leads it has not scored yet', async () => {
+    background.syncStatus.mockResolvedValueOnce({ ok: true, syncs: [{ status: 'running' }] });
+    panel.job = doneRun;
+    panel.leads = [lead];
+    rendered = renderApp();
+    await waitFor(() => rendered!.container.textContent?.includes('Segments'));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(background.syncStatus).toHaveBeenCalled();
+    expect(rendered.container.querySelector('[data-testid="unscored-leads"]')).toBeNull();
   });
 
   it("says nothing of it after another model's scoring", async () => {

@@ -75,10 +75,19 @@ function DemoLeadsMixedNote() {
 const UNREADABLE_ADVICE =
   'the active model reads none of their fields (a file whose columns it does not know, a CRM it has no fields of). Train a model on them in Options, under Train on your history.';
 
-/** How many stored leads the active model's finished scoring left without a score; null while unknown or while it is not finished. */
+/**
+ * How many stored leads the active model's finished scoring left without a score; null while
+ * unknown, while it is not finished, or while a sync has stored leads it has not scored yet (one
+ * running, or stopped before its end, which scores them).
+ */
 function useUnscoredCount(scored: number, job: JobProgress | null | undefined, modelId: string | undefined): number | null {
   const stored = useQuery({ queryKey: queryKeys.storedLeadCount(), queryFn: countEveryStoredLead });
-  const finished = job?.state === 'done' && job.modelId === modelId;
+  // Read again with the leads (a sync's end scores its leads, and that job's end reads the leads again).
+  const syncsSettled = useQuery({
+    queryKey: [...queryKeys.leads(), 'syncs-settled'],
+    queryFn: async () => (await succeeded(background.syncStatus({}))).syncs.every((sync) => sync.status === 'idle' || sync.status === 'done'),
+  });
+  const finished = job?.state === 'done' && job.modelId === modelId && syncsSettled.data === true;
   return finished && stored.data !== undefined && stored.data > scored ? stored.data - scored : null;
 }
 
