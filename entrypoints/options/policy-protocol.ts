@@ -12,7 +12,7 @@ const Uint8ArraySchema = z.custom<Uint8Array>((value) => value instanceof Uint8A
 
 /** See `LabelledProbabilities` (lib/ui/stored-data.ts). */
 export const LabelledSchema = z
-  .object({ labels: Uint8ArraySchema, probabilities: Float64ArraySchema, heldOut: z.number().int().nonnegative() })
+  .object({ labels: Uint8ArraySchema, probabilities: Float64ArraySchema, heldOut: z.number().int().nonnegative(), ranked: Float64ArraySchema })
   .refine(({ labels, probabilities, heldOut }) => labels.length === probabilities.length && heldOut <= labels.length, 'one probability per outcome');
 export type Labelled = z.infer<typeof LabelledSchema>;
 

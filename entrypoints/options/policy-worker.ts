@@ -16,14 +16,14 @@ async function labelled(modelId: string): Promise<Labelled> {
 async function answer(request: PolicyRequest): Promise<PolicyReply> {
   if (request.type === 'labelled') return { type: 'labelled', id: request.id, data: await labelled(request.modelId) };
   const { data, policy, economics, fixed } = request;
-  return { type: 'preview', id: request.id, preview: previewPolicy(policy, data.labels, data.probabilities, economics, fixed) };
+  return { type: 'preview', id: request.id, preview: previewPolicy(policy, data.labels, data.probabilities, economics, fixed, data.ranked) };
 }
 
 self.onmessage = async (event: MessageEvent) => {
   const id = typeof event.data?.id === 'number' ? event.data.id : -1;
   try {
     const reply = await answer(PolicyRequestSchema.parse(event.data));
-    const transfer = reply.type === 'labelled' ? [reply.data.labels.buffer, reply.data.probabilities.buffer] : [];
+    const transfer = reply.type === 'labelled' ? [reply.data.labels.buffer, reply.data.probabilities.buffer, reply.data.ranked.buffer] : [];
     self.postMessage(reply, { transfer });
   } catch (error) {
     self.postMessage({ type: 'error', id, message: error instanceof Error ? error.message : String(error) } satisfies PolicyReply);

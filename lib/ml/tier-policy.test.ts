@@ -25,6 +25,18 @@ it('marks a capacity policy on the curves and says what each tier yields per per
   expect(preview.profit.length).toBeGreaterThan(0);
 });
 
+it("ranks every lead's probability for a capacity policy, not only the few with a known outcome", () => {
+  // Two leads settled (0.9 and 0.1) among a hundred scored, spread evenly: 10 hot of 100 a week is the top tenth of all of them.
+  const ranked = Float64Array.from({ length: 100 }, (_, i) => (i + 0.5) / 100);
+  const policy = { kind: 'capacity' as const, hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 };
+  const preview = previewPolicy(policy, [1, 0], [0.9, 0.1], economics, undefined, ranked);
+  expect(preview.thresholds).toEqual({ hot: ranked[90], warm: ranked[70] });
+  // Without them, as before: the two settled leads' own ranks.
+  expect(previewPolicy(policy, [1, 0], [0.9, 0.1], economics).thresholds).not.toEqual(preview.thresholds);
+  // A value policy reads no ranks.
+  expect(previewPolicy({ kind: 'value', revenuePerConversion: 1000, costPerContact: 100 }, [1, 0], [0.9, 0.1], economics, undefined, ranked).thresholds).toEqual({ hot: 0.1, warm: 0.05 });
+});
+
 it('uses the admin’s own probabilities for a fixed policy', () => {
   const preview = previewPolicy({ kind: 'fixed' }, labels, probs, economics, { hot: 0.55, warm: 0.25 });
   expect(preview.thresholds).toEqual({ hot: 0.55, warm: 0.25 });

@@ -53,8 +53,14 @@ export function previewPolicy(
   probs: Scores,
   economics: Economics,
   fixed?: TierThresholds,
+  /**
+   * Every lead's probability, outcome known or not: what a capacity policy ranks (it reads no
+   * outcome), so a handful of settled leads does not set thresholds applied to thousands.
+   */
+  ranked?: Scores,
 ): PolicyPreview {
-  const thresholds = tierThresholds(policy, labels, probs, fixed);
+  const thresholds =
+    policy.kind === 'capacity' && ranked && ranked.length > 0 ? tierThresholds(policy, new Uint8Array(ranked.length), ranked) : tierThresholds(policy, labels, probs, fixed);
   const outcomes = expectedOutcomes(labels, probs, thresholds, economics.leadsPerPeriod);
   const worked = [outcomes.hot, outcomes.warm];
   const profitPerPeriod = worked.reduce(

@@ -73,6 +73,15 @@ it('reads the known outcomes of a model’s scored leads from the lead summaries
   expect([...probabilities]).toEqual([0.9]);
 });
 
+it("gives every scored lead's probability to rank, outcome known or not, held-out for those the model was trained on", async () => {
+  await db.putLeads([lead('hubspot|won', 'won', 1), lead('hubspot|open', 'open', null), lead('hubspot|trained', 'trained', 0)]);
+  await db.leadScores.bulkPut([score('k', 'hubspot|won', 0.8), score('k', 'hubspot|open', 0.3), score('k', 'hubspot|trained', 0.99)]);
+  await db.heldOutScores.put({ modelId: 'k', leadKeys: ['hubspot|trained'], probabilities: Float64Array.from([0.2]) });
+  const { ranked, probabilities } = await labelledProbabilities('k');
+  expect([...ranked].sort()).toEqual([0.2, 0.3, 0.8]);
+  expect([...probabilities].sort()).toEqual([0.2, 0.8]);
+});
+
 it('labels the leads by the model’s outcome rule when it has one, leaving out those open by it', async () => {
   const atStage = (key: string, outcome: StoredLead['outcome'], lifecyclestage: string): StoredLead => ({ ...lead(key, key, outcome), fields: { lifecyclestage } });
   // Stored at sync as "reached opportunity"; model r was trained on "reached customer".

@@ -92,6 +92,12 @@ export interface LabelledProbabilities {
   probabilities: Float64Array;
   /** How many of them, first, are held-out probabilities of leads the model was trained on. */
   heldOut: number;
+  /**
+   * [M] the model's probability of every lead it scored, outcome known or not (held-out for those
+   * it was trained on): a capacity policy, which reads no outcome, ranks these, not the few whose
+   * outcome is known.
+   */
+  ranked: Float64Array;
 }
 
 /**
@@ -129,6 +135,7 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
 
   const heldOut = await db.heldOutScores.get(modelId);
   const trainedOn = new Set(heldOut?.leadKeys);
+  const ranked: number[] = Array.from(heldOut?.probabilities ?? []);
   await forEachSlice(heldOut?.leadKeys ?? [], PAGE_CHUNK, (leadKeys, start) => add(leadKeys, (i) => heldOut!.probabilities[start + i], false));
   const heldOutCount = labels.length;
   await forEachChunk(
@@ -136,6 +143,7 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
     PAGE_CHUNK,
     async (chunk) => {
       const scores = chunk.filter((score) => !trainedOn.has(score.leadKey));
+      for (const score of scores) ranked.push(score.probability);
       await add(
         scores.map((score) => score.leadKey),
         (i) => scores[i].probability,
@@ -144,7 +152,7 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
     },
     prefixRange(`${modelId}|`),
   );
-  return { labels: Uint8Array.from(labels), probabilities: Float64Array.from(probabilities), heldOut: heldOutCount };
+  return { labels: Uint8Array.from(labels), probabilities: Float64Array.from(probabilities), heldOut: heldOutCount, ranked: Float64Array.from(ranked) };
 }
 
 /**

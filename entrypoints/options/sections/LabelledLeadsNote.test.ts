@@ -12,7 +12,7 @@ afterEach(() => {
 });
 
 function noteFor(heldOut: number): string {
-  const labelled = { labels: Uint8Array.from([1, 0, 1, 0]), probabilities: Float64Array.from([0.9, 0.1, 0.6, 0.3]), heldOut };
+  const labelled = { labels: Uint8Array.from([1, 0, 1, 0]), probabilities: Float64Array.from([0.9, 0.1, 0.6, 0.3]), heldOut, ranked: Float64Array.from([0.9, 0.1, 0.6, 0.3]) };
   rendered = render(createElement(LabelledLeadsNote, { labelled, outcomeRule: undefined }));
   return rendered.container.querySelector('[data-testid="labelled-leads"]')?.textContent ?? '';
 }

@@ -16,7 +16,7 @@ vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-b
 const retierStoredScores = vi.hoisted(() => vi.fn());
 vi.mock('@/lib/messaging/client', () => ({ background: { retierStoredScores } }));
 // Four stored outcomes (unless a test says none), previewed as the policy worker would (in place: no worker here).
-const FOUR_OUTCOMES = { labels: Uint8Array.from([1, 0, 1, 0]), probabilities: Float64Array.from([0.9, 0.1, 0.6, 0.3]), heldOut: 0 };
+const FOUR_OUTCOMES = { labels: Uint8Array.from([1, 0, 1, 0]), probabilities: Float64Array.from([0.9, 0.1, 0.6, 0.3]), heldOut: 0, ranked: Float64Array.from([0.9, 0.1, 0.6, 0.3]) };
 const stored = vi.hoisted(() => ({ labelled: undefined as unknown }));
 vi.mock('../policy-client', async () => {
   const { queryOptions } = await import('@tanstack/react-query');
@@ -74,7 +74,7 @@ it('follows the model made active meanwhile (another tab, an activation still sc
 });
 
 it('applies a value policy before any stored lead has an outcome (its thresholds are cost and revenue alone), not a capacity one', async () => {
-  stored.labelled = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0 };
+  stored.labelled = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: new Float64Array(0) };
   retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
@@ -98,7 +98,7 @@ it('says which thresholds are in force beside the preview, which chooses them ag
 });
 
 it('previews a policy without outcomes as its thresholds alone, not tiers of 0 contacts and 0 %', async () => {
-  stored.labelled = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0 };
+  stored.labelled = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: new Float64Array(0) };
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
   const container = rendered.container;
