@@ -193,4 +193,8 @@ it('gives a model’s probability of each lead: held out for the leads it was tr
   const ofN = await probabilitiesOf('n', ['salesforce|00QB']);
   expect([...ofN.probabilities]).toEqual([0.4]);
   expect(ofN.heldOut).toBe(false);
+  // Trained in LeadLens, but none of these leads is held out (a re-import renamed them, and their held-out probabilities went): its stored scores, said so.
+  expect((await probabilitiesOf('m', ['hubspot|1'])).heldOut).toBe(false);
+  await db.heldOutScores.put({ modelId: 'm', leadKeys: [], probabilities: new Float64Array(0) });
+  expect((await probabilitiesOf('m', ['hubspot|1', 'salesforce|00QA'])).heldOut).toBe(false);
 });

@@ -158,8 +158,8 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
 /**
  * Model `modelId`'s probability of each of `leadKeys` [N], NaN where it has none: for the leads
  * it was trained on, their held-out probabilities (a model's scores of its own training leads
- * flatter it), else its stored scores; and whether it has held-out probabilities at all (a
- * model trained in LeadLens). Reads every key without yielding: for a worker.
+ * flatter it), else its stored scores; and whether any of them is held out (a model trained in
+ * LeadLens, whose training leads are still stored as it knew them). Reads every key without yielding: for a worker.
  */
 export async function probabilitiesOf(modelId: string, leadKeys: readonly string[]): Promise<{ probabilities: Float64Array; heldOut: boolean }> {
   const probabilities = new Float64Array(leadKeys.length).fill(Number.NaN); // [N]
@@ -171,7 +171,8 @@ export async function probabilitiesOf(modelId: string, leadKeys: readonly string
       probabilities[start + i] = trainedOn.get(key) ?? scores[i]?.probability ?? Number.NaN;
     });
   });
-  return { probabilities, heldOut: heldOut !== undefined };
+  // Held out for some of these leads: an import that renamed them (or another org's sync) may have emptied the list.
+  return { probabilities, heldOut: leadKeys.some((key) => trainedOn.has(key)) };
 }
 
 /** A lead's outcome by a model's rule: null (unknown) outside the history of the source it was trained on. */
