@@ -10,8 +10,6 @@ export const queryKeys = {
   leads: () => ['leads'] as const,
   scoredLeads: (modelId: string) => ['leads', 'scored', modelId] as const,
   storedDataSummary: () => ['leads', 'summary'] as const,
-  /** How many leads are stored, scored or not. */
-  storedLeadCount: () => ['leads', 'stored-count'] as const,
   /** How many stored leads are Demo mode's, and how many the user's own. */
   demoLeadMix: () => ['leads', 'demo-mix'] as const,
   /** How the model's stored scores spread over its training leads' deciles. */

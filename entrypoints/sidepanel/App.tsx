@@ -4,7 +4,6 @@ import { PageShell } from '@/components/PageShell';
 import { PartBoundary } from '@/components/PartBoundary';
 import { EmptyState, ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { CRM_LABEL } from '@/lib/crm/types';
-import { countEveryStoredLead } from '@/lib/db/db';
 import { demoLeadMix } from '@/lib/db/source-history';
 import { RETRY_FAILED_SCORING_AFTER_MS, standingFailure, type JobProgress } from '@/lib/jobs/progress';
 import { background } from '@/lib/messaging/client';
@@ -81,14 +80,16 @@ const UNREADABLE_ADVICE =
  * running, or stopped before its end, which scores them).
  */
 function useUnscoredCount(scored: number, job: JobProgress | null | undefined, modelId: string | undefined): number | null {
-  const stored = useQuery({ queryKey: queryKeys.storedLeadCount(), queryFn: countEveryStoredLead });
+  // The demo note's count of every stored lead (demo and own), one query for both.
+  const mix = useQuery({ queryKey: queryKeys.demoLeadMix(), queryFn: demoLeadMix });
+  const stored = mix.data && mix.data.demo + mix.data.own;
   // Read again with the leads (a sync's end scores its leads, and that job's end reads the leads again).
   const syncsSettled = useQuery({
     queryKey: [...queryKeys.leads(), 'syncs-settled'],
     queryFn: async () => (await succeeded(background.syncStatus({}))).syncs.every((sync) => sync.status === 'idle' || sync.status === 'done'),
   });
   const finished = job?.state === 'done' && job.modelId === modelId && syncsSettled.data === true;
-  return finished && stored.data !== undefined && stored.data > scored ? stored.data - scored : null;
+  return finished && stored !== undefined && stored > scored ? stored - scored : null;
 }
 
 /** The stored leads the finished scoring gave no score (the panel counts scored leads only): a rep would not know they exist. */

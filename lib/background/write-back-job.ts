@@ -102,6 +102,16 @@ async function readWrittenValues(crm: CrmKind, recordIds: readonly string[]): Pr
   });
 }
 
+/** What LeadLens remembers having written to a lead (`readWrittenValues`) once `update` is in: an emptied field, nothing. */
+function rememberedAfter(before: Readonly<Record<string, string>>, update: FieldUpdate): Record<string, string> {
+  const wrote = { ...before };
+  for (const [name, value] of Object.entries(update.fields)) {
+    if (comparable(value) === '') delete wrote[name];
+    else wrote[name] = comparable(value);
+  }
+  return wrote;
+}
+
 /**
  * Remembers as LeadLens's the values leads already hold that it would write (`held`), for those it
  * remembers nothing of: written by a version before it remembered them, or by a batch whose answer
@@ -111,10 +121,7 @@ async function rememberHeldValues(crm: CrmKind, held: readonly FieldUpdate[]): P
   if (held.length === 0) return;
   const known = await readWrittenValues(crm, held.map((update) => update.recordId));
   const unknown = held.filter((_, i) => Object.keys(known[i]).length === 0);
-  const rows = unknown.map((update) => ({
-    key: writtenValuesKey(`${crm}|${update.recordId}`),
-    value: Object.fromEntries(Object.entries(update.fields).flatMap(([name, value]) => (comparable(value) === '' ? [] : [[name, comparable(value)]]))),
-  }));
+  const rows = unknown.map((update) => ({ key: writtenValuesKey(`${crm}|${update.recordId}`), value: rememberedAfter({}, update) }));
   await db.settings.bulkPut(rows.filter(({ value }) => Object.keys(value).length > 0));
 }
 
@@ -265,14 +272,7 @@ async function keepWritten(crm: CrmKind, written: readonly FieldUpdate[]): Promi
     const kept = written.filter((_, i) => leads[i] !== undefined);
     await db.putLeads(leads.flatMap((lead, i) => (lead ? [{ ...lead, fields: { ...lead.fields, ...written[i].fields } }] : [])));
     const wroteBefore = await readWrittenValues(crm, kept.map((update) => update.recordId));
-    const wroteNow = kept.map((update, i) => {
-      const wrote = { ...wroteBefore[i] };
-      for (const [name, value] of Object.entries(update.fields)) {
-        if (comparable(value) === '') delete wrote[name];
-        else wrote[name] = comparable(value);
-      }
-      return { key: writtenValuesKey(`${crm}|${update.recordId}`), value: wrote };
-    });
+    const wroteNow = kept.map((update, i) => ({ key: writtenValuesKey(`${crm}|${update.recordId}`), value: rememberedAfter(wroteBefore[i], update) }));
     await db.settings.bulkPut(wroteNow.filter(({ value }) => Object.keys(value).length > 0));
     await db.settings.bulkDelete(wroteNow.filter(({ value }) => Object.keys(value).length === 0).map(({ key }) => key));
   });

@@ -230,9 +230,3 @@ export function syncedLeadsOf(crm: CrmKind) {
 export function countStoredLeads(source: SourceKind): Promise<number> {
   return db.leads.where(':id').between(...prefixRange(`${source}|`)).count();
 }
-
-/** How many leads are stored, of every source. */
-export async function countEveryStoredLead(): Promise<number> {
-  const counts = await Promise.all((['salesforce', 'hubspot', 'csv'] as const).map(countStoredLeads));
-  return counts.reduce((sum, count) => sum + count, 0);
-}

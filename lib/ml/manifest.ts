@@ -73,6 +73,14 @@ export const DeriveSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('emailDomainKind'), from: FieldSourcesSchema }).strict(),
 ]);
 export type Derive = z.infer<typeof DeriveSchema>;
+export type ValueDerive = Extract<Derive, { kind: 'value' }>;
+
+/** `derive` with `labels` as its page labels (`optionLabels`): a CRM with none left out, and the key with no CRM. */
+export function withOptionLabels(derive: ValueDerive, labels: Partial<Record<keyof OptionLabels, Record<string, string> | undefined>>): ValueDerive {
+  const { optionLabels: _before, ...rest } = derive;
+  const kept = Object.fromEntries(Object.entries(labels).filter(([, byValue]) => byValue !== undefined && Object.keys(byValue).length > 0));
+  return Object.keys(kept).length === 0 ? rest : { ...rest, optionLabels: kept };
+}
 
 /** Every field reference a derivation makes (a ratio names two). */
 export function fieldSourcesOf(derive: Derive): FieldSources[] {

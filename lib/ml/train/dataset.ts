@@ -7,7 +7,7 @@
 import Papa from 'papaparse';
 import { isMissingRaw, parseDate, parseNumber, type NumberFormat } from '../derive';
 import { featureLevel, featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
-import type { Derive, Feature, FeatureSpec } from '../manifest';
+import { withOptionLabels, type Derive, type Feature, type FeatureSpec } from '../manifest';
 import { countPositives } from './metrics';
 
 /** Minimums for training at all (Einstein asks for 1,000 leads and 120 conversions; below these nothing can be learned). */
@@ -504,14 +504,8 @@ export function buildFeatures(
 function labelsOfLevels(derive: Derive, vocabulary: readonly string[]): Derive {
   if (derive.kind !== 'value' || !derive.optionLabels) return derive;
   const levels = new Set(vocabulary);
-  const optionLabels = Object.fromEntries(
-    Object.entries(derive.optionLabels).flatMap(([crm, labels]) => {
-      const learned = Object.entries(labels ?? {}).filter(([value]) => levels.has(value));
-      return learned.length === 0 ? [] : [[crm, Object.fromEntries(learned)]];
-    }),
-  );
-  const { optionLabels: _all, ...rest } = derive;
-  return Object.keys(optionLabels).length === 0 ? rest : { ...rest, optionLabels };
+  const learned = (labels: Record<string, string> | undefined) => Object.fromEntries(Object.entries(labels ?? {}).filter(([value]) => levels.has(value)));
+  return withOptionLabels(derive, Object.fromEntries(Object.entries(derive.optionLabels).map(([crm, labels]) => [crm, learned(labels)])));
 }
 
 /**

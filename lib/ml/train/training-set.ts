@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
 import { featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
 import { daysBetween } from '../derive';
-import { fieldSourcesOf, type Feature, type FeatureSpec } from '../manifest';
+import { fieldSourcesOf, withOptionLabels, type Feature, type FeatureSpec } from '../manifest';
 import { describeOpenStatus, outcomeOrWhyNot, type OutcomeRule } from '../outcome-rule';
 import { plural } from '../../presentation';
 import { buildFeatures, buildLabels, inferFeatureSpecs, TrainingDataError, type Table } from './dataset';
@@ -180,9 +180,12 @@ export function mapSpec(spec: FeatureSpec, source: SourceKind, field: string): F
   return source === 'csv' || spec.derive.from[source] === field ? mapped : withoutLabelsOf(mapped, [source]);
 }
 
-/** The fields `crm` gives `specs`' categories from: choice lists, whose options its pages may label otherwise. */
+/** The field `crm` gives `spec`'s category from, if it reads one as it is: a choice list, whose options its pages may label otherwise. */
+const choiceFieldOf = ({ type, derive }: FeatureSpec, crm: CrmKind): string | undefined => (type === 'categorical' && derive.kind === 'value' ? derive.from[crm] : undefined);
+
+/** The fields `crm` gives `specs`' categories from (`choiceFieldOf`). */
 export function choiceFieldsOf(specs: readonly FeatureSpec[], crm: CrmKind): string[] {
-  return [...new Set(specs.flatMap(({ type, derive }) => (type === 'categorical' && derive.kind === 'value' && derive.from[crm] ? [derive.from[crm]] : [])))];
+  return [...new Set(specs.flatMap((spec) => choiceFieldOf(spec, crm) ?? []))];
 }
 
 /**
@@ -192,7 +195,7 @@ export function choiceFieldsOf(specs: readonly FeatureSpec[], crm: CrmKind): str
  */
 export function withCrmOptionLabels(specs: readonly FeatureSpec[], crm: CrmKind, labels: Readonly<Record<string, Readonly<Record<string, string>>>>): FeatureSpec[] {
   return specs.map((spec) => {
-    const field = spec.type === 'categorical' && spec.derive.kind === 'value' ? spec.derive.from[crm] : undefined;
+    const field = choiceFieldOf(spec, crm);
     if (spec.derive.kind !== 'value' || field === undefined || !Object.hasOwn(labels, field)) return spec;
     return { ...spec, derive: { ...spec.derive, optionLabels: { ...spec.derive.optionLabels, [crm]: labels[field] } } };
   });
@@ -201,9 +204,7 @@ export function withCrmOptionLabels(specs: readonly FeatureSpec[], crm: CrmKind,
 /** `spec` without the page labels (`optionLabels`) it knows for `crms`. */
 function withoutLabelsOf(spec: FeatureSpec, crms: readonly CrmKind[]): FeatureSpec {
   if (spec.derive.kind !== 'value' || !spec.derive.optionLabels) return spec;
-  const { optionLabels: all, ...derive } = spec.derive;
-  const kept = Object.fromEntries(Object.entries(all).filter(([crm]) => !crms.includes(crm as CrmKind)));
-  return { ...spec, derive: Object.keys(kept).length === 0 ? derive : { ...derive, optionLabels: kept } };
+  return { ...spec, derive: withOptionLabels(spec.derive, { ...spec.derive.optionLabels, ...Object.fromEntries(crms.map((crm) => [crm, undefined])) }) };
 }
 
 /**

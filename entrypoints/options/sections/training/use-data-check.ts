@@ -6,8 +6,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { SourceKind } from '@/lib/ml/featurize';
-import { CRM_KINDS } from '@/lib/crm/types';
-import { FeatureSpecListSchema, type Derive, type FeatureSpec, type FieldSources, type Manifest } from '@/lib/ml/manifest';
+import type { CrmKind } from '@/lib/crm/types';
+import { FeatureSpecListSchema, withOptionLabels, type FeatureSpec, type FieldSources, type Manifest, type ValueDerive } from '@/lib/ml/manifest';
 import { fieldOf, mapSpec, type LeakageFlag } from '@/lib/ml/train/training-set';
 import type { TrainingData, TrainingEvent, TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import demoFeatureSpecs from '@/models/demo-features.json';
@@ -18,21 +18,14 @@ import type { HistorySample } from './history-sample';
 export type TrainingWorker = ReturnType<typeof useWorkerJob<TrainingRequest, TrainingEvent>>;
 export type Inspected = Extract<TrainingEvent, { type: 'inspected' }> & { data: TrainingData };
 
-type ValueDerive = Extract<Derive, { kind: 'value' }>;
-
 /**
- * The page labels of an active feature reading `from`, with the catalogue's for the fields it
- * shares: the active model kept those of the levels it learned only, and the next training may
- * learn others.
+ * An active feature's `derive` reading `from`, its page labels under the catalogue's for the
+ * fields they share: the active model kept those of the levels it learned only, and the next
+ * training may learn others.
  */
-function withCatalogueLabels(from: FieldSources, active: ValueDerive['optionLabels'], catalogue: ValueDerive): ValueDerive['optionLabels'] {
-  const merged = Object.fromEntries(
-    CRM_KINDS.flatMap((crm) => {
-      const labels = { ...(from[crm] === catalogue.from[crm] ? catalogue.optionLabels?.[crm] : undefined), ...active?.[crm] };
-      return Object.keys(labels).length === 0 ? [] : [[crm, labels]];
-    }),
-  );
-  return Object.keys(merged).length === 0 ? undefined : merged;
+function withCatalogueLabels(active: ValueDerive, from: FieldSources, catalogue: ValueDerive): ValueDerive {
+  const labelsFor = (crm: CrmKind) => ({ ...(from[crm] === catalogue.from[crm] ? catalogue.optionLabels?.[crm] : undefined), ...active.optionLabels?.[crm] });
+  return withOptionLabels({ ...active, from }, { salesforce: labelsFor('salesforce'), hubspot: labelsFor('hubspot') });
 }
 
 /**
@@ -49,9 +42,7 @@ export function featureCatalogue(active: Manifest | undefined): FeatureSpec[] {
     if (spec.derive.kind === 'ratio' || same === undefined || same.kind === 'ratio' || same.kind !== spec.derive.kind) return spec;
     const from = { ...same.from, ...spec.derive.from };
     if (spec.derive.kind !== 'value' || same.kind !== 'value') return { ...spec, derive: { ...spec.derive, from } };
-    const { optionLabels: activeLabels, ...derive } = spec.derive;
-    const optionLabels = withCatalogueLabels(from, activeLabels, same);
-    return { ...spec, derive: { ...derive, from, ...(optionLabels && { optionLabels }) } };
+    return { ...spec, derive: withCatalogueLabels(spec.derive, from, same) };
   });
   const keys = new Set(fromActive.map((spec) => spec.key));
   return [...fromActive, ...catalogue.filter((spec) => !keys.has(spec.key))];
