@@ -510,21 +510,16 @@ describe('importCsv: numbers written with decimal commas', () => {
   const csv = `id;created;umsatz;mitarbeiter;won\n${rows.join('\n')}\n`;
   const germanMapping: CsvMapping = { idColumn: 'id', nameColumn: null, createdColumn: 'created', outcome: { field: 'won', positiveValues: ['ja'] } };
 
-  it('stores a decimal-comma column as plain numbers, says so, and warns about a column it cannot tell', async () => {
+  it('stores decimal-comma columns as plain numbers and says so, reading a column of thousands dots only (1.036) as thousands in this file', async () => {
     expect(rows[5]).toBe('1.000.005;06.06.2025;2.500,25;185;nein');
+    expect(rows[28]).toContain(';1.036;');
     const result = await importCsv(fileOf(csv), germanMapping, sink, { blockChars: 1024 });
-    expect(result).toEqual({
-      rows: 120,
-      dayFirstColumns: ['created'],
-      commaDecimalColumns: ['umsatz'],
-      warnings: [
-        'Column "mitarbeiter": no number in it shows whether its dots are decimal points or thousands separators (like 1.036), ' +
-          'so they were read as decimal points (1.036 as 1.036, not 1036). If they separate thousands, write the numbers without them (1234).',
-      ],
-    });
+    // The file writes decimal commas (umsatz) and no decimal point anywhere: 1.036 head counts are 1036.
+    expect(result).toEqual({ rows: 120, dayFirstColumns: ['created'], commaDecimalColumns: ['umsatz', 'mitarbeiter'], warnings: [] });
     const { leads } = await stored();
     // The mapped id keeps its text: it is the lead's key.
     expect(leads.get('csv|1.000.005')?.fields).toEqual({ id: '1.000.005', created: '2025-06-06', umsatz: '2500.25', mitarbeiter: '185', won: 'nein' });
+    expect(leads.get('csv|1.000.028')?.fields.mitarbeiter).toBe('1036');
     expect(leads.get('csv|1.000.119')?.fields.umsatz).toBe('1416100.25');
   });
 

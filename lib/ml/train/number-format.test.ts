@@ -127,6 +127,55 @@ describe('number-format', () => {
     ]);
   });
 
+  it('reads dots that read both ways as thousands separators in a file that writes decimal commas elsewhere, as decimal points in a dot-decimal file', () => {
+    const dotsOnly = (extra: Record<string, string>[]) =>
+      tableInFileFormat({
+        columns: ['employees', ...Object.keys(extra[0])],
+        records: ['1.200', '2.500', '15.000', '12'].map((employees, i) => ({ employees, ...extra[i % extra.length] })),
+      });
+    const parsed = (read: ReturnType<typeof dotsOnly>) => read.table.records.map((record) => parseNumber(record.employees));
+    // A European file: "rating" writes 3,5, so 1.200 is 1200.
+    const european = dotsOnly([{ rating: '3,5' }, { rating: '4' }]);
+    expect(european.commaDecimalColumns).toEqual(['employees', 'rating']);
+    expect(european.warnings).toEqual([]);
+    expect(parsed(european)).toEqual([1200, 2500, 15000, 12]);
+    // With thousands dots, its commas are decimal commas: 1,085 beside 1.200 is 1.085.
+    const withCommas = tableInFileFormat({ columns: ['weight', 'rating'], records: ['1.200', '1,085'].map((weight) => ({ weight, rating: '3,5' })) });
+    expect(withCommas).toMatchObject({ commaDecimalColumns: ['weight', 'rating'], warnings: [] });
+    expect(withCommas.table.records.map((record) => record.weight)).toEqual(['1200', '1.085']);
+    // A dot-decimal file (no decimal commas anywhere): 1.200 is 1.2, as before, with the question about its dots.
+    for (const rest of [[{ rating: '3.5' }, { rating: '4' }], [{ rating: '4' }]]) {
+      const dotDecimal = dotsOnly(rest);
+      expect(dotDecimal.commaDecimalColumns).toEqual([]);
+      expect(parsed(dotDecimal)).toEqual([1.2, 2.5, 15, 12]);
+      expect(dotDecimal.warnings).toEqual([expect.stringMatching(/^Column "employees": no number in it shows whether its dots are decimal points/)]);
+    }
+    // The column's own numbers settle it, whatever the rest of the file writes.
+    for (const settling of ['1.234.567', '1.200,5']) {
+      const own = tableInFileFormat({ columns: ['employees'], records: ['1.200', '2.500', settling].map((employees) => ({ employees })) });
+      expect(own.commaDecimalColumns).toEqual(['employees']);
+      expect(own.table.records.slice(0, 2)).toEqual([{ employees: '1200' }, { employees: '2500' }]);
+    }
+    // A dot followed by other than three digits (2.5) is a decimal point: the column writes them, whatever the rest of the file writes.
+    const decimals = tableInFileFormat({ columns: ['employees', 'rating'], records: ['1.200', '2.5'].map((employees) => ({ employees, rating: '3,5' })) });
+    expect(decimals.commaDecimalColumns).toEqual(['rating']);
+    expect(decimals.table.records.map((record) => parseNumber(record.employees))).toEqual([1.2, 2.5]);
+  });
+
+  it('asks about dots that read both ways in a file that writes decimal commas in one column and decimal points in another', () => {
+    const mixed = tableInFileFormat({
+      columns: ['employees', 'rating', 'score'],
+      records: ['1.200', '2.500', '15.000'].map((employees) => ({ employees, rating: '3,5', score: '0.75' })),
+    });
+    expect(mixed.commaDecimalColumns).toEqual(['rating']);
+    expect(mixed.table.records.map((record) => parseNumber(record.employees))).toEqual([1.2, 2.5, 15]);
+    expect(mixed.warnings).toEqual([
+      'Column "employees": no number in it shows whether its dots are decimal points or thousands separators (like 1.200), so they were read as ' +
+        'decimal points (1.200 as 1.2, not 1200) as "score" writes them, although "rating" writes decimal commas. ' +
+        'If they separate thousands, write the numbers without them (1234).',
+    ]);
+  });
+
   it('reads a table held whole, keeping the columns and placeholders asked as written, deciding as the import does', () => {
     const table: Table = {
       columns: ['won', 'revenue'],

@@ -80,14 +80,18 @@ export function noteNumbers(evidence: ReadonlyMap<string, NumberEvidence>, recor
  * that format only, none in the other only, and at least MIN_NUMERIC_SHARE of its cells with a
  * digit read as numbers in it (the share `inferFeatureSpecs` asks of a numeric column), so a
  * column of codes, postcodes or notes with a few numbers in it keeps its text. A number column with
- * numbers in both formats only is kept as written, with a warning naming it; so is one whose
- * numbers with a dot all read both ways (1.234), which `parseNumber` reads with a decimal point;
- * and so is one whose numbers with a comma all read both ways (1,085: thousands, as US files
- * write them), with a warning only when another column of the file writes decimal commas.
+ * numbers in both formats only is kept as written, with a warning naming it. One whose numbers
+ * with a dot all read both ways (1.200) reads them as the rest of the file writes: with thousands
+ * dots (1200) when other columns write decimal commas and none decimal points, else kept as
+ * written (`parseNumber` reads a decimal point: 1.2) with a warning. One whose numbers with a
+ * comma all read both ways (1,085: thousands, as US files write them) is kept as written, with a
+ * warning only when another column of the file writes decimal commas.
  */
 export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { formats: Map<string, NumberFormat>; warnings: string[] } {
   const formats = new Map<string, NumberFormat>();
   const warnings: string[] = [];
+  /** Number columns whose dots could be either (column → an example): the other columns' formats decide, or a question. */
+  const dotsEitherWay = new Map<string, string>();
   /** Number columns whose commas could be either (column → an example): a question only in a file with decimal commas elsewhere. */
   const commasEitherWay = new Map<string, string>();
   for (const [column, { withDigits, numbers, only, dotEitherWay, commaEitherWay }] of evidence) {
@@ -104,15 +108,25 @@ export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { 
     } else if (dot.count > 0 || comma.count > 0) {
       const format: NumberFormat = comma.count > 0 ? 'comma-decimal' : 'dot-decimal';
       if (mostlyNumbers(numbers[format], withDigits)) formats.set(column, format);
-    } else if (dotEitherWay !== null && mostlyNumbers(numbers['dot-decimal'], withDigits)) {
-      warnings.push(
-        `Column "${column}": no number in it shows whether its dots are decimal points or thousands separators (like ${dotEitherWay}), ` +
-          `so they were read as decimal points (${dotEitherWay} as ${parseNumber(dotEitherWay)}, not ${parseNumber(dotEitherWay, [], 'comma-decimal')}). ` +
-          'If they separate thousands, write the numbers without them (1234).',
-      );
-    } else if (commaEitherWay !== null && mostlyNumbers(numbers['dot-decimal'], withDigits)) commasEitherWay.set(column, commaEitherWay);
+    } else if (dotEitherWay !== null && mostlyNumbers(numbers['dot-decimal'], withDigits)) dotsEitherWay.set(column, dotEitherWay);
+    else if (commaEitherWay !== null && mostlyNumbers(numbers['dot-decimal'], withDigits)) commasEitherWay.set(column, commaEitherWay);
   }
   const decimalCommas = commaDecimalColumns(formats);
+  const decimalPoints = [...formats].filter(([, format]) => format === 'dot-decimal').map(([column]) => column);
+  const listed = (columns: string[]) => `${columns.map((c) => `"${c}"`).join(', ')} ${columns.length === 1 ? 'writes' : 'write'}`;
+  for (const [column, example] of dotsEitherWay) {
+    // 1.200 beside 3,5 is a European file's 1200; in a file that also writes 0.75, it could be either: asked.
+    if (decimalCommas.length > 0 && decimalPoints.length === 0) {
+      formats.set(column, 'comma-decimal');
+      continue;
+    }
+    warnings.push(
+      `Column "${column}": no number in it shows whether its dots are decimal points or thousands separators (like ${example}), ` +
+        `so they were read as decimal points (${example} as ${parseNumber(example)}, not ${parseNumber(example, [], 'comma-decimal')})` +
+        (decimalCommas.length > 0 ? ` as ${listed(decimalPoints)} them, although ${listed(decimalCommas)} decimal commas` : '') +
+        '. If they separate thousands, write the numbers without them (1234).',
+    );
+  }
   for (const [column, example] of commasEitherWay) {
     if (decimalCommas.length === 0) break;
     warnings.push(
@@ -121,7 +135,13 @@ export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { 
         `${decimalCommas.length === 1 ? 'writes' : 'write'} decimal commas. If ${example} means ${parseNumber(example, [], 'comma-decimal')}, write the numbers with a decimal point (${parseNumber(example, [], 'comma-decimal')}).`,
     );
   }
-  return { formats, warnings };
+  // In file order (the columns decided last among them), as the notes naming the decimal-comma columns list them.
+  const inFileOrder = new Map<string, NumberFormat>();
+  for (const column of evidence.keys()) {
+    const format = formats.get(column);
+    if (format) inFileOrder.set(column, format);
+  }
+  return { formats: inFileOrder, warnings };
 }
 
 /** The columns `formats` reads with decimal commas, in file order. */
