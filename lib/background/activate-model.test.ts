@@ -1,7 +1,9 @@
 import 'fake-indexeddb/auto';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
+import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
+import { oweScoringOfEveryLead, owedScoringModel, readJob, runJob, writeJob } from '../jobs/progress';
 import { bundledModel } from '../ml/bundled-model';
 import { activeModelId } from '../ml/model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
@@ -12,7 +14,11 @@ const { scoreStoredLeadsOffscreen, resumeOffscreenJobs, sendToCrmTabs, steps } =
   const steps: string[] = [];
   return {
     steps,
-    scoreStoredLeadsOffscreen: vi.fn(async (modelId: string) => (steps.push(`score ${modelId}`), { ok: true as const, scored: 1 })),
+    scoreStoredLeadsOffscreen: vi.fn(async (modelId: string): Promise<{ ok: true; scored: number }> => {
+      steps.push(`score ${modelId}`);
+      // As the offscreen document's job ends, for its progress row (the leads' scores are bulk-score.test.ts's).
+      return { ok: true, scored: await runJob('scoring', modelId, 1, async () => 1) };
+    }),
     resumeOffscreenJobs: vi.fn(async () => void steps.push('resume jobs')),
     sendToCrmTabs: vi.fn(async (type: string) => void steps.push(`tabs ${type}`)),
   };
@@ -33,9 +39,14 @@ const bundled = (() => {
 beforeEach(async () => {
   steps.length = 0;
   vi.clearAllMocks();
+  stubWebLocks(); // a job's progress report asks the lock manager whether a purge waits
   await Promise.all(db.tables.map((table) => table.clear()));
   await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
 });
+afterEach(() => vi.unstubAllGlobals());
+
+/** The browser closes on the scoring asked: it waits for another job's turn (a sync's, a retier) and never begins. */
+const neverBegins = () => scoreStoredLeadsOffscreen.mockImplementationOnce(() => new Promise(() => undefined));
 
 describe('scoreStoredLeadsIfAny', () => {
   it('starts no job without a stored lead, and scores them when there are some', async () => {
@@ -44,6 +55,12 @@ describe('scoreStoredLeadsIfAny', () => {
     await db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' })]);
     expect(await scoreStoredLeadsIfAny('trained-1')).toEqual({ ok: true, scored: 1 });
     expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith('trained-1');
+  });
+
+  it('owes no scoring once it found no stored lead to score', async () => {
+    await oweScoringOfEveryLead('trained-1');
+    await scoreStoredLeadsIfAny('trained-1');
+    expect(await owedScoringModel()).toBeNull();
   });
 });
 
@@ -69,6 +86,7 @@ describe('switching the active model', () => {
     expect(reply).toMatchObject({ ok: false, error: expect.stringMatching(/^The model could not be activated: .*missing-1/) });
     expect(await activeModelId()).toBe(bundled.modelId);
     expect(steps).toEqual([]);
+    expect(await owedScoringModel()).toBeNull();
   });
 
   // A failure reply made the pages offer to activate a model already active.
@@ -125,6 +143,48 @@ describe('at start-up', () => {
     vi.spyOn(console, 'error').mockImplementationOnce(() => undefined);
     await startStoredScoring();
     expect(steps).toEqual(['resume jobs']);
+  });
+
+  it('scores the stored leads with the model activated when the browser closed before its scoring began, queued behind another job', async () => {
+    neverBegins();
+    void activateStoredModel('trained-1');
+    await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith('trained-1'));
+    expect(await readJob('scoring')).toBeNull(); // nothing but the request said it was asked
+    // The browser starts again: a new worker, a new document.
+    steps.length = 0;
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs', 'score trained-1']);
+    // Once a run over every lead with it has ended, none is owed.
+    steps.length = 0;
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs']);
+  });
+
+  it('leaves the scoring owed to its own run left running (resumed, it goes on), not to a run over one CRM’s leads', async () => {
+    neverBegins();
+    void activateStoredModel('trained-1');
+    await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith('trained-1'));
+    await writeJob('scoring', { modelId: 'trained-1', state: 'running', done: 0, total: 1, startedAt: 1 });
+    steps.length = 0;
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs']);
+    // A sync's scoring with the model covers only its CRM's leads: the others are still owed theirs.
+    await runJob('scoring', 'trained-1', 1, async () => 1, { source: 'salesforce' });
+    steps.length = 0;
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs', 'score trained-1']);
+  });
+
+  it('scores with the model activated last when the browser closed on two activations’ scorings', async () => {
+    neverBegins();
+    void activateStoredModel('trained-1');
+    await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(1));
+    neverBegins();
+    void rollBackModel();
+    await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(2));
+    steps.length = 0;
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs', `score ${bundled.modelId}`]);
   });
 
   it('only resumes the jobs left running when every model named is installed', async () => {

@@ -3,6 +3,7 @@
  * score with the new model) and the stored leads' scoring outlives the page that asked.
  */
 import { db } from '../db/db';
+import { oweScoringOfEveryLead, owedScoringModel, readJob, settleOwedScoring } from '../jobs/progress';
 import { sendToCrmTabs } from '../messaging/events';
 import { activeModelId, adoptRebuiltBundledModel } from '../ml/model-store';
 import { activateModel, rollBack } from '../ml/model-versions';
@@ -10,15 +11,20 @@ import { OffscreenJobInterrupted, resumeOffscreenJobs, scoreStoredLeadsOffscreen
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Scores every stored lead with `modelId` (its stored scores are what pages and list badges show); with none, no job starts. */
+/** Scores every stored lead with `modelId` (its stored scores are what pages and list badges show); with none, no job starts (and none is owed). */
 export async function scoreStoredLeadsIfAny(modelId: string): Promise<{ ok: true; scored: number } | { ok: false; error: string }> {
-  if ((await db.leads.count()) === 0) return { ok: true, scored: 0 };
+  if ((await db.leads.count()) === 0) {
+    await settleOwedScoring(modelId);
+    return { ok: true, scored: 0 };
+  }
   return scoreStoredLeadsOffscreen(modelId);
 }
 
 /**
  * Runs `activation` (it resolves with the model it made active), tells CRM tabs, then scores
- * the stored leads with that model. Once the model is active the switch succeeded, whatever
+ * the stored leads with that model. That scoring is recorded as owed in the activation's own
+ * transaction: queued behind another job when the browser closes, it is resumed at the next
+ * start (`startStoredScoring`). Once the model is active the switch succeeded, whatever
  * came of the scoring: a page told it failed would offer to activate a model already active;
  * `scoringProblem` says what went wrong with the scoring, and whether it goes on (its page
  * closed mid-way, and was opened again).
@@ -28,7 +34,11 @@ export async function switchActiveModel(
 ): Promise<{ ok: true; modelId: string; scored: number; scoringProblem?: string } | { ok: false; error: string }> {
   let modelId: string;
   try {
-    modelId = await activation();
+    modelId = await db.transaction('rw', [db.models, db.settings], async () => {
+      const activated = await activation();
+      await oweScoringOfEveryLead(activated);
+      return activated;
+    });
   } catch (error) {
     return { ok: false, error: `The model could not be activated: ${messageOf(error)}` };
   }
@@ -45,9 +55,24 @@ export const activateStoredModel = (modelId: string) => switchActiveModel(() => 
 export const rollBackModel = () => switchActiveModel(rollBack);
 
 /**
+ * Scores the stored leads with the active model when its activation's scoring of every lead is
+ * still owed (the browser closed before it began: it waited for another job's turn), unless the
+ * job left running is that scoring: resumed, it goes on.
+ */
+async function scoreOwedLeads(): Promise<void> {
+  const modelId = await activeModelId();
+  if ((await owedScoringModel()) !== modelId) return;
+  const job = await readJob('scoring');
+  if (job?.state === 'running' && job.modelId === modelId && job.source === undefined) return;
+  const scored = await scoreStoredLeadsIfAny(modelId);
+  if (!scored.ok) throw new Error(scored.error);
+}
+
+/**
  * At start-up: an update's rebuilt bundled model takes over what named the old one
  * (`adoptRebuiltBundledModel`), then the stored-score jobs the browser closed on resume, and
- * when the old bundled model was the active one, CRM tabs and the stored leads get the new one's scores.
+ * when the old bundled model was the active one, CRM tabs and the stored leads get the new one's
+ * scores; else the scoring owed with the active model (its activation's, never begun) starts.
  */
 export async function startStoredScoring(): Promise<void> {
   // A failure to adopt is logged, not a reason to leave the jobs the browser closed on unresumed.
@@ -56,7 +81,7 @@ export async function startStoredScoring(): Promise<void> {
     return false;
   });
   await resumeOffscreenJobs();
-  if (!activeChanged) return;
+  if (!activeChanged) return scoreOwedLeads();
   const switched = await switchActiveModel(activeModelId);
   if (!switched.ok) throw new Error(switched.error);
   if (switched.scoringProblem) throw new Error(`The rebuilt default model is active. ${switched.scoringProblem}`);

@@ -1,9 +1,10 @@
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
+import { stubWebLocks } from '../../test/web-locks';
 import { db, type LeadScore } from '../db/db';
-import { RETRY_FAILED_SCORING_AFTER_MS, writeJob, type JobProgress } from '../jobs/progress';
+import { oweScoringOfEveryLead, RETRY_FAILED_SCORING_AFTER_MS, runJob, writeJob, type JobProgress } from '../jobs/progress';
 import { activeModelId } from '../ml/model-store';
 import { REFRESH_SCORES_ALARM, refreshStaleScores, scheduleScoreRefresh, SCORES_STALE_AFTER_MS } from './refresh-scores';
 
@@ -30,6 +31,7 @@ beforeEach(async () => {
   await Promise.all(db.tables.map((table) => table.clear()));
   await db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' }), storedLead({ source: 'csv', id: '2', origin: 'csv' })]);
 });
+afterEach(() => vi.unstubAllGlobals());
 
 it('scores the stored leads again once the oldest score of the active model is over a day old', async () => {
   const active = await activeModelId();
@@ -74,6 +76,32 @@ it("tries again, hours later, a scoring of every lead that failed with the activ
   await afterSync({ modelId: active, done: 2, total: 2, error: 'The engine stopped', finishedAt: NOW - 7 * HOUR });
   expect(await refreshStaleScores(NOW)).toBe(true);
   expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
+});
+
+it('scores the stored leads with the active model while its activation’s scoring is owed (its request lost before it began), though no score is stale or none was stored', async () => {
+  const active = await activeModelId();
+  // Owed with a model no longer active: the active one's scores are not what it owes.
+  await oweScoringOfEveryLead('another-model');
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  await oweScoringOfEveryLead(active);
+  await writeJob('scoring', { modelId: active, state: 'running', done: 0, total: 2, startedAt: NOW - HOUR });
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
+  await db.settings.clear();
+  await oweScoringOfEveryLead(active);
+  expect(await refreshStaleScores(NOW)).toBe(true);
+  expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
+});
+
+it('leaves an owed scoring whose run over every lead failed to be tried again as failed runs are, hours later', async () => {
+  stubWebLocks(); // a job's progress report asks the lock manager whether a purge waits
+  const active = await activeModelId();
+  await oweScoringOfEveryLead(active);
+  await expect(runJob('scoring', active, 2, () => Promise.reject(new Error('The engine stopped')))).rejects.toThrow('The engine stopped');
+  const failed = Date.now();
+  expect(await refreshStaleScores(failed + HOUR)).toBe(false);
+  expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
+  expect(await refreshStaleScores(failed + RETRY_FAILED_SCORING_AFTER_MS)).toBe(true);
 });
 
 it('opens the offscreen document again when a job says it runs there but it closed (it crashed), and only then', async () => {

@@ -8,7 +8,7 @@
 import { browser } from 'wxt/browser';
 import { db } from '../db/db';
 import { forEachChunk, prefixRange } from '../db/chunks';
-import { readJob, RETRY_FAILED_SCORING_AFTER_MS, standingFailure } from '../jobs/progress';
+import { owedScoringModel, readJob, RETRY_FAILED_SCORING_AFTER_MS, standingFailure } from '../jobs/progress';
 import { activeModelId } from '../ml/model-store';
 import { scoreStoredLeadsIfAny } from './activate-model';
 import { resumeOffscreenJobs } from './offscreen-engine';
@@ -48,9 +48,10 @@ async function oldestScoreOf(modelId: string): Promise<number | null> {
  * and are otherwise swept only as record pages are answered). Opens the offscreen document
  * again when a job's row says it runs there but it is closed (Chrome closed it, or it crashed,
  * and no start-up of this worker resumed the job since): the job goes on. Then scores every
- * stored lead again with the active model when its oldest score is over a day old, or when its
+ * stored lead again with the active model when its oldest score is over a day old, when its
  * last scoring of every lead failed over RETRY_FAILED_SCORING_AFTER_MS ago (the leads it left
- * have no score to age), unless a scoring job runs (it scores them now). Resolves with whether it scored them.
+ * have no score to age), or when its activation's scoring of every lead is still owed (its
+ * request was lost before it began), unless a scoring job runs (it scores them now). Resolves with whether it scored them.
  */
 export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   await deleteExpiredCachedScores(now);
@@ -62,8 +63,9 @@ export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   // When the failed run ended: later one-CRM runs (after each sync) keep its failure, not its time.
   const failedRunEnded = job && failure?.modelId === modelId ? (failure.finishedAt ?? job.finishedAt ?? job.startedAt) : null;
   const retryFailed = failedRunEnded !== null && now - failedRunEnded >= RETRY_FAILED_SCORING_AFTER_MS;
+  const owed = (await owedScoringModel()) === modelId;
   const oldest = await oldestScoreOf(modelId);
-  if (!retryFailed && (oldest === null || now - oldest < SCORES_STALE_AFTER_MS)) return false;
+  if (!retryFailed && !owed && (oldest === null || now - oldest < SCORES_STALE_AFTER_MS)) return false;
   const scored = await scoreStoredLeadsIfAny(modelId);
   if (!scored.ok) throw new Error(scored.error);
   return true;

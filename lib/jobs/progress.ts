@@ -83,6 +83,44 @@ export async function writeJob(kind: JobKind, progress: JobProgress): Promise<vo
   await db.settings.put({ key: JOB_KEYS[kind], value: JobProgressSchema.parse(progress) });
 }
 
+/**
+ * Names the model a scoring of every stored lead is owed with: written in the transaction that
+ * makes it active, deleted when a run of the scoring job over every lead with it ends. Its
+ * request alone would be forgotten by a browser closed before the run began (it waits for
+ * another job's turn, and no row says it is queued); this row is what start-up resumes.
+ */
+const SCORING_OWED_KEY = 'job:scoring:owed';
+
+/** Records that every stored lead is owed a score of `modelId` (it replaces one owed with an earlier model). */
+export async function oweScoringOfEveryLead(modelId: string): Promise<void> {
+  await db.settings.put({ key: SCORING_OWED_KEY, value: modelId });
+}
+
+/** The model a scoring of every stored lead is owed with, or null. */
+export async function owedScoringModel(): Promise<string | null> {
+  const owed = z.string().safeParse((await db.settings.get(SCORING_OWED_KEY))?.value);
+  return owed.success ? owed.data : null;
+}
+
+/** The scoring of every stored lead owed with `modelId` is done (or has nothing to score): one owed with another model stays. */
+export async function settleOwedScoring(modelId: string): Promise<void> {
+  await db.transaction('rw', db.settings, async () => {
+    if ((await owedScoringModel()) === modelId) await db.settings.delete(SCORING_OWED_KEY);
+  });
+}
+
+/**
+ * Writes the row of a run that ended, done or failed. A scoring run over every lead settles the
+ * scoring owed with its model in the same write; one that failed is tried again as its standing
+ * failure is (`RETRY_FAILED_SCORING_AFTER_MS`).
+ */
+async function recordRunEnd(kind: JobKind, progress: JobProgress): Promise<void> {
+  await db.transaction('rw', db.settings, async () => {
+    await writeJob(kind, progress);
+    if (kind === 'scoring' && progress.source === undefined) await settleOwedScoring(progress.modelId);
+  });
+}
+
 /** Thrown by a job's progress report when a purge asks it to stop: its row stays `running`, with its cursor. */
 export class JobPaused extends Error {
   constructor() {
@@ -140,7 +178,7 @@ export interface JobRunOptions {
  * total, nor fewer done than it said before.
  *
  * The failure of an earlier run over every item stays on the row (`lastFailure`) until a run
- * over every item of its model succeeds.
+ * over every item of its model succeeds. A scoring run over every item settles the scoring owed with its model.
  */
 export async function runJob<T>(
   kind: JobKind,
@@ -167,12 +205,12 @@ export async function runJob<T>(
     const result = await work(report);
     // Only a run over every item of its model scored again what the failed run left undone.
     const madeGood = source === undefined && failureBefore?.modelId === modelId;
-    await writeJob(kind, { ...run, state: 'done', done: total, total, finishedAt: Date.now(), lastFailure: madeGood ? undefined : failureBefore });
+    await recordRunEnd(kind, { ...run, state: 'done', done: total, total, finishedAt: Date.now(), lastFailure: madeGood ? undefined : failureBefore });
     return result;
   } catch (error) {
     if (error instanceof JobPaused) throw error; // not over: it continues after the purge
     const message = error instanceof Error ? error.message : String(error);
-    await writeJob(kind, { ...run, state: 'failed', done, total, failedItems, finishedAt: Date.now(), error: message });
+    await recordRunEnd(kind, { ...run, state: 'failed', done, total, failedItems, finishedAt: Date.now(), error: message });
     throw error;
   }
 }
