@@ -3,6 +3,7 @@ import {
   describeLikelihood,
   formatDistinctRates,
   formatProbability,
+  formatProbabilityWithTiers,
   nameOrFallback,
   formatRate,
   formatShares,
@@ -20,6 +21,119 @@ describe('formatProbability', () => {
     [0.125, '13 %'],
     [0.995, '>99 %'],
   ])('%f → %s', (p, text) => expect(formatProbability(p)).toBe(text));
+});
+
+describe('formatProbabilityWithTiers', () => {
+  const halfAndTenth = { hot: 0.5, warm: 0.1 };
+
+  it.each([
+    [0.004, '<1 %'],
+    [0.12, '12 %'],
+    [0.3, '30 %'],
+    [0.4949, '49 %'],
+    [0.5, '50 %'],
+    [0.50001, '50 %'],
+    [0.995, '>99 %'],
+  ])('reads whole percents where they agree with the tiers (hot from 50 %, warm from 10 %): %f → %s', (p, text) => {
+    expect(formatProbabilityWithTiers(p, halfAndTenth)).toBe(text);
+  });
+
+  it('reads a warm lead just under "hot from 50 %" below 50 %, with the fewest decimals that do', () => {
+    // 49.96 % reads "50 %" in whole percents and "50.0 %" with one decimal
+    expect(formatProbabilityWithTiers(0.4996, halfAndTenth)).toBe('49.96 %');
+    expect(formatProbabilityWithTiers(0.496, halfAndTenth)).toBe('49.6 %');
+    // the same on the warm threshold: a cold lead of 9.96 % is not "10 %"
+    expect(formatProbabilityWithTiers(0.0996, halfAndTenth)).toBe('9.96 %');
+  });
+
+  it('stops at two decimals, rounded toward the lead\'s side of the threshold', () => {
+    // 49.999 % rounds to 50.00 %
+    expect(formatProbabilityWithTiers(0.49999, halfAndTenth)).toBe('49.99 %');
+    expect(formatProbabilityWithTiers(0.4999999, halfAndTenth)).toBe('49.99 %');
+  });
+
+  it('reads a hot lead of 2.4 % under "hot from 2.3 %" as "2.4 %", not "2 %"', () => {
+    const tiers = { hot: 0.023, warm: 0.01 };
+    expect(formatProbabilityWithTiers(0.024, tiers)).toBe('2.4 %');
+    expect(formatProbabilityWithTiers(0.0234, tiers)).toBe('2.3 %');
+    expect(formatProbabilityWithTiers(0.023, tiers)).toBe('2.3 %');
+    // a warm lead's whole percent is already below 2.3 %
+    expect(formatProbabilityWithTiers(0.0229, tiers)).toBe('2 %');
+  });
+
+  it('reads a lead below a threshold written with a decimal below it: 2.6 % under "warm from 2.7 %" is not "3 %"', () => {
+    expect(formatProbabilityWithTiers(0.026, { hot: 0.2, warm: 0.027 })).toBe('2.6 %');
+    // 2.69 % reads "2.7 %" with one decimal
+    expect(formatProbabilityWithTiers(0.0269, { hot: 0.027, warm: 0.01 })).toBe('2.69 %');
+  });
+
+  it('reads a lead below a threshold written rounded down (50.04 % as "50 %") as its own figure, never one it does not have', () => {
+    expect(formatRate(0.5004)).toBe('50 %');
+    // no true reading of 50.02 % is below "50 %": the threshold's rounding is what reads wrong
+    expect(formatProbabilityWithTiers(0.5002, { hot: 0.5004, warm: 0.1 })).toBe('50.02 %');
+    expect(formatProbabilityWithTiers(0.50039, { hot: 0.5004, warm: 0.1 })).toBe('50.03 %');
+    expect(formatProbabilityWithTiers(0.5005, { hot: 0.5004, warm: 0.1 })).toBe('50 %');
+  });
+
+  it('does not hide a threshold under 1 % behind "<1 %": warm from 0.8 %', () => {
+    const tiers = { hot: 0.05, warm: 0.008 };
+    expect(formatProbabilityWithTiers(0.009, tiers)).toBe('0.9 %');
+    expect(formatProbabilityWithTiers(0.005, tiers)).toBe('0.5 %');
+    expect(formatProbabilityWithTiers(0.0004, tiers)).toBe('<0.1 %');
+    // warm from 1 %: "<1 %" is below it
+    expect(formatProbabilityWithTiers(0.005, { hot: 0.05, warm: 0.01 })).toBe('<1 %');
+    // warm from 0.03 %: three decimals are needed, one more than it is written with
+    expect(formatProbabilityWithTiers(0.00029, { hot: 0.05, warm: 0.0003 })).toBe('0.029 %');
+    expect(formatProbabilityWithTiers(0.00002, { hot: 0.05, warm: 0.0003 })).toBe('<0.01 %');
+  });
+
+  it('does not hide a threshold over 99 % behind ">99 %"', () => {
+    // 99.25 % reads "99 %": a hot lead's ">99 %" is above it, a warm lead of 99.2 % reads below it
+    expect(formatProbabilityWithTiers(0.993, { hot: 0.9925, warm: 0.5 })).toBe('>99 %');
+    // …which no true figure of 99.2 % reads below: its own figure, below 99.25 %
+    expect(formatProbabilityWithTiers(0.992, { hot: 0.9925, warm: 0.5 })).toBe('99.2 %');
+    // 99.6 % reads "100 %", which no true figure of a hot lead of 99.7 % reaches: its own figure; a warm one ">99 %" (less than 100 %)
+    expect(formatProbabilityWithTiers(0.997, { hot: 0.996, warm: 0.5 })).toBe('99.7 %');
+    expect(formatProbabilityWithTiers(0.993, { hot: 0.996, warm: 0.5 })).toBe('>99 %');
+  });
+
+  /**
+   * What a reading says of the value it stands for: a point, or anything under ("<1 %") or over
+   * (">99 %") a bound; `holds(percent)`: whether it is true of `percent` (a point within one unit
+   * of its last digit: rounded, or rounded toward a threshold's side).
+   */
+  function reading(text: string): { atLeast: (value: number) => boolean; below: (value: number) => boolean; holds: (percent: number) => boolean } {
+    const number = Number.parseFloat(text.replace(/^[<>]/, ''));
+    if (text.startsWith('<')) return { atLeast: (value) => value <= 0, below: (value) => number <= value, holds: (percent) => percent < number };
+    if (text.startsWith('>')) return { atLeast: (value) => number >= value, below: (value) => value >= 100, holds: (percent) => percent > number && percent < 100 };
+    const unit = 10 ** -(text.split(' ')[0].split('.')[1]?.length ?? 0);
+    return { atLeast: (value) => number >= value, below: (value) => number < value, holds: (percent) => Math.abs(number - percent) < unit };
+  }
+
+  it('is true of the lead and never contradicts a threshold as formatRate writes it where that is exact, near any threshold', () => {
+    const thresholds = [0, 0.0003, 0.0012, 0.008, 0.01, 0.0235, 0.025, 0.027, 0.0999, 0.1, 0.2345, 0.31415, 0.5, 0.5004, 0.9925, 0.996, 1];
+    const offsets = [-0.01, -0.001, -0.0001, -0.00001, -1e-7, 0, 1e-7, 0.00001, 0.0001, 0.001, 0.01];
+    let checked = 0;
+    for (const hot of thresholds) {
+      for (const warm of thresholds.filter((threshold) => threshold <= hot && formatRate(threshold) !== formatRate(hot))) {
+        for (const threshold of [hot, warm]) {
+          for (const p of offsets.map((offset) => threshold + offset).filter((p) => p >= 0 && p <= 1)) {
+            const text = formatProbabilityWithTiers(p, { hot, warm });
+            const shown = reading(text);
+            const why = `p = ${p}, hot ${hot}, warm ${warm}: ${text}`;
+            expect(shown.holds(p * 100), why).toBe(true);
+            for (const t of [hot, warm]) {
+              const written = Number.parseFloat(formatRate(t));
+              // A threshold written rounded (50.04 % as "50 %") has leads between the two that no true figure reads apart from it.
+              if (Math.abs(written - t * 100) < 1e-9) expect(p >= t ? shown.atLeast(written) : shown.below(written), why).toBe(true);
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(2000);
+  });
 });
 
 describe('formatRate', () => {
@@ -93,8 +207,15 @@ describe('formatVersusAverage', () => {
   ])('%f vs %f → %s', (p, base, text) => expect(formatVersusAverage(p, base)).toBe(text));
 });
 
-it('describes likelihood in one sentence', () => {
-  expect(describeLikelihood(0.12, 0.04)).toBe('12 % likely to convert, 3× the average lead');
+describe('describeLikelihood', () => {
+  it('describes likelihood in one sentence', () => {
+    expect(describeLikelihood(0.12, 0.04, { hot: 0.5, warm: 0.1 })).toBe('12 % likely to convert, 3× the average lead');
+  });
+
+  it('words the probability so it agrees with the tier: a warm lead under "hot from 50 %" is not "50 % likely"', () => {
+    expect(describeLikelihood(0.4996, 0.1, { hot: 0.5, warm: 0.1 })).toBe('49.96 % likely to convert, 5× the average lead');
+    expect(describeLikelihood(0.024, 0.01, { hot: 0.023, warm: 0.01 })).toBe('2.4 % likely to convert, 2.4× the average lead');
+  });
 });
 
 it('words the strength of a reason', () => {

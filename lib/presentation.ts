@@ -6,7 +6,7 @@
 import type { Reason, Tier } from './messaging/protocol';
 import { visibleText } from './ml/explain';
 import type { SourceKind } from './ml/featurize';
-import type { Manifest } from './ml/manifest';
+import type { Manifest, Tiers } from './ml/manifest';
 import { chanceMargin } from './ml/train/metrics';
 
 /** Fewer leads than this behind a conversion rate, and chance alone can move it by ± 18 points: too few to go by. */
@@ -43,12 +43,81 @@ export const TIER_LOOK: Record<Tier, { word: string; icon: string; colour: strin
 /** What the badge and the side panel say above the reason a lead was not scored. */
 export const COULD_NOT_SCORE = 'LeadLens could not score this lead';
 
-/** "12 % likely" with sensible precision at both ends. */
+/** The thresholds a lead's tier is set by (a model's `tiers`): p ≥ hot → hot, p ≥ warm → warm. */
+export type TierThresholds = Pick<Tiers, 'hot' | 'warm'>;
+
+/** Decimals a probability may gain to read apart from a threshold, unless a threshold is written with more. */
+const MOST_PROBABILITY_DECIMALS = 2;
+
+/** How many decimals `percent` is written with (20 at most, as `toFixed` takes). */
+function decimalsOf(percent: number): number {
+  let decimals = 0;
+  while (decimals < 20 && Number(percent.toFixed(decimals)) !== percent) decimals++;
+  return decimals;
+}
+
+/** "12 % likely", with "<1 %" and ">99 %" at the ends. A lead's, beside its tier: `formatProbabilityWithTiers`. */
 export function formatProbability(probability: number): string {
+  return probabilityInPercent(probability, []);
+}
+
+/**
+ * A lead's probability as `formatProbability` writes it, in words that never contradict the tier
+ * thresholds as the admin reads them (`formatRate`): a lead at or above a threshold reads at
+ * least as much, a lead below it reads less ("warm from 0.8 %": 0.9 % and 0.5 %, not "<1 %"
+ * both; "hot from 50 %": a warm lead of 49.96 % does not read "50 %"). Whole percents when they
+ * agree (the usual case), else the fewest decimals that do, the ends too ("<0.1 %"), up to two
+ * (or one more than a threshold is written with). Past that, the lead's figure at that precision,
+ * rounded toward its side of the thresholds: 49.99 % for a warm lead of 49.999 % under "hot from
+ * 50 %"; one of 50.02 % below a hot threshold of 50.04 %, written "50 %", reads "50.02 %".
+ */
+export function formatProbabilityWithTiers(probability: number, tiers: TierThresholds): string {
+  return probabilityInPercent(probability, [tiers.hot, tiers.warm]);
+}
+
+/** `probability` in percent, read apart from each of `thresholds` as `formatRate` writes them (none: whole percents and the ends). */
+function probabilityInPercent(probability: number, thresholds: readonly number[]): string {
   const percent = probability * 100;
-  if (percent < 1) return '<1 %';
-  if (percent > 99) return '>99 %';
-  return `${Math.round(percent)} %`;
+  // What the words may read: at least each threshold the lead reaches, less than each it does not.
+  let atLeast = -Infinity;
+  let lessThan = Infinity;
+  let mostDecimals = MOST_PROBABILITY_DECIMALS;
+  for (const threshold of thresholds) {
+    const written = rateInPercent(threshold);
+    if (probability >= threshold) atLeast = Math.max(atLeast, written);
+    else lessThan = Math.min(lessThan, written);
+    mostDecimals = Math.max(mostDecimals, decimalsOf(written) + 1);
+  }
+  for (let decimals = 0; decimals <= mostDecimals; decimals++) {
+    const unit = Number((10 ** -decimals).toFixed(decimals));
+    const top = Number((100 - unit).toFixed(decimals));
+    // "<1 %" reads anywhere from 0 up to 1 %, ">99 %" anywhere above 99 % (and below 100 %).
+    if (percent < unit) {
+      if (atLeast <= 0 && unit <= lessThan) return `<${unit} %`;
+    } else if (percent > top) {
+      if (top >= atLeast && lessThan >= 100) return `>${top} %`;
+    } else {
+      const shown = Number(percent.toFixed(decimals));
+      if (shown >= atLeast && shown < lessThan) return `${shown} %`;
+    }
+  }
+  // Past that, the lead's own figure, rounded toward its side of each threshold itself, never a
+  // figure it does not have: a threshold written rounded (50.04 % as "50 %") is what reads wrong.
+  const scale = 10 ** mostDecimals;
+  let shown = Math.round(percent * scale) / scale;
+  for (const threshold of thresholds) {
+    if (probability < threshold && shown >= threshold * 100) shown = Math.floor(percent * scale) / scale;
+    else if (probability >= threshold && shown < threshold * 100) shown = Math.ceil(percent * scale) / scale;
+  }
+  return `${Number(shown.toFixed(mostDecimals))} %`;
+}
+
+/** A rate in percent as `formatRate` writes it. */
+function rateInPercent(rate: number, extraDigits = 0): number {
+  const percent = rate * 100;
+  if (percent <= 0 || percent >= 100) return Math.min(100, Math.max(0, percent));
+  if (percent >= 10) return Number(percent.toFixed(extraDigits));
+  return Number(percent.toPrecision(2 + extraDigits));
 }
 
 /**
@@ -57,10 +126,7 @@ export function formatProbability(probability: number): string {
  * whole percents above, exactly "0 %" and "100 %" at the ends.
  */
 export function formatRate(rate: number, extraDigits = 0): string {
-  const percent = rate * 100;
-  if (percent <= 0 || percent >= 100) return `${Math.min(100, Math.max(0, percent))} %`;
-  if (percent >= 10) return `${Number(percent.toFixed(extraDigits))} %`;
-  return `${Number(percent.toPrecision(2 + extraDigits))} %`;
+  return `${rateInPercent(rate, extraDigits)} %`;
 }
 
 /**
@@ -114,9 +180,10 @@ export function formatVersusAverage(probability: number, baseRate: number): stri
   return shown === '0' ? 'less than 0.1× the average lead' : `${shown}× the average lead`;
 }
 
-export function describeLikelihood(probability: number, baseRate: number): string {
+/** "12 % likely to convert, 3× the average lead", in words that agree with the lead's tier under `tiers` (`formatProbabilityWithTiers`). */
+export function describeLikelihood(probability: number, baseRate: number, tiers: TierThresholds): string {
   const versus = formatVersusAverage(probability, baseRate);
-  return `${formatProbability(probability)} likely to convert${versus ? `, ${versus}` : ''}`;
+  return `${formatProbabilityWithTiers(probability, tiers)} likely to convert${versus ? `, ${versus}` : ''}`;
 }
 
 /** How much a reason moves the odds, in words (log-odds thresholds ≈ ×2.7 and ×1.5). */

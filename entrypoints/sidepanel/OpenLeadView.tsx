@@ -68,7 +68,8 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
       <p style={{ fontSize: 15, margin: '4px 0' }}>
         <strong><bdi className="wraps-anywhere">{lead.name}</bdi></strong> · <TierLabel tier={lead.tier} /> · score {lead.score} of 99
       </p>
-      <p style={{ margin: '4px 0' }}>{describeLikelihood(lead.probability, lead.baseRate)}.</p>
+      {/* The lead's own model's thresholds: `manifest` is read by the lead's modelId, and again with the lead after a re-tier (useOpenLead). */}
+      <p style={{ margin: '4px 0' }}>{describeLikelihood(lead.probability, lead.baseRate, manifest.tiers)}.</p>
       {band && (
         <p style={{ margin: '4px 0' }}>
           {describeCalibrationBand(band)}

@@ -6,7 +6,7 @@ import { RECORD_STALE_HOURS_SETTING } from '../settings/record-staleness';
 import { dexieScoreCache, recordScoreCache } from './score-cache';
 
 const lead = {
-  probability: 0.42, score: 42, tier: 'warm', reasons: [{ label: 'Title', value: 'CTO', points: 0.5 }], featuresKnown: 3, featuresTotal: 10, modelId: 'm', modelCreatedAt: '2026-12-01T00:00:00Z', baseRate: 0.1,
+  probability: 0.42, score: 42, tier: 'warm', reasons: [{ label: 'Title', value: 'CTO', points: 0.5 }], featuresKnown: 3, featuresTotal: 10, modelId: 'm', modelCreatedAt: '2026-12-01T00:00:00Z', baseRate: 0.1, tiers: { hot: 0.5, warm: 0.2 },
 };
 
 beforeEach(() => db.scores.clear());
@@ -18,6 +18,11 @@ it('reads back an entry it wrote, fields included', async () => {
 
 it('misses an entry of another shape (an older version’s), so the lead is scored again rather than answered with it', async () => {
   await db.scores.put({ key: 'm|salesforce|00QA', fieldsHash: 'h', lead: { score: 'high' } as never, scoredAt: 1 });
+  expect(await dexieScoreCache.get('m|salesforce|00QA')).toBeUndefined();
+});
+
+it('misses a score cached before scored leads carried their tier thresholds: the badge words the likelihood by them', async () => {
+  await db.scores.put({ key: 'm|salesforce|00QA', fieldsHash: 'h', lead: { ...lead, tiers: undefined } as never, scoredAt: 1 });
   expect(await dexieScoreCache.get('m|salesforce|00QA')).toBeUndefined();
 });
 

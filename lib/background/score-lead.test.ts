@@ -58,6 +58,8 @@ describe('scoreLead', () => {
     expect([...sizes].sort((a, b) => b - a)).toEqual(sizes);
     expect(outcome.lead.featuresKnown).toBeGreaterThan(manifest.features.length / 2);
     expect(outcome.lead.modelId).toBe(manifest.modelId);
+    // The thresholds its tier was set by, for the badge to word its probability by.
+    expect(outcome.lead.tiers).toEqual({ hot: manifest.tiers.hot, warm: manifest.tiers.warm });
   });
 
   it('gives the badge reasons on the odds of the probability it shows: from the starting point they add up to its log-odds', async () => {

@@ -165,6 +165,7 @@ export function toScoredLead(
     probability,
     ...scoreAndTier(probability, manifest),
     baseRate: manifest.reference.baseRate,
+    tiers: { hot: manifest.tiers.hot, warm: manifest.tiers.warm },
     reasons: explainLead(manifest, contributions, fields, source, now),
     featuresKnown,
     featuresTotal: featuresTracked(manifest, source),

@@ -12,6 +12,7 @@ const lead: ScoredLead = {
   score: 91,
   tier: 'hot',
   baseRate: 0.1,
+  tiers: { hot: 0.25, warm: 0.1 },
   reasons: [
     { label: 'Job title seniority', value: HOSTILE, points: 1.2 },
     { label: 'Web visits', value: '14', points: 0.5 },
@@ -85,6 +86,14 @@ describe('badge', () => {
     expect(up[0]).toContain('Job title seniority');
     expect(up[0]).toContain('strongly raises the odds');
     expect(down).toEqual(['▼Days since last activity: 40 days (moderately lowers the odds)']);
+  });
+
+  it('words the likelihood by the thresholds the lead was scored with: a warm lead under "hot from 50 %" does not read "50 %"', () => {
+    const badge = mountBadge(document, null);
+    badge.show({ ok: true, lead: { ...lead, probability: 0.4996, tier: 'warm', tiers: { hot: 0.5, warm: 0.1 } } });
+    const popover = popoverOf(badge.host);
+    expect(popover.querySelector('h2')!.textContent).toContain('Warm lead');
+    expect(popover.querySelector('.likelihood')!.textContent).toBe('49.96 % likely to convert, 5× the average lead');
   });
 
   it('isolates each field value, so a direction override in it cannot reverse LeadLens\'s own words', () => {

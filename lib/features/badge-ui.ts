@@ -384,7 +384,7 @@ function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead']): Node[
   const { up, down } = topReasons(lead.reasons);
   return [
     el('h2', {}, tierIcon(look.icon), ` ${look.word} lead · score ${lead.score} of 99`),
-    el('p', { class: 'likelihood' }, describeLikelihood(lead.probability, lead.baseRate)),
+    el('p', { class: 'likelihood' }, describeLikelihood(lead.probability, lead.baseRate, lead.tiers)),
     up.length > 0 && el('h3', {}, REASONS_HEADING.up),
     up.length > 0 && reasonList(up, 'up'),
     down.length > 0 && el('h3', {}, REASONS_HEADING.down),

@@ -18,6 +18,7 @@ const lead: ScoredLead = {
   score: 91,
   tier: 'hot',
   baseRate: 0.1,
+  tiers: { hot: 0.25, warm: 0.1 },
   reasons: [{ label: 'Web visits', value: '14', points: 0.5 }],
   featuresKnown: 12,
   featuresTotal: 16,

@@ -25,6 +25,7 @@ const lead = (tier: ScoredLead['tier'], score: number): ScoredLead => ({
   score,
   tier,
   baseRate: 0.1,
+  tiers: { hot: 0.5, warm: 0.2 },
   reasons: [],
   featuresKnown: 2,
   featuresTotal: 16,

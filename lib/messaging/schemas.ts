@@ -30,6 +30,8 @@ export const ScoredLeadSchema = z.object({
   tier: TierSchema,
   /** Average conversion rate the model was trained on, for "3× the average". */
   baseRate: z.number().min(0).max(1),
+  /** The model's tier thresholds `tier` was set by: its probability is worded not to contradict them as the admin reads them. */
+  tiers: z.object({ hot: z.number().min(0).max(1), warm: z.number().min(0).max(1) }),
   /** Every term's reason, strongest first. */
   reasons: z.array(ReasonSchema),
   /** How many of the model's features the page (or record) gave a value for. */
