@@ -32,7 +32,7 @@ export type PolicyRequest = z.infer<typeof PolicyRequestSchema>;
 
 const PointSchema = z.tuple([z.number(), z.number()]);
 const MarkerSchema = z.object({ threshold: z.number(), roc: PointSchema, pr: PointSchema });
-const OutcomeSchema = z.object({ share: z.number(), expectedContacts: z.number(), expectedConversions: z.number(), conversionRate: z.number().nullable() });
+const OutcomeSchema = z.object({ share: z.number(), expectedContacts: z.number(), expectedConversions: z.number().nullable(), conversionRate: z.number().nullable() });
 
 export const PolicyPreviewSchema = z.object({
   thresholds: ThresholdsSchema,
@@ -41,7 +41,9 @@ export const PolicyPreviewSchema = z.object({
   pr: z.array(PointSchema),
   profit: z.array(PointSchema),
   outcomes: z.object({ hot: OutcomeSchema, warm: OutcomeSchema, cold: OutcomeSchema }),
-  profitPerPeriod: z.number(),
+  scoredLeads: z.number().int().nonnegative(),
+  profitPerPeriod: z.number().nullable(),
+  capacityNotes: z.array(z.string()),
 });
 
 export const PolicyReplySchema = z.discriminatedUnion('type', [

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bundledModel } from './bundled-model';
 import type { Manifest } from './manifest';
-import { policyFormOf, previewPolicy, readPolicyForm, reapplyPolicy, type PolicyForm } from './tier-policy';
+import { describeCapacityCuts, policyFormOf, previewPolicy, readPolicyForm, reapplyPolicy, type PolicyForm } from './tier-policy';
+import { capacityCuts } from './train/thresholds';
 import { tierOf } from './score';
 
 // Ten leads: the top two convert, one more further down.
@@ -35,6 +36,70 @@ it("ranks every lead's probability for a capacity policy, not only the few with 
   expect(previewPolicy(policy, [1, 0], [0.9, 0.1], economics).thresholds).not.toEqual(preview.thresholds);
   // A value policy reads no ranks.
   expect(previewPolicy({ kind: 'value', revenuePerConversion: 1000, costPerContact: 100 }, [1, 0], [0.9, 0.1], economics, undefined, ranked).thresholds).toEqual({ hot: 0.1, warm: 0.05 });
+});
+
+it("reads each tier's weekly contacts off every scored lead, and its conversions off the labelled ones", () => {
+  // Three settled leads (0.95 converted; 0.8 and 0.1 not) among a hundred scored, spread evenly.
+  const ranked = Float64Array.from({ length: 100 }, (_, i) => (i + 0.5) / 100);
+  const capacity = previewPolicy({ kind: 'capacity', hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 }, [1, 0, 0], [0.95, 0.8, 0.1], economics, undefined, ranked);
+  expect(capacity.scoredLeads).toBe(100);
+  // 10 and 20 of the 100 scored a week, as asked (the labelled leads alone would make a third of them hot).
+  expect(capacity.outcomes.hot).toEqual({ share: 0.1, expectedContacts: 10, expectedConversions: 10, conversionRate: 1 });
+  expect(capacity.outcomes.warm).toEqual({ share: 0.2, expectedContacts: 20, expectedConversions: 0, conversionRate: 0 });
+  expect(capacity.outcomes.cold).toEqual({ share: 0.7, expectedContacts: 70, expectedConversions: 0, conversionRate: 0 });
+  // 10 conversions × 1000 − 30 contacts × 100
+  expect(capacity.profitPerPeriod).toBe(7000);
+  // A value policy's too: hot from 10 % holds 90 of the 100 scored, warm from 5 % five more.
+  const value = previewPolicy({ kind: 'value', revenuePerConversion: 1000, costPerContact: 100 }, [1, 0, 0], [0.95, 0.8, 0.1], economics, undefined, ranked);
+  expect(value.outcomes.hot.expectedContacts).toBeCloseTo(90, 10);
+  expect(value.outcomes.warm.expectedContacts).toBeCloseTo(5, 10);
+});
+
+it('calls the conversions and profit of a tier with contacts but no labelled lead unknown, not 0', () => {
+  const ranked = Float64Array.from({ length: 100 }, (_, i) => (i + 0.5) / 100);
+  // Hot from 0.905: neither settled lead (0.9, 0.1) is hot, though 10 of the scored are.
+  const preview = previewPolicy({ kind: 'capacity', hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 }, [1, 0], [0.9, 0.1], economics, undefined, ranked);
+  expect(preview.outcomes.hot).toEqual({ share: 0.1, expectedContacts: 10, expectedConversions: null, conversionRate: null });
+  expect(preview.profitPerPeriod).toBeNull();
+});
+
+describe('capacity notes: a tie at a cut', () => {
+  const capacity = { kind: 'capacity' as const, hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 };
+  // A hundred scored leads: four on top (0.95 to 0.91), twelve at 0.5 (ranks 5 to 16), then 84 apart below.
+  const ranked = [0.95, 0.93, 0.92, 0.91, ...new Array(12).fill(0.5), ...Array.from({ length: 84 }, (_, i) => 0.4 - i * 0.004)];
+
+  it('says plainly when a tier holds noticeably fewer or more than asked, in numbers from the ranked leads', () => {
+    // 10 asked: above the tie 4 (6 off), below it 16 (6 off): the fewer. Hot and warm together: 30, as asked, so warm holds 26.
+    const preview = previewPolicy(capacity, [1, 0], [0.95, 0.1], economics, undefined, ranked);
+    expect(preview.thresholds.hot).toBe(0.91);
+    expect(preview.outcomes.hot.expectedContacts).toBe(4);
+    expect(preview.capacityNotes).toEqual([
+      'Hot holds 4 % of the leads (about 4 a week), not the 10 % asked (10 a week): 12 leads share the probability at the cut, 50 %, and leads of one probability always share a tier; with them hot would hold 16 %.',
+      'So warm holds 26 % of the leads (about 26 a week), not the 20 % asked (20 a week).',
+    ]);
+  });
+
+  it('says when the tie at the top makes hot hold more than asked, and warm nothing', () => {
+    const topTie = [...new Array(40).fill(0.7), ...Array.from({ length: 60 }, (_, i) => 0.6 - i * 0.005)];
+    expect(describeCapacityCuts(capacityCuts(topTie, capacity), capacity)).toEqual([
+      'Hot holds 40 % of the leads (about 40 a week), not the 10 % asked (10 a week): 40 leads share the probability at the cut, 70 %, and leads of one probability always share a tier; without them hot would hold no lead.',
+      'So warm holds no lead, not the 20 % asked (20 a week).',
+    ]);
+  });
+
+  it('speaks of hot and warm together for a tie at the warm cut, and says nothing of a tie a tenth of the asked count or less', () => {
+    // 20 distinct on top, then 30 at 0.3 (ranks 21 to 50): the worked cut of 30 asked goes above (20, 10 off) rather than below (50, 20 off), so warm would be empty: below it is.
+    const warmTie = [...Array.from({ length: 20 }, (_, i) => 0.9 - i * 0.01), ...new Array(30).fill(0.3), ...Array.from({ length: 50 }, (_, i) => 0.2 - i * 0.001)];
+    const policy = { ...capacity, hotPerWeek: 20, warmPerWeek: 10 };
+    expect(describeCapacityCuts(capacityCuts(warmTie, policy), policy)).toEqual([
+      'Hot and warm together hold 50 % of the leads (about 50 a week), not the 30 % asked (30 a week): 30 leads share the probability at the cut, 30 %, and leads of one probability always share a tier; without them hot and warm together would hold 20 %.',
+      'So warm holds 30 % of the leads (about 30 a week), not the 10 % asked (10 a week).',
+    ]);
+    // The 10th and 11th leads share a probability: hot holds 9 of the 10 asked, a tenth off.
+    const smallTie = Array.from({ length: 100 }, (_, i) => 1 - Math.min(i, 9) / 200 - Math.max(0, i - 10) / 200);
+    expect(capacityCuts(smallTie, capacity).hot).toMatchObject({ asked: 10, held: 9, tied: 2 });
+    expect(describeCapacityCuts(capacityCuts(smallTie, capacity), capacity)).toEqual([]);
+  });
 });
 
 it('uses the admin’s own probabilities for a fixed policy', () => {

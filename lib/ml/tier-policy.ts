@@ -1,18 +1,29 @@
 /**
- * A tier policy's consequences on labelled leads: the thresholds it gives, the curves they
+ * A tier policy's consequences on the stored leads: the thresholds it gives, the curves they
  * sit on (ROC, precision–recall, profit) with the thresholds marked, and what each tier
- * yields per period. Pure; the options page feeds it the stored leads' calibrated
- * probabilities and known outcomes (the manifest keeps curves, not per-lead data), and
- * reads its policy form here first, so only a valid policy is previewed.
+ * yields per period. Pure; the options page feeds it every scored lead's calibrated
+ * probability (what the tiers' shares and a capacity policy's ranks are read from) and the
+ * known outcomes (the manifest keeps curves, not per-lead data), and reads its policy form
+ * here first, so only a valid policy is previewed.
  * No outcome of these leads chooses a threshold (a value policy's come from its revenue and
  * cost, a capacity policy's from the leads' ranks), so what the tiers yield on them is a fair
  * guess at new leads; only a capacity policy's shares are exact here by construction (new
  * leads' shares move by chance).
  */
 import type { Tier } from '../messaging/protocol';
+import { formatRate, plural } from '../presentation';
 import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Manifest, type TierPolicy, type Tiers } from './manifest';
 import { confusionAt, prCurve, rocCurve, type CurvePoint, type Labels, type Scores } from './train/metrics';
-import { expectedOutcomes, profitCurve, tierThresholds, type TierOutcome, type TierThresholds } from './train/thresholds';
+import {
+  capacityCuts,
+  expectedOutcomes,
+  profitCurve,
+  tierThresholds,
+  type CapacityCut,
+  type CapacityCuts,
+  type TierOutcome,
+  type TierThresholds,
+} from './train/thresholds';
 
 /** Where a threshold sits on each curve. */
 export interface ThresholdMarker {
@@ -31,8 +42,12 @@ export interface PolicyPreview {
   /** [threshold, profit per lead] */
   profit: CurvePoint[];
   outcomes: Record<Tier, TierOutcome>;
-  /** Revenue of the expected hot + warm conversions minus the cost of contacting them, per period. */
-  profitPerPeriod: number;
+  /** The leads the tiers' shares (so their contacts) were read from: every scored lead, outcome known or not. */
+  scoredLeads: number;
+  /** Revenue of the expected hot + warm conversions minus the cost of contacting them, per period; null when one of them is unknown. */
+  profitPerPeriod: number | null;
+  /** A capacity policy's tiers that hold noticeably more or fewer leads than asked, in words (`describeCapacityCuts`). */
+  capacityNotes: string[];
 }
 
 export interface Economics {
@@ -54,19 +69,20 @@ export function previewPolicy(
   economics: Economics,
   fixed?: TierThresholds,
   /**
-   * Every lead's probability, outcome known or not: what a capacity policy ranks (it reads no
-   * outcome), so a handful of settled leads does not set thresholds applied to thousands.
+   * Every lead's probability, outcome known or not (default: `probs`): what a capacity policy
+   * ranks and the tiers' shares are read from (neither reads an outcome), so a handful of
+   * settled leads does not set thresholds, or contacts, applied to thousands.
    */
   ranked?: Scores,
 ): PolicyPreview {
-  const thresholds =
-    policy.kind === 'capacity' && ranked && ranked.length > 0 ? tierThresholds(policy, new Uint8Array(ranked.length), ranked) : tierThresholds(policy, labels, probs, fixed);
-  const outcomes = expectedOutcomes(labels, probs, thresholds, economics.leadsPerPeriod);
+  const everyLead = ranked && ranked.length > 0 ? ranked : probs;
+  const cuts = policy.kind === 'capacity' ? capacityCuts(everyLead, policy) : null;
+  const thresholds = cuts ? { hot: cuts.hot.threshold, warm: (cuts.worked ?? cuts.hot).threshold } : tierThresholds(policy, labels, probs, fixed);
+  const outcomes = expectedOutcomes(labels, probs, thresholds, economics.leadsPerPeriod, everyLead);
   const worked = [outcomes.hot, outcomes.warm];
-  const profitPerPeriod = worked.reduce(
-    (sum, tier) => sum + tier.expectedConversions * economics.revenuePerConversion - tier.expectedContacts * economics.costPerContact,
-    0,
-  );
+  const profitPerPeriod = worked.some((tier) => tier.expectedConversions === null)
+    ? null
+    : worked.reduce((sum, tier) => sum + tier.expectedConversions! * economics.revenuePerConversion - tier.expectedContacts * economics.costPerContact, 0);
   return {
     thresholds,
     markers: { hot: marker(labels, probs, thresholds.hot), warm: marker(labels, probs, thresholds.warm) },
@@ -74,8 +90,40 @@ export function previewPolicy(
     pr: prCurve(labels, probs),
     profit: profitCurve(labels, probs, economics.revenuePerConversion, economics.costPerContact),
     outcomes,
+    scoredLeads: everyLead.length,
     profitPerPeriod,
+    capacityNotes: policy.kind === 'capacity' && cuts ? describeCapacityCuts(cuts, policy) : [],
   };
+}
+
+/** A count noticeably off the asked one: by more than a tenth of it (so by any lead, below ten). */
+const noticeablyOff = ({ held, asked }: { held: number; asked: number }) => Math.abs(held - asked) > asked / 10;
+
+/**
+ * What a capacity policy's tiers hold when a tie moved a cut noticeably off what was asked,
+ * in words, from the counts of the ranked leads: "Hot holds 4 % of the leads (about 4 a
+ * week), not the 10 % asked (10 a week): 12 leads share the probability at the cut, 50 %, and
+ * leads of one probability always share a tier; with them hot would hold 16 %." Then what
+ * warm holds, when that is off too. Nothing when every tier holds about what was asked.
+ */
+export function describeCapacityCuts({ leads, hot, worked }: CapacityCuts, policy: Extract<TierPolicy, { kind: 'capacity' }>): string[] {
+  const perWeek = (count: number) => Math.round((count / leads) * policy.inflowPerWeek).toLocaleString('en-US');
+  const holding = (count: number) => (count === 0 ? 'no lead' : `${formatRate(count / leads)} of the leads (about ${perWeek(count)} a week)`);
+  const asked = (share: number, leadsPerWeek: number) => `not the ${formatRate(share)} asked (${leadsPerWeek.toLocaleString('en-US')} a week)`;
+  const tieNote = (cut: CapacityCut, tiers: string, holds: string, leadsPerWeek: number) =>
+    `${tiers} ${holds} ${holding(cut.held)}, ${asked(cut.askedShare, leadsPerWeek)}: ` +
+    `${plural(cut.tied, 'lead shares', 'leads share')} the probability at the cut, ${formatRate(cut.tiedProbability)}, and leads of one probability always share a tier; ` +
+    `${cut.held > cut.asked ? 'without' : 'with'} them ${tiers.toLowerCase()} would hold ${cut.otherwise === 0 ? 'no lead' : formatRate(cut.otherwise / leads)}.`;
+  const notes: string[] = [];
+  const hotOff = noticeablyOff(hot);
+  if (hotOff) notes.push(tieNote(hot, 'Hot', 'holds', policy.hotPerWeek));
+  if (!worked) return notes;
+  // Both cuts in hot's tie: the note on hot said it.
+  const sameTie = hotOff && worked.tiedProbability === hot.tiedProbability;
+  if (noticeablyOff(worked) && !sameTie) notes.push(tieNote(worked, 'Hot and warm together', 'hold', policy.hotPerWeek + policy.warmPerWeek));
+  const warm = { held: worked.held - hot.held, asked: worked.asked - hot.asked };
+  if (notes.length > 0 && noticeablyOff(warm)) notes.push(`So warm holds ${holding(warm.held)}, ${asked(worked.askedShare - hot.askedShare, policy.warmPerWeek)}.`);
+  return notes;
 }
 
 /**

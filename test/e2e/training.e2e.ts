@@ -145,7 +145,7 @@ describe('training on the demo CRM history', () => {
     const note = options.locator('#tiers').getByTestId('labelled-leads');
     await expect.poll(() => note.textContent(), { timeout: 30_000 }).toMatch(/trained on/);
     const text = (await note.textContent()) ?? '';
-    const [, stored, trainedOn] = text.match(/^Computed from the ([\d,]+) stored leads with a known outcome \(created 30 or more days ago, or learnt from\): (?:the ([\d,]+) it learnt from are|the model learnt from all of them)/) ?? [];
+    const [, stored, trainedOn] = text.match(/^Conversions, rates, profit and the curves are computed from the ([\d,]+) stored leads with a known outcome \(created 30 or more days ago, or learnt from\): (?:the ([\d,]+) it learnt from are|the model learnt from all of them)/) ?? [];
     expect(trainedOn ?? stored).toBe(trainedRows);
     expect(text).toContain('scored by a check model that never saw them, as when its thresholds were chosen');
     // Drift is read on the leads it scores beyond those: its training leads would hide a shift.

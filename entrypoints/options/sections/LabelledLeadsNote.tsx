@@ -8,8 +8,11 @@ const CHECKED = 'scored by a check model that never saw them, as when its thresh
 const OWN_SCORES =
   ', scored by this model. If it was trained on any of these leads, these figures make it look better than it will do on new leads (LeadLens knows which leads a model learnt from only when it trained the model).';
 
-/** Which leads a tier preview or confusion matrix was computed from, and which probability each was read with. */
-export function LabelledLeadsNote({ labelled, outcomeRule }: { labelled: Labelled; outcomeRule: ModelOutcomeRule | undefined }) {
+/**
+ * Which leads a tier preview or confusion matrix was computed from, and which probability each
+ * was read with; `computed`: what of it they are (a tier preview reads its contacts off every scored lead).
+ */
+export function LabelledLeadsNote({ labelled, outcomeRule, computed = 'Computed' }: { labelled: Labelled; outcomeRule: ModelOutcomeRule | undefined; computed?: string }) {
   const { labels, heldOut } = labelled;
   const others = labels.length - heldOut;
   const readWith =
@@ -20,7 +23,7 @@ export function LabelledLeadsNote({ labelled, outcomeRule }: { labelled: Labelle
         : `: the ${heldOut.toLocaleString('en-US')} it learnt from are ${CHECKED}; the other ${others.toLocaleString('en-US')} by this model.`;
   return (
     <p style={{ flexBasis: '100%', fontSize: 12 }} data-testid="labelled-leads">
-      Computed from the {plural(labels.length, 'stored lead', 'stored leads')} with a known outcome (created {OUTCOME_SETTLED_DAYS} or more days ago{heldOut > 0 && ', or learnt from'}){readWith}
+      {computed} from the {plural(labels.length, 'stored lead', 'stored leads')} with a known outcome (created {OUTCOME_SETTLED_DAYS} or more days ago{heldOut > 0 && ', or learnt from'}){readWith}
       {outcomeRule && ` Converted means ${describeModelOutcome(outcomeRule)}, the outcome the model was trained on; other leads are left out.`}
     </p>
   );

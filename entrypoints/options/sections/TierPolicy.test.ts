@@ -23,7 +23,7 @@ vi.mock('../policy-client', async () => {
   const { previewPolicy } = await import('@/lib/ml/tier-policy');
   return {
     labelledQuery: (modelId: string) => queryOptions({ queryKey: ['labelled', modelId], queryFn: async () => stored.labelled }),
-    previewInWorker: async (...[data, policy, economics, fixed]: Parameters<typeof previewInWorker>) => previewPolicy(policy, data.labels, data.probabilities, economics, fixed),
+    previewInWorker: async (...[data, policy, economics, fixed]: Parameters<typeof previewInWorker>) => previewPolicy(policy, data.labels, data.probabilities, economics, fixed, data.ranked),
   };
 });
 
@@ -133,7 +133,7 @@ it('says when the outcomes are too few to go by, and calls an empty tier\u2019s 
     const row = [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')][0];
     return row?.textContent?.includes('unknown') ? row : null;
   });
-  expect(hotRow.textContent).toContain('unknown (no lead)');
+  expect(hotRow.textContent).toContain('unknown (no lead with a known outcome)');
 });
 
 /** The section with the fixed policy chosen and its preview shown. */
@@ -246,4 +246,27 @@ it('describes where both hot and warm sit on the precision–recall and ROC curv
     `hot: recall ${formatRate(markers.hot.pr[0])}, precision ${formatRate(markers.hot.pr[1])}; hot and warm together: recall ${formatRate(markers.warm.pr[0])}, precision ${formatRate(markers.warm.pr[1])}`,
   );
   await described('ROC', `hot catches ${formatRate(markers.hot.roc[1])} of conversions, hot and warm together ${formatRate(markers.warm.roc[1])}`);
+});
+
+it("says when a tie makes a capacity tier hold other than asked, and reads contacts off every scored lead and conversions off the settled ones", async () => {
+  // A hundred scored leads, two settled; twelve share 0.5 across the 10th rank. The bundled model's policy: 10 hot and 20 warm of 100 a week.
+  const ranked = Float64Array.from([0.95, 0.93, 0.92, 0.91, ...new Array(12).fill(0.5), ...Array.from({ length: 84 }, (_, i) => 0.4 - i * 0.004)]);
+  stored.labelled = { labels: Uint8Array.from([1, 0]), probabilities: Float64Array.from([0.95, 0.1]), heldOut: 0, ranked };
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
+  const container = rendered.container;
+  const note = await waitFor(() => container.querySelector('[data-testid="policy-capacity-off"]'));
+  expect(note.getAttribute('role')).toBe('note');
+  expect(note.textContent).toContain('Hot holds 4 % of the leads (about 4 a week), not the 10 % asked (10 a week): 12 leads share the probability at the cut, 50 %');
+  expect(note.textContent).toContain('So warm holds 26 % of the leads (about 26 a week), not the 20 % asked (20 a week).');
+  const cells = (row: number) => [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')[row].querySelectorAll('td')].map((cell) => cell.textContent);
+  // Hot: 4 of the 100 scored, its one settled lead converted; warm: 26, none settled.
+  expect(cells(0)).toEqual(['4.0', '4.0', formatRate(1)]);
+  expect(cells(1)).toEqual(['26.0', 'unknown', 'unknown (no lead with a known outcome)']);
+  expect(container.querySelector('[data-testid="policy-sources"]')!.textContent).toBe(
+    "Contacts are each tier's share of the 100 leads the model scored, outcome known or not; conversions, rates and profit are read from the 2 of them whose outcome is known.",
+  );
+  expect(container.textContent).toContain('the expected profit is unknown');
+  // The note on the labelled leads claims only what they are read for.
+  expect(container.querySelector('[data-testid="labelled-leads"]')!.textContent).toMatch(/^Conversions, rates, profit and the curves are computed from the 2 stored leads with a known outcome/);
 });

@@ -70,7 +70,8 @@ function NumberField({
   );
 }
 
-const rateOrUnknown = (rate: number | null) => (rate === null ? 'unknown (no lead)' : formatRate(rate));
+const rateOrUnknown = (rate: number | null) => (rate === null ? 'unknown (no lead with a known outcome)' : formatRate(rate));
+const conversionsOrUnknown = (conversions: number | null) => (conversions === null ? 'unknown' : conversions.toFixed(1));
 
 const money = (value: number) => value.toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
 
@@ -94,9 +95,9 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   // By the field it is said beside: a field with a problem of its own is in no other (see readPolicyForm).
   const problemId = (problem: PolicyProblem) => `${problemsId}-${problem.fields[0]}`;
   const shown = problems.filter((problem) => found.messages.has(problem.message));
-  // A capacity policy's thresholds are chosen by the labelled leads' ranks; a value policy's come
-  // from cost and revenue alone and fixed ones are given, so those apply without any (their
-  // preview then has no outcomes to show).
+  // A capacity policy is previewed with what its tiers yield on the labelled leads; a value
+  // policy's thresholds come from cost and revenue alone and fixed ones are given, so those
+  // apply without any (their preview then has no outcomes to show).
   const hasOutcomes = labelled.data !== undefined && (labelled.data.labels.length > 0 || form.kind !== 'capacity');
   const canPreview = choice !== null && hasOutcomes;
   // A preview is a pure function of its key: computed once in the worker, never stale.
@@ -182,7 +183,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       </p>
       {labelled.isPending && <Loading what="stored outcomes" />}
       {labelled.isError && <ErrorState message={labelled.error.message} />}
-      {labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of stored leads with known outcomes, and a policy's expected outcomes previewed on them: load the demo data or sync your history first (a lead's outcome counts once it is {OUTCOME_SETTLED_DAYS} days old, or the model learnt from it).</p>}
+      {labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of every lead the model scored, and its preview shows what each tier yields on stored leads with a known outcome, of which there are none yet: load the demo data or sync your history first (a lead's outcome counts once it is {OUTCOME_SETTLED_DAYS} days old, or the model learnt from it).</p>}
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
       {canPreview && preview.data && labelled.data && (
@@ -229,9 +230,17 @@ function PolicyPreviewView({
   outcomeRule: ModelOutcomeRule | undefined;
 }) {
   const thresholds = (
-    <p data-testid="policy-thresholds">
-      <TierLabel tier="hot" /> from {formatRate(preview.thresholds.hot)} likely, <TierLabel tier="warm" /> from {formatRate(preview.thresholds.warm)} likely.
-    </p>
+    <>
+      <p data-testid="policy-thresholds">
+        <TierLabel tier="hot" /> from {formatRate(preview.thresholds.hot)} likely, <TierLabel tier="warm" /> from {formatRate(preview.thresholds.warm)} likely.
+      </p>
+      {/* A tie at a cut: the tiers hold more (or fewer) leads than the team said it can work. */}
+      {preview.capacityNotes.length > 0 && (
+        <p role="note" data-testid="policy-capacity-off">
+          {preview.capacityNotes.join(' ')}
+        </p>
+      )}
+    </>
   );
   const known = labelled.labels.length;
   // A value or fixed policy applies without outcomes; what its tiers would yield has nothing to be read from.
@@ -271,21 +280,29 @@ function PolicyPreviewView({
                 <TierLabel tier={tier} />
               </th>
               <td>{preview.outcomes[tier].expectedContacts.toFixed(1)}</td>
-              <td>{preview.outcomes[tier].expectedConversions.toFixed(1)}</td>
+              <td>{conversionsOrUnknown(preview.outcomes[tier].expectedConversions)}</td>
               <td>{rateOrUnknown(preview.outcomes[tier].conversionRate)}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      <p>
-        Working the hot and warm leads: expected profit {money(preview.profitPerPeriod)} per week (at {money(economics.revenuePerConversion)} per conversion, {money(economics.costPerContact)} per contact).
+      <p data-testid="policy-sources">
+        Contacts are each tier's share of the {plural(preview.scoredLeads, 'lead', 'leads')} the model scored, outcome known or not; conversions, rates and profit are
+        read from the {known.toLocaleString('en-US')} of them whose outcome is known.
       </p>
+      {preview.profitPerPeriod === null ? (
+        <p>Working the hot and warm leads: the expected profit is unknown, as a tier worked has no lead with a known outcome to read its conversions from.</p>
+      ) : (
+        <p>
+          Working the hot and warm leads: expected profit {money(preview.profitPerPeriod)} per week (at {money(economics.revenuePerConversion)} per conversion, {money(economics.costPerContact)} per contact).
+        </p>
+      )}
       <div className="chart-grid">
         {Object.entries(POLICY_CHARTS).map(([name, chart]) => (
           <PolicyChart key={name} preview={preview} chart={chart} />
         ))}
       </div>
-      <LabelledLeadsNote labelled={labelled} outcomeRule={outcomeRule} />
+      <LabelledLeadsNote labelled={labelled} outcomeRule={outcomeRule} computed="Conversions, rates, profit and the curves are computed" />
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TiersSchema, type TierPolicy } from '../manifest';
-import { expectedOutcomes, profitCurve, tierThresholds } from './thresholds';
+import { capacityCuts, expectedOutcomes, profitCurve, tierThresholds } from './thresholds';
 
 // Ten leads, probabilities descending, 4 conversions.
 const probs = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05];
@@ -82,6 +82,56 @@ describe('tierThresholds: capacity policy', () => {
   });
 });
 
+describe('capacityCuts: leads of one probability are never split between tiers', () => {
+  const capacity = (hotPerWeek: number, warmPerWeek: number, inflowPerWeek: number) => ({ kind: 'capacity' as const, hotPerWeek, warmPerWeek, inflowPerWeek });
+  // Ten leads, four of them (ranks 3 to 6) at 0.5.
+  const tied = [0.9, 0.8, 0.5, 0.5, 0.5, 0.5, 0.3, 0.2, 0.1, 0.05];
+
+  it('cuts above the tie when that holds nearer the asked count, or as near: no more leads than the team can work without need', () => {
+    // 3 asked: above the tie 2 (1 off), below it 6 (3 off).
+    expect(capacityCuts(tied, capacity(30, 0, 100))).toEqual({
+      leads: 10,
+      hot: { askedShare: 0.3, asked: 3, held: 2, tied: 4, tiedProbability: 0.5, otherwise: 6, threshold: 0.8 },
+      worked: null,
+    });
+    // 4 asked: 2 and 6 are as far off; the fewer.
+    expect(capacityCuts(tied, capacity(40, 0, 100)).hot).toMatchObject({ asked: 4, held: 2, otherwise: 6, threshold: 0.8 });
+    expect(tierThresholds(capacity(40, 0, 100), new Array(10).fill(0), tied)).toEqual({ hot: 0.8, warm: 0.8 });
+  });
+
+  it('cuts below the tie when that holds nearer the asked count, and says what the other side would hold', () => {
+    // 5 asked: above 2 (3 off), below 6 (1 off).
+    expect(capacityCuts(tied, capacity(50, 0, 100)).hot).toEqual({ askedShare: 0.5, asked: 5, held: 6, tied: 4, tiedProbability: 0.5, otherwise: 2, threshold: 0.5 });
+  });
+
+  it('never leaves hot empty for a tie at the top, nor warm for a tie at its cut, when the tie can fill it', () => {
+    const topTie = [0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.3, 0.2, 0.1, 0.05];
+    // 1 asked: above the tie would hold none.
+    expect(capacityCuts(topTie, capacity(10, 0, 100)).hot).toEqual({ askedShare: 0.1, asked: 1, held: 6, tied: 6, tiedProbability: 0.7, otherwise: 0, threshold: 0.7 });
+    // Hot 3 asked holds 2 (0.9, 0.8); hot and warm 4 asked: above the tie would be those same 2, so warm takes the tie.
+    const cuts = capacityCuts(tied, capacity(30, 10, 100));
+    expect(cuts.hot).toMatchObject({ held: 2, threshold: 0.8 });
+    expect(cuts.worked).toEqual({ askedShare: 0.4, asked: 4, held: 6, tied: 4, tiedProbability: 0.5, otherwise: 2, threshold: 0.5 });
+    // A tie holding both cuts: warm cannot be filled, and is empty.
+    const both = capacityCuts(topTie, capacity(10, 20, 100));
+    expect(both.worked).toMatchObject({ asked: 3, held: 6, tied: 6, threshold: 0.7 });
+    expect(tierThresholds(capacity(10, 20, 100), new Array(10).fill(0), topTie)).toEqual({ hot: 0.7, warm: 0.7 });
+  });
+
+  it('cuts exactly at the asked rank without a tie across it', () => {
+    expect(capacityCuts(tied, capacity(20, 40, 100))).toEqual({
+      leads: 10,
+      hot: { askedShare: 0.2, asked: 2, held: 2, tied: 0, tiedProbability: 0.8, otherwise: 2, threshold: 0.8 },
+      worked: { askedShare: 0.6, asked: 6, held: 6, tied: 0, tiedProbability: 0.5, otherwise: 6, threshold: 0.5 },
+    });
+  });
+
+  it('gives the same cuts for the same leads in any order', () => {
+    const shuffled = [0.5, 0.1, 0.9, 0.5, 0.05, 0.3, 0.5, 0.8, 0.2, 0.5];
+    for (const policy of [capacity(30, 10, 100), capacity(50, 20, 100), capacity(10, 0, 100)]) expect(capacityCuts(shuffled, policy)).toEqual(capacityCuts(tied, policy));
+  });
+});
+
 describe('tierThresholds: fixed policy', () => {
   it('returns the thresholds it is given and refuses missing or inverted ones', () => {
     expect(tierThresholds({ kind: 'fixed' }, labels, probs, { hot: 0.4, warm: 0.1 })).toEqual({ hot: 0.4, warm: 0.1 });
@@ -113,6 +163,16 @@ describe('expectedOutcomes', () => {
     expect(outcomes.warm.expectedConversions).toBeCloseTo(20, 12);
     expect(outcomes.warm.conversionRate).toBeCloseTo(1 / 3, 15);
     expect(outcomes.cold).toEqual({ share: 0.3, expectedContacts: 60, expectedConversions: 0, conversionRate: 0 });
+  });
+
+  it("reads each tier's share (so its contacts) off every lead, outcome known or not, and its conversion rate off the labelled ones", () => {
+    // Two labelled leads (0.9 converted, 0.1 not) among ten scored: hot ≥ 0.8 holds 0.95 0.9 0.85, warm ≥ 0.45 holds 0.7 0.6 0.5.
+    const everyLead = [0.95, 0.9, 0.85, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1];
+    const outcomes = expectedOutcomes([1, 0], [0.9, 0.1], { hot: 0.8, warm: 0.45 }, 10, everyLead);
+    expect(outcomes.hot).toEqual({ share: 0.3, expectedContacts: 3, expectedConversions: 3, conversionRate: 1 });
+    // Contacts, but no lead of known outcome to tell their conversions: unknown, not 0.
+    expect(outcomes.warm).toEqual({ share: 0.3, expectedContacts: 3, expectedConversions: null, conversionRate: null });
+    expect(outcomes.cold).toEqual({ share: 0.4, expectedContacts: 4, expectedConversions: 0, conversionRate: 0 });
   });
 
   it('reports an empty tier with no contacts and an unknown conversion rate (no lead to read it from, not 0 %)', () => {

@@ -53,24 +53,65 @@ function valueThresholds(revenuePerConversion: number, costPerContact: number): 
   return { hot: Math.min(1, breakEven), warm: Math.min(1, breakEven / 2) };
 }
 
-/**
- * The probability of the lead ranked round(share · N) from the top (at least the first):
- * thresholding there puts that share of the data's leads at or above it (more on ties).
- */
-function probabilityAtTopShare(descending: Float64Array, share: number): number {
-  const rank = Math.min(descending.length, Math.max(1, Math.round(share * descending.length)));
-  return descending[rank - 1];
+/** One cut of a capacity policy through the ranked leads, and how far what it holds is from what was asked. */
+export interface CapacityCut {
+  /** The share of leads asked at or above the cut: hotPerWeek / inflowPerWeek for hot, (hot + warm) / inflow for hot and warm together; at most 1. */
+  askedShare: number;
+  /** The leads it aims at: askedShare of them, rounded, at least one. */
+  asked: number;
+  /** The leads at or above `threshold`: `asked` unless a tie moved the cut. */
+  held: number;
+  /** The leads sharing the probability at the asked rank, when some of them rank above it and some below (0 when the cut falls between two probabilities). */
+  tied: number;
+  /** That probability (the asked rank's). */
+  tiedProbability: number;
+  /** Without the tie's leads when `held` includes them, with them when it does not: what the other side of the tie would hold. */
+  otherwise: number;
+  threshold: number;
 }
 
-/** Capacity policy: the top hotPerWeek/inflowPerWeek of leads are hot, the next warmPerWeek/inflowPerWeek warm. */
-function capacityThresholds(probs: Scores, hotPerWeek: number, warmPerWeek: number, inflowPerWeek: number): TierThresholds {
+/** Where a capacity policy cuts N ranked leads: hot, and hot and warm together (null without warm capacity: warm is then empty). */
+export interface CapacityCuts {
+  leads: number;
+  hot: CapacityCut;
+  worked: CapacityCut | null;
+}
+
+/**
+ * The cut putting `share` of the `descending` probabilities at or above its threshold: the
+ * probability of the lead ranked round(share · N) from the top (at least the first). Leads of
+ * one probability are never split, so when that lead's probability is shared across the rank
+ * the cut goes above all of them or below all of them, whichever holds nearer the asked count
+ * (above on an equal distance: no more than asked without need), but never above when that
+ * would leave `atLeast` leads or fewer, the tier above the cut empty (a tier of 0 leads helps
+ * nobody; a tier over capacity is said by the preview).
+ */
+function cutAt(descending: Float64Array, share: number, atLeast: number): CapacityCut {
+  const asked = Math.min(descending.length, Math.max(1, Math.round(share * descending.length)));
+  const probability = descending[asked - 1];
+  let above = asked - 1;
+  while (above > 0 && descending[above - 1] === probability) above--;
+  let atOrAbove = asked;
+  while (atOrAbove < descending.length && descending[atOrAbove] === probability) atOrAbove++;
+  const exact = { askedShare: share, asked, held: asked, tied: 0, tiedProbability: probability, otherwise: asked, threshold: probability };
+  if (atOrAbove === asked) return exact;
+  const tie = { ...exact, tied: atOrAbove - above };
+  const cutAbove = above > atLeast && asked - above <= atOrAbove - asked;
+  return cutAbove ? { ...tie, held: above, otherwise: atOrAbove, threshold: descending[above - 1] } : { ...tie, held: atOrAbove, otherwise: above };
+}
+
+/**
+ * Capacity policy: the top hotPerWeek/inflowPerWeek of `probs` [N] are hot, the next
+ * warmPerWeek/inflowPerWeek warm, each cut moved off a tie as `cutAt` says (warm's never
+ * leaving warm empty when the tie can fill it). Pure: the same leads, in any order, give the same cuts.
+ */
+export function capacityCuts(probs: Scores, { hotPerWeek, warmPerWeek, inflowPerWeek }: Extract<TierPolicy, { kind: 'capacity' }>): CapacityCuts {
   if (probs.length === 0) throw new Error('capacity thresholds need at least one lead');
   const descending = Float64Array.from(probs).sort().reverse();
   const hotShare = Math.min(1, hotPerWeek / inflowPerWeek);
   const workedShare = Math.min(1, (hotPerWeek + warmPerWeek) / inflowPerWeek);
-  const hot = probabilityAtTopShare(descending, hotShare);
-  const warm = workedShare > hotShare ? probabilityAtTopShare(descending, workedShare) : hot;
-  return { hot, warm };
+  const hot = cutAt(descending, hotShare, 0);
+  return { leads: descending.length, hot, worked: workedShare > hotShare ? cutAt(descending, workedShare, hot.held) : null };
 }
 
 /** 0.125 → "12.5%" (rounded to 0.01 %, so float noise such as 0.3 · 100 = 30.000000000000004 does not show). */
@@ -94,8 +135,10 @@ export function tierThresholds(
   switch (policy.kind) {
     case 'value':
       return valueThresholds(policy.revenuePerConversion, policy.costPerContact);
-    case 'capacity':
-      return capacityThresholds(probs, policy.hotPerWeek, policy.warmPerWeek, policy.inflowPerWeek);
+    case 'capacity': {
+      const { hot, worked } = capacityCuts(probs, policy);
+      return { hot: hot.threshold, warm: (worked ?? hot).threshold };
+    }
     case 'fixed':
       if (fixed === undefined) throw new Error('a fixed tier policy needs its hot and warm thresholds');
       if (!(fixed.warm >= 0 && fixed.warm <= fixed.hot && fixed.hot <= 1)) {
@@ -107,40 +150,47 @@ export function tierThresholds(
 }
 
 export interface TierOutcome {
-  /** Share of the leads that land in the tier. */
+  /** Share of the leads that land in the tier (of every lead given, outcome known or not). */
   share: number;
   /** Leads per period in the tier: the contacts if the team works the whole tier. */
   expectedContacts: number;
-  /** expectedContacts · conversionRate. */
-  expectedConversions: number;
-  /** Observed conversion rate of the tier's leads in the data; null for a tier no lead falls in (unknown, not 0 %). */
+  /** expectedContacts · conversionRate; null when the tier has contacts but no lead of known outcome (unknown, not 0). */
+  expectedConversions: number | null;
+  /** Observed conversion rate of the tier's leads of known outcome; null for a tier none of them falls in (unknown, not 0 %). */
   conversionRate: number | null;
 }
 
-/** What each tier would hold and yield per period of `leadsPerPeriod` new leads, read off labelled leads [N]. */
+/**
+ * What each tier would hold and yield per period of `leadsPerPeriod` new leads. Its share of
+ * the leads, and so its contacts, need no outcome: read off `everyLead` (every scored lead's
+ * probability, default `probs`); its conversion rate is read off the labelled leads [N].
+ */
 export function expectedOutcomes(
   labels: Labels,
   probs: Scores,
   thresholds: TierThresholds,
   leadsPerPeriod: number,
+  everyLead: Scores = probs,
 ): Record<Tier, TierOutcome> {
   assertSameLength(labels, probs);
-  const counts: Record<Tier, { leads: number; conversions: number }> = {
-    hot: { leads: 0, conversions: 0 },
-    warm: { leads: 0, conversions: 0 },
-    cold: { leads: 0, conversions: 0 },
+  const counts: Record<Tier, { leads: number; known: number; conversions: number }> = {
+    hot: { leads: 0, known: 0, conversions: 0 },
+    warm: { leads: 0, known: 0, conversions: 0 },
+    cold: { leads: 0, known: 0, conversions: 0 },
   };
+  for (const probability of everyLead) counts[tierOf(probability, thresholds)].leads++;
   for (let i = 0; i < labels.length; i++) {
     const tier = counts[tierOf(probs[i], thresholds)];
-    tier.leads++;
+    tier.known++;
     tier.conversions += labels[i];
   }
-  const outcome = ({ leads, conversions }: { leads: number; conversions: number }): TierOutcome => {
-    const share = labels.length > 0 ? leads / labels.length : 0;
-    const conversionRate = leads > 0 ? conversions / leads : null;
+  const outcome = ({ leads, known, conversions }: { leads: number; known: number; conversions: number }): TierOutcome => {
+    const share = everyLead.length > 0 ? leads / everyLead.length : 0;
+    const conversionRate = known > 0 ? conversions / known : null;
     const expectedContacts = share * leadsPerPeriod;
     // An empty tier expects no contacts, so none of its conversions either.
-    return { share, expectedContacts, expectedConversions: conversionRate === null ? 0 : expectedContacts * conversionRate, conversionRate };
+    const expectedConversions = conversionRate !== null ? expectedContacts * conversionRate : expectedContacts === 0 ? 0 : null;
+    return { share, expectedContacts, expectedConversions, conversionRate };
   };
   return { hot: outcome(counts.hot), warm: outcome(counts.warm), cold: outcome(counts.cold) };
 }
