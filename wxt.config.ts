@@ -22,6 +22,9 @@ export default defineConfig({
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },
     action: { default_title: 'LeadLens' },
+    // Never in incognito windows: shared ("spanning") with the regular profile, a record opened
+    // there would be scored, cached and remembered on disk like any other.
+    incognito: 'not_allowed',
     // Credentials live in storage.local, which content scripts can read unless it is restricted
     // to the extension (setAccessLevel): Chrome restricts areas other than session from 140 on.
     minimum_chrome_version: '140',

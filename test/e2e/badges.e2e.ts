@@ -359,6 +359,11 @@ describe('the built extension', () => {
     expect(Number(manifestJson.minimum_chrome_version)).toBeGreaterThanOrEqual(140);
   });
 
+  it('never runs in incognito windows, whose records it would keep on disk', () => {
+    const manifestJson = JSON.parse(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8'));
+    expect(manifestJson.incognito).toBe('not_allowed');
+  });
+
   it('sent no request to any host but the demo CRM', async () => {
     const { byPagesAndExtension } = await harness.close();
     // The log did see the demo CRM's pages, so an empty list below means something.

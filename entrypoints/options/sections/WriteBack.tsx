@@ -53,7 +53,8 @@ export function WriteBackSection() {
       <p>
         Optionally write each synced lead's score (1–99), tier and strongest reason to fields you create in your CRM, for its reports,
         list views and workflows. LeadLens writes only to the fields named here, through your connection, 200 Salesforce leads or 100
-        HubSpot contacts per request.
+        HubSpot contacts per request. The top reason quotes the lead's own value ("Annual revenue: $280,000,000"): anyone who can
+        read the reason field reads it, so give that field the visibility of the fields the model reads.
       </p>
       {writeBacks.data.map((writeBack) => (
         <WriteBackForm
