@@ -5,6 +5,12 @@
 export const queryKeys = {
   activeModel: () => ['models', 'active'] as const,
   models: () => ['models'] as const,
+  /**
+   * Every model, as listed when `activeId` is the active one, and the model to roll back to: each
+   * its own shape under `models`, as a model id ('previous', 'active') may be any word.
+   */
+  modelList: (activeId: string | undefined) => ['models', 'list', activeId] as const,
+  previousModel: () => ['models', 'previous'] as const,
   manifest: (modelId: string) => ['models', 'manifest', modelId] as const,
   /** Everything read from the stored leads and their scores. */
   leads: () => ['leads'] as const,

@@ -109,6 +109,15 @@ describe('Delete', () => {
 });
 
 describe('Activate and Roll back', () => {
+  it.each(['previous', 'active', 'list'])('lists the models and offers roll back when the active model is named "%s", like a query of this section', async (modelId) => {
+    await storeModel({ ...bundled, modelId }, new Uint8Array([1]), 'imported');
+    await activateStored(modelId);
+    const container = renderSection();
+    await waitFor(() => container.querySelector(`tr[data-model-id="${modelId}"]`) && container.querySelector(`tr[data-model-id="${bundled.modelId}"]`));
+    expect(container.querySelector('[role="alert"]')).toBeNull();
+    expect(await waitFor(() => button(container, `Roll back to ${bundled.modelId}`))).not.toBeNull();
+  });
+
   it('say what runs, then that the model is active, in a status line that takes the focus from the button that goes away', async () => {
     await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
     let answer!: () => void;

@@ -110,12 +110,12 @@ export function VersionsSection() {
   // activation's status line and its focus.
   const activeId = useActiveModelId();
   const models = useQuery({
-    queryKey: [...queryKeys.models(), activeId],
+    queryKey: queryKeys.modelList(activeId),
     queryFn: listModelVersions,
     enabled: activeId !== undefined,
     placeholderData: keepPreviousData,
   });
-  const previous = useQuery({ queryKey: [...queryKeys.models(), 'previous'], queryFn: previousModelId });
+  const previous = useQuery({ queryKey: queryKeys.previousModel(), queryFn: previousModelId });
   const scoring = useJob('scoring');
   // The leads are read again when an activation's scoring job ends (App); an import or a delete leaves them as they were.
   // The stored-data counts (Data and privacy) count the models and their stored scores, which a delete takes with it.
