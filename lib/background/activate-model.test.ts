@@ -68,7 +68,7 @@ describe('switching the active model', () => {
   beforeEach(() => db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' })]));
 
   it('activates, tells CRM tabs before the long scoring, then scores the stored leads with the new model', async () => {
-    expect(await activateStoredModel('trained-1')).toEqual({ ok: true, modelId: 'trained-1', scored: 1 });
+    expect(await activateStoredModel('trained-1')).toEqual({ ok: true, modelId: 'trained-1', scored: 1, stored: 1 });
     expect(await activeModelId()).toBe('trained-1');
     expect(steps).toEqual(['tabs scoresChanged', 'score trained-1']);
   });
@@ -76,7 +76,7 @@ describe('switching the active model', () => {
   it('rolls back to the model active before, the same way', async () => {
     await activateStoredModel('trained-1');
     steps.length = 0;
-    expect(await rollBackModel()).toEqual({ ok: true, modelId: bundled.modelId, scored: 1 });
+    expect(await rollBackModel()).toEqual({ ok: true, modelId: bundled.modelId, scored: 1, stored: 1 });
     expect(await activeModelId()).toBe(bundled.modelId);
     expect(steps).toEqual(['tabs scoresChanged', `score ${bundled.modelId}`]);
   });
@@ -96,6 +96,7 @@ describe('switching the active model', () => {
       ok: true,
       modelId: 'trained-1',
       scored: 0,
+      stored: 1,
       scoringProblem: 'The stored leads could not be scored with it: The offscreen document is gone',
     });
     expect(await activeModelId()).toBe('trained-1');
@@ -110,6 +111,7 @@ describe('switching the active model', () => {
         ok: true,
         modelId: 'trained-1',
         scored: 0,
+        stored: 1,
         scoringProblem: 'Scoring the stored leads with it was interrupted, and goes on where it stopped.',
       });
       expect(await activeModelId()).toBe('trained-1');
@@ -122,6 +124,7 @@ describe('switching the active model', () => {
         ok: true,
         modelId: 'trained-1',
         scored: 0,
+        stored: 1,
         scoringProblem: `The stored leads could not be scored with it: ${interrupted.message}`,
       });
     });

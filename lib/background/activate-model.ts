@@ -22,7 +22,7 @@ export async function scoreStoredLeadsIfAny(modelId: string): Promise<{ ok: true
 
 /**
  * Runs `activation` (it resolves with the model it made active), tells CRM tabs, then scores
- * the stored leads with that model. That scoring is recorded as owed in the activation's own
+ * the stored leads with that model (`stored`: how many there are, to say how many it could not). That scoring is recorded as owed in the activation's own
  * transaction: queued behind another job when the browser closes, it is resumed at the next
  * start (`startStoredScoring`). Once the model is active the switch succeeded, whatever
  * came of the scoring: a page told it failed would offer to activate a model already active;
@@ -31,7 +31,7 @@ export async function scoreStoredLeadsIfAny(modelId: string): Promise<{ ok: true
  */
 export async function switchActiveModel(
   activation: () => Promise<string>,
-): Promise<{ ok: true; modelId: string; scored: number; scoringProblem?: string } | { ok: false; error: string }> {
+): Promise<{ ok: true; modelId: string; scored: number; stored: number; scoringProblem?: string } | { ok: false; error: string }> {
   let modelId: string;
   try {
     modelId = await db.transaction('rw', [db.models, db.settings], async () => {
@@ -44,11 +44,12 @@ export async function switchActiveModel(
   }
   await sendToCrmTabs('scoresChanged', {});
   const scored = await scoreStoredLeadsIfAny(modelId).catch((error: unknown) => ({ ok: false as const, error }));
-  if (scored.ok) return { ok: true, modelId, scored: scored.scored };
+  const stored = await db.leads.count();
+  if (scored.ok) return { ok: true, modelId, scored: scored.scored, stored };
   if (scored.error instanceof OffscreenJobInterrupted && scored.error.continuing?.modelId === modelId) {
-    return { ok: true, modelId, scored: 0, scoringProblem: 'Scoring the stored leads with it was interrupted, and goes on where it stopped.' };
+    return { ok: true, modelId, scored: 0, stored, scoringProblem: 'Scoring the stored leads with it was interrupted, and goes on where it stopped.' };
   }
-  return { ok: true, modelId, scored: 0, scoringProblem: `The stored leads could not be scored with it: ${messageOf(scored.error)}` };
+  return { ok: true, modelId, scored: 0, stored, scoringProblem: `The stored leads could not be scored with it: ${messageOf(scored.error)}` };
 }
 
 export const activateStoredModel = (modelId: string) => switchActiveModel(() => activateModel(modelId).then(() => modelId));

@@ -60,14 +60,14 @@ async function waitedForAMinute<T>(request: () => Promise<T>, reply: unknown): P
 it('keeps the worker alive while the stored leads are scored with a model just activated, and answers with its count', async () => {
   const { resetsMeanwhile, result } = await waitedForAMinute(() => activateStoredModel('trained-1'), { ok: true, scored: 1 });
   expect(resetsMeanwhile).toBeGreaterThanOrEqual(2);
-  expect(result).toEqual({ ok: true, modelId: 'trained-1', scored: 1 });
+  expect(result).toEqual({ ok: true, modelId: 'trained-1', scored: 1, stored: 1 });
 });
 
 it('keeps the worker alive while the stored leads are scored with the model rolled back to', async () => {
   await activateModel('trained-1');
   const { resetsMeanwhile, result } = await waitedForAMinute(rollBackModel, { ok: true, scored: 1 });
   expect(resetsMeanwhile).toBeGreaterThanOrEqual(2);
-  expect(result).toEqual({ ok: true, modelId: bundled.modelId, scored: 1 });
+  expect(result).toEqual({ ok: true, modelId: bundled.modelId, scored: 1, stored: 1 });
 });
 
 it('keeps the worker alive while the leads a CSV import stored are scored', async () => {
@@ -97,6 +97,7 @@ it('tells the admin in plain words, not Chrome’s, that the scoring goes on whe
     ok: true,
     modelId: 'trained-1',
     scored: 0,
+    stored: 1,
     scoringProblem: 'Scoring the stored leads with it was interrupted, and goes on where it stopped.',
   });
   expect(createDocument).toHaveBeenCalledTimes(1);

@@ -6,11 +6,18 @@ import { ModelIdRequestSchema } from './protocol-leads';
 export const CheckModelResponseSchema = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), FailureSchema]);
 
 /**
- * The model now active, and how many stored leads it scored; `scoringProblem`: it is active, but
- * scoring the stored leads with it failed or was interrupted (said as a sentence).
+ * The model now active, how many stored leads it scored of how many are stored (it scores none
+ * whose fields it reads none of); `scoringProblem`: it is active, but scoring the stored leads
+ * with it failed or was interrupted (said as a sentence).
  */
 const SwitchModelResponseSchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), modelId: z.string().min(1), scored: z.number().int().nonnegative(), scoringProblem: z.string().min(1).optional() }),
+  z.object({
+    ok: z.literal(true),
+    modelId: z.string().min(1),
+    scored: z.number().int().nonnegative(),
+    stored: z.number().int().nonnegative(),
+    scoringProblem: z.string().min(1).optional(),
+  }),
   FailureSchema,
 ]);
 

@@ -22,7 +22,7 @@ import { VersionsSection } from './Versions';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 const checkModel = vi.hoisted(() => vi.fn(async () => ({ ok: true as const })));
-type SwitchReply = { ok: true; modelId: string; scored: number } | { ok: false; error: string };
+type SwitchReply = { ok: true; modelId: string; scored: number; stored: number } | { ok: false; error: string };
 const switches = vi.hoisted(() => ({
   activateModel: vi.fn<(request: { modelId: string }) => Promise<SwitchReply>>(),
   rollBackModel: vi.fn<(request: object) => Promise<SwitchReply>>(),
@@ -46,9 +46,9 @@ beforeEach(async () => {
   // As the background does, without scoring: the switch, then how many stored leads it scored.
   switches.activateModel.mockReset().mockImplementation(async ({ modelId }) => {
     await activateStored(modelId);
-    return { ok: true, modelId, scored: 0 };
+    return { ok: true, modelId, scored: 0, stored: 0 };
   });
-  switches.rollBackModel.mockReset().mockImplementation(async () => ({ ok: true, modelId: await rollBack(), scored: 1234 }));
+  switches.rollBackModel.mockReset().mockImplementation(async () => ({ ok: true, modelId: await rollBack(), scored: 1234, stored: 1234 }));
 });
 afterEach(() => {
   rendered?.unmount();
@@ -125,7 +125,7 @@ describe('Activate and Roll back', () => {
     switches.activateModel.mockImplementation(async ({ modelId }) => {
       await activateStored(modelId);
       await new Promise<void>((resolve) => (answer = resolve));
-      return { ok: true, modelId, scored: 0 };
+      return { ok: true, modelId, scored: 0, stored: 0 };
     });
     const container = renderSection();
     pressEnter(await waitFor(() => button(container, 'Activate trained-1')));
@@ -150,6 +150,17 @@ describe('Activate and Roll back', () => {
     const said = await focusedMessage(new RegExp(`^Rolled back to ${bundled.modelId}: CRM badges use it now, and 1,234 stored leads were scored with it\\.$`));
     expect(said.getAttribute('role')).toBe('status');
     expect(button(container, `Roll back to ${bundled.modelId}`)).toBeNull();
+  });
+
+  it('say how many stored leads have no score with the model, which reads none of their fields', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+    switches.activateModel.mockImplementation(async ({ modelId }) => {
+      await activateStored(modelId);
+      return { ok: true, modelId, scored: 4, stored: 10 };
+    });
+    const container = renderSection();
+    pressEnter(await waitFor(() => button(container, 'Activate trained-1')));
+    await focusedMessage(/^trained-1 is active: CRM badges use it now, and 4 stored leads were scored with it\. 6 of the 10 stored leads have no score with it: it reads none of their fields\.$/);
   });
 
   it('say why an activation failed where the focus goes', async () => {
@@ -188,7 +199,7 @@ describe('beside Training’s activation', () => {
     let answer!: () => void;
     switches.activateModel.mockImplementation(async ({ modelId }) => {
       await new Promise<void>((resolve) => (answer = resolve));
-      return { ok: true, modelId, scored: 0 };
+      return { ok: true, modelId, scored: 0, stored: 0 };
     });
     const container = renderSection();
     pressEnter(await waitFor(() => button(container, 'Activate trained-1')));
@@ -219,7 +230,7 @@ describe('beside Training’s activation', () => {
     // The answer first, the switch seen by the page only after.
     switches.activateModel.mockImplementation(async ({ modelId }) => {
       switchNow = () => activateStored(modelId);
-      return { ok: true, modelId, scored: 0 };
+      return { ok: true, modelId, scored: 0, stored: 0 };
     });
     const container = renderSection();
     pressEnter(await waitFor(() => button(container, 'Activate trained-1')));

@@ -138,8 +138,10 @@ export function VersionsSection() {
       running,
       trigger: document.activeElement,
       run: async () => {
-        const { modelId, scored, scoringProblem } = await succeeded(request());
-        const said = `${done(modelId)}: CRM badges use it now${scored > 0 ? `, and ${plural(scored, 'stored lead was', 'stored leads were')} scored with it` : ''}.${scoringProblem ? ` ${scoringProblem}` : ''}`;
+        const { modelId, scored, stored, scoringProblem } = await succeeded(request());
+        // Leads it reads no field of get no score: the side panel would count them, the admin here should hear of them.
+        const unscored = !scoringProblem && stored > scored ? ` ${(stored - scored).toLocaleString('en-US')} of the ${plural(stored, 'stored lead', 'stored leads')} ${stored - scored === 1 ? 'has' : 'have'} no score with it: it reads none of their fields.` : '';
+        const said = `${done(modelId)}: CRM badges use it now${scored > 0 ? `, and ${plural(scored, 'stored lead was', 'stored leads were')} scored with it` : ''}.${unscored}${scoringProblem ? ` ${scoringProblem}` : ''}`;
         const note = models.data?.find((model) => model.id === modelId)?.crmFieldsNote;
         return { said: note ? `${said} ${note}` : said, activated: modelId };
       },
