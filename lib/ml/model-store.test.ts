@@ -265,6 +265,65 @@ describe('after an update that rebuilt the bundled model (a new id)', () => {
   });
 });
 
+describe("a stored model under the id an update gives the bundled model (its export, imported before the update)", () => {
+  const OLD_BUNDLED = 'ebm-0123456789abcdef';
+  const adminPolicy = { policy: { kind: 'fixed' as const }, hot: 0.5, warm: 0.2 };
+  const filePolicy = { policy: { kind: 'fixed' as const }, hot: 0.6, warm: 0.3 };
+  const score = (leadKey: string) => ({ key: `${bundled.modelId}|${leadKey}`, modelId: bundled.modelId, leadKey, probability: 0.6, score: 90, tier: 'hot' as const, topReason: '', scoredAt: 0 });
+  const heldOut = { modelId: bundled.modelId, leadKeys: ['csv|1'], probabilities: new Float64Array([0.6]) };
+  const cachedKey = `${bundled.modelId}|salesforce|1`;
+  beforeEach(async () => {
+    await db.heldOutScores.clear();
+    // Imported, its file carrying the tier policy of the admin who exported it, and scored with.
+    await storeModel({ ...bundled, tiers: filePolicy }, trainedBytes, 'imported');
+    await db.leadScores.put(score('csv|1'));
+    await db.heldOutScores.put(heldOut);
+    await db.scores.put({ key: cachedKey, fieldsHash: 'h', lead: {} as CachedScore['lead'], scoredAt: 0 });
+  });
+  const keptForTheBundledModel = async () => {
+    expect(await db.leadScores.toCollection().primaryKeys()).toEqual([score('csv|1').key]);
+    expect((await db.heldOutScores.get(bundled.modelId))?.probabilities).toEqual(heldOut.probabilities);
+    expect(await db.scores.toCollection().primaryKeys()).toEqual([cachedKey]);
+  };
+
+  it("is dropped at start-up, and what was kept for it (the admin's policy, scores, held-out probabilities) is the bundled model's", async () => {
+    await setActiveModel(bundled.modelId);
+    await setTiers(bundled.modelId, adminPolicy);
+    expect(await adoptRebuiltBundledModel()).toBe(false); // the same model stays active
+    expect(await db.models.count()).toBe(0);
+    expect(await activeModelId()).toBe(bundled.modelId);
+    expect((await manifestOf(bundled.modelId)).tiers).toEqual(adminPolicy);
+    await keptForTheBundledModel();
+    expect((await listModels()).map((m) => [m.id, m.origin, m.active])).toEqual([[bundled.modelId, 'bundled', true]]);
+    expect(await adoptRebuiltBundledModel()).toBe(false);
+  });
+
+  it("keeps the policy of the copy's file, where no admin set one, over one carried from the old bundled model", async () => {
+    await db.settings.bulkPut([{ key: 'activeModelId', value: OLD_BUNDLED }, { key: `tiers:${OLD_BUNDLED}`, value: adminPolicy }]);
+    expect(await adoptRebuiltBundledModel()).toBe(true); // the old bundled one was active
+    expect(await db.models.count()).toBe(0);
+    expect(await activeModelId()).toBe(bundled.modelId);
+    expect((await activeManifest()).tiers).toEqual(filePolicy);
+    expect(await db.settings.get(`tiers:${OLD_BUNDLED}`)).toBeUndefined();
+    await keptForTheBundledModel();
+  });
+
+  it('is listed once, as the bundled model, and cannot be deleted, before start-up has dropped it', async () => {
+    await storeModel(trained, trainedBytes, 'trained');
+    await setActiveModel('trained-1');
+    await db.settings.put({ key: PREVIOUS_MODEL_KEY, value: bundled.modelId });
+    await setTiers(bundled.modelId, adminPolicy);
+    expect((await listModels()).map((m) => [m.id, m.origin])).toEqual([
+      ['trained-1', 'trained'],
+      [bundled.modelId, 'bundled'],
+    ]);
+    await expect(deleteModel(bundled.modelId)).rejects.toThrow(`Model ${bundled.modelId} is the bundled model, which cannot be deleted`);
+    expect((await manifestOf(bundled.modelId)).tiers).toEqual(adminPolicy);
+    expect((await db.settings.get(PREVIOUS_MODEL_KEY))?.value).toBe(bundled.modelId);
+    await keptForTheBundledModel();
+  });
+});
+
 describe('an imported model not checked yet', () => {
   beforeEach(() => stubWebLocks());
   afterEach(() => vi.unstubAllGlobals());

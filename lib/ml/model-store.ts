@@ -102,7 +102,8 @@ export async function modelBytes(
 
 /**
  * Every model that may be activated: imports still unchecked are left out (and those left by a
- * page closed during their check are removed).
+ * page closed during their check are removed), and so is a stored copy of the bundled model that
+ * start-up has not dropped yet (`adoptRebuiltBundledModel`): it would be listed twice.
  */
 export async function listModels(): Promise<ModelSummary[]> {
   const active = await activeModelId();
@@ -125,8 +126,9 @@ export async function listModels(): Promise<ModelSummary[]> {
     if (parsed.ok) return summary(parsed.manifest, model.origin);
     return { id: model.id, origin: model.origin, createdAt: '', rows: 0, positives: 0, cvRocAuc: undefined, active: model.id === active, damaged: parsed.error };
   };
+  const isBundled = (model: StoredModel) => bundled.ok && model.id === bundled.manifest.modelId;
   return [
-    ...stored.filter((model) => !isUnchecked(model)).map(storedSummary),
+    ...stored.filter((model) => !isUnchecked(model) && !isBundled(model)).map(storedSummary),
     ...(bundled.ok ? [summary(bundled.manifest, 'bundled')] : []),
   ];
 }
@@ -174,12 +176,15 @@ export async function deleteModel(modelId: string): Promise<void> {
   // (its progress row is in `settings`). A running job would write scores of it after the delete.
   await db.transaction('rw', [db.models, db.settings, db.leadScores, db.scores, db.heldOutScores], async () => {
     if (modelId === (await activeModelId())) throw new Error('The active model cannot be deleted: activate another one first');
+    // Even with a stored copy of it (start-up drops one): what is kept under its id is the bundled model's.
+    const bundled = bundledModel.manifest();
+    if (bundled.ok && bundled.manifest.modelId === modelId) throw new Error(`Model ${modelId} is the bundled model, which cannot be deleted`);
     const jobs = await Promise.all((Object.keys(JOB_KEYS) as JobKind[]).map(readJob));
     if (jobs.some((job) => job?.state === 'running' && job.modelId === modelId)) {
       throw new Error(`Model ${modelId} is being scored or re-tiered now: delete it once that has finished`);
     }
     if ((await db.models.where(':id').equals(modelId).count()) === 0) {
-      throw new Error(`Model ${modelId} cannot be deleted (it is bundled or not installed)`);
+      throw new Error(`Model ${modelId} cannot be deleted: it is not installed`);
     }
     await db.models.delete(modelId);
     await db.heldOutScores.delete(modelId);
@@ -220,6 +225,30 @@ async function modelsGone(bundledId: string): Promise<string[]> {
   return [...candidates].filter((id) => id !== bundledId && !stored.has(id));
 }
 
+/** Whether a model is stored under the bundled model's id. Keys only: a row holds its ONNX bytes (up to 20 MB). */
+async function storedUnderBundledId(bundledId: string): Promise<boolean> {
+  return (await db.models.where(':id').equals(bundledId).count()) > 0;
+}
+
+/**
+ * Drops the stored row of a model whose id is the bundled one's (its export imported before an
+ * update shipped it as the bundled model). What is kept under that id (policy, scores, held-out
+ * probabilities, the active and roll back settings) is the bundled model's now, and so is the
+ * policy the copy scored with: its file's, unless an admin set another. Resolves with whether
+ * the bundled model now has a policy of its own, which no policy carried from an old one replaces.
+ */
+async function dropStoredCopyOfBundled(bundledId: string): Promise<boolean> {
+  const copy = await db.models.get(bundledId);
+  if (!copy) return false;
+  await db.models.delete(bundledId);
+  if (TiersSchema.safeParse((await db.settings.get(tiersKey(bundledId)))?.value).success) return true;
+  // An import still unchecked was no installed model, and a manifest that no longer parses brings no policy.
+  const parsed = parseManifest(copy.manifest);
+  if (isUnchecked(copy) || !parsed.ok) return false;
+  await setTiers(bundledId, parsed.manifest.tiers);
+  return true;
+}
+
 /**
  * An extension update can ship a rebuilt bundled model, with a new id (a hash of its contents):
  * what was kept for the old one would name a model no longer installed, so the active model
@@ -228,15 +257,19 @@ async function modelsGone(bundledId: string): Promise<string[]> {
  * bundled model instead, which takes over the tier policy of the one it stands in for (applied
  * again on its own reference leads, `reapplyPolicy`), and their stored scores, held-out
  * probabilities and cached scores go. No active model set means the bundled one scored, so an
- * old bundled one was active. Run at start-up; resolves with whether the active model changed
- * (its stored leads need scoring with the new one).
+ * old bundled one was active. A model stored under the new bundled id (its export, imported
+ * before the update) is dropped as a copy (`dropStoredCopyOfBundled`), so deleting it cannot delete
+ * what is kept for the bundled model. Run at start-up; resolves with whether the active model
+ * changed (its stored leads need scoring with the new one).
  */
 export async function adoptRebuiltBundledModel(): Promise<boolean> {
   const bundledId = bundledManifest().modelId;
   const tables = [db.models, db.settings, db.leadScores, db.scores, db.heldOutScores];
   // This runs at every start, nearly always finding nothing: looked for without write locks first.
-  if ((await db.transaction('r', tables, () => modelsGone(bundledId))).length === 0) return false;
+  const anythingToAdopt = async () => (await storedUnderBundledId(bundledId)) || (await modelsGone(bundledId)).length > 0;
+  if (!(await db.transaction('r', tables, anythingToAdopt))) return false;
   return db.transaction('rw', tables, async () => {
+    const hasOwnPolicy = await dropStoredCopyOfBundled(bundledId);
     const gone = await modelsGone(bundledId);
     if (gone.length === 0) return false;
     const active = await namedModel(ACTIVE_MODEL_KEY);
@@ -253,7 +286,7 @@ export async function adoptRebuiltBundledModel(): Promise<boolean> {
     }
     // The policy of the old model the new one stands in for: the active one (with none named, the old bundled one's), else the roll back.
     const replaced = activeGone ? (active === null ? gone : [active]) : rollBackGone !== null && !bundledActive ? [rollBackGone] : [];
-    const carried = await firstPolicy(replaced);
+    const carried = hasOwnPolicy ? null : await firstPolicy(replaced);
     // Capacity thresholds chosen on the old model's scores would make another share of leads hot on the new one.
     if (carried) await setTiers(bundledId, reapplyPolicy(carried, bundledManifest()));
     for (const id of gone) {

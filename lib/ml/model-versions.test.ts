@@ -205,10 +205,15 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     await expect(importModel(JSON.stringify({ ...teamModel, tiers: newPolicy }), modelOnnx, check)).resolves.toMatchObject({ tierPolicyChanged: false });
   });
 
-  it('applies the policy of the bundled model\'s export to it', async () => {
+  it('applies the policy of the bundled model\'s export to it, storing no second copy of it', async () => {
     vi.stubGlobal('fetch', async () => new Response(modelOnnx));
-    await expect(importModel(JSON.stringify({ ...bundled, tiers: newPolicy }), modelOnnx, passes)).resolves.toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: true });
+    let checked = false;
+    const check = async () => ((checked = true), { ok: true as const });
+    await expect(importModel(JSON.stringify({ ...bundled, tiers: newPolicy }), modelOnnx, check)).resolves.toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: true });
     expect((await manifestOf(bundled.modelId)).tiers).toEqual(newPolicy);
+    expect(checked).toBe(false);
+    expect(await db.models.toCollection().primaryKeys()).toEqual(['team-model']);
+    expect((await listModels()).map((model) => model.id)).toEqual(['team-model', bundled.modelId]);
   });
 
   it.each([
