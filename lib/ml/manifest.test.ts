@@ -162,11 +162,95 @@ describe('manifest schema', () => {
 
   it('checks that a shape function has one score per bin', () => {
     const m = clone();
-    m.terms[0].shape = { axes: [{ labels: ['low', 'high', 'missing'], edges: [10] }], scores: [0.1, -0.1, 0] };
-    m.reference.features.find((r: { key: string }) => r.key === m.features[m.terms[0].features[0]].key).binRows = [60, 30, 10]; // the term's own counts go with its shape
+    const numeric = m.terms.findIndex((term: { features: number[] }) => term.features.length === 1 && m.features[term.features[0]].type === 'numeric');
+    m.terms[numeric].shape = { axes: [{ labels: ['low', 'high', 'missing'], edges: [10] }], scores: [0.1, -0.1, 0] };
+    m.reference.features.find((r: { key: string }) => r.key === m.features[m.terms[numeric].features[0]].key).binRows = [60, 30, 10]; // the term's own counts go with its shape
     expect(ManifestSchema.safeParse(m).success).toBe(true);
-    m.terms[0].shape.scores.pop();
-    expect(errorOf(m)).toContain('terms.0.shape.scores');
+    m.terms[numeric].shape.scores.pop();
+    expect(errorOf(m)).toContain(`terms.${numeric}.shape.scores`);
+  });
+
+  it("refuses a shape axis whose edges and labels do not bin its feature as the trainer writes them, which the engine check cannot see", () => {
+    type Axis = { labels: string[]; edges: number[] };
+    const features: { key: string; type: string; vocabulary?: string[] }[] = bundled.features;
+    const terms: { features: number[]; shape: { axes: Axis[]; scores: number[] } }[] = bundled.terms;
+    // As the trainer writes them: a category's levels then "missing", without edges; any other
+    // feature one value bin per edge and one above the last, then "missing", edges increasing.
+    for (const term of terms) {
+      term.shape.axes.forEach((axis, a) => {
+        const feature = features[term.features[a]];
+        if (feature.type === 'categorical') expect(axis).toEqual({ labels: [...feature.vocabulary!, 'missing'], edges: [] });
+        else expect([axis.labels.length, axis.labels.at(-1), axis.edges.every((edge, i) => i === 0 || edge > axis.edges[i - 1])]).toEqual([axis.edges.length + 2, 'missing', true]);
+      });
+    }
+    const visits = terms.findIndex((term) => term.features.length === 1 && features[term.features[0]].key === 'web_visits');
+    const visitsAxis = `terms.${visits}.shape.axes.0`;
+    const { edges } = terms[visits].shape.axes[0];
+    const withEdges = (change: (edges: number[]) => void) => {
+      const m = clone();
+      change(m.terms[visits].shape.axes[0].edges);
+      return m;
+    };
+    // An upper edge for the top bin too (another trainer's off-by-one): above 1,000 visits the shape would read "missing", model.onnx the top bin.
+    expect(errorOf(withEdges((e) => e.push(1000)))).toContain(`${visitsAxis}.edges: ${edges.length + 1} edges make ${edges.length + 2} value bins and "missing", so ${edges.length + 3} bin labels, not ${edges.length + 2}`);
+    expect(errorOf(withEdges((e) => e.pop()))).toContain(`${visitsAxis}.edges: ${edges.length - 1} edges make`);
+    expect(errorOf(withEdges((e) => e.reverse()))).toContain(`${visitsAxis}.edges: edges must strictly increase`);
+    expect(errorOf(withEdges((e) => (e[1] = e[0])))).toContain(`${visitsAxis}.edges: edges must strictly increase`);
+    const infinite = JSON.parse(JSON.stringify(clone()).replace(`"edges":[${edges.join(',')}]`, `"edges":[${edges.slice(0, -1).join(',')},1e999]`));
+    expect(infinite.terms[visits].shape.axes[0].edges.at(-1)).toBe(Infinity);
+    expect(errorOf(infinite)).toContain(`${visitsAxis}.edges.${edges.length - 1}`);
+
+    // A category's bin is its code: no edges, and its levels in the vocabulary's order, in a pair as in its own term.
+    const category = terms.findIndex((term) => term.features.length === 1 && features[term.features[0]].type === 'categorical');
+    const key = features[terms[category].features[0]].key;
+    const levels = features[terms[category].features[0]].vocabulary!.length;
+    const withAxis = (term: number, a: number, change: (axis: Axis) => void) => {
+      const m = clone();
+      change(m.terms[term].shape.axes[a]);
+      return m;
+    };
+    expect(errorOf(withAxis(category, 0, (axis) => axis.edges.push(0.5)))).toContain(`terms.${category}.shape.axes.0.edges: "${key}" is categorical: its bins are its levels, so its axis has no edges`);
+    const oneLevelShort = withAxis(category, 0, (axis) => axis.labels.splice(-2, 1));
+    oneLevelShort.terms[category].shape.scores.pop();
+    expect(errorOf(oneLevelShort)).toContain(`terms.${category}.shape.axes.0.labels: ${levels} bin labels, but "${key}" needs ${levels + 1}: its ${levels} levels, then "missing"`);
+    expect(errorOf(withAxis(category, 0, (axis) => axis.labels.splice(0, 2, axis.labels[1], axis.labels[0])))).toContain(`terms.${category}.shape.axes.0.labels.0: bin 0 is not labelled as "${key}"'s level 0`);
+    const pair = terms.findIndex((term) => term.features.length === 2 && features[term.features[1]].type === 'categorical');
+    const pairKey = features[terms[pair].features[1]].key;
+    expect(errorOf(withAxis(pair, 1, (axis) => (axis.labels[0] = 'Something else')))).toContain(`terms.${pair}.shape.axes.1.labels.0: bin 0 is not labelled as "${pairKey}"'s level 0`);
+
+    // Yes / No, and a number with a single value bin, as the trainer writes them.
+    expect(terms.some((term) => term.shape.axes.some((axis) => axis.labels.join() === 'No,Yes,missing' && axis.edges.length === 1))).toBe(true);
+    const single = clone();
+    single.terms[visits].shape = { axes: [{ labels: ['any', 'missing'], edges: [] }], scores: [0.1, -0.1] };
+    delete single.reference.features.find((r: { key: string }) => r.key === 'web_visits').binRows;
+    expect(parseManifest(single).ok).toBe(true);
+  });
+
+  it('parses a manifest of 30,000 features and their own terms, pairing each reference feature with its own term by key', () => {
+    // Each reference feature was once matched by a search over the features and the terms: seconds of parsing at this size.
+    const F = 30_000;
+    const shape = (bins: number) => ({ axes: [{ labels: [...Array.from({ length: bins - 1 }, (_, b) => `bin ${b}`), 'missing'], edges: Array.from({ length: bins - 2 }, (_, b) => b) }], scores: new Array(bins).fill(0) });
+    const wide = {
+      ...clone(),
+      features: Array.from({ length: F }, (_, f) => ({ key: `f${f}`, label: `F${f}`, type: 'numeric', derive: { kind: 'value', from: { csv: `c${f}` } } })),
+      // Terms in the other order than their features, a pair first: a feature's own term is no pair, and not at its index.
+      terms: [{ features: [0, 1], label: 'F0 × F1', shape: { axes: [shape(3).axes[0], shape(3).axes[0]], scores: new Array(9).fill(0) } }, ...Array.from({ length: F }, (_, t) => ({ features: [F - 1 - t], label: `F${F - 1 - t}`, shape: shape(2 + ((F - 1 - t) % 3)) }))],
+      reference: { ...bundled.reference, features: Array.from({ length: F }, (_, r) => ({ key: `f${(r * 7) % F}`, missingShare: 0, idealValue: '', idealContribution: 0, binRows: new Array(2 + (((r * 7) % F) % 3)).fill(1) })) },
+      provenance: { ...bundled.provenance, leakageFlagsKept: undefined },
+    };
+    const parsed = parseManifest(wide);
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.manifest.features).toHaveLength(F);
+
+    const last = F - 1;
+    const f = (last * 7) % F;
+    const miscounted = structuredClone(wide);
+    miscounted.reference.features[last].binRows.push(1);
+    expect(errorOf(miscounted)).toBe(`The model manifest is invalid: reference.features.${last}.binRows: ${3 + (f % 3)} lead counts for ${2 + (f % 3)} bins`);
+    const unshaped = structuredClone(wide);
+    delete (unshaped.terms[F - f] as { shape?: unknown }).shape; // f's own term: no bins to count
+    unshaped.reference.features[last].binRows.push(1);
+    expect(parseManifest(unshaped).ok).toBe(true);
   });
 
   it('refuses what explanations and scores would misread: a shape with other axes than its term has features, a pair of one feature, a key used twice, decreasing percentiles', () => {

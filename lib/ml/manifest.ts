@@ -133,12 +133,17 @@ export const TermShapeSchema = z
             /** Bins as a rep reads them ("$1M – $5M", "Finance", "missing"). */
             labels: z.array(z.string()).min(2),
             /**
-             * Numeric features: upper edges of all bins but the last two (value ≤ edges[i] →
-             * bin i; above the last edge → the bin before "missing"). Categorical: empty (bin = code).
+             * Numeric and yes/no features: upper edges of all bins but the last two (value ≤
+             * edges[i] → bin i; above the last edge → the bin before "missing"), so
+             * labels.length − 2 of them, strictly increasing (and finite: `z.number()` refuses
+             * JSON's 1e999). Categorical: empty (bin = code). `ManifestSchema` checks the axis
+             * against its feature.
              */
             edges: z.array(z.number()),
           })
-          .strict(),
+          .strict()
+          // A bin is found by binary search over the edges: out of order, a value lands in the wrong bin.
+          .refine((axis) => axis.edges.every((edge, i) => i === 0 || edge > axis.edges[i - 1]), { message: 'edges must strictly increase', path: ['edges'] }),
       )
       .min(1)
       .max(2),
@@ -319,6 +324,30 @@ export const MetricsSchema = z
   })
   .passthrough();
 
+/**
+ * Adds an issue under `path` for each way a shape axis does not bin `feature` as the trainer
+ * writes it, so that `axisBin` puts a value in the bin the ONNX trees do: a categorical axis has
+ * the vocabulary's levels in order, then "missing", and no edges (bin = code); any other axis has
+ * one value bin per edge and one above the last, then "missing". An edge too many or too few
+ * passes the engine check, which tries values inside the manifest's own bins only, yet shifts
+ * the bins above it.
+ */
+function checkAxisBins(axis: TermShape['axes'][number], feature: Feature, path: (string | number)[], ctx: z.RefinementCtx): void {
+  const { labels, edges } = axis;
+  if (feature.type === 'categorical') {
+    const vocabulary = feature.vocabulary ?? [];
+    if (edges.length > 0) ctx.addIssue({ code: 'custom', message: `"${feature.key}" is categorical: its bins are its levels, so its axis has no edges`, path: [...path, 'edges'] });
+    if (labels.length !== vocabulary.length + 1) {
+      ctx.addIssue({ code: 'custom', message: `${labels.length} bin labels, but "${feature.key}" needs ${vocabulary.length + 1}: its ${vocabulary.length} levels, then "missing"`, path: [...path, 'labels'] });
+    } else {
+      const differs = vocabulary.findIndex((level, bin) => labels[bin] !== level);
+      if (differs >= 0) ctx.addIssue({ code: 'custom', message: `bin ${differs} is not labelled as "${feature.key}"'s level ${differs}: the labels are its vocabulary in order, then "missing"`, path: [...path, 'labels', differs] });
+    }
+  } else if (labels.length !== edges.length + 2) {
+    ctx.addIssue({ code: 'custom', message: `${edges.length} edges make ${edges.length + 1} value bins and "missing", so ${edges.length + 2} bin labels, not ${labels.length}`, path: [...path, 'edges'] });
+  }
+}
+
 export const ManifestSchema = z
   .object({
     schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
@@ -393,6 +422,10 @@ export const ManifestSchema = z
       if (term.shape && term.shape.axes.length !== term.features.length) {
         ctx.addIssue({ code: 'custom', message: `term ${i} has ${term.features.length} feature(s) but its shape has ${term.shape.axes.length} axes`, path: ['terms', i, 'shape', 'axes'] });
       }
+      term.shape?.axes.forEach((axis, a) => {
+        const feature = m.features[term.features[a]];
+        if (feature) checkAxisBins(axis, feature, ['terms', i, 'shape', 'axes', a], ctx);
+      });
     });
     // The side panel names a calibration bin's count beside its rate: one count per bin.
     const { calibration, calibrationLeads } = m.metrics;
@@ -400,10 +433,10 @@ export const ManifestSchema = z
       ctx.addIssue({ code: 'custom', message: `${calibrationLeads.length} lead counts for ${calibration?.length ?? 0} calibration bins`, path: ['metrics', 'calibrationLeads'] });
     }
     // Features are found by key (tier-policy previews, count bounds, the report): one feature per key.
-    const keys = new Set<string>();
+    const indexOfKey = new Map<string, number>();
     m.features.forEach((feature, i) => {
-      if (keys.has(feature.key)) ctx.addIssue({ code: 'custom', message: `feature key "${feature.key}" is used twice`, path: ['features', i, 'key'] });
-      keys.add(feature.key);
+      if (indexOfKey.has(feature.key)) ctx.addIssue({ code: 'custom', message: `feature key "${feature.key}" is used twice`, path: ['features', i, 'key'] });
+      else indexOfKey.set(feature.key, i);
     });
     // The score is a lead's place among these cut points, found by binary search: they must not decrease.
     if (m.reference.probabilityPercentiles.some((p, i, all) => i > 0 && p < all[i - 1])) {
@@ -411,12 +444,15 @@ export const ManifestSchema = z
     }
     // The report names a kept flag's feature by its label: the flag must be on one of the features.
     m.provenance.leakageFlagsKept?.forEach((flag, i) => {
-      if (!keys.has(flag.key)) ctx.addIssue({ code: 'custom', message: `flags "${flag.key}", which is no feature`, path: ['provenance', 'leakageFlagsKept', i, 'key'] });
+      if (!indexOfKey.has(flag.key)) ctx.addIssue({ code: 'custom', message: `flags "${flag.key}", which is no feature`, path: ['provenance', 'leakageFlagsKept', i, 'key'] });
     });
     // The side panel reads a feature's bin counts beside its own term's bins: one count per bin.
+    // Looked up in maps built once: a search per reference feature made parsing quadratic (seconds at 30,000 features).
+    const ownTermOf = new Map<number, Term>();
+    for (const term of m.terms) if (term.features.length === 1 && !ownTermOf.has(term.features[0])) ownTermOf.set(term.features[0], term);
     m.reference.features.forEach((reference, i) => {
-      const feature = m.features.findIndex((f) => f.key === reference.key);
-      const axis = m.terms.find((term) => term.features.length === 1 && term.features[0] === feature)?.shape?.axes[0];
+      const feature = indexOfKey.get(reference.key);
+      const axis = feature === undefined ? undefined : ownTermOf.get(feature)?.shape?.axes[0];
       if (reference.binRows && axis && reference.binRows.length !== axis.labels.length) {
         ctx.addIssue({ code: 'custom', message: `${reference.binRows.length} lead counts for ${axis.labels.length} bins`, path: ['reference', 'features', i, 'binRows'] });
       }

@@ -168,11 +168,12 @@ describe('importModel', () => {
     let checked = false;
     const check = async () => ((checked = true), { ok: true as const });
     await expect(importModel(JSON.stringify(candidate), new Uint8Array(MAX_ONNX_BYTES + 1), check)).rejects.toThrow(/model\.onnx is too large/);
-    // One pair term over two axes of 400 bins: 160,000 check rows from a few MB of manifest.
+    // One pair term over two numeric axes of 400 bins (398 edges, then "missing"): 160,000 check rows from a few MB of manifest.
     const labels = Array.from({ length: 400 }, (_, i) => `b${i}`);
+    const edges = Array.from({ length: 398 }, (_, i) => i);
     const huge = {
       ...candidate,
-      terms: [{ features: [0, 1], label: 'huge', importance: 0, shape: { axes: [{ labels, edges: [] }, { labels, edges: [] }], scores: Array(160_000).fill(0) } }],
+      terms: [{ features: [2, 3], label: 'huge', importance: 0, shape: { axes: [{ labels, edges }, { labels, edges }], scores: Array(160_000).fill(0) } }],
     };
     expect(160_000).toBeGreaterThan(MAX_CHECK_CELLS);
     await expect(importModel(JSON.stringify(huge), new Uint8Array([1]), check)).rejects.toThrow(/too large to check: its shape functions have 160,000 bins/);
