@@ -751,3 +751,101 @@ describe('fields the data has missing together (a lead\'s web analytics, all kno
     );
   });
 });
+
+describe('a lead no marketing e-mail reaches', () => {
+  // Website visits and e-mails opened, both raised by a rep's work; the lead's e-mail opt-out and
+  // its address's kind, which the model does not score. No calibration: warm from 0.2 (logit −1.39).
+  // A file's columns here have names that say nothing of e-mail: HubSpot's fields tell what they are.
+  const model = handMadeManifest({
+    features: [
+      { key: 'visits', label: 'Website visits', type: 'numeric', derive: { kind: 'value', from: { hubspot: 'hs_analytics_num_visits', csv: 'visits' } }, actionable: true },
+      { key: 'opens', label: 'Marketing e-mails opened', type: 'numeric', derive: { kind: 'value', from: { hubspot: 'hs_email_open', csv: 'opens' } }, actionable: true },
+      { key: 'opted_out', label: 'Opted out of e-mail', type: 'boolean', derive: { kind: 'value', from: { salesforce: 'HasOptedOutOfEmail', hubspot: 'hs_email_optout', csv: 'unsubscribed' } } },
+      { key: 'email_domain', label: 'E-mail domain', type: 'categorical', vocabulary: ['corporate', 'free', '(other)'], otherCode: 2, derive: { kind: 'emailDomainKind', from: { hubspot: 'email' } } },
+    ],
+    terms: [
+      { features: [0], label: 'Website visits', shape: { axes: [{ labels: ['0', '1 – 5', '> 5', 'missing'], edges: [0, 5] }], scores: [-1, 0, 1.2, 0] } },
+      { features: [1], label: 'Marketing e-mails opened', shape: { axes: [{ labels: ['≤ 2', '> 2', 'missing'], edges: [2] }], scores: [-0.2, 1.8, 0] } },
+    ],
+    intercept: -2,
+  });
+  const now = new Date('2026-11-01T00:00:00Z');
+  const planFor = (record: RawRecord, source: 'hubspot' | 'csv') => {
+    const row = Array.from(featurizeRecord(record, model.features, source, now));
+    return whatWouldMakeHotter(model, row, contributionsOf(row, model), source)!;
+  };
+  const changesOf = (plan: { changes: { label: string; from: string; to: string }[] }) => plan.changes.map((change) => [change.label, change.from, change.to]);
+  const reachable = { hs_analytics_num_visits: '0', hs_email_open: '0', hs_email_optout: 'false', email: 'ann@acme.io' };
+
+  it('is asked for no e-mail opens: it opted out, or it has no address; the next best change is asked instead', () => {
+    // −2 − 1 − 0.2 = −3.2, cold. Opens "> 2" (+2.0) and visits "> 5" (+2.2) both reach warm; the smaller step, the opens, is
+    // the plan for a lead e-mail reaches. One that opted out or has no address gets the visits: −1.0, 26.9 %.
+    expect(changesOf(planFor(reachable, 'hubspot'))).toEqual([['Marketing e-mails opened', '≤ 2', '> 2']]);
+    for (const record of [{ ...reachable, hs_email_optout: 'true' }, { ...reachable, email: '' }, { ...reachable, email: 'not an address' }]) {
+      const plan = planFor(record, 'hubspot');
+      expect(changesOf(plan)).toEqual([['Website visits', '0', '> 5']]);
+      expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-1), 12);
+      expect(plan.reaches).toBe(true);
+    }
+  });
+
+  it('is told by its opt-out whatever the source calls it, and only by what its source has', () => {
+    // The file's "unsubscribed" is the opt-out HubSpot calls hs_email_optout, its "opens" HubSpot's hs_email_open.
+    expect(changesOf(planFor({ visits: '0', opens: '0', unsubscribed: 'yes' }, 'csv'))).toEqual([['Website visits', '0', '> 5']]);
+    // A file has no address column: its leads' addresses are unknown, not absent.
+    expect(changesOf(planFor({ visits: '0', opens: '0', unsubscribed: 'no' }, 'csv'))).toEqual([['Marketing e-mails opened', '≤ 2', '> 2']]);
+    // Nobody says it opted out: e-mail reaches it as far as anyone knows.
+    expect(changesOf(planFor({ ...reachable, hs_email_optout: '' }, 'hubspot'))).toEqual([['Marketing e-mails opened', '≤ 2', '> 2']]);
+  });
+});
+
+describe("a category's levels another CRM's records hold", () => {
+  // A lead source learned from Salesforce leads ("Web") and HubSpot contacts (ORGANIC_SEARCH, DIRECT_TRAFFIC), whose
+  // labels HubSpot's pages show. No calibration; "Web" scores best.
+  const leadSource = {
+    key: 'lead_source',
+    label: 'Lead source',
+    type: 'categorical',
+    vocabulary: ['Web', 'ORGANIC_SEARCH', 'DIRECT_TRAFFIC', '(other)'],
+    otherCode: 3,
+    derive: {
+      kind: 'value',
+      from: { salesforce: 'LeadSource', hubspot: 'hs_analytics_source', csv: 'lead_source' },
+      optionLabels: { hubspot: { ORGANIC_SEARCH: 'Organic Search', DIRECT_TRAFFIC: 'Direct Traffic' } },
+    },
+  };
+  const modelWith = ({ actionable = false, binRows }: { actionable?: boolean; binRows?: number[] }) =>
+    handMadeManifest({
+      features: [{ ...leadSource, actionable }],
+      terms: [{ features: [0], label: 'Lead source', shape: { axes: [{ labels: ['Web', 'ORGANIC_SEARCH', 'DIRECT_TRAFFIC', '(other)', 'missing'], edges: [] }], scores: [1, 0.2, 0.5, 0, 0] } }],
+      intercept: -2,
+      referenceFeatures: binRows ? [{ ...summaryOf('lead_source', 0), binRows }] : [],
+    });
+  const [WEB, ORGANIC_SEARCH] = [0, 1];
+  const idealOf = (model: Manifest, code: number, source: 'salesforce' | 'hubspot' | 'csv') => deviationsFromIdeal(model, [code], source)[0];
+
+  it("gives a HubSpot contact the best level HubSpot holds as its ideal, never Salesforce's", () => {
+    expect(idealOf(modelWith({}), ORGANIC_SEARCH, 'hubspot')).toEqual({ feature: 0, label: 'Lead source', leadValue: 'Organic Search', idealValue: 'Direct Traffic', pointsLost: expect.closeTo(0.3, 12) });
+    // Nothing says which levels Salesforce or a file holds: every level may be theirs.
+    expect(idealOf(modelWith({}), ORGANIC_SEARCH, 'salesforce')).toMatchObject({ idealValue: 'Web', pointsLost: 0.8 });
+    expect(idealOf(modelWith({}), ORGANIC_SEARCH, 'csv')).toMatchObject({ idealValue: 'Web', pointsLost: 0.8 });
+    // A contact that holds a level HubSpot does not label (its label is its value) holds it.
+    expect(idealOf(modelWith({}), WEB, 'hubspot')).toMatchObject({ leadValue: 'Web', idealValue: 'Web', pointsLost: 0 });
+  });
+
+  it('weighs a level by the leads of levels the CRM holds: one in twenty of those is a kind of contact its rep meets', () => {
+    // 40 of 1,340 training leads (3 %) came from direct traffic, too few for an ideal among all; but 40 of the 340 with
+    // a HubSpot level (12 %) are enough for a HubSpot contact's.
+    const model = modelWith({ binRows: [1000, 300, 40, 0, 0] });
+    expect(idealOf(model, ORGANIC_SEARCH, 'hubspot')).toMatchObject({ idealValue: 'Direct Traffic', pointsLost: expect.closeTo(0.3, 12) });
+    expect(idealOf(model, ORGANIC_SEARCH, 'salesforce')).toMatchObject({ idealValue: 'Web', pointsLost: 0.8 });
+  });
+
+  it('suggests only a level HubSpot holds to a HubSpot contact', () => {
+    const model = modelWith({ actionable: true });
+    const planFor = (source: 'salesforce' | 'hubspot') => whatWouldMakeHotter(model, [ORGANIC_SEARCH], contributionsOf([ORGANIC_SEARCH], model), source)!;
+    // −1.8 is cold; Direct Traffic (+0.3) is as far as a HubSpot contact goes, short of warm (−1.39). Web (+0.8) reaches it.
+    expect(planFor('hubspot')).toMatchObject({ changes: [{ label: 'Lead source', from: 'Organic Search', to: 'Direct Traffic' }], reaches: false });
+    expect(planFor('salesforce')).toMatchObject({ changes: [{ label: 'Lead source', from: 'ORGANIC_SEARCH', to: 'Web' }], reaches: true });
+  });
+});

@@ -5,7 +5,9 @@
  *
  * Pure functions of the manifest (every term's `shape`) and the lead's model input row [F]
  * (NaN = missing) plus its per-term contributions [T] from the model run. Features the lead's
- * source has no field for are left out: it is always missing there, nothing a rep can change.
+ * source has no field for are left out: it is always missing there, nothing a rep can change;
+ * so are a category's levels the source's records cannot hold (`heldLevels`), and e-mail
+ * engagement for a lead no marketing e-mail reaches (`cannotBeEmailed`).
  * Every figure is exact: what the model adds, pairs included, for the row the change gives.
  */
 import type { Tier } from '../messaging/protocol';
@@ -66,6 +68,22 @@ function logitChange(manifest: Manifest, before: ArrayLike<number>, after: Array
     if (term.features.some((feature) => !Object.is(before[feature], after[feature]))) change += termScoreAt(term, after) - termScoreAt(term, before);
   }
   return change;
+}
+
+/**
+ * Which bins of a feature's axis `source`'s records can hold, for a lead whose value is `value`.
+ * A CRM whose page labels the manifest knows for a choice field (`optionLabels`) holds the levels
+ * it labels only: a HubSpot contact's lead source is never Salesforce's "Web", a level the model
+ * learned from Salesforce leads. The lead's own level is held (it holds it), as is "(other)", the
+ * values the model did not learn, which any CRM can hold. Every bin when nothing tells: a number, a
+ * level made by LeadLens (a title's seniority), a file's column, a CRM without labels known.
+ */
+function heldLevels(feature: Feature, source: SourceKind, value: number): (bin: number) => boolean {
+  const { derive } = feature;
+  const labels = feature.type === 'categorical' && derive.kind === 'value' && source !== 'csv' ? derive.optionLabels?.[source] : undefined;
+  if (!labels || Object.keys(labels).length === 0) return () => true;
+  const vocabulary = feature.vocabulary ?? [];
+  return (bin) => bin === value || bin === feature.otherCode || (bin < vocabulary.length && Object.hasOwn(labels, vocabulary[bin]));
 }
 
 /** A copy of `row` with one feature's value changed. */
@@ -155,7 +173,8 @@ function bestScoringRun(gains: readonly number[], leadBin: number, numeric: bool
  * the lead with only this feature changed (its own term and its pairs with the lead's other
  * features): its gain. The ideal is the range of bins that enough training leads hold, as the
  * trainer's ideal is (`supportedIdeal`; a model without bin counts: `bestScoringRun`), never
- * "missing"; the points lost are what the gain of its best bin adds to the log-odds of the
+ * "missing", nor a level the lead's CRM cannot hold (`heldLevels`: its training leads are no
+ * customers this CRM's rep meets); the points lost are what the gain of its best bin adds to the log-odds of the
  * calibrated probability, so moving there raises the probability shown by exactly that, unless the
  * lead is within the range already (then none). When that gain is below 0 (every value enough leads hold would lower the lead's
  * odds), or no range holds enough leads, the lead's own value is the ideal and nothing is lost.
@@ -171,11 +190,12 @@ export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, 
     .map((term): Deviation => {
       const [feature] = term.features;
       const axis = axisAsShown(shapeOf(term).axes[0], manifest.features[feature], source);
+      const held = heldLevels(manifest.features[feature], source, row[feature]);
       const gains = presentTargets(axis).map(({ value }) => logitChange(manifest, row, withValue(row, feature, value)));
       const leadBin = axisBin(axis, row[feature]);
       const numeric = manifest.features[feature].type === 'numeric';
-      const binRows = referenceOf(manifest, feature)?.binRows;
-      const ideal = binRows ? supportedIdeal(gains, binRows, numeric) : bestScoringRun(gains, leadBin, numeric);
+      const binRows = referenceOf(manifest, feature)?.binRows?.map((rows, bin) => (held(bin) ? rows : 0));
+      const ideal = binRows ? supportedIdeal(gains, binRows, numeric) : bestScoringRun(gains.map((gain, bin) => (held(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
       const leadValue = axis.labels[leadBin];
       if (!ideal || gains[ideal.best] < 0) return { feature, label: term.label, leadValue, idealValue: leadValue, pointsLost: 0 };
       // A lead within the ideal range has the ideal: "employees 25, ideal 21 – 40" loses nothing, whatever bin of it scores best.
@@ -208,16 +228,17 @@ const countsDaysSince = (feature: Feature) => feature.type === 'numeric' && feat
  * one value it can be given (an older date is not a rep's to choose, whatever the shape says);
  * engagement raises counts and rates, where an unknown count is taken as none recorded, each
  * to the least value of a higher bin; a category (the last page seen) can become any other
- * named level, not the pooled "(other)".
+ * named level the lead's `source` can hold (`heldLevels`), not the pooled "(other)".
  */
-function reachableTargets(feature: Feature, axis: Axis, value: number): Target[] {
+function reachableTargets(feature: Feature, axis: Axis, value: number, source: SourceKind): Target[] {
   if (countsDaysSince(feature)) {
     const today = axisBin(axis, 0);
     return today < axisBin(axis, value) ? [{ bin: today, value: 0 }] : [];
   }
   if (feature.type !== 'numeric') {
     const from = axisBin(axis, value);
-    return presentTargets(axis).filter(({ bin }) => bin !== from && bin !== feature.otherCode);
+    const held = heldLevels(feature, source, value);
+    return presentTargets(axis).filter(({ bin }) => bin !== from && bin !== feature.otherCode && held(bin));
   }
   const from = axisBin(axis, Number.isNaN(value) ? 0 : value);
   return presentTargets(axis)
@@ -423,6 +444,35 @@ export interface HotterPlan {
 const settable = (feature: Feature, source: SourceKind) =>
   feature.actionable && sourceSupplies(feature, source) && fieldSourcesOf(feature.derive).length === 1;
 
+/** Every field name `feature` reads, from any source: what it stands for is the same in each. */
+const allFieldNamesOf = (feature: Feature) => fieldSourcesOf(feature.derive).flatMap((from) => Object.values(from).filter((name) => name !== undefined));
+
+/** A field that says a lead opted out of e-mail: Salesforce's HasOptedOutOfEmail, HubSpot's hs_email_optout, a file's "email_opted_out" or "Unsubscribed from email". */
+const EMAIL_OPT_OUT_FIELD = /e-?mail.*(opt(ed)?.?out|unsubscrib)|(opt(ed)?.?out|unsubscrib).*e-?mail/i;
+
+/** A yes/no feature read from an e-mail opt-out field: yes is opted out. */
+const isEmailOptOut = (feature: Feature) => feature.type === 'boolean' && feature.derive.kind === 'value' && allFieldNamesOf(feature).some((name) => EMAIL_OPT_OUT_FIELD.test(name));
+
+/** A feature read from the lead's e-mail address (its domain's kind): missing when the lead has none, or none that reads as one. */
+const readsEmailAddress = (feature: Feature) => feature.derive.kind === 'emailDomainKind';
+
+/**
+ * Engagement that only e-mail reaching the lead records: a feature read from an e-mail field
+ * (HubSpot's hs_email_open and hs_email_click, a file's email_opens), other than those that say
+ * whether e-mail reaches the lead at all.
+ */
+const engagesByEmail = (feature: Feature) =>
+  !isEmailOptOut(feature) && !readsEmailAddress(feature) && allFieldNamesOf(feature).some((name) => /e-?mail/i.test(name));
+
+/**
+ * Whether no marketing e-mail reaches the lead, as its row tells: it opted out of e-mail, or it has
+ * no e-mail address. Only a feature `source` supplies tells: one it has no field for is always missing.
+ */
+const cannotBeEmailed = (manifest: Manifest, row: ArrayLike<number>, source: SourceKind) =>
+  manifest.features.some(
+    (feature, f) => sourceSupplies(feature, source) && ((isEmailOptOut(feature) && row[f] === 1) || (readsEmailAddress(feature) && Number.isNaN(row[f]))),
+  );
+
 /**
  * The smallest changes to fields a rep can set that move the lead to the next tier (hot when
  * warm starts where hot does), or null when it is hot already. Greedy: while the target is not
@@ -432,7 +482,9 @@ const settable = (feature: Feature, source: SourceKind) =>
  * when none does, the plan has no changes. A feature changes at most once, only the way a rep's
  * work moves it (see reachableTargets), never to "missing", and only as `rowAfterChange` allows,
  * with the features recorded along with it and those computed from it: the promised
- * probability is the model's for the changed lead. `scoredTier` is the tier the lead
+ * probability is the model's for the changed lead. E-mail engagement (`engagesByEmail`) is never
+ * asked of a lead that opted out of e-mail or has no address (`cannotBeEmailed`): a rep cannot
+ * make it happen, and may not e-mail an opted-out lead to try. `scoredTier` is the tier the lead
  * was shown with: the plan starts from it, so it never contradicts the score a rep sees (a
  * probability recomputed from the contributions can fall on the other side of a threshold).
  */
@@ -456,15 +508,18 @@ export function whatWouldMakeHotter(
   let current = Array.from(row); // [F] the row as the changes so far leave it
   const used = [...new Set(manifest.terms.flatMap((term) => term.features))];
   const candidates = used.filter((feature) => settable(manifest.features[feature], source));
+  // Still candidates for what is recorded along with a change (`recordMissingPartners`): a count recorded at its least asks for nothing.
+  const emailable = !cannotBeEmailed(manifest, row, source);
+  const changeable = candidates.filter((feature) => emailable || !engagesByEmail(manifest.features[feature]));
   const changes: Change[] = [];
   // A lead below the target tier needs a change, even if its recomputed probability sits on the threshold.
   while ((changes.length === 0 || !reached(logit)) && changes.length < MAX_CHANGES) {
     const before = current;
-    const moves = candidates
+    const moves = changeable
       .filter((feature) => !changes.some((change) => change.feature === feature))
       .flatMap((feature) => {
         const axis = ownAxis(manifest, feature);
-        return reachableTargets(manifest.features[feature], axis, before[feature]).flatMap((target) => {
+        return reachableTargets(manifest.features[feature], axis, before[feature], source).flatMap((target) => {
           const changed = rowAfterChange(manifest, used, candidates, before, feature, target.value, source);
           if (!changed) return [];
           const gain = logitChange(manifest, before, changed.after);
