@@ -33,5 +33,5 @@ it('says in sight how many leads each conversion rate is of, and what it counts'
   rendered = render(<SegmentStatsTable stats={stats} />);
   const rates = [...rendered.container.querySelectorAll('tbody tr')].map((row) => row.children[3].textContent);
   expect(rates).toEqual(['50 % of 2', '50 % of 2,000', 'unknown']);
-  expect(rendered.container.querySelector('tfoot')?.textContent).toContain('created 30 or more days ago with a known outcome');
+  expect(rendered.container.querySelector('tfoot')?.textContent).toContain("of the tier's leads with a known outcome, the share that converted");
 });

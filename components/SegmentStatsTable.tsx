@@ -1,6 +1,5 @@
 import type { Tier } from '@/lib/messaging/protocol';
 import { formatRate, formatShares } from '@/lib/presentation';
-import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
 import { TIERS, type TierStats } from '@/lib/segments';
 import { TierLabel } from './TierLabel';
 
@@ -51,7 +50,7 @@ export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> })
         <tfoot>
           <tr>
             <td colSpan={4} className="rate-basis">
-              Converted: the share of the tier's leads created {OUTCOME_SETTLED_DAYS} or more days ago with a known outcome that converted, of how many.
+              Converted: of the tier's leads with a known outcome, the share that converted, and of how many.
             </td>
           </tr>
         </tfoot>

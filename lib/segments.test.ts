@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { collectFilterChoices, filterLeads, leadsOfTier, mostLikelyFirst, NO_FILTERS, offeredFilters, segmentStats, type ScoredLeadRow } from './segments';
+import { collectFilterChoices, filterLeads, leadSourceChoices, leadsOfTier, mostLikelyFirst, NO_FILTERS, offeredFilters, segmentStats, type ScoredLeadRow } from './segments';
 
 const DAY = 86_400_000;
 const NOW = 100 * DAY;
@@ -43,6 +43,18 @@ describe('segmentStats', () => {
     ];
     expect(segmentStats(hot, NOW).hot).toEqual({ count: 6, share: 1, withOutcome: 3, conversionRate: 2 / 3 });
   });
+
+  it("counts the outcomes by the model's rule when given, not the stored ones nor their age: those say which leads count", () => {
+    const warm = [
+      row({ leadKey: 'a', outcome: 0, createdAt: settled }),
+      row({ leadKey: 'b', outcome: 1, createdAt: settled }),
+      row({ leadKey: 'c', outcome: 0, createdAt: NOW - DAY }),
+    ];
+    // By the rule: a converted (stored 0), b still being worked (stored 1), c converted and learnt from (a day old).
+    expect(segmentStats(warm, NOW, new Map([['a', 1], ['c', 1]])).warm).toEqual({ count: 3, share: 1, withOutcome: 2, conversionRate: 1 });
+    // A model without a rule (the bundled model): the stored outcomes of the leads 30 or more days old.
+    expect(segmentStats(warm, NOW).warm).toEqual({ count: 3, share: 1, withOutcome: 2, conversionRate: 0.5 });
+  });
 });
 
 describe('filterLeads', () => {
@@ -52,6 +64,16 @@ describe('filterLeads', () => {
     expect(filterLeads(rows, { ...NO_FILTERS, createdWithinDays: 30 }, NOW).map((r) => r.name)).toEqual(['Bo', 'Al', 'Di']);
     // No filter: the rows themselves, not a copy of 100,000 of them.
     expect(filterLeads(rows, NO_FILTERS, NOW)).toBe(rows);
+  });
+
+  it('keeps, for a lead source as the filter words it, the leads of every stored value worded so', () => {
+    const word = (value: string) => (value === 'SOCIAL_MEDIA' ? 'Organic Social' : value);
+    const sources = [row({ name: 'Hu', leadSource: 'SOCIAL_MEDIA' }), row({ name: 'Cs', leadSource: 'Organic Social' }), row({ name: 'We', leadSource: 'Web' })];
+    expect(leadSourceChoices(['Organic Social', 'SOCIAL_MEDIA', 'Web'], word)).toEqual(['Organic Social', 'Web']);
+    expect(filterLeads(sources, { ...NO_FILTERS, leadSource: 'Organic Social' }, NOW, word).map((r) => r.name)).toEqual(['Hu', 'Cs']);
+    expect(offeredFilters({ ...NO_FILTERS, leadSource: 'Organic Social' }, { owner: [], leadSource: ['SOCIAL_MEDIA'] }, word).leadSource).toBe('Organic Social');
+    // The stored value is no choice of its own once worded otherwise.
+    expect(offeredFilters({ ...NO_FILTERS, leadSource: 'SOCIAL_MEDIA' }, { owner: [], leadSource: ['SOCIAL_MEDIA'] }, word).leadSource).toBeNull();
   });
 });
 

@@ -10,6 +10,8 @@ import type { Tier } from './messaging/protocol';
 
 export const TIERS: readonly Tier[] = ['hot', 'warm', 'cold'];
 const DAY_MS = 86_400_000;
+/** A lead source worded as stored. */
+const asStored = (value: string) => value;
 
 /** A stored lead with its score under the active model, without its fields. */
 export interface ScoredLeadRow {
@@ -31,6 +33,7 @@ export interface ScoredLeadRow {
 
 export interface SegmentFilters {
   owner: string | null;
+  /** A lead source as the filter words it (`leadSourceWords`): it keeps the leads of every stored value worded so. */
   leadSource: string | null;
   /** Only leads created within this many days; null = any time. */
   createdWithinDays: number | null;
@@ -38,13 +41,14 @@ export interface SegmentFilters {
 
 export const NO_FILTERS: SegmentFilters = { owner: null, leadSource: null, createdWithinDays: null };
 
-export function filterLeads(rows: readonly ScoredLeadRow[], filters: SegmentFilters, now: number): readonly ScoredLeadRow[] {
+/** `sourceWord`: how the lead-source filter words a stored value (`leadSourceWords`); its choice keeps every value worded so. */
+export function filterLeads(rows: readonly ScoredLeadRow[], filters: SegmentFilters, now: number, sourceWord: (value: string) => string = asStored): readonly ScoredLeadRow[] {
   if (filters.owner === null && filters.leadSource === null && filters.createdWithinDays === null) return rows;
   const createdAfter = filters.createdWithinDays === null ? -Infinity : now - filters.createdWithinDays * DAY_MS;
   return rows.filter(
     (row) =>
       (filters.owner === null || row.owner === filters.owner) &&
-      (filters.leadSource === null || row.leadSource === filters.leadSource) &&
+      (filters.leadSource === null || sourceWord(row.leadSource) === filters.leadSource) &&
       row.createdAt >= createdAfter,
   );
 }
@@ -53,26 +57,39 @@ export interface TierStats {
   count: number;
   /** Share of all leads shown, 0–1 (0 when there are none). */
   share: number;
-  /** Leads of the tier whose outcome is known, created at least OUTCOME_SETTLED_DAYS ago. */
+  /** Leads of the tier whose outcome is known (see `segmentStats`). */
   withOutcome: number;
   /** Conversion rate among those; null when there are none. */
   conversionRate: number | null;
 }
 
 /**
- * Count and share per tier, and the conversion rate of each among the leads old enough for
- * their outcome to be known: a lead created last week and still being worked is stored as not
- * converted (Salesforce `IsConverted` false), and the hot tier, recent leads most of all, read
- * as converting less than it does. Leads without a created date count.
+ * The outcomes of the leads whose outcome counts, by lead key, as the options page labels them
+ * for a model with an outcome rule (`readRuleOutcomes` in the side panel): the rule's outcome of
+ * the leads of the source it was trained on, once `outcomeSettled` or if it learnt from them. A
+ * lead absent has no known outcome.
  */
-export function segmentStats(rows: readonly ScoredLeadRow[], now: number): Record<Tier, TierStats> {
+export type RuleOutcomes = ReadonlyMap<string, 0 | 1>;
+
+/**
+ * Count and share per tier, and the conversion rate of each among the leads whose outcome is
+ * known: by the active model's rule, `ruleOutcomes`, when it has one. Without (a model without
+ * a rule: the bundled model, one trained by the CLI), the outcome stored at sync or import, as
+ * the options page reads it for such a model, of the leads old enough for it to be known: a lead
+ * created last week and still being worked is stored as not converted (Salesforce `IsConverted`
+ * false), and the hot tier, recent leads most of all, read as converting less than it does.
+ * Leads without a created date count.
+ */
+export function segmentStats(rows: readonly ScoredLeadRow[], now: number, ruleOutcomes?: RuleOutcomes): Record<Tier, TierStats> {
   const counts = { hot: { n: 0, known: 0, won: 0 }, warm: { n: 0, known: 0, won: 0 }, cold: { n: 0, known: 0, won: 0 } };
+  const storedOutcome = (row: ScoredLeadRow) => (outcomeSettled(row.createdAt, now) ? row.outcome : null);
   for (const row of rows) {
     const tier = counts[row.tier];
     tier.n++;
-    if (row.outcome !== null && outcomeSettled(row.createdAt, now)) {
+    const outcome = ruleOutcomes ? ruleOutcomes.get(row.leadKey) : storedOutcome(row);
+    if (outcome !== undefined && outcome !== null) {
       tier.known++;
-      tier.won += row.outcome;
+      tier.won += outcome;
     }
   }
   const stats = (tier: Tier): TierStats => {
@@ -154,20 +171,28 @@ export interface ScoredLeads {
 /**
  * `filters` without the values no longer offered: once a sync names the owners it stored as
  * ids, or a source's leads are deleted, the chosen value matches no lead while its select can
- * only show "All". The filter then applies what the select shows.
+ * only show "All". The filter then applies what the select shows. `sourceWord`: as `filterLeads`.
  */
-export function offeredFilters(filters: SegmentFilters, choices: FilterChoices): SegmentFilters {
-  const offered = (value: string | null, values: string[]) => (value !== null && values.includes(value) ? value : null);
-  return { ...filters, owner: offered(filters.owner, choices.owner), leadSource: offered(filters.leadSource, choices.leadSource) };
+export function offeredFilters(filters: SegmentFilters, choices: FilterChoices, sourceWord: (value: string) => string = asStored): SegmentFilters {
+  const offered = (value: string | null, values: string[], word = asStored) => (value !== null && values.some((candidate) => word(candidate) === value) ? value : null);
+  return { ...filters, owner: offered(filters.owner, choices.owner), leadSource: offered(filters.leadSource, choices.leadSource, sourceWord) };
+}
+
+/**
+ * The lead-source filter's choices, sorted: one per word shown, whatever values are stored behind
+ * it (HubSpot's SOCIAL_MEDIA, and a file exported from HubSpot that reads "Organic Social").
+ */
+export function leadSourceChoices(values: readonly string[], sourceWord: (value: string) => string): string[] {
+  return textSorted(new Set(values.map(sourceWord)));
 }
 
 /**
  * How the lead-source filter words a stored lead's source: a HubSpot value by the label its pages
  * show ("Organic Social" for SOCIAL_MEDIA), when `manifest` reads that property and knows its
- * labels, as the reasons beside it do; else as stored. HubSpot's only: the filter offers one
- * choice per stored value, whatever its source, and HubSpot's internal values (UPPER_SNAKE) are
- * no Salesforce or file value, where a Salesforce label ("Website" for Web) would rename a
- * file's "Web" too.
+ * labels, as the reasons beside it do; else as stored. HubSpot's only: a stored value is worded
+ * the same whatever its source, and HubSpot's internal values (UPPER_SNAKE) are no Salesforce or
+ * file value, where a Salesforce label ("Website" for Web) would rename a file's "Web" too. The
+ * filter offers one choice per word (`leadSourceChoices`), keeping every value worded so.
  */
 export function leadSourceWords(manifest: Manifest | undefined): (value: string) => string {
   const labels = new Map<string, string>();

@@ -24,6 +24,7 @@ const panel = vi.hoisted(() => ({ leads: [] as unknown[], job: null as unknown }
 vi.mock('./hooks', () => ({
   useOpenLead: () => ({ tabId: null, lead: { isPending: true, isError: false } }),
   useManifest: () => ({ isPending: true }),
+  useOutcomeBasis: () => ({ kind: 'stored' }),
   useScoredLeads: () => ({ leads: { isPending: false, isError: false, data: { rows: panel.leads, choices: { owner: [], leadSource: [] } } }, job: panel.job, modelId: 'model-2' }),
 }));
 

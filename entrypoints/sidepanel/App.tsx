@@ -12,7 +12,7 @@ import { plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { leadSourceWords } from '@/lib/segments';
 import { browser } from 'wxt/browser';
-import { useManifest, useScoredLeads } from './hooks';
+import { useManifest, useOutcomeBasis, useScoredLeads } from './hooks';
 import { OpenLeadView } from './OpenLeadView';
 import { SegmentView } from './SegmentView';
 
@@ -134,6 +134,7 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
   const unscored = useUnscoredCount(leads.data?.rows.length ?? 0, job, modelId);
   const manifest = useManifest(modelId);
   const sourceWord = useMemo(() => leadSourceWords(manifest.data), [manifest.data]);
+  const outcomeBasis = useOutcomeBasis(modelId);
   const progress = job?.state === 'running' && <JobProgressBar label="Scoring stored leads" done={job.done} total={job.total} />;
   if (leads.isPending) return <>{progress || <Loading what="scored leads" />}</>;
   if (leads.isError) {
@@ -163,7 +164,7 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
       {scoring}
       {!scoring && unscored !== null && <UnscoredLeadsNote count={unscored} />}
       <DemoLeadsMixedNote />
-      <SegmentView leads={leads.data} sourceWord={sourceWord} />
+      <SegmentView leads={leads.data} sourceWord={sourceWord} outcomeBasis={outcomeBasis} />
     </>
   );
 }

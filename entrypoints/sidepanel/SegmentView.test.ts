@@ -101,7 +101,7 @@ it('shows the first page of the top leads a filter leaves, in the order the rep 
   expect(hotTable().querySelector('th[aria-sort="ascending"]')?.textContent).toContain('Lead');
 });
 
-it("words HubSpot's lead sources as its pages label them, in the order of the words shown, filtering by the value stored", () => {
+it("words HubSpot's lead sources as its pages label them, in the order of the words shown, filtering by the values worded so", () => {
   const hubspotLead = (id: string, leadSource: string): ScoredLeadRow => ({ ...csvLead, leadKey: `hubspot|${id}`, source: 'hubspot', recordId: id, name: `Lead ${id}`, leadSource });
   const rows = [hubspotLead('1', 'SOCIAL_MEDIA'), hubspotLead('2', 'OFFLINE'), { ...csvLead, leadSource: 'Phone Inquiry' }];
   const manifest = { features: [{ derive: { kind: 'value', from: { hubspot: 'hs_analytics_source' }, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social', OFFLINE: 'Offline Sources' } } } }] } as unknown as Manifest;
@@ -109,11 +109,11 @@ it("words HubSpot's lead sources as its pages label them, in the order of the wo
   const sourceSelect = [...rendered.container.querySelectorAll('label')].find((element) => element.firstChild?.textContent === 'Lead source')!.querySelector('select')!;
   expect([...sourceSelect.options].map((option) => [option.value, option.textContent])).toEqual([
     ['', 'All sources'],
-    ['OFFLINE', 'Offline Sources'],
-    ['SOCIAL_MEDIA', 'Organic Social'],
+    ['Offline Sources', 'Offline Sources'],
+    ['Organic Social', 'Organic Social'],
     ['Phone Inquiry', 'Phone Inquiry'],
   ]);
-  choose(rendered.container, 'Lead source', 'SOCIAL_MEDIA');
+  choose(rendered.container, 'Lead source', 'Organic Social');
   expect(rendered.container.textContent).toContain('Segments (1 of 3 leads)');
   // A model that knows no labels, or reads another field: the values as stored.
   expect(leadSourceWords(undefined)('SOCIAL_MEDIA')).toBe('SOCIAL_MEDIA');
@@ -121,7 +121,55 @@ it("words HubSpot's lead sources as its pages label them, in the order of the wo
   expect(leadSourceWords(otherField)('SOCIAL_MEDIA')).toBe('SOCIAL_MEDIA');
 });
 
+it('offers one lead-source choice per word shown, keeping the leads of every value behind it: HubSpot\'s SOCIAL_MEDIA and a file\'s "Organic Social"', () => {
+  const rows = [
+    { ...csvLead, leadKey: 'hubspot|1', source: 'hubspot' as const, recordId: '1', leadSource: 'SOCIAL_MEDIA' },
+    // A CSV exported from HubSpot: its lead source column holds the label.
+    { ...csvLead, leadKey: 'csv|2', recordId: '2', leadSource: 'Organic Social' },
+    { ...csvLead, leadKey: 'csv|3', recordId: '3', leadSource: 'Web' },
+  ];
+  const manifest = { features: [{ derive: { kind: 'value', from: { hubspot: 'hs_analytics_source' }, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social' } } } }] } as unknown as Manifest;
+  rendered = render(createElement(SegmentView, { leads: leadsOf(rows), sourceWord: leadSourceWords(manifest) }));
+  const sourceSelect = [...rendered.container.querySelectorAll('label')].find((element) => element.firstChild?.textContent === 'Lead source')!.querySelector('select')!;
+  expect([...sourceSelect.options].map((option) => option.textContent)).toEqual(['All sources', 'Organic Social', 'Web']);
+  choose(rendered.container, 'Lead source', 'Organic Social');
+  expect(rendered.container.textContent).toContain('Segments (2 of 3 leads)');
+  // A model without HubSpot's labels: each value as stored, its own choice.
+  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows) }));
+  expect([...sourceSelect.options].map((option) => option.textContent)).toEqual(['All sources', 'Organic Social', 'SOCIAL_MEDIA', 'Web']);
+  expect(rendered.container.textContent).toContain('Segments (1 of 3 leads)');
+});
+
 it("keeps Salesforce's labels out of the lead-source filter: one choice per value, and a file's 'Web' is no Salesforce lead's", () => {
   const salesforceLabelled = { features: [{ derive: { kind: 'value', from: { salesforce: 'LeadSource' }, optionLabels: { salesforce: { Web: 'Website' } } } }] } as unknown as Manifest;
   expect(leadSourceWords(salesforceLabelled)('Web')).toBe('Web');
+});
+
+it("counts conversions by the active model's rule once its outcomes are read, saying what converted means and of how many leads", () => {
+  const salesforceLead = (id: string, outcome: 0 | 1): ScoredLeadRow => ({ ...csvLead, leadKey: `salesforce|${id}`, source: 'salesforce', recordId: id, outcome });
+  // Stored at sync as IsConverted: 1, 2 converted; 3, 4 not (still being worked, by the rule).
+  const rows = [salesforceLead('1', 1), salesforceLead('2', 1), salesforceLead('3', 0), salesforceLead('4', 0)];
+  const rule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], openStatus: { field: 'Status', values: ['Working - Contacted'] } };
+  const hotRate = () => rendered!.container.querySelector('[data-tier-row="hot"] td:last-child')?.textContent;
+  const note = () => rendered!.container.querySelector('[data-testid="converted-meaning"]')?.textContent;
+
+  // While the outcomes by the rule are read: no rate, rather than one of the stored outcomes.
+  rendered = render(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'reading' } }));
+  expect(rendered.container.querySelector('th:last-child')?.textContent).not.toBe('Converted');
+  expect(rendered.container.querySelector('p[role="status"]')?.textContent).toBe("Reading the leads' outcomes for the conversion rates…");
+
+  const outcomes = new Map<string, 0 | 1>([['salesforce|1', 1], ['salesforce|2', 1]]);
+  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, learntFrom: false } }));
+  expect(hotRate()).toBe('100 % of 2');
+  expect(note()).toBe(
+    'Converted means "IsConverted" is true (still being worked while "Status" is Working - Contacted), for Salesforce leads, the outcome the model was trained on: 2 leads shown have a known outcome (created 30 or more days ago); other leads are left out.',
+  );
+
+  // A model without a rule (the bundled model): the outcomes stored with the leads, as before.
+  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows) }));
+  expect(hotRate()).toBe('50 % of 4');
+  expect(note()).toMatch(/^Converted means the outcome stored with each lead: .*: 4 leads shown have a known outcome \(created 30 or more days ago\); other leads are left out\.$/);
+
+  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'unreadable', error: 'The database is closed' } }));
+  expect(rendered.container.querySelector('.card [role="alert"]')?.textContent).toBe("The leads' outcomes could not be read, so no conversion rate is shown: The database is closed");
 });

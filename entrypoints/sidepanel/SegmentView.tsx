@@ -5,20 +5,25 @@ import { EmptyState } from '@/components/StatusMessage';
 import { TierDonut } from '@/components/TierDonut';
 import { background } from '@/lib/messaging/client';
 import type { Tier } from '@/lib/messaging/protocol';
-import { TIER_LOOK } from '@/lib/presentation';
+import { describeModelOutcome, OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
+import { plural, TIER_LOOK } from '@/lib/presentation';
 import {
   filterLeads,
+  leadSourceChoices,
   leadsOfTier,
   NO_FILTERS,
   offeredFilters,
   segmentStats,
-  textOrder,
+  TIERS,
   type FilterChoices,
+  type RuleOutcomes,
   type ScoredLeadRow,
   type ScoredLeads,
   type SegmentFilters,
   type SortOrder,
+  type TierStats,
 } from '@/lib/segments';
+import type { OutcomeBasis } from './hooks';
 
 const CREATED_WITHIN = [
   { days: null, label: 'Any time' },
@@ -53,18 +58,16 @@ interface FiltersProps {
 }
 
 function Filters({ choices, filters, sourceWord, onChange, ref }: FiltersProps) {
-  // In the order of the words shown: HubSpot's labels among Salesforce's values.
-  const options = (values: string[], all: string, word: (value: string) => string = (value) => value) => [
-    { value: '', label: all },
-    ...values.map((value) => ({ value, label: word(value) })).sort((a, b) => textOrder.compare(a.label, b.label)),
-  ];
+  const options = (values: string[], all: string) => [{ value: '', label: all }, ...values.map((value) => ({ value, label: value }))];
+  // One choice per word shown, in their order (HubSpot's labels among Salesforce's values): "Organic Social" keeps HubSpot's SOCIAL_MEDIA and a file's "Organic Social".
+  const leadSources = useMemo(() => leadSourceChoices(choices.leadSource, sourceWord), [choices.leadSource, sourceWord]);
   return (
     <div className="filters" role="group" aria-label="Filters" ref={ref}>
       <Select label="Owner" value={filters.owner ?? ''} options={options(choices.owner, 'All owners')} onChange={(owner) => onChange({ ...filters, owner: owner || null })} />
       <Select
         label="Lead source"
         value={filters.leadSource ?? ''}
-        options={options(choices.leadSource, 'All sources', sourceWord)}
+        options={options(leadSources, 'All sources')}
         onChange={(leadSource) => onChange({ ...filters, leadSource: leadSource || null })}
       />
       <Select
@@ -102,13 +105,47 @@ function TopLeads({ rows, filters, tier, onOpen }: TopLeadsProps) {
   );
 }
 
+/** No lead's outcome known: the conversion rates wait for the outcomes by the model's rule. */
+const NO_OUTCOMES: RuleOutcomes = new Map();
+const STORED_OUTCOMES: OutcomeBasis = { kind: 'stored' };
+const asStored = (value: string) => value;
+
+/** What "Converted" means in the table above it, and of how many of the leads shown, as the options page says it of its figures. */
+function ConvertedNote({ basis, stats }: { basis: OutcomeBasis; stats: Record<Tier, TierStats> }) {
+  if (basis.kind === 'reading') return <p role="status" className="rate-basis">Reading the leads' outcomes for the conversion rates…</p>;
+  if (basis.kind === 'unreadable') return <p role="alert" className="rate-basis">The leads' outcomes could not be read, so no conversion rate is shown: {basis.error}</p>;
+  const known = TIERS.reduce((sum, tier) => sum + stats[tier].withOutcome, 0);
+  // No Converted column then: a model with a rule says why.
+  if (known === 0 && basis.kind === 'stored') return null;
+  const meaning =
+    basis.kind === 'rule'
+      ? `Converted means ${describeModelOutcome(basis.rule)}, the outcome the model was trained on`
+      : "Converted means the outcome stored with each lead: Salesforce's IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column";
+  const counted = `created ${OUTCOME_SETTLED_DAYS} or more days ago${basis.kind === 'rule' && basis.learntFrom ? ', or learnt from' : ''}`;
+  return (
+    <p className="rate-basis" style={{ flexBasis: '100%', margin: 0 }} data-testid="converted-meaning">
+      {meaning}: {known === 0 ? 'no lead shown has' : plural(known, 'lead shown has', 'leads shown have')} a known outcome ({counted}); other leads are left out.
+    </p>
+  );
+}
+
+interface SegmentViewProps {
+  leads: ScoredLeads;
+  /** A lead source as its CRM's pages word it (`leadSourceWords`); as stored when absent. */
+  sourceWord?(value: string): string;
+  /** What the conversion rates count as a lead's outcome (`useOutcomeBasis`); the outcome stored with each lead when absent. */
+  outcomeBasis?: OutcomeBasis;
+}
+
 /** Segment stats, filters and the top hot and warm leads of the active model. */
-export function SegmentView({ leads: { rows, choices }, sourceWord = (value) => value }: { leads: ScoredLeads; sourceWord?(value: string): string }) {
+export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, outcomeBasis = STORED_OUTCOMES }: SegmentViewProps) {
   const [chosen, setFilters] = useState<SegmentFilters>(NO_FILTERS);
   const [openError, setOpenError] = useState<ReactNode>(null);
-  const filters = useMemo(() => offeredFilters(chosen, choices), [chosen, choices]);
-  const filtered = useMemo(() => filterLeads(rows, filters, Date.now()), [rows, filters]);
-  const stats = useMemo(() => segmentStats(filtered, Date.now()), [filtered]);
+  const filters = useMemo(() => offeredFilters(chosen, choices, sourceWord), [chosen, choices, sourceWord]);
+  const filtered = useMemo(() => filterLeads(rows, filters, Date.now(), sourceWord), [rows, filters, sourceWord]);
+  // By the model's rule once its outcomes are read, as the options page counts them; none until then, rather than the stored ones.
+  const ruleOutcomes = outcomeBasis.kind === 'rule' ? outcomeBasis.outcomes : outcomeBasis.kind === 'stored' ? undefined : NO_OUTCOMES;
+  const stats = useMemo(() => segmentStats(filtered, Date.now(), ruleOutcomes), [filtered, ruleOutcomes]);
   const filtersRef = useRef<HTMLDivElement>(null);
   const showAllLeads = () => {
     setFilters(NO_FILTERS);
@@ -147,6 +184,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = (value) => 
           <div style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>
             <TierDonut stats={stats} />
             <SegmentStatsTable stats={stats} />
+            <ConvertedNote basis={outcomeBasis} stats={stats} />
           </div>
         )}
       </section>

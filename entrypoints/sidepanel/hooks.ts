@@ -6,9 +6,12 @@ import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { onEvent } from '@/lib/messaging/events';
 import { manifestOf } from '@/lib/ml/model-store';
+import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { queryKeys } from '@/lib/query-keys';
+import type { RuleOutcomes } from '@/lib/segments';
 import { useActiveModelId, useInvalidateOnEvent, useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
 import { loadScoredLeads } from '@/lib/ui/stored-data';
+import { byLead, RuleOutcomesReplySchema, type RuleOutcomesRequest } from './rule-outcomes';
 
 export function useScoredLeads() {
   const modelId = useActiveModelId();
@@ -26,6 +29,66 @@ export function useScoredLeads() {
 
 export function useManifest(modelId: string | undefined) {
   return useQuery({ queryKey: queryKeys.manifest(modelId ?? ''), queryFn: () => manifestOf(modelId!), enabled: modelId !== undefined });
+}
+
+/** `readRuleOutcomes` in a worker of its own, ended once it answers or `signal` aborts. */
+function readRuleOutcomesInWorker(request: RuleOutcomesRequest, signal: AbortSignal): Promise<{ outcomes: RuleOutcomes; learntFrom: boolean }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./rule-outcomes-worker.ts', import.meta.url), { type: 'module' });
+    const end = () => {
+      worker.terminate();
+      signal.removeEventListener('abort', abort);
+    };
+    const abort = () => {
+      end();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', abort);
+    worker.onmessage = (event: MessageEvent) => {
+      end();
+      const reply = RuleOutcomesReplySchema.safeParse(event.data);
+      if (!reply.success) reject(new Error(`The outcome worker sent an unexpected message: ${reply.error.message}`));
+      else if (!reply.data.ok) reject(new Error(reply.data.error));
+      else resolve({ outcomes: byLead(reply.data.outcomes), learntFrom: reply.data.outcomes.learntFrom });
+    };
+    worker.onerror = (event) => {
+      end();
+      reject(new Error(event.message || 'The outcome worker failed'));
+    };
+    worker.postMessage(request);
+  });
+}
+
+/** What the side panel's conversion rates count as a lead's outcome (see `segmentStats`). */
+export type OutcomeBasis =
+  /** The outcome stored at sync or import: a model without an outcome rule (the bundled model, one trained by the CLI). */
+  | { kind: 'stored' }
+  /** The model's rule, the outcomes by it of the leads that count, and whether those include leads it learnt from whatever their age. */
+  | { kind: 'rule'; rule: ModelOutcomeRule; outcomes: RuleOutcomes; learntFrom: boolean }
+  /** Not known yet: the model, or the outcomes by its rule, are being read. */
+  | { kind: 'reading' }
+  /** The model or the outcomes by its rule could not be read: no conversion rate, rather than the stored outcomes. */
+  | { kind: 'unreadable'; error: string };
+
+/**
+ * The active model's `OutcomeBasis`: for a model with an outcome rule, the outcomes of the stored
+ * leads by it (`readRuleOutcomes`, as the options page labels them), read again with the leads.
+ */
+export function useOutcomeBasis(modelId: string | undefined): OutcomeBasis {
+  const manifest = useManifest(modelId);
+  const rule = manifest.data?.outcomeRule;
+  // Under the model's scored leads: read again when they are (a sync's leads scored, stored data deleted).
+  const outcomes = useQuery({
+    queryKey: [...queryKeys.scoredLeads(modelId ?? ''), 'rule-outcomes'],
+    queryFn: ({ signal }) => readRuleOutcomesInWorker({ modelId: modelId!, rule: rule!, now: Date.now() }, signal),
+    enabled: modelId !== undefined && rule !== undefined,
+  });
+  if (manifest.isError) return { kind: 'unreadable', error: manifest.error.message };
+  if (!manifest.data) return { kind: 'reading' };
+  if (!rule) return { kind: 'stored' };
+  if (outcomes.isError) return { kind: 'unreadable', error: outcomes.error.message };
+  if (!outcomes.data) return { kind: 'reading' };
+  return { kind: 'rule', rule, ...outcomes.data };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { isMissingRaw } from './derive';
-import type { RawRecord } from './featurize';
+import type { RawRecord, SourceKind } from './featurize';
 
 /**
  * Days after its creation by which a lead's outcome is taken as known: younger, a lead that has
@@ -78,6 +78,17 @@ export function outcomeOrWhyNot(fields: RawRecord, rule: OutcomeRule): 0 | 1 | '
 export function outcomeOf(fields: RawRecord, rule: OutcomeRule): 0 | 1 | null {
   const outcome = outcomeOrWhyNot(fields, rule);
   return typeof outcome === 'number' ? outcome : null;
+}
+
+/**
+ * A stored lead's outcome by a model's rule, as every figure on stored leads reads it (the
+ * options page's previews, the side panel's conversion rates): null (unknown) for a lead of
+ * another source, whose fields may mean something else, or outside the history of the source
+ * the model was trained on (`inHistory`: its demo leads once it has leads of its own); else
+ * `outcomeOf` its fields.
+ */
+export function modelOutcomeOf(lead: { key: string; source: SourceKind; fields: RawRecord }, rule: ModelOutcomeRule, inHistory: (leadKey: string) => boolean): 0 | 1 | null {
+  return lead.source === rule.source && inHistory(lead.key) ? outcomeOf(lead.fields, rule) : null;
 }
 
 /** "a", "a or b", "a, b or c" */

@@ -9,7 +9,7 @@ import { db, type LeadScore, type LeadSummary, type StoredLead } from '../db/db'
 import { forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
 import { historyRule, inHistory } from '../db/source-history';
 import type { SourceKind } from '../ml/featurize';
-import { outcomeOf, outcomeSettled, type ModelOutcomeRule } from '../ml/outcome-rule';
+import { modelOutcomeOf, outcomeSettled, type ModelOutcomeRule } from '../ml/outcome-rule';
 import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
 
 export const PAGE_CHUNK = 2000;
@@ -175,10 +175,10 @@ export async function probabilitiesOf(modelId: string, leadKeys: readonly string
   return { probabilities, heldOut: leadKeys.some((key) => trainedOn.has(key)) };
 }
 
-/** A lead's outcome by a model's rule: null (unknown) outside the history of the source it was trained on. */
+/** A lead's outcome by a model's rule (`modelOutcomeOf`), with the history of the source it was trained on read once. */
 async function ruleOutcome(rule: ModelOutcomeRule): Promise<(lead: StoredLead) => 0 | 1 | null> {
   const history = await historyRule(rule.source);
-  return (lead) => (lead.source === rule.source && inHistory(history, lead.key) ? outcomeOf(lead.fields, rule) : null);
+  return (lead) => modelOutcomeOf(lead, rule, (leadKey) => inHistory(history, leadKey));
 }
 
 /** Stored scores of a model per probability bin, for the drift check. */
