@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadPage, parsePage } from '../../test/fixtures/pages/load.ts';
 import { hubspot } from './hubspot.ts';
 import { salesforce } from './salesforce.ts';
@@ -102,6 +102,21 @@ describe('HubSpot contacts index rows', () => {
     doc.getElementById('app')!.setAttribute('aria-hidden', 'true');
     doc.body.insertAdjacentHTML('afterbegin', `<div role="dialog" aria-modal="true"><table><tbody>${contactRow('77', 'Other contact')}</tbody></table></div>`);
     expect(rowsOf(hubspot.readListRows(doc))).toEqual(listRows);
+  });
+
+  it('looks for a dialog around the list once per read, not once per row: a long list does not walk the page per row', () => {
+    const dialogChecksAboveList = (rowCount: number) => {
+      const rows = Array.from({ length: rowCount }, (_, i) => contactRow(String(i + 1), `Lead ${i + 1}`)).join('');
+      const doc = parsePage(`<html><head><base href="https://app.hubspot.com/contacts/4242424/objects/0-1/views/all/list"></head><body>
+        <div id="app"><table data-test-id="contacts-table"><tbody>${rows}</tbody></table></div></body></html>`);
+      const app = doc.getElementById('app')!;
+      const matches = vi.spyOn(app, 'matches');
+      expect(hubspot.readListRows(doc)).toHaveLength(rowCount);
+      return matches.mock.calls.filter(([selector]) => selector.includes('dialog') || selector.includes('aria-modal')).length;
+    };
+    const forTwoRows = dialogChecksAboveList(2);
+    expect(forTwoRows).toBeGreaterThan(0); // the list's own check
+    expect(dialogChecksAboveList(40)).toBe(forTwoRows);
   });
 
   it('skips a hover card open inside the list, with its own contacts', () => {

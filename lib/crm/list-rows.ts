@@ -4,7 +4,7 @@
  * CRM puts one there, else from the link's URL, recognised by the adapter's pure URL
  * function (so a list row and a record page can never disagree about an id).
  */
-import { closestComposed, createVisibilityCheck, queryAll, queryFirst, readText, resolveScope, type Selectors } from './dom.ts';
+import { closestComposed, createVisibilityCheck, flatTreeParent, matchesAny, queryAll, queryFirst, readText, resolveScope, type Selectors } from './dom.ts';
 import type { ListRow, PageMatch } from './types.ts';
 
 export interface ListPageSpec {
@@ -35,6 +35,17 @@ export interface ListPageReader {
 const DIALOGS: Selectors = ['[role="dialog"]', '[role="alertdialog"]', '[aria-modal="true"]', 'dialog[open]'];
 
 const outsideDialogs = (element: Element): boolean => closestComposed(element, DIALOGS) === null;
+
+/**
+ * No dialog between `element` and `container`, itself outside any (`findContainer` checks it once
+ * per read): a walk of a row's depth per link, not of the whole page's.
+ */
+function outsideDialogsWithin(element: Element, container: Element): boolean {
+  for (let current: Element | null = element; current !== null && current !== container; current = flatTreeParent(current)) {
+    if (matchesAny(current, DIALOGS)) return false;
+  }
+  return true;
+}
 
 export function createListPageReader(spec: ListPageSpec): ListPageReader {
   const findContainer = (doc: Document): Element | null => {
@@ -77,7 +88,7 @@ export function createListPageReader(spec: ListPageSpec): ListPageReader {
         // such as a referring contact before Name), and the badge and its name go beside its own.
         // A link inside a dialog is never one, so a row inside a dialog has none.
         const link = queryFirst(row, spec.recordLink, (candidate) => {
-          if (!outsideDialogs(candidate)) return false;
+          if (!outsideDialogsWithin(candidate, container)) return false;
           const linked = recordIdOfLink(candidate, doc);
           return rowId === null ? linked !== null : linked === rowId || candidate.getAttribute('data-recordid') === rowId;
         });

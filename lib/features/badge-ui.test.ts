@@ -38,13 +38,6 @@ function popoverOf(host: HTMLElement) {
   return host.shadowRoot!.getElementById(controls)!;
 }
 
-/** Where the badge's button is in the window (happy-dom has no layout). */
-function placeButton(host: HTMLElement, box: { left: number; top: number; width?: number; height?: number }) {
-  const { left, top, width = 80, height = 20 } = box;
-  const rect = { left, top, width, height, right: left + width, bottom: top + height, x: left, y: top };
-  vi.spyOn(host.shadowRoot!.querySelector('button')!, 'getBoundingClientRect').mockReturnValue({ ...rect, toJSON: () => rect } as DOMRect);
-}
-
 describe('badge', () => {
   it('sits at the end of the record title and carries tier and score', () => {
     const badge = mountBadge(document, document.getElementById('title'));
@@ -282,35 +275,28 @@ describe('badge', () => {
     expect(hostile.host.shadowRoot!.querySelector('img')).toBeNull();
   });
 
-  it('places the popover in the window from the badge’s box, so a title that clips its overflow cannot cut it', () => {
+  it('cuts a long name whole: never half of a character written with two UTF-16 units', () => {
+    const badge = mountBadge(document, null, { leadName: `${'a'.repeat(199)}😀 b` });
+    badge.showUnknown();
+    const button = badge.host.shadowRoot!.querySelector('button')!;
+    expect(button.querySelector('.lead-name')!.textContent).toBe('a'.repeat(199));
+    expect(button.getAttribute('aria-label')).toBe(`LeadLens, ${'a'.repeat(199)}: not scored yet. Show why.`);
+  });
+
+  it('ties the popover to its badge by CSS anchor positioning, so it follows the badge wherever the CRM’s layout moves it, not only on scroll', () => {
+    // happy-dom has no layout: the Chromium check (rows inserted above an open popover) is the layout's own test.
     document.getElementById('title')!.setAttribute('style', 'overflow: hidden; white-space: nowrap');
     const badge = mountBadge(document, document.getElementById('title'));
     badge.show({ ok: true, lead });
-    placeButton(badge.host, { left: 120, top: 40 });
     const popover = popoverOf(badge.host);
     badge.host.dispatchEvent(new MouseEvent('mouseenter'));
-    expect(popover.style.top).toBe('60px'); // right under the badge: the gap is the popover's own (transparent) padding
-    expect(popover.style.left).toBe('120px');
-    expect(popover.getAttribute('data-placement')).toBe('below');
-    expect(badge.host.shadowRoot!.querySelector('style')!.textContent).toMatch(/\.popover \{ position: fixed;/);
-
-    // The page scrolls: the popover follows the badge.
-    placeButton(badge.host, { left: 120, top: 10 });
-    document.dispatchEvent(new Event('scroll'));
-    expect(popover.style.top).toBe('30px');
-  });
-
-  it('opens above a badge with no room below it (the floating badge at the window’s corner)', () => {
-    const badge = mountBadge(document, null);
-    badge.show({ ok: true, lead });
-    placeButton(badge.host, { left: 900, top: window.innerHeight - 40 });
-    const popover = popoverOf(badge.host);
-    vi.spyOn(popover, 'offsetHeight', 'get').mockReturnValue(200);
-    vi.spyOn(popover, 'offsetWidth', 'get').mockReturnValue(350);
-    badge.host.shadowRoot!.querySelector('button')!.dispatchEvent(new FocusEvent('focus'));
-    expect(popover.getAttribute('data-placement')).toBe('above');
-    expect(popover.style.top).toBe(`${window.innerHeight - 40 - 200}px`);
-    expect(popover.style.left).toBe(`${window.innerWidth - 350 - 8}px`);
+    const style = badge.host.shadowRoot!.querySelector('style')!.textContent!;
+    expect(style).toMatch(/\.badge \{[^}]*anchor-name: --leadlens-badge;/);
+    // In the window, so a title that clips its overflow cannot cut it; below the badge, above it when there is no room below.
+    expect(style).toMatch(/\.popover \{ position: fixed; position-anchor: --leadlens-badge; inset: auto; top: anchor\(bottom\);/);
+    expect(style).toMatch(/\.popover \{[^}]*left: clamp\(8px, anchor\(left\), 100% - 358px\);[^}]*position-try-fallbacks: flip-block;/);
+    // No position of the moment written by script, to go stale when rows are inserted above the badge.
+    expect(popover.getAttribute('style')).toBeNull();
   });
 
   it('shows the popover in the top layer where the browser has the Popover API', () => {
@@ -339,6 +325,100 @@ describe('badge', () => {
       delete (HTMLElement.prototype as Partial<{ showPopover: unknown; hidePopover: unknown }>).showPopover;
       delete (HTMLElement.prototype as Partial<{ showPopover: unknown; hidePopover: unknown }>).hidePopover;
     }
+  });
+});
+
+describe('when the browser hides an open popover (the CRM moved or removed its badge)', () => {
+  /** Popovers the (stub) browser shows in its top layer. */
+  let inTopLayer: Set<Element>;
+  /** The callbacks of the ResizeObservers made, with what each observes. */
+  let sizeObservers: { callback: () => void; observed: Set<Element> }[];
+
+  beforeEach(() => {
+    inTopLayer = new Set();
+    sizeObservers = [];
+    const matches = HTMLElement.prototype.matches;
+    Object.assign(HTMLElement.prototype, {
+      showPopover(this: HTMLElement) {
+        inTopLayer.add(this);
+      },
+      hidePopover(this: HTMLElement) {
+        inTopLayer.delete(this);
+      },
+    });
+    vi.spyOn(HTMLElement.prototype, 'matches').mockImplementation(function (this: HTMLElement, selector: string) {
+      return selector === ':popover-open' ? inTopLayer.has(this) : matches.call(this, selector);
+    });
+    vi.stubGlobal(
+      'ResizeObserver',
+      class {
+        private readonly entry: { callback: () => void; observed: Set<Element> };
+        constructor(callback: () => void) {
+          this.entry = { callback, observed: new Set() };
+          sizeObservers.push(this.entry);
+        }
+        observe(element: Element) {
+          this.entry.observed.add(element);
+        }
+        unobserve(element: Element) {
+          this.entry.observed.delete(element);
+        }
+        disconnect() {
+          this.entry.observed.clear();
+        }
+      },
+    );
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    delete (HTMLElement.prototype as Partial<{ showPopover: unknown; hidePopover: unknown }>).showPopover;
+    delete (HTMLElement.prototype as Partial<{ showPopover: unknown; hidePopover: unknown }>).hidePopover;
+  });
+
+  /** What the browser does when the popover's element leaves the document (even to be put straight back): no toggle event, no mouseleave; its box goes. */
+  function hideSilently(popover: HTMLElement) {
+    inTopLayer.delete(popover);
+    for (const { callback, observed } of sizeObservers) if (observed.has(popover)) callback();
+  }
+
+  it('a hovered one: the button no longer says expanded, and the next hover shows it again', () => {
+    const badge = mountBadge(document, document.getElementById('title'));
+    badge.show({ ok: true, lead });
+    const button = badge.host.shadowRoot!.querySelector('button')!;
+    const popover = popoverOf(badge.host);
+    badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+    expect(inTopLayer.has(popover)).toBe(true);
+    hideSilently(popover); // the CRM re-sorted the list: the row left and came back under the pointer's feet
+    expect(button.getAttribute('aria-expanded')).toBe('false');
+    expect(popover.hidden).toBe(true);
+    badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+    expect(inTopLayer.has(popover)).toBe(true);
+    expect(button.getAttribute('aria-expanded')).toBe('true');
+  });
+
+  it('a pinned one: the first click opens it again, rather than unpin what is no longer shown', () => {
+    const badge = mountBadge(document, document.getElementById('title'));
+    badge.show({ ok: true, lead });
+    const button = badge.host.shadowRoot!.querySelector('button')!;
+    const popover = popoverOf(badge.host);
+    button.click();
+    hideSilently(popover);
+    button.click();
+    expect(inTopLayer.has(popover)).toBe(true);
+    expect(button.getAttribute('aria-expanded')).toBe('true');
+  });
+
+  it('one the browser hid with a toggle event: closed as the rep sees it', () => {
+    const badge = mountBadge(document, document.getElementById('title'));
+    badge.show({ ok: true, lead });
+    const button = badge.host.shadowRoot!.querySelector('button')!;
+    const popover = popoverOf(badge.host);
+    button.click();
+    inTopLayer.delete(popover);
+    popover.dispatchEvent(Object.assign(new Event('toggle'), { oldState: 'open', newState: 'closed' }));
+    expect(button.getAttribute('aria-expanded')).toBe('false');
+    button.click();
+    expect(inTopLayer.has(popover)).toBe(true);
   });
 });
 

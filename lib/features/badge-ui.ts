@@ -7,16 +7,17 @@
  * tests and for other tools. List rows use the compact variant of the same badge.
  *
  * The popover is a disclosure: the button says whether it is open (`aria-expanded`) and which
- * region it opens (`aria-controls`); focus stays on the button. It is positioned from the
- * badge's box (`position: fixed`) and, where the browser has the Popover API, shown in the
- * top layer, so a CRM title that clips its overflow (SLDS `slds-truncate`) cannot cut it.
+ * region it opens (`aria-controls`); focus stays on the button. It is shown in the top layer
+ * (Popover API), so a CRM title that clips its overflow (SLDS `slds-truncate`) cannot cut it,
+ * and tied to the badge by CSS anchor positioning, so it stays beside its own badge wherever the
+ * CRM's layout moves it (rows inserted above, a re-sort), not only when the page scrolls.
  * The badge itself stacks as the CRM's text around it does: a CRM modal or sticky header covers it.
  * While the lead is being scored, the popover says so.
  *
  * LeadLens's words read left to right on a right-to-left page too (the shadow content is `dir="ltr"`);
  * the badge's own spacing is logical, so its gap falls on the name's side either way.
  */
-import { BADGE_TAG, assignedSlot, flatTreeParent } from '../crm/dom';
+import { BADGE_TAG, assignedSlot, clipText, flatTreeParent } from '../crm/dom';
 import type { ScoreOutcome } from '../messaging/protocol';
 import { EXTENSION_RELOADED } from './navigation';
 import type { Reason } from '../messaging/protocol';
@@ -70,15 +71,22 @@ function el(tag: string, attributes: Record<string, string> = {}, ...children: C
   return element;
 }
 
-/** Between the badge and its popover: transparent padding of the popover, so the pointer can cross it (WCAG 1.4.13). */
+/** Between the badge and its popover: a transparent margin of the panel inside the popover's box, so the pointer can cross it (WCAG 1.4.13). */
 const POPOVER_GAP_PX = 6;
 /** Kept clear between the popover and the window's edges. */
 const VIEWPORT_MARGIN_PX = 8;
+/** The popover's width, narrower only in a narrower window. */
+const POPOVER_WIDTH_PX = 350;
+/** The longest lead name a badge shows and says (as a score request carries). */
+const MAX_LEAD_NAME_LENGTH = 200;
 /** A popover opened by hovering stays this long after the pointer leaves: coming back (or onto the popover) keeps it open. */
 const HOVER_CLOSE_DELAY_MS = 300;
 
 // `all: initial` leaves `direction` as the page's: the host's inline-start margin is on the name's side.
 // `flex: none`: where the title is a flex item beside the badge, the name gives way, not the badge.
+// The popover is anchored to its badge's button (each badge's shadow root scopes the anchor name): below
+// it, above it when it does not fit below (`flip-block`), inside the window sideways. The gap stays on the
+// badge's side when flipped (anchored container query, Chrome 143+; before, it falls on the far side).
 const STYLE = `
 :host { all: initial; display: inline-block; vertical-align: middle; margin-inline-start: 8px; flex: none; unicode-bidi: isolate;
   font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
@@ -87,18 +95,20 @@ const STYLE = `
 :host([data-leadlens-compact]) .badge { padding-block: 0; padding-inline: 4px 6px; }
 :host([data-leadlens-state="unknown"]) .badge { background: #f3f3f3; color: #555; font-weight: 400; border: 1px dashed #999; }
 .badge { display: inline-flex; align-items: center; gap: 4px; border: 0; border-radius: 999px; padding-block: 2px; padding-inline: 8px 10px;
-  font: inherit; font-weight: 600; cursor: pointer; background: #e0e0e0; color: #1a1a1a; }
+  font: inherit; font-weight: 600; cursor: pointer; background: #e0e0e0; color: #1a1a1a; anchor-name: --leadlens-badge; }
 .badge:focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }
 .lead-name { max-width: 15em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-weight: 400;
   padding-inline-end: 4px; border-inline-end: 1px solid currentColor; margin-inline-end: 2px; }
 .score { font-variant-numeric: tabular-nums; padding-inline-start: 4px; border-inline-start: 1px solid currentColor; margin-inline-start: 2px; }
-.popover { position: fixed; inset: auto; top: 0; left: 0; margin: 0; box-sizing: border-box; width: 350px;
-  max-width: calc(100vw - ${2 * VIEWPORT_MARGIN_PX}px); padding: ${POPOVER_GAP_PX}px 0 0; border: 0; background: transparent;
-  overflow: visible; color: inherit; font: inherit; }
-.popover[data-placement="above"] { padding: 0 0 ${POPOVER_GAP_PX}px; }
+.popover { position: fixed; position-anchor: --leadlens-badge; inset: auto; top: anchor(bottom);
+  left: clamp(${VIEWPORT_MARGIN_PX}px, anchor(left), 100% - ${POPOVER_WIDTH_PX + VIEWPORT_MARGIN_PX}px); position-try-fallbacks: flip-block;
+  container-type: anchored; margin: 0; box-sizing: border-box; width: ${POPOVER_WIDTH_PX}px; max-width: calc(100% - ${2 * VIEWPORT_MARGIN_PX}px);
+  padding: 0; border: 0; background: transparent; overflow: visible; color: inherit; font: inherit; }
 .popover[hidden] { display: none; }
 .panel { background: #fff; color: #1a1a1a; border: 1px solid #c9c9c9; border-radius: 8px; box-shadow: 0 6px 24px rgba(0,0,0,.18);
-  padding: 12px 14px; font-weight: 400; max-height: calc(100vh - ${2 * VIEWPORT_MARGIN_PX + POPOVER_GAP_PX}px); overflow: auto; }
+  padding: 12px 14px; font-weight: 400; max-height: calc(100vh - ${2 * VIEWPORT_MARGIN_PX + POPOVER_GAP_PX}px); overflow: auto;
+  margin-block: ${POPOVER_GAP_PX}px 0; }
+@container anchored(fallback: flip-block) { .panel { margin-block: 0 ${POPOVER_GAP_PX}px; } }
 h2 { font-size: 14px; margin: 0 0 4px; }
 h3 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #555; margin: 10px 0 4px; }
 ul { list-style: none; margin: 0; padding: 0; }
@@ -174,7 +184,7 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
     host.setAttribute('data-leadlens-floating', '');
     doc.body.append(host);
   }
-  const leadName = options.leadName?.trim().slice(0, 200) || null;
+  const leadName = clipText(options.leadName?.trim() ?? '', MAX_LEAD_NAME_LENGTH) || null;
   const theLead = leadName ?? 'this lead';
   /** The button's accessible name: whose badge it is (in lists, where many sit together), then what it says. */
   const label = (text: string) => (leadName ? `LeadLens, ${leadName}: ${text}` : `LeadLens: ${text}`);
@@ -199,7 +209,6 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
   const explain = (name: string, content: Node[]) => {
     panel.replaceChildren(...content);
     popover.setAttribute('aria-label', name);
-    popoverState.reposition(); // new content, new height
   };
   /** No tier: no tier attributes, no tier colours (the badge's own neutral look). */
   const clearTierLook = (state: 'error' | 'unknown') => {
@@ -260,12 +269,9 @@ const hasPopoverApi = (element: HTMLElement): element is TopLayerElement =>
  * the pointer on the badge or its popover, or the focus on the button); a click pins it open
  * and a second click closes it. Escape (anywhere) or a click outside the badge closes it.
  * Leaving by pointer closes after a short delay, so the pointer can move onto the popover.
+ * When the browser hides it (the CRM moved or removed the badge), it is closed for good too.
  */
-function wirePopover(
-  host: HTMLElement,
-  button: HTMLElement,
-  popover: HTMLElement,
-): { close(): void; reposition(): void } {
+function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElement): { close(): void } {
   const doc = host.ownerDocument;
   const topLayer = hasPopoverApi(popover) ? popover : null;
   // Manual: LeadLens decides when it closes (no light dismiss of other popovers on the page).
@@ -276,65 +282,51 @@ function wirePopover(
   let open = false;
   let leaveTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Below the badge, or above it when it does not fit below and fits better above; inside the window. */
-  const place = () => {
-    const view = doc.defaultView;
-    if (!open || !view) return;
-    const badgeBox = button.getBoundingClientRect();
-    const width = popover.offsetWidth;
-    const height = popover.offsetHeight;
-    const roomBelow = view.innerHeight - badgeBox.bottom - VIEWPORT_MARGIN_PX;
-    const roomAbove = badgeBox.top - VIEWPORT_MARGIN_PX;
-    const above = height > roomBelow && roomAbove > roomBelow;
-    popover.setAttribute('data-placement', above ? 'above' : 'below');
-    const top = above ? badgeBox.top - height : badgeBox.bottom;
-    const left = Math.max(VIEWPORT_MARGIN_PX, Math.min(badgeBox.left, view.innerWidth - width - VIEWPORT_MARGIN_PX));
-    popover.style.top = `${Math.round(top)}px`;
-    popover.style.left = `${Math.round(left)}px`;
-  };
-  /** The page scrolled or the window changed size: follow the badge (or close if the CRM removed it). */
-  const onViewportChange = () => {
-    if (host.isConnected) place();
-    else dismiss();
-  };
   const onOutsidePointer = (event: Event) => {
     if (!event.composedPath().includes(host)) dismiss();
   };
   const onEscape = (event: KeyboardEvent) => {
     if (event.key === 'Escape') dismiss();
   };
+  /**
+   * A popover leaves the top layer when its element leaves the document, even if the CRM puts the
+   * row straight back (a re-sort), and without a toggle event; the pointer that was on it gets no
+   * mouseleave. Unless closed here too, the button would say expanded over nothing and the next
+   * hover or click would do nothing.
+   */
+  const onMaybeHiddenByBrowser = () => {
+    if (open && topLayer && !topLayer.matches(':popover-open')) dismiss();
+  };
+  /** While open: hidden silently, the popover's box goes from its size to none. Made on first opening (a list has a badge per row). */
+  let sizeChanges: ResizeObserver | undefined;
 
   const setOpen = (next: boolean) => {
     if (next === open) return;
     open = next;
     popover.hidden = !next;
     button.setAttribute('aria-expanded', String(next));
-    const view = doc.defaultView;
     if (next) {
       try {
         topLayer?.showPopover();
       } catch {
-        // Not connected (the CRM removed the badge): the fixed position below still applies.
+        // Not connected (the CRM removed the badge): nothing to show it in.
       }
-      place();
+      if (topLayer) (sizeChanges ??= new ResizeObserver(onMaybeHiddenByBrowser)).observe(popover);
       doc.addEventListener('pointerdown', onOutsidePointer, true);
       doc.addEventListener('keydown', onEscape, true);
-      doc.addEventListener('scroll', onViewportChange, { capture: true, passive: true });
-      view?.addEventListener('resize', onViewportChange);
     } else {
       try {
         topLayer?.hidePopover();
       } catch {
         // Already hidden (removed from the document).
       }
+      sizeChanges?.unobserve(popover);
       doc.removeEventListener('pointerdown', onOutsidePointer, true);
       doc.removeEventListener('keydown', onEscape, true);
-      doc.removeEventListener('scroll', onViewportChange, { capture: true });
-      view?.removeEventListener('resize', onViewportChange);
     }
   };
   const update = () => setOpen(pinned || hovered || focused);
-  /** Closed until the next hover, focus or click (Escape, a click outside, the second click). */
+  /** Closed until the next hover, focus or click (Escape, a click outside, the second click, the browser hiding it). */
   function dismiss() {
     clearTimeout(leaveTimer);
     leaveTimer = undefined;
@@ -344,6 +336,9 @@ function wirePopover(
     update();
   }
 
+  popover.addEventListener('toggle', (event) => {
+    if ((event as ToggleEvent).newState === 'closed') onMaybeHiddenByBrowser();
+  });
   host.addEventListener('mouseenter', () => {
     clearTimeout(leaveTimer);
     leaveTimer = undefined;
@@ -376,7 +371,7 @@ function wirePopover(
   host.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') dismiss();
   });
-  return { close: dismiss, reposition: place };
+  return { close: dismiss };
 }
 
 function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead']): Node[] {

@@ -352,6 +352,15 @@ describe('record badge', () => {
     expect(buttonOf(badges()[0]).textContent).toContain('Bob B');
   });
 
+  it('sends a long name cut whole: never half of a character written with two UTF-16 units', async () => {
+    const longName = `${'a'.repeat(199)}😀 b`;
+    // A record of its own: the page remembers the fields it last scored of each record.
+    document.body.innerHTML = view(longName, { LeadSource: 'Phone Inquiry', Rating: 'Hot' });
+    run({ ...A, recordId: '00Q000000000CCCAAA' }, null);
+    await settle();
+    expect(scoreLead.mock.calls[0][0].name).toBe('a'.repeat(199));
+  });
+
   it('keeps its badge when the extension is updated under the page, saying to reload it', async () => {
     document.body.innerHTML = view('Ada A', fieldsOfA);
     run(A, null);
