@@ -41,9 +41,10 @@ export interface ChangedPage {
   /**
    * A modification time from which a new query misses nothing after this page, when its newest
    * one would (HubSpot shows an edit its index has not caught up with at its old place): where
-   * a sync restarts when its `next` token is lost.
+   * a sync restarts when its `next` token is lost, and how far it has read in order. Null: from
+   * the start (a sync that has read no date in order yet).
    */
-  resumeFrom?: number;
+  resumeFrom?: number | null;
 }
 
 export interface ReadOptions {
@@ -96,6 +97,15 @@ export interface DeletedRecord {
   deletedAt: number;
 }
 
+/**
+ * How far the browser's clock may be off the CRM's, which dates changes and deletions. Where a
+ * read of deletions ends is told by the browser's clock: with it running fast, the next sync would
+ * ask from after deletions it never saw, so a read says it reaches this much less far (a deletion
+ * listed twice removes nothing the second time). HubSpot's change listing takes HubSpot's clock to
+ * be at least the browser's less this.
+ */
+export const CLOCK_ALLOWANCE_MS = 24 * 3_600_000;
+
 /** What the CRM says is gone since a sync, and up to when it says so (epoch ms). */
 export type Deletions =
   | { kind: 'deleted-since'; records: DeletedRecord[]; coveredTo: number }
@@ -139,10 +149,11 @@ export interface CrmClient {
    */
   listDeleted(since: number, signal?: AbortSignal): Promise<Deletions>;
   /**
-   * Every record the CRM has, for a CRM that deletes some records without `listDeleted` ever
-   * listing them (HubSpot: a contact deleted for good at once, a GDPR deletion, is never
-   * archived): a sync compares them with what it stored now and then. Absent when
-   * `listDeleted` lists every deletion.
+   * Every record the CRM has (that the user can see), for a CRM whose `listDeleted` leaves some
+   * records out that are gone (HubSpot: a contact deleted for good at once, a GDPR deletion, is
+   * never archived; Salesforce: a Lead the user can no longer see, reassigned out of their
+   * sharing, or deleted after that, is never listed): a sync compares them with what it stored
+   * now and then. Absent when `listDeleted` lists every deletion.
    */
   listPresent?(signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'all-present' }>>;
   /**

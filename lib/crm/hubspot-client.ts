@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, FieldToWrite, FieldUpdate, ReadOptions, RecordUpdateFailure } from './client';
-import { choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
+import { CLOCK_ALLOWANCE_MS, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 import { readEach, showableId } from './read-each';
@@ -31,17 +31,16 @@ const LIST_PAGE_SIZE = 100;
  */
 const ARCHIVED_LISTED_MS = 89 * 24 * 3_600_000;
 /**
- * How far behind the browser's clock a listing of archived contacts says it reaches. Their
- * archive dates are HubSpot's clock: with a browser clock running fast, the next sync would
- * ask from after a deletion it never saw. The archived list is read whole whatever the date,
- * so reaching back a day costs nothing (a deletion seen twice removes nothing the second time).
+ * How long HubSpot's search index may take to catch up with an edit (the sync's look-back,
+ * SYNC_LOOKBACK_MS, allows as long). Until it has, a search sorts and filters the contact by its
+ * old date, in its old place, and shows its new one: going on from that date would skip every
+ * contact sorted between.
  */
-const CLOCK_ALLOWANCE_MS = 24 * 3_600_000;
+const INDEX_LAG_MS = 5 * 60_000;
 /**
- * A sync goes on from the earliest date among a page's last this many contacts. The index lags
- * edits: a contact edited while we page can come back with its new date in its old place, and
- * going on from that date would skip every contact sorted between. All of the last three being
- * such edits is taken to be unlikely.
+ * A sync goes on from no later than the earliest date among a page's last this many contacts:
+ * what keeps it from skipping contacts when the browser's clock is so far off HubSpot's that
+ * edits made during the sync look older than INDEX_LAG_MS (unless all three are such edits).
  */
 const RESUME_TAIL = 3;
 /**
@@ -145,16 +144,23 @@ const AccountDetailsSchema = z.looseObject({ portalId: z.number().int().positive
  * shifted across a page boundary is never returned. So we page by date instead:
  * - `since`: next, the contacts modified at or after `since`, less `seen`, those already
  *   returned with the same id and date (one page's worth at most);
- * - `at`: a run of more than a page of contacts sharing the date `at` (a bulk import), which a
- *   date cannot page through: read by id instead, those after `afterId`, less `seen`.
+ * - `from`, `to`: the contacts modified from `from` (null: ever) to `to`, read by id instead
+ *   (those after `afterId`, less `seen`), when a page shows no date past `since` known to be in
+ *   its place (see `changedSince`): a run of more than a page of contacts sharing one date (a
+ *   bulk import), or a page of contacts edited moments ago, which a date cannot page through.
+ * Both carry what the sync knows of HubSpot's clock: it has reached `newest`, the newest date a
+ * page has shown, and no edit made during the sync is dated before `editsFrom`.
  * A token in an older form fails to parse: the sync restarts from its cursor.
  */
 const SeenSchema = z.array(z.strictObject({ id: ContactId, at: z.number().int() })).max(SEARCH_PAGE_SIZE);
+const HubSpotTimeShape = { newest: z.number().int(), editsFrom: z.number().int() };
 const PageTokenSchema = z.union([
-  z.strictObject({ since: z.number().int().nullable(), seen: SeenSchema }),
-  z.strictObject({ at: z.number().int(), afterId: ContactId.nullable(), seen: SeenSchema }),
+  z.strictObject({ since: z.number().int().nullable(), seen: SeenSchema, ...HubSpotTimeShape }),
+  z.strictObject({ from: z.number().int().nullable(), to: z.number().int(), afterId: ContactId.nullable(), seen: SeenSchema, ...HubSpotTimeShape }),
 ]);
 type PageToken = z.infer<typeof PageTokenSchema>;
+type SpanToken = Extract<PageToken, { to: number }>;
+type HubSpotTime = { newest: number; editsFrom: number };
 type Seen = z.infer<typeof SeenSchema>;
 type Filter = { propertyName: string; operator: 'GTE' | 'LTE' | 'GT'; value: string };
 
@@ -228,6 +234,10 @@ function writeRefusal(field: FieldToWrite, property: Property | undefined): stri
 
 /** Whether a record is not one of `seen`, the contacts returned already as they are now (same id and date). */
 const notIn = (seen: Seen) => (record: CrmRecord) => !seen.some(({ id, at }) => id === record.id && at === record.modifiedAt);
+const seenAs = ({ id, modifiedAt }: CrmRecord) => ({ id, at: modifiedAt });
+
+/** The newest of `newest` and the records' dates. */
+const newestOf = (records: readonly CrmRecord[], newest: number) => Math.max(newest, ...records.map((record) => record.modifiedAt));
 
 function parsePageToken(token: string): PageToken {
   try {
@@ -367,43 +377,67 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     return { records: records.map(toRecord), skipped, total: data.total, more, lastId };
   }
 
-  async function changedSince(since: number | null, seen: Seen, signal?: AbortSignal): Promise<ChangedPage> {
+  /** `known`: what the sync's earlier pages told of HubSpot's clock (null on its first page). */
+  async function changedSince(since: number | null, seen: Seen, known: HubSpotTime | null, signal?: AbortSignal): Promise<ChangedPage> {
     const { records, skipped, total, more } = await firstPage(since === null ? [] : [{ propertyName: MODIFIED, operator: 'GTE', value: String(since) }], MODIFIED, signal);
     const fresh = records.filter(notIn(seen));
     if (!more) return { records: fresh, skipped, next: null, remaining: 0 };
-    // Go on from near where the page ends in sort order, not from its newest date (see RESUME_TAIL).
-    const resumeAt = Math.min(...records.slice(-RESUME_TAIL).map((record) => record.modifiedAt));
-    if (fresh.every((record) => record.modifiedAt >= resumeAt)) {
-      // Nothing new but one date (any later date on the page is such an edit): more contacts
-      // share it than a page holds, and a date cannot page through them. Read that run by id,
-      // from its start, as HubSpot orders ties its own way, less those returned here.
-      const runSeen = records.filter((record) => record.modifiedAt === resumeAt).map(({ id, modifiedAt }) => ({ id, at: modifiedAt }));
-      return { records: fresh, skipped, next: JSON.stringify({ at: resumeAt, afterId: null, seen: runSeen } satisfies PageToken), remaining: total - fresh.length, resumeFrom: resumeAt };
-    }
+    // A page with more to come holds SEARCH_PAGE_SIZE contacts, some read (see firstPage).
+    const newest = newestOf(records, known?.newest ?? -Infinity);
+    // Where does the page end in sort order? A contact the index has not caught up with shows its
+    // new date in its old place (INDEX_LAG_MS), and every contact of a page's end may be one (a
+    // workflow editing contacts in bulk). One dated before `editedFrom` (HubSpot's clock, at least
+    // the newest date shown and the browser's less the allowance, less the lag) is in its place:
+    // no contact after the page sorts before the last such date.
+    const editedFrom = Math.max(newest, Math.floor(clock.now()) - CLOCK_ALLOWANCE_MS) - INDEX_LAG_MS;
+    const time: HubSpotTime = { newest, editsFrom: known?.editsFrom ?? editedFrom };
+    const inPlace = records.findLast((record) => record.modifiedAt < editedFrom)?.modifiedAt;
+    const safe = inPlace === undefined ? null : Math.min(inPlace, ...records.slice(-RESUME_TAIL).map((record) => record.modifiedAt));
+    const resumeAt = safe !== null && (since === null || safe > since) ? safe : since;
     // The contacts from `resumeAt` on are asked for again: skip those returned here.
-    const again = records.filter((record) => record.modifiedAt >= resumeAt).map(({ id, modifiedAt }) => ({ id, at: modifiedAt }));
-    return { records: fresh, skipped, next: JSON.stringify({ since: resumeAt, seen: again } satisfies PageToken), remaining: Math.max(0, total - records.length + again.length), resumeFrom: resumeAt };
+    const again = records.filter((record) => resumeAt === null || record.modifiedAt >= resumeAt).map(seenAs);
+    if (resumeAt === null || fresh.every((record) => record.modifiedAt >= resumeAt)) {
+      // Nothing new before `resumeAt`: the page's new contacts share one date, more of them than
+      // a page holds (a bulk import), or none is known to be in place (edited moments ago). A
+      // date cannot page through them: read them by id (HubSpot orders ties its own way), from
+      // `resumeAt` to the page's last date (its last contact's place is not after it), then go
+      // on after that. The span ends before `editsFrom` when it can, so that no edit made during
+      // the sync, which may come in its old place now and later at its new date, lands in it
+      // behind the ids read: one the sync passed over is read after the span.
+      const last = records[records.length - 1].modifiedAt;
+      const to = resumeAt === null || time.editsFrom > resumeAt ? Math.min(last, time.editsFrom - 1) : last;
+      const next: PageToken = { from: resumeAt, to, afterId: null, seen: again, ...time };
+      return { records: fresh, skipped, next: JSON.stringify(next), remaining: total - fresh.length, resumeFrom: resumeAt };
+    }
+    const next: PageToken = { since: resumeAt, seen: again, ...time };
+    return { records: fresh, skipped, next: JSON.stringify(next), remaining: Math.max(0, total - records.length + again.length), resumeFrom: resumeAt };
   }
 
-  /** One page of the contacts modified at exactly `at`, by id; contacts edited since have left it, and come later. */
-  async function runAt(at: number, afterId: string | null, seen: Seen, signal?: AbortSignal): Promise<ChangedPage> {
+  /**
+   * One page, by id, of the contacts modified from `from` to `to`; contacts edited since have left
+   * it, and come later. `seen` is kept to the end, and on for the page after the span: those not
+   * in the span come first there.
+   */
+  async function spanById({ from, to, afterId, seen, newest, editsFrom }: SpanToken, signal?: AbortSignal): Promise<ChangedPage> {
     const filters: Filter[] = [
-      { propertyName: MODIFIED, operator: 'GTE', value: String(at) },
-      { propertyName: MODIFIED, operator: 'LTE', value: String(at) },
+      ...(from === null ? [] : [{ propertyName: MODIFIED, operator: 'GTE' as const, value: String(from) }]),
+      { propertyName: MODIFIED, operator: 'LTE', value: String(to) },
       ...(afterId === null ? [] : [{ propertyName: OBJECT_ID, operator: 'GT' as const, value: afterId }]),
     ];
     const { records, skipped, more, lastId } = await firstPage(filters, OBJECT_ID, signal);
     const fresh = records.filter(notIn(seen));
+    const time: HubSpotTime = { newest: newestOf(records, newest), editsFrom };
     if (more && lastId !== undefined) {
-      const stillAhead = seen.filter(({ id }) => Number(id) > Number(lastId));
-      return { records: fresh, skipped, next: JSON.stringify({ at, afterId: lastId, seen: stillAhead } satisfies PageToken), remaining: null, resumeFrom: at };
+      const next: PageToken = { from, to, afterId: lastId, seen, ...time };
+      return { records: fresh, skipped, next: JSON.stringify(next), remaining: null, resumeFrom: from };
     }
-    // Every contact at `at` is read: go on after it (dates are whole milliseconds).
-    return { records: fresh, skipped, next: JSON.stringify({ since: at + 1, seen: [] } satisfies PageToken), remaining: null, resumeFrom: at };
+    // Every contact to `to` is read: go on after it (dates are whole milliseconds).
+    const next: PageToken = { since: to + 1, seen, ...time };
+    return { records: fresh, skipped, next: JSON.stringify(next), remaining: null, resumeFrom: to };
   }
 
   function searchPage(token: PageToken, signal?: AbortSignal): Promise<ChangedPage> {
-    return 'at' in token ? runAt(token.at, token.afterId, token.seen, signal) : changedSince(token.since, token.seen, signal);
+    return 'to' in token ? spanById(token, signal) : changedSince(token.since, token.seen, token, signal);
   }
 
   return {
@@ -427,7 +461,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
 
     // async: a token that does not parse rejects, like any other failure, rather than throwing.
     async listChanged(since, pageToken, signal) {
-      return searchPage(pageToken === null ? { since, seen: [] } : parsePageToken(pageToken), signal);
+      return pageToken === null ? changedSince(since, [], null, signal) : searchPage(parsePageToken(pageToken), signal);
     },
 
     syncedFields: (signal) => properties(undefined, signal),

@@ -13,7 +13,7 @@ import { createHubSpotClient } from './hubspot-client';
 import type { CrmClient } from './client';
 import { CrmError, isCrmError } from './http';
 import { mulberry32 } from '../ml/random';
-import { virtualClock } from './virtual-clock';
+import { virtualClock, type VirtualClock } from './virtual-clock';
 
 const BASE = Date.parse('2026-10-01T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -21,7 +21,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 type Contact = { id: string; mod: number; indexed?: number };
 type Filter = { propertyName: string; operator: string; value: string };
 
-function fakeHubSpot(contacts: Contact[], beforeSearch: (search: number) => void = () => undefined) {
+/** `clock`: the browser's, which the client reads (HubSpot's own is whatever its dates say). */
+function fakeHubSpot(contacts: Contact[], beforeSearch: (search: number) => void = () => undefined, clock: VirtualClock = virtualClock()) {
   const bodies: { after?: string }[] = [];
   // Contacts' searches sort and filter on `lastmodifieddate`; on `hs_lastmodifieddate` they match nothing.
   const valueOf = (c: Contact, property: string) => (property === 'hs_object_id' ? Number(c.id) : property === 'lastmodifieddate' ? (c.indexed ?? c.mod) : NaN);
@@ -53,7 +54,7 @@ function fakeHubSpot(contacts: Contact[], beforeSearch: (search: number) => void
       ...(end < Math.min(matching.length, 10_000) ? { paging: { next: { after: String(end) } } } : {}),
     });
   };
-  return { client: createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock: virtualClock(), fetch }), bodies };
+  return { client: createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock, fetch }), bodies, clock };
 }
 
 /** A store in memory: lead id → the modification time it was stored with. */
@@ -69,15 +70,18 @@ function memoryStore() {
       state = next;
     },
     finishSync: async (_crm, _deletions, finished) => (state = finished(0)),
-    // Only ids are stored here, never owners.
+    // Only ids are stored here, never owners or fields.
     unnamedOwnerIds: async () => [],
     nameOwners: async () => 0,
+    dropFields: async () => 0,
   };
   return { store, stored };
 }
 
 /** What a complete sync must have stored: every contact, as it is now. */
 const current = (contacts: Contact[]) => new Map(contacts.map((c) => [c.id, c.mod]));
+
+const HOUR = 3_600_000;
 
 describe('HubSpot change listing while contacts are edited', () => {
   it('stores a contact that an edit on an earlier page shifted across a page boundary', async () => {
@@ -222,10 +226,75 @@ describe('HubSpot change listing while contacts are edited', () => {
 
   it('refuses a page token it did not write, or one in the old positional form, as expired', async () => {
     const { client, bodies } = fakeHubSpot([{ id: '1000', mod: BASE }]);
-    for (const token of ['{"since":null,"after":200}', '{"since":1,"seen":["1000"]}', '{"since":1,"seen":[{"id":"x","at":1}]}', '{"at":1,"afterId":null}', 'not json']) {
+    // Forms of earlier LeadLens versions too: their sync restarts from its cursor.
+    for (const token of ['{"since":null,"after":200}', '{"since":1,"seen":["1000"]}', '{"since":1,"seen":[{"id":"x","at":1}]}', '{"at":1,"afterId":null}', '{"since":1,"seen":[]}', '{"at":1,"afterId":null,"seen":[]}', 'not json']) {
       const error = await client.listChanged(null, token).catch((e: unknown) => e);
       expect(isCrmError(error, 'cursor-expired')).toBe(true);
     }
     expect(bodies).toEqual([]);
+  });
+});
+
+/**
+ * Edits made while a sync pages, by a workflow or a bulk edit, stamped with HubSpot's clock: the
+ * index shows them in their old places for a few searches. The browser's clock, which the client
+ * reads, may be off HubSpot's by up to CLOCK_ALLOWANCE_MS.
+ */
+describe('HubSpot change listing while a workflow edits the contacts ending a page', () => {
+  /** HubSpot's time when the sync begins: a month after the contacts were last modified. */
+  const SYNC_AT = BASE + 30 * 24 * HOUR;
+
+  it.each([['right', 0], ['23 h fast', 23 * HOUR], ['a day slow', -24 * HOUR]])('skips no contact sorted between their old places and their new dates (browser clock %s)', async (_, skew) => {
+    const contacts: Contact[] = Array.from({ length: 600 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
+    const clock = virtualClock(SYNC_AT + skew);
+    const hubspotNow = () => clock.now() - skew;
+    // Contacts 380–420, around the 2nd page's end, edited just before the 2nd search; the index catches up by the 3rd.
+    const edited = contacts.slice(380, 421);
+    const { client } = fakeHubSpot(contacts, (search) => {
+      if (search === 2) edited.forEach((c, k) => Object.assign(c, { indexed: c.mod, mod: hubspotNow() + k }));
+      if (search === 3) edited.forEach((c) => delete c.indexed);
+    }, clock);
+    const { store, stored } = memoryStore();
+    expect((await runSync({ client, store, now: clock.now })).status).toBe('done');
+    expect(stored).toEqual(current(contacts));
+  });
+
+  it('stores every contact when a bulk edit of half of 5,000 lands mid-sync while the index lags (20 seeds), reading each at most twice', async () => {
+    const lost: number[] = [];
+    for (let seed = 1; seed <= 20; seed++) {
+      const random = mulberry32(seed);
+      const contacts: Contact[] = Array.from({ length: 5000 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
+      const bulk = contacts.filter(() => random() < 0.5);
+      const clock = virtualClock(SYNC_AT);
+      const { client, bodies } = fakeHubSpot(contacts, (search) => {
+        if (search === 3) bulk.forEach((c, k) => Object.assign(c, { indexed: c.mod, mod: clock.now() + k }));
+        if (search === 9) bulk.forEach((c) => delete c.indexed); // indexed 6 searches (a second or two) later
+      }, clock);
+      const { store, stored } = memoryStore();
+      let read = 0;
+      expect((await runSync({ client, store, now: clock.now, onProgress: ({ job }) => void (read = job?.synced ?? read) })).status).toBe('done');
+      lost.push(contacts.filter((c) => stored.get(c.id) !== c.mod).length);
+      // A bulk-edited contact may be read in its old place and again in its new one: no more reads than that in all.
+      expect(read).toBeLessThanOrEqual(contacts.length + bulk.length);
+      expect(bodies.length).toBeLessThanOrEqual(Math.ceil((contacts.length + bulk.length) / 200) + 20);
+    }
+    expect(lost).toEqual(Array(20).fill(0));
+  });
+
+  it('reads a page of contacts all edited moments ago by id, skipping none sorted after their old places', async () => {
+    const contacts: Contact[] = Array.from({ length: 1000 }, (_, i) => ({ id: String(1000 + i), mod: BASE + i * 1000 }));
+    const clock = virtualClock(SYNC_AT);
+    // A workflow edits contacts 150–549 just before the 2nd search: that page is all edits, shown in their old places until the 6th.
+    const edited = contacts.slice(150, 550);
+    const { client, bodies } = fakeHubSpot(contacts, (search) => {
+      if (search === 2) edited.forEach((c, k) => Object.assign(c, { indexed: c.mod, mod: clock.now() + k }));
+      if (search === 6) edited.forEach((c) => delete c.indexed);
+    }, clock);
+    const { store, stored } = memoryStore();
+    let read = 0;
+    expect((await runSync({ client, store, now: clock.now, onProgress: ({ job }) => void (read = job?.synced ?? read) })).status).toBe('done');
+    expect(stored).toEqual(current(contacts));
+    expect(read).toBeLessThanOrEqual(contacts.length + edited.length);
+    expect(bodies.length).toBeLessThanOrEqual(3 * Math.ceil(read / 200));
   });
 });

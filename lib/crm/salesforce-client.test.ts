@@ -2,7 +2,7 @@ import { listAllChanges } from './list-all-changes';
 import { describe, expect, it } from 'vitest';
 import { DEMO_OWNERS, generateDemoLeads } from './demo-data';
 import { salesforceId18 } from './salesforce';
-import type { CrmClient } from './client';
+import { CLOCK_ALLOWANCE_MS, type CrmClient } from './client';
 import { isCrmError } from './http';
 import { createSalesforceClient, soqlDateTime } from './salesforce-client';
 import { virtualClock } from './virtual-clock';
@@ -456,8 +456,9 @@ describe('Salesforce deleted Leads', () => {
       const ids = deletions.kind === 'all-present' ? deletions.ids : [];
       expect(ids).toHaveLength(leads.length - 2);
       expect(new Set(ids)).toEqual(new Set(leads.filter((_, i) => i !== 5 && i !== 6).map((lead) => lead.salesforceId)));
-      // A Lead deleted while they are listed may be listed: the next sync's deletions start before.
-      expect(deletions.coveredTo).toBe(asked);
+      // A Lead deleted while they are listed may be listed: the next sync's deletions start before,
+      // and a day before, as the browser's clock may run fast (a Lead deleted meanwhile would be missed).
+      expect(deletions.coveredTo).toBe(asked - CLOCK_ALLOWANCE_MS);
       expect(requests.some((path) => path.includes('/sobjects/Lead/deleted/'))).toBe(askedForDeleted);
       // 4,498 Ids: three batches of 2,000.
       expect(requests.filter((path) => path.includes('/query'))).toEqual(['/services/data/v67.0/query?q=SELECT Id FROM Lead', expect.stringMatching(/-2000$/), expect.stringMatching(/-4000$/)]);
@@ -473,11 +474,21 @@ describe('Salesforce deleted Leads', () => {
     expect((await purged.client.listDeleted(purged.clock.now() - DAY)).kind).toBe('all-present');
   });
 
-  it('covers up to the end asked when Salesforce gives no latestDateCovered, and names the path of a malformed answer', async () => {
+  it('covers up to a day before the end asked when Salesforce gives no latestDateCovered (the browser’s clock may run fast), and names the path of a malformed answer', async () => {
     const bare = setup('67.0', (request) => (isDeletedRequest(request) ? json(200, { deletedRecords: [] }) : undefined));
-    expect(await bare.client.listDeleted(bare.clock.now() - DAY)).toEqual({ kind: 'deleted-since', records: [], coveredTo: bare.clock.now() });
+    expect(await bare.client.listDeleted(bare.clock.now() - DAY)).toEqual({ kind: 'deleted-since', records: [], coveredTo: bare.clock.now() - CLOCK_ALLOWANCE_MS });
     const malformed = setup('67.0', (request) => (isDeletedRequest(request) ? json(200, { deletedRecords: [{ id: '00Q', deletedDate: '2026-10-31T12:00:00.000+0000' }] }) : undefined));
     await expect(malformed.client.listDeleted(malformed.clock.now() - DAY)).rejects.toMatchObject({ kind: 'schema', message: expect.stringContaining('deletedRecords.0.id') });
+  });
+
+  it('lists every Lead the user can see, for syncs to compare now and then: Get Deleted leaves out those shared away', async () => {
+    const { client, clock, store, requests } = setup();
+    store.deleteLead(leads[5], clock.now() - DAY);
+    const present = await client.listPresent!();
+    expect(present.kind).toBe('all-present');
+    expect(new Set(present.ids)).toEqual(new Set(leads.filter((_, i) => i !== 5).map((lead) => lead.salesforceId)));
+    expect(present.coveredTo).toBe(clock.now() - CLOCK_ALLOWANCE_MS);
+    expect(requests.every((path) => path.includes('/query'))).toBe(true);
   });
 
   it('fails on a session Salesforce rejects, rather than listing every Lead', async () => {

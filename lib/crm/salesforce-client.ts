@@ -2,11 +2,12 @@
  * Salesforce REST for Leads, on the org's `*.my.salesforce.com` host (the Lightning host
  * redirects and drops the Authorization header). Changes are read with SOQL ordered by
  * `SystemModstamp, Id` and paged by `nextRecordsUrl` (2,000 per batch); deletions with "Get
- * Deleted", or by every Lead's Id when Salesforce no longer keeps them.
+ * Deleted", or by every Lead's Id when Salesforce no longer keeps them, and now and then
+ * (`listPresent`) for the Leads the user can no longer see, which Get Deleted never lists.
  */
 import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
-import { choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
+import { CLOCK_ALLOWANCE_MS, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 import { readEach } from './read-each';
@@ -331,8 +332,14 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     return records;
   }
 
-  /** Every Lead's Id: what is left to compare with when Salesforce cannot list the deletions. */
-  async function everyLeadId(coveredTo: number, signal?: AbortSignal): Promise<Deletions> {
+  /**
+   * Every Lead's Id the user can see: what is left to compare with when Salesforce cannot list the
+   * deletions, or has left some out (a Lead shared away from the user, deleted or not).
+   */
+  async function everyLeadId(signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'all-present' }>> {
+    // Read before the list, by the browser's clock, which may run fast: a day less keeps the
+    // deletions made after the list in the next read of them.
+    const coveredTo = clock.now() - CLOCK_ALLOWANCE_MS;
     const leads = await queryAll('SELECT Id FROM Lead', IdPageSchema, 'list Lead Ids', signal);
     return { kind: 'all-present', ids: leads.map((lead) => lead.Id), coveredTo };
   }
@@ -389,24 +396,29 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       const end = clock.now();
       // Started earlier when too close to the end: what it lists twice is harmless.
       const start = Math.min(since, end - DELETED_WINDOW_MIN_MS);
-      if (end - start > DELETED_WINDOW_MAX_MS) return everyLeadId(end, signal);
+      if (end - start > DELETED_WINDOW_MAX_MS) return everyLeadId(signal);
       let data: z.infer<typeof DeletedRecordsSchema>;
       try {
         const range = new URLSearchParams({ start: soqlDateTime(start), end: soqlDateTime(end) });
         ({ data } = await http.request({ path: `${base}/sobjects/Lead/deleted/?${range}`, schema: DeletedRecordsSchema, what: 'list deleted Leads', signal }));
       } catch (error) {
         // Deletions since `start` purged already (INVALID_REPLICATION_DATE), or more than the 600,000 it lists at once.
-        if (isCrmError(error, 'request') && (error.crmCode === 'INVALID_REPLICATION_DATE' || error.crmCode === 'EXCEEDED_ID_LIMIT')) return everyLeadId(end, signal);
+        if (isCrmError(error, 'request') && (error.crmCode === 'INVALID_REPLICATION_DATE' || error.crmCode === 'EXCEEDED_ID_LIMIT')) return everyLeadId(signal);
         throw error;
       }
       // A list that does not reach back to `start` would miss deletions silently.
-      if (data.earliestDateAvailable && parseCrmDateTime(data.earliestDateAvailable) > start) return everyLeadId(end, signal);
+      if (data.earliestDateAvailable && parseCrmDateTime(data.earliestDateAvailable) > start) return everyLeadId(signal);
       return {
         kind: 'deleted-since',
         records: data.deletedRecords.map((record) => ({ id: record.id, deletedAt: parseCrmDateTime(record.deletedDate) })),
-        coveredTo: data.latestDateCovered ? parseCrmDateTime(data.latestDateCovered) : end,
+        // Salesforce's clock when it says; else the browser's, which may run fast.
+        coveredTo: data.latestDateCovered ? parseCrmDateTime(data.latestDateCovered) : end - CLOCK_ALLOWANCE_MS,
       };
     },
+
+    // Get Deleted lists only the deletions of Leads the user can still access: one shared away
+    // (reassigned to another territory's rep), or deleted after that, is gone only from this list.
+    listPresent: everyLeadId,
 
     async updateRecords(updates, signal) {
       if (updates.length > UPDATE_BATCH_SIZE) throw new CrmError('request', `At most ${UPDATE_BATCH_SIZE} Salesforce records per update`);

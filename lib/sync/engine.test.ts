@@ -3,12 +3,11 @@ import Dexie from 'dexie';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChangedPage, CrmClient, CrmRecord, Deletions } from '../crm/client';
 import { DEMO_OWNERS, generateDemoLeads, type DemoLead } from '../crm/demo-data';
-import { CrmError } from '../crm/http';
+import { CrmError, type Clock } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
 import { createSalesforceClient } from '../crm/salesforce-client';
 import { virtualClock } from '../crm/virtual-clock';
 import { LeadLensDb, type LeadScore } from '../db/db';
-import type { VirtualClock } from '../crm/virtual-clock';
 import { mulberry32 } from '../ml/random';
 import { defaultBehaviour, parseFaults, type DemoBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
@@ -37,7 +36,7 @@ function worker(crm: Crm, behaviour: DemoBehaviour, served: DemoLead[] = leads, 
 }
 
 /** A fresh "service worker" syncing from `handle`, a demo CRM that may outlive it. */
-function workerOn(crm: Crm, handle: DemoHandler, clock: VirtualClock, onRequest: (signal?: AbortSignal) => void = () => undefined) {
+function workerOn(crm: Crm, handle: DemoHandler, clock: Clock, onRequest: (signal?: AbortSignal) => void = () => undefined) {
   const inner = demoFetch(handle);
   const fetch: typeof globalThis.fetch = (input, init) => {
     onRequest(init?.signal ?? undefined);
@@ -607,7 +606,7 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
       resumed.db.close();
     });
 
-    it('makes no sync read every lead when a field is hidden, but reads them all once it is shown again', async () => {
+    it('makes no sync read every lead when a field is hidden, but deletes it from every stored lead; reads them all once it is shown again', async () => {
       const served = structuredClone(leads);
       const hiding = hidingField(crm, field);
       hiding.show();
@@ -615,24 +614,54 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
       const { client, db, store } = lastingWorker(crm);
       await runSync({ client, store, now: clock.now });
       expect(await storedWithField(db)).toBe(served.length);
+      await db.putLeads([{ ...(await db.leads.get(`${crm}|${idOf(crm, served[5])}`))!, origin: 'demo' }]);
 
-      // Hidden: leads edited meanwhile are stored without it.
+      // Hidden (field-level security, a revoked scope): no stored lead keeps the values the user can no longer read, edited or not.
       hiding.hide();
-      for (const edited of [served.slice(0, 2), served.slice(2, 3)]) {
+      for (const [sync, edited] of [served.slice(0, 2), served.slice(2, 3)].entries()) {
         await clock.sleep(3_600_000);
         for (const lead of edited) crmStore.markModified(lead, crm, clock.now());
         const counter = readCounter();
-        expect((await runSync({ client, store, now: clock.now, onProgress: counter.onProgress })).syncedFields).not.toContain(field);
+        const state = await runSync({ client, store, now: clock.now, onProgress: counter.onProgress });
+        expect(state.syncedFields).not.toContain(field);
+        // Deleted here, without asking the CRM: the first sync counts every lead that held it as changed, to score them again (an edited one may count twice).
+        if (sync === 0) expect(state.lastRun?.synced).toBeGreaterThanOrEqual(served.length - 1);
+        else expect(state.lastRun?.synced).toBe(edited.length);
         expect(counter.read()).toBeLessThan(served.length / 10);
+        // A demo lead of the same key is not the CRM's.
+        expect(await storedWithField(db)).toBe(1);
       }
-      // Those edited, and those the look-back read again.
-      const without = served.length - (await storedWithField(db));
-      expect(without).toBeGreaterThanOrEqual(3);
+      await expectSummariesInStep(db);
 
       hiding.show();
       await clock.sleep(3_600_000);
-      expect((await runSync({ client, store, now: clock.now })).lastRun?.synced).toBe(without);
+      // Every lead read again gains it back (the demo lead's key with it, stored as the CRM's).
+      expect((await runSync({ client, store, now: clock.now })).lastRun?.synced).toBe(served.length);
       expect(await storedWithField(db)).toBe(served.length);
+      db.close();
+    });
+
+    it('deletes a field hidden from the user, and its indexed column, from every stored lead not edited since', async () => {
+      const hidden = crm === 'salesforce' ? 'LeadSource' : 'hs_analytics_source';
+      const hiding = hidingField(crm, hidden);
+      hiding.show();
+      const { clock, crmStore, worker: lastingWorker } = lastingCrm(structuredClone(leads), hiding.wrap);
+      const { client, db, store } = lastingWorker(crm);
+      await runSync({ client, store, now: clock.now });
+      const stored = () => db.leads.where('source').equals(crm).toArray();
+      const owners = new Map((await stored()).map((lead) => [lead.key, lead.owner]));
+      expect((await stored()).filter((lead) => lead.leadSource !== '').length).toBeGreaterThan(leads.length / 2);
+      hiding.hide();
+      for (let day = 0; day < 3; day++) {
+        await clock.sleep(86_400_000);
+        crmStore.markModified(leads[day], crm, clock.now());
+        expect((await runSync({ client, store, now: clock.now })).status).toBe('done');
+      }
+      const after = await stored();
+      expect(after.filter((lead) => hidden in lead.fields || lead.leadSource !== '')).toEqual([]);
+      // Owners keep their names.
+      expect(after.filter((lead) => lead.owner !== owners.get(lead.key))).toEqual([]);
+      await expectSummariesInStep(db);
       db.close();
     });
 
@@ -769,7 +798,7 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
       await clock.sleep((crm === 'salesforce' ? 40 : 100) * DAY);
 
       const second = worker(crm);
-      // As the store is given them: HubSpot's are read with `listPresent`, its last comparison being over a week old too.
+      // As the store is given them: read with `listPresent`, the last comparison being over a week old too.
       const kinds: (string | undefined)[] = [];
       const watched: SyncStore = { ...second.store, finishSync: (c, deletions, finished) => (kinds.push(deletions?.kind), second.store.finishSync(c, deletions, finished)) };
       expect(await runSync({ client: second.client, store: watched, now: clock.now })).toMatchObject({ status: 'done', lastRun: { removed: 2 } });
@@ -784,7 +813,7 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
       const { clock, worker } = lastingCrm();
       const { client, db, store } = worker(crm);
       const completedCursor = clock.now() - 3 * DAY;
-      // Compared every id a day ago: HubSpot would compare them instead (see 'HubSpot contacts deleted for good at once').
+      // Compared every id a day ago (a week ago, the sync would compare them instead: see 'HubSpot contacts deleted for good at once').
       await store.writeState(crm, { ...INITIAL_SYNC_STATE, status: 'done', completedCursor, idsComparedAt: clock.now() - DAY });
       const asked: number[] = [];
       const watched: CrmClient = { ...client, listDeleted: (since, signal) => (asked.push(since), client.listDeleted(since, signal)) };
@@ -936,6 +965,72 @@ describe('HubSpot contacts deleted for good at once (a GDPR deletion)', () => {
     expect(asked).toEqual(['every id']);
     expect(state.idsComparedAt).toBeGreaterThan(done.idsComparedAt!);
     expect(await db.leads.get(keyOf(leads[43]))).toBeUndefined();
+    db.close();
+  });
+});
+
+describe('Salesforce Leads that Get Deleted does not list', () => {
+  const DAY = 86_400_000;
+  const HOUR = 3_600_000;
+  beforeEach(stubWebLocks);
+  afterEach(() => vi.unstubAllGlobals());
+  const served = leads.slice(0, 500);
+  const keyOf = (lead: DemoLead) => `salesforce|${lead.salesforceId}`;
+
+  /** A demo org and a worker syncing from it whose browser clock is `skew` off the org's; `wrap` stands between them. */
+  function skewedOrg(skew: number, wrap: (handle: DemoHandler) => DemoHandler = (handle) => handle) {
+    const behaviour = defaultBehaviour();
+    const orgClock = virtualClock();
+    behaviour.now = orgClock.now;
+    const { handle, store: crmStore } = createDemoCrm(served, behaviour);
+    const browser: Clock = { now: () => orgClock.now() + skew, sleep: orgClock.sleep, random: orgClock.random };
+    return { orgClock, crmStore, now: browser.now, ...workerOn('salesforce', wrap(handle), browser) };
+  }
+
+  it('removes a Lead shared away from the user (reassigned to another territory) at the weekly comparison of every Id', async () => {
+    let hiddenId: string | null = null;
+    // Sharing: the user's queries and Get Deleted leave out a record they cannot see.
+    const wrap = (handle: DemoHandler): DemoHandler => (request) => {
+      const response = handle(request);
+      if (hiddenId === null || response.status !== 200 || !request.url.pathname.includes('/query')) return response;
+      const body = JSON.parse(response.body) as { records?: { Id: string }[]; totalSize: number };
+      if (!Array.isArray(body.records)) return response;
+      const records = body.records.filter((record) => record.Id !== hiddenId);
+      return { ...response, body: JSON.stringify({ ...body, records, totalSize: body.totalSize - (body.records.length - records.length) }) };
+    };
+    const { orgClock, crmStore, now, client, db, store } = skewedOrg(0, wrap);
+    expect((await runSync({ client, store, now })).status).toBe('done');
+    const lead = served[7];
+    await orgClock.sleep(HOUR);
+    crmStore.markModified(lead, 'salesforce', orgClock.now());
+    hiddenId = lead.salesforceId;
+    const asked: (number | 'every id')[] = [];
+    for (let day = 1; day <= 7; day++) {
+      await orgClock.sleep(DAY);
+      expect((await runSync({ client: watchingDeletions(client, asked), store, now })).status).toBe('done');
+      // Get Deleted never lists it: it stays until a week after the first sync compared every Id.
+      expect(await db.leads.get(keyOf(lead)), `day ${day}`).toEqual(day < 7 ? expect.anything() : undefined);
+    }
+    expect(asked.filter((since) => since === 'every id')).toHaveLength(1);
+    expect(await db.leads.where('source').equals('salesforce').count()).toBe(served.length - 1);
+    db.close();
+  });
+
+  it.each([['right', 0], ['an hour fast', HOUR]])('removes a Lead deleted just after a comparison of every Id (browser clock %s)', async (_, skew) => {
+    const { orgClock, crmStore, now, client, db, store } = skewedOrg(skew);
+    expect((await runSync({ client, store, now })).status).toBe('done');
+    // Away 16 days: the delete log no longer reaches back, so the next sync compares every Id.
+    await orgClock.sleep(16 * DAY);
+    const compared = await runSync({ client, store, now });
+    expect(compared.status).toBe('done');
+    // The next read of deletions starts before the org's time of the comparison, whatever the browser's clock says.
+    expect(compared.deletionCursor).toBeLessThan(orgClock.now());
+    await orgClock.sleep(10 * 60_000);
+    const gone = served[42];
+    crmStore.deleteLead(gone, orgClock.now());
+    await orgClock.sleep(HOUR);
+    expect(await runSync({ client, store, now })).toMatchObject({ status: 'done', lastRun: { removed: 1 } });
+    expect(await db.leads.get(keyOf(gone))).toBeUndefined();
     db.close();
   });
 });

@@ -8,8 +8,9 @@
  * leave deleted records out, so once the pages are done the sync asks the CRM what it deleted
  * since the last complete sync, and removes those leads with their scores, and those its pages
  * named as merged into another record (HubSpot). A CRM that deletes some records without listing
- * them (HubSpot GDPR deletions) is asked for every record it has instead, once a week. A field
- * the CRM shows that the last sync did not read makes the next one read every record again.
+ * them (HubSpot GDPR deletions, Salesforce Leads shared away from the user) is asked for every
+ * record it has instead, once a week. A field the CRM shows that the last sync did not read makes
+ * the next one read every record again; one it no longer shows is deleted from every stored lead.
  */
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, SkippedRecord } from '../crm/client';
 import type { CrmKind } from '../crm/types';
@@ -79,7 +80,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   try {
     // Written with the first page (or the end of the run): a job resumed before then goes on as
     // it was, and leaves the fields to the next one.
-    if (!resumed) ({ job, state } = await withFieldsCompared(client, state, job, signal));
+    if (!resumed) ({ job, state } = await withFieldsCompared(client, store, state, job, signal));
     for (;;) {
       if (signal?.aborted) throw new CrmError('cancelled', 'Cancelled');
       let page;
@@ -106,10 +107,12 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
       const { leads, skipped } = storablePage(crm, page, ownerNames);
       const changed = await store.countChanged(leads);
       const last = page.records.at(-1);
+      // Where the CRM says it has read in order to (null: nowhere yet), when it says.
+      const { resumeFrom } = page;
       const nextJob: SyncJob = {
         ...job,
-        cursor: page.resumeFrom ?? checkpointOf(page.records, job),
-        reached: page.resumeFrom ?? page.records.reduce<number | null>((max, r) => (max === null || r.modifiedAt > max ? r.modifiedAt : max), reachedBy(job)),
+        cursor: resumeFrom === undefined ? checkpointOf(page.records, job) : resumeFrom,
+        reached: resumeFrom === undefined ? page.records.reduce<number | null>((max, r) => (max === null || r.modifiedAt > max ? r.modifiedAt : max), reachedBy(job)) : resumeFrom,
         lastId: last?.id ?? job.lastId,
         pageToken: page.next,
         synced: job.synced + leads.length,
@@ -175,14 +178,21 @@ function storablePage(crm: CrmKind, page: ChangedPage, ownerNames: ReadonlyMap<s
  * shows fields that sync did not read (or did not record, being an older LeadLens); then it
  * reads every record again. A field added or made readable holds values on records the CRM
  * does not mark changed (a formula field, field-level security, a HubSpot token granted a
- * scope), which only reading every record brings in. A read of every record skips again each
- * record left out, so it counts afresh those counted without being kept by id.
+ * scope), which only reading every record brings in. A field the CRM no longer shows the user
+ * (field-level security, a revoked scope, a deleted field) is deleted from every stored lead
+ * first, here, without asking the CRM: a lead not edited since would keep it, and its scores quote
+ * it; those leads count as changed, so they are scored again. A read of every record skips again
+ * each record left out, so it counts afresh those counted without being kept by id.
  */
-async function withFieldsCompared(client: CrmClient, state: SyncState, job: SyncJob, signal?: AbortSignal): Promise<{ job: SyncJob; state: SyncState }> {
+async function withFieldsCompared(client: CrmClient, store: SyncStore, state: SyncState, job: SyncJob, signal?: AbortSignal): Promise<{ job: SyncJob; state: SyncState }> {
   const fields = [...(await client.syncedFields(signal))].sort();
   const readBefore = new Set(state.syncedFields);
   const readsAll = job.cursor === null || state.syncedFields === undefined || fields.some((field) => !readBefore.has(field));
-  const next = readsAll ? { ...job, cursor: null } : job;
+  const readNow = new Set(fields);
+  const lost = [...readBefore].filter((field) => !readNow.has(field));
+  // Before the fields are recorded (with the first page): a pass cut short is made again.
+  const emptied = lost.length === 0 ? 0 : await store.dropFields(client.crm, lost);
+  const next = { ...(readsAll ? { ...job, cursor: null } : job), changed: emptied };
   const left = leftOutOf(state);
   return { job: next, state: { ...state, job: next, syncedFields: fields, ...(readsAll && leftOutState(left.named, left.unnamed, 0)) } };
 }

@@ -34,7 +34,8 @@ export const SyncJobSchema = z.object({
   cursor: z.number().nullable(),
   /**
    * How far the job has read (epoch ms): the CRM's `resumeFrom` of the last page, else the
-   * largest modification time stored by this job; null until it stores a record. The next sync
+   * largest modification time stored by this job; null until it stores a record (or while the
+   * CRM's `resumeFrom` says it has read no date in order). The next sync
    * begins a few minutes before it, or before this job began if that is earlier (engine.ts
    * `nextSyncCursor`). Absent in jobs of an older LeadLens, whose `cursor` it was.
    */

@@ -58,6 +58,31 @@ it('names owner ids on this CRM’s synced leads only, a chunk at a time, with t
   db.close();
 });
 
+it('deletes fields the CRM no longer shows from its synced leads only, a chunk at a time, with their summaries', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  // As a sync stores them: indexed from the fields.
+  const holding = (id: string): StoredLead => ({
+    ...lead(id, 'Ada'),
+    createdAt: Date.parse('2026-01-02T03:04:05Z'),
+    fields: { firstname: 'Contact', lastname: id, hubspot_owner_id: '61234501', hs_analytics_source: 'ORGANIC_SEARCH', jobtitle: 'CTO', createdate: '2026-01-02T03:04:05Z' },
+  });
+  // More leads than a chunk holds, one without the fields, and others' leads of the same fields.
+  const many = Array.from({ length: 2500 }, (_, i) => holding(String(i)));
+  const others = [{ ...holding('d1'), origin: 'demo' as const }, { ...holding('c1'), key: 'csv|c1', source: 'csv' as const, origin: 'csv' as const }, { ...holding('s1'), key: 'salesforce|s1', source: 'salesforce' as const }];
+  const bare = { ...lead('bare', 'Ada'), fields: {} };
+  await db.putLeads([...many, bare, ...others]);
+
+  expect(await store.dropFields('hubspot', ['hs_analytics_source', 'jobtitle'])).toBe(2500);
+  const synced = await db.leads.where('origin').equals('sync').filter((stored) => stored.source === 'hubspot' && stored.id !== bare.id).toArray();
+  expect(synced).toHaveLength(many.length);
+  expect(synced.filter((stored) => 'hs_analytics_source' in stored.fields || 'jobtitle' in stored.fields || stored.leadSource !== '')).toEqual([]);
+  expect(synced.filter((stored) => stored.owner !== 'Ada' || stored.name !== `Contact ${stored.id}` || stored.fields.createdate === undefined)).toEqual([]);
+  for (const other of [bare, ...others]) expect(await db.leads.get(other.key)).toEqual(other);
+  await expectSummariesInStep(db);
+  db.close();
+});
+
 it('removes the synced leads the CRM deleted, unless changed after the deletion (restored since), with their scores and the final state', async () => {
   const db = new LeadLensDb(DB);
   const store = dexieSyncStore(db);

@@ -4,7 +4,8 @@ import type { CrmAccount, Deletions } from '../crm/client';
 import type { CrmKind } from '../crm/types';
 import { leadKeyOfCachedScore, type LeadLensDb, type StoredLead } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
-import { hasUnnamedOwner, looksLikeOwnerId } from './to-stored-lead';
+import { forEachChunk, prefixRange } from '../db/chunks';
+import { hasUnnamedOwner, looksLikeOwnerId, withoutFields } from './to-stored-lead';
 import { INITIAL_SYNC_STATE, SyncStateSchema, syncStateKey, type SyncState } from './state';
 import { writtenValuesKey } from '../db/written-back-fields';
 
@@ -25,6 +26,11 @@ export interface SyncStore {
   unnamedOwnerIds(crm: CrmKind): Promise<string[]>;
   /** Replaces those owner ids by the names in `names` (id → name); returns how many leads changed. */
   nameOwners(crm: CrmKind, names: ReadonlyMap<string, string>): Promise<number>;
+  /**
+   * Deletes `fields`, which the CRM no longer shows, from its synced leads (`withoutFields`), a
+   * chunk at a time, asking the CRM nothing; returns how many leads held one.
+   */
+  dropFields(crm: CrmKind, fields: readonly string[]): Promise<number>;
 }
 
 /**
@@ -55,6 +61,8 @@ export function otherAccountRefusal(storedFrom: CrmAccount | undefined, connecti
 
 /** Leads renamed per transaction when owner ids get their names. */
 const OWNER_RENAME_CHUNK = 2000;
+/** Leads read, and those holding a dropped field rewritten, per transaction. */
+const FIELD_DROP_CHUNK = 2000;
 
 export function dexieSyncStore(db: LeadLensDb): SyncStore {
   return {
@@ -118,6 +126,22 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
         }
       }
       return renamed;
+    },
+    async dropFields(crm, fields) {
+      const dropped = new Set(fields);
+      let emptied = 0;
+      await forEachChunk(
+        db.leads,
+        FIELD_DROP_CHUNK,
+        async (leads) => {
+          const holding = leads.filter((lead) => lead.origin === 'sync' && lead.source === crm && Object.keys(lead.fields).some((name) => dropped.has(name)));
+          await db.putLeads(holding.map((lead) => withoutFields(crm, lead, dropped)));
+          emptied += holding.length;
+        },
+        // Synced leads are keyed `${crm}|${id}`.
+        prefixRange(`${crm}|`),
+      );
+      return emptied;
     },
   };
 

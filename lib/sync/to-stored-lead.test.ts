@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hubspotOutcome, ownerIdOf, toStoredLead } from './to-stored-lead';
+import { hubspotOutcome, ownerIdOf, toStoredLead, withoutFields } from './to-stored-lead';
 
 describe('hubspotOutcome', () => {
   it.each([
@@ -55,5 +55,21 @@ describe('toStoredLead', () => {
   it('names a HubSpot contact with no name or e-mail (only a phone number) as the demo does, never blank', () => {
     const lead = toStoredLead('hubspot', { id: '42', modifiedAt: 0, fields: { createdate: '2025-01-01T00:00:00Z', phone: '+1 555 0100', firstname: null, lastname: null, email: null } });
     expect(lead.name).toBe('Contact 42');
+  });
+});
+
+describe('withoutFields', () => {
+  const fields = { Id: '00Q5g00000008HDEAY', Name: 'Ada Lovelace', OwnerId: '005A', LeadSource: 'Web', CreatedDate: '2026-01-02T03:04:05.000+0000', IsConverted: true, AnnualRevenue: 5e6 };
+  const stored = toStoredLead('salesforce', { id: '00Q5g00000008HDEAY', modifiedAt: 5, fields }, new Map([['005A', 'Grace Hopper']]));
+
+  it('drops the fields, and what is indexed from them; the owner keeps its name', () => {
+    const { AnnualRevenue: _revenue, LeadSource: _source, ...kept } = fields;
+    expect(withoutFields('salesforce', stored, new Set(['AnnualRevenue', 'LeadSource']))).toEqual({ ...stored, leadSource: '', fields: kept });
+    expect(withoutFields('salesforce', stored, new Set(['OwnerId'])).owner).toBe('');
+  });
+
+  it('keeps what is indexed when it cannot be read without them', () => {
+    const { Name: _name, ...kept } = fields;
+    expect(withoutFields('salesforce', stored, new Set(['Name']))).toEqual({ ...stored, fields: kept });
   });
 });

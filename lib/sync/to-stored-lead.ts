@@ -111,3 +111,20 @@ export function toStoredLead(crm: CrmKind, record: CrmRecord, ownerNames: Readon
     outcome: hubspotOutcome(properties.lifecyclestage),
   };
 }
+
+/**
+ * `lead`, synced from `crm`, without the fields `dropped` (ones the CRM no longer shows the user:
+ * field-level security, a revoked scope, a deleted field), and with what is indexed from its fields
+ * (owner, lead source, outcome) read again from those left. The owner keeps the name stored for
+ * its id. One whose indexed fields cannot be read without them keeps those as they were.
+ */
+export function withoutFields(crm: CrmKind, lead: StoredLead, dropped: ReadonlySet<string>): StoredLead {
+  const fields = Object.fromEntries(Object.entries(lead.fields).filter(([name]) => !dropped.has(name)));
+  const ownerId = ownerIdOf(crm, { id: lead.id, modifiedAt: lead.modifiedAt, fields: lead.fields });
+  try {
+    return toStoredLead(crm, { id: lead.id, modifiedAt: lead.modifiedAt, fields }, new Map(ownerId === null ? [] : [[ownerId, lead.owner]]));
+  } catch (error) {
+    if (!(error instanceof UnexpectedFieldError)) throw error;
+    return { ...lead, fields };
+  }
+}
