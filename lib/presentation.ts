@@ -40,6 +40,17 @@ export const TIER_LOOK: Record<Tier, { word: string; icon: string; colour: strin
   },
 };
 
+/**
+ * After an activation scored `scored` of the `stored` leads: what became of the others (a model
+ * scores only leads it reads a field of; one stored by a sync while it scored gets its score from
+ * that sync), as a sentence with a leading space; empty when every lead has a score.
+ */
+export function unscoredAfterActivation({ scored, stored }: { scored: number; stored: number }): string {
+  const left = stored - scored;
+  if (left <= 0) return '';
+  return ` ${left.toLocaleString('en-US')} of the ${plural(stored, 'stored lead', 'stored leads')} ${left === 1 ? 'has' : 'have'} no score with it: it reads none of their fields (or a sync stored them as it scored, and scores them itself).`;
+}
+
 /** What the badge and the side panel say above the reason a lead was not scored. */
 export const COULD_NOT_SCORE = 'LeadLens could not score this lead';
 

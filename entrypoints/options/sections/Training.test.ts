@@ -22,7 +22,8 @@ import { TrainingSection } from './Training';
 
 const historySample = vi.hoisted(() => vi.fn<(source: string) => Promise<HistorySample>>());
 const activeManifest = vi.hoisted(() => vi.fn<() => Promise<Manifest>>());
-const activateModel = vi.hoisted(() => vi.fn<() => Promise<{ ok: true; scoringProblem?: string } | { ok: false; error: string }>>());
+type ActivateReply = { ok: true; scored: number; stored: number; scoringProblem?: string } | { ok: false; error: string };
+const activateModel = vi.hoisted(() => vi.fn<() => Promise<ActivateReply>>());
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 vi.mock('./training/history-sample', () => ({ historySample }));
 vi.mock('@/lib/ml/model-store', () => ({ activeManifest }));
@@ -141,7 +142,7 @@ beforeEach(() => {
   vi.stubGlobal('Worker', FakeWorker);
   historySample.mockReset().mockImplementation(async (source) => ({ csv: CSV_SAMPLE, hubspot: HUBSPOT_SAMPLE })[source] ?? SAMPLE);
   activeManifest.mockReset().mockResolvedValue(ACTIVE);
-  activateModel.mockReset().mockResolvedValue({ ok: true });
+  activateModel.mockReset().mockResolvedValue({ ok: true, scored: 0, stored: 0 });
   keepHeldOutScores.mockReset().mockResolvedValue();
   crmOptionLabels.mockReset().mockResolvedValue({ ok: true, labels: {} });
 });
@@ -699,7 +700,7 @@ it('drops a trained model not activated yet once everything stored is purged, sa
 });
 
 it('starts no check or training while a model is being activated', async () => {
-  let finishActivation: (answer: { ok: true }) => void = () => {};
+  let finishActivation: (answer: ActivateReply) => void = () => {};
   activateModel.mockReturnValue(new Promise((resolve) => (finishActivation = resolve)));
   await renderSection();
   await checkTheData();
@@ -713,15 +714,29 @@ it('starts no check or training while a model is being activated', async () => {
   expect(button('Check the data')?.disabled).toBe(true);
   expect(trainButton()?.disabled).toBe(true);
 
-  finishActivation({ ok: true });
+  finishActivation({ ok: true, scored: 0, stored: 0 });
   await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toContain(`Model ${ACTIVE.modelId} is active`));
   expect(button('Check the data')?.disabled).toBe(false);
   expect(trainButton()?.disabled).toBe(false);
 });
 
+it("says how many stored leads the activated model left without a score: another source's, whose fields it does not read", async () => {
+  activateModel.mockResolvedValue({ ok: true, scored: 1200, stored: 2000 });
+  await renderSection();
+  await checkTheData();
+  click(trainButton()!);
+  FakeWorker.latest.answer(TRAINED);
+  click(button('Activate this model')!);
+  await eventually(() =>
+    expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toBe(
+      `Model ${ACTIVE.modelId} is active: badges now use it. 800 of the 2,000 stored leads have no score with it: it reads none of their fields (or a sync stored them as it scored, and scores them itself).`,
+    ),
+  );
+});
+
 // The background once answered this as a failure: the section kept offering to activate a model already active.
 it('says the trained model is active when only scoring the stored leads with it went wrong, and offers no second activation', async () => {
-  activateModel.mockResolvedValue({ ok: true, scoringProblem: 'The stored leads could not be scored with it: the engine stopped.' });
+  activateModel.mockResolvedValue({ ok: true, scored: 0, stored: 5, scoringProblem: 'The stored leads could not be scored with it: the engine stopped.' });
   await renderSection();
   await checkTheData();
   click(trainButton()!);
@@ -1127,7 +1142,7 @@ it("watches the trained model's own history while the form shows another source'
 });
 
 it('announces what the check found, and the activation, in live regions on the page before', async () => {
-  activateModel.mockResolvedValue({ ok: true });
+  activateModel.mockResolvedValue({ ok: true, scored: 0, stored: 0 });
   await renderSection();
   const beforeTheCheck = followLiveRegions(container());
   await checkTheData();

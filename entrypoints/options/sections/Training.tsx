@@ -17,6 +17,7 @@ import type { SourceKind } from '@/lib/ml/featurize';
 import { background } from '@/lib/messaging/client';
 import { onEvent } from '@/lib/messaging/events';
 import { succeeded } from '@/lib/messaging/reply';
+import { unscoredAfterActivation } from '@/lib/presentation';
 import { MODEL_CHANGE_MUTATION, useActiveManifest, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
 import { modelExists } from '@/lib/ml/model-exists';
 import { addCheckedModel, keepHeldOutScores } from '@/lib/ml/model-versions';
@@ -129,8 +130,9 @@ export function TrainingSection() {
       // Before the switch, so its tier policy is first previewed on the probabilities its thresholds were chosen on.
       await keepHeldOutScores(modelId, model.heldOut);
       // Remembers the model it replaces (Roll back), tells CRM tabs, scores the stored leads.
-      const { scoringProblem } = await succeeded(background.activateModel({ modelId }));
-      return { modelId, scoringProblem };
+      const { scoringProblem, scored, stored } = await succeeded(background.activateModel({ modelId }));
+      // A model trained on one source's fields scores none of another's leads: said, as Model versions says it.
+      return { modelId, scoringProblem, unscored: scoringProblem ? '' : unscoredAfterActivation({ scored, stored }) };
     },
     // The leads are read again when the activation's scoring job ends (App).
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
@@ -417,7 +419,7 @@ export function TrainingSection() {
               <p data-testid="model-activated">
                 {activatedThenReplaced
                   ? `Model ${activate.data.modelId} is no longer active: another model was activated since.`
-                  : `Model ${activate.data.modelId} is active: badges now use it.${activate.data.scoringProblem ? ` ${activate.data.scoringProblem}` : ''}`}
+                  : `Model ${activate.data.modelId} is active: badges now use it.${activate.data.unscored}${activate.data.scoringProblem ? ` ${activate.data.scoringProblem}` : ''}`}
               </p>
             )}
           </StatusRegion>

@@ -5,7 +5,7 @@ import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { deleteModel } from '@/lib/ml/model-store';
 import { crmFieldsNote, exportFileNames, exportFiles, importModel, importSizeError, listModelVersions, previousModelId, type ImportResult } from '@/lib/ml/model-versions';
-import { formatModelDate, plural } from '@/lib/presentation';
+import { formatModelDate, plural, unscoredAfterActivation } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
 import { MODEL_CHANGE_MUTATION, useActiveModelId, useJob, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
@@ -140,7 +140,7 @@ export function VersionsSection() {
       run: async () => {
         const { modelId, scored, stored, scoringProblem } = await succeeded(request());
         // Leads it reads no field of get no score: the side panel would count them, the admin here should hear of them.
-        const unscored = !scoringProblem && stored > scored ? ` ${(stored - scored).toLocaleString('en-US')} of the ${plural(stored, 'stored lead', 'stored leads')} ${stored - scored === 1 ? 'has' : 'have'} no score with it: it reads none of their fields.` : '';
+        const unscored = scoringProblem ? '' : unscoredAfterActivation({ scored, stored });
         const said = `${done(modelId)}: CRM badges use it now${scored > 0 ? `, and ${plural(scored, 'stored lead was', 'stored leads were')} scored with it` : ''}.${unscored}${scoringProblem ? ` ${scoringProblem}` : ''}`;
         const note = models.data?.find((model) => model.id === modelId)?.crmFieldsNote;
         return { said: note ? `${said} ${note}` : said, activated: modelId };
