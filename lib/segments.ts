@@ -11,7 +11,7 @@ import type { Tier } from './messaging/protocol';
 export const TIERS: readonly Tier[] = ['hot', 'warm', 'cold'];
 const DAY_MS = 86_400_000;
 /** A lead source worded as stored. */
-const asStored = (value: string) => value;
+export const asStored = (value: string) => value;
 
 /** A stored lead with its score under the active model, without its fields. */
 export interface ScoredLeadRow {

@@ -8,6 +8,7 @@ import type { Tier } from '@/lib/messaging/protocol';
 import { describeModelOutcome, OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
 import { plural, TIER_LOOK } from '@/lib/presentation';
 import {
+  asStored,
   filterLeads,
   leadSourceChoices,
   leadsOfTier,
@@ -108,7 +109,6 @@ function TopLeads({ rows, filters, tier, onOpen }: TopLeadsProps) {
 /** No lead's outcome known: the conversion rates wait for the outcomes by the model's rule. */
 const NO_OUTCOMES: RuleOutcomes = new Map();
 const STORED_OUTCOMES: OutcomeBasis = { kind: 'stored' };
-const asStored = (value: string) => value;
 
 /** What "Converted" means in the table above it, and of how many of the leads shown, as the options page says it of its figures. */
 function ConvertedNote({ basis, stats }: { basis: OutcomeBasis; stats: Record<Tier, TierStats> }) {

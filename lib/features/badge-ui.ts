@@ -18,7 +18,7 @@
  * the badge's own spacing is logical, so its gap falls on the name's side either way.
  */
 import { BADGE_TAG, assignedSlot, clipText, flatTreeParent } from '../crm/dom';
-import type { ScoreOutcome } from '../messaging/protocol';
+import { MAX_LEAD_NAME_LENGTH, type ScoreOutcome } from '../messaging/protocol';
 import { EXTENSION_RELOADED } from './navigation';
 import type { Reason } from '../messaging/protocol';
 import {
@@ -77,15 +77,14 @@ const POPOVER_GAP_PX = 6;
 const VIEWPORT_MARGIN_PX = 8;
 /** The popover's width, narrower only in a narrower window. */
 const POPOVER_WIDTH_PX = 350;
-/** The longest lead name a badge shows and says (as a score request carries). */
-const MAX_LEAD_NAME_LENGTH = 200;
 /** A popover opened by hovering stays this long after the pointer leaves: coming back (or onto the popover) keeps it open. */
 const HOVER_CLOSE_DELAY_MS = 300;
 
 // `all: initial` leaves `direction` as the page's: the host's inline-start margin is on the name's side.
 // `flex: none`: where the title is a flex item beside the badge, the name gives way, not the badge.
 // The popover is anchored to its badge's button (each badge's shadow root scopes the anchor name): below
-// it, above it when it does not fit below (`flip-block`), inside the window sideways. The gap stays on the
+// or above it (`flip-block`), on the side with more room (`most-height`: a popover taller than the room
+// left shows the more of itself), inside the window sideways. The gap stays on the
 // badge's side when flipped (anchored container query, Chrome 143+; before, it falls on the far side).
 const STYLE = `
 :host { all: initial; display: inline-block; vertical-align: middle; margin-inline-start: 8px; flex: none; unicode-bidi: isolate;
@@ -101,7 +100,7 @@ const STYLE = `
   padding-inline-end: 4px; border-inline-end: 1px solid currentColor; margin-inline-end: 2px; }
 .score { font-variant-numeric: tabular-nums; padding-inline-start: 4px; border-inline-start: 1px solid currentColor; margin-inline-start: 2px; }
 .popover { position: fixed; position-anchor: --leadlens-badge; inset: auto; top: anchor(bottom);
-  left: clamp(${VIEWPORT_MARGIN_PX}px, anchor(left), 100% - ${POPOVER_WIDTH_PX + VIEWPORT_MARGIN_PX}px); position-try-fallbacks: flip-block;
+  left: clamp(${VIEWPORT_MARGIN_PX}px, anchor(left), 100% - ${POPOVER_WIDTH_PX + VIEWPORT_MARGIN_PX}px); position-try-fallbacks: flip-block; position-try-order: most-height;
   container-type: anchored; margin: 0; box-sizing: border-box; width: ${POPOVER_WIDTH_PX}px; max-width: calc(100% - ${2 * VIEWPORT_MARGIN_PX}px);
   padding: 0; border: 0; background: transparent; overflow: visible; color: inherit; font: inherit; }
 .popover[hidden] { display: none; }

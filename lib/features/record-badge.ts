@@ -6,7 +6,7 @@
  * follows the CRM's re-renders (a new title element gets the badge back) and the record's
  * edits (changed fields are rescored).
  */
-import type { ScoreOutcome } from '../messaging/protocol';
+import { MAX_LEAD_NAME_LENGTH, type ScoreOutcome } from '../messaging/protocol';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
 import { PAGE_FIELD_LIMITS, type PageFields } from '../crm/types';
@@ -25,8 +25,6 @@ const WATCH_INTERVAL_MS = 200;
  * name: past it, a title that reads the same is this record's own (a lead of the same name).
  */
 const TITLE_GRACE_MS = 1000;
-/** The longest name a score request carries (`ScoreRequestSchema`): cut whole, never half a character (`clipText`). */
-const MAX_NAME_LENGTH = 200;
 
 interface Snapshot {
   fields: PageFields;
@@ -95,7 +93,7 @@ export const recordBadge: ContentFeature = {
     const read = (): Snapshot => {
       const name = adapter.readRecordName(document);
       const titleStale = titleAtStart !== null && name === titleAtStart.name;
-      return snapshot(adapter.readRecordFields(document), titleStale || name == null ? undefined : clipText(name, MAX_NAME_LENGTH), titleStale);
+      return snapshot(adapter.readRecordFields(document), titleStale || name == null ? undefined : clipText(name, MAX_LEAD_NAME_LENGTH), titleStale);
     };
     /** Only what the previous page showed: all of it, or what is left of it while the CRM unmounts it. */
     const isStale = (shown: Snapshot) => shown.hash !== null && previous !== null && shownWithin(shown.fields, previous.fields);

@@ -19,12 +19,15 @@ const PageFieldsSchema = z
   .record(z.string().max(PAGE_FIELD_LIMITS.maxNameLength), z.string().max(PAGE_FIELD_LIMITS.maxValueLength))
   .refine((fields) => Object.keys(fields).length <= PAGE_FIELD_LIMITS.maxFields, `at most ${PAGE_FIELD_LIMITS.maxFields} fields`);
 
+/** The longest lead name a score request carries: the badge and the page cut it whole to it (`clipText`). */
+export const MAX_LEAD_NAME_LENGTH = 200;
+
 export const ScoreRequestSchema = z.object({
   crm: CrmKindSchema,
   recordId: z.string().min(1).max(64),
   fields: PageFieldsSchema,
   /** The record's name as its page shows it (the side panel's title for it). */
-  name: z.string().max(200).optional(),
+  name: z.string().max(MAX_LEAD_NAME_LENGTH).optional(),
   /** The locale the page writes numbers and dates in (a BCP 47 tag: `de-DE`); one that is none is ignored. */
   locale: z.string().max(35).optional(),
   /** The time zone the page shows times in (an IANA name: `Europe/Berlin`); one that is none is ignored. */

@@ -7,8 +7,9 @@
  * here first, so only a valid policy is previewed.
  * No outcome of these leads chooses a threshold (a value policy's come from its revenue and
  * cost, a capacity policy's from the leads' ranks), so what the tiers yield on them is a fair
- * guess at new leads; only a capacity policy's shares are exact here by construction (new
- * leads' shares move by chance).
+ * guess at new leads; only a capacity policy's shares are exact here by construction, but for
+ * leads of one probability at a cut, which share a tier (`capacityNotes` says so); new leads'
+ * shares move by chance.
  */
 import type { Tier } from '../messaging/protocol';
 import { formatRate, plural } from '../presentation';

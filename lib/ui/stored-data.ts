@@ -2,8 +2,8 @@
  * Reads of the stored leads and their scores: for the extension pages, a chunk at a time so
  * the main thread never blocks for long, whatever the number of leads; for the training and
  * policy workers, without yielding (those say so). Pages read leads as their summaries
- * (`db.leadSummaries`), never whole with their fields; only the policy worker reads whole
- * leads, for a model's own outcome rule.
+ * (`db.leadSummaries`), never whole with their fields; only the workers read whole
+ * leads (the options page's policy worker, the side panel's rule-outcomes worker), for a model's own outcome rule.
  */
 import { db, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
 import { forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
