@@ -16,6 +16,11 @@ export const queryKeys = {
   leads: () => ['leads'] as const,
   scoredLeads: (modelId: string) => ['leads', 'scored', modelId] as const,
   storedDataSummary: () => ['leads', 'summary'] as const,
+  /**
+   * The stored leads' outcomes by a model's rule (the side panel's conversion rates): not under
+   * `leads`, whose re-tiers and owner names do not change them; read again when leads are scored or deleted.
+   */
+  ruleOutcomes: (modelId: string) => ['rule-outcomes', modelId] as const,
   /** How many stored leads are Demo mode's, and how many the user's own. */
   demoLeadMix: () => ['leads', 'demo-mix'] as const,
   /** How the model's stored scores spread over its training leads' deciles. */

@@ -77,9 +77,13 @@ export type OutcomeBasis =
 export function useOutcomeBasis(modelId: string | undefined): OutcomeBasis {
   const manifest = useManifest(modelId);
   const rule = manifest.data?.outcomeRule;
-  // Under the model's scored leads: read again when they are (a sync's leads scored, stored data deleted).
+  // Read again when the leads may have changed (a sync's or import's leads scored, stored data deleted);
+  // a re-tier or owners named leave the outcomes as they are, and reading every lead again costs seconds.
+  const outcomesKey = queryKeys.ruleOutcomes(modelId ?? '');
+  useInvalidateWhenJobEnds('scoring', [outcomesKey]);
+  useInvalidateOnEvent('storedDataDeleted', [outcomesKey]);
   const outcomes = useQuery({
-    queryKey: [...queryKeys.scoredLeads(modelId ?? ''), 'rule-outcomes'],
+    queryKey: outcomesKey,
     queryFn: ({ signal }) => readRuleOutcomesInWorker({ modelId: modelId!, rule: rule!, now: Date.now() }, signal),
     enabled: modelId !== undefined && rule !== undefined,
   });

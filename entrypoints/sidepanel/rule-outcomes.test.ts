@@ -15,8 +15,11 @@ import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { segmentStats } from '@/lib/segments';
 import { labelledProbabilities, loadScoredLeads } from '@/lib/ui/stored-data';
 import { storeModel } from '../../test/fixtures/stored-model';
+import { queryKeys } from '@/lib/query-keys';
 import { useOutcomeBasis, type OutcomeBasis } from './hooks';
 import { byLead, readRuleOutcomes, RuleOutcomesRequestSchema } from './rule-outcomes';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-11-20T00:00:00Z');
@@ -103,7 +106,7 @@ afterEach(() => {
 });
 
 /** What `useOutcomeBasis` gives for the model of `modelId`, once it has settled. */
-async function outcomeBasisOf(modelId: string): Promise<OutcomeBasis> {
+async function outcomeBasisOf(modelId: string, queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })): Promise<OutcomeBasis> {
   InThreadWorker.started = 0;
   vi.stubGlobal('Worker', InThreadWorker);
   let basis: OutcomeBasis = { kind: 'reading' };
@@ -112,7 +115,7 @@ async function outcomeBasisOf(modelId: string): Promise<OutcomeBasis> {
     return null;
   }
   root = createRoot(document.createElement('div'));
-  root.render(createElement(QueryClientProvider, { client: new QueryClient({ defaultOptions: { queries: { retry: false } } }) }, createElement(Probe)));
+  root.render(createElement(QueryClientProvider, { client: queryClient }, createElement(Probe)));
   await vi.waitFor(() => expect(basis.kind).not.toBe('reading'));
   return basis;
 }
@@ -132,4 +135,19 @@ it("reads the outcomes by the active model's rule in a worker, and keeps the sto
 
   expect(await outcomeBasisOf(bundledManifest().modelId)).toEqual({ kind: 'stored' });
   expect(InThreadWorker.started).toBe(0);
+});
+
+it('reads the outcomes again when the leads may have changed, not when only their tiers or owners did', async () => {
+  await storeHot([storedLead('salesforce|2', { IsConverted: true }, { outcome: 1 })]);
+  const rule: ModelOutcomeRule = { source: 'salesforce', field: 'IsConverted', positiveValues: ['true'] };
+  await storeModel({ ...bundledManifest(), modelId: 'trained', outcomeRule: rule }, new Uint8Array([1]), 'trained');
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  await outcomeBasisOf('trained', queryClient);
+  expect(InThreadWorker.started).toBe(1);
+  // What a re-tier's end or owners named invalidate: every lead's score and summary, not their outcomes.
+  await queryClient.invalidateQueries({ queryKey: queryKeys.leads() });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(InThreadWorker.started).toBe(1);
+  await queryClient.invalidateQueries({ queryKey: queryKeys.ruleOutcomes('trained') });
+  await vi.waitFor(() => expect(InThreadWorker.started).toBe(2));
 });
