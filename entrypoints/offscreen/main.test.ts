@@ -1,12 +1,18 @@
 /**
- * The offscreen document's `engineRun`, answered through the router as the background gets it:
- * a model's NaN or ±Infinity for one lead comes back as null for that lead, and the other leads
- * of the run keep their numbers.
+ * The offscreen document's messages, answered through the router as the background gets them.
+ * `engineRun`: a model's NaN or ±Infinity for one lead comes back as null for that lead, and the
+ * other leads of the run keep their numbers. `scoreStoredLeads`: what the background sees of a
+ * request still waiting for its turn, and of one that fails before its first lead.
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { beforeAll, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, expect, it, vi } from 'vitest';
+import { storedLead } from '@/test/fixtures/stored-lead';
+import { stubWebLocks } from '@/test/web-locks';
+import { db } from '@/lib/db/db';
+import { fullScoringRequested, oweScoringOfEveryLead, owedScoringModel, readJob, runStoredScoresJob, standingFailure } from '@/lib/jobs/progress';
 import type { EngineOutput } from '@/lib/ml/engine';
+import { manifestOf } from '@/lib/ml/model-store';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 /** Three leads of two terms: the second gets no probability, the third no contribution for its second term. */
@@ -18,19 +24,28 @@ const engineOutput = vi.hoisted(
   }),
 );
 vi.mock('@/lib/ml/engine', () => ({ configureEngine: vi.fn(), runEngine: vi.fn(async () => engineOutput), checkModelSession: vi.fn() }));
-// No job to resume when the document starts.
-vi.mock('@/lib/jobs/progress', () => ({ runStoredScoresJob: vi.fn(async () => null) }));
 vi.mock('@/lib/ml/model-store', () => ({ activeManifest: vi.fn(), manifestOf: vi.fn(), modelBytes: vi.fn(async () => new Uint8Array()) }));
 
 const fromBackground = { id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/background.js') };
 
-/** Sends `engineRun` through the registered router and resolves with its reply as sent. */
-function engineRun(payload: { modelId: string; rows: (number | null)[][] }): Promise<unknown> {
-  return new Promise((resolve) => void fakeBrowser.runtime.onMessage.trigger({ target: 'offscreen', type: 'engineRun', payload }, fromBackground as never, resolve));
+/** Sends `type` through the registered router and resolves with its reply as sent. */
+function ask(type: string, payload: unknown): Promise<unknown> {
+  return new Promise((resolve) => void fakeBrowser.runtime.onMessage.trigger({ target: 'offscreen', type, payload }, fromBackground as never, resolve));
 }
+const engineRun = (payload: { modelId: string; rows: (number | null)[][] }) => ask('engineRun', payload);
+const scoreStoredLeads = (payload: { modelId: string; source?: 'hubspot' | 'salesforce' }) => ask('scoreStoredLeads', payload);
+
+const UNREADABLE = 'The manifest of damaged-1 cannot be read';
 
 beforeAll(async () => {
-  await import('./main');
+  stubWebLocks(); // the lock manager every context of the extension shares: jobs take turns under its locks
+  await import('./main'); // no job to resume when the document starts
+});
+beforeEach(async () => {
+  stubWebLocks(); // no turn left held by a test before
+  vi.mocked(manifestOf).mockReset();
+  vi.spyOn(console, 'error').mockImplementation(() => undefined); // the router logs a failed request
+  await Promise.all(db.tables.map((table) => table.clear()));
 });
 
 it('answers a run in which the model gives one lead NaN or ±Infinity, with null for those values only', async () => {
@@ -44,4 +59,35 @@ it('answers a run in which the model gives one lead NaN or ±Infinity, with null
       [0.75, null],
     ],
   });
+});
+
+it('lets the background see a request to score every stored lead with a model from when it is asked, through its wait for another job’s turn, until it ends; not one of one CRM’s leads', async () => {
+  vi.mocked(manifestOf).mockRejectedValue(new Error(UNREADABLE)); // each ends as soon as its turn comes
+  let endOtherJob!: () => void;
+  // A sync's scoring, or a re-tiering, has the turn.
+  const otherJob = runStoredScoresJob(() => new Promise<null>((resolve) => (endOtherJob = () => resolve(null))), async () => null);
+  const everyLead = scoreStoredLeads({ modelId: 'damaged-1' });
+  const oneCrm = scoreStoredLeads({ modelId: 'synced-1', source: 'hubspot' });
+  await vi.waitFor(async () => expect(await fullScoringRequested('damaged-1')).toBe(true));
+  expect(await fullScoringRequested('synced-1')).toBe(false);
+  expect(await readJob('scoring')).toBeNull(); // no row says it is coming
+  endOtherJob();
+  await Promise.all([otherJob, everyLead, oneCrm]);
+  expect(await fullScoringRequested('damaged-1')).toBe(false);
+});
+
+it('records a scoring whose model cannot be read as a run failed before its first lead: a scoring owed with the model is settled, to be tried again hours later as failed runs are', async () => {
+  vi.mocked(manifestOf).mockRejectedValue(new Error(UNREADABLE));
+  await db.putLeads([storedLead({ source: 'salesforce', id: '00Q1', origin: 'sync' }), storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
+  await oweScoringOfEveryLead('damaged-1');
+  // One CRM's leads: its failure is told, and every lead is still owed a score.
+  expect(await scoreStoredLeads({ modelId: 'damaged-1', source: 'hubspot' })).toEqual({ ok: false, error: UNREADABLE });
+  expect(await readJob('scoring')).toMatchObject({ modelId: 'damaged-1', source: 'hubspot', state: 'failed', done: 0, total: 1, error: UNREADABLE });
+  expect(await owedScoringModel()).toBe('damaged-1');
+  // Every lead: the run over them failed, and stands so until one succeeds.
+  expect(await scoreStoredLeads({ modelId: 'damaged-1' })).toEqual({ ok: false, error: UNREADABLE });
+  const failed = await readJob('scoring');
+  expect(failed).toMatchObject({ modelId: 'damaged-1', source: undefined, state: 'failed', done: 0, total: 2, error: UNREADABLE });
+  expect(failed && standingFailure(failed)).toMatchObject({ modelId: 'damaged-1', total: 2, finishedAt: expect.any(Number) });
+  expect(await owedScoringModel()).toBeNull();
 });

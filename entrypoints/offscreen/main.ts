@@ -3,8 +3,9 @@
  * messages from the background and nothing else.
  */
 import { checkModelSession, configureEngine, runEngine } from '@/lib/ml/engine';
-import { runStoredScoresJob } from '@/lib/jobs/progress';
-import { resumeUnfinishedScoringJob, runScoringJob } from '@/lib/ml/bulk-score';
+import type { CrmKind } from '@/lib/crm/types';
+import { holdingFullScoringRequest, preparingRun, runStoredScoresJob } from '@/lib/jobs/progress';
+import { countToScore, resumeUnfinishedScoringJob, runScoringJob } from '@/lib/ml/bulk-score';
 import { checkModelOutputs } from '@/lib/ml/check-model';
 import { resumeUnfinishedRetierJob, runRetierJob } from '@/lib/ml/retier';
 import { activeManifest, manifestOf, modelBytes } from '@/lib/ml/model-store';
@@ -19,6 +20,14 @@ async function scoringDeps(modelId: string) {
   const manifest = await manifestOf(modelId);
   const runModel = (rows: Float32Array, featureCount: number) => runEngine(modelId, () => modelBytes(modelId), rows, featureCount);
   return { manifest, runModel, now: new Date() };
+}
+
+/** How many stored leads a scoring run goes through: `source`'s, or every one. */
+
+/** A scoring run with `modelId`, in its turn: one that cannot get its model's manifest is recorded as failed (`preparingRun`). */
+async function runScoring(modelId: string, source?: CrmKind) {
+  const deps = await preparingRun('scoring', modelId, () => scoringDeps(modelId), { source, countItems: () => countToScore({ source }) });
+  return runScoringJob(deps, { source });
 }
 
 /** Continue the job its row says is unfinished: cut short by a closed document or paused by a purge. */
@@ -67,8 +76,11 @@ registerHandlers(offscreenProtocol, 'offscreen', {
   },
   // Both answer when the job ends, after any pause: one that forgetting a CRM's leads paused
   // finishes over the leads left; one whose row "Purge everything" deleted answers so.
+  // A request over every lead is known to the background until it ends (waiting for its turn
+  // too): it asks no second one for a scoring its model's activation owes.
   scoreStoredLeads: async ({ modelId, source }) => {
-    const scored = await runStoredScoresJob(async () => runScoringJob(await scoringDeps(modelId), { source }), resumeScoring);
+    const request = () => runStoredScoresJob(() => runScoring(modelId, source), resumeScoring);
+    const scored = await (source ? request() : holdingFullScoringRequest(modelId, request));
     return { ok: true as const, scored: unlessDeleted(scored) };
   },
   retierStoredScores: async ({ modelId }) => {

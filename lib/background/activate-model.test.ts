@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
-import { oweScoringOfEveryLead, owedScoringModel, readJob, runJob, writeJob } from '../jobs/progress';
+import { fullScoringRequested, holdingFullScoringRequest, oweScoringOfEveryLead, owedScoringModel, readJob, runJob, writeJob } from '../jobs/progress';
 import { bundledModel } from '../ml/bundled-model';
 import { activeModelId } from '../ml/model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
@@ -161,6 +161,23 @@ describe('at start-up', () => {
     steps.length = 0;
     await startStoredScoring();
     expect(steps).toEqual(['resume jobs']);
+  });
+
+  it('asks for no second scoring of every lead when only the service worker restarted, the activation’s still waiting its turn in the offscreen document; asks again once the browser closed on it', async () => {
+    // The offscreen document holds the request while a sync's scoring or a re-tiering has the turn.
+    scoreStoredLeadsOffscreen.mockImplementationOnce((modelId) => holdingFullScoringRequest(modelId, () => new Promise(() => undefined)));
+    void activateStoredModel('trained-1');
+    await vi.waitFor(async () => expect(await fullScoringRequested('trained-1')).toBe(true));
+    // A new worker, the same document: its request will score every lead.
+    steps.length = 0;
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs']);
+    expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(1);
+    // The browser starts again: the document, its locks and the request are gone.
+    stubWebLocks();
+    steps.length = 0;
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs', 'score trained-1']);
   });
 
   it('leaves the scoring owed to its own run left running (resumed, it goes on), not to a run over one CRM’s leads', async () => {

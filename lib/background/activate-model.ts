@@ -3,7 +3,7 @@
  * score with the new model) and the stored leads' scoring outlives the page that asked.
  */
 import { db } from '../db/db';
-import { oweScoringOfEveryLead, owedScoringModel, readJob, settleOwedScoring } from '../jobs/progress';
+import { fullScoringRequested, oweScoringOfEveryLead, owedScoringModel, readJob, settleOwedScoring } from '../jobs/progress';
 import { sendToCrmTabs } from '../messaging/events';
 import { activeModelId, adoptRebuiltBundledModel } from '../ml/model-store';
 import { activateModel, rollBack } from '../ml/model-versions';
@@ -58,13 +58,15 @@ export const rollBackModel = () => switchActiveModel(rollBack);
 /**
  * Scores the stored leads with the active model when its activation's scoring of every lead is
  * still owed (the browser closed before it began: it waited for another job's turn), unless the
- * job left running is that scoring: resumed, it goes on.
+ * job left running is that scoring (resumed, it goes on) or it still waits for its turn in the
+ * offscreen document (only this worker was restarted).
  */
 async function scoreOwedLeads(): Promise<void> {
   const modelId = await activeModelId();
   if ((await owedScoringModel()) !== modelId) return;
   const job = await readJob('scoring');
   if (job?.state === 'running' && job.modelId === modelId && job.source === undefined) return;
+  if (await fullScoringRequested(modelId)) return;
   const scored = await scoreStoredLeadsIfAny(modelId);
   if (!scored.ok) throw new Error(scored.error);
 }

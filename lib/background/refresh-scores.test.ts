@@ -4,7 +4,7 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
 import { db, type LeadScore } from '../db/db';
-import { oweScoringOfEveryLead, RETRY_FAILED_SCORING_AFTER_MS, runJob, writeJob, type JobProgress } from '../jobs/progress';
+import { holdingFullScoringRequest, oweScoringOfEveryLead, RETRY_FAILED_SCORING_AFTER_MS, runJob, writeJob, type JobProgress } from '../jobs/progress';
 import { activeModelId } from '../ml/model-store';
 import { REFRESH_SCORES_ALARM, refreshStaleScores, scheduleScoreRefresh, SCORES_STALE_AFTER_MS } from './refresh-scores';
 
@@ -28,6 +28,7 @@ beforeEach(async () => {
   documentOpen = false;
   fakeBrowser.runtime.getContexts = vi.fn(async () => (documentOpen ? [{}] : [])) as never;
   (fakeBrowser as unknown as { offscreen: unknown }).offscreen = { createDocument };
+  stubWebLocks(); // the lock manager says which scorings the offscreen document was asked for
   await Promise.all(db.tables.map((table) => table.clear()));
   await db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' }), storedLead({ source: 'csv', id: '2', origin: 'csv' })]);
 });
@@ -93,8 +94,24 @@ it('scores the stored leads with the active model while its activation’s scori
   expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
 });
 
+it('asks for no second scoring of every lead while one with the active model waits for its turn in the offscreen document (an activation’s, behind a re-tiering)', async () => {
+  const active = await activeModelId();
+  await oweScoringOfEveryLead(active);
+  await db.leadScores.put(score(active, '1', NOW - 3 * SCORES_STALE_AFTER_MS));
+  let endRequest!: () => void;
+  const request = holdingFullScoringRequest(active, () => new Promise<void>((resolve) => (endRequest = resolve)));
+  // One with another model does not stand for the active model's.
+  void holdingFullScoringRequest('another-model', () => new Promise(() => undefined));
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
+  // Once the request is over (its run ended, or failed), the leads' scores are what they are.
+  endRequest();
+  await request;
+  expect(await refreshStaleScores(NOW)).toBe(true);
+  expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
+});
+
 it('leaves an owed scoring whose run over every lead failed to be tried again as failed runs are, hours later', async () => {
-  stubWebLocks(); // a job's progress report asks the lock manager whether a purge waits
   const active = await activeModelId();
   await oweScoringOfEveryLead(active);
   await expect(runJob('scoring', active, 2, () => Promise.reject(new Error('The engine stopped')))).rejects.toThrow('The engine stopped');

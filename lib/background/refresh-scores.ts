@@ -8,7 +8,7 @@
 import { browser } from 'wxt/browser';
 import { db } from '../db/db';
 import { forEachChunk, prefixRange } from '../db/chunks';
-import { owedScoringModel, readJob, RETRY_FAILED_SCORING_AFTER_MS, standingFailure } from '../jobs/progress';
+import { fullScoringRequested, owedScoringModel, readJob, RETRY_FAILED_SCORING_AFTER_MS, standingFailure } from '../jobs/progress';
 import { activeModelId } from '../ml/model-store';
 import { scoreStoredLeadsIfAny } from './activate-model';
 import { resumeOffscreenJobs } from './offscreen-engine';
@@ -51,7 +51,9 @@ async function oldestScoreOf(modelId: string): Promise<number | null> {
  * stored lead again with the active model when its oldest score is over a day old, when its
  * last scoring of every lead failed over RETRY_FAILED_SCORING_AFTER_MS ago (the leads it left
  * have no score to age), or when its activation's scoring of every lead is still owed (its
- * request was lost before it began), unless a scoring job runs (it scores them now). Resolves with whether it scored them.
+ * request was lost before it began), unless a scoring job runs (it scores them now) or one of
+ * every lead with the active model waits for its turn (an activation's, behind a re-tiering): it
+ * will score them. Resolves with whether it scored them.
  */
 export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   await deleteExpiredCachedScores(now);
@@ -66,6 +68,7 @@ export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   const owed = (await owedScoringModel()) === modelId;
   const oldest = await oldestScoreOf(modelId);
   if (!retryFailed && !owed && (oldest === null || now - oldest < SCORES_STALE_AFTER_MS)) return false;
+  if (await fullScoringRequested(modelId)) return false;
   const scored = await scoreStoredLeadsIfAny(modelId);
   if (!scored.ok) throw new Error(scored.error);
   return true;

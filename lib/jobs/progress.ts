@@ -110,6 +110,29 @@ export async function settleOwedScoring(modelId: string): Promise<void> {
 }
 
 /**
+ * Start of the name of the lock the offscreen document holds from the moment it is asked to score
+ * every stored lead with a model until that request ends: while it waits for its turn
+ * (`JOB_TURN_LOCK`) no row says it is coming, and asking again would score every lead twice. A
+ * lock, not a row: it lives exactly as long as the request it stands for, which a restart of the
+ * service worker leaves waiting in the document and a closed document (the browser's, a crash)
+ * loses. Each request's own name (a random part) so that two never wait on each other; the model
+ * id JSON-quoted, so that no model's name starts another's.
+ */
+const FULL_SCORING_REQUEST_LOCK = 'leadlens-full-scoring-request|';
+const fullScoringRequestLockOf = (modelId: string) => `${FULL_SCORING_REQUEST_LOCK}${JSON.stringify(modelId)}`;
+
+/** Runs `request`, a scoring of every stored lead with `modelId` (its wait for its turn, then its run), known meanwhile to `fullScoringRequested`. */
+export async function holdingFullScoringRequest<T>(modelId: string, request: () => Promise<T>): Promise<T> {
+  return await navigator.locks.request(`${fullScoringRequestLockOf(modelId)}|${crypto.randomUUID()}`, request);
+}
+
+/** Whether a scoring of every stored lead with `modelId` is asked of the offscreen document and not over (waiting for its turn, or running). */
+export async function fullScoringRequested(modelId: string): Promise<boolean> {
+  const { held = [] } = await navigator.locks.query();
+  return held.some((lock) => lock.name?.startsWith(fullScoringRequestLockOf(modelId)));
+}
+
+/**
  * Writes the row of a run that ended, done or failed. A scoring run over every lead settles the
  * scoring owed with its model in the same write; one that failed is tried again as its standing
  * failure is (`RETRY_FAILED_SCORING_AFTER_MS`).
@@ -119,6 +142,31 @@ async function recordRunEnd(kind: JobKind, progress: JobProgress): Promise<void>
     await writeJob(kind, progress);
     if (kind === 'scoring' && progress.source === undefined) await settleOwedScoring(progress.modelId);
   });
+}
+
+/**
+ * Resolves with what a run of job `kind` with `modelId` needs before `runJob` begins it (`prepare`:
+ * its model's manifest). When that fails the run is recorded as failed before its first item (of
+ * `countItems()`), as `runJob` records one that fails later: unrecorded, a scoring owed with the
+ * model would be asked again at every start, not tried again hours later as a failed run is
+ * (`RETRY_FAILED_SCORING_AFTER_MS`), and no page would say why the leads have no score.
+ */
+export async function preparingRun<T>(
+  kind: JobKind,
+  modelId: string,
+  prepare: () => Promise<T>,
+  { source, countItems }: { source?: JobProgress['source']; countItems: () => Promise<number> },
+): Promise<T> {
+  try {
+    return await prepare();
+  } catch (error) {
+    const previous = await readJob(kind);
+    const failedAt = Date.now();
+    const message = error instanceof Error ? error.message : String(error);
+    const lastFailure = previous ? standingFailure(previous) : undefined;
+    await recordRunEnd(kind, { modelId, source, state: 'failed', done: 0, total: await countItems(), startedAt: failedAt, finishedAt: failedAt, error: message, lastFailure });
+    throw error;
+  }
 }
 
 /** Thrown by a job's progress report when a purge asks it to stop: its row stays `running`, with its cursor. */
@@ -237,9 +285,10 @@ export async function resumeUnfinishedJob<T>(
   if (job?.state !== 'running') return null;
   const cursor = job.resumeAfter === undefined ? undefined : { done: job.done, after: job.resumeAfter, failedItems: job.failedItems };
   // A job that cannot even be taken up again (its model's manifest unreadable) ends failed, saying
-  // why: left `running`, it would be tried at every start and show a bar that never moves.
+  // why: left `running`, it would be tried at every start and show a bar that never moves. Over
+  // every item, it settles a scoring owed with its model, as any run's end does.
   const { remaining, work } = await continueAfter(job, cursor).catch(async (error: unknown) => {
-    await writeJob(kind, { ...job, state: 'failed', finishedAt: Date.now(), error: error instanceof Error ? error.message : String(error) });
+    await recordRunEnd(kind, { ...job, state: 'failed', finishedAt: Date.now(), error: error instanceof Error ? error.message : String(error) });
     throw error;
   });
   // The items left are counted again, not taken from the row: a purge may have deleted some.

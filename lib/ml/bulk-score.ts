@@ -99,7 +99,7 @@ function keyRangeOf({ source, resume }: ScoringScope): [string, string] {
 }
 
 /** How many of `scope`'s leads are still to score. */
-function countToScore(scope: ScoringScope): Promise<number> {
+export function countToScore(scope: ScoringScope): Promise<number> {
   return db.leads.where(':id').between(...keyRangeOf(scope), true, true).count();
 }
 
