@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { demoStoredLeads } from '../crm/demo-leads';
 import { db } from '../db/db';
+import { heldValuesRemembered, setHeldValuesRemembered } from '../db/written-back-fields';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { readJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
@@ -51,7 +52,10 @@ describe('purgeEverything', () => {
     const everything: boolean[] = [];
     onEvent('storedDataDeleted', (payload) => everything.push(payload.everything));
     await setAutoSync({ everyMinutes: 60 });
+    await setHeldValuesRemembered('hubspot', true);
     await purgeEverything();
+    // What write-back wrote went with the settings: a LeadLens connected again looks for it in the leads.
+    expect(await heldValuesRemembered('hubspot')).toBe(false);
     // The automatic syncs' choice went with the settings, and their alarm with it.
     expect(await fakeBrowser.alarms.get(AUTO_SYNC_ALARM)).toBeUndefined();
     await settle();
@@ -149,8 +153,13 @@ describe('forgetSyncedLeads', () => {
       { key: 'written-back-values:salesforce|00QA', value: { LeadLens_Score__c: '88' } },
       { key: 'written-back-values:hubspot|101', value: { leadlens_score: '40' } },
     ]);
+    await setHeldValuesRemembered('salesforce', true);
+    await setHeldValuesRemembered('hubspot', true);
     await forgetSyncedLeads('salesforce');
     expect(await db.settings.where('key').startsWith('written-back-values:').primaryKeys()).toEqual(['written-back-values:hubspot|101']);
+    // The new org's records may hold what an earlier LeadLens wrote: the next write-back looks for them.
+    expect(await heldValuesRemembered('salesforce')).toBe(false);
+    expect(await heldValuesRemembered('hubspot')).toBe(true);
   });
 
   it('takes the forgotten leads out of the held-out probabilities of models trained on them, and nothing else', async () => {

@@ -14,11 +14,12 @@ import { demoStoredLeads } from '../crm/demo-leads';
 import type { CrmKind } from '../crm/types';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { db, type StoredLead } from '../db/db';
-import { writtenBackFields } from '../db/written-back-fields';
+import { forgetWrittenValues, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
 import { readJob } from '../jobs/progress';
 import { bundledModel } from '../ml/bundled-model';
 import { activateModel } from '../ml/model-versions';
-import { recordSyncedAccount } from '../sync/store';
+import { INITIAL_SYNC_STATE } from '../sync/state';
+import { dexieSyncStore, recordSyncedAccount } from '../sync/store';
 import { cancelWriteBack, readWriteBack, startWriteBack } from './write-back-job';
 import { WriteBackTargetSchema, type RecordWriter, type WriteBackTarget } from './write-back';
 import { isUnderway, type WriteBackSummary } from '../messaging/protocol-write-back';
@@ -565,10 +566,12 @@ it('never empties a value LeadLens did not write: a field the org already filled
 
 it('empties values LeadLens wrote before it remembered them (an older version, an answer lost): a lead holding them is remembered as written', async () => {
   const leads = await syncedHubSpotLeads();
+  await syncedInFull('hubspot');
   const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
   expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', written: leads.length });
-  // As an older version left them: written, and nothing remembered of it.
+  // As an older version left them: written, nothing remembered of it, and never looked for.
   await db.settings.where('key').startsWith('written-back-values:').delete();
+  await setHeldValuesRemembered('hubspot', false);
   updates.length = 0;
   expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', total: 0, unchanged: leads.length });
   // One contact the model can no longer score: what LeadLens wrote there is emptied.
@@ -577,6 +580,92 @@ it('empties values LeadLens wrote before it remembered them (an older version, a
   await db.putLeads([{ ...stored, fields: { hs_persona: 'x', leadlens_score: stored.fields.leadlens_score } }]);
   expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', cleared: 1 });
   expect(updates).toEqual([{ recordId: first.id, fields: { leadlens_score: null } }]);
+});
+
+/** As a complete sync of `crm` leaves its state: every lead it has is stored. */
+async function syncedInFull(crm: CrmKind): Promise<void> {
+  await dexieSyncStore(db).writeState(crm, { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: Date.parse('2026-11-20T00:00:00Z') });
+}
+
+/** Counts the leads' rows of what LeadLens wrote read from now on. */
+function writtenValuesReads(): () => number {
+  const bulkGet = vi.spyOn(db.settings, 'bulkGet');
+  return () => bulkGet.mock.calls.flatMap(([keys]) => keys).filter((key) => String(key).startsWith('written-back-values:')).length;
+}
+
+describe('values leads already hold that it would write', () => {
+  const target = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
+  /** Empties the score of a lead the model can no longer score, if LeadLens remembers writing it. */
+  const unscorable = async (lead: StoredLead) => {
+    const stored = (await db.leads.get(lead.key))!;
+    await db.putLeads([{ ...stored, fields: { hs_persona: 'x', leadlens_score: stored.fields.leadlens_score } }]);
+  };
+
+  it('are looked for once, not at every write-back: an unchanged lead’s row of what LeadLens wrote is read no more', async () => {
+    const leads = await syncedHubSpotLeads();
+    await syncedInFull('hubspot');
+    expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', written: leads.length });
+    const rowsRead = writtenValuesReads();
+    expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', total: 0, unchanged: leads.length });
+    expect(rowsRead()).toBe(0);
+  });
+
+  it('are looked for again, once, after what LeadLens wrote is forgotten (another org connected): its records may hold what an earlier LeadLens wrote', async () => {
+    const leads = await syncedHubSpotLeads();
+    await syncedInFull('hubspot');
+    expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', written: leads.length });
+    await forgetWrittenValues('hubspot');
+    const rowsRead = writtenValuesReads();
+    expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', total: 0, unchanged: leads.length });
+    expect(rowsRead()).toBe(leads.length);
+    expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', total: 0, unchanged: leads.length });
+    expect(rowsRead()).toBe(leads.length);
+    // Remembered as LeadLens's: emptied once the model can no longer score the lead.
+    const [first] = leads;
+    await unscorable(first);
+    updates.length = 0;
+    expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', cleared: 1 });
+    expect(updates).toEqual([{ recordId: first.id, fields: { leadlens_score: null } }]);
+  });
+
+  it('are looked for at every write-back until a first sync has stored every lead: those it stores next may hold them too', async () => {
+    const leads = await syncedHubSpotLeads();
+    expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', written: leads.length });
+    const rowsRead = writtenValuesReads();
+    expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', unchanged: leads.length });
+    expect(rowsRead()).toBe(leads.length);
+    await syncedInFull('hubspot');
+    expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', unchanged: leads.length });
+    expect(rowsRead()).toBe(2 * leads.length);
+    expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', unchanged: leads.length });
+    expect(rowsRead()).toBe(2 * leads.length);
+  });
+
+  it('are looked for again after a batch whose answer never came: the CRM may have taken it, and the next sync reads its values back', async () => {
+    const leads = await syncedHubSpotLeads();
+    await syncedInFull('hubspot');
+    vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+    // The CRM takes the second batch, but its answer is lost.
+    const sent = vi
+      .spyOn(writer, 'updateRecords')
+      .mockImplementationOnce(async (batch) => (updates.push(...batch), []))
+      .mockImplementationOnce(async (batch) => {
+        updates.push(...batch);
+        throw new CrmError('network', 'HubSpot update contacts failed 6 times; last: no answer within 30 s');
+      });
+    expect(await writeBackToEnd(target)).toMatchObject({ status: 'error', written: 5, unconfirmed: 5 });
+    const unanswered = sent.mock.calls[1][0];
+    // The next sync reads back what HubSpot took.
+    const stored = await db.leads.bulkGet(unanswered.map((update) => `hubspot|${update.recordId}`));
+    await db.putLeads(stored.map((lead, i) => ({ ...lead!, fields: { ...lead!.fields, ...unanswered[i].fields } })));
+    sent.mockRestore();
+    expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', written: leads.length - 10 });
+    const [lost] = unanswered;
+    await unscorable(leads.find((lead) => lead.id === lost.recordId)!);
+    updates.length = 0;
+    expect(await writeBackToEnd(target)).toMatchObject({ status: 'done', cleared: 1 });
+    expect(updates).toEqual([{ recordId: lost.recordId, fields: { leadlens_score: null } }]);
+  });
 });
 
 it('finds a lead whose empty top reason Salesforce stores as null unchanged: not written again at every write-back', async () => {

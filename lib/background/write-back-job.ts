@@ -15,7 +15,7 @@ import { isCrmError } from '../crm/http';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { forEachChunk, prefixRange } from '../db/chunks';
 import { db, syncedLeadsOf, type LeadScore, type StoredLead } from '../db/db';
-import { rememberWrittenBackFields, writtenValuesKey } from '../db/written-back-fields';
+import { heldValuesRemembered, rememberWrittenBackFields, setHeldValuesRemembered, writtenValuesKey } from '../db/written-back-fields';
 import { listenForCancel } from '../jobs/cancel-flag';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
 import { keepWorkerAliveDuring } from './keep-alive';
@@ -115,7 +115,8 @@ function rememberedAfter(before: Readonly<Record<string, string>>, update: Field
 /**
  * Remembers as LeadLens's the values leads already hold that it would write (`held`), for those it
  * remembers nothing of: written by a version before it remembered them, or by a batch whose answer
- * never came (the sync read them back). Else they could never be emptied.
+ * never came (the sync read them back). Else they could never be emptied. Done until every lead
+ * has been gone through once (`heldValuesRemembered`), and again after a batch left unanswered.
  */
 async function rememberHeldValues(crm: CrmKind, held: readonly FieldUpdate[]): Promise<void> {
   if (held.length === 0) return;
@@ -135,11 +136,15 @@ const toWrite = (recordId: string, score: LeadScore): ScoreToWrite => ({ recordI
  * A lead the model cannot score (it reads none of its fields) has the target's fields emptied
  * where they still hold what LeadLens wrote there (`readWrittenValues`): no longer its score,
  * which the CRM would otherwise go on showing, and its reports and workflows using, as current.
+ * Until every lead synced in full has been gone through, values held are remembered (`rememberHeldValues`).
  */
 export async function scoresToWrite(crm: CrmKind, modelId: string, target: CheckedTarget): Promise<{ rows: RowToWrite[]; unchanged: number }> {
   const rows: RowToWrite[] = [];
   let unchanged = 0;
   const clearable = fieldsToWrite(target).map((field) => field.name);
+  const rememberHeld = !(await heldValuesRemembered(crm));
+  // Read before the leads: a first sync under way stores more of them, which may hold values too.
+  const everyLeadStored = (await dexieSyncStore(db).readState(crm)).completedCursor !== null;
   await forEachChunk(
     db.leads,
     LEADS_CHUNK,
@@ -161,13 +166,14 @@ export async function scoresToWrite(crm: CrmKind, modelId: string, target: Check
         const update = fieldUpdate(row, target);
         if (holdsAlready(lead.fields, update.fields)) {
           unchanged++;
-          held.push(update);
+          if (rememberHeld) held.push(update);
         } else rows.push(row);
       });
       await rememberHeldValues(crm, held);
     },
     prefixRange(`${crm}|`),
   );
+  if (rememberHeld && everyLeadStored) await setHeldValuesRemembered(crm, true);
   return { rows, unchanged };
 }
 
@@ -313,12 +319,18 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     // Before anything is written: training must never learn from these fields.
     await rememberWrittenBackFields(crm, fields.map((field) => field.name));
     await advance(running);
+    // A batch the CRM takes without its answer read (a connection dropped, a cancel, the worker
+    // stopped) leaves values unremembered, which the next sync reads back: until every batch is
+    // answered, the next write-back looks for held values again.
+    const heldRemembered = await heldValuesRemembered(crm);
+    if (heldRemembered) await setHeldValuesRemembered(crm, false);
     const result = await writeBack(rows, target, client, {
       signal,
       current: (due) => asScoredNow(crm, modelId, due),
       onProgress: (sofar) => advance(withProgress(running, sofar)),
       onWritten: (written) => keepWritten(crm, written),
     });
+    if (heldRemembered && result.unconfirmed === 0) await setHeldValuesRemembered(crm, true);
     // The connection's status first: pages read it again when they see the write-back end.
     // Nothing to write sent nothing, so it says nothing of the credentials.
     if (result.written > 0) await clearReconnect(connection, 'the last write-back wrote to it');

@@ -38,7 +38,35 @@ const writtenValuesPrefix = (crm: CrmKind) => `written-back-values:${crm}|`;
 /** The row of the stored lead `leadKey` (`${crm}|${id}`). */
 export const writtenValuesKey = (leadKey: string) => `written-back-values:${leadKey}`;
 
-/** Forgets what LeadLens wrote to `crm`'s records (another org's records may have the same ids). Within the caller's transaction, if any. */
+/**
+ * Set once a write-back has gone through every lead synced from `crm` and remembered as
+ * LeadLens's the values those it remembered nothing of already held (write-back-job.ts
+ * `rememberHeldValues`: values written before LeadLens remembered them). Every value written
+ * since is remembered as it is written, so while it is set no write-back reads every unchanged
+ * lead's row again (100,000 rows at each write-back). It goes with the rows.
+ */
+const heldValuesRememberedKey = (crm: CrmKind) => `held-values-remembered:${crm}`;
+
+/** Whether the values `crm`'s leads held before LeadLens remembered what it wrote are remembered (`heldValuesRememberedKey`). */
+export async function heldValuesRemembered(crm: CrmKind): Promise<boolean> {
+  return (await db.settings.get(heldValuesRememberedKey(crm)))?.value === true;
+}
+
+/** Marks them remembered, or to be looked for again at the next write-back. */
+export async function setHeldValuesRemembered(crm: CrmKind, remembered: boolean): Promise<void> {
+  if (remembered) await db.settings.put({ key: heldValuesRememberedKey(crm), value: true });
+  else await db.settings.delete(heldValuesRememberedKey(crm));
+}
+
+/**
+ * Forgets what LeadLens wrote to `crm`'s records (another org's records may have the same ids),
+ * and that held values were looked for: the next write-back looks again, as the records synced
+ * next may hold what an earlier LeadLens wrote (a sandbox refreshed from production). Within the
+ * caller's transaction, if any.
+ */
 export async function forgetWrittenValues(crm: CrmKind): Promise<void> {
-  await db.settings.where('key').startsWith(writtenValuesPrefix(crm)).delete();
+  await db.transaction('rw', db.settings, async () => {
+    await db.settings.where('key').startsWith(writtenValuesPrefix(crm)).delete();
+    await setHeldValuesRemembered(crm, false);
+  });
 }
