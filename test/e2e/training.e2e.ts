@@ -153,6 +153,19 @@ describe('training on the demo CRM history', () => {
     await expect.poll(() => drift.textContent(), { timeout: 30_000 }).toContain(`beyond the ${trainedRows} leads it was trained on`);
   });
 
+  it("counts the side panel's conversions by the trained model's outcome rule, as the options page does, read in a worker", async () => {
+    const note = options.locator('#tiers').getByTestId('labelled-leads');
+    const labelled = ((await note.textContent()) ?? '').match(/computed from the ([\d,]+) stored leads with a known outcome/)?.[1];
+    expect(labelled).toBeDefined();
+    const panel = await harness.context.newPage();
+    await panel.goto(`chrome-extension://${harness.extensionId}/sidepanel.html`);
+    const meaning = panel.getByTestId('converted-meaning');
+    await expect.poll(() => meaning.textContent(), { timeout: 60_000 }).toMatch(/^Converted means .*, the outcome the model was trained on: /);
+    // Every stored lead is shown (no filter): the same leads with a known outcome as the tier policy's preview.
+    expect(await meaning.textContent()).toContain(`${labelled} leads shown have a known outcome (created 30 or more days ago, or learnt from)`);
+    await panel.close();
+  });
+
   it('scores record and list badges with the trained model', async () => {
     const page = await harness.context.newPage();
     await page.goto(salesforceLeadUrl(harness.crm.leads[0].salesforceId));
