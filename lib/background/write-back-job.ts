@@ -6,7 +6,6 @@
  * so, and the admin starts it again.
  */
 import { browser } from 'wxt/browser';
-import { z } from 'zod';
 import { connectedClient } from '../connections/client-for';
 import { clearReconnect, markReconnect } from '../connections/connections';
 import type { Connection } from '../connections/schema';
@@ -15,7 +14,7 @@ import { isCrmError } from '../crm/http';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { forEachChunk, prefixRange } from '../db/chunks';
 import { db, syncedLeadsOf, type LeadScore, type StoredLead } from '../db/db';
-import { heldValuesRemembered, rememberWrittenBackFields, setHeldValuesRemembered, writtenValuesKey } from '../db/written-back-fields';
+import { heldValuesRemembered, readWrittenValues, rememberWrittenBackFields, setHeldValuesRemembered, writtenValuesKey } from '../db/written-back-fields';
 import { listenForCancel } from '../jobs/cancel-flag';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
 import { keepWorkerAliveDuring } from './keep-alive';
@@ -85,22 +84,6 @@ const comparable = (value: StoredLead['fields'][string] | FieldUpdate['fields'][
 /** Whether a lead's fields, as last synced or written, hold the values an update would write. */
 const holdsAlready = (fields: StoredLead['fields'], update: FieldUpdate['fields']) =>
   Object.entries(update).every(([name, value]) => comparable(fields[name]) === comparable(value));
-
-/**
- * What LeadLens last wrote to a synced lead's fields and the CRM took (`keepWritten`), by field
- * name, `comparable`: a lead's field is emptied only while it still holds this. A field can hold
- * values LeadLens never wrote (an org reusing its populated "lead_score" field, a rep's edit since),
- * which are not LeadLens's to empty. One small row per lead written.
- */
-const WrittenValuesSchema = z.record(z.string(), z.string());
-
-async function readWrittenValues(crm: CrmKind, recordIds: readonly string[]): Promise<Record<string, string>[]> {
-  const rows = await db.settings.bulkGet(recordIds.map((recordId) => writtenValuesKey(`${crm}|${recordId}`)));
-  return rows.map((row) => {
-    const parsed = WrittenValuesSchema.safeParse(row?.value);
-    return parsed.success ? parsed.data : {};
-  });
-}
 
 /** What LeadLens remembers having written to a lead (`readWrittenValues`) once `update` is in: an emptied field, nothing. */
 function rememberedAfter(before: Readonly<Record<string, string>>, update: FieldUpdate): Record<string, string> {

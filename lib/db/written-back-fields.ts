@@ -39,6 +39,22 @@ const writtenValuesPrefix = (crm: CrmKind) => `written-back-values:${crm}|`;
 export const writtenValuesKey = (leadKey: string) => `written-back-values:${leadKey}`;
 
 /**
+ * A row's values, as write-back compares them (by field name, as text, "" for empty): a field can
+ * hold values LeadLens never wrote (an org reusing its populated "lead_score" field, a rep's edit
+ * since), which are not LeadLens's to empty.
+ */
+const WrittenValuesSchema = z.record(z.string(), z.string());
+
+/** What LeadLens last wrote to each of `recordIds` of `crm` and the CRM took; {} for one it remembers nothing of. */
+export async function readWrittenValues(crm: CrmKind, recordIds: readonly string[]): Promise<Record<string, string>[]> {
+  const rows = await db.settings.bulkGet(recordIds.map((recordId) => writtenValuesKey(`${crm}|${recordId}`)));
+  return rows.map((row) => {
+    const parsed = WrittenValuesSchema.safeParse(row?.value);
+    return parsed.success ? parsed.data : {};
+  });
+}
+
+/**
  * Set once a write-back has gone through every lead synced from `crm` and remembered as
  * LeadLens's the values those it remembered nothing of already held (write-back-job.ts
  * `rememberHeldValues`: values written before LeadLens remembered them). Every value written
