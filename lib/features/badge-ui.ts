@@ -82,10 +82,12 @@ const HOVER_CLOSE_DELAY_MS = 300;
 
 // `all: initial` leaves `direction` as the page's: the host's inline-start margin is on the name's side.
 // `flex: none`: where the title is a flex item beside the badge, the name gives way, not the badge.
-// The popover is anchored to its badge's button (each badge's shadow root scopes the anchor name): below
-// or above it (`flip-block`), on the side with more room (`most-height`: a popover taller than the room
-// left shows the more of itself), inside the window sideways. The gap stays on the
-// badge's side when flipped (anchored container query, Chrome 143+; before, it falls on the far side).
+// The popover is anchored to its badge's button (each badge's shadow root scopes the anchor name): in the
+// area below or above it (`position-area`, flipped by `flip-block`), on the side with more room
+// (`most-height`), inside the window sideways. Its height is capped by that area, not by the window, so a
+// long explanation scrolls inside the panel rather than running off the screen (the panel is a flex item
+// that shrinks to the cap). The gap stays on the badge's side when flipped (anchored container query,
+// Chrome 143+; before, it falls on the far side).
 const STYLE = `
 :host { all: initial; display: inline-block; vertical-align: middle; margin-inline-start: 8px; flex: none; unicode-bidi: isolate;
   font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
@@ -99,13 +101,14 @@ const STYLE = `
 .lead-name { max-width: 15em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-weight: 400;
   padding-inline-end: 4px; border-inline-end: 1px solid currentColor; margin-inline-end: 2px; }
 .score { font-variant-numeric: tabular-nums; padding-inline-start: 4px; border-inline-start: 1px solid currentColor; margin-inline-start: 2px; }
-.popover { position: fixed; position-anchor: --leadlens-badge; inset: auto; top: anchor(bottom);
+.popover { position: fixed; position-anchor: --leadlens-badge; inset: auto; position-area: block-end span-all;
   left: clamp(${VIEWPORT_MARGIN_PX}px, anchor(left), 100% - ${POPOVER_WIDTH_PX + VIEWPORT_MARGIN_PX}px); position-try-fallbacks: flip-block; position-try-order: most-height;
   container-type: anchored; margin: 0; box-sizing: border-box; width: ${POPOVER_WIDTH_PX}px; max-width: calc(100% - ${2 * VIEWPORT_MARGIN_PX}px);
+  max-height: calc(100% - ${VIEWPORT_MARGIN_PX}px); display: flex; flex-direction: column;
   padding: 0; border: 0; background: transparent; overflow: visible; color: inherit; font: inherit; }
 .popover[hidden] { display: none; }
 .panel { background: #fff; color: #1a1a1a; border: 1px solid #c9c9c9; border-radius: 8px; box-shadow: 0 6px 24px rgba(0,0,0,.18);
-  padding: 12px 14px; font-weight: 400; max-height: calc(100vh - ${2 * VIEWPORT_MARGIN_PX + POPOVER_GAP_PX}px); overflow: auto;
+  padding: 12px 14px; font-weight: 400; min-height: 0; overflow: auto;
   margin-block: ${POPOVER_GAP_PX}px 0; }
 @container anchored(fallback: flip-block) { .panel { margin-block: 0 ${POPOVER_GAP_PX}px; } }
 h2 { font-size: 14px; margin: 0 0 4px; }

@@ -300,6 +300,48 @@ describe('badges on lead pages', () => {
     await page.close();
   });
 
+  it.each([
+    ['below', 0],
+    ['above', 260],
+  ])('fits the popover in the room %s its badge in a short window, scrolling the rest of the explanation', async (side, pushedDown) => {
+    const page = await harness.context.newPage();
+    await page.setViewportSize({ width: 960, height: 360 });
+    await page.goto(salesforceLeadUrl(harness.crm.leads[3].salesforceId));
+    await scoredBadge(page);
+    // Low in the window, the badge has more room above it.
+    await page.evaluate((px) => {
+      document.body.style.paddingTop = `${px}px`;
+      document.body.style.height = '100vh';
+      document.body.style.overflow = 'hidden';
+    }, pushedDown);
+    await page.locator(`${BADGE} button`).click();
+    await expect.poll(() => page.locator(`${BADGE} [role="region"]`).isVisible()).toBe(true);
+    const { badge, panel, scrollable } = await page.evaluate((tag) => {
+      const root = document.querySelector(tag)!.shadowRoot!;
+      const box = (element: Element) => {
+        const { top, bottom, left, right } = element.getBoundingClientRect();
+        return { top, bottom, left, right };
+      };
+      const panelElement = root.querySelector('.panel')!;
+      return { badge: box(root.querySelector('button')!), panel: box(panelElement), scrollable: panelElement.scrollHeight - panelElement.clientHeight };
+    }, BADGE);
+    // Whole inside the window, on one side of the badge and not over it.
+    expect(panel.top).toBeGreaterThanOrEqual(0);
+    expect(panel.bottom).toBeLessThanOrEqual(360);
+    expect(panel.left).toBeGreaterThanOrEqual(0);
+    expect(panel.right).toBeLessThanOrEqual(960);
+    if (side === 'below') {
+      expect(360 - badge.bottom).toBeGreaterThan(badge.top);
+      expect(panel.top).toBeGreaterThanOrEqual(badge.bottom);
+    } else {
+      expect(badge.top).toBeGreaterThan(360 - badge.bottom);
+      expect(panel.bottom).toBeLessThanOrEqual(badge.top);
+    }
+    // The explanation is taller than that room: what does not fit scrolls inside the panel.
+    expect(scrollable).toBeGreaterThan(0);
+    await page.close();
+  });
+
   it('keeps the badge in sight beside a Salesforce name too long for its line, which the title cuts instead', async () => {
     const served = [...harness.crm.leads];
     const lead = served[0];
