@@ -153,7 +153,8 @@ describe('at start-up', () => {
     void activateStoredModel('trained-1');
     await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith('trained-1'));
     expect(await readJob('scoring')).toBeNull(); // nothing but the request said it was asked
-    // The browser starts again: a new worker, a new document.
+    // The browser starts again: a new worker, a new document, and none of their locks.
+    stubWebLocks();
     steps.length = 0;
     await startStoredScoring();
     expect(steps).toEqual(['resume jobs', 'score trained-1']);
@@ -180,11 +181,27 @@ describe('at start-up', () => {
     expect(steps).toEqual(['resume jobs', 'score trained-1']);
   });
 
+  it('asks once when start-up and another caller in the same worker both find the scoring owed, before the document has the request', async () => {
+    await db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' })]);
+    await oweScoringOfEveryLead(bundled.modelId);
+    // The document has not taken the request's lock yet: only the worker's own says it is asked.
+    neverBegins();
+    void startStoredScoring();
+    void startStoredScoring();
+    void scoreStoredLeadsIfAny(bundled.modelId, { unlessRequested: true });
+    await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(1);
+    expect(await fullScoringRequested(bundled.modelId)).toBe(true);
+  });
+
   it('leaves the scoring owed to its own run left running (resumed, it goes on), not to a run over one CRM’s leads', async () => {
     neverBegins();
     void activateStoredModel('trained-1');
     await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith('trained-1'));
     await writeJob('scoring', { modelId: 'trained-1', state: 'running', done: 0, total: 1, startedAt: 1 });
+    // The browser starts again on the run left running.
+    stubWebLocks();
     steps.length = 0;
     await startStoredScoring();
     expect(steps).toEqual(['resume jobs']);
@@ -202,6 +219,8 @@ describe('at start-up', () => {
     neverBegins();
     void rollBackModel();
     await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(2));
+    // The browser starts again.
+    stubWebLocks();
     steps.length = 0;
     await startStoredScoring();
     expect(steps).toEqual(['resume jobs', `score ${bundled.modelId}`]);

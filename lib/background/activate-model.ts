@@ -3,7 +3,7 @@
  * score with the new model) and the stored leads' scoring outlives the page that asked.
  */
 import { db } from '../db/db';
-import { fullScoringRequested, oweScoringOfEveryLead, owedScoringModel, readJob, settleOwedScoring } from '../jobs/progress';
+import { oweScoringOfEveryLead, owedScoringModel, readJob, requestFullScoring, settleOwedScoring } from '../jobs/progress';
 import { sendToCrmTabs } from '../messaging/events';
 import { activeModelId, adoptRebuiltBundledModel } from '../ml/model-store';
 import { activateModel, rollBack } from '../ml/model-versions';
@@ -11,13 +11,20 @@ import { OffscreenJobInterrupted, resumeOffscreenJobs, scoreStoredLeadsOffscreen
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Scores every stored lead with `modelId` (its stored scores are what pages and list badges show); with none, no job starts (and none is owed). */
-export async function scoreStoredLeadsIfAny(modelId: string): Promise<{ ok: true; scored: number } | { ok: false; error: string }> {
+/**
+ * Scores every stored lead with `modelId` (its stored scores are what pages and list badges show); with none, no job starts (and none is owed).
+ * With `unlessRequested`, not when such a scoring is already asked for and not over (`requestedAlready`: it will score them).
+ */
+export async function scoreStoredLeadsIfAny(
+  modelId: string,
+  { unlessRequested = false } = {},
+): Promise<{ ok: true; scored: number; requestedAlready?: true } | { ok: false; error: string }> {
   if ((await db.leads.count()) === 0) {
     await settleOwedScoring(modelId);
     return { ok: true, scored: 0 };
   }
-  return scoreStoredLeadsOffscreen(modelId);
+  const reply = await requestFullScoring(modelId, () => scoreStoredLeadsOffscreen(modelId), { unlessRequested });
+  return reply ?? { ok: true, scored: 0, requestedAlready: true };
 }
 
 /**
@@ -66,8 +73,7 @@ async function scoreOwedLeads(): Promise<void> {
   if ((await owedScoringModel()) !== modelId) return;
   const job = await readJob('scoring');
   if (job?.state === 'running' && job.modelId === modelId && job.source === undefined) return;
-  if (await fullScoringRequested(modelId)) return;
-  const scored = await scoreStoredLeadsIfAny(modelId);
+  const scored = await scoreStoredLeadsIfAny(modelId, { unlessRequested: true });
   if (!scored.ok) throw new Error(scored.error);
 }
 

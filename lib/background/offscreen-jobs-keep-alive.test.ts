@@ -9,6 +9,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { storeModel } from '../../test/fixtures/stored-model';
+import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { writeJob } from '../jobs/progress';
 import { bundledModel } from '../ml/bundled-model';
@@ -31,6 +32,7 @@ let answerJob: (reply: unknown) => void;
 
 beforeEach(async () => {
   fakeBrowser.reset();
+  stubWebLocks();
   idleResets.mockClear();
   fakeBrowser.runtime.getPlatformInfo = idleResets;
   fakeBrowser.runtime.getContexts = vi.fn(async () => [{}]) as never; // the offscreen document is open
@@ -40,7 +42,10 @@ beforeEach(async () => {
   await db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' })]);
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
 });
-afterEach(() => vi.useRealTimers());
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
 
 /** Starts `request`, lets a minute pass while the offscreen job runs, then answers it. */
 async function waitedForAMinute<T>(request: () => Promise<T>, reply: unknown): Promise<{ resetsMeanwhile: number; result: T }> {

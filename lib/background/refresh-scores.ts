@@ -8,7 +8,7 @@
 import { browser } from 'wxt/browser';
 import { db } from '../db/db';
 import { forEachChunk, prefixRange } from '../db/chunks';
-import { fullScoringRequested, owedScoringModel, readJob, RETRY_FAILED_SCORING_AFTER_MS, standingFailure } from '../jobs/progress';
+import { owedScoringModel, readJob, RETRY_FAILED_SCORING_AFTER_MS, standingFailure } from '../jobs/progress';
 import { activeModelId } from '../ml/model-store';
 import { scoreStoredLeadsIfAny } from './activate-model';
 import { resumeOffscreenJobs } from './offscreen-engine';
@@ -68,8 +68,7 @@ export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   const owed = (await owedScoringModel()) === modelId;
   const oldest = await oldestScoreOf(modelId);
   if (!retryFailed && !owed && (oldest === null || now - oldest < SCORES_STALE_AFTER_MS)) return false;
-  if (await fullScoringRequested(modelId)) return false;
-  const scored = await scoreStoredLeadsIfAny(modelId);
+  const scored = await scoreStoredLeadsIfAny(modelId, { unlessRequested: true });
   if (!scored.ok) throw new Error(scored.error);
-  return true;
+  return !scored.requestedAlready;
 }

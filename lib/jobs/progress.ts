@@ -126,6 +126,30 @@ export async function holdingFullScoringRequest<T>(modelId: string, request: () 
   return await navigator.locks.request(`${fullScoringRequestLockOf(modelId)}|${crypto.randomUUID()}`, request);
 }
 
+/** Held while the service worker looks for a request (`fullScoringRequested`) and takes its own: the two are one step. */
+const FULL_SCORING_ASKING_LOCK = 'leadlens-full-scoring-asking';
+
+/**
+ * Runs `ask`, which asks the offscreen document for a scoring of every stored lead with `modelId`,
+ * holding a request lock from before it is sent (the document takes its own only once it has the
+ * message); with `unlessRequested`, only when none is requested already (else resolves null).
+ * Looking and taking the lock are one step: start-up and the hourly refresh in one worker would
+ * otherwise both find none and both ask, and every lead would be scored twice.
+ */
+export async function requestFullScoring<T>(modelId: string, ask: () => Promise<T>, { unlessRequested = false } = {}): Promise<T | null> {
+  let asking: Promise<T> | null = null;
+  await navigator.locks.request(FULL_SCORING_ASKING_LOCK, async () => {
+    if (unlessRequested && (await fullScoringRequested(modelId))) return;
+    await new Promise<void>((held) => {
+      asking = holdingFullScoringRequest(modelId, () => {
+        held();
+        return ask();
+      });
+    });
+  });
+  return asking === null ? null : await asking;
+}
+
 /** Whether a scoring of every stored lead with `modelId` is asked of the offscreen document and not over (waiting for its turn, or running). */
 export async function fullScoringRequested(modelId: string): Promise<boolean> {
   const { held = [] } = await navigator.locks.query();
