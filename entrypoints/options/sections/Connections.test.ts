@@ -3,12 +3,15 @@
  * The Connections section: a mistyped host, API version or token is said in words beside its
  * form before anything is asked or sent; the HubSpot token is not kept by the page once sent;
  * one action's old error does not stay beside a later action's success; a connection needing
- * reconnecting is offered to be connected the same way again (sign-in and API version).
+ * reconnecting is offered to be connected the same way again (sign-in and API version); a connect
+ * that would remove the leads synced from another org or portal says so before the click.
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { ConnectionReply, ConnectionSummary } from '@/lib/connections/schema';
+import type { CrmKind } from '@/lib/crm/types';
+import { queryKeys } from '@/lib/query-keys';
 import { render, type Rendered } from '@/test/render';
 import { ConnectionsSection } from './Connections';
 
@@ -18,6 +21,7 @@ const background = vi.hoisted(() => ({
   connectCrm: vi.fn<(request: unknown) => Promise<Reply>>(),
   testConnection: vi.fn<(request: unknown) => Promise<Reply>>(),
   disconnectCrm: vi.fn(),
+  syncStatus: vi.fn(),
 }));
 const requestPermission = vi.hoisted(() => vi.fn(async () => true));
 vi.mock('@/lib/messaging/client', () => ({ background }));
@@ -27,6 +31,12 @@ const CONNECTED: ConnectionReply = { crm: 'salesforce', status: 'connected', hos
 const TOKEN = 'pat-na1-0123456789abcdef';
 const HUBSPOT_DISCONNECTED: ConnectionSummary = { crm: 'hubspot', status: 'disconnected', host: '', message: 'Not connected', settings: null };
 const statusOf = (...connections: ConnectionSummary[]) => ({ ok: true, connections });
+/** The Sync section's summaries, with `stored` leads synced from each CRM. */
+const syncsStoring = (stored: Record<CrmKind, number>) => ({
+  ok: true,
+  syncs: (['salesforce', 'hubspot'] as const).map((crm) => ({ crm, status: 'done', synced: 0, remaining: null, stored: stored[crm], error: null, lastRun: null, leftOut: null, endedAt: null })),
+  autoSync: { everyMinutes: null, nextAt: null },
+});
 
 let rendered: Rendered | undefined;
 let queryClient: QueryClient;
@@ -36,6 +46,7 @@ beforeEach(() => {
     .mockResolvedValue(statusOf({ ...CONNECTED, settings: { crm: 'salesforce', apiVersion: '67.0', signIn: { kind: 'session' } } }, HUBSPOT_DISCONNECTED));
   background.connectCrm.mockReset().mockResolvedValue({ ok: true, ...CONNECTED });
   background.testConnection.mockReset();
+  background.syncStatus.mockReset().mockResolvedValue(syncsStoring({ salesforce: 0, hubspot: 0 }));
   requestPermission.mockClear();
 });
 afterEach(() => {
@@ -218,4 +229,119 @@ it('says what is wrong again at each connect refused, even when it is the same',
   expect(second).not.toBe(first);
   expect(second.textContent).toBe(first.textContent);
   expect(description(input('salesforce-api-version'))).toBe(second.textContent);
+});
+
+/** The texts of what `element` is described by (aria-describedby), one for each element it names. */
+const descriptions = (element: Element) => (element.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean).map((id) => document.getElementById(id)?.textContent);
+const connectButton = (crm: CrmKind) => container().querySelector<HTMLButtonElement>(`[data-testid="connect-${crm}"]`)!;
+const OTHER_ORG_WARNING =
+  "Warning: Connecting acme--uat.sandbox.my.salesforce.com instead of acme.my.salesforce.com removes the 1,234 leads synced from acme.my.salesforce.com, with their scores: a sync then reads the new org's.";
+
+it('says before the click that connecting another org removes the leads synced from the connected one, beside the button and in its words', async () => {
+  background.syncStatus.mockResolvedValue(syncsStoring({ salesforce: 1234, hubspot: 0 }));
+  await renderSection();
+  expect(connectButton('salesforce').textContent).toBe('Connect with my Salesforce session');
+
+  // A sandbox, pasted as a URL: compared as it is sent.
+  type('salesforce-host', 'https://ACME--uat.sandbox.my.salesforce.com/lightning/page/home');
+  const warning = container().querySelector('[data-testid="salesforce-other-org"]');
+  expect(warning?.textContent).toBe(OTHER_ORG_WARNING);
+  expect(connectButton('salesforce').textContent).toBe('Connect with my Salesforce session and remove 1,234 synced leads');
+  expect(descriptions(connectButton('salesforce'))).toEqual([OTHER_ORG_WARNING]);
+  // Beside the button: right before it.
+  expect(connectButton('salesforce').previousElementSibling).toBe(warning);
+
+  // Back to the connected org: nothing is removed, nothing said.
+  type('salesforce-host', 'acme.my.salesforce.com');
+  expect(container().querySelector('[data-testid="salesforce-other-org"]')).toBeNull();
+  expect(connectButton('salesforce').textContent).toBe('Connect with my Salesforce session');
+  expect(connectButton('salesforce').hasAttribute('aria-describedby')).toBe(false);
+});
+
+it('says nothing of removing leads when none are synced, or when the host typed is not one a connect would send', async () => {
+  await renderSection();
+  type('salesforce-host', 'acme--uat.sandbox.my.salesforce.com');
+  expect(container().querySelector('[data-testid="salesforce-other-org"]')).toBeNull();
+  expect(connectButton('salesforce').textContent).toBe('Connect with my Salesforce session');
+
+  // Leads synced since (the Sync section's summaries are read again): now it would remove them.
+  background.syncStatus.mockResolvedValue(syncsStoring({ salesforce: 1234, hubspot: 0 }));
+  await act(() => queryClient.invalidateQueries({ queryKey: queryKeys.syncs() }));
+  await settle();
+  expect(container().querySelector('[data-testid="salesforce-other-org"]')).not.toBeNull();
+  // Half typed, or a Lightning URL: the page refuses it, so it would remove nothing.
+  type('salesforce-host', 'https://acme.lightning.force.com/lightning/page/home');
+  expect(container().querySelector('[data-testid="salesforce-other-org"]')).toBeNull();
+  expect(connectButton('salesforce').textContent).toBe('Connect with my Salesforce session');
+});
+
+it.each([
+  ['cannot be read', () => background.syncStatus.mockResolvedValue({ ok: false, error: 'The background did not answer' })],
+  ['is not read yet', () => background.syncStatus.mockReturnValue(new Promise(() => {}))],
+])('says that connecting another org removes the synced leads, without how many, when their count %s', async (_when, answer) => {
+  answer();
+  await renderSection();
+  type('salesforce-host', 'acme--uat.sandbox.my.salesforce.com');
+  const warning =
+    "Warning: Connecting acme--uat.sandbox.my.salesforce.com instead of acme.my.salesforce.com removes the leads synced from acme.my.salesforce.com, with their scores: a sync then reads the new org's.";
+  expect(container().querySelector('[data-testid="salesforce-other-org"]')?.textContent).toBe(warning);
+  expect(connectButton('salesforce').textContent).toBe('Connect with my Salesforce session and remove the synced leads');
+  expect(descriptions(connectButton('salesforce'))).toEqual([warning]);
+});
+
+it('offers to connect another org anew, not to reconnect, when the connected one needs reconnecting', async () => {
+  background.connectionStatus.mockResolvedValue(
+    statusOf({ ...CONNECTED, status: 'reconnect', message: 'Salesforce refused the session', settings: { crm: 'salesforce', apiVersion: '67.0', signIn: { kind: 'session' } } }, HUBSPOT_DISCONNECTED),
+  );
+  background.syncStatus.mockResolvedValue(syncsStoring({ salesforce: 1, hubspot: 0 }));
+  await renderSection();
+  expect(connectButton('salesforce').textContent).toBe('Reconnect with my Salesforce session');
+  type('salesforce-host', 'acme--uat.sandbox.my.salesforce.com');
+  expect(connectButton('salesforce').textContent).toBe('Connect with my Salesforce session and remove 1 synced lead');
+});
+
+const HUBSPOT_CONNECTED: ConnectionSummary = {
+  crm: 'hubspot',
+  status: 'connected',
+  host: 'api.hubapi.com',
+  message: 'Connected to HubSpot at api.hubapi.com: contacts of Acme readable',
+  settings: { crm: 'hubspot', apiVersion: 'v3' },
+};
+
+it('says under the token field, before the click, that another portal’s token removes the contacts synced from the connected one', async () => {
+  background.connectionStatus.mockResolvedValue(statusOf({ ...CONNECTED, settings: null }, HUBSPOT_CONNECTED));
+  background.syncStatus.mockResolvedValue(syncsStoring({ salesforce: 0, hubspot: 2500 }));
+  await renderSection();
+  const note = 'If this token is another portal\'s, the 2,500 contacts synced from the connected portal are removed, with their scores.';
+  const shown = container().querySelector('[data-testid="hubspot-other-portal"]');
+  expect(shown?.textContent).toBe(note);
+  expect(input('hubspot-token').closest('label')!.nextElementSibling).toBe(shown);
+  expect(descriptions(input('hubspot-token'))).toEqual([note]);
+  expect(descriptions(connectButton('hubspot'))).toEqual([note]);
+
+  // A token refused on the page: its field is described by its problem and still by the note.
+  type('hubspot-token', 'pat-na1');
+  submit('hs-title');
+  await settle();
+  expect(descriptions(input('hubspot-token'))).toEqual(['Access token: expected the whole access token of your private app or service key', note]);
+});
+
+it.each([
+  ['no contacts synced from HubSpot are stored', statusOf({ ...CONNECTED, settings: null }, HUBSPOT_CONNECTED), syncsStoring({ salesforce: 1234, hubspot: 0 })],
+  ['HubSpot was never connected and the count cannot be read', statusOf({ ...CONNECTED, settings: null }, HUBSPOT_DISCONNECTED), { ok: false, error: 'The background did not answer' }],
+])('says nothing of another portal when %s', async (_when, connections, syncs) => {
+  background.connectionStatus.mockResolvedValue(connections);
+  background.syncStatus.mockResolvedValue(syncs);
+  await renderSection();
+  expect(container().querySelector('[data-testid="hubspot-other-portal"]')).toBeNull();
+  expect(connectButton('hubspot').hasAttribute('aria-describedby')).toBe(false);
+});
+
+it('says that another portal’s token removes the synced contacts, without how many, when their count cannot be read', async () => {
+  background.connectionStatus.mockResolvedValue(statusOf({ ...CONNECTED, settings: null }, HUBSPOT_CONNECTED));
+  background.syncStatus.mockResolvedValue({ ok: false, error: 'The background did not answer' });
+  await renderSection();
+  expect(container().querySelector('[data-testid="hubspot-other-portal"]')?.textContent).toBe(
+    "If this token is another portal's, the contacts synced from the connected portal are removed, with their scores.",
+  );
 });

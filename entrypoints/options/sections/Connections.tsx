@@ -7,12 +7,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { browser } from 'wxt/browser';
 import { ErrorState, Loading } from '@/components/StatusMessage';
-import { HUBSPOT_API_HOST, originPatternOf, type ConnectionReply, type ConnectionSummary } from '@/lib/connections/schema';
+import { HUBSPOT_API_HOST, originPatternOf, SalesforceHostSchema, type ConnectionReply, type ConnectionSummary } from '@/lib/connections/schema';
 import { DEFAULT_SALESFORCE_API_VERSION } from '@/lib/crm/salesforce-client';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { ConnectRequestSchema, type ConnectRequest } from '@/lib/messaging/protocol-sync';
+import { plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 
 const STATUS_WORD: Record<ConnectionReply['status'], string> = {
@@ -72,8 +73,11 @@ function useFieldProblems(found: FormProblems | null) {
       .map((problem) => problem.message)
       .join('. ');
   return {
-    /** The attributes of `field`'s input. */
-    marks: (field: string) => (problemOf(field) ? { 'aria-invalid': true, 'aria-describedby': problemId(field) } : {}),
+    /** The attributes of `field`'s input, described also by the element `alsoDescribedBy` names, if any. */
+    marks: (field: string, alsoDescribedBy?: string) => {
+      const describedBy = [problemOf(field) && problemId(field), alsoDescribedBy].filter(Boolean).join(' ');
+      return { ...(problemOf(field) ? { 'aria-invalid': true } : {}), ...(describedBy ? { 'aria-describedby': describedBy } : {}) };
+    },
     /** `field`'s problem, to show beside it. */
     beside: (field: string) => {
       const problem = problemOf(field);
@@ -95,9 +99,22 @@ interface Outgoing {
   request: ConnectRequest | null;
 }
 
+/** The My Domain host a form's text names, as it is sent: what an admin pastes may be a whole URL. */
+const salesforceHostOf = (typed: string) =>
+  typed
+    .trim()
+    .toLowerCase()
+    .replace(/^https:\/\//, '')
+    .replace(/\/.*$/, '');
+
+/** "the 1,234 leads" ("the leads" when how many is not known), of the `one`/`many` kind. */
+const theCount = (stored: number | null, one: string, many: string) => `the ${stored === null ? many : plural(stored, one, many)}`;
+
 export function ConnectionsSection() {
   const queryClient = useQueryClient();
   const status = useQuery({ queryKey: queryKeys.connections(), queryFn: () => succeeded(background.connectionStatus({})).then((r) => r.connections) });
+  // The Sync section's summaries: how many synced leads a connect to another org or portal removes.
+  const syncs = useQuery({ queryKey: queryKeys.syncs(), queryFn: () => succeeded(background.syncStatus({})) });
   const settle = () => Promise.all([queryClient.invalidateQueries({ queryKey: queryKeys.connections() }), queryClient.invalidateQueries({ queryKey: queryKeys.syncs() })]);
   const connect = useMutation({
     mutationFn: (outgoing: Outgoing) => {
@@ -122,6 +139,8 @@ export function ConnectionsSection() {
   const of = (crm: CrmKind) => status.data.find((c) => c.crm === crm);
   const busy = connect.isPending || test.isPending || disconnect.isPending;
   const problemsOf = (crm: CrmKind) => (shownProblems?.crm === crm ? shownProblems : null);
+  // Null while not known (not read yet, or the reading failed): a warning then says it without the number.
+  const storedOf = (crm: CrmKind) => syncs.data?.syncs.find((sync) => sync.crm === crm)?.stored ?? null;
 
   /**
    * Checks the form, then asks for site access and connects; returns whether the request went
@@ -149,8 +168,8 @@ export function ConnectionsSection() {
         LeadLens reads leads straight from your CRM, from this browser only. It asks for access to your own CRM's API host, nothing
         else; credentials stay in the extension and are never shown to web pages.
       </p>
-      <SalesforceForm status={of('salesforce')} busy={busy} problems={problemsOf('salesforce')} onConnect={connectWithAccess} />
-      <HubSpotForm status={of('hubspot')} busy={busy} problems={problemsOf('hubspot')} onConnect={connectWithAccess} />
+      <SalesforceForm status={of('salesforce')} stored={storedOf('salesforce')} busy={busy} problems={problemsOf('salesforce')} onConnect={connectWithAccess} />
+      <HubSpotForm status={of('hubspot')} stored={storedOf('hubspot')} busy={busy} problems={problemsOf('hubspot')} onConnect={connectWithAccess} />
       {CRM_KINDS.map((crm) => {
         const current = of(crm);
         if (!current || current.status === 'disconnected') return null;
@@ -200,12 +219,28 @@ type OnConnect = (request: ConnectRequest) => boolean;
 
 interface FormProps {
   status?: ConnectionSummary;
+  /** How many leads synced from this CRM are stored; null when not known. */
+  stored: number | null;
   busy: boolean;
   problems: FormProblems | null;
   onConnect: OnConnect;
 }
 
-function SalesforceForm({ status, busy, problems, onConnect }: FormProps) {
+/**
+ * What connecting `typed` removes, said before the click, or null when nothing: another My Domain
+ * host than the stored connection's is another org (a sandbox after production), and the leads
+ * synced from it go with their scores when it is connected (`forgetOtherAccount` in the background).
+ * A host the page would refuse connects nothing.
+ */
+function otherOrgWarning(connectedHost: string, typed: string, stored: number | null): { note: string; button: string } | null {
+  if (!connectedHost || typed === connectedHost || stored === 0 || !SalesforceHostSchema.safeParse(typed).success) return null;
+  return {
+    note: `Connecting ${typed} instead of ${connectedHost} removes ${theCount(stored, 'lead', 'leads')} synced from ${connectedHost}, with their scores: a sync then reads the new org's.`,
+    button: `and remove ${stored === null ? 'the synced leads' : plural(stored, 'synced lead', 'synced leads')}`,
+  };
+}
+
+function SalesforceForm({ status, stored, busy, problems, onConnect }: FormProps) {
   // Started from the connection's settings: connecting again (after a refused token) signs in the same way.
   const settings = status?.settings?.crm === 'salesforce' ? status.settings : null;
   const [host, setHost] = useState(status?.host ?? '');
@@ -213,11 +248,13 @@ function SalesforceForm({ status, busy, problems, onConnect }: FormProps) {
   const [signIn, setSignIn] = useState(settings?.signIn.kind ?? 'session');
   const [clientId, setClientId] = useState(settings?.signIn.kind === 'oauth' ? settings.signIn.clientId : '');
   const { marks, beside, rest } = useFieldProblems(problems);
+  const warning = otherOrgWarning(status?.host ?? '', salesforceHostOf(host), stored);
+  const warningId = useId();
   const submit = (event: FormEvent) => {
     event.preventDefault();
     onConnect({
       crm: 'salesforce',
-      host: host.trim().toLowerCase().replace(/^https:\/\//, '').replace(/\/.*$/, ''),
+      host: salesforceHostOf(host),
       apiVersion: apiVersion.trim(),
       oauthClientId: signIn === 'oauth' ? clientId.trim() : undefined,
     });
@@ -264,8 +301,15 @@ function SalesforceForm({ status, busy, problems, onConnect }: FormProps) {
         API version <input name="salesforce-api-version" value={apiVersion} onChange={(e) => setApiVersion(e.target.value)} size={5} required {...marks('apiVersion')} />
       </label>{' '}
       {beside('apiVersion')}
-      <button type="submit" disabled={busy} data-testid="connect-salesforce">
-        {status?.status === 'reconnect' ? 'Reconnect' : 'Connect'} {signIn === 'oauth' ? 'with OAuth' : 'with my Salesforce session'}
+      {warning && (
+        <p id={warningId} data-testid="salesforce-other-org">
+          <strong>Warning:</strong> {warning.note}
+        </p>
+      )}
+      <button type="submit" disabled={busy} data-testid="connect-salesforce" aria-describedby={warning ? warningId : undefined}>
+        {/* Another org is connected anew, not reconnected. */}
+        {status?.status === 'reconnect' && !warning ? 'Reconnect' : 'Connect'} {signIn === 'oauth' ? 'with OAuth' : 'with my Salesforce session'}
+        {warning && ` ${warning.button}`}
       </button>
       {rest(['oauthClientId', 'host', 'apiVersion'])}
     </form>
@@ -274,13 +318,20 @@ function SalesforceForm({ status, busy, problems, onConnect }: FormProps) {
 
 const HUBSPOT_API_VERSIONS = ['v3', '2026-03'];
 
-function HubSpotForm({ status, busy, problems, onConnect }: FormProps) {
+function HubSpotForm({ status, stored, busy, problems, onConnect }: FormProps) {
   // Started from the connection's API version, which stays offered even if this list has moved on.
   const connectedVersion = status?.settings?.crm === 'hubspot' ? status.settings.apiVersion : null;
   const versions = connectedVersion && !HUBSPOT_API_VERSIONS.includes(connectedVersion) ? [...HUBSPOT_API_VERSIONS, connectedVersion] : HUBSPOT_API_VERSIONS;
   const [token, setToken] = useState('');
   const [apiVersion, setApiVersion] = useState(connectedVersion ?? 'v3');
   const { marks, beside, rest } = useFieldProblems(problems);
+  // A token's portal is known only once HubSpot is asked: the note says what another portal's would remove.
+  const connected = Boolean(status?.host);
+  const otherPortalNote =
+    stored === 0 || (stored === null && !connected)
+      ? null
+      : `If this token is another portal's, ${theCount(stored, 'contact', 'contacts')} synced from ${connected ? 'the connected portal' : 'the previous portal'} ${stored === 1 ? 'is' : 'are'} removed, with their scores.`;
+  const noteId = useId();
   const submit = (event: FormEvent) => {
     event.preventDefault();
     // Sent: the page keeps no copy (see `Outgoing`). Refused on the page: kept, to be corrected.
@@ -297,9 +348,22 @@ function HubSpotForm({ status, busy, problems, onConnect }: FormProps) {
       </p>
       <label>
         Access token{' '}
-        <input name="hubspot-token" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} required {...marks('token')} />
+        <input
+          name="hubspot-token"
+          type="password"
+          autoComplete="off"
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          required
+          {...marks('token', otherPortalNote ? noteId : undefined)}
+        />
       </label>{' '}
       {beside('token')}
+      {otherPortalNote && (
+        <p id={noteId} data-testid="hubspot-other-portal">
+          {otherPortalNote}
+        </p>
+      )}
       <label>
         API{' '}
         <select name="hubspot-api-version" value={apiVersion} onChange={(e) => setApiVersion(e.target.value)} {...marks('apiVersion')}>
@@ -310,7 +374,7 @@ function HubSpotForm({ status, busy, problems, onConnect }: FormProps) {
           ))}
         </select>
       </label>{' '}
-      <button type="submit" disabled={busy} data-testid="connect-hubspot">
+      <button type="submit" disabled={busy} data-testid="connect-hubspot" aria-describedby={otherPortalNote ? noteId : undefined}>
         {status?.status === 'reconnect' ? 'Reconnect' : 'Connect'} HubSpot
       </button>
       {beside('apiVersion')}
