@@ -10,6 +10,7 @@ import {
   fitIsotonic,
   fitPlatt,
   ISOTONIC_PROBABILITY_MARGIN as MARGIN,
+  ranksNoLeads,
   sigmoid,
 } from './calibration';
 
@@ -56,6 +57,30 @@ describe('fitPlatt', () => {
     expect(a).toBeGreaterThan(0);
     // Targets 1/4 and 3/4 → the fit cannot be more confident than the smoothed labels say.
     expect(sigmoid(2 * a + b)).toBeLessThan(0.9);
+  });
+
+  it('never fits a negative slope: logits that rank the outcome backwards give every row the smoothed base rate', () => {
+    // Free fits have a < 0. Constrained to a ≥ 0 the optimum is a = 0 with sigmoid(b) the mean
+    // smoothed target: (2 · 3/4 + 2 · 1/4) / 4 = 1/2 here, and (2/3 + 3 · 1/5) / 4 = 19/60 below.
+    expect(fitPlatt([1, 1, 0, 0], [-2, -1, 1, 2])).toEqual({ a: 0, b: 0 });
+    const { a, b } = fitPlatt([1, 0, 0, 0], [-1, 0, 1, 2]);
+    expect(a).toBe(0);
+    expect(b).toBeCloseTo(Math.log(19 / 41), 14);
+  });
+
+  it('gives a ≥ 0 on weakly anti-correlated synthetic data, where the free fit was clearly negative', () => {
+    const { labels, logits } = synthetic(1000, 5, (x) => sigmoid(-0.3 * x - 1));
+    expect(fitPlatt(labels, logits).a).toBe(0);
+  });
+});
+
+describe('ranksNoLeads', () => {
+  it('is true for a calibration that maps every logit to one probability', () => {
+    expect(ranksNoLeads({ kind: 'platt', a: 0, b: -1 })).toBe(true);
+    expect(ranksNoLeads({ kind: 'isotonic', logits: [-1, 2], probabilities: [0.2, 0.2] })).toBe(true);
+    expect(ranksNoLeads({ kind: 'platt', a: 0.01, b: -1 })).toBe(false);
+    expect(ranksNoLeads({ kind: 'isotonic', logits: [-1, 2], probabilities: [0.2, 0.3] })).toBe(false);
+    expect(ranksNoLeads({ kind: 'none' })).toBe(false);
   });
 });
 
@@ -153,6 +178,14 @@ describe('chooseCalibration', () => {
     const { labels, logits } = synthetic(150, 4, (x) => sigmoid(0.8 * x));
     const choice = chooseCalibration(labels, logits);
     expect(choice.calibration).toEqual({ kind: 'platt', ...fitPlatt(labels, logits) });
+    expect(choice.heldOutLogLoss.platt).toBeLessThan(choice.heldOutLogLoss.isotonic);
+  });
+
+  it('never inverts the ranking: logits anti-correlated with the outcome get the base rate, not a falling curve', () => {
+    const { labels, logits } = synthetic(300, 6, (x) => sigmoid(-0.3 * x - 1));
+    const choice = chooseCalibration(labels, logits);
+    expect(choice.calibration).toEqual({ kind: 'platt', a: 0, b: fitPlatt(labels, logits).b });
+    expect(ranksNoLeads(choice.calibration)).toBe(true);
     expect(choice.heldOutLogLoss.platt).toBeLessThan(choice.heldOutLogLoss.isotonic);
   });
 

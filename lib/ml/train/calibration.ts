@@ -32,6 +32,12 @@ const PLATT_FULL_STEP_DECREMENT = 1e-8;
  * Platt scaling: p = sigmoid(a · logit + b), fitted by Newton's method with a backtracking
  * line search (Lin, Lin & Weng 2007). Targets are Platt's smoothed labels (N₊+1)/(N₊+2) and
  * 1/(N₋+2) instead of 1 and 0, so a separable or tiny data set still gives finite a, b.
+ *
+ * The slope is constrained to a ≥ 0: a model with no real signal can have out-of-fold logits
+ * slightly anti-correlated with the outcome by chance, and a < 0 would then turn its ranking
+ * upside down on new leads. The loss is convex, so when the free fit has a < 0 the constrained
+ * optimum has a = 0, and b is the log-odds of the mean smoothed target: every lead gets the
+ * (smoothed) base rate.
  */
 export function fitPlatt(labels: Labels, logits: Scores): { a: number; b: number } {
   assertSameLength(labels, logits);
@@ -88,6 +94,10 @@ export function fitPlatt(labels: Labels, logits: Scores): { a: number; b: number
       }
     }
     if (!accepted) break; // no further decrease is representable: converged to rounding
+  }
+  if (a < 0) {
+    const meanTarget = (positives * targetPositive + negatives * targetNegative) / labels.length;
+    return { a: 0, b: Math.log(meanTarget / (1 - meanTarget)) };
   }
   return { a, b };
 }
@@ -172,6 +182,15 @@ function isotonicKnots(blocks: IsotonicBlock[]): { logits: number[]; probabiliti
   return { logits: kept.map(([x]) => x), probabilities: kept.map(([, p]) => p) };
 }
 
+/**
+ * Whether `cal` maps every logit to one probability (Platt with a = 0, isotonic with one
+ * plateau): the model then ranks no lead above another.
+ */
+export function ranksNoLeads(cal: Calibration): boolean {
+  if (cal.kind === 'platt') return cal.a === 0;
+  return cal.kind === 'isotonic' && cal.probabilities.every((p) => p === cal.probabilities[0]);
+}
+
 /** The calibrated probability of one raw logit, exactly as the exported ONNX graph computes it. */
 export function applyCalibration(cal: Calibration, logit: number): number {
   return cal.kind === 'isotonic' ? interpolateKnots(cal.logits, cal.probabilities, logit) : sigmoid(calibratedLogOdds(cal, logit));
@@ -239,7 +258,10 @@ export interface CalibrationChoice {
  * by a map that did not see it. The candidate with the lower mean held-out log loss wins;
  * a tie goes to Platt (two parameters, smooth, overfits less). The winner is then refitted on
  * all rows. Isotonic wins when the logit→probability relation is not a logistic curve and
- * there are enough rows to see it; Platt wins on small or already well-shaped data.
+ * there are enough rows to see it; Platt wins on small or already well-shaped data. Neither
+ * candidate ever decreases with the logit: where the logits do not rank the outcome, Platt is
+ * the base rate (a = 0) and isotonic pools into few steps, and the base rate wins unless the
+ * steps predict the other half better.
  */
 export function chooseCalibration(labels: Labels, oofLogits: Scores, seed = 0): CalibrationChoice {
   assertSameLength(labels, oofLogits);

@@ -26,7 +26,7 @@ import { calibratedProbabilityF32, exportOnnx } from '../onnx/export';
 import { renderModelCard } from '../model-card';
 import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, trainedCheckBound } from '../check-model';
 import { bestSupportedRange } from '../shape';
-import { applyCalibration, chooseCalibration, fitIsotonic, fitPlatt } from './calibration';
+import { applyCalibration, chooseCalibration, fitIsotonic, fitPlatt, ranksNoLeads } from './calibration';
 import { stratifiedKFold, trainValidSplit } from './cv';
 import { DEFAULT_EBM_OPTIONS, fitEbm, fitShareDone, predictEbm, predictLogit, someFeatureVaries, type EbmData, type EbmModel, type EbmOptions, type EbmProgress, type EbmTerm } from './ebm';
 import { countBounds } from './count-bounds';
@@ -678,6 +678,13 @@ export function trainModel(input: TrainInput): TrainResult {
   let calibration: Calibration;
   if (opts.calibration === 'auto') calibration = chooseCalibration(hoLabels, hoLogits, opts.seed).calibration;
   else calibration = fitCalibration(opts.calibration, hoLabels, hoLogits);
+  if (ranksNoLeads(calibration)) {
+    const everyLead = applyCalibration(calibration, 0);
+    warnings.push(
+      `The model found no signal in these fields that ranks leads: every lead gets the average conversion rate (${(everyLead * 100).toFixed(1)} %), ` +
+        'so scores, tiers and reasons tell no lead apart. Add fields that differ between leads that convert and leads that do not, or train on more leads.',
+    );
+  }
   // honest calibrated probabilities: cross-fitted over the folds (holdout: 2 halves)
   const calFolds = k >= 2 ? folds.map((f) => Int32Array.from(f)) : stratifiedKFold(hoLabels, 2, opts.seed);
   const hoProbs = crossFittedProbabilities(calibration.kind, hoLabels, hoLogits, calFolds);
@@ -692,7 +699,7 @@ export function trainModel(input: TrainInput): TrainResult {
   const finalFitSeconds = (performance.now() - tf) / 1000;
 
   // --- terms, importance, ideal values
-  const { contributions } = predictEbm(model, X, F);
+  const { contributions, logit: trainingLogits } = predictEbm(model, X, F);
   const T = model.terms.length;
   const wholeNumbers = wholeNumberFeatures(X, F);
   const meanAbs = new Float64Array(T);
@@ -719,9 +726,12 @@ export function trainModel(input: TrainInput): TrainResult {
     return { key: feature.key, missingShare: missing / N, ...ideal, ...atMost, binRows };
   });
 
-  // --- thresholds and reference distribution on the honest calibrated probabilities
+  // --- thresholds on the honest calibrated probabilities
   const tiers = { policy: opts.policy, ...tierThresholds(opts.policy, hoLabels, hoProbs, opts.fixedThresholds) };
-  const percentiles = percentiles99(hoProbs);
+  // The reference percentiles (the 1–99 score, score drift): the training leads scored as stored
+  // leads will be, by the final model and its calibration in float32, no outcome read. Not the
+  // cross-fitted probabilities: each fold has its own isotonic map, whose plateaus the deployed map lacks.
+  const percentiles = percentiles99(calibratedProbabilityF32(trainingLogits, calibration));
   const foldMean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
   const summary: TrainSummary = {
     cv_roc_auc: foldMean(cv.foldRocAuc),
