@@ -763,7 +763,9 @@ export function trainModel(input: TrainInput): TrainResult {
       ? { revenuePerConversion: opts.policy.revenuePerConversion, costPerContact: opts.policy.costPerContact, source: 'policy' as const }
       : { ...DEFAULT_PROFIT_ASSUMPTIONS, source: 'default' as const };
   const confusionAtThreshold = (threshold: number) => ({ threshold, ...confusionAt(hoLabels, hoProbs, threshold) });
-  const reliability = calibrationCurve(hoLabels, hoProbs);
+  // Bins of equal lead counts: at a low base rate equal widths put nearly every lead in the first, and the
+  // side panel's band (the bin nearest a lead's probability) would speak of them all for a lead at 9 %.
+  const reliability = calibrationCurve(hoLabels, hoProbs, 10, 'quantile');
   const metrics = {
     cvRocAuc: summary.cv_roc_auc,
     cvPrAuc: summary.cv_pr_auc,

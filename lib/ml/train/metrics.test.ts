@@ -46,6 +46,8 @@ const SKLEARN = {
     [0.11833333333333335, 0.3333333333333333], [0.38666666666666667, 0.3333333333333333],
     [0.6625000000000001, 0.5], [0.8466666666666667, 0.6666666666666666],
   ],
+  // calibration_curve(n_bins=4, strategy="quantile")
+  calibrationQuantile4: [[0.08, 0.25], [0.2825, 0.5], [0.585, 0.25], [0.8175, 0.75]],
 };
 
 function expectCurveClose(actual: CurvePoint[], expected: number[][]): void {
@@ -132,6 +134,25 @@ describe('probability metrics', () => {
 
   it('equals sklearn calibration_curve (uniform bins)', () => {
     expectCurveClose(calibrationCurve(labels, scores, 4).curve, SKLEARN.calibration4);
+  });
+
+  it('equals sklearn calibration_curve (quantile bins), tied scores in one bin', () => {
+    expectCurveClose(calibrationCurve(labels, scores, 4, 'quantile').curve, SKLEARN.calibrationQuantile4);
+    expect(calibrationCurve(labels, scores, 4, 'quantile').leads).toEqual([4, 4, 4, 4]);
+    // Three bins by hand: edges at the 1/3 and 2/3 percentiles, 0.21 and 0.64 exactly, each in the bin below it
+    // (scikit-learn's percentile of 33.33… % falls a rounding error below 0.21 and moves it up).
+    expectCurveClose(calibrationCurve(labels, scores, 3, 'quantile').curve, [[0.71 / 6, 2 / 6], [3.08 / 6, 2 / 6], [0.8175, 0.75]]);
+    expect(calibrationCurve(labels, scores, 3, 'quantile').leads).toEqual([6, 6, 4]);
+  });
+
+  it('spreads leads over quantile bins at a low base rate, where equal widths put them all in one', () => {
+    // 1,000 leads scored 1 % that convert at 9 % and 1,000 scored 9 % that convert at 1 %: reversed.
+    const probs = [...Array(1000).fill(0.01), ...Array(1000).fill(0.09)];
+    const outcome = [...Array.from({ length: 1000 }, (_, i) => (i < 90 ? 1 : 0)), ...Array.from({ length: 1000 }, (_, i) => (i < 10 ? 1 : 0))];
+    expect(calibrationCurve(outcome, probs).curve).toHaveLength(1);
+    const { curve, leads } = calibrationCurve(outcome, probs, 10, 'quantile');
+    expect(leads).toEqual([1000, 1000]);
+    expectCurveClose(curve, [[0.01, 0.09], [0.09, 0.01]]);
   });
 });
 

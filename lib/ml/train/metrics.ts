@@ -156,7 +156,7 @@ export function brier(labels: Labels, probs: Scores): number {
   return sum / labels.length;
 }
 
-/** Per-bin sums for equal-width probability bins [k/B, (k+1)/B), the last one closed at 1. */
+/** Per-bin sums over probability bins (equal-width bins are [k/B, (k+1)/B), the last one closed at 1). */
 interface ProbabilityBins {
   /** [B] rows per bin. */
   count: Float64Array;
@@ -166,17 +166,41 @@ interface ProbabilityBins {
   observed: Float64Array;
 }
 
-function binByProbability(labels: Labels, probs: Scores, bins: number): ProbabilityBins {
+/**
+ * Rows per probability bin: `uniform`, `bins` equal-width bins of [0, 1]; `quantile`, bins
+ * between the probabilities' quantiles (numpy's linear percentiles, as scikit-learn's
+ * `calibration_curve(strategy="quantile")`), so each holds about as many leads: at a 5 % base
+ * rate equal widths put nearly every lead in the first bin. A probability on an edge goes to
+ * the lower bin; equal probabilities always share one.
+ */
+function binByProbability(labels: Labels, probs: Scores, bins: number, strategy: BinStrategy = 'uniform'): ProbabilityBins {
   assertSameLength(labels, probs);
   if (!Number.isInteger(bins) || bins < 1) throw new Error(`bins must be a positive integer, got ${bins}`);
   const result = { count: new Float64Array(bins), predicted: new Float64Array(bins), observed: new Float64Array(bins) };
+  const binOf = strategy === 'uniform' ? (p: number) => Math.min(bins - 1, Math.max(0, Math.floor(p * bins))) : quantileBinOf(probs, bins);
   for (let i = 0; i < labels.length; i++) {
-    const bin = Math.min(bins - 1, Math.max(0, Math.floor(probs[i] * bins)));
+    const bin = binOf(probs[i]);
     result.count[bin]++;
     result.predicted[bin] += probs[i];
     result.observed[bin] += labels[i];
   }
   return result;
+}
+
+/** How probabilities are put in bins: equal widths of [0, 1], or equal counts of leads. */
+export type BinStrategy = 'uniform' | 'quantile';
+
+/** The quantile bin of a probability among `probs`: how many of the `bins − 1` inner quantile edges lie strictly below it. */
+function quantileBinOf(probs: Scores, bins: number): (p: number) => number {
+  const sorted = Float64Array.from(probs).sort();
+  const n = sorted.length;
+  // [bins − 1] inner edges: the (k / bins)-th percentile, linearly interpolated.
+  const edges = Array.from({ length: bins - 1 }, (_, j) => {
+    const at = ((j + 1) / bins) * (n - 1);
+    const below = Math.floor(at);
+    return below + 1 < n ? sorted[below] + (at - below) * (sorted[below + 1] - sorted[below]) : sorted[below];
+  });
+  return (p) => edges.filter((edge) => edge < p).length;
 }
 
 /**
@@ -191,11 +215,12 @@ export function ece(labels: Labels, probs: Scores, bins = 10): number {
 }
 
 /**
- * Reliability diagram: [mean predicted, observed rate] for each non-empty equal-width bin, low
- * to high, and how many leads each holds (`leads[i]` for `curve[i]`).
+ * Reliability diagram: [mean predicted, observed rate] for each non-empty bin (`strategy`: equal
+ * widths, or equal counts of leads), low to high, and how many leads each holds (`leads[i]` for
+ * `curve[i]`).
  */
-export function calibrationCurve(labels: Labels, probs: Scores, bins = 10): { curve: CurvePoint[]; leads: number[] } {
-  const { count, predicted, observed } = binByProbability(labels, probs, bins);
+export function calibrationCurve(labels: Labels, probs: Scores, bins = 10, strategy: BinStrategy = 'uniform'): { curve: CurvePoint[]; leads: number[] } {
+  const { count, predicted, observed } = binByProbability(labels, probs, bins, strategy);
   const curve: CurvePoint[] = [];
   const leads: number[] = [];
   for (let b = 0; b < bins; b++) {

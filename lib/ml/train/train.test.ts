@@ -180,6 +180,10 @@ describe('imbalanced data (1 % positives)', () => {
     const meanP = r.manifest.reference.probabilityPercentiles.reduce((a, b) => a + b, 0) / 99;
     expect(meanP).toBeLessThan(0.05);
     expect(r.summary.ece).toBeLessThan(0.02);
+    // The reliability bins hold about as many leads each: equal widths put nearly all in [0, 0.1).
+    const leads = r.manifest.metrics.calibrationLeads!;
+    expect(leads.length).toBeGreaterThan(3);
+    expect(Math.max(...leads)).toBeLessThan(0.5 * records.length);
   });
 });
 
