@@ -959,6 +959,19 @@ it('shows the cross-validated ranking quality with what chance alone moves it by
   expect(report.querySelector('[data-metric="roc-auc"]')?.parentElement?.textContent).toBe('0.800 (± 0.104: what chance alone moves it by, 95 % of the time)');
 });
 
+it('says in full view when the model tells no lead apart (its calibration gives every lead the base rate), and not otherwise', async () => {
+  const reportWith = async (calibration: (typeof ACTIVE)['calibration']) => {
+    rendered?.unmount();
+    await renderSection();
+    await checkTheData();
+    click(trainButton()!);
+    FakeWorker.latest.answer({ ...TRAINED, manifest: { ...TRAINED.manifest, calibration } });
+    return container().querySelector('[data-testid="no-signal-warning"]')?.textContent ?? null;
+  };
+  expect(await reportWith({ kind: 'platt', a: 0, b: -1.2 })).toMatch(/^This model tells no lead apart\. It found nothing in these fields that ranks leads/);
+  expect(await reportWith({ kind: 'platt', a: 0.9, b: -1.2 })).toBeNull();
+});
+
 it('says the newest leads rank worse only when the gap is beyond both figures’ chance margins combined', async () => {
   // 0.1 apart: beyond the newest leads' margin alone (0.04), within the two combined (2 · hypot(0.052, 0.02) = 0.111).
   expect((await fewHeldOutReport({ cvRocAuc: 0.8, outOfTimeRocAuc: 0.7, outOfTimeStandardError: 0.02 })).querySelector('[data-testid="out-of-time-gap"]')).toBeNull();

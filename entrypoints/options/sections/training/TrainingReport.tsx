@@ -1,5 +1,6 @@
 import { heldOutRocAucStandardError } from '@/lib/ml/model-card';
 import { describeModelOutcome } from '@/lib/ml/outcome-rule';
+import { ranksNoLeads } from '@/lib/ml/train/calibration';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
 import { chanceMargin } from '@/lib/ml/train/metrics';
 import type { TrainingEvent } from '@/lib/ml/train/worker-protocol';
@@ -75,6 +76,13 @@ export function TrainingReport({ trained }: { trained: Trained }) {
             ))}
           </ul>
         </div>
+      )}
+      {ranksNoLeads(manifest.calibration) && (
+        <p role="note" data-testid="no-signal-warning" style={{ border: '1px solid #b35900', borderRadius: 6, padding: 12, color: '#6b3500' }}>
+          <strong>This model tells no lead apart.</strong> It found nothing in these fields that ranks leads better than chance, so it gives
+          every lead the same likelihood, the same tier and no reasons. Activating it would help no rep: add fields that differ between leads
+          that convert and leads that do not, or train on more leads.
+        </p>
       )}
       <dl>
         <dt>Converted means</dt>
