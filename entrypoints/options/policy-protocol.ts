@@ -42,7 +42,6 @@ export const PolicyPreviewSchema = z.object({
   profit: z.array(PointSchema),
   outcomes: z.object({ hot: OutcomeSchema, warm: OutcomeSchema, cold: OutcomeSchema }),
   scoredLeads: z.number().int().nonnegative(),
-  profitPerPeriod: z.number().nullable(),
   capacityNotes: z.array(z.string()),
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bundledModel } from './bundled-model';
 import type { Manifest } from './manifest';
-import { describeCapacityCuts, policyFormOf, previewPolicy, readPolicyForm, reapplyPolicy, type PolicyForm } from './tier-policy';
+import { describeCapacityCuts, policyFormOf, previewPolicy, readPolicyForm, reapplyPolicy, tierProfitPerPeriod, type PolicyForm } from './tier-policy';
 import { capacityCuts } from './train/thresholds';
 import { tierOf } from './score';
 
@@ -21,8 +21,9 @@ it('marks a capacity policy on the curves and says what each tier yields per per
   expect(preview.outcomes.hot).toEqual({ share: 0.2, expectedContacts: 20, expectedConversions: 20, conversionRate: 1 });
   expect(preview.outcomes.warm.expectedContacts).toBeCloseTo(30, 10);
   expect(preview.outcomes.warm.expectedConversions).toBeCloseTo(10, 10);
-  // (20 + 10) conversions × 1000 − (20 + 30) contacts × 100
-  expect(preview.profitPerPeriod).toBeCloseTo(25_000, 6);
+  // 20 conversions × 1000 − 20 contacts × 100; 10 × 1000 − 30 × 100
+  expect(tierProfitPerPeriod(preview.outcomes.hot, economics)).toBeCloseTo(18_000, 6);
+  expect(tierProfitPerPeriod(preview.outcomes.warm, economics)).toBeCloseTo(7_000, 6);
   expect(preview.profit.length).toBeGreaterThan(0);
 });
 
@@ -47,12 +48,26 @@ it("reads each tier's weekly contacts off every scored lead, and its conversions
   expect(capacity.outcomes.hot).toEqual({ share: 0.1, expectedContacts: 10, expectedConversions: 10, conversionRate: 1 });
   expect(capacity.outcomes.warm).toEqual({ share: 0.2, expectedContacts: 20, expectedConversions: 0, conversionRate: 0 });
   expect(capacity.outcomes.cold).toEqual({ share: 0.7, expectedContacts: 70, expectedConversions: 0, conversionRate: 0 });
-  // 10 conversions × 1000 − 30 contacts × 100
-  expect(capacity.profitPerPeriod).toBe(7000);
+  // 10 conversions × 1000 − 10 contacts × 100; none − 20 contacts × 100
+  expect(tierProfitPerPeriod(capacity.outcomes.hot, economics)).toBe(9000);
+  expect(tierProfitPerPeriod(capacity.outcomes.warm, economics)).toBe(-2000);
   // A value policy's too: hot from 10 % holds 90 of the 100 scored, warm from 5 % five more.
   const value = previewPolicy({ kind: 'value', revenuePerConversion: 1000, costPerContact: 100 }, [1, 0, 0], [0.95, 0.8, 0.1], economics, undefined, ranked);
   expect(value.outcomes.hot.expectedContacts).toBeCloseTo(90, 10);
   expect(value.outcomes.warm.expectedContacts).toBeCloseTo(5, 10);
+});
+
+it("says what working each tier earns: a value policy's warm tier, below break-even, loses money", () => {
+  // Calibrated: of ten leads at 50 %, five convert; of ten at 7 %, none (well, 0.7 expected); ten at 1 %, none.
+  const probabilities = [...new Array(10).fill(0.5), ...new Array(10).fill(0.07), ...new Array(10).fill(0.01)];
+  const outcomes = [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, ...new Array(20).fill(0)];
+  const perWeek = { revenuePerConversion: 100, costPerContact: 10, leadsPerPeriod: 30 };
+  const preview = previewPolicy({ kind: 'value', revenuePerConversion: 100, costPerContact: 10 }, outcomes, probabilities, perWeek);
+  expect(preview.thresholds).toEqual({ hot: 0.1, warm: 0.05 });
+  // Hot: 10 contacts, 5 conversions; warm: 10 contacts, none.
+  expect(tierProfitPerPeriod(preview.outcomes.hot, perWeek)).toBeCloseTo(400, 10);
+  expect(tierProfitPerPeriod(preview.outcomes.warm, perWeek)).toBeCloseTo(-100, 10);
+  expect(tierProfitPerPeriod({ share: 0.1, expectedContacts: 10, expectedConversions: null, conversionRate: null }, perWeek)).toBeNull();
 });
 
 it('calls the conversions and profit of a tier with contacts but no labelled lead unknown, not 0', () => {
@@ -60,7 +75,7 @@ it('calls the conversions and profit of a tier with contacts but no labelled lea
   // Hot from 0.905: neither settled lead (0.9, 0.1) is hot, though 10 of the scored are.
   const preview = previewPolicy({ kind: 'capacity', hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 }, [1, 0], [0.9, 0.1], economics, undefined, ranked);
   expect(preview.outcomes.hot).toEqual({ share: 0.1, expectedContacts: 10, expectedConversions: null, conversionRate: null });
-  expect(preview.profitPerPeriod).toBeNull();
+  expect(tierProfitPerPeriod(preview.outcomes.hot, economics)).toBeNull();
 });
 
 describe('capacity notes: a tie at a cut', () => {

@@ -45,8 +45,6 @@ export interface PolicyPreview {
   outcomes: Record<Tier, TierOutcome>;
   /** The leads the tiers' shares (so their contacts) were read from: every scored lead, outcome known or not. */
   scoredLeads: number;
-  /** Revenue of the expected hot + warm conversions minus the cost of contacting them, per period; null when one of them is unknown. */
-  profitPerPeriod: number | null;
   /** A capacity policy's tiers that hold noticeably more or fewer leads than asked, in words (`describeCapacityCuts`). */
   capacityNotes: string[];
 }
@@ -55,6 +53,15 @@ export interface Economics {
   revenuePerConversion: number;
   costPerContact: number;
   leadsPerPeriod: number;
+}
+
+/**
+ * What working a whole tier earns per period: revenue of its expected conversions minus the cost
+ * of contacting its leads; null when its conversions are unknown. Of a value policy's warm tier,
+ * below the break-even probability, it is a loss when the probabilities are calibrated.
+ */
+export function tierProfitPerPeriod({ expectedContacts, expectedConversions }: TierOutcome, { revenuePerConversion, costPerContact }: Economics): number | null {
+  return expectedConversions === null ? null : expectedConversions * revenuePerConversion - expectedContacts * costPerContact;
 }
 
 function marker(labels: Labels, probs: Scores, threshold: number): ThresholdMarker {
@@ -80,10 +87,6 @@ export function previewPolicy(
   const cuts = policy.kind === 'capacity' ? capacityCuts(everyLead, policy) : null;
   const thresholds = cuts ? { hot: cuts.hot.threshold, warm: (cuts.worked ?? cuts.hot).threshold } : tierThresholds(policy, labels, probs, fixed);
   const outcomes = expectedOutcomes(labels, probs, thresholds, economics.leadsPerPeriod, everyLead);
-  const worked = [outcomes.hot, outcomes.warm];
-  const profitPerPeriod = worked.some((tier) => tier.expectedConversions === null)
-    ? null
-    : worked.reduce((sum, tier) => sum + tier.expectedConversions! * economics.revenuePerConversion - tier.expectedContacts * economics.costPerContact, 0);
   return {
     thresholds,
     markers: { hot: marker(labels, probs, thresholds.hot), warm: marker(labels, probs, thresholds.warm) },
@@ -92,7 +95,6 @@ export function previewPolicy(
     profit: profitCurve(labels, probs, economics.revenuePerConversion, economics.costPerContact),
     outcomes,
     scoredLeads: everyLead.length,
-    profitPerPeriod,
     capacityNotes: policy.kind === 'capacity' && cuts ? describeCapacityCuts(cuts, policy) : [],
   };
 }

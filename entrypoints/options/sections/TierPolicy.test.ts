@@ -15,14 +15,21 @@ import { TierPolicySection } from './TierPolicy';
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 const retierStoredScores = vi.hoisted(() => vi.fn());
 vi.mock('@/lib/messaging/client', () => ({ background: { retierStoredScores } }));
-// Four stored outcomes (unless a test says none), previewed as the policy worker would (in place: no worker here).
+// Four stored outcomes (unless a test says none, or that reading them fails or takes long), previewed as the policy worker would (in place: no worker here).
 const FOUR_OUTCOMES = { labels: Uint8Array.from([1, 0, 1, 0]), probabilities: Float64Array.from([0.9, 0.1, 0.6, 0.3]), heldOut: 0, ranked: Float64Array.from([0.9, 0.1, 0.6, 0.3]) };
-const stored = vi.hoisted(() => ({ labelled: undefined as unknown }));
+const stored = vi.hoisted(() => ({ labelled: undefined as unknown, readFailure: null as Error | null }));
 vi.mock('../policy-client', async () => {
   const { queryOptions } = await import('@tanstack/react-query');
   const { previewPolicy } = await import('@/lib/ml/tier-policy');
   return {
-    labelledQuery: (modelId: string) => queryOptions({ queryKey: ['labelled', modelId], queryFn: async () => stored.labelled }),
+    labelledQuery: (modelId: string) =>
+      queryOptions({
+        queryKey: ['labelled', modelId],
+        queryFn: async () => {
+          if (stored.readFailure) throw stored.readFailure;
+          return stored.labelled;
+        },
+      }),
     previewInWorker: async (...[data, policy, economics, fixed]: Parameters<typeof previewInWorker>) => previewPolicy(policy, data.labels, data.probabilities, economics, fixed, data.ranked),
   };
 });
@@ -30,6 +37,7 @@ vi.mock('../policy-client', async () => {
 let rendered: Rendered | undefined;
 beforeEach(async () => {
   stored.labelled = FOUR_OUTCOMES;
+  stored.readFailure = null;
   await Promise.all([db.settings.clear(), db.models.clear()]);
   retierStoredScores.mockReset();
 });
@@ -269,4 +277,89 @@ it("says when a tie makes a capacity tier hold other than asked, and reads conta
   expect(container.textContent).toContain('the expected profit is unknown');
   // The note on the labelled leads claims only what they are read for.
   expect(container.querySelector('[data-testid="labelled-leads"]')!.textContent).toMatch(/^Conversions, rates, profit and the curves are computed from the 2 stored leads with a known outcome/);
+});
+
+/** The section, its form filled in as `kind` gives (the bundled model's policy is by capacity). */
+async function renderPolicy(kind: 'value' | 'capacity' | 'fixed') {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
+  const container = rendered.container;
+  const radio = await waitFor(() => container.querySelector<HTMLInputElement>(`input[value="${kind}"]`));
+  act(() => radio.click());
+  return container;
+}
+
+const applyButton = (container: HTMLElement) => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Apply this policy')!;
+
+it("shows a value policy's hot and warm profit apart: its warm leads, below break-even, lose money", async () => {
+  // Ten scored leads, all settled: four at 50 % (two converted), four at 7 % (none), two at 1 %.
+  const probabilities = Float64Array.from([0.5, 0.5, 0.5, 0.5, 0.07, 0.07, 0.07, 0.07, 0.01, 0.01]);
+  stored.labelled = { labels: Uint8Array.from([1, 1, 0, 0, 0, 0, 0, 0, 0, 0]), probabilities, heldOut: 0, ranked: probabilities };
+  // At $100 a conversion and $10 a contact (the form's defaults), hot from 10 %, warm from 5 %; 100 new leads a week.
+  const container = await renderPolicy('value');
+  // The capacity policy's preview stays on screen until the value policy's is computed.
+  await waitFor(() => container.querySelector('[data-testid="policy-thresholds"]')?.textContent?.includes(`Hot from ${formatRate(0.1)} likely`) || null);
+  const hot = container.querySelector('[data-testid="policy-profit-hot"]')!;
+  // Hot: 40 contacts, 20 conversions: $2,000 − $400. Warm: 40 contacts, no conversion.
+  expect(hot.textContent).toBe('Working the hot leads: expected profit $1,600 a week (at $100 per conversion, $10 per contact).');
+  expect(container.querySelector('[data-testid="policy-profit-warm"]')!.textContent).toBe(
+    'Working the warm leads too: -$400 a week (they convert too rarely to pay for their contacts: nurture them rather than work them).',
+  );
+  // Not the two together, which a loss on warm makes smaller than what hot alone earns.
+  expect(container.textContent).not.toContain('$1,200');
+});
+
+it('says a gain on warm leads with its sign, and money below $10 in cents', async () => {
+  // Of the four outcomes, hot from 80 % and warm from 50 % hold one lead each, both converted.
+  const container = await renderPolicy('fixed');
+  typeInto(numberField(container, 'Hot from'), '80');
+  typeInto(numberField(container, 'Warm from'), '50');
+  typeInto(numberField(container, 'Revenue per conversion'), '5.5');
+  typeInto(numberField(container, 'Cost per contact'), '0.4');
+  // 25 contacts and 25 conversions a week in each tier: 25 × $5.50 − 25 × $0.40.
+  const hot = await waitFor(() => {
+    const found = container.querySelector('[data-testid="policy-profit-hot"]');
+    return found?.textContent?.includes('$0.40') ? found : null;
+  });
+  expect(hot.textContent).toBe('Working the hot leads: expected profit $128 a week (at $5.50 per conversion, $0.40 per contact).');
+  expect(container.querySelector('[data-testid="policy-profit-warm"]')!.textContent).toBe('Working the warm leads too: +$128 a week.');
+});
+
+it('applies a fixed or value policy when the stored outcomes cannot be read, and reads them again at Try again', async () => {
+  stored.readFailure = new Error('QuotaExceededError: reading stored scores failed');
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
+  const container = await renderPolicy('capacity');
+  const alert = await waitFor(() => container.querySelector('[role="alert"]'));
+  expect(alert.textContent).toContain('The stored outcomes could not be read (QuotaExceededError: reading stored scores failed)');
+  // A capacity policy is chosen by the stored leads' ranks: it waits for them.
+  expect(applyButton(container).disabled).toBe(true);
+
+  act(() => container.querySelector<HTMLInputElement>('input[value="fixed"]')!.click());
+  const note = await waitFor(() => container.querySelector('[data-testid="policy-no-outcomes"]'));
+  expect(note.textContent).toContain('The stored outcomes are not loaded');
+  expect(container.querySelector('[data-testid="policy-thresholds"]')).not.toBeNull();
+  expect(container.querySelector('[data-testid="policy-outcomes"]')).toBeNull();
+  const apply = await waitFor(() => (applyButton(container).disabled ? null : applyButton(container)));
+  act(() => apply.click());
+  await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
+  expect((await activeManifest()).tiers.policy).toEqual({ kind: 'fixed' });
+
+  // Read again: the error goes, and the preview shows what each tier yields.
+  stored.readFailure = null;
+  const tryAgain = [...alert.querySelectorAll('button')].find((b) => b.textContent === 'Try again')!;
+  expect(tryAgain.type).toBe('button'); // not the form's submit
+  act(() => tryAgain.click());
+  await waitFor(() => container.querySelector('[data-testid="policy-outcomes"]'));
+  expect([...container.querySelectorAll('[role="alert"]')].some((shown) => shown.textContent?.includes('could not be read'))).toBe(false);
+});
+
+it('applies a value policy while the stored outcomes are still being read', async () => {
+  stored.labelled = new Promise(() => {}); // a read that does not end
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
+  const container = await renderPolicy('value');
+  expect(container.textContent).toContain('Loading stored outcomes');
+  const apply = await waitFor(() => (applyButton(container).disabled ? null : applyButton(container)));
+  act(() => apply.click());
+  await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
+  expect((await activeManifest()).tiers).toMatchObject({ policy: { kind: 'value' }, hot: 0.1, warm: 0.05 });
 });

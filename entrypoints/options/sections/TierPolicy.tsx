@@ -12,6 +12,7 @@ import {
   POLICY_FORM_FIELDS,
   policyFormOf,
   readPolicyForm,
+  tierProfitPerPeriod,
   type Economics,
   type PolicyChoice,
   type PolicyField,
@@ -73,7 +74,27 @@ function NumberField({
 const rateOrUnknown = (rate: number | null) => (rate === null ? 'unknown (no lead with a known outcome)' : formatRate(rate));
 const conversionsOrUnknown = (conversions: number | null) => (conversions === null ? 'unknown' : conversions.toFixed(1));
 
-const money = (value: number) => value.toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+/**
+ * An amount of dollars: in cents below $10 (a $0.40 contact is not "$0"), whole dollars above.
+ * `signed`: a gain says "+" as a loss says "-".
+ */
+const money = (value: number, { signed = false } = {}) =>
+  value.toLocaleString('en-US', {
+    style: 'currency',
+    currency: 'USD',
+    ...(Math.abs(value) < 10 ? { minimumFractionDigits: 2, maximumFractionDigits: 2 } : { maximumFractionDigits: 0 }),
+    signDisplay: signed ? 'exceptZero' : 'auto',
+  });
+
+/** A preview, and the outcomes and economics it was computed from (undefined outcomes: not loaded, the policy needs none). */
+interface ShownPreview {
+  preview: PolicyPreview;
+  economics: Economics;
+  labelled: Labelled | undefined;
+}
+
+/** What a policy needing no outcomes is previewed on while the stored ones are not loaded: its thresholds alone. */
+const NO_OUTCOMES: Labelled = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: new Float64Array(0) };
 
 function PolicyEditor({ manifest }: { manifest: Manifest }) {
   const queryClient = useQueryClient();
@@ -97,16 +118,20 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   const shown = problems.filter((problem) => found.messages.has(problem.message));
   // A capacity policy is previewed with what its tiers yield on the labelled leads; a value
   // policy's thresholds come from cost and revenue alone and fixed ones are given, so those
-  // apply without any (their preview then has no outcomes to show).
-  const hasOutcomes = labelled.data !== undefined && (labelled.data.labels.length > 0 || form.kind !== 'capacity');
+  // apply without any, and before the stored outcomes are read or when reading them failed
+  // (their preview then has no outcomes to show).
+  const needsOutcomes = form.kind === 'capacity';
+  const outcomes = labelled.data ?? (needsOutcomes ? undefined : NO_OUTCOMES);
+  const hasOutcomes = outcomes !== undefined && (outcomes.labels.length > 0 || !needsOutcomes);
   const canPreview = choice !== null && hasOutcomes;
-  // A preview is a pure function of its key: computed once in the worker, never stale.
+  // A preview is a pure function of its key (dataUpdatedAt is 0 until the outcomes are read): computed once in the worker, never stale.
   const previewOptions = {
     queryKey: [...labelledQuery(manifest.modelId).queryKey, 'preview', labelled.dataUpdatedAt, choice],
-    queryFn: () => {
-      if (!labelled.data) throw new Error('The stored outcomes are not loaded yet');
+    queryFn: async (): Promise<ShownPreview> => {
+      if (!outcomes) throw new Error('The stored outcomes are not loaded yet');
       if (!choice) throw new Error('The policy form has problems');
-      return previewInWorker(labelled.data, choice.policy, choice.economics, choice.fixed);
+      const preview = await previewInWorker(outcomes, choice.policy, choice.economics, choice.fixed);
+      return { preview, economics: choice.economics, labelled: labelled.data };
     },
     staleTime: Infinity,
     retry: false,
@@ -116,7 +141,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   const apply = useMutation({
     mutationFn: async ({ policy }: PolicyChoice) => {
       // The preview of the form as submitted (usually cached), not one still on screen from before.
-      const { thresholds } = await queryClient.fetchQuery(previewOptions);
+      const { thresholds } = (await queryClient.fetchQuery(previewOptions)).preview;
       await setTiers(manifest.modelId, { policy, ...thresholds });
       // The background re-scores open badges and re-tiers the stored scores (the `retier` job, in the offscreen document).
       // Saved already: a failure here says so, or the admin would think the policy was not applied at all.
@@ -182,18 +207,20 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
         The preview below chooses the thresholds again, on the stored leads: even for the same policy they can differ a little, and applying it moves the tiers to them.
       </p>
       {labelled.isPending && <Loading what="stored outcomes" />}
-      {labelled.isError && <ErrorState message={labelled.error.message} />}
+      {labelled.isError && (
+        <ErrorState
+          message={`The stored outcomes could not be read (${labelled.error.message}). A capacity policy waits for them; a value or fixed policy applies without them.`}
+          action={
+            <button type="button" onClick={() => void labelled.refetch()}>
+              Try again
+            </button>
+          }
+        />
+      )}
       {labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of every lead the model scored, and its preview shows what each tier yields on stored leads with a known outcome, of which there are none yet: load the demo data or sync your history first (a lead's outcome counts once it is {OUTCOME_SETTLED_DAYS} days old, or the model learnt from it).</p>}
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
-      {canPreview && preview.data && labelled.data && (
-        <MemoPolicyPreviewView
-          preview={preview.data}
-          economics={choice.economics}
-          labelled={labelled.data}
-          outcomeRule={manifest.outcomeRule}
-        />
-      )}
+      {canPreview && preview.data && <MemoPolicyPreviewView shown={preview.data} outcomeRule={manifest.outcomeRule} />}
       {/* Offered with problems in the form too: Apply then says them (and applies nothing). */}
       <button type="submit" disabled={apply.isPending || !hasOutcomes || preview.isError}>
         {apply.isPending ? 'Applying…' : 'Apply this policy'}
@@ -217,15 +244,10 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
 
 /** The thresholds a policy gives, what each tier yields, and the curves they sit on. */
 function PolicyPreviewView({
-  preview,
-  economics,
-  labelled,
+  shown: { preview, economics, labelled },
   outcomeRule,
 }: {
-  preview: PolicyPreview;
-  economics: Economics;
-  /** The leads it was computed from. */
-  labelled: Labelled;
+  shown: ShownPreview;
   /** The model's own meaning of "converted", which labelled the leads; absent, their stored outcome did. */
   outcomeRule: ModelOutcomeRule | undefined;
 }) {
@@ -242,8 +264,18 @@ function PolicyPreviewView({
       )}
     </>
   );
-  const known = labelled.labels.length;
   // A value or fixed policy applies without outcomes; what its tiers would yield has nothing to be read from.
+  if (labelled === undefined) {
+    return (
+      <>
+        {thresholds}
+        <p data-testid="policy-no-outcomes">
+          The stored outcomes are not loaded, so what each tier would yield cannot be previewed: these thresholds come from the policy alone.
+        </p>
+      </>
+    );
+  }
+  const known = labelled.labels.length;
   if (known === 0) {
     return (
       <>
@@ -255,6 +287,7 @@ function PolicyPreviewView({
       </>
     );
   }
+  const [hotProfit, warmProfit] = [tierProfitPerPeriod(preview.outcomes.hot, economics), tierProfitPerPeriod(preview.outcomes.warm, economics)];
   return (
     <>
       {thresholds}
@@ -290,13 +323,17 @@ function PolicyPreviewView({
         Contacts are each tier's share of the {plural(preview.scoredLeads, 'lead', 'leads')} the model scored, outcome known or not; conversions, rates and profit are
         read from the {known.toLocaleString('en-US')} of them whose outcome is known.
       </p>
-      {preview.profitPerPeriod === null ? (
-        <p>Working the hot and warm leads: the expected profit is unknown, as a tier worked has no lead with a known outcome to read its conversions from.</p>
-      ) : (
-        <p>
-          Working the hot and warm leads: expected profit {money(preview.profitPerPeriod)} per week (at {money(economics.revenuePerConversion)} per conversion, {money(economics.costPerContact)} per contact).
-        </p>
-      )}
+      {/* Each tier's apart: a value policy's warm leads are below break-even, so working them too loses money. */}
+      <p data-testid="policy-profit-hot">
+        {hotProfit === null
+          ? 'Working the hot leads: the expected profit is unknown, as no hot lead has a known outcome to read its conversions from.'
+          : `Working the hot leads: expected profit ${money(hotProfit)} a week (at ${money(economics.revenuePerConversion)} per conversion, ${money(economics.costPerContact)} per contact).`}
+      </p>
+      <p data-testid="policy-profit-warm">
+        {warmProfit === null
+          ? 'Working the warm leads too: the expected profit is unknown, as no warm lead has a known outcome to read its conversions from.'
+          : `Working the warm leads too: ${money(warmProfit, { signed: true })} a week${warmProfit < 0 ? ' (they convert too rarely to pay for their contacts: nurture them rather than work them).' : '.'}`}
+      </p>
       <div className="chart-grid">
         {Object.entries(POLICY_CHARTS).map(([name, chart]) => (
           <PolicyChart key={name} preview={preview} chart={chart} />
