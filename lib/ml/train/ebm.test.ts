@@ -29,14 +29,23 @@ describe('boosting steps (hand-computed)', () => {
   });
   it('ordered step respects min rows per leaf and gives the missing bin its own update', () => {
     const out = new Float64Array(5);
-    orderedStep(f64([2, -3, -1, 2, 2]), f64([1, 1, 1, 1, 1]), f64([5, 10, 10, 10, 10]), 5, 1, 1, 25, 3, out);
-    // no split leaves ≥ 25 rows on both sides → one leaf: −0 / (4 + 1) = 0; missing: −2 / (1 + 1) = −1
+    orderedStep(f64([2, -3, -1, 2, 2]), f64([1, 1, 1, 1, 1]), f64([25, 10, 10, 10, 10]), 5, 1, 1, 25, 3, out);
+    // no split leaves ≥ 25 rows on both sides → one leaf: −0 / (4 + 1) = 0; missing (25 rows): −2 / (1 + 1) = −1
     expect(Array.from(out, (v) => v + 0)).toEqual([-1, 0, 0, 0, 0]);
   });
-  it('nominal step: every level its own Newton value × lr', () => {
+  it('ordered step: a missing bin with fewer rows than a leaf needs gets no update of its own', () => {
+    const out = new Float64Array(5);
+    orderedStep(f64([-1, -3, -1, 2, 2]), f64([0.25, 1, 1, 1, 1]), f64([1, 10, 10, 10, 10]), 5, 1, 0, 10, 2, out);
+    expect(Array.from(out)).toEqual([0, 2, 2, -2, -2]); // one converted lead missing: −(−1) / 0.25 = 4 before
+    orderedStep(f64([-1, -3, -1, 2, 2]), f64([0.25, 1, 1, 1, 1]), f64([10, 10, 10, 10, 10]), 5, 1, 0, 10, 2, out);
+    expect(out[0]).toBe(4); // as many rows as a leaf: its own update
+  });
+  it('nominal step: every level its own Newton value × lr; the missing level only with min rows per leaf', () => {
     const out = new Float64Array(3);
-    nominalStep(f64([1, -2, 5]), f64([1, 1, 1]), f64([1, 1, 0]), 3, 0.5, 0, out);
+    nominalStep(f64([1, -2, 5]), f64([1, 1, 1]), f64([10, 1, 0]), 3, 0.5, 0, 10, out);
     expect(Array.from(out)).toEqual([-0.5, 1, 0]);
+    nominalStep(f64([1, -2, 5]), f64([1, 1, 1]), f64([9, 1, 0]), 3, 0.5, 0, 10, out);
+    expect(Array.from(out)).toEqual([0, 1, 0]); // 9 rows missing: no update of its own
   });
   it('pair step finds the XOR pattern (4 leaves)', () => {
     const out = new Float64Array(4);
@@ -108,6 +117,47 @@ describe('fitEbm', () => {
     const ac = new AbortController();
     ac.abort();
     expect(() => fitEbm(data, null, { outerBags: 1 }, { signal: ac.signal })).toThrow();
+  });
+});
+
+describe('fitEbm: a missing value learns from as many leads as a value bin needs (minSamplesLeaf), no fewer', () => {
+  // 1,000 leads: revenue (numeric, higher converts more) and source (3 levels); `missing(i)` leads lack revenue and convert more
+  function leads(seed: number, missing: (i: number) => boolean): EbmData {
+    const r = mulberry32(seed);
+    const X = new Float32Array(2000);
+    const y = new Uint8Array(1000);
+    for (let i = 0; i < 1000; i++) {
+      const revenue = r() * 100;
+      const source = Math.floor(r() * 3);
+      const z = -1.2 + 0.03 * (revenue - 50) + [0, 0.8, -0.6][source] + (missing(i) ? 2 : 0);
+      y[i] = r() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+      X.set([missing(i) ? NaN : revenue, source], i * 2);
+    }
+    return { X, F: 2, y, categorical: [false, true], levels: [0, 3] };
+  }
+  const missingBin = (model: ReturnType<typeof fitEbm>, f: number) => {
+    const k = model.terms.findIndex((t) => t.features.length === 1 && t.features[0] === f);
+    return { value: model.terms[k].values[0], rows: model.counts[k][0] };
+  };
+
+  it.each([1, 2, 3])('one converted lead lacking revenue, one lacking source: both missing bins stay neutral (seed %s)', (seed) => {
+    const data = leads(seed, () => false);
+    const [first, second] = [data.y.indexOf(1), data.y.indexOf(1, data.y.indexOf(1) + 1)];
+    data.X[first * 2] = NaN; // revenue
+    data.X[second * 2 + 1] = NaN; // source
+    const model = fitEbm(data, null, { outerBags: 2, interactions: 1, seed });
+    for (const f of [0, 1]) {
+      const missing = missingBin(model, f);
+      expect(missing.rows).toBe(1);
+      expect(Math.abs(missing.value), `feature ${f}: a missing value one lead had tells nothing`).toBeLessThan(0.05);
+    }
+  });
+
+  it.each([1, 2, 3])('30 leads lacking revenue that convert more: the missing bin is learned (seed %s)', (seed) => {
+    const model = fitEbm(leads(seed, (i) => i % 33 === 0 && i < 990), null, { outerBags: 2, interactions: 1, seed });
+    const missing = missingBin(model, 0);
+    expect(missing.rows).toBe(30);
+    expect(missing.value).toBeGreaterThan(0.3);
   });
 });
 

@@ -164,9 +164,10 @@ function gain(G: number, H: number, l2: number): number {
 }
 
 /**
- * One main-effect step on an ordered feature: the missing bin 0 gets its own Newton update; bins
- * 1…B get a tree of up to `maxLeaves` (2 or 3) leaves over contiguous ranges, chosen greedily by
- * Newton gain with at least `minLeaf` rows per leaf. Writes lr × leaf value into `out` [B + 1].
+ * One main-effect step on an ordered feature: the missing bin 0 gets its own Newton update when
+ * it has at least `minLeaf` rows (`missingUpdate`); bins 1…B get a tree of up to `maxLeaves`
+ * (2 or 3) leaves over contiguous ranges, chosen greedily by Newton gain with at least `minLeaf`
+ * rows per leaf. Writes lr × leaf value into `out` [B + 1].
  * Returns the gain of the split(s) over a single leaf.
  */
 export function orderedStep(
@@ -180,7 +181,7 @@ export function orderedStep(
   maxLeaves: number,
   out: Float64Array, // [B + 1]
 ): number {
-  out[0] = C[0] > 0 ? lr * newtonValue(G[0], H[0], l2) : 0;
+  out[0] = missingUpdate(G, H, C, lr, l2, minLeaf);
   // best split of [a, b] (inclusive bins) → { s, gain } with left = a…s, right = s+1…b
   const best = (a: number, b: number): { s: number; g: number } => {
     let tG = 0, tH = 0, tC = 0;
@@ -228,9 +229,22 @@ export function orderedStep(
   return total;
 }
 
-/** One main-effect step on a categorical feature: every bin (level, and missing) gets lr × its Newton value. */
-export function nominalStep(G: Float64Array, H: Float64Array, C: Float64Array, nBins: number, lr: number, l2: number, out: Float64Array): void {
-  for (let b = 0; b < nBins; b++) out[b] = C[b] > 0 ? lr * newtonValue(G[b], H[b], l2) : 0;
+/**
+ * The missing bin's (bin 0's) own update: lr × its Newton value, or 0 when fewer than `minLeaf`
+ * rows lack the value — as a value leaf needs that many rows. Else one lead lacking a field
+ * would fit the bin alone, and every new lead lacking it would get that lead's outcome as a reason.
+ */
+function missingUpdate(G: Float64Array, H: Float64Array, C: Float64Array, lr: number, l2: number, minLeaf: number): number {
+  return C[0] > 0 && C[0] >= minLeaf ? lr * newtonValue(G[0], H[0], l2) : 0;
+}
+
+/**
+ * One main-effect step on a categorical feature: every level gets lr × its Newton value; the
+ * missing bin 0 too, when it has at least `minLeaf` rows (`missingUpdate`).
+ */
+export function nominalStep(G: Float64Array, H: Float64Array, C: Float64Array, nBins: number, lr: number, l2: number, minLeaf: number, out: Float64Array): void {
+  out[0] = missingUpdate(G, H, C, lr, l2, minLeaf);
+  for (let b = 1; b < nBins; b++) out[b] = C[b] > 0 ? lr * newtonValue(G[b], H[b], l2) : 0;
 }
 
 /**
@@ -429,7 +443,7 @@ function boostStage(
       }
       const u = upd[t];
       if (term.kind === 'ordered') orderedStep(G, H, term.counts, nb, lr, opts.l2, opts.minSamplesLeaf, opts.maxLeaves, u);
-      else if (term.kind === 'nominal') nominalStep(G, H, term.counts, nb, lr, opts.l2, u);
+      else if (term.kind === 'nominal') nominalStep(G, H, term.counts, nb, lr, opts.l2, opts.minSamplesLeaf, u);
       else pairStep(G, H, term.counts, term.nA, term.nB, lr, opts.l2, opts.minSamplesLeaf, u);
       const vals = term.values;
       const f = fac[t];
@@ -683,13 +697,16 @@ export function fitEbm(data: EbmData, rowsIn: Int32Array | null, options: Partia
   });
   usable.forEach((f, u) => {
     const v = mainValues[u], c = countsAll[f];
-    let s = 0;
-    for (let b = 0; b < v.length; b++) s += c[b] * v[b];
-    const mean = s / n;
+    // A missing bin with fewer training rows than a leaf needs (none included) tells nothing: it
+    // is neutral, 0, and centring leaves it out so that the term stays centred over the rows.
+    const fewMissing = c[0] < Math.max(1, opts.minSamplesLeaf);
+    let s = 0, rowsCentred = 0;
+    for (let b = fewMissing ? 1 : 0; b < v.length; b++) { s += c[b] * v[b]; rowsCentred += c[b]; }
+    const mean = rowsCentred > 0 ? s / rowsCentred : 0;
     for (let b = 0; b < v.length; b++) v[b] -= mean;
     intercept += mean;
-    // bins without training rows (missing never seen, a pooled level never seen): neutral
-    if (c[0] === 0) v[0] = 0;
+    if (fewMissing) v[0] = 0;
+    // levels without training rows (a pooled level never seen): neutral
     if (data.categorical[f]) for (let b = 1; b < v.length; b++) if (c[b] === 0) v[b] = 0;
   });
 
