@@ -406,7 +406,7 @@ describe('importCsv: dates written day first', () => {
   it('reads a created date column the file writes day first, ambiguous dates included, and says so', async () => {
     const csv = 'id,created,won\nA,31/12/2025,yes\nB,03/04/2025 14:30,no\nC,05/05/2025,no\nD,,yes\n';
     const result = await importCsv(fileOf(csv), datesMapping, sink);
-    expect(result).toEqual({ rows: 4, dayFirstColumns: ['created'], commaDecimalColumns: [], warnings: [] });
+    expect(result).toEqual({ rows: 4, withoutOutcome: 0, dayFirstColumns: ['created'], commaDecimalColumns: [], warnings: [] });
     const { leads } = await stored();
     expect(lead(leads, 'A').createdAt).toBe(Date.UTC(2025, 11, 31));
     // Read month first, this would be 4 March.
@@ -515,7 +515,7 @@ describe('importCsv: numbers written with decimal commas', () => {
     expect(rows[28]).toContain(';1.036;');
     const result = await importCsv(fileOf(csv), germanMapping, sink, { blockChars: 1024 });
     // The file writes decimal commas (umsatz) and no decimal point anywhere: 1.036 head counts are 1036.
-    expect(result).toEqual({ rows: 120, dayFirstColumns: ['created'], commaDecimalColumns: ['umsatz', 'mitarbeiter'], warnings: [] });
+    expect(result).toEqual({ rows: 120, withoutOutcome: 0, dayFirstColumns: ['created'], commaDecimalColumns: ['umsatz', 'mitarbeiter'], warnings: [] });
     const { leads } = await stored();
     // The mapped id keeps its text: it is the lead's key.
     expect(leads.get('csv|1.000.005')?.fields).toEqual({ id: '1.000.005', created: '2025-06-06', umsatz: '2500.25', mitarbeiter: '185', won: 'nein' });
@@ -549,6 +549,29 @@ describe('importCsv: rows with no outcome yet', () => {
     const { table, withoutOutcome } = selectTrainingData(leads, { createdAfter: Date.UTC(2026, 0, 1), createdBefore: null }, { field: 'won', positiveValues: ['yes'] });
     expect(withoutOutcome).toBe(2);
     expect(table.records.map((record) => record.id)).toEqual(['L-0', 'L-1', 'L-4']);
+  });
+
+  it('stores a row whose outcome is a value ticked as still open with no outcome, not as lost, and counts the rows stored without one', async () => {
+    const csv = 'id,Status\nA,Won\nB,Lost\nC,Open\nD,open \nE,\nF,Lost\n';
+    const statusMapping = (outcome: CsvMapping['outcome']): CsvMapping => ({ idColumn: 'id', nameColumn: null, createdColumn: null, outcome });
+    const outcomes = async () => [...(await stored()).leads.values()].map((lead) => [lead.id, lead.outcome]);
+
+    const withOpen = await importCsv(fileOf(csv), statusMapping({ field: 'Status', positiveValues: ['Won'], openValues: ['Open'] }), sink);
+    expect(await outcomes()).toEqual([
+      ['A', 1],
+      ['B', 0],
+      ['C', null],
+      ['D', null],
+      ['E', null],
+      ['F', 0],
+    ]);
+    expect(withOpen).toMatchObject({ rows: 6, withoutOutcome: 3 });
+
+    // Nothing ticked as still open: an open lead counts as not converted, and only the empty cell has no outcome.
+    expect(await importCsv(fileOf(csv), statusMapping({ field: 'Status', positiveValues: ['Won'] }), sink)).toMatchObject({ withoutOutcome: 1 });
+    expect((await outcomes()).find(([id]) => id === 'C')).toEqual(['C', 0]);
+    // No outcome column: no lead has one, as the admin chose; none is counted as left out.
+    expect(await importCsv(fileOf(csv), statusMapping(null), sink)).toMatchObject({ withoutOutcome: 0 });
   });
 });
 

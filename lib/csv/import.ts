@@ -129,6 +129,11 @@ export interface ImportProgress {
 export interface ImportResult {
   /** Leads stored. */
   rows: number;
+  /**
+   * Of them, those stored with no outcome yet by the mapping's rule (`outcomeOf`): the outcome cell
+   * empty, or a value ticked as still open. They count neither as converted nor as not; 0 when no outcome column is mapped.
+   */
+  withoutOutcome: number;
   /** Date columns the file writes day first (31/12/2025): their dates are stored as YYYY-MM-DD. */
   dayFirstColumns: string[];
   /** Number columns the file writes with decimal commas (1.234,5): their numbers are stored as plain numbers (1234.5). */
@@ -323,11 +328,13 @@ export async function importCsv(
     const dates = dateOrders(scanned.dateEvidence, mapping.createdColumn);
     const numbers = numberFormats(scanned.numberEvidence);
     let rows = 0;
+    let withoutOutcome = 0;
     const unreadCreated: UnreadDates = { filled: 0, unread: 0, example: '' };
     for await (const { table, rowsBefore, chars } of csvBlocks(openFile(), dialect, blockChars, signal)) {
       const records = recordsInFileFormat(recordsInFileOrder(table.records, dates.orders), numbers.formats);
       const leads = records.map((record, i) => csvLead(record, rowsBefore + i + 1, mapping));
       if (mapping.createdColumn) noteUnreadDates(unreadCreated, mapping.createdColumn, records, leads);
+      if (mapping.outcome) withoutOutcome += leads.filter((lead) => lead.outcome === null).length;
       await sink.stage(leads);
       rows = rowsBefore + records.length;
       onProgress({ rows, chars: scanned.chars + chars });
@@ -347,6 +354,7 @@ export async function importCsv(
     await sink.commit();
     return {
       rows,
+      withoutOutcome,
       dayFirstColumns: dayFirstColumns(dates.orders),
       commaDecimalColumns: commaDecimalColumns(numbers.formats),
       warnings: [...footerWarnings(scanned.footer), ...unreadDatesWarning(mapping.createdColumn, unreadCreated), ...dates.warnings, ...numbers.warnings],

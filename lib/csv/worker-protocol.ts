@@ -32,6 +32,8 @@ export const CsvEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('imported'),
     rows: z.number().int().nonnegative(),
+    /** Of them, those stored with no outcome yet: still open, or the outcome cell empty (see `ImportResult`). */
+    withoutOutcome: z.number().int().nonnegative(),
     /** Date columns the file writes day first (31/12/2025), stored as YYYY-MM-DD. */
     dayFirstColumns: z.array(z.string()),
     /** Number columns the file writes with decimal commas (1.234,5), stored as plain numbers (1234.5). */

@@ -7,7 +7,9 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { importCsv, type LeadSink } from '@/lib/csv/import';
 import type { CsvCancel, CsvEvent, CsvRequest } from '@/lib/csv/worker-protocol';
+import type { StoredLead } from '@/lib/db/db';
 import { db } from '@/lib/db/db';
 import { writeJob } from '@/lib/jobs/progress';
 import { storedLead } from '@/test/fixtures/stored-lead';
@@ -87,7 +89,7 @@ it('asks the worker to stop, and shows the import and scores its leads when the 
   expect(button('Cancelling…').disabled).toBe(true);
   expect(FakeWorker.latest.requests.at(-1)).toEqual({ type: 'cancel' });
 
-  FakeWorker.latest.answer({ type: 'imported', rows: 2, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+  FakeWorker.latest.answer({ type: 'imported', rows: 2, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
   const text = rendered!.container.textContent;
   expect(text).toContain('Imported 2 leads.');
   expect(text).toContain('Cancel came too late to stop it: the new leads were already being saved.');
@@ -119,7 +121,7 @@ it('does not promise the previous import is unchanged when "Purge everything" st
 it('takes no other file while an import runs: the running import would stop unannounced', () => {
   startImport();
   expect(rendered!.container.querySelector<HTMLInputElement>('input[type="file"]')!.disabled).toBe(true);
-  FakeWorker.latest.answer({ type: 'imported', rows: 2, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+  FakeWorker.latest.answer({ type: 'imported', rows: 2, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
   expect(rendered!.container.querySelector<HTMLInputElement>('input[type="file"]')!.disabled).toBe(false);
 });
 
@@ -135,7 +137,7 @@ it('announces the import once, not each block read, then how it ended, in a live
   expect(progress.closest('label')?.textContent).toBe('Importing rows: 40,000 so far');
   expect(progress.getAttribute('value')).toBe('0.95');
   expect(button('Cancel import').closest('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])')).toBeNull();
-  FakeWorker.latest.answer({ type: 'imported', rows: 2, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+  FakeWorker.latest.answer({ type: 'imported', rows: 2, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
   expect(announced()).toEqual(['Imported 2 leads. Train on them under "Train on your history".']);
 });
 
@@ -172,13 +174,14 @@ it('keeps offering a chosen outcome value the preview’s sample lacks, so it ca
     suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: { field: 'stage', positiveValues: ['won'] } },
     warnings: [],
   });
-  const boxes = () => Array.from(rendered!.container.querySelectorAll<HTMLInputElement>('[role="group"] input[type="checkbox"]'), (box) => [box.closest('label')!.textContent!.trim(), box.checked]);
+  const converted = '[role="group"][aria-label="Values that mean converted"]';
+  const boxes = () => Array.from(rendered!.container.querySelectorAll<HTMLInputElement>(`${converted} input[type="checkbox"]`), (box) => [box.closest('label')!.textContent!.trim(), box.checked]);
   expect(boxes()).toEqual([
     ['lost', false],
     ['open', false],
     ['won', true],
   ]);
-  click(rendered.container.querySelector<HTMLInputElement>('[role="group"] label:last-child input')!);
+  click(rendered.container.querySelector<HTMLInputElement>(`${converted} label:last-child input`)!);
   expect(boxes()).toEqual([
     ['lost', false],
     ['open', false],
@@ -291,9 +294,109 @@ it("says before the import what the file's check found and which of the active m
   click(button('Import'));
   expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['import']);
   const dates = 'The created date column "created": 1 of its 1 filled cells are not dates LeadLens can read.';
-  FakeWorker.latest.answer({ type: 'imported', rows: 1, dayFirstColumns: [], commaDecimalColumns: [], warnings: [footer, dates] });
+  FakeWorker.latest.answer({ type: 'imported', rows: 1, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [footer, dates] });
   expect(items('csv-preview-warnings')).toEqual([footer, lacking]);
   expect(items('csv-import-warnings')).toEqual([dates]);
+});
+
+it('offers the outcome column’s other values as still open, kept as the converted ones change, and the import stores those rows with no outcome and says how many', async () => {
+  const csv = 'id,Status,Stage\nA,Won,x\nB,Lost,x\nC,Open,y\nD,Working,y\nE,Open,x\n';
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
+  Object.defineProperty(input, 'files', { value: [new File([csv], 'leads.csv')] });
+  act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+  FakeWorker.latest.answer({
+    type: 'preview',
+    columns: ['id', 'Status', 'Stage'],
+    outcomeValues: { Status: ['Won', 'Lost', 'Open', 'Working'], Stage: ['x', 'y'] },
+    suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: { field: 'Status', positiveValues: ['Won'] } },
+    warnings: [],
+  });
+  const group = (meaning: string) => rendered!.container.querySelector(`[role="group"][aria-label="Values that mean ${meaning}"]`)!;
+  const boxes = (meaning: string) => Array.from(group(meaning).querySelectorAll<HTMLInputElement>('input[type="checkbox"]'), (box) => [box.closest('label')!.textContent!.trim(), box.checked]);
+  const tick = (meaning: string, value: string) =>
+    click(Array.from(group(meaning).querySelectorAll<HTMLInputElement>('input[type="checkbox"]')).find((box) => box.closest('label')!.textContent!.trim() === value)!);
+  expect(group('still open').textContent).toContain('Still open (left out) when:');
+  // The converted value is not offered: a value cannot mean both.
+  expect(boxes('still open')).toEqual([
+    ['Lost', false],
+    ['Open', false],
+    ['Working', false],
+  ]);
+  tick('still open', 'Open');
+  tick('still open', 'Working');
+
+  // Ticked as converted, a value is no longer still open; the other open values stay.
+  tick('converted', 'Working');
+  expect(boxes('still open')).toEqual([
+    ['Lost', false],
+    ['Open', true],
+  ]);
+  tick('converted', 'Working');
+  expect(boxes('still open')).toEqual([
+    ['Lost', false],
+    ['Open', true],
+    ['Working', false],
+  ]);
+  tick('still open', 'Working');
+
+  // Another column starts with nothing ticked: its values are not the last column's.
+  const outcomeSelect = Array.from(rendered.container.querySelectorAll('fieldset > label')).find((label) => label.firstChild?.textContent === 'Outcome')!.querySelector('select')!;
+  const chooseColumn = (column: string) =>
+    act(() => {
+      outcomeSelect.value = column;
+      outcomeSelect.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+  chooseColumn('Stage');
+  expect(boxes('converted')).toEqual([
+    ['x', false],
+    ['y', false],
+  ]);
+  expect(boxes('still open')).toEqual([
+    ['x', false],
+    ['y', false],
+  ]);
+  chooseColumn('Status');
+  tick('converted', 'Won');
+  tick('still open', 'Open');
+  tick('still open', 'Working');
+
+  click(button('Import'));
+  const request = FakeWorker.latest.requests.at(-1)!;
+  expect(request).toMatchObject({ type: 'import', mapping: { outcome: { field: 'Status', positiveValues: ['Won'], openValues: ['Open', 'Working'] } } });
+
+  // The worker's import, with the mapping the page sent.
+  const staged: StoredLead[] = [];
+  const memorySink: LeadSink = {
+    discard: async () => void staged.splice(0),
+    stage: async (leads) => void staged.push(...leads),
+    stagedCount: async () => staged.length,
+    commit: async () => undefined,
+  };
+  const { mapping } = request as Extract<CsvRequest, { type: 'import' }>;
+  async function* fileText() {
+    yield csv;
+  }
+  const result = await importCsv(fileText, mapping, memorySink);
+  expect(staged.map((lead) => [lead.id, lead.outcome])).toEqual([
+    ['A', 1],
+    ['B', 0],
+    ['C', null],
+    ['D', null],
+    ['E', null],
+  ]);
+  expect(result.withoutOutcome).toBe(3);
+
+  FakeWorker.latest.answer({ type: 'imported', ...result });
+  expect(rendered.container.querySelector('[data-testid="csv-without-outcome"]')?.textContent).toBe(
+    '3 leads have no outcome yet (still open, or the outcome cell is empty): stored without one, they count neither as converted nor as not converted.',
+  );
+});
+
+it('says nothing of leads without an outcome when every imported lead has one', () => {
+  startImport();
+  FakeWorker.latest.answer({ type: 'imported', rows: 2, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+  expect(rendered!.container.querySelector('[data-testid="csv-without-outcome"]')).toBeNull();
 });
 
 /** `count` stored leads, the three scored ones among them. */

@@ -6,6 +6,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
+import { StillOpenPicker, withValues } from './training/OutcomeFieldset';
 import { ErrorState, JobProgressBar, StatusRegion } from '@/components/StatusMessage';
 import { scoresCsv } from '@/lib/csv/export';
 import type { CsvMapping } from '@/lib/csv/import';
@@ -143,6 +144,7 @@ export function CsvImportSection() {
             Outcome{' '}
             <select
               value={mapping.outcome?.field ?? ''}
+              // Another column starts with nothing ticked: the values ticked were the last column's.
               onChange={(event) => setMapping({ ...mapping, outcome: event.target.value ? { field: event.target.value, positiveValues: [] } : null })}
             >
               <option value="">(not known)</option>
@@ -154,11 +156,15 @@ export function CsvImportSection() {
             </select>
           </label>
           {outcome && (
-            <OutcomeValuesPicker
-              sampleValues={preview.outcomeValues[outcome.field] ?? []}
-              chosen={outcome.positiveValues}
-              onChange={(positiveValues) => setMapping({ ...mapping, outcome: { ...outcome, positiveValues } })}
-            />
+            <>
+              <OutcomeValuesPicker
+                sampleValues={preview.outcomeValues[outcome.field] ?? []}
+                chosen={outcome.positiveValues}
+                onChange={(positiveValues) => setMapping({ ...mapping, outcome: withValues(outcome, positiveValues, outcome.openValues ?? []) })}
+              />
+              {/* Else every value not ticked as converted is stored as "not converted": open leads would count as lost. */}
+              <StillOpenPicker outcome={outcome} values={preview.outcomeValues[outcome.field] ?? []} onChange={(next) => setMapping({ ...mapping, outcome: next })} />
+            </>
           )}
           {previewWarnings.length > 0 && (
             <ul data-testid="csv-preview-warnings">
@@ -201,6 +207,12 @@ export function CsvImportSection() {
             <p data-testid="csv-imported">
               Imported {plural(finished.rows, 'lead', 'leads')}. Train on them under "Train on your history".
             </p>
+            {finished.withoutOutcome > 0 && (
+              <p data-testid="csv-without-outcome">
+                {plural(finished.withoutOutcome, 'lead has', 'leads have')} no outcome yet (still open, or the outcome cell is empty): stored without one,
+                {finished.withoutOutcome === 1 ? ' it counts' : ' they count'} neither as converted nor as not converted.
+              </p>
+            )}
             {cancelAsked && <p>Cancel came too late to stop it: the new leads were already being saved.</p>}
           </>
         )}

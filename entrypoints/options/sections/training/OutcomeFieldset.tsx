@@ -10,7 +10,7 @@ import { HUBSPOT_LIFECYCLE_FIELD, lifecycleRule, openLookingStatuses, stagesOuts
 import type { OutcomeRule } from '@/lib/ml/train/training-set';
 
 /** `rule` with these values; a value cannot mean both, so one ticked as converted is no longer open. */
-function withValues({ openStatus, field }: OutcomeRule, positiveValues: string[], openValues: readonly string[]): OutcomeRule {
+export function withValues({ openStatus, field }: OutcomeRule, positiveValues: string[], openValues: readonly string[]): OutcomeRule {
   const stillOpen = openValues.filter((value) => !positiveValues.includes(value));
   return { field, positiveValues, ...(stillOpen.length > 0 && { openValues: stillOpen }), ...(openStatus && { openStatus }) };
 }
@@ -50,7 +50,7 @@ function stagesOffered(sampleValues: readonly string[], chosen: string | undefin
 }
 
 /** The values of `outcome`'s field ticked as still open: offered `values`, but those ticked as converted. */
-function StillOpenPicker({ outcome, values, onChange }: { outcome: OutcomeRule; values: readonly string[]; onChange(outcome: OutcomeRule): void }) {
+export function StillOpenPicker({ outcome, values, onChange }: { outcome: OutcomeRule; values: readonly string[]; onChange(outcome: OutcomeRule): void }) {
   return (
     <OutcomeValuesPicker
       meaning="still open"
