@@ -1,10 +1,10 @@
 /**
  * The training CLI end to end, as a child process (tsx) on a small generated CSV in a temp dir:
- * the `--json` line, the `--out` files, and bad input (exit ≠ 0, a clear message, nothing written),
- * including output folders that cannot be written.
+ * the `--json` line, the `--out` files (and the mode of a new folder), warnings on the data, and bad
+ * input (exit ≠ 0, a clear message, nothing written), including output folders that cannot be written.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import Papa from 'papaparse';
@@ -71,6 +71,8 @@ function run([command, ...args]: string[]) {
 const train = (...args: string[]) => run(cliCommand(args));
 /** The CLI under `ulimit -f`: writing a file larger than `kib` KiB fails (EFBIG), as writing to a full disk does. */
 const trainWithFileSizeLimit = (kib: number, ...args: string[]) => run(['bash', '-c', `ulimit -f ${kib} && exec "$@"`, 'bash', ...cliCommand(args)]);
+/** The CLI under `umask mask` (octal), which new folders and files take their mode from. */
+const trainWithUmask = (mask: string, ...args: string[]) => run(['bash', '-c', `umask ${mask} && exec "$@"`, 'bash', ...cliCommand(args)]);
 
 /** A folder's files: name → bytes. */
 const filesIn = (folder: string) => Object.fromEntries(readdirSync(folder).map((name) => [name, readFileSync(join(folder, name))]));
@@ -244,6 +246,11 @@ describe('lib/ml/cli.ts', () => {
       'reads 2 columns the CSV does not have: "annual_revenue" (read by "Revenue"), "stage" (read by "Stage").',
     ],
     [
+      'a column the CSV writes in another case',
+      specFile('case-spec.json', [['source', 'Lead source', { csv: 'Source' }], ['visited', 'Last visit', { csv: 'Last Activity' }]]),
+      'reads 2 columns the CSV does not have: "Source" (read by "Lead source"; did you mean "source"?), "Last Activity" (read by "Last visit"; did you mean "last_activity"?).',
+    ],
+    [
       'CRM fields and no CSV column',
       specFile('crm-spec.json', [['source', 'Lead source', { csv: 'source' }], ['crm_source', 'CRM source', { salesforce: 'LeadSource', hubspot: 'hs_analytics_source' }]]),
       'has a feature that names no CSV column, so it cannot be read from one: "CRM source" (salesforce and hubspot fields only).',
@@ -260,14 +267,64 @@ describe('lib/ml/cli.ts', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('warns, before training, of an --exclude naming a column the CSV does not have (with --features too)', () => {
+  it('refuses an --exclude naming a column the CSV does not have, suggesting the one it may mean: exit 1, nothing trained or written (with --features too)', () => {
     const spec = specFile('source-spec.json', [['source', 'Lead source', { csv: 'source' }]]);
+    const columns = 'id, source, industry, title, email, visits, revenue, last_activity, opted_in, constant, empty, converted';
     for (const args of [[], ['--features', spec]]) {
-      const run = train('--target', 'converted', '--exclude', 'id,lead_id', ...args);
-      expect(run.code, run.stderr).toBe(0);
-      expect(run.stderr).toMatch(/^warning: --exclude names "lead_id", which is not a column of the CSV\.\n… validate\n/);
-      expect(run.stderr.match(/lead_id/g)).toHaveLength(1);
+      const out = join(dir, 'misspelt-exclude');
+      const one = train('--target', 'converted', '--exclude', 'ID', ...args, '--out', out);
+      expect(one.code).toBe(1);
+      // no progress line: nothing trained
+      expect(one.stderr).toBe(`error: --exclude names a column the CSV does not have: "ID" (did you mean "id"?). The CSV has the columns ${columns}. Name each column as the header writes it.\n`);
+      expect(existsSync(out)).toBe(false);
+      const two = train('--target', 'converted', '--exclude', 'id,Last Activity,lead_id', ...args);
+      expect(two.code).toBe(1);
+      expect(two.stderr).toBe(`error: --exclude names 2 columns the CSV does not have: "Last Activity" (did you mean "last_activity"?), "lead_id". The CSV has the columns ${columns}. Name each column as the header writes it.\n`);
     }
+  });
+
+  it('drops a whole-number column named as an identifier (HubSpot\'s "Record ID"), saying so', () => {
+    const withRecordId = join(dir, 'record-id.csv');
+    writeFileSync(withRecordId, Papa.unparse(syntheticLeads(200, 9).map((r, i) => ({ 'Record ID': String(5_000_065 + 37 * i), ...r }))));
+    const out = join(dir, 'record-id-model');
+    const run = train('--csv', withRecordId, '--target', 'converted', '--quiet', '--out', out);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('warning: Column "Record ID" is named as an identifier and every row has its own whole number (200 distinct in 200 rows): dropped.\n');
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.features.map((f: { label: string }) => f.label)).not.toContain('Record ID');
+  });
+
+  it('says to list the notes in a number column in --missing, and reads the column as numbers once they are', () => {
+    const notes = ['unknown', 'ask sales', 'tbd'];
+    const withNotes = join(dir, 'visits-with-notes.csv');
+    writeFileSync(withNotes, Papa.unparse(syntheticLeads(200, 9).map((r, i) => ({ ...r, visits: i % 10 === 4 ? notes[i % 3] : r.visits }))));
+    const asCategories = train('--csv', withNotes, '--target', 'converted', '--quiet');
+    expect(asCategories.code, asCategories.stderr).toBe(0);
+    expect(asCategories.stderr).toContain(
+      'warning: Column "visits" is not read as numbers: 20 of its 200 values are not numbers, such as "ask sales", "tbd", "unknown". It is read as categories instead. ' +
+        'To have it read as numbers, list its values that are not numbers in --missing, or leave those cells empty.\n',
+    );
+    const out = join(dir, 'visits-with-notes-model');
+    const asNumbers = train('--csv', withNotes, '--target', 'converted', '--quiet', '--missing', notes.join(','), '--out', out);
+    expect(asNumbers.code, asNumbers.stderr).toBe(0);
+    expect(asNumbers.stderr).not.toContain('"visits"');
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.features.find((f: { key: string }) => f.key === 'visits')).toMatchObject({ type: 'numeric' });
+  });
+
+  it('refuses a UTF-16 file (no byte order mark) saying so, not with a header of spaced-out names', () => {
+    const utf16 = join(dir, 'utf16.csv');
+    writeFileSync(utf16, Buffer.from(readFileSync(csv, 'utf8'), 'utf16le'));
+    const run = train('--csv', utf16, '--target', 'converted');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('error: The CSV file holds NUL characters, so it looks like UTF-16 text (or not text at all), not UTF-8. Re-export it as UTF-8 CSV (e.g. "CSV UTF-8" in Excel).\n');
+  });
+
+  it('refuses a --seed beyond 32 bits (it would wrap around to another seed): exit 2 with the usage, nothing trained', () => {
+    const run = train('--target', 'converted', '--seed', '4294967338');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^--seed must be an integer from 0 to 4294967295, got "4294967338"\nusage: npm run train/);
+    expect(run.stdout).toBe('');
   });
 
   it("leaves a Salesforce report's footer out, saying so, and trains on the leads above it", () => {
@@ -302,6 +359,15 @@ describe('lib/ml/cli.ts', () => {
 });
 
 describe('--out writes its three files or none', () => {
+  it('makes a new folder as mkdir would (0777 less the umask), not private to its owner, with its files 0666 less the umask', () => {
+    const out = join(dir, 'new-folder', 'model');
+    const run = trainWithUmask('022', '--target', 'converted', '--quiet', '--out', out);
+    expect(run.code, run.stderr).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o755);
+    for (const name of readdirSync(out)) expect(statSync(join(out, name)).mode & 0o777, name).toBe(0o644);
+    expect(statSync(join(dir, 'new-folder')).mode & 0o777).toBe(0o755);
+  });
+
   it('refuses a file, or a path under one, before training: "cannot write", exit 1, nothing written', () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'mine');

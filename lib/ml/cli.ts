@@ -18,11 +18,11 @@
  * Bad input prints a clear error to stderr, exits 1 (2 for a wrong option) and writes nothing.
  */
 import { describeSchemaIssues } from '../schema-issues';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { FeatureSpecListSchema, fieldSourcesOf, type FeatureSpec, type TierPolicy } from './manifest';
-import { footerWarnings, parseCsv, TooManyFoldsError, TrainingDataError } from './train/dataset';
+import { EMPTY_THE_NOT_NUMBERS, footerWarnings, parseCsv, TooManyFoldsError, TrainingDataError } from './train/dataset';
 import { tableInFileOrder } from './train/date-order';
 import { tableInFileFormat } from './train/number-format';
 import { trainModel, type CalibrationChoiceOption } from './train/index';
@@ -45,12 +45,12 @@ as the options page does in the browser. See models/README.md for the model and 
   --target COLUMN       the column saying whether each lead converted (every row needs a value)
   --positive VALUE      the target's value meaning "converted"; guessed for two values such as 1/0, yes/no, true/false
   --sep CHAR            the cell separator (default: guessed; \\t for tabs)
-  --exclude a,b,c       columns not to learn from (ids, fields filled after the outcome; never the target)
+  --exclude a,b,c       columns not to learn from (ids, fields filled after the outcome; never the target), named as the header names them
   --features SPEC.json  feature specs (the manifest's "features") instead of inferring them from the columns;
                         each reads CSV columns ("from": {"csv": …}) the file must have
   --missing 'Select,N/A' cell values meaning "left empty", beside the built-in ones
   --cv N                cross-validation folds (default 5)
-  --seed N              seed of folds, bagging and sampling (default 42): same data and seed, same bytes
+  --seed N              seed of folds, bagging and sampling, 0 to 4294967295 (default 42): same data and seed, same bytes
   --interactions N      pairwise interaction terms (default 20)
   --bags N              outer bags averaged (default 4)
   --class-weight none|balanced   weigh each class inversely to its share of the rows (default none)
@@ -153,6 +153,8 @@ function writeOutputs(dir: string, files: OutputFile[]): void {
     else {
       renameSync(staging, target);
       staging = undefined;
+      // mkdtemp makes its folder private (0700): the new folder gets a new folder's mode, as mkdir gives it
+      chmodSync(target, 0o777 & ~process.umask());
     }
   } catch (e) {
     if (createdParent) rmSync(createdParent, { recursive: true, force: true });
@@ -190,11 +192,15 @@ function moveIntoPlace(staging: string, dir: string, names: string[]): void {
 /** The number `text` writes in plain decimal digits (`10`, `2.5`); NaN for anything else, an empty text too (which `Number` reads as 0). */
 const decimalNumber = (text: string): number => (/^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN);
 
-function intArg(args: Args, name: string, dflt: number | undefined): number | undefined {
+/** The largest seed: the random numbers' state is 32 bits (`mulberry32`), which a larger seed would wrap around in silently. */
+const MAX_SEED = 2 ** 32 - 1;
+
+function intArg(args: Args, name: string, dflt: number | undefined, max = Infinity): number | undefined {
   const v = args[name];
   if (v === undefined) return dflt;
   const n = decimalNumber(String(v));
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
+  if (n > max) throw new UsageError(`--${name} must be an integer from 0 to ${max}, got "${v}"`);
   return n;
 }
 
@@ -211,11 +217,41 @@ function policyArg(v: string | undefined): TierPolicy | undefined {
   throw new UsageError(`--policy must be capacity:HOT:WARM:INFLOW or value:REVENUE:COST, got "${v}"`);
 }
 
+/** The command's advice for a column of numbers with too many notes in it (`EMPTY_THE_NOT_NUMBERS` on the options page): notes --missing names read as missing. */
+const MISSING_NOT_NUMBERS = 'To have it read as numbers, list its values that are not numbers in --missing, or leave those cells empty.';
+
+/** A trainer's warning in the command's words: the options page's advice to empty cells names --missing here. */
+const inCommandWords = (warning: string) => warning.replace(EMPTY_THE_NOT_NUMBERS, MISSING_NOT_NUMBERS);
+
 /** `items` joined with commas; beyond `most`, how many more. */
 const listOf = (items: string[], most: number) => `${items.slice(0, most).join(', ')}${items.length > most ? ` and ${items.length - most} more` : ''}`;
 
 /** A CSV's columns for a message: the first 40, then how many more. */
 const columnList = (columns: string[]) => listOf(columns, 40);
+
+/** The column of `columns` that `name` writes but for case, spaces, underscores and hyphens ("Record Id", "record_id": "Record ID"), if one does. */
+function columnMeant(name: string, columns: string[]): string | undefined {
+  const loose = (column: string) => column.toLowerCase().replace(/[\s_-]+/g, '');
+  return columns.find((column) => loose(column) === loose(name));
+}
+
+/**
+ * Throws `TrainingDataError` unless every column `--exclude` names is a column of the CSV: a
+ * misspelt one would leave the column it means (an id, a field filled after the outcome) among
+ * the features, and the model would learn from it.
+ */
+function checkExcludedColumns(exclude: string[], columns: string[]): void {
+  const absent = exclude.filter((name) => !columns.includes(name));
+  if (absent.length === 0) return;
+  const named = absent.map((name) => {
+    const meant = columnMeant(name, columns);
+    return `"${name}"${meant === undefined ? '' : ` (did you mean "${meant}"?)`}`;
+  });
+  throw new TrainingDataError(
+    `--exclude names ${absent.length === 1 ? 'a column' : `${absent.length} columns`} the CSV does not have: ${listOf(named, 10)}. ` +
+      `The CSV has the columns ${columnList(columns)}. Name each column as the header writes it.`,
+  );
+}
 
 /**
  * Throws `TrainingDataError` unless every feature of the spec file `file` reads columns the CSV
@@ -239,7 +275,10 @@ function checkSpecColumns(specs: FeatureSpec[], columns: string[], file: string)
   }
   const problems: string[] = [];
   if (readersOf.size > 0) {
-    const missing = [...readersOf].map(([column, readers]) => `"${column}" (read by ${listOf(readers.map((label) => `"${label}"`), 3)})`);
+    const missing = [...readersOf].map(([column, readers]) => {
+      const meant = columnMeant(column, columns);
+      return `"${column}" (read by ${listOf(readers.map((label) => `"${label}"`), 3)}${meant === undefined ? '' : `; did you mean "${meant}"?`})`;
+    });
     problems.push(`reads ${readersOf.size === 1 ? 'a column' : `${readersOf.size} columns`} the CSV does not have: ${listOf(missing, 10)}`);
   }
   if (crmOnly.size > 0) {
@@ -288,7 +327,7 @@ function main(): number {
     if (classWeight) ebm.classWeight = classWeight;
     const policy = policyArg(args.policy as string | undefined);
     const cv = intArg(args, 'cv', 5);
-    const seed = intArg(args, 'seed', 42);
+    const seed = intArg(args, 'seed', 42, MAX_SEED);
     // found before minutes of training, not after
     if (typeof args.out === 'string') checkOutputFolder(args.out);
 
@@ -302,6 +341,7 @@ function main(): number {
     const missingValues = typeof args.missing === 'string' ? args.missing.split(',').map((s) => s.trim()) : [];
     // parseDate reads slashes month first (24/10/2026: no date) and dashes in no order: each column's own dates tell its order.
     const read = parseCsv(bytes, { sep });
+    checkExcludedColumns(exclude, read.columns);
     const dated = tableInFileOrder(read);
     // parseNumber reads each number alone (2.713.067: no number, 0,125: 125): each column's own numbers tell its format.
     // The target keeps its text: --positive names its values as written.
@@ -313,8 +353,7 @@ function main(): number {
     if (commaDecimalColumns.length > 0) {
       process.stderr.write(`note: numbers read with decimal commas (1.234,5 is 1234.5) in ${quoted(commaDecimalColumns)}: the file writes them that way.\n`);
     }
-    const notColumns = exclude.filter((name) => !table.columns.includes(name));
-    const fileWarnings = [...footerWarnings(read.footer), ...dated.warnings, ...numberWarnings, ...notColumns.map((name) => `--exclude names "${name}", which is not a column of the CSV.`)];
+    const fileWarnings = [...footerWarnings(read.footer), ...dated.warnings, ...numberWarnings];
     for (const w of fileWarnings) process.stderr.write(`warning: ${w}\n`);
     let specs;
     if (typeof args.features === 'string') {
@@ -341,7 +380,7 @@ function main(): number {
       target: args.target,
       positive: typeof args.positive === 'string' ? args.positive : undefined,
       specs,
-      exclude: exclude.filter((name) => table.columns.includes(name)), // the others warned of above
+      exclude,
       missingValues,
       sourceName: basename(args.csv),
       now,
@@ -366,7 +405,7 @@ function main(): number {
             };
           })(),
     });
-    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+    for (const w of result.warnings) process.stderr.write(`warning: ${inCommandWords(w)}\n`);
     if (typeof args.out === 'string') {
       writeOutputs(args.out, [
         ['model.onnx', result.onnx],

@@ -1,8 +1,8 @@
 /**
  * Training data checks on small hand-made tables: the target read ignoring case and spaces,
  * ragged rows and unclosed quotes named by data row, a report's footer left out, a header read as one column, columns named
- * like Object's own properties, numeric columns with a few stray notes, date columns with a few
- * dates written in a form not read, Excel's trailing empty columns and `sep=` line, and folds that
+ * like Object's own properties, text with NULs (UTF-16), numeric columns with a few stray notes or
+ * too many, numbers too large for the model, record numbers, date columns with a few dates written in a form not read, Excel's trailing empty columns and `sep=` line, and folds that
  * need more rows of a class than the data has. (A column's decimal commas: number-format.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
@@ -137,6 +137,31 @@ describe('parseCsv refuses a quoted cell that is never closed, naming the row th
   });
 });
 
+describe('parseCsv refuses text with NUL characters: UTF-16, which UTF-8 decodes without a complaint, or no text at all', () => {
+  const refusal = 'The CSV file holds NUL characters, so it looks like UTF-16 text (or not text at all), not UTF-8. Re-export it as UTF-8 CSV (e.g. "CSV UTF-8" in Excel).';
+  const csv = 'id,source,converted\n1,ads,1\n2,web,0\n';
+  /** `text` in UTF-16, little-endian (Excel's "Unicode Text") or big-endian, with no byte order mark. */
+  const utf16 = (text: string, littleEndian: boolean) => {
+    const bytes = new Uint8Array(text.length * 2);
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < text.length; i++) view.setUint16(2 * i, text.charCodeAt(i), littleEndian);
+    return bytes;
+  };
+
+  it('as bytes, little- or big-endian, with or without a byte order mark, instead of reading a header of spaced-out names', () => {
+    for (const text of [csv, `\uFEFF${csv}`]) {
+      expect(() => parseCsv(utf16(text, true))).toThrow(new TrainingDataError(refusal));
+      expect(() => parseCsv(utf16(text, false))).toThrow(refusal);
+    }
+  });
+
+  it('as text too, as the options page reads a file', () => {
+    expect(() => parseCsv(new TextDecoder().decode(utf16(csv, true)))).toThrow(refusal);
+    expect(() => parseCsv('id,note\n1,a\0b\n')).toThrow(refusal);
+    expect(parseCsv(csv).records).toHaveLength(2);
+  });
+});
+
 describe('parseCsv: a header read as one column', () => {
   it('says what it was split at and what the file seems to hold, without naming a command-line flag', () => {
     expect(() => parseCsv('a;b;c\n1;2;3\n', { sep: ',' })).toThrow(
@@ -183,7 +208,7 @@ describe('parseCsv: columns named like Object\'s own properties', () => {
 describe('inferFeatureSpecs: LeadLens scores written back to the CRM', () => {
   it('drops them, as Salesforce fields (namespaced too) and HubSpot properties, with a warning; keeps look-alikes', () => {
     const score = (i: number) => String(i % 100);
-    const table = tableOf(100, { LeadLens_Score__c: score, acme__LeadLens_Tier__c: (i) => (i % 2 ? 'Hot' : 'Cold'), leadlens_reason: (i) => `reason ${i % 7}`, leadlenses_owned: score, converted: (i) => String(i % 2) });
+    const table = tableOf(200, { LeadLens_Score__c: score, acme__LeadLens_Tier__c: (i) => (i % 2 ? 'Hot' : 'Cold'), leadlens_reason: (i) => `reason ${i % 7}`, leadlenses_owned: score, converted: (i) => String(i % 2) });
     const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
     expect(specs.map((spec) => spec.label)).toEqual(['leadlenses_owned']);
     expect(warnings).toEqual(['LeadLens_Score__c', 'acme__LeadLens_Tier__c', 'leadlens_reason'].map((col) => `Column "${col}" holds a LeadLens score written back to the CRM, not a fact about the lead: dropped.`));
@@ -197,14 +222,14 @@ describe('inferFeatureSpecs: numbers with a few stray notes', () => {
   it('keeps a column numeric when ≥ 95 % of its values are numbers, and names the others in a warning', () => {
     const notes = ['unknown', 'ask sales', 'unknown', 'tbd', 'later'];
     // 200 distinct numbers: as categories this column would be dropped as an identifier
-    const table = tableOf(200, { revenue: (i) => (i % 40 === 7 ? notes[(i - 7) / 40] : String(1000 + i)), converted });
+    const table = tableOf(200, { revenue: (i) => (i % 40 === 7 ? notes[(i - 7) / 40] : `${1000 + i}.50`), converted });
     const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
     expect(specs.find((s) => s.label === 'revenue')?.type).toBe('numeric');
     expect(warnings).toEqual(['Column "revenue" is read as numbers; 5 value(s) in it are not numbers and read as missing: "unknown", "ask sales", "tbd".']);
     const now = new Date(0);
     const { X } = featurizeAndPrune(buildFeatures(specs, table.records, 'csv', now, []), table.records, 'csv', now, []);
     expect(X[7]).toBeNaN();
-    expect(X[8]).toBe(1008);
+    expect(X[8]).toBe(1008.5);
   });
 
   it('keeps a column of numbers numeric without a warning, and one with 10 % text categorical', () => {
@@ -213,6 +238,109 @@ describe('inferFeatureSpecs: numbers with a few stray notes', () => {
     expect(inferFeatureSpecs(clean, 'converted', []).warnings).toEqual([]);
     const mixed = tableOf(100, { size: (i) => (i % 10 === 0 ? 'large' : String(i % 4)), converted });
     expect(typeOf(mixed, 'size')).toBe('categorical');
+  });
+});
+
+describe('inferFeatureSpecs: a number column with too many notes in it', () => {
+  const converted = (i: number) => String(i % 2);
+  const advice = 'To have it read as numbers, leave the cells without a number empty.';
+
+  it('says how many values are not numbers, quotes 3, and how to have it read as numbers, when half or more are numbers', () => {
+    const notes = ['n/a yet', 'ask sales', 'unknown', 'ask sales'];
+    // 10 % notes: too many for numbers; repeated numbers: read as categories
+    const size = tableOf(100, { employees: (i) => (i % 10 === 3 ? notes[((i - 3) / 10) % 4] : String(10 * (i % 6))), converted });
+    const categories = inferFeatureSpecs(size, 'converted', []);
+    expect(categories.specs.map((spec) => [spec.label, spec.type])).toEqual([['employees', 'categorical']]);
+    expect(categories.warnings).toEqual([
+      `Column "employees" is not read as numbers: 10 of its 100 values are not numbers, such as "n/a yet", "ask sales", "unknown". It is read as categories instead. ${advice}`,
+    ]);
+    // 20 % notes among numbers of their own: dropped, as too many categories, said as the same problem rather than as an identifier
+    const revenue = tableOf(200, { revenue: (i) => (i % 5 === 0 ? 'unknown' : `${1000 + i}.5`), converted });
+    const dropped = inferFeatureSpecs(revenue, 'converted', []);
+    expect(dropped.specs).toEqual([]);
+    expect(dropped.warnings).toEqual([
+      `Column "revenue" is not read as numbers: 40 of its 200 values are not numbers, such as "unknown". It is dropped instead (too many distinct values for categories). ${advice}`,
+    ]);
+  });
+
+  it('reads the notes as missing, without a word, when they are listed as missing values', () => {
+    const size = tableOf(100, { employees: (i) => (i % 10 === 3 ? 'unknown' : String(10 * (i % 6))), converted });
+    const { specs, warnings } = inferFeatureSpecs(size, 'converted', [], ['unknown']);
+    expect(specs.map((spec) => [spec.label, spec.type])).toEqual([['employees', 'numeric']]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('says nothing of numbers in a text column with fewer than half numbers', () => {
+    const plan = tableOf(100, { plan: (i) => (i % 3 === 0 ? String(i % 4) : ['basic', 'pro'][i % 2]), converted });
+    const { specs, warnings } = inferFeatureSpecs(plan, 'converted', []);
+    expect(specs.map((spec) => [spec.label, spec.type])).toEqual([['plan', 'categorical']]);
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('inferFeatureSpecs: numbers too large for the model', () => {
+  it('says how many read as missing (beyond float32), quoting them, as training and scoring read them', () => {
+    const table = tableOf(100, { revenue: (i) => (i % 20 === 1 ? ['5e38', '-4e38', '5e38'][i % 3] : i === 4 ? '3.4e38' : String(1000 * (i % 7))), converted: (i) => String(i % 2) });
+    const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
+    expect(specs.map((spec) => [spec.label, spec.type])).toEqual([['revenue', 'numeric']]);
+    expect(warnings).toEqual(['Column "revenue" has 5 number(s) too large for the model, beyond ±3.4e38, read as missing: "-4e38", "5e38".']);
+    const now = new Date(0);
+    const { X } = featurizeAndPrune(buildFeatures(specs, table.records, 'csv', now, []), table.records, 'csv', now, []);
+    expect([X[1], X[21], X[4], X[5]]).toEqual([NaN, NaN, Math.fround(3.4e38), 5000]);
+  });
+});
+
+describe('inferFeatureSpecs: a whole number of its own in every row, as a record number has', () => {
+  const converted = (i: number) => String(i % 2);
+
+  it('drops a column named as an identifier, numbered in order or not, with a warning', () => {
+    const table = tableOf(60, {
+      'Record ID': (i) => String(5_000_065 + 110 * i),
+      'Lead Number': (i) => String(660_737 - 7 * i),
+      contact_id: (i) => String(i + 1),
+      leadId: (i) => String((i * 7919) % 100_003),
+      'Account No.': (i) => String(i * 3),
+      'Ticket #': (i) => String(900 + i),
+      visits: (i) => String(i % 9),
+      converted,
+    });
+    const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
+    expect(specs.map((spec) => spec.label)).toEqual(['visits']);
+    expect(warnings).toEqual(
+      ['Record ID', 'Lead Number', 'contact_id', 'leadId', 'Account No.', 'Ticket #'].map((col) => `Column "${col}" is named as an identifier and every row has its own whole number (60 distinct in 60 rows): dropped.`),
+    );
+  });
+
+  it('drops one with a few empty cells or notes too (99 % of the numbers distinct)', () => {
+    const table = tableOf(300, { 'Record ID': (i) => (i === 8 ? '' : i === 9 ? 'n/a' : i === 10 ? '5000100' : String(5_000_000 + i)), visits: (i) => String(i % 9), converted });
+    const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
+    expect(specs.map((spec) => spec.label)).toEqual(['visits']);
+    expect(warnings).toEqual(['Column "Record ID" is named as an identifier and every row has its own whole number (297 distinct in 298 rows): dropped.']);
+  });
+
+  it('keeps one numbered like records but not named as an identifier, saying to exclude it if it is one', () => {
+    const table = tableOf(80, { 'Number of Pageviews': (i) => String(i), created_ts: (i) => String(1_767_225_600 + 3_600 * i), converted });
+    const { specs, warnings } = inferFeatureSpecs(table, 'converted', []);
+    expect(specs.map((spec) => [spec.label, spec.type])).toEqual([['Number of Pageviews', 'numeric'], ['created_ts', 'numeric']]);
+    expect(warnings).toEqual([
+      'Column "Number of Pageviews": every row has its own whole number (80 distinct in 80 rows), as in an identifier. It is read as numbers; if it is an identifier, exclude it.',
+      'Column "created_ts": every row has its own whole number (80 distinct in 80 rows), as in an identifier. It is read as numbers; if it is an identifier, exclude it.',
+    ]);
+  });
+
+  it('leaves ordinary numbers alone: counts and amounts that repeat, amounts of their own spread over orders of magnitude, decimals, fewer than 50 rows', () => {
+    const amounts = tableOf(200, {
+      visits: (i) => String((i * 7) % 23),
+      revenue: (i) => String([12_000, 50_000, 250_000, 1_000_000][i % 4]),
+      annual_revenue: (i) => String(Math.round(12_000 * 1.03 ** i)),
+      score_id: (i) => `${i}.5`,
+      converted,
+    });
+    const { specs, warnings } = inferFeatureSpecs(amounts, 'converted', []);
+    expect(specs.map((spec) => [spec.label, spec.type])).toEqual([['visits', 'numeric'], ['revenue', 'numeric'], ['annual_revenue', 'numeric'], ['score_id', 'numeric']]);
+    expect(warnings).toEqual([]);
+    const few = tableOf(49, { 'Record ID': (i) => String(i + 1), converted });
+    expect(inferFeatureSpecs(few, 'converted', [])).toMatchObject({ specs: [{ label: 'Record ID', type: 'numeric' }], warnings: [] });
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import Papa from 'papaparse';
 import { isMissingRaw, parseDate, parseNumber, type NumberFormat } from '../derive';
-import { featureLevel, featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
+import { featureLevel, featureNumber, featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
 import { withOptionLabels, type Derive, type Feature, type FeatureSpec } from '../manifest';
 import { countPositives } from './metrics';
 
@@ -37,6 +37,24 @@ const MIN_DATE_SHARE = 0.95;
  * it is text with a few dates in it, read as categories without a note.
  */
 const MIN_DATE_LIKE_SHARE = 0.5;
+/**
+ * A column with fewer numbers than MIN_NUMERIC_SHARE is still noted as not read as numbers (with
+ * values that are not, and how to have it read) when at least this share of its values are
+ * numbers: a number column with many notes typed in it, which would otherwise become categories
+ * (or be dropped as an identifier) without a word.
+ */
+const MIN_NUMBER_LIKE_SHARE = 0.5;
+/**
+ * A column of whole numbers, at least MIN_ROWS of them and this share of them distinct, has a
+ * number of its own in (nearly) every row, as a record number has (HubSpot's "Record ID", X
+ * Education's "Lead Number"): an identifier, which a model would learn the leads' order from.
+ */
+const MIN_IDENTIFIER_DISTINCT_SHARE = 0.99;
+/**
+ * The last words of column names that name an identifier: "Record ID", "Lead Number",
+ * "contact_id", "leadId", "Account No", "Ticket #". The last word only: "Number of Pageviews" is a count.
+ */
+const IDENTIFIER_WORDS = new Set(['id', 'key', 'number', 'no', 'nr', 'num', '#']);
 
 /** Whether at most the share `1 - minShare` of a column's `filled` cells are not `read`. */
 const mostlyRead = (read: number, filled: number, minShare: number): boolean => filled - read <= (1 - minShare) * filled;
@@ -175,9 +193,9 @@ function oneColumnError(column: string, sep: string): TrainingDataError {
 }
 
 /**
- * Parse CSV bytes or text. Rejects non-UTF-8 bytes, a quoted cell never closed, ragged rows (a row
- * with a different number of cells than the header), duplicate or empty header names, a header of
- * one column, and empty files. The separator and the line break are guessed unless given; a first
+ * Parse CSV bytes or text. Rejects non-UTF-8 bytes, text holding NULs (UTF-16 or binary), a
+ * quoted cell never closed, ragged rows (a row with a different number of cells than the header),
+ * duplicate or empty header names, a header of one column, and empty files. The separator and the line break are guessed unless given; a first
  * line `sep=;` (Excel's) names the separator and is skipped. Columns at the end that are empty in
  * the header and in every row (Excel's `a,b,,`) are dropped, without a note: they hold nothing.
  * One-cell lines at the end, after the last full row, are a report's footer: left out (`footer`)
@@ -188,6 +206,12 @@ export function parseCsv(
   input: string | Uint8Array,
   options: { sep?: string; newline?: '\n' | '\r\n' | '\r'; continued?: boolean } = {},
 ): ParsedCsv {
+  // UTF-8 text never holds a NUL, and UTF-16 writes one beside every ASCII character: checked first, as UTF-8 decodes NULs without a complaint.
+  if (typeof input === 'string' ? input.includes('\0') : input.includes(0)) {
+    throw new TrainingDataError(
+      'The CSV file holds NUL characters, so it looks like UTF-16 text (or not text at all), not UTF-8. Re-export it as UTF-8 CSV (e.g. "CSV UTF-8" in Excel).',
+    );
+  }
   let text: string;
   if (typeof input === 'string') text = input;
   else {
@@ -371,6 +395,45 @@ const LEADLENS_OUTPUT = /^(\w+__)?leadlens_/i;
 /** Up to 3 of `values` (distinct), quoted, for a note. */
 const quoteSome = (values: string[]) => [...new Set(values)].slice(0, 3).map((s) => `"${s}"`).join(', ');
 
+/** Whether the column name `name` names an identifier: its last word (camelCase split too) is one of IDENTIFIER_WORDS. */
+function namedAsIdentifier(name: string): boolean {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/#/g, ' # ')
+    .toLowerCase()
+    .split(/[^a-z0-9#]+/)
+    .filter(Boolean);
+  return IDENTIFIER_WORDS.has(words.at(-1) ?? '');
+}
+
+/** How many distinct numbers `numbers` holds when it is a record number's: whole numbers, at least MIN_ROWS, nearly all distinct (MIN_IDENTIFIER_DISTINCT_SHARE); else null. */
+function distinctWholeNumbers(numbers: number[]): number | null {
+  if (numbers.length < MIN_ROWS || !numbers.every(Number.isInteger)) return null;
+  const distinct = new Set(numbers).size;
+  return distinct >= MIN_IDENTIFIER_DISTINCT_SHARE * numbers.length ? distinct : null;
+}
+
+/**
+ * Whether `numbers`, `distinct` of them distinct, look counted out as record numbers are: most of
+ * their range taken (1, 2, 3, …) or all of one order of magnitude (5000065 … 5000999), unlike
+ * amounts spread over several (revenue from 12,000 to 4,800,000), which may differ in every row.
+ */
+function numberedLikeRecords(numbers: number[], distinct: number): boolean {
+  let [min, max] = [Infinity, -Infinity];
+  for (const n of numbers) [min, max] = [Math.min(min, n), Math.max(max, n)];
+  return distinct >= 0.5 * (max - min + 1) || (min > 0 && max < 10 * min);
+}
+
+/** Whether `number` is one the model's float32 input cannot hold: featurization reads it as missing, in training and scoring alike. */
+const beyondFloat32 = (number: number) => !Number.isNaN(number) && Number.isNaN(featureNumber({ cell: number }, { derive: { kind: 'value', from: { csv: 'cell' } }, missingValues: [] }, 'csv', new Date(0)));
+
+/**
+ * How to have a column mostly of numbers read as numbers, ending the note on one that is not:
+ * worded for the options page, whose data has no list of values read as missing; the training
+ * command words it with its --missing instead (lib/ml/cli.ts).
+ */
+export const EMPTY_THE_NOT_NUMBERS = 'To have it read as numbers, leave the cells without a number empty.';
+
 /** How to write a date so that `parseDate` reads it, for a note on dates it did not read. */
 const READABLE_DATE = 'YYYY-MM-DD (e.g. 2026-09-19)';
 
@@ -383,10 +446,12 @@ const READABLE_DATE = 'YYYY-MM-DD (e.g. 2026-09-19)';
  * them when scoring too); the CSV import and the CLI have already rewritten a column written
  * with decimal commas (`2.713.067`) as plain numbers (number-format.ts), and dates written day
  * first as ISO dates (date-order.ts).
- * Constant and fully missing columns, and identifier-like columns (almost one level per row),
- * are dropped with a warning. Also returns the latest date of the date columns, or null when
- * there are none (the trainer's reference time passes over dates after the day of training:
- * `runTime` in ./index.ts).
+ * Constant and fully missing columns, and identifier-like columns (almost one level per row;
+ * for whole numbers, one per row and a name such as "Record ID"), are dropped with a warning; a
+ * whole number per row in a column not named so is kept, with a warning when they look counted out. A column of numbers
+ * with too many values that are not, or with numbers too large for the model, is noted too.
+ * Also returns the latest date of the date columns, or null when there are none (the
+ * trainer's reference time passes over dates after the day of training: `runTime` in ./index.ts).
  */
 export function inferFeatureSpecs(
   table: Table,
@@ -423,12 +488,29 @@ export function inferFeatureSpecs(
     }
     const from = { csv: col };
     const base = { label: col, missingValues, actionable: false };
-    const notNumbers = values.filter((s) => Number.isNaN(cellNumber(s)));
+    const numberOf = values.map((s) => cellNumber(s)); // NaN: no number
+    const notNumbers = values.filter((_, i) => Number.isNaN(numberOf[i]));
     if (values.every((s) => /^(yes|no|true|false)$/i.test(s))) {
       specs.push({ ...base, key: keyOf(col, taken), type: 'boolean', derive: { kind: 'value', from } });
     } else if (mostlyNumbers(values.length - notNumbers.length, values.length)) {
+      const numbers = numberOf.filter((n) => !Number.isNaN(n));
+      const distinctNumbers = distinctWholeNumbers(numbers);
+      if (distinctNumbers !== null) {
+        const perRow = `every row has its own whole number (${distinctNumbers} distinct in ${numbers.length} rows)`;
+        if (namedAsIdentifier(col)) {
+          warnings.push(`Column "${col}" is named as an identifier and ${perRow}: dropped.`);
+          continue;
+        }
+        if (numberedLikeRecords(numbers, distinctNumbers)) {
+          warnings.push(`Column "${col}": ${perRow}, as in an identifier. It is read as numbers; if it is an identifier, exclude it.`);
+        }
+      }
       if (notNumbers.length > 0) {
         warnings.push(`Column "${col}" is read as numbers; ${notNumbers.length} value(s) in it are not numbers and read as missing: ${quoteSome(notNumbers)}.`);
+      }
+      const tooLarge = values.filter((_, i) => beyondFloat32(numberOf[i]));
+      if (tooLarge.length > 0) {
+        warnings.push(`Column "${col}" has ${tooLarge.length} number(s) too large for the model, beyond ±3.4e38, read as missing: ${quoteSome(tooLarge)}.`);
       }
       specs.push({ ...base, key: keyOf(col, taken), type: 'numeric', derive: { kind: 'value', from } });
     } else {
@@ -453,6 +535,11 @@ export function inferFeatureSpecs(
           `Column "${col}" is not read as dates: only ${dates} of its ${values.length} values are dates, and the others, such as ${quoteSome(notDates)}, are not dates in a form LeadLens reads. ` +
             `It is ${identifierLike ? 'dropped instead (too many distinct values for categories)' : 'read as categories instead'}. ` +
             `To have it read as dates (days since), write its dates as ${READABLE_DATE} and leave the cells without a date empty.`,
+        );
+      } else if (mostlyRead(values.length - notNumbers.length, values.length, MIN_NUMBER_LIKE_SHARE)) {
+        warnings.push(
+          `Column "${col}" is not read as numbers: ${notNumbers.length} of its ${values.length} values are not numbers, such as ${quoteSome(notNumbers)}. ` +
+            `It is ${identifierLike ? 'dropped instead (too many distinct values for categories)' : 'read as categories instead'}. ${EMPTY_THE_NOT_NUMBERS}`,
         );
       } else if (identifierLike) {
         warnings.push(`Column "${col}" has ${distinct.size} distinct values in ${values.length} rows (an identifier or free text?): dropped.`);
