@@ -89,7 +89,7 @@ it('lists every calibration bin, predicted against observed with its leads, unde
   const { calibration, calibrationLeads } = bundled.metrics;
   expect(rows[0]).toEqual(['Bin', 'Predicted', 'Observed', 'Leads']);
   expect(rows.slice(1)).toEqual(calibration!.map(([predicted, observed], i) => [String(i + 1), formatRate(predicted), formatRate(observed), calibrationLeads![i].toLocaleString('en-US')]));
-  expect(rows[1]).toEqual(['1', '4 %', '3.9 %', '3,436']);
+  expect(rows[1]).toEqual(['1', '0.62 %', '1 %', '500']);
 });
 
 it('lists calibration bins without a leads column for a model that does not count them', async () => {
@@ -98,7 +98,7 @@ it('lists calibration bins without a leads column for a model that does not coun
   await activateModel('imported-1');
   const rows = tableUnder(await activeReport(), 'Calibration');
   expect(rows[0]).toEqual(['Bin', 'Predicted', 'Observed']);
-  expect(rows[1]).toEqual(['1', '4 %', '3.9 %']);
+  expect(rows[1]).toEqual(['1', '0.62 %', '1 %']);
 });
 
 // A CLI model trained with `--cv 1` has one 80/20 holdout: its figure was labelled cross-validated.
