@@ -66,8 +66,8 @@ export interface TierStats {
 /**
  * The outcomes of the leads whose outcome counts, by lead key, as the options page labels them
  * for a model with an outcome rule (`readRuleOutcomes` in the side panel): the rule's outcome of
- * the leads of the source it was trained on, once `outcomeSettled` or if it learnt from them. A
- * lead absent has no known outcome.
+ * the leads of the source it was trained on, once `outcomeSettled` by the minimum age it was
+ * trained with (`settledDaysOf`), or if it learnt from them. A lead absent has no known outcome.
  */
 export type RuleOutcomes = ReadonlyMap<string, 0 | 1>;
 
@@ -75,7 +75,8 @@ export type RuleOutcomes = ReadonlyMap<string, 0 | 1>;
  * Count and share per tier, and the conversion rate of each among the leads whose outcome is
  * known: by the active model's rule, `ruleOutcomes`, when it has one. Without (a model without
  * a rule: the bundled model, one trained by the CLI), the outcome stored at sync or import, as
- * the options page reads it for such a model, of the leads old enough for it to be known: a lead
+ * the options page reads it for such a model, of the leads old enough for it to be known
+ * (`OUTCOME_SETTLED_DAYS`: such a model recorded no minimum age of its own): a lead
  * created last week and still being worked is stored as not converted (Salesforce `IsConverted`
  * false), and the hot tier, recent leads most of all, read as converting less than it does.
  * Leads without a created date count.

@@ -170,6 +170,12 @@ it("counts conversions by the active model's rule once its outcomes are read, sa
   expect(hotRate()).toBe('50 % of 4');
   expect(note()).toMatch(/^Converted means the outcome stored with each lead: .*: 4 leads shown have a known outcome \(created 30 or more days ago\); other leads are left out\.$/);
 
+  // A model trained with a 90-day minimum age: its outcomes (read in the worker) count from 90 days, and the note says so.
+  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 90 }, outcomes, learntFrom: true } }));
+  expect(note()).toMatch(/: 2 leads shown have a known outcome \(created 90 or more days ago, or learnt from\); other leads are left out\.$/);
+  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 0 }, outcomes, learntFrom: true } }));
+  expect(note()).toMatch(/: 2 leads shown have a known outcome \(however new\); other leads are left out\.$/);
+
   rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'unreadable', error: 'The database is closed' } }));
   expect(rendered.container.querySelector('.card [role="alert"]')?.textContent).toBe("The leads' outcomes could not be read, so no conversion rate is shown: The database is closed");
 });

@@ -5,7 +5,7 @@ import { EmptyState } from '@/components/StatusMessage';
 import { TierDonut } from '@/components/TierDonut';
 import { background } from '@/lib/messaging/client';
 import type { Tier } from '@/lib/messaging/protocol';
-import { describeModelOutcome, OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
+import { describeModelOutcome, describeSettledLeads, settledDaysOf } from '@/lib/ml/outcome-rule';
 import { plural, TIER_LOOK } from '@/lib/presentation';
 import {
   asStored,
@@ -121,7 +121,9 @@ function ConvertedNote({ basis, stats }: { basis: OutcomeBasis; stats: Record<Ti
     basis.kind === 'rule'
       ? `Converted means ${describeModelOutcome(basis.rule)}, the outcome the model was trained on`
       : "Converted means the outcome stored with each lead: Salesforce's IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column";
-  const counted = `created ${OUTCOME_SETTLED_DAYS} or more days ago${basis.kind === 'rule' && basis.learntFrom ? ', or learnt from' : ''}`;
+  // Old enough by the model's own minimum age; the stored outcomes (a model without a rule) by the default one.
+  const rule = basis.kind === 'rule' ? basis.rule : undefined;
+  const counted = describeSettledLeads(settledDaysOf(rule), basis.kind === 'rule' && basis.learntFrom);
   return (
     <p className="rate-basis" style={{ flexBasis: '100%', margin: 0 }} data-testid="converted-meaning">
       {meaning}: {known === 0 ? 'no lead shown has' : plural(known, 'lead shown has', 'leads shown have')} a known outcome ({counted}); other leads are left out.

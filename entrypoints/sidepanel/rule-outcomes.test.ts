@@ -85,6 +85,14 @@ it('leaves out leads created in the last 30 days, but counts those the model lea
   expect((await readRuleOutcomes({ modelId: 'm', rule, now })).learntFrom).toBe(true);
 });
 
+it('leaves out the leads younger than the minimum age the model was trained with (90 days), as the options page does; 30 for a rule stored without one', async () => {
+  const sf = (id: string, converted: boolean, daysOld: number) => storedLead(`salesforce|${id}`, { IsConverted: converted }, { outcome: converted ? 1 : 0, createdAt: now - daysOld * DAY });
+  await storeHot([sf('won', true, 120), sf('lost', false, 100), sf('not-yet', false, 45)]);
+  const rule: ModelOutcomeRule = { source: 'salesforce', field: 'IsConverted', positiveValues: ['true'] };
+  expect(await panelAndOptions({ ...rule, settledAfterDays: 90 })).toEqual({ panel: { rate: 0.5, of: 2 }, options: { rate: 0.5, of: 2 } });
+  expect(await panelAndOptions(rule)).toEqual({ panel: { rate: 1 / 3, of: 3 }, options: { rate: 1 / 3, of: 3 } });
+});
+
 /** A worker as the side panel starts it, answering in this thread as ./rule-outcomes-worker.ts does. */
 class InThreadWorker {
   static started = 0;
@@ -135,6 +143,15 @@ it("reads the outcomes by the active model's rule in a worker, and keeps the sto
 
   expect(await outcomeBasisOf(bundledManifest().modelId)).toEqual({ kind: 'stored' });
   expect(InThreadWorker.started).toBe(0);
+});
+
+it("sends the worker the model's minimum age with its rule, so the panel counts a lead of 45 days as the options page does for a 90-day model", async () => {
+  // The panel asks as of today.
+  const today = Date.now();
+  await storeHot([storedLead('salesforce|won', { IsConverted: true }, { outcome: 1, createdAt: today - 120 * DAY }), storedLead('salesforce|not-yet', { IsConverted: false }, { outcome: 0, createdAt: today - 45 * DAY })]);
+  const rule: ModelOutcomeRule = { source: 'salesforce', field: 'IsConverted', positiveValues: ['true'], settledAfterDays: 90 };
+  await storeModel({ ...bundledManifest(), modelId: 'trained', outcomeRule: rule }, new Uint8Array([1]), 'trained');
+  expect(await outcomeBasisOf('trained')).toEqual({ kind: 'rule', rule, outcomes: new Map([['salesforce|won', 1]]), learntFrom: false });
 });
 
 it('reads the outcomes again when the leads may have changed, not when only their tiers or owners did', async () => {

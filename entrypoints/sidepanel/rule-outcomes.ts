@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { forEachChunk, prefixRange } from '@/lib/db/chunks';
 import { db } from '@/lib/db/db';
 import { historyRule, inHistory } from '@/lib/db/source-history';
-import { modelOutcomeOf, ModelOutcomeRuleSchema, outcomeSettled } from '@/lib/ml/outcome-rule';
+import { modelOutcomeOf, ModelOutcomeRuleSchema, outcomeSettled, settledDaysOf } from '@/lib/ml/outcome-rule';
 import type { RuleOutcomes } from '@/lib/segments';
 import { PAGE_CHUNK } from '@/lib/ui/stored-data';
 
@@ -34,12 +34,14 @@ export type RuleOutcomesReply = z.infer<typeof RuleOutcomesReplySchema>;
  * The leads whose outcome the options page counts for the model of `modelId` (`labelledProbabilities`
  * with its rule), with their outcomes: each lead's by `modelOutcomeOf` (another source's leads, and
  * demo leads outside the source's history, have none), if the model learnt from it
- * (`db.heldOutScores`) or once it is `outcomeSettled` at `now`. One pass over the rule's source's
+ * (`db.heldOutScores`) or once it is `outcomeSettled` at `now` by the minimum age the model was
+ * trained with (`settledDaysOf` its rule). One pass over the rule's source's
  * leads, a range of keys a chunk at a time; no other source's lead is read. Reads without yielding: for the worker.
  */
 export async function readRuleOutcomes({ modelId, rule, now }: RuleOutcomesRequest): Promise<RuleOutcomeList> {
   const [history, heldOut] = await Promise.all([historyRule(rule.source), db.heldOutScores.get(modelId)]);
   const learntFrom = new Set(heldOut?.leadKeys);
+  const settledAfterDays = settledDaysOf(rule);
   const leadKeys: string[] = [];
   const outcomes: number[] = [];
   await forEachChunk(
@@ -48,7 +50,7 @@ export async function readRuleOutcomes({ modelId, rule, now }: RuleOutcomesReque
     (leads) => {
       for (const lead of leads) {
         const outcome = modelOutcomeOf(lead, rule, (leadKey) => inHistory(history, leadKey));
-        if (outcome === null || !(learntFrom.has(lead.key) || outcomeSettled(lead.createdAt, now))) continue;
+        if (outcome === null || !(learntFrom.has(lead.key) || outcomeSettled(lead.createdAt, now, settledAfterDays))) continue;
         leadKeys.push(lead.key);
         outcomes.push(outcome);
       }

@@ -10,13 +10,19 @@ import type { RawRecord, SourceKind } from './featurize';
 
 /**
  * Days after its creation by which a lead's outcome is taken as known: younger, a lead that has
- * not converted yet may still. The training form's default minimum age; the side panel's
- * conversion rates count no younger lead.
+ * not converted yet may still. The training form's default minimum age, and the age the figures
+ * on stored leads count from for a model that recorded none (`settledDaysOf`).
  */
 export const OUTCOME_SETTLED_DAYS = 30;
 
-/** Whether a lead created at `createdAt` (epoch ms; NaN or 0 when unknown: then it counts) is old enough at `now` for its outcome to be known. */
-export const outcomeSettled = (createdAt: number, now: number): boolean => !(createdAt > now - OUTCOME_SETTLED_DAYS * 86_400_000);
+/** The most days a model may record as its minimum age: ten years, far beyond any sales cycle. */
+export const MAX_SETTLED_DAYS = 3650;
+
+/**
+ * Whether a lead created at `createdAt` (epoch ms; NaN or 0 when unknown: then it counts) is old
+ * enough at `now` for its outcome to be known: `settledAfterDays` old, the model's own figure (`settledDaysOf`).
+ */
+export const outcomeSettled = (createdAt: number, now: number, settledAfterDays = OUTCOME_SETTLED_DAYS): boolean => !(createdAt > now - settledAfterDays * 86_400_000);
 
 /** A second field of the lead, and its values that say the lead is still being worked: `Status` is "Working - Contacted". */
 export const OpenStatusSchema = z.object({ field: z.string().min(1), values: z.array(z.string()).min(1) }).strict();
@@ -42,9 +48,43 @@ export type OutcomeRule = z.infer<typeof OutcomeRuleSchema>;
 /** The fields `rule` labels a lead by (its outcome field, and its status field): no feature may read them. */
 export const fieldsOfRule = (rule: Pick<OutcomeRule, 'field' | 'openStatus'>): string[] => (rule.openStatus ? [rule.field, rule.openStatus.field] : [rule.field]);
 
-/** A model's outcome rule, with the source of the leads it was trained on: another source's fields may mean something else. */
-export const ModelOutcomeRuleSchema = OutcomeRuleSchema.extend({ source: z.enum(['salesforce', 'hubspot', 'csv']) });
+/**
+ * A model's outcome rule, with the source of the leads it was trained on (another source's fields
+ * may mean something else) and `settledAfterDays`, the minimum age of the leads its training
+ * window let in (0: any age): a stored lead younger than that that has not converted yet may
+ * still, as the training left such leads out. It came later: a model stored without it reads
+ * `OUTCOME_SETTLED_DAYS` (`settledDaysOf`).
+ */
+export const ModelOutcomeRuleSchema = OutcomeRuleSchema.extend({
+  source: z.enum(['salesforce', 'hubspot', 'csv']),
+  settledAfterDays: z.number().int().min(0).max(MAX_SETTLED_DAYS).optional(),
+});
 export type ModelOutcomeRule = z.infer<typeof ModelOutcomeRuleSchema>;
+
+/**
+ * The age in days from which a lead's outcome counts as known for the model of `rule`: the
+ * minimum age it was trained with; `OUTCOME_SETTLED_DAYS` for a model that recorded none, or
+ * has no rule (the bundled model, an imported one: their figures read the stored outcomes).
+ */
+export const settledDaysOf = (rule?: Pick<ModelOutcomeRule, 'settledAfterDays'>): number => rule?.settledAfterDays ?? OUTCOME_SETTLED_DAYS;
+
+/**
+ * Which leads' outcomes count, as said in parentheses after "a known outcome": `created 90 or
+ * more days ago, or learnt from`; `however new` with no minimum age (every lead counts then).
+ */
+export function describeSettledLeads(settledAfterDays: number, learntFrom: boolean): string {
+  if (settledAfterDays === 0) return 'however new';
+  return `created ${settledAfterDays} or more days ago${learntFrom ? ', or learnt from' : ''}`;
+}
+
+/**
+ * When a lead's outcome counts, as a clause: `a lead's outcome counts once it is 90 days old, or
+ * the model learnt from it`; `a lead's outcome counts however new it is` with no minimum age.
+ */
+export function describeWhenOutcomeCounts(settledAfterDays: number, learntFrom: boolean): string {
+  if (settledAfterDays === 0) return "a lead's outcome counts however new it is";
+  return `a lead's outcome counts once it is ${settledAfterDays} ${settledAfterDays === 1 ? 'day' : 'days'} old${learntFrom ? ', or the model learnt from it' : ''}`;
+}
 
 /** Whether the field's value is one of `values`, as the rule compares them. */
 function holdsOneOf(fields: RawRecord, field: string, values: readonly string[]): boolean {

@@ -116,6 +116,24 @@ it('leaves out leads it did not learn from created in the last 30 days, with or 
   }
 });
 
+it('counts outcomes from the minimum age the model was trained with: 90 days leave out a lead of 45 not converted yet; a rule stored without one, 30', async () => {
+  const DAY = 86_400_000;
+  const now = 400 * DAY;
+  const createdDaysAgo = (key: string, days: number, converted: boolean): StoredLead => ({ ...lead(key, key, converted ? 1 : 0), createdAt: now - days * DAY, fields: { IsConverted: converted } });
+  await db.putLeads([createdDaysAgo('salesforce|old-won', 120, true), createdDaysAgo('salesforce|young-lost', 45, false), createdDaysAgo('salesforce|new', 5, false)]);
+  await db.leadScores.bulkPut(['old-won', 'young-lost', 'new'].map((id, i) => score('s', `salesforce|${id}`, 0.9 - i / 10)));
+  const rule = { field: 'IsConverted', positiveValues: ['true'], source: 'salesforce' as const };
+  // In key order: new, old-won, young-lost.
+  const ninetyDays = await labelledProbabilities('s', { ...rule, settledAfterDays: 90 }, now);
+  expect([...ninetyDays.labels]).toEqual([1]);
+  expect([...ninetyDays.probabilities]).toEqual([0.9]);
+  const beforeTheField = await labelledProbabilities('s', rule, now);
+  expect([...beforeTheField.labels]).toEqual([1, 0]);
+  expect([...beforeTheField.probabilities]).toEqual([0.9, 0.8]);
+  // No minimum age: every lead's outcome counts, however new.
+  expect([...(await labelledProbabilities('s', { ...rule, settledAfterDays: 0 }, now)).labels]).toEqual([0, 1, 0]);
+});
+
 it('counts a model’s stored scores per probability bin, lower cut included, upper excluded', async () => {
   await db.leadScores.bulkPut([score('m', 'csv|a', 0.5), score('m', 'csv|b', 1), score('m', 'csv|c', 0)]);
   // m: 0, 0.2, 0.5, 0.9, 1; n's 0.4 is not counted.

@@ -9,7 +9,7 @@ import { db, type LeadScore, type LeadSummary, type StoredLead } from '../db/db'
 import { forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
 import { historyRule, inHistory } from '../db/source-history';
 import type { SourceKind } from '../ml/featurize';
-import { modelOutcomeOf, outcomeSettled, type ModelOutcomeRule } from '../ml/outcome-rule';
+import { modelOutcomeOf, outcomeSettled, settledDaysOf, type ModelOutcomeRule } from '../ml/outcome-rule';
 import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
 
 export const PAGE_CHUNK = 2000;
@@ -109,16 +109,18 @@ export interface LabelledProbabilities {
  * of the source it was trained on (`historyRule`: its demo leads are left out once it has
  * leads of its own); without one, the outcome stored at sync or import, read from the lead
  * summaries. Leads whose outcome is unknown (open, another source's, or not trained on and
- * not `outcomeSettled` at `now`: not converted yet, it may still, as the
- * training window leaves it out) or that are no longer stored are left out. It reads every
+ * not `outcomeSettled` at `now`, by the minimum age the model was trained with (`settledDaysOf`
+ * its rule): not converted yet, it may still, as the training window left it out) or that are
+ * no longer stored are left out. It reads every
  * scored lead without yielding: call it from a worker (the options page's policy worker), not a page.
  */
 export async function labelledProbabilities(modelId: string, outcomeRule?: ModelOutcomeRule, now = Date.now()): Promise<LabelledProbabilities> {
   const labels: number[] = [];
   const probabilities: number[] = [];
   const outcomeByRule = outcomeRule && (await ruleOutcome(outcomeRule));
+  const settledAfterDays = settledDaysOf(outcomeRule);
   const outcomesOf = async (keys: string[], settledOnly: boolean) => {
-    const known = (lead: { createdAt: number } | undefined) => lead !== undefined && (!settledOnly || outcomeSettled(lead.createdAt, now));
+    const known = (lead: { createdAt: number } | undefined) => lead !== undefined && (!settledOnly || outcomeSettled(lead.createdAt, now, settledAfterDays));
     return outcomeByRule
       ? (await db.leads.bulkGet(keys)).map((lead) => (known(lead) ? outcomeByRule(lead!) : null))
       : (await db.leadSummaries.bulkGet(keys)).map((lead) => (known(lead) ? lead!.outcome : null));

@@ -18,6 +18,12 @@ import { storeModel } from '../../../test/fixtures/stored-model';
 import { ModelReportSection } from './ModelReport';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+// No stored lead has a known outcome (the policy worker's answer, given in place: no worker here).
+vi.mock('../policy-client', async () => {
+  const { queryOptions } = await import('@tanstack/react-query');
+  const none = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: new Float64Array(0) };
+  return { labelledQuery: (modelId: string) => queryOptions({ queryKey: ['labelled', modelId], queryFn: async () => none }) };
+});
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -110,4 +116,17 @@ it.each([
   await activateModel('trained-1');
   const terms = Array.from((await activeReport()).querySelectorAll('.model-summary dt'), (dt) => dt.textContent);
   expect(terms).toContain(heading);
+});
+
+it.each([
+  ['90 days', 90, "a lead's outcome counts once it is 90 days old, or the model learnt from it"],
+  ['no minimum age', 0, "a lead's outcome counts however new it is"],
+  ['none recorded (a model stored before it was): 30 days', undefined, "a lead's outcome counts once it is 30 days old, or the model learnt from it"],
+])('says from what age a lead’s outcome counts for the confusion matrices by the minimum age the model was trained with: %s', async (_trainedWith, settledAfterDays, words) => {
+  const outcomeRule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], ...(settledAfterDays !== undefined && { settledAfterDays }) };
+  await storeModel({ ...bundled, modelId: 'trained-1', outcomeRule }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-1');
+  const report = await activeReport();
+  const note = await waitFor(() => [...report.querySelectorAll('p')].find((p) => p.textContent?.startsWith('Confusion matrices need')) ?? null);
+  expect(note.textContent).toContain(`; ${words}).`);
 });

@@ -9,7 +9,7 @@ import type { Manifest } from '@/lib/ml/manifest';
 import { keptLeakageFlags } from '@/lib/ml/model-card';
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { confusionAt } from '@/lib/ml/train/metrics';
-import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
+import { describeWhenOutcomeCounts, settledDaysOf } from '@/lib/ml/outcome-rule';
 import { chanceNote, formatModelDate, formatRate, heldOutAucHeading, plural } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote } from './LabelledLeadsNote';
@@ -43,7 +43,7 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
   if (data.isPending) return <Loading what="stored outcomes" />;
   if (data.isError) return <ErrorState message={data.error.message} />;
   const { labels } = data.data;
-  if (labels.length === 0 || !confusion) return <p>Confusion matrices need stored leads with known outcomes (sync history, import a CSV, or load the demo data; a lead's outcome counts once it is {OUTCOME_SETTLED_DAYS} days old, or the model learnt from it).</p>;
+  if (labels.length === 0 || !confusion) return <p>Confusion matrices need stored leads with known outcomes (sync history, import a CSV, or load the demo data; {describeWhenOutcomeCounts(settledDaysOf(manifest.outcomeRule), true)}).</p>;
   return (
     <div className="chart-grid">
       {(['hot', 'warm'] as const).map((tier) => {

@@ -122,6 +122,22 @@ it('previews a policy without outcomes as its thresholds alone, not tiers of 0 c
   expect(container.textContent).not.toContain('expected profit');
 });
 
+it('says from what age a lead\u2019s outcome counts by the minimum age the active model was trained with', async () => {
+  stored.labelled = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: new Float64Array(0) };
+  const bundled = await activeManifest();
+  const trained = { ...bundled, modelId: 'trained-90', outcomeRule: { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], settledAfterDays: 90 } };
+  await db.models.put({ id: trained.modelId, origin: 'trained', manifest: trained, onnx: new Uint8Array([1]), addedAt: 1, checked: true });
+  await setActiveModel(trained.modelId);
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
+  const container = rendered.container;
+  const capacityNote = await waitFor(() => [...container.querySelectorAll('p')].find((p) => p.textContent?.includes('A capacity policy')) ?? null);
+  expect(capacityNote.textContent).toContain("(a lead's outcome counts once it is 90 days old, or the model learnt from it)");
+  act(() => container.querySelector<HTMLInputElement>('input[value="value"]')!.click());
+  const note = await waitFor(() => container.querySelector('[data-testid="policy-no-outcomes"]'));
+  expect(note.textContent).toContain("No stored lead has a known outcome yet (a lead's outcome counts once it is 90 days old), so");
+});
+
 it('says when the outcomes are too few to go by, and calls an empty tier\u2019s rate unknown', async () => {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));

@@ -6,7 +6,7 @@ import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import type { Manifest } from '@/lib/ml/manifest';
-import { OUTCOME_SETTLED_DAYS, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
+import { describeWhenOutcomeCounts, settledDaysOf, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import {
   POLICY_FIELDS,
   POLICY_FORM_FIELDS,
@@ -217,7 +217,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
           }
         />
       )}
-      {labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of every lead the model scored, and its preview shows what each tier yields on stored leads with a known outcome, of which there are none yet: load the demo data or sync your history first (a lead's outcome counts once it is {OUTCOME_SETTLED_DAYS} days old, or the model learnt from it).</p>}
+      {labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of every lead the model scored, and its preview shows what each tier yields on stored leads with a known outcome, of which there are none yet: load the demo data or sync your history first ({describeWhenOutcomeCounts(settledDaysOf(manifest.outcomeRule), true)}).</p>}
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
       {canPreview && preview.data && <MemoPolicyPreviewView shown={preview.data} outcomeRule={manifest.outcomeRule} />}
@@ -281,7 +281,7 @@ function PolicyPreviewView({
       <>
         {thresholds}
         <p data-testid="policy-no-outcomes">
-          No stored lead has a known outcome yet (a lead's counts once it is {OUTCOME_SETTLED_DAYS} days old), so what each tier would yield
+          No stored lead has a known outcome yet ({describeWhenOutcomeCounts(settledDaysOf(outcomeRule), false)}), so what each tier would yield
           cannot be previewed: these thresholds come from the policy alone.
         </p>
       </>

@@ -260,6 +260,42 @@ it.each([
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', data: second.data });
 });
 
+it('refuses an emptied, negative or fractional minimum age beside the field, checks and trains nothing until it is whole, and keeps the last one meanwhile', async () => {
+  const DAY = 86_400_000;
+  const minAgeOf = (request: TrainingRequest) => (Date.parse(request.data.now) - request.data.window.createdBefore!) / DAY;
+  await renderSection();
+  expect(minAgeOf(await checkTheData())).toBe(30);
+  const field = numberInput('and at least');
+  const problem = () => container().querySelector('[data-testid="min-age-problem"]');
+  for (const typed of ['', '-5', '2.5']) {
+    change(field, typed);
+    // As typed, not read as 0 (every lead, however new).
+    expect(field.value).toBe(typed);
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(describedBy(field)).toMatch(/^ ?The minimum age is a whole number of days from 0 \(none\) to 365: checking the data and training wait for one\.$/);
+    expect(button('Check the data')!.disabled).toBe(true);
+    expect(trainButton()!.disabled).toBe(true);
+    expect(describedBy(trainButton()!)).toBe(problem()!.textContent);
+  }
+  // The same age typed again: the check of it stands.
+  change(field, '30');
+  expect(problem()).toBeNull();
+  expect(field.hasAttribute('aria-invalid')).toBe(false);
+  expect(trainButton()!.disabled).toBe(false);
+  // A 90-day sales cycle: a new check of the leads 90 or more days old.
+  change(field, '90');
+  expect(trainButton()).toBeUndefined();
+  const ninetyDays = await checkTheData();
+  expect(minAgeOf(ninetyDays)).toBe(90);
+  click(trainButton()!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', data: ninetyDays.data });
+  FakeWorker.latest.answer(TRAINED);
+  // 0 is no minimum age: every lead, however new (leads still open are left out by the outcome's values).
+  change(field, '0');
+  expect(problem()).toBeNull();
+  expect(minAgeOf(await checkTheData())).toBe(0);
+});
+
 it('drops the answer of a check that ends after the form changed', async () => {
   await renderSection();
   await waitUntilEnabled('Check the data');

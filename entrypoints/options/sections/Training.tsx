@@ -29,7 +29,7 @@ import { TrainingEventSchema, type TrainingData, type TrainingEvent, type Traini
 import { queryKeys } from '@/lib/query-keys';
 import { FeaturePicker } from './training/FeaturePicker';
 import { historySample } from './training/history-sample';
-import { LeadsFieldset, SOURCES, trainingWindow } from './training/LeadsFieldset';
+import { LeadsFieldset, readMinAgeDays, SOURCES, trainingWindow } from './training/LeadsFieldset';
 import { OutcomeFieldset, outcomeMissing } from './training/OutcomeFieldset';
 import { describeTrainingStage, TrainingProgress } from './training/TrainingProgress';
 import { TrainingReport } from './training/TrainingReport';
@@ -108,6 +108,9 @@ export function TrainingSection() {
   const active = useActiveManifest();
   const [outcome, setOutcome] = useState<OutcomeRule | null>(null);
   const [months, setMonths] = useState(12);
+  // The minimum age as typed, and the last valid one read from it (the window's): an emptied,
+  // negative or fractional field is refused, not read as 0 (every lead, however new).
+  const [minAgeDaysTyped, setMinAgeDaysTyped] = useState(String(OUTCOME_SETTLED_DAYS));
   const [minAgeDays, setMinAgeDays] = useState(OUTCOME_SETTLED_DAYS);
   // One worker for the check and the training: one job at a time.
   const worker = useWorkerJob<TrainingRequest, TrainingEvent>(createTrainingWorker, TrainingEventSchema, WORKER_FAILED);
@@ -177,6 +180,7 @@ export function TrainingSection() {
   const leadsChangedId = `${noteIds}-leads-changed`;
   const versionsWaitId = `${noteIds}-versions-wait`;
   const readingLabelsId = `${noteIds}-reading-labels`;
+  const minAgeProblemId = `${noteIds}-min-age`;
 
   const dataCheck = useDataCheck({
     worker,
@@ -194,6 +198,12 @@ export function TrainingSection() {
   const changeOutcome = changing(setOutcome);
   const changeMonths = changing(setMonths);
   const changeMinAgeDays = changing(setMinAgeDays);
+  const typeMinAgeDays = (typed: string) => {
+    setMinAgeDaysTyped(typed);
+    const days = readMinAgeDays(typed);
+    // Only a new valid age drops the check: one typed again as it was keeps it.
+    if (days !== null && days !== minAgeDays) changeMinAgeDays(days);
+  };
   // A new source starts from its suggested outcome, once its history is read.
   const changeSource = changing((next: SourceKind) => {
     setOutcome(null);
@@ -247,7 +257,9 @@ export function TrainingSection() {
   const outcomeToChoose = outcomeMissing(outcome);
   // A new check or training would take the place of the trained model's report (and the model).
   const warnBeforeCheck = trainedModelWaits && !blocked;
-  const checkDisabled = blocked || outcomeToChoose !== null || !history.data?.leads;
+  // Where the field is shown (a history with created dates has a window), nothing starts while it holds no valid age.
+  const minAgeRefused = history.data?.createdDates !== false && readMinAgeDays(minAgeDaysTyped) === null;
+  const checkDisabled = blocked || outcomeToChoose !== null || !history.data?.leads || minAgeRefused;
 
   return (
     <>
@@ -261,10 +273,11 @@ export function TrainingSection() {
           source={source}
           history={history.data}
           months={months}
-          minAgeDays={minAgeDays}
+          minAgeDaysTyped={minAgeDaysTyped}
+          minAgeProblemId={minAgeProblemId}
           onSourceChange={changeSource}
           onMonthsChange={changeMonths}
-          onMinAgeDaysChange={changeMinAgeDays}
+          onMinAgeDaysTyped={typeMinAgeDays}
         />
 
         <OutcomeFieldset
@@ -279,7 +292,7 @@ export function TrainingSection() {
           type="button"
           onClick={check}
           disabled={checkDisabled}
-          aria-describedby={warnBeforeCheck ? checkWarningId : undefined}
+          aria-describedby={[warnBeforeCheck && checkWarningId, minAgeRefused && minAgeProblemId].filter(Boolean).join(' ') || undefined}
         >
           Check the data
         </button>{' '}
@@ -368,8 +381,8 @@ export function TrainingSection() {
             <button
               type="button"
               onClick={train}
-              disabled={blocked || chosenCount === 0 || unchecked.some(({ included }) => included) || readingLabels}
-              aria-describedby={[warnBeforeCheck && trainWarningId, readingLabels && readingLabelsId].filter(Boolean).join(' ') || undefined}
+              disabled={blocked || chosenCount === 0 || unchecked.some(({ included }) => included) || readingLabels || minAgeRefused}
+              aria-describedby={[warnBeforeCheck && trainWarningId, readingLabels && readingLabelsId, minAgeRefused && minAgeProblemId].filter(Boolean).join(' ') || undefined}
             >
               Train on {inspected.rows.toLocaleString('en-US')} leads
             </button>

@@ -199,11 +199,17 @@ describe('runTrainingRequest', () => {
     expect(events.at(-1)?.type).toBe('trained');
   });
 
-  it('records the outcome rule it trained on in the manifest, so previews label stored leads by it', async () => {
+  it('records the outcome rule it trained on in the manifest, with the minimum age its window let in, so previews label stored leads by it', async () => {
     const customer = { field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'] };
-    const done = (await run({ type: 'train', data: { ...data, outcome: customer }, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 })).at(-1);
-    if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
-    expect(ManifestSchema.parse(done.manifest).outcomeRule).toEqual({ ...customer, source: data.source });
+    const ruleTrainedWith = async (window: TrainingData['window']) => {
+      const done = (await run({ type: 'train', data: { ...data, outcome: customer, window }, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 })).at(-1);
+      if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+      return ManifestSchema.parse(done.manifest).outcomeRule;
+    };
+    // A 90-day sales cycle: leads younger than that were left out as too new to have an outcome.
+    expect(await ruleTrainedWith({ createdAfter: null, createdBefore: now.getTime() - 90 * 86_400_000 })).toEqual({ ...customer, source: data.source, settledAfterDays: 90 });
+    // No minimum age (nor any window): every lead's outcome was taken as known.
+    expect(await ruleTrainedWith(data.window)).toEqual({ ...customer, source: data.source, settledAfterDays: 0 });
   });
 
   it('keeps the tier policy the admin set on the active model', async () => {

@@ -10,7 +10,7 @@ import { bareFieldName } from './leakage';
 import { TrainingDataError } from './dataset';
 import { referenceTimeOf, trainModel, type TrainProgress } from './index';
 import { candidateFeatures, forbiddenFields, inspectTrainingData, selectTrainingData, OUTCOME_COLUMN, type HistoryLead, type LeakageFlag } from './training-set';
-import { fieldsOfRule } from '../outcome-rule';
+import { fieldsOfRule, MAX_SETTLED_DAYS } from '../outcome-rule';
 import { rocAuc, rocAucStandardError } from './metrics';
 import type { HeldOutProbabilities, ModelComparison, TrainingEvent, TrainingRequest, TrainingStage } from './worker-protocol';
 
@@ -96,6 +96,8 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     // The youngest history the window lets in; new leads are scored younger than that.
     const minAgeDays = data.window.createdBefore === null ? 0 : daysBetween(data.window.createdBefore, now.getTime());
     const storedHistory = { minAgeDays, createdAt };
+    // Recorded with the model's rule: the figures on stored leads count a younger lead's outcome as not known yet, as this window did.
+    const settledAfterDays = Math.min(Math.max(minAgeDays, 0), MAX_SETTLED_DAYS);
     // A file's history is as of its export, maybe months ago: "days since" are measured from its
     // latest date up to today (as the CLI does), or every lead of it would be that much older than
     // the leads scored today. (Dates after today cannot be the export's and are passed over.) A
@@ -142,7 +144,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       columns: table.columns,
       target: OUTCOME_COLUMN,
       positive: '1',
-      outcomeRule: { ...data.outcome, source: data.source },
+      outcomeRule: { ...data.outcome, source: data.source, settledAfterDays },
       specs: request.specs,
       exclude: [...fieldsOfRule(data.outcome), ...writtenBack],
       source: data.source,

@@ -6,6 +6,20 @@ import type { HistorySample } from './history-sample';
 
 const DAY_MS = 86_400_000;
 
+/** The longest minimum age the form takes: a year, beyond any sales cycle it is meant for. */
+export const MAX_MIN_AGE_DAYS = 365;
+
+/**
+ * The minimum age typed in the form, in days: a whole number from 0 (no minimum age) to
+ * `MAX_MIN_AGE_DAYS`; null for anything else, an emptied field among them (as a number it
+ * would read 0 and quietly let in every lead however new).
+ */
+export function readMinAgeDays(typed: string): number | null {
+  if (typed.trim() === '') return null;
+  const days = Number(typed);
+  return Number.isInteger(days) && days >= 0 && days <= MAX_MIN_AGE_DAYS ? days : null;
+}
+
 /**
  * The window the form's values give at `now` (epoch ms): leads created in the last `months`, at
  * least `minAgeDays` days ago. A history with no created date has none: every lead is read.
@@ -33,13 +47,17 @@ interface Props {
   /** The source's history sample, once read. */
   history: HistorySample | undefined;
   months: number;
-  minAgeDays: number;
+  /** The minimum age as typed (`readMinAgeDays` reads it): the form keeps the last valid one while it holds none. */
+  minAgeDaysTyped: string;
+  /** The id of the note saying the field holds no valid minimum age, shown beside it then: the buttons it holds back point to it. */
+  minAgeProblemId: string;
   onSourceChange(source: SourceKind): void;
   onMonthsChange(months: number): void;
-  onMinAgeDaysChange(days: number): void;
+  onMinAgeDaysTyped(typed: string): void;
 }
 
-export function LeadsFieldset({ source, history, months, minAgeDays, onSourceChange, onMonthsChange, onMinAgeDaysChange }: Props) {
+export function LeadsFieldset({ source, history, months, minAgeDaysTyped, minAgeProblemId, onSourceChange, onMonthsChange, onMinAgeDaysTyped }: Props) {
+  const minAgeRefused = readMinAgeDays(minAgeDaysTyped) === null;
   return (
     <fieldset>
       <legend>Leads</legend>
@@ -68,9 +86,28 @@ export function LeadsFieldset({ source, history, months, minAgeDays, onSourceCha
           </label>
           ,{' '}
           <label>
-            and at least <input type="number" min={0} max={365} value={minAgeDays} onChange={(event) => onMinAgeDaysChange(Number(event.target.value))} style={{ width: 60 }} /> days ago
+            and at least{' '}
+            <input
+              type="number"
+              required
+              min={0}
+              max={MAX_MIN_AGE_DAYS}
+              step={1}
+              value={minAgeDaysTyped}
+              onChange={(event) => onMinAgeDaysTyped(event.target.value)}
+              aria-invalid={minAgeRefused || undefined}
+              aria-describedby={minAgeRefused ? minAgeProblemId : undefined}
+              style={{ width: 60 }}
+            />{' '}
+            days ago
           </label>{' '}
           (old enough to have an outcome).
+          {minAgeRefused && (
+            <span id={minAgeProblemId} data-testid="min-age-problem">
+              {' '}
+              The minimum age is a whole number of days from 0 (none) to {MAX_MIN_AGE_DAYS}: checking the data and training wait for one.
+            </span>
+          )}
         </p>
       )}
     </fieldset>
