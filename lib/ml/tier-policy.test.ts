@@ -266,14 +266,20 @@ describe('reapplyPolicy', () => {
     }
   });
 
-  it('gives the bundled model, under its own capacity policy, the thresholds its trainer chose on its held-out leads', () => {
+  it('cuts the bundled model, under its own capacity policy, at the shares asked of its reference leads (as it scores them), near where its trainer cut its held-out leads', () => {
     const parsed = bundledModel.manifest();
     if (!parsed.ok) throw new Error(parsed.error);
-    const { tiers } = parsed.manifest;
-    expect(tiers.policy.kind).toBe('capacity');
+    const { tiers, reference } = parsed.manifest;
+    if (tiers.policy.kind !== 'capacity') throw new Error('the bundled model has a capacity policy');
+    const { hotPerWeek, warmPerWeek, inflowPerWeek } = tiers.policy;
     const reapplied = reapplyPolicy({ ...tiers, hot: 0.9, warm: 0.8 }, parsed.manifest);
-    expect(reapplied.hot).toBeCloseTo(tiers.hot, 3);
-    expect(reapplied.warm).toBeCloseTo(tiers.warm, 3);
+    // The 99 percentiles and 0 cut the reference leads in hundredths: the share at or above a cut, to the hundredth.
+    const shareFrom = (threshold: number) => [0, ...reference.probabilityPercentiles].filter((p) => p >= threshold).length / 100;
+    expect(shareFrom(reapplied.hot)).toBeCloseTo(hotPerWeek / inflowPerWeek, 2);
+    expect(shareFrom(reapplied.warm)).toBeCloseTo((hotPerWeek + warmPerWeek) / inflowPerWeek, 2);
+    // The trainer cut the cross-validated probabilities, a model per fold: the spread of new leads' scores, nearly.
+    expect(reapplied.hot).toBeCloseTo(tiers.hot, 2);
+    expect(reapplied.warm).toBeCloseTo(tiers.warm, 2);
   });
 
   it("keeps fixed thresholds as the admin typed them, and sets a value policy's from its economics", () => {
