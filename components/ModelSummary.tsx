@@ -1,5 +1,5 @@
 import type { Manifest } from '@/lib/ml/manifest';
-import { formatModelDate, formatRate, heldOutAucHeading, plural } from '@/lib/presentation';
+import { formatModelDate, formatThreshold, heldOutAucHeading, plural } from '@/lib/presentation';
 
 /** The active model in a few lines: when, on what, how good. */
 export function ModelSummary({ manifest }: { manifest: Manifest }) {
@@ -19,7 +19,7 @@ export function ModelSummary({ manifest }: { manifest: Manifest }) {
       )}
       <dt>Tiers</dt>
       <dd>
-        Hot from {formatRate(tiers.hot)}, warm from {formatRate(tiers.warm)} likely to convert ({tiers.policy.kind} policy)
+        Hot from {formatThreshold(tiers.hot)}, warm from {formatThreshold(tiers.warm)} likely to convert ({tiers.policy.kind} policy)
       </dd>
     </dl>
   );

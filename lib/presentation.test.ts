@@ -6,6 +6,7 @@ import {
   formatProbabilityWithTiers,
   nameOrFallback,
   formatRate,
+  formatThreshold,
   formatShares,
   formatVersusAverage,
   oddsFactor,
@@ -67,12 +68,22 @@ describe('formatProbabilityWithTiers', () => {
     expect(formatProbabilityWithTiers(0.0269, { hot: 0.027, warm: 0.01 })).toBe('2.69 %');
   });
 
-  it('reads a lead below a threshold written rounded down (50.04 % as "50 %") as its own figure, never one it does not have', () => {
-    expect(formatRate(0.5004)).toBe('50 %');
-    // no true reading of 50.02 % is below "50 %": the threshold's rounding is what reads wrong
-    expect(formatProbabilityWithTiers(0.5002, { hot: 0.5004, warm: 0.1 })).toBe('50.02 %');
-    expect(formatProbabilityWithTiers(0.50039, { hot: 0.5004, warm: 0.1 })).toBe('50.03 %');
-    expect(formatProbabilityWithTiers(0.5005, { hot: 0.5004, warm: 0.1 })).toBe('50 %');
+  it('writes a threshold to two decimals (four significant digits below 10 %), so a lead between a rounded threshold and its own does not read against it', () => {
+    // A value policy's or a capacity cut's threshold is rarely round: "warm from 10 %" for 10.32 % read against a cold lead of 10.1 %.
+    expect(formatThreshold(0.1032)).toBe('10.32 %');
+    expect(formatProbabilityWithTiers(0.101, { hot: 0.5, warm: 0.1032 })).toBe('10 %');
+    expect(formatProbabilityWithTiers(0.1035, { hot: 0.5, warm: 0.1032 })).toBe('10.35 %');
+    expect(formatThreshold(0.5)).toBe('50 %');
+    expect(formatThreshold(10 / 300)).toBe('3.333 %');
+    expect(formatThreshold(0.008)).toBe('0.8 %');
+  });
+
+  it('reads a lead on either side of a threshold written rounded (50.0404 % and 50.0396 % as "50.04 %") on its own side', () => {
+    expect(formatThreshold(0.500404)).toBe('50.04 %');
+    // warm, just below 50.0404 %: whole percents read below "50.04 %"
+    expect(formatProbabilityWithTiers(0.500402, { hot: 0.500404, warm: 0.1 })).toBe('50 %');
+    // hot, just above 50.0396 %: "50.04 %", not "50 %"
+    expect(formatProbabilityWithTiers(0.500398, { hot: 0.500396, warm: 0.1 })).toBe('50.04 %');
   });
 
   it('does not hide a threshold under 1 % behind "<1 %": warm from 0.8 %', () => {
@@ -88,13 +99,14 @@ describe('formatProbabilityWithTiers', () => {
   });
 
   it('does not hide a threshold over 99 % behind ">99 %"', () => {
-    // 99.25 % reads "99 %": a hot lead's ">99 %" is above it, a warm lead of 99.2 % reads below it
-    expect(formatProbabilityWithTiers(0.993, { hot: 0.9925, warm: 0.5 })).toBe('>99 %');
-    // …which no true figure of 99.2 % reads below: its own figure, below 99.25 %
+    // hot from 99.25 %: a hot lead of 99.3 % reads so, not ">99 %" (which 99.1 % would be too); a warm one of 99.2 % below it
+    expect(formatProbabilityWithTiers(0.993, { hot: 0.9925, warm: 0.5 })).toBe('99.3 %');
     expect(formatProbabilityWithTiers(0.992, { hot: 0.9925, warm: 0.5 })).toBe('99.2 %');
-    // 99.6 % reads "100 %", which no true figure of a hot lead of 99.7 % reaches: its own figure; a warm one ">99 %" (less than 100 %)
+    // hot from 99.6 %: 99.7 % is hot, 99.3 % is not
     expect(formatProbabilityWithTiers(0.997, { hot: 0.996, warm: 0.5 })).toBe('99.7 %');
-    expect(formatProbabilityWithTiers(0.993, { hot: 0.996, warm: 0.5 })).toBe('>99 %');
+    expect(formatProbabilityWithTiers(0.993, { hot: 0.996, warm: 0.5 })).toBe('99.3 %');
+    // with no threshold near: the end
+    expect(formatProbabilityWithTiers(0.993, { hot: 0.5, warm: 0.1 })).toBe('>99 %');
   });
 
   /**

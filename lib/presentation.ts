@@ -74,7 +74,7 @@ export function formatProbability(probability: number): string {
 
 /**
  * A lead's probability as `formatProbability` writes it, in words that never contradict the tier
- * thresholds as the admin reads them (`formatRate`): a lead at or above a threshold reads at
+ * thresholds as the admin reads them (`formatThreshold`): a lead at or above a threshold reads at
  * least as much, a lead below it reads less ("warm from 0.8 %": 0.9 % and 0.5 %, not "<1 %"
  * both; "hot from 50 %": a warm lead of 49.96 % does not read "50 %"). Whole percents when they
  * agree (the usual case), else the fewest decimals that do, the ends too ("<0.1 %"), up to two
@@ -86,7 +86,7 @@ export function formatProbabilityWithTiers(probability: number, tiers: TierThres
   return probabilityInPercent(probability, [tiers.hot, tiers.warm]);
 }
 
-/** `probability` in percent, read apart from each of `thresholds` as `formatRate` writes them (none: whole percents and the ends). */
+/** `probability` in percent, read apart from each of `thresholds` as `formatThreshold` writes them (none: whole percents and the ends). */
 function probabilityInPercent(probability: number, thresholds: readonly number[]): string {
   const percent = probability * 100;
   // What the words may read: at least each threshold the lead reaches, less than each it does not.
@@ -94,7 +94,7 @@ function probabilityInPercent(probability: number, thresholds: readonly number[]
   let lessThan = Infinity;
   let mostDecimals = MOST_PROBABILITY_DECIMALS;
   for (const threshold of thresholds) {
-    const written = rateInPercent(threshold);
+    const written = rateInPercent(threshold, THRESHOLD_EXTRA_DIGITS);
     if (probability >= threshold) atLeast = Math.max(atLeast, written);
     else lessThan = Math.min(lessThan, written);
     mostDecimals = Math.max(mostDecimals, decimalsOf(written) + 1);
@@ -132,12 +132,24 @@ function rateInPercent(rate: number, extraDigits = 0): number {
 }
 
 /**
- * A threshold or a rate as an admin chooses by it: "2.5 %", "0.8 %", "0.03 %" below 10 %
- * (two significant digits: with 1 % conversion, whole percents round every tier to "<1 %"),
- * whole percents above, exactly "0 %" and "100 %" at the ends.
+ * A rate as an admin reads it: "2.5 %", "0.8 %", "0.03 %" below 10 % (two significant digits:
+ * with 1 % conversion, whole percents round every tier to "<1 %"), whole percents above, exactly
+ * "0 %" and "100 %" at the ends. A tier threshold: `formatThreshold`.
  */
 export function formatRate(rate: number, extraDigits = 0): string {
   return `${rateInPercent(rate, extraDigits)} %`;
+}
+
+/**
+ * Digits a tier threshold is written with beyond a rate's: a policy's threshold is rarely round
+ * (cost ÷ revenue, a capacity cut), and "warm from 10 %" for 10.32 % would read against a cold
+ * lead of 10.1 %. Two decimals from 10 %, four significant digits below, fewer when exact.
+ */
+const THRESHOLD_EXTRA_DIGITS = 2;
+
+/** A tier threshold as the admin reads it and a lead's likelihood is read apart from: "10.32 %", "50 %", "3.333 %", "0.8 %". */
+export function formatThreshold(threshold: number): string {
+  return formatRate(threshold, THRESHOLD_EXTRA_DIGITS);
 }
 
 /**

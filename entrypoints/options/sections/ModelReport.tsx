@@ -10,7 +10,7 @@ import { keptLeakageFlags } from '@/lib/ml/model-card';
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { describeWhenOutcomeCounts, settledDaysOf } from '@/lib/ml/outcome-rule';
-import { chanceNote, formatModelDate, formatRate, heldOutAucHeading, plural } from '@/lib/presentation';
+import { chanceNote, formatModelDate, formatRate, formatThreshold, heldOutAucHeading, plural } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote } from './LabelledLeadsNote';
 
@@ -51,7 +51,7 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
         return (
           <div key={tier}>
             <p style={{ margin: 0 }}>
-              At the <TierLabel tier={tier} /> threshold ({formatRate(manifest.tiers[tier])}): precision {formatRate(c.precision)}, recall {formatRate(c.recall)}
+              At the <TierLabel tier={tier} /> threshold ({formatThreshold(manifest.tiers[tier])}): precision {formatRate(c.precision)}, recall {formatRate(c.recall)}
             </p>
             <NumberGrid
               caption={`Called ${tier} or above vs. what happened`}

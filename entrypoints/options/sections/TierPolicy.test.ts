@@ -7,7 +7,7 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { click, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
 import { activeManifest, manifestOf, setActiveModel } from '@/lib/ml/model-store';
-import { formatRate } from '@/lib/presentation';
+import { formatRate, formatThreshold } from '@/lib/presentation';
 import { previewPolicy } from '@/lib/ml/tier-policy';
 import type { previewInWorker } from '../policy-client';
 import { TierPolicySection } from './TierPolicy';
@@ -102,7 +102,7 @@ it('says which thresholds are in force beside the preview, which chooses them ag
   rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
   const inForce = await waitFor(() => rendered!.container.querySelector('[data-testid="policy-in-force"]'));
   const { tiers } = await activeManifest();
-  expect(inForce.textContent).toContain(`In force now: Hot from ${formatRate(tiers.hot)} likely, Warm from ${formatRate(tiers.warm)} likely.`);
+  expect(inForce.textContent).toContain(`In force now: Hot from ${formatThreshold(tiers.hot)} likely, Warm from ${formatThreshold(tiers.warm)} likely.`);
 });
 
 it('previews a policy without outcomes as its thresholds alone, not tiers of 0 contacts and 0 %', async () => {

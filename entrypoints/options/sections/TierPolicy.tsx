@@ -21,7 +21,7 @@ import {
   type PolicyProblem,
 } from '@/lib/ml/tier-policy';
 import { setTiers } from '@/lib/ml/model-store';
-import { FEW_LEADS_FOR_A_RATE, formatRate, plural } from '@/lib/presentation';
+import { FEW_LEADS_FOR_A_RATE, formatRate, formatThreshold, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { TIERS } from '@/lib/segments';
 import { useActiveManifest, useJob } from '@/lib/ui/hooks';
@@ -203,7 +203,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       </div>
       {/* The thresholds were chosen on other leads (the trainer's, or those stored when last applied): the preview's may differ a little for the same policy. */}
       <p data-testid="policy-in-force">
-        In force now: <TierLabel tier="hot" /> from {formatRate(manifest.tiers.hot)} likely, <TierLabel tier="warm" /> from {formatRate(manifest.tiers.warm)} likely.
+        In force now: <TierLabel tier="hot" /> from {formatThreshold(manifest.tiers.hot)} likely, <TierLabel tier="warm" /> from {formatThreshold(manifest.tiers.warm)} likely.
         The preview below chooses the thresholds again, on the stored leads: even for the same policy they can differ a little, and applying it moves the tiers to them.
       </p>
       {labelled.isPending && <Loading what="stored outcomes" />}
@@ -232,8 +232,8 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
         {apply.isSuccess && (
           <p data-testid="policy-applied">
             {/* The thresholds as applied: a preview on screen can still be the last form's while the new one is computed. */}
-            Applied: {plural(apply.data.changed, 'stored lead', 'stored leads')} changed tier (hot from {formatRate(apply.data.thresholds.hot)}, warm from{' '}
-            {formatRate(apply.data.thresholds.warm)} likely); open badges update.
+            Applied: {plural(apply.data.changed, 'stored lead', 'stored leads')} changed tier (hot from {formatThreshold(apply.data.thresholds.hot)}, warm from{' '}
+            {formatThreshold(apply.data.thresholds.warm)} likely); open badges update.
           </p>
         )}
       </StatusRegion>
@@ -254,7 +254,7 @@ function PolicyPreviewView({
   const thresholds = (
     <>
       <p data-testid="policy-thresholds">
-        <TierLabel tier="hot" /> from {formatRate(preview.thresholds.hot)} likely, <TierLabel tier="warm" /> from {formatRate(preview.thresholds.warm)} likely.
+        <TierLabel tier="hot" /> from {formatThreshold(preview.thresholds.hot)} likely, <TierLabel tier="warm" /> from {formatThreshold(preview.thresholds.warm)} likely.
       </p>
       {/* A tie at a cut: the tiers hold more (or fewer) leads than the team said it can work. */}
       {preview.capacityNotes.length > 0 && (
@@ -348,7 +348,7 @@ function PolicyPreviewView({
 const POLICY_CHARTS: Record<string, (preview: PolicyPreview) => CurveChartProps> = {
   profit: (preview) => ({
     title: 'Profit by threshold',
-    description: `profit per lead if every lead above the threshold is contacted; hot at ${formatRate(preview.thresholds.hot)}, warm at ${formatRate(preview.thresholds.warm)}`,
+    description: `profit per lead if every lead above the threshold is contacted; hot at ${formatThreshold(preview.thresholds.hot)}, warm at ${formatThreshold(preview.thresholds.warm)}`,
     points: preview.profit,
     xLabel: 'Contact threshold %',
     yLabel: 'Profit per lead ($)',
