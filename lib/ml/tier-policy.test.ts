@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { bundledModel } from './bundled-model';
 import type { Manifest } from './manifest';
-import { describeCapacityCuts, policyFormOf, previewPolicy, readPolicyForm, reapplyPolicy, tierProfitPerPeriod, type PolicyForm } from './tier-policy';
+import {
+  applyPolicyOn,
+  describeCapacityCuts,
+  describeTierPolicy,
+  policyFormOf,
+  previewPolicy,
+  readPolicyForm,
+  reapplyPolicy,
+  sameTierPolicy,
+  tierProfitPerPeriod,
+  type PolicyForm,
+} from './tier-policy';
 import { capacityCuts } from './train/thresholds';
 import { tierOf } from './score';
+import { formatRate } from '../presentation';
 
 // Ten leads: the top two convert, one more further down.
 const probs = [0.9, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0.01];
@@ -289,4 +301,44 @@ describe('reapplyPolicy', () => {
     const policy = { kind: 'value' as const, revenuePerConversion: 1000, costPerContact: 100 };
     expect(reapplyPolicy({ policy, hot: 0.42, warm: 0.1 }, evenlySpread)).toEqual({ policy, hot: 0.1, warm: 0.05 });
   });
+});
+
+describe('applyPolicyOn', () => {
+  it("chooses a capacity policy's thresholds on the given leads' ranks as training does, a value policy's from its economics, and keeps fixed ones", () => {
+    // Twenty leads, from 5 % to 100 %: 2 hot of 20 a week is the top tenth, 5 worked the top quarter.
+    const twenty = Float64Array.from({ length: 20 }, (_, i) => (i + 1) / 20);
+    const policy = { kind: 'capacity' as const, hotPerWeek: 2, warmPerWeek: 3, inflowPerWeek: 20 };
+    expect(applyPolicyOn({ policy: { kind: 'value', revenuePerConversion: 100, costPerContact: 10 }, hot: 0.1, warm: 0.05 }, twenty)).toEqual({ policy: { kind: 'value', revenuePerConversion: 100, costPerContact: 10 }, hot: 0.1, warm: 0.05 });
+    expect(applyPolicyOn({ policy, hot: 0.42, warm: 0.17 }, twenty)).toEqual({ policy, hot: 0.95, warm: 0.8 });
+    const fixed = { policy: { kind: 'fixed' as const }, hot: 0.42, warm: 0.17 };
+    expect(applyPolicyOn(fixed, twenty)).toEqual(fixed);
+  });
+});
+
+describe('sameTierPolicy', () => {
+  const capacity = { policy: { kind: 'capacity' as const, hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 }, hot: 0.4, warm: 0.2 };
+
+  it("compares the policies' choices and figures, not a value or capacity policy's thresholds (chosen for each model)", () => {
+    expect(sameTierPolicy(capacity, { ...capacity, hot: 0.6, warm: 0.3 })).toBe(true);
+    // The same figures in another key order (a policy read back from storage).
+    expect(sameTierPolicy(capacity, { ...capacity, policy: { inflowPerWeek: 100, warmPerWeek: 20, hotPerWeek: 10, kind: 'capacity' } })).toBe(true);
+    expect(sameTierPolicy(capacity, { ...capacity, policy: { ...capacity.policy, hotPerWeek: 25 } })).toBe(false);
+    expect(sameTierPolicy(capacity, { policy: { kind: 'value', revenuePerConversion: 100, costPerContact: 10 }, hot: 0.4, warm: 0.2 })).toBe(false);
+  });
+
+  it("compares a fixed policy's thresholds: they are the policy", () => {
+    const fixed = { policy: { kind: 'fixed' as const }, hot: 0.42, warm: 0.17 };
+    expect(sameTierPolicy(fixed, { ...fixed })).toBe(true);
+    expect(sameTierPolicy(fixed, { ...fixed, warm: 0.2 })).toBe(false);
+  });
+});
+
+it('says a tier policy in words, with the thresholds it gives', () => {
+  expect(describeTierPolicy({ policy: { kind: 'capacity', hotPerWeek: 25, warmPerWeek: 50, inflowPerWeek: 4000 }, hot: 0.12, warm: 0.05 })).toBe(
+    'by capacity, 25 hot and 50 warm leads worked a week of 4,000 new (hot from 12 %, warm from 5 % likely)',
+  );
+  expect(describeTierPolicy({ policy: { kind: 'value', revenuePerConversion: 5000, costPerContact: 0.4 }, hot: 0.00008, warm: 0.00004 })).toBe(
+    `by business value, at $5,000 per conversion and $0.40 per contact (hot from ${formatRate(0.00008)}, warm from ${formatRate(0.00004)} likely)`,
+  );
+  expect(describeTierPolicy({ policy: { kind: 'fixed' }, hot: 0.3, warm: 0.1 })).toBe('fixed probabilities (hot from 30 %, warm from 10 % likely)');
 });

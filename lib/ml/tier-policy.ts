@@ -12,7 +12,7 @@
  * shares move by chance.
  */
 import type { Tier } from '../messaging/protocol';
-import { formatRate, plural } from '../presentation';
+import { formatRate, formatThreshold, plural } from '../presentation';
 import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Manifest, type TierPolicy, type Tiers } from './manifest';
 import { confusionAt, prCurve, rocCurve, type CurvePoint, type Labels, type Scores } from './train/metrics';
 import {
@@ -115,7 +115,7 @@ export function describeCapacityCuts({ leads, hot, worked }: CapacityCuts, polic
   const asked = (share: number, leadsPerWeek: number) => `not the ${formatRate(share)} asked (${leadsPerWeek.toLocaleString('en-US')} a week)`;
   const tieNote = (cut: CapacityCut, tiers: string, holds: string, leadsPerWeek: number) =>
     `${tiers} ${holds} ${holding(cut.held)}, ${asked(cut.askedShare, leadsPerWeek)}: ` +
-    `${plural(cut.tied, 'lead shares', 'leads share')} the probability at the cut, ${formatRate(cut.tiedProbability)}, and leads of one probability always share a tier; ` +
+    `${plural(cut.tied, 'lead shares', 'leads share')} the probability at the cut, ${formatThreshold(cut.tiedProbability)}, and leads of one probability always share a tier; ` +
     `${cut.held > cut.asked ? 'without' : 'with'} them ${tiers.toLowerCase()} would hold ${cut.otherwise === 0 ? 'no lead' : formatRate(cut.otherwise / leads)}.`;
   const notes: string[] = [];
   const hotOff = noticeablyOff(hot);
@@ -130,26 +130,58 @@ export function describeCapacityCuts({ leads, hot, worked }: CapacityCuts, polic
 }
 
 /**
- * An admin's tier policy, chosen on another model, applied again on `manifest`'s model: the same
- * choice, a capacity policy's thresholds chosen as applying it chooses them (`tierThresholds`)
- * but on the model's reference leads, as the manifest keeps them.
+ * An admin's tier policy, chosen on another model, applied again on a model whose probabilities
+ * of some leads are `probabilities`: the same choice, a capacity policy's thresholds chosen as
+ * applying it chooses them (`tierThresholds`) on these leads' ranks, a value policy's from its
+ * economics alone, a fixed policy's kept. No outcome is read.
+ */
+export function applyPolicyOn(tiers: Tiers, probabilities: Scores): Tiers {
+  const { policy } = tiers;
+  if (policy.kind === 'fixed') return tiers; // the admin's own probabilities, whatever the model
+  return { policy, ...tierThresholds(policy, new Uint8Array(probabilities.length), probabilities) };
+}
+
+/**
+ * An admin's tier policy, chosen on another model, applied again on `manifest`'s model
+ * (`applyPolicyOn`) with no lead of its own at hand: on its reference leads, as the manifest keeps them.
  */
 export function reapplyPolicy(tiers: Tiers, { reference }: Pick<Manifest, 'reference'>): Tiers {
-  const { policy } = tiers;
+  // The 99 cut points split the reference leads in 100 equal shares, each cut the lowest
+  // probability of the share above it, and 0 the lowest of the last: the top k of these 100
+  // are the top k % of the reference leads, so a capacity policy's share is kept to the nearest percent.
+  return applyPolicyOn(tiers, Float64Array.from([0, ...reference.probabilityPercentiles]));
+}
+
+/**
+ * Whether two models' tiers are by the same policy: the same choice and figures, and for a fixed
+ * policy the same thresholds (a value or capacity policy's are chosen for each model).
+ */
+export function sameTierPolicy(a: Tiers, b: Tiers): boolean {
+  const figures = (tiers: Tiers): Record<string, unknown> => tiers.policy;
+  const keys = new Set([...Object.keys(a.policy), ...Object.keys(b.policy)]);
+  if (![...keys].every((key) => figures(a)[key] === figures(b)[key])) return false;
+  return a.policy.kind !== 'fixed' || (a.hot === b.hot && a.warm === b.warm);
+}
+
+/** Dollars as the admin typed them: "$5,000", "$0.40". */
+const dollars = (amount: number) =>
+  amount.toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: Number.isInteger(amount) ? 0 : 2, maximumFractionDigits: 2 });
+
+/**
+ * A model's tier policy in words, as the tier form offers it, and the thresholds it gives: "by
+ * capacity, 25 hot and 50 warm leads worked a week of 400 new (hot from 12 %, warm from 5 % likely)".
+ */
+export function describeTierPolicy({ policy, hot, warm }: Tiers): string {
+  const thresholds = `hot from ${formatThreshold(hot)}, warm from ${formatThreshold(warm)} likely`;
   switch (policy.kind) {
-    case 'fixed':
-      return tiers; // the admin's own probabilities, whatever the model
-    case 'capacity': {
-      // The 99 cut points split the reference leads in 100 equal shares, each cut the lowest
-      // probability of the share above it, and 0 the lowest of the last: the top k of these 100
-      // are the top k % of the reference leads, so a share is kept to the nearest percent. A
-      // capacity policy reads no outcomes: all 0.
-      const hundredths = Float64Array.from([0, ...reference.probabilityPercentiles]);
-      return { policy, ...tierThresholds(policy, new Uint8Array(hundredths.length), hundredths) };
-    }
     case 'value':
-      // From its economics alone (break-even cost / revenue, and half of it): no lead's outcome is read.
-      return { policy, ...tierThresholds(policy, new Uint8Array(0), new Float64Array(0)) };
+      return `by business value, at ${dollars(policy.revenuePerConversion)} per conversion and ${dollars(policy.costPerContact)} per contact (${thresholds})`;
+    case 'capacity': {
+      const count = (leads: number) => leads.toLocaleString('en-US');
+      return `by capacity, ${count(policy.hotPerWeek)} hot and ${count(policy.warmPerWeek)} warm leads worked a week of ${count(policy.inflowPerWeek)} new (${thresholds})`;
+    }
+    case 'fixed':
+      return `fixed probabilities (${thresholds})`;
   }
 }
 

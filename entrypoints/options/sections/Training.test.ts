@@ -26,7 +26,8 @@ type ActivateReply = { ok: true; scored: number; stored: number; scoringProblem?
 const activateModel = vi.hoisted(() => vi.fn<() => Promise<ActivateReply>>());
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 vi.mock('./training/history-sample', () => ({ historySample }));
-vi.mock('@/lib/ml/model-store', () => ({ activeManifest }));
+const setTiers = vi.hoisted(() => vi.fn<(modelId: string, tiers: Manifest['tiers']) => Promise<void>>());
+vi.mock('@/lib/ml/model-store', () => ({ activeManifest, setTiers }));
 // The active model's manifest as the mock says, read as the pages read it (a query of its own).
 vi.mock('@/lib/ui/hooks', async (importOriginal) => {
   const { useQuery } = await import('@tanstack/react-query');
@@ -144,6 +145,7 @@ beforeEach(() => {
   activeManifest.mockReset().mockResolvedValue(ACTIVE);
   activateModel.mockReset().mockResolvedValue({ ok: true, scored: 0, stored: 0 });
   keepHeldOutScores.mockReset().mockResolvedValue();
+  setTiers.mockReset().mockResolvedValue();
   crmOptionLabels.mockReset().mockResolvedValue({ ok: true, labels: {} });
 });
 afterEach(() => {
@@ -294,6 +296,39 @@ it('refuses an emptied, negative or fractional minimum age beside the field, che
   change(field, '0');
   expect(problem()).toBeNull();
   expect(minAgeOf(await checkTheData())).toBe(0);
+});
+
+it('refuses an emptied, zero, negative, fractional or too long window beside its field, checks and trains nothing until it is whole, and keeps the last one meanwhile', async () => {
+  const MONTH = 30.44 * 86_400_000;
+  const monthsOf = (request: TrainingRequest) => Math.round((Date.parse(request.data.now) - request.data.window.createdAfter!) / MONTH);
+  await renderSection();
+  expect(monthsOf(await checkTheData())).toBe(12);
+  const field = numberInput('Created in the last');
+  const problem = () => container().querySelector('[data-testid="months-problem"]');
+  for (const typed of ['', '0', '-3', '2.5', '121']) {
+    change(field, typed);
+    // As typed, not read as 0 months (a window no lead is in).
+    expect(field.value).toBe(typed);
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(describedBy(field)).toMatch(/^ ?The window is a whole number of months from 1 to 120: checking the data and training wait for one\.$/);
+    expect(button('Check the data')!.disabled).toBe(true);
+    expect(describedBy(button('Check the data')!)).toBe(problem()!.textContent);
+    expect(trainButton()!.disabled).toBe(true);
+    expect(describedBy(trainButton()!)).toBe(problem()!.textContent);
+    // The minimum age beside it is fine.
+    expect(container().querySelector('[data-testid="min-age-problem"]')).toBeNull();
+  }
+  // The same window typed again: the check of it stands.
+  change(field, '12');
+  expect(problem()).toBeNull();
+  expect(field.hasAttribute('aria-invalid')).toBe(false);
+  expect(trainButton()!.disabled).toBe(false);
+  change(field, '120');
+  expect(trainButton()).toBeUndefined();
+  const tenYears = await checkTheData();
+  expect(monthsOf(tenYears)).toBe(120);
+  click(trainButton()!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', data: tenYears.data });
 });
 
 it('drops the answer of a check that ends after the form changed', async () => {
@@ -1082,6 +1117,39 @@ async function trainAModel(heldOut = TRAINED.heldOut) {
   FakeWorker.latest.answer({ ...TRAINED, data: request.data, heldOut });
   expect(button('Activate this model')?.disabled).toBe(false);
 }
+
+it('gives the activated model the tier policy applied while it trained, its thresholds chosen on its held-out leads, and says so', async () => {
+  await renderSection();
+  // Sixteen held-out leads, from 5 % to 80 % likely.
+  const heldOut = { leadKeys: Array.from({ length: 16 }, (_, i) => `salesforce|00Q${i}`), probabilities: Float64Array.from({ length: 16 }, (_, i) => (i + 1) / 20) };
+  await trainAModel(heldOut);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', tiers: ACTIVE.tiers });
+  // While it trained, Tier policy applied a capacity policy to the active model: the page has not read it again.
+  const capacity = { kind: 'capacity' as const, hotPerWeek: 25, warmPerWeek: 50, inflowPerWeek: 400 };
+  activeManifest.mockResolvedValue({ ...ACTIVE, tiers: { policy: capacity, hot: 0.42, warm: 0.17 } });
+
+  click(button('Activate this model')!);
+  const said = () => container().querySelector('[data-testid="model-activated"]')?.textContent ?? '';
+  await eventually(() => expect(said()).toMatch(/is active/));
+  // The top 1/16 of its held-out leads hot (80 %), the top 3/16 worked (70 % and more).
+  expect(setTiers).toHaveBeenCalledExactlyOnceWith(ACTIVE.modelId, { policy: capacity, hot: 0.8, warm: 0.7 });
+  // Before the switch, which scores the stored leads with it.
+  expect(setTiers.mock.invocationCallOrder[0]).toBeLessThan(activateModel.mock.invocationCallOrder[0]);
+  expect(said()).toBe(
+    `Model ${ACTIVE.modelId} is active: badges now use it. It takes the tier policy applied while it trained: ` +
+      'by capacity, 25 hot and 50 warm leads worked a week of 400 new (hot from 80 %, warm from 70 % likely).',
+  );
+});
+
+it('keeps the thresholds the trained model chose when the tier policy did not change while it trained', async () => {
+  await renderSection();
+  await trainAModel();
+  // Applied again as it was: the active model's thresholds moved, its policy did not.
+  activeManifest.mockResolvedValue({ ...ACTIVE, tiers: { ...ACTIVE.tiers, hot: 0.25 } });
+  click(button('Activate this model')!);
+  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toBe(`Model ${ACTIVE.modelId} is active: badges now use it.`));
+  expect(setTiers).not.toHaveBeenCalled();
+});
 
 it('does not activate a model whose leads changed since it was trained, says why, and offers to check the data again', async () => {
   await renderSection();

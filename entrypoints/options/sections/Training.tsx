@@ -20,16 +20,17 @@ import { succeeded } from '@/lib/messaging/reply';
 import { unscoredAfterActivation } from '@/lib/presentation';
 import { MODEL_CHANGE_MUTATION, useActiveManifest, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
 import { modelExists } from '@/lib/ml/model-exists';
+import { activeManifest, setTiers } from '@/lib/ml/model-store';
 import { addCheckedModel, keepHeldOutScores } from '@/lib/ml/model-versions';
+import { applyPolicyOn, describeTierPolicy, sameTierPolicy } from '@/lib/ml/tier-policy';
 import { describeDataSize } from '@/lib/ml/train/data-size';
 import { suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
-import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
 import { choiceFieldsOf, describeLeftOut, withCrmOptionLabels, type LeftOut, type OutcomeRule } from '@/lib/ml/train/training-set';
 import { TrainingEventSchema, type TrainingData, type TrainingEvent, type TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import { queryKeys } from '@/lib/query-keys';
 import { FeaturePicker } from './training/FeaturePicker';
 import { historySample } from './training/history-sample';
-import { LeadsFieldset, readMinAgeDays, SOURCES, trainingWindow } from './training/LeadsFieldset';
+import { LeadsFieldset, MIN_AGE_DAYS, SOURCES, trainingWindow, useWholeNumberField, WINDOW_MONTHS } from './training/LeadsFieldset';
 import { OutcomeFieldset, outcomeMissing } from './training/OutcomeFieldset';
 import { describeTrainingStage, TrainingProgress } from './training/TrainingProgress';
 import { TrainingReport } from './training/TrainingReport';
@@ -107,11 +108,6 @@ export function TrainingSection() {
   const history = useQuery(historyQuery(source));
   const active = useActiveManifest();
   const [outcome, setOutcome] = useState<OutcomeRule | null>(null);
-  const [months, setMonths] = useState(12);
-  // The minimum age as typed, and the last valid one read from it (the window's): an emptied,
-  // negative or fractional field is refused, not read as 0 (every lead, however new).
-  const [minAgeDaysTyped, setMinAgeDaysTyped] = useState(String(OUTCOME_SETTLED_DAYS));
-  const [minAgeDays, setMinAgeDays] = useState(OUTCOME_SETTLED_DAYS);
   // One worker for the check and the training: one job at a time.
   const worker = useWorkerJob<TrainingRequest, TrainingEvent>(createTrainingWorker, TrainingEventSchema, WORKER_FAILED);
   const finished = worker.state.kind === 'finished' ? worker.state.event : null;
@@ -127,15 +123,27 @@ export function TrainingSection() {
       const { modelId } = model.manifest;
       // Read again, not taken from the page: the form may not have heard yet of an import that just ended.
       if ((await queryClient.fetchQuery({ ...historyQuery(model.data.source), staleTime: 0 })).keysName !== keysName) throw new Error(LEADS_CHANGED_SINCE_TRAINING);
+      // The model was trained with the policy in force at Train. Read again, not taken from the
+      // page: Tier policy may have applied another while it trained (minutes), which it takes
+      // then, its thresholds chosen on its held-out leads, as the trainer chose them.
+      const inForce = (await activeManifest()).tiers;
+      const policyApplied = sameTierPolicy(inForce, model.manifest.tiers) ? null : applyPolicyOn(inForce, model.heldOut.probabilities);
       // Usable only once the engine has loaded it and run check rows, as an imported model. The
       // same history and settings train the same model (same id): then it is installed already.
       if (!(await modelExists(modelId))) await addCheckedModel(model.manifest, model.onnx, 'trained', (id) => background.checkModel({ modelId: id }));
+      // Before the switch: the stored leads are scored, and badges tiered, with it.
+      if (policyApplied) await setTiers(modelId, policyApplied);
       // Before the switch, so its tier policy is first previewed on the probabilities its thresholds were chosen on.
       await keepHeldOutScores(modelId, model.heldOut);
       // Remembers the model it replaces (Roll back), tells CRM tabs, scores the stored leads.
       const { scoringProblem, scored, stored } = await succeeded(background.activateModel({ modelId }));
       // A model trained on one source's fields scores none of another's leads: said, as Model versions says it.
-      return { modelId, scoringProblem, unscored: scoringProblem ? '' : unscoredAfterActivation({ scored, stored }) };
+      return {
+        modelId,
+        scoringProblem,
+        unscored: scoringProblem ? '' : unscoredAfterActivation({ scored, stored }),
+        policyTaken: policyApplied ? ` It takes the tier policy applied while it trained: ${describeTierPolicy(policyApplied)}.` : '',
+      };
     },
     // The leads are read again when the activation's scoring job ends (App).
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
@@ -180,7 +188,6 @@ export function TrainingSection() {
   const leadsChangedId = `${noteIds}-leads-changed`;
   const versionsWaitId = `${noteIds}-versions-wait`;
   const readingLabelsId = `${noteIds}-reading-labels`;
-  const minAgeProblemId = `${noteIds}-min-age`;
 
   const dataCheck = useDataCheck({
     worker,
@@ -196,14 +203,10 @@ export function TrainingSection() {
   // Training waits for the answer (at most the background's timeout): the same history then trains the same model.
   const readingLabels = optionLabels.isLoading;
   const changeOutcome = changing(setOutcome);
-  const changeMonths = changing(setMonths);
-  const changeMinAgeDays = changing(setMinAgeDays);
-  const typeMinAgeDays = (typed: string) => {
-    setMinAgeDaysTyped(typed);
-    const days = readMinAgeDays(typed);
-    // Only a new valid age drops the check: one typed again as it was keeps it.
-    if (days !== null && days !== minAgeDays) changeMinAgeDays(days);
-  };
+  // The window's numbers as typed: an emptied, negative, fractional or out-of-range field is
+  // refused, not read as 0 (an empty window; every lead, however new), and the last valid number stays.
+  const months = useWholeNumberField(WINDOW_MONTHS, () => dataCheck.dropCheck());
+  const minAgeDays = useWholeNumberField(MIN_AGE_DAYS, () => dataCheck.dropCheck());
   // A new source starts from its suggested outcome, once its history is read.
   const changeSource = changing((next: SourceKind) => {
     setOutcome(null);
@@ -223,7 +226,7 @@ export function TrainingSection() {
   const trainingData = (): TrainingData | null => {
     if (!outcome || !history.data) return null;
     const now = Date.now();
-    return { source, outcome, window: trainingWindow(history.data, months, minAgeDays, now), now: new Date(now).toISOString() };
+    return { source, outcome, window: trainingWindow(history.data, months.value, minAgeDays.value, now), now: new Date(now).toISOString() };
   };
 
   const check = () => {
@@ -257,9 +260,10 @@ export function TrainingSection() {
   const outcomeToChoose = outcomeMissing(outcome);
   // A new check or training would take the place of the trained model's report (and the model).
   const warnBeforeCheck = trainedModelWaits && !blocked;
-  // Where the field is shown (a history with created dates has a window), nothing starts while it holds no valid age.
-  const minAgeRefused = history.data?.createdDates !== false && readMinAgeDays(minAgeDaysTyped) === null;
-  const checkDisabled = blocked || outcomeToChoose !== null || !history.data?.leads || minAgeRefused;
+  // Where the window's fields are shown (a history with created dates), nothing starts while one holds no valid number.
+  const refusedFields = history.data?.createdDates === false ? [] : [months, minAgeDays].filter((field) => field.refused);
+  const fieldProblemIds = refusedFields.map((field) => field.problemId);
+  const checkDisabled = blocked || outcomeToChoose !== null || !history.data?.leads || refusedFields.length > 0;
 
   return (
     <>
@@ -269,16 +273,7 @@ export function TrainingSection() {
       </p>
       {/* Locked while a model trains: its report must answer for the form as it is. */}
       <fieldset disabled={trainingRun !== null} data-testid="training-form" style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
-        <LeadsFieldset
-          source={source}
-          history={history.data}
-          months={months}
-          minAgeDaysTyped={minAgeDaysTyped}
-          minAgeProblemId={minAgeProblemId}
-          onSourceChange={changeSource}
-          onMonthsChange={changeMonths}
-          onMinAgeDaysTyped={typeMinAgeDays}
-        />
+        <LeadsFieldset source={source} history={history.data} months={months} minAgeDays={minAgeDays} onSourceChange={changeSource} />
 
         <OutcomeFieldset
           outcome={outcome}
@@ -292,7 +287,7 @@ export function TrainingSection() {
           type="button"
           onClick={check}
           disabled={checkDisabled}
-          aria-describedby={[warnBeforeCheck && checkWarningId, minAgeRefused && minAgeProblemId].filter(Boolean).join(' ') || undefined}
+          aria-describedby={[warnBeforeCheck && checkWarningId, ...fieldProblemIds].filter(Boolean).join(' ') || undefined}
         >
           Check the data
         </button>{' '}
@@ -381,8 +376,8 @@ export function TrainingSection() {
             <button
               type="button"
               onClick={train}
-              disabled={blocked || chosenCount === 0 || unchecked.some(({ included }) => included) || readingLabels || minAgeRefused}
-              aria-describedby={[warnBeforeCheck && trainWarningId, readingLabels && readingLabelsId, minAgeRefused && minAgeProblemId].filter(Boolean).join(' ') || undefined}
+              disabled={blocked || chosenCount === 0 || unchecked.some(({ included }) => included) || readingLabels || refusedFields.length > 0}
+              aria-describedby={[warnBeforeCheck && trainWarningId, readingLabels && readingLabelsId, ...fieldProblemIds].filter(Boolean).join(' ') || undefined}
             >
               Train on {inspected.rows.toLocaleString('en-US')} leads
             </button>
@@ -432,7 +427,7 @@ export function TrainingSection() {
               <p data-testid="model-activated">
                 {activatedThenReplaced
                   ? `Model ${activate.data.modelId} is no longer active: another model was activated since.`
-                  : `Model ${activate.data.modelId} is active: badges now use it.${activate.data.unscored}${activate.data.scoringProblem ? ` ${activate.data.scoringProblem}` : ''}`}
+                  : `Model ${activate.data.modelId} is active: badges now use it.${activate.data.policyTaken}${activate.data.unscored}${activate.data.scoringProblem ? ` ${activate.data.scoringProblem}` : ''}`}
               </p>
             )}
           </StatusRegion>

@@ -1,23 +1,117 @@
 /** The leads a check and a training read: the history's source, and the window of creation dates. */
+import { useId, useState } from 'react';
 import type { SourceKind } from '@/lib/ml/featurize';
+import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
 import { plural } from '@/lib/presentation';
 import type { HistorySample } from './history-sample';
 
 const DAY_MS = 86_400_000;
 
+/**
+ * A whole number the form reads from a field of its own: the first value, the range it takes, and
+ * what it is, as the field's note says while the field holds none in it.
+ */
+export interface WholeNumberSpec {
+  initial: number;
+  min: number;
+  max: number;
+  /** What the field takes, in words the note starts with: "The minimum age is a whole number of days from 0 (none) to 365". */
+  takes: string;
+}
+
+/** The longest window the form takes: ten years, more history than any sales process keeps alike. */
+const MAX_WINDOW_MONTHS = 120;
 /** The longest minimum age the form takes: a year, beyond any sales cycle it is meant for. */
-export const MAX_MIN_AGE_DAYS = 365;
+const MAX_MIN_AGE_DAYS = 365;
+
+/** "Created in the last N months": an empty window (0 months) would read no lead. */
+export const WINDOW_MONTHS: WholeNumberSpec = { initial: 12, min: 1, max: MAX_WINDOW_MONTHS, takes: `The window is a whole number of months from 1 to ${MAX_WINDOW_MONTHS}` };
+/** "At least N days ago": 0 is no minimum age. */
+export const MIN_AGE_DAYS: WholeNumberSpec = {
+  initial: OUTCOME_SETTLED_DAYS,
+  min: 0,
+  max: MAX_MIN_AGE_DAYS,
+  takes: `The minimum age is a whole number of days from 0 (none) to ${MAX_MIN_AGE_DAYS}`,
+};
 
 /**
- * The minimum age typed in the form, in days: a whole number from 0 (no minimum age) to
- * `MAX_MIN_AGE_DAYS`; null for anything else, an emptied field among them (as a number it
- * would read 0 and quietly let in every lead however new).
+ * The whole number from `min` to `max` typed in a field; null for anything else, an emptied
+ * field among them (as a number it would read 0: no minimum age, or an empty window).
  */
-export function readMinAgeDays(typed: string): number | null {
+export function readWholeNumber(typed: string, min: number, max: number): number | null {
   if (typed.trim() === '') return null;
-  const days = Number(typed);
-  return Number.isInteger(days) && days >= 0 && days <= MAX_MIN_AGE_DAYS ? days : null;
+  const number = Number(typed);
+  return Number.isInteger(number) && number >= min && number <= max ? number : null;
+}
+
+/** A whole-number field of the form (`useWholeNumberField`). */
+export interface WholeNumberField {
+  spec: WholeNumberSpec;
+  /** As typed: the field shows it, valid or not. */
+  typed: string;
+  /** The last valid number typed (at first the spec's): what the form uses while the field holds none. */
+  value: number;
+  /** Whether the field holds no valid number now: it is marked, its note says why, and checking and training wait. */
+  refused: boolean;
+  /** The id of the note beside the field while it is refused: the buttons it holds back point to it too. */
+  problemId: string;
+  type(typed: string): void;
+}
+
+/**
+ * A field of `spec` as the admin types it: what is typed is kept and read (`readWholeNumber`),
+ * and the last valid number kept meanwhile. `onNewValue` is called when the field comes to hold
+ * another valid number (the form's check of the old one is dropped then); one typed again as it
+ * was is no change.
+ */
+export function useWholeNumberField(spec: WholeNumberSpec, onNewValue: () => void): WholeNumberField {
+  const [typed, setTyped] = useState(String(spec.initial));
+  const [value, setValue] = useState(spec.initial);
+  const problemId = useId();
+  return {
+    spec,
+    typed,
+    value,
+    refused: readWholeNumber(typed, spec.min, spec.max) === null,
+    problemId,
+    type: (next) => {
+      setTyped(next);
+      const read = readWholeNumber(next, spec.min, spec.max);
+      if (read === null || read === value) return;
+      onNewValue();
+      setValue(read);
+    },
+  };
+}
+
+/** The input of a whole-number field: as typed, marked invalid and pointing to its note while it holds no valid number. */
+function WholeNumberInput({ field }: { field: WholeNumberField }) {
+  return (
+    <input
+      type="number"
+      required
+      min={field.spec.min}
+      max={field.spec.max}
+      step={1}
+      value={field.typed}
+      onChange={(event) => field.type(event.target.value)}
+      aria-invalid={field.refused || undefined}
+      aria-describedby={field.refused ? field.problemId : undefined}
+      style={{ width: 60 }}
+    />
+  );
+}
+
+/** What a refused field takes, said beside it (outside its label, which names the input). */
+function ProblemNote({ field, testId }: { field: WholeNumberField; testId: string }) {
+  if (!field.refused) return null;
+  return (
+    <span id={field.problemId} data-testid={testId}>
+      {' '}
+      {field.spec.takes}: checking the data and training wait for one.
+    </span>
+  );
 }
 
 /**
@@ -46,18 +140,13 @@ interface Props {
   source: SourceKind;
   /** The source's history sample, once read. */
   history: HistorySample | undefined;
-  months: number;
-  /** The minimum age as typed (`readMinAgeDays` reads it): the form keeps the last valid one while it holds none. */
-  minAgeDaysTyped: string;
-  /** The id of the note saying the field holds no valid minimum age, shown beside it then: the buttons it holds back point to it. */
-  minAgeProblemId: string;
+  /** The window's fields (`WINDOW_MONTHS`, `MIN_AGE_DAYS`), shown where the history has created dates. */
+  months: WholeNumberField;
+  minAgeDays: WholeNumberField;
   onSourceChange(source: SourceKind): void;
-  onMonthsChange(months: number): void;
-  onMinAgeDaysTyped(typed: string): void;
 }
 
-export function LeadsFieldset({ source, history, months, minAgeDaysTyped, minAgeProblemId, onSourceChange, onMonthsChange, onMinAgeDaysTyped }: Props) {
-  const minAgeRefused = readMinAgeDays(minAgeDaysTyped) === null;
+export function LeadsFieldset({ source, history, months, minAgeDays, onSourceChange }: Props) {
   return (
     <fieldset>
       <legend>Leads</legend>
@@ -82,32 +171,15 @@ export function LeadsFieldset({ source, history, months, minAgeDaysTyped, minAge
       ) : (
         <p>
           <label>
-            Created in the last <input type="number" min={1} max={120} value={months} onChange={(event) => onMonthsChange(Number(event.target.value))} style={{ width: 60 }} /> months
+            Created in the last <WholeNumberInput field={months} /> months
           </label>
           ,{' '}
           <label>
-            and at least{' '}
-            <input
-              type="number"
-              required
-              min={0}
-              max={MAX_MIN_AGE_DAYS}
-              step={1}
-              value={minAgeDaysTyped}
-              onChange={(event) => onMinAgeDaysTyped(event.target.value)}
-              aria-invalid={minAgeRefused || undefined}
-              aria-describedby={minAgeRefused ? minAgeProblemId : undefined}
-              style={{ width: 60 }}
-            />{' '}
-            days ago
+            and at least <WholeNumberInput field={minAgeDays} /> days ago
           </label>{' '}
           (old enough to have an outcome).
-          {minAgeRefused && (
-            <span id={minAgeProblemId} data-testid="min-age-problem">
-              {' '}
-              The minimum age is a whole number of days from 0 (none) to {MAX_MIN_AGE_DAYS}: checking the data and training wait for one.
-            </span>
-          )}
+          <ProblemNote field={months} testId="months-problem" />
+          <ProblemNote field={minAgeDays} testId="min-age-problem" />
         </p>
       )}
     </fieldset>
