@@ -262,6 +262,26 @@ it.each([
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', data: second.data });
 });
 
+/** `field` holds `typed` as typed (an emptied one not read as 0), refused beside it (`note`), holding back checking and training. */
+function expectRefused(field: HTMLInputElement, typed: string, note: RegExp, problem: () => Element | null) {
+  change(field, typed);
+  expect(field.value).toBe(typed);
+  expect(field.getAttribute('aria-invalid')).toBe('true');
+  expect(describedBy(field)).toMatch(note);
+  expect(button('Check the data')!.disabled).toBe(true);
+  expect(describedBy(button('Check the data')!)).toBe(problem()!.textContent);
+  expect(trainButton()!.disabled).toBe(true);
+  expect(describedBy(trainButton()!)).toBe(problem()!.textContent);
+}
+
+/** `field` typed back to the number the check read: refused no more, and training offered at once. */
+function expectTakenBack(field: HTMLInputElement, typed: string, problem: () => Element | null) {
+  change(field, typed);
+  expect(problem()).toBeNull();
+  expect(field.hasAttribute('aria-invalid')).toBe(false);
+  expect(trainButton()!.disabled).toBe(false);
+}
+
 it('refuses an emptied, negative or fractional minimum age beside the field, checks and trains nothing until it is whole, and keeps the last one meanwhile', async () => {
   const DAY = 86_400_000;
   const minAgeOf = (request: TrainingRequest) => (Date.parse(request.data.now) - request.data.window.createdBefore!) / DAY;
@@ -269,21 +289,9 @@ it('refuses an emptied, negative or fractional minimum age beside the field, che
   expect(minAgeOf(await checkTheData())).toBe(30);
   const field = numberInput('and at least');
   const problem = () => container().querySelector('[data-testid="min-age-problem"]');
-  for (const typed of ['', '-5', '2.5']) {
-    change(field, typed);
-    // As typed, not read as 0 (every lead, however new).
-    expect(field.value).toBe(typed);
-    expect(field.getAttribute('aria-invalid')).toBe('true');
-    expect(describedBy(field)).toMatch(/^ ?The minimum age is a whole number of days from 0 \(none\) to 365: checking the data and training wait for one\.$/);
-    expect(button('Check the data')!.disabled).toBe(true);
-    expect(trainButton()!.disabled).toBe(true);
-    expect(describedBy(trainButton()!)).toBe(problem()!.textContent);
-  }
+  for (const typed of ['', '-5', '2.5']) expectRefused(field, typed, /^ ?The minimum age is a whole number of days from 0 \(none\) to 365: checking the data and training wait for one\.$/, problem);
   // The same age typed again: the check of it stands.
-  change(field, '30');
-  expect(problem()).toBeNull();
-  expect(field.hasAttribute('aria-invalid')).toBe(false);
-  expect(trainButton()!.disabled).toBe(false);
+  expectTakenBack(field, '30', problem);
   // A 90-day sales cycle: a new check of the leads 90 or more days old.
   change(field, '90');
   expect(trainButton()).toBeUndefined();
@@ -306,23 +314,12 @@ it('refuses an emptied, zero, negative, fractional or too long window beside its
   const field = numberInput('Created in the last');
   const problem = () => container().querySelector('[data-testid="months-problem"]');
   for (const typed of ['', '0', '-3', '2.5', '121']) {
-    change(field, typed);
-    // As typed, not read as 0 months (a window no lead is in).
-    expect(field.value).toBe(typed);
-    expect(field.getAttribute('aria-invalid')).toBe('true');
-    expect(describedBy(field)).toMatch(/^ ?The window is a whole number of months from 1 to 120: checking the data and training wait for one\.$/);
-    expect(button('Check the data')!.disabled).toBe(true);
-    expect(describedBy(button('Check the data')!)).toBe(problem()!.textContent);
-    expect(trainButton()!.disabled).toBe(true);
-    expect(describedBy(trainButton()!)).toBe(problem()!.textContent);
+    expectRefused(field, typed, /^ ?The window is a whole number of months from 1 to 120: checking the data and training wait for one\.$/, problem);
     // The minimum age beside it is fine.
     expect(container().querySelector('[data-testid="min-age-problem"]')).toBeNull();
   }
   // The same window typed again: the check of it stands.
-  change(field, '12');
-  expect(problem()).toBeNull();
-  expect(field.hasAttribute('aria-invalid')).toBe(false);
-  expect(trainButton()!.disabled).toBe(false);
+  expectTakenBack(field, '12', problem);
   change(field, '120');
   expect(trainButton()).toBeUndefined();
   const tenYears = await checkTheData();
