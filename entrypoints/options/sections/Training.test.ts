@@ -282,6 +282,16 @@ function expectTakenBack(field: HTMLInputElement, typed: string, problem: () => 
   expect(trainButton()!.disabled).toBe(false);
 }
 
+/** `field` changed to a new valid number: the check is dropped; a new one, and a training, read it. Resolves with the check's request. */
+async function checkedAndTrainedWith(field: HTMLInputElement, typed: string): Promise<TrainingRequest> {
+  change(field, typed);
+  expect(trainButton()).toBeUndefined();
+  const checked = await checkTheData();
+  click(trainButton()!);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', data: checked.data });
+  return checked;
+}
+
 it('refuses an emptied, negative or fractional minimum age beside the field, checks and trains nothing until it is whole, and keeps the last one meanwhile', async () => {
   const DAY = 86_400_000;
   const minAgeOf = (request: TrainingRequest) => (Date.parse(request.data.now) - request.data.window.createdBefore!) / DAY;
@@ -293,12 +303,7 @@ it('refuses an emptied, negative or fractional minimum age beside the field, che
   // The same age typed again: the check of it stands.
   expectTakenBack(field, '30', problem);
   // A 90-day sales cycle: a new check of the leads 90 or more days old.
-  change(field, '90');
-  expect(trainButton()).toBeUndefined();
-  const ninetyDays = await checkTheData();
-  expect(minAgeOf(ninetyDays)).toBe(90);
-  click(trainButton()!);
-  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', data: ninetyDays.data });
+  expect(minAgeOf(await checkedAndTrainedWith(field, '90'))).toBe(90);
   FakeWorker.latest.answer(TRAINED);
   // 0 is no minimum age: every lead, however new (leads still open are left out by the outcome's values).
   change(field, '0');
@@ -320,12 +325,7 @@ it('refuses an emptied, zero, negative, fractional or too long window beside its
   }
   // The same window typed again: the check of it stands.
   expectTakenBack(field, '12', problem);
-  change(field, '120');
-  expect(trainButton()).toBeUndefined();
-  const tenYears = await checkTheData();
-  expect(monthsOf(tenYears)).toBe(120);
-  click(trainButton()!);
-  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', data: tenYears.data });
+  expect(monthsOf(await checkedAndTrainedWith(field, '120'))).toBe(120);
 });
 
 it('drops the answer of a check that ends after the form changed', async () => {
@@ -1010,15 +1010,20 @@ it('trains on an imported file with no created date: the form offers no window a
 });
 
 /** The report of a model with 30 converted and 90 other leads held out, as the summary's 120: chance moves a ROC-AUC of 0.8 by 0.104 on them. */
-const fewHeldOutReport = async (summary: Partial<(typeof TRAINED)['summary']>) => {
-  const counts = { tp: 10, fp: 5, tn: 85, fn: 20, precision: 10 / 15, recall: 1 / 3 };
-  const manifest = { ...ACTIVE, metrics: { ...ACTIVE.metrics, tierConfusion: { hot: { threshold: 0.3, ...counts }, warm: { threshold: 0.1, ...counts } } } };
+/** The report of a model trained afresh on a newly rendered section, the worker answering `trained`. */
+const reportOfTraining = async (trained: typeof TRAINED) => {
   rendered?.unmount();
   await renderSection();
   await checkTheData();
   click(trainButton()!);
-  FakeWorker.latest.answer({ ...TRAINED, manifest, summary: { ...TRAINED.summary, ...summary } });
+  FakeWorker.latest.answer(trained);
   return container().querySelector('[data-testid="training-report"]')!;
+};
+
+const fewHeldOutReport = async (summary: Partial<(typeof TRAINED)['summary']>) => {
+  const counts = { tp: 10, fp: 5, tn: 85, fn: 20, precision: 10 / 15, recall: 1 / 3 };
+  const manifest = { ...ACTIVE, metrics: { ...ACTIVE.metrics, tierConfusion: { hot: { threshold: 0.3, ...counts }, warm: { threshold: 0.1, ...counts } } } };
+  return reportOfTraining({ ...TRAINED, manifest, summary: { ...TRAINED.summary, ...summary } });
 };
 
 it('shows the cross-validated ranking quality with what chance alone moves it by on the held-out leads', async () => {
@@ -1028,14 +1033,8 @@ it('shows the cross-validated ranking quality with what chance alone moves it by
 });
 
 it('says in full view when the model tells no lead apart (its calibration gives every lead the base rate), and not otherwise', async () => {
-  const reportWith = async (calibration: (typeof ACTIVE)['calibration']) => {
-    rendered?.unmount();
-    await renderSection();
-    await checkTheData();
-    click(trainButton()!);
-    FakeWorker.latest.answer({ ...TRAINED, manifest: { ...TRAINED.manifest, calibration } });
-    return container().querySelector('[data-testid="no-signal-warning"]')?.textContent ?? null;
-  };
+  const reportWith = async (calibration: (typeof ACTIVE)['calibration']) =>
+    (await reportOfTraining({ ...TRAINED, manifest: { ...TRAINED.manifest, calibration } })).querySelector('[data-testid="no-signal-warning"]')?.textContent ?? null;
   expect(await reportWith({ kind: 'platt', a: 0, b: -1.2 })).toMatch(/^This model tells no lead apart\. It found nothing in these fields that ranks leads/);
   expect(await reportWith({ kind: 'platt', a: 0.9, b: -1.2 })).toBeNull();
 });
@@ -1047,14 +1046,7 @@ it('says the newest leads rank worse only when the gap is beyond both figures’
 });
 
 it('compares the new model with the active one on the same leads, and says when it cannot', async () => {
-  const reportOf = async (comparison: (typeof TRAINED)['comparison']) => {
-    rendered?.unmount();
-    await renderSection();
-    await checkTheData();
-    click(trainButton()!);
-    FakeWorker.latest.answer({ ...TRAINED, comparison });
-    return container().querySelector('[data-testid="model-comparison"]')?.textContent;
-  };
+  const reportOf = async (comparison: (typeof TRAINED)['comparison']) => (await reportOfTraining({ ...TRAINED, comparison })).querySelector('[data-testid="model-comparison"]')?.textContent;
   const compared = { kind: 'compared' as const, activeModelId: 'ebm-old', rows: 1234, newRocAuc: 0.812, activeRocAuc: 0.756, differenceStandardError: 0.02, activeHeldOut: true };
   expect(await reportOf(compared)).toBe(
     'on the 1,234 leads of this history the active model (ebm-old) has scored, this model ranks them better: ROC-AUC 0.812 (held out) against 0.756 (its own held-out figure for the leads it learnt from)',
