@@ -279,5 +279,25 @@ describe('manifest schema', () => {
     expect(counts.metrics.calibrationLeads).toHaveLength(counts.metrics.calibration.length);
     counts.metrics.calibrationLeads.pop();
     expect(errorOf(counts)).toContain('metrics.calibrationLeads');
+
+    // …and reads a lead's bin off the bins' probability ranges: one per bin, each in order and within [0, 1].
+    const bins: number = bundled.metrics.calibration.length;
+    const withRanges = (edit: (ranges: number[][]) => void) => {
+      const m = clone();
+      m.metrics.calibrationRanges = Array.from({ length: bins }, (_, i) => [i / bins, (i + 0.5) / bins]);
+      edit(m.metrics.calibrationRanges);
+      return m;
+    };
+    expect(parseManifest(withRanges(() => {})).ok).toBe(true);
+    expect(parseManifest(withRanges((ranges) => (ranges[1] = [ranges[1][0], ranges[1][0]]))).ok).toBe(true); // one probability
+    expect(parseManifest(withRanges((ranges) => (ranges[1][0] = ranges[0][1]))).ok).toBe(true); // touching the bin below
+    expect(errorOf(withRanges((ranges) => ranges.pop()))).toContain(`metrics.calibrationRanges: ${bins - 1} probability ranges for ${bins} calibration bins`);
+    expect(errorOf(withRanges((ranges) => ranges.reverse()))).toContain('metrics.calibrationRanges.1: ranges must not decrease');
+    expect(errorOf(withRanges((ranges) => (ranges[2] = [ranges[2][1], ranges[2][0]])))).toContain('metrics.calibrationRanges.2: a range must not end below its start');
+    expect(errorOf(withRanges((ranges) => (ranges[3][0] = ranges[2][1] - 0.01)))).toContain('metrics.calibrationRanges.3: ranges must not decrease');
+    expect(errorOf(withRanges((ranges) => (ranges[bins - 1][1] = 1.2)))).toContain(`metrics.calibrationRanges.${bins - 1}.1`);
+    expect(errorOf(withRanges((ranges) => (ranges[0][0] = -0.1)))).toContain('metrics.calibrationRanges.0.0');
+    // Models trained before the ranges were kept parse as before.
+    expect(bundled.metrics.calibrationRanges).toBeUndefined();
   });
 });

@@ -295,6 +295,8 @@ export const MetricsSchema = z
     calibration: z.array(CurvePointSchema).optional(),
     /** How many held-out leads each `calibration` bin holds. Absent in older models. */
     calibrationLeads: z.array(z.number().int().positive()).optional(),
+    /** [lowest, highest] held-out probability in each `calibration` bin, low to high. Absent in older models. */
+    calibrationRanges: z.array(z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)])).optional(),
     /** Conversion rate per score decile, best first. */
     liftByDecile: z.array(z.number()).optional(),
     /** The held-out confusion at the hot and at the warm threshold (the warm one counts hot leads too). */
@@ -428,10 +430,18 @@ export const ManifestSchema = z
       });
     });
     // The side panel names a calibration bin's count beside its rate: one count per bin.
-    const { calibration, calibrationLeads } = m.metrics;
+    const { calibration, calibrationLeads, calibrationRanges } = m.metrics;
     if (calibrationLeads && calibrationLeads.length !== (calibration?.length ?? 0)) {
       ctx.addIssue({ code: 'custom', message: `${calibrationLeads.length} lead counts for ${calibration?.length ?? 0} calibration bins`, path: ['metrics', 'calibrationLeads'] });
     }
+    // …and picks the bin whose range holds a lead's probability: one range per bin, in order, none overlapping the next.
+    if (calibrationRanges && calibrationRanges.length !== (calibration?.length ?? 0)) {
+      ctx.addIssue({ code: 'custom', message: `${calibrationRanges.length} probability ranges for ${calibration?.length ?? 0} calibration bins`, path: ['metrics', 'calibrationRanges'] });
+    }
+    calibrationRanges?.forEach(([lowest, highest], i) => {
+      if (lowest > highest) ctx.addIssue({ code: 'custom', message: 'a range must not end below its start', path: ['metrics', 'calibrationRanges', i] });
+      else if (i > 0 && lowest < calibrationRanges[i - 1][1]) ctx.addIssue({ code: 'custom', message: 'ranges must not decrease', path: ['metrics', 'calibrationRanges', i] });
+    });
     // Features are found by key (tier-policy previews, count bounds, the report): one feature per key.
     const indexOfKey = new Map<string, number>();
     m.features.forEach((feature, i) => {

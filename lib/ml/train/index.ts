@@ -764,7 +764,7 @@ export function trainModel(input: TrainInput): TrainResult {
       : { ...DEFAULT_PROFIT_ASSUMPTIONS, source: 'default' as const };
   const confusionAtThreshold = (threshold: number) => ({ threshold, ...confusionAt(hoLabels, hoProbs, threshold) });
   // Bins of equal lead counts: at a low base rate equal widths put nearly every lead in the first, and the
-  // side panel's band (the bin nearest a lead's probability) would speak of them all for a lead at 9 %.
+  // side panel's band (the bin whose range holds a lead's probability) would speak of them all for a lead at 9 %.
   const reliability = calibrationCurve(hoLabels, hoProbs, 10, 'quantile');
   const metrics = {
     cvRocAuc: summary.cv_roc_auc,
@@ -791,6 +791,7 @@ export function trainModel(input: TrainInput): TrainResult {
     tierConfusion: { hot: confusionAtThreshold(tiers.hot), warm: confusionAtThreshold(tiers.warm) },
     calibration: reliability.curve,
     calibrationLeads: reliability.leads,
+    calibrationRanges: reliability.ranges,
     liftByDecile: liftByDecile(hoLabels, hoProbs),
     brier: summary.brier,
     uncalibratedLogLoss: logLoss(hoLabels, rawProbs),

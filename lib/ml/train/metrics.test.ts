@@ -122,6 +122,12 @@ describe('probability metrics', () => {
         [0.95, 1],
       ],
       leads: [1, 2, 1, 1],
+      ranges: [
+        [0.05, 0.05],
+        [0.15, 0.15],
+        [0.85, 0.85],
+        [0.95, 0.95],
+      ],
     });
     // Two bins: [0, 0.5) mean p 0.35/3 vs 1/3; [0.5, 1] mean p 0.9 vs 1 → (|0.35 − 1| + |1.8 − 2|) / 5
     expect(ece(outcome, probs, 2)).toBeCloseTo(0.17, 14);
@@ -129,7 +135,7 @@ describe('probability metrics', () => {
 
   it('is zero for a perfectly calibrated bin and puts p = 1 in the last bin', () => {
     expect(ece([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5])).toBe(0);
-    expect(calibrationCurve([1, 1], [1, 1], 10)).toEqual({ curve: [[1, 1]], leads: [2] });
+    expect(calibrationCurve([1, 1], [1, 1], 10)).toEqual({ curve: [[1, 1]], leads: [2], ranges: [[1, 1]] });
   });
 
   it('equals sklearn calibration_curve (uniform bins)', () => {
@@ -145,6 +151,19 @@ describe('probability metrics', () => {
     expect(calibrationCurve(labels, scores, 3, 'quantile').leads).toEqual([6, 6, 4]);
   });
 
+  it("records each quantile bin's lowest and highest probability, edges in the bin below them", () => {
+    // Four bins of four sorted scores: 0.03–0.12 | 0.18–0.37 | 0.42–0.64 | 0.73–0.92.
+    expect(calibrationCurve(labels, scores, 4, 'quantile').ranges).toEqual([[0.03, 0.12], [0.18, 0.37], [0.42, 0.64], [0.73, 0.92]]);
+    // Three bins, edges 0.21 and 0.64 each closing the bin below: {0.03 … 0.21}, {0.37, 0.37, 0.42, 0.64 ×3}, {0.73 … 0.92}.
+    expect(calibrationCurve(labels, scores, 3, 'quantile').ranges).toEqual([[0.03, 0.21], [0.37, 0.64], [0.73, 0.92]]);
+    // A wide top bin: its mean (0.34) lies far below its highest lead (0.8), which the range keeps.
+    const { curve, ranges } = calibrationCurve([0, 0, 0, 1], [0.1, 0.1, 0.22, 0.8], 2, 'quantile');
+    expectCurveClose(curve, [[0.1, 0], [0.51, 0.5]]);
+    expect(ranges).toEqual([[0.1, 0.1], [0.22, 0.8]]);
+    // Uniform bins too: [0, 0.5) and [0.5, 1].
+    expect(calibrationCurve([0, 1, 1], [0.05, 0.3, 0.6], 2).ranges).toEqual([[0.05, 0.3], [0.6, 0.6]]);
+  });
+
   it('spreads leads over quantile bins at a low base rate, where equal widths put them all in one', () => {
     // 1,000 leads scored 1 % that convert at 9 % and 1,000 scored 9 % that convert at 1 %: reversed.
     const probs = [...Array(1000).fill(0.01), ...Array(1000).fill(0.09)];
@@ -153,6 +172,7 @@ describe('probability metrics', () => {
     const { curve, leads } = calibrationCurve(outcome, probs, 10, 'quantile');
     expect(leads).toEqual([1000, 1000]);
     expectCurveClose(curve, [[0.01, 0.09], [0.09, 0.01]]);
+    expect(calibrationCurve(outcome, probs, 10, 'quantile').ranges).toEqual([[0.01, 0.01], [0.09, 0.09]]);
   });
 });
 

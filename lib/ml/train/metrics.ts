@@ -164,6 +164,10 @@ interface ProbabilityBins {
   predicted: Float64Array;
   /** [B] Σ label (conversions) per bin. */
   observed: Float64Array;
+  /** [B] lowest probability per bin (Infinity when empty). */
+  lowest: Float64Array;
+  /** [B] highest probability per bin (−Infinity when empty). */
+  highest: Float64Array;
 }
 
 /**
@@ -176,13 +180,15 @@ interface ProbabilityBins {
 function binByProbability(labels: Labels, probs: Scores, bins: number, strategy: BinStrategy = 'uniform'): ProbabilityBins {
   assertSameLength(labels, probs);
   if (!Number.isInteger(bins) || bins < 1) throw new Error(`bins must be a positive integer, got ${bins}`);
-  const result = { count: new Float64Array(bins), predicted: new Float64Array(bins), observed: new Float64Array(bins) };
+  const result = { count: new Float64Array(bins), predicted: new Float64Array(bins), observed: new Float64Array(bins), lowest: new Float64Array(bins).fill(Infinity), highest: new Float64Array(bins).fill(-Infinity) };
   const binOf = strategy === 'uniform' ? (p: number) => Math.min(bins - 1, Math.max(0, Math.floor(p * bins))) : quantileBinOf(probs, bins);
   for (let i = 0; i < labels.length; i++) {
     const bin = binOf(probs[i]);
     result.count[bin]++;
     result.predicted[bin] += probs[i];
     result.observed[bin] += labels[i];
+    result.lowest[bin] = Math.min(result.lowest[bin], probs[i]);
+    result.highest[bin] = Math.max(result.highest[bin], probs[i]);
   }
   return result;
 }
@@ -214,21 +220,27 @@ export function ece(labels: Labels, probs: Scores, bins = 10): number {
   return sum / labels.length;
 }
 
+/** The lowest and the highest probability of the leads in a bin: [lowest, highest]. */
+export type ProbabilityRange = [number, number];
+
 /**
  * Reliability diagram: [mean predicted, observed rate] for each non-empty bin (`strategy`: equal
- * widths, or equal counts of leads), low to high, and how many leads each holds (`leads[i]` for
- * `curve[i]`).
+ * widths, or equal counts of leads), low to high, how many leads each holds (`leads[i]` for
+ * `curve[i]`) and the probabilities it spans (`ranges[i]`): an equal-count top bin can span
+ * 22 %–80 % around a mean of 34 %, and a lead at 73 % is in it, not off it by half.
  */
-export function calibrationCurve(labels: Labels, probs: Scores, bins = 10, strategy: BinStrategy = 'uniform'): { curve: CurvePoint[]; leads: number[] } {
-  const { count, predicted, observed } = binByProbability(labels, probs, bins, strategy);
+export function calibrationCurve(labels: Labels, probs: Scores, bins = 10, strategy: BinStrategy = 'uniform'): { curve: CurvePoint[]; leads: number[]; ranges: ProbabilityRange[] } {
+  const { count, predicted, observed, lowest, highest } = binByProbability(labels, probs, bins, strategy);
   const curve: CurvePoint[] = [];
   const leads: number[] = [];
+  const ranges: ProbabilityRange[] = [];
   for (let b = 0; b < bins; b++) {
     if (count[b] === 0) continue;
     curve.push([predicted[b] / count[b], observed[b] / count[b]]);
     leads.push(count[b]);
+    ranges.push([lowest[b], highest[b]]);
   }
-  return { curve, leads };
+  return { curve, leads, ranges };
 }
 
 /** At most `maxPoints` points spread evenly along the curve, always keeping the first and the last. */
