@@ -156,7 +156,9 @@ describe('formatRate', () => {
     [0.025, '2.5 %'],
     [0.0999, '10 %'],
     [0.125, '13 %'],
-    [0.995, '100 %'],
+    // Only all of them is "100 %": a tier whose leads converted 995 in 1,000 is not said to convert all.
+    [0.995, '99.5 %'],
+    [0.9996, '99.96 %'],
     [1, '100 %'],
   ])('%f → %s', (rate, text) => expect(formatRate(rate)).toBe(text));
 });

@@ -127,7 +127,12 @@ function probabilityInPercent(probability: number, thresholds: readonly number[]
 function rateInPercent(rate: number, extraDigits = 0): number {
   const percent = rate * 100;
   if (percent <= 0 || percent >= 100) return Math.min(100, Math.max(0, percent));
-  if (percent >= 10) return Number(percent.toFixed(extraDigits));
+  if (percent >= 10) {
+    // Only exactly all reads "100 %": 99.6 % reads so, not rounded up to all.
+    let digits = extraDigits;
+    while (digits < 10 && Number(percent.toFixed(digits)) >= 100) digits++;
+    return Number(percent.toFixed(digits));
+  }
   return Number(percent.toPrecision(2 + extraDigits));
 }
 
