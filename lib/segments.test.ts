@@ -19,6 +19,7 @@ const rows = [
 ];
 
 describe('segmentStats', () => {
+  const thresholds = { hot: 0.5, warm: 0.2 };
   const settled = NOW - 45 * DAY;
   const old = rows.map((r) => ({ ...r, createdAt: settled }));
 
@@ -50,10 +51,36 @@ describe('segmentStats', () => {
       row({ leadKey: 'b', outcome: 1, createdAt: settled }),
       row({ leadKey: 'c', outcome: 0, createdAt: NOW - DAY }),
     ];
-    // By the rule: a converted (stored 0), b still being worked (stored 1), c converted and learnt from (a day old).
-    expect(segmentStats(warm, NOW, new Map([['a', 1], ['c', 1]])).warm).toEqual({ count: 3, share: 1, withOutcome: 2, conversionRate: 1 });
+    // By the rule: a converted (stored 0), b still being worked (stored 1), c converted and learnt from (a day old, held out at 0.3: warm).
+    const outcomes = new Map([
+      ['a', { outcome: 1 as const, heldOutProbability: null }],
+      ['c', { outcome: 1 as const, heldOutProbability: 0.3 }],
+    ]);
+    expect(segmentStats(warm, NOW, { outcomes, thresholds }).warm).toEqual({ count: 3, share: 1, withOutcome: 2, conversionRate: 1 });
     // A model without a rule (the bundled model): the stored outcomes of the leads 30 or more days old.
     expect(segmentStats(warm, NOW).warm).toEqual({ count: 3, share: 1, withOutcome: 2, conversionRate: 0.5 });
+    // The outcomes by the rule not read yet: no rate, rather than the stored outcomes.
+    expect(segmentStats(warm, NOW, null).warm).toEqual({ count: 3, share: 1, withOutcome: 0, conversionRate: null });
+  });
+
+  it('counts a lead the model learnt from in the rate of the tier of its held-out probability, by the thresholds given, while its stored tier keeps it in the counts', () => {
+    const learntFrom = [
+      // Scored hot by the model that learnt it converted; a check model that never saw it put it at 0.05: cold.
+      row({ leadKey: 'flattered', tier: 'hot', probability: 0.9 }),
+      row({ leadKey: 'held-hot', tier: 'hot', probability: 0.8 }),
+      row({ leadKey: 'new', tier: 'cold', probability: 0.05 }),
+    ];
+    const outcomes = new Map([
+      ['flattered', { outcome: 1 as const, heldOutProbability: 0.05 }],
+      ['held-hot', { outcome: 0 as const, heldOutProbability: 0.7 }],
+      ['new', { outcome: 0 as const, heldOutProbability: null }],
+    ]);
+    const stats = segmentStats(learntFrom, NOW, { outcomes, thresholds });
+    expect(stats.hot).toEqual({ count: 2, share: 2 / 3, withOutcome: 1, conversionRate: 0 });
+    expect(stats.warm).toEqual({ count: 0, share: 0, withOutcome: 0, conversionRate: null });
+    expect(stats.cold).toEqual({ count: 1, share: 1 / 3, withOutcome: 2, conversionRate: 0.5 });
+    // The model's thresholds now (a tier policy applied since): 0.05 is warm by them.
+    expect(segmentStats(learntFrom, NOW, { outcomes, thresholds: { hot: 0.5, warm: 0.01 } }).warm).toEqual({ count: 0, share: 0, withOutcome: 1, conversionRate: 1 });
   });
 });
 

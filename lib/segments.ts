@@ -6,6 +6,8 @@ import type { SourceKind } from './ml/featurize';
 import type { Manifest } from './ml/manifest';
 import { LEAD_SOURCE_FIELDS } from './sync/to-stored-lead';
 import { outcomeSettled } from './ml/outcome-rule';
+import { tierOf } from './ml/score';
+import type { TierThresholds } from './ml/train/thresholds';
 import type { Tier } from './messaging/protocol';
 
 export const TIERS: readonly Tier[] = ['hot', 'warm', 'cold'];
@@ -57,10 +59,17 @@ export interface TierStats {
   count: number;
   /** Share of all leads shown, 0–1 (0 when there are none). */
   share: number;
-  /** Leads of the tier whose outcome is known (see `segmentStats`). */
+  /** Leads whose known outcome counts in the tier's conversion rate (see `segmentStats`): a lead the model learnt from counts in the tier of its held-out probability, not always the tier it is listed in. */
   withOutcome: number;
   /** Conversion rate among those; null when there are none. */
   conversionRate: number | null;
+}
+
+/** A lead's outcome by a model's rule; for a lead the model learnt from, its held-out probability (`db.heldOutScores`), else null. */
+export interface RuleOutcome {
+  outcome: 0 | 1;
+  /** The probability a check model that never saw the lead gave it in cross-validation: the model's own score of a lead it learnt from flatters it. */
+  heldOutProbability: number | null;
 }
 
 /**
@@ -69,28 +78,41 @@ export interface TierStats {
  * the leads of the source it was trained on, once `outcomeSettled` by the minimum age it was
  * trained with (`settledDaysOf`), or if it learnt from them. A lead absent has no known outcome.
  */
-export type RuleOutcomes = ReadonlyMap<string, 0 | 1>;
+export type RuleOutcomes = ReadonlyMap<string, RuleOutcome>;
+
+/** The outcomes by the active model's rule, and its tier thresholds now, which tier the leads it learnt from by their held-out probability. */
+export interface OutcomesByRule {
+  outcomes: RuleOutcomes;
+  thresholds: TierThresholds;
+}
 
 /**
  * Count and share per tier, and the conversion rate of each among the leads whose outcome is
- * known: by the active model's rule, `ruleOutcomes`, when it has one. Without (a model without
- * a rule: the bundled model, one trained by the CLI), the outcome stored at sync or import, as
- * the options page reads it for such a model, of the leads old enough for it to be known
- * (`OUTCOME_SETTLED_DAYS`: such a model recorded no minimum age of its own): a lead
- * created last week and still being worked is stored as not converted (Salesforce `IsConverted`
- * false), and the hot tier, recent leads most of all, read as converting less than it does.
- * Leads without a created date count.
+ * known: by the active model's rule, `byRule`, when it has one, as the options page counts them
+ * (`labelledProbabilities`): a lead the model learnt from counts in the tier its held-out
+ * probability falls in by the model's thresholds, not the tier of its stored score, which the
+ * model gave it after learning its outcome. The counts stay by the stored tiers, as the lists of
+ * leads show them. Null: the outcomes by the rule are not known (being read, or unreadable), so
+ * no rate. Undefined (a model without a rule: the bundled model, one trained by the CLI): the
+ * outcome stored at sync or import, as the options page reads it for such a model, of the leads
+ * old enough for it to be known (`OUTCOME_SETTLED_DAYS`: such a model recorded no minimum age of
+ * its own): a lead created last week and still being worked is stored as not converted
+ * (Salesforce `IsConverted` false), and the hot tier, recent leads most of all, read as
+ * converting less than it does. Leads without a created date count.
  */
-export function segmentStats(rows: readonly ScoredLeadRow[], now: number, ruleOutcomes?: RuleOutcomes): Record<Tier, TierStats> {
+export function segmentStats(rows: readonly ScoredLeadRow[], now: number, byRule?: OutcomesByRule | null): Record<Tier, TierStats> {
   const counts = { hot: { n: 0, known: 0, won: 0 }, warm: { n: 0, known: 0, won: 0 }, cold: { n: 0, known: 0, won: 0 } };
-  const storedOutcome = (row: ScoredLeadRow) => (outcomeSettled(row.createdAt, now) ? row.outcome : null);
+  const count = (tier: Tier, outcome: 0 | 1) => {
+    counts[tier].known++;
+    counts[tier].won += outcome;
+  };
   for (const row of rows) {
-    const tier = counts[row.tier];
-    tier.n++;
-    const outcome = ruleOutcomes ? ruleOutcomes.get(row.leadKey) : storedOutcome(row);
-    if (outcome !== undefined && outcome !== null) {
-      tier.known++;
-      tier.won += outcome;
+    counts[row.tier].n++;
+    if (byRule === undefined) {
+      if (row.outcome !== null && outcomeSettled(row.createdAt, now)) count(row.tier, row.outcome);
+    } else if (byRule !== null) {
+      const known = byRule.outcomes.get(row.leadKey);
+      if (known) count(known.heldOutProbability === null ? row.tier : tierOf(known.heldOutProbability, byRule.thresholds), known.outcome);
     }
   }
   const stats = (tier: Tier): TierStats => {

@@ -145,6 +145,8 @@ it("keeps Salesforce's labels out of the lead-source filter: one choice per valu
   expect(leadSourceWords(salesforceLabelled)('Web')).toBe('Web');
 });
 
+const thresholds = { hot: 0.5, warm: 0.2 };
+
 it("counts conversions by the active model's rule once its outcomes are read, saying what converted means and of how many leads", () => {
   const salesforceLead = (id: string, outcome: 0 | 1): ScoredLeadRow => ({ ...csvLead, leadKey: `salesforce|${id}`, source: 'salesforce', recordId: id, outcome });
   // Stored at sync as IsConverted: 1, 2 converted; 3, 4 not (still being worked, by the rule).
@@ -158,8 +160,11 @@ it("counts conversions by the active model's rule once its outcomes are read, sa
   expect(rendered.container.querySelector('th:last-child')?.textContent).not.toBe('Converted');
   expect(rendered.container.querySelector('p[role="status"]')?.textContent).toBe("Reading the leads' outcomes for the conversion rates…");
 
-  const outcomes = new Map<string, 0 | 1>([['salesforce|1', 1], ['salesforce|2', 1]]);
-  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, learntFrom: false } }));
+  const outcomes = new Map([
+    ['salesforce|1', { outcome: 1 as const, heldOutProbability: null }],
+    ['salesforce|2', { outcome: 1 as const, heldOutProbability: null }],
+  ]);
+  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
   expect(hotRate()).toBe('100 % of 2');
   expect(note()).toBe(
     'Converted means "IsConverted" is true (still being worked while "Status" is Working - Contacted), for Salesforce leads, the outcome the model was trained on: 2 leads shown have a known outcome (created 30 or more days ago); other leads are left out.',
@@ -171,11 +176,31 @@ it("counts conversions by the active model's rule once its outcomes are read, sa
   expect(note()).toMatch(/^Converted means the outcome stored with each lead: .*: 4 leads shown have a known outcome \(created 30 or more days ago\); other leads are left out\.$/);
 
   // A model trained with a 90-day minimum age: its outcomes (read in the worker) count from 90 days, and the note says so.
-  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 90 }, outcomes, learntFrom: true } }));
-  expect(note()).toMatch(/: 2 leads shown have a known outcome \(created 90 or more days ago, or learnt from\); other leads are left out\.$/);
-  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 0 }, outcomes, learntFrom: true } }));
-  expect(note()).toMatch(/: 2 leads shown have a known outcome \(however new\); other leads are left out\.$/);
+  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 90 }, outcomes, thresholds, learntFrom: true } }));
+  expect(note()).toMatch(/: 2 leads shown have a known outcome \(created 90 or more days ago, or learnt from\); other leads are left out\. The leads the model learnt from /);
+  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 0 }, outcomes, thresholds, learntFrom: true } }));
+  expect(note()).toMatch(/: 2 leads shown have a known outcome \(however new\); other leads are left out\. The leads the model learnt from /);
 
   rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'unreadable', error: 'The database is closed' } }));
   expect(rendered.container.querySelector('.card [role="alert"]')?.textContent).toBe("The leads' outcomes could not be read, so no conversion rate is shown: The database is closed");
+});
+
+it("shows a lead the model learnt from in the rate of the tier of its held-out probability, and says so, while it stays listed by its score", () => {
+  const salesforceLead = (id: string, probability: number, tier: ScoredLeadRow['tier']): ScoredLeadRow => ({ ...csvLead, leadKey: `salesforce|${id}`, source: 'salesforce', recordId: id, name: `Lead ${id}`, probability, tier });
+  // The model learnt that 1 converted and scores it hot since; a check model that never saw it gave it 0.05, cold.
+  const rows = [salesforceLead('1', 0.9, 'hot'), salesforceLead('2', 0.8, 'hot'), salesforceLead('3', 0.05, 'cold')];
+  const outcomes = new Map([
+    ['salesforce|1', { outcome: 1 as const, heldOutProbability: 0.05 }],
+    ['salesforce|2', { outcome: 0 as const, heldOutProbability: 0.7 }],
+    ['salesforce|3', { outcome: 0 as const, heldOutProbability: null }],
+  ]);
+  const rule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'] };
+  rendered = render(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: true } }));
+  const cells = (tier: string) => [...rendered!.container.querySelectorAll(`[data-tier-row="${tier}"] td`)].map((cell) => cell.textContent);
+  expect(cells('hot')).toEqual(['2', '67 %', '0 % of 1']);
+  expect(cells('cold')).toEqual(['1', '33 %', '50 % of 2']);
+  expect(rendered.container.querySelector('.lead-table tbody')?.textContent).toContain('Lead 1');
+  expect(rendered.container.querySelector('[data-testid="converted-meaning"]')?.textContent).toMatch(
+    /: 3 leads shown have a known outcome \(created 30 or more days ago, or learnt from\); other leads are left out\. The leads the model learnt from count in the tier of their held-out probability, from a check model that never saw them \(the model's own scores of them would flatter it\), as the options page counts them; they are listed in the tier of their score\.$/,
+  );
 });

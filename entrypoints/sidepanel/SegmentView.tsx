@@ -17,7 +17,6 @@ import {
   segmentStats,
   TIERS,
   type FilterChoices,
-  type RuleOutcomes,
   type ScoredLeadRow,
   type ScoredLeads,
   type SegmentFilters,
@@ -106,9 +105,11 @@ function TopLeads({ rows, filters, tier, onOpen }: TopLeadsProps) {
   );
 }
 
-/** No lead's outcome known: the conversion rates wait for the outcomes by the model's rule. */
-const NO_OUTCOMES: RuleOutcomes = new Map();
 const STORED_OUTCOMES: OutcomeBasis = { kind: 'stored' };
+
+/** How the leads a model learnt from count in the rates, as the options page reads them (its LabelledLeadsNote). */
+const LEARNT_FROM_COUNTED =
+  "The leads the model learnt from count in the tier of their held-out probability, from a check model that never saw them (the model's own scores of them would flatter it), as the options page counts them; they are listed in the tier of their score.";
 
 /** What "Converted" means in the table above it, and of how many of the leads shown, as the options page says it of its figures. */
 function ConvertedNote({ basis, stats }: { basis: OutcomeBasis; stats: Record<Tier, TierStats> }) {
@@ -123,10 +124,12 @@ function ConvertedNote({ basis, stats }: { basis: OutcomeBasis; stats: Record<Ti
       : "Converted means the outcome stored with each lead: Salesforce's IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column";
   // Old enough by the model's own minimum age; the stored outcomes (a model without a rule) by the default one.
   const rule = basis.kind === 'rule' ? basis.rule : undefined;
-  const counted = describeSettledLeads(settledDaysOf(rule), basis.kind === 'rule' && basis.learntFrom);
+  const learntFrom = basis.kind === 'rule' && basis.learntFrom;
+  const counted = describeSettledLeads(settledDaysOf(rule), learntFrom);
   return (
     <p className="rate-basis" style={{ flexBasis: '100%', margin: 0 }} data-testid="converted-meaning">
       {meaning}: {known === 0 ? 'no lead shown has' : plural(known, 'lead shown has', 'leads shown have')} a known outcome ({counted}); other leads are left out.
+      {learntFrom && ` ${LEARNT_FROM_COUNTED}`}
     </p>
   );
 }
@@ -145,9 +148,15 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
   const [openError, setOpenError] = useState<ReactNode>(null);
   const filters = useMemo(() => offeredFilters(chosen, choices, sourceWord), [chosen, choices, sourceWord]);
   const filtered = useMemo(() => filterLeads(rows, filters, Date.now(), sourceWord), [rows, filters, sourceWord]);
-  // By the model's rule once its outcomes are read, as the options page counts them; none until then, rather than the stored ones.
-  const ruleOutcomes = outcomeBasis.kind === 'rule' ? outcomeBasis.outcomes : outcomeBasis.kind === 'stored' ? undefined : NO_OUTCOMES;
-  const stats = useMemo(() => segmentStats(filtered, Date.now(), ruleOutcomes), [filtered, ruleOutcomes]);
+  const basisKind = outcomeBasis.kind;
+  const ruleOutcomes = outcomeBasis.kind === 'rule' ? outcomeBasis.outcomes : undefined;
+  const thresholds = outcomeBasis.kind === 'rule' ? outcomeBasis.thresholds : undefined;
+  const stats = useMemo(() => {
+    // By the model's rule once its outcomes are read, as the options page counts them (the leads it learnt from at their
+    // held-out probabilities); none until then (null), rather than the stored ones (undefined, a model without a rule).
+    const byRule = ruleOutcomes && thresholds ? { outcomes: ruleOutcomes, thresholds } : basisKind === 'stored' ? undefined : null;
+    return segmentStats(filtered, Date.now(), byRule);
+  }, [filtered, basisKind, ruleOutcomes, thresholds]);
   const filtersRef = useRef<HTMLDivElement>(null);
   const showAllLeads = () => {
     setFilters(NO_FILTERS);

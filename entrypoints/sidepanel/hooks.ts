@@ -7,6 +7,7 @@ import { succeeded } from '@/lib/messaging/reply';
 import { onEvent } from '@/lib/messaging/events';
 import { manifestOf } from '@/lib/ml/model-store';
 import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
+import type { TierThresholds } from '@/lib/ml/train/thresholds';
 import { queryKeys } from '@/lib/query-keys';
 import type { RuleOutcomes } from '@/lib/segments';
 import { useActiveModelId, useInvalidateOnEvent, useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
@@ -63,8 +64,12 @@ function readRuleOutcomesInWorker(request: RuleOutcomesRequest, signal: AbortSig
 export type OutcomeBasis =
   /** The outcome stored at sync or import: a model without an outcome rule (the bundled model, one trained by the CLI). */
   | { kind: 'stored' }
-  /** The model's rule, the outcomes by it of the leads that count, and whether those include leads it learnt from whatever their age. */
-  | { kind: 'rule'; rule: ModelOutcomeRule; outcomes: RuleOutcomes; learntFrom: boolean }
+  /**
+   * The model's rule, the outcomes by it of the leads that count, with the held-out probabilities of
+   * those it learnt from, its tier thresholds now (which tier those for the rates), and whether
+   * those include leads it learnt from whatever their age.
+   */
+  | { kind: 'rule'; rule: ModelOutcomeRule; outcomes: RuleOutcomes; thresholds: TierThresholds; learntFrom: boolean }
   /** Not known yet: the model, or the outcomes by its rule, are being read. */
   | { kind: 'reading' }
   /** The model or the outcomes by its rule could not be read: no conversion rate, rather than the stored outcomes. */
@@ -72,7 +77,8 @@ export type OutcomeBasis =
 
 /**
  * The active model's `OutcomeBasis`: for a model with an outcome rule, the outcomes of the stored
- * leads by it (`readRuleOutcomes`, as the options page labels them), read again with the leads.
+ * leads by it (`readRuleOutcomes`, as the options page labels them), read again with the leads,
+ * and its tier thresholds, read again when a re-tier ends (a tier policy applied).
  */
 export function useOutcomeBasis(modelId: string | undefined): OutcomeBasis {
   const manifest = useManifest(modelId);
@@ -82,6 +88,8 @@ export function useOutcomeBasis(modelId: string | undefined): OutcomeBasis {
   const outcomesKey = queryKeys.ruleOutcomes(modelId ?? '');
   useInvalidateWhenJobEnds('scoring', [outcomesKey]);
   useInvalidateOnEvent('storedDataDeleted', [outcomesKey]);
+  // The thresholds the leads it learnt from are tiered by for the rates: those the stored scores were just re-tiered by.
+  useInvalidateWhenJobEnds('retier', [queryKeys.manifest(modelId ?? '')]);
   const outcomes = useQuery({
     queryKey: outcomesKey,
     queryFn: ({ signal }) => readRuleOutcomesInWorker({ modelId: modelId!, rule: rule!, now: Date.now() }, signal),
@@ -92,7 +100,7 @@ export function useOutcomeBasis(modelId: string | undefined): OutcomeBasis {
   if (!rule) return { kind: 'stored' };
   if (outcomes.isError) return { kind: 'unreadable', error: outcomes.error.message };
   if (!outcomes.data) return { kind: 'reading' };
-  return { kind: 'rule', rule, ...outcomes.data };
+  return { kind: 'rule', rule, thresholds: manifest.data.tiers, ...outcomes.data };
 }
 
 /**

@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 /**
  * The side panel's conversion rates by the active model's outcome rule: the leads and outcomes
- * the options page counts (`labelledProbabilities`), read in a worker and looked up per tier.
+ * the options page counts (`labelledProbabilities`), read in a worker and looked up per tier,
+ * the leads the model learnt from in the tier of their held-out probability.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -9,15 +10,19 @@ import { createElement } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { db, type StoredLead } from '@/lib/db/db';
+import { writeJob } from '@/lib/jobs/progress';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import type { Manifest } from '@/lib/ml/manifest';
 import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
-import { segmentStats } from '@/lib/segments';
+import { tierOf } from '@/lib/ml/score';
+import type { TierThresholds } from '@/lib/ml/train/thresholds';
+import type { Tier } from '@/lib/messaging/protocol';
+import { segmentStats, TIERS } from '@/lib/segments';
 import { labelledProbabilities, loadScoredLeads } from '@/lib/ui/stored-data';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { queryKeys } from '@/lib/query-keys';
 import { useOutcomeBasis, type OutcomeBasis } from './hooks';
-import { byLead, readRuleOutcomes, RuleOutcomesRequestSchema } from './rule-outcomes';
+import { byLead, readRuleOutcomes, RuleOutcomeListSchema, RuleOutcomesRequestSchema } from './rule-outcomes';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -33,21 +38,33 @@ const storedLead = (key: string, fields: StoredLead['fields'], overrides: Partia
   return { key, source, id, origin: 'sync', name: `Lead ${id}`, owner: 'Grace', leadSource: 'Web', createdAt: now - 60 * DAY, modifiedAt: 0, outcome: null, fields, ...overrides };
 };
 
-/** `leads`, all scored hot by model `m`. */
-async function storeHot(leads: StoredLead[]): Promise<void> {
+/** Model `m`'s thresholds in these tests: a stored score of 0.5 is hot. */
+const THRESHOLDS: TierThresholds = { hot: 0.5, warm: 0.2 };
+
+/** `leads`, scored by model `m` at `probability` (each in its tier by `THRESHOLDS`), hot by default. */
+async function storeScored(leads: StoredLead[], probability = 0.5): Promise<void> {
   await db.putLeads(leads);
-  await db.leadScores.bulkPut(leads.map((lead) => ({ key: `m|${lead.key}`, modelId: 'm', leadKey: lead.key, probability: 0.5, score: 90, tier: 'hot' as const, topReason: '', scoredAt: 1 })));
+  const tier = tierOf(probability, THRESHOLDS);
+  await db.leadScores.bulkPut(leads.map((lead) => ({ key: `m|${lead.key}`, modelId: 'm', leadKey: lead.key, probability, score: 90, tier, topReason: '', scoredAt: 1 })));
+}
+const storeHot = (leads: StoredLead[]) => storeScored(leads);
+
+/** Each tier's conversion rate and its basis in the side panel, beside the options page's (its tier preview's, `expectedOutcomes`) over the same leads. */
+async function panelAndOptionsByTier(rule: ModelOutcomeRule) {
+  const { rows } = await loadScoredLeads('m');
+  const panel = segmentStats(rows, now, { outcomes: byLead(await readRuleOutcomes({ modelId: 'm', rule, now })), thresholds: THRESHOLDS });
+  const { labels, probabilities } = await labelledProbabilities('m', rule, now);
+  const options = new Map<Tier, number[]>(TIERS.map((tier) => [tier, []]));
+  labels.forEach((label, i) => options.get(tierOf(probabilities[i], THRESHOLDS))!.push(label));
+  const rate = (outcomes: number[]) => (outcomes.length > 0 ? outcomes.reduce((sum, outcome) => sum + outcome, 0) / outcomes.length : null);
+  return Object.fromEntries(
+    TIERS.map((tier) => [tier, { panel: { rate: panel[tier].conversionRate, of: panel[tier].withOutcome }, options: { rate: rate(options.get(tier)!), of: options.get(tier)!.length } }]),
+  ) as Record<Tier, { panel: { rate: number | null; of: number }; options: { rate: number | null; of: number } }>;
 }
 
 /** The hot tier's conversion rate and its basis in the side panel, beside the options page's over the same leads. */
 async function panelAndOptions(rule: ModelOutcomeRule) {
-  const { rows } = await loadScoredLeads('m');
-  const hot = segmentStats(rows, now, byLead(await readRuleOutcomes({ modelId: 'm', rule, now }))).hot;
-  const { labels } = await labelledProbabilities('m', rule, now);
-  return {
-    panel: { rate: hot.conversionRate, of: hot.withOutcome },
-    options: { rate: labels.length > 0 ? labels.reduce((sum, label) => sum + label, 0) / labels.length : null, of: labels.length },
-  };
+  return (await panelAndOptionsByTier(rule)).hot;
 }
 
 it("counts the leads the rule marks as still being worked as the options page does: left out, not lost", async () => {
@@ -85,6 +102,33 @@ it('leaves out leads created in the last 30 days, but counts those the model lea
   expect((await readRuleOutcomes({ modelId: 'm', rule, now })).learntFrom).toBe(true);
 });
 
+it('counts a lead the model learnt from in the tier of its held-out probability, as the options page does, not in the tier its own score lists it in', async () => {
+  const sf = (id: string, converted: boolean) => storedLead(`salesforce|${id}`, { IsConverted: converted }, { outcome: converted ? 1 : 0 });
+  // The model learnt that 'learnt-won' converted, and scores it hot (0.9) since; a check model that never saw it gave it 0.05, cold.
+  await storeScored([sf('learnt-won', true), sf('learnt-lost', false)], 0.9);
+  await storeScored([sf('new-lost', false)], 0.05);
+  await db.heldOutScores.put({ modelId: 'm', leadKeys: ['salesforce|learnt-won', 'salesforce|learnt-lost'], probabilities: Float64Array.of(0.05, 0.7) });
+  const rule: ModelOutcomeRule = { source: 'salesforce', field: 'IsConverted', positiveValues: ['true'] };
+  expect(await panelAndOptionsByTier(rule)).toEqual({
+    hot: { panel: { rate: 0, of: 1 }, options: { rate: 0, of: 1 } },
+    warm: { panel: { rate: null, of: 0 }, options: { rate: null, of: 0 } },
+    cold: { panel: { rate: 0.5, of: 2 }, options: { rate: 0.5, of: 2 } },
+  });
+  // The tiers' counts, and the leads listed, stay by the stored scores: what reps work.
+  const { rows } = await loadScoredLeads('m');
+  const stats = segmentStats(rows, now, { outcomes: byLead(await readRuleOutcomes({ modelId: 'm', rule, now })), thresholds: THRESHOLDS });
+  expect(TIERS.map((tier) => stats[tier].count)).toEqual([2, 0, 1]);
+  // In the worker's one message: the held-out probability of each lead it learnt from, NaN for the others.
+  const list = await readRuleOutcomes({ modelId: 'm', rule, now });
+  expect(Object.fromEntries(list.leadKeys.map((leadKey, i) => [leadKey, list.heldOutProbabilities[i]]))).toEqual({
+    'salesforce|learnt-won': 0.05,
+    'salesforce|learnt-lost': 0.7,
+    'salesforce|new-lost': Number.NaN,
+  });
+  expect(RuleOutcomeListSchema.safeParse(list).success).toBe(true);
+  expect(RuleOutcomeListSchema.safeParse({ ...list, heldOutProbabilities: list.heldOutProbabilities.subarray(1) }).success).toBe(false);
+});
+
 it('leaves out the leads younger than the minimum age the model was trained with (90 days), as the options page does; 30 for a rule stored without one', async () => {
   const sf = (id: string, converted: boolean, daysOld: number) => storedLead(`salesforce|${id}`, { IsConverted: converted }, { outcome: converted ? 1 : 0, createdAt: now - daysOld * DAY });
   await storeHot([sf('won', true, 120), sf('lost', false, 100), sf('not-yet', false, 45)]);
@@ -113,8 +157,8 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-/** What `useOutcomeBasis` gives for the model of `modelId`, once it has settled. */
-async function outcomeBasisOf(modelId: string, queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })): Promise<OutcomeBasis> {
+/** What `useOutcomeBasis` gives for the model of `modelId` as it changes, once it has settled. */
+async function watchOutcomeBasis(modelId: string, queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })): Promise<() => OutcomeBasis> {
   InThreadWorker.started = 0;
   vi.stubGlobal('Worker', InThreadWorker);
   let basis: OutcomeBasis = { kind: 'reading' };
@@ -125,8 +169,16 @@ async function outcomeBasisOf(modelId: string, queryClient = new QueryClient({ d
   root = createRoot(document.createElement('div'));
   root.render(createElement(QueryClientProvider, { client: queryClient }, createElement(Probe)));
   await vi.waitFor(() => expect(basis.kind).not.toBe('reading'));
-  return basis;
+  return () => basis;
 }
+
+/** What `useOutcomeBasis` gives for the model of `modelId`, once it has settled. */
+async function outcomeBasisOf(modelId: string, queryClient?: QueryClient): Promise<OutcomeBasis> {
+  return (await watchOutcomeBasis(modelId, queryClient))();
+}
+
+/** The outcomes of leads the model did not learn from, as `byLead` gives them. */
+const notLearntFrom = (outcomes: [string, 0 | 1][]) => new Map(outcomes.map(([leadKey, outcome]) => [leadKey, { outcome, heldOutProbability: null }]));
 
 function bundledManifest(): Manifest {
   const parsed = bundledModel.manifest();
@@ -138,7 +190,7 @@ it("reads the outcomes by the active model's rule in a worker, and keeps the sto
   await storeHot([storedLead('salesforce|1', { IsConverted: false, Status: 'Working - Contacted' }, { outcome: 0 }), storedLead('salesforce|2', { IsConverted: true }, { outcome: 1 })]);
   const rule: ModelOutcomeRule = { source: 'salesforce', field: 'IsConverted', positiveValues: ['true'], openStatus: { field: 'Status', values: ['Working - Contacted'] } };
   await storeModel({ ...bundledManifest(), modelId: 'trained', outcomeRule: rule }, new Uint8Array([1]), 'trained');
-  expect(await outcomeBasisOf('trained')).toEqual({ kind: 'rule', rule, outcomes: new Map([['salesforce|2', 1]]), learntFrom: false });
+  expect(await outcomeBasisOf('trained')).toEqual({ kind: 'rule', rule, outcomes: notLearntFrom([['salesforce|2', 1]]), thresholds: bundledManifest().tiers, learntFrom: false });
   root?.unmount();
 
   expect(await outcomeBasisOf(bundledManifest().modelId)).toEqual({ kind: 'stored' });
@@ -151,7 +203,7 @@ it("sends the worker the model's minimum age with its rule, so the panel counts 
   await storeHot([storedLead('salesforce|won', { IsConverted: true }, { outcome: 1, createdAt: today - 120 * DAY }), storedLead('salesforce|not-yet', { IsConverted: false }, { outcome: 0, createdAt: today - 45 * DAY })]);
   const rule: ModelOutcomeRule = { source: 'salesforce', field: 'IsConverted', positiveValues: ['true'], settledAfterDays: 90 };
   await storeModel({ ...bundledManifest(), modelId: 'trained', outcomeRule: rule }, new Uint8Array([1]), 'trained');
-  expect(await outcomeBasisOf('trained')).toEqual({ kind: 'rule', rule, outcomes: new Map([['salesforce|won', 1]]), learntFrom: false });
+  expect(await outcomeBasisOf('trained')).toEqual({ kind: 'rule', rule, outcomes: notLearntFrom([['salesforce|won', 1]]), thresholds: bundledManifest().tiers, learntFrom: false });
 });
 
 it('reads the outcomes again when the leads may have changed, not when only their tiers or owners did', async () => {
@@ -167,4 +219,21 @@ it('reads the outcomes again when the leads may have changed, not when only thei
   expect(InThreadWorker.started).toBe(1);
   await queryClient.invalidateQueries({ queryKey: queryKeys.ruleOutcomes('trained') });
   await vi.waitFor(() => expect(InThreadWorker.started).toBe(2));
+});
+
+it("tiers the leads the model learnt from by its thresholds as a tier policy leaves them, once the re-tier ends, without reading the outcomes again", async () => {
+  const learnt = storedLead('salesforce|learnt', { IsConverted: true }, { outcome: 1 });
+  await storeHot([learnt]);
+  await db.heldOutScores.put({ modelId: 'trained', leadKeys: [learnt.key], probabilities: Float64Array.of(0.3) });
+  const rule: ModelOutcomeRule = { source: 'salesforce', field: 'IsConverted', positiveValues: ['true'] };
+  const manifest = { ...bundledManifest(), modelId: 'trained', outcomeRule: rule };
+  await storeModel(manifest, new Uint8Array([1]), 'trained');
+  const basis = await watchOutcomeBasis('trained');
+  expect(basis()).toMatchObject({ kind: 'rule', outcomes: new Map([[learnt.key, { outcome: 1, heldOutProbability: 0.3 }]]), thresholds: manifest.tiers, learntFrom: true });
+  // A tier policy applied: the manifest's thresholds change, then a re-tier of the stored scores by them ends.
+  const thresholds = { ...manifest.tiers, hot: 0.25, warm: 0.1 };
+  await storeModel({ ...manifest, tiers: thresholds }, new Uint8Array([1]), 'trained');
+  await writeJob('retier', { modelId: 'trained', state: 'done', done: 1, total: 1, startedAt: 1, finishedAt: 2 });
+  await vi.waitFor(() => expect(basis()).toMatchObject({ kind: 'rule', thresholds }));
+  expect(InThreadWorker.started).toBe(1);
 });

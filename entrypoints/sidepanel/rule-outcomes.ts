@@ -16,15 +16,24 @@ export const RuleOutcomesRequestSchema = z.object({ modelId: z.string(), rule: M
 export type RuleOutcomesRequest = z.infer<typeof RuleOutcomesRequestSchema>;
 
 const Uint8ArraySchema = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'a Uint8Array');
+const Float64ArraySchema = z.custom<Float64Array>((value) => value instanceof Float64Array, 'a Float64Array');
 
 /**
- * The leads whose outcome counts, and their outcomes (1 converted, 0 not), as two arrays: one
- * message, the outcomes transferred; `learntFrom`: whether LeadLens knows which leads the model
- * learnt from (it trained it), which count whatever their age.
+ * The leads whose outcome counts, their outcomes (1 converted, 0 not) and, for those the model
+ * learnt from, their held-out probabilities (NaN for the others), as three arrays: one message,
+ * the typed arrays transferred; `learntFrom`: whether LeadLens knows which leads the model learnt
+ * from (it trained it), which count whatever their age.
  */
 export const RuleOutcomeListSchema = z
-  .object({ leadKeys: z.array(z.string()), outcomes: Uint8ArraySchema, learntFrom: z.boolean() })
-  .refine(({ leadKeys, outcomes }) => leadKeys.length === outcomes.length && outcomes.every((outcome) => outcome <= 1), 'one outcome, 0 or 1, per lead');
+  .object({ leadKeys: z.array(z.string()), outcomes: Uint8ArraySchema, heldOutProbabilities: Float64ArraySchema, learntFrom: z.boolean() })
+  .refine(
+    ({ leadKeys, outcomes, heldOutProbabilities }) =>
+      leadKeys.length === outcomes.length &&
+      leadKeys.length === heldOutProbabilities.length &&
+      outcomes.every((outcome) => outcome <= 1) &&
+      heldOutProbabilities.every((probability) => Number.isNaN(probability) || (probability >= 0 && probability <= 1)),
+    'one outcome, 0 or 1, and one held-out probability, 0–1 or NaN, per lead',
+  );
 export type RuleOutcomeList = z.infer<typeof RuleOutcomeListSchema>;
 
 export const RuleOutcomesReplySchema = z.union([z.object({ ok: z.literal(true), outcomes: RuleOutcomeListSchema }), z.object({ ok: z.literal(false), error: z.string() })]);
@@ -35,32 +44,39 @@ export type RuleOutcomesReply = z.infer<typeof RuleOutcomesReplySchema>;
  * with its rule), with their outcomes: each lead's by `modelOutcomeOf` (another source's leads, and
  * demo leads outside the source's history, have none), if the model learnt from it
  * (`db.heldOutScores`) or once it is `outcomeSettled` at `now` by the minimum age the model was
- * trained with (`settledDaysOf` its rule). One pass over the rule's source's
+ * trained with (`settledDaysOf` its rule). The leads it learnt from come with their held-out
+ * probabilities, which the options page reads them with (the model's own scores of them flatter
+ * it), read here in one go rather than per lead on the page. One pass over the rule's source's
  * leads, a range of keys a chunk at a time; no other source's lead is read. Reads without yielding: for the worker.
  */
 export async function readRuleOutcomes({ modelId, rule, now }: RuleOutcomesRequest): Promise<RuleOutcomeList> {
   const [history, heldOut] = await Promise.all([historyRule(rule.source), db.heldOutScores.get(modelId)]);
-  const learntFrom = new Set(heldOut?.leadKeys);
+  const heldOutProbabilityOf = new Map(heldOut?.leadKeys.map((leadKey, i) => [leadKey, heldOut.probabilities[i]]));
   const settledAfterDays = settledDaysOf(rule);
   const leadKeys: string[] = [];
   const outcomes: number[] = [];
+  const heldOutProbabilities: number[] = [];
   await forEachChunk(
     db.leads,
     PAGE_CHUNK,
     (leads) => {
       for (const lead of leads) {
         const outcome = modelOutcomeOf(lead, rule, (leadKey) => inHistory(history, leadKey));
-        if (outcome === null || !(learntFrom.has(lead.key) || outcomeSettled(lead.createdAt, now, settledAfterDays))) continue;
+        const heldOutProbability = heldOutProbabilityOf.get(lead.key);
+        if (outcome === null || (heldOutProbability === undefined && !outcomeSettled(lead.createdAt, now, settledAfterDays))) continue;
         leadKeys.push(lead.key);
         outcomes.push(outcome);
+        heldOutProbabilities.push(heldOutProbability ?? Number.NaN);
       }
     },
     prefixRange(`${rule.source}|`),
   );
-  return { leadKeys, outcomes: Uint8Array.from(outcomes), learntFrom: learntFrom.size > 0 };
+  return { leadKeys, outcomes: Uint8Array.from(outcomes), heldOutProbabilities: Float64Array.from(heldOutProbabilities), learntFrom: heldOutProbabilityOf.size > 0 };
 }
 
 /** The outcomes as the side panel looks them up, by lead key. */
-export function byLead({ leadKeys, outcomes }: RuleOutcomeList): RuleOutcomes {
-  return new Map(leadKeys.map((leadKey, i) => [leadKey, outcomes[i] === 1 ? 1 : 0]));
+export function byLead({ leadKeys, outcomes, heldOutProbabilities }: RuleOutcomeList): RuleOutcomes {
+  return new Map(
+    leadKeys.map((leadKey, i) => [leadKey, { outcome: outcomes[i] === 1 ? 1 : 0, heldOutProbability: Number.isNaN(heldOutProbabilities[i]) ? null : heldOutProbabilities[i] }]),
+  );
 }
