@@ -1,6 +1,10 @@
 // @vitest-environment happy-dom
+import { readFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { deviationsFromIdeal, type Deviation, type HotterPlan } from '@/lib/ml/insights';
+import { generateDemoLeads } from '@/lib/crm/demo-data';
+import { featurizeRecord, type RawRecord } from '@/lib/ml/featurize';
+import { deviationsFromIdeal, MIN_CHANGE_POINTS, type Deviation, type HotterPlan } from '@/lib/ml/insights';
+import { parseManifest } from '@/lib/ml/manifest';
 import { handMadeManifest } from '@/test/fixtures/manifest';
 import { render, type Rendered } from '@/test/render';
 import { DeviationsTable, HotterPlanView } from './LeadInsights';
@@ -119,4 +123,37 @@ it('gives the odds if ideal of the probability shown: a gain of 2 model points w
   };
   rendered = render(<DeviationsTable deviations={deviationsFromIdeal(manifest, [0], 'csv')} />);
   expect(Array.from(rendered.container.querySelectorAll('tbody td'), (cell) => cell.textContent)).toEqual(['Website visits', '0', '> 0', '×2.7']);
+});
+
+/** The odds column of the comparison table for these deviations. */
+const oddsColumn = (deviations: readonly Deviation[]) => {
+  rendered = render(<DeviationsTable deviations={deviations} />);
+  return Array.from(rendered.container.querySelectorAll('tbody tr'), (row) => row.lastElementChild?.textContent);
+};
+
+it('writes an odds factor only from the least change the plan offers (×1.05), never "×1" beside an ideal that differs', () => {
+  const lost = (pointsLost: number, feature: number): Deviation => ({ feature, label: 'Country', leadValue: 'United States', idealValue: 'Canada', pointsLost });
+  expect(oddsColumn([0, 0.001, 0.03, 0.048, MIN_CHANGE_POINTS, 0.2].map(lost))).toEqual([
+    'no change',
+    'no visible change',
+    'no visible change',
+    'no visible change',
+    '×1.1',
+    '×1.2',
+  ]);
+});
+
+it('reads no "×1" for any demo lead of the bundled model', () => {
+  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
+  if (!parsed.ok) throw new Error(parsed.error);
+  const { manifest } = parsed;
+  const now = new Date('2026-11-20T00:00:00Z');
+  const deviations = generateDemoLeads({ count: 150, seed: 5, now }).flatMap((lead) =>
+    (['hubspot', 'salesforce'] as const).flatMap((source) => deviationsFromIdeal(manifest, featurizeRecord(lead[source] as RawRecord, manifest.features, source, now), source)),
+  );
+  // All in one table, each row its own key.
+  const odds = oddsColumn(deviations.map((d, i) => ({ ...d, feature: i })));
+  expect(odds).not.toContain('×1');
+  expect(odds.filter((cell) => cell?.startsWith('×')).length).toBeGreaterThan(1500);
+  expect(odds.filter((cell) => cell === 'no visible change').length).toBeGreaterThan(150);
 });

@@ -1,9 +1,18 @@
-import type { Deviation, HotterPlan } from '@/lib/ml/insights';
+import { MIN_CHANGE_POINTS, type Deviation, type HotterPlan } from '@/lib/ml/insights';
 import { formatDistinctRates, formatProbability, oddsFactor } from '@/lib/presentation';
 import { TierLabel } from './TierLabel';
 
 // Values come from CRM data (a category, a number as the CRM wrote it): each sits in <bdi>, so
 // right-to-left text or a direction override in one cannot reorder the words around it.
+
+/**
+ * What the ideal would do to the lead's odds: its factor only from MIN_CHANGE_POINTS (×1.05), the
+ * least the plan offers as a change, so no row reads "×1" beside an ideal that differs.
+ */
+function oddsIfIdeal(pointsLost: number): string {
+  if (pointsLost === 0) return 'no change';
+  return pointsLost < MIN_CHANGE_POINTS ? 'no visible change' : `×${oddsFactor(pointsLost)}`;
+}
 
 /** Per feature: this lead's value, the ideal customer's, and what the ideal would do to its odds. */
 export function DeviationsTable({ deviations }: { deviations: readonly Deviation[] }) {
@@ -29,7 +38,7 @@ export function DeviationsTable({ deviations }: { deviations: readonly Deviation
               <td>
                 <bdi>{d.idealValue}</bdi>
               </td>
-              <td>{d.pointsLost < 0.005 ? 'no change' : `×${oddsFactor(d.pointsLost)}`}</td>
+              <td>{oddsIfIdeal(d.pointsLost)}</td>
             </tr>
           ))}
         </tbody>
@@ -37,7 +46,9 @@ export function DeviationsTable({ deviations }: { deviations: readonly Deviation
       <p className="deviations-note" style={{ fontSize: 12, margin: '4px 0' }}>
         Ideal: the value (or range) that would score highest for this lead, its other features as they are. Odds if ideal: how many
         times changing only this feature to it would multiply the lead's odds of converting, counting how it works together with the
-        others.
+        others; no visible change below ×1.05. Not compared: how long ago the lead was created or last active, whether it takes
+        e-mail (its choice, not a rep's), e-mail engagement when no marketing e-mail reaches it, and counts it already has more of than
+        the ideal (they only grow).
       </p>
     </>
   );

@@ -188,6 +188,33 @@ describe('what a lead\'s CRM allows', () => {
     expect(found.reachableEmailPlans).toBeGreaterThan(300);
   });
 
+  it('compares a HubSpot contact no e-mail reaches with the ideal on no e-mail engagement, no lead on its opt-out, and asks no count to go down', () => {
+    const byEmail = new Set(['email_opens', 'email_clicks', 'email_click_rate'].map((key) => manifest.features.indexOf(field(key))));
+    const optOut = manifest.features.indexOf(field('email_opted_out'));
+    const counts = manifest.features.flatMap((feature, f) => (feature.actionable && feature.type === 'numeric' && feature.derive.kind === 'value' ? [f] : []));
+    /** The largest value of an ideal as the table writes it: "12 – 58" → 58, "2" → 2, "9 or more" → no end. */
+    const upperEnd = (ideal: string) => (/or more|any value|^>/.test(ideal) ? Number.POSITIVE_INFINITY : parseNumber(ideal.split(' – ').at(-1)!.replace(/^≤ /, '')));
+    const found = { unreachable: 0, unreachableEmailRows: 0, reachableEmailRows: 0, countRows: 0 };
+    for (const { source, record } of RECORDS) {
+      const row = featurizeRecord(record, manifest.features, source, now);
+      const deviations = deviationsFromIdeal(manifest, row, source);
+      expect(deviations.some((d) => d.feature === optOut)).toBe(false);
+      const emailRows = deviations.filter((d) => byEmail.has(d.feature)).length;
+      if (source === 'hubspot' && (record.hs_email_optout === 'true' || !record.email)) {
+        found.unreachable++;
+        found.unreachableEmailRows += emailRows;
+      } else if (source === 'hubspot') found.reachableEmailRows += emailRows;
+      for (const d of deviations.filter((d) => counts.includes(d.feature) && !Number.isNaN(row[d.feature]))) {
+        found.countRows++;
+        expect(upperEnd(d.idealValue), `${d.label}: this lead ${row[d.feature]}, ideal ${d.idealValue}`).toBeGreaterThanOrEqual(row[d.feature]);
+      }
+    }
+    // Before, every such contact's table asked for e-mails opened ("≤ 0 → 12 – 58") and offered "Opted out of e-mail: Yes → No".
+    expect(found).toMatchObject({ unreachable: 147, unreachableEmailRows: 0 });
+    expect(found.reachableEmailRows).toBeGreaterThan(2500);
+    expect(found.countRows).toBeGreaterThan(3000);
+  });
+
   it("names a lead source HubSpot holds as a HubSpot contact's ideal, never Salesforce's \"Web\"", () => {
     const leadSource = manifest.features.indexOf(field('lead_source'));
     const idealsOf = (wanted: SourceKind) => {

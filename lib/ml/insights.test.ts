@@ -235,6 +235,29 @@ describe('deviationsFromIdeal with the training leads per bin', () => {
     expect(deviationOf(model, [5, 0], 0).idealValue).toBe('21 – 40'); // a Basic lead: the pair does not touch it
   });
 
+  it('never asks a count a rep\'s work records to go down: a lead past its ideal is left out, one below or unknown is not', () => {
+    // E-mails clicked peak at 2; a company's size scored the same way is no rep's work, and may be past its ideal.
+    const clicksAxis = { labels: ['≤ 0', '1', '2', '3', '> 3', 'missing'], edges: [0.5, 1.5, 2.5, 3.5] };
+    const peakAtTwo = [-0.1, 0.1, 0.2, 0.1, -0.05, 0];
+    const model = handMadeManifest({
+      features: [
+        { key: 'clicks', label: 'E-mails clicked', type: 'numeric', derive: { kind: 'value', from: { csv: 'clicks' } }, actionable: true },
+        { key: 'offices', label: 'Offices', type: 'numeric', derive: { kind: 'value', from: { csv: 'offices' } } },
+      ],
+      terms: [
+        { features: [0], label: 'E-mails clicked', shape: { axes: [clicksAxis], scores: peakAtTwo } },
+        { features: [1], label: 'Offices', shape: { axes: [clicksAxis], scores: peakAtTwo } },
+      ],
+      intercept: -2,
+    });
+    const compared = (row: number[]) => deviationsFromIdeal(model, row, 'csv').map((d) => [d.label, d.leadValue, d.idealValue, d.pointsLost]);
+    // 4 clicks cannot become 2: no "ideal 2, ×1.3" for it. 4 offices is a fact to compare, not a change.
+    expect(compared([4, 4])).toEqual([['Offices', '> 3', '2', expect.closeTo(0.25, 12)]]);
+    expect(compared([1, 2])).toEqual([['E-mails clicked', '1', '2', expect.closeTo(0.1, 12)], ['Offices', '2', '2', 0]]);
+    // Unknown clicks are none recorded yet: 2 is still ahead.
+    expect(compared([Number.NaN, 2])[0]).toEqual(['E-mails clicked', 'missing', '2', expect.closeTo(0.2, 12)]);
+  });
+
   it('keeps the lead\'s own value when no range holds enough leads', () => {
     const few = handMadeManifest({
       features: [seats],
@@ -787,6 +810,25 @@ describe('a lead no marketing e-mail reaches', () => {
       expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-1), 12);
       expect(plan.reaches).toBe(true);
     }
+  });
+
+  it('is compared with the ideal customer on no e-mail engagement, and no lead on its opt-out, either way', () => {
+    // The same model with the opt-out scored: its term alone would make "No" the ideal of an opted-out lead (+0.6).
+    const optOutTerm = (scores: number[]) => ({ features: [2], label: 'Opted out of e-mail', importance: 0, shape: { axes: [{ labels: ['No', 'Yes', 'missing'], edges: [0.5] }], scores } });
+    const scored = (scores: number[]) => ({ ...model, terms: [...model.terms, optOutTerm(scores)] });
+    const comparedFor = (compared: Manifest, record: RawRecord) =>
+      deviationsFromIdeal(compared, Array.from(featurizeRecord(record, compared.features, 'hubspot', now)), 'hubspot').map((d) => [d.label, d.leadValue, d.idealValue]);
+    const optedOutBetter = scored([0.2, -0.4, 0]);
+    expect(comparedFor(optedOutBetter, reachable)).toEqual([
+      ['Website visits', '0', '> 5'],
+      ['Marketing e-mails opened', '≤ 2', '> 2'],
+    ]);
+    // Opted out, or no address: no opens to ask for (the plan asks none), and no "Yes → No" a rep may not make.
+    for (const record of [{ ...reachable, hs_email_optout: 'true' }, { ...reachable, email: '' }, { ...reachable, email: 'not an address' }]) {
+      expect(comparedFor(optedOutBetter, record), JSON.stringify(record)).toEqual([['Website visits', '0', '> 5']]);
+    }
+    // Nor is a lead e-mail reaches asked to opt out, where the model happens to score that higher.
+    expect(comparedFor(scored([-0.4, 0.2, 0]), reachable).map(([label]) => label)).toEqual(['Website visits', 'Marketing e-mails opened']);
   });
 
   it('is told by its opt-out whatever the source calls it, and only by what its source has', () => {

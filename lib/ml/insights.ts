@@ -7,7 +7,8 @@
  * (NaN = missing) plus its per-term contributions [T] from the model run. Features the lead's
  * source has no field for are left out: it is always missing there, nothing a rep can change;
  * so are a category's levels the source's records cannot hold (`heldLevels`), and e-mail
- * engagement for a lead no marketing e-mail reaches (`cannotBeEmailed`).
+ * engagement for a lead no marketing e-mail reaches (`cannotBeEmailed`), in the plan and in the
+ * comparison with the ideal customer alike.
  * Every figure is exact: what the model adds, pairs included, for the row the change gives.
  */
 import type { Tier } from '../messaging/protocol';
@@ -108,7 +109,8 @@ export interface Deviation {
    * What the lead would gain if this feature alone took the ideal's best value (its pairs with
    * the lead's other features included), ≥ 0: no value of the ideal adds more. In the log-odds of
    * the calibrated probability, the one a rep reads, as the plan's `calibratedPoints` are: its odds
-   * factor is what the probability shown would do.
+   * factor is what the probability shown would do. Below MIN_CHANGE_POINTS (odds ×1.05) a rep would
+   * not see it: no deviation to act on, as the plan offers no such change, and the table says so.
    */
   pointsLost: number;
 }
@@ -168,6 +170,15 @@ function bestScoringRun(gains: readonly number[], leadBin: number, numeric: bool
 }
 
 /**
+ * Whether the comparison with the ideal customer names `feature` for a lead: one `source`
+ * supplies, no "days since" (see `deviationsFromIdeal`), never the e-mail opt-out (whether a lead
+ * takes marketing e-mail is its choice: no rep may undo an opt-out, nor opt a lead out for a
+ * score), and no e-mail engagement for a lead that `cannotBeEmailed`, as the plan asks none of it.
+ */
+const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: boolean) =>
+  sourceSupplies(feature, source) && !countsDaysSince(feature) && !isEmailOptOut(feature) && (emailable || !engagesByEmail(feature));
+
+/**
  * Per single-feature term whose feature `source` supplies: the lead's bin, this lead's ideal
  * value and the points lost, largest loss first. Each value bin is scored as the model scores
  * the lead with only this feature changed (its own term and its pairs with the lead's other
@@ -181,13 +192,16 @@ function bestScoringRun(gains: readonly number[], leadBin: number, numeric: bool
  * A feature computed from others (a click rate) is compared as the model input it is.
  * "Days since" features are left out: how long ago a lead was created or last active is no trait
  * of the customer (what a fresh activity would do is in the plan), and their best bin, among
- * hundreds of days, is mostly noise ("ideal: 43 – 44 days since the last activity").
+ * hundreds of days, is mostly noise ("ideal: 43 – 44 days since the last activity"). So are the
+ * e-mail opt-out, and e-mail engagement for a lead no marketing e-mail reaches (`comparedWithIdeal`),
+ * and a count a rep's work records that the lead has already passed the ideal of.
  */
 export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, source: SourceKind): Deviation[] {
   const logit = logitOf(manifest, row);
+  const emailable = !cannotBeEmailed(manifest, row, source);
   return manifest.terms
-    .filter((term) => term.features.length === 1 && sourceSupplies(manifest.features[term.features[0]], source) && !countsDaysSince(manifest.features[term.features[0]]))
-    .map((term): Deviation => {
+    .filter((term) => term.features.length === 1 && comparedWithIdeal(manifest.features[term.features[0]], source, emailable))
+    .flatMap((term): Deviation[] => {
       const [feature] = term.features;
       const axis = axisAsShown(shapeOf(term).axes[0], manifest.features[feature], source);
       const held = heldLevels(manifest.features[feature], source, row[feature]);
@@ -197,10 +211,14 @@ export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, 
       const binRows = referenceOf(manifest, feature)?.binRows?.map((rows, bin) => (held(bin) ? rows : 0));
       const ideal = binRows ? supportedIdeal(gains, binRows, numeric) : bestScoringRun(gains.map((gain, bin) => (held(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
       const leadValue = axis.labels[leadBin];
-      if (!ideal || gains[ideal.best] < 0) return { feature, label: term.label, leadValue, idealValue: leadValue, pointsLost: 0 };
+      if (!ideal || gains[ideal.best] < 0) return [{ feature, label: term.label, leadValue, idealValue: leadValue, pointsLost: 0 }];
+      // A count a rep's work records only grows (no one un-clicks an e-mail): past its ideal ("clicked 4, ideal 2") it is
+      // nothing to act on, and left out rather than shown as reached, an ideal it does not have. An unknown count is none
+      // recorded yet, as in the plan: it can still reach any ideal. What more of it would do is the plan's to say.
+      if (manifest.features[feature].actionable && isCount(manifest.features[feature]) && !Number.isNaN(row[feature]) && leadBin > ideal.last) return [];
       // A lead within the ideal range has the ideal: "employees 25, ideal 21 – 40" loses nothing, whatever bin of it scores best.
       const inIdeal = leadBin >= ideal.first && leadBin <= ideal.last;
-      return { feature, label: term.label, leadValue, idealValue: rangeLabel(axis, ideal.first, ideal.last), pointsLost: inIdeal ? 0 : calibratedChange(manifest.calibration, logit, gains[ideal.best]) };
+      return [{ feature, label: term.label, leadValue, idealValue: rangeLabel(axis, ideal.first, ideal.last), pointsLost: inIdeal ? 0 : calibratedChange(manifest.calibration, logit, gains[ideal.best]) }];
     })
     .sort((a, b) => b.pointsLost - a.pointsLost);
 }
