@@ -144,6 +144,15 @@ describe('badge', () => {
     expect(popover.getAttribute('aria-label')).toBe('Why LeadLens scored Ada Lovelace so');
   });
 
+  it('says how a lead not scored yet gets a score on a real org’s pages: open it, or connect this org or portal (a CSV or the demo data never score its rows)', () => {
+    const badge = mountBadge(document, null, { compact: true, leadName: 'Ada Lovelace' });
+    badge.showUnknown();
+    const advice = popoverOf(badge.host).querySelector('p')!.textContent!;
+    expect(advice).toContain('open the lead to score it from its page');
+    expect(advice).toContain('connects LeadLens to this org or portal under CRM connections');
+    expect(advice).not.toMatch(/CSV|demo/i);
+  });
+
   it('a click pins it open, a second click closes it; Escape anywhere or a click outside closes a pinned one', () => {
     const badge = mountBadge(document, document.getElementById('title'));
     badge.show({ ok: true, lead });

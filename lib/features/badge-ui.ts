@@ -55,8 +55,12 @@ const SCORING = 'Scoring this lead…';
 const SCORING_WAIT =
   'Its score and the reasons for it appear here as soon as they are ready. The first lead after the browser starts takes a little longer.';
 
+/**
+ * Only what scores a row of a real org's list: the lead opened (the score from its page is kept a while)
+ * or a connection to this org or portal. Imported CSV leads and demo data never serve a real org's rows.
+ */
 const NOT_SCORED_YET =
-  'LeadLens has no data on this lead yet: open the lead to score it from its page. To score whole lists, an admin connects the CRM, loads the demo data or imports a CSV in the LeadLens options.';
+  'LeadLens has no data on this lead yet: open the lead to score it from its page. To score whole lists, an admin connects LeadLens to this org or portal under CRM connections in the LeadLens options.';
 
 type Child = Node | string | null | false;
 

@@ -259,6 +259,30 @@ describe('list badges', () => {
     readRows.mockRestore();
   });
 
+  it('does not read the rows again for an attribute changed outside the list: a header animating by its class', async () => {
+    document.body.innerHTML = `<header><span id="bell" class="idle"></span></header><div id="view"><table data-test-id="contacts-table"><tbody>${row('1', 'Ada') + row('3', 'Alan')}</tbody></table></div>`;
+    const readRows = vi.spyOn(hubspot, 'readListRows');
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    await settle();
+    readRows.mockClear();
+    const bell = document.getElementById('bell')!;
+    for (let i = 0; i < 30; i++) {
+      bell.className = i % 2 ? 'idle' : 'ringing';
+      bell.style.opacity = String(i % 2);
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(readRows).not.toHaveBeenCalled();
+    // In the list, and around it, an attribute still may change the rows: each is read again.
+    document.querySelector('tr')!.className = 'selected';
+    await settle();
+    expect(readRows).toHaveBeenCalledTimes(1);
+    document.getElementById('view')!.setAttribute('hidden', '');
+    await settle();
+    expect(readRows).toHaveBeenCalledTimes(2);
+    expect(badges()).toHaveLength(0);
+    readRows.mockRestore();
+  });
+
   it('badges the list view Lightning shows again on Back, after the record view it kept goes', async () => {
     const leadRow = (id: string, name: string) =>
       `<tr data-row-key-value="${id}"><th scope="row"><a data-recordid="${id}" href="/lightning/r/Lead/${id}/view">${name}</a></th><td>x</td></tr>`;

@@ -7,7 +7,7 @@
  * answers are kept per record id until the page goes away or the scores change.
  */
 import type { ScoreOutcome } from '../messaging/protocol';
-import { observeComposed } from '../crm/dom';
+import { closestComposed, flatTreeParent, observeComposed, type Selectors } from '../crm/dom';
 import type { CrmAdapter, CrmKind, ListRow } from '../crm/types';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
@@ -20,6 +20,36 @@ import { EXTENSION_RELOADED } from './navigation';
 const RESCAN_DELAY_MS = 150;
 /** Gather the rows that scrolled into view together into one request. */
 const BATCH_DELAY_MS = 50;
+
+/** What holds a list's rows, as both CRMs render it (the ARIA roles of a table too). */
+const LIST_BOX: Selectors = ['table', '[role="grid"]', '[role="treegrid"]', '[role="table"]'];
+
+/** The nearest element that holds all of `elements` in the rendered tree (itself, for one); null for none, or none in common. */
+function commonFlatAncestor(elements: readonly Element[]): Element | null {
+  const [first, ...rest] = elements;
+  if (first === undefined) return null;
+  const chain: Element[] = [];
+  const depthOf = new Map<Element, number>();
+  for (let element: Element | null = first; element; element = flatTreeParent(element)) {
+    depthOf.set(element, chain.length);
+    chain.push(element);
+  }
+  let depth = 0;
+  for (const element of rest) {
+    let shared: Element | null = element;
+    while (shared && !depthOf.has(shared)) shared = flatTreeParent(shared);
+    if (!shared) return null;
+    depth = Math.max(depth, depthOf.get(shared)!);
+  }
+  return chain[depth];
+}
+
+/** `element` and its ancestors in the rendered tree (through slots and shadow hosts). */
+function flatAncestry(element: Element): Set<Element> {
+  const ancestry = new Set<Element>();
+  for (let current: Element | null = element; current; current = flatTreeParent(current)) ancestry.add(current);
+  return ancestry;
+}
 
 interface RowBadge {
   recordId: string;
@@ -56,6 +86,13 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
   let generation = 0;
   let batchTimer: ReturnType<typeof setTimeout> | undefined;
   let rescanTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * What held the rows last read (their table or grid), null while no row is: only an attribute
+   * changed in it, on it or on an element around it may change the rows read.
+   */
+  let listBox: Element | null = null;
+  /** `listBox` and its ancestors, whose class, style or hidden show or hide the list. */
+  let aroundList = new Set<Element>();
 
   const forgetOutcomes = () => {
     outcomes.clear();
@@ -129,8 +166,12 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
   const rescan = () => {
     rescanTimer = undefined;
     const rows = adapter.readListRows(document);
+    const anchors = rows.map((row) => row.anchor);
+    const sharedByRows = commonFlatAncestor(anchors);
+    listBox = sharedByRows && (closestComposed(sharedByRows, LIST_BOX) ?? sharedByRows);
+    aroundList = listBox ? flatAncestry(listBox) : new Set();
     // Rows that left the list (removed, or in a view the CRM hid after paging) lose their badge.
-    const current = new Set(rows.map((row) => row.anchor));
+    const current = new Set(anchors);
     for (const [anchor, row] of badges) {
       if (current.has(anchor)) continue;
       visibility.unobserve(anchor);
@@ -141,6 +182,19 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
     rows.forEach(place);
   };
 
+  /**
+   * Whether an attribute changed where it may change the rows read: in the list or on an element
+   * around it; anywhere while no list is read (the list to come may be shown by any). Elsewhere (a
+   * CRM header animating by its class) it cannot, and reading a long list again is costly.
+   */
+  const inOrAroundList = (target: Element): boolean => {
+    if (listBox === null || !listBox.isConnected || aroundList.has(target)) return true;
+    for (let current: Element | null = target; current; current = flatTreeParent(current)) if (current === listBox) return true;
+    return false;
+  };
+  const mayChangeRows = (record: MutationRecord): boolean =>
+    isCrmChange(record) && (record.type !== 'attributes' || inOrAroundList(record.target as Element));
+
   // Only the CRM's own changes mean the list may have changed. A virtualised grid may reuse a
   // row for another record by changing only its link or row key; the view shown may change by
   // class, style, hidden or aria-hidden only (on Back, Lightning re-shows the list view it kept).
@@ -149,7 +203,7 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
   const changes = observeComposed(
     document,
     (records) => {
-      if (records.some(isCrmChange)) rescanTimer ??= setTimeout(rescan, RESCAN_DELAY_MS);
+      if (rescanTimer === undefined && records.some(mayChangeRows)) rescanTimer = setTimeout(rescan, RESCAN_DELAY_MS);
     },
     {
       childList: true,

@@ -167,6 +167,28 @@ describe('record badge', () => {
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('hot');
   });
 
+  it('reads the page at most every 200 ms while the next record loads under a shimmer, and still scores it soon after it renders', async () => {
+    document.body.innerHTML = `${view('Ada A', fieldsOfA)}<div id="skeleton" class="loading"></div>`;
+    const readFields = vi.spyOn(adapter, 'readRecordFields');
+    run(B, A);
+    readFields.mockClear();
+    const skeleton = document.getElementById('skeleton')!;
+    // 100 changes, one every 10 ms: each read walks the page (HubSpot's look for shadow roots).
+    for (let i = 0; i < 100; i++) {
+      skeleton.classList.toggle('pulse');
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    expect(readFields.mock.calls.length).toBeGreaterThan(0);
+    expect(readFields.mock.calls.length).toBeLessThanOrEqual(6);
+    expect(scoreLead).not.toHaveBeenCalled();
+    // B renders amid the shimmer: seen at the end of the interval, not when the wait for it runs out.
+    skeleton.classList.toggle('pulse');
+    renderNext('Bob B', fieldsOfB);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(scoreLead.mock.calls).toEqual([[{ crm: 'salesforce', locale: 'en-US', timeZone, recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' }]]);
+    readFields.mockRestore();
+  });
+
   it('never scores what a page of another kind showed (a HubSpot company) as the contact’s, and scores the contact once it renders', async () => {
     // A company page: its properties read like a contact's fields, but it is not a lead page.
     const fieldsOfCompany: PageFields = { industry: 'Software', Rating: 'Hot' };
@@ -477,6 +499,28 @@ describe('record badge on a page that reads only the fields it shows (HubSpot)',
     editProperty('jobtitle', '--');
     await settle();
     expect(requests().at(-1)).toEqual({ jobtitle: '', lifecyclestage: 'lead', hs_analytics_num_visits: '14', hs_email_open: '9' });
+  });
+
+  it('badges a contact come back to while the page still shows it with another tab open (Back before the next contact rendered), not floating with no fields', async () => {
+    const other = { kind: 'record', crm: 'hubspot', recordId: '1502' } as const;
+    const again = (match: typeof contact | typeof other, previousMatch: PageMatch) => {
+      page.abort();
+      page = new AbortController();
+      void recordBadge.run({ document, adapter: hubspot, match, previousMatch, signal: page.signal });
+    };
+    await start();
+    // The Activities tab hides the Overview's properties (scored as they were), then another contact is opened and Back before it renders.
+    showTab('activities');
+    await settle();
+    again(other, contact);
+    await vi.advanceTimersByTimeAsync(100);
+    scoreLead.mockClear();
+    again(contact, other);
+    await vi.advanceTimersByTimeAsync(3100);
+    expect(requests()).toEqual([{ jobtitle: 'VP Sales', lifecyclestage: 'lead' }]);
+    expect(badges()).toHaveLength(1);
+    expect(badges()[0].hasAttribute('data-leadlens-floating')).toBe(false);
+    expect(badges()[0].closest('h2')?.textContent).toBe('Ada Lovelace');
   });
 
   it('never sends more fields than a request carries: those shown first, then the hidden ones as scored', async () => {

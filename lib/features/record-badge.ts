@@ -18,7 +18,11 @@ import type { ContentFeature } from './types';
 
 /** After this long without this record's fields, score without them (the background may read them from the CRM). */
 const RENDER_TIMEOUT_MS = 3000;
-/** Once the badge is shown, check the page at most this often: the CRM's re-renders come in bursts. */
+/**
+ * Check the page at most this often: the CRM's re-renders come in bursts, and a read can walk the
+ * whole page (HubSpot's look for shadow roots). Until this record first renders, a change after a
+ * quiet spell is looked at at once: the badge's latency counts.
+ */
 const WATCH_INTERVAL_MS = 200;
 /**
  * How long after this record's fields render its title may still show the previous page's
@@ -35,19 +39,20 @@ interface Snapshot {
   titleStale: boolean;
 }
 
-/** How many records' last scored fields the page remembers (a rep goes back and forth among a few). */
+/** How many records' last shown fields the page remembers (a rep goes back and forth among a few). */
 const REMEMBERED_RECORDS = 20;
 /**
- * Record id → the hash of the fields last scored as that record's, in this page. Coming back to
- * a record the CRM still shows (Back before the other lead rendered, a modal with its own URL
- * closed over it), the fields on the page are then known to be its own, not the previous page's.
+ * Record id → the hash of the fields last shown as that record's, in this page, read as the check at
+ * the start reads them (without the fields a HubSpot tab hides, which are scored as they were). Coming back to a
+ * record the CRM still shows (Back before the other lead rendered, a modal with its own URL closed over
+ * it), the fields on the page are then known to be its own, not the previous page's.
  */
-const lastScored = new Map<string, string>();
+const lastShown = new Map<string, string>();
 
-function rememberScored(recordId: string, hash: string): void {
-  lastScored.delete(recordId);
-  lastScored.set(recordId, hash);
-  if (lastScored.size > REMEMBERED_RECORDS) lastScored.delete(lastScored.keys().next().value!);
+function rememberShown(recordId: string, hash: string): void {
+  lastShown.delete(recordId);
+  lastShown.set(recordId, hash);
+  if (lastShown.size > REMEMBERED_RECORDS) lastShown.delete(lastShown.keys().next().value!);
 }
 
 /** Every field of `shown` holds its value in `among`: at most, some of `among`'s are not shown. */
@@ -83,7 +88,7 @@ export const recordBadge: ContentFeature = {
     // until it renders this record: whatever the page shows now is not this record's.
     const fieldsAtStart = previousMatch !== null ? adapter.readRecordFields(document) : null;
     const shownAtStart = fieldsAtStart === null ? null : snapshot(fieldsAtStart, undefined);
-    const showsThisRecord = shownAtStart?.hash != null && lastScored.get(`${crm} ${recordId}`) === shownAtStart.hash;
+    const showsThisRecord = shownAtStart?.hash != null && lastShown.get(`${crm} ${recordId}`) === shownAtStart.hash;
     const previous = showsThisRecord ? null : shownAtStart;
     // The CRM may render this record's fields before its title (HubSpot re-renders the header in
     // place): a title that reads as the one shown at the start is the previous page's, until it
@@ -112,7 +117,6 @@ export const recordBadge: ContentFeature = {
 
     const score = async (shown: Snapshot) => {
       requested = shown;
-      if (isFresh(shown)) rememberScored(`${crm} ${recordId}`, shown.hash!);
       const request = ++latestRequest;
       // The page writes numbers and dates in its user's locale, and times in their time zone: as a rule the browser's.
       const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -153,7 +157,11 @@ export const recordBadge: ContentFeature = {
           : shown;
       // A name lost for a moment (the CRM re-rendering the title) is no reason to score again.
       const renamed = shown.name !== undefined && shown.name !== requested?.name;
-      if (isFresh(shown) && (renamed || toScore.hash !== requested?.hash)) void score(toScore);
+      if (isFresh(shown)) {
+        // What the page shows, not `toScore`: the check at the start sees no hidden fields (a HubSpot tab switched away from).
+        rememberShown(`${crm} ${recordId}`, shown.hash!);
+        if (renamed || toScore.hash !== requested?.hash) void score(toScore);
+      }
       // A floating badge may sit over another lead's page or a list: it names its lead, by the id until the name is known.
       const leadName = target === null ? (requested?.name ?? `lead ${recordId}`) : undefined;
       if (!badge?.host.isConnected || target !== anchor || leadName !== badgeLeadName) {
@@ -172,22 +180,42 @@ export const recordBadge: ContentFeature = {
       if (!requested) void score(snapshot({}, undefined));
     };
 
-    const onChanges = (records: MutationRecord[]) => {
-      const badgeLost = badge !== null && !badge.host.isConnected;
-      if (!badgeLost && !records.some(isCrmChange)) return;
-      if (renderTimer === undefined) {
-        checkTimer ??= setTimeout(() => {
-          checkTimer = undefined;
-          refresh(read());
-        }, WATCH_INTERVAL_MS);
-        return;
-      }
-      // Until this record first renders, every change is looked at at once: the badge's latency counts.
+    /** Until this record first renders: whether it has now (then badged and scored at once). */
+    const lookForFirstRender = () => {
       const shown = read();
       if (!isFresh(shown)) return;
       clearTimeout(renderTimer);
       renderTimer = undefined;
       refresh(shown);
+    };
+    /** A change came while the first render was being waited for, during `WATCH_INTERVAL_MS` after the last look. */
+    let changedSinceLook = false;
+    let lookTimer: ReturnType<typeof setTimeout> | undefined;
+    /** At once after a quiet spell, else at the end of the interval: a page loading under a shimmer changes many times before it renders. */
+    const throttledLookForFirstRender = () => {
+      if (lookTimer !== undefined) {
+        changedSinceLook = true;
+        return;
+      }
+      changedSinceLook = false;
+      lookForFirstRender();
+      lookTimer = setTimeout(() => {
+        lookTimer = undefined;
+        if (changedSinceLook && renderTimer !== undefined) throttledLookForFirstRender();
+      }, WATCH_INTERVAL_MS);
+    };
+
+    const onChanges = (records: MutationRecord[]) => {
+      const badgeLost = badge !== null && !badge.host.isConnected;
+      if (!badgeLost && !records.some(isCrmChange)) return;
+      if (renderTimer !== undefined) {
+        throttledLookForFirstRender();
+        return;
+      }
+      checkTimer ??= setTimeout(() => {
+        checkTimer = undefined;
+        refresh(read());
+      }, WATCH_INTERVAL_MS);
     };
 
     signal.addEventListener(
@@ -195,6 +223,7 @@ export const recordBadge: ContentFeature = {
       () => {
         changes.disconnect();
         clearTimeout(renderTimer);
+        clearTimeout(lookTimer);
         clearTimeout(checkTimer);
         clearTimeout(titleTimer);
         // The rep stays on this lead: its badge says why it scores no more, rather than vanish.
