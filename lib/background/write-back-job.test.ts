@@ -294,6 +294,23 @@ it('keeps what the CRM refused in batches before the job stopped, with how many 
   expect(await readWriteBack('hubspot')).toMatchObject({ status: 'error', done: 5, written: 4, failures: [{ error: refusal, count: 1 }] });
 });
 
+it('stops once two batches in a row had every lead refused for the same reason, and says so with what was refused', async () => {
+  await syncedHubSpotLeads();
+  vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+  const refusal = 'VALIDATION_ERROR: Property values were not valid';
+  const update = vi.spyOn(writer, 'updateRecords').mockImplementation(async (batch) => batch.map(({ recordId }) => ({ recordId, error: refusal })));
+  expect(await writeBackToEnd(WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null }))).toMatchObject({
+    status: 'error',
+    error: expect.stringMatching(/^HubSpot refused every lead of the last 2 batches \(10 leads\) for the same reason: VALIDATION_ERROR: Property values were not valid \(lead \d+\)\. Stopped there: the 5 leads left were not sent/),
+    total: 15,
+    done: 10,
+    written: 0,
+    failures: [{ error: refusal, count: 10 }],
+  });
+  expect(update).toHaveBeenCalledTimes(2);
+  expect((await readStatus('hubspot')).status).toBe('connected');
+});
+
 it('says nothing of a connection the admin replaced while it ran: the refused token was the previous one', async () => {
   await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 10).map((lead) => ({ ...lead, origin: 'sync' as const })));
   vi.spyOn(writer, 'updateRecords').mockImplementationOnce(async () => {
@@ -429,7 +446,7 @@ describe('while it checks the fields and scores the leads, before it writes', ()
 
   it('reads as stopped when the worker that ran it was stopped', async () => {
     const left: WriteBackSummary = { crm: 'hubspot', status: 'scoring', target: null, done: 0, total: 0, written: 0, cleared: 0, unchanged: 0, failures: [], unlistedFailures: 0, unconfirmed: 0, error: null, finishedAt: null };
-    await fakeBrowser.storage.session.set({ 'write-back:hubspot': left });
+    await db.settings.put({ key: 'write-back:hubspot', value: left });
     expect(await readWriteBack('hubspot')).toMatchObject({ status: 'error', error: expect.stringMatching(/^Stopped before the end/) });
   });
 });
@@ -437,8 +454,37 @@ describe('while it checks the fields and scores the leads, before it writes', ()
 it('reads a write-back state kept by an older LeadLens', async () => {
   // No `unchanged` count, and none of the statuses added since.
   const older = { crm: 'salesforce', status: 'done', target: { scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null }, done: 3, total: 3, written: 3, failures: [], error: null, finishedAt: 1 };
-  await fakeBrowser.storage.session.set({ 'write-back:salesforce': older });
+  await db.settings.put({ key: 'write-back:salesforce', value: older });
   expect(await readWriteBack('salesforce')).toEqual({ ...older, unchanged: 0, cleared: 0, unlistedFailures: 0, unconfirmed: 0 });
+});
+
+it('reads as stopped before the end, with what it wrote and was refused, after the browser or LeadLens restarted while it wrote (which clears storage.session)', async () => {
+  await syncedHubSpotLeads();
+  vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+  const refusal = 'INVALID_OPTION: leadlens_score is not a number';
+  let secondSent!: () => void;
+  const sent = new Promise<void>((resolve) => (secondSent = resolve));
+  let answerSecond!: () => void;
+  vi.spyOn(writer, 'updateRecords')
+    .mockImplementationOnce(async (batch) => [{ recordId: batch[0].recordId, error: refusal }])
+    .mockImplementationOnce(() => new Promise((resolve) => (secondSent(), (answerSecond = () => resolve([])))));
+  await startWriteBack(WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null }));
+  await sent;
+  // The browser restarts with the second batch out: storage.session is emptied, and no job holds the lock.
+  await fakeBrowser.storage.session.clear();
+  const noJob = vi.spyOn(navigator.locks, 'query').mockResolvedValue({ held: [], pending: [] });
+  expect(await readWriteBack('hubspot')).toMatchObject({
+    status: 'error',
+    error: expect.stringMatching(/^Stopped before the end \(the browser or LeadLens restarted/),
+    total: 15,
+    done: 5,
+    written: 4,
+    failures: [{ error: refusal, count: 1 }],
+  });
+  // This test's job, still running here, ends.
+  noJob.mockRestore();
+  answerSecond();
+  await writeBackFinished('hubspot');
 });
 
 /** The HubSpot leads of the demo, synced: 15 of them. */

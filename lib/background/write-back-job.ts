@@ -1,9 +1,10 @@
 /**
  * Runs a write-back in the background service worker, which Chrome may stop at any time.
- * No module state: the job's progress is a `storage.session` entry per CRM, a cancel is a
- * flag beside it, and a Web Lock marks the job as alive. A job whose worker was stopped is
- * not resumed (a write-back is cheap to repeat and writes the same values): its state says
- * so, and the admin starts it again.
+ * No module state: the job's progress is a Dexie `settings` row per CRM, a cancel is a
+ * `storage.session` flag, and a Web Lock marks the job as alive. A job whose worker was stopped,
+ * or whose browser or extension restarted (which clear `storage.session`), is not resumed (a
+ * write-back is cheap to repeat and writes the same values): its state says so, with what it
+ * wrote and was refused until then, and the admin starts it again.
  */
 import { browser } from 'wxt/browser';
 import { connectedClient } from '../connections/client-for';
@@ -34,6 +35,7 @@ import {
   type WriteBackTarget,
 } from './write-back';
 
+/** The `settings` row of the CRM's last write-back, under way or ended: it outlives a browser restart or an extension update. */
 const stateKey = (crm: CrmKind) => `write-back:${crm}`;
 const cancelKey = (crm: CrmKind) => `write-back-cancel:${crm}`;
 /** Held while the CRM's write-back is under way. */
@@ -43,7 +45,7 @@ export const writeBackLockName = (crm: CrmKind) => `leadlens-write-back:${crm}`;
 const LEADS_CHUNK = 2000;
 
 async function writeState(summary: WriteBackSummary): Promise<void> {
-  await browser.storage.session.set({ [stateKey(summary.crm)]: WriteBackSummarySchema.parse(summary) });
+  await db.settings.put({ key: stateKey(summary.crm), value: WriteBackSummarySchema.parse(summary) });
 }
 
 async function isAlive(crm: CrmKind): Promise<boolean> {
@@ -51,12 +53,12 @@ async function isAlive(crm: CrmKind): Promise<boolean> {
   return held.some((lock) => lock.name === writeBackLockName(crm));
 }
 
-/** The CRM's last write-back; one under way whose worker was stopped reads as an error. */
+/** The CRM's last write-back; one under way whose job is gone (its worker stopped, the browser or LeadLens restarted) reads as an error. */
 export async function readWriteBack(crm: CrmKind): Promise<WriteBackSummary> {
-  const parsed = WriteBackSummarySchema.safeParse((await browser.storage.session.get(stateKey(crm)))[stateKey(crm)]);
+  const parsed = WriteBackSummarySchema.safeParse((await db.settings.get(stateKey(crm)))?.value);
   if (!parsed.success) return idleWriteBack(crm);
   if (isUnderway(parsed.data.status) && !(await isAlive(crm))) {
-    return { ...parsed.data, status: 'error', error: 'Stopped before the end (the browser stopped LeadLens’s background worker): write back again' };
+    return { ...parsed.data, status: 'error', error: 'Stopped before the end (the browser or LeadLens restarted, or the browser stopped LeadLens’s background worker): write back again' };
   }
   return parsed.data;
 }
@@ -269,7 +271,7 @@ async function keepWritten(crm: CrmKind, written: readonly FieldUpdate[]): Promi
 
 /**
  * The job itself, inside its lock, from its `checking` state: checks the fields, scores the
- * leads, writes them; its progress and end go to `storage.session`, and what the CRM made of
+ * leads, writes them; its progress and end go to its `settings` row, and what the CRM made of
  * the credentials to the connection's status.
  */
 async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget, signal: AbortSignal): Promise<void> {

@@ -232,11 +232,12 @@ describe('writeBack', () => {
 
   it('keeps at most MAX_FAILURE_GROUPS_SHOWN errors, counting the records refused for the others: a message naming each value would make one per record', async () => {
     const many = Array.from({ length: 14 }, (_, i) => ({ ...rows[0], recordId: `00Q${i}` }));
-    const valueInMessage: RecordWriter = { maxBatch: 5, updateRecords: async (batch) => batch.map(({ recordId }) => ({ recordId, error: `STRING_TOO_LONG: Reason: data value too large: reason of ${recordId}` })) };
+    // Each batch's first lead is taken: batches refused whole would stop the write-back.
+    const valueInMessage: RecordWriter = { maxBatch: 5, updateRecords: async (batch) => batch.slice(1).map(({ recordId }) => ({ recordId, error: `STRING_TOO_LONG: Reason: data value too large: reason of ${recordId}` })) };
     const result = await writeBack(many, target, valueInMessage);
     expect(result.failed).toHaveLength(10);
-    expect(result.failed[9]).toEqual({ recordIds: ['00Q9'], error: 'STRING_TOO_LONG: Reason: data value too large: reason of 00Q9' });
-    expect(result).toMatchObject({ written: 0, unlistedFailures: 4 });
+    expect(result.failed[9]).toEqual({ recordIds: ['00Q12'], error: 'STRING_TOO_LONG: Reason: data value too large: reason of 00Q12' });
+    expect(result).toMatchObject({ written: 3, unlistedFailures: 1 });
   });
 
   it('merges batches refused as a whole for the same reason into one failure, as records refused one by one', async () => {
@@ -303,6 +304,89 @@ describe('writeBack', () => {
       expect(patches).toBe(6);
       expect((await salesforce.readRecord(leads[0].salesforceId, { fields: ['LeadLens_Score__c'] }))?.fields.LeadLens_Score__c).toBe(77);
     });
+  });
+
+  describe('batches whose every lead the CRM refused one by one for the same reason (a trigger throwing, a field made read-only since the check)', () => {
+    const many: ScoreToWrite[] = Array.from({ length: 20 }, (_, i) => ({ ...rows[0], recordId: `00Q${String(i).padStart(2, '0')}` }));
+    /**
+     * Refuses every lead of each batch of 4 with `refusals(its number)`, or takes them all when it
+     * gives null; of the batches numbered in `firstTakenIn`, it takes the first lead.
+     */
+    function refusingEach(refusals: (batch: number) => string | null, firstTakenIn: readonly number[] = []) {
+      const sent: string[][] = [];
+      const value: RecordWriter = {
+        maxBatch: 4,
+        updateRecords: async (batch) => {
+          sent.push(batch.map((update) => update.recordId));
+          const error = refusals(sent.length);
+          const refused = firstTakenIn.includes(sent.length) ? batch.slice(1) : batch;
+          return error === null ? [] : refused.map(({ recordId }) => ({ recordId, error }));
+        },
+      };
+      return { value, sent };
+    }
+    const readOnly = 'INVALID_FIELD_FOR_INSERT_UPDATE: Unable to create/update fields: LeadLens_Score__c. Please check the security settings of this field and verify that it is read/write for your profile or permission set.';
+
+    it('stop the write-back after two in a row, naming the CRM’s code and message for the first lead, and saying nothing more was sent', async () => {
+      const { value, sent } = refusingEach(() => readOnly);
+      const progress: WriteBackResult[] = [];
+      const error = await writeBack(many, target, value, { onProgress: (sofar) => void progress.push({ ...sofar, failed: sofar.failed.map((failure) => ({ ...failure, recordIds: [...failure.recordIds] })) }) }).catch((e: unknown) => e);
+      expect(sent).toHaveLength(2);
+      expect(isCrmError(error, 'request')).toBe(true);
+      expect(error).toMatchObject({ crmCode: 'INVALID_FIELD_FOR_INSERT_UPDATE' });
+      expect((error as Error).message).toBe(
+        `Salesforce refused every lead of the last 2 batches (8 leads) for the same reason: ${readOnly} (lead 00Q00). Stopped there: the 12 leads left were not sent, as they would most likely be refused the same way. Write back again once that is put right in Salesforce`,
+      );
+      // Both batches were answered: refused, not in doubt.
+      expect(progress.at(-1)).toEqual({ ...ended({ done: 8, total: 20 }), failed: [{ recordIds: sent.flat(), error: readOnly }] });
+    });
+
+    it('go on while a batch between them has a lead written, or another reason', async () => {
+      // Refused; one lead written; refused; refused for another code; refused.
+      const reasons = [readOnly, readOnly, readOnly, 'FIELD_CUSTOM_VALIDATION_EXCEPTION: Rating is required', readOnly];
+      const { value, sent } = refusingEach((batch) => reasons[batch - 1], [2]);
+      const result = await writeBack(many, target, value);
+      expect(sent).toHaveLength(5);
+      expect(result).toMatchObject({ done: 20, written: 1 });
+    });
+
+    it('end as any write-back when none is left to send', async () => {
+      const { value, sent } = refusingEach(() => readOnly);
+      expect(await writeBack(many.slice(0, 8), target, value)).toEqual({ ...ended({ done: 8, total: 8 }), failed: [{ recordIds: sent.flat(), error: readOnly }] });
+    });
+
+    it('go on when every lead is one the CRM no longer has (deleted together since the last sync): the next leads are others', async () => {
+      const { value, sent } = refusingEach((batch) => (batch <= 3 ? 'ENTITY_IS_DELETED: entity is deleted' : null));
+      const result = await writeBack(many, target, value);
+      expect(sent).toHaveLength(5);
+      expect(result).toMatchObject({ done: 20, written: 8, failed: [{ error: 'ENTITY_IS_DELETED: entity is deleted' }] });
+    });
+  });
+
+  it('a 401 whose token renewal fails (offline): nothing of the batch was written, not "may or may not", and no more are sent', async () => {
+    let patches = 0;
+    const fetch: typeof globalThis.fetch = async (_input, init) => {
+      if (init?.method === 'PATCH') patches++;
+      return new Response(JSON.stringify([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]), { status: 401 });
+    };
+    const salesforce = createSalesforceClient({
+      instanceUrl: 'https://acme.my.salesforce.com',
+      apiVersion: '67.0',
+      clock: virtualClock(),
+      fetch,
+      accessToken: async () => 'old-token',
+      renewAccessToken: async () => {
+        throw new CrmError('network', 'Could not reach acme.my.salesforce.com for a Salesforce token (TypeError)');
+      },
+    });
+    const leads = rows.map((row, i) => ({ ...row, recordId: `00Q${String(i).padStart(15, '0')}` }));
+    const progress: WriteBackResult[] = [];
+    const error = await writeBack(leads, target, { ...salesforce, maxBatch: 2 }, { onProgress: (sofar) => void progress.push({ ...sofar }) }).catch((e: unknown) => e);
+    expect(patches).toBe(1);
+    expect(progress).toEqual([ended({ done: 0 })]);
+    expect((error as Error).message).toBe(
+      'Salesforce refused the access token (HTTP 401), and a new one could not be had (Could not reach acme.my.salesforce.com for a Salesforce token (TypeError)): nothing of the last batch was written, and no more were sent. Write back again later; if it happens again, reconnect Salesforce',
+    );
   });
 
   describe('stops at the first batch refused for a reason every batch would get, as for the credentials', () => {

@@ -5,11 +5,12 @@
  * fields with the CRM client first (`checkWritableFields` with `fieldsToWrite`: not the CRM's
  * own, read-only, of another type, or too small), and fills them to fit (`checkedByCrm`). A
  * failed batch is reported with its records and the others still go, as are the records the CRM
- * refused one by one; a refusal every batch would get (credentials, permission, limits) stops it,
- * as does a batch whose answer never came (network, 5xx): the CRM may have written it.
+ * refused one by one; a refusal every batch would get (credentials, permission, limits, every
+ * record of batch after batch refused for one reason) stops it, as does a batch whose answer never
+ * came (network, 5xx): the CRM may have written it.
  */
 import { z } from 'zod';
-import type { CrmClient, FieldToWrite, FieldUpdate, WritableField } from '../crm/client';
+import type { CrmClient, FieldToWrite, FieldUpdate, RecordUpdateFailure, WritableField } from '../crm/client';
 import { CrmError, isCrmError } from '../crm/http';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { MAX_FAILURE_GROUPS_SHOWN } from '../messaging/protocol-write-back';
@@ -232,13 +233,18 @@ const EVERY_BATCH_REFUSED: Record<string, string> = {
 
 /**
  * The error to stop the write-back with when every other batch would be refused as this one was,
- * or null when the next may be taken: a cancel, the credentials refused (401), a permission or
- * limit refused (403: a HubSpot token without the write scope, Salesforce's request limit), or
- * the CRM's rate limit outlasting every wait (HubSpot's daily limit). Sending the rest would only
- * spend the API budget syncs and badges share.
+ * or null when the next may be taken: a cancel, the credentials refused (401) or not renewed after
+ * it (offline, the token endpoint's 5xx: nothing of the batch was written), a permission or limit
+ * refused (403: a HubSpot token without the write scope, Salesforce's request limit), or the CRM's
+ * rate limit outlasting every wait (HubSpot's daily limit). Sending the rest would only spend the
+ * API budget syncs and badges share.
  */
-function refusalForEveryBatch(error: unknown, signal: AbortSignal | undefined): unknown {
+function refusalForEveryBatch(error: unknown, signal: AbortSignal | undefined, crm: CrmKind): unknown {
   if (signal?.aborted || isCrmError(error, 'auth')) return error;
+  if (isCrmError(error) && error.renewalFailed) {
+    const label = CRM_LABEL[crm];
+    return new CrmError(error.kind, `${label} refused the access token (HTTP 401), and a new one could not be had (${error.message}): nothing of the last batch was written, and no more were sent. Write back again later; if it happens again, reconnect ${label}`, error.status, error.crmCode, { renewalFailed: true });
+  }
   if (!isCrmError(error, 'rate') && !(isCrmError(error, 'request') && error.status === 403)) return null;
   const advice = error.crmCode === undefined ? undefined : EVERY_BATCH_REFUSED[error.crmCode];
   return advice ? new CrmError(error.kind, `${advice} (${error.message})`, error.status, error.crmCode) : error;
@@ -251,7 +257,45 @@ function refusalForEveryBatch(error: unknown, signal: AbortSignal | undefined): 
  * fail the same way after as many retries (hundreds of batches for 100,000 leads).
  */
 function answerLost(error: unknown): error is CrmError {
+  // A 401 whose token renewal failed so is answered: nothing written (`refusalForEveryBatch`).
+  if (isCrmError(error) && error.renewalFailed) return false;
   return isCrmError(error, 'network') || isCrmError(error, 'server') || isCrmError(error, 'schema');
+}
+
+/**
+ * Batches in a row whose every record the CRM refused for one reason before the write-back stops:
+ * a Lead trigger or Flow throwing on every update, the field made read-only since the check. Each
+ * record is refused on its own (sObject Collections with allOrNone false, HubSpot's batch update),
+ * so the request as a whole is taken, and without this the other hundreds of batches would go and
+ * spend the org's daily API requests for nothing written. Two, not one: a batch may be all of one
+ * kind of lead that a validation rule refuses.
+ */
+const REFUSED_BATCHES_TO_STOP = 2;
+
+/**
+ * Refusals about the record itself, not the write: a run of them (leads deleted or converted
+ * together since the last sync, neighbours by Id) says nothing of the leads after them.
+ */
+const RECORD_OWN_REFUSALS = new Set(['ENTITY_IS_DELETED', 'CANNOT_UPDATE_CONVERTED_LEAD', 'OBJECT_NOT_FOUND']);
+
+/** The CRM's code a record refusal starts with (a Salesforce status code, a HubSpot category), else the whole refusal. */
+const refusalCode = (error: string): string => /^([A-Z][A-Z0-9_]*):/.exec(error)?.[1] ?? error;
+
+/** The first record's refusal, when the CRM refused every record of `updates` with one code, not about the record itself; else null. */
+function sameRefusalForAll(updates: readonly FieldUpdate[], refused: readonly RecordUpdateFailure[]): RecordUpdateFailure | null {
+  if (updates.length === 0 || refused.length === 0) return null;
+  const code = refusalCode(refused[0].error);
+  if (RECORD_OWN_REFUSALS.has(code) || refused.some((failure) => refusalCode(failure.error) !== code)) return null;
+  const refusedIds = new Set(refused.map((failure) => failure.recordId));
+  return updates.every((update) => refusedIds.has(update.recordId)) ? (refused.find((failure) => failure.recordId === updates[0].recordId) ?? refused[0]) : null;
+}
+
+/** Batches in a row the CRM refused every record of for one code, with the first record's refusal. */
+interface RefusedInARow {
+  code: string;
+  first: RecordUpdateFailure;
+  batches: number;
+  records: number;
 }
 
 export async function writeBack(
@@ -277,13 +321,16 @@ export async function writeBack(
   } = {},
 ): Promise<WriteBackResult> {
   const result: WriteBackResult = { done: 0, total: rows.length, written: 0, cleared: 0, failed: [], unlistedFailures: 0, unconfirmed: 0 };
+  let refusedInARow: RefusedInARow | null = null;
   for (let start = 0; start < rows.length; start += writer.maxBatch) {
     signal?.throwIfAborted();
     const due = rows.slice(start, start + writer.maxBatch);
     const batch = current ? await current(due) : due;
     signal?.throwIfAborted(); // before the request: a cancel meanwhile leaves nothing in doubt
     const updates = batch.map((row) => fieldUpdate(row, target));
+    const unsent = rows.length - start - due.length;
     let written: FieldUpdate[] = [];
+    let refusedForAll: RecordUpdateFailure | null = null;
     try {
       const refused = updates.length === 0 ? [] : await writer.updateRecords(updates, signal);
       // By record, not by failure: one record can be refused for more than one reason.
@@ -292,16 +339,16 @@ export async function writeBack(
       result.written += written.length;
       result.cleared += batch.filter((row) => 'clear' in row && !refusedIds.has(row.recordId)).length;
       for (const { recordId, error } of refused) addFailure(result, [recordId], error);
+      refusedForAll = sameRefusalForAll(updates, refused);
     } catch (error) {
       if (answerLost(error) && !signal?.aborted) {
         result.unconfirmed = updates.length;
         await onProgress?.(result);
-        const unsent = rows.length - start - due.length;
         const rest = unsent === 0 ? '' : `, rather than send the ${unsent.toLocaleString('en-US')} ${unsent === 1 ? 'lead' : 'leads'} left, which would most likely fail the same way`;
         const label = CRM_LABEL[target.crm];
         throw new CrmError(error.kind, `${label} gave no readable answer to the last batch (${error.message}), so it may or may not have written it: stopped there${rest}. Write back again once ${label} answers`, error.status, error.crmCode);
       }
-      const stop = refusalForEveryBatch(error, signal);
+      const stop = refusalForEveryBatch(error, signal, target.crm);
       if (stop !== null) {
         // Cancelled with the request out: the CRM may have taken it. A refusal took none of it.
         if (signal?.aborted) result.unconfirmed = updates.length;
@@ -314,6 +361,27 @@ export async function writeBack(
     await onProgress?.(result);
     // Outside the CRM's try: what the CRM took is written, whatever happens to it here.
     await onWritten?.(written);
+    if (updates.length === 0) continue; // nothing sent: says nothing either way
+    refusedInARow = refusedForAll === null ? null : oneMoreRefused(refusedInARow, refusedForAll, updates.length);
+    if (refusedInARow && refusedInARow.batches >= REFUSED_BATCHES_TO_STOP && unsent > 0) throw refusalOfEveryRecord(target.crm, refusedInARow, unsent);
   }
   return result;
+}
+
+/** `sofar` with one more batch of `records`, all refused as `first` was: counted on when for the same code, else counted from it. */
+function oneMoreRefused(sofar: RefusedInARow | null, first: RecordUpdateFailure, records: number): RefusedInARow {
+  const code = refusalCode(first.error);
+  return sofar?.code === code ? { ...sofar, batches: sofar.batches + 1, records: sofar.records + records } : { code, first, batches: 1, records };
+}
+
+/** The error to stop with after `refused`: the CRM's code and message for the first record, and that the rest was not sent. */
+function refusalOfEveryRecord(crm: CrmKind, { code, first, batches, records }: RefusedInARow, unsent: number): CrmError {
+  const label = CRM_LABEL[crm];
+  const leads = (count: number) => `${count.toLocaleString('en-US')} ${count === 1 ? 'lead' : 'leads'}`;
+  return new CrmError(
+    'request',
+    `${label} refused every lead of the last ${batches} batches (${leads(records)}) for the same reason: ${first.error} (lead ${first.recordId}). Stopped there: the ${leads(unsent)} left were not sent, as they would most likely be refused the same way. Write back again once that is put right in ${label}`,
+    undefined,
+    code,
+  );
 }

@@ -95,6 +95,13 @@ describe('HttpClient', () => {
     expect(clock.slept).toBeGreaterThan(0);
   });
 
+  it('returns the CRM’s clock from the answer’s Date header, and none when it sent none readable', async () => {
+    const answered = (headers: Record<string, string>) => client(async () => reply(200, { ok: true }, headers)).http.request({ path: '/x', schema: Ok, what: 'test' });
+    await expect(answered({ date: 'Sun, 01 Nov 2026 12:00:05 GMT' })).resolves.toEqual({ status: 200, data: { ok: true }, date: Date.parse('2026-11-01T12:00:05Z') });
+    expect(await answered({})).not.toHaveProperty('date');
+    expect(await answered({ date: 'yesterday' })).not.toHaveProperty('date');
+  });
+
   it('waits for Retry-After on 429 before trying again', async () => {
     const fetchImpl = vi.fn<typeof fetch>().mockResolvedValueOnce(reply(429, {}, { 'retry-after': '3' })).mockResolvedValueOnce(reply(200, { ok: true }));
     const { http, clock } = client(fetchImpl);
@@ -110,6 +117,23 @@ describe('HttpClient', () => {
     expect(error).toMatchObject({ kind: 'auth', status: 401, crmCode: 'INVALID_SESSION_ID' });
     expect((error as Error).message).toContain('INVALID_SESSION_ID');
     expect(fetchImpl).toHaveBeenCalledTimes(1);
+  });
+
+  it('a 401 whose renewal fails (offline) fails with the renewal’s error, marked as a refused request: the CRM did nothing of it', async () => {
+    const fetchImpl = vi.fn<typeof fetch>().mockResolvedValue(reply(401, { code: 'INVALID_SESSION_ID' }));
+    const renewAuthorization = vi.fn(async () => {
+      throw new CrmError('network', 'Could not reach crm.test for a token (TypeError)');
+    });
+    const { http } = client(fetchImpl, { renewAuthorization });
+    const error = await http.request({ path: '/x', schema: Ok, what: 'test' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CrmError);
+    expect(error).toMatchObject({ kind: 'network', message: 'Could not reach crm.test for a token (TypeError)', renewalFailed: true });
+    expect(renewAuthorization).toHaveBeenCalledWith('Bearer secret-token-value');
+    expect(fetchImpl).toHaveBeenCalledTimes(1);
+    // Failures of the request itself are not so marked.
+    const lost = await client(vi.fn<typeof fetch>().mockImplementation(async () => reply(503, {}))).http.request({ path: '/x', schema: Ok, what: 'test' }).catch((e: unknown) => e);
+    expect(lost).toMatchObject({ kind: 'server' });
+    expect((lost as CrmError).renewalFailed).toBeUndefined();
   });
 
   it('gives up after maxAttempts server errors with a server error', async () => {

@@ -28,15 +28,24 @@ export type CrmErrorKind =
   | 'cancelled';
 
 export class CrmError extends Error {
+  /**
+   * Set when the request was answered 401 and renewing the credential to send it again failed
+   * (offline, the token endpoint's 5xx): `kind` and the message are the renewal's, and the CRM did
+   * nothing of the request.
+   */
+  declare readonly renewalFailed?: true;
+
   constructor(
     readonly kind: CrmErrorKind,
     message: string,
     readonly status?: number,
     /** The CRM's own error code (`INVALID_SESSION_ID`, `MISSING_SCOPES`, …), when it gave one. */
     readonly crmCode?: string,
+    { renewalFailed = false }: { renewalFailed?: boolean } = {},
   ) {
     super(message);
     this.name = 'CrmError';
+    if (renewalFailed) this.renewalFailed = true;
   }
 }
 
@@ -136,7 +145,7 @@ export interface HttpClientOptions {
   /**
    * After a 401 to `refused` (the `Authorization` value that request sent): renew the credential
    * (an OAuth refresh) and say whether to try once more. Absent, or false: the 401 is an `auth`
-   * error and the user reconnects.
+   * error and the user reconnects. A `CrmError` it throws is the request's, marked `renewalFailed`.
    */
   renewAuthorization?(refused: string): Promise<boolean>;
   /** The limiters a request must pass, e.g. HubSpot's 10-second window plus search's 4/s. */
@@ -168,6 +177,17 @@ export interface RequestOptions<S extends z.ZodType> {
   /** What the call is, for messages: "query", "search contacts". */
   what: string;
   signal?: AbortSignal;
+}
+
+/** A 2xx answer, its body parsed. */
+export interface CrmResponse<T> {
+  status: number;
+  data: T;
+  /**
+   * The CRM's clock when it answered (its `Date` header, epoch ms, to the second): unlike the
+   * browser's, the clock its records are stamped by. Absent when it sent none readable.
+   */
+  date?: number;
 }
 
 export interface AnswerTimeoutPolicy {
@@ -223,6 +243,12 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
+/** An HTTP `Date` header in epoch ms; undefined when absent or unreadable. */
+export function parseHttpDate(value: string | null): number | undefined {
+  const date = value === null ? Number.NaN : Date.parse(value);
+  return Number.isFinite(date) ? date : undefined;
+}
+
 /** Full jitter: uniform in [0, min(max, base·2^attempt)] so retrying clients spread out. */
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
   return random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
@@ -241,7 +267,7 @@ export class HttpClient {
     this.answerTimeout = new AnswerTimeout(options.timeoutMs, options.answerTimeout);
   }
 
-  async request<S extends z.ZodType>(request: RequestOptions<S>): Promise<{ status: number; data: z.infer<S> }> {
+  async request<S extends z.ZodType>(request: RequestOptions<S>): Promise<CrmResponse<z.infer<S>>> {
     const { crmLabel } = this.options;
     const method = request.method ?? 'GET';
     let failures = 0;
@@ -268,7 +294,10 @@ export class HttpClient {
         const renew = this.options.renewAuthorization;
         if (outcome.refusedAuthorization !== undefined && renew && !renewed) {
           renewed = true; // once: a credential refused right after renewal will not get better
-          if (await renew(outcome.refusedAuthorization)) continue;
+          const retry = await renew(outcome.refusedAuthorization).catch((error: unknown) => {
+            throw isCrmError(error) ? new CrmError(error.kind, error.message, error.status, error.crmCode, { renewalFailed: true }) : error;
+          });
+          if (retry) continue;
         }
         throw outcome.error;
       }
@@ -318,7 +347,7 @@ export class HttpClient {
       if (json === undefined) return { kind: 'retry', errorKind: 'network', reason: `HTTP ${status} with a body that is not JSON (truncated?)`, status };
       // Only full answers count: a quick 429 or 5xx says nothing of how long the work takes.
       this.answerTimeout.record(request.what, this.clock.now() - startedAt);
-      return { kind: 'ok', status, json };
+      return { kind: 'ok', status, json, date: parseHttpDate(response.headers.get('date')) };
     }
     const { code, message, dailyLimitReached } = this.options.readErrorBody(tryJson(text));
     const said = [code, message].filter(Boolean).join(': ');
@@ -332,17 +361,17 @@ export class HttpClient {
     return { kind: 'fatal', error: new CrmError('request', `${crmLabel} refused ${request.what}: HTTP ${status}${detail}`, status, code) };
   }
 
-  private parse<S extends z.ZodType>(outcome: { status: number; json: unknown }, request: RequestOptions<S>): { status: number; data: z.infer<S> } {
+  private parse<S extends z.ZodType>(outcome: { status: number; json: unknown; date?: number }, request: RequestOptions<S>): CrmResponse<z.infer<S>> {
     const parsed = request.schema.safeParse(outcome.json);
     if (!parsed.success) {
       throw new CrmError('schema', `${this.options.crmLabel} answered ${request.what} in an unexpected shape: ${describeSchemaIssues(parsed.error)}`, outcome.status);
     }
-    return { status: outcome.status, data: parsed.data };
+    return { status: outcome.status, data: parsed.data, ...(outcome.date !== undefined && { date: outcome.date }) };
   }
 }
 
 type Attempt =
-  | { kind: 'ok'; status: number; json: unknown }
+  | { kind: 'ok'; status: number; json: unknown; date?: number }
   | { kind: 'rate'; retryAfterMs: number | undefined }
   | { kind: 'retry'; errorKind: 'server' | 'network'; reason: string; status?: number; timedOut?: true }
   /** `refusedAuthorization`: after a 401, the `Authorization` value refused. */
