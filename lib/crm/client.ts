@@ -45,6 +45,13 @@ export interface ChangedPage {
    * the start (a sync that has read no date in order yet).
    */
   resumeFrom?: number | null;
+  /**
+   * The CRM's own clock (epoch ms) when the query whose first page this is ran, when it says
+   * (Salesforce: its `Date` header). Its later pages show records as they are when each is
+   * fetched, so an edit made after it to a record on a page read before may be missing: the
+   * next sync begins no later than this.
+   */
+  queriedAt?: number;
 }
 
 export interface ReadOptions {

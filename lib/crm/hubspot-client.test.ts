@@ -109,6 +109,27 @@ describe('HubSpot client against the demo CRM', () => {
     expect(rateLimited()).toBe(0);
   });
 
+  it('reads every contact when HubSpot’s `after` cursors are opaque strings, as documented: searches only note one, lists send it back encoded', async () => {
+    const handle = createDemoCrmHandler(small);
+    const queries: string[] = [];
+    // The demo's offsets, dressed as an opaque cursor with characters a URL's query must encode.
+    const opaque = (offset: string) => `c/${offset}+&=`;
+    const opaqueCursors = demoFetch((request) => {
+      queries.push(request.url.search);
+      const sent = request.url.searchParams.get('after');
+      if (sent !== null) request.url.searchParams.set('after', /^c\/(\d+)\+&=$/.exec(sent)?.[1] ?? 'not ours');
+      const response = handle(request);
+      const body = JSON.parse(response.body) as { paging?: { next: { after: string } } };
+      if (body.paging) body.paging.next.after = opaque(body.paging.next.after);
+      return { ...response, body: JSON.stringify(body) };
+    });
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock: virtualClock(), fetch: opaqueCursors });
+    const every = new Set(small.map((lead) => lead.hubspotId));
+    expect(new Set((await listAllChanges(client)).ids)).toEqual(every);
+    expect(new Set((await client.listPresent!()).ids)).toEqual(every);
+    expect(queries).toContain(`?limit=100&properties=hs_object_id&after=${encodeURIComponent(opaque('100'))}`);
+  });
+
   it('stays under the searches per second when requests reach HubSpot unevenly late (0–80 ms)', async () => {
     const random = mulberry32(3);
     const { client, rateLimited } = setup(generateDemoLeads({ count: 6000, seed: 9, now: NOW }), 'v3', () => 80 * random());

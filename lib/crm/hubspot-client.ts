@@ -88,11 +88,17 @@ const ContactSchema = z.object({
 });
 type Contact = z.infer<typeof ContactSchema>;
 
+/**
+ * HubSpot's paging: `after`, an opaque cursor (documented as a string, not a number), for the
+ * next page. Lists send it back in their URL's query, encoded; searches only note it is there.
+ */
+const PagingSchema = z.object({ next: z.object({ after: z.string().min(1).max(1_000) }) });
+
 /** Its contacts are read one by one (read-each.ts): one odd contact does not fail a sync. */
 const SearchPageSchema = z.object({
   total: z.number().int().nonnegative(),
   results: z.array(z.unknown()),
-  paging: z.object({ next: z.object({ after: z.string().regex(/^\d+$/) }) }).optional(),
+  paging: PagingSchema.optional(),
 });
 const BatchSchema = z.object({ results: z.array(ContactSchema) });
 const BatchErrorSchema = z.looseObject({ category: z.string(), message: z.string(), context: z.looseObject({ ids: z.array(z.string()).optional() }).optional() });
@@ -124,7 +130,7 @@ type Property = z.infer<typeof PropertySchema>;
 const PropertiesSchema = z.object({ results: z.array(PropertySchema) });
 const ListSchema = z.object({ results: z.array(z.looseObject({ id: z.string() })) });
 function listPageSchema<C extends z.ZodType>(contact: C) {
-  return z.object({ results: z.array(contact), paging: z.object({ next: z.object({ after: z.string() }) }).optional() });
+  return z.object({ results: z.array(contact), paging: PagingSchema.optional() });
 }
 type ListPage<C extends z.ZodType> = ReturnType<typeof listPageSchema<C>>;
 const ContactIdsPageSchema = listPageSchema(z.looseObject({ id: ContactId }));
@@ -132,7 +138,7 @@ const ContactIdsPageSchema = listPageSchema(z.looseObject({ id: ContactId }));
 const ArchivedContactsPageSchema = listPageSchema(z.looseObject({ id: ContactId, archivedAt: DateTime }));
 const OwnersPageSchema = z.object({
   results: z.array(z.looseObject({ id: z.string(), email: z.string().nullish(), firstName: z.string().nullish(), lastName: z.string().nullish() })),
-  paging: z.object({ next: z.object({ after: z.string() }) }).optional(),
+  paging: PagingSchema.optional(),
 });
 type Owner = z.infer<typeof OwnersPageSchema>['results'][number];
 /** Account details (`/account-info/…/details`): the portal (Hub ID) the token belongs to. */

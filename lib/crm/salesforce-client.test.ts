@@ -165,6 +165,33 @@ describe('Salesforce client against the demo CRM', () => {
     expect(later.ids.sort()).toEqual(expected.map((l) => l.salesforceId).sort());
   });
 
+  it('says when, by Salesforce’s clock (its Date header), a query of changes ran, on its first page only, and nothing without the header', async () => {
+    const behaviour = defaultBehaviour();
+    const clock = virtualClock(Date.parse('2026-11-01T12:00:00.750Z'));
+    behaviour.now = clock.now;
+    const { handle } = createDemoCrm(leads, behaviour);
+    const clientSending = (dated: boolean) => {
+      const reachOrg = demoFetch(handle);
+      const fetch: typeof globalThis.fetch = async (input, init) => {
+        const response = await reachOrg(input, init);
+        if (dated) response.headers.set('date', new Date(clock.now()).toUTCString());
+        await clock.sleep(60_000); // each answer a minute after the one before
+        return response;
+      };
+      return createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => '00Dsession!token', clock, fetch });
+    };
+    const client = clientSending(true);
+    await client.syncedFields(); // describe, answered first
+    const queried = clock.now();
+    const first = await client.listChanged(null, null);
+    // To the second, as the header has it.
+    expect(first.queriedAt).toBe(Math.floor(queried / 1000) * 1000);
+    const second = await client.listChanged(null, first.next);
+    expect(second.records.length).toBeGreaterThan(0);
+    expect(second).not.toHaveProperty('queriedAt');
+    expect(await clientSending(false).listChanged(null, null)).not.toHaveProperty('queriedAt');
+  });
+
   it('names owners, Users and queues, 200 Ids per query, leaving out unknown and malformed Ids', async () => {
     const { client, behaviour } = setup();
     const unknownUsers = Array.from({ length: 400 }, (_, i) => salesforceId18(`0055g00000Z${String(i).padStart(4, '0')}`));

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
 import { CLOCK_ALLOWANCE_MS, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
-import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
+import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type CrmResponse, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 import { readEach } from './read-each';
 
@@ -263,15 +263,15 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     return [...new Set([...REQUIRED_FIELDS, ...requested.flatMap((name) => readableByLowerCase.get(name.toLowerCase()) ?? [])])];
   }
 
-  async function queryPage<R extends z.ZodType>(path: string, schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<z.infer<QueryPage<R>>> {
-    const { data } = await http.request({
+  /** One page of a query, with Salesforce's clock when it answered (`date`). */
+  function queryPage<R extends z.ZodType>(path: string, schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<CrmResponse<z.infer<QueryPage<R>>>> {
+    return http.request({
       path,
       headers: { 'Sforce-Query-Options': `batchSize=${BATCH_SIZE}` },
       schema,
       what,
       signal,
     });
-    return data;
   }
 
   /**
@@ -312,10 +312,10 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
   /** Every record of one query, followed through its `nextRecordsUrl`s. */
   async function queryAll<R extends z.ZodType>(soql: string, schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<z.infer<R>[]> {
-    let page = await queryPage(query(soql), schema, what, signal);
+    let { data: page } = await queryPage(query(soql), schema, what, signal);
     const records: z.infer<R>[] = [...page.records];
     while (page.nextRecordsUrl) {
-      page = await queryPage(page.nextRecordsUrl, schema, what, signal);
+      ({ data: page } = await queryPage(page.nextRecordsUrl, schema, what, signal));
       records.push(...page.records);
     }
     return records;
@@ -368,10 +368,11 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
     async listChanged(since, pageToken, signal): Promise<ChangedPage> {
       let page: z.infer<typeof ChangedLeadPageSchema>;
+      let queriedAt: number | undefined;
       if (pageToken !== null) {
         if (!NextRecordsUrl.safeParse(pageToken).success) throw new CrmError('cursor-expired', 'Not a Salesforce query locator');
         try {
-          page = await queryPage(pageToken, ChangedLeadPageSchema, 'query changed Leads', signal);
+          ({ data: page } = await queryPage(pageToken, ChangedLeadPageSchema, 'query changed Leads', signal));
         } catch (error) {
           // Locators expire after 15 minutes idle, and only a few stay open per user.
           if (isCrmError(error, 'request') && (error.crmCode === 'INVALID_QUERY_LOCATOR' || error.status === 404)) {
@@ -381,13 +382,13 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
         }
       } else {
         const where = since === null ? '' : ` WHERE SystemModstamp >= ${soqlDateTime(since)}`;
-        page = await namingFields(undefined, signal, (names) => queryPage(query(`SELECT ${names.join(', ')} FROM Lead${where} ORDER BY SystemModstamp ASC, Id ASC`), ChangedLeadPageSchema, 'query changed Leads', signal));
+        ({ data: page, date: queriedAt } = await namingFields(undefined, signal, (names) => queryPage(query(`SELECT ${names.join(', ')} FROM Lead${where} ORDER BY SystemModstamp ASC, Id ASC`), ChangedLeadPageSchema, 'query changed Leads', signal)));
       }
       const next = page.done ? null : (page.nextRecordsUrl ?? null);
       // A locator ends in `-<offset>`: what is left is the total minus that offset.
       const offset = next === null ? page.totalSize : Number(/-(\d+)$/.exec(next)?.[1] ?? Number.NaN);
       const { records, skipped } = readEach(page.records, LeadSchema, 'Id', 'Salesforce answered query changed Leads');
-      return { records: records.map(toRecord), skipped, next, remaining: Number.isFinite(offset) ? Math.max(0, page.totalSize - offset) : null };
+      return { records: records.map(toRecord), skipped, next, remaining: Number.isFinite(offset) ? Math.max(0, page.totalSize - offset) : null, ...(queriedAt !== undefined && { queriedAt }) };
     },
 
     syncedFields: (signal) => readableFields(undefined, signal),

@@ -1076,6 +1076,75 @@ describe('a query locator lost after a page that shows an edit made during the s
   });
 });
 
+describe('a Salesforce sync whose browser clock runs 10 minutes fast, and Leads edited during it', () => {
+  const minute = 60_000;
+  /** When the sync's first query ran, by Salesforce's clock (its Date header); the browser's says 10 minutes later. */
+  const queried = Date.parse('2026-11-01T12:00:00Z');
+  const startedAt = queried + 10 * minute;
+  const record = (id: string, modifiedAt: number, Title = 'As queried'): CrmRecord => ({ id, modifiedAt, fields: { ...leads[0].salesforce, Id: id, Title, SystemModstamp: new Date(modifiedAt).toISOString() } });
+  /** A Salesforce client listing changes with `listChanged`, which finds no deletions and names no owners. */
+  const clientListing = (listChanged: CrmClient['listChanged']) => ({
+    crm: 'salesforce',
+    maxBatch: 200,
+    listChanged,
+    async syncedFields() {
+      return Object.keys(leads[0].salesforce);
+    },
+    async listDeleted(since: number): Promise<Deletions> {
+      return { kind: 'deleted-since', records: [], coveredTo: since };
+    },
+    async ownerNames() {
+      return new Map<string, string>();
+    },
+  }) as unknown as CrmClient;
+
+  it('begins the next sync before the query ran: a Lead on a page read before it was edited is read then', async () => {
+    // a and b on page 1, c on page 2. Once page 1 is read, a rep edits a (2 minutes after the
+    // query ran) and c (8 minutes after), which page 2 shows: newer than anything the query found.
+    const org = new Map(Object.entries({ '00Qa': queried - 60 * minute, '00Qb': queried - 50 * minute, '00Qc': queried - 40 * minute }).map(([id, at]) => [id, record(id, at)]));
+    const edit = (id: string, at: number) => org.set(id, record(id, at, 'Edited during the sync'));
+    const client = clientListing(async (since, pageToken) => {
+      if (pageToken === 'locator-2') return { records: [org.get('00Qc')!], next: null, remaining: 0 };
+      if (since === null) {
+        const page: ChangedPage = { records: [org.get('00Qa')!, org.get('00Qb')!], next: 'locator-2', remaining: 1, queriedAt: queried };
+        edit('00Qa', queried + 2 * minute);
+        edit('00Qc', queried + 8 * minute);
+        return page;
+      }
+      // A later sync's query: every Lead stamped at or after `since`.
+      const records = [...org.values()].filter((r) => r.modifiedAt >= since).sort((x, y) => x.modifiedAt - y.modifiedAt);
+      return { records, next: null, remaining: 0, queriedAt: queried + 60 * minute };
+    });
+    const db = new LeadLensDb(DB);
+    const store = dexieSyncStore(db);
+    const first = await runSync({ client, store, now: () => startedAt });
+    // Before the query ran, not before c's edit (or the browser's start): a's edit falls after it.
+    expect(first).toMatchObject({ status: 'done', completedCursor: queried - SYNC_LOOKBACK_MS, deletionCursor: queried - SYNC_LOOKBACK_MS });
+    expect((await runSync({ client, store, now: () => startedAt + 60 * minute })).status).toBe('done');
+    expect(await db.leads.get('salesforce|00Qa')).toMatchObject({ modifiedAt: queried + 2 * minute, fields: { Title: 'Edited during the sync' } });
+    db.close();
+  });
+
+  it('resumes a lost query locator from before the query ran, not from an edit made since that a page showed', async () => {
+    // a (−60 min), b (−50), c (−40) on page 1; d (−30) on page 2. Page 1 shows c edited 2 minutes
+    // after the query ran: before the browser's start less the look-back, after d's stamp.
+    const pageOne = [record('00Qa', queried - 60 * minute), record('00Qb', queried - 50 * minute), record('00Qc', queried + 2 * minute)];
+    const d = record('00Qd', queried - 30 * minute);
+    const asked: (number | null)[] = [];
+    const client = clientListing(async (since, pageToken) => {
+      if (pageToken !== null) throw new CrmError('cursor-expired', 'INVALID_QUERY_LOCATOR');
+      asked.push(since);
+      if (since === null) return { records: pageOne, next: 'locator-2', remaining: 1, queriedAt: queried };
+      return { records: [...pageOne, d].filter((r) => r.modifiedAt >= since).sort((x, y) => x.modifiedAt - y.modifiedAt), next: null, remaining: 0, queriedAt: queried + 20 * minute };
+    });
+    const db = new LeadLensDb(DB);
+    expect((await runSync({ client, store: dexieSyncStore(db), now: () => startedAt })).status).toBe('done');
+    expect(asked).toEqual([null, queried - 50 * minute]);
+    expect((await db.leads.where('source').equals('salesforce').primaryKeys()).sort()).toEqual(['salesforce|00Qa', 'salesforce|00Qb', 'salesforce|00Qc', 'salesforce|00Qd']);
+    db.close();
+  });
+});
+
 describe('HubSpot odd contacts in a bulk import (more contacts of one date than a page holds)', () => {
   it('leaves them out and reads on: the page after, of the run read again by id, holds no new readable contact but is no changed schema', async () => {
     const earliest = leads.map((lead) => lead.hubspot.lastmodifieddate!).sort()[0];

@@ -74,6 +74,10 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   // Owner id → name (or the id itself when the CRM could not name it): each id is asked once per job.
   const ownerNames = new Map<string, string>();
   let expiredInARow = 0;
+  // The CRM's clock when the job's first query ran, when it says (`ChangedPage.queriedAt`): the
+  // job's start by the clock records are stamped by. Unknown to a job resumed after its first
+  // page, which then goes by the browser's clock as it did before.
+  let queriedAt: number | null = null;
   // The next page, asked for while this one is stored, so that waiting on the CRM (its answer,
   // its rate limit) and on IndexedDB overlap. It is the very request the next turn would make.
   let prefetched: Promise<ChangedPage> | null = null;
@@ -98,6 +102,9 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         prefetched = null;
       }
       expiredInARow = 0;
+      // Before the first page is committed, any query is the job's first (nothing read before it is kept).
+      if (job.pages === 0 && page.queriedAt !== undefined) queriedAt = page.queriedAt;
+      const began = beganBy(job, queriedAt);
       if (page.next !== null) {
         prefetched = client.listChanged(null, page.next, signal);
         // Read in the next turn; if this page's commit fails first, nobody will, and that is fine.
@@ -111,7 +118,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
       const { resumeFrom } = page;
       const nextJob: SyncJob = {
         ...job,
-        cursor: resumeFrom === undefined ? checkpointOf(page.records, job) : resumeFrom,
+        cursor: resumeFrom === undefined ? checkpointOf(page.records, job, began) : resumeFrom,
         reached: resumeFrom === undefined ? page.records.reduce<number | null>((max, r) => (max === null || r.modifiedAt > max ? r.modifiedAt : max), reachedBy(job)) : resumeFrom,
         lastId: last?.id ?? job.lastId,
         pageToken: page.next,
@@ -130,7 +137,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
       onProgress?.(state);
       if (page.next === null) {
         // A failure from here on resumes at the last page's cursor: one query reads its ties again.
-        state = await finishSync(client, store, state, job, now, signal);
+        state = await finishSync(client, store, state, job, began, now, signal);
         onProgress?.(state);
         const renamed = await nameStoredOwners(client, store, ownerNames, signal);
         if (renamed > 0) onOwnersNamed?.(renamed);
@@ -260,9 +267,9 @@ function leftOutStillPresent(state: SyncState, deletions: Deletions | null): Pic
 /**
  * Once every page is stored: removes the leads the CRM deleted since the last complete sync
  * (a first, full sync has none to remove: everything it stored, the CRM had), and marks the
- * sync done, in one transaction.
+ * sync done, in one transaction. `began`: when the job began (see `beganBy`).
  */
-async function finishSync(client: CrmClient, store: SyncStore, state: SyncState, job: SyncJob, now: () => number, signal?: AbortSignal): Promise<SyncState> {
+async function finishSync(client: CrmClient, store: SyncStore, state: SyncState, job: SyncJob, began: number, now: () => number, signal?: AbortSignal): Promise<SyncState> {
   const since = state.deletionCursor ?? state.completedCursor;
   const askedAt = now();
   const read = since === null ? null : await readDeletions(client, since, state.idsComparedAt, askedAt, signal);
@@ -276,11 +283,11 @@ async function finishSync(client: CrmClient, store: SyncStore, state: SyncState,
       // Written with the removals, so only a comparison that completed counts. A first sync
       // compared, as it read every record the CRM had when it started.
       idsComparedAt: read === null ? job.startedAt : read.kind === 'all-present' ? askedAt : state.idsComparedAt,
-      completedCursor: nextSyncCursor(job, state.completedCursor),
+      completedCursor: nextSyncCursor(job, began, state.completedCursor),
       // The next sync reads deletions from where this read ended (after a first sync, from when it
-      // started, by the CRM's clock where the newest change it read says the browser's runs fast):
-      // a lead deleted since this sync read it is removed then.
-      deletionCursor: (deletions?.coveredTo ?? Math.min(job.startedAt, reachedBy(job) ?? job.startedAt)) - SYNC_LOOKBACK_MS,
+      // began, or from the newest change it read if that says the browser's clock runs fast): a
+      // lead deleted since this sync read it is removed then.
+      deletionCursor: (deletions?.coveredTo ?? Math.min(began, reachedBy(job) ?? began)) - SYNC_LOOKBACK_MS,
       job: null,
       ...leftOutStillPresent(state, deletions),
       lastRun: { synced: changedBy(job), removed, finishedAt, seconds: (finishedAt - job.startedAt) / 1000 },
@@ -319,13 +326,13 @@ function withMergedAway(deletions: Deletions | null, job: SyncJob): Deletions | 
 
 /**
  * Where a job resumes after this page if its page token is lost: the newest change on the page,
- * of those stamped before the job began (less `SYNC_LOOKBACK_MS`, for clocks that disagree).
+ * of those stamped before the job `began` (less `SYNC_LOOKBACK_MS`, for clocks that disagree).
  * A later page of a query can show a record as edited since the query ran, stamped after
  * records the query has not returned yet; resuming from that stamp would skip them. Edits
  * made during the job are read by the next sync, which begins before this one started.
  */
-function checkpointOf(records: readonly CrmRecord[], job: SyncJob): number | null {
-  const before = job.startedAt - SYNC_LOOKBACK_MS;
+function checkpointOf(records: readonly CrmRecord[], job: SyncJob, began: number): number | null {
+  const before = began - SYNC_LOOKBACK_MS;
   return records.reduce<number | null>((max, r) => (r.modifiedAt < before && (max === null || r.modifiedAt > max) ? r.modifiedAt : max), job.cursor);
 }
 
@@ -333,14 +340,23 @@ function checkpointOf(records: readonly CrmRecord[], job: SyncJob): number | nul
 const reachedBy = (job: SyncJob): number | null => (job.reached === undefined ? job.cursor : job.reached);
 
 /**
- * Where the sync after `finished` begins: `SYNC_LOOKBACK_MS` before its newest change, or
- * before it started if that is earlier. The newest change is the CRM's own stamp: a browser
- * clock minutes fast would otherwise take the look-back away. A job that read nothing leaves
- * the cursor where it was (`previous`), not a look-back further each time.
+ * When `job` began: when it started by the browser's clock, or when its first query ran by the
+ * CRM's (`queriedAt`, null when unknown) if that is earlier. A browser clock minutes fast would
+ * otherwise date the job's start after edits made during it.
  */
-function nextSyncCursor(finished: SyncJob, previous: number | null): number | null {
+const beganBy = (job: SyncJob, queriedAt: number | null): number => (queriedAt === null ? job.startedAt : Math.min(job.startedAt, queriedAt));
+
+/**
+ * Where the sync after `finished` begins: `SYNC_LOOKBACK_MS` before its newest change, or
+ * before it `began` (see `beganBy`) if that is earlier. The newest change is the CRM's own
+ * stamp: a browser clock minutes fast would otherwise take the look-back away. But it may be an
+ * edit made during the job, shown by a later page of a query that ran before it: a record on a
+ * page read earlier and edited since is read again only from before the query ran. A job that
+ * read nothing leaves the cursor where it was (`previous`), not a look-back further each time.
+ */
+function nextSyncCursor(finished: SyncJob, began: number, previous: number | null): number | null {
   const reached = reachedBy(finished);
-  return reached === null ? previous : Math.min(reached, finished.startedAt) - SYNC_LOOKBACK_MS;
+  return reached === null ? previous : Math.min(reached, began) - SYNC_LOOKBACK_MS;
 }
 
 /**
