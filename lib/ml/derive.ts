@@ -259,10 +259,11 @@ export function parseDate(raw: Raw, extra: readonly string[] = []): number {
  * Years a lead's date can have. Outside them a date is a placeholder ("0001-01-01", "9999-12-31"),
  * not a date: read as one, it would be tens of thousands of days since, or millions until.
  */
-const YEAR_MIN = 1900;
-const YEAR_MAX = 2100;
+export const YEAR_MIN = 1900;
+export const YEAR_MAX = 2100;
 
-function validUtc(y: number, mo: number, d: number, h: number, mi: number, se: number): number {
+/** Epoch milliseconds (UTC) of a date and time given by its numbers; NaN when it is none (31 February, 24:00) or its year is outside YEAR_MIN … YEAR_MAX. */
+export function validUtc(y: number, mo: number, d: number, h: number, mi: number, se: number): number {
   if (y < YEAR_MIN || y > YEAR_MAX || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59) return NaN;
   const t = Date.UTC(y, mo - 1, d, h, mi, se);
   const back = new Date(t);

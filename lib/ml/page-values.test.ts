@@ -21,12 +21,12 @@ const CREATED_WEEKDAY = 5;
 
 describe('pageConventions', () => {
   it("reads a locale's decimal separator and day-month order from Intl", () => {
-    expect(pageConventions('de-DE')).toEqual({ numberFormat: 'comma-decimal', dateOrder: 'day-first' });
-    expect(pageConventions('de')).toEqual({ numberFormat: 'comma-decimal', dateOrder: 'day-first' });
-    expect(pageConventions('en-GB')).toEqual({ numberFormat: 'dot-decimal', dateOrder: 'day-first' });
-    expect(pageConventions('en-US')).toEqual({ numberFormat: 'dot-decimal', dateOrder: 'month-first' });
-    expect(pageConventions('en')).toEqual({ numberFormat: 'dot-decimal', dateOrder: 'month-first' });
-    expect(pageConventions('fr-FR')).toEqual({ numberFormat: 'comma-decimal', dateOrder: 'day-first' });
+    expect(pageConventions('de-DE')).toEqual({ numberFormat: 'comma-decimal', dateOrder: 'day-first', locale: 'de-DE' });
+    expect(pageConventions('de')).toEqual({ numberFormat: 'comma-decimal', dateOrder: 'day-first', locale: 'de' });
+    expect(pageConventions('en-GB')).toEqual({ numberFormat: 'dot-decimal', dateOrder: 'day-first', locale: 'en-GB' });
+    expect(pageConventions('en-US')).toEqual({ numberFormat: 'dot-decimal', dateOrder: 'month-first', locale: 'en-US' });
+    expect(pageConventions('en')).toEqual({ numberFormat: 'dot-decimal', dateOrder: 'month-first', locale: 'en' });
+    expect(pageConventions('fr-FR')).toEqual({ numberFormat: 'comma-decimal', dateOrder: 'day-first', locale: 'fr-FR' });
   });
   it('knows no conventions for a missing or malformed tag', () => {
     expect(pageConventions(undefined)).toBeNull();
@@ -150,6 +150,40 @@ describe("pageFieldsAsData: a page's date-times are in its user's time zone", ()
     const page = { CreatedDate: '3/1/2026, 7:00 PM' };
     expect(pageFieldsAsData(page, features, 'salesforce', pageConventions('en-US'))).toEqual(page);
     expect(pageFieldsAsData(page, features, 'salesforce', pageConventions('en-US'), 'Not/AZone')).toEqual(page);
+  });
+});
+
+describe("pageFieldsAsData: a page's dates as its locale writes them", () => {
+  // The locales of the content-script review, each page's dates written as Intl writes them there (as test/demo-crm/format.ts does).
+  const LOCALES = [
+    'en-US', 'en-GB', 'de-DE', 'fr-FR', 'de-CH', 'es-ES', 'it-IT', 'nl-NL', 'pt-BR', 'sv-SE', 'ja-JP', 'en-IN', 'pl-PL', 'fi-FI', 'ko-KR', 'zh-CN', 'ru-RU',
+    'nb-NO', 'da-DK', 'cs-CZ', 'fr-CH', 'es-MX', 'ar-EG', 'hi-IN', 'id-ID', 'sk-SK', 'sl-SI', 'hr-HR', 'hu-HU', 'en-CA', 'en-ZA', 'zh-TW', 'el-GR', 'es-AR',
+    'bg-BG', 'fr-CA', 'vi-VN', 'th-TH', 'tr-TR', 'uk-UA', 'he-IL', 'ro-RO', 'pt-PT', 'en-AU', 'lt-LT', 'lv-LV', 'et-EE', 'fa-IR', 'ms-MY', 'sr-RS',
+  ];
+  const timeZone = 'Asia/Kolkata'; // UTC+05:30: a time read in the wrong zone is off by minutes as well as hours
+  const created = new Date('2026-11-23T16:28:00.000Z'); // 21:58 on Monday 23 November in Kolkata
+  const now = new Date('2026-11-25T12:00:00Z');
+  const api = featurizeRecord({ CreatedDate: '2026-11-23T16:28:00.000+0000' }, features, 'salesforce', now);
+  const shown = (locale: string, options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat(locale, { timeZone, day: '2-digit', month: '2-digit', year: 'numeric', ...options }).format(created);
+
+  it.each(LOCALES)("reads a %s page's date and time as the instant the API sends, and its date alone as the day", (locale) => {
+    const conventions = pageConventions(locale);
+    const read = (text: string) => pageFieldsAsData({ CreatedDate: text }, features, 'salesforce', conventions, timeZone).CreatedDate;
+    for (const hour12 of [false, true]) {
+      const text = shown(locale, { hour: '2-digit', minute: '2-digit', hour12 });
+      expect(read(text), text).toBe(created.toISOString());
+    }
+    const data = pageFieldsAsData({ CreatedDate: shown(locale, { hour: '2-digit', minute: '2-digit' }) }, features, 'salesforce', conventions, timeZone);
+    expect(Array.from(featurizeRecord(data, features, 'salesforce', now))).toEqual(Array.from(api));
+    const day = shown(locale, {});
+    expect(featurizeRecord(pageFieldsAsData({ CreatedDate: day }, features, 'salesforce', conventions, timeZone), features, 'salesforce', now)[DAYS_SINCE_CREATED], day).toBe(2);
+  });
+
+  it("keeps a date the page's locale does not write, and reads none without a locale", () => {
+    expect(pageFieldsAsData({ CreatedDate: '23.11.2026 klo 21.58' }, features, 'salesforce', pageConventions('ko-KR'))).toEqual({ CreatedDate: '23.11.2026 klo 21.58' });
+    expect(pageFieldsAsData({ CreatedDate: '23.11.2026 klo 21.58' }, features, 'salesforce', null)).toEqual({ CreatedDate: '23.11.2026 klo 21.58' });
+    expect(pageFieldsAsData({ CreatedDate: '23.11.2026 klo 21.58' }, features, 'salesforce', pageConventions('fi-FI'))).toEqual({ CreatedDate: '2026-11-23T21:58:00.000Z' });
   });
 });
 

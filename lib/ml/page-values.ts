@@ -5,18 +5,22 @@
  * its user's time zone (`3/1/2026, 7:00 PM` in Los Angeles is 03:00 on 2 March UTC), which
  * `parseDate` takes for UTC. Here the page's fields the model reads as numbers or dates are
  * rewritten as plain data (`1500`, `2026-03-01`, `2026-03-02T03:00:00.000Z`) in the page's
- * conventions, as the CSV import does for a file's columns. Pure.
+ * conventions, as the CSV import does for a file's columns; a date `parseDate` does not read is
+ * read as the locale writes it (`11.06.2026 klo 16.41`, `2026. 06. 11.`: locale-dates.ts). Pure.
  */
 import { isMissingRaw, numericDate, numericDateMs, parseDate, type DateOrder, type NumberFormat, type Raw } from './derive';
 import type { Feature } from './manifest';
 import { LEVEL_KEYS, recordKey, type RawRecord, type SourceKind } from './featurize';
 import { cellNumber } from './train/dataset';
 import { inFileFormat } from './train/number-format';
+import { readLocaleDate, type WallClockDate } from './locale-dates';
 
 /** How a locale writes numbers and the day and month of a date. */
 export interface PageConventions {
   numberFormat: NumberFormat;
   dateOrder: DateOrder;
+  /** The locale (as Intl names it), to read a date it writes its own way (`11.06.2026 klo 16.41` in fi-FI); absent when none is known. */
+  locale?: string;
 }
 
 /** A day whose number cannot be taken for a month's: where it lands tells the locale's order. */
@@ -34,6 +38,7 @@ export function pageConventions(locale: string | undefined): PageConventions | n
     return {
       numberFormat: decimal === ',' ? 'comma-decimal' : 'dot-decimal',
       dateOrder: parts.indexOf('day') < parts.indexOf('month') ? 'day-first' : 'month-first',
+      locale: canonical,
     };
   } catch {
     return null; // Intl refuses a malformed tag with a RangeError
@@ -98,20 +103,30 @@ function instantShowing(wallClock: number, clock: Clock): number {
 }
 
 /**
- * A page's date as data: a date alone as `YYYY-MM-DD`; a date and time, which the page shows in
- * its user's time zone (`clock`), as the instant it names (ISO, in UTC), as the API sends it. A
- * numeric date is read in the order it shows, else in `pageOrder`, else as `parseDate` reads it.
- * Null when it is no date, or `parseDate` reads it the same as written.
+ * A page's date (trimmed text) as it shows it: a numeric date in the order it shows, else in
+ * `pageOrder`, else as `parseDate` reads it; failing those, as the page's locale writes one
+ * (`conventions`). Null when it is no date.
  */
-function dateAsData(raw: Raw, pageOrder: DateOrder | null, clock: Clock): string | null {
-  if (typeof raw !== 'string') return null;
-  const text = raw.trim();
+function shownDate(text: string, pageOrder: DateOrder | null, conventions: PageConventions | null): WallClockDate | null {
   const numeric = numericDate(text);
   const order = orderShown(text) ?? pageOrder;
   const read = numeric && order ? numericDateMs(numeric, order) : parseDate(text);
-  if (!Number.isFinite(read)) return null;
-  const timeOfDay = numeric ? numeric.time !== null : ZONELESS_DATE_TIME.test(text);
-  const ms = timeOfDay ? instantShowing(read, clock) : read;
+  if (Number.isFinite(read)) return { wallClock: read, timeOfDay: numeric ? numeric.time !== null : ZONELESS_DATE_TIME.test(text) };
+  return conventions?.locale ? readLocaleDate(text, conventions.locale) : null;
+}
+
+/**
+ * A page's date as data: a date alone as `YYYY-MM-DD`; a date and time, which the page shows in
+ * its user's time zone (`clock`), as the instant it names (ISO, in UTC), as the API sends it.
+ * Null when it is no date (`shownDate`), or `parseDate` reads it the same as written.
+ */
+function dateAsData(raw: Raw, pageOrder: DateOrder | null, conventions: PageConventions | null, clock: Clock): string | null {
+  if (typeof raw !== 'string') return null;
+  const text = raw.trim();
+  const shown = shownDate(text, pageOrder, conventions);
+  if (shown === null) return null;
+  const { wallClock, timeOfDay } = shown;
+  const ms = timeOfDay ? instantShowing(wallClock, clock) : wallClock;
   if (ms === parseDate(text)) return null;
   const iso = new Date(ms).toISOString();
   return timeOfDay ? iso : iso.slice(0, 10);
@@ -142,7 +157,8 @@ function valueLabelled(text: string, labels: Readonly<Record<string, string>>, l
  * guess (Salesforce sets a user's formats apart from the language the page is tagged with), so
  * what the page's values show overrules them: a number that reads in one format only
  * (`2.713.067,50`) among the model's numbers, a date that reads in one order only (`15/03/2026`,
- * `05.03.2026`) among all the page's fields. A value that does not read so is kept as written
+ * `05.03.2026`) among all the page's fields; a date none of these read is read as the locale
+ * writes one (`11. 06. 2026 16:41` in cs-CZ). A value that does not read so is kept as written
  * (`1.5` on a German page: `parseNumber` then reads it alone), as is every other field.
  * A choice field whose labels the model knows for `source` (`optionLabels`) is read back from the
  * label the page shows into the value the model learned.
@@ -179,7 +195,7 @@ export function pageFieldsAsData(
   const numbers = numberFormat ? inFileFormat(fields, new Map([...numberFields].map((key) => [key, numberFormat])), missingValues) : fields;
   const clock = zoneClock(timeZone);
   const dates = [...dateFields].flatMap((key) => {
-    const date = dateAsData(fields[key], dateOrder, clock);
+    const date = dateAsData(fields[key], dateOrder, conventions, clock);
     return date === null ? [] : [[key, date] as const];
   });
   const rewritten = [...dates, ...values];

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { readLocaleDate } from './locale-dates';
+
+/** Locales whose dates a CRM page writes in ways `parseDate` does not read, and some it does. */
+const LOCALES = [
+  'en-US', 'en-GB', 'de-DE', 'fr-FR', 'nl-NL', 'sv-SE', 'ja-JP', 'zh-CN', 'da-DK', 'fi-FI', 'id-ID', 'cs-CZ', 'sk-SK', 'sl-SI', 'hr-HR', 'sr-RS', 'lv-LV',
+  'hu-HU', 'ko-KR', 'en-CA', 'en-ZA', 'zh-TW', 'zh-HK', 'el-GR', 'es-AR', 'es-CL', 'bg-BG', 'fr-CA', 'vi-VN', 'tr-TR', 'uk-UA', 'ms-MY', 'th-TH', 'fa-IR',
+  'ar-EG', 'bn-BD', 'mr-IN',
+];
+const MORNING = Date.UTC(2026, 5, 4, 9, 5); // one digit where a locale may write one
+const EVENING = Date.UTC(2026, 10, 23, 21, 58);
+const written = (locale: string, instant: number, options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { timeZone: 'UTC', year: 'numeric', ...options }).format(instant);
+
+describe('readLocaleDate', () => {
+  describe.each(LOCALES)('%s', (locale) => {
+    it.each([
+      ['in 24 hours', { hour12: false }],
+      ['in 12 hours', { hour12: true }],
+    ])('reads back a date and time Intl writes, %s, with two digits or one', (_, clock) => {
+      for (const instant of [MORNING, EVENING]) {
+        for (const digits of ['2-digit', 'numeric'] as const) {
+          const text = written(locale, instant, { month: digits, day: digits, hour: digits, minute: '2-digit', ...clock });
+          expect(readLocaleDate(text, locale), text).toEqual({ wallClock: instant, timeOfDay: true });
+        }
+      }
+    });
+
+    it('reads back a date alone', () => {
+      for (const digits of ['2-digit', 'numeric'] as const) {
+        const text = written(locale, EVENING, { month: digits, day: digits });
+        expect(readLocaleDate(text, locale), text).toEqual({ wallClock: Date.UTC(2026, 10, 23), timeOfDay: false });
+      }
+    });
+  });
+
+  it("reads a locale's own calendar and digits, and the Gregorian years a CRM may write in their place", () => {
+    expect(readLocaleDate('23/11/2569 21:58', 'th-TH')).toEqual({ wallClock: EVENING, timeOfDay: true }); // Buddhist years
+    expect(readLocaleDate('23/11/2026 21:58', 'th-TH')).toEqual({ wallClock: EVENING, timeOfDay: true });
+    expect(readLocaleDate('۱۴۰۵/۰۹/۰۲', 'fa-IR')).toEqual({ wallClock: Date.UTC(2026, 10, 23), timeOfDay: false }); // Persian calendar and digits
+    expect(readLocaleDate('1405/12/30', 'fa-IR')).toBeNull(); // 1405 is no leap year
+    expect(readLocaleDate('٢٣‏/١١‏/٢٠٢٦، ٩:٥٨ م', 'ar-EG')).toEqual({ wallClock: EVENING, timeOfDay: true });
+  });
+
+  it('reads AM and PM written in English, and spaces as a page collapses them', () => {
+    expect(readLocaleDate('2026-11-23, 9:58 PM', 'en-CA')).toEqual({ wallClock: EVENING, timeOfDay: true });
+    expect(readLocaleDate('23/11/2026, 9:58 pm', 'el-GR')).toEqual({ wallClock: EVENING, timeOfDay: true });
+    expect(readLocaleDate('23.11.2026 klo 21.58', 'fi-FI')).toEqual({ wallClock: EVENING, timeOfDay: true });
+    expect(readLocaleDate('2026. 11. 23. 21:58', 'hu-HU')).toEqual(readLocaleDate('2026.11.23. 21:58', 'hu-HU'));
+    expect(readLocaleDate('12:05 SA 04/06/2026', 'vi-VN')).toEqual({ wallClock: Date.UTC(2026, 5, 4, 0, 5), timeOfDay: true });
+  });
+
+  it('reads no date that is none, nor one written the way of another locale or by no locale', () => {
+    for (const [text, locale] of [
+      ['31. 02. 2026', 'cs-CZ'], // 31 February
+      ['2026. 11. 23. 13:58 PM', 'hu-HU'],
+      ['23/11/2026 25:58', 'fr-FR'],
+      ['0001-01-01', 'sv-SE'],
+      ['23.11.2026 klo 21.58', 'ko-KR'],
+      ['yesterday', 'en-GB'],
+      ['2026-11-23', 'not a locale!'],
+    ]) {
+      expect(readLocaleDate(text, locale), `${text} in ${locale}`).toBeNull();
+    }
+  });
+});
