@@ -19,7 +19,9 @@ import { onEvent } from '../messaging/events';
 import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
 import { AUTO_SYNC_ALARM, setAutoSync } from '../sync/schedule';
 import { writeConnection } from '../connections/connections';
+import { idleWriteBack } from '../messaging/protocol-write-back';
 import { forgetSyncedLeads, purgeEverything } from './purge';
+import { readWriteBack } from './write-back-job';
 import { scoreCacheFor } from './score-cache';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -160,6 +162,17 @@ describe('forgetSyncedLeads', () => {
     // The new org's records may hold what an earlier LeadLens wrote: the next write-back looks for them.
     expect(await heldValuesRemembered('salesforce')).toBe(false);
     expect(await heldValuesRemembered('hubspot')).toBe(true);
+  });
+
+  it("forgets the previous org's write-back report (its counts and lead ids), and only that CRM's", async () => {
+    const report = (crm: 'salesforce' | 'hubspot') => ({ ...idleWriteBack(crm), status: 'done' as const, written: 1, failures: [{ error: 'refused', count: 1, recordIds: ['00QA'] }] });
+    await db.settings.bulkPut([
+      { key: 'write-back:salesforce', value: report('salesforce') },
+      { key: 'write-back:hubspot', value: report('hubspot') },
+    ]);
+    await forgetSyncedLeads('salesforce');
+    expect(await readWriteBack('salesforce')).toEqual(idleWriteBack('salesforce'));
+    expect((await readWriteBack('hubspot')).written).toBe(1);
   });
 
   it('takes the forgotten leads out of the held-out probabilities of models trained on them, and nothing else', async () => {

@@ -18,7 +18,7 @@ import { cancelSync, syncLockName } from '../sync/runner';
 import { scheduleAutoSync } from '../sync/schedule';
 import { syncStateKey } from '../sync/state';
 import { deleteCachedScoresOf, forgetScoresInFlight } from './score-cache';
-import { cancelWriteBack, writeBackLockName } from './write-back-job';
+import { cancelWriteBack, forgetWriteBackReport, writeBackLockName } from './write-back-job';
 
 /** How long running jobs get to stop (each stops after its current request or batch) before the purge gives up. */
 export const PURGE_WAIT_MS = 60_000;
@@ -134,8 +134,9 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
         // Record pages' scores read through the previous connection: the new org's pages must not get them.
         await deleteCachedScoresOf(crm);
         await db.settings.delete(syncStateKey(crm));
-        // What write-back wrote to the previous org's records is not in this one's.
+        // What write-back wrote to the previous org's records is not in this one's, nor its report's counts and lead ids.
         await forgetWrittenValues(crm);
+        await forgetWriteBackReport(crm);
         removed = keys.length;
       });
       forgetScoresInFlight();

@@ -44,6 +44,11 @@ export const writeBackLockName = (crm: CrmKind) => `leadlens-write-back:${crm}`;
 /** Stored leads read at a time when choosing what to write: their fields are not all held at once. */
 const LEADS_CHUNK = 2000;
 
+/** Forgets the CRM's last write-back report (its counts and lead ids are the previous org's), in the caller's transaction if any. */
+export async function forgetWriteBackReport(crm: CrmKind): Promise<void> {
+  await db.settings.delete(stateKey(crm));
+}
+
 async function writeState(summary: WriteBackSummary): Promise<void> {
   await db.settings.put({ key: stateKey(summary.crm), value: WriteBackSummarySchema.parse(summary) });
 }

@@ -355,6 +355,28 @@ describe('writeBack', () => {
       expect(await writeBack(many.slice(0, 8), target, value)).toEqual({ ...ended({ done: 8, total: 8 }), failed: [{ recordIds: sent.flat(), error: readOnly }] });
     });
 
+    it('go on when every lead of a run of batches fails a validation rule on its own data: leads created together, not the write', async () => {
+      const { value, sent } = refusingEach((batch) => (batch <= 3 ? 'FIELD_CUSTOM_VALIDATION_EXCEPTION: Industry is required' : null));
+      const result = await writeBack(many, target, value);
+      expect(sent).toHaveLength(5);
+      expect(result).toMatchObject({ done: 20, written: 8 });
+    });
+
+    it('stop after two batches in a row refused as a whole for the same code of the write (HubSpot refusing a property)', async () => {
+      const sent: string[][] = [];
+      const refusing: RecordWriter = {
+        maxBatch: 4,
+        updateRecords: async (batch) => {
+          sent.push(batch.map((update) => update.recordId));
+          throw new CrmError('request', 'Property values were not valid: leadlens_tier is read-only', 400, 'VALIDATION_ERROR');
+        },
+      };
+      const error = await writeBack(many, target, refusing).catch((e: unknown) => e);
+      expect(sent).toHaveLength(2);
+      expect(error).toMatchObject({ crmCode: 'VALIDATION_ERROR' });
+      expect((error as Error).message).toMatch(/^Salesforce refused every lead of the last 2 batches \(8 leads\) for the same reason: VALIDATION_ERROR: Property values were not valid: leadlens_tier is read-only \(lead 00Q00\)\. Stopped there: the 12 leads left were not sent/);
+    });
+
     it('go on when every lead is one the CRM no longer has (deleted together since the last sync): the next leads are others', async () => {
       const { value, sent } = refusingEach((batch) => (batch <= 3 ? 'ENTITY_IS_DELETED: entity is deleted' : null));
       const result = await writeBack(many, target, value);

@@ -273,19 +273,28 @@ function answerLost(error: unknown): error is CrmError {
 const REFUSED_BATCHES_TO_STOP = 2;
 
 /**
- * Refusals about the record itself, not the write: a run of them (leads deleted or converted
- * together since the last sync, neighbours by Id) says nothing of the leads after them.
+ * Refusals of the write itself, which every lead after them would meet: the field read-only or
+ * gone, the user's access, a trigger or Flow failing whatever the lead (Salesforce status codes);
+ * HubSpot's VALIDATION_ERROR for a whole batch of the same properties. Not a refusal of the lead's
+ * own data or state (a validation rule, a lead deleted or converted since the last sync): leads
+ * next to each other by Id were created together, and a run of them says nothing of the next ones.
  */
-const RECORD_OWN_REFUSALS = new Set(['ENTITY_IS_DELETED', 'CANNOT_UPDATE_CONVERTED_LEAD', 'OBJECT_NOT_FOUND']);
+const REFUSALS_OF_THE_WRITE = new Set([
+  'INVALID_FIELD_FOR_INSERT_UPDATE',
+  'INVALID_FIELD',
+  'INSUFFICIENT_ACCESS_OR_READONLY',
+  'CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY',
+  'VALIDATION_ERROR',
+]);
 
 /** The CRM's code a record refusal starts with (a Salesforce status code, a HubSpot category), else the whole refusal. */
 const refusalCode = (error: string): string => /^([A-Z][A-Z0-9_]*):/.exec(error)?.[1] ?? error;
 
-/** The first record's refusal, when the CRM refused every record of `updates` with one code, not about the record itself; else null. */
+/** The first record's refusal, when the CRM refused every record of `updates` with one code of the write's (`REFUSALS_OF_THE_WRITE`); else null. */
 function sameRefusalForAll(updates: readonly FieldUpdate[], refused: readonly RecordUpdateFailure[]): RecordUpdateFailure | null {
   if (updates.length === 0 || refused.length === 0) return null;
   const code = refusalCode(refused[0].error);
-  if (RECORD_OWN_REFUSALS.has(code) || refused.some((failure) => refusalCode(failure.error) !== code)) return null;
+  if (!REFUSALS_OF_THE_WRITE.has(code) || refused.some((failure) => refusalCode(failure.error) !== code)) return null;
   const refusedIds = new Set(refused.map((failure) => failure.recordId));
   return updates.every((update) => refusedIds.has(update.recordId)) ? (refused.find((failure) => failure.recordId === updates[0].recordId) ?? refused[0]) : null;
 }
@@ -356,6 +365,10 @@ export async function writeBack(
         throw stop;
       }
       addFailure(result, updates.map((update) => update.recordId), error instanceof Error ? error.message : String(error));
+      // A batch refused as a whole (HubSpot's answer to a property it will not take) counts as every lead refused.
+      if (isCrmError(error, 'request') && error.crmCode !== undefined && REFUSALS_OF_THE_WRITE.has(error.crmCode)) {
+        refusedForAll = { recordId: updates[0].recordId, error: `${error.crmCode}: ${error.message}` };
+      }
     }
     result.done = Math.min(start + writer.maxBatch, rows.length);
     await onProgress?.(result);
