@@ -157,8 +157,15 @@ describe('parseCsv refuses text with NUL characters: UTF-16, which UTF-8 decodes
 
   it('as text too, as the options page reads a file', () => {
     expect(() => parseCsv(new TextDecoder().decode(utf16(csv, true)))).toThrow(refusal);
-    expect(() => parseCsv('id,note\n1,a\0b\n')).toThrow(refusal);
     expect(parseCsv(csv).records).toHaveLength(2);
+  });
+
+  it('but reads a UTF-8 file with a stray NUL in a cell (text pasted from a PDF), keeping the cell as it is', () => {
+    const rows = Array.from({ length: 60 }, (_, i) => `${i},"Pasted from PDF${i === 7 ? '\0' : ''} text",${i % 2}`).join('\n');
+    const parsed = parseCsv(`id,description,converted\n${rows}\n`);
+    expect(parsed.records).toHaveLength(60);
+    expect(parsed.records[7].description).toBe('Pasted from PDF\0 text');
+    expect(parseCsv(new TextEncoder().encode(`id,description,converted\n${rows}\n`)).records).toHaveLength(60);
   });
 });
 

@@ -192,8 +192,19 @@ function oneColumnError(column: string, sep: string): TrainingDataError {
   return new TrainingDataError(`The CSV header has only one column ("${column}") when its cells are split at ${separatorName(sep)}, and at least two are needed. ${advice}`);
 }
 
+/** Units of a file's start read to tell UTF-16 (or binary) from UTF-8 text. */
+const ENCODING_SNIFF_UNITS = 4096;
+
+/** Whether more than a tenth of the file's first characters (or bytes) are NULs: UTF-16 or no text, not a stray NUL in UTF-8. */
+function looksLikeUtf16(input: string | Uint8Array): boolean {
+  const head = input.slice(0, ENCODING_SNIFF_UNITS);
+  let nuls = 0;
+  for (let i = 0; i < head.length; i++) if ((typeof head === 'string' ? head.charCodeAt(i) : head[i]) === 0) nuls++;
+  return nuls * 10 > head.length;
+}
+
 /**
- * Parse CSV bytes or text. Rejects non-UTF-8 bytes, text holding NULs (UTF-16 or binary), a
+ * Parse CSV bytes or text. Rejects non-UTF-8 bytes, text whose start is a tenth NULs (UTF-16 or binary), a
  * quoted cell never closed, ragged rows (a row with a different number of cells than the header),
  * duplicate or empty header names, a header of one column, and empty files. The separator and the line break are guessed unless given; a first
  * line `sep=;` (Excel's) names the separator and is skipped. Columns at the end that are empty in
@@ -206,8 +217,9 @@ export function parseCsv(
   input: string | Uint8Array,
   options: { sep?: string; newline?: '\n' | '\r\n' | '\r'; continued?: boolean } = {},
 ): ParsedCsv {
-  // UTF-8 text never holds a NUL, and UTF-16 writes one beside every ASCII character: checked first, as UTF-8 decodes NULs without a complaint.
-  if (typeof input === 'string' ? input.includes('\0') : input.includes(0)) {
+  // UTF-16 writes a NUL beside every ASCII character, which UTF-8 decodes without a complaint: checked first, on the file's start. A
+  // stray NUL in a cell (text pasted from a PDF) is no sign of it, and is kept as the cell holds it.
+  if (looksLikeUtf16(input)) {
     throw new TrainingDataError(
       'The CSV file holds NUL characters, so it looks like UTF-16 text (or not text at all), not UTF-8. Re-export it as UTF-8 CSV (e.g. "CSV UTF-8" in Excel).',
     );
