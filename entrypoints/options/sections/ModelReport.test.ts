@@ -98,6 +98,18 @@ it('lists every calibration bin, predicted against observed with its leads, unde
   expect(rows[1]).toEqual(['1', '0.62 %', '1 %', '500']);
 });
 
+/** What the calibration chart says of itself, to a screen reader. */
+const calibrationChartSays = (report: HTMLElement) =>
+  Array.from(report.querySelectorAll('figure')).find((figure) => figure.querySelector('figcaption')?.textContent === 'Calibration')?.querySelector('[role="img"]')?.getAttribute('aria-label');
+
+it('says the calibration bins hold about equal lead counts only for a model whose bins do, equal widths for an older one', async () => {
+  expect(calibrationChartSays(await activeReport())).toMatch(/in 10 bins of about equal lead counts, calibration error/);
+  rendered?.unmount();
+  await storeModel({ ...bundled, modelId: 'older-1', metrics: { ...bundled.metrics, calibrationRanges: undefined } }, new Uint8Array([1]), 'imported');
+  await activateModel('older-1');
+  expect(calibrationChartSays(await activeReport())).toMatch(/in 10 bins of equal width, calibration error/);
+});
+
 it('lists calibration bins without a leads column for a model that does not count them', async () => {
   const metrics = { ...bundled.metrics, calibrationLeads: undefined };
   await storeModel({ ...bundled, modelId: 'imported-1', metrics }, new Uint8Array([1]), 'imported');

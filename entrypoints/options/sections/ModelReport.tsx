@@ -103,7 +103,7 @@ const ReportCharts = memo(function ReportCharts({ metrics, terms }: { metrics: M
         {metrics.calibration && (
           <CurveChart
             title="Calibration"
-            description={`observed conversion against predicted probability in ${metrics.calibration.length} bins of about equal lead counts, calibration error (ECE) ${fixed3(metrics.ece)}; the dashed diagonal is perfect`}
+            description={`observed conversion against predicted probability in ${metrics.calibration.length} bins${metrics.calibrationRanges ? ' of about equal lead counts' : ' of equal width'}, calibration error (ECE) ${fixed3(metrics.ece)}; the dashed diagonal is perfect`}
             points={metrics.calibration}
             xLabel="Predicted %"
             yLabel="Observed %"
