@@ -40,6 +40,11 @@ beforeEach(async () => {
 });
 afterEach(() => vi.unstubAllGlobals());
 
+it('reads no list records when the CRM is not connected, and says none were read rather than that none exist', async () => {
+  expect(await fetchRecordsFields('salesforce', [leads[0].salesforceId], await modelFields('salesforce'))).toBeNull();
+  expect(requests).toEqual([]);
+});
+
 describe('Salesforce', () => {
   beforeEach(async () => {
     await writeConnection({
@@ -63,9 +68,9 @@ describe('Salesforce', () => {
 
   it('batch-reads a list’s records with the fields the model reads', async () => {
     const records = await fetchRecordsFields('salesforce', leads.map((lead) => lead.salesforceId), await modelFields('salesforce'));
-    expect(records.map((record) => record.recordId).sort()).toEqual(leads.map((lead) => lead.salesforceId).sort());
+    expect(records?.map((record) => record.recordId).sort()).toEqual(leads.map((lead) => lead.salesforceId).sort());
     const named = await namedByTheModel('salesforce');
-    expect(Object.keys(records[0].fields).filter((name) => !named.has(name))).toEqual(['Id', 'SystemModstamp']);
+    expect(Object.keys(records![0].fields).filter((name) => !named.has(name))).toEqual(['Id', 'SystemModstamp']);
   });
 });
 

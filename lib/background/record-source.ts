@@ -18,10 +18,14 @@ export async function fetchRecordFields(crm: CrmKind, recordId: string, fields: 
   return (await client.readRecord(recordId, { fields }))?.fields ?? null;
 }
 
-/** Many records' `fields` from the API in one batch read; none when `crm` is not connected. */
-export async function fetchRecordsFields(crm: CrmKind, recordIds: readonly string[], fields: readonly string[]): Promise<KnownRecord[]> {
+/**
+ * Many records' `fields` from the API in one batch read: those the CRM answered with (it leaves
+ * out the records gone or not shared with the user); null when `crm` is not connected (none read).
+ */
+export async function fetchRecordsFields(crm: CrmKind, recordIds: readonly string[], fields: readonly string[]): Promise<KnownRecord[] | null> {
   const client = await clientFor(crm);
-  if (!client || recordIds.length === 0) return [];
+  if (!client) return null;
+  if (recordIds.length === 0) return [];
   const records = await client.batchRead(recordIds, { fields });
   return records.map((record) => ({ recordId: record.id, fields: record.fields }));
 }

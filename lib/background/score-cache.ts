@@ -69,6 +69,17 @@ export async function deleteCachedScoresOf(crm: CrmKind): Promise<void> {
   await db.scores.bulkDelete(keys.filter((key) => leadKeyOfCachedScore(key).startsWith(`${crm}|`)));
 }
 
+/**
+ * Deletes every model's cached scores of `crm`'s records `recordIds`, of whatever org (another
+ * org's entry only gets scored again): the CRM no longer gives the user these records (deleted,
+ * or shared away), and the scores' reasons quote their fields.
+ */
+export async function deleteCachedScoresOfRecords(crm: CrmKind, recordIds: readonly string[]): Promise<void> {
+  const leadKeys = new Set(recordIds.map((id) => `${crm}|${id}`));
+  const keys = (await db.scores.toCollection().primaryKeys()) as string[];
+  await db.scores.bulkDelete(keys.filter((key) => leadKeys.has(leadKeyOfCachedScore(key))));
+}
+
 /** How often at most a worker deletes the stale cached scores, as it answers record pages. */
 const STALE_SWEEP_EVERY_MS = 10 * 60_000;
 let lastSweptAt = -Infinity;

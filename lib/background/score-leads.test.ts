@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import type { ScoredLead } from '../messaging/protocol';
-import { MODEL_GAVE_NO_SCORE, scoreLead, type CachedScoreEntry } from './score-lead';
-import { couldNotRead, NO_FIELDS_SCORED, scoreLeadsById, type BatchScoringDeps, type KnownRecord, type KnownRecords } from './score-leads';
+import { MODEL_GAVE_NO_SCORE, scoreCacheKey, scoreLead, type CachedScoreEntry } from './score-lead';
+import { couldNotRead, NO_FIELDS_SCORED, notShownBy, scoreLeadsById, type BatchScoringDeps, type KnownRecord, type KnownRecords } from './score-leads';
 
 let manifest: Manifest;
 let session: ort.InferenceSession;
@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 
 /** The real model in onnxruntime-node; `runs` holds the row count of every engine run. */
-function deps(known: KnownRecord[], { unread = [] }: Partial<Omit<KnownRecords, 'records'>> = {}) {
+function deps(known: KnownRecord[], { unread = [], absent = [] }: Partial<Omit<KnownRecords, 'records'>> = {}) {
   const cache = new Map<string, { fieldsHash: string; lead: ScoredLead }>();
   const runs: number[] = [];
   const value: BatchScoringDeps = {
@@ -38,9 +38,15 @@ function deps(known: KnownRecord[], { unread = [] }: Partial<Omit<KnownRecords, 
     },
     cache: { get: async (key) => cache.get(key), put: async (key, entry) => void cache.set(key, entry) },
     now: () => now,
-    knownRecords: async (_crm, ids) => ({ records: known.filter((record) => ids.includes(record.recordId)), unread }),
+    knownRecords: async (_crm, ids) => ({ records: known.filter((record) => ids.includes(record.recordId)), unread, absent }),
+    forgetCachedScores: async (crm, ids) => forgetScoresOf(cache, crm, ids),
   };
   return { value, runs };
+}
+
+/** Deletes every model's entry of `crm`'s records `ids` from `cache`, as score-cache.ts does. */
+function forgetScoresOf(cache: Map<string, unknown>, crm: string, ids: readonly string[]) {
+  for (const key of [...cache.keys()]) if (ids.some((id) => key.endsWith(`|${crm}|${id}`))) cache.delete(key);
 }
 
 const known: KnownRecord[] = leads.slice(0, 3).map((lead) => ({ recordId: lead.salesforceId, fields: lead.salesforce }));
@@ -154,9 +160,14 @@ describe('a row LeadLens has no fields of (neither stored nor read from the CRM)
   });
 
   /** Record pages and lists sharing one cache that dates its entries, as IndexedDB's does. */
-  function sharedCache(value: BatchScoringDeps, today: () => Date) {
-    const entries = new Map<string, CachedScoreEntry>();
-    return { ...value, now: today, staleAfterMs: 24 * 3_600_000, cache: { get: async (key: string) => entries.get(key), put: async (key: string, entry: Omit<CachedScoreEntry, 'scoredAt'>) => void entries.set(key, { ...entry, scoredAt: today().getTime() }) } };
+  function sharedCache(value: BatchScoringDeps, today: () => Date, entries = new Map<string, CachedScoreEntry>()): BatchScoringDeps {
+    return {
+      ...value,
+      now: today,
+      staleAfterMs: 24 * 3_600_000,
+      cache: { get: async (key: string) => entries.get(key), put: async (key: string, entry: Omit<CachedScoreEntry, 'scoredAt'>) => void entries.set(key, { ...entry, scoredAt: today().getTime() }) },
+      forgetCachedScores: async (crm, ids) => forgetScoresOf(entries, crm, ids),
+    };
   }
 
   it('shows the score its record page just got from the page, without running the engine again', async () => {
@@ -203,6 +214,24 @@ describe('a row LeadLens has no fields of (neither stored nor read from the CRM)
     const [row] = await scoreLeadsById('salesforce', [known[0].recordId], shared);
     if (row.state !== 'scored') throw new Error('the stored lead should be scored');
     expect(row.lead.featuresKnown).toBeGreaterThan(badge.lead.featuresKnown);
+    expect(runs).toEqual([1, 1]);
+  });
+
+  it('gets no score cached from its page once the CRM answered without it (deleted, or shared away), and that score is deleted', async () => {
+    const { value, runs } = deps([], { absent: [leads[3].salesforceId] });
+    const entries = new Map<string, CachedScoreEntry>();
+    const shared = sharedCache(value, () => now, entries);
+    for (const lead of [leads[3], leads[4]]) if (!(await scoreLead(pageOf(lead), shared)).ok) throw new Error('the record page should be scored');
+    const otherModel = scoreCacheKey('another-model', 'salesforce', leads[3].salesforceId);
+    entries.set(otherModel, { ...entries.get(scoreCacheKey(manifest.modelId, 'salesforce', leads[3].salesforceId))! });
+    const rows = await scoreLeadsById('salesforce', [leads[3].salesforceId, leads[4].salesforceId], shared);
+    expect(rows).toEqual([
+      { recordId: leads[3].salesforceId, state: 'unscorable', reason: notShownBy('salesforce') },
+      { recordId: leads[4].salesforceId, state: 'scored', lead: expect.anything() },
+    ]);
+    expect(notShownBy('salesforce')).toBe('Salesforce does not show LeadLens this lead (deleted, or not shared with you).');
+    // Every model's score of it is gone (they quote its fields); the other record's page score stays.
+    expect([...entries.keys()]).toEqual([scoreCacheKey(manifest.modelId, 'salesforce', leads[4].salesforceId)]);
     expect(runs).toEqual([1, 1]);
   });
 

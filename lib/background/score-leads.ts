@@ -3,7 +3,8 @@
  * LeadLens stores (synced, imported or demo data) or reads from the CRM, never from the page;
  * cached ones come from the score cache, the rest go to the engine in ONE run. A record it has
  * no fields of keeps the score cached of it (its record page's, scored from the page), while
- * fresh; records LeadLens knows nothing about come back `unknown`: a row never gets a made-up score.
+ * fresh, unless the CRM just answered without it; records LeadLens knows nothing about come back
+ * `unknown`: a row never gets a made-up score.
  */
 import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
 import { featurizeRecord, knownFeatureCount, type RawRecord } from '../ml/featurize';
@@ -23,11 +24,15 @@ export interface KnownRecords {
   records: KnownRecord[];
   /** Those it tried to read from the CRM just now and could not. */
   unread: readonly string[];
+  /** Those the CRM just answered without (deleted, or no longer shared with the user): it does not give LeadLens them. */
+  absent: readonly string[];
 }
 
 export interface BatchScoringDeps extends ScoringDeps {
   /** What LeadLens has of `recordIds`: stored leads, or read from the CRM with `fields`. */
   knownRecords(crm: CrmKind, recordIds: readonly string[], fields: readonly string[]): Promise<KnownRecords>;
+  /** Deletes every model's cached scores of these records: their reasons quote the records' fields. */
+  forgetCachedScores(crm: CrmKind, recordIds: readonly string[]): Promise<void>;
 }
 
 /** Stored values as the text the cache hashes (the hash only has to notice a change). */
@@ -41,6 +46,9 @@ export const NO_FIELDS_SCORED = 'LeadLens has none of the fields its model score
 /** A list row's record the CRM could not be read for: said so, not "no data" (the CRM's own error stays in the background). */
 export const couldNotRead = (crm: CrmKind) => `LeadLens could not read this lead from ${CRM_LABEL[crm]} just now: open the lead, or reload the list.`;
 
+/** A list row's record the CRM answered without: it no longer gives LeadLens the lead, so no score of it is shown. */
+export const notShownBy = (crm: CrmKind) => `${CRM_LABEL[crm]} does not show LeadLens this lead (deleted, or not shared with you).`;
+
 export async function scoreLeadsById(
   crm: CrmKind,
   recordIds: readonly string[],
@@ -50,6 +58,9 @@ export async function scoreLeadsById(
   const have = await deps.knownRecords(crm, recordIds, fieldsRead(manifest.features, crm));
   const known = new Map(have.records.map((record) => [record.recordId, record]));
   const unread = new Set(have.unread);
+  const absent = new Set(have.absent);
+  // Not kept for the admin's "stale after": the user may no longer see these records' fields.
+  if (absent.size > 0) await deps.forgetCachedScores(crm, [...absent]);
   const results = new Map<string, ListRowScore>();
   const now = deps.now();
   const featureCount = manifest.features.length;
@@ -58,6 +69,10 @@ export async function scoreLeadsById(
   for (const recordId of new Set(recordIds)) {
     const record = known.get(recordId);
     if (!record) {
+      if (absent.has(recordId)) {
+        results.set(recordId, { recordId, state: 'unscorable', reason: notShownBy(crm) });
+        continue;
+      }
       // Neither stored nor read: the score cached of it (its record page's badge, say), while fresh.
       // (The cache answers a page only with what was cached for its own org: score-cache.ts.)
       const cached = await recentCachedScore(scoreCacheKey(manifest.modelId, crm, recordId), deps);

@@ -7,7 +7,7 @@ import { activeManifest } from '../../ml/model-store';
 import { runOffscreen } from '../offscreen-engine';
 import { fetchRecordsFields } from '../record-source';
 import { mayReadApi, pageAccess, senderPage, storedLeadServes, type PageAccess } from '../page-access';
-import { recordScoreCache } from '../score-cache';
+import { deleteCachedScoresOfRecords, recordScoreCache } from '../score-cache';
 import { scoreLeadsById, type KnownRecord, type KnownRecords } from '../score-leads';
 
 type ListProtocol = Pick<typeof backgroundProtocol, 'scoreLeadsById'>;
@@ -15,7 +15,7 @@ type ListProtocol = Pick<typeof backgroundProtocol, 'scoreLeadsById'>;
 /**
  * What a page of `access` may score `ids` from: stored leads (demo, and synced ones of this
  * page's org) first, keyed `${source}|${id}`; the rest from the API in one batch read when
- * connected to this page's org.
+ * connected to this page's org, those it answers without being `absent`.
  */
 async function knownRecordsFor(access: PageAccess, source: CrmKind, ids: readonly string[], fields: readonly string[]): Promise<KnownRecords> {
   // Synced from another org than the page's, or a demo lead off the demo CRM: not this page's record.
@@ -24,15 +24,20 @@ async function knownRecordsFor(access: PageAccess, source: CrmKind, ids: readonl
   );
   const storedIds = new Set(stored.map((record) => record.recordId));
   const toRead = ids.filter((id) => !storedIds.has(id));
-  if (!mayReadApi(access) || toRead.length === 0) return { records: stored, unread: [] };
+  if (!mayReadApi(access) || toRead.length === 0) return { records: stored, unread: [], absent: [] };
+  let read: KnownRecord[] | null;
   try {
-    return { records: [...stored, ...(await fetchRecordsFields(source, toRead, fields))], unread: [] };
+    read = await fetchRecordsFields(source, toRead, fields);
   } catch (error) {
     // The rows still score from what is stored; those it could not read say so (score-leads.ts).
     // The CRM's own error stays in the background: the page is told only that the read failed.
     console.warn('LeadLens: could not read list records from the CRM', error instanceof Error ? error.message : '');
-    return { records: stored, unread: toRead };
+    return { records: stored, unread: toRead, absent: [] };
   }
+  // Disconnected meanwhile: nothing was read, nor is any record known gone.
+  if (read === null) return { records: stored, unread: [], absent: [] };
+  const answered = new Set(read.map((record) => record.recordId));
+  return { records: [...stored, ...read], unread: [], absent: toRead.filter((id) => !answered.has(id)) };
 }
 
 export const listHandlers: Handlers<ListProtocol> = {
@@ -45,6 +50,7 @@ export const listHandlers: Handlers<ListProtocol> = {
       runModel: runOffscreen,
       ...(await recordScoreCache(access)),
       knownRecords: (source, ids, fields) => knownRecordsFor(access, source, ids, fields),
+      forgetCachedScores: deleteCachedScoresOfRecords,
     });
     return { ok: true as const, rows };
   },

@@ -1,0 +1,105 @@
+/**
+ * A list page of the connected portal: rows LeadLens does not store are read from the CRM in one
+ * batch read; one the CRM answers without (deleted, or shared away from the user) gets no score
+ * cached from its record page, and that score is deleted.
+ */
+import 'fake-indexeddb/auto';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { generateDemoLeads } from '../../crm/demo-data';
+import { db, leadKeyOfCachedScore } from '../../db/db';
+import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
+import { demoFetch } from '../../../test/demo-crm/fetch';
+import { createDemoCrm } from '../../../test/demo-crm/server';
+import { storedLead } from '../../../test/fixtures/stored-lead';
+import { recordSyncedAccount } from '../../sync/store';
+import { couldNotRead, notShownBy } from '../score-leads';
+import { listHandlers } from './list';
+import { scoringHandlers } from './scoring';
+import { syncHandlers } from './sync';
+
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+
+// A stand-in engine (every lead at even odds): which rows get a score matters here, not the score.
+vi.mock('../offscreen-engine', () => ({
+  runOffscreen: async (modelId: string, rows: Float32Array, featureCount: number) => {
+    const { manifestOf } = await import('../../ml/model-store');
+    const terms = (await manifestOf(modelId)).terms.length;
+    const n = rows.length / featureCount;
+    return { probability: Array(n).fill(0.5), contributions: Array.from({ length: n }, () => new Float32Array(terms)) };
+  },
+}));
+
+const leads = generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') });
+const [gone, kept, synced] = leads;
+const TAB_ID = 7;
+const pageSender = (url: string) => ({ tab: { id: TAB_ID, url }, url }) as unknown as Browser.runtime.MessageSender;
+const recordPage = (contactId: string) => pageSender(`https://app.hubspot.com/contacts/4242424/record/0-1/${contactId}`);
+const listPage = pageSender('https://app.hubspot.com/contacts/4242424/objects/0-1/views/all/list');
+
+let crm: ReturnType<typeof createDemoCrm>;
+
+/** The records (`hubspot|id`) the score cache holds a score of, any model's. */
+const cachedLeads = async () => ((await db.scores.toCollection().primaryKeys()) as string[]).map(leadKeyOfCachedScore).sort();
+
+/** Opens `contactId`'s record page: its badge is scored from the API record and cached for the portal. */
+async function openRecordPage(contactId: string) {
+  fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: recordPage(contactId).url })) as never;
+  const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: contactId, fields: {} }, recordPage(contactId));
+  if (!badge.ok) throw new Error(badge.error);
+  return badge.lead;
+}
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  fakeBrowser.permissions.contains = vi.fn(async () => true);
+  await Promise.all(db.tables.map((table) => table.clear()));
+  crm = createDemoCrm(leads, defaultBehaviour());
+  vi.stubGlobal('fetch', demoFetch(crm.handle));
+  const connected = await syncHandlers.connectCrm({ crm: 'hubspot', apiVersion: 'v3', token: 'pat-na1-demo' }, {} as Browser.runtime.MessageSender);
+  if (!connected.ok || connected.status !== 'connected') throw new Error('the demo HubSpot should connect');
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+it('shows no score cached from the record page of a contact the batch read answers without, and deletes that score', async () => {
+  await openRecordPage(gone.hubspotId);
+  await openRecordPage(kept.hubspotId);
+  expect(await cachedLeads()).toEqual([`hubspot|${gone.hubspotId}`, `hubspot|${kept.hubspotId}`].sort());
+  // A synced lead is scored from what is stored, whatever the CRM answers now.
+  await recordSyncedAccount(db, 'hubspot', { id: '4242424', name: 'HubSpot portal 4242424' });
+  await db.putLeads([storedLead({ source: 'hubspot', id: synced.hubspotId, origin: 'sync', fields: { jobtitle: 'CEO', industry: 'Banking' } })]);
+  crm.store.deleteLead(gone, Date.now());
+  crm.store.deleteLead(synced, Date.now());
+
+  const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [gone.hubspotId, kept.hubspotId, synced.hubspotId] }, listPage);
+
+  if (!reply.ok) throw new Error(reply.error);
+  expect(reply.rows).toEqual([
+    { recordId: gone.hubspotId, state: 'unscorable', reason: notShownBy('hubspot') },
+    { recordId: kept.hubspotId, state: 'scored', lead: expect.anything() },
+    { recordId: synced.hubspotId, state: 'scored', lead: expect.anything() },
+  ]);
+  expect(notShownBy('hubspot')).toBe('HubSpot does not show LeadLens this lead (deleted, or not shared with you).');
+  expect(await cachedLeads()).not.toContain(`hubspot|${gone.hubspotId}`);
+  expect(await cachedLeads()).toContain(`hubspot|${kept.hubspotId}`);
+});
+
+it('still shows the score cached from the record page of a contact the CRM could not be read for, and keeps it', async () => {
+  const badge = await openRecordPage(gone.hubspotId);
+  vi.stubGlobal('fetch', (async () => new Response('{"status":"error","message":"internal error"}', { status: 400, headers: { 'content-type': 'application/json' } })) as typeof fetch);
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+
+  const reply = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [gone.hubspotId, kept.hubspotId] }, listPage);
+
+  expect(reply).toEqual({
+    ok: true,
+    rows: [
+      { recordId: gone.hubspotId, state: 'scored', lead: badge },
+      { recordId: kept.hubspotId, state: 'unscorable', reason: couldNotRead('hubspot') },
+    ],
+  });
+  expect(await cachedLeads()).toEqual([`hubspot|${gone.hubspotId}`]);
+});
