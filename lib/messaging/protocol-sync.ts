@@ -53,6 +53,12 @@ export const SyncSummarySchema = z.object({
   leftOut: SkippedRecordsSchema.nullable(),
   /** When the last run ended, however it ended (epoch ms; null before the first). */
   endedAt: z.number().nullable(),
+  /**
+   * The org or portal the stored synced leads came from, as a connect compares the one it reads
+   * with (connecting another removes them, also after a Disconnect): a Salesforce My Domain host
+   * (id and name), a HubSpot portal (id, and its name). Null when not known: a connect then removes nothing.
+   */
+  syncedFrom: z.object({ id: z.string(), name: z.string() }).nullable(),
 });
 export type SyncSummary = z.infer<typeof SyncSummarySchema>;
 

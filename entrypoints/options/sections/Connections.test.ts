@@ -11,6 +11,7 @@ import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { ConnectionReply, ConnectionSummary } from '@/lib/connections/schema';
 import type { CrmKind } from '@/lib/crm/types';
+import type { SyncSummary } from '@/lib/messaging/protocol-sync';
 import { queryKeys } from '@/lib/query-keys';
 import { render, type Rendered } from '@/test/render';
 import { ConnectionsSection } from './Connections';
@@ -31,10 +32,24 @@ const CONNECTED: ConnectionReply = { crm: 'salesforce', status: 'connected', hos
 const TOKEN = 'pat-na1-0123456789abcdef';
 const HUBSPOT_DISCONNECTED: ConnectionSummary = { crm: 'hubspot', status: 'disconnected', host: '', message: 'Not connected', settings: null };
 const statusOf = (...connections: ConnectionSummary[]) => ({ ok: true, connections });
-/** The Sync section's summaries, with `stored` leads synced from each CRM. */
-const syncsStoring = (stored: Record<CrmKind, number>) => ({
+type Account = SyncSummary['syncedFrom'];
+const ACME_ORG: Account = { id: 'acme.my.salesforce.com', name: 'acme.my.salesforce.com' };
+const ACME_PORTAL: Account = { id: '4242424', name: 'Acme' };
+/** The Sync section's summaries, with `stored` leads synced from each CRM, from `syncedFrom`'s org and portal. */
+const syncsStoring = (stored: Record<CrmKind, number>, syncedFrom: Record<CrmKind, Account> = { salesforce: ACME_ORG, hubspot: ACME_PORTAL }) => ({
   ok: true,
-  syncs: (['salesforce', 'hubspot'] as const).map((crm) => ({ crm, status: 'done', synced: 0, remaining: null, stored: stored[crm], error: null, lastRun: null, leftOut: null, endedAt: null })),
+  syncs: (['salesforce', 'hubspot'] as const).map((crm) => ({
+    crm,
+    status: 'done',
+    synced: 0,
+    remaining: null,
+    stored: stored[crm],
+    error: null,
+    lastRun: null,
+    leftOut: null,
+    endedAt: null,
+    syncedFrom: syncedFrom[crm],
+  })),
   autoSync: { everyMinutes: null, nextAt: null },
 });
 
@@ -289,6 +304,52 @@ it.each([
   expect(descriptions(connectButton('salesforce'))).toEqual([warning]);
 });
 
+const SALESFORCE_DISCONNECTED: ConnectionSummary = { crm: 'salesforce', status: 'disconnected', host: '', message: 'Salesforce disconnected', settings: null };
+
+it('still says before the click, after a Disconnect, that connecting another org removes the leads synced from the disconnected one', async () => {
+  background.syncStatus.mockResolvedValue(syncsStoring({ salesforce: 3, hubspot: 0 }));
+  await renderSection();
+  background.disconnectCrm.mockResolvedValue({ ok: true, ...SALESFORCE_DISCONNECTED });
+  // The background keeps the leads, and which org they came from.
+  background.connectionStatus.mockResolvedValue(statusOf(SALESFORCE_DISCONNECTED, HUBSPOT_DISCONNECTED));
+  act(() => Array.from(container().querySelectorAll('button')).find((button) => button.textContent === 'Disconnect Salesforce')!.click());
+  await settle();
+  expect(container().querySelector('[data-testid="connection-salesforce"]')!.getAttribute('data-status')).toBe('disconnected');
+
+  type('salesforce-host', 'globex.my.salesforce.com');
+  const warning =
+    "Warning: Connecting globex.my.salesforce.com instead of acme.my.salesforce.com removes the 3 leads synced from acme.my.salesforce.com, with their scores: a sync then reads the new org's.";
+  expect(container().querySelector('[data-testid="salesforce-other-org"]')?.textContent).toBe(warning);
+  expect(connectButton('salesforce').textContent).toBe('Connect with my Salesforce session and remove 3 synced leads');
+  expect(descriptions(connectButton('salesforce'))).toEqual([warning]);
+
+  // The org they came from again: nothing is removed, nothing said.
+  type('salesforce-host', 'acme.my.salesforce.com');
+  expect(container().querySelector('[data-testid="salesforce-other-org"]')).toBeNull();
+  expect(connectButton('salesforce').textContent).toBe('Connect with my Salesforce session');
+});
+
+it('compares the host typed with the org the leads came from, not with a mistyped host connected since (its check failed, so it removed nothing)', async () => {
+  const MISTYPED = 'acmee.my.salesforce.com';
+  background.connectionStatus.mockResolvedValue(
+    statusOf({ crm: 'salesforce', status: 'reconnect', host: MISTYPED, message: 'No Salesforce session', settings: { crm: 'salesforce', apiVersion: '67.0', signIn: { kind: 'session' } } }, HUBSPOT_DISCONNECTED),
+  );
+  background.syncStatus.mockResolvedValue(syncsStoring({ salesforce: 3, hubspot: 0 }));
+  await renderSection();
+  // The mistyped host, as the form starts: connecting it once it works is another org.
+  expect(container().querySelector('[data-testid="salesforce-other-org"]')?.textContent).toContain(`Connecting ${MISTYPED} instead of acme.my.salesforce.com removes the 3 leads`);
+  type('salesforce-host', 'acme.my.salesforce.com');
+  expect(container().querySelector('[data-testid="salesforce-other-org"]')).toBeNull();
+});
+
+it('says nothing of removing leads when the org they came from is not known: a connect removes nothing then', async () => {
+  background.connectionStatus.mockResolvedValue(statusOf(SALESFORCE_DISCONNECTED, HUBSPOT_DISCONNECTED));
+  background.syncStatus.mockResolvedValue(syncsStoring({ salesforce: 3, hubspot: 0 }, { salesforce: null, hubspot: null }));
+  await renderSection();
+  type('salesforce-host', 'globex.my.salesforce.com');
+  expect(container().querySelector('[data-testid="salesforce-other-org"]')).toBeNull();
+});
+
 it('offers to connect another org anew, not to reconnect, when the connected one needs reconnecting', async () => {
   background.connectionStatus.mockResolvedValue(
     statusOf({ ...CONNECTED, status: 'reconnect', message: 'Salesforce refused the session', settings: { crm: 'salesforce', apiVersion: '67.0', signIn: { kind: 'session' } } }, HUBSPOT_DISCONNECTED),
@@ -312,7 +373,7 @@ it('says under the token field, before the click, that another portal’s token 
   background.connectionStatus.mockResolvedValue(statusOf({ ...CONNECTED, settings: null }, HUBSPOT_CONNECTED));
   background.syncStatus.mockResolvedValue(syncsStoring({ salesforce: 0, hubspot: 2500 }));
   await renderSection();
-  const note = 'If this token is another portal\'s, the 2,500 contacts synced from the connected portal are removed, with their scores.';
+  const note = 'If this token is another portal\'s, the 2,500 contacts synced from Acme are removed, with their scores.';
   const shown = container().querySelector('[data-testid="hubspot-other-portal"]');
   expect(shown?.textContent).toBe(note);
   expect(input('hubspot-token').closest('label')!.nextElementSibling).toBe(shown);
@@ -329,6 +390,11 @@ it('says under the token field, before the click, that another portal’s token 
 it.each([
   ['no contacts synced from HubSpot are stored', statusOf({ ...CONNECTED, settings: null }, HUBSPOT_CONNECTED), syncsStoring({ salesforce: 1234, hubspot: 0 })],
   ['HubSpot was never connected and the count cannot be read', statusOf({ ...CONNECTED, settings: null }, HUBSPOT_DISCONNECTED), { ok: false, error: 'The background did not answer' }],
+  [
+    'the portal the contacts came from is not known (a connect then removes none)',
+    statusOf({ ...CONNECTED, settings: null }, HUBSPOT_DISCONNECTED),
+    syncsStoring({ salesforce: 0, hubspot: 12 }, { salesforce: ACME_ORG, hubspot: null }),
+  ],
 ])('says nothing of another portal when %s', async (_when, connections, syncs) => {
   background.connectionStatus.mockResolvedValue(connections);
   background.syncStatus.mockResolvedValue(syncs);
@@ -343,5 +409,14 @@ it('says that another portal’s token removes the synced contacts, without how 
   await renderSection();
   expect(container().querySelector('[data-testid="hubspot-other-portal"]')?.textContent).toBe(
     "If this token is another portal's, the contacts synced from the connected portal are removed, with their scores.",
+  );
+});
+
+it('names the portal the contacts came from after a Disconnect: another portal’s token still removes them', async () => {
+  background.connectionStatus.mockResolvedValue(statusOf({ ...CONNECTED, settings: null }, HUBSPOT_DISCONNECTED));
+  background.syncStatus.mockResolvedValue(syncsStoring({ salesforce: 0, hubspot: 1 }));
+  await renderSection();
+  expect(container().querySelector('[data-testid="hubspot-other-portal"]')?.textContent).toBe(
+    "If this token is another portal's, the 1 contact synced from Acme is removed, with their scores.",
   );
 });

@@ -12,7 +12,7 @@ import { DEFAULT_SALESFORCE_API_VERSION } from '@/lib/crm/salesforce-client';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
-import { ConnectRequestSchema, type ConnectRequest } from '@/lib/messaging/protocol-sync';
+import { ConnectRequestSchema, type ConnectRequest, type SyncSummary } from '@/lib/messaging/protocol-sync';
 import { plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 
@@ -140,7 +140,7 @@ export function ConnectionsSection() {
   const busy = connect.isPending || test.isPending || disconnect.isPending;
   const problemsOf = (crm: CrmKind) => (shownProblems?.crm === crm ? shownProblems : null);
   // Null while not known (not read yet, or the reading failed): a warning then says it without the number.
-  const storedOf = (crm: CrmKind) => syncs.data?.syncs.find((sync) => sync.crm === crm)?.stored ?? null;
+  const syncedOf = (crm: CrmKind) => syncs.data?.syncs.find((sync) => sync.crm === crm) ?? null;
 
   /**
    * Checks the form, then asks for site access and connects; returns whether the request went
@@ -168,8 +168,8 @@ export function ConnectionsSection() {
         LeadLens reads leads straight from your CRM, from this browser only. It asks for access to your own CRM's API host, nothing
         else; credentials stay in the extension and are never shown to web pages.
       </p>
-      <SalesforceForm status={of('salesforce')} stored={storedOf('salesforce')} busy={busy} problems={problemsOf('salesforce')} onConnect={connectWithAccess} />
-      <HubSpotForm status={of('hubspot')} stored={storedOf('hubspot')} busy={busy} problems={problemsOf('hubspot')} onConnect={connectWithAccess} />
+      <SalesforceForm status={of('salesforce')} synced={syncedOf('salesforce')} busy={busy} problems={problemsOf('salesforce')} onConnect={connectWithAccess} />
+      <HubSpotForm status={of('hubspot')} synced={syncedOf('hubspot')} busy={busy} problems={problemsOf('hubspot')} onConnect={connectWithAccess} />
       {CRM_KINDS.map((crm) => {
         const current = of(crm);
         if (!current || current.status === 'disconnected') return null;
@@ -217,10 +217,13 @@ function StatusLine({ crm, status }: { crm: CrmKind; status: ConnectionReply | u
 /** A form's connect: whether the request went (false: what is wrong with the form is shown in it). */
 type OnConnect = (request: ConnectRequest) => boolean;
 
+/** What the Sync section's summary says of a CRM's synced leads: how many are stored, and the org or portal they came from. */
+type SyncedLeads = Pick<SyncSummary, 'stored' | 'syncedFrom'>;
+
 interface FormProps {
   status?: ConnectionSummary;
-  /** How many leads synced from this CRM are stored; null when not known. */
-  stored: number | null;
+  /** This CRM's synced leads; null when not known. */
+  synced: SyncedLeads | null;
   busy: boolean;
   problems: FormProblems | null;
   onConnect: OnConnect;
@@ -228,19 +231,19 @@ interface FormProps {
 
 /**
  * What connecting `typed` removes, said before the click, or null when nothing: another My Domain
- * host than the stored connection's is another org (a sandbox after production), and the leads
- * synced from it go with their scores when it is connected (`forgetOtherAccount` in the background).
- * A host the page would refuse connects nothing.
+ * host than the one the leads were synced from (`syncedFromHost`) is another org (a sandbox after
+ * production), and those leads go with their scores when it is connected (`forgetOtherAccount` in
+ * the background). A host the page would refuse connects nothing.
  */
-function otherOrgWarning(connectedHost: string, typed: string, stored: number | null): { note: string; button: string } | null {
-  if (!connectedHost || typed === connectedHost || stored === 0 || !SalesforceHostSchema.safeParse(typed).success) return null;
+function otherOrgWarning(syncedFromHost: string, typed: string, stored: number | null): { note: string; button: string } | null {
+  if (!syncedFromHost || typed === syncedFromHost || stored === 0 || !SalesforceHostSchema.safeParse(typed).success) return null;
   return {
-    note: `Connecting ${typed} instead of ${connectedHost} removes ${theCount(stored, 'lead', 'leads')} synced from ${connectedHost}, with their scores: a sync then reads the new org's.`,
+    note: `Connecting ${typed} instead of ${syncedFromHost} removes ${theCount(stored, 'lead', 'leads')} synced from ${syncedFromHost}, with their scores: a sync then reads the new org's.`,
     button: `and remove ${stored === null ? 'the synced leads' : plural(stored, 'synced lead', 'synced leads')}`,
   };
 }
 
-function SalesforceForm({ status, stored, busy, problems, onConnect }: FormProps) {
+function SalesforceForm({ status, synced, busy, problems, onConnect }: FormProps) {
   // Started from the connection's settings: connecting again (after a refused token) signs in the same way.
   const settings = status?.settings?.crm === 'salesforce' ? status.settings : null;
   const [host, setHost] = useState(status?.host ?? '');
@@ -248,7 +251,10 @@ function SalesforceForm({ status, stored, busy, problems, onConnect }: FormProps
   const [signIn, setSignIn] = useState(settings?.signIn.kind ?? 'session');
   const [clientId, setClientId] = useState(settings?.signIn.kind === 'oauth' ? settings.signIn.clientId : '');
   const { marks, beside, rest } = useFieldProblems(problems);
-  const warning = otherOrgWarning(status?.host ?? '', salesforceHostOf(host), stored);
+  // The org the background compares a connect's with (kept through a Disconnect, and through a
+  // connect to a mistyped host); while the summary is not known, the connection's is the likeliest.
+  const syncedFromHost = synced ? (synced.syncedFrom?.id ?? '') : (status?.host ?? '');
+  const warning = otherOrgWarning(syncedFromHost, salesforceHostOf(host), synced?.stored ?? null);
   const warningId = useId();
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -318,19 +324,21 @@ function SalesforceForm({ status, stored, busy, problems, onConnect }: FormProps
 
 const HUBSPOT_API_VERSIONS = ['v3', '2026-03'];
 
-function HubSpotForm({ status, stored, busy, problems, onConnect }: FormProps) {
+function HubSpotForm({ status, synced, busy, problems, onConnect }: FormProps) {
   // Started from the connection's API version, which stays offered even if this list has moved on.
   const connectedVersion = status?.settings?.crm === 'hubspot' ? status.settings.apiVersion : null;
   const versions = connectedVersion && !HUBSPOT_API_VERSIONS.includes(connectedVersion) ? [...HUBSPOT_API_VERSIONS, connectedVersion] : HUBSPOT_API_VERSIONS;
   const [token, setToken] = useState('');
   const [apiVersion, setApiVersion] = useState(connectedVersion ?? 'v3');
   const { marks, beside, rest } = useFieldProblems(problems);
-  // A token's portal is known only once HubSpot is asked: the note says what another portal's would remove.
-  const connected = Boolean(status?.host);
+  // A token's portal is known only once HubSpot is asked: the note says what another portal's would
+  // remove, naming the portal the contacts came from (while the summary is not known, likeliest the connected one's).
+  const stored = synced?.stored ?? null;
+  const syncedFromPortal = synced ? synced.syncedFrom?.name : status?.host ? 'the connected portal' : undefined;
   const otherPortalNote =
-    stored === 0 || (stored === null && !connected)
+    stored === 0 || syncedFromPortal === undefined
       ? null
-      : `If this token is another portal's, ${theCount(stored, 'contact', 'contacts')} synced from ${connected ? 'the connected portal' : 'the previous portal'} ${stored === 1 ? 'is' : 'are'} removed, with their scores.`;
+      : `If this token is another portal's, ${theCount(stored, 'contact', 'contacts')} synced from ${syncedFromPortal} ${stored === 1 ? 'is' : 'are'} removed, with their scores.`;
   const noteId = useId();
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -26,6 +26,7 @@ const summary = (status: SyncSummary['status'], patch: Partial<SyncSummary> = {}
   lastRun: null,
   leftOut: null,
   endedAt: null,
+  syncedFrom: null,
   ...patch,
 });
 let salesforce: SyncSummary;

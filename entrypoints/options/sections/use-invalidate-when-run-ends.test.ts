@@ -28,6 +28,7 @@ const sync = (status: SyncSummary['status'], lastRun: SyncSummary['lastRun'] = n
   lastRun,
   leftOut: null,
   endedAt,
+  syncedFrom: null,
 });
 const writeBack = (status: WriteBackSummary['status'], finishedAt: number | null = null): WriteBackSummary => ({
   ...idleWriteBack('salesforce'),

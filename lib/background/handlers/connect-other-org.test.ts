@@ -217,6 +217,28 @@ describe('after a disconnect', () => {
     expect(await db.leads.count()).toBe(0);
   });
 
+  it('tells the options page, in the sync status, which org or portal the kept leads came from: the one a connect compares with', async () => {
+    const syncedFrom = async () => {
+      const reply = await syncHandlers.syncStatus({}, sender);
+      if (!reply.ok) throw new Error(reply.error);
+      return Object.fromEntries(reply.syncs.map((sync) => [sync.crm, sync.syncedFrom]));
+    };
+    expect(await syncedFrom()).toEqual({ salesforce: null, hubspot: null });
+    await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
+    await connectHubSpot('pat-na1-portal-a');
+    await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' }), storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
+    const connected = await syncedFrom();
+    expect(connected).toEqual({ salesforce: { id: SANDBOX, name: SANDBOX }, hubspot: { id: '4242424', name: 'HubSpot portal 4242424' } });
+
+    await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
+    await syncHandlers.disconnectCrm({ crm: 'hubspot' }, sender);
+    expect(await syncedFrom()).toEqual(connected);
+
+    // Another org connected: the sandbox's leads are gone, the new org's are synced next.
+    await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    expect((await syncedFrom()).salesforce).toEqual({ id: PRODUCTION, name: PRODUCTION });
+  });
+
   it('keeps the leads when the same org is connected again', async () => {
     await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
     await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
@@ -240,6 +262,9 @@ it('forgets nothing for a mistyped Salesforce host (no session there), and gives
   expect(mistyped.ok && mistyped.status).toBe('reconnect');
   expect(mistyped.ok && mistyped.message).not.toContain('removed');
   expect(await db.leads.count()).toBe(1);
+  // The sync status says where they came from, not the mistyped host now stored: the options page compares with it.
+  const status = await syncHandlers.syncStatus({}, sender);
+  expect(status.ok && status.syncs.find((sync) => sync.crm === 'salesforce')?.syncedFrom).toEqual({ id: PRODUCTION, name: PRODUCTION });
   // The kept leads need no access to their org; connecting it again asks for it again.
   expect(vi.mocked(fakeBrowser.permissions.remove).mock.calls).toEqual([[{ origins: [`https://${PRODUCTION}/*`] }]]);
 

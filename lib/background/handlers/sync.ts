@@ -158,6 +158,7 @@ async function storedCount(crm: CrmKind, running: boolean): Promise<number> {
   return stored;
 }
 
+/** A CRM's sync progress, and the org or portal its stored leads came from: the options page warns before a connect removes them. */
 async function summary(crm: CrmKind): Promise<SyncSummary> {
   const state = await dexieSyncStore(db).readState(crm);
   return {
@@ -170,6 +171,8 @@ async function summary(crm: CrmKind): Promise<SyncSummary> {
     lastRun: state.lastRun,
     leftOut: state.leftOut ?? null,
     endedAt: state.endedAt ?? null,
+    // What `storeConnection` compares the org or portal a connect reads with.
+    syncedFrom: await syncedFrom(crm, await readConnection(crm)),
   };
 }
 
