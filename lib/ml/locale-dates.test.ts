@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readLocaleDate } from './locale-dates';
+import { asciiDigitsReader, readLocaleDate, withoutDirectionMarks } from './locale-dates';
 
 /** Locales whose dates a CRM page writes in ways `parseDate` does not read, and some it does. */
 const LOCALES = [
@@ -61,5 +61,21 @@ describe('readLocaleDate', () => {
     ]) {
       expect(readLocaleDate(text, locale), `${text} in ${locale}`).toBeNull();
     }
+  });
+});
+
+describe('asciiDigitsReader', () => {
+  it("reads a numbering system's digits as ASCII ones, and leaves the rest of the text", () => {
+    expect(asciiDigitsReader('ar-EG', 'arab')('١٬٢٣٤٫٥٦٧٨٩٠')).toBe('1٬234٫567890');
+    expect(asciiDigitsReader('fa-IR', 'arabext')('۱۴۰۵/۰۹/۰۲')).toBe('1405/09/02');
+    expect(asciiDigitsReader('bn-BD', 'beng')('১২,৩৪,৫৬৭')).toBe('12,34,567');
+    expect(asciiDigitsReader('mr-IN', 'deva')('१२.५%')).toBe('12.5%');
+    expect(asciiDigitsReader('en-US', 'latn')('١٢')).toBe('١٢');
+  });
+});
+
+describe('withoutDirectionMarks', () => {
+  it('drops the marks Intl writes around a number or between the fields of a date', () => {
+    expect(withoutDirectionMarks('\u061c-١٢\u200f/\u200e−3\u2067x\u2069')).toBe('-١٢/−3x');
   });
 });

@@ -36,8 +36,11 @@ interface LocaleWays {
   toGregorian: ((year: number, month: number, day: number) => [number, number, number] | null) | null;
 }
 
-/** Marks that set a text's direction (ar, fa, he write them between a date's fields): not part of what it says. */
+/** Marks that set a text's direction (ar, fa, he write them between a date's fields, and around a number's sign): not part of what it says. */
 const BIDI_MARKS = /[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g;
+
+/** `text` without the marks that set its direction. */
+export const withoutDirectionMarks = (text: string) => text.replace(BIDI_MARKS, '');
 
 /** An afternoon instant, and a morning one, that sample the locale's way of writing (their values do not matter, only which part is which). */
 const AFTERNOON = Date.UTC(2025, 11, 31, 13, 45);
@@ -63,7 +66,7 @@ const dayPeriodKey = (text: string) => text.replace(/[\s.]/g, '').toLowerCase();
 
 /** The pattern of text Intl writes between fields: any space may be missing or doubled; a comma alone (`, `) may be a space. */
 function literalPattern(text: string): string {
-  const bare = text.replace(BIDI_MARKS, '');
+  const bare = withoutDirectionMarks(text);
   if (bare === '') return '';
   if (/^[\s,،]+$/.test(bare)) return '(?:\\s*[,،]\\s*|\\s+)';
   return bare.split(/(\s+)/).map((piece) => (/^\s+$/.test(piece) ? '\\s*' : escaped(piece))).join('');
@@ -84,8 +87,12 @@ function layoutOf(parts: Intl.DateTimeFormatPart[], dayPeriod: string): Layout {
   return { pattern: new RegExp(`^${source}$`, 'iu'), fields };
 }
 
-/** The locale's digits → ASCII digits; none to change for `latn`. */
-function digitsReader(locale: string, numberingSystem: string): LocaleWays['asciiDigits'] {
+/**
+ * The text with the digits of `numberingSystem` (`٢٠٢٦` in `arab`, `۱۴۰۵` in `arabext`, `২০২৬` in
+ * `beng`), as Intl writes them in `locale`, as ASCII digits; none to change for `latn`. A page's
+ * dates are read so here, its numbers in page-values.ts.
+ */
+export function asciiDigitsReader(locale: string, numberingSystem: string): (text: string) => string {
   if (numberingSystem === 'latn') return (text) => text;
   const format = new Intl.NumberFormat(locale, { numberingSystem, useGrouping: false });
   const ascii = new Map(Array.from({ length: 10 }, (_, digit) => [format.format(digit), String(digit)]));
@@ -141,7 +148,7 @@ function waysOf(locale: string): LocaleWays | null {
   try {
     const format = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { timeZone: 'UTC', ...options });
     const twelveHours = format({ hour: '2-digit', minute: '2-digit', hour12: true });
-    const dayPeriodAt = (instant: number) => twelveHours.formatToParts(instant).find((part) => part.type === 'dayPeriod')?.value.replace(BIDI_MARKS, '') ?? '';
+    const dayPeriodAt = (instant: number) => withoutDirectionMarks(twelveHours.formatToParts(instant).find((part) => part.type === 'dayPeriod')?.value ?? '');
     const [am, pm] = [dayPeriodAt(MORNING), dayPeriodAt(AFTERNOON)];
     const localDayPeriods = [am, pm].filter((word) => word !== '').map((word) => word.trim().split(/\s+/).map(escaped).join('\\s*'));
     const dayPeriod = [...localDayPeriods, ENGLISH_DAY_PERIOD].join('|');
@@ -153,7 +160,7 @@ function waysOf(locale: string): LocaleWays | null {
     const { calendar, numberingSystem } = format({}).resolvedOptions();
     return {
       layouts: [...layouts.values()],
-      asciiDigits: digitsReader(locale, numberingSystem),
+      asciiDigits: asciiDigitsReader(locale, numberingSystem),
       am: dayPeriodKey(am),
       pm: dayPeriodKey(pm),
       toGregorian: calendar === 'gregory' || calendar === 'iso8601' ? null : calendarToGregorian(calendar),
@@ -191,7 +198,7 @@ export function readLocaleDate(text: string, locale: string): WallClockDate | nu
   if (!localeWays.has(locale)) localeWays.set(locale, waysOf(locale));
   const ways = localeWays.get(locale);
   if (!ways) return null;
-  const written = ways.asciiDigits(text.replace(BIDI_MARKS, '').trim());
+  const written = ways.asciiDigits(withoutDirectionMarks(text).trim());
   for (const { pattern, fields } of ways.layouts) {
     const match = pattern.exec(written);
     if (match) return wallClockOf(Object.fromEntries(fields.map((field, i) => [field, match[i + 1]])), ways);

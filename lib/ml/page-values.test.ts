@@ -112,6 +112,48 @@ describe("pageFieldsAsData: the page's values overrule its locale's conventions"
   });
 });
 
+describe("pageFieldsAsData: a page's numbers in its locale's own digits and signs", () => {
+  // A Salesforce percent field: the API sends 12.5 for the page's 12.5%.
+  const numberFeatures = [...features, numeric('probability', 'Probability__c')];
+  const api = { NumberOfEmployees: 1234567, AnnualRevenue: -2713067.5, Clicks__c: 3, Opens__c: 1200, Probability__c: 12.5 };
+  const row = (fields: Record<string, unknown>) => Array.from(featurizeRecord(fields as never, numberFeatures, 'salesforce', now));
+
+  it.each(['ar-EG', 'ar-SA', 'fa-IR', 'bn-BD', 'mr-IN'])("reads a %s page's numbers as Intl writes them there as the API's numbers", (locale) => {
+    const number = new Intl.NumberFormat(locale);
+    const page = {
+      NumberOfEmployees: number.format(1234567),
+      AnnualRevenue: new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD' }).format(-2713067.5),
+      Clicks__c: number.format(3),
+      Opens__c: number.format(1200),
+      Probability__c: new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(0.125),
+    };
+    for (const text of Object.values(page)) expect(text).not.toMatch(/[0-9]/); // the locale's own digits, which featurization alone reads as none
+    expect(row(page)[0]).toBeNaN();
+    const data = pageFieldsAsData(page, numberFeatures, 'salesforce', pageConventions(locale));
+    expect(row(data), JSON.stringify(page)).toEqual(row(api));
+    expect(row(data)[0]).toBe(1234567);
+    expect(featurizeRecord(pageFieldsAsData({ AnnualRevenue: number.format(2713067.5) }, numberFeatures, 'salesforce', pageConventions(locale)), numberFeatures, 'salesforce', now)[1]).toBe(2713067.5);
+  });
+
+  it("reads a number whose signs the locale sets apart with direction marks (ar, he-IL), and the Arabic separators and percent sign", () => {
+    const read = (text: string, locale: string) => featurizeRecord(pageFieldsAsData({ AnnualRevenue: text }, numberFeatures, 'salesforce', pageConventions(locale)), numberFeatures, 'salesforce', now)[1];
+    expect(read(new Intl.NumberFormat('ar').format(-1200.5), 'ar')).toBe(-1200.5);
+    expect(read(new Intl.NumberFormat('he-IL').format(-1200.5), 'he-IL')).toBe(-1200.5);
+    expect(read('\u061c-١٬٢٠٠٫٥', 'ar-EG')).toBe(-1200.5);
+    expect(read('\u200e\u2212۱۲٫۵٪', 'fa-IR')).toBe(-12.5);
+    expect(read('১২,৩৪,৫৬৭.৫', 'bn-BD')).toBe(1234567.5); // Indian grouping
+  });
+
+  it("keeps the numbers of a locale that writes ASCII digits, other digits on another locale's page, and other fields", () => {
+    const page = { NumberOfEmployees: '1.500', AnnualRevenue: '2.713.067,50 €', Description: '١٬٢٠٠' };
+    expect(pageFieldsAsData(page, numberFeatures, 'salesforce', pageConventions('de-DE'))).toEqual({ ...page, NumberOfEmployees: '1500', AnnualRevenue: '2713067.5' });
+    const arabicOnGermanPage = { NumberOfEmployees: '١٬٢٠٠' };
+    expect(pageFieldsAsData(arabicOnGermanPage, numberFeatures, 'salesforce', pageConventions('de-DE'))).toEqual(arabicOnGermanPage);
+    expect(pageFieldsAsData(arabicOnGermanPage, numberFeatures, 'salesforce', null)).toBe(arabicOnGermanPage);
+    expect(pageFieldsAsData({ Description: '١٬٢٠٠' }, numberFeatures, 'salesforce', pageConventions('ar-EG'))).toEqual({ Description: '١٬٢٠٠' });
+  });
+});
+
 describe("pageFieldsAsData: a page's date-times are in its user's time zone", () => {
   const now = new Date('2026-03-02T12:00:00Z');
   // The API sends the instant: 03:00 UTC on Monday 2 March is 7 PM on Sunday 1 March in Los Angeles, 8:30 AM on the 2nd in Kolkata.

@@ -6,14 +6,16 @@
  * `parseDate` takes for UTC. Here the page's fields the model reads as numbers or dates are
  * rewritten as plain data (`1500`, `2026-03-01`, `2026-03-02T03:00:00.000Z`) in the page's
  * conventions, as the CSV import does for a file's columns; a date `parseDate` does not read is
- * read as the locale writes it (`11.06.2026 klo 16.41`, `2026. 06. 11.`: locale-dates.ts). Pure.
+ * read as the locale writes it (`11.06.2026 klo 16.41`, `2026. 06. 11.`: locale-dates.ts), and a
+ * number written in the locale's own digits and signs (`١٬٢٠٠` in ar-EG, `১২,০০০` in bn-BD) is
+ * read in ASCII ones. Pure.
  */
 import { isMissingRaw, numericDate, numericDateMs, parseDate, type DateOrder, type NumberFormat, type Raw } from './derive';
 import type { Feature } from './manifest';
 import { LEVEL_KEYS, recordKey, type RawRecord, type SourceKind } from './featurize';
 import { cellNumber } from './train/dataset';
 import { inFileFormat } from './train/number-format';
-import { readLocaleDate, type WallClockDate } from './locale-dates';
+import { asciiDigitsReader, readLocaleDate, withoutDirectionMarks, type WallClockDate } from './locale-dates';
 
 /** How a locale writes numbers and the day and month of a date. */
 export interface PageConventions {
@@ -43,6 +45,52 @@ export function pageConventions(locale: string | undefined): PageConventions | n
   } catch {
     return null; // Intl refuses a malformed tag with a RangeError
   }
+}
+
+/** A number's signs and separators `parseNumber` reads as written: a locale's others are read as the ASCII one they stand for. */
+const READ_AS_WRITTEN = /^[.,'’+\-\u2212%\s]$/u;
+
+/**
+ * A page's number as `locale` writes it, rewritten in what `parseNumber` reads: the locale's
+ * digits as ASCII ones (as its dates are read: locale-dates.ts); those of its separators and
+ * signs `parseNumber` does not read as the ASCII ones they stand for (the Arabic `٬` and `٫` of
+ * `١٬٢٣٤٫٥` as `1,234.5`, `٪` as `%`); and without the marks that set its direction (ar and fa
+ * write one before a minus sign). A decimal separator other than `,` stands for `.`, as
+ * `pageConventions` reads the locale's format. Worked out from Intl's own output; null when Intl
+ * refuses the locale.
+ */
+function numberTextReader(locale: string): ((text: string) => string) | null {
+  try {
+    const format = new Intl.NumberFormat(locale);
+    const parts = [...format.formatToParts(-1234567.5), ...new Intl.NumberFormat(locale, { style: 'percent', signDisplay: 'always' }).formatToParts(0.5)];
+    const decimal = parts.find((part) => part.type === 'decimal')?.value === ',' ? ',' : '.';
+    const standsFor: Partial<Record<Intl.NumberFormatPartTypes, string>> = { decimal, group: decimal === '.' ? ',' : '.', minusSign: '-', plusSign: '+', percentSign: '%' };
+    const signs = new Map<string, string>();
+    for (const { type, value } of parts) {
+      const sign = withoutDirectionMarks(value).trim();
+      const ascii = standsFor[type];
+      if (ascii !== undefined && sign !== '' && !READ_AS_WRITTEN.test(sign)) signs.set(sign, ascii);
+    }
+    const asciiDigits = asciiDigitsReader(locale, format.resolvedOptions().numberingSystem);
+    return (text) => [...signs].reduce((read, [sign, ascii]) => read.replaceAll(sign, ascii), asciiDigits(withoutDirectionMarks(text)));
+  } catch {
+    return null; // a RangeError: no locale Intl knows
+  }
+}
+
+const numberTextReaders = new Map<string, ((text: string) => string) | null>();
+
+/** `fields` with the text of `keys` as `numberTextReader` reads it in `locale`; `fields` itself when that changes none. */
+function numbersInAscii(fields: RawRecord, keys: Iterable<string>, locale: string): RawRecord {
+  if (!numberTextReaders.has(locale)) numberTextReaders.set(locale, numberTextReader(locale));
+  const read = numberTextReaders.get(locale);
+  if (!read) return fields;
+  const changed = [...keys].flatMap((key) => {
+    const raw = fields[key];
+    const text = typeof raw === 'string' ? read(raw) : raw;
+    return text === raw ? [] : [[key, text] as const];
+  });
+  return changed.length === 0 ? fields : { ...fields, ...Object.fromEntries(changed) };
 }
 
 /** The format a number shows by itself: `2.713.067` and `0,5` read with a decimal comma only, `1,234.5` and `1.5` with a decimal point only. */
@@ -158,8 +206,10 @@ function valueLabelled(text: string, labels: Readonly<Record<string, string>>, l
  * what the page's values show overrules them: a number that reads in one format only
  * (`2.713.067,50`) among the model's numbers, a date that reads in one order only (`15/03/2026`,
  * `05.03.2026`) among all the page's fields; a date none of these read is read as the locale
- * writes one (`11. 06. 2026 16:41` in cs-CZ). A value that does not read so is kept as written
- * (`1.5` on a German page: `parseNumber` then reads it alone), as is every other field.
+ * writes one (`11. 06. 2026 16:41` in cs-CZ). The model's numbers are first rewritten in ASCII digits
+ * and signs where the locale writes others (`١٬٢٣٤٫٥` in ar-EG as `1,234.5`: `numberTextReader`).
+ * A value that does not read so is kept as written (`1.5` on a German page: `parseNumber` then
+ * reads it alone; with those ASCII digits and signs), as is every other field.
  * A choice field whose labels the model knows for `source` (`optionLabels`) is read back from the
  * label the page shows into the value the model learned.
  */
@@ -189,10 +239,11 @@ export function pageFieldsAsData(
     const date = d.kind === 'daysSince' || d.kind === 'dayOfWeek' ? shown(d.from[source]) : undefined;
     if (date !== undefined) dateFields.add(date);
   }
+  const ascii = conventions?.locale ? numbersInAscii(fields, numberFields, conventions.locale) : fields;
   // Only the model's numbers show the page's format: other fields' text (a picklist's `1.500`, a version) may be written any way.
-  const numberFormat = shownOrGuessed([...numberFields].map((key) => formatShown(fields[key], missingValues)), conventions?.numberFormat);
+  const numberFormat = shownOrGuessed([...numberFields].map((key) => formatShown(ascii[key], missingValues)), conventions?.numberFormat);
   const dateOrder = shownOrGuessed(Object.values(fields).map(orderShown), conventions?.dateOrder);
-  const numbers = numberFormat ? inFileFormat(fields, new Map([...numberFields].map((key) => [key, numberFormat])), missingValues) : fields;
+  const numbers = numberFormat ? inFileFormat(ascii, new Map([...numberFields].map((key) => [key, numberFormat])), missingValues) : ascii;
   const clock = zoneClock(timeZone);
   const dates = [...dateFields].flatMap((key) => {
     const date = dateAsData(fields[key], dateOrder, conventions, clock);
