@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, checkRows, checkModelOutputs, checkSize, trainedCheckBound } from './check-model';
@@ -8,6 +9,7 @@ import { axisBin, scoreIndex } from './shape';
 import { syntheticRows } from './synthetic-rows';
 import { trainModel } from './train';
 import { syntheticLeads } from './train/synthetic';
+import { onnxModel } from '../../test/fixtures/onnx-models';
 
 let manifest: Manifest;
 const bundledBytes = readFileSync('models/model.onnx');
@@ -68,8 +70,9 @@ it('fails outputs that are not one probability in 0–1 per row', async () => {
   const oneRow = alteredRun((output) => ({ ...output, probability: output.probability.subarray(0, 1) }));
   const rowCount = checkRows(manifest, 1).length / manifest.features.length;
   await expect(checkModelOutputs(manifest, oneRow)).rejects.toThrow(`The model returned 1 probabilities for ${rowCount} rows`);
-  // Without shapes: 2 synthetic rows, one with every feature missing, one per feature with it missing.
-  const shapelessRows = 2 + 1 + manifest.features.length;
+  // Without shapes: 2 synthetic rows, one with every feature missing, and one per value of the feature with the most (industry: 24 codes, missing).
+  const shapelessRows = 2 + 1 + 24 + 1;
+  expect(manifest.features[1].vocabulary).toHaveLength(24);
   await expect(checkModelOutputs(withoutShapes(manifest), oneRow)).rejects.toThrow(`The model returned 1 probabilities for ${shapelessRows} rows`);
 });
 
@@ -121,8 +124,12 @@ describe('a manifest with shape functions must describe the very model.onnx it c
     await expect(checkModelOutputs(b.manifest, runOn(a.onnx))).rejects.toThrow(NOT_A_PAIR);
   });
 
-  it('keeps only the count checks for a manifest without shape functions', async () => {
-    await expect(checkModelOutputs(withoutShapes(a.manifest), runOn(b.onnx))).resolves.toBeUndefined();
+  // Was: "keeps only the count checks for a manifest without shape functions" (B's model.onnx passed with A's manifest).
+  it('refuses a manifest without shape functions with the other model.onnx: its probabilities are not what its contributions add up to', async () => {
+    await expect(checkModelOutputs(withoutShapes(a.manifest), runOn(a.onnx))).resolves.toBeUndefined();
+    await expect(checkModelOutputs(withoutShapes(b.manifest), runOn(b.onnx))).resolves.toBeUndefined();
+    await expect(checkModelOutputs(withoutShapes(a.manifest), runOn(b.onnx))).rejects.toThrow(/model\.onnx's probability is not what its contributions add up to/);
+    await expect(checkModelOutputs(withoutShapes(b.manifest), runOn(a.onnx))).rejects.toThrow(/is not what its contributions add up to/);
   });
 
   it('refuses a model without shape functions that gives a lead missing a field no probability (no imputation: NaN)', async () => {
@@ -220,14 +227,26 @@ describe('a manifest too large to check', () => {
     await expect(checkModelOutputs(wide, notRun)).rejects.toThrow(/too large to check: its check would hold [\d,]+ values/);
   });
 
-  // Its check runs one row per feature: counted as 2 rows, 6,000 features passed as 12,002 values while the check allocated 36 million.
-  it('counts a model without shape functions by the rows its check runs, one per feature', async () => {
-    const feature = manifest.features.find((f) => f.type === 'numeric')!;
-    const features = Array.from({ length: 6000 }, (_, i) => ({ ...feature, key: `extra_${i}` }));
-    const shapeless: Manifest = { ...manifest, features, terms: [{ features: [0], label: 'one', importance: 0 }] };
-    expect(checkSize(shapeless).rows).toBe(2 + 1 + 6000);
-    expect(checkSize(shapeless).values).toBe(6003 * 6001);
-    await expect(checkModelOutputs(shapeless, notRun)).rejects.toThrow(/too large to check: its check would hold [\d,]+ values/);
+  // Its check cycles every feature's values to try together: as many rows as the longest list, however many features.
+  it('counts a model without shape functions by the rows its check runs: synthetic, all missing, and its longest list of values', async () => {
+    const numeric = manifest.features.find((f) => f.type === 'numeric' && f.derive.kind === 'value')!;
+    const features = Array.from({ length: 30_000 }, (_, i) => ({ ...numeric, key: `extra_${i}` }));
+    const wide: Manifest = { ...manifest, features, terms: [{ features: [0], label: 'one', importance: 0 }] };
+    // 0, a negative, a very large number, missing.
+    expect(checkSize(wide)).toEqual({ cells: 0, rows: 2 + 1 + 4, values: 7 * 30_001 });
+    const rowCounts: number[] = [];
+    await checkModelOutputs({ ...wide, intercept: 0, calibration: { kind: 'none' } }, async (rows, featureCount) => {
+      const n = rows.length / featureCount;
+      rowCounts.push(n);
+      return { probability: new Float32Array(n).fill(0.5), contributions: new Float32Array(n), terms: 1 };
+    });
+    expect(rowCounts).toEqual([7]);
+    // A vocabulary of a million levels: a million rows of 20 features.
+    const categorical = manifest.features.find((f) => f.type === 'categorical')!;
+    const vocabulary = Array.from({ length: 1_000_000 }, (_, i) => `level ${i}`);
+    const huge: Manifest = { ...manifest, features: [{ ...categorical, vocabulary, otherCode: 0 }, ...features.slice(0, 19)], terms: wide.terms };
+    expect(checkSize(huge).rows).toBe(2 + 1 + 1_000_001);
+    await expect(checkModelOutputs(huge, notRun)).rejects.toThrow(/too large to check: its check would hold [\d,]+ values/);
   });
 
   it('leaves room for the models trained here: the bundled one is far below both caps', () => {
@@ -235,5 +254,108 @@ describe('a manifest too large to check', () => {
     expect(cells).toBe(4615);
     expect(cells * 10).toBeLessThan(MAX_CHECK_CELLS);
     expect(values * 10).toBeLessThan(MAX_CHECK_VALUES);
+  });
+});
+
+describe('a model without shape functions must mean what the contract says, for every value a lead can have', () => {
+  const { onnx } = onnxProto;
+  const { FLOAT, INT64 } = onnx.TensorProto.DataType;
+  const INT = onnx.AttributeProto.AttributeType.INT;
+  const INTERCEPT = -3;
+
+  /**
+   * A scorecard over the bundled manifest's 17 features, one term each: lead source (feature 0) scores by a lookup table of
+   * `tableSize` entries (Gather by its code), every other feature adds 0.001 × its value, missing adds 0. probability =
+   * Sigmoid(intercept + Σ contributions), or of its negative (the probability of the other outcome) when `inverted`.
+   */
+  function scorecard({ tableSize, inverted = false }: { tableSize: number; inverted?: boolean }): Uint8Array {
+    const F = manifest.features.length;
+    return onnxModel(
+      [
+        { opType: 'IsNaN', input: ['features'], output: ['missing'] },
+        { opType: 'Where', input: ['missing', 'zero', 'features'], output: ['known'] },
+        { opType: 'Mul', input: ['known', 'weights'], output: ['linear'] },
+        { opType: 'Slice', input: ['known', 'first', 'second', 'second'], output: ['leadSource'] },
+        { opType: 'Cast', input: ['leadSource'], output: ['code'], attribute: [{ name: 'to', type: INT, i: INT64 }] },
+        { opType: 'Gather', input: ['table', 'code'], output: ['looked'] },
+        { opType: 'Mul', input: ['looked', 'firstColumn'], output: ['lookedColumn'] },
+        { opType: 'Add', input: ['linear', 'lookedColumn'], output: ['contributions'] },
+        { opType: 'ReduceSum', input: ['contributions', 'second'], output: ['sum'], attribute: [{ name: 'keepdims', type: INT, i: 0 }] },
+        { opType: 'Add', input: ['sum', 'intercept'], output: ['logit'] },
+        { opType: inverted ? 'Neg' : 'Identity', input: ['logit'], output: ['scored'] },
+        { opType: 'Sigmoid', input: ['scored'], output: ['probability'] },
+      ],
+      {
+        features: F,
+        initializer: [
+          { name: 'zero', dataType: FLOAT, dims: [], floatData: [0] },
+          { name: 'first', dataType: INT64, dims: [1], int64Data: [0] },
+          { name: 'second', dataType: INT64, dims: [1], int64Data: [1] },
+          { name: 'weights', dataType: FLOAT, dims: [1, F], floatData: Array.from({ length: F }, (_, f) => (f === 0 ? 0 : 0.001)) },
+          { name: 'firstColumn', dataType: FLOAT, dims: [1, F], floatData: Array.from({ length: F }, (_, f) => (f === 0 ? 1 : 0)) },
+          { name: 'table', dataType: FLOAT, dims: [tableSize], floatData: Array.from({ length: tableSize }, (_, code) => (code - 10) / 10) },
+          { name: 'intercept', dataType: FLOAT, dims: [], floatData: [INTERCEPT] },
+        ],
+      },
+    );
+  }
+
+  /** The scorecard's manifest: the bundled one's features (lead source: 19 levels, otherCode 18), one term each, no shapes. */
+  const scorecardManifest = (otherCode = 18): Manifest => ({
+    ...manifest,
+    features: manifest.features.map((feature, f) => (f === 0 ? { ...feature, otherCode } : feature)),
+    terms: manifest.features.map((feature, f) => ({ features: [f], label: feature.label, importance: 0 })),
+    intercept: INTERCEPT,
+    calibration: { kind: 'none' },
+  });
+
+  it('passes the scorecard whose table knows every level, and the bundled model without its shape functions', async () => {
+    expect(manifest.features[0]).toMatchObject({ key: 'lead_source', otherCode: 18 });
+    expect(manifest.features[0].vocabulary).toHaveLength(19);
+    await expect(checkModelOutputs(scorecardManifest(), runOn(scorecard({ tableSize: 19 })))).resolves.toBeUndefined();
+    await expect(checkModelOutputs(withoutShapes(manifest), runOn(bundledBytes))).resolves.toBeUndefined();
+  });
+
+  it('refuses a model whose probability is that of the other outcome, saying so', async () => {
+    const error = await checkModelOutputs(scorecardManifest(), runOn(scorecard({ tableSize: 19, inverted: true }))).then(() => null, (e: Error) => e.message);
+    expect(error).toMatch(/^model\.onnx's probability is not what its contributions add up to: \d+ % against \d+ % for test lead 1 /);
+    expect(error).toContain("Is the model's probability that of the other outcome?");
+  });
+
+  it('refuses contributions transposed or in probabilities, an intercept or calibration not the model’s, and a bool probability', async () => {
+    const shapeless = withoutShapes(manifest);
+    const T = manifest.terms.length;
+    const addsUp = /is not what its contributions add up to/;
+    const transposed = alteredRun((output) => {
+      const N = output.probability.length;
+      return { ...output, contributions: output.contributions.map((_, k) => output.contributions[(k % N) * T + Math.floor(k / N)]) };
+    });
+    await expect(checkModelOutputs(shapeless, transposed)).rejects.toThrow(addsUp);
+    const inProbabilities = alteredRun((output) => ({ ...output, contributions: output.contributions.map((c) => 1 / (1 + Math.exp(-c))) }));
+    await expect(checkModelOutputs(shapeless, inProbabilities)).rejects.toThrow(addsUp);
+    await expect(checkModelOutputs({ ...shapeless, intercept: manifest.intercept + 0.3 }, runOn(bundledBytes))).rejects.toThrow(addsUp);
+    await expect(checkModelOutputs({ ...shapeless, calibration: { kind: 'none' } }, runOn(bundledBytes))).rejects.toThrow(addsUp);
+    const yesNo = alteredRun((output) => ({ ...output, probability: Uint8Array.from(output.probability, (p) => (p > 0.5 ? 1 : 0)) as unknown as Float32Array }));
+    await expect(checkModelOutputs(shapeless, yesNo)).rejects.toThrow(`model.onnx's output "probability" holds bool (yes/no) or uint8 values, but LeadLens reads float32 numbers there`);
+  });
+
+  it('tries every code of a categorical feature and the code of unseen levels: a lookup table that knows fewer fails at the check', async () => {
+    // 16 of lead source's 19 levels: old check rows tried two codes.
+    await expect(checkModelOutputs(scorecardManifest(), runOn(scorecard({ tableSize: 16 })))).rejects.toThrow(/indices element out of data bounds/);
+    // Every level of the vocabulary, but not the code unseen levels get (beyond the vocabulary, as another trainer may write it).
+    await expect(checkModelOutputs(scorecardManifest(19), runOn(scorecard({ tableSize: 19 })))).rejects.toThrow(/indices element out of data bounds, idx=19/);
+    await expect(checkModelOutputs(scorecardManifest(19), runOn(scorecard({ tableSize: 20 })))).resolves.toBeUndefined();
+  });
+
+  it('tries a numeric feature at 0, a negative, a very large number and missing', async () => {
+    const tried = new Map<number, Set<number>>(); // feature → values
+    const honest = runOn(scorecard({ tableSize: 19 }));
+    await checkModelOutputs(scorecardManifest(), async (rows, featureCount) => {
+      rows.forEach((value, k) => tried.set(k % featureCount, (tried.get(k % featureCount) ?? new Set()).add(value)));
+      return honest(rows, featureCount);
+    });
+    const revenue = manifest.features.findIndex((f) => f.key === 'annual_revenue');
+    expect([...tried.get(revenue)!]).toEqual(expect.arrayContaining([0, -1, Math.fround(1e30), Number.NaN]));
+    expect(tried.get(0)).toEqual(new Set([...Array.from({ length: 19 }, (_, code) => code), Number.NaN]));
   });
 });
