@@ -9,7 +9,7 @@ import { strongestReasons, topReasonFor } from '../presentation';
 import { resumeUnfinishedScoringJob, runScoringJob, scoreAllStoredLeads, type BulkScoringDeps } from './bulk-score';
 import { JobPaused, readJob, runStoredScoresJob, standingFailure, STORED_SCORES_LOCK, writeJob } from '../jobs/progress';
 import { stubWebLocks } from '../../test/web-locks';
-import type { EngineOutput } from './engine';
+import { ModelLoadError, ModelRunError, type EngineOutput } from './engine';
 import { featurizeRecord } from './featurize';
 import { parseManifest, type Manifest } from './manifest';
 import { scoreAndTier } from './score';
@@ -41,12 +41,38 @@ async function runModel(rows: Float32Array, featureCount: number): Promise<Engin
   return { probability: out.probability.data as Float32Array, contributions, terms: contributions.length / n };
 }
 
-/** The model, failing as ONNX Runtime does on the batches numbered (from 1) in `failing`. */
+/**
+ * The model, failing on the batches numbered (from 1) in `failing` with an error that is not a
+ * run's (`ModelRunError`): one that fails the batch whatever its leads, so it is not split.
+ */
 function failingOn(...failing: number[]) {
   let batch = 0;
   return (rows: Float32Array, featureCount: number) => (failing.includes(++batch) ? Promise.reject(new Error(ENGINE_ERROR)) : runModel(rows, featureCount));
 }
 const ENGINE_ERROR = "Non-zero status code returned while running Gather node. Name:'/Gather_3'";
+
+/** An annual revenue the model of `failingOnRevenue` cannot score. */
+const UNSCORABLE_REVENUE = 1e9;
+/** `lead` with an annual revenue of UNSCORABLE_REVENUE, in its CRM's field. */
+const unscorable = (lead: StoredLead): StoredLead => ({ ...lead, fields: { ...lead.fields, [lead.source === 'salesforce' ? 'AnnualRevenue' : 'annualrevenue']: UNSCORABLE_REVENUE } });
+/** What ONNX Runtime says of a run it fails, and the words it comes to. */
+const RUNTIME_ERROR =
+  "failed to call OrtRun(). ERROR_CODE: 1, ERROR_MESSAGE: Non-zero status code returned while running Gather node. Name:'/Gather_3' Status Message: /onnxruntime/core/providers/cpu/tensor/gather.cc:120 virtual onnxruntime::Status onnxruntime::Gather::Compute(onnxruntime::OpKernelContext *) const indices element out of data bounds, idx=9 must be within the inclusive range [-3,2]";
+const RUN_ERROR_IN_WORDS =
+  "model.onnx loaded but failed to score: Non-zero status code returned while running Gather node. Name:'/Gather_3' Status Message: indices element out of data bounds, idx=9 must be within the inclusive range [-3,2]";
+/**
+ * The model, failing as the engine does when ONNX Runtime fails a run (a `ModelRunError`) on any
+ * run holding a lead of UNSCORABLE_REVENUE, or on every run when `always`; `runs` gets each run's
+ * number of leads.
+ */
+function failingOnRevenue(runs: number[], { always = false } = {}) {
+  const revenue = manifest.features.findIndex((feature) => feature.key === 'annual_revenue');
+  return (rows: Float32Array, featureCount: number) => {
+    runs.push(rows.length / featureCount);
+    const unscorableRow = rows.some((value, i) => i % featureCount === revenue && value === UNSCORABLE_REVENUE);
+    return always || unscorableRow ? Promise.reject(new ModelRunError(RUNTIME_ERROR)) : runModel(rows, featureCount);
+  };
+}
 
 const scoredLeadKeys = async () => (await db.leadScores.toArray()).map((score) => score.leadKey).sort();
 const keysOf = (leads: StoredLead[], source: StoredLead['source']) => leads.filter((lead) => lead.source === source).map((lead) => lead.key).sort();
@@ -165,6 +191,71 @@ describe('a batch the engine fails on', () => {
     expect(afterFullRun).toMatchObject({ state: 'done', done: 60, total: 60 });
     expect(afterFullRun.lastFailure).toBeUndefined();
     expect(standingFailure(afterFullRun)).toBeUndefined();
+  });
+
+  it('leaves unscored only the lead the model fails on, not the other 999 of its batch of 1,000, and says why in words', async () => {
+    const leads = demoStoredLeads(now, 1000);
+    await replaceDemoLeads(leads);
+    expect(await runScoringJob({ manifest, runModel, now })).toBe(1000);
+    const scoredBefore = new Map((await db.leadScores.toArray()).map((score) => [score.leadKey, score.scoredAt]));
+    const faulty = leads[437];
+    await db.putLeads([unscorable(faulty)]);
+    await new Promise((resolve) => setTimeout(resolve, 2)); // so that a score written again has another scoredAt
+
+    const runs: number[] = [];
+    await expect(runScoringJob({ manifest, runModel: failingOnRevenue(runs), now })).rejects.toThrow(`1 lead could not be scored: ${RUN_ERROR_IN_WORDS}`);
+    expect(await readJob('scoring')).toMatchObject({ state: 'failed', done: 1000, total: 1000, failedItems: { count: 1, error: RUN_ERROR_IN_WORDS } });
+    // Every other lead has its new score; the faulty one keeps the score it had.
+    const scores = await db.leadScores.toArray();
+    expect(scores).toHaveLength(1000);
+    for (const { leadKey, scoredAt } of scores) {
+      if (leadKey === faulty.key) expect(scoredAt).toBe(scoredBefore.get(leadKey));
+      else expect(scoredAt).toBeGreaterThan(scoredBefore.get(leadKey)!);
+    }
+    // Found by halving: the batch, then the two halves of each failed part on the way down to it (under twice the batch), not a run per lead.
+    expect(runs[0]).toBe(1000);
+    expect(runs.length).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(1000)));
+    expect(runs).toContain(1);
+    expect(runs.reduce((sum, size) => sum + size, 0)).toBeLessThan(3 * 1000);
+  });
+
+  it('finds the leads the model fails on in each batch, still reporting progress after each batch', async () => {
+    const leads = demoStoredLeads(now, 25);
+    const keys = leads.map((lead) => lead.key).sort();
+    const faultyKeys = [keys[1], keys[8], keys[22]]; // two in one batch (one in each half), one in the last
+    await replaceDemoLeads(leads.map((lead) => (faultyKeys.includes(lead.key) ? unscorable(lead) : lead)));
+    const reports: [number, number | undefined][] = [];
+    const report = async (done: number, _lastLeadKey: string, failed?: { count: number }) => void reports.push([done, failed?.count]);
+
+    await expect(scoreAllStoredLeads({ manifest, runModel: failingOnRevenue([]), now, report }, 10)).rejects.toThrow(`3 leads could not be scored: ${RUN_ERROR_IN_WORDS}`);
+    expect(reports).toEqual([
+      [10, 2],
+      [20, 2],
+      [25, 3],
+    ]);
+    expect(await scoredLeadKeys()).toEqual(keys.filter((key) => !faultyKeys.includes(key)));
+  });
+
+  it('costs a bounded number of runs a batch when the model fails on every lead, not a run per lead', async () => {
+    await replaceDemoLeads(demoStoredLeads(now, 1000));
+    const runs: number[] = [];
+    await expect(runScoringJob({ manifest, runModel: failingOnRevenue(runs, { always: true }), now })).rejects.toThrow(`1,000 leads could not be scored: ${RUN_ERROR_IN_WORDS}`);
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs.length).toBeLessThanOrEqual(1 + 8 * Math.ceil(Math.log2(1000)));
+    // The batch's leads are run a few times over (the batch, its halves, theirs…), not log2(1000) times as halving every part would.
+    expect(runs.reduce((sum, size) => sum + size, 0)).toBeLessThan(4 * 1000);
+    expect(await db.leadScores.count()).toBe(0);
+  });
+
+  it('does not split a batch on a failure that is not a run’s (a model that cannot load): it would fail on any leads', async () => {
+    await replaceDemoLeads(demoStoredLeads(now, 25));
+    const runs: number[] = [];
+    const unloadable = (rows: Float32Array, featureCount: number) => {
+      runs.push(rows.length / featureCount);
+      return Promise.reject(new ModelLoadError('Failed to load model because protobuf parsing failed.'));
+    };
+    await expect(runScoringJob({ manifest, runModel: unloadable, now }, { batchSize: 10 })).rejects.toThrow('25 leads could not be scored: model.onnx is not an ONNX model (or is damaged)');
+    expect(runs).toEqual([10, 10, 5]);
   });
 
   it('keeps the failure of a run over every lead when a later one-CRM run fails too', async () => {
@@ -401,6 +492,27 @@ describe('a scoring job a purge asks to stop', () => {
     expect(batches).toEqual([10, 10, 5]);
     expect(await scoredLeadKeys()).toEqual(sortedKeys(leads).slice(10));
     expect(await readJob('scoring')).toMatchObject({ state: 'failed', done: 25, total: 25, failedItems: { count: 10, error: ENGINE_ERROR } });
+  });
+
+  it('stops after the batch it was splitting to find the lead the model fails on, having found it', async () => {
+    const leads = demoStoredLeads(now, 25);
+    const keys = sortedKeys(leads);
+    await replaceDemoLeads(leads.map((lead) => (lead.key === keys[3] ? unscorable(lead) : lead)));
+    const runs: number[] = [];
+    const failing = failingOnRevenue(runs);
+    let purged: ReturnType<typeof purge> | undefined;
+    // The purge is asked during the second run: the first half of the first batch.
+    const runModel = (rows: Float32Array, featureCount: number) => ((runs.length === 1 && (purged = purge())), failing(rows, featureCount));
+    const job = navigator.locks.request(STORED_SCORES_LOCK, () => runScoringJob({ manifest, runModel, now }, { batchSize: 10 }));
+
+    await expect(job).rejects.toBeInstanceOf(JobPaused);
+    const found = { count: 1, error: RUN_ERROR_IN_WORDS };
+    expect(await purged).toEqual({
+      job: expect.objectContaining({ state: 'running', done: 10, resumeAfter: keys[9], failedItems: found }),
+      scored: keys.slice(0, 10).filter((key) => key !== keys[3]),
+    });
+    expect(runs.slice(0, 3)).toEqual([10, 5, 3]);
+    expect(runs.reduce((sum, size) => sum + size, 0)).toBeLessThan(30);
   });
 
   it('is not stopped by a purge that is over', async () => {

@@ -4,12 +4,13 @@
  * models used in turn must not load again each time.
  */
 import 'fake-indexeddb/auto';
+import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-web/wasm';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { checkModelOutputs } from './check-model';
-import { checkModelSession, configureEngine, forgetModel, ModelLoadError, runEngine } from './engine';
+import { checkModelSession, configureEngine, forgetModel, ModelLoadError, ModelRunError, runEngine } from './engine';
 import { manifestOf, modelBytes } from './model-store';
 import { importModel, type ModelCheck } from './model-versions';
 import { trainModel } from './train';
@@ -162,13 +163,31 @@ describe('a model that cannot be checked says why in plain words', () => {
     await expect(runEngine('a', async () => a.onnx, oneRow, featureCount)).resolves.toMatchObject({ terms: a.manifest.terms.length });
   });
 
-  it('passes on what ONNX Runtime says of an ONNX model it cannot load for another reason', async () => {
+  it('passes on what ONNX Runtime says of an ONNX model it cannot load for another reason, without its error code', async () => {
     // (An unknown operator is refused before this, by the operator check: onnx/operators.ts.)
     const unknownAttribute = Buffer.from(a.onnx);
     unknownAttribute.write('keepdimz', unknownAttribute.indexOf('keepdims'));
+    // Not "Can't create a session. ERROR_CODE: 6, ERROR_MESSAGE: Unrecognized attribute: …".
     await expect(importA(a.manifest, unknownAttribute)).rejects.toThrow(
-      new RegExp(`^${refused}model\\.onnx could not be loaded by ONNX Runtime: .*Unrecognized attribute: keepdimz for operator ReduceSum`),
+      new RegExp(`^${refused}model\\.onnx could not be loaded by ONNX Runtime: Unrecognized attribute: keepdimz for operator ReduceSum$`),
     );
+  });
+
+  it('passes on ONNX Runtime’s reason without the source file and C++ signature it comes with, for a model that cannot load', async () => {
+    // Node 1 goes back to node 0: ONNX Runtime refuses the tree, from tree_ensemble_common.h's AddNodes(…).
+    const cycle = treeModel({ featureIds: [0, 0, 0], modes: ['BRANCH_LEQ', 'BRANCH_LEQ', 'LEAF'], trueNodeIds: [1, 0, 0], falseNodeIds: [2, 2, 0], leafNodeIds: [2], weights: [1] });
+    const error = await runEngine('cycle', async () => cycle, Float32Array.of(1), 1).catch((thrown: Error) => thrown);
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect((error as Error).message).toMatch(/^model\.onnx could not be loaded by ONNX Runtime: False node must always be the next node/);
+    expect((error as Error).message).not.toMatch(/ERROR_|\.h:\d|onnxruntime::|InlinedVector|\[InputType/);
+  });
+
+  it('passes on ONNX Runtime’s reason without the source file and C++ signature it comes with, for a run that fails', async () => {
+    // A tree reading feature 40 of rows of 3: ONNX Runtime says so from tree_ensemble_common.h's ComputeAgg(…) const [InputType = float, …].
+    const outOfBounds = treeModel({ featureIds: [40, 0, 0], modes: ['BRANCH_LEQ', 'LEAF', 'LEAF'], trueNodeIds: [1, 0, 0], falseNodeIds: [2, 0, 0], leafNodeIds: [1, 2], weights: [-1, 1] });
+    const run = runEngine('out-of-bounds', async () => outOfBounds, new Float32Array(12), 3);
+    await expect(run).rejects.toThrow(ModelRunError);
+    await expect(run).rejects.toThrow(/^model\.onnx loaded but failed to score: One path in the graph requests feature 40 but input tensor has 3 features\.$/);
   });
 
   it('names a manifest.json with another number of features than model.onnx reads, before running it', async () => {
@@ -181,8 +200,95 @@ describe('a model that cannot be checked says why in plain words', () => {
     expect(await db.models.count()).toBe(0);
   });
 
+  it('names a model.onnx whose batch size is fixed, when it loads, not when it first scores several leads', async () => {
+    for (const [batchSize, many] of [[1, 'one lead'], [100, '100 leads']] as const) {
+      const fixed = identityModel(FLOAT, [batchSize, featureCount]);
+      const why = `model.onnx takes ${many} at a time (its batch size is fixed at ${batchSize}): export it with a dynamic first dimension`;
+      await expect(importA(a.manifest, fixed)).rejects.toThrow(`${refused}${why}`);
+      // Even a run of one lead, which such a model could take, says so: bulk scoring runs many.
+      await expect(runEngine(`batch-${batchSize}`, async () => fixed, oneRow, featureCount)).rejects.toThrow(why);
+    }
+    expect(await db.models.count()).toBe(0);
+  });
+
+  it('names a model.onnx that reads another type than float32, when it loads', async () => {
+    const float64 = identityModel(DOUBLE, ['N', featureCount]);
+    await expect(importA(a.manifest, float64)).rejects.toThrow(`${refused}model.onnx reads float64 features; LeadLens feeds float32: export it with float32 input`);
+    await expect(runEngine('float64', async () => float64, oneRow, featureCount)).rejects.toThrow(
+      'model.onnx reads float64 features; LeadLens feeds float32: export it with float32 input',
+    );
+  });
+
+  it('runs a model whose dimensions are left unknown (neither a size nor a name), or that gives its input no shape', async () => {
+    for (const [id, onnx] of [['unknown-dimensions', identityModel(FLOAT, [null, null])], ['no-shape', identityModel(FLOAT, undefined)]] as const) {
+      const output = await runEngine(id, async () => onnx, Float32Array.of(1, 2, 3, 4, 5, 6), 3);
+      expect([...output.contributions]).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(output.terms).toBe(3);
+    }
+  });
+
   it('names a model.onnx without the input LeadLens feeds', async () => {
     const otherInput = Buffer.from(Buffer.from(a.onnx).toString('latin1').replaceAll('features', 'pixels__'), 'latin1');
     await expect(importA(a.manifest, otherInput)).rejects.toThrow(`${refused}model.onnx has no input named "features" (it has "pixels__"): it is not a LeadLens model`);
   });
 });
+
+const { onnx } = onnxProto;
+const { FLOAT, DOUBLE, INT64 } = onnx.TensorProto.DataType;
+const { INT, INTS, FLOATS, STRINGS } = onnx.AttributeProto.AttributeType;
+
+/** A tensor's type and shape; a dimension of null is neither a size nor a name, a shape undefined is none at all. */
+const valueInfo = (name: string, elemType: number, dims?: (number | string | null)[]) => ({
+  name,
+  type: { tensorType: { elemType, shape: dims && { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : d === null ? {} : { dimValue: d })) } } },
+});
+
+/** A model of `nodes` whose outputs are `contributions` [N, T] and `probability` [N], their sum's sigmoid. */
+function modelOf(nodes: onnxProto.onnx.INodeProto[], input: ReturnType<typeof valueInfo>, terms: number | string): Uint8Array {
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }, { domain: 'ai.onnx.ml', version: 3 }],
+    graph: {
+      name: 'g',
+      node: [
+        ...nodes,
+        { opType: 'ReduceSum', input: ['contributions', 'axes'], output: ['logit'], attribute: [{ name: 'keepdims', type: INT, i: 0 }] },
+        { opType: 'Sigmoid', input: ['logit'], output: ['probability'] },
+      ],
+      initializer: [{ name: 'axes', dataType: INT64, dims: [1], int64Data: [1] }],
+      input: [input],
+      output: [valueInfo('probability', FLOAT, ['N']), valueInfo('contributions', FLOAT, ['N', terms])],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** A model whose contributions are its features, as float32, read as `elemType` of shape `dims`. */
+const identityModel = (elemType: number, dims?: (number | string | null)[]) =>
+  modelOf([{ opType: 'Cast', input: ['features'], output: ['contributions'], attribute: [{ name: 'to', type: INT, i: FLOAT }] }], valueInfo('features', elemType, dims), 'F');
+
+/** A model of one tree (nodes 0, 1, 2) over rows [N, F], its leaves' weights summed into one contribution. */
+function treeModel(tree: { featureIds: number[]; modes: string[]; trueNodeIds: number[]; falseNodeIds: number[]; leafNodeIds: number[]; weights: number[] }): Uint8Array {
+  const attribute = (name: string, type: number, values: object) => ({ name, type, ...values });
+  const node = {
+    opType: 'TreeEnsembleRegressor',
+    domain: 'ai.onnx.ml',
+    input: ['features'],
+    output: ['contributions'],
+    attribute: [
+      attribute('n_targets', INT, { i: 1 }),
+      attribute('nodes_treeids', INTS, { ints: [0, 0, 0] }),
+      attribute('nodes_nodeids', INTS, { ints: [0, 1, 2] }),
+      attribute('nodes_featureids', INTS, { ints: tree.featureIds }),
+      attribute('nodes_modes', STRINGS, { strings: tree.modes.map((mode) => new TextEncoder().encode(mode)) }),
+      attribute('nodes_values', FLOATS, { floats: [0.5, 0.5, 0] }),
+      attribute('nodes_truenodeids', INTS, { ints: tree.trueNodeIds }),
+      attribute('nodes_falsenodeids', INTS, { ints: tree.falseNodeIds }),
+      attribute('target_treeids', INTS, { ints: tree.leafNodeIds.map(() => 0) }),
+      attribute('target_nodeids', INTS, { ints: tree.leafNodeIds }),
+      attribute('target_ids', INTS, { ints: tree.leafNodeIds.map(() => 0) }),
+      attribute('target_weights', FLOATS, { floats: tree.weights }),
+    ],
+  };
+  return modelOf([node], valueInfo('features', FLOAT, ['N', 'F']), 1);
+}

@@ -26,14 +26,83 @@ export interface EngineOutput {
  */
 export class ModelLoadError extends Error {
   constructor(runtimeMessage: string) {
+    const words = runtimeMessageInWords(runtimeMessage);
     // ONNX Runtime reads a model as protobuf: bytes it cannot parse (or that hold no graph) are not a model.
-    super(
-      /protobuf/i.test(runtimeMessage)
-        ? 'model.onnx is not an ONNX model (or is damaged)'
-        : `model.onnx could not be loaded by ONNX Runtime: ${runtimeMessage}`,
-    );
+    super(/protobuf/i.test(words) ? 'model.onnx is not an ONNX model (or is damaged)' : `model.onnx could not be loaded by ONNX Runtime: ${words}`);
     this.name = 'ModelLoadError';
   }
+}
+
+/**
+ * ONNX Runtime failed while running the model on the rows it was given: the one engine failure
+ * that may be the fault of some rows only (a value the model cannot take), where a model that
+ * cannot load, or does not fit its manifest, fails whatever the rows. Bulk scoring tells it by
+ * its `name`, so that it need not import this module (and ONNX Runtime with it).
+ */
+export class ModelRunError extends Error {
+  constructor(runtimeMessage: string) {
+    super(`model.onnx loaded but failed to score: ${runtimeMessageInWords(runtimeMessage)}`);
+    this.name = 'ModelRunError';
+  }
+}
+
+/**
+ * ONNX Runtime's error message in words an admin can read: only what it says after
+ * `ERROR_MESSAGE:` (not "Can't create a session. ERROR_CODE: 1"), without the source file, line
+ * and C++ signature its native code puts before the reason ("…/tree_ensemble_common.h:557 size_t
+ * onnxruntime::ml::detail::TreeEnsembleCommon<…>::AddNodes(…) [InputType = float, …] False node
+ * must …"), on one line.
+ */
+function runtimeMessageInWords(runtimeMessage: string): string {
+  const marker = runtimeMessage.indexOf(ERROR_MESSAGE);
+  const message = marker < 0 ? runtimeMessage : runtimeMessage.slice(marker + ERROR_MESSAGE.length);
+  let words = '';
+  let from = 0;
+  for (const location of message.matchAll(SOURCE_LOCATION)) {
+    if (location.index < from) continue; // inside a signature already left out
+    words += message.slice(from, location.index);
+    from = endOfSignature(message, location.index + location[0].length);
+  }
+  return (words + message.slice(from)).replace(/\s+/g, ' ').trim();
+}
+
+const ERROR_MESSAGE = 'ERROR_MESSAGE:';
+/** Where in ONNX Runtime's C++ sources an error was raised: `/…/onnxruntime/core/…/file.h:557 `. */
+const SOURCE_LOCATION = /(?:[\w.-]*\/)+[\w.-]+\.(?:h|hpp|cc|cpp|c):\d+ /g;
+
+/**
+ * Where the C++ signature that follows a source location at `start` ends (`size_t ns::Class<…>::
+ * Method(…) const [T = float] `), or `start` when none does: its parameter list, qualifiers and
+ * template arguments, with the space after them.
+ */
+function endOfSignature(text: string, start: number): number {
+  const open = text.indexOf('(', start);
+  // ONNX Runtime's functions are named with their namespace, and a name holds no end of a
+  // sentence: else the location is followed by the reason itself.
+  const name = open < 0 ? '' : text.slice(start, open);
+  if (!name.includes('::') || /[.!?](?:\s|$)/.test(name)) return start;
+  // Its parameter list, and what more of the name follows one (a lambda's `…::(anonymous class)::operator()(…)`).
+  let end = open;
+  do end = closingOf(text, text.indexOf('(', end), '(', ')');
+  while (end > 0 && (text[end] === '(' || text.startsWith('::', end)));
+  if (end < 0) return start;
+  end += /^(?:\s*(?:(?:const|volatile|noexcept)\b|&&|&))*/.exec(text.slice(end))![0].length;
+  if (text.startsWith(' [', end)) {
+    const templateArguments = closingOf(text, end + 1, '[', ']');
+    if (templateArguments > 0) end = templateArguments;
+  }
+  return end + /^\s*/.exec(text.slice(end))![0].length;
+}
+
+/** The index after the bracket that closes the one `open` at `at`, or -1 when there is none or it is not closed. */
+function closingOf(text: string, at: number, open: string, close: string): number {
+  if (at < 0) return -1;
+  let depth = 0;
+  for (let i = at; i < text.length; i++) {
+    if (text[i] === open) depth++;
+    else if (text[i] === close && --depth === 0) return i + 1;
+  }
+  return -1;
 }
 
 /** The model's input: rows [N, F] of features, in manifest order. */
@@ -88,7 +157,7 @@ async function runNow(
   const n = rows.length / featureCount;
   const input = new ort.Tensor('float32', rows, [n, featureCount]);
   const result = await session.run({ [INPUT]: input }).catch((error: unknown) => {
-    throw new Error(`model.onnx loaded but failed to score: ${messageOf(error)}`);
+    throw new ModelRunError(messageOf(error));
   });
   const probability = result.probability;
   const contributions = result.contributions;
@@ -107,21 +176,45 @@ async function runNow(
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * Throws unless the session has the input that takes rows of `featureCount` values: checked
- * before running, so a model.onnx and manifest.json of different models are named as such
- * rather than by ONNX Runtime's "Got invalid dimensions for input".
+ * Throws unless `session` reads what LeadLens feeds it: an input named "features" of float32 rows
+ * [N, F], N (the number of leads) not fixed. Checked once, when the session loads, so that a model
+ * exported for another type or batch size is named as such, not by ONNX Runtime's "Unexpected input
+ * data type" or "Got invalid dimensions for input" when it first scores several leads.
  */
-function assertInputWidth(session: ort.InferenceSession, featureCount: number): void {
+function assertLeadLensInput(session: ort.InferenceSession): void {
   const input = session.inputMetadata.find((metadata) => metadata.name === INPUT);
   if (!input) {
     throw new Error(`model.onnx has no input named "${INPUT}" (it has ${session.inputNames.map((name) => `"${name}"`).join(', ') || 'none'}): it is not a LeadLens model`);
   }
-  // [rows, features]; a width given by name (not a number) is left to the run to check.
-  const width = input.isTensor ? input.shape[1] : undefined;
-  if (typeof width === 'number' && width !== featureCount) {
+  if (!input.isTensor) throw new Error('model.onnx reads features that are not a tensor; LeadLens feeds a float32 tensor: export it with float32 input');
+  if (input.type !== 'float32') throw new Error(`model.onnx reads ${input.type} features; LeadLens feeds float32: export it with float32 input`);
+  // No shape at all (shape []) is not fixed either.
+  const batchSize = fixedSize(input.shape[0]);
+  if (batchSize !== undefined) {
+    throw new Error(`model.onnx takes ${batchSize === 1 ? 'one lead' : `${batchSize} leads`} at a time (its batch size is fixed at ${batchSize}): export it with a dynamic first dimension`);
+  }
+}
+
+/**
+ * Throws unless the session's input takes rows of `featureCount` values: checked before running,
+ * so a model.onnx and manifest.json of different models are named as such rather than by ONNX
+ * Runtime's "Got invalid dimensions for input".
+ */
+function assertInputWidth(session: ort.InferenceSession, featureCount: number): void {
+  const input = session.inputMetadata.find((metadata) => metadata.name === INPUT);
+  // [rows, features]; a width given by name, or not at all, is left to the run to check.
+  const width = input?.isTensor ? fixedSize(input.shape[1]) : undefined;
+  if (width !== undefined && width !== featureCount) {
     throw new Error(`model.onnx reads ${width} features, manifest.json lists ${featureCount}: they are not from the same model`);
   }
 }
+
+/**
+ * The size of a dimension of an input, or undefined when it is not fixed: named ("N"), or left
+ * unknown, which ONNX Runtime's WASM build reports as -1 read unsigned (2^32 - 1).
+ */
+const fixedSize = (dimension: number | string | undefined): number | undefined =>
+  typeof dimension === 'number' && dimension >= 0 && dimension < 2 ** 31 ? dimension : undefined;
 
 /** Score `rows` with a model: `runEngine` with the model and its loader already chosen. */
 export type EngineRun = (rows: Float32Array, featureCount: number) => Promise<EngineOutput>;
@@ -154,7 +247,8 @@ export async function checkModelSession(modelId: string, loadModel: () => Promis
 
 /**
  * The session of `modelId`, loaded unless kept. Called only inside `queue`. A model that fails
- * to load is not kept, so the next run tries again; and the least recently used session is
+ * to load, or whose input is not what LeadLens feeds, is not kept, so the next run tries again
+ * (and says why again); and the least recently used session is
  * released only once the new one has loaded, so a model that fails does not push another out
  * (for a moment, three sessions are held).
  */
@@ -170,6 +264,12 @@ async function sessionFor(modelId: string, loadModel: () => Promise<Uint8Array>)
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }).catch((error: unknown) => {
     throw new ModelLoadError(messageOf(error));
   });
+  try {
+    assertLeadLensInput(session);
+  } catch (error) {
+    await session.release().catch(() => undefined);
+    throw error;
+  }
   sessions.set(modelId, session);
   const [leastRecentlyUsed] = sessions.keys();
   if (sessions.size > SESSIONS_KEPT) await releaseSession(leastRecentlyUsed);
