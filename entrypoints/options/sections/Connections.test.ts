@@ -252,6 +252,13 @@ const connectButton = (crm: CrmKind) => container().querySelector<HTMLButtonElem
 const OTHER_ORG_WARNING =
   "Warning: Connecting acme--uat.sandbox.my.salesforce.com instead of acme.my.salesforce.com removes the 1,234 leads synced from acme.my.salesforce.com, with their scores: a sync then reads the new org's.";
 
+/** The Salesforce form warns `warning` beside its button, which says it (`button`) and is described by it. */
+function expectOtherOrgWarning(warning: string, button: string) {
+  expect(container().querySelector('[data-testid="salesforce-other-org"]')?.textContent).toBe(warning);
+  expect(connectButton('salesforce').textContent).toBe(button);
+  expect(descriptions(connectButton('salesforce'))).toEqual([warning]);
+}
+
 it('says before the click that connecting another org removes the leads synced from the connected one, beside the button and in its words', async () => {
   background.syncStatus.mockResolvedValue(syncsStoring({ salesforce: 1234, hubspot: 0 }));
   await renderSection();
@@ -297,11 +304,10 @@ it.each([
   answer();
   await renderSection();
   type('salesforce-host', 'acme--uat.sandbox.my.salesforce.com');
-  const warning =
-    "Warning: Connecting acme--uat.sandbox.my.salesforce.com instead of acme.my.salesforce.com removes the leads synced from acme.my.salesforce.com, with their scores: a sync then reads the new org's.";
-  expect(container().querySelector('[data-testid="salesforce-other-org"]')?.textContent).toBe(warning);
-  expect(connectButton('salesforce').textContent).toBe('Connect with my Salesforce session and remove the synced leads');
-  expect(descriptions(connectButton('salesforce'))).toEqual([warning]);
+  expectOtherOrgWarning(
+    "Warning: Connecting acme--uat.sandbox.my.salesforce.com instead of acme.my.salesforce.com removes the leads synced from acme.my.salesforce.com, with their scores: a sync then reads the new org's.",
+    'Connect with my Salesforce session and remove the synced leads',
+  );
 });
 
 const SALESFORCE_DISCONNECTED: ConnectionSummary = { crm: 'salesforce', status: 'disconnected', host: '', message: 'Salesforce disconnected', settings: null };
@@ -317,11 +323,10 @@ it('still says before the click, after a Disconnect, that connecting another org
   expect(container().querySelector('[data-testid="connection-salesforce"]')!.getAttribute('data-status')).toBe('disconnected');
 
   type('salesforce-host', 'globex.my.salesforce.com');
-  const warning =
-    "Warning: Connecting globex.my.salesforce.com instead of acme.my.salesforce.com removes the 3 leads synced from acme.my.salesforce.com, with their scores: a sync then reads the new org's.";
-  expect(container().querySelector('[data-testid="salesforce-other-org"]')?.textContent).toBe(warning);
-  expect(connectButton('salesforce').textContent).toBe('Connect with my Salesforce session and remove 3 synced leads');
-  expect(descriptions(connectButton('salesforce'))).toEqual([warning]);
+  expectOtherOrgWarning(
+    "Warning: Connecting globex.my.salesforce.com instead of acme.my.salesforce.com removes the 3 leads synced from acme.my.salesforce.com, with their scores: a sync then reads the new org's.",
+    'Connect with my Salesforce session and remove 3 synced leads',
+  );
 
   // The org they came from again: nothing is removed, nothing said.
   type('salesforce-host', 'acme.my.salesforce.com');

@@ -4,6 +4,7 @@
  * cached from its record page, and that score is deleted.
  */
 import 'fake-indexeddb/auto';
+import { connectDemoHubSpot } from '../../../test/fixtures/demo-hubspot-connection';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { generateDemoLeads } from '../../crm/demo-data';
@@ -16,7 +17,6 @@ import { recordSyncedAccount } from '../../sync/store';
 import { couldNotRead, notShownBy } from '../score-leads';
 import { listHandlers } from './list';
 import { scoringHandlers } from './scoring';
-import { syncHandlers } from './sync';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -56,8 +56,7 @@ beforeEach(async () => {
   await Promise.all(db.tables.map((table) => table.clear()));
   crm = createDemoCrm(leads, defaultBehaviour());
   vi.stubGlobal('fetch', demoFetch(crm.handle));
-  const connected = await syncHandlers.connectCrm({ crm: 'hubspot', apiVersion: 'v3', token: 'pat-na1-demo' }, {} as Browser.runtime.MessageSender);
-  if (!connected.ok || connected.status !== 'connected') throw new Error('the demo HubSpot should connect');
+  await connectDemoHubSpot();
 });
 afterEach(() => {
   vi.unstubAllGlobals();

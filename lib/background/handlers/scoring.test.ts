@@ -3,6 +3,7 @@
  * read of the record from the CRM between them (the panel explains the badge's cached fields).
  */
 import 'fake-indexeddb/auto';
+import { connectDemoHubSpot } from '../../../test/fixtures/demo-hubspot-connection';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { removeConnection } from '../../connections/connections';
@@ -19,7 +20,6 @@ import { NO_READABLE_FIELDS } from '../score-lead';
 import { leadsHandlers } from './leads';
 import { listHandlers } from './list';
 import { scoringHandlers } from './scoring';
-import { syncHandlers } from './sync';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -52,8 +52,7 @@ beforeEach(async () => {
     if (isRecordRead) recordReads++;
     return demo(input, init);
   }) as typeof fetch);
-  const connected = await syncHandlers.connectCrm({ crm: 'hubspot', apiVersion: 'v3', token: 'pat-na1-demo' }, {} as Browser.runtime.MessageSender);
-  if (!connected.ok || connected.status !== 'connected') throw new Error('the demo HubSpot should connect');
+  await connectDemoHubSpot();
 });
 afterEach(() => {
   vi.unstubAllGlobals();
