@@ -27,4 +27,9 @@ if [ -z "$major" ] || [ "$major" -lt "$MIN_MAJOR" ]; then
   echo "$chromium_path is \"$version\": the extension needs $MIN_MAJOR or later. Update it, or set CHROMIUM_PATH to a Chromium or Chrome for Testing, $MIN_MAJOR or later." >&2
   exit 1
 fi
+# Branded Chrome says "Google Chrome 150…"; Chrome for Testing "Google Chrome for Testing 150…".
+if [[ "$version" == "Google Chrome "* && "$version" != *"for Testing"* ]]; then
+  echo "$chromium_path is \"$version\": branded Chrome ignores --load-extension, so the extension would never load. Set CHROMIUM_PATH to a Chromium or Chrome for Testing, $MIN_MAJOR or later." >&2
+  exit 1
+fi
 echo "$version"
