@@ -192,8 +192,11 @@ describe('lib/ml/cli.ts', () => {
     ['--policy', 'capacity:10::100', '--policy must be capacity:HOT:WARM:INFLOW or value:REVENUE:COST, got "capacity:10::100"'],
     ['--policy', 'value:100: ', '--policy must be capacity:HOT:WARM:INFLOW or value:REVENUE:COST, got "value:100: "'],
     ['--policy', 'value:Infinity:10', '--policy must be capacity:HOT:WARM:INFLOW or value:REVENUE:COST, got "value:Infinity:10"'],
+    ['--policy', 'value:100:0', '--policy value:100:0: a contact costing nothing makes every lead worth contacting, so every lead would be hot'],
+    ['--policy', 'value:100:150', '--policy value:100:150: a contact costing as much as a conversion brings or more pays for no lead, so every lead would be cold'],
+    ['--policy', 'capacity:60:50:100', '--policy capacity:60:50:100: hot and warm leads worked per week (60 + 50) are more than the 100 new leads per week'],
     ['--cv', '', '--cv must be a non-negative integer, got ""'],
-  ])('refuses %s "%s" (an empty or non-numeric part is no 0): exit 2 with the usage, nothing trained', (option, value, message) => {
+  ])('refuses %s "%s" (an empty or non-numeric part is no 0; economics or capacities that sort no lead): exit 2 with the usage, nothing trained', (option, value, message) => {
     const out = join(dir, `bad-number-${option}-${value.replace(/[^a-z0-9]/gi, '_')}`);
     const run = train('--target', 'converted', `${option}=${value}`, '--out', out);
     expect(run.code).toBe(2);
