@@ -306,7 +306,7 @@ describe('the import form', () => {
     const onnx = readFileSync('models/model.onnx');
     choose(container, 'onnx', { size: onnx.length, arrayBuffer: async () => onnx.buffer.slice(onnx.byteOffset, onnx.byteOffset + onnx.length) });
     await act(async () => container.querySelector('form')!.requestSubmit());
-    await waitFor(() => announced().includes('Imported imported-1. It is not active yet: activate it below when you are ready.') || null);
+    await waitFor(() => announced().includes('Imported imported-1. It is not active yet: activate it in the table above when you are ready.') || null);
     expect(checkModel).toHaveBeenCalledWith({ modelId: 'imported-1' });
   });
 
@@ -381,7 +381,7 @@ describe('the import form', () => {
     const announced = followLiveRegions(container.querySelector('form')!);
     await importFiles(container, csvOnly, modelOnnx);
     const note = /csv-only reads no Salesforce or HubSpot field: it can only score CSV files .*train it with --features SPEC\.json/;
-    const said = await waitFor(() => announced().find((text) => text.startsWith('Imported csv-only. It is not active yet: activate it below when you are ready. csv-only reads')));
+    const said = await waitFor(() => announced().find((text) => text.startsWith('Imported csv-only. It is not active yet: activate it in the table above when you are ready. csv-only reads')));
     expect(said).toMatch(note);
     const row = await waitFor(() => container.querySelector('tr[data-model-id="csv-only"] [data-testid="crm-fields-note"]'));
     expect(row.textContent).toMatch(note);

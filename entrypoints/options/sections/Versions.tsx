@@ -42,7 +42,7 @@ function importedText(imported: ImportResult): string {
       ? `${modelId} is already installed: its tier policy was updated from the file.`
       : `${modelId} is already installed, with the file's tier policy: nothing changed.`;
   }
-  return [`Imported ${modelId}. It is not active yet: activate it below when you are ready.`, crmFieldsNote(imported.manifest)].filter(Boolean).join(' ');
+  return [`Imported ${modelId}. It is not active yet: activate it in the table above when you are ready.`, crmFieldsNote(imported.manifest)].filter(Boolean).join(' ');
 }
 
 function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
