@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { demoStoredLeads } from '../crm/demo-leads';
 import { db } from '../db/db';
-import { heldValuesRemembered, setHeldValuesRemembered } from '../db/written-back-fields';
+import { heldValuesRemembered, readWrittenValues, rememberWrittenBackFields, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { readJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
@@ -64,6 +64,24 @@ describe('purgeEverything', () => {
     expect(told).toEqual([[]]);
     expect(everything).toEqual([true]);
     expect(await db.leadSummaries.count()).toBe(0);
+  });
+
+  it('keeps the names of the fields write-back wrote to, which training leaves out, and deletes every other setting', async () => {
+    // A custom field not named LeadLens's: only this list tells training, after a new sync, that it holds an earlier model's scores.
+    await rememberWrittenBackFields('salesforce', ['AI_Score__c', 'AI_Reason__c']);
+    await db.settings.put({ key: 'written-back-values:salesforce|00QA', value: { AI_Score__c: '87' } });
+    await setAutoSync({ everyMinutes: 60 });
+    await db.leadScores.put({ key: 'm|salesforce|00QA', modelId: 'm', leadKey: 'salesforce|00QA', probability: 0.4, score: 87, tier: 'hot', topReason: '', scoredAt: 1 });
+    await purgeEverything();
+    expect(await writtenBackFields('salesforce')).toEqual(['AI_Score__c', 'AI_Reason__c']);
+    // A CSV export of the CRM is read with both CRMs' lists.
+    expect(await writtenBackFields('csv')).toEqual(['AI_Score__c', 'AI_Reason__c']);
+    expect(await writtenBackFields('hubspot')).toEqual([]);
+    // What was written to each lead is lead data: it goes, with every other setting, lead and score.
+    expect(await readWrittenValues('salesforce', ['00QA'])).toEqual([{}]);
+    expect((await db.settings.toArray()).map((row) => row.key)).toEqual(['written-back-fields:salesforce']);
+    expect(await db.leads.count()).toBe(0);
+    expect(await db.leadScores.count()).toBe(0);
   });
 
   it('gives back every site access granted at run time, a connection’s or not, and keeps the manifest’s', async () => {

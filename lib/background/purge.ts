@@ -11,7 +11,7 @@ import { removeConnection } from '../connections/connections';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
 import { db, syncedLeadsOf } from '../db/db';
-import { forgetWrittenValues } from '../db/written-back-fields';
+import { forgetWrittenValues, rememberWrittenBackFields, writtenBackFields } from '../db/written-back-fields';
 import { STORED_SCORES_LOCK } from '../jobs/progress';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { cancelSync, syncLockName } from '../sync/runner';
@@ -81,7 +81,9 @@ async function releaseAllSiteAccess(): Promise<void> {
  * Deletes every lead, score, model, setting, sync checkpoint, connection (with its credentials)
  * and session entry, and gives back all site access granted at run time. A paused bulk scoring
  * or re-tiering loses its progress row with the rest, so it does not continue. If a job does not
- * stop within `waitMs`, deletes nothing and throws.
+ * stop within `waitMs`, deletes nothing and throws. Keeps only the names of the CRM fields
+ * write-back wrote scores to: the CRM's records still hold those scores, and synced again they
+ * would be a new model's feature (written-back-fields.ts).
  */
 export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
   await withJobsStopped(
@@ -90,7 +92,12 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
       for (const crm of CRM_KINDS) await removeConnection(crm);
       await releaseAllSiteAccess();
       // One transaction: a worker stopped mid-purge leaves every table as it was, never leads without their summaries.
-      await db.transaction('rw', db.tables, () => Promise.all(db.tables.map((table) => table.clear())));
+      await db.transaction('rw', db.tables, async () => {
+        // Field names, not lead data; a field not named LeadLens's (a custom "AI_Score__c") is known as its output by this list only.
+        const writtenFields = await Promise.all(CRM_KINDS.map(writtenBackFields));
+        await Promise.all(db.tables.map((table) => table.clear()));
+        for (const [i, crm] of CRM_KINDS.entries()) if (writtenFields[i].length > 0) await rememberWrittenBackFields(crm, writtenFields[i]);
+      });
       // Once nothing can be read through the connections any more: a score begun before, answered after, is not kept.
       forgetScoresInFlight();
       await browser.storage.session.clear();

@@ -3,7 +3,7 @@ import Dexie from 'dexie';
 import { afterEach, expect, it } from 'vitest';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
-import { LeadLensDb, summaryOf } from './db';
+import { countStoredLeadsByOrigin, db as extensionDb, LeadLensDb, summaryOf } from './db';
 
 const NAME = 'leadlens-upgrade-test';
 
@@ -103,4 +103,17 @@ it('writes and deletes leads with their summaries, and refuses a transaction wit
   await expect(db.transaction('rw', db.leads, () => db.putLeads([storedLead({ source: 'csv', id: 'd', origin: 'csv', outcome: 1 })]))).rejects.toThrow(/leadSummaries not included/);
   expect(await db.leads.count()).toBe(2);
   db.close();
+});
+
+it('counts demo leads apart from each source’s own, though Demo mode stores them under the CRMs’ keys', async () => {
+  await extensionDb.putLeads([
+    storedLead({ source: 'salesforce', id: 'd1', origin: 'demo' }),
+    storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' }),
+    storedLead({ source: 'salesforce', id: '00QB', origin: 'sync' }),
+    storedLead({ source: 'hubspot', id: 'd1', origin: 'demo' }),
+    storedLead({ source: 'hubspot', id: 'd2', origin: 'demo' }),
+    storedLead({ source: 'csv', id: 'row-1', origin: 'csv' }),
+  ]);
+  expect(await countStoredLeadsByOrigin()).toEqual({ own: { salesforce: 2, hubspot: 0, csv: 1 }, demo: 3 });
+  await extensionDb.delete();
 });

@@ -230,3 +230,21 @@ export function syncedLeadsOf(crm: CrmKind) {
 export function countStoredLeads(source: SourceKind): Promise<number> {
   return db.leads.where(':id').between(...prefixRange(`${source}|`)).count();
 }
+
+/**
+ * How many of each source's stored leads are the user's own (synced or imported), and how many
+ * are Demo mode's: it stores them under the CRMs' keys, yet they are not leads from either CRM.
+ * Demo leads are few (Demo mode loads 2,000), so their keys are read; the others are counted.
+ */
+export function countStoredLeadsByOrigin(): Promise<{ own: Record<SourceKind, number>; demo: number }> {
+  return db.transaction('r', db.leads, async () => {
+    const [demoKeys, salesforce, hubspot, csv] = await Promise.all([
+      db.leads.where('origin').equals('demo').primaryKeys(),
+      countStoredLeads('salesforce'),
+      countStoredLeads('hubspot'),
+      countStoredLeads('csv'),
+    ]);
+    const ownOf = (source: SourceKind, stored: number) => stored - demoKeys.filter((key) => key.startsWith(`${source}|`)).length;
+    return { own: { salesforce: ownOf('salesforce', salesforce), hubspot: ownOf('hubspot', hubspot), csv: ownOf('csv', csv) }, demo: demoKeys.length };
+  });
+}

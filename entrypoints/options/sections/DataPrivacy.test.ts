@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 /**
- * "Purge everything": asked first, with the focus on Cancel; once confirmed it cannot be
+ * What is stored, per source, with Demo mode's leads apart. "Purge everything": asked first, with the focus on Cancel; once confirmed it cannot be
  * cancelled, and while the background waits for the running jobs to stop, a status line says
  * so; what came of it takes the focus.
  */
@@ -8,7 +8,9 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { db } from '@/lib/db/db';
 import { focusedMessage, pressEnter, render, waitFor, type Rendered } from '@/test/render';
+import { storedLead } from '@/test/fixtures/stored-lead';
 import { DataPrivacySection } from './DataPrivacy';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -21,7 +23,8 @@ const PURGE_FAILED = 'A sync, write-back, CSV import or the scoring of stored le
 /** The background's answer, given when the test says (the purge waits for running jobs to stop). */
 let answer: (reply: PurgeReply) => void;
 let rendered: Rendered | undefined;
-beforeEach(() => {
+beforeEach(async () => {
+  await Promise.all(db.tables.map((table) => table.clear()));
   purgeEverything.mockReset().mockImplementation(() => new Promise((resolve) => (answer = resolve)));
   // happy-dom has no storage estimate; the section shows the space used.
   Object.defineProperty(navigator, 'storage', { value: { estimate: async () => ({ usage: 0 }) }, configurable: true });
@@ -47,13 +50,35 @@ async function confirmPurge(container: HTMLElement) {
   pressEnter(button(container, 'Yes, purge everything')!);
 }
 
+describe('What is stored here', () => {
+  it('counts demo leads apart, not as leads from Salesforce or HubSpot', async () => {
+    // Demo mode stores its leads under both CRMs' keys, beside leads synced from them and imported from CSV.
+    await db.putLeads([
+      ...['d1', 'd2', 'd3'].map((id) => storedLead({ source: 'salesforce', id, origin: 'demo' })),
+      ...['d1', 'd2'].map((id) => storedLead({ source: 'hubspot', id, origin: 'demo' })),
+      storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' }),
+      storedLead({ source: 'csv', id: 'row-1', origin: 'csv' }),
+    ]);
+    const container = renderSection();
+    const list = await waitFor(() => container.querySelector('[data-testid="stored-data"]'));
+    expect(Array.from(list.querySelectorAll('li'), (line) => line.textContent).slice(0, 4)).toEqual([
+      'Leads from Salesforce: 1',
+      'Leads from HubSpot: 0',
+      'Leads from CSV imports: 1',
+      'Demo leads: 5',
+    ]);
+  });
+});
+
 /** The status line or error that has the focus, once its text matches `text`. */
 describe('Purge everything', () => {
   it('asks first with the focus on Cancel, the safe choice; Cancel puts the focus back and purges nothing', async () => {
     const container = renderSection();
     pressEnter(await waitFor(() => button(container, 'Purge everything…')));
     const question = container.querySelector('[role="group"][aria-label="Confirm purge"]')!;
-    expect(question.textContent).toMatch(/deletes every stored lead, score, model, setting and connection\. It cannot be undone\./);
+    expect(question.textContent).toMatch(
+      /deletes every stored lead, score, model, setting and connection\. It keeps only the names of the CRM fields LeadLens wrote scores to, so that a new model never learns from the scores still in them\. It cannot be undone\./,
+    );
     expect(document.activeElement).toBe(button(container, 'Cancel'));
 
     pressEnter(button(container, 'Cancel')!);

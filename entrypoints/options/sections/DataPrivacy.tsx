@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ErrorState, Loading } from '@/components/StatusMessage';
 import { CRM_LABEL } from '@/lib/crm/types';
-import { countStoredLeads, db } from '@/lib/db/db';
+import { countStoredLeadsByOrigin, db } from '@/lib/db/db';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { queryKeys } from '@/lib/query-keys';
@@ -10,16 +10,14 @@ import { ActionStatus, ConfirmButton } from './ConfirmedAction';
 const SOURCE_WORDS = { ...CRM_LABEL, csv: 'CSV imports' };
 
 async function storedDataSummary() {
-  const [salesforce, hubspot, csv, scores, cachedScores, models, estimate] = await Promise.all([
-    countStoredLeads('salesforce'),
-    countStoredLeads('hubspot'),
-    countStoredLeads('csv'),
+  const [leads, scores, cachedScores, models, estimate] = await Promise.all([
+    countStoredLeadsByOrigin(),
     db.leadScores.count(),
     db.scores.count(),
     db.models.count(),
     navigator.storage.estimate(),
   ]);
-  return { leads: { salesforce, hubspot, csv }, scores, cachedScores, models, bytes: estimate.usage ?? 0 };
+  return { leads: leads.own, demoLeads: leads.demo, scores, cachedScores, models, bytes: estimate.usage ?? 0 };
 }
 
 /** Everything LeadLens keeps, deleted by the background once no sync or write-back runs (lib/background/purge.ts). */
@@ -52,6 +50,8 @@ export function DataPrivacySection() {
               Leads from {SOURCE_WORDS[source as keyof typeof SOURCE_WORDS]}: {count.toLocaleString('en-US')}
             </li>
           ))}
+          {/* Demo mode stores them under both CRMs' keys: they are not leads from either. */}
+          <li>Demo leads: {summary.data.demoLeads.toLocaleString('en-US')}</li>
           <li>Stored lead scores: {summary.data.scores.toLocaleString('en-US')}</li>
           <li>Record-page scores cached: {summary.data.cachedScores.toLocaleString('en-US')}</li>
           <li>Models trained or imported: {summary.data.models.toLocaleString('en-US')}</li>
@@ -66,7 +66,9 @@ export function DataPrivacySection() {
           disabled={purge.isPending}
           onConfirm={() => purge.mutate()}
         >
-          This stops any sync or write-back, then deletes every stored lead, score, model, setting and connection. It cannot be undone.
+          This stops any sync or write-back, then deletes every stored lead, score, model, setting and connection. It keeps only the
+          names of the CRM fields LeadLens wrote scores to, so that a new model never learns from the scores still in them. It cannot
+          be undone.
         </ConfirmButton>
       </p>
       {purge.isPending && <ActionStatus text={PURGING} />}
