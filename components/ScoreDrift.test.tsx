@@ -1,27 +1,34 @@
 // @vitest-environment happy-dom
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { readFileSync } from 'node:fs';
-import { createElement } from 'react';
+import { createElement, type ReactElement } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
+import type { JobProgress } from '@/lib/jobs/progress';
 import { parseManifest } from '@/lib/ml/manifest';
 import { render, waitFor, type Rendered } from '@/test/render';
 import { ScoreDrift } from './ScoreDrift';
 
 const counts = vi.hoisted(() => ({ perBin: [] as number[] }));
+const scoring = vi.hoisted(() => ({ job: null as JobProgress | null }));
 vi.mock('@/lib/ui/stored-data', () => ({ scoresPerProbabilityBin: async () => ({ counts: counts.perBin, trainedOn: 0 }) }));
-vi.mock('@/lib/ui/hooks', () => ({ useInvalidateWhenJobEnds: () => undefined }));
+vi.mock('@/lib/ui/hooks', () => ({ useInvalidateWhenJobEnds: () => scoring.job }));
 
 const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
 if (!parsed.ok) throw new Error(parsed.error);
 const manifest = parsed.manifest;
 
 let rendered: Rendered | undefined;
-afterEach(() => rendered?.unmount());
+let drawn: () => ReactElement;
+afterEach(() => {
+  rendered?.unmount();
+  scoring.job = null;
+});
 
 async function drift(perBin: number[]) {
   counts.perBin = perBin;
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  rendered = render(createElement(QueryClientProvider, { client }, createElement(ScoreDrift, { manifest })));
+  drawn = () => createElement(QueryClientProvider, { client }, createElement(ScoreDrift, { manifest }));
+  rendered = render(drawn());
   return waitFor(() => rendered!.container.querySelector<HTMLElement>('[data-testid="score-drift"]'));
 }
 
@@ -35,4 +42,26 @@ it('reads the shift from 200 scored leads on', async () => {
   const note = await drift([200, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   expect(note.dataset.level).toBe('major');
   expect(note.textContent).toMatch(/^Over the 200 stored leads it scored, the population stability index against its training leads is \d+\.\d\d, a major shift/);
+});
+
+it('says the model is still scoring the stored leads while its activation scores them, not "sync or import leads"', async () => {
+  scoring.job = { modelId: manifest.modelId, state: 'running', done: 2_500, total: 100_000, startedAt: Date.now() };
+  const note = await drift([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  expect(note.textContent).toBe('Scoring the stored leads with this model (2,500 of 100,000); the comparison follows when it is done.');
+  expect(rendered!.container.querySelector('table')).toBeNull();
+
+  // The run ended with every lead scored: the stored scores are read, and compared.
+  counts.perBin = [200, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  scoring.job = { ...scoring.job, state: 'done', done: 100_000, finishedAt: Date.now() };
+  rendered!.rerender(drawn());
+  const verdict = await waitFor(() => rendered!.container.querySelector<HTMLElement>('[data-testid="score-drift"][data-level="major"]'));
+  expect(verdict.textContent).toMatch(/^Over the 200 stored leads it scored/);
+});
+
+it('reads the stored scores while only one CRM\'s leads, or another model\'s, are being scored', async () => {
+  scoring.job = { modelId: manifest.modelId, state: 'running', done: 10, total: 50, startedAt: Date.now(), source: 'salesforce' };
+  expect((await drift([200, 0, 0, 0, 0, 0, 0, 0, 0, 0])).dataset.level).toBe('major');
+  rendered!.unmount();
+  scoring.job = { modelId: 'another-model', state: 'running', done: 10, total: 50, startedAt: Date.now() };
+  expect((await drift([200, 0, 0, 0, 0, 0, 0, 0, 0, 0])).dataset.level).toBe('major');
 });

@@ -27,9 +27,24 @@ function binLabels(cuts: readonly number[]): string[] {
  */
 export function ScoreDrift({ manifest }: { manifest: Manifest }) {
   const { modelId } = manifest;
-  useInvalidateWhenJobEnds('scoring', [queryKeys.scoreDrift(modelId)]);
+  const scoring = useInvalidateWhenJobEnds('scoring', [queryKeys.scoreDrift(modelId)]);
+  // Activation makes a model active before it scores the stored leads: until that run over every
+  // lead ends, its stored scores are none or the first batches', no verdict on its drift. Read when it ends.
+  const scoringEveryLead = scoring?.state === 'running' && scoring.source === undefined && scoring.modelId === modelId ? scoring : null;
   const bins = trainingDeciles(manifest.reference.probabilityPercentiles);
-  const counts = useQuery({ queryKey: queryKeys.scoreDrift(modelId), queryFn: () => scoresPerProbabilityBin(modelId, bins.cuts, manifest.outcomeRule) });
+  const counts = useQuery({
+    queryKey: queryKeys.scoreDrift(modelId),
+    queryFn: () => scoresPerProbabilityBin(modelId, bins.cuts, manifest.outcomeRule),
+    enabled: scoringEveryLead === null,
+  });
+  if (scoringEveryLead) {
+    return (
+      <p data-testid="score-drift" data-level="scoring">
+        Scoring the stored leads with this model ({scoringEveryLead.done.toLocaleString('en-US')} of {scoringEveryLead.total.toLocaleString('en-US')}); the comparison follows when it is
+        done.
+      </p>
+    );
+  }
   if (counts.isPending) return <p>Reading the stored scores…</p>;
   if (counts.isError) return <p role="alert">{counts.error.message}</p>;
   const { counts: perBin, trainedOn } = counts.data;

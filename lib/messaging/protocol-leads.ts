@@ -40,11 +40,13 @@ export type OpenLead = z.infer<typeof OpenLeadSchema>;
 export const leadsProtocol = {
   /**
    * Store the demo leads (half Salesforce, half HubSpot), activate the default model, score them.
-   * `count` defaults to the demo CRM's 2,000; benchmarks ask for more.
+   * `count` defaults to the demo CRM's 2,000; benchmarks ask for more. Once the leads are stored
+   * and the model active it succeeded: `scoringProblem` says what went wrong with the scoring, and
+   * whether it goes on.
    */
   loadDemoData: {
     input: z.object({ count: z.number().int().positive().max(MAX_DEMO_LEADS).optional() }),
-    output: okOr({ leads: z.number().int().nonnegative() }),
+    output: okOr({ leads: z.number().int().nonnegative(), scoringProblem: z.string().optional() }),
   },
   /** Delete Demo mode's leads and every model's scores of them; the user's own leads and the models stay. */
   removeDemoData: { input: z.object({}), output: okOr({ removed: z.number().int().nonnegative() }) },

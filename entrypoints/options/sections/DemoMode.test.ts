@@ -4,7 +4,7 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider, useMutation } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
-import { click, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
+import { click, focusedMessage, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
 import { writeJob } from '@/lib/jobs/progress';
 import { demoStoredLeads } from '@/lib/crm/demo-leads';
 import { db } from '@/lib/db/db';
@@ -61,15 +61,18 @@ it('says how many demo leads are stored beside your own, and removes them throug
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection)));
   const { container } = rendered;
   const stored = await waitFor(() => container.querySelector('[data-testid="demo-stored"]'));
-  const announced = followLiveRegions(container);
   expect(stored.textContent).toContain('4 demo leads are stored, beside 1 lead of your own: the side panel counts them together.');
-  click(button(container, 'Remove demo data')!);
+  const removeButton = button(container, 'Remove demo data')!;
+  act(() => removeButton.focus());
+  click(removeButton);
   const removed = await waitFor(() => container.querySelector('[data-testid="demo-removed"]'));
   expect(removed.textContent).toBe('Removed 4 demo leads and their scores; your own leads and the models are untouched.');
-  expect(announced()).toEqual([removed.textContent]);
   expect(removeDemoData).toHaveBeenCalledWith({});
-  // Read again after the removal: nothing left to remove.
+  // Read again after the removal: nothing left to remove. The focus the Remove button had is on
+  // the result, not dropped to the page with the line the button was in.
   await waitFor(() => container.querySelector('[data-testid="demo-stored"]') === null || null);
+  expect(document.activeElement?.textContent).toBe(removed.textContent);
+  expect(removed.contains(document.activeElement)).toBe(true);
 });
 
 it('announces the scoring of the demo leads, then that they are loaded, in a live region on the page before', async () => {
@@ -86,6 +89,46 @@ it('announces the scoring of the demo leads, then that they are loaded, in a liv
   await waitFor(() => container.textContent?.includes('Scoring demo leads: 500 of 2,000 (25 %)'));
   expect(announced()).toEqual(['Scoring demo leads…']);
   act(() => answer());
+  // Said where the focus the disabled button had goes.
+  await focusedMessage(/^Loaded and scored 2,000 demo leads\. Open the side panel to see them\.$/);
+  expect(announced()).toEqual([]);
+});
+
+it('says a load whose scoring went wrong loaded the demo leads and activated the model, not that the demo data could not be loaded', async () => {
+  loadDemoData.mockResolvedValue({ ok: true, leads: 2000, scoringProblem: 'Scoring the stored leads with it was interrupted, and goes on where it stopped.' });
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection)));
+  const { container } = rendered;
+  click((await waitFor(() => button(container, 'Load demo data')))!);
+  const loaded = await waitFor(() => container.querySelector('[data-testid="demo-loaded"]'));
+  expect(loaded.textContent).toBe('Loaded 2,000 demo leads; the default model is active. Scoring the stored leads with it was interrupted, and goes on where it stopped.');
+  expect(container.querySelector('[role="alert"]')).toBeNull();
+});
+
+it('shows one result at a time: a removal hides the load\'s, a load the removal\'s', async () => {
+  await db.leads.clear();
+  loadDemoData.mockImplementation(async () => {
+    await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 4));
+    return { ok: true, leads: 4 };
+  });
+  removeDemoData.mockImplementation(async () => {
+    await db.leads.where('origin').equals('demo').delete();
+    return { ok: true, removed: 4 };
+  });
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection)));
+  const { container } = rendered;
+  click((await waitFor(() => button(container, 'Load demo data')))!);
   await waitFor(() => container.querySelector('[data-testid="demo-loaded"]'));
-  expect(announced()).toEqual(['Loaded and scored 2,000 demo leads. Open the side panel to see them.']);
+  // The App reads the leads again when the scoring job ends.
+  await act(() => queryClient.invalidateQueries());
+
+  click((await waitFor(() => button(container, 'Remove demo data')))!);
+  await waitFor(() => container.querySelector('[data-testid="demo-removed"]'));
+  expect(container.querySelector('[data-testid="demo-loaded"]')).toBeNull();
+  expect(container.textContent).not.toContain('Loaded and scored');
+
+  click(button(container, 'Load demo data')!);
+  await waitFor(() => container.querySelector('[data-testid="demo-loaded"]'));
+  expect(container.querySelector('[data-testid="demo-removed"]')).toBeNull();
 });

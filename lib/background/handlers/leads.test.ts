@@ -3,16 +3,25 @@ import 'fake-indexeddb/auto';
 import { beforeEach, expect, it, vi } from 'vitest';
 import { demoStoredLeads } from '../../crm/demo-leads';
 import { db } from '../../db/db';
+import { bundledModel } from '../../ml/bundled-model';
+import { activeModelId } from '../../ml/model-store';
 import { stubWebLocks } from '../../../test/web-locks';
 import { scoreCacheFor } from '../score-cache';
 import { leadsHandlers } from './leads';
 
-const { retierStoredScoresOffscreen, sendToCrmTabs, broadcastToPages } = vi.hoisted(() => ({
+const { retierStoredScoresOffscreen, scoreStoredLeadsOffscreen, OffscreenJobInterrupted, sendToCrmTabs, broadcastToPages } = vi.hoisted(() => ({
   retierStoredScoresOffscreen: vi.fn(async () => ({ ok: true as const, retiered: 0, changed: 0 })),
+  scoreStoredLeadsOffscreen: vi.fn(),
+  /** As the engine's: the scoring's page closed, and the run `continuing` goes on. */
+  OffscreenJobInterrupted: class extends Error {
+    constructor(readonly continuing: { modelId: string } | null) {
+      super('The scoring of the stored leads was interrupted (the page running it closed), and goes on where it stopped.');
+    }
+  },
   sendToCrmTabs: vi.fn(async () => undefined),
   broadcastToPages: vi.fn(async () => undefined),
 }));
-vi.mock('../offscreen-engine', () => ({ retierStoredScoresOffscreen, runOffscreen: vi.fn() }));
+vi.mock('../offscreen-engine', () => ({ retierStoredScoresOffscreen, scoreStoredLeadsOffscreen, OffscreenJobInterrupted, runOffscreen: vi.fn() }));
 vi.mock('../../messaging/events', () => ({ sendToCrmTabs, broadcastToPages }));
 
 const sender = {} as Browser.runtime.MessageSender;
@@ -54,4 +63,31 @@ it('removes the demo leads and their scores, leaving the leads of your own and t
   expect(await db.leadSummaries.count()).toBe(1);
   expect(sendToCrmTabs).toHaveBeenCalledWith('scoresChanged', {});
   expect(broadcastToPages).toHaveBeenCalledWith('storedDataDeleted', {});
+});
+
+it('loading the demo data succeeds once the leads are stored and the default model active, saying what came of the scoring', async () => {
+  stubWebLocks(); // the demo leads are swapped under the stored scores' lock
+  await db.leads.clear();
+  const bundled = bundledModel.manifest();
+  if (!bundled.ok) throw new Error(bundled.error);
+  const { modelId } = bundled.manifest;
+
+  scoreStoredLeadsOffscreen.mockRejectedValueOnce(new OffscreenJobInterrupted({ modelId }));
+  expect(await leadsHandlers.loadDemoData({ count: 4 }, sender)).toEqual({
+    ok: true,
+    leads: 4,
+    scoringProblem: 'Scoring the stored leads with it was interrupted, and goes on where it stopped.',
+  });
+  expect(await db.leads.count()).toBe(4);
+  expect(await activeModelId()).toBe(modelId);
+
+  scoreStoredLeadsOffscreen.mockRejectedValueOnce(new Error('the engine ran out of memory'));
+  expect(await leadsHandlers.loadDemoData({ count: 4 }, sender)).toEqual({
+    ok: true,
+    leads: 4,
+    scoringProblem: 'The stored leads could not be scored with it: the engine ran out of memory',
+  });
+
+  scoreStoredLeadsOffscreen.mockResolvedValueOnce({ ok: true, scored: 4 });
+  expect(await leadsHandlers.loadDemoData({ count: 4 }, sender)).toEqual({ ok: true, leads: 4 });
 });
