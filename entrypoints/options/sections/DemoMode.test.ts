@@ -49,17 +49,22 @@ it('waits, saying why, while another section changes the models, and runs under 
   await waitFor(() => container.querySelector('[data-testid="demo-loaded"]'));
 });
 
-it('says how many demo leads are stored beside your own, and removes them through the background', async () => {
-  await db.leads.clear();
-  const demo = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 4);
-  await db.putLeads([...demo, { ...demo[0], key: 'salesforce|own-1', id: 'own-1', origin: 'sync' }]);
+/** Renders the section with a background whose removal deletes the 4 demo leads stored: its query client and container. */
+function renderRemovingFourDemoLeads(): { queryClient: QueryClient; container: HTMLElement } {
   removeDemoData.mockImplementation(async () => {
     await db.leads.where('origin').equals('demo').delete();
     return { ok: true, removed: 4 };
   });
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection)));
-  const { container } = rendered;
+  return { queryClient, container: rendered.container };
+}
+
+it('says how many demo leads are stored beside your own, and removes them through the background', async () => {
+  await db.leads.clear();
+  const demo = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 4);
+  await db.putLeads([...demo, { ...demo[0], key: 'salesforce|own-1', id: 'own-1', origin: 'sync' }]);
+  const { container } = renderRemovingFourDemoLeads();
   const stored = await waitFor(() => container.querySelector('[data-testid="demo-stored"]'));
   expect(stored.textContent).toContain('4 demo leads are stored, beside 1 lead of your own: the side panel counts them together.');
   const removeButton = button(container, 'Remove demo data')!;
@@ -111,13 +116,7 @@ it('shows one result at a time: a removal hides the load\'s, a load the removal\
     await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 4));
     return { ok: true, leads: 4 };
   });
-  removeDemoData.mockImplementation(async () => {
-    await db.leads.where('origin').equals('demo').delete();
-    return { ok: true, removed: 4 };
-  });
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection)));
-  const { container } = rendered;
+  const { queryClient, container } = renderRemovingFourDemoLeads();
   click((await waitFor(() => button(container, 'Load demo data')))!);
   await waitFor(() => container.querySelector('[data-testid="demo-loaded"]'));
   // The App reads the leads again when the scoring job ends.
