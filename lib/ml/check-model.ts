@@ -28,12 +28,14 @@ import { applyCalibration } from './train/calibration';
 /** Synthetic leads in the rows of a model without shape functions (`shapelessCheckRows`). */
 const SHAPELESS_CHECK_ROWS = 2;
 /**
- * A very large number a numeric feature may hold (featurization passes any float32, up to 3.4e38):
- * far beyond every bin and table index, yet a linear term's weight × it stays finite in float32.
+ * A large number a real lead's field can hold (a company's revenue, a count of page views): far
+ * beyond a lookup table's indices, yet a model's log, square or product of two of them stays a
+ * finite float32. Not -1 nor 1e30: a model may take log1p of a count or square it, and nothing
+ * a lead holds would make it return no number (bulk scoring leaves such a lead unscored anyway).
  */
-const LARGE_VALUE = 1e30;
+const LARGE_VALUE = 1e6;
 /** A numeric feature's values tried besides missing, unless it only takes a few codes (`valuesToTry`). */
-const NUMERIC_EDGE_VALUES = [0, -1, LARGE_VALUE];
+const NUMERIC_EDGE_VALUES = [0, LARGE_VALUE];
 const CHECK_SEED = 1;
 /**
  * The ONNX graph computes in float32 (~7 significant digits); the manifest's numbers are
