@@ -12,6 +12,9 @@ const counts = vi.hoisted(() => ({ perBin: [] as number[] }));
 const scoring = vi.hoisted(() => ({ job: null as JobProgress | null }));
 vi.mock('@/lib/ui/stored-data', () => ({ scoresPerProbabilityBin: async () => ({ counts: counts.perBin, trainedOn: 0 }) }));
 vi.mock('@/lib/ui/hooks', () => ({ useInvalidateWhenJobEnds: () => scoring.job }));
+// The model whose scoring of every lead is owed: an activation's, until its run ends.
+const owed = vi.hoisted(() => ({ model: null as string | null }));
+vi.mock('@/lib/jobs/progress', () => ({ owedScoringModel: async () => owed.model }));
 
 const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
 if (!parsed.ok) throw new Error(parsed.error);
@@ -22,6 +25,7 @@ let drawn: () => ReactElement;
 afterEach(() => {
   rendered?.unmount();
   scoring.job = null;
+  owed.model = null;
 });
 
 async function drift(perBin: number[]) {
@@ -46,6 +50,7 @@ it('reads the shift from 200 scored leads on', async () => {
 
 it('says the model is still scoring the stored leads while its activation scores them, not "sync or import leads"', async () => {
   scoring.job = { modelId: manifest.modelId, state: 'running', done: 2_500, total: 100_000, startedAt: Date.now() };
+  owed.model = manifest.modelId;
   const note = await drift([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   expect(note.textContent).toBe('Scoring the stored leads with this model (2,500 of 100,000); the comparison follows when it is done.');
   expect(rendered!.container.querySelector('table')).toBeNull();
@@ -53,9 +58,15 @@ it('says the model is still scoring the stored leads while its activation scores
   // The run ended with every lead scored: the stored scores are read, and compared.
   counts.perBin = [200, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   scoring.job = { ...scoring.job, state: 'done', done: 100_000, finishedAt: Date.now() };
+  owed.model = null;
   rendered!.rerender(drawn());
   const verdict = await waitFor(() => rendered!.container.querySelector<HTMLElement>('[data-testid="score-drift"][data-level="major"]'));
   expect(verdict.textContent).toMatch(/^Over the 200 stored leads it scored/);
+});
+
+it('compares the stored scores during a routine re-score of every lead (daily, a retry), which keeps the scores it replaces', async () => {
+  scoring.job = { modelId: manifest.modelId, state: 'running', done: 2_500, total: 100_000, startedAt: Date.now() };
+  expect((await drift([200, 0, 0, 0, 0, 0, 0, 0, 0, 0])).dataset.level).toBe('major');
 });
 
 it('reads the stored scores while only one CRM\'s leads, or another model\'s, are being scored', async () => {

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { owedScoringModel } from '@/lib/jobs/progress';
 import type { Manifest } from '@/lib/ml/manifest';
 import { driftLevel, MIN_LEADS_FOR_DRIFT, populationStability, trainingDeciles, type DriftLevel } from '@/lib/ml/score-drift';
 import { formatDistinctRates, plural } from '@/lib/presentation';
@@ -28,14 +29,17 @@ function binLabels(cuts: readonly number[]): string[] {
 export function ScoreDrift({ manifest }: { manifest: Manifest }) {
   const { modelId } = manifest;
   const scoring = useInvalidateWhenJobEnds('scoring', [queryKeys.scoreDrift(modelId)]);
-  // Activation makes a model active before it scores the stored leads: until that run over every
-  // lead ends, its stored scores are none or the first batches', no verdict on its drift. Read when it ends.
-  const scoringEveryLead = scoring?.state === 'running' && scoring.source === undefined && scoring.modelId === modelId ? scoring : null;
+  const runningOverEveryLead = scoring?.state === 'running' && scoring.source === undefined && scoring.modelId === modelId ? scoring : null;
+  // Activation makes a model active before it scores the stored leads: until that run ends (its
+  // scoring still owed), its stored scores are none or the first batches', no verdict on its drift.
+  // A routine re-score of every lead (daily, a retry) keeps the scores it replaces: compared as ever.
+  const owed = useQuery({ queryKey: [...queryKeys.scoreDrift(modelId), 'owed'], queryFn: owedScoringModel, enabled: runningOverEveryLead !== null });
+  const scoringEveryLead = runningOverEveryLead && owed.data === modelId ? runningOverEveryLead : null;
   const bins = trainingDeciles(manifest.reference.probabilityPercentiles);
   const counts = useQuery({
     queryKey: queryKeys.scoreDrift(modelId),
     queryFn: () => scoresPerProbabilityBin(modelId, bins.cuts, manifest.outcomeRule),
-    enabled: scoringEveryLead === null,
+    enabled: runningOverEveryLead === null || (owed.isSuccess && owed.data !== modelId),
   });
   if (scoringEveryLead) {
     return (
