@@ -38,6 +38,13 @@ function popoverOf(host: HTMLElement) {
   return host.shadowRoot!.getElementById(controls)!;
 }
 
+/** A badge mounted in the title showing the scored lead: its button and its popover. */
+function scoredBadge() {
+  const badge = mountBadge(document, document.getElementById('title'));
+  badge.show({ ok: true, lead });
+  return { badge, button: badge.host.shadowRoot!.querySelector('button')!, popover: popoverOf(badge.host) };
+}
+
 describe('badge', () => {
   it('sits at the end of the record title and carries tier and score', () => {
     const badge = mountBadge(document, document.getElementById('title'));
@@ -154,10 +161,7 @@ describe('badge', () => {
   });
 
   it('a click pins it open, a second click closes it; Escape anywhere or a click outside closes a pinned one', () => {
-    const badge = mountBadge(document, document.getElementById('title'));
-    badge.show({ ok: true, lead });
-    const button = badge.host.shadowRoot!.querySelector('button')!;
-    const popover = popoverOf(badge.host);
+    const { badge, button, popover } = scoredBadge();
     const leave = () => badge.host.dispatchEvent(new MouseEvent('mouseleave'));
     badge.host.dispatchEvent(new MouseEvent('mouseenter'));
     button.click();
@@ -191,10 +195,7 @@ describe('badge', () => {
     expect(popoverOf(badge.host).textContent).toContain('The model manifest is invalid');
   });
   it('is a disclosure: the button controls a labelled region and says whether it is open; no dialog without focus management', () => {
-    const badge = mountBadge(document, document.getElementById('title'));
-    badge.show({ ok: true, lead });
-    const button = badge.host.shadowRoot!.querySelector('button')!;
-    const popover = popoverOf(badge.host);
+    const { badge, button, popover } = scoredBadge();
     expect(badge.host.shadowRoot!.querySelector('[role="dialog"]')).toBeNull();
     expect(popover.getAttribute('role')).toBe('region');
     expect(popover.getAttribute('aria-label')).toBeTruthy();
@@ -228,10 +229,7 @@ describe('badge', () => {
 
   it('keeps a popover open while the button has keyboard focus, whatever the pointer does', async () => {
     vi.useFakeTimers();
-    const badge = mountBadge(document, document.getElementById('title'));
-    badge.show({ ok: true, lead });
-    const button = badge.host.shadowRoot!.querySelector('button')!;
-    const popover = popoverOf(badge.host);
+    const { badge, button, popover } = scoredBadge();
     button.dispatchEvent(new FocusEvent('focus'));
     badge.host.dispatchEvent(new MouseEvent('mouseenter'));
     badge.host.dispatchEvent(new MouseEvent('mouseleave'));
@@ -391,10 +389,7 @@ describe('when the browser hides an open popover (the CRM moved or removed its b
   }
 
   it('a hovered one: the button no longer says expanded, and the next hover shows it again', () => {
-    const badge = mountBadge(document, document.getElementById('title'));
-    badge.show({ ok: true, lead });
-    const button = badge.host.shadowRoot!.querySelector('button')!;
-    const popover = popoverOf(badge.host);
+    const { badge, button, popover } = scoredBadge();
     badge.host.dispatchEvent(new MouseEvent('mouseenter'));
     expect(inTopLayer.has(popover)).toBe(true);
     hideSilently(popover); // the CRM re-sorted the list: the row left and came back under the pointer's feet
@@ -406,10 +401,7 @@ describe('when the browser hides an open popover (the CRM moved or removed its b
   });
 
   it('a pinned one: the first click opens it again, rather than unpin what is no longer shown', () => {
-    const badge = mountBadge(document, document.getElementById('title'));
-    badge.show({ ok: true, lead });
-    const button = badge.host.shadowRoot!.querySelector('button')!;
-    const popover = popoverOf(badge.host);
+    const { button, popover } = scoredBadge();
     button.click();
     hideSilently(popover);
     button.click();
@@ -418,10 +410,7 @@ describe('when the browser hides an open popover (the CRM moved or removed its b
   });
 
   it('one the browser hid with a toggle event: closed as the rep sees it', () => {
-    const badge = mountBadge(document, document.getElementById('title'));
-    badge.show({ ok: true, lead });
-    const button = badge.host.shadowRoot!.querySelector('button')!;
-    const popover = popoverOf(badge.host);
+    const { button, popover } = scoredBadge();
     button.click();
     inTopLayer.delete(popover);
     popover.dispatchEvent(Object.assign(new Event('toggle'), { oldState: 'open', newState: 'closed' }));
