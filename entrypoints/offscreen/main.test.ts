@@ -23,7 +23,7 @@ const engineOutput = vi.hoisted(
     terms: 2,
   }),
 );
-vi.mock('@/lib/ml/engine', () => ({ configureEngine: vi.fn(), runEngine: vi.fn(async () => engineOutput), checkModelSession: vi.fn() }));
+vi.mock('@/lib/ml/engine', () => ({ configureEngine: vi.fn(), runEngine: vi.fn(async () => engineOutput), forgetModel: vi.fn() }));
 vi.mock('@/lib/ml/model-store', () => ({ activeManifest: vi.fn(), manifestOf: vi.fn(), modelBytes: vi.fn(async () => new Uint8Array()) }));
 
 const fromBackground = { id: fakeBrowser.runtime.id, url: fakeBrowser.runtime.getURL('/background.js') };

@@ -1,12 +1,13 @@
 /**
- * The offscreen document: home of ONNX Runtime and its sessions (lib/ml/engine.ts). It answers the engine's
- * messages from the background and nothing else.
+ * The offscreen document: home of ONNX Runtime and its sessions (lib/ml/engine.ts), but for a new model's
+ * check, which runs in a worker it starts (lib/ml/check-in-worker.ts). It answers the engine's messages from
+ * the background and nothing else.
  */
-import { checkModelSession, configureEngine, runEngine } from '@/lib/ml/engine';
+import { configureEngine, forgetModel, runEngine } from '@/lib/ml/engine';
 import type { CrmKind } from '@/lib/crm/types';
 import { holdingFullScoringRequest, preparingRun, runStoredScoresJob } from '@/lib/jobs/progress';
 import { countToScore, resumeUnfinishedScoringJob, runScoringJob } from '@/lib/ml/bulk-score';
-import { checkModelOutputs } from '@/lib/ml/check-model';
+import { checkModelInWorker } from '@/lib/ml/check-in-worker';
 import { resumeUnfinishedRetierJob, runRetierJob } from '@/lib/ml/retier';
 import { activeManifest, manifestOf, modelBytes } from '@/lib/ml/model-store';
 import { syntheticRows } from '@/lib/ml/synthetic-rows';
@@ -88,9 +89,14 @@ registerHandlers(offscreenProtocol, 'offscreen', {
     const changed = await runStoredScoresJob(async () => runRetierJob(modelId, (await manifestOf(modelId)).tiers), resumeRetier);
     return { ok: true as const, changed: unlessDeleted(changed) };
   },
+  // In a worker of its own, under a deadline (check-in-worker.ts). A session this document holds
+  // under the same id may be of other bytes (an earlier import of the id, since deleted): dropped.
   checkModel: async ({ modelId }) => {
-    const manifest = await manifestOf(modelId);
-    await checkModelSession(modelId, () => modelBytes(modelId), (run) => checkModelOutputs(manifest, run));
+    try {
+      await checkModelInWorker(modelId);
+    } finally {
+      await forgetModel(modelId);
+    }
     return { ok: true as const };
   },
 });

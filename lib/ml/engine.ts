@@ -1,8 +1,8 @@
 /**
  * The one module that owns ONNX Runtime (onnxruntime-web's WASM build). It lives in the
- * offscreen document: it keeps the sessions of the two models used last (the active model
- * and one other: a candidate being checked, or the model of a job still running after
- * another was activated), created on demand, so runs that alternate between two models do
+ * offscreen document (and, for one check of a new model, in the worker that check runs in:
+ * check-in-worker.ts): it keeps the sessions of the two models used last (the active model
+ * and one other: the model of a job still running after another was activated), created on demand, so runs that alternate between two models do
  * not load them again each time. Every run goes through one queue so runs never interleave.
  *
  * The WASM binary is shipped inside the extension (the bundler emits the file the ESM build

@@ -11,6 +11,8 @@ import { parseManifest } from '../../lib/ml/manifest';
 import { trainingDeciles } from '../../lib/ml/score-drift';
 import { DEMO_LEAD_COUNT, demoStoredLeads } from '../../lib/crm/demo-leads';
 import { outcomeSettled } from '../../lib/ml/outcome-rule';
+import { CHECK_DEADLINE_MS } from '../../lib/ml/check-in-worker';
+import { withCubicBranch } from '../fixtures/onnx-models';
 import { salesforceLeadUrl, startHarness, type Harness } from './harness';
 import { loadDemoDataThroughUi, openExtensionPage, seriousA11yViolations, tabUntil } from './pages';
 
@@ -156,6 +158,24 @@ describe('options page', () => {
     expect(await section('versions').locator('tbody tr').count()).toBe(1);
     expect(await activeRow()).toBe(before);
   });
+
+  it('stops the check of a model that computes for minutes at its deadline, while badges score with the active model', async () => {
+    const before = await activeRow();
+    // The bundled model plus a branch cubic in the rows: the check's thousands of rows take it minutes.
+    await importFiles(JSON.stringify({ ...bundled, modelId: 'cubic' }), Buffer.from(withCubicBranch(readFileSync('models/model.onnx'), 100)));
+    const alert = section('versions').getByRole('alert');
+    // Meanwhile the offscreen document is free: a lead not scored before is scored by the engine there.
+    const crm = await harness.context.newPage();
+    await crm.goto(salesforceLeadUrl(harness.crm.leads[7].salesforceId));
+    await crm.locator('leadlens-badge[data-leadlens-state="scored"]').waitFor({ timeout: 15_000 });
+    expect(await alert.count()).toBe(0); // the check still runs
+    await crm.close();
+    await expect
+      .poll(() => alert.innerText(), { timeout: CHECK_DEADLINE_MS + 30_000 })
+      .toMatch(new RegExp(`did not pass its check.*model\\.onnx was still computing its check after ${CHECK_DEADLINE_MS / 1000} seconds`, 's'));
+    expect(await section('versions').locator('tr[data-model-id="cubic"]').count()).toBe(0);
+    expect(await activeRow()).toBe(before);
+  }, CHECK_DEADLINE_MS + 60_000);
 
   it('imports a good model, activates it, rolls back, exports and deletes it', async () => {
     await importFiles(JSON.stringify({ ...bundled, modelId: 'imported-copy' }), readFileSync('models/model.onnx'));

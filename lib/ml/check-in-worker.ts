@@ -1,0 +1,57 @@
+/**
+ * The check an imported or newly trained model passes before it may be activated (check-model.ts),
+ * run in a worker of its own (check-worker.ts) under a deadline. ONNX Runtime cannot interrupt a
+ * run, and a few kilobytes of allowed operators can broadcast to intermediates that take hours to
+ * compute: in the offscreen document such a model would hold every badge and bulk scoring. Here
+ * the worker is terminated at the deadline and the model refused, while the offscreen document
+ * goes on scoring with the active model.
+ */
+import { ModelCheckReplySchema, type ModelCheckRequest } from './check-worker-protocol';
+
+/**
+ * How long a check may take. The bundled model checks in well under a second, and the largest
+ * check allowed (check-model.ts `MAX_CHECK_VALUES`) is a few seconds of work for a tree ensemble;
+ * a model still computing after a minute does far more than a lead-scoring model does.
+ */
+export const CHECK_DEADLINE_MS = 60_000;
+
+/** A check under way: its verdict as the worker sent it (unparsed), and how to stop its thread. */
+export interface RunningCheck {
+  verdict: Promise<unknown>;
+  stop(): void;
+}
+
+/** Starts the check in a new Web Worker (a test starts it in a thread of its own). */
+function startCheckWorker(request: ModelCheckRequest): RunningCheck {
+  const worker = new Worker(new URL('./check-worker.ts', import.meta.url), { type: 'module' });
+  const verdict = new Promise<unknown>((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent) => resolve(event.data);
+    worker.onerror = (event) => reject(new Error(`The model check stopped: ${event.message || 'its worker failed'}`));
+  });
+  worker.postMessage(request);
+  return { verdict, stop: () => worker.terminate() };
+}
+
+/** Checks the stored model `modelId`; throws why it fails, or that it did not finish within `deadlineMs`. */
+export async function checkModelInWorker(
+  modelId: string,
+  { start = startCheckWorker, deadlineMs = CHECK_DEADLINE_MS }: { start?: (request: ModelCheckRequest) => RunningCheck; deadlineMs?: number } = {},
+): Promise<void> {
+  const check = start({ modelId });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(tooSlow(deadlineMs))), deadlineMs);
+  });
+  try {
+    const reply = ModelCheckReplySchema.safeParse(await Promise.race([check.verdict, deadline]));
+    if (!reply.success) throw new Error('The model check sent an unexpected reply');
+    if (!reply.data.ok) throw new Error(reply.data.error);
+  } finally {
+    clearTimeout(timer);
+    check.stop();
+  }
+}
+
+const tooSlow = (deadlineMs: number) =>
+  `model.onnx was still computing its check after ${Math.round(deadlineMs / 1000)} seconds, where a lead-scoring model takes a second or two. ` +
+  'It would hold up every badge and bulk scoring as long, so it was stopped.';
