@@ -14,8 +14,8 @@ import type { Manifest } from './manifest';
 import { deletedModelWork, modelExists } from './model-exists';
 import { scoreAndTier } from './score';
 import { plural, strongestReasons, topReasonFor } from '../presentation';
+import { BULK_SCORING_BATCH } from './scoring-batch';
 
-export const BULK_SCORING_BATCH = 1000;
 
 export interface BulkScoringDeps {
   manifest: Manifest;

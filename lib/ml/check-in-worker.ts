@@ -5,6 +5,10 @@
  * compute: in the offscreen document such a model would hold every badge and bulk scoring. Here
  * the worker is terminated at the deadline and the model refused, while the offscreen document
  * goes on scoring with the active model.
+ *
+ * The check gives the model a run as large as production ever gives it (check-model.ts), and a
+ * run's work is fixed by the sizes of its inputs (operators.ts refuses the rest), so a model that
+ * passes in time scores each later batch in about the time its check took at most.
  */
 import { ModelCheckReplySchema, type ModelCheckRequest } from './check-worker-protocol';
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LARGEST_SCORING_BATCH } from './scoring-batch';
 import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, checkRows, checkModelOutputs, checkSize, trainedCheckBound } from './check-model';
 import type { EngineOutput } from './engine';
 import { parseManifest, type Manifest } from './manifest';
@@ -70,16 +71,15 @@ it('fails outputs that are not one probability in 0–1 per row', async () => {
   const oneRow = alteredRun((output) => ({ ...output, probability: output.probability.subarray(0, 1) }));
   const rowCount = checkRows(manifest, 1).length / manifest.features.length;
   await expect(checkModelOutputs(manifest, oneRow)).rejects.toThrow(`The model returned 1 probabilities for ${rowCount} rows`);
-  // Without shapes: 2 synthetic rows, one with every feature missing, and one per value of the feature with the most (industry: 24 codes, missing).
-  const shapelessRows = 2 + 1 + 24 + 1;
-  expect(manifest.features[1].vocabulary).toHaveLength(24);
-  await expect(checkModelOutputs(withoutShapes(manifest), oneRow)).rejects.toThrow(`The model returned 1 probabilities for ${shapelessRows} rows`);
+  // Without shapes the first run is production's largest batch of synthetic leads.
+  await expect(checkModelOutputs(withoutShapes(manifest), oneRow)).rejects.toThrow(`The model returned 1 probabilities for ${LARGEST_SCORING_BATCH} rows`);
 });
 
 describe('trainedCheckBound', () => {
   it('bounds main effects by distinct values (at most 255 bins) plus missing, and pairs by 17 × 17 cells', () => {
-    // (3 + 1) + (255 + 1) + (1 + 1) main-effect cells and 2 pairs of 289: 840 cells, each a row of 3 features + 5 terms.
-    expect(trainedCheckBound([3, 10_000, 1], 2, 255, 16)).toEqual({ cells: 262 + 578, values: 840 * 8 });
+    // (3 + 1) + (255 + 1) + (1 + 1) main-effect cells and 2 pairs of 289: 840 cells; the largest run is production's
+    // batch of 1,000 rows, each of 3 features + 5 terms.
+    expect(trainedCheckBound([3, 10_000, 1], 2, 255, 16)).toEqual({ cells: 262 + 578, values: 1000 * 8 });
   });
 
   it('lets a model trained here with 150 full-bin features and 20 pairs pass its check, not one with 170', () => {
@@ -202,6 +202,72 @@ it('check rows reach every cell of every term: each bin of a main effect, each b
   }
 });
 
+const { FLOAT, INT64 } = onnxProto.onnx.TensorProto.DataType;
+const INT = onnxProto.onnx.AttributeProto.AttributeType.INT;
+
+/**
+ * A model of `features` features, one term each: a feature adds `weight` × its value (missing: 0), probability = Sigmoid(Σ).
+ * With `leadSlots`, each lead also takes one of that many slots (Gather by its position in the run, adding 0), as a model
+ * exported with a fixed most leads per run does: a run of more fails.
+ */
+function weightedSum(features: number, weight: number, leadSlots?: number): Uint8Array {
+  const eachLeadsSlot = {
+    node: [
+      { opType: 'Shape', input: ['features'], output: ['dims'] },
+      { opType: 'Gather', input: ['dims', 'zeroIndex'], output: ['leads'] },
+      { opType: 'Range', input: ['zeroIndex', 'leads', 'oneIndex'], output: ['positions'] },
+      { opType: 'Gather', input: ['slots', 'positions'], output: ['slot'] },
+      { opType: 'Unsqueeze', input: ['slot', 'second'], output: ['slotColumn'] },
+      { opType: 'Add', input: ['weighted', 'slotColumn'], output: ['contributions'] },
+    ],
+    initializer: [
+      { name: 'zeroIndex', dataType: INT64, dims: [], int64Data: [0] },
+      { name: 'oneIndex', dataType: INT64, dims: [], int64Data: [1] },
+      { name: 'slots', dataType: FLOAT, dims: [leadSlots ?? 0], floatData: new Array<number>(leadSlots ?? 0).fill(0) },
+    ],
+  };
+  const noSlots = { node: [{ opType: 'Identity', input: ['weighted'], output: ['contributions'] }], initializer: [] };
+  const slots = leadSlots === undefined ? noSlots : eachLeadsSlot;
+  return onnxModel(
+    [
+      { opType: 'IsNaN', input: ['features'], output: ['missing'] },
+      { opType: 'Where', input: ['missing', 'zero', 'features'], output: ['known'] },
+      { opType: 'Mul', input: ['known', 'weight'], output: ['weighted'] },
+      ...slots.node,
+      { opType: 'ReduceSum', input: ['contributions', 'second'], output: ['sum'], attribute: [{ name: 'keepdims', type: INT, i: 0 }] },
+      { opType: 'Sigmoid', input: ['sum'], output: ['probability'] },
+    ],
+    {
+      features,
+      initializer: [
+        { name: 'zero', dataType: FLOAT, dims: [], floatData: [0] },
+        { name: 'weight', dataType: FLOAT, dims: [], floatData: [weight] },
+        { name: 'second', dataType: INT64, dims: [1], int64Data: [1] },
+        ...slots.initializer,
+      ],
+    },
+  );
+}
+
+/** `weightedSum`'s manifest over `features`: one term each, no shapes, intercept 0, uncalibrated. */
+const weightedSumManifest = (features: Manifest['features']): Manifest => ({
+  ...manifest,
+  features,
+  terms: features.map((feature, f) => ({ features: [f], label: feature.label, importance: 0 })),
+  intercept: 0,
+  calibration: { kind: 'none' },
+});
+
+describe('the largest batch production sends', () => {
+  it('is a run of the check: a model that takes at most 500 leads at a time fails there, not in bulk scoring', async () => {
+    const F = manifest.features.length;
+    await expect(checkModelOutputs(weightedSumManifest(manifest.features), runOn(weightedSum(F, 0.001, 500)))).rejects.toThrow(
+      /indices element out of data bounds, idx=500|broadcast an axis by a dimension other than 1\. 500 by 1000/, // (or a Slice that stops at 500, when ONNX Runtime fuses the Gather of a Range into one)
+    );
+    await expect(checkModelOutputs(weightedSumManifest(manifest.features), runOn(weightedSum(F, 0.001, LARGEST_SCORING_BATCH)))).resolves.toBeUndefined();
+  });
+});
+
 describe('a manifest too large to check', () => {
   /** One pair term over two axes of `bins` bins each: bins² check rows, from little manifest text. */
   const withPair = (m: Manifest, bins: number): Manifest => {
@@ -227,26 +293,37 @@ describe('a manifest too large to check', () => {
     await expect(checkModelOutputs(wide, notRun)).rejects.toThrow(/too large to check: its check would hold [\d,]+ values/);
   });
 
-  // Its check cycles every feature's values to try together: as many rows as the longest list, however many features.
-  it('counts a model without shape functions by the rows its check runs: synthetic, all missing, and its longest list of values', async () => {
+  it('counts a model without shape functions by its largest run, production’s batch, however long its vocabularies', async () => {
     const numeric = manifest.features.find((f) => f.type === 'numeric' && f.derive.kind === 'value')!;
     const features = Array.from({ length: 30_000 }, (_, i) => ({ ...numeric, key: `extra_${i}` }));
     const wide: Manifest = { ...manifest, features, terms: [{ features: [0], label: 'one', importance: 0 }] };
-    // 0, a large number, missing.
-    expect(checkSize(wide)).toEqual({ cells: 0, rows: 2 + 1 + 3, values: 6 * 30_001 });
-    const rowCounts: number[] = [];
-    await checkModelOutputs({ ...wide, intercept: 0, calibration: { kind: 'none' } }, async (rows, featureCount) => {
-      const n = rows.length / featureCount;
-      rowCounts.push(n);
-      return { probability: new Float32Array(n).fill(0.5), contributions: new Float32Array(n), terms: 1 };
-    });
-    expect(rowCounts).toEqual([6]);
-    // A vocabulary of a million levels: a million rows of 20 features.
+    expect(checkSize(wide)).toEqual({ cells: 0, rows: LARGEST_SCORING_BATCH, values: LARGEST_SCORING_BATCH * 30_001 });
+    await expect(checkModelOutputs(wide, notRun)).rejects.toThrow(/too large to check: its check would hold 30,001,000 values/);
     const categorical = manifest.features.find((f) => f.type === 'categorical')!;
     const vocabulary = Array.from({ length: 1_000_000 }, (_, i) => `level ${i}`);
-    const huge: Manifest = { ...manifest, features: [{ ...categorical, vocabulary, otherCode: 0 }, ...features.slice(0, 19)], terms: wide.terms };
-    expect(checkSize(huge).rows).toBe(2 + 1 + 1_000_001);
-    await expect(checkModelOutputs(huge, notRun)).rejects.toThrow(/too large to check: its check would hold [\d,]+ values/);
+    const longVocabulary: Manifest = { ...wide, features: [{ ...categorical, vocabulary, otherCode: 0 }, ...features.slice(0, 19)] };
+    expect(checkSize(longVocabulary)).toEqual({ cells: 0, rows: LARGEST_SCORING_BATCH, values: LARGEST_SCORING_BATCH * 21 });
+  });
+
+  it('checks a 10,000-level pick-list over 1,700 features in runs of at most production’s batch, trying every level', async () => {
+    const categorical = manifest.features.find((f) => f.type === 'categorical')!;
+    const numeric = manifest.features.find((f) => f.type === 'numeric' && f.derive.kind === 'value')!;
+    const vocabulary = Array.from({ length: 10_000 }, (_, i) => `level ${i}`);
+    const features = [{ ...categorical, vocabulary, otherCode: 9_999 }, ...Array.from({ length: 1_699 }, (_, i) => ({ ...numeric, key: `extra_${i}` }))];
+    const pickList = weightedSumManifest(features);
+    // Its 10,002 value rows (every feature missing, each level and missing) would hold 34 M values in one run.
+    expect(10_002 * (1_700 + 1_700)).toBeGreaterThan(MAX_CHECK_VALUES);
+    const rowCounts: number[] = [];
+    const levels = new Set<number>();
+    const honest = runOn(weightedSum(1_700, 1e-9));
+    await checkModelOutputs(pickList, async (rows, featureCount) => {
+      rowCounts.push(rows.length / featureCount);
+      for (let k = 0; k < rows.length; k += featureCount) levels.add(rows[k]);
+      return honest(rows, featureCount);
+    });
+    // Production's batch, then the value rows in parts.
+    expect(rowCounts).toEqual([1000, ...Array<number>(10).fill(1000), 2]);
+    expect(levels).toEqual(new Set([...Array.from({ length: 10_000 }, (_, code) => code), Number.NaN]));
   });
 
   it('leaves room for the models trained here: the bundled one is far below both caps', () => {
@@ -257,58 +334,55 @@ describe('a manifest too large to check', () => {
   });
 });
 
-describe('a model without shape functions must mean what the contract says, for every value a lead can have', () => {
-  const { onnx } = onnxProto;
-  const { FLOAT, INT64 } = onnx.TensorProto.DataType;
-  const INT = onnx.AttributeProto.AttributeType.INT;
-  const INTERCEPT = -3;
+const INTERCEPT = -3;
 
-  /**
-   * A scorecard over the bundled manifest's 17 features, one term each: lead source (feature 0) scores by a lookup table of
-   * `tableSize` entries (Gather by its code), every other feature adds 0.001 × its value, missing adds 0. probability =
-   * Sigmoid(intercept + Σ contributions), or of its negative (the probability of the other outcome) when `inverted`.
-   */
-  function scorecard({ tableSize, inverted = false }: { tableSize: number; inverted?: boolean }): Uint8Array {
-    const F = manifest.features.length;
-    return onnxModel(
-      [
-        { opType: 'IsNaN', input: ['features'], output: ['missing'] },
-        { opType: 'Where', input: ['missing', 'zero', 'features'], output: ['known'] },
-        { opType: 'Mul', input: ['known', 'weights'], output: ['linear'] },
-        { opType: 'Slice', input: ['known', 'first', 'second', 'second'], output: ['leadSource'] },
-        { opType: 'Cast', input: ['leadSource'], output: ['code'], attribute: [{ name: 'to', type: INT, i: INT64 }] },
-        { opType: 'Gather', input: ['table', 'code'], output: ['looked'] },
-        { opType: 'Mul', input: ['looked', 'firstColumn'], output: ['lookedColumn'] },
-        { opType: 'Add', input: ['linear', 'lookedColumn'], output: ['contributions'] },
-        { opType: 'ReduceSum', input: ['contributions', 'second'], output: ['sum'], attribute: [{ name: 'keepdims', type: INT, i: 0 }] },
-        { opType: 'Add', input: ['sum', 'intercept'], output: ['logit'] },
-        { opType: inverted ? 'Neg' : 'Identity', input: ['logit'], output: ['scored'] },
-        { opType: 'Sigmoid', input: ['scored'], output: ['probability'] },
+/**
+ * A scorecard over the bundled manifest's 17 features, one term each: lead source (feature 0) scores by a lookup table of
+ * `tableSize` entries (Gather by its code), every other feature adds `weight` × its value, missing adds 0. probability =
+ * Sigmoid(intercept + Σ contributions), or of its negative (the probability of the other outcome) when `inverted`.
+ */
+function scorecard({ tableSize, inverted = false, weight = 0.001 }: { tableSize: number; inverted?: boolean; weight?: number }): Uint8Array {
+  const F = manifest.features.length;
+  return onnxModel(
+    [
+      { opType: 'IsNaN', input: ['features'], output: ['missing'] },
+      { opType: 'Where', input: ['missing', 'zero', 'features'], output: ['known'] },
+      { opType: 'Mul', input: ['known', 'weights'], output: ['linear'] },
+      { opType: 'Slice', input: ['known', 'first', 'second', 'second'], output: ['leadSource'] },
+      { opType: 'Cast', input: ['leadSource'], output: ['code'], attribute: [{ name: 'to', type: INT, i: INT64 }] },
+      { opType: 'Gather', input: ['table', 'code'], output: ['looked'] },
+      { opType: 'Mul', input: ['looked', 'firstColumn'], output: ['lookedColumn'] },
+      { opType: 'Add', input: ['linear', 'lookedColumn'], output: ['contributions'] },
+      { opType: 'ReduceSum', input: ['contributions', 'second'], output: ['sum'], attribute: [{ name: 'keepdims', type: INT, i: 0 }] },
+      { opType: 'Add', input: ['sum', 'intercept'], output: ['logit'] },
+      { opType: inverted ? 'Neg' : 'Identity', input: ['logit'], output: ['scored'] },
+      { opType: 'Sigmoid', input: ['scored'], output: ['probability'] },
+    ],
+    {
+      features: F,
+      initializer: [
+        { name: 'zero', dataType: FLOAT, dims: [], floatData: [0] },
+        { name: 'first', dataType: INT64, dims: [1], int64Data: [0] },
+        { name: 'second', dataType: INT64, dims: [1], int64Data: [1] },
+        { name: 'weights', dataType: FLOAT, dims: [1, F], floatData: Array.from({ length: F }, (_, f) => (f === 0 ? 0 : weight)) },
+        { name: 'firstColumn', dataType: FLOAT, dims: [1, F], floatData: Array.from({ length: F }, (_, f) => (f === 0 ? 1 : 0)) },
+        { name: 'table', dataType: FLOAT, dims: [tableSize], floatData: Array.from({ length: tableSize }, (_, code) => (code - 10) / 10) },
+        { name: 'intercept', dataType: FLOAT, dims: [], floatData: [INTERCEPT] },
       ],
-      {
-        features: F,
-        initializer: [
-          { name: 'zero', dataType: FLOAT, dims: [], floatData: [0] },
-          { name: 'first', dataType: INT64, dims: [1], int64Data: [0] },
-          { name: 'second', dataType: INT64, dims: [1], int64Data: [1] },
-          { name: 'weights', dataType: FLOAT, dims: [1, F], floatData: Array.from({ length: F }, (_, f) => (f === 0 ? 0 : 0.001)) },
-          { name: 'firstColumn', dataType: FLOAT, dims: [1, F], floatData: Array.from({ length: F }, (_, f) => (f === 0 ? 1 : 0)) },
-          { name: 'table', dataType: FLOAT, dims: [tableSize], floatData: Array.from({ length: tableSize }, (_, code) => (code - 10) / 10) },
-          { name: 'intercept', dataType: FLOAT, dims: [], floatData: [INTERCEPT] },
-        ],
-      },
-    );
-  }
+    },
+  );
+}
 
-  /** The scorecard's manifest: the bundled one's features (lead source: 19 levels, otherCode 18), one term each, no shapes. */
-  const scorecardManifest = (otherCode = 18): Manifest => ({
-    ...manifest,
-    features: manifest.features.map((feature, f) => (f === 0 ? { ...feature, otherCode } : feature)),
-    terms: manifest.features.map((feature, f) => ({ features: [f], label: feature.label, importance: 0 })),
-    intercept: INTERCEPT,
-    calibration: { kind: 'none' },
-  });
+/** The scorecard's manifest: the bundled one's features (lead source: 19 levels, otherCode 18), one term each, no shapes. */
+const scorecardManifest = (otherCode = 18): Manifest => ({
+  ...manifest,
+  features: manifest.features.map((feature, f) => (f === 0 ? { ...feature, otherCode } : feature)),
+  terms: manifest.features.map((feature, f) => ({ features: [f], label: feature.label, importance: 0 })),
+  intercept: INTERCEPT,
+  calibration: { kind: 'none' },
+});
 
+describe('a model without shape functions must mean what the contract says, for every value a lead can have', () => {
   it('passes the scorecard whose table knows every level, and the bundled model without its shape functions', async () => {
     expect(manifest.features[0]).toMatchObject({ key: 'lead_source', otherCode: 18 });
     expect(manifest.features[0].vocabulary).toHaveLength(19);
@@ -357,5 +431,39 @@ describe('a model without shape functions must mean what the contract says, for 
     const revenue = manifest.features.findIndex((f) => f.key === 'annual_revenue');
     expect([...tried.get(revenue)!]).toEqual(expect.arrayContaining([0, 1e6, Number.NaN]));
     expect(tried.get(0)).toEqual(new Set([...Array.from({ length: 19 }, (_, code) => code), Number.NaN]));
+  });
+});
+
+describe('a model with shape functions is tried at every value a lead can have too, beyond its shapes’ bins', () => {
+  /**
+   * The scorecard's manifest (`weight` 0: only lead source scores) with a shape function per term, the scorecard's own:
+   * lead source's codes score their table entry, missing table[0] (its code when missing); every other feature 0.
+   */
+  const withScorecardShapes = (m: Manifest): Manifest => ({
+    ...m,
+    terms: m.terms.map((term, t) => {
+      if (t > 0) return { ...term, shape: { axes: [{ labels: ['known', 'missing'], edges: [] }], scores: [0, 0] } };
+      const labels = [...m.features[0].vocabulary!, 'missing'];
+      return { ...term, shape: { axes: [{ labels, edges: [] }], scores: labels.map((_, code) => (code < labels.length - 1 ? (code - 10) / 10 : -1)) } };
+    }),
+  });
+
+  it('tries the code of unseen levels beyond the vocabulary: a lookup table that does not know it fails at the check', async () => {
+    await expect(checkModelOutputs(withScorecardShapes(scorecardManifest()), runOn(scorecard({ tableSize: 19, weight: 0 })))).resolves.toBeUndefined();
+    // The shapes' bins hold lead source's 19 levels and missing; the code unseen levels get, 19, is in none of them.
+    const beyondVocabulary = withScorecardShapes(scorecardManifest(19));
+    await expect(checkModelOutputs(beyondVocabulary, runOn(scorecard({ tableSize: 19, weight: 0 })))).rejects.toThrow(/indices element out of data bounds, idx=19/);
+    await expect(checkModelOutputs(beyondVocabulary, runOn(scorecard({ tableSize: 20, weight: 0 })))).resolves.toBeUndefined();
+  });
+
+  it('tries a numeric feature at 0, a large number and missing (the bundled model)', async () => {
+    const revenue = manifest.features.findIndex((f) => f.key === 'annual_revenue');
+    const tried = new Set<number>();
+    const honest = runOn(bundledBytes);
+    await checkModelOutputs(manifest, async (rows, featureCount) => {
+      for (let k = revenue; k < rows.length; k += featureCount) tried.add(rows[k]);
+      return honest(rows, featureCount);
+    });
+    expect([...tried]).toEqual(expect.arrayContaining([0, 1e6, Number.NaN]));
   });
 });

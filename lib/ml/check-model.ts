@@ -1,20 +1,23 @@
 /**
- * The check an imported or newly trained model passes before it may be activated: it loads, and one run on
- * check rows gives float32 `probability` [N] in [0, 1] and finite float32 `contributions` [N, T] with T = the
- * manifest's terms.
+ * The check an imported or newly trained model passes before it may be activated: it loads, and every run
+ * on check rows gives float32 `probability` [N] in [0, 1] and finite float32 `contributions` [N, T] with
+ * T = the manifest's terms, each probability the manifest's calibration of intercept + Σ contributions, as
+ * the contract says (the explanations scale the reasons by that intercept and calibration).
  *
- * When the manifest carries every term's shape function, the run must also be the manifest's
- * own model: each contribution is the shape's score for its bin (exact, see `shape.ts`) and
- * each probability the manifest's calibration of intercept + Σ contributions. Without this a
- * manifest.json paired with another model's model.onnx (same features and terms, e.g. two
- * LeadLens models trained for different outcomes) passes, and the extension shows one model's
- * probabilities with the other's tiers and explanations.
+ * Every model runs on:
+ *  - a batch of synthetic leads as large as production sends (`LARGEST_SCORING_BATCH`), so a model
+ *    whose cost or failure grows with the batch meets it here, not in bulk scoring;
+ *  - value rows (`valueRows`): every value featurization can give each feature (every code, the code
+ *    of unseen levels, missing, 0 and a large number), so a model that cannot score one of them fails
+ *    here, not on the first batch holding such a lead. They run in parts of at most that batch, so a
+ *    long vocabulary makes the check longer, not larger.
  *
- * Without shape functions the run must still mean what the contract says: each probability is the
- * manifest's calibration of intercept + Σ contributions, which the explanations rely on (they scale
- * the reasons by that intercept and calibration). And its check rows try every value featurization
- * can give each feature (every code, the code of unseen levels, missing, extreme numbers), so a
- * model that cannot score one of them fails here, not on the first batch holding such a lead.
+ * When the manifest carries every term's shape function, the model also runs on one row per shape
+ * cell (`checkRows`), where it must be the manifest's own model: each contribution is the shape's
+ * score for its bin (exact, see `shape.ts`) and each probability the manifest's calibration of
+ * intercept + Σ contributions. Without this a manifest.json paired with another model's model.onnx
+ * (same features and terms, e.g. two LeadLens models trained for different outcomes) passes, and the
+ * extension shows one model's probabilities with the other's tiers and explanations.
  */
 import { DAY_NAMES, SENIORITY_RANK, URL_CATEGORIES } from './derive';
 import type { EngineOutput } from './engine';
@@ -22,11 +25,10 @@ import { modelHasShapes } from './insights';
 import type { Calibration, Derive, Feature, Manifest, TermShape } from './manifest';
 import { mulberry32 } from './random';
 import { termContribution, valueInBin, type ShapeAxis } from './shape';
+import { LARGEST_SCORING_BATCH } from './scoring-batch';
 import { syntheticRows } from './synthetic-rows';
 import { applyCalibration } from './train/calibration';
 
-/** Synthetic leads in the rows of a model without shape functions (`shapelessCheckRows`). */
-const SHAPELESS_CHECK_ROWS = 2;
 /**
  * A large number a real lead's field can hold (a company's revenue, a count of page views): far
  * beyond a lookup table's indices, yet a model's log, square or product of two of them stays a
@@ -44,37 +46,42 @@ const CHECK_SEED = 1;
 const TOLERANCE = 1e-5;
 
 /**
- * The check runs the model once on all its check rows: one per shape cell (`checkRows`),
+ * The check runs the model once on all the rows of its shape cells: one per cell (`checkRows`),
  * allocating rows [N × F] and contributions [N × T] as float32 and the expected contributions
  * [N × T] as float64. A manifest is little text for many cells (a pair of two 1,000-label axes
  * is a million cells in a few MB), so its size is capped before anything is allocated.
  * Models trained here have at most 256 cells per main effect (255 bins + missing) and 17 × 17
- * per pair; the bundled model has 5,281 cells, 17 features and 37 terms (0.3 M values).
+ * per pair; the bundled model has 4,615 cells, 17 features and 37 terms (0.25 M values).
  * 100,000 cells is ~390 features at the full 255 bins.
  */
 export const MAX_CHECK_CELLS = 100_000;
 /**
- * Rows × (features + terms): 16 M values are 64 MB of float32 (~190 MB at most with the float64
- * copy). A model trained here with 100 features and 20 pairs needs 6.9 M, with 150 features 14 M.
+ * Rows × (features + terms) of the check's largest run (`checkSize`): 16 M values are 64 MB of
+ * float32 (~190 MB at most with the float64 copy). A model trained here with 100 features and 20
+ * pairs needs 6.9 M, with 150 features 14 M. Production's batch (1,000 rows) fits up to 16,000
+ * features and terms together.
  */
 export const MAX_CHECK_VALUES = 16_000_000;
 
 /**
- * The most cells and values the check of a model trained here could need, before training it:
- * each main effect has at most one bin per distinct value (and at most `maxBins`) plus one for
- * missing; each pair at most (`maxPairBins` + 1)² cells. `distinctValues` [F]: per feature.
+ * The most cells and values (`checkSize`) the check of a model trained here could need, before
+ * training it: each main effect has at most one bin per distinct value (and at most `maxBins`)
+ * plus one for missing; each pair at most (`maxPairBins` + 1)² cells. `distinctValues` [F]: per feature.
  */
 export function trainedCheckBound(distinctValues: readonly number[], pairs: number, maxBins: number, maxPairBins: number): { cells: number; values: number } {
   const F = distinctValues.length;
   const cells = distinctValues.reduce((n, distinct) => n + Math.min(distinct, maxBins) + 1, 0) + pairs * (maxPairBins + 1) ** 2;
-  return { cells, values: cells * (F + F + pairs) };
+  return { cells, values: Math.max(cells, LARGEST_SCORING_BATCH) * (F + F + pairs) };
 }
 
-/** How many rows the check runs (`checkRows`, or `shapelessCheckRows` without shapes) and how many values it holds. */
+/**
+ * The manifest's shape cells, and the rows and values (rows × (features + terms)) of the check's
+ * largest run: the one over every shape cell (`checkRows`), or production's batch, which no part of
+ * the value rows exceeds (`valueRows`). The check holds one run at a time.
+ */
 export function checkSize(manifest: Manifest): { cells: number; rows: number; values: number } {
   const cells = manifest.terms.reduce((n, term) => n + (term.shape?.scores.length ?? 0), 0);
-  // Without shapes: the synthetic rows, one with every feature missing, and the longest list of values to try.
-  const rows = modelHasShapes(manifest) ? cells : SHAPELESS_CHECK_ROWS + 1 + longestValueList(manifest.features);
+  const rows = Math.max(modelHasShapes(manifest) ? cells : 0, LARGEST_SCORING_BATCH);
   return { cells, rows, values: rows * (manifest.features.length + manifest.terms.length) };
 }
 
@@ -96,16 +103,30 @@ export function assertCheckable(manifest: Manifest): void {
 const NOT_A_PAIR = 'This manifest.json and this model.onnx do not belong together; they are files of two different models.';
 const PAIR_ADVICE = 'Import the manifest.json that was exported together with this model.onnx.';
 
+/** Throws, saying why, unless `run` (the engine's, on the model being checked) passes the check described at the top of this file. */
 export async function checkModelOutputs(
   manifest: Manifest,
   run: (rows: Float32Array, featureCount: number) => Promise<EngineOutput>,
 ): Promise<void> {
   assertCheckable(manifest); // before allocating anything by the manifest's sizes
-  const featureCount = manifest.features.length;
-  const withShapes = modelHasShapes(manifest);
-  const rows = withShapes ? checkRows(manifest, CHECK_SEED) : shapelessCheckRows(manifest); // [N * F]
-  const rowCount = rows.length / featureCount;
-  const output = await run(rows, featureCount);
+  const runChecked = async (rows: Float32Array): Promise<EngineOutput> => {
+    const output = await run(rows, manifest.features.length);
+    assertContractOutput(manifest, rows.length / manifest.features.length, output);
+    return output;
+  };
+  if (modelHasShapes(manifest)) {
+    const rows = checkRows(manifest, CHECK_SEED);
+    checkAgainstShapes(manifest, rows, await runChecked(rows));
+  }
+  checkProbabilitiesAddUp(manifest, await runChecked(syntheticRows(manifest.features, LARGEST_SCORING_BATCH, CHECK_SEED)));
+  for (const rows of valueRows(manifest.features)) checkProbabilitiesAddUp(manifest, await runChecked(rows));
+}
+
+/**
+ * Throws unless `output` of a run on `rowCount` rows is what the contract says every run gives:
+ * float32 probabilities, one per row, in 0–1, and a finite float32 contribution per row and term.
+ */
+function assertContractOutput(manifest: Manifest, rowCount: number, output: EngineOutput): void {
   assertFloat32('probability', output.probability);
   assertFloat32('contributions', output.contributions);
   if (output.probability.length !== rowCount) {
@@ -125,8 +146,6 @@ export async function checkModelOutputs(
         'so it could not explain or score such leads. Every term must give a number, also for a lead missing some fields.',
     );
   }
-  if (withShapes) checkAgainstShapes(manifest, rows, output);
-  else checkProbabilitiesAddUp(manifest, output);
 }
 
 /** What ONNX Runtime's typed array of an output says about the output's ONNX type. */
@@ -152,29 +171,28 @@ function assertFloat32(output: 'probability' | 'contributions', data: unknown): 
 }
 
 /**
- * Rows for a model without shape functions [N * F]: a few synthetic leads, one with every feature
- * missing, then every feature's values to try (`valuesToTry`), all features cycled together: row r
- * gives feature f its value (r + f) mod count, so each feature is also missing while most others are
- * present. As many rows as the longest list (mostly the largest vocabulary, and missing), however many features.
- * Leads miss fields all the time, and bring levels no training lead had: a model that gives them no
- * probability or no contribution (an imported one without imputation returns NaN), or whose lookup
- * table knows fewer levels than the vocabulary (the run fails, and with it a whole batch of scoring),
- * fails here, not later.
+ * Value rows [N * F], in parts of at most `LARGEST_SCORING_BATCH` rows, each made only when the one
+ * before has run: one row with every feature missing, then every feature's values to try
+ * (`valuesToTry`), all features cycled together: row r gives feature f its value (r + f) mod count,
+ * so each feature is also missing while most others are present. As many rows as the longest list
+ * (mostly the largest vocabulary, and missing) and one, however many features.
+ * Leads miss fields all the time, and bring levels no training lead had and numbers no shape's bin
+ * was fitted to: a model that gives them no probability or no contribution (an imported one without
+ * imputation returns NaN), or whose lookup table knows fewer levels than featurization gives (the run
+ * fails, and with it a whole batch of scoring), fails here, not later.
  */
-function shapelessCheckRows(manifest: Manifest): Float32Array {
-  const F = manifest.features.length;
-  const values = manifest.features.map(valuesToTry);
-  const cycled = longestValueList(manifest.features);
-  const some = syntheticRows(manifest.features, SHAPELESS_CHECK_ROWS, CHECK_SEED);
-  const rows = new Float32Array(some.length + (1 + cycled) * F);
-  rows.set(some);
-  const base = some.length;
-  rows.fill(Number.NaN, base, base + F); // every feature missing
-  for (let r = 0; r < cycled; r++) {
-    const at = base + (1 + r) * F;
-    values.forEach((list, f) => (rows[at + f] = list[(r + f) % list.length]));
+function* valueRows(features: readonly Feature[]): Generator<Float32Array> {
+  const F = features.length;
+  const values = features.map(valuesToTry);
+  const rowCount = 1 + values.reduce((longest, list) => Math.max(longest, list.length), 0);
+  for (let first = 0; first < rowCount; first += LARGEST_SCORING_BATCH) {
+    const part = new Float32Array(Math.min(LARGEST_SCORING_BATCH, rowCount - first) * F);
+    for (let i = 0; i < part.length / F; i++) {
+      const r = first + i - 1; // -1: the row with every feature missing
+      values.forEach((list, f) => (part[i * F + f] = r < 0 ? Number.NaN : list[(r + f) % list.length]));
+    }
+    yield part;
   }
-  return rows;
 }
 
 /**
@@ -209,11 +227,6 @@ function numericCodes(derive: Derive): number[] | undefined {
   }
 }
 
-/** The most values to try of one feature: the cycled rows of `shapelessCheckRows`. */
-function longestValueList(features: readonly Feature[]): number {
-  return features.reduce((longest, feature) => Math.max(longest, valuesToTry(feature).length), 0);
-}
-
 /**
  * Whether `probability` is what `calibration` gives `logit`, a sum of float32 numbers whose sizes
  * add up to `magnitude`. float32 rounds the graph's logit by up to ~1e-7 of the summands'
@@ -230,7 +243,8 @@ function calibrates(calibration: Calibration, logit: number, magnitude: number, 
  * Throws unless every probability is the manifest's calibration of its intercept + Σ contributions,
  * as the contract says: without shape functions this is what tells a probability of the other
  * outcome, contributions in another unit (probabilities) or order (transposed), or an intercept or
- * calibration that is not the model's, from the model the explanations describe.
+ * calibration that is not the model's, from the model the explanations describe; with them, on rows
+ * that are no shape cell, it is what can be checked.
  */
 function checkProbabilitiesAddUp(manifest: Manifest, output: EngineOutput): void {
   const T = manifest.terms.length;
@@ -320,7 +334,7 @@ function checkAgainstShapes(manifest: Manifest, rows: Float32Array, output: Engi
  * effect, each pair of bins of an interaction) with the term's features inside that cell and
  * the other features at seeded random bins. A model.onnx that is not the manifest's then
  * disagrees on some row even if it differs in a single cell. Rows = the manifest's score
- * count (about 5,300 for the bundled model; the whole check takes a fraction of a second).
+ * count (4,615 for the bundled model; the whole check takes a fraction of a second).
  */
 export function checkRows(manifest: Manifest, seed: number): Float32Array {
   const F = manifest.features.length;
