@@ -8,7 +8,7 @@ import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readStatus, writeConnection } from '../connections/connections';
-import type { CrmClient, FieldUpdate } from '../crm/client';
+import type { CrmClient, CrmRecord, FieldUpdate } from '../crm/client';
 import { CrmError } from '../crm/http';
 import { demoStoredLeads } from '../crm/demo-leads';
 import type { CrmKind } from '../crm/types';
@@ -56,9 +56,15 @@ vi.mock('./offscreen-engine', () => ({
 }));
 
 const updates: FieldUpdate[] = [];
+/** Fields a rep changed in the CRM since the last sync, by record id: the CRM's records are the stored leads, but for these. */
+const editedInCrm = new Map<string, CrmRecord['fields']>();
 const writer: RecordWriter & Pick<CrmClient, 'checkWritableFields'> = {
   maxBatch: 200,
   checkWritableFields: async (fields) => fields.map((field) => ({ name: field.name, maxLength: null })),
+  batchRead: async (ids) => {
+    const stored = await db.leads.bulkGet(ids.flatMap((id) => [`salesforce|${id}`, `hubspot|${id}`]));
+    return stored.flatMap((lead) => (lead ? [{ id: lead.id, modifiedAt: lead.modifiedAt, fields: { ...lead.fields, ...editedInCrm.get(lead.id) } }] : []));
+  },
   updateRecords: async (batch) => {
     updates.push(...batch);
     return [];
@@ -78,6 +84,7 @@ beforeEach(async () => {
   // The job keeps the worker alive (`keepWorkerAliveDuring`): fakeBrowser has no such call.
   fakeBrowser.runtime.getPlatformInfo = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
   updates.length = 0;
+  editedInCrm.clear();
   scoringHeld.until = null;
   scoringHeld.topReason = null;
   // Node has no Web Locks: each lock is free and reads as held while its task runs (the job's "alive" check).
@@ -445,7 +452,7 @@ describe('while it checks the fields and scores the leads, before it writes', ()
   });
 
   it('reads as stopped when the worker that ran it was stopped', async () => {
-    const left: WriteBackSummary = { crm: 'hubspot', status: 'scoring', target: null, done: 0, total: 0, written: 0, cleared: 0, unchanged: 0, failures: [], unlistedFailures: 0, unconfirmed: 0, error: null, finishedAt: null };
+    const left: WriteBackSummary = { crm: 'hubspot', status: 'scoring', target: null, done: 0, total: 0, written: 0, cleared: 0, unchanged: 0, failures: [], unlistedFailures: 0, notCleared: [], unlistedNotCleared: 0, unconfirmed: 0, error: null, finishedAt: null };
     await db.settings.put({ key: 'write-back:hubspot', value: left });
     expect(await readWriteBack('hubspot')).toMatchObject({ status: 'error', error: expect.stringMatching(/^Stopped before the end/) });
   });
@@ -455,7 +462,7 @@ it('reads a write-back state kept by an older LeadLens', async () => {
   // No `unchanged` count, and none of the statuses added since.
   const older = { crm: 'salesforce', status: 'done', target: { scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null }, done: 3, total: 3, written: 3, failures: [], error: null, finishedAt: 1 };
   await db.settings.put({ key: 'write-back:salesforce', value: older });
-  expect(await readWriteBack('salesforce')).toEqual({ ...older, unchanged: 0, cleared: 0, unlistedFailures: 0, unconfirmed: 0 });
+  expect(await readWriteBack('salesforce')).toEqual({ ...older, unchanged: 0, cleared: 0, unlistedFailures: 0, notCleared: [], unlistedNotCleared: 0, unconfirmed: 0 });
 });
 
 it('reads as stopped before the end, with what it wrote and was refused, after the browser or LeadLens restarted while it wrote (which clears storage.session)', async () => {
@@ -608,6 +615,27 @@ it('never empties a value LeadLens did not write: a field the org already filled
   await db.putLeads([{ ...written, fields: { hs_persona: 'x', lead_score: '15' } }]);
   expect(await writeBackToEnd(reused)).toMatchObject({ status: 'done', total: 0, cleared: 0 });
   expect(updates).toEqual([]);
+});
+
+it('keeps a value a rep typed in the CRM since the last sync: reads the fields just before emptying them, and reports the lead', async () => {
+  const leads = await syncedHubSpotLeads();
+  expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: leads.length });
+  // Two leads the model can no longer score, as last synced holding what LeadLens wrote; since then a rep typed a tier on one.
+  const [first, second] = await db.leads.bulkGet(leads.slice(0, 2).map((lead) => lead.key));
+  await db.putLeads([first!, second!].map((lead) => ({ ...lead, fields: { hs_persona: 'x', leadlens_score: String(lead.fields.leadlens_score), leadlens_tier: lead.fields.leadlens_tier } })));
+  editedInCrm.set(second!.id, { leadlens_tier: 'Set by a rep' });
+  updates.length = 0;
+  expect(await writeBackToEnd(hubspotScore)).toMatchObject({
+    status: 'done',
+    total: 2,
+    written: 2,
+    cleared: 2,
+    notCleared: [{ count: 1, recordIds: [second!.id], reason: '"leadlens_tier" no longer holds what LeadLens wrote there (changed in HubSpot since the last sync): left as it is' }],
+  });
+  expect(updates).toEqual([
+    { recordId: first!.id, fields: { leadlens_score: null, leadlens_tier: null } },
+    { recordId: second!.id, fields: { leadlens_score: null } },
+  ]);
 });
 
 it('empties values LeadLens wrote before it remembered them (an older version, an answer lost): a lead holding them is remembered as written', async () => {

@@ -24,6 +24,7 @@ import { idleWriteBack, isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema
 import { activeModelId, manifestOf } from '../ml/model-store';
 import {
   checkedByCrm,
+  comparable,
   fieldUpdate,
   fieldsToWrite,
   modelInputRefusal,
@@ -78,15 +79,6 @@ export async function readWriteBack(crm: CrmKind): Promise<WriteBackSummary> {
 function takesWriteBack(crm: CrmKind, lead: StoredLead): boolean {
   return !(crm === 'salesforce' && lead.outcome === 1);
 }
-
-/**
- * A field's value as compared with what LeadLens writes: a CRM may send a number as text, and
- * empty is one value however it comes (Salesforce stores an empty text as null, HubSpot sends "",
- * a field never synced is absent). Else a lead written an empty top reason would look changed
- * after every sync, and be written again at every write-back.
- */
-const comparable = (value: StoredLead['fields'][string] | FieldUpdate['fields'][string] | undefined): string =>
-  value === undefined || value === null ? '' : String(value);
 
 /** Whether a lead's fields, as last synced or written, hold the values an update would write. */
 const holdsAlready = (fields: StoredLead['fields'], update: FieldUpdate['fields']) =>
@@ -149,7 +141,7 @@ export async function scoresToWrite(crm: CrmKind, modelId: string, target: Check
         if (!score) {
           const wrote = wroteOf.get(lead.id) ?? {};
           const clear = clearable.filter((name) => wrote[name] !== undefined && comparable(lead.fields[name]) === wrote[name]);
-          if (clear.length > 0) rows.push({ recordId: lead.id, clear });
+          if (clear.length > 0) rows.push({ recordId: lead.id, clear, wrote });
           return;
         }
         const row = toWrite(lead.id, score);
@@ -189,9 +181,13 @@ function summaryFailures(failed: WriteBackResult['failed']): WriteBackSummary['f
   return failed.map(({ error, recordIds }) => ({ error, count: recordIds.length, recordIds: recordIds.slice(0, MAX_FAILED_IDS_SHOWN) }));
 }
 
+function summaryNotCleared(notCleared: WriteBackResult['notCleared']): WriteBackSummary['notCleared'] {
+  return notCleared.map(({ reason, recordIds }) => ({ reason, count: recordIds.length, recordIds: recordIds.slice(0, MAX_FAILED_IDS_SHOWN) }));
+}
+
 /** The `running` state with how far the writing has got. */
-function withProgress(running: WriteBackSummary, { done, written, cleared, failed, unlistedFailures, unconfirmed }: WriteBackResult): WriteBackSummary {
-  return { ...running, done, written, cleared, failures: summaryFailures(failed), unlistedFailures, unconfirmed };
+function withProgress(running: WriteBackSummary, { done, written, cleared, failed, unlistedFailures, notCleared, unlistedNotCleared, unconfirmed }: WriteBackResult): WriteBackSummary {
+  return { ...running, done, written, cleared, failures: summaryFailures(failed), unlistedFailures, notCleared: summaryNotCleared(notCleared), unlistedNotCleared, unconfirmed };
 }
 
 /** Why a write-back found no lead to write: none synced, or none of those synced with a score the CRM takes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FieldUpdate } from '../crm/client';
+import type { CrmRecord, FieldUpdate } from '../crm/client';
 import { generateDemoLeads } from '../crm/demo-data';
 import { CrmError, isCrmError } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
@@ -28,20 +28,31 @@ import {
 const checked = (target: WriteBackTarget): CheckedTarget => checkedByCrm(target, fieldsToWrite(target).map((field) => ({ name: field.name, maxLength: null })));
 const target = checked(WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Tier__c', reasonField: null }));
 /** A write-back of all five rows that went through, with `outcome`. */
-const ended = (outcome: Partial<WriteBackResult>): WriteBackResult => ({ done: 5, total: 5, written: 0, cleared: 0, failed: [], unlistedFailures: 0, unconfirmed: 0, ...outcome });
+const ended = (outcome: Partial<WriteBackResult>): WriteBackResult => ({ done: 5, total: 5, written: 0, cleared: 0, failed: [], unlistedFailures: 0, notCleared: [], unlistedNotCleared: 0, unconfirmed: 0, ...outcome });
 const rows: ScoreToWrite[] = Array.from({ length: 5 }, (_, i) => ({ recordId: `00Q${i}`, score: 90 - i, tier: i < 2 ? 'hot' : 'cold', topReason: 'Title seniority: VP Sales' }));
+/** The read of a CRM writing rows with nothing to clear: never asked. */
+const nothingRead: RecordWriter['batchRead'] = async () => [];
 
-function writer(maxBatch: number, failOn: string | null = null, deleted: readonly string[] = []) {
+/**
+ * A CRM whose batch update takes every record but `deleted` (and fails a batch holding `failOn`),
+ * and whose records' fields are `crm` (a record it lacks, none), as a batch read returns them.
+ */
+function writer(maxBatch: number, failOn: string | null = null, deleted: readonly string[] = [], crm: Record<string, CrmRecord['fields']> = {}) {
   const batches: FieldUpdate[][] = [];
+  const reads: { ids: readonly string[]; fields: readonly string[] | undefined }[] = [];
   const value: RecordWriter = {
     maxBatch,
+    batchRead: async (ids, { fields } = {}) => {
+      reads.push({ ids, fields });
+      return ids.filter((id) => crm[id] !== undefined).map((id) => ({ id, modifiedAt: 0, fields: crm[id] }));
+    },
     updateRecords: async (updates) => {
       if (failOn && updates.some((update) => update.recordId === failOn)) throw new Error('FIELD_INTEGRITY_EXCEPTION');
       batches.push([...updates]);
       return updates.filter((update) => deleted.includes(update.recordId)).map((update) => ({ recordId: update.recordId, error: 'ENTITY_IS_DELETED: entity is deleted' }));
     },
   };
-  return { value, batches };
+  return { value, batches, reads };
 }
 
 describe('write-back target', () => {
@@ -123,6 +134,7 @@ describe('writeBack', () => {
   it('counts a record the CRM refused for two reasons once, as not written', async () => {
     const twice: RecordWriter = {
       maxBatch: 5,
+      batchRead: nothingRead,
       updateRecords: async () => [{ recordId: '00Q1', error: 'STRING_TOO_LONG: Reason' }, { recordId: '00Q1', error: 'INVALID_TYPE: Score' }],
     };
     expect(await writeBack(rows, target, twice)).toEqual(
@@ -160,6 +172,7 @@ describe('writeBack', () => {
     let calls = 0;
     const refusing: RecordWriter = {
       maxBatch: 2,
+      batchRead: nothingRead,
       updateRecords: async () => {
         calls++;
         throw new CrmError('auth', 'Salesforce refused the session (401): sign in again');
@@ -233,7 +246,7 @@ describe('writeBack', () => {
   it('keeps at most MAX_FAILURE_GROUPS_SHOWN errors, counting the records refused for the others: a message naming each value would make one per record', async () => {
     const many = Array.from({ length: 14 }, (_, i) => ({ ...rows[0], recordId: `00Q${i}` }));
     // Each batch's first lead is taken: batches refused whole would stop the write-back.
-    const valueInMessage: RecordWriter = { maxBatch: 5, updateRecords: async (batch) => batch.slice(1).map(({ recordId }) => ({ recordId, error: `STRING_TOO_LONG: Reason: data value too large: reason of ${recordId}` })) };
+    const valueInMessage: RecordWriter = { maxBatch: 5, batchRead: nothingRead, updateRecords: async (batch) => batch.slice(1).map(({ recordId }) => ({ recordId, error: `STRING_TOO_LONG: Reason: data value too large: reason of ${recordId}` })) };
     const result = await writeBack(many, target, valueInMessage);
     expect(result.failed).toHaveLength(10);
     expect(result.failed[9]).toEqual({ recordIds: ['00Q12'], error: 'STRING_TOO_LONG: Reason: data value too large: reason of 00Q12' });
@@ -244,6 +257,7 @@ describe('writeBack', () => {
     const refusal = 'Salesforce refused update Leads: HTTP 400 (MALFORMED_ID: bad id)';
     const locked: RecordWriter = {
       maxBatch: 2,
+      batchRead: nothingRead,
       updateRecords: async (batch) => {
         if (batch[0].recordId !== '00Q4') throw new CrmError('request', refusal, 400, 'MALFORMED_ID');
         return [];
@@ -263,6 +277,7 @@ describe('writeBack', () => {
         const progress: WriteBackResult[] = [];
         const dropping: RecordWriter = {
           maxBatch: 2,
+          batchRead: nothingRead,
           updateRecords: async (batch) => {
             sent.push(batch.map((update) => update.recordId));
             if (sent.length === 2) throw lost;
@@ -316,6 +331,7 @@ describe('writeBack', () => {
       const sent: string[][] = [];
       const value: RecordWriter = {
         maxBatch: 4,
+        batchRead: nothingRead,
         updateRecords: async (batch) => {
           sent.push(batch.map((update) => update.recordId));
           const error = refusals(sent.length);
@@ -366,6 +382,7 @@ describe('writeBack', () => {
       const sent: string[][] = [];
       const refusing: RecordWriter = {
         maxBatch: 4,
+        batchRead: nothingRead,
         updateRecords: async (batch) => {
           sent.push(batch.map((update) => update.recordId));
           throw new CrmError('request', 'Property values were not valid: leadlens_tier is read-only', 400, 'VALIDATION_ERROR');
@@ -471,11 +488,101 @@ describe('writeBack', () => {
     expect(result).toEqual(ended({ written: 4 }));
   });
 
-  it('empties the fields of a row to clear, and counts it', async () => {
-    const { value, batches } = writer(5);
-    const clear: RowToWrite = { recordId: '00Q9', clear: ['LeadLens_Score__c', 'LeadLens_Tier__c'] };
+  it('empties the fields of a row to clear that still hold what LeadLens wrote, and counts it', async () => {
+    // Salesforce answers a number field with a number: LeadLens remembers what it wrote as text.
+    const { value, batches } = writer(5, null, [], { '00Q9': { Id: '00Q9', LeadLens_Score__c: 61, LeadLens_Tier__c: 'Warm' } });
+    const clear: RowToWrite = { recordId: '00Q9', clear: ['LeadLens_Score__c', 'LeadLens_Tier__c'], wrote: { LeadLens_Score__c: '61', LeadLens_Tier__c: 'Warm' } };
     expect(await writeBack([rows[0], clear], target, value)).toEqual(ended({ done: 2, total: 2, written: 2, cleared: 1 }));
     expect(batches[0][1]).toEqual({ recordId: '00Q9', fields: { LeadLens_Score__c: null, LeadLens_Tier__c: null } });
+  });
+
+  describe('a field to empty that a rep may have changed since the last sync', () => {
+    const wrote = { LeadLens_Score__c: '61', LeadLens_Tier__c: 'Warm' };
+    const toClear = (recordId: string): RowToWrite => ({ recordId, clear: ['LeadLens_Score__c', 'LeadLens_Tier__c'], wrote });
+
+    it('is read from the CRM just before, in one request per batch, and emptied only while it holds what LeadLens wrote', async () => {
+      const { value, batches, reads } = writer(3, null, [], {
+        '00QA': { Id: '00QA', LeadLens_Score__c: 61, LeadLens_Tier__c: 'Warm' },
+        // A rep typed their own score since the last sync; the tier is still LeadLens's.
+        '00QB': { Id: '00QB', LeadLens_Score__c: 85, LeadLens_Tier__c: 'Warm' },
+        // A rep emptied the score and typed their own tier.
+        '00QC': { Id: '00QC', LeadLens_Score__c: null, LeadLens_Tier__c: 'Hot' },
+        // 00QD: deleted since the last sync.
+      });
+      const due = [rows[0], toClear('00QA'), toClear('00QB'), toClear('00QC'), toClear('00QD')];
+      expect(await writeBack(due, target, value)).toEqual(
+        ended({
+          written: 3,
+          cleared: 2,
+          notCleared: [
+            { recordIds: ['00QB'], reason: '"LeadLens_Score__c" no longer holds what LeadLens wrote there (changed in Salesforce since the last sync): left as it is' },
+            { recordIds: ['00QC'], reason: '"LeadLens_Score__c" and "LeadLens_Tier__c" no longer hold what LeadLens wrote there (changed in Salesforce since the last sync): left as they are' },
+            { recordIds: ['00QD'], reason: 'Salesforce did not return it (deleted or merged since the last sync, or no longer shared with this user): nothing was emptied' },
+          ],
+        }),
+      );
+      expect(reads).toEqual([
+        { ids: ['00QA', '00QB'], fields: ['LeadLens_Score__c', 'LeadLens_Tier__c'] },
+        { ids: ['00QC', '00QD'], fields: ['LeadLens_Score__c', 'LeadLens_Tier__c'] },
+      ]);
+      expect(batches).toEqual([
+        [
+          { recordId: '00Q0', fields: { LeadLens_Score__c: 90, LeadLens_Tier__c: 'Hot' } },
+          { recordId: '00QA', fields: { LeadLens_Score__c: null, LeadLens_Tier__c: null } },
+          { recordId: '00QB', fields: { LeadLens_Tier__c: null } },
+        ],
+      ]);
+    });
+
+    it('is left as it is when the read fails, and the batch’s scores are still written', async () => {
+      const { value, batches } = writer(5);
+      value.batchRead = async () => {
+        throw new CrmError('request', 'Salesforce refused batch read Leads: HTTP 400 (MALFORMED_QUERY: unexpected token)', 400, 'MALFORMED_QUERY');
+      };
+      expect(await writeBack([rows[0], toClear('00QA'), rows[1]], target, value)).toEqual(
+        ended({
+          done: 3,
+          total: 3,
+          written: 2,
+          notCleared: [
+            {
+              recordIds: ['00QA'],
+              reason: 'its values in Salesforce could not be read just before (Salesforce refused batch read Leads: HTTP 400 (MALFORMED_QUERY: unexpected token)): nothing was emptied, as a rep may have typed their own since the last sync',
+            },
+          ],
+        }),
+      );
+      expect(batches.flat().map((update) => update.recordId)).toEqual(['00Q0', '00Q1']);
+    });
+
+    it('stops the write-back when the read is refused as every batch would be (the credentials), sending nothing of the batch', async () => {
+      const { value, batches } = writer(5);
+      value.batchRead = async () => {
+        throw new CrmError('auth', 'Salesforce refused the session (401): sign in again');
+      };
+      const progress: WriteBackResult[] = [];
+      await expect(writeBack([rows[0], toClear('00QA')], target, value, { onProgress: (sofar) => void progress.push({ ...sofar }) })).rejects.toThrow(/refused the session/);
+      expect(batches).toEqual([]);
+      expect(progress).toEqual([ended({ done: 0, total: 2 })]);
+    });
+
+    it('through the Salesforce client: a score a rep typed since LeadLens wrote there stays, the one LeadLens wrote is emptied', async () => {
+      const leads = generateDemoLeads({ count: 40, seed: 3, now: new Date('2026-11-01T00:00:00Z') }).filter((lead) => !lead.salesforce.IsConverted).slice(0, 2);
+      const behaviour = defaultBehaviour();
+      const clock = virtualClock();
+      behaviour.now = clock.now;
+      const salesforce = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => 't', clock, fetch: demoFetch(createDemoCrm(leads, behaviour).handle) });
+      const scoreOnly = checked(WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null }));
+      const [mine, edited] = leads.map((lead) => lead.salesforceId);
+      expect(await writeBack([mine, edited].map((recordId) => ({ ...rows[0], recordId })), scoreOnly, salesforce)).toMatchObject({ written: 2 });
+      // As last synced, both hold LeadLens's 90; then a rep types 42 into one in Salesforce.
+      expect(await salesforce.updateRecords([{ recordId: edited, fields: { LeadLens_Score__c: 42 } }])).toEqual([]);
+      const clears: RowToWrite[] = [mine, edited].map((recordId) => ({ recordId, clear: ['LeadLens_Score__c'], wrote: { LeadLens_Score__c: '90' } }));
+      expect(await writeBack(clears, scoreOnly, salesforce)).toMatchObject({ written: 1, cleared: 1, notCleared: [{ recordIds: [edited] }] });
+      const scoreOf = async (id: string) => (await salesforce.readRecord(id, { fields: ['LeadLens_Score__c'] }))?.fields.LeadLens_Score__c;
+      expect(await scoreOf(mine)).toBeNull();
+      expect(await scoreOf(edited)).toBe(42);
+    });
   });
 
   it('cancelled while a request is out: says how many records the CRM may or may not have taken', async () => {
@@ -483,6 +590,7 @@ describe('writeBack', () => {
     const progress: WriteBackResult[] = [];
     const answerless: RecordWriter = {
       maxBatch: 2,
+      batchRead: nothingRead,
       updateRecords: async (batch, signal) => {
         if (batch[0].recordId === '00Q0') return [];
         controller.abort();

@@ -7,15 +7,17 @@
  * failed batch is reported with its records and the others still go, as are the records the CRM
  * refused one by one; a refusal every batch would get (credentials, permission, limits, every
  * record of batch after batch refused for one reason) stops it, as does a batch whose answer never
- * came (network, 5xx): the CRM may have written it.
+ * came (network, 5xx): the CRM may have written it. A field to empty is read from the CRM first, and
+ * emptied only while it still holds what LeadLens wrote there (`stillWritten`).
  */
 import { z } from 'zod';
-import type { CrmClient, FieldToWrite, FieldUpdate, RecordUpdateFailure, WritableField } from '../crm/client';
+import type { CrmClient, CrmRecord, FieldToWrite, FieldUpdate, RecordUpdateFailure, WritableField } from '../crm/client';
 import { CrmError, isCrmError } from '../crm/http';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { MAX_FAILURE_GROUPS_SHOWN } from '../messaging/protocol-write-back';
 import { CrmKindSchema } from '../messaging/schemas';
 import { visibleText } from '../ml/explain';
+import { recordKey, type RawValue } from '../ml/featurize';
 import { fieldSourcesOf, type Feature } from '../ml/manifest';
 import { TIER_LOOK } from '../presentation';
 import type { Tier } from '../messaging/protocol';
@@ -58,10 +60,14 @@ function oneFieldTwice(crm: CrmKind, named: readonly NamedField[]): NamedField[]
   return null;
 }
 
+/** "a and b", "a, b and c". */
+function listInWords(items: readonly string[]): string {
+  return items.length <= 2 ? items.join(' and ') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
 /** "the tier field and the top reason field". */
 function rolesInWords(fields: readonly NamedField[]): string {
-  const roles = fields.map((field) => `the ${field.role}`);
-  return roles.length <= 2 ? roles.join(' and ') : `${roles.slice(0, -1).join(', ')} and ${roles.at(-1)}`;
+  return listInWords(fields.map((field) => `the ${field.role}`));
 }
 
 const DIFFERENT_FIELDS = 'score, tier and reason need different fields';
@@ -96,8 +102,8 @@ export const WriteBackTargetSchema = z
   });
 export type WriteBackTarget = z.infer<typeof WriteBackTargetSchema>;
 
-/** What write-back needs from a CRM client: a batch update of at most `maxBatch` records. */
-export type RecordWriter = Pick<CrmClient, 'maxBatch' | 'updateRecords'>;
+/** What write-back needs from a CRM client: a batch update of at most `maxBatch` records, and a read of the fields it would empty. */
+export type RecordWriter = Pick<CrmClient, 'maxBatch' | 'updateRecords' | 'batchRead'>;
 
 export interface ScoreToWrite {
   recordId: string;
@@ -106,10 +112,16 @@ export interface ScoreToWrite {
   topReason: string;
 }
 
-/** A lead the active model cannot score whose fields still hold the values LeadLens wrote there before: `clear` are emptied. */
+/**
+ * A lead the active model cannot score whose fields, as last synced, held the values LeadLens
+ * wrote there before: `clear` are emptied, each only if the CRM still holds what LeadLens wrote
+ * there when its batch is sent (a rep may have typed their own since the sync).
+ */
 export interface ValuesToClear {
   recordId: string;
   clear: readonly string[];
+  /** What LeadLens last wrote to the lead's fields and the CRM took, as text (`readWrittenValues`). */
+  wrote: Readonly<Record<string, string>>;
 }
 
 export type RowToWrite = ScoreToWrite | ValuesToClear;
@@ -197,7 +209,7 @@ export function fieldUpdate(row: RowToWrite, target: CheckedTarget): FieldUpdate
 
 /** How a write-back went, or how far it has gone. */
 export interface WriteBackResult {
-  /** Rows gone through: sent (taken or refused), or left out as gone meanwhile. */
+  /** Rows gone through: sent (taken or refused), or left out as gone meanwhile or with nothing to empty (`notCleared`). */
   done: number;
   total: number;
   /** Records the CRM took. */
@@ -208,6 +220,14 @@ export interface WriteBackResult {
   failed: { recordIds: string[]; error: string }[];
   /** Records refused for errors beyond those in `failed`. */
   unlistedFailures: number;
+  /**
+   * Rows to clear with fields left as they are, by reason, at most MAX_FAILURE_GROUPS_SHOWN reasons:
+   * the CRM no longer held what LeadLens wrote there, or could not say (`stillWritten`). A row whose
+   * other fields were emptied is in `cleared` too.
+   */
+  notCleared: { recordIds: string[]; reason: string }[];
+  /** Rows left as they are for reasons beyond those in `notCleared`. */
+  unlistedNotCleared: number;
   /**
    * Records of the request under way when the write-back stopped without the CRM's answer (a
    * cancel, or `answerLost`): the CRM may or may not have taken them. Not in `written` nor `failed`.
@@ -221,6 +241,65 @@ function addFailure(result: WriteBackResult, recordIds: readonly string[], error
   if (same) same.recordIds.push(...recordIds);
   else if (result.failed.length < MAX_FAILURE_GROUPS_SHOWN) result.failed.push({ recordIds: [...recordIds], error });
   else result.unlistedFailures += recordIds.length;
+}
+
+/** Counts a row to clear whose fields were left as they are for `reason`, with the others left so. */
+function addNotCleared(result: WriteBackResult, recordId: string, reason: string): void {
+  const same = result.notCleared.find((group) => group.reason === reason);
+  if (same) same.recordIds.push(recordId);
+  else if (result.notCleared.length < MAX_FAILURE_GROUPS_SHOWN) result.notCleared.push({ recordIds: [recordId], reason });
+  else result.unlistedNotCleared++;
+}
+
+/**
+ * A field's value as compared with what LeadLens writes: a CRM may send a number as text, and
+ * empty is one value however it comes (Salesforce stores an empty text as null, HubSpot sends "",
+ * a field never synced is absent). Else a lead written an empty top reason would look changed
+ * after every sync, and be written again at every write-back.
+ */
+export const comparable = (value: RawValue | FieldUpdate['fields'][string]): string => (value === undefined || value === null ? '' : String(value));
+
+/**
+ * `batch` less what must not be emptied, read from the CRM in one request just before it is sent:
+ * a row to clear keeps only the fields that still hold what LeadLens wrote there. Which those are
+ * was chosen from the lead as last synced, and a rep may have typed their own value since: emptied,
+ * it would be lost. A field holding anything else (emptied already too), a record the CRM no longer
+ * returns, and every row to clear of a batch whose read failed are left as they are, and counted
+ * in `notCleared`. A read failure every batch would get (`refusalForEveryBatch`) is thrown.
+ */
+async function stillWritten(batch: readonly RowToWrite[], writer: RecordWriter, crm: CrmKind, result: WriteBackResult, signal: AbortSignal | undefined): Promise<RowToWrite[]> {
+  const toClear = batch.filter((row): row is ValuesToClear => 'clear' in row);
+  if (toClear.length === 0) return [...batch];
+  const label = CRM_LABEL[crm];
+  let current: Map<string, CrmRecord['fields']>;
+  try {
+    const fields = [...new Set(toClear.flatMap((row) => row.clear))];
+    const records = await writer.batchRead(toClear.map((row) => row.recordId), { fields, signal });
+    current = new Map(records.map((record) => [record.id, record.fields]));
+  } catch (error) {
+    const stop = refusalForEveryBatch(error, signal, crm);
+    if (stop !== null) throw stop;
+    const reason = `its values in ${label} could not be read just before (${error instanceof Error ? error.message : String(error)}): nothing was emptied, as a rep may have typed their own since the last sync`;
+    for (const row of toClear) addNotCleared(result, row.recordId, reason);
+    return batch.filter((row) => !('clear' in row));
+  }
+  return batch.flatMap((row): RowToWrite[] => {
+    if (!('clear' in row)) return [row];
+    const fields = current.get(row.recordId);
+    if (fields === undefined) {
+      addNotCleared(result, row.recordId, `${label} did not return it (deleted or merged since the last sync, or no longer shared with this user): nothing was emptied`);
+      return [];
+    }
+    const holdsWritten = (name: string) => {
+      const key = recordKey(fields, name);
+      return key !== undefined && comparable(fields[key]) === row.wrote[name];
+    };
+    const changed = row.clear.filter((name) => !holdsWritten(name));
+    if (changed.length === 0) return [row];
+    addNotCleared(result, row.recordId, `${listInWords(changed.map((name) => `"${name}"`))} no longer ${changed.length === 1 ? 'holds' : 'hold'} what LeadLens wrote there (changed in ${label} since the last sync): left as ${changed.length === 1 ? 'it is' : 'they are'}`);
+    const clear = row.clear.filter((name) => !changed.includes(name));
+    return clear.length === 0 ? [] : [{ ...row, clear }];
+  });
 }
 
 /** What to say of a refusal every batch would get, by the CRM's code, when its own message does not say what to do. */
@@ -329,14 +408,23 @@ export async function writeBack(
     signal?: AbortSignal;
   } = {},
 ): Promise<WriteBackResult> {
-  const result: WriteBackResult = { done: 0, total: rows.length, written: 0, cleared: 0, failed: [], unlistedFailures: 0, unconfirmed: 0 };
+  const result: WriteBackResult = { done: 0, total: rows.length, written: 0, cleared: 0, failed: [], unlistedFailures: 0, notCleared: [], unlistedNotCleared: 0, unconfirmed: 0 };
   let refusedInARow: RefusedInARow | null = null;
   for (let start = 0; start < rows.length; start += writer.maxBatch) {
     signal?.throwIfAborted();
     const due = rows.slice(start, start + writer.maxBatch);
     const batch = current ? await current(due) : due;
+    signal?.throwIfAborted();
+    let toSend: RowToWrite[];
+    try {
+      toSend = await stillWritten(batch, writer, target.crm, result, signal);
+    } catch (stop) {
+      // Nothing of this batch was sent: nothing is in doubt.
+      await onProgress?.(result);
+      throw stop;
+    }
     signal?.throwIfAborted(); // before the request: a cancel meanwhile leaves nothing in doubt
-    const updates = batch.map((row) => fieldUpdate(row, target));
+    const updates = toSend.map((row) => fieldUpdate(row, target));
     const unsent = rows.length - start - due.length;
     let written: FieldUpdate[] = [];
     let refusedForAll: RecordUpdateFailure | null = null;
@@ -346,7 +434,7 @@ export async function writeBack(
       const refusedIds = new Set(refused.map((failure) => failure.recordId));
       written = updates.filter((update) => !refusedIds.has(update.recordId));
       result.written += written.length;
-      result.cleared += batch.filter((row) => 'clear' in row && !refusedIds.has(row.recordId)).length;
+      result.cleared += toSend.filter((row) => 'clear' in row && !refusedIds.has(row.recordId)).length;
       for (const { recordId, error } of refused) addFailure(result, [recordId], error);
       refusedForAll = sameRefusalForAll(updates, refused);
     } catch (error) {

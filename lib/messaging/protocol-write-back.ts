@@ -52,6 +52,14 @@ export const WriteBackSummarySchema = z.object({
   /** Records the CRM refused for errors other than those in `failures`. */
   unlistedFailures: z.number().int().nonnegative().default(0),
   /**
+   * Leads whose fields were to be emptied with fields left as they are, by reason: the CRM, read
+   * just before, no longer held what LeadLens wrote there (a rep's value typed since the last
+   * sync), or could not say. A lead with other fields emptied is in `cleared` too.
+   */
+  notCleared: z.array(z.object({ reason: z.string(), count: z.number().int().positive(), recordIds: z.array(z.string()).max(MAX_FAILED_IDS_SHOWN) })).max(MAX_FAILURE_GROUPS_SHOWN).default([]),
+  /** Leads left as they are for reasons other than those in `notCleared`. */
+  unlistedNotCleared: z.number().int().nonnegative().default(0),
+  /**
    * Records of the request under way when the job stopped (a cancel, or a failure with no answer:
    * network, 5xx, after the client's retries): the CRM may or may not have written them. Not in
    * `written` nor `failures`.
@@ -75,6 +83,8 @@ export const idleWriteBack = (crm: CrmKind): WriteBackSummary => ({
   unchanged: 0,
   failures: [],
   unlistedFailures: 0,
+  notCleared: [],
+  unlistedNotCleared: 0,
   unconfirmed: 0,
   error: null,
   finishedAt: null,

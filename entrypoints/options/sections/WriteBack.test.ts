@@ -105,7 +105,7 @@ it('announces each stage and how the write-back ended in a live region on the pa
   await says('Wrote 100 of 100 leads to HubSpot');
 });
 
-it('says how far a stopped or cancelled write-back got, what it could not confirm, what it emptied, and the refusals it did not list', async () => {
+it('says how far a stopped or cancelled write-back got, what it could not confirm, what it emptied or left as a rep typed it, and the refusals it did not list', async () => {
   hubspot = summary('hubspot', 'error', { done: 600, total: 1_000, written: 500, unconfirmed: 100, error: 'HubSpot refused the token (401)', finishedAt: 1 });
   await renderSection();
   await waitFor(() => text().includes('Before it stopped: wrote 500 of 1,000 leads to HubSpot.'));
@@ -124,6 +124,8 @@ it('says how far a stopped or cancelled write-back got, what it could not confir
     cleared: 1,
     unlistedFailures: 4,
     failures: [{ error: 'INVALID_EMAIL', count: 6, recordIds: ['1', '2'] }],
+    notCleared: [{ reason: '"leadlens_tier" no longer holds what LeadLens wrote there (changed in HubSpot since the last sync): left as it is', count: 2, recordIds: ['7', '8'] }],
+    unlistedNotCleared: 3,
     finishedAt: 3,
   });
   rendered!.unmount();
@@ -135,4 +137,7 @@ it('says how far a stopped or cancelled write-back got, what it could not confir
   );
   expect(text()).toContain('6 not written: INVALID_EMAIL');
   expect(text()).toContain('4 more leads not written for other reasons.');
+  // A value a rep typed since the last sync is kept, and said so.
+  expect(text()).toContain('2 leads not emptied: "leadlens_tier" no longer holds what LeadLens wrote there (changed in HubSpot since the last sync): left as it is (e.g. 7, 8).');
+  expect(text()).toContain('3 more leads not emptied for other reasons.');
 });

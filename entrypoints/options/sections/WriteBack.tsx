@@ -122,6 +122,11 @@ function WriteBackForm({
         <ErrorState key={failure.error} message={`${failure.count.toLocaleString('en-US')} not written: ${failure.error} (e.g. ${failure.recordIds.slice(0, 3).join(', ')})`} />
       ))}
       {writeBack.unlistedFailures > 0 && <ErrorState message={`${plural(writeBack.unlistedFailures, 'more lead', 'more leads')} not written for other reasons.`} />}
+      {/* Not failures: what a rep typed since the last sync is kept on purpose. */}
+      {writeBack.notCleared.map((group) => (
+        <p key={group.reason}>{`${plural(group.count, 'lead', 'leads')} not emptied: ${group.reason} (e.g. ${group.recordIds.slice(0, 3).join(', ')}).`}</p>
+      ))}
+      {writeBack.unlistedNotCleared > 0 && <p>{`${plural(writeBack.unlistedNotCleared, 'more lead', 'more leads')} not emptied for other reasons.`}</p>}
       {isUnderway(writeBack.status) ? (
         <button type="button" disabled={busy} onClick={onCancel} data-testid={`cancel-write-back-${crm}`}>
           Cancel
