@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadPage, parsePage } from '../../test/fixtures/pages/load.ts';
-import { hubspot, hubspotPage, recogniseHubSpot } from './hubspot.ts';
+import { hubspot, hubspotPage, PREVIOUS_CONTACT_CARDS_MS, recogniseHubSpot } from './hubspot.ts';
 import type { PageMatch } from './types.ts';
 
 const APP = 'https://app.hubspot.com';
@@ -164,5 +164,76 @@ describe('HubSpot record page', () => {
     for (const selector of [title, fieldRow, fieldLabel, fieldValue, excludeWithin].flat()) {
       expect(selector, selector).not.toMatch(/\.[A-Za-z]/);
     }
+  });
+});
+
+describe('HubSpot record page after a client-side navigation to another contact', () => {
+  const contactUrl = (id: string) => `${APP}/contacts/4242424/record/0-1/${id}`;
+  /** The tab's URL, as HubSpot's router sets it (pushState) before rendering the contact. */
+  const goTo = (url: string) => (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(url);
+  const property = (name: string, value: string) =>
+    `<div data-selenium-test="property-input-${name}"><label data-selenium-test="property-label">${name}</label><span data-selenium-test="property-value">${value}</span></div>`;
+  const card = (testId: string, fields: Record<string, string>) =>
+    `<div data-test-id="${testId}">${Object.entries(fields).map(([name, value]) => property(name, value)).join('')}</div>`;
+  /** HubSpot renders one card for the contact the URL names: a new element in place of the previous contact's. */
+  const renderCard = (testId: string, fields: Record<string, string>) => {
+    const rendered = document.createElement('template');
+    rendered.innerHTML = card(testId, fields);
+    document.querySelector(`[data-test-id="${testId}"]`)!.replaceWith(rendered.content);
+  };
+  /** HubSpot patches a card in place: the same elements, the values that differ rewritten. */
+  const patchProperty = (name: string, value: string) => {
+    document.querySelector(`[data-selenium-test="property-input-${name}"] [data-selenium-test="property-value"]`)!.textContent = value;
+  };
+
+  const aboutOfAda = { jobtitle: 'VP Sales', lifecyclestage: 'lead' };
+  const overviewOfAda = { hs_analytics_num_visits: '14', hs_email_open: '9' };
+  const aboutOfGrace = { jobtitle: 'CTO', lifecyclestage: 'customer' };
+  const overviewOfGrace = { hs_analytics_num_visits: '3', hs_email_open: '0' };
+  /** Ada's page, read as the record badge reads it while she is shown. */
+  const showAda = () => {
+    goTo(contactUrl('1601'));
+    document.body.innerHTML = card('about-this-contact', aboutOfAda) + card('overview-card', overviewOfAda);
+    expect(hubspot.readRecordFields(document)).toEqual({ ...aboutOfAda, ...overviewOfAda });
+  };
+
+  afterEach(() => {
+    vi.useRealTimers();
+    document.body.replaceChildren();
+    goTo('http://localhost:3000/');
+  });
+
+  it('reads the next contact card by card as HubSpot renders it, never a card still showing the previous one', () => {
+    showAda();
+    goTo(contactUrl('1602'));
+    expect(hubspot.readRecordFields(document)).toEqual({});
+    renderCard('about-this-contact', aboutOfGrace);
+    expect(hubspot.readRecordFields(document)).toEqual(aboutOfGrace);
+    renderCard('overview-card', overviewOfGrace);
+    expect(hubspot.readRecordFields(document)).toEqual({ ...aboutOfGrace, ...overviewOfGrace });
+  });
+
+  it('reads a card patched in place: its changed properties at once, one of the same value once the cards have had time to render', () => {
+    vi.useFakeTimers();
+    showAda();
+    goTo(contactUrl('1602'));
+    // Grace is a lead too: her lifecycle stage reads as Ada's did, in the same element.
+    patchProperty('jobtitle', 'CTO');
+    expect(hubspot.readRecordFields(document)).toEqual({ jobtitle: 'CTO' });
+    patchProperty('hs_analytics_num_visits', '3');
+    patchProperty('hs_email_open', '0');
+    vi.advanceTimersByTime(PREVIOUS_CONTACT_CARDS_MS - 1);
+    expect(hubspot.readRecordFields(document)).toEqual({ jobtitle: 'CTO', ...overviewOfGrace });
+    vi.advanceTimersByTime(1);
+    expect(hubspot.readRecordFields(document)).toEqual({ jobtitle: 'CTO', lifecyclestage: 'lead', ...overviewOfGrace });
+  });
+
+  it('reads a contact come back to (Back before the next one rendered) as it shows, without the next one’s card already rendered', () => {
+    showAda();
+    goTo(contactUrl('1602'));
+    renderCard('about-this-contact', aboutOfGrace);
+    expect(hubspot.readRecordFields(document)).toEqual(aboutOfGrace);
+    goTo(contactUrl('1601'));
+    expect(hubspot.readRecordFields(document)).toEqual(overviewOfAda);
   });
 });

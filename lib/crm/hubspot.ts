@@ -14,11 +14,13 @@
  * `data-selenium-test` / `data-test-id`. HubSpot marks no active view and keeps hidden tabs
  * in the DOM, so only visible elements are read. A property row is
  * `data-selenium-test="property-input-{propertyName}"`; an empty property shows `--`, which
- * is returned as `""`.
+ * is returned as `""`. After a client-side navigation HubSpot re-renders the record card by
+ * card: a property row still showing the previous contact's value is not read as this
+ * contact's (`readContactFields`).
  */
-import { createRecordPageReader, type RecordPageSpec } from './dom.ts';
+import { createRecordPageReader, queryAll, queryFirst, readDisplayedValue, type RecordPageSpec } from './dom.ts';
 import { createListPageReader, type ListPageSpec } from './list-rows.ts';
-import type { CrmAdapter, PageMatch } from './types.ts';
+import type { CrmAdapter, PageFields, PageMatch } from './types.ts';
 
 // ---------------------------------------------------------------------------------------
 // Page recognition (pure)
@@ -118,6 +120,67 @@ export const hubspotPage: RecordPageSpec = {
 };
 
 // ---------------------------------------------------------------------------------------
+// A contact shown after another
+// ---------------------------------------------------------------------------------------
+
+/**
+ * How long after the URL names a contact a card may still show the previous contact's properties.
+ * Past it, a row still showing what it showed as the previous contact's is taken for this one's:
+ * HubSpot may re-render a card in place, leaving a property of the same value untouched. The
+ * record badge reads the page again when its wait for the record's render runs out (3 s), after this.
+ */
+export const PREVIOUS_CONTACT_CARDS_MS = 2000;
+
+/** The contact a property row was last read as (the one its page's URL named), and the value it showed then. */
+const rowsRead = new WeakMap<Element, { recordId: string; value: string }>();
+/** The contact a document's URL named at its last read, and since when (ms). */
+const contactShown = new WeakMap<Document, { recordId: string; since: number }>();
+
+const recordPage = createRecordPageReader(hubspotPage);
+
+/** A row's value as the record page reader takes it (its value element, else the row without its label). */
+function rowValue(row: Element): string {
+  const valueElement = queryFirst(row, hubspotPage.fieldValue);
+  return valueElement
+    ? readDisplayedValue(valueElement, hubspotPage.skipText)
+    : readDisplayedValue(row, [...hubspotPage.skipText, ...hubspotPage.fieldLabel]);
+}
+
+/**
+ * The property rows that still show another contact's: the same element, showing the same value
+ * as when read as that contact's, less than `PREVIOUS_CONTACT_CARDS_MS` after the URL named
+ * `recordId`. Every other row (rendered since, or changed) is recorded as `recordId`'s. Hidden
+ * rows too: a tab HubSpot hides now is shown later.
+ */
+function rowsOfAnotherContact(doc: Document, recordId: string): Set<Element> {
+  const now = Date.now();
+  let shown = contactShown.get(doc);
+  if (shown?.recordId !== recordId) contactShown.set(doc, (shown = { recordId, since: now }));
+  const cardsRendered = now - shown.since >= PREVIOUS_CONTACT_CARDS_MS;
+  const another = new Set<Element>();
+  for (const row of queryAll(doc, hubspotPage.fieldRow)) {
+    const value = rowValue(row);
+    const read = rowsRead.get(row);
+    if (!cardsRendered && read !== undefined && read.recordId !== recordId && read.value === value) another.add(row);
+    else rowsRead.set(row, { recordId, value });
+  }
+  return another;
+}
+
+/**
+ * The properties the page shows, less those still showing another contact's: going from contact A
+ * to B, HubSpot swaps (or patches) its cards one by one, so the page shows some of A's cards
+ * beside B's for a while. Element identity tells them apart where values cannot (both contacts
+ * may be leads). Off a contact's URL (a saved page), every row is read.
+ */
+function readContactFields(doc: Document): PageFields {
+  const match = recogniseHubSpot(new URL(doc.URL));
+  const another = match.kind === 'record' ? rowsOfAnotherContact(doc, match.recordId) : new Set<Element>();
+  if (another.size === 0) return recordPage.readRecordFields(doc);
+  return createRecordPageReader({ ...hubspotPage, fieldName: (row) => (another.has(row) ? null : propertyName(row)) }).readRecordFields(doc);
+}
+
+// ---------------------------------------------------------------------------------------
 // The contacts index, as data
 // ---------------------------------------------------------------------------------------
 
@@ -139,6 +202,7 @@ export const hubspot: CrmAdapter = {
   // Hidden tabs stay in the DOM and only visible rows are read; an empty property reads "--".
   readsShownFieldsOnly: true,
   recognise: recogniseHubSpot,
-  ...createRecordPageReader(hubspotPage),
+  ...recordPage,
+  readRecordFields: readContactFields,
   ...createListPageReader(hubspotListPage),
 };

@@ -548,3 +548,75 @@ describe('record badge on a page that reads hidden fields too (Salesforce)', () 
     expect(scoreLead.mock.calls.map(([request]) => request.fields)).toEqual([{ ...fieldsOfA, Industry: 'Retail' }, fieldsOfA]);
   });
 });
+
+describe('record badge on HubSpot, from one contact to the next as HubSpot renders it card by card', () => {
+  const contactUrl = (id: string) => `https://app.hubspot.com/contacts/4242424/record/0-1/${id}`;
+  const goTo = (url: string) => (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(url);
+  const ada = { kind: 'record', crm: 'hubspot', recordId: '1601' } as const;
+  const grace = { kind: 'record', crm: 'hubspot', recordId: '1602' } as const;
+  const property = (name: string, value: string) =>
+    `<div data-selenium-test="property-input-${name}"><label data-selenium-test="property-label">${name}</label><span data-selenium-test="property-value">${value}</span></div>`;
+  const card = (testId: string, fields: PageFields) => `<div data-test-id="${testId}">${Object.entries(fields).map(([name, value]) => property(name, value)).join('')}</div>`;
+  const title = (name: string) => `<div data-selenium-test="contact-highlight-details"><h2 data-selenium-test="highlightTitle">${name}</h2></div>`;
+  /** HubSpot renders one card for the contact the URL names: a new element in place of the previous contact's. */
+  const renderCard = (testId: string, fields: PageFields) => {
+    const rendered = document.createElement('template');
+    rendered.innerHTML = card(testId, fields);
+    document.querySelector(`[data-test-id="${testId}"]`)!.replaceWith(rendered.content);
+  };
+  const patch = (selector: string, text: string) => (document.querySelector(selector)!.textContent = text);
+  const requestsFor = ({ recordId }: { recordId: string }) => scoreLead.mock.calls.filter(([request]) => request.recordId === recordId).map(([request]) => request.fields as PageFields);
+  /** Whether `fields` holds any of `of`'s values: a property reading as the previous contact's. */
+  const holdsValueOf = (fields: PageFields, of: PageFields) => Object.entries(fields).some(([name, value]) => of[name] === value);
+
+  const aboutOfAda: PageFields = { jobtitle: 'VP Sales', lifecyclestage: 'lead' };
+  const overviewOfAda: PageFields = { hs_analytics_num_visits: '14', hs_email_open: '9' };
+  const overviewOfGrace: PageFields = { hs_analytics_num_visits: '3', hs_email_open: '0' };
+
+  /** Ada scored on her page, then the rep opens Grace: the URL names her while the page still shows Ada. */
+  async function fromAdaToGrace() {
+    goTo(contactUrl(ada.recordId));
+    document.body.innerHTML = `<div data-test-id="left-sidebar">${title('Ada Lovelace')}${card('about-this-contact', aboutOfAda)}</div>${card('overview-card', overviewOfAda)}`;
+    void recordBadge.run({ document, adapter: hubspot, match: ada, previousMatch: null, signal: page.signal });
+    await settle();
+    expect(requestsFor(ada)).toEqual([{ ...aboutOfAda, ...overviewOfAda }]);
+    page.abort();
+    page = new AbortController();
+    goTo(contactUrl(grace.recordId));
+    void recordBadge.run({ document, adapter: hubspot, match: grace, previousMatch: ada, signal: page.signal });
+    await vi.advanceTimersByTimeAsync(50);
+  }
+
+  afterEach(() => goTo('http://localhost:3000/'));
+
+  it('scores the next contact first with the cards rendered for it, none still showing the previous contact', async () => {
+    await fromAdaToGrace();
+    const aboutOfGrace: PageFields = { jobtitle: 'CTO', lifecyclestage: 'customer' };
+    // The sidebar first: the overview card still shows Ada's engagement.
+    patch('[data-selenium-test="highlightTitle"]', 'Grace Hopper');
+    renderCard('about-this-contact', aboutOfGrace);
+    await vi.advanceTimersByTimeAsync(300);
+    renderCard('overview-card', overviewOfGrace);
+    await vi.advanceTimersByTimeAsync(3100);
+    expect(requestsFor(grace)[0]).toEqual(aboutOfGrace);
+    expect(requestsFor(grace).filter((fields) => holdsValueOf(fields, { ...aboutOfAda, ...overviewOfAda }))).toEqual([]);
+    expect(requestsFor(grace).at(-1)).toEqual({ ...aboutOfGrace, ...overviewOfGrace });
+  });
+
+  it('scores a property HubSpot leaves untouched in a card patched in place (the same value as the previous contact’s) once the cards have had time to render', async () => {
+    await fromAdaToGrace();
+    // Grace is a lead too: her card is patched in place, the lifecycle stage left as it was.
+    patch('[data-selenium-test="highlightTitle"]', 'Grace Hopper');
+    patch('[data-selenium-test="property-input-jobtitle"] [data-selenium-test="property-value"]', 'CTO');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(requestsFor(grace)).toEqual([{ jobtitle: 'CTO' }]);
+    renderCard('overview-card', overviewOfGrace);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(requestsFor(grace).at(-1)).toEqual({ jobtitle: 'CTO', ...overviewOfGrace });
+    // When the wait for the record's render runs out, the page is read again: the lifecycle stage is Grace's.
+    await vi.advanceTimersByTimeAsync(2500);
+    expect(requestsFor(grace).at(-1)).toEqual({ jobtitle: 'CTO', lifecyclestage: 'lead', ...overviewOfGrace });
+    expect(badges()).toHaveLength(1);
+    expect(badges()[0].closest('h2')?.textContent).toBe('Grace Hopper');
+  });
+});

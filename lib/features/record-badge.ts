@@ -16,7 +16,11 @@ import { failedOutcome, isCrmChange, mountBadge, type BadgeHandle } from './badg
 import { EXTENSION_RELOADED } from './navigation';
 import type { ContentFeature } from './types';
 
-/** After this long without this record's fields, score without them (the background may read them from the CRM). */
+/**
+ * After this long without this record's fields, score without them (the background may read them from the CRM).
+ * After a navigation the page is read again then, even if they rendered: an adapter may hold back a field it could
+ * not yet tell was this record's (HubSpot: a property its card left untouched, of the same value, see hubspot.ts).
+ */
 const RENDER_TIMEOUT_MS = 3000;
 /**
  * Check the page at most this often: the CRM's re-renders come in bursts, and a read can walk the
@@ -111,6 +115,8 @@ export const recordBadge: ContentFeature = {
     let outcome: ScoreOutcome | null = null;
     let requested: Snapshot | null = null;
     let latestRequest = 0;
+    /** This record's fields have not shown yet. */
+    let awaitingRender = false;
     let renderTimer: ReturnType<typeof setTimeout> | undefined;
     let checkTimer: ReturnType<typeof setTimeout> | undefined;
     let titleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -175,6 +181,7 @@ export const recordBadge: ContentFeature = {
 
     const onRenderTimeout = () => {
       renderTimer = undefined;
+      awaitingRender = false;
       refresh(read());
       // Nothing of this record's to send: the background reads it from the CRM, or says it could not.
       if (!requested) void score(snapshot({}, undefined));
@@ -184,8 +191,7 @@ export const recordBadge: ContentFeature = {
     const lookForFirstRender = () => {
       const shown = read();
       if (!isFresh(shown)) return;
-      clearTimeout(renderTimer);
-      renderTimer = undefined;
+      awaitingRender = false;
       refresh(shown);
     };
     /** A change came while the first render was being waited for, during `WATCH_INTERVAL_MS` after the last look. */
@@ -201,14 +207,14 @@ export const recordBadge: ContentFeature = {
       lookForFirstRender();
       lookTimer = setTimeout(() => {
         lookTimer = undefined;
-        if (changedSinceLook && renderTimer !== undefined) throttledLookForFirstRender();
+        if (changedSinceLook && awaitingRender) throttledLookForFirstRender();
       }, WATCH_INTERVAL_MS);
     };
 
     const onChanges = (records: MutationRecord[]) => {
       const badgeLost = badge !== null && !badge.host.isConnected;
       if (!badgeLost && !records.some(isCrmChange)) return;
-      if (renderTimer !== undefined) {
+      if (awaitingRender) {
         throttledLookForFirstRender();
         return;
       }
@@ -242,8 +248,10 @@ export const recordBadge: ContentFeature = {
     );
 
     const first = read();
-    if (isFresh(first)) refresh(first);
-    else renderTimer = setTimeout(onRenderTimeout, RENDER_TIMEOUT_MS);
+    awaitingRender = !isFresh(first);
+    if (!awaitingRender) refresh(first);
+    // After a navigation, also once this record's fields show: they may not all have yet (see RENDER_TIMEOUT_MS).
+    if (awaitingRender || previousMatch !== null) renderTimer = setTimeout(onRenderTimeout, RENDER_TIMEOUT_MS);
     const changes = observeComposed(document, onChanges, {
       childList: true,
       subtree: true,
