@@ -841,6 +841,40 @@ describe('a lead no marketing e-mail reaches', () => {
   });
 });
 
+describe('a file’s opt-outs named the X Education way ("Do Not Email", "Do Not Call")', () => {
+  // Only a file's names: nothing else says these are opt-outs. The model scores "No" higher on both (+0.5 each)
+  // and e-mails opened; no calibration, warm from 0.2 (logit −1.39).
+  const model = handMadeManifest({
+    features: [
+      { key: 'do_not_email', label: 'Do Not Email', type: 'boolean', derive: { kind: 'value', from: { csv: 'Do Not Email' } } },
+      { key: 'do_not_call', label: 'Do Not Call', type: 'boolean', derive: { kind: 'value', from: { csv: 'Do Not Call' } } },
+      { key: 'opens', label: 'Email Opens', type: 'numeric', derive: { kind: 'value', from: { csv: 'Email Opens' } }, actionable: true },
+    ],
+    terms: [
+      { features: [0], label: 'Do Not Email', shape: { axes: [{ labels: ['No', 'Yes', 'missing'], edges: [0.5] }], scores: [0.5, -0.5, 0] } },
+      { features: [1], label: 'Do Not Call', shape: { axes: [{ labels: ['No', 'Yes', 'missing'], edges: [0.5] }], scores: [0.5, -0.5, 0] } },
+      { features: [2], label: 'Email Opens', shape: { axes: [{ labels: ['≤ 2', '> 2', 'missing'], edges: [2] }], scores: [-0.2, 1.8, 0] } },
+    ],
+    intercept: -2,
+  });
+  const now = new Date('2026-11-01T00:00:00Z');
+  const rowOf = (record: RawRecord) => Array.from(featurizeRecord(record, model.features, 'csv', now));
+  const optedOut = { 'Do Not Email': 'Yes', 'Do Not Call': 'Yes', 'Email Opens': '0' };
+
+  it('compares a lead that opted out with the ideal customer on neither opt-out, nor on e-mails opened', () => {
+    expect(deviationsFromIdeal(model, rowOf(optedOut), 'csv').map((d) => d.label)).toEqual([]);
+    // A lead that takes e-mail and calls is compared on its opens only: no one is asked to opt in or out.
+    expect(deviationsFromIdeal(model, rowOf({ ...optedOut, 'Do Not Email': 'No', 'Do Not Call': 'No' }), 'csv').map((d) => d.label)).toEqual(['Email Opens']);
+  });
+
+  it('asks no e-mail opens of a lead that said "Do Not Email"', () => {
+    const row = rowOf(optedOut);
+    expect(whatWouldMakeHotter(model, row, contributionsOf(row, model), 'csv')!.changes).toEqual([]);
+    const reachable = rowOf({ ...optedOut, 'Do Not Email': 'No' });
+    expect(whatWouldMakeHotter(model, reachable, contributionsOf(reachable, model), 'csv')!.changes.map((change) => change.label)).toEqual(['Email Opens']);
+  });
+});
+
 describe("a category's levels another CRM's records hold", () => {
   // A lead source learned from Salesforce leads ("Web") and HubSpot contacts (ORGANIC_SEARCH, DIRECT_TRAFFIC), whose
   // labels HubSpot's pages show. No calibration; "Web" scores best.

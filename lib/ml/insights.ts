@@ -171,12 +171,12 @@ function bestScoringRun(gains: readonly number[], leadBin: number, numeric: bool
 
 /**
  * Whether the comparison with the ideal customer names `feature` for a lead: one `source`
- * supplies, no "days since" (see `deviationsFromIdeal`), never the e-mail opt-out (whether a lead
- * takes marketing e-mail is its choice: no rep may undo an opt-out, nor opt a lead out for a
+ * supplies, no "days since" (see `deviationsFromIdeal`), never an opt-out (whether a lead takes
+ * marketing e-mail or calls is its choice: no rep may undo an opt-out, nor opt a lead out for a
  * score), and no e-mail engagement for a lead that `cannotBeEmailed`, as the plan asks none of it.
  */
 const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: boolean) =>
-  sourceSupplies(feature, source) && !countsDaysSince(feature) && !isEmailOptOut(feature) && (emailable || !engagesByEmail(feature));
+  sourceSupplies(feature, source) && !countsDaysSince(feature) && !isOptOut(feature) && (emailable || !engagesByEmail(feature));
 
 /**
  * Per single-feature term whose feature `source` supplies: the lead's bin, this lead's ideal
@@ -192,8 +192,8 @@ const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: bool
  * A feature computed from others (a click rate) is compared as the model input it is.
  * "Days since" features are left out: how long ago a lead was created or last active is no trait
  * of the customer (what a fresh activity would do is in the plan), and their best bin, among
- * hundreds of days, is mostly noise ("ideal: 43 – 44 days since the last activity"). So are the
- * e-mail opt-out, and e-mail engagement for a lead no marketing e-mail reaches (`comparedWithIdeal`),
+ * hundreds of days, is mostly noise ("ideal: 43 – 44 days since the last activity"). So are
+ * opt-outs, and e-mail engagement for a lead no marketing e-mail reaches (`comparedWithIdeal`),
  * and a count a rep's work records that the lead has already passed the ideal of.
  */
 export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, source: SourceKind): Deviation[] {
@@ -465,11 +465,20 @@ const settable = (feature: Feature, source: SourceKind) =>
 /** Every field name `feature` reads, from any source: what it stands for is the same in each. */
 const allFieldNamesOf = (feature: Feature) => fieldSourcesOf(feature.derive).flatMap((from) => Object.values(from).filter((name) => name !== undefined));
 
-/** A field that says a lead opted out of e-mail: Salesforce's HasOptedOutOfEmail, HubSpot's hs_email_optout, a file's "email_opted_out" or "Unsubscribed from email". */
-const EMAIL_OPT_OUT_FIELD = /e-?mail.*(opt(ed)?.?out|unsubscrib)|(opt(ed)?.?out|unsubscrib).*e-?mail/i;
+/** A field that says a lead opted out of e-mail: Salesforce's HasOptedOutOfEmail, HubSpot's hs_email_optout, a file's "email_opted_out", "Unsubscribed from email" or "Do Not Email". */
+const EMAIL_OPT_OUT_FIELD = /e-?mail.*(opt(ed)?.?out|unsubscrib)|(opt(ed)?.?out|unsubscrib).*e-?mail|do.?not.?e-?mail/i;
+/** A field that says a lead opted out of being reached another way: Salesforce's DoNotCall and HasOptedOutOfFax, a file's "Do Not Call" or "SMS opt-out". */
+const OTHER_OPT_OUT_FIELD = /do.?not.?(call|phone|fax|sms|text|contact)|(call|phone|fax|sms|text).*opt(ed)?.?out|opt(ed)?.?out.*(call|phone|fax|sms|text)/i;
+
+/** A yes/no feature read from a field `pattern` names: yes is opted out. */
+const readsOptOut = (feature: Feature, pattern: RegExp) =>
+  feature.type === 'boolean' && feature.derive.kind === 'value' && allFieldNamesOf(feature).some((name) => pattern.test(name));
 
 /** A yes/no feature read from an e-mail opt-out field: yes is opted out. */
-const isEmailOptOut = (feature: Feature) => feature.type === 'boolean' && feature.derive.kind === 'value' && allFieldNamesOf(feature).some((name) => EMAIL_OPT_OUT_FIELD.test(name));
+const isEmailOptOut = (feature: Feature) => readsOptOut(feature, EMAIL_OPT_OUT_FIELD);
+
+/** An opt-out of any way of reaching the lead (e-mail, calls, fax, text messages): the lead's choice, which no rep may undo. */
+const isOptOut = (feature: Feature) => isEmailOptOut(feature) || readsOptOut(feature, OTHER_OPT_OUT_FIELD);
 
 /** A feature read from the lead's e-mail address (its domain's kind): missing when the lead has none, or none that reads as one. */
 const readsEmailAddress = (feature: Feature) => feature.derive.kind === 'emailDomainKind';
