@@ -35,7 +35,7 @@ async function stored() {
 
 beforeEach(async () => {
   stubWebLocks(); // a commit pauses the jobs writing stored scores
-  await Promise.all([...db.leadTables, db.leadScores, db.csvStaging].map((table) => table.clear()));
+  await Promise.all([...db.leadTables, db.leadScores, db.csvStaging, db.heldOutScores].map((table) => table.clear()));
 });
 afterEach(() => vi.unstubAllGlobals());
 
@@ -323,7 +323,7 @@ describe('importCsv over a previous import', () => {
   it('takes the previous import out of trained models’ held-out probabilities: a new file numbered by row reuses its keys for other leads', async () => {
     await importFirst();
     await db.heldOutScores.put({ modelId: 'ebm-1', leadKeys: ['csv|row-1', 'csv|row-2', 'hubspot|1'], probabilities: Float64Array.from([0.9, 0.1, 0.4]) });
-    await importCsv(fileOf(historyCsv), mapping, sink);
+    await importCsv(fileOf(nextCsv), mapping, sink);
     expect((await db.leads.get('csv|row-1'))?.origin).toBe('csv'); // the same key, now another file's lead
     const kept = await db.heldOutScores.get('ebm-1');
     expect(kept?.leadKeys).toEqual(['hubspot|1']);
@@ -339,6 +339,58 @@ describe('importCsv over a previous import', () => {
     const kept = await db.heldOutScores.get('ebm-1');
     expect(kept?.leadKeys).toEqual(['csv|A-1', 'csv|A-2']);
     expect([...(kept?.probabilities ?? [])]).toEqual([0.9, 0.1]);
+  });
+
+  /** Model ebm-1's held-out probabilities, by lead key. */
+  async function heldOutByKey() {
+    const kept = await db.heldOutScores.get('ebm-1');
+    return Object.fromEntries((kept?.leadKeys ?? []).map((key, i) => [key, kept!.probabilities[i]]));
+  }
+
+  const contacts = 'Lead ID,Email,Full Name,First Name,converted\nA-1,ada@x.io,Ada Lovelace,Ada,1\nA-2,alan@x.io,Alan Turing,Alan,0\nA-3,grace@x.io,Grace Hopper,Grace,0\n';
+  const byLeadId: CsvMapping = { ...mapping, idColumn: 'Lead ID', nameColumn: 'First Name', createdColumn: null };
+
+  it('keeps them when the same file is imported again with another name column: the same rows under the same ids', async () => {
+    await importCsv(fileOf(contacts), byLeadId, sink);
+    await db.heldOutScores.put({ modelId: 'ebm-1', leadKeys: ['csv|A-1', 'csv|A-2', 'csv|A-3'], probabilities: Float64Array.from([0.9, 0.1, 0.3]) });
+    await importCsv(fileOf(contacts), { ...byLeadId, nameColumn: 'Full Name' }, sink);
+    expect((await db.leads.get('csv|A-2'))?.name).toBe('Alan Turing');
+    expect(await heldOutByKey()).toEqual({ 'csv|A-1': 0.9, 'csv|A-2': 0.1, 'csv|A-3': 0.3 });
+  });
+
+  it('moves them to the new keys when the same file is imported again with another record id column, or none', async () => {
+    await importCsv(fileOf(contacts), byLeadId, sink);
+    await db.heldOutScores.put({ modelId: 'ebm-1', leadKeys: ['csv|A-1', 'hubspot|1', 'csv|A-2', 'csv|A-3'], probabilities: Float64Array.from([0.9, 0.4, 0.1, 0.3]) });
+    await importCsv(fileOf(contacts), { ...byLeadId, idColumn: 'Email' }, sink);
+    expect(await heldOutByKey()).toEqual({ 'csv|ada@x.io': 0.9, 'hubspot|1': 0.4, 'csv|alan@x.io': 0.1, 'csv|grace@x.io': 0.3 });
+    // Numbered by row, then by an id column again.
+    await importCsv(fileOf(contacts), { ...byLeadId, idColumn: null }, sink);
+    expect(await heldOutByKey()).toEqual({ 'csv|row-1': 0.9, 'hubspot|1': 0.4, 'csv|row-2': 0.1, 'csv|row-3': 0.3 });
+    await importCsv(fileOf(contacts), byLeadId, sink);
+    expect(await heldOutByKey()).toEqual({ 'csv|A-1': 0.9, 'hubspot|1': 0.4, 'csv|A-2': 0.1, 'csv|A-3': 0.3 });
+  });
+
+  it('moves them with their rows when a file numbered by row comes back in another order, and drops those of rows it no longer has', async () => {
+    const [header, ada, alan] = contacts.trim().split('\n');
+    const byRow: CsvMapping = { ...byLeadId, idColumn: null };
+    await importCsv(fileOf(contacts), byRow, sink);
+    await db.heldOutScores.put({ modelId: 'ebm-1', leadKeys: ['csv|row-1', 'csv|row-2', 'csv|row-3'], probabilities: Float64Array.from([0.9, 0.1, 0.3]) });
+    // Grace's row is gone; a new lead takes row 3, which no model learnt from.
+    await importCsv(fileOf(`${[header, alan, ada, 'A-4,barbara@x.io,Barbara Liskov,Barbara,1'].join('\n')}\n`), byRow, sink);
+    expect(await heldOutByKey()).toEqual({ 'csv|row-2': 0.9, 'csv|row-1': 0.1 });
+  });
+
+  it('moves one probability per row when rows repeat word for word', async () => {
+    const twins = 'team,converted\nred,1\nred,1\nblue,0\n';
+    const byRow: CsvMapping = { ...mapping, createdColumn: null };
+    await importCsv(fileOf(twins), byRow, sink);
+    await db.heldOutScores.put({ modelId: 'ebm-1', leadKeys: ['csv|row-1', 'csv|row-2', 'csv|row-3'], probabilities: Float64Array.from([0.8, 0.7, 0.2]) });
+    // One of the twins is gone, and the blue row comes first.
+    await importCsv(fileOf('team,converted\nblue,0\nred,1\n'), byRow, sink);
+    const kept = await heldOutByKey();
+    expect(Object.keys(kept).sort()).toEqual(['csv|row-1', 'csv|row-2']);
+    expect(kept['csv|row-1']).toBe(0.2);
+    expect([0.8, 0.7]).toContain(kept['csv|row-2']);
   });
 
   it('keeps the previous import exactly as it was when a row near the end of the new file is malformed', async () => {

@@ -28,8 +28,9 @@ export const dexieCsvSink: LeadSink = {
     withStoredScoresPaused(() =>
       db.transaction('rw', [...db.leadReplacementTables, db.csvStaging], async () => {
         const oldKeys = (await db.leads.where('origin').equals('csv').primaryKeys()) as string[];
-        // A lead without an id column's is keyed by its row (csvLead): the next file's row 5 is another lead.
-        await db.replaceLeads(oldKeys, () => forEachChunk(db.csvStaging, COPY_CHUNK, (leads) => db.putLeads(leads)), (key) => key.startsWith('csv|row-'));
+        // Held-out probabilities follow their rows (the same file under another mapping keeps them). A lead without an
+        // id column's is keyed by its row (csvLead): the next file's row 5 is another lead unless it is the same row.
+        await db.replaceLeads(oldKeys, (put) => forEachChunk(db.csvStaging, COPY_CHUNK, put), (key) => key.startsWith('csv|row-'));
         await db.csvStaging.clear();
       }),
     ),

@@ -62,6 +62,30 @@ export function summaryOf({ key, source, id, name, owner, leadSource, createdAt,
 /** Summaries written per request by the upgrade that fills them (memory stays flat on large stores). */
 const SUMMARY_FILL_CHUNK = 2000;
 
+/** Leads read per request by `replaceLeads` for the rows models learnt from (memory stays flat on large imports). */
+const ROW_READ_CHUNK = 2000;
+
+/**
+ * What tells a lead's row from another's: its fields (a CSV row's every cell, whichever columns
+ * name it), hashed to 64 bits (cyrb53's two 32-bit halves, unmasked), so the rows of a 100,000-lead
+ * import are compared without holding their text.
+ */
+function rowIdentity(fields: RawRecord): string {
+  const text = JSON.stringify(Object.keys(fields).sort().map((name) => [name, fields[name]]));
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ code, 2654435761);
+    h2 = Math.imul(h2 ^ code, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return `${(h2 >>> 0).toString(16)}:${(h1 >>> 0).toString(16)}`;
+}
+
 /** A stored lead's score under one model. Tier follows the model's current tier policy. */
 export interface LeadScore {
   /** `${modelId}|${leadKey}` */
@@ -101,7 +125,8 @@ export interface StoredModel {
  * A model trained here: the leads it was trained on and each one's calibrated probability from
  * the model of the cross-validation fold that held it out (the trainer chose its thresholds on
  * these). Tier policies and the report's confusion matrices read these for those leads, not
- * the leads' stored scores by the final model, which trained on them.
+ * the leads' stored scores by the final model, which trained on them. Keyed by lead key: a
+ * replacement of the leads moves them with their rows (`replaceLeads`).
  */
 export interface HeldOutScores {
   modelId: string;
@@ -181,23 +206,88 @@ export class LeadLensDb extends Dexie {
   }
 
   /**
-   * Replaces the leads of `oldKeys` by `store()`'s (within the caller's transaction, which lists
-   * `leadReplacementTables`), and takes the keys now naming another lead, or none, out of every
-   * trained model's held-out probabilities: a key can come back as another lead, whose outcome
-   * the old lead's probability must not be paired with. A key back with the same name is the
-   * same lead (demo data reloaded, a CSV export of the same records): its held-out probability
-   * stays, as it is what keeps previews honest; one that names a position, not a lead
-   * (`byPosition`: a CSV's row number), never is.
+   * Replaces the leads of `oldKeys` by those `store` writes through `put` (within the caller's
+   * transaction, which lists `leadReplacementTables`), keeping every trained model's held-out
+   * probabilities with the leads they are of. A lead the models learnt from is the same lead when
+   * `put` writes its row again word for word (the same fields), under its key or another: a file
+   * imported again with another record id or name column, or numbered by row in another order;
+   * else when its key comes back with the same name (demo data reloaded, a CSV export of the same
+   * records with an outcome known since), unless the key names a position, not a lead
+   * (`byPosition`: a CSV's row number). The others are taken out: a key can come back as another
+   * lead, whose outcome the old lead's probability must not be paired with. Leads `store` writes
+   * other than through `put` are matched by key and name only.
    */
-  async replaceLeads(oldKeys: string[], store: () => Promise<void>, byPosition: (key: string) => boolean = () => false): Promise<void> {
-    // Without a trained model's held-out probabilities there is nothing to keep in step: no names read twice (an import can replace 100,000 leads).
-    const tracked = (await this.heldOutScores.count()) > 0;
-    const before = tracked ? await this.leadSummaries.bulkGet(oldKeys) : [];
+  async replaceLeads(
+    oldKeys: string[],
+    store: (put: (leads: StoredLead[]) => Promise<void>) => Promise<void>,
+    byPosition: (key: string) => boolean = () => false,
+  ): Promise<void> {
+    const heldOut = await this.heldOutScores.toArray();
+    const trainedOn = new Set(heldOut.flatMap(({ leadKeys }) => leadKeys));
+    const learntFrom = oldKeys.filter((key) => trainedOn.has(key));
+    // No model learnt from these leads: nothing to keep in step, no lead read twice (an import can replace 100,000 leads).
+    if (learntFrom.length === 0) {
+      await this.deleteLeads(oldKeys);
+      await store((leads) => this.putLeads(leads));
+      return;
+    }
+    const oldRowOf = new Map<string, string>();
+    const oldNameOf = new Map<string, string>();
+    for (let start = 0; start < learntFrom.length; start += ROW_READ_CHUNK) {
+      for (const lead of await this.leads.bulkGet(learntFrom.slice(start, start + ROW_READ_CHUNK))) {
+        if (!lead) continue;
+        oldRowOf.set(lead.key, rowIdentity(lead.fields));
+        oldNameOf.set(lead.key, lead.name);
+      }
+    }
     await this.deleteLeads(oldKeys);
-    await store();
-    if (!tracked) return;
-    const after = await this.leadSummaries.bulkGet(oldKeys);
-    await this.forgetHeldOutScoresOf(new Set(oldKeys.filter((key, i) => byPosition(key) || after[i] === undefined || after[i]?.name !== before[i]?.name)));
+    const wantedRows = new Set(oldRowOf.values());
+    // The new leads whose row is one of those learnt from, in the order written.
+    const newRowOf = new Map<string, string>();
+    await store(async (leads) => {
+      await this.putLeads(leads);
+      for (const lead of leads) {
+        const row = rowIdentity(lead.fields);
+        if (wantedRows.has(row)) newRowOf.set(lead.key, row);
+      }
+    });
+
+    const successorOf = new Map<string, string>();
+    const taken = new Set<string>();
+    const claim = (oldKey: string, newKey: string) => {
+      successorOf.set(oldKey, newKey);
+      taken.add(newKey);
+    };
+    // A row back under its own key first, so that a row repeated word for word does not take another's key.
+    for (const key of learntFrom) if (oldRowOf.has(key) && newRowOf.get(key) === oldRowOf.get(key)) claim(key, key);
+    const freeKeysOfRow = new Map<string, string[]>();
+    for (const [key, row] of newRowOf) {
+      if (taken.has(key)) continue;
+      const free = freeKeysOfRow.get(row);
+      if (free) free.push(key);
+      else freeKeysOfRow.set(row, [key]);
+    }
+    for (const key of learntFrom) {
+      const moved = successorOf.has(key) ? undefined : freeKeysOfRow.get(oldRowOf.get(key) ?? '')?.pop();
+      if (moved !== undefined) claim(key, moved);
+    }
+    const byName = learntFrom.filter((key) => !successorOf.has(key) && !taken.has(key) && !byPosition(key));
+    const after = await this.leadSummaries.bulkGet(byName);
+    byName.forEach((key, i) => {
+      if (after[i] !== undefined && after[i].name === oldNameOf.get(key)) claim(key, key);
+    });
+    await this.moveHeldOutScores(heldOut, new Set(learntFrom), successorOf);
+  }
+
+  /** Moves the leads of `replaced` in the models' held-out probabilities (`heldOut`, as stored) to their successor's key, and takes out those without one (within the caller's transaction). */
+  private async moveHeldOutScores(heldOut: HeldOutScores[], replaced: ReadonlySet<string>, successorOf: ReadonlyMap<string, string>): Promise<void> {
+    for (const { modelId, leadKeys, probabilities } of heldOut) {
+      // undefined: taken out.
+      const keysNow = leadKeys.map((key) => (replaced.has(key) ? successorOf.get(key) : key));
+      if (keysNow.every((key, i) => key === leadKeys[i])) continue;
+      const kept = keysNow.flatMap((key, i) => (key === undefined ? [] : [i]));
+      await this.heldOutScores.put({ modelId, leadKeys: kept.map((i) => keysNow[i]!), probabilities: Float64Array.from(kept, (i) => probabilities[i]) });
+    }
   }
 
   /** The tables a transaction calling `replaceLeads` lists in its scope. */
