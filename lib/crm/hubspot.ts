@@ -125,16 +125,20 @@ export const hubspotPage: RecordPageSpec = {
 
 /**
  * How long after the URL names a contact a card may still show the previous contact's properties.
- * Past it, a row still showing what it showed as the previous contact's is taken for this one's:
- * HubSpot may re-render a card in place, leaving a property of the same value untouched. The
- * record badge reads the page again when its wait for the record's render runs out (3 s), after this.
+ * Past it, once the page has begun rendering this contact, a row still showing what it showed as
+ * the previous contact's is taken for this one's: HubSpot may re-render a card in place, leaving a
+ * property of the same value untouched. The record badge reads the page again when its wait for
+ * the record's render runs out (3 s), after this.
  */
 export const PREVIOUS_CONTACT_CARDS_MS = 2000;
 
 /** The contact a property row was last read as (the one its page's URL named), and the value it showed then. */
 const rowsRead = new WeakMap<Element, { recordId: string; value: string }>();
-/** The contact a document's URL named at its last read, and since when (ms). */
-const contactShown = new WeakMap<Document, { recordId: string; since: number }>();
+/**
+ * The contact a document's URL named at its last read, since when (ms), and whether a row has
+ * been rendered or changed since (the page has begun showing it).
+ */
+const contactShown = new WeakMap<Document, { recordId: string; since: number; rendering: boolean }>();
 
 const recordPage = createRecordPageReader(hubspotPage);
 
@@ -148,23 +152,31 @@ function rowValue(row: Element): string {
 
 /**
  * The property rows that still show another contact's: the same element, showing the same value
- * as when read as that contact's, less than `PREVIOUS_CONTACT_CARDS_MS` after the URL named
- * `recordId`. Every other row (rendered since, or changed) is recorded as `recordId`'s. Hidden
- * rows too: a tab HubSpot hides now is shown later.
+ * as when read as that contact's, until `PREVIOUS_CONTACT_CARDS_MS` after the URL named
+ * `recordId` and the page began rendering it (some row rendered or changed since). A page that
+ * still shows only the previous contact's rows is held back whole however long it takes: its
+ * badge then scores what the CRM says. Every other row is recorded as `recordId`'s. Hidden rows
+ * too: a tab HubSpot hides now is shown later.
  */
 function rowsOfAnotherContact(doc: Document, recordId: string): Set<Element> {
   const now = Date.now();
   let shown = contactShown.get(doc);
-  if (shown?.recordId !== recordId) contactShown.set(doc, (shown = { recordId, since: now }));
-  const cardsRendered = now - shown.since >= PREVIOUS_CONTACT_CARDS_MS;
-  const another = new Set<Element>();
+  if (shown?.recordId !== recordId) contactShown.set(doc, (shown = { recordId, since: now, rendering: false }));
+  const unchanged: Element[] = [];
   for (const row of queryAll(doc, hubspotPage.fieldRow)) {
     const value = rowValue(row);
     const read = rowsRead.get(row);
-    if (!cardsRendered && read !== undefined && read.recordId !== recordId && read.value === value) another.add(row);
-    else rowsRead.set(row, { recordId, value });
+    if (read !== undefined && read.recordId !== recordId && read.value === value) {
+      unchanged.push(row);
+      continue;
+    }
+    if (read?.recordId !== recordId) shown.rendering = true;
+    rowsRead.set(row, { recordId, value });
   }
-  return another;
+  const cardsRendered = shown.rendering && now - shown.since >= PREVIOUS_CONTACT_CARDS_MS;
+  if (!cardsRendered) return new Set(unchanged);
+  for (const row of unchanged) rowsRead.set(row, { recordId, value: rowsRead.get(row)!.value });
+  return new Set();
 }
 
 /**

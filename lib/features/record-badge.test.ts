@@ -619,4 +619,19 @@ describe('record badge on HubSpot, from one contact to the next as HubSpot rende
     expect(badges()).toHaveLength(1);
     expect(badges()[0].closest('h2')?.textContent).toBe('Grace Hopper');
   });
+
+  it('never scores the previous contact’s cards as the next one’s, however long HubSpot takes to begin rendering it', async () => {
+    await fromAdaToGrace();
+    // A loading shimmer comes and goes (changes to the page), Ada's cards stay for 3.4 s.
+    for (let t = 0; t < 3400; t += 200) {
+      document.body.insertAdjacentHTML('beforeend', '<i class="shimmer"></i>');
+      await vi.advanceTimersByTimeAsync(200);
+    }
+    // Nothing of Ada's: when its wait runs out, the badge asks with no fields (the CRM's say).
+    expect(requestsFor(grace)).toEqual([{}]);
+    renderCard('about-this-contact', { jobtitle: 'CTO', lifecyclestage: 'customer' });
+    renderCard('overview-card', overviewOfGrace);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(requestsFor(grace).at(-1)).toEqual({ jobtitle: 'CTO', lifecyclestage: 'customer', ...overviewOfGrace });
+  });
 });
