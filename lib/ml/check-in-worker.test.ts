@@ -49,4 +49,18 @@ describe('checkModelInWorker', () => {
     await expect(checkModelInWorker('m-3', { start: garbled.start })).rejects.toThrow('The model check sent an unexpected reply');
     await expect(checkModelInWorker('m-1', { start: answering('{ ok: false }').start })).rejects.toThrow('The model check sent an unexpected reply');
   });
+
+  it('runs one check at a time: the next thread starts once the one before has ended, its deadline counted from its own start', async () => {
+    const started: string[] = [];
+    const recording = (check: ReturnType<typeof threadCheck>) => (request: ModelCheckRequest) => (started.push(request.modelId), check.start(request));
+    const busy = threadCheck('for (;;) {}');
+    const passes = threadCheck(`require('node:worker_threads').parentPort.postMessage({ ok: true }); setInterval(() => {}, 1000);`);
+    const first = checkModelInWorker('slow', { start: recording(busy), deadlineMs: 1500 });
+    const second = checkModelInWorker('quick', { start: recording(passes), deadlineMs: 1000 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(started).toEqual(['slow']);
+    await expect(first).rejects.toThrow(/still computing/);
+    await expect(second).resolves.toBeUndefined(); // within its own second, though 1.5 s after it was asked for
+    expect(started).toEqual(['slow', 'quick']);
+  });
 });

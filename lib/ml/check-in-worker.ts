@@ -6,9 +6,11 @@
  * the worker is terminated at the deadline and the model refused, while the offscreen document
  * goes on scoring with the active model.
  *
- * The check gives the model a run as large as production ever gives it (check-model.ts), and a
- * run's work is fixed by the sizes of its inputs (operators.ts refuses the rest), so a model that
- * passes in time scores each later batch in about the time its check took at most.
+ * The check gives the model a run as large as production ever gives it, each run within a budget
+ * of seconds (check-model.ts `withinRunBudget`), and a run's work is fixed by the sizes of its
+ * inputs (operators.ts refuses the rest), so a model that passes scores each later batch about as
+ * fast. Checks run one at a time: each worker holds its own ONNX Runtime and check rows (up to
+ * ~190 MB), beside the offscreen document's engine.
  */
 import { ModelCheckReplySchema, type ModelCheckRequest } from './check-worker-protocol';
 
@@ -36,11 +38,25 @@ function startCheckWorker(request: ModelCheckRequest): RunningCheck {
   return { verdict, stop: () => worker.terminate() };
 }
 
-/** Checks the stored model `modelId`; throws why it fails, or that it did not finish within `deadlineMs`. */
-export async function checkModelInWorker(
-  modelId: string,
-  { start = startCheckWorker, deadlineMs = CHECK_DEADLINE_MS }: { start?: (request: ModelCheckRequest) => RunningCheck; deadlineMs?: number } = {},
-): Promise<void> {
+interface CheckOptions {
+  start?: (request: ModelCheckRequest) => RunningCheck;
+  deadlineMs?: number;
+}
+
+/** The check running or last run: the next starts once it has ended. */
+let previousCheck: Promise<unknown> = Promise.resolve();
+
+/**
+ * Checks the stored model `modelId` once the checks asked for before have ended; throws why it
+ * fails, or that it did not finish within `deadlineMs` of starting.
+ */
+export function checkModelInWorker(modelId: string, options: CheckOptions = {}): Promise<void> {
+  const check = previousCheck.then(() => checkNow(modelId, options));
+  previousCheck = check.catch(() => undefined);
+  return check;
+}
+
+async function checkNow(modelId: string, { start = startCheckWorker, deadlineMs = CHECK_DEADLINE_MS }: CheckOptions): Promise<void> {
   const check = start({ modelId });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {

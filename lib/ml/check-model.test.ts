@@ -3,7 +3,7 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LARGEST_SCORING_BATCH } from './scoring-batch';
-import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, checkRows, checkModelOutputs, checkSize, trainedCheckBound } from './check-model';
+import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, RUN_BUDGET, checkRows, checkModelOutputs, checkSize, trainedCheckBound, withinRunBudget } from './check-model';
 import type { EngineOutput } from './engine';
 import { parseManifest, type Manifest } from './manifest';
 import { axisBin, scoreIndex } from './shape';
@@ -465,5 +465,29 @@ describe('a model with shape functions is tried at every value a lead can have t
       return honest(rows, featureCount);
     });
     expect([...tried]).toEqual(expect.arrayContaining([0, 1e6, Number.NaN]));
+  });
+});
+
+describe('a run of the check', () => {
+  const output: EngineOutput = { probability: new Float32Array(0), contributions: new Float32Array(0), terms: 0 };
+  /** A run that takes `ms` by a clock the test moves. */
+  const taking = (ms: number) => {
+    let clock = 0;
+    const run = withinRunBudget(async () => ((clock += ms), output), () => clock);
+    return (leads: number) => run(new Float32Array(leads * 2), 2);
+  };
+
+  it('may take 5 s per 1,000 leads, at least 10 s', async () => {
+    expect(RUN_BUDGET).toEqual({ msPer1000Leads: 5_000, minimumMs: 10_000 });
+    await expect(taking(10_000)(10)).resolves.toBe(output);
+    await expect(taking(10_000)(1_000)).resolves.toBe(output);
+    await expect(taking(20_000)(4_000)).resolves.toBe(output);
+  });
+
+  it('fails past it, saying what it would do to badges', async () => {
+    await expect(taking(10_001)(1_000)).rejects.toThrow(
+      'model.onnx took 10.0 seconds to score 1,000 check leads, where a lead-scoring model takes a fraction of one: each batch of bulk scoring would hold up every badge as long.',
+    );
+    await expect(taking(20_100)(4_000)).rejects.toThrow(/took 20\.1 seconds to score 4,000 check leads/);
   });
 });

@@ -20,7 +20,7 @@
  * extension shows one model's probabilities with the other's tiers and explanations.
  */
 import { DAY_NAMES, SENIORITY_RANK, URL_CATEGORIES } from './derive';
-import type { EngineOutput } from './engine';
+import type { EngineOutput, EngineRun } from './engine';
 import { modelHasShapes } from './insights';
 import type { Calibration, Derive, Feature, Manifest, TermShape } from './manifest';
 import { mulberry32 } from './random';
@@ -358,4 +358,29 @@ export function checkRows(manifest: Manifest, seed: number): Float32Array {
     }
   }
   return rows;
+}
+
+/**
+ * How long a run of the check may take: 5 s per 1,000 leads, and at least 10 s (the first run
+ * loads the model too). A tree ensemble scores 1,000 leads in milliseconds; a model that takes
+ * seconds would hold up every badge that long at each batch of bulk scoring, though its whole
+ * check might end within the deadline (check-in-worker.ts).
+ */
+export const RUN_BUDGET = { msPer1000Leads: 5_000, minimumMs: 10_000 };
+
+/** `run`, failing any run that takes longer than `RUN_BUDGET` allows for its leads (by `now`, in ms). */
+export function withinRunBudget(run: EngineRun, now: () => number = () => performance.now()): EngineRun {
+  return async (rows, featureCount) => {
+    const started = now();
+    const output = await run(rows, featureCount);
+    const leads = rows.length / featureCount;
+    const ms = now() - started;
+    if (ms > Math.max(RUN_BUDGET.minimumMs, (RUN_BUDGET.msPer1000Leads * leads) / 1000)) {
+      throw new Error(
+        `model.onnx took ${(ms / 1000).toFixed(1)} seconds to score ${leads.toLocaleString('en-US')} check leads, where a lead-scoring model takes a fraction of one: ` +
+          'each batch of bulk scoring would hold up every badge as long.',
+      );
+    }
+    return output;
+  };
 }
