@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { collectFilterChoices, filterLeads, leadSourceChoices, leadsOfTier, mostLikelyFirst, NO_FILTERS, offeredFilters, segmentStats, type ScoredLeadRow } from './segments';
+import { collectFilterChoices, filterLeads, leadSourceChoices, leadsToWork, mostLikelyFirst, NO_FILTERS, offeredFilters, segmentStats, type ScoredLeadRow } from './segments';
 
 const DAY = 86_400_000;
 const NOW = 100 * DAY;
@@ -119,15 +119,23 @@ describe('mostLikelyFirst', () => {
   });
 });
 
-describe('leadsOfTier', () => {
+describe('leadsToWork', () => {
+  it('leaves out the leads of the tier that converted already, counting them, and keeps those not known to have', () => {
+    const tier = [row({ name: 'Won', probability: 0.95, outcome: 1 }), row({ name: 'Lost', probability: 0.9, outcome: 0 }), row({ name: 'Open', probability: 0.8, outcome: null })];
+    const { leads, converted } = leadsToWork([...tier, row({ name: 'Cold won', tier: 'cold', outcome: 1 })], 'warm', { key: 'score', descending: true });
+    expect(leads.map((r) => r.name)).toEqual(['Lost', 'Open']);
+    expect(converted).toBe(1);
+  });
+
   it('sorts a tier by score or by name, either way', () => {
-    expect(leadsOfTier(rows, 'hot', { key: 'score', descending: true }).map((r) => r.name)).toEqual(['Al', 'Cy', 'Bo']);
-    expect(leadsOfTier(rows, 'hot', { key: 'score', descending: false }).map((r) => r.name)).toEqual(['Bo', 'Cy', 'Al']);
-    expect(leadsOfTier(rows, 'hot', { key: 'name', descending: false }).map((r) => r.name)).toEqual(['Al', 'Bo', 'Cy']);
+    const open = rows.map((r) => ({ ...r, outcome: null }));
+    expect(leadsToWork(open, 'hot', { key: 'score', descending: true }).leads.map((r) => r.name)).toEqual(['Al', 'Cy', 'Bo']);
+    expect(leadsToWork(open, 'hot', { key: 'score', descending: false }).leads.map((r) => r.name)).toEqual(['Bo', 'Cy', 'Al']);
+    expect(leadsToWork(open, 'hot', { key: 'name', descending: false }).leads.map((r) => r.name)).toEqual(['Al', 'Bo', 'Cy']);
   });
   it('orders ties by probability, most likely first', () => {
     const tied = [row({ name: 'X', probability: 0.2 }), row({ name: 'X', probability: 0.9 })];
-    expect(leadsOfTier(tied, 'warm', { key: 'name', descending: true }).map((r) => r.probability)).toEqual([0.9, 0.2]);
+    expect(leadsToWork(tied, 'warm', { key: 'name', descending: true }).leads.map((r) => r.probability)).toEqual([0.9, 0.2]);
   });
 
   describe('by a text column', () => {
@@ -136,13 +144,13 @@ describe('leadsOfTier', () => {
 
     it('ignores case and accents, ties going to the more likely lead', () => {
       const expected = ['al', 'Bo', 'Émile', 'émile', 'zoe', 'Zoë'];
-      expect(leadsOfTier(names, 'warm', { key: 'name', descending: false }).map((r) => r.name)).toEqual(expected);
-      expect(leadsOfTier(names, 'warm', { key: 'topReason', descending: false }).map((r) => r.topReason)).toEqual(expected);
+      expect(leadsToWork(names, 'warm', { key: 'name', descending: false }).leads.map((r) => r.name)).toEqual(expected);
+      expect(leadsToWork(names, 'warm', { key: 'topReason', descending: false }).leads.map((r) => r.topReason)).toEqual(expected);
     });
 
     it('compares with one shared collator: localeCompare with options builds one per call (seconds for 40,000 leads)', () => {
       const localeCompare = vi.spyOn(String.prototype, 'localeCompare');
-      leadsOfTier(names, 'warm', { key: 'name', descending: true });
+      leadsToWork(names, 'warm', { key: 'name', descending: true });
       expect(localeCompare).not.toHaveBeenCalled();
     });
   });

@@ -139,11 +139,22 @@ export function compareRows(a: ScoredLeadRow, b: ScoredLeadRow, order: SortOrder
 }
 
 /**
- * The leads of a tier in the requested order. The sort is adaptive: rows already in that order
- * (the most likely first, as they are loaded) cost one comparison each, not a full sort.
+ * The leads of a tier a rep may still work, in the requested order, and how many were left out as
+ * converted already (their stored outcome: Salesforce's IsConverted, a HubSpot lifecycle stage of
+ * opportunity or later, a file's outcome column). Those score highest, many of them the leads the
+ * model learnt from, and would fill the top of a call list with deals already won; they still
+ * count in the tier's numbers and rates (`segmentStats`). The sort is adaptive: rows already in
+ * that order (the most likely first, as they are loaded) cost one comparison each, not a full sort.
  */
-export function leadsOfTier(rows: readonly ScoredLeadRow[], tier: Tier, order: SortOrder): ScoredLeadRow[] {
-  return rows.filter((row) => row.tier === tier).sort((a, b) => compareRows(a, b, order));
+export function leadsToWork(rows: readonly ScoredLeadRow[], tier: Tier, order: SortOrder): { leads: ScoredLeadRow[]; converted: number } {
+  const leads: ScoredLeadRow[] = [];
+  let converted = 0;
+  for (const row of rows) {
+    if (row.tier !== tier) continue;
+    if (row.outcome === 1) converted++;
+    else leads.push(row);
+  }
+  return { leads: leads.sort((a, b) => compareRows(a, b, order)), converted };
 }
 
 /**

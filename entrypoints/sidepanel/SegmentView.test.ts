@@ -204,3 +204,14 @@ it("shows a lead the model learnt from in the rate of the tier of its held-out p
     /: 3 leads shown have a known outcome \(created 30 or more days ago, or learnt from\); other leads are left out\. The leads the model learnt from count in the tier of their held-out probability, from a check model that never saw them \(the model's own scores of them would flatter it\), as the options page counts them; they are listed in the tier of their score\.$/,
   );
 });
+
+it('lists no lead that converted already among the top leads a rep works, saying how many were left out, while the counts include them', () => {
+  const lead = (name: string, outcome: 0 | 1 | null, probability: number) => ({ ...csvLead, leadKey: `csv|${name}`, recordId: name, name, outcome, probability });
+  rendered = render(createElement(SegmentView, { leads: leadsOf([lead('Won', 1, 0.99), lead('Also won', 1, 0.97), lead('Open', null, 0.9), lead('Lost', 0, 0.85)]) }));
+  const names = [...rendered.container.querySelectorAll('tbody .link-button')].map((button) => button.textContent);
+  expect(names).toEqual(['Open', 'Lost']);
+  expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent).toBe(
+    '2 hot leads converted already: left out of this list (the counts above include them).',
+  );
+  expect(rendered.container.textContent).toContain('Segments (4 of 4 leads)');
+});

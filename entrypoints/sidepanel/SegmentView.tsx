@@ -11,7 +11,7 @@ import {
   asStored,
   filterLeads,
   leadSourceChoices,
-  leadsOfTier,
+  leadsToWork,
   NO_FILTERS,
   offeredFilters,
   segmentStats,
@@ -90,18 +90,25 @@ interface TopLeadsProps {
 
 function TopLeads({ rows, filters, tier, onOpen }: TopLeadsProps) {
   const [order, setOrder] = useState<SortOrder>({ key: 'score', descending: true });
-  const sorted = useMemo(() => leadsOfTier(rows, tier, order), [rows, tier, order]);
+  const { leads, converted } = useMemo(() => leadsToWork(rows, tier, order), [rows, tier, order]);
   // Other filters, another list: the table starts it on its first page, in the order chosen; new scores of the same list keep the page.
   return (
-    <LeadTable
-      caption={`Top ${TIER_LOOK[tier].word.toLowerCase()} leads`}
-      rows={sorted}
-      order={order}
-      onSort={setOrder}
-      onOpen={onOpen}
-      filtersApplied={Object.values(filters).some((value) => value !== null)}
-      listKey={JSON.stringify(filters)}
-    />
+    <>
+      <LeadTable
+        caption={`Top ${TIER_LOOK[tier].word.toLowerCase()} leads`}
+        rows={leads}
+        order={order}
+        onSort={setOrder}
+        onOpen={onOpen}
+        filtersApplied={Object.values(filters).some((value) => value !== null)}
+        listKey={JSON.stringify(filters)}
+      />
+      {converted > 0 && (
+        <p className="rate-basis" data-testid={`converted-left-out-${tier}`}>
+          {plural(converted, `${TIER_LOOK[tier].word.toLowerCase()} lead`, `${TIER_LOOK[tier].word.toLowerCase()} leads`)} converted already: left out of this list (the counts above include them).
+        </p>
+      )}
+    </>
   );
 }
 
