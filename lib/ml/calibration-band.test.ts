@@ -48,8 +48,16 @@ describe('calibrationBand', () => {
 describe('describeCalibrationBand', () => {
   it('says how many leads the rate is of, and when they are too few to go by', () => {
     expect(describeCalibrationBand({ predicted: 0.2, observed: 0.25, leads: 1200 })).toBe('Of the 1,200 leads the model scored near 20 %, 25 % converted (training data).');
-    expect(describeCalibrationBand({ predicted: 0.8, observed: 1, leads: 8 })).toBe('Of the 8 leads the model scored near 80 %, >99 % converted (training data: too few to go by).');
+    expect(describeCalibrationBand({ predicted: 0.8, observed: 1, leads: 8 })).toBe('Of the 8 leads the model scored near 80 %, 100 % converted (training data: too few to go by).');
     expect(describeCalibrationBand({ predicted: 0.2, observed: 0.25 })).toBe('Of the leads the model scored near 20 %, 25 % converted (training data).');
+  });
+
+  it('writes the share that converted as a rate: all is "100 %", none "0 %", never a lead\'s ">99 %" or "<1 %"', () => {
+    expect(describeCalibrationBand({ predicted: 0.82, observed: 1, leads: 30, range: [0.61, 0.97] })).toBe('Of the 30 leads the model scored 61 %–97 %, 100 % converted (training data).');
+    expect(describeCalibrationBand({ predicted: 0.004, observed: 0, leads: 60, range: [0.001, 0.008] })).toBe('Of the 60 leads the model scored 0.1 %–0.8 %, 0 % converted (training data).');
+    // Nearly all is not all, and a few is not none.
+    expect(describeCalibrationBand({ predicted: 0.9, observed: 0.996, leads: 500, range: [0.8, 0.99] })).toBe('Of the 500 leads the model scored 80 %–99 %, 99.6 % converted (training data).');
+    expect(describeCalibrationBand({ predicted: 0.01, observed: 0.004, leads: 500, range: [0.001, 0.02] })).toBe('Of the 500 leads the model scored 0.1 %–2 %, 0.4 % converted (training data).');
   });
 
   it("words a lead's bin by the probabilities it spans, so a 73 % lead is not read against the bin's 34 % mean", () => {

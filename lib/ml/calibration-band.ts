@@ -35,11 +35,15 @@ export function calibrationBand(manifest: Manifest, probability: number): Calibr
   return { predicted, observed, ...(leads !== undefined && { leads }), ...(range && { range }) };
 }
 
-/** The band in a rep's words: how many such leads there were, what they were scored, and when too few to go by. */
+/**
+ * The band in a rep's words: how many such leads there were, what they were scored, and when too
+ * few to go by. What share converted is a rate (`formatRate`): "100 %" when all did, "0 %" when
+ * none did, never a lead's ">99 %" or "<1 %".
+ */
 export function describeCalibrationBand({ predicted, observed, leads, range }: CalibrationBand): string {
   const which = leads === undefined ? 'the leads' : `the ${plural(leads, 'lead', 'leads')}`;
   const few = leads !== undefined && leads < FEW_LEADS_FOR_A_RATE ? ': too few to go by' : '';
-  return `Of ${which} the model scored ${range ? rangeInWords(range) : `near ${formatProbability(predicted)}`}, ${formatProbability(observed)} converted (training data${few}).`;
+  return `Of ${which} the model scored ${range ? rangeInWords(range) : `near ${formatProbability(predicted)}`}, ${formatRate(observed)} converted (training data${few}).`;
 }
 
 /** "22 %–80 %", its ends never reading the same; one figure when the bin's leads all scored it. */
