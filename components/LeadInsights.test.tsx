@@ -5,6 +5,7 @@ import { generateDemoLeads } from '@/lib/crm/demo-data';
 import { featurizeRecord, type RawRecord } from '@/lib/ml/featurize';
 import { deviationsFromIdeal, MIN_CHANGE_POINTS, type Deviation, type HotterPlan } from '@/lib/ml/insights';
 import { parseManifest } from '@/lib/ml/manifest';
+import type { TierThresholds } from '@/lib/presentation';
 import { handMadeManifest } from '@/test/fixtures/manifest';
 import { render, type Rendered } from '@/test/render';
 import { DeviationsTable, HotterPlanView } from './LeadInsights';
@@ -24,38 +25,70 @@ const plan: HotterPlan = {
   reaches: true,
 };
 
-const headline = (shown: HotterPlan) => {
-  rendered = render(<HotterPlanView plan={shown} />);
+/** Thresholds with `plan`'s warm one; hot far above every figure unless a test says otherwise. */
+const tiers: TierThresholds = { warm: plan.threshold, hot: 0.5 };
+
+const bundledManifest = () => {
+  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.manifest;
+};
+
+const headline = (shown: HotterPlan, shownTiers: TierThresholds = { ...tiers, warm: shown.threshold }) => {
+  rendered = render(<HotterPlanView plan={shown} tiers={shownTiers} />);
   return rendered.container.querySelector('.hotter-plan p')?.textContent;
 };
 
 /** A right-to-left override: without isolation it reverses the words that follow it. */
 const OVERRIDE = '\u202E';
 
-it('writes probabilities as the header does, with two digits where a model with 1 % conversion would read "1 % → 1 %"', () => {
-  // The header says "<1 % likely"; the threshold and the result both round to "1 %", so they get the digits that tell them apart.
+it('writes the probabilities as the header does, each on its side of the threshold, where a model with 1 % conversion would read "1 % → 1 %"', () => {
+  // The header says "<1 % likely"; the result, past "warm from 1.2 %", reads past it rather than "1 %".
   expect(headline(plan)).toBe('These changes would make it Warm (from 1.2 % likely): <1 % → 1.4 %.');
 });
 
-it('writes whole percents, as the header does, when the figures read apart', () => {
+it('writes the threshold as the options page does and the probabilities in whole percents, as the header does, when those agree with it', () => {
   expect(headline({ ...plan, threshold: 0.1126, probabilityBefore: 0.012, probabilityAfter: 0.124 })).toBe(
-    'These changes would make it Warm (from 11 % likely): 1 % → 12 %.',
+    'These changes would make it Warm (from 11.26 % likely): 1 % → 12 %.',
   );
 });
 
 it('never writes a shortfall as the threshold itself', () => {
   expect(headline({ ...plan, reaches: false, threshold: 0.1126, probabilityBefore: 0.012, probabilityAfter: 0.1108 })).toBe(
-    'The changes that help most would not make it Warm (from 11.3 % likely), only raise it: 1 % → 11.1 %.',
+    'The changes that help most would not make it Warm (from 11.26 % likely), only raise it: 1 % → 11 %.',
+  );
+});
+
+it("writes the bundled model's thresholds as the options page does (\"warm from 10.32 %\"), not rounded to \"10 %\"", () => {
+  const bundled = bundledManifest().tiers;
+  const shortfall = { ...plan, reaches: false, threshold: bundled.warm, probabilityBefore: 0.05, probabilityAfter: 0.08 };
+  expect(headline(shortfall, bundled)).toBe('The changes that help most would not make it Warm (from 10.32 % likely), only raise it: 5 % → 8 %.');
+});
+
+it('never writes a lead the plan leaves warm at or past the hot threshold: 21.55 % under "hot from 21.58 %" is not "22 %"', () => {
+  const bundled = bundledManifest().tiers;
+  expect(headline({ ...plan, threshold: bundled.warm, probabilityBefore: 0.05, probabilityAfter: 0.2155 }, bundled)).toBe(
+    'These changes would make it Warm (from 10.32 % likely): 5 % → 21.55 %.',
+  );
+});
+
+it('tells apart a before and after that would read alike, each still on its side of every threshold', () => {
+  // A warm lead falling short of "hot from 21.5 %": its 21.46 % must not read "21.5 %" to tell it from 20.65 % ("21 %").
+  const warmLead = { ...plan, targetTier: 'hot' as const, reaches: false, threshold: 0.215, probabilityBefore: 0.2065, probabilityAfter: 0.2146 };
+  expect(headline(warmLead, { warm: 0.1, hot: 0.215 })).toBe('The changes that help most would not make it Hot (from 21.5 % likely), only raise it: 21 % → 21.46 %.');
+  // Whole percents read "10 % → 10 %"; no threshold lies between them.
+  expect(headline({ ...plan, reaches: false, threshold: 0.1126, probabilityBefore: 0.1, probabilityAfter: 0.1045 })).toBe(
+    'The changes that help most would not make it Warm (from 11.26 % likely), only raise it: 10 % → 10.4 %.',
   );
 });
 
 it('says plainly when no change is left that would raise the lead visibly, never that changes "only raise it" from a figure to itself', () => {
-  rendered = render(<HotterPlanView plan={{ ...plan, changes: [], reaches: false, threshold: 0.110634, probabilityBefore: 0.106962, probabilityAfter: 0.106962 }} />);
+  rendered = render(<HotterPlanView plan={{ ...plan, changes: [], reaches: false, threshold: 0.110634, probabilityBefore: 0.106962, probabilityAfter: 0.106962 }} tiers={tiers} />);
   expect(rendered.container.textContent).toBe("No change to engagement would noticeably raise this lead's score: its fit decides it.");
 });
 
 it('says a "days since" change is an activity today, each change with the odds of the probabilities the plan shows', () => {
-  rendered = render(<HotterPlanView plan={plan} />);
+  rendered = render(<HotterPlanView plan={plan} tiers={tiers} />);
   expect(Array.from(rendered.container.querySelectorAll('.hotter-plan li'), (li) => li.textContent)).toEqual([
     'Days since last activity: 40 days → ≤ 0 days, with an activity today (odds ×1.3)',
     'Website visits: 0 → 3 (odds ×1.5)',
@@ -74,7 +107,7 @@ it('names the features that change with a changed field, whose change the odds i
     today: false,
     alsoChanges: [{ feature: 14, label: 'E-mail click rate', from: '0.25 clicks per open', to: '0.08 clicks per open' }],
   };
-  rendered = render(<HotterPlanView plan={{ ...plan, changes: [opens] }} />);
+  rendered = render(<HotterPlanView plan={{ ...plan, changes: [opens] }} tiers={tiers} />);
   expect(rendered.container.querySelector('.hotter-plan li')?.textContent).toBe(
     'Marketing e-mails opened: 4 → 12, which takes E-mail click rate from 0.25 clicks per open to 0.08 clicks per open (odds ×1.8)',
   );
@@ -93,7 +126,7 @@ it('isolates every value in the plan, so a direction override in one cannot reve
       },
     ],
   };
-  rendered = render(<HotterPlanView plan={withOverride} />);
+  rendered = render(<HotterPlanView plan={withOverride} tiers={tiers} />);
   expect(Array.from(rendered.container.querySelectorAll('.hotter-plan li bdi'), (bdi) => bdi.textContent)).toEqual([
     page,
     `demo${OVERRIDE}`,
@@ -144,9 +177,7 @@ it('writes an odds factor only from the least change the plan offers (×1.05), n
 });
 
 it('reads no "×1" for any demo lead of the bundled model', () => {
-  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
-  if (!parsed.ok) throw new Error(parsed.error);
-  const { manifest } = parsed;
+  const manifest = bundledManifest();
   const now = new Date('2026-11-20T00:00:00Z');
   const deviations = generateDemoLeads({ count: 150, seed: 5, now }).flatMap((lead) =>
     (['hubspot', 'salesforce'] as const).flatMap((source) => deviationsFromIdeal(manifest, featurizeRecord(lead[source] as RawRecord, manifest.features, source, now), source)),

@@ -1,5 +1,5 @@
 import { MIN_CHANGE_POINTS, type Deviation, type HotterPlan } from '@/lib/ml/insights';
-import { formatDistinctRates, formatProbability, oddsFactor } from '@/lib/presentation';
+import { formatProbabilityWithTiers, formatThreshold, oddsFactor, type TierThresholds } from '@/lib/presentation';
 import { TierLabel } from './TierLabel';
 
 // Values come from CRM data (a category, a number as the CRM wrote it): each sits in <bdi>, so
@@ -55,34 +55,43 @@ export function DeviationsTable({ deviations }: { deviations: readonly Deviation
 }
 
 /**
- * The plan's threshold, probability before and after, each as the header writes a probability
- * ("12 %", "<1 %"), except figures that would read alike though they differ (a shortfall as
- * "11 % → 11 %"): those with the digits that tell them apart ("11.3 %", "11.1 %"). Before and
- * after differ by odds ×1.05 or more (MIN_CHANGE_POINTS), which a digit more shows below 97 %:
- * further digits only tell a figure from a threshold it sits next to ("11.059 %", "11.063 %").
+ * The lead's probability before and after the plan, each as the header writes a lead's
+ * (`formatProbabilityWithTiers`), so neither contradicts the tier it is in. When they read alike
+ * though they differ (a shortfall as "21 % → 21 %"), no threshold lies between them (each reads on
+ * its side of one), so each is also read apart from their midpoint: before below it, after from
+ * it ("21 % → 21.46 %"). A figure's nearest thresholds either side decide how it may read, so the
+ * midpoint takes the place of the tier threshold beyond it.
  */
-function planFigures({ threshold, probabilityBefore, probabilityAfter }: HotterPlan): string[] {
-  const figures = [threshold, probabilityBefore, probabilityAfter];
-  const asHeader = figures.map(formatProbability);
-  const readsAlike = figures.map((a, i) => figures.some((b, j) => a !== b && asHeader[i] === asHeader[j]));
-  const alike = [...new Set(figures.filter((_, i) => readsAlike[i]))];
-  const apart = formatDistinctRates(alike);
-  return figures.map((figure, i) => (readsAlike[i] ? apart[alike.indexOf(figure)] : asHeader[i]));
+function beforeAndAfter({ probabilityBefore: before, probabilityAfter: after }: HotterPlan, tiers: TierThresholds): [string, string] {
+  const inWords: [string, string] = [formatProbabilityWithTiers(before, tiers), formatProbabilityWithTiers(after, tiers)];
+  if (inWords[0] !== inWords[1] || before >= after) return inWords;
+  const midpoint = (before + after) / 2;
+  const thresholds = [tiers.warm, tiers.hot];
+  const reached = Math.max(...thresholds.filter((threshold) => threshold <= before));
+  const ahead = Math.min(...thresholds.filter((threshold) => threshold > after));
+  return [
+    formatProbabilityWithTiers(before, { warm: Number.isFinite(reached) ? reached : midpoint, hot: midpoint }),
+    formatProbabilityWithTiers(after, { warm: midpoint, hot: Number.isFinite(ahead) ? ahead : midpoint }),
+  ];
 }
 
-/** The smallest changes a rep can make happen that move the lead to the next tier. */
-export function HotterPlanView({ plan }: { plan: HotterPlan | null }) {
+/**
+ * The smallest changes a rep can make happen that move the lead to the next tier, in the words of
+ * `tiers`, the thresholds the lead was tiered by: the target's as the options page writes it
+ * (`formatThreshold`), the lead's probabilities on their side of each.
+ */
+export function HotterPlanView({ plan, tiers }: { plan: HotterPlan | null; tiers: TierThresholds }) {
   if (!plan) return <p>This lead is already hot: nothing to change.</p>;
   // Changes too small to see are never offered: when none is left, say so rather than "only raise it".
   if (plan.changes.length === 0) {
     return <p>No change to engagement would noticeably raise this lead's score: its fit decides it.</p>;
   }
-  const [threshold, before, after] = planFigures(plan);
+  const [before, after] = beforeAndAfter(plan, tiers);
   return (
     <div className="hotter-plan">
       <p>
         {plan.reaches ? 'These changes would make it ' : 'The changes that help most would not make it '}
-        <TierLabel tier={plan.targetTier} /> (from {threshold} likely){plan.reaches ? ': ' : ', only raise it: '}
+        <TierLabel tier={plan.targetTier} /> (from {formatThreshold(plan.threshold)} likely){plan.reaches ? ': ' : ', only raise it: '}
         {before} → {after}.
       </p>
       <ol>

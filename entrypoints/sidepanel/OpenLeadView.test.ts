@@ -69,6 +69,7 @@ function openSalesforceLead(name: string, title: string, overrides: Partial<Open
     probability: 0.3,
     score: 80,
     tier: 'warm',
+    tiers: { hot: manifest.tiers.hot, warm: manifest.tiers.warm },
     baseRate: 0.1,
     row: [0, null],
     contributions,
@@ -155,4 +156,41 @@ it('says the five strongest reasons each way in words, and counts the weaker one
   openSalesforceLead('Ada Lovelace', 'VP Sales', { reasons: reasons.slice(0, 6) });
   rendered = render(createElement(OpenLeadView));
   expect(rendered.container.querySelector('[data-reasons-more="down"]')?.textContent).toBe('1 weaker reason lowers it too: every reason is in the table under the chart.');
+});
+
+it('says everything about the lead by the thresholds it was tiered by, while the manifest read before a tier-policy change has the old ones', () => {
+  // The admin raised hot from 25 % to 40 %: the badges score again and the lead is read again at once, tiered
+  // by the new policy; the manifest is read again only once the stored scores have been re-tiered.
+  const probability = 0.3996; // warm by the new policy, hot by the old
+  const opens = handMadeManifest({
+    features: [{ key: 'opens', label: 'Marketing e-mails opened', type: 'numeric', actionable: true, derive: { kind: 'value', from: { hubspot: 'hs_email_open' } } }],
+    terms: [{ features: [0], label: 'Marketing e-mails opened', shape: { axes: [{ edges: [2.5, 5.5], labels: ['≤ 2', '3 – 5', '≥ 6', 'missing'] }], scores: [-1.2, -0.85, 0.5, -1.5] } }],
+    intercept: Math.log(probability / (1 - probability)) + 0.85,
+  });
+  const manifestBeforeTheChange = { ...opens, tiers: { ...opens.tiers, hot: 0.25, warm: 0.1 } };
+  const contributions = [-0.85]; // 3 – 5 opens
+  const lead: OpenLead = {
+    crm: 'hubspot',
+    recordId: '1',
+    name: 'Ada',
+    modelId: opens.modelId,
+    probability,
+    score: 70,
+    tier: 'warm',
+    tiers: { hot: 0.4, warm: 0.1 },
+    baseRate: 0.1,
+    row: [4],
+    contributions,
+    reasons: explainLead(opens, contributions, { hs_email_open: '4' }, 'hubspot', new Date('2026-11-01T00:00:00Z')),
+    featuresKnown: 1,
+    featuresTotal: featuresTracked(opens, 'hubspot'),
+  };
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: lead } };
+  queries.manifest = { isPending: false, isError: false, data: manifestBeforeTheChange };
+  rendered = render(createElement(OpenLeadView));
+  const text = rendered.container.textContent!;
+  expect(text).toContain('Ada · Warm · score 70 of 99');
+  // Not "40 % likely" beside "Warm" and "hot from 40 %".
+  expect(text).toContain('39.96 % likely to convert, 4× the average lead.');
+  expect(rendered.container.querySelector('.hotter-plan p')?.textContent).toBe('These changes would make it Hot (from 40 % likely): 39.96 % → 72 %.');
 });

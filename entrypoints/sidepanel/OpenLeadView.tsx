@@ -63,13 +63,15 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
   const row = useMemo(() => lead.row.map((value) => value ?? Number.NaN), [lead.row]);
   const band = calibrationBand(manifest, lead.probability);
   const shapes = modelHasShapes(manifest);
+  // Everything said of the lead's tier uses the thresholds it was tiered by: during a tier-policy change the
+  // lead is read again with the badges, while `manifest` keeps the old thresholds until the re-tier ends.
+  const tieredAsTheLead: Manifest = { ...manifest, tiers: { ...manifest.tiers, ...lead.tiers } };
   return (
     <>
       <p style={{ fontSize: 15, margin: '4px 0' }}>
         <strong><bdi className="wraps-anywhere">{lead.name}</bdi></strong> · <TierLabel tier={lead.tier} /> · score {lead.score} of 99
       </p>
-      {/* The lead's own model's thresholds: `manifest` is read by the lead's modelId, and again with the lead after a re-tier (useOpenLead). */}
-      <p style={{ margin: '4px 0' }}>{describeLikelihood(lead.probability, lead.baseRate, manifest.tiers)}.</p>
+      <p style={{ margin: '4px 0' }}>{describeLikelihood(lead.probability, lead.baseRate, lead.tiers)}.</p>
       {band && (
         <p style={{ margin: '4px 0' }}>
           {describeCalibrationBand(band)}
@@ -85,7 +87,7 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
       {shapes ? (
         <>
           <h3 style={{ fontSize: 14 }}>What would make this lead hotter</h3>
-          <HotterPlanView plan={whatWouldMakeHotter(manifest, row, lead.contributions, lead.crm, lead.tier)} />
+          <HotterPlanView plan={whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, lead.crm, lead.tier)} tiers={lead.tiers} />
           <DeviationsTable deviations={deviationsFromIdeal(manifest, row, lead.crm)} />
         </>
       ) : (

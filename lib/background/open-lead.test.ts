@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { recognisePage } from '../crm/adapters';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
+import { leadsProtocol } from '../messaging/protocol-leads';
 import { INITIAL_SYNC_STATE } from '../sync/state';
 import { dexieSyncStore } from '../sync/store';
 import { storedLead } from '../../test/fixtures/stored-lead';
@@ -258,6 +259,17 @@ describe('explainInFull', () => {
     const panel = await explained(lead, 'A lead', { ...deps, manifest });
     expect([panel.probability, panel.score, panel.tier]).toEqual([badge.lead.probability, badge.lead.score, badge.lead.tier]);
     expect(panel.reasons).toEqual(badge.lead.reasons);
+  });
+
+  it('carries the thresholds it was tiered by, as the badge does, to the side panel', async () => {
+    const { deps } = setup();
+    // A new tier policy: the panel must not word the lead by the thresholds of a manifest it read before.
+    const retiered = { ...manifest, tiers: { ...manifest.tiers, hot: 0.4, warm: 0.1 } };
+    const badge = await scoreLead(lead, { ...deps, activeManifest: async () => retiered });
+    if (!badge.ok) throw new Error(badge.error);
+    const reply = leadsProtocol.openLead.output.parse({ ok: true, lead: await explained(lead, 'A lead', { ...deps, manifest: retiered }) });
+    expect(reply.ok && reply.lead?.tiers).toEqual({ hot: 0.4, warm: 0.1 });
+    expect(reply.ok && reply.lead?.tiers).toEqual(badge.lead.tiers);
   });
 
   it('scores as of now once the badge’s score is stale', async () => {

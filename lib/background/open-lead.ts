@@ -126,6 +126,7 @@ export async function explainInFull(lead: LeadToScore, name: string, deps: Expla
     modelId: manifest.modelId,
     probability,
     ...scoreAndTier(probability, manifest),
+    tiers: { hot: manifest.tiers.hot, warm: manifest.tiers.warm },
     baseRate: manifest.reference.baseRate,
     row: Array.from(row, (value) => (Number.isNaN(value) ? null : value)),
     contributions,

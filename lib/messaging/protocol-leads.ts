@@ -3,7 +3,7 @@
  * side panel's open lead, opening a record, and telling CRM tabs that tiers changed.
  */
 import { z } from 'zod';
-import { CrmKindSchema, FailureSchema, ReasonSchema, TierSchema } from './schemas';
+import { CrmKindSchema, FailureSchema, ReasonSchema, ScoredLeadSchema, TierSchema } from './schemas';
 
 const okOr = <T extends z.ZodRawShape>(shape: T) =>
   z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), ...shape }), FailureSchema]);
@@ -25,6 +25,11 @@ export const OpenLeadSchema = z.object({
   probability: z.number().min(0).max(1),
   score: z.number().int().min(1).max(99),
   tier: TierSchema,
+  /**
+   * The thresholds `tier` was set by, as `ScoredLead.tiers`: the panel says everything about the
+   * lead by them, not by a manifest it read before a tier-policy change.
+   */
+  tiers: ScoredLeadSchema.shape.tiers,
   baseRate: z.number(),
   /** The model input row [F]; null = missing. */
   row: z.array(z.number().nullable()),
