@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
-import { afterEach, expect, it } from 'vitest';
+import { act } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Reason } from '@/lib/messaging/protocol';
 import { explainLead, startingPoint } from '@/lib/ml/explain';
 import { applyCalibration } from '@/lib/ml/train/calibration';
@@ -30,7 +31,12 @@ it('draws a single leftover term as itself, not as "1 smaller reasons"', () => {
 });
 
 let rendered: Rendered | undefined;
-afterEach(() => rendered?.unmount());
+afterEach(() => {
+  rendered?.unmount();
+  rendered = undefined;
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+});
 
 const REASONS: Reason[] = [
   { label: 'Job title', value: 'VP Sales', points: 1.5 },
@@ -93,4 +99,89 @@ it('tells the odds of the probability shown: a +2 reason of a model with Platt a
   expect(rendered.container.querySelector('[role="img"]')?.getAttribute('aria-label')).toContain('together they multiply the odds by 2.7');
   const shown = applyCalibration(manifest.calibration, -2 + 2); // sigmoid(−1)
   expect(waterfallSteps(start, reasons).at(-1)!.range[1]).toBeCloseTo(Math.log(shown / (1 - shown)), 12);
+});
+
+describe('in a side panel of any width', () => {
+  /** The width every element is laid out at (happy-dom lays nothing out: 0 until a test says). */
+  let room = 0;
+  /** The elements the ResizeObservers made watch, and the callback each calls. */
+  let sizeObservers: { callback: () => void; observed: Set<Element> }[] = [];
+
+  function layOut() {
+    room = 0;
+    sizeObservers = [];
+    vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockImplementation(() => room);
+    vi.stubGlobal(
+      'ResizeObserver',
+      class {
+        private readonly entry: { callback: () => void; observed: Set<Element> };
+        constructor(callback: () => void) {
+          this.entry = { callback, observed: new Set() };
+          sizeObservers.push(this.entry);
+        }
+        observe(element: Element) {
+          this.entry.observed.add(element);
+        }
+        unobserve(element: Element) {
+          this.entry.observed.delete(element);
+        }
+        disconnect() {
+          this.entry.observed.clear();
+        }
+      },
+    );
+  }
+
+  /** The reader drags the side panel's edge: every element now has `width` px, and the browser tells the observers. */
+  function resizePanel(width: number) {
+    room = width;
+    act(() => {
+      for (const { callback, observed } of sizeObservers) if (observed.size > 0) callback();
+    });
+  }
+
+  const chartWidth = () => Number(rendered!.container.querySelector('svg.recharts-surface')!.getAttribute('width'));
+  /** Where the reasons' names end and the bars begin. */
+  const labelColumn = () => Number(rendered!.container.querySelector('.recharts-yAxis .recharts-cartesian-axis-line')!.getAttribute('x1'));
+
+  it('draws the chart no wider than the card, so Chrome\'s narrowest panel (320 px, 262 px in the card) does not scroll sideways', () => {
+    layOut();
+    room = 262;
+    rendered = render(<Waterfall start={-2} reasons={REASONS} />);
+    expect(chartWidth()).toBe(262);
+    // the names keep their share of the narrower chart, and leave the bars theirs
+    expect(labelColumn()).toBe(Math.round((262 * 150) / 340));
+  });
+
+  it('follows the panel as it is resized, and keeps its usual 340 px, names in 150 px, wherever there is more room', () => {
+    layOut();
+    rendered = render(<Waterfall start={-2} reasons={REASONS} />);
+    // not laid out yet (a hidden panel): the usual width, not a chart 0 px wide
+    expect(chartWidth()).toBe(340);
+    resizePanel(600);
+    expect([chartWidth(), labelColumn()]).toEqual([340, 150]);
+    resizePanel(300);
+    expect(chartWidth()).toBe(300);
+    resizePanel(400);
+    expect([chartWidth(), labelColumn()]).toEqual([340, 150]);
+  });
+
+  it('cuts a name too long for its row\'s two lines with "…", and keeps it whole in the bar name\'s tooltip', () => {
+    layOut();
+    room = 262;
+    // Recharts wraps the names by the width of their words, measured in a hidden span: 6 px a character here.
+    const measure = HTMLElement.prototype.getBoundingClientRect;
+    vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockImplementation(function (this: HTMLElement) {
+      return this.id === 'recharts_measurement_span' ? new DOMRect(0, 0, (this.textContent ?? '').length * 6, 14) : measure.call(this);
+    });
+    const long = 'Marketing e-mails opened during the spring and summer campaigns';
+    rendered = render(<Waterfall start={-2} reasons={[reason(long, 1.2), reason('Region', -0.3)]} />);
+    const ticks = [...rendered.container.querySelectorAll('.recharts-yAxis-tick-labels text')];
+    const lines = ticks.map((tick) => [...tick.querySelectorAll('tspan')].map((line) => line.textContent));
+    expect(lines[0]).toEqual(['Starting point']);
+    expect(lines[1]).toHaveLength(2);
+    expect(lines[1][1]).toMatch(/…$/);
+    expect(lines[2]).toEqual(['▼ Region']);
+    expect(ticks[1].parentElement!.querySelector('title')?.textContent).toBe(`▲ ${long}`);
+  });
 });

@@ -1,4 +1,5 @@
-import { Bar, BarChart, Cell, ReferenceLine, XAxis, YAxis } from 'recharts';
+import { useLayoutEffect, useRef, useState, type RefObject } from 'react';
+import { Bar, BarChart, Cell, ReferenceLine, Text, XAxis, YAxis, type YAxisTickContentProps } from 'recharts';
 import type { Reason } from '@/lib/messaging/protocol';
 import { DIRECTION_LOOK, directionOf, movesTheOdds, oddsFactor, reasonInWords } from '@/lib/presentation';
 import { axisLabel, numberAxis, ticksFromZero, TWO_LINE_ROW_HEIGHT } from './Charts';
@@ -60,6 +61,50 @@ function Effect({ reason }: { reason: Reason }) {
   );
 }
 
+/** The chart's width where the side panel has room for it; a narrower panel (Chrome's narrowest is 320 px) gets a narrower chart. */
+const WATERFALL_WIDTH = 340;
+/** The reasons' names take this share of the chart's width: 150 px at its full width. */
+const LABEL_SHARE = 150 / WATERFALL_WIDTH;
+
+/**
+ * The width of the element given `ref`, followed as the side panel is resized; `fallback` until
+ * it is laid out (0 wide: not in a page yet, or hidden). Measured before the first paint, so a
+ * narrow panel never shows the chart wider than itself.
+ */
+function useWidth<E extends HTMLElement>(fallback: number): [RefObject<E | null>, number] {
+  const ref = useRef<E>(null);
+  const [width, setWidth] = useState(fallback);
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const measure = () => {
+      if (element.clientWidth > 0) setWidth(element.clientWidth);
+    };
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
+}
+
+/**
+ * A bar's name on at most two lines, the row's height; a longer one is cut with "…" and kept
+ * whole in its tooltip (the table below the chart names each reason in full).
+ */
+function ReasonTick({ payload, ...tick }: YAxisTickContentProps) {
+  const name = String(payload.value);
+  return (
+    <g>
+      <title>{name}</title>
+      <Text {...tick} maxLines={2}>
+        {axisLabel(name)}
+      </Text>
+    </g>
+  );
+}
+
 /**
  * How the log-odds of the probability shown are built: from the starting point for the lead's
  * source (the model's intercept and the terms of fields the source lacks, calibrated), every
@@ -73,13 +118,15 @@ export function Waterfall({ start, reasons }: { start: number; reasons: readonly
     name: i === 0 ? step.label : `${DIRECTION_LOOK[directionOf(step.points)].arrow} ${step.label}`,
   }));
   const ticks = ticksFromZero(data.flatMap((step) => step.range));
+  const [room, roomWidth] = useWidth<HTMLDivElement>(WATERFALL_WIDTH);
+  const width = Math.min(WATERFALL_WIDTH, roomWidth);
   // The starting point is drawn from 0: the axis always reaches 0 (ticksFromZero), or that bar is cut away.
   return (
     <figure style={{ margin: 0 }}>
-      <div role="img" aria-label={describeWaterfall(reasons)}>
-        <BarChart accessibilityLayer={false} width={340} height={data.length * TWO_LINE_ROW_HEIGHT + 40} data={data} layout="vertical" margin={{ left: 0, right: 12 }}>
+      <div ref={room} role="img" aria-label={describeWaterfall(reasons)}>
+        <BarChart accessibilityLayer={false} width={width} height={data.length * TWO_LINE_ROW_HEIGHT + 40} data={data} layout="vertical" margin={{ left: 0, right: 12 }}>
           <XAxis {...numberAxis(ticks, (v: number) => v.toFixed(1))} />
-          <YAxis type="category" dataKey="name" width={150} fontSize={11} interval={0} tickFormatter={axisLabel} />
+          <YAxis type="category" dataKey="name" width={Math.round(width * LABEL_SHARE)} fontSize={11} interval={0} tick={ReasonTick} />
           <ReferenceLine x={0} stroke="#555" />
           <Bar dataKey="range" isAnimationActive={false}>
             {data.map((d, i) => (
