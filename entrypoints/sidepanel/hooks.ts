@@ -139,7 +139,7 @@ export function useOpenLead() {
   // Its score and tier are the active model's: another model (activated, rolled back) is another query.
   const modelId = useActiveModelId();
   const queryClient = useQueryClient();
-  // The open lead's explanation: the lead, and its model's manifest (tier thresholds).
+  // The open lead's explanation: the lead (with the thresholds it was tiered by), and its model's manifest (shapes, calibration).
   const explanationKeys = [queryKeys.models(), queryKeys.openLead(tabId)];
   // Every tier-policy change re-tiers the stored scores: once that ends, the thresholds and the lead's tier have changed.
   useInvalidateWhenJobEnds('retier', explanationKeys);
