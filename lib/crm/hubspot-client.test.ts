@@ -5,6 +5,7 @@ import { HUBSPOT_SEARCH_CAP, createHubSpotClient } from './hubspot-client';
 import { isCrmError } from './http';
 import { virtualClock } from './virtual-clock';
 import { mulberry32 } from '../ml/random';
+import { SYNC_LOOKBACK_MS } from '../sync/engine';
 import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
 import { demoFetch, holdingFetch } from '../../test/demo-crm/fetch';
 import { expectCancelledCheckLeavesSyncItsLoad } from '../../test/shared-load';
@@ -536,6 +537,64 @@ describe('HubSpot archived contacts', () => {
     expect(present).toEqual({ kind: 'all-present', ids: small.filter((_, i) => i !== 5 && i !== 6).map((lead) => lead.hubspotId), coveredTo: clock.now() - DAY });
     expect(requests).toHaveLength(7); // 698 contacts, 100 a page
     expect(requests.every((request) => !request.includes('archived'))).toBe(true);
+  });
+
+  describe('read whole about once a day when longer than 10 pages: a clean-up costs no hourly sync thousands of requests', () => {
+    const HOUR = 3_600_000;
+    const many = generateDemoLeads({ count: 1_230, seed: 5, now: NOW });
+    const archivedListReads = (requests: string[]) => requests.filter((request) => request.includes('archived=true')).length;
+
+    it('reads a list of 10 pages or fewer whole at every sync: a contact archived since the last sync is gone at the next', async () => {
+      const { client, clock, store, requests } = setup(many);
+      many.slice(0, 999).forEach((lead) => store.deleteLead(lead, clock.now() - 60 * DAY));
+      store.deleteLead(many[999], clock.now() - 10 * 60_000);
+      const deletions = await client.listDeleted(clock.now() - DAY - HOUR);
+      expect(deletions).toEqual({ kind: 'deleted-since', records: [{ id: many[999].hubspotId, deletedAt: clock.now() - 10 * 60_000 }], coveredTo: clock.now() - DAY });
+      expect(archivedListReads(requests)).toBe(10);
+    });
+
+    it('reads 10 pages of a longer list at a sync, saying it covered nothing past its date, and the whole list once the last whole read is a day old', async () => {
+      const { client, clock, store, requests } = setup(many);
+      // A clean-up two months ago, and a contact archived this morning: 13 pages.
+      many.slice(0, 1_200).forEach((lead) => store.deleteLead(lead, clock.now() - 60 * DAY));
+      store.deleteLead(many[1_200], clock.now() - 30 * 60_000);
+      const first = await client.listDeleted(clock.now() - 3 * DAY);
+      expect(first).toEqual({ kind: 'deleted-since', records: [{ id: many[1_200].hubspotId, deletedAt: clock.now() - 30 * 60_000 }], coveredTo: clock.now() - DAY });
+      expect(archivedListReads(requests)).toBe(13);
+      // Hourly syncs, each after a contact was archived, each asking from where the last read ended (as the sync engine does).
+      let since = first.coveredTo - SYNC_LOOKBACK_MS;
+      const archivedSinceWholeRead = [many[1_200].hubspotId];
+      const syncs: { pagesRead: number; found: string[] }[] = [];
+      for (let hour = 1; hour <= 24; hour++) {
+        await clock.sleep(HOUR);
+        // Listed last (the demo CRM lists the archived contacts oldest first): no read of 10 pages sees it.
+        store.deleteLead(many[1_200 + hour], clock.now() - 10 * 60_000);
+        archivedSinceWholeRead.push(many[1_200 + hour].hubspotId);
+        requests.length = 0;
+        const deletions = await client.listDeleted(since);
+        if (deletions.kind !== 'deleted-since') throw new Error(`expected deletions, got ${deletions.kind}`);
+        const pagesRead = archivedListReads(requests);
+        // Cut short, a read leaves the next where it was; a whole one moves it on.
+        expect(deletions.coveredTo).toBe(pagesRead === 10 ? since : clock.now() - DAY);
+        syncs.push({ pagesRead, found: deletions.records.map((record) => record.id) });
+        since = deletions.coveredTo - SYNC_LOOKBACK_MS;
+      }
+      // Each cut-short read leaves its date 5 minutes earlier (the look-back): the whole read comes at the 23rd hour, not the 24th.
+      const wholeAt = 22;
+      expect(syncs.map((sync) => sync.pagesRead)).toEqual([...Array<number>(wholeAt).fill(10), 13, 10]);
+      expect(syncs.slice(0, wholeAt).every((sync) => sync.found.length === 0)).toBe(true);
+      // Every contact archived since the last whole read (the one before it too: its date is within the look-back).
+      expect(syncs[wholeAt].found).toEqual(archivedSinceWholeRead.slice(0, wholeAt + 2));
+    });
+
+    it('counts the day from where a whole read would have left it after a first sync, whose date is fresher', async () => {
+      const { client, clock, store, requests } = setup(many);
+      many.slice(0, 1_200).forEach((lead) => store.deleteLead(lead, clock.now() - 60 * DAY));
+      // A first sync leaves the next asking from when it began.
+      const deletions = await client.listDeleted(clock.now() - HOUR - SYNC_LOOKBACK_MS);
+      expect(deletions).toEqual({ kind: 'deleted-since', records: [], coveredTo: clock.now() - DAY });
+      expect(archivedListReads(requests)).toBe(10);
+    });
   });
 
   it('refuses an archived contact without the date it was archived', async () => {

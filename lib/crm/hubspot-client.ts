@@ -1,9 +1,9 @@
 /**
  * HubSpot CRM REST for contacts (`api.hubapi.com`). Changes are read with the search API
  * sorted by `lastmodifieddate` and paged by that date, not by `after` (see `PageToken`);
- * deletions from the list of archived contacts, and those it never lists (GDPR deletions)
- * from the list of every contact (`listPresent`). Limits: ~100 requests per 10 s per app,
- * search 4 per second.
+ * deletions from the list of archived contacts (a long one read whole about once a day), and
+ * those it never lists (GDPR deletions) from the list of every contact (`listPresent`).
+ * Limits: ~100 requests per 10 s per app, search 4 per second.
  */
 import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, FieldToWrite, FieldUpdate, ReadOptions, RecordUpdateFailure } from './client';
@@ -30,6 +30,17 @@ const LIST_PAGE_SIZE = 100;
  * (a GDPR delete) are never listed: only the list of every contact (`listPresent`) shows them gone.
  */
 const ARCHIVED_LISTED_MS = 89 * 24 * 3_600_000;
+/**
+ * HubSpot can neither filter the archived list by date nor list it in the order contacts were
+ * archived (its `after` cursor is opaque, and no order is documented): only a read of the whole
+ * list shows every contact archived since a date, at a request per 100 contacts archived in 90
+ * days, 2,000 after a clean-up of 200,000. So a sync reads this many pages of it (a portal's usual
+ * deletions, whole), and the whole list only once its last whole read is
+ * `WHOLE_ARCHIVED_READ_EVERY_MS` old.
+ */
+const ARCHIVED_PAGES_PER_SYNC = 10;
+/** How often a sync reads the whole archived list when it is longer than `ARCHIVED_PAGES_PER_SYNC` pages. */
+const WHOLE_ARCHIVED_READ_EVERY_MS = 24 * 3_600_000;
 /**
  * How long HubSpot's search index may take to catch up with an edit (the sync's look-back,
  * SYNC_LOOKBACK_MS, allows as long). Until it has, a search sorts and filters the contact by its
@@ -328,23 +339,28 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     return names;
   }
 
-  /** Every contact of the list, or (`archived`) of the archived ones, as `schema` reads them: no property beyond the id. */
-  async function listContacts<C extends z.ZodType>(archived: boolean, schema: ListPage<C>, signal?: AbortSignal): Promise<z.infer<C>[]> {
+  /**
+   * The contacts of the list, or (`archived`) of the archived ones, as `schema` reads them (no
+   * property beyond the id), from its start to its end or to its `maxPages`th page; `whole` when
+   * to its end.
+   */
+  async function listContacts<C extends z.ZodType>(archived: boolean, schema: ListPage<C>, signal?: AbortSignal, maxPages = Infinity): Promise<{ contacts: z.infer<C>[]; whole: boolean }> {
     const contacts: z.infer<C>[] = [];
     let after: string | undefined;
-    do {
+    for (let pages = 0; pages < maxPages; pages++) {
       const query = new URLSearchParams({ limit: String(LIST_PAGE_SIZE), properties: OBJECT_ID, ...(archived && { archived: 'true' }), ...(after !== undefined && { after }) });
       const { data } = await http.request({ path: `${objects}?${query}`, schema, what: archived ? 'list archived contacts' : 'list contacts', signal });
       contacts.push(...data.results);
       after = data.paging?.next.after;
-    } while (after !== undefined);
-    return contacts;
+      if (after === undefined) return { contacts, whole: true };
+    }
+    return { contacts, whole: false };
   }
 
   /** Every contact's id: what is left to compare with when the archived list cannot say what is gone. */
   async function everyContactId(signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'all-present' }>> {
     const coveredTo = clock.now() - CLOCK_ALLOWANCE_MS;
-    return { kind: 'all-present', ids: (await listContacts(false, ContactIdsPageSchema, signal)).map((contact) => contact.id), coveredTo };
+    return { kind: 'all-present', ids: (await listContacts(false, ContactIdsPageSchema, signal)).contacts.map((contact) => contact.id), coveredTo };
   }
 
   /** Up to `BATCH_SIZE` contacts by id; ids HubSpot does not have (deleted, never existed) are left out. */
@@ -476,12 +492,19 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       const now = clock.now();
       const coveredTo = now - CLOCK_ALLOWANCE_MS;
       if (since < now - ARCHIVED_LISTED_MS) return everyContactId(signal);
-      // HubSpot cannot filter the archived list by date: it is read whole, and filtered here.
-      const records = (await listContacts(true, ArchivedContactsPageSchema, signal)).flatMap((contact): DeletedRecord[] => {
+      // HubSpot cannot filter the archived list by date: it is read, and filtered here. A whole read
+      // leaves the next sync `since` about `coveredTo`; one a day before that is due another.
+      const wholeReadDue = since <= coveredTo - WHOLE_ARCHIVED_READ_EVERY_MS;
+      const { contacts, whole } = await listContacts(true, ArchivedContactsPageSchema, signal, wholeReadDue ? Infinity : ARCHIVED_PAGES_PER_SYNC);
+      const records = contacts.flatMap((contact): DeletedRecord[] => {
         const deletedAt = parseCrmDateTime(contact.archivedAt);
         return deletedAt >= since ? [{ id: contact.id, deletedAt }] : [];
       });
-      return { kind: 'deleted-since', records, coveredTo };
+      // A read cut short covers nothing past `since` (what it found is gone all the same): the next
+      // sync asks from there again, or from where a whole read would leave it if that is earlier
+      // (after a first sync), until a whole read is due. The weekly comparison (`listPresent`) and
+      // merges still remove leads meanwhile.
+      return { kind: 'deleted-since', records, coveredTo: whole ? coveredTo : Math.min(since, coveredTo) };
     },
 
     listPresent: everyContactId,
