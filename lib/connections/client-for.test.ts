@@ -4,7 +4,8 @@
  * "reconnect"; and a renewal still waiting for Salesforce when the admin disconnects must not
  * write the connection (and its refresh token) back. A client uses and renews only the tokens of
  * the org and app it was made for, never another's connected meanwhile. And `clientFor` gives
- * one client per connection: the same while it stays the same, another once it changed.
+ * one client per connection: the same while it stays the same, another once it changed; its
+ * record reads the CRM answers end a "reconnect".
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -12,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { syncHandlers } from '../background/handlers/sync';
 import { clientFor, clientForConnection } from './client-for';
-import { readConnection, removeConnection, writeConnection } from './connections';
+import { readConnection, readStatus, removeConnection, writeConnection, writeStatus } from './connections';
 import type { Connection } from './schema';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -204,4 +205,35 @@ it('gives another HubSpot client for another token, even said to open the same p
   expect(sent).toEqual(['Bearer pat-na1-first-token', 'Bearer pat-na1-second-token']);
   await writeConnection({ ...hubspot, account: { id: '456', name: 'HubSpot portal 456' } });
   expect(await clientFor('hubspot')).not.toBe(client);
+});
+
+describe('a record read (a badge\'s) the CRM answers', () => {
+  it('ends the "reconnect" a sync left while the rep was logged out of Salesforce; one refused leaves it', async () => {
+    const host = 'acme.my.salesforce.com';
+    const sessionId = '00D5g000004Demo!ARsession';
+    fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' ? { value: sessionId } : null)) as never;
+    let loggedIn = false;
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init: RequestInit = {}) => {
+      if (!loggedIn || new Headers(init.headers).get('authorization') !== `Bearer ${sessionId}`) return sessionExpired();
+      if (isDescribe(input)) return describeLead();
+      return json(200, { attributes: { type: 'Lead' }, Id: LEAD_ID, SystemModstamp: '2026-11-01T00:00:00.000+0000', Title: 'CEO' });
+    });
+    await writeConnection({ crm: 'salesforce', host, apiVersion: '67.0', auth: { kind: 'session' }, timeoutSeconds: 30 });
+    await writeStatus({ crm: 'salesforce', status: 'reconnect', host, message: 'Salesforce refused the session (HTTP 401)' });
+    const client = (await clientFor('salesforce'))!;
+    await expect(client.readRecord(LEAD_ID, { fields: ['Title'] })).rejects.toMatchObject({ kind: 'auth', status: 401 });
+    expect(await readStatus('salesforce')).toMatchObject({ status: 'reconnect' });
+
+    loggedIn = true;
+    expect((await client.readRecord(LEAD_ID, { fields: ['Title'] }))?.fields.Title).toBe('CEO');
+    expect(await readStatus('salesforce')).toEqual({ crm: 'salesforce', status: 'connected', host, message: `Connected to Salesforce at ${host}: leads were read from it` });
+  });
+
+  it('ends a "reconnect" when it reads a batch (a list page\'s badges) too', async () => {
+    vi.stubGlobal('fetch', async () => json(200, { results: [] }));
+    await writeConnection({ crm: 'hubspot', apiVersion: 'v3', timeoutSeconds: 30, auth: { kind: 'token', token: 'pat-na1-unit-token' } });
+    await writeStatus({ crm: 'hubspot', status: 'reconnect', host: 'api.hubapi.com', message: 'HubSpot refused the token (HTTP 401)' });
+    expect(await (await clientFor('hubspot'))!.batchRead(['1'], { fields: ['email'] })).toEqual([]);
+    expect(await readStatus('hubspot')).toMatchObject({ status: 'connected' });
+  });
 });

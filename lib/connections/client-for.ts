@@ -12,15 +12,29 @@ import { CrmError, isCrmError } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
 import { createSalesforceClient } from '../crm/salesforce-client';
 import type { CrmKind } from '../crm/types';
-import { readConnection, writeConnection } from './connections';
+import { clearReconnect, readConnection, writeConnection } from './connections';
 import { refreshSalesforceToken, type OAuthApp } from './oauth';
 import type { Connection } from './schema';
 
+/** The org's `sid` cookie's value, or null when the browser holds no session for it (the user is not logged in). */
+async function sessionCookie(host: string): Promise<string | null> {
+  const cookie = await browser.cookies.get({ url: `https://${host}/`, name: 'sid' }).catch(() => null);
+  return cookie?.value || null;
+}
+
 /** The org's session id from its `sid` cookie; an auth error when the user is not logged in. */
 export async function salesforceSessionId(host: string): Promise<string> {
-  const cookie = await browser.cookies.get({ url: `https://${host}/`, name: 'sid' }).catch(() => null);
-  if (!cookie?.value) throw new CrmError('auth', `No Salesforce session for ${host} in this browser: log in to Salesforce, then reconnect`);
-  return cookie.value;
+  const sessionId = await sessionCookie(host);
+  if (!sessionId) throw new CrmError('auth', `No Salesforce session for ${host} in this browser: log in to Salesforce, then reconnect`);
+  return sessionId;
+}
+
+/**
+ * Whether the browser holds a session for the org now (its `sid` cookie), as a session client
+ * reads it: not whether Salesforce still takes it (it may have timed out).
+ */
+export async function hasSalesforceSession(host: string): Promise<boolean> {
+  return (await sessionCookie(host)) !== null;
 }
 
 /**
@@ -93,6 +107,28 @@ export function clientForConnection(connection: Connection): CrmClient {
 }
 
 /**
+ * `client`, ending a "reconnect" of `connection` when the CRM answers a record read (a badge's):
+ * it took the credentials, as a sync's page shows. A session the rep logged in with since the
+ * sync that found none works at once, and the options page must not go on saying otherwise.
+ */
+function clearingReconnectOnRead(client: CrmClient, connection: Connection): CrmClient {
+  const answered = () => clearReconnect(connection, 'leads were read from it');
+  return {
+    ...client,
+    async readRecord(id, options) {
+      const record = await client.readRecord(id, options);
+      await answered();
+      return record;
+    },
+    async batchRead(ids, options) {
+      const records = await client.batchRead(ids, options);
+      await answered();
+      return records;
+    },
+  };
+}
+
+/**
  * The client `clientFor` made last per CRM, with the key of the connection it was made for.
  * Kept so that reads, syncs and write-backs share one client, its rate limiter (together they
  * stay within the CRM's limit) and what it learned (Salesforce's describe, HubSpot's property
@@ -125,7 +161,7 @@ async function clientKey(connection: Connection): Promise<string> {
  * The user's connection to `crm` and its client, from one read of the connection, or null when
  * there is none: the same client while the connection stays the same, a new one once it changed
  * (a disconnect or purge leaves none). Jobs take both, so what they tell the connection's status
- * is of the connection their client talks to.
+ * is of the connection their client talks to; its record reads end a "reconnect" themselves.
  */
 export async function connectedClient(crm: CrmKind): Promise<{ connection: Connection; client: CrmClient } | null> {
   const connection = await readConnection(crm);
@@ -136,7 +172,7 @@ export async function connectedClient(crm: CrmKind): Promise<{ connection: Conne
   const key = await clientKey(connection);
   const shared = sharedClients.get(crm);
   if (shared?.key === key) return { connection, client: shared.client };
-  const client = clientForConnection(connection);
+  const client = clearingReconnectOnRead(clientForConnection(connection), connection);
   sharedClients.set(crm, { key, client });
   return { connection, client };
 }

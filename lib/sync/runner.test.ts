@@ -1,7 +1,8 @@
 /**
  * What a sync learns of the connection's credentials reaches its status before the sync's end
  * is stored (pages read the status again when they see the sync end): a 401 says "reconnect",
- * and a later sync the CRM answers says the connection works again.
+ * and a later sync the CRM answers (an automatic one too, once the rep logged in to Salesforce)
+ * says the connection works again.
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -16,6 +17,7 @@ import { demoFetch } from '../../test/demo-crm/fetch';
 import { createDemoCrm, createDemoCrmHandler } from '../../test/demo-crm/server';
 import { stubWebLocks } from '../../test/web-locks';
 import { SYNC_WATCHDOG_ALARM, startSync } from './runner';
+import { runAutoSync } from './schedule';
 import type { SyncState } from './state';
 import { dexieSyncStore } from './store';
 
@@ -97,6 +99,27 @@ it('says "reconnect" before the refused sync says it stopped, and "connected" on
   expect(await syncToItsEnd()).toMatchObject({ status: 'done' });
   expect(statusAtEnd.at(-1)).toEqual({ sync: 'done', connection: 'connected', message: `Connected to Salesforce at ${HOST}: the last sync read its leads` });
   expect(await readStatus('salesforce')).toMatchObject({ status: 'connected' });
+});
+
+it('syncs automatically once the rep logged in to Salesforce after an automatic sync found no session, and says "connected" again', async () => {
+  // The browser has just started: its session cookie is gone, and the overdue alarm syncs before the rep logs in.
+  let sessionId: string | null = null;
+  fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' && sessionId ? { value: sessionId } : null)) as never;
+  const syncedAutomatically = async () => {
+    const started = await runAutoSync();
+    await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('salesforce')).status).not.toBe('running'), { timeout: 5_000 });
+    await vi.waitFor(async () => expect((await navigator.locks.query()).held).toEqual([]));
+    return started;
+  };
+  expect(await syncedAutomatically()).toEqual(['salesforce']);
+  expect(await dexieSyncStore(db).readState('salesforce')).toMatchObject({ status: 'error', errorKind: 'auth' });
+  expect(await readStatus('salesforce')).toMatchObject({ status: 'reconnect', message: expect.stringContaining('No Salesforce session') });
+
+  // Logged in to Salesforce: the next hourly alarm.
+  sessionId = SESSION_ID;
+  expect(await syncedAutomatically()).toEqual(['salesforce']);
+  expect(await dexieSyncStore(db).readState('salesforce')).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
+  expect(await readStatus('salesforce')).toMatchObject({ status: 'connected', message: `Connected to Salesforce at ${HOST}: the last sync read its leads` });
 });
 
 it('leaves a status other than "reconnect" to the connection checks', async () => {

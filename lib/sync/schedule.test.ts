@@ -1,7 +1,8 @@
 /**
  * Automatic syncs: the admin's choice schedules one Chrome alarm of that period (kept across a
  * restart of the worker, not pushed back by it), and the alarm syncs each connected CRM that
- * neither asks to be reconnected nor is syncing already.
+ * neither asks to be reconnected (unless a Salesforce session it was refused for may be back)
+ * nor is syncing already.
  */
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
@@ -90,6 +91,33 @@ it('syncs the connected CRMs only: not one to reconnect, not one syncing already
   // A check that failed otherwise (a timeout) asks no reconnect: the sync is tried.
   await writeStatus({ crm: 'hubspot', status: 'error', host: 'api.hubapi.com', message: 'HubSpot did not answer within 30 s' });
   expect(await runAutoSync()).toEqual(['hubspot']);
+});
+
+it('tries a Salesforce session connection asking to reconnect while the browser holds a session for its org; a refused OAuth grant stays left', async () => {
+  const host = 'acme.my.salesforce.com';
+  const cookies = new Map<string, string>();
+  fakeBrowser.cookies.get = vi.fn(async ({ url, name }: { url: string; name: string }) => {
+    const value = cookies.get(`${url} ${name}`);
+    return value === undefined ? null : { value };
+  }) as never;
+  await writeConnection({ crm: 'salesforce', host, apiVersion: '67.0', auth: { kind: 'session' }, timeoutSeconds: 30 });
+  // The sync the overdue alarm ran at browser start, before the rep had logged in:
+  await writeStatus({ crm: 'salesforce', status: 'reconnect', host, message: `No Salesforce session for ${host} in this browser: log in to Salesforce, then reconnect` });
+  expect(await runAutoSync()).toEqual([]);
+  cookies.set('https://globex.my.salesforce.com/ sid', '00D-globex-session'); // another org's
+  expect(await runAutoSync()).toEqual([]);
+
+  // The rep logged in to the org: the next alarm syncs, and a sync the org answers ends the "reconnect".
+  cookies.set(`https://${host}/ sid`, '00D5g000004Demo!ARsession');
+  expect(await runAutoSync()).toEqual(['salesforce']);
+  expect(startSync).toHaveBeenCalledWith('salesforce');
+
+  // Salesforce refused the OAuth refresh token: only the admin reconnecting helps, whatever session the browser holds.
+  startSync.mockClear();
+  await writeConnection({ crm: 'salesforce', host, apiVersion: '67.0', auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: 'access', refreshToken: '5Aep-refresh' }, timeoutSeconds: 30 });
+  await writeStatus({ crm: 'salesforce', status: 'reconnect', host, message: 'Salesforce refused the refresh token' });
+  expect(await runAutoSync()).toEqual([]);
+  expect(startSync).not.toHaveBeenCalled();
 });
 
 it('starts the other CRMs when one fails to start', async () => {

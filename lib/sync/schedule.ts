@@ -1,12 +1,14 @@
 /**
  * Automatic syncs: the admin chooses how often (off, hourly, every 4 hours, daily), kept in
  * the settings table; a Chrome alarm of that period wakes the background, which then syncs
- * each connected CRM whose credentials were not refused and whose sync is not running. Alarms
+ * each connected CRM whose credentials were not refused (or may work again: a Salesforce
+ * session the rep has logged in with since) and whose sync is not running. Alarms
  * outlive the service worker but not every browser restart, so the background schedules the
  * alarm again each time it starts.
  */
 import { browser } from 'wxt/browser';
-import { readStatus } from '../connections/connections';
+import { hasSalesforceSession } from '../connections/client-for';
+import { readConnection, readStatus } from '../connections/connections';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { startSync } from './runner';
@@ -66,17 +68,32 @@ export async function nextAutoSyncAt(): Promise<number | null> {
 }
 
 /**
+ * Whether a CRM asking to be reconnected may take its credentials again without the admin: a
+ * Salesforce connection through the browser's session does once the browser holds a session for
+ * its org, since its "reconnect" most often only says the rep was logged out (the browser had
+ * just started, the session timed out) when a sync ran. A token or OAuth grant the CRM refused
+ * stays refused until the admin reconnects: trying it again would fail the same way, and could
+ * lock the account.
+ */
+async function mayTakeCredentialsAgain(crm: CrmKind): Promise<boolean> {
+  const connection = await readConnection(crm);
+  return connection?.crm === 'salesforce' && connection.auth.kind === 'session' && (await hasSalesforceSession(connection.host));
+}
+
+/**
  * On the alarm: syncs the CRMs that are connected, not refusing their credentials (a sync
- * would only fail again: the admin reconnects first), and not syncing already. A connection
- * whose last check failed otherwise (a timeout) is synced: the sync says how it goes. Returns
- * those it started; one that fails to start does not keep the others from theirs.
+ * would only fail again: the admin reconnects first; but see `mayTakeCredentialsAgain`), and
+ * not syncing already. A sync the CRM answers ends the "reconnect". A connection whose last
+ * check failed otherwise (a timeout) is synced: the sync says how it goes. Returns those it
+ * started; one that fails to start does not keep the others from theirs.
  */
 export async function runAutoSync(): Promise<CrmKind[]> {
   const store = dexieSyncStore(db);
   const started: CrmKind[] = [];
   for (const crm of CRM_KINDS) {
     const { status } = await readStatus(crm);
-    if (status === 'disconnected' || status === 'reconnect') continue;
+    if (status === 'disconnected') continue;
+    if (status === 'reconnect' && !(await mayTakeCredentialsAgain(crm))) continue;
     if ((await store.readState(crm)).status === 'running') continue;
     try {
       await startSync(crm);

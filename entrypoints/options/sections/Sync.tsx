@@ -81,7 +81,7 @@ function AutoSyncChoice({ status }: { status: AutoSyncStatus }) {
       {status.nextAt !== null && (
         <p style={{ margin: '4px 0' }} data-testid="auto-sync-next">
           Next automatic sync: {new Date(status.nextAt).toLocaleString()} (of each connected CRM, while this browser is open; a CRM asking to
-          reconnect is left until you do).
+          reconnect is left until you do, or, signed in with your Salesforce session, until you log in to Salesforce).
         </p>
       )}
       {choose.isError && <ErrorState message={`Automatic syncs could not be changed: ${choose.error.message}`} />}
