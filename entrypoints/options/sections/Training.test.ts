@@ -1059,6 +1059,42 @@ it('compares the new model with the active one on the same leads, and says when 
   expect(await reportOf({ kind: 'not-compared', reason: 'there is no active model to compare it with' })).toBe('not compared: there is no active model to compare it with');
 });
 
+it('shows the calibration error over the equal-count reliability bins, saying over how many groups of how many leads, not the equal-width ECE', async () => {
+  // (40 · |0.02 − 0.01| + 40 · |0.03 − 0.05| + 40 · |0.26 − 0.2|) / 120 = 0.03; the summary's equal-width ECE says 0.02.
+  const metrics = { ...ACTIVE.metrics, calibration: [[0.01, 0.02], [0.05, 0.03], [0.2, 0.26]] as [number, number][], calibrationLeads: [40, 40, 40], calibrationRanges: [[0.001, 0.03], [0.031, 0.1], [0.11, 0.6]] as [number, number][] };
+  const report = await reportOfTraining({ ...TRAINED, manifest: { ...ACTIVE, metrics }, summary: { ...TRAINED.summary, ece: 0.02 } });
+  const figure = Array.from(report.querySelectorAll('dt')).find((term) => term.textContent?.startsWith('Calibration error'))?.nextElementSibling;
+  expect(figure?.textContent).toBe(
+    '3 percentage points: the leads trained on, each scored by a model that did not learn from it, are put in 3 groups of about 40 leads by likelihood, lowest to highest; ' +
+      "this is how far each group's mean likelihood is from the share of it that converted, averaged over the groups by their lead count",
+  );
+  expect(figure?.getAttribute('data-metric')).toBe('calibration-error');
+});
+
+it("keeps the thin-data caution under a waiting report, from the trained model's own counts, when the check is dropped", async () => {
+  const cautions = () => Array.from(container().querySelectorAll('p'), (paragraph) => paragraph.textContent ?? '').filter((text) => text.includes('Expect unstable scores'));
+  await renderSection();
+  await checkTheData();
+  click(trainButton()!);
+  // The model's counts, not the check's (120 leads, 30 conversions).
+  FakeWorker.latest.answer({ ...TRAINED, summary: { ...TRAINED.summary, rows: 118, positives: 29 } });
+  const caution = /^118 leads, 29 conversions: fewer conversions than the ~120 Salesforce Einstein asks for\. Expect unstable scores/;
+  expect(cautions().filter((text) => caution.test(text))).toHaveLength(1);
+
+  // A history read again (a sync, then the window's focus) drops the check: the report, and its caution, stay.
+  await historyReadAgain({ ...SAMPLE, leads: 130, fingerprint: 'salesforce-2' });
+  expect(container().querySelector('[data-testid="data-size"]')).toBeNull();
+  expect(container().querySelector('[data-testid="training-report"]')).not.toBeNull();
+  expect(cautions()).toHaveLength(1);
+  expect(cautions()[0]).toMatch(caution);
+
+  // So does another outcome.
+  change(outcomeField(), 'Status');
+  expect(cautions()).toHaveLength(1);
+  expect(cautions()[0]).toMatch(caution);
+  expect(button('Activate this model')?.disabled).toBe(false);
+});
+
 it('warns before "Check the data" or training again would take the place of a trained model not activated yet, and no more once it is active', async () => {
   await renderSection();
   await checkTheData();

@@ -255,6 +255,9 @@ export function TrainingSection() {
   const checkingFields = worker.state.kind === 'running' && worker.state.request === 'check-features';
   const announcement = purged && worker.state.kind === 'idle' ? PURGED_NOTE : jobAnnouncement(worker.state);
   const size = inspected ? describeDataSize(inspected.rows, inspected.conversions) : null;
+  // The trained model's own counts: the check is dropped when the form or the history changes, and the report stays.
+  // Never under the trainer's minimums (it refuses): at most the caution.
+  const trainedSize = trained ? describeDataSize(trained.summary.rows, trained.summary.positives) : null;
   const chosenCount = Object.values(dataCheck.choices).filter((choice) => choice.included).length;
   const { unchecked } = dataCheck;
   const outcomeToChoose = outcomeMissing(outcome);
@@ -401,7 +404,7 @@ export function TrainingSection() {
         <>
           <TrainingReport trained={trained} />
           <LeftOutNote counts={trained} outcome={trained.data.outcome} />
-          {size && size.level !== 'enough' && <p>{size.message}</p>}
+          {trainedSize?.level === 'thin' && <p data-testid="trained-data-size">{trainedSize.message}</p>}
           {/* In the page before it says anything, so that the change of the leads is announced. */}
           <div role="status">{leadsChangedSinceTraining && <p id={leadsChangedId}>{LEADS_CHANGED_SINCE_TRAINING}</p>}</div>
           {versionsChangeRuns && <p id={versionsWaitId}>Another section is changing the models (Model versions, or the demo data): activate this model once it is done.</p>}

@@ -14,12 +14,33 @@ export interface DataSizeVerdict {
   message: string;
 }
 
+const MORE_HISTORY = 'more history (a wider window of creation dates, where one applies; more leads synced or imported)';
+
+/**
+ * What would bring the history up to the trainer's minimums. Too few conversions: more history,
+ * or an outcome rule that counts more leads. Too few non-conversions: the rule counts (nearly)
+ * every lead, so it is narrowed; widening it would make that worse. Both short (fewer leads than
+ * the two minimums together): more history alone.
+ */
+function adviceForTooLittle(leads: number, conversions: number): string {
+  const fewConversions = conversions < MIN_POSITIVES;
+  const nonConversions = leads - conversions;
+  const fewNonConversions = nonConversions < MIN_NEGATIVES;
+  if (fewConversions && !fewNonConversions) return `Train on ${MORE_HISTORY}, or count more leads as converted: tick more values as converted, or choose an earlier lifecycle stage reached.`;
+  if (fewNonConversions && !fewConversions) {
+    const who = nonConversions === 0 ? 'Every lead' : `Nearly every lead (all but ${nonConversions.toLocaleString('en-US')})`;
+    const alsoMoreHistory = leads < MIN_ROWS ? `, and train on ${MORE_HISTORY}` : '';
+    return `${who} counts as converted, and a model learns from how leads that converted differ from leads that did not: count fewer as converted (untick values ticked as converted, or choose a later lifecycle stage reached or a field with a narrower meaning)${alsoMoreHistory}.`;
+  }
+  return `Train on ${MORE_HISTORY}.`;
+}
+
 export function describeDataSize(leads: number, conversions: number): DataSizeVerdict {
   const counts = `${plural(leads, 'lead', 'leads')}, ${plural(conversions, 'conversion', 'conversions')}`;
   if (leads < MIN_ROWS || conversions < MIN_POSITIVES || leads - conversions < MIN_NEGATIVES) {
     return {
       level: 'too-little',
-      message: `${counts}: too few to train on (at least ${MIN_ROWS} leads, ${MIN_POSITIVES} conversions and ${MIN_NEGATIVES} non-conversions are needed). Train on more history (a wider window of creation dates, where one applies; more leads synced or imported) or tick more values as converted.`,
+      message: `${counts}: too few to train on (at least ${MIN_ROWS} leads, ${MIN_POSITIVES} conversions and ${MIN_NEGATIVES} non-conversions are needed). ${adviceForTooLittle(leads, conversions)}`,
     };
   }
   if (conversions < EINSTEIN_MIN_CONVERSIONS || leads < EINSTEIN_MIN_LEADS) {

@@ -1,5 +1,6 @@
 import { heldOutRocAucStandardError } from '@/lib/ml/model-card';
 import { describeModelOutcome } from '@/lib/ml/outcome-rule';
+import { describeReliabilityError, reliabilityError } from '@/lib/ml/reliability-error';
 import { ranksNoLeads } from '@/lib/ml/train/calibration';
 import type { TrainingWindow } from '@/lib/ml/train/training-set';
 import { chanceMargin } from '@/lib/ml/train/metrics';
@@ -62,6 +63,8 @@ export function TrainingReport({ trained }: { trained: Trained }) {
   const { summary, manifest, warnings, leakage, data } = trained;
   const signals = [...manifest.terms].sort((a, b) => b.importance - a.importance).slice(0, TOP_SIGNALS);
   const cvStandardError = heldOutRocAucStandardError(summary.cvRocAuc, manifest.metrics);
+  // Over the equal-count reliability bins, not `summary.ece`'s equal widths: at a low base rate those put every lead in one bin.
+  const calibrationError = reliabilityError(manifest.metrics);
   return (
     <div className="card" data-testid="training-report">
       <h3 style={{ marginTop: 0 }}>Model {manifest.modelId}</h3>
@@ -114,7 +117,7 @@ export function TrainingReport({ trained }: { trained: Trained }) {
         <dt>Precision–recall area (the base rate is {(summary.positives / summary.rows).toFixed(3)})</dt>
         <dd>{summary.cvPrAuc.toFixed(3)}</dd>
         <dt>Calibration error (how far "12 % likely" is from what happened)</dt>
-        <dd>{(summary.ece * 100).toFixed(1)} percentage points</dd>
+        <dd data-metric="calibration-error">{calibrationError ? describeReliabilityError(calibrationError) : 'not measured: this model kept no lead counts for its reliability bins'}</dd>
         <dt>Features used</dt>
         <dd>{summary.features}</dd>
       </dl>

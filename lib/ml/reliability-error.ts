@@ -1,0 +1,41 @@
+/**
+ * The calibration error the training report shows: over the model's reliability bins of about
+ * equal lead counts, not the equal-width ECE (`metrics.ece`), which at a low base rate puts nearly
+ * every lead in its first bin and so measures little more than the mean against the base rate.
+ */
+import { plural } from '../presentation';
+import type { Manifest } from './manifest';
+
+/** The count-weighted mean gap between predicted and observed over `groups` bins holding `leads` held-out leads. */
+export interface ReliabilityError {
+  error: number;
+  groups: number;
+  leads: number;
+}
+
+/**
+ * Σ over the reliability bins of (leads in bin / leads) · |observed rate − mean probability|, or
+ * null when the model kept no lead count per bin (older models) or no bins at all.
+ */
+export function reliabilityError({ calibration, calibrationLeads }: Pick<Manifest['metrics'], 'calibration' | 'calibrationLeads'>): ReliabilityError | null {
+  if (!calibration || !calibrationLeads || calibration.length === 0 || calibrationLeads.length !== calibration.length) return null;
+  const leads = calibrationLeads.reduce((sum, count) => sum + count, 0);
+  const weightedGap = calibration.reduce((sum, [predicted, observed], i) => sum + calibrationLeads[i] * Math.abs(observed - predicted), 0);
+  return { error: weightedGap / leads, groups: calibration.length, leads };
+}
+
+/** Percentage points with two significant digits (at a 1 % base rate the gaps are tenths of a point), whole from 10. */
+function percentagePoints(error: number): string {
+  const points = error * 100;
+  if (points < 0.01) return 'under 0.01';
+  return points >= 10 ? points.toFixed(0) : String(Number(points.toPrecision(2)));
+}
+
+/** The figure, and what it is over, in an admin's words. */
+export function describeReliabilityError({ error, groups, leads }: ReliabilityError): string {
+  return (
+    `${percentagePoints(error)} percentage points: the leads trained on, each scored by a model that did not learn from it, ` +
+    `are put in ${plural(groups, 'group', 'groups')} of about ${plural(Math.round(leads / groups), 'lead', 'leads')} by likelihood, lowest to highest; ` +
+    `this is how far each group's mean likelihood is from the share of it that converted, averaged over the groups by their lead count`
+  );
+}
