@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random';
 import { SALESFORCE_LEAD_FIELDS, HUBSPOT_CONTACT_PROPERTIES } from '../../../test/demo-crm/fields';
-import { keepsCountingAfterOutcome, knownAfterOutcome, LEAKY_GROUP_MIN_EXPECTED, leakageReport, type LeakageColumn } from './leakage';
+import { keepsCountingAfterOutcome, knownAfterOutcome, LEAKY_GROUP_CHANCE, LEAKY_GROUP_SHARE, leakageReport, logChanceOfAtMost, type LeakageColumn } from './leakage';
 
 const n = 2000;
 const rand = mulberry32(17);
@@ -106,15 +106,42 @@ describe('leakageReport', () => {
     expect(finding('channel').flag).toBeNull();
   });
 
-  it('does not judge a group too small to be pure other than by chance', () => {
-    // Filled for 12 converted leads and no other: at the usual rate the others would hold ~8 of its rows, fewer than the rule needs.
+  it('does not judge a group holding too few of a class’s leads: a small group of one class is often so by chance', () => {
+    // Filled for 15 converted leads and no other: under 5 % of the converted leads (with 30 % converting the share binds before the chance test does).
     const few = Float32Array.from(labels, (label, row) => (label && row < 40 ? 1 : Number.NaN));
     const filledConverted = few.filter((v) => !Number.isNaN(v)).length;
-    expect(filledConverted * (1 - 0.3)).toBeLessThan(LEAKY_GROUP_MIN_EXPECTED);
+    expect(filledConverted).toBe(15);
+    expect(filledConverted / labels.filter((label) => label).length).toBeLessThan(LEAKY_GROUP_SHARE);
     expect(leakageReport([{ name: 'few', kind: 'numeric', values: few }], labels)[0].flag).toBeNull();
     // The same pattern over more rows is flagged.
     const more = Float32Array.from(labels, (label, row) => (label && row < 400 ? 1 : Number.NaN));
     expect(leakageReport([{ name: 'more', kind: 'numeric', values: more }], labels)[0].flag?.reason).toMatch(/^filled for \d+ % of the converted leads and for none/);
+  });
+
+  describe('when conversions are rare (25 of 2,500 leads)', () => {
+    const rareLabels = Uint8Array.from({ length: 2500 }, (_, row) => (row % 100 === 7 ? 1 : 0));
+    /** Filled for the first `converted` converted leads and for no other lead. */
+    const filledAtConversion = (converted: number): LeakageColumn => ({
+      name: `filled for ${converted}`,
+      kind: 'numeric',
+      values: Float32Array.from(rareLabels, (label, row) => (label && row < 100 * converted ? 1000 + row : Number.NaN)),
+    });
+
+    it('flags a field filled for most converted leads and no other, though the others it would hold at the usual rate are under 20', () => {
+      // The review's case: "Deal Size" for 20 of the 25 converted leads, none of the 2,475 others, where ~19.8 would be expected.
+      const [dealSize] = leakageReport([filledAtConversion(20)], rareLabels);
+      // Neither near-perfect nor filled for 90 % of converted leads: only the purity rule can say it.
+      expect(dealSize.rocAuc).toBeCloseTo(0.9, 10);
+      expect(dealSize.fillRatePositives).toBe(0.8);
+      expect(dealSize.flag?.reason).toBe('filled for 80 % of the converted leads and for none of the 2,475 others: probably written when a lead converts');
+    });
+
+    it('judges a small group by the chance of holding none of the other class: flagged from ~9.2 expected, not below', () => {
+      // At 99 % not converting, 10 filled leads would hold 9.9 others (e^−9.9 ≈ 5e-5), 9 would hold 8.91 (e^−8.91 ≈ 1.4e-4).
+      for (const converted of [10, 12, 20]) expect(leakageReport([filledAtConversion(converted)], rareLabels)[0].flag, `${converted}`).not.toBeNull();
+      // However pure, 3 or 9 leads are too few to tell a leak from an honest segment that converts well (3 of 25 converted leads is 12 %, past the share the rule asks).
+      for (const converted of [1, 3, 9]) expect(leakageReport([filledAtConversion(converted)], rareLabels)[0].flag, `${converted}`).toBeNull();
+    });
   });
 
   it('does not let an id column score itself', () => {
@@ -140,6 +167,26 @@ describe('leakageReport', () => {
   it('is deterministic and rejects a column of the wrong length', () => {
     expect(leakageReport(columns, labels)).toEqual(report);
     expect(() => leakageReport([{ name: 'short', kind: 'numeric', values: new Float32Array(3) }], labels)).toThrow(/short/);
+  });
+});
+
+describe('logChanceOfAtMost', () => {
+  it('is the log of the Poisson chance of a count at most this low, by hand', () => {
+    // P(0 | 20) = e^−20; P(≤ 1 | 20) = 21 e^−20; P(≤ 2 | 3) = (1 + 3 + 9/2) e^−3 = 8.5 e^−3.
+    expect(logChanceOfAtMost(0, 20)).toBe(-20);
+    expect(logChanceOfAtMost(1, 20)).toBeCloseTo(Math.log(21) - 20, 12);
+    expect(logChanceOfAtMost(2, 3)).toBeCloseTo(Math.log(8.5) - 3, 12);
+    expect(Math.exp(logChanceOfAtMost(0, 9.9))).toBeLessThan(LEAKY_GROUP_CHANCE);
+    expect(Math.exp(logChanceOfAtMost(0, 8.91))).toBeGreaterThan(LEAKY_GROUP_CHANCE);
+    // Nothing expected: any count is certain.
+    expect(logChanceOfAtMost(0, 0)).toBe(0);
+    expect(logChanceOfAtMost(3, 0)).toBe(0);
+  });
+
+  it('stays finite where the chance itself underflows and expected^k overflows', () => {
+    // References summed exactly at 50 digits (mpmath): ln P(≤ 50 | 1,000), ln P(≤ 5,000 | 100,000).
+    expect(logChanceOfAtMost(50, 1000)).toBeCloseTo(-803.038764986058827, 9);
+    expect(logChanceOfAtMost(5000, 100_000)).toBeCloseTo(-80026.464891285241, 6);
   });
 });
 

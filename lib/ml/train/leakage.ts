@@ -61,10 +61,14 @@ export const LEAKY_GROUP_SHARE = 0.05;
  */
 export const LEAKY_GROUP_OTHER_RATE = 0.05;
 /**
- * … and big enough that at its usual rate the other class would hold at least this many of the
- * group's rows: a small group of one class is often so by chance.
+ * … and holding fewer of the other class than chance would: at the other class's usual rate, so
+ * few of it would come up less often than this (`logChanceOfAtMost`). A small group of one class
+ * is often so by chance, so with none of the other class the group must be big enough to expect
+ * 9.2 or more of it (e^−9.2 = 1e-4): with 1 % converting, a field filled for 10 converted leads
+ * and no other is flagged, for 9 not. With some of the other class the fraction above asks for
+ * more (20 expected for each). Small, as a column set has hundreds of groups to judge.
  */
-export const LEAKY_GROUP_MIN_EXPECTED = 20;
+export const LEAKY_GROUP_CHANCE = 1e-4;
 
 /**
  * A field's name with case, spaces, punctuation and Salesforce's custom-field suffix taken out,
@@ -219,6 +223,27 @@ function fillRates(values: Float32Array, labels: Labels): { positives: number; n
   return { positives: filled[1] / rows[1], negatives: filled[0] / rows[0] };
 }
 
+/**
+ * ln of the chance that a count expected to be `expected` comes out at most `atMost` (a whole
+ * number): the Poisson tail, summed in log space so that thousands expected neither underflow
+ * e^−expected nor overflow expected^atMost. The count of the other class in a group of given size
+ * is binomial (hypergeometric given both classes' totals), but below its mean the Poisson tail is
+ * above both (it spreads wider; for the binomial, Anderson & Samuels 1967), so the test errs
+ * towards not flagging, and it depends on the expected count alone: when conversions are rare the binomial finds 3 converted leads and no
+ * other past chance (0.01³), yet an honest segment that converts well (referrals) is often that
+ * pure when that small.
+ */
+export function logChanceOfAtMost(atMost: number, expected: number): number {
+  // ln(expected^k e^−expected / k!) for k = 0…atMost, each from the one before.
+  const logTerms = new Float64Array(atMost + 1);
+  logTerms[0] = -expected;
+  for (let k = 1; k <= atMost; k++) logTerms[k] = logTerms[k - 1] + Math.log(expected) - Math.log(k);
+  const largest = logTerms.reduce((max, logTerm) => Math.max(max, logTerm), Number.NEGATIVE_INFINITY);
+  return largest + Math.log(logTerms.reduce((sum, logTerm) => sum + Math.exp(logTerm - largest), 0));
+}
+
+const LOG_LEAKY_GROUP_CHANCE = Math.log(LEAKY_GROUP_CHANCE);
+
 const percent = (share: number) => `${Math.round(share * 100)} %`;
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -255,8 +280,8 @@ function groupsOf(values: Float32Array, labels: Labels, kind: LeakageColumn['kin
 
 /**
  * The purity rule's reason for a column, or null: of the groups holding at least
- * `LEAKY_GROUP_SHARE` of one class's leads with the other class all but absent, the one holding
- * the largest share.
+ * `LEAKY_GROUP_SHARE` of one class's leads with the other class all but absent, and absent
+ * beyond chance, the one holding the largest share.
  */
 function purityReason(values: Float32Array, labels: Labels, kind: LeakageColumn['kind'], levels: readonly string[] | undefined): string | null {
   const positives = countPositives(labels);
@@ -271,7 +296,8 @@ function purityReason(values: Float32Array, labels: Labels, kind: LeakageColumn[
       const [ownTotal, otherTotal] = converted ? [totals.converted, totals.lost] : [totals.lost, totals.converted];
       const share = own / ownTotal;
       const expectedOther = (rows * otherTotal) / labels.length;
-      if (share < LEAKY_GROUP_SHARE || expectedOther < LEAKY_GROUP_MIN_EXPECTED || other > LEAKY_GROUP_OTHER_RATE * expectedOther) continue;
+      if (share < LEAKY_GROUP_SHARE || other > LEAKY_GROUP_OTHER_RATE * expectedOther) continue;
+      if (logChanceOfAtMost(other, expectedOther) >= LOG_LEAKY_GROUP_CHANCE) continue;
       if (best && best.share >= share) continue;
       const [whose, others] = converted ? ['the converted leads', 'others'] : ['the leads that did not convert', 'converted'];
       const why = converted
