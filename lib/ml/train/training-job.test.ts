@@ -4,6 +4,7 @@ import { toStoredLead } from '../../crm/demo-leads';
 import { ManifestSchema } from '../manifest';
 import { compareModels, runTrainingRequest } from './training-job';
 import { rocAucStandardError } from './metrics';
+import { mulberry32 } from '../random';
 import { KEEPS_CHANGING_REASON, LEAD_AGE_REASON, mapSpec } from './training-set';
 import { TrainingEventSchema, TrainingStageSchema, type TrainingData, type TrainingEvent } from './worker-protocol';
 
@@ -318,6 +319,70 @@ describe('runTrainingRequest', () => {
     expect(few.some((event) => event.type === 'trained')).toBe(false);
     const empty = await run({ type: 'inspect', data: { ...data, window: { createdAfter: Date.UTC(2030, 0, 1), createdBefore: null } }, catalogue: DEMO_FEATURE_SPECS });
     expect(empty).toEqual([{ type: 'failed', error: 'No stored lead of this source was created inside the window.' }]);
+  });
+});
+
+describe('a file’s window', () => {
+  const DAY = 86_400_000;
+  const exported = Date.UTC(2025, 5, 30);
+  const day = (time: number) => new Date(time).toISOString().slice(0, 10);
+  // A file exported on 2025-06-30, its dates stopping there: leads created over the 180 days
+  // before, a referred one converting more often, 10 to 50 days after it was created if at all.
+  const random = mulberry32(11);
+  const file = Array.from({ length: 900 }, (_, row) => {
+    const createdAt = exported - Math.floor(random() * 180) * DAY;
+    const referred = random() < 0.5;
+    const converted = random() < (referred ? 0.5 : 0.15) && exported - createdAt >= (10 + random() * 40) * DAY;
+    const fields = {
+      'Created Date': day(createdAt),
+      'Last Activity Date': day(Math.min(exported, createdAt + Math.floor(random() * 20) * DAY)),
+      'Is Converted': String(converted),
+      'Lead Source': referred ? 'Referral' : 'Web',
+      Employees: String(Math.floor(random() * 500)),
+    };
+    return { key: `csv|row-${row}`, createdAt, fields };
+  });
+  const createdOf = new Map(file.map((lead) => [lead.key, lead.createdAt]));
+  /** Trained on at `training` with the form's defaults: created in the last 12 months, and at least 30 days ago. */
+  const formData = (training: number): TrainingData => ({
+    source: 'csv',
+    window: { createdAfter: training - 12 * 30.44 * DAY, createdBefore: training - 30 * DAY },
+    outcome: { field: 'Is Converted', positiveValues: ['true'] },
+    now: new Date(training).toISOString(),
+  });
+  const runOnFile = async (request: Parameters<typeof runTrainingRequest>[0]) => {
+    const events: TrainingEvent[] = [];
+    const history = { leads: async (source: string) => (source === 'csv' ? file : []), writtenBackFields: async () => [], probabilitiesOf: noProbabilities };
+    await runTrainingRequest(request, history, (event) => events.push(TrainingEventSchema.parse(event)));
+    return events;
+  };
+
+  // Counted from the day of training, "at least 30 days ago" left out no lead of a file exported
+  // months before, and leads created days before the export were learnt from as not converted.
+  it.each([
+    ['half a year', Date.UTC(2026, 0, 1)],
+    ['over a year', Date.UTC(2026, 8, 1)],
+  ])('counts it back from the file’s latest created date when trained on %s after the export, and records the minimum age the form chose', async (_after, training) => {
+    const window = { createdAfter: exported - 12 * 30.44 * DAY, createdBefore: exported - 30 * DAY };
+    const inWindow = file.filter((lead) => lead.createdAt >= window.createdAfter && lead.createdAt <= window.createdBefore);
+    expect(inWindow.length).toBeLessThan(file.length);
+
+    const [inspected] = await runOnFile({ type: 'inspect', data: formData(training), catalogue: DEMO_FEATURE_SPECS });
+    if (inspected.type !== 'inspected') throw new Error(JSON.stringify(inspected));
+    expect(inspected.rows).toBe(inWindow.length);
+    const specs = inspected.candidates.map((candidate) => candidate.spec);
+    expect(specs.map((spec) => spec.key)).toEqual(expect.arrayContaining(['lead_source', 'employees', 'days_since_created', 'days_since_last_activity']));
+
+    const done = (await runOnFile({ type: 'train', data: formData(training), specs, cv: 2 })).at(-1);
+    if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+    expect(done.summary.rows).toBe(inWindow.length);
+    expect(done.heldOut.leadKeys.every((key) => createdOf.get(key)! <= exported - 30 * DAY)).toBe(true);
+    // The report says the dates it read.
+    expect(done.data.window).toEqual(window);
+    // 30 days old at the export, when its outcomes were recorded: what the previews of stored leads count a lead's outcome from.
+    expect(done.manifest.outcomeRule?.settledAfterDays).toBe(30);
+    // "Days since" measured from the file's latest date, of the whole file: not of the leads in the window, which ends 30 days before it.
+    expect(done.manifest.provenance.referenceTime).toBe(new Date(exported).toISOString());
   });
 });
 

@@ -9,7 +9,7 @@ import { describeDataSize } from './data-size';
 import { bareFieldName } from './leakage';
 import { TrainingDataError } from './dataset';
 import { referenceTimeOf, trainModel, type TrainProgress } from './index';
-import { candidateFeatures, forbiddenFields, inspectTrainingData, selectTrainingData, OUTCOME_COLUMN, type HistoryLead, type LeakageFlag } from './training-set';
+import { candidateFeatures, forbiddenFields, inspectTrainingData, selectTrainingData, windowCountedBackFrom, windowCountedFrom, OUTCOME_COLUMN, type HistoryLead, type LeakageFlag } from './training-set';
 import { fieldsOfRule, MAX_SETTLED_DAYS } from '../outcome-rule';
 import { rocAuc, rocAucStandardError } from './metrics';
 import type { HeldOutProbabilities, ModelComparison, TrainingEvent, TrainingRequest, TrainingStage } from './worker-protocol';
@@ -89,21 +89,30 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     const { data } = request;
     if (request.type === 'train') post({ type: 'progress', stage: 'read', fraction: 0 });
     const now = new Date(data.now);
-    const { table, leadKeys, createdAt, ...leftOut } = selectTrainingData(await history.leads(data.source), data.window, data.outcome);
+    const stored = await history.leads(data.source);
+    // A file's window is counted back from its latest created date, not from today: a lead created
+    // days before an export months ago had had days to convert, not months.
+    const countedFrom = windowCountedFrom(data.source, stored.map((lead) => lead.createdAt), now.getTime());
+    const trainingWindow = windowCountedBackFrom(data.window, now.getTime(), countedFrom);
+    const { table, leadKeys, createdAt, ...leftOut } = selectTrainingData(stored, trainingWindow, data.outcome);
     // Left out under any spelling: Salesforce takes a field's name in any case, and an export heads it with its label ("LeadLens Tier").
     const written = new Set((await history.writtenBackFields(data.source)).map(bareFieldName));
     const writtenBack = table.columns.filter((column) => written.has(bareFieldName(column)));
-    // The youngest history the window lets in; new leads are scored younger than that.
-    const minAgeDays = data.window.createdBefore === null ? 0 : daysBetween(data.window.createdBefore, now.getTime());
+    // The youngest history the window lets in, as old as it was when its outcomes were recorded
+    // (a file's at its export); new leads are scored younger than that.
+    const minAgeDays = trainingWindow.createdBefore === null ? 0 : daysBetween(trainingWindow.createdBefore, countedFrom);
     const storedHistory = { minAgeDays, createdAt };
-    // Recorded with the model's rule: the figures on stored leads count a younger lead's outcome as not known yet, as this window did.
+    // Recorded with the model's rule: a lead's outcome counts once it is that many days old, as the
+    // youngest lead trained on was when its outcome was recorded. The figures on stored leads count
+    // a younger lead's outcome as not known yet, as this window did.
     const settledAfterDays = Math.min(Math.max(minAgeDays, 0), MAX_SETTLED_DAYS);
     // A file's history is as of its export, maybe months ago: "days since" are measured from its
     // latest date up to today (as the CLI does), or every lead of it would be that much older than
-    // the leads scored today. (Dates after today cannot be the export's and are passed over.) A
-    // CRM's synced history is as of now.
+    // the leads scored today. (Dates after today cannot be the export's and are passed over.) The
+    // latest of the whole file: its window leaves its newest leads out. A CRM's synced history is as of now.
+    const storedRecords = data.source === 'csv' ? stored.map((lead) => lead.fields) : [];
     const measuredFrom = (specs: readonly FeatureSpec[]) =>
-      data.source === 'csv' ? new Date(referenceTimeOf(specs, table.records, data.source, now, []) ?? now.getTime()) : now;
+      data.source === 'csv' ? new Date(referenceTimeOf(specs, storedRecords, data.source, now, []) ?? now.getTime()) : now;
     const guard = (specs: FeatureSpec[]) => inspectTrainingData(table, specs, data.source, measuredFrom(specs), storedHistory, forbiddenFields(data.outcome, writtenBack));
 
     if (request.type === 'check-features') {
@@ -170,7 +179,8 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     const comparison = await comparedWithActive(request.activeModelId, trained, leadKeys, history);
     post({
       type: 'trained',
-      data,
+      // With the window it read (a file's counted back from its latest created date), for the report.
+      data: { ...data, window: trainingWindow },
       manifest,
       onnx: result.onnx,
       summary: {

@@ -22,6 +22,8 @@ import {
   KEEPS_CHANGING_REASON,
   trainingTable,
   trainServeSkew,
+  windowCountedBackFrom,
+  windowCountedFrom,
   type HistoryLead,
   type OutcomeRule,
 } from './training-set';
@@ -123,6 +125,38 @@ describe('the window and the outcome', () => {
     expect(table.columns).toContain('LeadSource');
     const positives = table.records.filter((record) => record[OUTCOME_COLUMN] === '1').length;
     expect(positives).toBe(salesforceLeads.filter((lead) => lead.outcome === 1).length);
+  });
+});
+
+describe('the time a window is counted back from', () => {
+  const DAY = 86_400_000;
+  const training = Date.UTC(2026, 0, 1);
+  const exported = Date.UTC(2025, 5, 30);
+
+  it('counts a file’s window back from its latest created date, a CRM’s from now', () => {
+    const created = [Date.UTC(2025, 0, 15), exported, 0, Date.UTC(2025, 3, 2)];
+    expect(windowCountedFrom('csv', created, training)).toBe(exported);
+    // A synced history is as of now, however old its newest lead.
+    expect(windowCountedFrom('salesforce', created, training)).toBe(training);
+    expect(windowCountedFrom('hubspot', created, training)).toBe(training);
+  });
+
+  it('passes over a file’s created dates that cannot be its export’s, and counts from now when it has no other', () => {
+    // A year after the training: a typo, not the export.
+    expect(windowCountedFrom('csv', [exported, Date.UTC(2027, 0, 1)], training)).toBe(exported);
+    // Hours after it: a time zone ahead of UTC, today.
+    expect(windowCountedFrom('csv', [exported, training + 10 * 3_600_000], training)).toBe(training);
+    expect(windowCountedFrom('csv', [0, 0], training)).toBe(training);
+    expect(windowCountedFrom('csv', [], training)).toBe(training);
+  });
+
+  it('moves both ends of a window by the same time, keeping its months and minimum age, and no end where it has none', () => {
+    const form = { createdAfter: training - 365 * DAY, createdBefore: training - 30 * DAY };
+    expect(windowCountedBackFrom(form, training, exported)).toEqual({ createdAfter: exported - 365 * DAY, createdBefore: exported - 30 * DAY });
+    expect(windowCountedBackFrom({ createdAfter: null, createdBefore: training - 30 * DAY }, training, exported)).toEqual({ createdAfter: null, createdBefore: exported - 30 * DAY });
+    expect(windowCountedBackFrom({ createdAfter: null, createdBefore: null }, training, exported)).toEqual({ createdAfter: null, createdBefore: null });
+    // Counted from now: the window the form sent.
+    expect(windowCountedBackFrom(form, training, training)).toEqual(form);
   });
 });
 

@@ -24,12 +24,41 @@ export const OUTCOME_COLUMN = '__leadlens_converted';
 /**
  * Leads created in [createdAfter, createdBefore] (epoch ms): recent, and old enough to have an
  * outcome. With neither end, every lead, dated or not: the form's for a history with no created date.
+ * The form counts it back from the time of the request; the training job counts a file's back
+ * from the file's own present instead (`windowCountedFrom`, `windowCountedBackFrom`).
  */
 export const TrainingWindowSchema = z.object({
   createdAfter: z.number().nullable(),
   createdBefore: z.number().nullable(),
 });
 export type TrainingWindow = z.infer<typeof TrainingWindowSchema>;
+
+/**
+ * How far after the day of training a created date may be and still be the file's present: a
+ * timestamp written in a time zone ahead of UTC reads up to 14 hours later (as for "days since").
+ */
+const CREATED_DATE_SLACK_MS = 86_400_000;
+
+/**
+ * The time (epoch ms) the window of `source`'s history is counted back from, at `now`. A CRM's
+ * synced leads are as of now. A file holds its leads as they were when it was exported, maybe
+ * months ago: its window is counted back from its latest created date, so that "at least 30 days
+ * ago" means 30 days old when the file was exported, as its outcomes were. A created date more
+ * than a day after `now` cannot be the export's and is passed over; `now` stands when the file has
+ * no other (or a date within that day, a time zone's).
+ */
+export function windowCountedFrom(source: SourceKind, createdDates: Iterable<number>, now: number): number {
+  if (source !== 'csv') return now;
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const createdAt of createdDates) if (createdAt > 0 && createdAt <= now + CREATED_DATE_SLACK_MS && createdAt > latest) latest = createdAt;
+  return Math.min(latest === Number.NEGATIVE_INFINITY ? now : latest, now);
+}
+
+/** `window`, counted back from `now`, counted back from `from` instead: both ends move by the time between, keeping its months and minimum age. */
+export function windowCountedBackFrom(window: TrainingWindow, now: number, from: number): TrainingWindow {
+  const moved = (end: number | null) => (end === null ? null : end - (now - from));
+  return { createdAfter: moved(window.createdAfter), createdBefore: moved(window.createdBefore) };
+}
 
 /** What the trainer needs of a stored lead. */
 export interface HistoryLead {

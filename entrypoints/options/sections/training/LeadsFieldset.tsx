@@ -1,9 +1,13 @@
 /** The leads a check and a training read: the history's source, and the window of creation dates. */
+import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { db } from '@/lib/db/db';
+import { historyKeys } from '@/lib/db/source-history';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
-import type { TrainingWindow } from '@/lib/ml/train/training-set';
-import { plural } from '@/lib/presentation';
+import { windowCountedFrom, type TrainingWindow } from '@/lib/ml/train/training-set';
+import { formatModelDate, plural } from '@/lib/presentation';
+import { queryKeys } from '@/lib/query-keys';
 import type { HistorySample } from './history-sample';
 
 const DAY_MS = 86_400_000;
@@ -116,11 +120,36 @@ function ProblemNote({ field, testId }: { field: WholeNumberField; testId: strin
 
 /**
  * The window the form's values give at `now` (epoch ms): leads created in the last `months`, at
- * least `minAgeDays` days ago. A history with no created date has none: every lead is read.
+ * least `minAgeDays` days ago. A history with no created date has none: every lead is read. The
+ * training job counts an imported file's back from the file's latest created date instead
+ * (`windowCountedFrom`): the file holds its leads as they were when it was exported.
  */
 export function trainingWindow(history: Pick<HistorySample, 'createdDates'>, months: number, minAgeDays: number, now: number): TrainingWindow {
   if (!history.createdDates) return { createdAfter: null, createdBefore: null };
   return { createdAfter: now - months * 30.44 * DAY_MS, createdBefore: now - minAgeDays * DAY_MS };
+}
+
+/**
+ * The time the training job counts the imported file's window back from at `now`, its latest
+ * created date (`windowCountedFrom`), read from the history's summaries, not its leads' fields.
+ */
+export async function fileWindowCountedFrom(now: number): Promise<number> {
+  const { keys } = await historyKeys('csv');
+  const summaries = await db.leadSummaries.bulkGet(keys);
+  return windowCountedFrom('csv', summaries.map((summary) => summary?.createdAt ?? 0), now);
+}
+
+/** What the window's numbers are counted back from, said beside them for an imported file: not today, unlike a CRM's. */
+function FileWindowNote() {
+  // Under the history's key: read again whenever the stored leads are.
+  const countedFrom = useQuery({ queryKey: [...queryKeys.trainingHistory('csv'), 'window counted from'], queryFn: () => fileWindowCountedFrom(Date.now()) });
+  const date = countedFrom.data === undefined ? '' : `, ${formatModelDate(new Date(countedFrom.data).toISOString())}`;
+  return (
+    <span data-testid="window-counted-from">
+      {' '}
+      Both are counted back from the file's latest created date{date}, not from today: the file holds its leads as they were when it was exported.
+    </span>
+  );
 }
 
 export const SOURCES: { value: SourceKind; label: string }[] = [
@@ -178,6 +207,7 @@ export function LeadsFieldset({ source, history, months, minAgeDays, onSourceCha
             and at least <WholeNumberInput field={minAgeDays} /> days ago
           </label>{' '}
           (old enough to have an outcome).
+          {source === 'csv' && history && <FileWindowNote />}
           <ProblemNote field={months} testId="months-problem" />
           <ProblemNote field={minAgeDays} testId="min-age-problem" />
         </p>

@@ -1,0 +1,66 @@
+// @vitest-environment happy-dom
+/**
+ * The leads fieldset says what the window's numbers are counted back from: for an imported file,
+ * its latest created date, as the training job counts them (`windowCountedFrom`); for a CRM, today.
+ */
+import 'fake-indexeddb/auto';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { createElement } from 'react';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { db } from '@/lib/db/db';
+import type { SourceKind } from '@/lib/ml/featurize';
+import { render, waitFor, type Rendered } from '@/test/render';
+import { storedLead } from '../../../../test/fixtures/stored-lead';
+import type { HistorySample } from './history-sample';
+import { fileWindowCountedFrom, LeadsFieldset, MIN_AGE_DAYS, WINDOW_MONTHS, type WholeNumberField, type WholeNumberSpec } from './LeadsFieldset';
+
+const DAY = 86_400_000;
+const exported = Date.UTC(2025, 5, 30);
+const HISTORY: HistorySample = { leads: 3, demo: false, demoLeftOut: 0, fields: ['converted'], outcomeValues: {}, createdDates: true, fingerprint: 'f', keysName: 'f' };
+const field = (spec: WholeNumberSpec): WholeNumberField => ({ spec, typed: String(spec.initial), value: spec.initial, refused: false, problemId: spec.takes, type: () => {} });
+
+let rendered: Rendered | undefined;
+beforeEach(async () => {
+  await Promise.all(db.leadTables.map((table) => table.clear()));
+  // A file exported on 2025-06-30, one of its rows with no created date; a synced lead created today.
+  await db.putLeads([
+    storedLead({ source: 'csv', id: 'row-1', origin: 'csv', createdAt: exported - 90 * DAY }),
+    storedLead({ source: 'csv', id: 'row-2', origin: 'csv', createdAt: exported }),
+    storedLead({ source: 'csv', id: 'row-3', origin: 'csv' }),
+    storedLead({ source: 'salesforce', id: '00Q1', origin: 'sync', createdAt: Date.now() }),
+  ]);
+});
+afterEach(() => {
+  rendered?.unmount();
+  rendered = undefined;
+});
+
+const renderFor = (source: SourceKind) => {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const fieldset = createElement(LeadsFieldset, { source, history: HISTORY, months: field(WINDOW_MONTHS), minAgeDays: field(MIN_AGE_DAYS), onSourceChange: () => {} });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, fieldset));
+  return rendered.container;
+};
+
+it('reads the file’s latest created date from its leads, passing over one that cannot be its export’s', async () => {
+  const training = Date.UTC(2026, 0, 1);
+  expect(await fileWindowCountedFrom(training)).toBe(exported);
+  await db.putLeads([storedLead({ source: 'csv', id: 'row-4', origin: 'csv', createdAt: Date.UTC(2027, 0, 1) })]);
+  expect(await fileWindowCountedFrom(training)).toBe(exported);
+});
+
+it('says beside the window of an imported file that its numbers count back from the file’s latest created date, not from today', async () => {
+  const container = renderFor('csv');
+  const note = () => container.querySelector('[data-testid="window-counted-from"]')?.textContent;
+  // Said at once, and with the date once the leads are read.
+  expect(note()).toMatch(/counted back from the file's latest created date, not from today/);
+  expect(await waitFor(() => (note()?.includes('2025') ? note() : null))).toBe(
+    " Both are counted back from the file's latest created date, Jun 30, 2025, not from today: the file holds its leads as they were when it was exported.",
+  );
+});
+
+it('says nothing of it for a CRM, whose window counts back from today', () => {
+  const container = renderFor('salesforce');
+  expect(container.querySelector('[data-testid="window-counted-from"]')).toBeNull();
+  expect(container.textContent).toContain('(old enough to have an outcome).');
+});
