@@ -54,6 +54,15 @@ export interface ChangedPage {
   queriedAt?: number;
 }
 
+/**
+ * A page of `CrmClient.listCalculated`: each record's id with the values of the fields the CRM
+ * computes as it reads them, and the token of the next page (null after the last).
+ */
+export interface CalculatedPage {
+  records: Pick<CrmRecord, 'id' | 'fields'>[];
+  next: string | null;
+}
+
 export interface ReadOptions {
   /** Field API names / property names to read; every readable field when omitted. */
   fields?: readonly string[];
@@ -163,6 +172,15 @@ export interface CrmClient {
    * now and then. Absent when `listDeleted` lists every deletion.
    */
   listPresent?(signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'all-present' }>>;
+  /**
+   * Every record's values of the fields the CRM computes as it reads them (Salesforce formula
+   * fields: `TODAY() - CreatedDate`, a field of the owner), one page per call: pass null, then
+   * each returned `next`. They change without the record being marked modified, so
+   * `listChanged` never reads them again: a sync reads them now and then. Null when the records
+   * have no such field the user can read; a `next` the CRM has since forgotten fails with
+   * `CrmError` kind `cursor-expired`. Absent for a CRM without such fields.
+   */
+  listCalculated?(pageToken: string | null, signal?: AbortSignal): Promise<CalculatedPage | null>;
   /**
    * Writes fields of up to `maxBatch` records in one request. Records the CRM refuses one by
    * one (deleted, value too long) come back as failures; a request refused as a whole (an

@@ -74,6 +74,7 @@ function memoryStore() {
     unnamedOwnerIds: async () => [],
     nameOwners: async () => 0,
     dropFields: async () => 0,
+    refreshFields: async (_crm, _records, next) => (state = next(0)),
   };
   return { store, stored };
 }

@@ -165,6 +165,35 @@ describe('Salesforce client against the demo CRM', () => {
     expect(later.ids.sort()).toEqual(expected.map((l) => l.salesforceId).sort());
   });
 
+  it('reads every Lead’s formula fields (describe says `calculated`), paged through nextRecordsUrl, answering only their values', async () => {
+    const locator = '/services/data/v67.0/query/01gD0000000001AAA-2';
+    const lead = (i: number, daysOpen: number) => ({ attributes: { type: 'Lead' }, Id: leads[i].salesforceId, SystemModstamp: leads[i].salesforce.SystemModstamp, Days_Open__c: daysOpen, Owner_Region__c: 'EMEA' });
+    const { client, requests } = setup('67.0', (request) => {
+      if (request.url.pathname.endsWith('/sobjects/Lead/describe')) {
+        return json(200, { fields: [
+          { name: 'Id', type: 'id', calculated: false }, { name: 'SystemModstamp', type: 'datetime' }, { name: 'Title', type: 'string', calculated: false },
+          { name: 'Days_Open__c', type: 'double', calculated: true }, { name: 'Owner_Region__c', type: 'string', calculated: true },
+          // Compound fields are not synced, calculated or not.
+          { name: 'Address', type: 'address', calculated: true },
+        ] });
+      }
+      if (request.url.searchParams.get('q')?.includes('Days_Open__c')) return json(200, { totalSize: 3, done: false, nextRecordsUrl: locator, records: [lead(0, 10), lead(1, 11)] });
+      if (request.url.pathname === locator) return json(200, { totalSize: 3, done: true, records: [lead(2, 12)] });
+      return undefined;
+    });
+    const first = await client.listCalculated!(null);
+    expect(first).toEqual({ records: [{ id: leads[0].salesforceId, fields: { Days_Open__c: 10, Owner_Region__c: 'EMEA' } }, { id: leads[1].salesforceId, fields: { Days_Open__c: 11, Owner_Region__c: 'EMEA' } }], next: locator });
+    expect(await client.listCalculated!(first!.next)).toEqual({ records: [{ id: leads[2].salesforceId, fields: { Days_Open__c: 12, Owner_Region__c: 'EMEA' } }], next: null });
+    expect(requests.filter((request) => !request.endsWith('/describe'))).toEqual(['/services/data/v67.0/query?q=SELECT Id, SystemModstamp, Days_Open__c, Owner_Region__c FROM Lead', locator]);
+    await expect(client.listCalculated!('/services/data/v67.0/query/01gD0000000009AAA-2000')).rejects.toMatchObject({ kind: 'cursor-expired' });
+  });
+
+  it('reads no formula field of an org whose Leads have none, asking nothing but describe', async () => {
+    const { client, requests } = setup();
+    expect(await client.listCalculated!(null)).toBeNull();
+    expect(requests).toEqual(['/services/data/v67.0/sobjects/Lead/describe']);
+  });
+
   it('says when, by Salesforce’s clock (its Date header), a query of changes ran, on its first page only, and nothing without the header', async () => {
     const behaviour = defaultBehaviour();
     const clock = virtualClock(Date.parse('2026-11-01T12:00:00.750Z'));
@@ -516,6 +545,24 @@ describe('Salesforce deleted Leads', () => {
     expect(new Set(present.ids)).toEqual(new Set(leads.filter((_, i) => i !== 5).map((lead) => lead.salesforceId)));
     expect(present.coveredTo).toBe(clock.now() - CLOCK_ALLOWANCE_MS);
     expect(requests.every((path) => path.includes('/query'))).toBe(true);
+  });
+
+  it('refuses a list of every Lead cut short, which would have a sync remove the Leads left off: more to come without a locator, or fewer Ids than counted', async () => {
+    const ids = (count: number) => leads.slice(0, count).map((lead) => ({ attributes: { type: 'Lead' }, Id: lead.salesforceId }));
+    const answering = (page: object) => setup('67.0', (request) => (request.url.searchParams.get('q') === 'SELECT Id FROM Lead' ? json(200, page) : undefined));
+    const withoutLocator = answering({ totalSize: leads.length, done: false, records: ids(100) });
+    await expect(withoutLocator.client.listPresent!()).rejects.toMatchObject({ kind: 'schema', message: expect.stringContaining('nextRecordsUrl: missing while done is false') });
+    const short = answering({ totalSize: leads.length, done: true, records: ids(100) });
+    await expect(short.client.listPresent!()).rejects.toMatchObject({ kind: 'schema', message: expect.stringContaining('100 Ids of the 4,500 Leads it counted') });
+    // Also as the fallback of Get Deleted, which no longer reaches back 40 days.
+    await expect(short.client.listDeleted(short.clock.now() - 40 * DAY)).rejects.toMatchObject({ kind: 'schema' });
+  });
+
+  it('refuses a page of changes saying more are to come without a locator, rather than ending the changes there', async () => {
+    const { client } = setup('67.0', (request) =>
+      request.url.searchParams.get('q')?.includes('ORDER BY SystemModstamp') ? json(200, { totalSize: leads.length, done: false, records: [] }) : undefined,
+    );
+    await expect(client.listChanged(null, null)).rejects.toMatchObject({ kind: 'schema', message: expect.stringContaining('nextRecordsUrl') });
   });
 
   it('fails on a session Salesforce rejects, rather than listing every Lead', async () => {

@@ -6,7 +6,7 @@
  * (`listPresent`) for the Leads the user can no longer see, which Get Deleted never lists.
  */
 import { z } from 'zod';
-import type { ChangedPage, CrmClient, CrmRecord, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
+import type { CalculatedPage, ChangedPage, CrmClient, CrmRecord, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
 import { CLOCK_ALLOWANCE_MS, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type CrmResponse, type RetryPolicy } from './http';
 import { loadOnce } from './once';
@@ -76,8 +76,15 @@ const NamedRecordSchema = z.looseObject({ Id: SalesforceId, Name: z.string() });
 
 const NextRecordsUrl = z.string().regex(/^\/services\/data\/v\d+\.0\/query(All)?\/[\w-]+$/);
 
+/**
+ * One page of a query. A page saying more are to come without saying where (a body cut by a
+ * proxy, a Salesforce fault) is refused: read as the last, it would end a list of every Lead
+ * early, and a sync would remove the Leads left off it, or move its cursor past them.
+ */
 function queryPageSchema<R extends z.ZodType>(record: R) {
-  return z.object({ totalSize: z.number().int().nonnegative(), done: z.boolean(), nextRecordsUrl: NextRecordsUrl.optional(), records: z.array(record) });
+  return z
+    .object({ totalSize: z.number().int().nonnegative(), done: z.boolean(), nextRecordsUrl: NextRecordsUrl.optional(), records: z.array(record) })
+    .refine((page) => page.done || page.nextRecordsUrl !== undefined, { path: ['nextRecordsUrl'], message: 'missing while done is false: the rest of the records cannot be read' });
 }
 type QueryPage<R extends z.ZodType> = ReturnType<typeof queryPageSchema<R>>;
 const LeadPageSchema = queryPageSchema(LeadSchema);
@@ -91,7 +98,8 @@ const DescribedSize = z.number().int().nonnegative().optional().catch(undefined)
 /**
  * Lead's fields as describe lists them. Reads need name and type; the rest, which Salesforce sends
  * for every field, decides whether write-back may fill it (`writeRefusal`), and a field missing
- * `custom` or `updateable` is not filled. A picklist value's `label` is what Lead pages show for
+ * `custom` or `updateable` is not filled; `calculated` marks a formula field, which a sync reads
+ * again now and then (`listCalculated`). A picklist value's `label` is what Lead pages show for
  * it (`optionLabels`); Salesforce sends null for some. Sizes: `length` the characters a text field holds,
  * `precision` and `scale` a number field's digits in all and after the decimal point, `digits`
  * an integer field's.
@@ -102,6 +110,7 @@ const DescribedFieldSchema = z.looseObject({
   label: z.string().optional(),
   custom: z.boolean().optional(),
   updateable: z.boolean().optional(),
+  calculated: z.boolean().optional(),
   // A label of another shape reads as none: describe also serves syncs.
   picklistValues: z.array(z.looseObject({ value: z.string(), active: z.boolean(), label: z.string().nullish().catch(null) })).optional(),
   length: DescribedSize,
@@ -229,12 +238,14 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
    */
   const leadDescribe = loadOnce(async (signal) => {
     const { data } = await http.request({ path: `${base}/sobjects/Lead/describe`, schema: DescribeSchema, what: 'describe Lead', signal });
-    const synced = data.fields.filter((field) => !UNSYNCED_TYPES.has(field.type)).map((field) => field.name);
+    const syncedFields = data.fields.filter((field) => !UNSYNCED_TYPES.has(field.type));
+    const synced = syncedFields.map((field) => field.name);
     const missing = REQUIRED_FIELDS.filter((name) => !synced.includes(name));
     if (missing.length > 0) throw new CrmError('schema', `Salesforce Lead has no field ${missing.join(', ')} (describe Lead)`);
     readableByLowerCase = new Map(synced.map((name) => [name.toLowerCase(), name]));
     describedAt = clock.now();
-    return { synced, byLowerCase: new Map(data.fields.map((field) => [field.name.toLowerCase(), field])) };
+    const calculated = syncedFields.filter((field) => field.calculated).map((field) => field.name);
+    return { synced, calculated, byLowerCase: new Map(data.fields.map((field) => [field.name.toLowerCase(), field])) };
   });
 
   /** Every Lead field the user can read that a sync reads. */
@@ -310,15 +321,30 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
 
   const query = (soql: string) => `${base}/query?q=${encodeURIComponent(soql)}`;
 
-  /** Every record of one query, followed through its `nextRecordsUrl`s. */
-  async function queryAll<R extends z.ZodType>(soql: string, schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<z.infer<R>[]> {
+  /** The page of a query `pageToken` (a `nextRecordsUrl`) locates; one Salesforce no longer knows is an expired cursor. */
+  async function pageAt<R extends z.ZodType>(pageToken: string, schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<z.infer<QueryPage<R>>> {
+    if (!NextRecordsUrl.safeParse(pageToken).success) throw new CrmError('cursor-expired', 'Not a Salesforce query locator');
+    try {
+      return (await queryPage(pageToken, schema, what, signal)).data;
+    } catch (error) {
+      // Locators expire after 15 minutes idle, and only a few stay open per user.
+      if (isCrmError(error, 'request') && (error.crmCode === 'INVALID_QUERY_LOCATOR' || error.status === 404)) {
+        throw new CrmError('cursor-expired', 'Salesforce no longer knows this query locator', error.status, error.crmCode);
+      }
+      throw error;
+    }
+  }
+
+  /** Every record of one query, followed through its `nextRecordsUrl`s, and how many its first page counted. */
+  async function queryAll<R extends z.ZodType>(soql: string, schema: QueryPage<R>, what: string, signal?: AbortSignal): Promise<{ records: z.infer<R>[]; totalSize: number }> {
     let { data: page } = await queryPage(query(soql), schema, what, signal);
+    const { totalSize } = page;
     const records: z.infer<R>[] = [...page.records];
     while (page.nextRecordsUrl) {
       ({ data: page } = await queryPage(page.nextRecordsUrl, schema, what, signal));
       records.push(...page.records);
     }
-    return records;
+    return { records, totalSize };
   }
 
   /** Every record of `soqlFor(inList)` for valid Ids, `IN` lists of at most IDS_PER_QUERY Ids. */
@@ -327,21 +353,25 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     const records: z.infer<R>[] = [];
     for (let at = 0; at < valid.length; at += IDS_PER_QUERY) {
       const inList = valid.slice(at, at + IDS_PER_QUERY).map((id) => `'${id}'`).join(',');
-      records.push(...(await queryAll(soqlFor(inList), schema, what, signal)));
+      records.push(...(await queryAll(soqlFor(inList), schema, what, signal)).records);
     }
     return records;
   }
 
   /**
    * Every Lead's Id the user can see: what is left to compare with when Salesforce cannot list the
-   * deletions, or has left some out (a Lead shared away from the user, deleted or not).
+   * deletions, or has left some out (a Lead shared away from the user, deleted or not). A list
+   * shorter or longer than the query counted is refused: each stored Lead left off it would be removed.
    */
   async function everyLeadId(signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'all-present' }>> {
     // Read before the list, by the browser's clock, which may run fast: a day less keeps the
     // deletions made after the list in the next read of them.
     const coveredTo = clock.now() - CLOCK_ALLOWANCE_MS;
-    const leads = await queryAll('SELECT Id FROM Lead', IdPageSchema, 'list Lead Ids', signal);
-    return { kind: 'all-present', ids: leads.map((lead) => lead.Id), coveredTo };
+    const { records, totalSize } = await queryAll('SELECT Id FROM Lead', IdPageSchema, 'list Lead Ids', signal);
+    if (records.length !== totalSize) {
+      throw new CrmError('schema', `Salesforce answered list Lead Ids with ${records.length.toLocaleString('en-US')} Ids of the ${totalSize.toLocaleString('en-US')} Leads it counted: no Lead was removed`);
+    }
+    return { kind: 'all-present', ids: records.map((lead) => lead.Id), coveredTo };
   }
 
   return {
@@ -369,18 +399,8 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     async listChanged(since, pageToken, signal): Promise<ChangedPage> {
       let page: z.infer<typeof ChangedLeadPageSchema>;
       let queriedAt: number | undefined;
-      if (pageToken !== null) {
-        if (!NextRecordsUrl.safeParse(pageToken).success) throw new CrmError('cursor-expired', 'Not a Salesforce query locator');
-        try {
-          ({ data: page } = await queryPage(pageToken, ChangedLeadPageSchema, 'query changed Leads', signal));
-        } catch (error) {
-          // Locators expire after 15 minutes idle, and only a few stay open per user.
-          if (isCrmError(error, 'request') && (error.crmCode === 'INVALID_QUERY_LOCATOR' || error.status === 404)) {
-            throw new CrmError('cursor-expired', 'Salesforce no longer knows this query locator', error.status, error.crmCode);
-          }
-          throw error;
-        }
-      } else {
+      if (pageToken !== null) page = await pageAt(pageToken, ChangedLeadPageSchema, 'query changed Leads', signal);
+      else {
         const where = since === null ? '' : ` WHERE SystemModstamp >= ${soqlDateTime(since)}`;
         ({ data: page, date: queriedAt } = await namingFields(undefined, signal, (names) => queryPage(query(`SELECT ${names.join(', ')} FROM Lead${where} ORDER BY SystemModstamp ASC, Id ASC`), ChangedLeadPageSchema, 'query changed Leads', signal)));
       }
@@ -420,6 +440,19 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     // Get Deleted lists only the deletions of Leads the user can still access: one shared away
     // (reassigned to another territory's rep), or deleted after that, is gone only from this list.
     listPresent: everyLeadId,
+
+    // Formula fields change without SystemModstamp (`TODAY() - CreatedDate`, a field of the Lead's owner).
+    async listCalculated(pageToken, signal): Promise<CalculatedPage | null> {
+      let page: z.infer<typeof LeadPageSchema>;
+      if (pageToken !== null) page = await pageAt(pageToken, LeadPageSchema, 'read formula fields of Leads', signal);
+      else {
+        const { calculated } = await leadDescribe.get(signal);
+        if (calculated.length === 0) return null;
+        ({ data: page } = await namingFields(calculated, signal, (names) => queryPage(query(`SELECT ${names.join(', ')} FROM Lead`), LeadPageSchema, 'read formula fields of Leads', signal)));
+      }
+      const records = page.records.map(({ attributes: _attributes, Id, SystemModstamp: _modified, ...fields }) => ({ id: Id, fields }));
+      return { records, next: page.done ? null : (page.nextRecordsUrl ?? null) };
+    },
 
     async updateRecords(updates, signal) {
       if (updates.length > UPDATE_BATCH_SIZE) throw new CrmError('request', `At most ${UPDATE_BATCH_SIZE} Salesforce records per update`);

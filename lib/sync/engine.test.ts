@@ -1035,6 +1035,185 @@ describe('Salesforce Leads that Get Deleted does not list', () => {
   });
 });
 
+describe('a Salesforce query answer cut short (a proxy, a Salesforce fault)', () => {
+  const served = generateDemoLeads({ count: 300, seed: 5, now: NOW });
+  beforeEach(stubWebLocks);
+  afterEach(() => vi.unstubAllGlobals());
+
+  /** A demo org whose answers to queries `matching` are replaced, while `cutting`, by `cut` of the demo's answer. */
+  function cuttingOrg(matching: RegExp, cut: (page: { totalSize: number; records: object[] }) => object) {
+    let cutting = false;
+    const wrap = (handle: DemoHandler): DemoHandler => (request) => {
+      const response = handle(request);
+      if (!cutting || response.status !== 200 || !matching.test(request.url.searchParams.get('q') ?? '')) return response;
+      return { ...response, body: JSON.stringify(cut(JSON.parse(response.body))) };
+    };
+    const org = lastingCrm(served, wrap);
+    return { ...org, ...org.worker('salesforce'), cut: (on: boolean) => void (cutting = on) };
+  }
+  const checkpoint = ({ completedCursor, deletionCursor, idsComparedAt, syncedFields }: SyncState) => ({ completedCursor, deletionCursor, idsComparedAt, syncedFields });
+
+  it.each([
+    ['says more are to come without a locator', (page: { totalSize: number; records: object[] }) => ({ totalSize: page.totalSize, done: false, records: page.records.slice(0, 100) })],
+    ['lists fewer Ids than it counted', (page: { totalSize: number; records: object[] }) => ({ ...page, done: true, records: page.records.slice(0, 100) })],
+  ])('fails the weekly comparison of every Id, removing no Lead, when the list %s; the next sync compares', async (_, cut) => {
+    const { clock, client, db, store, cut: cutting } = cuttingOrg(/^SELECT Id FROM Lead$/, cut);
+    const first = await runSync({ client, store, now: clock.now });
+    expect(first.status).toBe('done');
+    await clock.sleep(FULL_COMPARISON_EVERY_MS);
+    cutting(true);
+    const failed = await runSync({ client, store, now: clock.now });
+    expect(failed).toMatchObject({ status: 'error', errorKind: 'schema', lastRun: first.lastRun });
+    expect(checkpoint(failed)).toEqual(checkpoint(first));
+    expect(await db.leads.where('source').equals('salesforce').count()).toBe(served.length);
+    cutting(false);
+    const compared = await runSync({ client, store, now: clock.now });
+    expect(compared).toMatchObject({ status: 'done', lastRun: { removed: 0 } });
+    expect(compared.idsComparedAt).toBeGreaterThan(first.idsComparedAt!);
+    expect(await db.leads.where('source').equals('salesforce').count()).toBe(served.length);
+    db.close();
+  });
+
+  it('fails a sync whose page of changes says more are to come without a locator: its cursor stays, and the next sync stores every change', async () => {
+    const { clock, crmStore, client, db, store, cut: cutting } = cuttingOrg(/ORDER BY SystemModstamp/, (page) => ({ totalSize: page.totalSize, done: false, records: page.records.slice(0, 3) }));
+    const first = await runSync({ client, store, now: clock.now });
+    expect(first.status).toBe('done');
+    await clock.sleep(3_600_000);
+    const edited = served.slice(0, 10);
+    edited.forEach((lead, i) => crmStore.markModified(lead, 'salesforce', clock.now() - 60_000 + i * 1000));
+    await clock.sleep(60_000);
+    cutting(true);
+    const failed = await runSync({ client, store, now: clock.now });
+    expect(failed).toMatchObject({ status: 'error', errorKind: 'schema', lastRun: first.lastRun });
+    expect(checkpoint(failed)).toEqual(checkpoint(first));
+    cutting(false);
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', lastRun: { synced: edited.length } });
+    for (const lead of edited) expect((await db.leads.get(`salesforce|${lead.salesforceId}`))?.modifiedAt).toBe(modifiedAt('salesforce', lead));
+    db.close();
+  });
+});
+
+describe('Salesforce formula fields, which change without SystemModstamp', () => {
+  const DAY = 86_400_000;
+  // More than one page of 2,000: the formula fields are read through query locators too.
+  const served = generateDemoLeads({ count: 2300, seed: 8, now: NOW });
+  const keyOf = (lead: DemoLead) => `salesforce|${lead.salesforceId}`;
+  beforeEach(stubWebLocks);
+  afterEach(() => vi.unstubAllGlobals());
+
+  /**
+   * `handle` with formula fields on Lead as Salesforce has them: describe lists them `calculated`,
+   * and every page of a query naming them answers each Lead's value as it is now.
+   */
+  function withFormulas(formulas: Record<string, { type: string; valueOf(lead: DemoLead): string | number }>) {
+    const names = Object.keys(formulas);
+    const byId = new Map(served.map((lead) => [lead.salesforceId, lead]));
+    // The formulas a query named, by its locator: its later pages answer them too.
+    const namedBy = new Map<string, string[]>();
+    return (handle: DemoHandler): DemoHandler => (request) => {
+      const url = new URL(request.url);
+      const soql = url.searchParams.get('q');
+      if (soql !== null) url.searchParams.set('q', names.reduce((left, name) => left.replace(`, ${name}`, ''), soql));
+      const response = handle({ ...request, url });
+      if (response.status !== 200) return response;
+      const body = JSON.parse(response.body);
+      if (url.pathname.endsWith('/sobjects/Lead/describe')) {
+        body.fields.push(...names.map((name) => ({ name, label: name, type: formulas[name].type, custom: true, calculated: true, updateable: false })));
+      } else if (Array.isArray(body.records)) {
+        const named = soql === null ? (namedBy.get(/\/query\/(\w+)-\d+$/.exec(url.pathname)?.[1] ?? '') ?? []) : names.filter((name) => soql.includes(name));
+        if (body.nextRecordsUrl) namedBy.set(/\/query\/(\w+)-\d+$/.exec(body.nextRecordsUrl)![1], named);
+        for (const record of body.records) for (const name of named) record[name] = formulas[name].valueOf(byId.get(record.Id)!);
+      }
+      return { ...response, body: JSON.stringify(body) };
+    };
+  }
+
+  /** A demo org whose Leads have `Owner_Region__c`, their owner's region (a formula across objects), with `regions` by owner Id. */
+  function orgWithOwnerRegions() {
+    const regions = new Map(DEMO_OWNERS.map((owner) => [owner.salesforceId, 'EMEA']));
+    const org = lastingCrm(served, withFormulas({ Owner_Region__c: { type: 'string', valueOf: (lead) => regions.get(lead.salesforce.OwnerId!)! } }));
+    return { ...org, regions };
+  }
+
+  it('keeps a formula of the date (TODAY() - CreatedDate) within a week of Salesforce: every stored Lead reads it again with the weekly comparison', async () => {
+    let orgNow = () => 0;
+    const daysOpen = (lead: DemoLead) => Math.floor((orgNow() - Date.parse(lead.salesforce.CreatedDate.replace('+0000', 'Z'))) / DAY);
+    const { clock, worker } = lastingCrm(served, withFormulas({ Days_Open__c: { type: 'double', valueOf: daysOpen } }));
+    orgNow = clock.now;
+    const { client, db, store } = worker('salesforce');
+    const first = await runSync({ client, store, now: clock.now });
+    expect(first.status).toBe('done');
+    /** The stored Leads whose value is not Salesforce's now. */
+    const stale = async () => (await db.leads.where('source').equals('salesforce').toArray()).filter((lead) => lead.fields.Days_Open__c !== daysOpen(byId.get(lead.id)!));
+    const byId = new Map(served.map((lead) => [lead.salesforceId, lead]));
+    expect(await stale()).toEqual([]);
+    for (let day = 1; day < 7; day++) {
+      await clock.sleep(DAY);
+      expect((await runSync({ client, store, now: clock.now })).status).toBe('done');
+    }
+    // Only the Leads each sync's look-back read again are up to date.
+    expect((await stale()).length).toBeGreaterThan(served.length - 100);
+    await clock.sleep(first.idsComparedAt! + FULL_COMPARISON_EVERY_MS - clock.now());
+    // Every Lead's value changed since it was stored: each is stored again, and counted as changed (so scored again).
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', lastRun: { synced: served.length, removed: 0 } });
+    expect(await stale()).toEqual([]);
+    db.close();
+  });
+
+  it('stores again only the Leads whose formula across objects (the owner\'s region) changed, counting them as changed, at the weekly comparison', async () => {
+    const { clock, worker, regions } = orgWithOwnerRegions();
+    const { client, db, store } = worker('salesforce');
+    const first = await runSync({ client, store, now: clock.now });
+    const [moved] = DEMO_OWNERS;
+    const movedLeads = served.filter((lead) => lead.salesforce.OwnerId === moved.salesforceId);
+    regions.set(moved.salesforceId, 'APAC');
+    await clock.sleep(DAY);
+    expect((await runSync({ client, store, now: clock.now })).status).toBe('done');
+    // Only the Leads the sync's look-back read again are up to date.
+    const stale = (await db.leads.bulkGet(movedLeads.map(keyOf))).filter((lead) => lead?.fields.Owner_Region__c === 'EMEA');
+    expect(stale.length).toBeGreaterThan(movedLeads.length - 20);
+    await clock.sleep(first.idsComparedAt! + FULL_COMPARISON_EVERY_MS - clock.now());
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', lastRun: { synced: stale.length, removed: 0 } });
+    const stored = await db.leads.where('source').equals('salesforce').toArray();
+    expect(stored.filter((lead) => lead.fields.Owner_Region__c === 'APAC').map((lead) => lead.id).sort()).toEqual(movedLeads.map((lead) => lead.salesforceId).sort());
+    // Only the formula changed: the rest of the Lead, its owner's name and its place in the sync are as they were.
+    const [before] = stale;
+    expect(await db.leads.get(before!.key)).toEqual({ ...before, fields: { ...before!.fields, Owner_Region__c: 'APAC' } });
+    await expectSummariesInStep(db);
+    db.close();
+  });
+
+  it('keeps what a pass cut short stored and counted: the resumed sync reads them all again and counts every Lead that changed', async () => {
+    const { clock, worker, regions } = orgWithOwnerRegions();
+    const first = worker('salesforce');
+    const firstState = await runSync({ client: first.client, store: first.store, now: clock.now });
+    first.db.close();
+    const [moved] = DEMO_OWNERS;
+    regions.set(moved.salesforceId, 'APAC');
+    await clock.sleep(firstState.idsComparedAt! + FULL_COMPARISON_EVERY_MS - clock.now());
+
+    const dying = worker('salesforce');
+    const kill = new AbortController();
+    let pages = 0;
+    const killedOnSecondPage: CrmClient = { ...dying.client, listCalculated: (token, signal) => (++pages === 2 && kill.abort(), dying.client.listCalculated!(token, signal)) };
+    const cancelled = await runSync({ client: killedOnSecondPage, store: dying.store, signal: kill.signal, now: clock.now });
+    expect(cancelled.status).toBe('cancelled');
+    const inApac = async (db: LeadLensDb) => (await db.leads.where('source').equals('salesforce').toArray()).filter((lead) => lead.fields.Owner_Region__c === 'APAC').length;
+    const onFirstPage = await inApac(dying.db);
+    expect(onFirstPage).toBeGreaterThan(0);
+    expect(cancelled.job?.changed).toBe(onFirstPage);
+    dying.db.close();
+
+    const resumed = worker('salesforce');
+    const done = await runSync({ client: resumed.client, store: resumed.store, now: clock.now });
+    const movedLeads = served.filter((lead) => lead.salesforce.OwnerId === moved.salesforceId);
+    expect(onFirstPage).toBeLessThan(movedLeads.length);
+    expect(done).toMatchObject({ status: 'done', lastRun: { synced: movedLeads.length, removed: 0 } });
+    expect(await inApac(resumed.db)).toBe(movedLeads.length);
+    resumed.db.close();
+  });
+});
+
 describe('a query locator lost after a page that shows an edit made during the sync', () => {
   it('resumes from the newest change stamped before the sync began, so the records after it are read', async () => {
     const startedAt = Date.parse('2026-11-01T12:00:00Z');

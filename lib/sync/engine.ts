@@ -9,7 +9,9 @@
  * since the last complete sync, and removes those leads with their scores, and those its pages
  * named as merged into another record (HubSpot). A CRM that deletes some records without listing
  * them (HubSpot GDPR deletions, Salesforce Leads shared away from the user) is asked for every
- * record it has instead, once a week. A field the CRM shows that the last sync did not read makes
+ * record it has instead, once a week, and then reads again every record's values of the fields it
+ * computes as it reads them (Salesforce formula fields), which change without the record being
+ * marked modified. A field the CRM shows that the last sync did not read makes
  * the next one read every record again; one it no longer shows is deleted from every stored lead.
  */
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, SkippedRecord } from '../crm/client';
@@ -137,6 +139,10 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
       onProgress?.(state);
       if (page.next === null) {
         // A failure from here on resumes at the last page's cursor: one query reads its ties again.
+        // With the weekly comparison, and before it, so that the leads it stores count in this run.
+        if (state.completedCursor !== null && comparisonDue(state.idsComparedAt, now())) {
+          for await ({ state, job } of withCalculatedRefreshed(client, store, state, job, signal)) onProgress?.(state);
+        }
         state = await finishSync(client, store, state, job, began, now, signal);
         onProgress?.(state);
         const renamed = await nameStoredOwners(client, store, ownerNames, signal);
@@ -272,7 +278,7 @@ function leftOutStillPresent(state: SyncState, deletions: Deletions | null): Pic
 async function finishSync(client: CrmClient, store: SyncStore, state: SyncState, job: SyncJob, began: number, now: () => number, signal?: AbortSignal): Promise<SyncState> {
   const since = state.deletionCursor ?? state.completedCursor;
   const askedAt = now();
-  const read = since === null ? null : await readDeletions(client, since, state.idsComparedAt, askedAt, signal);
+  const read = since === null ? null : await readDeletions(client, since, comparisonDue(state.idsComparedAt, askedAt), signal);
   const deletions = withMergedAway(read, job);
   return store.finishSync(client.crm, deletions, (removed) => {
     const finishedAt = now();
@@ -295,14 +301,50 @@ async function finishSync(client: CrmClient, store: SyncStore, state: SyncState,
   });
 }
 
+/** Whether the stored leads, last compared with every record the CRM has at `idsComparedAt` (or never), are due to be compared at `at`. */
+const comparisonDue = (idsComparedAt: number | undefined, at: number): boolean => idsComparedAt === undefined || at - idsComparedAt >= FULL_COMPARISON_EVERY_MS;
+
 /**
  * What the CRM deleted since `since`, or every record it has when it deletes some without
- * listing them and the stored leads were last compared with those `FULL_COMPARISON_EVERY_MS`
- * or more before `at` (or never).
+ * listing them and the stored leads are `due` to be compared with those.
  */
-function readDeletions(client: CrmClient, since: number, idsComparedAt: number | undefined, at: number, signal?: AbortSignal): Promise<Deletions> {
-  const comparisonDue = idsComparedAt === undefined || at - idsComparedAt >= FULL_COMPARISON_EVERY_MS;
-  return client.listPresent && comparisonDue ? client.listPresent(signal) : client.listDeleted(since, signal);
+function readDeletions(client: CrmClient, since: number, due: boolean, signal?: AbortSignal): Promise<Deletions> {
+  return client.listPresent && due ? client.listPresent(signal) : client.listDeleted(since, signal);
+}
+
+/**
+ * Every stored lead given the values the CRM computes as it reads them (`CrmClient.listCalculated`),
+ * a page of records at a time: those whose values changed are stored, with the job counting them
+ * as changed (so they are scored again), and each page's state is yielded once committed. A pass
+ * cut short is made again whole when the job resumes; the leads it stored read the same then.
+ */
+async function* withCalculatedRefreshed(client: CrmClient, store: SyncStore, state: SyncState, job: SyncJob, signal?: AbortSignal): AsyncGenerator<{ state: SyncState; job: SyncJob }> {
+  if (!client.listCalculated) return;
+  let pageToken: string | null = null;
+  let expiredInARow = 0;
+  for (;;) {
+    if (signal?.aborted) throw new CrmError('cancelled', 'Cancelled');
+    let page;
+    try {
+      page = await client.listCalculated(pageToken, signal);
+    } catch (error) {
+      // The CRM forgot the page token (a query locator idle for 15 min): the pass starts again.
+      if (!isCrmError(error, 'cursor-expired') || ++expiredInARow >= 2) throw error;
+      pageToken = null;
+      continue;
+    }
+    expiredInARow = 0;
+    if (page === null) return;
+    let refreshed = job;
+    state = await store.refreshFields(client.crm, page.records, (changed) => {
+      refreshed = { ...job, changed: changedBy(job) + changed };
+      return { ...state, job: refreshed };
+    });
+    job = refreshed;
+    yield { state, job };
+    if (page.next === null) return;
+    pageToken = page.next;
+  }
 }
 
 /**

@@ -150,3 +150,24 @@ it('judges the deleted leads again once the lock is granted: a lead rewritten me
   await expectSummariesInStep(db);
   db.close();
 });
+
+it('gives synced leads the values read again of some fields, storing with the state only those that changed, owner names kept', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const salesforceLead = (id: string, origin: StoredLead['origin'], daysOpen: number): StoredLead => ({
+    key: `salesforce|${id}`, source: 'salesforce', id, origin, name: 'Ada Lovelace', owner: 'Dana Whitfield', leadSource: 'Web', createdAt: Date.parse('2026-01-01T00:00:00Z'), modifiedAt: 5, outcome: 0,
+    fields: { Id: id, Name: 'Ada Lovelace', OwnerId: '0055g00000A1bCdAAA', LeadSource: 'Web', CreatedDate: '2026-01-01T00:00:00.000+0000', IsConverted: false, Days_Open__c: daysOpen },
+  });
+  const [changed, same, demo] = [salesforceLead('00Qa', 'sync', 10), salesforceLead('00Qb', 'sync', 20), salesforceLead('00Qd', 'demo', 30)];
+  await db.putLeads([changed, same, demo]);
+  const next = vi.fn(() => ({ ...INITIAL_SYNC_STATE, status: 'running' as const }));
+  const values = (id: string, daysOpen: number) => ({ id, fields: { Days_Open__c: daysOpen } });
+  const state = await store.refreshFields('salesforce', [values('00Qa', 11), values('00Qb', 20), values('00Qd', 31), values('00Qmissing', 1)], next);
+
+  expect(next).toHaveBeenCalledExactlyOnceWith(1);
+  expect(state.status).toBe('running');
+  expect(await store.readState('salesforce')).toEqual(state);
+  expect(await db.leads.toArray()).toEqual([{ ...changed, fields: { ...changed.fields, Days_Open__c: 11 } }, same, demo]);
+  await expectSummariesInStep(db);
+  db.close();
+});

@@ -1,6 +1,6 @@
 /** Where the sync engine keeps leads and its checkpoint: Dexie, one transaction per page. */
 import { accountOf, type Connection } from '../connections/schema';
-import type { CrmAccount, Deletions } from '../crm/client';
+import type { CrmAccount, CrmRecord, Deletions } from '../crm/client';
 import type { CrmKind } from '../crm/types';
 import { leadKeyOfCachedScore, type LeadLensDb, type StoredLead } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
@@ -31,6 +31,12 @@ export interface SyncStore {
    * chunk at a time, asking the CRM nothing; returns how many leads held one.
    */
   dropFields(crm: CrmKind, fields: readonly string[]): Promise<number>;
+  /**
+   * Gives the CRM's synced leads among `records` (by id) the records' values of their fields, the
+   * others kept, and stores those whose values differ with `next(changed)`, how many they are,
+   * atomically; resolves with that state. A record not stored is left for a sync to store whole.
+   */
+  refreshFields(crm: CrmKind, records: readonly Pick<CrmRecord, 'id' | 'fields'>[], next: (changed: number) => SyncState): Promise<SyncState>;
 }
 
 /**
@@ -142,6 +148,22 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
         prefixRange(`${crm}|`),
       );
       return emptied;
+    },
+    async refreshFields(crm, records, next) {
+      return db.transaction('rw', [...db.leadTables, db.settings], async () => {
+        const stored = await db.leads.bulkGet(records.map((record) => `${crm}|${record.id}`));
+        const changed = records.flatMap((record, i) => {
+          const lead = stored[i];
+          if (lead?.origin !== 'sync') return [];
+          // Dropping no field: the indexed ones read again from the new values, the owner's stored name kept.
+          const refreshed = withoutFields(crm, { ...lead, fields: { ...lead.fields, ...record.fields } }, new Set());
+          return samePlainData(refreshed, lead) ? [] : [refreshed];
+        });
+        await db.putLeads(changed);
+        const state = next(changed.length);
+        await db.settings.put({ key: syncStateKey(crm), value: state });
+        return state;
+      });
     },
   };
 
