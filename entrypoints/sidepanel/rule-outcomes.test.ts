@@ -137,6 +137,18 @@ it('leaves out the leads younger than the minimum age the model was trained with
   expect(await panelAndOptions(rule)).toEqual({ panel: { rate: 1 / 3, of: 3 }, options: { rate: 1 / 3, of: 3 } });
 });
 
+it('counts an imported file’s rows by their age at its export, as the trainer did and the options page does: a row days old then has no outcome yet, months later', async () => {
+  // The file was exported five months before today; its rows are as they were then.
+  const exported = now - 150 * DAY;
+  const row = (id: string, converted: boolean, daysOldAtExport: number) =>
+    storedLead(`csv|${id}`, { Converted: converted ? 'yes' : 'no' }, { origin: 'csv', outcome: converted ? 1 : 0, createdAt: exported - daysOldAtExport * DAY });
+  await storeHot([row('won', true, 90), row('lost', false, 60), row('too-young', false, 5), row('latest', false, 0), row('learnt', true, 2)]);
+  await db.heldOutScores.put({ modelId: 'm', leadKeys: ['csv|learnt'], probabilities: Float64Array.of(0.6) });
+  const rule: ModelOutcomeRule = { source: 'csv', field: 'Converted', positiveValues: ['yes'], settledAfterDays: 30 };
+  expect(await panelAndOptions(rule)).toEqual({ panel: { rate: 2 / 3, of: 3 }, options: { rate: 2 / 3, of: 3 } });
+  expect((await readRuleOutcomes({ modelId: 'm', rule, now })).leadKeys).toEqual(['csv|learnt', 'csv|lost', 'csv|won']);
+});
+
 /** A worker as the side panel starts it, answering in this thread as ./rule-outcomes-worker.ts does. */
 class InThreadWorker {
   static started = 0;

@@ -10,7 +10,7 @@ import { db } from '@/lib/db/db';
 import { historyRule, inHistory } from '@/lib/db/source-history';
 import { modelOutcomeOf, ModelOutcomeRuleSchema, outcomeSettled, settledDaysOf } from '@/lib/ml/outcome-rule';
 import type { RuleOutcomes } from '@/lib/segments';
-import { PAGE_CHUNK } from '@/lib/ui/stored-data';
+import { leadAgesCountedFrom, PAGE_CHUNK } from '@/lib/ui/stored-data';
 
 export const RuleOutcomesRequestSchema = z.object({ modelId: z.string(), rule: ModelOutcomeRuleSchema, now: z.number() });
 export type RuleOutcomesRequest = z.infer<typeof RuleOutcomesRequestSchema>;
@@ -43,14 +43,15 @@ export type RuleOutcomesReply = z.infer<typeof RuleOutcomesReplySchema>;
  * The leads whose outcome the options page counts for the model of `modelId` (`labelledProbabilities`
  * with its rule), with their outcomes: each lead's by `modelOutcomeOf` (another source's leads, and
  * demo leads outside the source's history, have none), if the model learnt from it
- * (`db.heldOutScores`) or once it is `outcomeSettled` at `now` by the minimum age the model was
- * trained with (`settledDaysOf` its rule). The leads it learnt from come with their held-out
- * probabilities, which the options page reads them with (the model's own scores of them flatter
- * it), read here in one go rather than per lead on the page. One pass over the rule's source's
+ * (`db.heldOutScores`) or once it is `outcomeSettled` by the minimum age the model was trained
+ * with (`settledDaysOf` its rule), counted from `now`, or an imported file's from its latest
+ * created date (`leadAgesCountedFrom`, as the trainer counted its window). The leads it learnt
+ * from come with their held-out probabilities, which the options page reads them with (the
+ * model's own scores of them flatter it), read here in one go rather than per lead on the page. One pass over the rule's source's
  * leads, a range of keys a chunk at a time; no other source's lead is read. Reads without yielding: for the worker.
  */
 export async function readRuleOutcomes({ modelId, rule, now }: RuleOutcomesRequest): Promise<RuleOutcomeList> {
-  const [history, heldOut] = await Promise.all([historyRule(rule.source), db.heldOutScores.get(modelId)]);
+  const [history, heldOut, countedFrom] = await Promise.all([historyRule(rule.source), db.heldOutScores.get(modelId), leadAgesCountedFrom(rule.source, now)]);
   const heldOutProbabilityOf = new Map(heldOut?.leadKeys.map((leadKey, i) => [leadKey, heldOut.probabilities[i]]));
   const settledAfterDays = settledDaysOf(rule);
   const leadKeys: string[] = [];
@@ -63,7 +64,7 @@ export async function readRuleOutcomes({ modelId, rule, now }: RuleOutcomesReque
       for (const lead of leads) {
         const outcome = modelOutcomeOf(lead, rule, (leadKey) => inHistory(history, leadKey));
         const heldOutProbability = heldOutProbabilityOf.get(lead.key);
-        if (outcome === null || (heldOutProbability === undefined && !outcomeSettled(lead.createdAt, now, settledAfterDays))) continue;
+        if (outcome === null || (heldOutProbability === undefined && !outcomeSettled(lead.createdAt, countedFrom, settledAfterDays))) continue;
         leadKeys.push(lead.key);
         outcomes.push(outcome);
         heldOutProbabilities.push(heldOutProbability ?? Number.NaN);

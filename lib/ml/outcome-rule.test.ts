@@ -1,6 +1,6 @@
 /** A model's outcome rule records the minimum age its training window let in; the figures on stored leads count outcomes from it. */
 import { describe, expect, it } from 'vitest';
-import { describeSettledLeads, describeWhenOutcomeCounts, ModelOutcomeRuleSchema, OUTCOME_SETTLED_DAYS, outcomeSettled, settledDaysOf } from './outcome-rule';
+import { describeSettledLeads, describeWhenOutcomeCounts, latestExportDate, ModelOutcomeRuleSchema, OUTCOME_SETTLED_DAYS, outcomeSettled, settledDaysOf, windowCountedFrom } from './outcome-rule';
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-11-20T00:00:00Z');
@@ -36,6 +36,20 @@ describe('outcomeSettled', () => {
     expect(outcomeSettled(now, now, 0)).toBe(true);
     // A lead without a created date counts, whatever the age.
     expect(outcomeSettled(Number.NaN, now, 90)).toBe(true);
+  });
+});
+
+describe('latestExportDate', () => {
+  it('gives the same latest date read a chunk at a time as read at once, passing over dates that cannot be the export’s', () => {
+    const exported = now - 150 * DAY;
+    const created = [exported - 90 * DAY, 0, exported, now + 365 * DAY, exported - 5 * DAY];
+    expect(latestExportDate(created, now)).toBe(exported);
+    expect(latestExportDate(created.slice(2), now, latestExportDate(created.slice(0, 2), now))).toBe(exported);
+    // A chunk with no such date keeps the latest so far; none at all is -Infinity, and the file's ages count from now.
+    expect(latestExportDate([0, now + 365 * DAY], now, exported)).toBe(exported);
+    expect(latestExportDate([0], now)).toBe(Number.NEGATIVE_INFINITY);
+    expect(windowCountedFrom('csv', [latestExportDate([0], now)], now)).toBe(now);
+    expect(windowCountedFrom('csv', [latestExportDate(created, now)], now)).toBe(exported);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * What "converted" means in a lead's own fields: the admin's outcome rule, a lead's outcome
- * by it, and the rule in words. Kept apart from the training code (zod and the raw-value
+ * by it, when it is known (a lead's age, counted from its source's present), and the rule in words. Kept apart from the training code (zod and the raw-value
  * reader only): the manifest records the rule of a model trained in the browser, and the
  * options page's policy worker labels stored leads by it.
  */
@@ -20,9 +20,43 @@ export const MAX_SETTLED_DAYS = 3650;
 
 /**
  * Whether a lead created at `createdAt` (epoch ms; NaN or 0 when unknown: then it counts) is old
- * enough at `now` for its outcome to be known: `settledAfterDays` old, the model's own figure (`settledDaysOf`).
+ * enough at `now` for its outcome to be known: `settledAfterDays` old, the model's own figure
+ * (`settledDaysOf`). For a stored lead, `now` is the time its source's ages count from
+ * (`windowCountedFrom`): an imported file's present, not today.
  */
 export const outcomeSettled = (createdAt: number, now: number, settledAfterDays = OUTCOME_SETTLED_DAYS): boolean => !(createdAt > now - settledAfterDays * 86_400_000);
+
+/**
+ * How far after `now` a created date may be and still be a file's present: a timestamp written
+ * in a time zone ahead of UTC reads up to 14 hours later (as for "days since").
+ */
+const CREATED_DATE_SLACK_MS = 86_400_000;
+
+/**
+ * The latest of `createdDates` (epoch ms) that can be an imported file's present at `now`, or
+ * `since` when none is later (-Infinity: none): 0 (no date) and a date more than a day after
+ * `now`, which cannot be the export's, are passed over. `since` carries it over a file read a chunk at a time.
+ */
+export function latestExportDate(createdDates: Iterable<number>, now: number, since = Number.NEGATIVE_INFINITY): number {
+  let latest = since;
+  for (const createdAt of createdDates) if (createdAt > 0 && createdAt <= now + CREATED_DATE_SLACK_MS && createdAt > latest) latest = createdAt;
+  return latest;
+}
+
+/**
+ * The time (epoch ms) the ages of `source`'s stored leads are counted from at `now`: the training
+ * window's (`windowCountedBackFrom`), and a lead's outcome is known once it is its model's
+ * `settledAfterDays` old by it (`outcomeSettled`). A CRM's synced leads are as of now. A file
+ * holds its leads as they were when it was exported, maybe months ago: they are counted from its
+ * latest created date (`latestExportDate`), so that "at least 30 days ago" means 30 days old when
+ * the file was exported, as its outcomes were; `now` stands when the file has no other (or a date
+ * within that day, a time zone's).
+ */
+export function windowCountedFrom(source: SourceKind, createdDates: Iterable<number>, now: number): number {
+  if (source !== 'csv') return now;
+  const latest = latestExportDate(createdDates, now);
+  return Math.min(latest === Number.NEGATIVE_INFINITY ? now : latest, now);
+}
 
 /** A second field of the lead, and its values that say the lead is still being worked: `Status` is "Working - Contacted". */
 export const OpenStatusSchema = z.object({ field: z.string().min(1), values: z.array(z.string()).min(1) }).strict();

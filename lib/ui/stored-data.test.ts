@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { db, type LeadScore, type StoredLead } from '../db/db';
-import { labelledProbabilities, loadScoredLeads, PAGE_CHUNK, probabilitiesOf, scoresPerProbabilityBin } from './stored-data';
+import { labelledProbabilities, leadAgesCountedFrom, loadScoredLeads, PAGE_CHUNK, probabilitiesOf, scoresPerProbabilityBin } from './stored-data';
 
 const lead = (key: string, name: string, outcome: StoredLead['outcome']): StoredLead => {
   const [source, id] = key.split('|') as [StoredLead['source'], string];
@@ -132,6 +132,71 @@ it('counts outcomes from the minimum age the model was trained with: 90 days lea
   expect([...beforeTheField.probabilities]).toEqual([0.9, 0.8]);
   // No minimum age: every lead's outcome counts, however new.
   expect([...(await labelledProbabilities('s', { ...rule, settledAfterDays: 0 }, now)).labels]).toEqual([0, 1, 0]);
+});
+
+describe('an imported file’s leads, counted from the file’s latest created date as the trainer counts its window', () => {
+  const DAY = 86_400_000;
+  const exported = Date.UTC(2025, 5, 30);
+  // Five months after the export.
+  const now = exported + 150 * DAY;
+  const row = (id: string, createdAt: number, converted: boolean, origin: StoredLead['origin'] = 'csv'): StoredLead => ({
+    ...lead(`csv|${id}`, id, converted ? 1 : 0),
+    origin,
+    createdAt,
+    fields: { Converted: converted ? 'yes' : 'no' },
+  });
+
+  beforeEach(async () => {
+    await Promise.all(db.tables.map((table) => table.clear()));
+  });
+
+  it('reads the file’s latest created date from its summaries over many chunks, passing over one that cannot be its export’s, and its demo rows', async () => {
+    // The latest row is in the last chunk; a row with no created date, and one dated a year after today (a typo).
+    const rows = Array.from({ length: 2 * PAGE_CHUNK + 10 }, (_, i) => row(`row-${String(i).padStart(5, '0')}`, exported - (2 * PAGE_CHUNK + 9 - i) * 3_600_000, false));
+    await db.putLeads([...rows, row('undated', 0, false), row('typo', now + 365 * DAY, false)]);
+    expect(await leadAgesCountedFrom('csv', now)).toBe(exported);
+    // Demo rows are not the file's, once it has rows of its own.
+    await db.putLeads([row('zz-demo', exported + 10 * DAY, false, 'demo')]);
+    expect(await leadAgesCountedFrom('csv', now)).toBe(exported);
+    // A CRM's leads are as of now; a file with no dated row, too.
+    expect(await leadAgesCountedFrom('salesforce', now)).toBe(now);
+    await db.leads.clear();
+    await db.leadSummaries.clear();
+    await db.putLeads([row('undated', 0, false)]);
+    expect(await leadAgesCountedFrom('csv', now)).toBe(now);
+  });
+
+  it('leaves out a row created days before the export, not converted then, months later; a synced lead’s age still counts from today', async () => {
+    await db.putLeads([
+      row('old-won', exported - 90 * DAY, true),
+      row('old-lost', exported - 60 * DAY, false),
+      // Too young at the export to have converted: the training left it out, and so do the figures.
+      row('young-lost', exported - 5 * DAY, false),
+      row('latest', exported, false),
+      { ...lead('salesforce|recent', 'recent', 0), createdAt: now - 10 * DAY },
+      { ...lead('salesforce|settled', 'settled', 1), createdAt: now - 45 * DAY },
+    ]);
+    await db.leadScores.bulkPut(['csv|latest', 'csv|old-lost', 'csv|old-won', 'csv|young-lost', 'salesforce|recent', 'salesforce|settled'].map((key, i) => score('f', key, (i + 1) / 10)));
+    const rule = { field: 'Converted', positiveValues: ['yes'], source: 'csv' as const, settledAfterDays: 30 };
+    // In key order: old-lost (0.2), old-won (0.3).
+    const byRule = await labelledProbabilities('f', rule, now);
+    expect([...byRule.labels]).toEqual([0, 1]);
+    expect([...byRule.probabilities]).toEqual([0.2, 0.3]);
+    // Without a rule, by the stored outcomes of every source: the synced lead of 45 days counts, the one of 10 does not.
+    const byStoredOutcome = await labelledProbabilities('f', undefined, now);
+    expect([...byStoredOutcome.labels]).toEqual([0, 1, 1]);
+    expect([...byStoredOutcome.probabilities]).toEqual([0.2, 0.3, 0.6]);
+  });
+
+  it('counts a row the model learnt from by its held-out probability, however young it was at the export', async () => {
+    await db.putLeads([row('old-won', exported - 90 * DAY, true), row('young-won', exported - 5 * DAY, true)]);
+    await db.leadScores.bulkPut([score('f', 'csv|old-won', 0.8), score('f', 'csv|young-won', 0.7)]);
+    await db.heldOutScores.put({ modelId: 'f', leadKeys: ['csv|young-won'], probabilities: Float64Array.of(0.4) });
+    const labelled = await labelledProbabilities('f', { field: 'Converted', positiveValues: ['yes'], source: 'csv', settledAfterDays: 30 }, now);
+    expect([...labelled.labels]).toEqual([1, 1]);
+    expect([...labelled.probabilities]).toEqual([0.4, 0.8]);
+    expect(labelled.heldOut).toBe(1);
+  });
 });
 
 it('counts a model’s stored scores per probability bin, lower cut included, upper excluded', async () => {

@@ -9,7 +9,7 @@ import { db, type LeadScore, type LeadSummary, type StoredLead } from '../db/db'
 import { forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
 import { historyRule, inHistory } from '../db/source-history';
 import type { SourceKind } from '../ml/featurize';
-import { modelOutcomeOf, outcomeSettled, settledDaysOf, type ModelOutcomeRule } from '../ml/outcome-rule';
+import { latestExportDate, modelOutcomeOf, outcomeSettled, settledDaysOf, windowCountedFrom, type ModelOutcomeRule } from '../ml/outcome-rule';
 import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
 
 export const PAGE_CHUNK = 2000;
@@ -85,6 +85,34 @@ export async function loadScoredLeads(modelId: string): Promise<ScoredLeads> {
   return { rows: mostLikelyFirst(rows), choices: choices.choices() };
 }
 
+/**
+ * The time (epoch ms) the ages of `source`'s stored leads are counted from at `now`, as the
+ * trainer counts its window (`windowCountedFrom`): now for a CRM's; for an imported file's, its
+ * latest created date, from the summaries of its history (demo leads left out as `historyRule`
+ * says), a chunk at a time: nothing else is held whatever the number of leads. A lead created days
+ * before an export months ago had had days to convert, not months.
+ */
+export async function leadAgesCountedFrom(source: SourceKind, now: number): Promise<number> {
+  let latest = Number.NEGATIVE_INFINITY;
+  // Only a file's leads are as of another time than now: a CRM's are not read.
+  if (source === 'csv') {
+    const history = await historyRule(source);
+    await forEachChunk(
+      db.leadSummaries,
+      PAGE_CHUNK,
+      (summaries) => {
+        latest = latestExportDate(
+          summaries.filter((summary) => inHistory(history, summary.key)).map((summary) => summary.createdAt),
+          now,
+          latest,
+        );
+      },
+      prefixRange(`${source}|`),
+    );
+  }
+  return windowCountedFrom(source, [latest], now);
+}
+
 export interface LabelledProbabilities {
   /** [N] 1 converted, 0 not */
   labels: Uint8Array;
@@ -109,8 +137,9 @@ export interface LabelledProbabilities {
  * of the source it was trained on (`historyRule`: its demo leads are left out once it has
  * leads of its own); without one, the outcome stored at sync or import, read from the lead
  * summaries. Leads whose outcome is unknown (open, another source's, or not trained on and
- * not `outcomeSettled` at `now`, by the minimum age the model was trained with (`settledDaysOf`
- * its rule): not converted yet, it may still, as the training window left it out) or that are
+ * not `outcomeSettled` by the minimum age the model was trained with (`settledDaysOf` its rule),
+ * counted from `now`, or an imported file's from its latest created date (`leadAgesCountedFrom`):
+ * not converted yet, it may still, as the training window left it out) or that are
  * no longer stored are left out. It reads every
  * scored lead without yielding: call it from a worker (the options page's policy worker), not a page.
  */
@@ -119,8 +148,13 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
   const probabilities: number[] = [];
   const outcomeByRule = outcomeRule && (await ruleOutcome(outcomeRule));
   const settledAfterDays = settledDaysOf(outcomeRule);
+  // A rule labels the leads of its source alone; without one, every source's stored outcomes count.
+  const sources: SourceKind[] = outcomeRule ? [outcomeRule.source] : ['salesforce', 'hubspot', 'csv'];
+  const countedFrom = new Map(await Promise.all(sources.map(async (source) => [source, await leadAgesCountedFrom(source, now)] as const)));
   const outcomesOf = async (keys: string[], settledOnly: boolean) => {
-    const known = (lead: { createdAt: number } | undefined) => lead !== undefined && (!settledOnly || outcomeSettled(lead.createdAt, now, settledAfterDays));
+    // `?? now`: a lead of another source than the rule's, which has no outcome by it anyway.
+    const known = (lead: { source: SourceKind; createdAt: number } | undefined) =>
+      lead !== undefined && (!settledOnly || outcomeSettled(lead.createdAt, countedFrom.get(lead.source) ?? now, settledAfterDays));
     return outcomeByRule
       ? (await db.leads.bulkGet(keys)).map((lead) => (known(lead) ? outcomeByRule(lead!) : null))
       : (await db.leadSummaries.bulkGet(keys)).map((lead) => (known(lead) ? lead!.outcome : null));

@@ -16,7 +16,7 @@ import { buildFeatures, buildLabels, inferFeatureSpecs, TrainingDataError, type 
 import { keepsCountingAfterOutcome, knownAfterOutcome, leakageReport } from './leakage';
 
 // The rule lives in its own light module (a model's manifest records it); training's users read it here too.
-export { isConverted, outcomeOf, OutcomeRuleSchema, type OutcomeRule } from '../outcome-rule';
+export { isConverted, outcomeOf, OutcomeRuleSchema, windowCountedFrom, type OutcomeRule } from '../outcome-rule';
 
 /** The label column the trainer reads; no CRM field or CSV column has this name. */
 export const OUTCOME_COLUMN = '__leadlens_converted';
@@ -32,27 +32,6 @@ export const TrainingWindowSchema = z.object({
   createdBefore: z.number().nullable(),
 });
 export type TrainingWindow = z.infer<typeof TrainingWindowSchema>;
-
-/**
- * How far after the day of training a created date may be and still be the file's present: a
- * timestamp written in a time zone ahead of UTC reads up to 14 hours later (as for "days since").
- */
-const CREATED_DATE_SLACK_MS = 86_400_000;
-
-/**
- * The time (epoch ms) the window of `source`'s history is counted back from, at `now`. A CRM's
- * synced leads are as of now. A file holds its leads as they were when it was exported, maybe
- * months ago: its window is counted back from its latest created date, so that "at least 30 days
- * ago" means 30 days old when the file was exported, as its outcomes were. A created date more
- * than a day after `now` cannot be the export's and is passed over; `now` stands when the file has
- * no other (or a date within that day, a time zone's).
- */
-export function windowCountedFrom(source: SourceKind, createdDates: Iterable<number>, now: number): number {
-  if (source !== 'csv') return now;
-  let latest = Number.NEGATIVE_INFINITY;
-  for (const createdAt of createdDates) if (createdAt > 0 && createdAt <= now + CREATED_DATE_SLACK_MS && createdAt > latest) latest = createdAt;
-  return Math.min(latest === Number.NEGATIVE_INFINITY ? now : latest, now);
-}
 
 /** `window`, counted back from `now`, counted back from `from` instead: both ends move by the time between, keeping its months and minimum age. */
 export function windowCountedBackFrom(window: TrainingWindow, now: number, from: number): TrainingWindow {

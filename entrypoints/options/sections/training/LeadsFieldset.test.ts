@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 /**
  * The leads fieldset says what the window's numbers are counted back from: for an imported file,
- * its latest created date, as the training job counts them (`windowCountedFrom`); for a CRM, today.
+ * its latest created date, as the training job counts them (`leadAgesCountedFrom`); for a CRM, today.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -12,7 +12,7 @@ import type { SourceKind } from '@/lib/ml/featurize';
 import { render, waitFor, type Rendered } from '@/test/render';
 import { storedLead } from '../../../../test/fixtures/stored-lead';
 import type { HistorySample } from './history-sample';
-import { fileWindowCountedFrom, LeadsFieldset, MIN_AGE_DAYS, WINDOW_MONTHS, type WholeNumberField, type WholeNumberSpec } from './LeadsFieldset';
+import { LeadsFieldset, MIN_AGE_DAYS, WINDOW_MONTHS, type WholeNumberField, type WholeNumberSpec } from './LeadsFieldset';
 
 const DAY = 86_400_000;
 const exported = Date.UTC(2025, 5, 30);
@@ -41,13 +41,6 @@ const renderFor = (source: SourceKind) => {
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, fieldset));
   return rendered.container;
 };
-
-it('reads the file’s latest created date from its leads, passing over one that cannot be its export’s', async () => {
-  const training = Date.UTC(2026, 0, 1);
-  expect(await fileWindowCountedFrom(training)).toBe(exported);
-  await db.putLeads([storedLead({ source: 'csv', id: 'row-4', origin: 'csv', createdAt: Date.UTC(2027, 0, 1) })]);
-  expect(await fileWindowCountedFrom(training)).toBe(exported);
-});
 
 it('says beside the window of an imported file that its numbers count back from the file’s latest created date, not from today', async () => {
   const container = renderFor('csv');

@@ -1,13 +1,12 @@
 /** The leads a check and a training read: the history's source, and the window of creation dates. */
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { db } from '@/lib/db/db';
-import { historyKeys } from '@/lib/db/source-history';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { OUTCOME_SETTLED_DAYS } from '@/lib/ml/outcome-rule';
-import { windowCountedFrom, type TrainingWindow } from '@/lib/ml/train/training-set';
+import type { TrainingWindow } from '@/lib/ml/train/training-set';
 import { formatModelDate, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
+import { leadAgesCountedFrom } from '@/lib/ui/stored-data';
 import type { HistorySample } from './history-sample';
 
 const DAY_MS = 86_400_000;
@@ -129,20 +128,10 @@ export function trainingWindow(history: Pick<HistorySample, 'createdDates'>, mon
   return { createdAfter: now - months * 30.44 * DAY_MS, createdBefore: now - minAgeDays * DAY_MS };
 }
 
-/**
- * The time the training job counts the imported file's window back from at `now`, its latest
- * created date (`windowCountedFrom`), read from the history's summaries, not its leads' fields.
- */
-export async function fileWindowCountedFrom(now: number): Promise<number> {
-  const { keys } = await historyKeys('csv');
-  const summaries = await db.leadSummaries.bulkGet(keys);
-  return windowCountedFrom('csv', summaries.map((summary) => summary?.createdAt ?? 0), now);
-}
-
 /** What the window's numbers are counted back from, said beside them for an imported file: not today, unlike a CRM's. */
 function FileWindowNote() {
   // Under the history's key: read again whenever the stored leads are.
-  const countedFrom = useQuery({ queryKey: [...queryKeys.trainingHistory('csv'), 'window counted from'], queryFn: () => fileWindowCountedFrom(Date.now()) });
+  const countedFrom = useQuery({ queryKey: [...queryKeys.trainingHistory('csv'), 'window counted from'], queryFn: () => leadAgesCountedFrom('csv', Date.now()) });
   const date = countedFrom.data === undefined ? '' : `, ${formatModelDate(new Date(countedFrom.data).toISOString())}`;
   return (
     <span data-testid="window-counted-from">
