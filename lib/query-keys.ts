@@ -21,6 +21,8 @@ export const queryKeys = {
    * `leads`, whose re-tiers and owner names do not change them; read again when leads are scored or deleted.
    */
   ruleOutcomes: (modelId: string) => ['rule-outcomes', modelId] as const,
+  /** When an imported file's leads' ages count from (its latest created date): read again, as the outcomes are, when leads are scored or deleted. */
+  fileAgesFrom: () => ['rule-outcomes', 'file-ages-from'] as const,
   /** How many stored leads are Demo mode's, and how many the user's own. */
   demoLeadMix: () => ['leads', 'demo-mix'] as const,
   /** How the model's stored scores spread over its training leads' deciles. */

@@ -45,6 +45,18 @@ describe('segmentStats', () => {
     expect(segmentStats(hot, NOW).hot).toEqual({ count: 6, share: 1, withOutcome: 3, conversionRate: 2 / 3 });
   });
 
+  it("counts an imported file's lead by its age at the file's latest created date, a synced one by its age now", () => {
+    const exported = NOW - 200 * DAY;
+    const leads = [
+      // A week old at the export, months old now: its 'not converted' is of then.
+      row({ source: 'csv', tier: 'hot', outcome: 0, createdAt: exported - 7 * DAY }),
+      row({ source: 'csv', tier: 'hot', outcome: 1, createdAt: exported - 90 * DAY }),
+      row({ source: 'salesforce', tier: 'hot', outcome: 0, createdAt: exported - 7 * DAY }),
+    ];
+    expect(segmentStats(leads, NOW, undefined, exported).hot).toMatchObject({ withOutcome: 2, conversionRate: 1 / 2 });
+    expect(segmentStats(leads, NOW).hot).toMatchObject({ withOutcome: 3, conversionRate: 1 / 3 });
+  });
+
   it("counts the outcomes by the model's rule when given, not the stored ones nor their age: those say which leads count", () => {
     const warm = [
       row({ leadKey: 'a', outcome: 0, createdAt: settled }),

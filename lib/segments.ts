@@ -98,9 +98,11 @@ export interface OutcomesByRule {
  * old enough for it to be known (`OUTCOME_SETTLED_DAYS`: such a model recorded no minimum age of
  * its own): a lead created last week and still being worked is stored as not converted
  * (Salesforce `IsConverted` false), and the hot tier, recent leads most of all, read as
- * converting less than it does. Leads without a created date count.
+ * converting less than it does. A lead's age is counted up to `now`, an imported file's lead's
+ * up to `fileAgesFrom` (its latest created date, `leadAgesCountedFrom`): its outcomes are of then.
+ * Leads without a created date count.
  */
-export function segmentStats(rows: readonly ScoredLeadRow[], now: number, byRule?: OutcomesByRule | null): Record<Tier, TierStats> {
+export function segmentStats(rows: readonly ScoredLeadRow[], now: number, byRule?: OutcomesByRule | null, fileAgesFrom = now): Record<Tier, TierStats> {
   const counts = { hot: { n: 0, known: 0, won: 0 }, warm: { n: 0, known: 0, won: 0 }, cold: { n: 0, known: 0, won: 0 } };
   const count = (tier: Tier, outcome: 0 | 1) => {
     counts[tier].known++;
@@ -109,7 +111,7 @@ export function segmentStats(rows: readonly ScoredLeadRow[], now: number, byRule
   for (const row of rows) {
     counts[row.tier].n++;
     if (byRule === undefined) {
-      if (row.outcome !== null && outcomeSettled(row.createdAt, now)) count(row.tier, row.outcome);
+      if (row.outcome !== null && outcomeSettled(row.createdAt, row.source === 'csv' ? fileAgesFrom : now)) count(row.tier, row.outcome);
     } else if (byRule !== null) {
       const known = byRule.outcomes.get(row.leadKey);
       if (known) count(known.heldOutProbability === null ? row.tier : tierOf(known.heldOutProbability, byRule.thresholds), known.outcome);

@@ -158,12 +158,13 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
   const basisKind = outcomeBasis.kind;
   const ruleOutcomes = outcomeBasis.kind === 'rule' ? outcomeBasis.outcomes : undefined;
   const thresholds = outcomeBasis.kind === 'rule' ? outcomeBasis.thresholds : undefined;
+  const fileAgesFrom = outcomeBasis.kind === 'stored' ? outcomeBasis.fileAgesFrom : undefined;
   const stats = useMemo(() => {
     // By the model's rule once its outcomes are read, as the options page counts them (the leads it learnt from at their
     // held-out probabilities); none until then (null), rather than the stored ones (undefined, a model without a rule).
     const byRule = ruleOutcomes && thresholds ? { outcomes: ruleOutcomes, thresholds } : basisKind === 'stored' ? undefined : null;
-    return segmentStats(filtered, Date.now(), byRule);
-  }, [filtered, basisKind, ruleOutcomes, thresholds]);
+    return segmentStats(filtered, Date.now(), byRule, fileAgesFrom);
+  }, [filtered, basisKind, ruleOutcomes, thresholds, fileAgesFrom]);
   const filtersRef = useRef<HTMLDivElement>(null);
   const showAllLeads = () => {
     setFilters(NO_FILTERS);

@@ -11,7 +11,7 @@ import type { TierThresholds } from '@/lib/ml/train/thresholds';
 import { queryKeys } from '@/lib/query-keys';
 import type { RuleOutcomes } from '@/lib/segments';
 import { useActiveModelId, useInvalidateOnEvent, useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
-import { loadScoredLeads } from '@/lib/ui/stored-data';
+import { leadAgesCountedFrom, loadScoredLeads } from '@/lib/ui/stored-data';
 import { byLead, RuleOutcomesReplySchema, type RuleOutcomesRequest } from './rule-outcomes';
 
 export function useScoredLeads() {
@@ -62,8 +62,12 @@ function readRuleOutcomesInWorker(request: RuleOutcomesRequest, signal: AbortSig
 
 /** What the side panel's conversion rates count as a lead's outcome (see `segmentStats`). */
 export type OutcomeBasis =
-  /** The outcome stored at sync or import: a model without an outcome rule (the bundled model, one trained by the CLI). */
-  | { kind: 'stored' }
+  /**
+   * The outcome stored at sync or import: a model without an outcome rule (the bundled model, one
+   * trained by the CLI), a lead's known once it is old enough; an imported file's leads by their
+   * age at `fileAgesFrom`, its latest created date, as the options page counts them (from now when absent).
+   */
+  | { kind: 'stored'; fileAgesFrom?: number }
   /**
    * The model's rule, the outcomes by it of the leads that count, with the held-out probabilities of
    * those it learnt from, its tier thresholds now (which tier those for the rates), and whether
@@ -95,9 +99,20 @@ export function useOutcomeBasis(modelId: string | undefined): OutcomeBasis {
     queryFn: ({ signal }) => readRuleOutcomesInWorker({ modelId: modelId!, rule: rule!, now: Date.now() }, signal),
     enabled: modelId !== undefined && rule !== undefined,
   });
+  const fileAgesKey = queryKeys.fileAgesFrom();
+  useInvalidateWhenJobEnds('scoring', [fileAgesKey]);
+  useInvalidateOnEvent('storedDataDeleted', [fileAgesKey]);
+  const fileAgesFrom = useQuery({
+    queryKey: fileAgesKey,
+    queryFn: () => leadAgesCountedFrom('csv', Date.now()),
+    enabled: manifest.data !== undefined && rule === undefined,
+  });
   if (manifest.isError) return { kind: 'unreadable', error: manifest.error.message };
   if (!manifest.data) return { kind: 'reading' };
-  if (!rule) return { kind: 'stored' };
+  if (!rule) {
+    if (fileAgesFrom.isError) return { kind: 'unreadable', error: fileAgesFrom.error.message };
+    return fileAgesFrom.data === undefined ? { kind: 'reading' } : { kind: 'stored', fileAgesFrom: fileAgesFrom.data };
+  }
   if (outcomes.isError) return { kind: 'unreadable', error: outcomes.error.message };
   if (!outcomes.data) return { kind: 'reading' };
   return { kind: 'rule', rule, thresholds: manifest.data.tiers, ...outcomes.data };

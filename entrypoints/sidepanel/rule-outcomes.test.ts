@@ -205,7 +205,10 @@ it("reads the outcomes by the active model's rule in a worker, and keeps the sto
   expect(await outcomeBasisOf('trained')).toEqual({ kind: 'rule', rule, outcomes: notLearntFrom([['salesforce|2', 1]]), thresholds: bundledManifest().tiers, learntFrom: false });
   root?.unmount();
 
-  expect(await outcomeBasisOf(bundledManifest().modelId)).toEqual({ kind: 'stored' });
+  // No file imported: every lead's age counts from now.
+  const stored = await outcomeBasisOf(bundledManifest().modelId);
+  expect(stored).toEqual({ kind: 'stored', fileAgesFrom: expect.any(Number) });
+  expect(Math.abs((stored as { fileAgesFrom: number }).fileAgesFrom - Date.now())).toBeLessThan(60_000);
   expect(InThreadWorker.started).toBe(0);
 });
 
