@@ -144,6 +144,17 @@ describe('leakageReport', () => {
     });
   });
 
+  it('does not flag an honest segment of leads that did not convert (junk sign-ups without a company) by the chance test alone', () => {
+    // 1,000 leads, 100 converted; "Company" empty for 100 that did not convert: ~10 converted expected there, none seen
+    // (e^−10, past chance), yet such a segment is common and honest. A lost-side group must expect 20 converted leads.
+    const labels = Uint8Array.from({ length: 1000 }, (_, row) => (row < 100 ? 1 : 0));
+    const company: LeakageColumn = { name: 'Company', kind: 'categorical', levels: ['a', 'b', 'c', 'd', 'e', 'f', 'g'], values: Float32Array.from(labels, (_, row) => (row >= 900 ? Number.NaN : row % 7)) };
+    expect(leakageReport([company], labels)[0].flag).toBeNull();
+    // Twice as many such leads: ~20 converted expected and none seen, flagged as before.
+    const twice: LeakageColumn = { ...company, values: Float32Array.from(labels, (_, row) => (row >= 800 ? Number.NaN : row % 7)) };
+    expect(leakageReport([twice], labels)[0].flag?.reason).toMatch(/^empty for 22 % of the leads that did not convert and for none of the 100 converted/);
+  });
+
   it('does not let an id column score itself', () => {
     expect(Math.abs(finding('lead_number').rocAuc - 0.5)).toBeLessThan(0.05);
     expect(finding('lead_number').flag).toBeNull();

@@ -69,6 +69,13 @@ export const LEAKY_GROUP_OTHER_RATE = 0.05;
  * more (20 expected for each). Small, as a column set has hundreds of groups to judge.
  */
 export const LEAKY_GROUP_CHANCE = 1e-4;
+/**
+ * A group of leads that did not convert, with no converted lead in it, must also be big enough
+ * to expect this many converted leads: such a group is as often an honest segment (junk
+ * sign-ups that leave the company empty, a bought list) as a leak, and the leak it stands for (a
+ * lost reason, a field emptied at conversion) holds most of the lost leads, so is large.
+ */
+export const LEAKY_LOST_GROUP_MIN_EXPECTED = 20;
 
 /**
  * A field's name with case, spaces, punctuation and Salesforce's custom-field suffix taken out,
@@ -298,6 +305,7 @@ function purityReason(values: Float32Array, labels: Labels, kind: LeakageColumn[
       const expectedOther = (rows * otherTotal) / labels.length;
       if (share < LEAKY_GROUP_SHARE || other > LEAKY_GROUP_OTHER_RATE * expectedOther) continue;
       if (logChanceOfAtMost(other, expectedOther) >= LOG_LEAKY_GROUP_CHANCE) continue;
+      if (!converted && expectedOther < LEAKY_LOST_GROUP_MIN_EXPECTED) continue;
       if (best && best.share >= share) continue;
       const [whose, others] = converted ? ['the converted leads', 'others'] : ['the leads that did not convert', 'converted'];
       const why = converted
