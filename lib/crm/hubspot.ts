@@ -124,21 +124,21 @@ export const hubspotPage: RecordPageSpec = {
 // ---------------------------------------------------------------------------------------
 
 /**
- * How long after the URL names a contact a card may still show the previous contact's properties.
- * Past it, once the page has begun rendering this contact, a row still showing what it showed as
- * the previous contact's is taken for this one's: HubSpot may re-render a card in place, leaving a
+ * How long after the page began rendering a contact (a row rendered or changed for it) a card may
+ * still show the previous contact's properties. Past it, a row still showing what it showed as the
+ * previous contact's is taken for this one's: HubSpot may re-render a card in place, leaving a
  * property of the same value untouched. The record badge reads the page again when its wait for
- * the record's render runs out (3 s), after this.
+ * the record's render runs out (3 s after the navigation), and at the page's later changes.
  */
 export const PREVIOUS_CONTACT_CARDS_MS = 2000;
 
 /** The contact a property row was last read as (the one its page's URL named), and the value it showed then. */
 const rowsRead = new WeakMap<Element, { recordId: string; value: string }>();
 /**
- * The contact a document's URL named at its last read, since when (ms), and whether a row has
- * been rendered or changed since (the page has begun showing it).
+ * The contact a document's URL named at its last read, and since when (ms) a row has been
+ * rendered or changed for it (the page began showing it), null until one has.
  */
-const contactShown = new WeakMap<Document, { recordId: string; since: number; rendering: boolean }>();
+const contactShown = new WeakMap<Document, { recordId: string; renderingSince: number | null }>();
 
 const recordPage = createRecordPageReader(hubspotPage);
 
@@ -152,8 +152,8 @@ function rowValue(row: Element): string {
 
 /**
  * The property rows that still show another contact's: the same element, showing the same value
- * as when read as that contact's, until `PREVIOUS_CONTACT_CARDS_MS` after the URL named
- * `recordId` and the page began rendering it (some row rendered or changed since). A page that
+ * as when read as that contact's, until `PREVIOUS_CONTACT_CARDS_MS` after the page began
+ * rendering `recordId` (some row rendered or changed since the URL named it). A page that
  * still shows only the previous contact's rows is held back whole however long it takes: its
  * badge then scores what the CRM says. Every other row is recorded as `recordId`'s. Hidden rows
  * too: a tab HubSpot hides now is shown later.
@@ -161,7 +161,7 @@ function rowValue(row: Element): string {
 function rowsOfAnotherContact(doc: Document, recordId: string): Set<Element> {
   const now = Date.now();
   let shown = contactShown.get(doc);
-  if (shown?.recordId !== recordId) contactShown.set(doc, (shown = { recordId, since: now, rendering: false }));
+  if (shown?.recordId !== recordId) contactShown.set(doc, (shown = { recordId, renderingSince: null }));
   const unchanged: Element[] = [];
   for (const row of queryAll(doc, hubspotPage.fieldRow)) {
     const value = rowValue(row);
@@ -170,10 +170,10 @@ function rowsOfAnotherContact(doc: Document, recordId: string): Set<Element> {
       unchanged.push(row);
       continue;
     }
-    if (read?.recordId !== recordId) shown.rendering = true;
+    if (read?.recordId !== recordId) shown.renderingSince ??= now;
     rowsRead.set(row, { recordId, value });
   }
-  const cardsRendered = shown.rendering && now - shown.since >= PREVIOUS_CONTACT_CARDS_MS;
+  const cardsRendered = shown.renderingSince !== null && now - shown.renderingSince >= PREVIOUS_CONTACT_CARDS_MS;
   if (!cardsRendered) return new Set(unchanged);
   for (const row of unchanged) rowsRead.set(row, { recordId, value: rowsRead.get(row)!.value });
   return new Set();

@@ -620,6 +620,22 @@ describe('record badge on HubSpot, from one contact to the next as HubSpot rende
     expect(badges()[0].closest('h2')?.textContent).toBe('Grace Hopper');
   });
 
+  it('holds back the cards still showing the previous contact for as long after the next one began rendering, however late it began', async () => {
+    await fromAdaToGrace();
+    // A loading shimmer for 2.4 s, then Grace's sidebar; her overview card half a second later.
+    for (let t = 0; t < 2400; t += 200) {
+      document.body.insertAdjacentHTML('beforeend', '<i class="shimmer"></i>');
+      await vi.advanceTimersByTimeAsync(200);
+    }
+    const aboutOfGrace: PageFields = { jobtitle: 'CTO', lifecyclestage: 'customer' };
+    renderCard('about-this-contact', aboutOfGrace);
+    await vi.advanceTimersByTimeAsync(500);
+    renderCard('overview-card', overviewOfGrace);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(requestsFor(grace).filter((fields) => holdsValueOf(fields, overviewOfAda))).toEqual([]);
+    expect(requestsFor(grace).at(-1)).toEqual({ ...aboutOfGrace, ...overviewOfGrace });
+  });
+
   it('never scores the previous contact’s cards as the next one’s, however long HubSpot takes to begin rendering it', async () => {
     await fromAdaToGrace();
     // A loading shimmer comes and goes (changes to the page), Ada's cards stay for 3.4 s.
