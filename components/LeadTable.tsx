@@ -31,6 +31,8 @@ interface LeadTableProps {
   onOpen(row: ScoredLeadRow): void;
   /** Whether `rows` are what filters left: an empty table then blames the filters, not the tier. */
   filtersApplied?: boolean;
+  /** What an empty table says when it is not that the tier (or the filters) left no lead. */
+  emptyNote?: string;
   /**
    * Which list `rows` are (e.g. the filters that left them): another list starts on its first
    * page; the same list read again (new scores after a sync) keeps the page the rep is on.
@@ -56,7 +58,7 @@ function ReasonDirection({ raises }: { raises: boolean }) {
  * page of rows is in the DOM however many leads there are. Another list (`listKey`) or order
  * starts on its first page.
  */
-export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied = false, listKey = '' }: LeadTableProps) {
+export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied = false, emptyNote, listKey = '' }: LeadTableProps) {
   const [page, setPage] = useState(0);
   // Set while rendering, as React advises for state that follows a prop: no frame shows the old page of another list.
   const [pagedList, setPagedList] = useState(listKey);
@@ -118,7 +120,7 @@ export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied
           })}
         </tbody>
       </table>
-      {rows.length === 0 && <p>{filtersApplied ? 'No leads in this tier with these filters.' : 'No leads in this tier.'}</p>}
+      {rows.length === 0 && <p>{emptyNote ?? (filtersApplied ? 'No leads in this tier with these filters.' : 'No leads in this tier.')}</p>}
       {pages > 1 && (
         // aria-disabled, not disabled: a button disabled under the keyboard's focus (Next onto the
         // last page) would drop focus to the page; the page reached is announced.

@@ -215,3 +215,12 @@ it('lists no lead that converted already among the top leads a rep works, saying
   );
   expect(rendered.container.textContent).toContain('Segments (4 of 4 leads)');
 });
+
+it('says every lead of a tier converted already, not that the tier has none, when all of them did', () => {
+  const won = (name: string) => ({ ...csvLead, leadKey: `csv|${name}`, recordId: name, name, outcome: 1 as const });
+  rendered = render(createElement(SegmentView, { leads: leadsOf([won('Ann'), won('Bob')]) }));
+  const text = rendered.container.textContent!;
+  expect(text).toContain('All 2 hot leads converted already: none left to work (the counts above include them).');
+  expect(text.match(/No leads in this tier/g)).toHaveLength(1); // the warm tier's, which has none
+  expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')).toBeNull();
+});

@@ -91,21 +91,28 @@ interface TopLeadsProps {
 function TopLeads({ rows, filters, tier, onOpen }: TopLeadsProps) {
   const [order, setOrder] = useState<SortOrder>({ key: 'score', descending: true });
   const { leads, converted } = useMemo(() => leadsToWork(rows, tier, order), [rows, tier, order]);
+  const filtersApplied = Object.values(filters).some((value) => value !== null);
+  const word = TIER_LOOK[tier].word.toLowerCase();
   // Other filters, another list: the table starts it on its first page, in the order chosen; new scores of the same list keep the page.
   return (
     <>
       <LeadTable
-        caption={`Top ${TIER_LOOK[tier].word.toLowerCase()} leads`}
+        caption={`Top ${word} leads`}
         rows={leads}
         order={order}
         onSort={setOrder}
         onOpen={onOpen}
-        filtersApplied={Object.values(filters).some((value) => value !== null)}
+        filtersApplied={filtersApplied}
+        emptyNote={
+          converted > 0
+            ? `${converted === 1 ? `The ${word} lead` : `All ${converted.toLocaleString('en-US')} ${word} leads`}${filtersApplied ? ' these filters leave' : ''} converted already: none left to work (the counts above include ${converted === 1 ? 'it' : 'them'}).`
+            : undefined
+        }
         listKey={JSON.stringify(filters)}
       />
-      {converted > 0 && (
+      {converted > 0 && leads.length > 0 && (
         <p className="rate-basis" data-testid={`converted-left-out-${tier}`}>
-          {plural(converted, `${TIER_LOOK[tier].word.toLowerCase()} lead`, `${TIER_LOOK[tier].word.toLowerCase()} leads`)} converted already: left out of this list (the counts above include them).
+          {plural(converted, `${word} lead`, `${word} leads`)} converted already: left out of this list (the counts above include them).
         </p>
       )}
     </>
