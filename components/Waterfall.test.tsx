@@ -7,6 +7,7 @@ import { applyCalibration } from '@/lib/ml/train/calibration';
 import { handMadeManifest } from '@/test/fixtures/manifest';
 import { render, spokenText, type Rendered } from '@/test/render';
 import { describeWaterfall, Waterfall, waterfallSteps } from './Waterfall';
+import { stubResizeObservers, type StubbedSizeObserver } from '@/test/resize-observers';
 
 const reason = (label: string, points: number): Reason => ({ label, value: '', points });
 
@@ -105,31 +106,12 @@ describe('in a side panel of any width', () => {
   /** The width every element is laid out at (happy-dom lays nothing out: 0 until a test says). */
   let room = 0;
   /** The elements the ResizeObservers made watch, and the callback each calls. */
-  let sizeObservers: { callback: () => void; observed: Set<Element> }[] = [];
+  let sizeObservers: StubbedSizeObserver[] = [];
 
   function layOut() {
     room = 0;
-    sizeObservers = [];
     vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockImplementation(() => room);
-    vi.stubGlobal(
-      'ResizeObserver',
-      class {
-        private readonly entry: { callback: () => void; observed: Set<Element> };
-        constructor(callback: () => void) {
-          this.entry = { callback, observed: new Set() };
-          sizeObservers.push(this.entry);
-        }
-        observe(element: Element) {
-          this.entry.observed.add(element);
-        }
-        unobserve(element: Element) {
-          this.entry.observed.delete(element);
-        }
-        disconnect() {
-          this.entry.observed.clear();
-        }
-      },
-    );
+    sizeObservers = stubResizeObservers();
   }
 
   /** The reader drags the side panel's edge: every element now has `width` px, and the browser tells the observers. */

@@ -4,6 +4,7 @@ import type { ScoredLead } from '../messaging/protocol';
 import { assignedSlot } from '../crm/dom';
 import { BACKGROUND_UNREACHABLE, failedOutcome, mountBadge } from './badge-ui';
 import { EXTENSION_RELOADED } from './navigation';
+import { stubResizeObservers, type StubbedSizeObserver } from '@/test/resize-observers';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
@@ -339,11 +340,10 @@ describe('when the browser hides an open popover (the CRM moved or removed its b
   /** Popovers the (stub) browser shows in its top layer. */
   let inTopLayer: Set<Element>;
   /** The callbacks of the ResizeObservers made, with what each observes. */
-  let sizeObservers: { callback: () => void; observed: Set<Element> }[];
+  let sizeObservers: StubbedSizeObserver[];
 
   beforeEach(() => {
     inTopLayer = new Set();
-    sizeObservers = [];
     const matches = HTMLElement.prototype.matches;
     Object.assign(HTMLElement.prototype, {
       showPopover(this: HTMLElement) {
@@ -356,25 +356,7 @@ describe('when the browser hides an open popover (the CRM moved or removed its b
     vi.spyOn(HTMLElement.prototype, 'matches').mockImplementation(function (this: HTMLElement, selector: string) {
       return selector === ':popover-open' ? inTopLayer.has(this) : matches.call(this, selector);
     });
-    vi.stubGlobal(
-      'ResizeObserver',
-      class {
-        private readonly entry: { callback: () => void; observed: Set<Element> };
-        constructor(callback: () => void) {
-          this.entry = { callback, observed: new Set() };
-          sizeObservers.push(this.entry);
-        }
-        observe(element: Element) {
-          this.entry.observed.add(element);
-        }
-        unobserve(element: Element) {
-          this.entry.observed.delete(element);
-        }
-        disconnect() {
-          this.entry.observed.clear();
-        }
-      },
-    );
+    sizeObservers = stubResizeObservers();
   });
   afterEach(() => {
     vi.unstubAllGlobals();
