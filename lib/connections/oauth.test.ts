@@ -7,6 +7,7 @@ import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { DEMO_OAUTH_CLIENT_ID } from '../../test/demo-crm/salesforce-oauth';
 import { createDemoCrmHandler } from '../../test/demo-crm/server';
+import { redirectingServer } from '../../test/redirecting-server';
 import { createPkcePair, refreshSalesforceToken, revokeSalesforceToken, signInWithSalesforce, type OAuthDependencies } from './oauth';
 
 const HOST = 'acme.my.salesforce.com';
@@ -110,5 +111,22 @@ describe('Salesforce OAuth with PKCE', () => {
     await expect(refreshSalesforceToken(app, '5Aep-refresh', offline)).rejects.toMatchObject({ kind: 'network' });
     const down: typeof fetch = async () => new Response('<html>Service Unavailable</html>', { status: 503 });
     await expect(refreshSalesforceToken(app, '5Aep-refresh', down)).rejects.toMatchObject({ kind: 'server', status: 503 });
+  });
+});
+
+describe('a token request answered with a redirect', () => {
+  it('is refused: the refresh token never reaches the host it names, nor are its tokens taken', async () => {
+    const server = await redirectingServer({ access_token: 'chosen-elsewhere', instance_url: 'https://elsewhere.example' });
+    // The org's host, served here by a local server that redirects.
+    const toLocal: typeof fetch = (input, init) => fetch(String(input).replace('https://acme.my.salesforce.com', server.origin), init);
+    try {
+      await expect(refreshSalesforceToken({ host: 'acme.my.salesforce.com', clientId: 'client-1234' }, 'REFRESH-TOKEN-123', toLocal)).rejects.toThrow(
+        'acme.my.salesforce.com answered the token request with a redirect, which LeadLens does not follow: it sends tokens to acme.my.salesforce.com only',
+      );
+      expect(await revokeSalesforceToken('acme.my.salesforce.com', 'REFRESH-TOKEN-123', toLocal)).toBe(false);
+      expect(server.otherHostSaw).toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -6,7 +6,7 @@
  * `/services/oauth2/token`, and the refresh token renews the access token after a 401.
  */
 import { z } from 'zod';
-import { CrmError } from '../crm/http';
+import { CrmError, isRedirect } from '../crm/http';
 import { describeSchemaIssues } from '../schema-issues';
 
 export interface OAuthApp {
@@ -73,6 +73,8 @@ async function tokenRequest(app: OAuthApp, form: Record<string, string>, fetchIm
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams(form).toString(),
       credentials: 'omit',
+      // Followed, a redirect would send the code or refresh token to whatever host it names.
+      redirect: 'manual',
       signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
     });
     body = await response.json().catch(() => undefined);
@@ -81,6 +83,7 @@ async function tokenRequest(app: OAuthApp, form: Record<string, string>, fetchIm
     // The error's class name only: its message can carry a URL.
     throw new CrmError('network', `Could not reach ${app.host} for a Salesforce token (${error instanceof Error ? error.name : 'unknown error'})`);
   }
+  if (isRedirect(response)) throw new CrmError('request', `${app.host} answered the token request with a redirect, which LeadLens does not follow: it sends tokens to ${app.host} only`, response.status);
   if (!response.ok) {
     const refusal = TokenErrorSchema.safeParse(body);
     const said = refusal.success ? `${refusal.data.error}${refusal.data.error_description ? `: ${refusal.data.error_description}` : ''}` : `HTTP ${response.status}`;
@@ -107,6 +110,7 @@ export async function revokeSalesforceToken(host: string, refreshToken: string, 
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ token: refreshToken }).toString(),
       credentials: 'omit',
+      redirect: 'manual', // a redirect is no revocation, and the token goes nowhere else (isRedirect: not ok)
       signal: AbortSignal.timeout(REVOKE_TIMEOUT_MS),
     });
     return response.ok;

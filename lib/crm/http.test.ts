@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { AnswerTimeout, CrmError, DEFAULT_RETRY, HttpClient, RateLimiter, backoffDelay, parseRetryAfter, type HttpClientOptions } from './http';
 import { virtualClock } from './virtual-clock';
+import { redirectingServer } from '../../test/redirecting-server';
 
 const Ok = z.object({ ok: z.literal(true) });
 
@@ -212,5 +213,29 @@ describe('HttpClient', () => {
     const error = (await http.request({ path: '/x', schema: Ok, what: 'test' }).catch((e: unknown) => e)) as CrmError;
     expect(error.kind).toBe('network');
     expect(error.message).not.toContain('secret-token-value');
+  });
+});
+
+describe('a redirect', () => {
+  it('is refused, not followed: the body never reaches the host it names, nor is its answer taken for the CRM’s', async () => {
+    const server = await redirectingServer({ records: [{ Id: 'x' }] });
+    try {
+      const http = new HttpClient({
+        crmLabel: 'Salesforce',
+        origin: server.origin,
+        authorization: async () => 'Bearer SECRET',
+        limitersFor: () => [],
+        readErrorBody: () => ({}),
+        timeoutMs: 5000,
+      });
+      const update = http.request({ method: 'PATCH', path: '/services/data/v67.0/composite/sobjects', body: { records: [{ Id: 'x', Score__c: 99 }] }, schema: z.unknown(), what: 'the score update' });
+      const error = await update.catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(CrmError);
+      expect((error as CrmError).kind).toBe('request');
+      expect((error as CrmError).message).toBe(`Salesforce answered the score update with a redirect, which LeadLens does not follow: it sends requests to ${server.origin} only`);
+      expect(server.otherHostSaw).toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -331,8 +331,14 @@ export class HttpClient {
         },
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
         credentials: 'omit', // the Authorization header is the only credential sent
+        // Followed, a redirect would send the body (leads' values) to whatever host it names, and
+        // take that host's answer for the CRM's: one is refused below.
+        redirect: 'manual',
         signal,
       });
+      if (isRedirect(response)) {
+        return { kind: 'fatal', error: new CrmError('request', `${crmLabel} answered ${request.what} with a redirect, which LeadLens does not follow: it sends requests to ${origin} only`, response.status) };
+      }
       text = await response.text();
     } catch (error) {
       if (request.signal?.aborted) return { kind: 'fatal', error: cancelled() };
@@ -376,6 +382,14 @@ type Attempt =
   | { kind: 'retry'; errorKind: 'server' | 'network'; reason: string; status?: number; timedOut?: true }
   /** `refusedAuthorization`: after a 401, the `Authorization` value refused. */
   | { kind: 'fatal'; error: CrmError; refusedAuthorization?: string };
+
+/**
+ * Whether `response` (of a fetch with `redirect: 'manual'`) is a redirect: a browser gives an
+ * opaque response of status 0 for one, Node the 3xx itself.
+ */
+export function isRedirect(response: Response): boolean {
+  return response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
+}
 
 function tryJson(text: string): unknown {
   try {
