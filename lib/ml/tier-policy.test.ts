@@ -129,6 +129,64 @@ describe('capacity notes: a tie at a cut', () => {
   });
 });
 
+describe('capacity notes: too few scored leads to cut the share asked', () => {
+  // 5 hot and 10 warm of 400 new leads a week: 1.25 % and 2.5 % of the leads, hot and warm together 3.75 %.
+  const capacity = { kind: 'capacity' as const, hotPerWeek: 5, warmPerWeek: 10, inflowPerWeek: 400 };
+  /** `count` scored leads, each its own probability: no tie anywhere. */
+  const distinct = (count: number) => Float64Array.from({ length: count }, (_, i) => (i + 1) / (count + 1));
+  const perWeek = { ...economics, leadsPerPeriod: 400 };
+
+  it('says when rounding to whole leads alone makes hot hold four times what was asked and warm nothing', () => {
+    // 20 leads: hot asks 20 · 1.25 % = 0.25 of a lead, and gets the top one, 1/20 of 400 = 20 a week.
+    // Hot and warm together ask 0.75 of a lead and get that same one: warm, asked 0.5, holds none.
+    const preview = previewPolicy(capacity, [1, 0], [0.9, 0.1], perWeek, undefined, distinct(20));
+    expect(preview.thresholds).toEqual({ hot: 20 / 21, warm: 20 / 21 });
+    expect(preview.outcomes.hot.expectedContacts).toBe(20);
+    expect(preview.outcomes.warm.expectedContacts).toBe(0);
+    expect(preview.capacityNotes).toEqual([
+      'Only 20 leads are scored: a hot tier of 5 a week out of 400 is 1.25 % of them, a quarter of a lead; hot holds 1 lead, about 20 a week.',
+      'Hot and warm tiers together, 15 a week out of 400, are 3.75 % of them, three quarters of a lead; together they hold 1 lead, about 20 a week.',
+      'So warm holds no lead, not the 2.5 % asked (10 a week).',
+    ]);
+  });
+
+  it('says when hot holds twice what was asked, and not of warm when it holds what was asked', () => {
+    // 40 leads: hot asks 0.5 of a lead and gets 1, 10 a week; together 1.5 asked, 2 held (20 a week); warm 1 of the 1 asked, 10 a week.
+    const preview = previewPolicy(capacity, [1, 0], [0.9, 0.1], perWeek, undefined, distinct(40));
+    expect(preview.outcomes.hot.expectedContacts).toBe(10);
+    expect(preview.outcomes.warm.expectedContacts).toBe(10);
+    expect(preview.capacityNotes).toEqual([
+      'Only 40 leads are scored: a hot tier of 5 a week out of 400 is 1.25 % of them, half a lead; hot holds 1 lead, about 10 a week.',
+      'Hot and warm tiers together, 15 a week out of 400, are 3.75 % of them, 1.5 leads; together they hold 2 leads, about 20 a week.',
+    ]);
+  });
+
+  it('says nothing when enough leads are scored for each tier to hold about what was asked', () => {
+    // 150 leads: hot 2 of 1.875 asked (5.3 a week of 5), together 6 of 5.625, warm 4 of 3.75 (10.7 a week of 10): each within a tenth.
+    const cuts = capacityCuts(distinct(150), capacity);
+    expect([cuts.hot.held, cuts.worked?.held]).toEqual([2, 6]);
+    expect(describeCapacityCuts(cuts, capacity)).toEqual([]);
+  });
+
+  it('says when warm alone, between two cuts about as asked, is a fraction of a lead', () => {
+    // 20 hot and 2 warm of 100 a week, 20 leads: hot 4 of 4 asked; together 4 of 4.4 (a tenth is 0.44); warm none of 0.4.
+    const policy = { kind: 'capacity' as const, hotPerWeek: 20, warmPerWeek: 2, inflowPerWeek: 100 };
+    expect(describeCapacityCuts(capacityCuts(distinct(20), policy), policy)).toEqual([
+      'Only 20 leads are scored: a warm tier of 2 a week out of 100 is 2 % of them, 0.4 of a lead; warm holds no lead.',
+    ]);
+  });
+
+  it('says a tie at a cut of few leads as a tie, and what warm holds then', () => {
+    // 20 leads, the top 3 at 0.9: hot, asked 0.25 of a lead, cannot cut above them (no lead would be hot), so holds 3, 60 a week.
+    // Hot and warm together fall in that same tie; warm, asked half a lead, holds none.
+    const topTie = [0.9, 0.9, 0.9, ...Array.from({ length: 17 }, (_, i) => 0.5 - i * 0.01)];
+    expect(describeCapacityCuts(capacityCuts(topTie, capacity), capacity)).toEqual([
+      'Hot holds 15 % of the leads (about 60 a week), not the 1.25 % asked (5 a week): 3 leads share the probability at the cut, 90 %, and leads of one probability always share a tier; without them hot would hold no lead.',
+      'So warm holds no lead, not the 2.5 % asked (10 a week).',
+    ]);
+  });
+});
+
 it('uses the admin’s own probabilities for a fixed policy', () => {
   const preview = previewPolicy({ kind: 'fixed' }, labels, probs, economics, { hot: 0.55, warm: 0.25 });
   expect(preview.thresholds).toEqual({ hot: 0.55, warm: 0.25 });

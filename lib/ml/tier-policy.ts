@@ -8,8 +8,8 @@
  * No outcome of these leads chooses a threshold (a value policy's come from its revenue and
  * cost, a capacity policy's from the leads' ranks), so what the tiers yield on them is a fair
  * guess at new leads; only a capacity policy's shares are exact here by construction, but for
- * leads of one probability at a cut, which share a tier (`capacityNotes` says so); new leads'
- * shares move by chance.
+ * leads of one probability at a cut, which share a tier, and for a share finer than the scored
+ * leads can cut, as a tier holds whole leads (`capacityNotes` says both); new leads' shares move by chance.
  */
 import type { Tier } from '../messaging/protocol';
 import { formatRate, formatThreshold, plural } from '../presentation';
@@ -45,7 +45,7 @@ export interface PolicyPreview {
   outcomes: Record<Tier, TierOutcome>;
   /** The leads the tiers' shares (so their contacts) were read from: every scored lead, outcome known or not. */
   scoredLeads: number;
-  /** A capacity policy's tiers that hold noticeably more or fewer leads than asked, in words (`describeCapacityCuts`). */
+  /** A capacity policy's tiers that hold noticeably more or fewer leads than asked, by a tie or too few scored leads, in words (`describeCapacityCuts`). */
   capacityNotes: string[];
 }
 
@@ -99,33 +99,84 @@ export function previewPolicy(
   };
 }
 
-/** A count noticeably off the asked one: by more than a tenth of it (so by any lead, below ten). */
-const noticeablyOff = ({ held, asked }: { held: number; asked: number }) => Math.abs(held - asked) > asked / 10;
+/**
+ * Whether `held` of `leads` ranked leads is noticeably off the share asked, `askedPerWeek` of
+ * `inflowPerWeek` new leads a week: by more than a tenth of that share's exact count of them (a
+ * fraction of a lead when they are few), not of the whole count a cut aims at, which rounds a
+ * quarter of a lead up to one. In whole numbers, so no float noise decides it: held · inflow
+ * against askedPerWeek · leads.
+ */
+function noticeablyOff(held: number, askedPerWeek: number, leads: number, inflowPerWeek: number): boolean {
+  const asked = askedPerWeek * leads;
+  return Math.abs(held * inflowPerWeek - asked) * 10 > asked;
+}
+
+/** A count of leads that may be a fraction of one, in words: "a quarter of a lead", "0.46 of a lead", "1.5 leads". */
+function leadsInWords(count: number): string {
+  if (count === 0.25) return 'a quarter of a lead';
+  if (count === 0.5) return 'half a lead';
+  if (count === 0.75) return 'three quarters of a lead';
+  const written = Number(count.toFixed(2));
+  return `${written.toLocaleString('en-US')} ${written < 1 ? 'of a lead' : written === 1 ? 'lead' : 'leads'}`;
+}
 
 /**
- * What a capacity policy's tiers hold when a tie moved a cut noticeably off what was asked,
- * in words, from the counts of the ranked leads: "Hot holds 4 % of the leads (about 4 a
+ * What a capacity policy's tiers hold when it is noticeably off what was asked, in words, from
+ * the counts of the ranked leads. A tie moves a cut: "Hot holds 4 % of the leads (about 4 a
  * week), not the 10 % asked (10 a week): 12 leads share the probability at the cut, 50 %, and
- * leads of one probability always share a tier; with them hot would hold 16 %." Then what
- * warm holds, when that is off too. Nothing when every tier holds about what was asked.
+ * leads of one probability always share a tier; with them hot would hold 16 %." Too few leads
+ * to cut the share asked do too, as a tier holds whole leads: "Only 20 leads are scored: a hot
+ * tier of 5 a week out of 400 is 1.25 % of them, a quarter of a lead; hot holds 1 lead, about
+ * 20 a week." Then what warm holds, when that is off too. Nothing when every tier holds about
+ * what was asked.
  */
 export function describeCapacityCuts({ leads, hot, worked }: CapacityCuts, policy: Extract<TierPolicy, { kind: 'capacity' }>): string[] {
-  const perWeek = (count: number) => Math.round((count / leads) * policy.inflowPerWeek).toLocaleString('en-US');
-  const holding = (count: number) => (count === 0 ? 'no lead' : `${formatRate(count / leads)} of the leads (about ${perWeek(count)} a week)`);
-  const asked = (share: number, leadsPerWeek: number) => `not the ${formatRate(share)} asked (${leadsPerWeek.toLocaleString('en-US')} a week)`;
+  const { inflowPerWeek } = policy;
+  const count = (figure: number) => figure.toLocaleString('en-US');
+  const perWeek = (held: number) => count(Math.round((held / leads) * inflowPerWeek));
+  const holding = (held: number) => (held === 0 ? 'no lead' : `${formatRate(held / leads)} of the leads (about ${perWeek(held)} a week)`);
+  // The admin's own ratio, so a digit more than a held share: 5 of 400 is 1.25 %, not 1.3 %.
+  const askedShare = (share: number) => formatRate(share, 1);
+  const asked = (share: number, leadsPerWeek: number) => `not the ${askedShare(share)} asked (${count(leadsPerWeek)} a week)`;
   const tieNote = (cut: CapacityCut, tiers: string, holds: string, leadsPerWeek: number) =>
     `${tiers} ${holds} ${holding(cut.held)}, ${asked(cut.askedShare, leadsPerWeek)}: ` +
     `${plural(cut.tied, 'lead shares', 'leads share')} the probability at the cut, ${formatThreshold(cut.tiedProbability)}, and leads of one probability always share a tier; ` +
     `${cut.held > cut.asked ? 'without' : 'with'} them ${tiers.toLowerCase()} would hold ${cut.otherwise === 0 ? 'no lead' : formatRate(cut.otherwise / leads)}.`;
+  // What the asked share is of the scored leads, a fraction of a lead, and the whole leads held instead; the first such note says how few are scored.
+  let fewLeadsSaid = false;
+  const fewLeadsNote = (asking: string, leadsPerWeek: number, held: number, holds: string) => {
+    const said =
+      `${asking} ${askedShare(leadsPerWeek / inflowPerWeek)} of them, ${leadsInWords((leadsPerWeek * leads) / inflowPerWeek)}; ` +
+      `${holds} ${held === 0 ? 'no lead' : `${plural(held, 'lead', 'leads')}, about ${perWeek(held)} a week`}.`;
+    const note = fewLeadsSaid ? said[0].toUpperCase() + said.slice(1) : `Only ${plural(leads, 'lead is', 'leads are')} scored: ${said}`;
+    fewLeadsSaid = true;
+    return note;
+  };
+  const weekly = (leadsPerWeek: number) => `${count(leadsPerWeek)} a week out of ${count(inflowPerWeek)}`;
+  const off = (held: number, leadsPerWeek: number) => noticeablyOff(held, leadsPerWeek, leads, inflowPerWeek);
+  // As the cuts read them: at most every lead.
+  const hotPerWeek = Math.min(policy.hotPerWeek, inflowPerWeek);
+  const workedPerWeek = Math.min(policy.hotPerWeek + policy.warmPerWeek, inflowPerWeek);
   const notes: string[] = [];
-  const hotOff = noticeablyOff(hot);
-  if (hotOff) notes.push(tieNote(hot, 'Hot', 'holds', policy.hotPerWeek));
+  // A cut off what was asked with no tie at it is off by its rounding to whole leads alone.
+  const hotOff = off(hot.held, hotPerWeek);
+  if (hotOff) notes.push(hot.tied > 0 ? tieNote(hot, 'Hot', 'holds', policy.hotPerWeek) : fewLeadsNote(`a hot tier of ${weekly(hotPerWeek)} is`, hotPerWeek, hot.held, 'hot holds'));
   if (!worked) return notes;
   // Both cuts in hot's tie: the note on hot said it.
-  const sameTie = hotOff && worked.tiedProbability === hot.tiedProbability;
-  if (noticeablyOff(worked) && !sameTie) notes.push(tieNote(worked, 'Hot and warm together', 'hold', policy.hotPerWeek + policy.warmPerWeek));
-  const warm = { held: worked.held - hot.held, asked: worked.asked - hot.asked };
-  if (notes.length > 0 && noticeablyOff(warm)) notes.push(`So warm holds ${holding(warm.held)}, ${asked(worked.askedShare - hot.askedShare, policy.warmPerWeek)}.`);
+  const sameTie = hotOff && hot.tied > 0 && worked.tiedProbability === hot.tiedProbability;
+  if (off(worked.held, workedPerWeek) && !sameTie) {
+    notes.push(
+      worked.tied > 0
+        ? tieNote(worked, 'Hot and warm together', 'hold', policy.hotPerWeek + policy.warmPerWeek)
+        : fewLeadsNote(`hot and warm tiers together, ${weekly(workedPerWeek)}, are`, workedPerWeek, worked.held, 'together they hold'),
+    );
+  }
+  const warmHeld = worked.held - hot.held;
+  const warmPerWeek = workedPerWeek - hotPerWeek;
+  if (!off(warmHeld, warmPerWeek)) return notes;
+  if (notes.length > 0) notes.push(`So warm holds ${holding(warmHeld)}, ${asked(warmPerWeek / inflowPerWeek, policy.warmPerWeek)}.`);
+  // Both cuts about as asked, with no tie, yet warm between them a fraction of a lead off: too few leads for its share alone.
+  else if (hot.tied === 0 && worked.tied === 0) notes.push(fewLeadsNote(`a warm tier of ${weekly(warmPerWeek)} is`, warmPerWeek, warmHeld, 'warm holds'));
   return notes;
 }
 
