@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { visibleText } from '@/lib/ml/explain';
+import { visibleText } from '@/lib/ml/visible-text';
 import { DIRECTION_LOOK, nameOrFallback, REASONS_HEADING } from '@/lib/presentation';
 import type { ScoredLeadRow, SortKey, SortOrder } from '@/lib/segments';
 import { TierLabel } from './TierLabel';

@@ -4,7 +4,7 @@
  * say them.
  */
 import type { Reason, Tier } from './messaging/protocol';
-import { visibleText } from './ml/explain';
+import { visibleText } from './ml/visible-text';
 import type { SourceKind } from './ml/featurize';
 import type { Manifest, Tiers } from './ml/manifest';
 import { chanceMargin } from './ml/train/metrics';

@@ -16,7 +16,7 @@ import { CrmError, isCrmError } from '../crm/http';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { MAX_FAILURE_GROUPS_SHOWN } from '../messaging/protocol-write-back';
 import { CrmKindSchema } from '../messaging/schemas';
-import { visibleText } from '../ml/explain';
+import { visibleText } from '../ml/visible-text';
 import { recordKey, type RawValue } from '../ml/featurize';
 import { fieldSourcesOf, type Feature } from '../ml/manifest';
 import { TIER_LOOK } from '../presentation';

@@ -7,7 +7,7 @@
  * identity, score and reason, never settings or credentials.
  */
 import Papa from 'papaparse';
-import { visibleText } from '../ml/explain';
+import { visibleText } from '../ml/visible-text';
 import type { ScoredLeadRow } from '../segments';
 
 const FORMULA_START = /^[=+\-@\t\r]/;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { explainLead, featuresTracked, MAX_VALUE_CHARS, modelReasons, startingPoint, visibleText } from './explain';
+import { explainLead, featuresTracked, MAX_VALUE_CHARS, modelReasons, startingPoint } from './explain';
+import { visibleText } from './visible-text';
 import type { Calibration, Manifest } from './manifest';
 import { applyCalibration } from './train/calibration';
 import { handMadeManifest } from '../../test/fixtures/manifest';

@@ -6,39 +6,17 @@ import type { Reason } from '../messaging/protocol';
 import { describeFeatureValue, featureLevel, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
 import type { Calibration, Feature, Manifest, Term } from './manifest';
 import { calibratedChange, calibratedLogOdds } from './train/calibration';
+import { clipText, visibleText } from './visible-text';
 
 /** A feature's value text is clipped to this many characters: CRM and CSV values can be any length. */
 export const MAX_VALUE_CHARS = 80;
-
-/** Line breaks and tabs: a reason is one line, so they read as the space a page shows them as. */
-const LINE_BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
-
-/**
- * What a CRM value can carry that a rep cannot see: C0 / C1 controls; the direction controls
- * (embeddings and overrides U+202A–U+202E, isolates U+2066–U+2069, the marks U+200E, U+200F
- * and U+061C, the deprecated U+206A–U+206F), which would reorder LeadLens's own words next to
- * the value; zero-width spaces and invisible operators. The joiners U+200C and U+200D stay:
- * emoji and some scripts need them.
- */
-const INVISIBLE_CONTROLS = /[\p{Cc}\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/gu;
-
-/** `text` without the controls a rep cannot see, line breaks as spaces, otherwise as it is. */
-export function visibleText(text: string): string {
-  return text.replace(LINE_BREAKS, ' ').replace(INVISIBLE_CONTROLS, '');
-}
-
-/** `text` cut to MAX_VALUE_CHARS with "…", never between the halves of a surrogate pair. */
-function clip(text: string): string {
-  if (text.length <= MAX_VALUE_CHARS) return text;
-  return `${text.slice(0, MAX_VALUE_CHARS).replace(/[\uD800-\uDBFF]$/, '').trimEnd()}…`;
-}
 
 /**
  * A feature's value as a reason shows it, "not known" when missing. A title is shown with the
  * seniority the model read from it, "c-level (Product Owner)", so a rep sees what was scored.
  */
 function describeValue(record: RawRecord, feature: Feature, source: SourceKind, now: Date): string {
-  const text = clip(visibleText(describeFeatureValue(record, feature, source, now)));
+  const text = clipText(visibleText(describeFeatureValue(record, feature, source, now)), MAX_VALUE_CHARS);
   if (feature.derive.kind !== 'titleSeniority') return text || 'not known';
   const level = featureLevel(record, feature, source, now);
   if (level === null) return 'not known';

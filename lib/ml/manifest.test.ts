@@ -302,3 +302,31 @@ describe('manifest schema', () => {
     expect(parseManifest({ ...clone(), metrics: older }).ok).toBe(true);
   });
 });
+
+describe("an imported model's labels", () => {
+  const bundledJson = () => JSON.parse(readFileSync('models/manifest.json', 'utf8'));
+
+  it('are shown without invisible controls and cut to 200 characters: a manifest from elsewhere can hold any', () => {
+    const json = bundledJson();
+    json.features[0].label = `\u202Eevil\n${'A'.repeat(200_000)}`;
+    json.terms[0].label = `Job\u200B title\u2066`;
+    const parsed = parseManifest(json);
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.manifest.features[0].label).toBe(`evil ${'A'.repeat(195)}…`);
+    expect(parsed.manifest.terms[0].label).toBe('Job title');
+  });
+
+  it('keeps a model trained here as it is', () => {
+    const json = bundledJson();
+    const parsed = parseManifest(json);
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.manifest.features.map((feature) => feature.label)).toEqual(json.features.map((feature: { label: string }) => feature.label));
+    expect(parsed.manifest.terms.map((term) => term.label)).toEqual(json.terms.map((term: { label: string }) => term.label));
+  });
+
+  it('must hold something visible', () => {
+    const json = bundledJson();
+    json.features[0].label = '\u202E\u200B';
+    expect(parseManifest(json)).toMatchObject({ ok: false, error: expect.stringContaining('features.0.label') });
+  });
+});

@@ -11,6 +11,10 @@
 import { describeSchemaIssues } from '../schema-issues';
 import { z } from 'zod';
 import { ModelOutcomeRuleSchema } from './outcome-rule';
+import { shownLabel } from './visible-text';
+
+/** A feature's or term's label, as shown: an imported model's may hold invisible controls or be of any length (`shownLabel`). */
+const LabelSchema = z.string().transform(shownLabel).pipe(z.string().min(1));
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 
@@ -99,7 +103,7 @@ export const FeatureSchema = z
     /** Stable machine key, e.g. `annual_revenue`. */
     key: z.string().regex(/^[a-z][a-z0-9_]*$/),
     /** Plain words for reps, e.g. "Annual revenue". */
-    label: z.string().min(1),
+    label: LabelSchema,
     type: FeatureTypeSchema,
     unit: z.string().optional(),
     /** Categorical only: code i ↔ vocabulary[i]. Unseen levels map to `otherCode`. */
@@ -162,7 +166,7 @@ export const TermSchema = z
   .object({
     /** Indices into `features`: one for a main effect, two for an interaction. */
     features: z.array(z.number().int().nonnegative()).min(1).max(2),
-    label: z.string().min(1),
+    label: LabelSchema,
     /** Share of mean |contribution| over the training data, for ordering and the report. */
     importance: z.number().nonnegative().default(0),
     /** Present for models trained by LeadLens; imported models may lack it. */
@@ -524,7 +528,7 @@ export function parseManifest(json: unknown): { ok: true; manifest: Manifest } |
 export const FeatureSpecSchema = z
   .object({
     key: z.string().regex(/^[a-z][a-z0-9_]*$/),
-    label: z.string().min(1),
+    label: LabelSchema,
     type: FeatureTypeSchema,
     unit: z.string().optional(),
     derive: DeriveSchema,
