@@ -4,11 +4,12 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { click, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
+import { click, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
-import { activeManifest, manifestOf, setActiveModel } from '@/lib/ml/model-store';
+import { activeManifest, manifestOf, setActiveModel, setTiers } from '@/lib/ml/model-store';
 import { formatRate, formatThreshold } from '@/lib/presentation';
-import { previewPolicy } from '@/lib/ml/tier-policy';
+import { describeTierPolicy, previewPolicy } from '@/lib/ml/tier-policy';
+import { queryKeys } from '@/lib/query-keys';
 import type { previewInWorker } from '../policy-client';
 import { TierPolicySection } from './TierPolicy';
 
@@ -378,4 +379,117 @@ it('applies a value policy while the stored outcomes are still being read', asyn
   act(() => apply.click());
   await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
   expect((await activeManifest()).tiers).toMatchObject({ policy: { kind: 'value' }, hot: 0.1, warm: 0.05 });
+});
+
+/** The section and its query client (to read the models again, as an import or this tab regaining focus does). */
+async function renderWithClient() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
+  const container = rendered.container;
+  await waitFor(() => container.querySelector<HTMLInputElement>('input[value="capacity"]'));
+  return { container, client };
+}
+
+/** A value policy, as an imported file of the active model or another tab's Apply puts in force. */
+const VALUE_TIERS = { policy: { kind: 'value' as const, revenuePerConversion: 500, costPerContact: 25 }, hot: 0.05, warm: 0.025 };
+
+/** Puts `VALUE_TIERS` in force elsewhere; `read`: this page reads the models again, as after an import (not yet, as a tab without focus). */
+async function changePolicyInForce(client: QueryClient, { read }: { read: boolean }) {
+  const { modelId } = await activeManifest();
+  await act(async () => {
+    await setTiers(modelId, VALUE_TIERS);
+    if (read) await client.invalidateQueries({ queryKey: queryKeys.models() });
+  });
+}
+
+const radio = (container: HTMLElement, kind: string) => container.querySelector<HTMLInputElement>(`input[name="policy"][value="${kind}"]`)!;
+
+it('fills the form in again from the policy in force when it changes (an import) before any edit, says so, and applies that one', async () => {
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
+  const { container, client } = await renderWithClient();
+  const announced = followLiveRegions(container);
+  await changePolicyInForce(client, { read: true });
+  await waitFor(() => radio(container, 'value').checked || null);
+  expect(numberField(container, 'Revenue per conversion').value).toBe('500');
+  expect(numberField(container, 'Cost per contact').value).toBe('25');
+  expect(container.querySelector('[data-testid="policy-changed"]')).toBeNull();
+  expect(announced()).toContain(`The policy in force changed (imported, or applied in another tab): the form now shows it, ${describeTierPolicy(VALUE_TIERS)}.`);
+  // Apply keeps the imported policy, not the one the form was first filled in from.
+  act(() => applyButton(container).click());
+  await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
+  expect((await activeManifest()).tiers.policy).toEqual(VALUE_TIERS.policy);
+});
+
+it('keeps the admin\u2019s edits when the policy in force changes, says so before Apply, and loads that policy on request', async () => {
+  const { container, client } = await renderWithClient();
+  act(() => radio(container, 'fixed').click());
+  typeInto(numberField(container, 'Hot from'), '40');
+  const announced = followLiveRegions(container);
+  await changePolicyInForce(client, { read: true });
+  const notice = await waitFor(() => container.querySelector<HTMLElement>('[data-testid="policy-changed"]'));
+  expect(notice.textContent).toContain(
+    `The policy in force changed since you opened this form (imported, or applied in another tab): it is now ${describeTierPolicy(VALUE_TIERS)}. The form still shows the policy you were editing, and Apply puts it in place of that one.`,
+  );
+  expect(announced().some((said) => said.includes('The policy in force changed since you opened this form'))).toBe(true);
+  // Seen on the way to Apply: just before it.
+  expect(notice.compareDocumentPosition(applyButton(container)) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  expect(radio(container, 'fixed').checked).toBe(true);
+  expect(numberField(container, 'Hot from').value).toBe('40');
+
+  const load = [...notice.querySelectorAll('button')].find((b) => b.textContent === 'Load the policy in force')!;
+  expect(load.type).toBe('button'); // not the form's submit
+  pressEnter(load);
+  expect(radio(container, 'value').checked).toBe(true);
+  expect(numberField(container, 'Revenue per conversion').value).toBe('500');
+  expect(container.querySelector('[data-testid="policy-changed"]')).toBeNull();
+  expect(announced()).toContain(`The form now shows the policy in force, ${describeTierPolicy(VALUE_TIERS)}.`);
+  // The button went with the notice: the focus goes to where the form starts, not to the page's body.
+  expect(document.activeElement).toBe(radio(container, 'value'));
+});
+
+it('applies nothing over a policy put in force where this page has not read it (another tab\u2019s Apply), until it has been shown', async () => {
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
+  const { container, client } = await renderWithClient();
+  act(() => radio(container, 'fixed').click());
+  typeInto(numberField(container, 'Hot from'), '40');
+  await changePolicyInForce(client, { read: false });
+  const apply = await waitFor(() => (applyButton(container).disabled ? null : applyButton(container)));
+  act(() => apply.click());
+  const refused = await waitFor(() => [...container.querySelectorAll('[role="alert"]')].find((alert) => alert.textContent?.startsWith('Nothing was applied')));
+  expect(refused.textContent).toBe(
+    'Nothing was applied: the policy in force changed since this page read it (imported, or applied in another tab). It is read again here: look at it, then apply again.',
+  );
+  expect((await activeManifest()).tiers).toEqual(VALUE_TIERS);
+  expect(retierStoredScores).not.toHaveBeenCalled();
+  // Read again: the edits stay, beside what is in force now.
+  await waitFor(() => container.querySelector('[data-testid="policy-changed"]'));
+  expect(numberField(container, 'Hot from').value).toBe('40');
+
+  // Applied knowingly: the form's policy replaces it, and is not taken for a change made elsewhere.
+  act(() => applyButton(container).click());
+  await waitFor(() => container.querySelector('[data-testid="policy-applied"]'));
+  expect((await activeManifest()).tiers).toMatchObject({ policy: { kind: 'fixed' }, hot: 0.4 });
+  expect(container.querySelector('[data-testid="policy-changed"]')).toBeNull();
+  expect(container.querySelector('[data-testid="policy-refilled"]')).toBeNull();
+  expect(numberField(container, 'Hot from').value).toBe('40');
+});
+
+it('says a field holding what is not a number (a decimal comma) is not a number, not that it is empty', async () => {
+  const container = await renderPolicy('value');
+  const revenue = numberField(container, 'Revenue per conversion');
+  // A browser's number field holding "1,5" reads as '' with validity.badInput; happy-dom's cannot hold it, so its validity is stubbed.
+  Object.defineProperty(revenue, 'validity', { configurable: true, value: { badInput: true } });
+  typeInto(revenue, '');
+  leave(revenue);
+  const alert = container.querySelector('[role="alert"]')!;
+  expect(alert.textContent).toBe('Revenue per conversion is not a number: write decimals with a point (1.5).');
+  expect(description(revenue)).toBe(alert.textContent);
+
+  // Emptied then: the value stays '' (no change event), and the field is empty indeed.
+  delete (revenue as { validity?: unknown }).validity;
+  typeInto(revenue, '');
+  leave(revenue);
+  expect(container.querySelector('[role="alert"]')!.textContent).toBe('Revenue per conversion is empty: it must be more than $0.');
+  typeInto(revenue, '1.5');
+  expect(container.querySelector('[role="alert"]')).toBeNull();
 });

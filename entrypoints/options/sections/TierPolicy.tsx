@@ -1,13 +1,14 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { memo, useId, useMemo, useState, type ReactNode } from 'react';
+import { memo, useId, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { CurveChart, type CurveChartProps } from '@/components/Charts';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
-import type { Manifest } from '@/lib/ml/manifest';
+import type { Manifest, Tiers } from '@/lib/ml/manifest';
 import { describeWhenOutcomeCounts, settledDaysOf, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import {
+  describeTierPolicy,
   POLICY_FIELDS,
   POLICY_FORM_FIELDS,
   policyFormOf,
@@ -20,7 +21,7 @@ import {
   type PolicyPreview,
   type PolicyProblem,
 } from '@/lib/ml/tier-policy';
-import { setTiers } from '@/lib/ml/model-store';
+import { manifestOf, setTiers } from '@/lib/ml/model-store';
 import { FEW_LEADS_FOR_A_RATE, formatRate, formatThreshold, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { TIERS } from '@/lib/segments';
@@ -32,7 +33,8 @@ import { LabelledLeadsNote } from './LabelledLeadsNote';
 
 /**
  * One number of the form; an emptied field is null (not 0), so it is reported instead of previewed.
- * `problemIds`: the problems said about it (`children`, beside it, are those said here).
+ * So is one holding what is not a number ("1,5"), which the field reads as empty: `onChange`
+ * says which it is. `problemIds`: the problems said about it (`children`, beside it, are those said here).
  */
 function NumberField({
   field,
@@ -45,7 +47,7 @@ function NumberField({
   field: PolicyField;
   value: number | null;
   problemIds: string | undefined;
-  onChange(value: number | null): void;
+  onChange(value: number | null, notANumber: boolean): void;
   onBlur(): void;
   children: ReactNode;
 }) {
@@ -59,7 +61,8 @@ function NumberField({
           min={0}
           step={whole ? 1 : 'any'}
           value={value ?? ''}
-          onChange={(event) => onChange(event.target.value === '' ? null : event.target.valueAsNumber)}
+          // Not onChange: React calls it only when the value changes, and from "1,5" to an emptied field it stays ''.
+          onInput={(event) => onChange(event.currentTarget.value === '' ? null : event.currentTarget.valueAsNumber, event.currentTarget.validity.badInput)}
           onBlur={onBlur}
           aria-invalid={problemIds ? true : undefined}
           aria-describedby={problemIds}
@@ -96,21 +99,90 @@ interface ShownPreview {
 /** What a policy needing no outcomes is previewed on while the stored ones are not loaded: its thresholds alone. */
 const NO_OUTCOMES: Labelled = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: new Float64Array(0) };
 
+/** The tiers in force as a key: the same for the same policy and thresholds, whatever order their fields were stored in. */
+const tiersKey = ({ policy, hot, warm }: Tiers) => JSON.stringify([hot, warm, Object.entries(policy).sort(([a], [b]) => (a < b ? -1 : 1))]);
+
+/** Whether two fillings of the form are the same: the policy chosen and every field, shown or not. */
+const sameForm = (a: PolicyForm, b: PolicyForm) => (Object.keys(a) as (keyof PolicyForm)[]).every((key) => a[key] === b[key]);
+
+/** A field holding what is not a number: a type="number" field reads "1,5" as empty, which "is empty" beside it would not explain. */
+const notANumber = (field: PolicyField) => `${POLICY_FIELDS[field].name} is not a number: write decimals with a point (1.5).`;
+
+/** Said when Apply finds the policy in force changed since the page read it: applying would have put back the one it replaced, unseen. */
+const CHANGED_UNSEEN = 'Nothing was applied: the policy in force changed since this page read it (imported, or applied in another tab). It is read again here: look at it, then apply again.';
+
+/** Why the form was filled in again from the policy in force: it changed (an import, another tab's Apply) while the form had no edits, or the admin loaded it. */
+interface Refill {
+  reason: 'changed' | 'loaded';
+}
+
 function PolicyEditor({ manifest }: { manifest: Manifest }) {
   const queryClient = useQueryClient();
-  const [form, setForm] = useState(() => policyFormOf(manifest.tiers));
-  const set = (patch: Partial<PolicyForm>) => setForm((current) => ({ ...current, ...patch }));
+  // The policy in force the form was filled in from (when it opened, or was loaded) or that this
+  // form applied, and the form then: the form has edits while it differs from that form.
+  const [filled, setFilled] = useState(() => ({ tiers: manifest.tiers, form: policyFormOf(manifest.tiers) }));
+  const [form, setForm] = useState(filled.form);
+  // The fields holding what is not a number (null in the form, as an empty field is).
+  const [unreadable, setUnreadable] = useState<ReadonlySet<PolicyField>>(new Set());
+  // A new object at each refill (the focus follows each); null again once the form is edited.
+  const [refilled, setRefilled] = useState<Refill | null>(null);
+  const set = (patch: Partial<PolicyForm>) => {
+    setForm((current) => ({ ...current, ...patch }));
+    setRefilled(null);
+  };
+  // A field the chosen policy does not show is taken off the page: shown again, it is empty, not "1,5".
+  const choose = (kind: PolicyForm['kind']) => {
+    set({ kind });
+    setUnreadable((current) => new Set([...current].filter((field) => POLICY_FORM_FIELDS[kind].includes(field))));
+  };
   const labelled = useQuery(labelledQuery(manifest.modelId));
   const retier = useJob('retier');
-  // Memoized: the preview view is redrawn only when the form changes, not on each re-tiering step.
-  const checked = useMemo(() => readPolicyForm(form, manifest.tiers), [form, manifest.tiers]);
-  const choice = checked.ok ? checked.choice : null;
-  const problems = checked.ok ? [] : checked.problems;
   // The problems are said when a field is left or Apply pressed, not at each keystroke (an alert
   // then interrupts a screen reader mid-word); each goes once it is fixed, or once its words would
   // change (its numbers edited) until the field is left again. `refusals` counts the Applys
   // refused: each says the problems again.
   const [found, setFound] = useState({ messages: new Set<string>(), refusals: 0 });
+  // The policy in force can change under the form: an import of this model's files, Apply in
+  // another options tab (read again when this tab regains focus). A form without edits follows
+  // it; one with edits keeps them and says so, until the admin loads it or applies over it.
+  const inForceKey = tiersKey(manifest.tiers);
+  const [seenInForceKey, setSeenInForceKey] = useState(inForceKey);
+  // What this form's Apply saved and the form it applied, until read back as the policy in force.
+  const [saved, setSaved] = useState<{ key: string; form: PolicyForm } | null>(null);
+  const edited = !sameForm(form, filled.form);
+  const refill = (reason: Refill['reason']) => {
+    const refilledForm = policyFormOf(manifest.tiers);
+    setFilled({ tiers: manifest.tiers, form: refilledForm });
+    setForm(refilledForm);
+    setUnreadable(new Set());
+    setFound({ messages: new Set(), refusals: 0 });
+    setRefilled({ reason });
+  };
+  // Adjusted while rendering (not in an effect): the page never shows the form beside a policy in force it has not taken in.
+  if (saved?.key === inForceKey) {
+    setFilled({ tiers: manifest.tiers, form: saved.form });
+    setSaved(null);
+  } else if (inForceKey !== seenInForceKey && inForceKey !== tiersKey(filled.tiers) && !edited) {
+    refill('changed');
+  }
+  if (inForceKey !== seenInForceKey) setSeenInForceKey(inForceKey);
+  const changedSinceFilled = inForceKey !== tiersKey(filled.tiers);
+  // A reload can take away the element that had the focus (a field the other policy has not, the
+  // Load button itself): the focus then goes to the policy chosen, where the form starts again.
+  const formRef = useRef<HTMLFormElement>(null);
+  const lastFocused = useRef<Element | null>(null);
+  useLayoutEffect(() => {
+    const lost = lastFocused.current;
+    const focusGone = document.activeElement === null || document.activeElement === document.body || document.activeElement === lost;
+    if (refilled && lost && !lost.isConnected && focusGone) formRef.current?.querySelector<HTMLInputElement>('input[name="policy"]:checked')?.focus();
+  }, [refilled]);
+  // Memoized: the preview view is redrawn only when the form changes, not on each re-tiering step.
+  const checked = useMemo(() => readPolicyForm(form, filled.tiers), [form, filled.tiers]);
+  const choice = checked.ok ? checked.choice : null;
+  // A field holding what is not a number is said to be so, not empty (its only problem: it reads as NaN in the rest).
+  const problems = checked.ok
+    ? []
+    : checked.problems.map((problem) => (problem.fields.length === 1 && unreadable.has(problem.fields[0]) ? { ...problem, message: notANumber(problem.fields[0]) } : problem));
   const checkForm = (refused = false) => setFound({ messages: new Set(problems.map((problem) => problem.message)), refusals: found.refusals + (refused ? 1 : 0) });
   const problemsId = useId();
   // By the field it is said beside: a field with a problem of its own is in no other (see readPolicyForm).
@@ -139,10 +211,15 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   // While the worker computes a new preview, the last one stays on screen.
   const preview = useQuery({ ...previewOptions, enabled: canPreview, placeholderData: keepPreviousData });
   const apply = useMutation({
-    mutationFn: async ({ policy }: PolicyChoice) => {
+    mutationFn: async ({ choice: { policy }, inForce, form: applied }: { choice: PolicyChoice; inForce: Tiers; form: PolicyForm }) => {
+      // Changed where this page has not read it yet (another tab's Apply): the admin sees it before replacing it.
+      if (tiersKey((await manifestOf(manifest.modelId)).tiers) !== tiersKey(inForce)) throw new Error(CHANGED_UNSEEN);
       // The preview of the form as submitted (usually cached), not one still on screen from before.
       const { thresholds } = (await queryClient.fetchQuery(previewOptions)).preview;
-      await setTiers(manifest.modelId, { policy, ...thresholds });
+      const tiers = { policy, ...thresholds };
+      await setTiers(manifest.modelId, tiers);
+      // Read back, it is the form's own policy, not one that changed under it.
+      setSaved({ key: tiersKey(tiers), form: applied });
       // The background re-scores open badges and re-tiers the stored scores (the `retier` job, in the offscreen document).
       // Saved already: a failure here says so, or the admin would think the policy was not applied at all.
       const { changed } = await succeeded(background.retierStoredScores({ modelId: manifest.modelId })).catch((error: unknown) => {
@@ -151,15 +228,17 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       });
       return { changed, thresholds };
     },
-    // Only the manifest's tiers changed here; the stored probabilities and outcomes did not.
+    // Only the manifest's tiers changed here (or elsewhere, if refused); the stored probabilities and outcomes did not.
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
   });
   const retiering = apply.isPending && retier?.state === 'running';
   return (
     <form
+      ref={formRef}
+      onFocus={(event) => (lastFocused.current = event.target)}
       onSubmit={(event) => {
         event.preventDefault();
-        if (choice) apply.mutate(choice);
+        if (choice) apply.mutate({ choice, inForce: manifest.tiers, form });
         else checkForm(true);
       }}
     >
@@ -173,7 +252,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
           ] as const
         ).map(([kind, label]) => (
           <label key={kind} style={{ display: 'block' }}>
-            <input type="radio" name="policy" value={kind} checked={form.kind === kind} onChange={() => set({ kind })} /> {label}
+            <input type="radio" name="policy" value={kind} checked={form.kind === kind} onChange={() => choose(kind)} /> {label}
           </label>
         ))}
       </fieldset>
@@ -189,7 +268,10 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
                 .map(problemId)
                 .join(' ') || undefined
             }
-            onChange={(value) => set({ [field]: value })}
+            onChange={(value, isNotANumber) => {
+              set({ [field]: value });
+              setUnreadable((current) => new Set([...current].filter((other) => other !== field).concat(isNotANumber ? [field] : [])));
+            }}
             onBlur={() => checkForm()}
           >
             {shown
@@ -221,6 +303,28 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
       {canPreview && preview.data && <MemoPolicyPreviewView shown={preview.data} outcomeRule={manifest.outcomeRule} />}
+      {/* Just before Apply, which puts the form's policy in place of the one in force: seen, and said, first. */}
+      <StatusRegion>
+        {changedSinceFilled ? (
+          <div data-testid="policy-changed">
+            <p>
+              The policy in force changed since you opened this form (imported, or applied in another tab): it is now {describeTierPolicy(manifest.tiers)}. The form
+              still shows the policy you were editing, and Apply puts it in place of that one.
+            </p>
+            <button type="button" onClick={() => refill('loaded')}>
+              Load the policy in force
+            </button>
+          </div>
+        ) : (
+          refilled && (
+            <p data-testid="policy-refilled">
+              {refilled.reason === 'changed'
+                ? `The policy in force changed (imported, or applied in another tab): the form now shows it, ${describeTierPolicy(manifest.tiers)}.`
+                : `The form now shows the policy in force, ${describeTierPolicy(manifest.tiers)}.`}
+            </p>
+          )
+        )}
+      </StatusRegion>
       {/* Offered with problems in the form too: Apply then says them (and applies nothing). */}
       <button type="submit" disabled={apply.isPending || !hasOutcomes || preview.isError}>
         {apply.isPending ? 'Applying…' : 'Apply this policy'}
