@@ -33,6 +33,8 @@ function startCheckWorker(request: ModelCheckRequest): RunningCheck {
   const verdict = new Promise<unknown>((resolve, reject) => {
     worker.onmessage = (event: MessageEvent) => resolve(event.data);
     worker.onerror = (event) => reject(new Error(`The model check stopped: ${event.message || 'its worker failed'}`));
+    // A reply that cannot be read arrives as this, not as a message: no verdict is coming.
+    worker.onmessageerror = () => reject(new Error('The model check sent a reply that could not be read'));
   });
   worker.postMessage(request);
   return { verdict, stop: () => worker.terminate() };
