@@ -256,6 +256,18 @@ describe("importCsv: a report's footer", () => {
   });
 });
 
+describe('importCsv: a two-column file whose last lead misses its last cell', () => {
+  const csv = 'name,email\nAnn,a@x\nBob\n';
+
+  it('refuses it, storing nothing, instead of leaving that lead out as a footer, wherever the blocks end', async () => {
+    for (let blockChars = 1; blockChars <= csv.length; blockChars++) {
+      const imported = importCsv(fileOf(csv, 3), { idColumn: 'name', nameColumn: null, createdColumn: null, outcome: null }, sink, { blockChars });
+      await expect(imported, `blocks of ${blockChars} characters`).rejects.toThrow(/1 CSV row\(s\) have a different number of cells than the header's 2/);
+    }
+    expect(await stored()).toEqual({ leads: new Map(), staged: 0 });
+  });
+});
+
 describe('importCsv: owner and lead source', () => {
   const csv = 'id,Lead Owner,Lead Source,won\nA-1, Ada Lovelace ,Web,1\nA-2,,N/A,0\nA-3,Grace Hopper, Trade Show ,0\n';
   const ownerAndSource: CsvMapping = { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null, ownerColumn: 'Lead Owner', leadSourceColumn: 'Lead Source' };
