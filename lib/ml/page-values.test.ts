@@ -112,6 +112,84 @@ describe("pageFieldsAsData: the page's values overrule its locale's conventions"
   });
 });
 
+describe("pageFieldsAsData: the page's dates show its Locale when its language's numbers could be either", () => {
+  // Salesforce tags a page with its user's language (en-US) and writes numbers and dates in their Locale (de_DE): 1.500 and 01.03.2026.
+  const american = pageConventions('en-US');
+  const employees = (page: Record<string, string>, conventions = american) => featurizeRecord(pageFieldsAsData(page, features, 'salesforce', conventions), features, 'salesforce', now)[0];
+  const dateIn = (locale: string) => new Intl.DateTimeFormat(locale, { timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.UTC(2026, 2, 1));
+
+  it('reads 1.500 employees as 1500 on an en-US page whose dates are written with dots, as the API sends them', () => {
+    const page = { NumberOfEmployees: '1.500', CreatedDate: '01.03.2026, 14:30' };
+    const api = { NumberOfEmployees: 1500, CreatedDate: '2026-03-01T14:30:00.000+0000' };
+    expect(pageFieldsAsData(page, features, 'salesforce', american)).toEqual({ ...page, NumberOfEmployees: '1500' });
+    expect(Array.from(featurizeRecord(pageFieldsAsData(page, features, 'salesforce', american), features, 'salesforce', now))).toEqual(Array.from(featurizeRecord(api, features, 'salesforce', now)));
+    expect(employees(page, pageConventions('en-GB'))).toBe(1500);
+  });
+
+  it.each(['de-DE', 'tr-TR', 'da-DK', 'ro-RO', 'he-IL', 'de-CH', 'ru-RU'])("reads the whole numbers of a %s Locale on an en-US page whose dates show it", (locale) => {
+    for (const count of [1500, 25000]) {
+      const page = { NumberOfEmployees: new Intl.NumberFormat(locale).format(count), CreatedDate: dateIn(locale) };
+      expect(employees(page), JSON.stringify(page)).toBe(count);
+    }
+  });
+
+  it("reads he-IL's 1,500 as 1500, though most Locales that write dates with dots write a decimal comma", () => {
+    expect(employees({ NumberOfEmployees: '1,500', CreatedDate: '1.3.2026, 14:30' })).toBe(1500);
+    expect(employees({ NumberOfEmployees: '1,500', CreatedDate: '01.03.2026' }, pageConventions('he-IL'))).toBe(1500);
+  });
+
+  it('reads 1,500 as 1500 on a German page whose dates show a US Locale', () => {
+    expect(employees({ NumberOfEmployees: '1,500', CreatedDate: '3/15/2026, 2:30 PM' }, pageConventions('de-DE'))).toBe(1500);
+    expect(employees({ NumberOfEmployees: '1,500', CreatedDate: '15.03.2026' }, pageConventions('de-DE'))).toBe(1.5);
+  });
+
+  it("keeps the language's reading without such dates, and a number that shows a format decides", () => {
+    expect(employees({ NumberOfEmployees: '1.500' })).toBe(1.5);
+    expect(employees({ NumberOfEmployees: '1.500', CreatedDate: '3/1/2026' })).toBe(1.5);
+    // A page whose language writes its dates with dots: they show nothing new (de-CH writes 1500 as 1’500, and 1.500 for 1.5)
+    expect(employees({ NumberOfEmployees: '1.500', CreatedDate: '01.03.2026' }, pageConventions('de-CH'))).toBe(1.5);
+    // de_CH's revenue shows a decimal point
+    expect(employees({ NumberOfEmployees: '1.500', AnnualRevenue: '2’713’067.50', CreatedDate: '01.03.2026' })).toBe(1.5);
+    // Numbers that would be whole in different formats show none
+    const either = { NumberOfEmployees: '1.500', Opens__c: '2,500', CreatedDate: '01.03.2026' };
+    expect(pageFieldsAsData(either, features, 'salesforce', american)).toEqual(either);
+    expect(employees({ NumberOfEmployees: '1.500', CreatedDate: '01.03.2026' }, null)).toBe(1.5);
+  });
+});
+
+describe("pageFieldsAsData: a record's amount as a multi-currency org shows it", () => {
+  const revenue = (text: string, conventions: ReturnType<typeof pageConventions>) =>
+    featurizeRecord(pageFieldsAsData({ AnnualRevenue: text }, features, 'salesforce', conventions), features, 'salesforce', now)[1];
+  const amount = (locale: string, currency: string, value: number) => new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'code' }).format(value);
+
+  it.each(['en-US', 'de-DE', 'fr-FR', 'de-CH', 'ja-JP', 'he-IL', 'en-IN'])("reads a %s page's amount in the record's currency, which the API sends, not the user's in brackets", (locale) => {
+    const shown = `${amount(locale, 'EUR', 2500000)} (${amount(locale, 'USD', 2713067.5)})`;
+    expect(revenue(shown, pageConventions(locale)), shown).toBe(2500000);
+    expect(revenue(amount(locale, 'EUR', 2500000), pageConventions(locale))).toBe(2500000);
+  });
+
+  it("reads the amount of a currency whose code parseNumber does not know, and without the page's locale", () => {
+    expect(revenue('SEK 25,000,000.00 (USD 2,713,067.50)', pageConventions('en-US'))).toBe(25000000);
+    expect(revenue('25.000.000,00 SEK (2.713.067,50 USD)', pageConventions('de-DE'))).toBe(25000000);
+    expect(revenue('-NOK 1,500.00', pageConventions('en-US'))).toBe(-1500);
+    expect(revenue('EUR 2,500,000.00 (USD 2,713,067.50)', null)).toBe(2500000);
+  });
+
+  it('keeps a negative amount in brackets, and brackets with no number in them', () => {
+    expect(revenue('(1,200)', pageConventions('en-US'))).toBe(-1200);
+    expect(revenue('(EUR 1,200.00) (USD 1,302.27)', pageConventions('en-US'))).toBe(-1200);
+    expect(pageFieldsAsData({ AnnualRevenue: '1,200 (est.)' }, features, 'salesforce', pageConventions('en-US'))).toEqual({ AnnualRevenue: '1,200 (est.)' });
+  });
+
+  it('reads full-width currency signs and digits (ja-JP writes the yen ￥) as the ordinary ones', () => {
+    const yen = new Intl.NumberFormat('ja-JP', { style: 'currency', currency: 'JPY' }).format(2713067);
+    expect(yen).toBe('\uffe52,713,067');
+    expect(revenue(yen, pageConventions('ja-JP'))).toBe(2713067);
+    expect(revenue('\uffe12,713,067.50', pageConventions('en-GB'))).toBe(2713067.5);
+    expect(revenue('\uffe5\uff12\uff0c\uff17\uff11\uff13\uff0c\uff10\uff16\uff17', null)).toBe(2713067);
+  });
+});
+
 describe("pageFieldsAsData: a page's numbers in its locale's own digits and signs", () => {
   // A Salesforce percent field: the API sends 12.5 for the page's 12.5%.
   const numberFeatures = [...features, numeric('probability', 'Probability__c')];

@@ -6,11 +6,12 @@
  * `parseDate` takes for UTC. Here the page's fields the model reads as numbers or dates are
  * rewritten as plain data (`1500`, `2026-03-01`, `2026-03-02T03:00:00.000Z`) in the page's
  * conventions, as the CSV import does for a file's columns; a date `parseDate` does not read is
- * read as the locale writes it (`11.06.2026 klo 16.41`, `2026. 06. 11.`: locale-dates.ts), and a
+ * read as the locale writes it (`11.06.2026 klo 16.41`, `2026. 06. 11.`: locale-dates.ts), a
  * number written in the locale's own digits and signs (`١٬٢٠٠` in ar-EG, `১২,০০০` in bn-BD) is
- * read in ASCII ones. Pure.
+ * read in ASCII ones, and an amount a multi-currency org shows with its conversion
+ * (`EUR 2,500,000.00 (USD 2,713,067.50)`) as the record's own. Pure.
  */
-import { isMissingRaw, numericDate, numericDateMs, parseDate, type DateOrder, type NumberFormat, type Raw } from './derive';
+import { isMissingRaw, numericDate, numericDateMs, parseDate, type DateOrder, type NumberFormat, type NumericDate, type Raw } from './derive';
 import type { Feature } from './manifest';
 import { LEVEL_KEYS, recordKey, type RawRecord, type SourceKind } from './featurize';
 import { cellNumber } from './train/dataset';
@@ -80,14 +81,33 @@ function numberTextReader(locale: string): ((text: string) => string) | null {
 
 const numberTextReaders = new Map<string, ((text: string) => string) | null>();
 
-/** `fields` with the text of `keys` as `numberTextReader` reads it in `locale`; `fields` itself when that changes none. */
-function numbersInAscii(fields: RawRecord, keys: Iterable<string>, locale: string): RawRecord {
-  if (!numberTextReaders.has(locale)) numberTextReaders.set(locale, numberTextReader(locale));
-  const read = numberTextReaders.get(locale);
-  if (!read) return fields;
+/** The full-width forms of ASCII and of currency signs (`￥`, `＄`, `１２`, `（`), as CJK locales write them (Intl's ja-JP yen is `￥`): `parseNumber` reads the ordinary ones. */
+const FULL_WIDTH = /[\uff01-\uff5e\uffe0-\uffe6]/gu;
+
+/**
+ * An amount with the same amount converted into the user's currency in brackets after it, as a
+ * multi-currency org shows a record's amount in another currency: `EUR 2,500,000.00 (USD 2,713,067.50)`.
+ * The lead amount (a digit in it) is the record's own, which the API sends and models learn;
+ * a number in brackets alone (`(1,200)`) is a negative one.
+ */
+const CONVERTED_AMOUNT = /^(.*\d.*?)\s*\([^()]*\d[^()]*\)\s*$/su;
+
+/** The ISO code a multi-currency org writes an amount with (`SEK 25,000,000.00`, `-EUR 5.00`): `parseNumber` knows a few codes only. */
+const LEADING_CURRENCY_CODE = /^(\s*[-+\u2212]?)[A-Z]{3}\s*(?=[-+\u2212]?\d)/u;
+
+/** A page's number as `parseNumber` reads it: ordinary signs for full-width ones, and a record's amount without its converted amount or its currency's code. */
+const amountAsRead = (text: string) => text.replace(FULL_WIDTH, (char) => char.normalize('NFKC')).replace(CONVERTED_AMOUNT, '$1').replace(LEADING_CURRENCY_CODE, '$1');
+
+/**
+ * `fields` with the text of `keys` as read as numbers: as `numberTextReader` reads it in `locale`
+ * (when known), then as `amountAsRead`; `fields` itself when that changes none.
+ */
+function numbersAsRead(fields: RawRecord, keys: Iterable<string>, locale: string | undefined): RawRecord {
+  if (locale !== undefined && !numberTextReaders.has(locale)) numberTextReaders.set(locale, numberTextReader(locale));
+  const inAscii = (locale === undefined ? null : numberTextReaders.get(locale)) ?? ((text: string) => text);
   const changed = [...keys].flatMap((key) => {
     const raw = fields[key];
-    const text = typeof raw === 'string' ? read(raw) : raw;
+    const text = typeof raw === 'string' ? amountAsRead(inAscii(raw)) : raw;
     return text === raw ? [] : [[key, text] as const];
   });
   return changed.length === 0 ? fields : { ...fields, ...Object.fromEntries(changed) };
@@ -119,6 +139,73 @@ function orderShown(raw: Raw): DateOrder | null {
 function shownOrGuessed<T>(shown: readonly (T | null)[], guess: T | undefined): T | null {
   const proven = new Set(shown.filter((convention) => convention !== null));
   return proven.size === 1 ? [...proven][0] : guess ?? null;
+}
+
+const numericDateSeparators = new Map<string, NumericDate['separator'] | null>();
+
+/**
+ * The separator `locale` writes between a date's day and month, as `numericDate` reads its
+ * dates (`.` in de-DE, `/` in en-US, `-` in nl-NL); null when it writes none `numericDate`
+ * reads (`2025/12/31` in ja-JP, `31. 12. 2025` in cs-CZ) or Intl refuses the tag.
+ */
+function numericDateSeparator(locale: string): NumericDate['separator'] | null {
+  if (!numericDateSeparators.has(locale)) {
+    let separator: NumericDate['separator'] | null = null;
+    try {
+      const written = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' }).format(THIRTY_FIRST_OF_DECEMBER);
+      separator = numericDate(withoutDirectionMarks(written))?.separator ?? null;
+    } catch {
+      // a RangeError: no locale Intl knows
+    }
+    numericDateSeparators.set(locale, separator);
+  }
+  return numericDateSeparators.get(locale) ?? null;
+}
+
+/**
+ * Whether a page's `values` show that its user's Locale is not the locale of its language
+ * (`conventions`): a numeric date written with another separator than that locale writes
+ * (`01.03.2026` on an en-US page, `3/15/2026` on a German one), or in the other order
+ * (`15/03/2026` on an en-US page). Salesforce tags a page with its user's language, and writes
+ * numbers and dates in their Locale, which they set apart.
+ */
+function datesShowOtherLocale(values: readonly Raw[], conventions: PageConventions): boolean {
+  const separator = conventions.locale ? numericDateSeparator(conventions.locale) : null;
+  return values.some((raw) => {
+    const date = typeof raw === 'string' ? numericDate(raw.trim()) : null;
+    if (date === null) return false;
+    const order = orderShown(raw);
+    return (separator !== null && date.separator !== separator) || (order !== null && order !== conventions.dateOrder);
+  });
+}
+
+/**
+ * The format that reads a number as a whole number with its thousands grouped where the other
+ * reads it with three decimals: decimal commas for `1.500` (1500, not 1.5), decimal points for
+ * `1,500`. Null for a number that reads alike in both (`1’500`, `1500`) or in one only (`formatShown`).
+ */
+function wholeNumberFormat(raw: Raw, missingValues: readonly string[]): NumberFormat | null {
+  if (isMissingRaw(raw, missingValues)) return null;
+  const text = String(raw).trim();
+  const withPoint = cellNumber(text, 'dot-decimal');
+  const withComma = cellNumber(text, 'comma-decimal');
+  if (Number.isNaN(withPoint) || Number.isNaN(withComma) || withPoint === withComma) return null;
+  return Math.abs(withComma) > Math.abs(withPoint) ? 'comma-decimal' : 'dot-decimal';
+}
+
+/**
+ * The format to read a page's `numbers` in when none of them shows one (`formatShown`): that of
+ * the locale of its language (`conventions`), unless the page's `values` show its user's Locale
+ * is another (`datesShowOtherLocale`: an en-US page showing `01.03.2026`). Then the numbers that
+ * read either way are read as whole numbers (`wholeNumberFormat`), when they agree on a format:
+ * in every Locale a separator before three digits groups the thousands of a whole number, and
+ * only a number with three decimals (rare among a CRM's counts and amounts) reads otherwise.
+ * One format would not do: of the Locales that write dates with dots, de-DE and most others
+ * write 1500 as `1.500` (a decimal comma), he-IL as `1,500` (a decimal point).
+ */
+function numberFormatGuessed(numbers: readonly Raw[], values: readonly Raw[], conventions: PageConventions | null, missingValues: readonly string[]): NumberFormat | undefined {
+  if (conventions === null || !datesShowOtherLocale(values, conventions)) return conventions?.numberFormat;
+  return shownOrGuessed(numbers.map((raw) => wholeNumberFormat(raw, missingValues)), undefined) ?? undefined;
 }
 
 /** A date and time without a zone, as `parseDate` reads it (`2026-03-01 19:00`: sv, ja pages). */
@@ -206,8 +293,12 @@ function valueLabelled(text: string, labels: Readonly<Record<string, string>>, l
  * what the page's values show overrules them: a number that reads in one format only
  * (`2.713.067,50`) among the model's numbers, a date that reads in one order only (`15/03/2026`,
  * `05.03.2026`) among all the page's fields; a date none of these read is read as the locale
- * writes one (`11. 06. 2026 16:41` in cs-CZ). The model's numbers are first rewritten in ASCII digits
- * and signs where the locale writes others (`١٬٢٣٤٫٥` in ar-EG as `1,234.5`: `numberTextReader`).
+ * writes one (`11. 06. 2026 16:41` in cs-CZ). Where none of the model's numbers shows a format and
+ * the page's dates show its Locale is not its language's (`01.03.2026` on an en-US page), a number
+ * that reads either way is read as a whole number (`1.500` as 1500: `numberFormatGuessed`).
+ * The model's numbers are first rewritten in ASCII digits and signs where the locale writes
+ * others (`١٬٢٣٤٫٥` in ar-EG as `1,234.5`: `numberTextReader`), and as a record's own amount
+ * (`EUR 2,500,000.00 (USD 2,713,067.50)` as `2,500,000.00`, `￥` as `¥`: `amountAsRead`).
  * A value that does not read so is kept as written (`1.5` on a German page: `parseNumber` then
  * reads it alone; with those ASCII digits and signs), as is every other field.
  * A choice field whose labels the model knows for `source` (`optionLabels`) is read back from the
@@ -239,16 +330,18 @@ export function pageFieldsAsData(
     const date = d.kind === 'daysSince' || d.kind === 'dayOfWeek' ? shown(d.from[source]) : undefined;
     if (date !== undefined) dateFields.add(date);
   }
-  const ascii = conventions?.locale ? numbersInAscii(fields, numberFields, conventions.locale) : fields;
+  const ascii = numbersAsRead(fields, numberFields, conventions?.locale);
   // Only the model's numbers show the page's format: other fields' text (a picklist's `1.500`, a version) may be written any way.
-  const numberFormat = shownOrGuessed([...numberFields].map((key) => formatShown(ascii[key], missingValues)), conventions?.numberFormat);
-  const dateOrder = shownOrGuessed(Object.values(fields).map(orderShown), conventions?.dateOrder);
-  const numbers = numberFormat ? inFileFormat(ascii, new Map([...numberFields].map((key) => [key, numberFormat])), missingValues) : ascii;
+  const modelNumbers = [...numberFields].map((key) => ascii[key]);
+  const pageValues = Object.values(fields);
+  const numberFormat = shownOrGuessed(modelNumbers.map((raw) => formatShown(raw, missingValues)), numberFormatGuessed(modelNumbers, pageValues, conventions, missingValues));
+  const dateOrder = shownOrGuessed(pageValues.map(orderShown), conventions?.dateOrder);
+  const asData = numberFormat ? inFileFormat(ascii, new Map([...numberFields].map((key) => [key, numberFormat])), missingValues) : ascii;
   const clock = zoneClock(timeZone);
   const dates = [...dateFields].flatMap((key) => {
     const date = dateAsData(fields[key], dateOrder, conventions, clock);
     return date === null ? [] : [[key, date] as const];
   });
   const rewritten = [...dates, ...values];
-  return rewritten.length === 0 ? numbers : { ...numbers, ...Object.fromEntries(rewritten) };
+  return rewritten.length === 0 ? asData : { ...asData, ...Object.fromEntries(rewritten) };
 }
