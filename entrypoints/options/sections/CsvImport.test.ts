@@ -6,17 +6,17 @@ import 'fake-indexeddb/auto';
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { importCsv, type LeadSink } from '@/lib/csv/import';
 import type { CsvCancel, CsvEvent, CsvRequest } from '@/lib/csv/worker-protocol';
 import type { StoredLead } from '@/lib/db/db';
 import { db } from '@/lib/db/db';
-import { writeJob } from '@/lib/jobs/progress';
+import { oweScoringOfEveryLead, writeJob } from '@/lib/jobs/progress';
 import { storedLead } from '@/test/fixtures/stored-lead';
 import { click, followLiveRegions, render, type Rendered } from '@/test/render';
 import { CsvImportSection } from './CsvImport';
 
-const scoreStoredLeads = vi.hoisted(() => vi.fn(async () => ({ ok: true as const })));
+const scoreStoredLeads = vi.hoisted(() => vi.fn(async (): Promise<{ ok: true } | { ok: false; error: string }> => ({ ok: true })));
 vi.mock('@/lib/messaging/client', () => ({ background: { scoreStoredLeads } }));
 vi.mock('@/lib/ml/model-store', () => ({ activeModelId: async () => 'model-1' }));
 /** The active model's features (the columns it reads): none unless a test gives some. */
@@ -53,6 +53,8 @@ class FakeWorker extends EventTarget {
 let rendered: Rendered | undefined;
 beforeEach(() => {
   vi.stubGlobal('Worker', FakeWorker);
+  // Followed, an export's download link would take the page to its blob: address, where a later test's import could build no worker URL.
+  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
   scoreStoredLeads.mockClear();
   activeModel.features = [];
 });
@@ -60,6 +62,7 @@ afterEach(() => {
   rendered?.unmount();
   rendered = undefined;
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 const button = (name: string) => Array.from(rendered!.container.querySelectorAll('button')).find((b) => b.textContent === name)!;
@@ -417,6 +420,7 @@ it('announces an export in a live region on the page before', async () => {
 
 it('says how many stored leads the export leaves out for want of a score, and exports nothing while the active model is still scoring them', async () => {
   await storeLeads(5);
+  await writeJob('scoring', { modelId: 'model-1', state: 'done', done: 5, total: 5, startedAt: 1, finishedAt: 2 });
   const download = vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:scores');
   rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
   const announced = followLiveRegions(rendered.container);
@@ -433,4 +437,58 @@ it('says how many stored leads the export leaves out for want of a score, and ex
   );
   expect(download).toHaveBeenCalledTimes(1);
   download.mockRestore();
+});
+
+describe('an export with leads left unscored, when the last scoring with the active model did not finish', () => {
+  beforeEach(() => storeLeads(5));
+
+  /** Presses Export (in the section rendered here unless given), and waits for it to say `said` once it has exported. */
+  async function expectExportToSay(said: string, section?: Rendered): Promise<void> {
+    rendered = section ?? render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+    const download = vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:scores');
+    try {
+      click(button('Export scores as CSV'));
+      await act(() => vi.waitFor(() => expect(download).toHaveBeenCalledTimes(1)));
+      await act(() => vi.waitFor(() => expect(Array.from(rendered!.container.querySelectorAll('[role="status"]'), (region) => region.textContent)).toContain(said)));
+    } finally {
+      download.mockRestore();
+    }
+  }
+
+  it('says the last scoring failed, and why, not that the model cannot read the leads', async () => {
+    await writeJob('scoring', { modelId: 'model-1', state: 'failed', done: 0, total: 5, startedAt: 1, finishedAt: 2, error: 'The model could not be loaded.' });
+    await expectExportToSay('Exported 3 of 5 stored leads: 2 leads are not scored yet (the last scoring failed: The model could not be loaded.).');
+  });
+
+  it('says so of a run that failed part-way, with the engine’s message, while later runs of one CRM keep its failure', async () => {
+    const failedRun = { modelId: 'model-1', done: 3, total: 5, finishedAt: 2, error: '2 leads could not be scored.', failedItems: { count: 2, error: 'The engine ran out of memory.' } };
+    await writeJob('scoring', { ...failedRun, state: 'done', startedAt: 3, finishedAt: 4, source: 'salesforce', lastFailure: failedRun });
+    await expectExportToSay('Exported 3 of 5 stored leads: 2 leads are not scored yet (the last scoring failed: The engine ran out of memory.).');
+  });
+
+  it('says the leads wait to be scored while a scoring of every lead is owed with the active model', async () => {
+    await writeJob('scoring', { modelId: 'model-0', state: 'done', done: 5, total: 5, startedAt: 1, finishedAt: 2 });
+    await oweScoringOfEveryLead('model-1');
+    await expectExportToSay('Exported 3 of 5 stored leads: 2 leads are waiting to be scored: export again once they are.');
+  });
+
+  it('claims no reason when no scoring with the active model is known to have finished', async () => {
+    await writeJob('scoring', { modelId: 'model-0', state: 'done', done: 5, total: 5, startedAt: 1, finishedAt: 2 });
+    await expectExportToSay('Exported 3 of 5 stored leads: 2 leads have no score from the active model yet.');
+  });
+
+  it('says the imported leads wait to be scored while the import’s scoring has not begun, and why they are not scored once it failed before any run', async () => {
+    // The last run, done before the import.
+    await writeJob('scoring', { modelId: 'model-1', state: 'done', done: 5, total: 5, startedAt: 1, finishedAt: 2 });
+    let answerScoring!: (reply: { ok: false; error: string }) => void;
+    scoreStoredLeads.mockImplementationOnce(() => new Promise((resolve) => (answerScoring = resolve)));
+    startImport();
+    FakeWorker.latest.answer({ type: 'imported', rows: 2, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+    await act(() => vi.waitFor(() => expect(scoreStoredLeads).toHaveBeenCalledTimes(1)));
+    await expectExportToSay('Exported 3 of 5 stored leads: 2 leads are waiting to be scored: export again once they are.', rendered);
+
+    await act(async () => answerScoring({ ok: false, error: 'The offscreen document could not be created.' }));
+    await act(() => vi.waitFor(() => expect(rendered!.container.textContent).toContain('The leads were imported, but could not be scored')));
+    await expectExportToSay('Exported 3 of 5 stored leads: 2 leads are not scored yet (the last scoring failed: The offscreen document could not be created.).', rendered);
+  });
 });

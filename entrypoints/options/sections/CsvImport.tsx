@@ -15,7 +15,7 @@ import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { db } from '@/lib/db/db';
-import { readJob } from '@/lib/jobs/progress';
+import { owedScoringModel, readJob, standingFailure, type JobProgress } from '@/lib/jobs/progress';
 import { activeModelId } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
 import { useActiveManifest } from '@/lib/ui/hooks';
@@ -246,18 +246,61 @@ export function CsvImportSection() {
         <ErrorState message={preview ? `Nothing was imported, and the previous import is unchanged. ${finished.error}` : `Nothing was imported. ${finished.error}`} />
       )}
 
-      <ExportScores />
+      <ExportScores importScoring={scoreImported.isPending || scoreImported.isError ? { askedAt: scoreImported.submittedAt, error: scoreImported.error?.message ?? null } : null} />
     </>
   );
 }
 
+/** The scoring this page asked for after an import, while it is not over or once it failed. */
+interface ImportScoring {
+  /** When it was asked (`Date.now()`), to tell it from the scoring job's runs. */
+  askedAt: number;
+  /** Why it failed; null while it is not over. */
+  error: string | null;
+}
+
+/**
+ * Why stored leads have no score from the active model: `unread` (it reads none of their fields)
+ * only when its last scoring finished; a scoring that failed or is still to come leaves leads it
+ * can read unscored too, and an admin told otherwise would rename columns or retrain for nothing.
+ */
+type Unscored = { why: 'failed'; error: string | undefined } | { why: 'waiting' } | { why: 'unread' } | { why: 'unknown' };
+
+function whyUnscored(modelId: string, job: JobProgress | null, owedModel: string | null, importScoring: ImportScoring | null): Unscored {
+  // Asked after the scoring job's last run began: its own run has not begun (it waits for its turn), or it failed before one did.
+  if (importScoring && (job === null || job.startedAt < importScoring.askedAt)) {
+    return importScoring.error === null ? { why: 'waiting' } : { why: 'failed', error: importScoring.error };
+  }
+  // Activated, its scoring of every lead not yet run.
+  if (owedModel === modelId) return { why: 'waiting' };
+  // A failed run over every lead stands until one succeeds (later one-CRM runs keep it), as the side panel tells it.
+  const failure = job && [standingFailure(job), job.state === 'failed' ? job : undefined].find((failed) => failed?.modelId === modelId);
+  // The engine's message when it failed on some leads; why the run stopped otherwise.
+  if (failure) return { why: 'failed', error: failure.failedItems?.error ?? failure.error };
+  return job?.modelId === modelId && job.state === 'done' ? { why: 'unread' } : { why: 'unknown' };
+}
+
+/** What the export says of the `left` stored leads it holds no score of. */
+function unscoredSentence(left: number, unscored: Unscored): string {
+  switch (unscored.why) {
+    case 'failed':
+      return `${plural(left, 'lead is', 'leads are')} not scored yet (the last scoring failed${unscored.error ? `: ${unscored.error}` : ''}).`;
+    case 'waiting':
+      return `${plural(left, 'lead is', 'leads are')} waiting to be scored: export again once ${left === 1 ? 'it is' : 'they are'}.`;
+    case 'unread':
+      return "the active model reads none of the others' fields, so they have no score.";
+    case 'unknown':
+      return `${plural(left, 'lead has', 'leads have')} no score from the active model yet.`;
+  }
+}
+
 /** The active model's scores of every stored lead, downloaded as a CSV file. */
-function ExportScores() {
+function ExportScores({ importScoring }: { importScoring: ImportScoring | null }) {
   const exportScores = useMutation({
     mutationFn: async () => {
       const modelId = await activeModelId();
       // Mid-way, its file would hold only the leads scored so far (an activation or an import scores them after).
-      const scoring = await readJob('scoring');
+      const [scoring, owedModel] = await Promise.all([readJob('scoring'), owedScoringModel()]);
       if (scoring?.state === 'running' && scoring.modelId === modelId) {
         throw new Error(`The active model is still scoring the stored leads (${scoring.done.toLocaleString('en-US')} of ${scoring.total.toLocaleString('en-US')}): export once it is done.`);
       }
@@ -268,7 +311,7 @@ function ExportScores() {
       link.click();
       // The download has started from the object URL; release it after this task.
       setTimeout(() => URL.revokeObjectURL(url), 0);
-      return { exported: rows.length, stored };
+      return { exported: rows.length, stored, unscored: whyUnscored(modelId, scoring, owedModel, importScoring) };
     },
   });
   return (
@@ -283,7 +326,7 @@ function ExportScores() {
           <p>
             {exportScores.data.exported === exportScores.data.stored
               ? `Exported ${plural(exportScores.data.exported, 'lead', 'leads')}.`
-              : `Exported ${exportScores.data.exported.toLocaleString('en-US')} of ${plural(exportScores.data.stored, 'stored lead', 'stored leads')}: the active model reads none of the others' fields, so they have no score.`}
+              : `Exported ${exportScores.data.exported.toLocaleString('en-US')} of ${plural(exportScores.data.stored, 'stored lead', 'stored leads')}: ${unscoredSentence(exportScores.data.stored - exportScores.data.exported, exportScores.data.unscored)}`}
           </p>
         )}
       </StatusRegion>
