@@ -126,6 +126,21 @@ describe('answerCsvRequest: a preview', () => {
     expect((await previewOf('id,won\nA,1\n')).at(-1)).toMatchObject({ type: 'preview', warnings: [] });
   });
 
+  it('says how many rows the suggested id column leaves without a record id, as the import of that column says it', async () => {
+    const csv = 'Lead ID,won\n,1\nA-2,0\nN/A,1\nA-4,0\n';
+    const preview = (await previewOf(csv)).at(-1);
+    assert(preview?.type === 'preview', JSON.stringify(preview));
+    expect(preview.suggestion.idColumn).toBe('Lead ID');
+    const numbered = '2 rows have no record id in column "Lead ID": with it as the record id, they are numbered by their row.';
+    expect(preview.warnings).toEqual([numbered]);
+    const events: CsvEvent[] = [];
+    await answerCsvRequest({ type: 'import', file: fileOf(csv), mapping: preview.suggestion }, (event) => events.push(event), dexieCsvSink);
+    expect(events.at(-1)).toMatchObject({ type: 'imported', rows: 4, warnings: [numbered] });
+    // No id column suggested, or one filled in every row: the rows are numbered as the admin sees.
+    expect((await previewOf('name,won\n,1\nAda,0\n')).at(-1)).toMatchObject({ type: 'preview', warnings: [] });
+    expect((await previewOf('id,won\nA,1\nB,0\n')).at(-1)).toMatchObject({ type: 'preview', warnings: [] });
+  });
+
   it('answers failed, with the row, when a row past the first block is malformed', async () => {
     expect(await previewOf(`${sortedExport}L-15000,too,few\n`)).toContainEqual({
       type: 'failed',

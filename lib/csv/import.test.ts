@@ -653,3 +653,45 @@ describe('an import its page left half-staged', () => {
     expect(await db.csvStaging.count()).toBe(0);
   });
 });
+
+describe('importCsv: rows with no record id', () => {
+  const byId: CsvMapping = { idColumn: 'id', nameColumn: 'name', createdColumn: null, outcome: { field: 'won', positiveValues: ['1'] } };
+
+  it('numbers a row whose id cell is empty by its row, and says how many, in the preview’s words', async () => {
+    const csv = 'id,name,won\n,Ada,1\n5,Alan,0\n';
+    const result = await importCsv(fileOf(csv), byId, sink);
+    expect([...(await stored()).leads.keys()]).toEqual(['csv|5', 'csv|row-1']);
+    expect(result.warnings).toEqual(['1 row has no record id in column "id": with it as the record id, it is numbered by its row.']);
+    // The preview counts them in every column, over every block, placeholders for a missing value included.
+    const { missingCells } = await previewCsv(fileOf('id,name,won\n,Ada,1\n5, ,0\nN/A,Grace,1\n', 3), { blockChars: 8 });
+    expect(missingCells).toEqual({ id: 2, name: 1, won: 0 });
+    // No id column: every row is numbered, as the admin chose.
+    expect((await importCsv(fileOf(csv), { ...byId, idColumn: null }, sink)).warnings).toEqual([]);
+  });
+
+  it('keys a record id that starts like a row’s key apart from the rows numbered, instead of refusing it as a repeated id', async () => {
+    const csv = 'id,name,won\n,Ada,1\n,Alan,0\nrow-1,Grace,1\nid:row-1,Barbara,0\n';
+    const result = await importCsv(fileOf(csv), byId, sink);
+    expect(result).toMatchObject({ rows: 4, warnings: ['2 rows have no record id in column "id": with it as the record id, they are numbered by their row.'] });
+    const { leads } = await stored();
+    expect(Object.fromEntries([...leads.values()].map((lead) => [lead.key, lead.id]))).toEqual({
+      'csv|row-1': 'row-1',
+      'csv|row-2': 'row-2',
+      'csv|id:row-1': 'row-1',
+      'csv|id:id:row-1': 'id:row-1',
+    });
+    expect(leads.get('csv|id:row-1')?.name).toBe('Grace');
+  });
+
+  it('keeps trained models’ held-out probabilities of leads whose record ids start like a row’s key (a LeadLens export): they are leads, not positions', async () => {
+    const exported = (alanWon: number) => `id,name,won\nrow-1,Ada,1\nrow-2,Alan,${alanWon}\n`;
+    await importCsv(fileOf(exported(0)), byId, sink);
+    const keys = [...(await stored()).leads.keys()];
+    await db.heldOutScores.put({ modelId: 'ebm-1', leadKeys: keys, probabilities: Float64Array.from([0.9, 0.1]) });
+    // The same records again, Alan's outcome known since: his row changed, his id and name did not.
+    await importCsv(fileOf(exported(1)), byId, sink);
+    const kept = await db.heldOutScores.get('ebm-1');
+    expect(kept?.leadKeys).toEqual(keys);
+    expect([...(kept?.probabilities ?? [])]).toEqual([0.9, 0.1]);
+  });
+});

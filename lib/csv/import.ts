@@ -24,12 +24,12 @@ import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, recordsInFileOr
 import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
 import { distinctValuesOf, keptValues, noteDistinctValues, type DistinctValues } from '../ml/train/outcome-suggestions';
 import { OutcomeRuleSchema, outcomeOf } from '../ml/train/training-set';
-import { nameOrFallback } from '../presentation';
+import { nameOrFallback, plural } from '../presentation';
 import { BLOCK_CHARS, UnclosedQuoteError, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
 
 /** Which columns say what LeadLens needs beyond the fields: all optional. */
 export const CsvMappingSchema = z.object({
-  /** The record id (re-importing the same ids replaces them); none: the row number. */
+  /** The record id (re-importing the same ids replaces them); none, or a row whose cell is empty: the row number. */
   idColumn: z.string().nullable(),
   nameColumn: z.string().nullable(),
   /** When the lead was created (for the training window). */
@@ -60,12 +60,19 @@ function cellText(record: RawRecord, column: string | null | undefined): string 
   return isMissingRaw(value) ? '' : String(value).trim();
 }
 
+/** What a row with no record id (no id column, or its cell empty) is keyed by after `csv|`, with its row number: stored.ts takes such keys for positions, not leads. */
+const ROW_KEY = 'row-';
+/** Put before a record id that starts like a row's key (a LeadLens export's `record_id` of `row-3`), or with this mark itself, so that no id takes a row's key or another id's. */
+const ID_MARK = 'id:';
+
 export function csvLead(record: RawRecord, rowNumber: number, mapping: CsvMapping): StoredLead {
-  const id = cellText(record, mapping.idColumn) || `row-${rowNumber}`;
+  const recordId = cellText(record, mapping.idColumn);
+  const id = recordId || `${ROW_KEY}${rowNumber}`;
   const name = nameOrFallback('csv', id, cellText(record, mapping.nameColumn));
   const created = mapping.createdColumn ? parseDate(record[mapping.createdColumn]) : Number.NaN;
+  const marked = recordId.startsWith(ROW_KEY) || recordId.startsWith(ID_MARK);
   return {
-    key: `csv|${id}`,
+    key: `csv|${marked ? ID_MARK : ''}${id}`,
     source: 'csv',
     id,
     origin: 'csv',
@@ -115,6 +122,17 @@ function unreadDatesWarning(createdColumn: string | null, { filled, unread, exam
   ];
 }
 
+/**
+ * Says how many rows have no record id in the id column (its cell empty, or a placeholder such as
+ * N/A): `csvLead` numbers them by their row instead. In the same words whether the preview says it
+ * of the id column it suggests, before the import (`CsvPreview.missingCells`), or the import of the one chosen.
+ */
+export function missingIdsWarning(idColumn: string | null, rows: number): string[] {
+  if (idColumn === null || rows === 0) return [];
+  const numbered = rows === 1 ? 'it is numbered by its row' : 'they are numbered by their row';
+  return [`${plural(rows, 'row has', 'rows have')} no record id in column "${idColumn}": with it as the record id, ${numbered}.`];
+}
+
 /** The import reads the file this many times: once to check it and learn its date orders and number formats, once to store it. */
 export const FILE_READS = 2;
 
@@ -156,6 +174,11 @@ export interface CsvPreview {
    * rule matches them; a column with more than MAX_VALUES_KEPT values is left out.
    */
   values: Record<string, string[]>;
+  /**
+   * Column → how many rows have no value in it (empty, or a placeholder such as N/A), as the import
+   * reads a record id: chosen as the record id column, those rows are numbered by their row (`missingIdsWarning`).
+   */
+  missingCells: Record<string, number>;
   /** What a person should know about how the file was read (a report's footer left out), as the import will say it too. */
   warnings: string[];
 }
@@ -171,11 +194,17 @@ export async function previewCsv(
 ): Promise<CsvPreview> {
   const dialect = await guessDialect(openFile());
   let values: DistinctValues = new Map();
+  // No prototype: a column named `__proto__` is an ordinary key.
+  const missingCells = Object.create(null) as Record<string, number>;
   const { columns, footer } = await readWholeFile(openFile(), dialect, { blockChars, signal: undefined, onProgress }, (header) => {
     values = distinctValuesOf(header);
-    return (records) => noteDistinctValues(values, records, MAX_VALUES_KEPT);
+    for (const column of header) missingCells[column] = 0;
+    return (records) => {
+      noteDistinctValues(values, records, MAX_VALUES_KEPT);
+      for (const record of records) for (const column of header) if (cellText(record, column) === '') missingCells[column]++;
+    };
   });
-  return { columns, values: keptValues(values), warnings: footerWarnings(footer) };
+  return { columns, values: keptValues(values), missingCells, warnings: footerWarnings(footer) };
 }
 
 interface CsvBlock {
@@ -329,12 +358,14 @@ export async function importCsv(
     const numbers = numberFormats(scanned.numberEvidence);
     let rows = 0;
     let withoutOutcome = 0;
+    let withoutId = 0;
     const unreadCreated: UnreadDates = { filled: 0, unread: 0, example: '' };
     for await (const { table, rowsBefore, chars } of csvBlocks(openFile(), dialect, blockChars, signal)) {
       const records = recordsInFileFormat(recordsInFileOrder(table.records, dates.orders), numbers.formats);
       const leads = records.map((record, i) => csvLead(record, rowsBefore + i + 1, mapping));
       if (mapping.createdColumn) noteUnreadDates(unreadCreated, mapping.createdColumn, records, leads);
       if (mapping.outcome) withoutOutcome += leads.filter((lead) => lead.outcome === null).length;
+      if (mapping.idColumn) withoutId += records.filter((record) => cellText(record, mapping.idColumn) === '').length;
       await sink.stage(leads);
       rows = rowsBefore + records.length;
       onProgress({ rows, chars: scanned.chars + chars });
@@ -357,7 +388,7 @@ export async function importCsv(
       withoutOutcome,
       dayFirstColumns: dayFirstColumns(dates.orders),
       commaDecimalColumns: commaDecimalColumns(numbers.formats),
-      warnings: [...footerWarnings(scanned.footer), ...unreadDatesWarning(mapping.createdColumn, unreadCreated), ...dates.warnings, ...numbers.warnings],
+      warnings: [...footerWarnings(scanned.footer), ...missingIdsWarning(mapping.idColumn, withoutId), ...unreadDatesWarning(mapping.createdColumn, unreadCreated), ...dates.warnings, ...numbers.warnings],
     };
   } catch (error) {
     await sink.discard();
