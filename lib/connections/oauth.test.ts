@@ -121,7 +121,7 @@ describe('a token request answered with a redirect', () => {
     const toLocal: typeof fetch = (input, init) => fetch(String(input).replace('https://acme.my.salesforce.com', server.origin), init);
     try {
       await expect(refreshSalesforceToken({ host: 'acme.my.salesforce.com', clientId: 'client-1234' }, 'REFRESH-TOKEN-123', toLocal)).rejects.toThrow(
-        'acme.my.salesforce.com answered the token request with a redirect, which LeadLens does not follow: it sends tokens to acme.my.salesforce.com only',
+        'acme.my.salesforce.com answered the token request with a redirect, which LeadLens does not follow: it sends tokens to acme.my.salesforce.com only. If the org\'s address changed (its My Domain renamed), connect again with the new one',
       );
       expect(await revokeSalesforceToken('acme.my.salesforce.com', 'REFRESH-TOKEN-123', toLocal)).toBe(false);
       expect(server.otherHostSaw).toEqual([]);

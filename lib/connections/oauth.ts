@@ -83,7 +83,7 @@ async function tokenRequest(app: OAuthApp, form: Record<string, string>, fetchIm
     // The error's class name only: its message can carry a URL.
     throw new CrmError('network', `Could not reach ${app.host} for a Salesforce token (${error instanceof Error ? error.name : 'unknown error'})`);
   }
-  if (isRedirect(response)) throw new CrmError('request', `${app.host} answered the token request with a redirect, which LeadLens does not follow: it sends tokens to ${app.host} only`, response.status);
+  if (isRedirect(response)) throw new CrmError('request', `${app.host} answered the token request with a redirect, which LeadLens does not follow: it sends tokens to ${app.host} only. If the org's address changed (its My Domain renamed), connect again with the new one`, response.status);
   if (!response.ok) {
     const refusal = TokenErrorSchema.safeParse(body);
     const said = refusal.success ? `${refusal.data.error}${refusal.data.error_description ? `: ${refusal.data.error_description}` : ''}` : `HTTP ${response.status}`;

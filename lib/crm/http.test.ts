@@ -232,7 +232,7 @@ describe('a redirect', () => {
       const error = await update.catch((thrown: unknown) => thrown);
       expect(error).toBeInstanceOf(CrmError);
       expect((error as CrmError).kind).toBe('request');
-      expect((error as CrmError).message).toBe(`Salesforce answered the score update with a redirect, which LeadLens does not follow: it sends requests to ${server.origin} only`);
+      expect((error as CrmError).message).toBe(`Salesforce answered the score update with a redirect, which LeadLens does not follow: it sends requests to ${server.origin} only. If the address changed (a Salesforce My Domain renamed), connect again with the new one`);
       expect(server.otherHostSaw).toEqual([]);
     } finally {
       server.close();

@@ -337,7 +337,7 @@ export class HttpClient {
         signal,
       });
       if (isRedirect(response)) {
-        return { kind: 'fatal', error: new CrmError('request', `${crmLabel} answered ${request.what} with a redirect, which LeadLens does not follow: it sends requests to ${origin} only`, response.status) };
+        return { kind: 'fatal', error: new CrmError('request', `${crmLabel} answered ${request.what} with a redirect, which LeadLens does not follow: it sends requests to ${origin} only. If the address changed (a Salesforce My Domain renamed), connect again with the new one`, response.status) };
       }
       text = await response.text();
     } catch (error) {
