@@ -235,20 +235,26 @@ export interface WriteBackResult {
   unconfirmed: number;
 }
 
+/**
+ * Adds `recordIds` to the group of `groups` whose `by` is `value`, or to a new group while there are
+ * fewer than MAX_FAILURE_GROUPS_SHOWN; returns how many were left out of every group (none, or all of them).
+ */
+function addToGroup<K extends 'error' | 'reason'>(groups: ({ recordIds: string[] } & Record<K, string>)[], by: K, value: string, recordIds: readonly string[]): number {
+  const same = groups.find((group) => group[by] === value);
+  if (same) same.recordIds.push(...recordIds);
+  else if (groups.length < MAX_FAILURE_GROUPS_SHOWN) groups.push({ recordIds: [...recordIds], [by]: value } as { recordIds: string[] } & Record<K, string>);
+  else return recordIds.length;
+  return 0;
+}
+
 /** Counts records refused with `error`, with the others refused so: each CRM message once, however many batches say it. */
 function addFailure(result: WriteBackResult, recordIds: readonly string[], error: string): void {
-  const same = result.failed.find((failure) => failure.error === error);
-  if (same) same.recordIds.push(...recordIds);
-  else if (result.failed.length < MAX_FAILURE_GROUPS_SHOWN) result.failed.push({ recordIds: [...recordIds], error });
-  else result.unlistedFailures += recordIds.length;
+  result.unlistedFailures += addToGroup(result.failed, 'error', error, recordIds);
 }
 
 /** Counts a row to clear whose fields were left as they are for `reason`, with the others left so. */
 function addNotCleared(result: WriteBackResult, recordId: string, reason: string): void {
-  const same = result.notCleared.find((group) => group.reason === reason);
-  if (same) same.recordIds.push(recordId);
-  else if (result.notCleared.length < MAX_FAILURE_GROUPS_SHOWN) result.notCleared.push({ recordIds: [recordId], reason });
-  else result.unlistedNotCleared++;
+  result.unlistedNotCleared += addToGroup(result.notCleared, 'reason', reason, [recordId]);
 }
 
 /**

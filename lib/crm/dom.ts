@@ -462,6 +462,12 @@ export function resolveScope(doc: Document, activeView: Selectors): Scope {
   return { root: doc, accept: createVisibilityCheck({ ariaHidden: true }) };
 }
 
+/** What a field row of `spec`'s page shows as its value: its value element's text, else the row's without its label. */
+export function displayedRowValue(row: Element, spec: RecordPageSpec): string {
+  const valueElement = queryFirst(row, spec.fieldValue);
+  return valueElement ? readDisplayedValue(valueElement, spec.skipText) : readDisplayedValue(row, [...spec.skipText, ...spec.fieldLabel]);
+}
+
 /** Builds an adapter's DOM methods from its page description. */
 export function createRecordPageReader(spec: RecordPageSpec): RecordPageReader {
   const emptyValues = new Set(spec.emptyValues.map(normaliseText));
@@ -479,10 +485,7 @@ export function createRecordPageReader(spec: RecordPageSpec): RecordPageReader {
   };
 
   const readRowValue = (row: Element): string => {
-    const valueElement = queryFirst(row, spec.fieldValue);
-    const value = valueElement
-      ? readDisplayedValue(valueElement, spec.skipText)
-      : readDisplayedValue(row, [...spec.skipText, ...spec.fieldLabel]);
+    const value = displayedRowValue(row, spec);
     return emptyValues.has(value) ? '' : value;
   };
 

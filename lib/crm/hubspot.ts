@@ -18,7 +18,7 @@
  * card: a property row still showing the previous contact's value is not read as this
  * contact's (`readContactFields`).
  */
-import { createRecordPageReader, queryAll, queryFirst, readDisplayedValue, type RecordPageSpec } from './dom.ts';
+import { createRecordPageReader, displayedRowValue, queryAll, type RecordPageSpec } from './dom.ts';
 import { createListPageReader, type ListPageSpec } from './list-rows.ts';
 import type { CrmAdapter, PageFields, PageMatch } from './types.ts';
 
@@ -142,14 +142,6 @@ const contactShown = new WeakMap<Document, { recordId: string; renderingSince: n
 
 const recordPage = createRecordPageReader(hubspotPage);
 
-/** A row's value as the record page reader takes it (its value element, else the row without its label). */
-function rowValue(row: Element): string {
-  const valueElement = queryFirst(row, hubspotPage.fieldValue);
-  return valueElement
-    ? readDisplayedValue(valueElement, hubspotPage.skipText)
-    : readDisplayedValue(row, [...hubspotPage.skipText, ...hubspotPage.fieldLabel]);
-}
-
 /**
  * The property rows that still show another contact's: the same element, showing the same value
  * as when read as that contact's, until `PREVIOUS_CONTACT_CARDS_MS` after the page began
@@ -164,7 +156,7 @@ function rowsOfAnotherContact(doc: Document, recordId: string): Set<Element> {
   if (shown?.recordId !== recordId) contactShown.set(doc, (shown = { recordId, renderingSince: null }));
   const unchanged: Element[] = [];
   for (const row of queryAll(doc, hubspotPage.fieldRow)) {
-    const value = rowValue(row);
+    const value = displayedRowValue(row, hubspotPage);
     const read = rowsRead.get(row);
     if (read !== undefined && read.recordId !== recordId && read.value === value) {
       unchanged.push(row);
