@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, assert, beforeEach, describe, expect, it, vi } from 'vitest';
 import { db } from '../db/db';
+import { missingIdsWarning } from './import';
 import { answerCsvRequest } from './import-job';
 import { BLOCK_CHARS } from './record-blocks';
 import { CSV_IMPORT_LOCK, dexieCsvSink } from './stored';
@@ -126,19 +127,28 @@ describe('answerCsvRequest: a preview', () => {
     expect((await previewOf('id,won\nA,1\n')).at(-1)).toMatchObject({ type: 'preview', warnings: [] });
   });
 
-  it('says how many rows the suggested id column leaves without a record id, as the import of that column says it', async () => {
-    const csv = 'Lead ID,won\n,1\nA-2,0\nN/A,1\nA-4,0\n';
+  it('counts every column’s rows without a value, so that the form warns of whichever id column is chosen as its import does, and says it in no other warning', async () => {
+    const csv = 'Lead ID,Email,won\n,a@example.com,1\nA-2,,0\nN/A,n/a,1\nA-4,,0\n';
     const preview = (await previewOf(csv)).at(-1);
     assert(preview?.type === 'preview', JSON.stringify(preview));
     expect(preview.suggestion.idColumn).toBe('Lead ID');
-    const numbered = '2 rows have no record id in column "Lead ID": with it as the record id, they are numbered by their row.';
-    expect(preview.warnings).toEqual([numbered]);
-    const events: CsvEvent[] = [];
-    await answerCsvRequest({ type: 'import', file: fileOf(csv), mapping: preview.suggestion }, (event) => events.push(event), dexieCsvSink);
-    expect(events.at(-1)).toMatchObject({ type: 'imported', rows: 4, warnings: [numbered] });
-    // No id column suggested, or one filled in every row: the rows are numbered as the admin sees.
-    expect((await previewOf('name,won\n,1\nAda,0\n')).at(-1)).toMatchObject({ type: 'preview', warnings: [] });
-    expect((await previewOf('id,won\nA,1\nB,0\n')).at(-1)).toMatchObject({ type: 'preview', warnings: [] });
+    expect(preview.missingCells).toEqual({ 'Lead ID': 2, Email: 3, won: 0 });
+    // The form adds it for the column chosen: here it would be said twice.
+    expect(preview.warnings).toEqual([]);
+    const importWarnings = async (idColumn: string) => {
+      const events: CsvEvent[] = [];
+      await answerCsvRequest({ type: 'import', file: fileOf(csv), mapping: { ...preview.suggestion, idColumn } }, (event) => events.push(event), dexieCsvSink);
+      const imported = events.at(-1);
+      assert(imported?.type === 'imported', JSON.stringify(imported));
+      return imported.warnings;
+    };
+    // The suggested column, and another one chosen instead.
+    expect(await importWarnings('Lead ID')).toEqual(missingIdsWarning('Lead ID', preview.missingCells['Lead ID']));
+    expect(missingIdsWarning('Lead ID', preview.missingCells['Lead ID'])).toEqual(['2 rows have no record id in column "Lead ID": with it as the record id, they are numbered by their row.']);
+    expect(await importWarnings('Email')).toEqual(missingIdsWarning('Email', preview.missingCells.Email));
+    expect(missingIdsWarning('Email', preview.missingCells.Email)).toEqual(['3 rows have no record id in column "Email": with it as the record id, they are numbered by their row.']);
+    // Filled in every row: nothing to say.
+    expect((await previewOf('id,won\nA,1\nB,0\n')).at(-1)).toMatchObject({ type: 'preview', missingCells: { id: 0, won: 0 }, warnings: [] });
   });
 
   it('answers failed, with the row, when a row past the first block is malformed', async () => {

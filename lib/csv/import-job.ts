@@ -5,7 +5,7 @@
 import { TrainingDataError } from '../ml/train/dataset';
 import { outcomeCandidates } from '../ml/train/outcome-suggestions';
 import { fileText } from './file-text';
-import { FILE_READS, importCsv, missingIdsWarning, previewCsv, type ImportProgress, type LeadSink } from './import';
+import { FILE_READS, importCsv, previewCsv, type ImportProgress, type LeadSink } from './import';
 import { suggestCsvMapping } from './mapping';
 import { CSV_IMPORT_LOCK } from './stored';
 import type { CsvEvent, CsvRequest } from './worker-protocol';
@@ -23,10 +23,8 @@ async function answer(request: CsvRequest, post: Post, sink: LeadSink, cancel: A
   if (request.type === 'preview') {
     const { columns, values, missingCells, warnings } = await previewCsv(openFile, { onProgress: postProgress(1) });
     const outcomeValues = outcomeCandidates(values);
-    const suggestion = suggestCsvMapping(columns, outcomeValues);
-    // Of the suggested id column only: the preview's event carries no other column's count.
-    const { idColumn } = suggestion;
-    return { type: 'preview', columns, outcomeValues, suggestion, warnings: [...warnings, ...missingIdsWarning(idColumn, idColumn === null ? 0 : missingCells[idColumn])] };
+    // Every column's count, not only the suggested id column's: the mapping form warns of the id column the admin chooses.
+    return { type: 'preview', columns, outcomeValues, suggestion: suggestCsvMapping(columns, outcomeValues), missingCells, warnings };
   }
   try {
     // One import at a time, whichever tab started it: they share one staging table.

@@ -124,8 +124,8 @@ function unreadDatesWarning(createdColumn: string | null, { filled, unread, exam
 
 /**
  * Says how many rows have no record id in the id column (its cell empty, or a placeholder such as
- * N/A): `csvLead` numbers them by their row instead. In the same words whether the preview says it
- * of the id column it suggests, before the import (`CsvPreview.missingCells`), or the import of the one chosen.
+ * N/A): `csvLead` numbers them by their row instead. In the same words whether the mapping form says it
+ * of the id column chosen, before the import (`CsvPreview.missingCells`), or the import does.
  */
 export function missingIdsWarning(idColumn: string | null, rows: number): string[] {
   if (idColumn === null || rows === 0) return [];

@@ -24,7 +24,9 @@ export const CsvEventSchema = z.discriminatedUnion('type', [
     /** Columns with few distinct values in the whole file, with those values, one per spelling as an outcome rule tells them apart (outcome candidates). */
     outcomeValues: z.record(z.string(), z.array(z.string())),
     suggestion: CsvMappingSchema,
-    /** How the file was read, where a person should know (see `CsvPreview`). */
+    /** Column → its rows with no value (see `CsvPreview.missingCells`): the mapping form warns of those of the id column chosen (`missingIdsWarning`). */
+    missingCells: z.record(z.string(), z.number().int().nonnegative()),
+    /** How the file was read, where a person should know (see `CsvPreview`); not the id column's blank cells, which depend on the column chosen. */
     warnings: z.array(z.string()),
   }),
   /** While a preview or an import reads the file: the rows read (a preview) or stored (an import) so far. */

@@ -7,7 +7,7 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { importCsv, type LeadSink } from '@/lib/csv/import';
+import { importCsv, missingIdsWarning, type LeadSink } from '@/lib/csv/import';
 import type { CsvCancel, CsvEvent, CsvRequest } from '@/lib/csv/worker-protocol';
 import type { StoredLead } from '@/lib/db/db';
 import { db } from '@/lib/db/db';
@@ -78,6 +78,7 @@ function startImport(section?: Rendered): void {
     columns: ['id', 'won'],
     outcomeValues: { won: ['0', '1'] },
     suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
+    missingCells: { id: 0, won: 0 },
     warnings: [],
   });
   click(button('Import'));
@@ -159,6 +160,7 @@ it('shows how far the preview has read the file: it reads every row for the outc
     columns: ['id', 'won'],
     outcomeValues: { won: ['0', '1'] },
     suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
+    missingCells: { id: 0, won: 0 },
     warnings: [],
   });
   expect(rendered.container.querySelector('progress')).toBeNull();
@@ -175,6 +177,7 @@ it('keeps offering a chosen outcome value the preview’s sample lacks, so it ca
     columns: ['id', 'stage'],
     outcomeValues: { stage: ['lost', 'open'] },
     suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: { field: 'stage', positiveValues: ['won'] } },
+    missingCells: { id: 0, stage: 0 },
     warnings: [],
   });
   const converted = '[role="group"][aria-label="Values that mean converted"]';
@@ -213,7 +216,7 @@ it('offers owner and lead source columns beside the others, with the suggested o
   Object.defineProperty(input, 'files', { value: [new File(['id,Lead Owner,Lead Source,Original Source\nA,Ada,Web,Direct\n'], 'leads.csv')] });
   act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
   const suggestion = { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null, ownerColumn: 'Lead Owner', leadSourceColumn: 'Lead Source' };
-  FakeWorker.latest.answer({ type: 'preview', columns: ['id', 'Lead Owner', 'Lead Source', 'Original Source'], outcomeValues: {}, suggestion, warnings: [] });
+  FakeWorker.latest.answer({ type: 'preview', columns: ['id', 'Lead Owner', 'Lead Source', 'Original Source'], outcomeValues: {}, suggestion, missingCells: { id: 0, 'Lead Owner': 0, 'Lead Source': 0, 'Original Source': 0 }, warnings: [] });
   const labels = Array.from(rendered.container.querySelectorAll('fieldset > label'));
   expect(labels.map((label) => label.firstChild?.textContent)).toEqual(['Record id', 'Name', 'Created date', 'Owner', 'Lead source', 'Outcome']);
   const select = (label: string) => labels.find((element) => element.firstChild?.textContent === label)!.querySelector('select')!;
@@ -286,6 +289,7 @@ it("says before the import what the file's check found and which of the active m
     columns: ['id', 'Job Title', 'Industry', 'won'],
     outcomeValues: { won: ['0', '1'] },
     suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
+    missingCells: { id: 0, 'Job Title': 0, Industry: 0, won: 0 },
     warnings: [footer],
   });
   const items = (testId: string) => Array.from(rendered!.container.querySelectorAll(`[data-testid="${testId}"] li`), (item) => item.textContent);
@@ -302,6 +306,49 @@ it("says before the import what the file's check found and which of the active m
   expect(items('csv-import-warnings')).toEqual([dates]);
 });
 
+it('warns before the import of the rows without a record id in whichever id column is chosen, once, in the import’s words', () => {
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
+  Object.defineProperty(input, 'files', { value: [new File(['id,Email,won\nA,,1\n,,0\nC,c@example.com,1\n'], 'leads.csv')] });
+  act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+  const footer = `The last line, one cell ("Acme Inc."), is not a lead: a report's footer, left out.`;
+  FakeWorker.latest.answer({
+    type: 'preview',
+    columns: ['id', 'Email', 'won'],
+    outcomeValues: { won: ['0', '1'] },
+    suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
+    missingCells: { id: 1, Email: 2, won: 0 },
+    warnings: [footer],
+  });
+  const previewWarnings = () => Array.from(rendered!.container.querySelectorAll('[data-testid="csv-preview-warnings"] li'), (item) => item.textContent);
+  const idSelect = Array.from(rendered.container.querySelectorAll('fieldset > label')).find((label) => label.firstChild?.textContent === 'Record id')!.querySelector('select')!;
+  const chooseIdColumn = (column: string) =>
+    act(() => {
+      idSelect.value = column;
+      idSelect.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+  // The suggested column, said once.
+  expect(previewWarnings()).toEqual([footer, '1 row has no record id in column "id": with it as the record id, it is numbered by its row.']);
+
+  const emailMissing = '2 rows have no record id in column "Email": with it as the record id, they are numbered by their row.';
+  chooseIdColumn('Email');
+  expect(previewWarnings()).toEqual([footer, emailMissing]);
+  expect(previewWarnings()).toEqual([footer, ...missingIdsWarning('Email', 2)]);
+  // Filled in every row, or no id column: the rows are numbered as the admin sees.
+  chooseIdColumn('won');
+  expect(previewWarnings()).toEqual([footer]);
+  chooseIdColumn('');
+  expect(previewWarnings()).toEqual([footer]);
+
+  chooseIdColumn('Email');
+  click(button('Import'));
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'import', mapping: { idColumn: 'Email' } });
+  // The import says it in the same words: not said twice.
+  FakeWorker.latest.answer({ type: 'imported', rows: 3, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [footer, emailMissing] });
+  expect(previewWarnings()).toEqual([footer, emailMissing]);
+  expect(rendered.container.querySelector('[data-testid="csv-import-warnings"]')).toBeNull();
+});
+
 it('offers the outcome column’s other values as still open, kept as the converted ones change, and the import stores those rows with no outcome and says how many', async () => {
   const csv = 'id,Status,Stage\nA,Won,x\nB,Lost,x\nC,Open,y\nD,Working,y\nE,Open,x\n';
   rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
@@ -313,6 +360,7 @@ it('offers the outcome column’s other values as still open, kept as the conver
     columns: ['id', 'Status', 'Stage'],
     outcomeValues: { Status: ['Won', 'Lost', 'Open', 'Working'], Stage: ['x', 'y'] },
     suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: { field: 'Status', positiveValues: ['Won'] } },
+    missingCells: { id: 0, Status: 0, Stage: 0 },
     warnings: [],
   });
   const group = (meaning: string) => rendered!.container.querySelector(`[role="group"][aria-label="Values that mean ${meaning}"]`)!;

@@ -9,7 +9,7 @@ import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
 import { StillOpenPicker, withValues } from './training/OutcomeFieldset';
 import { ErrorState, JobProgressBar, StatusRegion } from '@/components/StatusMessage';
 import { scoresCsv } from '@/lib/csv/export';
-import type { CsvMapping } from '@/lib/csv/import';
+import { missingIdsWarning, type CsvMapping } from '@/lib/csv/import';
 import { missingModelColumnsWarnings } from '@/lib/csv/model-columns';
 import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
 import { background } from '@/lib/messaging/client';
@@ -89,9 +89,12 @@ export function CsvImportSection() {
   };
 
   const outcome = mapping?.outcome ?? null;
-  // Said before the import, which goes ahead either way: the file's own notes, and the active model's columns it lacks (its leads are scored after the import).
+  const idColumn = mapping?.idColumn ?? null;
+  // Own keys only: zod leaves out a column named "__proto__", and the lookup would then read Object's prototype, not a count.
+  const missingIds = preview && idColumn !== null && Object.hasOwn(preview.missingCells, idColumn) ? preview.missingCells[idColumn] : 0;
+  // Said before the import, which goes ahead either way: the file's own notes, the rows the id column chosen leaves without a record id (in the import's words), and the active model's columns it lacks (its leads are scored after the import).
   const previewWarnings = preview
-    ? [...preview.warnings, ...(activeManifest ? missingModelColumnsWarnings(activeManifest.features, preview.columns) : [])]
+    ? [...preview.warnings, ...missingIdsWarning(idColumn, missingIds), ...(activeManifest ? missingModelColumnsWarnings(activeManifest.features, preview.columns) : [])]
     : [];
   // The preview's, shown above still, are not said twice.
   const importWarnings = finished?.type === 'imported' ? finished.warnings.filter((warning) => !previewWarnings.includes(warning)) : [];
