@@ -2,7 +2,8 @@
 /**
  * What the side panel reads again, and when: the open lead of its own window's active tab;
  * the open lead and the model's manifest after a tier-policy change or another active model;
- * the leads, the open lead and the manifest after a purge (or "connect another org").
+ * the leads, the open lead and the manifest after a purge (or "connect another org"); the open
+ * lead after the tab's navigations on CRM pages, and those only.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -10,6 +11,7 @@ import { createElement } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CRM_URL_FILTERS } from '@/lib/crm/match-patterns';
 import { db } from '@/lib/db/db';
 import { writeJob } from '@/lib/jobs/progress';
 import { broadcastToPages } from '@/lib/messaging/events';
@@ -27,6 +29,39 @@ vi.mock('@/lib/ml/model-store', async (importOriginal) => {
   const store = await importOriginal<typeof import('@/lib/ml/model-store')>();
   return { ...store, manifestOf: vi.fn(store.manifestOf) };
 });
+
+/** A navigation as webNavigation reports it. */
+interface Navigation {
+  tabId: number;
+  frameId: number;
+  url: string;
+}
+type NavigationListener = (details: Navigation) => void;
+
+/**
+ * A webNavigation event as Chrome dispatches it (the fake browser's ignores filters): to each
+ * listener whose URL filters, when it has any, let the URL through. Host filters only, by
+ * Chrome's rules: the host compared with a dot put before it.
+ */
+function filteringEvent() {
+  const listeners = new Map<NavigationListener, Browser.webNavigation.WebNavigationEventFilter | undefined>();
+  const passes = (filter: Browser.events.UrlFilter, url: URL) =>
+    (!filter.schemes || filter.schemes.includes(url.protocol.slice(0, -1))) &&
+    (filter.hostEquals === undefined || url.hostname === filter.hostEquals) &&
+    (filter.hostSuffix === undefined || `.${url.hostname}`.endsWith(filter.hostSuffix));
+  return {
+    addListener: (listener: NavigationListener, filters?: Browser.webNavigation.WebNavigationEventFilter) => void listeners.set(listener, filters),
+    removeListener: (listener: NavigationListener) => void listeners.delete(listener),
+    /** The filters of each listener, `undefined` for one that hears every URL. */
+    filters: () => [...listeners.values()],
+    trigger(details: Navigation) {
+      for (const [listener, filters] of listeners) if (!filters || filters.url.some((filter) => passes(filter, new URL(details.url)))) listener(details);
+    },
+  };
+}
+let committed: ReturnType<typeof filteringEvent>;
+let historyUpdated: ReturnType<typeof filteringEvent>;
+const CRM_PAGES = { url: CRM_URL_FILTERS };
 
 const PANEL_WINDOW = 1;
 const OTHER_WINDOW = 2;
@@ -67,6 +102,10 @@ beforeEach(async () => {
   fakeBrowser.tabs.getCurrent = vi.fn(async () => undefined) as never;
   fakeBrowser.windows.getCurrent = vi.fn(async () => ({ id: PANEL_WINDOW })) as never;
   fakeBrowser.tabs.query = vi.fn(async () => [{ id: 10, windowId: PANEL_WINDOW }]) as never;
+  committed = filteringEvent();
+  historyUpdated = filteringEvent();
+  fakeBrowser.webNavigation.onCommitted = committed as never;
+  fakeBrowser.webNavigation.onHistoryStateUpdated = historyUpdated as never;
   renderPanel();
   await vi.waitFor(() => expect(readsOf()).toMatchObject({ openLead: 1, manifest: 1, leads: 1 }));
 });
@@ -111,4 +150,44 @@ it('reads the leads again when a sync names the owners of stored leads', async (
   const before = readsOf();
   await broadcastToPages('ownersNamed', {});
   await readAgain(before, ['leads']);
+});
+
+describe('hears the tab’s navigations', () => {
+  const SALESFORCE_LIST = 'https://leadlens-demo.lightning.force.com/lightning/o/Lead/list';
+  const HUBSPOT_RECORD = 'https://app.hubspot.com/contacts/4242424/record/0-1/100001';
+  const OTHER_SITE = 'https://example.com/';
+  /** Waits until the open lead was read again, or checks a while later that it was not. */
+  async function readsOpenLeadAgainAfter(navigate: () => void, expected: boolean) {
+    const before = readsOf();
+    navigate();
+    if (expected) await readAgain(before, ['openLead']);
+    else {
+      await new Promise((resolve) => setTimeout(resolve, 50)); // time for a read it should not make
+      expect(readsOf().openLead).toBe(before.openLead);
+    }
+  }
+
+  it('on CRM pages only (the demo CRM’s included) while no lead is open', async () => {
+    openLead.mockResolvedValue({ ok: true, lead: null });
+    await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 0, url: SALESFORCE_LIST }), true);
+    await vi.waitFor(() => expect(committed.filters()).toEqual([CRM_PAGES]));
+    expect(historyUpdated.filters()).toEqual([CRM_PAGES]);
+    await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 0, url: OTHER_SITE }), false);
+    await readsOpenLeadAgainAfter(() => historyUpdated.trigger({ tabId: 10, frameId: 0, url: `${OTHER_SITE}next` }), false);
+    await readsOpenLeadAgainAfter(() => historyUpdated.trigger({ tabId: 10, frameId: 0, url: HUBSPOT_RECORD }), true);
+    // A frame inside the page, or another tab, is not the tab's page.
+    await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 3, url: HUBSPOT_RECORD }), false);
+    await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 11, frameId: 0, url: HUBSPOT_RECORD }), false);
+  });
+
+  it('wherever the tab goes while a lead is open, so leaving the CRM clears it', async () => {
+    // The lead of beforeEach is shown: the next page may be any site's.
+    await vi.waitFor(() => expect(committed.filters()).toEqual([undefined]));
+    expect(historyUpdated.filters()).toEqual([CRM_PAGES]);
+    openLead.mockResolvedValue({ ok: true, lead: null });
+    await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 0, url: OTHER_SITE }), true);
+    // No lead left: back to CRM pages only.
+    await vi.waitFor(() => expect(committed.filters()).toEqual([CRM_PAGES]));
+    await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 0, url: `${OTHER_SITE}next` }), false);
+  });
 });

@@ -2,6 +2,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
+import { CRM_URL_FILTERS } from '@/lib/crm/match-patterns';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { onEvent } from '@/lib/messaging/events';
@@ -145,6 +146,9 @@ function useActiveTabId(): number | null {
   return tabId;
 }
 
+/** The webNavigation filter of the CRM pages, where the content script runs and leads are open. */
+const CRM_PAGES: Browser.webNavigation.WebNavigationEventFilter = { url: CRM_URL_FILTERS };
+
 /**
  * The lead the active tab shows, refreshed when the tab scores another lead or navigates, when
  * tiers or the active model change, and when stored data are deleted.
@@ -160,23 +164,6 @@ export function useOpenLead() {
   useInvalidateWhenJobEnds('retier', explanationKeys);
   // The lead, its model or the tab's remembered lead may be gone.
   useInvalidateOnEvent('storedDataDeleted', explanationKeys);
-  useEffect(() => {
-    if (tabId === null) return;
-    const refresh = () => void queryClient.invalidateQueries({ queryKey: queryKeys.openLead(tabId) });
-    const controller = new AbortController();
-    onEvent('openLeadChanged', (event) => event.tabId === tabId && refresh(), controller.signal);
-    // Leaving a lead for another page (full or client-side navigation) clears the open lead.
-    const onNavigated = (details: { tabId: number; frameId: number }) => {
-      if (details.tabId === tabId && details.frameId === 0) refresh();
-    };
-    browser.webNavigation.onCommitted.addListener(onNavigated);
-    browser.webNavigation.onHistoryStateUpdated.addListener(onNavigated);
-    return () => {
-      controller.abort();
-      browser.webNavigation.onCommitted.removeListener(onNavigated);
-      browser.webNavigation.onHistoryStateUpdated.removeListener(onNavigated);
-    };
-  }, [tabId, queryClient]);
   const lead = useQuery({
     queryKey: [...queryKeys.openLead(tabId), modelId],
     queryFn: async () => {
@@ -187,5 +174,28 @@ export function useOpenLead() {
     // read the CRM record again and show "Loading" for seconds before the reason.
     retry: false,
   });
+  // Whether the panel shows something of the tab's page: its lead, or why it could not score one.
+  const showsPage = lead.data != null || lead.isError;
+  useEffect(() => {
+    if (tabId === null) return;
+    const refresh = () => void queryClient.invalidateQueries({ queryKey: queryKeys.openLead(tabId) });
+    const controller = new AbortController();
+    onEvent('openLeadChanged', (event) => event.tabId === tabId && refresh(), controller.signal);
+    // Leaving a lead for another page (full or client-side navigation) clears the open lead.
+    const onNavigated = (details: { tabId: number; frameId: number }) => {
+      if (details.tabId === tabId && details.frameId === 0) refresh();
+    };
+    // Only CRM pages' navigations, so the panel neither wakes for nor hears of the other sites
+    // the rep browses. Leaving a CRM page for another site commits a URL the filter drops: while
+    // the panel shows something of the page, it hears the tab's next page wherever it is. A
+    // client-side navigation stays on its site, so it is always filtered.
+    browser.webNavigation.onCommitted.addListener(onNavigated, showsPage ? undefined : CRM_PAGES);
+    browser.webNavigation.onHistoryStateUpdated.addListener(onNavigated, CRM_PAGES);
+    return () => {
+      controller.abort();
+      browser.webNavigation.onCommitted.removeListener(onNavigated);
+      browser.webNavigation.onHistoryStateUpdated.removeListener(onNavigated);
+    };
+  }, [tabId, queryClient, showsPage]);
   return { lead, tabId };
 }

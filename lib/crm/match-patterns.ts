@@ -29,3 +29,18 @@ export const HUBSPOT_MATCH_PATTERNS: readonly string[] = [
 
 /** Every CRM page pattern, for `defineContentScript({ matches })`. */
 export const CRM_MATCH_PATTERNS: string[] = [...SALESFORCE_MATCH_PATTERNS, ...HUBSPOT_MATCH_PATTERNS];
+
+/**
+ * The `events.UrlFilter` of a pattern here (`https://{host}/*`), for events that filter by URL
+ * (webNavigation) where match patterns are not accepted. Chrome tests `hostSuffix` against the
+ * host with a dot put before it, so `.x` matches `x` and its every subdomain, as `*.x` does.
+ */
+export function urlFilterOf(pattern: string): Browser.events.UrlFilter {
+  const parsed = /^(https?):\/\/(\*\.)?([^/*]+)\/\*$/.exec(pattern);
+  if (!parsed) throw new Error(`No URL filter for the match pattern ${pattern}: only scheme://host/* and scheme://*.host/* have one`);
+  const [, scheme, anySubdomain, host] = parsed;
+  return anySubdomain ? { schemes: [scheme], hostSuffix: `.${host}` } : { schemes: [scheme], hostEquals: host };
+}
+
+/** The URL filters of the CRM pages (`CRM_MATCH_PATTERNS`): one per pattern, any of which lets a URL through. */
+export const CRM_URL_FILTERS: Browser.events.UrlFilter[] = CRM_MATCH_PATTERNS.map(urlFilterOf);
