@@ -1,9 +1,10 @@
 import 'fake-indexeddb/auto';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
-import { fullScoringRequested, holdingFullScoringRequest, oweScoringOfEveryLead, owedScoringModel, readJob, runJob, writeJob } from '../jobs/progress';
+import { fullScoringRequested, holdingFullScoringRequest, oweScoringOfEveryLead, owedScoringModel, preparingRun, readJob, runJob, standingFailure, writeJob } from '../jobs/progress';
 import { bundledModel } from '../ml/bundled-model';
 import { activeModelId } from '../ml/model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
@@ -29,6 +30,7 @@ vi.mock('./offscreen-engine', async (importOriginal) => ({
   resumeOffscreenJobs,
 }));
 vi.mock('../messaging/events', () => ({ sendToCrmTabs }));
+vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -39,6 +41,7 @@ const bundled = (() => {
 beforeEach(async () => {
   steps.length = 0;
   vi.clearAllMocks();
+  scoreStoredLeadsOffscreen.mockReset(); // back to its own implementation, for tests that replaced it
   stubWebLocks(); // a job's progress report asks the lock manager whether a purge waits
   await Promise.all(db.tables.map((table) => table.clear()));
   await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
@@ -232,5 +235,108 @@ describe('at start-up', () => {
     await startStoredScoring();
     expect(await activeModelId()).toBe('trained-1');
     expect(steps).toEqual(['resume jobs']);
+  });
+});
+
+describe('an owed scoring of every lead whose request fails before the offscreen document has it', () => {
+  /** Whether the offscreen document is open: the faked `getContexts` lists it. */
+  let documentOpen = false;
+  const createDocument = vi.fn(async () => void (documentOpen = true));
+  const sendMessage = vi.fn();
+
+  beforeEach(async () => {
+    fakeBrowser.reset();
+    documentOpen = false;
+    createDocument.mockReset().mockImplementation(async () => void (documentOpen = true));
+    sendMessage.mockReset();
+    fakeBrowser.runtime.getContexts = vi.fn(async () => (documentOpen ? [{}] : [])) as never;
+    fakeBrowser.runtime.sendMessage = sendMessage as never;
+    (fakeBrowser as unknown as { offscreen: unknown }).offscreen = { createDocument };
+    // The worker's own request, as it reaches (or not) the faked document.
+    const engine = await vi.importActual<typeof import('./offscreen-engine')>('./offscreen-engine');
+    scoreStoredLeadsOffscreen.mockImplementation(async (modelId: string) => {
+      steps.push(`score ${modelId}`);
+      return (await engine.scoreStoredLeadsOffscreen(modelId)) as never;
+    });
+    await db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' }), storedLead({ source: 'csv', id: '2', origin: 'csv' })]);
+    await oweScoringOfEveryLead(bundled.modelId);
+  });
+
+  const failures = [
+    {
+      how: 'the document cannot be opened',
+      error: 'Offscreen documents are not available',
+      fail: () => createDocument.mockRejectedValue(new Error('Offscreen documents are not available')),
+    },
+    {
+      how: 'the open document takes no message (its script failed to load)',
+      error: 'Could not establish connection. Receiving end does not exist.',
+      fail: () => {
+        documentOpen = true;
+        sendMessage.mockRejectedValue(new Error('Could not establish connection. Receiving end does not exist.'));
+      },
+    },
+    {
+      how: 'the document closes before the run begins',
+      error: 'The page running the scoring of the stored leads closed before it answered: try again.',
+      fail: () =>
+        sendMessage.mockImplementation(async () => {
+          documentOpen = false;
+          throw new Error('A listener indicated an asynchronous response by returning true, but the message channel closed before a response was received');
+        }),
+    },
+  ];
+
+  it.each(failures)('is recorded as a failed run over every lead, saying why, when $how, and asked no more at each start', async ({ error, fail }) => {
+    fail();
+    await expect(startStoredScoring()).rejects.toThrow(error);
+    const asked = sendMessage.mock.calls.length + createDocument.mock.calls.length;
+    // As the side panel and the export show a failed run: over every lead, none scored, and why.
+    const failed = await readJob('scoring');
+    expect(failed).toMatchObject({ modelId: bundled.modelId, state: 'failed', done: 0, total: 2, error });
+    expect(failed && standingFailure(failed)).toMatchObject({ modelId: bundled.modelId, error, finishedAt: expect.any(Number) });
+    expect(await owedScoringModel()).toBeNull();
+    // The worker starts again: the failure stands, to be tried again hours later (refresh-scores.test.ts), not now.
+    steps.length = 0;
+    await startStoredScoring();
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs', 'resume jobs']);
+    expect(sendMessage.mock.calls.length + createDocument.mock.calls.length).toBe(asked);
+  });
+
+  it('is asked again at once when something changes: the admin scores them again, or activates a model', async () => {
+    createDocument.mockRejectedValue(new Error('Offscreen documents are not available'));
+    await expect(startStoredScoring()).rejects.toThrow('Offscreen documents are not available');
+    await expect(scoreStoredLeadsIfAny(bundled.modelId)).rejects.toThrow('Offscreen documents are not available');
+    expect(createDocument).toHaveBeenCalledTimes(2);
+    // Mended, the activation's scoring reaches the document, which answers with its run.
+    createDocument.mockImplementation(async () => void (documentOpen = true));
+    sendMessage.mockImplementation(async () => ({ ok: true, scored: await runJob('scoring', 'trained-1', 2, async () => 2) }));
+    expect(await activateStoredModel('trained-1')).toEqual({ ok: true, modelId: 'trained-1', scored: 2, stored: 2 });
+    expect(await readJob('scoring')).toMatchObject({ modelId: 'trained-1', state: 'done', done: 2, total: 2 });
+  });
+
+  it('leaves what the document recorded when the run began there: its failure (the model unreadable) and a run cut short', async () => {
+    const UNREADABLE = 'The manifest of the active model cannot be read';
+    // The document records the run failed before its first lead (settling the debt), and answers so.
+    documentOpen = true;
+    sendMessage.mockImplementationOnce(async ({ payload }: { payload: { modelId: string } }) => {
+      await preparingRun('scoring', payload.modelId, () => Promise.reject(new Error(UNREADABLE)), { countItems: async () => 2 }).catch(() => undefined);
+      return { ok: false, error: UNREADABLE };
+    });
+    await expect(startStoredScoring()).rejects.toThrow(UNREADABLE);
+    const recorded = await readJob('scoring');
+    expect(recorded).toMatchObject({ state: 'failed', done: 0, total: 2, error: UNREADABLE });
+    expect(await owedScoringModel()).toBeNull();
+    // Its run cut short by the document closing: left running, to go on, and still owed until it ends.
+    await oweScoringOfEveryLead(bundled.modelId);
+    sendMessage.mockImplementationOnce(async () => {
+      await writeJob('scoring', { modelId: bundled.modelId, state: 'running', done: 1, total: 2, startedAt: 1, resumeAfter: 'csv|1' });
+      documentOpen = false;
+      throw new Error('A listener indicated an asynchronous response by returning true, but the message channel closed before a response was received');
+    });
+    await expect(scoreStoredLeadsIfAny(bundled.modelId)).rejects.toThrow('goes on where it stopped');
+    expect(await readJob('scoring')).toMatchObject({ state: 'running', done: 1, total: 2 });
+    expect(await owedScoringModel()).toBe(bundled.modelId);
   });
 });

@@ -3,7 +3,7 @@
  * score with the new model) and the stored leads' scoring outlives the page that asked.
  */
 import { db } from '../db/db';
-import { oweScoringOfEveryLead, owedScoringModel, readJob, requestFullScoring, settleOwedScoring } from '../jobs/progress';
+import { oweScoringOfEveryLead, owedScoringModel, readJob, requestFullScoring, settleOwedScoring, standingFailure, writeJob, type JobProgress } from '../jobs/progress';
 import { sendToCrmTabs } from '../messaging/events';
 import { activeModelId, adoptRebuiltBundledModel } from '../ml/model-store';
 import { activateModel, rollBack } from '../ml/model-versions';
@@ -12,18 +12,46 @@ import { OffscreenJobInterrupted, resumeOffscreenJobs, scoreStoredLeadsOffscreen
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
+ * Records a request to score every stored lead with `modelId` that failed in this worker before
+ * the offscreen document began a run of it (the document could not be opened, did not take the
+ * message, or closed before its turn came) as a failed run over the `stored` leads, as the
+ * document records one whose model it cannot read (`preparingRun`): the scoring owed with the
+ * model is settled, the failure shown where failed runs are, and tried again hours later as they
+ * are (`RETRY_FAILED_SCORING_AFTER_MS`). Unrecorded, the debt was asked again at every start of
+ * this worker and every hour, failing the same way, with nothing said. Nothing is written when
+ * the job's row changed since `before` (a run began: the document records how it ended) or says
+ * a run goes on.
+ */
+async function recordRequestFailedBeforeRun(modelId: string, before: JobProgress | null, stored: number, error: unknown): Promise<void> {
+  const failedAt = Date.now();
+  await db.transaction('rw', db.settings, async () => {
+    const job = await readJob('scoring');
+    if (job?.state === 'running' || JSON.stringify(job) !== JSON.stringify(before)) return;
+    const lastFailure = job ? standingFailure(job) : undefined;
+    await writeJob('scoring', { modelId, state: 'failed', done: 0, total: stored, startedAt: failedAt, finishedAt: failedAt, error: messageOf(error), lastFailure });
+    await settleOwedScoring(modelId);
+  });
+}
+
+/**
  * Scores every stored lead with `modelId` (its stored scores are what pages and list badges show); with none, no job starts (and none is owed).
  * With `unlessRequested`, not when such a scoring is already asked for and not over (`requestedAlready`: it will score them).
+ * A request that fails before the offscreen document began its run is recorded as a failed run (`recordRequestFailedBeforeRun`), and rethrown.
  */
 export async function scoreStoredLeadsIfAny(
   modelId: string,
   { unlessRequested = false } = {},
 ): Promise<{ ok: true; scored: number; requestedAlready?: true } | { ok: false; error: string }> {
-  if ((await db.leads.count()) === 0) {
+  const stored = await db.leads.count();
+  if (stored === 0) {
     await settleOwedScoring(modelId);
     return { ok: true, scored: 0 };
   }
-  const reply = await requestFullScoring(modelId, () => scoreStoredLeadsOffscreen(modelId), { unlessRequested });
+  const before = await readJob('scoring');
+  const reply = await requestFullScoring(modelId, () => scoreStoredLeadsOffscreen(modelId), { unlessRequested }).catch(async (error: unknown) => {
+    await recordRequestFailedBeforeRun(modelId, before, stored, error);
+    throw error;
+  });
   return reply ?? { ok: true, scored: 0, requestedAlready: true };
 }
 

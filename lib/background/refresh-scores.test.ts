@@ -24,6 +24,9 @@ const score = (modelId: string, id: string, scoredAt: number): LeadScore => ({
 
 beforeEach(async () => {
   vi.clearAllMocks();
+  // Back to their own implementations, for tests that replaced them.
+  scoreStoredLeadsOffscreen.mockReset();
+  createDocument.mockReset();
   fakeBrowser.reset();
   documentOpen = false;
   fakeBrowser.runtime.getContexts = vi.fn(async () => (documentOpen ? [{}] : [])) as never;
@@ -32,7 +35,10 @@ beforeEach(async () => {
   await Promise.all(db.tables.map((table) => table.clear()));
   await db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' }), storedLead({ source: 'csv', id: '2', origin: 'csv' })]);
 });
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
 
 it('scores the stored leads again once the oldest score of the active model is over a day old', async () => {
   const active = await activeModelId();
@@ -119,6 +125,24 @@ it('leaves an owed scoring whose run over every lead failed to be tried again as
   expect(await refreshStaleScores(failed + HOUR)).toBe(false);
   expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
   expect(await refreshStaleScores(failed + RETRY_FAILED_SCORING_AFTER_MS)).toBe(true);
+});
+
+it('tries an owed scoring whose request failed before the offscreen document had it again hours later, as failed runs are, not every hour', async () => {
+  const active = await activeModelId();
+  await oweScoringOfEveryLead(active);
+  // The worker's own request, as it reaches the faked document: which cannot be opened.
+  const engine = await vi.importActual<typeof import('./offscreen-engine')>('./offscreen-engine');
+  scoreStoredLeadsOffscreen.mockImplementation(((modelId: string) => engine.scoreStoredLeadsOffscreen(modelId)) as never);
+  createDocument.mockRejectedValue(new Error('Offscreen documents are not available'));
+  vi.useFakeTimers({ toFake: ['Date'], now: NOW }); // when the failure is recorded
+  await expect(refreshStaleScores(NOW)).rejects.toThrow('Offscreen documents are not available');
+  expect(await refreshStaleScores(NOW + HOUR)).toBe(false);
+  expect(createDocument).toHaveBeenCalledTimes(1);
+  // Tried again, it fails again: the next try is hours after this failure, not after the first.
+  vi.setSystemTime(NOW + RETRY_FAILED_SCORING_AFTER_MS);
+  await expect(refreshStaleScores(NOW + RETRY_FAILED_SCORING_AFTER_MS)).rejects.toThrow('Offscreen documents are not available');
+  expect(await refreshStaleScores(NOW + RETRY_FAILED_SCORING_AFTER_MS + HOUR)).toBe(false);
+  expect(createDocument).toHaveBeenCalledTimes(2);
 });
 
 it('opens the offscreen document again when a job says it runs there but it closed (it crashed), and only then', async () => {
