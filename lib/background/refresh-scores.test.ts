@@ -4,7 +4,7 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
 import { db, type LeadScore } from '../db/db';
-import { holdingFullScoringRequest, oweScoringOfEveryLead, RETRY_FAILED_SCORING_AFTER_MS, runJob, writeJob, type JobProgress } from '../jobs/progress';
+import { holdingFullScoringRequest, oweScoringOfEveryLead, readJob, RETRY_FAILED_SCORING_AFTER_MS, runJob, standingFailure, writeJob, type JobProgress } from '../jobs/progress';
 import { activeModelId } from '../ml/model-store';
 import { REFRESH_SCORES_ALARM, refreshStaleScores, scheduleScoreRefresh, SCORES_STALE_AFTER_MS } from './refresh-scores';
 
@@ -143,6 +143,57 @@ it('tries an owed scoring whose request failed before the offscreen document had
   await expect(refreshStaleScores(NOW + RETRY_FAILED_SCORING_AFTER_MS)).rejects.toThrow('Offscreen documents are not available');
   expect(await refreshStaleScores(NOW + RETRY_FAILED_SCORING_AFTER_MS + HOUR)).toBe(false);
   expect(createDocument).toHaveBeenCalledTimes(2);
+});
+
+it('tries stale scores again hours after a scoring of every lead with the active model failed in the offscreen document, not every hour', async () => {
+  const active = await activeModelId();
+  await db.leadScores.bulkPut([score(active, '1', NOW - 3 * SCORES_STALE_AFTER_MS), score(active, '2', NOW - 3 * SCORES_STALE_AFTER_MS)]);
+  // The document's run fails: it records the failure, as the document does, and answers so.
+  scoreStoredLeadsOffscreen.mockImplementation((async (modelId: string) => {
+    await runJob('scoring', modelId, 2, () => Promise.reject(new Error('The engine stopped'))).catch(() => undefined);
+    return { ok: false, error: 'The engine stopped' };
+  }) as never);
+  vi.useFakeTimers({ toFake: ['Date'], now: NOW }); // when the failure is recorded
+  await expect(refreshStaleScores(NOW)).rejects.toThrow('The engine stopped');
+  expect(await refreshStaleScores(NOW + HOUR)).toBe(false);
+  // A later one-CRM run (after a sync) keeps the failure standing, and its time.
+  const failed = await readJob('scoring');
+  await writeJob('scoring', { modelId: active, state: 'done', done: 1, total: 1, startedAt: NOW + HOUR, finishedAt: NOW + HOUR, source: 'salesforce', lastFailure: failed ? standingFailure(failed) : undefined });
+  expect(await refreshStaleScores(NOW + RETRY_FAILED_SCORING_AFTER_MS - 1)).toBe(false);
+  expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(1);
+  await expect(refreshStaleScores(NOW + RETRY_FAILED_SCORING_AFTER_MS)).rejects.toThrow('The engine stopped');
+  expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(2);
+});
+
+it('tries stale scores again hours after a request to score every lead failed before the offscreen document had it, not every hour', async () => {
+  const active = await activeModelId();
+  await db.leadScores.put(score(active, '1', NOW - 3 * SCORES_STALE_AFTER_MS));
+  // The worker's own request, as it reaches the faked document: which cannot be opened.
+  const engine = await vi.importActual<typeof import('./offscreen-engine')>('./offscreen-engine');
+  scoreStoredLeadsOffscreen.mockImplementation(((modelId: string) => engine.scoreStoredLeadsOffscreen(modelId)) as never);
+  createDocument.mockRejectedValue(new Error('Offscreen documents are not available'));
+  vi.useFakeTimers({ toFake: ['Date'], now: NOW }); // when the failure is recorded
+  await expect(refreshStaleScores(NOW)).rejects.toThrow('Offscreen documents are not available');
+  expect(await refreshStaleScores(NOW + HOUR)).toBe(false);
+  expect(createDocument).toHaveBeenCalledTimes(1);
+  await expect(refreshStaleScores(NOW + RETRY_FAILED_SCORING_AFTER_MS)).rejects.toThrow('Offscreen documents are not available');
+  expect(createDocument).toHaveBeenCalledTimes(2);
+});
+
+it('scores stale scores of the active model at once though a scoring of every lead with another model failed, or once one with it succeeded since its failure', async () => {
+  const active = await activeModelId();
+  await db.leadScores.put(score(active, '1', NOW - 3 * SCORES_STALE_AFTER_MS));
+  await writeJob('scoring', { modelId: 'another-model', state: 'failed', done: 0, total: 2, startedAt: NOW - HOUR, finishedAt: NOW - HOUR, error: 'The engine stopped' });
+  expect(await refreshStaleScores(NOW)).toBe(true);
+  expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
+  scoreStoredLeadsOffscreen.mockClear();
+  const lastFailure = { modelId: active, done: 0, total: 2, error: 'The engine stopped', finishedAt: NOW - 2 * HOUR };
+  await writeJob('scoring', { modelId: active, state: 'done', done: 1, total: 1, startedAt: NOW - HOUR, finishedAt: NOW - HOUR, source: 'salesforce', lastFailure });
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  // A run over every lead with it succeeded: its failure no longer stands.
+  await writeJob('scoring', { modelId: active, state: 'done', done: 2, total: 2, startedAt: NOW - HOUR, finishedAt: NOW - HOUR });
+  expect(await refreshStaleScores(NOW)).toBe(true);
+  expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
 });
 
 it('opens the offscreen document again when a job says it runs there but it closed (it crashed), and only then', async () => {

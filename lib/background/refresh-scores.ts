@@ -50,10 +50,11 @@ async function oldestScoreOf(modelId: string): Promise<number | null> {
  * and no start-up of this worker resumed the job since): the job goes on. Then scores every
  * stored lead again with the active model when its oldest score is over a day old, when its
  * last scoring of every lead failed over RETRY_FAILED_SCORING_AFTER_MS ago (the leads it left
- * have no score to age), or when its activation's scoring of every lead is still owed (its
- * request was lost before it began), unless a scoring job runs (it scores them now) or one of
- * every lead with the active model waits for its turn (an activation's, behind a re-tiering): it
- * will score them. Resolves with whether it scored them.
+ * have no score to age; until then stale scores wait too, as the side panel says), or when its
+ * activation's scoring of every lead is still owed (its request was lost before it began),
+ * unless a scoring job runs (it scores them now) or one of every lead with the active model
+ * waits for its turn (an activation's, behind a re-tiering): it will score them. Resolves with
+ * whether it scored them.
  */
 export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   await deleteExpiredCachedScores(now);
@@ -65,9 +66,12 @@ export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   // When the failed run ended: later one-CRM runs (after each sync) keep its failure, not its time.
   const failedRunEnded = job && failure?.modelId === modelId ? (failure.finishedAt ?? job.finishedAt ?? job.startedAt) : null;
   const retryFailed = failedRunEnded !== null && now - failedRunEnded >= RETRY_FAILED_SCORING_AFTER_MS;
+  // Until then stale scores wait too: else a failure that stays would be repeated every hour.
+  const backingOff = failedRunEnded !== null && !retryFailed;
   const owed = (await owedScoringModel()) === modelId;
   const oldest = await oldestScoreOf(modelId);
-  if (!retryFailed && !owed && (oldest === null || now - oldest < SCORES_STALE_AFTER_MS)) return false;
+  const stale = !backingOff && oldest !== null && now - oldest >= SCORES_STALE_AFTER_MS;
+  if (!retryFailed && !owed && !stale) return false;
   const scored = await scoreStoredLeadsIfAny(modelId, { unlessRequested: true });
   if (!scored.ok) throw new Error(scored.error);
   return !scored.requestedAlready;
