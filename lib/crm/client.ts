@@ -174,7 +174,8 @@ export interface CrmClient {
   listPresent?(signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'all-present' }>>;
   /**
    * Every record's values of the fields the CRM computes as it reads them (Salesforce formula
-   * fields: `TODAY() - CreatedDate`, a field of the owner), one page per call: pass null, then
+   * fields: `TODAY() - CreatedDate`, a field of the owner; HubSpot calculated properties: a rollup
+   * of associated deals, a score), one page per call: pass null, then
    * each returned `next`. They change without the record being marked modified, so
    * `listChanged` never reads them again: a sync reads them now and then. Null when the records
    * have no such field the user can read; a `next` the CRM has since forgotten fails with

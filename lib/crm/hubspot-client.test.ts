@@ -1,11 +1,16 @@
+import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
 import { listAllChanges } from './list-all-changes';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_OWNERS, generateDemoLeads } from './demo-data';
 import { HUBSPOT_SEARCH_CAP, createHubSpotClient } from './hubspot-client';
 import { isCrmError } from './http';
 import { virtualClock } from './virtual-clock';
 import { mulberry32 } from '../ml/random';
-import { SYNC_LOOKBACK_MS } from '../sync/engine';
+import { LeadLensDb } from '../db/db';
+import { FULL_COMPARISON_EVERY_MS, SYNC_LOOKBACK_MS, runSync } from '../sync/engine';
+import { dexieSyncStore } from '../sync/store';
+import { stubWebLocks } from '../../test/web-locks';
 import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
 import { demoFetch, holdingFetch } from '../../test/demo-crm/fetch';
 import { expectCancelledCheckLeavesSyncItsLoad } from '../../test/shared-load';
@@ -405,6 +410,7 @@ describe('HubSpot write-back targets', () => {
     const properties = [
       { name: 'lastmodifieddate', label: 'Last Modified Date', type: 'datetime', hubspotDefined: true },
       custom('fit_formula', 'number', { calculated: true }),
+      custom('fit_equation', 'number', { fieldType: 'calculation_equation' }),
       custom('fit_synced', 'number', { modificationMetadata: { archivable: true, readOnlyDefinition: false, readOnlyValue: true } }),
       custom('fit_date', 'date'),
       custom('fit_text', 'string'),
@@ -421,6 +427,8 @@ describe('HubSpot write-back targets', () => {
     ]);
     const refusals = async (fields: Parameters<typeof client.checkWritableFields>[0]) => ((await client.checkWritableFields(fields).catch((e: unknown) => e)) as Error).message;
     expect(await refusals([{ name: 'fit_formula', holds: 'number' }])).toBe('"fit_formula" (fit formula) is calculated by HubSpot. Nothing was written.');
+    // A portal's calculation property says so by its field type only.
+    expect(await refusals([{ name: 'fit_equation', holds: 'number' }])).toBe('"fit_equation" (fit equation) is calculated by HubSpot. Nothing was written.');
     expect(await refusals([{ name: 'fit_synced', holds: 'number' }])).toBe('"fit_synced" (fit synced) is read-only in HubSpot. Nothing was written.');
     expect(await refusals([{ name: 'fit_date', holds: 'number' }])).toBe('"fit_date" (fit date) is a date property, which cannot hold a number. Nothing was written.');
     expect(await refusals([{ ...tier, name: 'fit_number' }])).toBe('"fit_number" (fit number) is a number property, which cannot hold text. Nothing was written.');
@@ -601,5 +609,178 @@ describe('HubSpot archived contacts', () => {
     const noDate = demoFetch(() => json(200, { results: [{ id: '101', properties: {}, archived: true }] }));
     const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock: virtualClock(), fetch: noDate });
     await expect(client.listDeleted(Date.parse('2026-10-30T00:00:00Z'))).rejects.toMatchObject({ kind: 'schema', message: expect.stringContaining('results.0.archivedAt') });
+  });
+});
+
+describe('HubSpot calculated properties, which change without lastmodifieddate', () => {
+  /** Every page of `listCalculated`, from the first to the last. */
+  async function readAllCalculated(client: ReturnType<typeof createHubSpotClient>) {
+    const pages: NonNullable<Awaited<ReturnType<NonNullable<typeof client.listCalculated>>>>[] = [];
+    let pageToken: string | null = null;
+    do {
+      const page = await client.listCalculated!(pageToken);
+      if (page === null) throw new Error('no calculated property');
+      pages.push(page);
+      pageToken = page.next;
+    } while (pageToken !== null);
+    return pages;
+  }
+
+  /** A property definition as HubSpot lists it. */
+  const definition = (name: string, more: object = {}) => ({ name, label: name, type: 'number', fieldType: 'number', calculated: false, ...more });
+
+  /**
+   * A portal whose contact properties are `properties`, answering lists and batch reads with
+   * `${id}:${name}` for every property asked (and the three HubSpot adds to every contact): no
+   * value for `unanswered`, none for contacts of `gone` in a batch read.
+   */
+  function portal(properties: object[], { ids = ['101', '102'], unanswered = '', gone = [] as string[], maxUrl = Infinity } = {}) {
+    const requests: { method: string; url: URL; asked: string[] }[] = [];
+    const contact = (id: string, asked: readonly string[]) => ({
+      id,
+      properties: { ...Object.fromEntries(asked.filter((name) => name !== unanswered).map((name) => [name, `${id}:${name}`])), createdate: '2026-01-05T10:00:00.000Z', lastmodifieddate: '2026-02-05T10:00:00.000Z', hs_object_id: id },
+      createdAt: '2026-01-05T10:00:00.000Z',
+      updatedAt: '2026-02-05T10:00:00.000Z',
+      archived: false,
+    });
+    const fetch = demoFetch((request) => {
+      if (request.url.href.length > maxUrl) return { status: 414, headers: { 'content-type': 'text/html' }, body: '<h1>414 Request-URI Too Large</h1>' };
+      if (request.url.pathname === '/crm/v3/properties/contacts') return json(200, { results: properties });
+      if (request.method === 'POST') {
+        const body = JSON.parse(request.body) as { properties: string[]; inputs: { id: string }[] };
+        requests.push({ method: 'POST', url: request.url, asked: body.properties });
+        const found = body.inputs.map((input) => input.id).filter((id) => !gone.includes(id));
+        return json(found.length === body.inputs.length ? 200 : 207, { status: 'COMPLETE', results: found.map((id) => contact(id, body.properties)), startedAt: '2026-11-01T00:00:00Z', completedAt: '2026-11-01T00:00:01Z' });
+      }
+      const asked = request.url.searchParams.get('properties')!.split(',');
+      requests.push({ method: 'GET', url: request.url, asked });
+      const after = request.url.searchParams.get('after');
+      // Two pages of one contact each, the second after an opaque cursor.
+      const [id, next] = after === null ? [ids[0], 'c/1+&='] : [ids[1], null];
+      return json(200, { results: [contact(id, asked)], ...(next && { paging: { next: { after: next, link: `https://api.hubapi.com/crm/v3/objects/contacts?after=${encodeURIComponent(next)}` } } }) });
+    });
+    return { client: createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock: virtualClock(), fetch }), requests };
+  }
+
+  it('reads every contact’s calculated properties from the list, 100 contacts a page, with those properties only (v3 and date-versioned)', async () => {
+    for (const version of ['v3', '2026-03'] as const) {
+      const { client, requests } = setup(small, version);
+      const pages = await readAllCalculated(client);
+      expect(pages).toHaveLength(Math.ceil(small.length / 100));
+      // The demo's num_conversion_events, a count HubSpot keeps itself; no lastmodifieddate, createdate or hs_object_id, which HubSpot adds to every contact.
+      const read = pages.flatMap((page) => page.records);
+      expect(read).toEqual(small.map((lead) => ({ id: lead.hubspotId, fields: { num_conversion_events: lead.hubspot.num_conversion_events } })));
+      const list = version === 'v3' ? '/crm/v3/objects/contacts' : '/crm/objects/2026-03/contacts';
+      expect(requests.filter((request) => !request.includes('/properties/'))).toEqual(
+        pages.map((_, page) => `GET ${list}?limit=100&properties=num_conversion_events${page === 0 ? '' : `&after=${page * 100}`}`),
+      );
+    }
+  });
+
+  it('takes HubSpot’s calculated properties and the portal’s calculation properties, never lastmodifieddate; follows the opaque `after`', async () => {
+    const { client, requests } = portal([
+      definition('lastmodifieddate', { type: 'datetime', fieldType: 'date', calculated: true, hubspotDefined: true }),
+      definition('hs_time_in_lead', { calculated: true, hubspotDefined: true }),
+      definition('jobtitle', { type: 'string', fieldType: 'text', hubspotDefined: true }),
+      definition('deals_total', { fieldType: 'calculation_rollup' }),
+      definition('fit_equation', { type: 'string', fieldType: 'calculation_equation' }),
+      definition('leadlens_score'),
+    ], { unanswered: 'fit_equation' });
+    const pages = await readAllCalculated(client);
+    expect(requests.map(({ method, url }) => `${method} ${url.search}`)).toEqual([
+      'GET ?limit=100&properties=hs_time_in_lead%2Cdeals_total%2Cfit_equation',
+      `GET ?limit=100&properties=hs_time_in_lead%2Cdeals_total%2Cfit_equation&after=${encodeURIComponent('c/1+&=')}`,
+    ]);
+    // A property HubSpot leaves out of its answer is not emptied.
+    expect(pages).toEqual([
+      { records: [{ id: '101', fields: { hs_time_in_lead: '101:hs_time_in_lead', deals_total: '101:deals_total' } }], next: 'c/1+&=' },
+      { records: [{ id: '102', fields: { hs_time_in_lead: '102:hs_time_in_lead', deals_total: '102:deals_total' } }], next: null },
+    ]);
+  });
+
+  it('answers null, asking for no contact, when the portal has no calculated property', async () => {
+    const { client, requests } = portal([definition('lastmodifieddate', { type: 'datetime', calculated: true }), definition('leadlens_score')]);
+    await expect(client.listCalculated!(null)).resolves.toBeNull();
+    expect(requests).toEqual([]);
+  });
+
+  it('asks the list for as many names as a URL takes, and the page’s contacts for the rest by POST; one gone meanwhile keeps those', async () => {
+    const names = Array.from({ length: 400 }, (_, i) => `hs_v2_cumulative_time_in_${1_000_000 + i}`);
+    const { client, requests } = portal([definition('lastmodifieddate', { type: 'datetime' }), ...names.map((name) => definition(name, { calculated: true }))], { maxUrl: 8_000, gone: ['102'] });
+    const pages = await readAllCalculated(client);
+    expect(requests.map(({ method, url }) => `${method} ${url.pathname}`)).toEqual([
+      'GET /crm/v3/objects/contacts',
+      'POST /crm/v3/objects/contacts/batch/read',
+      'GET /crm/v3/objects/contacts',
+      'POST /crm/v3/objects/contacts/batch/read',
+    ]);
+    const [listed, posted] = requests;
+    expect(listed.url.href.length).toBeLessThanOrEqual(5_200);
+    expect([...listed.asked, ...posted.asked]).toEqual(names);
+    expect(pages[0].records).toEqual([{ id: '101', fields: Object.fromEntries(names.map((name) => [name, `101:${name}`])) }]);
+    expect(pages[1].records).toEqual([{ id: '102', fields: Object.fromEntries(listed.asked.map((name) => [name, `102:${name}`])) }]);
+  });
+
+  it('refuses a malformed page, naming what is wrong, and leaves out a contact it cannot read', async () => {
+    const properties = [definition('lastmodifieddate', { type: 'datetime' }), definition('deals_total', { fieldType: 'calculation_rollup' })];
+    const answering = (page: object) => createHubSpotClient({
+      accessToken: async () => 'pat-na1-secret',
+      clock: virtualClock(),
+      fetch: demoFetch((request) => json(200, request.url.pathname.includes('/properties/') ? { results: properties } : page)),
+    });
+    const contact = (id: string, value: unknown) => ({ id, properties: { deals_total: value, hs_object_id: id }, archived: false });
+    await expect(answering({ results: [contact('101', '3')], paging: { next: { link: 'https://api.hubapi.com/crm/v3/objects/contacts?after=2' } } }).listCalculated!(null)).rejects.toMatchObject({ kind: 'schema', message: expect.stringContaining('paging.next.after') });
+    await expect(answering({ contacts: [contact('101', '3')] }).listCalculated!(null)).rejects.toMatchObject({ kind: 'schema', message: expect.stringContaining('results') });
+    // A page none of whose contacts can be read is a changed schema; one odd contact among others is left out.
+    const numbers = Array.from({ length: 10 }, (_, i) => contact(String(101 + i), 3));
+    await expect(answering({ results: numbers }).listCalculated!(null)).rejects.toMatchObject({ kind: 'schema', message: expect.stringMatching(/none of its 10 records .*properties\.deals_total/) });
+    await expect(answering({ results: [contact('101', '3'), contact('102', 4), contact('x', '5')] }).listCalculated!(null)).resolves.toEqual({ records: [{ id: '101', fields: { deals_total: '3' } }], next: null });
+  });
+
+  it('waits out a 429 and refuses a redirect, as every request of the client', async () => {
+    const properties = [definition('lastmodifieddate', { type: 'datetime' }), definition('deals_total', { fieldType: 'calculation_rollup' })];
+    const answers = [
+      json(429, { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING', category: 'RATE_LIMITS' }),
+      json(200, { results: [{ id: '101', properties: { deals_total: '3' } }] }),
+      { status: 301, headers: { location: 'https://elsewhere.example/crm/v3/objects/contacts' }, body: '' },
+    ];
+    let lists = 0;
+    const clock = virtualClock();
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock, fetch: demoFetch((request) => (request.url.pathname.includes('/properties/') ? json(200, { results: properties }) : answers[lists++])) });
+    await expect(client.listCalculated!(null)).resolves.toEqual({ records: [{ id: '101', fields: { deals_total: '3' } }], next: null });
+    expect(lists).toBe(2);
+    expect(clock.slept).toBeGreaterThan(0);
+    await expect(client.listCalculated!(null)).rejects.toMatchObject({ kind: 'request', message: expect.stringContaining('redirect') });
+  });
+});
+
+describe('HubSpot calculated properties in a sync', () => {
+  const DB = 'leadlens-hubspot-calculated-test';
+  beforeEach(stubWebLocks);
+  afterEach(async () => {
+    vi.unstubAllGlobals();
+    await Dexie.delete(DB);
+  });
+
+  it('reads again at the weekly comparison a value HubSpot calculated anew without changing lastmodifieddate, which the daily syncs miss', async () => {
+    const leads = generateDemoLeads({ count: 450, seed: 12, now: NOW });
+    const { client, clock } = setup(leads);
+    const db = new LeadLensDb(DB);
+    const store = dexieSyncStore(db);
+    const first = await runSync({ client, store, now: clock.now });
+    expect(first.status).toBe('done');
+    // New form submissions: HubSpot counts them in num_conversion_events, leaving lastmodifieddate as it was.
+    const converted = leads.filter((_, index) => index % 90 === 7);
+    for (const lead of converted) lead.hubspot.num_conversion_events = String(Number(lead.hubspot.num_conversion_events ?? 0) + 1);
+    const stored = async () => (await db.leads.bulkGet(converted.map((lead) => `hubspot|${lead.hubspotId}`))).map((lead) => lead?.fields.num_conversion_events);
+    const now = converted.map((lead) => lead.hubspot.num_conversion_events);
+    await clock.sleep(86_400_000);
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', lastRun: { synced: 0 } });
+    expect((await stored()).filter((value, i) => value === now[i])).toEqual([]);
+    await clock.sleep(first.idsComparedAt! + FULL_COMPARISON_EVERY_MS - clock.now());
+    // Each is stored again, and counted as changed (so scored again).
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', lastRun: { synced: converted.length, removed: 0 } });
+    expect(await stored()).toEqual(now);
+    db.close();
   });
 });

@@ -2,7 +2,9 @@
  * HubSpot CRM REST for contacts (`api.hubapi.com`). Changes are read with the search API
  * sorted by `lastmodifieddate` and paged by that date, not by `after` (see `PageToken`);
  * deletions from the list of archived contacts (a long one read whole about once a day), and
- * those it never lists (GDPR deletions) from the list of every contact (`listPresent`).
+ * those it never lists (GDPR deletions) from the list of every contact (`listPresent`); the values
+ * of calculated properties, which change without `lastmodifieddate`, from that list too
+ * (`listCalculated`).
  * Limits: ~100 requests per 10 s per app, search 4 per second.
  */
 import { z } from 'zod';
@@ -24,6 +26,12 @@ const BATCH_SIZE = 100;
 const OWNERS_PAGE_SIZE = 500;
 /** Contacts per page of the contacts list: HubSpot's maximum. */
 const LIST_PAGE_SIZE = 100;
+/**
+ * Characters of property names one request of the contacts list asks for. The list takes them in
+ * its URL, which HubSpot refuses past a length it does not document (414); connectors that sync
+ * HubSpot ask for some 5,000 characters of names per request.
+ */
+const LIST_PROPERTIES_CHARS = 5_000;
 /**
  * Archived contacts stay listed (and restorable) for 90 days, then are deleted for good; one
  * day less leaves room for HubSpot's purge running early. Contacts deleted for good at once
@@ -145,6 +153,10 @@ function listPageSchema<C extends z.ZodType>(contact: C) {
 }
 type ListPage<C extends z.ZodType> = ReturnType<typeof listPageSchema<C>>;
 const ContactIdsPageSchema = listPageSchema(z.looseObject({ id: ContactId }));
+/** A page of the list whose contacts are read one by one (read-each.ts). */
+const ContactsPageSchema = listPageSchema(z.unknown());
+/** A contact of the list with the values of its properties: HubSpot sends each as a string, or null when empty. */
+const ContactValuesSchema = z.object({ id: ContactId, properties: z.record(z.string(), z.string().nullable()) });
 /** The list with `archived=true`: archived contacts only, each with when it was archived. */
 const ArchivedContactsPageSchema = listPageSchema(z.looseObject({ id: ContactId, archivedAt: DateTime }));
 const OwnersPageSchema = z.object({
@@ -242,11 +254,35 @@ function writeRefusal(field: FieldToWrite, property: Property | undefined): stri
   if (!property) return `HubSpot contacts have no property "${field.name}": create it in HubSpot, or check its internal name`;
   const named = `"${property.name}" (${property.label ?? property.name})`;
   if (property.hubspotDefined) return `${named} is one of HubSpot's own properties: LeadLens writes only to custom properties, so it never overwrites your contacts' data`;
-  if (property.calculated) return `${named} is calculated by HubSpot`;
+  if (isCalculated(property)) return `${named} is calculated by HubSpot`;
   if (property.modificationMetadata?.readOnlyValue) return `${named} is read-only in HubSpot`;
   if (property.type === 'string' || (property.type === 'number' && field.holds === 'number')) return null;
   if (property.type === 'enumeration') return choiceListRefusal(named, 'dropdown', field, (property.options ?? []).map((option) => option.value));
   return `${named} is ${property.type ? `a ${property.type} property` : 'a property of no stated type'}, which cannot hold ${heldInWords(field)}`;
+}
+
+/**
+ * Whether HubSpot computes the property's value itself, so that a new value leaves the contact's
+ * `lastmodifieddate` as it was: HubSpot's own calculated properties (`calculated`, which HubSpot
+ * documents for its default properties) and the portal's calculation properties (field type
+ * `calculation_equation`, `calculation_rollup`, `calculation_score`, …). Not `lastmodifieddate`
+ * itself, whatever its definition says: a record's modification date is what `listChanged` reads
+ * with the rest of its values, never a value alone.
+ */
+function isCalculated(property: Property): boolean {
+  return property.name !== MODIFIED && (property.calculated === true || property.fieldType?.startsWith('calculation_') === true);
+}
+
+/** How many of `names`, from the first, the list's URL takes in LIST_PROPERTIES_CHARS characters (`a%2Cb`: names are word characters); one at least. */
+function namesForListUrl(names: readonly string[]): number {
+  let length = -'%2C'.length;
+  const over = names.findIndex((name) => (length += '%2C'.length + name.length) > LIST_PROPERTIES_CHARS);
+  return over === -1 ? names.length : Math.max(1, over);
+}
+
+/** The values of `names` among `values`, those it has: HubSpot adds lastmodifieddate, createdate and hs_object_id to every contact it answers. */
+function valuesOf(values: CrmRecord['fields'], names: readonly string[]): CrmRecord['fields'] {
+  return Object.fromEntries(names.flatMap((name) => (Object.hasOwn(values, name) ? [[name, values[name]] as const] : [])));
 }
 
 /** Whether a record is not one of `seen`, the contacts returned already as they are now (same id and date). */
@@ -292,12 +328,13 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     fetch: options.fetch,
   });
 
-  /** Every contact property the token can read: their names, and their definitions by name. */
+  /** Every contact property the token can read: their names, their definitions by name, and the names of those HubSpot calculates (`isCalculated`). */
   const contactProperties = loadOnce(async (signal) => {
     const { data } = await http.request({ path: propertiesPath, schema: PropertiesSchema, what: 'list contact properties', signal });
     const names = data.results.map((property) => property.name);
     if (!names.includes(MODIFIED)) throw new CrmError('schema', `HubSpot contacts have no property ${MODIFIED} (list contact properties)`);
-    return { names, byName: new Map(data.results.map((property) => [property.name, property])) };
+    const calculated = data.results.filter(isCalculated).map((property) => property.name);
+    return { names, calculated, byName: new Map(data.results.map((property) => [property.name, property])) };
   }, { ms: RELOAD_AFTER_MS, clock });
 
   /**
@@ -508,6 +545,24 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     },
 
     listPresent: everyContactId,
+
+    // A calculated property (a rollup of associated deals, a score, a time in a stage) takes its
+    // new value without the contact's lastmodifieddate changing, so listChanged never reads it.
+    // The list of every contact, not a search: a search stops at 10,000 contacts and 4 a second.
+    async listCalculated(pageToken, signal) {
+      const { calculated } = await contactProperties.get(signal);
+      if (calculated.length === 0) return null;
+      const listed = calculated.slice(0, namesForListUrl(calculated));
+      const query = new URLSearchParams({ limit: String(LIST_PAGE_SIZE), properties: listed.join(','), ...(pageToken !== null && { after: pageToken }) });
+      const { data } = await http.request({ path: `${objects}?${query}`, schema: ContactsPageSchema, what: 'read calculated properties of contacts', signal });
+      // A contact whose values cannot be read keeps those stored: listChanged names it when it reads it.
+      const { records } = readEach(data.results, ContactValuesSchema, 'id', 'HubSpot answered read calculated properties of contacts');
+      const valuesById = new Map(records.map(({ id, properties }) => [id, valuesOf(properties, listed)]));
+      // Names the URL cannot take are read for the page's contacts by POST; one deleted meanwhile keeps those stored.
+      const rest = calculated.slice(listed.length);
+      if (rest.length > 0 && valuesById.size > 0) for (const record of await readBatch([...valuesById.keys()], rest, signal)) valuesById.set(record.id, { ...valuesById.get(record.id), ...valuesOf(record.fields, rest) });
+      return { records: [...valuesById].map(([id, fields]) => ({ id, fields })), next: data.paging?.next.after ?? null };
+    },
 
     async updateRecords(updates, signal) {
       if (updates.length > BATCH_SIZE) throw new CrmError('request', `At most ${BATCH_SIZE} HubSpot contacts per update`);

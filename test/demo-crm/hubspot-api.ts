@@ -1,13 +1,14 @@
 /**
  * HubSpot CRM REST (`api.hubapi.com`), contacts only, under both `/crm/v3/objects/contacts`
  * and the date-versioned `/crm/objects/YYYY-MM/contacts`:
- *   GET  …/contacts[?limit&after&properties&archived] list, cursor paging; with `archived=true` the contacts
- *                                                     archived (deleted) in the last 90 days only, with `archivedAt`
+ *   GET  …/contacts[?limit&after&properties&archived] list, cursor paging (`paging.next.after`, `.link`); with
+ *                                                     `archived=true` the contacts archived (deleted) in the last
+ *                                                     90 days only, with `archivedAt`
  *   GET  …/contacts/{id}[?properties=a,b]
  *   POST …/contacts/search                            filters, sorts, cursor paging, 10,000-result cap
  *   POST …/contacts/batch/read                        up to 100 ids (custom property values too); 207 names the missing
  *   POST …/contacts/batch/update                      up to 100 `{id, properties}` (custom properties only)
- *   GET  /crm/v3/properties/contacts                  the property definitions
+ *   GET  /crm/v3/properties/contacts                  the property definitions; `calculated` those HubSpot computes
  *   GET  /account-info/v3/details                     the token's portal (also /account-info/YYYY-MM/details)
  *   GET  /crm/v3/owners[?limit&after&archived]        the demo owners, cursor paging (also /crm/owners/YYYY-MM);
  *                                                     active ones only, or with `archived=true` archived ones only
@@ -242,7 +243,7 @@ function list(store: DemoStore, params: URLSearchParams, now: number): DemoRespo
   const names = requestedProperties(params);
   return json(200, {
     results: page.map((entry) => ('at' in entry ? { ...contactObject(store, entry.lead, names), archived: true, archivedAt: new Date(entry.at).toISOString() } : contactObject(store, entry, names))),
-    ...(next ? { paging: { next: { after: next, link: `/crm/v3/objects/contacts?${archived ? 'archived=true&' : ''}after=${next}` } } } : {}),
+    ...(next ? { paging: { next: { after: next, link: `https://api.hubapi.com/crm/v3/objects/contacts?${archived ? 'archived=true&' : ''}after=${next}` } } } : {}),
   });
 }
 
@@ -417,6 +418,12 @@ const READ_ONLY_PROPERTIES = new Set<string>([
   'hs_analytics_first_url', 'hs_analytics_last_url', 'hs_email_open', 'hs_email_click', 'hs_email_bounce', 'hs_email_optout',
 ]);
 
+/**
+ * HubSpot's own properties whose values HubSpot computes (`calculated`): they change without the
+ * contact's lastmodifieddate. The form submissions are HubSpot's count of a contact's conversions.
+ */
+const CALCULATED_PROPERTIES = new Set<string>(['num_conversion_events']);
+
 const PROPERTY_DEFINITIONS = [
   ...HUBSPOT_CONTACT_PROPERTIES.map(propertyDefinition),
   {
@@ -462,7 +469,7 @@ function propertyDefinition(property: (typeof HUBSPOT_CONTACT_PROPERTIES)[number
     fieldType,
     groupName: property.groupName,
     options: (property.options ?? []).map((option, displayOrder) => ({ ...option, displayOrder, hidden: false })),
-    calculated: false,
+    calculated: CALCULATED_PROPERTIES.has(property.name),
     hubspotDefined: true,
     modificationMetadata: modificationMetadata(property.name, true),
   };

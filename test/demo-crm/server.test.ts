@@ -433,6 +433,29 @@ describe('HubSpot REST API', () => {
     expect(source.options).toContainEqual(expect.objectContaining({ value: 'ORGANIC_SEARCH', label: 'Organic Search' }));
   });
 
+  it('marks the properties HubSpot calculates, and lists contacts with the asked-for ones, paging by `paging.next.after` as HubSpot does', async () => {
+    const { results } = (await call(HS_API, '/crm/v3/properties/contacts', { headers: AUTH })).json();
+    expect(results.filter((p: { calculated: boolean }) => p.calculated).map((p: { name: string }) => p.name)).toEqual(['num_conversion_events']);
+    const list = async (query: string) => (await call(HS_API, `/crm/v3/objects/contacts?${query}`, { headers: AUTH })).json();
+    const first = await list('limit=100&properties=num_conversion_events');
+    expect(first.results).toHaveLength(100);
+    const lead = crm.leads.find((l) => l.hubspotId === first.results[0].id)!;
+    // HubSpot adds createdate, lastmodifieddate and hs_object_id to every contact.
+    expect(first.results[0]).toEqual({
+      id: lead.hubspotId,
+      properties: { num_conversion_events: lead.hubspot.num_conversion_events, createdate: lead.hubspot.createdate, lastmodifieddate: lead.hubspot.lastmodifieddate, hs_object_id: lead.hubspotId },
+      createdAt: lead.hubspot.createdate,
+      updatedAt: lead.hubspot.lastmodifieddate,
+      archived: false,
+    });
+    expect(first.paging).toEqual({ next: { after: '100', link: 'https://api.hubapi.com/crm/v3/objects/contacts?after=100' } });
+    const second = await list(`limit=100&properties=num_conversion_events&after=${first.paging.next.after}`);
+    expect(second.results[0].id).not.toBe(first.results[0].id);
+    const last = await list(`limit=100&properties=num_conversion_events&after=${crm.leads.length - 30}`);
+    expect(last.results).toHaveLength(30);
+    expect(last.paging).toBeUndefined();
+  });
+
   it("labels the sources as the default model's catalogue says HubSpot pages show them", async () => {
     const { results } = (await call(HS_API, '/crm/v3/properties/contacts', { headers: AUTH })).json();
     const source = results.find((p: { name: string }) => p.name === 'hs_analytics_source');
