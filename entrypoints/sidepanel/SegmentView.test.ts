@@ -1,14 +1,24 @@
 // @vitest-environment happy-dom
-import { act, createElement } from 'react';
-import { afterEach, expect, it, vi } from 'vitest';
+import 'fake-indexeddb/auto';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, createElement, type ComponentProps } from 'react';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { db, type StoredLead } from '@/lib/db/db';
 import type { Manifest } from '@/lib/ml/manifest';
 import { collectFilterChoices, leadSourceWords, type ScoredLeadRow } from '@/lib/segments';
-import { click, pressEnter, render, type Rendered } from '@/test/render';
+import { click, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { SegmentView } from './SegmentView';
 
 vi.mock('@/lib/messaging/client', () => ({ background: { openRecord: vi.fn() } }));
 
 let rendered: Rendered | undefined;
+// The panel's queries (when an imported file's leads' ages count from), fresh for each test, as the side panel provides them.
+let queryClient: QueryClient;
+beforeEach(async () => {
+  queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  await Promise.all([db.leads.clear(), db.leadSummaries.clear()]);
+});
+const view = (props: ComponentProps<typeof SegmentView>) => createElement(QueryClientProvider, { client: queryClient }, createElement(SegmentView, props));
 /** The leads as the side panel loads them: the rows, and the filter choices they offer. */
 function leadsOf(rows: ScoredLeadRow[]) {
   const choices = collectFilterChoices();
@@ -33,7 +43,7 @@ const csvLead: ScoredLeadRow = {
 };
 
 it('isolates a CSV lead\'s name in the message that it has no CRM page, so the name cannot reverse the message', () => {
-  rendered = render(createElement(SegmentView, { leads: leadsOf([csvLead]) }));
+  rendered = render(view({ leads: leadsOf([csvLead]) }));
   click(rendered.container.querySelector<HTMLButtonElement>('tbody .link-button')!);
   const alert = rendered.container.querySelector('[role="alert"]')!;
   expect(alert.querySelector('bdi')?.textContent).toBe(csvLead.name);
@@ -51,7 +61,7 @@ function choose(container: HTMLElement, label: string, value: string): void {
 
 it('says when no lead matches the filters, and shows every lead again from there with the keyboard still in the filters', () => {
   const rows = [csvLead, { ...csvLead, leadKey: 'csv|row-4', recordId: 'row-4', name: 'Bo', owner: 'Priya', leadSource: 'Webinar', tier: 'warm' as const }];
-  rendered = render(createElement(SegmentView, { leads: leadsOf(rows) }));
+  rendered = render(view({ leads: leadsOf(rows) }));
   choose(rendered.container, 'Owner', 'Priya');
   choose(rendered.container, 'Lead source', 'Web');
   const text = rendered.container.textContent!;
@@ -71,7 +81,7 @@ it('says when no lead matches the filters, and shows every lead again from there
 
 it('tells a screen reader how many leads a filter leaves, where the count is shown', () => {
   const rows = [csvLead, { ...csvLead, leadKey: 'csv|row-4', recordId: 'row-4', name: 'Bo', owner: 'Priya' }];
-  rendered = render(createElement(SegmentView, { leads: leadsOf(rows) }));
+  rendered = render(view({ leads: leadsOf(rows) }));
   const status = () => rendered!.container.querySelector('h2 [role="status"]')?.textContent;
   expect(status()).toBe('2 of 2 leads');
   choose(rendered.container, 'Owner', 'Priya');
@@ -88,7 +98,7 @@ it('shows the first page of the top leads a filter leaves, in the order the rep 
     owner: i < 25 ? 'Grace' : 'Priya',
     probability: 0.99 - i / 100,
   }));
-  rendered = render(createElement(SegmentView, { leads: leadsOf(rows) }));
+  rendered = render(view({ leads: leadsOf(rows) }));
   const hotTable = () => rendered!.container.querySelector('.lead-table')!;
   const button = (within: Element, text: string) => [...within.querySelectorAll('button')].find((b) => b.textContent?.startsWith(text))!;
   click(button(hotTable(), 'Lead')); // by name, A to Z
@@ -105,7 +115,7 @@ it("words HubSpot's lead sources as its pages label them, in the order of the wo
   const hubspotLead = (id: string, leadSource: string): ScoredLeadRow => ({ ...csvLead, leadKey: `hubspot|${id}`, source: 'hubspot', recordId: id, name: `Lead ${id}`, leadSource });
   const rows = [hubspotLead('1', 'SOCIAL_MEDIA'), hubspotLead('2', 'OFFLINE'), { ...csvLead, leadSource: 'Phone Inquiry' }];
   const manifest = { features: [{ derive: { kind: 'value', from: { hubspot: 'hs_analytics_source' }, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social', OFFLINE: 'Offline Sources' } } } }] } as unknown as Manifest;
-  rendered = render(createElement(SegmentView, { leads: leadsOf(rows), sourceWord: leadSourceWords(manifest) }));
+  rendered = render(view({ leads: leadsOf(rows), sourceWord: leadSourceWords(manifest) }));
   const sourceSelect = [...rendered.container.querySelectorAll('label')].find((element) => element.firstChild?.textContent === 'Lead source')!.querySelector('select')!;
   expect([...sourceSelect.options].map((option) => [option.value, option.textContent])).toEqual([
     ['', 'All sources'],
@@ -129,13 +139,13 @@ it('offers one lead-source choice per word shown, keeping the leads of every val
     { ...csvLead, leadKey: 'csv|3', recordId: '3', leadSource: 'Web' },
   ];
   const manifest = { features: [{ derive: { kind: 'value', from: { hubspot: 'hs_analytics_source' }, optionLabels: { hubspot: { SOCIAL_MEDIA: 'Organic Social' } } } }] } as unknown as Manifest;
-  rendered = render(createElement(SegmentView, { leads: leadsOf(rows), sourceWord: leadSourceWords(manifest) }));
+  rendered = render(view({ leads: leadsOf(rows), sourceWord: leadSourceWords(manifest) }));
   const sourceSelect = [...rendered.container.querySelectorAll('label')].find((element) => element.firstChild?.textContent === 'Lead source')!.querySelector('select')!;
   expect([...sourceSelect.options].map((option) => option.textContent)).toEqual(['All sources', 'Organic Social', 'Web']);
   choose(rendered.container, 'Lead source', 'Organic Social');
   expect(rendered.container.textContent).toContain('Segments (2 of 3 leads)');
   // A model without HubSpot's labels: each value as stored, its own choice.
-  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows) }));
+  rendered.rerender(view({ leads: leadsOf(rows) }));
   expect([...sourceSelect.options].map((option) => option.textContent)).toEqual(['All sources', 'Organic Social', 'SOCIAL_MEDIA', 'Web']);
   expect(rendered.container.textContent).toContain('Segments (1 of 3 leads)');
 });
@@ -156,7 +166,7 @@ it("counts conversions by the active model's rule once its outcomes are read, sa
   const note = () => rendered!.container.querySelector('[data-testid="converted-meaning"]')?.textContent;
 
   // While the outcomes by the rule are read: no rate, rather than one of the stored outcomes.
-  rendered = render(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'reading' } }));
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'reading' } }));
   expect(rendered.container.querySelector('th:last-child')?.textContent).not.toBe('Converted');
   expect(rendered.container.querySelector('p[role="status"]')?.textContent).toBe("Reading the leads' outcomes for the conversion rates…");
 
@@ -164,24 +174,24 @@ it("counts conversions by the active model's rule once its outcomes are read, sa
     ['salesforce|1', { outcome: 1 as const, heldOutProbability: null }],
     ['salesforce|2', { outcome: 1 as const, heldOutProbability: null }],
   ]);
-  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
   expect(hotRate()).toBe('100 % of 2');
   expect(note()).toBe(
     'Converted means "IsConverted" is true (still being worked while "Status" is Working - Contacted), for Salesforce leads, the outcome the model was trained on: 2 leads shown have a known outcome (created 30 or more days ago); other leads are left out.',
   );
 
   // A model without a rule (the bundled model): the outcomes stored with the leads, as before.
-  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows) }));
+  rendered.rerender(view({ leads: leadsOf(rows) }));
   expect(hotRate()).toBe('50 % of 4');
   expect(note()).toMatch(/^Converted means the outcome stored with each lead: .*: 4 leads shown have a known outcome \(created 30 or more days ago\); other leads are left out\.$/);
 
   // A model trained with a 90-day minimum age: its outcomes (read in the worker) count from 90 days, and the note says so.
-  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 90 }, outcomes, thresholds, learntFrom: true } }));
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 90 }, outcomes, thresholds, learntFrom: true } }));
   expect(note()).toMatch(/: 2 leads shown have a known outcome \(created 90 or more days ago, or learnt from\); other leads are left out\. The leads the model learnt from /);
-  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 0 }, outcomes, thresholds, learntFrom: true } }));
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: { ...rule, settledAfterDays: 0 }, outcomes, thresholds, learntFrom: true } }));
   expect(note()).toMatch(/: 2 leads shown have a known outcome \(however new\); other leads are left out\. The leads the model learnt from /);
 
-  rendered.rerender(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'unreadable', error: 'The database is closed' } }));
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'unreadable', error: 'The database is closed' } }));
   expect(rendered.container.querySelector('.card [role="alert"]')?.textContent).toBe("The leads' outcomes could not be read, so no conversion rate is shown: The database is closed");
 });
 
@@ -195,7 +205,7 @@ it("shows a lead the model learnt from in the rate of the tier of its held-out p
     ['salesforce|3', { outcome: 0 as const, heldOutProbability: null }],
   ]);
   const rule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'] };
-  rendered = render(createElement(SegmentView, { leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: true } }));
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: true } }));
   const cells = (tier: string) => [...rendered!.container.querySelectorAll(`[data-tier-row="${tier}"] td`)].map((cell) => cell.textContent);
   expect(cells('hot')).toEqual(['2', '67 %', '0 % of 1']);
   expect(cells('cold')).toEqual(['1', '33 %', '50 % of 2']);
@@ -207,7 +217,7 @@ it("shows a lead the model learnt from in the rate of the tier of its held-out p
 
 it('lists no lead that converted already among the top leads a rep works, saying how many were left out, while the counts include them', () => {
   const lead = (name: string, outcome: 0 | 1 | null, probability: number) => ({ ...csvLead, leadKey: `csv|${name}`, recordId: name, name, outcome, probability });
-  rendered = render(createElement(SegmentView, { leads: leadsOf([lead('Won', 1, 0.99), lead('Also won', 1, 0.97), lead('Open', null, 0.9), lead('Lost', 0, 0.85)]) }));
+  rendered = render(view({ leads: leadsOf([lead('Won', 1, 0.99), lead('Also won', 1, 0.97), lead('Open', null, 0.9), lead('Lost', 0, 0.85)]) }));
   const names = [...rendered.container.querySelectorAll('tbody .link-button')].map((button) => button.textContent);
   expect(names).toEqual(['Open', 'Lost']);
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent).toBe(
@@ -218,9 +228,37 @@ it('lists no lead that converted already among the top leads a rep works, saying
 
 it('says every lead of a tier converted already, not that the tier has none, when all of them did', () => {
   const won = (name: string) => ({ ...csvLead, leadKey: `csv|${name}`, recordId: name, name, outcome: 1 as const });
-  rendered = render(createElement(SegmentView, { leads: leadsOf([won('Ann'), won('Bob')]) }));
+  rendered = render(view({ leads: leadsOf([won('Ann'), won('Bob')]) }));
   const text = rendered.container.textContent!;
   expect(text).toContain('All 2 hot leads converted already: none left to work (the counts above include them).');
   expect(text.match(/No leads in this tier/g)).toHaveLength(1); // the warm tier's, which has none
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')).toBeNull();
+});
+
+it("counts a file model's leads to the file's latest created date, written out, and a CRM model's to today, in what the note says of them", async () => {
+  // An imported file exported on Mar 12, 2024, read long after.
+  const exported = Date.parse('2024-03-12T09:00:00Z');
+  const stored = (id: string, createdAt: number): StoredLead => ({ key: `csv|${id}`, source: 'csv', id, origin: 'csv', name: id, owner: 'Grace', leadSource: 'Web', createdAt, modifiedAt: createdAt, outcome: 1, fields: { Converted: 'yes' } });
+  await db.putLeads([stored('1', exported - 90 * 86_400_000), stored('2', exported)]);
+  const rows = [{ ...csvLead, leadKey: 'csv|1', recordId: '1', outcome: 1 as const }, { ...csvLead, leadKey: 'csv|2', recordId: '2', outcome: 1 as const }];
+  const outcomes = new Map([['csv|1', { outcome: 1 as const, heldOutProbability: null }]]);
+  const fileRule = { source: 'csv' as const, field: 'Converted', positiveValues: ['yes'], settledAfterDays: 30 };
+  /** The note once it says `words` (the file's date is read after the outcomes). */
+  const noteSaying = (words: string) => waitFor(() => [rendered!.container.querySelector('[data-testid="converted-meaning"]')].find((note) => note?.textContent?.includes(words)));
+
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: fileRule, outcomes, thresholds, learntFrom: false } }));
+  expect((await noteSaying('Mar 12, 2024')).textContent).toBe(
+    'Converted means "Converted" is yes, for imported CSV leads, the outcome the model was trained on: 1 lead shown has a known outcome (created 30 or more days before Mar 12, 2024, the file\'s latest created date); other leads are left out.',
+  );
+
+  // A model without a rule: the outcomes stored with every source's leads, a CRM's by today, the file's by its date.
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'stored', fileAgesFrom: exported } }));
+  expect((await noteSaying('outcome stored')).textContent).toMatch(
+    /: 2 leads shown have a known outcome \(created 30 or more days ago, an imported file's leads 30 or more days before Mar 12, 2024, the file's latest created date\); other leads are left out\.$/,
+  );
+
+  // A model trained on a CRM: its leads are as of today, whatever file is stored beside them.
+  const crmRule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], settledAfterDays: 30 };
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: crmRule, outcomes, thresholds, learntFrom: false } }));
+  expect((await noteSaying('Salesforce')).textContent).toMatch(/: 1 lead shown has a known outcome \(created 30 or more days ago\); other leads are left out\.$/);
 });

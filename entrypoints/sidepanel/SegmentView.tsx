@@ -1,3 +1,4 @@
+import { useQuery } from '@tanstack/react-query';
 import { useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
 import { LeadTable } from '@/components/LeadTable';
 import { SegmentStatsTable } from '@/components/SegmentStatsTable';
@@ -5,8 +6,9 @@ import { EmptyState } from '@/components/StatusMessage';
 import { TierDonut } from '@/components/TierDonut';
 import { background } from '@/lib/messaging/client';
 import type { Tier } from '@/lib/messaging/protocol';
-import { describeModelOutcome, describeSettledLeads, settledDaysOf } from '@/lib/ml/outcome-rule';
+import { agesCountedTo, describeModelOutcome, describeSettledLeads, settledDaysOf } from '@/lib/ml/outcome-rule';
 import { plural, TIER_LOOK } from '@/lib/presentation';
+import { queryKeys } from '@/lib/query-keys';
 import {
   asStored,
   filterLeads,
@@ -23,6 +25,7 @@ import {
   type SortOrder,
   type TierStats,
 } from '@/lib/segments';
+import { fileLeadsAsOf } from '@/lib/ui/stored-data';
 import type { OutcomeBasis } from './hooks';
 
 const CREATED_WITHIN = [
@@ -125,8 +128,17 @@ const STORED_OUTCOMES: OutcomeBasis = { kind: 'stored' };
 const LEARNT_FROM_COUNTED =
   "The leads the model learnt from count in the tier of their held-out probability, from a check model that never saw them (the model's own scores of them would flatter it), as the options page counts them; they are listed in the tier of their score.";
 
-/** What "Converted" means in the table above it, and of how many of the leads shown, as the options page says it of its figures. */
+/**
+ * What "Converted" means in the table above it, and of how many of the leads shown, as the options page says it of its figures:
+ * a file's leads old enough by its latest created date (`agesCountedTo`), a CRM's by today.
+ */
 function ConvertedNote({ basis, stats }: { basis: OutcomeBasis; stats: Record<Tier, TierStats> }) {
+  // Under the key of when the file's ages count from: read again, as it is, when leads are scored or deleted.
+  const fileDate = useQuery({
+    queryKey: [...queryKeys.fileAgesFrom(), 'file leads as of'],
+    queryFn: () => fileLeadsAsOf(Date.now()),
+    enabled: basis.kind === 'stored' || (basis.kind === 'rule' && basis.rule.source === 'csv'),
+  }).data;
   if (basis.kind === 'reading') return <p role="status" className="rate-basis">Reading the leads' outcomes for the conversion rates…</p>;
   if (basis.kind === 'unreadable') return <p role="alert" className="rate-basis">The leads' outcomes could not be read, so no conversion rate is shown: {basis.error}</p>;
   const known = TIERS.reduce((sum, tier) => sum + stats[tier].withOutcome, 0);
@@ -139,7 +151,7 @@ function ConvertedNote({ basis, stats }: { basis: OutcomeBasis; stats: Record<Ti
   // Old enough by the model's own minimum age; the stored outcomes (a model without a rule) by the default one.
   const rule = basis.kind === 'rule' ? basis.rule : undefined;
   const learntFrom = basis.kind === 'rule' && basis.learntFrom;
-  const counted = describeSettledLeads(settledDaysOf(rule), learntFrom);
+  const counted = describeSettledLeads(settledDaysOf(rule), learntFrom, agesCountedTo(rule, fileDate ?? null));
   return (
     <p className="rate-basis" style={{ flexBasis: '100%', margin: 0 }} data-testid="converted-meaning">
       {meaning}: {known === 0 ? 'no lead shown has' : plural(known, 'lead shown has', 'leads shown have')} a known outcome ({counted}); other leads are left out.

@@ -1,6 +1,6 @@
 /** A model's outcome rule records the minimum age its training window let in; the figures on stored leads count outcomes from it. */
 import { describe, expect, it } from 'vitest';
-import { describeSettledLeads, describeWhenOutcomeCounts, latestExportDate, ModelOutcomeRuleSchema, OUTCOME_SETTLED_DAYS, outcomeSettled, settledDaysOf, windowCountedFrom } from './outcome-rule';
+import { AGES_COUNTED_TO_TODAY, agesCountedTo, describeSettledLeads, describeWhenOutcomeCounts, latestExportDate, ModelOutcomeRuleSchema, OUTCOME_SETTLED_DAYS, outcomeSettled, settledDaysOf, windowCountedFrom } from './outcome-rule';
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-11-20T00:00:00Z');
@@ -54,12 +54,41 @@ describe('latestExportDate', () => {
 });
 
 describe('the words', () => {
+  const today = AGES_COUNTED_TO_TODAY;
+
   it('say the model’s own minimum age, and that every lead counts when it has none', () => {
-    expect(describeSettledLeads(90, true)).toBe('created 90 or more days ago, or learnt from');
-    expect(describeSettledLeads(30, false)).toBe('created 30 or more days ago');
-    expect(describeSettledLeads(0, true)).toBe('however new');
-    expect(describeWhenOutcomeCounts(90, true)).toBe("a lead's outcome counts once it is 90 days old, or the model learnt from it");
-    expect(describeWhenOutcomeCounts(1, false)).toBe("a lead's outcome counts once it is 1 day old");
-    expect(describeWhenOutcomeCounts(0, true)).toBe("a lead's outcome counts however new it is");
+    expect(describeSettledLeads(90, true, today)).toBe('created 90 or more days ago, or learnt from');
+    expect(describeSettledLeads(30, false, today)).toBe('created 30 or more days ago');
+    expect(describeSettledLeads(0, true, today)).toBe('however new');
+    expect(describeWhenOutcomeCounts(90, true, today)).toBe("a lead's outcome counts once it is 90 days old, or the model learnt from it");
+    expect(describeWhenOutcomeCounts(1, false, today)).toBe("a lead's outcome counts once it is 1 day old");
+    expect(describeWhenOutcomeCounts(0, true, today)).toBe("a lead's outcome counts however new it is");
+  });
+
+  it('count a file’s leads to its latest created date, written out, not to today', () => {
+    const exported = Date.parse('2024-03-12T15:30:00Z');
+    const file = agesCountedTo({ source: 'csv' }, exported);
+    expect(describeSettledLeads(30, false, file)).toBe("created 30 or more days before Mar 12, 2024, the file's latest created date");
+    expect(describeSettledLeads(90, true, file)).toBe("created 90 or more days before Mar 12, 2024, the file's latest created date, or learnt from");
+    expect(describeWhenOutcomeCounts(30, true, file)).toBe("a lead's outcome counts if it was created 30 or more days before Mar 12, 2024, the file's latest created date, or the model learnt from it");
+    expect(describeWhenOutcomeCounts(1, false, file)).toBe("a lead's outcome counts if it was created 1 or more days before Mar 12, 2024, the file's latest created date");
+    // No minimum age: no date to count to.
+    expect(describeSettledLeads(0, true, file)).toBe('however new');
+    expect(describeWhenOutcomeCounts(0, false, file)).toBe("a lead's outcome counts however new it is");
+    // A model without a rule reads every source's stored outcomes: a CRM's leads by today, the file's by its date.
+    const mixed = agesCountedTo(undefined, exported);
+    expect(describeSettledLeads(30, false, mixed)).toBe("created 30 or more days ago, an imported file's leads 30 or more days before Mar 12, 2024, the file's latest created date");
+    expect(describeWhenOutcomeCounts(30, false, mixed)).toBe(
+      "a lead's outcome counts once it is 30 days old, an imported file's lead's if it was created 30 or more days before Mar 12, 2024, the file's latest created date",
+    );
+  });
+
+  it('keep today’s words for a model trained on a CRM, and when no file counts to another date', () => {
+    expect(agesCountedTo({ source: 'salesforce' }, now - 150 * DAY)).toEqual(today);
+    expect(agesCountedTo({ source: 'hubspot' }, now - 150 * DAY)).toEqual(today);
+    expect(agesCountedTo({ source: 'csv' }, null)).toEqual(today);
+    expect(agesCountedTo(undefined, null)).toEqual(today);
+    expect(agesCountedTo({ source: 'csv' }, now - 150 * DAY)).toEqual({ kind: 'file', fileDate: now - 150 * DAY });
+    expect(agesCountedTo(undefined, now - 150 * DAY)).toEqual({ kind: 'file and today', fileDate: now - 150 * DAY });
   });
 });

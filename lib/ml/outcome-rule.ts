@@ -1,10 +1,11 @@
 /**
  * What "converted" means in a lead's own fields: the admin's outcome rule, a lead's outcome
- * by it, when it is known (a lead's age, counted from its source's present), and the rule in words. Kept apart from the training code (zod and the raw-value
- * reader only): the manifest records the rule of a model trained in the browser, and the
+ * by it, when it is known (a lead's age, counted from its source's present), and the rule in words. Kept apart from the training code (zod, the raw-value
+ * reader and the pages' date format only): the manifest records the rule of a model trained in the browser, and the
  * options page's policy worker labels stored leads by it.
  */
 import { z } from 'zod';
+import { formatModelDate } from '../presentation';
 import { isMissingRaw } from './derive';
 import type { RawRecord, SourceKind } from './featurize';
 
@@ -103,21 +104,64 @@ export type ModelOutcomeRule = z.infer<typeof ModelOutcomeRuleSchema>;
 export const settledDaysOf = (rule?: Pick<ModelOutcomeRule, 'settledAfterDays'>): number => rule?.settledAfterDays ?? OUTCOME_SETTLED_DAYS;
 
 /**
+ * What the ages of the stored leads a figure reads are counted to, as said beside it: today for a
+ * CRM's leads, synced as of now; an imported file's latest created date (`windowCountedFrom`) for
+ * the file's leads, `fileDate`: all the leads (`file`, a model trained on the file), or beside
+ * other sources' leads counted to today (`file and today`, a model without a rule, which reads
+ * every source's stored outcomes).
+ */
+export type AgesCountedTo = { kind: 'today' } | { kind: 'file' | 'file and today'; fileDate: number };
+
+/** Ages counted to today, as a CRM's leads' are. */
+export const AGES_COUNTED_TO_TODAY: AgesCountedTo = { kind: 'today' };
+
+/**
+ * What the ages of the stored leads the figures on the model of `rule` (none: the bundled or an
+ * imported model) read are counted to: a model trained on a CRM reads its leads, counted to
+ * today; any other reads a file's, counted to `fileDate`, the file's latest created date
+ * (`fileLeadsAsOf`; null when a file's leads count to today too: none dated is stored, or its latest is of now).
+ */
+export function agesCountedTo(rule: Pick<ModelOutcomeRule, 'source'> | undefined, fileDate: number | null): AgesCountedTo {
+  if (fileDate === null || (rule !== undefined && rule.source !== 'csv')) return AGES_COUNTED_TO_TODAY;
+  return { kind: rule ? 'file' : 'file and today', fileDate };
+}
+
+/** `30 or more days before Mar 12, 2024, the file's latest created date` */
+const daysBeforeFileDate = (days: number, fileDate: number) => `${days} or more days before ${formatModelDate(new Date(fileDate).toISOString())}, the file's latest created date`;
+
+/**
  * Which leads' outcomes count, as said in parentheses after "a known outcome": `created 90 or
  * more days ago, or learnt from`; `however new` with no minimum age (every lead counts then).
+ * A file's leads count to its latest created date (`countedTo`), not today: `created 90 or more
+ * days before Mar 12, 2024, the file's latest created date`.
  */
-export function describeSettledLeads(settledAfterDays: number, learntFrom: boolean): string {
+export function describeSettledLeads(settledAfterDays: number, learntFrom: boolean, countedTo: AgesCountedTo): string {
   if (settledAfterDays === 0) return 'however new';
-  return `created ${settledAfterDays} or more days ago${learntFrom ? ', or learnt from' : ''}`;
+  const created =
+    countedTo.kind === 'today'
+      ? `created ${settledAfterDays} or more days ago`
+      : countedTo.kind === 'file'
+        ? `created ${daysBeforeFileDate(settledAfterDays, countedTo.fileDate)}`
+        : `created ${settledAfterDays} or more days ago, an imported file's leads ${daysBeforeFileDate(settledAfterDays, countedTo.fileDate)}`;
+  return `${created}${learntFrom ? ', or learnt from' : ''}`;
 }
 
 /**
  * When a lead's outcome counts, as a clause: `a lead's outcome counts once it is 90 days old, or
  * the model learnt from it`; `a lead's outcome counts however new it is` with no minimum age.
+ * A file's lead's age counts to the file's latest created date (`countedTo`), not today: `a
+ * lead's outcome counts if it was created 90 or more days before Mar 12, 2024, the file's latest created date`.
  */
-export function describeWhenOutcomeCounts(settledAfterDays: number, learntFrom: boolean): string {
+export function describeWhenOutcomeCounts(settledAfterDays: number, learntFrom: boolean, countedTo: AgesCountedTo): string {
   if (settledAfterDays === 0) return "a lead's outcome counts however new it is";
-  return `a lead's outcome counts once it is ${settledAfterDays} ${settledAfterDays === 1 ? 'day' : 'days'} old${learntFrom ? ', or the model learnt from it' : ''}`;
+  const old = `once it is ${settledAfterDays} ${settledAfterDays === 1 ? 'day' : 'days'} old`;
+  const when =
+    countedTo.kind === 'today'
+      ? old
+      : countedTo.kind === 'file'
+        ? `if it was created ${daysBeforeFileDate(settledAfterDays, countedTo.fileDate)}`
+        : `${old}, an imported file's lead's if it was created ${daysBeforeFileDate(settledAfterDays, countedTo.fileDate)}`;
+  return `a lead's outcome counts ${when}${learntFrom ? ', or the model learnt from it' : ''}`;
 }
 
 /** Whether the field's value is one of `values`, as the rule compares them. */

@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { db, type LeadScore, type StoredLead } from '../db/db';
-import { labelledProbabilities, leadAgesCountedFrom, loadScoredLeads, PAGE_CHUNK, probabilitiesOf, scoresPerProbabilityBin } from './stored-data';
+import { fileLeadsAsOf, labelledProbabilities, leadAgesCountedFrom, loadScoredLeads, PAGE_CHUNK, probabilitiesOf, scoresPerProbabilityBin } from './stored-data';
 
 const lead = (key: string, name: string, outcome: StoredLead['outcome']): StoredLead => {
   const [source, id] = key.split('|') as [StoredLead['source'], string];
@@ -164,6 +164,19 @@ describe('an imported file’s leads, counted from the file’s latest created d
     await db.leadSummaries.clear();
     await db.putLeads([row('undated', 0, false)]);
     expect(await leadAgesCountedFrom('csv', now)).toBe(now);
+  });
+
+  it('gives the file’s latest created date to say the figures count to it, none when its leads count to today as a CRM’s do', async () => {
+    await db.putLeads([row('old', exported - 90 * DAY, true), row('latest', exported, false), lead('salesforce|00QA', 'Alan', 0)]);
+    expect(await fileLeadsAsOf(now)).toBe(exported);
+    // Dated within the day after now (a time zone ahead): the file is as of now.
+    await db.putLeads([row('ahead', now + 10 * 3_600_000, false)]);
+    expect(await fileLeadsAsOf(now)).toBeNull();
+    // No dated file lead, or none at all.
+    await db.deleteLeads(['csv|old', 'csv|latest', 'csv|ahead']);
+    expect(await fileLeadsAsOf(now)).toBeNull();
+    await db.putLeads([row('undated', 0, false)]);
+    expect(await fileLeadsAsOf(now)).toBeNull();
   });
 
   it('leaves out a row created days before the export, not converted then, months later; a synced lead’s age still counts from today', async () => {

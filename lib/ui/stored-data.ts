@@ -113,6 +113,17 @@ export async function leadAgesCountedFrom(source: SourceKind, now: number): Prom
   return windowCountedFrom(source, [latest], now);
 }
 
+/**
+ * The stored file's latest created date at `now` when its leads' ages are counted to it
+ * (`leadAgesCountedFrom`) rather than to now, for saying so beside the figures that count them
+ * (`agesCountedTo`); null when they count to now: no dated file lead is stored, or its latest is
+ * dated up to a day after now (a time zone ahead).
+ */
+export async function fileLeadsAsOf(now: number): Promise<number | null> {
+  const countedFrom = await leadAgesCountedFrom('csv', now);
+  return countedFrom < now ? countedFrom : null;
+}
+
 export interface LabelledProbabilities {
   /** [N] 1 converted, 0 not */
   labels: Uint8Array;

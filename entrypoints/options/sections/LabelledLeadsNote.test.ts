@@ -2,7 +2,7 @@
 /** The note under the model report's and tier preview's figures: which leads, read with which probabilities. */
 import { createElement } from 'react';
 import { afterEach, expect, it } from 'vitest';
-import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
+import { AGES_COUNTED_TO_TODAY, agesCountedTo, type AgesCountedTo, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { render, type Rendered } from '@/test/render';
 import { LabelledLeadsNote } from './LabelledLeadsNote';
 
@@ -12,10 +12,10 @@ afterEach(() => {
   rendered = undefined;
 });
 
-function noteFor(heldOut: number, outcomeRule?: ModelOutcomeRule): string {
+function noteFor(heldOut: number, outcomeRule?: ModelOutcomeRule, countedTo: AgesCountedTo = AGES_COUNTED_TO_TODAY): string {
   rendered?.unmount();
   const labelled = { labels: Uint8Array.from([1, 0, 1, 0]), probabilities: Float64Array.from([0.9, 0.1, 0.6, 0.3]), heldOut, ranked: Float64Array.from([0.9, 0.1, 0.6, 0.3]) };
-  rendered = render(createElement(LabelledLeadsNote, { labelled, outcomeRule }));
+  rendered = render(createElement(LabelledLeadsNote, { labelled, outcomeRule, agesCountedTo: countedTo }));
   return rendered.container.querySelector('[data-testid="labelled-leads"]')?.textContent ?? '';
 }
 
@@ -37,4 +37,18 @@ it('says the minimum age the model was trained with, and that every lead counts 
   expect(noteFor(0, { ...rule, settledAfterDays: 0 })).toMatch(/^Computed from the 4 stored leads with a known outcome \(however new\), scored by this model\./);
   // A model stored before it recorded one: 30 days, as before.
   expect(noteFor(0, rule)).toMatch(/^Computed from the 4 stored leads with a known outcome \(created 30 or more days ago\), /);
+});
+
+it('counts a file model’s leads to the file’s latest created date, written out, and a CRM model’s to today', () => {
+  const exported = Date.parse('2024-03-12T00:00:00Z');
+  const fileRule: ModelOutcomeRule = { source: 'csv', field: 'Converted', positiveValues: ['yes'], settledAfterDays: 30 };
+  expect(noteFor(3, fileRule, agesCountedTo(fileRule, exported))).toMatch(
+    /^Computed from the 4 stored leads with a known outcome \(created 30 or more days before Mar 12, 2024, the file's latest created date, or learnt from\): /,
+  );
+  // The bundled model reads every source's stored outcomes: a CRM's leads by today, the file's by its date.
+  expect(noteFor(0, undefined, agesCountedTo(undefined, exported))).toMatch(
+    /^Computed from the 4 stored leads with a known outcome \(created 30 or more days ago, an imported file's leads 30 or more days before Mar 12, 2024, the file's latest created date\), scored by this model\./,
+  );
+  const crmRule: ModelOutcomeRule = { source: 'hubspot', field: 'lifecyclestage', positiveValues: ['customer'], settledAfterDays: 30 };
+  expect(noteFor(3, crmRule, agesCountedTo(crmRule, exported))).toMatch(/^Computed from the 4 stored leads with a known outcome \(created 30 or more days ago, or learnt from\): /);
 });

@@ -35,7 +35,7 @@ let rendered: Rendered | undefined;
 // Without an IntersectionObserver, the report's charts draw at once.
 beforeEach(async () => {
   vi.stubGlobal('IntersectionObserver', undefined);
-  await Promise.all([db.models.clear(), db.settings.clear(), db.leadScores.clear()]);
+  await Promise.all([db.models.clear(), db.settings.clear(), db.leadScores.clear(), db.leads.clear(), db.leadSummaries.clear()]);
 });
 afterEach(() => {
   rendered?.unmount();
@@ -140,5 +140,22 @@ it.each([
   await activateModel('trained-1');
   const report = await activeReport();
   const note = await waitFor(() => [...report.querySelectorAll('p')].find((p) => p.textContent?.startsWith('Confusion matrices need')) ?? null);
+  expect(note.textContent).toContain(`; ${words}).`);
+});
+
+it.each([
+  ['an imported file, to the file’s latest created date', 'csv', "a lead's outcome counts if it was created 30 or more days before Mar 12, 2024, the file's latest created date, or the model learnt from it"],
+  ['a CRM, to today, whatever file is stored beside it', 'salesforce', "a lead's outcome counts once it is 30 days old, or the model learnt from it"],
+] as const)('counts the ages of the leads of a model trained on %s, for the confusion matrices', async (_countedTo, source, words) => {
+  // An imported file exported on Mar 12, 2024, read long after.
+  const exported = Date.parse('2024-03-12T09:00:00Z');
+  const row = (id: string, createdAt: number) => ({ key: `csv|${id}`, source: 'csv' as const, id, origin: 'csv' as const, name: id, owner: 'Grace', leadSource: 'Web', createdAt, modifiedAt: createdAt, outcome: 0 as const, fields: {} });
+  await db.putLeads([row('1', exported - 90 * 86_400_000), row('2', exported)]);
+  const outcomeRule = { source, field: 'Converted', positiveValues: ['yes'], settledAfterDays: 30 };
+  await storeModel({ ...bundled, modelId: 'trained-1', outcomeRule }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-1');
+  const report = await activeReport();
+  // The file's date is read after the stored outcomes: the words that wait for it.
+  const note = await waitFor(() => [...report.querySelectorAll('p')].find((p) => p.textContent?.startsWith('Confusion matrices need') && p.textContent.includes(words)) ?? null);
   expect(note.textContent).toContain(`; ${words}).`);
 });

@@ -12,7 +12,7 @@ import { confusionAt } from '@/lib/ml/train/metrics';
 import { describeWhenOutcomeCounts, settledDaysOf } from '@/lib/ml/outcome-rule';
 import { chanceNote, formatModelDate, formatRate, formatThreshold, heldOutAucHeading, plural } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
-import { LabelledLeadsNote } from './LabelledLeadsNote';
+import { LabelledLeadsNote, useAgesCountedTo } from './LabelledLeadsNote';
 
 const fixed3 = (value: number | undefined) => (value === undefined ? 'not given' : value.toFixed(3));
 const ordinals = (count: number) => Array.from({ length: count }, (_, i) => String(i + 1));
@@ -35,6 +35,7 @@ function CalibrationTable({ bins, leads }: { bins: readonly (readonly [number, n
 /** Confusion matrices at the hot and warm thresholds, on the stored leads whose outcome is known. */
 function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
   const data = useQuery(labelledQuery(manifest.modelId));
+  const countedTo = useAgesCountedTo(manifest);
   const { hot, warm } = manifest.tiers;
   const confusion = useMemo(
     () => data.data && { hot: confusionAt(data.data.labels, data.data.probabilities, hot), warm: confusionAt(data.data.labels, data.data.probabilities, warm) },
@@ -43,7 +44,7 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
   if (data.isPending) return <Loading what="stored outcomes" />;
   if (data.isError) return <ErrorState message={data.error.message} />;
   const { labels } = data.data;
-  if (labels.length === 0 || !confusion) return <p>Confusion matrices need stored leads with known outcomes (sync history, import a CSV, or load the demo data; {describeWhenOutcomeCounts(settledDaysOf(manifest.outcomeRule), true)}).</p>;
+  if (labels.length === 0 || !confusion) return <p>Confusion matrices need stored leads with known outcomes (sync history, import a CSV, or load the demo data; {describeWhenOutcomeCounts(settledDaysOf(manifest.outcomeRule), true, countedTo)}).</p>;
   return (
     <div className="chart-grid">
       {(['hot', 'warm'] as const).map((tier) => {
@@ -63,7 +64,7 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
           </div>
         );
       })}
-      <LabelledLeadsNote labelled={data.data} outcomeRule={manifest.outcomeRule} />
+      <LabelledLeadsNote labelled={data.data} outcomeRule={manifest.outcomeRule} agesCountedTo={countedTo} />
     </div>
   );
 }

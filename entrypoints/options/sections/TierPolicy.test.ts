@@ -39,7 +39,7 @@ let rendered: Rendered | undefined;
 beforeEach(async () => {
   stored.labelled = FOUR_OUTCOMES;
   stored.readFailure = null;
-  await Promise.all([db.settings.clear(), db.models.clear()]);
+  await Promise.all([db.settings.clear(), db.models.clear(), db.leads.clear(), db.leadSummaries.clear()]);
   retierStoredScores.mockReset();
 });
 afterEach(() => {
@@ -137,6 +137,51 @@ it('says from what age a lead\u2019s outcome counts by the minimum age the activ
   act(() => container.querySelector<HTMLInputElement>('input[value="value"]')!.click());
   const note = await waitFor(() => container.querySelector('[data-testid="policy-no-outcomes"]'));
   expect(note.textContent).toContain("No stored lead has a known outcome yet (a lead's outcome counts once it is 90 days old), so");
+});
+
+it('counts a file model\u2019s leads to the file\u2019s latest created date, written out, and a CRM model\u2019s to today, in each of its notes', async () => {
+  // An imported file exported on Mar 12, 2024, read long after.
+  const exported = Date.parse('2024-03-12T09:00:00Z');
+  const row = (id: string, createdAt: number) => ({ key: `csv|${id}`, source: 'csv' as const, id, origin: 'csv' as const, name: id, owner: 'Grace', leadSource: 'Web', createdAt, modifiedAt: createdAt, outcome: 0 as const, fields: {} });
+  await db.putLeads([row('1', exported - 90 * 86_400_000), row('2', exported)]);
+  const bundled = await activeManifest();
+  const activate = async (source: 'csv' | 'salesforce') => {
+    const trained = { ...bundled, modelId: `trained-${source}`, outcomeRule: { source, field: 'Converted', positiveValues: ['yes'], settledAfterDays: 30 } };
+    await db.models.put({ id: trained.modelId, origin: 'trained', manifest: trained, onnx: new Uint8Array([1]), addedAt: 1, checked: true });
+    await setActiveModel(trained.modelId);
+  };
+  const renderSection = () => {
+    rendered?.unmount();
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
+    return rendered.container;
+  };
+  /** The note that appears once the section reads the words `when` (the file's date is read after the model). */
+  const noteSaying = (container: HTMLElement, selector: string, when: string) => waitFor(() => [...container.querySelectorAll(selector)].find((note) => note.textContent?.includes(when)) ?? null);
+  const fileWords = "created 30 or more days before Mar 12, 2024, the file's latest created date";
+  const crmWords = "once it is 30 days old";
+  const NONE = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: new Float64Array(0) };
+
+  stored.labelled = NONE;
+  await activate('csv');
+  let container = renderSection();
+  expect((await noteSaying(container, 'p', fileWords)).textContent).toContain(`stored leads with a known outcome, of which there are none yet: load the demo data or sync your history first (a lead's outcome counts if it was ${fileWords}, or the model learnt from it).`);
+  act(() => container.querySelector<HTMLInputElement>('input[value="value"]')!.click());
+  expect((await noteSaying(container, '[data-testid="policy-no-outcomes"]', 'No stored lead')).textContent).toContain(`No stored lead has a known outcome yet (a lead's outcome counts if it was ${fileWords}), so`);
+  // With outcomes, the note under the preview says it too.
+  stored.labelled = FOUR_OUTCOMES;
+  container = renderSection();
+  expect((await noteSaying(container, '[data-testid="labelled-leads"]', 'Mar 12, 2024')).textContent).toMatch(
+    /^Conversions, rates, profit and the curves are computed from the 4 stored leads with a known outcome \(created 30 or more days before Mar 12, 2024, the file's latest created date\), /,
+  );
+
+  // A model trained on a CRM: its leads are as of today, whatever file is stored beside them.
+  stored.labelled = NONE;
+  await activate('salesforce');
+  container = renderSection();
+  expect((await noteSaying(container, 'p', 'A capacity policy')).textContent).toContain(`(a lead's outcome counts ${crmWords}, or the model learnt from it)`);
+  act(() => container.querySelector<HTMLInputElement>('input[value="value"]')!.click());
+  expect((await noteSaying(container, '[data-testid="policy-no-outcomes"]', 'No stored lead')).textContent).toContain(`No stored lead has a known outcome yet (a lead's outcome counts ${crmWords}), so`);
 });
 
 it('says when the outcomes are too few to go by, and calls an empty tier\u2019s rate unknown', async () => {

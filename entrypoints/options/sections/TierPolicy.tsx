@@ -6,7 +6,7 @@ import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import type { Manifest, Tiers } from '@/lib/ml/manifest';
-import { describeWhenOutcomeCounts, settledDaysOf, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
+import { describeWhenOutcomeCounts, settledDaysOf, type AgesCountedTo, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import {
   describeTierPolicy,
   POLICY_FIELDS,
@@ -29,7 +29,7 @@ import { useActiveManifest, useJob } from '@/lib/ui/hooks';
 import { useInTurn } from '@/lib/ui/near-viewport';
 import { labelledQuery, previewInWorker } from '../policy-client';
 import type { Labelled } from '../policy-protocol';
-import { LabelledLeadsNote } from './LabelledLeadsNote';
+import { LabelledLeadsNote, useAgesCountedTo } from './LabelledLeadsNote';
 
 /**
  * One number of the form; an emptied field is null (not 0), so it is reported instead of previewed.
@@ -136,6 +136,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
     setUnreadable((current) => new Set([...current].filter((field) => POLICY_FORM_FIELDS[kind].includes(field))));
   };
   const labelled = useQuery(labelledQuery(manifest.modelId));
+  const countedTo = useAgesCountedTo(manifest);
   const retier = useJob('retier');
   // The problems are said when a field is left or Apply pressed, not at each keystroke (an alert
   // then interrupts a screen reader mid-word); each goes once it is fixed, or once its words would
@@ -299,10 +300,10 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
           }
         />
       )}
-      {labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of every lead the model scored, and its preview shows what each tier yields on stored leads with a known outcome, of which there are none yet: load the demo data or sync your history first ({describeWhenOutcomeCounts(settledDaysOf(manifest.outcomeRule), true)}).</p>}
+      {labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of every lead the model scored, and its preview shows what each tier yields on stored leads with a known outcome, of which there are none yet: load the demo data or sync your history first ({describeWhenOutcomeCounts(settledDaysOf(manifest.outcomeRule), true, countedTo)}).</p>}
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
-      {canPreview && preview.data && <MemoPolicyPreviewView shown={preview.data} outcomeRule={manifest.outcomeRule} />}
+      {canPreview && preview.data && <MemoPolicyPreviewView shown={preview.data} outcomeRule={manifest.outcomeRule} agesCountedTo={countedTo} />}
       {/* Just before Apply, which puts the form's policy in place of the one in force: seen, and said, first. */}
       <StatusRegion>
         {changedSinceFilled ? (
@@ -350,10 +351,13 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
 function PolicyPreviewView({
   shown: { preview, economics, labelled },
   outcomeRule,
+  agesCountedTo,
 }: {
   shown: ShownPreview;
   /** The model's own meaning of "converted", which labelled the leads; absent, their stored outcome did. */
   outcomeRule: ModelOutcomeRule | undefined;
+  /** What the leads' ages count to (`useAgesCountedTo`). */
+  agesCountedTo: AgesCountedTo;
 }) {
   const thresholds = (
     <>
@@ -385,7 +389,7 @@ function PolicyPreviewView({
       <>
         {thresholds}
         <p data-testid="policy-no-outcomes">
-          No stored lead has a known outcome yet ({describeWhenOutcomeCounts(settledDaysOf(outcomeRule), false)}), so what each tier would yield
+          No stored lead has a known outcome yet ({describeWhenOutcomeCounts(settledDaysOf(outcomeRule), false, agesCountedTo)}), so what each tier would yield
           cannot be previewed: these thresholds come from the policy alone.
         </p>
       </>
@@ -443,7 +447,7 @@ function PolicyPreviewView({
           <PolicyChart key={name} preview={preview} chart={chart} />
         ))}
       </div>
-      <LabelledLeadsNote labelled={labelled} outcomeRule={outcomeRule} computed="Conversions, rates, profit and the curves are computed" />
+      <LabelledLeadsNote labelled={labelled} outcomeRule={outcomeRule} agesCountedTo={agesCountedTo} computed="Conversions, rates, profit and the curves are computed" />
     </>
   );
 }
