@@ -126,7 +126,7 @@ describe("pageFieldsAsData: the page's dates show its Locale when its language's
     expect(employees(page, pageConventions('en-GB'))).toBe(1500);
   });
 
-  it.each(['de-DE', 'tr-TR', 'da-DK', 'ro-RO', 'he-IL', 'de-CH', 'ru-RU'])("reads the whole numbers of a %s Locale on an en-US page whose dates show it", (locale) => {
+  it.each(['de-DE', 'tr-TR', 'da-DK', 'ro-RO', 'he-IL', 'de-CH', 'ru-RU', 'nl-NL', 'es-CL'])("reads the whole numbers of a %s Locale on an en-US page whose dates show it", (locale) => {
     for (const count of [1500, 25000]) {
       const page = { NumberOfEmployees: new Intl.NumberFormat(locale).format(count), CreatedDate: dateIn(locale) };
       expect(employees(page), JSON.stringify(page)).toBe(count);
@@ -155,6 +155,21 @@ describe("pageFieldsAsData: the page's dates show its Locale when its language's
     expect(pageFieldsAsData(either, features, 'salesforce', american)).toEqual(either);
     expect(employees({ NumberOfEmployees: '1.500', CreatedDate: '01.03.2026' }, null)).toBe(1.5);
   });
+
+  it("keeps the language's reading beside a date with dashes typed in a text field, which the page's other dates show", () => {
+    // A US user's Locale writes 3/1/2026 in every date field: 05-12-2026 is a text someone typed, and 1.250 a number with three decimals.
+    expect(employees({ NumberOfEmployees: '1.250', Renewal__c: '05-12-2026', CreatedDate: '3/1/2026' })).toBe(1.25);
+    // No Locale writes dashes month first: US users type them.
+    expect(employees({ NumberOfEmployees: '1.250', Renewal__c: '12-31-2026' })).toBe(1.25);
+    expect(employees({ NumberOfEmployees: '1.250', Renewal__c: '12-31-2026', Due__c: '05-12-2026' })).toBe(1.25);
+    // A nl-NL Locale writes every date with dashes, day first: 1.500 is 1500, whatever its days.
+    expect(employees({ NumberOfEmployees: '1.500', CreatedDate: '01-03-2026', Due__c: '31-12-2026' })).toBe(1500);
+    expect(employees({ NumberOfEmployees: '1.500', CreatedDate: '01-03-2026, 14:30' })).toBe(1500);
+    // Alone, 05-12-2026 is how a nl-NL Locale writes 5 December: the page tells no more, and a whole number is the likelier reading.
+    expect(employees({ NumberOfEmployees: '1.250', Renewal__c: '05-12-2026' })).toBe(1250);
+    // A date with dots is no typed text (only day-first Locales write them), whatever the page's other dates.
+    expect(employees({ NumberOfEmployees: '1.500', Renewal__c: '01.03.2026', CreatedDate: '3/1/2026' })).toBe(1500);
+  });
 });
 
 describe("pageFieldsAsData: a record's amount as a multi-currency org shows it", () => {
@@ -173,6 +188,23 @@ describe("pageFieldsAsData: a record's amount as a multi-currency org shows it",
     expect(revenue('25.000.000,00 SEK (2.713.067,50 USD)', pageConventions('de-DE'))).toBe(25000000);
     expect(revenue('-NOK 1,500.00', pageConventions('en-US'))).toBe(-1500);
     expect(revenue('EUR 2,500,000.00 (USD 2,713,067.50)', null)).toBe(2500000);
+  });
+
+  it.each([
+    ['pl-PL', 'PLN'], ['pt-BR', 'BRL'], ['ko-KR', 'KRW'], ['ru-RU', 'RUB'], ['cs-CZ', 'CZK'], ['tr-TR', 'TRY'], ['he-IL', 'ILS'], ['vi-VN', 'VND'], ['th-TH', 'THB'],
+    ['en-ZA', 'ZAR'], ['nb-NO', 'NOK'], ['da-DK', 'DKK'], ['hu-HU', 'HUF'], ['uk-UA', 'UAH'], ['id-ID', 'IDR'], ['ms-MY', 'MYR'], ['bg-BG', 'BGN'], ['es-PE', 'PEN'],
+  ])("reads a %s page's amount in %s as Intl writes it with the currency's sign", (locale, currency) => {
+    const format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    const whole = format.resolvedOptions().maximumFractionDigits === 0;
+    expect(revenue(format.format(2713067.5), pageConventions(locale)), format.format(2713067.5)).toBe(whole ? 2713068 : 2713067.5);
+    expect(revenue(format.format(-1200), pageConventions(locale)), format.format(-1200)).toBe(-1200);
+  });
+
+  it("reads a currency parseNumber does not know without the page's locale, and keeps words as written", () => {
+    expect(revenue('zł 1 200', null)).toBe(1200);
+    expect(revenue('R$ 1.234,50', null)).toBe(1234.5);
+    expect(revenue('1,200 Kč', pageConventions('en-US'))).toBe(1200);
+    for (const text of ['R2D2', 'kr-team', 'Q3 2024', 'R 2D2']) expect(pageFieldsAsData({ AnnualRevenue: text }, features, 'salesforce', pageConventions('en-US'))).toEqual({ AnnualRevenue: text });
   });
 
   it('keeps a negative amount in brackets, and brackets with no number in them', () => {

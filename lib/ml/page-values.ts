@@ -15,7 +15,7 @@ import { isMissingRaw, numericDate, numericDateMs, parseDate, type DateOrder, ty
 import type { Feature } from './manifest';
 import { LEVEL_KEYS, recordKey, type RawRecord, type SourceKind } from './featurize';
 import { cellNumber } from './train/dataset';
-import { inFileFormat } from './train/number-format';
+import { inFileFormat, withoutCurrency } from './train/number-format';
 import { asciiDigitsReader, readLocaleDate, withoutDirectionMarks, type WallClockDate } from './locale-dates';
 
 /** How a locale writes numbers and the day and month of a date. */
@@ -95,8 +95,13 @@ const CONVERTED_AMOUNT = /^(.*\d.*?)\s*\([^()]*\d[^()]*\)\s*$/su;
 /** The ISO code a multi-currency org writes an amount with (`SEK 25,000,000.00`, `-EUR 5.00`): `parseNumber` knows a few codes only. */
 const LEADING_CURRENCY_CODE = /^(\s*[-+\u2212]?)[A-Z]{3}\s*(?=[-+\u2212]?\d)/u;
 
-/** A page's number as `parseNumber` reads it: ordinary signs for full-width ones, and a record's amount without its converted amount or its currency's code. */
-const amountAsRead = (text: string) => text.replace(FULL_WIDTH, (char) => char.normalize('NFKC')).replace(CONVERTED_AMOUNT, '$1').replace(LEADING_CURRENCY_CODE, '$1');
+/**
+ * A page's number as `parseNumber` reads it: ordinary signs for full-width ones, and a record's
+ * amount without its converted amount, its currency's code, or a currency `parseNumber` does not
+ * know (`zł 1 200`, `R$ 1.234,56`: `withoutCurrency`, as the CSV import reads them).
+ */
+const amountAsRead = (text: string) =>
+  withoutCurrency(text.replace(FULL_WIDTH, (char) => char.normalize('NFKC')).replace(CONVERTED_AMOUNT, '$1').replace(LEADING_CURRENCY_CODE, '$1'));
 
 /**
  * `fields` with the text of `keys` as read as numbers: as `numberTextReader` reads it in `locale`
@@ -168,15 +173,25 @@ function numericDateSeparator(locale: string): NumericDate['separator'] | null {
  * (`01.03.2026` on an en-US page, `3/15/2026` on a German one), or in the other order
  * (`15/03/2026` on an en-US page). Salesforce tags a page with its user's language, and writes
  * numbers and dates in their Locale, which they set apart.
+ * Dashes are also typed in text fields, in either order (`12-31-2026` by US users: derive.ts's
+ * `USUAL_ORDER`), where dots are written by day-first Locales only; so a date with dashes shows
+ * another Locale by its separator only when no other date on the page says the Locale writes
+ * the language's way: none with the language's separator (the Locale writes every date field
+ * alike, `3/1/2026` on an en-US page), and none with dashes month first only (no Locale writes
+ * `12-31-2026`: nl-NL, es-CL and others write dashes day first). Alone, `05-12-2026` on an
+ * en-US page still counts: it reads as a nl-NL Locale writes 5 December, and the page tells no more.
  */
 function datesShowOtherLocale(values: readonly Raw[], conventions: PageConventions): boolean {
   const separator = conventions.locale ? numericDateSeparator(conventions.locale) : null;
-  return values.some((raw) => {
+  const dates = values.flatMap((raw) => {
     const date = typeof raw === 'string' ? numericDate(raw.trim()) : null;
-    if (date === null) return false;
-    const order = orderShown(raw);
-    return (separator !== null && date.separator !== separator) || (order !== null && order !== conventions.dateOrder);
+    return date === null ? [] : [{ separator: date.separator, order: orderShown(raw) }];
   });
+  const dashesTyped = dates.some((date) => date.separator === separator || (date.separator === '-' && date.order === 'month-first'));
+  return dates.some(
+    (date) =>
+      (separator !== null && date.separator !== separator && !(date.separator === '-' && dashesTyped)) || (date.order !== null && date.order !== conventions.dateOrder),
+  );
 }
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseNumber } from '../derive';
+import { parseNumber, type NumberFormat } from '../derive';
 import type { RawRecord } from '../featurize';
 import { buildFeatures, featurizeAndPrune, inferFeatureSpecs, type Table } from './dataset';
-import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, tableInFileFormat } from './number-format';
+import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, tableInFileFormat, withoutCurrency } from './number-format';
 
 const columns = ['german', 'decimal', 'us', 'counts', 'postcode', 'ref', 'notes'];
 const records: RawRecord[] = [
@@ -209,5 +209,111 @@ describe('number-format', () => {
     const now = new Date(0);
     const { X } = featurizeAndPrune(buildFeatures(specs, read.table.records, 'csv', now, []), read.table.records, 'csv', now, []);
     expect([X[0], X[2], X[100]]).toEqual([0.5, 400.5, 1_000_000.5]);
+  });
+
+  describe('amounts written with a currency parseNumber does not know', () => {
+    /** An amount as read without its currency: alone, or in a column's format. */
+    const amount = (text: string, format?: NumberFormat) => parseNumber(withoutCurrency(text), [], format);
+
+    it.each([
+      ['zł 1 200', undefined, 1200],
+      ['1 200 zł', undefined, 1200],
+      ['1.200,50 zł', 'comma-decimal', 1200.5],
+      ['1\u00a0200,50\u00a0zł', undefined, 1200.5], // pl-PL's no-break spaces
+      ['R$ 1.234,56', 'comma-decimal', 1234.56],
+      ['₩1,200,000', undefined, 1200000],
+      ['1 200 ₽', undefined, 1200],
+      ['kr 1 200', undefined, 1200],
+      ['kr. 1.200,00', 'comma-decimal', 1200],
+      ['1,200 Kč', undefined, 1200],
+      ['1,200 Kč', 'comma-decimal', 1.2],
+      ['₺1.250,75', 'comma-decimal', 1250.75],
+      ['₪ 3,500', undefined, 3500],
+      ['150.000 ₫', 'comma-decimal', 150000],
+      ['฿1,250.50', undefined, 1250.5],
+      ['R 1 500', undefined, 1500],
+      ['R1,200', undefined, 1200],
+      ['NZ$1,200', undefined, 1200],
+      ['SEK 1 200', undefined, 1200],
+      ['PLN 2 500,00', undefined, 2500],
+      ['RUB 1 200', undefined, 1200],
+      ['RM 12.50', undefined, 12.5],
+      ['Rs. 1,20,000', undefined, 120000], // Indian grouping
+      ['(zł 1 200)', undefined, -1200],
+      ['(1 200 zł)', undefined, -1200],
+      ['-R$ 5', undefined, -5],
+      ['zł −5', undefined, -5],
+    ] as const)('%s reads as %s %s', (text, format, want) => {
+      expect(parseNumber(text, [], format)).toBeNaN(); // as parseNumber alone reads it
+      expect(amount(text, format)).toBe(want);
+    });
+
+    it('keeps words and codes as written: no number is made of them', () => {
+      // A currency's letters glued to plain digits read as a code (R2, RM10); English words that are ISO codes as labels (TOP 10).
+      for (const text of ['R2D2', 'R2', 'RM10', 'kr-team', 'Q3 2024', 'TOP 10', 'ALL 3', 'sek 100', 'zł', 'R 2D2', '12 zł 50 gr', 'zł 12/31/2025', 'AB 12']) {
+        expect(withoutCurrency(text), text).toBe(text);
+        expect(amount(text), text).toBeNaN();
+      }
+      // parseNumber reads a word after a number as a unit (12 days), and kept that reading: 3 pm is 3, as before.
+      expect(withoutCurrency('3 pm')).toBe('3 pm');
+    });
+
+    it('keeps the reading of every value parseNumber reads, the currencies it knows among them', () => {
+      const readToday = [
+        '$1,200,000', '1,200', ' 3.5 ', '€ 3,5', '25-50', '1000+', '12 days', '12%', '(500)', '1e3', '2.5k', "$1'200'000", "CHF 1'200", 'CHF 1’200’000.50',
+        '₹1,20,000', '₹1,23,45,678.50', '$5MM', '1,5 Mio.', '-$1,200.00', '-USD 5', '$−1,200', '1 200 kr', '100 R', '10 TOP', '100 PLN', 'US$ 5', '2,5 lei',
+        '1.234,56 €', '-€1.234,5', '2.713.067', '0,125', '1 200,50 €', '1.200,50 PLN', '3 pm',
+      ];
+      for (const text of readToday) {
+        expect(withoutCurrency(text), text).toBe(text);
+        for (const format of [undefined, 'dot-decimal', 'comma-decimal'] as const) expect(amount(text, format), `${text} ${format}`).toBe(parseNumber(text, [], format));
+      }
+    });
+
+    it.each([
+      ['Polish amounts, no separator to show a format', ['zł 1 200', 'zł 15 000', '900 zł'], 'dot-decimal', ['1200', '15000', '900']],
+      ['Brazilian reais', ['R$ 1.234,56', 'R$ 12,00', 'R$ 1.000.000,00'], 'comma-decimal', ['1234.56', '12', '1000000']],
+      ['Korean won', ['₩1,200,000', '₩350,000', '₩0'], 'dot-decimal', ['1200000', '350000', '0']],
+      ['Czech crowns with thousands commas', ['1,200 Kč', '3,500 Kč', '12 Kč'], 'dot-decimal', ['1200', '3500', '12']],
+      ['Polish decimal commas', ['1.200,50 zł', '99,99 zł', '15 zł'], 'comma-decimal', ['1200.5', '99.99', '15']],
+      ['currencies beside plain numbers', ['₽ 5', '1 200', 'kr 7', '$12', 'SEK 3 000'], 'dot-decimal', ['5', '1 200', '7', '$12', '3000']],
+      ['words and codes', ['R2D2', 'kr-team', 'Q3 2024', 'TOP 10'], null, ['R2D2', 'kr-team', 'Q3 2024', 'TOP 10']],
+      ['revision codes', ['R1', 'R2', 'R3', 'R12'], null, ['R1', 'R2', 'R3', 'R12']],
+    ] as const)('%s: %j is read %s', (_, cells, format, rewritten) => {
+      const read = readColumn([...cells]);
+      expect(read.format).toBe(format);
+      expect(read.cells).toEqual(rewritten);
+      expect(read.warnings).toEqual([]);
+    });
+
+    it('reads dots that read both ways beside a currency as the file writes them, asking as for any column', () => {
+      const written = ['1.200 zł', '2.500 zł', '12 zł'];
+      const dotDecimal = readColumn(written);
+      expect(dotDecimal.cells).toEqual(['1.2', '2.5', '12']);
+      expect(dotDecimal.warnings).toEqual([
+        'Column "value": no number in it shows whether its dots are decimal points or thousands separators (like 1.200 zł), ' +
+          'so they were read as decimal points (1.200 zł as 1.2, not 1200). If they separate thousands, write the numbers without them (1234).',
+      ]);
+      const european = tableInFileFormat({ columns: ['budget', 'rating'], records: written.map((budget) => ({ budget, rating: '3,5' })) });
+      expect(european).toMatchObject({ commaDecimalColumns: ['budget', 'rating'], warnings: [] });
+      expect(european.table.records.map((record) => record.budget)).toEqual(['1200', '2500', '12']);
+      const commas = tableInFileFormat({ columns: ['budget', 'rating'], records: ['1,085 Kč', '2,250 Kč'].map((budget) => ({ budget, rating: '3,5' })) });
+      expect(commas.warnings).toEqual([
+        'Column "budget": no number in it shows whether its commas are decimal commas or thousands separators (like 1,085 Kč), so they were read as ' +
+          'thousands separators (1,085 Kč as 1085), although "rating" writes decimal commas. If 1,085 means 1.085, write the numbers with a decimal point (1.085).',
+      ]);
+      expect(commas.table.records.map((record) => record.budget)).toEqual(['1085', '2250']);
+    });
+
+    it('keeps a placeholder written with a currency as written, and lets the trainer read the column as numbers', () => {
+      const table: Table = {
+        columns: ['budget', 'converted'],
+        records: Array.from({ length: 40 }, (_, i) => ({ budget: i === 0 ? 'zł 0' : `zł ${i} 000`, converted: String(i % 2) })),
+      };
+      const read = tableInFileFormat(table, { keepAsWritten: ['converted'], missingValues: ['zł 0'] });
+      expect(read.table.records.slice(0, 3).map((record) => record.budget)).toEqual(['zł 0', '1000', '2000']);
+      expect(inferFeatureSpecs(table, 'converted', ['zł 0']).specs).toMatchObject([{ key: 'budget', type: 'categorical' }]);
+      expect(inferFeatureSpecs(read.table, 'converted', ['zł 0']).specs).toMatchObject([{ key: 'budget', type: 'numeric' }]);
+    });
   });
 });

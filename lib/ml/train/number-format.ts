@@ -3,14 +3,88 @@
  * a decimal comma (1.234,5), learned from the numbers that read in one format only
  * (2.713.067, 0,5, 1,234.5), and the records with those numbers rewritten as plain numbers
  * (2713067, 0.5) so that `parseNumber`, which reads each value alone, reads them right:
- * alone, `1.234` and `0,125` could be either, and `2.713.067` is no number. Pure: the CSV
- * import gathers evidence block by block while it streams the file, the training CLI over
- * the table it holds whole. The same design as date-order.ts.
+ * alone, `1.234` and `0,125` could be either, and `2.713.067` is no number. Amounts written
+ * with a currency `parseNumber` does not know (`zł 1 200`, `R$ 1.234,56`) are rewritten as
+ * plain numbers too (`withoutCurrency`). Pure: the CSV import gathers evidence block by block
+ * while it streams the file, the training CLI over the table it holds whole. The same design
+ * as date-order.ts.
  */
 import { isMissingRaw, parseNumber, type NumberFormat } from '../derive';
 import type { RawRecord } from '../featurize';
 import { plural } from '../../presentation';
 import { cellNumber, mostlyNumbers, type Table } from './dataset';
+
+/**
+ * ISO 4217 codes that are also English words a label may put before a number (`TOP 10`, `ALL 3`,
+ * `TRY 2`): read as currencies, such labels would turn into numbers. Their countries' amounts are
+ * written with signs or words here as well (`₺`, `TL`, `S/`).
+ */
+const CODES_THAT_ARE_WORDS = new Set(['ALL', 'BAM', 'BOB', 'CUP', 'GEL', 'MAD', 'MOP', 'PEN', 'SOS', 'TOP', 'TRY']);
+
+/** Currencies written in letters, as their countries write them: Polish, Czech, Nordic, Hungarian, Romanian, Malaysian, Chinese, Indonesian, South Asian, South African, Turkish, Russian, Bulgarian, Ukrainian, Peruvian. */
+const CURRENCY_WORDS = ['zł', 'Kč', 'kr', 'kr.', 'Kr', 'Kr.', 'Ft', 'lei', 'RM', 'RMB', 'Rp', 'Rs', 'Rs.', 'R', 'TL', 'руб', 'руб.', 'р.', 'лв', 'лв.', 'грн', 'грн.', 'S/'];
+
+/**
+ * A currency as amounts are written with it: any of Unicode's currency signs (`₩`, `₽`, `₺`,
+ * `₪`, `₫`, `฿`), with the letters some dollars and reals are written with (`R$`, `NZ$`, `HK$`);
+ * an ISO 4217 code (in capitals, as codes are written: `sek 100` is no amount); or a currency's
+ * letters (`CURRENCY_WORDS`).
+ */
+const CURRENCY = [
+  String.raw`[A-Z]{0,3}\p{Sc}`,
+  ...Intl.supportedValuesOf('currency').filter((code) => !CODES_THAT_ARE_WORDS.has(code)),
+  ...CURRENCY_WORDS.map((word) => word.replace('.', String.raw`\.`)),
+].join('|');
+
+/** A sign, as `parseNumber` reads it before a number (U+2212 is the minus sign of typeset text). */
+const SIGN = String.raw`[-+\u2212]`;
+
+/** A currency before a number (`zł 1 200`, `-R$ 5`, `(₩1,200)`): what comes before it (a bracket, a sign), the currency, and the space after it. */
+const LEADING_CURRENCY = new RegExp(String.raw`^(\(?${SIGN}?)\s*(${CURRENCY})(\s*)(?=${SIGN}?\d)`, 'u');
+
+/** What follows a text's last digit. */
+const AFTER_LAST_DIGIT = /(?<=\d)\D*$/u;
+
+/** A currency after a number (`1 200 ₽`, `1,200 Kč`, `(1 200 zł)`), as what follows its last digit: the space before it, and a bracket after it. */
+const TRAILING_CURRENCY = new RegExp(String.raw`^\s*(?:${CURRENCY})(\)?)$`, 'u');
+
+/** A number that starts with a thousands group (`1,200`, `1 200`, `1.200,50`, `1'200`). */
+const GROUPED_THOUSANDS = new RegExp(String.raw`^${SIGN}?\d{1,3}[\s,.'’]\d{3}(?!\d)`, 'u');
+
+/** Whether `parseNumber` reads `text` as a number: as written, or in one of the formats a file's column may show. */
+const readsAsNumber = (text: string) =>
+  Number.isFinite(parseNumber(text)) || Number.isFinite(parseNumber(text, [], 'dot-decimal')) || Number.isFinite(parseNumber(text, [], 'comma-decimal'));
+
+/** `text` without the currency before or after its number; null when it shows none. */
+function currencyTakenOff(text: string): string | null {
+  // Most numbers start and end with a digit: no currency to try (there are many) before or after them.
+  const leading = /^\d/.test(text) ? null : LEADING_CURRENCY.exec(text);
+  if (leading) {
+    const [written, before, currency, space] = leading;
+    const number = text.slice(written.length);
+    // Letters glued to plain digits are more often a code (`R2D2`, `RM10`) than an amount, which a currency's letters are written apart from (`R 15`) or before grouped thousands (`R1,200`).
+    const inLetters = !/\p{Sc}/u.test(currency);
+    return inLetters && space === '' && !GROUPED_THOUSANDS.test(number) ? null : before + number;
+  }
+  const after = AFTER_LAST_DIGIT.exec(text);
+  const trailing = after && after[0] !== '' ? TRAILING_CURRENCY.exec(after[0]) : null;
+  return after && trailing ? text.slice(0, after.index) + trailing[1] : null;
+}
+
+/**
+ * `text` without the currency its amount is written with, where `parseNumber` reads the amount
+ * only without it: `zł 1 200` → `1 200`, `1.200,50 zł` → `1.200,50`, `R$ 1.234,56`, `₩1,200,000`,
+ * `1 200 ₽`, `kr 1 200`, `1,200 Kč`, `SEK 1 200`. `parseNumber` knows a few currencies only
+ * ($, €, £, ¥, ₹, USD, EUR, GBP, INR, CHF, CAD, AUD, JPY before the number; letters after it as a
+ * unit: `1 200 kr`); its reading of what it reads is kept (`text` itself). Also `text` itself
+ * when what is left is no number either: words and codes stay words (`R2D2`, `kr-team`,
+ * `Q3 2024`, `TOP 10`). Pure; what a CSV import and a CRM page read amounts with (`inFileFormat`,
+ * page-values.ts), so a model reads them alike.
+ */
+export function withoutCurrency(text: string): string {
+  const bare = currencyTakenOff(text.trim());
+  return bare === null || readsAsNumber(text) || !readsAsNumber(bare) ? text : bare;
+}
 
 /** Numbers of a column that read in one format only, how many and the first seen. */
 interface OneFormatNumbers {
@@ -32,6 +106,8 @@ export interface NumberEvidence {
   dotEitherWay: string | null;
   /** The first number with a comma that reads as two different numbers (1,085: 1085 or 1.085). */
   commaEitherWay: string | null;
+  /** Cells that read as a number only without their currency (`zł 1 200`: `withoutCurrency`), which the column's numbers are then rewritten without. */
+  withCurrency: number;
 }
 
 /** Each column's evidence, none gathered yet. */
@@ -45,6 +121,7 @@ export function noNumberEvidence(columns: readonly string[]): Map<string, Number
         only: { 'dot-decimal': { count: 0, example: '' }, 'comma-decimal': { count: 0, example: '' } },
         dotEitherWay: null,
         commaEitherWay: null,
+        withCurrency: 0,
       },
     ]),
   );
@@ -55,9 +132,11 @@ function noteNumber(evidence: NumberEvidence, cell: RawRecord[string]): void {
   const text = String(cell).trim();
   if (!/\d/.test(text)) return; // words: no evidence either way (the quick way out for most text cells)
   evidence.withDigits++;
-  const dot = cellNumber(text, 'dot-decimal'); // NaN: no number in that format
+  const amount = withoutCurrency(text);
+  if (amount !== text) evidence.withCurrency++;
+  const dot = cellNumber(amount, 'dot-decimal'); // NaN: no number in that format
   // The formats differ only in their separators: without one, both read the same.
-  const comma = /[.,]/.test(text) ? cellNumber(text, 'comma-decimal') : dot;
+  const comma = /[.,]/.test(amount) ? cellNumber(amount, 'comma-decimal') : dot;
   if (!Number.isNaN(dot)) evidence.numbers['dot-decimal']++;
   if (!Number.isNaN(comma)) evidence.numbers['comma-decimal']++;
   // 2.713.067 is a number with decimal commas only; 1.234 is one either way, and says nothing of the format.
@@ -122,18 +201,24 @@ export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { 
     }
     warnings.push(
       `Column "${column}": no number in it shows whether its dots are decimal points or thousands separators (like ${example}), ` +
-        `so they were read as decimal points (${example} as ${parseNumber(example)}, not ${parseNumber(example, [], 'comma-decimal')})` +
+        `so they were read as decimal points (${example} as ${parseNumber(withoutCurrency(example))}, not ${parseNumber(withoutCurrency(example), [], 'comma-decimal')})` +
         (decimalCommas.length > 0 ? ` as ${listed(decimalPoints)} them, although ${listed(decimalCommas)} decimal commas` : '') +
         '. If they separate thousands, write the numbers without them (1234).',
     );
   }
-  for (const [column, example] of commasEitherWay) {
+  for (const [column, written] of commasEitherWay) {
     if (decimalCommas.length === 0) break;
+    const example = withoutCurrency(written);
     warnings.push(
-      `Column "${column}": no number in it shows whether its commas are decimal commas or thousands separators (like ${example}), ` +
-        `so they were read as thousands separators (${example} as ${parseNumber(example)}), although ${decimalCommas.map((c) => `"${c}"`).join(', ')} ` +
+      `Column "${column}": no number in it shows whether its commas are decimal commas or thousands separators (like ${written}), ` +
+        `so they were read as thousands separators (${written} as ${parseNumber(example)}), although ${decimalCommas.map((c) => `"${c}"`).join(', ')} ` +
         `${decimalCommas.length === 1 ? 'writes' : 'write'} decimal commas. If ${example} means ${parseNumber(example, [], 'comma-decimal')}, write the numbers with a decimal point (${parseNumber(example, [], 'comma-decimal')}).`,
     );
+  }
+  // A number column with amounts parseNumber reads only without their currency (zł 1 200), whose numbers show no format: read as
+  // parseNumber reads the rest of it (1,200 as 1200, 1.200 as 1.2, as warned), rewritten without the currency.
+  for (const [column, { withDigits, numbers, only, withCurrency }] of evidence) {
+    if (withCurrency > 0 && !formats.has(column) && only['comma-decimal'].count === 0 && mostlyNumbers(numbers['dot-decimal'], withDigits)) formats.set(column, 'dot-decimal');
   }
   // In file order (the columns decided last among them), as the notes naming the decimal-comma columns list them.
   const inFileOrder = new Map<string, NumberFormat>();
@@ -150,8 +235,9 @@ export const commaDecimalColumns = (formats: ReadonlyMap<string, NumberFormat>):
 
 /**
  * The record with its number columns' numbers as the plain number their column's format reads
- * (`€ 2.713.067,5` → `2713067.5`, which `parseNumber` reads alone the same): every number of a
- * decimal-comma column, and those of a decimal-point column `parseNumber` alone would misread.
+ * (`€ 2.713.067,5` → `2713067.5`, `zł 1 200` → `1200`, which `parseNumber` reads alone the same):
+ * every number of a decimal-comma column, and those of a decimal-point column `parseNumber`
+ * alone would misread (`₩1,200,000`: a currency it does not know, see `withoutCurrency`).
  * A currency, percent sign or unit goes with the separators (`parseNumber` reads none of them:
  * `12,5 %` is 12.5). Text, numbers `parseNumber` reads alone the same, and `missingValues`
  * (placeholders, even `0,00`: rewritten, they would no longer match) are kept as written.
@@ -159,7 +245,10 @@ export const commaDecimalColumns = (formats: ReadonlyMap<string, NumberFormat>):
 export function inFileFormat(record: RawRecord, formats: ReadonlyMap<string, NumberFormat>, missingValues: readonly string[]): RawRecord {
   const rewritten = { ...record };
   for (const [column, format] of formats) {
-    const value = parseNumber(record[column], missingValues, format);
+    const raw = record[column];
+    // A placeholder is matched as written (`zł 0` is not `0`).
+    if (isMissingRaw(raw, missingValues)) continue;
+    const value = parseNumber(typeof raw === 'string' ? withoutCurrency(raw) : raw, [], format);
     if (Number.isFinite(value) && (format === 'comma-decimal' || value !== parseNumber(record[column]))) rewritten[column] = String(value);
   }
   return rewritten;
