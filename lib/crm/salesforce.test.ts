@@ -2,8 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { loadPage, parsePage } from '../../test/fixtures/pages/load.ts';
 import { PAGE_FIELD_LIMITS } from './types.ts';
-import { parseLeadId, recogniseSalesforce, salesforce, salesforceId18, salesforcePage } from './salesforce.ts';
+import { parseLeadId, recogniseSalesforce, salesforce, salesforceId18, salesforcePage, withAuditDates } from './salesforce.ts';
 import type { PageMatch } from './types.ts';
+import manifestJson from '../../models/manifest.json';
+import { parseManifest } from '../ml/manifest';
+import { featurizeRecord } from '../ml/featurize';
+import { pageConventions, pageFieldsAsData } from '../ml/page-values';
 
 const HOST = 'https://acme.lightning.force.com';
 const ID18 = '00Q5e00000AbCdEEAV';
@@ -108,7 +112,8 @@ describe('Salesforce record page', () => {
       HasOptedOutOfEmail: 'false',
       Demo_Requested__c: 'true',
       LastActivityDate: '11/3/2026',
-      CreatedById: 'Marc Benioff, 11/3/2026, 9:14 AM',
+      CreatedById: 'Marc Benioff', // the row shows the date after the name: read as CreatedDate
+      CreatedDate: '11/3/2026, 9:14 AM',
       Address: "12 St James's Square London SW1Y 4JH United Kingdom",
       Description: 'Met at the Royal Society.', // a hidden tab of the same record
     });
@@ -254,5 +259,151 @@ describe('Salesforce record page', () => {
       if (happyDomCannotParse.test(selector)) continue;
       expect(() => document.querySelector(selector), selector).not.toThrow();
     }
+  });
+});
+
+/** The fixture's "Created By" row (a lookup to the user, then the date-time). */
+const createdByRow = (doc: Document) => doc.querySelector('.active [data-target-selection-name="sfdc:RecordField.Lead.CreatedById"]')!;
+
+describe('Salesforce record page: created and last-modified dates', () => {
+  const bundled = parseManifest(manifestJson);
+  if (!bundled.ok) throw new Error(bundled.error);
+  const { features } = bundled.manifest;
+  const daysSinceCreated = features.findIndex((feature) => feature.key === 'days_since_created');
+  /** The page's fields as data, as the background reads them: a rep in Berlin, whose page shows times in CET (UTC+1). */
+  const asData = (fields: Record<string, string>, locale: string) => pageFieldsAsData(fields, features, 'salesforce', pageConventions(locale), 'Europe/Berlin');
+  /** The model's input, a week after the lead was created (3 November 2026, 9:14 in Berlin). */
+  const scoredRow = (fields: Record<string, string>, locale: string) => featurizeRecord(asData(fields, locale), features, 'salesforce', new Date('2026-11-10T08:14:00Z'));
+
+  it('reads the created date out of the Created By row, so days since created is known (the real fixture)', () => {
+    const fields = salesforce.readRecordFields(loadPage('salesforce-record.html'));
+    expect(fields.CreatedById).toBe('Marc Benioff');
+    expect(fields.CreatedDate).toBe('11/3/2026, 9:14 AM');
+    expect(scoredRow(fields, 'en-US')[daysSinceCreated]).toBe(7); // was NaN: the model reads CreatedDate
+  });
+
+  it.each([
+    ['en-US', '11/3/2026, 9:14 AM'],
+    ['de-DE', '03.11.2026, 09:14'],
+    ['en-GB', '3/11/2026 9:14'],
+    ['ja-JP', '2026/11/03 9:14'],
+    ['fi-FI', '3.11.2026 klo 9.14'],
+  ])('in a %s Locale ("%s"), the date is passed on as the page writes it and read as 3 November 2026, 9:14 in Berlin', (locale, shown) => {
+    const doc = loadPage('salesforce-record.html');
+    createdByRow(doc).querySelector('lightning-formatted-text')!.textContent = shown;
+    const fields = salesforce.readRecordFields(doc);
+    expect(fields).toMatchObject({ CreatedById: 'Marc Benioff', CreatedDate: shown });
+    expect(asData(fields, locale).CreatedDate).toBe('2026-11-03T08:14:00.000Z');
+    expect(scoredRow(fields, locale)[daysSinceCreated]).toBe(7);
+  });
+
+  it('reads the last-modified date out of the Last Modified By row', () => {
+    const doc = loadPage('salesforce-record.html');
+    const row = createdByRow(doc).cloneNode(true) as Element;
+    row.setAttribute('data-target-selection-name', 'sfdc:RecordField.Lead.LastModifiedById');
+    row.querySelector('a')!.lastChild!.textContent = 'Ada Admin';
+    row.querySelector('lightning-formatted-text')!.textContent = '11/9/2026, 4:05 PM';
+    createdByRow(doc).parentElement!.after(row);
+    expect(salesforce.readRecordFields(doc)).toMatchObject({
+      CreatedById: 'Marc Benioff',
+      CreatedDate: '11/3/2026, 9:14 AM',
+      LastModifiedById: 'Ada Admin',
+      LastModifiedDate: '11/9/2026, 4:05 PM',
+    });
+  });
+
+  it('keeps a created date the page shows in a row of its own, and fills in one it shows empty', () => {
+    const doc = loadPage('salesforce-record.html');
+    const own = doc.createElement('div');
+    own.setAttribute('data-target-selection-name', 'sfdc:RecordField.Lead.CreatedDate');
+    own.innerHTML = '<span class="test-id__field-label">Created Date</span><span class="test-id__field-value">11/2/2026, 8:00 AM</span>';
+    createdByRow(doc).parentElement!.after(own);
+    expect(salesforce.readRecordFields(doc)).toMatchObject({ CreatedById: 'Marc Benioff', CreatedDate: '11/2/2026, 8:00 AM' });
+    own.querySelector('.test-id__field-value')!.textContent = '';
+    expect(salesforce.readRecordFields(doc)).toMatchObject({ CreatedById: 'Marc Benioff', CreatedDate: '11/3/2026, 9:14 AM' });
+  });
+
+  it('leaves a Created By row that shows no date (still rendering) as it is', () => {
+    const doc = loadPage('salesforce-record.html');
+    createdByRow(doc).querySelector('lightning-formatted-text')!.remove();
+    const fields = salesforce.readRecordFields(doc);
+    expect(fields.CreatedById).toBe('Marc Benioff,');
+    expect(fields).not.toHaveProperty('CreatedDate');
+  });
+
+  it('splits at the comma before the date only, whatever the name', () => {
+    expect(withAuditDates({ CreatedById: 'Benioff, Marc, 03.11.2026, 09:14' })).toEqual({ CreatedById: 'Benioff, Marc', CreatedDate: '03.11.2026, 09:14' });
+    expect(withAuditDates({ CreatedById: 'Integration User' })).toEqual({ CreatedById: 'Integration User' });
+    expect(withAuditDates({ Description: 'Met Marc, 11/3/2026' })).toEqual({ Description: 'Met Marc, 11/3/2026' });
+  });
+
+  it('adds no date beyond the field limit', () => {
+    const full = Object.fromEntries(Array.from({ length: PAGE_FIELD_LIMITS.maxFields - 1 }, (_, i) => [`F${i}__c`, 'v']));
+    const fields = withAuditDates({ ...full, CreatedById: 'Marc Benioff, 11/3/2026, 9:14 AM' });
+    expect(Object.keys(fields)).toHaveLength(PAGE_FIELD_LIMITS.maxFields);
+    expect(fields.CreatedById).toBe('Marc Benioff');
+    expect(fields).not.toHaveProperty('CreatedDate');
+  });
+});
+
+describe('Salesforce record page in inline edit', () => {
+  /** The fixture with its detail in inline edit (the pencil clicked): Lead Source's row holds an empty picklist, Title's a text box being typed in. */
+  const pageInInlineEdit = () => {
+    const doc = loadPage('salesforce-record.html');
+    const row = (field: string) => doc.querySelector(`.active [data-target-selection-name="sfdc:RecordField.Lead.${field}"]`)!;
+    // A sketch of lightning-combobox (an empty picklist) and lightning-input (a text field) in edit mode.
+    row('LeadSource').innerHTML = `<lightning-combobox class="slds-form-element">
+        <label class="slds-form-element__label">Lead Source</label>
+        <div class="slds-form-element__control"><div class="slds-combobox">
+          <button role="combobox" aria-expanded="false" class="slds-combobox__input"><span class="slds-truncate">--None--</span></button>
+        </div></div>
+      </lightning-combobox>`;
+    row('Title').innerHTML = `<lightning-input class="slds-form-element">
+        <label class="slds-form-element__label">Title</label>
+        <div class="slds-form-element__control"><input type="text" class="slds-input"></div>
+      </lightning-input>`;
+    (row('Title').querySelector('input') as HTMLInputElement).value = 'CEO (unsaved)';
+    return doc;
+  };
+
+  it('does not read a row whose editor is open: an empty picklist is no "--None--" lead source, a half-typed title no title', () => {
+    const fields = salesforce.readRecordFields(pageInInlineEdit());
+    expect(fields).not.toHaveProperty('LeadSource');
+    expect(fields).not.toHaveProperty('Title');
+    // Rows not being edited are read as ever: read-only ones, and a view-mode checkbox (disabled).
+    expect(fields).toMatchObject({ Company: 'Analytical Engines Ltd', HasOptedOutOfEmail: 'false', Demo_Requested__c: 'true', CreatedById: 'Marc Benioff' });
+  });
+
+  it.each([
+    ['a select', '<select><option>--None--</option><option>Web</option></select>'],
+    ['a text area', '<textarea>Met at the Royal Society, and again at</textarea>'],
+    ['a checkbox that can be ticked', '<input type="checkbox" checked>'],
+    ['a lookup search box', '<input type="search" role="combobox" aria-autocomplete="list">'],
+    ['a rich text editor', '<div class="ql-editor" contenteditable="true"><p>Notes</p></div>'],
+  ])('does not read a row holding %s', (_, editor) => {
+    const doc = parsePage(`<div class="windowViewMode-normal active">
+      <div data-target-selection-name="sfdc:RecordField.Lead.Edited__c"><span class="slds-form-element__label">Edited</span>${editor}</div>
+      <div data-target-selection-name="sfdc:RecordField.Lead.Rating"><span class="test-id__field-value">Hot</span></div>
+    </div>`);
+    expect(salesforce.readRecordFields(doc)).toEqual({ Rating: 'Hot' });
+  });
+
+  it('reads a row whose control cannot be changed: it shows what is saved', () => {
+    const doc = parsePage(`<div class="windowViewMode-normal active">
+      <div data-target-selection-name="sfdc:RecordField.Lead.Website"><span class="test-id__field-value"><input type="text" readonly value="example.com"></span></div>
+      <div data-target-selection-name="sfdc:RecordField.Lead.DoNotCall"><span class="test-id__field-value"><input type="checkbox" disabled checked></span></div>
+    </div>`);
+    expect(salesforce.readRecordFields(doc)).toEqual({ Website: 'example.com', DoNotCall: 'true' });
+  });
+
+  it.each(['--None--', 'Select an Option'])('reads a picklist placeholder %j shown as text as empty', (placeholder) => {
+    // Aura's picklist trigger is a plain link (no combobox role): its row is read, its placeholder is no value.
+    const doc = parsePage(`<div class="windowViewMode-normal active">
+      <div class="forcePageBlockItemView" data-target-selection-name="sfdc:RecordField.Lead.Industry">
+        <span class="test-id__field-label">Industry</span>
+        <div class="uiPopupTrigger"><a class="select" role="button" aria-haspopup="true">${placeholder}</a></div>
+      </div>
+    </div>`);
+    expect(salesforce.readRecordFields(doc)).toEqual({ Industry: '' });
   });
 });

@@ -11,11 +11,13 @@
  *
  * Page (`salesforcePage`): Lightning keeps several record views in the DOM and marks one
  * `active`; everything is read inside it. Field rows carry the field API name in
- * `data-target-selection-name="sfdc:RecordField.Lead.{ApiName}"`.
+ * `data-target-selection-name="sfdc:RecordField.Lead.{ApiName}"`. Rows in inline edit are not
+ * read, and the created and last-modified dates are read out of their user fields' rows
+ * (`withAuditDates`).
  */
-import { closestComposed, createRecordPageReader, normaliseText, queryFirst, type RecordPageSpec } from './dom.ts';
+import { closestComposed, createRecordPageReader, normaliseText, queryFirst, type RecordPageSpec, type Selectors } from './dom.ts';
 import { createListPageReader, type ListPageSpec } from './list-rows.ts';
-import type { CrmAdapter, PageMatch } from './types.ts';
+import { PAGE_FIELD_LIMITS, type CrmAdapter, type PageFields, type PageMatch } from './types.ts';
 
 // ---------------------------------------------------------------------------------------
 // Page recognition (pure)
@@ -118,6 +120,25 @@ function leadFieldName(row: Element): string | null {
   return match?.[1] ?? null;
 }
 
+/**
+ * An editor open in a field row: the pencil turns the record's detail into a form (inline edit),
+ * whose controls show what the rep is typing or picking, not what is saved (an empty picklist
+ * reads "--None--"). A control that cannot be changed (a view's checkbox is a disabled one) shows what is saved.
+ */
+const OPEN_EDITOR: Selectors = [
+  'input:not([type="hidden"]):not([disabled]):not([readonly])',
+  'select:not([disabled])',
+  'textarea:not([disabled]):not([readonly])',
+  '[role="combobox"]',
+  '[contenteditable="true"]',
+  '[contenteditable=""]',
+];
+
+/** The field API name of a row (`leadFieldName`), or null while the row is being edited: unsaved values are no lead's. */
+function savedFieldName(row: Element): string | null {
+  return queryFirst(row, OPEN_EDITOR) === null ? leadFieldName(row) : null;
+}
+
 /** Browser-tab titles that are not a record's name (shown while Lightning loads). */
 const GENERIC_TITLES = new Set(['salesforce', 'lightning experience', 'loading', 'loading...', 'loading…']);
 
@@ -177,8 +198,9 @@ export const salesforcePage: RecordPageSpec = {
     // The object label ("Lead") above the name in the header.
     '.entityNameTitle',
   ],
-  emptyValues: [],
-  fieldName: leadFieldName,
+  // An empty picklist's placeholders in an edit form, should one be read (an editor `OPEN_EDITOR` cannot see, in a closed shadow root).
+  emptyValues: ['--None--', 'Select an Option'],
+  fieldName: savedFieldName,
   nameFromDocumentTitle,
 };
 
@@ -202,11 +224,54 @@ export const salesforceListPage: ListPageSpec = {
   recognise: recogniseSalesforce,
 };
 
+// ---------------------------------------------------------------------------------------
+// Audit dates
+// ---------------------------------------------------------------------------------------
+
+/**
+ * A page layout cannot show `CreatedDate` or `LastModifiedDate` by itself: Lightning shows each
+ * in its user field's row, after the user's name ("Created By: Marc Benioff, 11/3/2026, 9:14 AM").
+ * User field → the date field its row shows.
+ */
+const AUDIT_DATE_FIELDS = new Map([
+  ['CreatedById', 'CreatedDate'],
+  ['LastModifiedById', 'LastModifiedDate'],
+]);
+
+/**
+ * A user's name, a comma, then a date-time as their Locale writes it, which starts with a digit
+ * in every Locale (`11/3/2026, 9:14 AM`, `03.11.2026, 09:14`, `2026/11/03 9:14`): split at the
+ * first comma before a digit (a name may hold a comma, "Benioff, Marc", but not before a digit).
+ */
+const NAME_THEN_DATE = /^(.*?)\s*[,،，、]\s*(\p{Nd}.*)$/u;
+
+/**
+ * `fields` with each audit user field's row split into the user's name (kept as the user field)
+ * and the date-time it shows, as the date field (`AUDIT_DATE_FIELDS`) in the text the page shows
+ * (its Locale's: page-values.ts reads it), unless the page shows a value of that field itself.
+ * Never more than `PAGE_FIELD_LIMITS.maxFields` fields.
+ */
+export function withAuditDates(fields: PageFields): PageFields {
+  const read: PageFields = { ...fields };
+  for (const [userField, dateField] of AUDIT_DATE_FIELDS) {
+    const split = Object.hasOwn(fields, userField) ? NAME_THEN_DATE.exec(fields[userField]) : null;
+    if (split === null) continue;
+    const [, name, date] = split;
+    read[userField] = name;
+    const shownDate = Object.hasOwn(fields, dateField) ? fields[dateField] : undefined;
+    if (shownDate === '' || (shownDate === undefined && Object.keys(read).length < PAGE_FIELD_LIMITS.maxFields)) read[dateField] = date;
+  }
+  return read;
+}
+
+const recordPageReader = createRecordPageReader(salesforcePage);
+
 export const salesforce: CrmAdapter = {
   crm: 'salesforce',
   // The whole active record view is read, its hidden tabs too; a layout may drop an emptied field's row.
   readsShownFieldsOnly: false,
   recognise: recogniseSalesforce,
-  ...createRecordPageReader(salesforcePage),
+  ...recordPageReader,
+  readRecordFields: (doc) => withAuditDates(recordPageReader.readRecordFields(doc)),
   ...createListPageReader(salesforceListPage),
 };
