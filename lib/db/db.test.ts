@@ -1,9 +1,10 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
-import { countStoredLeadsByOrigin, db as extensionDb, LeadLensDb, summaryOf } from './db';
+import { leadsInWindow, type TrainingWindow } from '../ml/train/training-set';
+import { countStoredLeadsByOrigin, db as extensionDb, LeadLensDb, readLeadsForTraining, summaryOf, type StoredLead } from './db';
 
 const NAME = 'leadlens-upgrade-test';
 
@@ -103,6 +104,76 @@ it('writes and deletes leads with their summaries, and refuses a transaction wit
   await expect(db.transaction('rw', db.leads, () => db.putLeads([storedLead({ source: 'csv', id: 'd', origin: 'csv', outcome: 1 })]))).rejects.toThrow(/leadSummaries not included/);
   expect(await db.leads.count()).toBe(2);
   db.close();
+});
+
+describe('reading a source’s leads for the trainer', () => {
+  const DAY = 86_400_000;
+  const now = Date.UTC(2026, 10, 1);
+  /** A wide CRM lead: its created date, its outcome, and 300 properties no training reads, most of them empty. */
+  const wideLead = (source: StoredLead['source'], id: string, createdAt: number, origin: StoredLead['origin'] = 'sync') =>
+    storedLead({
+      source,
+      id,
+      origin,
+      createdAt,
+      fields: { lifecyclestage: Number(id.replace(/\D/g, '')) % 3 === 0 ? 'customer' : 'lead', ...Object.fromEntries(Array.from({ length: 300 }, (_, p) => [`property_${p}`, p % 10 === 0 ? `value ${p}` : null])) },
+    });
+  // 1,300 HubSpot leads over 400 days (more than two chunks of a read), 40 of them with no created date; Salesforce leads and HubSpot's demo leads beside them.
+  const hubspot = Array.from({ length: 1300 }, (_, i) => wideLead('hubspot', `c${String(i * 7919 % 1300).padStart(4, '0')}`, i < 40 ? 0 : now - ((i * 37) % 400) * DAY));
+  const salesforce = Array.from({ length: 200 }, (_, i) => wideLead('salesforce', `00Q${i}`, now - (i % 400) * DAY));
+  const demo = Array.from({ length: 50 }, (_, i) => wideLead('hubspot', `demo${i}`, now - (i % 100) * DAY, 'demo'));
+  const inHistory = (key: string) => !key.startsWith('hubspot|demo');
+  /** The source's history in key order, as `historyKeys` lists it. */
+  const history = [...hubspot].sort((a, b) => (a.key < b.key ? -1 : 1));
+  afterEach(() => Promise.all(extensionDb.leadTables.map((table) => table.clear())));
+
+  /** What `readLeadsForTraining` hands over for `window`, the created dates it placed the window over, and every lead IndexedDB gave it. */
+  async function read(window: TrainingWindow) {
+    const materialized: string[] = [];
+    const reading = (lead: StoredLead) => {
+      materialized.push(lead.key);
+      return lead;
+    };
+    extensionDb.leads.hook('reading', reading);
+    const placedOver: number[][] = [];
+    const added: string[] = [];
+    try {
+      await readLeadsForTraining('hubspot', inHistory, {
+        window: (createdDates) => {
+          placedOver.push([...createdDates]);
+          return window;
+        },
+        add: (lead) => added.push(lead.key),
+      });
+    } finally {
+      extensionDb.leads.hook('reading').unsubscribe(reading);
+    }
+    return { materialized, placedOver, added };
+  }
+
+  it.each<[string, TrainingWindow]>([
+    ['from a year ago to 30 days ago', { createdAfter: now - 365 * DAY, createdBefore: now - 30 * DAY }],
+    ['created at least 90 days ago', { createdAfter: null, createdBefore: now - 90 * DAY }],
+    ['created in the last 60 days', { createdAfter: now - 60 * DAY, createdBefore: null }],
+    ['that ends before it begins', { createdAfter: now - 30 * DAY, createdBefore: now - 60 * DAY }],
+  ])('reads only the leads created in a window %s, through the created-date index: the leads the whole history gave, in its order', async (_name, window) => {
+    await extensionDb.putLeads([...hubspot, ...salesforce, ...demo]);
+    const { materialized, placedOver, added } = await read(window);
+    // The window is placed over the created date of every lead of the history, none of them read.
+    expect(placedOver).toHaveLength(1);
+    expect(placedOver[0].sort()).toEqual(history.map((lead) => lead.createdAt).sort());
+    const inWindow = leadsInWindow(history, window).leads.map((lead) => lead.key);
+    expect(added).toEqual(inWindow);
+    // No lead outside the window was taken out of IndexedDB, nor another source's, nor a demo lead left out of the history.
+    expect(materialized).toEqual(inWindow);
+  });
+
+  it('reads every lead of the history, dated or not, in key order, when the window has neither end', async () => {
+    await extensionDb.putLeads([...hubspot, ...salesforce, ...demo]);
+    const { materialized, added } = await read({ createdAfter: null, createdBefore: null });
+    expect(added).toEqual(history.map((lead) => lead.key));
+    expect(materialized).toEqual([...history, ...demo].map((lead) => lead.key).sort());
+  });
 });
 
 it('counts demo leads apart from each source’s own, though Demo mode stores them under the CRMs’ keys', async () => {

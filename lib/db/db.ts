@@ -65,6 +65,12 @@ const SUMMARY_FILL_CHUNK = 2000;
 /** Leads read per request by `replaceLeads` for the rows models learnt from (memory stays flat on large imports). */
 const ROW_READ_CHUNK = 2000;
 
+/** Leads read per request by `readLeadsForTraining`: a chunk of a CRM's widest leads is all it holds whole at once. */
+const TRAINING_READ_CHUNK = 500;
+
+/** Lead summaries read per request by `readLeadsForTraining` for the leads' created dates. */
+const CREATED_DATE_READ_CHUNK = 2000;
+
 /**
  * What tells a lead's row from another's: its fields (a CSV row's every cell, whichever columns
  * name it), hashed to 64 bits (cyrb53's two 32-bit halves, unmasked), so the rows of a 100,000-lead
@@ -336,5 +342,56 @@ export function countStoredLeadsByOrigin(): Promise<{ own: Record<SourceKind, nu
     ]);
     const ownOf = (source: SourceKind, stored: number) => stored - demoKeys.filter((key) => key.startsWith(`${source}|`)).length;
     return { own: { salesforce: ownOf('salesforce', salesforce), hubspot: ownOf('hubspot', hubspot), csv: ownOf('csv', csv) }, demo: demoKeys.length };
+  });
+}
+
+/** What the trainer reads of a source's leads, as they are read (the training job's `HistoryRead`). */
+export interface TrainingLeadRead {
+  /** The window to read (both ends included; neither: every lead), placed over the created date (epoch ms; 0 when unknown) of every lead of the history before any lead is read. */
+  window(createdDates: readonly number[]): { createdAfter: number | null; createdBefore: number | null };
+  /** Each lead inside the window, in key order, as it is read: what this keeps of it is all that outlives its chunk. */
+  add(lead: StoredLead): void;
+}
+
+/**
+ * Reads `source`'s leads for the trainer without holding them: the created date of each lead
+ * `inHistory` keeps, from its summary; then only the leads created inside the window
+ * `read.window` places over those dates (both ends included; a lead with no created date, 0, is
+ * in no window), found through the `createdAt` index, or every lead of the source when the window
+ * has neither end. They are handed to `read.add` in key order (the order of `historyKeys`), a
+ * chunk at a time. In one transaction, or the caller's (which lists `leads` and `leadSummaries`).
+ */
+export function readLeadsForTraining(source: SourceKind, inHistory: (key: string) => boolean, read: TrainingLeadRead): Promise<void> {
+  const range = prefixRange(`${source}|`);
+  return db.transaction('r', [db.leads, db.leadSummaries], async () => {
+    const createdDates: number[] = [];
+    await forEachChunk(
+      db.leadSummaries,
+      CREATED_DATE_READ_CHUNK,
+      (summaries) => {
+        for (const summary of summaries) if (inHistory(summary.key)) createdDates.push(summary.createdAt);
+      },
+      range,
+    );
+    const { createdAfter, createdBefore } = read.window(createdDates);
+    if (createdAfter === null && createdBefore === null) {
+      await forEachChunk(
+        db.leads,
+        TRAINING_READ_CHUNK,
+        (leads) => {
+          for (const lead of leads) if (inHistory(lead.key)) read.add(lead);
+        },
+        range,
+      );
+      return;
+    }
+    const from = createdAfter !== null && createdAfter > 0 ? createdAfter : 0;
+    // The keys of every source's leads in the window (no lead read); the history's of this source
+    // are then read in key order: a string sort is IndexedDB's order.
+    const inWindow = await db.leads.where('createdAt').between(from, createdBefore ?? Infinity, from > 0, true).primaryKeys();
+    const keys = inWindow.filter((key) => key >= range[0] && key <= range[1] && inHistory(key)).sort();
+    for (let start = 0; start < keys.length; start += TRAINING_READ_CHUNK) {
+      for (const lead of await db.leads.bulkGet(keys.slice(start, start + TRAINING_READ_CHUNK))) if (lead !== undefined) read.add(lead);
+    }
   });
 }

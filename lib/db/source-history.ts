@@ -7,7 +7,7 @@
  */
 import { CRM_KINDS } from '../crm/types';
 import { prefixRange } from './chunks';
-import { countStoredLeads, db, type StoredLead } from './db';
+import { countStoredLeads, db } from './db';
 import type { SourceKind } from '../ml/featurize';
 
 export interface HistoryRule {
@@ -65,13 +65,5 @@ export function historyKeys(source: SourceKind): Promise<HistoryKeys> {
       db.leads.where(':id').between(...prefixRange(`${source}|`)).primaryKeys() as Promise<string[]>,
     ]);
     return { keys: rule.demoLeftOut.size === 0 ? keys : keys.filter((key) => inHistory(rule, key)), rule };
-  });
-}
-
-/** `source`'s history, whole: what the trainer reads, in the order of `historyKeys`. */
-export function historyLeads(source: SourceKind): Promise<StoredLead[]> {
-  return db.transaction('r', db.leads, async () => {
-    const [rule, leads] = await Promise.all([historyRule(source), db.leads.where(':id').between(...prefixRange(`${source}|`)).toArray()]);
-    return rule.demoLeftOut.size === 0 ? leads : leads.filter((lead) => inHistory(rule, lead.key));
   });
 }

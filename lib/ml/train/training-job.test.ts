@@ -1,12 +1,15 @@
+import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
+import { db, readLeadsForTraining, type StoredLead } from '../../db/db';
+import { historyRule, inHistory } from '../../db/source-history';
 import { ManifestSchema } from '../manifest';
-import { compareModels, runTrainingRequest } from './training-job';
+import { compareModels, runTrainingRequest, type TrainingHistory } from './training-job';
 import { rocAucStandardError } from './metrics';
 import { mulberry32 } from '../random';
-import { KEEPS_CHANGING_REASON, LEAD_AGE_REASON, mapSpec } from './training-set';
-import { TrainingEventSchema, TrainingStageSchema, type TrainingData, type TrainingEvent } from './worker-protocol';
+import { KEEPS_CHANGING_REASON, LEAD_AGE_REASON, leadsInWindow, mapSpec } from './training-set';
+import { TrainingEventSchema, TrainingStageSchema, type TrainingData, type TrainingEvent, type TrainingRequest } from './worker-protocol';
 
 const now = new Date('2026-11-01T00:00:00Z');
 const leads = generateDemoLeads({ count: 1200, seed: 5, now }).map((lead) => toStoredLead(lead, 'hubspot'));
@@ -28,6 +31,71 @@ async function run(request: Parameters<typeof runTrainingRequest>[0], stored = l
 }
 
 afterEach(() => vi.restoreAllMocks());
+
+/** The history the worker reads (worker.ts): the source's leads in IndexedDB, its demo leads left out once it has its own. */
+const storedHistory: TrainingHistory = {
+  leads: (source, read) =>
+    db.transaction('r', [db.leads, db.leadSummaries], async () => {
+      const rule = await historyRule(source);
+      await readLeadsForTraining(source, (key) => inHistory(rule, key), read);
+    }),
+  writtenBackFields: async () => [],
+  probabilitiesOf: noProbabilities,
+};
+
+/** What `request` answers, but its progress (which the clock paces) and the time it took. */
+const answers = (events: TrainingEvent[]) =>
+  events.flatMap((event): TrainingEvent[] => (event.type === 'progress' ? [] : event.type === 'trained' ? [{ ...event, summary: { ...event.summary, trainSeconds: 0 } }] : [event]));
+
+/** `request`'s answers from `history`, and the key of every lead IndexedDB gave the job, in the order it gave them. */
+async function answersFrom(request: TrainingRequest, history: TrainingHistory) {
+  const materialized: string[] = [];
+  const reading = (lead: StoredLead) => {
+    materialized.push(lead.key);
+    return lead;
+  };
+  db.leads.hook('reading', reading);
+  try {
+    const events: TrainingEvent[] = [];
+    await runTrainingRequest(request, history, (event) => events.push(event));
+    return { answers: answers(events), materialized };
+  } finally {
+    db.leads.hook('reading').unsubscribe(reading);
+  }
+}
+
+/** `leads` in key order, as the store gives a source's history. */
+const inKeyOrder = <T extends { key: string }>(leads: readonly T[]) => [...leads].sort((a, b) => (a.key < b.key ? -1 : 1));
+
+describe('a history stored in IndexedDB', () => {
+  afterEach(() => Promise.all(db.leadTables.map((table) => table.clear())));
+
+  // The demo leads synced from HubSpot, with Demo mode's own leads and Salesforce's beside them.
+  const synced = leads.map((lead) => ({ ...lead, origin: 'sync' as const }));
+  const others = [
+    ...generateDemoLeads({ count: 100, seed: 6, now }).map((lead) => ({ ...toStoredLead(lead, 'hubspot'), key: `hubspot|demo-${lead.hubspotId}` })),
+    ...generateDemoLeads({ count: 100, seed: 8, now }).map((lead) => toStoredLead(lead, 'salesforce')),
+  ];
+  const DAY = 86_400_000;
+  const lastYearTo30DaysAgo = { ...data, window: { createdAfter: now.getTime() - 365 * DAY, createdBefore: now.getTime() - 30 * DAY } };
+  const held: TrainingHistory = { leads: async (source) => (source === 'hubspot' ? inKeyOrder(synced) : []), writtenBackFields: async () => [], probabilitiesOf: noProbabilities };
+
+  it.each<[string, TrainingRequest]>([
+    ['checking the data', { type: 'inspect', data: lastYearTo30DaysAgo, catalogue: DEMO_FEATURE_SPECS }],
+    ['checking features', { type: 'check-features', data: lastYearTo30DaysAgo, specs: DEMO_FEATURE_SPECS }],
+    ['training', { type: 'train', data: lastYearTo30DaysAgo, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 }],
+  ])('%s reads only the leads of the window, and answers as from the whole history read at once', async (_doing, request) => {
+    await db.putLeads([...synced, ...others]);
+    const fromStore = await answersFrom(request, storedHistory);
+    const inWindow = leadsInWindow(inKeyOrder(synced), lastYearTo30DaysAgo.window).leads;
+    expect(inWindow.length).toBeGreaterThan(500);
+    expect(inWindow.length).toBeLessThan(synced.length);
+    // No lead created outside the window was taken out of IndexedDB, nor another source's or a demo lead.
+    expect(fromStore.materialized).toEqual(inWindow.map((lead) => lead.key));
+    expect(fromStore.answers).toEqual((await answersFrom(request, held)).answers);
+    expect(fromStore.answers.at(-1)?.type).toBe(request.type === 'inspect' ? 'inspected' : request.type === 'train' ? 'trained' : 'features-checked');
+  });
+});
 
 describe('runTrainingRequest', () => {
   it('inspects: counts, HubSpot-mapped candidates, and leakage flags', async () => {
@@ -356,6 +424,36 @@ describe('a file’s window', () => {
     await runTrainingRequest(request, history, (event) => events.push(TrainingEventSchema.parse(event)));
     return events;
   };
+
+  it('reads a stored file’s window, then every lead of it again for the dates "days since" are measured from, keeping only those, and answers as from the whole file read at once', async () => {
+    const training = Date.UTC(2026, 0, 1);
+    const stored = file.map((lead, row) => ({ ...lead, source: 'csv' as const, id: `row-${row}`, origin: 'csv' as const, name: '', owner: '', leadSource: '', modifiedAt: 0, outcome: null }));
+    await db.putLeads(stored);
+    const held: TrainingHistory = { leads: async () => inKeyOrder(file), writtenBackFields: async () => [], probabilitiesOf: noProbabilities };
+    const window = { createdAfter: exported - 12 * 30.44 * DAY, createdBefore: exported - 30 * DAY };
+    const inWindow = leadsInWindow(inKeyOrder(file), window).leads.map((lead) => lead.key);
+    const everyLead = inKeyOrder(file).map((lead) => lead.key);
+    try {
+      const inspected = await answersFrom({ type: 'inspect', data: formData(training), catalogue: DEMO_FEATURE_SPECS }, storedHistory);
+      expect(inspected.answers).toEqual((await answersFrom({ type: 'inspect', data: formData(training), catalogue: DEMO_FEATURE_SPECS }, held)).answers);
+      expect(inspected.materialized).toEqual([...inWindow, ...everyLead]);
+      const [event] = inspected.answers;
+      if (event.type !== 'inspected') throw new Error(JSON.stringify(event));
+      const train = { type: 'train' as const, data: formData(training), specs: event.candidates.map((candidate) => candidate.spec), cv: 2 };
+      const trained = await answersFrom(train, storedHistory);
+      expect(trained.answers).toEqual((await answersFrom(train, held)).answers);
+      expect(trained.materialized).toEqual([...inWindow, ...everyLead]);
+      const done = trained.answers.at(-1);
+      if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
+      expect(done.data.window).toEqual(window);
+      expect(done.manifest.provenance.referenceTime).toBe(new Date(exported).toISOString());
+      // Features that measure no "days since" read the window alone.
+      const withoutDates = { ...train, specs: train.specs.filter((spec) => spec.derive.kind !== 'daysSince') };
+      expect((await answersFrom(withoutDates, storedHistory)).materialized).toEqual(inWindow);
+    } finally {
+      await Promise.all(db.leadTables.map((table) => table.clear()));
+    }
+  });
 
   // Counted from the day of training, "at least 30 days ago" left out no lead of a file exported
   // months before, and leads created days before the export were learnt from as not converted.

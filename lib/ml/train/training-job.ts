@@ -1,29 +1,106 @@
 /**
  * What the training worker does with one request, apart from the worker plumbing so tests
- * can run it: load the stored leads, select and label them, then inspect or train.
+ * can run it: read the stored leads of the window, label them and keep what is read of them, then inspect or train.
  */
 import { daysBetween } from '../derive';
-import type { SourceKind } from '../featurize';
-import type { FeatureSpec, Manifest } from '../manifest';
+import type { RawRecord, SourceKind } from '../featurize';
+import { fieldsRead, type FeatureSpec, type Manifest } from '../manifest';
 import { describeDataSize } from './data-size';
 import { bareFieldName } from './leakage';
 import { TrainingDataError } from './dataset';
 import { referenceTimeOf, trainModel, type TrainProgress } from './index';
-import { candidateFeatures, forbiddenFields, inspectTrainingData, selectTrainingData, windowCountedBackFrom, windowCountedFrom, OUTCOME_COLUMN, type HistoryLead, type LeakageFlag } from './training-set';
+import {
+  candidateFeatures,
+  checkedSelection,
+  fieldKeeper,
+  fieldsKeptFor,
+  forbiddenFields,
+  inspectTrainingData,
+  leadsInWindow,
+  placeInWindow,
+  trainingTableBuilder,
+  windowCountedBackFrom,
+  windowCountedFrom,
+  OUTCOME_COLUMN,
+  type HistoryLead,
+  type LeakageFlag,
+  type TrainingWindow,
+} from './training-set';
 import { fieldsOfRule, MAX_SETTLED_DAYS } from '../outcome-rule';
 import { rocAuc, rocAucStandardError } from './metrics';
-import type { HeldOutProbabilities, ModelComparison, TrainingEvent, TrainingRequest, TrainingStage } from './worker-protocol';
+import type { HeldOutProbabilities, ModelComparison, TrainingData, TrainingEvent, TrainingRequest, TrainingStage } from './worker-protocol';
 
 /** Progress is posted at most this often (the trainer reports every boosting round). */
 const PROGRESS_INTERVAL_MS = 100;
 
+/** What the job reads of a source's history, as it is read (`TrainingHistory.leads`). */
+export interface HistoryRead {
+  /** The window to read, placed over the created date (epoch ms; 0 when unknown) of every lead of the history, before any lead is read. */
+  window(createdDates: readonly number[]): TrainingWindow;
+  /** Each lead inside the window, in the history's order, as it is read: what this keeps of it is all that is held of the lead. */
+  add(lead: HistoryLead): void;
+}
+
 /** What the worker reads of the stored history. */
 export interface TrainingHistory {
-  leads(source: SourceKind): Promise<HistoryLead[]>;
+  /**
+   * Reads `source`'s history for `read`. The worker's reads the leads' created dates, then only the
+   * leads inside the window, a chunk at a time (`readLeadsForTraining`), and answers nothing. A
+   * history held in memory (tests) may answer its leads instead, every one: the job places the
+   * window over them and hands those inside it to `read` itself.
+   */
+  leads(source: SourceKind, read: HistoryRead): Promise<readonly HistoryLead[] | void>;
   /** The fields LeadLens wrote its scores to in that source: never features. */
   writtenBackFields(source: SourceKind): Promise<string[]>;
   /** A model's probability of each lead [N], NaN where it has none, and whether it has held-out ones (`probabilitiesOf`). */
   probabilitiesOf(modelId: string, leadKeys: readonly string[]): Promise<{ probabilities: Float64Array; heldOut: boolean }>;
+}
+
+/** Every lead of a history, dated or not. */
+const EVERY_LEAD: TrainingWindow = { createdAfter: null, createdBefore: null };
+
+/**
+ * Reads `source`'s history (`TrainingHistory.leads`): the window `place` chooses over its leads'
+ * created dates, and each lead inside it handed to `add`. Answers what `place` answered.
+ */
+async function readHistory<Placed extends { window: TrainingWindow }>(
+  history: TrainingHistory,
+  source: SourceKind,
+  place: (createdDates: readonly number[]) => Placed,
+  add: (lead: HistoryLead) => void,
+): Promise<Placed> {
+  let placed = undefined as Placed | undefined;
+  const window = (createdDates: readonly number[]) => (placed = place(createdDates)).window;
+  const held = await history.leads(source, { window, add });
+  if (held) for (const lead of leadsInWindow(held, window(held.map((lead) => lead.createdAt))).leads) add(lead);
+  if (placed === undefined) throw new Error('the history was read without its window');
+  return placed;
+}
+
+/**
+ * `data`'s window over a history whose leads were created at `createdDates`, counted back from the
+ * source's present (`countedFrom`), with how many leads the history holds and how many of them
+ * the window leaves out for want of a created date.
+ */
+function placeWindow(data: TrainingData, createdDates: readonly number[]) {
+  const now = new Date(data.now).getTime();
+  // A file's window is counted back from its latest created date, not from today: a lead created
+  // days before an export months ago had had days to convert, not months.
+  const countedFrom = windowCountedFrom(data.source, createdDates, now);
+  const window = windowCountedBackFrom(data.window, now, countedFrom);
+  const withoutCreatedDate = createdDates.reduce((count, createdAt) => count + (placeInWindow(createdAt, window) === 'undated' ? 1 : 0), 0);
+  return { window, countedFrom, stored: createdDates.length, withoutCreatedDate };
+}
+
+/**
+ * The fields the "days since" features of `specs` read, of every lead of a file's history: the
+ * latest of its dates is the file's present, wherever the window ends. Read again for them, keeping nothing else.
+ */
+async function fileDates(history: TrainingHistory, specs: readonly FeatureSpec[]): Promise<RawRecord[]> {
+  const dates = fieldKeeper(fieldsRead(specs.filter((spec) => spec.derive.kind === 'daysSince'), 'csv'));
+  const records: RawRecord[] = [];
+  await readHistory(history, 'csv', () => ({ window: EVERY_LEAD }), (lead) => records.push(dates.keep(lead.fields)));
+  return records;
 }
 
 const notCompared = (reason: string): ModelComparison => ({ kind: 'not-compared', reason });
@@ -89,12 +166,12 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     const { data } = request;
     if (request.type === 'train') post({ type: 'progress', stage: 'read', fraction: 0 });
     const now = new Date(data.now);
-    const stored = await history.leads(data.source);
-    // A file's window is counted back from its latest created date, not from today: a lead created
-    // days before an export months ago had had days to convert, not months.
-    const countedFrom = windowCountedFrom(data.source, stored.map((lead) => lead.createdAt), now.getTime());
-    const trainingWindow = windowCountedBackFrom(data.window, now.getTime(), countedFrom);
-    const { table, leadKeys, createdAt, ...leftOut } = selectTrainingData(stored, trainingWindow, data.outcome);
+    // Only the window is read, and of each lead only what the table reads: a check of the data
+    // offers every field as a feature; a training or a feature check reads its features' fields.
+    const builder = trainingTableBuilder(data.outcome, request.type === 'inspect' ? 'every' : fieldsKeptFor(request.specs, data.source, data.outcome));
+    const placed = await readHistory(history, data.source, (createdDates) => placeWindow(data, createdDates), builder.add);
+    const { window: trainingWindow, countedFrom } = placed;
+    const { table, leadKeys, createdAt, ...leftOut } = checkedSelection(builder.result(), placed, data.outcome);
     // Left out under any spelling: Salesforce takes a field's name in any case, and an export heads it with its label ("LeadLens Tier").
     const written = new Set((await history.writtenBackFields(data.source)).map(bareFieldName));
     const writtenBack = table.columns.filter((column) => written.has(bareFieldName(column)));
@@ -110,13 +187,14 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
     // latest date up to today (as the CLI does), or every lead of it would be that much older than
     // the leads scored today. (Dates after today cannot be the export's and are passed over.) The
     // latest of the whole file: its window leaves its newest leads out. A CRM's synced history is as of now.
-    const storedRecords = data.source === 'csv' ? stored.map((lead) => lead.fields) : [];
-    const measuredFrom = (specs: readonly FeatureSpec[]) =>
-      data.source === 'csv' ? new Date(referenceTimeOf(specs, storedRecords, data.source, now, []) ?? now.getTime()) : now;
-    const guard = (specs: FeatureSpec[]) => inspectTrainingData(table, specs, data.source, measuredFrom(specs), storedHistory, forbiddenFields(data.outcome, writtenBack));
+    const measuredFrom = async (specs: readonly FeatureSpec[]) =>
+      data.source === 'csv' && specs.some((spec) => spec.derive.kind === 'daysSince')
+        ? new Date(referenceTimeOf(specs, await fileDates(history, specs), data.source, now, []) ?? now.getTime())
+        : now;
+    const guard = (specs: FeatureSpec[], measured: Date) => inspectTrainingData(table, specs, data.source, measured, storedHistory, forbiddenFields(data.outcome, writtenBack));
 
     if (request.type === 'check-features') {
-      post({ type: 'features-checked', leakage: guard(request.specs).leakage });
+      post({ type: 'features-checked', leakage: guard(request.specs, await measuredFrom(request.specs)).leakage });
       return;
     }
 
@@ -129,7 +207,8 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
         return;
       }
       const { candidates, notes } = candidateFeatures(request.catalogue, table, data.source, fieldsOfRule(data.outcome), writtenBack);
-      const inspection = guard(candidates.map((c) => c.spec));
+      const specs = candidates.map((c) => c.spec);
+      const inspection = guard(specs, await measuredFrom(specs));
       post({ type: 'inspected', ...inspection, ...leftOut, candidates, fieldNotes: notes });
       return;
     }
@@ -148,6 +227,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       // The first rounds have no validation loss yet (NaN): leave it out rather than show "NaN".
       post({ type: 'progress', stage, fraction, fold, round, validationLoss: Number.isFinite(validationLoss) ? validationLoss : undefined });
     };
+    const specsMeasuredFrom = await measuredFrom(request.specs);
     const result = trainModel({
       records: table.records,
       columns: table.columns,
@@ -158,7 +238,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       exclude: [...fieldsOfRule(data.outcome), ...writtenBack],
       source: data.source,
       sourceName: `${data.source} leads`,
-      now: measuredFrom(request.specs),
+      now: specsMeasuredFrom,
       createdAt: now,
       // Honest about drift: the leads created last, held out from a model of the earlier ones.
       rowTimes: { times: createdAt, label: 'created date' },
@@ -173,7 +253,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       onProgress,
     });
     const { summary, leakage } = result;
-    const manifest = withKeptLeakageFlags(result.manifest, guard(request.specs).leakage);
+    const manifest = withKeptLeakageFlags(result.manifest, guard(request.specs, specsMeasuredFrom).leakage);
     const trained = { modelId: manifest.modelId, labels: result.labels, heldOut: result.heldOutProbabilities };
     post({ type: 'progress', stage: 'compare', fraction: 0.98 });
     const comparison = await comparedWithActive(request.activeModelId, trained, leadKeys, history);

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_FEATURE_SPECS, demoHistoryRows, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
 import { parseDate } from '../derive';
-import { sourceSupplies, type SourceKind } from '../featurize';
+import { featurizeRecords, readRaw, sourceSupplies, type RawRecord, type SourceKind } from '../featurize';
 import { mulberry32 } from '../random';
-import { TrainingDataError } from './dataset';
+import { buildFeatures, TrainingDataError, type Table } from './dataset';
 import { describeOutcomeRule, outcomeOrWhyNot } from '../outcome-rule';
 import { fewValuedColumns, openLookingStatuses, suggestOutcome } from './outcome-suggestions';
 import {
@@ -12,6 +12,7 @@ import {
   candidateFeatures,
   describeLeftOut,
   fieldOf,
+  fieldsKeptFor,
   inspectTrainingData,
   isConverted,
   leadsInWindow,
@@ -125,6 +126,90 @@ describe('the window and the outcome', () => {
     expect(table.columns).toContain('LeadSource');
     const positives = table.records.filter((record) => record[OUTCOME_COLUMN] === '1').length;
     expect(positives).toBe(salesforceLeads.filter((lead) => lead.outcome === 1).length);
+  });
+});
+
+describe('keeping only what the trainer reads of each lead', () => {
+  const industry = DEMO_FEATURE_SPECS.find((spec) => spec.key === 'industry')!;
+  const stage = { field: 'lifecyclestage', positiveValues: ['customer'], openStatus: { field: 'hs_lead_status', values: ['IN_PROGRESS'] } };
+
+  it('keeps of a wide lead only the fields its features and outcome rule read, matched ignoring case as a feature reads them', () => {
+    // A CRM contact with 500 properties no feature reads.
+    const unread = Object.fromEntries(Array.from({ length: 500 }, (_, p) => [`property_${p}`, `value ${p}`]));
+    const leads = ['customer', 'lead', 'lead'].map((lifecyclestage, i) => ({
+      key: `hubspot|${i}`,
+      createdAt: 1,
+      fields: { ...unread, Industry: 'Retail', lifecyclestage, hs_lead_status: 'CLOSED' },
+    }));
+    const kept = fieldsKeptFor([industry], 'hubspot', stage);
+    expect(kept).toEqual(['industry', 'lifecyclestage', 'hs_lead_status']);
+    const { table, leadKeys } = trainingTable(leads, stage, kept);
+    expect(leadKeys).toEqual(['hubspot|0', 'hubspot|1', 'hubspot|2']);
+    for (const record of table.records) expect(Object.keys(record)).toEqual(['Industry', 'lifecyclestage', 'hs_lead_status', OUTCOME_COLUMN]);
+    expect(table.columns).toEqual(['Industry', 'lifecyclestage', 'hs_lead_status', OUTCOME_COLUMN]);
+    expect(table.records.map((record) => record[OUTCOME_COLUMN])).toEqual(['1', '0', '0']);
+    // The feature reads "industry" from the kept record as from the whole lead.
+    expect(readRaw(table.records[0], industry.derive.kind === 'ratio' ? {} : industry.derive.from, 'hubspot')).toBe('Retail');
+  });
+
+  it('keeps, for a check of the data, every field that holds a value, and every field’s name as a column, empty or not', () => {
+    const rule = { field: 'converted', positiveValues: ['yes'] };
+    const leads: HistoryLead[] = [
+      { key: 'csv|1', createdAt: 1, fields: { converted: 'yes', industry: 'Retail', fax: null, notes: undefined, Email: null, email: 'ada@example.com' } },
+      { key: 'csv|2', createdAt: 1, fields: { converted: 'no', industry: null, fax: null, website: 'example.com' } },
+    ];
+    const { table } = trainingTable(leads, rule);
+    // "Email" stays though empty: left out, reading it would find "email" instead.
+    expect(table.records).toStrictEqual([
+      { converted: 'yes', industry: 'Retail', Email: null, email: 'ada@example.com', [OUTCOME_COLUMN]: '1' },
+      { converted: 'no', website: 'example.com', [OUTCOME_COLUMN]: '0' },
+    ]);
+    expect(readRaw(table.records[0], { csv: 'Email' }, 'csv')).toBeNull();
+    // A column empty in every row is still one: the check says it is dropped as empty.
+    expect(table.columns).toEqual(['converted', 'industry', 'fax', 'notes', 'Email', 'email', 'website', OUTCOME_COLUMN]);
+  });
+
+  /** The table as the trainer built it before it kept only what it reads: every lead's every field. */
+  function wholeTable(leads: readonly HistoryLead[], rule: OutcomeRule): Table {
+    const columns = new Set<string>();
+    const records: RawRecord[] = [];
+    for (const lead of leads) {
+      const outcome = outcomeOf(lead.fields, rule);
+      if (outcome === null) continue;
+      for (const name of Object.keys(lead.fields)) columns.add(name);
+      records.push({ ...lead.fields, [OUTCOME_COLUMN]: String(outcome) });
+    }
+    return { columns: [...columns, OUTCOME_COLUMN], records };
+  }
+
+  it('answers a check of the data and of features as the whole leads did: the same candidates, notes, counts, flags and feature values', () => {
+    // HubSpot contacts with empty properties: one never filled, one filled on some leads, and an empty "jobtitle" beside a "JobTitle" on others.
+    const hubspotLeads = generateDemoLeads({ count: 800, seed: 7, now }).map((lead, i) => {
+      const stored = toStoredLead(lead, 'hubspot');
+      const sometimes = i % 3 === 0 ? { hs_persona: `persona_${i % 4}` } : { hs_persona: null };
+      const typedOtherwise = i % 5 === 0 ? { jobtitle: null, JobTitle: 'VP Sales' } : {};
+      return { ...stored, fields: { ...stored.fields, fax: null, ...sometimes, ...typedOtherwise } };
+    });
+    const rule = { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] };
+    const whole = wholeTable(hubspotLeads, rule);
+    const { table: kept } = trainingTable(hubspotLeads, rule);
+    expect(kept.columns).toEqual(whole.columns);
+    expect(kept.records.reduce((cells, record) => cells + Object.keys(record).length, 0)).toBeLessThan(whole.records.reduce((cells, record) => cells + Object.keys(record).length, 0));
+
+    const offered = candidateFeatures(DEMO_FEATURE_SPECS, kept, 'hubspot', [rule.field]);
+    expect(offered).toEqual(candidateFeatures(DEMO_FEATURE_SPECS, whole, 'hubspot', [rule.field]));
+    expect(offered.notes.join(' ')).toContain('"fax" is empty in every row');
+    const specs = offered.candidates.map((candidate) => candidate.spec);
+    const history = { minAgeDays: 30, createdAt: hubspotLeads.map((lead) => lead.createdAt) };
+    expect(inspectTrainingData(kept, specs, 'hubspot', now, history)).toEqual(inspectTrainingData(whole, specs, 'hubspot', now, history));
+
+    // A feature check keeps only its features' fields: the same flags and the same feature values.
+    const { table: read } = trainingTable(hubspotLeads, rule, fieldsKeptFor(specs, 'hubspot', rule));
+    expect(read.columns.length).toBeLessThan(whole.columns.length);
+    expect(inspectTrainingData(read, specs, 'hubspot', now, history)).toEqual(inspectTrainingData(whole, specs, 'hubspot', now, history));
+    const features = buildFeatures(specs, whole.records, 'hubspot', now);
+    expect(buildFeatures(specs, read.records, 'hubspot', now)).toEqual(features);
+    expect(featurizeRecords(read.records, features, 'hubspot', now)).toEqual(featurizeRecords(whole.records, features, 'hubspot', now));
   });
 });
 

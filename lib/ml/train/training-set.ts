@@ -9,8 +9,8 @@ import { z } from 'zod';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
 import { featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
 import { daysBetween } from '../derive';
-import { fieldSourcesOf, withOptionLabels, type Feature, type FeatureSpec } from '../manifest';
-import { describeOpenStatus, outcomeOrWhyNot, type OutcomeRule } from '../outcome-rule';
+import { fieldSourcesOf, fieldsRead, withOptionLabels, type Feature, type FeatureSpec } from '../manifest';
+import { describeOpenStatus, fieldsOfRule, outcomeOrWhyNot, type OutcomeRule } from '../outcome-rule';
 import { plural } from '../../presentation';
 import { buildFeatures, buildLabels, inferFeatureSpecs, TrainingDataError, type Table } from './dataset';
 import { keepsCountingAfterOutcome, knownAfterOutcome, leakageReport } from './leakage';
@@ -53,16 +53,21 @@ export interface LeadsInWindow<T> {
   withoutCreatedDate: number;
 }
 
+/** Whether a lead created at `createdAt` is inside `window`, or left out for want of a created date (a window is set and it is unknown: 0). */
+export function placeInWindow(createdAt: number, window: TrainingWindow): 'inside' | 'outside' | 'undated' {
+  if (window.createdAfter === null && window.createdBefore === null) return 'inside';
+  if (createdAt <= 0) return 'undated';
+  return (window.createdAfter === null || createdAt >= window.createdAfter) && (window.createdBefore === null || createdAt <= window.createdBefore) ? 'inside' : 'outside';
+}
+
 /** Leads inside the window; with a window set, leads whose creation date is unknown (0) are left out and counted. */
 export function leadsInWindow<T extends Pick<HistoryLead, 'createdAt'>>(leads: readonly T[], window: TrainingWindow): LeadsInWindow<T> {
-  if (window.createdAfter === null && window.createdBefore === null) return { leads: [...leads], withoutCreatedDate: 0 };
   const inWindow: T[] = [];
   let withoutCreatedDate = 0;
   for (const lead of leads) {
-    if (lead.createdAt <= 0) withoutCreatedDate++;
-    else if ((window.createdAfter === null || lead.createdAt >= window.createdAfter) && (window.createdBefore === null || lead.createdAt <= window.createdBefore)) {
-      inWindow.push(lead);
-    }
+    const place = placeInWindow(lead.createdAt, window);
+    if (place === 'undated') withoutCreatedDate++;
+    else if (place === 'inside') inWindow.push(lead);
   }
   return { leads: inWindow, withoutCreatedDate };
 }
@@ -79,24 +84,111 @@ export interface TrainingTable {
   stillBeingWorked: number;
 }
 
-/** The leads with a known outcome as the trainer's table: every field they have, and the outcome as "1" / "0". */
-export function trainingTable(leads: readonly HistoryLead[], rule: OutcomeRule): TrainingTable {
-  const columns = new Set<string>();
+/**
+ * The fields of a lead the trainer's table keeps: `every` one (a check of the data, where any
+ * field may become a feature), or those named (a training's or a feature check's: the fields its
+ * features and its outcome rule read).
+ */
+export type KeptFields = 'every' | readonly string[];
+
+/** The fields `specs` and `rule` read of `source`'s leads: all a training or a feature check keeps of them. */
+export const fieldsKeptFor = (specs: readonly FeatureSpec[], source: SourceKind, rule: Pick<OutcomeRule, 'field' | 'openStatus'>): string[] => [
+  ...new Set([...fieldsRead(specs, source), ...fieldsOfRule(rule)]),
+];
+
+export interface FieldKeeper {
+  /**
+   * A new record of the `kept` fields of `fields`, in their order, matched ignoring case as a
+   * feature reads a field (`recordKey`). A field without a value (null, undefined) is left out:
+   * every reader takes it as missing either way; unless the lead has the same name in another
+   * case too, which reading it would then find instead.
+   */
+  keep(fields: RawRecord): RawRecord;
+  /** Every field name kept, with a value or without, in the order first met: a field empty in every lead is a column all the same. */
+  readonly names: ReadonlySet<string>;
+}
+
+/**
+ * Keeps of each lead only what the trainer reads, as the history is read: a table of rows ×
+ * fields read, not of every lead's every property (a CRM's contacts can have hundreds, most empty).
+ */
+export function fieldKeeper(kept: KeptFields): FieldKeeper {
+  const wanted = kept === 'every' ? null : new Set(kept.map((name) => name.toLowerCase()));
+  const names = new Set<string>();
+  /** Each name met: its lower case when it is kept, else null. */
+  const lowerOf = new Map<string, string | null>();
+  /** The first kept name met of each lower case, and the lower cases met in more than one case. */
+  const spellingOf = new Map<string, string>();
+  const inSeveralCases = new Set<string>();
+  const lowerCaseKept = (name: string): string | null => {
+    let lower = lowerOf.get(name);
+    if (lower !== undefined) return lower;
+    lower = name.toLowerCase();
+    if (wanted !== null && !wanted.has(lower)) lower = null;
+    else if (!spellingOf.has(lower)) spellingOf.set(lower, name);
+    else inSeveralCases.add(lower);
+    lowerOf.set(name, lower);
+    return lower;
+  };
+  return {
+    names,
+    keep(fields) {
+      const present = Object.keys(fields);
+      // Each name is placed first, so that a lead's two cases of a name are both known before either is left out.
+      for (const name of present) if (lowerCaseKept(name) !== null) names.add(name);
+      const entries: [string, RawRecord[string]][] = [];
+      for (const name of present) {
+        const lower = lowerOf.get(name);
+        if (lower === null || lower === undefined) continue;
+        const value = fields[name];
+        if ((value === null || value === undefined) && !inSeveralCases.has(lower)) continue;
+        entries.push([name, value]);
+      }
+      // Own properties whatever their names, as a spread makes them ("__proto__" too).
+      return Object.fromEntries(entries);
+    },
+  };
+}
+
+export interface TrainingTableBuilder {
+  /** Labels `lead` by the rule and, when its outcome is known, keeps what the table reads of it (`fieldKeeper`). */
+  add(lead: HistoryLead): void;
+  /** The leads added with a known outcome as the trainer's table, and how many were left out, by why. */
+  result(): TrainingTable;
+}
+
+/**
+ * The trainer's table, built a lead at a time as the history is read: every field a lead has,
+ * or only `kept` ones, and the outcome as "1" / "0"; no lead is held, only its record.
+ */
+export function trainingTableBuilder(rule: OutcomeRule, kept: KeptFields = 'every'): TrainingTableBuilder {
+  const fields = fieldKeeper(kept);
   const records: RawRecord[] = [];
   const leadKeys: string[] = [];
   const createdAt: number[] = [];
+  let withoutOutcome = 0;
   let stillBeingWorked = 0;
-  for (const lead of leads) {
-    const outcome = outcomeOrWhyNot(lead.fields, rule);
-    if (outcome === 'being worked') stillBeingWorked++;
-    if (typeof outcome !== 'number') continue;
-    for (const name of Object.keys(lead.fields)) columns.add(name);
-    records.push({ ...lead.fields, [OUTCOME_COLUMN]: String(outcome) });
-    leadKeys.push(lead.key);
-    createdAt.push(lead.createdAt > 0 ? lead.createdAt : Number.NaN);
-  }
-  const withoutOutcome = leads.length - records.length - stillBeingWorked;
-  return { table: { columns: [...columns, OUTCOME_COLUMN], records }, leadKeys, createdAt, withoutOutcome, stillBeingWorked };
+  return {
+    add(lead) {
+      const outcome = outcomeOrWhyNot(lead.fields, rule);
+      if (outcome === 'being worked') stillBeingWorked++;
+      if (outcome === 'open') withoutOutcome++;
+      if (typeof outcome !== 'number') return;
+      const record = fields.keep(lead.fields);
+      record[OUTCOME_COLUMN] = String(outcome);
+      records.push(record);
+      leadKeys.push(lead.key);
+      createdAt.push(lead.createdAt > 0 ? lead.createdAt : Number.NaN);
+    },
+    result: () => ({ table: { columns: [...fields.names, OUTCOME_COLUMN], records }, leadKeys, createdAt, withoutOutcome, stillBeingWorked }),
+  };
+}
+
+/** The leads with a known outcome as the trainer's table: their fields (every one, or `kept` ones), and the outcome as "1" / "0". */
+export function trainingTable(leads: readonly HistoryLead[], rule: OutcomeRule, kept: KeptFields = 'every'): TrainingTable {
+  const builder = trainingTableBuilder(rule, kept);
+  for (const lead of leads) builder.add(lead);
+  return builder.result();
 }
 
 /** Leads of the source left out of the rows counted, by why (see `selectTrainingData`). */
@@ -118,22 +210,32 @@ export interface TrainingSelection extends LeftOut, Omit<TrainingTable, 'without
  */
 export function selectTrainingData(leads: readonly HistoryLead[], window: TrainingWindow, rule: OutcomeRule): TrainingSelection {
   const { leads: inWindow, withoutCreatedDate } = leadsInWindow(leads, window);
-  if (inWindow.length === 0) {
-    if (withoutCreatedDate > 0 && withoutCreatedDate === leads.length) {
+  return checkedSelection(trainingTable(inWindow, rule), { stored: leads.length, withoutCreatedDate }, rule);
+}
+
+/**
+ * The selection of a window read (`built`: the table of the leads inside it) out of `stored`
+ * leads, `withoutCreatedDate` of them left out for want of a created date. Throws
+ * `TrainingDataError` saying whether the window or the outcome left no lead at all.
+ */
+export function checkedSelection(built: TrainingTable, { stored, withoutCreatedDate }: { stored: number; withoutCreatedDate: number }, rule: OutcomeRule): TrainingSelection {
+  const { table, leadKeys, createdAt, withoutOutcome, stillBeingWorked } = built;
+  const inWindow = table.records.length + withoutOutcome + stillBeingWorked;
+  if (inWindow === 0) {
+    if (withoutCreatedDate > 0 && withoutCreatedDate === stored) {
       throw new TrainingDataError(
-        `None of the ${plural(leads.length, 'stored lead', 'stored leads')} of this source has a readable created date, so none can be placed in the window. ` +
+        `None of the ${plural(stored, 'stored lead', 'stored leads')} of this source has a readable created date, so none can be placed in the window. ` +
           'For a CSV import, choose the column that holds the created date (and check its dates read as dates).',
       );
     }
     const unreadable = withoutCreatedDate > 0 ? ` (${plural(withoutCreatedDate, 'more lead has', 'more leads have')} no readable created date)` : '';
     throw new TrainingDataError(`No stored lead of this source was created inside the window${unreadable}.`);
   }
-  const { table, leadKeys, createdAt, withoutOutcome, stillBeingWorked } = trainingTable(inWindow, rule);
   if (table.records.length === 0) {
     const open = rule.openValues?.length ? ` or says they are still open (${rule.openValues.join(', ')})` : '';
     const beingWorked = rule.openStatus ? `, or they are still being worked (${describeOpenStatus(rule.openStatus)})` : '';
     throw new TrainingDataError(
-      `None of the ${plural(inWindow.length, 'lead', 'leads')} in the window has an outcome yet: ` +
+      `None of the ${plural(inWindow, 'lead', 'leads')} in the window has an outcome yet: ` +
         `"${rule.field}" is empty on all of them${open}${beingWorked}, so there is nothing to learn from. ` +
         'Choose the field that says whether a lead converted, or a window of older leads.',
     );

@@ -2,11 +2,20 @@
  * The training Web Worker, started by the options page. It reads the source's history from
  * IndexedDB itself (no big payload crosses to it) and posts progress and the result back.
  */
-import { historyLeads } from '../../db/source-history';
+import { db, readLeadsForTraining } from '../../db/db';
+import { historyRule, inHistory } from '../../db/source-history';
 import { writtenBackFields } from '../../db/written-back-fields';
+import type { SourceKind } from '../featurize';
 import { probabilitiesOf } from '../../ui/stored-data';
-import { runTrainingRequest } from './training-job';
+import { runTrainingRequest, type HistoryRead } from './training-job';
 import { TrainingEventSchema, TrainingRequestSchema, type TrainingEvent } from './worker-protocol';
+
+/** `source`'s history (its demo leads left out once it has leads of its own), read for `read`: its rule and its leads in one transaction. */
+const readHistoryLeads = (source: SourceKind, read: HistoryRead) =>
+  db.transaction('r', [db.leads, db.leadSummaries], async () => {
+    const rule = await historyRule(source);
+    await readLeadsForTraining(source, (key) => inHistory(rule, key), read);
+  });
 
 const post = (event: TrainingEvent) => {
   const checked = TrainingEventSchema.parse(event);
@@ -19,5 +28,5 @@ self.addEventListener('message', (message: MessageEvent) => {
     post({ type: 'failed', error: 'The training request was malformed.' });
     return;
   }
-  void runTrainingRequest(request.data, { leads: historyLeads, writtenBackFields, probabilitiesOf }, post);
+  void runTrainingRequest(request.data, { leads: readHistoryLeads, writtenBackFields, probabilitiesOf }, post);
 });
