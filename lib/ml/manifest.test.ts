@@ -303,6 +303,50 @@ describe('manifest schema', () => {
   });
 });
 
+describe("an imported model's metrics", () => {
+  // The Model report, the model card and the versions list show them as they are, and the engine check never reads them.
+  it.each([
+    ['a cross-validated ROC-AUC above 1', (m: any) => void (m.metrics.cvRocAuc = 7), 'metrics.cvRocAuc'],
+    ['a negative cross-validated ROC-AUC', (m: any) => void (m.metrics.cvRocAuc = -0.1), 'metrics.cvRocAuc'],
+    ['a PR-AUC above 1', (m: any) => void (m.metrics.cvPrAuc = 1.5), 'metrics.cvPrAuc'],
+    ['a holdout ROC-AUC above 1', (m: any) => void (m.metrics.holdoutRocAuc = 1.01), 'metrics.holdoutRocAuc'],
+    ['an out-of-time ROC-AUC above 1', (m: any) => void (m.metrics.outOfTimeRocAuc = 81.6), 'metrics.outOfTimeRocAuc'],
+    ['a negative log loss', (m: any) => void (m.metrics.cvLogLoss = -0.2), 'metrics.cvLogLoss'],
+    ['an infinite log loss (JSON 1e999)', (m: any) => void (m.metrics.cvLogLoss = JSON.parse('1e999')), 'metrics.cvLogLoss'],
+    ['a negative uncalibrated log loss', (m: any) => void (m.metrics.uncalibratedLogLoss = -1), 'metrics.uncalibratedLogLoss'],
+    ['a calibration error above 1', (m: any) => void (m.metrics.ece = 2), 'metrics.ece'],
+    ['a negative Brier score', (m: any) => void (m.metrics.brier = -0.07), 'metrics.brier'],
+    ['a Brier score above 1', (m: any) => void (m.metrics.brier = 7), 'metrics.brier'],
+    ['a ROC point off the unit square', (m: any) => void (m.metrics.roc[3][0] = 1.2), 'metrics.roc.3.0'],
+    ['a PR point with a negative precision', (m: any) => void (m.metrics.pr[2][1] = -0.5), 'metrics.pr.2.1'],
+    ['a calibration bin converting at 150 %', (m: any) => void (m.metrics.calibration[9][1] = 1.5), 'metrics.calibration.9.1'],
+    ['a profit point at a threshold above 1', (m: any) => void (m.metrics.profit[0][0] = 2), 'metrics.profit.0.0'],
+    ['a decile converting at 250 %', (m: any) => void (m.metrics.liftByDecile[0] = 2.5), 'metrics.liftByDecile.0'],
+    ['a decile converting at a negative rate', (m: any) => void (m.metrics.liftByDecile[9] = -0.01), 'metrics.liftByDecile.9'],
+    ['two deciles instead of ten', (m: any) => void (m.metrics.liftByDecile = [0.36, 0.01]), 'metrics.liftByDecile'],
+    ['no deciles', (m: any) => void (m.metrics.liftByDecile = []), 'metrics.liftByDecile'],
+    ['a calibration curve with no bins', (m: any) => void Object.assign(m.metrics, { calibration: [], calibrationLeads: undefined, calibrationRanges: undefined }), 'metrics.calibration'],
+    ['a ROC curve with no points', (m: any) => void (m.metrics.roc = []), 'metrics.roc'],
+    ['a hot confusion at a threshold above 1', (m: any) => void (m.metrics.tierConfusion.hot.threshold = 21.6), 'metrics.tierConfusion.hot.threshold'],
+  ])('refuses %s, naming its path', (_what, damage, path) => {
+    const m = clone();
+    damage(m);
+    expect(errorOf(m)).toMatch(new RegExp(`^The model manifest is invalid: ${path.replaceAll('.', '\\.')}: `));
+  });
+
+  it('keeps every figure the trainer writes at the ends of its range, profit of either sign, and older models without the newer figures', () => {
+    const m = clone();
+    Object.assign(m.metrics, { cvRocAuc: 1, cvPrAuc: 0, holdoutRocAuc: 0, outOfTimeRocAuc: 1, cvLogLoss: 0, uncalibratedLogLoss: 34.5, ece: 0, brier: 1 });
+    m.metrics.roc = [[0, 0], [1, 1]];
+    m.metrics.profit = [[0, -10], [1, 0]];
+    m.metrics.liftByDecile = Array.from({ length: 10 }, (_, i) => (i === 0 ? 1 : 0));
+    expect(parseManifest(m).ok).toBe(true);
+    expect(bundled.metrics.profit.some(([, profit]: number[]) => profit < 0)).toBe(true);
+    const { brier: _brier, uncalibratedLogLoss: _uncalibrated, liftByDecile: _deciles, ...older } = bundled.metrics;
+    expect(parseManifest({ ...clone(), metrics: older }).ok).toBe(true);
+  });
+});
+
 describe("an imported model's labels", () => {
   const bundledJson = () => JSON.parse(readFileSync('models/manifest.json', 'utf8'));
 

@@ -262,47 +262,70 @@ export const FeatureReferenceSchema = z
   })
   .strict();
 
-export const CurvePointSchema = z.tuple([z.number(), z.number()]);
+/** A probability, a rate, a share or an area under a curve of them: from 0 to 1 (and finite, as every `z.number()`). */
+const UnitIntervalSchema = z.number().min(0).max(1);
+
+/**
+ * A point of a curve both of whose axes are such figures: ROC's [fpr, tpr], PR's [recall,
+ * precision], calibration's [mean predicted, observed]. An imported manifest's are shown as they
+ * are (the Model report plots them), so one off the unit square is refused, not drawn.
+ */
+export const CurvePointSchema = z.tuple([UnitIntervalSchema, UnitIntervalSchema]);
+
+/** The points of a curve: at least one, as the trainer writes (a curve with none is an empty chart). */
+const curveOf = <Point extends z.ZodType>(point: Point) => z.array(point).min(1);
 
 /** Held-out leads counted when everyone with probability ≥ `threshold` is called a conversion. */
 export const ConfusionSchema = z
   .object({
-    threshold: z.number(),
+    /** A tier's threshold (`TiersSchema`): a probability. */
+    threshold: UnitIntervalSchema,
     tp: z.number().int().nonnegative(),
     fp: z.number().int().nonnegative(),
     tn: z.number().int().nonnegative(),
     fn: z.number().int().nonnegative(),
     /** tp / (tp + fp); 0 when nobody is called. */
-    precision: z.number().min(0).max(1),
+    precision: UnitIntervalSchema,
     /** tp / (tp + fn). */
-    recall: z.number().min(0).max(1),
+    recall: UnitIntervalSchema,
   })
   .strict();
 
+/**
+ * What the model measured on held-out leads, as the trainer writes it (lib/ml/train). Each figure
+ * is bounded by its meaning: the Model report, the model card and the versions list show an
+ * imported model's as they are, and the engine check never reads them.
+ */
 export const MetricsSchema = z
   .object({
     /** How many folds `cvRocAuc` and `cvPrAuc` are the mean over; 1: one 80/20 holdout (the CLI's `--cv 1`), not cross-validation. */
     folds: z.number().int().positive().optional(),
-    cvRocAuc: z.number().optional(),
-    cvPrAuc: z.number().optional(),
-    cvLogLoss: z.number().optional(),
-    holdoutRocAuc: z.number().optional(),
-    ece: z.number().optional(),
-    outOfTimeRocAuc: z.number().optional(),
+    cvRocAuc: UnitIntervalSchema.optional(),
+    cvPrAuc: UnitIntervalSchema.optional(),
+    /** Mean negative log-likelihood of the calibrated held-out probabilities. */
+    cvLogLoss: z.number().nonnegative().optional(),
+    /** The same of the probabilities before calibration. Absent in older models. */
+    uncalibratedLogLoss: z.number().nonnegative().optional(),
+    holdoutRocAuc: UnitIntervalSchema.optional(),
+    /** Expected calibration error: a mean gap between predicted and observed probability. */
+    ece: UnitIntervalSchema.optional(),
+    /** Mean squared gap between probability and outcome. Absent in older models. */
+    brier: UnitIntervalSchema.optional(),
+    outOfTimeRocAuc: UnitIntervalSchema.optional(),
     /** [fpr, tpr] */
-    roc: z.array(CurvePointSchema).optional(),
+    roc: curveOf(CurvePointSchema).optional(),
     /** [recall, precision] */
-    pr: z.array(CurvePointSchema).optional(),
-    /** [threshold, profit per lead] */
-    profit: z.array(CurvePointSchema).optional(),
+    pr: curveOf(CurvePointSchema).optional(),
+    /** [threshold, profit per lead]: a probability, and money of either sign. */
+    profit: curveOf(z.tuple([UnitIntervalSchema, z.number()])).optional(),
     /** [mean predicted, observed] per bin */
-    calibration: z.array(CurvePointSchema).optional(),
+    calibration: curveOf(CurvePointSchema).optional(),
     /** How many held-out leads each `calibration` bin holds. Absent in older models. */
     calibrationLeads: z.array(z.number().int().positive()).optional(),
     /** [lowest, highest] held-out probability in each `calibration` bin, low to high. Absent in older models. */
-    calibrationRanges: z.array(z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)])).optional(),
-    /** Conversion rate per score decile, best first. */
-    liftByDecile: z.array(z.number()).optional(),
+    calibrationRanges: z.array(z.tuple([UnitIntervalSchema, UnitIntervalSchema])).optional(),
+    /** Conversion rate per score decile, best first: ten of them. */
+    liftByDecile: z.array(UnitIntervalSchema).length(10).optional(),
     /** The held-out confusion at the hot and at the warm threshold (the warm one counts hot leads too). */
     tierConfusion: z.object({ hot: ConfusionSchema, warm: ConfusionSchema }).strict().optional(),
     /** What `profit` assumes: the value policy's figures, or defaults when the policy is another. */
