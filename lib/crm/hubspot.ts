@@ -208,5 +208,7 @@ export const hubspot: CrmAdapter = {
   recognise: recogniseHubSpot,
   ...recordPage,
   readRecordFields: readContactFields,
+  // HubSpot shows some properties in a control while no one edits them (a textarea, read as the value): no row tells it is being edited.
+  readFieldsInEdit: () => [],
   ...createListPageReader(hubspotListPage),
 };

@@ -388,6 +388,25 @@ describe('Salesforce record page in inline edit', () => {
     expect(salesforce.readRecordFields(doc)).toEqual({ Rating: 'Hot' });
   });
 
+  it('names the rows whose editor is open, so what was scored can stand for them until the rep saves or cancels', () => {
+    expect(salesforce.readFieldsInEdit(pageInInlineEdit())).toEqual(['LeadSource', 'Title']);
+    // Not in edit: nothing to name.
+    expect(salesforce.readFieldsInEdit(loadPage('salesforce-record.html'))).toEqual([]);
+  });
+
+  it('names only the active view’s rows in edit: not the previous record’s view, nor an edit form in a dialog', () => {
+    const doc = parsePage(`<div class="windowViewMode-normal" style="display:none">
+      <div data-target-selection-name="sfdc:RecordField.Lead.Rating"><select><option>Hot</option></select></div>
+    </div>
+    <div class="windowViewMode-normal active">
+      <div data-target-selection-name="sfdc:RecordField.Lead.Industry"><select><option>--None--</option></select></div>
+      <div data-target-selection-name="sfdc:RecordField.Lead.LeadSource"><span class="test-id__field-value">Web</span></div>
+      <div role="dialog"><div data-target-selection-name="sfdc:RecordField.Lead.Title"><input type="text" value="CEO"></div></div>
+    </div>`);
+    expect(salesforce.readFieldsInEdit(doc)).toEqual(['Industry']);
+    expect(salesforce.readRecordFields(doc)).toEqual({ LeadSource: 'Web' });
+  });
+
   it('reads a row whose control cannot be changed: it shows what is saved', () => {
     const doc = parsePage(`<div class="windowViewMode-normal active">
       <div data-target-selection-name="sfdc:RecordField.Lead.Website"><span class="test-id__field-value"><input type="text" readonly value="example.com"></span></div>

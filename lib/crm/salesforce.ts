@@ -12,8 +12,8 @@
  * Page (`salesforcePage`): Lightning keeps several record views in the DOM and marks one
  * `active`; everything is read inside it. Field rows carry the field API name in
  * `data-target-selection-name="sfdc:RecordField.Lead.{ApiName}"`. Rows in inline edit are not
- * read, and the created and last-modified dates are read out of their user fields' rows
- * (`withAuditDates`).
+ * read (`readFieldsInEdit` names them), and the created and last-modified dates are read out of
+ * their user fields' rows (`withAuditDates`).
  */
 import { closestComposed, createRecordPageReader, normaliseText, queryFirst, type RecordPageSpec, type Selectors } from './dom.ts';
 import { createListPageReader, type ListPageSpec } from './list-rows.ts';
@@ -134,9 +134,11 @@ const OPEN_EDITOR: Selectors = [
   '[contenteditable=""]',
 ];
 
+const isInEdit = (row: Element): boolean => queryFirst(row, OPEN_EDITOR) !== null;
+
 /** The field API name of a row (`leadFieldName`), or null while the row is being edited: unsaved values are no lead's. */
 function savedFieldName(row: Element): string | null {
-  return queryFirst(row, OPEN_EDITOR) === null ? leadFieldName(row) : null;
+  return isInEdit(row) ? null : leadFieldName(row);
 }
 
 /** Browser-tab titles that are not a record's name (shown while Lightning loads). */
@@ -265,6 +267,8 @@ export function withAuditDates(fields: PageFields): PageFields {
 }
 
 const recordPageReader = createRecordPageReader(salesforcePage);
+/** Reads only the rows in edit, in the same scope as `recordPageReader`: their names are all that is used, never their unsaved values. */
+const rowsInEditReader = createRecordPageReader({ ...salesforcePage, fieldName: (row) => (isInEdit(row) ? leadFieldName(row) : null) });
 
 export const salesforce: CrmAdapter = {
   crm: 'salesforce',
@@ -273,5 +277,6 @@ export const salesforce: CrmAdapter = {
   recognise: recogniseSalesforce,
   ...recordPageReader,
   readRecordFields: (doc) => withAuditDates(recordPageReader.readRecordFields(doc)),
+  readFieldsInEdit: (doc) => Object.keys(rowsInEditReader.readRecordFields(doc)),
   ...createListPageReader(salesforceListPage),
 };

@@ -49,6 +49,12 @@ export interface CrmAdapter {
    * and shows an emptied field as empty: a field no longer read was hidden, not cleared.
    */
   readonly readsShownFieldsOnly: boolean;
+  /**
+   * The fields whose rows the active record view shows with an open editor (the rep is editing the
+   * record in place): `readRecordFields` leaves them out, as what an editor shows is not saved. Until
+   * the rep saves or cancels, the page does not show their values. Empty for a CRM that cannot tell.
+   */
+  readFieldsInEdit(doc: Document): string[];
   /** The element the badge goes after (the record title), or null to float the badge. */
   findBadgeAnchor(doc: Document): Element | null;
   /** The rows of the list view the page shows (active view, visible rows), each once. */

@@ -18,6 +18,7 @@ vi.mock('../messaging/events', () => ({
 
 const { recordBadge } = await import('./record-badge');
 const { hubspot } = await import('../crm/hubspot');
+const { salesforce } = await import('../crm/salesforce');
 const { EXTENSION_RELOADED } = await import('./navigation');
 
 const lead = (tier: ScoredLead['tier'], score: number): ScoredLead => ({
@@ -48,6 +49,7 @@ const adapter: CrmAdapter = {
       [...(activeView(doc)?.querySelectorAll<HTMLElement>('[data-field]') ?? [])].map((field) => [field.dataset.field!, field.textContent!]),
     ),
   findBadgeAnchor: (doc) => activeView(doc)?.querySelector('h1') ?? null,
+  readFieldsInEdit: () => [],
   readListRows: () => [],
 };
 
@@ -420,6 +422,72 @@ describe('record badge under a dialog', () => {
     await settle();
     expect(placed()).toEqual(atTitle);
     expect(scoreLead.mock.calls.length).toBe(calls);
+  });
+});
+
+describe('record badge while the rep edits the record in place (Salesforce inline edit)', () => {
+  /** A Lightning record view: each field's row names it; Rating's value is the one the mock scores by. */
+  const lightningRow = (field: string, value: string) =>
+    `<records-record-layout-item><div data-target-selection-name="sfdc:RecordField.Lead.${field}"><span class="test-id__field-label">${field}</span><span class="test-id__field-value">${value}</span></div></records-record-layout-item>`;
+  const row = (field: string) => document.querySelector(`[data-target-selection-name="sfdc:RecordField.Lead.${field}"]`)!;
+  const tier = () => badges()[0].getAttribute('data-leadlens-tier');
+  /** Company's row has no editor: a field the rep cannot edit (or a formula) is read all along. */
+  const saved: PageFields = { ...fieldsOfA, Company: 'Acme' };
+
+  beforeEach(async () => {
+    document.body.innerHTML =
+      `<div class="windowViewMode-normal active"><div class="slds-page-header__title"><lightning-formatted-name>Ada A</lightning-formatted-name></div>` +
+      `${Object.entries(saved).map(([field, value]) => lightningRow(field, value)).join('')}</div>`;
+    void recordBadge.run({ document, adapter: salesforce, match: A, previousMatch: null, signal: page.signal });
+    await settle();
+    expect(scoreLead.mock.calls.map(([request]) => request.fields)).toEqual([saved]);
+    expect(tier()).toBe('hot');
+  });
+
+  /** The rep clicks the pencil: every editable row turns into a control, Rating's picklist showing what they pick, not what is saved. */
+  const openEditors = async (ratingPicked: string) => {
+    row('LeadSource').querySelector('.test-id__field-value')!.outerHTML = '<input type="text" value="Web">';
+    row('Rating').querySelector('.test-id__field-value')!.outerHTML = `<select><option>--None--</option><option>Hot</option><option>Cold</option></select>`;
+    row('Rating').querySelector('select')!.value = ratingPicked;
+    await settle();
+  };
+  const closeEditors = async (rating: string) => {
+    row('LeadSource').querySelector('input')!.outerHTML = '<span class="test-id__field-value">Web</span>';
+    row('Rating').querySelector('select')!.outerHTML = `<span class="test-id__field-value">${rating}</span>`;
+    await settle();
+  };
+
+  it('keeps its score and tier while the fields are in edit, and scores the saved value once the rep saves', async () => {
+    await openEditors('--None--');
+    // The fields it was scored with stand for the rows in edit: nothing to score again, nothing scored without them.
+    expect(scoreLead).toHaveBeenCalledTimes(1);
+    expect(tier()).toBe('hot');
+    row('Rating').querySelector('select')!.value = 'Cold';
+    row('Rating').querySelector('select')!.dispatchEvent(new Event('change'));
+    row('LeadSource').insertAdjacentHTML('beforeend', '<span class="slds-form-element__help">Unsaved</span>');
+    await settle();
+    expect(scoreLead).toHaveBeenCalledTimes(1);
+    expect(tier()).toBe('hot');
+
+    await closeEditors('Cold');
+    expect(scoreLead).toHaveBeenCalledTimes(2);
+    expect(scoreLead).toHaveBeenLastCalledWith({ crm: 'salesforce', locale: 'en-US', timeZone, recordId: A.recordId, fields: { ...saved, Rating: 'Cold' }, name: 'Ada A' });
+    expect(tier()).toBe('cold');
+  });
+
+  it('scores nothing again when the rep cancels the edit', async () => {
+    await openEditors('Cold');
+    await closeEditors('Hot');
+    expect(scoreLead).toHaveBeenCalledTimes(1);
+    expect(tier()).toBe('hot');
+  });
+
+  it('holds only the rows in edit: another row that changes meanwhile is scored as the page shows it', async () => {
+    await openEditors('--None--');
+    row('LeadSource').outerHTML = `<div data-target-selection-name="sfdc:RecordField.Lead.LeadSource"><span class="test-id__field-value">Phone Inquiry</span></div>`;
+    await settle();
+    expect(scoreLead).toHaveBeenLastCalledWith(expect.objectContaining({ fields: { ...saved, LeadSource: 'Phone Inquiry' } }));
+    expect(tier()).toBe('hot');
   });
 });
 

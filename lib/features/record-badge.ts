@@ -4,7 +4,7 @@
  * showing the previous page (a lead, or a record of another kind) until it renders the new
  * one: those fields are never scored as this record's, nor its title taken for this record's name. For the life of the page the badge
  * follows the CRM's re-renders (a new title element gets the badge back) and the record's
- * edits (changed fields are rescored).
+ * edits (changed fields are rescored once saved: while the rep edits a field in place, it keeps the value it was scored with).
  */
 import { MAX_LEAD_NAME_LENGTH, type ScoreOutcome } from '../messaging/protocol';
 import { background } from '../messaging/client';
@@ -65,12 +65,12 @@ function shownWithin(shown: PageFields, among: PageFields): boolean {
 }
 
 /**
- * The fields `shown`, then those of `scored` it does not show, up to a request's limit. For a page
- * that reads only what it shows: a field it hides (another tab open) was hidden, not cleared.
+ * The fields `shown`, then those of `scored` it does not show that `keepsScored` names, up to a request's limit:
+ * a field the page hides (another tab open) was hidden, not cleared; one in edit is not saved yet.
  */
-function withHiddenAsScored(shown: PageFields, scored: PageFields): PageFields {
-  const hidden = Object.entries(scored).filter(([name]) => !Object.hasOwn(shown, name));
-  return Object.fromEntries([...Object.entries(shown), ...hidden].slice(0, PAGE_FIELD_LIMITS.maxFields));
+function withUnreadAsScored(shown: PageFields, scored: PageFields, keepsScored: (name: string) => boolean): PageFields {
+  const unread = Object.entries(scored).filter(([name]) => !Object.hasOwn(shown, name) && keepsScored(name));
+  return Object.fromEntries([...Object.entries(shown), ...unread].slice(0, PAGE_FIELD_LIMITS.maxFields));
 }
 
 export const recordBadge: ContentFeature = {
@@ -155,15 +155,15 @@ export const recordBadge: ContentFeature = {
       // A dialog over the page hides its title (aria-hidden) from the lookup: the badge stays at
       // the title while the title is there, not floating over the dialog's buttons.
       const target = !stale && found === null && anchor?.isConnected && dialogOpen(document) ? anchor : found;
-      // Fields hidden (a HubSpot tab switched away from) keep the values they were scored with: scored
-      // without them the lead would read as less known, its tier changing. A field shown wins, emptied too.
-      const toScore =
-        adapter.readsShownFieldsOnly && requested !== null
-          ? snapshot(withHiddenAsScored(shown.fields, requested.fields), shown.name, shown.titleStale)
-          : shown;
       // A name lost for a moment (the CRM re-rendering the title) is no reason to score again.
       const renamed = shown.name !== undefined && shown.name !== requested?.name;
       if (isFresh(shown)) {
+        // Fields hidden (a HubSpot tab switched away from) and fields in edit (the rep clicked Salesforce's pencil)
+        // keep the values they were scored with: scored without them the lead would read as less known, its tier
+        // changing. Once saved or cancelled, a field is read again. A field shown wins, emptied too.
+        const inEdit = new Set(requested === null ? [] : adapter.readFieldsInEdit(document));
+        const keepsScored = (name: string) => adapter.readsShownFieldsOnly || inEdit.has(name);
+        const toScore = requested === null ? shown : snapshot(withUnreadAsScored(shown.fields, requested.fields, keepsScored), shown.name, shown.titleStale);
         // What the page shows, not `toScore`: the check at the start sees no hidden fields (a HubSpot tab switched away from).
         rememberShown(`${crm} ${recordId}`, shown.hash!);
         if (renamed || toScore.hash !== requested?.hash) void score(toScore);
