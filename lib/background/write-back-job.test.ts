@@ -17,6 +17,7 @@ import { db, type StoredLead } from '../db/db';
 import { forgetWrittenValues, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
 import { readJob } from '../jobs/progress';
 import { bundledModel } from '../ml/bundled-model';
+import { setTiers } from '../ml/model-store';
 import { activateModel } from '../ml/model-versions';
 import { INITIAL_SYNC_STATE } from '../sync/state';
 import { dexieSyncStore, recordSyncedAccount } from '../sync/store';
@@ -564,8 +565,23 @@ it('stops when another model is made active while it writes: the next batches wo
     written: 5,
     total: leads.length,
     error: 'Another model was made active while the scores were being written: write back again to write its scores to every lead',
+    // What the CRM's fields hold: the page says they are not the active model's.
+    writtenWith: { modelId: parsed.manifest.modelId },
   });
   expect(updates).toHaveLength(5);
+});
+
+it('records the model and the tier thresholds it wrote with, which the page compares with the active ones', async () => {
+  const leads = await syncedHubSpotLeads();
+  const parsed = bundledModel.manifest();
+  if (!parsed.ok) throw new Error(parsed.error);
+  // A tier policy applied before: its thresholds are the ones the tiers were written with.
+  await setTiers(parsed.manifest.modelId, { policy: { kind: 'fixed' }, hot: 0.4, warm: 0.2 });
+  expect(await writeBackToEnd(hubspotScore)).toMatchObject({
+    status: 'done',
+    written: leads.length,
+    writtenWith: { modelId: parsed.manifest.modelId, modelCreatedAt: parsed.manifest.createdAt, hot: 0.4, warm: 0.2 },
+  });
 });
 
 it('empties the fields it wrote before of leads the active model can no longer score, and counts them', async () => {

@@ -294,14 +294,17 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     // as written-back (kept out of training).
     const target = checkedByCrm(chosen, await client.checkWritableFields(fieldsToWrite(chosen), signal));
     const modelId = await activeModelId();
-    const readByModel = modelInputRefusal(target, (await manifestOf(modelId)).features);
+    const manifest = await manifestOf(modelId);
+    const readByModel = modelInputRefusal(target, manifest.features);
     if (readByModel) throw new Error(readByModel);
     const fields = fieldsToWrite(target);
     signal.throwIfAborted();
-    await advance({ ...checking, status: 'scoring' });
+    // Kept with the state from here on: the page says when the CRM's fields no longer hold the active model's scores or tiers.
+    const writtenWith = { modelId, modelCreatedAt: manifest.createdAt, hot: manifest.tiers.hot, warm: manifest.tiers.warm };
+    await advance({ ...checking, status: 'scoring', writtenWith });
     const { rows, unchanged } = await scoreLeadsToWrite(target, modelId, signal);
     signal.throwIfAborted();
-    const running: WriteBackSummary = { ...checking, status: 'running', total: rows.length, unchanged };
+    const running: WriteBackSummary = { ...checking, status: 'running', total: rows.length, unchanged, writtenWith };
     // Before anything is written: training must never learn from these fields.
     await rememberWrittenBackFields(crm, fields.map((field) => field.name));
     await advance(running);

@@ -32,6 +32,16 @@ export const MAX_FAILED_IDS_SHOWN = 20;
 /** Errors kept in a summary, each with its records: a CRM whose message names each record's value would make one per record. */
 export const MAX_FAILURE_GROUPS_SHOWN = 10;
 
+/** What a write-back's values came from: the active model when it scored the leads (its id, when it was trained) and its tier thresholds then. */
+export const WrittenWithSchema = z.object({
+  modelId: z.string(),
+  /** ISO date-time the model was trained (its manifest's `createdAt`). */
+  modelCreatedAt: z.string(),
+  hot: z.number(),
+  warm: z.number(),
+});
+export type WrittenWith = z.infer<typeof WrittenWithSchema>;
+
 export const WriteBackSummarySchema = z.object({
   crm: CrmKindSchema,
   status: WriteBackStatusSchema,
@@ -68,6 +78,12 @@ export const WriteBackSummarySchema = z.object({
   /** Why the whole job stopped (not connected, a field refused, no scores, the service worker was stopped). */
   error: z.string().nullable(),
   finishedAt: z.number().nullable(),
+  /**
+   * The model whose scores it wrote, and the tier thresholds their tiers came from: the CRM's
+   * fields hold them until the next write-back, whatever model or tier policy is active since.
+   * Set once the model is known (from `scoring` on); absent from states kept by an older LeadLens.
+   */
+  writtenWith: WrittenWithSchema.optional(),
 });
 export type WriteBackSummary = z.infer<typeof WriteBackSummarySchema>;
 

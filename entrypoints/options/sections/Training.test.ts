@@ -5,17 +5,21 @@
  * it still has, progress is announced by stage, nothing starts without the active model (its
  * tier policy) or while a model is being activated, a trained model whose leads changed since
  * is not activated, and a history with no created date is checked and trained on with no window.
+ * An activation says what it is doing where the focus goes, with the scoring's progress.
  */
+import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { db } from '@/lib/db/db';
+import { writeJob } from '@/lib/jobs/progress';
 import { FeatureSpecListSchema, type Manifest } from '@/lib/ml/manifest';
 import { runTrainingRequest } from '@/lib/ml/train/training-job';
 import type { HistoryLead } from '@/lib/ml/train/training-set';
 import type { TrainingEvent, TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import bundledManifest from '@/models/manifest.json';
 import demoFeatureSpecs from '@/models/demo-features.json';
-import { click, followLiveRegions, render, type Rendered } from '@/test/render';
+import { click, focusedMessage, followLiveRegions, pressEnter, render, type Rendered } from '@/test/render';
 import type { HistorySample } from './training/history-sample';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { TrainingSection } from './Training';
@@ -31,9 +35,10 @@ vi.mock('@/lib/ml/model-store', () => ({ activeManifest, setTiers }));
 // The active model's manifest as the mock says, read as the pages read it (a query of its own).
 vi.mock('@/lib/ui/hooks', async (importOriginal) => {
   const { useQuery } = await import('@tanstack/react-query');
-  const { MODEL_CHANGE_MUTATION, useModelChangeRunning } = await importOriginal<typeof import('@/lib/ui/hooks')>();
+  const { MODEL_CHANGE_MUTATION, useJob, useModelChangeRunning } = await importOriginal<typeof import('@/lib/ui/hooks')>();
   return {
     MODEL_CHANGE_MUTATION,
+    useJob,
     useModelChangeRunning,
     useReplacedSinceActive: () => false,
     useActiveManifest: () => useQuery({ queryKey: ['models', 'active'], queryFn: activeManifest }),
@@ -139,7 +144,9 @@ const TRAINED: Extract<TrainingEvent, { type: 'trained' }> = {
 
 let rendered: Rendered | undefined;
 let queryClient: QueryClient;
-beforeEach(() => {
+beforeEach(async () => {
+  // The scoring job's progress row.
+  await db.settings.clear();
   vi.stubGlobal('Worker', FakeWorker);
   historySample.mockReset().mockImplementation(async (source) => ({ csv: CSV_SAMPLE, hubspot: HUBSPOT_SAMPLE })[source] ?? SAMPLE);
   activeManifest.mockReset().mockResolvedValue(ACTIVE);
@@ -1287,10 +1294,66 @@ it('announces what the check found, and the activation, in live regions on the p
   expect(beforeTheCheck()).toEqual([container().querySelector('[data-testid="data-size"]')!.textContent]);
   expect(beforeTheCheck()[0]).toMatch(/^\d+ leads, \d+ conversions:/);
 
+  let finishActivation: (answer: ActivateReply) => void = () => {};
+  activateModel.mockReturnValue(new Promise((resolve) => (finishActivation = resolve)));
   click(trainButton()!);
   FakeWorker.latest.answer(TRAINED);
   await eventually(() => expect(button('Activate this model')?.disabled).toBe(false));
-  const beforeActivation = followLiveRegions(container());
   click(button('Activate this model')!);
-  await eventually(() => expect(beforeActivation()).toContain(`Model ${ACTIVE.modelId} is active: badges now use it.`));
+  // The activation's line is on the page from the click: its end is said in it.
+  await eventually(() => expect(activationLine()).toMatch(/^Activating /));
+  const beforeTheEnd = followLiveRegions(container());
+  finishActivation({ ok: true, scored: 0, stored: 0 });
+  await eventually(() => expect(beforeTheEnd()).toContain(`Model ${ACTIVE.modelId} is active: badges now use it.`));
+});
+
+/** The line that says what the activation does, then how it ended. */
+const activationLine = () => container().querySelector('[data-testid="model-activating"], [data-testid="model-activated"]')?.textContent ?? null;
+
+it('says what the activation is doing where the focus goes, with how far the scoring of the stored leads is, then how it ended', async () => {
+  let modelKept: () => void = () => {};
+  keepHeldOutScores.mockReturnValue(new Promise((resolve) => (modelKept = resolve)));
+  let finishActivation: (answer: ActivateReply) => void = () => {};
+  activateModel.mockReturnValue(new Promise((resolve) => (finishActivation = resolve)));
+  await renderSection();
+  await checkTheData();
+  click(trainButton()!);
+  FakeWorker.latest.answer(TRAINED);
+  const activate = button('Activate this model')!;
+  pressEnter(activate);
+
+  // The button is disabled: the line saying what runs has the focus.
+  const line = await focusedMessage(/^Checking the model…$/);
+  expect(line.getAttribute('role')).toBe('status');
+  expect(activate.disabled).toBe(true);
+  const bar = () => container().querySelector('.job-progress')?.textContent ?? null;
+
+  act(() => modelKept());
+  await eventually(() => expect(line.textContent).toBe(`Activating ${ACTIVE.modelId}: scoring the stored leads with it…`));
+  expect(document.activeElement).toBe(line);
+  // A write-back's scoring of one CRM's leads, or another model's, is not this activation's.
+  await act(() => writeJob('scoring', { modelId: ACTIVE.modelId, state: 'running', done: 100, total: 600, startedAt: 1, source: 'hubspot' }));
+  await act(() => writeJob('scoring', { modelId: 'another-model', state: 'running', done: 100, total: 600, startedAt: 1 }));
+  await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+  expect(bar()).toBeNull();
+  await act(() => writeJob('scoring', { modelId: ACTIVE.modelId, state: 'running', done: 300, total: 1_200, startedAt: 1 }));
+  await eventually(() => expect(bar()).toBe(`Scoring stored leads with ${ACTIVE.modelId}: 300 of 1,200 (25 %)`));
+
+  finishActivation({ ok: true, scored: 1_200, stored: 1_200 });
+  // Said on the same line, which keeps the focus.
+  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toBe(`Model ${ACTIVE.modelId} is active: badges now use it.`));
+  expect(document.activeElement).toBe(line);
+  expect(bar()).toBeNull();
+});
+
+it('says why an activation failed where the focus goes', async () => {
+  activateModel.mockResolvedValue({ ok: false, error: 'The engine could not load the model' });
+  await renderSection();
+  await checkTheData();
+  click(trainButton()!);
+  FakeWorker.latest.answer(TRAINED);
+  pressEnter(button('Activate this model')!);
+  const said = await focusedMessage(/The engine could not load the model/);
+  expect(said.querySelector('[role="alert"]')).not.toBeNull();
+  expect(button('Activate this model')?.disabled).toBe(false);
 });

@@ -36,6 +36,8 @@ import { describeTrainingStage, TrainingProgress } from './training/TrainingProg
 import { TrainingReport } from './training/TrainingReport';
 import { useDataCheck } from './training/use-data-check';
 import { useWorkerJob, type WorkerJobState } from './use-worker-job';
+import { ActionStatus } from './ConfirmedAction';
+import { ActivationScoringProgress } from './Versions';
 
 const PURGED_NOTE = 'Everything LeadLens stored was purged: the training, and any model it trained on those leads, were dropped.';
 const CROSS_VALIDATION_FOLDS = 5;
@@ -117,9 +119,12 @@ export function TrainingSection() {
   // The trained model's own history: the form may show another source since.
   const trainedHistory = useQuery({ ...historyQuery(trained?.data.source ?? source), enabled: trained !== null });
 
+  // What the activation is doing: checking the model (and installing it), then waiting for the background to score every stored lead with it (minutes).
+  const [activationStage, setActivationStage] = useState<'checking' | 'scoring'>('checking');
   const activate = useMutation({
     mutationKey: MODEL_CHANGE_MUTATION,
-    mutationFn: async ({ model, keysName }: { model: Trained; keysName: string | null }) => {
+    // `trigger`: the button that started it, whose focus the activation's status line takes (`ActionStatus`).
+    mutationFn: async ({ model, keysName }: { model: Trained; keysName: string | null; trigger: Element }) => {
       const { modelId } = model.manifest;
       // Read again, not taken from the page: the form may not have heard yet of an import that just ended.
       if ((await queryClient.fetchQuery({ ...historyQuery(model.data.source), staleTime: 0 })).keysName !== keysName) throw new Error(LEADS_CHANGED_SINCE_TRAINING);
@@ -136,6 +141,7 @@ export function TrainingSection() {
       // Before the switch, so its tier policy is first previewed on the probabilities its thresholds were chosen on.
       await keepHeldOutScores(modelId, model.heldOut);
       // Remembers the model it replaces (Roll back), tells CRM tabs, scores the stored leads.
+      setActivationStage('scoring');
       const { scoringProblem, scored, stored } = await succeeded(background.activateModel({ modelId }));
       // A model trained on one source's fields scores none of another's leads: said, as Model versions says it.
       return {
@@ -151,6 +157,16 @@ export function TrainingSection() {
   // Model versions' activate, roll back or delete runs: the one to land last would be the active model.
   const versionsChangeRuns = useModelChangeRunning() && !activate.isPending;
   const activatedThenReplaced = useReplacedSinceActive(activate.isSuccess ? activate.data.modelId : undefined);
+  // The activation's stage while it runs, then how it ended.
+  let activationSaid = '';
+  if (activate.isPending) {
+    activationSaid = activationStage === 'checking' ? 'Checking the model…' : `Activating ${activate.variables.model.manifest.modelId}: scoring the stored leads with it…`;
+  } else if (activate.isSuccess) {
+    const { modelId, policyTaken, unscored, scoringProblem } = activate.data;
+    activationSaid = activatedThenReplaced
+      ? `Model ${modelId} is no longer active: another model was activated since.`
+      : `Model ${modelId} is active: badges now use it.${policyTaken}${unscored}${scoringProblem ? ` ${scoringProblem}` : ''}`;
+  }
 
   // "Purge everything" deleted the leads a training reads: a running one stops, and a model
   // trained on them (it holds their values, and their keys) is no longer offered.
@@ -410,7 +426,10 @@ export function TrainingSection() {
           {versionsChangeRuns && <p id={versionsWaitId}>Another section is changing the models (Model versions, or the demo data): activate this model once it is done.</p>}
           <button
             type="button"
-            onClick={() => activate.mutate({ model: trained, keysName: trainedOn })}
+            onClick={(event) => {
+              setActivationStage('checking');
+              activate.mutate({ model: trained, keysName: trainedOn, trigger: event.currentTarget });
+            }}
             disabled={activate.isPending || activate.isSuccess || leadsChangedSinceTraining || versionsChangeRuns}
             aria-describedby={leadsChangedSinceTraining ? leadsChangedId : versionsChangeRuns ? versionsWaitId : undefined}
           >
@@ -424,18 +443,16 @@ export function TrainingSection() {
               </button>
             </>
           )}
-          {/* On the page with the report, so that the activation is announced. */}
-          <StatusRegion>
-            {activate.isSuccess && (
-              <p data-testid="model-activated">
-                {activatedThenReplaced
-                  ? `Model ${activate.data.modelId} is no longer active: another model was activated since.`
-                  : `Model ${activate.data.modelId} is active: badges now use it.${activate.data.policyTaken}${activate.data.unscored}${activate.data.scoringProblem ? ` ${activate.data.scoringProblem}` : ''}`}
-              </p>
-            )}
-          </StatusRegion>
+          {/* One line from the click to the end: it takes the focus from the button the activation disables, says each
+              stage while it runs (minutes), then how it ended, as a live region on the page since the click. */}
+          {(activate.isPending || activate.isSuccess) && (
+            <div data-testid={activate.isSuccess ? 'model-activated' : 'model-activating'}>
+              <ActionStatus text={activationSaid} trigger={activate.variables.trigger} />
+            </div>
+          )}
+          {activate.isPending && activationStage === 'scoring' && <ActivationScoringProgress modelId={activate.variables.model.manifest.modelId} />}
           {/* An activation refused as the leads changed is explained by the note above. */}
-          {activate.isError && !leadsChangedSinceTraining && <ErrorState message={activate.error.message} />}
+          {activate.isError && !leadsChangedSinceTraining && <ActionStatus failed text={activate.error.message} trigger={activate.variables?.trigger ?? null} />}
         </>
       )}
     </>

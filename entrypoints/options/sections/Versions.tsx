@@ -102,6 +102,17 @@ function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {
   );
 }
 
+/**
+ * How far the scoring of every stored lead is, which an activation waits for: shown while one
+ * runs (Model versions', Training's). `modelId`: only that model's scoring, when it is known. A
+ * write-back's run of one CRM's leads is not an activation's.
+ */
+export function ActivationScoringProgress({ modelId }: { modelId?: string }) {
+  const scoring = useJob('scoring');
+  if (scoring?.state !== 'running' || scoring.source || (modelId !== undefined && scoring.modelId !== modelId)) return null;
+  return <JobProgressBar label={`Scoring stored leads with ${scoring.modelId}`} done={scoring.done} total={scoring.total} />;
+}
+
 /** Every model: activate, roll back, export, import, delete. */
 export function VersionsSection() {
   const queryClient = useQueryClient();
@@ -116,7 +127,6 @@ export function VersionsSection() {
     placeholderData: keepPreviousData,
   });
   const previous = useQuery({ queryKey: queryKeys.previousModel(), queryFn: previousModelId });
-  const scoring = useJob('scoring');
   // The leads are read again when an activation's scoring job ends (App); an import or a delete leaves them as they were.
   // The stored-data counts (Data and privacy) count the models and their stored scores, which a delete takes with it.
   const invalidateModels = () =>
@@ -259,10 +269,7 @@ export function VersionsSection() {
         />
       )}
       {change.isError && <ActionStatus failed text={change.error.message} trigger={change.variables?.trigger ?? null} />}
-      {/* A write-back's run of one CRM's leads is not an activation's. */}
-      {change.isPending && scoring?.state === 'running' && !scoring.source && (
-        <JobProgressBar label={`Scoring stored leads with ${scoring.modelId}`} done={scoring.done} total={scoring.total} />
-      )}
+      {change.isPending && <ActivationScoringProgress />}
       {exportModel.isError && <ErrorState message={`The model could not be exported: ${exportModel.error.message}`} />}
       <h3 style={{ fontSize: 15 }}>Import a model</h3>
       <p>

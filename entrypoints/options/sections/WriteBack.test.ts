@@ -2,16 +2,23 @@
 /**
  * The write-back form while a write-back checks the fields and scores the CRM's leads, before it
  * writes: it says which, how far the scoring is, offers Cancel, and no longer shows the last
- * write-back's end.
+ * write-back's end. Once it has ended, it says when the CRM's fields no longer hold what the
+ * active model gives: another model activated, or tier thresholds changed, since.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CrmKind } from '@/lib/crm/types';
 import { db } from '@/lib/db/db';
 import { writeJob } from '@/lib/jobs/progress';
 import { idleWriteBack, type WriteBackSummary } from '@/lib/messaging/protocol-write-back';
+import { bundledModel } from '@/lib/ml/bundled-model';
+import { setTiers } from '@/lib/ml/model-store';
+import { activateModel } from '@/lib/ml/model-versions';
+import { storeModel } from '@/test/fixtures/stored-model';
+import { formatThreshold } from '@/lib/presentation';
+import { queryKeys } from '@/lib/query-keys';
 import { click, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
 import { WriteBackSection } from './WriteBack';
 
@@ -30,8 +37,9 @@ const LAST_DONE = summary('hubspot', 'done', { done: 120, total: 120, written: 1
 let hubspot: WriteBackSummary;
 
 let rendered: Rendered | undefined;
+let queryClient: QueryClient;
 beforeEach(async () => {
-  await db.settings.clear();
+  await Promise.all([db.settings.clear(), db.models.clear()]);
   hubspot = LAST_DONE;
   background.writeBackStatus.mockReset().mockImplementation(async () => ({ ok: true, writeBacks: [summary('salesforce', 'idle'), hubspot] }));
   background.writeBackScores.mockReset().mockImplementation(async () => {
@@ -50,7 +58,7 @@ const text = () => form()?.textContent ?? '';
 const button = (testId: string) => form()?.querySelector<HTMLButtonElement>(`[data-testid="${testId}"]`) ?? null;
 
 async function renderSection() {
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(WriteBackSection)));
   await waitFor(form);
 }
@@ -140,4 +148,92 @@ it('says how far a stopped or cancelled write-back got, what it could not confir
   // A value a rep typed since the last sync is kept, and said so.
   expect(text()).toContain('2 leads not emptied: "leadlens_tier" no longer holds what LeadLens wrote there (changed in HubSpot since the last sync): left as it is (e.g. 7, 8).');
   expect(text()).toContain('3 more leads not emptied for other reasons.');
+});
+
+describe('once it has ended, what the CRM’s fields hold against the active model', () => {
+  const bundled = (() => {
+    const parsed = bundledModel.manifest();
+    if (!parsed.ok) throw new Error(parsed.error);
+    return parsed.manifest;
+  })();
+  const WRITTEN_WITH = { modelId: bundled.modelId, modelCreatedAt: bundled.createdAt, hot: bundled.tiers.hot, warm: bundled.tiers.warm };
+  const outdatedNote = () => form()?.querySelector('[data-testid="write-back-outdated-hubspot"]')?.textContent ?? null;
+  /** Waits until the form has read the active model, and drawn it: a note it would give is there then. */
+  async function settle() {
+    await waitFor(() => queryClient.getQueryCache().findAll({ queryKey: queryKeys.activeModel() }).some((query) => query.state.data !== undefined) || null);
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+  }
+
+  it('says when another model was activated since: the fields hold the earlier model’s scores', async () => {
+    hubspot = summary('hubspot', 'done', { done: 120, total: 120, written: 120, finishedAt: 1_700_000_000_000, writtenWith: WRITTEN_WITH });
+    await renderSection();
+    await waitFor(() => text().includes('Wrote 120 of 120 leads to HubSpot'));
+    await settle();
+    expect(outdatedNote()).toBeNull();
+
+    await storeModel({ ...bundled, modelId: 'trained-2', createdAt: '2026-12-03T00:00:00.000Z' }, new Uint8Array([1]), 'trained');
+    await act(() => activateModel('trained-2'));
+    await waitFor(outdatedNote);
+    expect(outdatedNote()).toBe(
+      `Written with model ${bundled.modelId} (trained Nov 1, 2026); the active model is now trained-2 (trained Dec 3, 2026): the HubSpot fields, which its reports, workflows and routing read, hold the earlier model's scores, not those the badges show. Write back again to update them.`,
+    );
+    // What the write-back did is still said as it was.
+    expect(text()).toContain('Wrote 120 of 120 leads to HubSpot');
+  });
+
+  it('says when a write-back stopped part way wrote with another model, and nothing while one runs', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+    await activateModel('trained-2');
+    hubspot = summary('hubspot', 'cancelled', { done: 300, total: 1_000, written: 200, finishedAt: 2, writtenWith: WRITTEN_WITH });
+    await renderSection();
+    await waitFor(outdatedNote);
+    expect(outdatedNote()).toMatch(/^Written with model /);
+
+    rendered!.unmount();
+    hubspot = summary('hubspot', 'running', { done: 40, total: 100, writtenWith: WRITTEN_WITH });
+    await renderSection();
+    await waitFor(() => text().includes('Writing scores to HubSpot'));
+    await settle();
+    expect(outdatedNote()).toBeNull();
+  });
+
+  it('says when the tier thresholds changed since (a tier policy applied) for the tier and reason fields, not when only the score was written', async () => {
+    hubspot = summary('hubspot', 'done', {
+      done: 120,
+      total: 120,
+      written: 120,
+      finishedAt: 1,
+      target: { scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: 'leadlens_reason' },
+      writtenWith: WRITTEN_WITH,
+    });
+    await renderSection();
+    await waitFor(() => text().includes('Wrote 120'));
+    await settle();
+    expect(outdatedNote()).toBeNull();
+
+    await setTiers(bundled.modelId, { policy: { kind: 'fixed' }, hot: 0.25, warm: 0.05 });
+    await act(() => queryClient.invalidateQueries());
+    await waitFor(outdatedNote);
+    expect(outdatedNote()).toBe(
+      `Written with tier thresholds since changed (hot from ${formatThreshold(bundled.tiers.hot)}, warm from ${formatThreshold(bundled.tiers.warm)}; now hot from 25 %, warm from 5 %): the HubSpot fields leadlens_tier and leadlens_reason hold the earlier tiers, and the top reasons chosen by them, not those the badges show. Write back again to update them.`,
+    );
+
+    // A score does not depend on the thresholds.
+    rendered!.unmount();
+    hubspot = { ...hubspot, target: TARGET };
+    await renderSection();
+    await waitFor(() => text().includes('Wrote 120'));
+    await settle();
+    expect(outdatedNote()).toBeNull();
+  });
+
+  it('reads a write-back kept before LeadLens recorded its model as before: nothing said of the model', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+    await activateModel('trained-2');
+    await renderSection();
+    await waitFor(() => text().includes('Wrote 120 of 120 leads to HubSpot'));
+    await settle();
+    expect(outdatedNote()).toBeNull();
+    expect(text()).not.toMatch(/Written with/);
+  });
 });

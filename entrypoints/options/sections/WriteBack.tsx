@@ -3,7 +3,7 @@
  * created in the CRM, so reports, views and workflows there can use them. Progress (of the
  * field check and the scoring before the writing too), cancel and per-record failures, like sync.
  */
-import { plural } from '@/lib/presentation';
+import { formatModelDate, formatThreshold, plural } from '@/lib/presentation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
@@ -11,8 +11,9 @@ import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { isUnderway, type WriteBackRequest, type WriteBackSummary } from '@/lib/messaging/protocol-write-back';
+import type { Manifest } from '@/lib/ml/manifest';
 import { queryKeys } from '@/lib/query-keys';
-import { useJob } from '@/lib/ui/hooks';
+import { useActiveManifest, useJob } from '@/lib/ui/hooks';
 import { useInvalidateWhenRunEnds } from './use-invalidate-when-run-ends';
 
 /** Field names the admin is told to create; the form starts with them. */
@@ -39,6 +40,8 @@ export function WriteBackSection() {
     (writeBack) => (isUnderway(writeBack.status) ? null : [writeBack.status, writeBack.finishedAt, writeBack.error]),
     [queryKeys.connections()],
   );
+  // Followed live: a model activated or a tier policy applied elsewhere leaves the CRM's fields with the values written before.
+  const active = useActiveManifest();
   const act = useMutation({
     mutationFn: async (action: WriteBackAction) => {
       await succeeded('start' in action ? background.writeBackScores(action.start) : background.cancelWriteBack({ crm: action.cancel }));
@@ -60,6 +63,7 @@ export function WriteBackSection() {
         <WriteBackForm
           key={writeBack.crm}
           writeBack={writeBack}
+          active={active.data}
           busy={act.isPending}
           // A start or cancel the background refused is said in its CRM's form; why a write-back
           // stopped (a field the CRM will not let it fill, no connection) is its state's error.
@@ -74,12 +78,15 @@ export function WriteBackSection() {
 
 function WriteBackForm({
   writeBack,
+  active,
   busy,
   refusal,
   onStart,
   onCancel,
 }: {
   writeBack: WriteBackSummary;
+  /** The active model, once read. */
+  active: Manifest | undefined;
   busy: boolean;
   refusal: string | null;
   onStart(request: WriteBackRequest): void;
@@ -114,6 +121,7 @@ function WriteBackForm({
       <StatusRegion>
         <WriteBackStage writeBack={writeBack} scoringShown={scoringBar !== null} />
       </StatusRegion>
+      <OutdatedFieldsNote writeBack={writeBack} active={active} />
       {scoringBar && <JobProgressBar label={scoringLabel(crm)} done={scoringBar.done} total={scoringBar.total} />}
       {writeBack.status === 'running' && <JobProgressBar label={`Writing scores to ${label}`} done={writeBack.done} total={writeBack.total} />}
       {refusal && <ErrorState message={refusal} />}
@@ -185,6 +193,42 @@ function WriteBackStage({ writeBack, scoringShown }: { writeBack: WriteBackSumma
     case 'idle':
       return null;
   }
+}
+
+/** "ebm-4be05ee5927d0fe7 (trained Nov 1, 2026)": a model id alone is a hash. */
+const modelName = (modelId: string, createdAt: string) => `${modelId} (trained ${formatModelDate(createdAt)})`;
+
+/** "hot from 30 %, warm from 10 %". */
+const thresholdsText = ({ hot, warm }: { hot: number; warm: number }) => `hot from ${formatThreshold(hot)}, warm from ${formatThreshold(warm)}`;
+
+/**
+ * Says when the CRM's fields no longer hold what the active model gives its leads: they keep the
+ * last write-back's values (which the CRM's reports, workflows and routing read) after another
+ * model is activated, or a tier policy applied (tiers, and the top reason, chosen by tier). Nothing
+ * while a write-back runs, for one that wrote nothing, or one kept by an older LeadLens, which
+ * did not record what it wrote with.
+ */
+function OutdatedFieldsNote({ writeBack, active }: { writeBack: WriteBackSummary; active: Manifest | undefined }) {
+  const { writtenWith, target, crm } = writeBack;
+  const holdsWritten = writeBack.status === 'done' || (!isUnderway(writeBack.status) && writeBack.written > 0);
+  if (!writtenWith || !active || !target || !holdsWritten) return null;
+  const label = CRM_LABEL[crm];
+  if (writtenWith.modelId !== active.modelId) {
+    return (
+      <p data-testid={`write-back-outdated-${crm}`}>
+        {`Written with model ${modelName(writtenWith.modelId, writtenWith.modelCreatedAt)}; the active model is now ${modelName(active.modelId, active.createdAt)}: the ${label} fields, which its reports, workflows and routing read, hold the earlier model's scores, not those the badges show. Write back again to update them.`}
+      </p>
+    );
+  }
+  const tieredFields = [target.tierField, target.reasonField].filter((field) => field !== null);
+  if (tieredFields.length === 0 || (writtenWith.hot === active.tiers.hot && writtenWith.warm === active.tiers.warm)) return null;
+  const fields = tieredFields.length === 1 ? `the ${label} field ${tieredFields[0]} holds` : `the ${label} fields ${tieredFields.join(' and ')} hold`;
+  const held = !target.reasonField ? 'the earlier tiers' : !target.tierField ? 'the top reasons chosen by the earlier tiers' : 'the earlier tiers, and the top reasons chosen by them';
+  return (
+    <p data-testid={`write-back-outdated-${crm}`}>
+      {`Written with tier thresholds since changed (${thresholdsText(writtenWith)}; now ${thresholdsText(active.tiers)}): ${fields} ${held}, not those the badges show. Write back again to update them.`}
+    </p>
+  );
 }
 
 /** "wrote 30,000 of 100,000 leads to Salesforce": what a stopped or cancelled write-back leaves written. */
