@@ -6,23 +6,36 @@
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createElement } from 'react';
+import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
 import { bundledModel } from '@/lib/ml/bundled-model';
 import { activateModel } from '@/lib/ml/model-versions';
 import { KEEPS_CHANGING_REASON } from '@/lib/ml/train/training-set';
+import { describeReliabilityError, reliabilityError } from '@/lib/ml/reliability-error';
+import { oweScoringOfEveryLead, settleOwedScoring, writeJob } from '@/lib/jobs/progress';
 import { formatRate } from '@/lib/presentation';
+import type { Labelled } from '../policy-protocol';
 import { storeModel } from '../../../test/fixtures/stored-model';
 import { ModelReportSection } from './ModelReport';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
-// No stored lead has a known outcome (the policy worker's answer, given in place: no worker here).
+// No stored lead has a known outcome unless a test says which do (the policy worker's answer, given in place: no worker here).
+const stored = vi.hoisted(() => ({ labelled: null as Labelled | null, reads: 0 }));
 vi.mock('../policy-client', async () => {
   const { queryOptions } = await import('@tanstack/react-query');
   const none = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: new Float64Array(0) };
-  return { labelledQuery: (modelId: string) => queryOptions({ queryKey: ['labelled', modelId], queryFn: async () => none }) };
+  return {
+    labelledQuery: (modelId: string) =>
+      queryOptions({
+        queryKey: ['labelled', modelId],
+        queryFn: async () => {
+          stored.reads++;
+          return stored.labelled ?? none;
+        },
+      }),
+  };
 });
 
 const bundled = (() => {
@@ -35,6 +48,8 @@ let rendered: Rendered | undefined;
 // Without an IntersectionObserver, the report's charts draw at once.
 beforeEach(async () => {
   vi.stubGlobal('IntersectionObserver', undefined);
+  stored.labelled = null;
+  stored.reads = 0;
   await Promise.all([db.models.clear(), db.settings.clear(), db.leadScores.clear(), db.leads.clear(), db.leadSummaries.clear()]);
 });
 afterEach(() => {
@@ -102,12 +117,38 @@ it('lists every calibration bin, predicted against observed with its leads, unde
 const calibrationChartSays = (report: HTMLElement) =>
   Array.from(report.querySelectorAll('figure')).find((figure) => figure.querySelector('figcaption')?.textContent === 'Calibration')?.querySelector('[role="img"]')?.getAttribute('aria-label');
 
-it('says the calibration bins hold about equal lead counts only for a model whose bins do, equal widths for an older one', async () => {
-  expect(calibrationChartSays(await activeReport())).toMatch(/in 10 bins of about equal lead counts, calibration error/);
+it('says the calibration bins hold about equal lead counts only for a model whose bins do, equal widths, with their ECE, for an older one', async () => {
+  // Not the equal-width ECE beside bins it was not computed over: the calibration error above is over these.
+  const equalCounts = calibrationChartSays(await activeReport());
+  expect(equalCounts).toMatch(/in 10 bins of about equal lead counts, the groups the calibration error above is measured over; the dashed diagonal/);
+  expect(equalCounts).not.toMatch(/ECE/);
   rendered?.unmount();
   await storeModel({ ...bundled, modelId: 'older-1', metrics: { ...bundled.metrics, calibrationRanges: undefined } }, new Uint8Array([1]), 'imported');
   await activateModel('older-1');
-  expect(calibrationChartSays(await activeReport())).toMatch(/in 10 bins of equal width, calibration error/);
+  expect(calibrationChartSays(await activeReport())).toMatch(new RegExp(`in 10 bins of equal width, expected calibration error \\(ECE\\) over them ${bundled.metrics.ece!.toFixed(3)}; the dashed diagonal`));
+});
+
+/** The calibration error the report's summary shows: its term and its description. */
+function calibrationErrorShown(report: HTMLElement): [string | null, string | null] {
+  const figure = report.querySelector('.model-summary [data-metric="calibration-error"]');
+  return [figure?.previousElementSibling?.textContent ?? null, figure?.textContent ?? null];
+}
+
+it("shows the training report's calibration error, over the reliability bins of about equal lead counts, worded as it is there", async () => {
+  const error = reliabilityError(bundled.metrics)!;
+  expect(calibrationErrorShown(await activeReport())).toEqual(['Calibration error (how far "12 % likely" is from what happened)', describeReliabilityError(error)]);
+  expect(describeReliabilityError(error)).toMatch(/^[\d.]+ percentage points: .* put in 10 groups of about 500 leads by likelihood/);
+});
+
+it('names an older model’s calibration error as the ECE over bins of equal width, which it is, for want of lead counts over equal-count bins', async () => {
+  // Its bins are of equal width (no ranges): "groups of about N leads" would not be true of them.
+  await storeModel({ ...bundled, modelId: 'older-1', metrics: { ...bundled.metrics, calibrationRanges: undefined } }, new Uint8Array([1]), 'imported');
+  await activateModel('older-1');
+  const [term, words] = calibrationErrorShown(await activeReport());
+  expect(term).toBe('Calibration error (how far "12 % likely" is from what happened)');
+  expect(words).toBe(
+    `not measured: this model kept no lead counts for its reliability bins; its expected calibration error (ECE), over 10 bins of equal width, is ${bundled.metrics.ece!.toFixed(3)}, which at a low base rate says little more than how far its mean likelihood is from the base rate`,
+  );
 });
 
 it('lists calibration bins without a leads column for a model that does not count them', async () => {
@@ -158,4 +199,50 @@ it.each([
   // The file's date is read after the stored outcomes: the words that wait for it.
   const note = await waitFor(() => [...report.querySelectorAll('p')].find((p) => p.textContent?.startsWith('Confusion matrices need') && p.textContent.includes(words)) ?? null);
   expect(note.textContent).toContain(`; ${words}).`);
+});
+
+/** Whether the confusion matrices show (their tables' captions). */
+const confusionMatrixShown = (report: HTMLElement) => Array.from(report.querySelectorAll('caption')).some((caption) => caption.textContent?.startsWith('Called hot or above'));
+
+/** The sentence above each confusion matrix, once they show. */
+async function thresholdLines(report: HTMLElement): Promise<string[]> {
+  await waitFor(() => confusionMatrixShown(report) || null);
+  return Array.from(report.querySelectorAll('p'), (p) => p.textContent ?? '').filter((text) => text.startsWith('At the '));
+}
+
+it('says the precision at a threshold no lead with a known outcome is at or above is unknown, not 0 %, as the tier preview does', async () => {
+  // 200 leads with known outcomes, all below 40 %: none is called hot; 20 % and above holds some.
+  const probabilities = Float64Array.from({ length: 200 }, (_, i) => 0.01 + (0.3 * i) / 200);
+  stored.labelled = { labels: Uint8Array.from({ length: 200 }, (_, i) => (i % 10 === 0 ? 1 : 0)), probabilities, heldOut: 0, ranked: probabilities };
+  const tiers = { policy: { kind: 'value' as const, revenuePerConversion: 100, costPerContact: 40 }, hot: 0.4, warm: 0.2 };
+  await storeModel({ ...bundled, modelId: 'trained-1', tiers }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-1');
+  const [hot, warm] = await thresholdLines(await activeReport());
+  expect(hot).toBe('At the Hot threshold (40 %): precision unknown (no lead with a known outcome is at or above it), recall 0 %');
+  expect(warm).toMatch(/^At the Warm threshold \(20 %\): precision \d/);
+});
+
+it('shows no confusion matrices of the first batches while the activation scores the stored leads, saying so, and reads them at its end', async () => {
+  const probabilities = Float64Array.from([0.9, 0.6, 0.3, 0.1]);
+  stored.labelled = { labels: Uint8Array.from([1, 1, 0, 0]), probabilities, heldOut: 0, ranked: probabilities };
+  await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-1');
+  // Activation owes a scoring of every stored lead with it; its run is 200 leads in, one source's so far (key order).
+  await oweScoringOfEveryLead('trained-1');
+  const run = { modelId: 'trained-1', state: 'running' as const, done: 200, total: 2000, startedAt: Date.now() };
+  await writeJob('scoring', run);
+  const report = await activeReport();
+  const note = await waitFor(() => report.querySelector('[data-testid="confusion-scoring"]'));
+  expect(note.textContent).toBe('Scoring the stored leads with this model (200 of 2,000); the confusion matrices follow when it is done.');
+  expect(confusionMatrixShown(report)).toBe(false);
+  expect(stored.reads).toBe(0);
+
+  await act(async () => {
+    await writeJob('scoring', { ...run, state: 'done', done: 2000, finishedAt: Date.now() });
+    await settleOwedScoring('trained-1');
+  });
+  const [hot] = await thresholdLines(report);
+  expect(hot).toMatch(/^At the Hot threshold/);
+  expect(report.querySelector('[data-testid="confusion-scoring"]')).toBeNull();
+  expect(stored.reads).toBe(1);
 });

@@ -1,21 +1,34 @@
 import { useQuery } from '@tanstack/react-query';
 import { memo, useMemo } from 'react';
 import { BarsChart, CurveChart, FoldedNumberGrid, NumberGrid } from '@/components/Charts';
+import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/components/ScoreDrift';
 import { ShapePlot } from '@/components/ShapePlot';
 import { ErrorState, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { modelHasShapes } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
 import { keptLeakageFlags } from '@/lib/ml/model-card';
+import { reliabilityError } from '@/lib/ml/reliability-error';
 import { useActiveManifest } from '@/lib/ui/hooks';
-import { confusionAt } from '@/lib/ml/train/metrics';
+import { confusionAt, type Confusion } from '@/lib/ml/train/metrics';
 import { describeWhenOutcomeCounts, settledDaysOf } from '@/lib/ml/outcome-rule';
 import { chanceNote, formatModelDate, formatRate, formatThreshold, heldOutAucHeading, plural } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote, useAgesCountedTo } from './LabelledLeadsNote';
+import { CalibrationError } from './training/TrainingReport';
 
 const fixed3 = (value: number | undefined) => (value === undefined ? 'not given' : value.toFixed(3));
 const ordinals = (count: number) => Array.from({ length: count }, (_, i) => String(i + 1));
+
+/**
+ * What the calibration chart's bins are, for its description: equal-count bins are the groups the
+ * calibration error above is measured over; an older model's equal-width ones are its ECE's.
+ */
+function calibrationBinsAre(metrics: Manifest['metrics']): string {
+  const { calibrationRanges, ece } = metrics;
+  if (calibrationRanges) return ` of about equal lead counts${reliabilityError(metrics) ? ', the groups the calibration error above is measured over' : ''}`;
+  return ece === undefined ? ' of equal width' : ` of equal width, expected calibration error (ECE) over them ${fixed3(ece)}`;
+}
 
 /** The calibration bins as rows: predicted and observed conversion, and how many leads each bin holds when the model says. */
 function CalibrationTable({ bins, leads }: { bins: readonly (readonly [number, number])[]; leads: readonly number[] | undefined }) {
@@ -32,16 +45,24 @@ function CalibrationTable({ bins, leads }: { bins: readonly (readonly [number, n
   );
 }
 
+/** A tier's precision: unknown, not 0 %, when no lead with a known outcome is called that tier or above. */
+const precisionAt = ({ tp, fp, precision }: Confusion) => (tp + fp === 0 ? 'unknown (no lead with a known outcome is at or above it)' : formatRate(precision));
+
 /** Confusion matrices at the hot and warm thresholds, on the stored leads whose outcome is known. */
 function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
-  const data = useQuery(labelledQuery(manifest.modelId));
+  const labelled = labelledQuery(manifest.modelId);
+  // Until the activation's scoring of every stored lead ends, the model's scores are its first batches' (one source's): not read, and read again at its end.
+  const scoring = useOwedScoringOfEveryLead(manifest.modelId, [labelled.queryKey]);
+  const scored = scoring.run === null && !scoring.undecided;
+  const data = useQuery({ ...labelled, enabled: scored });
   const countedTo = useAgesCountedTo(manifest);
   const { hot, warm } = manifest.tiers;
   const confusion = useMemo(
     () => data.data && { hot: confusionAt(data.data.labels, data.data.probabilities, hot), warm: confusionAt(data.data.labels, data.data.probabilities, warm) },
     [data.data, hot, warm],
   );
-  if (data.isPending) return <Loading what="stored outcomes" />;
+  if (scoring.run) return <p data-testid="confusion-scoring">{scoringEveryLeadProgress(scoring.run)}; the confusion matrices follow when it is done.</p>;
+  if (!scored || data.isPending) return <Loading what="stored outcomes" />;
   if (data.isError) return <ErrorState message={data.error.message} />;
   const { labels } = data.data;
   if (labels.length === 0 || !confusion) return <p>Confusion matrices need stored leads with known outcomes (sync history, import a CSV, or load the demo data; {describeWhenOutcomeCounts(settledDaysOf(manifest.outcomeRule), true, countedTo)}).</p>;
@@ -52,7 +73,7 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
         return (
           <div key={tier}>
             <p style={{ margin: 0 }}>
-              At the <TierLabel tier={tier} /> threshold ({formatThreshold(manifest.tiers[tier])}): precision {formatRate(c.precision)}, recall {formatRate(c.recall)}
+              At the <TierLabel tier={tier} /> threshold ({formatThreshold(manifest.tiers[tier])}): precision {precisionAt(c)}, recall {formatRate(c.recall)}
             </p>
             <NumberGrid
               caption={`Called ${tier} or above vs. what happened`}
@@ -104,7 +125,7 @@ const ReportCharts = memo(function ReportCharts({ metrics, terms }: { metrics: M
         {metrics.calibration && (
           <CurveChart
             title="Calibration"
-            description={`observed conversion against predicted probability in ${metrics.calibration.length} bins${metrics.calibrationRanges ? ' of about equal lead counts' : ' of equal width'}, calibration error (ECE) ${fixed3(metrics.ece)}; the dashed diagonal is perfect`}
+            description={`observed conversion against predicted probability in ${metrics.calibration.length} bins${calibrationBinsAre(metrics)}; the dashed diagonal is perfect`}
             points={metrics.calibration}
             xLabel="Predicted %"
             yLabel="Observed %"
@@ -176,8 +197,7 @@ function Report({ manifest }: { manifest: Manifest }) {
           {metrics.outOfTimeRocAuc === undefined ? 'not measured for this model' : metrics.outOfTimeRocAuc.toFixed(3)}
           {metrics.outOfTime?.standardError !== undefined && ` ${chanceNote(metrics.outOfTime.standardError)}`}
         </dd>
-        <dt>Calibration error (ECE)</dt>
-        <dd>{fixed3(metrics.ece)}</dd>
+        <CalibrationError metrics={metrics} />
       </dl>
       <KeptLeakageNote manifest={manifest} />
       <ReportCharts metrics={metrics} terms={terms} />

@@ -6,6 +6,7 @@ import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { click, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
+import { oweScoringOfEveryLead, settleOwedScoring, writeJob } from '@/lib/jobs/progress';
 import { activeManifest, manifestOf, setActiveModel, setTiers } from '@/lib/ml/model-store';
 import { formatRate, formatThreshold } from '@/lib/presentation';
 import { describeTierPolicy, previewPolicy } from '@/lib/ml/tier-policy';
@@ -18,7 +19,7 @@ const retierStoredScores = vi.hoisted(() => vi.fn());
 vi.mock('@/lib/messaging/client', () => ({ background: { retierStoredScores } }));
 // Four stored outcomes (unless a test says none, or that reading them fails or takes long), previewed as the policy worker would (in place: no worker here).
 const FOUR_OUTCOMES = { labels: Uint8Array.from([1, 0, 1, 0]), probabilities: Float64Array.from([0.9, 0.1, 0.6, 0.3]), heldOut: 0, ranked: Float64Array.from([0.9, 0.1, 0.6, 0.3]) };
-const stored = vi.hoisted(() => ({ labelled: undefined as unknown, readFailure: null as Error | null }));
+const stored = vi.hoisted(() => ({ labelled: undefined as unknown, readFailure: null as Error | null, reads: 0 }));
 vi.mock('../policy-client', async () => {
   const { queryOptions } = await import('@tanstack/react-query');
   const { previewPolicy } = await import('@/lib/ml/tier-policy');
@@ -27,6 +28,7 @@ vi.mock('../policy-client', async () => {
       queryOptions({
         queryKey: ['labelled', modelId],
         queryFn: async () => {
+          stored.reads++;
           if (stored.readFailure) throw stored.readFailure;
           return stored.labelled;
         },
@@ -39,6 +41,7 @@ let rendered: Rendered | undefined;
 beforeEach(async () => {
   stored.labelled = FOUR_OUTCOMES;
   stored.readFailure = null;
+  stored.reads = 0;
   await Promise.all([db.settings.clear(), db.models.clear(), db.leads.clear(), db.leadSummaries.clear()]);
   retierStoredScores.mockReset();
 });
@@ -231,10 +234,10 @@ function typeInto(input: HTMLInputElement, text: string) {
 /** Focus leaves the field, as Tab does. */
 const leave = (input: HTMLInputElement) => act(() => void input.dispatchEvent(new FocusEvent('focusout', { bubbles: true })));
 
-/** The text of what `input` is described by (aria-describedby), or null. */
-const description = (input: HTMLInputElement) =>
-  input.hasAttribute('aria-describedby')
-    ? input.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)?.textContent).join(' ')
+/** The text of what `element` is described by (aria-describedby), or null. */
+const description = (element: HTMLElement) =>
+  element.hasAttribute('aria-describedby')
+    ? element.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)?.textContent).join(' ')
     : null;
 
 it('says what is wrong with a field beside it once the field is left, not at each keystroke, and previews and applies nothing meanwhile', async () => {
@@ -361,7 +364,8 @@ it("shows a value policy's hot and warm profit apart: its warm leads, below brea
   const container = await renderPolicy('value');
   // The capacity policy's preview stays on screen until the value policy's is computed.
   await waitFor(() => container.querySelector('[data-testid="policy-thresholds"]')?.textContent?.includes(`Hot from ${formatRate(0.1)} likely`) || null);
-  const hot = container.querySelector('[data-testid="policy-profit-hot"]')!;
+  // What each tier yields follows the stored outcomes, read once the scoring job's row says no activation is scoring the leads.
+  const hot = await waitFor(() => container.querySelector('[data-testid="policy-profit-hot"]'));
   // Hot: 40 contacts, 20 conversions: $2,000 − $400. Warm: 40 contacts, no conversion.
   expect(hot.textContent).toBe('Working the hot leads: expected profit $1,600 a week (at $100 per conversion, $10 per contact).');
   expect(container.querySelector('[data-testid="policy-profit-warm"]')!.textContent).toBe(
@@ -537,4 +541,71 @@ it('says a field holding what is not a number (a decimal comma) is not a number,
   expect(container.querySelector('[role="alert"]')!.textContent).toBe('Revenue per conversion is empty: it must be more than $0.');
   typeInto(revenue, '1.5');
   expect(container.querySelector('[role="alert"]')).toBeNull();
+});
+
+/** The active model's scoring of every stored lead, 200 of 2,000 leads in; `owed`: its activation's (a roll back's), not a routine re-score. */
+async function scoringEveryLead({ owed }: { owed: boolean }) {
+  const { modelId } = await activeManifest();
+  if (owed) await oweScoringOfEveryLead(modelId);
+  const run = { modelId, state: 'running' as const, done: 200, total: 2000, startedAt: Date.now() };
+  await writeJob('scoring', run);
+  return {
+    async end() {
+      await act(async () => {
+        await writeJob('scoring', { ...run, state: 'done', done: 2000, finishedAt: Date.now() });
+        await settleOwedScoring(modelId);
+      });
+    },
+  };
+}
+
+it('previews and applies no capacity policy while an activation scores the stored leads, saying so, and previews it on every lead once it ends', async () => {
+  const scoring = await scoringEveryLead({ owed: true });
+  const container = await renderPolicy('capacity');
+  const note = await waitFor(() => container.querySelector('[data-testid="policy-scoring"]'));
+  expect(note.textContent).toBe(
+    'Scoring the stored leads with this model (200 of 2,000); the preview follows when it is done. A capacity policy waits for it: its thresholds are chosen by the ranks of every lead the model scored, and so far it scored only the first of them.',
+  );
+  // No figures of the first batches: not even read.
+  expect(container.querySelector('[data-testid="policy-thresholds"]')).toBeNull();
+  expect(container.querySelector('[data-testid="policy-outcomes"]')).toBeNull();
+  expect(container.textContent).not.toContain('Loading stored outcomes');
+  expect(stored.reads).toBe(0);
+  // Apply waits too, and says why.
+  expect(applyButton(container).disabled).toBe(true);
+  expect(description(applyButton(container))).toBe(note.textContent);
+
+  // The run ends: the outcomes of every lead are read, and previewed.
+  await scoring.end();
+  await waitFor(() => container.querySelector('[data-testid="policy-outcomes"]'));
+  expect(container.querySelector('[data-testid="policy-scoring"]')).toBeNull();
+  expect(stored.reads).toBe(1);
+  expect(applyButton(container).disabled).toBe(false);
+  expect(applyButton(container).getAttribute('aria-describedby')).toBeNull();
+});
+
+it('applies a value policy while an activation scores the stored leads (its thresholds are cost and revenue alone), showing no tier yields meanwhile', async () => {
+  await scoringEveryLead({ owed: true });
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
+  const container = await renderPolicy('value');
+  const note = await waitFor(() => container.querySelector('[data-testid="policy-scoring"]'));
+  expect(note.textContent).toBe(
+    'Scoring the stored leads with this model (200 of 2,000); the preview follows when it is done. A value or fixed policy applies meanwhile: its thresholds come from the policy alone.',
+  );
+  await waitFor(() => container.querySelector('[data-testid="policy-thresholds"]'));
+  expect(container.querySelector('[data-testid="policy-outcomes"]')).toBeNull();
+  expect(container.querySelector('[data-testid="policy-no-outcomes"]')).toBeNull();
+  const apply = await waitFor(() => (applyButton(container).disabled ? null : applyButton(container)));
+  act(() => apply.click());
+  await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
+  expect((await activeManifest()).tiers).toMatchObject({ policy: { kind: 'value' }, hot: 0.1, warm: 0.05 });
+  expect(stored.reads).toBe(0);
+});
+
+it('previews a capacity policy as ever during a routine re-score of every lead, which keeps the scores it replaces', async () => {
+  await scoringEveryLead({ owed: false });
+  const container = await renderPolicy('capacity');
+  await waitFor(() => container.querySelector('[data-testid="policy-outcomes"]'));
+  expect(container.querySelector('[data-testid="policy-scoring"]')).toBeNull();
+  expect(applyButton(container).disabled).toBe(false);
 });

@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { memo, useId, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { CurveChart, type CurveChartProps } from '@/components/Charts';
+import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/components/ScoreDrift';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
@@ -135,7 +136,15 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
     set({ kind });
     setUnreadable((current) => new Set([...current].filter((field) => POLICY_FORM_FIELDS[kind].includes(field))));
   };
-  const labelled = useQuery(labelledQuery(manifest.modelId));
+  const labelledOptions = labelledQuery(manifest.modelId);
+  // Until the activation's scoring of every stored lead ends, the model's scores are its first
+  // batches' (one source's): a capacity policy's ranks and every tier's yield would be read from
+  // them. Not read meanwhile, and read again at its end.
+  const scoring = useOwedScoringOfEveryLead(manifest.modelId, [labelledOptions.queryKey]);
+  const scored = scoring.run === null && !scoring.undecided;
+  const labelled = useQuery({ ...labelledOptions, enabled: scored });
+  const storedOutcomes = scored ? labelled.data : undefined;
+  const scoringId = useId();
   const countedTo = useAgesCountedTo(manifest);
   const retier = useJob('retier');
   // The problems are said when a field is left or Apply pressed, not at each keystroke (an alert
@@ -192,19 +201,19 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   // A capacity policy is previewed with what its tiers yield on the labelled leads; a value
   // policy's thresholds come from cost and revenue alone and fixed ones are given, so those
   // apply without any, and before the stored outcomes are read or when reading them failed
-  // (their preview then has no outcomes to show).
+  // (their preview then has no outcomes to show), or while the model scores the stored leads.
   const needsOutcomes = form.kind === 'capacity';
-  const outcomes = labelled.data ?? (needsOutcomes ? undefined : NO_OUTCOMES);
+  const outcomes = storedOutcomes ?? (needsOutcomes ? undefined : NO_OUTCOMES);
   const hasOutcomes = outcomes !== undefined && (outcomes.labels.length > 0 || !needsOutcomes);
   const canPreview = choice !== null && hasOutcomes;
   // A preview is a pure function of its key (dataUpdatedAt is 0 until the outcomes are read): computed once in the worker, never stale.
   const previewOptions = {
-    queryKey: [...labelledQuery(manifest.modelId).queryKey, 'preview', labelled.dataUpdatedAt, choice],
+    queryKey: [...labelledOptions.queryKey, 'preview', storedOutcomes ? labelled.dataUpdatedAt : 0, choice],
     queryFn: async (): Promise<ShownPreview> => {
       if (!outcomes) throw new Error('The stored outcomes are not loaded yet');
       if (!choice) throw new Error('The policy form has problems');
       const preview = await previewInWorker(outcomes, choice.policy, choice.economics, choice.fixed);
-      return { preview, economics: choice.economics, labelled: labelled.data };
+      return { preview, economics: choice.economics, labelled: storedOutcomes };
     },
     staleTime: Infinity,
     retry: false,
@@ -289,8 +298,16 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
         In force now: <TierLabel tier="hot" /> from {formatThreshold(manifest.tiers.hot)} likely, <TierLabel tier="warm" /> from {formatThreshold(manifest.tiers.warm)} likely.
         The preview below chooses the thresholds again, on the stored leads: even for the same policy they can differ a little, and applying it moves the tiers to them.
       </p>
-      {labelled.isPending && <Loading what="stored outcomes" />}
-      {labelled.isError && (
+      {scoring.run && (
+        <p id={scoringId} data-testid="policy-scoring">
+          {scoringEveryLeadProgress(scoring.run)}; the preview follows when it is done.{' '}
+          {needsOutcomes
+            ? 'A capacity policy waits for it: its thresholds are chosen by the ranks of every lead the model scored, and so far it scored only the first of them.'
+            : 'A value or fixed policy applies meanwhile: its thresholds come from the policy alone.'}
+        </p>
+      )}
+      {!scoring.run && (!scored || labelled.isPending) && <Loading what="stored outcomes" />}
+      {scored && labelled.isError && (
         <ErrorState
           message={`The stored outcomes could not be read (${labelled.error.message}). A capacity policy waits for them; a value or fixed policy applies without them.`}
           action={
@@ -300,10 +317,10 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
           }
         />
       )}
-      {labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of every lead the model scored, and its preview shows what each tier yields on stored leads with a known outcome, of which there are none yet: load the demo data or sync your history first ({describeWhenOutcomeCounts(settledDaysOf(manifest.outcomeRule), true, countedTo)}).</p>}
+      {scored && labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of every lead the model scored, and its preview shows what each tier yields on stored leads with a known outcome, of which there are none yet: load the demo data or sync your history first ({describeWhenOutcomeCounts(settledDaysOf(manifest.outcomeRule), true, countedTo)}).</p>}
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
-      {canPreview && preview.data && <MemoPolicyPreviewView shown={preview.data} outcomeRule={manifest.outcomeRule} agesCountedTo={countedTo} />}
+      {canPreview && preview.data && <MemoPolicyPreviewView shown={preview.data} outcomeRule={manifest.outcomeRule} agesCountedTo={countedTo} scoring={scoring.run !== null} />}
       {/* Just before Apply, which puts the form's policy in place of the one in force: seen, and said, first. */}
       <StatusRegion>
         {changedSinceFilled ? (
@@ -327,7 +344,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
         )}
       </StatusRegion>
       {/* Offered with problems in the form too: Apply then says them (and applies nothing). */}
-      <button type="submit" disabled={apply.isPending || !hasOutcomes || preview.isError}>
+      <button type="submit" disabled={apply.isPending || !hasOutcomes || preview.isError} aria-describedby={scoring.run && needsOutcomes ? scoringId : undefined}>
         {apply.isPending ? 'Applying…' : 'Apply this policy'}
       </button>
       {retiering && <JobProgressBar label="Re-tiering stored leads" done={retier.done} total={retier.total} />}
@@ -352,8 +369,11 @@ function PolicyPreviewView({
   shown: { preview, economics, labelled },
   outcomeRule,
   agesCountedTo,
+  scoring,
 }: {
   shown: ShownPreview;
+  /** Whether the model is scoring the stored leads, which the page says above: their outcomes wait for it, the reason they are not loaded. */
+  scoring: boolean;
   /** The model's own meaning of "converted", which labelled the leads; absent, their stored outcome did. */
   outcomeRule: ModelOutcomeRule | undefined;
   /** What the leads' ages count to (`useAgesCountedTo`). */
@@ -374,6 +394,7 @@ function PolicyPreviewView({
   );
   // A value or fixed policy applies without outcomes; what its tiers would yield has nothing to be read from.
   if (labelled === undefined) {
+    if (scoring) return thresholds;
     return (
       <>
         {thresholds}

@@ -1,3 +1,4 @@
+import type { Manifest } from '@/lib/ml/manifest';
 import { heldOutRocAucStandardError } from '@/lib/ml/model-card';
 import { describeModelOutcome } from '@/lib/ml/outcome-rule';
 import { describeReliabilityError, reliabilityError } from '@/lib/ml/reliability-error';
@@ -56,6 +57,29 @@ export function describeComparison(comparison: Trained['comparison']): string {
 }
 
 /**
+ * A model's calibration error as a term and its description, in the training report and the
+ * model report alike: over its reliability bins of about equal lead counts, not the equal-width
+ * ECE (`metrics.ece`), which at a low base rate puts nearly every lead in its first bin. An older model's bins
+ * are of equal width (no `calibrationRanges`): its ECE is named as such, if it has one.
+ */
+export function CalibrationError({ metrics }: { metrics: Manifest['metrics'] }) {
+  const error = metrics.calibrationRanges && reliabilityError(metrics);
+  const unmeasured = 'not measured: this model kept no lead counts for its reliability bins';
+  return (
+    <>
+      <dt>Calibration error (how far "12 % likely" is from what happened)</dt>
+      <dd data-metric="calibration-error">
+        {error
+          ? describeReliabilityError(error)
+          : metrics.ece === undefined
+            ? unmeasured
+            : `${unmeasured}; its expected calibration error (ECE), over 10 bins of equal width, is ${metrics.ece.toFixed(3)}, which at a low base rate says little more than how far its mean likelihood is from the base rate`}
+      </dd>
+    </>
+  );
+}
+
+/**
  * The key metrics of a trained model, in words an admin can judge before activating it: what it
  * was trained on (the form may have changed since), and the leakage guard's warnings in full view.
  */
@@ -63,8 +87,6 @@ export function TrainingReport({ trained }: { trained: Trained }) {
   const { summary, manifest, warnings, leakage, data } = trained;
   const signals = [...manifest.terms].sort((a, b) => b.importance - a.importance).slice(0, TOP_SIGNALS);
   const cvStandardError = heldOutRocAucStandardError(summary.cvRocAuc, manifest.metrics);
-  // Over the equal-count reliability bins, not `summary.ece`'s equal widths: at a low base rate those put every lead in one bin.
-  const calibrationError = reliabilityError(manifest.metrics);
   return (
     <div className="card" data-testid="training-report">
       <h3 style={{ marginTop: 0 }}>Model {manifest.modelId}</h3>
@@ -116,8 +138,7 @@ export function TrainingReport({ trained }: { trained: Trained }) {
         <dd data-testid="model-comparison">{describeComparison(trained.comparison)}</dd>
         <dt>Precision–recall area (the base rate is {(summary.positives / summary.rows).toFixed(3)})</dt>
         <dd>{summary.cvPrAuc.toFixed(3)}</dd>
-        <dt>Calibration error (how far "12 % likely" is from what happened)</dt>
-        <dd data-metric="calibration-error">{calibrationError ? describeReliabilityError(calibrationError) : 'not measured: this model kept no lead counts for its reliability bins'}</dd>
+        <CalibrationError metrics={manifest.metrics} />
         <dt>Features used</dt>
         <dd>{summary.features}</dd>
       </dl>
