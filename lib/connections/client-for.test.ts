@@ -5,7 +5,8 @@
  * write the connection (and its refresh token) back. A client uses and renews only the tokens of
  * the org and app it was made for, never another's connected meanwhile. And `clientFor` gives
  * one client per connection: the same while it stays the same, another once it changed; its
- * record reads the CRM answers end a "reconnect".
+ * record reads the CRM answers end a "reconnect", and those it refuses the credentials of begin one
+ * (once, and not for a rep logged out of Salesforce).
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -41,7 +42,10 @@ beforeEach(async () => {
   stubWebLocks();
   await writeConnection(salesforce);
 });
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
 
 const storedTokens = async () => {
   const connection = await readConnection('salesforce');
@@ -235,5 +239,87 @@ describe('a record read (a badge\'s) the CRM answers', () => {
     await writeStatus({ crm: 'hubspot', status: 'reconnect', host: 'api.hubapi.com', message: 'HubSpot refused the token (HTTP 401)' });
     expect(await (await clientFor('hubspot'))!.batchRead(['1'], { fields: ['email'] })).toEqual([]);
     expect(await readStatus('hubspot')).toMatchObject({ status: 'connected' });
+  });
+});
+
+describe('a record read (a badge\'s) the CRM refuses the credentials of', () => {
+  const hubspot = { crm: 'hubspot', apiVersion: 'v3', timeoutSeconds: 30, auth: { kind: 'token', token: 'pat-na1-rotated-later' } } satisfies Connection;
+  const tokenRefused = () => json(401, { status: 'error', message: 'Authentication credentials not found.', category: 'INVALID_AUTHENTICATION' });
+  /** The connection statuses written to storage, in order. */
+  const statusesWritten = (crm: string) => {
+    const set = vi.spyOn(fakeBrowser.storage.local, 'set');
+    return () => set.mock.calls.flatMap(([items]) => (items as Record<string, { status: string }>)[`connection-status:${crm}`]?.status ?? []);
+  };
+
+  it('says "reconnect", in the CRM\'s words, when HubSpot refuses the token, and writes it no more for the badges refused after', async () => {
+    vi.stubGlobal('fetch', async () => tokenRefused());
+    await writeConnection(hubspot);
+    const written = statusesWritten('hubspot');
+    const client = (await clientFor('hubspot'))!;
+    const read = () => client.readRecord('101', { fields: ['email'] });
+    await expect(read()).rejects.toMatchObject({ kind: 'auth', status: 401 });
+    expect(await readStatus('hubspot')).toEqual({ crm: 'hubspot', status: 'reconnect', host: 'api.hubapi.com', message: expect.stringContaining('Authentication credentials not found') });
+
+    // Another badge and a list page's batch, refused too: nothing is written again.
+    await expect(read()).rejects.toMatchObject({ kind: 'auth' });
+    await expect(client.batchRead(['101', '102'], { fields: ['email'] })).rejects.toMatchObject({ kind: 'auth' });
+    expect(written()).toEqual(['reconnect']);
+  });
+
+  it('writes "reconnect" once for badges refused at once', async () => {
+    vi.stubGlobal('fetch', async () => tokenRefused());
+    await writeConnection(hubspot);
+    const written = statusesWritten('hubspot');
+    const client = (await clientFor('hubspot'))!;
+    const reads = [1, 2, 3].map((id) => client.readRecord(String(id), { fields: ['email'] }));
+    await Promise.all(reads.map((reading) => expect(reading).rejects.toMatchObject({ kind: 'auth' })));
+    expect(written()).toEqual(['reconnect']);
+  });
+
+  it('says "reconnect" when Salesforce refuses the refresh token of an OAuth connection, for a list page\'s batch too', async () => {
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL) =>
+      isTokenRequest(input) ? json(400, { error: 'invalid_grant', error_description: 'expired access/refresh token' }) : sessionExpired(),
+    );
+    await expect((await clientFor('salesforce'))!.batchRead([LEAD_ID], { fields: ['Title'] })).rejects.toMatchObject({ kind: 'auth', status: 401 });
+    expect(await readStatus('salesforce')).toMatchObject({ status: 'reconnect', host: 'acme.my.salesforce.com' });
+    expect(await readConnection('salesforce')).toEqual(salesforce); // the admin reconnects: nothing is forgotten
+  });
+
+  it.each([
+    ['a server error', async () => json(500, { status: 'error', message: 'internal error' }), 'server'],
+    ['no network', async () => Promise.reject(new TypeError('Failed to fetch')), 'network'],
+    ['a missing scope', async () => json(403, { status: 'error', category: 'MISSING_SCOPES', message: 'This app hasn’t been granted all required scopes' }), 'request'],
+  ] as const)('leaves the status alone for %s: the CRM did not refuse the token', async (_, answer, kind) => {
+    vi.spyOn(Math, 'random').mockReturnValue(0); // retries without waiting
+    vi.stubGlobal('fetch', answer);
+    await writeConnection(hubspot);
+    const written = statusesWritten('hubspot');
+    await expect((await clientFor('hubspot'))!.readRecord('101', { fields: ['email'] })).rejects.toMatchObject({ kind });
+    expect(await readStatus('hubspot')).toMatchObject({ status: 'connected' });
+    expect(written()).toEqual([]);
+  });
+
+  describe('through the browser\'s Salesforce session', () => {
+    const host = 'acme.my.salesforce.com';
+    const loggedInAs = (sessionId: string | null) =>
+      vi.spyOn(fakeBrowser.cookies, 'get').mockImplementation((async ({ name }: { name: string }) => (name === 'sid' && sessionId ? { value: sessionId } : null)) as never);
+    beforeEach(async () => {
+      vi.stubGlobal('fetch', async () => sessionExpired());
+      await writeConnection({ crm: 'salesforce', host, apiVersion: '67.0', auth: { kind: 'session' }, timeoutSeconds: 30 });
+    });
+
+    it('leaves the status alone while the rep is logged out: nothing is broken, logging in fixes it', async () => {
+      loggedInAs(null);
+      const written = statusesWritten('salesforce');
+      await expect((await clientFor('salesforce'))!.readRecord(LEAD_ID, { fields: ['Title'] })).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/^No Salesforce session/) });
+      expect(await readStatus('salesforce')).toMatchObject({ status: 'connected' });
+      expect(written()).toEqual([]);
+    });
+
+    it('says "reconnect" when Salesforce refuses the session the browser holds', async () => {
+      loggedInAs('00D5g000004Demo!ARsession');
+      await expect((await clientFor('salesforce'))!.readRecord(LEAD_ID, { fields: ['Title'] })).rejects.toMatchObject({ kind: 'auth', status: 401 });
+      expect(await readStatus('salesforce')).toMatchObject({ status: 'reconnect', message: expect.stringContaining('Session expired') });
+    });
   });
 });

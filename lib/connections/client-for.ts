@@ -12,7 +12,7 @@ import { CrmError, isCrmError } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
 import { createSalesforceClient } from '../crm/salesforce-client';
 import type { CrmKind } from '../crm/types';
-import { clearReconnect, readConnection, writeConnection } from './connections';
+import { clearReconnect, markReconnect, readConnection, readStatus, writeConnection } from './connections';
 import { refreshSalesforceToken, type OAuthApp } from './oauth';
 import type { Connection } from './schema';
 
@@ -107,21 +107,53 @@ export function clientForConnection(connection: Connection): CrmClient {
 }
 
 /**
- * `client`, ending a "reconnect" of `connection` when the CRM answers a record read (a badge's):
- * it took the credentials, as a sync's page shows. A session the rep logged in with since the
- * sync that found none works at once, and the options page must not go on saying otherwise.
+ * Whether a record read's auth error says the CRM refused the credentials of `connection`,
+ * rather than that the rep is logged out: a Salesforce session connection with no session in
+ * the browser has nothing to refuse, and works again once the rep logs in (as `runAutoSync`
+ * takes it). A session the browser holds and Salesforce refused is refused.
  */
-function clearingReconnectOnRead(client: CrmClient, connection: Connection): CrmClient {
+async function refusedCredentials(connection: Connection): Promise<boolean> {
+  if (connection.crm === 'salesforce' && connection.auth.kind === 'session') return await hasSalesforceSession(connection.host);
+  return true;
+}
+
+/**
+ * `client`, keeping the status of `connection` to what its record reads (a badge's, a list
+ * page's) learn of its credentials. One the CRM answers ends a "reconnect": it took them, as a
+ * sync's page shows; a session the rep logged in with since the sync that found none works at
+ * once, and the options page must not go on saying otherwise. One refused with an auth error
+ * makes it "reconnect" (see `refusedCredentials`): without it a rotated HubSpot token or a
+ * revoked Salesforce grant would read "Connected" while every badge loses the API's fields.
+ * Written once, not at every badge: reads refused at once share one mark, and a status that
+ * says "reconnect" already is left as it is.
+ */
+function reportingCredentialsOnRead(client: CrmClient, connection: Connection): CrmClient {
   const answered = () => clearReconnect(connection, 'leads were read from it');
+  let marking: Promise<void> | null = null;
+  const mark = async (message: string) => {
+    if ((await readStatus(connection.crm)).status === 'reconnect' || !(await refusedCredentials(connection))) return;
+    await markReconnect(connection, message);
+  };
+  const refused = async (error: unknown) => {
+    if (!isCrmError(error, 'auth')) return;
+    marking ??= mark(error.message).finally(() => (marking = null));
+    await marking;
+  };
   return {
     ...client,
     async readRecord(id, options) {
-      const record = await client.readRecord(id, options);
+      const record = await client.readRecord(id, options).catch(async (error: unknown) => {
+        await refused(error);
+        throw error;
+      });
       await answered();
       return record;
     },
     async batchRead(ids, options) {
-      const records = await client.batchRead(ids, options);
+      const records = await client.batchRead(ids, options).catch(async (error: unknown) => {
+        await refused(error);
+        throw error;
+      });
       await answered();
       return records;
     },
@@ -161,7 +193,7 @@ async function clientKey(connection: Connection): Promise<string> {
  * The user's connection to `crm` and its client, from one read of the connection, or null when
  * there is none: the same client while the connection stays the same, a new one once it changed
  * (a disconnect or purge leaves none). Jobs take both, so what they tell the connection's status
- * is of the connection their client talks to; its record reads end a "reconnect" themselves.
+ * is of the connection their client talks to; its record reads tell it themselves (a "reconnect" ended or begun).
  */
 export async function connectedClient(crm: CrmKind): Promise<{ connection: Connection; client: CrmClient } | null> {
   const connection = await readConnection(crm);
@@ -172,7 +204,7 @@ export async function connectedClient(crm: CrmKind): Promise<{ connection: Conne
   const key = await clientKey(connection);
   const shared = sharedClients.get(crm);
   if (shared?.key === key) return { connection, client: shared.client };
-  const client = clearingReconnectOnRead(clientForConnection(connection), connection);
+  const client = reportingCredentialsOnRead(clientForConnection(connection), connection);
   sharedClients.set(crm, { key, client });
   return { connection, client };
 }
