@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { createElement } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
 import { Waterfall } from '@/components/Waterfall';
-import { NO_READABLE_FIELDS } from '@/lib/background/score-lead';
+import { NO_READABLE_FIELDS, pageReadOf } from '@/lib/background/score-lead';
 import type { OpenLead } from '@/lib/messaging/protocol-leads';
-import { explainLead, featuresTracked } from '@/lib/ml/explain';
+import { explainLead, featuresTracked, valuesAsWritten } from '@/lib/ml/explain';
+import { featurizeRecord } from '@/lib/ml/featurize';
 import { handMadeManifest } from '@/test/fixtures/manifest';
 import { click, render, spokenText, type Rendered } from '@/test/render';
 import { OpenLeadView } from './OpenLeadView';
@@ -74,6 +75,7 @@ function openSalesforceLead(name: string, title: string, overrides: Partial<Open
     row: [0, null],
     contributions,
     reasons: explainLead(manifest, contributions, { Title: title }, 'salesforce', new Date('2026-11-01T00:00:00Z')),
+    valuesAsWritten: [null, null],
     featuresKnown: 1,
     featuresTotal: featuresTracked(manifest, 'salesforce'), // as the background counts it
     ...overrides,
@@ -182,6 +184,7 @@ it('says everything about the lead by the thresholds it was tiered by, while the
     row: [4],
     contributions,
     reasons: explainLead(opens, contributions, { hs_email_open: '4' }, 'hubspot', new Date('2026-11-01T00:00:00Z')),
+    valuesAsWritten: [null],
     featuresKnown: 1,
     featuresTotal: featuresTracked(opens, 'hubspot'),
   };
@@ -193,4 +196,53 @@ it('says everything about the lead by the thresholds it was tiered by, while the
   // Not "40 % likely" beside "Warm" and "hot from 40 %".
   expect(text).toContain('39.96 % likely to convert, 4× the average lead.');
   expect(rendered.container.querySelector('.hotter-plan p')?.textContent).toBe('These changes would make it Hot (from 40 % likely): 39.96 % → 72 %.');
+});
+
+it("compares the lead with the ideal customer in its CRM's words: a HubSpot range as written, an amount in euros beside the model's dollars named", () => {
+  const model = handMadeManifest({
+    features: [
+      { key: 'employees', label: 'Employees', type: 'numeric', derive: { kind: 'value', from: { hubspot: 'numemployees' } } },
+      { key: 'revenue', label: 'Annual revenue', type: 'numeric', unit: 'USD', derive: { kind: 'value', from: { hubspot: 'annualrevenue' } } },
+    ],
+    terms: [
+      { features: [0], label: 'Employees', shape: { axes: [{ edges: [10.5, 50.5, 200.5, 1000.5], labels: ['≤ 10', '11 – 50', '51 – 200', '201 – 1,000', '≥ 1,001', 'missing'] }], scores: [-0.5, 0.2, 0.6, 0.6, 0.1, 0] } },
+      { features: [1], label: 'Annual revenue', shape: { axes: [{ edges: [500000, 2000000], labels: ['< $500,000', '$500,000 – $2,000,000', '> $2,000,000', 'missing'] }], scores: [-0.5, 0.5, 0.1, 0] } },
+    ],
+    intercept: -2,
+  });
+  // As the background explains a German HubSpot page (open-lead.ts explainInFull): read as 5 employees and 1200000.
+  const now = new Date('2026-11-01T00:00:00Z');
+  const request = { crm: 'hubspot' as const, recordId: '1501', fields: { numemployees: '5-25', annualrevenue: '€1.200.000' }, locale: 'de-DE' };
+  const page = pageReadOf(request, model);
+  const row = Array.from(featurizeRecord(page.read, model.features, 'hubspot', now));
+  expect(row).toEqual([5, 1200000]);
+  const contributions = [-0.5, 0.5];
+  const lead: OpenLead = {
+    crm: 'hubspot',
+    recordId: '1501',
+    name: 'Ada',
+    modelId: model.modelId,
+    probability: 0.12,
+    score: 40,
+    tier: 'cold',
+    tiers: { hot: model.tiers.hot, warm: model.tiers.warm },
+    baseRate: 0.1,
+    row,
+    contributions,
+    reasons: explainLead(model, contributions, page.read, 'hubspot', now, page),
+    valuesAsWritten: valuesAsWritten(model, page.read, 'hubspot', now, page),
+    featuresKnown: 2,
+    featuresTotal: featuresTracked(model, 'hubspot'),
+  };
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: lead } };
+  queries.manifest = { isPending: false, isError: false, data: model };
+  rendered = render(createElement(OpenLeadView));
+  const compared = [...rendered.container.querySelectorAll('table.deviations tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+  // Before: "Employees: ≤ 10" (the bin of the 5 read from "5-25") and "$500,000 – $2,000,000" (its bin) beside no euros.
+  expect(compared).toEqual([
+    ['Employees', '5-25', '51 – 1,000', '×3'],
+    ['Annual revenue', '€1.200.000', '$500,000 – $2,000,000 (USD)', 'no change'],
+  ]);
+  const said = [...rendered.container.querySelectorAll('li[data-reason]')].map((li) => li.textContent);
+  expect(said).toEqual(expect.arrayContaining([expect.stringContaining('Employees: 5-25'), expect.stringContaining('Annual revenue: €1.200.000')]));
 });

@@ -88,7 +88,7 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
         <>
           <h3 style={{ fontSize: 14 }}>What would make this lead hotter</h3>
           <HotterPlanView plan={whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, lead.crm, lead.tier)} tiers={lead.tiers} />
-          <DeviationsTable deviations={deviationsFromIdeal(manifest, row, lead.crm)} />
+          <DeviationsTable deviations={deviationsFromIdeal(manifest, row, lead.crm, lead.valuesAsWritten)} />
         </>
       ) : (
         <p className="no-shapes">

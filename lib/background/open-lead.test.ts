@@ -5,10 +5,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { recognisePage } from '../crm/adapters';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
-import { leadsProtocol } from '../messaging/protocol-leads';
+import { leadsProtocol, OpenLeadSchema } from '../messaging/protocol-leads';
 import { INITIAL_SYNC_STATE } from '../sync/state';
 import { dexieSyncStore } from '../sync/store';
 import { storedLead } from '../../test/fixtures/stored-lead';
+import { MAX_VALUE_CHARS, valueAsShown } from '../ml/explain';
 import { parseManifest } from '../ml/manifest';
 import { crmHomeOf, displayName, explainInFull, forgetOpenLead, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead } from './open-lead';
 import type { PageAccess } from './page-access';
@@ -270,6 +271,38 @@ describe('explainInFull', () => {
     const reply = leadsProtocol.openLead.output.parse({ ok: true, lead: await explained(lead, 'A lead', { ...deps, manifest: retiered }) });
     expect(reply.ok && reply.lead?.tiers).toEqual({ hot: 0.4, warm: 0.1 });
     expect(reply.ok && reply.lead?.tiers).toEqual(badge.lead.tiers);
+  });
+
+  it('words the numbers as the page shows them, in the reasons as the badge does and for the comparison with the ideal', async () => {
+    const feature = (key: string) => manifest.features.findIndex((f) => f.key === key);
+    // A German HubSpot page: an amount in euros, a range of employees (read as 1200000 and 5).
+    const german = { ...lead, fields: { ...lead.fields, annualrevenue: '€1.200.000', numemployees: '5-25', hs_analytics_num_visits: '3' }, locale: 'de-DE' };
+    const reasonValue = (reasons: { label: string; value: string }[], label: string) => reasons.find((reason) => reason.label === label)?.value;
+    for (const badgeFirst of [true, false]) {
+      const { deps } = setup();
+      const badge = badgeFirst ? await scoreLead(german, deps) : null;
+      if (badge && !badge.ok) throw new Error(badge.error);
+      const reply = leadsProtocol.openLead.output.parse({ ok: true, lead: await explained(german, 'A lead', { ...deps, manifest }) });
+      if (!reply.ok || !reply.lead) throw new Error('the lead should be explained');
+      const panel = reply.lead;
+      // From the badge's cached fields (asked for the same page fields and locale), or read anew: the same words.
+      if (badge?.ok) expect(panel.reasons).toEqual(badge.lead.reasons);
+      expect(reasonValue(panel.reasons, 'Annual revenue')).toBe('€1.200.000');
+      expect(panel.row[feature('annual_revenue')]).toBe(1200000);
+      // Only the numbers written otherwise than as plain numbers: "3" visits and all the rest are worded as the model's.
+      expect(panel.valuesAsWritten).toHaveLength(manifest.features.length);
+      expect(Object.fromEntries(panel.valuesAsWritten.flatMap((value, f) => (value === null ? [] : [[manifest.features[f].key, value]])))).toEqual({
+        annual_revenue: '€1.200.000',
+        employees: '5-25',
+      });
+    }
+  });
+
+  it('takes a value as written up to its clipped length, as a reason shows it', () => {
+    const longest = valueAsShown('1,200 employees and more '.repeat(10));
+    expect(longest).toHaveLength(MAX_VALUE_CHARS + 1);
+    expect(OpenLeadSchema.shape.valuesAsWritten.parse([longest, null])).toEqual([longest, null]);
+    expect(OpenLeadSchema.shape.valuesAsWritten.safeParse([`${longest}x`]).success).toBe(false);
   });
 
   it('scores as of now once the badge’s score is stale', async () => {

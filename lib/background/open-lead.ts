@@ -16,7 +16,7 @@ import { db } from '../db/db';
 import { broadcastToPages } from '../messaging/events';
 import { CrmKindSchema } from '../messaging/schemas';
 import type { OpenLead } from '../messaging/protocol-leads';
-import { explainLead, featuresTracked } from '../ml/explain';
+import { explainLead, featuresTracked, valuesAsWritten } from '../ml/explain';
 import { featurizeRecord, knownFeatureCount } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { nameOrFallback } from '../presentation';
@@ -107,11 +107,12 @@ export type OpenLeadOutcome = { ok: true; lead: OpenLead } | { ok: false; error:
  * contributions), from the same fields as its badge: the API record, the page's fields filling its empty values,
  * kept with the badge's cached score. Those are scored as of the badge's time, so "days since"
  * features, and with them score and tier, match the badge; a lead the badge refuses to score
- * (no field known, or none computed by the model) is refused here in the same words.
+ * (no field known, or none computed by the model) is refused here in the same words. Its numbers
+ * are worded as its page shows them, as the badge's reasons word them ("€1.200.000", "5-25").
  */
 export async function explainInFull(lead: LeadToScore, name: string, deps: ExplainDeps): Promise<OpenLeadOutcome> {
   const { manifest } = deps;
-  const { fields, scoredAt } = await scoredFields(manifest, lead, deps);
+  const { fields, scoredAt, page } = await scoredFields(manifest, lead, deps);
   const now = scoredAt === null ? deps.now() : new Date(scoredAt);
   const row = featurizeRecord(fields, manifest.features, lead.crm, now); // [F]
   const featuresKnown = knownFeatureCount(row);
@@ -130,7 +131,8 @@ export async function explainInFull(lead: LeadToScore, name: string, deps: Expla
     baseRate: manifest.reference.baseRate,
     row: Array.from(row, (value) => (Number.isNaN(value) ? null : value)),
     contributions,
-    reasons: explainLead(manifest, contributions, fields, lead.crm, now),
+    reasons: explainLead(manifest, contributions, fields, lead.crm, now, page),
+    valuesAsWritten: valuesAsWritten(manifest, fields, lead.crm, now, page),
     featuresKnown,
     featuresTotal: featuresTracked(manifest, lead.crm),
   };

@@ -88,6 +88,20 @@ describe('scoreLead with the CRM API', () => {
     expect(reasonValue(outcome.lead, 'Country')).toBe('France');
   });
 
+  it("words a synced number as the model's dollars, and as the page shows it only where the page shows the number scored", async () => {
+    const revenueSaid = async (api: RawRecord, page: Record<string, string>) => {
+      const outcome = await scoreLead({ ...request(page), locale: 'de-DE' }, setup({ ...lead.hubspot, ...api }).deps);
+      if (!outcome.ok) throw new Error(outcome.error);
+      return reasonValue(outcome.lead, 'Annual revenue');
+    };
+    // The API's number, the page showing none or another (the API's value wins): as LeadLens words the model's numbers.
+    expect(await revenueSaid({ annualrevenue: 1200000 }, { jobtitle: 'VP Sales' })).toBe('$1,200,000');
+    expect(await revenueSaid({ annualrevenue: '1200000' }, { annualrevenue: '€1.300.000' })).toBe('$1,200,000');
+    // The page shows the number scored, or fills the API's empty value: as the page shows it.
+    expect(await revenueSaid({ annualrevenue: 1200000 }, { annualrevenue: '€1.200.000' })).toBe('€1.200.000');
+    expect(await revenueSaid({ annualrevenue: null }, { annualrevenue: '€1.200.000' })).toBe('€1.200.000');
+  });
+
   it('answers from the cache until the score is stale, then reads the record again', async () => {
     const { deps, calls, advance } = setup(lead.hubspot);
     await scoreLead(request({ jobtitle: 'VP Sales' }), deps);

@@ -144,6 +144,26 @@ describe('scoreLead', () => {
     expect(await score(withoutRevenue)).not.toBeCloseTo(germanWithoutRevenue, 3);
   });
 
+  it("words the popover's numbers as a German page shows them, not as the model's dollars and en-US digits restate them", async () => {
+    const { value } = deps();
+    const score = async (fields: Record<string, string>, locale: string) => {
+      const outcome = await scoreLead({ crm: 'salesforce', recordId: '00Q000000000EURAAA', fields, locale }, value);
+      if (!outcome.ok) throw new Error(outcome.error);
+      return (label: string) => outcome.lead.reasons.find((reason) => reason.label === label)?.value;
+    };
+    const german = await score({ AnnualRevenue: '€1.200.000', NumberOfEmployees: '1.500', Title: 'VP Sales' }, 'de-DE');
+    // Before: "$1,200,000", and "1,500", which a German reader takes for 1.5.
+    expect(german('Annual revenue')).toBe('€1.200.000');
+    expect(german('Employees')).toBe('1.500');
+    expect(german('Annual revenue × Employees')).toBe('€1.200.000 · 1.500');
+    // Scored as the same lead's data: the page's text is only how a reason words it.
+    const asData = await scoreLead({ crm: 'salesforce', recordId: '00Q000000000USDAAA', fields: { AnnualRevenue: '1200000', NumberOfEmployees: '1500', Title: 'VP Sales' }, locale: 'en-US' }, value);
+    const asGerman = await scoreLead({ crm: 'salesforce', recordId: '00Q000000000EURAAA', fields: { AnnualRevenue: '€1.200.000', NumberOfEmployees: '1.500', Title: 'VP Sales' }, locale: 'de-DE' }, value);
+    if (!asData.ok || !asGerman.ok) throw new Error('both should score');
+    expect(asGerman.lead.probability).toBe(asData.lead.probability);
+    expect(asData.lead.reasons.find((reason) => reason.label === 'Annual revenue')?.value).toBe('$1,200,000');
+  });
+
   it("reads a page's times in the page's time zone, as the instants the API sends, and scores them anew in another zone", async () => {
     const { value, runs } = deps();
     // 7 PM on 1 March in Los Angeles is 3 AM on 2 March UTC; in Kolkata, 7 PM on 1 March is 13:30 UTC.

@@ -6,7 +6,7 @@
  * Dependencies come in as arguments so the whole path runs in unit tests with
  * onnxruntime-node, and in the extension with the offscreen engine and Dexie.
  */
-import { explainLead, featuresTracked } from '../ml/explain';
+import { explainLead, featuresTracked, type PageRead } from '../ml/explain';
 import { featurizeRecord, knownFeatureCount, type RawRecord, type SourceKind } from '../ml/featurize';
 import { fieldsRead, type Manifest } from '../ml/manifest';
 import { pageConventions, pageFieldsAsData } from '../ml/page-values';
@@ -95,14 +95,15 @@ export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promis
   if (fresh) return { ok: true, lead: fresh.lead };
 
   const now = deps.now();
-  const fields = await withRecordFields(request, manifest, deps);
+  const page = pageReadOf(request, manifest);
+  const fields = await withRecordFields(request, manifest, deps, page);
   const row = featurizeRecord(fields, manifest.features, request.crm, now); // [F]
   const featuresKnown = knownFeatureCount(row);
   if (featuresKnown === 0) return { ok: false, error: NO_READABLE_FIELDS };
 
   const scored = engineRow(await deps.runModel(manifest.modelId, row, manifest.features.length), 0);
   if (!scored) return { ok: false, error: MODEL_GAVE_NO_SCORE };
-  const lead = toScoredLead(manifest, scored.probability, scored.contributions, fields, request.crm, now, featuresKnown);
+  const lead = toScoredLead(manifest, scored.probability, scored.contributions, fields, request.crm, now, featuresKnown, page);
   await deps.cache.put(key, { fieldsHash, lead, fields: fieldsModelReads(fields, manifest, request.crm) });
   return { ok: true, lead };
 }
@@ -118,16 +119,29 @@ function fieldsModelReads(fields: RawRecord, manifest: Manifest, crm: CrmKind): 
 /**
  * The fields the badge scored for this lead and when, from its fresh cached score; without
  * one, read them as it would (withRecordFields), scoredAt null. The side panel explains these, so it neither reads the
- * record from the CRM a second time nor scores other fields than the badge.
+ * record from the CRM a second time nor scores other fields than the badge. With them, the page
+ * they were read from (`pageReadOf`), for the reasons to word its values as the badge's do: a
+ * fresh cached score was asked for the same page fields, locale and time zone (`freshCachedScore`),
+ * so they read as they did then.
  */
 export async function scoredFields(
   manifest: Manifest,
   request: LeadToScore,
   deps: CacheDeps & Pick<ScoringDeps, 'fetchRecord'>,
-): Promise<{ fields: RawRecord; scoredAt: number | null }> {
+): Promise<{ fields: RawRecord; scoredAt: number | null; page: PageRead }> {
+  const page = pageReadOf(request, manifest);
   const { fresh } = await freshCachedScore(manifest.modelId, request, deps);
-  if (fresh?.fields) return { fields: fresh.fields, scoredAt: fresh.scoredAt ?? null };
-  return { fields: await withRecordFields(request, manifest, deps), scoredAt: null };
+  if (fresh?.fields) return { fields: fresh.fields, scoredAt: fresh.scoredAt ?? null, page };
+  return { fields: await withRecordFields(request, manifest, deps, page), scoredAt: null, page };
+}
+
+/**
+ * The page `request` was read from: its fields as it shows them ("€1.200.000") and as read as
+ * data (1200000) in its locale (1.500 employees on a German page are 1500) and its times in its
+ * time zone (`pageFieldsAsData`).
+ */
+export function pageReadOf(request: LeadToScore, manifest: Manifest): PageRead {
+  return { shown: request.fields, read: pageFieldsAsData(request.fields, manifest.features, request.crm, pageConventions(request.locale), request.timeZone) };
 }
 
 /**
@@ -135,23 +149,30 @@ export async function scoredFields(
  * filling those the API has no value for (hidden from the API user, say). The API's value wins:
  * it is what sync stored and the model learned from (a picklist's value, not the label the page
  * shows: HubSpot's OFFLINE, not "Offline Sources"; a number or date as data). Without the API (or
- * if reading fails), the page's fields alone. The page's numbers and dates are read in its
- * locale (1.500 employees on a German page are 1500), its times in its time zone. The badge and the side panel's
- * explanation both score these, so they agree.
+ * if reading fails), the page's fields alone: those of `request` as `page` read them
+ * (`pageReadOf`). The badge and the side panel's explanation both score these, so they agree.
  */
-export async function withRecordFields(request: LeadToScore, manifest: Manifest, deps: Pick<ScoringDeps, 'fetchRecord'>): Promise<RawRecord> {
+export async function withRecordFields(
+  request: LeadToScore,
+  manifest: Manifest,
+  deps: Pick<ScoringDeps, 'fetchRecord'>,
+  page: PageRead,
+): Promise<RawRecord> {
   const api = await deps.fetchRecord?.(request.crm, request.recordId, fieldsRead(manifest.features, request.crm)).catch((error: unknown) => {
     console.warn('LeadLens: could not read the record from the CRM; scoring the fields on the page', error instanceof Error ? error.message : '');
     return null;
   });
-  const page = pageFieldsAsData(request.fields, manifest.features, request.crm, pageConventions(request.locale), request.timeZone);
-  if (!api) return page;
+  if (!api) return page.read;
   const merged: RawRecord = { ...api };
-  for (const [name, value] of Object.entries(page)) if (api[name] === undefined || api[name] === null || api[name] === '') merged[name] = value;
+  for (const [name, value] of Object.entries(page.read)) if (api[name] === undefined || api[name] === null || api[name] === '') merged[name] = value;
   return merged;
 }
 
-/** One engine output row as the score, tier and reasons a rep sees (shared by single and batch scoring). */
+/**
+ * One engine output row as the score, tier and reasons a rep sees (shared by single and batch
+ * scoring). `page` is the CRM page `fields` were read from, when they were (a record page's badge,
+ * not a list's rows): the reasons word its numbers as it shows them ("€1.200.000", not "$1,200,000").
+ */
 export function toScoredLead(
   manifest: Manifest,
   probability: number,
@@ -160,13 +181,14 @@ export function toScoredLead(
   source: SourceKind,
   now: Date,
   featuresKnown: number,
+  page?: PageRead,
 ): ScoredLead {
   return {
     probability,
     ...scoreAndTier(probability, manifest),
     baseRate: manifest.reference.baseRate,
     tiers: { hot: manifest.tiers.hot, warm: manifest.tiers.warm },
-    reasons: explainLead(manifest, contributions, fields, source, now),
+    reasons: explainLead(manifest, contributions, fields, source, now, page),
     featuresKnown,
     featuresTotal: featuresTracked(manifest, source),
     modelId: manifest.modelId,

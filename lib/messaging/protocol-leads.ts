@@ -37,6 +37,12 @@ export const OpenLeadSchema = z.object({
   contributions: z.array(z.number()),
   /** The same contributions as reasons in words, strongest first. */
   reasons: z.array(ReasonSchema),
+  /**
+   * Per feature [F], the lead's value as its CRM wrote it where that is no plain number ("5-25",
+   * "€1.200.000"), as a reason shows it; null for any other (lib/ml/explain.ts `valuesAsWritten`).
+   * At most 80 characters and the "…" of a clipped one (`valueAsShown`).
+   */
+  valuesAsWritten: z.array(z.string().max(81).nullable()),
   featuresKnown: z.number().int().nonnegative(),
   featuresTotal: z.number().int().nonnegative(),
 });

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { explainLead, featuresTracked, MAX_VALUE_CHARS, modelReasons, startingPoint } from './explain';
+import { explainLead, featuresTracked, MAX_VALUE_CHARS, modelReasons, startingPoint, valuesAsWritten, type PageRead } from './explain';
+import { featurizeRecord, type RawRecord, type SourceKind } from './featurize';
+import { pageConventions, pageFieldsAsData } from './page-values';
 import { visibleText } from './visible-text';
-import type { Calibration, Manifest } from './manifest';
+import { ManifestSchema, type Calibration, type Manifest } from './manifest';
 import { applyCalibration } from './train/calibration';
 import { handMadeManifest } from '../../test/fixtures/manifest';
 import { oddsFactor, reasonInWords } from '../presentation';
@@ -211,5 +214,69 @@ describe('reasons on the odds of the probability shown', () => {
     expect(reasons[0].points).toBeCloseTo(0.8 * slope, 9);
     expect(reasons[1].points).toBeCloseTo(-0.8 * slope, 9);
     expect(end).toBeCloseTo(logOdds(0.2), 12);
+  });
+});
+
+describe('numbers as the CRM page wrote them', () => {
+  const bundled = ManifestSchema.parse(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
+  const noPoints = bundled.terms.map(() => 0);
+  /** A page's fields read as a score request's are (`pageFieldsAsData`), and the page they were read from. */
+  const readFrom = (shown: RawRecord, source: SourceKind, locale: string): { record: RawRecord; page: PageRead } => {
+    const read = pageFieldsAsData(shown, bundled.features, source, pageConventions(locale), 'UTC');
+    return { record: read, page: { shown, read } };
+  };
+  const valueOf = (label: string, record: RawRecord, source: SourceKind, page?: PageRead) =>
+    explainLead(bundled, noPoints, record, source, now, page).find((reason) => reason.label === label)?.value;
+
+  it.each([
+    ['€1.200.000', 'de-DE'],
+    ['EUR 2,500,000.00 (USD 2,713,067.50)', 'en-US'],
+    ['£850,000', 'en-GB'],
+    ['SEK 25,000,000.00', 'sv-SE'],
+    ['¥120,000,000', 'ja-JP'],
+  ])("words the revenue a %s (%s) page shows as the page does, never in the manifest's dollars", (shown, locale) => {
+    const { record, page } = readFrom({ AnnualRevenue: shown }, 'salesforce', locale);
+    expect(valueOf('Annual revenue', record, 'salesforce', page)).toBe(shown);
+  });
+
+  it("words a HubSpot employee range as the page does, the model reading its lower end, in a pair too", () => {
+    for (const [shown, locale, scored] of [['5-25', 'en-US', 5], ['1000+', 'en-US', 1000], ['5-25', 'de-DE', 5]] as const) {
+      const { record, page } = readFrom({ numemployees: shown, annualrevenue: '€1.200.000' }, 'hubspot', locale);
+      expect(featurizeRecord(record, bundled.features, 'hubspot', now)[bundled.features.findIndex((f) => f.key === 'employees')]).toBe(scored);
+      expect(valueOf('Employees', record, 'hubspot', page)).toBe(shown);
+      expect(valueOf('Annual revenue × Employees', record, 'hubspot', page)).toBe(`€1.200.000 · ${shown}`);
+    }
+    // Without the page, as the record holds it: an en-US page's range is kept as written.
+    expect(valueOf('Employees', { numemployees: '5-25' }, 'hubspot')).toBe('5-25');
+  });
+
+  it("words a German page's 1.500 employees as it does, not as the 1,500 a German reader takes for 1.5", () => {
+    const { record, page } = readFrom({ NumberOfEmployees: '1.500' }, 'salesforce', 'de-DE');
+    expect(featurizeRecord(record, bundled.features, 'salesforce', now)[bundled.features.findIndex((f) => f.key === 'employees')]).toBe(1500);
+    expect(valueOf('Employees', record, 'salesforce', page)).toBe('1.500');
+    expect(valuesAsWritten(bundled, record, 'salesforce', now, page).filter((value) => value !== null)).toEqual(['1.500']);
+    // An en-US page's plain 1500 is worded as the model's numbers are.
+    const plain = readFrom({ NumberOfEmployees: '1500' }, 'salesforce', 'en-US');
+    expect(valueOf('Employees', plain.record, 'salesforce', plain.page)).toBe('1,500');
+  });
+
+  it("words the API's value, which wins over the page's, as the page does only where the page shows the same number", () => {
+    const api = { AnnualRevenue: 1200000 };
+    expect(valueOf('Annual revenue', api, 'salesforce')).toBe('$1,200,000');
+    expect(valueOf('Annual revenue', api, 'salesforce', readFrom({ AnnualRevenue: '€1.300.000' }, 'salesforce', 'de-DE').page)).toBe('$1,200,000');
+    expect(valueOf('Annual revenue', api, 'salesforce', readFrom({ AnnualRevenue: '€1.200.000' }, 'salesforce', 'de-DE').page)).toBe('€1.200.000');
+  });
+
+  it('gives the values written so for the comparison with the ideal customer, as a reason shows them, null for any other', () => {
+    const { record, page } = readFrom({ numemployees: '5-25', annualrevenue: '1200000', hs_analytics_num_visits: '3' }, 'hubspot', 'de-DE');
+    const written = valuesAsWritten(bundled, record, 'hubspot', now, page);
+    expect(Object.fromEntries(bundled.features.flatMap((feature, f) => (written[f] === null ? [] : [[feature.key, written[f]]])))).toEqual({ employees: '5-25' });
+    const long = ` 1,200 ${'employees\n'.repeat(20)}`;
+    const [clipped] = valuesAsWritten(handMadeManifest({
+      features: [{ key: 'employees', label: 'Employees', type: 'numeric', derive: { kind: 'value', from: { csv: 'employees' } } }],
+      terms: [{ features: [0], label: 'Employees' }],
+      intercept: -2,
+    }), { employees: long }, 'csv', now);
+    expect(clipped).toBe(`1,200 ${'employees '.repeat(20)}`.slice(0, MAX_VALUE_CHARS).trimEnd() + '…');
   });
 });

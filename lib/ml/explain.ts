@@ -3,7 +3,7 @@
  * on the odds a rep is shown: those of the calibrated probability.
  */
 import type { Reason } from '../messaging/protocol';
-import { describeFeatureValue, featureLevel, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
+import { describeFeatureValue, featureAsWritten, featureLevel, featureNumber, readRaw, sourceSupplies, type RawRecord, type RawValue, type SourceKind } from './featurize';
 import type { Calibration, Feature, Manifest, Term } from './manifest';
 import { calibratedChange, calibratedLogOdds } from './train/calibration';
 import { clipText, visibleText } from './visible-text';
@@ -11,12 +11,54 @@ import { clipText, visibleText } from './visible-text';
 /** A feature's value text is clipped to this many characters: CRM and CSV values can be any length. */
 export const MAX_VALUE_CHARS = 80;
 
+/** A value's text as LeadLens shows CRM text: visible (`visibleText`), cut to MAX_VALUE_CHARS. */
+export const valueAsShown = (text: string): string => clipText(visibleText(text), MAX_VALUE_CHARS);
+
+/**
+ * The CRM page a record was read from: its fields as it shows them (`shown`: "€1.200.000") and as
+ * they were read for the model (`read`: "1200000", by `pageFieldsAsData` in the page's locale).
+ */
+export interface PageRead {
+  shown: RawRecord;
+  read: RawRecord;
+}
+
+/**
+ * Per feature [F], its field's text on `page` where that was read as the number the model scored
+ * from `record`, so a reason words the page's "€1.200.000", not the 1200000 it was read as.
+ * Undefined without a page, where the page shows none or another value (the API's, which wins
+ * over the page's), and for a feature that is no number read from one field.
+ */
+function textsOnPage(manifest: Manifest, record: RawRecord, source: SourceKind, now: Date, page: PageRead | undefined): RawValue[] {
+  return manifest.features.map((feature) => {
+    const d = feature.derive;
+    if (!page || d.kind !== 'value' || feature.type !== 'numeric') return undefined;
+    const scored = featureNumber(record, feature, source, now);
+    return featureNumber(page.read, feature, source, now) === scored ? readRaw(page.shown, d.from, source) : undefined;
+  });
+}
+
+/**
+ * Per feature [F], the lead's value as the CRM wrote it where a reason shows that, not the number
+ * scored (`featureAsWritten`: "5-25", "€1.200.000" on `page`), as a reason shows it; null for any
+ * other. For the side panel's comparison with the ideal customer (`deviationsFromIdeal`), which
+ * otherwise shows the model's bin of the number ("5" for "5-25").
+ */
+export function valuesAsWritten(manifest: Manifest, record: RawRecord, source: SourceKind, now: Date, page?: PageRead): (string | null)[] {
+  const onPage = textsOnPage(manifest, record, source, now, page);
+  return manifest.features.map((feature, f) => {
+    const written = featureAsWritten(record, feature, source, now, onPage[f]);
+    return written === null ? null : valueAsShown(written);
+  });
+}
+
 /**
  * A feature's value as a reason shows it, "not known" when missing. A title is shown with the
  * seniority the model read from it, "c-level (Product Owner)", so a rep sees what was scored.
+ * `written` is the field's text on the page the record was read from (`textsOnPage`).
  */
-function describeValue(record: RawRecord, feature: Feature, source: SourceKind, now: Date): string {
-  const text = clipText(visibleText(describeFeatureValue(record, feature, source, now)), MAX_VALUE_CHARS);
+function describeValue(record: RawRecord, feature: Feature, source: SourceKind, now: Date, written: RawValue): string {
+  const text = valueAsShown(describeFeatureValue(record, feature, source, now, written));
   if (feature.derive.kind !== 'titleSeniority') return text || 'not known';
   const level = featureLevel(record, feature, source, now);
   if (level === null) return 'not known';
@@ -35,7 +77,10 @@ function trackedFeatures(manifest: Manifest, term: Term, source: SourceKind): nu
  * of such features only adds the same to every lead of the source (it counts in the starting
  * point), and a pair with one of them depends on its other feature alone (it adds to that
  * feature's reason). With the intercept and those terms they add up to the model's logit.
- * `contributions` is one lead's row of the model output: [T] log-odds per term.
+ * `contributions` is one lead's row of the model output: [T] log-odds per term. A number is
+ * worded as the CRM wrote it where that is no plain number: as `page` shows it when `record`
+ * was read from it and the page's text reads as the number scored ("€1.200.000"), else as
+ * `record` holds it ("5-25"); see `describeFeatureValue`.
  */
 export function modelReasons(
   manifest: Manifest,
@@ -43,12 +88,14 @@ export function modelReasons(
   record: RawRecord,
   source: SourceKind,
   now: Date,
+  page?: PageRead,
 ): Reason[] {
   if (contributions.length !== manifest.terms.length) {
     throw new Error(`The model returned ${contributions.length} contributions for ${manifest.terms.length} terms`);
   }
   // one reason per feature (its main effect and its pairs with features the source lacks), one per pair of tracked features
   const reasons = new Map<string, Reason>();
+  const onPage = textsOnPage(manifest, record, source, now, page);
   manifest.terms.forEach((term, t) => {
     const features = trackedFeatures(manifest, term, source);
     if (features.length === 0) return;
@@ -57,7 +104,7 @@ export function modelReasons(
     const whole = features.length === term.features.length;
     reasons.set(key, {
       label: whole ? term.label : (merged?.label ?? manifest.features[features[0]].label),
-      value: merged?.value ?? pairValue(features.map((f) => describeValue(record, manifest.features[f], source, now))),
+      value: merged?.value ?? pairValue(features.map((f) => describeValue(record, manifest.features[f], source, now, onPage[f]))),
       points: (merged?.points ?? 0) + contributions[t],
     });
   });
@@ -125,9 +172,10 @@ function shownOddsOf(manifest: Manifest, contributions: ArrayLike<number>, sourc
 }
 
 /**
- * The reasons a rep is shown, strongest first (`modelReasons`), each point as it moves the
- * odds of the calibrated probability: from `startingPoint` they add up to the log-odds of the
- * probability shown, and a reason's odds factor is what it does to those odds.
+ * The reasons a rep is shown, strongest first (`modelReasons`, with the values of the `page` the
+ * record was read from), each point as it moves the odds of the calibrated probability: from
+ * `startingPoint` they add up to the log-odds of the probability shown, and a reason's odds
+ * factor is what it does to those odds.
  */
 export function explainLead(
   manifest: Manifest,
@@ -135,9 +183,10 @@ export function explainLead(
   record: RawRecord,
   source: SourceKind,
   now: Date,
+  page?: PageRead,
 ): Reason[] {
   const { perPoint } = shownOddsOf(manifest, contributions, source);
-  return modelReasons(manifest, contributions, record, source, now).map((reason) => ({ ...reason, points: perPoint * reason.points }));
+  return modelReasons(manifest, contributions, record, source, now, page).map((reason) => ({ ...reason, points: perPoint * reason.points }));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Feature } from './manifest';
-import { describeFeatureValue, featurizeRecord, featurizeRecords, levelCode, sourceSupplies } from './featurize';
+import { describeFeatureValue, featurizeRecord, featurizeRecords, levelCode, sourceSupplies, type RawValue } from './featurize';
 
 const now = new Date('2026-11-01T00:00:00Z');
 const features: Feature[] = [
@@ -114,6 +114,36 @@ describe('describeFeatureValue', () => {
   });
   it('names the domain of an address written with a name', () => {
     expect(describeFeatureValue({ email: 'Ada Lovelace <ada@Gmail.com>' }, features[6], 'csv', now)).toBe('free e-mail (gmail.com)');
+  });
+  const employees = (shown: RawValue) => describeFeatureValue({ numberofemployees: shown }, features[1], 'hubspot', now);
+  const revenue = (shown: RawValue, written?: RawValue) => describeFeatureValue({ AnnualRevenue: shown }, features[0], 'salesforce', now, written);
+  it("words HubSpot's employee ranges as the CRM wrote them, though the model reads a range's lower end", () => {
+    const ranges = ['1-5', '5-25', '25-50', '1000+', '10,000+'];
+    expect(ranges.map(employees)).toEqual(ranges);
+    expect(ranges.map((shown) => featurizeRecord({ numberofemployees: shown }, features, 'hubspot', now)[1])).toEqual([1, 5, 25, 1000, 10000]);
+  });
+  it("words an amount with its currency, or a number in a locale's format, as the CRM wrote it (trimmed), never in the manifest's dollars", () => {
+    expect(revenue(' £850,000 ')).toBe('£850,000');
+    expect(revenue('¥120,000,000')).toBe('¥120,000,000');
+    expect(revenue('25,000,000.00')).toBe('25,000,000.00');
+  });
+  it('words a plain number, as an API sends it, with the unit', () => {
+    expect(revenue(1200000)).toBe('$1,200,000');
+    expect(revenue(' 1200000 ')).toBe('$1,200,000');
+    expect(revenue('-2500.0')).toBe('-$2,500');
+    expect(employees('1200')).toBe('1,200');
+  });
+  it('words the text of the page the record was read from, when it is no plain number; missing stays missing', () => {
+    // A German page's "€1.200.000" is read into the record as 1200000 (page-values.ts).
+    expect(revenue('1200000', '€1.200.000')).toBe('€1.200.000');
+    expect(revenue('1200000', 'SEK 25,000,000.00')).toBe('SEK 25,000,000.00');
+    expect(revenue('1200000', '1200000')).toBe('$1,200,000');
+    expect(revenue('N/A', '€1.200.000')).toBe('');
+    // A German page's "1.500" employees, read as 1500: plain data's 1.5, so no plain number of it, and never restated as "1,500".
+    expect(describeFeatureValue({ numberofemployees: '1500' }, features[1], 'hubspot', now, '1.500')).toBe('1.500');
+    expect(describeFeatureValue({ numberofemployees: '1500' }, features[1], 'hubspot', now, '1500')).toBe('1,500');
+    // A number computed from the fields is worded as computed.
+    expect(describeFeatureValue({ clicks: '1', opens: '3' }, features[7], 'csv', now, '1 of 3')).toBe('0.33');
   });
 });
 

@@ -206,6 +206,15 @@ export function featurizeRecords(records: RawRecord[], features: Feature[], sour
 
 const CURRENCY_UNITS: Record<string, string> = { $: '$', usd: '$', eur: '€', '€': '€', gbp: '£', '£': '£', inr: '₹', '₹': '₹' };
 
+/** The ISO code of each currency sign `formatNumber` writes: "$" is the US dollar, as it writes a "USD" unit. */
+const CURRENCY_CODES: Record<string, string> = { $: 'USD', '€': 'EUR', '£': 'GBP', '₹': 'INR' };
+
+/** The ISO code of a currency unit ("USD", "usd", "€" → "EUR"); null for a unit that is no currency ("days") or none. */
+export function currencyCode(unit: string | undefined): string | null {
+  const key = unit?.toLowerCase();
+  return key !== undefined && Object.hasOwn(CURRENCY_UNITS, key) ? CURRENCY_CODES[CURRENCY_UNITS[key]] : null;
+}
+
 /**
  * A number as a rep reads it: thousands separators, at most 2 decimals (plus `extraDigits`),
  * with its unit ("$1,200,000", "12 days").
@@ -256,8 +265,45 @@ export function levelAsShown(level: string, feature: Feature, source: SourceKind
   return feature.type === 'categorical' && feature.derive.kind === 'value' ? (shownLabel(level, feature.derive, source) ?? level) : level;
 }
 
-/** The lead's value for a feature as a rep would read it ("$1,200,000", "VP Sales", "12 days"), or "" when missing. */
-export function describeFeatureValue(record: RawRecord, feature: Feature, source: SourceKind, now: Date): string {
+/** A number as data writes it, as an API sends one (1200000, "1200000", "-3.5", "1e6"): no text a CRM page words for a rep. */
+const PLAIN_NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i;
+
+/**
+ * A number field's text as the CRM wrote it (trimmed), unless it is the plain number the model
+ * scored (`scored`), as an API sends one (a synced 1200000): that a rep reads with the unit
+ * ("$1,200,000"). Else it is a pick-list's range ("5-25"), an open end ("1000+"), an amount with
+ * its currency ("€1.200.000", "SEK 25,000,000.00"), or a number in a locale's format ("1,200", a
+ * German page's "1.500", read as 1500 where plain data is 1.5). The model reads a number from it
+ * (5 from "5-25"), which the manifest's unit and en-US digits would restate as the page never
+ * showed it ("5", "$" on euros, "1,500", a German reader's 1.5).
+ */
+function numberAsWritten(raw: RawValue, scored: number): string | null {
+  if (typeof raw !== 'string') return null;
+  const text = raw.trim();
+  if (text === '') return null;
+  return PLAIN_NUMBER.test(text) && Number(text) === scored ? null : text;
+}
+
+/**
+ * A numeric feature's value as the CRM wrote it, where that is no plain number (`numberAsWritten`):
+ * "5-25" where the model read 5. `written` is the field's text on the CRM page `record` was read
+ * from, when it reads as the number scored (a page's "€1.200.000" is read into `record` as
+ * 1200000); without it, the record's own. Null when the model read the value as missing, or the
+ * feature is no number read from one field (a ratio, days since).
+ */
+export function featureAsWritten(record: RawRecord, feature: Feature, source: SourceKind, now: Date, written?: RawValue): string | null {
+  const d = feature.derive;
+  if (d.kind !== 'value' || feature.type !== 'numeric') return null;
+  const scored = featureNumber(record, feature, source, now);
+  return Number.isNaN(scored) ? null : numberAsWritten(written ?? readRaw(record, d.from, source), scored);
+}
+
+/**
+ * The lead's value for a feature as a rep would read it ("$1,200,000", "VP Sales", "12 days"), or
+ * "" when missing. A number the CRM wrote otherwise than as a plain number is shown as it wrote it
+ * ("5-25", "€1.200.000": `featureAsWritten`, with `written` the text of the page `record` was read from).
+ */
+export function describeFeatureValue(record: RawRecord, feature: Feature, source: SourceKind, now: Date, written?: RawValue): string {
   const d = feature.derive;
   const missing = feature.missingValues ?? [];
   switch (d.kind) {
@@ -266,7 +312,8 @@ export function describeFeatureValue(record: RawRecord, feature: Feature, source
       // the number the model scored: a value it read as missing reads as missing here too
       const v = featureNumber(record, feature, source, now);
       if (Number.isNaN(v)) return '';
-      return feature.type === 'boolean' ? (v === 1 ? 'Yes' : 'No') : formatNumber(v, feature.unit);
+      if (feature.type === 'boolean') return v === 1 ? 'Yes' : 'No';
+      return featureAsWritten(record, feature, source, now, written) ?? formatNumber(v, feature.unit);
     }
     case 'daysSince': {
       const v = featureNumber(record, feature, source, now);

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoLeads } from '../crm/demo-data';
 import { parseNumber } from './derive';
 import { featurizeRecord, type RawRecord, type SourceKind } from './featurize';
+import { valuesAsWritten } from './explain';
 import { deviationsFromIdeal, whatWouldMakeHotter, type HotterPlan } from './insights';
 import { parseManifest, type Manifest } from './manifest';
 import { tierOf } from './score';
@@ -231,5 +232,21 @@ describe('what a lead\'s CRM allows', () => {
     expect(idealsOf('hubspot')).toEqual({ 'Direct Traffic': 1200 });
     // The manifest knows no Salesforce labels, so nothing says which levels Salesforce holds: all may be.
     expect(idealsOf('salesforce')).toEqual({ Web: 1200 });
+  });
+});
+
+describe("the comparison with the ideal customer, in the CRM's words", () => {
+  it("shows a HubSpot contact's employee range as HubSpot wrote it, where the model reads its lower end", () => {
+    const employees = manifest.features.indexOf(field('employees'));
+    const hubspot = RECORDS.filter(({ source }) => source === 'hubspot').slice(0, 50);
+    for (const { record } of hubspot) {
+      const withRange = { ...record, numemployees: '5-25' };
+      const row = featurizeRecord(withRange, manifest.features, 'hubspot', now);
+      expect(row[employees]).toBe(5);
+      const deviation = deviationsFromIdeal(manifest, row, 'hubspot', valuesAsWritten(manifest, withRange, 'hubspot', now)).find((d) => d.feature === employees)!;
+      // Before: "Employees: 5, ideal 500 – 946".
+      expect(deviation.leadValue).toBe('5-25');
+      expect(deviationsFromIdeal(manifest, row, 'hubspot').find((d) => d.feature === employees)!.idealValue).toBe(deviation.idealValue);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deviationsFromIdeal, MIN_CHANGE_POINTS, modelHasShapes, whatWouldMakeHotter } from './insights';
+import { MAX_VALUE_CHARS, valuesAsWritten } from './explain';
 import { featurizeRecord, type RawRecord } from './featurize';
 import { termContribution } from './shape';
 import type { Manifest } from './manifest';
@@ -134,6 +135,32 @@ describe('deviationsFromIdeal', () => {
 
     it('loses nothing inside the run', () => {
       expect(ideal(modelWith(labels, [-0.5, 0.2, 0.6, 0.6, 0.1]), 300)).toMatchObject({ leadValue: '201 – 1,000', idealValue: '51 – 1,000', pointsLost: 0 });
+    });
+
+    it("shows the lead's value as the CRM wrote it where that is no plain number, not the bin of the number read from it", () => {
+      const model = modelWith(labels, [-0.5, 0.2, 0.6, 0.6, 0.1]);
+      // A HubSpot range read as its lower end, 5: "Employees: 5-25, ideal 51 – 1,000", not "≤ 10".
+      const record = { employees: '5-25' };
+      const now = new Date('2026-11-01T00:00:00Z');
+      const row = Array.from(featurizeRecord(record, model.features, 'csv', now));
+      expect(deviationsFromIdeal(model, row, 'csv', valuesAsWritten(model, record, 'csv', now))).toEqual([
+        { feature: 0, label: 'Employees', leadValue: '5-25', idealValue: '51 – 1,000', pointsLost: 1.1 },
+      ]);
+      expect(deviationsFromIdeal(model, [300], 'csv', ['250-500'])[0]).toMatchObject({ leadValue: '250-500', idealValue: '51 – 1,000', pointsLost: 0 });
+      // A plain number (null) keeps its bin; text from elsewhere is shown as other CRM text is: visible, clipped.
+      expect(deviationsFromIdeal(model, [5], 'csv', [null])[0].leadValue).toBe('≤ 10');
+      expect(deviationsFromIdeal(model, [5], 'csv', [`5-25\u202E${' employees'.repeat(20)}`])[0].leadValue).toBe(`5-25${' employees'.repeat(20)}`.slice(0, MAX_VALUE_CHARS).trimEnd() + '…');
+    });
+
+    it("names the model's currency beside an amount shown as the CRM wrote it, so a page's euros are not read against bare dollars", () => {
+      const dollars = ['≤ $10', '$11 – $50', '$51 – $200', '$201 – $1,000', '≥ $1,001'];
+      const revenue = (unit: string) => modelWith(dollars, [-0.5, 0.2, 0.6, 0.6, 0.1], unit);
+      expect(deviationsFromIdeal(revenue('USD'), [5], 'csv', ['€5'])[0]).toMatchObject({ leadValue: '€5', idealValue: '$51 – $1,000 (USD)', pointsLost: 1.1 });
+      expect(deviationsFromIdeal(revenue('$'), [5], 'csv', ['5 €'])[0].idealValue).toBe('$51 – $1,000 (USD)');
+      // Beside the model's own wording of a plain number, the sign says it; a unit that is no currency, or every value ideal, says nothing more.
+      expect(deviationsFromIdeal(revenue('USD'), [5], 'csv', [null])[0]).toMatchObject({ leadValue: '≤ $10', idealValue: '$51 – $1,000' });
+      expect(deviationsFromIdeal(revenue('employees'), [5], 'csv', ['5-25'])[0].idealValue).toBe('$51 – $1,000');
+      expect(deviationsFromIdeal(modelWith(dollars, [0.6, 0.6, 0.6, 0.6, 0.6], 'USD'), [5], 'csv', ['€5'])[0].idealValue).toBe('any value');
     });
   });
 });

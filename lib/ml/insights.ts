@@ -12,7 +12,8 @@
  * Every figure is exact: what the model adds, pairs included, for the row the change gives.
  */
 import type { Tier } from '../messaging/protocol';
-import { featureValue, formatNumber, levelAsShown, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
+import { valueAsShown } from './explain';
+import { currencyCode, featureValue, formatNumber, levelAsShown, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
 import { fieldSourcesOf, type Feature, type Manifest, type Term, type TermShape } from './manifest';
 import { tierOf } from './score';
 import { axisBin, bestSupportedRange, termContribution, valueInBin } from './shape';
@@ -97,12 +98,16 @@ const withValue = (row: ArrayLike<number>, feature: number, value: number): numb
 export interface Deviation {
   feature: number;
   label: string;
-  /** The lead's bin, as a rep reads it ("1 – 5", "Retail", "missing"). */
+  /**
+   * The lead's bin, as a rep reads it ("1 – 5", "Retail", "missing"); a number the CRM wrote
+   * otherwise than as a plain number, as it wrote it ("5-25", "€1.200.000": `valuesAsWritten`).
+   */
   leadValue: string;
   /**
    * The value this lead would score best with among those enough training leads hold: for a
    * number, a range of bins ("1,544 – 2,100"). Models without bin counts: the best-scoring bin with
-   * every value around it that scores the same.
+   * every value around it that scores the same. An amount is in the model's currency, which it
+   * names beside a lead's value shown as the CRM wrote it ("$500,000 – $2,000,000 (USD)" beside "€1.200.000").
    */
   idealValue: string;
   /**
@@ -115,6 +120,9 @@ export interface Deviation {
   pointsLost: number;
 }
 
+/** The ideal of a number every value of which scores alike. */
+const ANY_VALUE = 'any value';
+
 /**
  * One label for the bins `first` … `last` of a numeric axis, made from the bins' own labels
  * ("≤ 2", "3 – 5 days", "6 days", "≥ 7 days"): "3 – 6 days", "≤ 6 days", "3 days or more".
@@ -123,7 +131,7 @@ function rangeLabel(axis: Axis, first: number, last: number): string {
   const { labels } = axis;
   if (first === last) return labels[first];
   const top = missingBin(axis) - 1;
-  if (first === 0 && last === top) return 'any value';
+  if (first === 0 && last === top) return ANY_VALUE;
   const upperEnd = (label: string) => label.split(' – ').at(-1)!; // "3 – 5 days" → "5 days"
   const lowerEnd = (label: string) => label.split(' – ')[0].replace(/\D+$/, ''); // "3 – 5 days", "3 days" → "3"
   if (first === 0) return `≤ ${upperEnd(labels[last])}`;
@@ -195,8 +203,11 @@ const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: bool
  * hundreds of days, is mostly noise ("ideal: 43 – 44 days since the last activity"). So are
  * opt-outs, and e-mail engagement for a lead no marketing e-mail reaches (`comparedWithIdeal`),
  * and a count a rep's work records that the lead has already passed the ideal of.
+ * `asWritten` [F] is the lead's values as the CRM wrote them where that is no plain number
+ * (explain.ts `valuesAsWritten`: "5-25" read as 5): the lead's value is shown so, not as its bin,
+ * and an ideal amount beside it names the model's currency ("(USD)").
  */
-export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, source: SourceKind): Deviation[] {
+export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, source: SourceKind, asWritten?: readonly (string | null)[]): Deviation[] {
   const logit = logitOf(manifest, row);
   const emailable = !cannotBeEmailed(manifest, row, source);
   return manifest.terms
@@ -210,7 +221,8 @@ export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, 
       const numeric = manifest.features[feature].type === 'numeric';
       const binRows = referenceOf(manifest, feature)?.binRows?.map((rows, bin) => (held(bin) ? rows : 0));
       const ideal = binRows ? supportedIdeal(gains, binRows, numeric) : bestScoringRun(gains.map((gain, bin) => (held(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
-      const leadValue = axis.labels[leadBin];
+      const written = asWritten?.[feature];
+      const leadValue = written ? valueAsShown(written) : axis.labels[leadBin];
       if (!ideal || gains[ideal.best] < 0) return [{ feature, label: term.label, leadValue, idealValue: leadValue, pointsLost: 0 }];
       // A count a rep's work records only grows (no one un-clicks an e-mail): past its ideal ("clicked 4, ideal 2") it is
       // nothing to act on, and left out rather than shown as reached, an ideal it does not have. An unknown count is none
@@ -218,7 +230,11 @@ export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, 
       if (manifest.features[feature].actionable && isCount(manifest.features[feature]) && !Number.isNaN(row[feature]) && leadBin > ideal.last) return [];
       // A lead within the ideal range has the ideal: "employees 25, ideal 21 – 40" loses nothing, whatever bin of it scores best.
       const inIdeal = leadBin >= ideal.first && leadBin <= ideal.last;
-      return [{ feature, label: term.label, leadValue, idealValue: rangeLabel(axis, ideal.first, ideal.last), pointsLost: inIdeal ? 0 : calibratedChange(manifest.calibration, logit, gains[ideal.best]) }];
+      // Beside an amount as the CRM wrote it ("€1.200.000"), the model's currency is said, not left to its sign ("$").
+      const currency = written ? currencyCode(manifest.features[feature].unit) : null;
+      const range = rangeLabel(axis, ideal.first, ideal.last);
+      const idealValue = currency && range !== ANY_VALUE ? `${range} (${currency})` : range;
+      return [{ feature, label: term.label, leadValue, idealValue, pointsLost: inIdeal ? 0 : calibratedChange(manifest.calibration, logit, gains[ideal.best]) }];
     })
     .sort((a, b) => b.pointsLost - a.pointsLost);
 }
