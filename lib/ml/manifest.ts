@@ -262,8 +262,12 @@ export const FeatureReferenceSchema = z
   })
   .strict();
 
-/** A probability, a rate, a share or an area under a curve of them: from 0 to 1 (and finite, as every `z.number()`). */
-const UnitIntervalSchema = z.number().min(0).max(1);
+/**
+ * A probability, a rate, a share or an area under a curve of them: from 0 to 1 (and finite, as
+ * every `z.number()`), give or take a sum's rounding, which a model trained before the trainer
+ * clamped its decile rates holds (1.0000000000000004): it must not read as damaged.
+ */
+const UnitIntervalSchema = z.number().min(-1e-9).max(1 + 1e-9);
 
 /**
  * A point of a curve both of whose axes are such figures: ROC's [fpr, tpr], PR's [recall,

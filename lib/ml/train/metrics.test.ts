@@ -245,6 +245,14 @@ describe('liftByDecile', () => {
     lift.slice(1).forEach((rate) => expect(rate).toBeCloseTo(1 / 3, 14));
   });
 
+  it('gives no decile a rate above 1 where fractional deciles of converted leads only sum with rounding', () => {
+    // 11 leads, the best 7 converted: decile 6 spans leads 5.5–6.6, all converted (its overlaps summed to 1.0000000000000004).
+    const y = [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0];
+    const lift = liftByDecile(y, y.map((_, i) => 1 - i / 11));
+    expect(lift.slice(0, 6)).toEqual([1, 1, 1, 1, expect.closeTo(1, 14), 1]);
+    expect(Math.max(...lift)).toBeLessThanOrEqual(1);
+  });
+
   it('handles fewer than 10 leads with fractional deciles', () => {
     // 5 leads → deciles of half a lead: each lead fills two deciles.
     expect(liftByDecile([1, 0, 1, 0, 0], [0.9, 0.8, 0.7, 0.6, 0.5])).toEqual([1, 1, 0, 0, 1, 1, 0, 0, 0, 0]);
