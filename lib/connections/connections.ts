@@ -32,27 +32,32 @@ export async function writeConnection(connection: Connection): Promise<void> {
 
 /**
  * Forgets the connection and its credentials, ends an OAuth grant at Salesforce (while the
- * site access lasts), and gives back the site access: a disconnected CRM needs none.
+ * site access lasts), and gives back the site access: a disconnected CRM needs none. Returns
+ * what the admin must be told of a grant left live (`endGrantOf`), else ''.
  */
-export async function removeConnection(crm: CrmKind): Promise<void> {
+export async function removeConnection(crm: CrmKind): Promise<string> {
   const connection = await readConnection(crm);
   await browser.storage.local.remove([connectionKey(crm), statusKey(crm)]);
-  if (!connection) return;
-  await endGrantOf(connection);
+  if (!connection) return '';
+  const grantLeftLive = await endGrantOf(connection);
   await releaseHostAccess(apiHostOf(connection));
+  return grantLeftLive;
 }
 
 /**
  * Ends at Salesforce the OAuth grant of `connection` unless `replacement` holds the same one
- * (a session or HubSpot token has no grant LeadLens could end). Best effort: a grant Salesforce
- * could not be told to end is noted in the worker's log, never with its token.
+ * (a session or HubSpot token has no grant LeadLens could end). Best effort, as a disconnect
+ * must not wait on it: a grant Salesforce could not be told to end stays live until an admin
+ * revokes it, so this returns the sentence that tells them how (else ''), for the reply to
+ * the page; it is noted in the worker's log too, never with its token.
  */
-export async function endGrantOf(connection: Connection, replacement?: Connection): Promise<void> {
-  if (connection.crm !== 'salesforce' || connection.auth.kind !== 'oauth') return;
-  if (replacement?.crm === 'salesforce' && replacement.auth.kind === 'oauth' && replacement.auth.refreshToken === connection.auth.refreshToken) return;
-  if (!(await revokeSalesforceToken(connection.host, connection.auth.refreshToken))) {
-    console.warn(`LeadLens: Salesforce at ${connection.host} could not be told to end LeadLens's sign-in; an admin can revoke it under Connected Apps OAuth Usage.`);
-  }
+export async function endGrantOf(connection: Connection, replacement?: Connection): Promise<string> {
+  if (connection.crm !== 'salesforce' || connection.auth.kind !== 'oauth') return '';
+  if (replacement?.crm === 'salesforce' && replacement.auth.kind === 'oauth' && replacement.auth.refreshToken === connection.auth.refreshToken) return '';
+  if (await revokeSalesforceToken(connection.host, connection.auth.refreshToken)) return '';
+  const grantLeftLive = `Salesforce at ${connection.host} could not be told to end LeadLens's sign-in (offline?): an admin can revoke it under Setup → Connected Apps OAuth Usage`;
+  console.warn(`LeadLens: ${grantLeftLive}.`);
+  return grantLeftLive;
 }
 
 /** Gives back the access to an API host. */
@@ -81,7 +86,7 @@ export function isSameConnection(current: Connection, madeFor: Connection): bool
 }
 
 /** The stored connection of `madeFor`'s CRM when it is still `madeFor`, else null. */
-async function stillConnected(madeFor: Connection): Promise<Connection | null> {
+export async function stillConnected(madeFor: Connection): Promise<Connection | null> {
   const current = await readConnection(madeFor.crm);
   return current && isSameConnection(current, madeFor) ? current : null;
 }

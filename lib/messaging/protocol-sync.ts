@@ -5,7 +5,7 @@
  * kind and API version) and sync progress.
  */
 import { z } from 'zod';
-import { ConnectionReplySchema, ConnectionSummarySchema, SalesforceApiVersionSchema, SalesforceClientIdSchema, SalesforceHostSchema } from '../connections/schema';
+import { ConnectionReplySchema, ConnectionStatusSchema, ConnectionSummarySchema, SalesforceApiVersionSchema, SalesforceClientIdSchema, SalesforceHostSchema } from '../connections/schema';
 import { HubSpotApiVersionSchema } from '../crm/hubspot-client';
 import { AutoSyncSchema, LastRunSchema, SkippedRecordsSchema, SyncStatusSchema } from '../sync/state';
 import { CrmKindSchema, FailureSchema as Failure } from './schemas';
@@ -45,9 +45,20 @@ export const SyncSummarySchema = z.object({
   synced: z.number(),
   /** What the CRM says is left, when it says. */
   remaining: z.number().nullable(),
-  /** Leads from this CRM in the browser now. */
+  /** Leads synced from this CRM in the browser now (not Demo mode's, kept under its keys): those a connect to another org or portal removes. */
   stored: z.number(),
   error: z.string().nullable(),
+  /**
+   * What kind of error stopped the last run (`CrmErrorKind`, as the sync state keeps it): `auth`,
+   * the CRM refused the credentials or none are stored, so syncing again fails the same way until
+   * the CRM is connected again. Null or absent: none, or not known.
+   */
+  errorKind: z.string().nullable().optional(),
+  /**
+   * The CRM's connection status now: a run stopped by refused credentials (`errorKind` auth) can
+   * go on once it is `connected` again. Absent: not known.
+   */
+  connection: ConnectionStatusSchema.optional(),
   lastRun: LastRunSchema.nullable(),
   /** The records syncs left out, as they could not be read, and have not stored since (null: none). */
   leftOut: SkippedRecordsSchema.nullable(),

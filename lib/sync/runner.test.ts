@@ -16,9 +16,9 @@ import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { createDemoCrm, createDemoCrmHandler } from '../../test/demo-crm/server';
 import { stubWebLocks } from '../../test/web-locks';
-import { SYNC_WATCHDOG_ALARM, startSync } from './runner';
+import { SYNC_WATCHDOG_ALARM, cancelSync, startSync, syncLockName } from './runner';
 import { runAutoSync } from './schedule';
-import type { SyncState } from './state';
+import { INITIAL_SYNC_STATE, type SyncState } from './state';
 import { dexieSyncStore } from './store';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -203,4 +203,40 @@ it('neither scores the leads again nor tells the CRM tabs after a sync that foun
   expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 1 } });
   await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([3, 'scored']));
   expect(syncs.after).toEqual([[1, 'told the tabs scoresChanged'], [1, 'scored'], [3, 'told the tabs scoresChanged'], [3, 'scored']]);
+});
+
+it('keeps the end of a sync that finishes as a Cancel comes (from a tab that still showed it running)', async () => {
+  const store = dexieSyncStore(db);
+  await store.writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'running' });
+  // This worker's job, about to store its end.
+  let finish!: () => void;
+  const finishing = new Promise<void>((resolve) => (finish = resolve));
+  const job = navigator.locks.request(syncLockName('salesforce'), async () => {
+    await finishing;
+    await store.writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'done', lastRun: { synced: 5, removed: 0, finishedAt: 1, seconds: 1 }, endedAt: 1 });
+  });
+  // The job ends while the Cancel looks at the locks.
+  const locks = navigator.locks;
+  vi.stubGlobal('navigator', {
+    locks: {
+      request: locks.request,
+      query: async () => {
+        finish();
+        await job;
+        return locks.query();
+      },
+    },
+  });
+  await cancelSync('salesforce');
+  finish();
+  await job;
+  expect(await store.readState('salesforce')).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
+});
+
+it('settles as cancelled a sync marked running that no job runs (the worker was stopped)', async () => {
+  const store = dexieSyncStore(db);
+  await store.writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'running' });
+  await cancelSync('salesforce');
+  expect(await store.readState('salesforce')).toMatchObject({ status: 'cancelled' });
+  expect(await fakeBrowser.storage.session.get('sync-cancel:salesforce')).toEqual({});
 });

@@ -155,15 +155,18 @@ export async function startSync(crm: CrmKind): Promise<void> {
 /** Asks the running job to stop after its current request; what it stored stays. */
 export async function cancelSync(crm: CrmKind): Promise<void> {
   await browser.storage.session.set({ [cancelKey(crm)]: true });
-  const store = dexieSyncStore(db);
-  const state = await store.readState(crm);
-  // No job holds the lock (the worker was stopped): settle the state here.
-  const held = await navigator.locks.query();
-  if (state.status === 'running' && !held.held?.some((lock) => lock.name === syncLockName(crm))) {
+  // No job holds the lock (the worker was stopped): settle the state here, holding the lock so
+  // that the state read is the last. Read before looking at the lock, it could be that of a job
+  // finishing meanwhile (a Cancel from a tab that still showed it running), and its end undone.
+  await navigator.locks.request(syncLockName(crm), { ifAvailable: true }, async (lock) => {
+    if (!lock) return;
+    const store = dexieSyncStore(db);
+    const state = await store.readState(crm);
+    if (state.status !== 'running') return;
     await store.writeState(crm, { ...state, status: 'cancelled', endedAt: Date.now() });
     await browser.storage.session.remove(cancelKey(crm));
     await updateWatchdog();
-  }
+  });
 }
 
 /** On worker start-up and on the watchdog alarm: resume every job marked running. */

@@ -425,3 +425,14 @@ it('names the portal the contacts came from after a Disconnect: another portalâ€
     "If this token is another portal's, the 1 contact synced from Acme is removed, with their scores.",
   );
 });
+
+it('says what a Disconnect answered: a Salesforce sign-in LeadLens could not end, and where to revoke it', async () => {
+  await renderSection();
+  const answered = "Salesforce disconnected. Salesforce at acme.my.salesforce.com could not be told to end LeadLens's sign-in (offline?): an admin can revoke it under Setup â†’ Connected Apps OAuth Usage";
+  background.disconnectCrm.mockResolvedValue({ ok: true, ...SALESFORCE_DISCONNECTED, message: answered });
+  background.connectionStatus.mockResolvedValue(statusOf(SALESFORCE_DISCONNECTED, HUBSPOT_DISCONNECTED));
+  act(() => Array.from(container().querySelectorAll('button')).find((button) => button.textContent === 'Disconnect Salesforce')!.click());
+  await settle();
+  // The status line says only "Not connected" now.
+  expect(Array.from(container().querySelectorAll('[role="status"]'), (status) => status.textContent)).toContain(answered);
+});

@@ -6,7 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { browser } from 'wxt/browser';
-import { ErrorState, Loading } from '@/components/StatusMessage';
+import { ErrorState, Loading, StatusRegion } from '@/components/StatusMessage';
 import { HUBSPOT_API_HOST, originPatternOf, SalesforceHostSchema, type ConnectionReply, type ConnectionSummary } from '@/lib/connections/schema';
 import { DEFAULT_SALESFORCE_API_VERSION } from '@/lib/crm/salesforce-client';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '@/lib/crm/types';
@@ -199,6 +199,8 @@ export function ConnectionsSection() {
           </p>
         );
       })}
+      {/* The status line then says only "Not connected": the reply says what else the admin must know (a Salesforce sign-in LeadLens could not end). */}
+      <StatusRegion>{disconnect.data?.message}</StatusRegion>
       {[connect, test, disconnect].map((m, i) => m.isError && <ErrorState key={i} message={m.error.message} />)}
     </>
   );
@@ -217,7 +219,7 @@ function StatusLine({ crm, status }: { crm: CrmKind; status: ConnectionReply | u
 /** A form's connect: whether the request went (false: what is wrong with the form is shown in it). */
 type OnConnect = (request: ConnectRequest) => boolean;
 
-/** What the Sync section's summary says of a CRM's synced leads: how many are stored, and the org or portal they came from. */
+/** What the Sync section's summary says of a CRM's synced leads: how many are stored (not Demo mode's), and the org or portal they came from. */
 type SyncedLeads = Pick<SyncSummary, 'stored' | 'syncedFrom'>;
 
 interface FormProps {

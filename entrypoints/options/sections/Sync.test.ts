@@ -96,3 +96,35 @@ it('announces where a cancel stopped the sync', async () => {
   await waitFor(() => announced().includes('Salesforce sync cancelled after 300 leads; sync again to go on from there.') || null);
   expect(background.cancelSync).toHaveBeenCalledWith({ crm: 'salesforce' });
 });
+
+it('says how many leads were synced from the CRM, in those words (Demo mode’s are not counted)', async () => {
+  await renderSection();
+  expect(row()!.querySelector('p')!.textContent).toMatch(/^500 leads synced from Salesforce in this browser\./);
+});
+
+it('sends the admin to reconnect a CRM that refused the sync’s credentials, rather than offering to resume a sync that would fail the same way', async () => {
+  const refused = 'Salesforce rejected the credentials: HTTP 401 (INVALID_SESSION_ID: Session expired or invalid)';
+  salesforce = summary('error', { synced: 300, error: refused, errorKind: 'auth', endedAt: 1, connection: 'reconnect' });
+  await renderSection();
+  await waitFor(() => row()!.querySelector('[data-testid="reconnect-salesforce"]'));
+  expect(row()!.querySelector('[role="alert"]')!.textContent).toBe(
+    `The Salesforce sync stopped: ${refused}. What it stored so far is kept; reconnect Salesforce under Connections, then sync again.`,
+  );
+  const link = row()!.querySelector<HTMLAnchorElement>('[data-testid="reconnect-salesforce"]')!;
+  expect([link.getAttribute('href'), link.textContent]).toEqual(['#connections', 'Reconnect Salesforce under Connections']);
+  expect(button('start-salesforce')).toBeNull();
+
+  // Connected again (a connect reads the sync status again): the sync can go on.
+  await pollAnswers({ ...salesforce, connection: 'connected' });
+  await waitFor(() => button('start-salesforce'));
+  expect(button('start-salesforce')!.textContent).toBe('Resume sync');
+  expect(row()!.querySelector('[role="alert"]')!.textContent).toMatch(/What it stored so far is kept; sync again to go on\.$/);
+  expect(row()!.querySelector('[data-testid="reconnect-salesforce"]')).toBeNull();
+});
+
+it('offers to resume a sync stopped by another error', async () => {
+  salesforce = summary('error', { synced: 300, error: 'could not reach https://acme.my.salesforce.com (TypeError)', errorKind: 'network', endedAt: 1, connection: 'connected' });
+  await renderSection();
+  expect(button('start-salesforce')!.textContent).toBe('Resume sync');
+  expect(row()!.querySelector('[role="alert"]')!.textContent).toMatch(/sync again to go on\.$/);
+});

@@ -131,9 +131,21 @@ function syncAnnouncement(sync: SyncSummary, label: string, endedBefore: number 
   return '';
 }
 
+/**
+ * What a sync the CRM refused the credentials of (`auth`) asks of the admin before it can go on,
+ * under Connections: to reconnect the CRM, or to connect it once it was disconnected. Null when it
+ * asks nothing: another error, or the CRM connected since.
+ */
+function connectFirst({ status, errorKind, connection }: SyncSummary): 'reconnect' | 'connect' | null {
+  if (status !== 'error' || errorKind !== 'auth' || connection === 'connected') return null;
+  return connection === 'disconnected' ? 'connect' : 'reconnect';
+}
+
 function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; onAction(action: 'start' | 'cancel'): void }) {
   const label = CRM_LABEL[sync.crm];
   const resumable = sync.status === 'cancelled' || sync.status === 'error';
+  // Syncing again before then fails as this one did: the row points there instead.
+  const verb = connectFirst(sync);
   // By when it ended, not by a run seen running: a short one can start and end between two polls.
   const [endedBefore] = useState(sync.endedAt);
   return (
@@ -145,14 +157,22 @@ function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; o
         <JobProgressBar label={`Syncing ${label}`} done={sync.synced} total={sync.remaining === null ? null : sync.synced + sync.remaining} />
       )}
       <p>
-        {plural(sync.stored, 'lead', 'leads')} from {label} in this browser.
+        {plural(sync.stored, 'lead', 'leads')} synced from {label} in this browser.
         {sync.lastRun && ` Last complete sync: ${plural(sync.lastRun.synced, 'changed lead', 'changed leads')} in ${sync.lastRun.seconds.toFixed(0)} s, ${new Date(sync.lastRun.finishedAt).toLocaleString()}.`}
         {!!sync.lastRun?.removed && ` ${removedLeads(sync.lastRun.removed, label)}.`}
         {sync.status === 'cancelled' && ` Stopped after ${plural(sync.synced, 'lead', 'leads')}; sync again to go on from there.`}
       </p>
       {sync.leftOut && <LeftOutLeads leftOut={sync.leftOut} label={label} />}
-      {sync.status === 'error' && sync.error && <ErrorState message={`The ${label} sync stopped: ${sync.error}. What it stored so far is kept; sync again to go on.`} />}
-      {sync.status === 'running' ? (
+      {sync.status === 'error' && sync.error && (
+        <ErrorState
+          message={`The ${label} sync stopped: ${sync.error}. What it stored so far is kept; ${verb ? `${verb} ${label} under Connections, then sync again` : 'sync again to go on'}.`}
+        />
+      )}
+      {verb ? (
+        <a href="#connections" data-testid={`reconnect-${sync.crm}`}>
+          {verb === 'connect' ? 'Connect' : 'Reconnect'} {label} under Connections
+        </a>
+      ) : sync.status === 'running' ? (
         <button type="button" disabled={busy} onClick={() => onAction('cancel')} data-testid={`cancel-${sync.crm}`}>
           Cancel
         </button>

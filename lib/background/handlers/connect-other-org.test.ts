@@ -8,7 +8,7 @@ import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateDemoLeads } from '../../crm/demo-data';
-import { readConnection, writeConnection } from '../../connections/connections';
+import { readConnection, readStatus, writeConnection } from '../../connections/connections';
 import { db } from '../../db/db';
 import { INITIAL_SYNC_STATE } from '../../sync/state';
 import { expectSummariesInStep } from '../../../test/fixtures/lead-summaries';
@@ -18,7 +18,7 @@ import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../../test/demo-crm/server';
 import { stubWebLocks } from '../../../test/web-locks';
-import { syncHandlers } from './sync';
+import { learnPortalIfUnknown, syncHandlers } from './sync';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
@@ -27,6 +27,17 @@ const SANDBOX = 'acme--uat.sandbox.my.salesforce.com';
 const PRODUCTION = 'acme.my.salesforce.com';
 
 const connectHubSpot = (token: string) => syncHandlers.connectCrm({ crm: 'hubspot', apiVersion: 'v3', token }, sender);
+
+/** Free locks, as the beforeEach stubs them. */
+const freeLocks = { query: async () => ({ held: [], pending: [] }), request: async (_name: string, _options: unknown, task: () => unknown) => task() };
+
+/** A job of the previous connection does not stop: its locks stay held, and waiting for them times out (the connect's own lock is free). */
+function jobsDoNotStop() {
+  const timedOut = () => Promise.reject(new DOMException('timed out', 'TimeoutError'));
+  const request = async (name: string, options: LockOptions, task: (lock: Lock | null) => unknown) =>
+    name.startsWith('leadlens-connection:') ? task({ name } as Lock) : options.ifAvailable ? task(null) : timedOut();
+  vi.stubGlobal('navigator', { locks: { ...freeLocks, request } });
+}
 
 let behaviour = defaultBehaviour();
 let refuseAccountDetails = false;
@@ -39,7 +50,7 @@ beforeEach(async () => {
   fakeBrowser.permissions.remove = vi.fn(async () => true);
   fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' ? { value: '00D5g000004Demo!ARsession' } : null)) as never;
   // Node has no Web Locks: no job runs here, so every lock is free.
-  vi.stubGlobal('navigator', { locks: { query: async () => ({ held: [], pending: [] }), request: async (_name: string, _options: unknown, task: () => unknown) => task() } });
+  vi.stubGlobal('navigator', { locks: freeLocks });
   behaviour = defaultBehaviour();
   refuseAccountDetails = false;
   hubspotDown = false;
@@ -143,13 +154,12 @@ it('learns the portal when the stored connection is tested: a token of another p
 it('keeps the previous connection when its leads could not be forgotten (a job did not stop), so connecting again forgets them', async () => {
   await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
   await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
-  const locks = { query: async () => ({ held: [], pending: [] }), request: async (_name: string, _options: unknown, task: () => unknown) => task() };
-  vi.stubGlobal('navigator', { locks: { ...locks, request: async () => Promise.reject(new DOMException('timed out', 'TimeoutError')) } });
+  jobsDoNotStop();
   await expect(syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender)).rejects.toThrow(/did not stop .* the previous leads were kept: try again/);
   expect((await readConnection('salesforce'))?.crm === 'salesforce' && (await readConnection('salesforce'))).toMatchObject({ host: SANDBOX });
   expect(await db.leads.count()).toBe(1);
 
-  vi.stubGlobal('navigator', { locks });
+  vi.stubGlobal('navigator', { locks: freeLocks });
   const retried = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
   expect(retried.ok && retried.message).toContain(`1 lead synced from ${SANDBOX} was removed`);
   expect(await db.leads.count()).toBe(0);
@@ -171,7 +181,7 @@ it('ends the grant of a new OAuth sign-in that is not kept (the previous connect
   });
   fakeBrowser.identity.getRedirectURL = () => 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
   fakeBrowser.identity.launchWebAuthFlow = vi.fn(async ({ url }: { url: string }) => (await fetch(url, { redirect: 'manual' })).headers.get('location')!) as never;
-  vi.stubGlobal('navigator', { locks: { query: async () => ({ held: [], pending: [] }), request: async () => Promise.reject(new DOMException('timed out', 'TimeoutError')) } });
+  jobsDoNotStop();
 
   await expect(syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0', oauthClientId: '3MVG9LeadLensDemoClientId' }, sender)).rejects.toThrow(/did not stop/);
   expect(issued).toHaveLength(1);
@@ -326,7 +336,7 @@ it('gives back the site access asked for an org whose OAuth reconnect failed, th
 it('gives back the site access asked for another org whose connect was not stored (the previous connection’s job did not stop)', async () => {
   await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0' }, sender);
   await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
-  vi.stubGlobal('navigator', { locks: { query: async () => ({ held: [], pending: [] }), request: async () => Promise.reject(new DOMException('timed out', 'TimeoutError')) } });
+  jobsDoNotStop();
 
   await expect(syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender)).rejects.toThrow(/did not stop/);
   expect(await readConnection('salesforce')).toMatchObject({ host: SANDBOX });
@@ -509,5 +519,112 @@ describe('crmOptionLabels: how the connected CRM labels its choice fields on its
     expect(Object.keys(reply.labels)).toEqual(['hs_analytics_source']);
     expect(reply.labels.hs_analytics_source).toMatchObject({ SOCIAL_MEDIA: 'Organic Social', OFFLINE: 'Offline Sources' });
     expect(await syncHandlers.crmOptionLabels({ crm: 'salesforce', fields: ['LeadSource'] }, sender)).toEqual({ ok: true, labels: {} });
+  });
+});
+
+/**
+ * Holds the CRM's answer to the first request sent with `token` until `release()`: a check that
+ * takes a while (HubSpot is slow; a check may take a minute). `asked` resolves once it is sent.
+ */
+function holdFirstRequestWith(token: string) {
+  const answer = globalThis.fetch;
+  let markAsked!: () => void;
+  let release!: () => void;
+  const asked = new Promise<void>((resolve) => (markAsked = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let held = false;
+  vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+    if (!held && new Headers(init?.headers).get('authorization')?.includes(token)) {
+      held = true;
+      markAsked();
+      await released;
+    }
+    return answer(input, init);
+  });
+  return { asked, release };
+}
+
+describe('a check of the stored connection that ends after it was replaced or disconnected', () => {
+  const OLD_TOKEN = 'pat-na1-old-token';
+  const NEW_TOKEN = 'pat-na1-new-token';
+
+  beforeEach(async () => {
+    stubWebLocks();
+    // Stored with no portal known (HubSpot was down at connect time): the next sync checks it first.
+    await writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: OLD_TOKEN }, timeoutSeconds: 30 });
+  });
+
+  it('does not write the previous token over a new one connected meanwhile: the connect waits for it', async () => {
+    behaviour.tokenPortals.set(NEW_TOKEN, '777001');
+    const check = holdFirstRequestWith(OLD_TOKEN);
+    const learning = learnPortalIfUnknown(); // "Sync now", or the automatic sync's alarm
+    await check.asked;
+    const connecting = connectHubSpot(NEW_TOKEN);
+    // Time for a connect that would not wait (HubSpot answers the new token at once).
+    await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, 200))]);
+    check.release();
+    await learning;
+    const connected = await connecting;
+
+    expect(await readConnection('hubspot')).toMatchObject({ auth: { token: NEW_TOKEN }, account: { id: '777001' } });
+    // The check it waited for learned the previous token's portal (4242424): this one reads another.
+    expect(connected.ok && connected.message).toMatch(/^Connected to HubSpot at api\.hubapi\.com: contacts of HubSpot portal 777001 readable\. 0 leads synced from HubSpot portal 4242424 were removed/);
+    expect(await readStatus('hubspot')).toMatchObject({ status: 'connected', message: connected.ok && connected.message });
+  });
+
+  it('does not bring back a connection disconnected during a test of it', async () => {
+    const check = holdFirstRequestWith(OLD_TOKEN);
+    const testing = syncHandlers.testConnection({ crm: 'hubspot' }, sender);
+    await check.asked;
+    await syncHandlers.disconnectCrm({ crm: 'hubspot' }, sender);
+    check.release();
+    const tested = await testing;
+
+    expect(await readConnection('hubspot')).toBeNull();
+    expect(tested.ok && tested.status).toBe('disconnected');
+    expect(await readStatus('hubspot')).toMatchObject({ status: 'disconnected' });
+  });
+});
+
+describe('an OAuth sign-in Salesforce cannot be told to end (offline, or Salesforce down)', () => {
+  const OAUTH = { crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0', auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: 'AT', refreshToken: '5Aep-live-refresh' }, timeoutSeconds: 30 } as const;
+  const LEFT_LIVE = `Salesforce at ${PRODUCTION} could not be told to end LeadLens's sign-in (offline?): an admin can revoke it under Setup → Connected Apps OAuth Usage`;
+  let revokes = 0;
+
+  beforeEach(() => {
+    revokes = 0;
+    const answer = globalThis.fetch;
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (new URL(String(input)).pathname !== '/services/oauth2/revoke') return answer(input, init);
+      revokes++;
+      throw new TypeError('Failed to fetch');
+    });
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  });
+
+  it('is said in the reply to the Disconnect, with where to revoke it', async () => {
+    await writeConnection(OAUTH);
+    const reply = await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
+    expect(revokes).toBe(1);
+    expect(reply.ok && reply.message).toBe(`Salesforce disconnected. ${LEFT_LIVE}`);
+    expect(await readConnection('salesforce')).toBeNull();
+  });
+
+  it('is said in the reply to a connect that replaces it, and in the status shown', async () => {
+    await writeConnection(OAUTH);
+    const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    expect(revokes).toBe(1);
+    expect(reply.ok && reply.message).toBe(`Connected to Salesforce at ${PRODUCTION}: Leads readable through API 67.0. ${LEFT_LIVE}`);
+    expect((await readStatus('salesforce')).message).toBe(reply.ok && reply.message);
+  });
+
+  it('says nothing more when Salesforce ends it', async () => {
+    vi.unstubAllGlobals();
+    vi.stubGlobal('navigator', { locks: freeLocks });
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL) => (new URL(String(input)).pathname === '/services/oauth2/revoke' ? (revokes++, new Response(null, { status: 200 })) : Promise.reject(new TypeError('unexpected'))));
+    await writeConnection(OAUTH);
+    const reply = await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
+    expect(revokes).toBe(1);
+    expect(reply.ok && reply.message).toBe('Salesforce disconnected');
   });
 });

@@ -13,6 +13,7 @@ import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrm } from '../../../test/demo-crm/server';
 import { storedLead } from '../../../test/fixtures/stored-lead';
+import { stubWebLocks } from '../../../test/web-locks';
 import { recordSyncedAccount } from '../../sync/store';
 import { couldNotRead, notShownBy } from '../score-leads';
 import { listHandlers } from './list';
@@ -56,6 +57,7 @@ beforeEach(async () => {
   await Promise.all(db.tables.map((table) => table.clear()));
   crm = createDemoCrm(leads, defaultBehaviour());
   vi.stubGlobal('fetch', demoFetch(crm.handle));
+  stubWebLocks(); // a connect runs under a Web Lock
   await connectDemoHubSpot();
 });
 afterEach(() => {

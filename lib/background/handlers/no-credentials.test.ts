@@ -16,6 +16,7 @@ import { registerHandlers } from '../../messaging/rpc';
 import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../../test/demo-crm/server';
+import { stubWebLocks } from '../../../test/web-locks';
 import { backgroundHandlers } from './index';
 import { syncHandlers } from './sync';
 
@@ -69,6 +70,7 @@ describe('background replies', () => {
       behaviour.revokedTokens.clear();
       fakeBrowser.permissions.contains = vi.fn(async () => true);
       fakeBrowser.permissions.remove = vi.fn(async () => true);
+      stubWebLocks(); // connects and tests run under a Web Lock
       fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' ? { value: SID } : null)) as never;
       vi.stubGlobal('fetch', demoFetch(createDemoCrmHandler(generateDemoLeads({ count: 20, seed: 1, now: new Date('2026-11-01T00:00:00Z') }), behaviour)));
     });

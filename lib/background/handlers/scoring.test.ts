@@ -14,6 +14,7 @@ import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../../test/demo-crm/server';
 import { storedLead } from '../../../test/fixtures/stored-lead';
+import { stubWebLocks } from '../../../test/web-locks';
 import { recordSyncedAccount } from '../../sync/store';
 import { displayName } from '../open-lead';
 import { NO_READABLE_FIELDS } from '../score-lead';
@@ -52,6 +53,7 @@ beforeEach(async () => {
     if (isRecordRead) recordReads++;
     return demo(input, init);
   }) as typeof fetch);
+  stubWebLocks(); // a connect runs under a Web Lock
   await connectDemoHubSpot();
 });
 afterEach(() => {

@@ -10,6 +10,7 @@ import { db, type StoredLead } from '../../db/db';
 import { storedLead } from '../../../test/fixtures/stored-lead';
 import { dexieSyncStore } from '../../sync/store';
 import { INITIAL_SYNC_STATE } from '../../sync/state';
+import { syncProtocol } from '../../messaging/protocol-sync';
 import { syncHandlers } from './sync';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -40,6 +41,25 @@ afterEach(() => {
 it('counts each CRM’s own leads, not the others’ or CSV imports', async () => {
   await db.putLeads([...leads('salesforce', 0, 3), ...leads('hubspot', 0, 5), ...leads('csv', 0, 7)]);
   expect(await stored()).toEqual({ salesforce: 3, hubspot: 5 });
+});
+
+it('counts the leads synced from each CRM, not Demo mode’s kept under its keys: a connect to another org or portal removes only those', async () => {
+  const demo = (source: SourceKind, count: number) => Array.from({ length: count }, (_, i) => storedLead({ source, id: `DEMO${i}`, origin: 'demo' }));
+  await db.putLeads([...demo('salesforce', 1000), ...leads('salesforce', 0, 2), ...demo('hubspot', 4), ...leads('hubspot', 0, 5)]);
+  expect(await stored()).toEqual({ salesforce: 2, hubspot: 5 });
+});
+
+it('tells what kind of error stopped a sync, as its state keeps it: the page then asks for a reconnect when the CRM refused the credentials', async () => {
+  const store = dexieSyncStore(db);
+  await store.writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'error', error: 'HubSpot rejected the credentials: HTTP 401', errorKind: 'auth', endedAt: 1 });
+  await store.writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'done' });
+  // As the options page gets it: the reply parsed by its schema, which drops what it does not declare.
+  const reply = syncProtocol.syncStatus.output.parse(await syncHandlers.syncStatus({}, sender));
+  if (!reply.ok) throw new Error(reply.error);
+  expect(reply.syncs.map(({ crm, errorKind, connection }) => [crm, errorKind, connection])).toEqual([
+    ['salesforce', null, 'disconnected'],
+    ['hubspot', 'auth', 'disconnected'],
+  ]);
 });
 
 it('while a sync runs, counts again only after 10 s; once it ends, at once', async () => {

@@ -6,7 +6,7 @@
 import { browser } from 'wxt/browser';
 import { clientFor, clientForConnection, salesforceSessionId } from '../../connections/client-for';
 import { signInWithSalesforce } from '../../connections/oauth';
-import { endGrantOf, readConnection, readStatus, releaseHostAccess, removeConnection, writeConnection, writeStatus } from '../../connections/connections';
+import { endGrantOf, readConnection, readStatus, releaseHostAccess, removeConnection, stillConnected, writeConnection, writeStatus } from '../../connections/connections';
 import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, settingsOf, type Connection, type ConnectionReply, type ConnectionSummary } from '../../connections/schema';
 import type { CrmAccount } from '../../crm/client';
 import { isCrmError } from '../../crm/http';
@@ -114,20 +114,54 @@ function comparableAccount({ reply, account }: { reply: ConnectionReply; account
   return reply.crm === 'hubspot' && reply.status === 'connected' ? UNNAMED_PORTAL : null;
 }
 
+/** Held while a CRM's connection is stored, checked or its check remembered (see `withConnectionLock`). */
+const connectionLockName = (crm: CrmKind) => `leadlens-connection:${crm}`;
+
 /**
- * Checks the stored connection. The org or portal it reads, once a check learns it, is
- * compared with the one the synced leads came from (a connect whose check failed compared
- * nothing), and a HubSpot connection keeps it.
+ * Runs `task` alone among the CRM's connects, tests and portal checks, in whichever tab or alarm
+ * they began: each reads the stored connection, checks it (up to a minute) and writes what it
+ * learned. Interleaved, a check of the previous connection ending after a connect wrote its
+ * account and status over the new one's, and two connects each ended the grant of the
+ * connection both read, not of the one the other stored. A Disconnect does not wait for it
+ * (`checkAndRemember` sees that it came).
+ */
+async function withConnectionLock<T>(crm: CrmKind, task: () => Promise<T>): Promise<T> {
+  return await navigator.locks.request(connectionLockName(crm), { mode: 'exclusive' }, task);
+}
+
+/** The status of the CRM's stored connection, as a reply. */
+async function storedStatus(crm: CrmKind): Promise<ConnectionReply & { ok: true }> {
+  return { ok: true, ...(await readStatus(crm)) };
+}
+
+/**
+ * Checks the stored connection (under the CRM's connection lock). The org or portal it reads,
+ * once a check learns it, is compared with the one the synced leads came from (a connect whose
+ * check failed compared nothing), and a HubSpot connection keeps it. When the connection was
+ * disconnected during the check, it forgets and writes nothing, and answers the status now stored.
  */
 async function checkAndRemember(connection: Connection): Promise<ConnectionReply & { ok: true }> {
   const checked = await check(connection);
   const { reply } = checked;
+  if (!(await stillConnected(connection))) return storedStatus(connection.crm);
   const compared = comparableAccount(checked);
   if (compared === null) return remember(reply);
   // The stored connection's own token: an unnamed portal is still the one it synced.
   const note = await forgetOtherAccount(connection.crm, await syncedFrom(connection.crm, connection), compared, true);
-  if (connection.crm === 'hubspot' && compared.id !== connection.account?.id) await writeConnection({ ...connection, account: compared });
+  // Read again after the forgetting, which can wait a while for jobs to stop.
+  const current = await stillConnected(connection);
+  if (!current) return storedStatus(connection.crm);
+  if (current.crm === 'hubspot' && compared.id !== current.account?.id) await writeConnection({ ...current, account: compared });
   return remember(reply, note);
+}
+
+/** Checks the CRM's stored connection if `needsCheck` says so, alone among its connects and checks; null when it is not checked. */
+function checkStoredConnection(crm: CrmKind, needsCheck: (connection: Connection) => boolean = () => true): Promise<(ConnectionReply & { ok: true }) | null> {
+  return withConnectionLock(crm, async () => {
+    // Read once the lock is held: a connect it waited for may have replaced it.
+    const connection = await readConnection(crm);
+    return connection && needsCheck(connection) ? checkAndRemember(connection) : null;
+  });
 }
 
 /**
@@ -137,8 +171,7 @@ async function checkAndRemember(connection: Connection): Promise<ConnectionReply
  * should not fail for want of a check the admin never knew to ask for.
  */
 export async function learnPortalIfUnknown(): Promise<void> {
-  const connection = await readConnection('hubspot');
-  if (connection?.crm === 'hubspot' && connection.account === undefined) await checkAndRemember(connection);
+  await checkStoredConnection('hubspot', (connection) => connection.crm === 'hubspot' && connection.account === undefined);
 }
 
 /**
@@ -150,15 +183,28 @@ export async function learnPortalIfUnknown(): Promise<void> {
 const RUNNING_COUNT_MAX_AGE_MS = 10_000;
 const recentCounts = new Map<CrmKind, { at: number; stored: number }>();
 
+/**
+ * How many leads synced from `crm` are stored: its key range, less Demo mode's leads kept under
+ * its keys (a connect to another org or portal removes the synced ones only). Demo leads are
+ * few, so their keys are read; the CRM's are counted, as `countStoredLeadsByOrigin` does, but
+ * not the other sources'.
+ */
+function countSyncedLeads(crm: CrmKind): Promise<number> {
+  return db.transaction('r', db.leads, async () => {
+    const [stored, demoKeys] = await Promise.all([countStoredLeads(crm), db.leads.where('origin').equals('demo').primaryKeys()]);
+    return stored - demoKeys.filter((key) => String(key).startsWith(`${crm}|`)).length;
+  });
+}
+
 async function storedCount(crm: CrmKind, running: boolean): Promise<number> {
   const recent = recentCounts.get(crm);
   if (running && recent && Date.now() - recent.at < RUNNING_COUNT_MAX_AGE_MS) return recent.stored;
-  const stored = await countStoredLeads(crm);
+  const stored = await countSyncedLeads(crm);
   recentCounts.set(crm, { at: Date.now(), stored });
   return stored;
 }
 
-/** A CRM's sync progress, and the org or portal its stored leads came from: the options page warns before a connect removes them. */
+/** A CRM's sync progress, its synced leads and the org or portal they came from: the options page warns before a connect removes them. */
 async function summary(crm: CrmKind): Promise<SyncSummary> {
   const state = await dexieSyncStore(db).readState(crm);
   return {
@@ -168,6 +214,8 @@ async function summary(crm: CrmKind): Promise<SyncSummary> {
     remaining: state.job?.remaining ?? null,
     stored: await storedCount(crm, state.status === 'running'),
     error: state.error,
+    errorKind: state.errorKind,
+    connection: (await readStatus(crm)).status,
     lastRun: state.lastRun,
     leftOut: state.leftOut ?? null,
     endedAt: state.endedAt ?? null,
@@ -233,30 +281,31 @@ export const syncHandlers: Handlers<SyncProtocol> = {
       if (request.crm === 'salesforce') await releaseUnlessConnected('salesforce', request.host);
       return { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
-    // Until it is stored, a sign-in just made is LeadLens's only to end: a failure below ends its
-    // grant too, and gives back the access asked for its host unless the kept connection uses it.
-    const { previous, checked, note, stored } = await storeConnection(connection).catch(async (error: unknown) => {
-      await endGrantOf(connection);
-      await releaseUnlessConnected(connection.crm, apiHostOf(connection));
-      throw error;
+    // After the sign-in (its window may stay open for minutes): alone among the CRM's connects and checks from here.
+    return withConnectionLock(request.crm, async () => {
+      // Until it is stored, a sign-in just made is LeadLens's only to end: a failure below ends its
+      // grant too, and gives back the access asked for its host unless the kept connection uses it.
+      const { previous, checked, note, stored } = await storeConnection(connection).catch(async (error: unknown) => {
+        const grantLeftLive = await endGrantOf(connection);
+        await releaseUnlessConnected(connection.crm, apiHostOf(connection));
+        throw grantLeftLive ? new Error(`${error instanceof Error ? error.message : String(error)}. ${grantLeftLive}`) : error;
+      });
+      // A badge's read begun through the previous connection, answered from now on, is not cached.
+      forgetScoresInFlight();
+      // The previous connection's site access, unless this one talks to the same host. Whatever
+      // the check said: a connection to a mistyped host is stored too, and connecting the right
+      // one again must give the mistyped host's access back.
+      let grantLeftLive = '';
+      if (previous) {
+        // A sign-in replaced by another (or by a session) ends at Salesforce, before its host's access goes.
+        grantLeftLive = await endGrantOf(previous, stored);
+        await releaseUnlessConnected(request.crm, apiHostOf(previous));
+      }
+      return remember((checked ?? (await check(stored))).reply, [note, grantLeftLive].filter(Boolean).join('. '));
     });
-    connection = stored;
-    // A badge's read begun through the previous connection, answered from now on, is not cached.
-    forgetScoresInFlight();
-    // The previous connection's site access, unless this one talks to the same host. Whatever
-    // the check said: a connection to a mistyped host is stored too, and connecting the right
-    // one again must give the mistyped host's access back.
-    if (previous) {
-      // A sign-in replaced by another (or by a session) ends at Salesforce, before its host's access goes.
-      await endGrantOf(previous, connection);
-      await releaseUnlessConnected(request.crm, apiHostOf(previous));
-    }
-    return remember((checked ?? (await check(connection))).reply, note);
   },
   async testConnection({ crm }) {
-    const connection = await readConnection(crm);
-    if (!connection) return { ok: true, crm, status: 'disconnected', host: '', message: `${CRM_LABEL[crm]} is not connected` };
-    return checkAndRemember(connection);
+    return (await checkStoredConnection(crm)) ?? { ok: true, crm, status: 'disconnected', host: '', message: `${CRM_LABEL[crm]} is not connected` };
   },
   async disconnectCrm({ crm }) {
     // A running job holds its client, credentials included: stop both kinds before forgetting them.
@@ -265,11 +314,11 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     const account = connection && accountOf(connection);
     // The synced leads stay; which org or portal they came from must too, or connecting another one would keep them.
     if (account) await recordSyncedAccount(db, crm, account);
-    await removeConnection(crm);
+    const grantLeftLive = await removeConnection(crm);
     // Scores read through it hold its records' fields: another org's page with the same ids must not get them.
     await deleteCachedScoresOf(crm);
     forgetScoresInFlight();
-    return { ok: true, crm, status: 'disconnected', host: '', message: `${CRM_LABEL[crm]} disconnected` };
+    return { ok: true, crm, status: 'disconnected', host: '', message: [`${CRM_LABEL[crm]} disconnected`, grantLeftLive].filter(Boolean).join('. ') };
   },
   async crmOptionLabels({ crm, fields }) {
     const client = await clientFor(crm);
