@@ -3,7 +3,8 @@
  * What the side panel reads again, and when: the open lead of its own window's active tab;
  * the open lead and the model's manifest after a tier-policy change or another active model;
  * the leads, the open lead and the manifest after a purge (or "connect another org"); the open
- * lead after the tab's navigations on CRM pages, and those only.
+ * lead after the tab's navigations on CRM pages only, unless the panel shows or reads a lead or
+ * refusal of the tab's page: then after the next one wherever it goes.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -41,7 +42,8 @@ type NavigationListener = (details: Navigation) => void;
 /**
  * A webNavigation event as Chrome dispatches it (the fake browser's ignores filters): to each
  * listener whose URL filters, when it has any, let the URL through. Host filters only, by
- * Chrome's rules: the host compared with a dot put before it.
+ * Chrome's rules: the host compared with a dot put before it. A listener added while the event
+ * is dispatched hears the next one, as in Chrome (which dispatches to a copy of its listeners).
  */
 function filteringEvent() {
   const listeners = new Map<NavigationListener, Browser.webNavigation.WebNavigationEventFilter | undefined>();
@@ -55,7 +57,7 @@ function filteringEvent() {
     /** The filters of each listener, `undefined` for one that hears every URL. */
     filters: () => [...listeners.values()],
     trigger(details: Navigation) {
-      for (const [listener, filters] of listeners) if (!filters || filters.url.some((filter) => passes(filter, new URL(details.url)))) listener(details);
+      for (const [listener, filters] of [...listeners]) if (!filters || filters.url.some((filter) => passes(filter, new URL(details.url)))) listener(details);
     },
   };
 }
@@ -71,8 +73,10 @@ function Panel() {
   useScoredLeads();
   const { lead, tabId } = useOpenLead();
   useManifest(lead.data?.modelId);
-  return createElement('p', null, `tab ${tabId}`);
+  return createElement('p', { 'data-tier': lead.data?.tier ?? 'none' }, `tab ${tabId}`);
 }
+/** The tier of the lead the panel shows, `none` when it shows none. */
+const shownTier = () => container.querySelector('p')?.dataset.tier;
 
 // Rendered outside act(): the panel updates from IndexedDB and react-query's own scheduling, which the tests wait for.
 let root: Root;
@@ -189,5 +193,22 @@ describe('hears the tab’s navigations', () => {
     // No lead left: back to CRM pages only.
     await vi.waitFor(() => expect(committed.filters()).toEqual([CRM_PAGES]));
     await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 0, url: `${OTHER_SITE}next` }), false);
+  });
+
+  it('wherever the tab goes while the panel reads its lead, so the answer about the page it left is not shown', async () => {
+    openLead.mockResolvedValue({ ok: true, lead: null });
+    await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 0, url: SALESFORCE_LIST }), true);
+    await vi.waitFor(() => expect(committed.filters()).toEqual([CRM_PAGES]));
+    // The rep opens a lead, and the background takes a while to read its record...
+    let answer!: (reply: unknown) => void;
+    openLead.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    await readsOpenLeadAgainAfter(() => historyUpdated.trigger({ tabId: 10, frameId: 0, url: HUBSPOT_RECORD }), true);
+    // ...while the tab leaves the CRM, then the answer about the record page comes.
+    const beforeLeaving = readsOf();
+    committed.trigger({ tabId: 10, frameId: 0, url: OTHER_SITE });
+    answer({ ok: true, lead: { modelId: await activeModelId(), tier: 'hot' } });
+    await readAgain(beforeLeaving, ['openLead']);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // time to show an answer it should not show
+    expect(shownTier()).toBe('none');
   });
 });

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
 import { CRM_URL_FILTERS } from '@/lib/crm/match-patterns';
 import { background } from '@/lib/messaging/client';
+import type { OpenLead } from '@/lib/messaging/protocol-leads';
 import { succeeded } from '@/lib/messaging/reply';
 import { onEvent } from '@/lib/messaging/events';
 import { manifestOf } from '@/lib/ml/model-store';
@@ -150,6 +151,29 @@ function useActiveTabId(): number | null {
 const CRM_PAGES: Browser.webNavigation.WebNavigationEventFilter = { url: CRM_URL_FILTERS };
 
 /**
+ * The lead tab `tabId` shows, as the background reads it (seconds, for a CRM record). The tab may
+ * leave the page meanwhile, for any site: the panel's CRM-only listener would not hear that, and
+ * the answer about the page left would stay on the panel. So the tab's next page, wherever it
+ * is, is heard while the background reads, and after one the lead is asked for again.
+ */
+async function readOpenLead(tabId: number, signal: AbortSignal): Promise<OpenLead | null> {
+  let left = false;
+  const onCommitted = (details: { tabId: number; frameId: number }) => {
+    if (details.tabId === tabId && details.frameId === 0) left = true;
+  };
+  browser.webNavigation.onCommitted.addListener(onCommitted);
+  const reply = background.openLead({ tabId });
+  try {
+    await reply;
+  } finally {
+    browser.webNavigation.onCommitted.removeListener(onCommitted);
+  }
+  // A refusal is about the page left too. A read cancelled (a CRM page's navigation already asked again) is not repeated.
+  if (left && !signal.aborted) return readOpenLead(tabId, signal);
+  return (await succeeded(reply)).lead;
+}
+
+/**
  * The lead the active tab shows, refreshed when the tab scores another lead or navigates, when
  * tiers or the active model change, and when stored data are deleted.
  */
@@ -166,9 +190,7 @@ export function useOpenLead() {
   useInvalidateOnEvent('storedDataDeleted', explanationKeys);
   const lead = useQuery({
     queryKey: [...queryKeys.openLead(tabId), modelId],
-    queryFn: async () => {
-      return (await succeeded(background.openLead({ tabId: tabId! }))).lead;
-    },
+    queryFn: ({ signal }) => readOpenLead(tabId!, signal),
     enabled: tabId !== null && modelId !== undefined,
     // A refusal (no field LeadLens can read) is the background's answer: asking again would only
     // read the CRM record again and show "Loading" for seconds before the reason.
@@ -187,8 +209,9 @@ export function useOpenLead() {
     };
     // Only CRM pages' navigations, so the panel neither wakes for nor hears of the other sites
     // the rep browses. Leaving a CRM page for another site commits a URL the filter drops: while
-    // the panel shows something of the page, it hears the tab's next page wherever it is. A
-    // client-side navigation stays on its site, so it is always filtered.
+    // the panel shows something of the page, it hears the tab's next page wherever it is (while
+    // it reads the page, `readOpenLead` does). A client-side navigation stays on its site, so it
+    // is always filtered.
     browser.webNavigation.onCommitted.addListener(onNavigated, showsPage ? undefined : CRM_PAGES);
     browser.webNavigation.onHistoryStateUpdated.addListener(onNavigated, CRM_PAGES);
     return () => {

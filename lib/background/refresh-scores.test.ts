@@ -196,6 +196,16 @@ it('scores stale scores of the active model at once though a scoring of every le
   expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
 });
 
+it('scores stale scores at once though a scoring of every lead with the active model failed, when an older LeadLens kept its failure without its end', async () => {
+  const active = await activeModelId();
+  await db.leadScores.bulkPut([score(active, '1', NOW - 3 * SCORES_STALE_AFTER_MS), score(active, '2', NOW - 3 * SCORES_STALE_AFTER_MS)]);
+  // The row of a sync's one-CRM run an hour ago (each sync writes its own end), keeping a failure stored before failures carried their end.
+  await writeJob('scoring', { modelId: active, state: 'done', done: 1, total: 1, startedAt: NOW - HOUR, finishedAt: NOW - HOUR, source: 'salesforce',
+    lastFailure: { modelId: active, done: 1, total: 2, error: 'The engine stopped' } });
+  expect(await refreshStaleScores(NOW)).toBe(true);
+  expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
+});
+
 it('opens the offscreen document again when a job says it runs there but it closed (it crashed), and only then', async () => {
   const active = await activeModelId();
   await db.leadScores.put(score(active, '1', NOW - 3 * SCORES_STALE_AFTER_MS));

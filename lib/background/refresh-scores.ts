@@ -50,11 +50,11 @@ async function oldestScoreOf(modelId: string): Promise<number | null> {
  * and no start-up of this worker resumed the job since): the job goes on. Then scores every
  * stored lead again with the active model when its oldest score is over a day old, when its
  * last scoring of every lead failed over RETRY_FAILED_SCORING_AFTER_MS ago (the leads it left
- * have no score to age; until then stale scores wait too, as the side panel says), or when its
- * activation's scoring of every lead is still owed (its request was lost before it began),
- * unless a scoring job runs (it scores them now) or one of every lead with the active model
- * waits for its turn (an activation's, behind a re-tiering): it will score them. Resolves with
- * whether it scored them.
+ * have no score to age; until then stale scores wait too, as the side panel says, when the
+ * failure records its end), or when its activation's scoring of every lead is still owed (its
+ * request was lost before it began), unless a scoring job runs (it scores them now) or one of
+ * every lead with the active model waits for its turn (an activation's, behind a re-tiering):
+ * it will score them. Resolves with whether it scored them.
  */
 export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   await deleteExpiredCachedScores(now);
@@ -66,8 +66,10 @@ export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   // When the failed run ended: later one-CRM runs (after each sync) keep its failure, not its time.
   const failedRunEnded = job && failure?.modelId === modelId ? (failure.finishedAt ?? job.finishedAt ?? job.startedAt) : null;
   const retryFailed = failedRunEnded !== null && now - failedRunEnded >= RETRY_FAILED_SCORING_AFTER_MS;
-  // Until then stale scores wait too: else a failure that stays would be repeated every hour.
-  const backingOff = failedRunEnded !== null && !retryFailed;
+  // Until then stale scores wait too: else a failure that stays would be repeated every hour. Only
+  // for a failure that records its own end: one kept by an older LeadLens has the row's, which
+  // each sync's one-CRM run moves on, so stale scores would wait for ever.
+  const backingOff = failure?.finishedAt !== undefined && failedRunEnded !== null && !retryFailed;
   const owed = (await owedScoringModel()) === modelId;
   const oldest = await oldestScoreOf(modelId);
   const stale = !backingOff && oldest !== null && now - oldest >= SCORES_STALE_AFTER_MS;

@@ -222,6 +222,19 @@ it('says the precision at a threshold no lead with a known outcome is at or abov
   expect(warm).toMatch(/^At the Warm threshold \(20 %\): precision \d/);
 });
 
+it('says the recall is unknown, not 0 %, while no lead with a known outcome converted', async () => {
+  // Known outcomes, none converted yet (a new model's first weeks); some leads at or above each threshold.
+  const probabilities = Float64Array.from([0.9, 0.5, 0.3, 0.05]);
+  stored.labelled = { labels: new Uint8Array(4), probabilities, heldOut: 0, ranked: probabilities };
+  const tiers = { policy: { kind: 'value' as const, revenuePerConversion: 100, costPerContact: 40 }, hot: 0.4, warm: 0.2 };
+  await storeModel({ ...bundled, modelId: 'trained-1', tiers }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-1');
+  expect(await thresholdLines(await activeReport())).toEqual([
+    'At the Hot threshold (40 %): precision 0 %, recall unknown (no lead with a known outcome converted)',
+    'At the Warm threshold (20 %): precision 0 %, recall unknown (no lead with a known outcome converted)',
+  ]);
+});
+
 it('shows no confusion matrices of the first batches while the activation scores the stored leads, saying so, and reads them at its end', async () => {
   const probabilities = Float64Array.from([0.9, 0.6, 0.3, 0.1]);
   stored.labelled = { labels: Uint8Array.from([1, 1, 0, 0]), probabilities, heldOut: 0, ranked: probabilities };

@@ -47,6 +47,8 @@ function CalibrationTable({ bins, leads }: { bins: readonly (readonly [number, n
 
 /** A tier's precision: unknown, not 0 %, when no lead with a known outcome is called that tier or above. */
 const precisionAt = ({ tp, fp, precision }: Confusion) => (tp + fp === 0 ? 'unknown (no lead with a known outcome is at or above it)' : formatRate(precision));
+/** A tier's recall: unknown, not 0 %, when no lead with a known outcome converted (a new model's first weeks). */
+const recallAt = ({ tp, fn, recall }: Confusion) => (tp + fn === 0 ? 'unknown (no lead with a known outcome converted)' : formatRate(recall));
 
 /** Confusion matrices at the hot and warm thresholds, on the stored leads whose outcome is known. */
 function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
@@ -73,7 +75,7 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
         return (
           <div key={tier}>
             <p style={{ margin: 0 }}>
-              At the <TierLabel tier={tier} /> threshold ({formatThreshold(manifest.tiers[tier])}): precision {precisionAt(c)}, recall {formatRate(c.recall)}
+              At the <TierLabel tier={tier} /> threshold ({formatThreshold(manifest.tiers[tier])}): precision {precisionAt(c)}, recall {recallAt(c)}
             </p>
             <NumberGrid
               caption={`Called ${tier} or above vs. what happened`}
