@@ -604,6 +604,28 @@ describe('importCsv: numbers written with decimal commas', () => {
   });
 });
 
+describe('importCsv: amounts with a currency parseNumber does not know', () => {
+  it('keeps codes and letters beside numbers not written as amounts as written (COP 28, RM 101, PHP 8.1), and reads reais with thousands dots as Brazil writes them', async () => {
+    const rows = [
+      ['1', 'Acme', 'COP 28', 'RM 101', 'PHP 8.1', 'R$ 1.500', 'yes'],
+      ['2', 'Beta', 'Webinar', '(RM 204)', 'PHP 7.4', 'R$ 25.000', 'no'],
+      ['3', 'Gamma', 'COP 27', 'RM 12', 'PHP 8.2', 'R$ 3.200', 'no'],
+      ['4', 'Delta', 'Trade show', 'RM 3', 'PHP 8.1', 'R$ 800', 'yes'],
+    ];
+    const csv = `id,company,event,room,stack,budget,converted\n${rows.map((row) => row.join(',')).join('\n')}\n`;
+    const result = await importCsv(fileOf(csv), { idColumn: 'id', nameColumn: 'company', createdColumn: null, outcome: { field: 'converted', positiveValues: ['yes'] } }, sink);
+    expect(result.commaDecimalColumns).toEqual(['budget']);
+    expect(result.warnings).toEqual([
+      'Column "budget": no number in it shows whether its dots are decimal points or thousands separators (like R$ 1.500), so they were read as thousands separators, ' +
+        'as the countries of its currency write them (R$ 1.500 as 1500, not 1.5). If they are decimal points, write the numbers with a decimal comma (1,5).',
+    ]);
+    const { leads } = await stored();
+    expect(rows.map(([id]) => leads.get(`csv|${id}`)?.fields)).toEqual(
+      rows.map(([id, company, event, room, stack, , converted], i) => ({ id, company, event, room, stack, budget: ['1500', '25000', '3200', '800'][i], converted })),
+    );
+  });
+});
+
 describe('importCsv: rows with no outcome yet', () => {
   it('stores a row whose outcome cell is blank as an open lead, which training leaves out and counts', async () => {
     const csv = `id,created,won\n${['yes', 'no', '', 'n/a', 'no'].map((won, i) => `L-${i},2026-0${i + 1}-01,${won}`).join('\n')}\n`;

@@ -207,6 +207,14 @@ describe("pageFieldsAsData: a record's amount as a multi-currency org shows it",
     for (const text of ['R2D2', 'kr-team', 'Q3 2024', 'R 2D2']) expect(pageFieldsAsData({ AnnualRevenue: text }, features, 'salesforce', pageConventions('en-US'))).toEqual({ AnnualRevenue: text });
   });
 
+  it("keeps a currency's Latin letters before a number not written as amounts are as written, as before currencies were read", () => {
+    for (const text of ['R 4.3', 'RM 101', '(RM 101)', 'TL 3', 'Rs 5', 'kr 7', '-R 5']) {
+      expect(pageFieldsAsData({ AnnualRevenue: text }, features, 'salesforce', pageConventions('en-US')), text).toEqual({ AnnualRevenue: text });
+    }
+    expect(revenue('RM 101.00', pageConventions('en-US'))).toBe(101);
+    expect(revenue('R 1 500', null)).toBe(1500);
+  });
+
   it('keeps a negative amount in brackets, and brackets with no number in them', () => {
     expect(revenue('(1,200)', pageConventions('en-US'))).toBe(-1200);
     expect(revenue('(EUR 1,200.00) (USD 1,302.27)', pageConventions('en-US'))).toBe(-1200);

@@ -276,7 +276,8 @@ describe('number-format', () => {
       ['Korean won', ['₩1,200,000', '₩350,000', '₩0'], 'dot-decimal', ['1200000', '350000', '0']],
       ['Czech crowns with thousands commas', ['1,200 Kč', '3,500 Kč', '12 Kč'], 'dot-decimal', ['1200', '3500', '12']],
       ['Polish decimal commas', ['1.200,50 zł', '99,99 zł', '15 zł'], 'comma-decimal', ['1200.5', '99.99', '15']],
-      ['currencies beside plain numbers', ['₽ 5', '1 200', 'kr 7', '$12', 'SEK 3 000'], 'dot-decimal', ['5', '1 200', '7', '$12', '3000']],
+      // A sign, or letters only a currency's own language writes (zł), make any number an amount; a code or Latin letters (SEK, kr) only one written as amounts are.
+      ['currencies beside plain numbers', ['₽ 5', '1 200', 'zł 7', '$12', 'SEK 3 000'], 'dot-decimal', ['5', '1 200', '7', '$12', '3000']],
       ['words and codes', ['R2D2', 'kr-team', 'Q3 2024', 'TOP 10'], null, ['R2D2', 'kr-team', 'Q3 2024', 'TOP 10']],
       ['revision codes', ['R1', 'R2', 'R3', 'R12'], null, ['R1', 'R2', 'R3', 'R12']],
     ] as const)('%s: %j is read %s', (_, cells, format, rewritten) => {
@@ -287,13 +288,15 @@ describe('number-format', () => {
     });
 
     it('reads dots that read both ways beside a currency as the file writes them, asking as for any column', () => {
-      const written = ['1.200 zł', '2.500 zł', '12 zł'];
-      const dotDecimal = readColumn(written);
+      // Israel writes decimal points: the shekel says nothing of the dots.
+      const dotDecimal = readColumn(['1.200 ₪', '2.500 ₪', '12 ₪']);
       expect(dotDecimal.cells).toEqual(['1.2', '2.5', '12']);
       expect(dotDecimal.warnings).toEqual([
-        'Column "value": no number in it shows whether its dots are decimal points or thousands separators (like 1.200 zł), ' +
-          'so they were read as decimal points (1.200 zł as 1.2, not 1200). If they separate thousands, write the numbers without them (1234).',
+        'Column "value": no number in it shows whether its dots are decimal points or thousands separators (like 1.200 ₪), ' +
+          'so they were read as decimal points (1.200 ₪ as 1.2, not 1200). If they separate thousands, write the numbers without them (1234).',
       ]);
+      // The file's decimal commas decide first, with no question.
+      const written = ['1.200 zł', '2.500 zł', '12 zł'];
       const european = tableInFileFormat({ columns: ['budget', 'rating'], records: written.map((budget) => ({ budget, rating: '3,5' })) });
       expect(european).toMatchObject({ commaDecimalColumns: ['budget', 'rating'], warnings: [] });
       expect(european.table.records.map((record) => record.budget)).toEqual(['1200', '2500', '12']);
@@ -303,6 +306,76 @@ describe('number-format', () => {
           'thousands separators (1,085 Kč as 1085), although "rating" writes decimal commas. If 1,085 means 1.085, write the numbers with a decimal point (1.085).',
       ]);
       expect(commas.table.records.map((record) => record.budget)).toEqual(['1085', '2250']);
+    });
+
+    it.each([
+      ['an ISO code before a count, a year or a version', ['COP 28', 'SDG 13', 'PHP 8.1', 'CVE 2024', 'AMD 5', 'SVC 2', 'SEK 1200', 'USD 1']],
+      ["a currency's Latin letters before a number not written as amounts are", ['R 4.3', 'RM 101', '(RM 101)', 'TL 3', 'Rs 5', 'Ft 3', 'kr 7', 'S/ 100', 'lei 4', '-R 5', '+R 1']],
+    ])('keeps %s as written, as before currencies were read: %j', (_, texts) => {
+      for (const text of texts) {
+        expect(withoutCurrency(text), text).toBe(text);
+        for (const format of [undefined, 'dot-decimal', 'comma-decimal'] as const) expect(amount(text, format), `${text} ${format}`).toBe(parseNumber(text, [], format));
+      }
+    });
+
+    it('reads a code or Latin letters before a number written as amounts are, and a sign or letters of their own before any number', () => {
+      const read = {
+        'COP 28,000': 28000, 'RM 101.00': 101, 'R 4.30': 4.3, 'TL 1.250,75': 1250.75, 'SEK 1 200': 1200, 'Rs. 1,20,000': 120000, '(RM 1,200)': -1200,
+        'zł 7': 7, '7 Kč': 7, 'руб 5': 5, '₽ 5': 5, '₿ 0.5': 0.5, '5 ₿': 5, '(₩101)': -101,
+      };
+      for (const [text, want] of Object.entries(read)) {
+        expect(parseNumber(text), text).toBeNaN();
+        expect(amount(text, text.endsWith(',75') ? 'comma-decimal' : undefined), text).toBe(want);
+      }
+    });
+
+    it.each([
+      ['events', ['COP 28', 'Webinar', 'COP 27', 'Trade show', 'COP 26']],
+      ['rooms', ['RM 101', 'RM 204', 'RM 12', 'RM 3', '(RM 101)']],
+      ['versions', ['PHP 8.1', 'PHP 7.4', 'PHP 8.2']],
+      ['ratings', ['R 4.3', 'R 3.9', 'R 5']],
+    ])('keeps a column of %s as text: %j', (_, cells) => {
+      expect(readColumn(cells)).toEqual({ format: null, warnings: [], cells });
+    });
+
+    const thousandsDots = (example: string, thousands: number, decimals: number) =>
+      `Column "value": no number in it shows whether its dots are decimal points or thousands separators (like ${example}), so they were read as thousands separators, ` +
+      `as the countries of its currency write them (${example} as ${thousands}, not ${decimals}). If they are decimal points, write the numbers with a decimal comma (${String(decimals).replace('.', ',')}).`;
+
+    it.each([
+      [['R$ 1.500', 'R$ 25.000', 'R$ 3.200', 'R$ 800'], ['1500', '25000', '3200', '800']],
+      [['1.500 Kč', '25.000 Kč', '800 Kč'], ['1500', '25000', '800']],
+      [['₽ 1.500', '₽ 12.000'], ['1500', '12000']],
+      [['1.200 zł', '2.500 zł', '12 zł'], ['1200', '2500', '12']],
+      [['kr. 1.200', 'kr. 12.000'], ['1200', '12000']],
+      [['BRL 1.500', 'BRL 25.000'], ['1500', '25000']],
+    ])('reads the dots of %j, in a currency whose countries write decimal commas, as thousands separators and says so', (cells, rewritten) => {
+      const read = readColumn(cells);
+      expect(read.format).toBe('comma-decimal');
+      expect(read.cells).toEqual(rewritten);
+      expect(read.warnings).toEqual([thousandsDots(cells[0], Number(rewritten[0]), parseNumber(withoutCurrency(cells[0])))]);
+    });
+
+    it('reads thousands dots by their currency only where every number with dots is in one, and none with commas reads both ways', () => {
+      // Beside a plain 1.500 or $1.500, which parseNumber read before as 1.5, the column is read as before.
+      for (const other of ['1.500', '$1.500', '€ 1.500']) {
+        const read = readColumn(['R$ 1.500', other, 'R$ 800']);
+        expect(read.format, other).toBe('dot-decimal');
+        expect(read.cells).toEqual(['1.5', other, '800']);
+        expect(read.warnings).toEqual([expect.stringContaining('so they were read as decimal points (R$ 1.500 as 1.5, not 1500)')]);
+      }
+      expect(readColumn(['R$ 1.500', 'R$ 1,500', 'R$ 800']).cells).toEqual(['1.5', '1500', '800']);
+      // A decimal point the column shows (12.5) decides, as for any column.
+      expect(readColumn(['R$ 1.500', 'R$ 12.5'])).toEqual({ format: 'dot-decimal', warnings: [], cells: ['1.5', '12.5'] });
+      // A currency parseNumber knows is read as before: € 1.500 as 1.5, asked.
+      const euros = readColumn(['€ 1.500', '€ 25.000']);
+      expect(euros.cells).toEqual(['€ 1.500', '€ 25.000']);
+      expect(euros.warnings).toEqual([expect.stringContaining('so they were read as decimal points (€ 1.500 as 1.5, not 1500)')]);
+      // In a file that writes decimal points elsewhere, the real is still read as Brazil writes it.
+      const mixed = tableInFileFormat({ columns: ['budget', 'rating'], records: ['R$ 1.500', 'R$ 800'].map((budget) => ({ budget, rating: '3.5' })) });
+      expect(mixed.commaDecimalColumns).toEqual(['budget']);
+      expect(mixed.table.records.map((record) => record.budget)).toEqual(['1500', '800']);
+      expect(mixed.warnings).toEqual([thousandsDots('R$ 1.500', 1500, 1.5).replace('"value"', '"budget"')]);
     });
 
     it('keeps a placeholder written with a currency as written, and lets the trainer read the column as numbers', () => {

@@ -45,8 +45,8 @@ const LEADING_CURRENCY = new RegExp(String.raw`^(\(?${SIGN}?)\s*(${CURRENCY})(\s
 /** What follows a text's last digit. */
 const AFTER_LAST_DIGIT = /(?<=\d)\D*$/u;
 
-/** A currency after a number (`1 200 ₽`, `1,200 Kč`, `(1 200 zł)`), as what follows its last digit: the space before it, and a bracket after it. */
-const TRAILING_CURRENCY = new RegExp(String.raw`^\s*(?:${CURRENCY})(\)?)$`, 'u');
+/** A currency after a number (`1 200 ₽`, `1,200 Kč`, `(1 200 zł)`), as what follows its last digit: the space before it, the currency, and a bracket after it. */
+const TRAILING_CURRENCY = new RegExp(String.raw`^\s*(${CURRENCY})(\)?)$`, 'u');
 
 /** A number that starts with a thousands group (`1,200`, `1 200`, `1.200,50`, `1'200`). */
 const GROUPED_THOUSANDS = new RegExp(String.raw`^${SIGN}?\d{1,3}[\s,.'’]\d{3}(?!\d)`, 'u');
@@ -55,20 +55,48 @@ const GROUPED_THOUSANDS = new RegExp(String.raw`^${SIGN}?\d{1,3}[\s,.'’]\d{3}(
 const readsAsNumber = (text: string) =>
   Number.isFinite(parseNumber(text)) || Number.isFinite(parseNumber(text, [], 'dot-decimal')) || Number.isFinite(parseNumber(text, [], 'comma-decimal'));
 
+/** A number written as amounts are: with grouped thousands (`1 200`, `1.200,50`, Indian `1,20,000`), or with two decimals (`12.50`, `8,00`). */
+const AMOUNT_SHAPE = new RegExp(String.raw`^\(?${SIGN}?(?:\d{1,3}[\s,.'’]\d{3}|\d{1,2}(?:,\d{2})+,\d{3}|\d+[.,]\d{2})(?!\d)`, 'u');
+
+/**
+ * Whether `currency` written beside `number` makes it an amount. A currency sign does, and
+ * letters only their currency's own languages write (`zł`, `Kč`, `руб`); an ISO code or Latin
+ * letters (`COP`, `RM`, `R`, `TL`) only before or after a number written as amounts are
+ * (`AMOUNT_SHAPE`): beside another they are more often a label, a room or a version (`COP 28`,
+ * `RM 101`, `PHP 8.1`, `CVE 2024`, `R 4.3`) than an amount.
+ */
+const makesAmount = (currency: string, number: string) => /\p{Sc}|[^\p{ASCII}]/u.test(currency) || AMOUNT_SHAPE.test(number);
+
+/** An amount's number without its currency (`1 200` of `zł 1 200`), and the currency as written (`zł`). */
+interface TakenOff {
+  number: string;
+  currency: string;
+}
+
 /** `text` without the currency before or after its number; null when it shows none. */
-function currencyTakenOff(text: string): string | null {
+function currencyTakenOff(text: string): TakenOff | null {
   // Most numbers start and end with a digit: no currency to try (there are many) before or after them.
   const leading = /^\d/.test(text) ? null : LEADING_CURRENCY.exec(text);
   if (leading) {
     const [written, before, currency, space] = leading;
     const number = text.slice(written.length);
-    // Letters glued to plain digits are more often a code (`R2D2`, `RM10`) than an amount, which a currency's letters are written apart from (`R 15`) or before grouped thousands (`R1,200`).
+    // Letters glued to plain digits are more often a code (`R2D2`, `RM10`) than an amount, which a currency's letters are written apart from (`R 1 500`) or before grouped thousands (`R1,200`).
     const inLetters = !/\p{Sc}/u.test(currency);
-    return inLetters && space === '' && !GROUPED_THOUSANDS.test(number) ? null : before + number;
+    if (inLetters && (space === '' ? !GROUPED_THOUSANDS.test(number) : !makesAmount(currency, number))) return null;
+    return { number: before + number, currency };
   }
   const after = AFTER_LAST_DIGIT.exec(text);
   const trailing = after && after[0] !== '' ? TRAILING_CURRENCY.exec(after[0]) : null;
-  return after && trailing ? text.slice(0, after.index) + trailing[1] : null;
+  if (!after || !trailing) return null;
+  const [, currency, bracket] = trailing;
+  const number = text.slice(0, after.index);
+  return makesAmount(currency, number) ? { number: number + bracket, currency } : null;
+}
+
+/** `text`'s number and currency when `parseNumber` reads it only without the currency (see `withoutCurrency`); else null. */
+function amountInCurrency(text: string): TakenOff | null {
+  const takenOff = currencyTakenOff(text.trim());
+  return takenOff === null || readsAsNumber(text) || !readsAsNumber(takenOff.number) ? null : takenOff;
 }
 
 /**
@@ -78,13 +106,24 @@ function currencyTakenOff(text: string): string | null {
  * ($, €, £, ¥, ₹, USD, EUR, GBP, INR, CHF, CAD, AUD, JPY before the number; letters after it as a
  * unit: `1 200 kr`); its reading of what it reads is kept (`text` itself). Also `text` itself
  * when what is left is no number either: words and codes stay words (`R2D2`, `kr-team`,
- * `Q3 2024`, `TOP 10`). Pure; what a CSV import and a CRM page read amounts with (`inFileFormat`,
- * page-values.ts), so a model reads them alike.
+ * `Q3 2024`, `TOP 10`), and when an ISO code or Latin letters stand beside a number not written
+ * as amounts are (`COP 28`, `RM 101`, `PHP 8.1`: `makesAmount`). Pure; what a CSV import and a
+ * CRM page read amounts with (`inFileFormat`, page-values.ts), so a model reads them alike.
  */
 export function withoutCurrency(text: string): string {
-  const bare = currencyTakenOff(text.trim());
-  return bare === null || readsAsNumber(text) || !readsAsNumber(bare) ? text : bare;
+  return amountInCurrency(text)?.number ?? text;
 }
+
+/**
+ * Currencies of countries that write a decimal comma (`R$ 1.234,56`, `1 234,56 zł`), as written
+ * and as ISO codes: a dot in their amounts groups thousands (`R$ 1.500` is 1500), as amounts
+ * are not written with three decimals. Only those `parseNumber` does not know (`withoutCurrency`):
+ * what it reads (`€ 1.500`, `1.500 kr`) it reads as before.
+ */
+const DECIMAL_COMMA_CURRENCIES = new Set([
+  ...['R$', 'BRL', '₽', 'руб', 'руб.', 'р.', 'RUB', 'zł', 'PLN', 'Kč', 'CZK', '₴', 'грн', 'грн.', 'UAH', 'лв', 'лв.', 'BGN', 'lei', 'RON', 'Ft', 'HUF'],
+  ...['₺', 'TL', '₫', 'VND', 'Rp', 'IDR', 'kr', 'kr.', 'Kr', 'Kr.', 'DKK', 'NOK', 'SEK', 'ISK'],
+]);
 
 /** Numbers of a column that read in one format only, how many and the first seen. */
 interface OneFormatNumbers {
@@ -106,6 +145,8 @@ export interface NumberEvidence {
   dotEitherWay: string | null;
   /** The first number with a comma that reads as two different numbers (1,085: 1085 or 1.085). */
   commaEitherWay: string | null;
+  /** Whether every number with a dot that reads both ways is an amount in a currency whose countries write decimal commas (`R$ 1.500`: `DECIMAL_COMMA_CURRENCIES`); true while none is seen. */
+  dotsEitherWayInDecimalCommaCurrency: boolean;
   /** Cells that read as a number only without their currency (`zł 1 200`: `withoutCurrency`), which the column's numbers are then rewritten without. */
   withCurrency: number;
 }
@@ -121,6 +162,7 @@ export function noNumberEvidence(columns: readonly string[]): Map<string, Number
         only: { 'dot-decimal': { count: 0, example: '' }, 'comma-decimal': { count: 0, example: '' } },
         dotEitherWay: null,
         commaEitherWay: null,
+        dotsEitherWayInDecimalCommaCurrency: true,
         withCurrency: 0,
       },
     ]),
@@ -132,8 +174,9 @@ function noteNumber(evidence: NumberEvidence, cell: RawRecord[string]): void {
   const text = String(cell).trim();
   if (!/\d/.test(text)) return; // words: no evidence either way (the quick way out for most text cells)
   evidence.withDigits++;
-  const amount = withoutCurrency(text);
-  if (amount !== text) evidence.withCurrency++;
+  const inCurrency = amountInCurrency(text);
+  const amount = inCurrency?.number ?? text;
+  if (inCurrency) evidence.withCurrency++;
   const dot = cellNumber(amount, 'dot-decimal'); // NaN: no number in that format
   // The formats differ only in their separators: without one, both read the same.
   const comma = /[.,]/.test(amount) ? cellNumber(amount, 'comma-decimal') : dot;
@@ -144,8 +187,10 @@ function noteNumber(evidence: NumberEvidence, cell: RawRecord[string]): void {
     const only = evidence.only[Number.isNaN(dot) ? 'comma-decimal' : 'dot-decimal'];
     if (only.count++ === 0) only.example = text;
   } else if (dot !== comma && !Number.isNaN(dot)) {
-    if (text.includes('.')) evidence.dotEitherWay ??= text;
-    else evidence.commaEitherWay ??= text;
+    if (text.includes('.')) {
+      evidence.dotEitherWay ??= text;
+      if (!(inCurrency && DECIMAL_COMMA_CURRENCIES.has(inCurrency.currency))) evidence.dotsEitherWayInDecimalCommaCurrency = false;
+    } else evidence.commaEitherWay ??= text;
   }
 }
 
@@ -161,10 +206,12 @@ export function noteNumbers(evidence: ReadonlyMap<string, NumberEvidence>, recor
  * column of codes, postcodes or notes with a few numbers in it keeps its text. A number column with
  * numbers in both formats only is kept as written, with a warning naming it. One whose numbers
  * with a dot all read both ways (1.200) reads them as the rest of the file writes: with thousands
- * dots (1200) when other columns write decimal commas and none decimal points, else kept as
- * written (`parseNumber` reads a decimal point: 1.2) with a warning. One whose numbers with a
- * comma all read both ways (1,085: thousands, as US files write them) is kept as written, with a
- * warning only when another column of the file writes decimal commas.
+ * dots (1200) when other columns write decimal commas and none decimal points; else, when they
+ * are all amounts in a currency whose countries write decimal commas (`R$ 1.500`), also with
+ * thousands dots, with a warning; else kept as written (`parseNumber` reads a decimal point: 1.2)
+ * with a warning. One whose numbers with a comma all read both ways (1,085: thousands, as US
+ * files write them) is kept as written, with a warning only when another column of the file
+ * writes decimal commas.
  */
 export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { formats: Map<string, NumberFormat>; warnings: string[] } {
   const formats = new Map<string, NumberFormat>();
@@ -173,7 +220,9 @@ export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { 
   const dotsEitherWay = new Map<string, string>();
   /** Number columns whose commas could be either (column → an example): a question only in a file with decimal commas elsewhere. */
   const commasEitherWay = new Map<string, string>();
-  for (const [column, { withDigits, numbers, only, dotEitherWay, commaEitherWay }] of evidence) {
+  /** Of `dotsEitherWay`, the columns whose dots are all in amounts of a currency whose countries write decimal commas (`R$ 1.500`), and none of whose commas read both ways. */
+  const dotsInDecimalCommaCurrency = new Set<string>();
+  for (const [column, { withDigits, numbers, only, dotEitherWay, commaEitherWay, dotsEitherWayInDecimalCommaCurrency }] of evidence) {
     const dot = only['dot-decimal'];
     const comma = only['comma-decimal'];
     if (dot.count > 0 && comma.count > 0) {
@@ -187,8 +236,10 @@ export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { 
     } else if (dot.count > 0 || comma.count > 0) {
       const format: NumberFormat = comma.count > 0 ? 'comma-decimal' : 'dot-decimal';
       if (mostlyNumbers(numbers[format], withDigits)) formats.set(column, format);
-    } else if (dotEitherWay !== null && mostlyNumbers(numbers['dot-decimal'], withDigits)) dotsEitherWay.set(column, dotEitherWay);
-    else if (commaEitherWay !== null && mostlyNumbers(numbers['dot-decimal'], withDigits)) commasEitherWay.set(column, commaEitherWay);
+    } else if (dotEitherWay !== null && mostlyNumbers(numbers['dot-decimal'], withDigits)) {
+      dotsEitherWay.set(column, dotEitherWay);
+      if (dotsEitherWayInDecimalCommaCurrency && commaEitherWay === null) dotsInDecimalCommaCurrency.add(column);
+    } else if (commaEitherWay !== null && mostlyNumbers(numbers['dot-decimal'], withDigits)) commasEitherWay.set(column, commaEitherWay);
   }
   const decimalCommas = commaDecimalColumns(formats);
   const decimalPoints = [...formats].filter(([, format]) => format === 'dot-decimal').map(([column]) => column);
@@ -199,9 +250,21 @@ export function numberFormats(evidence: ReadonlyMap<string, NumberEvidence>): { 
       formats.set(column, 'comma-decimal');
       continue;
     }
+    const asDecimalPoints = parseNumber(withoutCurrency(example));
+    const asThousands = parseNumber(withoutCurrency(example), [], 'comma-decimal');
+    // R$ 1.500 is 1500 where R$ is written: a dot is no decimal point there. The file does not show it: said.
+    if (dotsInDecimalCommaCurrency.has(column)) {
+      formats.set(column, 'comma-decimal');
+      warnings.push(
+        `Column "${column}": no number in it shows whether its dots are decimal points or thousands separators (like ${example}), ` +
+          `so they were read as thousands separators, as the countries of its currency write them (${example} as ${asThousands}, not ${asDecimalPoints}). ` +
+          `If they are decimal points, write the numbers with a decimal comma (${String(asDecimalPoints).replace('.', ',')}).`,
+      );
+      continue;
+    }
     warnings.push(
       `Column "${column}": no number in it shows whether its dots are decimal points or thousands separators (like ${example}), ` +
-        `so they were read as decimal points (${example} as ${parseNumber(withoutCurrency(example))}, not ${parseNumber(withoutCurrency(example), [], 'comma-decimal')})` +
+        `so they were read as decimal points (${example} as ${asDecimalPoints}, not ${asThousands})` +
         (decimalCommas.length > 0 ? ` as ${listed(decimalPoints)} them, although ${listed(decimalCommas)} decimal commas` : '') +
         '. If they separate thousands, write the numbers without them (1234).',
     );
