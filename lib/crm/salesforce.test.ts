@@ -112,8 +112,8 @@ describe('Salesforce record page', () => {
       HasOptedOutOfEmail: 'false',
       Demo_Requested__c: 'true',
       LastActivityDate: '11/3/2026',
-      CreatedById: 'Marc Benioff', // the row shows the date after the name: read as CreatedDate
-      CreatedDate: '11/3/2026, 9:14 AM',
+      // The row shows the date after the name, read as CreatedDate where the page shows whether 11/3 is 3 November or 11 March (not here: see below).
+      CreatedById: 'Marc Benioff',
       Address: "12 St James's Square London SW1Y 4JH United Kingdom",
       Description: 'Met at the Royal Society.', // a hidden tab of the same record
     });
@@ -275,21 +275,67 @@ describe('Salesforce record page: created and last-modified dates', () => {
   /** The model's input, a week after the lead was created (3 November 2026, 9:14 in Berlin). */
   const scoredRow = (fields: Record<string, string>, locale: string) => featurizeRecord(asData(fields, locale), features, 'salesforce', new Date('2026-11-10T08:14:00Z'));
 
-  it('reads the created date out of the Created By row, so days since created is known (the real fixture)', () => {
-    const fields = salesforce.readRecordFields(loadPage('salesforce-record.html'));
+  /** The fixture with its Last Activity row showing `shown`, a date of the page's own. */
+  const showingLastActivity = (doc: Document, shown: string) => {
+    doc.querySelector('.active [data-target-selection-name="sfdc:RecordField.Lead.LastActivityDate"] lightning-formatted-text')!.textContent = shown;
+    return doc;
+  };
+
+  it('reads the created date out of the Created By row once a date on the page shows which of day and month comes first, so days since created is known (the real fixture)', () => {
+    const fields = salesforce.readRecordFields(showingLastActivity(loadPage('salesforce-record.html'), '10/30/2026'));
     expect(fields.CreatedById).toBe('Marc Benioff');
     expect(fields.CreatedDate).toBe('11/3/2026, 9:14 AM');
     expect(scoredRow(fields, 'en-US')[daysSinceCreated]).toBe(7); // was NaN: the model reads CreatedDate
   });
 
+  it('leaves the created date out, missing as before these rows were read, when its day and month could be swapped and nothing on the page says which comes first', () => {
+    // The real fixture: 11/3/2026 is 3 November in a US Locale, 11 March in a British one.
+    const fixture = salesforce.readRecordFields(loadPage('salesforce-record.html'));
+    expect(fixture.CreatedById).toBe('Marc Benioff');
+    expect(fixture).not.toHaveProperty('CreatedDate');
+    expect(scoredRow(fixture, 'en-US')[daysSinceCreated]).toBeNaN();
+    // A British Locale on a page in US English: read in the language's order, 3 November would be 11 March (244 days, not 7).
+    for (const fields of [
+      { CreatedById: 'Marc Benioff, 03/11/2026, 09:14', LastActivityDate: '03/11/2026' } as Record<string, string>,
+      { CreatedById: 'Marc Benioff, 03/11/2026, 09:14', LastModifiedById: 'Ada Admin, 09/11/2026, 16:05' },
+      { CreatedById: 'Marc Benioff, 03-11-2026 09:14' },
+    ]) {
+      const read = withAuditDates(fields);
+      expect(read, fields.CreatedById).toMatchObject({ CreatedById: 'Marc Benioff' });
+      expect(read).not.toHaveProperty('CreatedDate');
+      expect(read).not.toHaveProperty('LastModifiedDate');
+      expect(scoredRow(read, 'en-US')[daysSinceCreated]).toBeNaN();
+    }
+  });
+
+  it('reads the created date whose order the other audit row shows, in that order whatever the language', () => {
+    const fields = withAuditDates({ CreatedById: 'Marc Benioff, 03/11/2026, 09:14', LastModifiedById: 'Ada Admin, 19/11/2026, 16:05' });
+    expect(fields).toEqual({ CreatedById: 'Marc Benioff', CreatedDate: '03/11/2026, 09:14', LastModifiedById: 'Ada Admin', LastModifiedDate: '19/11/2026, 16:05' });
+    expect(scoredRow(fields, 'en-US')[daysSinceCreated]).toBe(7);
+  });
+
+  it('reads a created date that is the same day in either order', () => {
+    expect(withAuditDates({ CreatedById: 'Marc Benioff, 3/3/2026, 9:14 AM' })).toEqual({ CreatedById: 'Marc Benioff', CreatedDate: '3/3/2026, 9:14 AM' });
+  });
+
   it.each([
-    ['en-US', '11/3/2026, 9:14 AM'],
     ['de-DE', '03.11.2026, 09:14'],
-    ['en-GB', '3/11/2026 9:14'],
     ['ja-JP', '2026/11/03 9:14'],
     ['fi-FI', '3.11.2026 klo 9.14'],
-  ])('in a %s Locale ("%s"), the date is passed on as the page writes it and read as 3 November 2026, 9:14 in Berlin', (locale, shown) => {
+  ])('in a %s Locale ("%s"), whose dates show their order themselves, the date is passed on as the page writes it and read as 3 November 2026, 9:14 in Berlin', (locale, shown) => {
     const doc = loadPage('salesforce-record.html');
+    createdByRow(doc).querySelector('lightning-formatted-text')!.textContent = shown;
+    const fields = salesforce.readRecordFields(doc);
+    expect(fields).toMatchObject({ CreatedById: 'Marc Benioff', CreatedDate: shown });
+    expect(asData(fields, locale).CreatedDate).toBe('2026-11-03T08:14:00.000Z');
+    expect(scoredRow(fields, locale)[daysSinceCreated]).toBe(7);
+  });
+
+  it.each([
+    ['en-US', '11/3/2026, 9:14 AM', '10/30/2026'],
+    ['en-GB', '3/11/2026 9:14', '30/10/2026'],
+  ])('in a %s Locale ("%s"), with another date on the page ("%s") showing the order, the date is passed on as the page writes it and read as 3 November 2026, 9:14 in Berlin', (locale, shown, lastActivity) => {
+    const doc = showingLastActivity(loadPage('salesforce-record.html'), lastActivity);
     createdByRow(doc).querySelector('lightning-formatted-text')!.textContent = shown;
     const fields = salesforce.readRecordFields(doc);
     expect(fields).toMatchObject({ CreatedById: 'Marc Benioff', CreatedDate: shown });
@@ -302,18 +348,18 @@ describe('Salesforce record page: created and last-modified dates', () => {
     const row = createdByRow(doc).cloneNode(true) as Element;
     row.setAttribute('data-target-selection-name', 'sfdc:RecordField.Lead.LastModifiedById');
     row.querySelector('a')!.lastChild!.textContent = 'Ada Admin';
-    row.querySelector('lightning-formatted-text')!.textContent = '11/9/2026, 4:05 PM';
+    row.querySelector('lightning-formatted-text')!.textContent = '11/19/2026, 4:05 PM';
     createdByRow(doc).parentElement!.after(row);
     expect(salesforce.readRecordFields(doc)).toMatchObject({
       CreatedById: 'Marc Benioff',
       CreatedDate: '11/3/2026, 9:14 AM',
       LastModifiedById: 'Ada Admin',
-      LastModifiedDate: '11/9/2026, 4:05 PM',
+      LastModifiedDate: '11/19/2026, 4:05 PM',
     });
   });
 
   it('keeps a created date the page shows in a row of its own, and fills in one it shows empty', () => {
-    const doc = loadPage('salesforce-record.html');
+    const doc = showingLastActivity(loadPage('salesforce-record.html'), '10/30/2026');
     const own = doc.createElement('div');
     own.setAttribute('data-target-selection-name', 'sfdc:RecordField.Lead.CreatedDate');
     own.innerHTML = '<span class="test-id__field-label">Created Date</span><span class="test-id__field-value">11/2/2026, 8:00 AM</span>';
@@ -337,9 +383,19 @@ describe('Salesforce record page: created and last-modified dates', () => {
     expect(withAuditDates({ Description: 'Met Marc, 11/3/2026' })).toEqual({ Description: 'Met Marc, 11/3/2026' });
   });
 
+  it('splits a name with a comma before a digit in it before the date, not inside the name', () => {
+    expect(withAuditDates({ CreatedById: 'Ops Bot, 3rd shift, 11/13/2026, 9:14 AM' })).toEqual({ CreatedById: 'Ops Bot, 3rd shift', CreatedDate: '11/13/2026, 9:14 AM' });
+    expect(withAuditDates({ CreatedById: 'Ops Bot, 3rd shift, 03.11.2026 09:14' })).toEqual({ CreatedById: 'Ops Bot, 3rd shift', CreatedDate: '03.11.2026 09:14' });
+    expect(withAuditDates({ CreatedById: 'Team 4, 2026. 11. 3. 오전 9:14' })).toEqual({ CreatedById: 'Team 4', CreatedDate: '2026. 11. 3. 오전 9:14' });
+    // A date left out for its order still leaves the name whole.
+    expect(withAuditDates({ CreatedById: 'Ops Bot, 3rd shift, 11/3/2026, 9:14 AM' })).toEqual({ CreatedById: 'Ops Bot, 3rd shift' });
+  });
+
   it('adds no date beyond the field limit', () => {
     const full = Object.fromEntries(Array.from({ length: PAGE_FIELD_LIMITS.maxFields - 1 }, (_, i) => [`F${i}__c`, 'v']));
-    const fields = withAuditDates({ ...full, CreatedById: 'Marc Benioff, 11/3/2026, 9:14 AM' });
+    const { F0__c: _, ...roomFor1 } = full;
+    expect(withAuditDates({ ...roomFor1, CreatedById: 'Marc Benioff, 11/13/2026, 9:14 AM' })).toHaveProperty('CreatedDate', '11/13/2026, 9:14 AM');
+    const fields = withAuditDates({ ...full, CreatedById: 'Marc Benioff, 11/13/2026, 9:14 AM' });
     expect(Object.keys(fields)).toHaveLength(PAGE_FIELD_LIMITS.maxFields);
     expect(fields.CreatedById).toBe('Marc Benioff');
     expect(fields).not.toHaveProperty('CreatedDate');

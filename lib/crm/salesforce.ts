@@ -18,6 +18,7 @@
 import { closestComposed, createRecordPageReader, normaliseText, queryFirst, type RecordPageSpec, type Selectors } from './dom.ts';
 import { createListPageReader, type ListPageSpec } from './list-rows.ts';
 import { PAGE_FIELD_LIMITS, type CrmAdapter, type PageFields, type PageMatch } from './types.ts';
+import { dateOrderShown, numericDate } from '../ml/derive';
 
 // ---------------------------------------------------------------------------------------
 // Page recognition (pure)
@@ -240,28 +241,64 @@ const AUDIT_DATE_FIELDS = new Map([
   ['LastModifiedById', 'LastModifiedDate'],
 ]);
 
+/** A comma (as Locales write one) before a digit: where a user's name may end and the date-time after it start. */
+const COMMA_BEFORE_DIGIT = /\s*[,،，、]\s*(?=\p{Nd})/gu;
+
 /**
- * A user's name, a comma, then a date-time as their Locale writes it, which starts with a digit
- * in every Locale (`11/3/2026, 9:14 AM`, `03.11.2026, 09:14`, `2026/11/03 9:14`): split at the
- * first comma before a digit (a name may hold a comma, "Benioff, Marc", but not before a digit).
+ * The start of a date as every Locale writes the date of a date-time: three numbers, the year
+ * first or last, with dots, slashes, dashes or spaces between (`11/3/2026`, `03.11.2026`,
+ * `2026/11/03`, `2026. 11. 03.`, `٣/١١/٢٠٢٦`). Not a time (`9:14 AM`), nor words (`3rd shift`).
  */
-const NAME_THEN_DATE = /^(.*?)\s*[,،，、]\s*(\p{Nd}.*)$/u;
+const DATE_START = /^\p{Nd}{1,4}[./\-\s]{1,3}\p{Nd}{1,2}[./\-\s]{1,3}\p{Nd}{1,4}(?!\p{Nd})/u;
+
+/**
+ * A row's user name and the date-time after it, split at the last comma before a digit whose
+ * text after it starts with a date (`DATE_START`): a name may hold a comma, even before a digit
+ * ("Benioff, Marc", "Ops Bot, 3rd shift"), and the date-time holds one before its time
+ * ("11/3/2026, 9:14 AM"). Null when no date follows a comma (a row still rendering).
+ */
+function nameThenDate(row: string): { name: string; date: string } | null {
+  const split = [...row.matchAll(COMMA_BEFORE_DIGIT)].findLast((comma) => DATE_START.test(row.slice(comma.index + comma[0].length)));
+  return split ? { name: row.slice(0, split.index), date: row.slice(split.index + split[0].length) } : null;
+}
+
+/**
+ * Whether `date` reads as one day on the page whose `values` these are: it is no numeric date
+ * whose day and month could be swapped (its own order shown, the same number twice, or not
+ * written as numbers alone: `2026/11/03`, `3.11.2026 klo 9.14`), or the page's values show one
+ * order (`dateOrderShown`), which page-values.ts then reads every date in. Otherwise page-values.ts
+ * would read it in the order of the page's language, which is not its user's Locale
+ * (`03/11/2026, 09:14` is 11 March on an en-US page, though a British Locale wrote 3 November).
+ */
+function dayMonthOrderSettled(date: string, values: readonly string[]): boolean {
+  const numeric = numericDate(date.trim());
+  if (numeric === null || numeric.pair[0] === numeric.pair[1] || dateOrderShown(date) !== null) return true;
+  return new Set(values.map(dateOrderShown).filter((order) => order !== null)).size === 1;
+}
 
 /**
  * `fields` with each audit user field's row split into the user's name (kept as the user field)
- * and the date-time it shows, as the date field (`AUDIT_DATE_FIELDS`) in the text the page shows
- * (its Locale's: page-values.ts reads it), unless the page shows a value of that field itself.
- * Never more than `PAGE_FIELD_LIMITS.maxFields` fields.
+ * and the date-time it shows (`nameThenDate`), as the date field (`AUDIT_DATE_FIELDS`) in the
+ * text the page shows (its Locale's: page-values.ts reads it), unless the page shows a value of
+ * that field itself, or it could be either of two days (`dayMonthOrderSettled`): a date left out
+ * is missing, as it was before these rows were read, where a guessed order would make it a wrong
+ * one. Never more than `PAGE_FIELD_LIMITS.maxFields` fields.
  */
 export function withAuditDates(fields: PageFields): PageFields {
   const read: PageFields = { ...fields };
+  const shownDates = new Map<string, string>();
   for (const [userField, dateField] of AUDIT_DATE_FIELDS) {
-    const split = Object.hasOwn(fields, userField) ? NAME_THEN_DATE.exec(fields[userField]) : null;
+    const split = Object.hasOwn(fields, userField) ? nameThenDate(fields[userField]) : null;
     if (split === null) continue;
-    const [, name, date] = split;
-    read[userField] = name;
+    read[userField] = split.name;
+    shownDates.set(dateField, split.date);
+  }
+  // The page's values as page-values.ts reads its dates' order off them: these dates among them.
+  const values = [...Object.values(read), ...shownDates.values()];
+  for (const [dateField, date] of shownDates) {
     const shownDate = Object.hasOwn(fields, dateField) ? fields[dateField] : undefined;
-    if (shownDate === '' || (shownDate === undefined && Object.keys(read).length < PAGE_FIELD_LIMITS.maxFields)) read[dateField] = date;
+    const free = shownDate === '' || (shownDate === undefined && Object.keys(read).length < PAGE_FIELD_LIMITS.maxFields);
+    if (free && dayMonthOrderSettled(date, values)) read[dateField] = date;
   }
   return read;
 }

@@ -209,6 +209,19 @@ export function numericDateMs(date: NumericDate, order: DateOrder): number {
 }
 
 /**
+ * The order a numeric date shows by itself: `15/03/2026` reads day first only; `05.03.2026` is
+ * day first, as every locale that writes dates with dots writes them (de, ru, pl, …): a page
+ * tagged `en-US` that shows one has a day-first Locale, whatever its language.
+ */
+export function dateOrderShown(raw: Raw): DateOrder | null {
+  const date = typeof raw === 'string' ? numericDate(raw.trim()) : null;
+  if (date === null) return null;
+  if (date.separator === '.') return 'day-first';
+  const dayFirst = Number.isFinite(numericDateMs(date, 'day-first'));
+  return dayFirst === Number.isFinite(numericDateMs(date, 'month-first')) ? null : dayFirst ? 'day-first' : 'month-first';
+}
+
+/**
  * A numeric date read in `order`, as ISO text (`YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:SS` with a
  * time) that `parseDate` reads one way only; null when it is no date in that order.
  */

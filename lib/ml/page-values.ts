@@ -11,7 +11,7 @@
  * read in ASCII ones, and an amount a multi-currency org shows with its conversion
  * (`EUR 2,500,000.00 (USD 2,713,067.50)`) as the record's own. Pure.
  */
-import { isMissingRaw, numericDate, numericDateMs, parseDate, type DateOrder, type NumberFormat, type NumericDate, type Raw } from './derive';
+import { dateOrderShown, isMissingRaw, numericDate, numericDateMs, parseDate, type DateOrder, type NumberFormat, type NumericDate, type Raw } from './derive';
 import type { Feature } from './manifest';
 import { LEVEL_KEYS, recordKey, type RawRecord, type SourceKind } from './featurize';
 import { cellNumber } from './train/dataset';
@@ -127,19 +127,6 @@ function formatShown(raw: Raw, missingValues: readonly string[]): NumberFormat |
   return withPoint === withComma ? null : withPoint ? 'dot-decimal' : 'comma-decimal';
 }
 
-/**
- * The order a numeric date shows by itself: `15/03/2026` reads day first only; `05.03.2026` is
- * day first, as every locale that writes dates with dots writes them (de, ru, pl, …): a page
- * tagged `en-US` that shows one has a day-first Locale, whatever its language.
- */
-function orderShown(raw: Raw): DateOrder | null {
-  const date = typeof raw === 'string' ? numericDate(raw.trim()) : null;
-  if (date === null) return null;
-  if (date.separator === '.') return 'day-first';
-  const dayFirst = Number.isFinite(numericDateMs(date, 'day-first'));
-  return dayFirst === Number.isFinite(numericDateMs(date, 'month-first')) ? null : dayFirst ? 'day-first' : 'month-first';
-}
-
 /** The one convention the page's values show, else the locale's (null: none known). */
 function shownOrGuessed<T>(shown: readonly (T | null)[], guess: T | undefined): T | null {
   const proven = new Set(shown.filter((convention) => convention !== null));
@@ -185,7 +172,7 @@ function datesShowOtherLocale(values: readonly Raw[], conventions: PageConventio
   const separator = conventions.locale ? numericDateSeparator(conventions.locale) : null;
   const dates = values.flatMap((raw) => {
     const date = typeof raw === 'string' ? numericDate(raw.trim()) : null;
-    return date === null ? [] : [{ separator: date.separator, order: orderShown(raw) }];
+    return date === null ? [] : [{ separator: date.separator, order: dateOrderShown(raw) }];
   });
   const dashesTyped = dates.some((date) => date.separator === separator || (date.separator === '-' && date.order === 'month-first'));
   return dates.some(
@@ -259,7 +246,7 @@ function instantShowing(wallClock: number, clock: Clock): number {
  */
 function shownDate(text: string, pageOrder: DateOrder | null, conventions: PageConventions | null): WallClockDate | null {
   const numeric = numericDate(text);
-  const order = orderShown(text) ?? pageOrder;
+  const order = dateOrderShown(text) ?? pageOrder;
   const read = numeric && order ? numericDateMs(numeric, order) : parseDate(text);
   if (Number.isFinite(read)) return { wallClock: read, timeOfDay: numeric ? numeric.time !== null : ZONELESS_DATE_TIME.test(text) };
   return conventions?.locale ? readLocaleDate(text, conventions.locale) : null;
@@ -350,7 +337,7 @@ export function pageFieldsAsData(
   const modelNumbers = [...numberFields].map((key) => ascii[key]);
   const pageValues = Object.values(fields);
   const numberFormat = shownOrGuessed(modelNumbers.map((raw) => formatShown(raw, missingValues)), numberFormatGuessed(modelNumbers, pageValues, conventions, missingValues));
-  const dateOrder = shownOrGuessed(pageValues.map(orderShown), conventions?.dateOrder);
+  const dateOrder = shownOrGuessed(pageValues.map(dateOrderShown), conventions?.dateOrder);
   const asData = numberFormat ? inFileFormat(ascii, new Map([...numberFields].map((key) => [key, numberFormat])), missingValues) : ascii;
   const clock = zoneClock(timeZone);
   const dates = [...dateFields].flatMap((key) => {
