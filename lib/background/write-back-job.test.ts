@@ -505,6 +505,12 @@ async function syncedHubSpotLeads() {
 }
 const hubspotScore = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: null });
 
+function bundledManifest() {
+  const parsed = bundledModel.manifest();
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.manifest;
+}
+
 it('writes a reason cut to its field’s length, and finds it unchanged next time', async () => {
   const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30)
     .filter((lead) => lead.source === 'salesforce' && lead.outcome !== 1)
@@ -535,17 +541,124 @@ it('stops at the first batch HubSpot refuses for a missing write scope, saying w
 
 it('writes each batch with the scores as a tier policy applied meanwhile has them, and keeps those as written', async () => {
   const leads = await syncedHubSpotLeads();
+  const bundled = bundledManifest();
   vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
   vi.spyOn(writer, 'updateRecords').mockImplementationOnce(async (batch) => {
     updates.push(...batch);
-    // The re-tiering job of a new policy turns every stored score cold while the first batch is out.
+    // A policy under which every lead (p = 0.5) is cold, applied while the first batch is out; its re-tiering job re-tiers the stored scores.
+    await setTiers(bundled.modelId, { policy: { kind: 'fixed' }, hot: 0.9, warm: 0.6 });
     await db.leadScores.toCollection().modify((score) => void Object.assign(score, { tier: 'cold', topReason: 'Re-tiered' }));
     return [];
   });
   expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: leads.length });
+  expect(updates.slice(0, 5).every((update) => update.fields.leadlens_tier === 'Hot')).toBe(true);
   expect(updates.slice(5).every((update) => update.fields.leadlens_tier === 'Cold')).toBe(true);
   const stored = new Map((await db.leads.bulkGet(leads.map((lead) => lead.key))).map((lead) => [lead!.id, lead!.fields.leadlens_tier]));
   for (const update of updates) expect(stored.get(update.recordId)).toBe(update.fields.leadlens_tier);
+});
+
+describe('the tier thresholds it records, which the page compares with the active ones', () => {
+  const fixed = { policy: { kind: 'fixed' as const }, hot: 0.9, warm: 0.6 };
+
+  it('are those in force once the leads are scored, when a tier policy is applied while they are: every tier was written with them', async () => {
+    const leads = await syncedHubSpotLeads();
+    const bundled = bundledManifest();
+    let startScoring!: () => void;
+    scoringHeld.until = new Promise<void>((resolve) => (startScoring = resolve));
+    await startWriteBack(hubspotScore);
+    await vi.waitFor(async () => expect((await readWriteBack('hubspot')).status).toBe('scoring'));
+    await setTiers(bundled.modelId, fixed);
+    startScoring();
+    await writeBackFinished('hubspot');
+    expect(await readWriteBack('hubspot')).toMatchObject({
+      status: 'done',
+      written: leads.length,
+      writtenWith: { modelId: bundled.modelId, modelCreatedAt: bundled.createdAt, hot: 0.9, warm: 0.6, tiersMixed: false },
+    });
+    expect(new Set(updates.map((update) => update.fields.leadlens_tier))).toEqual(new Set(['Cold']));
+  });
+
+  it('say the tiers are mixed when a policy is applied between batches, and tier the later ones with it even before its re-tiering job reaches their scores', async () => {
+    const leads = await syncedHubSpotLeads();
+    const bundled = bundledManifest();
+    vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+    vi.spyOn(writer, 'updateRecords').mockImplementationOnce(async (batch) => {
+      updates.push(...batch);
+      // Applied while the first batch is out; the stored scores still have the tiers of before.
+      await setTiers(bundled.modelId, fixed);
+      return [];
+    });
+    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: leads.length, writtenWith: { hot: 0.9, warm: 0.6, tiersMixed: true } });
+    expect(updates.slice(0, 5).map((update) => update.fields.leadlens_tier)).toEqual(Array(5).fill('Hot'));
+    expect(updates.slice(5).map((update) => update.fields.leadlens_tier)).toEqual(Array(leads.length - 5).fill('Cold'));
+  });
+
+  it('say the tiers are mixed when leads found holding their values were compared under other thresholds than the batches written', async () => {
+    const leads = await syncedHubSpotLeads();
+    const bundled = bundledManifest();
+    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: leads.length });
+    // One lead's tier edited in HubSpot: it alone is written again, after a policy applied once the leads to write were chosen.
+    const [edited] = leads;
+    await db.leads.update(edited.key, { 'fields.leadlens_tier': 'Edited in HubSpot' });
+    updates.length = 0;
+    // The scores read to choose the leads to write (after scoring): the policy is applied right after.
+    const read = db.leadScores.bulkGet.bind(db.leadScores);
+    vi.spyOn(db.leadScores, 'bulkGet').mockImplementationOnce((keys) => read(keys).then(async (scores) => (await setTiers(bundled.modelId, fixed), scores)));
+    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: 1, unchanged: leads.length - 1, writtenWith: { hot: 0.9, warm: 0.6, tiersMixed: true } });
+    expect(updates.map((update) => update.fields.leadlens_tier)).toEqual(['Cold']);
+  });
+});
+
+describe('what the CRM’s fields hold, until a write-back writes a batch', () => {
+  /** A write-back of the bundled model's scores, then another model made active. */
+  async function writtenThenAnotherModelActive() {
+    await syncedHubSpotLeads();
+    const bundled = bundledManifest();
+    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', writtenWith: { modelId: bundled.modelId } });
+    await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+    await activateModel('trained-2');
+    // Its scores are those of the bundled model here: with the fields emptied since, there is something to write.
+    await db.leads.toCollection().modify((lead) => void (lead.fields.leadlens_score = null));
+    updates.length = 0;
+    return bundled;
+  }
+
+  it('is what the last write-back wrote when the next stops before writing anything: a field refused, or cancelled while scoring', async () => {
+    const bundled = await writtenThenAnotherModelActive();
+    vi.spyOn(writer, 'checkWritableFields').mockRejectedValueOnce(new CrmError('request', 'HubSpot contacts have no property "leadlens_tier"'));
+    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'error', written: 0, writtenWith: { modelId: bundled.modelId } });
+
+    let startScoring!: () => void;
+    scoringHeld.until = new Promise<void>((resolve) => (startScoring = resolve));
+    expect(await startWriteBack(hubspotScore)).toMatchObject({ status: 'checking', writtenWith: { modelId: bundled.modelId } });
+    await vi.waitFor(async () => expect((await readWriteBack('hubspot')).status).toBe('scoring'));
+    await cancelWriteBack('hubspot');
+    await writeBackFinished('hubspot');
+    startScoring();
+    expect(await readWriteBack('hubspot')).toMatchObject({ status: 'cancelled', written: 0, writtenWith: { modelId: bundled.modelId } });
+    expect(updates).toEqual([]);
+  });
+
+  it('is what the last write-back wrote when the CRM refused every lead, and the new model’s once a batch is written', async () => {
+    const bundled = await writtenThenAnotherModelActive();
+    vi.spyOn(writer, 'updateRecords').mockImplementation(async (batch) => batch.map(({ recordId }) => ({ recordId, error: 'READ_ONLY: leadlens_score is read-only' })));
+    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: 0, writtenWith: { modelId: bundled.modelId } });
+
+    vi.mocked(writer.updateRecords).mockRestore();
+    vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+    vi.spyOn(writer, 'updateRecords')
+      .mockImplementationOnce(async (batch) => (updates.push(...batch), []))
+      .mockRejectedValueOnce(new CrmError('auth', 'HubSpot rejected the credentials: HTTP 401', 401));
+    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'error', written: 5, writtenWith: { modelId: 'trained-2' } });
+  });
+
+  it('is not said of other fields than the last write-back wrote to', async () => {
+    await writtenThenAnotherModelActive();
+    vi.spyOn(writer, 'checkWritableFields').mockRejectedValueOnce(new CrmError('request', 'HubSpot contacts have no property "leadlens_tier_2"'));
+    const ended = await writeBackToEnd({ ...hubspotScore, tierField: 'leadlens_tier_2' });
+    expect(ended).toMatchObject({ status: 'error', written: 0 });
+    expect(ended.writtenWith).toBeUndefined();
+  });
 });
 
 it('stops when another model is made active while it writes: the next batches would carry the old model’s scores', async () => {

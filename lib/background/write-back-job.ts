@@ -20,8 +20,11 @@ import { listenForCancel } from '../jobs/cancel-flag';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
 import { keepWorkerAliveDuring } from './keep-alive';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
-import { idleWriteBack, isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary } from '../messaging/protocol-write-back';
+import { idleWriteBack, isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary, type WrittenWith } from '../messaging/protocol-write-back';
 import { activeModelId, manifestOf } from '../ml/model-store';
+import { tierOf } from '../ml/score';
+import type { TierThresholds } from '../ml/train/thresholds';
+import { topReasonFor } from '../presentation';
 import {
   checkedByCrm,
   comparable,
@@ -108,19 +111,35 @@ async function rememberHeldValues(crm: CrmKind, held: readonly FieldUpdate[]): P
   await db.settings.bulkPut(rows.filter(({ value }) => Object.keys(value).length > 0));
 }
 
-const toWrite = (recordId: string, score: LeadScore): ScoreToWrite => ({ recordId, score: score.score, tier: score.tier, topReason: score.topReason });
+/** `modelId`'s tier thresholds as they are now: a tier policy applied since changes them. */
+async function thresholdsNow(modelId: string): Promise<TierThresholds> {
+  const { hot, warm } = (await manifestOf(modelId)).tiers;
+  return { hot, warm };
+}
+
+/**
+ * A stored score as written with `thresholds`: its tier from its probability (and the top reason
+ * of that tier, as the re-tiering picks it), so that the thresholds recorded are those of every
+ * tier written, even of a score the re-tiering of a policy just applied has not reached yet.
+ */
+function toWrite(recordId: string, score: LeadScore, thresholds: TierThresholds): ScoreToWrite {
+  const tier = tierOf(score.probability, thresholds);
+  // A score stored before its reasons up and down keeps its top reason, as it does when re-tiered.
+  const topReason = tier === score.tier || score.reasonUp === undefined ? score.topReason : topReasonFor(tier, { reasonUp: score.reasonUp, reasonDown: score.reasonDown ?? '' });
+  return { recordId, score: score.score, tier, topReason };
+}
 
 /**
  * What to write to the leads synced from `crm` that it takes (demo and CSV leads are not the CRM's
- * records): `modelId`'s scores, less those the leads' fields already hold as last synced or
- * written back (`keepWritten`), since writing the same values would spend API calls and stamp
+ * records): `modelId`'s scores, tiered with `thresholds`, less those the leads' fields already
+ * hold as last synced or written back (`keepWritten`), since writing the same values would spend API calls and stamp
  * every lead as modified, so the next sync would read them all again (counted as `unchanged`).
  * A lead the model cannot score (it reads none of its fields) has the target's fields emptied
  * where they still hold what LeadLens wrote there (`readWrittenValues`): no longer its score,
  * which the CRM would otherwise go on showing, and its reports and workflows using, as current.
  * Until every lead synced in full has been gone through, values held are remembered (`rememberHeldValues`).
  */
-export async function scoresToWrite(crm: CrmKind, modelId: string, target: CheckedTarget): Promise<{ rows: RowToWrite[]; unchanged: number }> {
+export async function scoresToWrite(crm: CrmKind, modelId: string, target: CheckedTarget, thresholds: TierThresholds): Promise<{ rows: RowToWrite[]; unchanged: number }> {
   const rows: RowToWrite[] = [];
   let unchanged = 0;
   const clearable = fieldsToWrite(target).map((field) => field.name);
@@ -144,7 +163,7 @@ export async function scoresToWrite(crm: CrmKind, modelId: string, target: Check
           if (clear.length > 0) rows.push({ recordId: lead.id, clear, wrote });
           return;
         }
-        const row = toWrite(lead.id, score);
+        const row = toWrite(lead.id, score, thresholds);
         const update = fieldUpdate(row, target);
         if (holdsAlready(lead.fields, update.fields)) {
           unchanged++;
@@ -160,21 +179,33 @@ export async function scoresToWrite(crm: CrmKind, modelId: string, target: Check
 }
 
 /**
- * `rows` with `modelId`'s scores as they are now, just before they are sent: a tier policy
- * applied meanwhile has re-tiered them (a new tier, its top reason), and those written are the
- * values in the CRM. A lead removed meanwhile is left out. When the active model is no longer
- * `modelId`, its scores are not the ones to write: the write-back stops.
+ * `rows` with `modelId`'s scores as they are now, just before they are sent, tiered with the
+ * thresholds in force now (returned with them): a tier policy applied meanwhile re-tiers them (a
+ * new tier, its top reason), and those written are the values in the CRM. A lead removed
+ * meanwhile is left out. When the active model is no longer `modelId`, its scores are not the
+ * ones to write: the write-back stops.
  */
-async function asScoredNow(crm: CrmKind, modelId: string, rows: readonly RowToWrite[]): Promise<RowToWrite[]> {
+async function asScoredNow(crm: CrmKind, modelId: string, rows: readonly RowToWrite[]): Promise<{ rows: RowToWrite[]; thresholds: TierThresholds }> {
   if ((await activeModelId()) !== modelId) {
     throw new Error('Another model was made active while the scores were being written: write back again to write its scores to every lead');
   }
+  const thresholds = await thresholdsNow(modelId);
   const scores = await db.leadScores.bulkGet(rows.map((row) => `${modelId}|${crm}|${row.recordId}`));
-  return rows.flatMap((row, i): RowToWrite[] => {
+  const now = rows.flatMap((row, i): RowToWrite[] => {
     const score = scores[i];
-    if (score) return [toWrite(row.recordId, score)];
+    if (score) return [toWrite(row.recordId, score, thresholds)];
     return 'clear' in row ? [row] : [];
   });
+  return { rows: now, thresholds };
+}
+
+/** The tier thresholds of the tiers the CRM's fields hold: the last ones written with, and whether others were too. */
+type TiersHeld = Pick<WrittenWith, 'hot' | 'warm' | 'tiersMixed'>;
+
+/** The tiers the CRM's fields hold (`sofar`, none yet when null) once tiers of `thresholds` joined them: mixed once two thresholds differ. */
+function tiersAlsoWith(sofar: TiersHeld | null, thresholds: TierThresholds): TiersHeld {
+  const differ = sofar !== null && (sofar.hot !== thresholds.hot || sofar.warm !== thresholds.warm);
+  return { hot: thresholds.hot, warm: thresholds.warm, tiersMixed: (sofar?.tiersMixed ?? false) || differ };
 }
 
 function summaryFailures(failed: WriteBackResult['failed']): WriteBackSummary['failures'] {
@@ -222,7 +253,7 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
         try {
           // Before anything is asked: the last write-back's end is not shown as this one's meanwhile.
           const { scoreField, tierField, reasonField } = target;
-          const checking: WriteBackSummary = { ...idleWriteBack(crm), status: 'checking', target: { scoreField, tierField, reasonField } };
+          const checking: WriteBackSummary = { ...idleWriteBack(crm), status: 'checking', target: { scoreField, tierField, reasonField }, writtenWith: await stillHeld(target) };
           await writeState(checking);
           resolve(checking);
           // Chrome stops a worker 30 s without an extension call: a batch retried with back-off, or
@@ -238,17 +269,31 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
 }
 
 /**
+ * What the last write-back to the target's CRM recorded its fields hold (`writtenWith`), when it
+ * wrote to the same fields: they hold it until this write-back writes a batch, however it ends
+ * before (a field refused, no connection, cancelled while scoring), and the page goes on saying
+ * when it is no longer the active model's.
+ */
+async function stillHeld({ crm, scoreField, tierField, reasonField }: WriteBackTarget): Promise<WrittenWith | undefined> {
+  const { target, writtenWith } = await readWriteBack(crm);
+  const sameFields = target?.scoreField === scoreField && target.tierField === tierField && target.reasonField === reasonField;
+  return sameFields ? writtenWith : undefined;
+}
+
+/**
  * The active model's scores to write of the leads synced from the target's CRM, after scoring
  * them: leads synced or changed since they were last scored are written with their score from
- * their current fields. Only its own: the other CRM's (maybe 100,000) are not scored here.
+ * their current fields, and tiered with the thresholds in force once they are scored (returned).
+ * Only its own: the other CRM's (maybe 100,000) are not scored here.
  */
-async function scoreLeadsToWrite(target: CheckedTarget, modelId: string, signal: AbortSignal): Promise<{ rows: RowToWrite[]; unchanged: number }> {
+async function scoreLeadsToWrite(target: CheckedTarget, modelId: string, signal: AbortSignal): Promise<{ rows: RowToWrite[]; unchanged: number; thresholds: TierThresholds }> {
   const { crm } = target;
   const scored = await scoreStoredLeadsOffscreen(modelId, crm, signal);
   if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
-  const { rows, unchanged } = await scoresToWrite(crm, modelId, target);
+  const thresholds = await thresholdsNow(modelId);
+  const { rows, unchanged } = await scoresToWrite(crm, modelId, target, thresholds);
   if (rows.length + unchanged === 0) throw new Error(await nothingToWrite(crm));
-  return { rows, unchanged };
+  return { rows, unchanged, thresholds };
 }
 
 /**
@@ -299,12 +344,18 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     if (readByModel) throw new Error(readByModel);
     const fields = fieldsToWrite(target);
     signal.throwIfAborted();
-    // Kept with the state from here on: the page says when the CRM's fields no longer hold the active model's scores or tiers.
-    const writtenWith = { modelId, modelCreatedAt: manifest.createdAt, hot: manifest.tiers.hot, warm: manifest.tiers.warm };
-    await advance({ ...checking, status: 'scoring', writtenWith });
-    const { rows, unchanged } = await scoreLeadsToWrite(target, modelId, signal);
+    await advance({ ...checking, status: 'scoring' });
+    const { rows, unchanged, thresholds } = await scoreLeadsToWrite(target, modelId, signal);
     signal.throwIfAborted();
-    const running: WriteBackSummary = { ...checking, status: 'running', total: rows.length, unchanged, writtenWith };
+    // What the CRM's fields hold, which the page compares with the active model and tiers: the last
+    // write-back's values (`checking`'s) until a batch is written; from then this model's, with the
+    // thresholds of each batch written, and of the leads found holding their values already.
+    const model = { modelId, modelCreatedAt: manifest.createdAt };
+    let tiersHeld = unchanged > 0 ? tiersAlsoWith(null, thresholds) : null;
+    let writtenWith = rows.length === 0 && tiersHeld ? { ...model, ...tiersHeld } : checking.writtenWith;
+    let batchThresholds = thresholds;
+    let writtenCounted = 0;
+    const running: WriteBackSummary = { ...checking, status: 'running', total: rows.length, unchanged };
     // Before anything is written: training must never learn from these fields.
     await rememberWrittenBackFields(crm, fields.map((field) => field.name));
     await advance(running);
@@ -315,15 +366,26 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     if (heldRemembered) await setHeldValuesRemembered(crm, false);
     const result = await writeBack(rows, target, client, {
       signal,
-      current: (due) => asScoredNow(crm, modelId, due),
-      onProgress: (sofar) => advance(withProgress(running, sofar)),
+      current: async (due) => {
+        const now = await asScoredNow(crm, modelId, due);
+        batchThresholds = now.thresholds;
+        return now.rows;
+      },
+      onProgress: (sofar) => {
+        if (sofar.written > writtenCounted) {
+          writtenCounted = sofar.written;
+          tiersHeld = tiersAlsoWith(tiersHeld, batchThresholds);
+          writtenWith = { ...model, ...tiersHeld };
+        }
+        return advance({ ...withProgress(running, sofar), writtenWith });
+      },
       onWritten: (written) => keepWritten(crm, written),
     });
     if (heldRemembered && result.unconfirmed === 0) await setHeldValuesRemembered(crm, true);
     // The connection's status first: pages read it again when they see the write-back end.
     // Nothing to write sent nothing, so it says nothing of the credentials.
     if (result.written > 0) await clearReconnect(connection, 'the last write-back wrote to it');
-    await writeState({ ...withProgress(running, result), status: 'done', finishedAt: Date.now() });
+    await writeState({ ...withProgress(running, result), writtenWith, status: 'done', finishedAt: Date.now() });
   } catch (error) {
     const cancelled = signal.aborted;
     const message = error instanceof Error ? error.message : String(error);

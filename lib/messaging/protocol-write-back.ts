@@ -32,13 +32,19 @@ export const MAX_FAILED_IDS_SHOWN = 20;
 /** Errors kept in a summary, each with its records: a CRM whose message names each record's value would make one per record. */
 export const MAX_FAILURE_GROUPS_SHOWN = 10;
 
-/** What a write-back's values came from: the active model when it scored the leads (its id, when it was trained) and its tier thresholds then. */
+/** What a write-back's values came from: the active model when it scored the leads (its id, when it was trained) and the tier thresholds of the tiers it wrote. */
 export const WrittenWithSchema = z.object({
   modelId: z.string(),
   /** ISO date-time the model was trained (its manifest's `createdAt`). */
   modelCreatedAt: z.string(),
+  /** The tier thresholds of the last batch written (or, with nothing to write, of the leads found holding their values). */
   hot: z.number(),
   warm: z.number(),
+  /**
+   * Whether some tiers were written with other thresholds than `hot` and `warm` (a tier policy
+   * applied while it wrote): the fields hold a mix. False in states kept by an older LeadLens.
+   */
+  tiersMixed: z.boolean().default(false),
 });
 export type WrittenWith = z.infer<typeof WrittenWithSchema>;
 
@@ -80,8 +86,9 @@ export const WriteBackSummarySchema = z.object({
   finishedAt: z.number().nullable(),
   /**
    * The model whose scores it wrote, and the tier thresholds their tiers came from: the CRM's
-   * fields hold them until the next write-back, whatever model or tier policy is active since.
-   * Set once the model is known (from `scoring` on); absent from states kept by an older LeadLens.
+   * fields hold them until the next write-back writes a batch, whatever model or tier policy is
+   * active since. Until then (and if it never does) the last write-back's to the same fields;
+   * absent before any wrote, and from states kept by an older LeadLens.
    */
   writtenWith: WrittenWithSchema.optional(),
 });

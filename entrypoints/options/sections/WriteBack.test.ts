@@ -156,7 +156,7 @@ describe('once it has ended, what the CRM’s fields hold against the active mod
     if (!parsed.ok) throw new Error(parsed.error);
     return parsed.manifest;
   })();
-  const WRITTEN_WITH = { modelId: bundled.modelId, modelCreatedAt: bundled.createdAt, hot: bundled.tiers.hot, warm: bundled.tiers.warm };
+  const WRITTEN_WITH = { modelId: bundled.modelId, modelCreatedAt: bundled.createdAt, hot: bundled.tiers.hot, warm: bundled.tiers.warm, tiersMixed: false };
   const outdatedNote = () => form()?.querySelector('[data-testid="write-back-outdated-hubspot"]')?.textContent ?? null;
   /** Waits until the form has read the active model, and drawn it: a note it would give is there then. */
   async function settle() {
@@ -216,6 +216,33 @@ describe('once it has ended, what the CRM’s fields hold against the active mod
     await waitFor(outdatedNote);
     expect(outdatedNote()).toBe(
       `Written with tier thresholds since changed (hot from ${formatThreshold(bundled.tiers.hot)}, warm from ${formatThreshold(bundled.tiers.warm)}; now hot from 25 %, warm from 5 %): the HubSpot fields leadlens_tier and leadlens_reason hold the earlier tiers, and the top reasons chosen by them, not those the badges show. Write back again to update them.`,
+    );
+
+    // A score does not depend on the thresholds.
+    rendered!.unmount();
+    hubspot = { ...hubspot, target: TARGET };
+    await renderSection();
+    await waitFor(() => text().includes('Wrote 120'));
+    await settle();
+    expect(outdatedNote()).toBeNull();
+  });
+
+  it('says when a write-back that wrote nothing left the fields with an earlier write-back’s model (a field refused on the retry)', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+    await activateModel('trained-2');
+    hubspot = summary('hubspot', 'error', { error: 'HubSpot contacts have no property "leadlens_score"', finishedAt: 2, writtenWith: WRITTEN_WITH });
+    await renderSection();
+    await waitFor(outdatedNote);
+    expect(outdatedNote()).toMatch(new RegExp(`^Written with model ${bundled.modelId} .*hold the earlier model's scores`));
+  });
+
+  it('says when the tiers were written with more than one set of thresholds (a tier policy applied while it wrote), even those in force now', async () => {
+    const target = { scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: 'leadlens_reason' };
+    hubspot = summary('hubspot', 'done', { done: 120, total: 120, written: 120, finishedAt: 1, target, writtenWith: { ...WRITTEN_WITH, tiersMixed: true } });
+    await renderSection();
+    await waitFor(outdatedNote);
+    expect(outdatedNote()).toBe(
+      'Tier thresholds changed while these fields were written (a tier policy applied meanwhile): the HubSpot fields leadlens_tier and leadlens_reason hold tiers, and top reasons chosen by them, of more than one set of thresholds, not all those the badges show. Write back again to update them.',
     );
 
     // A score does not depend on the thresholds.

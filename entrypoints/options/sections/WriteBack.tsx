@@ -204,14 +204,14 @@ const thresholdsText = ({ hot, warm }: { hot: number; warm: number }) => `hot fr
 /**
  * Says when the CRM's fields no longer hold what the active model gives its leads: they keep the
  * last write-back's values (which the CRM's reports, workflows and routing read) after another
- * model is activated, or a tier policy applied (tiers, and the top reason, chosen by tier). Nothing
- * while a write-back runs, for one that wrote nothing, or one kept by an older LeadLens, which
- * did not record what it wrote with.
+ * model is activated, or a tier policy applied (tiers, and the top reason, chosen by tier), or
+ * hold a mix of tiers when a policy was applied while it wrote. `writtenWith` is what the fields
+ * hold, an earlier write-back's too when the last wrote nothing. Nothing while a write-back runs,
+ * or for one kept by an older LeadLens, which did not record what it wrote with.
  */
 function OutdatedFieldsNote({ writeBack, active }: { writeBack: WriteBackSummary; active: Manifest | undefined }) {
   const { writtenWith, target, crm } = writeBack;
-  const holdsWritten = writeBack.status === 'done' || (!isUnderway(writeBack.status) && writeBack.written > 0);
-  if (!writtenWith || !active || !target || !holdsWritten) return null;
+  if (!writtenWith || !active || !target || isUnderway(writeBack.status)) return null;
   const label = CRM_LABEL[crm];
   if (writtenWith.modelId !== active.modelId) {
     return (
@@ -221,8 +221,17 @@ function OutdatedFieldsNote({ writeBack, active }: { writeBack: WriteBackSummary
     );
   }
   const tieredFields = [target.tierField, target.reasonField].filter((field) => field !== null);
-  if (tieredFields.length === 0 || (writtenWith.hot === active.tiers.hot && writtenWith.warm === active.tiers.warm)) return null;
+  if (tieredFields.length === 0) return null;
   const fields = tieredFields.length === 1 ? `the ${label} field ${tieredFields[0]} holds` : `the ${label} fields ${tieredFields.join(' and ')} hold`;
+  if (writtenWith.tiersMixed) {
+    const mix = !target.reasonField ? 'tiers' : !target.tierField ? 'top reasons chosen by tiers' : 'tiers, and top reasons chosen by them,';
+    return (
+      <p data-testid={`write-back-outdated-${crm}`}>
+        {`Tier thresholds changed while these fields were written (a tier policy applied meanwhile): ${fields} ${mix} of more than one set of thresholds, not all those the badges show. Write back again to update them.`}
+      </p>
+    );
+  }
+  if (writtenWith.hot === active.tiers.hot && writtenWith.warm === active.tiers.warm) return null;
   const held = !target.reasonField ? 'the earlier tiers' : !target.tierField ? 'the top reasons chosen by the earlier tiers' : 'the earlier tiers, and the top reasons chosen by them';
   return (
     <p data-testid={`write-back-outdated-${crm}`}>
