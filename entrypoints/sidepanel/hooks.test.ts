@@ -52,7 +52,11 @@ function filteringEvent() {
     (filter.hostEquals === undefined || url.hostname === filter.hostEquals) &&
     (filter.hostSuffix === undefined || `.${url.hostname}`.endsWith(filter.hostSuffix));
   return {
-    addListener: (listener: NavigationListener, filters?: Browser.webNavigation.WebNavigationEventFilter) => void listeners.set(listener, filters),
+    // Chrome's binding refuses a filter argument given as undefined (the side panel's effect threw in the built extension).
+    addListener: (...args: [NavigationListener] | [NavigationListener, Browser.webNavigation.WebNavigationEventFilter]) => {
+      if (args.length > 1 && args[1] === undefined) throw new TypeError('Error in invocation of webNavigation.onCommitted.addListener: no matching signature');
+      listeners.set(args[0], args[1]);
+    },
     removeListener: (listener: NavigationListener) => void listeners.delete(listener),
     /** The filters of each listener, `undefined` for one that hears every URL. */
     filters: () => [...listeners.values()],

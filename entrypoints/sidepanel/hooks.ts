@@ -212,7 +212,9 @@ export function useOpenLead() {
     // the panel shows something of the page, it hears the tab's next page wherever it is (while
     // it reads the page, `readOpenLead` does). A client-side navigation stays on its site, so it
     // is always filtered.
-    browser.webNavigation.onCommitted.addListener(onNavigated, showsPage ? undefined : CRM_PAGES);
+    // No filter argument at all, not `undefined`: Chrome's binding refuses an undefined filter (the effect threw, and the panel went blank).
+    if (showsPage) browser.webNavigation.onCommitted.addListener(onNavigated);
+    else browser.webNavigation.onCommitted.addListener(onNavigated, CRM_PAGES);
     browser.webNavigation.onHistoryStateUpdated.addListener(onNavigated, CRM_PAGES);
     return () => {
       controller.abort();
