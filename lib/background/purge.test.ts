@@ -109,6 +109,43 @@ describe('purgeEverything', () => {
   });
 });
 
+describe('purgeEverything and a Salesforce sign-in', () => {
+  const HOST = 'acme.my.salesforce.com';
+  const LEFT_LIVE = `Salesforce at ${HOST} could not be told to end LeadLens's sign-in (offline?): an admin can revoke it under Setup → Connected Apps OAuth Usage`;
+  /** The refresh tokens Salesforce was asked to revoke. */
+  let revokeAsked: string[];
+  beforeEach(async () => {
+    revokeAsked = [];
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await writeConnection({ crm: 'salesforce', host: HOST, apiVersion: '67.0', auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: 'AT', refreshToken: '5Aep-live-refresh' }, timeoutSeconds: 30 });
+    await writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-unit' }, timeoutSeconds: 30 });
+  });
+  afterEach(() => vi.mocked(console.warn).mockRestore());
+  /** Salesforce's revoke endpoint: `answer` gives its response, or throws as an offline fetch does. */
+  const stubRevoke = (answer: () => Response) =>
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+      expect(String(input)).toBe(`https://${HOST}/services/oauth2/revoke`);
+      revokeAsked.push(new URLSearchParams(String(init?.body)).get('token') ?? '');
+      return answer();
+    });
+
+  it('says in its reply that a sign-in Salesforce could not be told to end is still live, and where to revoke it', async () => {
+    stubRevoke(() => {
+      throw new TypeError('Failed to fetch');
+    });
+    expect(await purgeEverything()).toBe(LEFT_LIVE);
+    expect(revokeAsked).toEqual(['5Aep-live-refresh']);
+    // Deleted all the same: nothing of it is kept to try again with.
+    expect(await fakeBrowser.storage.local.get(null)).toEqual({});
+  });
+
+  it('says nothing of a sign-in Salesforce ended', async () => {
+    stubRevoke(() => new Response(null, { status: 200 }));
+    expect(await purgeEverything()).toBe('');
+    expect(revokeAsked).toEqual(['5Aep-live-refresh']);
+  });
+});
+
 describe('purgeEverything and a CSV import', () => {
   it('asks a running import to stop, waits for it to let go, and only then deletes: nothing of the file is left', async () => {
     // The import (in a page's worker) stops when told on the channel, dropping what it staged, then lets go of its lock.
@@ -274,7 +311,7 @@ describe('with a bulk scoring running in the offscreen document', () => {
 
   it('purging everything does not wait for the run, which does not continue: its row went with the rest', async () => {
     const batches: number[] = [];
-    let purging: Promise<void> | undefined;
+    let purging: Promise<string> | undefined;
     const job = scoringJob(batches, async (batch) => {
       if (batch > 1) return purging;
       purging = purgeEverything(5_000);

@@ -83,13 +83,16 @@ async function releaseAllSiteAccess(): Promise<void> {
  * or re-tiering loses its progress row with the rest, so it does not continue. If a job does not
  * stop within `waitMs`, deletes nothing and throws. Keeps only the names of the CRM fields
  * write-back wrote scores to: the CRM's records still hold those scores, and synced again they
- * would be a new model's feature (written-back-fields.ts).
+ * would be a new model's feature (written-back-fields.ts). Returns what the admin must be told
+ * of a Salesforce sign-in LeadLens could not end (`endGrantOf`: it stays live at Salesforce once
+ * its connection is deleted here), else ''.
  */
-export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
+export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
+  const grantsLeftLive: string[] = [];
   await withJobsStopped(
     CRM_KINDS,
     async () => {
-      for (const crm of CRM_KINDS) await removeConnection(crm);
+      for (const crm of CRM_KINDS) grantsLeftLive.push(await removeConnection(crm));
       await releaseAllSiteAccess();
       // One transaction: a worker stopped mid-purge leaves every table as it was, never leads without their summaries.
       await db.transaction('rw', db.tables, async () => {
@@ -110,6 +113,7 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<void> {
     { csvImport: true },
   );
   await tellStoredDataDeleted(true);
+  return grantsLeftLive.filter(Boolean).join('. ');
 }
 
 /**

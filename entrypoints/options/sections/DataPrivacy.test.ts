@@ -14,7 +14,7 @@ import { storedLead } from '@/test/fixtures/stored-lead';
 import { DataPrivacySection } from './DataPrivacy';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
-type PurgeReply = { ok: true } | { ok: false; error: string };
+type PurgeReply = { ok: true; grantLeftLive?: string } | { ok: false; error: string };
 const purgeEverything = vi.hoisted(() => vi.fn<(request: object) => Promise<PurgeReply>>());
 vi.mock('@/lib/messaging/client', () => ({ background: { purgeEverything } }));
 
@@ -101,6 +101,17 @@ describe('Purge everything', () => {
     expect(done.getAttribute('role')).toBe('status');
     expect(container.textContent).not.toMatch(/Purging:/);
     expect(button(container, 'Purge everything…')?.disabled).toBe(false);
+  });
+
+  it('says with its result that a Salesforce sign-in it could not end is still live, and where to revoke it', async () => {
+    const grantLeftLive = "Salesforce at acme.my.salesforce.com could not be told to end LeadLens's sign-in (offline?): an admin can revoke it under Setup → Connected Apps OAuth Usage";
+    const container = renderSection();
+    await confirmPurge(container);
+    await focusedMessage(/^Purging:/);
+    await act(async () => answer({ ok: true, grantLeftLive }));
+    const done = await focusedMessage(/^Everything LeadLens stored has been deleted\./);
+    expect(done.textContent).toBe(`Everything LeadLens stored has been deleted. ${grantLeftLive}.`);
+    expect(done.getAttribute('role')).toBe('status');
   });
 
   it('says why nothing was deleted where the focus goes', async () => {

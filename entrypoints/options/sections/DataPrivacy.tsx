@@ -20,14 +20,21 @@ async function storedDataSummary() {
   return { leads: leads.own, demoLeads: leads.demo, scores, cachedScores, models, bytes: estimate.usage ?? 0 };
 }
 
-/** Everything LeadLens keeps, deleted by the background once no sync or write-back runs (lib/background/purge.ts). */
-async function purgeEverything() {
-  await succeeded(background.purgeEverything({}));
+/**
+ * Everything LeadLens keeps, deleted by the background once no sync or write-back runs
+ * (lib/background/purge.ts). Returns what the admin must still be told: a Salesforce sign-in
+ * the purge could not end, and where to revoke it (else '').
+ */
+async function purgeEverything(): Promise<string> {
+  return (await succeeded(background.purgeEverything({}))).grantLeftLive ?? '';
 }
 
 // What the purge waits for, which can take a while (lib/background/purge.ts).
 const PURGING =
   'Purging: first stopping any running sync, write-back or CSV import and pausing the scoring of stored leads (each stops after its current request or batch)…';
+
+// What came of it, and of a sign-in it could not end at Salesforce (said after it).
+const PURGED = 'Everything LeadLens stored has been deleted.';
 
 export function DataPrivacySection() {
   const queryClient = useQueryClient();
@@ -72,7 +79,8 @@ export function DataPrivacySection() {
         </ConfirmButton>
       </p>
       {purge.isPending && <ActionStatus text={PURGING} />}
-      {purge.isSuccess && <ActionStatus text="Everything LeadLens stored has been deleted." />}
+      {/* One line, so the sign-in left live is said with the result that takes the focus, not after it. */}
+      {purge.isSuccess && <ActionStatus text={purge.data ? `${PURGED} ${purge.data}.` : PURGED} />}
       {purge.isError && <ActionStatus failed text={purge.error.message} />}
     </>
   );

@@ -5,7 +5,8 @@ import { purgeEverything } from '../purge';
 
 export const privacyHandlers: Handlers<typeof privacyProtocol> = {
   async purgeEverything() {
-    await purgeEverything();
-    return { ok: true };
+    const grantLeftLive = await purgeEverything();
+    // Everything stored went, but not a sign-in Salesforce could not be told to end: the page says where to revoke it.
+    return grantLeftLive ? { ok: true, grantLeftLive } : { ok: true };
   },
 };
