@@ -607,6 +607,107 @@ describe('the tier thresholds it records, which the page compares with the activ
     expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: 1, unchanged: leads.length - 1, writtenWith: { hot: 0.9, warm: 0.6, tiersMixed: true } });
     expect(updates.map((update) => update.fields.leadlens_tier)).toEqual(['Cold']);
   });
+
+  it('say the tiers are not mixed when the thresholds changed but no lead’s tier did', async () => {
+    const leads = await syncedHubSpotLeads();
+    const bundled = bundledManifest();
+    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: leads.length });
+    await db.leads.update(leads[0].key, { 'fields.leadlens_tier': 'Edited in HubSpot' });
+    updates.length = 0;
+    // Applied once the leads to write are chosen: every lead (p = 0.5) is hot under it as under the bundled thresholds.
+    const read = db.leadScores.bulkGet.bind(db.leadScores);
+    vi.spyOn(db.leadScores, 'bulkGet').mockImplementationOnce((keys) => read(keys).then(async (scores) => (await setTiers(bundled.modelId, { ...fixed, hot: 0.45, warm: 0.3 }), scores)));
+    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: 1, unchanged: leads.length - 1, writtenWith: { hot: 0.45, warm: 0.3, tiersMixed: false } });
+    expect(updates.map((update) => update.fields.leadlens_tier)).toEqual(['Hot']);
+  });
+});
+
+describe('what the CRM’s fields hold after a write-back that stopped before writing every lead', () => {
+  const fixed = { policy: { kind: 'fixed' as const }, hot: 0.9, warm: 0.6 };
+
+  it('tiers of both sets of thresholds, when it wrote with a policy applied since the last: the leads it did not reach keep the earlier tiers', async () => {
+    const leads = await syncedHubSpotLeads();
+    const bundled = bundledManifest();
+    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: leads.length, writtenWith: { tiersMixed: false } });
+    await setTiers(bundled.modelId, fixed);
+    vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+    vi.spyOn(writer, 'updateRecords')
+      .mockImplementationOnce(async (batch) => (updates.push(...batch), []))
+      .mockRejectedValueOnce(new CrmError('auth', 'HubSpot rejected the credentials: HTTP 401', 401));
+    const ended = await writeBackToEnd(hubspotScore);
+    expect(ended).toMatchObject({ status: 'error', written: 5, total: leads.length, writtenWith: { modelId: bundled.modelId, hot: 0.9, warm: 0.6, tiersMixed: true } });
+    expect(ended.writtenWith?.modelsMixed).toBeUndefined();
+  });
+
+  it('scores of both models, when cancelled after writing another model’s scores to some leads', async () => {
+    const leads = await syncedHubSpotLeads();
+    const bundled = bundledManifest();
+    await writeBackToEnd(hubspotScore);
+    await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+    await activateModel('trained-2');
+    await db.leads.toCollection().modify((lead) => void (lead.fields.leadlens_score = null));
+    vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+    vi.spyOn(writer, 'updateRecords').mockImplementationOnce(async (batch) => {
+      updates.push(...batch);
+      await cancelWriteBack('hubspot');
+      return [];
+    });
+    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'cancelled', written: 5, total: leads.length, writtenWith: { modelId: 'trained-2', modelsMixed: true } });
+  });
+
+  it('scores of both models when the CRM refused some leads, and one model’s once every lead is written', async () => {
+    const leads = await syncedHubSpotLeads();
+    const bundled = bundledManifest();
+    await writeBackToEnd(hubspotScore);
+    await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+    await activateModel('trained-2');
+    await db.leads.toCollection().modify((lead) => void (lead.fields.leadlens_score = null));
+    const [refused] = leads;
+    vi.spyOn(writer, 'updateRecords').mockImplementationOnce(async (batch) => {
+      updates.push(...batch);
+      return [{ recordId: refused.id, error: 'INVALID_EMAIL' }];
+    });
+    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: leads.length - 1, writtenWith: { modelId: 'trained-2', modelsMixed: true } });
+    // The one left, written: every lead holds the new model's scores.
+    const ended = await writeBackToEnd(hubspotScore);
+    expect(ended).toMatchObject({ status: 'done', total: 1, written: 1, writtenWith: { modelId: 'trained-2' } });
+    expect(ended.writtenWith?.modelsMixed).toBeUndefined();
+  });
+
+  it('one model’s and one set of thresholds when the last write-back wrote with the same: nothing is mixed', async () => {
+    const leads = await syncedHubSpotLeads();
+    const bundled = bundledManifest();
+    await writeBackToEnd(hubspotScore);
+    await db.leads.toCollection().modify((lead) => void (lead.fields.leadlens_score = null));
+    vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+    vi.spyOn(writer, 'updateRecords')
+      .mockImplementationOnce(async (batch) => (updates.push(...batch), []))
+      .mockRejectedValueOnce(new CrmError('auth', 'HubSpot rejected the credentials: HTTP 401', 401));
+    const ended = await writeBackToEnd(hubspotScore);
+    expect(ended).toMatchObject({ status: 'error', written: 5, total: leads.length, writtenWith: { modelId: bundled.modelId, tiersMixed: false } });
+    expect(ended.writtenWith?.modelsMixed).toBeUndefined();
+  });
+
+  it('counts only leads it meant to write scores to: a lead it could not empty leaves no earlier model’s score recorded', async () => {
+    const leads = await syncedHubSpotLeads();
+    const bundled = bundledManifest();
+    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: leads.length });
+    await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+    await activateModel('trained-2');
+    // One lead the model can no longer score, holding what was written; one whose score was emptied in HubSpot.
+    const [unscorable, emptied] = await db.leads.bulkGet(leads.slice(0, 2).map((lead) => lead.key));
+    await db.putLeads([
+      { ...unscorable!, fields: { hs_persona: 'x', leadlens_score: String(unscorable!.fields.leadlens_score), leadlens_tier: unscorable!.fields.leadlens_tier } },
+      { ...emptied!, fields: { ...emptied!.fields, leadlens_score: null } },
+    ]);
+    vi.spyOn(writer, 'updateRecords').mockImplementationOnce(async (batch) => {
+      updates.push(...batch);
+      return [{ recordId: unscorable!.id, error: 'INVALID_EMAIL' }];
+    });
+    const ended = await writeBackToEnd(hubspotScore);
+    expect(ended).toMatchObject({ status: 'done', total: 2, written: 1, cleared: 0, writtenWith: { modelId: 'trained-2' } });
+    expect(ended.writtenWith?.modelsMixed).toBeUndefined();
+  });
 });
 
 describe('what the CRM’s fields hold, until a write-back writes a batch', () => {
@@ -649,7 +750,8 @@ describe('what the CRM’s fields hold, until a write-back writes a batch', () =
     vi.spyOn(writer, 'updateRecords')
       .mockImplementationOnce(async (batch) => (updates.push(...batch), []))
       .mockRejectedValueOnce(new CrmError('auth', 'HubSpot rejected the credentials: HTTP 401', 401));
-    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'error', written: 5, writtenWith: { modelId: 'trained-2' } });
+    // The leads it did not reach hold the bundled model's scores still.
+    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'error', written: 5, writtenWith: { modelId: 'trained-2', modelsMixed: true } });
   });
 
   it('is not said of other fields than the last write-back wrote to', async () => {

@@ -139,9 +139,15 @@ function toWrite(recordId: string, score: LeadScore, thresholds: TierThresholds)
  * which the CRM would otherwise go on showing, and its reports and workflows using, as current.
  * Until every lead synced in full has been gone through, values held are remembered (`rememberHeldValues`).
  */
-export async function scoresToWrite(crm: CrmKind, modelId: string, target: CheckedTarget, thresholds: TierThresholds): Promise<{ rows: RowToWrite[]; unchanged: number }> {
+export async function scoresToWrite(
+  crm: CrmKind,
+  modelId: string,
+  target: CheckedTarget,
+  thresholds: TierThresholds,
+): Promise<{ rows: RowToWrite[]; unchanged: number; unchangedProbabilities: number[] }> {
   const rows: RowToWrite[] = [];
-  let unchanged = 0;
+  // Of the leads counted unchanged: their tiers are those of `thresholds`.
+  const unchangedProbabilities: number[] = [];
   const clearable = fieldsToWrite(target).map((field) => field.name);
   const rememberHeld = !(await heldValuesRemembered(crm));
   // Read before the leads: a first sync under way stores more of them, which may hold values too.
@@ -166,7 +172,7 @@ export async function scoresToWrite(crm: CrmKind, modelId: string, target: Check
         const row = toWrite(lead.id, score, thresholds);
         const update = fieldUpdate(row, target);
         if (holdsAlready(lead.fields, update.fields)) {
-          unchanged++;
+          unchangedProbabilities.push(score.probability);
           if (rememberHeld) held.push(update);
         } else rows.push(row);
       });
@@ -175,7 +181,7 @@ export async function scoresToWrite(crm: CrmKind, modelId: string, target: Check
     prefixRange(`${crm}|`),
   );
   if (rememberHeld && everyLeadStored) await setHeldValuesRemembered(crm, true);
-  return { rows, unchanged };
+  return { rows, unchanged: unchangedProbabilities.length, unchangedProbabilities };
 }
 
 /**
@@ -185,18 +191,22 @@ export async function scoresToWrite(crm: CrmKind, modelId: string, target: Check
  * meanwhile is left out. When the active model is no longer `modelId`, its scores are not the
  * ones to write: the write-back stops.
  */
-async function asScoredNow(crm: CrmKind, modelId: string, rows: readonly RowToWrite[]): Promise<{ rows: RowToWrite[]; thresholds: TierThresholds }> {
+async function asScoredNow(crm: CrmKind, modelId: string, rows: readonly RowToWrite[]): Promise<{ rows: RowToWrite[]; thresholds: TierThresholds; probabilities: Map<string, number> }> {
   if ((await activeModelId()) !== modelId) {
     throw new Error('Another model was made active while the scores were being written: write back again to write its scores to every lead');
   }
   const thresholds = await thresholdsNow(modelId);
   const scores = await db.leadScores.bulkGet(rows.map((row) => `${modelId}|${crm}|${row.recordId}`));
+  const probabilities = new Map<string, number>();
   const now = rows.flatMap((row, i): RowToWrite[] => {
     const score = scores[i];
-    if (score) return [toWrite(row.recordId, score, thresholds)];
+    if (score) {
+      probabilities.set(row.recordId, score.probability);
+      return [toWrite(row.recordId, score, thresholds)];
+    }
     return 'clear' in row ? [row] : [];
   });
-  return { rows: now, thresholds };
+  return { rows: now, thresholds, probabilities };
 }
 
 /** The tier thresholds of the tiers the CRM's fields hold: the last ones written with, and whether others were too. */
@@ -206,6 +216,35 @@ type TiersHeld = Pick<WrittenWith, 'hot' | 'warm' | 'tiersMixed'>;
 function tiersAlsoWith(sofar: TiersHeld | null, thresholds: TierThresholds): TiersHeld {
   const differ = sofar !== null && (sofar.hot !== thresholds.hot || sofar.warm !== thresholds.warm);
   return { hot: thresholds.hot, warm: thresholds.warm, tiersMixed: (sofar?.tiersMixed ?? false) || differ };
+}
+
+/** Probabilities of the leads whose tiers the CRM's fields hold from this write-back, by the thresholds they were tiered with. */
+type TieredLeads = Map<string, { thresholds: TierThresholds; probabilities: number[] }>;
+
+function addTiered(tiered: TieredLeads, thresholds: TierThresholds, probabilities: readonly number[]): void {
+  const key = `${thresholds.hot}|${thresholds.warm}`;
+  const group = tiered.get(key) ?? { thresholds, probabilities: [] };
+  for (const probability of probabilities) group.probabilities.push(probability);
+  tiered.set(key, group);
+}
+
+/**
+ * Whether some lead tiered with other thresholds than `last` would get another tier under them:
+ * the fields hold tiers of more than one set of thresholds. A policy that moves no lead across a
+ * threshold leaves every tier as `last` gives it.
+ */
+const tiersDifferUnder = (tiered: TieredLeads, last: TierThresholds) =>
+  [...tiered.values()].some(({ thresholds, probabilities }) => probabilities.some((p) => tierOf(p, thresholds) !== tierOf(p, last)));
+
+/**
+ * What the CRM's fields hold after a write-back that wrote `now` stopped short of leads it meant
+ * to write scores to, which still hold the previous write-back's values (`before`): a mix of both
+ * when their thresholds or models differ.
+ */
+function alongsideEarlier(now: WrittenWith, before: WrittenWith): WrittenWith {
+  const tiersMixed = now.tiersMixed || before.tiersMixed || now.hot !== before.hot || now.warm !== before.warm;
+  const modelsMixed = now.modelsMixed === true || before.modelsMixed === true || now.modelId !== before.modelId;
+  return { ...now, tiersMixed, ...(modelsMixed && { modelsMixed }) };
 }
 
 function summaryFailures(failed: WriteBackResult['failed']): WriteBackSummary['failures'] {
@@ -286,14 +325,18 @@ async function stillHeld({ crm, scoreField, tierField, reasonField }: WriteBackT
  * their current fields, and tiered with the thresholds in force once they are scored (returned).
  * Only its own: the other CRM's (maybe 100,000) are not scored here.
  */
-async function scoreLeadsToWrite(target: CheckedTarget, modelId: string, signal: AbortSignal): Promise<{ rows: RowToWrite[]; unchanged: number; thresholds: TierThresholds }> {
+async function scoreLeadsToWrite(
+  target: CheckedTarget,
+  modelId: string,
+  signal: AbortSignal,
+): Promise<{ rows: RowToWrite[]; unchanged: number; unchangedProbabilities: number[]; thresholds: TierThresholds }> {
   const { crm } = target;
   const scored = await scoreStoredLeadsOffscreen(modelId, crm, signal);
   if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
   const thresholds = await thresholdsNow(modelId);
-  const { rows, unchanged } = await scoresToWrite(crm, modelId, target, thresholds);
+  const { rows, unchanged, unchangedProbabilities } = await scoresToWrite(crm, modelId, target, thresholds);
   if (rows.length + unchanged === 0) throw new Error(await nothingToWrite(crm));
-  return { rows, unchanged, thresholds };
+  return { rows, unchanged, unchangedProbabilities, thresholds };
 }
 
 /**
@@ -326,6 +369,8 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
   // The state written last: a stop ends the job with it, with what was written and refused so far.
   let reached = checking;
   const advance = (state: WriteBackSummary) => writeState((reached = state));
+  // What the fields hold once it ends, from how far it got: the last write-back's values until it knows what it writes.
+  let heldAtEnd = (ended: WriteBackSummary) => ended.writtenWith;
   try {
     const connected = await connectedClient(crm);
     if (!connected) throw new Error(`${CRM_LABEL[crm]} is not connected`);
@@ -345,7 +390,7 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     const fields = fieldsToWrite(target);
     signal.throwIfAborted();
     await advance({ ...checking, status: 'scoring' });
-    const { rows, unchanged, thresholds } = await scoreLeadsToWrite(target, modelId, signal);
+    const { rows, unchanged, unchangedProbabilities, thresholds } = await scoreLeadsToWrite(target, modelId, signal);
     signal.throwIfAborted();
     // What the CRM's fields hold, which the page compares with the active model and tiers: the last
     // write-back's values (`checking`'s) until a batch is written; from then this model's, with the
@@ -354,7 +399,19 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     let tiersHeld = unchanged > 0 ? tiersAlsoWith(null, thresholds) : null;
     let writtenWith = rows.length === 0 && tiersHeld ? { ...model, ...tiersHeld } : checking.writtenWith;
     let batchThresholds = thresholds;
+    let batchProbabilities = new Map<string, number>();
     let writtenCounted = 0;
+    const tiered: TieredLeads = new Map();
+    addTiered(tiered, thresholds, unchangedProbabilities);
+    // Leads to write scores to, less those removed meanwhile: any left unwritten at the end hold the last write-back's values still.
+    let scoresToSend = rows.filter((row) => !('clear' in row)).length;
+    // While it writes, thresholds that changed say the tiers are mixed; at the end, only if some lead's tier would change.
+    heldAtEnd = (ended) => {
+      if (!writtenWith || writtenWith === checking.writtenWith) return writtenWith;
+      const exact = { ...writtenWith, tiersMixed: tiersDifferUnder(tiered, writtenWith) };
+      const scoresLeft = scoresToSend - (ended.written - ended.cleared) > 0;
+      return scoresLeft && checking.writtenWith ? alongsideEarlier(exact, checking.writtenWith) : exact;
+    };
     const running: WriteBackSummary = { ...checking, status: 'running', total: rows.length, unchanged };
     // Before anything is written: training must never learn from these fields.
     await rememberWrittenBackFields(crm, fields.map((field) => field.name));
@@ -369,6 +426,8 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
       current: async (due) => {
         const now = await asScoredNow(crm, modelId, due);
         batchThresholds = now.thresholds;
+        batchProbabilities = now.probabilities;
+        scoresToSend -= due.length - now.rows.length;
         return now.rows;
       },
       onProgress: (sofar) => {
@@ -379,19 +438,23 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
         }
         return advance({ ...withProgress(running, sofar), writtenWith });
       },
-      onWritten: (written) => keepWritten(crm, written),
+      onWritten: (written) => {
+        addTiered(tiered, batchThresholds, written.flatMap((update) => batchProbabilities.get(update.recordId) ?? []));
+        return keepWritten(crm, written);
+      },
     });
     if (heldRemembered && result.unconfirmed === 0) await setHeldValuesRemembered(crm, true);
     // The connection's status first: pages read it again when they see the write-back end.
     // Nothing to write sent nothing, so it says nothing of the credentials.
     if (result.written > 0) await clearReconnect(connection, 'the last write-back wrote to it');
-    await writeState({ ...withProgress(running, result), writtenWith, status: 'done', finishedAt: Date.now() });
+    const ended = { ...withProgress(running, result), writtenWith };
+    await writeState({ ...ended, writtenWith: heldAtEnd(ended), status: 'done', finishedAt: Date.now() });
   } catch (error) {
     const cancelled = signal.aborted;
     const message = error instanceof Error ? error.message : String(error);
     // The field check is the first request: credentials refused there say "reconnect" too.
     if (connection && isCrmError(error, 'auth')) await markReconnect(connection, message);
-    await writeState({ ...reached, status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : message, finishedAt: Date.now() });
+    await writeState({ ...reached, writtenWith: heldAtEnd(reached), status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : message, finishedAt: Date.now() });
   }
 }
 

@@ -41,10 +41,17 @@ export const WrittenWithSchema = z.object({
   hot: z.number(),
   warm: z.number(),
   /**
-   * Whether some tiers were written with other thresholds than `hot` and `warm` (a tier policy
-   * applied while it wrote): the fields hold a mix. False in states kept by an older LeadLens.
+   * Whether the fields hold tiers of more than one set of thresholds: some written with others than
+   * `hot` and `warm` that tier them otherwise (a tier policy applied while it wrote), or an earlier
+   * write-back's of other thresholds left on leads one that stopped early did not reach. False in
+   * states kept by an older LeadLens.
    */
   tiersMixed: z.boolean().default(false),
+  /**
+   * Whether some leads hold another model's scores than `modelId`'s: a write-back stopped before
+   * it wrote every lead, which kept an earlier write-back's values of another model. Absent when not.
+   */
+  modelsMixed: z.boolean().optional(),
 });
 export type WrittenWith = z.infer<typeof WrittenWithSchema>;
 

@@ -242,7 +242,7 @@ describe('once it has ended, what the CRM’s fields hold against the active mod
     await renderSection();
     await waitFor(outdatedNote);
     expect(outdatedNote()).toBe(
-      'Tier thresholds changed while these fields were written (a tier policy applied meanwhile): the HubSpot fields leadlens_tier and leadlens_reason hold tiers, and top reasons chosen by them, of more than one set of thresholds, not all those the badges show. Write back again to update them.',
+      'Tier thresholds changed while these fields were written (a tier policy applied while a write-back wrote, or one stopped before it wrote every lead): the HubSpot fields leadlens_tier and leadlens_reason hold tiers, and top reasons chosen by them, of more than one set of thresholds, not all those the badges show. Write back again to update them.',
     );
 
     // A score does not depend on the thresholds.
@@ -252,6 +252,15 @@ describe('once it has ended, what the CRM’s fields hold against the active mod
     await waitFor(() => text().includes('Wrote 120'));
     await settle();
     expect(outdatedNote()).toBeNull();
+  });
+
+  it('says when a write-back stopped part way left the fields with scores of more than one model, even the active one’s among them', async () => {
+    hubspot = summary('hubspot', 'error', { done: 5, total: 15, written: 5, error: 'HubSpot rejected the credentials: HTTP 401', finishedAt: 2, writtenWith: { ...WRITTEN_WITH, modelsMixed: true } });
+    await renderSection();
+    await waitFor(outdatedNote);
+    expect(outdatedNote()).toBe(
+      'A write-back stopped before it wrote every lead: the HubSpot fields, which its reports, workflows and routing read, hold scores of more than one model, not all those the badges show. Write back again to update them.',
+    );
   });
 
   it('reads a write-back kept before LeadLens recorded its model as before: nothing said of the model', async () => {

@@ -205,14 +205,22 @@ const thresholdsText = ({ hot, warm }: { hot: number; warm: number }) => `hot fr
  * Says when the CRM's fields no longer hold what the active model gives its leads: they keep the
  * last write-back's values (which the CRM's reports, workflows and routing read) after another
  * model is activated, or a tier policy applied (tiers, and the top reason, chosen by tier), or
- * hold a mix of tiers when a policy was applied while it wrote. `writtenWith` is what the fields
- * hold, an earlier write-back's too when the last wrote nothing. Nothing while a write-back runs,
- * or for one kept by an older LeadLens, which did not record what it wrote with.
+ * hold a mix of tiers when a policy was applied while it wrote, or of models or tiers when one
+ * stopped before it wrote every lead. `writtenWith` is what the fields hold, an earlier
+ * write-back's too when the last wrote nothing. Nothing while a write-back runs, or for one kept
+ * by an older LeadLens, which did not record what it wrote with.
  */
 function OutdatedFieldsNote({ writeBack, active }: { writeBack: WriteBackSummary; active: Manifest | undefined }) {
   const { writtenWith, target, crm } = writeBack;
   if (!writtenWith || !active || !target || isUnderway(writeBack.status)) return null;
   const label = CRM_LABEL[crm];
+  if (writtenWith.modelsMixed) {
+    return (
+      <p data-testid={`write-back-outdated-${crm}`}>
+        {`A write-back stopped before it wrote every lead: the ${label} fields, which its reports, workflows and routing read, hold scores of more than one model, not all those the badges show. Write back again to update them.`}
+      </p>
+    );
+  }
   if (writtenWith.modelId !== active.modelId) {
     return (
       <p data-testid={`write-back-outdated-${crm}`}>
@@ -227,7 +235,7 @@ function OutdatedFieldsNote({ writeBack, active }: { writeBack: WriteBackSummary
     const mix = !target.reasonField ? 'tiers' : !target.tierField ? 'top reasons chosen by tiers' : 'tiers, and top reasons chosen by them,';
     return (
       <p data-testid={`write-back-outdated-${crm}`}>
-        {`Tier thresholds changed while these fields were written (a tier policy applied meanwhile): ${fields} ${mix} of more than one set of thresholds, not all those the badges show. Write back again to update them.`}
+        {`Tier thresholds changed while these fields were written (a tier policy applied while a write-back wrote, or one stopped before it wrote every lead): ${fields} ${mix} of more than one set of thresholds, not all those the badges show. Write back again to update them.`}
       </p>
     );
   }
