@@ -18,7 +18,7 @@ import { stubWebLocks } from '../../test/web-locks';
 import { onEvent } from '../messaging/events';
 import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
 import { AUTO_SYNC_ALARM, setAutoSync } from '../sync/schedule';
-import { writeConnection } from '../connections/connections';
+import { connectionGeneration, writeConnection } from '../connections/connections';
 import { idleWriteBack } from '../messaging/protocol-write-back';
 import { forgetSyncedLeads, purgeEverything } from './purge';
 import { readWriteBack } from './write-back-job';
@@ -135,8 +135,17 @@ describe('purgeEverything and a Salesforce sign-in', () => {
     });
     expect(await purgeEverything()).toBe(LEFT_LIVE);
     expect(revokeAsked).toEqual(['5Aep-live-refresh']);
-    // Deleted all the same: nothing of it is kept to try again with.
-    expect(await fakeBrowser.storage.local.get(null)).toEqual({});
+    // Deleted all the same: nothing of it is kept to try again with, only how many times each CRM's connection was removed.
+    expect(await fakeBrowser.storage.local.get(null)).toEqual({ 'connection-generation:salesforce': 1, 'connection-generation:hubspot': 1 });
+  });
+
+  it('keeps how many times each CRM’s connection was removed, one more, for a connect under way to see that it came', async () => {
+    stubRevoke(() => new Response(null, { status: 200 }));
+    await purgeEverything();
+    await writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: 'pat-na1-unit' }, timeoutSeconds: 30 });
+    await purgeEverything();
+    expect(await connectionGeneration('hubspot')).toBe(2);
+    expect(await connectionGeneration('salesforce')).toBe(2);
   });
 
   it('says nothing of a sign-in Salesforce ended', async () => {

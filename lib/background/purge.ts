@@ -7,7 +7,7 @@
  * they continue over what is left once the purge is done (see lib/jobs/progress.ts).
  */
 import { browser } from 'wxt/browser';
-import { removeConnection } from '../connections/connections';
+import { connectionGenerationKeys, removeConnection } from '../connections/connections';
 import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
 import { db, syncedLeadsOf } from '../db/db';
@@ -83,7 +83,8 @@ async function releaseAllSiteAccess(): Promise<void> {
  * or re-tiering loses its progress row with the rest, so it does not continue. If a job does not
  * stop within `waitMs`, deletes nothing and throws. Keeps only the names of the CRM fields
  * write-back wrote scores to: the CRM's records still hold those scores, and synced again they
- * would be a new model's feature (written-back-fields.ts). Returns what the admin must be told
+ * would be a new model's feature (written-back-fields.ts); and how many times each CRM's
+ * connection was removed, so a connect under way stores nothing (`connectionGeneration`). Returns what the admin must be told
  * of a Salesforce sign-in LeadLens could not end (`endGrantOf`: it stays live at Salesforce once
  * its connection is deleted here), else ''.
  */
@@ -104,7 +105,10 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
       // Once nothing can be read through the connections any more: a score begun before, answered after, is not kept.
       forgetScoresInFlight();
       await browser.storage.session.clear();
-      await browser.storage.local.clear();
+      // All but the connection generations (counts, no data), which `removeConnection` above raised:
+      // cleared, a connect begun before the purge would store its connection after it.
+      const kept = new Set(connectionGenerationKeys());
+      await browser.storage.local.remove(Object.keys(await browser.storage.local.get(null)).filter((key) => !kept.has(key)));
       // The choice of automatic syncs went with the settings: no alarm is left to wake the background.
       await scheduleAutoSync();
     },

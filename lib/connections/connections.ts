@@ -5,12 +5,14 @@
  * are `ConnectionReply`, which carries no secret.
  */
 import { browser } from 'wxt/browser';
-import { CRM_LABEL, type CrmKind } from '../crm/types';
+import { z } from 'zod';
+import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../crm/types';
 import { revokeSalesforceToken } from './oauth';
 import { ConnectionReplySchema, ConnectionSchema, apiHostOf, originPatternOf, type Connection, type ConnectionReply } from './schema';
 
 const connectionKey = (crm: CrmKind) => `connection:${crm}`;
 const statusKey = (crm: CrmKind) => `connection-status:${crm}`;
+const generationKey = (crm: CrmKind) => `connection-generation:${crm}`;
 
 /**
  * Content scripts can read `storage.local` by default; credentials live there, so close it.
@@ -31,11 +33,41 @@ export async function writeConnection(connection: Connection): Promise<void> {
 }
 
 /**
+ * How many times the CRM's connection was removed (a Disconnect, "Purge everything"). A connect
+ * or check reads it before it waits (a sign-in, a check of up to a minute) and writes its
+ * connection only while it is unchanged (`writeConnectionUnlessRemovedSince`): a removal
+ * answered meanwhile is not undone. A purge keeps it (`connectionGenerationKeys`).
+ */
+export async function connectionGeneration(crm: CrmKind): Promise<number> {
+  const parsed = z.number().int().nonnegative().safeParse((await browser.storage.local.get(generationKey(crm)))[generationKey(crm)]);
+  return parsed.success ? parsed.data : 0;
+}
+
+/** The storage keys of every CRM's `connectionGeneration`: a purge clears all else, or a connect begun before it could not tell it came. */
+export function connectionGenerationKeys(): string[] {
+  return CRM_KINDS.map(generationKey);
+}
+
+/**
+ * Writes `connection` unless its CRM's connection was removed since `generation` was read
+ * (`connectionGeneration`); false, writing nothing, when it was. The write follows the read at
+ * once, and a removal counts itself before it reads and removes the connection
+ * (`removeConnection`): one this read missed removes what is written here.
+ */
+export async function writeConnectionUnlessRemovedSince(connection: Connection, generation: number): Promise<boolean> {
+  if ((await connectionGeneration(connection.crm)) !== generation) return false;
+  await writeConnection(connection);
+  return true;
+}
+
+/**
  * Forgets the connection and its credentials, ends an OAuth grant at Salesforce (while the
  * site access lasts), and gives back the site access: a disconnected CRM needs none. Returns
  * what the admin must be told of a grant left live (`endGrantOf`), else ''.
  */
 export async function removeConnection(crm: CrmKind): Promise<string> {
+  // Counted first: a connect or check still running then stores nothing (`writeConnectionUnlessRemovedSince`).
+  await browser.storage.local.set({ [generationKey(crm)]: (await connectionGeneration(crm)) + 1 });
   const connection = await readConnection(crm);
   await browser.storage.local.remove([connectionKey(crm), statusKey(crm)]);
   if (!connection) return '';

@@ -18,6 +18,7 @@ import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../../test/demo-crm/server';
 import { stubWebLocks } from '../../../test/web-locks';
+import { purgeEverything } from '../purge';
 import { learnPortalIfUnknown, syncHandlers } from './sync';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -583,6 +584,90 @@ describe('a check of the stored connection that ends after it was replaced or di
     expect(await readConnection('hubspot')).toBeNull();
     expect(tested.ok && tested.status).toBe('disconnected');
     expect(await readStatus('hubspot')).toMatchObject({ status: 'disconnected' });
+  });
+});
+
+describe('a Disconnect or "Purge everything" answered while a connect waits (its check, an OAuth sign-in)', () => {
+  const NEW_TOKEN = 'pat-na1-new-token';
+  const NOTHING_STORED = /^HubSpot was disconnected, or everything deleted, while it was connecting: nothing was stored$/;
+
+  beforeEach(() => {
+    stubWebLocks();
+    fakeBrowser.permissions.getAll = vi.fn(async () => ({ permissions: [], origins: [] }));
+    behaviour.tokenPortals.set(NEW_TOKEN, '777001');
+  });
+
+  it('is not undone by a connect whose check it came during: nothing is stored, the previous portal’s contacts stay, and the connect says so', async () => {
+    await connectHubSpot('pat-na1-portal-a');
+    await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
+    const check = holdFirstRequestWith(NEW_TOKEN);
+    const connecting = connectHubSpot(NEW_TOKEN);
+    await check.asked;
+    const disconnected = await syncHandlers.disconnectCrm({ crm: 'hubspot' }, sender);
+    check.release();
+
+    await expect(connecting).rejects.toThrow(NOTHING_STORED);
+    expect(disconnected).toMatchObject({ ok: true, status: 'disconnected', message: 'HubSpot disconnected' });
+    expect(await readConnection('hubspot')).toBeNull();
+    expect(await readStatus('hubspot')).toMatchObject({ status: 'disconnected' });
+    // The connect to another portal was not made: its contacts are not forgotten for it.
+    expect((await db.leads.toArray()).map((stored) => stored.key)).toEqual(['hubspot|101']);
+  });
+
+  it('is not undone by a connect whose check a purge came during: the token is not stored after the purge', async () => {
+    const check = holdFirstRequestWith(NEW_TOKEN);
+    const connecting = connectHubSpot(NEW_TOKEN);
+    await check.asked;
+    await purgeEverything(1000);
+    check.release();
+
+    await expect(connecting).rejects.toThrow(NOTHING_STORED);
+    expect(await readConnection('hubspot')).toBeNull();
+    // Only the counts of removals are left, which this connect compared.
+    expect(Object.keys(await fakeBrowser.storage.local.get(null)).sort()).toEqual(['connection-generation:hubspot', 'connection-generation:salesforce']);
+  });
+
+  it('ends the grant of a Salesforce sign-in whose consent window a Disconnect came during, and stores nothing', async () => {
+    await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    const demo = globalThis.fetch;
+    const issued: string[] = [];
+    const revoked: string[] = [];
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+      const response = await demo(input, init);
+      const path = new URL(String(input)).pathname;
+      if (path === '/services/oauth2/token') issued.push(((await response.clone().json()) as { refresh_token?: string }).refresh_token ?? '');
+      if (path === '/services/oauth2/revoke') revoked.push(new URLSearchParams(String(init?.body)).get('token') ?? '');
+      return response;
+    });
+    fakeBrowser.identity.getRedirectURL = () => 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
+    // The admin presses Disconnect in the options page while Salesforce's consent window is open.
+    fakeBrowser.identity.launchWebAuthFlow = vi.fn(async ({ url }: { url: string }) => {
+      await syncHandlers.disconnectCrm({ crm: 'salesforce' }, sender);
+      return (await fetch(url, { redirect: 'manual' })).headers.get('location')!;
+    }) as never;
+
+    await expect(syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0', oauthClientId: '3MVG9LeadLensDemoClientId' }, sender)).rejects.toThrow(
+      /^Salesforce was disconnected, or everything deleted, while it was connecting: nothing was stored$/,
+    );
+    expect(issued).toHaveLength(1);
+    expect(revoked).toEqual(issued);
+    expect(await readConnection('salesforce')).toBeNull();
+  });
+
+  it('is not undone by a portal check that read the connection just before it: the portal it learned is not written back', async () => {
+    await writeConnection({ crm: 'hubspot', apiVersion: 'v3', auth: { kind: 'token', token: NEW_TOKEN }, timeoutSeconds: 30 });
+    // The check's last read of the connection (before writing the portal it learned): a Disconnect is answered right after it.
+    const read = fakeBrowser.storage.local.get.bind(fakeBrowser.storage.local);
+    let connectionReads = 0;
+    fakeBrowser.storage.local.get = (async (keys: string) => {
+      const value = await read(keys);
+      if (keys === 'connection:hubspot' && ++connectionReads === 3) await syncHandlers.disconnectCrm({ crm: 'hubspot' }, sender);
+      return value;
+    }) as never;
+
+    await learnPortalIfUnknown();
+    expect(connectionReads).toBeGreaterThanOrEqual(3);
+    expect(await readConnection('hubspot')).toBeNull();
   });
 });
 

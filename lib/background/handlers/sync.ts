@@ -6,7 +6,7 @@
 import { browser } from 'wxt/browser';
 import { clientFor, clientForConnection, salesforceSessionId } from '../../connections/client-for';
 import { signInWithSalesforce } from '../../connections/oauth';
-import { endGrantOf, readConnection, readStatus, releaseHostAccess, removeConnection, stillConnected, writeConnection, writeStatus } from '../../connections/connections';
+import { connectionGeneration, endGrantOf, readConnection, readStatus, releaseHostAccess, removeConnection, stillConnected, writeConnectionUnlessRemovedSince, writeStatus } from '../../connections/connections';
 import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, settingsOf, type Connection, type ConnectionReply, type ConnectionSummary } from '../../connections/schema';
 import type { CrmAccount } from '../../crm/client';
 import { isCrmError } from '../../crm/http';
@@ -122,8 +122,8 @@ const connectionLockName = (crm: CrmKind) => `leadlens-connection:${crm}`;
  * they began: each reads the stored connection, checks it (up to a minute) and writes what it
  * learned. Interleaved, a check of the previous connection ending after a connect wrote its
  * account and status over the new one's, and two connects each ended the grant of the
- * connection both read, not of the one the other stored. A Disconnect does not wait for it
- * (`checkAndRemember` sees that it came).
+ * connection both read, not of the one the other stored. A Disconnect or purge does not wait
+ * for it: a connect or check then writes no connection (`connectionGeneration`).
  */
 async function withConnectionLock<T>(crm: CrmKind, task: () => Promise<T>): Promise<T> {
   return await navigator.locks.request(connectionLockName(crm), { mode: 'exclusive' }, task);
@@ -141,6 +141,7 @@ async function storedStatus(crm: CrmKind): Promise<ConnectionReply & { ok: true 
  * disconnected during the check, it forgets and writes nothing, and answers the status now stored.
  */
 async function checkAndRemember(connection: Connection): Promise<ConnectionReply & { ok: true }> {
+  const generation = await connectionGeneration(connection.crm);
   const checked = await check(connection);
   const { reply } = checked;
   if (!(await stillConnected(connection))) return storedStatus(connection.crm);
@@ -151,7 +152,9 @@ async function checkAndRemember(connection: Connection): Promise<ConnectionReply
   // Read again after the forgetting, which can wait a while for jobs to stop.
   const current = await stillConnected(connection);
   if (!current) return storedStatus(connection.crm);
-  if (current.crm === 'hubspot' && compared.id !== current.account?.id) await writeConnection({ ...current, account: compared });
+  // Unless a Disconnect came since the read just above, which a write could undo.
+  const keepsPortal = current.crm === 'hubspot' && compared.id !== current.account?.id;
+  if (keepsPortal && !(await writeConnectionUnlessRemovedSince({ ...current, account: compared }, generation))) return storedStatus(connection.crm);
   return remember(reply, note);
 }
 
@@ -236,12 +239,18 @@ async function autoSyncStatus(): Promise<AutoSyncStatus> {
   return { ...(await readAutoSync()), nextAt: await nextAutoSyncAt() };
 }
 
+/** What a connect throws when the CRM's connection was removed since it began (`connectionGeneration`). */
+function removedDuringConnect(crm: CrmKind): Error {
+  return new Error(`${CRM_LABEL[crm]} was disconnected, or everything deleted, while it was connecting: nothing was stored`);
+}
+
 /**
  * Stores `connection` in place of the previous one, after checking what it can be checked on
  * before (a HubSpot token, a Salesforce session) and forgetting the leads of another org or
- * portal. Throws, storing nothing, when a job of the previous connection does not stop.
+ * portal. Throws, storing nothing, when a job of the previous connection does not stop, or when
+ * the CRM's connection was removed (Disconnect, "Purge everything") since `generation` was read.
  */
-async function storeConnection(connection: Connection) {
+async function storeConnection(connection: Connection, generation: number) {
   const { crm } = connection;
   const previous = await readConnection(crm);
   const storedFrom = await syncedFrom(crm, previous);
@@ -257,6 +266,8 @@ async function storeConnection(connection: Connection) {
   // Before the connection is stored: if a job does not stop, this throws and the previous
   // connection stays, so connecting again retries the forgetting.
   const sameToken = previous?.crm === 'hubspot' && connection.crm === 'hubspot' && previous.auth.token === connection.auth.token;
+  // A removal during the sign-in or the check: the leads stay with the rest, as this connect stores nothing.
+  if ((await connectionGeneration(crm)) !== generation) throw removedDuringConnect(crm);
   const note = await forgetOtherAccount(crm, storedFrom, learned, sameToken);
   // A HubSpot connection reads the portal its check learned, or the one HubSpot would not name
   // (the next named portal forgets its contacts). Not the previous one's when it learned none:
@@ -265,12 +276,14 @@ async function storeConnection(connection: Connection) {
   const stored: Connection = connection.crm === 'hubspot' && learned ? { ...connection, account: learned } : connection;
   // Stored even when its check failed: it can be retried ("test connection") after fixing what
   // failed. An OAuth connection is checked once stored: its client reads its tokens from storage.
-  await writeConnection(stored);
+  if (!(await writeConnectionUnlessRemovedSince(stored, generation))) throw removedDuringConnect(crm);
   return { previous, checked, note, stored };
 }
 
 export const syncHandlers: Handlers<SyncProtocol> = {
   async connectCrm(request) {
+    // Before the sign-in: a Disconnect or purge answered from now on is not undone by this connect.
+    const generation = await connectionGeneration(request.crm);
     let connection: Connection;
     try {
       connection = await connectionOf(request);
@@ -285,7 +298,7 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     return withConnectionLock(request.crm, async () => {
       // Until it is stored, a sign-in just made is LeadLens's only to end: a failure below ends its
       // grant too, and gives back the access asked for its host unless the kept connection uses it.
-      const { previous, checked, note, stored } = await storeConnection(connection).catch(async (error: unknown) => {
+      const { previous, checked, note, stored } = await storeConnection(connection, generation).catch(async (error: unknown) => {
         const grantLeftLive = await endGrantOf(connection);
         await releaseUnlessConnected(connection.crm, apiHostOf(connection));
         throw grantLeftLive ? new Error(`${error instanceof Error ? error.message : String(error)}. ${grantLeftLive}`) : error;
