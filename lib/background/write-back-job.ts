@@ -144,7 +144,7 @@ export async function scoresToWrite(
   modelId: string,
   target: CheckedTarget,
   thresholds: TierThresholds,
-): Promise<{ rows: RowToWrite[]; unchanged: number; unchangedProbabilities: number[] }> {
+): Promise<{ rows: RowToWrite[]; unchangedProbabilities: number[] }> {
   const rows: RowToWrite[] = [];
   // Of the leads counted unchanged: their tiers are those of `thresholds`.
   const unchangedProbabilities: number[] = [];
@@ -181,7 +181,7 @@ export async function scoresToWrite(
     prefixRange(`${crm}|`),
   );
   if (rememberHeld && everyLeadStored) await setHeldValuesRemembered(crm, true);
-  return { rows, unchanged: unchangedProbabilities.length, unchangedProbabilities };
+  return { rows, unchangedProbabilities };
 }
 
 /**
@@ -329,14 +329,14 @@ async function scoreLeadsToWrite(
   target: CheckedTarget,
   modelId: string,
   signal: AbortSignal,
-): Promise<{ rows: RowToWrite[]; unchanged: number; unchangedProbabilities: number[]; thresholds: TierThresholds }> {
+): Promise<{ rows: RowToWrite[]; unchangedProbabilities: number[]; thresholds: TierThresholds }> {
   const { crm } = target;
   const scored = await scoreStoredLeadsOffscreen(modelId, crm, signal);
   if (!scored.ok) throw new Error(`The stored leads could not be scored: ${scored.error}`);
   const thresholds = await thresholdsNow(modelId);
-  const { rows, unchanged, unchangedProbabilities } = await scoresToWrite(crm, modelId, target, thresholds);
-  if (rows.length + unchanged === 0) throw new Error(await nothingToWrite(crm));
-  return { rows, unchanged, unchangedProbabilities, thresholds };
+  const { rows, unchangedProbabilities } = await scoresToWrite(crm, modelId, target, thresholds);
+  if (rows.length + unchangedProbabilities.length === 0) throw new Error(await nothingToWrite(crm));
+  return { rows, unchangedProbabilities, thresholds };
 }
 
 /**
@@ -390,7 +390,8 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     const fields = fieldsToWrite(target);
     signal.throwIfAborted();
     await advance({ ...checking, status: 'scoring' });
-    const { rows, unchanged, unchangedProbabilities, thresholds } = await scoreLeadsToWrite(target, modelId, signal);
+    const { rows, unchangedProbabilities, thresholds } = await scoreLeadsToWrite(target, modelId, signal);
+    const unchanged = unchangedProbabilities.length;
     signal.throwIfAborted();
     // What the CRM's fields hold, which the page compares with the active model and tiers: the last
     // write-back's values (`checking`'s) until a batch is written; from then this model's, with the

@@ -135,9 +135,9 @@ export async function markReconnect(madeFor: Connection, message: string): Promi
  * stays: only a check can tell it.
  */
 export async function clearReconnect(madeFor: Connection, how: string): Promise<void> {
-  if (!(await stillConnected(madeFor))) return;
+  // The status first: it is read after every record read (every badge), and is almost never "reconnect".
   const status = await readStatus(madeFor.crm);
-  if (status.status === 'reconnect') await writeStatus({ ...status, status: 'connected', message: `Connected to ${CRM_LABEL[madeFor.crm]} at ${status.host}: ${how}` });
+  if (status.status === 'reconnect' && (await stillConnected(madeFor))) await writeStatus({ ...status, status: 'connected', message: `Connected to ${CRM_LABEL[madeFor.crm]} at ${status.host}: ${how}` });
 }
 
 export async function writeStatus(reply: ConnectionReply): Promise<void> {

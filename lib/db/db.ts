@@ -340,10 +340,21 @@ export function countStoredLeadsByOrigin(): Promise<{ own: Record<SourceKind, nu
       countStoredLeads('hubspot'),
       countStoredLeads('csv'),
     ]);
-    const ownOf = (source: SourceKind, stored: number) => stored - demoKeys.filter((key) => key.startsWith(`${source}|`)).length;
+    const ownOf = (source: SourceKind, stored: number) => ownAmong(source, stored, demoKeys);
     return { own: { salesforce: ownOf('salesforce', salesforce), hubspot: ownOf('hubspot', hubspot), csv: ownOf('csv', csv) }, demo: demoKeys.length };
   });
 }
+
+/** How many of `source`'s stored leads are the user's own (synced or imported), not Demo mode's: as `countStoredLeadsByOrigin` counts them, for one source. */
+export function countOwnLeads(source: SourceKind): Promise<number> {
+  return db.transaction('r', db.leads, async () => {
+    const [stored, demoKeys] = await Promise.all([countStoredLeads(source), db.leads.where('origin').equals('demo').primaryKeys()]);
+    return ownAmong(source, stored, demoKeys);
+  });
+}
+
+/** `stored` leads of `source` less those of Demo mode's keys `demoKeys` that are its. */
+const ownAmong = (source: SourceKind, stored: number, demoKeys: readonly string[]) => stored - demoKeys.filter((key) => key.startsWith(`${source}|`)).length;
 
 /** What the trainer reads of a source's leads, as they are read (the training job's `HistoryRead`). */
 export interface TrainingLeadRead {

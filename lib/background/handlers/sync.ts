@@ -11,7 +11,7 @@ import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, setting
 import type { CrmAccount } from '../../crm/client';
 import { isCrmError } from '../../crm/http';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
-import { countStoredLeads, db } from '../../db/db';
+import { countOwnLeads, db } from '../../db/db';
 import type { AutoSyncStatus, ConnectRequest, SyncSummary, syncProtocol } from '../../messaging/protocol-sync';
 import type { Handlers } from '../../messaging/rpc';
 import { cancelSync, startSync } from '../../sync/runner';
@@ -186,23 +186,10 @@ export async function learnPortalIfUnknown(): Promise<void> {
 const RUNNING_COUNT_MAX_AGE_MS = 10_000;
 const recentCounts = new Map<CrmKind, { at: number; stored: number }>();
 
-/**
- * How many leads synced from `crm` are stored: its key range, less Demo mode's leads kept under
- * its keys (a connect to another org or portal removes the synced ones only). Demo leads are
- * few, so their keys are read; the CRM's are counted, as `countStoredLeadsByOrigin` does, but
- * not the other sources'.
- */
-function countSyncedLeads(crm: CrmKind): Promise<number> {
-  return db.transaction('r', db.leads, async () => {
-    const [stored, demoKeys] = await Promise.all([countStoredLeads(crm), db.leads.where('origin').equals('demo').primaryKeys()]);
-    return stored - demoKeys.filter((key) => String(key).startsWith(`${crm}|`)).length;
-  });
-}
-
 async function storedCount(crm: CrmKind, running: boolean): Promise<number> {
   const recent = recentCounts.get(crm);
   if (running && recent && Date.now() - recent.at < RUNNING_COUNT_MAX_AGE_MS) return recent.stored;
-  const stored = await countSyncedLeads(crm);
+  const stored = await countOwnLeads(crm);
   recentCounts.set(crm, { at: Date.now(), stored });
   return stored;
 }
