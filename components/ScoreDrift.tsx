@@ -1,10 +1,9 @@
-import { useQuery, type QueryKey } from '@tanstack/react-query';
-import { owedScoringModel, type JobProgress } from '@/lib/jobs/progress';
+import { useQuery } from '@tanstack/react-query';
 import type { Manifest } from '@/lib/ml/manifest';
 import { driftLevel, MIN_LEADS_FOR_DRIFT, populationStability, trainingDeciles, type DriftLevel } from '@/lib/ml/score-drift';
 import { formatDistinctRates, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
-import { useInvalidateWhenJobEnds } from '@/lib/ui/hooks';
+import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
 import { scoresPerProbabilityBin } from '@/lib/ui/stored-data';
 import { NumberGrid } from './Charts';
 
@@ -21,37 +20,6 @@ function binLabels(cuts: readonly number[]): string[] {
   return [`below ${edges[0]}`, ...edges.slice(1).map((upper, i) => `${edges[i]}–${upper}`), `${edges[edges.length - 1]} and above`];
 }
 
-/** Where a scoring of every stored lead with a model that its activation owes stands, as `useOwedScoringOfEveryLead` reads it. */
-export interface OwedScoringOfEveryLead {
-  /** The run, while one scores every stored lead with the model and that scoring is owed; else null. */
-  run: JobProgress | null;
-  /** Whether that is not known yet: the scoring job's row, or whether the run of every lead with the model seen is owed, is still being read. */
-  undecided: boolean;
-}
-
-/**
- * The run scoring every stored lead with `modelId` that its activation (a roll back's too) owes.
- * Activation makes a model active before it scores the stored leads: until that run ends (its
- * scoring still owed), the model's stored scores are none or the first batches' (in key order:
- * one source's leads before another's), no ground for figures read from them. A routine re-score
- * of every lead (daily, a retry) keeps the scores it replaces: not such a run. `keys` are
- * invalidated when a scoring run ends, for what was read from the scores to be read again.
- */
-export function useOwedScoringOfEveryLead(modelId: string, keys: readonly QueryKey[]): OwedScoringOfEveryLead {
-  const scoring = useInvalidateWhenJobEnds('scoring', keys);
-  const runningOverEveryLead = scoring?.state === 'running' && scoring.source === undefined && scoring.modelId === modelId ? scoring : null;
-  // Read for each run: the activation owes it before the run begins, and its end settles it.
-  const owed = useQuery({ queryKey: ['scoring-owed', modelId, runningOverEveryLead?.startedAt], queryFn: owedScoringModel, enabled: runningOverEveryLead !== null });
-  return {
-    run: runningOverEveryLead && owed.data === modelId ? runningOverEveryLead : null,
-    undecided: scoring === undefined || (runningOverEveryLead !== null && !owed.isSuccess),
-  };
-}
-
-/** How far a scoring of every stored lead with the model shown is, in the words of every part that waits for it: "Scoring the stored leads with this model (2,500 of 100,000)". */
-export const scoringEveryLeadProgress = ({ done, total }: JobProgress) =>
-  `Scoring the stored leads with this model (${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')})`;
-
 /**
  * Whether the stored leads, as the model scores them now, spread over its probabilities as
  * its training leads did (no outcome needed): the population stability index over the
@@ -65,7 +33,7 @@ export function ScoreDrift({ manifest }: { manifest: Manifest }) {
   const counts = useQuery({
     queryKey: queryKeys.scoreDrift(modelId),
     queryFn: () => scoresPerProbabilityBin(modelId, bins.cuts, manifest.outcomeRule),
-    enabled: scoringEveryLead.run === null && !scoringEveryLead.undecided,
+    enabled: scoringEveryLead.settled,
   });
   if (scoringEveryLead.run) {
     return (

@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { memo, useMemo } from 'react';
 import { BarsChart, CurveChart, FoldedNumberGrid, NumberGrid } from '@/components/Charts';
-import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/components/ScoreDrift';
 import { ShapePlot } from '@/components/ShapePlot';
 import { ErrorState, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
@@ -10,6 +9,7 @@ import type { Manifest } from '@/lib/ml/manifest';
 import { keptLeakageFlags } from '@/lib/ml/model-card';
 import { reliabilityError } from '@/lib/ml/reliability-error';
 import { useActiveManifest } from '@/lib/ui/hooks';
+import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
 import { confusionAt, type Confusion } from '@/lib/ml/train/metrics';
 import { describeWhenOutcomeCounts, settledDaysOf } from '@/lib/ml/outcome-rule';
 import { chanceNote, formatModelDate, formatRate, formatThreshold, heldOutAucHeading, plural } from '@/lib/presentation';
@@ -55,8 +55,7 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
   const labelled = labelledQuery(manifest.modelId);
   // Until the activation's scoring of every stored lead ends, the model's scores are its first batches' (one source's): not read, and read again at its end.
   const scoring = useOwedScoringOfEveryLead(manifest.modelId, [labelled.queryKey]);
-  const scored = scoring.run === null && !scoring.undecided;
-  const data = useQuery({ ...labelled, enabled: scored });
+  const data = useQuery({ ...labelled, enabled: scoring.settled });
   const countedTo = useAgesCountedTo(manifest);
   const { hot, warm } = manifest.tiers;
   const confusion = useMemo(
@@ -64,7 +63,7 @@ function ConfusionMatrices({ manifest }: { manifest: Manifest }) {
     [data.data, hot, warm],
   );
   if (scoring.run) return <p data-testid="confusion-scoring">{scoringEveryLeadProgress(scoring.run)}; the confusion matrices follow when it is done.</p>;
-  if (!scored || data.isPending) return <Loading what="stored outcomes" />;
+  if (!scoring.settled || data.isPending) return <Loading what="stored outcomes" />;
   if (data.isError) return <ErrorState message={data.error.message} />;
   const { labels } = data.data;
   if (labels.length === 0 || !confusion) return <p>Confusion matrices need stored leads with known outcomes (sync history, import a CSV, or load the demo data; {describeWhenOutcomeCounts(settledDaysOf(manifest.outcomeRule), true, countedTo)}).</p>;

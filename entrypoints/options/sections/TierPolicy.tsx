@@ -1,7 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { memo, useId, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { CurveChart, type CurveChartProps } from '@/components/Charts';
-import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/components/ScoreDrift';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
@@ -27,6 +26,7 @@ import { FEW_LEADS_FOR_A_RATE, formatRate, formatThreshold, plural } from '@/lib
 import { queryKeys } from '@/lib/query-keys';
 import { TIERS } from '@/lib/segments';
 import { useActiveManifest, useJob } from '@/lib/ui/hooks';
+import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
 import { useInTurn } from '@/lib/ui/near-viewport';
 import { labelledQuery, previewInWorker } from '../policy-client';
 import type { Labelled } from '../policy-protocol';
@@ -141,9 +141,8 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   // batches' (one source's): a capacity policy's ranks and every tier's yield would be read from
   // them. Not read meanwhile, and read again at its end.
   const scoring = useOwedScoringOfEveryLead(manifest.modelId, [labelledOptions.queryKey]);
-  const scored = scoring.run === null && !scoring.undecided;
-  const labelled = useQuery({ ...labelledOptions, enabled: scored });
-  const storedOutcomes = scored ? labelled.data : undefined;
+  const labelled = useQuery({ ...labelledOptions, enabled: scoring.settled });
+  const storedOutcomes = scoring.settled ? labelled.data : undefined;
   const scoringId = useId();
   const countedTo = useAgesCountedTo(manifest);
   const retier = useJob('retier');
@@ -306,8 +305,8 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
             : 'A value or fixed policy applies meanwhile: its thresholds come from the policy alone.'}
         </p>
       )}
-      {!scoring.run && (!scored || labelled.isPending) && <Loading what="stored outcomes" />}
-      {scored && labelled.isError && (
+      {!scoring.run && (!scoring.settled || labelled.isPending) && <Loading what="stored outcomes" />}
+      {scoring.settled && labelled.isError && (
         <ErrorState
           message={`The stored outcomes could not be read (${labelled.error.message}). A capacity policy waits for them; a value or fixed policy applies without them.`}
           action={
@@ -317,7 +316,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
           }
         />
       )}
-      {scored && labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of every lead the model scored, and its preview shows what each tier yields on stored leads with a known outcome, of which there are none yet: load the demo data or sync your history first ({describeWhenOutcomeCounts(settledDaysOf(manifest.outcomeRule), true, countedTo)}).</p>}
+      {scoring.settled && labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of every lead the model scored, and its preview shows what each tier yields on stored leads with a known outcome, of which there are none yet: load the demo data or sync your history first ({describeWhenOutcomeCounts(settledDaysOf(manifest.outcomeRule), true, countedTo)}).</p>}
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
       {canPreview && preview.data && <MemoPolicyPreviewView shown={preview.data} outcomeRule={manifest.outcomeRule} agesCountedTo={countedTo} scoring={scoring.run !== null} />}
