@@ -2,11 +2,12 @@
  * Training data checks on small hand-made tables: the target read ignoring case and spaces,
  * ragged rows and unclosed quotes named by data row, a report's footer left out, a header read as one column, columns named
  * like Object's own properties, text with NULs (UTF-16), numeric columns with a few stray notes or
- * too many, numbers too large for the model, record numbers, date columns with a few dates written in a form not read, Excel's trailing empty columns and `sep=` line, and folds that
- * need more rows of a class than the data has. (A column's decimal commas: number-format.test.ts.)
+ * too many, numbers too large for the model, record numbers, date columns with a few dates written in a form not read, Excel's trailing empty columns (and names of invisible characters only) and `sep=` line, a
+ * column of rare values only, and folds that need more rows of a class than the data has. (A column's decimal commas: number-format.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import { featurizeRecords, type RawRecord } from '../featurize';
+import type { FeatureSpec } from '../manifest';
 import {
   buildFeatures,
   buildLabels,
@@ -443,6 +444,40 @@ describe("parseCsv: Excel's trailing empty columns", () => {
     expect(() => parseCsv('a,b,,\n1,2,,\n3,4,x,\n')).toThrow(
       new TrainingDataError('The CSV header has an empty column name (column 3), and that column holds values (first in data row 2). Name the column in the header row, or delete the column.'),
     );
+  });
+
+  it('refuses a column named with invisible characters only (a zero-width space), as a label shows none of them', () => {
+    expect(() => parseCsv('\u200b,src,converted\n0.463,a,1\n0.186,b,0\n')).toThrow(
+      new TrainingDataError('The CSV header has an empty column name (column 1), and that column holds values (first in data row 1). Name the column in the header row, or delete the column.'),
+    );
+    expect(() => parseCsv('a,\u202e\u2066 ,c\n1,,3\n')).toThrow('The CSV header has an empty column name (column 2), and that column is empty in every row.');
+    expect(parseCsv('\u200bscore,converted\n1,0\n').columns).toEqual(['\u200bscore', 'converted']);
+  });
+});
+
+describe('featurizeAndPrune: a categorical column of rare values only', () => {
+  const now = new Date(0);
+  const spec = (column: string, type: FeatureSpec['type']): FeatureSpec => ({ key: column, label: column, type, derive: { kind: 'value', from: { csv: column } }, missingValues: [], actionable: false });
+  /** Prunes a numeric column "score" and the table's second column, read as categories. */
+  const prune = (table: Table) => {
+    const warnings: string[] = [];
+    const specs = [spec('score', 'numeric'), spec(table.columns[1], 'categorical')];
+    const { features } = featurizeAndPrune(buildFeatures(specs, table.records, 'csv', now), table.records, 'csv', now, warnings);
+    return { kept: features.map((feature) => feature.label), warnings };
+  };
+
+  it('says every value is rarer than the pooling count, not that every row has the same value', () => {
+    const { kept, warnings } = prune(tableOf(200, { score: (i) => String(i % 37), company: (i) => `lvl${i % 100}`, converted: (i) => String(i % 2) }));
+    expect(kept).toEqual(['score']);
+    expect(warnings).toEqual([
+      '"company" has 100 distinct values, each in fewer than 10 rows: all are pooled as one level, "(other)", which tells no lead from another: dropped.',
+    ]);
+  });
+
+  it('still says the same value is in every row when it is', () => {
+    const { kept, warnings } = prune(tableOf(200, { score: (i) => String(i % 37), plan: () => 'pro', converted: (i) => String(i % 2) }));
+    expect(kept).toEqual(['score']);
+    expect(warnings).toEqual(['"plan" has the same value in every row: dropped.']);
   });
 });
 

@@ -8,6 +8,7 @@ import Papa from 'papaparse';
 import { isMissingRaw, parseDate, parseNumber, type NumberFormat } from '../derive';
 import { featureLevel, featureNumber, featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
 import { withOptionLabels, type Derive, type Feature, type FeatureSpec } from '../manifest';
+import { visibleText } from '../visible-text';
 import { countPositives } from './metrics';
 
 /** Minimums for training at all (Einstein asks for 1,000 leads and 120 conversions; below these nothing can be learned). */
@@ -272,7 +273,8 @@ export function parseCsv(
   let width = headerCells;
   while (width > 0 && rows.every((row) => blankCell(row, width - 1))) width--;
   const header = rows[0].slice(0, width).map((h) => h.trim());
-  const unnamed = header.indexOf('');
+  // A name of invisible characters only (a zero-width space) is no name: a feature's label is shown without them (`shownLabel`).
+  const unnamed = header.findIndex((h) => visibleText(h).trim() === '');
   if (unnamed !== -1) throw unnamedColumnError(unnamed, rows);
   const seen = new Set<string>();
   for (const h of header) {
@@ -620,6 +622,21 @@ function labelsOfLevels(derive: Derive, vocabulary: readonly string[]): Derive {
 }
 
 /**
+ * Why a feature that reads as one value in every row is dropped: a categorical column whose
+ * values all have fewer than MIN_LEVEL_COUNT rows differs from row to row, yet every value is
+ * pooled into the one level "(other)".
+ */
+function oneValueWarning(feature: Feature, records: RawRecord[], source: SourceKind, now: Date): string {
+  if (feature.type === 'categorical' && feature.vocabulary?.length === 1) {
+    const values = new Set(records.map((record) => featureLevel(record, feature, source, now))).size;
+    if (values > 1) {
+      return `"${feature.label}" has ${values} distinct values, each in fewer than ${MIN_LEVEL_COUNT} rows: all are pooled as one level, "${OTHER_LEVEL}", which tells no lead from another: dropped.`;
+    }
+  }
+  return `"${feature.label}" has the same value in every row: dropped.`;
+}
+
+/**
  * Featurize and drop features that carry nothing: fully missing, or one value in every row.
  * Returns the kept features and X [N, F_kept].
  */
@@ -645,7 +662,7 @@ export function featurizeAndPrune(
       else if (v !== first) varies = true;
     }
     if (nMissing === N) warnings.push(`"${features[f].label}" is missing in every row: dropped.`);
-    else if (!varies && nMissing === 0) warnings.push(`"${features[f].label}" has the same value in every row: dropped.`);
+    else if (!varies && nMissing === 0) warnings.push(oneValueWarning(features[f], records, source, now));
     else keep.push(f);
   }
   if (keep.length === 0) throw new TrainingDataError('No usable feature is left: every column is empty, constant or excluded.');
