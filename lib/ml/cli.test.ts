@@ -63,12 +63,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const fast = ['--cv', '2', '--bags', '1', '--interactions', '2', '--exclude', 'id'];
 const cliCommand = (args: string[]) => [process.execPath, '--import', 'tsx', CLI, '--csv', csv, ...fast, ...args];
 
-function run([command, ...args]: string[]) {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 120_000 });
+function run([command, ...args]: string[], env: NodeJS.ProcessEnv = process.env) {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 120_000, env });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 const train = (...args: string[]) => run(cliCommand(args));
+/** The CLI in the time zone `timeZone` (TZ), which a date-time without a zone would be read in. */
+const trainInTimeZone = (timeZone: string, ...args: string[]) => run(cliCommand(args), { ...process.env, TZ: timeZone });
 /** The CLI under `ulimit -f`: writing a file larger than `kib` KiB fails (EFBIG), as writing to a full disk does. */
 const trainWithFileSizeLimit = (kib: number, ...args: string[]) => run(['bash', '-c', `ulimit -f ${kib} && exec "$@"`, 'bash', ...cliCommand(args)]);
 /** The CLI under `umask mask` (octal), which new folders and files take their mode from. */
@@ -328,6 +330,34 @@ describe('lib/ml/cli.ts', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^--seed must be an integer from 0 to 4294967295, got "4294967338"\nusage: npm run train/);
     expect(run.stdout).toBe('');
+  });
+
+  it.each([
+    ['a date-time without a zone (read in the local zone, another model in another)', '2026-11-01T00:00:00'],
+    ['a day written with slashes (either way round)', '11/01/2026'],
+    ['a day the calendar lacks (Date would move it to March 2)', '2026-02-30'],
+    ['a date in words', 'Nov 1, 2026'],
+  ])('refuses a --now of %s: exit 2 naming --now and the forms it takes, nothing trained', (_, value) => {
+    const out = join(dir, `bad-now-${value.replace(/[^0-9]/g, '_')}`);
+    const run = trainInTimeZone('America/Los_Angeles', '--target', 'converted', '--now', value, '--out', out);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      new RegExp(`^--now must be a day \\(2026-11-01, midnight UTC\\) or a date-time with its zone \\(2026-11-01T09:30:00Z, 2026-11-01T09:30:00\\+01:00\\), got "${value}"\nusage: npm run train`),
+    );
+    expect(run.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('reads --now as the same moment in every time zone: a day as midnight UTC, a date-time at its offset', () => {
+    const referenceTime = (timeZone: string, now: string) => {
+      const out = join(dir, `now-${timeZone.replace(/\W/g, '_')}-${now.replace(/\W/g, '_')}`);
+      const result = trainInTimeZone(timeZone, '--target', 'converted', '--quiet', '--now', now, '--out', out);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).provenance.referenceTime;
+    };
+    expect(referenceTime('America/Los_Angeles', '2026-11-01')).toBe('2026-11-01T00:00:00.000Z');
+    expect(referenceTime('America/Los_Angeles', '2026-11-01T09:30:00+01:00')).toBe('2026-11-01T08:30:00.000Z');
+    expect(referenceTime('Asia/Tokyo', '2026-11-01T08:30Z')).toBe('2026-11-01T08:30:00.000Z');
   });
 
   it("leaves a Salesforce report's footer out, saying so, and trains on the leads above it", () => {

@@ -3,7 +3,7 @@
  *
  *   npm run train -- --csv PATH --target COLUMN [--positive VALUE] [--sep ';'] [--exclude a,b,c]
  *                    [--features SPEC.json] [--cv 5] [--seed 42] [--out DIR] [--json]
- *                    [--now ISO] [--interactions 20] [--bags 4] [--calibration auto|platt|isotonic|none]
+ *                    [--now ISO-DATE] [--interactions 20] [--bags 4] [--calibration auto|platt|isotonic|none]
  *                    [--class-weight none|balanced] [--missing 'Select,N/A']
  *                    [--policy capacity:HOT:WARM:INFLOW | value:REVENUE:COST] [--time-column NAME]
  *
@@ -58,7 +58,8 @@ as the options page does in the browser. See models/README.md for the model and 
   --policy capacity:HOT:WARM:INFLOW | value:REVENUE:COST   tier thresholds: hot and warm leads a week of an inflow,
                         or revenue per conversion and cost per contact (default capacity:10:20:100)
   --time-column NAME    a date or number column: adds an out-of-time check (earliest 70 % train, latest 30 % test)
-  --now ISO-DATE        the day "days since" features are measured from (default: the data's latest date up to today)
+  --now ISO-DATE        the day "days since" features are measured from (default: the data's latest date up to today):
+                        YYYY-MM-DD (midnight UTC) or a date-time with its zone (2026-11-01T09:30:00Z, …+01:00)
   --out DIR             write model.onnx, manifest.json and MODEL_CARD.md there (all three or none)
   --json                print one JSON line of metrics (cv_roc_auc, cv_pr_auc, cv_log_loss, holdout_roc_auc, ece, rows, positives, train_seconds, …);
                         run \`npm run -s train -- … --json\` (or \`npx tsx lib/ml/cli.ts … --json\`): without -s, npm prints its banner on stdout first
@@ -204,6 +205,24 @@ function intArg(args: Args, name: string, dflt: number | undefined, max = Infini
   return n;
 }
 
+/** A day (midnight UTC) or a date-time with its zone: one moment wherever the command runs. */
+const NOW_FORMAT = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d))?$/;
+
+/**
+ * `--now`: YYYY-MM-DD, read as midnight UTC, or an ISO date-time ending in Z or an offset. A time
+ * without a zone would be read in the local zone (another model on another machine) and a day
+ * such as 11/01/2026 either way round, so both are refused, as is a day the calendar lacks
+ * (2026-02-30, which Date would move to March 2).
+ */
+function nowArg(value: string): Date {
+  const now = NOW_FORMAT.test(value) ? new Date(value) : new Date(Number.NaN);
+  const day = value.slice(0, 10);
+  if (Number.isNaN(now.getTime()) || new Date(day).toISOString().slice(0, 10) !== day) {
+    throw new UsageError(`--now must be a day (2026-11-01, midnight UTC) or a date-time with its zone (2026-11-01T09:30:00Z, 2026-11-01T09:30:00+01:00), got "${value}"`);
+  }
+  return now;
+}
+
 function policyArg(v: string | undefined): TierPolicy | undefined {
   if (v === undefined) return undefined;
   const [kind, ...nums] = v.split(':');
@@ -315,11 +334,7 @@ function main(): number {
     if (exclude.includes(args.target)) {
       throw new UsageError(`--exclude names the target column "${args.target}": the target is what the model learns to predict, never a feature. Leave it out of --exclude.`);
     }
-    let now: Date | undefined;
-    if (typeof args.now === 'string') {
-      now = new Date(args.now);
-      if (Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO date, got "${args.now}"`);
-    }
+    const now = typeof args.now === 'string' ? nowArg(args.now) : undefined;
     const calibration = (args.calibration as CalibrationChoiceOption | undefined) ?? 'auto';
     if (!['auto', 'platt', 'isotonic', 'none'].includes(calibration)) throw new UsageError(`--calibration must be auto, platt, isotonic or none`);
     const classWeight = args['class-weight'];
