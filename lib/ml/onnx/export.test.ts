@@ -11,7 +11,8 @@ import type { Calibration } from '../manifest';
 import { predictManifestModel, trainModel } from '../train/index';
 import { syntheticLeads } from '../train/synthetic';
 import { calibratedProbabilityF32, exportOnnx, isotonicSegments } from './export';
-import { fitEbm, predictLogit } from '../train/ebm';
+import { applyCalibration } from '../train/calibration';
+import { fitEbm, predictLogit, type EbmModel } from '../train/ebm';
 
 ortWeb.env.wasm.numThreads = 1;
 
@@ -97,7 +98,62 @@ describe('ONNX export round trip', () => {
     const p = calibratedProbabilityF32(Float32Array.from([-5, -1, -0.5, 0, 1, 2, 9]), { kind: 'isotonic', ...cal });
     const want = [0.1, 0.1, 0.15, 0.2, 0.4, 0.6, 0.6];
     want.forEach((w, i) => expect(p[i]).toBeCloseTo(w, 6));
-    expect(seg.slopes.length).toBe(4);
+    expect(seg.rise.length).toBe(4);
+  });
+
+  /** A one-feature model whose logit for feature value i is `logits[i]` (float32): the calibration's input, set directly. */
+  function logitModel(logits: Float32Array): EbmModel {
+    const P = logits.length;
+    const values = new Float32Array(P + 1); // bin 0: missing; value i falls in bin i + 1
+    values.set(logits, 1);
+    return {
+      cuts: [Float32Array.from({ length: P - 1 }, (_, i) => i + 0.5)],
+      categorical: [false],
+      intercept: 0,
+      terms: [{ features: [0], values }],
+      counts: [new Float64Array(P + 1)],
+      rounds: { mains: [], pairs: [] },
+    };
+  }
+
+  /** Every float32 within `steps` float32 steps of each of `xs` (float32 rounded), ascending. */
+  function float32sAround(xs: number[], steps: number): Float32Array {
+    const bits = new Int32Array(1);
+    const value = new Float32Array(bits.buffer);
+    const around: number[] = [];
+    for (const x of xs) {
+      value[0] = x;
+      const at = bits[0];
+      for (let d = -steps; d <= steps; d++) {
+        bits[0] = at + d; // same sign: one bit step is one float32 step away from zero
+        around.push(value[0]);
+      }
+    }
+    return Float32Array.from(new Set(around)).sort();
+  }
+
+  // The reviewer's knots: float32 makes -0.66936312 and -0.66936310 one step apart (a slope of ~1e6),
+  // and two knots 4e-10 apart either side of the point where float32 rounds to -1 or to the float below.
+  it.each([
+    { logits: [-2, -0.66936312, -0.6693631, 1], probabilities: [0.1, 0.4, 0.465, 0.9] },
+    { logits: [-2, -0.9999999702, -0.9999999698, 1], probabilities: [0.001, 0.5, 0.999, 0.999] },
+  ])('isotonic knots a few float32 steps apart ($logits): onnxruntime-node stays within the knots and never decreases', async (knots) => {
+    const cal: Calibration = { kind: 'isotonic', ...knots };
+    const logits = float32sAround(knots.logits, 6);
+    const out = await run(ortNode, exportOnnx(logitModel(logits), { nFeatures: 1, calibration: cal }), Float32Array.from(logits, (_, i) => i), 1);
+    expect(Array.from(out.contributions)).toEqual(Array.from(logits)); // the logits reach the calibration as they are
+    expect(Array.from(out.probability)).toEqual(Array.from(calibratedProbabilityF32(logits, cal))); // the trainer's own predictions
+    const [lowest, highest] = [Math.fround(knots.probabilities[0]), Math.fround(knots.probabilities.at(-1)!)];
+    for (let i = 0; i < logits.length; i++) {
+      const p = out.probability[i];
+      expect(p, `logit ${logits[i]}`).toBeGreaterThanOrEqual(lowest);
+      expect(p, `logit ${logits[i]}`).toBeLessThanOrEqual(highest);
+      if (i > 0) expect(p, `logit ${logits[i]} after ${logits[i - 1]}`).toBeGreaterThanOrEqual(out.probability[i - 1]);
+      // the float64 map at the float32 logit, give or take the knots' own float32 rounding
+      const [below, above] = [applyCalibration(cal, logits[i] - 1e-7), applyCalibration(cal, logits[i] + 1e-7)];
+      expect(p, `logit ${logits[i]}`).toBeGreaterThanOrEqual(below - 1e-6);
+      expect(p, `logit ${logits[i]}`).toBeLessThanOrEqual(above + 1e-6);
+    }
   });
 
   it('a one-feature model with a single cut, and a model with a constant term, export', async () => {

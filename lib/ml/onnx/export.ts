@@ -18,8 +18,12 @@
  *   none      p = Sigmoid(logit)
  *   platt     p = Sigmoid(a · logit + b)                       (Mul, Add, Sigmoid)
  *   isotonic  piecewise-linear through the knots, flat outside: a second one-feature tree on
- *             the logit picks the segment and returns its slope and offset (2 targets), then
- *             p = slope · logit + offset (Gather, Mul, Add). Exact up to float32 rounding.
+ *             the logit picks the segment and returns its start, width, low, rise and high
+ *             (5 targets, Split), then p = min(low + rise · clip((logit − start) / width, 0, 1), high)
+ *             (Sub, Div, Clip, Mul, Add, Min, Squeeze). Not slope · logit + offset: between two
+ *             knots a few float32 steps apart the slope is in the millions, and its rounding sent
+ *             probabilities outside the knots' range. The clip and the min keep each segment
+ *             between its two knots' probabilities, so the map never decreases.
  */
 import onnxProto from 'onnx-proto';
 import type { Calibration } from '../manifest';
@@ -172,31 +176,48 @@ function addTermTrees(t: TreeArrays, model: EbmModel): void {
   });
 }
 
-/** Slope and offset (float32) of each isotonic segment: below the first knot, between knots, above the last. */
+/**
+ * Each isotonic segment (below the first knot, between each two knots, above the last) as the
+ * graph computes it, in float32: p = min(low + rise · clip((x − start) / width, 0, 1), high).
+ * Segment s covers x ∈ (thresholds[s − 1], thresholds[s]]; the segments outside the knots, and
+ * between two knots that float32 makes one, are flat.
+ */
 export function isotonicSegments(cal: { logits: number[]; probabilities: number[] }): {
   thresholds: Float32Array; // [K] knot logits (float32)
-  slopes: Float32Array; // [K + 1]
-  offsets: Float32Array; // [K + 1]
+  start: Float32Array; // [K + 1] the logit the segment starts at (its lower knot's)
+  width: Float32Array; // [K + 1] the logits it spans, > 0
+  low: Float32Array; // [K + 1] the probability at its start
+  rise: Float32Array; // [K + 1] how much the probability rises across it
+  high: Float32Array; // [K + 1] the probability at its end (its upper knot's)
 } {
   const xs = cal.logits;
   const ys = cal.probabilities;
   const K = xs.length;
   const thresholds = Float32Array.from(xs);
-  const slopes = new Float32Array(K + 1);
-  const offsets = new Float32Array(K + 1);
-  offsets[0] = ys[0];
+  const start = new Float32Array(K + 1);
+  const width = new Float32Array(K + 1).fill(1);
+  const low = new Float32Array(K + 1);
+  const rise = new Float32Array(K + 1);
+  const high = new Float32Array(K + 1);
+  const flat = (s: number, probability: number) => {
+    low[s] = probability;
+    high[s] = probability;
+  };
+  flat(0, ys[0]);
   for (let j = 0; j + 1 < K; j++) {
-    const dx = xs[j + 1] - xs[j];
-    if (!(dx > 0)) {
-      offsets[j + 1] = ys[j + 1];
+    const span = Math.fround(thresholds[j + 1] - thresholds[j]);
+    if (!(span > 0)) {
+      flat(j + 1, ys[j + 1]); // no float32 logit lies between the two knots
       continue;
     }
-    const s = (ys[j + 1] - ys[j]) / dx;
-    slopes[j + 1] = s;
-    offsets[j + 1] = ys[j] - s * xs[j];
+    start[j + 1] = thresholds[j];
+    width[j + 1] = span;
+    low[j + 1] = ys[j];
+    rise[j + 1] = ys[j + 1] - ys[j];
+    high[j + 1] = ys[j + 1];
   }
-  offsets[K] = ys[K - 1];
-  return { thresholds, slopes, offsets };
+  flat(K, ys[K - 1]);
+  return { thresholds, start, width, low, rise, high };
 }
 
 function attrInts(name: string, ints: number[]) {
@@ -300,7 +321,7 @@ export function exportOnnx(model: EbmModel, options: ExportOptions): Uint8Array 
     const K = seg.thresholds.length;
     const build = (i: number, j: number): number => {
       // segments i…j; segment s covers x ∈ (thr[s−1], thr[s]]
-      if (i === j) return t.leaf([[0, seg.slopes[i]], [1, seg.offsets[i]]]);
+      if (i === j) return t.leaf([[0, seg.start[i]], [1, seg.width[i]], [2, seg.low[i]], [3, seg.rise[i]], [4, seg.high[i]]]);
       const mid = (i + j) >> 1;
       const id = t.branch(0, seg.thresholds[mid], 0);
       const l = build(i, mid);
@@ -309,13 +330,18 @@ export function exportOnnx(model: EbmModel, options: ExportOptions): Uint8Array 
       return id;
     };
     build(0, K);
-    initializers.push(int64Tensor('unsqueeze_axes', [1], [1]), int64Tensor('idx0', [0], []), int64Tensor('idx1', [1], []));
-    nodes.push({ name: 'iso_in', opType: 'Unsqueeze', input: ['logit', 'unsqueeze_axes'], output: ['logit_col'] });
-    nodes.push(treeNode(t, 2, 'logit_col', 'iso_segment', 'isotonic_segments'));
-    nodes.push({ name: 'iso_slope', opType: 'Gather', input: ['iso_segment', 'idx0'], output: ['iso_s'], attribute: [attrInt('axis', 1)] });
-    nodes.push({ name: 'iso_offset', opType: 'Gather', input: ['iso_segment', 'idx1'], output: ['iso_o'], attribute: [attrInt('axis', 1)] });
-    nodes.push({ name: 'iso_mul', opType: 'Mul', input: ['logit', 'iso_s'], output: ['iso_sx'] });
-    nodes.push({ name: 'iso_add', opType: 'Add', input: ['iso_sx', 'iso_o'], output: ['probability'] });
+    initializers.push(int64Tensor('iso_axes', [1], [1]), floatTensor('iso_zero', [0], []), floatTensor('iso_one', [1], []));
+    const column = ['iso_start', 'iso_width', 'iso_low', 'iso_rise', 'iso_high']; // [N, 1] each
+    nodes.push({ name: 'iso_in', opType: 'Unsqueeze', input: ['logit', 'iso_axes'], output: ['logit_col'] });
+    nodes.push(treeNode(t, column.length, 'logit_col', 'iso_segment', 'isotonic_segments'));
+    nodes.push({ name: 'iso_split', opType: 'Split', input: ['iso_segment'], output: column, attribute: [attrInt('axis', 1)] });
+    nodes.push({ name: 'iso_from_start', opType: 'Sub', input: ['logit_col', 'iso_start'], output: ['iso_run'] });
+    nodes.push({ name: 'iso_fraction', opType: 'Div', input: ['iso_run', 'iso_width'], output: ['iso_t'] });
+    nodes.push({ name: 'iso_clip', opType: 'Clip', input: ['iso_t', 'iso_zero', 'iso_one'], output: ['iso_t01'] });
+    nodes.push({ name: 'iso_mul', opType: 'Mul', input: ['iso_rise', 'iso_t01'], output: ['iso_climb'] });
+    nodes.push({ name: 'iso_add', opType: 'Add', input: ['iso_low', 'iso_climb'], output: ['iso_p'] });
+    nodes.push({ name: 'iso_min', opType: 'Min', input: ['iso_p', 'iso_high'], output: ['iso_p_col'] });
+    nodes.push({ name: 'iso_out', opType: 'Squeeze', input: ['iso_p_col', 'iso_axes'], output: ['probability'] });
   }
 
   const model_ = onnx.ModelProto.create({
@@ -354,9 +380,10 @@ export function calibratedProbabilityF32(logit: Float32Array, cal: Calibration):
     const seg = isotonicSegments(cal);
     for (let i = 0; i < logit.length; i++) {
       const x = logit[i];
-      let lo = 0, hi = seg.thresholds.length; // first s with x <= thr[s], else K
-      while (lo < hi) { const m = (lo + hi) >> 1; if (x <= seg.thresholds[m]) hi = m; else lo = m + 1; }
-      out[i] = fr(fr(seg.slopes[lo] * x) + seg.offsets[lo]);
+      let s = 0, hi = seg.thresholds.length; // first s with x <= thr[s], else K
+      while (s < hi) { const m = (s + hi) >> 1; if (x <= seg.thresholds[m]) hi = m; else s = m + 1; }
+      const fraction = Math.min(1, Math.max(0, fr(fr(x - seg.start[s]) / seg.width[s])));
+      out[i] = Math.min(fr(seg.low[s] + fr(seg.rise[s] * fraction)), seg.high[s]);
     }
   }
   return out;
