@@ -109,7 +109,10 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   const confusion = m.metrics.tierConfusion;
   if (confusion) {
     lines.push('');
-    lines.push(`Held-out leads at each tier threshold (called = probability ≥ threshold). ${THRESHOLDS_CHOSEN_FROM[m.tiers.policy.kind]}`);
+    lines.push(
+      'Held-out leads at each tier threshold (called = probability ≥ threshold; the probability is the lead\'s held-out logit through the calibration above, ' +
+        `as the model scores new leads). ${THRESHOLDS_CHOSEN_FROM[m.tiers.policy.kind]}`,
+    );
     lines.push('');
     lines.push('| threshold | called and converted | called, not converted | not called, converted | not called, not converted | precision | recall |');
     lines.push('|---|---|---|---|---|---|---|');

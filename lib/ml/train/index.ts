@@ -173,9 +173,9 @@ export interface TrainResult {
   X: Float32Array;
   labels: Uint8Array;
   /**
-   * Each row's calibrated probability [N] from the model that did not train on it (its fold's;
-   * NaN for the rows a single holdout trained on): what the tier thresholds were chosen on, so
-   * a policy previewed on these gives the thresholds the trainer gave.
+   * Each row's probability [N] from the model that did not train on it (its fold's logit, NaN
+   * for the rows a single holdout trained on), through the shipped calibration: what the tier
+   * thresholds were chosen on, so a policy previewed on these gives the thresholds the trainer gave.
    */
   heldOutProbabilities: Float64Array;
 }
@@ -688,8 +688,13 @@ export function trainModel(input: TrainInput): TrainResult {
   // honest calibrated probabilities: cross-fitted over the folds (holdout: 2 halves)
   const calFolds = k >= 2 ? folds.map((f) => Int32Array.from(f)) : stratifiedKFold(hoLabels, 2, opts.seed);
   const hoProbs = crossFittedProbabilities(calibration.kind, hoLabels, hoLogits, calFolds);
-  const heldOutProbabilities = heldOutRows ? new Float64Array(N).fill(NaN) : hoProbs;
-  heldOutRows?.forEach((r, i) => (heldOutProbabilities[r] = hoProbs[i]));
+  // What the tiers are read from: each held-out logit through the shipped calibration, in float32 as
+  // the ONNX graph computes it. Not the cross-fitted probabilities (those judge the calibration): each
+  // fold has its own isotonic map, and a cut between two steps of the shipped map would hold another
+  // share of scored leads than the policy asked, a tier even none. Ranks are the held-out logits'.
+  const tierProbs = Float64Array.from(calibratedProbabilityF32(Float32Array.from(hoLogits), calibration));
+  const heldOutProbabilities = heldOutRows ? new Float64Array(N).fill(NaN) : tierProbs;
+  heldOutRows?.forEach((r, i) => (heldOutProbabilities[r] = tierProbs[i]));
   const rawProbs = Float64Array.from(hoLogits, (z) => 1 / (1 + Math.exp(-z)));
 
   // --- final fit on all rows
@@ -726,8 +731,8 @@ export function trainModel(input: TrainInput): TrainResult {
     return { key: feature.key, missingShare: missing / N, ...ideal, ...atMost, binRows };
   });
 
-  // --- thresholds on the honest calibrated probabilities
-  const tiers = { policy: opts.policy, ...tierThresholds(opts.policy, hoLabels, hoProbs, opts.fixedThresholds) };
+  // --- thresholds on the held-out leads as the shipped model's calibration scores them
+  const tiers = { policy: opts.policy, ...tierThresholds(opts.policy, hoLabels, tierProbs, opts.fixedThresholds) };
   // The reference percentiles (the 1–99 score, score drift): the training leads scored as stored
   // leads will be, by the final model and its calibration in float32, no outcome read. Not the
   // cross-fitted probabilities: each fold has its own isotonic map, whose plateaus the deployed map lacks.
@@ -762,7 +767,7 @@ export function trainModel(input: TrainInput): TrainResult {
     opts.policy.kind === 'value'
       ? { revenuePerConversion: opts.policy.revenuePerConversion, costPerContact: opts.policy.costPerContact, source: 'policy' as const }
       : { ...DEFAULT_PROFIT_ASSUMPTIONS, source: 'default' as const };
-  const confusionAtThreshold = (threshold: number) => ({ threshold, ...confusionAt(hoLabels, hoProbs, threshold) });
+  const confusionAtThreshold = (threshold: number) => ({ threshold, ...confusionAt(hoLabels, tierProbs, threshold) });
   // Bins of equal lead counts: at a low base rate equal widths put nearly every lead in the first, and the
   // side panel's band (the bin whose range holds a lead's probability) would speak of them all for a lead at 9 %.
   const reliability = calibrationCurve(hoLabels, hoProbs, 10, 'quantile');
@@ -784,9 +789,10 @@ export function trainModel(input: TrainInput): TrainResult {
           },
         }
       : {}),
-    roc: rocCurve(hoLabels, hoProbs),
-    pr: prCurve(hoLabels, hoProbs),
-    profit: profitCurve(hoLabels, hoProbs, profitAssumptions.revenuePerConversion, profitAssumptions.costPerContact),
+    // The curves the thresholds are marked on: read from what they were chosen on.
+    roc: rocCurve(hoLabels, tierProbs),
+    pr: prCurve(hoLabels, tierProbs),
+    profit: profitCurve(hoLabels, tierProbs, profitAssumptions.revenuePerConversion, profitAssumptions.costPerContact),
     profitAssumptions,
     tierConfusion: { hot: confusionAtThreshold(tiers.hot), warm: confusionAtThreshold(tiers.warm) },
     calibration: reliability.curve,

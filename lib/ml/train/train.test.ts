@@ -10,6 +10,7 @@ import { mulberry32 } from '../random';
 import type { RawRecord } from '../featurize';
 import { driftLevel, populationStability, trainingDeciles } from '../score-drift';
 import { syntheticLeads } from './synthetic';
+import { tierOf } from '../score';
 import { KEEPS_CHANGING_REASON, LEAD_AGE_REASON, OUTCOME_COLUMN, selectTrainingData } from './training-set';
 
 const fast = { cv: 3, seed: 7, ebm: { outerBags: 2, interactions: 3 } };
@@ -503,5 +504,20 @@ describe('the score-drift reference with an isotonic calibration', () => {
     // The reference read off the cross-fitted probabilities (a map per fold) gave 2.0 here: "major".
     expect(psi).toBeLessThan(0.05);
     expect(driftLevel(psi)).toBe('stable');
+  });
+
+  it.each([2, 3])('cuts the tiers where the shipped calibration puts new leads: the held-out shares are what new leads get (seed %i)', (seed) => {
+    const r = mulberry32(seed);
+    const trained = trainModel({ records: leads(r, 2000), target: 'converted' });
+    expect(trained.manifest.calibration.kind).toBe('isotonic');
+    const shares = (probabilities: ArrayLike<number>) => {
+      const tiers = Array.from(probabilities, (p) => tierOf(p, trained.manifest.tiers));
+      return { hot: tiers.filter((tier) => tier === 'hot').length / tiers.length, warm: tiers.filter((tier) => tier === 'warm').length / tiers.length };
+    };
+    const heldOut = shares(trained.heldOutProbabilities);
+    const fresh = shares(scoreNewLeads(trained, leads(r, 10_000)));
+    // Cut on the cross-fitted probabilities (a map per fold), seed 2's held-out 9.5 % hot and 18.9 % warm were 13.5 % and 8.6 % of new leads.
+    expect(Math.abs(fresh.hot - heldOut.hot)).toBeLessThan(0.02);
+    expect(Math.abs(fresh.warm - heldOut.warm)).toBeLessThan(0.02);
   });
 });
