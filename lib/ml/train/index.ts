@@ -425,6 +425,9 @@ export function referenceTimeOf(specs: readonly FeatureSpec[], records: RawRecor
   return latest ?? runTime!.getTime();
 }
 
+/** The date of a model trained with no date to go by (no date column, no --now): fixed, so that the same file trains the same bytes. */
+const NO_DATE = Date.UTC(2000, 0, 1);
+
 /** Share of rows, earliest first, an out-of-time check trains on; it tests on the rest. */
 export const OUT_OF_TIME_TRAIN_SHARE = 0.7;
 /**
@@ -609,7 +612,14 @@ export function trainModel(input: TrainInput): TrainResult {
   }
   if (specs.length === 0) throw new TrainingDataError('No feature is left to train on (all columns are excluded, empty, constant or identifiers).');
   let timeSplit = outOfTimeCheck(input, table.columns, labels, warnings);
-  const now = input.now ?? new Date(referenceTimeOf(specs, input.records, source, input.runTime, warnings) ?? Date.UTC(2000, 0, 1));
+  const latestDate = input.now === undefined ? referenceTimeOf(specs, input.records, source, input.runTime, warnings) : null;
+  if (input.now === undefined && latestDate === null && input.createdAt === undefined) {
+    warnings.push(
+      'No column read as a date and no --now: the model is dated 2000-01-01, so that training on this file again gives the same bytes. ' +
+        'Pass --now with the day the data was exported (2026-11-01) to date it.',
+    );
+  }
+  const now = input.now ?? new Date(latestDate ?? NO_DATE);
   signal?.throwIfAborted();
 
   // --- featurize

@@ -521,3 +521,22 @@ describe('the score-drift reference with an isotonic calibration', () => {
     expect(Math.abs(fresh.warm - heldOut.warm)).toBeLessThan(0.02);
   });
 });
+
+describe('the date of a model trained on a file without dates', () => {
+  const undated = (r: () => number) =>
+    Array.from({ length: 300 }, () => {
+      const v = Math.floor(r() * 100);
+      return { v: String(v), source: 'abc'[Math.floor(r() * 3)], converted: r() < 0.1 + v / 200 ? '1' : '0' };
+    });
+
+  it('says it is dated 2000-01-01 for the same bytes, and how to date it, when no column is a date and no --now is given', () => {
+    const trained = trainModel({ records: undated(mulberry32(3)), target: 'converted', options: fast });
+    expect(trained.manifest.createdAt).toBe('2000-01-01T00:00:00.000Z');
+    expect(trained.warnings).toContain(
+      'No column read as a date and no --now: the model is dated 2000-01-01, so that training on this file again gives the same bytes. Pass --now with the day the data was exported (2026-11-01) to date it.',
+    );
+    const dated = trainModel({ records: undated(mulberry32(3)), target: 'converted', now: new Date('2026-11-01T00:00:00Z'), options: fast });
+    expect(dated.manifest.createdAt).toBe('2026-11-01T00:00:00.000Z');
+    expect(dated.warnings.filter((warning) => warning.includes('2000-01-01'))).toEqual([]);
+  });
+});
