@@ -139,6 +139,26 @@ describe('leadsToWork', () => {
     expect(converted).toBe(1);
   });
 
+  it("leaves out the leads converted by the active model's rule, not by their stored outcome, as the rates count them", () => {
+    // A model trained on HubSpot's "customer": contacts at "opportunity" are stored as converted (opportunity or later) but have not converted by its rule.
+    const contact = (id: string, outcome: 0 | 1 | null, probability: number) => row({ leadKey: `hubspot|${id}`, source: 'hubspot', recordId: id, name: id, outcome, probability, tier: 'hot' });
+    const tier = [contact('Opportunity', 1, 0.9), contact('Customer', 1, 0.8), contact('Customer stored as not', 0, 0.7), contact('Too new to know', 1, 0.6), row({ name: 'Salesforce', tier: 'hot', outcome: 1, probability: 0.5 })];
+    const byRule = new Map([
+      ['hubspot|Opportunity', { outcome: 0 as const, heldOutProbability: null }],
+      ['hubspot|Customer', { outcome: 1 as const, heldOutProbability: 0.3 }],
+      ['hubspot|Customer stored as not', { outcome: 1 as const, heldOutProbability: null }],
+    ]);
+    const order = { key: 'score', descending: true } as const;
+    const { leads, converted } = leadsToWork(tier, 'hot', order, byRule);
+    // Not known converted by the rule (too new for its outcomes to count, or another source's): still to work.
+    expect(leads.map((r) => r.name)).toEqual(['Opportunity', 'Too new to know', 'Salesforce']);
+    expect(converted).toBe(2);
+    // The rule's outcomes not known yet (being read, or unreadable): none left out.
+    expect(leadsToWork(tier, 'hot', order, null)).toEqual({ leads: tier, converted: 0 });
+    // A model without a rule: the stored outcomes.
+    expect(leadsToWork(tier, 'hot', order).leads.map((r) => r.name)).toEqual(['Customer stored as not']);
+  });
+
   it('sorts a tier by score or by name, either way', () => {
     const open = rows.map((r) => ({ ...r, outcome: null }));
     expect(leadsToWork(open, 'hot', { key: 'score', descending: true }).leads.map((r) => r.name)).toEqual(['Al', 'Cy', 'Bo']);

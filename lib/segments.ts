@@ -70,13 +70,16 @@ export interface RuleOutcome {
   outcome: 0 | 1;
   /** The probability a check model that never saw the lead gave it in cross-validation: the model's own score of a lead it learnt from flatters it. */
   heldOutProbability: number | null;
+  /** A lead converted already but too new to count in the rates (leads of its age that have not converted yet may still): here for the lists, which leave it out. */
+  uncounted?: true;
 }
 
 /**
  * The outcomes of the leads whose outcome counts, by lead key, as the options page labels them
  * for a model with an outcome rule (`readRuleOutcomes` in the side panel): the rule's outcome of
  * the leads of the source it was trained on, once `outcomeSettled` by the minimum age it was
- * trained with (`settledDaysOf`), or if it learnt from them. A lead absent has no known outcome.
+ * trained with (`settledDaysOf`), or if it learnt from them; and, marked `uncounted`, the younger
+ * ones converted already. A lead absent has no known outcome.
  */
 export type RuleOutcomes = ReadonlyMap<string, RuleOutcome>;
 
@@ -114,7 +117,7 @@ export function segmentStats(rows: readonly ScoredLeadRow[], now: number, byRule
       if (row.outcome !== null && outcomeSettled(row.createdAt, row.source === 'csv' ? fileAgesFrom : now)) count(row.tier, row.outcome);
     } else if (byRule !== null) {
       const known = byRule.outcomes.get(row.leadKey);
-      if (known) count(known.heldOutProbability === null ? row.tier : tierOf(known.heldOutProbability, byRule.thresholds), known.outcome);
+      if (known && !known.uncounted) count(known.heldOutProbability === null ? row.tier : tierOf(known.heldOutProbability, byRule.thresholds), known.outcome);
     }
   }
   const stats = (tier: Tier): TierStats => {
@@ -142,18 +145,27 @@ export function compareRows(a: ScoredLeadRow, b: ScoredLeadRow, order: SortOrder
 
 /**
  * The leads of a tier a rep may still work, in the requested order, and how many were left out as
- * converted already (their stored outcome: Salesforce's IsConverted, a HubSpot lifecycle stage of
- * opportunity or later, a file's outcome column). Those score highest, many of them the leads the
- * model learnt from, and would fill the top of a call list with deals already won; they still
- * count in the tier's numbers and rates (`segmentStats`). The sort is adaptive: rows already in
- * that order (the most likely first, as they are loaded) cost one comparison each, not a full sort.
+ * converted already. Those score highest, many of them the leads the model learnt from, and would
+ * fill the top of a call list with deals already won; they still count in the tier's numbers and
+ * rates (`segmentStats`). Converted already means what the rates count as converted: by the active
+ * model's rule when it has one, `byRule` (its outcomes as `segmentStats` reads them), so a HubSpot
+ * opportunity is still to work for a model trained on "customer", and one converted by it is left
+ * out however new (`uncounted`); a lead whose outcome by it is not known (another source's, or
+ * still open by it) is listed. Null: the outcomes by
+ * the rule are not known (being read, or unreadable), so none is left out. Undefined (a model
+ * without a rule): the outcome stored with the lead, its CRM's own status (Salesforce's
+ * IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column),
+ * whatever its age. The sort is adaptive: rows already in that order (the most likely first, as
+ * they are loaded) cost one comparison each, not a full sort.
  */
-export function leadsToWork(rows: readonly ScoredLeadRow[], tier: Tier, order: SortOrder): { leads: ScoredLeadRow[]; converted: number } {
+export function leadsToWork(rows: readonly ScoredLeadRow[], tier: Tier, order: SortOrder, byRule?: RuleOutcomes | null): { leads: ScoredLeadRow[]; converted: number } {
+  const convertedAlready =
+    byRule === undefined ? (row: ScoredLeadRow) => row.outcome === 1 : byRule === null ? () => false : (row: ScoredLeadRow) => byRule.get(row.leadKey)?.outcome === 1;
   const leads: ScoredLeadRow[] = [];
   let converted = 0;
   for (const row of rows) {
     if (row.tier !== tier) continue;
-    if (row.outcome === 1) converted++;
+    if (convertedAlready(row)) converted++;
     else leads.push(row);
   }
   return { leads: leads.sort((a, b) => compareRows(a, b, order)), converted };

@@ -209,30 +209,56 @@ it("shows a lead the model learnt from in the rate of the tier of its held-out p
   const cells = (tier: string) => [...rendered!.container.querySelectorAll(`[data-tier-row="${tier}"] td`)].map((cell) => cell.textContent);
   expect(cells('hot')).toEqual(['2', '67 %', '0 % of 1']);
   expect(cells('cold')).toEqual(['1', '33 %', '50 % of 2']);
-  expect(rendered.container.querySelector('.lead-table tbody')?.textContent).toContain('Lead 1');
+  // Converted by the rule, it is left out of the list of its score's tier, hot, not of its held-out probability's.
+  expect([...rendered.container.querySelectorAll('.lead-table tbody .link-button')].map((button) => button.textContent)).toEqual(['Lead 2']);
+  expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent).toBe(
+    '1 hot lead converted already, by the outcome the model was trained on: left out of this list (the counts above include it).',
+  );
   expect(rendered.container.querySelector('[data-testid="converted-meaning"]')?.textContent).toMatch(
     /: 3 leads shown have a known outcome \(created 30 or more days ago, or learnt from\); other leads are left out\. The leads the model learnt from count in the tier of their held-out probability, from a check model that never saw them \(the model's own scores of them would flatter it\), as the options page counts them; they are listed in the tier of their score\.$/,
   );
 });
 
-it('lists no lead that converted already among the top leads a rep works, saying how many were left out, while the counts include them', () => {
+it('lists no lead already past the lead stage by its stored status among the top leads a rep works, for a model without a rule, saying how many were left out, while the counts include them', () => {
   const lead = (name: string, outcome: 0 | 1 | null, probability: number) => ({ ...csvLead, leadKey: `csv|${name}`, recordId: name, name, outcome, probability });
   rendered = render(view({ leads: leadsOf([lead('Won', 1, 0.99), lead('Also won', 1, 0.97), lead('Open', null, 0.9), lead('Lost', 0, 0.85)]) }));
   const names = [...rendered.container.querySelectorAll('tbody .link-button')].map((button) => button.textContent);
   expect(names).toEqual(['Open', 'Lost']);
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent).toBe(
-    '2 hot leads converted already: left out of this list (the counts above include them).',
+    "2 hot leads already past the lead stage in their CRM or file (Salesforce's IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column): left out of this list (the counts above include them).",
   );
   expect(rendered.container.textContent).toContain('Segments (4 of 4 leads)');
 });
 
-it('says every lead of a tier converted already, not that the tier has none, when all of them did', () => {
+it('says every lead of a tier is past the lead stage already, not that the tier has none, when all of them are', () => {
   const won = (name: string) => ({ ...csvLead, leadKey: `csv|${name}`, recordId: name, name, outcome: 1 as const });
   rendered = render(view({ leads: leadsOf([won('Ann'), won('Bob')]) }));
   const text = rendered.container.textContent!;
-  expect(text).toContain('All 2 hot leads converted already: none left to work (the counts above include them).');
+  expect(text).toContain("All 2 hot leads already past the lead stage in their CRM or file (Salesforce's IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column): none left to work (the counts above include them).");
   expect(text.match(/No leads in this tier/g)).toHaveLength(1); // the warm tier's, which has none
   expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')).toBeNull();
+});
+
+it("lists the leads a model with a rule ranks highest that have not converted by its rule, whatever their stored outcome, as its rates count them", () => {
+  // A model trained on "lifecyclestage is customer": HubSpot contacts at "opportunity", stored as converted (opportunity or later), have not converted by it.
+  const contact = (id: string, outcome: 0 | 1, probability: number): ScoredLeadRow => ({
+    ...csvLead, leadKey: `hubspot|${id}`, source: 'hubspot', recordId: id, name: `Contact ${id}`, createdAt: Date.now() - 200 * 86_400_000, outcome, probability,
+  });
+  const rows = [contact('1', 1, 0.8), contact('2', 1, 0.7), contact('3', 1, 0.6), contact('customer', 1, 0.9), contact('MQL', 0, 0.55)];
+  const rule = { source: 'hubspot' as const, field: 'lifecyclestage', positiveValues: ['customer'] };
+  const outcomes = new Map(rows.map((row) => [row.leadKey, { outcome: row.leadKey === 'hubspot|customer' ? (1 as const) : (0 as const), heldOutProbability: null }]));
+  const listed = () => [...rendered!.container.querySelectorAll('.lead-table tbody .link-button')].map((button) => button.textContent);
+  const leftOut = () => rendered!.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent;
+
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
+  expect([...rendered.container.querySelectorAll('[data-tier-row="hot"] td')].map((cell) => cell.textContent)).toEqual(['5', '100 %', '20 % of 5']);
+  expect(listed()).toEqual(['Contact 1', 'Contact 2', 'Contact 3', 'Contact MQL']);
+  expect(leftOut()).toBe('1 hot lead converted already, by the outcome the model was trained on: left out of this list (the counts above include it).');
+
+  // Its outcomes still being read: none is known to have converted, so none is left out.
+  rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'reading' } }));
+  expect(listed()).toEqual(['Contact customer', 'Contact 1', 'Contact 2', 'Contact 3', 'Contact MQL']);
+  expect(leftOut()).toBeUndefined();
 });
 
 it("counts a file model's leads to the file's latest created date, written out, and a CRM model's to today, in what the note says of them", async () => {

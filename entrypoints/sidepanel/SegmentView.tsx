@@ -19,6 +19,7 @@ import {
   segmentStats,
   TIERS,
   type FilterChoices,
+  type RuleOutcomes,
   type ScoredLeadRow,
   type ScoredLeads,
   type SegmentFilters,
@@ -88,14 +89,24 @@ interface TopLeadsProps {
   /** What `rows` were filtered by. */
   filters: SegmentFilters;
   tier: Exclude<Tier, 'cold'>;
+  /** Which leads converted already, as `leadsToWork` takes it: the outcomes by the active model's rule, null while not known, undefined for a model without a rule (the stored outcomes). */
+  byRule: RuleOutcomes | null | undefined;
   onOpen(row: ScoredLeadRow): void;
 }
 
-function TopLeads({ rows, filters, tier, onOpen }: TopLeadsProps) {
+/** What the outcome stored with a lead is, by its source: its CRM's own status, not a model's outcome. */
+const STORED_OUTCOME_FIELDS = "Salesforce's IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column";
+
+function TopLeads({ rows, filters, tier, byRule, onOpen }: TopLeadsProps) {
   const [order, setOrder] = useState<SortOrder>({ key: 'score', descending: true });
-  const { leads, converted } = useMemo(() => leadsToWork(rows, tier, order), [rows, tier, order]);
+  const { leads, converted } = useMemo(() => leadsToWork(rows, tier, order, byRule), [rows, tier, order, byRule]);
   const filtersApplied = Object.values(filters).some((value) => value !== null);
   const word = TIER_LOOK[tier].word.toLowerCase();
+  // As the rates above count them: by the model's rule, as the note above says; else by the status stored with each lead, its CRM's own, not what the model predicts.
+  const leftOutAs =
+    byRule === undefined
+      ? `already past the lead stage in ${converted === 1 ? 'its' : 'their'} CRM or file (${STORED_OUTCOME_FIELDS})`
+      : 'converted already, by the outcome the model was trained on';
   // Other filters, another list: the table starts it on its first page, in the order chosen; new scores of the same list keep the page.
   return (
     <>
@@ -108,14 +119,14 @@ function TopLeads({ rows, filters, tier, onOpen }: TopLeadsProps) {
         filtersApplied={filtersApplied}
         emptyNote={
           converted > 0
-            ? `${converted === 1 ? `The ${word} lead` : `All ${converted.toLocaleString('en-US')} ${word} leads`}${filtersApplied ? ' these filters leave' : ''} converted already: none left to work (the counts above include ${converted === 1 ? 'it' : 'them'}).`
+            ? `${converted === 1 ? `The ${word} lead` : `All ${converted.toLocaleString('en-US')} ${word} leads`}${filtersApplied ? ' these filters leave' : ''} ${leftOutAs}: none left to work (the counts above include ${converted === 1 ? 'it' : 'them'}).`
             : undefined
         }
         listKey={JSON.stringify(filters)}
       />
       {converted > 0 && leads.length > 0 && (
         <p className="rate-basis" data-testid={`converted-left-out-${tier}`}>
-          {plural(converted, `${word} lead`, `${word} leads`)} converted already: left out of this list (the counts above include them).
+          {plural(converted, `${word} lead`, `${word} leads`)} {leftOutAs}: left out of this list (the counts above include {converted === 1 ? 'it' : 'them'}).
         </p>
       )}
     </>
@@ -147,7 +158,7 @@ function ConvertedNote({ basis, stats }: { basis: OutcomeBasis; stats: Record<Ti
   const meaning =
     basis.kind === 'rule'
       ? `Converted means ${describeModelOutcome(basis.rule)}, the outcome the model was trained on`
-      : "Converted means the outcome stored with each lead: Salesforce's IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column";
+      : `Converted means the outcome stored with each lead: ${STORED_OUTCOME_FIELDS}`;
   // Old enough by the model's own minimum age; the stored outcomes (a model without a rule) by the default one.
   const rule = basis.kind === 'rule' ? basis.rule : undefined;
   const learntFrom = basis.kind === 'rule' && basis.learntFrom;
@@ -184,6 +195,8 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
     const byRule = ruleOutcomes && thresholds ? { outcomes: ruleOutcomes, thresholds } : basisKind === 'stored' ? undefined : null;
     return segmentStats(filtered, Date.now(), byRule, fileAgesFrom);
   }, [filtered, basisKind, ruleOutcomes, thresholds, fileAgesFrom]);
+  // The lists leave out the leads converted already as the rates count them converted: by the same outcomes, none while they are read.
+  const listedByRule = ruleOutcomes ?? (basisKind === 'stored' ? undefined : null);
   const filtersRef = useRef<HTMLDivElement>(null);
   const showAllLeads = () => {
     setFilters(NO_FILTERS);
@@ -232,8 +245,8 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
             Top leads
           </h2>
           {openError && <p role="alert">{openError}</p>}
-          <TopLeads rows={filtered} filters={filters} tier="hot" onOpen={open} />
-          <TopLeads rows={filtered} filters={filters} tier="warm" onOpen={open} />
+          <TopLeads rows={filtered} filters={filters} tier="hot" byRule={listedByRule} onOpen={open} />
+          <TopLeads rows={filtered} filters={filters} tier="warm" byRule={listedByRule} onOpen={open} />
         </section>
       )}
     </>

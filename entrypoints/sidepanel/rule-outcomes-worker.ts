@@ -7,7 +7,7 @@ import { readRuleOutcomes, RuleOutcomesRequestSchema, type RuleOutcomesReply } f
 self.onmessage = async (event: MessageEvent) => {
   try {
     const outcomes = await readRuleOutcomes(RuleOutcomesRequestSchema.parse(event.data));
-    self.postMessage({ ok: true, outcomes } satisfies RuleOutcomesReply, { transfer: [outcomes.outcomes.buffer, outcomes.heldOutProbabilities.buffer] });
+    self.postMessage({ ok: true, outcomes } satisfies RuleOutcomesReply, { transfer: [outcomes.outcomes.buffer, outcomes.uncounted.buffer, outcomes.heldOutProbabilities.buffer] });
   } catch (error) {
     self.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) } satisfies RuleOutcomesReply);
   }

@@ -17,7 +17,7 @@ import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { tierOf } from '@/lib/ml/score';
 import type { TierThresholds } from '@/lib/ml/train/thresholds';
 import type { Tier } from '@/lib/messaging/protocol';
-import { segmentStats, TIERS } from '@/lib/segments';
+import { leadsToWork, segmentStats, TIERS } from '@/lib/segments';
 import { labelledProbabilities, loadScoredLeads } from '@/lib/ui/stored-data';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { queryKeys } from '@/lib/query-keys';
@@ -100,6 +100,24 @@ it('leaves out leads created in the last 30 days, but counts those the model lea
   const rule: ModelOutcomeRule = { source: 'salesforce', field: 'IsConverted', positiveValues: ['true'] };
   expect(await panelAndOptions(rule)).toEqual({ panel: { rate: 0.5, of: 2 }, options: { rate: 0.5, of: 2 } });
   expect((await readRuleOutcomes({ modelId: 'm', rule, now })).learntFrom).toBe(true);
+});
+
+it('knows a lead too new to count that converted already by the rule, for the lists to leave out, without counting it in the rates', async () => {
+  const sf = (id: string, converted: boolean, daysOld: number) => storedLead(`salesforce|${id}`, { IsConverted: converted }, { outcome: converted ? 1 : 0, createdAt: now - daysOld * DAY });
+  await storeHot([sf('old-lost', false, 45), sf('young-won', true, 5), sf('young-open', false, 5)]);
+  const rule: ModelOutcomeRule = { source: 'salesforce', field: 'IsConverted', positiveValues: ['true'] };
+  expect(await panelAndOptions(rule)).toEqual({ panel: { rate: 0, of: 1 }, options: { rate: 0, of: 1 } });
+  const list = await readRuleOutcomes({ modelId: 'm', rule, now });
+  expect(RuleOutcomeListSchema.safeParse(list).success).toBe(true);
+  const outcomes = byLead(list);
+  expect(outcomes.get('salesforce|young-won')).toEqual({ outcome: 1, heldOutProbability: null, uncounted: true });
+  expect(outcomes.has('salesforce|young-open')).toBe(false);
+  // The rep's hot list: the lead converted last week is no lead to work.
+  const { rows } = await loadScoredLeads('m');
+  expect(leadsToWork(rows, 'hot', { key: 'score', descending: true }, outcomes).leads.map((row) => row.leadKey).sort()).toEqual(['salesforce|old-lost', 'salesforce|young-open']);
+  // A too-new flag on a lead not converted is refused at the worker's boundary.
+  const flagged = Uint8Array.from(list.leadKeys, (leadKey) => (leadKey === 'salesforce|old-lost' ? 1 : 0));
+  expect(RuleOutcomeListSchema.safeParse({ ...list, uncounted: flagged }).success).toBe(false);
 });
 
 it('counts a lead the model learnt from in the tier of its held-out probability, as the options page does, not in the tier its own score lists it in', async () => {

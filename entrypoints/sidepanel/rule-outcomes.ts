@@ -19,20 +19,23 @@ const Uint8ArraySchema = z.custom<Uint8Array>((value) => value instanceof Uint8A
 const Float64ArraySchema = z.custom<Float64Array>((value) => value instanceof Float64Array, 'a Float64Array');
 
 /**
- * The leads whose outcome counts, their outcomes (1 converted, 0 not) and, for those the model
- * learnt from, their held-out probabilities (NaN for the others), as three arrays: one message,
+ * The leads whose outcome counts, and those converted already that are too new to count, their
+ * outcomes (1 converted, 0 not), whether each is too new to count (1) and, for those the model
+ * learnt from, their held-out probabilities (NaN for the others), as four arrays: one message,
  * the typed arrays transferred; `learntFrom`: whether LeadLens knows which leads the model learnt
  * from (it trained it), which count whatever their age.
  */
 export const RuleOutcomeListSchema = z
-  .object({ leadKeys: z.array(z.string()), outcomes: Uint8ArraySchema, heldOutProbabilities: Float64ArraySchema, learntFrom: z.boolean() })
+  .object({ leadKeys: z.array(z.string()), outcomes: Uint8ArraySchema, uncounted: Uint8ArraySchema, heldOutProbabilities: Float64ArraySchema, learntFrom: z.boolean() })
   .refine(
-    ({ leadKeys, outcomes, heldOutProbabilities }) =>
+    ({ leadKeys, outcomes, uncounted, heldOutProbabilities }) =>
       leadKeys.length === outcomes.length &&
+      leadKeys.length === uncounted.length &&
       leadKeys.length === heldOutProbabilities.length &&
       outcomes.every((outcome) => outcome <= 1) &&
+      uncounted.every((flag, i) => flag === 0 || (flag === 1 && outcomes[i] === 1)) &&
       heldOutProbabilities.every((probability) => Number.isNaN(probability) || (probability >= 0 && probability <= 1)),
-    'one outcome, 0 or 1, and one held-out probability, 0–1 or NaN, per lead',
+    'one outcome, 0 or 1, one too-new flag (only on a converted lead), and one held-out probability, 0–1 or NaN, per lead',
   );
 export type RuleOutcomeList = z.infer<typeof RuleOutcomeListSchema>;
 
@@ -56,6 +59,7 @@ export async function readRuleOutcomes({ modelId, rule, now }: RuleOutcomesReque
   const settledAfterDays = settledDaysOf(rule);
   const leadKeys: string[] = [];
   const outcomes: number[] = [];
+  const uncounted: number[] = [];
   const heldOutProbabilities: number[] = [];
   await forEachChunk(
     db.leads,
@@ -64,20 +68,33 @@ export async function readRuleOutcomes({ modelId, rule, now }: RuleOutcomesReque
       for (const lead of leads) {
         const outcome = modelOutcomeOf(lead, rule, (leadKey) => inHistory(history, leadKey));
         const heldOutProbability = heldOutProbabilityOf.get(lead.key);
-        if (outcome === null || (heldOutProbability === undefined && !outcomeSettled(lead.createdAt, countedFrom, settledAfterDays))) continue;
+        if (outcome === null) continue;
+        const counted = heldOutProbability !== undefined || outcomeSettled(lead.createdAt, countedFrom, settledAfterDays);
+        // A lead too new to count in the rates that converted already is no lead to work: the lists leave it out.
+        if (!counted && outcome !== 1) continue;
         leadKeys.push(lead.key);
         outcomes.push(outcome);
+        uncounted.push(counted ? 0 : 1);
         heldOutProbabilities.push(heldOutProbability ?? Number.NaN);
       }
     },
     prefixRange(`${rule.source}|`),
   );
-  return { leadKeys, outcomes: Uint8Array.from(outcomes), heldOutProbabilities: Float64Array.from(heldOutProbabilities), learntFrom: heldOutProbabilityOf.size > 0 };
+  return {
+    leadKeys,
+    outcomes: Uint8Array.from(outcomes),
+    uncounted: Uint8Array.from(uncounted),
+    heldOutProbabilities: Float64Array.from(heldOutProbabilities),
+    learntFrom: heldOutProbabilityOf.size > 0,
+  };
 }
 
 /** The outcomes as the side panel looks them up, by lead key. */
-export function byLead({ leadKeys, outcomes, heldOutProbabilities }: RuleOutcomeList): RuleOutcomes {
+export function byLead({ leadKeys, outcomes, uncounted, heldOutProbabilities }: RuleOutcomeList): RuleOutcomes {
   return new Map(
-    leadKeys.map((leadKey, i) => [leadKey, { outcome: outcomes[i] === 1 ? 1 : 0, heldOutProbability: Number.isNaN(heldOutProbabilities[i]) ? null : heldOutProbabilities[i] }]),
+    leadKeys.map((leadKey, i) => {
+      const heldOutProbability = Number.isNaN(heldOutProbabilities[i]) ? null : heldOutProbabilities[i];
+      return [leadKey, uncounted[i] === 1 ? { outcome: 1, heldOutProbability, uncounted: true } : { outcome: outcomes[i] === 1 ? 1 : 0, heldOutProbability }];
+    }),
   );
 }
