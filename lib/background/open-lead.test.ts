@@ -110,6 +110,38 @@ describe('the open lead of a tab', () => {
     expect(await displayName({ ...lead, name: 'Ada Lovelace-King' }, synced)).toBe('Ada Lovelace-King');
   });
 
+  it('is nothing once the tab shows another org’s or portal’s record of the same id (a full-copy sandbox keeps production’s ids)', async () => {
+    const sandbox = 'https://acme--full.sandbox.lightning.force.com/lightning/r/Lead/00Q5e00000AbCdEAAV/view';
+    await remember(lead, 7, SALESFORCE_RECORD);
+    tabsShowing({ 7: sandbox });
+    expect(await rememberedLeadOf(7)).toBeNull();
+    // Nor does production's request, arriving late, take the place of the sandbox's lead the tab shows now.
+    await remember({ ...lead, fields: { Name: 'Ada in the sandbox' } }, 7, sandbox);
+    await remember(lead, 7, SALESFORCE_RECORD);
+    expect((await rememberedLeadOf(7))?.lead).toEqual({ ...lead, fields: { Name: 'Ada in the sandbox' } });
+    // HubSpot: the same contact id in another portal.
+    const contact = { crm: 'hubspot' as const, recordId: '1501', fields: { firstname: 'Ada' } };
+    await remember(contact, 8, HUBSPOT_RECORD);
+    tabsShowing({ 8: HUBSPOT_RECORD.replace('/4242424/', '/777001/') });
+    expect(await rememberedLeadOf(8)).toBeNull();
+    tabsShowing({ 8: HUBSPOT_RECORD.replace('https://app.', 'https://app-eu1.') }); // its portal on another data centre's host
+    expect(await rememberedLeadOf(8)).toEqual({ lead: contact, page: new URL(HUBSPOT_RECORD.replace('https://app.', 'https://app-eu1.')) });
+  });
+
+  it('is named after a demo lead on the demo CRM’s pages only, never on those of the org or portal LeadLens reads', async () => {
+    await db.leads.clear();
+    await db.leads.put(storedLead({ source: 'hubspot', id: '1501', origin: 'demo', name: 'Demo Person' }));
+    const contact = { crm: 'hubspot' as const, recordId: '1501', fields: {} };
+    const demoPortal: PageAccess = { account: '4242424', connection: 'none', synced: false };
+    expect(await displayName(contact, demoPortal)).toBe('Demo Person');
+    expect(await displayName(contact, { ...demoPortal, connection: 'other-org' })).toBe('Demo Person');
+    // A portal of the demo's id that LeadLens is connected to, or synced from, is a real one.
+    expect(await displayName(contact, { ...demoPortal, connection: 'same-org' })).toBe('Contact 1501');
+    expect(await displayName(contact, { ...demoPortal, synced: true })).toBe('Contact 1501');
+    expect(await displayName(contact, { ...demoPortal, account: '777001' })).toBe('Contact 1501');
+    await db.leads.clear();
+  });
+
   it('remembers the name the page shows with the lead', async () => {
     await remember({ ...lead, name: 'Ada Lovelace' }, 7, SALESFORCE_RECORD);
     tabsShowing({ 7: SALESFORCE_RECORD });
@@ -178,6 +210,43 @@ describe('openRecordInCrmTab', () => {
     expect(create).toHaveBeenCalledWith({ url: target });
     expect(update).not.toHaveBeenCalled();
   });
+  describe('a demo lead', () => {
+    const DEMO_ORG_RECORD = (id: string) => `https://leadlens-demo.lightning.force.com/lightning/r/Lead/${id}/view`;
+    beforeEach(() => db.leads.bulkPut([storedLead({ source: 'salesforce', id: '00Q000000000002', origin: 'demo' }), storedLead({ source: 'hubspot', id: '1501', origin: 'demo' })]));
+    afterEach(() => db.leads.clear().then(() => db.settings.clear()));
+    const NO_PAGE = 'This is a demo lead, made up for Demo mode: it has no Salesforce page to open.';
+
+    it('opens in the CRM tab used last when it shows the demo CRM’s org (the tests play the demo CRM at its address)', async () => {
+      await remember({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: {} }, 7, DEMO_ORG_RECORD('00Q5e00000AbCdEAAV'));
+      const { update, create } = tabsApi(3, [3, 7]);
+      tabsShowing({ 3: 'chrome-extension://leadlens/sidepanel.html', 7: DEMO_ORG_RECORD('00Q5e00000AbCdEAAV') });
+      await openRecordInCrmTab('salesforce', '00Q000000000002');
+      expect(update).toHaveBeenCalledWith(7, { url: DEMO_ORG_RECORD('00Q000000000002'), active: true });
+      expect(create).not.toHaveBeenCalled();
+    });
+
+    it('is never opened in a new tab, where its made-up address is a stranger’s org or portal, nor in a tab of another org', async () => {
+      await afterScoringInTab7();
+      const { update, create } = tabsApi(3, [3, 7]);
+      tabsShowing({ 3: 'https://example.com/', 7: SALESFORCE_RECORD });
+      await expect(openRecordInCrmTab('salesforce', '00Q000000000002')).rejects.toThrow(NO_PAGE);
+      tabsShowing({});
+      await expect(openRecordInCrmTab('hubspot', '1501')).rejects.toThrow('This is a demo lead, made up for Demo mode: it has no HubSpot page to open.');
+      expect(update).not.toHaveBeenCalled();
+      expect(create).not.toHaveBeenCalled();
+    });
+
+    it('is not opened in the org LeadLens synced from, though that has the demo org’s address: it is a real one', async () => {
+      await remember({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: {} }, 7, DEMO_ORG_RECORD('00Q5e00000AbCdEAAV'));
+      await dexieSyncStore(db).writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'done', account: { id: 'leadlens-demo.my.salesforce.com', name: 'leadlens-demo' } });
+      const { update, create } = tabsApi(7, [7]);
+      tabsShowing({ 7: DEMO_ORG_RECORD('00Q5e00000AbCdEAAV') });
+      await expect(openRecordInCrmTab('salesforce', '00Q000000000002')).rejects.toThrow(NO_PAGE);
+      expect(update).not.toHaveBeenCalled();
+      expect(create).not.toHaveBeenCalled();
+    });
+  });
+
   describe('a synced lead, in the org or portal it was synced from', () => {
     afterEach(() => db.leads.clear().then(() => db.settings.clear()));
 

@@ -12,7 +12,7 @@ import { hubspotPortalOfPage } from '../crm/hubspot';
 import { salesforceLightningOrigin } from '../crm/salesforce';
 import { dexieSyncStore } from '../sync/store';
 import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
-import { db } from '../db/db';
+import { db, type StoredLead } from '../db/db';
 import { broadcastToPages } from '../messaging/events';
 import { CrmKindSchema } from '../messaging/schemas';
 import type { OpenLead } from '../messaging/protocol-leads';
@@ -21,7 +21,7 @@ import { featurizeRecord, knownFeatureCount } from '../ml/featurize';
 import type { Manifest } from '../ml/manifest';
 import { nameOrFallback } from '../presentation';
 import { scoreAndTier } from '../ml/score';
-import { storedLeadServes, type PageAccess } from './page-access';
+import { mayBeDemoCrm, pageAccess, storedLeadServes, type PageAccess } from './page-access';
 import { engineRow, MODEL_GAVE_NO_SCORE, NO_READABLE_FIELDS, scoredFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
 const openLeadKey = (tabId: number) => `openLead:${tabId}`;
@@ -33,6 +33,8 @@ const HUBSPOT_APP_ORIGIN = 'https://app.hubspot.com';
 const RememberedLeadSchema = z.object({
   crm: CrmKindSchema,
   recordId: z.string(),
+  /** The org or portal of the page it was scored on: a sandbox or another portal reuses its record ids. */
+  account: z.string().nullable(),
   fields: z.record(z.string(), z.string()),
   name: z.string().optional(),
   locale: z.string().optional(),
@@ -65,10 +67,11 @@ export async function rememberOpenLead(request: LeadToScore, page: URL, access: 
   if (tabId === undefined) return;
   // A request that reaches us after its tab has moved on to another lead (the previous page's,
   // late under load) must not take the place of the lead the tab shows now.
+  const account = accountOfPage(request.crm, page);
   const shown = await tabUrl(tabId);
-  if (shown && !showsRecord(shown, request)) return;
+  if (shown && !showsRecord(shown, { crm: request.crm, recordId: request.recordId, account })) return;
   await browser.storage.session.set({
-    [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, fields: request.fields, name: request.name, locale: request.locale, timeZone: request.timeZone },
+    [openLeadKey(tabId)]: { crm: request.crm, recordId: request.recordId, account, fields: request.fields, name: request.name, locale: request.locale, timeZone: request.timeZone },
     [LAST_CRM_TAB_KEY]: tabId,
   });
   if (access.connection !== 'other-org') await browser.storage.local.set({ [crmHomeKey(request.crm)]: crmHomeOf(request.crm, page) });
@@ -148,10 +151,10 @@ async function tabUrl(tabId: number): Promise<URL | null> {
   return frame?.url ? new URL(frame.url) : null;
 }
 
-/** Whether the page at `url` is the record page of `lead`. */
-function showsRecord(url: URL, lead: Pick<LeadToScore, 'crm' | 'recordId'>): boolean {
+/** Whether the page at `url` is the record page of `lead`, in the org or portal `lead.account`. */
+function showsRecord(url: URL, lead: Pick<LeadToScore, 'crm' | 'recordId'> & { account: string | null }): boolean {
   const page = recognisePage(url);
-  return page?.adapter.crm === lead.crm && page.match.kind === 'record' && page.match.recordId === lead.recordId;
+  return page?.adapter.crm === lead.crm && page.match.kind === 'record' && page.match.recordId === lead.recordId && accountOfPage(lead.crm, url) === lead.account;
 }
 
 /** The lead tab `tabId` shows now, with its page, or null (no lead scored there, or the tab moved on to another page). */
@@ -159,7 +162,9 @@ export async function rememberedLeadOf(tabId: number): Promise<{ lead: LeadToSco
   const stored = RememberedLeadSchema.safeParse((await browser.storage.session.get(openLeadKey(tabId)))[openLeadKey(tabId)]);
   if (!stored.success) return null;
   const url = await tabUrl(tabId);
-  return url && showsRecord(url, stored.data) ? { lead: stored.data, page: url } : null;
+  if (!url || !showsRecord(url, stored.data)) return null;
+  const { account: _account, ...lead } = stored.data;
+  return { lead, page: url };
 }
 
 /** The lead's name for the side panel: as its page shows it, else as stored (synced from its page's org), else from its fields. */
@@ -174,8 +179,7 @@ export async function displayName(lead: LeadToScore, access: PageAccess): Promis
  * The org or portal a stored lead lives in, when LeadLens knows it: the one a synced lead was
  * synced from, the demo CRM's for a demo lead. A lead from a file says nothing of its org.
  */
-async function accountOfStoredLead(crm: CrmKind, recordId: string): Promise<string | null> {
-  const stored = await db.leads.get(`${crm}|${recordId}`);
+async function accountOfStoredLead(crm: CrmKind, stored: StoredLead | undefined): Promise<string | null> {
   if (stored?.origin === 'demo') return DEMO_ACCOUNTS[crm];
   // A portal HubSpot would not name has no id: no address to make.
   return stored?.origin === 'sync' ? (await dexieSyncStore(db).readState(crm)).account?.id || null : null;
@@ -199,19 +203,24 @@ function homeOfAccount(crm: CrmKind, account: string, remembered: CrmHome | null
 /**
  * Opens a record in the active tab if it shows that CRM org or portal, else in the CRM tab used
  * last if it still does, else in a new tab: a tab showing anything else (another site, another
- * CRM or org) is never navigated away from.
+ * CRM or org) is never navigated away from. A demo lead is opened only in a tab that may show
+ * the demo CRM (`mayBeDemoCrm`), never in a new one: its address, outside the tests that play
+ * the demo CRM there, is a stranger's portal or an org anyone may name so.
  */
 export async function openRecordInCrmTab(crm: CrmKind, recordId: string): Promise<void> {
-  const stored = CrmHomeSchema.safeParse((await browser.storage.local.get(crmHomeKey(crm)))[crmHomeKey(crm)]);
-  const remembered = stored.success ? stored.data : null;
-  const account = await accountOfStoredLead(crm, recordId);
+  const storedHome = CrmHomeSchema.safeParse((await browser.storage.local.get(crmHomeKey(crm)))[crmHomeKey(crm)]);
+  const remembered = storedHome.success ? storedHome.data : null;
+  const stored = await db.leads.get(`${crm}|${recordId}`);
+  const demo = stored?.origin === 'demo';
+  const account = await accountOfStoredLead(crm, stored);
   const home = account === null ? remembered : homeOfAccount(crm, account, remembered);
   if (!home) throw new Error(`LeadLens does not know your ${CRM_LABEL[crm]} address yet: open any lead there once`);
   const url = recordUrl(crm, recordId, home);
   const org = accountOfPage(crm, new URL(url));
   const showsOrg = async (tabId: number) => {
     const shown = await tabUrl(tabId);
-    return shown !== null && org !== null && accountOfPage(crm, shown) === org;
+    if (shown === null || org === null || accountOfPage(crm, shown) !== org) return false;
+    return !demo || mayBeDemoCrm(crm, await pageAccess(crm, shown));
   };
   const [active] = await browser.tabs.query({ active: true, lastFocusedWindow: true });
   if (active?.id !== undefined && (await showsOrg(active.id))) {
@@ -221,5 +230,6 @@ export async function openRecordInCrmTab(crm: CrmKind, recordId: string): Promis
   const lastTabId = (await browser.storage.session.get(LAST_CRM_TAB_KEY))[LAST_CRM_TAB_KEY];
   const lastTab = typeof lastTabId === 'number' ? await browser.tabs.get(lastTabId).catch(() => undefined) : undefined;
   if (lastTab?.id !== undefined && (await showsOrg(lastTab.id))) await browser.tabs.update(lastTab.id, { url, active: true });
+  else if (demo) throw new Error(`This is a demo lead, made up for Demo mode: it has no ${CRM_LABEL[crm]} page to open.`);
   else await browser.tabs.create({ url });
 }

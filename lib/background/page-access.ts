@@ -28,13 +28,24 @@ export const mayReadApi = (access: PageAccess) => access.connection === 'same-or
 export const mayUseCache = (access: PageAccess) => access.connection !== 'other-org';
 
 /**
+ * Whether a page of `crm` with `access` may be the demo CRM's, which plays Demo mode's leads: of
+ * its org or portal (DEMO_ACCOUNTS), and not of one LeadLens reads (connected, or synced from),
+ * which is a real one. The demo CRM answers at real CRM addresses (tests resolve those hosts to
+ * it), so a real org or portal of that name passes too: a demo lead only ever serves, or is
+ * opened in, a page of it the user already has (see open-lead.ts).
+ */
+export function mayBeDemoCrm(crm: CrmKind, access: PageAccess): boolean {
+  return access.account === DEMO_ACCOUNTS[crm] && access.connection !== 'same-org' && !access.synced;
+}
+
+/**
  * Whether a stored lead, found by the record id a page of `access` shows, is that page's
  * record: a synced one when synced from the page's org or portal; a demo one on the demo CRM's
  * pages only (its made-up ids can be real ones elsewhere).
  */
 export function storedLeadServes(lead: Pick<StoredLead, 'origin' | 'source'>, access: PageAccess): boolean {
   if (lead.origin === 'sync') return access.synced;
-  if (lead.origin === 'demo') return lead.source !== 'csv' && access.account === DEMO_ACCOUNTS[lead.source];
+  if (lead.origin === 'demo') return lead.source !== 'csv' && mayBeDemoCrm(lead.source, access);
   return true;
 }
 
