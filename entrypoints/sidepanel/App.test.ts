@@ -178,6 +178,35 @@ it('tells a rep whose CRM is connected but not synced yet to sync it, not to con
   expect(connected).toBe('Connected to HubSpot: sync it under Options › Sync to store and score its leads.');
 });
 
+describe('while a sync runs', () => {
+  const hubspotConnected = { ok: true, connections: [{ crm: 'hubspot', status: 'connected', host: 'api.hubapi.com', message: 'Connected', settings: null }] };
+  // The first sync of the portal: 40,000 contacts stored page by page, scored once it ends.
+  let sync = { crm: 'hubspot', status: 'running', synced: 1_200, remaining: 38_800, endedAt: null as number | null, error: null };
+  beforeEach(() => {
+    background.connectionStatus.mockResolvedValue(hubspotConnected);
+    background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [sync] }));
+  });
+  afterEach(() => {
+    background.connectionStatus.mockImplementation(async () => ({ ok: true, connections: [] }));
+    background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [] }));
+  });
+  const advice = () => rendered!.container.querySelector('[data-testid="no-leads-advice"]')?.textContent;
+
+  it('says its leads are scored when it ends, with its progress, read again until it ends, rather than to sync the CRM', async () => {
+    rendered = renderApp();
+    expect(await waitFor(() => (advice()?.startsWith('Syncing') ? advice() : null))).toBe('Syncing HubSpot: its leads are scored when the sync ends.');
+    expect(rendered.container.textContent).toContain('Syncing HubSpot: 1,200 of 40,000 (3 %)');
+    expect(rendered.container.textContent).not.toContain('sync it under Options');
+    sync = { ...sync, synced: 2_400, remaining: 37_600 };
+    await waitFor(() => rendered!.container.textContent?.includes('Syncing HubSpot: 2,400 of 40,000 (6 %)'));
+    // Its end: what it changed is read again (the connection's status among it), and the panel no longer says it runs.
+    const connectionReads = background.connectionStatus.mock.calls.length;
+    sync = { ...sync, status: 'done', synced: 40_000, remaining: 0, endedAt: 5 };
+    expect(await waitFor(() => (advice()?.startsWith('Connected') ? advice() : null))).toBe('Connected to HubSpot: sync it under Options › Sync to store and score its leads.');
+    await waitFor(() => background.connectionStatus.mock.calls.length > connectionReads || null);
+  });
+});
+
 describe('stored leads the active model could not score', () => {
   const doneRun: JobProgress = { modelId: 'model-2', state: 'done', done: 3, total: 3, startedAt: 1, finishedAt: 2 };
   beforeEach(async () => {

@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { PageShell } from '@/components/PageShell';
 import { PartBoundary } from '@/components/PartBoundary';
 import { EmptyState, ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
+import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends';
 import { CRM_LABEL } from '@/lib/crm/types';
 import { demoLeadMix } from '@/lib/db/source-history';
 import { RETRY_FAILED_SCORING_AFTER_MS, standingFailure, type JobProgress } from '@/lib/jobs/progress';
@@ -101,10 +102,34 @@ function UnscoredLeadsNote({ count }: { count: number }) {
   );
 }
 
-/** What to do when no lead is scored: a connected CRM needs a sync (connecting starts none), else a source of leads. */
+/**
+ * What to do when no lead is scored: wait for a sync that runs (it scores its leads at its end),
+ * else sync a connected CRM (connecting starts none), else add a source of leads.
+ */
 function NoScoredLeads() {
   const connections = useQuery({ queryKey: queryKeys.connections(), queryFn: async () => (await succeeded(background.connectionStatus({}))).connections });
   const connected = (connections.data ?? []).filter((connection) => connection.status === 'connected').map((connection) => CRM_LABEL[connection.crm]);
+  // Read again each second while one runs, for its progress and its end (polling also wakes a stopped worker, which resumes it).
+  const syncs = useQuery({
+    queryKey: queryKeys.syncs(),
+    queryFn: () => succeeded(background.syncStatus({})),
+    refetchInterval: (query) => (query.state.data?.syncs.some((sync) => sync.status === 'running') ? 1000 : false),
+  });
+  // A run's end changed the stored leads: what is read with them (scored leads, settled syncs) and the connection's status are read again.
+  useInvalidateWhenRunEnds(syncs.data?.syncs, (sync) => (sync.status === 'running' ? null : [sync.status, sync.endedAt, sync.error]), [queryKeys.leads(), queryKeys.connections()]);
+  const running = (syncs.data?.syncs ?? []).filter((sync) => sync.status === 'running');
+  if (running.length > 0) {
+    return (
+      <EmptyState title="No scored leads yet">
+        <p style={{ margin: '0 0 8px' }} data-testid="no-leads-advice">
+          Syncing {running.map((sync) => CRM_LABEL[sync.crm]).join(' and ')}: {running.length === 1 ? 'its leads are scored when the sync ends.' : 'their leads are scored when each sync ends.'}
+        </p>
+        {running.map((sync) => (
+          <JobProgressBar key={sync.crm} label={`Syncing ${CRM_LABEL[sync.crm]}`} done={sync.synced} total={sync.remaining === null ? null : sync.synced + sync.remaining} />
+        ))}
+      </EmptyState>
+    );
+  }
   return (
     <EmptyState title="No scored leads yet">
       <p style={{ margin: '0 0 8px' }} data-testid="no-leads-advice">

@@ -9,7 +9,7 @@ import type { AutoSyncStatus, SyncSummary } from '@/lib/messaging/protocol-sync'
 import type { AutoSync, SkippedRecords } from '@/lib/sync/state';
 import { queryKeys } from '@/lib/query-keys';
 import { plural } from '@/lib/presentation';
-import { useInvalidateWhenRunEnds } from './use-invalidate-when-run-ends';
+import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends';
 
 export function SyncSection() {
   const queryClient = useQueryClient();

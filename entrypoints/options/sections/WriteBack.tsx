@@ -8,13 +8,14 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
+import { fieldsNoLongerWritten, type FieldWritten } from '@/lib/db/written-back-fields';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { isUnderway, type WriteBackRequest, type WriteBackSummary } from '@/lib/messaging/protocol-write-back';
 import type { Manifest } from '@/lib/ml/manifest';
 import { queryKeys } from '@/lib/query-keys';
 import { useActiveManifest, useJob } from '@/lib/ui/hooks';
-import { useInvalidateWhenRunEnds } from './use-invalidate-when-run-ends';
+import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends';
 
 /** Field names the admin is told to create; the form starts with them. */
 const SUGGESTED: Record<CrmKind, { scoreField: string; tierField: string; reasonField: string; kind: string }> = {
@@ -30,7 +31,11 @@ export function WriteBackSection() {
   const writeBacks = useQuery({
     queryKey: queryKeys.writeBacks(),
     queryFn: async () => {
-      return (await succeeded(background.writeBackStatus({}))).writeBacks;
+      const summaries = (await succeeded(background.writeBackStatus({}))).writeBacks;
+      // With each, the fields LeadLens wrote to that its target no longer names, read where pages read stored data.
+      return Promise.all(
+        summaries.map(async (writeBack) => ({ ...writeBack, noLongerWritten: writeBack.target ? await fieldsNoLongerWritten(writeBack.crm, writeBack.target) : [] })),
+      );
     },
     refetchInterval: (query) => (query.state.data?.some((w) => isUnderway(w.status)) ? 500 : false),
   });
@@ -59,10 +64,11 @@ export function WriteBackSection() {
         HubSpot contacts per request. The top reason quotes the lead's own value ("Annual revenue: $280,000,000"): anyone who can
         read the reason field reads it, so give that field the visibility of the fields the model reads.
       </p>
-      {writeBacks.data.map((writeBack) => (
+      {writeBacks.data.map(({ noLongerWritten, ...writeBack }) => (
         <WriteBackForm
           key={writeBack.crm}
           writeBack={writeBack}
+          noLongerWritten={noLongerWritten}
           active={active.data}
           busy={act.isPending}
           // A start or cancel the background refused is said in its CRM's form; why a write-back
@@ -78,6 +84,7 @@ export function WriteBackSection() {
 
 function WriteBackForm({
   writeBack,
+  noLongerWritten,
   active,
   busy,
   refusal,
@@ -85,6 +92,8 @@ function WriteBackForm({
   onCancel,
 }: {
   writeBack: WriteBackSummary;
+  /** Fields LeadLens wrote to before that the last write-back's target no longer names. */
+  noLongerWritten: readonly FieldWritten[];
   /** The active model, once read. */
   active: Manifest | undefined;
   busy: boolean;
@@ -122,6 +131,7 @@ function WriteBackForm({
         <WriteBackStage writeBack={writeBack} scoringShown={scoringBar !== null} />
       </StatusRegion>
       <OutdatedFieldsNote writeBack={writeBack} active={active} />
+      <NoLongerWrittenNote crm={crm} fields={noLongerWritten} />
       {scoringBar && <JobProgressBar label={scoringLabel(crm)} done={scoringBar.done} total={scoringBar.total} />}
       {writeBack.status === 'running' && <JobProgressBar label={`Writing scores to ${label}`} done={writeBack.done} total={writeBack.total} />}
       {refusal && <ErrorState message={refusal} />}
@@ -247,6 +257,30 @@ function OutdatedFieldsNote({ writeBack, active }: { writeBack: WriteBackSummary
     </p>
   );
 }
+
+const HELD_WORDS: Record<FieldWritten['holds'], string> = { score: 'scores', tier: 'tiers', reason: 'top reasons' };
+
+/**
+ * Names the fields LeadLens wrote to before and no longer updates (the admin left a field out of
+ * the target, or moved it to another field) and what they still hold: every lead keeps the last
+ * value written there, a lead no longer scored too, and the CRM's reports, workflows and routing
+ * go on acting on them. LeadLens leaves them as they are: the admin names them again, or empties them.
+ */
+function NoLongerWrittenNote({ crm, fields }: { crm: CrmKind; fields: readonly FieldWritten[] }) {
+  if (fields.length === 0) return null;
+  const label = CRM_LABEL[crm];
+  const one = fields.length === 1;
+  const held = fields.map(({ name, holds, lastWrittenAt }) => `LeadLens no longer updates ${name}: it still holds the ${HELD_WORDS[holds]} written on ${writtenOn(lastWrittenAt)}.`);
+  const it = one ? 'it' : 'them';
+  return (
+    <p data-testid={`write-back-no-longer-written-${crm}`}>
+      {`${held.join(' ')} ${label}'s reports, workflows and routing may still act on these values, even on leads whose score has changed or been emptied since. Name ${it} again above to keep ${it} up to date, or empty ${it} in ${label}: LeadLens leaves ${it} as ${one ? 'it is' : 'they are'}.`}
+    </p>
+  );
+}
+
+/** "Nov 20, 2026", in the user's time zone: the day LeadLens last wrote to a field. */
+const writtenOn = (at: number) => new Date(at).toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric' });
 
 /** "wrote 30,000 of 100,000 leads to Salesforce": what a stopped or cancelled write-back leaves written. */
 function writtenSoFar({ written, total, crm }: WriteBackSummary): string {
