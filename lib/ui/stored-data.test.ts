@@ -235,6 +235,18 @@ describe('a model trained on a source with leads of its own', () => {
     expect([...probabilities]).toEqual([0.7, 0.2]);
   });
 
+  it('leaves the demo leads of either CRM out of the leads a capacity policy ranks, held out or not, as the drift check leaves them out', async () => {
+    // Demo mode's HubSpot contacts, scored by t too; 00QA, a real lead still open.
+    await db.putLeads([{ ...lead('hubspot|demo3', 'demo3', 1), origin: 'demo' }]);
+    await db.leadScores.bulkPut([score('t', 'hubspot|demo3', 0.3), score('t', 'salesforce|00QA', 0.4)]);
+    // Trained on real1 and on demo1 (while the demo leads were all the source had).
+    await db.heldOutScores.put({ modelId: 't', leadKeys: ['salesforce|real1', 'salesforce|demo1'], probabilities: Float64Array.from([0.6, 0.8]) });
+    // real1 by its held-out probability, then 00QA and real2: no demo lead, so their cuts and each tier's contacts are the real leads'.
+    expect([...(await labelledProbabilities('t', rule)).ranked]).toEqual([0.6, 0.4, 0.2]);
+    // Without the rule (the bundled model, an import), every stored score is ranked, as the drift check counts every one.
+    expect([...(await labelledProbabilities('t')).ranked]).toEqual([0.6, 0.8, 0.3, 0.4, 0.05, 0.2]);
+  });
+
   it('leaves its demo leads out of the scores the drift check counts', async () => {
     // salesforce|00QA (0.2) was scored by t too: not a demo lead, it counts.
     await db.leadScores.put(score('t', 'salesforce|00QA', 0.2));
@@ -257,6 +269,7 @@ describe('a model trained on a source with leads of its own', () => {
     const { labels, probabilities } = await labelledProbabilities('t', rule);
     expect([...labels]).toEqual([1, 0]);
     expect([...probabilities]).toEqual([0.9, 0.05]);
+    expect([...(await labelledProbabilities('t', rule)).ranked]).toEqual([0.9, 0.05]);
     expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual({ counts: [1, 0, 1], trainedOn: 0 });
   });
 

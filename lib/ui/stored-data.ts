@@ -133,8 +133,9 @@ export interface LabelledProbabilities {
   heldOut: number;
   /**
    * [M] the model's probability of every lead it scored, outcome known or not (held-out for those
-   * it was trained on): a capacity policy, which reads no outcome, ranks these, not the few whose
-   * outcome is known.
+   * it was trained on), apart from the made-up ones the drift check leaves out too
+   * (`demoLeadsNotLearntFrom`): a capacity policy, which reads no outcome, ranks these, not the few
+   * whose outcome is known, and each tier's contacts are its share of them.
    */
   ranked: Float64Array;
 }
@@ -151,7 +152,9 @@ export interface LabelledProbabilities {
  * not `outcomeSettled` by the minimum age the model was trained with (`settledDaysOf` its rule),
  * counted from `now`, or an imported file's from its latest created date (`leadAgesCountedFrom`):
  * not converted yet, it may still, as the training window left it out) or that are
- * no longer stored are left out. It reads every
+ * no longer stored are left out. For a model with an `outcomeRule`, Demo mode's leads are left
+ * out of the ranked leads too once its source has leads of its own (`demoLeadsNotLearntFrom`):
+ * 2,000 made-up leads ranked with the real ones would move a capacity policy's cuts. It reads every
  * scored lead without yielding: call it from a worker (the options page's policy worker), not a page.
  */
 export async function labelledProbabilities(modelId: string, outcomeRule?: ModelOutcomeRule, now = Date.now()): Promise<LabelledProbabilities> {
@@ -182,7 +185,12 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
 
   const heldOut = await db.heldOutScores.get(modelId);
   const trainedOn = new Set(heldOut?.leadKeys);
-  const ranked: number[] = Array.from(heldOut?.probabilities ?? []);
+  // As the drift check counts them: a lead learnt from while the demo was all its source had is made up all the same.
+  const madeUp = new Set(outcomeRule ? await demoLeadsNotLearntFrom(outcomeRule.source) : []);
+  const ranked: number[] = [];
+  heldOut?.leadKeys.forEach((leadKey, i) => {
+    if (!madeUp.has(leadKey)) ranked.push(heldOut.probabilities[i]);
+  });
   await forEachSlice(heldOut?.leadKeys ?? [], PAGE_CHUNK, (leadKeys, start) => add(leadKeys, (i) => heldOut!.probabilities[start + i], false));
   const heldOutCount = labels.length;
   await forEachChunk(
@@ -190,7 +198,7 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
     PAGE_CHUNK,
     async (chunk) => {
       const scores = chunk.filter((score) => !trainedOn.has(score.leadKey));
-      for (const score of scores) ranked.push(score.probability);
+      for (const score of scores) if (!madeUp.has(score.leadKey)) ranked.push(score.probability);
       await add(
         scores.map((score) => score.leadKey),
         (i) => scores[i].probability,
