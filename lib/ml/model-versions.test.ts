@@ -22,6 +22,7 @@ import {
   listModelVersions,
   previousModelId,
   rollBack,
+  setTiersIfUnchanged,
 } from './model-versions';
 
 const bundled = (() => {
@@ -56,6 +57,25 @@ describe('importModel', () => {
     await importModel(JSON.stringify(candidate), modelOnnx, passes);
     expect((await db.models.get('imported-1'))?.origin).toBe('imported');
     expect(await activeModelId()).toBe(bundled.modelId);
+  });
+
+  it("stores a value policy with the thresholds its revenue and cost give, not those the file says, which would make every lead hot", async () => {
+    const edited = { policy: { kind: 'value' as const, revenuePerConversion: 100, costPerContact: 10 }, hot: 0, warm: 0 };
+    const imported = await importModel(JSON.stringify({ ...candidate, tiers: edited }), modelOnnx, passes);
+    // Break-even at $10 of $100: hot from 10 %, warm from half that.
+    const own = { policy: edited.policy, hot: 0.1, warm: 0.05 };
+    expect(imported).toEqual({ installed: 'added', manifest: { ...candidate, tiers: own } });
+    expect((await manifestOf('imported-1')).tiers).toEqual(own);
+  });
+
+  it('refuses a capacity policy asking more hot and warm leads a week than come in, as the tier form does, storing and checking nothing', async () => {
+    let checked = false;
+    const tiers = { policy: { kind: 'capacity' as const, hotPerWeek: 500, warmPerWeek: 0, inflowPerWeek: 100 }, hot: 0.99, warm: 0.98 };
+    await expect(importModel(JSON.stringify({ ...candidate, tiers }), modelOnnx, async () => ((checked = true), { ok: true as const }))).rejects.toThrow(
+      'Nothing was imported: the tier policy in manifest.json cannot be applied. Hot and warm leads worked per week (500 + 0) are more than the 100 new leads per week: the team cannot work more leads than come in.',
+    );
+    expect(checked).toBe(false);
+    expect(await db.models.count()).toBe(0);
   });
 
   it.each([
@@ -217,6 +237,28 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     expect((await listModels()).map((model) => model.id)).toEqual(['team-model', bundled.modelId]);
   });
 
+  it("applies a value policy of an export with the thresholds its revenue and cost give, whatever the file says", async () => {
+    const edited = { policy: { kind: 'value' as const, revenuePerConversion: 100, costPerContact: 10 }, hot: 0, warm: 0 };
+    const own = { policy: edited.policy, hot: 0.1, warm: 0.05 };
+    await expect(importModel(JSON.stringify({ ...teamModel, tiers: edited }), modelOnnx, passes)).resolves.toEqual({
+      installed: 'tierPolicyApplied',
+      manifest: { ...teamModel, tiers: own },
+      tierPolicyChanged: true,
+    });
+    expect((await manifestOf('team-model')).tiers).toEqual(own);
+    // The file with the right thresholds is the same policy: nothing changes.
+    await expect(importModel(JSON.stringify({ ...teamModel, tiers: own }), modelOnnx, passes)).resolves.toMatchObject({ tierPolicyChanged: false });
+  });
+
+  it('refuses an export whose capacity policy asks more hot and warm leads a week than come in, keeping the policy in force', async () => {
+    await setTiers('team-model', newPolicy);
+    const tiers = { policy: { kind: 'capacity' as const, hotPerWeek: 80, warmPerWeek: 40, inflowPerWeek: 100 }, hot: 0.5, warm: 0.2 };
+    await expect(importModel(JSON.stringify({ ...teamModel, tiers }), modelOnnx, passes)).rejects.toThrow(
+      'Nothing was imported: the tier policy in manifest.json cannot be applied. Hot and warm leads worked per week (80 + 40) are more than the 100 new leads per week: the team cannot work more leads than come in.',
+    );
+    expect((await manifestOf('team-model')).tiers).toEqual(newPolicy);
+  });
+
   it.each([
     ['another model.onnx', JSON.stringify(teamModel), new Uint8Array([...modelOnnx, 0])],
     ['another manifest', JSON.stringify({ ...teamModel, intercept: teamModel.intercept + 1, tiers: newPolicy }), modelOnnx],
@@ -311,6 +353,23 @@ describe('exportFiles', () => {
     const exported = await exportFiles('trained-1');
     expect(JSON.parse(exported.manifestJson)).toEqual({ ...bundled, modelId: 'trained-1', tiers: policy });
     expect(exported.onnx).toEqual(bytes);
+  });
+});
+
+describe('setTiersIfUnchanged', () => {
+  const applied = { policy: { kind: 'fixed' as const }, hot: 0.4, warm: 0.2 };
+  const elsewhere = { policy: { kind: 'value' as const, revenuePerConversion: 500, costPerContact: 25 }, hot: 0.05, warm: 0.025 };
+  const unchangedSince = (read: Manifest['tiers']) => (inForce: Manifest['tiers']) => JSON.stringify(inForce) === JSON.stringify(read);
+
+  it('puts the tiers in force while those in force are the ones read', async () => {
+    await expect(setTiersIfUnchanged(bundled.modelId, applied, unchangedSince(bundled.tiers))).resolves.toBe(true);
+    expect((await manifestOf(bundled.modelId)).tiers).toEqual(applied);
+  });
+
+  it('puts nothing in force over tiers put in force since they were read (another tab’s Apply)', async () => {
+    await setTiers(bundled.modelId, elsewhere);
+    await expect(setTiersIfUnchanged(bundled.modelId, applied, unchangedSince(bundled.tiers))).resolves.toBe(false);
+    expect((await manifestOf(bundled.modelId)).tiers).toEqual(elsewhere);
   });
 });
 

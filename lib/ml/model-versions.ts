@@ -9,7 +9,7 @@ import { db, type HeldOutScores, type StoredModel } from '../db/db';
 import { bundledModel } from './bundled-model';
 import { assertCheckable } from './check-model';
 import { featuresTracked } from './explain';
-import { MODEL_ID_PATTERN, MODEL_ID_RULE, parseManifest, type Manifest } from './manifest';
+import { MODEL_ID_PATTERN, MODEL_ID_RULE, parseManifest, type Manifest, type Tiers } from './manifest';
 import {
   PREVIOUS_MODEL_KEY,
   activeModelId,
@@ -24,6 +24,8 @@ import {
   type ModelSummary,
 } from './model-store';
 import { operatorRefusal } from './onnx/operators';
+import { capacityOverInflow } from './tier-policy';
+import { tierThresholds } from './train/thresholds';
 
 export async function previousModelId(): Promise<string | null> {
   const value = (await db.settings.get(PREVIOUS_MODEL_KEY))?.value;
@@ -128,7 +130,7 @@ export type ImportResult =
 
 /**
  * Import `manifest.json` text and `model.onnx` bytes as a new, inactive model. The files'
- * sizes and the manifest's schema are checked first; then it is added as `addCheckedModel`
+ * sizes and the manifest's schema are checked first, and its tier policy (`withOwnTiers`); then it is added as `addCheckedModel`
  * adds one. The active model is never touched. Files of a model installed already are not
  * added again: they bring it their tier policy (`applyToInstalled`).
  */
@@ -148,10 +150,29 @@ export async function importModel(manifestText: string, onnx: Uint8Array, check:
   }
   const parsed = parseManifest(json);
   if (!parsed.ok) throw new Error(parsed.error);
-  const reimported = await applyToInstalled(parsed.manifest, onnx);
+  const manifest = withOwnTiers(parsed.manifest);
+  const reimported = await applyToInstalled(manifest, onnx);
   if (reimported) return reimported;
-  await addCheckedModel(parsed.manifest, onnx, 'imported', check);
-  return { installed: 'added', manifest: parsed.manifest };
+  await addCheckedModel(manifest, onnx, 'imported', check);
+  return { installed: 'added', manifest };
+}
+
+/**
+ * `manifest` with the tier thresholds its own policy gives, or an error when its policy cannot be
+ * applied; checked before anything is stored or changed. A manifest is a file anyone can edit, and
+ * thresholds at odds with its policy would tier every lead otherwise than the policy the Tier policy
+ * section says is in force ($100 per conversion and $10 per contact with hot from 0 % likely: every
+ * lead hot). A value policy's thresholds come from its revenue and cost alone, so they are chosen
+ * again as the trainer chooses them (`tierThresholds`). A capacity policy asking more hot and warm
+ * leads a week than come in is refused as the tier form refuses it; its thresholds, chosen on the
+ * trainer's leads, and a fixed policy's, the admin's own, are kept.
+ */
+function withOwnTiers(manifest: Manifest): Manifest {
+  const { policy } = manifest.tiers;
+  if (policy.kind === 'value') return { ...manifest, tiers: { policy, ...tierThresholds(policy, new Uint8Array(0), new Float64Array(0)) } };
+  const overInflow = policy.kind === 'capacity' ? capacityOverInflow(policy) : null;
+  if (overInflow) throw new Error(`Nothing was imported: the tier policy in manifest.json cannot be applied. ${overInflow}`);
+  return manifest;
 }
 
 /**
@@ -196,6 +217,20 @@ async function applyIfSameModel(file: Manifest, onnx: Uint8Array, installedOnnx:
   const tierPolicyChanged = JSON.stringify(installed.tiers) !== JSON.stringify(file.tiers);
   await setTiers(modelId, file.tiers);
   return { installed: 'tierPolicyApplied', manifest: { ...installed, tiers: file.tiers }, tierPolicyChanged };
+}
+
+/**
+ * Puts `tiers` in force for `modelId` if `stillInForce` says the tiers in force are those the
+ * caller read (the Tier policy section's Apply: an import or another tab's Apply may have changed
+ * them since); whether it did. The comparison and the write are one transaction, so no other
+ * write of them lands between the two. `stillInForce` runs inside it: it must not wait on anything.
+ */
+export async function setTiersIfUnchanged(modelId: string, tiers: Tiers, stillInForce: (inForce: Tiers) => boolean): Promise<boolean> {
+  return db.transaction('rw', [db.models, db.settings], async () => {
+    if (!stillInForce((await manifestOf(modelId)).tiers)) return false;
+    await setTiers(modelId, tiers);
+    return true;
+  });
 }
 
 /**

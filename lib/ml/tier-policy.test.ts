@@ -3,6 +3,7 @@ import { bundledModel } from './bundled-model';
 import type { Manifest } from './manifest';
 import {
   applyPolicyOn,
+  capacityOverInflow,
   describeCapacityCuts,
   describeTierPolicy,
   policyFormOf,
@@ -286,6 +287,9 @@ describe('readPolicyForm', () => {
     expect(readPolicyForm({ ...form, kind: 'capacity', hotPerWeek: 60, warmPerWeek: 40, leadsPerWeek: 100 }).ok).toBe(true);
     // Not for a value policy, which has no such numbers.
     expect(readPolicyForm({ ...form, kind: 'value', hotPerWeek: 600 }).ok).toBe(true);
+    // In the words an import of a manifest with such a policy is refused in too.
+    expect(capacityOverInflow({ kind: 'capacity', hotPerWeek: 60, warmPerWeek: 50, inflowPerWeek: 100 })).toBe(problems({ kind: 'capacity', hotPerWeek: 60, warmPerWeek: 50, leadsPerWeek: 100 })[0]);
+    expect(capacityOverInflow({ kind: 'capacity', hotPerWeek: 60, warmPerWeek: 40, inflowPerWeek: 100 })).toBeNull();
   });
 });
 

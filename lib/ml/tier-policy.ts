@@ -346,6 +346,16 @@ function fieldValue(form: PolicyForm, field: PolicyField, problems: PolicyProble
 const thresholdOf = (percent: number, current: number | undefined) => (current !== undefined && percent === percentOf(current) ? current : percent / 100);
 
 /**
+ * Why a capacity policy cannot be applied, in the words the tier form says it, or null: more hot
+ * and warm leads worked a week than come in would make every lead hot or warm, and the tiers
+ * would say nothing. A figure that is NaN (a field with a problem of its own) raises none.
+ */
+export function capacityOverInflow({ hotPerWeek, warmPerWeek, inflowPerWeek }: Extract<TierPolicy, { kind: 'capacity' }>): string | null {
+  if (!(hotPerWeek + warmPerWeek > inflowPerWeek)) return null;
+  return `Hot and warm leads worked per week (${hotPerWeek} + ${warmPerWeek}) are more than the ${inflowPerWeek} new leads per week: the team cannot work more leads than come in.`;
+}
+
+/**
  * The policy a form describes, or every problem with it (in the form's order) as a sentence
  * naming the field as the form labels it: "Revenue per conversion must be more than $0."
  * Only the fields the chosen policy shows are read. `current`: the model's tiers the form was
@@ -375,18 +385,12 @@ export function readPolicyForm(form: PolicyForm, current?: Tiers): { ok: true; c
       }
       policy = { kind: 'value', revenuePerConversion, costPerContact };
       break;
-    case 'capacity':
-      // More would make every lead hot or warm: the tiers would say nothing.
-      if (hotPerWeek + warmPerWeek > leadsPerWeek) {
-        problems.push({
-          message:
-            `Hot and warm leads worked per week (${hotPerWeek} + ${warmPerWeek}) are more than the ${leadsPerWeek} new leads per week: ` +
-            'the team cannot work more leads than come in.',
-          fields: ['hotPerWeek', 'warmPerWeek', 'leadsPerWeek'],
-        });
-      }
+    case 'capacity': {
       policy = { kind: 'capacity', hotPerWeek, warmPerWeek, inflowPerWeek: leadsPerWeek };
+      const overInflow = capacityOverInflow(policy);
+      if (overInflow) problems.push({ message: overInflow, fields: ['hotPerWeek', 'warmPerWeek', 'leadsPerWeek'] });
       break;
+    }
     case 'fixed':
       if (warmPercent > hotPercent) problems.push({ message: `Warm from (${warmPercent}%) must not be above hot from (${hotPercent}%).`, fields: ['warmPercent', 'hotPercent'] });
       policy = { kind: 'fixed' };
