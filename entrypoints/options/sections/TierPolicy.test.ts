@@ -19,7 +19,10 @@ const retierStoredScores = vi.hoisted(() => vi.fn());
 vi.mock('@/lib/messaging/client', () => ({ background: { retierStoredScores } }));
 // Four stored outcomes (unless a test says none, or that reading them fails or takes long), previewed as the policy worker would (in place: no worker here).
 const FOUR_OUTCOMES = { labels: Uint8Array.from([1, 0, 1, 0]), probabilities: Float64Array.from([0.9, 0.1, 0.6, 0.3]), heldOut: 0, ranked: Float64Array.from([0.9, 0.1, 0.6, 0.3]) };
-const stored = vi.hoisted(() => ({ labelled: undefined as unknown, readFailure: null as Error | null, reads: 0 }));
+/** Ten scored leads, none with a known outcome yet (a new org's first sync). */
+const SCORED_NO_OUTCOME = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: Float64Array.from([0.95, 0.85, 0.75, 0.65, 0.55, 0.45, 0.35, 0.25, 0.15, 0.05]) };
+// `previewsHeld`: a promise each preview waits for (a worker busy for seconds), when a test holds them.
+const stored = vi.hoisted(() => ({ labelled: undefined as unknown, readFailure: null as Error | null, reads: 0, previewsHeld: null as Promise<void> | null }));
 vi.mock('../policy-client', async () => {
   const { queryOptions } = await import('@tanstack/react-query');
   const { previewPolicy } = await import('@/lib/ml/tier-policy');
@@ -33,7 +36,10 @@ vi.mock('../policy-client', async () => {
           return stored.labelled;
         },
       }),
-    previewInWorker: async (...[data, policy, economics, fixed]: Parameters<typeof previewInWorker>) => previewPolicy(policy, data.labels, data.probabilities, economics, fixed, data.ranked),
+    previewInWorker: async (...[data, policy, economics, fixed]: Parameters<typeof previewInWorker>) => {
+      await stored.previewsHeld;
+      return previewPolicy(policy, data.labels, data.probabilities, economics, fixed, data.ranked);
+    },
   };
 });
 
@@ -42,6 +48,7 @@ beforeEach(async () => {
   stored.labelled = FOUR_OUTCOMES;
   stored.readFailure = null;
   stored.reads = 0;
+  stored.previewsHeld = null;
   await Promise.all([db.settings.clear(), db.models.clear(), db.leads.clear(), db.leadSummaries.clear()]);
   retierStoredScores.mockReset();
 });
@@ -85,7 +92,7 @@ it('follows the model made active meanwhile (another tab, an activation still sc
   expect((await manifestOf(bundled.modelId)).tiers.policy).not.toEqual({ kind: 'fixed' });
 });
 
-it('applies a value policy before any stored lead has an outcome (its thresholds are cost and revenue alone), not a capacity one', async () => {
+it('applies a value policy before any stored lead is scored (its thresholds are cost and revenue alone), not a capacity one (chosen by the scored leads\u2019 ranks)', async () => {
   stored.labelled = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: new Float64Array(0) };
   retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -101,6 +108,53 @@ it('applies a value policy before any stored lead has an outcome (its thresholds
   expect((await activeManifest()).tiers.policy.kind).toBe('value');
 });
 
+it('previews and applies a capacity policy before any stored lead has an outcome, on the ranks of the scored leads, their conversions and profit unknown', async () => {
+  // A new org: ten leads scored (95 %, 85 % … 5 %), none settled. The bundled model's policy: 10 hot and 20 warm of 100 a week.
+  stored.labelled = SCORED_NO_OUTCOME;
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 3 });
+  const container = await renderPolicy('capacity');
+  const note = await waitFor(() => container.querySelector('[data-testid="policy-no-outcomes"]'));
+  expect(note.textContent).toBe(
+    "No stored lead has a known outcome yet (a lead's outcome counts once it is 30 days old), so each tier's conversions, conversion rate and profit are unknown; its contacts are its share of the 10 leads the model scored.",
+  );
+  expect(container.querySelector('[data-testid="policy-thresholds"]')!.textContent).toBe(`Hot from ${formatThreshold(0.95)} likely, Warm from ${formatThreshold(0.75)} likely.`);
+  const cells = (row: number) => [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')[row].querySelectorAll('td')].map((cell) => cell.textContent);
+  expect(cells(0)).toEqual(['10.0', 'unknown', 'unknown (no lead with a known outcome)']);
+  expect(cells(1)).toEqual(['20.0', 'unknown', 'unknown (no lead with a known outcome)']);
+  expect(container.querySelector('[data-testid="policy-profit-hot"]')!.textContent).toContain('the expected profit is unknown');
+  // Nothing read off outcomes there are none of: no curves, no note on how few they are.
+  expect(container.querySelector('[data-testid="policy-few-outcomes"]')).toBeNull();
+  expect(container.querySelector('[data-testid="labelled-leads"]')).toBeNull();
+  expect(container.querySelector('[data-testid="policy-no-scored-leads"]')).toBeNull();
+
+  const hot = numberField(container, 'Hot leads worked per week');
+  typeInto(hot, '20');
+  await waitFor(() => (cells(0)[0] === '20.0' ? true : null));
+  act(() => applyButton(container).click());
+  await waitFor(() => container.querySelector('[data-testid="policy-applied"]'));
+  expect((await activeManifest()).tiers).toEqual({ policy: { kind: 'capacity', hotPerWeek: 20, warmPerWeek: 20, inflowPerWeek: 100 }, hot: 0.85, warm: 0.65 });
+});
+
+it('applies nothing over a policy another tab applies while this one computes the preview it applies, even though it was unchanged when Apply was pressed', async () => {
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
+  const { container, client } = await renderWithClient();
+  act(() => radio(container, 'fixed').click());
+  await waitFor(() => container.querySelector('[data-testid="policy-thresholds"]'));
+  // The preview of the edited form takes long: Apply waits for it.
+  let releasePreviews!: () => void;
+  stored.previewsHeld = new Promise((resolve) => (releasePreviews = resolve));
+  typeInto(numberField(container, 'Hot from'), '40');
+  act(() => applyButton(container).click());
+  await waitFor(() => (container.textContent?.includes('Applying…') ? true : null));
+  // Meanwhile another tab applies its policy, which this tab has not read.
+  await changePolicyInForce(client, { read: false });
+  await act(async () => releasePreviews());
+  const refused = await waitFor(() => [...container.querySelectorAll('[role="alert"]')].find((alert) => alert.textContent?.startsWith('Nothing was applied')));
+  expect(refused).toBeDefined();
+  expect((await activeManifest()).tiers).toEqual(VALUE_TIERS);
+  expect(retierStoredScores).not.toHaveBeenCalled();
+});
+
 it('says which thresholds are in force beside the preview, which chooses them again on the stored leads', async () => {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
@@ -114,20 +168,23 @@ it('previews a policy without outcomes as its thresholds alone, not tiers of 0 c
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
   const container = rendered.container;
-  // The bundled model's capacity policy needs outcomes: the page says when one counts.
-  const capacityNote = await waitFor(() => [...container.querySelectorAll('p')].find((p) => p.textContent?.includes('A capacity policy')) ?? null);
-  expect(capacityNote.textContent).toContain('once it is 30 days old');
-  expect(capacityNote.textContent).not.toContain('$');
+  // The bundled model's capacity policy needs scored leads to rank: the page says so.
+  const capacityNote = await waitFor(() => container.querySelector('[data-testid="policy-no-scored-leads"]'));
+  expect(capacityNote.textContent).toBe(
+    "A capacity policy's thresholds are chosen by the ranks of the leads the model scored, and it has scored none yet: load the demo data, sync your leads or import a file first.",
+  );
   act(() => container.querySelector<HTMLInputElement>('input[value="value"]')!.click());
   const note = await waitFor(() => container.querySelector('[data-testid="policy-no-outcomes"]'));
-  expect(note.textContent).toContain('No stored lead has a known outcome yet');
+  expect(note.textContent).toBe(
+    "No stored lead has a known outcome yet (a lead's outcome counts once it is 30 days old), so what each tier would yield cannot be previewed: these thresholds come from the policy alone.",
+  );
   expect(container.querySelector('[data-testid="policy-thresholds"]')).not.toBeNull();
   expect(container.querySelector('[data-testid="policy-outcomes"]')).toBeNull();
   expect(container.textContent).not.toContain('expected profit');
 });
 
 it('says from what age a lead\u2019s outcome counts by the minimum age the active model was trained with', async () => {
-  stored.labelled = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: new Float64Array(0) };
+  stored.labelled = SCORED_NO_OUTCOME;
   const bundled = await activeManifest();
   const trained = { ...bundled, modelId: 'trained-90', outcomeRule: { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], settledAfterDays: 90 } };
   await db.models.put({ id: trained.modelId, origin: 'trained', manifest: trained, onnx: new Uint8Array([1]), addedAt: 1, checked: true });
@@ -135,8 +192,8 @@ it('says from what age a lead\u2019s outcome counts by the minimum age the activ
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
   const container = rendered.container;
-  const capacityNote = await waitFor(() => [...container.querySelectorAll('p')].find((p) => p.textContent?.includes('A capacity policy')) ?? null);
-  expect(capacityNote.textContent).toContain("(a lead's outcome counts once it is 90 days old, or the model learnt from it)");
+  const capacityNote = await waitFor(() => container.querySelector('[data-testid="policy-no-outcomes"]'));
+  expect(capacityNote.textContent).toContain("No stored lead has a known outcome yet (a lead's outcome counts once it is 90 days old), so");
   act(() => container.querySelector<HTMLInputElement>('input[value="value"]')!.click());
   const note = await waitFor(() => container.querySelector('[data-testid="policy-no-outcomes"]'));
   expect(note.textContent).toContain("No stored lead has a known outcome yet (a lead's outcome counts once it is 90 days old), so");
@@ -153,6 +210,10 @@ it('counts a file model\u2019s leads to the file\u2019s latest created date, wri
     await db.models.put({ id: trained.modelId, origin: 'trained', manifest: trained, onnx: new Uint8Array([1]), addedAt: 1, checked: true });
     await setActiveModel(trained.modelId);
   };
+  const chooseValue = async (container: HTMLElement) => {
+    const value = await waitFor(() => container.querySelector<HTMLInputElement>('input[value="value"]'));
+    act(() => value.click());
+  };
   const renderSection = () => {
     rendered?.unmount();
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -165,11 +226,13 @@ it('counts a file model\u2019s leads to the file\u2019s latest created date, wri
   const crmWords = "once it is 30 days old";
   const NONE = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: new Float64Array(0) };
 
-  stored.labelled = NONE;
+  stored.labelled = SCORED_NO_OUTCOME;
   await activate('csv');
   let container = renderSection();
-  expect((await noteSaying(container, 'p', fileWords)).textContent).toContain(`stored leads with a known outcome, of which there are none yet: load the demo data or sync your history first (a lead's outcome counts if it was ${fileWords}, or the model learnt from it).`);
-  act(() => container.querySelector<HTMLInputElement>('input[value="value"]')!.click());
+  expect((await noteSaying(container, '[data-testid="policy-no-outcomes"]', fileWords)).textContent).toContain(`No stored lead has a known outcome yet (a lead's outcome counts if it was ${fileWords}), so`);
+  stored.labelled = NONE;
+  container = renderSection();
+  await chooseValue(container);
   expect((await noteSaying(container, '[data-testid="policy-no-outcomes"]', 'No stored lead')).textContent).toContain(`No stored lead has a known outcome yet (a lead's outcome counts if it was ${fileWords}), so`);
   // With outcomes, the note under the preview says it too.
   stored.labelled = FOUR_OUTCOMES;
@@ -179,11 +242,13 @@ it('counts a file model\u2019s leads to the file\u2019s latest created date, wri
   );
 
   // A model trained on a CRM: its leads are as of today, whatever file is stored beside them.
-  stored.labelled = NONE;
+  stored.labelled = SCORED_NO_OUTCOME;
   await activate('salesforce');
   container = renderSection();
-  expect((await noteSaying(container, 'p', 'A capacity policy')).textContent).toContain(`(a lead's outcome counts ${crmWords}, or the model learnt from it)`);
-  act(() => container.querySelector<HTMLInputElement>('input[value="value"]')!.click());
+  expect((await noteSaying(container, '[data-testid="policy-no-outcomes"]', 'No stored lead')).textContent).toContain(`(a lead's outcome counts ${crmWords}), so`);
+  stored.labelled = NONE;
+  container = renderSection();
+  await chooseValue(container);
   expect((await noteSaying(container, '[data-testid="policy-no-outcomes"]', 'No stored lead')).textContent).toContain(`No stored lead has a known outcome yet (a lead's outcome counts ${crmWords}), so`);
 });
 

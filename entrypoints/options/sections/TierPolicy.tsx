@@ -21,7 +21,7 @@ import {
   type PolicyPreview,
   type PolicyProblem,
 } from '@/lib/ml/tier-policy';
-import { manifestOf, setTiers } from '@/lib/ml/model-store';
+import { setTiersIfUnchanged } from '@/lib/ml/model-versions';
 import { FEW_LEADS_FOR_A_RATE, formatRate, formatThreshold, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { TIERS } from '@/lib/segments';
@@ -97,7 +97,7 @@ interface ShownPreview {
   labelled: Labelled | undefined;
 }
 
-/** What a policy needing no outcomes is previewed on while the stored ones are not loaded: its thresholds alone. */
+/** What a value or fixed policy, needing no stored score, is previewed on while the stored ones are not loaded: its thresholds alone. */
 const NO_OUTCOMES: Labelled = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: new Float64Array(0) };
 
 /** The tiers in force as a key: the same for the same policy and thresholds, whatever order their fields were stored in. */
@@ -197,14 +197,16 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   // By the field it is said beside: a field with a problem of its own is in no other (see readPolicyForm).
   const problemId = (problem: PolicyProblem) => `${problemsId}-${problem.fields[0]}`;
   const shown = problems.filter((problem) => found.messages.has(problem.message));
-  // A capacity policy is previewed with what its tiers yield on the labelled leads; a value
-  // policy's thresholds come from cost and revenue alone and fixed ones are given, so those
-  // apply without any, and before the stored outcomes are read or when reading them failed
-  // (their preview then has no outcomes to show), or while the model scores the stored leads.
-  const needsOutcomes = form.kind === 'capacity';
-  const outcomes = storedOutcomes ?? (needsOutcomes ? undefined : NO_OUTCOMES);
-  const hasOutcomes = outcomes !== undefined && (outcomes.labels.length > 0 || !needsOutcomes);
-  const canPreview = choice !== null && hasOutcomes;
+  // A capacity policy's thresholds are chosen by the ranks of the leads the model scored, outcome
+  // known or not: it waits for their scores to be read, and for one at least. A value policy's
+  // come from cost and revenue alone and fixed ones are given, so those apply without any, before
+  // the stored scores are read or when reading them failed (their preview then has no outcomes to
+  // show), or while the model scores the stored leads. Without a known outcome, any policy's
+  // preview says what its tiers hold, not what they yield.
+  const needsScoredLeads = form.kind === 'capacity';
+  const outcomes = storedOutcomes ?? (needsScoredLeads ? undefined : NO_OUTCOMES);
+  const canChoose = outcomes !== undefined && (outcomes.ranked.length > 0 || !needsScoredLeads);
+  const canPreview = choice !== null && canChoose;
   // A preview is a pure function of its key (dataUpdatedAt is 0 until the outcomes are read): computed once in the worker, never stale.
   const previewOptions = {
     queryKey: [...labelledOptions.queryKey, 'preview', storedOutcomes ? labelled.dataUpdatedAt : 0, choice],
@@ -221,12 +223,13 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   const preview = useQuery({ ...previewOptions, enabled: canPreview, placeholderData: keepPreviousData });
   const apply = useMutation({
     mutationFn: async ({ choice: { policy }, inForce, form: applied }: { choice: PolicyChoice; inForce: Tiers; form: PolicyForm }) => {
-      // Changed where this page has not read it yet (another tab's Apply): the admin sees it before replacing it.
-      if (tiersKey((await manifestOf(manifest.modelId)).tiers) !== tiersKey(inForce)) throw new Error(CHANGED_UNSEEN);
-      // The preview of the form as submitted (usually cached), not one still on screen from before.
+      // The preview of the form as submitted (usually cached), not one still on screen from before;
+      // first, as computing it can take seconds, in which another tab's Apply can land.
       const { thresholds } = (await queryClient.fetchQuery(previewOptions)).preview;
       const tiers = { policy, ...thresholds };
-      await setTiers(manifest.modelId, tiers);
+      // Changed where this page has not read it yet (another tab's Apply): the admin sees it before
+      // replacing it. Compared and saved in one transaction, so no Apply elsewhere lands between.
+      if (!(await setTiersIfUnchanged(manifest.modelId, tiers, (current) => tiersKey(current) === tiersKey(inForce)))) throw new Error(CHANGED_UNSEEN);
       // Read back, it is the form's own policy, not one that changed under it.
       setSaved({ key: tiersKey(tiers), form: applied });
       // The background re-scores open badges and re-tiers the stored scores (the `retier` job, in the offscreen document).
@@ -300,7 +303,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       {scoring.run && (
         <p id={scoringId} data-testid="policy-scoring">
           {scoringEveryLeadProgress(scoring.run)}; the preview follows when it is done.{' '}
-          {needsOutcomes
+          {needsScoredLeads
             ? 'A capacity policy waits for it: its thresholds are chosen by the ranks of every lead the model scored, and so far it scored only the first of them.'
             : 'A value or fixed policy applies meanwhile: its thresholds come from the policy alone.'}
         </p>
@@ -316,7 +319,12 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
           }
         />
       )}
-      {scoring.settled && labelled.isSuccess && !hasOutcomes && <p>A capacity policy's thresholds are chosen by the ranks of every lead the model scored, and its preview shows what each tier yields on stored leads with a known outcome, of which there are none yet: load the demo data or sync your history first ({describeWhenOutcomeCounts(settledDaysOf(manifest.outcomeRule), true, countedTo)}).</p>}
+      {scoring.settled && labelled.isSuccess && !canChoose && (
+        <p data-testid="policy-no-scored-leads">
+          A capacity policy's thresholds are chosen by the ranks of the leads the model scored, and it has scored none yet: load the demo data, sync your leads or
+          import a file first.
+        </p>
+      )}
       {canPreview && preview.isPending && <Loading what="the policy preview" />}
       {preview.isError && <ErrorState message={preview.error.message} />}
       {canPreview && preview.data && <MemoPolicyPreviewView shown={preview.data} outcomeRule={manifest.outcomeRule} agesCountedTo={countedTo} scoring={scoring.run !== null} />}
@@ -343,7 +351,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
         )}
       </StatusRegion>
       {/* Offered with problems in the form too: Apply then says them (and applies nothing). */}
-      <button type="submit" disabled={apply.isPending || !hasOutcomes || preview.isError} aria-describedby={scoring.run && needsOutcomes ? scoringId : undefined}>
+      <button type="submit" disabled={apply.isPending || !canChoose || preview.isError} aria-describedby={scoring.run && needsScoredLeads ? scoringId : undefined}>
         {apply.isPending ? 'Applying…' : 'Apply this policy'}
       </button>
       {retiering && <JobProgressBar label="Re-tiering stored leads" done={retier.done} total={retier.total} />}
@@ -405,17 +413,29 @@ function PolicyPreviewView({
   }
   const known = labelled.labels.length;
   if (known === 0) {
+    const whenOutcomeCounts = describeWhenOutcomeCounts(settledDaysOf(outcomeRule), false, agesCountedTo);
+    // No lead scored either: its tiers' shares have nothing to be read from.
+    if (preview.scoredLeads === 0) {
+      return (
+        <>
+          {thresholds}
+          <p data-testid="policy-no-outcomes">
+            No stored lead has a known outcome yet ({whenOutcomeCounts}), so what each tier would yield cannot be previewed: these thresholds come from the policy alone.
+          </p>
+        </>
+      );
+    }
     return (
       <>
         {thresholds}
         <p data-testid="policy-no-outcomes">
-          No stored lead has a known outcome yet ({describeWhenOutcomeCounts(settledDaysOf(outcomeRule), false, agesCountedTo)}), so what each tier would yield
-          cannot be previewed: these thresholds come from the policy alone.
+          No stored lead has a known outcome yet ({whenOutcomeCounts}), so each tier's conversions, conversion rate and profit are unknown; its contacts are its share
+          of the {plural(preview.scoredLeads, 'lead', 'leads')} the model scored.
         </p>
+        <TierYields preview={preview} economics={economics} />
       </>
     );
   }
-  const [hotProfit, warmProfit] = [tierProfitPerPeriod(preview.outcomes.hot, economics), tierProfitPerPeriod(preview.outcomes.warm, economics)];
   return (
     <>
       {thresholds}
@@ -424,6 +444,30 @@ function PolicyPreviewView({
           Only {plural(known, 'stored lead has', 'stored leads have')} a known outcome: the rates and profit below could be far off by chance.
         </p>
       )}
+      <TierYields preview={preview} economics={economics}>
+        <p data-testid="policy-sources">
+          Contacts are each tier's share of the {plural(preview.scoredLeads, 'lead', 'leads')} the model scored, outcome known or not; conversions, rates and profit are
+          read from the {known.toLocaleString('en-US')} of them whose outcome is known.
+        </p>
+      </TierYields>
+      <div className="chart-grid">
+        {Object.entries(POLICY_CHARTS).map(([name, chart]) => (
+          <PolicyChart key={name} preview={preview} chart={chart} />
+        ))}
+      </div>
+      <LabelledLeadsNote labelled={labelled} outcomeRule={outcomeRule} agesCountedTo={agesCountedTo} computed="Conversions, rates, profit and the curves are computed" />
+    </>
+  );
+}
+
+/**
+ * What each tier holds and yields a week, and what working it earns: unknown, as the table and
+ * the profit say, for a tier with no lead of known outcome. `children`: said between the two.
+ */
+function TierYields({ preview, economics, children }: { preview: PolicyPreview; economics: Economics; children?: ReactNode }) {
+  const [hotProfit, warmProfit] = [tierProfitPerPeriod(preview.outcomes.hot, economics), tierProfitPerPeriod(preview.outcomes.warm, economics)];
+  return (
+    <>
       <table data-testid="policy-outcomes">
         <caption style={{ textAlign: 'left', fontWeight: 600 }}>Expected per week ({economics.leadsPerPeriod.toLocaleString('en-US')} new leads)</caption>
         <thead>
@@ -447,10 +491,7 @@ function PolicyPreviewView({
           ))}
         </tbody>
       </table>
-      <p data-testid="policy-sources">
-        Contacts are each tier's share of the {plural(preview.scoredLeads, 'lead', 'leads')} the model scored, outcome known or not; conversions, rates and profit are
-        read from the {known.toLocaleString('en-US')} of them whose outcome is known.
-      </p>
+      {children}
       {/* Each tier's apart: a value policy's warm leads are below break-even, so working them too loses money. */}
       <p data-testid="policy-profit-hot">
         {hotProfit === null
@@ -462,12 +503,6 @@ function PolicyPreviewView({
           ? 'Working the warm leads too: the expected profit is unknown, as no warm lead has a known outcome to read its conversions from.'
           : `Working the warm leads too: ${money(warmProfit, { signed: true })} a week${warmProfit < 0 ? ' (they convert too rarely to pay for their contacts: nurture them rather than work them).' : '.'}`}
       </p>
-      <div className="chart-grid">
-        {Object.entries(POLICY_CHARTS).map(([name, chart]) => (
-          <PolicyChart key={name} preview={preview} chart={chart} />
-        ))}
-      </div>
-      <LabelledLeadsNote labelled={labelled} outcomeRule={outcomeRule} agesCountedTo={agesCountedTo} computed="Conversions, rates, profit and the curves are computed" />
     </>
   );
 }
