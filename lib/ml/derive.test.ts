@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   commaReading,
+  dateOrderShown,
   daysBetween,
   emailDomain,
   emailDomainKind,
@@ -12,6 +13,7 @@ import {
   parseDate,
   parseNumber,
   titleSeniority,
+  trailingZone,
   urlCategory,
 } from './derive';
 
@@ -180,6 +182,55 @@ describe('parseDate', () => {
   it('days between', () => {
     expect(daysBetween(Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 13, 5))).toBe(12);
     expect(daysBetween(NaN, 0)).toBeNaN();
+  });
+});
+
+describe('parseDate: a zone after the time (HubSpot shows times in its user\'s zone, named after them)', () => {
+  it.each([
+    ['11/03/2026 9:14 AM EST', 1793715240000], // 2026-11-03T14:14Z
+    ['11/03/2026 9:00AM GMT+9', 1793664000000], // 2026-11-03T00:00Z
+    ['11/03/2026 9:14 AM GMT+1', 1793693640000], // 2026-11-03T08:14Z
+    ['7/1/2026, 5:00 PM PDT', 1782950400000], // 2026-07-02T00:00Z
+    ['2026-11-03 09:14 CST', 1793718840000], // 2026-11-03T15:14Z
+    ['03.11.2026 09:14 UTC\u22125:30', 1793717040000], // 2026-11-03T14:44Z, with a minus sign
+    ['03.11.2026 09:14 GMT -5', 1793715240000], // 2026-11-03T14:14Z
+    ['11/03/2026 9:14 AM GMT', 1793697240000], // 2026-11-03T09:14Z
+    ['11/03/2026 9:14 AM UTC', 1793697240000],
+    ['11/03/2026 09:14Z', 1793697240000],
+    ['11/03/2026 09:14 -07:00', 1793722440000], // 2026-11-03T16:14Z
+    ['11/03/2026 09:14:05+0000', 1793697245000],
+  ] as const)('%s', (raw, want) => expect(parseDate(raw)).toBe(want));
+
+  it.each([
+    '03.11.2026 09:14 MEZ', // a name of no known offset: page-values.ts reads it in the page's zone
+    '11/03/2026 EST', // a zone names no instant without a time
+    '2026-03-01T10:30Z EST', // nor after a zone
+    '11/03/2026 9:14 AM GMT+15',
+    '31-12-2025 09:14 EST', // dashes tell no order
+    '2/31/2026 9:14 AM EST',
+    'EST 2024 plan', 'Q3 2024', 'Q3 2024 EST', 'Plan 2024 EST',
+    // Dates in words stay no dates for a CSV import (a column of them is text, as before); page-values.ts reads them on a page.
+    'Nov 3, 2026', 'Nov 3, 2026 9:14 AM EST',
+  ])('%s → NaN', (raw) => expect(parseDate(raw)).toBeNaN());
+
+  it('reads the zone after a time, with the text before it', () => {
+    expect(trailingZone('11/03/2026 9:14 AM EST')).toEqual({ date: '11/03/2026 9:14 AM', offsetMinutes: -300 });
+    expect(trailingZone('11/03/2026 9:14 AM PDT')).toEqual({ date: '11/03/2026 9:14 AM', offsetMinutes: -420 });
+    expect(trailingZone('2026/06/11 16:41 GMT+5:30')).toEqual({ date: '2026/06/11 16:41', offsetMinutes: 330 });
+    expect(trailingZone('11.06.2026 klo 16.41 UTC+5.30')).toEqual({ date: '11.06.2026 klo 16.41', offsetMinutes: 330 });
+    expect(trailingZone('11/06/2026 16:41 GMT-3:30')).toEqual({ date: '11/06/2026 16:41', offsetMinutes: -210 });
+    expect(trailingZone('2026-06-11 16:41+02:00')).toEqual({ date: '2026-06-11 16:41', offsetMinutes: 120 });
+    expect(trailingZone('03.11.2026 09:14 MEZ')).toEqual({ date: '03.11.2026 09:14', offsetMinutes: null });
+    expect(trailingZone('03. 11. 2026 9:14 SEČ')).toEqual({ date: '03. 11. 2026 9:14', offsetMinutes: null });
+    for (const text of ['11/03/2026 9:14 AM', '11/03/2026 9:14 PM', '11/03/2026 9:14', 'EST 2024 plan', 'Q3 2024', '11/03/2026 9:14 est', '11/03/2026 9:14 GMT+15']) {
+      expect(trailingZone(text), text).toBeNull();
+    }
+  });
+
+  it('reads the order a numeric date shows with a zone after its time', () => {
+    expect(dateOrderShown('15/03/2026 9:14 AM GMT+1')).toBe('day-first');
+    expect(dateOrderShown('03/15/2026 9:14 AM EST')).toBe('month-first');
+    expect(dateOrderShown('03/11/2026 9:14 AM EST')).toBeNull();
   });
 });
 

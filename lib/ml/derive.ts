@@ -201,6 +201,51 @@ export function numericDate(text: string): NumericDate | null {
   return { pair: [+m[1], +m[3]], year: +m[4], separator: m[2] as NumericDate['separator'], time };
 }
 
+const MS_PER_MINUTE = 60_000;
+
+/** An ISO date-time, with `/` too, and a zone or none: `2026-03-01T10:30:00Z`, `2026-03-01 10:30`, `2026/03/01 10:30+01:00`. */
+const ISO_DATE_TIME_RE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** Hours from UTC of the US zones HubSpot names after a time (CST is Central, not China's). */
+const US_ZONE_HOURS: Readonly<Record<string, number>> = { EST: -5, EDT: -4, CST: -6, CDT: -5, MST: -7, MDT: -6, PST: -8, PDT: -7 };
+
+/**
+ * A zone after a date's time, as CRMs and Intl write one there: `Z` or `+01:00` (also right after
+ * the time), `GMT`, `UTC`, `GMT+9`, `UTC−5` (a minus sign in fr, sv), `GMT -5` (sl, hr, et),
+ * `GMT+5:30` (`UTC+5.30` in fi), or a name in capitals (`EST`, `MEZ`, `SEČ`).
+ */
+const TRAILING_ZONE_RE = /^(.+?)(?:(?:(?<=\d)|\s+)(?:Z|([+\-\u2212])(\d{2}):?(\d{2}))|\s+(?:(?:GMT|UTC)(?:\s?([+\-\u2212])(\d{1,2})(?:[:.](\d{2}))?)?|(\p{Lu}{2,5})))$/u;
+
+/** A date's text without the zone written after it, and that zone's offset. */
+export interface ZonedText {
+  /** The text before the zone: `11/03/2026 9:14 AM` of `11/03/2026 9:14 AM EST`. */
+  date: string;
+  /** Minutes east of UTC (EST: −300, GMT+5:30: 330); null for a name of no known offset (`MEZ`, `CET`, `IST`). */
+  offsetMinutes: number | null;
+}
+
+/**
+ * The zone `text` (trimmed) ends with, as HubSpot writes one after a time in its user's zone
+ * (`11/03/2026 9:14 AM EST`, `… 9:00AM GMT+9`): `GMT±h[:mm]`, `UTC±h[:mm]`, `Z` and `±hh:mm`
+ * at their offset, `GMT` and `UTC` alone at 0, the US zones (EST, EDT, CST, CDT, MST, MDT, PST,
+ * PDT) at theirs; any other name in capitals has none known. Null when it ends with none. Whether
+ * the text before it is a date with a time is for the caller to read.
+ */
+export function trailingZone(text: string): ZonedText | null {
+  const m = TRAILING_ZONE_RE.exec(text);
+  if (!m) return null;
+  const [, date, isoSign, isoHours, isoMinutes, gmtSign, gmtHours, gmtMinutes, name] = m;
+  if (name !== undefined) {
+    if (name === 'AM' || name === 'PM') return null; // the time's half of the day
+    return { date, offsetMinutes: Object.hasOwn(US_ZONE_HOURS, name) ? US_ZONE_HOURS[name] * 60 : null };
+  }
+  const sign = isoSign ?? gmtSign;
+  if (sign === undefined) return { date, offsetMinutes: 0 }; // Z, GMT, UTC
+  const [hours, minutes] = [Number(isoHours ?? gmtHours), Number(isoMinutes ?? gmtMinutes ?? 0)];
+  if (hours > 14 || minutes > 59) return null;
+  return { date, offsetMinutes: (sign === '+' ? 1 : -1) * (hours * 60 + minutes) };
+}
+
 /** Epoch milliseconds (UTC) of a numeric date read in `order`; NaN when it is no date in that order (13th month, 31 April). */
 export function numericDateMs(date: NumericDate, order: DateOrder): number {
   const [day, month] = order === 'day-first' ? date.pair : [date.pair[1], date.pair[0]];
@@ -209,12 +254,14 @@ export function numericDateMs(date: NumericDate, order: DateOrder): number {
 }
 
 /**
- * The order a numeric date shows by itself: `15/03/2026` reads day first only; `05.03.2026` is
- * day first, as every locale that writes dates with dots writes them (de, ru, pl, …): a page
- * tagged `en-US` that shows one has a day-first Locale, whatever its language.
+ * The order a numeric date shows by itself, a zone after its time or not (`trailingZone`):
+ * `15/03/2026` reads day first only; `05.03.2026` is day first, as every locale that writes
+ * dates with dots writes them (de, ru, pl, …): a page tagged `en-US` that shows one has a
+ * day-first Locale, whatever its language.
  */
 export function dateOrderShown(raw: Raw): DateOrder | null {
-  const date = typeof raw === 'string' ? numericDate(raw.trim()) : null;
+  const text = typeof raw === 'string' ? raw.trim() : null;
+  const date = text === null ? null : numericDate(trailingZone(text)?.date ?? text);
   if (date === null) return null;
   if (date.separator === '.') return 'day-first';
   const dayFirst = Number.isFinite(numericDateMs(date, 'day-first'));
@@ -236,8 +283,13 @@ export function numericDateIso(date: NumericDate, order: DateOrder): string | nu
  * Epoch milliseconds (UTC) from a raw date: ISO date (`2026-03-01`, taken as UTC midnight) or
  * date-time (`2026-03-01T10:00:00Z`), `M/D/YYYY`, `M/D/YYYY, h:mm AM`, `MM/DD/YYYY h:mm AM`,
  * `D.M.YYYY[ HH:MM]` (dots are day-first), `YYYY/MM/DD`, epoch milliseconds (number or digit
- * string). Dates without a zone are UTC. NaN when unreadable, and for `D-M-YYYY` / `M-D-YYYY`
- * (dashes tell no order; a CSV import rewrites them once it knows the file's order).
+ * string). Dates without a zone are UTC; a date-time of these forms followed by a zone that
+ * names its offset (`trailingZone`: `11/03/2026 9:14 AM EST`, `2026-03-01 10:30 GMT+1`) is read
+ * at that offset; followed by a name of no known offset (`MEZ`), it is no date here (page-values.ts
+ * reads it in the page's zone). NaN when unreadable, and for `D-M-YYYY` / `M-D-YYYY`
+ * (dashes tell no order; a CSV import rewrites them once it knows the file's order). Dates in
+ * words (`Nov 3, 2026`) are no dates here: a CSV column of them is text (page-values.ts reads
+ * them on a page).
  */
 export function parseDate(raw: Raw, extra: readonly string[] = []): number {
   if (typeof raw === 'number') return raw >= EPOCH_MS_MIN && raw <= EPOCH_MS_MAX ? raw : NaN;
@@ -250,7 +302,7 @@ export function parseDate(raw: Raw, extra: readonly string[] = []): number {
   }
   let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (m) return validUtc(+m[1], +m[2], +m[3], 0, 0, 0);
-  m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(s);
+  m = ISO_DATE_TIME_RE.exec(s);
   if (m) {
     if (m[7]) {
       // Checked as a date without a zone would be: Date.parse rolls 31 February over into March.
@@ -265,7 +317,20 @@ export function parseDate(raw: Raw, extra: readonly string[] = []): number {
   // M/D/YYYY[, h:mm[:ss] [AM|PM]] (US), D.M.YYYY[ h:mm] (dots)
   const numeric = numericDate(s);
   const order = numeric && USUAL_ORDER[numeric.separator];
-  return numeric && order ? numericDateMs(numeric, order) : NaN;
+  if (numeric) return order ? numericDateMs(numeric, order) : NaN;
+  return zonedDateMs(s);
+}
+
+/** Epoch milliseconds of a date-time `parseDate` reads without a zone, followed by a zone of known offset; NaN for any other text. */
+function zonedDateMs(text: string): number {
+  const zoned = trailingZone(text);
+  if (zoned === null || zoned.offsetMinutes === null) return NaN;
+  const iso = ISO_DATE_TIME_RE.exec(zoned.date);
+  const numeric = iso ? null : numericDate(zoned.date);
+  const order = numeric?.time ? USUAL_ORDER[numeric.separator] : null;
+  // A zone after a zone (`2026-03-01T10:30Z EST`), or after a date without a time, names no instant.
+  const wallClock = iso ? (iso[7] ? NaN : validUtc(+iso[1], +iso[2], +iso[3], +iso[4], +iso[5], iso[6] ? +iso[6] : 0)) : numeric && order ? numericDateMs(numeric, order) : NaN;
+  return wallClock - zoned.offsetMinutes * MS_PER_MINUTE;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asciiDigitsReader, readLocaleDate, withoutDirectionMarks } from './locale-dates';
+import { asciiDigitsReader, readLocaleDate, readMonthNameDate, withoutDirectionMarks } from './locale-dates';
 
 /** Locales whose dates a CRM page writes in ways `parseDate` does not read, and some it does. */
 const LOCALES = [
@@ -62,6 +62,30 @@ describe('readLocaleDate', () => {
       expect(readLocaleDate(text, locale), `${text} in ${locale}`).toBeNull();
     }
   });
+});
+
+describe('readMonthNameDate', () => {
+  it.each([
+    ['Nov 3, 2026', 1793664000000, false], // 2026-11-03T00:00 on the wall clock
+    ['November 3, 2026', 1793664000000, false],
+    ['nov. 03 2026', 1793664000000, false],
+    ['3 Nov 2026', 1793664000000, false],
+    ['03 November 2026', 1793664000000, false],
+    ['Sept 19, 2026', 1789776000000, false], // 2026-09-19T00:00
+    ['Nov 3, 2026 9:14 AM', 1793697240000, true], // 2026-11-03T09:14
+    ['Nov 3, 2026, 9:14 AM', 1793697240000, true],
+    ['November 3, 2026 at 9:14 AM', 1793697240000, true],
+    ['3 Nov 2026, 09:14', 1793697240000, true],
+    ['3 November 2026 at 09:14:05', 1793697245000, true],
+    ['Nov 3, 2026 9:14 p.m.', 1793740440000, true], // 2026-11-03T21:14
+    ['Nov 3, 2026 12:00 PM', 1793707200000, true], // noon
+    ['Nov 3, 2026 12:00 AM', 1793664000000, true], // midnight
+  ] as const)('reads %s', (text, wallClock, timeOfDay) => expect(readMonthNameDate(text)).toEqual({ wallClock, timeOfDay }));
+
+  it.each([
+    'Feb 30, 2026', 'Nov 3, 2026 13:05 PM', 'Nov 3, 2026 24:00', 'Nov 3, 26', 'Q3 2024', 'EST 2024 plan', 'Nov 2026', 'Novel 3, 2026', 'Mayo 3, 2026',
+    '3 Nov 2026 plan', 'Nov 3, 2026 9:14 AM EST', '1 Jan 0001',
+  ])('reads no date in %s', (text) => expect(readMonthNameDate(text)).toBeNull());
 });
 
 describe('asciiDigitsReader', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_NAMES } from './derive';
+import { DAY_NAMES, parseDate } from './derive';
 import type { Feature } from './manifest';
 import { featurizeRecord } from './featurize';
 import { pageConventions, pageFieldsAsData } from './page-values';
@@ -311,6 +311,65 @@ describe("pageFieldsAsData: a page's date-times are in its user's time zone", ()
     const page = { CreatedDate: '3/1/2026, 7:00 PM' };
     expect(pageFieldsAsData(page, features, 'salesforce', pageConventions('en-US'))).toEqual(page);
     expect(pageFieldsAsData(page, features, 'salesforce', pageConventions('en-US'), 'Not/AZone')).toEqual(page);
+  });
+});
+
+describe("pageFieldsAsData: a HubSpot page's date-times with their zone after them, and dates in words", () => {
+  const hubspot: Feature[] = [
+    { key: 'days_since_created', label: 'Days since created', type: 'numeric', derive: { kind: 'daysSince', from: { hubspot: 'createdate' } }, missingValues: [], actionable: false },
+  ];
+  const created = 1793715240000; // 2026-11-03T14:14Z: 9:14 AM in New York
+  /** The page's created date as featurization reads it (epoch ms), on a `locale` page in a browser in `timeZone`, and the field as passed on. */
+  const read = (shown: string, locale: string, timeZone?: string) => {
+    const data = pageFieldsAsData({ createdate: shown }, hubspot, 'hubspot', pageConventions(locale), timeZone);
+    return { instant: parseDate(data.createdate), passed: data.createdate };
+  };
+
+  it('reads a time with a zone of known offset as the instant it names, in a browser in any zone', () => {
+    for (const timeZone of [undefined, 'UTC', 'Asia/Tokyo', 'America/Los_Angeles']) {
+      expect(read('11/03/2026 9:14 AM EST', 'en-US', timeZone), timeZone).toEqual({ instant: created, passed: '11/03/2026 9:14 AM EST' });
+      expect(read('11/03/2026 9:00AM GMT+9', 'en-US', timeZone).instant, timeZone).toBe(1793664000000); // 2026-11-03T00:00Z
+      expect(read('11/03/2026 9:14 AM GMT+1', 'en-US', timeZone).instant, timeZone).toBe(1793693640000); // 2026-11-03T08:14Z
+      expect(read('03.11.2026 09:14 GMT-5', 'de-DE', timeZone).instant, timeZone).toBe(created);
+    }
+    // 14:14 UTC on 3 November is 6.99 days before: read as 9:14 UTC it would be 7.
+    const now = new Date('2026-11-10T14:13:00Z');
+    const data = pageFieldsAsData({ createdate: '11/03/2026 9:14 AM EST' }, hubspot, 'hubspot', pageConventions('en-US'), 'UTC');
+    expect(featurizeRecord(data, hubspot, 'hubspot', now)[0]).toBe(6);
+  });
+
+  it("reads a zoned time parseDate would read in the other order, or not at all, in the page's zone, on the day the page shows", () => {
+    expect(read('03/11/2026 09:14 GMT+1', 'en-GB', 'Europe/Berlin').passed).toBe('2026-11-03T08:14:00.000Z');
+    expect(read('23/11/2026, 9:14 am GMT-5', 'en-AU', 'America/New_York').passed).toBe('2026-11-23T14:14:00.000Z');
+    expect(read('Nov 3, 2026 9:14 AM EST', 'en-US', 'America/New_York').passed).toBe('2026-11-03T14:14:00.000Z');
+    // In a browser in another zone, the time is read in the browser's (whole days since seldom move by hours)
+    expect(read('03/11/2026 09:14 GMT+1', 'en-GB', 'UTC').passed).toBe('2026-11-03T09:14:00.000Z');
+  });
+
+  it("reads a time after a zone name of no known offset in the page's zone, and a locale's AM or PM in capitals as no zone", () => {
+    expect(read('03.11.2026 09:14 MEZ', 'de-DE', 'Europe/Berlin').passed).toBe('2026-11-03T08:14:00.000Z');
+    expect(read('03/11/2026 09:14 CET', 'en-GB', 'Europe/Berlin').passed).toBe('2026-11-03T08:14:00.000Z');
+    expect(read('23/11/2026, 9:58 PTG', 'ms-MY', 'UTC').passed).toBe('2026-11-23T21:58:00.000Z'); // ms-MY's PM
+  });
+
+  it("reads the page's order from a date with a zone after its time", () => {
+    const page = { createdate: '03/11/2026 09:14', hs_lastmodifieddate: '15/11/2026 9:14 AM GMT+1' };
+    expect(pageFieldsAsData(page, hubspot, 'hubspot', pageConventions('en-US'), 'UTC').createdate).toBe('2026-11-03T09:14:00.000Z');
+  });
+
+  it("reads a date with its month in English words, and its time in the page's zone", () => {
+    expect(read('Nov 3, 2026 9:14 AM', 'en-US', 'America/New_York').passed).toBe('2026-11-03T14:14:00.000Z');
+    expect(read('November 3, 2026 at 9:14 AM', 'en-US', 'America/New_York').instant).toBe(created);
+    expect(read('Nov 3, 2026', 'en-US', 'America/New_York').passed).toBe('2026-11-03');
+    expect(read('3 Nov 2026', 'en-GB', 'Europe/London').passed).toBe('2026-11-03');
+    expect(read('3 Nov 2026, 09:14', 'de-DE', 'Europe/Berlin').passed).toBe('2026-11-03T08:14:00.000Z');
+    expect(read('Nov 3, 2026', 'en-US', undefined).passed).toBe('2026-11-03');
+  });
+
+  it('keeps text that is no date as written: featurization reads none', () => {
+    for (const shown of ['EST 2024 plan', 'Q3 2024', 'Q3 2024 EST', '11/03/2026 EST', 'Nov 2026', 'Today at 9:14 AM EST']) {
+      expect(read(shown, 'en-US', 'America/New_York'), shown).toEqual({ instant: NaN, passed: shown });
+    }
   });
 });
 

@@ -11,12 +11,12 @@
  * read in ASCII ones, and an amount a multi-currency org shows with its conversion
  * (`EUR 2,500,000.00 (USD 2,713,067.50)`) as the record's own. Pure.
  */
-import { dateOrderShown, isMissingRaw, numericDate, numericDateMs, parseDate, type DateOrder, type NumberFormat, type NumericDate, type Raw } from './derive';
+import { dateOrderShown, isMissingRaw, numericDate, numericDateMs, parseDate, trailingZone, type DateOrder, type NumberFormat, type NumericDate, type Raw } from './derive';
 import type { Feature } from './manifest';
 import { LEVEL_KEYS, recordKey, type RawRecord, type SourceKind } from './featurize';
 import { cellNumber } from './train/dataset';
 import { inFileFormat, withoutCurrency } from './train/number-format';
-import { asciiDigitsReader, readLocaleDate, withoutDirectionMarks, type WallClockDate } from './locale-dates';
+import { asciiDigitsReader, readLocaleDate, readMonthNameDate, withoutDirectionMarks, type WallClockDate } from './locale-dates';
 
 /** How a locale writes numbers and the day and month of a date. */
 export interface PageConventions {
@@ -239,14 +239,31 @@ function instantShowing(wallClock: number, clock: Clock): number {
 /**
  * A page's date (trimmed text) as it shows it: a numeric date in the order it shows, else in
  * `pageOrder`, else as `parseDate` reads it; failing those, as the page's locale writes one
- * (`conventions`). Null when it is no date.
+ * (`conventions`), else with its month in English words (`Nov 3, 2026 9:14 AM`). A date-time
+ * may have a zone after it (`11/03/2026 9:14 AM EST`, `03/11/2026 09:14 GMT+1`: `trailingZone`),
+ * read in turn. Null when it is no date, or names its zone and `parseDate` reads it as written.
  */
 function shownDate(text: string, pageOrder: DateOrder | null, conventions: PageConventions | null): WallClockDate | null {
+  const zoned = trailingZone(withoutDirectionMarks(text));
+  const zonedDate = zoned && zonelessShownDate(zoned.date, pageOrder, conventions);
+  if (zoned && zonedDate?.timeOfDay) {
+    // The instant a zone of known offset names is kept where parseDate reads the text as it (in its usual order): dateAsData then keeps the text.
+    if (zoned.offsetMinutes !== null && parseDate(text) === zonedDate.wallClock - zoned.offsetMinutes * 60_000) return null;
+    // Else the time is read in the page's zone, the browser's (the only one dateAsData reads in), as it is after a name of no known
+    // offset (`MEZ`): exact where that is the zone named, else off by hours, which seldom moves the whole days of days since.
+    // A locale's word for AM or PM in capitals (`PTG` in ms-MY) is no zone.
+    if (zoned.offsetMinutes !== null || !conventions?.locale || !readLocaleDate(text, conventions.locale)) return zonedDate;
+  }
+  return zonelessShownDate(text, pageOrder, conventions);
+}
+
+/** A page's date without a zone after it as it shows it (`shownDate`). */
+function zonelessShownDate(text: string, pageOrder: DateOrder | null, conventions: PageConventions | null): WallClockDate | null {
   const numeric = numericDate(text);
   const order = dateOrderShown(text) ?? pageOrder;
   const read = numeric && order ? numericDateMs(numeric, order) : parseDate(text);
   if (Number.isFinite(read)) return { wallClock: read, timeOfDay: numeric ? numeric.time !== null : ZONELESS_DATE_TIME.test(text) };
-  return conventions?.locale ? readLocaleDate(text, conventions.locale) : null;
+  return (conventions?.locale ? readLocaleDate(text, conventions.locale) : null) ?? readMonthNameDate(text);
 }
 
 /**
