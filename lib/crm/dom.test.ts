@@ -8,6 +8,7 @@ import {
   createRecordPageReader,
   createVisibilityCheck,
   flatTreeParent,
+  focusedEditor,
   normaliseText,
   openShadowRoots,
   pageLocale,
@@ -189,6 +190,35 @@ describe('readDisplayedValue', () => {
     input.checked = true;
     expect(readDisplayedValue(byId(doc, 'off'))).toBe('true');
     input.checked = false;
+  });
+});
+
+describe('focusedEditor', () => {
+  it('is the focused control a value is typed in or picked with, inside a shadow root too; null for a button or no focus', () => {
+    document.body.innerHTML = `<input id="text"><textarea id="note"></textarea><select id="pick"><option>A</option></select>
+      <div id="rich" contenteditable="true"></div><div id="locked" contenteditable="false" tabindex="0"></div>
+      <button id="save">Save</button><input id="submit" type="submit"><div id="host"></div>`;
+    const focused = (id: string) => {
+      (document.getElementById(id) as HTMLElement).focus();
+      return focusedEditor(document)?.id ?? null;
+    };
+    expect(focused('text')).toBe('text');
+    expect(focused('note')).toBe('note');
+    expect(focused('pick')).toBe('pick');
+    expect(focused('rich')).toBe('rich');
+    expect(focused('locked')).toBeNull();
+    expect(focused('save')).toBeNull();
+    expect(focused('submit')).toBeNull();
+
+    const root = document.getElementById('host')!.attachShadow({ mode: 'open' });
+    root.innerHTML = '<input id="inner">';
+    (root.getElementById('inner') as HTMLInputElement).focus();
+    expect(document.activeElement?.id).toBe('host');
+    expect(focusedEditor(document)?.id).toBe('inner');
+
+    (root.getElementById('inner') as HTMLInputElement).blur();
+    expect(focusedEditor(document)).toBeNull();
+    document.body.replaceChildren();
   });
 });
 

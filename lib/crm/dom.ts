@@ -359,6 +359,25 @@ export function readDisplayedValue(valueElement: Element, skip: Selectors = []):
   return control ? controlText(control) : '';
 }
 
+/** What a person types a value in or picks one with: a form control that holds a value, or an editable region. */
+const EDITORS: Selectors = [
+  'textarea',
+  'select',
+  'input:not([type="button"]):not([type="submit"]):not([type="reset"]):not([type="image"])',
+  '[contenteditable]:not([contenteditable="false"])',
+];
+
+/**
+ * The element that has focus when a person can change a value in it (`EDITORS`), inside open shadow roots
+ * too (the document's `activeElement` is then their host): a field that holds it is being edited. Null when
+ * focus is elsewhere, on a button, or nowhere.
+ */
+export function focusedEditor(doc: Document): Element | null {
+  let focused = doc.activeElement;
+  while (focused?.shadowRoot?.activeElement) focused = focused.shadowRoot.activeElement;
+  return focused && matchesAny(focused, EDITORS) ? focused : null;
+}
+
 // ---------------------------------------------------------------------------------------
 // A record page, described as data
 // ---------------------------------------------------------------------------------------

@@ -152,6 +152,39 @@ describe('HubSpot record page', () => {
     document.body.replaceChildren();
   });
 
+  it('leaves out the property the rep is typing in (its row holds the focus), and names it as in edit; a control not focused is read', () => {
+    const property = (name: string, value: string) =>
+      `<div data-selenium-test="property-input-${name}"><label data-selenium-test="property-label">${name}</label>${value}</div>`;
+    document.body.innerHTML =
+      property('jobtitle', '<span data-selenium-test="property-value">VP Sales</span>') +
+      property('message', '<textarea></textarea>') +
+      '<div class="save-bar"><button>Save</button><button>Cancel</button></div>';
+    const note = document.querySelector('textarea')!;
+    note.value = 'Call me back';
+    // HubSpot shows this property in a textarea while no one edits it: read as its value.
+    expect(hubspot.readRecordFields(document)).toEqual({ jobtitle: 'VP Sales', message: 'Call me back' });
+    expect(hubspot.readFieldsInEdit(document)).toEqual([]);
+
+    // The rep clicks the job title: an input in its place, typed in, not saved.
+    const input = Object.assign(document.createElement('input'), { value: 'Intern' });
+    document.querySelector('[data-selenium-test="property-value"]')!.replaceWith(input);
+    input.focus();
+    expect(hubspot.readRecordFields(document)).toEqual({ message: 'Call me back' });
+    expect(hubspot.readFieldsInEdit(document)).toEqual(['jobtitle']);
+
+    // Then the note: the job title's input no longer has the focus, the note's does.
+    note.value = 'Call me on Monday';
+    note.focus();
+    expect(hubspot.readRecordFields(document)).toEqual({ jobtitle: 'Intern' });
+    expect(hubspot.readFieldsInEdit(document)).toEqual(['message']);
+
+    // Focus on the Save button, outside the rows: every row is read.
+    document.querySelector('button')!.focus();
+    expect(hubspot.readRecordFields(document)).toEqual({ jobtitle: 'Intern', message: 'Call me on Monday' });
+    expect(hubspot.readFieldsInEdit(document)).toEqual([]);
+    document.body.replaceChildren();
+  });
+
   it('has selectors that parse', () => {
     const { title, fieldRow, fieldLabel, fieldValue, skipText, excludeWithin } = hubspotPage;
     for (const selector of [title, fieldRow, fieldLabel, fieldValue, skipText, excludeWithin].flat()) {

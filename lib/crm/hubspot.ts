@@ -16,9 +16,10 @@
  * `data-selenium-test="property-input-{propertyName}"`; an empty property shows `--`, which
  * is returned as `""`. After a client-side navigation HubSpot re-renders the record card by
  * card: a property row still showing the previous contact's value is not read as this
- * contact's (`readContactFields`).
+ * contact's (`readContactFields`). A property the rep is editing in place (focus in its row's
+ * control) is not read either: what its control shows is not saved (`rowInEdit`).
  */
-import { createRecordPageReader, displayedRowValue, queryAll, type RecordPageSpec } from './dom.ts';
+import { closestComposed, createRecordPageReader, displayedRowValue, focusedEditor, queryAll, type RecordPageSpec } from './dom.ts';
 import { createListPageReader, type ListPageSpec } from './list-rows.ts';
 import type { CrmAdapter, PageFields, PageMatch } from './types.ts';
 
@@ -172,16 +173,29 @@ function rowsOfAnotherContact(doc: Document, recordId: string): Set<Element> {
 }
 
 /**
- * The properties the page shows, less those still showing another contact's: going from contact A
- * to B, HubSpot swaps (or patches) its cards one by one, so the page shows some of A's cards
- * beside B's for a while. Element identity tells them apart where values cannot (both contacts
- * may be leads). Off a contact's URL (a saved page), every row is read.
+ * The property row the rep is editing in place: the one that holds the focused control. HubSpot marks no
+ * row in edit, and shows some properties in a control while no one edits them (a textarea, read as the
+ * value): focus tells the one being typed in. (A row left for another before Save still shows its unsaved
+ * value, and is read.)
+ */
+function rowInEdit(doc: Document): Element | null {
+  const editor = focusedEditor(doc);
+  return editor && closestComposed(editor, hubspotPage.fieldRow);
+}
+
+/**
+ * The properties the page shows, less those still showing another contact's (going from contact A
+ * to B, HubSpot swaps or patches its cards one by one, so the page shows some of A's cards beside
+ * B's for a while: element identity tells them apart where values cannot, both contacts may be
+ * leads), and less the one in edit. Off a contact's URL (a saved page), every row is read.
  */
 function readContactFields(doc: Document): PageFields {
   const match = recogniseHubSpot(new URL(doc.URL));
-  const another = match.kind === 'record' ? rowsOfAnotherContact(doc, match.recordId) : new Set<Element>();
-  if (another.size === 0) return recordPage.readRecordFields(doc);
-  return createRecordPageReader({ ...hubspotPage, fieldName: (row) => (another.has(row) ? null : propertyName(row)) }).readRecordFields(doc);
+  const unread = match.kind === 'record' ? rowsOfAnotherContact(doc, match.recordId) : new Set<Element>();
+  const inEdit = rowInEdit(doc);
+  if (inEdit) unread.add(inEdit);
+  if (unread.size === 0) return recordPage.readRecordFields(doc);
+  return createRecordPageReader({ ...hubspotPage, fieldName: (row) => (unread.has(row) ? null : propertyName(row)) }).readRecordFields(doc);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -208,7 +222,10 @@ export const hubspot: CrmAdapter = {
   recognise: recogniseHubSpot,
   ...recordPage,
   readRecordFields: readContactFields,
-  // HubSpot shows some properties in a control while no one edits them (a textarea, read as the value): no row tells it is being edited.
-  readFieldsInEdit: () => [],
+  readFieldsInEdit: (doc) => {
+    const row = rowInEdit(doc);
+    const name = row && propertyName(row);
+    return name ? [name] : [];
+  },
   ...createListPageReader(hubspotListPage),
 };

@@ -16,7 +16,7 @@ vi.mock('../messaging/events', () => ({
   },
 }));
 
-const { recordBadge } = await import('./record-badge');
+let { recordBadge } = await import('./record-badge');
 const { hubspot } = await import('../crm/hubspot');
 const { salesforce } = await import('../crm/salesforce');
 const { EXTENSION_RELOADED } = await import('./navigation');
@@ -82,7 +82,10 @@ function run(match: Extract<PageMatch, { kind: 'record' }>, previousMatch: PageM
   void recordBadge.run({ document, adapter, match, previousMatch, signal: page.signal });
 }
 
-beforeEach(() => {
+beforeEach(async () => {
+  // Each test is a page of its own: what the badge remembers of the records the page showed starts empty.
+  vi.resetModules();
+  ({ recordBadge } = await import('./record-badge'));
   vi.useFakeTimers();
   document.body.innerHTML = '';
   eventHandlers.clear();
@@ -385,6 +388,58 @@ describe('record badge', () => {
     expect(scoreLead.mock.calls[0][0].name).toBe('a'.repeat(199));
   });
 
+  it('scores a record the page already shows when its URL comes (a Salesforce console tab rendered in the background), not as the previous lead’s', async () => {
+    const eve = { ...A, recordId: '00Q000000000EEEAAA' };
+    const fay = { ...A, recordId: '00Q000000000FFFAAA' };
+    const fieldsOfFay: PageFields = { LeadSource: 'Partner Referral', Rating: 'Cold' };
+    document.body.innerHTML = view('Eve E', { LeadSource: 'Webinar', Rating: 'Hot' });
+    run(eve, null);
+    await settle();
+    page.abort();
+    page = new AbortController();
+    // The rep clicks the tab of Fay, opened in the background: the console shows it, then the URL names her.
+    renderNext('Fay F', fieldsOfFay);
+    run(fay, eve);
+    await vi.advanceTimersByTimeAsync(3100);
+    const requestsOfFay = scoreLead.mock.calls.filter(([request]) => request.recordId === fay.recordId).map(([request]) => request);
+    expect(requestsOfFay.map((request) => request.fields)).not.toContainEqual({});
+    expect(requestsOfFay.at(-1)).toEqual({ crm: 'salesforce', locale: 'en-US', timeZone, recordId: fay.recordId, fields: fieldsOfFay, name: 'Fay F' });
+    expect(badges().map(titleOf)).toEqual(['Fay F']);
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
+  });
+
+  it('never scores the lead the page still shows as the next one’s when the rep moves on again before the one between renders', async () => {
+    const gil = { ...A, recordId: '00Q000000000GGGAAA' };
+    const hal = { ...A, recordId: '00Q000000000HHHAAA' };
+    const ida = { ...A, recordId: '00Q000000000IIIAAA' };
+    const fieldsOfGil: PageFields = { LeadSource: 'Seminar', Rating: 'Hot' };
+    const leave = () => {
+      page.abort();
+      page = new AbortController();
+    };
+    // Hal was shown earlier in this page; then Gil.
+    document.body.innerHTML = view('Hal H', { LeadSource: 'Purchased List', Rating: 'Cold' });
+    run(hal, null);
+    await settle();
+    leave();
+    document.body.innerHTML = view('Gil G', fieldsOfGil);
+    run(gil, null);
+    await settle();
+    // From Gil to Hal, then to Ida before Hal renders: the page still shows Gil.
+    leave();
+    run(hal, gil);
+    await vi.advanceTimersByTimeAsync(100);
+    leave();
+    run(ida, hal);
+    await vi.advanceTimersByTimeAsync(3100);
+    const requestsOfIda = () => scoreLead.mock.calls.filter(([request]) => request.recordId === ida.recordId).map(([request]) => request.fields);
+    expect(requestsOfIda()).toEqual([{}]);
+    renderNext('Ida I', fieldsOfB);
+    await settle();
+    expect(requestsOfIda()).toEqual([{}, fieldsOfB]);
+    expect(badges().map(titleOf)).toEqual(['Ida I']);
+  });
+
   it('keeps its badge when the extension is updated under the page, saying to reload it', async () => {
     document.body.innerHTML = view('Ada A', fieldsOfA);
     run(A, null);
@@ -392,6 +447,55 @@ describe('record badge', () => {
     page.abort(EXTENSION_RELOADED);
     expect(badges().map(titleOf)).toEqual(['Ada A']);
     expect(badges()[0].shadowRoot?.textContent).toContain('reload this page');
+  });
+});
+
+describe('record badge on a first load slower than the wait for the record to render', () => {
+  const state = () => badges()[0].getAttribute('data-leadlens-state');
+  /** Lightning's first load, under a spinner; not connected to the CRM: asked without fields, the background could read none. */
+  const loadSlowly = async (ms: number) => {
+    document.body.innerHTML = '<div class="spinner">Loading</div>';
+    run(A, null);
+    await vi.advanceTimersByTimeAsync(ms);
+  };
+
+  it('keeps loading while the page shows no field of the record, not saying it could read none, and scores the record once it renders', async () => {
+    await loadSlowly(3500);
+    // Asked without fields all the same: a connected CRM would read the record itself.
+    expect(scoreLead.mock.calls.map(([request]) => request.fields)).toEqual([{}]);
+    expect(badges()).toHaveLength(1);
+    expect(state()).toBe('loading');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(state()).toBe('loading');
+
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    await settle();
+    expect(scoreLead.mock.calls.map(([request]) => request.fields)).toEqual([{}, fieldsOfA]);
+    expect(badges().map(titleOf)).toEqual(['Ada A']);
+    expect(state()).toBe('scored');
+  });
+
+  it('says why it could not score once the page has shown no field of the record for 15 s', async () => {
+    await loadSlowly(14_900);
+    expect(state()).toBe('loading');
+    await vi.advanceTimersByTimeAsync(200);
+    expect(state()).toBe('error');
+    expect(badges()[0].shadowRoot!.textContent).toContain('no fields');
+  });
+
+  it('shows at once the score a connected CRM gives without the page’s fields', async () => {
+    scoreLead.mockImplementation(async () => ({ ok: true, lead: lead('warm', 40) }));
+    await loadSlowly(3100);
+    expect(scoreLead.mock.calls.map(([request]) => request.fields)).toEqual([{}]);
+    expect(state()).toBe('scored');
+    expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('warm');
+  });
+
+  it('shows at once why it could not score the fields the page shows', async () => {
+    document.body.innerHTML = view('Ada A', { LeadSource: 'Web' });
+    run(A, null);
+    await settle();
+    expect(state()).toBe('error');
   });
 });
 
@@ -559,6 +663,38 @@ describe('record badge on a page that reads only the fields it shows (HubSpot)',
     await settle();
     expect(requests().at(-1)).toEqual({ jobtitle: 'VP Sales', lifecyclestage: 'opportunity', hs_analytics_num_visits: '14', hs_email_open: '9' });
     expect(tier()).toBe('hot');
+  });
+
+  it('keeps a property’s scored value while the rep types in it (unsaved), scores nothing when they cancel, and scores what they save', async () => {
+    await start();
+    const valueOf = (name: string) => document.querySelector(`[data-selenium-test="property-input-${name}"] [data-selenium-test="property-value"]`)!;
+    /** The rep clicks the job title: HubSpot shows an input in its place; they type, a Save bar appears. */
+    const typeJobTitle = async (typed: string) => {
+      const input = Object.assign(document.createElement('input'), { value: 'VP Sales' });
+      valueOf('jobtitle').replaceWith(input);
+      input.focus();
+      input.value = typed;
+      document.body.insertAdjacentHTML('beforeend', '<div id="save-bar"><button>Save</button><button>Cancel</button></div>');
+      await settle();
+      return input;
+    };
+    const closeEditor = async (input: HTMLInputElement, shown: string) => {
+      input.insertAdjacentHTML('afterend', `<span data-selenium-test="property-value">${shown}</span>`);
+      input.remove();
+      document.getElementById('save-bar')!.remove();
+      await settle();
+    };
+
+    await closeEditor(await typeJobTitle('Intern'), 'VP Sales');
+    expect(requests()).toHaveLength(1);
+    const input = await typeJobTitle('Intern');
+    expect(requests()).toHaveLength(1);
+    expect(tier()).toBe('hot');
+    await closeEditor(input, 'Intern');
+    expect(requests()).toEqual([
+      { jobtitle: 'VP Sales', lifecyclestage: 'lead', hs_analytics_num_visits: '14', hs_email_open: '9' },
+      { jobtitle: 'Intern', lifecyclestage: 'lead', hs_analytics_num_visits: '14', hs_email_open: '9' },
+    ]);
   });
 
   it('sends a property the rep empties while another tab is open as empty, not its old value', async () => {

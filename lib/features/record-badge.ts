@@ -5,6 +5,7 @@
  * one: those fields are never scored as this record's, nor its title taken for this record's name. For the life of the page the badge
  * follows the CRM's re-renders (a new title element gets the badge back) and the record's
  * edits (changed fields are rescored once saved: while the rep edits a field in place, it keeps the value it was scored with).
+ * A first load slower than the wait for it keeps the badge loading a while, rather than say no field could be read.
  */
 import { MAX_LEAD_NAME_LENGTH, type ScoreOutcome } from '../messaging/protocol';
 import { background } from '../messaging/client';
@@ -22,6 +23,12 @@ import type { ContentFeature } from './types';
  * not yet tell was this record's (HubSpot: a property its card left untouched, of the same value, see hubspot.ts).
  */
 const RENDER_TIMEOUT_MS = 3000;
+/**
+ * How long a page may take to show this record's fields at all (a cold Lightning load often takes longer than
+ * RENDER_TIMEOUT_MS). Until then, or until a field of this record is read, a failed answer to the request sent
+ * without fields (not connected, the background could read none) is not shown: the badge keeps loading.
+ */
+const FIRST_RENDER_PATIENCE_MS = 15_000;
 /**
  * Check the page at most this often: the CRM's re-renders come in bursts, and a read can walk the
  * whole page (HubSpot's look for shadow roots). Until this record first renders, a change after a
@@ -45,23 +52,40 @@ interface Snapshot {
 
 /** How many records' last shown fields the page remembers (a rep goes back and forth among a few). */
 const REMEMBERED_RECORDS = 20;
-/**
- * Record id → the hash of the fields last shown as that record's, in this page, read as the check at
- * the start reads them (without the fields a HubSpot tab hides, which are scored as they were). Coming back to a
- * record the CRM still shows (Back before the other lead rendered, a modal with its own URL closed over
- * it), the fields on the page are then known to be its own, not the previous page's.
- */
-const lastShown = new Map<string, string>();
+/** Fields as a record's page showed them. */
+interface ShownFields {
+  fields: PageFields;
+  hash: string;
+}
 
-function rememberShown(recordId: string, hash: string): void {
+/**
+ * Record id → the fields last shown as that record's, in this page, read as the check at the start reads
+ * them (without the fields a HubSpot tab hides, which are scored as they were). Coming back to a record the
+ * CRM still shows (Back before the other lead rendered, a modal with its own URL closed over it), the fields
+ * on the page are then known to be its own, not the previous page's.
+ */
+const lastShown = new Map<string, ShownFields>();
+/**
+ * The record whose fields the latest run read, null while it has read none. When that run was the previous
+ * page's, its `lastShown` is what the page showed when the rep left: fields at the start that read otherwise
+ * are not the previous lead's.
+ */
+let readByLatestRun: string | null = null;
+
+function rememberShown(recordId: string, shown: ShownFields): void {
   lastShown.delete(recordId);
-  lastShown.set(recordId, hash);
+  lastShown.set(recordId, shown);
   if (lastShown.size > REMEMBERED_RECORDS) lastShown.delete(lastShown.keys().next().value!);
 }
 
 /** Every field of `shown` holds its value in `among`: at most, some of `among`'s are not shown. */
 function shownWithin(shown: PageFields, among: PageFields): boolean {
   return Object.entries(shown).every(([name, value]) => Object.hasOwn(among, name) && among[name] === value);
+}
+
+/** Whether `shown` reads as `last`: all of it, part of it (the CRM unmounting it), or more (it rendered further since). */
+function readsAs(shown: PageFields, last: PageFields): boolean {
+  return shownWithin(shown, last) || shownWithin(last, shown);
 }
 
 /**
@@ -87,13 +111,20 @@ export const recordBadge: ContentFeature = {
       titleStale,
     });
 
-    // Coming from another page (another lead, or a page LeadLens does not badge, such as a
-    // HubSpot company or deal whose properties read like a contact's), the CRM still shows it
-    // until it renders this record: whatever the page shows now is not this record's.
+    const thisRecord = `${crm} ${recordId}`;
+    // Coming from another page, the CRM may still show it until it renders this record. From a page LeadLens does
+    // not badge (a HubSpot company or deal whose properties read like a contact's), or from a lead left before
+    // its fields were read (the page may still show the one before), whatever the page shows now is not this
+    // record's. From a lead whose fields were read, only what reads as them is: other fields are this record's
+    // own (a Salesforce console tab rendered in the background, shown before its URL names it).
     const fieldsAtStart = previousMatch !== null ? adapter.readRecordFields(document) : null;
     const shownAtStart = fieldsAtStart === null ? null : snapshot(fieldsAtStart, undefined);
-    const showsThisRecord = shownAtStart?.hash != null && lastShown.get(`${crm} ${recordId}`) === shownAtStart.hash;
-    const previous = showsThisRecord ? null : shownAtStart;
+    const showsThisRecord = shownAtStart?.hash != null && lastShown.get(thisRecord)?.hash === shownAtStart.hash;
+    const previousLead = previousMatch?.kind === 'record' ? `${previousMatch.crm} ${previousMatch.recordId}` : null;
+    const previousLeadLeft = previousLead !== null && readByLatestRun === previousLead ? lastShown.get(previousLead) : undefined;
+    const showsPreviousLead = previousLeadLeft === undefined || (shownAtStart !== null && readsAs(shownAtStart.fields, previousLeadLeft.fields));
+    const previous = showsThisRecord || !showsPreviousLead ? null : shownAtStart;
+    readByLatestRun = null;
     // The CRM may render this record's fields before its title (HubSpot re-renders the header in
     // place): a title that reads as the one shown at the start is the previous page's, until it
     // changes or TITLE_GRACE_MS after the fields render (then null: the title is this record's).
@@ -117,12 +148,18 @@ export const recordBadge: ContentFeature = {
     let latestRequest = 0;
     /** This record's fields have not shown yet. */
     let awaitingRender = false;
+    /** No field of this record has been read yet, and the page may still show some (see `FIRST_RENDER_PATIENCE_MS`). */
+    let firstLoadPending = true;
+    /** The failed answer to a request without fields, held back while `firstLoadPending`. */
+    let heldFailure: ScoreOutcome | null = null;
+    let patienceTimer: ReturnType<typeof setTimeout> | undefined;
     let renderTimer: ReturnType<typeof setTimeout> | undefined;
     let checkTimer: ReturnType<typeof setTimeout> | undefined;
     let titleTimer: ReturnType<typeof setTimeout> | undefined;
 
     const score = async (shown: Snapshot) => {
       requested = shown;
+      heldFailure = null;
       const request = ++latestRequest;
       // The page writes numbers and dates in its user's locale, and times in their time zone: as a rule the browser's.
       const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -131,8 +168,21 @@ export const recordBadge: ContentFeature = {
         .catch(failedOutcome);
       // An older request's reply can arrive after a newer one's: only the latest is shown.
       if (signal.aborted || request !== latestRequest) return;
+      // The page may still be loading: "could not read any of its fields" would be wrong, the badge keeps loading.
+      if (!reply.ok && shown.hash === null && firstLoadPending) {
+        heldFailure = reply;
+        return;
+      }
       outcome = reply;
       badge?.show(reply);
+    };
+
+    const onPatienceOver = () => {
+      firstLoadPending = false;
+      if (heldFailure === null) return;
+      outcome = heldFailure;
+      heldFailure = null;
+      badge?.show(outcome);
     };
 
     /** Once this record's fields show, whether its title does too; if not, when it is taken to. */
@@ -158,6 +208,8 @@ export const recordBadge: ContentFeature = {
       // A name lost for a moment (the CRM re-rendering the title) is no reason to score again.
       const renamed = shown.name !== undefined && shown.name !== requested?.name;
       if (isFresh(shown)) {
+        firstLoadPending = false;
+        clearTimeout(patienceTimer);
         // Fields hidden (a HubSpot tab switched away from) and fields in edit (the rep clicked Salesforce's pencil)
         // keep the values they were scored with: scored without them the lead would read as less known, its tier
         // changing. Once saved or cancelled, a field is read again. A field shown wins, emptied too.
@@ -165,7 +217,8 @@ export const recordBadge: ContentFeature = {
         const keepsScored = (name: string) => adapter.readsShownFieldsOnly || inEdit.has(name);
         const toScore = requested === null ? shown : snapshot(withUnreadAsScored(shown.fields, requested.fields, keepsScored), shown.name, shown.titleStale);
         // What the page shows, not `toScore`: the check at the start sees no hidden fields (a HubSpot tab switched away from).
-        rememberShown(`${crm} ${recordId}`, shown.hash!);
+        rememberShown(thisRecord, { fields: shown.fields, hash: shown.hash! });
+        readByLatestRun = thisRecord;
         if (renamed || toScore.hash !== requested?.hash) void score(toScore);
       }
       // A floating badge may sit over another lead's page or a list: it names its lead, by the id until the name is known.
@@ -183,7 +236,7 @@ export const recordBadge: ContentFeature = {
       renderTimer = undefined;
       awaitingRender = false;
       refresh(read());
-      // Nothing of this record's to send: the background reads it from the CRM, or says it could not.
+      // Nothing of this record's to send: the background reads it from the CRM, or says it could not (held back a while: see score).
       if (!requested) void score(snapshot({}, undefined));
     };
 
@@ -232,6 +285,7 @@ export const recordBadge: ContentFeature = {
         clearTimeout(lookTimer);
         clearTimeout(checkTimer);
         clearTimeout(titleTimer);
+        clearTimeout(patienceTimer);
         // The rep stays on this lead: its badge says why it scores no more, rather than vanish.
         if (signal.reason === EXTENSION_RELOADED) badge?.show({ ok: false, error: EXTENSION_RELOADED });
         else badge?.remove();
@@ -252,6 +306,7 @@ export const recordBadge: ContentFeature = {
     if (!awaitingRender) refresh(first);
     // After a navigation, also once this record's fields show: they may not all have yet (see RENDER_TIMEOUT_MS).
     if (awaitingRender || previousMatch !== null) renderTimer = setTimeout(onRenderTimeout, RENDER_TIMEOUT_MS);
+    if (awaitingRender) patienceTimer = setTimeout(onPatienceOver, FIRST_RENDER_PATIENCE_MS);
     const changes = observeComposed(document, onChanges, {
       childList: true,
       subtree: true,

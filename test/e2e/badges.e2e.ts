@@ -372,7 +372,8 @@ describe('badges on lead pages', () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     const badge = page.locator(`${BADGE}[data-leadlens-state="error"]`);
-    await expect.poll(() => badge.count(), { timeout: 15_000 }).toBe(1);
+    // The badge keeps loading for 15 s while a page shows no field (a cold Lightning load is slow), then says why.
+    await expect.poll(() => badge.count(), { timeout: 30_000 }).toBe(1);
     await page.locator(`${BADGE} button`).hover();
     expect(await page.locator(`${BADGE} [role="region"]`).innerText()).toMatch(/could not read any of this lead's fields/);
     expect(errors).toEqual([]);
