@@ -234,7 +234,7 @@ interface FormProps {
 /**
  * What connecting `typed` removes, said before the click, or null when nothing: another My Domain
  * host than the one the leads were synced from (`syncedFromHost`) is another org (a sandbox after
- * production), and those leads go with their scores when it is connected (`forgetOtherAccount` in
+ * production), and those leads go with their scores when it is connected (`reconcileWithSyncedLeads` in
  * the background). A host the page would refuse connects nothing.
  */
 function otherOrgWarning(syncedFromHost: string, typed: string, stored: number | null): { note: string; button: string } | null {

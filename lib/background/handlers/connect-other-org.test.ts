@@ -382,25 +382,121 @@ it('after a connect to another org whose check failed, refuses to sync into the 
   expect(await db.leads.count()).toBe(0);
 });
 
-it('forgets the contacts for a token whose portal HubSpot will not name: kept, they would wait for a check that can never tell', async () => {
+/** What a connect or test says when HubSpot would not name the portal of a new token. */
+const UNCONFIRMED = 'as HubSpot would not say whether this token reads that portal: syncs wait until it does. Press "Test connection" once HubSpot answers the account details (the private app may lack a scope), or connect that portal\'s token again';
+
+it('keeps the contacts for a new token whose portal HubSpot will not name, and syncs nothing into them until a check names it: another portal then forgets them', async () => {
+  letSyncsRun();
   await connectHubSpot('pat-na1-portal-a');
   await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
   refuseAccountDetails = true;
   behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
   const connected = await connectHubSpot('pat-na1-portal-b');
   expect(connected.ok && connected.message).toBe(
-    "Connected to HubSpot at api.hubapi.com: contacts readable, but not which portal they are in (HubSpot refused the account details). 1 lead synced from HubSpot portal 4242424 was removed: sync to read this portal's",
+    `Connected to HubSpot at api.hubapi.com: contacts readable, but not which portal they are in (HubSpot refused the account details). 1 lead synced from HubSpot portal 4242424 was kept, ${UNCONFIRMED}`,
   );
-  // Not the previous token's portal: this one may read another. Compared as one that cannot be named.
+  expect(await db.leads.count()).toBe(1);
+  // Neither the previous token's portal nor an unnamed one: the portal this token reads is not known.
   const stored = await readConnection('hubspot');
-  expect(stored?.crm === 'hubspot' && stored.account).toEqual({ id: '', name: 'a portal HubSpot would not name' });
+  expect(stored?.crm === 'hubspot' && stored.account).toBeUndefined();
+
+  // A sync checks it first, and HubSpot still will not name it: the sync waits, the contacts stay.
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('error'), { timeout: 5_000 });
+  expect((await dexieSyncStore(db).readState('hubspot')).error).toMatch(/^The stored leads come from HubSpot portal 4242424, and which portal this token reads is not known yet/);
+  expect((await db.leads.toArray()).map((lead) => lead.key)).toEqual(['hubspot|101']);
+
+  // HubSpot names it: another portal, so the contacts go.
+  refuseAccountDetails = false;
+  const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
+  expect(tested.ok && tested.message).toMatch(/: contacts of HubSpot portal 777001 readable\. 1 lead synced from HubSpot portal 4242424 was removed: sync to read this portal's$/);
   expect(await db.leads.count()).toBe(0);
 });
 
+it('keeps a named portal’s contacts, and its name, when the same token is tested or connected again while HubSpot refuses the account details', async () => {
+  await connectHubSpot('pat-na1-portal-a');
+  await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' }), storedLead({ source: 'hubspot', id: '102', origin: 'sync' })]);
+  await dexieSyncStore(db).writeState('hubspot', { ...(await dexieSyncStore(db).readState('hubspot')), status: 'done', completedCursor: 1_800_000_000_000 });
+  const portalKept = async () => {
+    const connection = await readConnection('hubspot');
+    expect(connection?.crm === 'hubspot' && connection.account).toEqual({ id: '4242424', name: 'HubSpot portal 4242424' });
+    expect(await db.leads.count()).toBe(2);
+    expect((await dexieSyncStore(db).readState('hubspot')).completedCursor).toBe(1_800_000_000_000);
+  };
+
+  // A scope taken from the private app: its token stays the same, its account details are refused.
+  refuseAccountDetails = true;
+  const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
+  expect(tested.ok && tested.message).toBe('Connected to HubSpot at api.hubapi.com: contacts readable, but not which portal they are in (HubSpot refused the account details)');
+  await portalKept();
+  const again = await connectHubSpot('pat-na1-portal-a');
+  expect(again.ok && again.message).not.toMatch(/removed|kept/);
+  await portalKept();
+
+  // The scope given back: the same portal, named again.
+  refuseAccountDetails = false;
+  const named = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
+  expect(named.ok && named.message).toBe('Connected to HubSpot at api.hubapi.com: contacts of HubSpot portal 4242424 readable');
+  await portalKept();
+});
+
+it('keeps the portal of a token connected again whose check fails: one token reads one portal, so its syncs need not wait', async () => {
+  await connectHubSpot('pat-na1-portal-a');
+  await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
+  fakeBrowser.permissions.contains = vi.fn(async () => false);
+  const failed = await connectHubSpot('pat-na1-portal-a');
+  expect(failed.ok && failed.status).toBe('error');
+  const stored = await readConnection('hubspot');
+  expect(stored?.crm === 'hubspot' && stored.account).toEqual({ id: '4242424', name: 'HubSpot portal 4242424' });
+  expect(await db.leads.count()).toBe(1);
+});
+
+it('keeps the contacts when a sync checks a token whose connect could not, and HubSpot will not name its portal: the sync waits for a test that does', async () => {
+  letSyncsRun();
+  await connectHubSpot('pat-na1-portal-a');
+  await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
+  // A rotated token, whose connect's check failed (no site access yet): its portal is not known.
+  fakeBrowser.permissions.contains = vi.fn(async () => false);
+  await connectHubSpot('pat-na1-rotated');
+  fakeBrowser.permissions.contains = vi.fn(async () => true);
+  refuseAccountDetails = true;
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('error'), { timeout: 5_000 });
+  expect((await db.leads.toArray()).map((lead) => lead.key)).toEqual(['hubspot|101']);
+  expect((await readStatus('hubspot')).message).toContain(`1 lead synced from HubSpot portal 4242424 was kept, ${UNCONFIRMED}`);
+
+  // Named: the same portal. Its contacts stay, and syncs go on.
+  refuseAccountDetails = false;
+  const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
+  expect(tested.ok && tested.message).toBe('Connected to HubSpot at api.hubapi.com: contacts of HubSpot portal 4242424 readable');
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('done'), { timeout: 5_000 });
+  expect(await db.leads.where('source').equals('hubspot').count()).toBe(6);
+});
+
+it('names the portal of contacts synced while HubSpot would not, once it does through the same token, and keeps them', async () => {
+  letSyncsRun();
+  refuseAccountDetails = true;
+  await connectHubSpot('pat-na1-portal-a');
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('done'), { timeout: 5_000 });
+  expect((await dexieSyncStore(db).readState('hubspot')).account).toEqual({ id: '', name: 'a portal HubSpot would not name' });
+
+  refuseAccountDetails = false;
+  const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
+  expect(tested.ok && tested.message).toBe('Connected to HubSpot at api.hubapi.com: contacts of HubSpot portal 4242424 readable');
+  expect(await db.leads.where('source').equals('hubspot').count()).toBe(5);
+  expect((await dexieSyncStore(db).readState('hubspot')).account).toEqual({ id: '4242424', name: 'HubSpot portal 4242424' });
+  // Named so, the contacts go on syncing.
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('done'), { timeout: 5_000 });
+  expect((await dexieSyncStore(db).readState('hubspot')).error).toBeNull();
+});
+
 it.each([
-  ['a named portal', false],
-  ['a portal HubSpot will not name either', true],
-])('syncs the contacts of a portal HubSpot will not name, keeps them through the same token, and forgets them for the token of %s', async (_, otherUnnamed) => {
+  ['a named portal: nothing could ever tell them its, so they go', false, /\. 5 leads synced from a portal HubSpot would not name were removed: sync to read this portal's$/, 0],
+  ['a portal HubSpot will not name either: nothing tells them apart, so they stay', true, /\. 5 leads synced from a portal HubSpot would not name were kept, as HubSpot would not say/, 5],
+])('syncs the contacts of a portal HubSpot will not name and keeps them through the same token; for the token of %s', async (_, otherUnnamed, said, left) => {
   letSyncsRun();
   refuseAccountDetails = true;
   await connectHubSpot('pat-na1-portal-a');
@@ -415,12 +511,23 @@ it.each([
   expect(again.ok && again.message).not.toContain('removed');
   expect(await db.leads.where('source').equals('hubspot').count()).toBe(5);
 
-  // Another portal's token: unnamed too, its contacts could not be told from these either.
   refuseAccountDetails = otherUnnamed;
   behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
   const other = await connectHubSpot('pat-na1-portal-b');
-  expect(other.ok && other.message).toMatch(/\. 5 leads synced from a portal HubSpot would not name were removed: sync to read this portal's$/);
-  expect(await db.leads.where('source').equals('hubspot').count()).toBe(0);
+  expect(other.ok && other.message).toMatch(said);
+  expect(await db.leads.where('source').equals('hubspot').count()).toBe(left);
+});
+
+it('forgets the empty state of the previous portal for a new token HubSpot will not name: with no contacts synced, there is nothing to keep', async () => {
+  letSyncsRun();
+  await connectHubSpot('pat-na1-portal-a');
+  await syncHandlers.disconnectCrm({ crm: 'hubspot' }, sender);
+  refuseAccountDetails = true;
+  behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
+  await connectHubSpot('pat-na1-portal-b');
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('done'), { timeout: 5_000 });
+  expect(await db.leads.where('source').equals('hubspot').count()).toBe(5);
 });
 
 it('checks a HubSpot connection stored without its portal (by an older LeadLens) when a sync starts, keeping its contacts, rather than refusing the sync', async () => {
@@ -497,6 +604,18 @@ it('answers a failed OAuth sign-in with its error, storing nothing: the stored s
   const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0', oauthClientId: '3MVG9LeadLensDemoClientId' }, sender);
   expect(reply).toEqual({ ok: false, error: expect.stringMatching(/sign-in|approve/i) });
   // The session connection made before stays as it was.
+  expect(await readConnection('salesforce')).toMatchObject({ host: PRODUCTION, auth: { kind: 'session' } });
+});
+
+it('opens no OAuth sign-in when the admin refused the site access: it says so, as a check would, and stores nothing', async () => {
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  fakeBrowser.permissions.contains = vi.fn(async () => false);
+  fakeBrowser.identity.getRedirectURL = () => 'https://extension-id.chromiumapp.org/';
+  const signIn = vi.fn(async () => 'https://extension-id.chromiumapp.org/?code=never');
+  fakeBrowser.identity.launchWebAuthFlow = signIn as never;
+  const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: SANDBOX, apiVersion: '67.0', oauthClientId: '3MVG9LeadLensDemoClientId' }, sender);
+  expect(reply).toEqual({ ok: false, error: `LeadLens may not reach https://${SANDBOX}: allow access to that site when asked (press Connect again)` });
+  expect(signIn).not.toHaveBeenCalled();
   expect(await readConnection('salesforce')).toMatchObject({ host: PRODUCTION, auth: { kind: 'session' } });
 });
 

@@ -11,7 +11,7 @@ import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, setting
 import type { CrmAccount } from '../../crm/client';
 import { isCrmError } from '../../crm/http';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
-import { countOwnLeads, db } from '../../db/db';
+import { countOwnLeads, db, syncedLeadsOf } from '../../db/db';
 import type { AutoSyncStatus, ConnectRequest, SyncSummary, syncProtocol } from '../../messaging/protocol-sync';
 import type { Handlers } from '../../messaging/rpc';
 import { cancelSync, startSync } from '../../sync/runner';
@@ -34,14 +34,18 @@ async function connectionOf(request: ConnectRequest): Promise<Connection> {
   return { crm: 'salesforce', host, apiVersion, auth: { kind: 'oauth', clientId: oauthClientId, ...tokens }, timeoutSeconds };
 }
 
+/** Whether the admin let LeadLens reach `host` (the site access a Connect click asks for). */
+const mayReach = (host: string) => browser.permissions.contains({ origins: [originPatternOf(host)] });
+
+/** What a connect or check says when the admin refused the site access `mayReach` tells. */
+const mayNotReach = (host: string) => `LeadLens may not reach https://${host}: allow access to that site when asked (press Connect again)`;
+
 /** Checks, in order, what a connection needs, and says exactly which step failed; `account` when it got that far. */
 async function check(connection: Connection): Promise<{ reply: ConnectionReply; account: CrmAccount | null }> {
   const { crm } = connection;
   const host = apiHostOf(connection);
   const reply = (status: ConnectionReply['status'], message: string): ConnectionReply => ({ crm, status, host, message });
-  if (!(await browser.permissions.contains({ origins: [originPatternOf(host)] }))) {
-    return { reply: reply('error', `LeadLens may not reach https://${host}: allow access to that site when asked (press Connect again)`), account: null };
-  }
+  if (!(await mayReach(host))) return { reply: reply('error', mayNotReach(host)), account: null };
   let account: CrmAccount | null;
   try {
     if (connection.crm === 'salesforce' && connection.auth.kind === 'session') await salesforceSessionId(connection.host);
@@ -66,18 +70,58 @@ async function remember(reply: ConnectionReply, note = ''): Promise<ConnectionRe
   return { ok: true, ...result };
 }
 
+/** "1 lead synced from X was kept", "5 leads synced from X were removed". */
+function syncedLeads(count: number, from: CrmAccount, what: 'removed' | 'kept'): string {
+  return count === 1 ? `1 lead synced from ${from.name} was ${what}` : `${count.toLocaleString('en-US')} leads synced from ${from.name} were ${what}`;
+}
+
+/** Whether HubSpot named the portal (see `UNNAMED_PORTAL`); a Salesforce org always is, by its host. */
+const isNamed = (account: CrmAccount) => account.id !== UNNAMED_PORTAL.id;
+
 /**
- * The leads synced from `storedFrom` are not `learned`'s records (Salesforce production after a
- * sandbox, a HubSpot token of another portal): forget them, their scores and the sync
- * checkpoint, and say so. Unknown on either side: nothing is forgotten. A portal HubSpot would
- * not name (id '') is the same as the stored one only through the same token (`sameToken`): two
- * such tokens may read two portals. Throws when a job did not stop: then nothing was deleted.
+ * How `learned`, the org or portal a check read, stands to `storedFrom`, the one the synced leads
+ * came from. Only two names that differ tell another portal. A portal HubSpot would not name
+ * tells nothing: through the token the leads are reconciled with (`sameToken`: one token reads one
+ * portal) it is theirs; through a new token it is 'unconfirmed'. Leads of a portal HubSpot never
+ * named are another's to a new token's named portal: no check could ever tell them its.
  */
-async function forgetOtherAccount(crm: CrmKind, storedFrom: CrmAccount | null, learned: CrmAccount | null, sameToken: boolean): Promise<string> {
-  if (storedFrom === null || learned === null || (storedFrom.id === learned.id && (learned.id !== UNNAMED_PORTAL.id || sameToken))) return '';
+function compareAccounts(storedFrom: CrmAccount, learned: CrmAccount, sameToken: boolean): 'same' | 'other' | 'unconfirmed' {
+  if (isNamed(storedFrom) && isNamed(learned)) return storedFrom.id === learned.id ? 'same' : 'other';
+  if (sameToken) return 'same';
+  return isNamed(learned) ? 'other' : 'unconfirmed';
+}
+
+/**
+ * Compares `learned` with `storedFrom` (`compareAccounts`; nothing to compare when unknown) and
+ * acts on it: leads of another org or portal are forgotten, with their scores and the sync
+ * checkpoint. Unconfirmed, they are kept, and the connection gets no portal, so syncs and
+ * write-backs wait for a check that can tell (`otherAccountRefusal`); with none synced there is
+ * nothing to keep, and they are forgotten as another's. Resolves with what to tell the admin and
+ * the portal a HubSpot connection keeps: the named one of the two when they are the same (the
+ * sync state's unnamed one named too). Throws when a job did not stop: then nothing was deleted.
+ */
+async function reconcileWithSyncedLeads(crm: CrmKind, storedFrom: CrmAccount | null, learned: CrmAccount, sameToken: boolean): Promise<{ note: string; account: CrmAccount | undefined }> {
+  if (storedFrom === null) return { note: '', account: learned };
+  const verdict = compareAccounts(storedFrom, learned, sameToken);
+  if (verdict === 'same') {
+    const account = isNamed(learned) ? learned : storedFrom;
+    if (isNamed(account)) await nameSyncedPortal(crm, account);
+    return { note: '', account };
+  }
+  const kept = verdict === 'unconfirmed' ? await syncedLeadsOf(crm).count() : 0;
+  if (kept > 0) {
+    const note = `${syncedLeads(kept, storedFrom, 'kept')}, as HubSpot would not say whether this token reads that portal: syncs wait until it does. Press "Test connection" once HubSpot answers the account details (the private app may lack a scope), or connect that portal's token again`;
+    return { note, account: undefined };
+  }
   const removed = await forgetSyncedLeads(crm);
-  const leads = removed === 1 ? `1 lead synced from ${storedFrom.name} was removed` : `${removed.toLocaleString('en-US')} leads synced from ${storedFrom.name} were removed`;
-  return `${leads}: sync to read this ${crm === 'salesforce' ? 'org' : 'portal'}'s`;
+  return { note: `${syncedLeads(removed, storedFrom, 'removed')}: sync to read this ${crm === 'salesforce' ? 'org' : 'portal'}'s`, account: learned };
+}
+
+/** Records `account` as the portal the CRM's leads came from where the sync state has the one HubSpot would not name: the same portal, now named. */
+async function nameSyncedPortal(crm: CrmKind, account: CrmAccount): Promise<void> {
+  const store = dexieSyncStore(db);
+  const state = await store.readState(crm);
+  if (state.account !== undefined && !isNamed(state.account)) await store.writeState(crm, { ...state, account });
 }
 
 /**
@@ -103,8 +147,8 @@ async function releaseUnlessConnected(crm: CrmKind, host: string): Promise<void>
 }
 
 /**
- * A HubSpot token its check found working but whose portal HubSpot would not name (account
- * details refused): it cannot be told from another portal's, so it is compared as one.
+ * The portal of a HubSpot token its check found working but whose portal HubSpot would not name
+ * (account details refused): no evidence of any portal, the stored leads' or another's (`compareAccounts`).
  */
 const UNNAMED_PORTAL: CrmAccount = { id: '', name: 'a portal HubSpot would not name' };
 
@@ -137,8 +181,9 @@ async function storedStatus(crm: CrmKind): Promise<ConnectionReply & { ok: true 
 /**
  * Checks the stored connection (under the CRM's connection lock). The org or portal it reads,
  * once a check learns it, is compared with the one the synced leads came from (a connect whose
- * check failed compared nothing), and a HubSpot connection keeps it. When the connection was
- * disconnected during the check, it forgets and writes nothing, and answers the status now stored.
+ * check failed compared nothing), and a HubSpot connection keeps the portal that comparison
+ * gives (`reconcileWithSyncedLeads`). When the connection was disconnected during the check, it
+ * forgets and writes nothing, and answers the status now stored.
  */
 async function checkAndRemember(connection: Connection): Promise<ConnectionReply & { ok: true }> {
   const generation = await connectionGeneration(connection.crm);
@@ -147,14 +192,15 @@ async function checkAndRemember(connection: Connection): Promise<ConnectionReply
   if (!(await stillConnected(connection))) return storedStatus(connection.crm);
   const compared = comparableAccount(checked);
   if (compared === null) return remember(reply);
-  // The stored connection's own token: an unnamed portal is still the one it synced.
-  const note = await forgetOtherAccount(connection.crm, await syncedFrom(connection.crm, connection), compared, true);
+  // A HubSpot connection with a portal had it compared with the synced leads before: they are its token's.
+  const sameToken = connection.crm === 'hubspot' && connection.account !== undefined;
+  const { note, account } = await reconcileWithSyncedLeads(connection.crm, await syncedFrom(connection.crm, connection), compared, sameToken);
   // Read again after the forgetting, which can wait a while for jobs to stop.
   const current = await stillConnected(connection);
   if (!current) return storedStatus(connection.crm);
   // Unless a Disconnect came since the read just above, which a write could undo.
-  const keepsPortal = current.crm === 'hubspot' && compared.id !== current.account?.id;
-  if (keepsPortal && !(await writeConnectionUnlessRemovedSince({ ...current, account: compared }, generation))) return storedStatus(connection.crm);
+  const keepsPortal = current.crm === 'hubspot' && account?.id !== current.account?.id;
+  if (keepsPortal && !(await writeConnectionUnlessRemovedSince({ ...current, account }, generation))) return storedStatus(connection.crm);
   return remember(reply, note);
 }
 
@@ -250,17 +296,16 @@ async function storeConnection(connection: Connection, generation: number) {
   const checked = checkedFirst ? await check(connection) : null;
   // A token whose portal HubSpot would not name is compared as one (`comparableAccount`).
   const learned = checked ? comparableAccount(checked) : accountOf(connection);
-  // Before the connection is stored: if a job does not stop, this throws and the previous
-  // connection stays, so connecting again retries the forgetting.
-  const sameToken = previous?.crm === 'hubspot' && connection.crm === 'hubspot' && previous.auth.token === connection.auth.token;
+  // The previous connection's portal, when it holds the same token and had its portal compared with the synced leads: one token reads one portal.
+  const sameTokenAccount = previous?.crm === 'hubspot' && connection.crm === 'hubspot' && previous.auth.token === connection.auth.token ? previous.account : undefined;
   // A removal during the sign-in or the check: the leads stay with the rest, as this connect stores nothing.
   if ((await connectionGeneration(crm)) !== generation) throw removedDuringConnect(crm);
-  const note = await forgetOtherAccount(crm, storedFrom, learned, sameToken);
-  // A HubSpot connection reads the portal its check learned, or the one HubSpot would not name
-  // (the next named portal forgets its contacts). Not the previous one's when it learned none:
-  // the token may be another portal's. After a failed check, syncs and write-backs wait for a
-  // check to tell (`otherAccountRefusal`).
-  const stored: Connection = connection.crm === 'hubspot' && learned ? { ...connection, account: learned } : connection;
+  // Before the connection is stored: if a job does not stop, this throws and the previous
+  // connection stays, so connecting again retries the forgetting. A failed check compares
+  // nothing, and a new token's portal is then not known: syncs and write-backs wait for a check
+  // to tell (`otherAccountRefusal`).
+  const { note, account } = learned ? await reconcileWithSyncedLeads(crm, storedFrom, learned, sameTokenAccount !== undefined) : { note: '', account: sameTokenAccount };
+  const stored: Connection = connection.crm === 'hubspot' && account ? { ...connection, account } : connection;
   // Stored even when its check failed: it can be retried ("test connection") after fixing what
   // failed. An OAuth connection is checked once stored: its client reads its tokens from storage.
   if (!(await writeConnectionUnlessRemovedSince(stored, generation))) throw removedDuringConnect(crm);
@@ -271,6 +316,8 @@ export const syncHandlers: Handlers<SyncProtocol> = {
   async connectCrm(request) {
     // Before the sign-in: a Disconnect or purge answered from now on is not undone by this connect.
     const generation = await connectionGeneration(request.crm);
+    // An OAuth sign-in (login, MFA) is for nothing without the site access: its token exchange would fail, said as an unreachable host.
+    if (request.crm === 'salesforce' && request.oauthClientId !== undefined && !(await mayReach(request.host))) return { ok: false, error: mayNotReach(request.host) };
     let connection: Connection;
     try {
       connection = await connectionOf(request);
