@@ -128,6 +128,42 @@ it('keeps nothing a renewal brings back after the admin disconnected', async () 
   expect(await readConnection('salesforce')).toBeNull();
 });
 
+it('keeps nothing, ends the renewed grant and fails as disconnected when the admin disconnects between the renewal\'s read of the connection and its write', async () => {
+  fakeBrowser.permissions.remove = vi.fn(async () => true);
+  let refreshed = false;
+  const revoked: string[] = [];
+  vi.stubGlobal('fetch', async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    if (isTokenRequest(input)) {
+      refreshed = true;
+      return json(200, { access_token: 'new-access', refresh_token: '5Aep-rotated' });
+    }
+    if (String(input).endsWith('/services/oauth2/revoke')) {
+      const token = new URLSearchParams(String(init.body)).get('token') ?? '';
+      revoked.push(token);
+      // The Disconnect's refresh token was rotated away by the renewal: Salesforce no longer knows it.
+      return new Response(null, { status: token === '5Aep-rotated' ? 200 : 400 });
+    }
+    return sessionExpired();
+  });
+  // The Disconnect lands on the renewal's read of the connection once Salesforce answered: after that read, before its write.
+  const get = fakeBrowser.storage.local.get.bind(fakeBrowser.storage.local);
+  let disconnected = false;
+  fakeBrowser.storage.local.get = (async (keys: Parameters<typeof get>[0]) => {
+    const answer = await get(keys);
+    if (refreshed && !disconnected && JSON.stringify(keys).includes('connection:salesforce')) {
+      disconnected = true;
+      await removeConnection('salesforce');
+    }
+    return answer;
+  }) as typeof get;
+  const client = (await clientFor('salesforce'))!;
+  const error = await client.readRecord(LEAD_ID, { fields: ['Title'] }).catch((e: unknown) => e);
+  expect(disconnected).toBe(true);
+  expect(await readConnection('salesforce')).toBeNull();
+  expect(error).toMatchObject({ kind: 'auth', message: expect.stringContaining('was disconnected while LeadLens renewed its sign-in') });
+  expect(revoked).toEqual(['5Aep-refresh-secret', '5Aep-rotated']);
+});
+
 describe('a client made before another org or app was connected', () => {
   const others: [string, Connection][] = [
     ['another org', { ...salesforce, host: 'globex.my.salesforce.com', auth: { ...salesforce.auth, accessToken: 'globex-access', refreshToken: '5Aep-globex-refresh' } }],

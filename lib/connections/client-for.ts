@@ -12,8 +12,8 @@ import { CrmError, isCrmError } from '../crm/http';
 import { createHubSpotClient } from '../crm/hubspot-client';
 import { createSalesforceClient } from '../crm/salesforce-client';
 import type { CrmKind } from '../crm/types';
-import { clearReconnect, markReconnect, readConnection, readStatus, writeConnection } from './connections';
-import { refreshSalesforceToken, type OAuthApp } from './oauth';
+import { clearReconnect, connectionGeneration, markReconnect, readConnection, readStatus, writeConnectionUnlessRemovedSince } from './connections';
+import { refreshSalesforceToken, revokeSalesforceToken, type OAuthApp } from './oauth';
 import type { Connection } from './schema';
 
 /** The org's `sid` cookie's value, or null when the browser holds no session for it (the user is not logged in). */
@@ -71,6 +71,8 @@ export const tokenRenewalLockName = (crm: CrmKind) => `leadlens-token-renewal:${
  */
 async function renewAccessToken(app: OAuthApp, refusedAccessToken: string): Promise<boolean> {
   return await navigator.locks.request(tokenRenewalLockName('salesforce'), async () => {
+    // Before the connection is read: a Disconnect or purge from now on is not undone by the write below.
+    const generation = await connectionGeneration('salesforce');
     const stored = await storedOAuth(app);
     if (!stored) return false;
     const { tokens } = stored;
@@ -82,10 +84,22 @@ async function renewAccessToken(app: OAuthApp, refusedAccessToken: string): Prom
     if (!renewed) return false; // the 401 stands: the connection shows "reconnect"
     // The admin may have disconnected, purged or connected another org while Salesforce answered: keep nothing then.
     const current = await storedOAuth(app);
-    if (current?.tokens.refreshToken !== tokens.refreshToken) return current !== null;
-    await writeConnection({ ...current.connection, auth: { ...current.tokens, ...renewed } });
+    if (current !== null && current.tokens.refreshToken !== tokens.refreshToken) {
+      await revokeUnlessHeld(app.host, renewed.refreshToken, current.tokens.refreshToken);
+      return true;
+    }
+    if (current === null || !(await writeConnectionUnlessRemovedSince({ ...current.connection, auth: { ...current.tokens, ...renewed } }, generation))) {
+      // The Disconnect ended the grant of the refresh token it read, rotated away by this renewal: this one's would stay live.
+      await revokeUnlessHeld(app.host, renewed.refreshToken);
+      throw new CrmError('auth', `Salesforce at ${app.host} was disconnected while LeadLens renewed its sign-in: nothing was kept`);
+    }
     return true;
   });
+}
+
+/** Ends at Salesforce the grant of a renewed refresh token LeadLens does not keep, unless the stored connection holds it (`heldToken`). Best effort. */
+async function revokeUnlessHeld(host: string, refreshToken: string, heldToken?: string): Promise<void> {
+  if (refreshToken !== heldToken) await revokeSalesforceToken(host, refreshToken);
 }
 
 /** A new client for `connection`. */
