@@ -110,6 +110,27 @@ describe('HttpClient', () => {
     expect(clock.slept).toBe(3000);
   });
 
+  it('does not wait out a Retry-After longer than a minute: it fails as a rate error saying when to try again, and holds no other call', async () => {
+    const fetchImpl = vi.fn<typeof fetch>()
+      .mockResolvedValueOnce(reply(429, {}, { 'retry-after': 'Fri, 01 Jan 2100 00:00:00 GMT' }))
+      .mockResolvedValueOnce(reply(429, {}, { 'retry-after': '7200' }))
+      .mockResolvedValueOnce(reply(429, {}, { 'retry-after': '60' }))
+      .mockResolvedValue(reply(200, { ok: true }));
+    const clock = virtualClock();
+    const limiter = new RateLimiter(100, 10_000, clock);
+    const { http } = client(fetchImpl, { clock, limitersFor: () => [limiter] });
+    const farOff = await http.request({ path: '/x', schema: Ok, what: 'read contacts' }).catch((e: unknown) => e);
+    expect(farOff).toBeInstanceOf(CrmError);
+    expect(farOff).toMatchObject({ kind: 'rate', status: 429 });
+    expect((farOff as Error).message).toMatch(/^TestCRM answered 429 \(rate limit\) to read contacts, asking LeadLens to wait about [\d,]+ days: try again after .*2100/);
+    const hours = await http.request({ path: '/x', schema: Ok, what: 'read contacts' }).catch((e: unknown) => e);
+    expect((hours as Error).message).toContain('asking LeadLens to wait about 2 hours: try again after');
+    // Neither was waited out, nor held the client: a minute's Retry-After still is.
+    expect(clock.slept).toBe(0);
+    await expect(http.request({ path: '/x', schema: Ok, what: 'read contacts' })).resolves.toMatchObject({ data: { ok: true } });
+    expect(clock.slept).toBe(60_000);
+  });
+
   it('never retries a 401, and says it is about the credentials', async () => {
     const fetchImpl = vi.fn<typeof fetch>().mockResolvedValue(reply(401, { code: 'INVALID_SESSION_ID' }));
     const { http } = client(fetchImpl);

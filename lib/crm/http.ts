@@ -125,6 +125,12 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Used when a 429 has no usable Retry-After. */
   defaultRetryAfterMs: number;
+  /**
+   * The longest Retry-After waited out. A longer one (a CRM's, or a proxy's, far-off date) fails
+   * the request as `rate`, saying when to try again: waited, it held every call of the shared
+   * client (badges, syncs, write-backs) for as long as it said.
+   */
+  maxRetryAfterMs: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -133,6 +139,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
   baseDelayMs: 500,
   maxDelayMs: 30_000,
   defaultRetryAfterMs: 1_000,
+  maxRetryAfterMs: 60_000,
 };
 
 export interface HttpClientOptions {
@@ -243,6 +250,15 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
+/** A wait as an admin would say it: "3 minutes", "about 2 hours", "about 5 days". */
+function durationInWords(ms: number): string {
+  const count = (n: number, unit: string) => `${n.toLocaleString('en-US')} ${unit}${n === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(ms / 60_000);
+  if (minutes < 60) return count(minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `about ${count(hours, 'hour')}` : `about ${count(Math.round(hours / 24), 'day')}`;
+}
+
 /** An HTTP `Date` header in epoch ms; undefined when absent or unreadable. */
 export function parseHttpDate(value: string | null): number | undefined {
   const date = value === null ? Number.NaN : Date.parse(value);
@@ -285,7 +301,11 @@ export class HttpClient {
         if (rateLimited > this.retry.maxRateLimited) {
           throw new CrmError('rate', `${crmLabel} kept answering 429 (rate limit) to ${request.what} after ${this.retry.maxRateLimited} waits`, 429);
         }
-        const until = this.clock.now() + (outcome.retryAfterMs ?? this.retry.defaultRetryAfterMs);
+        const waitMs = outcome.retryAfterMs ?? this.retry.defaultRetryAfterMs;
+        if (waitMs > this.retry.maxRetryAfterMs) {
+          throw new CrmError('rate', `${crmLabel} answered 429 (rate limit) to ${request.what}, asking LeadLens to wait ${durationInWords(waitMs)}: try again after ${new Date(this.clock.now() + waitMs).toLocaleString()}`, 429);
+        }
+        const until = this.clock.now() + waitMs;
         for (const limiter of this.options.limitersFor(method, request.path)) limiter.pause(until);
         await this.clock.sleep(until - this.clock.now(), request.signal);
         continue;
