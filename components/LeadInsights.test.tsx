@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { generateDemoLeads } from '@/lib/crm/demo-data';
 import { featurizeRecord, type RawRecord } from '@/lib/ml/featurize';
-import { deviationsFromIdeal, MIN_CHANGE_POINTS, type Deviation, type HotterPlan } from '@/lib/ml/insights';
+import { deviationsFromIdeal, MIN_CHANGE_POINTS, whatWouldMakeHotter, type Deviation, type HotterPlan } from '@/lib/ml/insights';
 import { parseManifest } from '@/lib/ml/manifest';
+import { termContribution } from '@/lib/ml/shape';
 import type { TierThresholds } from '@/lib/presentation';
 import { handMadeManifest } from '@/test/fixtures/manifest';
 import { render, type Rendered } from '@/test/render';
@@ -113,6 +114,29 @@ it('names the features that change with a changed field, whose change the odds i
   );
 });
 
+it('says that bringing the lead to another page counts one more page view, whose effect the odds include', () => {
+  // Page views score −0.5 from the 10th on; the demo page +1.2. A lead with 9 page views, the blog last: −2, 12 %.
+  const manifest = handMadeManifest({
+    features: [
+      { key: 'page_views', label: 'Page views', type: 'numeric', derive: { kind: 'value', from: { csv: 'page_views' } }, actionable: true },
+      { key: 'last_page', label: 'Last page seen', type: 'categorical', vocabulary: ['blog', 'demo', '(other)'], otherCode: 2, derive: { kind: 'urlCategory', from: { csv: 'last_page_url' } }, actionable: true },
+    ],
+    terms: [
+      { features: [0], label: 'Page views', shape: { axes: [{ labels: ['≤ 9', '≥ 10', 'missing'], edges: [9.5] }], scores: [0, -0.5, 0] } },
+      { features: [1], label: 'Last page seen', shape: { axes: [{ labels: ['blog', 'demo', '(other)', 'missing'], edges: [] }], scores: [0, 1.2, 0, 0] } },
+    ],
+    intercept: -2,
+  });
+  const row = [9, 0];
+  const contributions = manifest.terms.map((term) => termContribution(term.shape!, term.features.map((f) => row[f])));
+  rendered = render(<HotterPlanView plan={whatWouldMakeHotter(manifest, row, contributions, 'csv')} tiers={manifest.tiers} />);
+  // +1.2 − 0.5: odds ×2, 12 % → 21 %, not the demo page alone (×3.3, 27 %)
+  expect(rendered.container.querySelector('.hotter-plan p')?.textContent).toBe('These changes would make it Warm (from 20 % likely): 12 % → 21 %.');
+  expect(Array.from(rendered.container.querySelectorAll('.hotter-plan li'), (li) => li.textContent)).toEqual([
+    'Last page seen: blog → demo, which takes Page views from 9 to 10 (odds ×2)',
+  ]);
+});
+
 it('isolates every value in the plan, so a direction override in one cannot reverse the words after it', () => {
   const page = `pricing${OVERRIDE}sddo eht sesiar`;
   const withOverride: HotterPlan = {
@@ -156,6 +180,26 @@ it('gives the odds if ideal of the probability shown: a gain of 2 model points w
   };
   rendered = render(<DeviationsTable deviations={deviationsFromIdeal(manifest, [0], 'csv')} />);
   expect(Array.from(rendered.container.querySelectorAll('tbody td'), (cell) => cell.textContent)).toEqual(['Website visits', '0', '> 0', '×2.7']);
+});
+
+it('writes an unknown value as the reasons do, "not known", and leaves out one no known value would improve on', () => {
+  // Visits: "> 0" beats not known. Industry: not known scores 0, above every known industry.
+  const manifest = handMadeManifest({
+    features: [
+      { key: 'visits', label: 'Website visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'visits' } } },
+      { key: 'industry', label: 'Industry', type: 'categorical', vocabulary: ['Tech', 'Retail'], derive: { kind: 'value', from: { csv: 'industry' } } },
+    ],
+    terms: [
+      { features: [0], label: 'Website visits', shape: { axes: [{ labels: ['0', '> 0', 'missing'], edges: [0] }], scores: [-1, 1, 0] } },
+      { features: [1], label: 'Industry', shape: { axes: [{ labels: ['Tech', 'Retail', 'missing'], edges: [] }], scores: [-0.1, -0.5, 0] } },
+    ],
+    intercept: -2,
+  });
+  rendered = render(<DeviationsTable deviations={deviationsFromIdeal(manifest, [Number.NaN, Number.NaN], 'csv')} />);
+  expect(Array.from(rendered.container.querySelectorAll('tbody tr'), (row) => Array.from(row.children, (cell) => cell.textContent))).toEqual([
+    ['Website visits', 'not known', '> 0', '×2.7'],
+  ]);
+  expect(rendered.container.querySelector('.deviations-note')?.textContent).toContain('what is not known of it where no known value would score higher');
 });
 
 /** The odds column of the comparison table for these deviations. */

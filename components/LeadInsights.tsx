@@ -47,8 +47,8 @@ export function DeviationsTable({ deviations }: { deviations: readonly Deviation
         Ideal: the value (or range) that would score highest for this lead, its other features as they are. Odds if ideal: how many
         times changing only this feature to it would multiply the lead's odds of converting, counting how it works together with the
         others; no visible change below ×1.05. Not compared: how long ago the lead was created or last active, whether it takes
-        e-mail (its choice, not a rep's), e-mail engagement when no marketing e-mail reaches it, and counts it already has more of than
-        the ideal (they only grow).
+        e-mail (its choice, not a rep's), e-mail engagement when no marketing e-mail reaches it, counts it already has more of than
+        the ideal (they only grow), and what is not known of it where no known value would score higher.
       </p>
     </>
   );

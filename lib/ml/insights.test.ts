@@ -57,7 +57,7 @@ describe('deviationsFromIdeal', () => {
     expect(deviationsFromIdeal(manifest, [0, 1, 1], 'csv')).toEqual([
       { feature: 0, label: 'Website visits', leadValue: '0', idealValue: '> 5', pointsLost: 2 },
       { feature: 1, label: 'Industry', leadValue: 'Retail', idealValue: 'Tech', pointsLost: 1 },
-      { feature: 2, label: 'E-mails opened', leadValue: '≤ 2', idealValue: '> 2', pointsLost: expect.closeTo(0.5, 12) },
+      { feature: 2, label: 'E-mails opened', leadValue: '1', idealValue: '> 2', pointsLost: expect.closeTo(0.5, 12) },
     ]);
   });
   it("words a category's lead and ideal values as the lead's CRM labels them on its pages", () => {
@@ -73,13 +73,15 @@ describe('deviationsFromIdeal', () => {
 
   it('never calls "missing" ideal, even when it scores best', () => {
     // "> 5" visits gains 1 − (−0.5) on its own term, and 0.4 more with the lead's "> 2" opens in the pair.
-    expect(deviationsFromIdeal(manifest, [Number.NaN, 0, 9], 'csv').find((d) => d.feature === 0)).toMatchObject({ leadValue: 'missing', idealValue: '> 5', pointsLost: expect.closeTo(1.9, 12) });
+    expect(deviationsFromIdeal(manifest, [Number.NaN, 0, 9], 'csv').find((d) => d.feature === 0)).toMatchObject({ leadValue: 'not known', idealValue: '> 5', pointsLost: expect.closeTo(1.9, 12) });
   });
 
-  it('keeps the lead’s own missing value as its ideal when every known value would lower its odds', () => {
+  it('leaves out a feature the lead has no value for when every known value would lower its odds: no "Ideal: not known"', () => {
     // Industry missing scores 0; "Tech" is made to score below it: no known industry helps this lead.
     const model: Manifest = { ...manifest, terms: manifest.terms.map((term, t) => (t === 1 ? { ...term, shape: { ...term.shape!, scores: [-0.1, -0.5, 0] } } : term)) };
-    expect(deviationsFromIdeal(model, [0, Number.NaN, 1], 'csv').find((d) => d.feature === 1)).toEqual({ feature: 1, label: 'Industry', leadValue: 'missing', idealValue: 'missing', pointsLost: 0 });
+    expect(deviationsFromIdeal(model, [0, Number.NaN, 1], 'csv').map((d) => d.label)).toEqual(['Website visits', 'E-mails opened']);
+    // A lead with an industry keeps its own as the ideal: nothing better to name, and nothing lost.
+    expect(deviationsFromIdeal(model, [0, 0, 1], 'csv').find((d) => d.feature === 1)).toEqual({ feature: 1, label: 'Industry', leadValue: 'Tech', idealValue: 'Tech', pointsLost: 0 });
   });
 
   it('leaves out "days since" features: no trait of the customer, and their best day mostly noise', () => {
@@ -123,7 +125,7 @@ describe('deviationsFromIdeal', () => {
     const ideal = (model: Manifest, value: number) => deviationsFromIdeal(model, [value], 'csv')[0];
 
     it('gives the whole run as the ideal, not its first narrow bin', () => {
-      expect(ideal(modelWith(labels, [-0.5, 0.2, 0.6, 0.6, 0.1]), 5)).toEqual({ feature: 0, label: 'Employees', leadValue: '≤ 10', idealValue: '51 – 1,000', pointsLost: 1.1 });
+      expect(ideal(modelWith(labels, [-0.5, 0.2, 0.6, 0.6, 0.1]), 5)).toEqual({ feature: 0, label: 'Employees', leadValue: '5', idealValue: '51 – 1,000', pointsLost: 1.1 });
     });
 
     it('reads a run at either end as "up to" or "or more", with the unit once', () => {
@@ -134,7 +136,7 @@ describe('deviationsFromIdeal', () => {
     });
 
     it('loses nothing inside the run', () => {
-      expect(ideal(modelWith(labels, [-0.5, 0.2, 0.6, 0.6, 0.1]), 300)).toMatchObject({ leadValue: '201 – 1,000', idealValue: '51 – 1,000', pointsLost: 0 });
+      expect(ideal(modelWith(labels, [-0.5, 0.2, 0.6, 0.6, 0.1]), 300)).toMatchObject({ leadValue: '300', idealValue: '51 – 1,000', pointsLost: 0 });
     });
 
     it("shows the lead's value as the CRM wrote it where that is no plain number, not the bin of the number read from it", () => {
@@ -147,8 +149,8 @@ describe('deviationsFromIdeal', () => {
         { feature: 0, label: 'Employees', leadValue: '5-25', idealValue: '51 – 1,000', pointsLost: 1.1 },
       ]);
       expect(deviationsFromIdeal(model, [300], 'csv', ['250-500'])[0]).toMatchObject({ leadValue: '250-500', idealValue: '51 – 1,000', pointsLost: 0 });
-      // A plain number (null) keeps its bin; text from elsewhere is shown as other CRM text is: visible, clipped.
-      expect(deviationsFromIdeal(model, [5], 'csv', [null])[0].leadValue).toBe('≤ 10');
+      // A plain number (null) is shown as a reason words it, not as its bin ("≤ 10"); text from elsewhere is shown as other CRM text is: visible, clipped.
+      expect(deviationsFromIdeal(model, [5], 'csv', [null])[0].leadValue).toBe('5');
       expect(deviationsFromIdeal(model, [5], 'csv', [`5-25\u202E${' employees'.repeat(20)}`])[0].leadValue).toBe(`5-25${' employees'.repeat(20)}`.slice(0, MAX_VALUE_CHARS).trimEnd() + '…');
     });
 
@@ -158,7 +160,7 @@ describe('deviationsFromIdeal', () => {
       expect(deviationsFromIdeal(revenue('USD'), [5], 'csv', ['€5'])[0]).toMatchObject({ leadValue: '€5', idealValue: '$51 – $1,000 (USD)', pointsLost: 1.1 });
       expect(deviationsFromIdeal(revenue('$'), [5], 'csv', ['5 €'])[0].idealValue).toBe('$51 – $1,000 (USD)');
       // Beside the model's own wording of a plain number, the sign says it; a unit that is no currency, or every value ideal, says nothing more.
-      expect(deviationsFromIdeal(revenue('USD'), [5], 'csv', [null])[0]).toMatchObject({ leadValue: '≤ $10', idealValue: '$51 – $1,000' });
+      expect(deviationsFromIdeal(revenue('USD'), [5], 'csv', [null])[0]).toMatchObject({ leadValue: '$5', idealValue: '$51 – $1,000' });
       expect(deviationsFromIdeal(revenue('employees'), [5], 'csv', ['5-25'])[0].idealValue).toBe('$51 – $1,000');
       expect(deviationsFromIdeal(modelWith(dollars, [0.6, 0.6, 0.6, 0.6, 0.6], 'USD'), [5], 'csv', ['€5'])[0].idealValue).toBe('any value');
     });
@@ -225,7 +227,7 @@ describe('deviationsFromIdeal with the training leads per bin', () => {
   it('never names a bin a handful of training leads stand behind: the ideal is the best range enough leads hold', () => {
     const model = modelWith();
     // From "≤ 10": "21 – 30" alone (3 leads) would gain 2.5; with "31 – 40" it is the best range of 30 leads.
-    expect(deviationOf(model, [5, 0], 0)).toMatchObject({ leadValue: '≤ 10', idealValue: '21 – 40' });
+    expect(deviationOf(model, [5, 0], 0)).toMatchObject({ leadValue: '5', idealValue: '21 – 40' });
     // A category's level must hold the leads itself: "Gold", not "Rare".
     expect(deviationOf(model, [5, 0], 1)).toMatchObject({ leadValue: 'Basic', idealValue: 'Gold', pointsLost: expect.closeTo(0.4, 12) });
     // The model with the same shapes but no bin counts (older manifests) names the spikes, as before.
@@ -244,7 +246,7 @@ describe('deviationsFromIdeal with the training leads per bin', () => {
 
   it('loses nothing for a lead within the ideal range, whichever of its values scores best', () => {
     const model = modelWith();
-    expect(deviationOf(model, [35, 0], 0)).toMatchObject({ leadValue: '31 – 40', idealValue: '21 – 40', pointsLost: 0 });
+    expect(deviationOf(model, [35, 0], 0)).toMatchObject({ leadValue: '35', idealValue: '21 – 40', pointsLost: 0 });
     expect(deviationOf(model, [25, 0], 0)).toMatchObject({ idealValue: '21 – 40', pointsLost: 0 });
   });
 
@@ -279,10 +281,10 @@ describe('deviationsFromIdeal with the training leads per bin', () => {
     });
     const compared = (row: number[]) => deviationsFromIdeal(model, row, 'csv').map((d) => [d.label, d.leadValue, d.idealValue, d.pointsLost]);
     // 4 clicks cannot become 2: no "ideal 2, ×1.3" for it. 4 offices is a fact to compare, not a change.
-    expect(compared([4, 4])).toEqual([['Offices', '> 3', '2', expect.closeTo(0.25, 12)]]);
+    expect(compared([4, 4])).toEqual([['Offices', '4', '2', expect.closeTo(0.25, 12)]]);
     expect(compared([1, 2])).toEqual([['E-mails clicked', '1', '2', expect.closeTo(0.1, 12)], ['Offices', '2', '2', 0]]);
     // Unknown clicks are none recorded yet: 2 is still ahead.
-    expect(compared([Number.NaN, 2])[0]).toEqual(['E-mails clicked', 'missing', '2', expect.closeTo(0.2, 12)]);
+    expect(compared([Number.NaN, 2])[0]).toEqual(['E-mails clicked', 'not known', '2', expect.closeTo(0.2, 12)]);
   });
 
   it('keeps the lead\'s own value when no range holds enough leads', () => {
@@ -292,7 +294,7 @@ describe('deviationsFromIdeal with the training leads per bin', () => {
       intercept: -2,
       referenceFeatures: [{ ...summaryOf('seats', 0), binRows: [5, 5, 3, 5, 5, 5, 0] }],
     });
-    expect(deviationsFromIdeal(few, [5], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '≤ 10', idealValue: '≤ 10', pointsLost: 0 }]);
+    expect(deviationsFromIdeal(few, [5], 'csv')).toEqual([{ feature: 0, label: 'Seats', leadValue: '5', idealValue: '5', pointsLost: 0 }]);
   });
 });
 
@@ -800,6 +802,23 @@ describe('fields the data has missing together (a lead\'s web analytics, all kno
       12,
     );
   });
+
+  it('counts another page seen as one more page view, and promises the score with it, also when that view lowers it', () => {
+    // Page views "≥ 10" score −0.2 here, below "2 – 9" (+0.3). A lead with 6 visits, 9 page views, 2 forms and the blog
+    // last: −2.6 + 0.8 + 0.3 + 1 + 0.1 = −0.4, warm. The demo page (+0.8) would make it hot, but seeing it is the 10th
+    // page view (−0.5): −0.1, still warm.
+    const dropping: Manifest = { ...model, intercept: -2.6, terms: model.terms.map((term, t) => (t === 1 ? { ...term, shape: { ...term.shape!, scores: [0.1, 0.3, -0.2, -0.2] } } : term)) };
+    const row = [6, 9, 2, 0];
+    const plan = whatWouldMakeHotter(dropping, row, contributionsOf(row, dropping), 'csv')!;
+    expect(plan.changes.map((change) => [change.label, change.from, change.to, change.alsoChanges])).toEqual([
+      ['Last page seen', 'blog', 'demo', [{ feature: 1, label: 'Page views', from: '9', to: '10' }]],
+    ]);
+    expect(plan.changes[0].points).toBeCloseTo(0.3, 12);
+    const seen = featurizeRecord({ last_page_url: 'https://www.example.com/demo', web_visits: 6, page_views: 10, conversion_events: 2 }, dropping.features, 'csv', now);
+    expect(plan.probabilityAfter).toBeCloseTo(sigmoid(contributionsOf(Array.from(seen), dropping).reduce((sum, points) => sum + points, dropping.intercept)), 12);
+    expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-0.1), 12);
+    expect(plan).toMatchObject({ targetTier: 'hot', reaches: false });
+  });
 });
 
 describe('a lead no marketing e-mail reaches', () => {
@@ -848,7 +867,7 @@ describe('a lead no marketing e-mail reaches', () => {
     const optedOutBetter = scored([0.2, -0.4, 0]);
     expect(comparedFor(optedOutBetter, reachable)).toEqual([
       ['Website visits', '0', '> 5'],
-      ['Marketing e-mails opened', '≤ 2', '> 2'],
+      ['Marketing e-mails opened', '0', '> 2'],
     ]);
     // Opted out, or no address: no opens to ask for (the plan asks none), and no "Yes → No" a rep may not make.
     for (const record of [{ ...reachable, hs_email_optout: 'true' }, { ...reachable, email: '' }, { ...reachable, email: 'not an address' }]) {

@@ -99,8 +99,9 @@ export interface Deviation {
   feature: number;
   label: string;
   /**
-   * The lead's bin, as a rep reads it ("1 – 5", "Retail", "missing"); a number the CRM wrote
-   * otherwise than as a plain number, as it wrote it ("5-25", "€1.200.000": `valuesAsWritten`).
+   * The lead's value as its reasons word it (`leadValueAsShown`): a number with the model's unit
+   * ("$25,000,000", "49"), or as the CRM wrote it where that is no plain number ("5-25",
+   * "€1.200.000": `valuesAsWritten`); a category's level ("Retail"); "not known" when missing.
    */
   leadValue: string;
   /**
@@ -122,6 +123,22 @@ export interface Deviation {
 
 /** The ideal of a number every value of which scores alike. */
 const ANY_VALUE = 'any value';
+
+/** A value the lead has none of, as its reasons say (explain.ts `describeValue`). */
+const NOT_KNOWN = 'not known';
+
+/**
+ * The lead's value of `feature` (model input `value`, on `axis` as its CRM shows the levels) as
+ * its reasons word it: a number as the CRM wrote it (`written`, from `valuesAsWritten`) or else
+ * with the model's unit (`formatNumber`, as `describeFeatureValue` does), not as the bin the model
+ * reads it in ("49", not "49 – 50"); a category or yes/no as its level; "not known" when missing.
+ * A number too large for float32 (Infinity) has no figure: its bin ("> 5") says where the model reads it.
+ */
+function leadValueAsShown(feature: Feature, axis: Axis, value: number, written: string | null | undefined): string {
+  if (Number.isNaN(value)) return NOT_KNOWN;
+  if (written) return valueAsShown(written);
+  return feature.type === 'numeric' && Number.isFinite(value) ? formatNumber(value, feature.unit) : axis.labels[axisBin(axis, value)];
+}
 
 /**
  * One label for the bins `first` … `last` of a numeric axis, made from the bins' own labels
@@ -187,7 +204,7 @@ const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: bool
   sourceSupplies(feature, source) && !countsDaysSince(feature) && !isOptOut(feature) && (emailable || !engagesByEmail(feature));
 
 /**
- * Per single-feature term whose feature `source` supplies: the lead's bin, this lead's ideal
+ * Per single-feature term whose feature `source` supplies: the lead's value, this lead's ideal
  * value and the points lost, largest loss first. Each value bin is scored as the model scores
  * the lead with only this feature changed (its own term and its pairs with the lead's other
  * features): its gain. The ideal is the range of bins that enough training leads hold, as the
@@ -202,10 +219,12 @@ const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: bool
  * of the customer (what a fresh activity would do is in the plan), and their best bin, among
  * hundreds of days, is mostly noise ("ideal: 43 – 44 days since the last activity"). So are
  * opt-outs, and e-mail engagement for a lead no marketing e-mail reaches (`comparedWithIdeal`),
- * and a count a rep's work records that the lead has already passed the ideal of.
- * `asWritten` [F] is the lead's values as the CRM wrote them where that is no plain number
- * (explain.ts `valuesAsWritten`: "5-25" read as 5): the lead's value is shown so, not as its bin,
- * and an ideal amount beside it names the model's currency ("(USD)").
+ * a count a rep's work records that the lead has already passed the ideal of, and a feature the
+ * lead has no value for when no known value would score better (its ideal would be "not known").
+ * The lead's value reads as its reasons word it (`leadValueAsShown`). `asWritten` [F] is the
+ * lead's values as the CRM wrote them where that is no plain number (explain.ts `valuesAsWritten`:
+ * "5-25" read as 5): the lead's value is shown so, and an ideal amount beside it names the model's
+ * currency ("(USD)").
  */
 export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, source: SourceKind, asWritten?: readonly (string | null)[]): Deviation[] {
   const logit = logitOf(manifest, row);
@@ -222,8 +241,11 @@ export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, 
       const binRows = referenceOf(manifest, feature)?.binRows?.map((rows, bin) => (held(bin) ? rows : 0));
       const ideal = binRows ? supportedIdeal(gains, binRows, numeric) : bestScoringRun(gains.map((gain, bin) => (held(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
       const written = asWritten?.[feature];
-      const leadValue = written ? valueAsShown(written) : axis.labels[leadBin];
-      if (!ideal || gains[ideal.best] < 0) return [{ feature, label: term.label, leadValue, idealValue: leadValue, pointsLost: 0 }];
+      const leadValue = leadValueAsShown(manifest.features[feature], axis, row[feature], written);
+      if (!ideal || gains[ideal.best] < 0) {
+        // No known value would do better than the lead's: an unknown one is no ideal to name ("Ideal: not known"), nor a deviation.
+        return Number.isNaN(row[feature]) ? [] : [{ feature, label: term.label, leadValue, idealValue: leadValue, pointsLost: 0 }];
+      }
       // A count a rep's work records only grows (no one un-clicks an e-mail): past its ideal ("clicked 4, ideal 2") it is
       // nothing to act on, and left out rather than shown as reached, an ideal it does not have. An unknown count is none
       // recorded yet, as in the plan: it can still reach any ideal. What more of it would do is the plan's to say.
@@ -370,11 +392,34 @@ function recordMissingPartners(manifest: Manifest, candidates: readonly number[]
   return partners;
 }
 
+/** A field that counts the pages a lead viewed: HubSpot's hs_analytics_num_page_views, a file's "page_views" or "Page Views". */
+const PAGE_VIEWS_FIELD = /page.?views?/i;
+
+/** A feature read from the address of a page the lead saw (the last page seen): another page seen is one more page view. */
+const readsPageSeen = (feature: Feature) => feature.derive.kind === 'urlCategory';
+
+/** A count of the pages a lead viewed (`PAGE_VIEWS_FIELD`). */
+const countsPageViews = (feature: Feature) => isCount(feature) && allFieldNamesOf(feature).some((name) => PAGE_VIEWS_FIELD.test(name));
+
+/**
+ * The page-view counts of `candidates` once the lead has seen another page, set in `after` [F]:
+ * one more than `row` has (an unknown count being none), or the count `after` already records
+ * along with a first page seen (`recordMissingPartners`), whichever is more. The page may be one
+ * more of the lead's last visit, so no visit is added: the least the CRM records for it.
+ */
+function recordPageView(manifest: Manifest, candidates: readonly number[], row: ArrayLike<number>, after: number[]): number[] {
+  const views = candidates.filter((f) => countsPageViews(manifest.features[f]));
+  for (const f of views) after[f] = Math.max(countOrNone(row[f]) + 1, countOrNone(after[f]));
+  return views;
+}
+
 /**
  * The row once a rep's work gives `feature` the value `value`, with the features recorded along
- * with it when it was missing (`recordMissingPartners`: the visit and page view of a page seen),
- * and every other feature read from a changed field (a click rate from its clicks) re-derived by
- * featurization itself from the row's counts; and all those features. Null when that is no change
+ * with it: when it was missing, those missing together with it (`recordMissingPartners`: the
+ * visit and page view of a first page seen); for a page seen, one more page view
+ * (`recordPageView`: the CRM counts every page seen); and every other feature read from a
+ * changed field (a click rate from its clicks) re-derived by featurization itself from the
+ * row's counts; and all those features. Null when that is no change
  * a rep can make, or none the row can say exactly: a feature missing with it has no least value,
  * a changed field also feeds a feature that counts alone cannot re-derive (a day of the week of
  * the same date), or a rate would count more events than its denominator has (more clicks than
@@ -391,8 +436,10 @@ function rowAfterChange(
   source: SourceKind,
 ): { after: number[]; alsoChanged: number[] } | null {
   const after = withValue(row, feature, value);
-  const recorded = Number.isNaN(row[feature]) ? recordMissingPartners(manifest, candidates, after, feature) : [];
-  if (recorded === null) return null;
+  const missingPartners = Number.isNaN(row[feature]) ? recordMissingPartners(manifest, candidates, after, feature) : [];
+  if (missingPartners === null) return null;
+  const pageViews = readsPageSeen(manifest.features[feature]) ? recordPageView(manifest, candidates, row, after) : [];
+  const recorded = [...new Set([...missingPartners, ...pageViews])];
   const changed = [feature, ...recorded];
   if (changed.some((f) => breaksCountBound(manifest, after, f))) return null;
   const fieldsOf = (f: number) => fieldNamesOf(manifest.features[f], source);
