@@ -3,32 +3,53 @@ import { act } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Reason } from '@/lib/messaging/protocol';
 import { explainLead, startingPoint } from '@/lib/ml/explain';
-import { applyCalibration } from '@/lib/ml/train/calibration';
+import { applyCalibration, sigmoid } from '@/lib/ml/train/calibration';
 import { handMadeManifest } from '@/test/fixtures/manifest';
 import { render, spokenText, type Rendered } from '@/test/render';
-import { describeWaterfall, Waterfall, waterfallSteps } from './Waterfall';
+import { describeWaterfall, probabilityAxis, Waterfall, waterfallSteps } from './Waterfall';
 import { stubResizeObservers, type StubbedSizeObserver } from '@/test/resize-observers';
 
 const reason = (label: string, points: number): Reason => ({ label, value: '', points });
 
-it('starts from 0 at the intercept and adds each term in turn, strongest first', () => {
+it('starts at the starting point, a point and no bar, adds each term in turn, strongest first, and ends at the lead', () => {
   expect(waterfallSteps(-2, [reason('b', 0.5), reason('a', -1)])).toEqual([
-    { label: 'Starting point', range: [0, -2], points: -2 },
-    { label: 'a', range: [-2, -3], points: -1 },
-    { label: 'b', range: [-3, -2.5], points: 0.5 },
+    { label: 'Starting point', range: [-2, -2], points: 0, kind: 'start' },
+    { label: 'a', range: [-2, -3], points: -1, kind: 'reason' },
+    { label: 'b', range: [-3, -2.5], points: 0.5, kind: 'reason' },
+    { label: 'This lead', range: [-2.5, -2.5], points: 0, kind: 'end' },
   ]);
 });
 
 it('sums the terms after the strongest into one bar that ends at the lead\'s log-odds', () => {
   const reasons = [reason('a', 1), reason('b', -0.5), reason('c', 0.1), reason('d', -0.05), reason('e', 0.2)];
   const steps = waterfallSteps(-1, reasons, 2);
-  expect(steps.map((s) => s.label)).toEqual(['Starting point', 'a', 'b', '3 smaller reasons']);
+  expect(steps.map((s) => s.label)).toEqual(['Starting point', 'a', 'b', '3 smaller reasons', 'This lead']);
   expect(steps[3].points).toBeCloseTo(0.25, 12);
   expect(steps[3].range[1]).toBeCloseTo(-1 + 1 - 0.5 + 0.1 - 0.05 + 0.2, 12);
+  expect(steps[4].range).toEqual([steps[3].range[1], steps[3].range[1]]);
 });
 
 it('draws a single leftover term as itself, not as "1 smaller reasons"', () => {
-  expect(waterfallSteps(0, [reason('a', 1), reason('b', 0.5), reason('c', 0.1)], 2).map((s) => s.label)).toEqual(['Starting point', 'a', 'b', 'c']);
+  expect(waterfallSteps(0, [reason('a', 1), reason('b', 0.5), reason('c', 0.1)], 2).map((s) => s.label)).toEqual(['Starting point', 'a', 'b', 'c', 'This lead']);
+});
+
+describe('probabilityAxis', () => {
+  const percents = (logits: number[]) => logits.map((logit) => Number((sigmoid(logit) * 100).toPrecision(6)));
+
+  it('marks round probabilities at their log-odds, from the one below the chart\'s lowest point to the one above its highest', () => {
+    // 11.9 % to 37.8 %
+    const axis = probabilityAxis([-2, -0.5, -1.1]);
+    expect(percents(axis.ticks)).toEqual([10, 20, 30, 50]);
+    expect(percents(axis.domain)).toEqual([10, 50]);
+  });
+
+  it('takes coarser round probabilities over a wider span, never more than five ticks', () => {
+    // 1.1 % to 57 %: 1, 2, 5, … 50, 70 % are 8 ticks; 1, 5, 10, 25, 50, 75 % are 6
+    expect(percents(probabilityAxis([-4.5, 0.3]).ticks)).toEqual([1, 5, 20, 50, 80]);
+    for (const [low, high] of [[-4.5, 0.3], [-6, 2], [-9, 9], [0.1, 0.2]]) expect(probabilityAxis([low, high]).ticks.length).toBeLessThanOrEqual(5);
+    // past 0.1 % and 99.9 % the axis ends at the chart's own points
+    expect(probabilityAxis([-9, 9]).domain).toEqual([-9, 9]);
+  });
 });
 
 let rendered: Rendered | undefined;
@@ -61,7 +82,28 @@ it('describes the chart in a rep\'s words: how many reasons raise and lower the 
 it('marks each reason\'s bar up or down with an arrow, not by colour alone', () => {
   rendered = render(<Waterfall start={-2} reasons={REASONS} />);
   const barNames = [...rendered.container.querySelectorAll('.recharts-yAxis-tick-labels text')].map((tick) => tick.textContent);
-  expect(barNames).toEqual(['Starting point', '▲ Job title', '▼ Days since last activity', '▲ Website visits']);
+  expect(barNames).toEqual(['Starting point', '▲ Job title', '▼ Days since last activity', '▲ Website visits', 'This lead']);
+});
+
+it('reads its axis as the likelihood of converting, at round percentages, not as raw log-odds', () => {
+  rendered = render(<Waterfall start={-2} reasons={REASONS} />);
+  const ticks = [...rendered.container.querySelectorAll('.recharts-xAxis-tick-labels text')].map((tick) => tick.textContent);
+  expect(ticks).toEqual(['10 %', '20 %', '30 %', '50 %']);
+  expect(rendered.container.querySelector('.recharts-label')?.textContent).toBe('Likelihood of converting');
+});
+
+it('draws the starting point and the lead as dots with their probabilities, not as bars: the starting point is no reason pulling down', () => {
+  rendered = render(<Waterfall start={-2} reasons={REASONS} />);
+  const bars = [...rendered.container.querySelectorAll('path.recharts-rectangle')];
+  expect(bars.map((bar) => bar.getAttribute('name'))).toEqual(['▲ Job title', '▼ Days since last activity', '▲ Website visits']);
+  const points = [...rendered.container.querySelectorAll('.waterfall-point')];
+  // 11.9 % before the reasons, 25 % (−2 + 1.5 − 0.7 + 0.1 = −1.1) after them, as the header writes a probability
+  expect(points.map((point) => point.querySelector('text')?.textContent)).toEqual(['12 %', '25 %']);
+  // the first bar starts at the starting point's dot, the last ends at the lead's
+  const dotX = points.map((point) => Number(point.querySelector('circle')!.getAttribute('cx')));
+  const [first, last] = [bars[0], bars.at(-1)!].map((bar) => ({ x: Number(bar.getAttribute('x')), width: Number(bar.getAttribute('width')) }));
+  expect(first.x).toBeCloseTo(dotX[0], 3);
+  expect(last.x + last.width).toBeCloseTo(dotX[1], 3);
 });
 
 it('says in its table how each reason moves the odds of converting, in words and as a factor of the odds, not in points', () => {

@@ -1,8 +1,9 @@
 import { useLayoutEffect, useRef, useState, type RefObject } from 'react';
-import { Bar, BarChart, Cell, ReferenceLine, Text, XAxis, YAxis, type YAxisTickContentProps } from 'recharts';
+import { Bar, BarChart, Cell, Rectangle, Text, XAxis, YAxis, type BarShapeProps, type YAxisTickContentProps } from 'recharts';
 import type { Reason } from '@/lib/messaging/protocol';
-import { DIRECTION_LOOK, directionOf, movesTheOdds, oddsFactor, reasonInWords } from '@/lib/presentation';
-import { axisLabel, numberAxis, ticksFromZero, TWO_LINE_ROW_HEIGHT } from './Charts';
+import { sigmoid } from '@/lib/ml/train/calibration';
+import { DIRECTION_LOOK, directionOf, formatProbability, formatRate, movesTheOdds, oddsFactor, reasonInWords } from '@/lib/presentation';
+import { axisLabel, TWO_LINE_ROW_HEIGHT } from './Charts';
 
 
 /** Reasons drawn as their own bar; the rest share one ("24 smaller reasons"), the table lists each. */
@@ -12,12 +13,15 @@ interface Step {
   label: string;
   range: [number, number]; // [from, to] log-odds of the calibrated probability
   points: number;
+  /** A reason's bar, or a point drawn as a dot with its probability: where the reasons start, and where they leave the lead. */
+  kind: 'start' | 'reason' | 'end';
 }
 
 /**
- * The chart's bars: the starting point (from 0; `startingPoint` in lib/ml/explain.ts), then the
- * strongest terms in turn, then the smaller ones summed into one bar, so the last bar ends at
- * the log-odds of the probability shown (the reasons of `explainLead` are on those odds).
+ * The chart's rows: the starting point (`startingPoint` in lib/ml/explain.ts), then the strongest
+ * terms in turn, then the smaller ones summed into one bar, then the lead itself at the log-odds
+ * of the probability shown, where the last bar ends (the reasons of `explainLead` are on those
+ * odds). The starting point and the lead are points, no bars: neither is a reason.
  */
 export function waterfallSteps(start: number, reasons: readonly Reason[], maxBars = WATERFALL_BARS): Step[] {
   const strongestFirst = [...reasons].sort((a, b) => Math.abs(b.points) - Math.abs(a.points));
@@ -29,9 +33,43 @@ export function waterfallSteps(start: number, reasons: readonly Reason[], maxBar
   const steps = bars.map(({ label, points }): Step => {
     const from = running;
     running += points;
-    return { label, range: [from, running], points };
+    return { label, range: [from, running], points, kind: 'reason' };
   });
-  return [{ label: 'Starting point', range: [0, start], points: start }, ...steps];
+  return [{ label: 'Starting point', range: [start, start], points: 0, kind: 'start' }, ...steps, { label: 'This lead', range: [running, running], points: 0, kind: 'end' }];
+}
+
+/** Round probabilities the axis may mark, finest first: the finest set that marks the chart's span with few enough ticks is used. */
+const PROBABILITY_TICKS: readonly (readonly number[])[] = [
+  [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999],
+  [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999],
+  [0.001, 0.01, 0.05, 0.2, 0.5, 0.8, 0.95, 0.99, 0.999],
+  [0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999],
+];
+/** More ticks than this crowd a narrow panel's chart. */
+const MOST_PROBABILITY_TICKS = 5;
+
+const logOdds = (probability: number) => Math.log(probability / (1 - probability));
+
+/**
+ * The value axis for the log-odds `logits`: its domain from the round probability below the
+ * lowest to the one above the highest (the data's own ends past 0.1 % and 99.9 %), and ticks
+ * at round probabilities in it, at most MOST_PROBABILITY_TICKS. The bars stay on the log-odds,
+ * where each reason adds its points; the ticks read them as the probability a rep is shown.
+ */
+export function probabilityAxis(logits: readonly number[]): { domain: [number, number]; ticks: number[] } {
+  const low = Math.min(...logits);
+  const high = Math.max(...logits);
+  let axis: { domain: [number, number]; ticks: number[] } = { domain: [low, high], ticks: [] };
+  for (const probabilities of PROBABILITY_TICKS) {
+    const marks = probabilities.map(logOdds);
+    const from = marks.findLast((mark) => mark < low) ?? low;
+    const to = marks.find((mark) => mark > high) ?? high;
+    axis = { domain: [from, to], ticks: marks.filter((mark) => mark >= from && mark <= to) };
+    if (axis.ticks.length <= MOST_PROBABILITY_TICKS) return axis;
+  }
+  // A span more than five of even the coarsest ticks mark (from below 1 % to above 90 %): every other of them, or fewer.
+  const every = Math.ceil(axis.ticks.length / MOST_PROBABILITY_TICKS);
+  return { ...axis, ticks: axis.ticks.filter((_, i) => i % every === 0) };
 }
 
 const count = (n: number, verb: string) => `${n === 0 ? 'no reason' : n === 1 ? '1 reason' : `${n} reasons`} ${n > 1 ? verb : `${verb}s`}`;
@@ -106,31 +144,87 @@ function ReasonTick({ payload, ...tick }: YAxisTickContentProps) {
 }
 
 /**
+ * Words drawn in the chart (the axis title, a dot's probability): 7:1 on white, as the report's
+ * charts draw theirs (Charts.tsx).
+ */
+const CHART_TEXT = '#595959';
+/** The dots where the reasons start and end: neither raises nor lowers, so neither reason colour. */
+const POINT_COLOUR = '#424242';
+/** Room under the value axis for its title, which sits 4 px above the chart's bottom edge. */
+const AXIS_TITLE_ROOM = 16;
+
+/** A chart row as drawn: its step, its name with the reason's arrow, and for a dot its probability and on which side to write it. */
+interface Row extends Step {
+  name: string;
+  probability: string;
+  probabilityLeft: boolean;
+}
+
+/**
+ * A reason's bar as Recharts draws one; the starting point and the lead as a dot with its
+ * probability beside it, written toward the middle of the chart so it stays inside it.
+ */
+function StepShape(props: BarShapeProps) {
+  const row = props.payload as Row;
+  if (row.kind === 'reason') return <Rectangle {...props} />;
+  const centre = { x: props.x, y: props.y + props.height / 2 };
+  const gap = row.probabilityLeft ? -9 : 9;
+  return (
+    <g className="waterfall-point">
+      <circle cx={centre.x} cy={centre.y} r={5} fill={POINT_COLOUR} />
+      <text x={centre.x + gap} y={centre.y} dy="0.35em" textAnchor={row.probabilityLeft ? 'end' : 'start'} fontSize={11} fill={CHART_TEXT}>
+        {row.probability}
+      </text>
+    </g>
+  );
+}
+
+/**
  * How the log-odds of the probability shown are built: from the starting point for the lead's
  * source (the model's intercept and the terms of fields the source lacks, calibrated), every
- * reason in turn, strongest first. Each reason's bar is marked ▲ or ▼ besides its colour; the
- * table below says how each moves the odds.
+ * reason in turn, strongest first, to the lead's probability. The axis marks probabilities at
+ * their log-odds, so each reason moves the lead by its odds factor wherever it starts. Each
+ * reason's bar is marked ▲ or ▼ besides its colour; the table below says how each moves the odds.
  */
 export function Waterfall({ start, reasons }: { start: number; reasons: readonly Reason[] }) {
-  // Each reason's bar named with its arrow; the starting point goes neither up nor down, it is where the reasons start.
-  const data = waterfallSteps(start, reasons).map((step, i) => ({
-    ...step,
-    name: i === 0 ? step.label : `${DIRECTION_LOOK[directionOf(step.points)].arrow} ${step.label}`,
-  }));
-  const ticks = ticksFromZero(data.flatMap((step) => step.range));
+  const steps = waterfallSteps(start, reasons);
+  const axis = probabilityAxis(steps.flatMap((step) => step.range));
+  const [low, high] = axis.domain;
+  // Each reason's bar named with its arrow; the starting point and the lead go neither up nor down.
+  const data = steps.map(
+    (step): Row => ({
+      ...step,
+      name: step.kind === 'reason' ? `${DIRECTION_LOOK[directionOf(step.points)].arrow} ${step.label}` : step.label,
+      probability: formatProbability(sigmoid(step.range[1])),
+      probabilityLeft: step.range[1] - low > (high - low) / 2,
+    }),
+  );
   const [room, roomWidth] = useWidth<HTMLDivElement>(WATERFALL_WIDTH);
   const width = Math.min(WATERFALL_WIDTH, roomWidth);
-  // The starting point is drawn from 0: the axis always reaches 0 (ticksFromZero), or that bar is cut away.
   return (
     <figure style={{ margin: 0 }}>
       <div ref={room} role="img" aria-label={describeWaterfall(reasons)}>
-        <BarChart accessibilityLayer={false} width={width} height={data.length * TWO_LINE_ROW_HEIGHT + 40} data={data} layout="vertical" margin={{ left: 0, right: 12 }}>
-          <XAxis {...numberAxis(ticks, (v: number) => v.toFixed(1))} />
+        <BarChart
+          accessibilityLayer={false}
+          width={width}
+          height={data.length * TWO_LINE_ROW_HEIGHT + 40 + AXIS_TITLE_ROOM}
+          data={data}
+          layout="vertical"
+          margin={{ left: 0, right: 12, bottom: AXIS_TITLE_ROOM }}
+        >
+          <XAxis
+            type="number"
+            domain={axis.domain}
+            ticks={axis.ticks}
+            interval={0}
+            tickFormatter={(logit: number) => formatRate(sigmoid(logit))}
+            fontSize={11}
+            label={{ value: 'Likelihood of converting', position: 'insideBottom', offset: 4 - AXIS_TITLE_ROOM, fontSize: 11, fill: CHART_TEXT }}
+          />
           <YAxis type="category" dataKey="name" width={Math.round(width * LABEL_SHARE)} fontSize={11} interval={0} tick={ReasonTick} />
-          <ReferenceLine x={0} stroke="#555" />
-          <Bar dataKey="range" isAnimationActive={false}>
+          <Bar dataKey="range" isAnimationActive={false} shape={StepShape}>
             {data.map((d, i) => (
-              <Cell key={i} fill={i === 0 ? '#757575' : DIRECTION_LOOK[directionOf(d.points)].colour} />
+              <Cell key={i} fill={DIRECTION_LOOK[directionOf(d.points)].colour} />
             ))}
           </Bar>
         </BarChart>
