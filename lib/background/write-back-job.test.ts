@@ -14,7 +14,7 @@ import { demoStoredLeads } from '../crm/demo-leads';
 import type { CrmKind } from '../crm/types';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { db, type StoredLead } from '../db/db';
-import { forgetWrittenValues, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
+import { fieldsNoLongerWritten, forgetWrittenValues, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
 import { readJob } from '../jobs/progress';
 import { bundledModel } from '../ml/bundled-model';
 import { setTiers } from '../ml/model-store';
@@ -239,6 +239,71 @@ it('remembers every field it wrote to, so training leaves them out; a CSV import
   expect(await writtenBackFields('hubspot')).toEqual(['ai_fit', 'ai_fit_v2', 'ai_tier']);
   expect(await writtenBackFields('salesforce')).toEqual(['Fit__c']);
   expect(await writtenBackFields('csv')).toEqual(['Fit__c', 'ai_fit', 'ai_fit_v2', 'ai_tier']);
+});
+
+describe('the fields it no longer writes to, which the page names with what they still hold', () => {
+  const scoreAndTier = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: null });
+  const scoreOnly = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null });
+  const tierOnly = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: null, tierField: 'leadlens_tier', reasonField: null });
+  const aMomentLater = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+  it('are the fields written before that the target leaves out, with when values were last written there: not when it only empties them', async () => {
+    const leads = await syncedHubSpotLeads();
+    const before = Date.now();
+    expect(await writeBackToEnd(scoreAndTier)).toMatchObject({ status: 'done', written: leads.length });
+    const after = Date.now();
+    expect(await fieldsNoLongerWritten('hubspot', scoreAndTier)).toEqual([]);
+    await aMomentLater();
+
+    // The score only from now on; one lead the model can no longer score still holds what LeadLens wrote to both fields.
+    const wrote = new Map(updates.map((update) => [update.recordId, update.fields]));
+    const [first] = leads;
+    const { leadlens_score, leadlens_tier } = wrote.get(first.id)!;
+    await db.putLeads([{ ...first, fields: { hs_persona: 'x', leadlens_score: String(leadlens_score), leadlens_tier } }]);
+    updates.length = 0;
+    expect(await writeBackToEnd(scoreOnly)).toMatchObject({ status: 'done', cleared: 1 });
+    // Its score emptied, its tier left as LeadLens wrote it: the tier field is no longer LeadLens's to update.
+    expect(updates).toEqual([{ recordId: first.id, fields: { leadlens_score: null } }]);
+    const [tier] = await fieldsNoLongerWritten('hubspot', scoreOnly);
+    expect(tier).toEqual({ name: 'leadlens_tier', holds: 'tier', lastWrittenAt: expect.any(Number) });
+    expect(tier.lastWrittenAt).toBeGreaterThanOrEqual(before);
+    expect(tier.lastWrittenAt).toBeLessThanOrEqual(after);
+    // Emptying one lead's score wrote no score: the field's last write is the first write-back's.
+    const [score] = await fieldsNoLongerWritten('hubspot', tierOnly);
+    expect(score).toMatchObject({ name: 'leadlens_score', holds: 'score' });
+    expect(score.lastWrittenAt).toBeLessThanOrEqual(after);
+
+    // Written to again: no longer left out.
+    expect(await writeBackToEnd(scoreAndTier)).toMatchObject({ status: 'done' });
+    expect(await fieldsNoLongerWritten('hubspot', scoreAndTier)).toEqual([]);
+    // Another org connected: what LeadLens wrote there is not in its records.
+    await forgetWrittenValues('hubspot');
+    expect(await fieldsNoLongerWritten('hubspot', scoreOnly)).toEqual([]);
+  });
+
+  it('are compared as the CRM spells them: a Salesforce field typed in another case is the same field', async () => {
+    const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30).map((lead) => ({ ...lead, origin: 'sync' as const }));
+    await db.putLeads(leads);
+    vi.spyOn(writer, 'checkWritableFields').mockImplementation(async (fields) => fields.map((field) => ({ name: field.name.toLowerCase() === 'fit_tier__c' ? 'Fit_Tier__c' : field.name, maxLength: null })));
+    const typed = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'Fit_Score__c', tierField: 'fit_tier__c', reasonField: null });
+    expect(await writeBackToEnd(typed)).toMatchObject({ status: 'done' });
+    expect(await fieldsNoLongerWritten('salesforce', typed)).toEqual([]);
+    expect(await fieldsNoLongerWritten('salesforce', { ...typed, tierField: null })).toEqual([{ name: 'Fit_Tier__c', holds: 'tier', lastWrittenAt: expect.any(Number) }]);
+  });
+
+  it('include those a write-back of an older LeadLens wrote, which did not record them, as last written when it ended', async () => {
+    await syncedHubSpotLeads();
+    const older = { crm: 'hubspot', status: 'done', target: { scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: 'leadlens_reason' }, done: 3, total: 3, written: 3, failures: [], error: null, finishedAt: 1_700_000_000_000 };
+    await db.settings.put({ key: 'write-back:hubspot', value: older });
+    expect(await writeBackToEnd(scoreOnly)).toMatchObject({ status: 'done' });
+    expect(await fieldsNoLongerWritten('hubspot', scoreOnly)).toEqual([
+      { name: 'leadlens_tier', holds: 'tier', lastWrittenAt: 1_700_000_000_000 },
+      { name: 'leadlens_reason', holds: 'reason', lastWrittenAt: 1_700_000_000_000 },
+    ]);
+    // Those recorded since keep the later write: the score field was written just now.
+    const [score] = await fieldsNoLongerWritten('hubspot', tierOnly);
+    expect(score.lastWrittenAt).toBeGreaterThan(1_700_000_000_000);
+  });
 });
 
 it('says "reconnect" when the CRM refuses the credentials, and "connected" once a write-back is taken again', async () => {

@@ -15,7 +15,16 @@ import { isCrmError } from '../crm/http';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { forEachChunk, prefixRange } from '../db/chunks';
 import { db, syncedLeadsOf, type LeadScore, type StoredLead } from '../db/db';
-import { heldValuesRemembered, readWrittenValues, rememberWrittenBackFields, setHeldValuesRemembered, writtenValuesKey } from '../db/written-back-fields';
+import {
+  heldValuesRemembered,
+  readWrittenValues,
+  rememberFieldsWritten,
+  rememberFieldsWrittenBefore,
+  rememberWrittenBackFields,
+  setHeldValuesRemembered,
+  targetFields,
+  writtenValuesKey,
+} from '../db/written-back-fields';
 import { listenForCancel } from '../jobs/cancel-flag';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
 import { keepWorkerAliveDuring } from './keep-alive';
@@ -290,9 +299,11 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
         await browser.storage.session.remove(cancelKey(crm));
         const cancel = await listenForCancel(cancelKey(crm));
         try {
+          const last = await readWriteBack(crm);
+          await rememberLastFieldsWritten(last);
           // Before anything is asked: the last write-back's end is not shown as this one's meanwhile.
           const { scoreField, tierField, reasonField } = target;
-          const checking: WriteBackSummary = { ...idleWriteBack(crm), status: 'checking', target: { scoreField, tierField, reasonField }, writtenWith: await stillHeld(target) };
+          const checking: WriteBackSummary = { ...idleWriteBack(crm), status: 'checking', target: { scoreField, tierField, reasonField }, writtenWith: stillHeld(target, last) };
           await writeState(checking);
           resolve(checking);
           // Chrome stops a worker 30 s without an extension call: a batch retried with back-off, or
@@ -308,13 +319,21 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
 }
 
 /**
- * What the last write-back to the target's CRM recorded its fields hold (`writtenWith`), when it
- * wrote to the same fields: they hold it until this write-back writes a batch, however it ends
- * before (a field refused, no connection, cancelled while scoring), and the page goes on saying
- * when it is no longer the active model's.
+ * Records the fields the CRM's last write-back wrote scores to, with its end as their last write,
+ * where nothing is recorded of them: a write-back of an older LeadLens did not record them as it
+ * wrote (`keepWritten`), and once this one writes to other fields the page says what they hold.
  */
-async function stillHeld({ crm, scoreField, tierField, reasonField }: WriteBackTarget): Promise<WrittenWith | undefined> {
-  const { target, writtenWith } = await readWriteBack(crm);
+async function rememberLastFieldsWritten({ crm, target, written, cleared, finishedAt }: WriteBackSummary): Promise<void> {
+  if (target && finishedAt !== null && written > cleared) await rememberFieldsWrittenBefore(crm, targetFields(target), finishedAt);
+}
+
+/**
+ * What the CRM's last write-back (`last`) recorded its fields hold (`writtenWith`), when it wrote
+ * to the same fields as `target`: they hold it until this write-back writes a batch, however it
+ * ends before (a field refused, no connection, cancelled while scoring), and the page goes on
+ * saying when it is no longer the active model's.
+ */
+function stillHeld({ scoreField, tierField, reasonField }: WriteBackTarget, { target, writtenWith }: WriteBackSummary): WrittenWith | undefined {
   const sameFields = target?.scoreField === scoreField && target.tierField === tierField && target.reasonField === reasonField;
   return sameFields ? writtenWith : undefined;
 }
@@ -343,10 +362,15 @@ async function scoreLeadsToWrite(
  * Stores what the CRM took into its synced leads' fields, as the next sync would read them: the
  * next write-back compares with these, not with values from before this one (another model's).
  * Remembers it too as what LeadLens wrote there (`readWrittenValues`); an emptied field, nothing.
+ * Once scores were written, records when the target's fields were last written to (`rememberFieldsWritten`).
  */
-async function keepWritten(crm: CrmKind, written: readonly FieldUpdate[]): Promise<void> {
+async function keepWritten(target: CheckedTarget, written: readonly FieldUpdate[]): Promise<void> {
   if (written.length === 0) return;
+  const { crm } = target;
   await db.transaction('rw', [...db.leadTables, db.settings], async () => {
+    // A lead emptied only wrote nothing new: the fields hold what was written before.
+    const scoresWritten = written.some((update) => Object.values(update.fields).some((value) => value !== null));
+    if (scoresWritten) await rememberFieldsWritten(crm, targetFields(target), Date.now());
     const leads = await db.leads.bulkGet(written.map((update) => `${crm}|${update.recordId}`));
     // A lead removed meanwhile (a deletion synced, a purge) stays removed, and nothing of it is kept.
     const kept = written.filter((_, i) => leads[i] !== undefined);
@@ -441,7 +465,7 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
       },
       onWritten: (written) => {
         addTiered(tiered, batchThresholds, written.flatMap((update) => batchProbabilities.get(update.recordId) ?? []));
-        return keepWritten(crm, written);
+        return keepWritten(target, written);
       },
     });
     if (heldRemembered && result.unconfirmed === 0) await setHeldValuesRemembered(crm, true);

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import type { CrmClient, CrmRecord, FieldToWrite, FieldUpdate, RecordUpdateFailure, WritableField } from '../crm/client';
 import { CrmError, isCrmError } from '../crm/http';
-import { CRM_LABEL, type CrmKind } from '../crm/types';
+import { CRM_LABEL, fieldIdentity, type CrmKind } from '../crm/types';
 import { MAX_FAILURE_GROUPS_SHOWN } from '../messaging/protocol-write-back';
 import { CrmKindSchema } from '../messaging/schemas';
 import { visibleText } from '../ml/visible-text';
@@ -28,11 +28,6 @@ const FIELD_NAME: Record<CrmKind, RegExp> = {
   hubspot: /^[a-z][a-z0-9_]*$/,
 };
 
-/**
- * How the CRM tells its fields apart: Salesforce API names ignore case (`LeadLens_Tier__c` and
- * `leadlens_tier__c` are one field); HubSpot property names are lower-case by rule, compared as given.
- */
-const fieldIdentity = (crm: CrmKind, name: string): string => (crm === 'salesforce' ? name.toLowerCase() : name);
 
 /** One of a target's fields, with what the form calls it. */
 interface NamedField {

@@ -11,6 +11,12 @@ export const PAGE_FIELD_LIMITS = {
 /** Each CRM's name, as people read it. */
 export const CRM_LABEL: Record<CrmKind, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 
+/**
+ * How the CRM tells its fields apart: Salesforce API names ignore case (`LeadLens_Tier__c` and
+ * `leadlens_tier__c` are one field); HubSpot property names are lower-case by rule, compared as given.
+ */
+export const fieldIdentity = (crm: CrmKind, name: string): string => (crm === 'salesforce' ? name.toLowerCase() : name);
+
 export type PageMatch =
   | { kind: 'record'; crm: CrmKind; recordId: string }
   | { kind: 'list'; crm: CrmKind }

@@ -5,7 +5,7 @@
  * chosen still holds the scores written then.
  */
 import { z } from 'zod';
-import type { CrmKind } from '../crm/types';
+import { fieldIdentity, type CrmKind } from '../crm/types';
 import type { SourceKind } from '../ml/featurize';
 import { db } from './db';
 
@@ -26,6 +26,72 @@ export async function rememberWrittenBackFields(crm: CrmKind, fields: readonly s
 export async function writtenBackFields(source: SourceKind): Promise<string[]> {
   const crms: CrmKind[] = source === 'csv' ? ['salesforce', 'hubspot'] : [source];
   return [...new Set((await Promise.all(crms.map(readFields))).flat())];
+}
+
+/**
+ * The fields LeadLens has written values to in a CRM's records, each with what it holds (its part
+ * of the target that last wrote there) and when LeadLens last wrote a value there: once the admin
+ * writes to other fields, the Write-back section names those LeadLens no longer updates and what
+ * they still hold, which the CRM's reports, workflows and routing go on reading. Of the connected
+ * org's records: it goes with what LeadLens wrote to them (`forgetWrittenValues`).
+ */
+const fieldsWrittenKey = (crm: CrmKind) => `written-back-field-writes:${crm}`;
+
+const FieldWrittenSchema = z.object({ name: z.string(), holds: z.enum(['score', 'tier', 'reason']), lastWrittenAt: z.number() });
+/** A field LeadLens wrote to: named as the CRM spells it, what it holds, when LeadLens last wrote a value there (epoch ms). */
+export type FieldWritten = z.infer<typeof FieldWrittenSchema>;
+type TargetField = Omit<FieldWritten, 'lastWrittenAt'>;
+
+/** The fields a write-back target names, with what each holds. */
+export function targetFields(target: { scoreField: string | null; tierField: string | null; reasonField: string | null }): TargetField[] {
+  const named: [string | null, TargetField['holds']][] = [
+    [target.scoreField, 'score'],
+    [target.tierField, 'tier'],
+    [target.reasonField, 'reason'],
+  ];
+  return named.flatMap(([name, holds]) => (name === null ? [] : [{ name, holds }]));
+}
+
+/** Whether two names are one field of `crm` (`fieldIdentity`). */
+const sameField = (crm: CrmKind, a: string, b: string) => fieldIdentity(crm, a) === fieldIdentity(crm, b);
+
+async function readFieldsWritten(crm: CrmKind): Promise<FieldWritten[]> {
+  const parsed = z.array(FieldWrittenSchema).safeParse((await db.settings.get(fieldsWrittenKey(crm)))?.value);
+  return parsed.success ? parsed.data : [];
+}
+
+async function recordFieldsWritten(crm: CrmKind, fields: readonly TargetField[], at: number, { overKnown }: { overKnown: boolean }): Promise<void> {
+  await db.transaction('rw', db.settings, async () => {
+    const known = await readFieldsWritten(crm);
+    for (const field of fields) {
+      const same = known.findIndex((other) => sameField(crm, other.name, field.name));
+      if (same === -1) known.push({ ...field, lastWrittenAt: at });
+      else if (overKnown && known[same].lastWrittenAt <= at) known[same] = { ...field, lastWrittenAt: at };
+    }
+    await db.settings.put({ key: fieldsWrittenKey(crm), value: known });
+  });
+}
+
+/** Records that LeadLens wrote values to `fields` of `crm`'s records at `at` (`FieldWritten`). Within the caller's transaction, if any. */
+export async function rememberFieldsWritten(crm: CrmKind, fields: readonly TargetField[], at: number): Promise<void> {
+  await recordFieldsWritten(crm, fields, at, { overKnown: true });
+}
+
+/**
+ * Records `fields` as last written at `at` where nothing is recorded of them yet: what a write-back
+ * of an older LeadLens wrote, which did not record its fields as it wrote them.
+ */
+export async function rememberFieldsWrittenBefore(crm: CrmKind, fields: readonly TargetField[], at: number): Promise<void> {
+  await recordFieldsWritten(crm, fields, at, { overKnown: false });
+}
+
+/**
+ * The fields LeadLens wrote values to in `crm`'s records that `target` (the last write-back's)
+ * does not name: LeadLens no longer updates them, and they hold what it wrote there last.
+ */
+export async function fieldsNoLongerWritten(crm: CrmKind, target: Parameters<typeof targetFields>[0]): Promise<FieldWritten[]> {
+  const named = targetFields(target);
+  return (await readFieldsWritten(crm)).filter((field) => !named.some((other) => sameField(crm, other.name, field.name)));
 }
 
 /**
@@ -75,14 +141,15 @@ export async function setHeldValuesRemembered(crm: CrmKind, remembered: boolean)
 }
 
 /**
- * Forgets what LeadLens wrote to `crm`'s records (another org's records may have the same ids),
- * and that held values were looked for: the next write-back looks again, as the records synced
- * next may hold what an earlier LeadLens wrote (a sandbox refreshed from production). Within the
- * caller's transaction, if any.
+ * Forgets what LeadLens wrote to `crm`'s records (another org's records may have the same ids)
+ * and to which of their fields when, and that held values were looked for: the next write-back
+ * looks again, as the records synced next may hold what an earlier LeadLens wrote (a sandbox
+ * refreshed from production). Within the caller's transaction, if any.
  */
 export async function forgetWrittenValues(crm: CrmKind): Promise<void> {
   await db.transaction('rw', db.settings, async () => {
     await db.settings.where('key').startsWith(writtenValuesPrefix(crm)).delete();
+    await db.settings.delete(fieldsWrittenKey(crm));
     await setHeldValuesRemembered(crm, false);
   });
 }

@@ -3,7 +3,8 @@
  * The write-back form while a write-back checks the fields and scores the CRM's leads, before it
  * writes: it says which, how far the scoring is, offers Cancel, and no longer shows the last
  * write-back's end. Once it has ended, it says when the CRM's fields no longer hold what the
- * active model gives: another model activated, or tier thresholds changed, since.
+ * active model gives: another model activated, or tier thresholds changed, since. It names the
+ * fields LeadLens wrote to before and no longer updates, with what they still hold.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -11,6 +12,7 @@ import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CrmKind } from '@/lib/crm/types';
 import { db } from '@/lib/db/db';
+import { rememberFieldsWritten } from '@/lib/db/written-back-fields';
 import { writeJob } from '@/lib/jobs/progress';
 import { idleWriteBack, type WriteBackSummary } from '@/lib/messaging/protocol-write-back';
 import { bundledModel } from '@/lib/ml/bundled-model';
@@ -148,6 +150,44 @@ it('says how far a stopped or cancelled write-back got, what it could not confir
   // A value a rep typed since the last sync is kept, and said so.
   expect(text()).toContain('2 leads not emptied: "leadlens_tier" no longer holds what LeadLens wrote there (changed in HubSpot since the last sync): left as it is (e.g. 7, 8).');
   expect(text()).toContain('3 more leads not emptied for other reasons.');
+});
+
+describe('the fields LeadLens wrote to before and no longer updates', () => {
+  const noLongerWrittenNote = () => form()?.querySelector('[data-testid="write-back-no-longer-written-hubspot"]')?.textContent ?? null;
+  const TIERS_WRITTEN_AT = Date.UTC(2026, 10, 20, 12);
+  const onDay = (at: number) => new Date(at).toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric' });
+
+  it('names a field the target leaves out, with what it still holds, when it was written there, and how to act', async () => {
+    await rememberFieldsWritten('hubspot', [{ name: 'leadlens_score', holds: 'score' }, { name: 'leadlens_tier', holds: 'tier' }], TIERS_WRITTEN_AT);
+    await renderSection();
+    await waitFor(noLongerWrittenNote);
+    expect(noLongerWrittenNote()).toBe(
+      `LeadLens no longer updates leadlens_tier: it still holds the tiers written on ${onDay(TIERS_WRITTEN_AT)}. HubSpot's reports, workflows and routing may still act on these values, even on leads whose score has changed or been emptied since. Name it again above to keep it up to date, or empty it in HubSpot: LeadLens leaves it as it is.`,
+    );
+    // The write-back's own end is still said.
+    expect(text()).toContain('Wrote 120 of 120 leads to HubSpot');
+  });
+
+  it('names each of several, and nothing once the target names them again, or before any write-back', async () => {
+    await rememberFieldsWritten('hubspot', [{ name: 'ai_tier', holds: 'tier' }, { name: 'ai_reason', holds: 'reason' }], TIERS_WRITTEN_AT);
+    await renderSection();
+    await waitFor(noLongerWrittenNote);
+    expect(noLongerWrittenNote()).toMatch(
+      new RegExp(`^LeadLens no longer updates ai_tier: it still holds the tiers written on ${onDay(TIERS_WRITTEN_AT)}\\. LeadLens no longer updates ai_reason: it still holds the top reasons written on .*Name them again above to keep them up to date, or empty them in HubSpot: LeadLens leaves them as they are\\.$`),
+    );
+
+    rendered!.unmount();
+    hubspot = { ...LAST_DONE, target: { scoreField: 'leadlens_score', tierField: 'ai_tier', reasonField: 'ai_reason' } };
+    await renderSection();
+    await waitFor(() => text().includes('Wrote 120'));
+    expect(noLongerWrittenNote()).toBeNull();
+
+    rendered!.unmount();
+    hubspot = summary('hubspot', 'idle', { target: null });
+    await renderSection();
+    await waitFor(() => button('start-write-back-hubspot'));
+    expect(noLongerWrittenNote()).toBeNull();
+  });
 });
 
 describe('once it has ended, what the CRM’s fields hold against the active model', () => {
