@@ -93,12 +93,20 @@ const FULL_WIDTH = /[\uff01-\uff5e\uffe0-\uffe6]/gu;
 const CONVERTED_AMOUNT = /^(.*\d.*?)\s*\([^()]*\d[^()]*\)\s*$/su;
 
 /**
+ * The ISO code a multi-currency org writes an amount with (`SEK 25,000,000.00`, `-EUR 5.00`, and
+ * Lead.AnnualRevenue's whole `SEK 0`): `parseNumber` knows a few codes only. Before any number,
+ * unlike a file's cells (`withoutCurrency`): a page's text is read so only for a field the model
+ * reads as a number, where a code is a currency, not a label (`COP 28`) of a text column.
+ */
+const LEADING_CURRENCY_CODE = /^(\s*[-+\u2212]?)[A-Z]{3}\s*(?=[-+\u2212]?\d)/u;
+
+/**
  * A page's number as `parseNumber` reads it: ordinary signs for full-width ones, and a record's
  * amount without its converted amount, its currency's code, or a currency `parseNumber` does not
  * know (`zł 1 200`, `R$ 1.234,56`: `withoutCurrency`, as the CSV import reads them).
  */
 const amountAsRead = (text: string) =>
-  withoutCurrency(text.replace(FULL_WIDTH, (char) => char.normalize('NFKC')).replace(CONVERTED_AMOUNT, '$1'));
+  withoutCurrency(text.replace(FULL_WIDTH, (char) => char.normalize('NFKC')).replace(CONVERTED_AMOUNT, '$1').replace(LEADING_CURRENCY_CODE, '$1'));
 
 /**
  * `fields` with the text of `keys` as read as numbers: as `numberTextReader` reads it in `locale`
