@@ -216,6 +216,9 @@ const US_ZONE_HOURS: Readonly<Record<string, number>> = { EST: -5, EDT: -4, CST:
  */
 const TRAILING_ZONE_RE = /^(.+?)(?:(?:(?<=\d)|\s+)(?:Z|([+\-\u2212])(\d{2}):?(\d{2}))|\s+(?:(?:GMT|UTC)(?:\s?([+\-\u2212])(\d{1,2})(?:[:.](\d{2}))?)?|(\p{Lu}{2,5})))$/u;
 
+/** The longest text `trailingZone` reads: a date written out in words, its time and its zone fit. */
+const MAX_ZONED_DATE_LENGTH = 64;
+
 /** A date's text without the zone written after it, and that zone's offset. */
 export interface ZonedText {
   /** The text before the zone: `11/03/2026 9:14 AM` of `11/03/2026 9:14 AM EST`. */
@@ -232,6 +235,8 @@ export interface ZonedText {
  * the text before it is a date with a time is for the caller to read.
  */
 export function trailingZone(text: string): ZonedText | null {
+  // No date and zone is longer (`Wednesday, 11 November 2026, 09:14 GMT+05:30` is 45): the pattern, tried from every start, is slow on long text.
+  if (text.length > MAX_ZONED_DATE_LENGTH) return null;
   const m = TRAILING_ZONE_RE.exec(text);
   if (!m) return null;
   const [, date, isoSign, isoHours, isoMinutes, gmtSign, gmtHours, gmtMinutes, name] = m;

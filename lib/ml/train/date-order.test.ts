@@ -36,6 +36,21 @@ describe('date-order', () => {
     expect(recordsInFileOrder(records, new Map())).toBe(records);
   });
 
+  it('learns the order of dates with a zone after their time, and rewrites them with its offset; a zone of no known offset stays as written', () => {
+    const zoned: RawRecord[] = [{ seen: '13/03/2026 09:14 GMT+1' }, { seen: '01/03/2026 09:14 GMT+1' }, { seen: '05/02/2026 10:00 EST' }, { seen: '05/02/2026 10:00 MEZ' }, { seen: '13-03-2026 09:14 UTC' }];
+    const { table, dayFirstColumns: dayFirst, warnings } = tableInFileOrder({ columns: ['seen'], records: zoned });
+    expect(dayFirst).toEqual(['seen']);
+    expect(warnings).toEqual([]);
+    expect(table.records.map((record) => record.seen)).toEqual([
+      '2026-03-13T09:14:00+01:00',
+      '2026-03-01T09:14:00+01:00',
+      '2026-02-05T10:00:00-05:00',
+      '05/02/2026 10:00 MEZ',
+      '2026-03-13T09:14:00+00:00',
+    ]);
+    expect(table.records.map((record) => parseDate(record.seen))).toEqual([Date.UTC(2026, 2, 13, 8, 14), Date.UTC(2026, 2, 1, 8, 14), Date.UTC(2026, 1, 5, 15), NaN, Date.UTC(2026, 2, 13, 9, 14)]);
+  });
+
   it('refuses both orders in the created date column, and warns about them in another', () => {
     const evidence = noDateEvidence(['created', 'met']);
     noteDates(evidence, [

@@ -6,7 +6,7 @@
  * shows its order. Pure: the CSV import gathers evidence block by block while it streams the
  * file, the training CLI over the table it holds whole.
  */
-import { isMissingRaw, numericDate, numericDateIso, numericDateMs, parseDate, type DateOrder } from '../derive';
+import { isMissingRaw, numericDate, numericDateIso, numericDateMs, parseDate, trailingZone, type DateOrder } from '../derive';
 import type { RawRecord } from '../featurize';
 import { plural } from '../../presentation';
 import { TrainingDataError, type Table } from './dataset';
@@ -41,7 +41,8 @@ function noteDate(evidence: DateEvidence, cell: RawRecord[string]): void {
   if (isMissingRaw(cell)) return;
   evidence.filled++;
   const text = String(cell).trim();
-  const date = numericDate(text);
+  // A zone after the time (`13/03/2026 09:14 GMT+1`) tells nothing of the order: the date before it does.
+  const date = numericDate(trailingZone(text)?.date ?? text);
   if (!date) return;
   evidence.dates++;
   const dayFirst = numericDateMs(date, 'day-first');
@@ -120,11 +121,26 @@ export function inFileOrder(record: RawRecord, orders: ReadonlyMap<string, DateO
   const rewritten = { ...record };
   for (const [column, order] of orders) {
     const cell = record[column];
-    const date = isMissingRaw(cell) ? null : numericDate(String(cell).trim());
-    const iso = date && numericDateIso(date, order);
+    const iso = isMissingRaw(cell) ? null : isoInOrder(String(cell).trim(), order);
     if (iso && (order === 'day-first' || parseDate(cell) !== parseDate(iso))) rewritten[column] = iso;
   }
   return rewritten;
+}
+
+/**
+ * A numeric date as ISO text read in `order`, a zone after its time kept as its offset
+ * (`13/03/2026 09:14 GMT+1` → `2026-03-13T09:14:00+01:00`); null when it is no date in that
+ * order, or names a zone of no known offset (`MEZ`: no date to `parseDate` either way).
+ */
+function isoInOrder(text: string, order: DateOrder): string | null {
+  const zoned = trailingZone(text);
+  const date = numericDate(zoned?.date ?? text);
+  const iso = date && numericDateIso(date, order);
+  if (!iso || zoned === null) return iso;
+  if (zoned.offsetMinutes === null || !date.time) return null;
+  const minutes = Math.abs(zoned.offsetMinutes);
+  const offset = `${zoned.offsetMinutes < 0 ? '-' : '+'}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+  return iso + offset;
 }
 
 /** `records` with their dates in the file's order (see `inFileOrder`); the same array when no column's order is known. */
