@@ -149,13 +149,12 @@ describe('leadsToWork', () => {
       ['hubspot|Customer stored as not', { outcome: 1 as const, heldOutProbability: null }],
     ]);
     const order = { key: 'score', descending: true } as const;
-    const { leads, converted } = leadsToWork(tier, 'hot', order, byRule);
-    // Not known converted by the rule (too new for its outcomes to count, or another source's): still to work.
-    expect(leads.map((r) => r.name)).toEqual(['Opportunity', 'Too new to know', 'Salesforce']);
-    expect(converted).toBe(2);
-    // The rule's outcomes not known yet (being read, or unreadable): none left out.
-    expect(leadsToWork(tier, 'hot', order, null)).toEqual({ leads: tier, converted: 0 });
-    // A model without a rule: the stored outcomes.
+    const { leads, converted, byStatus } = leadsToWork(tier, 'hot', order, { source: 'hubspot', outcomes: byRule });
+    // Not known converted by the rule (open by it, or too new and not converted): still to work. Another source's lead goes by its CRM's status.
+    expect(leads.map((r) => r.name)).toEqual(['Opportunity', 'Too new to know']);
+    expect({ converted, byStatus }).toEqual({ converted: 3, byStatus: 1 });
+    // A model without a rule, or while its rule's outcomes are read: the stored outcomes.
+    expect(leadsToWork(tier, 'hot', order)).toMatchObject({ converted: 4, byStatus: 4 });
     expect(leadsToWork(tier, 'hot', order).leads.map((r) => r.name)).toEqual(['Customer stored as not']);
   });
 

@@ -143,32 +143,43 @@ export function compareRows(a: ScoredLeadRow, b: ScoredLeadRow, order: SortOrder
   return order.descending && byKey !== 0 ? -result : result;
 }
 
+/** Which leads converted already, for a model with an outcome rule: the outcomes by it of its source's leads (`RuleOutcomes`). */
+export interface ConvertedByRule {
+  source: SourceKind;
+  outcomes: RuleOutcomes;
+}
+
 /**
  * The leads of a tier a rep may still work, in the requested order, and how many were left out as
  * converted already. Those score highest, many of them the leads the model learnt from, and would
  * fill the top of a call list with deals already won; they still count in the tier's numbers and
- * rates (`segmentStats`). Converted already means what the rates count as converted: by the active
- * model's rule when it has one, `byRule` (its outcomes as `segmentStats` reads them), so a HubSpot
- * opportunity is still to work for a model trained on "customer", and one converted by it is left
- * out however new (`uncounted`); a lead whose outcome by it is not known (another source's, or
- * still open by it) is listed. Null: the outcomes by
- * the rule are not known (being read, or unreadable), so none is left out. Undefined (a model
- * without a rule): the outcome stored with the lead, its CRM's own status (Salesforce's
- * IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column),
- * whatever its age. The sort is adaptive: rows already in that order (the most likely first, as
- * they are loaded) cost one comparison each, not a full sort.
+ * rates (`segmentStats`). Converted already means what the rates count as converted: a lead of the
+ * source of the active model's rule (`byRule`) by that rule's outcome, however new (`uncounted`),
+ * so a HubSpot opportunity is still to work for a model trained on "customer"; any other lead (a
+ * model without a rule, another source's lead; so too while the rule's outcomes are read) by the
+ * outcome stored with it, its CRM's own status (Salesforce's IsConverted, a HubSpot lifecycle
+ * stage of opportunity or later, a file's outcome column): `byStatus` of `converted` were so. The
+ * sort is adaptive: rows already in that order (the most likely first, as they are loaded) cost
+ * one comparison each, not a full sort.
  */
-export function leadsToWork(rows: readonly ScoredLeadRow[], tier: Tier, order: SortOrder, byRule?: RuleOutcomes | null): { leads: ScoredLeadRow[]; converted: number } {
-  const convertedAlready =
-    byRule === undefined ? (row: ScoredLeadRow) => row.outcome === 1 : byRule === null ? () => false : (row: ScoredLeadRow) => byRule.get(row.leadKey)?.outcome === 1;
+export function leadsToWork(
+  rows: readonly ScoredLeadRow[],
+  tier: Tier,
+  order: SortOrder,
+  byRule?: ConvertedByRule,
+): { leads: ScoredLeadRow[]; converted: number; byStatus: number } {
   const leads: ScoredLeadRow[] = [];
   let converted = 0;
+  let byStatus = 0;
   for (const row of rows) {
     if (row.tier !== tier) continue;
-    if (convertedAlready(row)) converted++;
-    else leads.push(row);
+    const ruled = row.source === byRule?.source;
+    if (ruled ? byRule.outcomes.get(row.leadKey)?.outcome === 1 : row.outcome === 1) {
+      converted++;
+      if (!ruled) byStatus++;
+    } else leads.push(row);
   }
-  return { leads: leads.sort((a, b) => compareRows(a, b, order)), converted };
+  return { leads: leads.sort((a, b) => compareRows(a, b, order)), converted, byStatus };
 }
 
 /**

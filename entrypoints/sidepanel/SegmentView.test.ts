@@ -255,10 +255,25 @@ it("lists the leads a model with a rule ranks highest that have not converted by
   expect(listed()).toEqual(['Contact 1', 'Contact 2', 'Contact 3', 'Contact MQL']);
   expect(leftOut()).toBe('1 hot lead converted already, by the outcome the model was trained on: left out of this list (the counts above include it).');
 
-  // Its outcomes still being read: none is known to have converted, so none is left out.
+  // Its outcomes still being read: the CRM's own status decides meanwhile, so no customer tops the list for that moment.
   rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'reading' } }));
-  expect(listed()).toEqual(['Contact customer', 'Contact 1', 'Contact 2', 'Contact 3', 'Contact MQL']);
-  expect(leftOut()).toBeUndefined();
+  expect(listed()).toEqual(['Contact MQL']);
+  expect(leftOut()).toMatch(/^4 hot leads already past the lead stage in their CRM or file/);
+});
+
+it("leaves out another source's leads by their CRM's own status under a model with a rule, and says both", () => {
+  const contact = (id: string, outcome: 0 | 1, probability: number): ScoredLeadRow => ({
+    ...csvLead, leadKey: `hubspot|${id}`, source: 'hubspot', recordId: id, name: `Contact ${id}`, createdAt: Date.now() - 200 * 86_400_000, outcome, probability,
+  });
+  const salesforceWon: ScoredLeadRow = { ...csvLead, leadKey: 'salesforce|won', source: 'salesforce', recordId: 'won', name: 'Lead won', outcome: 1, probability: 0.95 };
+  const rows = [contact('customer', 1, 0.9), contact('open', 0, 0.6), salesforceWon];
+  const rule = { source: 'hubspot' as const, field: 'lifecyclestage', positiveValues: ['customer'] };
+  const outcomes = new Map([['hubspot|customer', { outcome: 1 as const, heldOutProbability: null }], ['hubspot|open', { outcome: 0 as const, heldOutProbability: null }]]);
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
+  expect([...rendered.container.querySelectorAll('.lead-table tbody .link-button')].map((button) => button.textContent)).toEqual(['Contact open']);
+  expect(rendered.container.querySelector('[data-testid="converted-left-out-hot"]')?.textContent).toBe(
+    "2 hot leads converted already, by the outcome the model was trained on, or for another source's leads already past the lead stage in their CRM or file (Salesforce's IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column): left out of this list (the counts above include them).",
+  );
 });
 
 it("counts a file model's leads to the file's latest created date, written out, and a CRM model's to today, in what the note says of them", async () => {

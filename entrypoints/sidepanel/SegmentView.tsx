@@ -19,7 +19,7 @@ import {
   segmentStats,
   TIERS,
   type FilterChoices,
-  type RuleOutcomes,
+  type ConvertedByRule,
   type ScoredLeadRow,
   type ScoredLeads,
   type SegmentFilters,
@@ -89,8 +89,8 @@ interface TopLeadsProps {
   /** What `rows` were filtered by. */
   filters: SegmentFilters;
   tier: Exclude<Tier, 'cold'>;
-  /** Which leads converted already, as `leadsToWork` takes it: the outcomes by the active model's rule, null while not known, undefined for a model without a rule (the stored outcomes). */
-  byRule: RuleOutcomes | null | undefined;
+  /** Which leads converted already, as `leadsToWork` takes it: by the active model's rule for its source's leads; undefined for a model without a rule (the stored outcomes). */
+  byRule: ConvertedByRule | undefined;
   onOpen(row: ScoredLeadRow): void;
 }
 
@@ -99,14 +99,17 @@ const STORED_OUTCOME_FIELDS = "Salesforce's IsConverted, a HubSpot lifecycle sta
 
 function TopLeads({ rows, filters, tier, byRule, onOpen }: TopLeadsProps) {
   const [order, setOrder] = useState<SortOrder>({ key: 'score', descending: true });
-  const { leads, converted } = useMemo(() => leadsToWork(rows, tier, order, byRule), [rows, tier, order, byRule]);
+  const { leads, converted, byStatus } = useMemo(() => leadsToWork(rows, tier, order, byRule), [rows, tier, order, byRule]);
   const filtersApplied = Object.values(filters).some((value) => value !== null);
   const word = TIER_LOOK[tier].word.toLowerCase();
   // As the rates above count them: by the model's rule, as the note above says; else by the status stored with each lead, its CRM's own, not what the model predicts.
+  const byStatusWords = `already past the lead stage in ${converted === 1 ? 'its' : 'their'} CRM or file (${STORED_OUTCOME_FIELDS})`;
   const leftOutAs =
-    byRule === undefined
-      ? `already past the lead stage in ${converted === 1 ? 'its' : 'their'} CRM or file (${STORED_OUTCOME_FIELDS})`
-      : 'converted already, by the outcome the model was trained on';
+    byStatus === converted
+      ? byStatusWords
+      : byStatus === 0
+        ? 'converted already, by the outcome the model was trained on'
+        : `converted already, by the outcome the model was trained on, or for another source's leads ${byStatusWords}`;
   // Other filters, another list: the table starts it on its first page, in the order chosen; new scores of the same list keep the page.
   return (
     <>
@@ -195,8 +198,9 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
     const byRule = ruleOutcomes && thresholds ? { outcomes: ruleOutcomes, thresholds } : basisKind === 'stored' ? undefined : null;
     return segmentStats(filtered, Date.now(), byRule, fileAgesFrom);
   }, [filtered, basisKind, ruleOutcomes, thresholds, fileAgesFrom]);
-  // The lists leave out the leads converted already as the rates count them converted: by the same outcomes, none while they are read.
-  const listedByRule = ruleOutcomes ?? (basisKind === 'stored' ? undefined : null);
+  // The lists leave out the leads converted already as the rates count them converted: by the rule's outcomes for its source's leads, once read.
+  const ruleSource = outcomeBasis.kind === 'rule' ? outcomeBasis.rule.source : undefined;
+  const listedByRule = useMemo(() => (ruleSource && ruleOutcomes ? { source: ruleSource, outcomes: ruleOutcomes } : undefined), [ruleSource, ruleOutcomes]);
   const filtersRef = useRef<HTMLDivElement>(null);
   const showAllLeads = () => {
     setFilters(NO_FILTERS);

@@ -114,7 +114,7 @@ it('knows a lead too new to count that converted already by the rule, for the li
   expect(outcomes.has('salesforce|young-open')).toBe(false);
   // The rep's hot list: the lead converted last week is no lead to work.
   const { rows } = await loadScoredLeads('m');
-  expect(leadsToWork(rows, 'hot', { key: 'score', descending: true }, outcomes).leads.map((row) => row.leadKey).sort()).toEqual(['salesforce|old-lost', 'salesforce|young-open']);
+  expect(leadsToWork(rows, 'hot', { key: 'score', descending: true }, { source: 'salesforce', outcomes }).leads.map((row) => row.leadKey).sort()).toEqual(['salesforce|old-lost', 'salesforce|young-open']);
   // A too-new flag on a lead not converted is refused at the worker's boundary.
   const flagged = Uint8Array.from(list.leadKeys, (leadKey) => (leadKey === 'salesforce|old-lost' ? 1 : 0));
   expect(RuleOutcomeListSchema.safeParse({ ...list, uncounted: flagged }).success).toBe(false);
