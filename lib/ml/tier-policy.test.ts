@@ -314,6 +314,24 @@ describe('policyFormOf', () => {
     expect(tierOf(tiers.hot, { ...tiers, ...unedited.choice.fixed })).toBe('hot');
     expect(edited.choice.fixed).toEqual({ hot: 0.7, warm: tiers.warm });
   });
+
+  it('fills the figures a policy does not hold as kept when it was applied, the policy\u2019s own winning, else as the defaults', () => {
+    const kept = { revenuePerConversion: 5000, costPerContact: 40, leadsPerPeriod: 400 };
+    const value = { policy: { kind: 'value' as const, revenuePerConversion: 800, costPerContact: 20 }, hot: 0.025, warm: 0.0125 };
+    const capacity = { policy: { kind: 'capacity' as const, hotPerWeek: 25, warmPerWeek: 50, inflowPerWeek: 300 }, hot: 0.12, warm: 0.05 };
+    const fixed = { policy: { kind: 'fixed' as const }, hot: 0.4, warm: 0.2 };
+    const economics = (form: PolicyForm) => [form.revenuePerConversion, form.costPerContact, form.leadsPerWeek];
+    expect(economics(policyFormOf(value, kept))).toEqual([800, 20, 400]);
+    expect(economics(policyFormOf(capacity, kept))).toEqual([5000, 40, 300]);
+    expect(economics(policyFormOf(fixed, kept))).toEqual([5000, 40, 400]);
+    // None kept: the defaults, as the trainer assumed them.
+    expect(economics(policyFormOf(value, null))).toEqual([800, 20, 100]);
+    expect(economics(policyFormOf(capacity))).toEqual([100, 10, 300]);
+    // Read back, the form previews by what was applied: 400 new leads a week, not 100.
+    const read = readPolicyForm(policyFormOf(value, kept), value);
+    if (!read.ok) throw new Error('the form is valid');
+    expect(read.choice.economics).toEqual({ revenuePerConversion: 800, costPerContact: 20, leadsPerPeriod: 400 });
+  });
 });
 
 describe('reapplyPolicy', () => {

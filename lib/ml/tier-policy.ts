@@ -253,18 +253,31 @@ export type PolicyField = Exclude<keyof PolicyForm, 'kind'>;
 /** A threshold (probability) as the form's percent field shows it: to 4 decimals. */
 const percentOf = (threshold: number) => Math.round(threshold * 1e6) / 1e4;
 
+/** The form's figures every preview reads (`Economics`), by their fields' names. */
+export type FormEconomics = Pick<PolicyForm, 'revenuePerConversion' | 'costPerContact' | 'leadsPerWeek'>;
+
 /**
- * The form as the model's `tiers` fill it: the policy's own numbers, and what it does not give
- * as the defaults the trainer assumed too. The thresholds as percentages to 4 decimals, which
- * `readPolicyForm` given the same `tiers` reads back as the thresholds themselves.
+ * The economics of a form for `policy`: those the policy holds (a value policy's revenue and cost,
+ * a capacity policy's new leads a week), the rest as `kept` (what it was applied with,
+ * `policyFiguresOf`), else as the defaults the trainer assumed too.
  */
-export function policyFormOf(tiers: Tiers): PolicyForm {
+export function formEconomicsOf(policy: TierPolicy, kept?: Economics | null): FormEconomics {
+  const { revenuePerConversion, costPerContact } = policy.kind === 'value' ? policy : (kept ?? DEFAULT_PROFIT_ASSUMPTIONS);
+  const leadsPerWeek = policy.kind === 'capacity' ? policy.inflowPerWeek : (kept?.leadsPerPeriod ?? DEFAULT_POLICY.inflowPerWeek);
+  return { revenuePerConversion, costPerContact, leadsPerWeek };
+}
+
+/**
+ * The form as the model's `tiers` fill it: the policy's own numbers, its economics as
+ * `formEconomicsOf` gives them with `kept`, and the capacity figures a policy of another kind
+ * has not as the defaults. The thresholds as percentages to 4 decimals, which `readPolicyForm`
+ * given the same `tiers` reads back as the thresholds themselves.
+ */
+export function policyFormOf(tiers: Tiers, kept?: Economics | null): PolicyForm {
   const { policy } = tiers;
   return {
     kind: policy.kind,
-    revenuePerConversion: policy.kind === 'value' ? policy.revenuePerConversion : DEFAULT_PROFIT_ASSUMPTIONS.revenuePerConversion,
-    costPerContact: policy.kind === 'value' ? policy.costPerContact : DEFAULT_PROFIT_ASSUMPTIONS.costPerContact,
-    leadsPerWeek: policy.kind === 'capacity' ? policy.inflowPerWeek : DEFAULT_POLICY.inflowPerWeek,
+    ...formEconomicsOf(policy, kept),
     hotPerWeek: policy.kind === 'capacity' ? policy.hotPerWeek : DEFAULT_POLICY.hotPerWeek,
     warmPerWeek: policy.kind === 'capacity' ? policy.warmPerWeek : DEFAULT_POLICY.warmPerWeek,
     hotPercent: percentOf(tiers.hot),

@@ -9,6 +9,7 @@ import { db } from '@/lib/db/db';
 import { oweScoringOfEveryLead, settleOwedScoring, writeJob } from '@/lib/jobs/progress';
 import { activeManifest, manifestOf, setActiveModel, setTiers } from '@/lib/ml/model-store';
 import { formatRate, formatThreshold } from '@/lib/presentation';
+import { keepPolicyFigures } from '@/lib/ml/policy-figures';
 import { describeTierPolicy, previewPolicy } from '@/lib/ml/tier-policy';
 import { queryKeys } from '@/lib/query-keys';
 import type { previewInWorker } from '../policy-client';
@@ -673,4 +674,73 @@ it('previews a capacity policy as ever during a routine re-score of every lead, 
   await waitFor(() => container.querySelector('[data-testid="policy-outcomes"]'));
   expect(container.querySelector('[data-testid="policy-scoring"]')).toBeNull();
   expect(applyButton(container).disabled).toBe(false);
+});
+
+/** Renders the section again, as opening the options page again does: a new page, nothing kept but what is stored. */
+async function reopen(kind: 'value' | 'capacity') {
+  rendered?.unmount();
+  const { container } = await renderWithClient();
+  await waitFor(() => radio(container, kind).checked || null);
+  return container;
+}
+
+it('reopens a value policy with the new leads a week it was applied with, not the default 100, and previews the same contacts', async () => {
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
+  const container = await renderPolicy('value');
+  typeInto(numberField(container, 'Revenue per conversion'), '5000');
+  typeInto(numberField(container, 'Cost per contact'), '40');
+  typeInto(numberField(container, 'New leads per week'), '400');
+  const caption = () => container.querySelector('[data-testid="policy-outcomes"] caption')?.textContent;
+  await waitFor(() => (caption() === 'Expected per week (400 new leads)' ? true : null));
+  const hotContacts = () => container.querySelector('[data-testid="policy-outcomes"] tbody tr td')?.textContent;
+  const applied = hotContacts();
+  act(() => applyButton(container).click());
+  await waitFor(() => container.querySelector('[data-testid="policy-applied"]'));
+
+  const reopened = await reopen('value');
+  expect(numberField(reopened, 'Revenue per conversion').value).toBe('5000');
+  expect(numberField(reopened, 'Cost per contact').value).toBe('40');
+  expect(numberField(reopened, 'New leads per week').value).toBe('400');
+  await waitFor(() => reopened.querySelector('[data-testid="policy-outcomes"] caption'));
+  expect(reopened.querySelector('[data-testid="policy-outcomes"] caption')!.textContent).toBe('Expected per week (400 new leads)');
+  expect(reopened.querySelector('[data-testid="policy-outcomes"] tbody tr td')!.textContent).toBe(applied);
+});
+
+it('reopens a capacity policy with the revenue and cost it was applied with, so its warm tier still pays, not the defaults', async () => {
+  // A hundred scored leads, all settled: the bundled policy's 10 hot and 20 warm of 100 a week hold the top 10 and the 20 below, one of whom converted.
+  const probabilities = Float64Array.from({ length: 100 }, (_, i) => (100 - i) / 101);
+  stored.labelled = { labels: Uint8Array.from(probabilities, (_, i) => (i < 5 || i === 15 ? 1 : 0)), probabilities, heldOut: 0, ranked: probabilities };
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
+  const container = await renderPolicy('capacity');
+  typeInto(numberField(container, 'Revenue per conversion'), '5000');
+  typeInto(numberField(container, 'Cost per contact'), '40');
+  // Warm: 20 contacts and 1 conversion a week, $5,000 − 20 × $40 (at $100 and $10 it would lose $100, and the page would say to nurture them).
+  const warm = () => container.querySelector('[data-testid="policy-profit-warm"]')?.textContent;
+  await waitFor(() => (warm() === 'Working the warm leads too: +$4,200 a week.' ? true : null));
+  act(() => applyButton(container).click());
+  await waitFor(() => container.querySelector('[data-testid="policy-applied"]'));
+
+  const reopened = await reopen('capacity');
+  expect(numberField(reopened, 'Revenue per conversion').value).toBe('5000');
+  expect(numberField(reopened, 'Cost per contact').value).toBe('40');
+  const reopenedWarm = await waitFor(() => reopened.querySelector('[data-testid="policy-profit-warm"]'));
+  expect(reopenedWarm.textContent).toBe('Working the warm leads too: +$4,200 a week.');
+});
+
+it('fills the form unedited with the figures kept with the policy in force when they are read after it (another tab\u2019s Apply), the policy\u2019s own winning', async () => {
+  const { container, client } = await renderWithClient();
+  await changePolicyInForce(client, { read: true });
+  await waitFor(() => radio(container, 'value').checked || null);
+  expect(numberField(container, 'New leads per week').value).toBe('100');
+  // Its figures land a moment later, revenue and cost among them: the policy's own ($500, $25) stay.
+  const { modelId } = await activeManifest();
+  await act(async () => {
+    await keepPolicyFigures(modelId, { revenuePerConversion: 9000, costPerContact: 90, leadsPerPeriod: 400 });
+    await client.invalidateQueries({ queryKey: queryKeys.models() });
+  });
+  await waitFor(() => (numberField(container, 'New leads per week').value === '400' ? true : null));
+  expect(numberField(container, 'Revenue per conversion').value).toBe('500');
+  expect(numberField(container, 'Cost per contact').value).toBe('25');
+  // Taken in as the policy in force's: the form has no edits, and says of no change beyond the policy's.
+  expect(container.querySelector('[data-testid="policy-changed"]')).toBeNull();
 });

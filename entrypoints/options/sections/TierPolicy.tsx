@@ -7,8 +7,10 @@ import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import type { Manifest, Tiers } from '@/lib/ml/manifest';
 import { describeWhenOutcomeCounts, settledDaysOf, type AgesCountedTo, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
+import { keepPolicyFigures, policyFiguresOf } from '@/lib/ml/policy-figures';
 import {
   describeTierPolicy,
+  formEconomicsOf,
   POLICY_FIELDS,
   POLICY_FORM_FIELDS,
   policyFormOf,
@@ -117,11 +119,15 @@ interface Refill {
   reason: 'changed' | 'loaded';
 }
 
-function PolicyEditor({ manifest }: { manifest: Manifest }) {
+/**
+ * The tier form. `keptFigures`: the figures the policy in force was applied with that it does not
+ * hold itself (`policyFiguresOf`), which fill those fields instead of the defaults.
+ */
+function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigures: Economics | null }) {
   const queryClient = useQueryClient();
   // The policy in force the form was filled in from (when it opened, or was loaded) or that this
   // form applied, and the form then: the form has edits while it differs from that form.
-  const [filled, setFilled] = useState(() => ({ tiers: manifest.tiers, form: policyFormOf(manifest.tiers) }));
+  const [filled, setFilled] = useState(() => ({ tiers: manifest.tiers, form: policyFormOf(manifest.tiers, keptFigures) }));
   const [form, setForm] = useState(filled.form);
   // The fields holding what is not a number (null in the form, as an empty field is).
   const [unreadable, setUnreadable] = useState<ReadonlySet<PolicyField>>(new Set());
@@ -160,7 +166,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   const [saved, setSaved] = useState<{ key: string; form: PolicyForm } | null>(null);
   const edited = !sameForm(form, filled.form);
   const refill = (reason: Refill['reason']) => {
-    const refilledForm = policyFormOf(manifest.tiers);
+    const refilledForm = policyFormOf(manifest.tiers, keptFigures);
     setFilled({ tiers: manifest.tiers, form: refilledForm });
     setForm(refilledForm);
     setUnreadable(new Set());
@@ -176,6 +182,18 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   }
   if (inForceKey !== seenInForceKey) setSeenInForceKey(inForceKey);
   const changedSinceFilled = inForceKey !== tiersKey(filled.tiers);
+  // The figures kept with the policy are read apart from it, so another tab's Apply can reach this
+  // page in two steps: a form without edits takes them too (the policy's own figures still win).
+  // Not when this render refilled the form or took in its Apply: that form has them already.
+  const [seenKeptFigures, setSeenKeptFigures] = useState(keptFigures);
+  if (keptFigures !== seenKeptFigures) {
+    setSeenKeptFigures(keptFigures);
+    if (!edited && !changedSinceFilled) {
+      const followed = { ...filled.form, ...formEconomicsOf(filled.tiers.policy, keptFigures) };
+      setFilled({ tiers: filled.tiers, form: followed });
+      setForm(followed);
+    }
+  }
   // A reload can take away the element that had the focus (a field the other policy has not, the
   // Load button itself): the focus then goes to the policy chosen, where the form starts again.
   const formRef = useRef<HTMLFormElement>(null);
@@ -222,7 +240,7 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
   // While the worker computes a new preview, the last one stays on screen.
   const preview = useQuery({ ...previewOptions, enabled: canPreview, placeholderData: keepPreviousData });
   const apply = useMutation({
-    mutationFn: async ({ choice: { policy }, inForce, form: applied }: { choice: PolicyChoice; inForce: Tiers; form: PolicyForm }) => {
+    mutationFn: async ({ choice: { policy, economics }, inForce, form: applied }: { choice: PolicyChoice; inForce: Tiers; form: PolicyForm }) => {
       // The preview of the form as submitted (usually cached), not one still on screen from before;
       // first, as computing it can take seconds, in which another tab's Apply can land.
       const { thresholds } = (await queryClient.fetchQuery(previewOptions)).preview;
@@ -232,6 +250,9 @@ function PolicyEditor({ manifest }: { manifest: Manifest }) {
       if (!(await setTiersIfUnchanged(manifest.modelId, tiers, (current) => tiersKey(current) === tiersKey(inForce)))) throw new Error(CHANGED_UNSEEN);
       // Read back, it is the form's own policy, not one that changed under it.
       setSaved({ key: tiersKey(tiers), form: applied });
+      // What the form opened again fills in beside the policy's own figures. Applied already, the
+      // re-tiering must follow even if this fails: the form would then reopen with the defaults.
+      await keepPolicyFigures(manifest.modelId, economics).catch(() => undefined);
       // The background re-scores open badges and re-tiers the stored scores (the `retier` job, in the offscreen document).
       // Saved already: a failure here says so, or the admin would think the policy was not applied at all.
       const { changed } = await succeeded(background.retierStoredScores({ modelId: manifest.modelId })).catch((error: unknown) => {
@@ -558,7 +579,12 @@ function profitAt(curve: readonly [number, number][], threshold: number): number
 
 export function TierPolicySection() {
   const manifest = useActiveManifest();
+  const modelId = manifest.data?.modelId;
+  // Under the active model's key: read again whenever its manifest is (an Apply, this tab regaining focus).
+  const keptFigures = useQuery({ queryKey: [...queryKeys.activeModel(), modelId, 'policy-figures'], queryFn: () => policyFiguresOf(modelId!), enabled: modelId !== undefined });
   if (manifest.isPending) return <Loading what="the tier policy" />;
   if (manifest.isError) return <ErrorState message={manifest.error.message} />;
-  return <PolicyEditor key={manifest.data.modelId} manifest={manifest.data} />;
+  if (keptFigures.isPending) return <Loading what="the tier policy" />;
+  if (keptFigures.isError) return <ErrorState message={keptFigures.error.message} />;
+  return <PolicyEditor key={manifest.data.modelId} manifest={manifest.data} keptFigures={keptFigures.data} />;
 }

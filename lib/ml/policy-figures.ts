@@ -1,0 +1,40 @@
+/**
+ * The figures an admin applied a tier policy with that the policy itself does not hold, kept per
+ * model (`policyFigures:{modelId}` in the settings). The preview reads revenue per conversion,
+ * cost per contact and new leads per week for every policy, but a value policy keeps only the
+ * first two and a capacity policy only the last (a fixed one none): without these, the form
+ * opened again would fill the rest with the defaults and preview other contacts, conversions and
+ * profit than the policy was applied by. `policyFormOf` fills the form from them.
+ *
+ * Deleting a model leaves its figures behind: three numbers under an id no other model takes,
+ * given back if the same model is imported again.
+ */
+import { z } from 'zod';
+import { db } from '../db/db';
+import { POLICY_FIELDS, type Economics, type PolicyField } from './tier-policy';
+
+const policyFiguresKey = (modelId: string) => `policyFigures:${modelId}`;
+
+/** A figure as the form's field accepts it: so a kept one fills the form with no problem to say. */
+const figure = (field: PolicyField) =>
+  z.number().refine((value) => {
+    const { accepts, whole, max } = POLICY_FIELDS[field];
+    return accepts(value) && value <= max && (!whole || Number.isInteger(value));
+  });
+
+const PolicyFiguresSchema = z.object({
+  revenuePerConversion: figure('revenuePerConversion'),
+  costPerContact: figure('costPerContact'),
+  leadsPerPeriod: figure('leadsPerWeek'),
+});
+
+/** The figures `modelId`'s policy was last applied with here, or null: none kept, or a stored value that does not parse. */
+export async function policyFiguresOf(modelId: string): Promise<Economics | null> {
+  const parsed = PolicyFiguresSchema.safeParse((await db.settings.get(policyFiguresKey(modelId)))?.value);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Keeps the figures a policy was applied with on `modelId`, replacing any kept before. */
+export async function keepPolicyFigures(modelId: string, economics: Economics): Promise<void> {
+  await db.settings.put({ key: policyFiguresKey(modelId), value: PolicyFiguresSchema.parse(economics) });
+}
