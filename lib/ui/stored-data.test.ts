@@ -243,16 +243,16 @@ describe('a model trained on a source with leads of its own', () => {
     await db.heldOutScores.put({ modelId: 't', leadKeys: ['salesforce|real1', 'salesforce|demo1'], probabilities: Float64Array.from([0.6, 0.8]) });
     // real1 by its held-out probability, then 00QA and real2: no demo lead, so their cuts and each tier's contacts are the real leads'.
     expect([...(await labelledProbabilities('t', rule)).ranked]).toEqual([0.6, 0.4, 0.2]);
-    // Without the rule (the bundled model, an import), every stored score is ranked, as the drift check counts every one.
-    expect([...(await labelledProbabilities('t')).ranked]).toEqual([0.6, 0.8, 0.3, 0.4, 0.05, 0.2]);
+    // Without a rule (the bundled model, an import) too, once there are leads of your own: its default capacity policy would rank the demo's otherwise.
+    expect([...(await labelledProbabilities('t')).ranked]).toEqual([0.6, 0.4, 0.2]);
   });
 
   it('leaves its demo leads out of the scores the drift check counts', async () => {
     // salesforce|00QA (0.2) was scored by t too: not a demo lead, it counts.
     await db.leadScores.put(score('t', 'salesforce|00QA', 0.2));
     expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual({ counts: [0, 2, 1], trainedOn: 0 });
-    // Without the rule (the bundled model, an import), every stored score counts.
-    expect(await scoresPerProbabilityBin('t', [0.1, 0.5])).toEqual({ counts: [1, 2, 2], trainedOn: 0 });
+    // Without a rule (the bundled model, an import) too, once there are leads of your own.
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5])).toEqual({ counts: [0, 2, 1], trainedOn: 0 });
   });
 
   it('leaves the other CRM’s demo leads out of the drift check too, as it does for a model trained on a CSV file', async () => {
@@ -271,6 +271,10 @@ describe('a model trained on a source with leads of its own', () => {
     expect([...probabilities]).toEqual([0.9, 0.05]);
     expect([...(await labelledProbabilities('t', rule)).ranked]).toEqual([0.9, 0.05]);
     expect(await scoresPerProbabilityBin('t', [0.1, 0.5], rule)).toEqual({ counts: [1, 0, 1], trainedOn: 0 });
+    // So for a model without a rule, once Demo mode is all there is (the HubSpot contact of Ada gone too).
+    await db.deleteLeads(['hubspot|1']);
+    expect(await scoresPerProbabilityBin('t', [0.1, 0.5])).toEqual({ counts: [1, 0, 1], trainedOn: 0 });
+    expect([...(await labelledProbabilities('t')).ranked]).toEqual([0.9, 0.05]);
   });
 
   it('counts, for drift, only the leads it scores beyond those it was trained on, each left out once', async () => {

@@ -7,7 +7,7 @@
  */
 import { db, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
 import { forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
-import { historyRule, inHistory } from '../db/source-history';
+import { demoLeadMix, historyRule, inHistory } from '../db/source-history';
 import type { SourceKind } from '../ml/featurize';
 import { latestExportDate, modelOutcomeOf, outcomeSettled, settledDaysOf, windowCountedFrom, type ModelOutcomeRule } from '../ml/outcome-rule';
 import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
@@ -134,7 +134,7 @@ export interface LabelledProbabilities {
   /**
    * [M] the model's probability of every lead it scored, outcome known or not (held-out for those
    * it was trained on), apart from the made-up ones the drift check leaves out too
-   * (`demoLeadsNotLearntFrom`): a capacity policy, which reads no outcome, ranks these, not the few
+   * (`madeUpLeads`): a capacity policy, which reads no outcome, ranks these, not the few
    * whose outcome is known, and each tier's contacts are its share of them.
    */
   ranked: Float64Array;
@@ -152,9 +152,9 @@ export interface LabelledProbabilities {
  * not `outcomeSettled` by the minimum age the model was trained with (`settledDaysOf` its rule),
  * counted from `now`, or an imported file's from its latest created date (`leadAgesCountedFrom`):
  * not converted yet, it may still, as the training window left it out) or that are
- * no longer stored are left out. For a model with an `outcomeRule`, Demo mode's leads are left
- * out of the ranked leads too once its source has leads of its own (`demoLeadsNotLearntFrom`):
- * 2,000 made-up leads ranked with the real ones would move a capacity policy's cuts. It reads every
+ * no longer stored are left out. Demo mode's leads are left out of the ranked leads too once
+ * there are leads of your own (`madeUpLeads`): 2,000 made-up leads ranked with the real ones
+ * would move a capacity policy's cuts. It reads every
  * scored lead without yielding: call it from a worker (the options page's policy worker), not a page.
  */
 export async function labelledProbabilities(modelId: string, outcomeRule?: ModelOutcomeRule, now = Date.now()): Promise<LabelledProbabilities> {
@@ -186,7 +186,7 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
   const heldOut = await db.heldOutScores.get(modelId);
   const trainedOn = new Set(heldOut?.leadKeys);
   // As the drift check counts them: a lead learnt from while the demo was all its source had is made up all the same.
-  const madeUp = new Set(outcomeRule ? await demoLeadsNotLearntFrom(outcomeRule.source) : []);
+  const madeUp = new Set(await madeUpLeads(outcomeRule));
   const ranked: number[] = [];
   heldOut?.leadKeys.forEach((leadKey, i) => {
     if (!madeUp.has(leadKey)) ranked.push(heldOut.probabilities[i]);
@@ -248,8 +248,7 @@ export interface ScoresPerBin {
  * How many stored scores of `modelId` fall in each probability bin (bin b = [cuts[b − 1],
  * cuts[b]), `cuts` ascending), apart from the leads it learnt from and made-up ones: counted on
  * the [modelId+probability] index, then the scores of the leads it was trained on
- * (`db.heldOutScores`) and, for a model with an `outcomeRule`, of the demo leads it did not
- * learn from (`demoLeadsNotLearntFrom`) are read, to take them off. Drift is about the real
+ * (`db.heldOutScores`) and of the made-up leads (`madeUpLeads`) are read, to take them off. Drift is about the real
  * leads it scores beyond its training leads: counting the others would hide it.
  */
 export async function scoresPerProbabilityBin(modelId: string, cuts: readonly number[], outcomeRule?: ModelOutcomeRule): Promise<ScoresPerBin> {
@@ -264,7 +263,7 @@ export async function scoresPerProbabilityBin(modelId: string, cuts: readonly nu
             .count(),
         ),
       ),
-      outcomeRule ? demoLeadsNotLearntFrom(outcomeRule.source) : [],
+      madeUpLeads(outcomeRule),
       db.heldOutScores.get(modelId),
     ]);
     const trainedOn = new Set(heldOut?.leadKeys);
@@ -290,7 +289,20 @@ export async function scoresPerProbabilityBin(modelId: string, cuts: readonly nu
  */
 async function demoLeadsNotLearntFrom(source: SourceKind): Promise<string[]> {
   if ((await historyRule(source)).demoOnly) return [];
-  return (await db.leads.where('origin').equals('demo').primaryKeys()) as string[];
+  return demoLeadKeys();
+}
+
+const demoLeadKeys = async () => (await db.leads.where('origin').equals('demo').primaryKeys()) as string[];
+
+/**
+ * The stored leads that are made up, for figures read from a model's scores of real leads: the
+ * demo leads a model with an outcome rule did not learn from (`demoLeadsNotLearntFrom`); for a
+ * model without one (the default model, a CLI model), every demo lead once any lead of your own
+ * is stored, none while the demo is all there is.
+ */
+async function madeUpLeads(outcomeRule: ModelOutcomeRule | undefined): Promise<string[]> {
+  if (outcomeRule) return demoLeadsNotLearntFrom(outcomeRule.source);
+  return (await demoLeadMix()).own > 0 ? demoLeadKeys() : [];
 }
 
 /** `body` on each slice of `items` of at most `size` (with the index of its first item), one after the other. */
