@@ -339,12 +339,13 @@ describe("pageFieldsAsData: a HubSpot page's date-times with their zone after th
     expect(featurizeRecord(data, hubspot, 'hubspot', now)[0]).toBe(6);
   });
 
-  it("reads a zoned time parseDate would read in the other order, or not at all, in the page's zone, on the day the page shows", () => {
+  it("reads a zoned time parseDate would read in the other order, or not at all, at its zone's offset, whatever the browser's zone", () => {
     expect(read('03/11/2026 09:14 GMT+1', 'en-GB', 'Europe/Berlin').passed).toBe('2026-11-03T08:14:00.000Z');
     expect(read('23/11/2026, 9:14 am GMT-5', 'en-AU', 'America/New_York').passed).toBe('2026-11-23T14:14:00.000Z');
     expect(read('Nov 3, 2026 9:14 AM EST', 'en-US', 'America/New_York').passed).toBe('2026-11-03T14:14:00.000Z');
-    // In a browser in another zone, the time is read in the browser's (whole days since seldom move by hours)
-    expect(read('03/11/2026 09:14 GMT+1', 'en-GB', 'UTC').passed).toBe('2026-11-03T09:14:00.000Z');
+    // A browser in another zone: the zone named decides (read in Tokyo's, the worded date was 14 hours early, a day off).
+    expect(read('03/11/2026 09:14 GMT+1', 'en-GB', 'UTC').passed).toBe('2026-11-03T08:14:00.000Z');
+    expect(read('Nov 3, 2026 9:14 AM EST', 'en-US', 'Asia/Tokyo').passed).toBe('2026-11-03T14:14:00.000Z');
   });
 
   it("reads a time after a zone name of no known offset in the page's zone, and a locale's AM or PM in capitals as no zone", () => {

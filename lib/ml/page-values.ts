@@ -244,6 +244,11 @@ function instantShowing(wallClock: number, clock: Clock): number {
   return wallClock - offsetAt(wallClock - offsetAt(wallClock));
 }
 
+/** A page's date as `shownDate` reads it: its wall clock, and the offset of the zone it names after its time, when it names one of known offset. */
+interface ShownDate extends WallClockDate {
+  offsetMinutes?: number;
+}
+
 /**
  * A page's date (trimmed text) as it shows it: a numeric date in the order it shows, else in
  * `pageOrder`, else as `parseDate` reads it; failing those, as the page's locale writes one
@@ -251,16 +256,17 @@ function instantShowing(wallClock: number, clock: Clock): number {
  * may have a zone after it (`11/03/2026 9:14 AM EST`, `03/11/2026 09:14 GMT+1`: `trailingZone`),
  * read in turn. Null when it is no date, or names its zone and `parseDate` reads it as written.
  */
-function shownDate(text: string, pageOrder: DateOrder | null, conventions: PageConventions | null): WallClockDate | null {
+function shownDate(text: string, pageOrder: DateOrder | null, conventions: PageConventions | null): ShownDate | null {
   const zoned = trailingZone(withoutDirectionMarks(text));
   const zonedDate = zoned && zonelessShownDate(zoned.date, pageOrder, conventions);
   if (zoned && zonedDate?.timeOfDay) {
     // The instant a zone of known offset names is kept where parseDate reads the text as it (in its usual order): dateAsData then keeps the text.
     if (zoned.offsetMinutes !== null && parseDate(text) === zonedDate.wallClock - zoned.offsetMinutes * 60_000) return null;
-    // Else the time is read in the page's zone, the browser's (the only one dateAsData reads in), as it is after a name of no known
-    // offset (`MEZ`): exact where that is the zone named, else off by hours, which seldom moves the whole days of days since.
+    // Else (a day-first or worded date) the wall clock is read at the zone's offset; after a name of no known offset (`MEZ`) in the
+    // page's zone, the browser's: exact where that is the zone named, else off by hours, which seldom moves the whole days of days since.
+    if (zoned.offsetMinutes !== null) return { ...zonedDate, offsetMinutes: zoned.offsetMinutes };
     // A locale's word for AM or PM in capitals (`PTG` in ms-MY) is no zone.
-    if (zoned.offsetMinutes !== null || !conventions?.locale || !readLocaleDate(text, conventions.locale)) return zonedDate;
+    if (!conventions?.locale || !readLocaleDate(text, conventions.locale)) return zonedDate;
   }
   return zonelessShownDate(text, pageOrder, conventions);
 }
@@ -284,8 +290,8 @@ function dateAsData(raw: Raw, pageOrder: DateOrder | null, conventions: PageConv
   const text = raw.trim();
   const shown = shownDate(text, pageOrder, conventions);
   if (shown === null) return null;
-  const { wallClock, timeOfDay } = shown;
-  const ms = timeOfDay ? instantShowing(wallClock, clock) : wallClock;
+  const { wallClock, timeOfDay, offsetMinutes } = shown;
+  const ms = !timeOfDay ? wallClock : offsetMinutes !== undefined ? wallClock - offsetMinutes * 60_000 : instantShowing(wallClock, clock);
   if (ms === parseDate(text)) return null;
   const iso = new Date(ms).toISOString();
   return timeOfDay ? iso : iso.slice(0, 10);
