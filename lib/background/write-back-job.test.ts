@@ -14,7 +14,7 @@ import { demoStoredLeads } from '../crm/demo-leads';
 import type { CrmKind } from '../crm/types';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { db, type StoredLead } from '../db/db';
-import { fieldsNoLongerWritten, forgetWrittenValues, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
+import { fieldsNoLongerWritten, forgetFieldsWritten, forgetWrittenValues, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
 import { readJob } from '../jobs/progress';
 import { bundledModel } from '../ml/bundled-model';
 import { setTiers } from '../ml/model-store';
@@ -303,6 +303,47 @@ describe('the fields it no longer writes to, which the page names with what they
     // Those recorded since keep the later write: the score field was written just now.
     const [score] = await fieldsNoLongerWritten('hubspot', tierOnly);
     expect(score.lastWrittenAt).toBeGreaterThan(1_700_000_000_000);
+  });
+
+  it('go once the admin forgets them (emptied or deleted in the CRM), as the CRM spells them, and stay gone at the next write-back; training still leaves them out', async () => {
+    const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30).map((lead) => ({ ...lead, origin: 'sync' as const }));
+    await db.putLeads(leads);
+    const all = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'Fit_Score__c', tierField: 'Fit_Tier__c', reasonField: 'Fit_Reason__c' });
+    const scoreOnlySf = { ...all, tierField: null, reasonField: null };
+    expect(await writeBackToEnd(all)).toMatchObject({ status: 'done' });
+    expect(await writeBackToEnd(scoreOnlySf)).toMatchObject({ status: 'done' });
+    const [tier, reason] = await fieldsNoLongerWritten('salesforce', scoreOnlySf);
+    expect([tier.name, reason.name]).toEqual(['Fit_Tier__c', 'Fit_Reason__c']);
+
+    // Typed in another case, it is the same Salesforce field; the other is still named.
+    await forgetFieldsWritten('salesforce', [{ name: 'fit_tier__c', lastWrittenAt: tier.lastWrittenAt }]);
+    expect(await fieldsNoLongerWritten('salesforce', scoreOnlySf)).toEqual([reason]);
+    // The next write-back records the last one's fields where nothing is recorded of them: not the field forgotten.
+    expect(await writeBackToEnd(scoreOnlySf)).toMatchObject({ status: 'done' });
+    expect(await fieldsNoLongerWritten('salesforce', scoreOnlySf)).toEqual([reason]);
+    // Leads synced before hold what was written there: not learnt from.
+    expect(await writtenBackFields('salesforce')).toEqual(expect.arrayContaining(['Fit_Tier__c', 'Fit_Reason__c']));
+    // Another CRM's field of the same name is another field.
+    await forgetFieldsWritten('hubspot', [{ name: 'Fit_Reason__c', lastWrittenAt: Date.now() }]);
+    expect(await fieldsNoLongerWritten('salesforce', scoreOnlySf)).toEqual([reason]);
+  });
+
+  it('stay named when written to again since the page read them: a forgetting from a page read before is not of that write', async () => {
+    const [first] = await syncedHubSpotLeads();
+    expect(await writeBackToEnd(scoreAndTier)).toMatchObject({ status: 'done' });
+    await aMomentLater();
+    expect(await writeBackToEnd(scoreOnly)).toMatchObject({ status: 'done' });
+    const [seen] = await fieldsNoLongerWritten('hubspot', scoreOnly);
+    await aMomentLater();
+    // Named again (another tab), then left out again: LeadLens wrote a tier there after the page read it.
+    const synced = (await db.leads.get(`hubspot|${first.id}`))!;
+    await db.putLeads([{ ...synced, fields: { ...synced.fields, leadlens_tier: 'typed by a rep' } }]);
+    expect(await writeBackToEnd(scoreAndTier)).toMatchObject({ status: 'done', written: 1 });
+    expect(await writeBackToEnd(scoreOnly)).toMatchObject({ status: 'done' });
+    await forgetFieldsWritten('hubspot', [seen]);
+    const [tier] = await fieldsNoLongerWritten('hubspot', scoreOnly);
+    expect(tier).toMatchObject({ name: 'leadlens_tier', holds: 'tier' });
+    expect(tier.lastWrittenAt).toBeGreaterThan(seen.lastWrittenAt);
   });
 });
 

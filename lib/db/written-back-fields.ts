@@ -33,7 +33,8 @@ export async function writtenBackFields(source: SourceKind): Promise<string[]> {
  * of the target that last wrote there) and when LeadLens last wrote a value there: once the admin
  * writes to other fields, the Write-back section names those LeadLens no longer updates and what
  * they still hold, which the CRM's reports, workflows and routing go on reading. Of the connected
- * org's records: it goes with what LeadLens wrote to them (`forgetWrittenValues`).
+ * org's records: it goes with what LeadLens wrote to them (`forgetWrittenValues`), and a field
+ * the admin emptied or deleted there goes when told (`forgetFieldsWritten`).
  */
 const fieldsWrittenKey = (crm: CrmKind) => `written-back-field-writes:${crm}`;
 
@@ -92,6 +93,20 @@ export async function rememberFieldsWrittenBefore(crm: CrmKind, fields: readonly
 export async function fieldsNoLongerWritten(crm: CrmKind, target: Parameters<typeof targetFields>[0]): Promise<FieldWritten[]> {
   const named = targetFields(target);
   return (await readFieldsWritten(crm)).filter((field) => !named.some((other) => sameField(crm, other.name, field.name)));
+}
+
+/**
+ * Forgets that LeadLens wrote to `fields` of `crm`'s records (matched as the CRM spells them,
+ * `fieldIdentity`), each unless written to again since the `lastWrittenAt` given (the page read
+ * before a write-back named it again): the admin emptied or deleted them in the CRM, which
+ * LeadLens does not see, and the page stops saying what they may hold. Training still leaves
+ * them out (`writtenBackFields`): the leads synced before hold what was written there.
+ */
+export async function forgetFieldsWritten(crm: CrmKind, fields: readonly Pick<FieldWritten, 'name' | 'lastWrittenAt'>[]): Promise<void> {
+  await db.transaction('rw', db.settings, async () => {
+    const forgotten = (known: FieldWritten) => fields.some((field) => sameField(crm, field.name, known.name) && known.lastWrittenAt <= field.lastWrittenAt);
+    await db.settings.put({ key: fieldsWrittenKey(crm), value: (await readFieldsWritten(crm)).filter((known) => !forgotten(known)) });
+  });
 }
 
 /**

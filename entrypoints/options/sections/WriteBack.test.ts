@@ -4,7 +4,8 @@
  * writes: it says which, how far the scoring is, offers Cancel, and no longer shows the last
  * write-back's end. Once it has ended, it says when the CRM's fields no longer hold what the
  * active model gives: another model activated, or tier thresholds changed, since. It names the
- * fields LeadLens wrote to before and no longer updates, with what they still hold.
+ * fields LeadLens wrote to before and no longer updates, with what it last wrote there, until the
+ * admin forgets one emptied or deleted in the CRM.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -21,7 +22,7 @@ import { activateModel } from '@/lib/ml/model-versions';
 import { storeModel } from '@/test/fixtures/stored-model';
 import { formatThreshold } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
-import { click, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
+import { click, focusedMessage, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
 import { WriteBackSection } from './WriteBack';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -153,17 +154,26 @@ it('says how far a stopped or cancelled write-back got, what it could not confir
 });
 
 describe('the fields LeadLens wrote to before and no longer updates', () => {
-  const noLongerWrittenNote = () => form()?.querySelector('[data-testid="write-back-no-longer-written-hubspot"]')?.textContent ?? null;
+  const note = () => form()?.querySelector('[data-testid="write-back-no-longer-written-hubspot"]') ?? null;
+  /** Each paragraph of the note, as read (a field's with its Forget button). */
+  const noteLines = () => Array.from(note()?.querySelectorAll('p') ?? [], (line) => line.textContent);
+  const forgetButton = (field: string) => Array.from(note()?.querySelectorAll('button') ?? []).find((button) => button.textContent === `Forget ${field}`) ?? null;
   const TIERS_WRITTEN_AT = Date.UTC(2026, 10, 20, 12);
   const onDay = (at: number) => new Date(at).toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric' });
 
-  it('names a field the target leaves out, with what it still holds, when it was written there, and how to act', async () => {
+  it('names a field the target leaves out, with what LeadLens last wrote there and when, and how to act', async () => {
     await rememberFieldsWritten('hubspot', [{ name: 'leadlens_score', holds: 'score' }, { name: 'leadlens_tier', holds: 'tier' }], TIERS_WRITTEN_AT);
     await renderSection();
-    await waitFor(noLongerWrittenNote);
-    expect(noLongerWrittenNote()).toBe(
-      `LeadLens no longer updates leadlens_tier: it still holds the tiers written on ${onDay(TIERS_WRITTEN_AT)}. HubSpot's reports, workflows and routing may still act on these values, even on leads whose score has changed or been emptied since. Name it again above to keep it up to date, or empty it in HubSpot: LeadLens leaves it as it is.`,
-    );
+    await waitFor(note);
+    // What LeadLens knows: what it wrote and when, not what the field holds now (the admin may have emptied it since).
+    expect(noteLines()).toEqual([
+      `LeadLens last wrote tiers to leadlens_tier on ${onDay(TIERS_WRITTEN_AT)} and no longer updates it: unless emptied since, it still holds them. Forget leadlens_tier`,
+      "HubSpot's reports, workflows and routing may still act on these values, even on leads whose score has changed or been emptied since. Name it again above to keep it up to date, or empty it in HubSpot: LeadLens leaves it as it is. Once a field is emptied or deleted in HubSpot, forget it here: LeadLens does not see that.",
+    ]);
+    // The button says when to use it to a screen reader too, and does not submit the form.
+    const forget = forgetButton('leadlens_tier')!;
+    expect(forget.type).toBe('button');
+    expect(document.getElementById(forget.getAttribute('aria-describedby')!)?.textContent).toBe('Once a field is emptied or deleted in HubSpot, forget it here: LeadLens does not see that.');
     // The write-back's own end is still said.
     expect(text()).toContain('Wrote 120 of 120 leads to HubSpot');
   });
@@ -171,22 +181,52 @@ describe('the fields LeadLens wrote to before and no longer updates', () => {
   it('names each of several, and nothing once the target names them again, or before any write-back', async () => {
     await rememberFieldsWritten('hubspot', [{ name: 'ai_tier', holds: 'tier' }, { name: 'ai_reason', holds: 'reason' }], TIERS_WRITTEN_AT);
     await renderSection();
-    await waitFor(noLongerWrittenNote);
-    expect(noLongerWrittenNote()).toMatch(
-      new RegExp(`^LeadLens no longer updates ai_tier: it still holds the tiers written on ${onDay(TIERS_WRITTEN_AT)}\\. LeadLens no longer updates ai_reason: it still holds the top reasons written on .*Name them again above to keep them up to date, or empty them in HubSpot: LeadLens leaves them as they are\\.$`),
-    );
+    await waitFor(note);
+    const [tier, reason, advice] = noteLines();
+    expect(tier).toBe(`LeadLens last wrote tiers to ai_tier on ${onDay(TIERS_WRITTEN_AT)} and no longer updates it: unless emptied since, it still holds them. Forget ai_tier`);
+    expect(reason).toMatch(/^LeadLens last wrote top reasons to ai_reason on .* Forget ai_reason$/);
+    expect(advice).toMatch(/Name them again above to keep them up to date, or empty them in HubSpot: LeadLens leaves them as they are\./);
 
     rendered!.unmount();
     hubspot = { ...LAST_DONE, target: { scoreField: 'leadlens_score', tierField: 'ai_tier', reasonField: 'ai_reason' } };
     await renderSection();
     await waitFor(() => text().includes('Wrote 120'));
-    expect(noLongerWrittenNote()).toBeNull();
+    expect(note()).toBeNull();
 
     rendered!.unmount();
     hubspot = summary('hubspot', 'idle', { target: null });
     await renderSection();
     await waitFor(() => button('start-write-back-hubspot'));
-    expect(noLongerWrittenNote()).toBeNull();
+    expect(note()).toBeNull();
+  });
+
+  it('forgets a field the admin emptied or deleted in the CRM: its line goes, for good, and the focus goes to a line saying so', async () => {
+    await rememberFieldsWritten('hubspot', [{ name: 'ai_tier', holds: 'tier' }, { name: 'ai_reason', holds: 'reason' }], TIERS_WRITTEN_AT);
+    await renderSection();
+    await waitFor(note);
+
+    const forgetTier = forgetButton('ai_tier')!;
+    act(() => forgetTier.focus());
+    click(forgetTier);
+    await waitFor(() => !forgetButton('ai_tier') || null);
+    expect(noteLines()[0]).toMatch(/^LeadLens last wrote top reasons to ai_reason /);
+    expect(noteLines()).toHaveLength(2);
+    const forgot = await focusedMessage(/^Forgot ai_tier: LeadLens no longer says what it holds\.$/);
+    expect(forgot.getAttribute('role')).toBe('status');
+    expect(background.writeBackScores).not.toHaveBeenCalled();
+
+    // The last one: the note goes, and the focus goes to that forgetting's own line.
+    const forgetReason = forgetButton('ai_reason')!;
+    act(() => forgetReason.focus());
+    click(forgetReason);
+    await focusedMessage(/^Forgot ai_reason: /);
+    expect(note()).toBeNull();
+
+    // Not said again when the page is opened again.
+    rendered!.unmount();
+    await renderSection();
+    await waitFor(() => text().includes('Wrote 120'));
+    expect(note()).toBeNull();
   });
 });
 

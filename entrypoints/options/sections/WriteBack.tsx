@@ -5,10 +5,10 @@
  */
 import { formatModelDate, formatThreshold, plural } from '@/lib/presentation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
-import { fieldsNoLongerWritten, type FieldWritten } from '@/lib/db/written-back-fields';
+import { fieldsNoLongerWritten, forgetFieldsWritten, type FieldWritten } from '@/lib/db/written-back-fields';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { isUnderway, type WriteBackRequest, type WriteBackSummary } from '@/lib/messaging/protocol-write-back';
@@ -16,6 +16,7 @@ import type { Manifest } from '@/lib/ml/manifest';
 import { queryKeys } from '@/lib/query-keys';
 import { useActiveManifest, useJob } from '@/lib/ui/hooks';
 import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends';
+import { ActionStatus } from './ConfirmedAction';
 
 /** Field names the admin is told to create; the form starts with them. */
 const SUGGESTED: Record<CrmKind, { scoreField: string; tierField: string; reasonField: string; kind: string }> = {
@@ -262,20 +263,48 @@ const HELD_WORDS: Record<FieldWritten['holds'], string> = { score: 'scores', tie
 
 /**
  * Names the fields LeadLens wrote to before and no longer updates (the admin left a field out of
- * the target, or moved it to another field) and what they still hold: every lead keeps the last
- * value written there, a lead no longer scored too, and the CRM's reports, workflows and routing
- * go on acting on them. LeadLens leaves them as they are: the admin names them again, or empties them.
+ * the target, or moved it to another field), and what they held when it last wrote there: every
+ * lead keeps the last value written, a lead no longer scored too, and the CRM's reports, workflows
+ * and routing go on acting on them. LeadLens leaves them as they are and does not see them
+ * emptied or deleted in the CRM: the admin names them again, or empties them and forgets each
+ * here. A field forgotten, a status line says so and takes the focus its gone button had.
  */
 function NoLongerWrittenNote({ crm, fields }: { crm: CrmKind; fields: readonly FieldWritten[] }) {
-  if (fields.length === 0) return null;
+  const queryClient = useQueryClient();
+  const hintId = useId();
+  const forget = useMutation({
+    // Given the button that started it (`ActionStatus`'s trigger): disabled meanwhile, the focus it had goes to the result.
+    mutationFn: async ({ field }: { field: FieldWritten; trigger: Element }) => forgetFieldsWritten(crm, [field]),
+    // Read again before the forgetting ends: its field's line goes as the status line comes.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.writeBacks() }),
+  });
   const label = CRM_LABEL[crm];
   const one = fields.length === 1;
-  const held = fields.map(({ name, holds, lastWrittenAt }) => `LeadLens no longer updates ${name}: it still holds the ${HELD_WORDS[holds]} written on ${writtenOn(lastWrittenAt)}.`);
   const it = one ? 'it' : 'them';
   return (
-    <p data-testid={`write-back-no-longer-written-${crm}`}>
-      {`${held.join(' ')} ${label}'s reports, workflows and routing may still act on these values, even on leads whose score has changed or been emptied since. Name ${it} again above to keep ${it} up to date, or empty ${it} in ${label}: LeadLens leaves ${it} as ${one ? 'it is' : 'they are'}.`}
-    </p>
+    <>
+      {fields.length > 0 && (
+        <div data-testid={`write-back-no-longer-written-${crm}`}>
+          {fields.map((field) => (
+            <p key={field.name}>
+              {`LeadLens last wrote ${HELD_WORDS[field.holds]} to ${field.name} on ${writtenOn(field.lastWrittenAt)} and no longer updates it: unless emptied since, it still holds them.`}{' '}
+              <button type="button" disabled={forget.isPending} aria-describedby={hintId} onClick={(event) => forget.mutate({ field, trigger: event.currentTarget })}>
+                Forget {field.name}
+              </button>
+            </p>
+          ))}
+          <p>
+            {`${label}'s reports, workflows and routing may still act on these values, even on leads whose score has changed or been emptied since. Name ${it} again above to keep ${it} up to date, or empty ${it} in ${label}: LeadLens leaves ${it} as ${one ? 'it is' : 'they are'}. `}
+            <span id={hintId}>{`Once a field is emptied or deleted in ${label}, forget it here: LeadLens does not see that.`}</span>
+          </p>
+        </div>
+      )}
+      {/* Keyed by the click: each forgetting's line is new, and takes the focus again. */}
+      {forget.isSuccess && <ActionStatus key={forget.submittedAt} text={`Forgot ${forget.variables.field.name}: LeadLens no longer says what it holds.`} trigger={forget.variables.trigger} />}
+      {forget.isError && (
+        <ActionStatus key={forget.submittedAt} failed text={`${forget.variables.field.name} could not be forgotten: ${forget.error.message}`} trigger={forget.variables.trigger} />
+      )}
+    </>
   );
 }
 
