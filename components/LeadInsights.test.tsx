@@ -202,6 +202,31 @@ it('writes an unknown value as the reasons do, "not known", and leaves out one n
   expect(rendered.container.querySelector('.deviations-note')?.textContent).toContain('what is not known of it where no known value would score higher');
 });
 
+it('names the fields the comparison leaves out because the page does not show them, and how LeadLens would compare them too', () => {
+  const deviations: Deviation[] = [{ feature: 4, label: 'Title seniority', leadValue: 'vp', idealValue: 'vp', pointsLost: 0 }];
+  rendered = render(<DeviationsTable deviations={deviations} notOnPage={{ crm: 'hubspot', labels: ['Website visits', 'Page views'] }} />);
+  expect(Array.from(rendered.container.querySelectorAll('tbody td:first-child'), (cell) => cell.textContent)).toEqual(['Title seniority']);
+  expect(rendered.container.querySelector('.not-on-page')?.textContent).toBe(
+    'Not on this page, so not compared: Website visits, Page views. LeadLens compares every field once it can read the lead from HubSpot: an admin connects it under CRM connections in the LeadLens options.',
+  );
+  rendered.unmount();
+  // Every field read (the CRM's record): nothing to say.
+  rendered = render(<DeviationsTable deviations={deviations} notOnPage={{ crm: 'hubspot', labels: [] }} />);
+  expect(rendered.container.querySelector('.not-on-page')).toBeNull();
+});
+
+it('says a plan made from the page alone leaves out the fields the page does not show, never that the lead\'s fit decides its score', () => {
+  const nothingVisible = { ...plan, changes: [], reaches: false };
+  rendered = render(<HotterPlanView plan={nothingVisible} tiers={tiers} notOnPage={['Website visits', 'Marketing e-mails opened']} />);
+  expect(rendered.container.textContent).toBe("No change to the fields this page shows would noticeably raise this lead's score. It does not show Website visits, Marketing e-mails opened.");
+  rendered.unmount();
+  rendered = render(<HotterPlanView plan={plan} tiers={tiers} notOnPage={['Marketing e-mails opened']} />);
+  expect(rendered.container.querySelector('.plan-not-on-page')?.textContent).toBe('Not suggested, as this page does not show them: Marketing e-mails opened.');
+  rendered.unmount();
+  rendered = render(<HotterPlanView plan={plan} tiers={tiers} notOnPage={[]} />);
+  expect(rendered.container.querySelector('.plan-not-on-page')).toBeNull();
+});
+
 /** The odds column of the comparison table for these deviations. */
 const oddsColumn = (deviations: readonly Deviation[]) => {
   rendered = render(<DeviationsTable deviations={deviations} />);

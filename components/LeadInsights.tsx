@@ -1,3 +1,4 @@
+import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { MIN_CHANGE_POINTS, type Deviation, type HotterPlan } from '@/lib/ml/insights';
 import { formatProbabilityWithTiers, formatThreshold, oddsFactor, type TierThresholds } from '@/lib/presentation';
 import { TierLabel } from './TierLabel';
@@ -14,8 +15,12 @@ function oddsIfIdeal(pointsLost: number): string {
   return pointsLost < MIN_CHANGE_POINTS ? 'no visible change' : `×${oddsFactor(pointsLost)}`;
 }
 
-/** Per feature: this lead's value, the ideal customer's, and what the ideal would do to its odds. */
-export function DeviationsTable({ deviations }: { deviations: readonly Deviation[] }) {
+/**
+ * Per feature: this lead's value, the ideal customer's, and what the ideal would do to its odds.
+ * `notOnPage`: the features left out because the lead's page does not show them and its CRM
+ * record was not read (`featuresNotRead`), named with how LeadLens would compare them too.
+ */
+export function DeviationsTable({ deviations, notOnPage }: { deviations: readonly Deviation[]; notOnPage?: { crm: CrmKind; labels: readonly string[] } }) {
   return (
     <>
       <table className="deviations">
@@ -50,6 +55,12 @@ export function DeviationsTable({ deviations }: { deviations: readonly Deviation
         e-mail (its choice, not a rep's), e-mail engagement when no marketing e-mail reaches it, counts it already has more of than
         the ideal (they only grow), and what is not known of it where no known value would score higher.
       </p>
+      {notOnPage && notOnPage.labels.length > 0 && (
+        <p className="not-on-page" style={{ fontSize: 12, margin: '4px 0' }}>
+          Not on this page, so not compared: {notOnPage.labels.join(', ')}. LeadLens compares every field once it can read the lead from{' '}
+          {CRM_LABEL[notOnPage.crm]}: an admin connects it under CRM connections in the LeadLens options.
+        </p>
+      )}
     </>
   );
 }
@@ -78,12 +89,15 @@ function beforeAndAfter({ probabilityBefore: before, probabilityAfter: after }: 
 /**
  * The smallest changes a rep can make happen that move the lead to the next tier, in the words of
  * `tiers`, the thresholds the lead was tiered by: the target's as the options page writes it
- * (`formatThreshold`), the lead's probabilities on their side of each.
+ * (`formatThreshold`), the lead's probabilities on their side of each. `notOnPage`: the fields a
+ * rep could change that the plan leaves out because the lead's page does not show them (`featuresNotRead`).
  */
-export function HotterPlanView({ plan, tiers }: { plan: HotterPlan | null; tiers: TierThresholds }) {
+export function HotterPlanView({ plan, tiers, notOnPage = [] }: { plan: HotterPlan | null; tiers: TierThresholds; notOnPage?: readonly string[] }) {
   if (!plan) return <p>This lead is already hot: nothing to change.</p>;
   // Changes too small to see are never offered: when none is left, say so rather than "only raise it".
   if (plan.changes.length === 0) {
+    // Engagement the page does not show is not known to be none: its fit need not decide the score.
+    if (notOnPage.length > 0) return <p>No change to the fields this page shows would noticeably raise this lead's score. It does not show {notOnPage.join(', ')}.</p>;
     return <p>No change to engagement would noticeably raise this lead's score: its fit decides it.</p>;
   }
   const [before, after] = beforeAndAfter(plan, tiers);
@@ -108,6 +122,7 @@ export function HotterPlanView({ plan, tiers }: { plan: HotterPlan | null; tiers
           </li>
         ))}
       </ol>
+      {notOnPage.length > 0 && <p className="plan-not-on-page">Not suggested, as this page does not show them: {notOnPage.join(', ')}.</p>}
     </div>
   );
 }

@@ -73,6 +73,7 @@ function openSalesforceLead(name: string, title: string, overrides: Partial<Open
     tiers: { hot: manifest.tiers.hot, warm: manifest.tiers.warm },
     baseRate: 0.1,
     row: [0, null],
+    fieldsRead: [true, true],
     contributions,
     reasons: explainLead(manifest, contributions, { Title: title }, 'salesforce', new Date('2026-11-01T00:00:00Z')),
     valuesAsWritten: [null, null],
@@ -182,6 +183,7 @@ it('says everything about the lead by the thresholds it was tiered by, while the
     tiers: { hot: 0.4, warm: 0.1 },
     baseRate: 0.1,
     row: [4],
+    fieldsRead: [true],
     contributions,
     reasons: explainLead(opens, contributions, { hs_email_open: '4' }, 'hubspot', new Date('2026-11-01T00:00:00Z')),
     valuesAsWritten: [null],
@@ -228,6 +230,7 @@ it("compares the lead with the ideal customer in its CRM's words: a HubSpot rang
     tiers: { hot: model.tiers.hot, warm: model.tiers.warm },
     baseRate: 0.1,
     row,
+    fieldsRead: [true, true],
     contributions,
     reasons: explainLead(model, contributions, page.read, 'hubspot', now, page),
     valuesAsWritten: valuesAsWritten(model, page.read, 'hubspot', now, page),
@@ -245,4 +248,59 @@ it("compares the lead with the ideal customer in its CRM's words: a HubSpot rang
   ]);
   const said = [...rendered.container.querySelectorAll('li[data-reason]')].map((li) => li.textContent);
   expect(said).toEqual(expect.arrayContaining([expect.stringContaining('Employees: 5-25'), expect.stringContaining('Annual revenue: €1.200.000')]));
+});
+
+it('plans and compares a lead read from its page alone on the fields the page shows, and says which it does not show', () => {
+  // Marketing e-mails opened and website visits, both raised by a rep's work; the page shows the opens (4), not the visits.
+  const model = handMadeManifest({
+    features: [
+      { key: 'opens', label: 'Marketing e-mails opened', type: 'numeric', actionable: true, derive: { kind: 'value', from: { hubspot: 'hs_email_open' } } },
+      { key: 'visits', label: 'Website visits', type: 'numeric', actionable: true, derive: { kind: 'value', from: { hubspot: 'hs_analytics_num_visits' } } },
+    ],
+    terms: [
+      { features: [0], label: 'Marketing e-mails opened', shape: { axes: [{ edges: [2.5, 5.5], labels: ['≤ 2', '3 – 5', '≥ 6', 'missing'] }], scores: [-1.2, -0.85, 0.5, -1.5] } },
+      { features: [1], label: 'Website visits', shape: { axes: [{ edges: [0.5, 8.5], labels: ['0', '1 – 8', '≥ 9', 'missing'] }], scores: [-1, 0, 2, -0.5] } },
+    ],
+    intercept: -1,
+  });
+  const now = new Date('2026-11-01T00:00:00Z');
+  const fields = { hs_email_open: '4' };
+  const row = [4, null];
+  const contributions = [-0.85, -0.5];
+  const lead: OpenLead = {
+    crm: 'hubspot',
+    recordId: '1501',
+    name: 'Ada',
+    modelId: model.modelId,
+    probability: 0.0871, // −1 − 0.85 − 0.5 = −2.35
+    score: 10,
+    tier: 'cold',
+    tiers: { hot: model.tiers.hot, warm: model.tiers.warm },
+    baseRate: 0.1,
+    row,
+    fieldsRead: [true, false],
+    contributions,
+    reasons: explainLead(model, contributions, fields, 'hubspot', now),
+    valuesAsWritten: [null, null],
+    featuresKnown: 1,
+    featuresTotal: featuresTracked(model, 'hubspot'),
+  };
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: lead } };
+  queries.manifest = { isPending: false, isError: false, data: model };
+  rendered = render(createElement(OpenLeadView));
+  const view = rendered.container;
+  // Before: "Website visits: missing → ≥ 9", and "Website visits | not known | ≥ 9" in the table, of a lead that may have had 25.
+  expect([...view.querySelectorAll('.hotter-plan li')].map((li) => li.textContent)).toEqual(['Marketing e-mails opened: 3 – 5 → ≥ 6 (odds ×3.9)']);
+  expect(view.querySelector('.plan-not-on-page')?.textContent).toBe('Not suggested, as this page does not show them: Website visits.');
+  expect([...view.querySelectorAll('table.deviations tbody tr')].map((tr) => tr.querySelector('td')?.textContent)).toEqual(['Marketing e-mails opened']);
+  expect(view.querySelector('.not-on-page')?.textContent).toBe(
+    'Not on this page, so not compared: Website visits. LeadLens compares every field once it can read the lead from HubSpot: an admin connects it under CRM connections in the LeadLens options.',
+  );
+  rendered.unmount();
+  // Its record read: every field, the visits it has none of ("") planned and compared as before.
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { ...lead, fieldsRead: [true, true] } } };
+  rendered = render(createElement(OpenLeadView));
+  expect([...rendered.container.querySelectorAll('table.deviations tbody tr')].map((tr) => tr.querySelector('td')?.textContent)).toEqual(['Website visits', 'Marketing e-mails opened']);
+  expect(rendered.container.querySelector('.not-on-page')).toBeNull();
+  expect(rendered.container.querySelector('.plan-not-on-page')).toBeNull();
 });

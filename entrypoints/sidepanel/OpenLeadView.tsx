@@ -7,7 +7,7 @@ import type { Reason } from '@/lib/messaging/protocol';
 import type { OpenLead } from '@/lib/messaging/protocol-leads';
 import { calibrationBand, describeCalibrationBand } from '@/lib/ml/calibration-band';
 import { startingPoint } from '@/lib/ml/explain';
-import { deviationsFromIdeal, modelHasShapes, whatWouldMakeHotter } from '@/lib/ml/insights';
+import { deviationsFromIdeal, featuresNotRead, modelHasShapes, whatWouldMakeHotter } from '@/lib/ml/insights';
 import type { Manifest } from '@/lib/ml/manifest';
 import {
   COULD_NOT_SCORE,
@@ -66,6 +66,8 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
   // Everything said of the lead's tier uses the thresholds it was tiered by: during a tier-policy change the
   // lead is read again with the badges, while `manifest` keeps the old thresholds until the re-tier ends.
   const tieredAsTheLead: Manifest = { ...manifest, tiers: { ...manifest.tiers, ...lead.tiers } };
+  // Read from the page alone, a field it does not show is not known: neither planned nor compared, and named as such.
+  const notRead = featuresNotRead(manifest, row, lead.crm, lead.fieldsRead);
   return (
     <>
       <p style={{ fontSize: 15, margin: '4px 0' }}>
@@ -87,8 +89,15 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
       {shapes ? (
         <>
           <h3 style={{ fontSize: 14 }}>What would make this lead hotter</h3>
-          <HotterPlanView plan={whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, lead.crm, lead.tier)} tiers={lead.tiers} />
-          <DeviationsTable deviations={deviationsFromIdeal(manifest, row, lead.crm, lead.valuesAsWritten)} />
+          <HotterPlanView
+            plan={whatWouldMakeHotter(tieredAsTheLead, row, lead.contributions, lead.crm, lead.tier, lead.fieldsRead)}
+            tiers={lead.tiers}
+            notOnPage={notRead.planned}
+          />
+          <DeviationsTable
+            deviations={deviationsFromIdeal(manifest, row, lead.crm, lead.valuesAsWritten, lead.fieldsRead)}
+            notOnPage={{ crm: lead.crm, labels: notRead.compared }}
+          />
         </>
       ) : (
         <p className="no-shapes">

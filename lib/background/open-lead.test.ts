@@ -367,6 +367,39 @@ describe('explainInFull', () => {
     }
   });
 
+  it('tells which features’ fields were read: those the page shows (empty or not) when the record is not read, every one when it is', async () => {
+    const feature = (key: string) => manifest.features.findIndex((f) => f.key === key);
+    const readOf = (panel: { fieldsRead: boolean[] }) => manifest.features.flatMap((f, i) => (panel.fieldsRead[i] ? [f.key] : []));
+    // The page shows when it was created and its visits, none yet ("" as HubSpot's "--" reads), not its page views.
+    const onPage = { ...lead, fields: { ...lead.fields, hs_analytics_num_visits: '' } };
+    const record = { hs_analytics_num_visits: '25', hs_analytics_num_page_views: '60', hs_email_open: null };
+    const fetchRecord = vi.fn<NonNullable<ScoringDeps['fetchRecord']>>(async () => record);
+    const cases = [
+      { what: 'not connected', fetch: undefined, all: false },
+      { what: 'record read', fetch: fetchRecord, all: true },
+      { what: 'record gone', fetch: async () => null, all: false },
+      { what: 'read failed', fetch: async () => Promise.reject(new Error('HubSpot answered 503')), all: false },
+    ];
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    for (const { what, fetch, all } of cases) {
+      for (const badgeFirst of [false, true]) {
+        const { deps } = setup();
+        const withFetch = { ...deps, fetchRecord: fetch };
+        if (badgeFirst) expect((await scoreLead(onPage, withFetch)).ok).toBe(true);
+        const reply = leadsProtocol.openLead.output.parse({ ok: true, lead: await explained(onPage, 'A lead', { ...withFetch, manifest }) });
+        if (!reply.ok || !reply.lead) throw new Error('the lead should be explained');
+        const panel = reply.lead;
+        expect(panel.fieldsRead, `${what}, badge first: ${badgeFirst}`).toHaveLength(manifest.features.length);
+        // Read from the page, the empty visits were read and the page views were not, though both are null in the row.
+        if (all) expect(panel.fieldsRead.every(Boolean), what).toBe(true);
+        else expect(readOf(panel), `${what}, badge first: ${badgeFirst}`).toEqual(['days_since_created', 'web_visits']);
+        if (!all) expect([panel.row[feature('web_visits')], panel.row[feature('page_views')]]).toEqual([null, null]);
+      }
+    }
+    // The panel explained the badge's cached fields: the record was read once, by the badge.
+    expect(fetchRecord).toHaveBeenCalledTimes(2);
+  });
+
   it('takes a value as written up to its clipped length, as a reason shows it', () => {
     const longest = valueAsShown('1,200 employees and more '.repeat(10));
     expect(longest).toHaveLength(MAX_VALUE_CHARS + 1);

@@ -16,9 +16,9 @@ import { db, type StoredLead } from '../db/db';
 import { broadcastToPages } from '../messaging/events';
 import { CrmKindSchema } from '../messaging/schemas';
 import type { OpenLead } from '../messaging/protocol-leads';
-import { explainLead, featuresTracked, valuesAsWritten } from '../ml/explain';
-import { featurizeRecord, knownFeatureCount } from '../ml/featurize';
-import type { Manifest } from '../ml/manifest';
+import { explainLead, featuresTracked, valuesAsWritten, type PageRead } from '../ml/explain';
+import { featurizeRecord, knownFeatureCount, recordKey, type RawRecord, type SourceKind } from '../ml/featurize';
+import { fieldSourcesOf, type Feature, type Manifest } from '../ml/manifest';
 import { nameOrFallback } from '../presentation';
 import { scoreAndTier } from '../ml/score';
 import { mayBeDemoCrm, pageAccess, storedLeadServes, type PageAccess } from './page-access';
@@ -105,6 +105,16 @@ export interface ExplainDeps extends Pick<ScoringDeps, 'fetchRecord' | 'cache' |
 
 export type OpenLeadOutcome = { ok: true; lead: OpenLead } | { ok: false; error: string };
 
+/** Whether `fields` holds every field `feature` reads from `source`, empty or not, as featurization finds them (`recordKey`). */
+const holdsFieldsOf = (fields: RawRecord, feature: Feature, source: SourceKind) =>
+  fieldSourcesOf(feature.derive).every((from) => from[source] !== undefined && recordKey(fields, from[source]) !== undefined);
+
+/**
+ * Whether the badge's cached `fields` came from the CRM's API record rather than from the page
+ * alone: the cache does not say, but the API record holds fields the page does not show.
+ */
+const cachedFromRecord = (fields: RawRecord, page: PageRead) => Object.keys(fields).some((name) => recordKey(page.read, name) === undefined);
+
 /**
  * Score a lead and keep everything the side panel's explanation needs (row, per-term
  * contributions), from the same fields as its badge: the API record, the page's fields filling its empty values,
@@ -112,10 +122,22 @@ export type OpenLeadOutcome = { ok: true; lead: OpenLead } | { ok: false; error:
  * features, and with them score and tier, match the badge; a lead the badge refuses to score
  * (no field known, or none computed by the model) is refused here in the same words. Its numbers
  * are worded as its page shows them, as the badge's reasons word them ("€1.200.000", "5-25").
+ * Which features' fields were read (`fieldsRead`): all when the API record was, else those the
+ * page shows, so the panel never takes a field the page leaves out for one the record has empty.
  */
 export async function explainInFull(lead: LeadToScore, name: string, deps: ExplainDeps): Promise<OpenLeadOutcome> {
   const { manifest } = deps;
-  const { fields, scoredAt, page } = await scoredFields(manifest, lead, deps);
+  // Whether the API record was read now; undefined when it was not asked for (the badge's cached fields) or reading it failed.
+  let recordReadNow: boolean | undefined;
+  const fetchRecord: ExplainDeps['fetchRecord'] =
+    deps.fetchRecord &&
+    (async (...args) => {
+      const record = await deps.fetchRecord!(...args);
+      recordReadNow = record !== null;
+      return record;
+    });
+  const { fields, scoredAt, page } = await scoredFields(manifest, lead, { ...deps, fetchRecord });
+  const recordRead = recordReadNow ?? cachedFromRecord(fields, page);
   const now = scoredAt === null ? deps.now() : new Date(scoredAt);
   const row = featurizeRecord(fields, manifest.features, lead.crm, now); // [F]
   const featuresKnown = knownFeatureCount(row);
@@ -133,6 +155,7 @@ export async function explainInFull(lead: LeadToScore, name: string, deps: Expla
     tiers: { hot: manifest.tiers.hot, warm: manifest.tiers.warm },
     baseRate: manifest.reference.baseRate,
     row: Array.from(row, (value) => (Number.isNaN(value) ? null : value)),
+    fieldsRead: manifest.features.map((feature) => recordRead || holdsFieldsOf(fields, feature, lead.crm)),
     contributions,
     reasons: explainLead(manifest, contributions, fields, lead.crm, now, page),
     valuesAsWritten: valuesAsWritten(manifest, fields, lead.crm, now, page),

@@ -33,6 +33,12 @@ export const OpenLeadSchema = z.object({
   baseRate: z.number(),
   /** The model input row [F]; null = missing. */
   row: z.array(z.number().nullable()),
+  /**
+   * Per feature [F], whether the field(s) it reads were read at all: every one when the CRM's
+   * record was read through its API, else those the page shows. A null in `row` is then a field the
+   * record has empty (true) or one the page did not show (false), of a value LeadLens does not know.
+   */
+  fieldsRead: z.array(z.boolean()),
   /** Log-odds per term [T], in manifest term order. */
   contributions: z.array(z.number()),
   /** The same contributions as reasons in words, strongest first. */

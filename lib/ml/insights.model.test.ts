@@ -13,8 +13,8 @@ import { generateDemoLeads } from '../crm/demo-data';
 import { parseNumber } from './derive';
 import { featurizeRecord, type RawRecord, type SourceKind } from './featurize';
 import { explainLead, valuesAsWritten } from './explain';
-import { deviationsFromIdeal, whatWouldMakeHotter, type HotterPlan } from './insights';
-import { parseManifest, type Manifest } from './manifest';
+import { deviationsFromIdeal, featuresNotRead, whatWouldMakeHotter, type HotterPlan } from './insights';
+import { fieldSourcesOf, parseManifest, type Manifest } from './manifest';
 import { tierOf } from './score';
 import { termContribution } from './shape';
 import { applyCalibration, fitIsotonic } from './train/calibration';
@@ -301,5 +301,82 @@ describe("the comparison with the ideal customer, in the CRM's words", () => {
     // 24 of each among these 1,000 records.
     expect(withoutAddress).toBeGreaterThan(15);
     expect(betterWithAddress).toBeGreaterThan(15);
+  });
+});
+
+describe('a HubSpot contact read from its page alone (the CRM not connected, or its record not read)', () => {
+  /** Per feature, whether `fields` holds every field it reads from HubSpot: what the page showed, as the background tells the side panel. */
+  const readFrom = (fields: RawRecord) => manifest.features.map((feature) => fieldSourcesOf(feature.derive).every((from) => from.hubspot !== undefined && Object.hasOwn(fields, from.hubspot)));
+  // Its page shows only its About card; its record has 25 visits, 60 page views, 20 e-mails opened, the pricing page last.
+  const aboutCard: RawRecord = { email: 'ada@acme-robotics.com', phone: '+1 555 0100', jobtitle: 'VP Sales', lifecyclestage: 'lead', hs_lead_status: 'NEW' };
+  const record: RawRecord = {
+    ...aboutCard,
+    createdate: '2026-11-01T00:00:00Z',
+    hs_analytics_source: 'ORGANIC_SEARCH',
+    industry: 'Technology',
+    country: 'Canada',
+    hs_analytics_num_visits: '25',
+    hs_analytics_num_page_views: '60',
+    num_conversion_events: '2',
+    hs_email_open: '20',
+    hs_email_click: '4',
+    hs_analytics_last_url: 'https://www.example.com/pricing',
+    notes_last_updated: '2026-11-18T00:00:00Z',
+  };
+  const label = (key: string) => field(key).label;
+
+  it('offers no change to a field the page does not show, and records none along: it may already have far more than the plan would give it', () => {
+    const pageRow = featurizeRecord(aboutCard, manifest.features, 'hubspot', now);
+    const before = scoreWithShapes(pageRow);
+    const read = readFrom(aboutCard);
+    const plan = whatWouldMakeHotter(manifest, pageRow, before.contributions, 'hubspot', tierOf(before.probability, manifest.tiers), read)!;
+    // Before: "Marketing e-mails opened: missing → 29" of a contact with 20, or "Last page seen: missing → pricing, which takes
+    // Website visits from missing to 1, Page views from missing to 1" of one that has seen it, with 25 visits and 60 page views.
+    const touched = plan.changes.flatMap((change) => [change.feature, ...change.alsoChanges.map((follower) => follower.feature)]);
+    expect(touched.filter((f) => !read[f])).toEqual([]);
+    expect(featuresNotRead(manifest, pageRow, 'hubspot', read).planned).toEqual(
+      expect.arrayContaining(['days_since_last_activity', 'web_visits', 'page_views', 'email_opens', 'last_page'].map(label)),
+    );
+    // Its record read: the contact is hot, nothing to change.
+    expect(tierOf(scoreWithShapes(featurizeRecord(record, manifest.features, 'hubspot', now)).probability, manifest.tiers)).toBe('hot');
+  });
+
+  it('compares with the ideal customer only the fields the page shows, and names the others, never "Website visits: not known"', () => {
+    const pageRow = featurizeRecord(aboutCard, manifest.features, 'hubspot', now);
+    const read = readFrom(aboutCard);
+    const compared = deviationsFromIdeal(manifest, pageRow, 'hubspot', undefined, read);
+    expect(compared.map((d) => d.label)).toEqual(['Title seniority', 'E-mail domain']);
+    expect(featuresNotRead(manifest, pageRow, 'hubspot', read).compared).toEqual(
+      expect.arrayContaining(['web_visits', 'page_views', 'email_opens', 'last_page', 'industry'].map(label)),
+    );
+  });
+
+  it('is planned and compared as before once every field is read, for demo contacts and leads', () => {
+    const everyFieldRead = manifest.features.map(() => true);
+    for (const { source, record } of RECORDS.slice(0, 200)) {
+      const row = featurizeRecord(record, manifest.features, source, now);
+      const before = scoreWithShapes(row);
+      const tier = tierOf(before.probability, manifest.tiers);
+      expect(whatWouldMakeHotter(manifest, row, before.contributions, source, tier, everyFieldRead)).toEqual(whatWouldMakeHotter(manifest, row, before.contributions, source, tier));
+      expect(deviationsFromIdeal(manifest, row, source, undefined, everyFieldRead)).toEqual(deviationsFromIdeal(manifest, row, source));
+      expect(featuresNotRead(manifest, row, source, everyFieldRead)).toEqual({ planned: [], compared: [] });
+    }
+  });
+
+  it('never plans or compares a field its page does not show, whichever it leaves out', () => {
+    const hidden = [['hs_analytics_num_page_views'], ['hs_analytics_last_url'], ['hs_email_open'], ['email'], ['hs_analytics_num_visits', 'num_conversion_events'], ['notes_last_updated', 'hs_email_click']];
+    let plans = 0;
+    for (const [i, { record }] of RECORDS.filter(({ source }) => source === 'hubspot').slice(0, 300).entries()) {
+      const page = Object.fromEntries(Object.entries(record).filter(([name]) => !hidden[i % hidden.length].includes(name)));
+      const read = readFrom(page);
+      const row = featurizeRecord(page, manifest.features, 'hubspot', now);
+      const before = scoreWithShapes(row);
+      const plan = whatWouldMakeHotter(manifest, row, before.contributions, 'hubspot', tierOf(before.probability, manifest.tiers), read);
+      const touched = plan?.changes.flatMap((change) => [change.feature, ...change.alsoChanges.map((follower) => follower.feature)]) ?? [];
+      expect(touched.filter((f) => !read[f]), JSON.stringify(plan?.changes)).toEqual([]);
+      if (touched.length > 0) plans++;
+      expect(deviationsFromIdeal(manifest, row, 'hubspot', undefined, read).filter((d) => !read[d.feature])).toEqual([]);
+    }
+    expect(plans).toBeGreaterThan(100);
   });
 });

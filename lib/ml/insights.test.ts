@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviationsFromIdeal, MIN_CHANGE_POINTS, modelHasShapes, whatWouldMakeHotter } from './insights';
+import { deviationsFromIdeal, featuresNotRead, MIN_CHANGE_POINTS, modelHasShapes, whatWouldMakeHotter } from './insights';
 import { MAX_VALUE_CHARS, valuesAsWritten } from './explain';
 import { featurizeRecord, type RawRecord } from './featurize';
 import { termContribution } from './shape';
@@ -69,6 +69,21 @@ describe('deviationsFromIdeal', () => {
     };
     expect(deviationsFromIdeal(labelled, [0, 1, 1], 'hubspot').find((d) => d.feature === 1)).toMatchObject({ leadValue: 'Retail & Shops', idealValue: 'Technology', pointsLost: 1 });
     expect(deviationsFromIdeal(labelled, [0, 1, 1], 'csv').find((d) => d.feature === 1)).toMatchObject({ leadValue: 'Retail', idealValue: 'Tech' });
+  });
+
+  it('leaves out a feature whose field the page does not show, and names it: its value is not known, unlike one the page shows empty', () => {
+    // Read from a page that shows the industry and the e-mails opened (none yet) but not the website visits.
+    const fromThePage = [false, true, true];
+    const row = [Number.NaN, 1, Number.NaN];
+    expect(deviationsFromIdeal(manifest, row, 'csv', undefined, fromThePage).map((d) => [d.label, d.leadValue, d.idealValue])).toEqual([
+      ['Industry', 'Retail', 'Tech'],
+      ['E-mails opened', 'not known', '> 2'],
+    ]);
+    expect(featuresNotRead(manifest, row, 'csv', fromThePage)).toEqual({ planned: ['Website visits'], compared: ['Website visits'] });
+    // Every field read (the CRM's record): the visits the record has empty are compared, as before.
+    expect(deviationsFromIdeal(manifest, row, 'csv', undefined, [true, true, true])).toEqual(deviationsFromIdeal(manifest, row, 'csv'));
+    expect(deviationsFromIdeal(manifest, row, 'csv').map((d) => d.label)).toContain('Website visits');
+    expect(featuresNotRead(manifest, row, 'csv', undefined)).toEqual({ planned: [], compared: [] });
   });
 
   it('never calls "missing" ideal, even when it scores best', () => {
@@ -312,6 +327,19 @@ describe('whatWouldMakeHotter', () => {
     expect(plan.probabilityBefore).toBeCloseTo(sigmoid(-3.7), 12);
     expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-0.8), 12);
     expect(plan.reaches).toBe(true);
+  });
+
+  it('never changes a feature whose field the page does not show: what the lead has there is not known, no "none" to raise', () => {
+    // The page shows the industry and 1 e-mail opened, not the visits: visits → "> 5", the biggest move, is no plan for this lead.
+    const row = [Number.NaN, 1, 1];
+    const read = whatWouldMakeHotter(manifest, row, contributionsOf(row), 'csv', undefined, [true, true, true])!;
+    expect(read.changes.map((change) => [change.label, change.from, change.to])).toEqual([
+      ['Website visits', 'missing', '> 5'],
+      ['E-mails opened', '≤ 2', '> 2'],
+    ]);
+    const fromThePage = whatWouldMakeHotter(manifest, row, contributionsOf(row), 'csv', undefined, [false, true, true])!;
+    expect(fromThePage.changes.map((change) => [change.label, change.from, change.to])).toEqual([['E-mails opened', '≤ 2', '> 2']]);
+    expect(fromThePage.reaches).toBe(false);
   });
 
   it("words a category a rep can change as the lead's CRM labels it on its pages", () => {
@@ -682,6 +710,13 @@ describe('a count the training data never had above another (visits ≤ page vie
     expect(visits).toBeLessThanOrEqual(views);
   });
 
+  it('neither raises page views the page does not show nor the visits past them: not shown is not known to be none', () => {
+    const row = [2, Number.NaN];
+    const fromThePage = whatWouldMakeHotter(bounded, row, contributionsOf(row, bounded), 'csv', undefined, [true, false])!;
+    expect(steps(fromThePage)).toEqual([]);
+    expect(fromThePage.probabilityAfter).toBe(fromThePage.probabilityBefore);
+  });
+
   it('refuses a manifest whose bound names no feature, itself, or a feature that is no number', () => {
     const withBound = (key: string, atMost: string[]) => () => handMadeManifest({ features: [...features, industry], terms, intercept: -2, referenceFeatures: [summaryOf(key, 0, atMost)] });
     expect(withBound('visits', ['pageviews'])).toThrow(/pageviews.{0,4}, which is no feature/);
@@ -790,6 +825,15 @@ describe('fields the data has missing together (a lead\'s web analytics, all kno
     expect(plan.reaches).toBe(true);
   });
 
+  it('records along no count the page does not show: page views it does not show are not known to be none, nor made 1', () => {
+    // The page shows the visits, forms and last page seen (all empty), not the page views: the page-seen plan above would
+    // promise "Page views: missing → 1" of a lead that may have had many.
+    const withIntercept = { ...model, intercept: -2 };
+    const plan = whatWouldMakeHotter(withIntercept, nothingKnown, contributionsOf(nothingKnown, withIntercept), 'csv', undefined, [true, false, true, true])!;
+    expect(plan.changes.flatMap((change) => [change.feature, ...change.alsoChanges.map((follower) => follower.feature)])).not.toContain(1);
+    expect(plan.changes).toEqual([]);
+  });
+
   it('raises a count recorded along from its least value afterwards', () => {
     // −4 → −2.2 with the page; then a form (0 → 1: +0.9) is the smallest step to warm.
     const plan = planFor(-3);
@@ -856,6 +900,17 @@ describe('a lead no marketing e-mail reaches', () => {
       expect(plan.probabilityAfter).toBeCloseTo(sigmoid(-1), 12);
       expect(plan.reaches).toBe(true);
     }
+  });
+
+  it('is no lead whose page does not show its address: an address not known is not none, and e-mail opens are asked', () => {
+    const { email: _address, ...withoutAddress } = reachable;
+    const row = Array.from(featurizeRecord(withoutAddress, model.features, 'hubspot', now));
+    const fromThePage = [true, true, true, false];
+    const plan = whatWouldMakeHotter(model, row, contributionsOf(row, model), 'hubspot', undefined, fromThePage)!;
+    expect(changesOf(plan)).toEqual([['Marketing e-mails opened', '≤ 2', '> 2']]);
+    expect(deviationsFromIdeal(model, row, 'hubspot', undefined, fromThePage).map((d) => d.label)).toEqual(['Website visits', 'Marketing e-mails opened']);
+    // Read and empty, it has none: no opens asked.
+    expect(changesOf(whatWouldMakeHotter(model, row, contributionsOf(row, model), 'hubspot', undefined, [true, true, true, true])!)).toEqual([['Website visits', '0', '> 5']]);
   });
 
   it('is compared with the ideal customer on no e-mail engagement, and no lead on its opt-out, either way', () => {

@@ -8,7 +8,9 @@
  * source has no field for are left out: it is always missing there, nothing a rep can change;
  * so are a category's levels the source's records cannot hold (`heldLevels`), and e-mail
  * engagement for a lead no marketing e-mail reaches (`cannotBeEmailed`), in the plan and in the
- * comparison with the ideal customer alike.
+ * comparison with the ideal customer alike. So are features whose fields were not read at all
+ * (`FieldsRead`: the page did not show them, and the CRM's record was not read): what the lead has
+ * there is not known, which is no "none recorded".
  * Every figure is exact: what the model adds, pairs included, for the row the change gives.
  */
 import type { Tier } from '../messaging/protocol';
@@ -31,6 +33,16 @@ export const MAX_CHANGES = 3;
  * nothing a rep would see: a model gain of 1e-9, or one a flat step of isotonic calibration takes.
  */
 export const MIN_CHANGE_POINTS = 0.05;
+
+/**
+ * Per feature [F], whether the field(s) it reads were read at all (OpenLead's `fieldsRead`): a
+ * missing value of one read is a field the record has empty, of one not read a value not known.
+ * Undefined: every field was read (a synced lead, a file's row, the CRM's record).
+ */
+export type FieldsRead = readonly boolean[] | undefined;
+
+/** Whether `feature`'s fields were read (see `FieldsRead`). */
+const wasRead = (fieldsRead: FieldsRead, feature: number) => fieldsRead?.[feature] ?? true;
 
 /** Whether every term carries its shape function (models trained elsewhere may not). */
 export function modelHasShapes(manifest: Manifest): boolean {
@@ -224,13 +236,20 @@ const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: bool
  * The lead's value reads as its reasons word it (`leadValueAsShown`). `asWritten` [F] is the
  * lead's values as the CRM wrote them where that is no plain number (explain.ts `valuesAsWritten`:
  * "5-25" read as 5): the lead's value is shown so, and an ideal amount beside it names the model's
- * currency ("(USD)").
+ * currency ("(USD)"). A feature whose fields were not read (`fieldsRead`) is left out: the lead's
+ * value there is not known, and may be the ideal already (`featuresNotRead` names them).
  */
-export function deviationsFromIdeal(manifest: Manifest, row: ArrayLike<number>, source: SourceKind, asWritten?: readonly (string | null)[]): Deviation[] {
+export function deviationsFromIdeal(
+  manifest: Manifest,
+  row: ArrayLike<number>,
+  source: SourceKind,
+  asWritten?: readonly (string | null)[],
+  fieldsRead?: FieldsRead,
+): Deviation[] {
   const logit = logitOf(manifest, row);
-  const emailable = !cannotBeEmailed(manifest, row, source);
+  const emailable = !cannotBeEmailed(manifest, row, source, fieldsRead);
   return manifest.terms
-    .filter((term) => term.features.length === 1 && comparedWithIdeal(manifest.features[term.features[0]], source, emailable))
+    .filter((term) => term.features.length === 1 && wasRead(fieldsRead, term.features[0]) && comparedWithIdeal(manifest.features[term.features[0]], source, emailable))
     .flatMap((term): Deviation[] => {
       const [feature] = term.features;
       const axis = axisAsShown(shapeOf(term).axes[0], manifest.features[feature], source);
@@ -282,7 +301,7 @@ const countsDaysSince = (feature: Feature) => feature.type === 'numeric' && feat
 /**
  * What a rep's work can move a feature to. An activity today resets a "days since" to 0, the
  * one value it can be given (an older date is not a rep's to choose, whatever the shape says);
- * engagement raises counts and rates, where an unknown count is taken as none recorded, each
+ * engagement raises counts and rates, where an unknown count (of a field read, and empty) is taken as none recorded, each
  * to the least value of a higher bin; a category (the last page seen) can become any other
  * named level the lead's `source` can hold (`heldLevels`), not the pooled "(other)".
  */
@@ -321,7 +340,7 @@ function fieldValuesOf(manifest: Manifest, row: ArrayLike<number>, source: Sourc
 /** Re-derived features read counts and ratios of counts only (see `rowAfterChange`), never the time. */
 const TIME_NOT_READ = new Date(Number.NaN);
 
-/** An unknown count is none recorded, as `reachableTargets` takes it. */
+/** An unknown count is none recorded, as `reachableTargets` takes it: the field was read, and is empty (a change never sets a count not read, see `rowAfterChange`). */
 const countOrNone = (count: number) => (Number.isNaN(count) ? 0 : count);
 
 /** The training data's summary of `feature`: its missing share and the counts it was never above. */
@@ -337,7 +356,8 @@ const countBoundsOf = (manifest: Manifest, feature: number) =>
 /**
  * Whether `row` [F] puts `feature` above a count the training data never had it above (more
  * website visits than page views). An unknown count is none recorded, as everywhere in the plan:
- * visits raised past unknown page views would promise the score of a lead no CRM records.
+ * visits raised past unknown page views would promise the score of a lead no CRM records. Page
+ * views not read are not known to allow it either: the visits are not raised past them.
  */
 const breaksCountBound = (manifest: Manifest, row: ArrayLike<number>, feature: number) =>
   countBoundsOf(manifest, feature).some((bound) => countOrNone(row[bound]) < row[feature]);
@@ -424,7 +444,8 @@ function recordPageView(manifest: Manifest, candidates: readonly number[], row: 
  * a changed field also feeds a feature that counts alone cannot re-derive (a day of the week of
  * the same date), or a rate would count more events than its denominator has (more clicks than
  * opens); or a count would pass one the training data never had it above (more visits than page
- * views).
+ * views); or it changes a feature whose fields were not read (`fieldsRead`): page views the page
+ * does not show are no "none" that a page seen makes 1, nor is a click rate of opens not shown known.
  */
 function rowAfterChange(
   manifest: Manifest,
@@ -434,6 +455,7 @@ function rowAfterChange(
   feature: number,
   value: number,
   source: SourceKind,
+  fieldsRead: FieldsRead,
 ): { after: number[]; alsoChanged: number[] } | null {
   const after = withValue(row, feature, value);
   const missingPartners = Number.isNaN(row[feature]) ? recordMissingPartners(manifest, candidates, after, feature) : [];
@@ -446,6 +468,7 @@ function rowAfterChange(
   const followersOf = (f: number) =>
     used.filter((other) => !changed.includes(other) && sourceSupplies(manifest.features[other], source) && fieldsOf(other).some((name) => fieldsOf(f).includes(name)));
   const followers = [...new Set(changed.flatMap(followersOf))];
+  if ([...changed, ...followers].some((f) => !wasRead(fieldsRead, f))) return null;
   if (followers.length === 0) return { after, alsoChanged: recorded };
   if (changed.some((f) => followersOf(f).length > 0 && !holdsFieldValue(manifest.features[f]))) return null;
   const record = fieldValuesOf(manifest, after, source);
@@ -557,11 +580,29 @@ const engagesByEmail = (feature: Feature) =>
 /**
  * Whether no marketing e-mail reaches the lead, as its row tells: it opted out of e-mail, or it has
  * no e-mail address. Only a feature `source` supplies tells: one it has no field for is always missing.
+ * An address the page does not show (`fieldsRead`) is not known, not none.
  */
-const cannotBeEmailed = (manifest: Manifest, row: ArrayLike<number>, source: SourceKind) =>
+const cannotBeEmailed = (manifest: Manifest, row: ArrayLike<number>, source: SourceKind, fieldsRead: FieldsRead) =>
   manifest.features.some(
-    (feature, f) => sourceSupplies(feature, source) && ((isEmailOptOut(feature) && row[f] === 1) || (readsEmailAddress(feature) && Number.isNaN(row[f]))),
+    (feature, f) =>
+      sourceSupplies(feature, source) &&
+      ((isEmailOptOut(feature) && row[f] === 1) || (readsEmailAddress(feature) && Number.isNaN(row[f]) && wasRead(fieldsRead, f))),
   );
+
+/**
+ * The features the plan (`planned`: those a rep could change) and the comparison with the ideal
+ * customer (`compared`) leave out only because their fields were not read (`fieldsRead`: the page
+ * does not show them), by their labels: reading the CRM's record would let LeadLens weigh them too.
+ */
+export function featuresNotRead(manifest: Manifest, row: ArrayLike<number>, source: SourceKind, fieldsRead: FieldsRead): { planned: string[]; compared: string[] } {
+  const emailable = !cannotBeEmailed(manifest, row, source, fieldsRead);
+  const used = [...new Set(manifest.terms.flatMap((term) => term.features))].sort((a, b) => a - b);
+  const planned = used.filter((f) => !wasRead(fieldsRead, f) && settable(manifest.features[f], source) && (emailable || !engagesByEmail(manifest.features[f])));
+  const compared = manifest.terms.filter(
+    (term) => term.features.length === 1 && !wasRead(fieldsRead, term.features[0]) && comparedWithIdeal(manifest.features[term.features[0]], source, emailable),
+  );
+  return { planned: planned.map((f) => manifest.features[f].label), compared: compared.map((term) => term.label) };
+}
 
 /**
  * The smallest changes to fields a rep can set that move the lead to the next tier (hot when
@@ -577,6 +618,9 @@ const cannotBeEmailed = (manifest: Manifest, row: ArrayLike<number>, source: Sou
  * make it happen, and may not e-mail an opted-out lead to try. `scoredTier` is the tier the lead
  * was shown with: the plan starts from it, so it never contradicts the score a rep sees (a
  * probability recomputed from the contributions can fall on the other side of a threshold).
+ * A feature whose fields were not read (`fieldsRead`: the page does not show them) is never
+ * changed, nor recorded along with a change: what the lead has there is not known, which is no
+ * "none recorded" a rep's work could raise (`featuresNotRead` names them).
  */
 export function whatWouldMakeHotter(
   manifest: Manifest,
@@ -584,6 +628,7 @@ export function whatWouldMakeHotter(
   contributions: ArrayLike<number>,
   source: SourceKind,
   scoredTier?: Tier,
+  fieldsRead?: FieldsRead,
 ): HotterPlan | null {
   let logit = manifest.intercept;
   for (let t = 0; t < contributions.length; t++) logit += contributions[t];
@@ -599,8 +644,8 @@ export function whatWouldMakeHotter(
   const used = [...new Set(manifest.terms.flatMap((term) => term.features))];
   const candidates = used.filter((feature) => settable(manifest.features[feature], source));
   // Still candidates for what is recorded along with a change (`recordMissingPartners`): a count recorded at its least asks for nothing.
-  const emailable = !cannotBeEmailed(manifest, row, source);
-  const changeable = candidates.filter((feature) => emailable || !engagesByEmail(manifest.features[feature]));
+  const emailable = !cannotBeEmailed(manifest, row, source, fieldsRead);
+  const changeable = candidates.filter((feature) => wasRead(fieldsRead, feature) && (emailable || !engagesByEmail(manifest.features[feature])));
   const changes: Change[] = [];
   // A lead below the target tier needs a change, even if its recomputed probability sits on the threshold.
   while ((changes.length === 0 || !reached(logit)) && changes.length < MAX_CHANGES) {
@@ -610,7 +655,7 @@ export function whatWouldMakeHotter(
       .flatMap((feature) => {
         const axis = ownAxis(manifest, feature);
         return reachableTargets(manifest.features[feature], axis, before[feature], source).flatMap((target) => {
-          const changed = rowAfterChange(manifest, used, candidates, before, feature, target.value, source);
+          const changed = rowAfterChange(manifest, used, candidates, before, feature, target.value, source, fieldsRead);
           if (!changed) return [];
           const gain = logitChange(manifest, before, changed.after);
           return [{ feature, axis, target, ...changed, gain, calibratedGain: calibratedChange(manifest.calibration, logit, gain) }];
