@@ -12,6 +12,9 @@ import { ShapePlot } from './ShapePlot';
 import { TierDonut } from './TierDonut';
 import { Waterfall } from './Waterfall';
 
+/** Tier thresholds the dots' probabilities are written apart from. */
+const TIERS = { hot: 0.5, warm: 0.1 };
+
 let rendered: Rendered | undefined;
 afterEach(() => {
   rendered?.unmount();
@@ -49,7 +52,7 @@ it.each<[string, () => ReactElement, string[]]>([
   ['a horizontal bar chart', () => <BarsChart title="Terms" description="terms" bars={[{ label: 'Job title', value: 0.4 }]} horizontal />, ['Job title']],
   ['a shape function', () => <ShapePlot term={{ features: [0], label: 'Visits', importance: 0.1, shape }} />, ['≤ 10']],
   ['the tier donut', () => <TierDonut stats={{ hot: tier, warm: tier, cold: tier }} />, []],
-  ['the waterfall', () => <Waterfall start={-2} reasons={[{ label: 'Job title', value: 'VP Sales', points: 1.5 }]} />, ['Starting point']],
+  ['the waterfall', () => <Waterfall start={-2} reasons={[{ label: 'Job title', value: 'VP Sales', points: 1.5 }]} tiers={TIERS} />, ['Starting point']],
 ])('%s: every word drawn reaches 4.5:1 on white', async (_, chart, mustDraw) => {
   // Without an IntersectionObserver, charts draw at once, in turn.
   vi.stubGlobal('IntersectionObserver', undefined);

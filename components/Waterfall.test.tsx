@@ -9,6 +9,9 @@ import { render, spokenText, type Rendered } from '@/test/render';
 import { describeWaterfall, probabilityAxis, Waterfall, waterfallSteps } from './Waterfall';
 import { stubResizeObservers, type StubbedSizeObserver } from '@/test/resize-observers';
 
+/** Tier thresholds the dots' probabilities are written apart from. */
+const TIERS = { hot: 0.5, warm: 0.1 };
+
 const reason = (label: string, points: number): Reason => ({ label, value: '', points });
 
 it('starts at the starting point, a point and no bar, adds each term in turn, strongest first, and ends at the lead', () => {
@@ -73,27 +76,27 @@ it('describes the chart in a rep\'s words: how many reasons raise and lower the 
   expect(describeWaterfall([REASONS[1]])).toBe(
     'From the starting point, no reason raises the odds of converting and 1 reason lowers them; together they divide the odds by 2. The table below lists each reason.',
   );
-  rendered = render(<Waterfall start={-2} reasons={REASONS} />);
+  rendered = render(<Waterfall start={-2} reasons={REASONS} tiers={TIERS} />);
   const label = rendered.container.querySelector('[role="img"]')!.getAttribute('aria-label')!;
   expect(label).toBe(describeWaterfall(REASONS));
   expect(label).not.toMatch(/log-odds|term/i);
 });
 
 it('marks each reason\'s bar up or down with an arrow, not by colour alone', () => {
-  rendered = render(<Waterfall start={-2} reasons={REASONS} />);
+  rendered = render(<Waterfall start={-2} reasons={REASONS} tiers={TIERS} />);
   const barNames = [...rendered.container.querySelectorAll('.recharts-yAxis-tick-labels text')].map((tick) => tick.textContent);
   expect(barNames).toEqual(['Starting point', '▲ Job title', '▼ Days since last activity', '▲ Website visits', 'This lead']);
 });
 
 it('reads its axis as the likelihood of converting, at round percentages, not as raw log-odds', () => {
-  rendered = render(<Waterfall start={-2} reasons={REASONS} />);
+  rendered = render(<Waterfall start={-2} reasons={REASONS} tiers={TIERS} />);
   const ticks = [...rendered.container.querySelectorAll('.recharts-xAxis-tick-labels text')].map((tick) => tick.textContent);
   expect(ticks).toEqual(['10 %', '20 %', '30 %', '50 %']);
   expect(rendered.container.querySelector('.recharts-label')?.textContent).toBe('Likelihood of converting');
 });
 
 it('draws the starting point and the lead as dots with their probabilities, not as bars: the starting point is no reason pulling down', () => {
-  rendered = render(<Waterfall start={-2} reasons={REASONS} />);
+  rendered = render(<Waterfall start={-2} reasons={REASONS} tiers={TIERS} />);
   const bars = [...rendered.container.querySelectorAll('path.recharts-rectangle')];
   expect(bars.map((bar) => bar.getAttribute('name'))).toEqual(['▲ Job title', '▼ Days since last activity', '▲ Website visits']);
   const points = [...rendered.container.querySelectorAll('.waterfall-point')];
@@ -106,8 +109,14 @@ it('draws the starting point and the lead as dots with their probabilities, not 
   expect(last.x + last.width).toBeCloseTo(dotX[1], 3);
 });
 
+it("writes the lead's dot as the headline writes its probability: 49.96 % under 'hot from 50 %' is not '50 %'", () => {
+  // logit(0.4996) ≈ −0.0016: a starting point of −1 and one reason of +0.9984.
+  rendered = render(<Waterfall start={-1} reasons={[{ label: 'Job title', value: 'VP Sales', points: Math.log(0.4996 / 0.5004) + 1 }]} tiers={TIERS} />);
+  expect([...rendered.container.querySelectorAll('.waterfall-point text')].map((text) => text.textContent)).toEqual(['27 %', '49.96 %']);
+});
+
 it('says in its table how each reason moves the odds of converting, in words and as a factor of the odds, not in points', () => {
-  rendered = render(<Waterfall start={-2} reasons={REASONS} />);
+  rendered = render(<Waterfall start={-2} reasons={REASONS} tiers={TIERS} />);
   const table = rendered.container.querySelector('table')!;
   expect([...table.querySelectorAll('th')].map((th) => th.textContent)).toEqual(['Reason', 'This lead', 'How it moves the odds of converting']);
   const effects = [...table.querySelectorAll('tbody tr')].map((row) => row.children[2]);
@@ -121,7 +130,7 @@ it('says in its table how each reason moves the odds of converting, in words and
 });
 
 it('says a reason too weak to name hardly changes the odds, rather than "raises the odds (×1)"', () => {
-  rendered = render(<Waterfall start={-2} reasons={[{ label: 'Country', value: 'France', points: 0.02 }]} />);
+  rendered = render(<Waterfall start={-2} reasons={[{ label: 'Country', value: 'France', points: 0.02 }]} tiers={TIERS} />);
   expect(rendered.container.querySelector('tbody tr')?.children[2].textContent).toBe('hardly changes the odds');
 });
 
@@ -137,7 +146,7 @@ it('tells the odds of the probability shown: a +2 reason of a model with Platt a
   const contributions = [2];
   const start = startingPoint(manifest, contributions, 'csv');
   const reasons = explainLead(manifest, contributions, { title: 'VP Sales' }, 'csv', new Date('2026-11-01T00:00:00Z'));
-  rendered = render(<Waterfall start={start} reasons={reasons} />);
+  rendered = render(<Waterfall start={start} reasons={reasons} tiers={TIERS} />);
   expect(rendered.container.querySelector('tbody tr')?.children[2].textContent).toBe('▲ strongly raises the odds (×2.7)');
   expect(rendered.container.querySelector('[role="img"]')?.getAttribute('aria-label')).toContain('together they multiply the odds by 2.7');
   const shown = applyCalibration(manifest.calibration, -2 + 2); // sigmoid(−1)
@@ -171,7 +180,7 @@ describe('in a side panel of any width', () => {
   it('draws the chart no wider than the card, so Chrome\'s narrowest panel (320 px, 262 px in the card) does not scroll sideways', () => {
     layOut();
     room = 262;
-    rendered = render(<Waterfall start={-2} reasons={REASONS} />);
+    rendered = render(<Waterfall start={-2} reasons={REASONS} tiers={TIERS} />);
     expect(chartWidth()).toBe(262);
     // the names keep their share of the narrower chart, and leave the bars theirs
     expect(labelColumn()).toBe(Math.round((262 * 150) / 340));
@@ -179,7 +188,7 @@ describe('in a side panel of any width', () => {
 
   it('follows the panel as it is resized, and keeps its usual 340 px, names in 150 px, wherever there is more room', () => {
     layOut();
-    rendered = render(<Waterfall start={-2} reasons={REASONS} />);
+    rendered = render(<Waterfall start={-2} reasons={REASONS} tiers={TIERS} />);
     // not laid out yet (a hidden panel): the usual width, not a chart 0 px wide
     expect(chartWidth()).toBe(340);
     resizePanel(600);
@@ -199,7 +208,7 @@ describe('in a side panel of any width', () => {
       return this.id === 'recharts_measurement_span' ? new DOMRect(0, 0, (this.textContent ?? '').length * 6, 14) : measure.call(this);
     });
     const long = 'Marketing e-mails opened during the spring and summer campaigns';
-    rendered = render(<Waterfall start={-2} reasons={[reason(long, 1.2), reason('Region', -0.3)]} />);
+    rendered = render(<Waterfall start={-2} reasons={[reason(long, 1.2), reason('Region', -0.3)]} tiers={TIERS} />);
     const ticks = [...rendered.container.querySelectorAll('.recharts-yAxis-tick-labels text')];
     const lines = ticks.map((tick) => [...tick.querySelectorAll('tspan')].map((line) => line.textContent));
     expect(lines[0]).toEqual(['Starting point']);

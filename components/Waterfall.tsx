@@ -2,7 +2,8 @@ import { useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { Bar, BarChart, Cell, Rectangle, Text, XAxis, YAxis, type BarShapeProps, type YAxisTickContentProps } from 'recharts';
 import type { Reason } from '@/lib/messaging/protocol';
 import { sigmoid } from '@/lib/ml/train/calibration';
-import { DIRECTION_LOOK, directionOf, formatProbability, formatRate, movesTheOdds, oddsFactor, reasonInWords } from '@/lib/presentation';
+import type { TierThresholds } from '@/lib/ml/train/thresholds';
+import { DIRECTION_LOOK, directionOf, formatProbabilityWithTiers, formatRate, movesTheOdds, oddsFactor, reasonInWords } from '@/lib/presentation';
 import { axisLabel, TWO_LINE_ROW_HEIGHT } from './Charts';
 
 
@@ -186,7 +187,7 @@ function StepShape(props: BarShapeProps) {
  * their log-odds, so each reason moves the lead by its odds factor wherever it starts. Each
  * reason's bar is marked ▲ or ▼ besides its colour; the table below says how each moves the odds.
  */
-export function Waterfall({ start, reasons }: { start: number; reasons: readonly Reason[] }) {
+export function Waterfall({ start, reasons, tiers }: { start: number; reasons: readonly Reason[]; tiers: TierThresholds }) {
   const steps = waterfallSteps(start, reasons);
   const axis = probabilityAxis(steps.flatMap((step) => step.range));
   const [low, high] = axis.domain;
@@ -195,7 +196,8 @@ export function Waterfall({ start, reasons }: { start: number; reasons: readonly
     (step): Row => ({
       ...step,
       name: step.kind === 'reason' ? `${DIRECTION_LOOK[directionOf(step.points)].arrow} ${step.label}` : step.label,
-      probability: formatProbability(sigmoid(step.range[1])),
+      // As the headline writes it: a lead at 49.96 % under "hot from 50 %" is not "50 %".
+      probability: formatProbabilityWithTiers(sigmoid(step.range[1]), tiers),
       probabilityLeft: step.range[1] - low > (high - low) / 2,
     }),
   );

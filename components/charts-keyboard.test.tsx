@@ -25,7 +25,7 @@ const shape = { axes: [{ labels: ['≤ 10', '> 10', 'missing'], edges: [10] }], 
 
 it.each([
   ['the tier donut', () => <TierDonut stats={{ hot: tier, warm: tier, cold: tier }} />],
-  ['the waterfall', () => <Waterfall start={-2} reasons={[{ label: 'Job title', value: 'VP Sales', points: 1.5 }]} />],
+  ['the waterfall', () => <Waterfall start={-2} reasons={[{ label: 'Job title', value: 'VP Sales', points: 1.5 }]} tiers={{ hot: 0.5, warm: 0.1 }} />],
   ['a curve', () => <CurveChart title="ROC" description="ROC curve" points={[[0, 0], [0.2, 0.6], [1, 1]]} xLabel="x" yLabel="y" />],
   ['a bar chart', () => <BarsChart title="Lift" description="Lift by decile" bars={[{ label: 'a', value: 1 }, { label: 'b', value: 2 }]} />],
   ['a shape function', () => <ShapePlot term={{ features: [0], label: 'Visits', importance: 0.1, shape }} />],

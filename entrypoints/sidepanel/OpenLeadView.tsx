@@ -85,7 +85,7 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
       </p>
       <ReasonsInWords reasons={lead.reasons} />
       <h3 style={{ fontSize: 14 }}>How the score adds up</h3>
-      <Waterfall start={startingPoint(manifest, lead.contributions, lead.crm)} reasons={lead.reasons} />
+      <Waterfall start={startingPoint(manifest, lead.contributions, lead.crm)} reasons={lead.reasons} tiers={lead.tiers} />
       {shapes ? (
         <>
           <h3 style={{ fontSize: 14 }}>What would make this lead hotter</h3>
