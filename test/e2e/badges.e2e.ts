@@ -364,20 +364,21 @@ describe('badges on lead pages', () => {
     }
   });
 
-  it.each([
-    ['Salesforce', salesforceLeadUrl('00Q000000000EMPAAA')],
-    ['HubSpot', hubspotContactUrl('9000002')],
-  ])('explains a %s page with no readable fields instead of failing silently', async (_crm, url) => {
-    const page = await openPage(url);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    const badge = page.locator(`${BADGE}[data-leadlens-state="error"]`);
-    // The badge keeps loading for 15 s while a page shows no field (a cold Lightning load is slow), then says why.
-    await expect.poll(() => badge.count(), { timeout: 30_000 }).toBe(1);
-    await page.locator(`${BADGE} button`).hover();
-    expect(await page.locator(`${BADGE} [role="region"]`).innerText()).toMatch(/could not read any of this lead's fields/);
-    expect(errors).toEqual([]);
-    await page.close();
+  it('explains a Salesforce and a HubSpot page with no readable fields instead of failing silently', async () => {
+    // Both at once: the badge keeps loading for 15 s while a page shows no field (a cold Lightning load is slow), then says why.
+    await Promise.all(
+      [salesforceLeadUrl('00Q000000000EMPAAA'), hubspotContactUrl('9000002')].map(async (url) => {
+        const page = await openPage(url);
+        const errors: string[] = [];
+        page.on('pageerror', (error) => errors.push(error.message));
+        const badge = page.locator(`${BADGE}[data-leadlens-state="error"]`);
+        await expect.poll(() => badge.count(), { timeout: 30_000 }).toBe(1);
+        await page.locator(`${BADGE} button`).hover();
+        expect(await page.locator(`${BADGE} [role="region"]`).innerText(), url).toMatch(/could not read any of this lead's fields/);
+        expect(errors, url).toEqual([]);
+        await page.close();
+      }),
+    );
   });
 });
 
