@@ -6,7 +6,7 @@ import { LeadLensDb, type StoredLead } from '../db/db';
 import { STORED_SCORES_LOCK } from '../jobs/progress';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { INITIAL_SYNC_STATE } from './state';
-import { dexieSyncStore } from './store';
+import { dexieSyncStore, nameSyncedAccount, readPortalToken, recordPortalToken } from './store';
 import { stubWebLocks } from '../../test/web-locks';
 
 const DB = 'leadlens-sync-store-test';
@@ -169,5 +169,44 @@ it('gives synced leads the values read again of some fields, storing with the st
   expect(await store.readState('salesforce')).toEqual(state);
   expect(await db.leads.toArray()).toEqual([{ ...changed, fields: { ...changed.fields, Days_Open__c: 11 } }, same, demo]);
   await expectSummariesInStep(db);
+  db.close();
+});
+
+it('keeps the token a portal was confirmed through in the sync state: unknown in a state of an older LeadLens or a damaged one, and carried by a sync’s writes', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  // A state of an older LeadLens: read as it was, with no token known.
+  const older = { ...INITIAL_SYNC_STATE, status: 'done' as const, completedCursor: 5, account: { id: '', name: 'a portal HubSpot would not name' } };
+  await db.settings.put({ key: 'sync:hubspot', value: older });
+  expect(await store.readState('hubspot')).toEqual(older);
+  expect(await readPortalToken(db, 'hubspot')).toBeUndefined();
+  // Damaged (a token in clear is not a digest): unknown, and the state kept.
+  await db.settings.put({ key: 'sync:hubspot', value: { ...older, portalToken: { portalId: '', sha256: 'pat-na1-in-clear' } } });
+  expect(await store.readState('hubspot')).toEqual(older);
+  expect(await readPortalToken(db, 'hubspot')).toBeUndefined();
+
+  const portalToken = { portalId: '', sha256: 'a'.repeat(64) };
+  await recordPortalToken(db, 'hubspot', portalToken);
+  // A sync's page, stored with the state it read moved on, keeps it.
+  await store.commitPage('hubspot', [lead('1', 'Ada')], { ...(await store.readState('hubspot')), status: 'running' });
+  expect(await readPortalToken(db, 'hubspot')).toEqual(portalToken);
+  expect((await store.readState('hubspot')).status).toBe('running');
+  db.close();
+});
+
+it('names the recorded account only where it is the one of the id given, and changes nothing else of the state', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const named = { id: '4242424', name: 'HubSpot portal 4242424' };
+  await store.writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 5, account: { id: '777001', name: 'HubSpot portal 777001' } });
+  await nameSyncedAccount(db, 'hubspot', '', named);
+  expect((await store.readState('hubspot')).account).toEqual({ id: '777001', name: 'HubSpot portal 777001' });
+
+  await store.writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 5, account: { id: '', name: 'a portal HubSpot would not name' } });
+  await nameSyncedAccount(db, 'hubspot', '', named);
+  expect(await store.readState('hubspot')).toEqual({ ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 5, account: named });
+  // Nothing recorded, nothing named.
+  await nameSyncedAccount(db, 'salesforce', '', named);
+  expect(await db.settings.get('sync:salesforce')).toBeUndefined();
   db.close();
 });

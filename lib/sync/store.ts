@@ -1,4 +1,5 @@
 /** Where the sync engine keeps leads and its checkpoint: Dexie, one transaction per page. */
+import { z } from 'zod';
 import { accountOf, type Connection } from '../connections/schema';
 import type { CrmAccount, CrmRecord, Deletions } from '../crm/client';
 import type { CrmKind } from '../crm/types';
@@ -40,26 +41,91 @@ export interface SyncStore {
 }
 
 /**
+ * The token of the last HubSpot connection whose portal a connect or test found to be the stored
+ * contacts' (or took as theirs, none being stored), and that portal's id ('' for one HubSpot
+ * would not name): one token reads one portal, so that token connected again after another is
+ * that portal's, whatever HubSpot says. The token is kept as its SHA-256 in hex, never in clear: the
+ * sync state is stored in IndexedDB (Dexie `settings`), and credentials only in `storage.local`
+ * with their connection. Kept in the sync state, it goes with the contacts (another portal
+ * connected, "Purge everything").
+ */
+const PortalTokenSchema = z.object({ portalId: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+export type PortalToken = z.infer<typeof PortalTokenSchema>;
+
+/**
+ * The sync state as stored, with the `PortalToken`: unknown when absent (a state of an older
+ * LeadLens) or damaged. The engine's writes carry it, as each spreads the state it read.
+ */
+const StoredSyncStateSchema = SyncStateSchema.extend({ portalToken: PortalTokenSchema.optional().catch(undefined) });
+type StoredSyncState = z.infer<typeof StoredSyncStateSchema>;
+
+async function readSyncState(db: LeadLensDb, crm: CrmKind): Promise<StoredSyncState> {
+  const row = await db.settings.get(syncStateKey(crm));
+  if (!row) return INITIAL_SYNC_STATE;
+  const parsed = StoredSyncStateSchema.safeParse(row.value);
+  // A state written by an older LeadLens (or damaged) starts a full sync: re-reading is safe, keys dedupe.
+  return parsed.success ? parsed.data : INITIAL_SYNC_STATE;
+}
+
+/**
+ * Writes what `change` makes of the CRM's sync state (nothing when it returns null), read and
+ * written in one transaction: a sync's commits, which hold the settings table too, come before
+ * or after, never between, so none is written over with an older state.
+ */
+async function changeSyncState(db: LeadLensDb, crm: CrmKind, change: (state: StoredSyncState) => StoredSyncState | null): Promise<void> {
+  await db.transaction('rw', db.settings, async () => {
+    const changed = change(await readSyncState(db, crm));
+    if (changed) await db.settings.put({ key: syncStateKey(crm), value: changed });
+  });
+}
+
+/**
  * Records `account` as the org or portal the CRM's stored leads come from, unless one is
  * recorded already (connecting another forgets them, and their state with its account).
  */
 export async function recordSyncedAccount(db: LeadLensDb, crm: CrmKind, account: CrmAccount): Promise<void> {
-  const store = dexieSyncStore(db);
-  const state = await store.readState(crm);
-  if (state.account === undefined) await store.writeState(crm, { ...state, account });
+  await changeSyncState(db, crm, (state) => (state.account === undefined ? { ...state, account } : null));
 }
+
+/**
+ * Records `account` in place of the recorded one when that has the id `recordedId`: the same
+ * portal, named now (a HubSpot portal HubSpot would not name before). Only that field changes.
+ */
+export async function nameSyncedAccount(db: LeadLensDb, crm: CrmKind, recordedId: string, account: CrmAccount): Promise<void> {
+  await changeSyncState(db, crm, (state) => (state.account?.id === recordedId ? { ...state, account } : null));
+}
+
+/** The token the CRM's stored leads' portal was last confirmed through (`PortalToken`); undefined when not known. */
+export async function readPortalToken(db: LeadLensDb, crm: CrmKind): Promise<PortalToken | undefined> {
+  return (await readSyncState(db, crm)).portalToken;
+}
+
+/** Records `portalToken` as the token the CRM's stored leads' portal was last confirmed through. */
+export async function recordPortalToken(db: LeadLensDb, crm: CrmKind, portalToken: PortalToken): Promise<void> {
+  await changeSyncState(db, crm, (state) =>
+    state.portalToken?.portalId === portalToken.portalId && state.portalToken.sha256 === portalToken.sha256 ? null : { ...state, portalToken },
+  );
+}
+
+/**
+ * How an admin gets past contacts kept from a portal HubSpot would not name to a token whose
+ * portal it will not name either (`otherAccountRefusal`, a connect's or test's note).
+ */
+export const WAYS_PAST_AN_UNNAMED_PORTAL =
+  'give the private app HubSpot\'s oauth scope (it lets LeadLens ask which portal a token reads), then press "Test connection"; or connect the token that synced them again; or start afresh with Options › Data and privacy › Purge everything, which deletes every stored lead, model and connection';
 
 /**
  * Why a job through `connection` may not sync into, or write back from, the CRM's stored synced
  * leads, synced from `storedFrom` (the sync state's account): they come from another org or
  * portal than the one it reads, or the portal it reads is not known yet (a HubSpot token whose
- * check failed: what it would store could not be told from another portal's later). Null when it may.
+ * check failed, or whose portal HubSpot would not name: what it would store could not be told
+ * from another portal's later). Null when it may.
  */
 export function otherAccountRefusal(storedFrom: CrmAccount | undefined, connection: Connection): string | null {
   const account = accountOf(connection);
   if (!account) {
-    const stored = storedFrom ? `The stored leads come from ${storedFrom.name}, and which` : 'Which';
-    return `${stored} portal this token reads is not known yet: press "Test connection" to read it, then sync`;
+    const unknown = 'portal this token reads is not known yet: press "Test connection" to read it, then sync';
+    return storedFrom ? `The stored leads come from ${storedFrom.name}, and which ${unknown}. If HubSpot will not say, ${WAYS_PAST_AN_UNNAMED_PORTAL}` : `Which ${unknown}`;
   }
   if (!storedFrom || account.id === storedFrom.id) return null;
   return `The stored leads come from ${storedFrom.name}, not ${account.name}: press "Test connection" to replace them, then sync`;
@@ -72,13 +138,7 @@ const FIELD_DROP_CHUNK = 2000;
 
 export function dexieSyncStore(db: LeadLensDb): SyncStore {
   return {
-    async readState(crm) {
-      const row = await db.settings.get(syncStateKey(crm));
-      if (!row) return INITIAL_SYNC_STATE;
-      const parsed = SyncStateSchema.safeParse(row.value);
-      // A state written by an older LeadLens (or damaged) starts a full sync: re-reading is safe, keys dedupe.
-      return parsed.success ? parsed.data : INITIAL_SYNC_STATE;
-    },
+    readState: (crm) => readSyncState(db, crm),
     async writeState(crm, state) {
       await db.settings.put({ key: syncStateKey(crm), value: state });
     },

@@ -352,8 +352,9 @@ function HubSpotForm({ status, synced, busy, problems, onConnect }: FormProps) {
       <h3 id="hs-title">HubSpot</h3>
       <StatusLine crm="hubspot" status={status} />
       <p>
-        Create a private app (or a service key) with the scope crm.objects.contacts.read (and crm.objects.owners.read to show contact
-        owners by name rather than by id, crm.objects.contacts.write to write scores back), and paste its access token. HubSpot OAuth is not offered: its token exchange needs the app's client secret, and an extension
+        Create a private app (or a service key) with the scope crm.objects.contacts.read (and the scope called oauth, so that LeadLens can ask HubSpot which
+        portal the token reads; crm.objects.owners.read to show contact owners by name rather than by id; crm.objects.contacts.write to
+        write scores back), and paste its access token. HubSpot OAuth is not offered: its token exchange needs the app's client secret, and an extension
         cannot keep a secret.
       </p>
       <label>

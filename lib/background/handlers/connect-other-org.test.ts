@@ -5,6 +5,8 @@
  * portal keeps everything, and so does a portal that cannot be told.
  */
 import 'fake-indexeddb/auto';
+import { createHash } from 'node:crypto';
+import Dexie from 'dexie';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateDemoLeads } from '../../crm/demo-data';
@@ -13,7 +15,7 @@ import { db } from '../../db/db';
 import { INITIAL_SYNC_STATE } from '../../sync/state';
 import { expectSummariesInStep } from '../../../test/fixtures/lead-summaries';
 import { storedLead } from '../../../test/fixtures/stored-lead';
-import { dexieSyncStore } from '../../sync/store';
+import { WAYS_PAST_AN_UNNAMED_PORTAL, dexieSyncStore } from '../../sync/store';
 import { defaultBehaviour } from '../../../test/demo-crm/behaviour';
 import { demoFetch } from '../../../test/demo-crm/fetch';
 import { createDemoCrmHandler } from '../../../test/demo-crm/server';
@@ -114,7 +116,8 @@ it('forgets the previous portal’s contacts when a HubSpot token of another por
   expect(reply.message).toBe('Connected to HubSpot at api.hubapi.com: contacts of HubSpot portal 777001 readable. 2 leads synced from HubSpot portal 4242424 were removed: sync to read this portal\'s');
   // Salesforce's leads are another CRM's: they stay.
   expect((await db.leads.toArray()).map((stored) => stored.key)).toEqual(['salesforce|00QA']);
-  expect(await dexieSyncStore(db).readState('hubspot')).toEqual(INITIAL_SYNC_STATE);
+  // The checkpoint went; what is left is the new token, as its SHA-256, and the portal it reads.
+  expect(await dexieSyncStore(db).readState('hubspot')).toEqual({ ...INITIAL_SYNC_STATE, portalToken: { portalId: '777001', sha256: sha256('pat-na1-portal-b') } });
   // Both portals are read through api.hubapi.com: its access stays.
   expect(fakeBrowser.permissions.remove).not.toHaveBeenCalled();
 });
@@ -383,7 +386,14 @@ it('after a connect to another org whose check failed, refuses to sync into the 
 });
 
 /** What a connect or test says when HubSpot would not name the portal of a new token. */
-const UNCONFIRMED = 'as HubSpot would not say whether this token reads that portal: syncs wait until it does. Press "Test connection" once HubSpot answers the account details (the private app may lack a scope), or connect that portal\'s token again';
+const UNCONFIRMED = `as HubSpot would not say whether this token reads that portal: syncs and write-backs wait until it does. To go on, ${WAYS_PAST_AN_UNNAMED_PORTAL}`;
+/** What a sync says while the portal a token reads is not known and contacts of `portal` are stored. */
+const waitsForPortalOf = (portal: string) =>
+  `The stored leads come from ${portal}, and which portal this token reads is not known yet: press "Test connection" to read it, then sync. If HubSpot will not say, ${WAYS_PAST_AN_UNNAMED_PORTAL}`;
+/** A token as the sync state keeps it. */
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+/** What a connect or test says of a token whose portal HubSpot will not name, and nothing more. */
+const UNNAMED_READABLE = 'Connected to HubSpot at api.hubapi.com: contacts readable, but not which portal they are in (HubSpot refused the account details)';
 
 it('keeps the contacts for a new token whose portal HubSpot will not name, and syncs nothing into them until a check names it: another portal then forgets them', async () => {
   letSyncsRun();
@@ -403,7 +413,7 @@ it('keeps the contacts for a new token whose portal HubSpot will not name, and s
   // A sync checks it first, and HubSpot still will not name it: the sync waits, the contacts stay.
   await syncHandlers.startSync({ crm: 'hubspot' }, sender);
   await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('error'), { timeout: 5_000 });
-  expect((await dexieSyncStore(db).readState('hubspot')).error).toMatch(/^The stored leads come from HubSpot portal 4242424, and which portal this token reads is not known yet/);
+  expect((await dexieSyncStore(db).readState('hubspot')).error).toBe(waitsForPortalOf('HubSpot portal 4242424'));
   expect((await db.leads.toArray()).map((lead) => lead.key)).toEqual(['hubspot|101']);
 
   // HubSpot names it: another portal, so the contacts go.
@@ -518,13 +528,125 @@ it.each([
   expect(await db.leads.where('source').equals('hubspot').count()).toBe(left);
 });
 
-it('forgets the empty state of the previous portal for a new token HubSpot will not name: with no contacts synced, there is nothing to keep', async () => {
+it.each([
+  ['in its place', false],
+  ['after a Disconnect', true],
+])('keeps the contacts of a portal HubSpot never named for the token that synced them, connected again after a token HubSpot will not name either (%s): syncs go on', async (_, disconnectFirst) => {
+  letSyncsRun();
+  refuseAccountDetails = true;
+  await connectHubSpot('pat-na1-portal-a');
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('done'), { timeout: 5_000 });
+  // IndexedDB keeps a digest of the token, never the token.
+  const settings = JSON.stringify(await db.settings.toArray());
+  expect(settings).not.toContain('pat-na1-portal-a');
+  expect(settings).toContain(sha256('pat-na1-portal-a'));
+  if (disconnectFirst) await syncHandlers.disconnectCrm({ crm: 'hubspot' }, sender);
+
+  behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
+  const other = await connectHubSpot('pat-na1-portal-b');
+  expect(other.ok && other.message).toBe(`${UNNAMED_READABLE}. 5 leads synced from a portal HubSpot would not name were kept, ${UNCONFIRMED}`);
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('error'), { timeout: 5_000 });
+  expect((await dexieSyncStore(db).readState('hubspot')).error).toBe(waitsForPortalOf('a portal HubSpot would not name'));
+
+  // As the reply says: the token that synced them, connected again. One token reads one portal.
+  const back = await connectHubSpot('pat-na1-portal-a');
+  expect(back.ok && back.message).toBe(UNNAMED_READABLE);
+  const stored = await readConnection('hubspot');
+  expect(stored?.crm === 'hubspot' && stored.account).toEqual({ id: '', name: 'a portal HubSpot would not name' });
+  const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
+  expect(tested.ok && tested.message).toBe(UNNAMED_READABLE);
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('done'), { timeout: 5_000 });
+  expect((await dexieSyncStore(db).readState('hubspot')).error).toBeNull();
+  expect(await db.leads.where('source').equals('hubspot').count()).toBe(5);
+});
+
+it('keeps a named portal’s contacts for its token connected again after a token whose portal HubSpot will not name, while HubSpot names neither', async () => {
+  await connectHubSpot('pat-na1-portal-a');
+  await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
+  refuseAccountDetails = true;
+  behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
+  const other = await connectHubSpot('pat-na1-portal-b');
+  expect(other.ok && other.message).toBe(`${UNNAMED_READABLE}. 1 lead synced from HubSpot portal 4242424 was kept, ${UNCONFIRMED}`);
+
+  const back = await connectHubSpot('pat-na1-portal-a');
+  expect(back.ok && back.message).toBe(UNNAMED_READABLE);
+  const stored = await readConnection('hubspot');
+  expect(stored?.crm === 'hubspot' && stored.account).toEqual({ id: '4242424', name: 'HubSpot portal 4242424' });
+  expect(await db.leads.count()).toBe(1);
+});
+
+it('keeps contacts of a portal HubSpot never named from a token of another portal HubSpot will not name, though it was connected before them', async () => {
+  // Token B reads another portal, and was connected (and replaced) before A synced anything.
+  letSyncsRun();
+  refuseAccountDetails = true;
+  behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
+  await connectHubSpot('pat-na1-portal-b');
+  await connectHubSpot('pat-na1-portal-a');
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('done'), { timeout: 5_000 });
+
+  const other = await connectHubSpot('pat-na1-portal-b');
+  expect(other.ok && other.message).toBe(`${UNNAMED_READABLE}. 5 leads synced from a portal HubSpot would not name were kept, ${UNCONFIRMED}`);
+  const stored = await readConnection('hubspot');
+  expect(stored?.crm === 'hubspot' && stored.account).toBeUndefined();
+});
+
+it.each([
+  ['names', false, 'Connected to HubSpot at api.hubapi.com: contacts of HubSpot portal 777001 readable'],
+  ['will not name', true, UNNAMED_READABLE],
+])('says nothing of contacts removed when none were stored: a Disconnect, then a token of another portal HubSpot %s', async (_, refused, said) => {
+  await connectHubSpot('pat-na1-portal-a');
+  await syncHandlers.disconnectCrm({ crm: 'hubspot' }, sender);
+  refuseAccountDetails = refused;
+  behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
+  const connected = await connectHubSpot('pat-na1-portal-b');
+  expect(connected.ok && connected.message).toBe(said);
+});
+
+it('names the portal of contacts synced while HubSpot would not without writing over a sync’s commit that lands meanwhile', async () => {
+  letSyncsRun();
+  refuseAccountDetails = true;
+  await connectHubSpot('pat-na1-portal-a');
+  await syncHandlers.startSync({ crm: 'hubspot' }, sender);
+  await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('done'), { timeout: 5_000 });
+  refuseAccountDetails = false;
+
+  // A sync running through the test: each time the test reads the sync state, the sync commits a
+  // page just after (its state as the sync holds it, one more page along).
+  const store = dexieSyncStore(db);
+  const atStart = await store.readState('hubspot');
+  const job = { startedAt: 1, cursor: null, reached: null, lastId: null, pageToken: null, synced: 0, changed: 0, pages: 0, remaining: null, mergedAway: [] };
+  const commits: Promise<void>[] = [];
+  const get = db.settings.get.bind(db.settings);
+  vi.spyOn(db.settings, 'get').mockImplementation((async (key: string) => {
+    const row = await get(key);
+    if (key === 'sync:hubspot') {
+      const pages = commits.length + 1;
+      commits.push(Dexie.ignoreTransaction(() => store.commitPage('hubspot', [], { ...atStart, status: 'running', job: { ...job, pages } })));
+    }
+    return row;
+  }) as never);
+  const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
+  await Promise.all(commits);
+  vi.mocked(db.settings.get).mockRestore();
+
+  expect(tested.ok && tested.message).toBe('Connected to HubSpot at api.hubapi.com: contacts of HubSpot portal 4242424 readable');
+  expect(commits.length).toBeGreaterThan(0);
+  // The sync's last commit is the state: none was written over with what the test read before it.
+  expect((await store.readState('hubspot')).job?.pages).toBe(commits.length);
+});
+
+it('forgets the empty state of the previous portal for a new token HubSpot will not name: with no contacts synced, there is nothing to keep, nor to say', async () => {
   letSyncsRun();
   await connectHubSpot('pat-na1-portal-a');
   await syncHandlers.disconnectCrm({ crm: 'hubspot' }, sender);
   refuseAccountDetails = true;
   behaviour.tokenPortals.set('pat-na1-portal-b', '777001');
-  await connectHubSpot('pat-na1-portal-b');
+  const connected = await connectHubSpot('pat-na1-portal-b');
+  expect(connected.ok && connected.message).toBe(UNNAMED_READABLE);
   await syncHandlers.startSync({ crm: 'hubspot' }, sender);
   await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('done'), { timeout: 5_000 });
   expect(await db.leads.where('source').equals('hubspot').count()).toBe(5);
@@ -580,9 +702,7 @@ it('lets no sync into the contacts of a portal while a connect’s check has not
   hubspotDown = true;
   await syncHandlers.startSync({ crm: 'hubspot' }, sender);
   await vi.waitFor(async () => expect((await dexieSyncStore(db).readState('hubspot')).status).toBe('error'), { timeout: 5_000 });
-  expect((await dexieSyncStore(db).readState('hubspot')).error).toBe(
-    'The stored leads come from HubSpot portal 4242424, and which portal this token reads is not known yet: press "Test connection" to read it, then sync',
-  );
+  expect((await dexieSyncStore(db).readState('hubspot')).error).toBe(waitsForPortalOf('HubSpot portal 4242424'));
   expect((await db.leads.toArray()).map((lead) => lead.key)).toEqual(['hubspot|101']);
   hubspotDown = false;
 
@@ -675,6 +795,7 @@ describe('a check of the stored connection that ends after it was replaced or di
   });
 
   it('does not write the previous token over a new one connected meanwhile: the connect waits for it', async () => {
+    await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
     behaviour.tokenPortals.set(NEW_TOKEN, '777001');
     const check = holdFirstRequestWith(OLD_TOKEN);
     const learning = learnPortalIfUnknown(); // "Sync now", or the automatic sync's alarm
@@ -688,7 +809,7 @@ describe('a check of the stored connection that ends after it was replaced or di
 
     expect(await readConnection('hubspot')).toMatchObject({ auth: { token: NEW_TOKEN }, account: { id: '777001' } });
     // The check it waited for learned the previous token's portal (4242424): this one reads another.
-    expect(connected.ok && connected.message).toMatch(/^Connected to HubSpot at api\.hubapi\.com: contacts of HubSpot portal 777001 readable\. 0 leads synced from HubSpot portal 4242424 were removed/);
+    expect(connected.ok && connected.message).toMatch(/^Connected to HubSpot at api\.hubapi\.com: contacts of HubSpot portal 777001 readable\. 1 lead synced from HubSpot portal 4242424 was removed/);
     expect(await readStatus('hubspot')).toMatchObject({ status: 'connected', message: connected.ok && connected.message });
   });
 

@@ -19,7 +19,7 @@ import { nextAutoSyncAt, readAutoSync, setAutoSync } from '../../sync/schedule';
 import { forgetSyncedLeads } from '../purge';
 import { deleteCachedScoresOf, forgetScoresInFlight } from '../score-cache';
 import { cancelWriteBack } from '../write-back-job';
-import { dexieSyncStore, recordSyncedAccount } from '../../sync/store';
+import { WAYS_PAST_AN_UNNAMED_PORTAL, dexieSyncStore, nameSyncedAccount, readPortalToken, recordPortalToken, recordSyncedAccount } from '../../sync/store';
 
 /** The connection to store; an OAuth one signs in first (the consent window opens here). */
 async function connectionOf(request: ConnectRequest): Promise<Connection> {
@@ -81,8 +81,8 @@ const isNamed = (account: CrmAccount) => account.id !== UNNAMED_PORTAL.id;
 /**
  * How `learned`, the org or portal a check read, stands to `storedFrom`, the one the synced leads
  * came from. Only two names that differ tell another portal. A portal HubSpot would not name
- * tells nothing: through the token the leads are reconciled with (`sameToken`: one token reads one
- * portal) it is theirs; through a new token it is 'unconfirmed'. Leads of a portal HubSpot never
+ * tells nothing: through a token their portal was confirmed through (`sameToken`: one token reads
+ * one portal) it is theirs; through a new token it is 'unconfirmed'. Leads of a portal HubSpot never
  * named are another's to a new token's named portal: no check could ever tell them its.
  */
 function compareAccounts(storedFrom: CrmAccount, learned: CrmAccount, sameToken: boolean): 'same' | 'other' | 'unconfirmed' {
@@ -105,23 +105,41 @@ async function reconcileWithSyncedLeads(crm: CrmKind, storedFrom: CrmAccount | n
   const verdict = compareAccounts(storedFrom, learned, sameToken);
   if (verdict === 'same') {
     const account = isNamed(learned) ? learned : storedFrom;
-    if (isNamed(account)) await nameSyncedPortal(crm, account);
+    // Where the sync state has the portal HubSpot would not name: the same portal, now named.
+    if (isNamed(account)) await nameSyncedAccount(db, crm, UNNAMED_PORTAL.id, account);
     return { note: '', account };
   }
   const kept = verdict === 'unconfirmed' ? await syncedLeadsOf(crm).count() : 0;
   if (kept > 0) {
-    const note = `${syncedLeads(kept, storedFrom, 'kept')}, as HubSpot would not say whether this token reads that portal: syncs wait until it does. Press "Test connection" once HubSpot answers the account details (the private app may lack a scope), or connect that portal's token again`;
+    const note = `${syncedLeads(kept, storedFrom, 'kept')}, as HubSpot would not say whether this token reads that portal: syncs and write-backs wait until it does. To go on, ${WAYS_PAST_AN_UNNAMED_PORTAL}`;
     return { note, account: undefined };
   }
   const removed = await forgetSyncedLeads(crm);
-  return { note: `${syncedLeads(removed, storedFrom, 'removed')}: sync to read this ${crm === 'salesforce' ? 'org' : 'portal'}'s`, account: learned };
+  // None stored (all deleted, or none synced yet): nothing to tell.
+  const note = removed > 0 ? `${syncedLeads(removed, storedFrom, 'removed')}: sync to read this ${crm === 'salesforce' ? 'org' : 'portal'}'s` : '';
+  return { note, account: learned };
 }
 
-/** Records `account` as the portal the CRM's leads came from where the sync state has the one HubSpot would not name: the same portal, now named. */
-async function nameSyncedPortal(crm: CrmKind, account: CrmAccount): Promise<void> {
-  const store = dexieSyncStore(db);
-  const state = await store.readState(crm);
-  if (state.account !== undefined && !isNamed(state.account)) await store.writeState(crm, { ...state, account });
+/** The SHA-256 of `text`, in hex: what the sync state keeps of a token (`PortalToken`). */
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Records the token of a HubSpot connection whose portal was compared with the synced leads (it
+ * has one) as the one their portal was confirmed through: connected again after another token,
+ * while HubSpot still will not name its portal, it is theirs (`tokenConfirmedFor`).
+ */
+async function rememberPortalToken(connection: Connection): Promise<void> {
+  if (connection.crm === 'hubspot' && connection.account) await recordPortalToken(db, 'hubspot', { portalId: connection.account.id, sha256: await sha256Hex(connection.auth.token) });
+}
+
+/** Whether `connection` holds the token the portal of the leads synced from `storedFrom` was last confirmed through (`rememberPortalToken`). */
+async function tokenConfirmedFor(connection: Connection, storedFrom: CrmAccount | null): Promise<boolean> {
+  if (connection.crm !== 'hubspot' || storedFrom === null) return false;
+  const recorded = await readPortalToken(db, 'hubspot');
+  return recorded !== undefined && recorded.portalId === storedFrom.id && recorded.sha256 === (await sha256Hex(connection.auth.token));
 }
 
 /**
@@ -192,15 +210,17 @@ async function checkAndRemember(connection: Connection): Promise<ConnectionReply
   if (!(await stillConnected(connection))) return storedStatus(connection.crm);
   const compared = comparableAccount(checked);
   if (compared === null) return remember(reply);
+  const storedFrom = await syncedFrom(connection.crm, connection);
   // A HubSpot connection with a portal had it compared with the synced leads before: they are its token's.
-  const sameToken = connection.crm === 'hubspot' && connection.account !== undefined;
-  const { note, account } = await reconcileWithSyncedLeads(connection.crm, await syncedFrom(connection.crm, connection), compared, sameToken);
+  const sameToken = connection.crm === 'hubspot' && (connection.account !== undefined || (await tokenConfirmedFor(connection, storedFrom)));
+  const { note, account } = await reconcileWithSyncedLeads(connection.crm, storedFrom, compared, sameToken);
   // Read again after the forgetting, which can wait a while for jobs to stop.
   const current = await stillConnected(connection);
   if (!current) return storedStatus(connection.crm);
   // Unless a Disconnect came since the read just above, which a write could undo.
   const keepsPortal = current.crm === 'hubspot' && account?.id !== current.account?.id;
   if (keepsPortal && !(await writeConnectionUnlessRemovedSince({ ...current, account }, generation))) return storedStatus(connection.crm);
+  if (current.crm === 'hubspot') await rememberPortalToken({ ...current, account });
   return remember(reply, note);
 }
 
@@ -287,8 +307,10 @@ async function storeConnection(connection: Connection, generation: number) {
   const { crm } = connection;
   const previous = await readConnection(crm);
   const storedFrom = await syncedFrom(crm, previous);
-  // Kept through this connect if it forgets nothing (its check may fail), for the next one to compare.
+  // Kept through this connect if it forgets nothing (its check may fail), for the next one to
+  // compare, with the token that portal was confirmed through (recorded by an older LeadLens too).
   if (storedFrom) await recordSyncedAccount(db, crm, storedFrom);
+  if (previous) await rememberPortalToken(previous);
   // The org or portal it reads, learned before anything is stored, so a mistyped host or token
   // forgets nothing: a HubSpot token and a Salesforce session are checked now (the org is the
   // host); an OAuth sign-in has just succeeded at its host (its check reads stored tokens).
@@ -298,17 +320,20 @@ async function storeConnection(connection: Connection, generation: number) {
   const learned = checked ? comparableAccount(checked) : accountOf(connection);
   // The previous connection's portal, when it holds the same token and had its portal compared with the synced leads: one token reads one portal.
   const sameTokenAccount = previous?.crm === 'hubspot' && connection.crm === 'hubspot' && previous.auth.token === connection.auth.token ? previous.account : undefined;
+  // Or the synced leads' own portal, when this is the token it was confirmed through before another was connected.
+  const sameToken = sameTokenAccount !== undefined || (await tokenConfirmedFor(connection, storedFrom));
   // A removal during the sign-in or the check: the leads stay with the rest, as this connect stores nothing.
   if ((await connectionGeneration(crm)) !== generation) throw removedDuringConnect(crm);
   // Before the connection is stored: if a job does not stop, this throws and the previous
   // connection stays, so connecting again retries the forgetting. A failed check compares
   // nothing, and a new token's portal is then not known: syncs and write-backs wait for a check
   // to tell (`otherAccountRefusal`).
-  const { note, account } = learned ? await reconcileWithSyncedLeads(crm, storedFrom, learned, sameTokenAccount !== undefined) : { note: '', account: sameTokenAccount };
+  const { note, account } = learned ? await reconcileWithSyncedLeads(crm, storedFrom, learned, sameToken) : { note: '', account: sameTokenAccount };
   const stored: Connection = connection.crm === 'hubspot' && account ? { ...connection, account } : connection;
   // Stored even when its check failed: it can be retried ("test connection") after fixing what
   // failed. An OAuth connection is checked once stored: its client reads its tokens from storage.
   if (!(await writeConnectionUnlessRemovedSince(stored, generation))) throw removedDuringConnect(crm);
+  await rememberPortalToken(stored);
   return { previous, checked, note, stored };
 }
 
@@ -359,8 +384,10 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     await Promise.all([cancelSync(crm), cancelWriteBack(crm)]);
     const connection = await readConnection(crm);
     const account = connection && accountOf(connection);
-    // The synced leads stay; which org or portal they came from must too, or connecting another one would keep them.
+    // The synced leads stay; which org or portal they came from must too, or connecting another one
+    // would keep them; and the token it was confirmed through, or connecting it again would not.
     if (account) await recordSyncedAccount(db, crm, account);
+    if (connection) await rememberPortalToken(connection);
     const grantLeftLive = await removeConnection(crm);
     // Scores read through it hold its records' fields: another org's page with the same ids must not get them.
     await deleteCachedScoresOf(crm);
