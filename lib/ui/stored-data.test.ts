@@ -264,6 +264,16 @@ describe('a model trained on a source with leads of its own', () => {
     expect(await scoresPerProbabilityBin('t', [0.1, 0.5], { ...rule, source: 'csv' })).toEqual({ counts: [0, 1, 1], trainedOn: 0 });
   });
 
+  it("leaves Demo mode's made-up outcomes out of the default model's labelled scores, once there are leads of your own", async () => {
+    // The default model d (no rule) scored a real converted lead (hubspot|1 of the outer set-up), a real lost one, and two demo leads that converted.
+    await db.putLeads([{ ...lead('salesforce|demoWon1', 'x', 1), origin: 'demo' }, { ...lead('salesforce|demoWon2', 'y', 1), origin: 'demo' }]);
+    await db.leadScores.bulkPut([score('d', 'hubspot|1', 0.9), score('d', 'salesforce|00QB', 0.2), score('d', 'salesforce|demoWon1', 0.8), score('d', 'salesforce|demoWon2', 0.7)]);
+    const { labels, probabilities, ranked } = await labelledProbabilities('d');
+    expect([...labels].sort()).toEqual([0, 1]);
+    expect([...probabilities].sort()).toEqual([0.2, 0.9]);
+    expect([...ranked].sort()).toEqual([0.2, 0.9]);
+  });
+
   it('keeps the demo leads while they are all the source has: the demo is previewed on them', async () => {
     await db.deleteLeads(['salesforce|real1', 'salesforce|real2', 'salesforce|00QA', 'salesforce|00QB']);
     const { labels, probabilities } = await labelledProbabilities('t', rule);

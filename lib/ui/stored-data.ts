@@ -173,11 +173,13 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
       ? (await db.leads.bulkGet(keys)).map((lead) => (known(lead) ? outcomeByRule(lead!) : null))
       : (await db.leadSummaries.bulkGet(keys)).map((lead) => (known(lead) ? lead!.outcome : null));
   };
-  // The leads it was trained on were old enough by its window: their outcomes count whatever their age.
+  // As the drift check counts them: a lead learnt from while the demo was all its source had is made up all the same.
+  const madeUp = new Set(await madeUpLeads(outcomeRule));
+  // The leads it was trained on were old enough by its window: their outcomes count whatever their age. Made-up outcomes never.
   const add = async (keys: string[], probabilityOf: (i: number) => number, settledOnly: boolean) => {
     const outcomes = await outcomesOf(keys, settledOnly);
     outcomes.forEach((outcome, i) => {
-      if (outcome === undefined || outcome === null) return;
+      if (outcome === undefined || outcome === null || madeUp.has(keys[i])) return;
       labels.push(outcome);
       probabilities.push(probabilityOf(i));
     });
@@ -185,8 +187,6 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
 
   const heldOut = await db.heldOutScores.get(modelId);
   const trainedOn = new Set(heldOut?.leadKeys);
-  // As the drift check counts them: a lead learnt from while the demo was all its source had is made up all the same.
-  const madeUp = new Set(await madeUpLeads(outcomeRule));
   const ranked: number[] = [];
   heldOut?.leadKeys.forEach((leadKey, i) => {
     if (!madeUp.has(leadKey)) ranked.push(heldOut.probabilities[i]);
