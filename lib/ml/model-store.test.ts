@@ -9,6 +9,7 @@ import { activateModel, rollBack } from './model-versions';
 import { PREVIOUS_MODEL_KEY, activeManifest, activeModelId, adoptRebuiltBundledModel, deleteModel, manifestOf, importLockName, listModels, modelBytes, setActiveModel, setTiers } from './model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { writeJob } from '../jobs/progress';
+import { keepPolicyFigures, policyFiguresOf } from './policy-figures';
 
 const bundled = (() => {
   const parsed = bundledModel.manifest();
@@ -155,11 +156,16 @@ describe('after an update that rebuilt the bundled model (a new id)', () => {
 
   it('scores with the new bundled model where the old one was active, under the policy the admin set, and drops what was kept for the old', async () => {
     await db.settings.bulkPut([{ key: 'activeModelId', value: OLD_BUNDLED }, { key: `tiers:${OLD_BUNDLED}`, value: policy }]);
+    const figures = { revenuePerConversion: 5000, costPerContact: 40, leadsPerPeriod: 400 };
+    await keepPolicyFigures(OLD_BUNDLED, figures);
     await expect(activeManifest()).rejects.toThrow(`Model ${OLD_BUNDLED} is not installed`);
 
     expect(await adoptRebuiltBundledModel()).toBe(true);
     expect(await activeModelId()).toBe(bundled.modelId);
     expect((await activeManifest()).tiers).toEqual(policy);
+    // The figures the policy was applied with go along with it, for the form to reopen with them.
+    expect(await policyFiguresOf(bundled.modelId)).toEqual(figures);
+    expect(await policyFiguresOf(OLD_BUNDLED)).toBeNull();
     expect((await db.leadScores.toArray()).map((row) => row.key)).toEqual([`${bundled.modelId}|salesforce|1`]);
     expect(await db.scores.toCollection().primaryKeys()).toEqual([`${bundled.modelId}|salesforce|1`]);
     expect(await db.settings.get(`tiers:${OLD_BUNDLED}`)).toBeUndefined();

@@ -13,6 +13,7 @@ import { bundledModel } from './bundled-model';
 import { TiersSchema, parseManifest, type Manifest, type Tiers } from './manifest';
 import { JOB_KEYS, readJob, type JobKind } from '../jobs/progress';
 import { clearCachedScores } from './retier';
+import { carryPolicyFigures, forgetPolicyFigures } from './policy-figures';
 import { reapplyPolicy } from './tier-policy';
 
 /**
@@ -288,9 +289,13 @@ export async function adoptRebuiltBundledModel(): Promise<boolean> {
     const replaced = activeGone ? (active === null ? gone : [active]) : rollBackGone !== null && !bundledActive ? [rollBackGone] : [];
     const carried = hasOwnPolicy ? null : await firstPolicy(replaced);
     // Capacity thresholds chosen on the old model's scores would make another share of leads hot on the new one.
-    if (carried) await setTiers(bundledId, reapplyPolicy(carried, bundledManifest()));
+    if (carried) {
+      await setTiers(bundledId, reapplyPolicy(carried, bundledManifest()));
+      await carryPolicyFigures(replaced, bundledId);
+    }
     for (const id of gone) {
       await db.settings.delete(tiersKey(id));
+      await forgetPolicyFigures(id);
       await db.heldOutScores.delete(id);
       await db.leadScores.where('[modelId+tier]').between([id, Dexie.minKey], [id, Dexie.maxKey]).delete();
       await clearCachedScores(id);

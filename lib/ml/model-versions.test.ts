@@ -9,6 +9,7 @@ import type { FieldSources, Manifest } from './manifest';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { loopModel } from '../../test/fixtures/onnx-models';
 import { MAX_CHECK_CELLS } from './check-model';
+import { keepPolicyFigures, policyFiguresOf } from './policy-figures';
 import {
   MAX_MANIFEST_BYTES,
   MAX_ONNX_BYTES,
@@ -216,8 +217,11 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     const { addedAt } = (await db.models.get('team-model'))!;
     let checked = false;
     const check = async () => ((checked = true), { ok: true as const });
+    await keepPolicyFigures('team-model', { revenuePerConversion: 5000, costPerContact: 40, leadsPerPeriod: 400 });
     const imported = await importModel(JSON.stringify({ ...teamModel, tiers: newPolicy }), modelOnnx, check);
     expect(imported).toEqual({ installed: 'tierPolicyApplied', manifest: { ...teamModel, tiers: newPolicy }, tierPolicyChanged: true });
+    // The figures kept were the replaced policy's: the form reads the file's policy, the defaults for the rest.
+    expect(await policyFiguresOf('team-model')).toBeNull();
     expect((await manifestOf('team-model')).tiers).toEqual(newPolicy);
     expect(checked).toBe(false);
     expect((await db.models.get('team-model'))?.addedAt).toBe(addedAt);

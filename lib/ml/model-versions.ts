@@ -24,6 +24,7 @@ import {
   type ModelSummary,
 } from './model-store';
 import { operatorRefusal } from './onnx/operators';
+import { forgetPolicyFigures } from './policy-figures';
 import { capacityOverInflow } from './tier-policy';
 import { tierThresholds } from './train/thresholds';
 
@@ -216,6 +217,8 @@ async function applyIfSameModel(file: Manifest, onnx: Uint8Array, installedOnnx:
   }
   const tierPolicyChanged = JSON.stringify(installed.tiers) !== JSON.stringify(file.tiers);
   await setTiers(modelId, file.tiers);
+  // The figures kept were the replaced policy's: the form reads the file's own, the defaults for the rest.
+  if (tierPolicyChanged) await forgetPolicyFigures(modelId);
   return { installed: 'tierPolicyApplied', manifest: { ...installed, tiers: file.tiers }, tierPolicyChanged };
 }
 

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { db } from '../db/db';
-import { keepPolicyFigures, policyFiguresOf } from './policy-figures';
+import { carryPolicyFigures, forgetPolicyFigures, keepPolicyFigures, policyFiguresOf } from './policy-figures';
 
 const APPLIED = { revenuePerConversion: 5000, costPerContact: 40, leadsPerPeriod: 400 };
 
@@ -35,5 +35,16 @@ describe('policy figures', () => {
   it('keeps nothing the form would not take', async () => {
     await expect(keepPolicyFigures('model-a', { ...APPLIED, leadsPerPeriod: 0 })).rejects.toThrow();
     expect(await policyFiguresOf('model-a')).toBeNull();
+  });
+
+  it('gives a model that takes over a policy the figures of the first model replaced that has some, and forgets them when asked', async () => {
+    await keepPolicyFigures('old-active', APPLIED);
+    await carryPolicyFigures(['none-kept', 'old-active'], 'retrained');
+    expect(await policyFiguresOf('retrained')).toEqual(APPLIED);
+    await carryPolicyFigures(['none-kept'], 'another');
+    expect(await policyFiguresOf('another')).toBeNull();
+    await forgetPolicyFigures('retrained');
+    expect(await policyFiguresOf('retrained')).toBeNull();
+    expect(await policyFiguresOf('old-active')).toEqual(APPLIED);
   });
 });

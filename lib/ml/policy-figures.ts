@@ -38,3 +38,21 @@ export async function policyFiguresOf(modelId: string): Promise<Economics | null
 export async function keepPolicyFigures(modelId: string, economics: Economics): Promise<void> {
   await db.settings.put({ key: policyFiguresKey(modelId), value: PolicyFiguresSchema.parse(economics) });
 }
+
+/**
+ * Gives `toId` the figures kept with the first of `fromIds` that has some: a model that takes
+ * over another's policy (a trained model activated with the policy in force, a rebuilt default
+ * model) takes the figures it was applied with too, or the form would reopen at the defaults.
+ * Within the caller's transaction, if any.
+ */
+export async function carryPolicyFigures(fromIds: readonly string[], toId: string): Promise<void> {
+  for (const fromId of fromIds) {
+    const figures = await policyFiguresOf(fromId);
+    if (figures) return keepPolicyFigures(toId, figures);
+  }
+}
+
+/** Forgets the figures kept with `modelId`: its policy was replaced by another's (an imported file's), or the model is gone. */
+export async function forgetPolicyFigures(modelId: string): Promise<void> {
+  await db.settings.delete(policyFiguresKey(modelId));
+}

@@ -23,6 +23,7 @@ import { modelExists } from '@/lib/ml/model-exists';
 import { activeManifest, setTiers } from '@/lib/ml/model-store';
 import { addCheckedModel, keepHeldOutScores } from '@/lib/ml/model-versions';
 import { applyPolicyOn, describeTierPolicy, sameTierPolicy } from '@/lib/ml/tier-policy';
+import { carryPolicyFigures } from '@/lib/ml/policy-figures';
 import { describeDataSize } from '@/lib/ml/train/data-size';
 import { suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
 import { choiceFieldsOf, describeLeftOut, withCrmOptionLabels, type LeftOut, type OutcomeRule } from '@/lib/ml/train/training-set';
@@ -131,13 +132,16 @@ export function TrainingSection() {
       // The model was trained with the policy in force at Train. Read again, not taken from the
       // page: Tier policy may have applied another while it trained (minutes), which it takes
       // then, its thresholds chosen on its held-out leads, as the trainer chose them.
-      const inForce = (await activeManifest()).tiers;
+      const replaced = await activeManifest();
+      const inForce = replaced.tiers;
       const policyApplied = sameTierPolicy(inForce, model.manifest.tiers) ? null : applyPolicyOn(inForce, model.heldOut.probabilities);
       // Usable only once the engine has loaded it and run check rows, as an imported model. The
       // same history and settings train the same model (same id): then it is installed already.
       if (!(await modelExists(modelId))) await addCheckedModel(model.manifest, model.onnx, 'trained', (id) => background.checkModel({ modelId: id }));
       // Before the switch: the stored leads are scored, and badges tiered, with it.
       if (policyApplied) await setTiers(modelId, policyApplied);
+      // Its policy is the one in force: so are the figures it was applied with (the form reopens with them, not the defaults).
+      await carryPolicyFigures([replaced.modelId], modelId);
       // Before the switch, so its tier policy is first previewed on the probabilities its thresholds were chosen on.
       await keepHeldOutScores(modelId, model.heldOut);
       // Remembers the model it replaces (Roll back), tells CRM tabs, scores the stored leads.
