@@ -58,7 +58,7 @@ export function DeviationsTable({ deviations, notOnPage }: { deviations: readonl
       {notOnPage && notOnPage.labels.length > 0 && (
         <p className="not-on-page" style={{ fontSize: 12, margin: '4px 0' }}>
           Not on this page, so not compared: {notOnPage.labels.join(', ')}. LeadLens compares every field once it can read the lead from{' '}
-          {CRM_LABEL[notOnPage.crm]}: an admin connects it under CRM connections in the LeadLens options.
+          {CRM_LABEL[notOnPage.crm]} itself: connected to this {notOnPage.crm === 'salesforce' ? 'org' : 'portal'} under CRM connections in the LeadLens options, and the record readable.
         </p>
       )}
     </>
