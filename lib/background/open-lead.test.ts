@@ -6,8 +6,7 @@ import { recognisePage } from '../crm/adapters';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { leadsProtocol, OpenLeadSchema } from '../messaging/protocol-leads';
-import { INITIAL_SYNC_STATE } from '../sync/state';
-import { dexieSyncStore } from '../sync/store';
+import { INITIAL_SYNC_STATE, syncStateKey } from '../sync/state';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { MAX_VALUE_CHARS, valueAsShown } from '../ml/explain';
 import { parseManifest } from '../ml/manifest';
@@ -238,7 +237,7 @@ describe('openRecordInCrmTab', () => {
 
     it('is not opened in the org LeadLens synced from, though that has the demo org’s address: it is a real one', async () => {
       await remember({ crm: 'salesforce', recordId: '00Q5e00000AbCdEAAV', fields: {} }, 7, DEMO_ORG_RECORD('00Q5e00000AbCdEAAV'));
-      await dexieSyncStore(db).writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'done', account: { id: 'leadlens-demo.my.salesforce.com', name: 'leadlens-demo' } });
+      await db.settings.put({ key: syncStateKey('salesforce'), value: { ...INITIAL_SYNC_STATE, status: 'done', account: { id: 'leadlens-demo.my.salesforce.com', name: 'leadlens-demo' } } });
       const { update, create } = tabsApi(7, [7]);
       tabsShowing({ 7: DEMO_ORG_RECORD('00Q5e00000AbCdEAAV') });
       await expect(openRecordInCrmTab('salesforce', '00Q000000000002')).rejects.toThrow(NO_PAGE);
@@ -252,7 +251,7 @@ describe('openRecordInCrmTab', () => {
 
     async function syncedFrom(crm: CrmKind, account: string, recordId: string) {
       await db.leads.put(storedLead({ source: crm, id: recordId, origin: 'sync' }));
-      await dexieSyncStore(db).writeState(crm, { ...INITIAL_SYNC_STATE, status: 'done', account: { id: account, name: account } });
+      await db.settings.put({ key: syncStateKey(crm), value: { ...INITIAL_SYNC_STATE, status: 'done', account: { id: account, name: account } } });
     }
 
     it('not in the org of the last page scored: a sandbox seen before production was connected', async () => {

@@ -137,6 +137,16 @@ export interface CrmAccount {
   name: string;
 }
 
+/**
+ * The CRM user credentials sign in as: `id` to compare; `name` and `username` (the login, as two
+ * users may share a name) to show.
+ */
+export interface CrmUser {
+  id: string;
+  name: string;
+  username: string;
+}
+
 export interface CrmClient {
   readonly crm: CrmKind;
   /** Records one `updateRecords` call takes: the CRM's batch limit (Salesforce 200, HubSpot 100). */
@@ -209,6 +219,12 @@ export interface CrmClient {
    * own), or null when the CRM would not say.
    */
   checkAccess(signal?: AbortSignal): Promise<CrmAccount | null>;
+  /**
+   * The user the credentials sign in as now. What a sync reads is what that user may see
+   * (Salesforce: sharing, field-level security), and a browser session's user changes with a
+   * "Log in as". Absent for a CRM whose credentials are no user's (a HubSpot private app's token).
+   */
+  currentUser?(signal?: AbortSignal): Promise<CrmUser>;
   /**
    * How the CRM's pages show the values of `fields` that are choice lists (a Salesforce picklist, a HubSpot dropdown / radio / checkbox enumeration):
    * field name → (value the API gives → label the page shows), only for values whose label differs from the value. Fields that are not choice lists, have no such value, or that the CRM does not have are left out.

@@ -11,7 +11,7 @@ import { defaultBehaviour, parseFaults } from '../../test/demo-crm/behaviour';
 import { demoFetch, holdingFetch } from '../../test/demo-crm/fetch';
 import { expectCancelledCheckLeavesSyncItsLoad } from '../../test/shared-load';
 import { json, type DemoRequest, type DemoResponse } from '../../test/demo-crm/http';
-import { DEMO_LEAD_QUEUE } from '../../test/demo-crm/salesforce-api';
+import { DEMO_LEAD_QUEUE, DEMO_SALESFORCE_ADMIN, DEMO_SALESFORCE_USERS, demoSessionIdAs } from '../../test/demo-crm/salesforce-api';
 import { createDemoCrm } from '../../test/demo-crm/server';
 
 const leads = generateDemoLeads({ count: 4500, seed: 3, now: new Date('2026-11-01T00:00:00Z') });
@@ -271,6 +271,28 @@ describe('Salesforce client against the demo CRM', () => {
     const error = await ok.client.readRecord(leads[0].salesforceId).catch((e: unknown) => e);
     expect(isCrmError(error, 'auth')).toBe(true);
     expect(String(error)).toContain('INVALID_SESSION_ID');
+  });
+
+  it('names the user the credentials sign in as, by the identity URL Resources by Version lists and their User record: a "Log in as" session is the rep’s', async () => {
+    const { client, requests } = setup();
+    expect(await client.currentUser!()).toEqual({ id: DEMO_SALESFORCE_ADMIN.Id, name: 'Avery Lindqvist', username: 'avery.lindqvist@northbeam-analytics.example' });
+    expect(requests).toEqual(['/services/data/v67.0/', `/services/data/v67.0/sobjects/User/${DEMO_SALESFORCE_ADMIN.Id}?fields=Id,Name,Username`]);
+
+    const rep = DEMO_SALESFORCE_USERS.find((user) => user.Name === 'Tomás Echeverría')!;
+    const { handle } = createDemoCrm(leads, defaultBehaviour());
+    const asRep = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => demoSessionIdAs(rep), fetch: demoFetch(handle) });
+    expect(await asRep.currentUser!()).toEqual({ id: rep.Id, name: 'Tomás Echeverría', username: 'tomas.echeverria@northbeam-analytics.example' });
+  });
+
+  it('answers the 18-character Id of a user the identity URL names by 15, and refuses a resources list without an identity URL', async () => {
+    const rep = DEMO_SALESFORCE_USERS[1];
+    let identity: string | undefined = `https://login.salesforce.com/id/00D5g000004Demo/${rep.Id.slice(0, 15)}`;
+    const { client } = setup('67.0', (request) => (request.url.pathname === '/services/data/v67.0/' ? json(200, { sobjects: '/services/data/v67.0/sobjects', identity }) : undefined));
+    expect((await client.currentUser!()).id).toBe(rep.Id);
+    identity = undefined;
+    const error = await client.currentUser!().catch((e: unknown) => e);
+    expect(isCrmError(error, 'schema')).toBe(true);
+    expect(String(error)).toContain('identity');
   });
 
   it('updates custom fields 200 records per call, with per-record results, and reads them back', async () => {

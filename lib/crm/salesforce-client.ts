@@ -3,7 +3,8 @@
  * redirects and drops the Authorization header). Changes are read with SOQL ordered by
  * `SystemModstamp, Id` and paged by `nextRecordsUrl` (2,000 per batch); deletions with "Get
  * Deleted", or by every Lead's Id when Salesforce no longer keeps them, and now and then
- * (`listPresent`) for the Leads the user can no longer see, which Get Deleted never lists.
+ * (`listPresent`) for the Leads the user can no longer see, which Get Deleted never lists. The
+ * user the credentials sign in as is the one the `identity` URL of Resources by Version names.
  */
 import { z } from 'zod';
 import type { CalculatedPage, ChangedPage, CrmClient, CrmRecord, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
@@ -191,6 +192,15 @@ const DeletedRecordsSchema = z.object({
 });
 
 const VersionsSchema = z.array(z.looseObject({ version: z.string().regex(/^\d+\.0$/) }));
+
+/**
+ * Resources by Version (`GET /services/data/vXX.X/`): with the REST resources, `identity`, the
+ * identity URL of the user the request signs in as, `https://<host>/id/<org Id>/<user Id>`. It
+ * answers a session id and an OAuth token with the `api` scope alike; the identity URL itself and
+ * `/services/oauth2/userinfo` answer only tokens granted the `id` or `openid` scope.
+ */
+const ResourcesSchema = z.looseObject({ identity: z.string().regex(/\/id\/00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?\/005[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/, 'expected an identity URL ending /id/<org Id>/<user Id>') });
+const UserSchema = z.looseObject({ Id: SalesforceId, Name: z.string(), Username: z.string() });
 
 const ErrorBodySchema = z.array(z.looseObject({ errorCode: z.string().optional(), message: z.string().optional() })).min(1);
 
@@ -491,6 +501,14 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
       const records = [...(await named('User', ids.filter((id) => !isQueueId(id)))), ...(await named('Group', ids.filter(isQueueId)))];
       // Keyed by the 18-character Ids Salesforce answers with, the form owner fields hold.
       return new Map(records.map((record) => [record.Id, record.Name]));
+    },
+
+    async currentUser(signal) {
+      const { data: resources } = await http.request({ path: `${base}/`, schema: ResourcesSchema, what: 'list REST resources', signal });
+      const id = resources.identity.slice(resources.identity.lastIndexOf('/') + 1);
+      // Anyone may read their own User record, answered with its 18-character Id; a record read keeps no query cursor open.
+      const { data: user } = await http.request({ path: `${base}/sobjects/User/${id}?fields=Id,Name,Username`, schema: UserSchema, what: 'read the signed-in User', signal });
+      return { id: user.Id, name: user.Name, username: user.Username };
     },
 
     async checkAccess(signal) {

@@ -11,7 +11,8 @@ import { LeadLensDb, type LeadScore } from '../db/db';
 import { mulberry32 } from '../ml/random';
 import { defaultBehaviour, parseFaults, type DemoBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
-import type { DemoHandler } from '../../test/demo-crm/http';
+import { bearerToken, type DemoHandler } from '../../test/demo-crm/http';
+import { DEMO_SALESFORCE_ADMIN, DEMO_SALESFORCE_USERS, demoSessionIdAs, type DemoSalesforceUser } from '../../test/demo-crm/salesforce-api';
 import { createDemoCrm, createDemoCrmHandler } from '../../test/demo-crm/server';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
@@ -27,6 +28,8 @@ const leads = generateDemoLeads({ count: 2300, seed: 21, now: NOW });
 afterEach(() => Dexie.delete(DB));
 
 type Crm = 'salesforce' | 'hubspot';
+/** The requests a sync makes first, asking whom the credentials sign in as (`CrmClient.currentUser`): a HubSpot token is no user's. */
+const SIGN_IN_REQUESTS: Record<Crm, number> = { salesforce: 2, hubspot: 0 };
 
 /** A fresh "service worker": new clients and a new Dexie connection over the same database. */
 function worker(crm: Crm, behaviour: DemoBehaviour, served: DemoLead[] = leads, onRequest: (signal?: AbortSignal) => void = () => undefined) {
@@ -250,9 +253,9 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     const first = worker(crm, behaviour, leads, () => {
       if (++requests === 4) kill.abort();
     });
-    // No owner lookups here (they have their own test): the kill lands on listing requests only.
-    const noOwnerNames: CrmClient = { ...first.client, ownerNames: async () => new Map() };
-    const stopped = await runSync({ client: noOwnerNames, store: first.store, signal: kill.signal });
+    // No owner lookups and no sign-in check here (they have their own tests): the kill lands on listing requests only.
+    const listingOnly: CrmClient = { ...first.client, ownerNames: async () => new Map(), currentUser: undefined };
+    const stopped = await runSync({ client: listingOnly, store: first.store, signal: kill.signal });
     expect(stopped.status).toBe('cancelled');
     const storedBefore = await first.db.leads.count();
     const checkpoint = (await first.store.readState(crm)).job!.cursor!;
@@ -375,8 +378,8 @@ describe.each(['salesforce', 'hubspot'] as const)('sync from %s', (crm) => {
     const field = crm === 'salesforce' ? 'IsConverted' : 'createdate';
     let requests = 0;
     const first = worker(crm, behaviour, leads, () => {
-      // Drift after the first page is stored (the 2 first requests are describe + page 1).
-      if (++requests === 3) behaviour.drift = { field, toType: crm === 'salesforce' ? 'string' : 'number' };
+      // Drift after the first page is stored (the 2 first requests after the sign-in's are describe + page 1).
+      if (++requests === SIGN_IN_REQUESTS[crm] + 3) behaviour.drift = { field, toType: crm === 'salesforce' ? 'string' : 'number' };
     });
     const state = await runSync({ client: first.client, store: first.store });
     expect(state.status).toBe('error');
@@ -1339,6 +1342,100 @@ describe('HubSpot odd contacts in a bulk import (more contacts of one date than 
     expect(state.status).toBe('done');
     expect(state.leftOut?.named.map((record) => record.id).sort()).toEqual(odd.map((lead) => lead.hubspotId).sort());
     await expectEveryLeadOnce(db, 'hubspot', imported.filter((lead) => !odd.includes(lead)));
+    db.close();
+  });
+});
+
+describe('the user a Salesforce sync signs in as', () => {
+  const hidden = 'LeadSource';
+  const rep = DEMO_SALESFORCE_USERS.find((user) => user.Name === 'Marcus Oyelaran')!;
+  const adminSession = '00D5g000004Demo!ARadmin-session';
+  const asCrmUser = ({ Id, Name, Username }: DemoSalesforceUser) => ({ id: Id, name: Name, username: Username });
+
+  /**
+   * A worker syncing the demo org through `session.id`, the browser's Salesforce session, which a
+   * "Log in as" changes; field-level security hides LeadSource from the rep (describe leaves it out
+   * for their session). `requests`: the paths it asked for.
+   */
+  function sessionWorker() {
+    const behaviour = defaultBehaviour();
+    const clock = virtualClock();
+    behaviour.now = clock.now;
+    const { handle } = createDemoCrm(leads, behaviour);
+    const session = { id: adminSession };
+    const requests: string[] = [];
+    const fetch = demoFetch((request) => {
+      requests.push(request.url.pathname);
+      const response = handle(request);
+      if (bearerToken(request) !== demoSessionIdAs(rep) || !request.url.pathname.endsWith('/sobjects/Lead/describe')) return response;
+      const body = JSON.parse(response.body) as { fields: { name: string }[] };
+      return { ...response, body: JSON.stringify({ ...body, fields: body.fields.filter(({ name }) => name !== hidden) }) };
+    });
+    const client = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => session.id, clock, fetch });
+    const db = new LeadLensDb(DB);
+    const withHidden = async () => (await db.leads.where('source').equals('salesforce').toArray()).filter((lead) => hidden in lead.fields).length;
+    return { client, db, store: dexieSyncStore(db), session, requests, clock, withHidden };
+  }
+
+  it('refuses a sync signed in as another user than the leads were synced as, before it reads or changes anything, naming both users and the ways on', async () => {
+    const { client, db, store, session, requests, clock, withHidden } = sessionWorker();
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
+    expect(await withHidden()).toBe(leads.length);
+    const leadsBefore = await db.leads.toArray();
+    const stateBefore = await store.readState('salesforce');
+
+    // The admin used "Log in as" the rep: the browser's session is the rep's when the hourly sync runs.
+    session.id = demoSessionIdAs(rep);
+    requests.length = 0;
+    await clock.sleep(3_600_000);
+    const refused = await runSync({ client, store, now: clock.now });
+    // Only its end is stored: the user it was synced as, the fields it read, its place, all as they were.
+    expect(refused).toEqual({ ...stateBefore, status: 'error', error: expect.any(String), errorKind: null, endedAt: clock.now() });
+    expect(await store.readState('salesforce')).toEqual(refused);
+    expect(refused.error).toMatch(
+      /^Salesforce is signed in as Marcus Oyelaran \(marcus\.oyelaran@northbeam-analytics\.example\), not as Avery Lindqvist \(avery\.lindqvist@northbeam-analytics\.example\), whom LeadLens synced as: a sync as another user would remove the leads and fields only Avery Lindqvist can see/,
+    );
+    expect(refused.error).toContain('Sync again once signed in as Avery Lindqvist (after "Log in as", end it with "Log out as Marcus Oyelaran")');
+    expect(refused.error).toContain('to sync as Marcus Oyelaran from now on, connect Salesforce again under CRM connections: the next sync then reads what Marcus Oyelaran sees');
+    // It asked whom it signs in as, and nothing else: no describe, no Lead.
+    expect(requests).toEqual(['/services/data/v67.0/', `/services/data/v67.0/sobjects/User/${rep.Id}`]);
+    expect(await db.leads.toArray()).toEqual(leadsBefore);
+
+    // Back in the admin's own session: the sync goes on, and every lead kept the field the rep could not see.
+    session.id = adminSession;
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', error: null, syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
+    expect(await withHidden()).toBe(leads.length);
+    db.close();
+  });
+
+  it('goes on signed in as the user the leads were synced as, in a session of theirs after another', async () => {
+    const { client, db, store, session, clock, withHidden } = sessionWorker();
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
+    // The admin logged in again: a new session id, the same user.
+    session.id = '00D5g000004Demo!ARnext-login';
+    await clock.sleep(3_600_000);
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', error: null, lastRun: { synced: 0 }, syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
+    expect(await withHidden()).toBe(leads.length);
+    db.close();
+  });
+
+  it('records the user of the first sync after an update from a LeadLens that recorded none (or of a damaged record), then refuses another', async () => {
+    const { client, db, store, session, clock } = sessionWorker();
+    expect((await runSync({ client, store, now: clock.now })).status).toBe('done');
+    const { syncedAs: _recorded, ...older } = await store.readState('salesforce');
+    // As an older LeadLens left it: no user recorded. Its next sync goes on, and records whom it signs in as.
+    await db.settings.put({ key: syncStateKey('salesforce'), value: older });
+    expect((await store.readState('salesforce')).syncedAs).toBeUndefined();
+    await clock.sleep(3_600_000);
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', error: null, syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
+    // A damaged record reads as none: the sync goes on too, the rest of the state kept.
+    await db.settings.put({ key: syncStateKey('salesforce'), value: { ...(await store.readState('salesforce')), syncedAs: { id: 42 } } });
+    expect(await store.readState('salesforce')).toMatchObject({ status: 'done', completedCursor: expect.any(Number), syncedAs: undefined });
+    await clock.sleep(3_600_000);
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', error: null, syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
+
+    session.id = demoSessionIdAs(rep);
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'error', error: expect.stringContaining('not as Avery Lindqvist'), syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
     db.close();
   });
 });

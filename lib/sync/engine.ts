@@ -13,9 +13,11 @@
  * computes as it reads them (Salesforce formula fields), which change without the record being
  * marked modified. A field the CRM shows that the last sync did not read makes
  * the next one read every record again; one it no longer shows is deleted from every stored lead.
+ * So a sync reads as one user: one whose credentials sign in as another user than the stored
+ * leads were synced as (a Salesforce "Log in as" a rep) is refused before it reads anything.
  */
-import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, SkippedRecord } from '../crm/client';
-import type { CrmKind } from '../crm/types';
+import type { ChangedPage, CrmClient, CrmRecord, CrmUser, DeletedRecord, Deletions, SkippedRecord } from '../crm/client';
+import { CRM_LABEL, type CrmKind } from '../crm/types';
 import type { StoredLead } from '../db/db';
 import { CrmError, isCrmError } from '../crm/http';
 import { SCHEMA_CHANGE_MIN_RECORDS } from '../crm/read-each';
@@ -56,6 +58,33 @@ export interface RunSyncOptions {
 export async function runSync({ client, store, signal, onProgress, onOwnersNamed, now = Date.now }: RunSyncOptions): Promise<SyncState> {
   const { crm } = client;
   let state = await store.readState(crm);
+  /** Stores how the run ended, stopped by `error`: everything committed stays, and so does the job's checkpoint, so starting again resumes it. */
+  const stoppedBy = async (error: unknown): Promise<SyncState> => {
+    const kind = isCrmError(error) ? error.kind : 'internal';
+    state = kind === 'cancelled'
+      ? { ...state, status: 'cancelled', endedAt: now() }
+      : { ...state, status: 'error', error: error instanceof Error ? error.message : String(error), errorKind: kind, endedAt: now() };
+    await store.writeState(crm, state);
+    onProgress?.(state);
+    return state;
+  };
+
+  // Whom the credentials sign in as, before the job starts and anything is read or changed: a
+  // sync as another user than the stored leads were synced as is refused (`otherUserRefusal`).
+  let signedIn: CrmUser | undefined;
+  try {
+    signedIn = await client.currentUser?.(signal);
+  } catch (error) {
+    return stoppedBy(error);
+  }
+  const refusal = signedIn && otherUserRefusal(crm, state.syncedAs, signedIn);
+  if (refusal) {
+    state = { ...state, status: 'error', error: refusal, errorKind: null, endedAt: now() };
+    await store.writeState(crm, state);
+    onProgress?.(state);
+    return state;
+  }
+
   const resumed = state.job !== null;
   let job: SyncJob = state.job ?? {
     startedAt: now(),
@@ -69,7 +98,8 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
     remaining: null,
     mergedAway: [],
   };
-  state = { ...state, status: 'running', job, error: null, errorKind: null };
+  // The user is recorded where none was (a first sync; a state of an older LeadLens), with the name it has now.
+  state = { ...state, status: 'running', job, error: null, errorKind: null, ...(signedIn && { syncedAs: signedIn }) };
   await store.writeState(crm, state);
   onProgress?.(state);
 
@@ -151,15 +181,25 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
       }
     }
   } catch (error) {
-    // Everything committed stays; so does the job's checkpoint, so starting again resumes it.
-    const kind = isCrmError(error) ? error.kind : 'internal';
-    state = kind === 'cancelled'
-      ? { ...state, status: 'cancelled', endedAt: now() }
-      : { ...state, status: 'error', error: error instanceof Error ? error.message : String(error), errorKind: kind, endedAt: now() };
-    await store.writeState(crm, state);
-    onProgress?.(state);
-    return state;
+    return stoppedBy(error);
   }
+}
+
+/**
+ * Why a sync signed in as `signedIn` may not run where the stored leads were synced as
+ * `syncedAs`: it reads only what its user may see (sharing, field-level security), so the fields
+ * only `syncedAs` sees would be deleted from every stored lead, and the leads only they see
+ * removed, with their scores. Null when the user is the same, or `syncedAs` is not known.
+ */
+export function otherUserRefusal(crm: CrmKind, syncedAs: CrmUser | undefined, signedIn: CrmUser): string | null {
+  if (!syncedAs || syncedAs.id === signedIn.id) return null;
+  const label = CRM_LABEL[crm];
+  return (
+    `${label} is signed in as ${signedIn.name} (${signedIn.username}), not as ${syncedAs.name} (${syncedAs.username}), whom LeadLens synced as: ` +
+    `a sync as another user would remove the leads and fields only ${syncedAs.name} can see, with their scores, so this one read nothing. ` +
+    `Sync again once signed in as ${syncedAs.name} (after "Log in as", end it with "Log out as ${signedIn.name}"); ` +
+    `or, to sync as ${signedIn.name} from now on, connect ${label} again under CRM connections: the next sync then reads what ${signedIn.name} sees`
+  );
 }
 
 /**

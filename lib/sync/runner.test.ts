@@ -14,6 +14,7 @@ import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
+import { DEMO_SALESFORCE_USERS, demoSessionIdAs } from '../../test/demo-crm/salesforce-api';
 import { createDemoCrm, createDemoCrmHandler } from '../../test/demo-crm/server';
 import { stubWebLocks } from '../../test/web-locks';
 import { SYNC_WATCHDOG_ALARM, cancelSync, startSync, syncLockName } from './runner';
@@ -47,7 +48,7 @@ vi.mock('./store', async (importOriginal) => {
       return {
         ...store,
         async writeState(crm: CrmKind, state: SyncState) {
-          if (state.status !== 'running' && state.job) await note(crm, state);
+          if (state.status !== 'running') await note(crm, state);
           await store.writeState(crm, state);
         },
         finishSync: (crm: CrmKind, deletions: Parameters<typeof store.finishSync>[1], finished: (removed: number) => SyncState) =>
@@ -120,6 +121,22 @@ it('syncs automatically once the rep logged in to Salesforce after an automatic 
   expect(await syncedAutomatically()).toEqual(['salesforce']);
   expect(await dexieSyncStore(db).readState('salesforce')).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
   expect(await readStatus('salesforce')).toMatchObject({ status: 'connected', message: `Connected to Salesforce at ${HOST}: the last sync read its leads` });
+});
+
+it('refuses a sync through the browser session once it is another user’s ("Log in as" a rep), saying why where the Sync section shows it, and keeps every lead', async () => {
+  let sessionId = SESSION_ID;
+  fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' ? { value: sessionId } : null)) as never;
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
+  const leads = await db.leads.toArray();
+
+  sessionId = demoSessionIdAs(DEMO_SALESFORCE_USERS.find((user) => user.Name === 'Marcus Oyelaran')!);
+  const refused = await syncToItsEnd();
+  expect(refused).toMatchObject({ status: 'error', errorKind: null, lastRun: { synced: 5 } });
+  expect(refused.error).toMatch(/^Salesforce is signed in as Marcus Oyelaran \(.+\), not as Avery Lindqvist \(.+\), whom LeadLens synced as: /);
+  expect(await db.leads.toArray()).toEqual(leads);
+  // The session works: nothing says "reconnect"; and no watchdog is left for a sync that ended.
+  expect((await readStatus('salesforce')).status).not.toBe('reconnect');
+  expect(await fakeBrowser.alarms.get(SYNC_WATCHDOG_ALARM)).toBeUndefined();
 });
 
 it('leaves a status other than "reconnect" to the connection checks', async () => {

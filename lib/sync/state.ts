@@ -129,6 +129,22 @@ export const SyncStateSchema = z.object({
    * disconnected (while connected, the connection says): connecting another one forgets them.
    */
   account: z.object({ id: z.string(), name: z.string() }).optional(),
+  /**
+   * The token of the last HubSpot connection whose portal a connect or test found to be the
+   * stored contacts' (or took as theirs, none being stored), and that portal's id ('' for one
+   * HubSpot would not name): one token reads one portal, so that token connected again after
+   * another is that portal's, whatever HubSpot says. Kept as its SHA-256 in hex, never in clear:
+   * this state is in IndexedDB, credentials only in `storage.local` with their connection. It goes
+   * with the contacts (another portal connected, Purge everything). Unknown when absent or damaged.
+   */
+  portalToken: z.object({ portalId: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional().catch(undefined),
+  /**
+   * The CRM user the stored leads were synced as (`CrmClient.currentUser`): a sync as another
+   * reads what that one may see, and would drop what only this one sees (engine.ts
+   * `otherUserRefusal`). Unknown when absent (a state of an older LeadLens; a CRM without users)
+   * or damaged: the next sync records it.
+   */
+  syncedAs: z.object({ id: z.string().min(1), name: z.string(), username: z.string() }).optional().catch(undefined),
 });
 export type SyncState = z.infer<typeof SyncStateSchema>;
 

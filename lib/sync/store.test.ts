@@ -5,7 +5,7 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { LeadLensDb, type StoredLead } from '../db/db';
 import { STORED_SCORES_LOCK } from '../jobs/progress';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
-import { INITIAL_SYNC_STATE } from './state';
+import { INITIAL_SYNC_STATE, syncStateKey } from './state';
 import { dexieSyncStore, nameSyncedAccount, readPortalToken, recordPortalToken } from './store';
 import { stubWebLocks } from '../../test/web-locks';
 
@@ -198,15 +198,34 @@ it('names the recorded account only where it is the one of the id given, and cha
   const db = new LeadLensDb(DB);
   const store = dexieSyncStore(db);
   const named = { id: '4242424', name: 'HubSpot portal 4242424' };
-  await store.writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 5, account: { id: '777001', name: 'HubSpot portal 777001' } });
+  await db.settings.put({ key: syncStateKey('hubspot'), value: { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 5, account: { id: '777001', name: 'HubSpot portal 777001' } } });
   await nameSyncedAccount(db, 'hubspot', '', named);
   expect((await store.readState('hubspot')).account).toEqual({ id: '777001', name: 'HubSpot portal 777001' });
 
-  await store.writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 5, account: { id: '', name: 'a portal HubSpot would not name' } });
+  await db.settings.put({ key: syncStateKey('hubspot'), value: { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 5, account: { id: '', name: 'a portal HubSpot would not name' } } });
   await nameSyncedAccount(db, 'hubspot', '', named);
   expect(await store.readState('hubspot')).toEqual({ ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 5, account: named });
   // Nothing recorded, nothing named.
   await nameSyncedAccount(db, 'salesforce', '', named);
   expect(await db.settings.get('sync:salesforce')).toBeUndefined();
+  db.close();
+});
+
+it('keeps whom the leads were synced as in the sync state: unknown in a state of an older LeadLens or a damaged one, and carried by a sync’s writes', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const older = { ...INITIAL_SYNC_STATE, status: 'done' as const, completedCursor: 5, account: { id: 'acme.my.salesforce.com', name: 'acme.my.salesforce.com' } };
+  await db.settings.put({ key: 'sync:salesforce', value: older });
+  expect(await store.readState('salesforce')).toEqual(older);
+  // Damaged (no username): unknown, and the state kept.
+  await db.settings.put({ key: 'sync:salesforce', value: { ...older, syncedAs: { id: '0055g00000A1bCdAAA', name: 'Dana Whitfield' } } });
+  expect(await store.readState('salesforce')).toEqual(older);
+
+  const syncedAs = { id: '0055g00000A1bCdAAA', name: 'Dana Whitfield', username: 'dana.whitfield@acme.example' };
+  await db.settings.put({ key: 'sync:salesforce', value: { ...older, syncedAs } });
+  expect((await store.readState('salesforce')).syncedAs).toEqual(syncedAs);
+  // A sync's page, stored with the state it read moved on, keeps it.
+  await store.commitPage('salesforce', [], { ...(await store.readState('salesforce')), status: 'running' });
+  expect(await store.readState('salesforce')).toMatchObject({ status: 'running', syncedAs });
   db.close();
 });

@@ -1,5 +1,4 @@
 /** Where the sync engine keeps leads and its checkpoint: Dexie, one transaction per page. */
-import { z } from 'zod';
 import { accountOf, type Connection } from '../connections/schema';
 import type { CrmAccount, CrmRecord, Deletions } from '../crm/client';
 import type { CrmKind } from '../crm/types';
@@ -40,29 +39,13 @@ export interface SyncStore {
   refreshFields(crm: CrmKind, records: readonly Pick<CrmRecord, 'id' | 'fields'>[], next: (changed: number) => SyncState): Promise<SyncState>;
 }
 
-/**
- * The token of the last HubSpot connection whose portal a connect or test found to be the stored
- * contacts' (or took as theirs, none being stored), and that portal's id ('' for one HubSpot
- * would not name): one token reads one portal, so that token connected again after another is
- * that portal's, whatever HubSpot says. The token is kept as its SHA-256 in hex, never in clear: the
- * sync state is stored in IndexedDB (Dexie `settings`), and credentials only in `storage.local`
- * with their connection. Kept in the sync state, it goes with the contacts (another portal
- * connected, "Purge everything").
- */
-const PortalTokenSchema = z.object({ portalId: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
-export type PortalToken = z.infer<typeof PortalTokenSchema>;
+/** The token the stored leads' portal was last confirmed through (`SyncState.portalToken`). */
+export type PortalToken = NonNullable<SyncState['portalToken']>;
 
-/**
- * The sync state as stored, with the `PortalToken`: unknown when absent (a state of an older
- * LeadLens) or damaged. The engine's writes carry it, as each spreads the state it read.
- */
-const StoredSyncStateSchema = SyncStateSchema.extend({ portalToken: PortalTokenSchema.optional().catch(undefined) });
-type StoredSyncState = z.infer<typeof StoredSyncStateSchema>;
-
-async function readSyncState(db: LeadLensDb, crm: CrmKind): Promise<StoredSyncState> {
+async function readSyncState(db: LeadLensDb, crm: CrmKind): Promise<SyncState> {
   const row = await db.settings.get(syncStateKey(crm));
   if (!row) return INITIAL_SYNC_STATE;
-  const parsed = StoredSyncStateSchema.safeParse(row.value);
+  const parsed = SyncStateSchema.safeParse(row.value);
   // A state written by an older LeadLens (or damaged) starts a full sync: re-reading is safe, keys dedupe.
   return parsed.success ? parsed.data : INITIAL_SYNC_STATE;
 }
@@ -72,7 +55,7 @@ async function readSyncState(db: LeadLensDb, crm: CrmKind): Promise<StoredSyncSt
  * written in one transaction: a sync's commits, which hold the settings table too, come before
  * or after, never between, so none is written over with an older state.
  */
-async function changeSyncState(db: LeadLensDb, crm: CrmKind, change: (state: StoredSyncState) => StoredSyncState | null): Promise<void> {
+async function changeSyncState(db: LeadLensDb, crm: CrmKind, change: (state: SyncState) => SyncState | null): Promise<void> {
   await db.transaction('rw', db.settings, async () => {
     const changed = change(await readSyncState(db, crm));
     if (changed) await db.settings.put({ key: syncStateKey(crm), value: changed });
@@ -95,6 +78,14 @@ export async function nameSyncedAccount(db: LeadLensDb, crm: CrmKind, recordedId
   await changeSyncState(db, crm, (state) => (state.account?.id === recordedId ? { ...state, account } : null));
 }
 
+/**
+ * Forgets whom the CRM's stored leads were synced as (`SyncState.syncedAs`): a connect is the
+ * admin choosing the credentials, and the next sync records the user they sign in as.
+ */
+export async function forgetSyncedAs(db: LeadLensDb, crm: CrmKind): Promise<void> {
+  await changeSyncState(db, crm, (state) => (state.syncedAs === undefined ? null : { ...state, syncedAs: undefined }));
+}
+
 /** The token the CRM's stored leads' portal was last confirmed through (`PortalToken`); undefined when not known. */
 export async function readPortalToken(db: LeadLensDb, crm: CrmKind): Promise<PortalToken | undefined> {
   return (await readSyncState(db, crm)).portalToken;
@@ -112,7 +103,7 @@ export async function recordPortalToken(db: LeadLensDb, crm: CrmKind, portalToke
  * portal it will not name either (`otherAccountRefusal`, a connect's or test's note).
  */
 export const WAYS_PAST_AN_UNNAMED_PORTAL =
-  'give the private app HubSpot\'s oauth scope (it lets LeadLens ask which portal a token reads), then press "Test connection"; or connect the token that synced them again; or start afresh with Options › Data and privacy › Purge everything, which deletes every stored lead, model and connection';
+  'connect the token that synced them again (with HubSpot\'s oauth scope given to its private app, LeadLens can also ask which portal it reads); a token that names its portal otherwise counts as another portal\'s, and removes them. Or start afresh with Options › Data and privacy › Purge everything, which deletes every stored lead, model and connection';
 
 /**
  * Why a job through `connection` may not sync into, or write back from, the CRM's stored synced
@@ -136,11 +127,24 @@ const OWNER_RENAME_CHUNK = 2000;
 /** Leads read, and those holding a dropped field rewritten, per transaction. */
 const FIELD_DROP_CHUNK = 2000;
 
+/**
+ * Writes a sync's `state` with the fields a connect or test owns (`account`, `portalToken`) as
+ * stored now: the engine writes the state it read at its start, and would put back an account
+ * or token a Test connection recorded meanwhile. Within the caller's transaction (one over the
+ * settings table); resolves with what it wrote.
+ */
+async function putSyncState(db: LeadLensDb, crm: CrmKind, state: SyncState): Promise<SyncState> {
+  const { account, portalToken } = await readSyncState(db, crm);
+  const written = { ...state, account, portalToken };
+  await db.settings.put({ key: syncStateKey(crm), value: written });
+  return written;
+}
+
 export function dexieSyncStore(db: LeadLensDb): SyncStore {
   return {
     readState: (crm) => readSyncState(db, crm),
     async writeState(crm, state) {
-      await db.settings.put({ key: syncStateKey(crm), value: state });
+      await db.transaction('rw', db.settings, () => putSyncState(db, crm, state));
     },
     async countChanged(leads) {
       const stored = await db.leads.bulkGet(leads.map((lead) => lead.key));
@@ -149,7 +153,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
     async commitPage(crm, leads, state) {
       await db.transaction('rw', [...db.leadTables, db.settings], async () => {
         await db.putLeads(leads);
-        await db.settings.put({ key: syncStateKey(crm), value: state });
+        await putSyncState(db, crm, state);
       });
     },
     async finishSync(crm, deletions, finished) {
@@ -163,9 +167,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
           await db.deleteLeads(keys);
           await deleteRecordPageScores(keys);
           await db.settings.bulkDelete(keys.map(writtenValuesKey));
-          const state = finished(keys.length);
-          await db.settings.put({ key: syncStateKey(crm), value: state });
-          return state;
+          return putSyncState(db, crm, finished(keys.length));
         });
       // A bulk scoring running now would write its batch's scores back for leads deleted under it:
       // paused after its batch, as an import's swap pauses it.
@@ -220,9 +222,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
           return samePlainData(refreshed, lead) ? [] : [refreshed];
         });
         await db.putLeads(changed);
-        const state = next(changed.length);
-        await db.settings.put({ key: syncStateKey(crm), value: state });
-        return state;
+        return putSyncState(db, crm, next(changed.length));
       });
     },
   };

@@ -1,10 +1,13 @@
 /**
  * Salesforce REST (`*.my.salesforce.com`), the calls LeadLens makes:
  *   GET /services/data/                               versions (no auth, as on Salesforce)
+ *   GET /services/data/vNN.0/                         resources by version, with the `identity` URL of the
+ *                                                     session's user (`demoSessionIdAs`; the admin by default)
  *   GET /services/data/vNN.0/sobjects/Lead/{Id}[?fields=A,B]
  *   GET /services/data/vNN.0/sobjects/Lead/describe
+ *   GET /services/data/vNN.0/sobjects/User/{Id}[?fields=A,B]
  *   GET /services/data/vNN.0/query?q=SOQL             (and queryAll) → {totalSize, done, records, nextRecordsUrl}
- *                                                     on Lead, User (the demo owners) and Group (one queue)
+ *                                                     on Lead, User (the admin and the demo owners) and Group (one queue)
  *   GET /services/data/vNN.0/query/{locator}-{offset}  the next batch
  *   PATCH /services/data/vNN.0/composite/sobjects     update up to 200 records (sObject Collections)
  *   GET /services/data/vNN.0/sobjects/Lead/deleted/?start=ISO&end=ISO
@@ -18,7 +21,7 @@ import { DEMO_OWNERS, salesforceDateTime, type DemoLead, type SalesforceLead } f
 import { salesforceId18 } from '../../lib/crm/salesforce';
 import { z } from 'zod';
 import { SALESFORCE_CUSTOM_FIELDS, SALESFORCE_LEAD_FIELDS, TEXT_FIELD_MAX_LENGTH, salesforceField, type CustomField, type SalesforceField } from './fields';
-import { hasBearerToken, json, parseJsonBody, text, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
+import { bearerToken, hasBearerToken, json, parseJsonBody, text, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
 import { parseSoql, runSoql, SoqlError, type SoqlField, type SoqlObject, type SoqlRow } from './soql';
 import type { DemoStore } from './store';
 
@@ -45,11 +48,48 @@ const RELEASES = ['Winter', 'Spring', 'Summer'] as const;
 /** A Lead queue: owners are Users or queues, and queues are Groups of type Queue. No demo lead is in it. */
 export const DEMO_LEAD_QUEUE = { Id: salesforceId18('00G5g00000Q1bCd'), Name: 'Inbound Leads Queue', Type: 'Queue' } as const;
 
-/** The demo owners as Users, with the fields LeadLens reads. */
+/** The demo org's Id, as the OAuth token response's identity URL names it (salesforce-oauth.ts). */
+const DEMO_ORG_ID = '00D5g000004DemoEAA';
+/** How a session id `demoSessionIdAs` made starts (`<org id>!<token>`, as the login's and OAuth's): the user's Id follows. */
+const SESSION_AS_USER = '00D5g000004Demo!AS';
+
+/** A User of the demo org, with the fields LeadLens reads. */
+export interface DemoSalesforceUser {
+  Id: string;
+  Name: string;
+  Username: string;
+}
+
+const DEMO_USERNAME_DOMAIN = 'northbeam-analytics.example';
+/** Who connects LeadLens to the demo org (the OAuth token response's identity URL names them too): every session is theirs unless `demoSessionIdAs` made it. */
+export const DEMO_SALESFORCE_ADMIN: DemoSalesforceUser = { Id: '0055g00000DemoUAAA', Name: 'Avery Lindqvist', Username: `avery.lindqvist@${DEMO_USERNAME_DOMAIN}` };
+/** The demo org's Users: its admin, then the Lead owners (reps), with usernames made of their names. */
+export const DEMO_SALESFORCE_USERS: readonly DemoSalesforceUser[] = [
+  DEMO_SALESFORCE_ADMIN,
+  ...DEMO_OWNERS.map((owner) => ({
+    Id: owner.salesforceId,
+    Name: owner.name,
+    Username: `${owner.name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\s+/g, '.')}@${DEMO_USERNAME_DOMAIN}`,
+  })),
+];
+
+/**
+ * A session id of the demo org signed in as `user`, as "Log in as" gives an admin a session of
+ * the rep's: the API answers it as that user (the `identity` URL). For tests.
+ */
+export const demoSessionIdAs = (user: DemoSalesforceUser): string => `${SESSION_AS_USER}${user.Id}`;
+
+/** The User a request's session signs in as: the one `demoSessionIdAs` named, else the admin. */
+function signedInUser(request: DemoRequest): DemoSalesforceUser {
+  const token = bearerToken(request) ?? '';
+  const id = token.startsWith(SESSION_AS_USER) ? token.slice(SESSION_AS_USER.length) : null;
+  return DEMO_SALESFORCE_USERS.find((user) => user.Id === id) ?? DEMO_SALESFORCE_ADMIN;
+}
+
 const USER_OBJECT: SoqlObject = {
   name: 'User',
-  fields: [{ name: 'Id', type: 'id' }, { name: 'Name', type: 'string' }, { name: 'IsActive', type: 'boolean' }],
-  rows: () => DEMO_OWNERS.map((owner) => ({ Id: owner.salesforceId, Name: owner.name, IsActive: true })),
+  fields: [{ name: 'Id', type: 'id' }, { name: 'Name', type: 'string' }, { name: 'Username', type: 'string' }, { name: 'IsActive', type: 'boolean' }],
+  rows: () => DEMO_SALESFORCE_USERS.map((user) => ({ ...user, IsActive: true })),
 };
 const GROUP_OBJECT: SoqlObject = {
   name: 'Group',
@@ -135,11 +175,14 @@ export function salesforceApi(store: DemoStore, now: () => number): DemoHandler 
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return error(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${request.method}' not allowed. Allowed are GET,HEAD`);
     }
+    if (rest === '/') return json(200, resourcesByVersion(request.host, version, signedInUser(request)));
     if (rest === '/query' || rest === '/query/' || rest === '/queryAll' || rest === '/queryAll/') return query(request, version);
     const more = /^\/query(?:All)?\/([^/]+)$/.exec(rest);
     if (more) return moreResults(request, more[1]);
     if (/^\/sobjects\/Lead\/describe\/?$/i.test(rest)) return json(200, describeLead(version));
     if (/^\/sobjects\/Lead\/deleted\/?$/i.test(rest)) return deletedLeads(store, request.url.searchParams, now());
+    const user = /^\/sobjects\/User\/([^/]+)\/?$/i.exec(rest);
+    if (user) return userRecord(user[1], version, request.url.searchParams.get('fields'));
     const record = /^\/sobjects\/Lead\/([^/]+)\/?$/i.exec(rest);
     if (record) return leadRecord(store, store.bySalesforceId(record[1]), version, request.url.searchParams.get('fields'));
     return notFound();
@@ -147,6 +190,15 @@ export function salesforceApi(store: DemoStore, now: () => number): DemoHandler 
 }
 
 const floorToMinute = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+
+/** Resources by Version as Salesforce lists them (some of them), with `identity`, the identity URL of the session's user on the My Domain host. */
+function resourcesByVersion(host: string, version: string, user: DemoSalesforceUser): Record<string, string> {
+  const resources = ['tooling', 'metadata', 'chatter', 'tabs', 'queryAll', 'search', 'composite', 'query', 'sobjects', 'limits', 'recent'];
+  return {
+    ...Object.fromEntries(resources.map((name) => [name, `/services/data/v${version}/${name}`])),
+    identity: `https://${host}/id/${DEMO_ORG_ID}/${user.Id}`,
+  };
+}
 
 /**
  * "Get Deleted", as Salesforce answers it: seconds are ignored; the start must precede the end
@@ -203,6 +255,21 @@ function leadRecord(store: DemoStore, lead: DemoLead | undefined, version: strin
     ...customNames.map((name) => [name, custom[name] ?? null]),
   ]);
   return json(200, withAttributes(version, 'Lead', selected));
+}
+
+/** A User of the demo org, or its fields, as `GET sobjects/User/{Id}` answers. */
+function userRecord(id: string, version: string, fieldList: string | null): DemoResponse {
+  const user = DEMO_SALESFORCE_USERS.find((candidate) => candidate.Id === id || candidate.Id.slice(0, 15) === id);
+  if (!user) return notFound();
+  const row: SoqlRow = { ...user, IsActive: true };
+  const selected: Record<string, SoqlRow[string]> = { Id: user.Id };
+  const names = fieldList === null ? USER_OBJECT.fields.map((field) => field.name) : fieldList.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) {
+    const field = USER_OBJECT.fields.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
+    if (!field) return error(400, 'INVALID_FIELD', `No such column '${name}' on entity 'User'.`);
+    selected[field.name] = row[field.name];
+  }
+  return json(200, withAttributes(version, 'User', selected));
 }
 
 const CollectionSchema = z.object({

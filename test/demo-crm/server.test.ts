@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_FEATURE_SPECS, DEMO_OWNERS, generateDemoLeads, SPECIAL_LEAD_IDS, XSS_PAYLOAD, type DemoLead } from '../../lib/crm/demo-data';
 import { ARCHIVED_DEMO_OWNERS, SEARCH_RESULT_CAP } from './hubspot-api';
 import { defaultBehaviour } from './behaviour';
+import { DEMO_SALESFORCE_ADMIN, DEMO_SALESFORCE_USERS, demoSessionIdAs } from './salesforce-api';
 import { DEMO_HOSTS, createDemoCrm, createDemoCrmHandler, startDemoCrm, type DemoCrm } from './server';
 
 const SF_UI = DEMO_HOSTS.salesforceUi;
@@ -221,6 +222,21 @@ describe('Salesforce REST API', () => {
     const reply = await call(SF_API, `/services/data/v66.0/sobjects/Lead/${regular.salesforceId}`);
     expect(reply.status).toBe(401);
     expect(reply.json()).toEqual([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+  });
+
+  it('lists the resources of a version with the identity URL of the session’s user, the admin’s unless a "Log in as" session names another, whose User record it reads', async () => {
+    const resources = (await call(SF_API, '/services/data/v66.0/', { headers: AUTH })).json<Record<string, string>>();
+    expect(resources).toMatchObject({ sobjects: '/services/data/v66.0/sobjects', query: '/services/data/v66.0/query' });
+    expect(resources.identity).toBe(`https://${SF_API}/id/00D5g000004DemoEAA/${DEMO_SALESFORCE_ADMIN.Id}`);
+    const rep = DEMO_SALESFORCE_USERS[3];
+    const asRep = (await call(SF_API, '/services/data/v66.0', { headers: { authorization: `Bearer ${demoSessionIdAs(rep)}` } })).json<Record<string, string>>();
+    expect(asRep.identity).toBe(`https://${SF_API}/id/00D5g000004DemoEAA/${rep.Id}`);
+    expect((await call(SF_API, '/services/data/v66.0/')).status).toBe(401);
+
+    const user = await call(SF_API, `/services/data/v66.0/sobjects/User/${rep.Id.slice(0, 15)}?fields=Id,Name,username`, { headers: AUTH });
+    expect(user.json()).toEqual({ attributes: { type: 'User', url: `/services/data/v66.0/sobjects/User/${rep.Id}` }, Id: rep.Id, Name: rep.Name, Username: rep.Username });
+    expect((await call(SF_API, `/services/data/v66.0/sobjects/User/${rep.Id}?fields=Email`, { headers: AUTH })).json()[0].errorCode).toBe('INVALID_FIELD');
+    expect((await call(SF_API, '/services/data/v66.0/sobjects/User/005000000000000AAA', { headers: AUTH })).status).toBe(404);
   });
 
   it('returns a lead record, or its fields, or Salesforce’s 404', async () => {

@@ -12,7 +12,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateDemoLeads } from '../../crm/demo-data';
 import { readConnection, readStatus, writeConnection } from '../../connections/connections';
 import { db } from '../../db/db';
-import { INITIAL_SYNC_STATE } from '../../sync/state';
+import { INITIAL_SYNC_STATE, syncStateKey } from '../../sync/state';
 import { expectSummariesInStep } from '../../../test/fixtures/lead-summaries';
 import { storedLead } from '../../../test/fixtures/stored-lead';
 import { WAYS_PAST_AN_UNNAMED_PORTAL, dexieSyncStore } from '../../sync/store';
@@ -66,6 +66,19 @@ beforeEach(async () => {
     demoFetch((request) => (hubspotDown ? down : refuseAccountDetails && request.url.pathname.startsWith('/account-info/') ? missingScope : handle(request))),
   );
   await Promise.all(db.tables.map((table) => table.clear()));
+});
+
+it('forgets whom the leads were synced as when the admin connects the same org again: the next sync records the user the new credentials sign in as', async () => {
+  await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  const syncedAs = { id: '0055g00000DemoUAAA', name: 'Avery Lindqvist', username: 'avery@example.com' };
+  await db.settings.put({ key: syncStateKey('salesforce'), value: { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 5, account: { id: PRODUCTION, name: PRODUCTION }, syncedAs } });
+  expect((await dexieSyncStore(db).readState('salesforce')).syncedAs).toEqual(syncedAs);
+  const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+  if (!reply.ok) throw new Error(reply.error);
+  const state = await dexieSyncStore(db).readState('salesforce');
+  expect(state.syncedAs).toBeUndefined();
+  // The rest of the state, the checkpoint included, stays: the same org's leads.
+  expect(state.completedCursor).toBe(5);
 });
 
 it('forgets the previous org’s synced leads, their scores and its checkpoint, and says so', async () => {
@@ -621,12 +634,19 @@ it('names the portal of contacts synced while HubSpot would not without writing 
   const job = { startedAt: 1, cursor: null, reached: null, lastId: null, pageToken: null, synced: 0, changed: 0, pages: 0, remaining: null, mergedAway: [] };
   const commits: Promise<void>[] = [];
   const get = db.settings.get.bind(db.settings);
+  // A commit reads the state too (the fields a test owns): that read starts no other commit.
+  let committing = 0;
+  const commit = async (pages: number) => {
+    committing++;
+    try {
+      await Dexie.ignoreTransaction(() => store.commitPage('hubspot', [], { ...atStart, status: 'running', job: { ...job, pages } }));
+    } finally {
+      committing--;
+    }
+  };
   vi.spyOn(db.settings, 'get').mockImplementation((async (key: string) => {
     const row = await get(key);
-    if (key === 'sync:hubspot') {
-      const pages = commits.length + 1;
-      commits.push(Dexie.ignoreTransaction(() => store.commitPage('hubspot', [], { ...atStart, status: 'running', job: { ...job, pages } })));
-    }
+    if (key === 'sync:hubspot' && committing === 0) commits.push(commit(commits.length + 1));
     return row;
   }) as never);
   const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
@@ -637,6 +657,8 @@ it('names the portal of contacts synced while HubSpot would not without writing 
   expect(commits.length).toBeGreaterThan(0);
   // The sync's last commit is the state: none was written over with what the test read before it.
   expect((await store.readState('hubspot')).job?.pages).toBe(commits.length);
+  // Nor did the sync's commits, holding the state of its start, write the portal the test named back to the unnamed one.
+  expect((await store.readState('hubspot')).account).toEqual({ id: '4242424', name: 'HubSpot portal 4242424' });
 });
 
 it('forgets the empty state of the previous portal for a new token HubSpot will not name: with no contacts synced, there is nothing to keep, nor to say', async () => {

@@ -19,7 +19,7 @@ import { nextAutoSyncAt, readAutoSync, setAutoSync } from '../../sync/schedule';
 import { forgetSyncedLeads } from '../purge';
 import { deleteCachedScoresOf, forgetScoresInFlight } from '../score-cache';
 import { cancelWriteBack } from '../write-back-job';
-import { WAYS_PAST_AN_UNNAMED_PORTAL, dexieSyncStore, nameSyncedAccount, readPortalToken, recordPortalToken, recordSyncedAccount } from '../../sync/store';
+import { WAYS_PAST_AN_UNNAMED_PORTAL, dexieSyncStore, forgetSyncedAs, nameSyncedAccount, readPortalToken, recordPortalToken, recordSyncedAccount } from '../../sync/store';
 
 /** The connection to store; an OAuth one signs in first (the consent window opens here). */
 async function connectionOf(request: ConnectRequest): Promise<Connection> {
@@ -334,6 +334,8 @@ async function storeConnection(connection: Connection, generation: number) {
   // failed. An OAuth connection is checked once stored: its client reads its tokens from storage.
   if (!(await writeConnectionUnlessRemovedSince(stored, generation))) throw removedDuringConnect(crm);
   await rememberPortalToken(stored);
+  // The admin chose these credentials: the next sync records whom they sign in as (a Salesforce user other than before is no "Log in as").
+  await forgetSyncedAs(db, crm);
   return { previous, checked, note, stored };
 }
 
