@@ -1,7 +1,8 @@
 /**
- * Connect both CRMs from the options page and sync 20,000 leads from each, with faults
+ * Connect both CRMs from the options page and sync 10,000 leads from each, with faults
  * injected and the service worker stopped twice mid-sync: every lead stored exactly once,
- * and no credential in storage pages can read, in Dexie, in the page or in the logs.
+ * and no credential in storage pages can read, in Dexie, in the page or in the logs. The scale
+ * of 100,000 a CRM is `npm run bench:sync`'s: here, the behaviour in a CI's time.
  *
  * Site access: Chrome asks the user to allow the org's API host, and Playwright cannot
  * answer that prompt (microsoft/playwright#32755; chrome.developerPrivate's
@@ -23,7 +24,7 @@ import { connectDemoCrms, startSyncs, storedLeadCount, storedLeadCounts, storedO
 import { EXTENSION_DIR, HUBSPOT_API, SALESFORCE_API, chromiumPath } from './harness';
 import { withLeadLensDb } from './idb';
 
-const LEADS = 20_000;
+const LEADS = 10_000;
 const TOKEN = 'pat-na1-e2e-secret-0123456789';
 
 let crm: DemoCrm;
@@ -68,7 +69,7 @@ afterAll(async () => {
   rmSync(profile, { recursive: true, force: true });
 });
 
-it('connects both CRMs and syncs 20,000 leads each through faults and two service worker stops', async () => {
+it('connects both CRMs and syncs 10,000 leads each through faults and two service worker stops', async () => {
   const options = await connectDemoCrms(context, extensionId, TOKEN);
   expect(await options.textContent('#connections')).toContain(`Connected to HubSpot at ${HUBSPOT_API}`);
 
@@ -80,7 +81,7 @@ it('connects both CRMs and syncs 20,000 leads each through faults and two servic
   await startSyncs(options);
 
   const cdp = await context.newCDPSession(options);
-  for (const threshold of [6_000, 14_000]) {
+  for (const threshold of [3_000, 7_000]) {
     await expect.poll(() => storedLeadCount(options, 'hubspot'), { timeout: 120_000, interval: 500 }).toBeGreaterThan(threshold);
     await cdp.send('ServiceWorker.enable');
     await cdp.send('ServiceWorker.stopAllWorkers');
