@@ -1,14 +1,18 @@
 /**
- * The training CLI end to end, as a child process (tsx) on a small generated CSV in a temp dir:
- * the `--json` line, the `--out` files (and the mode of a new folder), warnings on the data, and bad
- * input (exit ≠ 0, a clear message, nothing written), including output folders that cannot be written.
+ * The training CLI end to end on a small generated CSV in a temp dir: the `--json` line, the
+ * `--out` files (and the mode of a new folder), warnings on the data, and bad input (exit ≠ 0, a
+ * clear message, nothing written), including output folders that cannot be written.
+ *
+ * Tests about the process itself (its exit status, its stdout, a file-size limit, its umask, its
+ * time zone) run it as a child process (tsx); the others run cli.ts in this process (`trainHere`),
+ * which saves each a process start-up of a second or two.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import Papa from 'papaparse';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseManifest } from './manifest';
 import { syntheticLeads } from './train/synthetic';
 
@@ -16,6 +20,9 @@ const CLI = resolve(__dirname, 'cli.ts');
 const dir = mkdtempSync(join(tmpdir(), 'leadlens-cli-'));
 const csv = join(dir, 'leads.csv');
 writeFileSync(csv, Papa.unparse(syntheticLeads(600, 9)));
+/** The first 200 of those leads (the same columns), for tests whose claim does not depend on the number of rows: faster to train on. */
+const smallCsv = join(dir, 'small-leads.csv');
+writeFileSync(smallCsv, Papa.unparse(syntheticLeads(200, 9)));
 /** The same leads with 12 converted: too few for 13 folds. */
 const twelveConvertedCsv = join(dir, 'twelve-converted.csv');
 let convertedSoFar = 0;
@@ -71,6 +78,48 @@ function run([command, ...args]: string[], env: NodeJS.ProcessEnv = process.env)
 const train = (...args: string[]) => run(cliCommand(args));
 /** The CLI in the time zone `timeZone` (TZ), which a date-time without a zone would be read in. */
 const trainInTimeZone = (timeZone: string, ...args: string[]) => run(cliCommand(args), { ...process.env, TZ: timeZone });
+/** `trainInTimeZone` without waiting for it: several such processes run at once. */
+const trainInTimeZoneAsync = (timeZone: string, ...args: string[]) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
+    const [command, ...rest] = cliCommand(args);
+    const child = spawn(command, rest, { env: { ...process.env, TZ: timeZone }, timeout: 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+
+let runsHere = 0;
+/**
+ * The CLI with the arguments `args`, in this process: cli.ts runs `process.exitCode = main()` when
+ * imported, so each run imports a fresh copy of it (a new query string; the modules it imports are
+ * shared) with `process.argv` set to the arguments, and its writes to stdout and stderr captured. The exit
+ * code is the `process.exitCode` it sets (a child process exits with it); an exception main() does not
+ * handle (a stack trace and exit 1 in a child process) rejects the import and fails the test.
+ */
+async function runHere(args: string[]): Promise<{ code: number | string | undefined; stdout: string; stderr: string }> {
+  const [argv, exitCode] = [process.argv, process.exitCode];
+  const output = { stdout: '', stderr: '' };
+  const capture = (stream: 'stdout' | 'stderr') =>
+    vi.spyOn(process[stream], 'write').mockImplementation((chunk: string | Uint8Array) => {
+      output[stream] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      return true;
+    });
+  const spies = [capture('stdout'), capture('stderr')];
+  process.argv = [process.execPath, CLI, ...args];
+  process.exitCode = undefined;
+  try {
+    await import(/* @vite-ignore */ `${CLI}?run=${++runsHere}`);
+    return { code: process.exitCode, ...output };
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+    [process.argv, process.exitCode] = [argv, exitCode];
+  }
+}
+/** `train` in this process (`runHere`): the same arguments. */
+const trainHere = (...args: string[]) => runHere(['--csv', csv, ...fast, ...args]);
 /** The CLI under `ulimit -f`: writing a file larger than `kib` KiB fails (EFBIG), as writing to a full disk does. */
 const trainWithFileSizeLimit = (kib: number, ...args: string[]) => run(['bash', '-c', `ulimit -f ${kib} && exec "$@"`, 'bash', ...cliCommand(args)]);
 /** The CLI under `umask mask` (octal), which new folders and files take their mode from. */
@@ -127,9 +176,9 @@ describe('lib/ml/cli.ts', () => {
     expect(card).toContain('defaults, not this business');
   });
 
-  it('reads dates written day first, with slashes or dashes, as dates: days-since features, and says so on stderr', () => {
+  it('reads dates written day first, with slashes or dashes, as dates: days-since features, and says so on stderr', async () => {
     const out = join(dir, 'day-first-model');
-    const run = train('--csv', dayFirstCsv, '--target', 'converted', '--json', '--out', out);
+    const run = await trainHere('--csv', dayFirstCsv, '--target', 'converted', '--json', '--out', out);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain('note: dates read day first (31/12/2025 is 31 December) in "visited", "renewal": the file writes them that way.\n');
@@ -141,9 +190,9 @@ describe('lib/ml/cli.ts', () => {
     }
   });
 
-  it('reads numbers written with thousands dots as numbers, not as an identifier, and says so on stderr', () => {
+  it('reads numbers written with thousands dots as numbers, not as an identifier, and says so on stderr', async () => {
     const out = join(dir, 'german-model');
-    const run = train('--csv', germanCsv, '--sep', ';', '--target', 'converted', '--json', '--out', out);
+    const run = await trainHere('--csv', germanCsv, '--sep', ';', '--target', 'converted', '--json', '--out', out);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('note: numbers read with decimal commas (1.234,5 is 1234.5) in "revenue": the file writes them that way.\n');
     expect(run.stderr).not.toContain('"revenue" has');
@@ -152,9 +201,9 @@ describe('lib/ml/cli.ts', () => {
     expect(revenue).toMatchObject({ type: 'numeric', derive: { kind: 'value', from: { csv: 'revenue' } } });
   });
 
-  it('without --now, measures "days since" from the latest date up to today, not from a contract end in 2099, and says so', () => {
+  it('without --now, measures "days since" from the latest date up to today, not from a contract end in 2099, and says so', async () => {
     const out = join(dir, 'contract-end-model');
-    const run = train('--csv', contractEndCsv, '--target', 'converted', '--json', '--out', out);
+    const run = await trainHere('--csv', contractEndCsv, '--target', 'converted', '--json', '--out', out);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^warning: "contract_end" has dates after the day of training \(\d{4}-\d\d-\d\d\), such as 2099-12-31, which cannot be when the data was exported: /m);
     const latestActivity = leads2023.map((r) => r.last_activity).sort().at(-1);
@@ -166,9 +215,9 @@ describe('lib/ml/cli.ts', () => {
     ['a target that is not a column', ['--target', 'won'], /target column "won" is not in the CSV/],
     ['a time column that is not a column', ['--target', 'converted', '--time-column', 'created'], /time column "created" is not in the data/],
     ['a feature spec that is not JSON', ['--target', 'converted', '--features', csv], /Cannot read the feature spec/],
-  ])('%s: exits non-zero with a clear message and writes nothing', (_, args, message) => {
+  ])('%s: exits non-zero with a clear message and writes nothing', async (_, args, message) => {
     const out = join(dir, `bad-${args.join('-').replace(/[^a-z]/gi, '')}`);
-    const run = train(...args, '--out', out, '--json');
+    const run = await trainHere(...args, '--out', out, '--json');
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(message);
     expect(run.stdout).toBe('');
@@ -179,9 +228,9 @@ describe('lib/ml/cli.ts', () => {
     ['--postive', ['--postive', '0']],
     ['--output', ['--output', join(dir, 'typo')]],
     ['--seeed', ['--seeed=4']],
-  ])('refuses an unknown option (%s): exit 2 naming it, the usage, nothing trained', (option, args) => {
+  ])('refuses an unknown option (%s): exit 2 naming it, the usage, nothing trained', async (option, args) => {
     const out = join(dir, 'typo-out');
-    const run = train('--target', 'converted', ...args, '--out', out);
+    const run = await trainHere('--target', 'converted', ...args, '--out', out);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(new RegExp(`^unknown option ${option}\nusage: npm run train`));
     expect(run.stdout).toBe('');
@@ -198,9 +247,9 @@ describe('lib/ml/cli.ts', () => {
     ['--policy', 'value:100:150', '--policy value:100:150: a contact costing as much as a conversion brings or more pays for no lead, so every lead would be cold'],
     ['--policy', 'capacity:60:50:100', '--policy capacity:60:50:100: hot and warm leads worked per week (60 + 50) are more than the 100 new leads per week'],
     ['--cv', '', '--cv must be a non-negative integer, got ""'],
-  ])('refuses %s "%s" (an empty or non-numeric part is no 0; economics or capacities that sort no lead): exit 2 with the usage, nothing trained', (option, value, message) => {
+  ])('refuses %s "%s" (an empty or non-numeric part is no 0; economics or capacities that sort no lead): exit 2 with the usage, nothing trained', async (option, value, message) => {
     const out = join(dir, `bad-number-${option}-${value.replace(/[^a-z0-9]/gi, '_')}`);
-    const run = train('--target', 'converted', `${option}=${value}`, '--out', out);
+    const run = await trainHere('--target', 'converted', `${option}=${value}`, '--out', out);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${message}\nusage: npm run train`);
     expect(run.stdout).toBe('');
@@ -210,9 +259,9 @@ describe('lib/ml/cli.ts', () => {
   it.each([
     ['13', 'the data has 12 converted.'],
     ['700', 'the data has 12 converted and 588 other.'],
-  ])('--cv %s with 12 converted rows: exit 1 saying what it needs, no stack trace, nothing written', (cv, has) => {
+  ])('--cv %s with 12 converted rows: exit 1 saying what it needs, no stack trace, nothing written', async (cv, has) => {
     const out = join(dir, `cv-${cv}`);
-    const run = train('--csv', twelveConvertedCsv, '--target', 'converted', '--cv', cv, '--out', out);
+    const run = await trainHere('--csv', twelveConvertedCsv, '--target', 'converted', '--cv', cv, '--out', out);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`error: --cv ${cv} needs at least ${cv} converted and ${cv} other rows; ${has} Pass --cv 12 or less, or --cv 0 for one 80/20 holdout.\n`);
     expect(run.stderr).not.toMatch(STACK_TRACE);
@@ -222,9 +271,9 @@ describe('lib/ml/cli.ts', () => {
   it.each([
     ['one lead of another country: the cross-validation fold testing it', [oneCanadianCsv, '--cv', '5', '--exclude', 'created'], /^error: The model of cross-validation fold [1-5] trains on 160 of the 200 rows, and no feature varies among them, .*\("country" differs from its most common value in 1 row\)\. Training needs a feature that differs from its most common value in more rows than that model leaves out \(40\): add a column that tells more of the leads apart\.$/m],
     ['the latest leads of another country: the out-of-time check (--time-column)', [lateCanadiansCsv, '--cv', '5', '--time-column', 'created', '--exclude', 'created'], /^error: The model of the out-of-time check by "created" trains on 140 of the 200 rows, and no feature varies among them, .*in 60 rows\)\. .* than that model leaves out \(60\): /m],
-  ])('a feature varying in too few rows for %s: exit 1 saying which and what is needed, no stack trace, nothing written', (_, [csvPath, ...args], message) => {
+  ])('a feature varying in too few rows for %s: exit 1 saying which and what is needed, no stack trace, nothing written', async (_, [csvPath, ...args], message) => {
     const out = join(dir, `few-countries-${basename(csvPath, '.csv')}`);
-    const run = train('--csv', csvPath, '--target', 'converted', ...args, '--out', out, '--json');
+    const run = await trainHere('--csv', csvPath, '--target', 'converted', ...args, '--out', out, '--json');
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(STACK_TRACE);
@@ -232,8 +281,8 @@ describe('lib/ml/cli.ts', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('a target of three values and no --positive: asks to map it to two, naming them, not for --positive', () => {
-    const run = train('--csv', maybeCsv, '--target', 'converted', '--json');
+  it('a target of three values and no --positive: asks to map it to two, naming them, not for --positive', async () => {
+    const run = await trainHere('--csv', maybeCsv, '--target', 'converted', '--json');
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^error: The target column "converted" has 3 values: "0" \(\d+\), "1" \(\d+\), "maybe" \(1\); training needs two, converted and not converted\. Map it to two values first\.$/m);
     expect(run.stderr).not.toContain('--positive');
@@ -260,9 +309,9 @@ describe('lib/ml/cli.ts', () => {
       specFile('crm-spec.json', [['source', 'Lead source', { csv: 'source' }], ['crm_source', 'CRM source', { salesforce: 'LeadSource', hubspot: 'hs_analytics_source' }]]),
       'has a feature that names no CSV column, so it cannot be read from one: "CRM source" (salesforce and hubspot fields only).',
     ],
-  ])('a --features spec naming %s: exit 1 naming them and the CSV\'s columns, nothing trained or written', (_, spec, problem) => {
+  ])('a --features spec naming %s: exit 1 naming them and the CSV\'s columns, nothing trained or written', async (_, spec, problem) => {
     const out = join(dir, `spec-${basename(spec, '.json')}`);
-    const run = train('--target', 'converted', '--features', spec, '--out', out);
+    const run = await trainHere('--target', 'converted', '--features', spec, '--out', out);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
       `error: The feature spec ${spec} ${problem} The CSV has the columns id, source, industry, title, email, visits, revenue, last_activity, opted_in, constant, empty, converted. ` +
@@ -272,61 +321,61 @@ describe('lib/ml/cli.ts', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('refuses an --exclude naming a column the CSV does not have, suggesting the one it may mean: exit 1, nothing trained or written (with --features too)', () => {
+  it('refuses an --exclude naming a column the CSV does not have, suggesting the one it may mean: exit 1, nothing trained or written (with --features too)', async () => {
     const spec = specFile('source-spec.json', [['source', 'Lead source', { csv: 'source' }]]);
     const columns = 'id, source, industry, title, email, visits, revenue, last_activity, opted_in, constant, empty, converted';
     for (const args of [[], ['--features', spec]]) {
       const out = join(dir, 'misspelt-exclude');
-      const one = train('--target', 'converted', '--exclude', 'ID', ...args, '--out', out);
+      const one = await trainHere('--target', 'converted', '--exclude', 'ID', ...args, '--out', out);
       expect(one.code).toBe(1);
       // no progress line: nothing trained
       expect(one.stderr).toBe(`error: --exclude names a column the CSV does not have: "ID" (did you mean "id"?). The CSV has the columns ${columns}. Name each column as the header writes it.\n`);
       expect(existsSync(out)).toBe(false);
-      const two = train('--target', 'converted', '--exclude', 'id,Last Activity,lead_id', ...args);
+      const two = await trainHere('--target', 'converted', '--exclude', 'id,Last Activity,lead_id', ...args);
       expect(two.code).toBe(1);
       expect(two.stderr).toBe(`error: --exclude names 2 columns the CSV does not have: "Last Activity" (did you mean "last_activity"?), "lead_id". The CSV has the columns ${columns}. Name each column as the header writes it.\n`);
     }
   });
 
-  it('drops a whole-number column named as an identifier (HubSpot\'s "Record ID"), saying so', () => {
+  it('drops a whole-number column named as an identifier (HubSpot\'s "Record ID"), saying so', async () => {
     const withRecordId = join(dir, 'record-id.csv');
     writeFileSync(withRecordId, Papa.unparse(syntheticLeads(200, 9).map((r, i) => ({ 'Record ID': String(5_000_065 + 37 * i), ...r }))));
     const out = join(dir, 'record-id-model');
-    const run = train('--csv', withRecordId, '--target', 'converted', '--quiet', '--out', out);
+    const run = await trainHere('--csv', withRecordId, '--target', 'converted', '--quiet', '--out', out);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('warning: Column "Record ID" is named as an identifier and every row has its own whole number (200 distinct in 200 rows): dropped.\n');
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.features.map((f: { label: string }) => f.label)).not.toContain('Record ID');
   });
 
-  it('says to list the notes in a number column in --missing, and reads the column as numbers once they are', () => {
+  it('says to list the notes in a number column in --missing, and reads the column as numbers once they are', async () => {
     const notes = ['unknown', 'ask sales', 'tbd'];
     const withNotes = join(dir, 'visits-with-notes.csv');
     writeFileSync(withNotes, Papa.unparse(syntheticLeads(200, 9).map((r, i) => ({ ...r, visits: i % 10 === 4 ? notes[i % 3] : r.visits }))));
-    const asCategories = train('--csv', withNotes, '--target', 'converted', '--quiet');
+    const asCategories = await trainHere('--csv', withNotes, '--target', 'converted', '--quiet');
     expect(asCategories.code, asCategories.stderr).toBe(0);
     expect(asCategories.stderr).toContain(
       'warning: Column "visits" is not read as numbers: 20 of its 200 values are not numbers, such as "ask sales", "tbd", "unknown". It is read as categories instead. ' +
         'To have it read as numbers, list its values that are not numbers in --missing, or leave those cells empty.\n',
     );
     const out = join(dir, 'visits-with-notes-model');
-    const asNumbers = train('--csv', withNotes, '--target', 'converted', '--quiet', '--missing', notes.join(','), '--out', out);
+    const asNumbers = await trainHere('--csv', withNotes, '--target', 'converted', '--quiet', '--missing', notes.join(','), '--out', out);
     expect(asNumbers.code, asNumbers.stderr).toBe(0);
     expect(asNumbers.stderr).not.toContain('"visits"');
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.features.find((f: { key: string }) => f.key === 'visits')).toMatchObject({ type: 'numeric' });
   });
 
-  it('refuses a UTF-16 file (no byte order mark) saying so, not with a header of spaced-out names', () => {
+  it('refuses a UTF-16 file (no byte order mark) saying so, not with a header of spaced-out names', async () => {
     const utf16 = join(dir, 'utf16.csv');
     writeFileSync(utf16, Buffer.from(readFileSync(csv, 'utf8'), 'utf16le'));
-    const run = train('--csv', utf16, '--target', 'converted');
+    const run = await trainHere('--csv', utf16, '--target', 'converted');
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('error: The CSV file holds NUL characters, so it looks like UTF-16 text (or not text at all), not UTF-8. Re-export it as UTF-8 CSV (e.g. "CSV UTF-8" in Excel).\n');
   });
 
-  it('refuses a --seed beyond 32 bits (it would wrap around to another seed): exit 2 with the usage, nothing trained', () => {
-    const run = train('--target', 'converted', '--seed', '4294967338');
+  it('refuses a --seed beyond 32 bits (it would wrap around to another seed): exit 2 with the usage, nothing trained', async () => {
+    const run = await trainHere('--target', 'converted', '--seed', '4294967338');
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^--seed must be an integer from 0 to 4294967295, got "4294967338"\nusage: npm run train/);
     expect(run.stdout).toBe('');
@@ -348,45 +397,52 @@ describe('lib/ml/cli.ts', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('reads --now as the same moment in every time zone: a day as midnight UTC, a date-time at its offset', () => {
-    const referenceTime = (timeZone: string, now: string) => {
+  it('reads --now as the same moment in every time zone: a day as midnight UTC, a date-time at its offset', async () => {
+    // the three processes at once; the reference time does not depend on the number of rows (smallCsv)
+    const referenceTime = async (timeZone: string, now: string) => {
       const out = join(dir, `now-${timeZone.replace(/\W/g, '_')}-${now.replace(/\W/g, '_')}`);
-      const result = trainInTimeZone(timeZone, '--target', 'converted', '--quiet', '--now', now, '--out', out);
+      const result = await trainInTimeZoneAsync(timeZone, '--csv', smallCsv, '--target', 'converted', '--quiet', '--now', now, '--out', out);
       expect(result.code, result.stderr).toBe(0);
       return JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).provenance.referenceTime;
     };
-    expect(referenceTime('America/Los_Angeles', '2026-11-01')).toBe('2026-11-01T00:00:00.000Z');
-    expect(referenceTime('America/Los_Angeles', '2026-11-01T09:30:00+01:00')).toBe('2026-11-01T08:30:00.000Z');
-    expect(referenceTime('Asia/Tokyo', '2026-11-01T08:30Z')).toBe('2026-11-01T08:30:00.000Z');
+    const [laDay, laOffset, tokyo] = await Promise.all([
+      referenceTime('America/Los_Angeles', '2026-11-01'),
+      referenceTime('America/Los_Angeles', '2026-11-01T09:30:00+01:00'),
+      referenceTime('Asia/Tokyo', '2026-11-01T08:30Z'),
+    ]);
+    expect(laDay).toBe('2026-11-01T00:00:00.000Z');
+    expect(laOffset).toBe('2026-11-01T08:30:00.000Z');
+    expect(tokyo).toBe('2026-11-01T08:30:00.000Z');
   });
 
-  it("leaves a Salesforce report's footer out, saying so, and trains on the leads above it", () => {
+  it("leaves a Salesforce report's footer out, saying so, and trains on the leads above it", async () => {
+    // 200 leads (smallCsv): the footer and the rows above it do not depend on how many there are
     const withFooter = join(dir, 'report-with-footer.csv');
     const footer = ['""', '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."', '"Confidential Information - Do Not Distribute"', '"Generated By: Ada Admin 12/1/2026 9:00 AM"', '"Acme, Inc."'];
     // Papa writes \r\n line ends, as a report does: its footer too.
-    writeFileSync(withFooter, `${readFileSync(csv, 'utf8').trimEnd()}\r\n${footer.join('\r\n')}\r\n`);
-    const run = train('--target', 'converted', '--csv', withFooter, '--json', '--quiet');
+    writeFileSync(withFooter, `${readFileSync(smallCsv, 'utf8').trimEnd()}\r\n${footer.join('\r\n')}\r\n`);
+    const run = await trainHere('--target', 'converted', '--csv', withFooter, '--json', '--quiet');
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^warning: The last \d lines, one cell each \(.*\), are not leads: a report's footer, left out\./m);
-    expect(JSON.parse(run.stdout).rows).toBe(JSON.parse(train('--target', 'converted', '--json', '--quiet').stdout).rows);
+    expect(JSON.parse(run.stdout).rows).toBe(JSON.parse((await trainHere('--target', 'converted', '--csv', smallCsv, '--json', '--quiet')).stdout).rows);
   });
 
-  it('refuses an --exclude naming the target: exit 2 with the usage, before reading the data', () => {
-    const run = train('--csv', join(dir, 'no-such-file.csv'), '--target', 'converted', '--exclude', 'id,converted');
+  it('refuses an --exclude naming the target: exit 2 with the usage, before reading the data', async () => {
+    const run = await trainHere('--csv', join(dir, 'no-such-file.csv'), '--target', 'converted', '--exclude', 'id,converted');
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^--exclude names the target column "converted": the target is what the model learns to predict, never a feature\. Leave it out of --exclude\.\nusage: npm run train/);
     expect(run.stdout).toBe('');
   });
 
-  it('says why a file cannot be read in words, not an error code', () => {
+  it('says why a file cannot be read in words, not an error code', async () => {
     const missing = join(dir, 'no-such-file.csv');
-    expect(train('--csv', missing, '--target', 'converted').stderr).toBe(`error: Cannot read ${missing}: no such file or directory\n`);
+    expect((await trainHere('--csv', missing, '--target', 'converted')).stderr).toBe(`error: Cannot read ${missing}: no such file or directory\n`);
     const missingSpec = join(dir, 'no-such-spec.json');
-    expect(train('--target', 'converted', '--features', missingSpec).stderr).toBe(`error: Cannot read the feature spec ${missingSpec}: no such file or directory\n`);
+    expect((await trainHere('--target', 'converted', '--features', missingSpec)).stderr).toBe(`error: Cannot read the feature spec ${missingSpec}: no such file or directory\n`);
   });
 
-  it('--help says how to get the --json line alone from npm (npm run -s)', () => {
-    const help = run([process.execPath, '--import', 'tsx', CLI, '--help']);
+  it('--help says how to get the --json line alone from npm (npm run -s)', async () => {
+    const help = await runHere(['--help']);
     expect(help.stdout).toContain('npm run -s train -- … --json');
   });
 });
@@ -394,18 +450,18 @@ describe('lib/ml/cli.ts', () => {
 describe('--out writes its three files or none', () => {
   it('makes a new folder as mkdir would (0777 less the umask), not private to its owner, with its files 0666 less the umask', () => {
     const out = join(dir, 'new-folder', 'model');
-    const run = trainWithUmask('022', '--target', 'converted', '--quiet', '--out', out);
+    const run = trainWithUmask('022', '--csv', smallCsv, '--target', 'converted', '--quiet', '--out', out);
     expect(run.code, run.stderr).toBe(0);
     expect(statSync(out).mode & 0o777).toBe(0o755);
     for (const name of readdirSync(out)) expect(statSync(join(out, name)).mode & 0o777, name).toBe(0o644);
     expect(statSync(join(dir, 'new-folder')).mode & 0o777).toBe(0o755);
   });
 
-  it('refuses a file, or a path under one, before training: "cannot write", exit 1, nothing written', () => {
+  it('refuses a file, or a path under one, before training: "cannot write", exit 1, nothing written', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'mine');
     for (const out of [file, join(file, 'sub', 'model')]) {
-      const run = train('--target', 'converted', '--out', out);
+      const run = await trainHere('--target', 'converted', '--out', out);
       expect(run.code).toBe(1);
       expect(run.stderr).toBe(`error: cannot write ${out}: not a directory\n`); // no progress line: nothing trained
     }
@@ -413,17 +469,18 @@ describe('--out writes its three files or none', () => {
     expect(readdirSync(dir).filter((name) => name.includes('tmp'))).toEqual([]);
   });
 
-  it('keeps other files in an existing folder; a write that fails halfway leaves the old model, manifest and card as they were', () => {
+  it('keeps other files in an existing folder; a write that fails halfway leaves the old model, manifest and card as they were', async () => {
+    // 200 leads (smallCsv): the size limit is taken from the files this data gives, and checked to fall between them
     const out = join(dir, 'kept');
     mkdirSync(out);
     writeFileSync(join(out, 'notes.txt'), 'mine');
-    expect(train('--target', 'converted', '--out', out).code).toBe(0);
+    expect((await trainHere('--csv', smallCsv, '--target', 'converted', '--out', out)).code).toBe(0);
     const before = filesIn(out);
     expect(Object.keys(before).sort()).toEqual(['MODEL_CARD.md', 'manifest.json', 'model.onnx', 'notes.txt']);
     // the new set (training is deterministic) and a size limit its model.onnx fits under and its manifest.json does not
-    const newModel = ['--target', 'converted', '--seed', '7'];
+    const newModel = ['--csv', smallCsv, '--target', 'converted', '--seed', '7'];
     const scratch = join(dir, 'kept-new');
-    expect(train(...newModel, '--out', scratch).code).toBe(0);
+    expect((await trainHere(...newModel, '--out', scratch)).code).toBe(0);
     const fresh = filesIn(scratch);
     expect(fresh['model.onnx']).not.toEqual(before['model.onnx']);
     const limitKiB = Math.ceil(fresh['model.onnx'].length / 1024) + 1;
@@ -435,12 +492,12 @@ describe('--out writes its three files or none', () => {
     expect(filesIn(out)).toEqual(before); // no temporary files either
   });
 
-  it('leaves nothing of its check of the folder when training then fails: no new folders, no temporary ones', () => {
+  it('leaves nothing of its check of the folder when training then fails: no new folders, no temporary ones', async () => {
     const kept = join(dir, 'kept-when-failing');
     mkdirSync(kept);
     writeFileSync(join(kept, 'notes.txt'), 'mine');
     for (const out of [kept, join(dir, 'new-parent', 'model')]) {
-      const run = train('--target', 'won', '--out', out);
+      const run = await trainHere('--target', 'won', '--out', out);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('error: The target column "won" is not in the CSV.');
     }
@@ -449,11 +506,11 @@ describe('--out writes its three files or none', () => {
     expect(readdirSync(dir).filter((name) => name.includes('tmp'))).toEqual([]);
   });
 
-  it('replaces no file when one of them cannot be replaced (a folder named manifest.json)', () => {
+  it('replaces no file when one of them cannot be replaced (a folder named manifest.json)', async () => {
     const out = join(dir, 'in-the-way');
     mkdirSync(join(out, 'manifest.json'), { recursive: true });
     writeFileSync(join(out, 'model.onnx'), 'old model');
-    const run = train('--target', 'converted', '--out', out);
+    const run = await trainHere('--csv', smallCsv, '--target', 'converted', '--out', out);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`error: cannot write ${out}: `);
     expect(readdirSync(out).sort()).toEqual(['manifest.json', 'model.onnx']);
