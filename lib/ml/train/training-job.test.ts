@@ -98,6 +98,17 @@ describe('a history stored in IndexedDB', () => {
 });
 
 describe('runTrainingRequest', () => {
+  /** `make`'s answer, made by the first test that asks for it and shared by the others: none changes it. */
+  const once = <T>(make: () => Promise<T>) => {
+    let made: Promise<T> | undefined;
+    return () => (made ??= make());
+  };
+  // The trainings several tests read, each most of a second of a shared CI machine: trained once.
+  /** Six demo features on the demo leads, no active model. */
+  const sixFeatures = once(() => run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 }));
+  /** Two features the leakage guard flags, beside two it does not. */
+  const withFlagged = once(() => run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.filter((spec) => ['industry', 'employees', 'web_visits', 'days_since_created'].includes(spec.key)), cv: 2 }));
+
   it('inspects: counts, HubSpot-mapped candidates, and leakage flags', async () => {
     const [event] = await run({ type: 'inspect', data, catalogue: DEMO_FEATURE_SPECS });
     if (event.type !== 'inspected') throw new Error(JSON.stringify(event));
@@ -147,20 +158,19 @@ describe('runTrainingRequest', () => {
   });
 
   it('names in the report the flagged features the admin trained on all the same', async () => {
-    const keys = ['industry', 'employees', 'web_visits', 'days_since_created'];
-    const specs = DEMO_FEATURE_SPECS.filter((spec) => keys.includes(spec.key));
-    const done = (await run({ type: 'train', data, specs, cv: 2 })).at(-1);
+    const done = (await withFlagged()).at(-1);
     if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
     expect(done.leakage).toEqual([`Possible leakage in "Days since created": ${LEAD_AGE_REASON}.`, `Possible leakage in "Website visits": ${KEEPS_CHANGING_REASON}.`]);
   });
 
   it('records those flags in the manifest, so the model report names them once the training report is closed; none when none is kept', async () => {
-    const trainOn = async (keys: string[]) => {
-      const done = (await run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.filter((spec) => keys.includes(spec.key)), cv: 2 })).at(-1);
+    const provenanceOf = (events: TrainingEvent[]) => {
+      const done = events.at(-1);
       if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
       return done.manifest.provenance;
     };
-    expect((await trainOn(['industry', 'employees', 'web_visits', 'days_since_created'])).leakageFlagsKept).toEqual([
+    const trainOn = async (keys: string[]) => provenanceOf(await run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.filter((spec) => keys.includes(spec.key)), cv: 2 }));
+    expect(provenanceOf(await withFlagged()).leakageFlagsKept).toEqual([
       { key: 'days_since_created', reason: LEAD_AGE_REASON },
       { key: 'web_visits', reason: KEEPS_CHANGING_REASON },
     ]);
@@ -169,7 +179,7 @@ describe('runTrainingRequest', () => {
 
   it('trains a model that reads HubSpot properties, reporting progress on the way', async () => {
     const specs = DEMO_FEATURE_SPECS.slice(0, 6);
-    const events = await run({ type: 'train', data, specs, cv: 2 });
+    const events = await sixFeatures();
     const done = events.at(-1);
     if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
     expect(events.some((event) => event.type === 'progress' && event.stage === 'cv')).toBe(true);
@@ -201,7 +211,7 @@ describe('runTrainingRequest', () => {
   });
 
   it('reports how a model of the earlier leads ranks the newest ones (out of time, by created date)', async () => {
-    const done = (await run({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2 })).at(-1);
+    const done = (await sixFeatures()).at(-1);
     if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
     expect(done.summary.outOfTimeRocAuc).toBeGreaterThan(0.5);
     expect(done.summary.outOfTimeRocAuc).toBeLessThanOrEqual(1);
@@ -241,12 +251,14 @@ describe('runTrainingRequest', () => {
     expect(Math.abs(done.comparison.activeRocAuc - 0.5)).toBeLessThan(0.1);
     expect(done.comparison.differenceStandardError).toBeGreaterThan(0.01);
 
-    const notCompared = async (activeModelId: string | undefined, probabilitiesOf = activeProbabilities) => {
-      const event = (await run({ ...train, ...(activeModelId && { activeModelId }) }, leads, [], probabilitiesOf)).at(-1);
+    const comparisonOf = (events: TrainingEvent[]) => {
+      const event = events.at(-1);
       if (event?.type !== 'trained') throw new Error(JSON.stringify(event));
       return event.comparison;
     };
-    expect(await notCompared(undefined)).toEqual({ kind: 'not-compared', reason: 'there is no active model to compare it with' });
+    const notCompared = async (activeModelId: string, probabilitiesOf = activeProbabilities) => comparisonOf(await run({ ...train, activeModelId }, leads, [], probabilitiesOf));
+    // No active model: the same training without one (whose history has no model's probabilities to give).
+    expect(comparisonOf(await sixFeatures())).toEqual({ kind: 'not-compared', reason: 'there is no active model to compare it with' });
     // Trained again with the same history and settings: the same model, the one active.
     expect(await notCompared(done.manifest.modelId)).toEqual({ kind: 'not-compared', reason: 'it is the active model, trained again on the same history with the same settings' });
     // A failed read of the active model's scores costs the comparison, not the model just trained.
@@ -373,8 +385,16 @@ describe('runTrainingRequest', () => {
   });
 
   it('reports what it trained on, and the leakage guard’s warnings apart from its other notes', async () => {
+    // The won date entered for nearly every converted lead (one in 12 left blank) and on a few lost
+    // deals (one in 60): flagged all the same (filled for 95 % of the converted leads and 2 % of the
+    // others, ROC-AUC 0.96 by itself), but not a perfect split of the outcome, which boosting never
+    // finishes fitting: every bag of every fit ran to its 2,000-round cap, 20 s of the suite's time.
+    const wonDate = withClosedDate.map((lead, i) => ({
+      ...lead,
+      fields: { ...lead.fields, closed_won_date: (lead.fields.closed_won_date === null ? i % 60 === 0 : i % 12 !== 0) ? '2026-05-01' : null },
+    }));
     const specs = [...DEMO_FEATURE_SPECS.slice(0, 6), { ...mapSpec(industry, 'hubspot', 'closed_won_date'), key: 'won', label: 'Won date' }];
-    const done = (await run({ type: 'train', data, specs, cv: 2 }, withClosedDate)).at(-1);
+    const done = (await run({ type: 'train', data, specs, cv: 2 }, wonDate)).at(-1);
     if (done?.type !== 'trained') throw new Error(JSON.stringify(done));
     expect(done.data).toEqual(data);
     expect(done.leakage).toEqual([expect.stringMatching(/^Possible leakage in "Won date": /)]);
