@@ -7,7 +7,7 @@
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
 import { bundledModel } from '@/lib/ml/bundled-model';
@@ -43,42 +43,61 @@ const bundled = (() => {
   if (!parsed.ok) throw new Error(parsed.error);
   return parsed.manifest;
 })();
+/**
+ * The bundled model without its terms' shape functions: what the tests store, changed where each
+ * says. The tables of its 37 shape plots are some 9,000 elements, drawn or not: most of a second
+ * for every report rendered, and no test of a stored model reads them. The bundled model's own
+ * report, shapes and all, is rendered once, for the tests that read it (below).
+ */
+const lean = { ...bundled, terms: bundled.terms.map(({ shape: _shape, ...term }) => term) };
 
+// The report's charts are not drawn (happy-dom's IntersectionObserver never says they are near).
+// What these tests read (captions, descriptions, tables, notes) is there before a chart is drawn,
+// as for a screen reader reading ahead. With IntersectionObserver taken away, every chart was
+// queued to draw, one per task (Recharts in happy-dom): most reports were read and unmounted
+// before any was drawn, and a report kept mounted spent seconds drawing them.
 let rendered: Rendered | undefined;
-// Without an IntersectionObserver, the report's charts draw at once.
-beforeEach(async () => {
-  vi.stubGlobal('IntersectionObserver', undefined);
+/**
+ * The bundled model's report while the tests that read it run (below). They change nothing, so
+ * there is nothing to start afresh from; and the stores cleared under it would re-render it,
+ * outside act().
+ */
+let shared: Rendered | undefined;
+async function startAfresh() {
   stored.labelled = null;
   stored.reads = 0;
   await Promise.all([db.models.clear(), db.settings.clear(), db.leadScores.clear(), db.leads.clear(), db.leadSummaries.clear()]);
+}
+beforeEach(async () => {
+  if (shared === undefined) await startAfresh();
 });
 afterEach(() => {
   rendered?.unmount();
   rendered = undefined;
-  vi.unstubAllGlobals();
 });
 
-/** The report of the active model, once its figures show. */
-async function activeReport(): Promise<HTMLElement> {
+/** The report of the active model rendered, once its figures show. */
+async function renderReport(): Promise<Rendered> {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(ModelReportSection)));
-  const { container } = rendered;
-  await waitFor(() => container.querySelector('.model-summary'));
-  return container;
+  const report = render(createElement(QueryClientProvider, { client: queryClient }, createElement(ModelReportSection)));
+  await waitFor(() => report.container.querySelector('.model-summary'));
+  return report;
+}
+
+/** The report of the active model, once its figures show (unmounted after the test). */
+async function activeReport(): Promise<HTMLElement> {
+  rendered = await renderReport();
+  return rendered.container;
 }
 
 it('names beside the figures the flagged features the admin trained on all the same, with why each was flagged', async () => {
   const provenance = { ...bundled.provenance, leakageFlagsKept: [{ key: 'web_visits', reason: KEEPS_CHANGING_REASON }] };
-  await storeModel({ ...bundled, modelId: 'trained-1', provenance }, new Uint8Array([1]), 'trained');
+  await storeModel({ ...lean, modelId: 'trained-1', provenance }, new Uint8Array([1]), 'trained');
   await activateModel('trained-1');
   const note = (await activeReport()).querySelector('[role="note"][data-testid="kept-leakage"]');
   expect(note).not.toBeNull();
   expect(note!.textContent).toContain('These figures may be better than the model does on new leads: it reads features the leakage guard flagged');
   expect(Array.from(note!.querySelectorAll('li'), (item) => item.textContent)).toEqual([`Website visits: ${KEEPS_CHANGING_REASON}.`]);
-});
-
-it('adds no caveat to a model trained without flagged features', async () => {
-  expect((await activeReport()).querySelector('[data-testid="kept-leakage"]')).toBeNull();
 });
 
 /** The rows (header first) of the table under the chart titled `title`, as the text of each cell. */
@@ -89,44 +108,9 @@ function tableUnder(report: HTMLElement, title: string): string[][] {
   return Array.from(table.querySelectorAll('tr'), (row) => Array.from(row.cells, (cell) => cell.textContent ?? ''));
 }
 
-it('lists every term with its importance under the term importance chart, strongest first', async () => {
-  const rows = tableUnder(await activeReport(), 'Term importance');
-  const strongestFirst = [...bundled.terms].sort((a, b) => b.importance - a.importance);
-  expect(rows[0]).toEqual(['Term', 'Importance']);
-  expect(rows.slice(1)).toEqual(strongestFirst.map((term) => [term.label, formatRate(term.importance)]));
-  expect(rows[1]).toEqual(['Title seniority', '15 %']);
-});
-
-it('lists the conversion rate of every score decile under its chart, best first', async () => {
-  const rows = tableUnder(await activeReport(), 'Conversion by score decile');
-  const deciles = bundled.metrics.liftByDecile!;
-  expect(rows[0]).toEqual(['Decile', 'Conversion rate']);
-  expect(rows.slice(1)).toEqual(deciles.map((rate, i) => [String(i + 1), formatRate(rate)]));
-  expect(rows[1]).toEqual(['1', '36 %']);
-});
-
-it('lists every calibration bin, predicted against observed with its leads, under the calibration chart', async () => {
-  const rows = tableUnder(await activeReport(), 'Calibration');
-  const { calibration, calibrationLeads } = bundled.metrics;
-  expect(rows[0]).toEqual(['Bin', 'Predicted', 'Observed', 'Leads']);
-  expect(rows.slice(1)).toEqual(calibration!.map(([predicted, observed], i) => [String(i + 1), formatRate(predicted), formatRate(observed), calibrationLeads![i].toLocaleString('en-US')]));
-  expect(rows[1]).toEqual(['1', '0.62 %', '1 %', '500']);
-});
-
 /** What the calibration chart says of itself, to a screen reader. */
 const calibrationChartSays = (report: HTMLElement) =>
   Array.from(report.querySelectorAll('figure')).find((figure) => figure.querySelector('figcaption')?.textContent === 'Calibration')?.querySelector('[role="img"]')?.getAttribute('aria-label');
-
-it('says the calibration bins hold about equal lead counts only for a model whose bins do, equal widths, with their ECE, for an older one', async () => {
-  // Not the equal-width ECE beside bins it was not computed over: the calibration error above is over these.
-  const equalCounts = calibrationChartSays(await activeReport());
-  expect(equalCounts).toMatch(/in 10 bins of about equal lead counts, the groups the calibration error above is measured over; the dashed diagonal/);
-  expect(equalCounts).not.toMatch(/ECE/);
-  rendered?.unmount();
-  await storeModel({ ...bundled, modelId: 'older-1', metrics: { ...bundled.metrics, calibrationRanges: undefined } }, new Uint8Array([1]), 'imported');
-  await activateModel('older-1');
-  expect(calibrationChartSays(await activeReport())).toMatch(new RegExp(`in 10 bins of equal width, expected calibration error \\(ECE\\) over them ${bundled.metrics.ece!.toFixed(3)}; the dashed diagonal`));
-});
 
 /** The calibration error the report's summary shows: its term and its description. */
 function calibrationErrorShown(report: HTMLElement): [string | null, string | null] {
@@ -134,15 +118,70 @@ function calibrationErrorShown(report: HTMLElement): [string | null, string | nu
   return [figure?.previousElementSibling?.textContent ?? null, figure?.textContent ?? null];
 }
 
-it("shows the training report's calibration error, over the reliability bins of about equal lead counts, worded as it is there", async () => {
-  const error = reliabilityError(bundled.metrics)!;
-  expect(calibrationErrorShown(await activeReport())).toEqual(['Calibration error (how far "12 % likely" is from what happened)', describeReliabilityError(error)]);
-  expect(describeReliabilityError(error)).toMatch(/^[\d.]+ percentage points: .* put in 10 groups of about 500 leads by likelihood/);
+describe('the bundled model’s report', () => {
+  // The heaviest report (its 37 shape plots and their tables), rendered once and read by every
+  // test here; none of them changes what it shows.
+  const bundledReport = () => shared!.container;
+  beforeAll(async () => {
+    await startAfresh();
+    shared = await renderReport();
+  });
+  afterAll(() => {
+    shared?.unmount();
+    shared = undefined;
+  });
+
+  it('adds no caveat to a model trained without flagged features', () => {
+    expect(bundledReport().querySelector('[data-testid="kept-leakage"]')).toBeNull();
+  });
+
+  it('lists every term with its importance under the term importance chart, strongest first', () => {
+    const rows = tableUnder(bundledReport(), 'Term importance');
+    const strongestFirst = [...bundled.terms].sort((a, b) => b.importance - a.importance);
+    expect(rows[0]).toEqual(['Term', 'Importance']);
+    expect(rows.slice(1)).toEqual(strongestFirst.map((term) => [term.label, formatRate(term.importance)]));
+    expect(rows[1]).toEqual(['Title seniority', '15 %']);
+  });
+
+  it('lists the conversion rate of every score decile under its chart, best first', () => {
+    const rows = tableUnder(bundledReport(), 'Conversion by score decile');
+    const deciles = bundled.metrics.liftByDecile!;
+    expect(rows[0]).toEqual(['Decile', 'Conversion rate']);
+    expect(rows.slice(1)).toEqual(deciles.map((rate, i) => [String(i + 1), formatRate(rate)]));
+    expect(rows[1]).toEqual(['1', '36 %']);
+  });
+
+  it('lists every calibration bin, predicted against observed with its leads, under the calibration chart', () => {
+    const rows = tableUnder(bundledReport(), 'Calibration');
+    const { calibration, calibrationLeads } = bundled.metrics;
+    expect(rows[0]).toEqual(['Bin', 'Predicted', 'Observed', 'Leads']);
+    expect(rows.slice(1)).toEqual(calibration!.map(([predicted, observed], i) => [String(i + 1), formatRate(predicted), formatRate(observed), calibrationLeads![i].toLocaleString('en-US')]));
+    expect(rows[1]).toEqual(['1', '0.62 %', '1 %', '500']);
+  });
+
+  it("shows the training report's calibration error, over the reliability bins of about equal lead counts, worded as it is there", () => {
+    const error = reliabilityError(bundled.metrics)!;
+    expect(calibrationErrorShown(bundledReport())).toEqual(['Calibration error (how far "12 % likely" is from what happened)', describeReliabilityError(error)]);
+    expect(describeReliabilityError(error)).toMatch(/^[\d.]+ percentage points: .* put in 10 groups of about 500 leads by likelihood/);
+  });
+
+  it('says the calibration bins hold about equal lead counts only for a model whose bins do, equal widths, with their ECE, for an older one', async () => {
+    // Not the equal-width ECE beside bins it was not computed over: the calibration error above is over these.
+    const equalCounts = calibrationChartSays(bundledReport());
+    expect(equalCounts).toMatch(/in 10 bins of about equal lead counts, the groups the calibration error above is measured over; the dashed diagonal/);
+    expect(equalCounts).not.toMatch(/ECE/);
+    // Read no more, and unmounted before another model is activated: it would follow it.
+    shared!.unmount();
+    shared = undefined;
+    await storeModel({ ...lean, modelId: 'older-1', metrics: { ...bundled.metrics, calibrationRanges: undefined } }, new Uint8Array([1]), 'imported');
+    await activateModel('older-1');
+    expect(calibrationChartSays(await activeReport())).toMatch(new RegExp(`in 10 bins of equal width, expected calibration error \\(ECE\\) over them ${bundled.metrics.ece!.toFixed(3)}; the dashed diagonal`));
+  });
 });
 
 it('names an older model’s calibration error as the ECE over bins of equal width, which it is, for want of lead counts over equal-count bins', async () => {
   // Its bins are of equal width (no ranges): "groups of about N leads" would not be true of them.
-  await storeModel({ ...bundled, modelId: 'older-1', metrics: { ...bundled.metrics, calibrationRanges: undefined } }, new Uint8Array([1]), 'imported');
+  await storeModel({ ...lean, modelId: 'older-1', metrics: { ...bundled.metrics, calibrationRanges: undefined } }, new Uint8Array([1]), 'imported');
   await activateModel('older-1');
   const [term, words] = calibrationErrorShown(await activeReport());
   expect(term).toBe('Calibration error (how far "12 % likely" is from what happened)');
@@ -153,7 +192,7 @@ it('names an older model’s calibration error as the ECE over bins of equal wid
 
 it('lists calibration bins without a leads column for a model that does not count them', async () => {
   const metrics = { ...bundled.metrics, calibrationLeads: undefined };
-  await storeModel({ ...bundled, modelId: 'imported-1', metrics }, new Uint8Array([1]), 'imported');
+  await storeModel({ ...lean, modelId: 'imported-1', metrics }, new Uint8Array([1]), 'imported');
   await activateModel('imported-1');
   const rows = tableUnder(await activeReport(), 'Calibration');
   expect(rows[0]).toEqual(['Bin', 'Predicted', 'Observed']);
@@ -165,7 +204,7 @@ it.each([
   [5, 'Cross-validated ROC-AUC (5 folds) / PR-AUC'],
   [1, 'Held-out ROC-AUC (one 20 % holdout) / PR-AUC'],
 ])('names what the held-out figures of a model trained with %i fold(s) are measured on', async (folds, heading) => {
-  await storeModel({ ...bundled, modelId: 'trained-1', metrics: { ...bundled.metrics, folds } }, new Uint8Array([1]), 'trained');
+  await storeModel({ ...lean, modelId: 'trained-1', metrics: { ...bundled.metrics, folds } }, new Uint8Array([1]), 'trained');
   await activateModel('trained-1');
   const terms = Array.from((await activeReport()).querySelectorAll('.model-summary dt'), (dt) => dt.textContent);
   expect(terms).toContain(heading);
@@ -177,7 +216,7 @@ it.each([
   ['none recorded (a model stored before it was): 30 days', undefined, "a lead's outcome counts once it is 30 days old, or the model learnt from it"],
 ])('says from what age a lead’s outcome counts for the confusion matrices by the minimum age the model was trained with: %s', async (_trainedWith, settledAfterDays, words) => {
   const outcomeRule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], ...(settledAfterDays !== undefined && { settledAfterDays }) };
-  await storeModel({ ...bundled, modelId: 'trained-1', outcomeRule }, new Uint8Array([1]), 'trained');
+  await storeModel({ ...lean, modelId: 'trained-1', outcomeRule }, new Uint8Array([1]), 'trained');
   await activateModel('trained-1');
   const report = await activeReport();
   const note = await waitFor(() => [...report.querySelectorAll('p')].find((p) => p.textContent?.startsWith('Confusion matrices need')) ?? null);
@@ -193,7 +232,7 @@ it.each([
   const row = (id: string, createdAt: number) => ({ key: `csv|${id}`, source: 'csv' as const, id, origin: 'csv' as const, name: id, owner: 'Grace', leadSource: 'Web', createdAt, modifiedAt: createdAt, outcome: 0 as const, fields: {} });
   await db.putLeads([row('1', exported - 90 * 86_400_000), row('2', exported)]);
   const outcomeRule = { source, field: 'Converted', positiveValues: ['yes'], settledAfterDays: 30 };
-  await storeModel({ ...bundled, modelId: 'trained-1', outcomeRule }, new Uint8Array([1]), 'trained');
+  await storeModel({ ...lean, modelId: 'trained-1', outcomeRule }, new Uint8Array([1]), 'trained');
   await activateModel('trained-1');
   const report = await activeReport();
   // The file's date is read after the stored outcomes: the words that wait for it.
@@ -215,7 +254,7 @@ it('says the precision at a threshold no lead with a known outcome is at or abov
   const probabilities = Float64Array.from({ length: 200 }, (_, i) => 0.01 + (0.3 * i) / 200);
   stored.labelled = { labels: Uint8Array.from({ length: 200 }, (_, i) => (i % 10 === 0 ? 1 : 0)), probabilities, heldOut: 0, ranked: probabilities };
   const tiers = { policy: { kind: 'value' as const, revenuePerConversion: 100, costPerContact: 40 }, hot: 0.4, warm: 0.2 };
-  await storeModel({ ...bundled, modelId: 'trained-1', tiers }, new Uint8Array([1]), 'trained');
+  await storeModel({ ...lean, modelId: 'trained-1', tiers }, new Uint8Array([1]), 'trained');
   await activateModel('trained-1');
   const [hot, warm] = await thresholdLines(await activeReport());
   expect(hot).toBe('At the Hot threshold (40 %): precision unknown (no lead with a known outcome is at or above it), recall 0 %');
@@ -227,7 +266,7 @@ it('says the recall is unknown, not 0 %, while no lead with a known outcome conv
   const probabilities = Float64Array.from([0.9, 0.5, 0.3, 0.05]);
   stored.labelled = { labels: new Uint8Array(4), probabilities, heldOut: 0, ranked: probabilities };
   const tiers = { policy: { kind: 'value' as const, revenuePerConversion: 100, costPerContact: 40 }, hot: 0.4, warm: 0.2 };
-  await storeModel({ ...bundled, modelId: 'trained-1', tiers }, new Uint8Array([1]), 'trained');
+  await storeModel({ ...lean, modelId: 'trained-1', tiers }, new Uint8Array([1]), 'trained');
   await activateModel('trained-1');
   expect(await thresholdLines(await activeReport())).toEqual([
     'At the Hot threshold (40 %): precision 0 %, recall unknown (no lead with a known outcome converted)',
@@ -238,7 +277,7 @@ it('says the recall is unknown, not 0 %, while no lead with a known outcome conv
 it('shows no confusion matrices of the first batches while the activation scores the stored leads, saying so, and reads them at its end', async () => {
   const probabilities = Float64Array.from([0.9, 0.6, 0.3, 0.1]);
   stored.labelled = { labels: Uint8Array.from([1, 1, 0, 0]), probabilities, heldOut: 0, ranked: probabilities };
-  await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
+  await storeModel({ ...lean, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
   await activateModel('trained-1');
   // Activation owes a scoring of every stored lead with it; its run is 200 leads in, one source's so far (key order).
   await oweScoringOfEveryLead('trained-1');
