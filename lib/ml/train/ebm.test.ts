@@ -120,6 +120,24 @@ describe('fitEbm', () => {
   });
 });
 
+describe('fitEbm: early stopping when a feature separates the outcomes perfectly', () => {
+  // 1,000 leads, every 4th converted; feature 0 is 1 exactly for the converted (a field filled at
+  // conversion, trained on all the same), feature 1 is noise. The held-out loss then falls by a
+  // constant share each round, for ever: a tolerance relative to it alone never stops the boosting.
+  const r = mulberry32(5);
+  const y = Uint8Array.from({ length: 1000 }, (_, i) => (i % 4 === 0 ? 1 : 0));
+  const X = Float32Array.from({ length: 2000 }, (_, k) => (k % 2 === 0 ? y[k >> 1] : r()));
+  const data: EbmData = { X, F: 2, y, categorical: [false, false], levels: [0, 0] };
+
+  it('stops once a round improves the held-out loss by next to nothing, long before the round limit', () => {
+    const model = fitEbm(data, null, { outerBags: 2, interactions: 0, seed: 3, maxRounds: 2000 });
+    for (const rounds of model.rounds.mains) expect(rounds).toBeLessThan(200);
+    // Still all but certain of every lead.
+    const logit = predictLogit(model, X, 2);
+    for (let i = 0; i < 1000; i++) expect(y[i] === 1 ? logit[i] > 5 : logit[i] < -5, `lead ${i}`).toBe(true);
+  });
+});
+
 describe('fitEbm: a missing value learns from as many leads as a value bin needs (minSamplesLeaf), no fewer', () => {
   // 1,000 leads: revenue (numeric, higher converts more) and source (3 levels); `missing(i)` leads lack revenue and convert more
   function leads(seed: number, missing: (i: number) => boolean): EbmData {
