@@ -17,9 +17,9 @@ import { createDemoCrm, createDemoCrmHandler } from '../../test/demo-crm/server'
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
-import { FULL_COMPARISON_EVERY_MS, SYNC_LOOKBACK_MS, runSync } from './engine';
+import { FULL_COMPARISON_EVERY_MS, SYNC_LOOKBACK_MS, otherUserRefusal, runSync } from './engine';
 import { INITIAL_SYNC_STATE, syncStateKey, type SyncState } from './state';
-import { dexieSyncStore, type SyncStore } from './store';
+import { dexieSyncStore, forgetSyncedAs, type SyncStore } from './store';
 
 const NOW = new Date('2026-11-01T00:00:00Z');
 const DB = 'leadlens-sync-test';
@@ -1373,15 +1373,17 @@ describe('the user a Salesforce sync signs in as', () => {
   const asCrmUser = ({ Id, Name, Username }: DemoSalesforceUser) => ({ id: Id, name: Name, username: Username });
 
   /**
-   * A worker syncing the demo org through `session.id`, the browser's Salesforce session, which a
-   * "Log in as" changes; field-level security hides LeadSource from the rep (describe leaves it out
-   * for their session). `requests`: the paths it asked for.
+   * A worker syncing the demo org (in batches of 200: `inBatchesOf200`) through `session.id`, the
+   * browser's Salesforce session, which a "Log in as" changes; field-level security hides
+   * LeadSource from the rep (describe leaves it out for their session). `requests`: the paths it
+   * asked for; `crmStore`: the demo org's records.
    */
   function sessionWorker() {
     const behaviour = defaultBehaviour();
     const clock = virtualClock();
     behaviour.now = clock.now;
-    const { handle } = createDemoCrm(leads, behaviour);
+    const { handle: whole, store: crmStore } = createDemoCrm(leads, behaviour);
+    const handle = inBatchesOf200(whole);
     const session = { id: adminSession };
     const requests: string[] = [];
     const fetch = demoFetch((request) => {
@@ -1394,7 +1396,7 @@ describe('the user a Salesforce sync signs in as', () => {
     const client = createSalesforceClient({ instanceUrl: 'https://acme.my.salesforce.com', apiVersion: '67.0', accessToken: async () => session.id, clock, fetch });
     const db = new LeadLensDb(DB);
     const withHidden = async () => (await db.leads.where('source').equals('salesforce').toArray()).filter((lead) => hidden in lead.fields).length;
-    return { client, db, store: dexieSyncStore(db), session, requests, clock, withHidden };
+    return { client, db, store: dexieSyncStore(db), session, requests, clock, withHidden, crmStore };
   }
 
   it('refuses a sync signed in as another user than the leads were synced as, before it reads or changes anything, naming both users and the ways on', async () => {
@@ -1457,5 +1459,84 @@ describe('the user a Salesforce sync signs in as', () => {
     session.id = demoSessionIdAs(rep);
     expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'error', error: expect.stringContaining('not as Avery Lindqvist'), syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
     db.close();
+  });
+
+  it('leaves the user a connect forgot during a sync forgotten, so the next sync records whom the new connection signs in as', async () => {
+    const { client, db, store, session, clock, withHidden } = sessionWorker();
+    let commits = 0;
+    // After the first page, the admin connects Salesforce again, as the rep: the connect forgets whom the leads were synced as.
+    const connectedMidSync: SyncStore = {
+      ...store,
+      async commitPage(...page) {
+        await store.commitPage(...page);
+        if (++commits !== 1) return;
+        session.id = demoSessionIdAs(rep);
+        await forgetSyncedAs(db, 'salesforce');
+      },
+    };
+    // The sync goes on to its end (a first sync removes nothing), and its later writes leave the user forgotten.
+    expect(await runSync({ client, store: connectedMidSync, now: clock.now })).toMatchObject({ status: 'done', error: null, lastRun: { synced: leads.length } });
+    expect(commits).toBeGreaterThan(1);
+    expect((await store.readState('salesforce')).syncedAs).toBeUndefined();
+
+    // The next sync is the rep's, as the admin chose: it records them, and reads what they see.
+    await clock.sleep(3_600_000);
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', error: null, syncedAs: asCrmUser(rep) });
+    expect(await store.readState('salesforce')).toMatchObject({ status: 'done', syncedAs: asCrmUser(rep) });
+    expect(await withHidden()).toBe(0);
+    db.close();
+  });
+
+  describe('signed in as another user by the time the sync removes leads', () => {
+    // Removing leads pauses a job writing stored scores (a Web Lock; Node has none).
+    beforeEach(stubWebLocks);
+    afterEach(() => vi.unstubAllGlobals());
+
+    it('ends the sync there with the refusal, removing none and keeping its pages, and asks whom it signs in as once more a sync, not a page', async () => {
+      const { client, db, store, session, requests, clock, crmStore } = sessionWorker();
+      expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
+      const [gone, edited] = [leads[10], leads[20]];
+      const keyOf = (lead: DemoLead) => `salesforce|${lead.salesforceId}`;
+      await clock.sleep(86_400_000);
+      crmStore.deleteLead(gone, clock.now());
+      const editedAt = clock.now();
+      crmStore.markModified(edited, 'salesforce', editedAt);
+      await clock.sleep(3_600_000);
+
+      // The admin uses "Log in as" the rep while the sync runs: its pages are read, then its deletions in the rep's session.
+      const loggedInAsMidSync: CrmClient = { ...client, listDeleted: (since, signal) => ((session.id = demoSessionIdAs(rep)), client.listDeleted(since, signal)) };
+      requests.length = 0;
+      const refused = await runSync({ client: loggedInAsMidSync, store, now: clock.now });
+      expect(refused).toMatchObject({ status: 'error', errorKind: null, endedAt: clock.now(), syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN), job: expect.objectContaining({ pageToken: null }) });
+      expect(refused.error).toBe(otherUserRefusal('salesforce', asCrmUser(DEMO_SALESFORCE_ADMIN), asCrmUser(rep), 'removed'));
+      expect(refused.error).toMatch(/^Salesforce is signed in as Marcus Oyelaran \(marcus\.oyelaran@northbeam-analytics\.example\), not as Avery Lindqvist .* so this one removed nothing\. Sync again once signed in as Avery Lindqvist/);
+      expect(await store.readState('salesforce')).toMatchObject({ status: 'error', error: refused.error, syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
+      expect(await db.leads.get(keyOf(gone))).toBeDefined();
+      // What its pages stored stays, as any error leaves it.
+      expect((await db.leads.get(keyOf(edited)))?.modifiedAt).toBe(editedAt);
+      // The user was asked for as the sync started and once more after the deletions were read.
+      const userReads = requests.flatMap((path, i) => (path.includes('/sobjects/User/') ? [i] : []));
+      expect(userReads).toHaveLength(2);
+      expect(requests.findIndex((path) => path.includes('/sobjects/Lead/deleted'))).toBeLessThan(userReads[1]);
+
+      // Back in the admin's own session, the sync resumes and removes the deleted lead.
+      session.id = adminSession;
+      expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', error: null, lastRun: { removed: 1 }, syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
+      expect(await db.leads.get(keyOf(gone))).toBeUndefined();
+      db.close();
+    });
+
+    it('goes on when the credentials still sign in as the job’s user', async () => {
+      const { client, db, store, session, clock, crmStore } = sessionWorker();
+      await runSync({ client, store, now: clock.now });
+      await clock.sleep(86_400_000);
+      crmStore.deleteLead(leads[10], clock.now());
+      await clock.sleep(3_600_000);
+      // The admin logged in again while the sync ran: a new session, the same user.
+      const loggedInAgain: CrmClient = { ...client, listDeleted: (since, signal) => ((session.id = '00D5g000004Demo!ARnext-login'), client.listDeleted(since, signal)) };
+      expect(await runSync({ client: loggedInAgain, store, now: clock.now })).toMatchObject({ status: 'done', error: null, lastRun: { removed: 1 }, syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
+      expect(await db.leads.get(`salesforce|${leads[10].salesforceId}`)).toBeUndefined();
+      db.close();
+    });
   });
 });

@@ -14,7 +14,8 @@
  * marked modified. A field the CRM shows that the last sync did not read makes
  * the next one read every record again; one it no longer shows is deleted from every stored lead.
  * So a sync reads as one user: one whose credentials sign in as another user than the stored
- * leads were synced as (a Salesforce "Log in as" a rep) is refused before it reads anything.
+ * leads were synced as (a Salesforce "Log in as" a rep) is refused before it reads anything, and
+ * one whose credentials do so by the time it removes leads ends there, removing none.
  */
 import type { ChangedPage, CrmClient, CrmRecord, CrmUser, DeletedRecord, Deletions, SkippedRecord } from '../crm/client';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
@@ -58,16 +59,18 @@ export interface RunSyncOptions {
 export async function runSync({ client, store, signal, onProgress, onOwnersNamed, now = Date.now }: RunSyncOptions): Promise<SyncState> {
   const { crm } = client;
   let state = await store.readState(crm);
-  /** Stores how the run ended, stopped by `error`: everything committed stays, and so does the job's checkpoint, so starting again resumes it. */
-  const stoppedBy = async (error: unknown): Promise<SyncState> => {
-    const kind = isCrmError(error) ? error.kind : 'internal';
-    state = kind === 'cancelled'
-      ? { ...state, status: 'cancelled', endedAt: now() }
-      : { ...state, status: 'error', error: error instanceof Error ? error.message : String(error), errorKind: kind, endedAt: now() };
+  /**
+   * Stores how the run ended: cancelled (`kind` 'cancelled'), or stopped by `error` of `kind` (a
+   * `CrmError`'s, 'internal', or null for a refusal). Everything committed stays, and so does the
+   * job's checkpoint, so starting again resumes it.
+   */
+  const endWith = async (error: string, kind: string | null): Promise<SyncState> => {
+    state = kind === 'cancelled' ? { ...state, status: 'cancelled', endedAt: now() } : { ...state, status: 'error', error, errorKind: kind, endedAt: now() };
     await store.writeState(crm, state);
     onProgress?.(state);
     return state;
   };
+  const stoppedBy = (error: unknown): Promise<SyncState> => endWith(error instanceof Error ? error.message : String(error), isCrmError(error) ? error.kind : 'internal');
 
   // Whom the credentials sign in as, before the job starts and anything is read or changed: a
   // sync as another user than the stored leads were synced as is refused (`otherUserRefusal`).
@@ -78,12 +81,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
     return stoppedBy(error);
   }
   const refusal = signedIn && otherUserRefusal(crm, state.syncedAs, signedIn);
-  if (refusal) {
-    state = { ...state, status: 'error', error: refusal, errorKind: null, endedAt: now() };
-    await store.writeState(crm, state);
-    onProgress?.(state);
-    return state;
-  }
+  if (refusal) return endWith(refusal, null);
 
   const resumed = state.job !== null;
   let job: SyncJob = state.job ?? {
@@ -98,7 +96,10 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
     remaining: null,
     mergedAway: [],
   };
-  // The user is recorded where none was (a first sync; a state of an older LeadLens), with the name it has now.
+  // The user is recorded as the job starts, and only then: where none was (a first sync; a state
+  // of an older LeadLens; a connect forgot it), else with the name it has now. The states the job
+  // writes later leave the stored one as it is, which a connect meanwhile forgets (`SyncStore.recordSyncedAs`).
+  if (signedIn) await store.recordSyncedAs?.(crm, signedIn);
   state = { ...state, status: 'running', job, error: null, errorKind: null, ...(signedIn && { syncedAs: signedIn }) };
   await store.writeState(crm, state);
   onProgress?.(state);
@@ -173,7 +174,12 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         if (state.completedCursor !== null && comparisonDue(state.idsComparedAt, now())) {
           for await ({ state, job } of withCalculatedRefreshed(client, store, state, job, signal)) onProgress?.(state);
         }
-        state = await finishSync(client, store, state, job, began, now, signal);
+        const removals = await readRemovals(client, state, job, now, signal);
+        // Asked again before anything is removed, once a sync: what the CRM lists to another user
+        // than the job's (a "Log in as" since it started) leaves out what only the job's user sees.
+        const refusedNow = removals.deletions && signedIn && (await otherUserNow(client, signedIn, signal));
+        if (refusedNow) return endWith(refusedNow, null);
+        state = await finishSync(store, crm, state, job, began, now, removals);
         onProgress?.(state);
         const renamed = await nameStoredOwners(client, store, ownerNames, signal);
         if (renamed > 0) onOwnersNamed?.(renamed);
@@ -190,13 +196,15 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
  * `syncedAs`: it reads only what its user may see (sharing, field-level security), so the fields
  * only `syncedAs` sees would be deleted from every stored lead, and the leads only they see
  * removed, with their scores. Null when the user is the same, or `syncedAs` is not known.
+ * `stoppedBefore`: what the refused sync did not do, as it says (it read nothing; a sync that
+ * finds another user signed in as it finishes removed nothing).
  */
-export function otherUserRefusal(crm: CrmKind, syncedAs: CrmUser | undefined, signedIn: CrmUser): string | null {
+export function otherUserRefusal(crm: CrmKind, syncedAs: CrmUser | undefined, signedIn: CrmUser, stoppedBefore: 'read' | 'removed' = 'read'): string | null {
   if (!syncedAs || syncedAs.id === signedIn.id) return null;
   const label = CRM_LABEL[crm];
   return (
     `${label} is signed in as ${signedIn.name} (${signedIn.username}), not as ${syncedAs.name} (${syncedAs.username}), whom LeadLens synced as: ` +
-    `a sync as another user would remove the leads and fields only ${syncedAs.name} can see, with their scores, so this one read nothing. ` +
+    `a sync as another user would remove the leads and fields only ${syncedAs.name} can see, with their scores, so this one ${stoppedBefore} nothing. ` +
     `Sync again once signed in as ${syncedAs.name} (after "Log in as", end it with "Log out as ${signedIn.name}"); ` +
     `or, to sync as ${signedIn.name} from now on, connect ${label} again under CRM connections: the next sync then reads what ${signedIn.name} sees`
   );
@@ -311,16 +319,38 @@ function leftOutStillPresent(state: SyncState, deletions: Deletions | null): Pic
 }
 
 /**
- * Once every page is stored: removes the leads the CRM deleted since the last complete sync
- * (a first, full sync has none to remove: everything it stored, the CRM had), and marks the
- * sync done, in one transaction. `began`: when the job began (see `beganBy`).
+ * Why a sync that started signed in as `startedAs` may not remove leads now: the credentials sign
+ * in as another user (`otherUserRefusal`). Null when they sign in as the same user, or the CRM has
+ * no users.
  */
-async function finishSync(client: CrmClient, store: SyncStore, state: SyncState, job: SyncJob, began: number, now: () => number, signal?: AbortSignal): Promise<SyncState> {
+async function otherUserNow(client: CrmClient, startedAs: CrmUser, signal?: AbortSignal): Promise<string | null> {
+  return client.currentUser ? otherUserRefusal(client.crm, startedAs, await client.currentUser(signal), 'removed') : null;
+}
+
+/** What a finishing sync removes: the CRM's deletions as read at `askedAt` (`read`; null for a first sync), and those with the records the job read as merged away (`deletions`). */
+interface Removals {
+  read: Deletions | null;
+  askedAt: number;
+  deletions: Deletions | null;
+}
+
+/**
+ * Once every page is stored: what the CRM deleted since the last complete sync (a first, full
+ * sync has none to remove: everything it stored, the CRM had).
+ */
+async function readRemovals(client: CrmClient, state: SyncState, job: SyncJob, now: () => number, signal?: AbortSignal): Promise<Removals> {
   const since = state.deletionCursor ?? state.completedCursor;
   const askedAt = now();
   const read = since === null ? null : await readDeletions(client, since, comparisonDue(state.idsComparedAt, askedAt), signal);
-  const deletions = withMergedAway(read, job);
-  return store.finishSync(client.crm, deletions, (removed) => {
+  return { read, askedAt, deletions: withMergedAway(read, job) };
+}
+
+/**
+ * Removes the leads of `removals` (`readRemovals`), and marks the sync done, in one transaction.
+ * `began`: when the job began (see `beganBy`).
+ */
+async function finishSync(store: SyncStore, crm: CrmKind, state: SyncState, job: SyncJob, began: number, now: () => number, { read, askedAt, deletions }: Removals): Promise<SyncState> {
+  return store.finishSync(crm, deletions, (removed) => {
     const finishedAt = now();
     return {
       ...state,

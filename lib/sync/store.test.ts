@@ -6,7 +6,7 @@ import { LeadLensDb, type StoredLead } from '../db/db';
 import { STORED_SCORES_LOCK } from '../jobs/progress';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { INITIAL_SYNC_STATE, syncStateKey } from './state';
-import { dexieSyncStore, nameSyncedAccount, readPortalToken, recordPortalToken } from './store';
+import { dexieSyncStore, forgetSyncedAs, nameSyncedAccount, readPortalToken, recordPortalToken } from './store';
 import { stubWebLocks } from '../../test/web-locks';
 
 const DB = 'leadlens-sync-store-test';
@@ -227,5 +227,36 @@ it('keeps whom the leads were synced as in the sync state: unknown in a state of
   // A sync's page, stored with the state it read moved on, keeps it.
   await store.commitPage('salesforce', [], { ...(await store.readState('salesforce')), status: 'running' });
   expect(await store.readState('salesforce')).toMatchObject({ status: 'running', syncedAs });
+  db.close();
+});
+
+it('writes whom the leads were synced as only as a job starts: the states a running sync writes leave a connect’s forgetting as it is', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const dana = { id: '0055g00000A1bCdAAA', name: 'Dana Whitfield', username: 'dana.whitfield@acme.example' };
+  const marcus = { id: '0055g00000Marcus1', name: 'Marcus Oyelaran', username: 'marcus.oyelaran@acme.example' };
+  await db.settings.put({ key: 'sync:salesforce', value: { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 5 } });
+  await store.recordSyncedAs!('salesforce', dana);
+  const running = { ...(await store.readState('salesforce')), status: 'running' as const };
+  expect(running.syncedAs).toEqual(dana);
+  // A state naming another user sets nothing: the job's start records it, or nothing does.
+  await store.writeState('salesforce', { ...running, syncedAs: marcus });
+  expect((await store.readState('salesforce')).syncedAs).toEqual(dana);
+
+  // A connect forgets it while the job runs, which then writes the state it read moved on, the user in it.
+  await forgetSyncedAs(db, 'salesforce');
+  await store.commitPage('salesforce', [], running);
+  expect((await store.readState('salesforce')).syncedAs).toBeUndefined();
+  await store.refreshFields('salesforce', [], () => running);
+  await store.writeState('salesforce', { ...running, status: 'error', error: 'HTTP 503', errorKind: 'network' });
+  expect((await store.readState('salesforce')).syncedAs).toBeUndefined();
+  const finished = await store.finishSync('salesforce', null, () => ({ ...running, status: 'done', job: null }));
+  expect(finished.syncedAs).toBeUndefined();
+  expect(await store.readState('salesforce')).toMatchObject({ status: 'done', completedCursor: 5 });
+  expect((await store.readState('salesforce')).syncedAs).toBeUndefined();
+
+  // The next job records whom it signs in as.
+  await store.recordSyncedAs!('salesforce', marcus);
+  expect((await store.readState('salesforce')).syncedAs).toEqual(marcus);
   db.close();
 });

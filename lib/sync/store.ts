@@ -1,6 +1,6 @@
 /** Where the sync engine keeps leads and its checkpoint: Dexie, one transaction per page. */
 import { accountOf, type Connection } from '../connections/schema';
-import type { CrmAccount, CrmRecord, Deletions } from '../crm/client';
+import type { CrmAccount, CrmRecord, CrmUser, Deletions } from '../crm/client';
 import type { CrmKind } from '../crm/types';
 import { leadKeyOfCachedScore, type LeadLensDb, type StoredLead } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
@@ -9,9 +9,22 @@ import { hasUnnamedOwner, looksLikeOwnerId, withoutFields } from './to-stored-le
 import { INITIAL_SYNC_STATE, SyncStateSchema, syncStateKey, type SyncState } from './state';
 import { writtenValuesKey } from '../db/written-back-fields';
 
+/**
+ * The states a sync writes are the one it read at its start, moved on: the Dexie store writes
+ * them with the fields others own (`account`, `portalToken`, `syncedAs`) as stored then
+ * (`putSyncState`).
+ */
 export interface SyncStore {
   readState(crm: CrmKind): Promise<SyncState>;
   writeState(crm: CrmKind, state: SyncState): Promise<void>;
+  /**
+   * Records `user`, with the name they have now, as whom the CRM's stored leads are synced as
+   * (`SyncState.syncedAs`), as a job starts signed in as them. Besides a connect's forgetting
+   * (`forgetSyncedAs`), the only write of it: the states a running sync writes leave it as stored,
+   * so a connect meanwhile is not undone. A store that writes states whole (a test's, in memory)
+   * needs none: they carry the user too.
+   */
+  recordSyncedAs?(crm: CrmKind, user: CrmUser): Promise<void>;
   /** How many of `leads` are not stored, or differ from their stored copy: a lead read again unchanged is not counted. */
   countChanged(leads: readonly StoredLead[]): Promise<number>;
   /** Stores a page's leads and the state that follows it, atomically. */
@@ -80,7 +93,8 @@ export async function nameSyncedAccount(db: LeadLensDb, crm: CrmKind, recordedId
 
 /**
  * Forgets whom the CRM's stored leads were synced as (`SyncState.syncedAs`): a connect is the
- * admin choosing the credentials, and the next sync records the user they sign in as.
+ * admin choosing the credentials, and the next sync records the user they sign in as (a sync
+ * running now leaves it forgotten: `putSyncState`).
  */
 export async function forgetSyncedAs(db: LeadLensDb, crm: CrmKind): Promise<void> {
   await changeSyncState(db, crm, (state) => (state.syncedAs === undefined ? null : { ...state, syncedAs: undefined }));
@@ -128,14 +142,16 @@ const OWNER_RENAME_CHUNK = 2000;
 const FIELD_DROP_CHUNK = 2000;
 
 /**
- * Writes a sync's `state` with the fields a connect or test owns (`account`, `portalToken`) as
- * stored now: the engine writes the state it read at its start, and would put back an account
- * or token a Test connection recorded meanwhile. Within the caller's transaction (one over the
- * settings table); resolves with what it wrote.
+ * Writes a sync's `state` with the fields a connect or test owns (`account`, `portalToken`), and
+ * whom the leads were synced as (`syncedAs`, recorded as a job starts: `recordSyncedAs`), as
+ * stored now: the engine writes the state it read at its start, and would put back an account or
+ * token a Test connection recorded meanwhile, or a user a connect forgot (the next sync would then
+ * refuse the user just connected as). Within the caller's transaction (one over the settings
+ * table); resolves with what it wrote.
  */
 async function putSyncState(db: LeadLensDb, crm: CrmKind, state: SyncState): Promise<SyncState> {
-  const { account, portalToken } = await readSyncState(db, crm);
-  const written = { ...state, account, portalToken };
+  const { account, portalToken, syncedAs } = await readSyncState(db, crm);
+  const written = { ...state, account, portalToken, syncedAs };
   await db.settings.put({ key: syncStateKey(crm), value: written });
   return written;
 }
@@ -145,6 +161,9 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
     readState: (crm) => readSyncState(db, crm),
     async writeState(crm, state) {
       await db.transaction('rw', db.settings, () => putSyncState(db, crm, state));
+    },
+    async recordSyncedAs(crm, user) {
+      await changeSyncState(db, crm, (state) => ({ ...state, syncedAs: user }));
     },
     async countChanged(leads) {
       const stored = await db.leads.bulkGet(leads.map((lead) => lead.key));
