@@ -112,18 +112,43 @@ const RECORDS = LEADS.flatMap((lead) => [
 const clicksField = field('email_clicks').derive;
 const opensField = field('email_opens').derive;
 
+/**
+ * What several tests ask of the same record, worked out once and kept: its model input row, its
+ * plan by the bundled model scored by the shape functions, and its comparison with the ideal
+ * customer. Featurization, the plan and the comparison are pure functions of the record and the
+ * model, so a kept one is what a call would give again; the plans and comparisons of 2,400 records
+ * took most of this file's minute, computed up to four times over.
+ */
+function kept<T>(compute: (i: number) => T): (i: number) => T {
+  const cache = new Map<number, T>();
+  return (i) => {
+    if (!cache.has(i)) cache.set(i, compute(i));
+    return cache.get(i)!;
+  };
+}
+/** RECORDS[i] featurized for the bundled model (`manifest.features`). */
+const rowOf = kept((i) => featurizeRecord(RECORDS[i].record, manifest.features, RECORDS[i].source, now));
+/** RECORDS[i]'s plan by the bundled model, from the shape functions' contributions and the tier they give. */
+const planOf = kept((i) => {
+  const before = scoreWithShapes(rowOf(i));
+  return whatWouldMakeHotter(manifest, rowOf(i), before.contributions, RECORDS[i].source, tierOf(before.probability, manifest.tiers));
+});
+/** RECORDS[i] compared with the bundled model's ideal customer, every field read. */
+const deviationsOf = kept((i) => deviationsFromIdeal(manifest, rowOf(i), RECORDS[i].source));
+
 describe.each([
-  { engine: 'ONNX', score: scoreWithOnnx, tolerance: 1e-6 },
-  { engine: 'shape functions', score: scoreWithShapes, tolerance: 1e-9 },
-])('rescored by the $engine', ({ score, tolerance }) => {
+  { engine: 'ONNX', score: scoreWithOnnx, tolerance: 1e-6, keptPlan: false },
+  { engine: 'shape functions', score: scoreWithShapes, tolerance: 1e-9, keptPlan: true },
+])('rescored by the $engine', ({ score, tolerance, keptPlan }) => {
   it('a plan promises the probability and tier the model gives the changed record, with what the CRM records along, clicks never above opens', async () => {
     let plans = 0;
     let emailPlans = 0;
     let firstPagePlans = 0;
     let anotherPagePlans = 0;
-    for (const { source, record } of RECORDS) {
-      const before = await score(featurizeRecord(record, manifest.features, source, now));
-      const plan = whatWouldMakeHotter(manifest, featurizeRecord(record, manifest.features, source, now), before.contributions, source, tierOf(before.probability, manifest.tiers));
+    for (const [i, { source, record }] of RECORDS.entries()) {
+      const before = await score(rowOf(i));
+      // The shape functions' plan is the one planOf keeps (the same call); the ONNX model's contributions make their own.
+      const plan = keptPlan ? planOf(i) : whatWouldMakeHotter(manifest, rowOf(i), before.contributions, source, tierOf(before.probability, manifest.tiers));
       if (!plan || plan.changes.length === 0) continue;
       plans++;
       const changed = recordAfter(record, plan, source);
@@ -170,10 +195,12 @@ describe('every change a plan offers raises the probability a rep reads visibly'
     { calibration: 'isotonic', model: { ...manifest, calibration: { kind: 'isotonic', ...isotonic } } as Manifest },
   ])('with $calibration calibration: never odds ×1, never a before → after that stays put', ({ model }) => {
     let changes = 0;
-    for (const { source, record } of RECORDS) {
-      const row = featurizeRecord(record, model.features, source, now);
+    for (const [i, { source }] of RECORDS.entries()) {
+      // Both models read the bundled model's features (the isotonic one is the manifest with another calibration):
+      // the rows are rowOf's, and the bundled model's plans are the ones planOf keeps.
+      const row = rowOf(i);
       const before = scoreWithShapes(row, model);
-      const plan = whatWouldMakeHotter(model, row, before.contributions, source, tierOf(before.probability, model.tiers));
+      const plan = model === manifest ? planOf(i) : whatWouldMakeHotter(model, row, before.contributions, source, tierOf(before.probability, model.tiers));
       if (!plan || plan.changes.length === 0) continue;
       changes += plan.changes.length;
       for (const change of plan.changes) expect(oddsFactor(change.calibratedPoints), `${change.label}: ${change.from} → ${change.to}`).not.toBe('1');
@@ -189,11 +216,9 @@ describe('what a lead\'s CRM allows', () => {
   it('asks no e-mail opens or clicks of a HubSpot contact that opted out of e-mail or has no address, and still asks them of the others', () => {
     const byEmail = new Set(['email_opens', 'email_clicks'].map((key) => manifest.features.indexOf(field(key))));
     const found = { unreachable: 0, unreachablePlans: 0, unreachableEmailPlans: 0, reachableEmailPlans: 0 };
-    for (const { source, record } of RECORDS) {
+    for (const [i, { source, record }] of RECORDS.entries()) {
       if (source !== 'hubspot') continue;
-      const row = featurizeRecord(record, manifest.features, source, now);
-      const before = scoreWithShapes(row);
-      const plan = whatWouldMakeHotter(manifest, row, before.contributions, source, tierOf(before.probability, manifest.tiers));
+      const plan = planOf(i);
       const asksEmail = plan?.changes.some((change) => byEmail.has(change.feature)) ?? false;
       if (record.hs_email_optout === 'true' || !record.email) {
         found.unreachable++;
@@ -214,9 +239,9 @@ describe('what a lead\'s CRM allows', () => {
     /** The largest value of an ideal as the table writes it: "12 – 58" → 58, "2" → 2, "9 or more" → no end. */
     const upperEnd = (ideal: string) => (/or more|any value|^>/.test(ideal) ? Number.POSITIVE_INFINITY : parseNumber(ideal.split(' – ').at(-1)!.replace(/^≤ /, '')));
     const found = { unreachable: 0, unreachableEmailRows: 0, reachableEmailRows: 0, countRows: 0 };
-    for (const { source, record } of RECORDS) {
-      const row = featurizeRecord(record, manifest.features, source, now);
-      const deviations = deviationsFromIdeal(manifest, row, source);
+    for (const [i, { source, record }] of RECORDS.entries()) {
+      const row = rowOf(i);
+      const deviations = deviationsOf(i);
       expect(deviations.some((d) => d.feature === optOut)).toBe(false);
       const emailRows = deviations.filter((d) => byEmail.has(d.feature)).length;
       if (source === 'hubspot' && (record.hs_email_optout === 'true' || !record.email)) {
@@ -238,9 +263,9 @@ describe('what a lead\'s CRM allows', () => {
     const leadSource = manifest.features.indexOf(field('lead_source'));
     const idealsOf = (wanted: SourceKind) => {
       const ideals = new Map<string, number>();
-      for (const { source, record } of RECORDS) {
+      for (const [i, { source }] of RECORDS.entries()) {
         if (source !== wanted) continue;
-        const { idealValue } = deviationsFromIdeal(manifest, featurizeRecord(record, manifest.features, source, now), source).find((d) => d.feature === leadSource)!;
+        const { idealValue } = deviationsOf(i).find((d) => d.feature === leadSource)!;
         ideals.set(idealValue, (ideals.get(idealValue) ?? 0) + 1);
       }
       return Object.fromEntries(ideals);
@@ -283,9 +308,9 @@ describe("the comparison with the ideal customer, in the CRM's words", () => {
     const email = manifest.features.indexOf(field('email_domain'));
     let withoutAddress = 0;
     let betterWithAddress = 0;
-    for (const { source, record } of RECORDS.slice(0, 1000)) {
-      const row = featurizeRecord(record, manifest.features, source, now);
-      const deviations = deviationsFromIdeal(manifest, row, source);
+    for (let i = 0; i < 1000; i++) {
+      const row = rowOf(i);
+      const deviations = deviationsOf(i);
       for (const d of deviations) expect([d.leadValue, d.idealValue]).not.toContain('missing');
       expect(deviations.filter((d) => d.idealValue === 'not known')).toEqual([]);
       if (Number.isNaN(row[email])) {
@@ -353,12 +378,13 @@ describe('a HubSpot contact read from its page alone (the CRM not connected, or 
 
   it('is planned and compared as before once every field is read, for demo contacts and leads', () => {
     const everyFieldRead = manifest.features.map(() => true);
-    for (const { source, record } of RECORDS.slice(0, 200)) {
-      const row = featurizeRecord(record, manifest.features, source, now);
+    for (const [i, { source }] of RECORDS.slice(0, 200).entries()) {
+      const row = rowOf(i);
       const before = scoreWithShapes(row);
       const tier = tierOf(before.probability, manifest.tiers);
-      expect(whatWouldMakeHotter(manifest, row, before.contributions, source, tier, everyFieldRead)).toEqual(whatWouldMakeHotter(manifest, row, before.contributions, source, tier));
-      expect(deviationsFromIdeal(manifest, row, source, undefined, everyFieldRead)).toEqual(deviationsFromIdeal(manifest, row, source));
+      // planOf(i) and deviationsOf(i) are these calls without `fieldsRead`, kept.
+      expect(whatWouldMakeHotter(manifest, row, before.contributions, source, tier, everyFieldRead)).toEqual(planOf(i));
+      expect(deviationsFromIdeal(manifest, row, source, undefined, everyFieldRead)).toEqual(deviationsOf(i));
       expect(featuresNotRead(manifest, row, source, everyFieldRead)).toEqual({ planned: [], compared: [] });
     }
   });
