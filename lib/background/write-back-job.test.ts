@@ -8,7 +8,7 @@ import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readStatus, writeConnection } from '../connections/connections';
-import type { CrmClient, CrmRecord, FieldUpdate } from '../crm/client';
+import type { CrmClient, CrmRecord, CrmUser, FieldUpdate } from '../crm/client';
 import { CrmError } from '../crm/http';
 import { demoStoredLeads } from '../crm/demo-leads';
 import type { CrmKind } from '../crm/types';
@@ -19,6 +19,7 @@ import { readJob } from '../jobs/progress';
 import { bundledModel } from '../ml/bundled-model';
 import { setTiers } from '../ml/model-store';
 import { activateModel } from '../ml/model-versions';
+import { DEMO_SALESFORCE_ADMIN, DEMO_SALESFORCE_USERS, type DemoSalesforceUser } from '../../test/demo-crm/salesforce-api';
 import { INITIAL_SYNC_STATE } from '../sync/state';
 import { dexieSyncStore, recordSyncedAccount } from '../sync/store';
 import { cancelWriteBack, readWriteBack, startWriteBack } from './write-back-job';
@@ -59,7 +60,8 @@ vi.mock('./offscreen-engine', () => ({
 const updates: FieldUpdate[] = [];
 /** Fields a rep changed in the CRM since the last sync, by record id: the CRM's records are the stored leads, but for these. */
 const editedInCrm = new Map<string, CrmRecord['fields']>();
-const writer: RecordWriter & Pick<CrmClient, 'checkWritableFields'> = {
+/** Whom the credentials sign in as (`CrmClient.currentUser`) is asked only where a test gives it (a Salesforce session's); a HubSpot token is no user's. */
+const writer: RecordWriter & Pick<CrmClient, 'checkWritableFields' | 'currentUser'> = {
   maxBatch: 200,
   checkWritableFields: async (fields) => fields.map((field) => ({ name: field.name, maxLength: null })),
   batchRead: async (ids) => {
@@ -86,6 +88,7 @@ beforeEach(async () => {
   fakeBrowser.runtime.getPlatformInfo = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
   updates.length = 0;
   editedInCrm.clear();
+  delete writer.currentUser;
   scoringHeld.until = null;
   scoringHeld.topReason = null;
   // Node has no Web Locks: each lock is free and reads as held while its task runs (the job's "alive" check).
@@ -518,6 +521,74 @@ describe('leads synced from another org or portal than the connection reads', ()
     await recordSyncedAccount(db, 'salesforce', { id: 'acme.my.salesforce.com', name: 'acme.my.salesforce.com' });
     expect(await writeBackToEnd(salesforceTarget)).toMatchObject({ status: 'done' });
     expect(updates.length).toBeGreaterThan(0);
+  });
+});
+
+describe('leads synced as another Salesforce user than the credentials sign in as (an admin\'s "Log in as" a rep)', () => {
+  const asCrmUser = ({ Id, Name, Username }: DemoSalesforceUser): CrmUser => ({ id: Id, name: Name, username: Username });
+  const admin = asCrmUser(DEMO_SALESFORCE_ADMIN);
+  const rep = asCrmUser(DEMO_SALESFORCE_USERS[1]);
+  const salesforceTarget = WriteBackTargetSchema.parse({ crm: 'salesforce', scoreField: 'LeadLens_Score__c', tierField: null, reasonField: null });
+  /** Signs the credentials in as `user`; returns the spy counting how often the job asked. */
+  const signedInAs = (user: CrmUser) => {
+    const currentUser = vi.fn(async () => user);
+    writer.currentUser = currentUser;
+    return currentUser;
+  };
+
+  beforeEach(async () => {
+    // More leads than a batch holds: whom it signs in as is asked once a run, not once a batch.
+    await db.putLeads(demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 600).map((lead) => ({ ...lead, origin: 'sync' as const })));
+  });
+
+  it('are not written as the rep: nothing is scored, written or kept out of training, and it names both users and the ways out', async () => {
+    await dexieSyncStore(db).recordSyncedAs?.('salesforce', admin);
+    const currentUser = signedInAs(rep);
+    const ended = await writeBackToEnd(salesforceTarget);
+    expect(ended).toMatchObject({ status: 'error', written: 0, finishedAt: expect.any(Number) });
+    expect(ended.error).toBe(
+      `Salesforce is signed in as ${rep.name} (${rep.username}), not as Avery Lindqvist (avery.lindqvist@northbeam-analytics.example), whom LeadLens synced as: ` +
+        `a write-back as another user would stamp every lead it writes as modified by ${rep.name}, and fail on the leads ${rep.name} may not edit, so this one wrote nothing. ` +
+        `Write back again once signed in as Avery Lindqvist (after "Log in as", end it with "Log out as ${rep.name}"); ` +
+        `or, to sync and write back as ${rep.name} from now on, connect Salesforce again under CRM connections, then sync`,
+    );
+    expect(currentUser).toHaveBeenCalledTimes(1);
+    expect(updates).toEqual([]);
+    expect(await db.leadScores.count()).toBe(0);
+    expect(await writtenBackFields('salesforce')).toEqual([]);
+    // The credentials work: the connection does not say "reconnect".
+    expect((await readStatus('salesforce')).status).toBe('connected');
+
+    // Back in the admin's own session ("Log out as"), the next write-back writes them.
+    signedInAs(admin);
+    expect(await writeBackToEnd(salesforceTarget)).toMatchObject({ status: 'done', error: null });
+    expect(updates.length).toBeGreaterThan(200);
+  });
+
+  it('are written as the user they were synced as, who is asked once for the whole run', async () => {
+    await dexieSyncStore(db).recordSyncedAs?.('salesforce', admin);
+    const currentUser = signedInAs(admin);
+    expect(await writeBackToEnd(salesforceTarget)).toMatchObject({ status: 'done', error: null });
+    expect(updates.length).toBeGreaterThan(200);
+    expect(currentUser).toHaveBeenCalledTimes(1);
+  });
+
+  it('are written when whom they were synced as is not known (synced by an older LeadLens, or a connect forgot it)', async () => {
+    const currentUser = signedInAs(rep);
+    expect(await writeBackToEnd(salesforceTarget)).toMatchObject({ status: 'done', error: null });
+    expect(updates.length).toBeGreaterThan(0);
+    expect(currentUser).not.toHaveBeenCalled();
+  });
+
+  it('ends as other CRM errors do, writing nothing, when whom the credentials sign in as cannot be read', async () => {
+    await dexieSyncStore(db).recordSyncedAs?.('salesforce', admin);
+    writer.currentUser = vi.fn().mockRejectedValueOnce(new CrmError('auth', 'Salesforce rejected the credentials: HTTP 401', 401));
+    const check = vi.spyOn(writer, 'checkWritableFields');
+    expect(await writeBackToEnd(salesforceTarget)).toMatchObject({ status: 'error', error: 'Salesforce rejected the credentials: HTTP 401', finishedAt: expect.any(Number) });
+    expect(await readStatus('salesforce')).toMatchObject({ status: 'reconnect', message: 'Salesforce rejected the credentials: HTTP 401' });
+    expect(check).not.toHaveBeenCalled();
+    expect(updates).toEqual([]);
+    expect(await db.leadScores.count()).toBe(0);
   });
 });
 

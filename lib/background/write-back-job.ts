@@ -10,7 +10,7 @@ import { browser } from 'wxt/browser';
 import { connectedClient } from '../connections/client-for';
 import { clearReconnect, markReconnect } from '../connections/connections';
 import type { Connection } from '../connections/schema';
-import type { FieldUpdate } from '../crm/client';
+import type { CrmUser, FieldUpdate } from '../crm/client';
 import { isCrmError } from '../crm/http';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import { forEachChunk, prefixRange } from '../db/chunks';
@@ -383,6 +383,22 @@ async function keepWritten(target: CheckedTarget, written: readonly FieldUpdate[
 }
 
 /**
+ * Why a write-back signed in as `signedIn` may not write the leads synced as `syncedAs` (an
+ * admin's "Log in as" a rep): every lead it writes would be stamped as modified by that user, and
+ * it would fail on the leads they may not edit. Null when the user is the same.
+ */
+function otherUserWriteBackRefusal(crm: CrmKind, syncedAs: CrmUser, signedIn: CrmUser): string | null {
+  if (syncedAs.id === signedIn.id) return null;
+  const label = CRM_LABEL[crm];
+  return (
+    `${label} is signed in as ${signedIn.name} (${signedIn.username}), not as ${syncedAs.name} (${syncedAs.username}), whom LeadLens synced as: ` +
+    `a write-back as another user would stamp every lead it writes as modified by ${signedIn.name}, and fail on the leads ${signedIn.name} may not edit, so this one wrote nothing. ` +
+    `Write back again once signed in as ${syncedAs.name} (after "Log in as", end it with "Log out as ${signedIn.name}"); ` +
+    `or, to sync and write back as ${signedIn.name} from now on, connect ${label} again under CRM connections, then sync`
+  );
+}
+
+/**
  * The job itself, inside its lock, from its `checking` state: checks the fields, scores the
  * leads, writes them; its progress and end go to its `settings` row, and what the CRM made of
  * the credentials to the connection's status.
@@ -400,9 +416,13 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     if (!connected) throw new Error(`${CRM_LABEL[crm]} is not connected`);
     ({ connection } = connected);
     const { client } = connected;
+    const { account, syncedAs } = await dexieSyncStore(db).readState(crm);
     // Another org's or portal's leads (a connect whose check failed forgot nothing) are not written into this one's records.
-    const refusedFor = otherAccountRefusal((await dexieSyncStore(db).readState(crm)).account, connection);
+    const refusedFor = otherAccountRefusal(account, connection);
     if (refusedFor) throw new Error(refusedFor);
+    // Whom the credentials sign in as, asked once, before anything is written: not another user than the leads were synced as.
+    const signedInAsOther = syncedAs && client.currentUser && otherUserWriteBackRefusal(crm, syncedAs, await client.currentUser(signal));
+    if (signedInAsOther) throw new Error(signedInAsOther);
     // Fields it must not fill (the CRM's own, read-only, of another type, too small, two as one,
     // one the active model reads) are refused first: nothing is scored, written, or remembered
     // as written-back (kept out of training).
@@ -477,7 +497,7 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
   } catch (error) {
     const cancelled = signal.aborted;
     const message = error instanceof Error ? error.message : String(error);
-    // The field check is the first request: credentials refused there say "reconnect" too.
+    // Credentials refused at the first request (whom they sign in as, or the field check) say "reconnect" too.
     if (connection && isCrmError(error, 'auth')) await markReconnect(connection, message);
     await writeState({ ...reached, writtenWith: heldAtEnd(reached), status: cancelled ? 'cancelled' : 'error', error: cancelled ? null : message, finishedAt: Date.now() });
   }
