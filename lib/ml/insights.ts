@@ -44,6 +44,23 @@ export type FieldsRead = readonly boolean[] | undefined;
 /** Whether `feature`'s fields were read (see `FieldsRead`). */
 const wasRead = (fieldsRead: FieldsRead, feature: number) => fieldsRead?.[feature] ?? true;
 
+/**
+ * `derive(manifest)` worked out once per manifest: the plan and the comparison with the ideal
+ * customer ask the same lookups (a feature's training summary, its count bounds, the features
+ * sharing its fields) for every move and every bin. A manifest is never changed once parsed, so
+ * what it gives is kept as long as the manifest is.
+ */
+function perManifest<T>(derive: (manifest: Manifest) => T): (manifest: Manifest) => T {
+  const kept = new WeakMap<Manifest, T>();
+  return (manifest) => {
+    if (!kept.has(manifest)) kept.set(manifest, derive(manifest));
+    return kept.get(manifest)!;
+  };
+}
+
+/** The features any term reads, each once, in the order the terms first read them. */
+const usedFeatures = perManifest((manifest): readonly number[] => [...new Set(manifest.terms.flatMap((term) => term.features))]);
+
 /** Whether every term carries its shape function (models trained elsewhere may not). */
 export function modelHasShapes(manifest: Manifest): boolean {
   return manifest.terms.every((term) => term.shape !== undefined);
@@ -72,14 +89,24 @@ function ownAxis(manifest: Manifest, feature: number): Axis {
 /** A term's contribution for a row's values, by the model's own bin rule. */
 const termScoreAt = (term: Term, row: ArrayLike<number>) => termContribution(shapeOf(term), term.features.map((feature) => row[feature]));
 
-/** The model's log-odds for a row [F]: the intercept and every term. */
-const logitOf = (manifest: Manifest, row: ArrayLike<number>) => manifest.terms.reduce((sum, term) => sum + termScoreAt(term, row), manifest.intercept);
+/** Every term's contribution for `row` [T]: what a change is measured from, worked out once per row rather than once per move or bin. */
+const termScoresOf = (manifest: Manifest, row: ArrayLike<number>) => manifest.terms.map((term) => termScoreAt(term, row));
 
-/** The logit change from row `before` to row `after` [F]: every term that reads a feature whose value changed, pairs too. */
-function logitChange(manifest: Manifest, before: ArrayLike<number>, after: ArrayLike<number>): number {
+/** Per feature [F], the indexes of the terms that read it, pairs too, in the manifest's order. */
+const termsReadingFeature = perManifest((manifest): readonly (readonly number[])[] =>
+  manifest.features.map((_, feature) => manifest.terms.flatMap((term, t) => (term.features.includes(feature) ? [t] : []))),
+);
+
+/**
+ * The logit change from row `before` (its `termScoresOf`, `beforeScores` [T]) to row `after` [F]:
+ * every term that reads a feature whose value changed, pairs too. `terms` (indexes, in the
+ * manifest's order) narrows the search to those that can: the `termsReadingFeature` of the one changed.
+ */
+function logitChange(manifest: Manifest, before: ArrayLike<number>, beforeScores: readonly number[], after: ArrayLike<number>, terms: Iterable<number> = manifest.terms.keys()): number {
   let change = 0;
-  for (const term of manifest.terms) {
-    if (term.features.some((feature) => !Object.is(before[feature], after[feature]))) change += termScoreAt(term, after) - termScoreAt(term, before);
+  for (const t of terms) {
+    const term = manifest.terms[t];
+    if (term.features.some((feature) => !Object.is(before[feature], after[feature]))) change += termScoreAt(term, after) - beforeScores[t];
   }
   return change;
 }
@@ -246,7 +273,8 @@ export function deviationsFromIdeal(
   asWritten?: readonly (string | null)[],
   fieldsRead?: FieldsRead,
 ): Deviation[] {
-  const logit = logitOf(manifest, row);
+  const scores = termScoresOf(manifest, row);
+  const logit = scores.reduce((sum, score) => sum + score, manifest.intercept); // the model's log-odds for the row
   const emailable = !cannotBeEmailed(manifest, row, source, fieldsRead);
   return manifest.terms
     .filter((term) => term.features.length === 1 && wasRead(fieldsRead, term.features[0]) && comparedWithIdeal(manifest.features[term.features[0]], source, emailable))
@@ -254,7 +282,13 @@ export function deviationsFromIdeal(
       const [feature] = term.features;
       const axis = axisAsShown(shapeOf(term).axes[0], manifest.features[feature], source);
       const held = heldLevels(manifest.features[feature], source, row[feature]);
-      const gains = presentTargets(axis).map(({ value }) => logitChange(manifest, row, withValue(row, feature, value)));
+      // One copy of the row whose `feature` takes each bin's value in turn, not a copy per bin (up to 256 of them).
+      const moved = Array.from(row);
+      const reading = termsReadingFeature(manifest)[feature];
+      const gains = presentTargets(axis).map(({ value }) => {
+        moved[feature] = value;
+        return logitChange(manifest, row, scores, moved, reading);
+      });
       const leadBin = axisBin(axis, row[feature]);
       const numeric = manifest.features[feature].type === 'numeric';
       const binRows = referenceOf(manifest, feature)?.binRows?.map((rows, bin) => (held(bin) ? rows : 0));
@@ -327,6 +361,26 @@ const holdsFieldValue = (feature: Feature) => feature.derive.kind === 'value' &&
 /** The names of the fields `feature` reads from `source`, lower-cased as `readRaw` matches them. */
 const fieldNamesOf = (feature: Feature, source: SourceKind) => fieldSourcesOf(feature.derive).flatMap((from) => from[source]?.toLowerCase() ?? []);
 
+/** Per manifest, `fieldSharersOf`'s answer for each source asked so far. */
+const fieldSharersBySource = perManifest(() => new Map<SourceKind, readonly (readonly number[])[]>());
+
+/**
+ * Per feature [F], the features any term reads (`usedFeatures`, in its order) that `source`
+ * supplies and that read one of the feature's fields from `source`, itself included when `source`
+ * supplies it: what a change to the feature carries along (`rowAfterChange`'s followers).
+ */
+function fieldSharersOf(manifest: Manifest, source: SourceKind): readonly (readonly number[])[] {
+  const bySource = fieldSharersBySource(manifest);
+  let sharers = bySource.get(source);
+  if (!sharers) {
+    const names = manifest.features.map((feature) => fieldNamesOf(feature, source));
+    const supplied = usedFeatures(manifest).filter((other) => sourceSupplies(manifest.features[other], source));
+    sharers = names.map((own) => supplied.filter((other) => names[other].some((name) => own.includes(name))));
+    bySource.set(source, sharers);
+  }
+  return sharers;
+}
+
 /** The fields the row's counts and yes/no features read, each with its value in `row` (NaN = missing). */
 function fieldValuesOf(manifest: Manifest, row: ArrayLike<number>, source: SourceKind): RawRecord {
   const record: RawRecord = {};
@@ -343,15 +397,24 @@ const TIME_NOT_READ = new Date(Number.NaN);
 /** An unknown count is none recorded, as `reachableTargets` takes it: the field was read, and is empty (a change never sets a count not read, see `rowAfterChange`). */
 const countOrNone = (count: number) => (Number.isNaN(count) ? 0 : count);
 
+/** Per feature [F], the training data's summary of it (see `referenceOf`). */
+const referencesByFeature = perManifest((manifest) => manifest.features.map(({ key }) => manifest.reference.features.find((reference) => reference.key === key)));
+
 /** The training data's summary of `feature`: its missing share and the counts it was never above. */
-const referenceOf = (manifest: Manifest, feature: number) => manifest.reference.features.find((reference) => reference.key === manifest.features[feature].key);
+const referenceOf = (manifest: Manifest, feature: number) => referencesByFeature(manifest)[feature];
+
+/** Per feature [F], the features whose counts it was never above in the training data (see `countBoundsOf`). */
+const countBoundsByFeature = perManifest((manifest): readonly (readonly number[])[] =>
+  manifest.features.map((_, feature) =>
+    (referenceOf(manifest, feature)?.atMost ?? []).flatMap((key) => {
+      const bound = manifest.features.findIndex((other) => other.key === key);
+      return bound >= 0 ? [bound] : [];
+    }),
+  ),
+);
 
 /** The features whose counts `feature` was never above in the training data (see `breaksCountBound`). */
-const countBoundsOf = (manifest: Manifest, feature: number) =>
-  (referenceOf(manifest, feature)?.atMost ?? []).flatMap((key) => {
-    const bound = manifest.features.findIndex((other) => other.key === key);
-    return bound >= 0 ? [bound] : [];
-  });
+const countBoundsOf = (manifest: Manifest, feature: number) => countBoundsByFeature(manifest)[feature];
 
 /**
  * Whether `row` [F] puts `feature` above a count the training data never had it above (more
@@ -380,16 +443,18 @@ function missingTogetherWith(manifest: Manifest, candidates: readonly number[], 
 const isCount = (feature: Feature) => feature.type === 'numeric' && holdsFieldValue(feature);
 
 /**
- * The count a record holds once the count is known, when nothing says how many: the largest
- * whole count that every axis reading the feature puts in its first bin. Edges lie between
- * counts the training data had, so its least known count is in every first bin too: this count
- * scores exactly as that one and is never below it (1 page view with a page seen, where no
- * record had 0).
+ * Per feature [F], the count a record holds once the count is known, when nothing says how
+ * many: the largest whole count that every axis reading the feature puts in its first bin. Edges
+ * lie between counts the training data had, so its least known count is in every first bin too:
+ * this count scores exactly as that one and is never below it (1 page view with a page seen,
+ * where no record had 0).
  */
-function leastKnownCount(manifest: Manifest, feature: number): number {
-  const firstEdges = manifest.terms.flatMap((term) => term.features.flatMap((f, a) => (f === feature ? shapeOf(term).axes[a].edges.slice(0, 1) : [])));
-  return firstEdges.length === 0 ? 0 : Math.max(0, Math.floor(Math.min(...firstEdges)));
-}
+const leastKnownCounts = perManifest((manifest): readonly number[] =>
+  manifest.features.map((_, feature) => {
+    const firstEdges = manifest.terms.flatMap((term) => term.features.flatMap((f, a) => (f === feature ? shapeOf(term).axes[a].edges.slice(0, 1) : [])));
+    return firstEdges.length === 0 ? 0 : Math.max(0, Math.floor(Math.min(...firstEdges)));
+  }),
+);
 
 /**
  * The features recorded along with giving a missing `feature` a value in `after` [F], set there:
@@ -400,7 +465,7 @@ function leastKnownCount(manifest: Manifest, feature: number): number {
 function recordMissingPartners(manifest: Manifest, candidates: readonly number[], after: number[], feature: number): number[] | null {
   const partners = missingTogetherWith(manifest, candidates, feature).filter((f) => Number.isNaN(after[f]));
   if (partners.some((f) => !isCount(manifest.features[f]))) return null;
-  for (const f of partners) after[f] = leastKnownCount(manifest, f);
+  for (const f of partners) after[f] = leastKnownCounts(manifest)[f];
   // Bounds chain (visits ≤ page views ≤ …) and never loop: as many passes as partners settle them.
   for (let pass = 0; pass < partners.length; pass++) {
     for (const f of partners) {
@@ -449,7 +514,6 @@ function recordPageView(manifest: Manifest, candidates: readonly number[], row: 
  */
 function rowAfterChange(
   manifest: Manifest,
-  used: readonly number[],
   candidates: readonly number[],
   row: ArrayLike<number>,
   feature: number,
@@ -464,9 +528,8 @@ function rowAfterChange(
   const recorded = [...new Set([...missingPartners, ...pageViews])];
   const changed = [feature, ...recorded];
   if (changed.some((f) => breaksCountBound(manifest, after, f))) return null;
-  const fieldsOf = (f: number) => fieldNamesOf(manifest.features[f], source);
-  const followersOf = (f: number) =>
-    used.filter((other) => !changed.includes(other) && sourceSupplies(manifest.features[other], source) && fieldsOf(other).some((name) => fieldsOf(f).includes(name)));
+  const sharers = fieldSharersOf(manifest, source);
+  const followersOf = (f: number) => sharers[f].filter((other) => !changed.includes(other));
   const followers = [...new Set(changed.flatMap(followersOf))];
   if ([...changed, ...followers].some((f) => !wasRead(fieldsRead, f))) return null;
   if (followers.length === 0) return { after, alsoChanged: recorded };
@@ -596,8 +659,7 @@ const cannotBeEmailed = (manifest: Manifest, row: ArrayLike<number>, source: Sou
  */
 export function featuresNotRead(manifest: Manifest, row: ArrayLike<number>, source: SourceKind, fieldsRead: FieldsRead): { planned: string[]; compared: string[] } {
   const emailable = !cannotBeEmailed(manifest, row, source, fieldsRead);
-  const used = [...new Set(manifest.terms.flatMap((term) => term.features))].sort((a, b) => a - b);
-  const planned = used.filter((f) => !wasRead(fieldsRead, f) && settable(manifest.features[f], source) && (emailable || !engagesByEmail(manifest.features[f])));
+  const planned = [...usedFeatures(manifest)].sort((a, b) => a - b).filter((f) => !wasRead(fieldsRead, f) && settable(manifest.features[f], source) && (emailable || !engagesByEmail(manifest.features[f])));
   const compared = manifest.terms.filter(
     (term) => term.features.length === 1 && !wasRead(fieldsRead, term.features[0]) && comparedWithIdeal(manifest.features[term.features[0]], source, emailable),
   );
@@ -641,8 +703,7 @@ export function whatWouldMakeHotter(
   const reached = (value: number) => applyCalibration(manifest.calibration, value) >= tiers[aim];
 
   let current = Array.from(row); // [F] the row as the changes so far leave it
-  const used = [...new Set(manifest.terms.flatMap((term) => term.features))];
-  const candidates = used.filter((feature) => settable(manifest.features[feature], source));
+  const candidates = usedFeatures(manifest).filter((feature) => settable(manifest.features[feature], source));
   // Still candidates for what is recorded along with a change (`recordMissingPartners`): a count recorded at its least asks for nothing.
   const emailable = !cannotBeEmailed(manifest, row, source, fieldsRead);
   const changeable = candidates.filter((feature) => wasRead(fieldsRead, feature) && (emailable || !engagesByEmail(manifest.features[feature])));
@@ -650,14 +711,15 @@ export function whatWouldMakeHotter(
   // A lead below the target tier needs a change, even if its recomputed probability sits on the threshold.
   while ((changes.length === 0 || !reached(logit)) && changes.length < MAX_CHANGES) {
     const before = current;
+    const beforeScores = termScoresOf(manifest, before);
     const moves = changeable
       .filter((feature) => !changes.some((change) => change.feature === feature))
       .flatMap((feature) => {
         const axis = ownAxis(manifest, feature);
         return reachableTargets(manifest.features[feature], axis, before[feature], source).flatMap((target) => {
-          const changed = rowAfterChange(manifest, used, candidates, before, feature, target.value, source, fieldsRead);
+          const changed = rowAfterChange(manifest, candidates, before, feature, target.value, source, fieldsRead);
           if (!changed) return [];
-          const gain = logitChange(manifest, before, changed.after);
+          const gain = logitChange(manifest, before, beforeScores, changed.after);
           return [{ feature, axis, target, ...changed, gain, calibratedGain: calibratedChange(manifest.calibration, logit, gain) }];
         });
       })
