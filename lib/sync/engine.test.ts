@@ -29,11 +29,13 @@ const DB = 'leadlens-sync-test';
  * look-backs and removals are the same at this size as at thousands (the store's chunks of 2,000
  * leads have their own tests, in store.test.ts); the claims that are about a size (more than
  * 1,000 leads left out, a bulk import of more contacts than two pages) sync `manyLeads`, of which
- * `leads` are the first (each lead is drawn from its own seed).
+ * `leads` are the first (each lead is drawn from its own seed). Tests change them in place: one
+ * that counts what an edit of many changes serves `demoLeads()` of its own, as generated.
  */
-const leads = generateDemoLeads({ count: 500, seed: 21, now: NOW });
+const demoLeads = (count = 500) => generateDemoLeads({ count, seed: 21, now: NOW });
+const leads = demoLeads();
 let many: DemoLead[] | undefined;
-const manyLeads = () => (many ??= generateDemoLeads({ count: 1530, seed: 21, now: NOW }));
+const manyLeads = () => (many ??= demoLeads(1530));
 
 afterEach(() => Dexie.delete(DB));
 
@@ -1376,13 +1378,13 @@ describe('the user a Salesforce sync signs in as', () => {
    * A worker syncing the demo org (in batches of 200: `inBatchesOf200`) through `session.id`, the
    * browser's Salesforce session, which a "Log in as" changes; field-level security hides
    * LeadSource from the rep (describe leaves it out for their session). `requests`: the paths it
-   * asked for; `crmStore`: the demo org's records.
+   * asked for; `crmStore`: the demo org's records, `served` (changed in place).
    */
-  function sessionWorker() {
+  function sessionWorker(served: DemoLead[] = leads) {
     const behaviour = defaultBehaviour();
     const clock = virtualClock();
     behaviour.now = clock.now;
-    const { handle: whole, store: crmStore } = createDemoCrm(leads, behaviour);
+    const { handle: whole, store: crmStore } = createDemoCrm(served, behaviour);
     const handle = inBatchesOf200(whole);
     const session = { id: adminSession };
     const requests: string[] = [];
@@ -1487,6 +1489,33 @@ describe('the user a Salesforce sync signs in as', () => {
     db.close();
   });
 
+  it('leaves the user forgotten by a connect while the sync’s start asks whom it signs in as, so the next sync goes on as the user just connected as', async () => {
+    const { client, db, store, session, clock } = sessionWorker();
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
+    await clock.sleep(3_600_000);
+    // The admin connects Salesforce again, as the rep, while the start's question is answered (as the admin).
+    let asked = 0;
+    const connectedWhileAsked: CrmClient = {
+      ...client,
+      async currentUser(signal) {
+        const user = await client.currentUser!(signal);
+        if (++asked === 1) {
+          session.id = demoSessionIdAs(rep);
+          await forgetSyncedAs(db, 'salesforce');
+        }
+        return user;
+      },
+    };
+    // It read as the rep from then on, and ends as a sync whose connection changed during it does.
+    const ended = await runSync({ client: connectedWhileAsked, store, now: clock.now });
+    expect(ended).toMatchObject({ status: 'error', error: expect.stringMatching(/^Salesforce was connected again during this sync/), syncedAs: undefined });
+    expect((await store.readState('salesforce')).syncedAs).toBeUndefined();
+
+    await clock.sleep(3_600_000);
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', error: null, syncedAs: asCrmUser(rep) });
+    db.close();
+  });
+
   describe('signed in as another user by the time the sync removes leads', () => {
     // Removing leads pauses a job writing stored scores (a Web Lock; Node has none).
     beforeEach(stubWebLocks);
@@ -1509,7 +1538,7 @@ describe('the user a Salesforce sync signs in as', () => {
       const refused = await runSync({ client: loggedInAsMidSync, store, now: clock.now });
       expect(refused).toMatchObject({ status: 'error', errorKind: null, endedAt: clock.now(), syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN), job: expect.objectContaining({ pageToken: null }) });
       expect(refused.error).toBe(otherUserRefusal('salesforce', asCrmUser(DEMO_SALESFORCE_ADMIN), asCrmUser(rep), 'removed'));
-      expect(refused.error).toMatch(/^Salesforce is signed in as Marcus Oyelaran \(marcus\.oyelaran@northbeam-analytics\.example\), not as Avery Lindqvist .* so this one removed nothing\. Sync again once signed in as Avery Lindqvist/);
+      expect(refused.error).toMatch(/^Salesforce is signed in as Marcus Oyelaran \(marcus\.oyelaran@northbeam-analytics\.example\), not as Avery Lindqvist .* so this one removed nothing, and the next sync reads again the leads it read\. Sync again once signed in as Avery Lindqvist/);
       expect(await store.readState('salesforce')).toMatchObject({ status: 'error', error: refused.error, syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
       expect(await db.leads.get(keyOf(gone))).toBeDefined();
       // What its pages stored stays, as any error leaves it.
@@ -1519,7 +1548,7 @@ describe('the user a Salesforce sync signs in as', () => {
       expect(userReads).toHaveLength(2);
       expect(requests.findIndex((path) => path.includes('/sobjects/Lead/deleted'))).toBeLessThan(userReads[1]);
 
-      // Back in the admin's own session, the sync resumes and removes the deleted lead.
+      // Back in the admin's own session, the sync reads its pages again and removes the deleted lead.
       session.id = adminSession;
       expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', error: null, lastRun: { removed: 1 }, syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
       expect(await db.leads.get(keyOf(gone))).toBeUndefined();
@@ -1536,6 +1565,112 @@ describe('the user a Salesforce sync signs in as', () => {
       const loggedInAgain: CrmClient = { ...client, listDeleted: (since, signal) => ((session.id = '00D5g000004Demo!ARnext-login'), client.listDeleted(since, signal)) };
       expect(await runSync({ client: loggedInAgain, store, now: clock.now })).toMatchObject({ status: 'done', error: null, lastRun: { removed: 1 }, syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
       expect(await db.leads.get(`salesforce|${leads[10].salesforceId}`)).toBeUndefined();
+      db.close();
+    });
+
+    /** `client`, listing to the rep's session only the Leads the rep owns (sharing; the demo org lists every Lead to every user). */
+    const sharedWithRep = (client: CrmClient, session: { id: string }): CrmClient => ({
+      ...client,
+      async listChanged(cursor, pageToken, signal) {
+        const asRep = session.id === demoSessionIdAs(rep);
+        const page = await client.listChanged(cursor, pageToken, signal);
+        return asRep ? { ...page, records: page.records.filter((record) => record.fields.OwnerId === rep.Id) } : page;
+      },
+    });
+
+    it('sets its job back to where it began, its count of changed leads kept, so the next sync reads again as the job’s user what was read as another', async () => {
+      const served = demoLeads();
+      const { client, db, store, session, clock, crmStore } = sessionWorker(served);
+      expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done' });
+      const { completedCursor } = await store.readState('salesforce');
+      // Every Lead edited, three pages of them; the rep owns some.
+      await clock.sleep(86_400_000);
+      const editedAt = clock.now();
+      served.forEach((lead, i) => crmStore.markModified(lead, 'salesforce', editedAt + i * 60_000));
+      expect(served.filter((lead) => lead.salesforce.OwnerId === rep.Id).length).toBeGreaterThan(0);
+      await clock.sleep(86_400_000);
+
+      // The admin uses "Log in as" the rep after the first page: the later pages list the rep's Leads only.
+      let pages = 0;
+      const shared = sharedWithRep(client, session);
+      const loggedInAsAfterAPage: CrmClient = { ...shared, listChanged: (...query) => (++pages === 2 && (session.id = demoSessionIdAs(rep)), shared.listChanged(...query)) };
+      let counted = 0;
+      const refused = await runSync({ client: loggedInAsAfterAPage, store, now: clock.now, onProgress: ({ status, job }) => void (status === 'running' && (counted = job!.changed!)) });
+      expect(pages).toBeGreaterThan(2);
+      expect(counted).toBeGreaterThan(0);
+      expect(refused.error).toBe(otherUserRefusal('salesforce', asCrmUser(DEMO_SALESFORCE_ADMIN), asCrmUser(rep), 'removed'));
+      expect(refused.error).toContain('so this one removed nothing, and the next sync reads again the leads it read.');
+      // As a job that has read no page, from where it began: the leads it counted changed stay counted, to be scored.
+      expect(refused.job).toMatchObject({ cursor: completedCursor, reached: null, lastId: null, pageToken: null, synced: 0, changed: counted, pages: 0, remaining: null });
+      expect(await store.readState('salesforce')).toMatchObject({ status: 'error', job: refused.job });
+
+      // Back in the admin's own session ("Log out as"), the next sync reads every edited Lead: none keeps its copy from before.
+      session.id = adminSession;
+      expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', error: null, lastRun: { synced: leads.length } });
+      const stored = await db.leads.where('source').equals('salesforce').toArray();
+      expect(stored).toHaveLength(leads.length);
+      expect(stored.filter((lead) => lead.modifiedAt < editedAt)).toEqual([]);
+      db.close();
+    });
+
+    it('compares the fields again as its job, set back, starts again: a field another user’s describe left out comes back to every lead', async () => {
+      const { client, db, store, session, clock, withHidden } = sessionWorker(demoLeads());
+      expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done' });
+      // A day on (describe is read again), the admin uses "Log in as" the rep just after the sync asked whom it signs in as.
+      await clock.sleep(86_400_000);
+      let asked = 0;
+      const loggedInAsAfterTheStart: CrmClient = {
+        ...client,
+        currentUser: async (signal) => {
+          const user = await client.currentUser!(signal);
+          if (++asked === 1) session.id = demoSessionIdAs(rep);
+          return user;
+        },
+      };
+      expect(await runSync({ client: loggedInAsAfterTheStart, store, now: clock.now })).toMatchObject({ status: 'error', errorKind: null, job: expect.objectContaining({ pages: 0 }) });
+      // The rep's describe left out the field the rep may not see: it was deleted from every lead.
+      expect(await withHidden()).toBe(0);
+
+      session.id = adminSession;
+      await clock.sleep(3_600_000);
+      expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', error: null, syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
+      expect(await withHidden()).toBe(leads.length);
+      db.close();
+    });
+
+    it('says a connect as another user during it changed the connection, and sets its job back for the next sync to read again as that user', async () => {
+      const served = demoLeads();
+      const { client, db, store, session, clock, crmStore } = sessionWorker(served);
+      expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done' });
+      const { completedCursor } = await store.readState('salesforce');
+      await clock.sleep(86_400_000);
+      served.forEach((lead, i) => crmStore.markModified(lead, 'salesforce', clock.now() + i * 60_000));
+      await clock.sleep(86_400_000);
+      // After the first page, the admin connects Salesforce again, as the rep: the connect forgets whom the leads were synced as.
+      let commits = 0;
+      const connectedMidSync: SyncStore = {
+        ...store,
+        async commitPage(...page) {
+          await store.commitPage(...page);
+          if (++commits !== 1) return;
+          session.id = demoSessionIdAs(rep);
+          await forgetSyncedAs(db, 'salesforce');
+        },
+      };
+      const refused = await runSync({ client, store: connectedMidSync, now: clock.now });
+      expect(commits).toBeGreaterThan(1);
+      expect(refused).toMatchObject({ status: 'error', errorKind: null, job: expect.objectContaining({ cursor: completedCursor, pageToken: null, pages: 0 }) });
+      // No advice to connect again, which the admin just did.
+      expect(refused.error).toBe(
+        'Salesforce was connected again during this sync, and signs in as Marcus Oyelaran (marcus.oyelaran@northbeam-analytics.example) where the sync began as Avery Lindqvist (avery.lindqvist@northbeam-analytics.example): ' +
+          'what it read may mix what each of them sees, so it removed nothing. The next sync reads those leads again, as Marcus Oyelaran',
+      );
+      expect(await store.readState('salesforce')).toMatchObject({ status: 'error', error: refused.error, syncedAs: undefined });
+
+      // The next sync is the rep's: it records them, and reads again every Lead the job had read.
+      const { onProgress, read } = readCounter();
+      expect(await runSync({ client, store, now: clock.now, onProgress })).toMatchObject({ status: 'done', error: null, syncedAs: asCrmUser(rep) });
+      expect(read()).toBe(leads.length);
       db.close();
     });
   });

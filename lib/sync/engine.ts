@@ -15,7 +15,8 @@
  * the next one read every record again; one it no longer shows is deleted from every stored lead.
  * So a sync reads as one user: one whose credentials sign in as another user than the stored
  * leads were synced as (a Salesforce "Log in as" a rep) is refused before it reads anything, and
- * one whose credentials do so by the time it removes leads ends there, removing none.
+ * one whose credentials do so by the time it removes leads ends there, removing none, its job set
+ * back for the next sync to read its pages again.
  */
 import type { ChangedPage, CrmClient, CrmRecord, CrmUser, DeletedRecord, Deletions, SkippedRecord } from '../crm/client';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
@@ -83,7 +84,8 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   const refusal = signedIn && otherUserRefusal(crm, state.syncedAs, signedIn);
   if (refusal) return endWith(refusal, null);
 
-  const resumed = state.job !== null;
+  // A job that has committed no page (a new one; one set back: `setBack`) reads from its beginning.
+  const fromItsBeginning = state.job === null || state.job.pages === 0;
   let job: SyncJob = state.job ?? {
     startedAt: now(),
     cursor: state.completedCursor,
@@ -97,10 +99,14 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
     mergedAway: [],
   };
   // The user is recorded as the job starts, and only then: where none was (a first sync; a state
-  // of an older LeadLens; a connect forgot it), else with the name it has now. The states the job
-  // writes later leave the stored one as it is, which a connect meanwhile forgets (`SyncStore.recordSyncedAs`).
-  if (signedIn) await store.recordSyncedAs?.(crm, signedIn);
-  state = { ...state, status: 'running', job, error: null, errorKind: null, ...(signedIn && { syncedAs: signedIn }) };
+  // of an older LeadLens; a connect forgot it), else with the name it has now; but not over a
+  // connect's forgetting while it was asked for. The states the job writes later leave the stored
+  // one as it is, which a connect meanwhile forgets (`SyncStore.recordSyncedAs`).
+  if (signedIn) {
+    const recorded = (await store.recordSyncedAs?.(crm, signedIn, state.syncedAs)) ?? true;
+    state = { ...state, syncedAs: recorded ? signedIn : undefined };
+  }
+  state = { ...state, status: 'running', job, error: null, errorKind: null };
   await store.writeState(crm, state);
   onProgress?.(state);
 
@@ -115,9 +121,12 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   // its rate limit) and on IndexedDB overlap. It is the very request the next turn would make.
   let prefetched: Promise<ChangedPage> | null = null;
   try {
-    // Written with the first page (or the end of the run): a job resumed before then goes on as
-    // it was, and leaves the fields to the next one.
-    if (!resumed) ({ job, state } = await withFieldsCompared(client, store, state, job, signal));
+    // Written with the first page (or the end of the run): a job resumed after its first page goes
+    // on as it was, and leaves the fields to the next job; one that has committed none compares them again.
+    if (fromItsBeginning) ({ job, state } = await withFieldsCompared(client, store, state, job, signal));
+    // Where the job began reading, for a refusal to set it back to (`setBack`). A job resumed
+    // after a page may have been a read of every record, which it then makes again (null).
+    const beganFrom = fromItsBeginning ? job.cursor : null;
     for (;;) {
       if (signal?.aborted) throw new CrmError('cancelled', 'Cancelled');
       let page;
@@ -176,9 +185,13 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         }
         const removals = await readRemovals(client, state, job, now, signal);
         // Asked again before anything is removed, once a sync: what the CRM lists to another user
-        // than the job's (a "Log in as" since it started) leaves out what only the job's user sees.
-        const refusedNow = removals.deletions && signedIn && (await otherUserNow(client, signedIn, signal));
-        if (refusedNow) return endWith(refusedNow, null);
+        // than the job's (a "Log in as", or a connect, since it started) leaves out what only the
+        // job's user sees. Its pages may have been read as that user too: the next sync reads them again.
+        const refusedNow = removals.deletions && signedIn && (await otherUserNowRefusal(client, store, signedIn, signal));
+        if (refusedNow) {
+          state = { ...state, job: setBack(job, beganFrom) };
+          return endWith(refusedNow, null);
+        }
         state = await finishSync(store, crm, state, job, began, now, removals);
         onProgress?.(state);
         const renamed = await nameStoredOwners(client, store, ownerNames, signal);
@@ -197,14 +210,15 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
  * only `syncedAs` sees would be deleted from every stored lead, and the leads only they see
  * removed, with their scores. Null when the user is the same, or `syncedAs` is not known.
  * `stoppedBefore`: what the refused sync did not do, as it says (it read nothing; a sync that
- * finds another user signed in as it finishes removed nothing).
+ * finds another user signed in as it finishes removed nothing, and was set back: `setBack`).
  */
 export function otherUserRefusal(crm: CrmKind, syncedAs: CrmUser | undefined, signedIn: CrmUser, stoppedBefore: 'read' | 'removed' = 'read'): string | null {
   if (!syncedAs || syncedAs.id === signedIn.id) return null;
   const label = CRM_LABEL[crm];
+  const stopped = stoppedBefore === 'read' ? 'read nothing' : 'removed nothing, and the next sync reads again the leads it read';
   return (
     `${label} is signed in as ${signedIn.name} (${signedIn.username}), not as ${syncedAs.name} (${syncedAs.username}), whom LeadLens synced as: ` +
-    `a sync as another user would remove the leads and fields only ${syncedAs.name} can see, with their scores, so this one ${stoppedBefore} nothing. ` +
+    `a sync as another user would remove the leads and fields only ${syncedAs.name} can see, with their scores, so this one ${stopped}. ` +
     `Sync again once signed in as ${syncedAs.name} (after "Log in as", end it with "Log out as ${signedIn.name}"); ` +
     `or, to sync as ${signedIn.name} from now on, connect ${label} again under CRM connections: the next sync then reads what ${signedIn.name} sees`
   );
@@ -253,7 +267,8 @@ async function withFieldsCompared(client: CrmClient, store: SyncStore, state: Sy
   const lost = [...readBefore].filter((field) => !readNow.has(field));
   // Before the fields are recorded (with the first page): a pass cut short is made again.
   const emptied = lost.length === 0 ? 0 : await store.dropFields(client.crm, lost);
-  const next = { ...(readsAll ? { ...job, cursor: null } : job), changed: emptied };
+  // A job set back (`setBack`) keeps what it counted before.
+  const next = { ...(readsAll ? { ...job, cursor: null } : job), changed: changedBy(job) + emptied };
   const left = leftOutOf(state);
   return { job: next, state: { ...state, job: next, syncedFields: fields, ...(readsAll && leftOutState(left.named, left.unnamed, 0)) } };
 }
@@ -320,11 +335,39 @@ function leftOutStillPresent(state: SyncState, deletions: Deletions | null): Pic
 
 /**
  * Why a sync that started signed in as `startedAs` may not remove leads now: the credentials sign
- * in as another user (`otherUserRefusal`). Null when they sign in as the same user, or the CRM has
- * no users.
+ * in as another user, by a "Log in as" (`otherUserRefusal`), or by a connect, which forgot whom
+ * the leads were synced as (`connectedAgainRefusal`). Null when they sign in as the same user, or
+ * the CRM has no users.
  */
-async function otherUserNow(client: CrmClient, startedAs: CrmUser, signal?: AbortSignal): Promise<string | null> {
-  return client.currentUser ? otherUserRefusal(client.crm, startedAs, await client.currentUser(signal), 'removed') : null;
+async function otherUserNowRefusal(client: CrmClient, store: SyncStore, startedAs: CrmUser, signal?: AbortSignal): Promise<string | null> {
+  const signedIn = await client.currentUser?.(signal);
+  if (!signedIn || signedIn.id === startedAs.id) return null;
+  const connectedAgain = (await store.readState(client.crm)).syncedAs === undefined;
+  return connectedAgain ? connectedAgainRefusal(client.crm, startedAs, signedIn) : otherUserRefusal(client.crm, startedAs, signedIn, 'removed');
+}
+
+/**
+ * Why a sync that started signed in as `startedAs` may not remove leads once the CRM was connected
+ * again during it as `signedIn`: its pages may hold what either could see. The admin chose
+ * `signedIn` (the connect forgot whom the leads were synced as), so the next sync reads as them.
+ */
+function connectedAgainRefusal(crm: CrmKind, startedAs: CrmUser, signedIn: CrmUser): string {
+  const label = CRM_LABEL[crm];
+  return (
+    `${label} was connected again during this sync, and signs in as ${signedIn.name} (${signedIn.username}) where the sync began as ${startedAs.name} (${startedAs.username}): ` +
+    `what it read may mix what each of them sees, so it removed nothing. The next sync reads those leads again, as ${signedIn.name}`
+  );
+}
+
+/**
+ * `job` set back to read its pages again, from where it began (`beganFrom`; null: every record),
+ * as a job that has committed no page: it compares the fields again, as a new job does, since a
+ * describe as another user may have been taken for the fields the CRM shows. The leads it counted
+ * new or changed stay counted, so the finish scores them (those it reads changed again count
+ * twice); the merges it read stay true whoever read them.
+ */
+function setBack(job: SyncJob, beganFrom: number | null): SyncJob {
+  return { ...job, cursor: beganFrom, reached: null, lastId: null, pageToken: null, synced: 0, changed: changedBy(job), pages: 0, remaining: null };
 }
 
 /** What a finishing sync removes: the CRM's deletions as read at `askedAt` (`read`; null for a first sync), and those with the records the job read as merged away (`deletions`). */

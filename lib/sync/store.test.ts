@@ -260,3 +260,29 @@ it('writes whom the leads were synced as only as a job starts: the states a runn
   expect((await store.readState('salesforce')).syncedAs).toEqual(marcus);
   db.close();
 });
+
+it('records whom the leads were synced as only over the user the job’s start compared with, in one transaction: a connect’s forgetting meanwhile stands', async () => {
+  const db = new LeadLensDb(DB);
+  const store = dexieSyncStore(db);
+  const dana = { id: '0055g00000A1bCdAAA', name: 'Dana Whitfield', username: 'dana.whitfield@acme.example' };
+  const marcus = { id: '0055g00000Marcus1', name: 'Marcus Oyelaran', username: 'marcus.oyelaran@acme.example' };
+  const stored = { ...INITIAL_SYNC_STATE, status: 'done' as const, completedCursor: 5 };
+  await db.settings.put({ key: 'sync:salesforce', value: { ...stored, syncedAs: dana } });
+  // The same user, renamed since: recorded with the name they have now.
+  const renamed = { ...dana, name: 'Dana Whitfield-Okafor' };
+  expect(await store.recordSyncedAs!('salesforce', renamed, dana)).toBe(true);
+  expect(await store.readState('salesforce')).toEqual({ ...stored, syncedAs: renamed });
+
+  // A connect forgot it while the start asked whom the credentials sign in as: it stays forgotten.
+  await forgetSyncedAs(db, 'salesforce');
+  expect(await store.recordSyncedAs!('salesforce', dana, dana)).toBe(false);
+  expect(await store.readState('salesforce')).toEqual(stored);
+  // None recorded, none compared with: recorded (the next job's start).
+  expect(await store.recordSyncedAs!('salesforce', marcus, undefined)).toBe(true);
+  expect((await store.readState('salesforce')).syncedAs).toEqual(marcus);
+  // Another user than the one compared with: left as it is.
+  expect(await store.recordSyncedAs!('salesforce', dana, undefined)).toBe(false);
+  expect(await store.recordSyncedAs!('salesforce', dana, renamed)).toBe(false);
+  expect((await store.readState('salesforce')).syncedAs).toEqual(marcus);
+  db.close();
+});

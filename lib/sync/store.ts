@@ -19,12 +19,14 @@ export interface SyncStore {
   writeState(crm: CrmKind, state: SyncState): Promise<void>;
   /**
    * Records `user`, with the name they have now, as whom the CRM's stored leads are synced as
-   * (`SyncState.syncedAs`), as a job starts signed in as them. Besides a connect's forgetting
-   * (`forgetSyncedAs`), the only write of it: the states a running sync writes leave it as stored,
-   * so a connect meanwhile is not undone. A store that writes states whole (a test's, in memory)
-   * needs none: they carry the user too.
+   * (`SyncState.syncedAs`), as a job starts signed in as them, if the stored one is still
+   * `expected` (by id; none when absent), the one the start compared with, read and written in one
+   * transaction; resolves with whether it did. A connect while the start asked whom it signs in as
+   * forgot it, and it stays forgotten. Besides a connect's forgetting (`forgetSyncedAs`), the only
+   * write of it: the states a running sync writes leave it as stored, so a connect meanwhile is not
+   * undone. A store that writes states whole (a test's, in memory) needs none: they carry the user too.
    */
-  recordSyncedAs?(crm: CrmKind, user: CrmUser): Promise<void>;
+  recordSyncedAs?(crm: CrmKind, user: CrmUser, expected?: CrmUser): Promise<boolean>;
   /** How many of `leads` are not stored, or differ from their stored copy: a lead read again unchanged is not counted. */
   countChanged(leads: readonly StoredLead[]): Promise<number>;
   /** Stores a page's leads and the state that follows it, atomically. */
@@ -66,12 +68,13 @@ async function readSyncState(db: LeadLensDb, crm: CrmKind): Promise<SyncState> {
 /**
  * Writes what `change` makes of the CRM's sync state (nothing when it returns null), read and
  * written in one transaction: a sync's commits, which hold the settings table too, come before
- * or after, never between, so none is written over with an older state.
+ * or after, never between, so none is written over with an older state. Resolves with whether it wrote.
  */
-async function changeSyncState(db: LeadLensDb, crm: CrmKind, change: (state: SyncState) => SyncState | null): Promise<void> {
-  await db.transaction('rw', db.settings, async () => {
+async function changeSyncState(db: LeadLensDb, crm: CrmKind, change: (state: SyncState) => SyncState | null): Promise<boolean> {
+  return db.transaction('rw', db.settings, async () => {
     const changed = change(await readSyncState(db, crm));
     if (changed) await db.settings.put({ key: syncStateKey(crm), value: changed });
+    return changed !== null;
   });
 }
 
@@ -162,9 +165,7 @@ export function dexieSyncStore(db: LeadLensDb): SyncStore {
     async writeState(crm, state) {
       await db.transaction('rw', db.settings, () => putSyncState(db, crm, state));
     },
-    async recordSyncedAs(crm, user) {
-      await changeSyncState(db, crm, (state) => ({ ...state, syncedAs: user }));
-    },
+    recordSyncedAs: (crm, user, expected) => changeSyncState(db, crm, (state) => (state.syncedAs?.id === expected?.id ? { ...state, syncedAs: user } : null)),
     async countChanged(leads) {
       const stored = await db.leads.bulkGet(leads.map((lead) => lead.key));
       return leads.filter((lead, i) => !samePlainData(lead, stored[i])).length;
