@@ -1375,6 +1375,24 @@ describe('the user a Salesforce sync signs in as', () => {
   const asCrmUser = ({ Id, Name, Username }: DemoSalesforceUser) => ({ id: Id, name: Name, username: Username });
 
   /**
+   * `store`, with the admin connecting Salesforce again as the rep after the first page: the
+   * connect forgets whom the leads were synced as. `commits()`: how many pages it committed.
+   */
+  function connectedAsRepAfterFirstPage(store: SyncStore, session: { id: string }, db: LeadLensDb): { connectedMidSync: SyncStore; commits: () => number } {
+    let commits = 0;
+    const connectedMidSync: SyncStore = {
+      ...store,
+      async commitPage(...page) {
+        await store.commitPage(...page);
+        if (++commits !== 1) return;
+        session.id = demoSessionIdAs(rep);
+        await forgetSyncedAs(db, 'salesforce');
+      },
+    };
+    return { connectedMidSync, commits: () => commits };
+  }
+
+  /**
    * A worker syncing the demo org (in batches of 200: `inBatchesOf200`) through `session.id`, the
    * browser's Salesforce session, which a "Log in as" changes; field-level security hides
    * LeadSource from the rep (describe leaves it out for their session). `requests`: the paths it
@@ -1465,20 +1483,10 @@ describe('the user a Salesforce sync signs in as', () => {
 
   it('leaves the user a connect forgot during a sync forgotten, so the next sync records whom the new connection signs in as', async () => {
     const { client, db, store, session, clock, withHidden } = sessionWorker();
-    let commits = 0;
-    // After the first page, the admin connects Salesforce again, as the rep: the connect forgets whom the leads were synced as.
-    const connectedMidSync: SyncStore = {
-      ...store,
-      async commitPage(...page) {
-        await store.commitPage(...page);
-        if (++commits !== 1) return;
-        session.id = demoSessionIdAs(rep);
-        await forgetSyncedAs(db, 'salesforce');
-      },
-    };
+    const { connectedMidSync, commits } = connectedAsRepAfterFirstPage(store, session, db);
     // The sync goes on to its end (a first sync removes nothing), and its later writes leave the user forgotten.
     expect(await runSync({ client, store: connectedMidSync, now: clock.now })).toMatchObject({ status: 'done', error: null, lastRun: { synced: leads.length } });
-    expect(commits).toBeGreaterThan(1);
+    expect(commits()).toBeGreaterThan(1);
     expect((await store.readState('salesforce')).syncedAs).toBeUndefined();
 
     // The next sync is the rep's, as the admin chose: it records them, and reads what they see.
@@ -1646,19 +1654,9 @@ describe('the user a Salesforce sync signs in as', () => {
       await clock.sleep(86_400_000);
       served.forEach((lead, i) => crmStore.markModified(lead, 'salesforce', clock.now() + i * 60_000));
       await clock.sleep(86_400_000);
-      // After the first page, the admin connects Salesforce again, as the rep: the connect forgets whom the leads were synced as.
-      let commits = 0;
-      const connectedMidSync: SyncStore = {
-        ...store,
-        async commitPage(...page) {
-          await store.commitPage(...page);
-          if (++commits !== 1) return;
-          session.id = demoSessionIdAs(rep);
-          await forgetSyncedAs(db, 'salesforce');
-        },
-      };
+      const { connectedMidSync, commits } = connectedAsRepAfterFirstPage(store, session, db);
       const refused = await runSync({ client, store: connectedMidSync, now: clock.now });
-      expect(commits).toBeGreaterThan(1);
+      expect(commits()).toBeGreaterThan(1);
       expect(refused).toMatchObject({ status: 'error', errorKind: null, job: expect.objectContaining({ cursor: completedCursor, pageToken: null, pages: 0 }) });
       // No advice to connect again, which the admin just did.
       expect(refused.error).toBe(
