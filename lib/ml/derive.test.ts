@@ -239,6 +239,7 @@ describe('missing placeholders', () => {
     expect(isMissingRaw(raw as never)).toBe(true),
   );
   it.each(['0', 'No', 0, false])('%s is not missing', (raw) => expect(isMissingRaw(raw as never)).toBe(false));
+  it.each(['#N/A', '#DIV/0!', '#VALUE!', ' #ref! ', '#NAME?', '#NUM!', '#NULL!'])('a spreadsheet error value, %s, is missing', (raw) => expect(isMissingRaw(raw)).toBe(true));
 });
 
 describe('titleSeniority', () => {

@@ -10,7 +10,7 @@
 
 export type Raw = string | number | boolean | null | undefined;
 
-/** Placeholders that mean "no value", compared case-insensitively after trimming. */
+/** Placeholders that mean "no value", compared case-insensitively after trimming (so in lower case here). */
 export const DEFAULT_MISSING_VALUES: readonly string[] = [
   '',
   '-',
@@ -26,6 +26,14 @@ export const DEFAULT_MISSING_VALUES: readonly string[] = [
   '(none)',
   '(blank)',
   '(empty)',
+  // A spreadsheet's error values, in files exported through one (a lookup that found nothing).
+  '#n/a',
+  '#div/0!',
+  '#value!',
+  '#ref!',
+  '#name?',
+  '#num!',
+  '#null!',
 ];
 
 const DEFAULT_MISSING = new Set(DEFAULT_MISSING_VALUES);

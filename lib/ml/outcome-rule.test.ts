@@ -1,6 +1,6 @@
 /** A model's outcome rule records the minimum age its training window let in; the figures on stored leads count outcomes from it. */
 import { describe, expect, it } from 'vitest';
-import { AGES_COUNTED_TO_TODAY, agesCountedTo, describeSettledLeads, describeWhenOutcomeCounts, latestExportDate, ModelOutcomeRuleSchema, OUTCOME_SETTLED_DAYS, outcomeSettled, settledDaysOf, windowCountedFrom } from './outcome-rule';
+import { AGES_COUNTED_TO_TODAY, agesCountedTo, describeSettledLeads, describeWhenOutcomeCounts, latestExportDate, ModelOutcomeRuleSchema, OUTCOME_SETTLED_DAYS, outcomeOrWhyNot, outcomeSettled, settledDaysOf, windowCountedFrom } from './outcome-rule';
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-11-20T00:00:00Z');
@@ -23,6 +23,15 @@ describe('a model outcome rule', () => {
 
   it.each([-1, 2.5, 3651, Number.NaN])('refuses %s days', (days) => {
     expect(ModelOutcomeRuleSchema.safeParse({ ...rule, settledAfterDays: days }).success).toBe(false);
+  });
+});
+
+describe('outcomeOrWhyNot', () => {
+  it('reads a spreadsheet error value in the outcome field (a lookup that found nothing) as no outcome yet, not as "not converted"', () => {
+    const rule = { field: 'Won', positiveValues: ['Yes'] };
+    expect(outcomeOrWhyNot({ Won: '#N/A' }, rule)).toBe('open');
+    expect(outcomeOrWhyNot({ Won: 'No' }, rule)).toBe(0);
+    expect(outcomeOrWhyNot({ Won: 'yes' }, rule)).toBe(1);
   });
 });
 
