@@ -559,6 +559,29 @@ describe('importCsv: dates written day first', () => {
     ]);
     expect(lead((await stored()).leads, 'A').fields.visited).toBe('31/12/2025');
   });
+
+  it('imports dates with a zone after their time that all read both ways, in the created date column or another, quoting them as written', async () => {
+    // Salesforce's export of a date-time: its user's zone after the time.
+    const csv = 'id,created,Email Opened,won\nA,11/03/2026 9:14 AM EST,11/03/2026 9:14 AM EST,yes\nB,,,no\nC,02/05/2026 4:20 PM PST,02/05/2026 4:20 PM PST,no\n';
+    const result = await importCsv(fileOf(csv), datesMapping, sink);
+    const readMonthFirst = (column: string) =>
+      `Column "${column}": every date in it reads both day first and month first (like 11/03/2026 9:14 AM EST), so they were read month first. ` +
+      'Written as YYYY-MM-DD, they would read one way only.';
+    expect(result).toEqual({ rows: 3, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [readMonthFirst('created'), readMonthFirst('Email Opened')] });
+    const { leads } = await stored();
+    expect(lead(leads, 'A').createdAt).toBe(Date.UTC(2026, 10, 3, 14, 14));
+    expect(lead(leads, 'C').createdAt).toBe(Date.UTC(2026, 1, 6, 0, 20));
+    expect(lead(leads, 'A').fields['Email Opened']).toBe('11/03/2026 9:14 AM EST');
+  });
+
+  it('quotes the start of a long created date it cannot read', async () => {
+    const long = 'x'.repeat(1 << 20);
+    const result = await importCsv(fileOf(`id,created,won\nA,2025-12-31,yes\nB,${long},no\n`, 65536), datesMapping, sink);
+    expect(result.warnings).toEqual([
+      `The created date column "created": 1 of its 2 filled cells are not dates LeadLens can read (like "${'x'.repeat(60)}…"), so those leads have no created date ` +
+        'and a training window by date leaves them out. Write the dates as YYYY-MM-DD (like 2025-12-31).',
+    ]);
+  });
 });
 
 describe('importCsv: numbers written with decimal commas', () => {

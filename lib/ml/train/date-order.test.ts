@@ -84,4 +84,45 @@ describe('date-order', () => {
     ]);
     expect(table.records[0].visited).toBe('24/10/2026'); // the input is left as it was
   });
+
+  it('says how dates with a zone after their time that all read both ways were read, quoting them as written', () => {
+    const zoned: RawRecord[] = [
+      // Salesforce's export: slashes are read month first, at the zone's offset.
+      { opened: '11/03/2026 9:14 AM EST', seen: '05.02.2026 10:00 GMT+1', met: '05/02/2026 10:00 MEZ', created: '11/03/2026 9:14 AM PST' },
+      { opened: '02/05/2026 4:20 PM EST', seen: '01.02.2026 11:00 GMT+1', met: '01/02/2026 11:00 MEZ', created: '' },
+    ];
+    const either = (column: string) => `Column "${column}": every date in it reads both day first and month first (like ${zoned[0][column]}), so they`;
+    const read = tableInFileOrder({ columns: ['opened', 'seen', 'met', 'created'], records: zoned });
+    expect(read.warnings).toEqual([
+      `${either('opened')} were read month first. Written as YYYY-MM-DD, they would read one way only.`,
+      `${either('seen')} were read day first. Written as YYYY-MM-DD, they would read one way only.`,
+      // A zone of no known offset: no date to parseDate.
+      `${either('met')} could not be read. Written as YYYY-MM-DD, they would read one way only.`,
+      `${either('created')} were read month first. Written as YYYY-MM-DD, they would read one way only.`,
+    ]);
+    expect(read.table.records).toEqual(zoned);
+    expect(parseDate(zoned[0].opened)).toBe(Date.UTC(2026, 10, 3, 14, 14));
+    // The CSV import's created date column: kept as written, with the same warning.
+    const evidence = noDateEvidence(['created']);
+    noteDates(evidence, zoned);
+    expect(dateOrders(evidence, 'created')).toEqual({ orders: new Map(), warnings: [read.warnings[3]] });
+  });
+
+  it('quotes the start of a long date in its warnings', () => {
+    // A numeric date may have any run of spaces before its time.
+    const spaced = (date: string) => `${date}${' '.repeat(1000)}14:30`;
+    const evidence = noDateEvidence(['created', 'met']);
+    noteDates(evidence, [
+      { created: spaced('31/12/2025'), met: spaced('03/04/2025') },
+      { created: spaced('12/30/2025'), met: '05/06/2025' },
+    ]);
+    const both = 'has 1 date written day first (like 31/12/2025…) and 1 date written month first (like 12/30/2025…)';
+    expect(() => dateOrders(evidence, 'created')).toThrow(
+      new TrainingDataError(`The created date column "created" ${both}, so a date such as 03/04/2025 in it could be either. Write its dates in one order (or as YYYY-MM-DD) and import again.`),
+    );
+    expect(dateOrders(evidence).warnings).toEqual([
+      `Column "created" ${both}: its dates are kept as written, and those that read both ways may be misread. Write them in one order (or as YYYY-MM-DD).`,
+      'Column "met": every date in it reads both day first and month first (like 03/04/2025…), so they were read month first. Written as YYYY-MM-DD, they would read one way only.',
+    ]);
+  });
 });

@@ -6,10 +6,14 @@
  * shows its order. Pure: the CSV import gathers evidence block by block while it streams the
  * file, the training CLI over the table it holds whole.
  */
-import { isMissingRaw, numericDate, numericDateIso, numericDateMs, parseDate, trailingZone, type DateOrder } from '../derive';
+import { isMissingRaw, numericDate, numericDateIso, numericDateMs, parseDate, trailingZone, type DateOrder, type NumericDate, type ZonedText } from '../derive';
 import type { RawRecord } from '../featurize';
+import { clipText } from '../visible-text';
 import { plural } from '../../presentation';
 import { TrainingDataError, type Table } from './dataset';
+
+/** The most characters of a cell a warning quotes, as `footerWarnings` quotes a footer line: a cell can hold megabytes. */
+export const QUOTED_CELL_CHARS = 60;
 
 /** Dates of a column that read in one order only, how many and the first seen. */
 interface OneOrderDates {
@@ -37,12 +41,22 @@ export function noDateEvidence(columns: readonly string[]): Map<string, DateEvid
   );
 }
 
+/**
+ * The numeric date `text` (trimmed) writes, before the zone after its time if any
+ * (`13/03/2026 09:14 GMT+1`), and that zone; null when it writes none.
+ */
+function zonedNumericDate(text: string): { date: NumericDate; zone: ZonedText | null } | null {
+  const zone = trailingZone(text);
+  const date = numericDate(zone?.date ?? text);
+  return date && { date, zone };
+}
+
 function noteDate(evidence: DateEvidence, cell: RawRecord[string]): void {
   if (isMissingRaw(cell)) return;
   evidence.filled++;
   const text = String(cell).trim();
-  // A zone after the time (`13/03/2026 09:14 GMT+1`) tells nothing of the order: the date before it does.
-  const date = numericDate(trailingZone(text)?.date ?? text);
+  // A zone after the time tells nothing of the order: the date before it does.
+  const date = zonedNumericDate(text)?.date;
   if (!date) return;
   evidence.dates++;
   const dayFirst = numericDateMs(date, 'day-first');
@@ -80,7 +94,8 @@ export function dateOrders(
     const month = only['month-first'];
     if (day.count > 0 && month.count > 0) {
       const both =
-        `${plural(day.count, 'date', 'dates')} written day first (like ${day.example}) and ${plural(month.count, 'date', 'dates')} written month first (like ${month.example})`;
+        `${plural(day.count, 'date', 'dates')} written day first (like ${clipText(day.example, QUOTED_CELL_CHARS)}) and ` +
+        `${plural(month.count, 'date', 'dates')} written month first (like ${clipText(month.example, QUOTED_CELL_CHARS)})`;
       if (column === createdColumn) {
         throw new TrainingDataError(
           `The created date column "${column}" has ${both}, so a date such as 03/04/2025 in it could be either. ` +
@@ -94,13 +109,14 @@ export function dateOrders(
     } else if (day.count > 0) orders.set(column, 'day-first');
     else if (month.count > 0) orders.set(column, 'month-first');
     else if (eitherWay !== null) {
-      // No date tells the order: say how parseDate reads them, by their separator's convention.
-      const date = numericDate(eitherWay)!;
+      // No date tells the order: say how parseDate reads them, by their separator's convention,
+      // a zone after the time at its offset (one of no known offset: no date to parseDate).
+      const { date, zone } = zonedNumericDate(eitherWay)!;
       const read = parseDate(eitherWay);
-      const how =
-        read === numericDateMs(date, 'month-first') ? 'were read month first' : read === numericDateMs(date, 'day-first') ? 'were read day first' : 'could not be read';
+      const readIn = (order: DateOrder) => read === numericDateMs(date, order) - (zone?.offsetMinutes ?? 0) * 60_000;
+      const how = readIn('month-first') ? 'were read month first' : readIn('day-first') ? 'were read day first' : 'could not be read';
       warnings.push(
-        `Column "${column}": every date in it reads both day first and month first (like ${eitherWay}), so they ${how}. ` +
+        `Column "${column}": every date in it reads both day first and month first (like ${clipText(eitherWay, QUOTED_CELL_CHARS)}), so they ${how}. ` +
           'Written as YYYY-MM-DD, they would read one way only.',
       );
     }
