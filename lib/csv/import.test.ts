@@ -3,7 +3,7 @@ import Papa from 'papaparse';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_HISTORY_COLUMNS, demoHistoryRows } from '../crm/demo-data';
 import { db, type StoredLead } from '../db/db';
-import { TrainingDataError, UnclosedQuotedCellError } from '../ml/train/dataset';
+import { InvalidQuotedCellError, TrainingDataError, UnclosedQuotedCellError } from '../ml/train/dataset';
 import { outcomeCandidates } from '../ml/train/outcome-suggestions';
 import { candidateFeatures, selectTrainingData } from '../ml/train/training-set';
 import { importCsv, previewCsv, type CsvMapping } from './import';
@@ -157,6 +157,17 @@ describe('importCsv', () => {
     );
     expect(await stored()).toEqual({ leads: new Map(), staged: 0 });
     await expect(importCsv(fileOf('id,"note\nA-1,x\n'), idMapping, sink)).rejects.toThrow(/^The header row opens a quoted cell/);
+  });
+
+  it.each([
+    ['in one block', BLOCK_CHARS],
+    ['across blocks', 16],
+  ])('refuses a file with a cell that goes on after its closing quote (%s), naming its row, instead of reading the rows after it into it', async (_, blockChars) => {
+    const csv = 'id,company\nA-1,fine\nA-2,"Big" Deal Inc\nA-3,lost\nA-4,"Globex, Ltd"\n';
+    const idMapping: CsvMapping = { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null };
+    // The row of the file, whichever block it was read in.
+    await expect(importCsv(fileOf(csv), idMapping, sink, { blockChars })).rejects.toThrow(new InvalidQuotedCellError(2, '"Big"'));
+    expect(await stored()).toEqual({ leads: new Map(), staged: 0 });
   });
 
   it('says which mapped column is missing', async () => {

@@ -19,12 +19,12 @@ import { z } from 'zod';
 import type { StoredLead } from '../db/db';
 import { isMissingRaw, parseDate } from '../ml/derive';
 import type { RawRecord } from '../ml/featurize';
-import { footerWarnings, parseCsv, TrainingDataError, UnclosedQuotedCellError, type ParsedCsv } from '../ml/train/dataset';
-import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, QUOTED_CELL_CHARS, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
+import { footerWarnings, InvalidQuotedCellError, parseCsv, TrainingDataError, UnclosedQuotedCellError, type ParsedCsv } from '../ml/train/dataset';
+import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
 import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
 import { distinctValuesOf, keptValues, noteDistinctValues, type DistinctValues } from '../ml/train/outcome-suggestions';
 import { OutcomeRuleSchema, outcomeOf } from '../ml/train/training-set';
-import { clipText } from '../ml/visible-text';
+import { clipText, QUOTED_CELL_CHARS } from '../ml/visible-text';
 import { nameOrFallback, plural } from '../presentation';
 import { BLOCK_CHARS, UnclosedQuoteError, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
 
@@ -248,6 +248,7 @@ async function* csvBlocks(chunks: AsyncIterable<string>, dialect: CsvDialect, bl
       } catch (error) {
         // Line numbers in the trainer's message count from this block's first row.
         if (error instanceof UnclosedQuotedCellError && rows > 0) throw new UnclosedQuotedCellError(rows + error.row);
+        if (error instanceof InvalidQuotedCellError && rows > 0) throw new InvalidQuotedCellError(rows + error.row, error.cellStart);
         if (error instanceof TrainingDataError && rows > 0) throw new TrainingDataError(`Counting from data row ${rows + 1}: ${error.message}`);
         throw error;
       }

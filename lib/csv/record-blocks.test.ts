@@ -1,6 +1,7 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { UnclosedQuoteError, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
+import { InvalidQuotedCellError, parseCsv } from '../ml/train/dataset';
+import { InvalidQuoteError, UnclosedQuoteError, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
 
 async function* chunksOf(text: string, size: number) {
   for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
@@ -17,14 +18,16 @@ async function blocks(text: string, chunkSize: number, blockChars: number, diale
 
 const csv = 'id,note\n1,"a\nb"\n2,"say ""hi""\n, ok"\n3,plain\r\n4,last';
 
-/** Quotes as papaparse reads them: stray ones in unquoted cells, `""` escapes, a closing quote before white space, line breaks in quoted cells. */
+/**
+ * Quotes as papaparse reads them: stray ones in unquoted cells, `""` escapes, a closing quote before white space, line breaks in quoted
+ * cells. (None in a quoted cell that does not end it: papaparse's InvalidQuotes, refused.)
+ */
 const strayQuotes = [
   '"id";name;product;notes',
   '1;A;27" monitor;"first ""quoted"" line\r\nsecond; line"',
   '2;B;"24"" screen" ;plain',
   '3;C;x;"a\n4;Z;made up;"" lead\nend"',
   '4;D;5" cable;"say ""hi"";\n5;E;x;fine"',
-  '5;E;"stray " quote";last',
 ].join('\r\n');
 
 /** Papaparse's rows of a text, as the import parses each block. */
@@ -45,8 +48,9 @@ describe('recordBlocks', () => {
 
   it('cuts where papaparse ends a record, whatever the block and chunk sizes, with quotes that do not open or close a cell', async () => {
     expect(Papa.parse(strayQuotes).meta.linebreak).toBe('\r\n');
+    expect(Papa.parse(strayQuotes).errors).toEqual([]);
     const whole = rowsOf(strayQuotes, semicolonCrlf);
-    expect(whole.map((row) => row[3])).toEqual(['notes', 'first "quoted" line\r\nsecond; line', 'plain', 'a\n4;Z;made up;" lead\nend', 'say "hi";\n5;E;x;fine', 'last']);
+    expect(whole.map((row) => row[3])).toEqual(['notes', 'first "quoted" line\r\nsecond; line', 'plain', 'a\n4;Z;made up;" lead\nend', 'say "hi";\n5;E;x;fine']);
     for (const chunkSize of [1, 5, 1000]) {
       for (let blockChars = 1; blockChars <= strayQuotes.length; blockChars++) {
         const out = await blocks(strayQuotes, chunkSize, blockChars, semicolonCrlf);
@@ -95,6 +99,31 @@ describe('recordBlocks', () => {
     }
     // A closing quote at the very end, escaped quotes and a stray quote in an unquoted cell leave nothing open.
     expect((await blocks('id,note\n1,"a ""b"""\n2,27" monitor\n3,"c"', 4, 5)).join('')).toBe('id,note\n1,"a ""b"""\n2,27" monitor\n3,"c"');
+  });
+
+  it('ends a block right after the character that shows a quote in a quoted cell does not end it, for parseCsv to refuse, and throws if read on', async () => {
+    // Papaparse reads Ann's company on to Dan's "Globex, Ltd": the block ends at Ann's `"Big" D` instead.
+    const misquoted = 'Name,Company,Converted\nAnn,"Big" Deal Inc,Yes\nBob,Acme,No\nCat,Initech,No\nDan,"Globex, Ltd",Yes\nEve,Umbrella,No\n';
+    const upToShown = misquoted.slice(0, misquoted.indexOf('"Big" D') + '"Big" D'.length);
+    for (const chunkSize of [1, 4, 1000]) {
+      for (const blockChars of [1, 5, 1000]) {
+        const out: string[] = [];
+        const read = async () => {
+          for await (const block of recordBlocks(chunksOf(misquoted, chunkSize), comma, blockChars)) out.push(block);
+        };
+        await expect(read()).rejects.toThrow(InvalidQuoteError);
+        expect(out.join('')).toBe(upToShown);
+        expect(out.at(-1)?.endsWith('Ann,"Big" D')).toBe(true);
+      }
+    }
+    // The blocks read up to there are refused as the whole file is, naming the row.
+    expect(() => parseCsv(upToShown)).toThrow(new InvalidQuotedCellError(1, '"Big"'));
+    expect(() => parseCsv(misquoted)).toThrow(new InvalidQuotedCellError(1, '"Big"'));
+    // A quote, white space (a bare CR, in a CRLF file), then another quote: the first does not end the cell, as papaparse reads it.
+    const spaced = 'id;note\r\n1;"a" \r"b"\r\n2;x\r\n';
+    expect(Papa.parse(spaced, { delimiter: ';', newline: '\r\n' }).errors.map((error) => error.code)).toContain('InvalidQuotes');
+    await expect(blocks(spaced, 3, 1, semicolonCrlf)).rejects.toThrow(InvalidQuoteError);
+    expect(() => parseCsv(spaced)).toThrow(new InvalidQuotedCellError(1, '"a"'));
   });
 
   it('stops reading once a record runs on past the longest allowed, instead of holding the rest of the file', async () => {

@@ -6,7 +6,9 @@
  * - a quote opens a quoted cell only as the cell's first character (at the start, after the
  *   separator or a line break); anywhere else (`27" monitor`) it is text;
  * - inside a quoted cell, `""` is an escaped quote; a quote followed by the separator or a
- *   line break (white space may come between) closes the cell; any other quote is text;
+ *   line break (white space may come between) closes the cell; any other quote does not end the
+ *   cell (papaparse's InvalidQuotes), which `parseCsv` refuses: a block ends right after it, so the
+ *   refusal comes without reading on to where papaparse would end the cell;
  * - only the file's line break ends a record: in a CRLF file, a bare LF is text.
  * So the separator and the line break must be known before the first cut: `guessDialect` reads
  * them from the start of the file, and every block is parsed with them.
@@ -47,6 +49,7 @@ type Place = 'cell start' | 'unquoted cell' | 'quoted cell' | 'quote in quoted c
 /** Finds the line breaks that end records, reading a text in pieces and carrying its place from one to the next. */
 class RecordEnds {
   private place: Place = 'cell start';
+  private invalidQuote = false;
   private readonly sep: number;
   /** The line break's last character, and whether a CR must come before it. */
   private readonly newlineEnd: number;
@@ -63,8 +66,13 @@ class RecordEnds {
     return char === this.newlineEnd && (!this.crFirst || text.charCodeAt(i - 1) === CR);
   }
 
-  /** Reads `text` from `from` on: the index just after the next line break that ends a record, or -1 once `text` is read to its end. */
+  /**
+   * Reads `text` from `from` on: the index just after the next line break that ends a record, or just
+   * after the character that shows a quote in a quoted cell does not end it (`atInvalidQuote`), or -1
+   * once `text` is read to its end.
+   */
   next(text: string, from: number): number {
+    this.invalidQuote = false;
     let place = this.place;
     for (let i = from; i < text.length; i++) {
       const char = text.charCodeAt(i);
@@ -72,11 +80,12 @@ class RecordEnds {
         if (char === QUOTE) place = 'quote in quoted cell';
       } else if (place === 'quote in quoted cell' || place === 'white space after quote') {
         // The quote before closes the cell if the separator or a line break follows it (white space
-        // may come between); a quote right after it escapes it; anything else makes it text.
-        if (char === QUOTE) place = place === 'quote in quoted cell' ? 'quoted cell' : 'quote in quoted cell';
+        // may come between); a quote right after it escapes it; anything else shows it does not end the cell.
+        if (char === QUOTE && place === 'quote in quoted cell') place = 'quoted cell';
         else if (char === this.sep) place = 'cell start';
         else if (this.endsNewline(text, i, char)) return this.endRecord(i);
-        else place = WHITE_SPACE.test(text[i]) ? 'white space after quote' : 'quoted cell';
+        else if (WHITE_SPACE.test(text[i])) place = 'white space after quote';
+        else return this.stopAtInvalidQuote(text, i);
       } else if (char === this.sep) place = 'cell start';
       else if (this.endsNewline(text, i, char)) return this.endRecord(i);
       else place = char === QUOTE && place === 'cell start' ? 'quoted cell' : 'unquoted cell';
@@ -88,6 +97,18 @@ class RecordEnds {
   private endRecord(newline: number): number {
     this.place = 'cell start';
     return newline + 1;
+  }
+
+  /** Papaparse reads the quote before `shown` as text, and the cell on (`shown` may be the quote that ends it): so does the reader, if asked to read on. */
+  private stopAtInvalidQuote(text: string, shown: number): number {
+    this.invalidQuote = true;
+    this.place = text.charCodeAt(shown) === QUOTE ? 'quote in quoted cell' : 'quoted cell';
+    return shown + 1;
+  }
+
+  /** Whether the last `next` stopped at a quote in a quoted cell that does not end it. */
+  get atInvalidQuote(): boolean {
+    return this.invalidQuote;
   }
 
   /** Whether the text read so far ends inside a quoted cell (its closing quote has not come). */
@@ -104,6 +125,16 @@ class RecordEnds {
 export class UnclosedQuoteError extends TrainingDataError {
   constructor() {
     super('A quoted cell in the CSV file is never closed.');
+  }
+}
+
+/**
+ * A quote in a quoted cell does not end it, and reading went on past the block that ends at it
+ * (`parseCsv`, reading that block, refuses it and names its row).
+ */
+export class InvalidQuoteError extends TrainingDataError {
+  constructor() {
+    super('A cell of the CSV file starts with a quote (") and goes on after the quote that should end it, so the cell could take in the rows after it.');
   }
 }
 
@@ -137,7 +168,9 @@ export async function guessDialect(chunks: AsyncIterable<string>): Promise<CsvDi
 /**
  * The text of `chunks` (without a BOM) in blocks of whole records: each block ends at the first
  * record end at least `blockChars` into it (so the cuts do not depend on how the text is chunked);
- * the last block holds what is left. Throws `UnclosedQuoteError` after the last block when the
+ * the last block holds what is left. A quote in a quoted cell that does not end it ends a block right
+ * after the character that shows it, inside its record, for `parseCsv` to refuse: `InvalidQuoteError`
+ * if reading goes on. Throws `UnclosedQuoteError` after the last block when the
  * text ends inside a quoted cell, and a `TrainingDataError` as soon as a record is longer than `maxRecordChars`.
  */
 export async function* recordBlocks(
@@ -154,6 +187,10 @@ export async function* recordBlocks(
   for await (const chunk of withoutBom(chunks)) {
     pending += chunk;
     for (let end = records.next(pending, read); end !== -1; end = records.next(pending, read)) {
+      if (records.atInvalidQuote) {
+        yield pending.slice(0, end);
+        throw new InvalidQuoteError();
+      }
       read = recordStart = end;
       if (end >= blockChars) {
         yield pending.slice(0, end);
@@ -181,6 +218,7 @@ export async function* recordBlocks(
 export function splitHeader(block: string, dialect: CsvDialect): { header: string; rest: string } | null {
   const records = new RecordEnds(dialect);
   for (let start = 0; start < block.length; ) {
+    // At a quote that does not end its cell, the header is cut there: `parseCsv` refuses the block it is read with.
     const next = records.next(block, start);
     const end = next === -1 ? block.length : next;
     const record = block.slice(start, end);

@@ -23,6 +23,9 @@ export function visibleText(text: string): string {
 /** The most characters of a model's label (a feature's or term's name) shown: a manifest from elsewhere can hold any length. */
 export const MAX_LABEL_CHARS = 200;
 
+/** The most characters of a cell a warning or an error quotes: one cell may hold megabytes of notes. */
+export const QUOTED_CELL_CHARS = 60;
+
 /** `text` cut to `max` characters with "…", never between the halves of a surrogate pair. */
 export function clipText(text: string, max: number): string {
   if (text.length <= max) return text;

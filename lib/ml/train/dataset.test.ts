@@ -1,6 +1,6 @@
 /**
  * Training data checks on small hand-made tables: the target read ignoring case and spaces,
- * ragged rows and unclosed quotes named by data row, a report's footer left out, a header read as one column, columns named
+ * ragged rows, unclosed quotes and quoted cells that go on after their closing quote named by data row, long cells quoted by their start, a report's footer left out, a header read as one column, columns named
  * like Object's own properties, text with NULs (UTF-16), numeric columns with a few stray notes or
  * too many, numbers too large for the model, record numbers, date columns with a few dates written in a form not read, Excel's trailing empty columns (and names of invisible characters only) and `sep=` line, a
  * column of rare values only, and folds that need more rows of a class than the data has. (A column's decimal commas: number-format.test.ts.)
@@ -15,6 +15,7 @@ import {
   featurizeAndPrune,
   footerWarnings,
   inferFeatureSpecs,
+  InvalidQuotedCellError,
   parseCsv,
   TooManyFoldsError,
   TrainingDataError,
@@ -152,6 +153,68 @@ describe('parseCsv refuses a quoted cell that is never closed, naming the row th
   it('still reads quotes that close, and a stray quote with nothing after it', () => {
     expect(parseCsv('id,note\nA,"say ""hi"",\nthen go"\n').records).toEqual([{ id: 'A', note: 'say "hi",\nthen go' }]);
     expect(parseCsv('id,note\nA,x\n"\n').records).toEqual([{ id: 'A', note: 'x' }]);
+  });
+});
+
+describe('parseCsv refuses a cell that starts with a quote and goes on after the quote that should end it, naming its row', () => {
+  const refusal = (row: string, cellStart: string) =>
+    `${row} has a cell that starts with a quote (") and goes on after the quote that should end it: ${cellStart}. ` +
+    'Read on from there, the cell could take in the rows after it. Write each quote inside such a cell as two (""), and end the cell with one; or remove the quote at its start.';
+
+  it('instead of reading the rows up to the next closing quote into that cell', () => {
+    // Papaparse reads Ann's company on to Dan's "Globex, Ltd", and her outcome from Dan's row: 2 rows of 5.
+    const csv = 'Name,Company,Converted\nAnn,"Big" Deal Inc,Yes\nBob,Acme,No\nCat,Initech,No\nDan,"Globex, Ltd",Yes\nEve,Umbrella,No\n';
+    expect(() => parseCsv(csv)).toThrow(InvalidQuotedCellError);
+    expect(() => parseCsv(csv)).toThrow(new InvalidQuotedCellError(1, '"Big"'));
+    expect(() => parseCsv(csv)).toThrow(refusal('Data row 1', '"Big"'));
+    expect(() => parseCsv(new TextEncoder().encode(csv), { sep: ',' })).toThrow(refusal('Data row 1', '"Big"')); // as the training command reads a file
+  });
+
+  it('rather than as a cell never closed, when no later quote ends it', () => {
+    expect(() => parseCsv('id,note\nA,"Big" Deal\nB,x\nC,y\n')).toThrow(refusal('Data row 1', '"Big"'));
+  });
+
+  it('counts rows as ragged rows are counted, names the header, and quotes the start of a long cell', () => {
+    expect(() => parseCsv('id;note\n\nA;"two\nlines"\n\n ;\nB;"24" screen\n')).toThrow(refusal('Data row 2', '"24"'));
+    expect(() => parseCsv('id,"note" (short),n\nA,x,1\n')).toThrow(refusal('The header row', '"note"'));
+    // A quote, white space, then another quote: the first does not end the cell.
+    expect(() => parseCsv('id,note\nA,"a" "b"\n')).toThrow(refusal('Data row 1', '"a"'));
+    const long = `"${'x'.repeat(100)}"`;
+    expect(() => parseCsv(`id,note\nA,${long}y\n`)).toThrow(new InvalidQuotedCellError(1, `${long.slice(0, 60)}…`));
+  });
+
+  it('still reads a quote inside a cell that does not start with one, escaped quotes, and white space after a closing quote', () => {
+    const csv = 'id,product,note\nA,27" monitor,5" cable\nB,"24"" screen" ,"say ""hi"""\nC,"x"  \t,plain\n';
+    expect(parseCsv(csv).records).toEqual([
+      { id: 'A', product: '27" monitor', note: '5" cable' },
+      { id: 'B', product: '24" screen', note: 'say "hi"' },
+      { id: 'C', product: 'x', note: 'plain' },
+    ]);
+  });
+});
+
+describe('warnings and errors quote a long cell by its first 60 characters', () => {
+  const note = `${'A note pasted into the wrong column. '.repeat(30_000)}end`; // over 1 MB
+  const quoted = `"${note.slice(0, 60).trimEnd()}…"`;
+  const converted = (i: number) => String(i % 2);
+
+  it('in a note on values of a column not read as numbers or dates', () => {
+    const numbers = inferFeatureSpecs(tableOf(100, { employees: (i) => (i === 7 ? note : String(10 * (i % 6))), converted }), 'converted', []);
+    expect(numbers.warnings).toEqual([`Column "employees" is read as numbers; 1 value(s) in it are not numbers and read as missing: ${quoted}.`]);
+    const dates = inferFeatureSpecs(tableOf(100, { created: (i) => (i === 7 ? note : `2025-01-${String((i % 28) + 1).padStart(2, '0')}`), converted }), 'converted', []);
+    expect(dates.warnings[0]).toMatch(/^Column "created" is read as dates; 1 value\(s\) in it are not dates in a form LeadLens reads and read as missing: "A note/);
+    expect(dates.warnings[0]).toContain(`: ${quoted}. Write dates as`);
+  });
+
+  it("in an error on the target's values", () => {
+    const table = tableOf(60, { converted: (i) => (i === 7 ? note : i % 2 ? 'Yes' : 'No') });
+    expect(() => buildLabels(table, 'converted', 'Yes')).toThrow(`The target column "converted" has values other than the positive "Yes" and one negative: "No" (30), "Yes" (29), ${quoted} (1).`);
+    expect(() => buildLabels(table, 'converted', `${note}?`)).toThrow(`The positive value ${quoted} does not occur in "converted".`);
+  });
+
+  it("in an error on a header read as one column, and in a footer's note", () => {
+    expect(() => parseCsv(`${note}\n1\n`)).toThrow(`The CSV header has only one column (${quoted}) when its cells are split at commas`);
+    expect(footerWarnings([note])).toEqual([`The last line, one cell (${quoted}), is not a lead: a report's footer, left out.`]);
   });
 });
 

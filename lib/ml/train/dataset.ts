@@ -8,7 +8,7 @@ import Papa from 'papaparse';
 import { isMissingRaw, parseDate, parseNumber, type NumberFormat } from '../derive';
 import { featureLevel, featureNumber, featurizeRecords, type RawRecord, type SourceKind } from '../featurize';
 import { withOptionLabels, type Derive, type Feature, type FeatureSpec } from '../manifest';
-import { visibleText } from '../visible-text';
+import { clipText, QUOTED_CELL_CHARS, visibleText } from '../visible-text';
 import { countPositives } from './metrics';
 
 /** Minimums for training at all (Einstein asks for 1,000 leads and 120 conversions; below these nothing can be learned). */
@@ -112,6 +112,27 @@ export class UnclosedQuotedCellError extends TrainingDataError {
   }
 }
 
+/**
+ * A cell that starts with a quote and goes on after the quote that should end it (`"Big" Deal Inc`,
+ * papaparse's InvalidQuotes): papaparse reads on, past line breaks, to the next quote that does end a cell, so the rows
+ * up to it would vanish into that cell unnoticed.
+ */
+export class InvalidQuotedCellError extends TrainingDataError {
+  constructor(
+    /** The row that holds the cell: 0 is the header, 1 the first data row (numbered as ragged rows are). */
+    readonly row: number,
+    /** The cell as the file writes it, from its opening quote to the quote that does not end it (cut when long, see `quoteCell`). */
+    readonly cellStart: string,
+  ) {
+    super(
+      `${row === 0 ? 'The header row' : `Data row ${row}`} has a cell that starts with a quote (") and goes on after the quote that should end it: ${cellStart}. ` +
+        'Read on from there, the cell could take in the rows after it. Write each quote inside such a cell as two (""), and end the cell with one; ' +
+        'or remove the quote at its start.',
+    );
+    this.name = 'InvalidQuotedCellError';
+  }
+}
+
 export interface Table {
   columns: string[];
   /**
@@ -131,14 +152,13 @@ export interface ParsedCsv extends Table {
   footer: string[];
 }
 
-/** A footer line as quoted in a warning: its start, when long. */
-const FOOTER_QUOTE_CHARS = 60;
+/** `cell` in quotes for a note, cut to QUOTED_CELL_CHARS. */
+const quoteCell = (cell: string) => `"${clipText(cell, QUOTED_CELL_CHARS)}"`;
 
 /** What a person should know about the `footer` `parseCsv` left out: nothing when there is none. */
 export function footerWarnings(footer: readonly string[]): string[] {
   if (footer.length === 0) return [];
-  const first = footer[0].trim();
-  const quoted = `"${first.length > FOOTER_QUOTE_CHARS ? `${first.slice(0, FOOTER_QUOTE_CHARS)}…` : first}"`;
+  const quoted = quoteCell(footer[0].trim());
   return [
     footer.length === 1
       ? `The last line, one cell (${quoted}), is not a lead: a report's footer, left out.`
@@ -197,7 +217,7 @@ function oneColumnError(column: string, sep: string): TrainingDataError {
     held === undefined
       ? 'A file with more columns must separate its cells with commas, semicolons or tabs.'
       : `The file seems to separate its cells with ${separatorName(held)}, not ${separatorName(sep)}.`;
-  return new TrainingDataError(`The CSV header has only one column ("${column}") when its cells are split at ${separatorName(sep)}, and at least two are needed. ${advice}`);
+  return new TrainingDataError(`The CSV header has only one column (${quoteCell(column)}) when its cells are split at ${separatorName(sep)}, and at least two are needed. ${advice}`);
 }
 
 /** Units of a file's start read to tell UTF-16 (or binary) from UTF-8 text. */
@@ -213,7 +233,7 @@ function looksLikeUtf16(input: string | Uint8Array): boolean {
 
 /**
  * Parse CSV bytes or text. Rejects non-UTF-8 bytes, text whose start is a tenth NULs (UTF-16 or binary), a
- * quoted cell never closed, ragged rows (a row with a different number of cells than the header),
+ * quoted cell never closed or holding a quote that does not end it (`InvalidQuotedCellError`), ragged rows (a row with a different number of cells than the header),
  * duplicate or empty header names, a header of one column, and empty files. The separator and the line break are guessed unless given; a first
  * line `sep=;` (Excel's) names the separator and is skipped. Columns at the end that are empty in
  * the header and in every row (Excel's `a,b,,`) are dropped, without a note: they hold nothing.
@@ -265,6 +285,9 @@ export function parseCsv(
   });
   const rows = result.data;
   if (rows.length === 0) throw new TrainingDataError('The CSV file has no rows.');
+  // Checked before an unclosed cell: papaparse reads on after a quote that does not end its cell, and may find no other that does.
+  const misquoted = result.errors.find((error) => error.code === 'InvalidQuotes');
+  if (misquoted) throw misquotedCellError(text, misquoted.index! - 1, result.meta); // a quote error's index is its cell's, after the opening quote
   // The unclosed cell runs to the end of the text, so it is the last row's. A quote followed by
   // white space only swallows nothing (and its blank row may have been skipped): no error then.
   const unclosed = result.errors.find((error) => error.code === 'MissingQuotes');
@@ -311,6 +334,37 @@ export function parseCsv(
   return { columns: header, records, footer: rows.slice(footerStart).map(([cell]) => cell) };
 }
 
+/**
+ * The error for the cell whose opening quote is at `openingQuote` in `text` and which holds a quote
+ * that does not end it, naming its row as parseCsv numbers rows: the rows papaparse reads before it,
+ * blank ones skipped, with `x` in place of the cell so that its row is read (and not skipped as blank).
+ */
+function misquotedCellError(text: string, openingQuote: number, { delimiter, linebreak }: Papa.ParseMeta): InvalidQuotedCellError {
+  const newline = linebreak === '\r\n' || linebreak === '\r' ? linebreak : '\n';
+  const row = Papa.parse<string[]>(`${text.slice(0, openingQuote)}x`, { delimiter, newline, skipEmptyLines: 'greedy' }).data.length - 1;
+  // The cell only as far as that quote: the import reads a file in blocks, and cuts one just after it (record-blocks.ts).
+  const cellStart = text.slice(openingQuote, quoteNotEndingCell(text, openingQuote, delimiter, newline) + 1);
+  return new InvalidQuotedCellError(row, clipText(cellStart, QUOTED_CELL_CHARS));
+}
+
+/**
+ * Where the first quote after `openingQuote` is that neither is doubled nor ends the cell, as papaparse
+ * reads quotes: one ends the cell when the separator or the line break follows it (white space may
+ * come between). The cell's opening quote when there is none (papaparse found one: it never is).
+ */
+function quoteNotEndingCell(text: string, openingQuote: number, sep: string, newline: string): number {
+  for (let quote = text.indexOf('"', openingQuote + 1); quote !== -1; quote = text.indexOf('"', quote + 1)) {
+    if (text[quote + 1] === '"') {
+      quote++;
+      continue;
+    }
+    let after = quote + 1;
+    while (after < text.length && !text.startsWith(newline, after) && /\s/.test(text[after])) after++;
+    if (!text.startsWith(sep, after) && !text.startsWith(newline, after)) return quote;
+  }
+  return openingQuote;
+}
+
 const POSITIVE_WORDS = ['1', 'yes', 'true', 'y', 'converted', 'won', 'closed won', 'positive'];
 
 /** Target values that differ only in case or surrounding spaces ("Yes", " yes ") are one class. */
@@ -342,7 +396,7 @@ export function buildLabels(table: Table, target: string, positive?: string): { 
   /** The values, most rows first, with their rows: `"0" (146), "1" (53), "maybe" (1)`; beyond `most`, how many more. */
   const describe = (most = 8) => {
     const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
-    const named = sorted.slice(0, most).map(([c, n]) => `"${written.get(c)}" (${n})`);
+    const named = sorted.slice(0, most).map(([c, n]) => `${quoteCell(written.get(c)!)} (${n})`);
     return sorted.length > most ? `${named.join(', ')} and ${sorted.length - most} more` : named.join(', ');
   };
   if (missing > 0) {
@@ -362,14 +416,14 @@ export function buildLabels(table: Table, target: string, positive?: string): { 
     if (pos === undefined) throw new TrainingDataError(`Cannot tell which value of "${target}" means converted: ${describe()}. Pass --positive VALUE.`);
   }
   if (!counts.has(pos)) {
-    throw new TrainingDataError(`The positive value "${positive?.trim()}" does not occur in "${target}". Values: ${describe()}.`);
+    throw new TrainingDataError(`The positive value ${quoteCell(positive?.trim() ?? '')} does not occur in "${target}". Values: ${describe()}.`);
   }
   if (counts.size === 1) {
     throw new TrainingDataError(`The target column "${target}" has one value only (${describe()}); training needs converted and not-converted leads.`);
   }
   if (counts.size > 2) {
     throw new TrainingDataError(
-      `The target column "${target}" has values other than the positive "${written.get(pos)}" and one negative: ${describe()}. Map it to two values first.`,
+      `The target column "${target}" has values other than the positive ${quoteCell(written.get(pos)!)} and one negative: ${describe()}. Map it to two values first.`,
     );
   }
   const negative = [...counts.keys()].find((k) => k !== pos)!;
@@ -418,8 +472,8 @@ export function keyOf(name: string, taken: Set<string>): string {
  */
 const LEADLENS_OUTPUT = /^(\w+__)?leadlens_/i;
 
-/** Up to 3 of `values` (distinct), quoted, for a note. */
-const quoteSome = (values: string[]) => [...new Set(values)].slice(0, 3).map((s) => `"${s}"`).join(', ');
+/** Up to 3 of `values` (distinct), quoted (`quoteCell`), for a note. */
+const quoteSome = (values: string[]) => [...new Set(values)].slice(0, 3).map(quoteCell).join(', ');
 
 /** Whether the column name `name` names an identifier: its last word (camelCase split too) is one of IDENTIFIER_WORDS. */
 function namedAsIdentifier(name: string): boolean {

@@ -8,12 +8,9 @@
  */
 import { isMissingRaw, numericDate, numericDateIso, numericDateMs, parseDate, trailingZone, type DateOrder, type NumericDate, type ZonedText } from '../derive';
 import type { RawRecord } from '../featurize';
-import { clipText } from '../visible-text';
+import { clipText, QUOTED_CELL_CHARS } from '../visible-text';
 import { plural } from '../../presentation';
 import { TrainingDataError, type Table } from './dataset';
-
-/** The most characters of a cell a warning quotes, as `footerWarnings` quotes a footer line: a cell can hold megabytes. */
-export const QUOTED_CELL_CHARS = 60;
 
 /** Dates of a column that read in one order only, how many and the first seen. */
 interface OneOrderDates {
