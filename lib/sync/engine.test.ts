@@ -1524,6 +1524,27 @@ describe('the user a Salesforce sync signs in as', () => {
     db.close();
   });
 
+  it('goes on as the user a connect during the start’s question signs in as, recording them, rather than refusing them as another user', async () => {
+    const { client, db, store, session, clock } = sessionWorker();
+    expect(await runSync({ client, store, now: clock.now })).toMatchObject({ status: 'done', syncedAs: asCrmUser(DEMO_SALESFORCE_ADMIN) });
+    await clock.sleep(3_600_000);
+    // The admin connects Salesforce again, as the rep, just before the start's question is answered (as the rep).
+    let asked = 0;
+    const connectedBeforeTheAnswer: CrmClient = {
+      ...client,
+      async currentUser(signal) {
+        if (++asked === 1) {
+          session.id = demoSessionIdAs(rep);
+          await forgetSyncedAs(db, 'salesforce');
+        }
+        return client.currentUser!(signal);
+      },
+    };
+    expect(await runSync({ client: connectedBeforeTheAnswer, store, now: clock.now })).toMatchObject({ status: 'done', error: null, syncedAs: asCrmUser(rep) });
+    expect((await store.readState('salesforce')).syncedAs).toEqual(asCrmUser(rep));
+    db.close();
+  });
+
   describe('signed in as another user by the time the sync removes leads', () => {
     // Removing leads pauses a job writing stored scores (a Web Lock; Node has none).
     beforeEach(stubWebLocks);

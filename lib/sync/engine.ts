@@ -81,6 +81,9 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   } catch (error) {
     return stoppedBy(error);
   }
+  // Compared again with the stored user when it differs: a connect while the question was asked
+  // forgot whom the leads were synced as, and the answer is then the user just connected as.
+  if (signedIn && otherUserRefusal(crm, state.syncedAs, signedIn)) state = await store.readState(crm);
   const refusal = signedIn && otherUserRefusal(crm, state.syncedAs, signedIn);
   if (refusal) return endWith(refusal, null);
 
