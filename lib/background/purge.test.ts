@@ -5,6 +5,7 @@
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { readFileSync } from 'node:fs';
+import Dexie from 'dexie';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { demoStoredLeads } from '../crm/demo-leads';
 import { db } from '../db/db';
@@ -188,6 +189,40 @@ describe('scores computed while cached scores are forgotten', () => {
     // A cache made since writes as before.
     await scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true }).put('m|salesforce|00QA', { fieldsHash: 'h', lead: {} as never });
     expect(await db.scores.count()).toBe(1);
+  });
+
+  /**
+   * Caches a score with `cache` as the purge starts deleting cached scores by `method`, as another
+   * message's handler would, outside its transaction. Spied on every table (the transaction's own
+   * table objects are others than `db.scores`), acting on the scores table's.
+   */
+  function cachedWhileDeleting(method: 'clear' | 'bulkDelete', cache: ReturnType<typeof scoreCacheFor>): () => Promise<void> {
+    let cached: Promise<void> | undefined;
+    const tables = Object.getPrototypeOf(db.scores) as Record<typeof method, (...args: unknown[]) => Promise<unknown>>;
+    const original = tables[method];
+    vi.spyOn(tables, method).mockImplementation(function (this: { name: string }, ...args: unknown[]) {
+      if (this.name === 'scores') cached ??= Dexie.ignoreTransaction(() => cache.put('m|salesforce|00QA', { fieldsHash: 'h', lead: {} as never, fields: { Email: 'ceo@acme.example', Title: 'CEO' } }));
+      return original.apply(this, args);
+    });
+    return async () => {
+      expect(cached).toBeDefined();
+      await cached;
+      vi.restoreAllMocks();
+    };
+  }
+
+  it('are not cached: a record read before a purge, answered while it clears the tables, leaves nothing behind', async () => {
+    const settled = cachedWhileDeleting('clear', scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true }));
+    await purgeEverything();
+    await settled();
+    expect(await db.scores.toArray()).toEqual([]);
+  });
+
+  it('are not cached: a record read through the previous org, answered while its cached scores are deleted, is not kept', async () => {
+    const settled = cachedWhileDeleting('bulkDelete', scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true }));
+    await forgetSyncedLeads('salesforce');
+    await settled();
+    expect(await db.scores.toArray()).toEqual([]);
   });
 
   it('connecting another org forgets the record pages’ scores read through the previous one, of that CRM only', async () => {

@@ -95,6 +95,8 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
     async () => {
       for (const crm of CRM_KINDS) grantsLeftLive.push(await removeConnection(crm));
       await releaseAllSiteAccess();
+      // Before the tables are cleared, not after: a score read through a connection, cached while they are, would outlive them.
+      forgetScoresInFlight();
       // One transaction: a worker stopped mid-purge leaves every table as it was, never leads without their summaries.
       await db.transaction('rw', db.tables, async () => {
         // Field names, not lead data; a field not named LeadLens's (a custom "AI_Score__c") is known as its output by this list only.
@@ -102,8 +104,6 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
         await Promise.all(db.tables.map((table) => table.clear()));
         for (const [i, crm] of CRM_KINDS.entries()) if (writtenFields[i].length > 0) await rememberWrittenBackFields(crm, writtenFields[i]);
       });
-      // Once nothing can be read through the connections any more: a score begun before, answered after, is not kept.
-      forgetScoresInFlight();
       await browser.storage.session.clear();
       // All but the connection generations (counts, no data), which `removeConnection` above raised:
       // cleared, a connect begun before the purge would store its connection after it.
@@ -141,6 +141,8 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
   await withJobsStopped(
     [crm],
     async () => {
+      // Before the previous org's cached scores are deleted: one read through it and cached meanwhile would stay.
+      forgetScoresInFlight();
       await db.transaction('rw', [...db.leadTables, db.leadScores, db.scores, db.settings, db.heldOutScores], async () => {
         const keys = (await syncedLeadsOf(crm).primaryKeys()) as string[];
         await db.deleteLeads(keys);
@@ -154,7 +156,6 @@ export async function forgetSyncedLeads(crm: CrmKind, waitMs = PURGE_WAIT_MS): P
         await forgetWriteBackReport(crm);
         removed = keys.length;
       });
-      forgetScoresInFlight();
     },
     'the previous leads were kept',
     waitMs,

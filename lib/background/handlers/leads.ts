@@ -56,9 +56,9 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
   },
   retierStoredScores: async ({ modelId }) => {
     // Badges first: the record-page cache carries old tiers (and so would a score read before
-    // the new policy and cached after the clear), and every tab's badges score again.
-    await clearCachedScores(modelId);
+    // the new policy and cached during or after the clear), and every tab's badges score again.
     forgetScoresInFlight();
+    await clearCachedScores(modelId);
     await sendToCrmTabs('scoresChanged', {});
     return retierStoredScoresOffscreen(modelId);
   },
