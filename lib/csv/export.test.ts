@@ -1,7 +1,7 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import type { ScoredLeadRow } from '../segments';
-import { EXPORT_COLUMNS, escapeCell, scoresCsv } from './export';
+import { EXPORT_COLUMNS, escapeCell, leadsToExport, scoresCsv } from './export';
 
 const row = (overrides: Partial<ScoredLeadRow>): ScoredLeadRow => ({
   leadKey: 'salesforce|00Q5g0000000001AAA',
@@ -27,12 +27,51 @@ describe('escapeCell', () => {
     ['@SUM(A1)', `'@SUM(A1)`],
     ['\t=1', `'\t=1`],
     ['\r=1', `'\r=1`],
+    // A negative number starts with `-` as a formula does: escaped, as it always was.
+    ['-5', `'-5`],
+    ['\n=HYPERLINK("http://evil.example","x")', `'\n=HYPERLINK("http://evil.example","x")`],
+    ['\nAda', `'\nAda`],
+    ['\uFF1D1+1', `'\uFF1D1+1`],
+    ['\uFF0B1 555 0100', `'\uFF0B1 555 0100`],
+    ['\uFF0D2+3', `'\uFF0D2+3`],
+    ['\uFF20SUM(A1)', `'\uFF20SUM(A1)`],
+    [' =1+1', `' =1+1`],
+    ['   @SUM(A1)', `'   @SUM(A1)`],
+    ['\u00A0=1+1', `'\u00A0=1+1`],
+    ['\u00A0 \uFF1D1+1', `'\u00A0 \uFF1D1+1`],
+    [' -5', `' -5`],
   ])('prefixes %j so a spreadsheet shows it as text', (cell, escaped) => {
     expect(escapeCell(cell)).toBe(escaped);
   });
 
-  it.each(['Ada Lovelace', 'a=b', '', "'already", '12'])('leaves %j as it is', (cell) => {
+  it.each(['Ada Lovelace', 'a=b', '', "'already", '12', ' Ada', '\u00A0Ada', 'Ada =1', '5-3', 'Ada\n=1', 'ＡＤＡ'])('leaves %j as it is', (cell) => {
     expect(escapeCell(cell)).toBe(cell);
+  });
+});
+
+describe('leadsToExport', () => {
+  const own = row({ leadKey: 'salesforce|own', recordId: 'own' });
+  const demoSalesforce = row({ leadKey: 'salesforce|demo-1', recordId: 'demo-1' });
+  const demoHubspot = row({ leadKey: 'hubspot|demo-2', source: 'hubspot', recordId: 'demo-2' });
+  const imported = row({ leadKey: 'csv|row-1', source: 'csv', recordId: 'row-1' });
+
+  it('leaves out a source’s demo leads once it has leads of its own, and says how many', () => {
+    // Three stored leads, one of them unscored and Demo mode's.
+    expect(leadsToExport([own, demoSalesforce], { total: 3, demoKeys: ['salesforce|demo-1', 'salesforce|demo-3'] })).toEqual({ rows: [own], demoLeftOut: 2 });
+  });
+
+  it('leaves out the other CRM’s demo leads too, and every one of them beside an imported file (Demo mode stores none under a file)', () => {
+    const demoKeys = ['salesforce|demo-1', 'hubspot|demo-2'];
+    expect(leadsToExport([own, demoSalesforce, demoHubspot], { total: 3, demoKeys })).toEqual({ rows: [own], demoLeftOut: 2 });
+    expect(leadsToExport([demoSalesforce, imported, demoHubspot], { total: 3, demoKeys })).toEqual({ rows: [imported], demoLeftOut: 2 });
+  });
+
+  it('exports the demo leads while they are all that is stored, and every lead when none is Demo mode’s', () => {
+    expect(leadsToExport([demoSalesforce, demoHubspot], { total: 2, demoKeys: ['salesforce|demo-1', 'hubspot|demo-2'] })).toEqual({
+      rows: [demoSalesforce, demoHubspot],
+      demoLeftOut: 0,
+    });
+    expect(leadsToExport([own, imported], { total: 2, demoKeys: [] })).toEqual({ rows: [own, imported], demoLeftOut: 0 });
   });
 });
 
@@ -66,6 +105,12 @@ describe('scoresCsv', () => {
     expect(cells[9]).toBe(`'-1, "quoted"`);
     // No cell of the file starts a formula.
     for (const cell of cells) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+  });
+
+  it('escapes a formula after a line feed, spaces or a no-break space, and a full-width one, keeping the value whole', () => {
+    const hostile = { name: '\n=HYPERLINK("http://evil.example","x")', owner: '\uFF1D1+1', leadSource: ' =1+1', topReason: '\u00A0@SUM(A1)' };
+    const [, cells] = Papa.parse<string[]>(scoresCsv([row(hostile)]).trim()).data;
+    expect([cells[2], cells[3], cells[4], cells[9]]).toEqual([`'${hostile.name}`, `'${hostile.owner}`, `'${hostile.leadSource}`, `'${hostile.topReason}`]);
   });
 
   it('starts no formula in a spreadsheet that reads the file with another separator (semicolons, as in much of Europe)', () => {

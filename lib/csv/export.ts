@@ -1,16 +1,19 @@
 /**
- * Scores as a CSV file for spreadsheets. A cell that starts with `=`, `+`, `-`, `@`, a tab or
- * a carriage return is prefixed with `'`, so a spreadsheet shows it as text instead of
- * running it as a formula (CRM values are typed by anyone who fills in a web form). Every cell
- * is quoted too: a spreadsheet set to another separator (`;` in much of Europe) would otherwise
- * split `Ada;=1+2` and run its second half. Only the columns below are written: lead
- * identity, score and reason, never settings or credentials.
+ * Scores as a CSV file for spreadsheets. A cell that starts with `=`, `+`, `-`, `@` (or their
+ * full-width forms `＝` `＋` `－` `＠`, which a spreadsheet may take for them), after any leading
+ * white space (spaces, no-break spaces, line breaks), or with a tab, a carriage return or a line
+ * feed, is prefixed with `'`, so a spreadsheet shows it as text instead of running it as a
+ * formula (CRM values are typed by anyone who fills in a web form). Every cell is quoted too: a
+ * spreadsheet set to another separator (`;` in much of Europe) would otherwise split `Ada;=1+2`
+ * and run its second half. Only the columns below are written: lead identity, score and reason,
+ * never settings or credentials.
  */
 import Papa from 'papaparse';
 import { visibleText } from '../ml/visible-text';
 import type { ScoredLeadRow } from '../segments';
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+// `\s` is every white space a spreadsheet may skip before a formula: no-break and ideographic spaces, line feeds, the byte-order mark.
+const FORMULA_START = /^(?:[\t\r\n]|\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
 
 export function escapeCell(value: string): string {
   return FORMULA_START.test(value) ? `'${value}` : value;
@@ -28,6 +31,29 @@ export const EXPORT_COLUMNS = [
   'probability',
   'top_reason',
 ] as const;
+
+/** What is stored when an export is asked, for `leadsToExport`. */
+export interface StoredLeadMix {
+  /** How many leads are stored, Demo mode's among them. */
+  total: number;
+  /** The keys of Demo mode's stored leads (`StoredLead.origin` `'demo'`). */
+  demoKeys: readonly string[];
+}
+
+/**
+ * The scored leads an export writes, and how many stored demo leads it leaves out. Once a lead of
+ * your own (synced or imported) is stored, Demo mode's made-up leads are left out, as the tier
+ * policy and drift check leave them out of the real leads a model scores: a file handed to sales
+ * must not mix 2,000 made-up people, unmarked, with real ones. All of them: Demo mode stores its
+ * leads under both CRMs and none under a file, so leaving out only a source's own demo leads
+ * would keep the other CRM's, or every one of them beside an import. While the demo is all that
+ * is stored, it is exported: it is what is being tried.
+ */
+export function leadsToExport(rows: readonly ScoredLeadRow[], stored: StoredLeadMix): { rows: ScoredLeadRow[]; demoLeftOut: number } {
+  if (stored.demoKeys.length === 0 || stored.demoKeys.length === stored.total) return { rows: [...rows], demoLeftOut: 0 };
+  const demo = new Set(stored.demoKeys);
+  return { rows: rows.filter((row) => !demo.has(row.leadKey)), demoLeftOut: demo.size };
+}
 
 export function scoresCsv(rows: readonly ScoredLeadRow[]): string {
   const cells = rows.map((row) =>

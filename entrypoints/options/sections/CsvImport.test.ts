@@ -26,9 +26,11 @@ vi.mock('@/lib/ui/hooks', async () => {
   const { useQuery } = await import('@tanstack/react-query');
   return { useActiveManifest: () => useQuery({ queryKey: ['models', 'active'], queryFn: async () => ({ modelId: 'model-1', features: activeModel.features }) }) };
 });
-// Three scored leads to export, written as any CSV (the export's own tests check its cells).
-vi.mock('@/lib/ui/stored-data', () => ({ loadScoredLeads: async () => ({ rows: [{}, {}, {}] }) }));
-vi.mock('@/lib/csv/export', () => ({ scoresCsv: () => 'id\n' }));
+// The scored leads to export (three unless a test gives others), written as any CSV (the export's own tests check its cells); which leads it writes is the export's own choice.
+const scored = vi.hoisted(() => ({ rows: [] as { leadKey?: string }[] }));
+vi.mock('@/lib/ui/stored-data', () => ({ loadScoredLeads: async () => ({ rows: scored.rows }) }));
+const scoresCsv = vi.hoisted(() => vi.fn((_rows: readonly { leadKey?: string }[]) => 'id\n'));
+vi.mock('@/lib/csv/export', async (importOriginal) => ({ ...(await importOriginal<typeof import('@/lib/csv/export')>()), scoresCsv }));
 
 /** Stands in for the import worker: keeps the requests, and answers what a test tells it to. */
 class FakeWorker extends EventTarget {
@@ -57,6 +59,8 @@ beforeEach(() => {
   vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
   scoreStoredLeads.mockClear();
   activeModel.features = [];
+  scored.rows = [{}, {}, {}];
+  scoresCsv.mockClear();
 });
 afterEach(() => {
   rendered?.unmount();
@@ -485,6 +489,59 @@ it('says how many stored leads the export leaves out for want of a score, and ex
   );
   expect(download).toHaveBeenCalledTimes(1);
   download.mockRestore();
+});
+
+describe('Demo mode’s leads in an export', () => {
+  const own = Array.from({ length: 4 }, (_, i) => storedLead({ source: 'salesforce', id: `own-${i}`, origin: 'sync' }));
+  // Demo mode stores its leads under both CRMs.
+  const demo = Array.from({ length: 4 }, (_, i) => storedLead({ source: i % 2 === 0 ? 'salesforce' : 'hubspot', id: `demo-${i}`, origin: 'demo' }));
+  const scoredRows = (leads: StoredLead[]) => leads.map((lead) => ({ leadKey: lead.key }));
+
+  /** Presses Export, and waits for the page to say `said`: in its live region once it has exported, in an alert when it cannot. */
+  async function exportAndExpect(said: string): Promise<void> {
+    rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+    const announced = followLiveRegions(rendered.container);
+    click(button('Export scores as CSV'));
+    await act(() => vi.waitFor(() => expect([...announced(), ...Array.from(rendered!.container.querySelectorAll('[role="alert"]'), (alert) => alert.textContent)]).toEqual([said])));
+  }
+
+  beforeEach(async () => {
+    await Promise.all([db.leads.clear(), db.settings.clear()]);
+    vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:scores');
+  });
+
+  it('leaves out every demo lead, of either CRM, once leads of your own are stored, and says how many beside the leads it left unscored', async () => {
+    await db.putLeads([...own, ...demo]);
+    await writeJob('scoring', { modelId: 'model-1', state: 'done', done: 6, total: 8, startedAt: 1, finishedAt: 2 });
+    scored.rows = scoredRows([...own.slice(0, 3), ...demo.slice(0, 3)]);
+    await exportAndExpect(
+      "Exported 3 of 4 stored leads: the active model reads none of the others' fields, so they have no score. 4 demo leads were left out: Demo mode's made-up leads are not exported beside your own.",
+    );
+    expect(scoresCsv).toHaveBeenCalledTimes(1);
+    expect(scoresCsv.mock.calls[0][0].map((row) => row.leadKey)).toEqual(own.slice(0, 3).map((lead) => lead.key));
+  });
+
+  it('leaves them out beside an imported file, which has no demo leads of its own', async () => {
+    const imported = storedLead({ source: 'csv', id: 'row-0', origin: 'csv' });
+    await db.putLeads([imported, ...demo]);
+    scored.rows = scoredRows([imported, ...demo]);
+    await exportAndExpect("Exported 1 lead. 4 demo leads were left out: Demo mode's made-up leads are not exported beside your own.");
+    expect(scoresCsv.mock.calls[0][0].map((row) => row.leadKey)).toEqual([imported.key]);
+  });
+
+  it('exports the demo leads while they are all that is stored', async () => {
+    await db.putLeads(demo);
+    scored.rows = scoredRows(demo);
+    await exportAndExpect('Exported 4 leads.');
+    expect(scoresCsv.mock.calls[0][0].map((row) => row.leadKey)).toEqual(demo.map((lead) => lead.key));
+  });
+
+  it('exports nothing when only demo leads are scored beside leads of your own, and says why', async () => {
+    await db.putLeads([...own, ...demo]);
+    scored.rows = scoredRows(demo);
+    await exportAndExpect("No lead of your own has a score from the active model yet: Demo mode's 4 demo leads are not exported beside your own.");
+    expect(scoresCsv).not.toHaveBeenCalled();
+  });
 });
 
 describe('an export with leads left unscored, when the last scoring with the active model did not finish', () => {

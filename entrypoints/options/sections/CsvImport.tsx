@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
 import { StillOpenPicker, withValues } from './training/OutcomeFieldset';
 import { ErrorState, JobProgressBar, StatusRegion } from '@/components/StatusMessage';
-import { scoresCsv } from '@/lib/csv/export';
+import { leadsToExport, scoresCsv } from '@/lib/csv/export';
 import { missingIdsWarning, type CsvMapping } from '@/lib/csv/import';
 import { missingModelColumnsWarnings } from '@/lib/csv/model-columns';
 import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '@/lib/csv/worker-protocol';
@@ -297,7 +297,14 @@ function unscoredSentence(left: number, unscored: Unscored): string {
   }
 }
 
-/** The active model's scores of every stored lead, downloaded as a CSV file. */
+/** How many leads are stored and which are Demo mode's, read together. */
+const storedLeadMix = () =>
+  db.transaction('r', db.leads, async () => {
+    const [total, demoKeys] = await Promise.all([db.leads.count(), db.leads.where('origin').equals('demo').primaryKeys()]);
+    return { total, demoKeys };
+  });
+
+/** The active model's scores of every stored lead (`leadsToExport`: Demo mode's left out beside your own), downloaded as a CSV file. */
 function ExportScores({ importScoring }: { importScoring: ImportScoring | null }) {
   const exportScores = useMutation({
     mutationFn: async () => {
@@ -307,20 +314,31 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
       if (scoring?.state === 'running' && scoring.modelId === modelId) {
         throw new Error(`The active model is still scoring the stored leads (${scoring.done.toLocaleString('en-US')} of ${scoring.total.toLocaleString('en-US')}): export once it is done.`);
       }
-      const [{ rows }, stored] = await Promise.all([loadScoredLeads(modelId), db.leads.count()]);
-      if (rows.length === 0) throw new Error('No stored lead has a score from the active model yet.');
+      const [scored, stored] = await Promise.all([loadScoredLeads(modelId), storedLeadMix()]);
+      const { rows, demoLeftOut } = leadsToExport(scored.rows, stored);
+      if (rows.length === 0) {
+        throw new Error(
+          demoLeftOut > 0
+            ? `No lead of your own has a score from the active model yet: Demo mode's ${plural(demoLeftOut, 'demo lead is', 'demo leads are')} not exported beside your own.`
+            : 'No stored lead has a score from the active model yet.',
+        );
+      }
       const url = URL.createObjectURL(new Blob([scoresCsv(rows)], { type: 'text/csv;charset=utf-8' }));
       const link = Object.assign(document.createElement('a'), { href: url, download: `leadlens-scores-${modelId}.csv` });
       link.click();
       // The download has started from the object URL; release it after this task.
       setTimeout(() => URL.revokeObjectURL(url), 0);
-      return { exported: rows.length, stored, unscored: whyUnscored(modelId, scoring, owedModel, importScoring) };
+      // The demo leads left out are no stored leads the export misses.
+      return { exported: rows.length, stored: stored.total - demoLeftOut, demoLeftOut, unscored: whyUnscored(modelId, scoring, owedModel, importScoring) };
     },
   });
   return (
     <>
       <h3>Export scores</h3>
-      <p>Every stored lead's score, tier and top reason under the active model. Cells that a spreadsheet would run as a formula are escaped.</p>
+      <p>
+        Every stored lead's score, tier and top reason under the active model; Demo mode's made-up leads are left out once you have leads of
+        your own. Cells that a spreadsheet would run as a formula are escaped.
+      </p>
       <button type="button" onClick={() => exportScores.mutate()} disabled={exportScores.isPending}>
         Export scores as CSV
       </button>
@@ -330,6 +348,8 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
             {exportScores.data.exported === exportScores.data.stored
               ? `Exported ${plural(exportScores.data.exported, 'lead', 'leads')}.`
               : `Exported ${exportScores.data.exported.toLocaleString('en-US')} of ${plural(exportScores.data.stored, 'stored lead', 'stored leads')}: ${unscoredSentence(exportScores.data.stored - exportScores.data.exported, exportScores.data.unscored)}`}
+            {exportScores.data.demoLeftOut > 0 &&
+              ` ${plural(exportScores.data.demoLeftOut, 'demo lead was', 'demo leads were')} left out: Demo mode's made-up leads are not exported beside your own.`}
           </p>
         )}
       </StatusRegion>
