@@ -56,7 +56,8 @@ export type OpenLead = z.infer<typeof OpenLeadSchema>;
 
 export const leadsProtocol = {
   /**
-   * Store the demo leads (half Salesforce, half HubSpot), activate the default model, score them.
+   * Store the demo leads (half Salesforce, half HubSpot), activate the default model (the one active
+   * before is kept to roll back to), and score every stored lead with it, the user's own included.
    * `count` defaults to the demo CRM's 2,000; benchmarks ask for more. Once the leads are stored
    * and the model active it succeeded: `scoringProblem` says what went wrong with the scoring, and
    * whether it goes on.

@@ -3,11 +3,12 @@
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider, useMutation } from '@tanstack/react-query';
 import { act, createElement } from 'react';
-import { afterEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { click, focusedMessage, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
 import { writeJob } from '@/lib/jobs/progress';
 import { demoStoredLeads } from '@/lib/crm/demo-leads';
 import { db } from '@/lib/db/db';
+import { bundledModel } from '@/lib/ml/bundled-model';
 import { MODEL_CHANGE_MUTATION } from '@/lib/ui/hooks';
 import { DemoModeSection } from './DemoMode';
 
@@ -16,6 +17,8 @@ const { loadDemoData, removeDemoData } = vi.hoisted(() => ({ loadDemoData: vi.fn
 vi.mock('@/lib/messaging/client', () => ({ background: { loadDemoData, removeDemoData } }));
 
 let rendered: Rendered | undefined;
+// The default model active, as in a new install; a test that needs the admin's own model active says so.
+beforeEach(() => db.settings.clear());
 afterEach(() => {
   rendered?.unmount();
   rendered = undefined;
@@ -28,12 +31,15 @@ function OtherChange({ change }: { change: { finish?: () => void } }) {
 }
 
 const button = (container: HTMLElement, name: string) => Array.from(container.querySelectorAll('button')).find((b) => b.textContent === name) ?? null;
+/** The button named `name` once it can be clicked (Load waits for the active model to be read). */
+const enabledButton = (container: HTMLElement, name: string) => waitFor(() => (button(container, name)?.disabled === false ? button(container, name) : null));
 
 it('waits, saying why, while another section changes the models, and runs under the key they wait on', async () => {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   const change: { finish?: () => void } = {};
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection), createElement(OtherChange, { change })));
   const { container } = rendered;
+  await enabledButton(container, 'Load demo data');
   click(button(container, 'Activate this model')!);
   await waitFor(() => button(container, 'Load demo data')?.disabled);
   const note = document.getElementById(button(container, 'Load demo data')!.getAttribute('aria-describedby')!);
@@ -71,7 +77,8 @@ it('says how many demo leads are stored beside your own, and removes them throug
   act(() => removeButton.focus());
   click(removeButton);
   const removed = await waitFor(() => container.querySelector('[data-testid="demo-removed"]'));
-  expect(removed.textContent).toBe('Removed 4 demo leads and their scores; your own leads and the models are untouched.');
+  // It re-activates nothing: the model the load made active (the default one) stays, which "the models are untouched" did not say.
+  expect(removed.textContent).toBe('Removed 4 demo leads and their scores; your own leads stay stored, and the active model stays as it is.');
   expect(removeDemoData).toHaveBeenCalledWith({});
   // Read again after the removal: nothing left to remove. The focus the Remove button had is on
   // the result, not dropped to the page with the line the button was in.
@@ -81,13 +88,12 @@ it('says how many demo leads are stored beside your own, and removes them throug
 });
 
 it('announces the scoring of the demo leads, then that they are loaded, in a live region on the page before', async () => {
-  await db.settings.clear();
   let answer!: () => void;
   loadDemoData.mockImplementation(() => new Promise((resolve) => (answer = () => resolve({ ok: true, leads: 2000 }))));
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection)));
   const { container } = rendered;
-  const load = await waitFor(() => button(container, 'Load demo data'));
+  const load = await enabledButton(container, 'Load demo data');
   const announced = followLiveRegions(container);
   click(load);
   await act(() => writeJob('scoring', { modelId: 'model-1', state: 'running', done: 500, total: 2_000, startedAt: 1 }));
@@ -104,7 +110,7 @@ it('says a load whose scoring went wrong loaded the demo leads and activated the
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection)));
   const { container } = rendered;
-  click((await waitFor(() => button(container, 'Load demo data')))!);
+  click(await enabledButton(container, 'Load demo data'));
   const loaded = await waitFor(() => container.querySelector('[data-testid="demo-loaded"]'));
   expect(loaded.textContent).toBe('Loaded 2,000 demo leads; the default model is active. Scoring the stored leads with it was interrupted, and goes on where it stopped.');
   expect(container.querySelector('[role="alert"]')).toBeNull();
@@ -117,7 +123,7 @@ it('shows one result at a time: a removal hides the load\'s, a load the removal\
     return { ok: true, leads: 4 };
   });
   const { queryClient, container } = renderRemovingFourDemoLeads();
-  click((await waitFor(() => button(container, 'Load demo data')))!);
+  click(await enabledButton(container, 'Load demo data'));
   await waitFor(() => container.querySelector('[data-testid="demo-loaded"]'));
   // The App reads the leads again when the scoring job ends.
   await act(() => queryClient.invalidateQueries());
@@ -130,4 +136,83 @@ it('shows one result at a time: a removal hides the load\'s, a load the removal\
   click(button(container, 'Load demo data')!);
   await waitFor(() => container.querySelector('[data-testid="demo-loaded"]'));
   expect(container.querySelector('[data-testid="demo-removed"]')).toBeNull();
+});
+
+const defaultModelId = () => {
+  const bundled = bundledModel.manifest();
+  if (!bundled.ok) throw new Error(bundled.error);
+  return bundled.manifest.modelId;
+};
+
+/** Renders the section with the admin's trained model `trained-7` active, and a background whose load makes the default model active. */
+async function renderWithTrainedModelActive(): Promise<HTMLElement> {
+  await db.settings.put({ key: 'activeModelId', value: 'trained-7' });
+  loadDemoData.mockReset();
+  loadDemoData.mockImplementation(async () => {
+    await db.settings.put({ key: 'activeModelId', value: defaultModelId() });
+    return { ok: true, leads: 2000 };
+  });
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection)));
+  return rendered.container;
+}
+
+it('asks first, naming the trained model the default one would replace, and Cancel loads nothing', async () => {
+  const container = await renderWithTrainedModelActive();
+  // By its start: the ellipsis says a question comes, but it is the click's outcome that matters.
+  const loadButton = await waitFor(() => Array.from(container.querySelectorAll('button')).find((b) => b.textContent?.startsWith('Load demo data') && !b.disabled));
+  act(() => loadButton.focus());
+  click(loadButton);
+  // Time for a load the click started to reach the background.
+  await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+  expect(loadDemoData).not.toHaveBeenCalled();
+  const question = await waitFor(() => container.querySelector('[role="group"]'));
+  expect(question.getAttribute('aria-label')).toBe('Confirm making the default model active in place of trained-7');
+  expect(document.getElementById(question.getAttribute('aria-describedby')!)?.textContent).toBe(
+    'Loading demo data makes the default model active in place of your model trained-7, and scores every stored lead with it, your own included. ' +
+      'Model versions → Roll back to trained-7 brings yours back.',
+  );
+  // The safe choice has the focus, as in the page's other questions.
+  expect(document.activeElement?.textContent).toBe('Cancel');
+  click(button(container, 'Cancel')!);
+  expect(container.querySelector('[role="group"]')).toBeNull();
+  // Back on the Load button (drawn anew once the question closes).
+  expect(document.activeElement).toBe(button(container, 'Load demo data…'));
+  expect(loadDemoData).not.toHaveBeenCalled();
+  expect(container.querySelector('[data-testid="demo-loaded"]')).toBeNull();
+});
+
+it('loads once confirmed, and says the default model is active in place of the trained one, which Roll back brings back', async () => {
+  const container = await renderWithTrainedModelActive();
+  click(await enabledButton(container, 'Load demo data…'));
+  click(await waitFor(() => button(container, 'Yes, load demo data')));
+  await focusedMessage(
+    /^Loaded 2,000 demo leads; the default model is active in place of trained-7 \(Model versions → Roll back to trained-7 brings it back\), and every stored lead, your own included, was scored with it\. Open the side panel to see them\.$/,
+  );
+  expect(loadDemoData).toHaveBeenCalledTimes(1);
+  // The default model is active now: loading again asks nothing.
+  await enabledButton(container, 'Load demo data');
+});
+
+it('loads at once, saying nothing of other models, when the default model is active', async () => {
+  loadDemoData.mockReset();
+  loadDemoData.mockResolvedValue({ ok: true, leads: 2000 });
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection)));
+  const { container } = rendered;
+  click(await enabledButton(container, 'Load demo data'));
+  expect(container.querySelector('[role="group"]')).toBeNull();
+  const loaded = await waitFor(() => container.querySelector('[data-testid="demo-loaded"]'));
+  expect(loadDemoData).toHaveBeenCalledTimes(1);
+  expect(loaded.textContent).toBe('Loaded and scored 2,000 demo leads. Open the side panel to see them.');
+  expect(container.textContent).not.toMatch(/in place of|Roll back/);
+});
+
+it('says the load scores the admin\'s own leads with the default model too, not that they are untouched', async () => {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(DemoModeSection)));
+  const { container } = rendered;
+  await enabledButton(container, 'Load demo data');
+  expect(container.textContent).not.toContain('untouched');
+  expect(container.textContent).toContain('makes the default model the active one and scores every stored lead with it, your own included');
 });

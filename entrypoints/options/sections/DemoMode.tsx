@@ -4,20 +4,41 @@ import { JobProgressBar, StatusRegion } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { demoLeadMix } from '@/lib/db/source-history';
+import { bundledModel } from '@/lib/ml/bundled-model';
 import { plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
-import { MODEL_CHANGE_MUTATION, useJob, useModelChangeRunning } from '@/lib/ui/hooks';
-import { ActionStatus } from './ConfirmedAction';
+import { MODEL_CHANGE_MUTATION, useActiveModelId, useJob, useModelChangeRunning } from '@/lib/ui/hooks';
+import { ActionStatus, ConfirmButton } from './ConfirmedAction';
+
+/** A load of the demo data: the control that started it, and the admin's model it makes the default one replace (none when the default is active). */
+interface DemoLoad {
+  trigger: Element | null;
+  replacing?: string;
+}
+
+/** What a load did: the demo leads stored, the default model active (in place of `replacing`, which Roll back brings back). */
+function loadedText({ leads, scoringProblem }: { leads: number; scoringProblem?: string }, replacing: string | undefined): string {
+  const demoLeads = plural(leads, 'demo lead', 'demo leads');
+  const inPlace = replacing ? ` in place of ${replacing} (Model versions → Roll back to ${replacing} brings it back)` : '';
+  if (scoringProblem) return `Loaded ${demoLeads}; the default model is active${inPlace}. ${scoringProblem}`;
+  if (!replacing) return `Loaded and scored ${demoLeads}. Open the side panel to see them.`;
+  return `Loaded ${demoLeads}; the default model is active${inPlace}, and every stored lead, your own included, was scored with it. Open the side panel to see them.`;
+}
 
 /** One click: demo leads from both CRMs, the default model, every lead scored. */
 export function DemoModeSection() {
   const queryClient = useQueryClient();
   const scoring = useJob('scoring');
+  // The load makes the default model active: an admin's own model (trained, imported) active now is replaced, which they are asked about first.
+  const activeId = useActiveModelId();
+  const bundled = bundledModel.manifest();
+  const defaultModelId = bundled.ok ? bundled.manifest.modelId : undefined;
+  const replacing = activeId !== undefined && activeId !== defaultModelId ? activeId : undefined;
   // It activates the default model: one change of the models at a time on the page (Training, Model versions).
   const load = useMutation({
     mutationKey: MODEL_CHANGE_MUTATION,
-    // Given the button that started it (`ActionStatus`'s trigger): disabled meanwhile, the focus it had goes to the result.
-    mutationFn: async (_trigger: Element) => {
+    // Given the control that started it (`ActionStatus`'s trigger): disabled or gone meanwhile, the focus it had goes to the result.
+    mutationFn: async (_load: DemoLoad) => {
       const { leads, scoringProblem } = await succeeded(background.loadDemoData({}));
       return { leads, scoringProblem };
     },
@@ -39,9 +60,9 @@ export function DemoModeSection() {
   const scoringDemo = load.isPending && scoring?.state === 'running' && !scoring.source;
   const waitNoteId = useId();
   // One result at a time: the other's would be out of date.
-  const startLoad = (event: MouseEvent<HTMLButtonElement>) => {
+  const startLoad = (trigger: Element | null) => {
     remove.reset();
-    load.mutate(event.currentTarget);
+    load.mutate({ trigger, replacing });
   };
   const startRemoval = (event: MouseEvent<HTMLButtonElement>) => {
     load.reset();
@@ -51,29 +72,42 @@ export function DemoModeSection() {
     <>
       <p>
         See LeadLens working before connecting a CRM: this stores 2,000 demo leads (half from Salesforce, half from HubSpot, with known
-        outcomes), activates the default model and scores them. Loading it again replaces the demo leads; your own leads are untouched.
+        outcomes), makes the default model the active one and scores every stored lead with it, your own included. Loading it again
+        replaces the demo leads; your own leads stay stored.
       </p>
       {otherChangeRuns && <p id={waitNoteId}>Another section is changing the models (a trained model's activation, Model versions): load the demo data once it is done.</p>}
-      <button type="button" onClick={startLoad} disabled={load.isPending || otherChangeRuns} aria-describedby={otherChangeRuns ? waitNoteId : undefined}>
-        {load.isPending ? 'Loading demo data…' : 'Load demo data'}
-      </button>
+      {/* Not before the active model is known: whether to ask first depends on it. */}
+      {replacing ? (
+        <ConfirmButton
+          label={load.isPending ? 'Loading demo data…' : 'Load demo data…'}
+          question={`Confirm making the default model active in place of ${replacing}`}
+          confirmLabel="Yes, load demo data"
+          disabled={load.isPending || otherChangeRuns}
+          onConfirm={() => startLoad(document.activeElement)}
+        >
+          Loading demo data makes the default model active in place of your model {replacing}, and scores every stored lead with it, your own
+          included. Model versions → Roll back to {replacing} brings yours back.
+        </ConfirmButton>
+      ) : (
+        <button
+          type="button"
+          onClick={(event: MouseEvent<HTMLButtonElement>) => startLoad(event.currentTarget)}
+          disabled={activeId === undefined || load.isPending || otherChangeRuns}
+          aria-describedby={otherChangeRuns ? waitNoteId : undefined}
+        >
+          {load.isPending ? 'Loading demo data…' : 'Load demo data'}
+        </button>
+      )}
       {/* A write-back's run of one CRM's leads is not the demo's. */}
       {scoringDemo && <JobProgressBar label="Scoring demo leads" done={scoring.done} total={scoring.total} />}
       {/* On the page before, so that the scoring is announced; the bar's label says it in sight. Its end is said where the focus goes. */}
       <StatusRegion>{scoringDemo && <p className="visually-hidden">Scoring demo leads…</p>}</StatusRegion>
       {load.isSuccess && (
         <div data-testid="demo-loaded">
-          <ActionStatus
-            text={
-              load.data.scoringProblem
-                ? `Loaded ${plural(load.data.leads, 'demo lead', 'demo leads')}; the default model is active. ${load.data.scoringProblem}`
-                : `Loaded and scored ${plural(load.data.leads, 'demo lead', 'demo leads')}. Open the side panel to see them.`
-            }
-            trigger={load.variables}
-          />
+          <ActionStatus text={loadedText(load.data, load.variables.replacing)} trigger={load.variables.trigger} />
         </div>
       )}
-      {load.isError && <ActionStatus failed text={`The demo data could not be loaded: ${load.error.message}`} trigger={load.variables} />}
+      {load.isError && <ActionStatus failed text={`The demo data could not be loaded: ${load.error.message}`} trigger={load.variables?.trigger} />}
       {/* Made-up leads would otherwise stay among the user's own in the side panel, counts and previews until a purge. */}
       {mix.data && mix.data.demo > 0 && !load.isPending && (
         <p data-testid="demo-stored">
@@ -87,7 +121,7 @@ export function DemoModeSection() {
       {remove.isSuccess && (
         <div data-testid="demo-removed">
           <ActionStatus
-            text={`Removed ${plural(remove.data, 'demo lead', 'demo leads')} and their scores; your own leads and the models are untouched.`}
+            text={`Removed ${plural(remove.data, 'demo lead', 'demo leads')} and their scores; your own leads stay stored, and the active model stays as it is.`}
             trigger={remove.variables}
           />
         </div>
