@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { readFileSync } from 'node:fs';
-import { createElement } from 'react';
+import { act, createElement } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
 import { Waterfall } from '@/components/Waterfall';
 import { NO_READABLE_FIELDS, pageReadOf } from '@/lib/background/score-lead';
@@ -9,7 +9,7 @@ import { explainLead, featuresTracked, valuesAsWritten } from '@/lib/ml/explain'
 import { featurizeRecord } from '@/lib/ml/featurize';
 import { handMadeManifest } from '@/test/fixtures/manifest';
 import { click, render, spokenText, type Rendered } from '@/test/render';
-import { OpenLeadView } from './OpenLeadView';
+import { OpenLeadView, READING_PATIENCE_MS } from './OpenLeadView';
 
 // What the side panel's queries hold: by default the open-lead query as it ends when the background refuses the lead.
 const queries = vi.hoisted(() => ({
@@ -47,6 +47,25 @@ it('lets the rep read a lead again after a failure (nothing retries it), and sho
   expect(rendered.container.querySelector('[role="status"]')?.textContent).toBe('Loading the open lead…');
 });
 
+it('says the lead a record page is loading is being read, not that no lead is open, and why it may not be once the page has had its time', () => {
+  vi.useFakeTimers();
+  try {
+    queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead: null, reading: true }, dataUpdatedAt: 1 } };
+    rendered = render(createElement(OpenLeadView));
+    expect(rendered.container.querySelector('[role="status"]')?.textContent).toBe('Loading the lead this tab shows…');
+    expect(rendered.container.textContent).not.toContain('No lead open');
+    expect(rendered.container.textContent).not.toContain('reload the page');
+    act(() => vi.advanceTimersByTime(READING_PATIENCE_MS));
+    expect(rendered.container.textContent).toContain('LeadLens has not read this lead yet. If the page shows no LeadLens badge beside its name, reload the page');
+    // The tab shows no record page any more: no lead, as before.
+    queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead: null, reading: false }, dataUpdatedAt: 2 } };
+    rendered.rerender(createElement(OpenLeadView));
+    expect(rendered.container.textContent).toContain('No lead open');
+  } finally {
+    vi.useRealTimers();
+  }
+});
+
 // A model with a field Salesforce has (the title) and one it has not (marketing e-mails opened).
 const manifest = handMadeManifest({
   features: [
@@ -81,7 +100,7 @@ function openSalesforceLead(name: string, title: string, overrides: Partial<Open
     featuresTotal: featuresTracked(manifest, 'salesforce'), // as the background counts it
     ...overrides,
   };
-  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: lead } };
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
   queries.manifest = { isPending: false, isError: false, data: manifest };
 }
 
@@ -190,7 +209,7 @@ it('says everything about the lead by the thresholds it was tiered by, while the
     featuresKnown: 1,
     featuresTotal: featuresTracked(opens, 'hubspot'),
   };
-  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: lead } };
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
   queries.manifest = { isPending: false, isError: false, data: manifestBeforeTheChange };
   rendered = render(createElement(OpenLeadView));
   const text = rendered.container.textContent!;
@@ -237,7 +256,7 @@ it("compares the lead with the ideal customer in its CRM's words: a HubSpot rang
     featuresKnown: 2,
     featuresTotal: featuresTracked(model, 'hubspot'),
   };
-  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: lead } };
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
   queries.manifest = { isPending: false, isError: false, data: model };
   rendered = render(createElement(OpenLeadView));
   const compared = [...rendered.container.querySelectorAll('table.deviations tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
@@ -285,7 +304,7 @@ it('plans and compares a lead read from its page alone on the fields the page sh
     featuresKnown: 1,
     featuresTotal: featuresTracked(model, 'hubspot'),
   };
-  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: lead } };
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead, reading: false } } };
   queries.manifest = { isPending: false, isError: false, data: model };
   rendered = render(createElement(OpenLeadView));
   const view = rendered.container;
@@ -298,7 +317,7 @@ it('plans and compares a lead read from its page alone on the fields the page sh
   );
   rendered.unmount();
   // Its record read: every field, the visits it has none of ("") planned and compared as before.
-  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { ...lead, fieldsRead: [true, true] } } };
+  queries.openLead = { tabId: 7, lead: { isPending: false, isError: false, data: { lead: { ...lead, fieldsRead: [true, true] }, reading: false } } };
   rendered = render(createElement(OpenLeadView));
   expect([...rendered.container.querySelectorAll('table.deviations tbody tr')].map((tr) => tr.querySelector('td')?.textContent)).toEqual(['Website visits', 'Marketing e-mails opened']);
   expect(rendered.container.querySelector('.not-on-page')).toBeNull();

@@ -1,4 +1,4 @@
-import { Fragment, useMemo } from 'react';
+import { Fragment, useEffect, useMemo, useState } from 'react';
 import { DeviationsTable, HotterPlanView } from '@/components/LeadInsights';
 import { EmptyState, ErrorState, Loading } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
@@ -109,26 +109,56 @@ function Explanation({ lead, manifest }: { lead: OpenLead; manifest: Manifest })
   );
 }
 
+/**
+ * How long a record page may take to ask for its lead's score before the panel says why it may
+ * not: a badge keeps loading up to 15 s on a slow page, then asks all the same.
+ */
+export const READING_PATIENCE_MS = 20_000;
+
+/** The tab is on a record page that has not asked to score its lead yet: loading, or a tab LeadLens does not run in. */
+function ReadingLead() {
+  const [overdue, setOverdue] = useState(false);
+  useEffect(() => {
+    const timer = setTimeout(() => setOverdue(true), READING_PATIENCE_MS);
+    return () => clearTimeout(timer);
+  }, []);
+  return (
+    <>
+      <Loading what="the lead this tab shows" />
+      {overdue && (
+        <p>
+          LeadLens has not read this lead yet. If the page shows no LeadLens badge beside its name, reload the page (a tab opened
+          before LeadLens was installed or updated has none).
+        </p>
+      )}
+    </>
+  );
+}
+
 /** The lead open in the active CRM tab, explained in full. */
 export function OpenLeadView() {
-  const { lead, tabId } = useOpenLead();
-  const manifest = useManifest(lead.data?.modelId);
+  const { lead: answer, tabId } = useOpenLead();
+  const lead = answer.data?.lead;
+  const manifest = useManifest(lead?.modelId);
   let body;
   // Read again after a failure (Try again, another page in the tab): the old error is not this answer.
-  if ((tabId !== null && lead.isPending) || (lead.isError && lead.isFetching)) body = <Loading what="the open lead" />;
+  if ((tabId !== null && answer.isPending) || (answer.isError && answer.isFetching)) body = <Loading what="the open lead" />;
   // In the badge's words, e.g. for a lead with no field LeadLens can read. Not retried by itself (see useOpenLead): the rep can.
-  else if (lead.isError) {
+  else if (answer.isError) {
     body = (
       <ErrorState
-        message={`${COULD_NOT_SCORE}: ${lead.error.message}`}
+        message={`${COULD_NOT_SCORE}: ${answer.error.message}`}
         action={
-          <button type="button" onClick={() => void lead.refetch()}>
+          <button type="button" onClick={() => void answer.refetch()}>
             Try again
           </button>
         }
       />
     );
-  } else if (!lead.data) {
+  } else if (!lead && answer.data?.reading) {
+    // Keyed by the answer: a tab gone on to another record page waits afresh.
+    body = <ReadingLead key={answer.dataUpdatedAt} />;
+  } else if (!lead) {
     body = (
       <EmptyState title="No lead open">
         <p style={{ margin: 0 }}>Open a lead in Salesforce or HubSpot in this window: its full explanation appears here.</p>
@@ -136,7 +166,7 @@ export function OpenLeadView() {
     );
   } else if (manifest.isPending) body = <Loading what="the model" />;
   else if (manifest.isError) body = <ErrorState message={manifest.error.message} />;
-  else body = <Explanation lead={lead.data} manifest={manifest.data} />;
+  else body = <Explanation lead={lead} manifest={manifest.data} />;
   return (
     <section aria-labelledby="open-lead-title" className="card" data-testid="open-lead">
       <h2 id="open-lead-title" style={{ fontSize: 16, margin: 0 }}>

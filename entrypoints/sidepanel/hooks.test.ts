@@ -76,8 +76,8 @@ const OTHER_WINDOW = 2;
 function Panel() {
   useScoredLeads();
   const { lead, tabId } = useOpenLead();
-  useManifest(lead.data?.modelId);
-  return createElement('p', { 'data-tier': lead.data?.tier ?? 'none' }, `tab ${tabId}`);
+  useManifest(lead.data?.lead?.modelId);
+  return createElement('p', { 'data-tier': lead.data?.lead?.tier ?? 'none' }, `tab ${tabId}`);
 }
 /** The tier of the lead the panel shows, `none` when it shows none. */
 const shownTier = () => container.querySelector('p')?.dataset.tier;
@@ -106,7 +106,7 @@ beforeEach(async () => {
   fakeBrowser.reset();
   await Promise.all(db.tables.map((table) => table.clear()));
   vi.clearAllMocks();
-  openLead.mockImplementation(async () => ({ ok: true, lead: { modelId: await activeModelId(), tier: 'warm' } }));
+  openLead.mockImplementation(async () => ({ ok: true, lead: { modelId: await activeModelId(), tier: 'warm' }, reading: false }));
   fakeBrowser.tabs.getCurrent = vi.fn(async () => undefined) as never;
   fakeBrowser.windows.getCurrent = vi.fn(async () => ({ id: PANEL_WINDOW })) as never;
   fakeBrowser.tabs.query = vi.fn(async () => [{ id: 10, windowId: PANEL_WINDOW }]) as never;
@@ -176,7 +176,7 @@ describe('hears the tab’s navigations', () => {
   }
 
   it('on CRM pages only (the demo CRM’s included) while no lead is open', async () => {
-    openLead.mockResolvedValue({ ok: true, lead: null });
+    openLead.mockResolvedValue({ ok: true, lead: null, reading: false });
     await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 0, url: SALESFORCE_LIST }), true);
     await vi.waitFor(() => expect(committed.filters()).toEqual([CRM_PAGES]));
     expect(historyUpdated.filters()).toEqual([CRM_PAGES]);
@@ -192,15 +192,24 @@ describe('hears the tab’s navigations', () => {
     // The lead of beforeEach is shown: the next page may be any site's.
     await vi.waitFor(() => expect(committed.filters()).toEqual([undefined]));
     expect(historyUpdated.filters()).toEqual([CRM_PAGES]);
-    openLead.mockResolvedValue({ ok: true, lead: null });
+    openLead.mockResolvedValue({ ok: true, lead: null, reading: false });
     await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 0, url: OTHER_SITE }), true);
     // No lead left: back to CRM pages only.
     await vi.waitFor(() => expect(committed.filters()).toEqual([CRM_PAGES]));
     await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 0, url: `${OTHER_SITE}next` }), false);
   });
 
+  it('wherever the tab goes while its record page has not asked to score its lead yet, so leaving the CRM clears the wait', async () => {
+    openLead.mockResolvedValue({ ok: true, lead: null, reading: true });
+    await readsOpenLeadAgainAfter(() => historyUpdated.trigger({ tabId: 10, frameId: 0, url: HUBSPOT_RECORD }), true);
+    await vi.waitFor(() => expect(committed.filters()).toEqual([undefined]));
+    openLead.mockResolvedValue({ ok: true, lead: null, reading: false });
+    await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 0, url: OTHER_SITE }), true);
+    await vi.waitFor(() => expect(committed.filters()).toEqual([CRM_PAGES]));
+  });
+
   it('wherever the tab goes while the panel reads its lead, so the answer about the page it left is not shown', async () => {
-    openLead.mockResolvedValue({ ok: true, lead: null });
+    openLead.mockResolvedValue({ ok: true, lead: null, reading: false });
     await readsOpenLeadAgainAfter(() => committed.trigger({ tabId: 10, frameId: 0, url: SALESFORCE_LIST }), true);
     await vi.waitFor(() => expect(committed.filters()).toEqual([CRM_PAGES]));
     // The rep opens a lead, and the background takes a while to read its record...
@@ -210,7 +219,7 @@ describe('hears the tab’s navigations', () => {
     // ...while the tab leaves the CRM, then the answer about the record page comes.
     const beforeLeaving = readsOf();
     committed.trigger({ tabId: 10, frameId: 0, url: OTHER_SITE });
-    answer({ ok: true, lead: { modelId: await activeModelId(), tier: 'hot' } });
+    answer({ ok: true, lead: { modelId: await activeModelId(), tier: 'hot' }, reading: false });
     await readAgain(beforeLeaving, ['openLead']);
     await new Promise((resolve) => setTimeout(resolve, 50)); // time to show an answer it should not show
     expect(shownTier()).toBe('none');

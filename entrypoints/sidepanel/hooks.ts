@@ -150,13 +150,19 @@ function useActiveTabId(): number | null {
 /** The webNavigation filter of the CRM pages, where the content script runs and leads are open. */
 const CRM_PAGES: Browser.webNavigation.WebNavigationEventFilter = { url: CRM_URL_FILTERS };
 
+/** What the background says of the tab's lead: the lead, explained, or none (`reading`: its record page has not asked to score it yet). */
+export interface OpenLeadAnswer {
+  lead: OpenLead | null;
+  reading: boolean;
+}
+
 /**
  * The lead tab `tabId` shows, as the background reads it (seconds, for a CRM record). The tab may
  * leave the page meanwhile, for any site: the panel's CRM-only listener would not hear that, and
  * the answer about the page left would stay on the panel. So the tab's next page, wherever it
  * is, is heard while the background reads, and after one the lead is asked for again.
  */
-async function readOpenLead(tabId: number, signal: AbortSignal): Promise<OpenLead | null> {
+async function readOpenLead(tabId: number, signal: AbortSignal): Promise<OpenLeadAnswer> {
   let left = false;
   const onCommitted = (details: { tabId: number; frameId: number }) => {
     if (details.tabId === tabId && details.frameId === 0) left = true;
@@ -170,7 +176,8 @@ async function readOpenLead(tabId: number, signal: AbortSignal): Promise<OpenLea
   }
   // A refusal is about the page left too. A read cancelled (a CRM page's navigation already asked again) is not repeated.
   if (left && !signal.aborted) return readOpenLead(tabId, signal);
-  return (await succeeded(reply)).lead;
+  const { lead, reading } = await succeeded(reply);
+  return { lead, reading };
 }
 
 /**
@@ -196,8 +203,8 @@ export function useOpenLead() {
     // read the CRM record again and show "Loading" for seconds before the reason.
     retry: false,
   });
-  // Whether the panel shows something of the tab's page: its lead, or why it could not score one.
-  const showsPage = lead.data != null || lead.isError;
+  // Whether the panel shows something of the tab's page: its lead, that it is reading it, or why it could not score one.
+  const showsPage = lead.data?.lead != null || lead.data?.reading === true || lead.isError;
   useEffect(() => {
     if (tabId === null) return;
     const refresh = () => void queryClient.invalidateQueries({ queryKey: queryKeys.openLead(tabId) });

@@ -10,7 +10,7 @@ import { INITIAL_SYNC_STATE, syncStateKey } from '../sync/state';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { MAX_VALUE_CHARS, valueAsShown } from '../ml/explain';
 import { parseManifest } from '../ml/manifest';
-import { crmHomeOf, displayName, explainInFull, forgetOpenLead, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead } from './open-lead';
+import { crmHomeOf, displayName, explainInFull, forgetOpenLead, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead, showsRecordPage } from './open-lead';
 import type { PageAccess } from './page-access';
 import { MODEL_GAVE_NO_SCORE, NO_READABLE_FIELDS, scoreLead, type CachedScoreEntry, type LeadToScore, type ScoringDeps } from './score-lead';
 
@@ -84,6 +84,18 @@ describe('the open lead of a tab', () => {
     await remember(lead, 7, SALESFORCE_RECORD);
     await remember(before, 7, 'https://acme.lightning.force.com/lightning/r/Lead/00Q5e00000ZzZzZAAV/view');
     expect(await rememberedLeadOf(7)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
+  });
+
+  it('is being read while the tab shows a record page that has not asked to score its lead yet, a list or another site being no lead', async () => {
+    await remember(lead, 7, SALESFORCE_RECORD);
+    // The rep opened another lead: its page is still loading, the previous lead is no longer shown.
+    tabsShowing({ 7: 'https://acme.lightning.force.com/lightning/r/Lead/00Q5e00000ZzZzZAAV/view', 8: HUBSPOT_RECORD, 9: LIST_PAGE, 10: 'https://example.com/' });
+    expect(await rememberedLeadOf(7)).toBeNull();
+    expect(await showsRecordPage(7)).toBe(true);
+    expect(await showsRecordPage(8)).toBe(true);
+    expect(await showsRecordPage(9)).toBe(false);
+    expect(await showsRecordPage(10)).toBe(false);
+    expect(await showsRecordPage(11)).toBe(false);
   });
 
   it('remembers nothing for a message that did not come from a tab', async () => {
@@ -336,7 +348,7 @@ describe('explainInFull', () => {
     const retiered = { ...manifest, tiers: { ...manifest.tiers, hot: 0.4, warm: 0.1 } };
     const badge = await scoreLead(lead, { ...deps, activeManifest: async () => retiered });
     if (!badge.ok) throw new Error(badge.error);
-    const reply = leadsProtocol.openLead.output.parse({ ok: true, lead: await explained(lead, 'A lead', { ...deps, manifest: retiered }) });
+    const reply = leadsProtocol.openLead.output.parse({ ok: true, reading: false, lead: await explained(lead, 'A lead', { ...deps, manifest: retiered }) });
     expect(reply.ok && reply.lead?.tiers).toEqual({ hot: 0.4, warm: 0.1 });
     expect(reply.ok && reply.lead?.tiers).toEqual(badge.lead.tiers);
   });
@@ -350,7 +362,7 @@ describe('explainInFull', () => {
       const { deps } = setup();
       const badge = badgeFirst ? await scoreLead(german, deps) : null;
       if (badge && !badge.ok) throw new Error(badge.error);
-      const reply = leadsProtocol.openLead.output.parse({ ok: true, lead: await explained(german, 'A lead', { ...deps, manifest }) });
+      const reply = leadsProtocol.openLead.output.parse({ ok: true, reading: false, lead: await explained(german, 'A lead', { ...deps, manifest }) });
       if (!reply.ok || !reply.lead) throw new Error('the lead should be explained');
       const panel = reply.lead;
       // From the badge's cached fields (asked for the same page fields and locale), or read anew: the same words.
@@ -385,7 +397,7 @@ describe('explainInFull', () => {
         const { deps } = setup();
         const withFetch = { ...deps, fetchRecord: fetch };
         if (badgeFirst) expect((await scoreLead(onPage, withFetch)).ok).toBe(true);
-        const reply = leadsProtocol.openLead.output.parse({ ok: true, lead: await explained(onPage, 'A lead', { ...withFetch, manifest }) });
+        const reply = leadsProtocol.openLead.output.parse({ ok: true, reading: false, lead: await explained(onPage, 'A lead', { ...withFetch, manifest }) });
         if (!reply.ok || !reply.lead) throw new Error('the lead should be explained');
         const panel = reply.lead;
         expect(panel.fieldsRead, `${what}, badge first: ${badgeFirst}`).toHaveLength(manifest.features.length);

@@ -180,6 +180,15 @@ function showsRecord(url: URL, lead: Pick<LeadToScore, 'crm' | 'recordId'> & { a
   return page?.adapter.crm === lead.crm && page.match.kind === 'record' && page.match.recordId === lead.recordId && accountOfPage(lead.crm, url) === lead.account;
 }
 
+/**
+ * Whether tab `tabId` is on a CRM record page whose lead `rememberedLeadOf` does not know: its
+ * content script asks to score it once the page shows its fields (seconds, on a cold load).
+ */
+export async function showsRecordPage(tabId: number): Promise<boolean> {
+  const url = await tabUrl(tabId);
+  return url !== null && recognisePage(url)?.match.kind === 'record';
+}
+
 /** The lead tab `tabId` shows now, with its page, or null (no lead scored there, or the tab moved on to another page). */
 export async function rememberedLeadOf(tabId: number): Promise<{ lead: LeadToScore; page: URL } | null> {
   const stored = RememberedLeadSchema.safeParse((await browser.storage.session.get(openLeadKey(tabId)))[openLeadKey(tabId)]);

@@ -70,8 +70,11 @@ export const leadsProtocol = {
   removeDemoData: { input: z.object({}), output: okOr({ removed: z.number().int().nonnegative() }) },
   /** New leads were stored (a CSV import): tell CRM tabs, and score every stored lead with a model (progress in the `job:scoring` setting). */
   scoreStoredLeads: { input: ModelIdRequestSchema, output: ScoreStoredLeadsResponseSchema },
-  /** The lead the tab last scored, explained in full; null when the tab shows no lead. */
-  openLead: { input: z.object({ tabId: z.number().int() }), output: okOr({ lead: OpenLeadSchema.nullable() }) },
+  /**
+   * The lead the tab last scored, explained in full; null when the tab shows no lead, or one its
+   * page has not asked to score yet (`reading`: the tab is on a record page, still loading).
+   */
+  openLead: { input: z.object({ tabId: z.number().int() }), output: okOr({ lead: OpenLeadSchema.nullable(), reading: z.boolean() }) },
   /** Open a record in the CRM tab (the active one if it is a CRM tab, else the last CRM tab used). */
   openRecord: { input: z.object({ crm: CrmKindSchema, recordId: z.string().min(1).max(64) }), output: okOr({}) },
   /**

@@ -9,7 +9,7 @@ import { activeManifest } from '../../ml/model-store';
 import { clearCachedScores } from '../../ml/retier';
 import { activateStoredModel, scoreStoredLeadsIfAny } from '../activate-model';
 import { retierStoredScoresOffscreen, runOffscreen } from '../offscreen-engine';
-import { displayName, explainInFull, openRecordInCrmTab, rememberedLeadOf } from '../open-lead';
+import { displayName, explainInFull, openRecordInCrmTab, rememberedLeadOf, showsRecordPage } from '../open-lead';
 import { mayReadApi, pageAccess } from '../page-access';
 import { fetchRecordFields } from '../record-source';
 import { forgetScoresInFlight, recordScoreCache } from '../score-cache';
@@ -39,16 +39,17 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
   },
   openLead: async ({ tabId }) => {
     const remembered = await rememberedLeadOf(tabId);
-    if (!remembered) return { ok: true as const, lead: null };
+    if (!remembered) return { ok: true as const, lead: null, reading: await showsRecordPage(tabId) };
     const { lead, page } = remembered;
     // As its badge scored it: another org's lead from its page alone.
     const access = await pageAccess(lead.crm, page);
-    return explainInFull(lead, await displayName(lead, access), {
+    const explained = await explainInFull(lead, await displayName(lead, access), {
       manifest: await activeManifest(),
       runModel: runOffscreen,
       fetchRecord: mayReadApi(access) ? fetchRecordFields : undefined,
       ...(await recordScoreCache(access)),
     });
+    return explained.ok ? { ...explained, reading: false } : explained;
   },
   openRecord: async ({ crm, recordId }) => {
     await openRecordInCrmTab(crm, recordId);
