@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, assert, beforeEach, describe, expect, it, vi } from 'vitest';
 import { db } from '../db/db';
-import { missingIdsWarning } from './import';
+import { missingIdsWarning, type LeadSink } from './import';
 import { answerCsvRequest } from './import-job';
 import { BLOCK_CHARS } from './record-blocks';
 import { CSV_IMPORT_LOCK, dexieCsvSink } from './stored';
@@ -36,11 +36,11 @@ describe('answerCsvRequest: a cancelled import', () => {
   it('answers imported when the cancel comes once the commit has begun: the new leads are stored', async () => {
     const cancel = new AbortController();
     const events: CsvEvent[] = [];
-    const sink = {
+    const sink: LeadSink = {
       ...dexieCsvSink,
-      commit: async () => {
+      commit: async (outcome) => {
         cancel.abort();
-        await dexieCsvSink.commit();
+        await dexieCsvSink.commit(outcome);
       },
     };
     await answerCsvRequest(importOf('id,won\nNEW-1,1\nNEW-2,0\n'), (event) => events.push(event), sink, cancel.signal);

@@ -9,7 +9,7 @@ import { candidateFeatures, selectTrainingData } from '../ml/train/training-set'
 import { importCsv, previewCsv, type CsvMapping } from './import';
 import { suggestCsvMapping } from './mapping';
 import { BLOCK_CHARS } from './record-blocks';
-import { CSV_IMPORT_LOCK, dexieCsvSink as sink, discardAbandonedImport } from './stored';
+import { CSV_IMPORT_LOCK, dexieCsvSink as sink, discardAbandonedImport, importedOutcomeRule } from './stored';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
@@ -692,6 +692,28 @@ describe('importCsv: rows with no outcome yet', () => {
     expect((await outcomes()).find(([id]) => id === 'C')).toEqual(['C', 0]);
     // No outcome column: no lead has one, as the admin chose; none is counted as left out.
     expect(await importCsv(fileOf(csv), statusMapping(null), sink)).toMatchObject({ withoutOutcome: 0 });
+  });
+
+  it('keeps the rule it read the outcomes by with the leads, for training to start from: the next import replaces it, or drops it choosing none, and a failed one keeps it', async () => {
+    await db.settings.clear();
+    const csv = 'id,Status\nA,Won\nB,Lost\nC,Open\n';
+    const statusMapping = (outcome: CsvMapping['outcome']): CsvMapping => ({ idColumn: 'id', nameColumn: null, createdColumn: null, outcome });
+    const withOpen = { field: 'Status', positiveValues: ['Won'], openValues: ['Open'] };
+    expect(await importedOutcomeRule()).toBeNull();
+
+    await importCsv(fileOf(csv), statusMapping(withOpen), sink);
+    expect(await importedOutcomeRule()).toEqual(withOpen);
+    // A settings row: "Purge everything" clears it with every other table.
+    expect(await db.settings.count()).toBe(1);
+
+    await expect(importCsv(fileOf('id,Status\nA,Won\nA,Lost\n'), statusMapping({ field: 'Status', positiveValues: ['Lost'] }), sink)).rejects.toThrow(TrainingDataError);
+    expect(await importedOutcomeRule()).toEqual(withOpen);
+
+    await importCsv(fileOf(csv), statusMapping({ field: 'Status', positiveValues: ['Won', 'Open'] }), sink);
+    expect(await importedOutcomeRule()).toEqual({ field: 'Status', positiveValues: ['Won', 'Open'] });
+
+    await importCsv(fileOf(csv), statusMapping(null), sink);
+    expect(await importedOutcomeRule()).toBeNull();
   });
 });
 

@@ -23,7 +23,7 @@ import { footerWarnings, InvalidQuotedCellError, parseCsv, TrainingDataError, Un
 import { dateOrders, dayFirstColumns, noDateEvidence, noteDates, recordsInFileOrder, type DateEvidence } from '../ml/train/date-order';
 import { commaDecimalColumns, noNumberEvidence, noteNumbers, numberFormats, recordsInFileFormat, type NumberEvidence } from '../ml/train/number-format';
 import { distinctValuesOf, keptValues, noteDistinctValues, type DistinctValues } from '../ml/train/outcome-suggestions';
-import { OutcomeRuleSchema, outcomeOf } from '../ml/train/training-set';
+import { OutcomeRuleSchema, outcomeOf, type OutcomeRule } from '../ml/train/training-set';
 import { clipText, QUOTED_CELL_CHARS } from '../ml/visible-text';
 import { nameOrFallback, plural } from '../presentation';
 import { BLOCK_CHARS, UnclosedQuoteError, guessDialect, recordBlocks, splitHeader, type CsvDialect } from './record-blocks';
@@ -51,8 +51,11 @@ export interface LeadSink {
   stage(leads: StoredLead[]): Promise<void>;
   /** How many distinct leads are staged. */
   stagedCount(): Promise<number>;
-  /** In one transaction: remove the previous CSV import, store the staged leads, empty the stage. */
-  commit(): Promise<void>;
+  /**
+   * In one transaction: remove the previous CSV import, store the staged leads with `outcome`, the
+   * rule their outcomes were read by (null: none), in place of the previous import's, empty the stage.
+   */
+  commit(outcome: OutcomeRule | null): Promise<void>;
 }
 
 /** The trimmed text of a mapped column's cell; '' when no column is mapped or the cell means missing. */
@@ -384,7 +387,7 @@ export async function importCsv(
           'Each row must be one lead: choose a record id column whose values are all different, or "(none)" to number the rows.',
       );
     }
-    await sink.commit();
+    await sink.commit(mapping.outcome);
     return {
       rows,
       withoutOutcome,

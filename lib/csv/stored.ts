@@ -1,10 +1,12 @@
 /**
  * The imported CSV leads in IndexedDB: one import at a time, replaced as a whole. A new import's
- * rows wait in `csvStaging` and replace the previous import in one transaction at the end.
+ * rows wait in `csvStaging` and replace the previous import in one transaction at the end, with
+ * the outcome rule the import read their outcomes by (a settings row, which a purge clears with the leads).
  */
 import { forEachChunk } from '../db/chunks';
 import { db } from '../db/db';
 import { withStoredScoresPaused } from '../jobs/progress';
+import { OutcomeRuleSchema, type OutcomeRule } from '../ml/outcome-rule';
 import type { LeadSink } from './import';
 
 /** Held by the import running, from its first staged row to its commit: one import at a time. */
@@ -18,23 +20,39 @@ export const CSV_IMPORT_CANCEL_CHANNEL = 'leadlens-csv-import-cancel';
 /** Staged rows copied per request by the swap (memory stays flat on large imports). */
 const COPY_CHUNK = 2000;
 
+/** The settings row of the stored import's outcome rule (`importedOutcomeRule`); none when it chose no outcome column. */
+const IMPORTED_OUTCOME_RULE_KEY = 'csvImport:outcomeRule';
+
 export const dexieCsvSink: LeadSink = {
   discard: async () => void (await db.csvStaging.clear()),
   stage: async (leads) => void (await db.csvStaging.bulkPut(leads)),
   stagedCount: () => db.csvStaging.count(),
   // A worker stopped during the swap aborts the transaction: the previous import stays whole.
   // The previous import's scores go with its leads (the new leads are scored once imported).
-  commit: () =>
+  commit: (outcome) =>
     withStoredScoresPaused(() =>
-      db.transaction('rw', [...db.leadReplacementTables, db.csvStaging], async () => {
+      db.transaction('rw', [...db.leadReplacementTables, db.csvStaging, db.settings], async () => {
         const oldKeys = (await db.leads.where('origin').equals('csv').primaryKeys()) as string[];
         // Held-out probabilities follow their rows (the same file under another mapping keeps them). A lead without an
         // id column's is keyed by its row (csvLead): the next file's row 5 is another lead unless it is the same row.
         await db.replaceLeads(oldKeys, (put) => forEachChunk(db.csvStaging, COPY_CHUNK, put), (key) => key.startsWith('csv|row-'));
         await db.csvStaging.clear();
+        // With its leads: the previous import's rule goes with them, as it labelled them and no others.
+        if (outcome) await db.settings.put({ key: IMPORTED_OUTCOME_RULE_KEY, value: outcome });
+        else await db.settings.delete(IMPORTED_OUTCOME_RULE_KEY);
       }),
     ),
 };
+
+/**
+ * The outcome rule the stored CSV import read its leads' outcomes by (`CsvMapping.outcome`: its
+ * field, converted and still-open values), where the training form starts from; null when the
+ * import chose no outcome column, or none is stored (nothing imported, purged, or imported before the rule was kept).
+ */
+export async function importedOutcomeRule(): Promise<OutcomeRule | null> {
+  const parsed = OutcomeRuleSchema.safeParse((await db.settings.get(IMPORTED_OUTCOME_RULE_KEY))?.value);
+  return parsed.success ? parsed.data : null;
+}
 
 /**
  * Drops the rows an import staged and never committed (its page closed or crashed mid-file): the

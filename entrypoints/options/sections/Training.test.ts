@@ -11,6 +11,8 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { importCsv } from '@/lib/csv/import';
+import { dexieCsvSink } from '@/lib/csv/stored';
 import { db } from '@/lib/db/db';
 import { writeJob } from '@/lib/jobs/progress';
 import { FeatureSpecListSchema, type Manifest } from '@/lib/ml/manifest';
@@ -20,6 +22,7 @@ import type { TrainingEvent, TrainingRequest } from '@/lib/ml/train/worker-proto
 import bundledManifest from '@/models/manifest.json';
 import demoFeatureSpecs from '@/models/demo-features.json';
 import { click, focusedMessage, followLiveRegions, pressEnter, render, type Rendered } from '@/test/render';
+import { stubWebLocks } from '@/test/web-locks';
 import type { HistorySample } from './training/history-sample';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { TrainingSection } from './Training';
@@ -84,6 +87,7 @@ const SAMPLE: HistorySample = {
   createdDates: true,
   fingerprint: 'salesforce-1',
   keysName: 'synced from acme.my.salesforce.com',
+  importedOutcome: null,
 };
 const CSV_SAMPLE: HistorySample = {
   leads: 80,
@@ -94,6 +98,7 @@ const CSV_SAMPLE: HistorySample = {
   createdDates: true,
   fingerprint: 'import-1',
   keysName: 'import-1',
+  importedOutcome: null,
 };
 /** The same file imported again, its rows in another order: the row keys name other leads. */
 const CSV_REIMPORTED: HistorySample = { ...CSV_SAMPLE, fingerprint: 'import-2', keysName: 'import-2' };
@@ -106,6 +111,7 @@ const HUBSPOT_SAMPLE: HistorySample = {
   createdDates: true,
   fingerprint: 'hubspot-1',
   keysName: 'synced from 4242424',
+  importedOutcome: null,
 };
 const spec = (key: string) => FeatureSpecListSchema.parse(demoFeatureSpecs).find((candidate) => candidate.key === key)!;
 const INSPECTED: TrainingEvent = {
@@ -1014,6 +1020,70 @@ it('trains on an imported file with no created date: the form offers no window a
   // Why, in the trainer's notes (as when the newest leads have too few conversions to measure it).
   expect(report.querySelector('details')?.textContent).toMatch(/^Trainer notes \(1\)The out-of-time check by created date .*\b400 rows\b.* The model is reported without it\.$/);
   expect(button('Activate this model')?.disabled).toBe(false);
+});
+
+describe('an imported file: the form starts from the outcome rule its import chose', () => {
+  const storedLeadTables = () => [...db.leadTables, db.leadScores, db.csvStaging, db.heldOutScores];
+  beforeEach(() => Promise.all(storedLeadTables().map((table) => table.clear())));
+  afterEach(() => Promise.all(storedLeadTables().map((table) => table.clear())));
+
+  it('ticks the values the import left out as still open, and the check leaves those leads out as open, not as lost', async () => {
+    // January's leads: won, lost and still open in turn; a lead won in June is the file's present, which the minimum age counts back from.
+    const january = Array.from({ length: 12 }, (_, i) => `lead-${i}@example.com,2025-01-${String(i + 1).padStart(2, '0')},${['Won', 'Lost', 'Open'][i % 3]}`);
+    const csv = `Email,Create Date,Outcome\n${[...january, 'june@example.com,2025-06-30,Won'].join('\n')}\n`;
+    const importRule = { field: 'Outcome', positiveValues: ['Won'], openValues: ['Open'] };
+    stubWebLocks(); // the import's commit pauses the jobs writing stored scores
+    await importCsv(
+      async function* () {
+        yield csv;
+      },
+      { idColumn: 'Email', nameColumn: null, createdColumn: 'Create Date', outcome: importRule },
+      dexieCsvSink,
+    );
+    expect((await db.leads.toArray()).filter((lead) => lead.outcome === null)).toHaveLength(4);
+    const { historySample: storedHistorySample } = await vi.importActual<typeof import('./training/history-sample')>('./training/history-sample');
+    historySample.mockImplementation(async (source) => (source === 'csv' ? storedHistorySample('csv') : SAMPLE));
+
+    await renderSection();
+    change(historySource(), 'csv');
+    await eventually(() => expect(outcomeField().value).toBe('Outcome'));
+    expect(inGroup('converted', 'Won')?.checked).toBe(true);
+    expect(inGroup('still open', 'Open')?.checked).toBe(true);
+    expect(inGroup('still open', 'Lost')?.checked).toBe(false);
+
+    await waitUntilEnabled('Check the data');
+    click(button('Check the data')!);
+    const inspect = FakeWorker.latest.requests.at(-1)!;
+    expect(inspect.data.outcome).toEqual(importRule);
+    const leads = (await db.leads.toArray()).map(({ key, createdAt, fields }) => ({ key, createdAt, fields }));
+    for (const event of await workerAnswers(inspect, leads)) FakeWorker.latest.answer(event);
+    // January's 4 won and 4 lost: the 4 still open are neither.
+    expect(container().querySelector('[data-testid="data-size"]')?.textContent).toMatch(/^8 leads, 4 conversions:/);
+    expect(container().querySelector('[data-testid="left-out"]')?.textContent).toBe('4 leads have no outcome yet and are left out.');
+  });
+
+  it("keeps the admin's change to the import's rule while the file's history is read again, and takes a new import's other rule", async () => {
+    const imported: HistorySample = {
+      ...CSV_SAMPLE,
+      outcomeValues: { converted: ['no', 'open', 'yes'] },
+      importedOutcome: { field: 'converted', positiveValues: ['yes'], openValues: ['open'] },
+    };
+    historySample.mockImplementation(async (source) => (source === 'csv' ? imported : SAMPLE));
+    await renderSection();
+    change(historySource(), 'csv');
+    await eventually(() => expect(inGroup('still open', 'open')?.checked).toBe(true));
+    // The admin counts the open leads as not converted after all.
+    click(inGroup('still open', 'open')!);
+
+    // A file of one more row imported under the same rule: the admin's outcome stays.
+    await historyReadAgain({ ...imported, leads: 81, fingerprint: 'import-2', keysName: 'import-2' });
+    expect((await checkTheData()).data.outcome).toEqual({ field: 'converted', positiveValues: ['yes'] });
+
+    // Imported again, open leads taken as converted: the form starts from that rule.
+    await historyReadAgain({ ...imported, leads: 82, fingerprint: 'import-3', keysName: 'import-3', importedOutcome: { field: 'converted', positiveValues: ['open', 'yes'] } });
+    expect(inGroup('converted', 'open')?.checked).toBe(true);
+    expect((await checkTheData()).data.outcome).toEqual({ field: 'converted', positiveValues: ['open', 'yes'] });
+  });
 });
 
 /** The report of a model with 30 converted and 90 other leads held out, as the summary's 120: chance moves a ROC-AUC of 0.8 by 0.104 on them. */

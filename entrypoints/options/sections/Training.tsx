@@ -233,13 +233,22 @@ export function TrainingSection() {
     setSource(next);
   });
 
+  // The rule the imported file's import chose, as last read (JSON; null: none), to tell a new import's other rule.
+  const importedOutcomeRead = useRef<string | null>(null);
   // On a source's first read and when its history changed (see useDataCheck, which drops the
-  // check of the history before), the admin's outcome is kept while the leads have its field
-  // (suggested again when it is gone), even when the new sample holds one value of it.
+  // check of the history before), the form starts from the rule the import chose for an imported
+  // file (its still-open values left out as the import left them out), else from the suggested
+  // one. The admin's outcome is then kept while the leads have its field (started again when it
+  // is gone), even when the new sample holds one value of it, unless a new import chose another rule.
   useEffect(() => {
     if (!history.data) return;
-    const { outcomeValues, fields } = history.data;
-    if (!outcome || !(Object.hasOwn(outcomeValues, outcome.field) || fields.includes(outcome.field))) setOutcome(suggestOutcome(source, outcomeValues));
+    const { outcomeValues, fields, importedOutcome } = history.data;
+    const importChose = importedOutcome ? JSON.stringify(importedOutcome) : null;
+    const importChoseAnew = importChose !== null && importChose !== importedOutcomeRead.current;
+    importedOutcomeRead.current = importChose;
+    if (!outcome || importChoseAnew || !(Object.hasOwn(outcomeValues, outcome.field) || fields.includes(outcome.field))) {
+      setOutcome(importedOutcome ?? suggestOutcome(source, outcomeValues));
+    }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [history.data]);
 

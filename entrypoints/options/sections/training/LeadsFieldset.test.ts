@@ -16,7 +16,7 @@ import { LeadsFieldset, MIN_AGE_DAYS, WINDOW_MONTHS, type WholeNumberField, type
 
 const DAY = 86_400_000;
 const exported = Date.UTC(2025, 5, 30);
-const HISTORY: HistorySample = { leads: 3, demo: false, demoLeftOut: 0, fields: ['converted'], outcomeValues: {}, createdDates: true, fingerprint: 'f', keysName: 'f' };
+const HISTORY: HistorySample = { leads: 3, demo: false, demoLeftOut: 0, fields: ['converted'], outcomeValues: {}, createdDates: true, fingerprint: 'f', keysName: 'f', importedOutcome: null };
 const field = (spec: WholeNumberSpec): WholeNumberField => ({ spec, typed: String(spec.initial), value: spec.initial, refused: false, problemId: spec.takes, type: () => {} });
 
 let rendered: Rendered | undefined;

@@ -24,6 +24,7 @@ it("offers fields with a few values as outcomes, blanks not counting as a value,
     createdDates: false,
     fingerprint: expect.any(String),
     keysName: 'synced from nowhere yet',
+    importedOutcome: null,
   });
 });
 

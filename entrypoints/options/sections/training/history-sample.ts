@@ -3,9 +3,10 @@
  * worker reads it all: how many leads (and whether they are demo leads), which fields they
  * have, the values of the fields that could be an outcome (few distinct values, and the CRM's
  * own outcome field with all its values), whether any has a created date (the window of
- * creation dates rests on them), and whether it changed since it was last read. The history is
- * the one the worker trains on (`historyKeys`).
+ * creation dates rests on them), whether it changed since it was last read, and for an imported
+ * file the outcome rule its import chose. The history is the one the worker trains on (`historyKeys`).
  */
+import { importedOutcomeRule } from '@/lib/csv/stored';
 import { hashFields } from '@/lib/crm/fields-hash';
 import { db, type StoredLead } from '@/lib/db/db';
 import { historyKeys } from '@/lib/db/source-history';
@@ -13,6 +14,7 @@ import { dexieSyncStore } from '@/lib/sync/store';
 import type { SourceKind } from '@/lib/ml/featurize';
 import { prefixRange } from '@/lib/db/chunks';
 import { fewValuedColumns, withKnownOutcomeFields } from '@/lib/ml/train/outcome-suggestions';
+import type { OutcomeRule } from '@/lib/ml/train/training-set';
 
 const SAMPLE_SIZE = 1000;
 /** Of the sample, at most this many leads converted, and as many with no outcome stored (see `sampleKeys`). */
@@ -47,6 +49,12 @@ export interface HistorySample {
    * from production reuses its record ids), so a sync does not, and another org does.
    */
   keysName: string;
+  /**
+   * For the CSV source, the outcome rule the import stored the leads' outcomes by (its field, the
+   * values it took as converted and as still open): the form starts from it, as the admin chose it
+   * for this file. Null for a CRM's leads, or an import with no outcome column.
+   */
+  importedOutcome: OutcomeRule | null;
 }
 
 /**
@@ -96,6 +104,7 @@ export async function historySample(source: SourceKind): Promise<HistorySample> 
   const fields = [...new Set(sample.flatMap((lead) => Object.keys(lead.fields)))].sort();
   const createdDates = await hasCreatedDates(keys, sample);
   const syncedFrom = source === 'csv' ? undefined : (await dexieSyncStore(db).readState(source)).account;
+  const importedOutcome = source === 'csv' ? await importedOutcomeRule() : null;
   const sampled = Object.fromEntries(sample.map((lead) => [lead.key, JSON.stringify([lead.createdAt, lead.fields])]));
   // With `createdDates`, which a big history can change with no sampled lead changing (no lead's key, `${source}|${id}`, is "createdDates").
   const fingerprint = hashFields({ ...sampled, createdDates: String(createdDates) });
@@ -108,5 +117,6 @@ export async function historySample(source: SourceKind): Promise<HistorySample> 
     createdDates,
     fingerprint,
     keysName: source === 'csv' ? fingerprint : `synced from ${syncedFrom?.id ?? 'nowhere yet'}`,
+    importedOutcome,
   };
 }
