@@ -10,6 +10,7 @@ import { storeModel } from '../../test/fixtures/stored-model';
 import { loopModel } from '../../test/fixtures/onnx-models';
 import { MAX_CHECK_CELLS } from './check-model';
 import { keepPolicyFigures, policyFiguresOf } from './policy-figures';
+import { readPolicyForm } from './tier-policy';
 import {
   MAX_MANIFEST_BYTES,
   MAX_ONNX_BYTES,
@@ -77,6 +78,29 @@ describe('importModel', () => {
     );
     expect(checked).toBe(false);
     expect(await db.models.count()).toBe(0);
+  });
+
+  it.each([
+    [
+      '$0 per contact (every lead hot)',
+      { revenuePerConversion: 100, costPerContact: 0 },
+      'Nothing was imported: the tier policy in manifest.json cannot be applied. Cost per contact is $0: every lead would be worth contacting, so every lead would be hot. Give what a contact costs, the time it takes included.',
+    ],
+    [
+      'a contact costing more than a conversion brings (every lead cold)',
+      { revenuePerConversion: 100, costPerContact: 300 },
+      'Nothing was imported: the tier policy in manifest.json cannot be applied. Cost per contact ($300) is not below revenue per conversion ($100): no lead would pay for its contact, so every lead would be cold.',
+    ],
+  ])('refuses a value policy at %s, in the words of the tier form, storing and checking nothing', async (_what, economics, error) => {
+    let checked = false;
+    const tiers = { policy: { kind: 'value' as const, ...economics }, hot: 0.1, warm: 0.05 };
+    await expect(importModel(JSON.stringify({ ...candidate, tiers }), modelOnnx, async () => ((checked = true), { ok: true as const }))).rejects.toThrow(error);
+    expect(checked).toBe(false);
+    expect(await db.models.count()).toBe(0);
+    // The very words the form says of those figures.
+    const form = { kind: 'value' as const, ...economics, leadsPerWeek: 100, hotPerWeek: 10, warmPerWeek: 20, hotPercent: 10, warmPercent: 5 };
+    const read = readPolicyForm(form);
+    expect(read.ok ? [] : read.problems.map((problem) => `Nothing was imported: the tier policy in manifest.json cannot be applied. ${problem.message}`)).toEqual([error]);
   });
 
   it.each([

@@ -25,7 +25,7 @@ import {
 } from './model-store';
 import { operatorRefusal } from './onnx/operators';
 import { forgetPolicyFigures } from './policy-figures';
-import { capacityOverInflow } from './tier-policy';
+import { capacityOverInflow, valueSortsNoLead } from './tier-policy';
 import { tierThresholds } from './train/thresholds';
 
 export async function previousModelId(): Promise<string | null> {
@@ -163,16 +163,18 @@ export async function importModel(manifestText: string, onnx: Uint8Array, check:
  * applied; checked before anything is stored or changed. A manifest is a file anyone can edit, and
  * thresholds at odds with its policy would tier every lead otherwise than the policy the Tier policy
  * section says is in force ($100 per conversion and $10 per contact with hot from 0 % likely: every
- * lead hot). A value policy's thresholds come from its revenue and cost alone, so they are chosen
- * again as the trainer chooses them (`tierThresholds`). A capacity policy asking more hot and warm
- * leads a week than come in is refused as the tier form refuses it; its thresholds, chosen on the
- * trainer's leads, and a fixed policy's, the admin's own, are kept.
+ * lead hot). A policy the tier form refuses is refused as it refuses it: a value policy whose tiers
+ * would sort no lead ($0 per contact, or a contact costing a conversion's revenue or more), a
+ * capacity policy asking more hot and warm leads a week than come in. A value policy's thresholds
+ * come from its revenue and cost alone, so they are chosen again as the trainer chooses them
+ * (`tierThresholds`); a capacity policy's, chosen on the trainer's leads, and a fixed policy's,
+ * the admin's own, are kept.
  */
 function withOwnTiers(manifest: Manifest): Manifest {
   const { policy } = manifest.tiers;
+  const refusal = policy.kind === 'value' ? valueSortsNoLead(policy)?.message : policy.kind === 'capacity' ? capacityOverInflow(policy) : null;
+  if (refusal) throw new Error(`Nothing was imported: the tier policy in manifest.json cannot be applied. ${refusal}`);
   if (policy.kind === 'value') return { ...manifest, tiers: { policy, ...tierThresholds(policy, new Uint8Array(0), new Float64Array(0)) } };
-  const overInflow = policy.kind === 'capacity' ? capacityOverInflow(policy) : null;
-  if (overInflow) throw new Error(`Nothing was imported: the tier policy in manifest.json cannot be applied. ${overInflow}`);
   return manifest;
 }
 

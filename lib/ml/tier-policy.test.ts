@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bundledModel } from './bundled-model';
 import type { Manifest } from './manifest';
 import {
+  appliedFormOf,
   applyPolicyOn,
   capacityOverInflow,
   describeCapacityCuts,
@@ -120,13 +121,26 @@ describe('capacity notes: a tie at a cut', () => {
     const warmTie = [...Array.from({ length: 20 }, (_, i) => 0.9 - i * 0.01), ...new Array(30).fill(0.3), ...Array.from({ length: 50 }, (_, i) => 0.2 - i * 0.001)];
     const policy = { ...capacity, hotPerWeek: 20, warmPerWeek: 10 };
     expect(describeCapacityCuts(capacityCuts(warmTie, policy), policy)).toEqual([
-      'Hot and warm together hold 50 % of the leads (about 50 a week), not the 30 % asked (30 a week): 30 leads share the probability at the cut, 30 %, and leads of one probability always share a tier; without them hot and warm together would hold 20 %.',
+      'Hot and warm together hold 50 % of the leads (about 50 a week), not the 30 % asked (30 a week): 30 leads share the probability at the cut, 30 %, and leads of one probability always share a tier; without them hot and warm together would hold 20 %, leaving warm with no lead.',
       'So warm holds 30 % of the leads (about 30 a week), not the 10 % asked (10 a week).',
     ]);
     // The 10th and 11th leads share a probability: hot holds 9 of the 10 asked, a tenth off.
     const smallTie = Array.from({ length: 100 }, (_, i) => 1 - Math.min(i, 9) / 200 - Math.max(0, i - 10) / 200);
     expect(capacityCuts(smallTie, capacity).hot).toMatchObject({ asked: 10, held: 9, tied: 2 });
     expect(describeCapacityCuts(capacityCuts(smallTie, capacity), capacity)).toEqual([]);
+  });
+
+  it('says why hot stays off a tie nearer what was asked: taking it would leave warm or cold with no lead', () => {
+    // 5 at 0.9, 30 at 0.5, 65 at 0.1; 30 hot and 10 warm asked. Hot with the 0.5 tie (35) would leave hot and warm together 35 (warm empty) or 100 (cold empty).
+    const blocks = [...new Array(5).fill(0.9), ...new Array(30).fill(0.5), ...new Array(65).fill(0.1)];
+    const policy = { ...capacity, hotPerWeek: 30, warmPerWeek: 10 };
+    const preview = previewPolicy(policy, [1, 0], [0.9, 0.1], economics, undefined, blocks);
+    expect([preview.outcomes.hot.expectedContacts, preview.outcomes.warm.expectedContacts, preview.outcomes.cold.expectedContacts]).toEqual([5, 30, 65]);
+    expect(preview.capacityNotes).toEqual([
+      'Hot holds 5 % of the leads (about 5 a week), not the 30 % asked (30 a week): 30 leads share the probability at the cut, 50 %, and leads of one probability always share a tier; with them hot would hold 35 %, leaving warm or cold with no lead.',
+      'Hot and warm together hold 35 % of the leads (about 35 a week), not the 40 % asked (40 a week): 65 leads share the probability at the cut, 10 %, and leads of one probability always share a tier; with them hot and warm together would hold 100 %.',
+      'So warm holds 30 % of the leads (about 30 a week), not the 10 % asked (10 a week).',
+    ]);
   });
 });
 
@@ -313,6 +327,34 @@ describe('policyFormOf', () => {
     if (!unedited.ok || !edited.ok) throw new Error('the form is valid');
     expect(tierOf(tiers.hot, { ...tiers, ...unedited.choice.fixed })).toBe('hot');
     expect(edited.choice.fixed).toEqual({ hot: 0.7, warm: tiers.warm });
+  });
+
+  it('leaves after an Apply a form whose fixed thresholds are those applied, read back exactly beside them', () => {
+    // A capacity policy applied from a form filled from another model's tiers: its hidden fields held those.
+    const before = { policy: { kind: 'capacity' as const, hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 }, hot: 0.5, warm: 0.2 };
+    const submitted = { ...policyFormOf(before), hotPerWeek: 20 };
+    const applied = { policy: { kind: 'capacity' as const, hotPerWeek: 20, warmPerWeek: 20, inflowPerWeek: 100 }, hot: Math.fround(2 / 3), warm: Math.fround(0.1) };
+    const left = appliedFormOf(submitted, applied);
+    expect(left).toEqual({ ...submitted, hotPercent: 66.6667, warmPercent: 10 });
+    const read = readPolicyForm({ ...left, kind: 'fixed' }, applied);
+    expect(read.ok && read.choice.fixed).toEqual({ hot: applied.hot, warm: applied.warm });
+    // A fixed policy's fields stay as typed: they read back as what was applied.
+    const typed = { ...submitted, kind: 'fixed' as const, hotPercent: 12.34567, warmPercent: 5 };
+    expect(appliedFormOf(typed, { policy: { kind: 'fixed' }, hot: 0.1234567, warm: 0.05 })).toBe(typed);
+  });
+
+  it('reads a warm typed as the untouched hot field shows it as the hot threshold itself, which the preview takes', () => {
+    // 0.12345560… (float32) shows as 12.3456 %, a little above it: warm typed as that figure is not above hot.
+    const tiers = { policy: { kind: 'capacity' as const, hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 }, hot: Math.fround(0.1234556), warm: Math.fround(0.05) };
+    const form = { ...policyFormOf(tiers), kind: 'fixed' as const };
+    expect(form.hotPercent! / 100).toBeGreaterThan(tiers.hot);
+    const read = readPolicyForm({ ...form, warmPercent: form.hotPercent }, tiers);
+    if (!read.ok) throw new Error(read.problems.map((problem) => problem.message).join(' '));
+    expect(read.choice.fixed).toEqual({ hot: tiers.hot, warm: tiers.hot });
+    const preview = previewPolicy(read.choice.policy, [1, 0], [0.2, 0.1], read.choice.economics, read.choice.fixed);
+    expect(preview.thresholds).toEqual({ hot: tiers.hot, warm: tiers.hot });
+    // A warm typed above the hot field is still refused, in the figures shown.
+    expect(readPolicyForm({ ...form, warmPercent: 12.3457 }, tiers)).toMatchObject({ ok: false, problems: [{ message: `Warm from (12.3457%) must not be above hot from (${form.hotPercent}%).` }] });
   });
 
   it('fills the figures a policy does not hold as kept when it was applied, the policy\u2019s own winning, else as the defaults', () => {

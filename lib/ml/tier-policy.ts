@@ -14,7 +14,7 @@
 import type { Tier } from '../messaging/protocol';
 import { formatRate, formatThreshold, plural } from '../presentation';
 import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Manifest, type TierPolicy, type Tiers } from './manifest';
-import { confusionAt, prCurve, rocCurve, type CurvePoint, type Labels, type Scores } from './train/metrics';
+import { confusionAt, prCurve, rocCurve, type Confusion, type CurvePoint, type Labels, type Scores } from './train/metrics';
 import {
   capacityCuts,
   expectedOutcomes,
@@ -63,6 +63,11 @@ export interface Economics {
 export function tierProfitPerPeriod({ expectedContacts, expectedConversions }: TierOutcome, { revenuePerConversion, costPerContact }: Economics): number | null {
   return expectedConversions === null ? null : expectedConversions * revenuePerConversion - expectedContacts * costPerContact;
 }
+
+/** A tier threshold's precision in words: unknown, not 0 %, when no lead with a known outcome is at or above it. */
+export const precisionAt = ({ tp, fp, precision }: Confusion) => (tp + fp === 0 ? 'unknown (no lead with a known outcome is at or above it)' : formatRate(precision));
+/** A tier threshold's recall in words: unknown, not 0 %, when no lead with a known outcome converted (a new model's first weeks). */
+export const recallAt = ({ tp, fn, recall }: Confusion) => (tp + fn === 0 ? 'unknown (no lead with a known outcome converted)' : formatRate(recall));
 
 function marker(labels: Labels, probs: Scores, threshold: number): ThresholdMarker {
   const c = confusionAt(labels, probs, threshold);
@@ -127,8 +132,9 @@ function leadsInWords(count: number): string {
  * leads of one probability always share a tier; with them hot would hold 16 %." Too few leads
  * to cut the share asked do too, as a tier holds whole leads: "Only 20 leads are scored: a hot
  * tier of 5 a week out of 400 is 1.25 % of them, a quarter of a lead; hot holds 1 lead, about
- * 20 a week." Then what warm holds, when that is off too. Nothing when every tier holds about
- * what was asked.
+ * 20 a week." A cut on the side of a tie farther from what was asked says which tier the
+ * nearer side would leave empty. Then what warm holds, when that is off too. Nothing when every
+ * tier holds about what was asked.
  */
 export function describeCapacityCuts({ leads, hot, worked }: CapacityCuts, policy: Extract<TierPolicy, { kind: 'capacity' }>): string[] {
   const { inflowPerWeek } = policy;
@@ -141,7 +147,9 @@ export function describeCapacityCuts({ leads, hot, worked }: CapacityCuts, polic
   const tieNote = (cut: CapacityCut, tiers: string, holds: string, leadsPerWeek: number) =>
     `${tiers} ${holds} ${holding(cut.held)}, ${asked(cut.askedShare, leadsPerWeek)}: ` +
     `${plural(cut.tied, 'lead shares', 'leads share')} the probability at the cut, ${formatThreshold(cut.tiedProbability)}, and leads of one probability always share a tier; ` +
-    `${cut.held > cut.asked ? 'without' : 'with'} them ${tiers.toLowerCase()} would hold ${cut.otherwise === 0 ? 'no lead' : formatRate(cut.otherwise / leads)}.`;
+    `${cut.held > cut.asked ? 'without' : 'with'} them ${tiers.toLowerCase()} would hold ${cut.otherwise === 0 ? 'no lead' : formatRate(cut.otherwise / leads)}` +
+    // Why the cut is not on that side, though it holds nearer what was asked.
+    `${cut.otherwiseEmpty.length > 0 ? `, leaving ${cut.otherwiseEmpty.join(' or ')} with no lead` : ''}.`;
   // What the asked share is of the scored leads, a fraction of a lead, and the whole leads held instead; the first such note says how few are scored.
   let fewLeadsSaid = false;
   const fewLeadsNote = (asking: string, leadsPerWeek: number, held: number, holds: string) => {
@@ -285,6 +293,16 @@ export function policyFormOf(tiers: Tiers, kept?: Economics | null): PolicyForm 
   };
 }
 
+/**
+ * The form an Apply of `form` leaves beside the `tiers` it applied: as submitted, but for a value
+ * or capacity policy its hidden fixed thresholds are those it gave, as `policyFormOf` fills them,
+ * so that switching to fixed shows them and applying them unchanged keeps them exactly
+ * (`readPolicyForm` given `tiers`). A fixed policy's are kept as typed: they read back as the thresholds applied.
+ */
+export function appliedFormOf(form: PolicyForm, tiers: Tiers): PolicyForm {
+  return form.kind === 'fixed' ? form : { ...form, hotPercent: percentOf(tiers.hot), warmPercent: percentOf(tiers.warm) };
+}
+
 /** What a field holds and how the form labels it. */
 interface PolicyFieldSpec {
   /** In words, as it starts its label and its problems. */
@@ -369,6 +387,28 @@ export function capacityOverInflow({ hotPerWeek, warmPerWeek, inflowPerWeek }: E
 }
 
 /**
+ * Why a value policy cannot be applied, in the words the tier form says it and with the fields it
+ * is about, or null. Hot from the break-even probability, cost / revenue: at $0 per contact every
+ * lead would be hot, and from the revenue of a conversion on every lead cold; the tiers would sort
+ * no lead. A figure that is NaN (a field with a problem of its own) raises none.
+ */
+export function valueSortsNoLead({ revenuePerConversion, costPerContact }: Extract<TierPolicy, { kind: 'value' }>): PolicyProblem | null {
+  if (costPerContact === 0) {
+    return {
+      message: 'Cost per contact is $0: every lead would be worth contacting, so every lead would be hot. Give what a contact costs, the time it takes included.',
+      fields: ['costPerContact'],
+    };
+  }
+  if (costPerContact >= revenuePerConversion) {
+    return {
+      message: `Cost per contact ($${costPerContact}) is not below revenue per conversion ($${revenuePerConversion}): no lead would pay for its contact, so every lead would be cold.`,
+      fields: ['costPerContact', 'revenuePerConversion'],
+    };
+  }
+  return null;
+}
+
+/**
  * The policy a form describes, or every problem with it (in the form's order) as a sentence
  * naming the field as the form labels it: "Revenue per conversion must be more than $0."
  * Only the fields the chosen policy shows are read. `current`: the model's tiers the form was
@@ -383,32 +423,27 @@ export function readPolicyForm(form: PolicyForm, current?: Tiers): { ok: true; c
   let policy: TierPolicy;
   let fixed = IGNORED_FIXED;
   switch (form.kind) {
-    case 'value':
-      // Hot from the break-even probability, cost / revenue: at 0 or from 1 the tiers would sort no lead.
-      if (costPerContact === 0) {
-        problems.push({
-          message: 'Cost per contact is $0: every lead would be worth contacting, so every lead would be hot. Give what a contact costs, the time it takes included.',
-          fields: ['costPerContact'],
-        });
-      } else if (costPerContact >= revenuePerConversion) {
-        problems.push({
-          message: `Cost per contact ($${costPerContact}) is not below revenue per conversion ($${revenuePerConversion}): no lead would pay for its contact, so every lead would be cold.`,
-          fields: ['costPerContact', 'revenuePerConversion'],
-        });
-      }
+    case 'value': {
       policy = { kind: 'value', revenuePerConversion, costPerContact };
+      const sortsNoLead = valueSortsNoLead(policy);
+      if (sortsNoLead) problems.push(sortsNoLead);
       break;
+    }
     case 'capacity': {
       policy = { kind: 'capacity', hotPerWeek, warmPerWeek, inflowPerWeek: leadsPerWeek };
       const overInflow = capacityOverInflow(policy);
       if (overInflow) problems.push({ message: overInflow, fields: ['hotPerWeek', 'warmPerWeek', 'leadsPerWeek'] });
       break;
     }
-    case 'fixed':
+    case 'fixed': {
       if (warmPercent > hotPercent) problems.push({ message: `Warm from (${warmPercent}%) must not be above hot from (${hotPercent}%).`, fields: ['warmPercent', 'hotPercent'] });
       policy = { kind: 'fixed' };
-      fixed = { hot: thresholdOf(hotPercent, current?.hot), warm: thresholdOf(warmPercent, current?.warm) };
+      // Checked as the fields show them; an untouched hot field's threshold can be a little below
+      // the figure it shows, so a warm typed as that figure is the hot threshold itself, not above it.
+      const hot = thresholdOf(hotPercent, current?.hot);
+      fixed = { hot, warm: Math.min(thresholdOf(warmPercent, current?.warm), hot) };
       break;
+    }
   }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, choice: { policy, economics: { revenuePerConversion, costPerContact, leadsPerPeriod: leadsPerWeek }, fixed } };

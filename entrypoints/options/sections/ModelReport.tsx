@@ -10,7 +10,8 @@ import { keptLeakageFlags } from '@/lib/ml/model-card';
 import { reliabilityError } from '@/lib/ml/reliability-error';
 import { useActiveManifest } from '@/lib/ui/hooks';
 import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
-import { confusionAt, type Confusion } from '@/lib/ml/train/metrics';
+import { confusionAt } from '@/lib/ml/train/metrics';
+import { precisionAt, recallAt } from '@/lib/ml/tier-policy';
 import { describeWhenOutcomeCounts, settledDaysOf } from '@/lib/ml/outcome-rule';
 import { chanceNote, formatModelDate, formatRate, formatThreshold, heldOutAucHeading, plural } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
@@ -44,11 +45,6 @@ function CalibrationTable({ bins, leads }: { bins: readonly (readonly [number, n
     />
   );
 }
-
-/** A tier's precision: unknown, not 0 %, when no lead with a known outcome is called that tier or above. */
-const precisionAt = ({ tp, fp, precision }: Confusion) => (tp + fp === 0 ? 'unknown (no lead with a known outcome is at or above it)' : formatRate(precision));
-/** A tier's recall: unknown, not 0 %, when no lead with a known outcome converted (a new model's first weeks). */
-const recallAt = ({ tp, fn, recall }: Confusion) => (tp + fn === 0 ? 'unknown (no lead with a known outcome converted)' : formatRate(recall));
 
 /** Confusion matrices at the hot and warm thresholds, on the stored leads whose outcome is known. */
 function ConfusionMatrices({ manifest }: { manifest: Manifest }) {

@@ -384,7 +384,36 @@ it('describes where both hot and warm sit on the precision–recall and ROC curv
     'Precision–recall',
     `hot: recall ${formatRate(markers.hot.pr[0])}, precision ${formatRate(markers.hot.pr[1])}; hot and warm together: recall ${formatRate(markers.warm.pr[0])}, precision ${formatRate(markers.warm.pr[1])}`,
   );
-  await described('ROC', `hot catches ${formatRate(markers.hot.roc[1])} of conversions, hot and warm together ${formatRate(markers.warm.roc[1])}`);
+  await described('ROC', `conversions caught (recall): hot ${formatRate(markers.hot.roc[1])}, hot and warm together ${formatRate(markers.warm.roc[1])}`);
+});
+
+it('describes a precision or recall no lead with a known outcome can tell as unknown, as the model report does, not 0 %', async () => {
+  const described = (container: HTMLElement, title: string, description: string) =>
+    waitFor(() => container.querySelector(`[role="img"][aria-label="${title}: ${description}"]`));
+  // Hot from 95 %: none of the four leads (0.9 at most) is at or above it, so its precision is unknown; its recall is 0 % (two conversions, neither caught).
+  let container = await renderPolicy('fixed');
+  typeInto(numberField(container, 'Hot from'), '95');
+  typeInto(numberField(container, 'Warm from'), '50');
+  await described(
+    container,
+    'Precision–recall',
+    `hot: recall ${formatRate(0)}, precision unknown (no lead with a known outcome is at or above it); hot and warm together: recall ${formatRate(1)}, precision ${formatRate(1)}`,
+  );
+  await described(container, 'ROC', `conversions caught (recall): hot ${formatRate(0)}, hot and warm together ${formatRate(1)}`);
+
+  // No lead with a known outcome converted: no recall to tell; hot from 80 % holds one of them, none converted (precision 0 %).
+  rendered?.unmount();
+  stored.labelled = { ...FOUR_OUTCOMES, labels: new Uint8Array(4) };
+  container = await renderPolicy('fixed');
+  typeInto(numberField(container, 'Hot from'), '80');
+  typeInto(numberField(container, 'Warm from'), '50');
+  const noConversion = 'unknown (no lead with a known outcome converted)';
+  await described(
+    container,
+    'Precision–recall',
+    `hot: recall ${noConversion}, precision ${formatRate(0)}; hot and warm together: recall ${noConversion}, precision ${formatRate(0)}`,
+  );
+  await described(container, 'ROC', `conversions caught (recall): hot ${noConversion}, hot and warm together ${noConversion}`);
 });
 
 it("says when a tie makes a capacity tier hold other than asked, and reads contacts off every scored lead and conversions off the settled ones", async () => {
@@ -743,4 +772,30 @@ it('fills the form unedited with the figures kept with the policy in force when 
   expect(numberField(container, 'Cost per contact').value).toBe('25');
   // Taken in as the policy in force's: the form has no edits, and says of no change beyond the policy's.
   expect(container.querySelector('[data-testid="policy-changed"]')).toBeNull();
+});
+
+it('shows the thresholds just applied when switching to fixed afterwards, and applying them unchanged keeps them exactly', async () => {
+  // Ten scored leads at float32 probabilities, which the percent fields show rounded to 4 decimals.
+  const ranked = Float64Array.from({ length: 10 }, (_, i) => Math.fround(0.951234567 - i * 0.1));
+  stored.labelled = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked };
+  retierStoredScores.mockResolvedValue({ ok: true, changed: 1 });
+  const container = await renderPolicy('capacity');
+  await waitFor(() => container.querySelector('[data-testid="policy-thresholds"]'));
+  // 20 hot and 20 warm of 100 a week: the top 2 of these 10 leads, then the next 2.
+  typeInto(numberField(container, 'Hot leads worked per week'), '20');
+  await waitFor(() => (container.querySelector('[data-testid="policy-thresholds"]')?.textContent?.includes(formatThreshold(ranked[1])) ? true : null));
+  act(() => applyButton(container).click());
+  await waitFor(() => container.querySelector('[data-testid="policy-applied"]'));
+  const applied = { hot: ranked[1], warm: ranked[3] };
+  expect((await activeManifest()).tiers).toMatchObject(applied);
+  await waitFor(() => (container.querySelector('[data-testid="policy-in-force"]')?.textContent?.includes(formatThreshold(applied.hot)) ? true : null));
+
+  act(() => radio(container, 'fixed').click());
+  expect(numberField(container, 'Hot from').value).toBe(String(Math.round(applied.hot * 1e6) / 1e4));
+  expect(numberField(container, 'Warm from').value).toBe(String(Math.round(applied.warm * 1e6) / 1e4));
+  await waitFor(() => container.querySelector('[data-testid="policy-thresholds"]')?.textContent?.includes(`Hot from ${formatThreshold(applied.hot)} likely, Warm from ${formatThreshold(applied.warm)} likely.`) || null);
+  const apply = await waitFor(() => (applyButton(container).disabled ? null : applyButton(container)));
+  act(() => apply.click());
+  await waitFor(() => (retierStoredScores.mock.calls.length === 2 ? true : null));
+  expect((await activeManifest()).tiers).toEqual({ policy: { kind: 'fixed' }, ...applied });
 });

@@ -9,12 +9,15 @@ import type { Manifest, Tiers } from '@/lib/ml/manifest';
 import { describeWhenOutcomeCounts, settledDaysOf, type AgesCountedTo, type ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { keepPolicyFigures, policyFiguresOf } from '@/lib/ml/policy-figures';
 import {
+  appliedFormOf,
   describeTierPolicy,
   formEconomicsOf,
   POLICY_FIELDS,
   POLICY_FORM_FIELDS,
   policyFormOf,
+  precisionAt,
   readPolicyForm,
+  recallAt,
   tierProfitPerPeriod,
   type Economics,
   type PolicyChoice,
@@ -24,6 +27,7 @@ import {
   type PolicyProblem,
 } from '@/lib/ml/tier-policy';
 import { setTiersIfUnchanged } from '@/lib/ml/model-versions';
+import { confusionAt, type Confusion } from '@/lib/ml/train/metrics';
 import { FEW_LEADS_FOR_A_RATE, formatRate, formatThreshold, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { TIERS } from '@/lib/segments';
@@ -162,8 +166,8 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
   // it; one with edits keeps them and says so, until the admin loads it or applies over it.
   const inForceKey = tiersKey(manifest.tiers);
   const [seenInForceKey, setSeenInForceKey] = useState(inForceKey);
-  // What this form's Apply saved and the form it applied, until read back as the policy in force.
-  const [saved, setSaved] = useState<{ key: string; form: PolicyForm } | null>(null);
+  // What this form's Apply saved, the form it submitted and the form that leaves (`appliedFormOf`), until read back as the policy in force.
+  const [saved, setSaved] = useState<{ key: string; submitted: PolicyForm; form: PolicyForm } | null>(null);
   const edited = !sameForm(form, filled.form);
   const refill = (reason: Refill['reason']) => {
     const refilledForm = policyFormOf(manifest.tiers, keptFigures);
@@ -176,6 +180,13 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
   // Adjusted while rendering (not in an effect): the page never shows the form beside a policy in force it has not taken in.
   if (saved?.key === inForceKey) {
     setFilled({ tiers: manifest.tiers, form: saved.form });
+    // The hidden thresholds, unless edited since the Apply, now show those it applied, as the form it left does.
+    const { submitted, form: left } = saved;
+    setForm((current) => ({
+      ...current,
+      hotPercent: current.hotPercent === submitted.hotPercent ? left.hotPercent : current.hotPercent,
+      warmPercent: current.warmPercent === submitted.warmPercent ? left.warmPercent : current.warmPercent,
+    }));
     setSaved(null);
   } else if (inForceKey !== seenInForceKey && inForceKey !== tiersKey(filled.tiers) && !edited) {
     refill('changed');
@@ -249,7 +260,7 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
       // replacing it. Compared and saved in one transaction, so no Apply elsewhere lands between.
       if (!(await setTiersIfUnchanged(manifest.modelId, tiers, (current) => tiersKey(current) === tiersKey(inForce)))) throw new Error(CHANGED_UNSEEN);
       // Read back, it is the form's own policy, not one that changed under it.
-      setSaved({ key: tiersKey(tiers), form: applied });
+      setSaved({ key: tiersKey(tiers), submitted: applied, form: appliedFormOf(applied, tiers) });
       // What the form opened again fills in beside the policy's own figures. Applied already, the
       // re-tiering must follow even if this fails: the form would then reopen with the defaults.
       await keepPolicyFigures(manifest.modelId, economics).catch(() => undefined);
@@ -407,6 +418,20 @@ function PolicyPreviewView({
   /** What the leads' ages count to (`useAgesCountedTo`). */
   agesCountedTo: AgesCountedTo;
 }) {
+  // What the curves' descriptions say of each threshold: counted on the page (the preview's markers are points), once per preview.
+  const charted = useMemo(
+    (): ChartedPreview | null =>
+      labelled
+        ? {
+            preview,
+            confusion: {
+              hot: confusionAt(labelled.labels, labelled.probabilities, preview.thresholds.hot),
+              warm: confusionAt(labelled.labels, labelled.probabilities, preview.thresholds.warm),
+            },
+          }
+        : null,
+    [preview, labelled],
+  );
   const thresholds = (
     <>
       <p data-testid="policy-thresholds">
@@ -471,11 +496,13 @@ function PolicyPreviewView({
           read from the {known.toLocaleString('en-US')} of them whose outcome is known.
         </p>
       </TierYields>
-      <div className="chart-grid">
-        {Object.entries(POLICY_CHARTS).map(([name, chart]) => (
-          <PolicyChart key={name} preview={preview} chart={chart} />
-        ))}
-      </div>
+      {charted && (
+        <div className="chart-grid">
+          {Object.entries(POLICY_CHARTS).map(([name, chart]) => (
+            <PolicyChart key={name} charted={charted} chart={chart} />
+          ))}
+        </div>
+      )}
       <LabelledLeadsNote labelled={labelled} outcomeRule={outcomeRule} agesCountedTo={agesCountedTo} computed="Conversions, rates, profit and the curves are computed" />
     </>
   );
@@ -528,9 +555,15 @@ function TierYields({ preview, economics, children }: { preview: PolicyPreview; 
   );
 }
 
-/** The policy's curves, as charts of a preview. */
-const POLICY_CHARTS: Record<string, (preview: PolicyPreview) => CurveChartProps> = {
-  profit: (preview) => ({
+/** A preview with outcomes to chart, and the confusion counts at its hot and warm thresholds, on the leads of known outcome. */
+interface ChartedPreview {
+  preview: PolicyPreview;
+  confusion: Record<'hot' | 'warm', Confusion>;
+}
+
+/** The policy's curves, as charts of a preview; a rate no lead with a known outcome can tell is said unknown, as the model report says it. */
+const POLICY_CHARTS: Record<string, (charted: ChartedPreview) => CurveChartProps> = {
+  profit: ({ preview }) => ({
     title: 'Profit by threshold',
     description: `profit per lead if every lead above the threshold is contacted; hot at ${formatThreshold(preview.thresholds.hot)}, warm at ${formatThreshold(preview.thresholds.warm)}`,
     points: preview.profit,
@@ -542,17 +575,17 @@ const POLICY_CHARTS: Record<string, (preview: PolicyPreview) => CurveChartProps>
       { label: 'Warm', point: [preview.thresholds.warm, profitAt(preview.profit, preview.thresholds.warm)] },
     ],
   }),
-  precisionRecall: (preview) => ({
+  precisionRecall: ({ preview, confusion: { hot, warm } }) => ({
     title: 'Precision–recall',
-    description: `hot: recall ${formatRate(preview.markers.hot.pr[0])}, precision ${formatRate(preview.markers.hot.pr[1])}; hot and warm together: recall ${formatRate(preview.markers.warm.pr[0])}, precision ${formatRate(preview.markers.warm.pr[1])}`,
+    description: `hot: recall ${recallAt(hot)}, precision ${precisionAt(hot)}; hot and warm together: recall ${recallAt(warm)}, precision ${precisionAt(warm)}`,
     points: preview.pr,
     xLabel: 'Recall %',
     yLabel: 'Precision %',
     markers: [{ label: 'Hot', point: preview.markers.hot.pr }, { label: 'Warm', point: preview.markers.warm.pr }],
   }),
-  roc: (preview) => ({
+  roc: ({ preview, confusion: { hot, warm } }) => ({
     title: 'ROC',
-    description: `hot catches ${formatRate(preview.markers.hot.roc[1])} of conversions, hot and warm together ${formatRate(preview.markers.warm.roc[1])}`,
+    description: `conversions caught (recall): hot ${recallAt(hot)}, hot and warm together ${recallAt(warm)}`,
     points: preview.roc,
     xLabel: 'False-positive rate %',
     yLabel: 'True-positive rate %',
@@ -563,8 +596,8 @@ const POLICY_CHARTS: Record<string, (preview: PolicyPreview) => CurveChartProps>
 
 // Each policy curve redraws in its own task when the preview changes: drawn together with
 // 100,000 stored leads they block the page for a quarter of a second.
-const PolicyChart = memo(function PolicyChart({ preview, chart }: { preview: PolicyPreview; chart: (preview: PolicyPreview) => CurveChartProps }) {
-  const shown = useInTurn(preview);
+const PolicyChart = memo(function PolicyChart({ charted, chart }: { charted: ChartedPreview; chart: (charted: ChartedPreview) => CurveChartProps }) {
+  const shown = useInTurn(charted);
   return <CurveChart {...chart(shown)} />;
 });
 

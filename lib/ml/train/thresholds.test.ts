@@ -91,7 +91,7 @@ describe('capacityCuts: leads of one probability are never split between tiers',
     // 3 asked: above the tie 2 (1 off), below it 6 (3 off).
     expect(capacityCuts(tied, capacity(30, 0, 100))).toEqual({
       leads: 10,
-      hot: { askedShare: 0.3, asked: 3, held: 2, tied: 4, tiedProbability: 0.5, otherwise: 6, threshold: 0.8 },
+      hot: { askedShare: 0.3, asked: 3, held: 2, tied: 4, tiedProbability: 0.5, otherwise: 6, otherwiseEmpty: [], threshold: 0.8 },
       worked: null,
     });
     // 4 asked: 2 and 6 are as far off; the fewer.
@@ -101,28 +101,70 @@ describe('capacityCuts: leads of one probability are never split between tiers',
 
   it('cuts below the tie when that holds nearer the asked count, and says what the other side would hold', () => {
     // 5 asked: above 2 (3 off), below 6 (1 off).
-    expect(capacityCuts(tied, capacity(50, 0, 100)).hot).toEqual({ askedShare: 0.5, asked: 5, held: 6, tied: 4, tiedProbability: 0.5, otherwise: 2, threshold: 0.5 });
+    expect(capacityCuts(tied, capacity(50, 0, 100)).hot).toEqual({ askedShare: 0.5, asked: 5, held: 6, tied: 4, tiedProbability: 0.5, otherwise: 2, otherwiseEmpty: [], threshold: 0.5 });
   });
 
   it('never leaves hot empty for a tie at the top, nor warm for a tie at its cut, when the tie can fill it', () => {
     const topTie = [0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.3, 0.2, 0.1, 0.05];
     // 1 asked: above the tie would hold none.
-    expect(capacityCuts(topTie, capacity(10, 0, 100)).hot).toEqual({ askedShare: 0.1, asked: 1, held: 6, tied: 6, tiedProbability: 0.7, otherwise: 0, threshold: 0.7 });
+    expect(capacityCuts(topTie, capacity(10, 0, 100)).hot).toEqual({ askedShare: 0.1, asked: 1, held: 6, tied: 6, tiedProbability: 0.7, otherwise: 0, otherwiseEmpty: [], threshold: 0.7 });
     // Hot 3 asked holds 2 (0.9, 0.8); hot and warm 4 asked: above the tie would be those same 2, so warm takes the tie.
     const cuts = capacityCuts(tied, capacity(30, 10, 100));
     expect(cuts.hot).toMatchObject({ held: 2, threshold: 0.8 });
-    expect(cuts.worked).toEqual({ askedShare: 0.4, asked: 4, held: 6, tied: 4, tiedProbability: 0.5, otherwise: 2, threshold: 0.5 });
+    expect(cuts.worked).toEqual({ askedShare: 0.4, asked: 4, held: 6, tied: 4, tiedProbability: 0.5, otherwise: 2, otherwiseEmpty: ['warm'], threshold: 0.5 });
     // A tie holding both cuts: warm cannot be filled, and is empty.
     const both = capacityCuts(topTie, capacity(10, 20, 100));
     expect(both.worked).toMatchObject({ asked: 3, held: 6, tied: 6, threshold: 0.7 });
     expect(tierThresholds(capacity(10, 20, 100), new Array(10).fill(0), topTie)).toEqual({ hot: 0.7, warm: 0.7 });
   });
 
+  describe('takes the farther side of a tie when the nearer one would leave warm or cold empty and the farther one would not', () => {
+    // A hundred leads: 5 at 0.9 (ranks 1–5), 30 at 0.5 (ranks 6–35), 65 at 0.1 (ranks 36–100).
+    const blocks = [...new Array(5).fill(0.9), ...new Array(30).fill(0.5), ...new Array(65).fill(0.1)];
+
+    it('moves hot above its tie when taking the tie would leave warm or cold empty', () => {
+      // 30 hot asked: the 0.5 tie holds 35 (5 off), above it 5 (25 off). Hot and warm together, 40 asked, fall in the 0.1 tie:
+      // above it 35, the same as hot with the tie (warm empty), below it all 100 (cold empty). With hot at 5, 35 hold warm's 30 and cold keeps 65.
+      const thresholds = tierThresholds(capacity(30, 10, 100), new Array(100).fill(0), blocks);
+      expect(thresholds).toEqual({ hot: 0.9, warm: 0.5 });
+      expect(expectedOutcomes(new Array(100).fill(0), blocks, thresholds, 100)).toMatchObject({ hot: { expectedContacts: 5 }, warm: { expectedContacts: 30 }, cold: { expectedContacts: 65 } });
+      const cuts = capacityCuts(blocks, capacity(30, 10, 100));
+      expect(cuts.hot).toEqual({ askedShare: 0.3, asked: 30, held: 5, tied: 30, tiedProbability: 0.5, otherwise: 35, otherwiseEmpty: ['warm', 'cold'], threshold: 0.9 });
+      expect(cuts.worked).toEqual({ askedShare: 0.4, asked: 40, held: 35, tied: 65, tiedProbability: 0.1, otherwise: 100, otherwiseEmpty: [], threshold: 0.5 });
+    });
+
+    it('moves hot above its tie when both cuts fall in it, so warm holds the tie', () => {
+      // 30 hot and 33 together asked, both in the 0.5 tie: hot with it (35, nearer) leaves together 35 too, warm empty; hot 5, together 35.
+      expect(tierThresholds(capacity(30, 3, 100), new Array(100).fill(0), blocks)).toEqual({ hot: 0.9, warm: 0.5 });
+      const cuts = capacityCuts(blocks, capacity(30, 3, 100));
+      expect(cuts.hot).toMatchObject({ held: 5, otherwise: 35, otherwiseEmpty: ['warm'], threshold: 0.9 });
+      expect(cuts.worked).toMatchObject({ asked: 33, held: 35, otherwiseEmpty: [], threshold: 0.5 });
+    });
+
+    it('moves hot above its tie, without warm capacity, when taking it would make every lead hot', () => {
+      // 80 asked of 5 at 0.9 and 95 at 0.1: below the tie 100 (20 off, cold empty), above it 5 (75 off).
+      const twoBlocks = [...new Array(5).fill(0.9), ...new Array(95).fill(0.1)];
+      expect(tierThresholds(capacity(80, 0, 100), new Array(100).fill(0), twoBlocks)).toEqual({ hot: 0.9, warm: 0.9 });
+      expect(capacityCuts(twoBlocks, capacity(80, 0, 100)).hot).toMatchObject({ held: 5, otherwise: 100, otherwiseEmpty: ['cold'], threshold: 0.9 });
+      // Every lead hot, as asked: nothing to keep for cold.
+      expect(capacityCuts(twoBlocks, capacity(100, 0, 100)).hot).toMatchObject({ asked: 100, held: 100, otherwiseEmpty: [], threshold: 0.1 });
+    });
+
+    it('keeps the nearer side when it leaves no tier asked for leads empty', () => {
+      // 20 hot asked: 5 and 35 are as far off, so above (5); together 30 asked, below the 0.5 tie (35, 5 off) rather than above (5, warm empty).
+      const cuts = capacityCuts(blocks, capacity(20, 10, 100));
+      expect([cuts.hot.held, cuts.hot.otherwiseEmpty, cuts.worked?.held, cuts.worked?.otherwiseEmpty]).toEqual([5, [], 35, []]);
+      // 30 hot and 70 warm of 100: cold is asked for none, so hot takes the nearer side (35) and together hold every lead.
+      const all = capacityCuts(blocks, capacity(30, 70, 100));
+      expect([all.hot.held, all.worked?.held]).toEqual([35, 100]);
+    });
+  });
+
   it('cuts exactly at the asked rank without a tie across it', () => {
     expect(capacityCuts(tied, capacity(20, 40, 100))).toEqual({
       leads: 10,
-      hot: { askedShare: 0.2, asked: 2, held: 2, tied: 0, tiedProbability: 0.8, otherwise: 2, threshold: 0.8 },
-      worked: { askedShare: 0.6, asked: 6, held: 6, tied: 0, tiedProbability: 0.5, otherwise: 6, threshold: 0.5 },
+      hot: { askedShare: 0.2, asked: 2, held: 2, tied: 0, tiedProbability: 0.8, otherwise: 2, otherwiseEmpty: [], threshold: 0.8 },
+      worked: { askedShare: 0.6, asked: 6, held: 6, tied: 0, tiedProbability: 0.5, otherwise: 6, otherwiseEmpty: [], threshold: 0.5 },
     });
   });
 

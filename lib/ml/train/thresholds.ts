@@ -67,6 +67,8 @@ export interface CapacityCut {
   tiedProbability: number;
   /** Without the tie's leads when `held` includes them, with them when it does not: what the other side of the tie would hold. */
   otherwise: number;
+  /** The tiers asked for leads that the other side of the tie would leave empty: why the cut is not on the side nearer the asked count (empty when it is). */
+  otherwiseEmpty: ('warm' | 'cold')[];
   threshold: number;
 }
 
@@ -78,40 +80,59 @@ export interface CapacityCuts {
 }
 
 /**
- * The cut putting `share` of the `descending` probabilities at or above its threshold: the
- * probability of the lead ranked round(share · N) from the top (at least the first). Leads of
- * one probability are never split, so when that lead's probability is shared across the rank
- * the cut goes above all of them or below all of them, whichever holds nearer the asked count
- * (above on an equal distance: no more than asked without need), but never above when that
- * would leave `atLeast` leads or fewer, the tier above the cut empty (a tier of 0 leads helps
- * nobody; a tier over capacity is said by the preview).
+ * The cuts that can put `share` of the `descending` probabilities at or above their threshold,
+ * the better first: at the probability of the lead ranked round(share · N) from the top (at
+ * least the first). Leads of one probability are never split, so when that lead's probability
+ * is shared across the rank the cut goes above all of them or below all of them: first the side
+ * holding nearer the asked count (above on an equal distance: no more than asked without need).
+ * Never above the top lead: that cut would hold none.
  */
-function cutAt(descending: Float64Array, share: number, atLeast: number): CapacityCut {
+function cutsAt(descending: Float64Array, share: number): CapacityCut[] {
   const asked = Math.min(descending.length, Math.max(1, Math.round(share * descending.length)));
   const probability = descending[asked - 1];
   let above = asked - 1;
   while (above > 0 && descending[above - 1] === probability) above--;
   let atOrAbove = asked;
   while (atOrAbove < descending.length && descending[atOrAbove] === probability) atOrAbove++;
-  const exact = { askedShare: share, asked, held: asked, tied: 0, tiedProbability: probability, otherwise: asked, threshold: probability };
-  if (atOrAbove === asked) return exact;
+  const exact = { askedShare: share, asked, held: asked, tied: 0, tiedProbability: probability, otherwise: asked, otherwiseEmpty: [], threshold: probability };
+  if (atOrAbove === asked) return [exact];
   const tie = { ...exact, tied: atOrAbove - above };
-  const cutAbove = above > atLeast && asked - above <= atOrAbove - asked;
-  return cutAbove ? { ...tie, held: above, otherwise: atOrAbove, threshold: descending[above - 1] } : { ...tie, held: atOrAbove, otherwise: above };
+  const cutBelow = { ...tie, held: atOrAbove, otherwise: above };
+  if (above === 0) return [cutBelow];
+  const cutAbove = { ...tie, held: above, otherwise: atOrAbove, threshold: descending[above - 1] };
+  return asked - above <= atOrAbove - asked ? [cutAbove, cutBelow] : [cutBelow, cutAbove];
 }
 
 /**
  * Capacity policy: the top hotPerWeek/inflowPerWeek of `probs` [N] are hot, the next
- * warmPerWeek/inflowPerWeek warm, each cut moved off a tie as `cutAt` says (warm's never
- * leaving warm empty when the tie can fill it). Pure: the same leads, in any order, give the same cuts.
+ * warmPerWeek/inflowPerWeek warm, each cut on a side of its tie as `cutsAt` prefers, unless
+ * that leaves empty a tier asked for at least one lead (warm between the cuts, cold below them)
+ * and the other side of a tie does not (a tier of no lead helps nobody; one over capacity is said
+ * by the preview): the cuts leaving the fewest such tiers empty, hot's preferred side first, then
+ * warm's. Pure: the same leads, in any order, give the same cuts.
  */
 export function capacityCuts(probs: Scores, { hotPerWeek, warmPerWeek, inflowPerWeek }: Extract<TierPolicy, { kind: 'capacity' }>): CapacityCuts {
   if (probs.length === 0) throw new Error('capacity thresholds need at least one lead');
   const descending = Float64Array.from(probs).sort().reverse();
+  const leads = descending.length;
   const hotShare = Math.min(1, hotPerWeek / inflowPerWeek);
   const workedShare = Math.min(1, (hotPerWeek + warmPerWeek) / inflowPerWeek);
-  const hot = cutAt(descending, hotShare, 0);
-  return { leads: descending.length, hot, worked: workedShare > hotShare ? cutAt(descending, workedShare, hot.held) : null };
+  const hotCuts = cutsAt(descending, hotShare);
+  const workedCuts = workedShare > hotShare ? cutsAt(descending, workedShare) : [null];
+  // The tiers asked for a lead or more (after rounding to whole leads) that a pair of cuts leaves empty.
+  const emptied = (hot: CapacityCut, worked: CapacityCut | null) => {
+    const lowest = worked ?? hot;
+    return [
+      ...(worked && worked.held <= hot.held && worked.asked > hot.asked ? (['warm'] as const) : []),
+      ...(lowest.held === leads && lowest.asked < leads ? (['cold'] as const) : []),
+    ];
+  };
+  // Every pair of sides in order of preference; hot and warm together hold at least what hot holds (the side below always does).
+  const pairs = hotCuts.flatMap((hot) => workedCuts.filter((worked) => worked === null || worked.held >= hot.held).map((worked) => ({ hot, worked })));
+  const best = pairs.reduce((kept, pair) => (emptied(pair.hot, pair.worked).length < emptied(kept.hot, kept.worked).length ? pair : kept));
+  const hot = best.hot === hotCuts[0] ? best.hot : { ...best.hot, otherwiseEmpty: [...new Set(pairs.filter((pair) => pair.hot === hotCuts[0]).flatMap((pair) => emptied(pair.hot, pair.worked)))] };
+  const worked = best.worked === null || best.worked === workedCuts[0] ? best.worked : { ...best.worked, otherwiseEmpty: emptied(best.hot, workedCuts[0]) };
+  return { leads, hot, worked };
 }
 
 /** 0.125 → "12.5%" (rounded to 0.01 %, so float noise such as 0.3 · 100 = 30.000000000000004 does not show). */
