@@ -21,7 +21,9 @@ import {
   selectTrainingData,
   suggestField,
   KEEPS_CHANGING_REASON,
+  namesCreatedDate,
   trainingTable,
+  undatedLeadAgeReason,
   trainServeSkew,
   windowCountedBackFrom,
   windowCountedFrom,
@@ -652,5 +654,27 @@ describe('the guards on stored history', () => {
     const { table } = trainingTable(csv, { field: 'converted', positiveValues: ['1'] });
     const age = DEMO_FEATURE_SPECS.filter((spec) => spec.key === 'days_since_created');
     expect(inspectTrainingData(table, age, 'csv', today).leakage).toEqual([]);
+  });
+
+  it('flags the lead’s age by its field when no lead has a created date (a file imported without choosing its created date column), and nothing else for it', () => {
+    // A HubSpot export, its created date under the label "Create Date", imported with no created date column: every lead is read, undated.
+    const rule = { field: 'converted', positiveValues: ['1'] };
+    const undated = csv.map(({ fields: { created_at, ...fields }, ...lead }) => ({ ...lead, createdAt: 0, fields: { ...fields, 'Create Date': created_at } }));
+    const { table, createdAt } = selectTrainingData(undated, { createdAfter: null, createdBefore: null }, rule);
+    expect(createdAt.every(Number.isNaN)).toBe(true);
+    const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'csv', [rule.field]).candidates.map((c) => c.spec);
+    const flags = new Map(inspectTrainingData(table, specs, 'csv', today, { minAgeDays: 0, createdAt }).leakage.map((flag) => [flag.key, flag]));
+    expect(flags.get('days_since_created')).toEqual({ key: 'days_since_created', label: 'Days since created', field: 'Create Date', reason: undatedLeadAgeReason('Create Date') });
+    expect(undatedLeadAgeReason('Create Date')).toMatch(/^it is the lead's age, read from "Create Date", .* the model would rank new leads low for being new, not for being unlikely to convert$/);
+    // The last activity counts from another date, and the history's other fields are flagged as with created dates (none).
+    expect([...flags.keys()]).toEqual(['days_since_created']);
+    // Mapped to a column that is no created date, the feature is the admin's to judge; with a created date known, its values say (see above).
+    const moved = specs.map((spec) => (spec.key === 'days_since_created' ? mapSpec(spec, 'csv', 'last_activity_at') : spec));
+    expect(inspectTrainingData(table, moved, 'csv', today, { minAgeDays: 0, createdAt }).leakage).toEqual([]);
+    // Whatever the source, the catalogue's created fields are read as created dates, as a file's usual headers are; other dates are not.
+    const catalogued = DEMO_FEATURE_SPECS.find((spec) => spec.key === 'days_since_created')!;
+    expect(catalogued.derive.kind === 'daysSince' && Object.values(catalogued.derive.from)).toEqual(['CreatedDate', 'createdate', 'created_at']);
+    for (const field of ['CreatedDate', 'createdate', 'created_at', 'Create Date', 'Created', 'Created On']) expect(namesCreatedDate(field), field).toBe(true);
+    for (const field of ['last_activity_at', 'LastActivityDate', 'Close Date', 'Company_Founded_Date__c']) expect(namesCreatedDate(field), field).toBe(false);
   });
 });

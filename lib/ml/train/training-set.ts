@@ -12,6 +12,7 @@ import { daysBetween } from '../derive';
 import { fieldSourcesOf, fieldsRead, withOptionLabels, type Feature, type FeatureSpec } from '../manifest';
 import { describeOpenStatus, fieldsOfRule, outcomeOrWhyNot, type OutcomeRule } from '../outcome-rule';
 import { plural } from '../../presentation';
+import { suggestCsvMapping } from '../../csv/mapping';
 import { buildFeatures, buildLabels, inferFeatureSpecs, TrainingDataError, type Table } from './dataset';
 import { keepsCountingAfterOutcome, knownAfterOutcome, leakageReport } from './leakage';
 
@@ -518,6 +519,22 @@ export const LEAD_AGE_REASON =
   "it is the lead's age, counted from the created date the window is built on: in your history it tells how long a lead has had to convert, " +
   'so the model would rank new leads low for being new, not for being unlikely to convert';
 
+/**
+ * Why a "days since" reading `field` is flagged as the lead's age when no lead of the history has
+ * a created date (a file imported without choosing its created date column): no window applies,
+ * so every lead is read however new, and no created date is there to check its values against.
+ */
+export const undatedLeadAgeReason = (field: string) =>
+  `it is the lead's age, read from "${field}", the created date by its name: these leads have no created date of their own (for a file, none was chosen when importing it), ` +
+  'so every lead is read however new, and in your history the age tells how long a lead has had to convert: the model would rank new leads low for being new, not for being unlikely to convert';
+
+/**
+ * Whether `field`'s name says it holds the lead's created date: the CSV import would suggest it as
+ * the created date column (`suggestCsvMapping`), as it would the catalogue's created fields
+ * (Salesforce's CreatedDate, HubSpot's createdate, a file's created_at).
+ */
+export const namesCreatedDate = (field: string): boolean => suggestCsvMapping([field], {}).createdColumn === field;
+
 /** Whether "days since" column `values` [N] (NaN = missing) is each lead's age `leadAges` [N] (NaN when unknown), within a day. */
 function isLeadAge(feature: Pick<FeatureSpec, 'derive'>, values: Float32Array, leadAges: ArrayLike<number>): boolean {
   if (feature.derive.kind !== 'daysSince') return false;
@@ -545,7 +562,9 @@ export const KEEPS_CHANGING_REASON =
  * Each feature's flag reason [F] (null when none), the first that applies: a field the CRM writes
  * as or after the outcome (`knownAfterOutcome`), the leakage report's, then, for stored
  * `history`, a value that keeps changing after the outcome (synced CRM leads only), a "days
- * since" the window's minimum age skews (`trainServeSkew`), the lead's age. `X`: [N, F] row-major.
+ * since" the window's minimum age skews (`trainServeSkew`), the lead's age: by its values, or by
+ * its field's name when no lead has a created date to compare them with (`namesCreatedDate`).
+ * `X`: [N, F] row-major.
  */
 export function guardReasons(
   features: readonly Feature[],
@@ -559,6 +578,7 @@ export function guardReasons(
   const F = features.length;
   const columns = features.map((_, f) => Float32Array.from({ length: N }, (_, i) => X[i * F + f])); // F × [N]
   const leadAges = history?.createdAt.map((createdAt) => daysBetween(createdAt, now.getTime())) ?? []; // [N]
+  const undated = history !== null && history.createdAt.every((createdAt) => Number.isNaN(createdAt));
   const findings = leakageReport(
     features.map((feature, f) => ({ name: feature.key, kind: feature.type === 'categorical' ? ('categorical' as const) : ('numeric' as const), values: columns[f], levels: feature.vocabulary })),
     labels,
@@ -570,7 +590,11 @@ export function guardReasons(
     if (findings[f].flag) return findings[f].flag.reason;
     if (history === null) return null;
     if (holdsTodaysValues(source) && (feature.actionable || fields.some(keepsCountingAfterOutcome))) return KEEPS_CHANGING_REASON;
-    return trainServeSkew(feature, columns[f], history.minAgeDays, leadAges) ?? (isLeadAge(feature, columns[f], leadAges) ? LEAD_AGE_REASON : null);
+    const skew = trainServeSkew(feature, columns[f], history.minAgeDays, leadAges);
+    if (skew !== null) return skew;
+    if (isLeadAge(feature, columns[f], leadAges)) return LEAD_AGE_REASON;
+    const createdField = undated && feature.derive.kind === 'daysSince' ? fields.find(namesCreatedDate) : undefined;
+    return createdField === undefined ? null : undatedLeadAgeReason(createdField);
   });
 }
 
