@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { visibleText } from '@/lib/ml/visible-text';
-import { DIRECTION_LOOK, nameOrFallback, REASONS_HEADING } from '@/lib/presentation';
-import type { ScoredLeadRow, SortKey, SortOrder } from '@/lib/segments';
+import { DIRECTION_LOOK, REASONS_HEADING } from '@/lib/presentation';
+import { shownName, type ScoredLeadRow, type SortKey, type SortOrder } from '@/lib/segments';
 import { TierLabel } from './TierLabel';
 
 const PAGE_SIZE = 10;
@@ -99,7 +99,7 @@ export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied
         <tbody>
           {visible.map((row) => {
             // A lead stored without a name (HubSpot, before names had a fallback) would be a button no one sees.
-            const name = nameOrFallback(row.source, row.recordId, row.name);
+            const name = shownName(row);
             return (
               <tr key={row.leadKey} data-lead-key={row.leadKey}>
                 <td>

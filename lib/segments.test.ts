@@ -1,5 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { collectFilterChoices, filterLeads, leadSourceChoices, leadsToWork, mostLikelyFirst, NO_FILTERS, offeredFilters, segmentStats, type ScoredLeadRow } from './segments';
+import {
+  collectFilterChoices,
+  compareRows,
+  filterLeads,
+  leadSourceChoices,
+  leadsToWork,
+  mostLikelyFirst,
+  NO_FILTERS,
+  offeredFilters,
+  segmentStats,
+  shownName,
+  undatedCounted,
+  type ScoredLeadRow,
+} from './segments';
 
 const DAY = 86_400_000;
 const NOW = 100 * DAY;
@@ -94,6 +107,18 @@ describe('segmentStats', () => {
     // The model's thresholds now (a tier policy applied since): 0.05 is warm by them.
     expect(segmentStats(learntFrom, NOW, { outcomes, thresholds: { hot: 0.5, warm: 0.01 } }).warm).toEqual({ count: 0, share: 0, withOutcome: 1, conversionRate: 1 });
   });
+
+  it('says whether leads with no created date are among those whose outcome counts, as the rates count them', () => {
+    const undated = row({ leadKey: 'csv|u', source: 'csv', createdAt: 0, outcome: 1 });
+    const dated = row({ createdAt: NOW - 40 * DAY, outcome: 0 });
+    expect(undatedCounted([undated], NOW)).toBe('all');
+    expect(undatedCounted([undated, dated], NOW)).toBe('some');
+    expect(undatedCounted([dated, { ...undated, outcome: null }], NOW)).toBe('none');
+    // By a rule: only the leads it gives a counted outcome.
+    const outcomes = new Map([[dated.leadKey, { outcome: 0 as const, heldOutProbability: null }]]);
+    expect(undatedCounted([undated, dated], NOW, { outcomes, thresholds: { hot: 0.5, warm: 0.2 } })).toBe('none');
+    expect(undatedCounted([undated, dated], NOW, null)).toBe('none');
+  });
 });
 
 describe('filterLeads', () => {
@@ -158,12 +183,36 @@ describe('leadsToWork', () => {
     expect(leadsToWork(tier, 'hot', order).leads.map((r) => r.name)).toEqual(['Customer stored as not']);
   });
 
+  it("reads the stored outcome of a lead of the rule's source that has none by the rule (a demo lead outside its history), and leaves it out of the rates", () => {
+    const contact = (id: string, outcome: 0 | 1) => row({ leadKey: `hubspot|${id}`, source: 'hubspot', recordId: id, name: id, outcome, tier: 'hot' });
+    const tier = [contact('Demo customer', 1), contact('Demo lead', 0), contact('Own lead', 0)];
+    const outcomes = new Map([
+      ['hubspot|Demo customer', { outcome: null, heldOutProbability: null }],
+      ['hubspot|Demo lead', { outcome: null, heldOutProbability: null }],
+      ['hubspot|Own lead', { outcome: 0 as const, heldOutProbability: null }],
+    ]);
+    const { leads, converted, byStatus } = leadsToWork(tier, 'hot', { key: 'score', descending: true }, { source: 'hubspot', outcomes });
+    expect(leads.map((r) => r.name).sort()).toEqual(['Demo lead', 'Own lead']);
+    expect({ converted, byStatus }).toEqual({ converted: 1, byStatus: 1 });
+    expect(segmentStats(tier, NOW, { outcomes, thresholds: { hot: 0.5, warm: 0.2 } }).hot).toEqual({ count: 3, share: 1, withOutcome: 1, conversionRate: 0 });
+  });
+
   it('sorts a tier by score or by name, either way', () => {
     const open = rows.map((r) => ({ ...r, outcome: null }));
     expect(leadsToWork(open, 'hot', { key: 'score', descending: true }).leads.map((r) => r.name)).toEqual(['Al', 'Cy', 'Bo']);
     expect(leadsToWork(open, 'hot', { key: 'score', descending: false }).leads.map((r) => r.name)).toEqual(['Bo', 'Cy', 'Al']);
     expect(leadsToWork(open, 'hot', { key: 'name', descending: false }).leads.map((r) => r.name)).toEqual(['Al', 'Bo', 'Cy']);
   });
+  it('sorts by name as the lists show it: a lead stored without a visible name by its fallback ("Contact 100002")', () => {
+    const contact = (id: string, name: string, probability: number) => row({ leadKey: `hubspot|${id}`, source: 'hubspot', recordId: id, name, probability });
+    const tier = [contact('1', 'Aaron Abbott', 0.9), contact('2', 'Zoe Zhang', 0.8), contact('100002', '', 0.7), contact('3', 'Bea Berg', 0.6), contact('4', '\u200B', 0.65)];
+    const shownAtoZ = leadsToWork(tier, 'warm', { key: 'name', descending: false }).leads.map(shownName);
+    expect(shownAtoZ).toEqual(['Aaron Abbott', 'Bea Berg', 'Contact 100002', 'Contact 4', 'Zoe Zhang']);
+    expect(leadsToWork(tier, 'warm', { key: 'name', descending: true }).leads.map(shownName)).toEqual([...shownAtoZ].reverse());
+    // Compared one pair at a time (the table's own test does so), the same order.
+    expect([...tier].sort((a, b) => compareRows(a, b, { key: 'name', descending: false })).map(shownName)).toEqual(shownAtoZ);
+  });
+
   it('orders ties by probability, most likely first', () => {
     const tied = [row({ name: 'X', probability: 0.2 }), row({ name: 'X', probability: 0.9 })];
     expect(leadsToWork(tied, 'warm', { key: 'name', descending: true }).leads.map((r) => r.probability)).toEqual([0.9, 0.2]);

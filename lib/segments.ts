@@ -6,6 +6,7 @@ import type { SourceKind } from './ml/featurize';
 import type { Manifest } from './ml/manifest';
 import { LEAD_SOURCE_FIELDS } from './sync/to-stored-lead';
 import { outcomeSettled } from './ml/outcome-rule';
+import { nameOrFallback } from './presentation';
 import { tierOf } from './ml/score';
 import type { TierThresholds } from './ml/train/thresholds';
 import type { Tier } from './messaging/protocol';
@@ -67,7 +68,13 @@ export interface TierStats {
 
 /** A lead's outcome by a model's rule; for a lead the model learnt from, its held-out probability (`db.heldOutScores`), else null. */
 export interface RuleOutcome {
-  outcome: 0 | 1;
+  /**
+   * Null: a demo lead of the rule's source that its history leaves out (the user's own leads of
+   * that source are stored beside it, `historyRule`), which has no outcome by the rule: the rates
+   * leave it out, as the options page does, and the lists read its stored outcome, as they read
+   * another source's lead's.
+   */
+  outcome: 0 | 1 | null;
   /** The probability a check model that never saw the lead gave it in cross-validation: the model's own score of a lead it learnt from flatters it. */
   heldOutProbability: number | null;
   /** A lead converted already but too new to count in the rates (leads of its age that have not converted yet may still): here for the lists, which leave it out. */
@@ -79,7 +86,8 @@ export interface RuleOutcome {
  * for a model with an outcome rule (`readRuleOutcomes` in the side panel): the rule's outcome of
  * the leads of the source it was trained on, once `outcomeSettled` by the minimum age it was
  * trained with (`settledDaysOf`), or if it learnt from them; and, marked `uncounted`, the younger
- * ones converted already. A lead absent has no known outcome.
+ * ones converted already; and, with a null outcome, the demo leads of that source outside its
+ * history. A lead absent has no known outcome.
  */
 export type RuleOutcomes = ReadonlyMap<string, RuleOutcome>;
 
@@ -107,24 +115,44 @@ export interface OutcomesByRule {
  */
 export function segmentStats(rows: readonly ScoredLeadRow[], now: number, byRule?: OutcomesByRule | null, fileAgesFrom = now): Record<Tier, TierStats> {
   const counts = { hot: { n: 0, known: 0, won: 0 }, warm: { n: 0, known: 0, won: 0 }, cold: { n: 0, known: 0, won: 0 } };
-  const count = (tier: Tier, outcome: 0 | 1) => {
-    counts[tier].known++;
-    counts[tier].won += outcome;
-  };
   for (const row of rows) {
     counts[row.tier].n++;
-    if (byRule === undefined) {
-      if (row.outcome !== null && outcomeSettled(row.createdAt, row.source === 'csv' ? fileAgesFrom : now)) count(row.tier, row.outcome);
-    } else if (byRule !== null) {
-      const known = byRule.outcomes.get(row.leadKey);
-      if (known && !known.uncounted) count(known.heldOutProbability === null ? row.tier : tierOf(known.heldOutProbability, byRule.thresholds), known.outcome);
-    }
+    const counted = countedOutcome(row, now, byRule, fileAgesFrom);
+    if (counted === null) continue;
+    counts[counted.tier].known++;
+    counts[counted.tier].won += counted.outcome;
   }
   const stats = (tier: Tier): TierStats => {
     const { n, known, won } = counts[tier];
     return { count: n, share: rows.length > 0 ? n / rows.length : 0, withOutcome: known, conversionRate: known > 0 ? won / known : null };
   };
   return { hot: stats('hot'), warm: stats('warm'), cold: stats('cold') };
+}
+
+/** The outcome of `row` that counts in the rates, and the tier it counts in, as `segmentStats` (with the same arguments) counts it; null when none counts. */
+function countedOutcome(row: ScoredLeadRow, now: number, byRule: OutcomesByRule | null | undefined, fileAgesFrom: number): { tier: Tier; outcome: 0 | 1 } | null {
+  if (byRule === undefined) return row.outcome !== null && outcomeSettled(row.createdAt, row.source === 'csv' ? fileAgesFrom : now) ? { tier: row.tier, outcome: row.outcome } : null;
+  if (byRule === null) return null;
+  const known = byRule.outcomes.get(row.leadKey);
+  if (!known || known.outcome === null || known.uncounted) return null;
+  return { tier: known.heldOutProbability === null ? row.tier : tierOf(known.heldOutProbability, byRule.thresholds), outcome: known.outcome };
+}
+
+/**
+ * Whether leads with no created date (stored as 0: a file without that column) are among those
+ * whose outcome counts in `segmentStats` with the same arguments: `some`, `all` of them, or
+ * `none`. Their age unknown, they count whatever it is, which the words saying which leads count
+ * say (`describeSettledLeads`).
+ */
+export function undatedCounted(rows: readonly ScoredLeadRow[], now: number, byRule?: OutcomesByRule | null, fileAgesFrom = now): 'none' | 'some' | 'all' {
+  let dated = 0;
+  let undated = 0;
+  for (const row of rows) {
+    if (countedOutcome(row, now, byRule, fileAgesFrom) === null) continue;
+    if (row.createdAt > 0) dated++;
+    else undated++;
+  }
+  return undated === 0 ? 'none' : dated === 0 ? 'all' : 'some';
 }
 
 export type SortKey = 'score' | 'name' | 'topReason';
@@ -136,8 +164,16 @@ export interface SortOrder {
 // One collator for every comparison: localeCompare with options builds one per call (seconds for 40,000 names).
 export const textOrder = new Intl.Collator('en', { sensitivity: 'base' });
 
-export function compareRows(a: ScoredLeadRow, b: ScoredLeadRow, order: SortOrder): number {
-  const byKey = order.key === 'score' ? a.probability - b.probability : textOrder.compare(a[order.key], b[order.key]);
+/** The name a lead is listed by (`nameOrFallback`: "Contact 100002" for one stored without a visible name): what the lists show, and sort by. */
+export function shownName(row: Pick<ScoredLeadRow, 'source' | 'recordId' | 'name'>): string {
+  return nameOrFallback(row.source, row.recordId, row.name);
+}
+
+/** `shown`: the rows' `shownName`s worked out beforehand, rather than twice per comparison. */
+export function compareRows(a: ScoredLeadRow, b: ScoredLeadRow, order: SortOrder, shown?: ReadonlyMap<ScoredLeadRow, string>): number {
+  const nameOf = (row: ScoredLeadRow) => shown?.get(row) ?? shownName(row);
+  const byKey =
+    order.key === 'score' ? a.probability - b.probability : order.key === 'name' ? textOrder.compare(nameOf(a), nameOf(b)) : textOrder.compare(a.topReason, b.topReason);
   // Ties keep a stable, meaningful order: the more likely lead first.
   const result = byKey !== 0 ? byKey : b.probability - a.probability;
   return order.descending && byKey !== 0 ? -result : result;
@@ -156,11 +192,13 @@ export interface ConvertedByRule {
  * rates (`segmentStats`). Converted already means what the rates count as converted: a lead of the
  * source of the active model's rule (`byRule`) by that rule's outcome, however new (`uncounted`),
  * so a HubSpot opportunity is still to work for a model trained on "customer"; any other lead (a
- * model without a rule, another source's lead; so too while the rule's outcomes are read) by the
- * outcome stored with it, its CRM's own status (Salesforce's IsConverted, a HubSpot lifecycle
- * stage of opportunity or later, a file's outcome column): `byStatus` of `converted` were so. The
- * sort is adaptive: rows already in that order (the most likely first, as they are loaded) cost
- * one comparison each, not a full sort.
+ * model without a rule, another source's lead, a demo lead of the rule's source outside its
+ * history, which the rates leave out as they do another source's; so too while the rule's
+ * outcomes are read) by the outcome stored with it, its CRM's own status (Salesforce's
+ * IsConverted, a HubSpot lifecycle stage of opportunity or later, a file's outcome column):
+ * `byStatus` of `converted` were so. By name, the leads sort by the names the lists show
+ * (`shownName`). The sort is adaptive: rows already in that order (the most likely first, as they
+ * are loaded) cost one comparison each, not a full sort.
  */
 export function leadsToWork(
   rows: readonly ScoredLeadRow[],
@@ -173,13 +211,16 @@ export function leadsToWork(
   let byStatus = 0;
   for (const row of rows) {
     if (row.tier !== tier) continue;
-    const ruled = row.source === byRule?.source;
-    if (ruled ? byRule.outcomes.get(row.leadKey)?.outcome === 1 : row.outcome === 1) {
+    const byItsRule = row.source === byRule?.source ? byRule.outcomes.get(row.leadKey) : undefined;
+    // Absent from the rule's outcomes: not known converted by the rule. A null outcome: none by the rule at all.
+    const ruled = row.source === byRule?.source && byItsRule?.outcome !== null;
+    if (ruled ? byItsRule?.outcome === 1 : row.outcome === 1) {
       converted++;
       if (!ruled) byStatus++;
     } else leads.push(row);
   }
-  return { leads: leads.sort((a, b) => compareRows(a, b, order)), converted, byStatus };
+  const shown = order.key === 'name' ? new Map(leads.map((row) => [row, shownName(row)])) : undefined;
+  return { leads: leads.sort((a, b) => compareRows(a, b, order, shown)), converted, byStatus };
 }
 
 /**

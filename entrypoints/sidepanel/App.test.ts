@@ -242,6 +242,57 @@ describe('stored leads the active model could not score', () => {
     expect(rendered.container.querySelector('[data-testid="unscored-leads"]')).toBeNull();
   });
 
+  describe('after a sync that stopped (an error, a Cancel), which scores none of the leads it stored', () => {
+    const stoppedSync = (crm: string, status: 'error' | 'cancelled', endedAt: number) => ({ crm, status, synced: 0, remaining: null, endedAt, error: status === 'error' ? 'The CRM refused the credentials' : null });
+    afterEach(() => background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [] })));
+    const unscoredNote = async () => (await waitFor(() => rendered!.container.querySelector('[data-testid="unscored-leads"]'))).textContent;
+    /** The note once the panel has read the syncs and the stored leads: none. */
+    const noUnscoredNote = async () => {
+      await waitFor(() => rendered!.container.textContent?.includes('Segments'));
+      await waitFor(() => background.syncStatus.mock.calls.length > 0 || null);
+      await act(() => new Promise((resolve) => setTimeout(resolve, 100)));
+      return rendered!.container.querySelector('[data-testid="unscored-leads"]');
+    };
+
+    it('tells of them once a run over every lead finished after it stopped, however long ago', async () => {
+      // HubSpot's last sync, weeks ago, ended on refused credentials; a CSV imported since, and every lead scored after.
+      background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [stoppedSync('hubspot', 'error', 1), stoppedSync('salesforce', 'cancelled', 2)] }));
+      panel.job = doneRun;
+      panel.leads = [lead];
+      rendered = renderApp();
+      expect(await unscoredNote()).toMatch(/^2 stored leads have no score, left out below/);
+    });
+
+    it('says none could be scored rather than to import a CSV, when it scored none', async () => {
+      background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [stoppedSync('hubspot', 'error', 1)] }));
+      panel.job = doneRun;
+      rendered = renderApp();
+      await waitFor(() => rendered!.container.textContent?.includes('No stored lead could be scored'));
+      expect(rendered.container.querySelector('[data-testid="no-leads-advice"]')?.textContent).toMatch(/^3 leads are stored, but the active model reads none of their fields/);
+    });
+
+    it('tells of them after a run over its own CRM\'s leads that finished after it stopped', async () => {
+      background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [stoppedSync('hubspot', 'cancelled', 1)] }));
+      panel.job = { ...doneRun, source: 'hubspot' } satisfies JobProgress;
+      panel.leads = [lead];
+      rendered = renderApp();
+      expect(await unscoredNote()).toMatch(/^2 stored leads have no score/);
+    });
+
+    it('says nothing of them when it stopped after the last run finished, or before a run over another CRM\'s leads only', async () => {
+      background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [stoppedSync('hubspot', 'error', 3)] }));
+      panel.job = doneRun;
+      panel.leads = [lead];
+      rendered = renderApp();
+      expect(await noUnscoredNote()).toBeNull();
+      rendered.unmount();
+      background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [stoppedSync('hubspot', 'error', 1)] }));
+      panel.job = { ...doneRun, source: 'salesforce' } satisfies JobProgress;
+      rendered = renderApp();
+      expect(await noUnscoredNote()).toBeNull();
+    });
+  });
+
   it("says nothing of it after another model's scoring", async () => {
     panel.leads = [lead];
     panel.job = { ...doneRun, modelId: 'model-1' };

@@ -8,6 +8,7 @@ import { CRM_LABEL } from '@/lib/crm/types';
 import { demoLeadMix } from '@/lib/db/source-history';
 import { RETRY_FAILED_SCORING_AFTER_MS, standingFailure, type JobProgress } from '@/lib/jobs/progress';
 import { background } from '@/lib/messaging/client';
+import type { SyncSummary } from '@/lib/messaging/protocol-sync';
 import { succeeded } from '@/lib/messaging/reply';
 import { plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
@@ -76,20 +77,35 @@ const UNREADABLE_ADVICE =
   'the active model reads none of their fields (a file whose columns it does not know, a CRM it has no fields of). Train a model on them in Options, under Train on your history.';
 
 /**
+ * Whether the sync may have stored leads that the finished scoring run `done` has not been over:
+ * while it runs (its end scores them), or when it stopped (an error, a Cancel: no scoring follows)
+ * after that run finished, or before it when that run covered another CRM's leads only (which run
+ * over every lead came after the sync is not known then). A sync stopped before a run over every
+ * lead, or over its CRM's, finished had its leads scored by that run, however long ago it stopped.
+ */
+function syncUnsettled(sync: Pick<SyncSummary, 'crm' | 'status' | 'endedAt'>, done: JobProgress): boolean {
+  if (sync.status === 'running') return true;
+  if ((sync.status !== 'error' && sync.status !== 'cancelled') || sync.endedAt === null) return false;
+  const coversItsLeads = done.source === undefined || done.source === sync.crm;
+  return !coversItsLeads || done.finishedAt === undefined || sync.endedAt > done.finishedAt;
+}
+
+/**
  * How many stored leads the active model's finished scoring left without a score; null while
- * unknown, while it is not finished, or while a sync has stored leads it has not scored yet (one
- * running, or stopped before its end, which scores them).
+ * unknown, while it is not finished, or while a sync may have stored leads it has not scored
+ * (`syncUnsettled`).
  */
 function useUnscoredCount(scored: number, job: JobProgress | null | undefined, modelId: string | undefined): number | null {
   // The demo note's count of every stored lead (demo and own), one query for both.
   const mix = useQuery({ queryKey: queryKeys.demoLeadMix(), queryFn: demoLeadMix });
   const stored = mix.data && mix.data.demo + mix.data.own;
   // Read again with the leads (a sync's end scores its leads, and that job's end reads the leads again).
-  const syncsSettled = useQuery({
-    queryKey: [...queryKeys.leads(), 'syncs-settled'],
-    queryFn: async () => (await succeeded(background.syncStatus({}))).syncs.every((sync) => sync.status === 'idle' || sync.status === 'done'),
+  const syncs = useQuery({
+    queryKey: [...queryKeys.leads(), 'syncs'],
+    queryFn: async () => (await succeeded(background.syncStatus({}))).syncs,
   });
-  const finished = job?.state === 'done' && job.modelId === modelId && syncsSettled.data === true;
+  const doneRun = job?.state === 'done' && job.modelId === modelId ? job : undefined;
+  const finished = doneRun !== undefined && syncs.data !== undefined && !syncs.data.some((sync) => syncUnsettled(sync, doneRun));
   return finished && stored !== undefined && stored > scored ? stored - scored : null;
 }
 

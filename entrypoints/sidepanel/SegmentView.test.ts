@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement, type ComponentProps } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
@@ -158,7 +159,7 @@ it("keeps Salesforce's labels out of the lead-source filter: one choice per valu
 const thresholds = { hot: 0.5, warm: 0.2 };
 
 it("counts conversions by the active model's rule once its outcomes are read, saying what converted means and of how many leads", () => {
-  const salesforceLead = (id: string, outcome: 0 | 1): ScoredLeadRow => ({ ...csvLead, leadKey: `salesforce|${id}`, source: 'salesforce', recordId: id, outcome });
+  const salesforceLead = (id: string, outcome: 0 | 1): ScoredLeadRow => ({ ...csvLead, leadKey: `salesforce|${id}`, source: 'salesforce', recordId: id, outcome, createdAt: Date.now() - 200 * 86_400_000 });
   // Stored at sync as IsConverted: 1, 2 converted; 3, 4 not (still being worked, by the rule).
   const rows = [salesforceLead('1', 1), salesforceLead('2', 1), salesforceLead('3', 0), salesforceLead('4', 0)];
   const rule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], openStatus: { field: 'Status', values: ['Working - Contacted'] } };
@@ -196,7 +197,9 @@ it("counts conversions by the active model's rule once its outcomes are read, sa
 });
 
 it("shows a lead the model learnt from in the rate of the tier of its held-out probability, and says so, while it stays listed by its score", () => {
-  const salesforceLead = (id: string, probability: number, tier: ScoredLeadRow['tier']): ScoredLeadRow => ({ ...csvLead, leadKey: `salesforce|${id}`, source: 'salesforce', recordId: id, name: `Lead ${id}`, probability, tier });
+  const salesforceLead = (id: string, probability: number, tier: ScoredLeadRow['tier']): ScoredLeadRow => ({
+    ...csvLead, leadKey: `salesforce|${id}`, source: 'salesforce', recordId: id, name: `Lead ${id}`, probability, tier, createdAt: Date.now() - 200 * 86_400_000,
+  });
   // The model learnt that 1 converted and scores it hot since; a check model that never saw it gave it 0.05, cold.
   const rows = [salesforceLead('1', 0.9, 'hot'), salesforceLead('2', 0.8, 'hot'), salesforceLead('3', 0.05, 'cold')];
   const outcomes = new Map([
@@ -281,7 +284,10 @@ it("counts a file model's leads to the file's latest created date, written out, 
   const exported = Date.parse('2024-03-12T09:00:00Z');
   const stored = (id: string, createdAt: number): StoredLead => ({ key: `csv|${id}`, source: 'csv', id, origin: 'csv', name: id, owner: 'Grace', leadSource: 'Web', createdAt, modifiedAt: createdAt, outcome: 1, fields: { Converted: 'yes' } });
   await db.putLeads([stored('1', exported - 90 * 86_400_000), stored('2', exported)]);
-  const rows = [{ ...csvLead, leadKey: 'csv|1', recordId: '1', outcome: 1 as const }, { ...csvLead, leadKey: 'csv|2', recordId: '2', outcome: 1 as const }];
+  const rows = [
+    { ...csvLead, leadKey: 'csv|1', recordId: '1', outcome: 1 as const, createdAt: exported - 90 * 86_400_000 },
+    { ...csvLead, leadKey: 'csv|2', recordId: '2', outcome: 1 as const, createdAt: exported - 60 * 86_400_000 },
+  ];
   const outcomes = new Map([['csv|1', { outcome: 1 as const, heldOutProbability: null }]]);
   const fileRule = { source: 'csv' as const, field: 'Converted', positiveValues: ['yes'], settledAfterDays: 30 };
   /** The note once it says `words` (the file's date is read after the outcomes). */
@@ -302,4 +308,53 @@ it("counts a file model's leads to the file's latest created date, written out, 
   const crmRule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], settledAfterDays: 30 };
   rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: crmRule, outcomes, thresholds, learntFrom: false } }));
   expect((await noteSaying('Salesforce')).textContent).toMatch(/: 1 lead shown has a known outcome \(created 30 or more days ago\); other leads are left out\.$/);
+});
+
+it('says that leads with no created date count too, whatever their age, when some or all of those counted have none', async () => {
+  // A file imported without a created-date column: each of its leads is stored with createdAt 0.
+  const undated = (id: string, outcome: 0 | 1, tier: ScoredLeadRow['tier']): ScoredLeadRow => ({ ...csvLead, leadKey: `csv|${id}`, recordId: id, name: `Lead ${id}`, outcome, tier });
+  const rows = [undated('1', 1, 'hot'), undated('2', 0, 'hot'), undated('3', 0, 'cold')];
+  const note = () => rendered!.container.querySelector('[data-testid="converted-meaning"]')?.textContent;
+  rendered = render(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'stored', fileAgesFrom: Date.now() } }));
+  await waitFor(() => note() ?? null);
+  expect(note()).toMatch(/: 3 leads shown have a known outcome \(with no created date\); other leads are left out\.$/);
+
+  // Beside a CRM's dated leads: both kinds counted.
+  const dated: ScoredLeadRow = { ...csvLead, leadKey: 'salesforce|9', source: 'salesforce', recordId: '9', outcome: 1, createdAt: Date.now() - 200 * 86_400_000 };
+  rendered.rerender(view({ leads: leadsOf([...rows, dated]), outcomeBasis: { kind: 'stored', fileAgesFrom: Date.now() } }));
+  expect(note()).toMatch(/: 4 leads shown have a known outcome \(created 30 or more days ago, or with no created date\); other leads are left out\.$/);
+
+  // By a model's rule: only the leads whose outcome it counts (here the dated one) say whether undated leads are among them.
+  const rule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'] };
+  const outcomes = new Map([['salesforce|9', { outcome: 1 as const, heldOutProbability: null }]]);
+  rendered.rerender(view({ leads: leadsOf([...rows, dated]), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
+  expect(note()).toMatch(/: 1 lead shown has a known outcome \(created 30 or more days ago\); other leads are left out\.$/);
+});
+
+it('keeps a long lead source from widening the side panel: its option shows the start of it, filtering by the whole of it', () => {
+  const campaign = 'https://www.google.com/search?q=crm+lead+scoring+for+salesforce&utm_source=newsletter&utm_campaign=spring-2025-webinar-series-follow-up';
+  const rows = [{ ...csvLead, leadSource: campaign }, { ...csvLead, leadKey: 'csv|row-4', recordId: 'row-4', name: 'Bo', leadSource: 'Web' }];
+  rendered = render(view({ leads: leadsOf(rows) }));
+  const option = [...rendered.container.querySelectorAll('option')].find((element) => element.value === campaign)!;
+  expect(option.textContent).toBe('https://www.google.com/search?q=crm+lead…');
+  expect(option.title).toBe(campaign);
+  expect([...rendered.container.querySelectorAll('option')].find((element) => element.value === 'Web')!.title).toBe('');
+  choose(rendered.container, 'Lead source', campaign);
+  expect(rendered.container.textContent).toContain('Segments (1 of 2 leads)');
+});
+
+// happy-dom lays nothing out: this reads that the stylesheet's rules reach the filters (a real Chromium measured a 898 px select in a 500 px panel before them).
+it('lets no filter be wider than the side panel', () => {
+  const pageStyle = document.head.appendChild(document.createElement('style'));
+  pageStyle.textContent = readFileSync('components/page.css', 'utf8');
+  try {
+    rendered = render(view({ leads: leadsOf([csvLead]) }));
+    const select = rendered.container.querySelector('.filters select')!;
+    expect(getComputedStyle(select).maxWidth).toBe('100%');
+    const label = getComputedStyle(select.parentElement!);
+    expect(parseFloat(label.minWidth)).toBe(0);
+    expect(label.maxWidth).toBe('100%');
+  } finally {
+    pageStyle.remove();
+  }
 });

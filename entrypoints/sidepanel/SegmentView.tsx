@@ -7,6 +7,7 @@ import { TierDonut } from '@/components/TierDonut';
 import { background } from '@/lib/messaging/client';
 import type { Tier } from '@/lib/messaging/protocol';
 import { agesCountedTo, describeModelOutcome, describeSettledLeads, settledDaysOf } from '@/lib/ml/outcome-rule';
+import { clipText } from '@/lib/ml/visible-text';
 import { plural, TIER_LOOK } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import {
@@ -18,6 +19,7 @@ import {
   offeredFilters,
   segmentStats,
   TIERS,
+  undatedCounted,
   type FilterChoices,
   type ConvertedByRule,
   type ScoredLeadRow,
@@ -37,16 +39,25 @@ const CREATED_WITHIN = [
   { days: 365, label: 'Last year' },
 ] as const;
 
+/**
+ * The most characters of an owner or lead source a filter's option shows (the whole value in its
+ * tooltip, and as its value): a select is as wide as its longest option, and so is its list.
+ */
+const OPTION_LABEL_CHARS = 40;
+
 function Select({ label, value, options, onChange }: { label: string; value: string; options: { value: string; label: string }[]; onChange(value: string): void }) {
   return (
     <label>
       {label}
       <select value={value} onChange={(event) => onChange(event.target.value)}>
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
+        {options.map((option) => {
+          const shown = clipText(option.label, OPTION_LABEL_CHARS);
+          return (
+            <option key={option.value} value={option.value} title={shown === option.label ? undefined : option.label}>
+              {shown}
+            </option>
+          );
+        })}
       </select>
     </label>
   );
@@ -146,7 +157,7 @@ const LEARNT_FROM_COUNTED =
  * What "Converted" means in the table above it, and of how many of the leads shown, as the options page says it of its figures:
  * a file's leads old enough by its latest created date (`agesCountedTo`), a CRM's by today.
  */
-function ConvertedNote({ basis, stats }: { basis: OutcomeBasis; stats: Record<Tier, TierStats> }) {
+function ConvertedNote({ basis, stats, undated }: { basis: OutcomeBasis; stats: Record<Tier, TierStats>; undated: 'none' | 'some' | 'all' }) {
   // Under the key of when the file's ages count from: read again, as it is, when leads are scored or deleted.
   const fileDate = useQuery({
     queryKey: [...queryKeys.fileAgesFrom(), 'file leads as of'],
@@ -165,7 +176,7 @@ function ConvertedNote({ basis, stats }: { basis: OutcomeBasis; stats: Record<Ti
   // Old enough by the model's own minimum age; the stored outcomes (a model without a rule) by the default one.
   const rule = basis.kind === 'rule' ? basis.rule : undefined;
   const learntFrom = basis.kind === 'rule' && basis.learntFrom;
-  const counted = describeSettledLeads(settledDaysOf(rule), learntFrom, agesCountedTo(rule, fileDate ?? null));
+  const counted = describeSettledLeads(settledDaysOf(rule), learntFrom, agesCountedTo(rule, fileDate ?? null), undated);
   return (
     <p className="rate-basis" style={{ flexBasis: '100%', margin: 0 }} data-testid="converted-meaning">
       {meaning}: {known === 0 ? 'no lead shown has' : plural(known, 'lead shown has', 'leads shown have')} a known outcome ({counted}); other leads are left out.
@@ -192,11 +203,12 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
   const ruleOutcomes = outcomeBasis.kind === 'rule' ? outcomeBasis.outcomes : undefined;
   const thresholds = outcomeBasis.kind === 'rule' ? outcomeBasis.thresholds : undefined;
   const fileAgesFrom = outcomeBasis.kind === 'stored' ? outcomeBasis.fileAgesFrom : undefined;
-  const stats = useMemo(() => {
+  const { stats, undated } = useMemo(() => {
     // By the model's rule once its outcomes are read, as the options page counts them (the leads it learnt from at their
     // held-out probabilities); none until then (null), rather than the stored ones (undefined, a model without a rule).
     const byRule = ruleOutcomes && thresholds ? { outcomes: ruleOutcomes, thresholds } : basisKind === 'stored' ? undefined : null;
-    return segmentStats(filtered, Date.now(), byRule, fileAgesFrom);
+    const now = Date.now();
+    return { stats: segmentStats(filtered, now, byRule, fileAgesFrom), undated: undatedCounted(filtered, now, byRule, fileAgesFrom) };
   }, [filtered, basisKind, ruleOutcomes, thresholds, fileAgesFrom]);
   // The lists leave out the leads converted already as the rates count them converted: by the rule's outcomes for its source's leads, once read.
   const ruleSource = outcomeBasis.kind === 'rule' ? outcomeBasis.rule.source : undefined;
@@ -239,7 +251,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
           <div style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>
             <TierDonut stats={stats} />
             <SegmentStatsTable stats={stats} />
-            <ConvertedNote basis={outcomeBasis} stats={stats} />
+            <ConvertedNote basis={outcomeBasis} stats={stats} undated={undated} />
           </div>
         )}
       </section>

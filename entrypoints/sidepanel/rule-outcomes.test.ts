@@ -93,6 +93,31 @@ it("reads a HubSpot rule's own stage, and leaves out other sources' leads and th
   expect(await panelAndOptions(rule)).toEqual({ panel: { rate: 1 / 3, of: 3 }, options: { rate: 1 / 3, of: 3 } });
 });
 
+it("lists a demo lead of the rule's source outside its history as another source's lead: by its stored outcome, and not in the rates", async () => {
+  // A model trained on the portal's own contacts; Demo mode's contacts stored beside them, and Demo mode's Salesforce leads.
+  const contact = (id: string, stage: string, overrides: Partial<StoredLead> = {}) => storedLead(`hubspot|${id}`, { lifecyclestage: stage }, { outcome: stage === 'lead' ? 0 : 1, ...overrides });
+  await storeHot([
+    contact('own-customer', 'customer'),
+    contact('own-lead', 'lead'),
+    contact('demo-customer', 'customer', { origin: 'demo' }),
+    contact('demo-lead', 'lead', { origin: 'demo' }),
+    storedLead('salesforce|demo-won', { IsConverted: true }, { origin: 'demo', outcome: 1 }),
+  ]);
+  const rule: ModelOutcomeRule = { source: 'hubspot', field: 'lifecyclestage', positiveValues: ['customer'] };
+  const list = await readRuleOutcomes({ modelId: 'm', rule, now });
+  expect(RuleOutcomeListSchema.safeParse(list).success).toBe(true);
+  expect(list.outsideHistory.sort()).toEqual(['hubspot|demo-customer', 'hubspot|demo-lead']);
+  const outcomes = byLead(list);
+  expect(outcomes.get('hubspot|demo-customer')).toEqual({ outcome: null, heldOutProbability: null });
+  // The rates count the portal's own contacts only, as the options page does.
+  expect(await panelAndOptions(rule)).toEqual({ panel: { rate: 0.5, of: 2 }, options: { rate: 0.5, of: 2 } });
+  // The hot list: Demo mode's customers of either CRM left out by their stored status, the portal's by the rule.
+  const { rows } = await loadScoredLeads('m');
+  const work = leadsToWork(rows, 'hot', { key: 'score', descending: true }, { source: 'hubspot', outcomes });
+  expect(work.leads.map((row) => row.leadKey).sort()).toEqual(['hubspot|demo-lead', 'hubspot|own-lead']);
+  expect({ converted: work.converted, byStatus: work.byStatus }).toEqual({ converted: 3, byStatus: 2 });
+});
+
 it('leaves out leads created in the last 30 days, but counts those the model learnt from whatever their age, as the options page does', async () => {
   const sf = (id: string, converted: boolean, daysOld: number) => storedLead(`salesforce|${id}`, { IsConverted: converted }, { outcome: converted ? 1 : 0, createdAt: now - daysOld * DAY });
   await storeHot([sf('old', false, 45), sf('young', false, 5), sf('learnt', true, 3)]);

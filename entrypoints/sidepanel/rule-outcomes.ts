@@ -9,7 +9,7 @@ import { forEachChunk, prefixRange } from '@/lib/db/chunks';
 import { db } from '@/lib/db/db';
 import { historyRule, inHistory } from '@/lib/db/source-history';
 import { modelOutcomeOf, ModelOutcomeRuleSchema, outcomeSettled, settledDaysOf } from '@/lib/ml/outcome-rule';
-import type { RuleOutcomes } from '@/lib/segments';
+import type { RuleOutcome, RuleOutcomes } from '@/lib/segments';
 import { leadAgesCountedFrom, PAGE_CHUNK } from '@/lib/ui/stored-data';
 
 export const RuleOutcomesRequestSchema = z.object({ modelId: z.string(), rule: ModelOutcomeRuleSchema, now: z.number() });
@@ -23,10 +23,18 @@ const Float64ArraySchema = z.custom<Float64Array>((value) => value instanceof Fl
  * outcomes (1 converted, 0 not), whether each is too new to count (1) and, for those the model
  * learnt from, their held-out probabilities (NaN for the others), as four arrays: one message,
  * the typed arrays transferred; `learntFrom`: whether LeadLens knows which leads the model learnt
- * from (it trained it), which count whatever their age.
+ * from (it trained it), which count whatever their age; `outsideHistory`: the demo leads of the
+ * rule's source that its history leaves out (`historyRule`), which have no outcome by the rule.
  */
 export const RuleOutcomeListSchema = z
-  .object({ leadKeys: z.array(z.string()), outcomes: Uint8ArraySchema, uncounted: Uint8ArraySchema, heldOutProbabilities: Float64ArraySchema, learntFrom: z.boolean() })
+  .object({
+    leadKeys: z.array(z.string()),
+    outcomes: Uint8ArraySchema,
+    uncounted: Uint8ArraySchema,
+    heldOutProbabilities: Float64ArraySchema,
+    learntFrom: z.boolean(),
+    outsideHistory: z.array(z.string()),
+  })
   .refine(
     ({ leadKeys, outcomes, uncounted, heldOutProbabilities }) =>
       leadKeys.length === outcomes.length &&
@@ -50,7 +58,8 @@ export type RuleOutcomesReply = z.infer<typeof RuleOutcomesReplySchema>;
  * with (`settledDaysOf` its rule), counted from `now`, or an imported file's from its latest
  * created date (`leadAgesCountedFrom`, as the trainer counted its window). The leads it learnt
  * from come with their held-out probabilities, which the options page reads them with (the
- * model's own scores of them flatter it), read here in one go rather than per lead on the page. One pass over the rule's source's
+ * model's own scores of them flatter it), read here in one go rather than per lead on the page. The demo leads outside the
+ * history are named apart: the lists read their stored outcomes, as another source's leads'. One pass over the rule's source's
  * leads, a range of keys a chunk at a time; no other source's lead is read. Reads without yielding: for the worker.
  */
 export async function readRuleOutcomes({ modelId, rule, now }: RuleOutcomesRequest): Promise<RuleOutcomeList> {
@@ -61,6 +70,7 @@ export async function readRuleOutcomes({ modelId, rule, now }: RuleOutcomesReque
   const outcomes: number[] = [];
   const uncounted: number[] = [];
   const heldOutProbabilities: number[] = [];
+  const outsideHistory: string[] = [];
   await forEachChunk(
     db.leads,
     PAGE_CHUNK,
@@ -68,7 +78,10 @@ export async function readRuleOutcomes({ modelId, rule, now }: RuleOutcomesReque
       for (const lead of leads) {
         const outcome = modelOutcomeOf(lead, rule, (leadKey) => inHistory(history, leadKey));
         const heldOutProbability = heldOutProbabilityOf.get(lead.key);
-        if (outcome === null) continue;
+        if (outcome === null) {
+          if (!inHistory(history, lead.key)) outsideHistory.push(lead.key);
+          continue;
+        }
         const counted = heldOutProbability !== undefined || outcomeSettled(lead.createdAt, countedFrom, settledAfterDays);
         // A lead too new to count in the rates that converted already is no lead to work: the lists leave it out.
         if (!counted && outcome !== 1) continue;
@@ -86,15 +99,18 @@ export async function readRuleOutcomes({ modelId, rule, now }: RuleOutcomesReque
     uncounted: Uint8Array.from(uncounted),
     heldOutProbabilities: Float64Array.from(heldOutProbabilities),
     learntFrom: heldOutProbabilityOf.size > 0,
+    outsideHistory,
   };
 }
 
-/** The outcomes as the side panel looks them up, by lead key. */
-export function byLead({ leadKeys, outcomes, uncounted, heldOutProbabilities }: RuleOutcomeList): RuleOutcomes {
-  return new Map(
+/** The outcomes as the side panel looks them up, by lead key; a demo lead outside the history with a null outcome. */
+export function byLead({ leadKeys, outcomes, uncounted, heldOutProbabilities, outsideHistory }: RuleOutcomeList): RuleOutcomes {
+  const outcomesByLead = new Map<string, RuleOutcome>(
     leadKeys.map((leadKey, i) => {
       const heldOutProbability = Number.isNaN(heldOutProbabilities[i]) ? null : heldOutProbabilities[i];
       return [leadKey, uncounted[i] === 1 ? { outcome: 1, heldOutProbability, uncounted: true } : { outcome: outcomes[i] === 1 ? 1 : 0, heldOutProbability }];
     }),
   );
+  for (const leadKey of outsideHistory) outcomesByLead.set(leadKey, { outcome: null, heldOutProbability: null });
+  return outcomesByLead;
 }

@@ -92,6 +92,15 @@ describe('the words', () => {
     );
   });
 
+  it('name the leads with no created date among those counted, which count whatever their age', () => {
+    const file = agesCountedTo({ source: 'csv' }, Date.parse('2024-03-12T15:30:00Z'));
+    expect(describeSettledLeads(30, false, today, 'some')).toBe('created 30 or more days ago, or with no created date');
+    expect(describeSettledLeads(90, true, file, 'some')).toBe("created 90 or more days before Mar 12, 2024, the file's latest created date, or with no created date, or learnt from");
+    expect(describeSettledLeads(30, true, today, 'all')).toBe('with no created date');
+    expect(describeSettledLeads(30, false, today, 'none')).toBe('created 30 or more days ago');
+    expect(describeSettledLeads(0, false, today, 'all')).toBe('however new');
+  });
+
   it('keep today’s words for a model trained on a CRM, and when no file counts to another date', () => {
     expect(agesCountedTo({ source: 'salesforce' }, now - 150 * DAY)).toEqual(today);
     expect(agesCountedTo({ source: 'hubspot' }, now - 150 * DAY)).toEqual(today);

@@ -133,17 +133,21 @@ const daysBeforeFileDate = (days: number, fileDate: number) => `${days} or more 
  * Which leads' outcomes count, as said in parentheses after "a known outcome": `created 90 or
  * more days ago, or learnt from`; `however new` with no minimum age (every lead counts then).
  * A file's leads count to its latest created date (`countedTo`), not today: `created 90 or more
- * days before Mar 12, 2024, the file's latest created date`.
+ * days before Mar 12, 2024, the file's latest created date`. A lead with no created date counts
+ * whatever its age (`outcomeSettled`): `undated` says whether some (`…, or with no created date`)
+ * or all (`with no created date`) of the leads counted have none.
  */
-export function describeSettledLeads(settledAfterDays: number, learntFrom: boolean, countedTo: AgesCountedTo): string {
+export function describeSettledLeads(settledAfterDays: number, learntFrom: boolean, countedTo: AgesCountedTo, undated: 'none' | 'some' | 'all' = 'none'): string {
   if (settledAfterDays === 0) return 'however new';
+  // Each of them counts whatever its age: no minimum age to say.
+  if (undated === 'all') return 'with no created date';
   const created =
     countedTo.kind === 'today'
       ? `created ${settledAfterDays} or more days ago`
       : countedTo.kind === 'file'
         ? `created ${daysBeforeFileDate(settledAfterDays, countedTo.fileDate)}`
         : `created ${settledAfterDays} or more days ago, an imported file's leads ${daysBeforeFileDate(settledAfterDays, countedTo.fileDate)}`;
-  return `${created}${learntFrom ? ', or learnt from' : ''}`;
+  return `${created}${undated === 'some' ? ', or with no created date' : ''}${learntFrom ? ', or learnt from' : ''}`;
 }
 
 /**
