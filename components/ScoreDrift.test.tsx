@@ -11,9 +11,9 @@ import { ScoreDrift } from './ScoreDrift';
 const counts = vi.hoisted(() => ({ perBin: [] as number[] }));
 const scoring = vi.hoisted(() => ({ job: null as JobProgress | null }));
 vi.mock('@/lib/ui/stored-data', () => ({ scoresPerProbabilityBin: async () => ({ counts: counts.perBin, trainedOn: 0 }) }));
-vi.mock('@/lib/ui/hooks', () => ({ useInvalidateWhenJobEnds: () => scoring.job }));
-// The model whose scoring of every lead is owed: an activation's, until its run ends.
+// The model whose scoring of every lead is owed: an activation's, until its run ends (read live, as the hook reads it).
 const owed = vi.hoisted(() => ({ model: null as string | null }));
+vi.mock('@/lib/ui/hooks', () => ({ useInvalidateWhenJobEnds: () => scoring.job, useLiveValue: () => owed.model }));
 vi.mock('@/lib/jobs/progress', () => ({ owedScoringModel: async () => owed.model }));
 
 const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
@@ -62,6 +62,38 @@ it('says the model is still scoring the stored leads while its activation scores
   rendered!.rerender(drawn());
   const verdict = await waitFor(() => rendered!.container.querySelector<HTMLElement>('[data-testid="score-drift"][data-level="major"]'));
   expect(verdict.textContent).toMatch(/^Over the 200 stored leads it scored/);
+});
+
+it('says the activation\'s scoring waits for its turn behind another job, not "sync or import leads", and compares once its own run ends', async () => {
+  // A sync's run of one CRM's leads with the model active before holds the turn; the activation owes its scoring meanwhile.
+  scoring.job = { modelId: 'model-before', state: 'running', done: 10, total: 50, startedAt: Date.now(), source: 'salesforce' };
+  owed.model = manifest.modelId;
+  const note = await drift([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  expect(note.dataset.level).toBe('scoring');
+  expect(note.textContent).toBe('Scoring the stored leads with this model (waiting for its turn); the comparison follows when it is done.');
+
+  // That run ended; the owed one has not begun: still waiting.
+  scoring.job = { ...scoring.job, state: 'done', done: 50, finishedAt: Date.now() };
+  rendered!.rerender(drawn());
+  expect(rendered!.container.querySelector('[data-testid="score-drift"]')!.textContent).toBe(note.textContent);
+
+  // Its own run begins, then ends with every lead scored.
+  scoring.job = { modelId: manifest.modelId, state: 'running', done: 2_500, total: 100_000, startedAt: Date.now() };
+  rendered!.rerender(drawn());
+  await waitFor(() => rendered!.container.querySelector('[data-testid="score-drift"]')!.textContent!.startsWith('Scoring the stored leads with this model (2,500 of 100,000)') || null);
+  counts.perBin = [200, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  scoring.job = { ...scoring.job, state: 'done', done: 100_000, finishedAt: Date.now() };
+  owed.model = null;
+  rendered!.rerender(drawn());
+  await waitFor(() => rendered!.container.querySelector('[data-testid="score-drift"][data-level="major"]'));
+});
+
+it('gives no verdict from the old scores of a model rolled back to while its scoring waits for its turn', async () => {
+  // No scoring run at all yet (the old model's daily re-score ended, or the browser closed before the owed run began).
+  owed.model = manifest.modelId;
+  const note = await drift([200, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  expect(note.textContent).toBe('Scoring the stored leads with this model (waiting for its turn); the comparison follows when it is done.');
+  expect(rendered!.container.querySelector('table')).toBeNull();
 });
 
 it('compares the stored scores during a routine re-score of every lead (daily, a retry), which keeps the scores it replaces', async () => {

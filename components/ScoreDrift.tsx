@@ -27,7 +27,7 @@ function binLabels(cuts: readonly number[]): string[] {
  */
 export function ScoreDrift({ manifest }: { manifest: Manifest }) {
   const { modelId } = manifest;
-  // While its activation scores the stored leads, no verdict on its drift; a routine re-score is compared as ever.
+  // While its activation's scoring of the stored leads is owed (running, or waiting for its turn), no verdict on its drift; a routine re-score is compared as ever.
   const scoringEveryLead = useOwedScoringOfEveryLead(modelId, [queryKeys.scoreDrift(modelId)]);
   const bins = trainingDeciles(manifest.reference.probabilityPercentiles);
   const counts = useQuery({

@@ -351,6 +351,27 @@ describe("an imported model's metrics", () => {
   });
 });
 
+describe("an imported model's training counts", () => {
+  it('refuses more conversions than leads, naming provenance.positives', () => {
+    const m = clone();
+    Object.assign(m.provenance, { rows: 10, positives: 500 });
+    expect(errorOf(m)).toBe('The model manifest is invalid: provenance.positives: 500 conversions among 10 leads: more than there were');
+    Object.assign(m.provenance, { rows: 500, positives: 500 });
+    expect(parseManifest(m).ok).toBe(true);
+  });
+
+  it('refuses a base rate outside 0–1, and keeps one other than conversions ÷ leads (rounded, weighted, or the scored leads\' rate)', () => {
+    const m = clone();
+    m.reference.baseRate = 1.2;
+    expect(errorOf(m)).toMatch(/^The model manifest is invalid: reference\.baseRate: /);
+    expect(bundled.reference.baseRate).toBe(bundled.provenance.positives / bundled.provenance.rows); // as LeadLens's trainer writes it
+    for (const baseRate of [0.093, 0.02]) {
+      m.reference.baseRate = baseRate;
+      expect(parseManifest(m).ok).toBe(true);
+    }
+  });
+});
+
 describe("an imported model's labels", () => {
   const bundledJson = () => JSON.parse(readFileSync('models/manifest.json', 'utf8'));
 

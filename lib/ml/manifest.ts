@@ -483,6 +483,10 @@ export const ManifestSchema = z
     if (m.reference.probabilityPercentiles.some((p, i, all) => i > 0 && p < all[i - 1])) {
       ctx.addIssue({ code: 'custom', message: 'percentiles must not decrease', path: ['reference', 'probabilityPercentiles'] });
     }
+    // The versions list and the model card say "N leads, P conversions": no more converted than there were.
+    // (`reference.baseRate` is not held to P / N: another trainer may round it, weight its leads, or give the rate of the leads it scores.)
+    const { rows, positives } = m.provenance;
+    if (positives > rows) ctx.addIssue({ code: 'custom', message: `${positives} conversions among ${rows} leads: more than there were`, path: ['provenance', 'positives'] });
     // The report names a kept flag's feature by its label: the flag must be on one of the features.
     m.provenance.leakageFlagsKept?.forEach((flag, i) => {
       if (!indexOfKey.has(flag.key)) ctx.addIssue({ code: 'custom', message: `flags "${flag.key}", which is no feature`, path: ['provenance', 'leakageFlagsKept', i, 'key'] });

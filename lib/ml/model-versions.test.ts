@@ -231,7 +231,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
   const teamModel = { ...bundled, modelId: 'team-model' };
   const newPolicy = { policy: { kind: 'capacity' as const, hotPerWeek: 5, warmPerWeek: 15, inflowPerWeek: 200 }, hot: 0.61, warm: 0.33 };
   const replaceIt =
-    'to replace it with these files, delete team-model under Model versions (activate another model first if it is the active one; export it first to keep a copy), then import them again.';
+    'to replace it with these files, delete team-model under Model versions (activate another model first if it is the active one; an export keeps a copy of the model and its tier policy, not the held-out probabilities of a model trained here), then import them again.';
   beforeEach(async () => {
     await storeModel(teamModel, modelOnnx, 'imported');
     await activateModel('team-model');

@@ -196,7 +196,7 @@ async function applyToInstalled(file: Manifest, onnx: Uint8Array): Promise<Impor
     const stored = await db.models.get(modelId);
     // An unchecked row is no installed model: addCheckedModel replaces it, or says another tab is checking it.
     if (!stored || isUnchecked(stored)) return null;
-    const howToReplace = `to replace it with these files, delete ${modelId} under Model versions (activate another model first if it is the active one; export it first to keep a copy), then import them again`;
+    const howToReplace = `to replace it with these files, delete ${modelId} under Model versions (activate another model first if it is the active one; an export keeps a copy of the model and its tier policy, not the held-out probabilities of a model trained here), then import them again`;
     return applyIfSameModel(file, onnx, stored.onnx, howToReplace);
   });
 }

@@ -659,7 +659,7 @@ it('previews and applies no capacity policy while an activation scores the store
   const container = await renderPolicy('capacity');
   const note = await waitFor(() => container.querySelector('[data-testid="policy-scoring"]'));
   expect(note.textContent).toBe(
-    'Scoring the stored leads with this model (200 of 2,000); the preview follows when it is done. A capacity policy waits for it: its thresholds are chosen by the ranks of every lead the model scored, and so far it scored only the first of them.',
+    'Scoring the stored leads with this model (200 of 2,000); the preview follows when it is done. A capacity policy waits for it: its thresholds are chosen by the ranks of every lead the model scores.',
   );
   // No figures of the first batches: not even read.
   expect(container.querySelector('[data-testid="policy-thresholds"]')).toBeNull();

@@ -336,7 +336,7 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
         <p id={scoringId} data-testid="policy-scoring">
           {scoringEveryLeadProgress(scoring.run)}; the preview follows when it is done.{' '}
           {needsScoredLeads
-            ? 'A capacity policy waits for it: its thresholds are chosen by the ranks of every lead the model scored, and so far it scored only the first of them.'
+            ? 'A capacity policy waits for it: its thresholds are chosen by the ranks of every lead the model scores.'
             : 'A value or fixed policy applies meanwhile: its thresholds come from the policy alone.'}
         </p>
       )}

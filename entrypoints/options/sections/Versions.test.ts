@@ -74,12 +74,15 @@ const button = (container: HTMLElement, name: string) =>
 
 /** The status line (or error) that has the focus, once its text matches `text`. */
 describe('Delete', () => {
-  it('asks first, saying what goes and to export first, with the focus on Cancel; Cancel keeps the model', async () => {
+  it('asks first, saying what goes and what an export would not keep of a model trained here, with the focus on Cancel; Cancel keeps the model', async () => {
     await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([1]), 'trained');
     const container = renderSection();
     click(await waitFor(() => button(container, 'Delete trained-1')));
     const confirm = await waitFor(() => container.querySelector('[role="group"][aria-label="Confirm deleting trained-1"]'));
-    expect(confirm.textContent).toMatch(/This deletes trained-1, its tier policy and its stored lead scores, and cannot be undone: export it first/);
+    // The export is its manifest (with its tier policy) and model.onnx: imported again it is "Imported", without held-out probabilities.
+    expect(confirm.textContent).toContain(
+      "This deletes trained-1, its tier policy and its stored lead scores, and cannot be undone. An export keeps a copy of the model with its tier policy, not all that training here kept: imported again, it is listed as Imported, not Trained here, and without the held-out probabilities of the leads it was trained on, so the tier preview, the confusion matrices and the segments' conversion rates place those leads by its own scores of them, which flatter it.",
+    );
     expect(document.activeElement).toBe(button(container, 'Cancel'));
     expect(await db.models.get('trained-1')).toBeDefined();
 
@@ -95,6 +98,23 @@ describe('Delete', () => {
     const said = await focusedMessage(/^trained-1 was deleted, with its tier policy and its stored lead scores\.$/);
     expect(said.getAttribute('role')).toBe('status');
     expect(await db.models.get('trained-1')).toBeUndefined();
+  });
+
+  it('tells to export an imported model first, which keeps all of it, and no export of a damaged one, which cannot be exported', async () => {
+    await storeModel({ ...bundled, modelId: 'imported-1' }, new Uint8Array([1]), 'imported');
+    await storeModel({ ...bundled, modelId: 'damaged-1', terms: [] } as never, new Uint8Array([1]), 'trained');
+    const container = renderSection();
+    click(await waitFor(() => button(container, 'Delete imported-1')));
+    const imported = await waitFor(() => container.querySelector('[role="group"][aria-label="Confirm deleting imported-1"]'));
+    expect(imported.textContent).toContain(
+      'This deletes imported-1, its tier policy and its stored lead scores, and cannot be undone: export it first to keep a copy of the model with its tier policy.',
+    );
+    click(button(container, 'Cancel')!);
+    expect(button(container, 'Export damaged-1')).toBeNull();
+    click(await waitFor(() => button(container, 'Delete damaged-1')));
+    const damaged = await waitFor(() => container.querySelector('[role="group"][aria-label="Confirm deleting damaged-1"]'));
+    expect(damaged.textContent).toContain('This deletes damaged-1, its tier policy and its stored lead scores, and cannot be undone.');
+    expect(damaged.textContent).not.toMatch(/export/i);
   });
 
   it('makes the stored-data counts read again: they count the models and their stored scores', async () => {

@@ -4,7 +4,7 @@ import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { deleteModel } from '@/lib/ml/model-store';
-import { crmFieldsNote, exportFileNames, exportFiles, importModel, importSizeError, listModelVersions, previousModelId, type ImportResult } from '@/lib/ml/model-versions';
+import { crmFieldsNote, exportFileNames, exportFiles, importModel, importSizeError, listModelVersions, previousModelId, type ImportResult, type ModelVersion } from '@/lib/ml/model-versions';
 import { formatModelDate, plural, unscoredAfterActivation } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { downloadFile } from '@/lib/ui/download';
@@ -12,6 +12,24 @@ import { MODEL_CHANGE_MUTATION, useActiveModelId, useJob, useModelChangeRunning,
 import { ActionStatus, ConfirmButton } from './ConfirmedAction';
 
 const ORIGIN_WORDS = { bundled: 'Bundled', trained: 'Trained here', imported: 'Imported' } as const;
+
+/**
+ * What Delete's confirmation says goes, and what an export would keep: the model's two files,
+ * its manifest with its tier policy. Not what training here kept beside them: imported again it
+ * is listed as imported, and without the held-out probabilities of its training leads, which the
+ * tier preview, the confusion matrices and the segments' rates then read from its own scores of
+ * those leads. A damaged model cannot be exported at all.
+ */
+function deleteWarning({ id, origin, damaged }: Pick<ModelVersion, 'id' | 'origin' | 'damaged'>): string {
+  const deletes = `This deletes ${id}, its tier policy and its stored lead scores, and cannot be undone`;
+  if (damaged !== undefined) return `${deletes}.`;
+  if (origin !== 'trained') return `${deletes}: export it first to keep a copy of the model with its tier policy.`;
+  return (
+    `${deletes}. An export keeps a copy of the model with its tier policy, not all that training here kept: imported again, it is listed as ` +
+    `${ORIGIN_WORDS.imported}, not ${ORIGIN_WORDS.trained}, and without the held-out probabilities of the leads it was trained on, so the tier ` +
+    "preview, the confusion matrices and the segments' conversion rates place those leads by its own scores of them, which flatter it."
+  );
+}
 
 async function download(modelId: string) {
   const { manifestJson, onnx } = await exportFiles(modelId);
@@ -253,7 +271,7 @@ export function VersionsSection() {
                       })
                     }
                   >
-                    This deletes {model.id}, its tier policy and its stored lead scores, and cannot be undone: export it first to keep a copy.
+                    {deleteWarning(model)}
                   </ConfirmButton>
                 )}
               </td>
