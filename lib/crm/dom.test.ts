@@ -255,6 +255,14 @@ describe('createRecordPageReader', () => {
     expect(reader.readRecordFields(doc)).toEqual({});
   });
 
+  it('tells the active view the fields are read in, and none where the page marks none', () => {
+    const doc = parsePage('<div class="view" id="old"><div data-field="a">A</div></div><div class="view active" id="new"><div data-field="a">B</div></div>');
+    expect(reader.readRecordView(doc)?.id).toBe('new');
+    doc.getElementById('new')!.classList.remove('active');
+    expect(reader.readRecordView(doc)).toBeNull();
+    expect(createRecordPageReader({ ...spec, activeView: [] }).readRecordView(parsePage('<div class="view active"></div>'))).toBeNull();
+  });
+
   it('has no name and no anchor without a title, unless the spec reads document.title', () => {
     const doc = parsePage('<title>T</title><div class="view active"></div>');
     expect(reader.readRecordName(doc)).toBeNull();

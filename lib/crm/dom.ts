@@ -413,6 +413,13 @@ export interface RecordPageReader {
   readRecordName(doc: Document): string | null;
   readRecordFields(doc: Document): PageFields;
   findBadgeAnchor(doc: Document): Element | null;
+  /**
+   * The active record view the fields are read in (`activeView`'s match), where the page keeps one
+   * per record (Salesforce: a new view for each record, a console tab's own); null where it marks
+   * none (HubSpot: one page, re-rendered in place) or shows none. Which record's fields a view
+   * holds can be told by the element, where values cannot (see record-badge.ts).
+   */
+  readRecordView(doc: Document): Element | null;
 }
 
 export interface Scope {
@@ -471,14 +478,15 @@ export function dialogOpen(doc: Document): boolean {
   return doc.querySelector('[role="dialog"], [role="alertdialog"], dialog[open]') !== null;
 }
 
+/** The first rendered match of `activeView` (the active record view), or null when it is empty or matches none. */
+function findActiveView(doc: Document, activeView: Selectors): Element | null {
+  return activeView.length > 0 ? queryFirst(doc, activeView, createVisibilityCheck({ ariaHidden: false })) : null;
+}
+
 /** The active record view, or the whole document with visible elements only. */
 export function resolveScope(doc: Document, activeView: Selectors): Scope {
-  if (activeView.length > 0) {
-    const rendered = createVisibilityCheck({ ariaHidden: false });
-    const view = queryFirst(doc, activeView, rendered);
-    if (view) return { root: view, accept: everything };
-  }
-  return { root: doc, accept: createVisibilityCheck({ ariaHidden: true }) };
+  const view = findActiveView(doc, activeView);
+  return view ? { root: view, accept: everything } : { root: doc, accept: createVisibilityCheck({ ariaHidden: true }) };
 }
 
 /** What a field row of `spec`'s page shows as its value: its value element's text, else the row's without its label. */
@@ -510,6 +518,8 @@ export function createRecordPageReader(spec: RecordPageSpec): RecordPageReader {
 
   return {
     findBadgeAnchor: findTitle,
+
+    readRecordView: (doc) => findActiveView(doc, spec.activeView),
 
     readRecordName(doc) {
       const title = findTitle(doc);

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadPage, parsePage } from '../../test/fixtures/pages/load.ts';
 import { hubspot, hubspotPage, PREVIOUS_CONTACT_CARDS_MS, recogniseHubSpot } from './hubspot.ts';
 import type { PageMatch } from './types.ts';
@@ -92,6 +92,11 @@ describe('HubSpot record page', () => {
     badge.attachShadow({ mode: 'open' }).append(doc.createTextNode('LeadLens …'));
     hubspot.findBadgeAnchor(doc)!.append(badge);
     expect(hubspot.readRecordName(doc)).toBe('Ada Lovelace');
+  });
+
+  it('tells no record view: one page, re-rendered in place for every contact (the record badge holds back what it shows as the URL changes)', () => {
+    const { readRecordView } = hubspot;
+    expect(readRecordView(loadPage('hubspot-record.html'))).toBeNull();
   });
 
   it('anchors the badge on the highlight title', () => {
@@ -230,6 +235,12 @@ describe('HubSpot record page after a client-side navigation to another contact'
     expect(hubspot.readRecordFields(document)).toEqual({ ...aboutOfAda, ...overviewOfAda });
   };
 
+  /** Imported afresh for each test, a page of its own: what the adapter remembers of the contacts and rows it read starts empty. */
+  let hubspot: typeof import('./hubspot.ts').hubspot;
+  beforeEach(async () => {
+    vi.resetModules();
+    ({ hubspot } = await import('./hubspot.ts'));
+  });
   afterEach(() => {
     vi.useRealTimers();
     document.body.replaceChildren();
@@ -250,6 +261,8 @@ describe('HubSpot record page after a client-side navigation to another contact'
     vi.useFakeTimers();
     showAda();
     goTo(contactUrl('1602'));
+    // The record badge reads the page as the URL changes, before HubSpot renders Grace.
+    expect(hubspot.readRecordFields(document)).toEqual({});
     // Grace is a lead too: her lifecycle stage reads as Ada's did, in the same element.
     patchProperty('jobtitle', 'CTO');
     expect(hubspot.readRecordFields(document)).toEqual({ jobtitle: 'CTO' });
@@ -264,9 +277,44 @@ describe('HubSpot record page after a client-side navigation to another contact'
   it('reads a contact come back to (Back before the next one rendered) as it shows, without the next one’s card already rendered', () => {
     showAda();
     goTo(contactUrl('1602'));
+    expect(hubspot.readRecordFields(document)).toEqual({});
     renderCard('about-this-contact', aboutOfGrace);
     expect(hubspot.readRecordFields(document)).toEqual(aboutOfGrace);
     goTo(contactUrl('1601'));
     expect(hubspot.readRecordFields(document)).toEqual(overviewOfAda);
+  });
+
+  it('holds back, however long it takes, a row of the previous contact changed after her last read: no clock runs until a row renders for the next one', () => {
+    vi.useFakeTimers();
+    showAda();
+    // HubSpot refreshes Ada's visit count just before the rep opens Grace; nothing of Grace has rendered yet.
+    patchProperty('hs_analytics_num_visits', '15');
+    goTo(contactUrl('1602'));
+    expect(hubspot.readRecordFields(document)).toEqual({});
+    vi.advanceTimersByTime(PREVIOUS_CONTACT_CARDS_MS * 5);
+    expect(hubspot.readRecordFields(document)).toEqual({});
+    // Grace's about card renders: the clock runs from then, and Ada's overview is read as Grace's only once it has run out.
+    renderCard('about-this-contact', aboutOfGrace);
+    expect(hubspot.readRecordFields(document)).toEqual(aboutOfGrace);
+    vi.advanceTimersByTime(PREVIOUS_CONTACT_CARDS_MS - 1);
+    expect(hubspot.readRecordFields(document)).toEqual(aboutOfGrace);
+    vi.advanceTimersByTime(1);
+    expect(hubspot.readRecordFields(document)).toEqual({ ...aboutOfGrace, ...overviewOfAda, hs_analytics_num_visits: '15' });
+  });
+
+  it('holds back a card of the previous contact rendered after her last read (lazily loaded) as hers, not the next one’s', () => {
+    vi.useFakeTimers();
+    goTo(contactUrl('1601'));
+    document.body.innerHTML = card('about-this-contact', aboutOfAda) + '<div data-test-id="overview-card"></div>';
+    expect(hubspot.readRecordFields(document)).toEqual(aboutOfAda);
+    // Ada's overview card loads, and the rep opens Grace before it was read.
+    renderCard('overview-card', overviewOfAda);
+    goTo(contactUrl('1602'));
+    expect(hubspot.readRecordFields(document)).toEqual({});
+    vi.advanceTimersByTime(PREVIOUS_CONTACT_CARDS_MS * 5);
+    expect(hubspot.readRecordFields(document)).toEqual({});
+    // Back to Ada, still shown: the card is read as hers.
+    goTo(contactUrl('1601'));
+    expect(hubspot.readRecordFields(document)).toEqual({ ...aboutOfAda, ...overviewOfAda });
   });
 });

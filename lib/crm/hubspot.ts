@@ -125,11 +125,12 @@ export const hubspotPage: RecordPageSpec = {
 // ---------------------------------------------------------------------------------------
 
 /**
- * How long after the page began rendering a contact (a row rendered or changed for it) a card may
- * still show the previous contact's properties. Past it, a row still showing what it showed as the
- * previous contact's is taken for this one's: HubSpot may re-render a card in place, leaving a
- * property of the same value untouched. The record badge reads the page again when its wait for
- * the record's render runs out (3 s after the navigation), and at the page's later changes.
+ * How long after the page began rendering a contact (a row rendered or changed for it after the
+ * first read under its URL) a card may still show the previous contact's properties. Past it, a row
+ * still showing what it showed as the previous contact's is taken for this one's: HubSpot may
+ * re-render a card in place, leaving a property of the same value untouched. The record badge reads
+ * the page again when its wait for the record's render runs out (3 s after the navigation), and at
+ * the page's later changes.
  */
 export const PREVIOUS_CONTACT_CARDS_MS = 2000;
 
@@ -146,19 +147,27 @@ const recordPage = createRecordPageReader(hubspotPage);
 /**
  * The property rows that still show another contact's: the same element, showing the same value
  * as when read as that contact's, until `PREVIOUS_CONTACT_CARDS_MS` after the page began
- * rendering `recordId` (some row rendered or changed since the URL named it). A page that
- * still shows only the previous contact's rows is held back whole however long it takes: its
- * badge then scores what the CRM says. Every other row is recorded as `recordId`'s. Hidden rows
- * too: a tab HubSpot hides now is shown later.
+ * rendering `recordId` (some row rendered or changed after the first read under its URL). At that
+ * first read, after another contact's, every row the page shows and not read as `recordId`'s is
+ * the previous page's, read as that contact's: one never read as theirs, or changed since, too (a
+ * card lazily loaded, a count refreshed, after their last read). A page that still shows only the
+ * previous page's rows is held back whole however long it takes: its badge then scores what the CRM
+ * says. Every other row is recorded as `recordId`'s. Hidden rows too: a tab HubSpot hides now is shown later.
  */
 function rowsOfAnotherContact(doc: Document, recordId: string): Set<Element> {
   const now = Date.now();
   let shown = contactShown.get(doc);
+  const previousContact = shown !== undefined && shown.recordId !== recordId ? shown.recordId : null;
   if (shown?.recordId !== recordId) contactShown.set(doc, (shown = { recordId, renderingSince: null }));
   const unchanged: Element[] = [];
   for (const row of queryAll(doc, hubspotPage.fieldRow)) {
     const value = displayedRowValue(row, hubspotPage);
     const read = rowsRead.get(row);
+    if (previousContact !== null && read?.recordId !== recordId) {
+      rowsRead.set(row, { recordId: previousContact, value });
+      unchanged.push(row);
+      continue;
+    }
     if (read !== undefined && read.recordId !== recordId && read.value === value) {
       unchanged.push(row);
       continue;

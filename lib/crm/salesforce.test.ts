@@ -161,6 +161,18 @@ describe('Salesforce record page', () => {
     });
   });
 
+  it('tells the view it reads a record in: the selected console tab’s, another once another tab is selected', () => {
+    const doc = loadPage('salesforce-record-console.html');
+    // The record badge tells which record the page shows by the view element (record-badge.ts): not part of CrmAdapter.
+    const { readRecordView } = salesforce;
+    const [first, second] = Array.from(doc.querySelectorAll('section.oneConsoleTab'));
+    expect(readRecordView(doc)).toBe(second.querySelector('.lafPageHost'));
+    second.classList.remove('active');
+    first.classList.add('active');
+    expect(readRecordView(doc)).toBe(first.querySelector('.lafPageHost'));
+    expect(salesforce.readRecordName(doc)).toBe('Grace Hopper');
+  });
+
   it('in a console app without an `active` tab section, picks the rendered view', () => {
     const doc = loadPage('salesforce-record-console.html');
     const [first, second] = Array.from(doc.querySelectorAll('section.oneConsoleTab'));

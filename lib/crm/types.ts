@@ -51,6 +51,12 @@ export interface CrmAdapter {
   /** The fields the active record view shows, keyed by API/property name. */
   readRecordFields(doc: Document): PageFields;
   /**
+   * The active record view element, where the CRM renders each record in a view of its own
+   * (Salesforce; a console tab in its own); null on a page re-rendered in place for every record
+   * (HubSpot), or one that shows no view.
+   */
+  readRecordView(doc: Document): Element | null;
+  /**
    * `readRecordFields` leaves out what the page keeps but hides (another tab, a collapsed card),
    * and shows an emptied field as empty: a field no longer read was hidden, not cleared.
    */

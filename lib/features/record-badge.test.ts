@@ -17,7 +17,7 @@ vi.mock('../messaging/events', () => ({
 }));
 
 let { recordBadge } = await import('./record-badge');
-const { hubspot } = await import('../crm/hubspot');
+let { hubspot } = await import('../crm/hubspot');
 const { salesforce } = await import('../crm/salesforce');
 const { EXTENSION_RELOADED } = await import('./navigation');
 
@@ -36,7 +36,7 @@ const lead = (tier: ScoredLead['tier'], score: number): ScoredLead => ({
 
 /**
  * A CRM that stacks record views as Lightning does: the previous view stays in the DOM,
- * hidden, and the active one carries `active`. Title `h1`, fields `[data-field]`.
+ * hidden, and the active one carries `active`, the view the fields are read in. Title `h1`, fields `[data-field]`.
  */
 const activeView = (doc: Document) => doc.querySelector('section.view.active');
 const adapter: CrmAdapter = {
@@ -49,6 +49,7 @@ const adapter: CrmAdapter = {
       [...(activeView(doc)?.querySelectorAll<HTMLElement>('[data-field]') ?? [])].map((field) => [field.dataset.field!, field.textContent!]),
     ),
   findBadgeAnchor: (doc) => activeView(doc)?.querySelector('h1') ?? null,
+  readRecordView: activeView,
   readFieldsInEdit: () => [],
   readListRows: () => [],
 };
@@ -83,9 +84,10 @@ function run(match: Extract<PageMatch, { kind: 'record' }>, previousMatch: PageM
 }
 
 beforeEach(async () => {
-  // Each test is a page of its own: what the badge remembers of the records the page showed starts empty.
+  // Each test is a page of its own: what the badge remembers of the records the page showed, and the HubSpot adapter of the rows it read, starts empty.
   vi.resetModules();
   ({ recordBadge } = await import('./record-badge'));
+  ({ hubspot } = await import('../crm/hubspot'));
   vi.useFakeTimers();
   document.body.innerHTML = '';
   eventHandlers.clear();
@@ -408,35 +410,134 @@ describe('record badge', () => {
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('cold');
   });
 
-  it('never scores the lead the page still shows as the next one’s when the rep moves on again before the one between renders', async () => {
-    const gil = { ...A, recordId: '00Q000000000GGGAAA' };
-    const hal = { ...A, recordId: '00Q000000000HHHAAA' };
-    const ida = { ...A, recordId: '00Q000000000IIIAAA' };
-    const fieldsOfGil: PageFields = { LeadSource: 'Seminar', Rating: 'Hot' };
-    const leave = () => {
-      page.abort();
-      page = new AbortController();
-    };
-    // Hal was shown earlier in this page; then Gil.
-    document.body.innerHTML = view('Hal H', { LeadSource: 'Purchased List', Rating: 'Cold' });
+  /** Ada scored, then one of her fields changes (an inline edit saved, a lookup filled) and the rep opens B within the 200 ms before the page is read again. */
+  async function editAThenOpenB(on: CrmAdapter) {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    void recordBadge.run({ document, adapter: on, match: A, previousMatch: null, signal: page.signal });
+    await settle();
+    document.querySelector('[data-field="Rating"]')!.textContent = 'Warm';
+    await vi.advanceTimersByTimeAsync(100);
+    page.abort();
+    page = new AbortController();
+    void recordBadge.run({ document, adapter: on, match: B, previousMatch: A, signal: page.signal });
+  }
+  const requestsOfB = () => scoreLead.mock.calls.filter(([request]) => request.recordId === B.recordId).map(([request]) => request);
+
+  it.each([
+    ['in the view it was read in (Lightning)', adapter],
+    ['on a page without record views', { ...adapter, readRecordView: () => null }],
+  ])('never scores the previous lead’s page as the next one’s when one of its fields changed just before the rep left, %s', async (_page, on) => {
+    await editAThenOpenB(on);
+    await vi.advanceTimersByTimeAsync(3100);
+    expect(requestsOfB().map((request) => request.fields)).toEqual([{}]);
+    expect(requestsOfB().map((request) => request.name)).not.toContain('Ada A');
+    expect(badges().map(titleOf)).toEqual([null]);
+
+    renderNext('Bob B', fieldsOfB);
+    await settle();
+    expect(requestsOfB().at(-1)).toEqual({ crm: 'salesforce', locale: 'en-US', timeZone, recordId: B.recordId, fields: fieldsOfB, name: 'Bob B' });
+    expect(badges().map(titleOf)).toEqual(['Bob B']);
+  });
+
+  it('badges a record come back to in the view its fields were read in, though a field changed since (Back before the next lead rendered)', async () => {
+    await editAThenOpenB(adapter);
+    await vi.advanceTimersByTimeAsync(100);
+    page.abort();
+    page = new AbortController();
+    run(A, B);
+    await settle();
+    expect(scoreLead.mock.calls.filter(([request]) => request.recordId === A.recordId).at(-1)![0]).toEqual({
+      crm: 'salesforce',
+      locale: 'en-US',
+      timeZone,
+      recordId: A.recordId,
+      fields: { ...fieldsOfA, Rating: 'Warm' },
+      name: 'Ada A',
+    });
+    expect(badges().map(titleOf)).toEqual(['Ada A']);
+  });
+
+  /** A lead shown earlier in the page (Hal), then Gil; from Gil to Hal, then to Ida before Hal renders: the page still shows Gil. */
+  const gil = { ...A, recordId: '00Q000000000GGGAAA' };
+  const hal = { ...A, recordId: '00Q000000000HHHAAA' };
+  const ida = { ...A, recordId: '00Q000000000IIIAAA' };
+  const fieldsOfGil: PageFields = { LeadSource: 'Seminar', Rating: 'Hot' };
+  const fieldsOfHal: PageFields = { LeadSource: 'Purchased List', Rating: 'Cold' };
+  const leave = () => {
+    page.abort();
+    page = new AbortController();
+  };
+  const requestsOf = (lead: { recordId: string }) => scoreLead.mock.calls.filter(([request]) => request.recordId === lead.recordId).map(([request]) => request);
+  async function fromGilToIdaBeforeHalRenders() {
+    document.body.innerHTML = view('Hal H', fieldsOfHal);
     run(hal, null);
     await settle();
     leave();
     document.body.innerHTML = view('Gil G', fieldsOfGil);
     run(gil, null);
     await settle();
-    // From Gil to Hal, then to Ida before Hal renders: the page still shows Gil.
     leave();
     run(hal, gil);
     await vi.advanceTimersByTimeAsync(100);
     leave();
     run(ida, hal);
+  }
+
+  it('never scores the lead the page still shows as the next one’s when the rep moves on again before the one between renders', async () => {
+    await fromGilToIdaBeforeHalRenders();
     await vi.advanceTimersByTimeAsync(3100);
-    const requestsOfIda = () => scoreLead.mock.calls.filter(([request]) => request.recordId === ida.recordId).map(([request]) => request.fields);
-    expect(requestsOfIda()).toEqual([{}]);
+    expect(requestsOf(ida).map((request) => request.fields)).toEqual([{}]);
+    expect(badges().map(titleOf)).toEqual([null]);
+  });
+
+  it('takes the view rendering next for the lead between’s, not the next one’s, and the view after it for the next one’s', async () => {
+    await fromGilToIdaBeforeHalRenders();
+    await vi.advanceTimersByTimeAsync(50);
+    // Hal's view, on its way when the rep went on, renders under Ida's URL.
+    renderNext('Hal H', fieldsOfHal);
+    await vi.advanceTimersByTimeAsync(3100);
+    expect(requestsOf(ida).map((request) => request.fields)).toEqual([{}]);
+    expect(requestsOf(ida).map((request) => request.name)).not.toContain('Hal H');
+    expect(badges().map(titleOf)).toEqual([null]);
     renderNext('Ida I', fieldsOfB);
     await settle();
-    expect(requestsOfIda()).toEqual([{}, fieldsOfB]);
+    expect(requestsOf(ida).map((request) => request.fields)).toEqual([{}, fieldsOfB]);
+    expect(requestsOf(ida).at(-1)!.name).toBe('Ida I');
+    expect(badges().map(titleOf)).toEqual(['Ida I']);
+  });
+
+  it('on a page without record views, takes nothing that renders while the lead between’s render is owed, then what the page shows', async () => {
+    const withoutViews: typeof adapter = { ...adapter, readRecordView: () => null };
+    const fieldsOfIda: PageFields = { LeadSource: 'Web', Rating: 'Cold', Industry: 'Retail' };
+    document.body.innerHTML = view('Gil G', fieldsOfGil);
+    void recordBadge.run({ document, adapter: withoutViews, match: gil, previousMatch: null, signal: page.signal });
+    await settle();
+    leave();
+    void recordBadge.run({ document, adapter: withoutViews, match: hal, previousMatch: gil, signal: page.signal });
+    await vi.advanceTimersByTimeAsync(100);
+    leave();
+    void recordBadge.run({ document, adapter: withoutViews, match: ida, previousMatch: hal, signal: page.signal });
+    await vi.advanceTimersByTimeAsync(50);
+    // Hal renders under Ida's URL, then Ida: neither can be told apart from the other.
+    renderNext('Hal H', fieldsOfHal);
+    await vi.advanceTimersByTimeAsync(1000);
+    renderNext('Ida I', fieldsOfIda);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(requestsOf(ida).map((request) => request.fields)).toEqual([{}]);
+    expect(badges().map(titleOf)).toEqual([null]);
+    // 15 s after Hal was opened his render is not owed any more: the page shows Ida.
+    await vi.advanceTimersByTimeAsync(15_000 - 4150);
+    expect(requestsOf(ida).map((request) => request.fields)).toEqual([{}, fieldsOfIda]);
+    expect(badges().map(titleOf)).toEqual(['Ida I']);
+  });
+
+  it('owes the lead between’s render no longer than a first render may take: a view rendering after that is the next lead’s', async () => {
+    await fromGilToIdaBeforeHalRenders();
+    // Nothing renders until 15 s after Hal was opened: Hal's render, if it comes, is not awaited any more.
+    await vi.advanceTimersByTimeAsync(15_000);
+    renderNext('Ida I', fieldsOfB);
+    await settle();
+    expect(requestsOf(ida).map((request) => request.fields)).toEqual([{}, fieldsOfB]);
     expect(badges().map(titleOf)).toEqual(['Ida I']);
   });
 
@@ -838,6 +939,32 @@ describe('record badge on HubSpot, from one contact to the next as HubSpot rende
     await vi.advanceTimersByTimeAsync(3000);
     expect(requestsFor(grace).filter((fields) => holdsValueOf(fields, overviewOfAda))).toEqual([]);
     expect(requestsFor(grace).at(-1)).toEqual({ ...aboutOfGrace, ...overviewOfGrace });
+  });
+
+  it('never scores a card of the previous contact rendered after her last read as the next one’s, however long HubSpot takes to begin rendering it', async () => {
+    goTo(contactUrl(ada.recordId));
+    document.body.innerHTML = `<div data-test-id="left-sidebar">${title('Ada Lovelace')}${card('about-this-contact', aboutOfAda)}</div><div data-test-id="overview-card"></div>`;
+    void recordBadge.run({ document, adapter: hubspot, match: ada, previousMatch: null, signal: page.signal });
+    await settle();
+    // Ada's overview card (lazily loaded) renders; the rep opens Grace 100 ms later, before the page is read again.
+    renderCard('overview-card', overviewOfAda);
+    await vi.advanceTimersByTimeAsync(100);
+    page.abort();
+    page = new AbortController();
+    goTo(contactUrl(grace.recordId));
+    void recordBadge.run({ document, adapter: hubspot, match: grace, previousMatch: ada, signal: page.signal });
+    // Ada's page stays for 3.4 s, a loading shimmer coming and going.
+    for (let t = 0; t < 3400; t += 200) {
+      document.body.insertAdjacentHTML('beforeend', '<i class="shimmer"></i>');
+      await vi.advanceTimersByTimeAsync(200);
+    }
+    expect(requestsFor(grace)).toEqual([{}]);
+    expect(scoreLead.mock.calls.filter(([request]) => request.recordId === grace.recordId).map(([request]) => request.name)).toEqual([undefined]);
+    renderCard('about-this-contact', { jobtitle: 'CTO', lifecyclestage: 'customer' });
+    renderCard('overview-card', overviewOfGrace);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(requestsFor(grace).at(-1)).toEqual({ jobtitle: 'CTO', lifecyclestage: 'customer', ...overviewOfGrace });
+    expect(requestsFor(grace).filter((fields) => holdsValueOf(fields, { ...aboutOfAda, ...overviewOfAda }))).toEqual([]);
   });
 
   it('never scores the previous contact’s cards as the next one’s, however long HubSpot takes to begin rendering it', async () => {

@@ -2,7 +2,8 @@
  * The badge next to a lead's name on its record page: read the fields the page shows,
  * ask the background for the score, render it. After a client-side navigation the CRM keeps
  * showing the previous page (a lead, or a record of another kind) until it renders the new
- * one: those fields are never scored as this record's, nor its title taken for this record's name. For the life of the page the badge
+ * one: those fields are never scored as this record's, nor its title taken for this record's name, nor what renders for a lead
+ * the rep left before it rendered (see `owedRenders`). For the life of the page the badge
  * follows the CRM's re-renders (a new title element gets the badge back) and the record's
  * edits (changed fields are rescored once saved: while the rep edits a field in place, it keeps the value it was scored with).
  * A first load slower than the wait for it keeps the badge loading a while, rather than say no field could be read.
@@ -26,7 +27,8 @@ const RENDER_TIMEOUT_MS = 3000;
 /**
  * How long a page may take to show this record's fields at all (a cold Lightning load often takes longer than
  * RENDER_TIMEOUT_MS). Until then, or until a field of this record is read, a failed answer to the request sent
- * without fields (not connected, the background could read none) is not shown: the badge keeps loading.
+ * without fields (not connected, the background could read none) is not shown: the badge keeps loading. A lead
+ * left before it rendered may render this long after it was opened (see `owedRenders`).
  */
 const FIRST_RENDER_PATIENCE_MS = 15_000;
 /**
@@ -48,6 +50,8 @@ interface Snapshot {
   name: string | undefined;
   /** The title still shows the previous page's name (see `titleAtStart`). */
   titleStale: boolean;
+  /** The record view the fields were read in (`CrmAdapter.readRecordView`), null on a page without one. */
+  view: Element | null;
 }
 
 /** How many records' last shown fields the page remembers (a rep goes back and forth among a few). */
@@ -61,16 +65,44 @@ interface ShownFields {
 /**
  * Record id → the fields last shown as that record's, in this page, read as the check at the start reads
  * them (without the fields a HubSpot tab hides, which are scored as they were). Coming back to a record the
- * CRM still shows (Back before the other lead rendered, a modal with its own URL closed over it), the fields
- * on the page are then known to be its own, not the previous page's.
+ * CRM still shows (Back before the other lead rendered, a modal with its own URL closed over it), on a page
+ * without record views (`CrmAdapter.readRecordView`), the fields on the page are then known to be its own.
  */
 const lastShown = new Map<string, ShownFields>();
+
 /**
- * The record whose fields the latest run read, null while it has read none. When that run was the previous
- * page's, its `lastShown` is what the page showed when the rep left: fields at the start that read otherwise
- * are not the previous lead's.
+ * A record view element (`CrmAdapter.readRecordView`) → the record it shows: the one whose fields were read in it, or
+ * the lead it rendered for while that lead's render was owed (`owedRenders`). The element tells which record a
+ * view shows where values cannot: a field of the previous lead that changed since its last read (an inline edit
+ * saved, a lookup filled) reads as no one's.
  */
-let readByLatestRun: string | null = null;
+const recordOfView = new WeakMap<Element, string>();
+
+/** A record page's run, as the next one needs it. */
+interface Run {
+  record: string;
+  startedAt: number;
+  /** Fields were read as its record's. */
+  fieldsRead: boolean;
+  /** The page showed its record: fields read as its own, or a view taken for its own. */
+  shown: boolean;
+}
+/** The latest run: as a run starts, the previous page's (null on the first). */
+let latestRun: Run | null = null;
+/**
+ * The leads left before the page showed them, oldest first, and when each was opened: the CRM may render one
+ * after a later lead's URL (the rep went on at once, or Back/Forward twice). What renders then is not the later
+ * lead's, unless the page tells (a view taken for it, see `recordOfView`): each view rendered meanwhile is taken
+ * for the oldest lead owed; a page without record views takes none until no render is owed. Owed no longer
+ * FIRST_RENDER_PATIENCE_MS after the lead was opened.
+ */
+const owedRenders: { record: string; startedAt: number }[] = [];
+
+/** The renders still owed at `now` (see `owedRenders`), oldest first. */
+function rendersOwed(now: number): typeof owedRenders {
+  while (owedRenders.length > 0 && now - owedRenders[0].startedAt >= FIRST_RENDER_PATIENCE_MS) owedRenders.shift();
+  return owedRenders;
+}
 
 function rememberShown(recordId: string, shown: ShownFields): void {
   lastShown.delete(recordId);
@@ -81,11 +113,6 @@ function rememberShown(recordId: string, shown: ShownFields): void {
 /** Every field of `shown` holds its value in `among`: at most, some of `among`'s are not shown. */
 function shownWithin(shown: PageFields, among: PageFields): boolean {
   return Object.entries(shown).every(([name, value]) => Object.hasOwn(among, name) && among[name] === value);
-}
-
-/** Whether `shown` reads as `last`: all of it, part of it (the CRM unmounting it), or more (it rendered further since). */
-function readsAs(shown: PageFields, last: PageFields): boolean {
-  return shownWithin(shown, last) || shownWithin(last, shown);
 }
 
 /**
@@ -104,39 +131,74 @@ export const recordBadge: ContentFeature = {
     if (match.kind !== 'record') return;
     const { crm, recordId } = match;
     /** The fields the page shows, hashed once per read (null when it shows none). */
-    const snapshot = (fields: PageFields, name: string | undefined, titleStale = false): Snapshot => ({
+    const snapshot = (fields: PageFields, name: string | undefined, titleStale = false, view: Element | null = null): Snapshot => ({
       fields,
       hash: Object.keys(fields).length === 0 ? null : hashFields(fields),
       name,
       titleStale,
+      view,
     });
 
     const thisRecord = `${crm} ${recordId}`;
-    // Coming from another page, the CRM may still show it until it renders this record. From a page LeadLens does
-    // not badge (a HubSpot company or deal whose properties read like a contact's), or from a lead left before
-    // its fields were read (the page may still show the one before), whatever the page shows now is not this
-    // record's. From a lead whose fields were read, only what reads as them is: other fields are this record's
-    // own (a Salesforce console tab rendered in the background, shown before its URL names it).
+    const startedAt = Date.now();
+    const previousRun = latestRun;
+    if (previousRun !== null && !previousRun.shown) owedRenders.push({ record: previousRun.record, startedAt: previousRun.startedAt });
+    const thisRun: Run = { record: thisRecord, startedAt, fieldsRead: false, shown: false };
+    latestRun = thisRun;
+    /** Decides whose a view never seen before is: the oldest lead whose render is owed, else this record's. */
+    const takeView = (view: Element): string => {
+      const owner = rendersOwed(Date.now()).shift()?.record ?? thisRecord;
+      recordOfView.set(view, owner);
+      if (owner === thisRecord) thisRun.shown = true;
+      return owner;
+    };
+
+    // Coming from another page, the CRM may still show it until it renders this record: what the page shows as the URL
+    // comes is this record's only on evidence. A record view (`CrmAdapter.readRecordView`) read as this record's is (Back, a
+    // console tab come back to); a view never read is after a lead whose fields were read, so in another view (a
+    // Salesforce console tab rendered in the background, shown before its URL names it), unless a lead's render is owed
+    // (then it is taken for that lead's). Without record views (HubSpot), the fields last read as this record's are.
+    // Anything else is held back (`previous`), whatever it reads as: the previous lead's fields may have changed since
+    // their last read (an inline edit saved), and a page LeadLens does not badge (a HubSpot company) reads as anything.
+    const viewAtStart = previousMatch !== null ? adapter.readRecordView(document) : null;
     const fieldsAtStart = previousMatch !== null ? adapter.readRecordFields(document) : null;
-    const shownAtStart = fieldsAtStart === null ? null : snapshot(fieldsAtStart, undefined);
-    const showsThisRecord = shownAtStart?.hash != null && lastShown.get(thisRecord)?.hash === shownAtStart.hash;
+    const shownAtStart = fieldsAtStart === null ? null : snapshot(fieldsAtStart, undefined, false, viewAtStart);
     const previousLead = previousMatch?.kind === 'record' ? `${previousMatch.crm} ${previousMatch.recordId}` : null;
-    const previousLeadLeft = previousLead !== null && readByLatestRun === previousLead ? lastShown.get(previousLead) : undefined;
-    const showsPreviousLead = previousLeadLeft === undefined || (shownAtStart !== null && readsAs(shownAtStart.fields, previousLeadLeft.fields));
-    const previous = showsThisRecord || !showsPreviousLead ? null : shownAtStart;
-    readByLatestRun = null;
+    const previousLeadRead = previousLead !== null && previousRun?.record === previousLead && previousRun.fieldsRead;
+    const ownerBeforeStart = viewAtStart === null ? undefined : recordOfView.get(viewAtStart);
+    const ownerAtStart =
+      viewAtStart !== null && ownerBeforeStart === undefined && (previousLeadRead || rendersOwed(startedAt).length > 0) ? takeView(viewAtStart) : ownerBeforeStart;
+    const showsThisRecord =
+      viewAtStart !== null ? ownerAtStart === thisRecord : shownAtStart?.hash != null && lastShown.get(thisRecord)?.hash === shownAtStart.hash;
+    const previous = showsThisRecord ? null : shownAtStart;
+    /**
+     * The view held back at the start: what is read in it is told by value (`previous`), as the CRM may render this record
+     * in it, in place. Null when the view at the start was taken: as this record's, or an owed lead's whatever it reads.
+     */
+    const heldView = previous !== null && ownerAtStart === ownerBeforeStart ? viewAtStart : null;
     // The CRM may render this record's fields before its title (HubSpot re-renders the header in
     // place): a title that reads as the one shown at the start is the previous page's, until it
     // changes or TITLE_GRACE_MS after the fields render (then null: the title is this record's).
     let titleAtStart = previousMatch !== null && !showsThisRecord ? { name: adapter.readRecordName(document) } : null;
-    /** What the page shows now, its title read once. */
+    /** What the page shows now, its title read once; a view seen for the first time is decided on (`takeView`). */
     const read = (): Snapshot => {
+      const view = adapter.readRecordView(document);
+      if (view !== null && view !== heldView && !recordOfView.has(view)) takeView(view);
       const name = adapter.readRecordName(document);
       const titleStale = titleAtStart !== null && name === titleAtStart.name;
-      return snapshot(adapter.readRecordFields(document), titleStale || name == null ? undefined : clipText(name, MAX_LEAD_NAME_LENGTH), titleStale);
+      return snapshot(adapter.readRecordFields(document), titleStale || name == null ? undefined : clipText(name, MAX_LEAD_NAME_LENGTH), titleStale, view);
     };
-    /** Only what the previous page showed: all of it, or what is left of it while the CRM unmounts it. */
-    const isStale = (shown: Snapshot) => shown.hash !== null && previous !== null && shownWithin(shown.fields, previous.fields);
+    /**
+     * Not this record's: read in a view of another record, or in the view held back (or on a page without views) only what
+     * the previous page showed (all of it, or what is left of it while the CRM unmounts it), or anything while a lead's
+     * render is owed and none of this record's fields were read (what renders may be that lead's).
+     */
+    const isStale = (shown: Snapshot): boolean => {
+      if (shown.hash === null) return false;
+      if (shown.view !== null && shown.view !== heldView) return recordOfView.get(shown.view) !== thisRecord;
+      if (previous === null) return false;
+      return shownWithin(shown.fields, previous.fields) || (!thisRun.fieldsRead && rendersOwed(Date.now()).length > 0);
+    };
     const isFresh = (shown: Snapshot) => shown.hash !== null && !isStale(shown);
 
     let badge: BadgeHandle | null = null;
@@ -156,6 +218,7 @@ export const recordBadge: ContentFeature = {
     let renderTimer: ReturnType<typeof setTimeout> | undefined;
     let checkTimer: ReturnType<typeof setTimeout> | undefined;
     let titleTimer: ReturnType<typeof setTimeout> | undefined;
+    let owedTimer: ReturnType<typeof setTimeout> | undefined;
 
     const score = async (shown: Snapshot) => {
       requested = shown;
@@ -215,10 +278,12 @@ export const recordBadge: ContentFeature = {
         // changing. Once saved or cancelled, a field is read again. A field shown wins, emptied too.
         const inEdit = new Set(requested === null ? [] : adapter.readFieldsInEdit(document));
         const keepsScored = (name: string) => adapter.readsShownFieldsOnly || inEdit.has(name);
-        const toScore = requested === null ? shown : snapshot(withUnreadAsScored(shown.fields, requested.fields, keepsScored), shown.name, shown.titleStale);
+        const toScore =
+          requested === null ? shown : snapshot(withUnreadAsScored(shown.fields, requested.fields, keepsScored), shown.name, shown.titleStale, shown.view);
         // What the page shows, not `toScore`: the check at the start sees no hidden fields (a HubSpot tab switched away from).
         rememberShown(thisRecord, { fields: shown.fields, hash: shown.hash! });
-        readByLatestRun = thisRecord;
+        if (shown.view !== null) recordOfView.set(shown.view, thisRecord);
+        thisRun.fieldsRead = thisRun.shown = true;
         if (renamed || toScore.hash !== requested?.hash) void score(toScore);
       }
       // A floating badge may sit over another lead's page or a list: it names its lead, by the id until the name is known.
@@ -246,6 +311,12 @@ export const recordBadge: ContentFeature = {
       if (!isFresh(shown)) return;
       awaitingRender = false;
       refresh(shown);
+    };
+    /** No lead's render is owed any more: what the page shows in the view held back (or without views) may be this record's. */
+    const onRendersOwedOver = () => {
+      owedTimer = undefined;
+      if (awaitingRender) lookForFirstRender();
+      else refresh(read());
     };
     /** A change came while the first render was being waited for, during `WATCH_INTERVAL_MS` after the last look. */
     let changedSinceLook = false;
@@ -286,6 +357,7 @@ export const recordBadge: ContentFeature = {
         clearTimeout(checkTimer);
         clearTimeout(titleTimer);
         clearTimeout(patienceTimer);
+        clearTimeout(owedTimer);
         // The rep stays on this lead: its badge says why it scores no more, rather than vanish.
         if (signal.reason === EXTENSION_RELOADED) badge?.show({ ok: false, error: EXTENSION_RELOADED });
         else badge?.remove();
@@ -307,6 +379,8 @@ export const recordBadge: ContentFeature = {
     // After a navigation, also once this record's fields show: they may not all have yet (see RENDER_TIMEOUT_MS).
     if (awaitingRender || previousMatch !== null) renderTimer = setTimeout(onRenderTimeout, RENDER_TIMEOUT_MS);
     if (awaitingRender) patienceTimer = setTimeout(onPatienceOver, FIRST_RENDER_PATIENCE_MS);
+    const lastOwed = rendersOwed(startedAt).at(-1);
+    if (previous !== null && lastOwed !== undefined) owedTimer = setTimeout(onRendersOwedOver, lastOwed.startedAt + FIRST_RENDER_PATIENCE_MS - startedAt);
     const changes = observeComposed(document, onChanges, {
       childList: true,
       subtree: true,
