@@ -84,6 +84,66 @@ describe('parseNumber', () => {
   ] as const)('%s with decimal commas → %s', (raw, want) => expect(parseNumber(raw, [], 'comma-decimal')).toBe(want));
 });
 
+describe('parseNumber: what follows the number', () => {
+  // A currency after the size word was read as the unit of a number a million times too small: "1.2M USD" as 1.2.
+  it.each([
+    ['1.2M USD', 1.2e6],
+    ['1.2 M USD', 1.2e6],
+    ['5 million USD', 5e6],
+    ['5M EUR', 5e6],
+    ['10K USD', 1e4],
+    ['2 bn USD', 2e9],
+    ['5 MUSD', 5e6],
+    ['500 kEUR', 5e5],
+    ['5 Mio. EUR', 5e6],
+    ['10 thousand dollars', 1e4],
+    ['1,5 mio. kr.', 1.5e6],
+    ['5M US$', 5e6],
+    ['5 cr$', 5e7],
+  ] as const)('%s → %s (a currency after the size word)', (raw, want) => expect(parseNumber(raw)).toBeCloseTo(want, 6));
+
+  it.each([
+    ['5 crore', 5e7],
+    ['₹5 Cr', 5e7],
+    ['3 lakh', 3e5],
+    ['2.5 lacs', 2.5e5],
+    ['1.2T', 1.2e12],
+    ['$1.2 trillion', 1.2e12],
+    ['3 tn', 3e12],
+    ['5 mill.', 5e6],
+    ['4 mln', 4e6],
+    ['2 mld', 2e9],
+  ] as const)('%s → %s (more size words)', (raw, want) => expect(parseNumber(raw)).toBeCloseTo(want, 6));
+
+  // Units and currencies it read before, read the same.
+  it.each([
+    ['12 days', 12],
+    ['40 hrs', 40],
+    ['3 weeks', 3],
+    ['250 employees', 250],
+    ['1 200 kr', 1200],
+    ['100 PLN', 100],
+    ['100 R', 100],
+    ['2,5 lei', 2.5],
+    ['25,000,000.00 SEK', 25e6],
+    ['-2,713,067.50 US$', -2713067.5],
+    ['5 USD.', 5],
+  ] as const)('%s → %s (a unit or a currency)', (raw, want) => expect(parseNumber(raw)).toBe(want));
+
+  // A word of no known size is no number: read as ×1 it was a million times too small, or a time of day taken for a count.
+  // "mil" is a million in English and a thousand in Spanish and Portuguese.
+  it.each(['5 mil', '$5 mil', 'R$ 5 mil', '3 pm', '10 TOP', '5 widgets', '12 foo', '300 TTL'])('%s → NaN', (raw) => expect(parseNumber(raw)).toBeNaN());
+
+  // Two spaces between digits each stood next to a space, and both went: "25  50" read as 2550, where "25 50" reads as no number.
+  it.each(['25  50', '3\t\t4', '5\u00a0\u00a010', '12  34', '1   1'])('%j → NaN, as with one space', (raw) => expect(parseNumber(raw)).toBeNaN());
+  it.each([
+    ['100  200', 100200],
+    ['50  000', 50000],
+    ['$ 5  000', 5000],
+    ['10  -  20', 10],
+  ] as const)('%j → %s, as with one space', (raw, want) => expect(parseNumber(raw)).toBe(want));
+});
+
 describe('commaReading (the per-value comma rule of parseNumber)', () => {
   it.each([
     ['1,234', 'thousands', 1234],
@@ -377,6 +437,63 @@ describe('titleSeniority', () => {
   ] as const)('reads the real-world title %s as %s', (t, want) => expect(titleSeniority(t)).toBe(want));
 });
 
+describe('titleSeniority: accents, other languages, companies and assistants', () => {
+  // JS's \b knows ASCII letters only: "Negócio" held the word "cio" (a CIO).
+  it.each([
+    ['Analista de Negócio', 'other'],
+    ['Estagiário de Negócio', 'other'],
+    ['Técnico de Edifício', 'other'],
+    ['Engineer Écho', 'individual'],
+    ['Gerente de Negócio', 'manager'],
+  ] as const)('reads %s as %s, with no C-level word inside another', (t, want) => expect(titleSeniority(t)).toBe(want));
+
+  it.each([
+    ['Président', 'c-level'],
+    ['PRÉSIDENT', 'c-level'],
+    ['Presidente', 'c-level'],
+    ['Präsident', 'c-level'],
+    ['Geschäftsführer', 'c-level'],
+    ['Geschäftsführerin', 'c-level'],
+    ['Directeur général', 'c-level'],
+    ['Director General', 'c-level'],
+    ['PDG', 'c-level'],
+    ['Co-Fundador', 'c-level'],
+    ['Mitgründer', 'c-level'],
+    ['Vice-Présidente', 'vp'],
+    ['Vicepresidente Comercial', 'vp'],
+    ['Vizepräsident', 'vp'],
+    ['Gerente General', 'vp'],
+    ['Diretor de Vendas', 'director'],
+    ['Diretora Comercial', 'director'],
+    ['Directeur commercial', 'director'],
+    ['Direktor Vertrieb', 'director'],
+    ['Gerente de Vendas', 'manager'],
+    ['Jefe de Ventas', 'manager'],
+    ['Leiter Vertrieb', 'manager'],
+    ['ＣＥＯ', 'c-level'],
+  ] as const)('reads the non-English title %s as %s', (t, want) => expect(titleSeniority(t)).toBe(want));
+
+  it.each([
+    ["Sales Manager at President's Choice", 'manager'],
+    ['VP Sales @ CEO.com', 'vp'],
+    ['Software Engineer at Founders Fund', 'individual'],
+    ['Chief of Staff at Acme', 'director'],
+    ['Sales Manager | Founder at Acme', 'c-level'],
+  ] as const)('reads no rank from the company after "at" / "@": %s → %s', (t, want) => expect(titleSeniority(t)).toBe(want));
+
+  it.each([
+    ['Executive Assistant (CEO)', 'individual'],
+    ['CEO Assistant', 'individual'],
+    ["Director's Assistant", 'individual'],
+    ['Assistant, Office of the President', 'individual'],
+    ['Assistente de Diretoria', 'individual'],
+    // a rank's deputy is of the rank; a student assistant a student
+    ['Assistant Director', 'director'],
+    ['Assistant Vice President', 'vp'],
+    ['Student Assistant', 'student'],
+  ] as const)('reads an assistant of a rank as no holder of it: %s → %s', (t, want) => expect(titleSeniority(t)).toBe(want));
+});
+
 describe('urlCategory', () => {
   it.each([
     ['https://acme.com/pricing', 'pricing'],
@@ -426,6 +543,30 @@ describe('urlCategory', () => {
   ] as const)('reads the real-world page %s as %s', (u, want) => expect(urlCategory(u)).toBe(want));
 });
 
+describe('urlCategory: text that is no page, and single-page apps', () => {
+  it.each(['not a url', 'Pricing page', 'pricing', 'javascript:alert(1)', 'mailto:ann@acme.io', 'tel:+15550100'])('%s → null (no page: missing)', (u) =>
+    expect(urlCategory(u)).toBeNull(),
+  );
+  it.each([
+    ['https://acme.com/#/pricing', 'pricing'],
+    ['https://acme.com/#!/request-demo', 'demo'],
+    ['https://acme.com/app/#/docs/api', 'docs'],
+    ['https://acme.com/#/', 'home'],
+    ['https://acme.com/index.php', 'home'],
+    ['https://acme.com/index.htm', 'home'],
+    ['https://acme.com/index.aspx', 'home'],
+    ['https://acme.com/index.asp', 'home'],
+    ['https://acme.com/default.aspx', 'home'],
+    ['www.acme.com', 'home'],
+    ['acme.com?utm_source=x', 'home'],
+    ['localhost:3000/pricing', 'pricing'],
+    ['https://acme.com:8080/pricing', 'pricing'],
+    ['https://user@acme.com/pricing', 'pricing'],
+    ['/pricing', 'pricing'],
+    ['https://acme.com/app#pricing', 'other'], // an anchor on the page, no route
+  ] as const)('%s → %s', (u, want) => expect(urlCategory(u)).toBe(want));
+});
+
 describe('emailDomain', () => {
   it.each([
     ['ann@Gmail.com', 'gmail.com'],
@@ -450,5 +591,24 @@ describe('emailDomainKind', () => {
   it('not an address → null', () => {
     expect(emailDomainKind('nope')).toBeNull();
     expect(emailDomainKind(null)).toBeNull();
+  });
+});
+
+describe('emailDomainKind: free mail under any country, national providers, written loosely', () => {
+  it.each([
+    'ana@hotmail.com.br', 'taro@yahoo.co.jp', 'ana@hotmail.es', 'bob@yahoo.ca', 'max@outlook.de', 'jo@live.co.uk', 'a@yahoo.com.au', 'a@hotmail.it',
+    'a@gmx.at', 'a@yandex.kz', 'a@aol.de', 'a@outlook.com', 'a@hotmail.com', 'a@yahoo.co.uk',
+    'jo@btinternet.com', 'a@bigpond.com', 'a@laposte.net', 'a@uol.com.br', 'a@ziggo.nl', 'a@web.de', 'a@orange.fr', 'a@free.fr', 'a@libero.it',
+    'a@t-online.de', 'a@mail.ru', 'a@qq.com', 'a@163.com', 'a@naver.com',
+  ])('%s → free', (e) => expect(emailDomainKind(e)).toBe('free'));
+
+  it.each(['a@acme.com', 'a@mail.acme.com', 'a@yahoo.acme.com', 'a@liveperson.com', 'a@outlookgroup.com'])('%s → corporate', (e) => expect(emailDomainKind(e)).toBe('corporate'));
+
+  it('reads a root dot, a zero-width space pasted with the address and a domain in any script', () => {
+    expect(emailDomainKind('ann@gmail.com.')).toBe('free');
+    expect(emailDomain('ann@gmail.com.')).toBe('gmail.com');
+    expect(emailDomainKind('ann@gmail.com\u200b')).toBe('free');
+    expect(emailDomain('jürgen@Müller.de')).toBe('müller.de');
+    expect(emailDomainKind('jürgen@müller.de')).toBe('corporate');
   });
 });

@@ -97,19 +97,70 @@ function formatDigits(digits: string, format: NumberFormat): number {
 
 /**
  * How much a word after a number multiplies it: revenue is written `$5MM`, `2bn`, `1,5 Mio.`,
- * `10 thousand`; read as a unit, it would be a million times too small.
+ * `10 thousand`, `₹5 Cr`, `3 lakh`; read as a unit, it would be a million times too small. Not
+ * `mil`: a million in English (`$5 mil`), a thousand in Spanish and Portuguese (`R$ 5 mil`), so it
+ * reads as no number rather than one a thousand times off.
  */
 const SIZE_WORDS: Record<string, number> = {
   k: 1e3, thousand: 1e3, thousands: 1e3, tsd: 1e3,
-  m: 1e6, mm: 1e6, mn: 1e6, mio: 1e6, million: 1e6, millions: 1e6,
-  b: 1e9, bn: 1e9, bln: 1e9, mrd: 1e9, billion: 1e9, billions: 1e9,
+  lakh: 1e5, lakhs: 1e5, lac: 1e5, lacs: 1e5,
+  m: 1e6, mm: 1e6, mn: 1e6, mio: 1e6, mill: 1e6, mln: 1e6, million: 1e6, millions: 1e6,
+  cr: 1e7, crore: 1e7, crores: 1e7,
+  b: 1e9, bn: 1e9, bln: 1e9, mrd: 1e9, mld: 1e9, billion: 1e9, billions: 1e9,
+  t: 1e12, tn: 1e12, trillion: 1e12, trillions: 1e12,
 };
+
+/** ISO 4217 codes that are also English words (`10 TOP`, `2 try`): after a number they are a label, not a currency (as in number-format.ts). */
+const CODES_THAT_ARE_WORDS = new Set(['all', 'bam', 'bob', 'cup', 'gel', 'mad', 'mop', 'pen', 'sos', 'top', 'try']);
+
+/**
+ * Currencies written after an amount, which also follow a size word (`1.2M USD`, `5 MUSD`,
+ * `5 Mio. EUR`, `10 thousand dollars`, `2 mrd kr`): ISO 4217 codes and currencies written in
+ * Latin letters. They say what the number counts, not how many: ×1.
+ */
+const CURRENCIES_AFTER_SIZE = new Set([
+  ...Intl.supportedValuesOf('currency').map((code) => code.toLowerCase()).filter((code) => !CODES_THAT_ARE_WORDS.has(code)),
+  ...['dollar', 'dollars', 'euro', 'euros', 'pound', 'pounds', 'rupee', 'rupees', 'yen', 'yuan', 'franc', 'francs', 'reais', 'kr', 'rs', 'rmb', 'lei', 'ft'],
+]);
+
+/** Currencies in letters too short to tell from a word's end after a size word (`300 TTL` is no 300 trillion lira): read only alone (`100 R`, `50 TL`). */
+const CURRENCIES_ALONE = new Set(['r', 'rm', 'rp', 'tl']);
+
+/** Units a number may be written with, read as the number (`12 days`, `40 hrs`, `250 employees`, `5 pct`). */
+const UNIT_WORDS = new Set([
+  ...['sec', 'secs', 'second', 'seconds', 'min', 'mins', 'minute', 'minutes', 'h', 'hr', 'hrs', 'hour', 'hours', 'd', 'day', 'days'],
+  ...['wk', 'wks', 'week', 'weeks', 'mo', 'mos', 'mth', 'mths', 'month', 'months', 'yr', 'yrs', 'year', 'years'],
+  ...['employee', 'employees', 'people', 'staff', 'users', 'seats', 'visits', 'views', 'clicks', 'opens', 'times', 'pct', 'percent'],
+]);
+
+/** A size word, then a currency after it (`musd`, `mio.eur`, `thousanddollars`: the spaces between are gone by then). */
+const SIZE_THEN_CURRENCY = new RegExp(`^(${Object.keys(SIZE_WORDS).join('|')})\\.?(?:${[...CURRENCIES_AFTER_SIZE].join('|')})?$`);
+
+/**
+ * A currency sign after a number, with the letters of its dollar (`5 US$`, `5M US$`, `5 R$`):
+ * letters after the digits or a size word, not the end of a word (`5 cr$` is crores).
+ */
+const TRAILING_CURRENCY_SIGN = new RegExp(`(?:(?:(?<![a-z])|(?<=\\d(?:${Object.keys(SIZE_WORDS).join('|')})\\.?))(?:us|ca|c|au|a|nz|hk|sg|s|nt|r|mx))?[$€£¥₹]$`, 'i');
+
+/**
+ * How much what follows a number's digits (lower case, spaces gone) multiplies it: a size word
+ * (SIZE_WORDS), with or without a currency after it; 1 for nothing, `%`, a unit or a currency
+ * alone (`kr` is the krona, not a thousand rand); NaN for any other word (`3 pm`, `5 mil`): no
+ * number, as a unit of no known size would be read a million times too small (`1.2M USD` as 1.2).
+ */
+function suffixScale(suffix: string): number {
+  const word = suffix.replace(/\.$/, ''); // `1,5 Mio.`, `1 200 kr.`
+  if (word === '' || word === '%' || UNIT_WORDS.has(word) || CURRENCIES_AFTER_SIZE.has(word) || CURRENCIES_ALONE.has(word)) return 1;
+  const sized = SIZE_THEN_CURRENCY.exec(word);
+  return sized ? SIZE_WORDS[sized[1]] : NaN;
+}
 
 /**
  * A number from a raw value: `1200`, `"$1,200,000"`, `"1 200"`, `"€ 3.5"`, `"12%"` (→ 12),
  * `"(500)"`, `"-$500"`, `"$-500"` and `"−500"` (→ −500), HubSpot ranges `"25-50"` / `"25 to 50"` (→ 25, the lower bound),
- * `"1000+"` (→ 1000), `"12 days"` (→ 12), `"$5MM"` / `"1,5 Mio."` (SIZE_WORDS), `"1'200'000"` and `"12,00,000"`
- * (Swiss and Indian grouping), booleans (→ 1/0). NaN when unreadable. Its digits
+ * `"1000+"` (→ 1000), `"12 days"` (→ 12, `UNIT_WORDS`), `"$5MM"` / `"1,5 Mio."` / `"1.2M USD"` (`suffixScale`), `"1'200'000"` and `"12,00,000"`
+ * (Swiss and Indian grouping), booleans (→ 1/0). NaN when unreadable: digits apart (`"25 50"`, however many
+ * spaces are between them), a word after the number that is no size, unit or currency (`"3 pm"`). Its digits
  * are read in `format` when given (a CSV column's, see number-format.ts: `2.713.067` → 2713067
  * with decimal commas), else per value (`commaReading`).
  */
@@ -118,10 +169,12 @@ export function parseNumber(raw: Raw, extra: readonly string[] = [], format?: Nu
   if (typeof raw === 'boolean') return raw ? 1 : 0;
   const text = rawText(raw, extra);
   if (text === null) return NaN;
-  // "1 200 000" and the Swiss "1'200'000" → "1200000"; spaces next to symbols or units go; spaces between other digits mean "not a number"
+  // "1 200 000" and the Swiss "1'200'000" → "1200000"; spaces next to symbols or units go; spaces between other digits mean "not a number".
+  // A run of spaces is one first: of two, each stood next to the other (no digit), and both went ("25  50" read as 2550).
   let s = text
-    .replace(/(\d)(?:[\s\u00a0]+|['’])(?=\d{3}(?!\d))/g, '$1')
-    .replace(/[\s\u00a0]+(?=\D)|(?<=\D)[\s\u00a0]+/g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/(\d)(?: |['’])(?=\d{3}(?!\d))/g, '$1')
+    .replace(/ (?=\D)|(?<=\D) /g, '')
     .replace(/\u2212/g, '-'); // U+2212, the minus sign of typeset text and some locales' exports: −1,200
   if (/\s/.test(s)) return NaN;
   let negative = false;
@@ -129,8 +182,8 @@ export function parseNumber(raw: Raw, extra: readonly string[] = [], format?: Nu
     negative = true;
     s = s.slice(1, -1);
   }
-  // strip currency symbols / codes, also after a sign (-$1,200), and trailing units
-  s = s.replace(/^([+-]?)(usd|eur|gbp|inr|chf|cad|aud|jpy|us\$|[$€£¥₹])/i, '$1').replace(/[$€£¥₹]$/, '');
+  // strip currency symbols / codes, also after a sign (-$1,200), and a symbol after the number, with the letters of its dollar (5 US$, 5 R$)
+  s = s.replace(/^([+-]?)(usd|eur|gbp|inr|chf|cad|aud|jpy|us\$|[$€£¥₹])/i, '$1').replace(TRAILING_CURRENCY_SIGN, '');
   // ranges: "25-50", "25to50", "25–50" → lower bound
   const range = /^([+-]?[\d.,]+)(?:-|–|—|to)([\d.,]+)\+?$/i.exec(s);
   if (range) s = range[1];
@@ -139,12 +192,10 @@ export function parseNumber(raw: Raw, extra: readonly string[] = [], format?: Nu
   const m = /^[+-]?[\d.,]+(?:[eE][+-]?\d+)?/.exec(s);
   if (!m) return NaN;
   const num = m[0];
-  const rest = s.slice(num.length);
-  // allowed suffixes: %, size words and letters (SIZE_WORDS), other words (units like "days")
-  if (rest !== '' && !/^(%|[a-z]+\.?)$/i.test(rest)) return NaN;
+  const scale = suffixScale(s.slice(num.length).toLowerCase());
   const value = format ? formatDigits(num, format) : perValueDigits(num);
-  if (!Number.isFinite(value)) return NaN;
-  const scaled = value * (SIZE_WORDS[rest.toLowerCase().replace(/\.$/, '')] ?? 1);
+  if (!Number.isFinite(value) || Number.isNaN(scale)) return NaN;
+  const scaled = value * scale;
   return negative ? -scaled : scaled;
 }
 
@@ -387,24 +438,38 @@ export const SENIORITY_RANK: Record<Seniority, number> = {
   other: 0,
 };
 
+/** A letter or digit of any script. */
+const WORD_CHAR = String.raw`[\p{L}\p{N}]`;
+
+/**
+ * `source` as a regex whose `\b` is a word's edge in any script: JS's own `\b` knows ASCII
+ * letters only, so "negócio" held the word "cio" (a CIO) and "płat" the word "at".
+ */
+const withWordEdges = (source: string, flags = '') =>
+  new RegExp(source.replaceAll(String.raw`\b`, `(?:(?<!${WORD_CHAR})(?=${WORD_CHAR})|(?<=${WORD_CHAR})(?!${WORD_CHAR}))`), `${flags}u`);
+
 /**
  * The rules, each tested on every part of the title ("Founder & CEO" is the parts "founder"
- * and "ceo"; "Partner, Acme LLP" and "Partner at Acme" start with the part "partner"), in
- * lower case with words split by single spaces. The first rule that matches a part decides,
- * so the higher level wins ("Co-founder & VP Product" is c-level, "Associate Director" is
- * director), and a student word beats the craft it is learnt in ("Marketing Intern").
+ * and "ceo"; "Partner, Acme LLP" starts with the part "partner"), in lower case without
+ * accents ("Président" is "president") with words split by single spaces. The first rule that
+ * matches a part decides, so the higher level wins ("Co-founder & VP Product" is c-level,
+ * "Associate Director" is director), and a student word beats the craft it is learnt in
+ * ("Marketing Intern"). The common senior words of Spanish, Portuguese, French, German and
+ * Italian titles are read too.
  *
  * - c-level: Chief (Chief … Officer, Chief Architect; not Chief of Staff) and the
- *   abbreviations (CEO, CFO, CISO, CHRO, …), President (not Vice President), Chair /
- *   Chairman / Board Chair (not the chair of a department or committee),
- *   Founder / Co-founder, Proprietor, Managing Director, Executive Director; the owner of a
- *   business ("Owner", "Co-owner", "Business Owner", "Owner & CEO"), not of a product or
- *   process; a partner or principal of a firm, named alone ("Partner", "Principal, Acme
- *   Architects") or with its rank ("Managing Partner").
- * - vp: VP, SVP, EVP, AVP, Vice President, Vice Chair, Head of …, General Manager / GM.
- * - director: Director, Chief of Staff.
- * - manager: Manager, Supervisor, Superintendent, Lead ("Team Lead", "Lead Developer"), but
- *   not the lead a sales team works ("Lead Generation Specialist").
+ *   abbreviations (CEO, CFO, CISO, CHRO, PDG, …), President / Presidente / Präsident (not Vice
+ *   President), Chair / Chairman / Board Chair (not the chair of a department or committee),
+ *   Founder / Co-founder / Fundador / Fondateur / Gründer, Proprietor, Managing Director /
+ *   Geschäftsführer, Executive Director, Director General / Directeur général / Diretor Geral;
+ *   the owner of a business ("Owner", "Co-owner", "Business Owner", "Owner & CEO"), not of a
+ *   product or process; a partner or principal of a firm, named alone ("Partner", "Principal,
+ *   Acme Architects") or with its rank ("Managing Partner").
+ * - vp: VP, SVP, EVP, AVP, Vice President / Vicepresidente / Vizepräsident, Vice Chair, Head
+ *   of …, General Manager / GM / Gerente General.
+ * - director: Director / Diretor / Directeur / Direktor / Direttore, Chief of Staff.
+ * - manager: Manager, Gerente, Jefe, Leiter, Supervisor, Superintendent, Lead ("Team Lead",
+ *   "Lead Developer"), but not the lead a sales team works ("Lead Generation Specialist").
  * - student: Student, Intern, Trainee, Apprentice, PhD / MBA candidate.
  * - individual: a craft (Engineer, Analyst, Consultant, Account Executive, Coordinator, …);
  *   a role that owns a thing (Product Owner, Process Owner); a partner that is no firm's
@@ -415,51 +480,79 @@ export const SENIORITY_RANK: Record<Seniority, number> = {
 const SENIORITY_RULES: [Seniority, RegExp][] = [
   [
     'c-level',
-    new RegExp(
+    withWordEdges(
       [
-        /\bchief\b(?! of staff\b)|\b(c[a-z]o|chro|ciso|cdao)\b/.source,
-        /(?<!\bvice )\bpresident\b|(?<!\b(vice|department|committee) )\bchair(man|woman|person)?\b(?! of (the )?(department|committee)\b)|\b(co ?)?founder\b|\bproprietor\b/.source,
-        /\bmanaging director\b|\bexecutive director\b/.source,
+        /\bchief\b(?! of staff\b)|\b(c[a-z]o|chro|ciso|cdao|pdg)\b/.source,
+        /(?<!\b(vice|vize) )\b(president[ea]?|prasident(in)?)\b/.source,
+        /(?<!\b(vice|department|committee) )\bchair(man|woman|person)?\b(?! of (the )?(department|committee)\b)/.source,
+        /\b(co ?)?(founder|fundador|fundadora|fondateur|fondatrice)\b|\b(mit)?grunder(in)?\b|\bproprietor\b/.source,
+        /\bmanaging director\b|\bexecutive director\b|\bgeschaftsfuhrer(in)?\b|\bgeschaeftsfuehrer(in)?\b/.source,
+        /\b(director|directora|diretor|diretora|directeur|directrice|direttore|direttrice) (general|generale|geral)\b/.source,
         /^owner\b|\bco ?owner\b|\b(business|company|practice|store|shop|restaurant|agency|firm|franchise|studio) owner\b/.source,
         /^((managing|senior|founding|general|equity|named?) )?(partner|principal)$/.source,
       ].join('|'),
     ),
   ],
-  ['vp', /\b(vp|svp|evp|avp|vice president|vice chair(man|woman|person)?|head of|general manager|gm)\b|^head$/],
-  ['director', /\b(director|dir|chief of staff)\b/],
-  ['manager', /\b(manager|mgr|supervisor|superintendent)\b|\blead\b(?! (generation|gen|qualification|nurturing|development)\b)/],
-  ['student', /\b(student|intern|internship|trainee|apprentice|undergrad\w*|phd candidate|mba candidate)\b/],
+  [
+    'vp',
+    withWordEdges(
+      /\b(vp|svp|evp|avp|vice ?president[ea]?|vize ?prasident(in)?|vice chair(man|woman|person)?|head of|general manager|gm|gerente (general|geral))\b|^head$/.source,
+    ),
+  ],
+  ['director', withWordEdges(/\b(director|directora|diretor|diretora|directeur|directrice|direktor|direktorin|direttore|direttrice|dir|chief of staff)\b/.source)],
+  [
+    'manager',
+    withWordEdges(/\b(manager|mgr|gerente|jefe|jefa|leiter|leiterin|supervisor|superintendent)\b|\blead\b(?! (generation|gen|qualification|nurturing|development)\b)/.source),
+  ],
+  ['student', withWordEdges(/\b(student|intern|internship|trainee|apprentice|undergrad[a-z]*|phd candidate|mba candidate)\b/.source)],
   [
     'individual',
-    /\b(engineer|developer|analyst|specialist|associate|consultant|representative|rep|sdr|bdr|executive|administrator|admin|designer|scientist|accountant|auditor|assistant|officer|technician|sales|marketer|marketing|architect|programmer|nurse|teacher|professor|lecturer|agent|clerk|writer|editor|researcher|recruiter|strategist|advisor|adviser|coordinator|staff|member|owner|partner|principal)\b/,
+    withWordEdges(
+      /\b(engineer|developer|analyst|specialist|associate|consultant|representative|rep|sdr|bdr|executive|administrator|admin|designer|scientist|accountant|auditor|assistant|officer|technician|sales|marketer|marketing|architect|programmer|nurse|teacher|professor|lecturer|agent|clerk|writer|editor|researcher|recruiter|strategist|advisor|adviser|coordinator|staff|member|owner|partner|principal)\b/.source,
+    ),
   ],
 ];
 
-/** Separators between the parts of a title: punctuation, a spaced dash, "and", "at". */
-const TITLE_PART_SEPARATOR = /\s*(?:[,;:|/\\&+()[\]@]|\s[-–—]\s|\band\b|\bat\b)\s*/;
+/** Separators between the parts of a title: punctuation, a spaced dash, "and". */
+const TITLE_PART_SEPARATOR = withWordEdges(/\s*(?:[,;:|/\\&+()[\]]|\s[-–—]\s|\band\b)\s*/.source);
+
+/** The company after "at" or "@" ("Sales Manager at President's Choice", "CTO @ CEO.com"), up to the next role ("| Founder at …"): no rank of the lead's. */
+const AT_COMPANY = withWordEdges(/(?:\bat\b|@)[^|;]*/.source, 'g');
+
+/** Letters with a dot after each ("C.E.O.", "V.P."). */
+const DOTTED_ACRONYM = withWordEdges(/\b(?:[a-z]\.){2,}/.source, 'g');
 
 /** Someone the title only names ("Chief of Staff to the CEO", "Office of the President"): not the lead's own rank. */
-const NAMED_SUPERIOR = /\b(to|of|for)( the)? (c[a-z]o|president|chair(man|woman|person)?|founders?|board)\b/g;
+const NAMED_SUPERIOR = withWordEdges(/\b(to|of|for)( the)? (c[a-z]o|president|chair(man|woman|person)?|founders?|board)\b/.source, 'g');
+
+/**
+ * An assistant, of a rank or not, who works for it and is not it: "Assistant to the Regional
+ * Manager", "CEO Assistant", "Executive Assistant (CEO)", "Assistente de Diretoria"; not a
+ * rank's deputy ("Assistant Director", "Assistant Manager").
+ */
+const ASSISTANT_OF = withWordEdges(/\b(assistant|assistante|assistente|asistente|assistent|assistentin)( (to|of|for|de|da|do|del|di|du|des|der)\b.*)?$/.source);
 
 /** Job title → seniority level (see SENIORITY_RULES); null when the title is missing. */
 export function titleSeniority(title: string | null): Seniority | null {
   if (title === null) return null;
   const t = title
     .toLowerCase()
-    .replace(/\b(?:[a-z]\.){2,}/g, (acronym) => acronym.replace(/\./g, '')) // "C.E.O." → "ceo", "V.P." → "vp"
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '') // "Président" → "president", "Negócio" → "negocio"
+    .replace(DOTTED_ACRONYM, (acronym) => acronym.replace(/\./g, '')) // "C.E.O." → "ceo", "V.P." → "vp"
     .replace(/[._]+/g, ' ') // "Sr.VP", "Dir." → "sr vp", "dir"
     .replace(/\s+/g, ' ')
     .trim();
   if (t === '') return null;
-  // "Assistant to the Regional Manager" works for a manager, is not one
-  if (/\bassistant to\b/.test(t)) return 'individual';
   const parts = t
+    .replace(AT_COMPANY, '')
     .replace(NAMED_SUPERIOR, '')
     .split(TITLE_PART_SEPARATOR)
     .map((part) => part.replace(/[^\p{L}\p{N}]+/gu, ' ').trim()) // "Co-founder" → "co founder"
     .filter((part) => part !== '');
-  for (const [level, rule] of SENIORITY_RULES) if (parts.some((part) => rule.test(part))) return level;
-  return 'other';
+  const level = SENIORITY_RULES.find(([, rule]) => parts.some((part) => rule.test(part)))?.[0] ?? 'other';
+  // An assistant works for the rank it names, and is none ("CEO Assistant"); a student assistant is still a student.
+  return level !== 'student' && parts.some((part) => ASSISTANT_OF.test(part)) ? 'individual' : level;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -520,26 +613,40 @@ function segmentCategory(segment: string): UrlCategory | null {
   return null;
 }
 
+/** A scheme without the `//` of a web page's (`javascript:`, `mailto:`, `tel:`): no page. A host's port (`acme.com:8080`) is digits. */
+const NO_PAGE_SCHEME = /^[a-z][a-z0-9+.-]*:(?!\/\/|\d)/;
+
+/** A host: names of letters (any script), digits and dashes, a root's dot after them or none, an optional port. */
+const HOST = /^[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)*\.?(:\d+)?$/u;
+
+/** A site's home page: its root, an index page, `/home`, a locale's root (`/en-us/`). */
+const HOME_PATH = /^\/(index\.(html?|php|aspx?|jsp)|default\.aspx?|home|[a-z]{2}(-[a-z]{2})?\/?)$/;
+
 /**
- * Page URL → category; null when missing. A docs / blog / careers subdomain decides;
- * else the first path segment that names a category, so everything under `/blog/` is blog
- * whatever its title says (`/blog/pricing-strategy`) and a locale prefix (`/en/pricing`) is
- * passed over.
+ * Page URL → category; null when missing or no page's URL (`Pricing page`, `javascript:…`):
+ * a URL with a scheme, a path (`/pricing`) or a host with a dot (`acme.com`). A docs / blog /
+ * careers subdomain decides; else the first path segment that names a category, so everything
+ * under `/blog/` is blog whatever its title says (`/blog/pricing-strategy`) and a locale prefix
+ * (`/en/pricing`) is passed over. A single-page app's route after `#/` (`/#/pricing`) is read
+ * as the path it is.
  */
 export function urlCategory(url: string | null): UrlCategory | null {
   if (url === null) return null;
   let s = url.trim().toLowerCase();
-  if (s === '') return null;
-  s = s.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
-  const slash = s.indexOf('/');
-  const host = slash < 0 ? s : s.slice(0, slash);
-  let path = slash < 0 ? '/' : s.slice(slash);
-  path = path.replace(/[?#].*$/, '');
+  if (s === '' || NO_PAGE_SCHEME.test(s)) return null;
+  s = s.replace(/^([a-z][a-z0-9+.-]*:)?\/\//, '').replace(/^[^/?#@]*@/, ''); // the scheme, a user's name
+  const hostEnd = s.search(/[/?#]/);
+  const host = hostEnd < 0 ? s : s.slice(0, hostEnd);
+  if (host !== '' && !HOST.test(host)) return null;
+  if (hostEnd < 0 && !host.includes('.')) return null; // a word ("pricing"), no host
+  const [pathAndQuery, fragment = ''] = (hostEnd < 0 ? '/' : s.slice(hostEnd)).split('#', 2);
+  const route = /^!?\//.test(fragment) ? fragment.replace(/^!/, '') : ''; // "#/pricing", "#!/pricing"
+  const path = `${pathAndQuery.replace(/\?.*$/, '')}${route.replace(/\?.*$/, '')}`.replace(/\/{2,}/g, '/');
   const sub = host.split('.')[0];
   if (['docs', 'developer', 'developers', 'help', 'support', 'kb'].includes(sub)) return 'docs';
   if (sub === 'blog') return 'blog';
   if (sub === 'careers' || sub === 'jobs') return 'careers';
-  if (path === '/' || path === '' || /^\/(index\.html?|home|[a-z]{2}(-[a-z]{2})?\/?)$/.test(path)) return 'home';
+  if (path === '/' || path === '' || HOME_PATH.test(path)) return 'home';
   for (const segment of path.split('/')) {
     const category = segment === '' ? null : segmentCategory(segment);
     if (category !== null) return category;
@@ -553,31 +660,60 @@ export function urlCategory(url: string | null): UrlCategory | null {
 export const EMAIL_DOMAIN_KINDS = ['free', 'corporate'] as const;
 export type EmailDomainKind = (typeof EMAIL_DOMAIN_KINDS)[number];
 
+/** Free mail providers by their whole domain: the national ones (`btinternet.com`, `uol.com.br`, `qq.com`), and those without a country variant. */
 const FREE_MAIL = new Set([
-  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.co.uk', 'yahoo.fr', 'yahoo.de', 'yahoo.co.in', 'ymail.com',
-  'hotmail.com', 'hotmail.co.uk', 'hotmail.fr', 'hotmail.de', 'outlook.com', 'live.com', 'msn.com', 'aol.com',
-  'icloud.com', 'me.com', 'mac.com', 'protonmail.com', 'proton.me', 'pm.me', 'gmx.com', 'gmx.de', 'gmx.net',
-  'web.de', 'mail.com', 'yandex.com', 'yandex.ru', 'mail.ru', 'zoho.com', 'tutanota.com', 'fastmail.com',
-  'qq.com', '163.com', '126.com', 'rediffmail.com', 'libero.it', 'orange.fr', 'free.fr', 't-online.de', 'hey.com',
+  'gmail.com', 'googlemail.com', 'ymail.com', 'rocketmail.com', 'msn.com', 'icloud.com', 'me.com', 'mac.com',
+  'protonmail.com', 'protonmail.ch', 'proton.me', 'pm.me', 'mail.com', 'email.com', 'zoho.com', 'zohomail.com',
+  'tutanota.com', 'tutanota.de', 'tuta.io', 'fastmail.com', 'fastmail.fm', 'hey.com', 'aim.com',
+  // United States and Canada
+  'comcast.net', 'verizon.net', 'att.net', 'sbcglobal.net', 'bellsouth.net', 'cox.net', 'charter.net', 'earthlink.net', 'juno.com',
+  'shaw.ca', 'rogers.com', 'sympatico.ca', 'videotron.ca', 'telus.net',
+  // United Kingdom, Ireland, Australia, New Zealand
+  'btinternet.com', 'sky.com', 'virginmedia.com', 'ntlworld.com', 'talktalk.net', 'blueyonder.co.uk', 'eircom.net',
+  'bigpond.com', 'bigpond.net.au', 'optusnet.com.au', 'xtra.co.nz',
+  // continental Europe
+  'web.de', 't-online.de', 'freenet.de', 'arcor.de', 'orange.fr', 'wanadoo.fr', 'free.fr', 'sfr.fr', 'laposte.net', 'neuf.fr',
+  'libero.it', 'virgilio.it', 'tiscali.it', 'alice.it', 'tin.it', 'ziggo.nl', 'kpnmail.nl', 'planet.nl', 'home.nl', 'hetnet.nl',
+  'skynet.be', 'telenet.be', 'bluewin.ch', 'seznam.cz', 'centrum.cz', 'wp.pl', 'o2.pl', 'onet.pl', 'interia.pl', 'abv.bg',
+  // Russia and Ukraine, Latin America, Asia
+  'mail.ru', 'bk.ru', 'list.ru', 'inbox.ru', 'rambler.ru', 'ya.ru', 'ukr.net',
+  'uol.com.br', 'bol.com.br', 'terra.com.br', 'ig.com.br', 'prodigy.net.mx',
+  'qq.com', 'foxmail.com', '163.com', '126.com', 'yeah.net', 'sina.com', 'sina.cn', 'sohu.com', 'aliyun.com',
+  'naver.com', 'hanmail.net', 'daum.net', 'nate.com', 'kakao.com', 'rediffmail.com',
 ]);
 
-/** The lower-case domain of an e-mail address (`Ada <ada@gmail.com>` too) or bare domain; null when missing or not one. */
+/**
+ * Free mail providers under any country's ending (`yahoo.co.jp`, `hotmail.com.br`, `outlook.de`,
+ * `live.co.uk`, `gmx.at`, `yandex.kz`): a name, then a top-level domain, or a second level (`co`,
+ * `com`, `ne`, `or`, …) and a country's.
+ */
+const FREE_MAIL_BRAND = /^(yahoo|hotmail|outlook|live|windowslive|aol|gmx|yandex)\.(?:(?:co|com|net|ne|or)\.)?[a-z]{2,3}$/;
+
 /** An address (at most 254 characters, RFC 5321) with a display name ("Ann Lee <ann@acme.io>"): anything longer is no address. */
 const MAX_EMAIL_CHARS = 1000;
 
+/** A domain's names: letters (any script: `müller.de`), digits and dashes. */
+const DOMAIN = /^[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+$/u;
+
+/**
+ * The lower-case domain of an e-mail address (`Ada <ada@gmail.com>` too) or bare domain; null
+ * when missing or not one. A domain's root dot (`gmail.com.`) and format characters pasted with
+ * it (a zero-width space) are no part of it; an internationalised domain is kept in its letters.
+ */
 export function emailDomain(email: string | null): string | null {
   if (email === null) return null;
-  const s = email.trim().toLowerCase();
   // Checked before any pattern runs: the trailing-garbage strip below is quadratic on long runs of spaces (a 200,000-character cell took 17 s).
-  if (s.length > MAX_EMAIL_CHARS) return null;
+  const trimmed = email.trim();
+  if (trimmed.length > MAX_EMAIL_CHARS) return null;
+  const s = trimmed.replace(/\p{Cf}/gu, '').toLowerCase().normalize('NFC');
   const at = s.lastIndexOf('@');
-  const domain = (at >= 0 ? s.slice(at + 1) : s).replace(/[>\s]+$/, '');
-  return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain) ? domain : null;
+  const domain = (at >= 0 ? s.slice(at + 1) : s).replace(/[>\s]+$/, '').replace(/\.$/, '');
+  return DOMAIN.test(domain) ? domain : null;
 }
 
 /** E-mail address (or bare domain) → free / corporate; null when missing or not an address. */
 export function emailDomainKind(email: string | null): EmailDomainKind | null {
   const domain = emailDomain(email);
   if (domain === null) return null;
-  return FREE_MAIL.has(domain) ? 'free' : 'corporate';
+  return FREE_MAIL.has(domain) || FREE_MAIL_BRAND.test(domain) ? 'free' : 'corporate';
 }

@@ -271,12 +271,13 @@ describe('numbers as the CRM page wrote them', () => {
     const { record, page } = readFrom({ numemployees: '5-25', annualrevenue: '1200000', hs_analytics_num_visits: '3' }, 'hubspot', 'de-DE');
     const written = valuesAsWritten(bundled, record, 'hubspot', now, page);
     expect(Object.fromEntries(bundled.features.flatMap((feature, f) => (written[f] === null ? [] : [[feature.key, written[f]]])))).toEqual({ employees: '5-25' });
-    const long = ` 1,200 ${'employees\n'.repeat(20)}`;
+    // A number the page wrote long (its unit after a line break), read as 1,200 and shown cut.
+    const long = ` 1,200.${'0'.repeat(100)}\nemployees`;
     const [clipped] = valuesAsWritten(handMadeManifest({
       features: [{ key: 'employees', label: 'Employees', type: 'numeric', derive: { kind: 'value', from: { csv: 'employees' } } }],
       terms: [{ features: [0], label: 'Employees' }],
       intercept: -2,
     }), { employees: long }, 'csv', now);
-    expect(clipped).toBe(`1,200 ${'employees '.repeat(20)}`.slice(0, MAX_VALUE_CHARS).trimEnd() + '…');
+    expect(clipped).toBe(`1,200.${'0'.repeat(100)} employees`.slice(0, MAX_VALUE_CHARS).trimEnd() + '…');
   });
 });

@@ -1026,3 +1026,28 @@ describe("a category's levels another CRM's records hold", () => {
     expect(planFor('salesforce')).toMatchObject({ changes: [{ label: 'Lead source', from: 'ORGANIC_SEARCH', to: 'Web' }], reaches: true });
   });
 });
+
+describe('the pooled "(other)" is no ideal', () => {
+  // Industry learned as Tech and Retail; every other industry (Aerospace, …) pooled as "(other)", which scores best.
+  const modelWith = (binRows?: number[]) =>
+    handMadeManifest({
+      features: [{ key: 'industry', label: 'Industry', type: 'categorical', vocabulary: ['Tech', 'Retail', '(other)'], otherCode: 2, derive: { kind: 'value', from: { csv: 'industry' } } }],
+      terms: [{ features: [0], label: 'Industry', shape: { axes: [{ labels: ['Tech', 'Retail', '(other)', 'missing'], edges: [] }], scores: [0.1, -0.6, 0.9, 0] } }],
+      intercept: -2,
+      referenceFeatures: binRows ? [{ ...summaryOf('industry', 0), binRows }] : [],
+    });
+  const [RETAIL, OTHER] = [1, 2];
+
+  it.each([
+    ['with the training leads per level', [300, 300, 400, 0]],
+    ['without them', undefined],
+  ] as const)('names the best learned level as a Retail lead\'s ideal, %s', (_, binRows) => {
+    expect(deviationsFromIdeal(modelWith(binRows && [...binRows]), [RETAIL], 'csv')).toEqual([
+      { feature: 0, label: 'Industry', leadValue: 'Retail', idealValue: 'Tech', pointsLost: expect.closeTo(0.7, 12) },
+    ]);
+  });
+
+  it('asks a lead of a pooled industry for no learned one that scores worse', () => {
+    for (const binRows of [[300, 300, 400, 0], undefined]) expect(deviationsFromIdeal(modelWith(binRows), [OTHER], 'csv')[0]).toMatchObject({ pointsLost: 0 });
+  });
+});

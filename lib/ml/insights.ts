@@ -248,7 +248,7 @@ const comparedWithIdeal = (feature: Feature, source: SourceKind, emailable: bool
  * the lead with only this feature changed (its own term and its pairs with the lead's other
  * features): its gain. The ideal is the range of bins that enough training leads hold, as the
  * trainer's ideal is (`supportedIdeal`; a model without bin counts: `bestScoringRun`), never
- * "missing", nor a level the lead's CRM cannot hold (`heldLevels`: its training leads are no
+ * "missing", nor the pooled "(other)" (the values the model did not learn: no one value), nor a level the lead's CRM cannot hold (`heldLevels`: its training leads are no
  * customers this CRM's rep meets); the points lost are what the gain of its best bin adds to the log-odds of the
  * calibrated probability, so moving there raises the probability shown by exactly that, unless the
  * lead is within the range already (then none). When that gain is below 0 (every value enough leads hold would lower the lead's
@@ -291,8 +291,10 @@ export function deviationsFromIdeal(
       });
       const leadBin = axisBin(axis, row[feature]);
       const numeric = manifest.features[feature].type === 'numeric';
-      const binRows = referenceOf(manifest, feature)?.binRows?.map((rows, bin) => (held(bin) ? rows : 0));
-      const ideal = binRows ? supportedIdeal(gains, binRows, numeric) : bestScoringRun(gains.map((gain, bin) => (held(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
+      // The pooled "(other)" is no ideal: no one value, and none a rep could name (the trainer's `idealOf` leaves it out too).
+      const candidate = (bin: number) => held(bin) && bin !== manifest.features[feature].otherCode;
+      const binRows = referenceOf(manifest, feature)?.binRows?.map((rows, bin) => (candidate(bin) ? rows : 0));
+      const ideal = binRows ? supportedIdeal(gains, binRows, numeric) : bestScoringRun(gains.map((gain, bin) => (candidate(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
       const written = asWritten?.[feature];
       const leadValue = leadValueAsShown(manifest.features[feature], axis, row[feature], written);
       if (!ideal || gains[ideal.best] < 0) {

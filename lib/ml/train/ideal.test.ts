@@ -26,6 +26,11 @@ describe('idealOf', () => {
     expect(idealOf(plan, { edges: [] }, [0.1, 0.5, 1.5], [300, 100, 12], false)).toEqual({ idealValue: 'Gold', idealContribution: 0.5 });
   });
 
+  it('never takes the pooled "(other)", the values too rare to learn: no one value, none a rep could name', () => {
+    const pooled: Feature = { ...plan, vocabulary: ['Basic', 'Gold', '(other)'], otherCode: 2 };
+    expect(idealOf(pooled, { edges: [] }, [0.1, 0.5, 1.5], [300, 100, 400], false)).toEqual({ idealValue: 'Gold', idealContribution: 0.5 });
+  });
+
   it('takes a flat run of the shape whole, not the part of it that first holds enough rows', () => {
     // Three bins of +0.5 holding 20 rows each: two of them hold enough, and all three score the same.
     expect(idealOf(seats, { edges: [10, 20, 30, 40] }, [0.1, 0.5, 0.5, 0.5, -0.2], [50, 20, 20, 20, 50], true)).toEqual({ idealValue: '11 – 40', idealContribution: 0.5 });

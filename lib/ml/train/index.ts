@@ -369,7 +369,8 @@ export function termShape(model: EbmModel, term: EbmTerm, features: Feature[], w
  * A feature's ideal for the manifest's reference: the value bins with the highest mean
  * contribution over their training rows, among those enough rows hold (`bestSupportedRange`,
  * shared with the side panel's ideal), labelled as one bin (a number's range: "995 – 4,622
- * employees", not "2,318 – 2,362"); its contribution their mean. Empty when nothing holds enough.
+ * employees", not "2,318 – 2,362"); its contribution their mean. Never a category's pooled "(other)"
+ * (`otherCode`). Empty when nothing holds enough.
  * `scores` and `rows` [value bins]: the shape's contribution and training rows per value bin of
  * `axis` ("missing" left out).
  */
@@ -380,7 +381,9 @@ export function idealOf(
   rows: readonly number[],
   wholeNumbers: boolean,
 ): { idealValue: string; idealContribution: number } {
-  const best = bestSupportedRange(scores, rows, feature.type === 'numeric');
+  // The pooled "(other)" is no ideal: no one value (the values too rare to learn), none a rep could name; the side panel's is the same.
+  const levelRows = rows.map((n, bin) => (bin === feature.otherCode ? 0 : n));
+  const best = bestSupportedRange(scores, levelRows, feature.type === 'numeric');
   if (!best) return { idealValue: '', idealContribution: 0 };
   // The range is one bin of the axis without the edges inside it, labelled as any bin is.
   const edges = [...axis.edges.slice(0, best.first), ...axis.edges.slice(best.last)];
