@@ -280,4 +280,15 @@ describe('numbers as the CRM page wrote them', () => {
     }), { employees: long }, 'csv', now);
     expect(clipped).toBe(`1,200.${'0'.repeat(100)} employees`.slice(0, MAX_VALUE_CHARS).trimEnd() + '…');
   });
+
+  it('gives a category the model pools into "(other)" as the lead has it, as its reason shows it, and a learned one as null', () => {
+    const model = handMadeManifest({
+      features: [{ key: 'industry', label: 'Industry', type: 'categorical', vocabulary: ['Tech', 'Retail', '(other)'], otherCode: 2, derive: { kind: 'value', from: { csv: 'industry' } } }],
+      terms: [{ features: [0], label: 'Industry' }],
+      intercept: -2,
+    });
+    expect(valuesAsWritten(model, { industry: 'Aerospace' }, 'csv', now)).toEqual(['Aerospace']);
+    expect(valuesAsWritten(model, { industry: 'Retail' }, 'csv', now)).toEqual([null]);
+    expect(valuesAsWritten(model, { industry: '' }, 'csv', now)).toEqual([null]);
+  });
 });

@@ -3,7 +3,7 @@
  * on the odds a rep is shown: those of the calibrated probability.
  */
 import type { Reason } from '../messaging/protocol';
-import { describeFeatureValue, featureAsWritten, featureLevel, featureNumber, readRaw, sourceSupplies, type RawRecord, type RawValue, type SourceKind } from './featurize';
+import { describeFeatureValue, featureAsWritten, featureLevel, featureNumber, featureValue, readRaw, sourceSupplies, type RawRecord, type RawValue, type SourceKind } from './featurize';
 import type { Calibration, Feature, Manifest, Term } from './manifest';
 import { calibratedChange, calibratedLogOdds } from './train/calibration';
 import { clipText, visibleText } from './visible-text';
@@ -40,15 +40,17 @@ function textsOnPage(manifest: Manifest, record: RawRecord, source: SourceKind, 
 
 /**
  * Per feature [F], the lead's value as the CRM wrote it where a reason shows that, not the number
- * scored (`featureAsWritten`: "5-25", "€1.200.000" on `page`), as a reason shows it; null for any
- * other. For the side panel's comparison with the ideal customer (`deviationsFromIdeal`), which
- * otherwise shows the model's bin of the number ("5" for "5-25").
+ * scored (`featureAsWritten`: "5-25", "€1.200.000" on `page`), or a category the model pools into
+ * "(other)" (too rare to learn: "Aerospace"), as a reason shows it; null for any other. For the
+ * side panel's comparison with the ideal customer (`deviationsFromIdeal`), which otherwise shows
+ * the model's bin ("5" for "5-25", "(other)" for "Aerospace").
  */
 export function valuesAsWritten(manifest: Manifest, record: RawRecord, source: SourceKind, now: Date, page?: PageRead): (string | null)[] {
   const onPage = textsOnPage(manifest, record, source, now, page);
   return manifest.features.map((feature, f) => {
-    const written = featureAsWritten(record, feature, source, now, onPage[f]);
-    return written === null ? null : valueAsShown(written);
+    const pooled = feature.type === 'categorical' && feature.otherCode !== undefined && featureValue(record, feature, source, now) === feature.otherCode;
+    const written = pooled ? describeFeatureValue(record, feature, source, now, onPage[f]) : featureAsWritten(record, feature, source, now, onPage[f]);
+    return written === null || written === '' ? null : valueAsShown(written);
   });
 }
 
