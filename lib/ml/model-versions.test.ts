@@ -10,7 +10,7 @@ import { storeModel } from '../../test/fixtures/stored-model';
 import { loopModel } from '../../test/fixtures/onnx-models';
 import { MAX_CHECK_CELLS } from './check-model';
 import { keepPolicyFigures, policyFiguresOf } from './policy-figures';
-import { readPolicyForm } from './tier-policy';
+import { readPolicyForm, reapplyPolicy } from './tier-policy';
 import {
   MAX_MANIFEST_BYTES,
   MAX_ONNX_BYTES,
@@ -101,6 +101,18 @@ describe('importModel', () => {
     const form = { kind: 'value' as const, ...economics, leadsPerWeek: 100, hotPerWeek: 10, warmPerWeek: 20, hotPercent: 10, warmPercent: 5 };
     const read = readPolicyForm(form);
     expect(read.ok ? [] : read.problems.map((problem) => `Nothing was imported: the tier policy in manifest.json cannot be applied. ${problem.message}`)).toEqual([error]);
+  });
+
+  it('refuses a capacity policy whose thresholds put in hot and warm far other shares of the reference leads than it asks, and keeps one that agrees', async () => {
+    const policy = { kind: 'capacity' as const, hotPerWeek: 10, warmPerWeek: 20, inflowPerWeek: 100 };
+    // Hand-edited: hot from 0 % makes every lead hot, while the Tier policy section would say 10 a week.
+    await expect(importModel(JSON.stringify({ ...candidate, tiers: { policy, hot: 0, warm: 0 } }), modelOnnx, passes)).rejects.toThrow(
+      'Nothing was imported: the tier policy in manifest.json cannot be applied. Its thresholds put 100 % of the model\'s reference leads in hot, where the policy asks 10 % (10 of 100 new leads a week): the file\'s thresholds and policy disagree.',
+    );
+    expect(await db.models.count()).toBe(0);
+    // The thresholds the policy gives on those very leads agree with it.
+    const agreeing = reapplyPolicy({ policy, hot: 0, warm: 0 }, candidate);
+    await expect(importModel(JSON.stringify({ ...candidate, tiers: agreeing }), modelOnnx, passes)).resolves.toMatchObject({ installed: 'added' });
   });
 
   it.each([

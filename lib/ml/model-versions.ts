@@ -167,15 +167,47 @@ export async function importModel(manifestText: string, onnx: Uint8Array, check:
  * would sort no lead ($0 per contact, or a contact costing a conversion's revenue or more), a
  * capacity policy asking more hot and warm leads a week than come in. A value policy's thresholds
  * come from its revenue and cost alone, so they are chosen again as the trainer chooses them
- * (`tierThresholds`); a capacity policy's, chosen on the trainer's leads, and a fixed policy's,
- * the admin's own, are kept.
+ * (`tierThresholds`); a capacity policy's, chosen on the trainer's leads, are kept when they put
+ * about the shares it asks of the model's reference leads in hot and warm (`capacityAtOdds`), and
+ * a fixed policy's, the admin's own, are kept.
  */
 function withOwnTiers(manifest: Manifest): Manifest {
   const { policy } = manifest.tiers;
-  const refusal = policy.kind === 'value' ? valueSortsNoLead(policy)?.message : policy.kind === 'capacity' ? capacityOverInflow(policy) : null;
+  const refusal =
+    policy.kind === 'value' ? valueSortsNoLead(policy)?.message : policy.kind === 'capacity' ? (capacityOverInflow(policy) ?? capacityAtOdds(manifest, policy)) : null;
   if (refusal) throw new Error(`Nothing was imported: the tier policy in manifest.json cannot be applied. ${refusal}`);
   if (policy.kind === 'value') return { ...manifest, tiers: { policy, ...tierThresholds(policy, new Uint8Array(0), new Float64Array(0)) } };
   return manifest;
+}
+
+/**
+ * How far a capacity policy's shares may be from those its thresholds put in hot, and in hot and
+ * warm together, of the reference leads: the trainer chose them on held-out probabilities, the
+ * reference is the final model's, and a tie moves a cut by its size (counted in).
+ */
+const CAPACITY_SHARE_TOLERANCE = 0.1;
+
+/**
+ * Why a capacity policy's thresholds contradict it, or null: hot from 0 % under "10 hot a week of
+ * 100" makes every lead hot while the Tier policy section says 10 a week. Judged on the model's
+ * reference leads (`reference.probabilityPercentiles`: 100 equal shares), a share being between
+ * those above a threshold and those at or above it (a tie at it).
+ */
+function capacityAtOdds(manifest: Manifest, policy: Extract<Tiers['policy'], { kind: 'capacity' }>): string | null {
+  const cuts = [0, ...manifest.reference.probabilityPercentiles]; // [100]: the lowest probability of each share
+  const sharesFrom = (threshold: number) => [cuts.filter((cut) => cut > threshold).length / 100, cuts.filter((cut) => cut >= threshold).length / 100] as const;
+  const tiers = [
+    { name: 'hot', threshold: manifest.tiers.hot, asked: policy.hotPerWeek },
+    { name: 'hot and warm', threshold: manifest.tiers.warm, asked: policy.hotPerWeek + policy.warmPerWeek },
+  ];
+  for (const { name, threshold, asked } of tiers) {
+    const share = asked / policy.inflowPerWeek;
+    const [above, atOrAbove] = sharesFrom(threshold);
+    if (share < above - CAPACITY_SHARE_TOLERANCE || share > atOrAbove + CAPACITY_SHARE_TOLERANCE) {
+      return `Its thresholds put ${Math.round(atOrAbove * 100)} % of the model's reference leads in ${name}, where the policy asks ${Math.round(share * 100)} % (${asked} of ${policy.inflowPerWeek} new leads a week): the file's thresholds and policy disagree.`;
+    }
+  }
+  return null;
 }
 
 /**
