@@ -22,7 +22,7 @@ import { activateModel } from '../ml/model-versions';
 import { DEMO_SALESFORCE_ADMIN, DEMO_SALESFORCE_USERS, type DemoSalesforceUser } from '../../test/demo-crm/salesforce-api';
 import { INITIAL_SYNC_STATE } from '../sync/state';
 import { dexieSyncStore, recordSyncedAccount } from '../sync/store';
-import { cancelWriteBack, readWriteBack, startWriteBack } from './write-back-job';
+import { cancelWriteBack, forgetWriteBackReport, readWriteBack, startWriteBack } from './write-back-job';
 import { WriteBackTargetSchema, type RecordWriter, type WriteBackTarget } from './write-back';
 import { isUnderway, type WriteBackSummary } from '../messaging/protocol-write-back';
 
@@ -672,6 +672,32 @@ it('reads as stopped before the end, with what it wrote and was refused, after t
   await writeBackFinished('hubspot');
 });
 
+it('reads, after the browser restarted while a new model’s batch was out, that the fields hold both models’ scores, and that the batch out may or may not be written', async () => {
+  await syncedHubSpotLeads();
+  const bundled = bundledManifest();
+  expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', writtenWith: { modelId: bundled.modelId } });
+  await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-2');
+  await db.leads.toCollection().modify((lead) => void (lead.fields.leadlens_score = null));
+  vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
+  let secondSent!: () => void;
+  const sent = new Promise<void>((resolve) => (secondSent = resolve));
+  let answerSecond!: () => void;
+  vi.spyOn(writer, 'updateRecords')
+    .mockImplementationOnce(async (batch) => (updates.push(...batch), []))
+    .mockImplementationOnce(() => new Promise((resolve) => (secondSent(), (answerSecond = () => resolve([])))));
+  await startWriteBack(hubspotScore);
+  await sent;
+  await fakeBrowser.storage.session.clear();
+  const noJob = vi.spyOn(navigator.locks, 'query').mockResolvedValue({ held: [], pending: [] });
+  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'error', total: 15, written: 5, unconfirmed: 5, writtenWith: { modelId: 'trained-2', modelsMixed: true } });
+  noJob.mockRestore();
+  answerSecond();
+  await writeBackFinished('hubspot');
+  // Answered: in doubt no more.
+  expect(await readWriteBack('hubspot')).toMatchObject({ status: 'done', written: 15, unconfirmed: 0 });
+});
+
 /** The HubSpot leads of the demo, synced: 15 of them. */
 async function syncedHubSpotLeads() {
   const leads = demoStoredLeads(new Date('2026-11-20T00:00:00Z'), 30)
@@ -929,6 +955,22 @@ describe('what the CRM’s fields hold, until a write-back writes a batch', () =
       .mockRejectedValueOnce(new CrmError('auth', 'HubSpot rejected the credentials: HTTP 401', 401));
     // The leads it did not reach hold the bundled model's scores still.
     expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'error', written: 5, writtenWith: { modelId: 'trained-2', modelsMixed: true } });
+  });
+
+  it('is still what the last write-back wrote after an attempt on a mistyped field wrote nothing: the next to the same fields says so, however it ends', async () => {
+    const bundled = await writtenThenAnotherModelActive();
+    const typo = WriteBackTargetSchema.parse({ ...hubspotScore, scoreField: 'leadlens_scor' });
+    vi.spyOn(writer, 'checkWritableFields').mockRejectedValueOnce(new CrmError('request', 'HubSpot contacts have no property "leadlens_scor"'));
+    const refused = await writeBackToEnd(typo);
+    expect(refused).toMatchObject({ status: 'error', written: 0 });
+    expect(refused.writtenWith).toBeUndefined();
+    // Typed right, it stops before writing: the fields hold the bundled model's scores still.
+    vi.spyOn(writer, 'checkWritableFields').mockRejectedValueOnce(new CrmError('network', 'HubSpot did not answer'));
+    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'error', written: 0, writtenWith: { modelId: bundled.modelId } });
+    // Another org connected: what the previous org's fields hold is forgotten with the report.
+    await forgetWriteBackReport('hubspot');
+    vi.spyOn(writer, 'checkWritableFields').mockRejectedValueOnce(new CrmError('network', 'HubSpot did not answer'));
+    expect((await writeBackToEnd(hubspotScore)).writtenWith).toBeUndefined();
   });
 
   it('is not said of other fields than the last write-back wrote to', async () => {

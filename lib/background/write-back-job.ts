@@ -7,6 +7,7 @@
  * wrote and was refused until then, and the admin starts it again.
  */
 import { browser } from 'wxt/browser';
+import { z } from 'zod';
 import { connectedClient } from '../connections/client-for';
 import { clearReconnect, markReconnect } from '../connections/connections';
 import type { Connection } from '../connections/schema';
@@ -29,7 +30,7 @@ import { listenForCancel } from '../jobs/cancel-flag';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
 import { keepWorkerAliveDuring } from './keep-alive';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
-import { idleWriteBack, isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, type WriteBackSummary, type WrittenWith } from '../messaging/protocol-write-back';
+import { idleWriteBack, isUnderway, MAX_FAILED_IDS_SHOWN, WriteBackSummarySchema, WrittenWithSchema, type WriteBackSummary, type WrittenWith } from '../messaging/protocol-write-back';
 import { activeModelId, manifestOf } from '../ml/model-store';
 import { tierOf } from '../ml/score';
 import type { TierThresholds } from '../ml/train/thresholds';
@@ -50,6 +51,11 @@ import {
 
 /** The `settings` row of the CRM's last write-back, under way or ended: it outlives a browser restart or an extension update. */
 const stateKey = (crm: CrmKind) => `write-back:${crm}`;
+/**
+ * The `settings` row of what the CRM's fields hold (`FieldsHeld`): the last write-back's that knew
+ * it, kept apart from the report, which the next start replaces whether or not it writes anything.
+ */
+const heldKey = (crm: CrmKind) => `write-back-held:${crm}`;
 const cancelKey = (crm: CrmKind) => `write-back-cancel:${crm}`;
 /** Held while the CRM's write-back is under way. */
 export const writeBackLockName = (crm: CrmKind) => `leadlens-write-back:${crm}`;
@@ -57,13 +63,26 @@ export const writeBackLockName = (crm: CrmKind) => `leadlens-write-back:${crm}`;
 /** Stored leads read at a time when choosing what to write: their fields are not all held at once. */
 const LEADS_CHUNK = 2000;
 
-/** Forgets the CRM's last write-back report (its counts and lead ids are the previous org's), in the caller's transaction if any. */
+/** Forgets the CRM's last write-back report (its counts and lead ids are the previous org's) and what it says its fields hold, in the caller's transaction if any. */
 export async function forgetWriteBackReport(crm: CrmKind): Promise<void> {
-  await db.settings.delete(stateKey(crm));
+  await db.settings.bulkDelete([stateKey(crm), heldKey(crm)]);
 }
 
+/** The fields a write-back wrote to, and what they hold (`writtenWith`). */
+const FieldsHeldSchema = z.object({ target: WriteBackSummarySchema.shape.target.unwrap(), writtenWith: WrittenWithSchema });
+type FieldsHeld = z.infer<typeof FieldsHeldSchema>;
+
+/**
+ * Saves the write-back's state and, when it knows what its fields hold, that too: an attempt
+ * that knows nothing of them (a field mistyped and refused, other fields whose check failed)
+ * leaves what the fields it did not write hold as it was.
+ */
 async function writeState(summary: WriteBackSummary): Promise<void> {
-  await db.settings.put({ key: stateKey(summary.crm), value: WriteBackSummarySchema.parse(summary) });
+  const { crm, target, writtenWith } = summary;
+  await db.transaction('rw', db.settings, async () => {
+    await db.settings.put({ key: stateKey(crm), value: WriteBackSummarySchema.parse(summary) });
+    if (target && writtenWith) await db.settings.put({ key: heldKey(crm), value: FieldsHeldSchema.parse({ target, writtenWith } satisfies FieldsHeld) });
+  });
 }
 
 async function isAlive(crm: CrmKind): Promise<boolean> {
@@ -303,7 +322,7 @@ export function startWriteBack(target: WriteBackTarget): Promise<WriteBackSummar
           await rememberLastFieldsWritten(last);
           // Before anything is asked: the last write-back's end is not shown as this one's meanwhile.
           const { scoreField, tierField, reasonField } = target;
-          const checking: WriteBackSummary = { ...idleWriteBack(crm), status: 'checking', target: { scoreField, tierField, reasonField }, writtenWith: stillHeld(target, last) };
+          const checking: WriteBackSummary = { ...idleWriteBack(crm), status: 'checking', target: { scoreField, tierField, reasonField }, writtenWith: stillHeld(target, await fieldsHeld(last)) };
           await writeState(checking);
           resolve(checking);
           // Chrome stops a worker 30 s without an extension call: a batch retried with back-off, or
@@ -328,14 +347,23 @@ async function rememberLastFieldsWritten({ crm, target, written, cleared, finish
 }
 
 /**
- * What the CRM's last write-back (`last`) recorded its fields hold (`writtenWith`), when it wrote
- * to the same fields as `target`: they hold it until this write-back writes a batch, however it
- * ends before (a field refused, no connection, cancelled while scoring), and the page goes on
- * saying when it is no longer the active model's.
+ * What the fields of the last write-back that knew it hold (`writeState`); else, from a state kept
+ * by an older LeadLens, what its last write-back (`last`) recorded.
  */
-function stillHeld({ scoreField, tierField, reasonField }: WriteBackTarget, { target, writtenWith }: WriteBackSummary): WrittenWith | undefined {
-  const sameFields = target?.scoreField === scoreField && target.tierField === tierField && target.reasonField === reasonField;
-  return sameFields ? writtenWith : undefined;
+async function fieldsHeld(last: WriteBackSummary): Promise<FieldsHeld | null> {
+  const kept = FieldsHeldSchema.safeParse((await db.settings.get(heldKey(last.crm)))?.value);
+  if (kept.success) return kept.data;
+  return last.target && last.writtenWith ? { target: last.target, writtenWith: last.writtenWith } : null;
+}
+
+/**
+ * What the CRM's fields hold (`held`), when they are the fields `target` names: they hold it until
+ * this write-back writes a batch, however it ends before (a field refused, no connection,
+ * cancelled while scoring), and the page goes on saying when it is no longer the active model's.
+ */
+function stillHeld({ scoreField, tierField, reasonField }: WriteBackTarget, held: FieldsHeld | null): WrittenWith | undefined {
+  const sameFields = held?.target.scoreField === scoreField && held.target.tierField === tierField && held.target.reasonField === reasonField;
+  return sameFields ? held.writtenWith : undefined;
 }
 
 /**
@@ -450,12 +478,15 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
     addTiered(tiered, thresholds, unchangedProbabilities);
     // Leads to write scores to, less those removed meanwhile: any left unwritten at the end hold the last write-back's values still.
     let scoresToSend = rows.filter((row) => !('clear' in row)).length;
+    // This model's values once some were written, with the last write-back's on the leads not (yet) written.
+    const withEarlierLeft = (held: WrittenWith, sofar: Pick<WriteBackSummary, 'written' | 'cleared'>) => {
+      const scoresLeft = scoresToSend - (sofar.written - sofar.cleared) > 0;
+      return scoresLeft && checking.writtenWith ? alongsideEarlier(held, checking.writtenWith) : held;
+    };
     // While it writes, thresholds that changed say the tiers are mixed; at the end, only if some lead's tier would change.
     heldAtEnd = (ended) => {
       if (!writtenWith || writtenWith === checking.writtenWith) return writtenWith;
-      const exact = { ...writtenWith, tiersMixed: tiersDifferUnder(tiered, writtenWith) };
-      const scoresLeft = scoresToSend - (ended.written - ended.cleared) > 0;
-      return scoresLeft && checking.writtenWith ? alongsideEarlier(exact, checking.writtenWith) : exact;
+      return withEarlierLeft({ ...writtenWith, tiersMixed: tiersDifferUnder(tiered, writtenWith) }, ended);
     };
     const running: WriteBackSummary = { ...checking, status: 'running', total: rows.length, unchanged };
     // Before anything is written: training must never learn from these fields.
@@ -481,7 +512,9 @@ async function runWriteBack(checking: WriteBackSummary, chosen: WriteBackTarget,
           tiersHeld = tiersAlsoWith(tiersHeld, batchThresholds);
           writtenWith = { ...model, ...tiersHeld };
         }
-        return advance({ ...withProgress(running, sofar), writtenWith });
+        // Saved as the fields hold it so far: a job that dies (the browser restarted) is read with it.
+        const held = !writtenWith || writtenWith === checking.writtenWith ? writtenWith : withEarlierLeft(writtenWith, sofar);
+        return advance({ ...withProgress(running, sofar), writtenWith: held });
       },
       onWritten: (written) => {
         addTiered(tiered, batchThresholds, written.flatMap((update) => batchProbabilities.get(update.recordId) ?? []));

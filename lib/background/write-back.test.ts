@@ -108,14 +108,15 @@ describe('write-back target', () => {
 });
 
 describe('writeBack', () => {
-  it('writes the chosen fields, tier as its word, in batches of the CRM’s size', async () => {
+  it('writes the chosen fields, tier as its word, in batches of the CRM’s size, saying each batch unconfirmed while it is out', async () => {
     const { value, batches } = writer(2);
-    const progress: number[] = [];
-    const result = await writeBack(rows, target, value, { onProgress: ({ done }) => void progress.push(done) });
+    const progress: [done: number, unconfirmed: number][] = [];
+    const result = await writeBack(rows, target, value, { onProgress: ({ done, unconfirmed }) => void progress.push([done, unconfirmed]) });
     expect(result).toEqual(ended({ written: 5 }));
     expect(batches.map((batch) => batch.length)).toEqual([2, 2, 1]);
     expect(batches[0][0]).toEqual({ recordId: '00Q0', fields: { LeadLens_Score__c: 90, LeadLens_Tier__c: 'Hot' } });
-    expect(progress).toEqual([2, 4, 5]);
+    // Before each request its records are in doubt (a job that dies then has said so), after its answer no longer.
+    expect(progress).toEqual([[0, 2], [2, 0], [2, 2], [4, 0], [4, 1], [5, 0]]);
   });
 
   it('reports a failed batch with its records and goes on with the others', async () => {
@@ -314,7 +315,8 @@ describe('writeBack', () => {
       const error = await writeBack(due, scoreOnly, { ...salesforce, maxBatch: 10 }, { onProgress: (sofar) => void progress.push({ ...sofar, failed: [...sofar.failed] }) }).catch((e: unknown) => e);
       expect(isCrmError(error, 'network')).toBe(true);
       expect((error as Error).message).toMatch(/^Salesforce gave no readable answer to the last batch \(Salesforce update Leads failed 6 times; last: could not reach .*\), so it may or may not have written it: stopped there, rather than send the 15 leads left/);
-      expect(progress).toEqual([{ ...ended({ done: 0, total: 25 }), unconfirmed: 10 }]);
+      // Out, then its answer lost: in doubt both times.
+      expect(progress).toEqual([{ ...ended({ done: 0, total: 25 }), unconfirmed: 10 }, { ...ended({ done: 0, total: 25 }), unconfirmed: 10 }]);
       // The client's 6 attempts at the first batch, none at the 2 others.
       expect(patches).toBe(6);
       expect((await salesforce.readRecord(leads[0].salesforceId, { fields: ['LeadLens_Score__c'] }))?.fields.LeadLens_Score__c).toBe(77);
@@ -422,7 +424,8 @@ describe('writeBack', () => {
     const progress: WriteBackResult[] = [];
     const error = await writeBack(leads, target, { ...salesforce, maxBatch: 2 }, { onProgress: (sofar) => void progress.push({ ...sofar }) }).catch((e: unknown) => e);
     expect(patches).toBe(1);
-    expect(progress).toEqual([ended({ done: 0 })]);
+    // In doubt while out; answered, nothing of it is.
+    expect(progress).toEqual([ended({ done: 0, unconfirmed: 2 }), ended({ done: 0 })]);
     expect((error as Error).message).toBe(
       'Salesforce refused the access token (HTTP 401), and a new one could not be had (Could not reach acme.my.salesforce.com for a Salesforce token (TypeError)): nothing of the last batch was written, and no more were sent. Write back again later; if it happens again, reconnect Salesforce',
     );
@@ -447,7 +450,7 @@ describe('writeBack', () => {
       expect(isCrmError(error, 'request')).toBe(true);
       expect(String((error as Error).message)).toMatch(/^HubSpot lets this token read contacts but not change them: give its app the crm\.objects\.contacts\.write scope, then write back again \(HubSpot refused update contacts: HTTP 403 \(MISSING_SCOPES: /);
       // Nothing of the refused batch was taken, and it is not in doubt.
-      expect(progress).toEqual([{ ...ended({ done: 0 }) }]);
+      expect(progress).toEqual([ended({ done: 0, unconfirmed: 2 }), ended({ done: 0 })]);
     });
 
     it('HubSpot’s daily limit used up (429 DAILY)', async () => {

@@ -402,7 +402,10 @@ export async function writeBack(
      * changes tiers and reasons), less those gone. Throws to stop the write-back.
      */
     current?: (rows: readonly RowToWrite[]) => Promise<RowToWrite[]>;
-    /** After each batch, and when the write-back stops: how far it got (the object it keeps: read it at once). */
+    /**
+     * Just before each batch is sent (its records `unconfirmed` until the CRM answers), after each
+     * batch, and when the write-back stops: how far it got (the object it keeps: read it at once).
+     */
     onProgress?: (sofar: WriteBackResult) => Promise<void> | void;
     /** After each batch, with the updates the CRM took: the values sent. */
     onWritten?: (written: FieldUpdate[]) => Promise<void>;
@@ -429,8 +432,14 @@ export async function writeBack(
     const unsent = rows.length - start - due.length;
     let written: FieldUpdate[] = [];
     let refusedForAll: RecordUpdateFailure | null = null;
+    // In doubt from the moment it is sent: a job that dies before the answer (the browser restarted) has said so.
+    if (updates.length > 0) {
+      result.unconfirmed = updates.length;
+      await onProgress?.(result);
+    }
     try {
       const refused = updates.length === 0 ? [] : await writer.updateRecords(updates, signal);
+      result.unconfirmed = 0;
       // By record, not by failure: one record can be refused for more than one reason.
       const refusedIds = new Set(refused.map((failure) => failure.recordId));
       written = updates.filter((update) => !refusedIds.has(update.recordId));
@@ -439,8 +448,9 @@ export async function writeBack(
       for (const { recordId, error } of refused) addFailure(result, [recordId], error);
       refusedForAll = sameRefusalForAll(updates, refused);
     } catch (error) {
+      // Answered (a refusal took none of it) unless the answer was lost or a cancel cut the request: those stay in doubt.
+      if (!answerLost(error) && !signal?.aborted) result.unconfirmed = 0;
       if (answerLost(error) && !signal?.aborted) {
-        result.unconfirmed = updates.length;
         await onProgress?.(result);
         const rest = unsent === 0 ? '' : `, rather than send the ${unsent.toLocaleString('en-US')} ${unsent === 1 ? 'lead' : 'leads'} left, which would most likely fail the same way`;
         const label = CRM_LABEL[target.crm];
@@ -448,8 +458,7 @@ export async function writeBack(
       }
       const stop = refusalForEveryBatch(error, signal, target.crm);
       if (stop !== null) {
-        // Cancelled with the request out: the CRM may have taken it. A refusal took none of it.
-        if (signal?.aborted) result.unconfirmed = updates.length;
+        // Cancelled with the request out: the CRM may have taken it (still unconfirmed). A refusal took none of it.
         await onProgress?.(result);
         throw stop;
       }

@@ -353,3 +353,47 @@ describe('once it has ended, what the CRM’s fields hold against the active mod
     expect(text()).not.toMatch(/Written with/);
   });
 });
+
+describe('field names the background would refuse', () => {
+  /** A change the way a browser makes it: through the element's own value setter, then the event React listens to. */
+  function type(name: string, value: string) {
+    const input = form()!.querySelector<HTMLInputElement>(`input[name="hubspot-${name}"]`)!;
+    act(() => {
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, value);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    return input;
+  }
+  /** The text of the alert `input` is described by, or null. */
+  const problemOf = (input: HTMLInputElement) => {
+    const id = input.getAttribute('aria-describedby');
+    return id === null ? null : (document.getElementById(id)?.textContent ?? null);
+  };
+
+  it('are said beside their field, in words, and nothing is sent; once put right, they are sent trimmed', async () => {
+    await renderSection();
+    const score = type('score-field', '   ');
+    const tier = type('tier-field', 'x'.repeat(81));
+    const reason = type('reason-field', '  ');
+    act(() => void form()!.requestSubmit());
+    await waitFor(() => problemOf(score));
+    expect(problemOf(score)).toBe('Name the score field: it cannot be empty or only spaces.');
+    expect(score.getAttribute('aria-invalid')).toBe('true');
+    expect(problemOf(tier)).toBe('The tier field\'s name is 81 characters long: LeadLens takes field names of at most 80.');
+    expect(tier.getAttribute('aria-invalid')).toBe('true');
+    // A reason left empty (spaces) is skipped, not wrong.
+    expect(problemOf(reason)).toBeNull();
+    expect(reason.hasAttribute('aria-invalid')).toBe(false);
+    expect(form()!.querySelectorAll('[role="alert"]')).toHaveLength(2);
+    expect(background.writeBackScores).not.toHaveBeenCalled();
+
+    // A field changed is no longer said wrong; the others are until the next submit.
+    type('score-field', ' leadlens_score ');
+    expect(problemOf(score)).toBeNull();
+    expect(problemOf(tier)).not.toBeNull();
+    type('tier-field', ' leadlens_tier');
+    act(() => void form()!.requestSubmit());
+    await waitFor(() => background.writeBackScores.mock.calls.length > 0 || null);
+    expect(background.writeBackScores).toHaveBeenCalledWith({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: undefined });
+  });
+});

@@ -11,7 +11,7 @@ import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { fieldsNoLongerWritten, forgetFieldsWritten, type FieldWritten } from '@/lib/db/written-back-fields';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
-import { isUnderway, type WriteBackRequest, type WriteBackSummary } from '@/lib/messaging/protocol-write-back';
+import { isUnderway, WriteBackRequestSchema, type WriteBackRequest, type WriteBackSummary } from '@/lib/messaging/protocol-write-back';
 import type { Manifest } from '@/lib/ml/manifest';
 import { queryKeys } from '@/lib/query-keys';
 import { useActiveManifest, useJob } from '@/lib/ui/hooks';
@@ -23,6 +23,23 @@ const SUGGESTED: Record<CrmKind, { scoreField: string; tierField: string; reason
   salesforce: { scoreField: 'LeadLens_Score__c', tierField: 'LeadLens_Tier__c', reasonField: 'LeadLens_Reason__c', kind: 'Lead custom fields (API names)' },
   hubspot: { scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: 'leadlens_reason', kind: 'contact properties (internal names)' },
 };
+
+/** The rule the background checks each field name with (`WriteBackRequestSchema`), checked here first to say what is wrong beside the field. */
+const FieldNameSchema = WriteBackRequestSchema.shape.scoreField;
+
+const FIELD_ROLES = { scoreField: 'score field', tierField: 'tier field', reasonField: 'top reason field' } as const;
+type FieldRole = keyof typeof FIELD_ROLES;
+
+/** Why `typed` cannot be sent as the `role`'s name, in the form's words, or null: a tier or reason left empty is skipped, the score is not. */
+function fieldNameProblem(role: FieldRole, typed: string): string | null {
+  if (role !== 'scoreField' && typed.trim() === '') return null;
+  const parsed = FieldNameSchema.safeParse(typed);
+  if (parsed.success) return null;
+  const [issue] = parsed.error.issues;
+  if (issue.code === 'too_small') return `Name the ${FIELD_ROLES[role]}: it cannot be empty or only spaces.`;
+  if (issue.code === 'too_big') return `The ${FIELD_ROLES[role]}'s name is ${typed.trim().length} characters long: LeadLens takes field names of at most ${issue.maximum}.`;
+  return `The ${FIELD_ROLES[role]}'s name cannot be used: ${issue.message}.`;
+}
 
 type WriteBackAction = { start: WriteBackRequest } | { cancel: CrmKind };
 const crmOf = (action: WriteBackAction): CrmKind => ('start' in action ? action.start.crm : action.cancel);
@@ -111,22 +128,53 @@ function WriteBackForm({
   const [scoreField, setScoreField] = useState(initial.scoreField ?? '');
   const [tierField, setTierField] = useState(initial.tierField ?? '');
   const [reasonField, setReasonField] = useState(initial.reasonField ?? '');
+  // What is wrong with each field's name, found at the last submit (its `attempt`: said again at each), until that field is changed.
+  const [problems, setProblems] = useState<{ attempt: number; of: Partial<Record<FieldRole, string>> }>({ attempt: 0, of: {} });
+  const problemIds = useId();
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onStart({ crm, scoreField, tierField: tierField.trim() || undefined, reasonField: reasonField.trim() || undefined });
+    const typed = { scoreField, tierField, reasonField };
+    const wrong: Partial<Record<FieldRole, string>> = {};
+    for (const role of Object.keys(FIELD_ROLES) as FieldRole[]) {
+      const problem = fieldNameProblem(role, typed[role]);
+      if (problem) wrong[role] = problem;
+    }
+    setProblems(({ attempt }) => ({ attempt: attempt + 1, of: wrong }));
+    if (Object.keys(wrong).length > 0) return;
+    // Sent as the background reads them: trimmed, an empty tier or reason left out.
+    onStart({ crm, scoreField: scoreField.trim(), tierField: tierField.trim() || undefined, reasonField: reasonField.trim() || undefined });
   };
-  const field = (name: string, text: string, value: string, set: (value: string) => void, required = false) => (
-    <label>
-      {text} <input name={`${crm}-${name}`} value={value} required={required} onChange={(event) => set(event.target.value)} spellCheck={false} />
-    </label>
-  );
+  const field = (role: FieldRole, name: string, text: string, value: string, set: (value: string) => void, required = false) => {
+    const problem = problems.of[role];
+    const problemId = `${problemIds}-${role}`;
+    return (
+      <>
+        <label>
+          {text}{' '}
+          <input
+            name={`${crm}-${name}`}
+            value={value}
+            required={required}
+            onChange={(event) => {
+              set(event.target.value);
+              setProblems(({ attempt, of }) => ({ attempt, of: { ...of, [role]: undefined } }));
+            }}
+            spellCheck={false}
+            aria-invalid={problem ? true : undefined}
+            aria-describedby={problem ? problemId : undefined}
+          />
+        </label>
+        {problem && <ErrorState key={problems.attempt} id={problemId} message={problem} />}
+      </>
+    );
+  };
   return (
     <form onSubmit={submit} data-testid={`write-back-${crm}`} data-status={writeBack.status} data-written={writeBack.written}>
       <h3>{label}</h3>
       <p>{SUGGESTED[crm].kind}; leave tier or reason empty to skip them.</p>
-      {field('score-field', 'Score field', scoreField, setScoreField, true)}
-      {field('tier-field', 'Tier field', tierField, setTierField)}
-      {field('reason-field', 'Top reason field', reasonField, setReasonField)}
+      {field('scoreField', 'score-field', 'Score field', scoreField, setScoreField, true)}
+      {field('tierField', 'tier-field', 'Tier field', tierField, setTierField)}
+      {field('reasonField', 'reason-field', 'Top reason field', reasonField, setReasonField)}
       {/* On the page before the write-back starts, so that each stage and the end are announced; a bar's counts are read in place. */}
       <StatusRegion>
         <WriteBackStage writeBack={writeBack} scoringShown={scoringBar !== null} />
