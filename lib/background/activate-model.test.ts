@@ -10,6 +10,7 @@ import { activeModelId } from '../ml/model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { activateStoredModel, rollBackModel, scoreStoredLeadsIfAny, startStoredScoring } from './activate-model';
 import { OffscreenJobInterrupted } from './offscreen-engine';
+import { refreshStaleScores } from './refresh-scores';
 
 const { scoreStoredLeadsOffscreen, resumeOffscreenJobs, sendToCrmTabs, steps } = vi.hoisted(() => {
   const steps: string[] = [];
@@ -70,10 +71,17 @@ describe('scoreStoredLeadsIfAny', () => {
 describe('switching the active model', () => {
   beforeEach(() => db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' })]));
 
-  it('activates, tells CRM tabs before the long scoring, then scores the stored leads with the new model', async () => {
+  it('activates, then scores the stored leads with the new model, telling CRM tabs meanwhile', async () => {
     expect(await activateStoredModel('trained-1')).toEqual({ ok: true, modelId: 'trained-1', scored: 1, stored: 1 });
     expect(await activeModelId()).toBe('trained-1');
     expect(steps).toEqual(['tabs scoresChanged', 'score trained-1']);
+  });
+
+  it('asks for the scoring without waiting for CRM tabs to be told (one message per tab)', async () => {
+    sendToCrmTabs.mockImplementationOnce(() => new Promise(() => undefined));
+    void activateStoredModel('trained-1');
+    await vi.waitFor(() => expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith('trained-1'));
+    expect(sendToCrmTabs).toHaveBeenCalledWith('scoresChanged', {});
   });
 
   it('rolls back to the model active before, the same way', async () => {
@@ -131,6 +139,45 @@ describe('switching the active model', () => {
         scoringProblem: `The stored leads could not be scored with it: ${interrupted.message}`,
       });
     });
+  });
+});
+
+describe('an activation while start-up or the hourly refresh looks for a scoring of every lead owed', () => {
+  beforeEach(async () => {
+    await db.putLeads([storedLead({ source: 'csv', id: '1', origin: 'csv' }), storedLead({ source: 'csv', id: '2', origin: 'csv' })]);
+    // As the offscreen document: it takes the request's lock once it has the message, and runs the job (50 ms).
+    scoreStoredLeadsOffscreen.mockImplementation(async (modelId: string) => {
+      steps.push(`score ${modelId}`);
+      return holdingFullScoringRequest(modelId, async () => ({ ok: true as const, scored: await runJob('scoring', modelId, 2, () => new Promise<number>((resolve) => setTimeout(() => resolve(2), 50))) }));
+    });
+    // Telling every open CRM tab takes a while: one message per tab.
+    sendToCrmTabs.mockImplementation(() => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 20)));
+  });
+  afterEach(() => sendToCrmTabs.mockReset()); // back to its own implementation
+  const scoringsAsked = () => steps.filter((step) => step === 'score trained-1').length;
+
+  it('asks once when an Activate click wakes the stopped worker, whose start-up finds the activation’s scoring owed', async () => {
+    // The worker's start-up begins, and the click's message is handled in the same turn.
+    await Promise.all([startStoredScoring(), activateStoredModel('trained-1')]);
+    expect(scoringsAsked()).toBe(1);
+    expect(await owedScoringModel()).toBeNull();
+  });
+
+  it('asks once when the hourly refresh looks while the activation is under way', async () => {
+    const activation = activateStoredModel('trained-1');
+    await new Promise((resolve) => setTimeout(resolve, 5)); // its transaction committed, CRM tabs being told
+    const [activated, refreshed] = await Promise.all([activation, refreshStaleScores()]);
+    expect(activated).toEqual({ ok: true, modelId: 'trained-1', scored: 2, stored: 2 });
+    expect(refreshed).toBe(false);
+    expect(scoringsAsked()).toBe(1);
+  });
+
+  it('keeps start-up waiting no longer than its request: it goes on while the scoring waits for its turn', async () => {
+    // The activation's request waits in the document behind another job, and never begins.
+    scoreStoredLeadsOffscreen.mockImplementationOnce((modelId) => holdingFullScoringRequest(modelId, () => new Promise(() => undefined)));
+    void activateStoredModel('trained-1');
+    await startStoredScoring();
+    expect(scoreStoredLeadsOffscreen).toHaveBeenCalledTimes(1);
   });
 });
 
@@ -314,6 +361,32 @@ describe('an owed scoring of every lead whose request fails before the offscreen
     sendMessage.mockImplementation(async () => ({ ok: true, scored: await runJob('scoring', 'trained-1', 2, async () => 2) }));
     expect(await activateStoredModel('trained-1')).toEqual({ ok: true, modelId: 'trained-1', scored: 2, stored: 2 });
     expect(await readJob('scoring')).toMatchObject({ modelId: 'trained-1', state: 'done', done: 2, total: 2 });
+  });
+
+  it('says an activation’s scoring is asked again by the hourly check, still owed, when the document closed on its request waiting behind a sync’s run of the model over one CRM’s leads', async () => {
+    documentOpen = true;
+    const syncsRun = { modelId: 'trained-1', state: 'running' as const, done: 0, total: 1, startedAt: 1, source: 'salesforce' as const };
+    await writeJob('scoring', syncsRun);
+    sendMessage.mockImplementationOnce(async () => {
+      documentOpen = false;
+      throw new Error('A listener indicated an asynchronous response by returning true, but the message channel closed before a response was received');
+    });
+    expect(await activateStoredModel('trained-1')).toEqual({
+      ok: true,
+      modelId: 'trained-1',
+      scored: 0,
+      stored: 2,
+      scoringProblem:
+        'Scoring the stored leads with it was cut short before it began (the page running it closed): the hourly check asks for it again once no other scoring of the stored leads runs.',
+    });
+    expect(await owedScoringModel()).toBe('trained-1');
+    expect(createDocument).toHaveBeenCalledTimes(1); // opened again: the sync's run goes on
+    // So the hourly check does: not while that run goes on, then once it ended.
+    expect(await refreshStaleScores()).toBe(false);
+    await writeJob('scoring', { ...syncsRun, state: 'done', done: 1, finishedAt: 2 });
+    sendMessage.mockImplementationOnce(async () => ({ ok: true, scored: await runJob('scoring', 'trained-1', 2, async () => 2) }));
+    expect(await refreshStaleScores()).toBe(true);
+    expect(await owedScoringModel()).toBeNull();
   });
 
   it('leaves what the document recorded when the run began there: its failure (the model unreadable) and a run cut short', async () => {

@@ -3,7 +3,17 @@
  * score with the new model) and the stored leads' scoring outlives the page that asked.
  */
 import { db } from '../db/db';
-import { oweScoringOfEveryLead, owedScoringModel, readJob, requestFullScoring, settleOwedScoring, standingFailure, writeJob, type JobProgress } from '../jobs/progress';
+import {
+  decidingFullScoring,
+  oweScoringOfEveryLead,
+  owedScoringModel,
+  readJob,
+  requestFullScoring,
+  settleOwedScoring,
+  standingFailure,
+  writeJob,
+  type JobProgress,
+} from '../jobs/progress';
 import { sendToCrmTabs } from '../messaging/events';
 import { activeModelId, adoptRebuiltBundledModel } from '../ml/model-store';
 import { activateModel, rollBack } from '../ml/model-versions';
@@ -36,11 +46,12 @@ async function recordRequestFailedBeforeRun(modelId: string, before: JobProgress
 /**
  * Scores every stored lead with `modelId` (its stored scores are what pages and list badges show); with none, no job starts (and none is owed).
  * With `unlessRequested`, not when such a scoring is already asked for and not over (`requestedAlready`: it will score them).
+ * `onRequestHeld` is called once its request is held (`requestFullScoring`).
  * A request that fails before the offscreen document began its run is recorded as a failed run (`recordRequestFailedBeforeRun`), and rethrown.
  */
 export async function scoreStoredLeadsIfAny(
   modelId: string,
-  { unlessRequested = false } = {},
+  { unlessRequested = false, onRequestHeld }: { unlessRequested?: boolean; onRequestHeld?: () => void } = {},
 ): Promise<{ ok: true; scored: number; requestedAlready?: true } | { ok: false; error: string }> {
   const stored = await db.leads.count();
   if (stored === 0) {
@@ -48,7 +59,7 @@ export async function scoreStoredLeadsIfAny(
     return { ok: true, scored: 0 };
   }
   const before = await readJob('scoring');
-  const reply = await requestFullScoring(modelId, () => scoreStoredLeadsOffscreen(modelId), { unlessRequested }).catch(async (error: unknown) => {
+  const reply = await requestFullScoring(modelId, () => scoreStoredLeadsOffscreen(modelId), { unlessRequested, onRequestHeld }).catch(async (error: unknown) => {
     await recordRequestFailedBeforeRun(modelId, before, stored, error);
     throw error;
   });
@@ -56,35 +67,56 @@ export async function scoreStoredLeadsIfAny(
 }
 
 /**
- * Runs `activation` (it resolves with the model it made active), tells CRM tabs, then scores
- * the stored leads with that model (`stored`: how many there are, to say how many it could not). That scoring is recorded as owed in the activation's own
- * transaction: queued behind another job when the browser closes, it is resumed at the next
- * start (`startStoredScoring`). Once the model is active the switch succeeded, whatever
- * came of the scoring: a page told it failed would offer to activate a model already active;
- * `scoringProblem` says what went wrong with the scoring, and whether it goes on (its page
- * closed mid-way, and was opened again).
+ * Runs `activation` (it resolves with the model it made active), then scores the stored leads
+ * with that model (`stored`: how many there are, to say how many it could not), telling CRM tabs
+ * meanwhile. That scoring is recorded as owed in the activation's own transaction: queued behind
+ * another job when the browser closes, it is resumed at the next start (`startStoredScoring`).
+ * From before that transaction until its request is held, start-up and the hourly refresh wait
+ * to decide (`decidingFullScoring`): they then find it asked, and do not ask a second. Once the
+ * model is active the switch succeeded, whatever came of the scoring: a page told it failed would
+ * offer to activate a model already active; `scoringProblem` says what went wrong with the
+ * scoring, and what becomes of it when its page closed (its own run goes on where it stopped;
+ * one that had not begun is still owed, and asked again by the hourly check).
  */
 export async function switchActiveModel(
   activation: () => Promise<string>,
 ): Promise<{ ok: true; modelId: string; scored: number; stored: number; scoringProblem?: string } | { ok: false; error: string }> {
-  let modelId: string;
-  try {
-    modelId = await db.transaction('rw', [db.models, db.settings], async () => {
-      const activated = await activation();
-      await oweScoringOfEveryLead(activated);
-      return activated;
-    });
-  } catch (error) {
-    return { ok: false, error: `The model could not be activated: ${messageOf(error)}` };
-  }
-  await sendToCrmTabs('scoresChanged', {});
-  const scored = await scoreStoredLeadsIfAny(modelId).catch((error: unknown) => ({ ok: false as const, error }));
+  const switched = await decidingFullScoring(async (requestHeld) => {
+    let modelId: string;
+    try {
+      modelId = await db.transaction('rw', [db.models, db.settings], async () => {
+        const activated = await activation();
+        await oweScoringOfEveryLead(activated);
+        return activated;
+      });
+    } catch (error) {
+      return { ok: false as const, error: `The model could not be activated: ${messageOf(error)}` };
+    }
+    // Asked first, the tabs told meanwhile: telling them (one message per tab) does not widen the wait of start-up and the refresh.
+    const [scored] = await Promise.all([
+      scoreStoredLeadsIfAny(modelId, { onRequestHeld: requestHeld }).catch((error: unknown) => ({ ok: false as const, error })),
+      sendToCrmTabs('scoresChanged', {}),
+    ]);
+    return { ok: true as const, modelId, scored };
+  });
+  if (!switched.ok) return switched;
+  const { modelId, scored } = switched;
   const stored = await db.leads.count();
   if (scored.ok) return { ok: true, modelId, scored: scored.scored, stored };
-  if (scored.error instanceof OffscreenJobInterrupted && scored.error.continuing?.modelId === modelId) {
-    return { ok: true, modelId, scored: 0, stored, scoringProblem: 'Scoring the stored leads with it was interrupted, and goes on where it stopped.' };
+  return { ok: true, modelId, scored: 0, stored, scoringProblem: await scoringProblemOf(modelId, scored.error) };
+}
+
+/** What the activation of `modelId` says when scoring the stored leads with it failed with `error`. */
+async function scoringProblemOf(modelId: string, error: unknown): Promise<string> {
+  if (error instanceof OffscreenJobInterrupted) {
+    const { continuing } = error;
+    if (continuing?.modelId === modelId && continuing.source === undefined) return 'Scoring the stored leads with it was interrupted, and goes on where it stopped.';
+    // Its run had not begun (it waited behind another job, which goes on): nothing recorded it failed, and it is still owed.
+    if ((await owedScoringModel()) === modelId) {
+      return 'Scoring the stored leads with it was cut short before it began (the page running it closed): the hourly check asks for it again once no other scoring of the stored leads runs.';
+    }
   }
-  return { ok: true, modelId, scored: 0, stored, scoringProblem: `The stored leads could not be scored with it: ${messageOf(scored.error)}` };
+  return `The stored leads could not be scored with it: ${messageOf(error)}`;
 }
 
 export const activateStoredModel = (modelId: string) => switchActiveModel(() => activateModel(modelId).then(() => modelId));
@@ -94,15 +126,18 @@ export const rollBackModel = () => switchActiveModel(rollBack);
  * Scores the stored leads with the active model when its activation's scoring of every lead is
  * still owed (the browser closed before it began: it waited for another job's turn), unless the
  * job left running is that scoring (resumed, it goes on) or it still waits for its turn in the
- * offscreen document (only this worker was restarted).
+ * offscreen document (only this worker was restarted). Decided once no activation is between
+ * owing its scoring and asking for it (`decidingFullScoring`): else both would ask.
  */
 async function scoreOwedLeads(): Promise<void> {
-  const modelId = await activeModelId();
-  if ((await owedScoringModel()) !== modelId) return;
-  const job = await readJob('scoring');
-  if (job?.state === 'running' && job.modelId === modelId && job.source === undefined) return;
-  const scored = await scoreStoredLeadsIfAny(modelId, { unlessRequested: true });
-  if (!scored.ok) throw new Error(scored.error);
+  const scored = await decidingFullScoring(async (requestHeld) => {
+    const modelId = await activeModelId();
+    if ((await owedScoringModel()) !== modelId) return null;
+    const job = await readJob('scoring');
+    if (job?.state === 'running' && job.modelId === modelId && job.source === undefined) return null;
+    return scoreStoredLeadsIfAny(modelId, { unlessRequested: true, onRequestHeld: requestHeld });
+  });
+  if (scored && !scored.ok) throw new Error(scored.error);
 }
 
 /**

@@ -109,6 +109,23 @@ describe('a job whose offscreen document closes before it answers', () => {
     expect(createDocument).not.toHaveBeenCalled();
   });
 
+  const othersRuns = [
+    { whose: 'a sync’s run of the model over one CRM’s leads, its request for every lead', row: { modelId: 'm', source: 'salesforce' as const }, run: () => scoreStoredLeadsOffscreen('m') },
+    { whose: 'another model’s run over every lead', row: { modelId: 'other' }, run: () => scoreStoredLeadsOffscreen('m') },
+    { whose: 'a run over every lead, a write-back’s request for one CRM’s', row: { modelId: 'm' }, run: () => scoreStoredLeadsOffscreen('m', 'salesforce') },
+  ];
+  it.each(othersRuns)('says it closed before answering when the job left running is not the caller’s ($whose), opening it again for that one', async ({ row, run }) => {
+    await writeJob('scoring', { ...row, state: 'running', done: 3, total: 7, startedAt: 1, resumeAfter: 'csv|3' });
+    closeDocumentMidway();
+    const interrupted = await run().then(
+      () => expect.unreachable('the job cannot have answered'),
+      (error: unknown) => error,
+    );
+    expect(interrupted).toBeInstanceOf(OffscreenJobInterrupted);
+    expect(interrupted).toMatchObject({ message: 'The page running the scoring of the stored leads closed before it answered: try again.', continuing: null });
+    expect(createDocument).toHaveBeenCalledTimes(1);
+  });
+
   it('leaves an error from a document still open as it is: its reply was malformed', async () => {
     await writeJob('scoring', { modelId: 'm', state: 'running', done: 3, total: 7, startedAt: 1 });
     fakeBrowser.runtime.sendMessage = vi.fn(async () => ({ ok: true, scored: -1 })) as never;

@@ -18,9 +18,10 @@ const JOB_WORK: Record<JobKind, string> = { scoring: 'scoring of the stored lead
 
 /**
  * An offscreen job's caller lost its reply: the document closed before the job answered (Chrome
- * closed it, or it crashed). `continuing` is the row of the job of its kind left running, which
- * the document, opened again, goes on with where it stopped; null when none was (the job had
- * ended, or had not begun): the next request opens the document.
+ * closed it, or it crashed). `continuing` is the row of the caller's job (its model, and its one
+ * CRM or every item) left running, which the document, opened again, goes on with where it
+ * stopped; null when it was not the one left running (it had ended, or had not begun: it waited
+ * behind another job, which goes on without it): nothing goes on with it.
  */
 export class OffscreenJobInterrupted extends Error {
   constructor(
@@ -70,13 +71,20 @@ export async function runOffscreen(modelId: string, rows: Float32Array, featureC
   return { probability, contributions };
 }
 
+/** Which run of its job an offscreen request asks for: its model, and its one CRM (none: every item). */
+interface JobAsked {
+  modelId: string;
+  source?: CrmKind;
+}
+
 /**
- * The reply of the offscreen job `kind`. A job's own failure is a reply (`{ ok: false, error }`);
+ * The reply of the offscreen job `kind` run as `asked`. A job's own failure is a reply (`{ ok: false, error }`);
  * a rejection with the document gone means it closed under the job (its row still says
  * `running`, and nothing else reopens it while this worker lives): it is opened again to go on
- * with the job, and the caller told so in plain words, not Chrome's "message channel closed".
+ * with the job left running, and the caller told in plain words, not Chrome's "message channel
+ * closed", whether that job is its own (another's row says nothing of its request, lost unbegun).
  */
-async function jobReply<Reply>(kind: JobKind, reply: Promise<Reply>): Promise<Reply> {
+async function jobReply<Reply>(kind: JobKind, asked: JobAsked, reply: Promise<Reply>): Promise<Reply> {
   try {
     return await reply;
   } catch (error) {
@@ -84,7 +92,8 @@ async function jobReply<Reply>(kind: JobKind, reply: Promise<Reply>): Promise<Re
     // Read first: a short job resumed could end before a later look, which would find it not cut short.
     const job = await readJob(kind);
     await resumeOffscreenJobs();
-    throw new OffscreenJobInterrupted(kind, job?.state === 'running' ? job : null);
+    const own = job?.state === 'running' && job.modelId === asked.modelId && job.source === asked.source;
+    throw new OffscreenJobInterrupted(kind, own ? job : null);
   }
 }
 
@@ -98,7 +107,7 @@ async function jobReply<Reply>(kind: JobKind, reply: Promise<Reply>): Promise<Re
  */
 export async function scoreStoredLeadsOffscreen(modelId: string, source?: CrmKind, signal?: AbortSignal) {
   await ensureOffscreenDocument();
-  const reply = jobReply('scoring', offscreen.scoreStoredLeads({ modelId, source }));
+  const reply = jobReply('scoring', { modelId, source }, offscreen.scoreStoredLeads({ modelId, source }));
   if (!signal) return keepWorkerAliveDuring(reply);
   const aborted = new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason);
@@ -113,7 +122,7 @@ export async function scoreStoredLeadsOffscreen(modelId: string, source?: CrmKin
  */
 export async function retierStoredScoresOffscreen(modelId: string) {
   await ensureOffscreenDocument();
-  return keepWorkerAliveDuring(jobReply('retier', offscreen.retierStoredScores({ modelId })));
+  return keepWorkerAliveDuring(jobReply('retier', { modelId }, offscreen.retierStoredScores({ modelId })));
 }
 
 /**

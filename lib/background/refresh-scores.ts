@@ -8,7 +8,7 @@
 import { browser } from 'wxt/browser';
 import { db } from '../db/db';
 import { forEachChunk, prefixRange } from '../db/chunks';
-import { owedScoringModel, readJob, RETRY_FAILED_SCORING_AFTER_MS, standingFailure } from '../jobs/progress';
+import { decidingFullScoring, owedScoringModel, readJob, RETRY_FAILED_SCORING_AFTER_MS, standingFailure } from '../jobs/progress';
 import { activeModelId } from '../ml/model-store';
 import { scoreStoredLeadsIfAny } from './activate-model';
 import { resumeOffscreenJobs } from './offscreen-engine';
@@ -59,8 +59,16 @@ async function oldestScoreOf(modelId: string): Promise<number | null> {
 export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   await deleteExpiredCachedScores(now);
   await resumeOffscreenJobs();
+  // Decided once no activation is between owing its scoring and asking for it: else both would ask.
+  const scored = await decidingFullScoring((requestHeld) => scoreIfDue(now, requestHeld));
+  if (scored && !scored.ok) throw new Error(scored.error);
+  return scored !== null && !scored.requestedAlready;
+}
+
+/** `refreshStaleScores`'s decision, and its request (`requestHeld` called once it is held); null when it asks for none. */
+async function scoreIfDue(now: number, requestHeld: () => void) {
   const job = await readJob('scoring');
-  if (job?.state === 'running') return false;
+  if (job?.state === 'running') return null;
   const modelId = await activeModelId();
   const failure = job ? standingFailure(job) : undefined;
   // When the failed run ended: later one-CRM runs (after each sync) keep its failure, not its time.
@@ -73,8 +81,6 @@ export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   const owed = (await owedScoringModel()) === modelId;
   const oldest = await oldestScoreOf(modelId);
   const stale = !backingOff && oldest !== null && now - oldest >= SCORES_STALE_AFTER_MS;
-  if (!retryFailed && !owed && !stale) return false;
-  const scored = await scoreStoredLeadsIfAny(modelId, { unlessRequested: true });
-  if (!scored.ok) throw new Error(scored.error);
-  return !scored.requestedAlready;
+  if (!retryFailed && !owed && !stale) return null;
+  return scoreStoredLeadsIfAny(modelId, { unlessRequested: true, onRequestHeld: requestHeld });
 }

@@ -134,20 +134,53 @@ const FULL_SCORING_ASKING_LOCK = 'leadlens-full-scoring-asking';
  * holding a request lock from before it is sent (the document takes its own only once it has the
  * message); with `unlessRequested`, only when none is requested already (else resolves null).
  * Looking and taking the lock are one step: start-up and the hourly refresh in one worker would
- * otherwise both find none and both ask, and every lead would be scored twice.
+ * otherwise both find none and both ask, and every lead would be scored twice. `onRequestHeld`
+ * is called once the request lock is held (`decidingFullScoring` waits for it).
  */
-export async function requestFullScoring<T>(modelId: string, ask: () => Promise<T>, { unlessRequested = false } = {}): Promise<T | null> {
+export async function requestFullScoring<T>(
+  modelId: string,
+  ask: () => Promise<T>,
+  { unlessRequested = false, onRequestHeld }: { unlessRequested?: boolean; onRequestHeld?: () => void } = {},
+): Promise<T | null> {
   let asking: Promise<T> | null = null;
   await navigator.locks.request(FULL_SCORING_ASKING_LOCK, async () => {
     if (unlessRequested && (await fullScoringRequested(modelId))) return;
     await new Promise<void>((held) => {
       asking = holdingFullScoringRequest(modelId, () => {
         held();
+        onRequestHeld?.();
         return ask();
       });
     });
   });
   return asking === null ? null : await asking;
+}
+
+/**
+ * Held by a model's activation from before the transaction that records its scoring of every lead
+ * owed until its request for that scoring is held, and by start-up and the hourly refresh while
+ * they decide whether to ask for one: found owed in between, with no request yet, they would ask
+ * too, and the activation again after them, and every lead would be scored twice.
+ */
+const FULL_SCORING_DECISION_LOCK = 'leadlens-full-scoring-decision';
+
+/**
+ * Runs `decide`, which may change what scoring of every stored lead is owed and may ask for one
+ * (`requestFullScoring`), holding `FULL_SCORING_DECISION_LOCK` until it calls `requestHeld` (its
+ * request lock is held: others see its request) or settles, never for the scoring itself.
+ */
+export async function decidingFullScoring<T>(decide: (requestHeld: () => void) => Promise<T>): Promise<T> {
+  let decision!: Promise<T>;
+  await navigator.locks.request(
+    FULL_SCORING_DECISION_LOCK,
+    () =>
+      new Promise<void>((release) => {
+        decision = decide(release);
+        const settled = () => release();
+        decision.then(settled, settled);
+      }),
+  );
+  return await decision;
 }
 
 /** Whether a scoring of every stored lead with `modelId` is asked of the offscreen document and not over (waiting for its turn, or running). */
