@@ -276,6 +276,24 @@ describe('a record read (a badge\'s) the CRM answers', () => {
     expect(await (await clientFor('hubspot'))!.batchRead(['1'], { fields: ['email'] })).toEqual([]);
     expect(await readStatus('hubspot')).toMatchObject({ status: 'connected' });
   });
+
+  it('ends the "Not working" of a connect made while Salesforce could not be reached (a VPN down), the failed check\'s words with it', async () => {
+    const host = 'acme.my.salesforce.com';
+    fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' ? { value: '00D5g000004Demo!ARsession' } : null)) as never;
+    fakeBrowser.permissions.contains = vi.fn(async () => true);
+    vi.spyOn(Math, 'random').mockReturnValue(0); // the check's retries, without their waits
+    let reachable = false;
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL) => {
+      if (!reachable) throw new TypeError('Failed to fetch');
+      if (isDescribe(input)) return describeLead();
+      return json(200, { attributes: { type: 'Lead' }, Id: LEAD_ID, SystemModstamp: '2026-11-01T00:00:00.000+0000', Title: 'CEO' });
+    });
+    expect(await syncHandlers.connectCrm({ crm: 'salesforce', host, apiVersion: '67.0' }, {} as Browser.runtime.MessageSender)).toMatchObject({ status: 'error', message: expect.stringContaining('could not reach') });
+
+    reachable = true;
+    expect((await (await clientFor('salesforce'))!.readRecord(LEAD_ID, { fields: ['Title'] }))?.fields.Title).toBe('CEO');
+    expect(await readStatus('salesforce')).toEqual({ crm: 'salesforce', status: 'connected', host, message: `Connected to Salesforce at ${host}: leads were read from it` });
+  });
 });
 
 describe('a record read (a badge\'s) the CRM refuses the credentials of', () => {

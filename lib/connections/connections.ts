@@ -130,14 +130,16 @@ export async function markReconnect(madeFor: Connection, message: string): Promi
 }
 
 /**
- * The CRM took the credentials of `madeFor` (a job's request succeeded): while it is still the
- * connection, a "reconnect" status is over, and says `how` it was shown. Any other status
- * stays: only a check can tell it.
+ * The CRM took the credentials of `madeFor` and answered (a job's or a record read's request
+ * succeeded): while it is still the connection, a "reconnect" or "error" status is over (a check
+ * that failed while the CRM could not be reached, a VPN down, says nothing once it answers), and
+ * says `how` it was shown, without the failed check's notes. A "connected" one keeps its words.
  */
 export async function clearReconnect(madeFor: Connection, how: string): Promise<void> {
-  // The status first: it is read after every record read (every badge), and is almost never "reconnect".
+  // The status first: it is read after every record read (every badge), and is almost always "connected".
   const status = await readStatus(madeFor.crm);
-  if (status.status === 'reconnect' && (await stillConnected(madeFor))) await writeStatus({ ...status, status: 'connected', message: `Connected to ${CRM_LABEL[madeFor.crm]} at ${status.host}: ${how}` });
+  const over = status.status === 'reconnect' || status.status === 'error';
+  if (over && (await stillConnected(madeFor))) await writeStatus({ ...status, status: 'connected', message: `Connected to ${CRM_LABEL[madeFor.crm]} at ${status.host}: ${how}` });
 }
 
 export async function writeStatus(reply: ConnectionReply): Promise<void> {

@@ -67,6 +67,22 @@ describe('Salesforce OAuth with PKCE', () => {
     expect(isCrmError(error, 'auth')).toBe(true);
   });
 
+  it('says in its own words how a sign-in window ended that never came back: Chrome\'s say only that it did', async () => {
+    const app = { host: HOST, clientId: '3MVG9typoInConsumerKey' };
+    const endedWith = (chromeSays: string) =>
+      signInWithSalesforce(app, { redirectUri: REDIRECT, launchWebAuthFlow: async () => Promise.reject(new Error(chromeSays)) }).then(
+        () => expect.unreachable('signed in'),
+        (e: unknown) => e as Error,
+      );
+    // Closed, or Salesforce's error page for a wrong consumer key or callback URL: Chrome says the same.
+    expect((await endedWith('The user did not approve access.')).message).toBe(
+      `The Salesforce sign-in window closed before it finished. If Salesforce showed an error there, check the consumer key, and that the External Client App's callback URL is exactly ${REDIRECT}`,
+    );
+    expect((await endedWith('Authorization page could not be loaded.')).message).toBe(
+      `The Salesforce sign-in page could not be loaded: check that ${HOST} is your org's My Domain and that it can be reached from this browser (VPN, proxy)`,
+    );
+  });
+
   it('renews the access token once after a 401, then calls again; a revoked refresh token means reconnect', async () => {
     const { deps, fetch, behaviour } = demoIdentity();
     const app = { host: HOST, clientId: DEMO_OAUTH_CLIENT_ID };

@@ -122,12 +122,30 @@ export async function revokeSalesforceToken(host: string, refreshToken: string, 
 /** A disconnect waits this long at most for Salesforce to end the grant. */
 const REVOKE_TIMEOUT_MS = 10_000;
 
+/**
+ * What a sign-in window that ended without coming back to LeadLens tells the admin. Chrome says
+ * "Authorization page could not be loaded." when the page never opened, and "The user did not
+ * approve access." for every other end: the window closed, and also Salesforce's own error page
+ * (a wrong consumer key, a callback URL that is not LeadLens's), which never redirects.
+ */
+function signInEnded(app: OAuthApp, redirectUri: string, chromeSaid: string): CrmError {
+  if (/could not be loaded/i.test(chromeSaid)) {
+    return new CrmError('network', `The Salesforce sign-in page could not be loaded: check that ${app.host} is your org's My Domain and that it can be reached from this browser (VPN, proxy)`);
+  }
+  return new CrmError(
+    'auth',
+    `The Salesforce sign-in window closed before it finished. If Salesforce showed an error there, check the consumer key, and that the External Client App's callback URL is exactly ${redirectUri}`,
+  );
+}
+
 /** The whole sign-in: consent window, state check, code exchange with the verifier. */
 export async function signInWithSalesforce(app: OAuthApp, deps: OAuthDependencies): Promise<OAuthTokens> {
   const { verifier, challenge } = await createPkcePair();
   const state = base64Url(crypto.getRandomValues(new Uint8Array(16)));
-  const finalUrl = await deps.launchWebAuthFlow({ url: authorizeUrl(app, deps.redirectUri, challenge, state), interactive: true });
-  if (!finalUrl) throw new CrmError('auth', 'Salesforce sign-in was closed before it finished');
+  const finalUrl = await deps.launchWebAuthFlow({ url: authorizeUrl(app, deps.redirectUri, challenge, state), interactive: true }).catch((error: unknown) => {
+    throw signInEnded(app, deps.redirectUri, error instanceof Error ? error.message : String(error));
+  });
+  if (!finalUrl) throw signInEnded(app, deps.redirectUri, '');
   const returned = new URL(finalUrl);
   if (!finalUrl.startsWith(deps.redirectUri)) throw new CrmError('auth', 'Salesforce sign-in ended on an unexpected page');
   // A state we did not send means the answer is not to our request: never exchange its code.

@@ -10,6 +10,24 @@ import { CrmKindSchema } from '../messaging/schemas';
 
 /** A Salesforce My Domain API host: `acme.my.salesforce.com`, `acme--uat.sandbox.my.salesforce.com`. */
 export const SalesforceHostSchema = z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*\.my\.salesforce\.com$/, 'expected your My Domain host, like acme.my.salesforce.com');
+/**
+ * The My Domain API host that what an admin pasted names, as `SalesforceHostSchema` takes it: a
+ * whole URL (http or https, a path, query or port) is cut to its host, and the address bar's hosts
+ * of the same org, Lightning's (`acme.lightning.force.com`) and Setup's
+ * (`acme.my.salesforce-setup.com`), sandboxes' too, become its API host (`acme.my.salesforce.com`).
+ * Anything else is left for the schema to refuse.
+ */
+export function myDomainHostOf(typed: string): string {
+  return typed
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/[/?#].*$/, '')
+    .replace(/:\d*$/, '')
+    .replace(/\.$/, '')
+    .replace(/\.lightning\.force\.com$|\.my\.salesforce-setup\.com$/, '.my.salesforce.com');
+}
+
 /** An External Client App's consumer key (no secret: an extension cannot keep one). */
 export const SalesforceClientIdSchema = z.string().regex(/^[\w.]{10,256}$/, 'expected the consumer key of your External Client App');
 export const SalesforceApiVersionSchema = z.string().regex(/^\d{2,3}\.0$/, 'expected an API version like 67.0');

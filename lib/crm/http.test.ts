@@ -218,6 +218,19 @@ describe('HttpClient', () => {
     expect(fetchImpl).toHaveBeenCalledTimes(1);
   });
 
+  it('says the CRM did not answer, with why its last attempt failed, when the caller\'s time limit runs out: no one cancelled', async () => {
+    const caller = new AbortController();
+    let calls = 0;
+    const fetchImpl = vi.fn<typeof fetch>().mockImplementation(async () => {
+      // The first attempt cannot reach the CRM; the caller's limit runs out during the second.
+      if (++calls === 2) caller.abort(new DOMException('signal timed out', 'TimeoutError'));
+      throw new TypeError('Failed to fetch');
+    });
+    const { http } = client(fetchImpl);
+    const error = (await http.request({ path: '/x', schema: Ok, what: 'test', signal: caller.signal }).catch((e: unknown) => e)) as CrmError;
+    expect({ kind: error.kind, message: error.message }).toEqual({ kind: 'network', message: 'TestCRM did not answer test in the time it was given; last: could not reach https://crm.test (TypeError)' });
+  });
+
   it('names the failing path of an unexpected body, never its value', async () => {
     const fetchImpl = vi.fn<typeof fetch>().mockResolvedValue(reply(200, { ok: 'jane@example.com' }));
     const { http } = client(fetchImpl);

@@ -77,8 +77,12 @@ export const realClock: Clock = {
     }),
 };
 
-/** What every wait and request throws once the caller's signal is aborted. */
+/** What every wait and request throws once the caller's signal is aborted (a request whose caller's time ran out says so instead: `HttpClient.request`). */
 export const cancelled = () => new CrmError('cancelled', 'Cancelled');
+
+/** Whether `signal` was aborted by its time running out (`AbortSignal.timeout`), not by someone cancelling. */
+export const abortedByTimeout = (signal: AbortSignal | undefined): boolean =>
+  signal?.aborted === true && typeof signal.reason === 'object' && signal.reason !== null && (signal.reason as { name?: unknown }).name === 'TimeoutError';
 
 /**
  * At most `limit` requests in any `windowMs` (a sliding window, as HubSpot counts), and
@@ -284,12 +288,25 @@ export class HttpClient {
   }
 
   async request<S extends z.ZodType>(request: RequestOptions<S>): Promise<CrmResponse<z.infer<S>>> {
+    const failed = { last: '' };
+    try {
+      return await this.send(request, failed);
+    } catch (error) {
+      // The caller's time limit (a connection check's minute) running out is no cancel: the CRM did not answer in it.
+      if (isCrmError(error, 'cancelled') && abortedByTimeout(request.signal)) {
+        throw new CrmError('network', `${this.options.crmLabel} did not answer ${request.what} in the time it was given${failed.last ? `; last: ${failed.last}` : ''}`);
+      }
+      throw error;
+    }
+  }
+
+  /** `request`, noting in `failed` why its last failed attempt failed. */
+  private async send<S extends z.ZodType>(request: RequestOptions<S>, failed: { last: string }): Promise<CrmResponse<z.infer<S>>> {
     const { crmLabel } = this.options;
     const method = request.method ?? 'GET';
     let failures = 0;
     let rateLimited = 0;
     let renewed = false;
-    let lastFailure = '';
     let timedOut = false;
     for (;;) {
       if (request.signal?.aborted) throw cancelled();
@@ -322,10 +339,10 @@ export class HttpClient {
         throw outcome.error;
       }
       failures++;
-      lastFailure = outcome.reason;
+      failed.last = outcome.reason;
       timedOut = outcome.timedOut === true;
       if (failures >= this.retry.maxAttempts) {
-        throw new CrmError(outcome.errorKind, `${crmLabel} ${request.what} failed ${failures} times; last: ${lastFailure}`, outcome.status);
+        throw new CrmError(outcome.errorKind, `${crmLabel} ${request.what} failed ${failures} times; last: ${failed.last}`, outcome.status);
       }
       await this.clock.sleep(backoffDelay(failures - 1, this.retry, this.clock.random), request.signal);
     }

@@ -139,10 +139,10 @@ it('refuses a sync through the browser session once it is another user’s ("Log
   expect(await fakeBrowser.alarms.get(SYNC_WATCHDOG_ALARM)).toBeUndefined();
 });
 
-it('leaves a status other than "reconnect" to the connection checks', async () => {
-  await writeStatus({ crm: 'salesforce', status: 'error', host: HOST, message: 'LeadLens may not reach https://acme.my.salesforce.com' });
+it('ends a "Not working" a failed check left once the sync reads leads: the CRM answered', async () => {
+  await writeStatus({ crm: 'salesforce', status: 'error', host: HOST, message: 'Salesforce query failed 6 times; last: could not reach https://acme.my.salesforce.com (TypeError)' });
   expect(await syncToItsEnd()).toMatchObject({ status: 'done' });
-  expect(await readStatus('salesforce')).toMatchObject({ status: 'error', message: 'LeadLens may not reach https://acme.my.salesforce.com' });
+  expect(await readStatus('salesforce')).toEqual({ crm: 'salesforce', status: 'connected', host: HOST, message: `Connected to Salesforce at ${HOST}: the last sync read its leads` });
 });
 
 it('keeps the service worker alive for the whole job, while a request waits on the CRM with no page stored', async () => {

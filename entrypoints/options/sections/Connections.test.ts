@@ -94,7 +94,7 @@ function type(name: string, value: string) {
 const submit = (title: string) => act(() => void form(title).requestSubmit());
 
 it.each([
-  ['a Lightning URL as the host', 'salesforce-host', 'https://acme.lightning.force.com/lightning/page/home', 'My Domain host: expected your My Domain host, like acme.my.salesforce.com'],
+  ['the login page as the host', 'salesforce-host', 'https://login.salesforce.com/', 'My Domain host: expected your My Domain host, like acme.my.salesforce.com'],
   ['an API version without ".0"', 'salesforce-api-version', '67', 'API version: expected an API version like 67.0'],
 ])('says what is wrong with %s beside the form, in words, and asks and sends nothing', async (_what, field, value, message) => {
   await renderSection();
@@ -111,6 +111,19 @@ it.each([
   await settle();
   expect(alerts()).toEqual([]);
   expect(background.connectCrm).toHaveBeenCalledWith({ crm: 'salesforce', host: 'acme.my.salesforce.com', apiVersion: '67.0', oauthClientId: undefined });
+});
+
+it.each([
+  ['a Lightning page', 'https://acme--uat.sandbox.lightning.force.com/lightning/o/Lead/home', 'acme--uat.sandbox.my.salesforce.com'],
+  ['a Setup page', 'https://acme.my.salesforce-setup.com/lightning/setup/SetupOneHome/home', 'acme.my.salesforce.com'],
+  ['an http address', 'http://acme.my.salesforce.com', 'acme.my.salesforce.com'],
+])('connects the org of %s pasted from the address bar through its My Domain host', async (_what, pasted, host) => {
+  await renderSection();
+  type('salesforce-host', pasted);
+  submit('sf-title');
+  await settle();
+  expect(alerts(form('sf-title'))).toEqual([]);
+  expect(background.connectCrm).toHaveBeenCalledWith({ crm: 'salesforce', host, apiVersion: '67.0', oauthClientId: undefined });
 });
 
 it('keeps a token refused on the page in its field, to be corrected', async () => {
@@ -211,7 +224,7 @@ const input = (name: string) => container().querySelector<HTMLInputElement>(`inp
 const description = (element: Element) => (element.hasAttribute('aria-describedby') ? (document.getElementById(element.getAttribute('aria-describedby')!)?.textContent ?? '') : null);
 
 it.each([
-  ['sf-title', 'salesforce-host', 'https://acme.lightning.force.com/lightning/page/home', 'My Domain host: expected your My Domain host, like acme.my.salesforce.com', 'salesforce-api-version'],
+  ['sf-title', 'salesforce-host', 'https://login.salesforce.com/', 'My Domain host: expected your My Domain host, like acme.my.salesforce.com', 'salesforce-api-version'],
   ['hs-title', 'hubspot-token', 'pat-na1', 'Access token: expected the whole access token of your private app or service key', null],
 ])('marks the wrong field invalid and describes it by its problem, said beside it (%s)', async (title, field, value, message, otherField) => {
   await renderSection();
@@ -291,8 +304,8 @@ it('says nothing of removing leads when none are synced, or when the host typed 
   await act(() => queryClient.invalidateQueries({ queryKey: queryKeys.syncs() }));
   await settle();
   expect(container().querySelector('[data-testid="salesforce-other-org"]')).not.toBeNull();
-  // Half typed, or a Lightning URL: the page refuses it, so it would remove nothing.
-  type('salesforce-host', 'https://acme.lightning.force.com/lightning/page/home');
+  // Half typed, or the login page: the page refuses it, so it would remove nothing.
+  type('salesforce-host', 'https://login.salesforce.com/');
   expect(container().querySelector('[data-testid="salesforce-other-org"]')).toBeNull();
   expect(connectButton('salesforce').textContent).toBe('Connect with my Salesforce session');
 });

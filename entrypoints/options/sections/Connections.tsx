@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { browser } from 'wxt/browser';
 import { ErrorState, Loading, StatusRegion } from '@/components/StatusMessage';
-import { HUBSPOT_API_HOST, originPatternOf, SalesforceHostSchema, type ConnectionReply, type ConnectionSummary } from '@/lib/connections/schema';
+import { HUBSPOT_API_HOST, myDomainHostOf, originPatternOf, SalesforceHostSchema, type ConnectionReply, type ConnectionSummary } from '@/lib/connections/schema';
 import { DEFAULT_SALESFORCE_API_VERSION } from '@/lib/crm/salesforce-client';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
@@ -98,14 +98,6 @@ function useFieldProblems(found: FormProblems | null) {
 interface Outgoing {
   request: ConnectRequest | null;
 }
-
-/** The My Domain host a form's text names, as it is sent: what an admin pastes may be a whole URL. */
-const salesforceHostOf = (typed: string) =>
-  typed
-    .trim()
-    .toLowerCase()
-    .replace(/^https:\/\//, '')
-    .replace(/\/.*$/, '');
 
 /** "the 1,234 leads" ("the leads" when how many is not known), of the `one`/`many` kind. */
 const theCount = (stored: number | null, one: string, many: string) => `the ${stored === null ? many : plural(stored, one, many)}`;
@@ -256,13 +248,13 @@ function SalesforceForm({ status, synced, busy, problems, onConnect }: FormProps
   // The org the background compares a connect's with (kept through a Disconnect, and through a
   // connect to a mistyped host); while the summary is not known, the connection's is the likeliest.
   const syncedFromHost = synced ? (synced.syncedFrom?.id ?? '') : (status?.host ?? '');
-  const warning = otherOrgWarning(syncedFromHost, salesforceHostOf(host), synced?.stored ?? null);
+  const warning = otherOrgWarning(syncedFromHost, myDomainHostOf(host), synced?.stored ?? null);
   const warningId = useId();
   const submit = (event: FormEvent) => {
     event.preventDefault();
     onConnect({
       crm: 'salesforce',
-      host: salesforceHostOf(host),
+      host: myDomainHostOf(host),
       apiVersion: apiVersion.trim(),
       oauthClientId: signIn === 'oauth' ? clientId.trim() : undefined,
     });

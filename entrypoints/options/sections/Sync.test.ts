@@ -97,6 +97,24 @@ it('announces where a cancel stopped the sync', async () => {
   expect(background.cancelSync).toHaveBeenCalledWith({ crm: 'salesforce' });
 });
 
+it('offers a new sync, not to resume, when a cancel came before the sync stored any lead (while it asked whom it signs in as)', async () => {
+  salesforce = summary('running', { lastRun: LAST_RUN });
+  await renderSection();
+  const announced = followLiveRegions(row()!);
+  salesforce = summary('cancelled', { lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt + 1 });
+  click(button('cancel-salesforce')!);
+  await waitFor(() => announced().includes('Salesforce sync cancelled before it stored any lead.') || null);
+  expect(row()!.querySelector('p')!.textContent).toMatch(/ Stopped before it stored any lead\.$/);
+  expect(button('start-salesforce')!.textContent).toBe('Sync now');
+});
+
+it('offers to resume a cancelled sync that stored leads', async () => {
+  salesforce = summary('cancelled', { synced: 300, lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt + 1 });
+  await renderSection();
+  expect(row()!.querySelector('p')!.textContent).toMatch(/ Stopped after 300 leads; sync again to go on from there\.$/);
+  expect(button('start-salesforce')!.textContent).toBe('Resume sync');
+});
+
 it('says how many leads were synced from the CRM, in those words (Demo mode’s are not counted)', async () => {
   await renderSection();
   expect(row()!.querySelector('p')!.textContent).toMatch(/^500 leads synced from Salesforce in this browser\./);

@@ -127,8 +127,16 @@ function syncAnnouncement(sync: SyncSummary, label: string, endedBefore: number 
     const removed = sync.lastRun.removed ? `; ${removedLeads(sync.lastRun.removed, label)}` : '';
     return `${label} sync finished: ${plural(sync.lastRun.synced, 'changed lead', 'changed leads')}${removed}.`;
   }
-  if (sync.status === 'cancelled') return `${label} sync cancelled after ${plural(sync.synced, 'lead', 'leads')}; sync again to go on from there.`;
+  if (sync.status === 'cancelled') return `${label} sync cancelled ${stoppedAt(sync)}.`;
   return '';
+}
+
+/**
+ * Where a cancel stopped the sync. One that stored nothing (cancelled before its job began, while
+ * it asked whom it signs in as, or before its first page) has nothing to go on from: it starts again.
+ */
+function stoppedAt({ synced }: SyncSummary): string {
+  return synced > 0 ? `after ${plural(synced, 'lead', 'leads')}; sync again to go on from there` : 'before it stored any lead';
 }
 
 /**
@@ -143,7 +151,8 @@ function connectFirst({ status, errorKind, connection }: SyncSummary): 'reconnec
 
 function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; onAction(action: 'start' | 'cancel'): void }) {
   const label = CRM_LABEL[sync.crm];
-  const resumable = sync.status === 'cancelled' || sync.status === 'error';
+  // A cancel before anything was stored leaves nothing to resume (`stoppedAt`).
+  const resumable = (sync.status === 'cancelled' && sync.synced > 0) || sync.status === 'error';
   // Syncing again before then fails as this one did: the row points there instead.
   const verb = connectFirst(sync);
   // By when it ended, not by a run seen running: a short one can start and end between two polls.
@@ -160,7 +169,7 @@ function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; o
         {plural(sync.stored, 'lead', 'leads')} synced from {label} in this browser.
         {sync.lastRun && ` Last complete sync: ${plural(sync.lastRun.synced, 'changed lead', 'changed leads')} in ${sync.lastRun.seconds.toFixed(0)} s, ${new Date(sync.lastRun.finishedAt).toLocaleString()}.`}
         {!!sync.lastRun?.removed && ` ${removedLeads(sync.lastRun.removed, label)}.`}
-        {sync.status === 'cancelled' && ` Stopped after ${plural(sync.synced, 'lead', 'leads')}; sync again to go on from there.`}
+        {sync.status === 'cancelled' && ` Stopped ${stoppedAt(sync)}.`}
       </p>
       {sync.leftOut && <LeftOutLeads leftOut={sync.leftOut} label={label} />}
       {sync.status === 'error' && sync.error && (

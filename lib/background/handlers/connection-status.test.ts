@@ -3,8 +3,9 @@
  * signs in, its API version), so its form connects it the same way again, and nothing else
  * of the stored connection: no credential.
  */
+import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { markReconnect, writeConnection } from '../../connections/connections';
 import type { Connection } from '../../connections/schema';
 import { syncProtocol } from '../../messaging/protocol-sync';
@@ -23,6 +24,10 @@ async function connectionsShown() {
 
 beforeEach(() => {
   fakeBrowser.reset();
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 it('tells an OAuth connection needing reconnecting by its sign-in, client id and API version, and no more', async () => {
@@ -56,4 +61,18 @@ it('tells a session connection and a HubSpot connection by their sign-in and API
     message: 'Connected',
     settings: { crm: 'hubspot', apiVersion: '2026-03' },
   });
+});
+
+it('says a CRM that never answers did not answer within the check\'s minute, not "Cancelled"', async () => {
+  fakeBrowser.permissions.contains = vi.fn(async () => true);
+  fakeBrowser.cookies.get = vi.fn(async () => ({ value: '00D5g000004Demo!ARsession' })) as never;
+  vi.stubGlobal('navigator', { locks: { request: async (_name: string, _options: unknown, task: () => unknown) => task() } });
+  // The check's minute, and the retries' waits, run out a thousand times faster.
+  const timeout = AbortSignal.timeout.bind(AbortSignal);
+  vi.spyOn(AbortSignal, 'timeout').mockImplementation((ms) => timeout(ms / 1000));
+  vi.spyOn(Math, 'random').mockReturnValue(0);
+  // Packets dropped: no answer, until the request's signal gives up, as fetch does.
+  vi.stubGlobal('fetch', (_input: unknown, init?: RequestInit) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))));
+  expect(await syncHandlers.connectCrm({ crm: 'salesforce', host: 'acme.my.salesforce.com', apiVersion: '67.0' }, sender)).toEqual({ ok: true, crm: 'salesforce', status: 'error', host: 'acme.my.salesforce.com', message: 'Salesforce did not answer within 60 s' });
+  expect(await syncHandlers.testConnection({ crm: 'salesforce' }, sender)).toMatchObject({ status: 'error', message: 'Salesforce did not answer within 60 s' });
 });

@@ -78,3 +78,22 @@ it('while a sync runs, counts again only after 10 s; once it ends, at once', asy
   await store.writeState('hubspot', { ...INITIAL_SYNC_STATE, status: 'done' });
   expect((await stored()).hubspot).toBe(11);
 });
+
+it('counts a run in progress or cancelled by its own job: none before its job began, not the last complete run’s', async () => {
+  const store = dexieSyncStore(db);
+  const lastRun = { synced: 40, removed: 0, finishedAt: 1_700_000_000_000, seconds: 3 };
+  const synced = async () => {
+    const reply = await syncHandlers.syncStatus({}, sender);
+    if (!reply.ok) throw new Error(reply.error);
+    return reply.syncs.find((sync) => sync.crm === 'salesforce')!.synced;
+  };
+  // Started: the sync asks Salesforce whom it signs in as before its job begins.
+  await store.writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'running', lastRun });
+  expect(await synced()).toBe(0);
+  // Cancelled meanwhile: nothing was read.
+  await store.writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'cancelled', lastRun, endedAt: 2 });
+  expect(await synced()).toBe(0);
+  // A complete run counts what it changed.
+  await store.writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'done', lastRun, endedAt: 3 });
+  expect(await synced()).toBe(40);
+});

@@ -9,7 +9,7 @@ import { signInWithSalesforce } from '../../connections/oauth';
 import { connectionGeneration, endGrantOf, readConnection, readStatus, releaseHostAccess, removeConnection, stillConnected, writeConnectionUnlessRemovedSince, writeStatus } from '../../connections/connections';
 import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, settingsOf, type Connection, type ConnectionReply, type ConnectionSummary } from '../../connections/schema';
 import type { CrmAccount } from '../../crm/client';
-import { isCrmError } from '../../crm/http';
+import { abortedByTimeout, isCrmError } from '../../crm/http';
 import { CRM_KINDS, CRM_LABEL, type CrmKind } from '../../crm/types';
 import { countOwnLeads, db, syncedLeadsOf } from '../../db/db';
 import type { AutoSyncStatus, ConnectRequest, SyncSummary, syncProtocol } from '../../messaging/protocol-sync';
@@ -40,6 +40,18 @@ const mayReach = (host: string) => browser.permissions.contains({ origins: [orig
 /** What a connect or check says when the admin refused the site access `mayReach` tells. */
 const mayNotReach = (host: string) => `LeadLens may not reach https://${host}: allow access to that site when asked (press Connect again)`;
 
+/** The longest a connection check may take: a CRM that never answers must not hold Connect or Test forever. */
+const CHECK_TIMEOUT_MS = 60_000;
+
+/**
+ * What a failed check says: a check that ran out of time says so (any request of it may have
+ * been the one waiting, a shared describe too, which ends as a cancel), not "Cancelled".
+ */
+function checkFailure(crm: CrmKind, error: unknown, signal: AbortSignal): string {
+  if (abortedByTimeout(signal) && (isCrmError(error, 'cancelled') || isCrmError(error, 'network'))) return `${CRM_LABEL[crm]} did not answer within ${CHECK_TIMEOUT_MS / 1000} s`;
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Checks, in order, what a connection needs, and says exactly which step failed; `account` when it got that far. */
 async function check(connection: Connection): Promise<{ reply: ConnectionReply; account: CrmAccount | null }> {
   const { crm } = connection;
@@ -47,12 +59,12 @@ async function check(connection: Connection): Promise<{ reply: ConnectionReply; 
   const reply = (status: ConnectionReply['status'], message: string): ConnectionReply => ({ crm, status, host, message });
   if (!(await mayReach(host))) return { reply: reply('error', mayNotReach(host)), account: null };
   let account: CrmAccount | null;
+  const signal = AbortSignal.timeout(CHECK_TIMEOUT_MS);
   try {
     if (connection.crm === 'salesforce' && connection.auth.kind === 'session') await salesforceSessionId(connection.host);
-    account = await clientForConnection(connection).checkAccess(AbortSignal.timeout(60_000));
+    account = await clientForConnection(connection).checkAccess(signal);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { reply: reply(isCrmError(error, 'auth') ? 'reconnect' : 'error', message), account: null };
+    return { reply: reply(isCrmError(error, 'auth') ? 'reconnect' : 'error', checkFailure(crm, error, signal)), account: null };
   }
   const what =
     connection.crm === 'salesforce'
@@ -263,10 +275,12 @@ async function storedCount(crm: CrmKind, running: boolean): Promise<number> {
 /** A CRM's sync progress, its synced leads and the org or portal they came from: the options page warns before a connect removes them. */
 async function summary(crm: CrmKind): Promise<SyncSummary> {
   const state = await dexieSyncStore(db).readState(crm);
+  // A run in progress or cancelled counts its own job's leads: none before its job began (the start asks whom it signs in as), not the last run's.
+  const ofThisRun = state.status === 'running' || state.status === 'cancelled';
   return {
     crm,
     status: state.status,
-    synced: state.job?.synced ?? state.lastRun?.synced ?? 0,
+    synced: state.job?.synced ?? (ofThisRun ? 0 : (state.lastRun?.synced ?? 0)),
     remaining: state.job?.remaining ?? null,
     stored: await storedCount(crm, state.status === 'running'),
     error: state.error,

@@ -1,0 +1,21 @@
+import { expect, it } from 'vitest';
+import { SalesforceHostSchema, myDomainHostOf } from './schema';
+
+it.each([
+  ['https://acme.lightning.force.com/lightning/o/Lead/home', 'acme.my.salesforce.com'],
+  ['https://acme--uat.sandbox.lightning.force.com/lightning/page/home', 'acme--uat.sandbox.my.salesforce.com'],
+  ['https://acme.my.salesforce-setup.com/lightning/setup/SetupOneHome/home', 'acme.my.salesforce.com'],
+  ['acme--uat.sandbox.my.salesforce-setup.com', 'acme--uat.sandbox.my.salesforce.com'],
+  [' HTTPS://ACME.MY.SALESFORCE.COM/ ', 'acme.my.salesforce.com'],
+  ['http://acme.my.salesforce.com', 'acme.my.salesforce.com'],
+  ['acme.my.salesforce.com:443', 'acme.my.salesforce.com'],
+  ['acme.my.salesforce.com.', 'acme.my.salesforce.com'],
+  ['https://acme.my.salesforce.com?startURL=x', 'acme.my.salesforce.com'],
+])('takes %j, pasted from the address bar, as the org\'s My Domain host %s', (typed, host) => {
+  expect(myDomainHostOf(typed)).toBe(host);
+  expect(SalesforceHostSchema.safeParse(host).success).toBe(true);
+});
+
+it.each(['login.salesforce.com', 'https://acme.salesforce.com/', 'acme.my.salesforce.com.evil.example', 'acme.lightning.force.com.evil.example'])('leaves %j to be refused: it names no My Domain', (typed) => {
+  expect(SalesforceHostSchema.safeParse(myDomainHostOf(typed)).success).toBe(false);
+});
