@@ -7,7 +7,7 @@
 import { act, type ReactElement } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
 import { render, type Rendered } from '@/test/render';
-import { BarsChart, CurveChart } from './Charts';
+import { BarsChart, CurveChart, ticksFromZero } from './Charts';
 import { ShapePlot } from './ShapePlot';
 import { TierDonut } from './TierDonut';
 import { Waterfall } from './Waterfall';
@@ -78,4 +78,13 @@ it('says what a chart shows before the reader scrolls near enough to draw it', (
   expect(rendered.container.querySelector('svg')).toBeNull();
   expect(rendered.container.querySelector('.draw-when-near')?.textContent).toBe('Profit: drawn when you scroll here');
   expect(rendered.container.querySelector('[role="img"]')?.getAttribute('aria-label')).toBe('Profit: profit by threshold');
+});
+
+it('chooses fewer value ticks rather than two that read the same', () => {
+  // Whole percents of ticks 0.5 % apart: "0 % | 1 % | 1 % | 2 % | 2 %".
+  const wholePercent = (value: number) => `${Math.round(value * 100)} %`;
+  expect(ticksFromZero([0.02, 0.001], wholePercent)).toEqual([0, 0.01, 0.02]);
+  // Told nothing of their labels, or labels that differ: the most round ticks, up to 6.
+  expect(ticksFromZero([0.02, 0.001])).toEqual([0, 0.005, 0.01, 0.015, 0.02]);
+  expect(ticksFromZero([0.02, 0.001], (value) => `${value * 100} %`)).toEqual([0, 0.005, 0.01, 0.015, 0.02]);
 });

@@ -15,12 +15,13 @@ export interface Marker {
 
 const WIDTH = 300;
 const HEIGHT = 220;
-const pct = (v: number) => `${Math.round(v * 100)}`;
+/** A tick in percent, exactly: zoomed axes have ticks such as 0.5 and 1.25. */
+const pct = (v: number) => String(Number((v * 100).toPrecision(12)));
 /**
  * Words drawn in a chart (axis titles, marker labels): 7:1 on white. Recharts' own grey for
  * them, #808080, is 3.9:1, too faint for 11 px text (WCAG asks 4.5:1).
  */
-const CHART_TEXT = '#595959';
+export const CHART_TEXT = '#595959';
 
 /** Category labels of horizontal bar charts: a row fits two 11 px lines; longer labels are cut (tables carry them in full). */
 const ONE_LINE_ROW_HEIGHT = 18;
@@ -78,25 +79,39 @@ export interface CurveChartProps {
   diagonal?: boolean;
   /** Which axes read 0–1 as percent: both (ROC, precision–recall), x only (a probability against money), or none. */
   percentAxes?: boolean | 'x';
+  /**
+   * Percent axes from 0 to the curve's highest value on either axis, the same round ticks on
+   * both (the diagonal stays at 45°), not the whole unit square: a calibration curve at a 4 %
+   * base rate sits in the square's bottom-left corner, where any model looks calibrated.
+   */
+  zoomed?: boolean;
   /** The curve's numbers as text, e.g. a <details> table (see Figure). */
   textAlternative?: ReactNode;
 }
 
 /** A curve in the unit square (ROC, precision–recall, calibration) or any x–y curve, with labelled markers. */
-export function CurveChart({ title, description, points, xLabel, yLabel, markers = [], diagonal = false, percentAxes = true, textAlternative }: CurveChartProps) {
+export function CurveChart({ title, description, points, xLabel, yLabel, markers = [], diagonal = false, percentAxes = true, zoomed = false, textAlternative }: CurveChartProps) {
   // Recharts recomputes a whole chart when its data or an axis prop is a new object. Kept the same
   // while the curve is (a new tier policy moves only the markers), a redraw costs a fraction.
   const curve = useSamePoints(points);
   const data = useMemo(() => curve.map(([x, y]) => ({ x, y })), [curve]);
-  const xAxis = useMemo(() => curveAxis(curve, 0, percentAxes !== false, { value: xLabel, position: 'insideBottom', offset: -12, fontSize: 11, fill: CHART_TEXT }), [curve, percentAxes, xLabel]);
-  const yAxis = useMemo(() => curveAxis(curve, 1, percentAxes === true, { value: yLabel, angle: -90, position: 'insideLeft', fontSize: 11, fill: CHART_TEXT, style: { textAnchor: 'middle' } }), [curve, percentAxes, yLabel]);
+  const percentTicks = useMemo(() => (zoomed ? zoomedPercentTicks(curve) : UNIT_TICKS), [curve, zoomed]);
+  const xAxis = useMemo(
+    () => curveAxis(curve, 0, percentAxes !== false ? percentTicks : undefined, { value: xLabel, position: 'insideBottom', offset: -12, fontSize: 11, fill: CHART_TEXT }),
+    [curve, percentAxes, percentTicks, xLabel],
+  );
+  const yAxis = useMemo(
+    () => curveAxis(curve, 1, percentAxes === true ? percentTicks : undefined, { value: yLabel, angle: -90, position: 'insideLeft', fontSize: 11, fill: CHART_TEXT, style: { textAnchor: 'middle' } }),
+    [curve, percentAxes, percentTicks, yLabel],
+  );
+  const diagonalSegment = useMemo(() => diagonalTo(percentTicks[percentTicks.length - 1]), [percentTicks]);
   return (
     <Figure title={title} description={description} textAlternative={textAlternative}>
       <LineChart accessibilityLayer={false} width={WIDTH} height={HEIGHT} data={data} margin={CURVE_MARGIN}>
         <GridAt xTicks={xAxis.ticks} yTicks={yAxis.ticks} />
         <XAxis dataKey="x" {...xAxis} />
         <YAxis {...yAxis} />
-        {diagonal && <ReferenceLine segment={DIAGONAL} stroke="#9e9e9e" strokeDasharray="4 4" />}
+        {diagonal && <ReferenceLine segment={diagonalSegment} stroke="#9e9e9e" strokeDasharray="4 4" />}
         <Line dataKey="y" stroke="#1a5fb4" dot={false} strokeWidth={2} isAnimationActive={false} />
         <MarkerDots markers={markers} />
       </LineChart>
@@ -153,7 +168,8 @@ export function GridAt({ xTicks, yTicks }: { xTicks?: readonly (number | string)
 }
 
 const CURVE_MARGIN = { top: 8, right: 16, bottom: 24, left: 8 };
-const DIAGONAL: [{ x: number; y: number }, { x: number; y: number }] = [{ x: 0, y: 0 }, { x: 1, y: 1 }];
+/** The line y = x from the origin to (top, top): drawn past the axes' end, Recharts would leave it out. */
+const diagonalTo = (top: number): [{ x: number; y: number }, { x: number; y: number }] => [{ x: 0, y: 0 }, { x: top, y: top }];
 const plainNumber = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
 
 /**
@@ -164,12 +180,33 @@ export function numberAxis(ticks: readonly number[], tickFormatter: (value: numb
   return { type: 'number' as const, domain: [ticks[0], ticks[ticks.length - 1]], ticks, interval: 0, tickFormatter, fontSize: 11 };
 }
 
-/** Round ticks from min(0, values) to max(0, values): value axes that show where zero is. */
-export const ticksFromZero = (values: readonly number[]) => niceTicks(Math.min(0, ...values), Math.max(0, ...values));
+/** Most ticks on a value axis; fewer when `format` writes two of them the same. */
+const MOST_VALUE_TICKS = 6;
 
-/** A curve chart's axis (0 = x, 1 = y): the unit interval in percent, or round ticks over the points' range. */
-function curveAxis(points: readonly Point[], axis: 0 | 1, percent: boolean, label: object) {
-  if (percent || points.length === 0) return { ...numberAxis(UNIT_TICKS, percent ? pct : plainNumber), label };
+/**
+ * Round ticks from min(0, values) to max(0, values): value axes that show where zero is. With a
+ * `format`, the most ticks (up to 6) whose labels all differ: "1 % | 1 % | 2 %" says nothing.
+ */
+export function ticksFromZero(values: readonly number[], format?: (value: number) => string): number[] {
+  const min = Math.min(0, ...values);
+  const max = Math.max(0, ...values);
+  for (let count = MOST_VALUE_TICKS; count > 3; count--) {
+    const ticks = niceTicks(min, max, count);
+    if (!format || new Set(ticks.map((tick) => format(tick))).size === ticks.length) return ticks;
+  }
+  return niceTicks(min, max, 3);
+}
+
+/** Round ticks from 0 to the highest x or y of `points` (the unit interval's when none is above 0), for both axes of a zoomed chart. */
+function zoomedPercentTicks(points: readonly Point[]): readonly number[] {
+  const top = Math.max(0, ...points.flat());
+  return top > 0 ? niceTicks(0, top) : UNIT_TICKS;
+}
+
+/** A curve chart's axis (0 = x, 1 = y): `percentTicks` in percent, or round ticks over the points' range. */
+function curveAxis(points: readonly Point[], axis: 0 | 1, percentTicks: readonly number[] | undefined, label: object) {
+  if (percentTicks) return { ...numberAxis(percentTicks, pct), label };
+  if (points.length === 0) return { ...numberAxis(UNIT_TICKS, plainNumber), label };
   const values = points.map((point) => point[axis]);
   return { ...numberAxis(niceTicks(Math.min(...values), Math.max(...values)), plainNumber), label };
 }
@@ -201,7 +238,7 @@ export function BarsChart({
 }) {
   const rowHeight = bars.some((bar) => bar.label.length > ONE_LINE_CHARS) ? TWO_LINE_ROW_HEIGHT : ONE_LINE_ROW_HEIGHT;
   const size = { width: horizontal ? 420 : WIDTH, height: horizontal ? Math.max(HEIGHT, bars.length * rowHeight + 30) : HEIGHT };
-  const ticks = ticksFromZero(bars.map((bar) => bar.value));
+  const ticks = ticksFromZero(bars.map((bar) => bar.value), format);
   const valueAxis = numberAxis(ticks, format);
   return (
     <Figure title={title} description={description} size={size} textAlternative={textAlternative}>

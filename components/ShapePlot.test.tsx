@@ -1,5 +1,15 @@
-import { expect, it } from 'vitest';
-import { stepPoints } from './ShapePlot';
+// @vitest-environment happy-dom
+import { act } from 'react';
+import { afterEach, expect, it, vi } from 'vitest';
+import { render, type Rendered } from '@/test/render';
+import { ShapePlot, stepPoints, withClosingPoint } from './ShapePlot';
+
+let rendered: Rendered | undefined;
+afterEach(() => {
+  rendered?.unmount();
+  rendered = undefined;
+  vi.unstubAllGlobals();
+});
 
 it('merges runs of equal contributions into their first bin, keeping the last bin', () => {
   expect(stepPoints(['a', 'b', 'c', 'd', 'e'], [1, 1, 2, 2, 2])).toEqual([
@@ -15,4 +25,43 @@ it('thins a curve that still changes at every bin to at most 200 points, first a
   expect(points).toHaveLength(200);
   expect(points[0].label).toBe('bin 0');
   expect(points[199].label).toBe('bin 254');
+});
+
+it('closes a step line at its last level', () => {
+  expect(withClosingPoint([{ label: '≤ 10', value: 0.2 }, { label: '> 10', value: -0.1 }])).toEqual([
+    { label: '≤ 10', value: 0.2 },
+    { label: '> 10', value: -0.1 },
+    { label: '(end)', value: -0.1 },
+  ]);
+  expect(withClosingPoint([])).toEqual([]);
+});
+
+/** A numeric term's shape plot, drawn. */
+async function drawnNumericShape(): Promise<HTMLElement> {
+  // Without an IntersectionObserver, charts draw at once, in turn.
+  vi.stubGlobal('IntersectionObserver', undefined);
+  const shape = { axes: [{ labels: ['≤ 10', '> 10', 'missing'], edges: [10] }], scores: [0.2, -0.5, 0] };
+  rendered = render(<ShapePlot term={{ features: [0], label: 'Visits', importance: 0.1, shape }} />);
+  for (let tries = 0; tries < 50 && !rendered.container.querySelector('svg'); tries++) await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
+  return rendered.container;
+}
+
+it('says beside a numeric shape that its axis is log-odds, and under it what they mean, so 0.50 does not read as 50 %', async () => {
+  const plot = await drawnNumericShape();
+  expect(Array.from(plot.querySelectorAll('svg text'), (text) => text.textContent)).toContain('Effect on score (log-odds)');
+  expect(Array.from(plot.querySelectorAll('figure p'), (p) => p.textContent)).toContain(
+    'Log-odds, not a probability: above 0 raises the odds of converting, below 0 lowers them; +0.69 doubles the odds, −0.69 halves them.',
+  );
+});
+
+it('draws the last bin of a numeric shape as a level, not a bare corner', async () => {
+  const plot = await drawnNumericShape();
+  // The step line's corners, left to right (its path is "M x,y L x,y …").
+  const path = plot.querySelector('.recharts-line-curve')!.getAttribute('d')!;
+  const corners = [...path.matchAll(/[ML]([-\d.]+),([-\d.]+)/g)].map(([, x, y]) => ({ x: Number(x), y: Number(y) }));
+  const lastLevel = corners[corners.length - 1].y;
+  // The last bin's −0.5 is lower on the page than the first's 0.2, and drawn across a width, not at one x.
+  expect(lastLevel).toBeGreaterThan(corners[0].y);
+  const atLastLevel = corners.filter((corner) => corner.y === lastLevel).map((corner) => corner.x);
+  expect(Math.max(...atLastLevel) - Math.min(...atLastLevel)).toBeGreaterThan(100);
 });

@@ -7,7 +7,7 @@ import type { CSSProperties } from 'react';
 import { Line, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
 import type { Term, TermShape } from '@/lib/ml/manifest';
 import { downsampleCurve } from '@/lib/ml/train/metrics';
-import { BarsChart, Figure, FoldedNumberGrid, GridAt, numberAxis, ticksFromZero } from './Charts';
+import { BarsChart, CHART_TEXT, Figure, FoldedNumberGrid, GridAt, numberAxis, ticksFromZero } from './Charts';
 
 type Axis = TermShape['axes'][number];
 
@@ -49,6 +49,23 @@ export function stepPoints(labels: readonly string[], scores: readonly number[])
   return downsampleCurve(changes, MAX_PLOT_POINTS);
 }
 
+/** Names the closing point's category: after every bin, never one of their labels (they are ranges or "≤ b"). */
+const CLOSING_LABEL = '(end)';
+
+/**
+ * `points` and a closing point at the last one's level: a stepAfter line draws each level from
+ * its point to the next, so without it the last bin's level would be a bare corner.
+ */
+export function withClosingPoint(points: readonly { label: string; value: number }[]): { label: string; value: number }[] {
+  const last = points[points.length - 1];
+  return last ? [...points, { label: CLOSING_LABEL, value: last.value }] : [];
+}
+
+/** What a shape plot's y-axis is, beside it. */
+export const EFFECT_AXIS_LABEL = 'Effect on score (log-odds)';
+/** What its numbers mean, under it: 0.50 there is not 50 %. */
+export const LOG_ODDS_MEANING = 'Log-odds, not a probability: above 0 raises the odds of converting, below 0 lowers them; +0.69 doubles the odds, −0.69 halves them.';
+
 function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
   const axis = shape.axes[0];
   const missing = axis.labels.length - 1;
@@ -57,6 +74,7 @@ function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
   // Ticks chosen here, not by Recharts: its own choice measures the text of every bin's label.
   const xTicks = downsampleCurve(points, VALUE_TICKS).map((point) => point.label);
   const yTicks = ticksFromZero(points.map((point) => point.value));
+  const line = withClosingPoint(points);
   return (
     <Figure
       title={term.label}
@@ -64,13 +82,14 @@ function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
       textAlternative={<BinTable caption={`${term.label} (log-odds per bin)`} axis={axis} scores={shape.scores} />}
       size={{ width: PLOT_WIDTH, height: PLOT_HEIGHT }}
     >
-      <LineChart accessibilityLayer={false} width={PLOT_WIDTH} height={PLOT_HEIGHT} data={points} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+      <LineChart accessibilityLayer={false} width={PLOT_WIDTH} height={PLOT_HEIGHT} data={line} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
         <GridAt xTicks={xTicks} yTicks={yTicks} />
         <XAxis dataKey="label" fontSize={11} ticks={xTicks} interval={0} tickFormatter={binStart} />
-        <YAxis {...numberAxis(yTicks, logOdds)} width={44} />
+        <YAxis {...numberAxis(yTicks, logOdds)} width={60} label={{ value: EFFECT_AXIS_LABEL, angle: -90, position: 'insideLeft', fontSize: 11, fill: CHART_TEXT, style: { textAnchor: 'middle' } }} />
         <ReferenceLine y={0} stroke="#9e9e9e" />
         <Line dataKey="value" type="stepAfter" stroke="#1a5fb4" dot={false} strokeWidth={2} isAnimationActive={false} />
       </LineChart>
+      <p style={noteStyle}>{LOG_ODDS_MEANING}</p>
       <p style={noteStyle}>Missing: {logOdds(shape.scores[missing])}</p>
     </Figure>
   );

@@ -49,3 +49,21 @@ it('names the flagged features a model trained in LeadLens reads all the same, a
   expect(renderModelCard(kept, { leakage: ['Possible leakage in "Website visits": it keeps changing after the outcome.'] }).match(/Possible leakage in/g)).toHaveLength(1);
   expect(renderModelCard(bundled)).not.toContain('Possible leakage');
 });
+
+it('writes low conversion rates and thresholds as the extension does, never "0 %" for some nor one figure for two', () => {
+  // 2,000 leads a decile, 6, 5 and 1 of them converted: not "0 %"; thresholds of 0.94 % and 0.86 %: not both "≥ 0.9 %".
+  const hot = { ...bundled.metrics.tierConfusion!.hot, threshold: 0.0094 };
+  const warm = { ...bundled.metrics.tierConfusion!.warm, threshold: 0.0086 };
+  const lowRates = {
+    ...bundled,
+    tiers: { policy: { kind: 'fixed' as const }, hot: 0.0094, warm: 0.0086 },
+    metrics: { ...bundled.metrics, tierConfusion: { hot, warm }, liftByDecile: [0.02, 0.012, 0.008, 0.006, 0.005, 0.004, 0.003, 0.0025, 0.0005, 0] },
+  };
+  const card = renderModelCard(lowRates);
+  expect(card).toContain('Conversion by score decile (best first): 2 %, 1.2 %, 0.8 %, 0.6 %, 0.5 %, 0.4 %, 0.3 %, 0.25 %, 0.05 %, 0 %.');
+  expect(card).toContain('| tiers | policy `fixed`: hot ≥ 0.94 %, warm ≥ 0.86 % |');
+  expect(card).toContain('| hot ≥ 0.94 % | 181 |');
+  expect(card).toContain('| warm ≥ 0.86 % | 322 |');
+  // The bundled model's: a capacity policy's thresholds as the extension writes them.
+  expect(renderModelCard(bundled)).toContain('hot ≥ 21.67 %, warm ≥ 10.33 %');
+});

@@ -4,6 +4,7 @@
  * (no wall-clock times, only the manifest's).
  */
 import type { Manifest } from './manifest';
+import { formatRate, formatThreshold } from '../presentation';
 import { describeModelOutcome } from './outcome-rule';
 import { chanceMargin, rocAucStandardError } from './train/metrics';
 
@@ -78,7 +79,7 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   lines.push(`| created | ${m.createdAt} |`);
   lines.push(`| features / terms | ${m.features.length} features, ${m.terms.length} terms (${m.terms.filter((t) => t.features.length === 2).length} interactions) |`);
   lines.push(`| calibration | ${m.calibration.kind} |`);
-  lines.push(`| tiers | policy \`${m.tiers.policy.kind}\`: hot ≥ ${pct(m.tiers.hot)}, warm ≥ ${pct(m.tiers.warm)} |`);
+  lines.push(`| tiers | policy \`${m.tiers.policy.kind}\`: hot ≥ ${formatThreshold(m.tiers.hot)}, warm ≥ ${formatThreshold(m.tiers.warm)} |`);
   lines.push('');
   lines.push('## Quality (held-out)');
   lines.push('');
@@ -117,7 +118,7 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
     lines.push('| threshold | called and converted | called, not converted | not called, converted | not called, not converted | precision | recall |');
     lines.push('|---|---|---|---|---|---|---|');
     for (const [tier, c] of [['hot', confusion.hot], ['warm', confusion.warm]] as const) {
-      lines.push(`| ${tier} ≥ ${pct(c.threshold)} | ${c.tp} | ${c.fp} | ${c.fn} | ${c.tn} | ${pct(c.precision)} | ${pct(c.recall)} |`);
+      lines.push(`| ${tier} ≥ ${formatThreshold(c.threshold)} | ${c.tp} | ${c.fp} | ${c.fn} | ${c.tn} | ${pct(c.precision)} | ${pct(c.recall)} |`);
     }
   }
   const profit = m.metrics.profitAssumptions;
@@ -130,7 +131,7 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   }
   if (m.metrics.liftByDecile?.length) {
     lines.push('');
-    lines.push(`Conversion by score decile (best first): ${m.metrics.liftByDecile.map((r) => pct(r, 0)).join(', ')}.`);
+    lines.push(`Conversion by score decile (best first): ${m.metrics.liftByDecile.map((rate) => formatRate(rate)).join(', ')}.`);
   }
   lines.push('');
   lines.push('## What drives the score');

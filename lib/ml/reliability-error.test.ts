@@ -38,6 +38,19 @@ describe('describeReliabilityError', () => {
     );
   });
 
+  it('says the groups are of the 20 % of leads held out for a model trained with one holdout, not every lead trained on', () => {
+    const calibration: [number, number][] = [[0.05, 0.04], [0.12, 0.2]];
+    const holdout = reliabilityError({ calibration, calibrationLeads: [200, 200], folds: 1 })!;
+    expect(describeReliabilityError(holdout)).toBe(
+      '4.5 percentage points: the 20 % of leads held out, scored by a model that did not learn from them, are put in 2 groups of about 200 leads by likelihood, lowest to highest; ' +
+        "this is how far each group's mean likelihood is from the share of it that converted, averaged over the groups by their lead count",
+    );
+    // Cross-validated, or a model that does not say: every lead trained on.
+    for (const folds of [5, undefined]) {
+      expect(describeReliabilityError(reliabilityError({ calibration, calibrationLeads: [200, 200], folds })!)).toMatch(/^4\.5 percentage points: the leads trained on, each scored by a model that did not learn from it, are put in 2 groups/);
+    }
+  });
+
   it('keeps two significant digits below 10 points (gaps are tenths of a point at a low base rate), whole ones above', () => {
     const figure = (error: number) => describeReliabilityError({ error, groups: 10, leads: 1000 }).split(' percentage points')[0];
     expect(figure(0.0032)).toBe('0.32');

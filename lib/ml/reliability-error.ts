@@ -11,17 +11,19 @@ export interface ReliabilityError {
   error: number;
   groups: number;
   leads: number;
+  /** The model's `metrics.folds`: 1, its held-out leads are one 20 % holdout, not every lead trained on. */
+  folds?: number;
 }
 
 /**
  * Σ over the reliability bins of (leads in bin / leads) · |observed rate − mean probability|, or
  * null when the model kept no lead count per bin (older models) or no bins at all.
  */
-export function reliabilityError({ calibration, calibrationLeads }: Pick<Manifest['metrics'], 'calibration' | 'calibrationLeads'>): ReliabilityError | null {
+export function reliabilityError({ calibration, calibrationLeads, folds }: Pick<Manifest['metrics'], 'calibration' | 'calibrationLeads' | 'folds'>): ReliabilityError | null {
   if (!calibration || !calibrationLeads || calibration.length === 0 || calibrationLeads.length !== calibration.length) return null;
   const leads = calibrationLeads.reduce((sum, count) => sum + count, 0);
   const weightedGap = calibration.reduce((sum, [predicted, observed], i) => sum + calibrationLeads[i] * Math.abs(observed - predicted), 0);
-  return { error: weightedGap / leads, groups: calibration.length, leads };
+  return { error: weightedGap / leads, groups: calibration.length, leads, ...(folds !== undefined && { folds }) };
 }
 
 /** Percentage points with two significant digits (at a 1 % base rate the gaps are tenths of a point), whole from 10. */
@@ -32,9 +34,11 @@ function percentagePoints(error: number): string {
 }
 
 /** The figure, and what it is over, in an admin's words. */
-export function describeReliabilityError({ error, groups, leads }: ReliabilityError): string {
+export function describeReliabilityError({ error, groups, leads, folds }: ReliabilityError): string {
+  // Cross-validation scores every lead trained on unseen; one holdout (the CLI's `--cv 1`) only the fifth it kept out.
+  const scored = folds === 1 ? 'the 20 % of leads held out, scored by a model that did not learn from them' : 'the leads trained on, each scored by a model that did not learn from it';
   return (
-    `${percentagePoints(error)} percentage points: the leads trained on, each scored by a model that did not learn from it, ` +
+    `${percentagePoints(error)} percentage points: ${scored}, ` +
     `are put in ${plural(groups, 'group', 'groups')} of about ${plural(Math.round(leads / groups), 'lead', 'leads')} by likelihood, lowest to highest; ` +
     `this is how far each group's mean likelihood is from the share of it that converted, averaged over the groups by their lead count`
   );

@@ -199,6 +199,25 @@ it('lists calibration bins without a leads column for a model that does not coun
   expect(rows[1]).toEqual(['1', '0.62 %', '1 %']);
 });
 
+/** The model summary's Data line. */
+const dataLine = (report: HTMLElement) => Array.from(report.querySelectorAll('.model-summary dt')).find((dt) => dt.textContent === 'Data')?.nextElementSibling?.textContent;
+
+it('says in the Data line how the probabilities were calibrated, and what converted means when the model keeps its outcome rule', async () => {
+  const outcomeRule = { source: 'hubspot' as const, field: 'lifecyclestage', positiveValues: ['customer', 'evangelist'], settledAfterDays: 30 };
+  const calibration = { kind: 'isotonic' as const, logits: [-3, 0], probabilities: [0.01, 0.2] };
+  await storeModel({ ...lean, modelId: 'trained-1', outcomeRule, calibration }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-1');
+  expect(dataLine(await activeReport())).toBe(
+    '5,000 leads, 464 conversions, from demo-history.csv; trained Nov 1, 2026; probabilities calibrated by isotonic regression. Converted means: "lifecyclestage" is customer or evangelist, for HubSpot leads',
+  );
+});
+
+it('says in the Data line how the probabilities were calibrated, and nothing of what converted means, for a model without its outcome rule', async () => {
+  await storeModel({ ...lean, modelId: 'imported-1' }, new Uint8Array([1]), 'imported');
+  await activateModel('imported-1');
+  expect(dataLine(await activeReport())).toBe('5,000 leads, 464 conversions, from demo-history.csv; trained Nov 1, 2026; probabilities calibrated by Platt scaling');
+});
+
 // A CLI model trained with `--cv 1` has one 80/20 holdout: its figure was labelled cross-validated.
 it.each([
   [5, 'Cross-validated ROC-AUC (5 folds) / PR-AUC'],
@@ -297,4 +316,36 @@ it('shows no confusion matrices of the first batches while the activation scores
   expect(hot).toMatch(/^At the Hot threshold/);
   expect(report.querySelector('[data-testid="confusion-scoring"]')).toBeNull();
   expect(stored.reads).toBe(1);
+});
+
+describe('the charts of a model of few conversions, drawn', () => {
+  // Without an IntersectionObserver, the charts draw at once, in turn.
+  beforeEach(() => vi.stubGlobal('IntersectionObserver', undefined));
+  afterEach(() => vi.unstubAllGlobals());
+
+  const figureTitled = (report: HTMLElement, title: string) => Array.from(report.querySelectorAll('figure')).find((candidate) => candidate.querySelector('figcaption')?.textContent === title)!;
+
+  /** The tick labels of each axis of the chart titled `title`, once it is drawn. */
+  async function ticksOf(report: HTMLElement, title: string): Promise<{ x: string[]; y: string[] }> {
+    const figure = figureTitled(report, title);
+    await waitFor(() => figure.querySelector('.recharts-yAxis-tick-labels text'));
+    const labels = (axis: string) => Array.from(figure.querySelectorAll(`.recharts-${axis}Axis-tick-labels text`), (tick) => tick.textContent ?? '');
+    return { x: labels('x'), y: labels('y') };
+  }
+
+  // 2 % conversion at best: whole percents read "0 % | 1 % | 1 % | 2 % | 2 %".
+  const liftByDecile = [0.02, 0.012, 0.008, 0.006, 0.005, 0.004, 0.003, 0.0025, 0.0005, 0];
+  // A 4 % base rate: every bin but the last under 10 %.
+  const calibration: [number, number][] = [[0.005, 0.004], [0.01, 0.012], [0.015, 0.014], [0.02, 0.018], [0.025, 0.03], [0.03, 0.028], [0.035, 0.04], [0.045, 0.05], [0.06, 0.055], [0.12, 0.14]];
+
+  // One report for both: drawing its charts takes most of a second or two.
+  it('writes the score deciles’ axis in distinct rates, not "0 %" over and over, and zooms the calibration chart to its bins, not 0–100 %', async () => {
+    await storeModel({ ...lean, modelId: 'trained-1', metrics: { ...bundled.metrics, liftByDecile, calibration } }, new Uint8Array([1]), 'trained');
+    await activateModel('trained-1');
+    const report = await activeReport();
+    expect((await ticksOf(report, 'Conversion by score decile')).y).toEqual(['0 %', '0.5 %', '1 %', '1.5 %', '2 %']);
+    // Up to 14 % observed: 0 to 15 % in steps of 5 on both axes, the diagonal drawn across.
+    expect(await ticksOf(report, 'Calibration')).toEqual({ x: ['0', '5', '10', '15'], y: ['0', '5', '10', '15'] });
+    expect(figureTitled(report, 'Calibration').querySelector('.recharts-reference-line')).not.toBeNull();
+  });
 });

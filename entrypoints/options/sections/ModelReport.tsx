@@ -12,7 +12,7 @@ import { useActiveManifest } from '@/lib/ui/hooks';
 import { scoringEveryLeadProgress, useOwedScoringOfEveryLead } from '@/lib/ui/owed-scoring';
 import { confusionAt } from '@/lib/ml/train/metrics';
 import { precisionAt, recallAt } from '@/lib/ml/tier-policy';
-import { describeWhenOutcomeCounts, settledDaysOf } from '@/lib/ml/outcome-rule';
+import { describeModelOutcome, describeWhenOutcomeCounts, settledDaysOf } from '@/lib/ml/outcome-rule';
 import { chanceNote, formatModelDate, formatRate, formatThreshold, heldOutAucHeading, plural } from '@/lib/presentation';
 import { labelledQuery } from '../policy-client';
 import { LabelledLeadsNote, useAgesCountedTo } from './LabelledLeadsNote';
@@ -20,6 +20,13 @@ import { CalibrationError } from './training/TrainingReport';
 
 const fixed3 = (value: number | undefined) => (value === undefined ? 'not given' : value.toFixed(3));
 const ordinals = (count: number) => Array.from({ length: count }, (_, i) => String(i + 1));
+
+/** How a model's probabilities were calibrated, in words: its likelihoods are only as good as that. */
+const CALIBRATED_BY: Record<Manifest['calibration']['kind'], string> = {
+  platt: 'probabilities calibrated by Platt scaling',
+  isotonic: 'probabilities calibrated by isotonic regression',
+  none: 'probabilities not calibrated',
+};
 
 /**
  * What the calibration chart's bins are, for its description: equal-count bins are the groups the
@@ -127,6 +134,7 @@ const ReportCharts = memo(function ReportCharts({ metrics, terms }: { metrics: M
             xLabel="Predicted %"
             yLabel="Observed %"
             diagonal
+            zoomed
             textAlternative={<CalibrationTable bins={metrics.calibration} leads={metrics.calibrationLeads} />}
           />
         )}
@@ -135,7 +143,7 @@ const ReportCharts = memo(function ReportCharts({ metrics, terms }: { metrics: M
             title="Conversion by score decile"
             description={`best decile converts ${formatRate(metrics.liftByDecile[0])}, worst ${formatRate(metrics.liftByDecile[metrics.liftByDecile.length - 1])}`}
             bars={metrics.liftByDecile.map((rate, i) => ({ label: String(i + 1), value: rate }))}
-            format={(v) => `${Math.round(v * 100)} %`}
+            format={(rate) => formatRate(rate)}
             textAlternative={
               <FoldedNumberGrid
                 summary="Every decile as a table"
@@ -155,7 +163,7 @@ const ReportCharts = memo(function ReportCharts({ metrics, terms }: { metrics: M
         description={`strongest: ${terms.slice(0, 3).map((t) => t.label).join(', ')}`}
         bars={terms.map((term) => ({ label: term.label, value: term.importance }))}
         horizontal
-        format={(v) => `${Math.round(v * 100)} %`}
+        format={(rate) => formatRate(rate)}
         textAlternative={
           <FoldedNumberGrid
             summary="Every term as a table"
@@ -183,7 +191,8 @@ function Report({ manifest }: { manifest: Manifest }) {
         <dt>Data</dt>
         <dd>
           {plural(provenance.rows, 'lead', 'leads')}, {plural(provenance.positives, 'conversion', 'conversions')}, from {provenance.source}; trained{' '}
-          {formatModelDate(manifest.createdAt)}
+          {formatModelDate(manifest.createdAt)}; {CALIBRATED_BY[manifest.calibration.kind]}
+          {manifest.outcomeRule && `. Converted means: ${describeModelOutcome(manifest.outcomeRule)}`}
         </dd>
         <dt>{heldOutAucHeading(metrics)} / PR-AUC</dt>
         <dd>
