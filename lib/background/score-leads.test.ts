@@ -5,7 +5,8 @@ import { generateDemoLeads } from '../crm/demo-data';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import type { ScoredLead } from '../messaging/protocol';
 import { MODEL_GAVE_NO_SCORE, scoreCacheKey, scoreLead, type CachedScoreEntry } from './score-lead';
-import { couldNotRead, NO_FIELDS_SCORED, notShownBy, scoreLeadsById, type BatchScoringDeps, type KnownRecord, type KnownRecords } from './score-leads';
+import { handMadeManifest } from '../../test/fixtures/manifest';
+import { couldNotRead, modelReadsNoFieldOf, NO_FIELDS_SCORED, notShownBy, scoreLeadsById, type BatchScoringDeps, type KnownRecord, type KnownRecords } from './score-leads';
 
 let manifest: Manifest;
 let session: ort.InferenceSession;
@@ -122,6 +123,32 @@ describe('scoreLeadsById', () => {
       { recordId: known[0].recordId, state: 'unscorable', reason: NO_FIELDS_SCORED },
       { recordId: unknownId, state: 'unknown' },
     ]);
+    expect(runs).toEqual([]);
+  });
+
+  it('tells every row the active model reads no field of this CRM (a CLI model trained without a feature spec), rather than to open the lead, and reads nothing from the CRM', async () => {
+    const csvOnly = handMadeManifest({
+      features: [{ key: 'title', label: 'Job title', type: 'categorical', vocabulary: ['VP Sales'], derive: { kind: 'value', from: { csv: 'title' } } }],
+      terms: [{ features: [0], label: 'Job title' }],
+      intercept: -2,
+    });
+    const { value, runs } = deps(known);
+    let reads = 0;
+    const csvModel: BatchScoringDeps = {
+      ...value,
+      activeManifest: async () => csvOnly,
+      knownRecords: async (...args) => {
+        reads++;
+        return value.knownRecords(...args);
+      },
+    };
+    const ids = [known[0].recordId, unknownId];
+    expect(await scoreLeadsById('salesforce', ids, csvModel)).toEqual(ids.map((recordId) => ({ recordId, state: 'unscorable', reason: modelReadsNoFieldOf('salesforce') })));
+    expect(modelReadsNoFieldOf('salesforce')).toBe(
+      'The active model reads no Salesforce field, so LeadLens cannot score Salesforce leads with it, in lists or on their pages: ask your LeadLens admin.',
+    );
+    expect(modelReadsNoFieldOf('hubspot')).toContain('reads no HubSpot property');
+    expect(reads).toBe(0);
     expect(runs).toEqual([]);
   });
 

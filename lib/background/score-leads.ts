@@ -7,6 +7,7 @@
  * `unknown`: a row never gets a made-up score.
  */
 import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
+import { featuresTracked } from '../ml/explain';
 import { featurizeRecord, knownFeatureCount, type RawRecord } from '../ml/featurize';
 import { fieldsRead } from '../ml/manifest';
 import type { ListRowScore } from '../messaging/protocol-list';
@@ -43,6 +44,23 @@ function asText(fields: RawRecord): PageFields {
 /** A list row's record that LeadLens has, with none of the fields the model reads. */
 export const NO_FIELDS_SCORED = 'LeadLens has none of the fields its model scores for this lead: open the lead to score it from its page.';
 
+/**
+ * Every row of `crm`'s lists when the active model reads none of its fields (a CLI model trained
+ * without a feature spec reads CSV columns alone): its record page cannot score it either.
+ */
+export const modelReadsNoFieldOf = (crm: CrmKind) =>
+  `The active model reads no ${CRM_LABEL[crm]} ${crm === 'hubspot' ? 'property' : 'field'}, so LeadLens cannot score ${CRM_LABEL[crm]} leads with it, in lists or on their pages: ask your LeadLens admin.`;
+
+/**
+ * A row of a list of another org or portal than the one LeadLens is connected to, that LeadLens
+ * has nothing of: such a page reads nothing through the connection, and a score from its record
+ * page is not kept (score-cache.ts), so opening the lead shows its score there but never here.
+ */
+export const otherOrgListRow = (crm: CrmKind) => {
+  const org = crm === 'hubspot' ? 'portal' : 'org';
+  return `LeadLens is connected to another ${CRM_LABEL[crm]} ${org} than this one, and scores lists of that ${org} only. Open the lead to see its score on its page: it is not kept for this list.`;
+};
+
 /** A list row's record the CRM could not be read for: said so, not "no data" (the CRM's own error stays in the background). */
 export const couldNotRead = (crm: CrmKind) => `LeadLens could not read this lead from ${CRM_LABEL[crm]} just now: open the lead, or reload the list.`;
 
@@ -55,6 +73,8 @@ export async function scoreLeadsById(
   deps: BatchScoringDeps,
 ): Promise<ListRowScore[]> {
   const manifest = await deps.activeManifest();
+  // Nothing to read from the CRM nor to run: no row could have a score.
+  if (featuresTracked(manifest, crm) === 0) return recordIds.map((recordId) => ({ recordId, state: 'unscorable', reason: modelReadsNoFieldOf(crm) }));
   const have = await deps.knownRecords(crm, recordIds, fieldsRead(manifest.features, crm));
   const known = new Map(have.records.map((record) => [record.recordId, record]));
   const unread = new Set(have.unread);

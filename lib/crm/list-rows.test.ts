@@ -46,12 +46,15 @@ describe('Salesforce list view rows', () => {
 });
 
 describe('HubSpot contacts index rows', () => {
-  it('reads visible contact rows once each, ids from the record links (both URL forms)', () => {
+  it('reads each visible contact row, ids from the record links (both URL forms), a contact listed twice in each of its rows', () => {
     const doc = loadPage('hubspot-list.html');
-    expect(rowsOf(hubspot.readListRows(doc))).toEqual([
+    const rows = hubspot.readListRows(doc);
+    expect(rowsOf(rows)).toEqual([
       { recordId: '100001', name: 'Ada Lovelace', cell: 'td' },
       { recordId: '100002', name: 'Grace Hopper', cell: 'td' },
+      { recordId: '100001', name: 'Ada Lovelace', cell: 'td' },
     ]);
+    expect(rows[2].anchor).not.toBe(rows[0].anchor);
   });
 
   it('ignores a table in a hidden tab', () => {

@@ -76,7 +76,9 @@ export function createListPageReader(spec: ListPageSpec): ListPageReader {
     readListRows(doc) {
       const container = findContainer(doc);
       if (!container) return [];
-      const seen = new Set<string>();
+      // One badge per row the page shows: a record listed twice (a grouped view) gets one in each
+      // of its rows. Row selectors that match a row and an element inside it find the same anchor once.
+      const anchors = new Set<Element>();
       const rows: ListRow[] = [];
       // Selector order is fallback order; rows come back in the order the page shows them.
       const rowElements = queryAll(container, spec.row).sort((a, b) =>
@@ -94,9 +96,10 @@ export function createListPageReader(spec: ListPageSpec): ListPageReader {
         });
         if (!link) continue;
         const recordId = rowId ?? recordIdOfLink(link, doc);
-        if (recordId === null || seen.has(recordId)) continue;
-        seen.add(recordId);
-        rows.push({ recordId, name: readText(link), anchor: closestComposed(link, spec.cell) ?? link.parentElement ?? link });
+        const anchor = closestComposed(link, spec.cell) ?? link.parentElement ?? link;
+        if (recordId === null || anchors.has(anchor)) continue;
+        anchors.add(anchor);
+        rows.push({ recordId, name: readText(link), anchor });
       }
       return rows;
     },

@@ -152,6 +152,28 @@ describe('badge', () => {
     expect(popover.getAttribute('aria-label')).toBe('Why LeadLens scored Ada Lovelace so');
   });
 
+  it('names the lead anew when its name changes where the badge sits, whatever the badge says; with no name, it names none', () => {
+    document.body.innerHTML = '<table><tr><td id="cell"><a href="#">Ada Byron</a></td></tr></table>';
+    const badge = mountBadge(document, document.getElementById('cell'), { compact: true, leadName: 'Ada Byron' });
+    const button = badge.host.shadowRoot!.querySelector('button')!;
+    const popover = popoverOf(badge.host);
+    badge.setLeadName('Ada Lovelace');
+    expect(button.getAttribute('aria-label')).toBe('LeadLens, Ada Lovelace: scoring this lead');
+    expect(popover.getAttribute('aria-label')).toBe('LeadLens is scoring Ada Lovelace');
+    badge.show({ ok: true, lead });
+    badge.setLeadName('Grace Hopper');
+    expect(button.getAttribute('aria-label')).toBe('LeadLens, Grace Hopper: hot lead, score 91 of 99. Show why.');
+    expect(popover.getAttribute('aria-label')).toBe('Why LeadLens scored Grace Hopper so');
+    badge.showUnknown();
+    expect(button.getAttribute('aria-label')).toBe('LeadLens, Grace Hopper: not scored yet. Show why.');
+    badge.show({ ok: false, error: 'The model could not be loaded.' });
+    badge.setLeadName('');
+    expect(button.getAttribute('aria-label')).toBe('LeadLens could not score this lead. Show why.');
+    expect(popover.getAttribute('aria-label')).toBe('Why LeadLens could not score this lead');
+    // What the popover explains stays as it was: only the names change.
+    expect(popover.textContent).toContain('The model could not be loaded.');
+  });
+
   it('says how a lead not scored yet gets a score on a real org’s pages: open it, or connect this org or portal (a CSV or the demo data never score its rows)', () => {
     const badge = mountBadge(document, null, { compact: true, leadName: 'Ada Lovelace' });
     badge.showUnknown();

@@ -38,6 +38,8 @@ export interface BadgeHandle {
   show(outcome: ScoreOutcome): void;
   /** LeadLens knows nothing about this record: a neutral marker that says how to fix it, never a score. */
   showUnknown(): void;
+  /** The lead's name changed where the badge sits (renamed in place, the row reused): its accessible names say the new one; '' for none. */
+  setLeadName(name: string): void;
   remove(): void;
 }
 
@@ -190,32 +192,36 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
     host.setAttribute('data-leadlens-floating', '');
     doc.body.append(host);
   }
-  const leadName = clipText(options.leadName?.trim() ?? '', MAX_LEAD_NAME_LENGTH) || null;
-  const theLead = leadName ?? 'this lead';
+  const asName = (name: string | undefined) => clipText(name?.trim() ?? '', MAX_LEAD_NAME_LENGTH) || null;
+  let leadName = asName(options.leadName);
+  const theLead = () => leadName ?? 'this lead';
   /** The button's accessible name: whose badge it is (in lists, where many sit together), then what it says. */
   const label = (text: string) => (leadName ? `LeadLens, ${leadName}: ${text}` : `LeadLens: ${text}`);
   // A floating badge may sit over another lead's page or a list: it shows whose score it is.
   const nameTag = anchor === null && leadName ? el('span', { class: 'lead-name' }, leadName) : null;
+  /** Names the button and the popover for what they say now, with the lead's current name; each state sets its own. */
+  let nameParts: () => void = () => undefined;
   const root = host.attachShadow({ mode: 'open' });
   const button = el('button', { class: 'badge', type: 'button', dir: 'ltr', 'aria-expanded': 'false', 'aria-controls': 'leadlens-popover' });
   /** What the button shows: whose badge it is when floating, then `content`. */
   const showOnButton = (...content: (Node | string)[]) => button.replaceChildren(...(nameTag ? [nameTag] : []), ...content);
   showOnButton('LeadLens …');
-  button.setAttribute('aria-label', label('scoring this lead'));
   // Hover and focus open it while the lead is being scored too: it says so, rather than open empty.
   const panel = el('div', { class: 'panel' }, el('h2', {}, SCORING), el('p', {}, SCORING_WAIT));
-  const popover = el(
-    'div',
-    { class: 'popover', id: 'leadlens-popover', dir: 'ltr', role: 'region', 'aria-label': `LeadLens is scoring ${theLead}`, hidden: '' },
-    panel,
-  );
+  const popover = el('div', { class: 'popover', id: 'leadlens-popover', dir: 'ltr', role: 'region', hidden: '' }, panel);
   root.append(el('style', {}, STYLE), button, popover);
   const popoverState = wirePopover(host, button, popover);
-  /** The popover's answer, named by what it is, in place of what it said before (scoring, or an earlier answer), placed after the badge's new look. */
-  const explain = (name: string, content: Node[]) => {
-    panel.replaceChildren(...content);
-    popover.setAttribute('aria-label', name);
+  /** Names the button by `buttonLabel` and the popover by `popoverName`, now and when the lead's name changes. */
+  const nameBy = (buttonLabel: () => string, popoverName: () => string) => {
+    nameParts = () => {
+      button.setAttribute('aria-label', buttonLabel());
+      popover.setAttribute('aria-label', popoverName());
+    };
+    nameParts();
   };
+  nameBy(() => label('scoring this lead'), () => `LeadLens is scoring ${theLead()}`);
+  /** The popover's answer in place of what it said before (scoring, or an earlier answer), placed after the badge's new look. */
+  const explain = (content: Node[]) => panel.replaceChildren(...content);
   /** No tier: no tier attributes, no tier colours (the badge's own neutral look). */
   const clearTierLook = (state: 'error' | 'unknown') => {
     host.setAttribute('data-leadlens-state', state);
@@ -238,20 +244,31 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
         button.style.background = look.colour;
         button.style.color = look.text;
         showOnButton(tierIcon(look.icon), el('span', {}, look.word), el('span', { class: 'score' }, String(lead.score)));
-        button.setAttribute('aria-label', label(`${look.word.toLowerCase()} lead, score ${lead.score} of 99. Show why.`));
+        nameBy(() => label(`${look.word.toLowerCase()} lead, score ${lead.score} of 99. Show why.`), () => `Why LeadLens scored ${theLead()} so`);
+        explain(scoredPopover(lead));
       } else {
         clearTierLook('error');
         showOnButton(el('span', { 'aria-hidden': 'true' }, '⚠'), el('span', {}, 'LeadLens'));
-        button.setAttribute('aria-label', leadName ? label('could not score this lead. Show why.') : 'LeadLens could not score this lead. Show why.');
+        nameBy(
+          () => (leadName ? label('could not score this lead. Show why.') : 'LeadLens could not score this lead. Show why.'),
+          () => `Why LeadLens could not score ${theLead()}`,
+        );
+        explain(errorPopover(outcome.error));
       }
-      if (outcome.ok) explain(`Why LeadLens scored ${theLead} so`, scoredPopover(outcome.lead));
-      else explain(`Why LeadLens could not score ${theLead}`, errorPopover(outcome.error));
     },
     showUnknown() {
       clearTierLook('unknown');
       showOnButton(el('span', {}, 'Not scored yet'));
-      button.setAttribute('aria-label', label('not scored yet. Show why.'));
-      explain(`Why LeadLens has not scored ${theLead} yet`, [el('h2', {}, 'Not scored yet'), el('p', {}, NOT_SCORED_YET)]);
+      nameBy(() => label('not scored yet. Show why.'), () => `Why LeadLens has not scored ${theLead()} yet`);
+      explain([el('h2', {}, 'Not scored yet'), el('p', {}, NOT_SCORED_YET)]);
+    },
+    setLeadName(name) {
+      leadName = asName(name);
+      if (nameTag) {
+        nameTag.textContent = leadName ?? '';
+        nameTag.hidden = leadName === null;
+      }
+      nameParts();
     },
     remove() {
       popoverState.close(); // a badge removed while open leaves no listener on the page

@@ -29,8 +29,11 @@ const lead: ScoredLead = {
 /** Rows scroll into view when the test says so (happy-dom has no layout). */
 const observed = new Set<Element>();
 let reportVisible: (targets: Element[]) => void = () => undefined;
+/** The options the page's observer was made with. */
+let observerOptions: IntersectionObserverInit | undefined;
 class FakeIntersectionObserver {
-  constructor(callback: (entries: { target: Element; isIntersecting: boolean }[]) => void) {
+  constructor(callback: (entries: { target: Element; isIntersecting: boolean }[]) => void, options?: IntersectionObserverInit) {
+    observerOptions = options;
     reportVisible = (targets) => callback(targets.filter((t) => observed.has(t)).map((target) => ({ target, isIntersecting: true })));
   }
   observe(target: Element) {
@@ -119,6 +122,31 @@ describe('list badges', () => {
     expect(inRoot).toEqual(['1', '3']);
   });
 
+  it.each([60, 150])('asks for rows that come into view %i ms apart, as a slow scroll brings them, in a few requests rather than one each', async (apart) => {
+    const ids = Array.from({ length: 20 }, (_, i) => String(i + 10));
+    renderList(ids.map((id) => row(id, `Lead ${id}`)).join(''));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    await settle();
+    for (const cell of document.querySelectorAll('td:first-child')) {
+      reportVisible([cell]);
+      await vi.advanceTimersByTimeAsync(apart);
+    }
+    await settle();
+    expect(scoreLeadsById.mock.calls.length).toBeLessThanOrEqual(Math.ceil((20 * apart) / 500) + 1);
+    expect(scoreLeadsById.mock.calls.flatMap(([request]) => request.recordIds)).toEqual(ids);
+    expect(states().every(([, state]) => state === 'scored')).toBe(true);
+    // Rows half a window's height below the one shown count as in view: they are asked for before the rep gets there.
+    expect(observerOptions?.rootMargin).toBe('50% 0px');
+  });
+
+  it('asks for a row that came into view alone without waiting for others', async () => {
+    renderList(row('1', 'Ada'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([document.querySelector('td')!]);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(scoreLeadsById).toHaveBeenCalledWith({ crm: 'hubspot', recordIds: ['1'] });
+  });
+
   it('asks only for rows that came into view', async () => {
     renderList(row('1', 'Ada') + row('3', 'Alan'));
     badgeListRows(document, hubspot, 'hubspot', page.signal);
@@ -176,6 +204,34 @@ describe('list badges', () => {
     await settle();
     const labels = badges().map((badge) => badge.shadowRoot!.querySelector('button')!.getAttribute('aria-label'));
     expect(labels).toEqual(['LeadLens, Ada: hot lead, score 91 of 99. Show why.', 'LeadLens, Alan: hot lead, score 91 of 99. Show why.']);
+  });
+
+  it('names the lead anew for screen readers when the CRM renames it in place, without asking for its score again', async () => {
+    renderList(row('1', 'Ada Byron') + row('3', 'Alan'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([...document.querySelectorAll('td:first-child')]);
+    await settle();
+    const labels = () => badges().map((badge) => badge.shadowRoot!.querySelector('button')!.getAttribute('aria-label'));
+    // React edits the text node's value (a characterData change, nothing added or removed).
+    document.querySelector('a')!.firstChild!.nodeValue = 'Ada Lovelace';
+    await settle();
+    expect(labels()[0]).toBe('LeadLens, Ada Lovelace: hot lead, score 91 of 99. Show why.');
+    // Or replaces the link's text.
+    document.querySelectorAll('a')[1].textContent = 'Alan Turing';
+    await settle();
+    expect(labels()[1]).toBe('LeadLens, Alan Turing: hot lead, score 91 of 99. Show why.');
+    expect(scoreLeadsById).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives a contact listed twice (a grouped view) a badge in each row, asked for once', async () => {
+    renderList(row('1', 'Ada') + row('3', 'Alan') + row('1', 'Ada'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([...document.querySelectorAll('td:first-child')]);
+    await settle();
+    expect([...document.querySelectorAll('tr')].map((tr) => tr.querySelectorAll('leadlens-badge').length)).toEqual([1, 1, 1]);
+    expect(scoreLeadsById).toHaveBeenCalledTimes(1);
+    expect(scoreLeadsById).toHaveBeenCalledWith({ crm: 'hubspot', recordIds: ['1', '3'] });
+    expect(states()).toEqual([['1', 'scored'], ['3', 'scored'], ['1', 'scored']]);
   });
 
   it('shows a row’s last score at once when the CRM re-renders it, without asking again; a row not scored is asked again', async () => {
@@ -354,5 +410,20 @@ describe('list badges', () => {
     document.querySelector('tbody')!.insertAdjacentHTML('beforeend', row('4', 'Grace'));
     await settle();
     expect(badges()).toHaveLength(2);
+  });
+
+  it('names no lead on its badges once the extension is updated: a virtualised row reused for another lead is no longer followed', async () => {
+    renderList(row('1', 'Ada'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    page.abort(EXTENSION_RELOADED);
+    const link = document.querySelector('a')!;
+    link.setAttribute('href', '/contacts/4242424/record/0-1/7');
+    link.textContent = 'Grace';
+    await settle();
+    const button = badges()[0].shadowRoot!.querySelector('button')!;
+    expect(button.getAttribute('aria-label')).toBe('LeadLens could not score this lead. Show why.');
+    expect(button.getAttribute('aria-label')).not.toContain('Ada');
   });
 });

@@ -18,8 +18,21 @@ import { EXTENSION_RELOADED } from './navigation';
 
 /** Let a burst of DOM changes (a table re-rendering) settle before reading the rows again. */
 const RESCAN_DELAY_MS = 150;
-/** Gather the rows that scrolled into view together into one request. */
-const BATCH_DELAY_MS = 50;
+/**
+ * Rows this far above and below the window count as in view (half its height): those the rep
+ * scrolls to next are asked for with the ones shown, not each on its own as it comes in. Rows
+ * further down still wait until scrolled to: a long list is not read all at once.
+ */
+const VIEW_MARGIN = '50% 0px';
+/**
+ * Rows that come into view are gathered into one request: it goes this long after the last came
+ * in, or BATCH_MAX_WAIT_MS after the first, whichever is sooner. A slow scroll (rows coming in
+ * less than BATCH_QUIET_MS apart) is then a request each BATCH_MAX_WAIT_MS, not one a row (each a
+ * CRM read and an engine run), also in a list that scrolls in a box of its own, which clips what
+ * the margin above would add.
+ */
+const BATCH_QUIET_MS = 200;
+const BATCH_MAX_WAIT_MS = 500;
 
 /** What holds a list's rows, as both CRMs render it (the ARIA roles of a table too). */
 const LIST_BOX: Selectors = ['table', '[role="grid"]', '[role="treegrid"]', '[role="table"]'];
@@ -53,6 +66,8 @@ function flatAncestry(element: Element): Set<Element> {
 
 interface RowBadge {
   recordId: string;
+  /** The lead's name as the row shows it: the badge's accessible name follows it. */
+  name: string;
   badge: BadgeHandle;
 }
 
@@ -85,6 +100,8 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
   /** Bumped when the scores change: answers to earlier requests are dropped (their rows are asked again). */
   let generation = 0;
   let batchTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the first row of the batch being gathered came into view (Date.now()), undefined while none waits. */
+  let batchStartedAt: number | undefined;
   let rescanTimer: ReturnType<typeof setTimeout> | undefined;
   /**
    * What held the rows last read (their table or grid), null while no row is: only an attribute
@@ -122,7 +139,9 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
   };
 
   const flush = () => {
+    clearTimeout(batchTimer);
     batchTimer = undefined;
+    batchStartedAt = undefined;
     const recordIds = new Set<string>();
     for (const anchor of waiting) {
       const row = badges.get(anchor);
@@ -136,24 +155,47 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
     for (let start = 0; start < ids.length; start += MAX_LIST_BATCH) void requestScores(ids.slice(start, start + MAX_LIST_BATCH));
   };
 
-  const visibility = new IntersectionObserver((entries) => {
-    for (const entry of entries) {
-      if (!entry.isIntersecting) continue;
-      visibility.unobserve(entry.target);
-      if (badges.has(entry.target)) waiting.add(entry.target);
-    }
-    if (waiting.size > 0) batchTimer ??= setTimeout(flush, BATCH_DELAY_MS);
-  });
+  /** Sends the batch once no row came into view for BATCH_QUIET_MS, at the latest BATCH_MAX_WAIT_MS after its first, at once when full. */
+  const scheduleFlush = () => {
+    if (waiting.size >= MAX_LIST_BATCH) return flush();
+    const now = Date.now();
+    batchStartedAt ??= now;
+    clearTimeout(batchTimer);
+    batchTimer = setTimeout(flush, Math.min(BATCH_QUIET_MS, batchStartedAt + BATCH_MAX_WAIT_MS - now));
+  };
+
+  const visibility = new IntersectionObserver(
+    (entries) => {
+      let cameInView = false;
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        visibility.unobserve(entry.target);
+        if (badges.has(entry.target)) {
+          waiting.add(entry.target);
+          cameInView = true;
+        }
+      }
+      if (cameInView) scheduleFlush();
+    },
+    { rootMargin: VIEW_MARGIN },
+  );
 
   const place = ({ recordId, name, anchor }: ListRow) => {
     const known = badges.get(anchor);
-    if (known?.recordId === recordId && known.badge.host.isConnected) return;
+    if (known?.recordId === recordId && known.badge.host.isConnected) {
+      // Renamed in place (an inline edit): the badge names the lead as the row does.
+      if (known.name !== name) {
+        known.name = name;
+        known.badge.setLeadName(name);
+      }
+      return;
+    }
     // A virtualised list reuses a row element for another record, or the CRM re-rendered the
     // cell and dropped our badge: replace it.
     known?.badge.remove();
     const badge = mountBadge(document, anchor, { compact: true, leadName: name });
     badge.host.setAttribute('data-leadlens-record', recordId);
-    badges.set(anchor, { recordId, badge });
+    badges.set(anchor, { recordId, name, badge });
     const outcome = outcomes.get(recordId);
     if (outcome) {
       // Answered already (the CRM re-rendered the row): no need to ask again.
@@ -189,17 +231,23 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
    */
   const inOrAroundList = (target: Element): boolean => {
     if (listBox === null || !listBox.isConnected || aroundList.has(target)) return true;
-    for (let current: Element | null = target; current; current = flatTreeParent(current)) if (current === listBox) return true;
+    return inList(target);
+  };
+  /** `target` is in the list read last (itself included). */
+  const inList = (target: Element | null): boolean => {
+    for (let current = target; current; current = flatTreeParent(current)) if (current === listBox) return true;
     return false;
   };
+  /** A text changed (a row's name edited in place: React sets its text node's value) may change a row's name only in the list. */
   const mayChangeRows = (record: MutationRecord): boolean =>
-    isCrmChange(record) && (record.type !== 'attributes' || inOrAroundList(record.target as Element));
+    isCrmChange(record) &&
+    (record.type === 'childList' || (record.type === 'attributes' ? inOrAroundList(record.target as Element) : listBox !== null && inList(record.target.parentElement)));
 
   // Only the CRM's own changes mean the list may have changed. A virtualised grid may reuse a
   // row for another record by changing only its link or row key; the view shown may change by
   // class, style, hidden or aria-hidden only (on Back, Lightning re-shows the list view it kept).
   // None of these change on a badge (its look changes in its shadow root, not watched), so
-  // showing an answer is no reason to look again.
+  // showing an answer is no reason to look again. A row's text may change alone (its name edited in place).
   const changes = observeComposed(
     document,
     (records) => {
@@ -208,6 +256,7 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
     {
       childList: true,
       subtree: true,
+      characterData: true,
       attributes: true,
       attributeFilter: ['href', 'data-row-key-value', 'class', 'style', 'hidden', 'aria-hidden'],
     },
@@ -230,9 +279,12 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
       clearTimeout(batchTimer);
       clearTimeout(rescanTimer);
       // After an update the rows stay in view: each badge says why it scores no more, rather than vanish.
+      // Nothing follows the rows any more (a row reused for another lead, a name edited): it names no lead.
       for (const { badge } of badges.values()) {
-        if (signal.reason === EXTENSION_RELOADED) badge.show({ ok: false, error: EXTENSION_RELOADED });
-        else badge.remove();
+        if (signal.reason === EXTENSION_RELOADED) {
+          badge.setLeadName('');
+          badge.show({ ok: false, error: EXTENSION_RELOADED });
+        } else badge.remove();
       }
       badges.clear();
       waiting.clear();

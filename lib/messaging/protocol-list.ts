@@ -17,7 +17,11 @@ export const ScoreLeadsByIdRequestSchema = z.object({
 export const ListRowScoreSchema = z.discriminatedUnion('state', [
   z.object({ recordId: z.string(), state: z.literal('scored'), lead: ScoredLeadSchema }),
   z.object({ recordId: z.string(), state: z.literal('unknown') }),
-  /** Known, but not scored: none of the fields the model reads, the CRM read failed, or the CRM's answer left it out (deleted, not shared); `reason` says which, for the rep. */
+  /**
+   * Known, but not scored: none of the fields the model reads, an active model that reads no field
+   * of this CRM, the CRM read failed, the CRM's answer left it out (deleted, not shared), or a list
+   * of another org or portal than the connected one; `reason` says which, for the rep.
+   */
   z.object({ recordId: z.string(), state: z.literal('unscorable'), reason: z.string().max(500) }),
 ]);
 export type ListRowScore = z.infer<typeof ListRowScoreSchema>;

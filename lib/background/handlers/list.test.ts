@@ -15,7 +15,7 @@ import { createDemoCrm } from '../../../test/demo-crm/server';
 import { storedLead } from '../../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../../test/web-locks';
 import { recordSyncedAccount } from '../../sync/store';
-import { couldNotRead, notShownBy } from '../score-leads';
+import { couldNotRead, notShownBy, otherOrgListRow } from '../score-leads';
 import { listHandlers } from './list';
 import { scoringHandlers } from './scoring';
 
@@ -103,4 +103,27 @@ it('still shows the score cached from the record page of a contact the CRM could
     ],
   });
   expect(await cachedLeads()).toEqual([`hubspot|${gone.hubspotId}`]);
+});
+
+it('tells the rows of another portal’s list that LeadLens scores the connected portal’s lists, not to open the lead: another portal’s record page keeps no score', async () => {
+  const otherPortal = '777777';
+  const otherRecordPage = pageSender(`https://app.hubspot.com/contacts/${otherPortal}/record/0-1/${kept.hubspotId}`);
+  fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: otherRecordPage.url })) as never;
+  // The rep opens the lead there: it is scored from its page, and not kept.
+  const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: kept.hubspotId, fields: { jobtitle: 'CEO', industry: 'Banking', lifecyclestage: 'lead' } }, otherRecordPage);
+  expect(badge.ok).toBe(true);
+
+  const reply = await listHandlers.scoreLeadsById(
+    { crm: 'hubspot', recordIds: [kept.hubspotId] },
+    pageSender(`https://app.hubspot.com/contacts/${otherPortal}/objects/0-1/views/all/list`),
+  );
+
+  expect(reply).toEqual({ ok: true, rows: [{ recordId: kept.hubspotId, state: 'unscorable', reason: otherOrgListRow('hubspot') }] });
+  expect(otherOrgListRow('hubspot')).toBe(
+    'LeadLens is connected to another HubSpot portal than this one, and scores lists of that portal only. Open the lead to see its score on its page: it is not kept for this list.',
+  );
+  expect(otherOrgListRow('salesforce')).toContain('another Salesforce org');
+  // The connected portal's list scores the same id from the CRM, as before.
+  const own = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [kept.hubspotId] }, listPage);
+  expect(own).toEqual({ ok: true, rows: [{ recordId: kept.hubspotId, state: 'scored', lead: expect.anything() }] });
 });

@@ -2,13 +2,14 @@
 import { CRM_LABEL, type CrmKind } from '../../crm/types';
 import { db } from '../../db/db';
 import type { backgroundProtocol } from '../../messaging/protocol';
+import type { ListRowScore } from '../../messaging/protocol-list';
 import type { Handlers } from '../../messaging/rpc';
 import { activeManifest } from '../../ml/model-store';
 import { runOffscreen } from '../offscreen-engine';
 import { fetchRecordsFields } from '../record-source';
 import { mayReadApi, pageAccess, senderPage, storedLeadServes, type PageAccess } from '../page-access';
 import { deleteCachedScoresOfRecords, recordScoreCache } from '../score-cache';
-import { scoreLeadsById, type KnownRecord, type KnownRecords } from '../score-leads';
+import { otherOrgListRow, scoreLeadsById, type KnownRecord, type KnownRecords } from '../score-leads';
 
 type ListProtocol = Pick<typeof backgroundProtocol, 'scoreLeadsById'>;
 
@@ -52,6 +53,9 @@ export const listHandlers: Handlers<ListProtocol> = {
       knownRecords: (source, ids, fields) => knownRecordsFor(access, source, ids, fields),
       forgetCachedScores: deleteCachedScoresOfRecords,
     });
-    return { ok: true as const, rows };
+    if (access.connection !== 'other-org') return { ok: true as const, rows };
+    // "Open the lead to score it" would never come true here: another org's record page keeps no score.
+    const otherOrgRows = rows.map((row): ListRowScore => (row.state === 'unknown' ? { recordId: row.recordId, state: 'unscorable', reason: otherOrgListRow(crm) } : row));
+    return { ok: true as const, rows: otherOrgRows };
   },
 };

@@ -20,6 +20,7 @@ import { displayName } from '../open-lead';
 import { NO_READABLE_FIELDS } from '../score-lead';
 import { leadsHandlers } from './leads';
 import { listHandlers } from './list';
+import { otherOrgListRow } from '../score-leads';
 import { scoringHandlers } from './scoring';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -117,7 +118,8 @@ describe('a page of another portal than the connected one', () => {
     const own = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [contact.hubspotId] }, listOf('https://app.hubspot.com/contacts/4242424/objects/0-1/views/all/list'));
     const other = await listHandlers.scoreLeadsById({ crm: 'hubspot', recordIds: [contact.hubspotId] }, listOf('https://app.hubspot.com/contacts/999/objects/0-1/views/all/list'));
     expect(own.ok && own.rows.map((row) => row.state)).toEqual(['scored']);
-    expect(other.ok && other.rows.map((row) => row.state)).toEqual(['unknown']);
+    // No score of the connected portal's lead: the row says the lists of that portal only are scored.
+    expect(other.ok && other.rows).toEqual([{ recordId: contact.hubspotId, state: 'unscorable', reason: otherOrgListRow('hubspot') }]);
   });
 });
 
