@@ -8,7 +8,7 @@
  * which saves each a process start-up of a second or two.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import Papa from 'papaparse';
@@ -68,7 +68,13 @@ const specFile = (name: string, features: [key: string, label: string, from: Rec
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const fast = ['--cv', '2', '--bags', '1', '--interactions', '2', '--exclude', 'id'];
-const cliCommand = (args: string[]) => [process.execPath, '--import', 'tsx', CLI, '--csv', csv, ...fast, ...args];
+/** `args` after leads.csv and `fast`, but for those of them `args` gives itself (a repeated option is refused, or adds up). */
+function withCsv(args: string[]): string[] {
+  const defaults = ['--csv', csv, ...fast];
+  const given = new Set(args.map((arg) => arg.split('=')[0]));
+  return [...defaults.flatMap((arg, i) => (i % 2 === 0 && !given.has(arg) ? [arg, defaults[i + 1]] : [])), ...args];
+}
+const cliCommand = (args: string[]) => [process.execPath, '--import', 'tsx', CLI, ...withCsv(args)];
 
 function run([command, ...args]: string[], env: NodeJS.ProcessEnv = process.env) {
   const result = spawnSync(command, args, { encoding: 'utf8', timeout: 120_000, env });
@@ -119,7 +125,7 @@ async function runHere(args: string[]): Promise<{ code: number | string | undefi
   }
 }
 /** `train` in this process (`runHere`): the same arguments. */
-const trainHere = (...args: string[]) => runHere(['--csv', csv, ...fast, ...args]);
+const trainHere = (...args: string[]) => runHere(withCsv(args));
 /** The CLI under `ulimit -f`: writing a file larger than `kib` KiB fails (EFBIG), as writing to a full disk does. */
 const trainWithFileSizeLimit = (kib: number, ...args: string[]) => run(['bash', '-c', `ulimit -f ${kib} && exec "$@"`, 'bash', ...cliCommand(args)]);
 /** The CLI under `umask mask` (octal), which new folders and files take their mode from. */
@@ -246,7 +252,6 @@ describe('lib/ml/cli.ts', () => {
     ['--policy', 'value:100:0', '--policy value:100:0: a contact costing nothing makes every lead worth contacting, so every lead would be hot'],
     ['--policy', 'value:100:150', '--policy value:100:150: a contact costing as much as a conversion brings or more pays for no lead, so every lead would be cold'],
     ['--policy', 'capacity:60:50:100', '--policy capacity:60:50:100: hot and warm leads worked per week (60 + 50) are more than the 100 new leads per week'],
-    ['--cv', '', '--cv must be a non-negative integer, got ""'],
   ])('refuses %s "%s" (an empty or non-numeric part is no 0; economics or capacities that sort no lead): exit 2 with the usage, nothing trained', async (option, value, message) => {
     const out = join(dir, `bad-number-${option}-${value.replace(/[^a-z0-9]/gi, '_')}`);
     const run = await trainHere('--target', 'converted', `${option}=${value}`, '--out', out);
@@ -439,6 +444,105 @@ describe('lib/ml/cli.ts', () => {
     expect((await trainHere('--csv', missing, '--target', 'converted')).stderr).toBe(`error: Cannot read ${missing}: no such file or directory\n`);
     const missingSpec = join(dir, 'no-such-spec.json');
     expect((await trainHere('--target', 'converted', '--features', missingSpec)).stderr).toBe(`error: Cannot read the feature spec ${missingSpec}: no such file or directory\n`);
+  });
+
+  it('adds up repeated --exclude lists (the first is not dropped, leaving its column among the features)', async () => {
+    const out = join(dir, 'repeated-exclude-model');
+    const run = await trainHere('--csv', smallCsv, '--target', 'converted', '--quiet', '--exclude', 'visits', '--exclude', 'last_activity', '--out', out);
+    expect(run.code, run.stderr).toBe(0);
+    const read = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).features.map((f: { derive: { from?: { csv?: string } } }) => f.derive.from?.csv);
+    expect(read).not.toContain('visits');
+    expect(read).not.toContain('last_activity');
+    expect(read).toContain('source');
+  });
+
+  /** A CSV path that does not exist: a refusal must come first (the command before these checks failed on the file, exit 1, trying nothing else). */
+  const noFile = join(dir, 'no-such-file.csv');
+  it.each([
+    ['a value option given twice', ['--target', 'converted', '--target', 'won'], '--target is given twice ("converted", "won"): give it once'],
+    ['--out given twice', ['--target', 'converted', '--out', join(dir, 'first-out')], `--out is given twice ("${join(dir, 'first-out')}", "${join(dir, 'refused-out')}"): give it once`],
+    ['an empty --out (an unset shell variable: the current folder)', ['--target', 'converted', '--out='], '--out needs a value, got an empty one'],
+    ['an empty --csv', ['--target', 'converted', '--csv='], '--csv needs a value, got an empty one'],
+    ['an empty --target', ['--target='], '--target needs a value, got an empty one'],
+    ['an empty --sep', ['--target', 'converted', '--sep', ''], '--sep needs a value, got an empty one'],
+    ['an empty --cv', ['--target', 'converted', '--cv='], '--cv needs a value, got an empty one'],
+    ['a --sep of a quote', ['--target', 'converted', '--sep', '"'], '--sep must be one character other than a quote or a line break (\\t for a tab), got "\\""'],
+    ['a --sep of a carriage return', ['--target', 'converted', '--sep', '\r'], '--sep must be one character other than a quote or a line break (\\t for a tab), got "\\r"'],
+    ['a --sep of a line feed', ['--target', 'converted', '--sep', '\n'], '--sep must be one character other than a quote or a line break (\\t for a tab), got "\\n"'],
+    ['a --sep of two characters', ['--target', 'converted', '--sep', ';;'], '--sep must be one character other than a quote or a line break (\\t for a tab), got ";;"'],
+    ['a --sep of a word', ['--target', 'converted', '--sep', 'tab'], '--sep must be one character other than a quote or a line break (\\t for a tab), got "tab"'],
+    ['--cv 1 (no folds: the holdout, labelled cv_roc_auc)', ['--target', 'converted', '--cv', '1'], '--cv must be 0 (one 80/20 holdout) or 2 or more folds, got "1"'],
+    ['--json=false (it would switch --json on)', ['--target', 'converted', '--json=false'], '--json takes no value, got "--json=false"'],
+    ['--quiet=0', ['--target', 'converted', '--quiet=0'], '--quiet takes no value, got "--quiet=0"'],
+  ])('refuses %s: exit 2 naming it, with the usage, before reading the data, nothing written', async (_, args, message) => {
+    const out = join(dir, 'refused-out');
+    const run = await runHere(['--csv', noFile, ...args, '--out', out]);
+    expect(run.code).toBe(2);
+    const [said, usage] = run.stderr.split('\nusage: ');
+    expect(said).toBe(message);
+    expect(usage).toMatch(/^npm run train/);
+    expect(run.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(join(dir, 'first-out'))).toBe(false);
+  });
+
+  it('reads --sep \\t as a tab', async () => {
+    const tabbed = join(dir, 'tabbed.csv');
+    writeFileSync(tabbed, Papa.unparse(syntheticLeads(200, 9), { delimiter: '\t' }));
+    const run = await trainHere('--csv', tabbed, '--sep', '\\t', '--target', 'converted', '--json', '--quiet');
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).rows).toBe(200);
+  });
+
+  it('refuses a CSV file over 100 MB before reading it: exit 1 saying to sample it, nothing written', async () => {
+    const huge = join(dir, 'huge.csv');
+    writeFileSync(huge, '');
+    truncateSync(huge, 100 * 1024 * 1024 + 1); // a sparse file: no disk space, no time
+    const out = join(dir, 'huge-model');
+    const run = await trainHere('--csv', huge, '--target', 'converted', '--out', out);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`error: ${huge} is 101 MB, more than the 100 MB a CSV file may be. Train on a sample of its rows, or export fewer columns.\n`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('says a file holds more text than can be read, not a stack trace, when decoding it runs out of string length', async () => {
+    // a 540 MB file's text is longer than a string holds: both decoders then throw RangeError, as here
+    const decode = vi.spyOn(TextDecoder.prototype, 'decode').mockImplementation(() => {
+      throw new RangeError('Cannot create a string longer than 0x1fffffe8 characters');
+    });
+    const out = join(dir, 'long-text-model');
+    try {
+      const run = await trainHere('--csv', smallCsv, '--target', 'converted', '--out', out);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(`error: ${smallCsv} holds more text than can be read at once (Cannot create a string longer than 0x1fffffe8 characters). Train on a sample of its rows, or export fewer columns.\n`);
+    } finally {
+      decode.mockRestore();
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('says on stderr which target value it took as converted when it guessed (the --json line stays one line)', async () => {
+    const run = await trainHere('--csv', smallCsv, '--target', 'converted', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('note: "converted" read as converted when it is "1" (not converted: "0"); --positive chooses the other.\n');
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    const named = await trainHere('--csv', smallCsv, '--target', 'converted', '--positive', '1', '--json');
+    expect(named.stderr).not.toContain('read as converted');
+  });
+
+  it('asks for --positive when the target is 1 = lost, 2 = won (not guessing 1), naming both values; trains with it', async () => {
+    const lostWon = join(dir, 'lost-won.csv');
+    writeFileSync(lostWon, Papa.unparse(syntheticLeads(200, 9).map((r) => ({ ...r, converted: r.converted === '1' ? '2' : '1' }))));
+    const out = join(dir, 'lost-won-model');
+    const run = await trainHere('--csv', lostWon, '--target', 'converted', '--out', out, '--json');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error: Cannot tell which value of "converted" means converted: "1" \(\d+\), "2" \(\d+\)\. Pass --positive VALUE\.\n$/);
+    expect(run.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+    const won = await trainHere('--csv', lostWon, '--target', 'converted', '--positive', '2', '--json', '--quiet');
+    expect(won.code, won.stderr).toBe(0);
+    const converted = syntheticLeads(200, 9).filter((r) => r.converted === '1').length;
+    expect(JSON.parse(won.stdout).positives).toBe(converted);
   });
 
   it('--help says how to get the --json line alone from npm (npm run -s)', async () => {

@@ -22,7 +22,7 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync,
 import { basename, dirname, join, resolve } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { FeatureSpecListSchema, fieldSourcesOf, type FeatureSpec, type TierPolicy } from './manifest';
-import { EMPTY_THE_NOT_NUMBERS, footerWarnings, parseCsv, TooManyFoldsError, TrainingDataError } from './train/dataset';
+import { buildLabels, EMPTY_THE_NOT_NUMBERS, footerWarnings, parseCsv, TooManyFoldsError, TrainingDataError } from './train/dataset';
 import { tableInFileOrder } from './train/date-order';
 import { tableInFileFormat } from './train/number-format';
 import { trainModel, type CalibrationChoiceOption } from './train/index';
@@ -36,6 +36,13 @@ const USAGE = `usage: npm run train -- --csv PATH --target COLUMN [--positive VA
        [--interactions N] [--bags N] [--calibration auto|platt|isotonic|none] [--class-weight none|balanced]
        [--missing 'Select,N/A'] [--policy capacity:HOT:WARM:INFLOW|value:REVENUE:COST] [--time-column NAME] [--quiet]`;
 
+const MB = 1024 * 1024;
+/**
+ * The largest CSV file read: one of 100 MB (a million leads) trains in minutes on 2 GB; one of 200 MB
+ * fills the 4 GB heap and crawls, one of 300 MB runs out of it, and text of 512 MB is more than a string holds.
+ */
+const MAX_CSV_BYTES = 100 * MB;
+
 /** What `--help` prints below the usage: each option, what it does and its default. */
 const OPTION_HELP = `
 Trains a lead-scoring model (explainable boosting) on a CSV of past leads and their outcomes,
@@ -43,13 +50,15 @@ as the options page does in the browser. See models/README.md for the model and 
 
   --csv PATH            the leads, one per row, with a header row (UTF-8; BOM and Excel's sep= line read)
   --target COLUMN       the column saying whether each lead converted (every row needs a value)
-  --positive VALUE      the target's value meaning "converted"; guessed for two values such as 1/0, yes/no, true/false
-  --sep CHAR            the cell separator (default: guessed; \\t for tabs)
-  --exclude a,b,c       columns not to learn from (ids, fields filled after the outcome; never the target), named as the header names them
+  --positive VALUE      the target's value meaning "converted"; guessed (and named on stderr) only for a pair such as 1/0, yes/no,
+                        true/false, won/lost: other pairs (2/1) need it
+  --sep CHAR            the cell separator, one character other than a quote or a line break (default: guessed; \\t for tabs)
+  --exclude a,b,c       columns not to learn from (ids, fields filled after the outcome; never the target), named as the header names them;
+                        repeated, the lists add up (--exclude a --exclude b is --exclude a,b)
   --features SPEC.json  feature specs (the manifest's "features") instead of inferring them from the columns;
                         each reads CSV columns ("from": {"csv": …}) the file must have
-  --missing 'Select,N/A' cell values meaning "left empty", beside the built-in ones
-  --cv N                cross-validation folds (default 5)
+  --missing 'Select,N/A' cell values meaning "left empty", beside the built-in ones; repeated, the lists add up
+  --cv N                cross-validation folds, 2 or more (default 5); 0 for one 80/20 holdout instead
   --seed N              seed of folds, bagging and sampling, 0 to 4294967295 (default 42): same data and seed, same bytes
   --interactions N      pairwise interaction terms (default 20)
   --bags N              outer bags averaged (default 4)
@@ -66,6 +75,8 @@ as the options page does in the browser. See models/README.md for the model and 
   --quiet               no progress lines on stderr
   --help                this text
 
+Every other option is given once, with a value that is not empty; --json, --quiet and --help take none.
+The CSV file may be up to ${MAX_CSV_BYTES / MB} MB: sample the rows or export fewer columns of a larger one.
 Bad input prints a clear error to stderr, exits 1 (2 for a wrong option) and writes nothing.`;
 
 const FLAGS = new Set(['json', 'help', 'quiet']);
@@ -74,6 +85,9 @@ const VALUE_OPTIONS = new Set([
   'csv', 'target', 'positive', 'sep', 'exclude', 'features', 'cv', 'seed', 'out', 'now',
   'interactions', 'bags', 'calibration', 'class-weight', 'missing', 'policy', 'time-column',
 ]);
+
+/** Options whose lists add up when repeated (`--exclude a --exclude b` is `--exclude a,b`): each names more of the same. */
+const LIST_OPTIONS = new Set(['exclude', 'missing']);
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {};
@@ -84,12 +98,21 @@ function parseArgs(argv: string[]): Args {
     const name = a.slice(2, eq < 0 ? undefined : eq);
     if (!FLAGS.has(name) && !VALUE_OPTIONS.has(name)) throw new UsageError(`unknown option --${name}`);
     if (FLAGS.has(name)) {
+      // --json=false would switch it on
+      if (eq >= 0) throw new UsageError(`--${name} takes no value, got "${a}"`);
       args[name] = true;
       continue;
     }
     const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    args[name] = value;
+    // an unset shell variable (--out=$DIR): --out would write into the current folder
+    if (value === '') throw new UsageError(`--${name} needs a value, got an empty one`);
+    const earlier = args[name];
+    if (earlier !== undefined) {
+      // the later one would silently replace the earlier (--exclude a --exclude b leaving a among the features)
+      if (!LIST_OPTIONS.has(name)) throw new UsageError(`--${name} is given twice ("${earlier}", "${value}"): give it once`);
+      args[name] = `${earlier},${value}`;
+    } else args[name] = value;
   }
   return args;
 }
@@ -204,6 +227,24 @@ function intArg(args: Args, name: string, dflt: number | undefined, max = Infini
   if (n > max) throw new UsageError(`--${name} must be an integer from 0 to ${max}, got "${v}"`);
   return n;
 }
+
+/**
+ * `--sep`: one character (`\\t` for a tab). A quote or a line break cannot separate cells (papaparse
+ * would guess a comma in its place), nor can `;;` or `tab`.
+ */
+function sepArg(value: string): string {
+  const sep = value === '\\t' ? '\t' : value;
+  if (sep.length !== 1 || sep === '"' || sep === '\r' || sep === '\n') {
+    throw new UsageError(`--sep must be one character other than a quote or a line break (\\t for a tab), got ${JSON.stringify(value)}`);
+  }
+  return sep;
+}
+
+const SMALLER_FILE = 'Train on a sample of its rows, or export fewer columns.';
+
+/** The error for a CSV file of `bytes` bytes, more than the command reads. */
+const fileTooLarge = (file: string, bytes: number) =>
+  new TrainingDataError(`${file} is ${Math.ceil(bytes / MB)} MB, more than the ${MAX_CSV_BYTES / MB} MB a CSV file may be. ${SMALLER_FILE}`);
 
 /** A day (midnight UTC) or a date-time with its zone: one moment wherever the command runs. */
 const NOW_FORMAT = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d))?$/;
@@ -347,21 +388,36 @@ function main(): number {
     if (classWeight) ebm.classWeight = classWeight;
     const policy = policyArg(args.policy as string | undefined);
     const cv = intArg(args, 'cv', 5);
+    if (cv === 1) throw new UsageError(`--cv must be 0 (one 80/20 holdout) or 2 or more folds, got "${args.cv}"`);
+    const sep = typeof args.sep === 'string' ? sepArg(args.sep) : undefined;
     const seed = intArg(args, 'seed', 42, MAX_SEED);
     // found before minutes of training, not after
     if (typeof args.out === 'string') checkOutputFolder(args.out);
 
-    let bytes: Uint8Array;
+    let bytes: Uint8Array | undefined;
+    let size = 0;
     try {
-      bytes = new Uint8Array(readFileSync(args.csv));
+      ({ size } = statSync(args.csv));
+      // checked before reading it: a larger file ends in a crash out of memory, minutes later
+      if (size <= MAX_CSV_BYTES) {
+        bytes = new Uint8Array(readFileSync(args.csv));
+        size = bytes.length; // it may have grown since
+      }
     } catch (e) {
       throw new TrainingDataError(`Cannot read ${args.csv}: ${systemReason(e)}`);
     }
-    const sep = typeof args.sep === 'string' ? args.sep.replace(/^\\t$/, '\t') : undefined;
+    if (bytes === undefined || size > MAX_CSV_BYTES) throw fileTooLarge(args.csv, size);
     const missingValues = typeof args.missing === 'string' ? args.missing.split(',').map((s) => s.trim()) : [];
-    // parseDate reads slashes month first (24/10/2026: no date) and dashes in no order: each column's own dates tell its order.
-    const read = parseCsv(bytes, { sep });
+    let read: ReturnType<typeof parseCsv>;
+    try {
+      read = parseCsv(bytes, { sep });
+    } catch (e) {
+      // the decoders throw RangeError on text longer than a string holds: no stack trace for it
+      if (e instanceof RangeError) throw new TrainingDataError(`${args.csv} holds more text than can be read at once (${e.message}). ${SMALLER_FILE}`);
+      throw e;
+    }
     checkExcludedColumns(exclude, read.columns);
+    // parseDate reads slashes month first (24/10/2026: no date) and dashes in no order: each column's own dates tell its order.
     const dated = tableInFileOrder(read);
     // parseNumber reads each number alone (2.713.067: no number, 0,125: 125): each column's own numbers tell its format.
     // The target keeps its text: --positive names its values as written.
@@ -393,12 +449,19 @@ function main(): number {
       specs = parsed.data;
       checkSpecColumns(specs, table.columns, args.features);
     }
+    let positive = typeof args.positive === 'string' ? args.positive : undefined;
+    if (positive === undefined) {
+      // guessed from the target's two values (1/0, yes/no): said, as a wrong guess trains a model of who did not convert
+      const guessed = buildLabels(table, args.target);
+      positive = guessed.positive;
+      process.stderr.write(`note: "${args.target}" read as converted when it is "${guessed.positive}" (not converted: "${guessed.negative}"); --positive chooses the other.\n`);
+    }
     const started = performance.now();
     const result = trainModel({
       records: table.records,
       columns: table.columns,
       target: args.target,
-      positive: typeof args.positive === 'string' ? args.positive : undefined,
+      positive,
       specs,
       exclude,
       missingValues,

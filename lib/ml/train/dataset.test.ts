@@ -53,6 +53,19 @@ describe('buildLabels reads target values trimmed and ignoring case', () => {
     expect(() => buildLabels(three, 'converted', 'YES')).toThrow('other than the positive "Yes" and one negative');
   });
 
+  it('guesses the positive value only beside a negative one: of 1 = lost, 2 = won neither is taken as converted', () => {
+    const lostWon = tableOf(60, { outcome: (i) => (i % 3 === 0 ? '2' : '1') });
+    expect(() => buildLabels(lostWon, 'outcome')).toThrow(new TrainingDataError('Cannot tell which value of "outcome" means converted: "1" (40), "2" (20). Pass --positive VALUE.'));
+    expect(() => buildLabels(tableOf(60, { outcome: (i) => (i % 3 === 0 ? 'Won' : 'Open') }), 'outcome')).toThrow('Cannot tell which value of "outcome" means converted: "Open" (40), "Won" (20).');
+    expect(() => buildLabels(tableOf(60, { outcome: (i) => (i % 3 === 0 ? 'yes' : '1') }), 'outcome')).toThrow('Cannot tell which value');
+    expect(buildLabels(lostWon, 'outcome', '2').labels.reduce((a, b) => a + b, 0)).toBe(20);
+    for (const [yes, no] of [['Won', 'Lost'], ['1', '0'], ['true', 'false'], ['Closed Won', 'Closed Lost'], ['y', 'n']]) {
+      const table = tableOf(60, { outcome: (i) => (i % 3 === 0 ? yes : no) });
+      expect(buildLabels(table, 'outcome'), `${yes}/${no}`).toMatchObject({ positive: yes, negative: no });
+      expect(buildLabels(tableOf(60, { outcome: (i) => (i % 3 === 0 ? no : yes) }), 'outcome').positive, `${no}/${yes}`).toBe(yes);
+    }
+  });
+
   it('asks for two values straight away when there are more and no positive value is given (naming one would not do)', () => {
     const table = tableOf(200, { converted: (i) => (i === 3 ? 'maybe' : i % 4 === 0 ? '1' : '0') });
     expect(() => buildLabels(table, 'converted')).toThrow(

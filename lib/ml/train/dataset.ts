@@ -366,6 +366,8 @@ function quoteNotEndingCell(text: string, openingQuote: number, sep: string, new
 }
 
 const POSITIVE_WORDS = ['1', 'yes', 'true', 'y', 'converted', 'won', 'closed won', 'positive'];
+/** The values a target's other value must be for the positive one to be guessed: beside 2, 1 may mean lost. */
+const NEGATIVE_WORDS = ['0', 'no', 'false', 'n', 'not converted', 'lost', 'closed lost', 'negative'];
 
 /** Target values that differ only in case or surrounding spaces ("Yes", " yes ") are one class. */
 const targetClass = (value: RawRecord[string]) => String(value).trim().toLowerCase();
@@ -373,7 +375,8 @@ const targetClass = (value: RawRecord[string]) => String(value).trim().toLowerCa
 /**
  * The labels [N] (1 = positive). The target must hold exactly two values (the positive one and
  * one other, compared trimmed and ignoring case), no missing cells, and enough of each for
- * training. The values are returned as first written in the data.
+ * training. Without `positive` it is guessed only for a positive word beside a negative one (1/0,
+ * yes/no, won/lost), else refused asking for it. The values are returned as first written in the data.
  */
 export function buildLabels(table: Table, target: string, positive?: string): { labels: Uint8Array; positive: string; negative: string } {
   if (!table.columns.includes(target)) {
@@ -412,7 +415,9 @@ export function buildLabels(table: Table, target: string, positive?: string): { 
         `The target column "${target}" has ${keys.length} values: ${describe(5)}; training needs two, converted and not converted. Map it to two values first.`,
       );
     }
-    pos = keys.find((k) => POSITIVE_WORDS.includes(k));
+    const [first, second] = keys;
+    if (POSITIVE_WORDS.includes(first) && NEGATIVE_WORDS.includes(second)) pos = first;
+    else if (POSITIVE_WORDS.includes(second) && NEGATIVE_WORDS.includes(first)) pos = second;
     if (pos === undefined) throw new TrainingDataError(`Cannot tell which value of "${target}" means converted: ${describe()}. Pass --positive VALUE.`);
   }
   if (!counts.has(pos)) {
