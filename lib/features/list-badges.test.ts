@@ -271,6 +271,24 @@ describe('list badges', () => {
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('hot');
   });
 
+  it('keeps a row’s score when a failure answering an earlier request of it arrives after it', async () => {
+    let failFirst: (reply: unknown) => void = () => undefined;
+    scoreLeadsById.mockImplementationOnce(() => new Promise((resolve) => (failFirst = resolve)));
+    renderList(row('1', 'Ada'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    // The CRM re-renders the row while the first request waits: the new row is asked for, and scored.
+    document.querySelector('tbody')!.innerHTML = row('1', 'Ada');
+    await settle();
+    reportVisible([document.querySelector('td')!]);
+    await settle();
+    expect(states()).toEqual([['1', 'scored']]);
+    failFirst({ ok: false, error: 'LeadLens could not be reached just now: reload this page to see scores again.' });
+    await settle();
+    expect(states()).toEqual([['1', 'scored']]);
+  });
+
   it('shows an answer that arrives after the CRM re-rendered the row on the row’s new badge', async () => {
     let answer: (reply: unknown) => void = () => undefined;
     scoreLeadsById.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));

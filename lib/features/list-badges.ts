@@ -132,9 +132,11 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
     }
     answers.forEach((answer, recordId) => answer !== 'unknown' && answer.ok && outcomes.set(recordId, answer));
     // The rows showing these records now: the CRM may have re-rendered them while we waited.
+    // A score known since (a later request's) stays: a failure or "not scored yet" answering an
+    // earlier request is no newer news of the record, the scores having not changed meanwhile.
     for (const { recordId, badge } of badges.values()) {
       const answer = answers.get(recordId);
-      if (answer) showOutcome(badge, answer);
+      if (answer) showOutcome(badge, answer !== 'unknown' && answer.ok ? answer : (outcomes.get(recordId) ?? answer));
     }
   };
 
