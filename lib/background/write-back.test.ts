@@ -108,6 +108,32 @@ describe('write-back target', () => {
 });
 
 describe('writeBack', () => {
+  it('leaves nothing in doubt when a cancel comes while a batch is being said out, before it is sent', async () => {
+    const controller = new AbortController();
+    const sent: string[][] = [];
+    const cancelling: RecordWriter = {
+      maxBatch: 2,
+      batchRead: async () => [],
+      // As the HTTP layer does: an aborted signal throws before anything is sent.
+      updateRecords: async (updates, signal) => {
+        if (signal?.aborted) throw new CrmError('cancelled', 'Cancelled');
+        sent.push(updates.map((update) => update.recordId));
+        return [];
+      },
+    };
+    const saved: number[] = [];
+    await writeBack(rows.slice(0, 4), target, cancelling, {
+      signal: controller.signal,
+      onProgress: async (sofar) => {
+        saved.push(sofar.unconfirmed);
+        // The admin presses Cancel while the second batch is said to be out.
+        if (sofar.unconfirmed > 0 && sofar.written === 2) controller.abort();
+      },
+    }).catch(() => undefined);
+    expect(sent).toEqual([['00Q0', '00Q1']]);
+    expect(saved.at(-1)).toBe(0);
+  });
+
   it('writes the chosen fields, tier as its word, in batches of the CRM’s size, saying each batch unconfirmed while it is out', async () => {
     const { value, batches } = writer(2);
     const progress: [done: number, unconfirmed: number][] = [];

@@ -436,6 +436,12 @@ export async function writeBack(
     if (updates.length > 0) {
       result.unconfirmed = updates.length;
       await onProgress?.(result);
+      // A cancel while that was saved sends nothing: nothing is in doubt.
+      if (signal?.aborted) {
+        result.unconfirmed = 0;
+        await onProgress?.(result);
+        signal.throwIfAborted();
+      }
     }
     try {
       const refused = updates.length === 0 ? [] : await writer.updateRecords(updates, signal);

@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { syncHandlers } from '../background/handlers/sync';
 import { clientFor, clientForConnection } from './client-for';
-import { readConnection, readStatus, removeConnection, writeConnection, writeStatus } from './connections';
+import { clearReconnect, readConnection, readStatus, removeConnection, writeConnection, writeStatus } from './connections';
 import type { Connection } from './schema';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -294,6 +294,19 @@ describe('a record read (a badge\'s) the CRM answers', () => {
     expect((await (await clientFor('salesforce'))!.readRecord(LEAD_ID, { fields: ['Title'] }))?.fields.Title).toBe('CEO');
     expect(await readStatus('salesforce')).toEqual({ crm: 'salesforce', status: 'connected', host, message: `Connected to Salesforce at ${host}: leads were read from it` });
   });
+});
+
+it('keeps the "Not working" of a reconnect at an API version the org lacks when a read begun through the previous version answers', async () => {
+  const previous: Connection = { crm: 'salesforce', host: 'acme.my.salesforce.com', apiVersion: '60.0', auth: { kind: 'session' }, timeoutSeconds: 30 };
+  const mistyped: Connection = { ...previous, apiVersion: '99.0' };
+  await writeConnection(mistyped);
+  const failedCheck = { crm: 'salesforce' as const, status: 'error' as const, host: previous.host, message: 'API version 99.0 is not available on acme.my.salesforce.com; it offers 31.0–62.0' };
+  await writeStatus(failedCheck);
+  await clearReconnect(previous, 'leads were read from it');
+  expect(await readStatus('salesforce')).toEqual(failedCheck);
+  // A read through the stored connection itself ends it.
+  await clearReconnect(mistyped, 'leads were read from it');
+  expect(await readStatus('salesforce')).toMatchObject({ status: 'connected' });
 });
 
 describe('a record read (a badge\'s) the CRM refuses the credentials of', () => {

@@ -138,8 +138,12 @@ export async function markReconnect(madeFor: Connection, message: string): Promi
 export async function clearReconnect(madeFor: Connection, how: string): Promise<void> {
   // The status first: it is read after every record read (every badge), and is almost always "connected".
   const status = await readStatus(madeFor.crm);
-  const over = status.status === 'reconnect' || status.status === 'error';
-  if (over && (await stillConnected(madeFor))) await writeStatus({ ...status, status: 'connected', message: `Connected to ${CRM_LABEL[madeFor.crm]} at ${status.host}: ${how}` });
+  if (status.status !== 'reconnect' && status.status !== 'error') return;
+  const current = await stillConnected(madeFor);
+  // A failed check is of the stored connection as a whole: an answer through one at another API version (a read
+  // begun before a reconnect with a mistyped version) says nothing of it.
+  const answeredFor = status.status === 'reconnect' || current?.apiVersion === madeFor.apiVersion;
+  if (current && answeredFor) await writeStatus({ ...status, status: 'connected', message: `Connected to ${CRM_LABEL[madeFor.crm]} at ${status.host}: ${how}` });
 }
 
 export async function writeStatus(reply: ConnectionReply): Promise<void> {
