@@ -488,53 +488,6 @@ describe('record badge', () => {
     await vi.advanceTimersByTimeAsync(3100);
     expect(requestsOf(ida).map((request) => request.fields)).toEqual([{}]);
     expect(badges().map(titleOf)).toEqual([null]);
-  });
-
-  it('takes the view rendering next for the lead between’s, not the next one’s, and the view after it for the next one’s', async () => {
-    await fromGilToIdaBeforeHalRenders();
-    await vi.advanceTimersByTimeAsync(50);
-    // Hal's view, on its way when the rep went on, renders under Ida's URL.
-    renderNext('Hal H', fieldsOfHal);
-    await vi.advanceTimersByTimeAsync(3100);
-    expect(requestsOf(ida).map((request) => request.fields)).toEqual([{}]);
-    expect(requestsOf(ida).map((request) => request.name)).not.toContain('Hal H');
-    expect(badges().map(titleOf)).toEqual([null]);
-    renderNext('Ida I', fieldsOfB);
-    await settle();
-    expect(requestsOf(ida).map((request) => request.fields)).toEqual([{}, fieldsOfB]);
-    expect(requestsOf(ida).at(-1)!.name).toBe('Ida I');
-    expect(badges().map(titleOf)).toEqual(['Ida I']);
-  });
-
-  it('on a page without record views, takes nothing that renders while the lead between’s render is owed, then what the page shows', async () => {
-    const withoutViews: typeof adapter = { ...adapter, readRecordView: () => null };
-    const fieldsOfIda: PageFields = { LeadSource: 'Web', Rating: 'Cold', Industry: 'Retail' };
-    document.body.innerHTML = view('Gil G', fieldsOfGil);
-    void recordBadge.run({ document, adapter: withoutViews, match: gil, previousMatch: null, signal: page.signal });
-    await settle();
-    leave();
-    void recordBadge.run({ document, adapter: withoutViews, match: hal, previousMatch: gil, signal: page.signal });
-    await vi.advanceTimersByTimeAsync(100);
-    leave();
-    void recordBadge.run({ document, adapter: withoutViews, match: ida, previousMatch: hal, signal: page.signal });
-    await vi.advanceTimersByTimeAsync(50);
-    // Hal renders under Ida's URL, then Ida: neither can be told apart from the other.
-    renderNext('Hal H', fieldsOfHal);
-    await vi.advanceTimersByTimeAsync(1000);
-    renderNext('Ida I', fieldsOfIda);
-    await vi.advanceTimersByTimeAsync(3000);
-    expect(requestsOf(ida).map((request) => request.fields)).toEqual([{}]);
-    expect(badges().map(titleOf)).toEqual([null]);
-    // 15 s after Hal was opened his render is not owed any more: the page shows Ida.
-    await vi.advanceTimersByTimeAsync(15_000 - 4150);
-    expect(requestsOf(ida).map((request) => request.fields)).toEqual([{}, fieldsOfIda]);
-    expect(badges().map(titleOf)).toEqual(['Ida I']);
-  });
-
-  it('owes the lead between’s render no longer than a first render may take: a view rendering after that is the next lead’s', async () => {
-    await fromGilToIdaBeforeHalRenders();
-    // Nothing renders until 15 s after Hal was opened: Hal's render, if it comes, is not awaited any more.
-    await vi.advanceTimersByTimeAsync(15_000);
     renderNext('Ida I', fieldsOfB);
     await settle();
     expect(requestsOf(ida).map((request) => request.fields)).toEqual([{}, fieldsOfB]);

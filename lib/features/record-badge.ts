@@ -2,8 +2,7 @@
  * The badge next to a lead's name on its record page: read the fields the page shows,
  * ask the background for the score, render it. After a client-side navigation the CRM keeps
  * showing the previous page (a lead, or a record of another kind) until it renders the new
- * one: those fields are never scored as this record's, nor its title taken for this record's name, nor what renders for a lead
- * the rep left before it rendered (see `owedRenders`). For the life of the page the badge
+ * one: those fields are never scored as this record's, nor its title taken for this record's name. For the life of the page the badge
  * follows the CRM's re-renders (a new title element gets the badge back) and the record's
  * edits (changed fields are rescored once saved: while the rep edits a field in place, it keeps the value it was scored with).
  * A first load slower than the wait for it keeps the badge loading a while, rather than say no field could be read.
@@ -27,8 +26,7 @@ const RENDER_TIMEOUT_MS = 3000;
 /**
  * How long a page may take to show this record's fields at all (a cold Lightning load often takes longer than
  * RENDER_TIMEOUT_MS). Until then, or until a field of this record is read, a failed answer to the request sent
- * without fields (not connected, the background could read none) is not shown: the badge keeps loading. A lead
- * left before it rendered may render this long after it was opened (see `owedRenders`).
+ * without fields (not connected, the background could read none) is not shown: the badge keeps loading.
  */
 const FIRST_RENDER_PATIENCE_MS = 15_000;
 /**
@@ -71,38 +69,20 @@ interface ShownFields {
 const lastShown = new Map<string, ShownFields>();
 
 /**
- * A record view element (`CrmAdapter.readRecordView`) → the record it shows: the one whose fields were read in it, or
- * the lead it rendered for while that lead's render was owed (`owedRenders`). The element tells which record a
- * view shows where values cannot: a field of the previous lead that changed since its last read (an inline edit
- * saved, a lookup filled) reads as no one's.
+ * A record view element (`CrmAdapter.readRecordView`) → the record it shows: the one whose fields were read in it,
+ * or that took it as new. The element tells which record a view shows where values cannot: a field of the previous
+ * lead that changed since its last read (an inline edit saved, a lookup filled) reads as no one's.
  */
 const recordOfView = new WeakMap<Element, string>();
 
 /** A record page's run, as the next one needs it. */
 interface Run {
   record: string;
-  startedAt: number;
   /** Fields were read as its record's. */
   fieldsRead: boolean;
-  /** The page showed its record: fields read as its own, or a view taken for its own. */
-  shown: boolean;
 }
 /** The latest run: as a run starts, the previous page's (null on the first). */
 let latestRun: Run | null = null;
-/**
- * The leads left before the page showed them, oldest first, and when each was opened: the CRM may render one
- * after a later lead's URL (the rep went on at once, or Back/Forward twice). What renders then is not the later
- * lead's, unless the page tells (a view taken for it, see `recordOfView`): each view rendered meanwhile is taken
- * for the oldest lead owed; a page without record views takes none until no render is owed. Owed no longer
- * FIRST_RENDER_PATIENCE_MS after the lead was opened.
- */
-const owedRenders: { record: string; startedAt: number }[] = [];
-
-/** The renders still owed at `now` (see `owedRenders`), oldest first. */
-function rendersOwed(now: number): typeof owedRenders {
-  while (owedRenders.length > 0 && now - owedRenders[0].startedAt >= FIRST_RENDER_PATIENCE_MS) owedRenders.shift();
-  return owedRenders;
-}
 
 function rememberShown(recordId: string, shown: ShownFields): void {
   lastShown.delete(recordId);
@@ -140,24 +120,15 @@ export const recordBadge: ContentFeature = {
     });
 
     const thisRecord = `${crm} ${recordId}`;
-    const startedAt = Date.now();
     const previousRun = latestRun;
-    if (previousRun !== null && !previousRun.shown) owedRenders.push({ record: previousRun.record, startedAt: previousRun.startedAt });
-    const thisRun: Run = { record: thisRecord, startedAt, fieldsRead: false, shown: false };
+    const thisRun: Run = { record: thisRecord, fieldsRead: false };
     latestRun = thisRun;
-    /** Decides whose a view never seen before is: the oldest lead whose render is owed, else this record's. */
-    const takeView = (view: Element): string => {
-      const owner = rendersOwed(Date.now()).shift()?.record ?? thisRecord;
-      recordOfView.set(view, owner);
-      if (owner === thisRecord) thisRun.shown = true;
-      return owner;
-    };
 
     // Coming from another page, the CRM may still show it until it renders this record: what the page shows as the URL
     // comes is this record's only on evidence. A record view (`CrmAdapter.readRecordView`) read as this record's is (Back, a
     // console tab come back to); a view never read is after a lead whose fields were read, so in another view (a
-    // Salesforce console tab rendered in the background, shown before its URL names it), unless a lead's render is owed
-    // (then it is taken for that lead's). Without record views (HubSpot), the fields last read as this record's are.
+    // Salesforce console tab rendered in the background, shown before its URL names it). Without record views
+    // (HubSpot), the fields last read as this record's are.
     // Anything else is held back (`previous`), whatever it reads as: the previous lead's fields may have changed since
     // their last read (an inline edit saved), and a page LeadLens does not badge (a HubSpot company) reads as anything.
     const viewAtStart = previousMatch !== null ? adapter.readRecordView(document) : null;
@@ -167,37 +138,36 @@ export const recordBadge: ContentFeature = {
     const previousLeadRead = previousLead !== null && previousRun?.record === previousLead && previousRun.fieldsRead;
     const ownerBeforeStart = viewAtStart === null ? undefined : recordOfView.get(viewAtStart);
     const ownerAtStart =
-      viewAtStart !== null && ownerBeforeStart === undefined && (previousLeadRead || rendersOwed(startedAt).length > 0) ? takeView(viewAtStart) : ownerBeforeStart;
+      viewAtStart !== null && ownerBeforeStart === undefined && previousLeadRead ? (recordOfView.set(viewAtStart, thisRecord), thisRecord) : ownerBeforeStart;
     const showsThisRecord =
       viewAtStart !== null ? ownerAtStart === thisRecord : shownAtStart?.hash != null && lastShown.get(thisRecord)?.hash === shownAtStart.hash;
     const previous = showsThisRecord ? null : shownAtStart;
     /**
      * The view held back at the start: what is read in it is told by value (`previous`), as the CRM may render this record
-     * in it, in place. Null when the view at the start was taken: as this record's, or an owed lead's whatever it reads.
+     * in it, in place. Null when the view at the start was taken as this record's.
      */
     const heldView = previous !== null && ownerAtStart === ownerBeforeStart ? viewAtStart : null;
     // The CRM may render this record's fields before its title (HubSpot re-renders the header in
     // place): a title that reads as the one shown at the start is the previous page's, until it
     // changes or TITLE_GRACE_MS after the fields render (then null: the title is this record's).
     let titleAtStart = previousMatch !== null && !showsThisRecord ? { name: adapter.readRecordName(document) } : null;
-    /** What the page shows now, its title read once; a view seen for the first time is decided on (`takeView`). */
+    /** What the page shows now, its title read once; a view seen for the first time, other than the one held back, is this record's. */
     const read = (): Snapshot => {
       const view = adapter.readRecordView(document);
-      if (view !== null && view !== heldView && !recordOfView.has(view)) takeView(view);
+      if (view !== null && view !== heldView && !recordOfView.has(view)) recordOfView.set(view, thisRecord);
       const name = adapter.readRecordName(document);
       const titleStale = titleAtStart !== null && name === titleAtStart.name;
       return snapshot(adapter.readRecordFields(document), titleStale || name == null ? undefined : clipText(name, MAX_LEAD_NAME_LENGTH), titleStale, view);
     };
     /**
      * Not this record's: read in a view of another record, or in the view held back (or on a page without views) only what
-     * the previous page showed (all of it, or what is left of it while the CRM unmounts it), or anything while a lead's
-     * render is owed and none of this record's fields were read (what renders may be that lead's).
+     * the previous page showed (all of it, or what is left of it while the CRM unmounts it).
      */
     const isStale = (shown: Snapshot): boolean => {
       if (shown.hash === null) return false;
       if (shown.view !== null && shown.view !== heldView) return recordOfView.get(shown.view) !== thisRecord;
       if (previous === null) return false;
-      return shownWithin(shown.fields, previous.fields) || (!thisRun.fieldsRead && rendersOwed(Date.now()).length > 0);
+      return shownWithin(shown.fields, previous.fields);
     };
     const isFresh = (shown: Snapshot) => shown.hash !== null && !isStale(shown);
 
@@ -218,7 +188,6 @@ export const recordBadge: ContentFeature = {
     let renderTimer: ReturnType<typeof setTimeout> | undefined;
     let checkTimer: ReturnType<typeof setTimeout> | undefined;
     let titleTimer: ReturnType<typeof setTimeout> | undefined;
-    let owedTimer: ReturnType<typeof setTimeout> | undefined;
 
     const score = async (shown: Snapshot) => {
       requested = shown;
@@ -283,7 +252,7 @@ export const recordBadge: ContentFeature = {
         // What the page shows, not `toScore`: the check at the start sees no hidden fields (a HubSpot tab switched away from).
         rememberShown(thisRecord, { fields: shown.fields, hash: shown.hash! });
         if (shown.view !== null) recordOfView.set(shown.view, thisRecord);
-        thisRun.fieldsRead = thisRun.shown = true;
+        thisRun.fieldsRead = true;
         if (renamed || toScore.hash !== requested?.hash) void score(toScore);
       }
       // A floating badge may sit over another lead's page or a list: it names its lead, by the id until the name is known.
@@ -311,12 +280,6 @@ export const recordBadge: ContentFeature = {
       if (!isFresh(shown)) return;
       awaitingRender = false;
       refresh(shown);
-    };
-    /** No lead's render is owed any more: what the page shows in the view held back (or without views) may be this record's. */
-    const onRendersOwedOver = () => {
-      owedTimer = undefined;
-      if (awaitingRender) lookForFirstRender();
-      else refresh(read());
     };
     /** A change came while the first render was being waited for, during `WATCH_INTERVAL_MS` after the last look. */
     let changedSinceLook = false;
@@ -357,7 +320,6 @@ export const recordBadge: ContentFeature = {
         clearTimeout(checkTimer);
         clearTimeout(titleTimer);
         clearTimeout(patienceTimer);
-        clearTimeout(owedTimer);
         // The rep stays on this lead: its badge says why it scores no more, rather than vanish.
         if (signal.reason === EXTENSION_RELOADED) badge?.show({ ok: false, error: EXTENSION_RELOADED });
         else badge?.remove();
@@ -379,8 +341,6 @@ export const recordBadge: ContentFeature = {
     // After a navigation, also once this record's fields show: they may not all have yet (see RENDER_TIMEOUT_MS).
     if (awaitingRender || previousMatch !== null) renderTimer = setTimeout(onRenderTimeout, RENDER_TIMEOUT_MS);
     if (awaitingRender) patienceTimer = setTimeout(onPatienceOver, FIRST_RENDER_PATIENCE_MS);
-    const lastOwed = rendersOwed(startedAt).at(-1);
-    if (previous !== null && lastOwed !== undefined) owedTimer = setTimeout(onRendersOwedOver, lastOwed.startedAt + FIRST_RENDER_PATIENCE_MS - startedAt);
     const changes = observeComposed(document, onChanges, {
       childList: true,
       subtree: true,
