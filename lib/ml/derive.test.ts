@@ -130,9 +130,21 @@ describe('parseNumber: what follows the number', () => {
     ['5 USD.', 5],
   ] as const)('%s → %s (a unit or a currency)', (raw, want) => expect(parseNumber(raw)).toBe(want));
 
-  // A word of no known size is no number: read as ×1 it was a million times too small, or a time of day taken for a count.
-  // "mil" is a million in English and a thousand in Spanish and Portuguese.
-  it.each(['5 mil', '$5 mil', 'R$ 5 mil', '3 pm', '10 TOP', '5 widgets', '12 foo', '300 TTL'])('%s → NaN', (raw) => expect(parseNumber(raw)).toBeNaN());
+  // A time of day is no count, and "mil" is a million in English but a thousand in Spanish and Portuguese: no number.
+  it.each(['5 mil', '$5 mil', 'R$ 5 mil', '3 pm', '10 a.m.'])('%s → NaN', (raw) => expect(parseNumber(raw)).toBeNaN());
+  // Any other word of plain letters is a unit or a label, read as the number (as before): counts and units in any language,
+  // a currency code after the amount; 300 TTL is no 300 trillion lira.
+  it.each([
+    ['30 Mitarbeiter', 30],
+    ['12 Tage', 12],
+    ['200 contacts', 200],
+    ['4 calls', 4],
+    ['5 widgets', 5],
+    ['10 TOP', 10],
+    ['300 TTL', 300],
+    ['1,200.00 TRY', 1200],
+    ['1 200 MAD', 1200],
+  ] as const)('%s → %s, its word a unit or a label', (raw, want) => expect(parseNumber(raw)).toBe(want));
 
   // Two spaces between digits each stood next to a space, and both went: "25  50" read as 2550, where "25 50" reads as no number.
   it.each(['25  50', '3\t\t4', '5\u00a0\u00a010', '12  34', '1   1'])('%j → NaN, as with one space', (raw) => expect(parseNumber(raw)).toBeNaN());
@@ -438,6 +450,17 @@ describe('titleSeniority', () => {
 });
 
 describe('titleSeniority: accents, other languages, companies and assistants', () => {
+  // The company after "at" or "@" ends at the next separator: a role after it is the lead's.
+  it.each([
+    ['Engineer at Google, Founder of Acme', 'c-level'],
+    ['Advisor at Acme & CEO at Beta', 'c-level'],
+    ['Advisor @ Acme, CEO @ Beta', 'c-level'],
+    ['Sales at Acme, VP Ops', 'vp'],
+    ['Manager at Acme / Director at Beta', 'director'],
+    ['Analyst at Acme (Director-level)', 'director'],
+    ["SDR at President's Choice", 'individual'],
+  ] as const)('reads %s as %s, the company after "at" aside but no role after it', (t, want) => expect(titleSeniority(t)).toBe(want));
+
   // JS's \b knows ASCII letters only: "Negócio" held the word "cio" (a CIO).
   it.each([
     ['Analista de Negócio', 'other'],

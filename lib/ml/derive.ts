@@ -123,16 +123,6 @@ const CURRENCIES_AFTER_SIZE = new Set([
   ...['dollar', 'dollars', 'euro', 'euros', 'pound', 'pounds', 'rupee', 'rupees', 'yen', 'yuan', 'franc', 'francs', 'reais', 'kr', 'rs', 'rmb', 'lei', 'ft'],
 ]);
 
-/** Currencies in letters too short to tell from a word's end after a size word (`300 TTL` is no 300 trillion lira): read only alone (`100 R`, `50 TL`). */
-const CURRENCIES_ALONE = new Set(['r', 'rm', 'rp', 'tl']);
-
-/** Units a number may be written with, read as the number (`12 days`, `40 hrs`, `250 employees`, `5 pct`). */
-const UNIT_WORDS = new Set([
-  ...['sec', 'secs', 'second', 'seconds', 'min', 'mins', 'minute', 'minutes', 'h', 'hr', 'hrs', 'hour', 'hours', 'd', 'day', 'days'],
-  ...['wk', 'wks', 'week', 'weeks', 'mo', 'mos', 'mth', 'mths', 'month', 'months', 'yr', 'yrs', 'year', 'years'],
-  ...['employee', 'employees', 'people', 'staff', 'users', 'seats', 'visits', 'views', 'clicks', 'opens', 'times', 'pct', 'percent'],
-]);
-
 /** A size word, then a currency after it (`musd`, `mio.eur`, `thousanddollars`: the spaces between are gone by then). */
 const SIZE_THEN_CURRENCY = new RegExp(`^(${Object.keys(SIZE_WORDS).join('|')})\\.?(?:${[...CURRENCIES_AFTER_SIZE].join('|')})?$`);
 
@@ -143,16 +133,25 @@ const SIZE_THEN_CURRENCY = new RegExp(`^(${Object.keys(SIZE_WORDS).join('|')})\\
 const TRAILING_CURRENCY_SIGN = new RegExp(`(?:(?:(?<![a-z])|(?<=\\d(?:${Object.keys(SIZE_WORDS).join('|')})\\.?))(?:us|ca|c|au|a|nz|hk|sg|s|nt|r|mx))?[$€£¥₹]$`, 'i');
 
 /**
+ * Words after a number that make it no amount or count: a time of day (`3 pm`), and `mil`, a
+ * million in English but a thousand in Spanish and Portuguese (`R$ 5 mil`): either reading would
+ * be a thousand times off for someone.
+ */
+const NO_NUMBER_AFTER = new Set(['am', 'pm', 'a.m', 'p.m', 'mil']);
+
+/**
  * How much what follows a number's digits (lower case, spaces gone) multiplies it: a size word
- * (SIZE_WORDS), with or without a currency after it; 1 for nothing, `%`, a unit or a currency
- * alone (`kr` is the krona, not a thousand rand); NaN for any other word (`3 pm`, `5 mil`): no
- * number, as a unit of no known size would be read a million times too small (`1.2M USD` as 1.2).
+ * (SIZE_WORDS), with or without a currency after it (`1.2M USD`); 1 for nothing, `%` or a word of
+ * plain letters, a unit or a currency (`12 days`, `30 Mitarbeiter`, `1 200 kr`, `1.200,00 TRY`:
+ * `300 TTL` is no 300 trillion lira); NaN after a word that makes it no number (`NO_NUMBER_AFTER`)
+ * or anything else (`zł`, `₽`: see number-format.ts's `withoutCurrency`).
  */
 function suffixScale(suffix: string): number {
   const word = suffix.replace(/\.$/, ''); // `1,5 Mio.`, `1 200 kr.`
-  if (word === '' || word === '%' || UNIT_WORDS.has(word) || CURRENCIES_AFTER_SIZE.has(word) || CURRENCIES_ALONE.has(word)) return 1;
+  if (NO_NUMBER_AFTER.has(word)) return NaN;
   const sized = SIZE_THEN_CURRENCY.exec(word);
-  return sized ? SIZE_WORDS[sized[1]] : NaN;
+  if (sized) return SIZE_WORDS[sized[1]];
+  return word === '' || word === '%' || /^[a-z]+$/.test(word) ? 1 : NaN;
 }
 
 /**
@@ -160,7 +159,7 @@ function suffixScale(suffix: string): number {
  * `"(500)"`, `"-$500"`, `"$-500"` and `"−500"` (→ −500), HubSpot ranges `"25-50"` / `"25 to 50"` (→ 25, the lower bound),
  * `"1000+"` (→ 1000), `"12 days"` (→ 12, `UNIT_WORDS`), `"$5MM"` / `"1,5 Mio."` / `"1.2M USD"` (`suffixScale`), `"1'200'000"` and `"12,00,000"`
  * (Swiss and Indian grouping), booleans (→ 1/0). NaN when unreadable: digits apart (`"25 50"`, however many
- * spaces are between them), a word after the number that is no size, unit or currency (`"3 pm"`). Its digits
+ * spaces are between them), a time of day or `mil` after the number (`"3 pm"`, `NO_NUMBER_AFTER`). Its digits
  * are read in `format` when given (a CSV column's, see number-format.ts: `2.713.067` → 2713067
  * with decimal commas), else per value (`commaReading`).
  */
@@ -516,7 +515,10 @@ const SENIORITY_RULES: [Seniority, RegExp][] = [
 /** Separators between the parts of a title: punctuation, a spaced dash, "and". */
 const TITLE_PART_SEPARATOR = withWordEdges(/\s*(?:[,;:|/\\&+()[\]]|\s[-–—]\s|\band\b)\s*/.source);
 
-/** The company after "at" or "@" ("Sales Manager at President's Choice", "CTO @ CEO.com"), up to the next role ("| Founder at …"): no rank of the lead's. */
+/**
+ * The company after "at" or "@" in a part of a title ("Sales Manager at President's Choice", "CTO @ CEO.com"): no
+ * rank of the lead's. Removed part by part, so a role after a separator stays ("Engineer at Google, Founder of Acme").
+ */
 const AT_COMPANY = withWordEdges(/(?:\bat\b|@)[^|;]*/.source, 'g');
 
 /** Letters with a dot after each ("C.E.O.", "V.P."). */
@@ -545,10 +547,9 @@ export function titleSeniority(title: string | null): Seniority | null {
     .trim();
   if (t === '') return null;
   const parts = t
-    .replace(AT_COMPANY, '')
     .replace(NAMED_SUPERIOR, '')
     .split(TITLE_PART_SEPARATOR)
-    .map((part) => part.replace(/[^\p{L}\p{N}]+/gu, ' ').trim()) // "Co-founder" → "co founder"
+    .map((part) => part.replace(AT_COMPANY, '').replace(/[^\p{L}\p{N}]+/gu, ' ').trim()) // "Co-founder" → "co founder"
     .filter((part) => part !== '');
   const level = SENIORITY_RULES.find(([, rule]) => parts.some((part) => rule.test(part)))?.[0] ?? 'other';
   // An assistant works for the rank it names, and is none ("CEO Assistant"); a student assistant is still a student.
