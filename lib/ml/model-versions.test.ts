@@ -11,6 +11,7 @@ import { loopModel } from '../../test/fixtures/onnx-models';
 import { MAX_CHECK_CELLS } from './check-model';
 import { keepPolicyFigures, policyFiguresOf } from './policy-figures';
 import { readPolicyForm, reapplyPolicy } from './tier-policy';
+import { tierThresholds } from './train/thresholds';
 import {
   MAX_MANIFEST_BYTES,
   MAX_ONNX_BYTES,
@@ -113,6 +114,18 @@ describe('importModel', () => {
     // The thresholds the policy gives on those very leads agree with it.
     const agreeing = reapplyPolicy({ policy, hot: 0, warm: 0 }, candidate);
     await expect(importModel(JSON.stringify({ ...candidate, tiers: agreeing }), modelOnnx, passes)).resolves.toMatchObject({ installed: 'added' });
+  });
+
+  it('keeps a capacity policy the trainer cut above a tie just under its threshold, the tie left out as the policy allows', async () => {
+    // The top 30 % spread from 60 % to 30 %, the rest on one calibration step at 2 %: 10 hot and 70 warm of 100 cannot be
+    // cut in the tie, and the trainer cuts warm above it (30 % held where 80 % is asked).
+    const probabilities = Float64Array.from({ length: 1000 }, (_, i) => (i < 300 ? 0.6 - (0.3 * i) / 300 : 0.02));
+    const sorted = Float64Array.from(probabilities).sort();
+    const percentiles = Array.from({ length: 99 }, (_, k) => sorted[Math.floor(((k + 1) / 100) * 1000)]);
+    const policy = { kind: 'capacity' as const, hotPerWeek: 10, warmPerWeek: 70, inflowPerWeek: 100 };
+    const tiers = { policy, ...tierThresholds(policy, new Uint8Array(1000), probabilities) };
+    const tied = { ...candidate, tiers, reference: { ...candidate.reference, probabilityPercentiles: percentiles } };
+    await expect(importModel(JSON.stringify(tied), modelOnnx, passes)).resolves.toMatchObject({ installed: 'added' });
   });
 
   it.each([

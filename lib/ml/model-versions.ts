@@ -191,19 +191,26 @@ const CAPACITY_SHARE_TOLERANCE = 0.1;
  * Why a capacity policy's thresholds contradict it, or null: hot from 0 % under "10 hot a week of
  * 100" makes every lead hot while the Tier policy section says 10 a week. Judged on the model's
  * reference leads (`reference.probabilityPercentiles`: 100 equal shares), a share being between
- * those above a threshold and those at or above it (a tie at it).
+ * those above a threshold and those at or above the reference value just under it (a tie at the
+ * threshold, or just under it, which the cut may have gone either side of).
  */
 function capacityAtOdds(manifest: Manifest, policy: Extract<Tiers['policy'], { kind: 'capacity' }>): string | null {
   const cuts = [0, ...manifest.reference.probabilityPercentiles]; // [100]: the lowest probability of each share
-  const sharesFrom = (threshold: number) => [cuts.filter((cut) => cut > threshold).length / 100, cuts.filter((cut) => cut >= threshold).length / 100] as const;
+  const shareFrom = (threshold: number) => cuts.filter((cut) => cut >= threshold).length / 100;
+  // A cut goes on either side of a tie: below one at the threshold (the tie held), or above one just under it (the tie left out).
+  const sharesFrom = (threshold: number) => {
+    const below = cuts.filter((cut) => cut < threshold);
+    const withTieUnder = below.length === 0 ? shareFrom(threshold) : shareFrom(Math.max(...below));
+    return [cuts.filter((cut) => cut > threshold).length / 100, shareFrom(threshold), withTieUnder] as const;
+  };
   const tiers = [
     { name: 'hot', threshold: manifest.tiers.hot, asked: policy.hotPerWeek },
     { name: 'hot and warm', threshold: manifest.tiers.warm, asked: policy.hotPerWeek + policy.warmPerWeek },
   ];
   for (const { name, threshold, asked } of tiers) {
     const share = asked / policy.inflowPerWeek;
-    const [above, atOrAbove] = sharesFrom(threshold);
-    if (share < above - CAPACITY_SHARE_TOLERANCE || share > atOrAbove + CAPACITY_SHARE_TOLERANCE) {
+    const [above, atOrAbove, withTieUnder] = sharesFrom(threshold);
+    if (share < above - CAPACITY_SHARE_TOLERANCE || share > withTieUnder + CAPACITY_SHARE_TOLERANCE) {
       return `Its thresholds put ${Math.round(atOrAbove * 100)} % of the model's reference leads in ${name}, where the policy asks ${Math.round(share * 100)} % (${asked} of ${policy.inflowPerWeek} new leads a week): the file's thresholds and policy disagree.`;
     }
   }
