@@ -70,19 +70,12 @@ export const LEAKY_GROUP_OTHER_RATE = 0.05;
  */
 export const LEAKY_GROUP_CHANCE = 1e-4;
 /**
- * A group of leads that did not convert, with no converted lead in it, must also be large: such a
- * group is as often an honest segment (junk sign-ups that leave the company empty, a bought list)
- * as a leak, and the leak it stands for (a lost reason, a field emptied at conversion) holds much
- * of the lost leads. Those with the field filled or empty: big enough to expect this many
- * converted leads …
+ * A group of leads that did not convert, with no converted lead in it, must also be big enough
+ * to expect this many converted leads: such a group is as often an honest segment (junk
+ * sign-ups that leave the company empty, a bought list) as a leak, and the leak it stands for (a
+ * lost reason, a field emptied at conversion) holds most of the lost leads, so is large.
  */
 export const LEAKY_LOST_GROUP_MIN_EXPECTED = 20;
-/**
- * … or holding at least this share of the lost leads, past chance all the same: where conversions
- * are few, a reason filled for a third of the lost leads of 1,000 expects fewer than 20. Those at
- * one level of a category must hold most of them (`leakyLostGroupIsLarge`).
- */
-export const LEAKY_LOST_GROUP_LARGE_SHARE = 0.25;
 
 /**
  * A field's name with case, spaces, punctuation and Salesforce's custom-field suffix taken out,
@@ -293,23 +286,9 @@ function groupsOf(values: Float32Array, labels: Labels, kind: LeakageColumn['kin
 }
 
 /**
- * Whether a group of leads that did not convert, holding `shareOfLost` of them where
- * `expectedConverted` converted leads would be at the usual rate, is large enough to be judged a
- * leak: filled or empty, `LEAKY_LOST_GROUP_MIN_EXPECTED` or `LEAKY_LOST_GROUP_LARGE_SHARE`; a
- * level, a segment far more often (a bought list, students, leads outside the sales territory),
- * at least `LEAKY_FILL_LOST` of them, as a disqualified disposition holds where every other lead
- * reads "Working".
- */
-function leakyLostGroupIsLarge(group: Group, shareOfLost: number, expectedConverted: number): boolean {
-  if (group.level) return shareOfLost >= LEAKY_FILL_LOST;
-  return expectedConverted >= LEAKY_LOST_GROUP_MIN_EXPECTED || shareOfLost >= LEAKY_LOST_GROUP_LARGE_SHARE;
-}
-
-/**
  * The purity rule's reason for a column, or null: of the groups holding at least
  * `LEAKY_GROUP_SHARE` of one class's leads with the other class all but absent, and absent
- * beyond chance (a group of lost leads large too: `leakyLostGroupIsLarge`), the one holding the
- * largest share.
+ * beyond chance, the one holding the largest share.
  */
 function purityReason(values: Float32Array, labels: Labels, kind: LeakageColumn['kind'], levels: readonly string[] | undefined): string | null {
   const positives = countPositives(labels);
@@ -317,14 +296,16 @@ function purityReason(values: Float32Array, labels: Labels, kind: LeakageColumn[
   let best: { share: number; reason: string } | null = null;
   for (const group of groupsOf(values, labels, kind, levels)) {
     const rows = group.positives + group.negatives;
-    for (const converted of [true, false]) {
+    // A level that hardly ever converts is as often an honest segment (a bought list, students) as
+    // a leak: levels are judged on converted leads only, filled and empty on both.
+    for (const converted of group.level ? [true] : [true, false]) {
       const [own, other] = converted ? [group.positives, group.negatives] : [group.negatives, group.positives];
       const [ownTotal, otherTotal] = converted ? [totals.converted, totals.lost] : [totals.lost, totals.converted];
       const share = own / ownTotal;
       const expectedOther = (rows * otherTotal) / labels.length;
       if (share < LEAKY_GROUP_SHARE || other > LEAKY_GROUP_OTHER_RATE * expectedOther) continue;
       if (logChanceOfAtMost(other, expectedOther) >= LOG_LEAKY_GROUP_CHANCE) continue;
-      if (!converted && !leakyLostGroupIsLarge(group, share, expectedOther)) continue;
+      if (!converted && expectedOther < LEAKY_LOST_GROUP_MIN_EXPECTED) continue;
       if (best && best.share >= share) continue;
       const [whose, others] = converted ? ['the converted leads', 'others'] : ['the leads that did not convert', 'converted'];
       const why = converted
