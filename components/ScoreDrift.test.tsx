@@ -13,8 +13,9 @@ const scoring = vi.hoisted(() => ({ job: null as JobProgress | null }));
 vi.mock('@/lib/ui/stored-data', () => ({ scoresPerProbabilityBin: async () => ({ counts: counts.perBin, trainedOn: 0 }) }));
 // The model whose scoring of every lead is owed: an activation's, until its run ends (read live, as the hook reads it).
 const owed = vi.hoisted(() => ({ model: null as string | null }));
-vi.mock('@/lib/ui/hooks', () => ({ useInvalidateWhenJobEnds: () => scoring.job, useLiveValue: () => owed.model }));
-vi.mock('@/lib/jobs/progress', () => ({ owedScoringModel: async () => owed.model }));
+// The scoring job's row and the model owed, as the one live read of both gives them.
+vi.mock('@/lib/ui/hooks', () => ({ useInvalidateWhenFinished: () => undefined, useLiveValue: () => ({ scoring: scoring.job, owedModel: owed.model }) }));
+vi.mock('@/lib/jobs/progress', () => ({ owedScoringModel: async () => owed.model, readJob: async () => scoring.job }));
 
 const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
 if (!parsed.ok) throw new Error(parsed.error);

@@ -157,7 +157,7 @@ function suffixScale(suffix: string): number {
 /**
  * A number from a raw value: `1200`, `"$1,200,000"`, `"1 200"`, `"€ 3.5"`, `"12%"` (→ 12),
  * `"(500)"`, `"-$500"`, `"$-500"` and `"−500"` (→ −500), HubSpot ranges `"25-50"` / `"25 to 50"` (→ 25, the lower bound),
- * `"1000+"` (→ 1000), `"12 days"` (→ 12, `UNIT_WORDS`), `"$5MM"` / `"1,5 Mio."` / `"1.2M USD"` (`suffixScale`), `"1'200'000"` and `"12,00,000"`
+ * `"1000+"` (→ 1000), `"12 days"` (→ 12: a word after the number is its unit), `"$5MM"` / `"1,5 Mio."` / `"1.2M USD"` (`suffixScale`), `"1'200'000"` and `"12,00,000"`
  * (Swiss and Indian grouping), booleans (→ 1/0). NaN when unreadable: digits apart (`"25 50"`, however many
  * spaces are between them), a time of day or `mil` after the number (`"3 pm"`, `NO_NUMBER_AFTER`). Its digits
  * are read in `format` when given (a CSV column's, see number-format.ts: `2.713.067` → 2713067

@@ -75,6 +75,15 @@ function invalidateAll(queryClient: QueryClient, keys: readonly QueryKey[]): voi
 /** Invalidate `keys` each time a job finishes (in any context), so pages show its results. */
 export function useInvalidateWhenJobEnds(kind: JobKind, keys: readonly QueryKey[]): JobProgress | null | undefined {
   const job = useJob(kind);
+  useInvalidateWhenFinished(job, keys);
+  return job;
+}
+
+/**
+ * Invalidate `keys` each time `job`, a job's row as read live (undefined until read), finishes:
+ * for a page that reads the row together with other settings, in one read.
+ */
+export function useInvalidateWhenFinished(job: JobProgress | null | undefined, keys: readonly QueryKey[]): void {
   const queryClient = useQueryClient();
   // undefined until the job row is first read; then its finishedAt (null while none).
   const seen = useRef<number | null | undefined>(undefined);
@@ -85,7 +94,6 @@ export function useInvalidateWhenJobEnds(kind: JobKind, keys: readonly QueryKey[
     seen.current = finishedAt;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [job]);
-  return job;
 }
 
 /** Invalidate `keys` each time event `type` arrives (from the background or another page). */

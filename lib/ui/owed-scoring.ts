@@ -1,7 +1,7 @@
 /** Whether the stored scores of a model being activated are ground for figures yet (the tier policy, the model report, score drift). */
 import type { QueryKey } from '@tanstack/react-query';
-import { owedScoringModel, type JobProgress } from '../jobs/progress';
-import { useInvalidateWhenJobEnds, useLiveValue } from './hooks';
+import { owedScoringModel, readJob, type JobProgress } from '../jobs/progress';
+import { useInvalidateWhenFinished, useLiveValue } from './hooks';
 
 /** A scoring of every stored lead that is owed but not running: it waits for its turn (another job on the stored scores runs first, or the browser closed before it began). */
 export interface OwedScoringWaiting {
@@ -27,10 +27,13 @@ export interface OwedScoringOfEveryLead {
  * ends, for what was read from the scores to be read again.
  */
 export function useOwedScoringOfEveryLead(modelId: string, keys: readonly QueryKey[]): OwedScoringOfEveryLead {
-  const scoring = useInvalidateWhenJobEnds('scoring', keys);
-  // Read live, with or without a run going: the activation owes the scoring before its run begins, and the run's end settles it.
-  const owedModel = useLiveValue(owedScoringModel);
-  if (scoring === undefined || owedModel === undefined) return { run: null, settled: false };
+  // Read live, with or without a run going: the activation owes the scoring before its run begins, and the run's end
+  // settles it in the write that ends the run. One read of both: read apart, the page could see the scoring settled
+  // before the run's end, read the scores, and read them again as the end invalidates them.
+  const read = useLiveValue(async () => ({ scoring: await readJob('scoring'), owedModel: await owedScoringModel() }));
+  useInvalidateWhenFinished(read?.scoring, keys);
+  if (read === undefined) return { run: null, settled: false };
+  const { scoring, owedModel } = read;
   if (owedModel !== modelId) return { run: null, settled: true };
   const runningOverEveryLead = scoring?.state === 'running' && scoring.source === undefined && scoring.modelId === modelId;
   return { run: runningOverEveryLead ? scoring : { state: 'waiting' }, settled: false };

@@ -308,9 +308,12 @@ it('shows no confusion matrices of the first batches while the activation scores
   expect(confusionMatrixShown(report)).toBe(false);
   expect(stored.reads).toBe(0);
 
+  // As the run's end is written: its row and the scoring owed settled in one write (progress.ts), which pages see at once.
   await act(async () => {
-    await writeJob('scoring', { ...run, state: 'done', done: 2000, finishedAt: Date.now() });
-    await settleOwedScoring('trained-1');
+    await db.transaction('rw', db.settings, async () => {
+      await writeJob('scoring', { ...run, state: 'done', done: 2000, finishedAt: Date.now() });
+      await settleOwedScoring('trained-1');
+    });
   });
   const [hot] = await thresholdLines(report);
   expect(hot).toMatch(/^At the Hot threshold/);
