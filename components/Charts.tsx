@@ -21,7 +21,10 @@ const pct = (v: number) => String(Number((v * 100).toPrecision(12)));
  * Words drawn in a chart (axis titles, marker labels): 7:1 on white. Recharts' own grey for
  * them, #808080, is 3.9:1, too faint for 11 px text (WCAG asks 4.5:1).
  */
-export const CHART_TEXT = '#595959';
+const CHART_TEXT = '#595959';
+
+/** A vertical axis's title, as every chart writes it. */
+export const yAxisTitle = (value: string) => ({ value, angle: -90, position: 'insideLeft' as const, fontSize: 11, fill: CHART_TEXT, style: { textAnchor: 'middle' as const } });
 
 /** Category labels of horizontal bar charts: a row fits two 11 px lines; longer labels are cut (tables carry them in full). */
 const ONE_LINE_ROW_HEIGHT = 18;
@@ -101,7 +104,7 @@ export function CurveChart({ title, description, points, xLabel, yLabel, markers
     [curve, percentAxes, percentTicks, xLabel],
   );
   const yAxis = useMemo(
-    () => curveAxis(curve, 1, percentAxes === true ? percentTicks : undefined, { value: yLabel, angle: -90, position: 'insideLeft', fontSize: 11, fill: CHART_TEXT, style: { textAnchor: 'middle' } }),
+    () => curveAxis(curve, 1, percentAxes === true ? percentTicks : undefined, yAxisTitle(yLabel)),
     [curve, percentAxes, percentTicks, yLabel],
   );
   const diagonalSegment = useMemo(() => diagonalTo(percentTicks[percentTicks.length - 1]), [percentTicks]);

@@ -7,7 +7,7 @@ import type { CSSProperties } from 'react';
 import { Line, LineChart, ReferenceLine, XAxis, YAxis } from 'recharts';
 import type { Term, TermShape } from '@/lib/ml/manifest';
 import { downsampleCurve } from '@/lib/ml/train/metrics';
-import { BarsChart, CHART_TEXT, Figure, FoldedNumberGrid, GridAt, numberAxis, ticksFromZero } from './Charts';
+import { BarsChart, Figure, FoldedNumberGrid, GridAt, numberAxis, ticksFromZero, yAxisTitle } from './Charts';
 
 type Axis = TermShape['axes'][number];
 
@@ -85,7 +85,7 @@ function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
       <LineChart accessibilityLayer={false} width={PLOT_WIDTH} height={PLOT_HEIGHT} data={line} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
         <GridAt xTicks={xTicks} yTicks={yTicks} />
         <XAxis dataKey="label" fontSize={11} ticks={xTicks} interval={0} tickFormatter={binStart} />
-        <YAxis {...numberAxis(yTicks, logOdds)} width={60} label={{ value: EFFECT_AXIS_LABEL, angle: -90, position: 'insideLeft', fontSize: 11, fill: CHART_TEXT, style: { textAnchor: 'middle' } }} />
+        <YAxis {...numberAxis(yTicks, logOdds)} width={60} label={yAxisTitle(EFFECT_AXIS_LABEL)} />
         <ReferenceLine y={0} stroke="#9e9e9e" />
         <Line dataKey="value" type="stepAfter" stroke="#1a5fb4" dot={false} strokeWidth={2} isAnimationActive={false} />
       </LineChart>

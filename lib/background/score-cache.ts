@@ -35,7 +35,11 @@ const NO_SCORE_CACHE: ScoreCache = { get: async () => undefined, put: async () =
  */
 let forgotten = 0;
 
-/** Scores being computed now are not to be cached: call once the data they could bring back are gone (cached scores deleted, the connection replaced or removed). */
+/**
+ * Scores being computed now are not to be cached: call once the connection they were read through
+ * is replaced or removed, and before the cached scores are deleted (a score whose write was let
+ * through would land after the delete).
+ */
 export function forgetScoresInFlight(): void {
   forgotten++;
 }

@@ -136,7 +136,7 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
     // earlier request is no newer news of the record, the scores having not changed meanwhile.
     for (const { recordId, badge } of badges.values()) {
       const answer = answers.get(recordId);
-      if (answer) showOutcome(badge, answer !== 'unknown' && answer.ok ? answer : (outcomes.get(recordId) ?? answer));
+      if (answer) showOutcome(badge, outcomes.get(recordId) ?? answer);
     }
   };
 

@@ -38,8 +38,8 @@ const USAGE = `usage: npm run train -- --csv PATH --target COLUMN [--positive VA
 
 const MB = 1024 * 1024;
 /**
- * The largest CSV file read: one of 100 MB (a million leads) trains in minutes on 2 GB; one of 200 MB
- * fills the 4 GB heap and crawls, one of 300 MB runs out of it, and text of 512 MB is more than a string holds.
+ * The largest CSV file read: the trainer holds the whole table in memory, so a much larger file
+ * fills Node's heap and crawls or runs out of it, and text of 512 MB is more than a string holds.
  */
 const MAX_CSV_BYTES = 100 * MB;
 

@@ -110,8 +110,15 @@ const SIZE_WORDS: Record<string, number> = {
   t: 1e12, tn: 1e12, trillion: 1e12, trillions: 1e12,
 };
 
-/** ISO 4217 codes that are also English words (`10 TOP`, `2 try`): after a number they are a label, not a currency (as in number-format.ts). */
-const CODES_THAT_ARE_WORDS = new Set(['all', 'bam', 'bob', 'cup', 'gel', 'mad', 'mop', 'pen', 'sos', 'top', 'try']);
+/**
+ * ISO 4217 codes that are also English words a label may put before or after a number (`TOP 10`,
+ * `ALL 3`, `10 TOP`): read as currencies, such labels would turn into amounts. Their countries'
+ * amounts are written with signs or words as well (`₺`, `TL`, `S/`).
+ */
+const CODES_THAT_ARE_WORDS = new Set(['ALL', 'BAM', 'BOB', 'CUP', 'GEL', 'MAD', 'MOP', 'PEN', 'SOS', 'TOP', 'TRY']);
+
+/** ISO 4217 codes, in capitals, but those that are also words (`CODES_THAT_ARE_WORDS`). */
+export const CURRENCY_CODES: readonly string[] = Intl.supportedValuesOf('currency').filter((code) => !CODES_THAT_ARE_WORDS.has(code));
 
 /**
  * Currencies written after an amount, which also follow a size word (`1.2M USD`, `5 MUSD`,
@@ -119,7 +126,7 @@ const CODES_THAT_ARE_WORDS = new Set(['all', 'bam', 'bob', 'cup', 'gel', 'mad', 
  * Latin letters. They say what the number counts, not how many: ×1.
  */
 const CURRENCIES_AFTER_SIZE = new Set([
-  ...Intl.supportedValuesOf('currency').map((code) => code.toLowerCase()).filter((code) => !CODES_THAT_ARE_WORDS.has(code)),
+  ...CURRENCY_CODES.map((code) => code.toLowerCase()),
   ...['dollar', 'dollars', 'euro', 'euros', 'pound', 'pounds', 'rupee', 'rupees', 'yen', 'yuan', 'franc', 'francs', 'reais', 'kr', 'rs', 'rmb', 'lei', 'ft'],
 ]);
 
@@ -317,6 +324,16 @@ export function numericDateMs(date: NumericDate, order: DateOrder): number {
 }
 
 /**
+ * The numeric date `text` (trimmed) writes, before the zone after its time if any
+ * (`13/03/2026 09:14 GMT+1`), and that zone; null when it writes none.
+ */
+export function zonedNumericDate(text: string): { date: NumericDate; zone: ZonedText | null } | null {
+  const zone = trailingZone(text);
+  const date = numericDate(zone?.date ?? text);
+  return date && { date, zone };
+}
+
+/**
  * The order a numeric date shows by itself, a zone after its time or not (`trailingZone`):
  * `15/03/2026` reads day first only; `05.03.2026` is day first, as every locale that writes
  * dates with dots writes them (de, ru, pl, …): a page tagged `en-US` that shows one has a
@@ -324,7 +341,7 @@ export function numericDateMs(date: NumericDate, order: DateOrder): number {
  */
 export function dateOrderShown(raw: Raw): DateOrder | null {
   const text = typeof raw === 'string' ? raw.trim() : null;
-  const date = text === null ? null : numericDate(trailingZone(text)?.date ?? text);
+  const date = text === null ? null : (zonedNumericDate(text)?.date ?? null);
   if (date === null) return null;
   if (date.separator === '.') return 'day-first';
   const dayFirst = Number.isFinite(numericDateMs(date, 'day-first'));

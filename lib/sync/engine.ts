@@ -83,8 +83,11 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
   }
   // Compared again with the stored user when it differs: a connect while the question was asked
   // forgot whom the leads were synced as, and the answer is then the user just connected as.
-  if (signedIn && otherUserRefusal(crm, state.syncedAs, signedIn)) state = await store.readState(crm);
-  const refusal = signedIn && otherUserRefusal(crm, state.syncedAs, signedIn);
+  let refusal = signedIn && otherUserRefusal(crm, state.syncedAs, signedIn);
+  if (signedIn && refusal) {
+    state = await store.readState(crm);
+    refusal = otherUserRefusal(crm, state.syncedAs, signedIn);
+  }
   if (refusal) return endWith(refusal, null);
 
   // A job that has committed no page (a new one; one set back: `setBack`) reads from its beginning.

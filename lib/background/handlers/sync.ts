@@ -406,8 +406,8 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     if (connection) await rememberPortalToken(connection);
     const grantLeftLive = await removeConnection(crm);
     // Scores read through it hold its records' fields: another org's page with the same ids must not get them.
-    await deleteCachedScoresOf(crm);
     forgetScoresInFlight();
+    await deleteCachedScoresOf(crm);
     return { ok: true, crm, status: 'disconnected', host: '', message: [`${CRM_LABEL[crm]} disconnected`, grantLeftLive].filter(Boolean).join('. ') };
   },
   async crmOptionLabels({ crm, fields }) {

@@ -6,7 +6,7 @@
  * shows its order. Pure: the CSV import gathers evidence block by block while it streams the
  * file, the training CLI over the table it holds whole.
  */
-import { isMissingRaw, numericDate, numericDateIso, numericDateMs, parseDate, trailingZone, type DateOrder, type NumericDate, type ZonedText } from '../derive';
+import { isMissingRaw, numericDateIso, numericDateMs, parseDate, zonedNumericDate, type DateOrder } from '../derive';
 import type { RawRecord } from '../featurize';
 import { clipText, QUOTED_CELL_CHARS } from '../visible-text';
 import { plural } from '../../presentation';
@@ -36,16 +36,6 @@ export function noDateEvidence(columns: readonly string[]): Map<string, DateEvid
       { filled: 0, dates: 0, only: { 'day-first': { count: 0, example: '' }, 'month-first': { count: 0, example: '' } }, eitherWay: null },
     ]),
   );
-}
-
-/**
- * The numeric date `text` (trimmed) writes, before the zone after its time if any
- * (`13/03/2026 09:14 GMT+1`), and that zone; null when it writes none.
- */
-function zonedNumericDate(text: string): { date: NumericDate; zone: ZonedText | null } | null {
-  const zone = trailingZone(text);
-  const date = numericDate(zone?.date ?? text);
-  return date && { date, zone };
 }
 
 function noteDate(evidence: DateEvidence, cell: RawRecord[string]): void {
@@ -146,8 +136,7 @@ export function inFileOrder(record: RawRecord, orders: ReadonlyMap<string, DateO
  * order, or names a zone of no known offset (`MEZ`: no date to `parseDate` either way).
  */
 function isoInOrder(text: string, order: DateOrder): string | null {
-  const zoned = trailingZone(text);
-  const date = numericDate(zoned?.date ?? text);
+  const { date, zone: zoned } = zonedNumericDate(text) ?? { date: null, zone: null };
   const iso = date && numericDateIso(date, order);
   if (!iso || zoned === null) return iso;
   if (zoned.offsetMinutes === null || !date.time) return null;

@@ -9,17 +9,10 @@
  * while it streams the file, the training CLI over the table it holds whole. The same design
  * as date-order.ts.
  */
-import { isMissingRaw, parseNumber, type NumberFormat } from '../derive';
+import { CURRENCY_CODES, isMissingRaw, parseNumber, type NumberFormat } from '../derive';
 import type { RawRecord } from '../featurize';
 import { plural } from '../../presentation';
 import { cellNumber, mostlyNumbers, type Table } from './dataset';
-
-/**
- * ISO 4217 codes that are also English words a label may put before a number (`TOP 10`, `ALL 3`,
- * `TRY 2`): read as currencies, such labels would turn into numbers. Their countries' amounts are
- * written with signs or words here as well (`₺`, `TL`, `S/`).
- */
-const CODES_THAT_ARE_WORDS = new Set(['ALL', 'BAM', 'BOB', 'CUP', 'GEL', 'MAD', 'MOP', 'PEN', 'SOS', 'TOP', 'TRY']);
 
 /** Currencies written in letters, as their countries write them: Polish, Czech, Nordic, Hungarian, Romanian, Malaysian, Chinese, Indonesian, South Asian, South African, Turkish, Russian, Bulgarian, Ukrainian, Peruvian. */
 const CURRENCY_WORDS = ['zł', 'Kč', 'kr', 'kr.', 'Kr', 'Kr.', 'Ft', 'lei', 'RM', 'RMB', 'Rp', 'Rs', 'Rs.', 'R', 'TL', 'руб', 'руб.', 'р.', 'лв', 'лв.', 'грн', 'грн.', 'S/'];
@@ -32,7 +25,7 @@ const CURRENCY_WORDS = ['zł', 'Kč', 'kr', 'kr.', 'Kr', 'Kr.', 'Ft', 'lei', 'RM
  */
 const CURRENCY = [
   String.raw`[A-Z]{0,3}\p{Sc}`,
-  ...Intl.supportedValuesOf('currency').filter((code) => !CODES_THAT_ARE_WORDS.has(code)),
+  ...CURRENCY_CODES,
   ...CURRENCY_WORDS.map((word) => word.replace('.', String.raw`\.`)),
 ].join('|');
 

@@ -12,7 +12,7 @@ import { daysBetween } from '../derive';
 import { fieldSourcesOf, fieldsRead, withOptionLabels, type Feature, type FeatureSpec } from '../manifest';
 import { describeOpenStatus, fieldsOfRule, outcomeOrWhyNot, type OutcomeRule } from '../outcome-rule';
 import { plural } from '../../presentation';
-import { suggestCsvMapping } from '../../csv/mapping';
+import { namesCreatedColumn } from '../../csv/mapping';
 import { buildFeatures, buildLabels, inferFeatureSpecs, TrainingDataError, type Table } from './dataset';
 import { keepsCountingAfterOutcome, knownAfterOutcome, leakageReport } from './leakage';
 
@@ -530,10 +530,10 @@ export const undatedLeadAgeReason = (field: string) =>
 
 /**
  * Whether `field`'s name says it holds the lead's created date: the CSV import would suggest it as
- * the created date column (`suggestCsvMapping`), as it would the catalogue's created fields
+ * the created date column (`namesCreatedColumn`), as it would the catalogue's created fields
  * (Salesforce's CreatedDate, HubSpot's createdate, a file's created_at).
  */
-export const namesCreatedDate = (field: string): boolean => suggestCsvMapping([field], {}).createdColumn === field;
+export const namesCreatedDate = namesCreatedColumn;
 
 /** Whether "days since" column `values` [N] (NaN = missing) is each lead's age `leadAges` [N] (NaN when unknown), within a day. */
 function isLeadAge(feature: Pick<FeatureSpec, 'derive'>, values: Float32Array, leadAges: ArrayLike<number>): boolean {
