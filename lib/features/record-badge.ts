@@ -137,16 +137,16 @@ export const recordBadge: ContentFeature = {
     const previousLead = previousMatch?.kind === 'record' ? `${previousMatch.crm} ${previousMatch.recordId}` : null;
     const previousLeadRead = previousLead !== null && previousRun?.record === previousLead && previousRun.fieldsRead;
     const ownerBeforeStart = viewAtStart === null ? undefined : recordOfView.get(viewAtStart);
-    const ownerAtStart =
-      viewAtStart !== null && ownerBeforeStart === undefined && previousLeadRead ? (recordOfView.set(viewAtStart, thisRecord), thisRecord) : ownerBeforeStart;
+    const takesViewAtStart = viewAtStart !== null && ownerBeforeStart === undefined && previousLeadRead;
+    if (takesViewAtStart) recordOfView.set(viewAtStart, thisRecord);
     const showsThisRecord =
-      viewAtStart !== null ? ownerAtStart === thisRecord : shownAtStart?.hash != null && lastShown.get(thisRecord)?.hash === shownAtStart.hash;
+      viewAtStart !== null ? takesViewAtStart || ownerBeforeStart === thisRecord : shownAtStart?.hash != null && lastShown.get(thisRecord)?.hash === shownAtStart.hash;
     const previous = showsThisRecord ? null : shownAtStart;
     /**
      * The view held back at the start: what is read in it is told by value (`previous`), as the CRM may render this record
-     * in it, in place. Null when the view at the start was taken as this record's.
+     * in it, in place. Null when the view at the start shows this record.
      */
-    const heldView = previous !== null && ownerAtStart === ownerBeforeStart ? viewAtStart : null;
+    const heldView = previous !== null ? viewAtStart : null;
     // The CRM may render this record's fields before its title (HubSpot re-renders the header in
     // place): a title that reads as the one shown at the start is the previous page's, until it
     // changes or TITLE_GRACE_MS after the fields render (then null: the title is this record's).
