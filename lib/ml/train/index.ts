@@ -176,8 +176,15 @@ export interface TrainResult {
    * Each row's probability [N] from the model that did not train on it (its fold's logit, NaN
    * for the rows a single holdout trained on), through the shipped calibration: what the tier
    * thresholds were chosen on, so a policy previewed on these gives the thresholds the trainer gave.
+   * Not for ranking figures: an isotonic map fitted on these same rows ties leads it found out of
+   * order, which lifts any ROC-AUC read from them (`heldOutLogits` rank them honestly).
    */
   heldOutProbabilities: Float64Array;
+  /**
+   * Each row's logit [N] from the model that did not train on it (NaN for the rows a single
+   * holdout trained on): what the held-out ranking figures are read from, as `holdoutRocAuc` is.
+   */
+  heldOutLogits: Float64Array;
 }
 
 /** FNV-1a 32-bit hash → 8 hex digits (model ids). */
@@ -704,10 +711,18 @@ export function trainModel(input: TrainInput): TrainResult {
   // What the tiers are read from: each held-out logit through the shipped calibration, in float32 as
   // the ONNX graph computes it. Not the cross-fitted probabilities (those judge the calibration): each
   // fold has its own isotonic map, and a cut between two steps of the shipped map would hold another
-  // share of scored leads than the policy asked, a tier even none. Ranks are the held-out logits'.
+  // share of scored leads than the policy asked, a tier even none. Ranks are the held-out logits':
+  // the shipped map was fitted on these same logits, and an isotonic one pools the leads it found
+  // out of order into ties, which would lift any ROC or PR area read from these probabilities.
   const tierProbs = Float64Array.from(calibratedProbabilityF32(Float32Array.from(hoLogits), calibration));
-  const heldOutProbabilities = heldOutRows ? new Float64Array(N).fill(NaN) : tierProbs;
-  heldOutRows?.forEach((r, i) => (heldOutProbabilities[r] = tierProbs[i]));
+  const everyRow = (heldOut: Float64Array) => {
+    if (!heldOutRows) return heldOut;
+    const rows = new Float64Array(N).fill(NaN);
+    heldOutRows.forEach((r, i) => (rows[r] = heldOut[i]));
+    return rows;
+  };
+  const heldOutProbabilities = everyRow(tierProbs);
+  const heldOutLogits = everyRow(hoLogits);
   const rawProbs = Float64Array.from(hoLogits, (z) => 1 / (1 + Math.exp(-z)));
 
   // --- final fit on all rows
@@ -802,9 +817,12 @@ export function trainModel(input: TrainInput): TrainResult {
           },
         }
       : {}),
-    // The curves the thresholds are marked on: read from what they were chosen on.
-    roc: rocCurve(hoLabels, tierProbs),
-    pr: prCurve(hoLabels, tierProbs),
+    // Ranked by the held-out logits, as holdoutRocAuc: through the shipped calibration an isotonic
+    // map's ties, fitted on these rows, would bow the curves out. A tier's cut is a cut of the logits,
+    // so its confusion is a point of these curves all the same.
+    roc: rocCurve(hoLabels, hoLogits),
+    pr: prCurve(hoLabels, hoLogits),
+    // In the shipped calibration's units, as the thresholds: the profit at each cut is a count, not a ranking figure.
     profit: profitCurve(hoLabels, tierProbs, profitAssumptions.revenuePerConversion, profitAssumptions.costPerContact),
     profitAssumptions,
     tierConfusion: { hot: confusionAtThreshold(tiers.hot), warm: confusionAtThreshold(tiers.warm) },
@@ -840,7 +858,7 @@ export function trainModel(input: TrainInput): TrainResult {
   summary.train_seconds = (performance.now() - t0) / 1000;
   const modelCard = renderModelCard(manifest, { summary, leakage, warnings: warnings.filter((warning) => !leakage.includes(warning)), model, ebm: { ...DEFAULT_EBM_OPTIONS, ...ebmOpts } });
   progress({ stage: 'done', fraction: 1 });
-  return { manifest, onnx, modelCard, summary, warnings, leakage, model, X, labels, heldOutProbabilities };
+  return { manifest, onnx, modelCard, summary, warnings, leakage, model, X, labels, heldOutProbabilities, heldOutLogits };
 }
 
 /** The trainer's own calibrated probabilities [N] and contributions [N, T], computed as the ONNX graph does (float32). */

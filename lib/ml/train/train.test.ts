@@ -4,6 +4,7 @@ import { parseManifest } from '../manifest';
 import { parseCsv, TooManyFoldsError, TrainingDataError } from './dataset';
 import { binLabels, featurizeRecords, outOfTimeSplit, predictManifestModel, timeKeys, trainModel, wholeNumberFeatures, type TrainInput, type TrainResult } from './index';
 import { trainValidSplit } from './cv';
+import { rocAuc } from './metrics';
 import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
 import { toStoredLead } from '../../crm/demo-leads';
 import { mulberry32 } from '../random';
@@ -207,10 +208,14 @@ describe('bad input: a clear error, nothing trained', () => {
     expect(err({ records: twelve, options: { ...fast, cv: 13 } })).toThrow(/^Cross-validation in 13 folds needs at least 13 converted and 13 other rows; the data has 12 converted\./);
     expect(err({ records: twelve, options: { ...fast, cv: 12 } })).not.toThrow();
     for (const cv of [0, 1]) {
-      const { manifest, heldOutProbabilities } = err({ records: twelve, options: { ...fast, cv } })();
+      const { manifest, heldOutProbabilities, heldOutLogits, labels } = err({ records: twelve, options: { ...fast, cv } })();
       expect(manifest.metrics.folds).toBe(1);
       // Only the holdout's rows (a fifth) have a probability from a model that did not train on them.
       expect(heldOutProbabilities.filter((p) => !Number.isNaN(p)).length).toBe(Math.round(twelve.length * 0.2));
+      // And a logit, which the held-out ranking figures are read from.
+      const heldOutRows = Array.from(labels.keys()).filter((row) => !Number.isNaN(heldOutLogits[row]));
+      expect(heldOutRows).toEqual(Array.from(labels.keys()).filter((row) => !Number.isNaN(heldOutProbabilities[row])));
+      expect(rocAuc(Uint8Array.from(heldOutRows, (row) => labels[row]), Float64Array.from(heldOutRows, (row) => heldOutLogits[row]))).toBe(manifest.metrics.holdoutRocAuc);
     }
   });
   it('target values other than positive / negative', () =>

@@ -56,7 +56,7 @@ export const HeldOutProbabilitiesSchema = z
 export type HeldOutProbabilities = z.infer<typeof HeldOutProbabilitiesSchema>;
 
 /**
- * The new model (its held-out probabilities) and the active model (its stored scores, or its own
+ * The new model (ranked by its held-out logits) and the active model (its stored scores, or its own
  * held-out probabilities for leads it was trained on) on the same leads, against the same
  * outcome; or why they were not compared.
  */
@@ -73,7 +73,8 @@ export const ModelComparisonSchema = z.discriminatedUnion('kind', [
     /**
      * The active model was trained in LeadLens, so the leads it learnt from are read with their
      * held-out probabilities. Else (bundled, imported) its stored scores: they flatter it if it
-     * learnt from these same leads.
+     * learnt from these same leads. (Held-out probabilities are as stored, through its shipped
+     * calibration: an isotonic one, fitted on them, flatters its ROC-AUC a little too.)
      */
     activeHeldOut: z.boolean(),
   }),

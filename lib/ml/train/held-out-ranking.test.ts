@@ -1,0 +1,88 @@
+/**
+ * The ranking figures read on held-out leads (the manifest's ROC and PR curves, the comparison with
+ * the active model) rank them by their held-out logits, not through an isotonic calibration fitted
+ * on those same logits: its ties, where it pooled leads found out of order, would lift them.
+ */
+import 'fake-indexeddb/auto';
+import { describe, expect, it, vi } from 'vitest';
+import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
+import { toStoredLead } from '../../crm/demo-leads';
+import { trainModel } from './index';
+import { prCurve, rocAuc } from './metrics';
+import { syntheticLeads } from './synthetic';
+import { runTrainingRequest } from './training-job';
+import { TrainingEventSchema, type TrainingData, type TrainingEvent } from './worker-protocol';
+
+// The training job's calibration is chosen ('auto'): made isotonic here, whatever these leads would choose.
+vi.mock('./calibration', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('./calibration')>();
+  return {
+    ...actual,
+    chooseCalibration: (labels: Uint8Array, logits: Float64Array) => ({
+      calibration: { kind: 'isotonic' as const, ...actual.fitIsotonic(labels, logits) },
+      heldOutLogLoss: { platt: Number.NaN, isotonic: Number.NaN },
+    }),
+  };
+});
+
+/** The area under a ROC curve [fpr, tpr], by trapezoids (a tie's diagonal counts half, as ROC-AUC does). */
+const areaUnder = (curve: readonly (readonly [number, number])[]) =>
+  curve.reduce((area, [x, y], i) => (i === 0 ? 0 : area + ((x - curve[i - 1][0]) * (y + curve[i - 1][1])) / 2), 0);
+
+describe('the manifest’s curves of a model calibrated by isotonic regression', () => {
+  // 180 leads: the curves keep every threshold (at most 200 points), so their area is exact.
+  const trained = trainModel({
+    records: syntheticLeads(180, 1),
+    target: 'converted',
+    positive: '1',
+    exclude: ['id'],
+    options: { cv: 3, seed: 7, calibration: 'isotonic', ebm: { outerBags: 2, interactions: 3 } },
+  });
+  const { labels, manifest } = trained;
+
+  it('are read from what ranks the held-out leads honestly: the ROC curve’s area is the pooled held-out ROC-AUC', () => {
+    expect(manifest.calibration.kind).toBe('isotonic');
+    const honest = manifest.metrics.holdoutRocAuc!;
+    // What the tiers are cut on ranks higher: the isotonic map was fitted on these same leads.
+    expect(rocAuc(labels, trained.heldOutProbabilities)).toBeGreaterThan(honest + 0.01);
+    expect(manifest.metrics.roc).toHaveLength(labels.length + 1);
+    expect(areaUnder(manifest.metrics.roc!)).toBeCloseTo(honest, 12);
+    expect(rocAuc(labels, trained.heldOutLogits)).toBe(honest);
+    expect(manifest.metrics.pr).toEqual(prCurve(labels, trained.heldOutLogits));
+    // The hot tier's held-out confusion is still a point of the curve: a cut of the shipped probabilities is a cut of the logits.
+    const { hot } = manifest.metrics.tierConfusion!;
+    expect(manifest.metrics.roc).toContainEqual([hot.fp / (hot.fp + hot.tn), hot.tp / (hot.tp + hot.fn)]);
+  });
+});
+
+describe('the comparison of a model calibrated by isotonic regression with the active one', () => {
+  const now = new Date('2026-11-01T00:00:00Z');
+  const leads = generateDemoLeads({ count: 1200, seed: 5, now }).map((lead) => toStoredLead(lead, 'hubspot'));
+  const data: TrainingData = {
+    source: 'hubspot',
+    window: { createdAfter: null, createdBefore: null },
+    outcome: { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] },
+    now: now.toISOString(),
+  };
+
+  it('gives the new model the ROC-AUC of its held-out logits, the pooled held-out figure, not that of its held-out probabilities', async () => {
+    // The active model has a probability for every lead, at random.
+    const coin = (key: string) => (key.split('').reduce((hash, c) => (hash * 31 + c.charCodeAt(0)) % 1009, 7) % 100) / 100;
+    const history = {
+      leads: async (source: string) => (source === 'hubspot' ? leads : []),
+      writtenBackFields: async () => [],
+      probabilitiesOf: async (_modelId: string, leadKeys: readonly string[]) => ({ probabilities: Float64Array.from(leadKeys, coin), heldOut: true }),
+    };
+    const events: TrainingEvent[] = [];
+    await runTrainingRequest({ type: 'train', data, specs: DEMO_FEATURE_SPECS.slice(0, 6), cv: 2, activeModelId: 'ebm-active' }, history, (event) => events.push(TrainingEventSchema.parse(event)));
+    const done = events.at(-1);
+    if (done?.type !== 'trained' || done.comparison.kind !== 'compared') throw new Error(JSON.stringify(done));
+    expect(done.manifest.calibration.kind).toBe('isotonic');
+    expect(done.comparison.rows).toBe(done.summary.rows);
+    const honest = done.manifest.metrics.holdoutRocAuc!;
+    expect(done.comparison.newRocAuc).toBe(honest);
+    // The held-out probabilities the tiers are previewed on would have said more.
+    const converted = new Map(leads.map((lead) => [lead.key, ['opportunity', 'customer'].includes(String(lead.fields.lifecyclestage)) ? 1 : 0]));
+    expect(rocAuc(Uint8Array.from(done.heldOut.leadKeys, (key) => converted.get(key)!), done.heldOut.probabilities)).toBeGreaterThan(honest + 0.005);
+  });
+});
