@@ -4,7 +4,7 @@
  * neither 100,000 lead rows nor their sorting ever touch the page's main thread.
  */
 import { z } from 'zod';
-import { TierPolicySchema } from '@/lib/ml/manifest';
+import { ConfusionSchema, TierPolicySchema } from '@/lib/ml/manifest';
 
 const ThresholdsSchema = z.object({ hot: z.number(), warm: z.number() });
 const Float64ArraySchema = z.custom<Float64Array>((value) => value instanceof Float64Array, 'a Float64Array');
@@ -31,7 +31,8 @@ export const PolicyRequestSchema = z.discriminatedUnion('type', [
 export type PolicyRequest = z.infer<typeof PolicyRequestSchema>;
 
 const PointSchema = z.tuple([z.number(), z.number()]);
-const MarkerSchema = z.object({ threshold: z.number(), roc: PointSchema, pr: PointSchema });
+// The counts as the manifest keeps them, less the threshold, which the marker holds.
+const MarkerSchema = z.object({ threshold: z.number(), roc: PointSchema, pr: PointSchema, confusion: ConfusionSchema.omit({ threshold: true }) });
 const OutcomeSchema = z.object({ share: z.number(), expectedContacts: z.number(), expectedConversions: z.number().nullable(), conversionRate: z.number().nullable() });
 
 export const PolicyPreviewSchema = z.object({

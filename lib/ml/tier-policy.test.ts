@@ -32,6 +32,9 @@ it('marks a capacity policy on the curves and says what each tier yields per per
   expect(preview.markers.hot.pr).toEqual([2 / 3, 1]);
   // Warm threshold 0.4: 5 leads called, 3 conversions of 3; 2 of 7 non-conversions.
   expect(preview.markers.warm.roc).toEqual([2 / 7, 1]);
+  // The counts each marker is read from go with it, so the page describes the curves without counting them again.
+  expect(preview.markers.hot.confusion).toEqual({ tp: 2, fp: 0, tn: 7, fn: 1, precision: 1, recall: 2 / 3 });
+  expect(preview.markers.warm.confusion).toEqual({ tp: 3, fp: 2, tn: 5, fn: 0, precision: 3 / 5, recall: 1 });
   expect(preview.outcomes.hot).toEqual({ share: 0.2, expectedContacts: 20, expectedConversions: 20, conversionRate: 1 });
   expect(preview.outcomes.warm.expectedContacts).toBeCloseTo(30, 10);
   expect(preview.outcomes.warm.expectedConversions).toBeCloseTo(10, 10);

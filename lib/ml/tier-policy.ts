@@ -33,6 +33,8 @@ export interface ThresholdMarker {
   roc: CurvePoint;
   /** [recall, precision] */
   pr: CurvePoint;
+  /** The leads of known outcome counted at the threshold, which the page describes the curves by (the points alone cannot say a rate is unknown). */
+  confusion: Confusion;
 }
 
 export interface PolicyPreview {
@@ -72,7 +74,7 @@ export const recallAt = ({ tp, fn, recall }: Confusion) => (tp + fn === 0 ? 'unk
 function marker(labels: Labels, probs: Scores, threshold: number): ThresholdMarker {
   const c = confusionAt(labels, probs, threshold);
   const negatives = c.fp + c.tn;
-  return { threshold, roc: [negatives > 0 ? c.fp / negatives : 0, c.recall], pr: [c.recall, c.precision] };
+  return { threshold, roc: [negatives > 0 ? c.fp / negatives : 0, c.recall], pr: [c.recall, c.precision], confusion: c };
 }
 
 export function previewPolicy(

@@ -23,7 +23,18 @@ const FOUR_OUTCOMES = { labels: Uint8Array.from([1, 0, 1, 0]), probabilities: Fl
 /** Ten scored leads, none with a known outcome yet (a new org's first sync). */
 const SCORED_NO_OUTCOME = { labels: new Uint8Array(0), probabilities: new Float64Array(0), heldOut: 0, ranked: Float64Array.from([0.95, 0.85, 0.75, 0.65, 0.55, 0.45, 0.35, 0.25, 0.15, 0.05]) };
 // `previewsHeld`: a promise each preview waits for (a worker busy for seconds), when a test holds them.
-const stored = vi.hoisted(() => ({ labelled: undefined as unknown, readFailure: null as Error | null, reads: 0, previewsHeld: null as Promise<void> | null }));
+// `previews` and `confusions`: how many previews were computed, and confusions counted (in a preview or on the page).
+const stored = vi.hoisted(() => ({ labelled: undefined as unknown, readFailure: null as Error | null, reads: 0, previewsHeld: null as Promise<void> | null, previews: 0, confusions: 0 }));
+vi.mock('@/lib/ml/train/metrics', async (importOriginal) => {
+  const metrics = await importOriginal<typeof import('@/lib/ml/train/metrics')>();
+  return {
+    ...metrics,
+    confusionAt: (...args: Parameters<typeof metrics.confusionAt>) => {
+      stored.confusions++;
+      return metrics.confusionAt(...args);
+    },
+  };
+});
 vi.mock('../policy-client', async () => {
   const { queryOptions } = await import('@tanstack/react-query');
   const { previewPolicy } = await import('@/lib/ml/tier-policy');
@@ -39,6 +50,7 @@ vi.mock('../policy-client', async () => {
       }),
     previewInWorker: async (...[data, policy, economics, fixed]: Parameters<typeof previewInWorker>) => {
       await stored.previewsHeld;
+      stored.previews++;
       return previewPolicy(policy, data.labels, data.probabilities, economics, fixed, data.ranked);
     },
   };
@@ -50,6 +62,8 @@ beforeEach(async () => {
   stored.readFailure = null;
   stored.reads = 0;
   stored.previewsHeld = null;
+  stored.previews = 0;
+  stored.confusions = 0;
   await Promise.all([db.settings.clear(), db.models.clear(), db.leads.clear(), db.leadSummaries.clear()]);
   retierStoredScores.mockReset();
 });
@@ -385,6 +399,14 @@ it('describes where both hot and warm sit on the precision–recall and ROC curv
     `hot: recall ${formatRate(markers.hot.pr[0])}, precision ${formatRate(markers.hot.pr[1])}; hot and warm together: recall ${formatRate(markers.warm.pr[0])}, precision ${formatRate(markers.warm.pr[1])}`,
   );
   await described('ROC', `conversions caught (recall): hot ${formatRate(markers.hot.roc[1])}, hot and warm together ${formatRate(markers.warm.roc[1])}`);
+});
+
+it('describes the curves by the confusion each preview counted at its thresholds, counting none again on the page', async () => {
+  const container = await renderFixedPolicy();
+  await waitFor(() => container.querySelector('[role="img"][aria-label^="ROC: "]'));
+  expect(stored.previews).toBeGreaterThan(0);
+  // Two a preview, its hot and its warm marker's.
+  expect(stored.confusions).toBe(2 * stored.previews);
 });
 
 it('describes a precision or recall no lead with a known outcome can tell as unknown, as the model report does, not 0 %', async () => {

@@ -27,7 +27,6 @@ import {
   type PolicyProblem,
 } from '@/lib/ml/tier-policy';
 import { setTiersIfUnchanged } from '@/lib/ml/model-versions';
-import { confusionAt, type Confusion } from '@/lib/ml/train/metrics';
 import { FEW_LEADS_FOR_A_RATE, formatRate, formatThreshold, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { TIERS } from '@/lib/segments';
@@ -418,20 +417,8 @@ function PolicyPreviewView({
   /** What the leads' ages count to (`useAgesCountedTo`). */
   agesCountedTo: AgesCountedTo;
 }) {
-  // What the curves' descriptions say of each threshold: counted on the page (the preview's markers are points), once per preview.
-  const charted = useMemo(
-    (): ChartedPreview | null =>
-      labelled
-        ? {
-            preview,
-            confusion: {
-              hot: confusionAt(labelled.labels, labelled.probabilities, preview.thresholds.hot),
-              warm: confusionAt(labelled.labels, labelled.probabilities, preview.thresholds.warm),
-            },
-          }
-        : null,
-    [preview, labelled],
-  );
+  // The curves are of the leads of known outcome: none to chart without them.
+  const charted = labelled ? preview : null;
   const thresholds = (
     <>
       <p data-testid="policy-thresholds">
@@ -555,15 +542,9 @@ function TierYields({ preview, economics, children }: { preview: PolicyPreview; 
   );
 }
 
-/** A preview with outcomes to chart, and the confusion counts at its hot and warm thresholds, on the leads of known outcome. */
-interface ChartedPreview {
-  preview: PolicyPreview;
-  confusion: Record<'hot' | 'warm', Confusion>;
-}
-
 /** The policy's curves, as charts of a preview; a rate no lead with a known outcome can tell is said unknown, as the model report says it. */
-const POLICY_CHARTS: Record<string, (charted: ChartedPreview) => CurveChartProps> = {
-  profit: ({ preview }) => ({
+const POLICY_CHARTS: Record<string, (preview: PolicyPreview) => CurveChartProps> = {
+  profit: (preview) => ({
     title: 'Profit by threshold',
     description: `profit per lead if every lead above the threshold is contacted; hot at ${formatThreshold(preview.thresholds.hot)}, warm at ${formatThreshold(preview.thresholds.warm)}`,
     points: preview.profit,
@@ -575,28 +556,28 @@ const POLICY_CHARTS: Record<string, (charted: ChartedPreview) => CurveChartProps
       { label: 'Warm', point: [preview.thresholds.warm, profitAt(preview.profit, preview.thresholds.warm)] },
     ],
   }),
-  precisionRecall: ({ preview, confusion: { hot, warm } }) => ({
+  precisionRecall: ({ pr, markers: { hot, warm } }) => ({
     title: 'Precision–recall',
-    description: `hot: recall ${recallAt(hot)}, precision ${precisionAt(hot)}; hot and warm together: recall ${recallAt(warm)}, precision ${precisionAt(warm)}`,
-    points: preview.pr,
+    description: `hot: recall ${recallAt(hot.confusion)}, precision ${precisionAt(hot.confusion)}; hot and warm together: recall ${recallAt(warm.confusion)}, precision ${precisionAt(warm.confusion)}`,
+    points: pr,
     xLabel: 'Recall %',
     yLabel: 'Precision %',
-    markers: [{ label: 'Hot', point: preview.markers.hot.pr }, { label: 'Warm', point: preview.markers.warm.pr }],
+    markers: [{ label: 'Hot', point: hot.pr }, { label: 'Warm', point: warm.pr }],
   }),
-  roc: ({ preview, confusion: { hot, warm } }) => ({
+  roc: ({ roc, markers: { hot, warm } }) => ({
     title: 'ROC',
-    description: `conversions caught (recall): hot ${recallAt(hot)}, hot and warm together ${recallAt(warm)}`,
-    points: preview.roc,
+    description: `conversions caught (recall): hot ${recallAt(hot.confusion)}, hot and warm together ${recallAt(warm.confusion)}`,
+    points: roc,
     xLabel: 'False-positive rate %',
     yLabel: 'True-positive rate %',
     diagonal: true,
-    markers: [{ label: 'Hot', point: preview.markers.hot.roc }, { label: 'Warm', point: preview.markers.warm.roc }],
+    markers: [{ label: 'Hot', point: hot.roc }, { label: 'Warm', point: warm.roc }],
   }),
 };
 
 // Each policy curve redraws in its own task when the preview changes: drawn together with
 // 100,000 stored leads they block the page for a quarter of a second.
-const PolicyChart = memo(function PolicyChart({ charted, chart }: { charted: ChartedPreview; chart: (charted: ChartedPreview) => CurveChartProps }) {
+const PolicyChart = memo(function PolicyChart({ charted, chart }: { charted: PolicyPreview; chart: (preview: PolicyPreview) => CurveChartProps }) {
   const shown = useInTurn(charted);
   return <CurveChart {...chart(shown)} />;
 });
