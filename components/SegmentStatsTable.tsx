@@ -3,7 +3,7 @@ import { formatRate, formatShares } from '@/lib/presentation';
 import { TIERS, type TierStats } from '@/lib/segments';
 import { TierLabel } from './TierLabel';
 
-/** Count, share and (when outcomes are known) conversion rate per tier (`segmentStats`). */
+/** Count, share and (when outcomes are known) conversion rate per tier (`segmentFigures`). */
 export function SegmentStatsTable({ stats }: { stats: Record<Tier, TierStats> }) {
   const anyOutcome = TIERS.some((tier) => stats[tier].withOutcome > 0);
   // Together, so the column adds up to 100 %.

@@ -8,9 +8,8 @@ import {
   mostLikelyFirst,
   NO_FILTERS,
   offeredFilters,
-  segmentStats,
+  segmentFigures,
   shownName,
-  undatedCounted,
   type ScoredLeadRow,
 } from './segments';
 
@@ -31,13 +30,13 @@ const rows = [
   row({ name: 'Di', tier: 'cold', probability: 0.01, outcome: 0 }),
 ];
 
-describe('segmentStats', () => {
+describe('segmentFigures', () => {
   const thresholds = { hot: 0.5, warm: 0.2 };
   const settled = NOW - 45 * DAY;
   const old = rows.map((r) => ({ ...r, createdAt: settled }));
 
   it('counts each tier with its share and the conversion rate among leads with a known outcome', () => {
-    const stats = segmentStats(old, NOW);
+    const stats = segmentFigures(old, NOW).stats;
     expect(stats.hot).toEqual({ count: 3, share: 0.75, withOutcome: 2, conversionRate: 0.5 });
     expect(stats.warm).toEqual({ count: 0, share: 0, withOutcome: 0, conversionRate: null });
     expect(stats.cold).toEqual({ count: 1, share: 0.25, withOutcome: 1, conversionRate: 0 });
@@ -55,7 +54,7 @@ describe('segmentStats', () => {
       // No created date (a file without one): counted, as training counts it.
       row({ tier: 'hot', outcome: 1, createdAt: 0 }),
     ];
-    expect(segmentStats(hot, NOW).hot).toEqual({ count: 6, share: 1, withOutcome: 3, conversionRate: 2 / 3 });
+    expect(segmentFigures(hot, NOW).stats.hot).toEqual({ count: 6, share: 1, withOutcome: 3, conversionRate: 2 / 3 });
   });
 
   it("counts an imported file's lead by its age at the file's latest created date, a synced one by its age now", () => {
@@ -66,8 +65,8 @@ describe('segmentStats', () => {
       row({ source: 'csv', tier: 'hot', outcome: 1, createdAt: exported - 90 * DAY }),
       row({ source: 'salesforce', tier: 'hot', outcome: 0, createdAt: exported - 7 * DAY }),
     ];
-    expect(segmentStats(leads, NOW, undefined, exported).hot).toMatchObject({ withOutcome: 2, conversionRate: 1 / 2 });
-    expect(segmentStats(leads, NOW).hot).toMatchObject({ withOutcome: 3, conversionRate: 1 / 3 });
+    expect(segmentFigures(leads, NOW, undefined, exported).stats.hot).toMatchObject({ withOutcome: 2, conversionRate: 1 / 2 });
+    expect(segmentFigures(leads, NOW).stats.hot).toMatchObject({ withOutcome: 3, conversionRate: 1 / 3 });
   });
 
   it("counts the outcomes by the model's rule when given, not the stored ones nor their age: those say which leads count", () => {
@@ -81,11 +80,11 @@ describe('segmentStats', () => {
       ['a', { outcome: 1 as const, heldOutProbability: null }],
       ['c', { outcome: 1 as const, heldOutProbability: 0.3 }],
     ]);
-    expect(segmentStats(warm, NOW, { outcomes, thresholds }).warm).toEqual({ count: 3, share: 1, withOutcome: 2, conversionRate: 1 });
+    expect(segmentFigures(warm, NOW, { outcomes, thresholds }).stats.warm).toEqual({ count: 3, share: 1, withOutcome: 2, conversionRate: 1 });
     // A model without a rule (the bundled model): the stored outcomes of the leads 30 or more days old.
-    expect(segmentStats(warm, NOW).warm).toEqual({ count: 3, share: 1, withOutcome: 2, conversionRate: 0.5 });
+    expect(segmentFigures(warm, NOW).stats.warm).toEqual({ count: 3, share: 1, withOutcome: 2, conversionRate: 0.5 });
     // The outcomes by the rule not read yet: no rate, rather than the stored outcomes.
-    expect(segmentStats(warm, NOW, null).warm).toEqual({ count: 3, share: 1, withOutcome: 0, conversionRate: null });
+    expect(segmentFigures(warm, NOW, null).stats.warm).toEqual({ count: 3, share: 1, withOutcome: 0, conversionRate: null });
   });
 
   it('counts a lead the model learnt from in the rate of the tier of its held-out probability, by the thresholds given, while its stored tier keeps it in the counts', () => {
@@ -100,24 +99,24 @@ describe('segmentStats', () => {
       ['held-hot', { outcome: 0 as const, heldOutProbability: 0.7 }],
       ['new', { outcome: 0 as const, heldOutProbability: null }],
     ]);
-    const stats = segmentStats(learntFrom, NOW, { outcomes, thresholds });
+    const stats = segmentFigures(learntFrom, NOW, { outcomes, thresholds }).stats;
     expect(stats.hot).toEqual({ count: 2, share: 2 / 3, withOutcome: 1, conversionRate: 0 });
     expect(stats.warm).toEqual({ count: 0, share: 0, withOutcome: 0, conversionRate: null });
     expect(stats.cold).toEqual({ count: 1, share: 1 / 3, withOutcome: 2, conversionRate: 0.5 });
     // The model's thresholds now (a tier policy applied since): 0.05 is warm by them.
-    expect(segmentStats(learntFrom, NOW, { outcomes, thresholds: { hot: 0.5, warm: 0.01 } }).warm).toEqual({ count: 0, share: 0, withOutcome: 1, conversionRate: 1 });
+    expect(segmentFigures(learntFrom, NOW, { outcomes, thresholds: { hot: 0.5, warm: 0.01 } }).stats.warm).toEqual({ count: 0, share: 0, withOutcome: 1, conversionRate: 1 });
   });
 
   it('says whether leads with no created date are among those whose outcome counts, as the rates count them', () => {
     const undated = row({ leadKey: 'csv|u', source: 'csv', createdAt: 0, outcome: 1 });
     const dated = row({ createdAt: NOW - 40 * DAY, outcome: 0 });
-    expect(undatedCounted([undated], NOW)).toBe('all');
-    expect(undatedCounted([undated, dated], NOW)).toBe('some');
-    expect(undatedCounted([dated, { ...undated, outcome: null }], NOW)).toBe('none');
+    expect(segmentFigures([undated], NOW).undated).toBe('all');
+    expect(segmentFigures([undated, dated], NOW).undated).toBe('some');
+    expect(segmentFigures([dated, { ...undated, outcome: null }], NOW).undated).toBe('none');
     // By a rule: only the leads it gives a counted outcome.
     const outcomes = new Map([[dated.leadKey, { outcome: 0 as const, heldOutProbability: null }]]);
-    expect(undatedCounted([undated, dated], NOW, { outcomes, thresholds: { hot: 0.5, warm: 0.2 } })).toBe('none');
-    expect(undatedCounted([undated, dated], NOW, null)).toBe('none');
+    expect(segmentFigures([undated, dated], NOW, { outcomes, thresholds: { hot: 0.5, warm: 0.2 } }).undated).toBe('none');
+    expect(segmentFigures([undated, dated], NOW, null).undated).toBe('none');
   });
 });
 
@@ -194,7 +193,7 @@ describe('leadsToWork', () => {
     const { leads, converted, byStatus } = leadsToWork(tier, 'hot', { key: 'score', descending: true }, { source: 'hubspot', outcomes });
     expect(leads.map((r) => r.name).sort()).toEqual(['Demo lead', 'Own lead']);
     expect({ converted, byStatus }).toEqual({ converted: 1, byStatus: 1 });
-    expect(segmentStats(tier, NOW, { outcomes, thresholds: { hot: 0.5, warm: 0.2 } }).hot).toEqual({ count: 3, share: 1, withOutcome: 1, conversionRate: 0 });
+    expect(segmentFigures(tier, NOW, { outcomes, thresholds: { hot: 0.5, warm: 0.2 } }).stats.hot).toEqual({ count: 3, share: 1, withOutcome: 1, conversionRate: 0 });
   });
 
   it('sorts a tier by score or by name, either way', () => {

@@ -60,7 +60,7 @@ export interface TierStats {
   count: number;
   /** Share of all leads shown, 0–1 (0 when there are none). */
   share: number;
-  /** Leads whose known outcome counts in the tier's conversion rate (see `segmentStats`): a lead the model learnt from counts in the tier of its held-out probability, not always the tier it is listed in. */
+  /** Leads whose known outcome counts in the tier's conversion rate (see `segmentFigures`): a lead the model learnt from counts in the tier of its held-out probability, not always the tier it is listed in. */
   withOutcome: number;
   /** Conversion rate among those; null when there are none. */
   conversionRate: number | null;
@@ -97,6 +97,17 @@ export interface OutcomesByRule {
   thresholds: TierThresholds;
 }
 
+/** Per-tier figures of some leads, and whether leads with no created date are among those whose outcome counts in their rates (`segmentFigures`). */
+export interface SegmentFigures {
+  stats: Record<Tier, TierStats>;
+  /**
+   * Whether leads with no created date (stored as 0: a file without that column) are among those
+   * whose outcome counts in `stats`: `some`, `all` of them, or `none`. Their age unknown, they
+   * count whatever it is, which the words saying which leads count say (`describeSettledLeads`).
+   */
+  undated: 'none' | 'some' | 'all';
+}
+
 /**
  * Count and share per tier, and the conversion rate of each among the leads whose outcome is
  * known: by the active model's rule, `byRule`, when it has one, as the options page counts them
@@ -111,48 +122,36 @@ export interface OutcomesByRule {
  * (Salesforce `IsConverted` false), and the hot tier, recent leads most of all, read as
  * converting less than it does. A lead's age is counted up to `now`, an imported file's lead's
  * up to `fileAgesFrom` (its latest created date, `leadAgesCountedFrom`): its outcomes are of then.
- * Leads without a created date count.
+ * Leads without a created date count, and `undated` says whether any do. One pass over the rows.
  */
-export function segmentStats(rows: readonly ScoredLeadRow[], now: number, byRule?: OutcomesByRule | null, fileAgesFrom = now): Record<Tier, TierStats> {
+export function segmentFigures(rows: readonly ScoredLeadRow[], now: number, byRule?: OutcomesByRule | null, fileAgesFrom = now): SegmentFigures {
   const counts = { hot: { n: 0, known: 0, won: 0 }, warm: { n: 0, known: 0, won: 0 }, cold: { n: 0, known: 0, won: 0 } };
+  let dated = 0;
+  let undated = 0;
   for (const row of rows) {
     counts[row.tier].n++;
     const counted = countedOutcome(row, now, byRule, fileAgesFrom);
     if (counted === null) continue;
     counts[counted.tier].known++;
     counts[counted.tier].won += counted.outcome;
+    if (row.createdAt > 0) dated++;
+    else undated++;
   }
   const stats = (tier: Tier): TierStats => {
     const { n, known, won } = counts[tier];
     return { count: n, share: rows.length > 0 ? n / rows.length : 0, withOutcome: known, conversionRate: known > 0 ? won / known : null };
   };
-  return { hot: stats('hot'), warm: stats('warm'), cold: stats('cold') };
+  return { stats: { hot: stats('hot'), warm: stats('warm'), cold: stats('cold') }, undated: undated === 0 ? 'none' : dated === 0 ? 'all' : 'some' };
 }
 
-/** The outcome of `row` that counts in the rates, and the tier it counts in, as `segmentStats` (with the same arguments) counts it; null when none counts. */
+
+/** The outcome of `row` that counts in the rates, and the tier it counts in, as `segmentFigures` (with the same arguments) counts it; null when none counts. */
 function countedOutcome(row: ScoredLeadRow, now: number, byRule: OutcomesByRule | null | undefined, fileAgesFrom: number): { tier: Tier; outcome: 0 | 1 } | null {
   if (byRule === undefined) return row.outcome !== null && outcomeSettled(row.createdAt, row.source === 'csv' ? fileAgesFrom : now) ? { tier: row.tier, outcome: row.outcome } : null;
   if (byRule === null) return null;
   const known = byRule.outcomes.get(row.leadKey);
   if (!known || known.outcome === null || known.uncounted) return null;
   return { tier: known.heldOutProbability === null ? row.tier : tierOf(known.heldOutProbability, byRule.thresholds), outcome: known.outcome };
-}
-
-/**
- * Whether leads with no created date (stored as 0: a file without that column) are among those
- * whose outcome counts in `segmentStats` with the same arguments: `some`, `all` of them, or
- * `none`. Their age unknown, they count whatever it is, which the words saying which leads count
- * say (`describeSettledLeads`).
- */
-export function undatedCounted(rows: readonly ScoredLeadRow[], now: number, byRule?: OutcomesByRule | null, fileAgesFrom = now): 'none' | 'some' | 'all' {
-  let dated = 0;
-  let undated = 0;
-  for (const row of rows) {
-    if (countedOutcome(row, now, byRule, fileAgesFrom) === null) continue;
-    if (row.createdAt > 0) dated++;
-    else undated++;
-  }
-  return undated === 0 ? 'none' : dated === 0 ? 'all' : 'some';
 }
 
 export type SortKey = 'score' | 'name' | 'topReason';
@@ -189,7 +188,7 @@ export interface ConvertedByRule {
  * The leads of a tier a rep may still work, in the requested order, and how many were left out as
  * converted already. Those score highest, many of them the leads the model learnt from, and would
  * fill the top of a call list with deals already won; they still count in the tier's numbers and
- * rates (`segmentStats`). Converted already means what the rates count as converted: a lead of the
+ * rates (`segmentFigures`). Converted already means what the rates count as converted: a lead of the
  * source of the active model's rule (`byRule`) by that rule's outcome, however new (`uncounted`),
  * so a HubSpot opportunity is still to work for a model trained on "customer"; any other lead (a
  * model without a rule, another source's lead, a demo lead of the rule's source outside its

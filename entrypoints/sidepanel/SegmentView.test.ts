@@ -6,7 +6,7 @@ import { act, createElement, type ComponentProps } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { db, type StoredLead } from '@/lib/db/db';
 import type { Manifest } from '@/lib/ml/manifest';
-import { collectFilterChoices, leadSourceWords, type ScoredLeadRow } from '@/lib/segments';
+import { collectFilterChoices, leadSourceWords, type RuleOutcome, type ScoredLeadRow } from '@/lib/segments';
 import { click, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { SegmentView } from './SegmentView';
 
@@ -308,6 +308,26 @@ it("counts a file model's leads to the file's latest created date, written out, 
   const crmRule = { source: 'salesforce' as const, field: 'IsConverted', positiveValues: ['true'], settledAfterDays: 30 };
   rendered.rerender(view({ leads: leadsOf(rows), outcomeBasis: { kind: 'rule', rule: crmRule, outcomes, thresholds, learntFrom: false } }));
   expect((await noteSaying('Salesforce')).textContent).toMatch(/: 1 lead shown has a known outcome \(created 30 or more days ago\); other leads are left out\.$/);
+});
+
+it("reads each lead's outcome by the rule once for both the rates and the note on leads with no created date", async () => {
+  // Cold file leads with no created date, under a model trained on the file: the lists (hot and warm) read none of their outcomes.
+  const undated = (id: string): ScoredLeadRow => ({ ...csvLead, leadKey: `csv|${id}`, recordId: id, name: `Lead ${id}`, tier: 'cold' });
+  const reads: string[] = [];
+  const outcomes = new (class extends Map<string, RuleOutcome> {
+    override get(leadKey: string) {
+      reads.push(leadKey);
+      return super.get(leadKey);
+    }
+  })([
+    ['csv|1', { outcome: 1, heldOutProbability: null }],
+    ['csv|2', { outcome: 0, heldOutProbability: null }],
+  ]);
+  const rule = { source: 'csv' as const, field: 'Converted', positiveValues: ['yes'] };
+  rendered = render(view({ leads: leadsOf([undated('1'), undated('2')]), outcomeBasis: { kind: 'rule', rule, outcomes, thresholds, learntFrom: false } }));
+  const note = await waitFor(() => rendered!.container.querySelector('[data-testid="converted-meaning"]'));
+  expect(note.textContent).toMatch(/: 2 leads shown have a known outcome \(with no created date\); other leads are left out\.$/);
+  expect(reads.sort()).toEqual(['csv|1', 'csv|2']);
 });
 
 it('says that leads with no created date count too, whatever their age, when some or all of those counted have none', async () => {

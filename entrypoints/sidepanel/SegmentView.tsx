@@ -17,9 +17,8 @@ import {
   leadsToWork,
   NO_FILTERS,
   offeredFilters,
-  segmentStats,
+  segmentFigures,
   TIERS,
-  undatedCounted,
   type FilterChoices,
   type ConvertedByRule,
   type ScoredLeadRow,
@@ -207,8 +206,7 @@ export function SegmentView({ leads: { rows, choices }, sourceWord = asStored, o
     // By the model's rule once its outcomes are read, as the options page counts them (the leads it learnt from at their
     // held-out probabilities); none until then (null), rather than the stored ones (undefined, a model without a rule).
     const byRule = ruleOutcomes && thresholds ? { outcomes: ruleOutcomes, thresholds } : basisKind === 'stored' ? undefined : null;
-    const now = Date.now();
-    return { stats: segmentStats(filtered, now, byRule, fileAgesFrom), undated: undatedCounted(filtered, now, byRule, fileAgesFrom) };
+    return segmentFigures(filtered, Date.now(), byRule, fileAgesFrom);
   }, [filtered, basisKind, ruleOutcomes, thresholds, fileAgesFrom]);
   // The lists leave out the leads converted already as the rates count them converted: by the rule's outcomes for its source's leads, once read.
   const ruleSource = outcomeBasis.kind === 'rule' ? outcomeBasis.rule.source : undefined;

@@ -62,7 +62,7 @@ function readRuleOutcomesInWorker(request: RuleOutcomesRequest, signal: AbortSig
   });
 }
 
-/** What the side panel's conversion rates count as a lead's outcome (see `segmentStats`). */
+/** What the side panel's conversion rates count as a lead's outcome (see `segmentFigures`). */
 export type OutcomeBasis =
   /**
    * The outcome stored at sync or import: a model without an outcome rule (the bundled model, one

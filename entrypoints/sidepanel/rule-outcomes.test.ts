@@ -17,7 +17,7 @@ import type { ModelOutcomeRule } from '@/lib/ml/outcome-rule';
 import { tierOf } from '@/lib/ml/score';
 import type { TierThresholds } from '@/lib/ml/train/thresholds';
 import type { Tier } from '@/lib/messaging/protocol';
-import { leadsToWork, segmentStats, TIERS } from '@/lib/segments';
+import { leadsToWork, segmentFigures, TIERS } from '@/lib/segments';
 import { labelledProbabilities, loadScoredLeads } from '@/lib/ui/stored-data';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { queryKeys } from '@/lib/query-keys';
@@ -52,7 +52,7 @@ const storeHot = (leads: StoredLead[]) => storeScored(leads);
 /** Each tier's conversion rate and its basis in the side panel, beside the options page's (its tier preview's, `expectedOutcomes`) over the same leads. */
 async function panelAndOptionsByTier(rule: ModelOutcomeRule) {
   const { rows } = await loadScoredLeads('m');
-  const panel = segmentStats(rows, now, { outcomes: byLead(await readRuleOutcomes({ modelId: 'm', rule, now })), thresholds: THRESHOLDS });
+  const panel = segmentFigures(rows, now, { outcomes: byLead(await readRuleOutcomes({ modelId: 'm', rule, now })), thresholds: THRESHOLDS }).stats;
   const { labels, probabilities } = await labelledProbabilities('m', rule, now);
   const options = new Map<Tier, number[]>(TIERS.map((tier) => [tier, []]));
   labels.forEach((label, i) => options.get(tierOf(probabilities[i], THRESHOLDS))!.push(label));
@@ -159,7 +159,7 @@ it('counts a lead the model learnt from in the tier of its held-out probability,
   });
   // The tiers' counts, and the leads listed, stay by the stored scores: what reps work.
   const { rows } = await loadScoredLeads('m');
-  const stats = segmentStats(rows, now, { outcomes: byLead(await readRuleOutcomes({ modelId: 'm', rule, now })), thresholds: THRESHOLDS });
+  const stats = segmentFigures(rows, now, { outcomes: byLead(await readRuleOutcomes({ modelId: 'm', rule, now })), thresholds: THRESHOLDS }).stats;
   expect(TIERS.map((tier) => stats[tier].count)).toEqual([2, 0, 1]);
   // In the worker's one message: the held-out probability of each lead it learnt from, NaN for the others.
   const list = await readRuleOutcomes({ modelId: 'm', rule, now });
