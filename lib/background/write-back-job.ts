@@ -27,6 +27,7 @@ import {
   writtenValuesKey,
 } from '../db/written-back-fields';
 import { listenForCancel } from '../jobs/cancel-flag';
+import { otherUserMessage } from '../sync/engine';
 import { dexieSyncStore, otherAccountRefusal } from '../sync/store';
 import { keepWorkerAliveDuring } from './keep-alive';
 import { scoreStoredLeadsOffscreen } from './offscreen-engine';
@@ -417,13 +418,14 @@ async function keepWritten(target: CheckedTarget, written: readonly FieldUpdate[
  */
 function otherUserWriteBackRefusal(crm: CrmKind, syncedAs: CrmUser, signedIn: CrmUser): string | null {
   if (syncedAs.id === signedIn.id) return null;
-  const label = CRM_LABEL[crm];
-  return (
-    `${label} is signed in as ${signedIn.name} (${signedIn.username}), not as ${syncedAs.name} (${syncedAs.username}), whom LeadLens synced as: ` +
-    `a write-back as another user would stamp every lead it writes as modified by ${signedIn.name}, and fail on the leads ${signedIn.name} may not edit, so this one wrote nothing. ` +
-    `Write back again once signed in as ${syncedAs.name} (after "Log in as", end it with "Log out as ${signedIn.name}"); ` +
-    `or, to sync and write back as ${signedIn.name} from now on, connect ${label} again under CRM connections, then sync`
-  );
+  return otherUserMessage(crm, syncedAs, signedIn, {
+    job: 'a write-back',
+    harm: `stamp every lead it writes as modified by ${signedIn.name}, and fail on the leads ${signedIn.name} may not edit`,
+    stopped: 'wrote nothing',
+    again: 'Write back again',
+    fromNowOn: 'sync and write back',
+    afterConnect: ', then sync',
+  });
 }
 
 /**

@@ -220,13 +220,45 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
  */
 export function otherUserRefusal(crm: CrmKind, syncedAs: CrmUser | undefined, signedIn: CrmUser, stoppedBefore: 'read' | 'removed' = 'read'): string | null {
   if (!syncedAs || syncedAs.id === signedIn.id) return null;
+  return otherUserMessage(crm, syncedAs, signedIn, {
+    job: 'a sync',
+    harm: `remove the leads and fields only ${syncedAs.name} can see, with their scores`,
+    stopped: stoppedBefore === 'read' ? 'read nothing' : 'removed nothing, and the next sync reads again the leads it read',
+    again: 'Sync again',
+    fromNowOn: 'sync',
+    afterConnect: `: the next sync then reads what ${signedIn.name} sees`,
+  });
+}
+
+/** A job's own words in a refusal to run it as another user than the leads were synced as (`otherUserMessage`). */
+export interface OtherUserWords {
+  /** The job, as "… as another user would" names it: "a sync". */
+  job: string;
+  /** What it would do as the user signed in: "remove the leads and fields only Avery can see, with their scores". */
+  harm: string;
+  /** What this one did not do, after "so this one": "read nothing". */
+  stopped: string;
+  /** How to start it again: "Sync again". */
+  again: string;
+  /** What the user signed in may do from now on once connected again: "sync". */
+  fromNowOn: string;
+  /** What follows connecting again, with its leading punctuation: ": the next sync then reads what Bo sees". */
+  afterConnect: string;
+}
+
+/**
+ * Why a job (a sync, a write-back) signed in as `signedIn` does not run where the stored leads
+ * were synced as `syncedAs` (an admin's "Log in as" a rep), in its own `words`: both users, what
+ * it would do as `signedIn`, and the two ways on: sign in as `syncedAs` again, or connect again as
+ * `signedIn`.
+ */
+export function otherUserMessage(crm: CrmKind, syncedAs: CrmUser, signedIn: CrmUser, words: OtherUserWords): string {
   const label = CRM_LABEL[crm];
-  const stopped = stoppedBefore === 'read' ? 'read nothing' : 'removed nothing, and the next sync reads again the leads it read';
   return (
     `${label} is signed in as ${signedIn.name} (${signedIn.username}), not as ${syncedAs.name} (${syncedAs.username}), whom LeadLens synced as: ` +
-    `a sync as another user would remove the leads and fields only ${syncedAs.name} can see, with their scores, so this one ${stopped}. ` +
-    `Sync again once signed in as ${syncedAs.name} (after "Log in as", end it with "Log out as ${signedIn.name}"); ` +
-    `or, to sync as ${signedIn.name} from now on, connect ${label} again under CRM connections: the next sync then reads what ${signedIn.name} sees`
+    `${words.job} as another user would ${words.harm}, so this one ${words.stopped}. ` +
+    `${words.again} once signed in as ${syncedAs.name} (after "Log in as", end it with "Log out as ${signedIn.name}"); ` +
+    `or, to ${words.fromNowOn} as ${signedIn.name} from now on, connect ${label} again under CRM connections${words.afterConnect}`
   );
 }
 
