@@ -15,6 +15,8 @@
  * Numeric dates are read in the order their column writes them (31/12/2025: day first), and
  * numbers with the decimal separator their column uses (2.713.067 and 0,125 with decimal commas),
  * as the CSV import reads them; stderr names the columns read day first or with decimal commas.
+ * MODEL_CARD.md lists, under its data warnings, what stderr says about the file (those columns,
+ * a report's footer left out, …) beside the trainer's warnings.
  * Bad input prints a clear error to stderr, exits 1 (2 for a wrong option) and writes nothing.
  */
 import { describeSchemaIssues } from '../schema-issues';
@@ -423,14 +425,15 @@ function main(): number {
     // The target keeps its text: --positive names its values as written.
     const { table, commaDecimalColumns, warnings: numberWarnings } = tableInFileFormat(dated.table, { keepAsWritten: [args.target], missingValues });
     const quoted = (columns: string[]) => columns.map((c) => `"${c}"`).join(', ');
-    if (dated.dayFirstColumns.length > 0) {
-      process.stderr.write(`note: dates read day first (31/12/2025 is 31 December) in ${quoted(dated.dayFirstColumns)}: the file writes them that way.\n`);
-    }
-    if (commaDecimalColumns.length > 0) {
-      process.stderr.write(`note: numbers read with decimal commas (1.234,5 is 1234.5) in ${quoted(commaDecimalColumns)}: the file writes them that way.\n`);
-    }
+    const formatNotes = [
+      ...(dated.dayFirstColumns.length > 0 ? [`dates read day first (31/12/2025 is 31 December) in ${quoted(dated.dayFirstColumns)}: the file writes them that way.`] : []),
+      ...(commaDecimalColumns.length > 0 ? [`numbers read with decimal commas (1.234,5 is 1234.5) in ${quoted(commaDecimalColumns)}: the file writes them that way.`] : []),
+    ];
+    for (const note of formatNotes) process.stderr.write(`note: ${note}\n`);
     const fileWarnings = [...footerWarnings(read.footer), ...dated.warnings, ...numberWarnings];
     for (const w of fileWarnings) process.stderr.write(`warning: ${w}\n`);
+    // The card is read without this run's stderr: what it said about the file goes on it, as sentences.
+    const cardFileWarnings = [...formatNotes.map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}`), ...fileWarnings];
     let specs;
     if (typeof args.features === 'string') {
       let json: unknown;
@@ -466,6 +469,7 @@ function main(): number {
       exclude,
       missingValues,
       sourceName: basename(args.csv),
+      fileWarnings: cardFileWarnings,
       now,
       // without --now, a date after today (a contract's end) is not taken as the day the file was exported
       runTime: new Date(),

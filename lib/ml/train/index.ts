@@ -102,6 +102,12 @@ export interface TrainInput {
   source?: SourceKind;
   /** Where the data came from, for provenance (e.g. the file name). */
   sourceName?: string;
+  /**
+   * What reading the file warned of before the trainer saw its table (the CLI: a report's footer
+   * left out, dates read day first, decimal commas): first among the card's data warnings, as a
+   * reader of the card, months on, has no stderr of the run. Not in `TrainResult.warnings`.
+   */
+  fileWarnings?: readonly string[];
   /** What "days since" is measured from; default: the latest date the "days since" features read (see `runTime`). */
   now?: Date;
   /**
@@ -856,7 +862,7 @@ export function trainModel(input: TrainInput): TrainResult {
   }
   const manifest = parsed.data;
   summary.train_seconds = (performance.now() - t0) / 1000;
-  const modelCard = renderModelCard(manifest, { summary, leakage, warnings: warnings.filter((warning) => !leakage.includes(warning)), model, ebm: { ...DEFAULT_EBM_OPTIONS, ...ebmOpts } });
+  const modelCard = renderModelCard(manifest, { summary, leakage, warnings: [...(input.fileWarnings ?? []), ...warnings.filter((warning) => !leakage.includes(warning))], model, ebm: { ...DEFAULT_EBM_OPTIONS, ...ebmOpts } });
   progress({ stage: 'done', fraction: 1 });
   return { manifest, onnx, modelCard, summary, warnings, leakage, model, X, labels, heldOutProbabilities, heldOutLogits };
 }
