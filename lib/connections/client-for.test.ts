@@ -282,6 +282,9 @@ describe('a record read (a badge\'s) the CRM answers', () => {
     fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' ? { value: '00D5g000004Demo!ARsession' } : null)) as never;
     fakeBrowser.permissions.contains = vi.fn(async () => true);
     vi.spyOn(Math, 'random').mockReturnValue(0); // the check's retries, without their waits
+    // In place of a connection that did not work: one that did is kept through a connect whose check fails.
+    await writeConnection({ crm: 'salesforce', host, apiVersion: '67.0', auth: { kind: 'session' }, timeoutSeconds: 30 });
+    await writeStatus({ crm: 'salesforce', status: 'reconnect', host, message: 'Salesforce refused the session (HTTP 401)' });
     let reachable = false;
     vi.stubGlobal('fetch', async (input: RequestInfo | URL) => {
       if (!reachable) throw new TypeError('Failed to fetch');

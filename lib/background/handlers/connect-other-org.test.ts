@@ -69,6 +69,34 @@ function hubspotGoesDown(): () => void {
   };
 }
 
+/** The HubSpot token was revoked in HubSpot: a test finds it refused, and the connection needs reconnecting. */
+async function tokenRevoked(token: string) {
+  behaviour.revokedTokens.add(token);
+  const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
+  expect(tested.ok && tested.status).toBe('reconnect');
+}
+
+/** The admin took the HubSpot site access back (and gives it no more): a test finds the connection not working. */
+async function siteAccessTakenBack() {
+  fakeBrowser.permissions.contains = vi.fn(async () => false);
+  const tested = await syncHandlers.testConnection({ crm: 'hubspot' }, sender);
+  expect(tested.ok && tested.status).toBe('error');
+}
+
+/** The browser holds a Salesforce session at these hosts only. */
+function sessionsOnlyAt(...hosts: string[]) {
+  fakeBrowser.cookies.get = vi.fn(async ({ url, name }: { url: string; name: string }) =>
+    name === 'sid' && hosts.some((host) => url === `https://${host}/`) ? { value: '00D5g000004Demo!ARsession' } : null,
+  ) as never;
+}
+
+/** The admin logged out of Salesforce: a test finds the session connection needing reconnecting. */
+async function loggedOutOfSalesforce() {
+  sessionsOnlyAt();
+  const tested = await syncHandlers.testConnection({ crm: 'salesforce' }, sender);
+  expect(tested.ok && tested.status).toBe('reconnect');
+}
+
 beforeEach(async () => {
   fakeBrowser.reset();
   fakeBrowser.permissions.contains = vi.fn(async () => true);
@@ -228,9 +256,10 @@ it('ends the grant of a new OAuth sign-in that is not kept (the previous connect
   expect(await readConnection('salesforce')).toMatchObject({ host: SANDBOX, auth: { kind: 'session' } });
 });
 
-it('remembers the portal the contacts came from through a failed connect: the right token of another portal then forgets them', async () => {
+it('remembers the portal the contacts came from through a failed connect in place of a connection that did not work: the right token of another portal then forgets them', async () => {
   await connectHubSpot('pat-na1-portal-a');
   await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
+  await tokenRevoked('pat-na1-portal-a');
   behaviour.revokedTokens.add('pat-na1-mistyped');
   const mistyped = await connectHubSpot('pat-na1-mistyped');
   expect(mistyped.ok && mistyped.status).toBe('reconnect');
@@ -240,6 +269,93 @@ it('remembers the portal the contacts came from through a failed connect: the ri
   const right = await connectHubSpot('pat-na1-portal-b');
   expect(right.ok && right.message).toContain('1 lead synced from HubSpot portal 4242424 was removed');
   expect(await db.leads.count()).toBe(0);
+});
+
+describe('a connect whose check fails while the connection works (a mistyped token or host, or the CRM unreachable)', () => {
+  const KEPT = 'It was not stored: the connection that was working is kept';
+  const NEW_TOKEN = 'pat-na1-new-token';
+
+  /** What must stay as it was: the connection, its status, the CRM's leads and sync state. */
+  async function kept(crm: 'salesforce' | 'hubspot') {
+    return { connection: await readConnection(crm), status: await readStatus(crm), leads: await db.leads.toArray(), state: await dexieSyncStore(db).readState(crm) };
+  }
+
+  it.each([
+    ['refuses the token', () => void behaviour.revokedTokens.add(NEW_TOKEN), 'HubSpot rejected the credentials: HTTP 401 (EXPIRED_AUTHENTICATION: The OAuth token used to make this call expired 2 minute(s) ago.)'],
+    ['is down', () => void hubspotGoesDown(), 'HubSpot read contacts failed 6 times; last: HTTP 503'],
+  ])('keeps the working HubSpot connection, its status and contacts, and says so, when HubSpot %s', async (_, fails, said) => {
+    // Another portal's, as HubSpot would say: its check would forget the contacts.
+    behaviour.tokenPortals.set(NEW_TOKEN, '777001');
+    await connectHubSpot('pat-na1-portal-a');
+    await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' }), storedLead({ source: 'hubspot', id: '102', origin: 'sync' })]);
+    await dexieSyncStore(db).writeState('hubspot', { ...(await dexieSyncStore(db).readState('hubspot')), status: 'done', completedCursor: 1_800_000_000_000 });
+    const before = await kept('hubspot');
+    expect(before.status.status).toBe('connected');
+    fails();
+
+    const reply = await connectHubSpot(NEW_TOKEN);
+    expect(reply).toEqual({ ok: false, error: `The new HubSpot token failed its check: ${said}. ${KEPT}` });
+    expect(await kept('hubspot')).toEqual(before);
+    // Its one API host is the kept connection's: its access stays.
+    expect(fakeBrowser.permissions.remove).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['no session there (a mistyped host)', () => sessionsOnlyAt(PRODUCTION), (host: string) => `No Salesforce session for ${host} in this browser: log in to Salesforce, then reconnect`],
+    [
+      'the host unreachable',
+      (host: string) => {
+        sessionsOnlyAt(PRODUCTION, host);
+        const answer = globalThis.fetch;
+        vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => (new URL(String(input)).hostname === host ? Promise.reject(new TypeError('Failed to fetch')) : answer(input, init)));
+        const noWaits = vi.spyOn(Math, 'random').mockReturnValue(0); // the check's retries, without their waits
+        onTestFinished(() => noWaits.mockRestore());
+      },
+      (host: string) => `Salesforce list API versions failed 6 times; last: could not reach https://${host} (TypeError)`,
+    ],
+  ])('keeps the working Salesforce connection, its status and leads, and says so, for a new host with %s; the access asked for that host goes back', async (_, fails, said) => {
+    const MISTYPED = 'acmee.my.salesforce.com';
+    await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+    await dexieSyncStore(db).writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: 1_800_000_000_000, account: { id: PRODUCTION, name: PRODUCTION } });
+    const before = await kept('salesforce');
+    expect(before.status.status).toBe('connected');
+    fails(MISTYPED);
+
+    const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, apiVersion: '67.0' }, sender);
+    expect(reply).toEqual({ ok: false, error: `The new Salesforce connection to ${MISTYPED} failed its check: ${said(MISTYPED)}. ${KEPT}` });
+    expect(await kept('salesforce')).toEqual(before);
+    expect(vi.mocked(fakeBrowser.permissions.remove).mock.calls).toEqual([[{ origins: [`https://${MISTYPED}/*`] }]]);
+  });
+
+  it('keeps a working OAuth connection through a session connect to its org that finds no session, and its grant and site access with it', async () => {
+    const oauth = { crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0', auth: { kind: 'oauth', clientId: '3MVG9LeadLensDemoClientId', accessToken: 'AT', refreshToken: '5Aep-kept' }, timeoutSeconds: 30 } as const;
+    await writeConnection(oauth);
+    const answer = globalThis.fetch;
+    const paths: string[] = [];
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => (paths.push(new URL(String(input)).pathname), answer(input, init)));
+    sessionsOnlyAt();
+    const reply = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    expect(reply).toEqual({ ok: false, error: `The new Salesforce connection to ${PRODUCTION} failed its check: No Salesforce session for ${PRODUCTION} in this browser: log in to Salesforce, then reconnect. ${KEPT}` });
+    expect(await readConnection('salesforce')).toEqual(oauth);
+    expect(paths).not.toContain('/services/oauth2/revoke');
+    expect(fakeBrowser.permissions.remove).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['none', async () => undefined],
+    ['one needing reconnecting', async () => {
+      await connectHubSpot('pat-na1-portal-a');
+      await tokenRevoked('pat-na1-portal-a');
+    }],
+  ])('stores a token whose check HubSpot refuses when no connection worked before (%s), to be tested again once fixed', async (_, before) => {
+    await before();
+    behaviour.revokedTokens.add('pat-na1-mistyped');
+    const reply = await connectHubSpot('pat-na1-mistyped');
+    expect(reply).toMatchObject({ ok: true, status: 'reconnect', message: expect.stringContaining('HubSpot rejected the credentials: HTTP 401') });
+    expect(await readConnection('hubspot')).toMatchObject({ auth: { token: 'pat-na1-mistyped' } });
+    expect(await readStatus('hubspot')).toMatchObject({ status: 'reconnect' });
+  });
 });
 
 describe('after a disconnect', () => {
@@ -299,13 +415,12 @@ describe('after a disconnect', () => {
   });
 });
 
-it('forgets nothing for a mistyped Salesforce host (no session there), and gives the org’s site access back: no connection uses it', async () => {
+it('forgets nothing for a mistyped Salesforce host (no session there) in place of a connection that did not work, and gives the org’s site access back: no connection uses it', async () => {
   await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
   await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+  await loggedOutOfSalesforce();
   const MISTYPED = 'acmee.my.salesforce.com';
-  fakeBrowser.cookies.get = vi.fn(async ({ url, name }: { url: string; name: string }) =>
-    name === 'sid' && !url.includes(MISTYPED) ? { value: '00D5g000004Demo!ARsession' } : null,
-  ) as never;
+  sessionsOnlyAt(PRODUCTION);
 
   const mistyped = await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, apiVersion: '67.0' }, sender);
   expect(mistyped.ok && mistyped.status).toBe('reconnect');
@@ -327,11 +442,11 @@ it('forgets nothing for a mistyped Salesforce host (no session there), and gives
 it('gives the mistyped host’s site access back when the right org is connected again, and keeps the org’s', async () => {
   await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
   await db.putLeads([storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' })]);
+  await loggedOutOfSalesforce();
   const MISTYPED = 'acme1.my.salesforce.com';
-  fakeBrowser.cookies.get = vi.fn(async ({ url, name }: { url: string; name: string }) =>
-    name === 'sid' && !url.includes(MISTYPED) ? { value: '00D5g000004Demo!ARsession' } : null,
-  ) as never;
-  await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, apiVersion: '67.0' }, sender);
+  sessionsOnlyAt(PRODUCTION);
+  const mistyped = await syncHandlers.connectCrm({ crm: 'salesforce', host: MISTYPED, apiVersion: '67.0' }, sender);
+  expect(mistyped.ok && mistyped.status).toBe('reconnect');
   vi.mocked(fakeBrowser.permissions.remove).mockClear();
 
   const fixed = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
@@ -485,10 +600,10 @@ it('keeps a named portal’s contacts, and its name, when the same token is test
   await portalKept();
 });
 
-it('keeps the portal of a token connected again whose check fails: one token reads one portal, so its syncs need not wait', async () => {
+it('keeps the portal of a token connected again whose check fails, the connection not working: one token reads one portal, so its syncs need not wait', async () => {
   await connectHubSpot('pat-na1-portal-a');
   await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
-  fakeBrowser.permissions.contains = vi.fn(async () => false);
+  await siteAccessTakenBack();
   const failed = await connectHubSpot('pat-na1-portal-a');
   expect(failed.ok && failed.status).toBe('error');
   const stored = await readConnection('hubspot');
@@ -500,9 +615,9 @@ it('keeps the contacts when a sync checks a token whose connect could not, and H
   letSyncsRun();
   await connectHubSpot('pat-na1-portal-a');
   await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
-  // A rotated token, whose connect's check failed (no site access yet): its portal is not known.
-  fakeBrowser.permissions.contains = vi.fn(async () => false);
-  await connectHubSpot('pat-na1-rotated');
+  // A rotated token, whose connect's check failed (no site access, whose loss stopped the connection working too): its portal is not known.
+  await siteAccessTakenBack();
+  expect((await connectHubSpot('pat-na1-rotated')).ok).toBe(true);
   fakeBrowser.permissions.contains = vi.fn(async () => true);
   refuseAccountDetails = true;
   await syncHandlers.startSync({ crm: 'hubspot' }, sender);
@@ -734,8 +849,8 @@ it('lets no sync into the contacts of a portal while a connect’s check has not
   letSyncsRun();
   await connectHubSpot('pat-na1-portal-a');
   await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync' })]);
-  // The check fails (no site access yet): the new token's portal is not known.
-  fakeBrowser.permissions.contains = vi.fn(async () => false);
+  // The check fails (no site access, whose loss stopped the connection working too): the new token's portal is not known.
+  await siteAccessTakenBack();
   const failed = await connectHubSpot('pat-na1-rotated');
   expect(failed.ok && failed.status).toBe('error');
   fakeBrowser.permissions.contains = vi.fn(async () => true);

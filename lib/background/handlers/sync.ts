@@ -312,45 +312,82 @@ function removedDuringConnect(crm: CrmKind): Error {
 }
 
 /**
+ * What a connect answers when the check of its new credential failed while the CRM's connection
+ * worked: the check's own words, and that the working connection is kept (the options page shows
+ * it under the forms, below the status line that still says "Connected").
+ */
+function keptWorkingConnection(connection: Connection, failure: string): string {
+  const credential = connection.crm === 'hubspot' ? 'HubSpot token' : `Salesforce connection to ${connection.host}`;
+  return `The new ${credential} failed its check: ${failure}. It was not stored: the connection that was working is kept`;
+}
+
+/** A connection a connect stored, with the one it replaced, its check when made before storing, and what to tell the admin of the synced leads. */
+interface StoredConnection {
+  previous: Connection | null;
+  checked: Awaited<ReturnType<typeof check>> | null;
+  note: string;
+  stored: Connection;
+}
+
+/**
  * Stores `connection` in place of the previous one, after checking what it can be checked on
  * before (a HubSpot token, a Salesforce session) and forgetting the leads of another org or
- * portal. Throws, storing nothing, when a job of the previous connection does not stop, or when
- * the CRM's connection was removed (Disconnect, "Purge everything") since `generation` was read.
+ * portal. Resolves with `refused` (the reply's words), storing nothing, when that check failed
+ * while the previous connection was working. Throws, storing nothing, when a job of the previous
+ * connection does not stop, or when the CRM's connection was removed (Disconnect, "Purge
+ * everything") since `generation` was read.
  */
-async function storeConnection(connection: Connection, generation: number) {
+async function storeConnection(connection: Connection, generation: number): Promise<StoredConnection | { refused: string }> {
   const { crm } = connection;
   const previous = await readConnection(crm);
   const storedFrom = await syncedFrom(crm, previous);
-  // Kept through this connect if it forgets nothing (its check may fail), for the next one to
+  // The org or portal it reads, learned before anything is stored, so a mistyped host or token
+  // forgets nothing: a HubSpot token and a Salesforce session are checked now (the org is the
+  // host). An OAuth connection is checked only once stored (its client reads its tokens from
+  // storage), so it replaces the previous one whatever its check says: its sign-in has just
+  // succeeded at its host.
+  const checkedFirst = connection.crm === 'hubspot' || connection.auth.kind === 'session';
+  const checked = checkedFirst ? await check(connection) : null;
+  // A removal during the sign-in or the check: the leads stay with the rest, as this connect stores nothing.
+  if ((await connectionGeneration(crm)) !== generation) throw removedDuringConnect(crm);
+  // A mistyped token or host must not cost the admin a connection that works: its syncs and
+  // write-backs would fail. One that did not work anyway is replaced, to be retried ("Test
+  // connection") once what failed is fixed.
+  if (checked && checked.reply.status !== 'connected' && (await readStatus(crm)).status === 'connected') {
+    return { refused: keptWorkingConnection(connection, checked.reply.message) };
+  }
+  // Kept through this connect if it forgets nothing (its check may have failed), for the next one to
   // compare, with the token that portal was confirmed through (recorded by an older LeadLens too).
   if (storedFrom) await recordSyncedAccount(db, crm, storedFrom);
   if (previous) await rememberPortalToken(previous);
-  // The org or portal it reads, learned before anything is stored, so a mistyped host or token
-  // forgets nothing: a HubSpot token and a Salesforce session are checked now (the org is the
-  // host); an OAuth sign-in has just succeeded at its host (its check reads stored tokens).
-  const checkedFirst = connection.crm === 'hubspot' || connection.auth.kind === 'session';
-  const checked = checkedFirst ? await check(connection) : null;
   // A token whose portal HubSpot would not name is compared as one (`comparableAccount`).
   const learned = checked ? comparableAccount(checked) : accountOf(connection);
   // The previous connection's portal, when it holds the same token and had its portal compared with the synced leads: one token reads one portal.
   const sameTokenAccount = previous?.crm === 'hubspot' && connection.crm === 'hubspot' && previous.auth.token === connection.auth.token ? previous.account : undefined;
   // Or the synced leads' own portal, when this is the token it was confirmed through before another was connected.
   const sameToken = sameTokenAccount !== undefined || (await tokenConfirmedFor(connection, storedFrom));
-  // A removal during the sign-in or the check: the leads stay with the rest, as this connect stores nothing.
-  if ((await connectionGeneration(crm)) !== generation) throw removedDuringConnect(crm);
   // Before the connection is stored: if a job does not stop, this throws and the previous
   // connection stays, so connecting again retries the forgetting. A failed check compares
   // nothing, and a new token's portal is then not known: syncs and write-backs wait for a check
   // to tell (`otherAccountRefusal`).
   const { note, account } = learned ? await reconcileWithSyncedLeads(crm, storedFrom, learned, sameToken) : { note: '', account: sameTokenAccount };
   const stored: Connection = connection.crm === 'hubspot' && account ? { ...connection, account } : connection;
-  // Stored even when its check failed: it can be retried ("test connection") after fixing what
-  // failed. An OAuth connection is checked once stored: its client reads its tokens from storage.
   if (!(await writeConnectionUnlessRemovedSince(stored, generation))) throw removedDuringConnect(crm);
   await rememberPortalToken(stored);
   // The admin chose these credentials: the next sync records whom they sign in as (a Salesforce user other than before is no "Log in as").
   await forgetSyncedAs(db, crm);
   return { previous, checked, note, stored };
+}
+
+/**
+ * Ends a connection a connect made but did not store: a sign-in just made is LeadLens's only to
+ * end, and the access asked for its host goes back unless the kept connection uses it. Returns
+ * what the admin must be told of a grant left live (`endGrantOf`), else ''.
+ */
+async function discardUnstored(connection: Connection): Promise<string> {
+  const grantLeftLive = await endGrantOf(connection);
+  await releaseUnlessConnected(connection.crm, apiHostOf(connection));
+  return grantLeftLive;
 }
 
 export const syncHandlers: Handlers<SyncProtocol> = {
@@ -371,18 +408,22 @@ export const syncHandlers: Handlers<SyncProtocol> = {
     }
     // After the sign-in (its window may stay open for minutes): alone among the CRM's connects and checks from here.
     return withConnectionLock(request.crm, async () => {
-      // Until it is stored, a sign-in just made is LeadLens's only to end: a failure below ends its
-      // grant too, and gives back the access asked for its host unless the kept connection uses it.
-      const { previous, checked, note, stored } = await storeConnection(connection, generation).catch(async (error: unknown) => {
-        const grantLeftLive = await endGrantOf(connection);
-        await releaseUnlessConnected(connection.crm, apiHostOf(connection));
+      // Not stored (a failure below, or a check refused while the previous connection worked): it is discarded.
+      const outcome = await storeConnection(connection, generation).catch(async (error: unknown) => {
+        const grantLeftLive = await discardUnstored(connection);
         throw grantLeftLive ? new Error(`${error instanceof Error ? error.message : String(error)}. ${grantLeftLive}`) : error;
       });
+      if ('refused' in outcome) {
+        // A token or a session: no grant is left live, only the access asked for a host the kept connection does not use goes.
+        await discardUnstored(connection);
+        return { ok: false, error: outcome.refused };
+      }
+      const { previous, checked, note, stored } = outcome;
       // A badge's read begun through the previous connection, answered from now on, is not cached.
       forgetScoresInFlight();
       // The previous connection's site access, unless this one talks to the same host. Whatever
-      // the check said: a connection to a mistyped host is stored too, and connecting the right
-      // one again must give the mistyped host's access back.
+      // the check said: a connection to a mistyped host is stored too when none worked before,
+      // and connecting the right one again must give the mistyped host's access back.
       let grantLeftLive = '';
       if (previous) {
         // A sign-in replaced by another (or by a session) ends at Salesforce, before its host's access goes.
