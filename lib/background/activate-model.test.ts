@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
-import { fullScoringRequested, holdingFullScoringRequest, oweScoringOfEveryLead, owedScoringModel, preparingRun, readJob, runJob, standingFailure, writeJob } from '../jobs/progress';
+import { fullScoringRequested, holdingFullScoringRequest, oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, preparingRun, readJob, requestScoringOf, runJob, standingFailure, writeJob } from '../jobs/progress';
 import { bundledModel } from '../ml/bundled-model';
 import { activeModelId } from '../ml/model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
@@ -16,10 +16,10 @@ const { scoreStoredLeadsOffscreen, resumeOffscreenJobs, sendToCrmTabs, steps } =
   const steps: string[] = [];
   return {
     steps,
-    scoreStoredLeadsOffscreen: vi.fn(async (modelId: string): Promise<{ ok: true; scored: number }> => {
-      steps.push(`score ${modelId}`);
+    scoreStoredLeadsOffscreen: vi.fn(async (modelId: string, source?: 'salesforce' | 'hubspot'): Promise<{ ok: true; scored: number }> => {
+      steps.push(source ? `score ${modelId} ${source}` : `score ${modelId}`);
       // As the offscreen document's job ends, for its progress row (the leads' scores are bulk-score.test.ts's).
-      return { ok: true, scored: await runJob('scoring', modelId, 1, async () => 1) };
+      return { ok: true, scored: await runJob('scoring', modelId, 1, async () => 1, { source }) };
     }),
     resumeOffscreenJobs: vi.fn(async () => void steps.push('resume jobs')),
     sendToCrmTabs: vi.fn(async (type: string) => void steps.push(`tabs ${type}`)),
@@ -274,6 +274,35 @@ describe('at start-up', () => {
     steps.length = 0;
     await startStoredScoring();
     expect(steps).toEqual(['resume jobs', `score ${bundled.modelId}`]);
+  });
+
+  it('asks again for the scoring a sync owed when the browser closed before its run began, once, and not while its request waits or a run covering it goes on', async () => {
+    // The sync's request waits behind another job in the document when the browser closes.
+    void requestScoringOf('salesforce', () => new Promise(() => undefined), { owe: true });
+    await vi.waitFor(async () => expect(await owedSourceScorings()).toHaveLength(1));
+    // Only the worker restarted... (here: the same worker, its request still waiting for a reply)
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs']);
+    // The browser starts again, on a run over every lead begun before the sync owed its scoring: it does not cover the sync's leads.
+    stubWebLocks();
+    await writeJob('scoring', { modelId: bundled.modelId, state: 'running', done: 0, total: 1, startedAt: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 2)); // the run asked now begins after the scoring was owed
+    steps.length = 0;
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs', `score ${bundled.modelId} salesforce`]);
+    expect(await owedSourceScorings()).toEqual([]);
+    steps.length = 0;
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs']);
+    // Owed again, while a run over every lead begun since goes on: its end settles it.
+    await requestScoringOf('hubspot', async () => null, { owe: true });
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await writeJob('scoring', { modelId: bundled.modelId, state: 'running', done: 0, total: 1, startedAt: Date.now() });
+    steps.length = 0;
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs']);
+    await runJob('scoring', bundled.modelId, 1, async () => 1);
+    expect(await owedSourceScorings()).toEqual([]);
   });
 
   it('only resumes the jobs left running when every model named is installed', async () => {

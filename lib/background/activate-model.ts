@@ -5,10 +5,13 @@
 import { db } from '../db/db';
 import {
   decidingFullScoring,
+  fullScoringRequested,
   oweScoringOfEveryLead,
   owedScoringModel,
+  owedSourceScorings,
   readJob,
   requestFullScoring,
+  requestScoringOf,
   settleOwedScoring,
   standingFailure,
   writeJob,
@@ -141,10 +144,34 @@ async function scoreOwedLeads(): Promise<void> {
 }
 
 /**
+ * Scores with the active model the leads of each CRM whose sync's scoring is still owed (the
+ * browser closed, or the offscreen document could not be opened, before its run began), unless a
+ * run covering them began since it was owed (its end settles it), or this worker asked for it and
+ * waits for the reply. Not while a scoring of every lead with the active model is owed or asked
+ * for: its run settles them. A CRM's failure is the scoring job row's to show (as a sync's is):
+ * logged, and the next CRM scored.
+ */
+export async function scoreOwedSyncedLeads(): Promise<void> {
+  const modelId = await activeModelId();
+  if ((await owedScoringModel()) === modelId || (await fullScoringRequested(modelId))) return;
+  for (const { source, owedAt } of await owedSourceScorings()) {
+    const job = await readJob('scoring');
+    if (job?.state === 'running' && (job.source === undefined || job.source === source) && job.startedAt > owedAt) continue;
+    try {
+      const reply = await requestScoringOf(source, () => scoreStoredLeadsOffscreen(modelId, source), { unlessRequested: true });
+      if (reply && !reply.ok) throw new Error(reply.error);
+    } catch (error) {
+      console.warn(`LeadLens: the leads synced from ${source} could not be scored:`, error);
+    }
+  }
+}
+
+/**
  * At start-up: an update's rebuilt bundled model takes over what named the old one
  * (`adoptRebuiltBundledModel`), then the stored-score jobs the browser closed on resume, and
  * when the old bundled model was the active one, CRM tabs and the stored leads get the new one's
- * scores; else the scoring owed with the active model (its activation's, never begun) starts.
+ * scores; else the scoring owed with the active model (its activation's, never begun) starts,
+ * then those owed of a CRM's synced leads (`scoreOwedSyncedLeads`).
  */
 export async function startStoredScoring(): Promise<void> {
   // A failure to adopt is logged, not a reason to leave the jobs the browser closed on unresumed.
@@ -153,7 +180,10 @@ export async function startStoredScoring(): Promise<void> {
     return false;
   });
   await resumeOffscreenJobs();
-  if (!activeChanged) return scoreOwedLeads();
+  if (!activeChanged) {
+    await scoreOwedLeads();
+    return scoreOwedSyncedLeads();
+  }
   const switched = await switchActiveModel(activeModelId);
   if (!switched.ok) throw new Error(switched.error);
   if (switched.scoringProblem) throw new Error(`The rebuilt default model is active. ${switched.scoringProblem}`);

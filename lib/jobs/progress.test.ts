@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
-import { beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
-import { oweScoringOfEveryLead, owedScoringModel, readJob, resumeUnfinishedJob, writeJob } from './progress';
+import { oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, readJob, requestScoringOf, resumeUnfinishedJob, runJob, runStoredScoresJob, ScoringSuperseded, writeJob } from './progress';
 
 beforeEach(() => Promise.all(db.tables.map((table) => table.clear())));
 
@@ -18,4 +19,96 @@ it('leaves a scoring of every lead owed when the run that cannot be taken up aga
   await writeJob('scoring', { modelId: 'damaged-1', state: 'running', done: 0, total: 1, startedAt: 1, source: 'hubspot' });
   await expect(resumeUnfinishedJob('scoring', () => Promise.reject(new Error('unreadable')))).rejects.toThrow('unreadable');
   expect(await owedScoringModel()).toBe('damaged-1');
+});
+
+describe('a scoring of every stored lead with a model made inactive since', () => {
+  beforeEach(() => stubWebLocks());
+  afterEach(() => vi.unstubAllGlobals());
+
+  /** A scoring run over every lead with `modelId` in its turn, as the offscreen document runs one: `batches` reports, each after `between`. */
+  const scoringInItsTurn = (modelId: string, batches: number, between: () => Promise<void> = async () => undefined) => {
+    const batchesRun: number[] = [];
+    const run = runStoredScoresJob(
+      () =>
+        runJob('scoring', modelId, batches, async (report) => {
+          for (let batch = 1; batch <= batches; batch++) {
+            await between();
+            batchesRun.push(batch);
+            await report(batch, `csv|${batch}`);
+          }
+          return batches;
+        }),
+      async () => null,
+    );
+    return { run, batchesRun };
+  };
+
+  it('is dropped while it waits for its turn when another model’s is owed (that model was activated): the other model’s runs next', async () => {
+    let endRetier!: () => void;
+    const retier = runStoredScoresJob(() => new Promise<void>((resolve) => (endRetier = resolve)), async () => null);
+    const old = scoringInItsTurn('model-a', 2);
+    await oweScoringOfEveryLead('model-b');
+    const owed = scoringInItsTurn('model-b', 2);
+    endRetier();
+    await retier;
+    await expect(old.run).rejects.toBeInstanceOf(ScoringSuperseded);
+    expect(old.batchesRun).toEqual([]);
+    expect(await owed.run).toBe(2);
+    expect(await readJob('scoring')).toMatchObject({ modelId: 'model-b', state: 'done', done: 2 });
+    expect(await owedScoringModel()).toBeNull();
+  });
+
+  it('stops after its current batch while it runs, recorded as a failed run of its model, and leaves one-CRM runs and runs of the owed model alone', async () => {
+    let activated!: () => void;
+    const activation = new Promise<void>((resolve) => (activated = resolve));
+    let firstBatchBegun!: () => void;
+    const firstBatch = new Promise<void>((resolve) => (firstBatchBegun = resolve));
+    let batch = 0;
+    // The admin activates model-b while model-a's first batch runs.
+    const old = scoringInItsTurn('model-a', 3, async () => {
+      if (++batch > 1) return;
+      firstBatchBegun();
+      await activation;
+    });
+    await firstBatch;
+    await oweScoringOfEveryLead('model-b');
+    activated();
+    await expect(old.run).rejects.toBeInstanceOf(ScoringSuperseded);
+    expect(old.batchesRun).toEqual([1]);
+    expect(await readJob('scoring')).toMatchObject({ modelId: 'model-a', state: 'failed', done: 1, total: 3 });
+    expect(await owedScoringModel()).toBe('model-b');
+
+    // A sync's run of one CRM's leads with model-a is not what the activation owes: it goes on.
+    const oneCrm = await runStoredScoresJob(() => runJob('scoring', 'model-a', 1, async (report) => (await report(1, 'hubspot|1'), 1), { source: 'hubspot' }), async () => null);
+    expect(oneCrm).toBe(1);
+    expect(await scoringInItsTurn('model-b', 2).run).toBe(2);
+  });
+});
+
+it('settles a CRM’s owed scoring by the end of a run over its leads or every lead begun after it was owed, not by one begun before or over another CRM’s (nor the scoring of every lead owed); reads a scoring of every lead owed as an older LeadLens stored it', async () => {
+  await db.settings.put({ key: 'job:scoring:owed', value: 'model-a' });
+  expect(await owedScoringModel()).toBe('model-a');
+  vi.useFakeTimers({ toFake: ['Date'], now: 1_000 });
+  try {
+    stubWebLocks();
+    await requestScoringOf('salesforce', async () => null, { owe: true });
+    const ended = async (startedAt: number, source?: 'salesforce' | 'hubspot', modelId = 'model-b') => {
+      vi.setSystemTime(startedAt);
+      await runJob('scoring', modelId, 0, async () => 0, { source });
+    };
+    await ended(999, 'salesforce'); // begun before the sync owed it: its leads may be behind its cursor
+    await ended(1_001, 'hubspot');
+    expect(await owedSourceScorings()).toEqual([{ source: 'salesforce', owedAt: 1_000 }]);
+    await ended(1_001, 'salesforce');
+    expect(await owedSourceScorings()).toEqual([]);
+    // The scoring of every lead owed with model-a stays: those runs were of one CRM.
+    expect(await owedScoringModel()).toBe('model-a');
+    await requestScoringOf('hubspot', async () => null, { owe: true });
+    await ended(1_002, undefined, 'model-a'); // over every lead
+    expect(await owedSourceScorings()).toEqual([]);
+    expect(await owedScoringModel()).toBeNull();
+  } finally {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  }
 });

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { db } from '../db/db';
+import type { CrmKind } from '../crm/types';
 import { CrmKindSchema } from '../messaging/schemas';
 
 export const JOB_KEYS = { scoring: 'job:scoring', retier: 'job:retier' } as const;
@@ -84,29 +85,68 @@ export async function writeJob(kind: JobKind, progress: JobProgress): Promise<vo
 }
 
 /**
- * Names the model a scoring of every stored lead is owed with: written in the transaction that
- * makes it active, deleted when a run of the scoring job over every lead with it ends. Its
- * request alone would be forgotten by a browser closed before the run began (it waits for
- * another job's turn, and no row says it is queued); this row is what start-up resumes.
+ * The scorings of stored leads owed: of every lead with a model (`everyLead`), written in the
+ * transaction that makes it active, and of one CRM's leads with the active model (`sources`, when
+ * each was owed), written as a sync that stored new or changed leads asks for their scoring
+ * (`requestScoringOf`). Settled by the end of a run of the scoring job that covers it. A request
+ * alone would be forgotten by a browser closed before its run began (it waits for another job's
+ * turn, and no row says it is queued); this row is what start-up and the hourly check resume.
+ * Stored before one-CRM scorings were owed as the model's id alone.
  */
 const SCORING_OWED_KEY = 'job:scoring:owed';
 
+const OwedScoringSchema = z.union([
+  z.string().transform((everyLead) => ({ everyLead, sources: {} })),
+  z.object({ everyLead: z.string().optional(), sources: z.partialRecord(CrmKindSchema, z.number()) }),
+]);
+type OwedScoring = z.infer<typeof OwedScoringSchema>;
+
+async function readOwedScoring(): Promise<OwedScoring> {
+  const owed = OwedScoringSchema.safeParse((await db.settings.get(SCORING_OWED_KEY))?.value);
+  return owed.success ? owed.data : { sources: {} };
+}
+
+/** Changes what scoring is owed, read and written in one transaction (it may be the caller's: an activation's). */
+async function updateOwedScoring(change: (owed: OwedScoring) => OwedScoring): Promise<void> {
+  await db.transaction('rw', db.settings, async () => {
+    const owed = change(await readOwedScoring());
+    if (owed.everyLead === undefined && Object.keys(owed.sources).length === 0) await db.settings.delete(SCORING_OWED_KEY);
+    else await db.settings.put({ key: SCORING_OWED_KEY, value: owed });
+  });
+}
+
 /** Records that every stored lead is owed a score of `modelId` (it replaces one owed with an earlier model). */
 export async function oweScoringOfEveryLead(modelId: string): Promise<void> {
-  await db.settings.put({ key: SCORING_OWED_KEY, value: modelId });
+  await updateOwedScoring((owed) => ({ ...owed, everyLead: modelId }));
 }
 
 /** The model a scoring of every stored lead is owed with, or null. */
 export async function owedScoringModel(): Promise<string | null> {
-  const owed = z.string().safeParse((await db.settings.get(SCORING_OWED_KEY))?.value);
-  return owed.success ? owed.data : null;
+  return (await readOwedScoring()).everyLead ?? null;
 }
 
 /** The scoring of every stored lead owed with `modelId` is done (or has nothing to score): one owed with another model stays. */
 export async function settleOwedScoring(modelId: string): Promise<void> {
-  await db.transaction('rw', db.settings, async () => {
-    if ((await owedScoringModel()) === modelId) await db.settings.delete(SCORING_OWED_KEY);
-  });
+  await updateOwedScoring(({ everyLead, sources }) => ({ everyLead: everyLead === modelId ? undefined : everyLead, sources }));
+}
+
+/** The CRMs whose leads are owed a scoring with the active model (`requestScoringOf`), and since when. */
+export async function owedSourceScorings(): Promise<{ source: CrmKind; owedAt: number }[]> {
+  const { sources } = await readOwedScoring();
+  return Object.entries(sources).map(([source, owedAt]) => ({ source: source as CrmKind, owedAt }));
+}
+
+/**
+ * Settles what the scoring run that `progress` ends covered: its CRM's scoring (every CRM's, for a
+ * run over every lead) owed before the run began; one owed since, its leads maybe stored behind
+ * the run's cursor, stays. A run over every lead settles the scoring of every lead owed with its model.
+ */
+async function settleScoringCoveredBy(progress: JobProgress): Promise<void> {
+  const { modelId, source, startedAt } = progress;
+  await updateOwedScoring((owed) => ({
+    everyLead: source === undefined && owed.everyLead === modelId ? undefined : owed.everyLead,
+    sources: Object.fromEntries(Object.entries(owed.sources).filter(([owedSource, owedAt]) => !((source === undefined || source === owedSource) && owedAt < startedAt))),
+  }));
 }
 
 /**
@@ -126,7 +166,10 @@ export async function holdingFullScoringRequest<T>(modelId: string, request: () 
   return await navigator.locks.request(`${fullScoringRequestLockOf(modelId)}|${crypto.randomUUID()}`, request);
 }
 
-/** Held while the service worker looks for a request (`fullScoringRequested`) and takes its own: the two are one step. */
+/**
+ * Held while the service worker looks for a request (`fullScoringRequested`, `sourceScoringRequested`)
+ * and takes its own, and while a sync owes its scoring and takes its request: each is one step.
+ */
 const FULL_SCORING_ASKING_LOCK = 'leadlens-full-scoring-asking';
 
 /**
@@ -149,6 +192,49 @@ export async function requestFullScoring<T>(
       asking = holdingFullScoringRequest(modelId, () => {
         held();
         onRequestHeld?.();
+        return ask();
+      });
+    });
+  });
+  return asking === null ? null : await asking;
+}
+
+/**
+ * Start of the name of the lock the service worker holds from before it asks the offscreen document
+ * to score one CRM's stored leads until the reply: the document holds none for such a request. Lost
+ * with the worker (Chrome stops one only when it idles, and it is kept alive while it waits: see
+ * `scoreStoredLeadsOffscreen`), when the worst that follows is a CRM's leads scored twice.
+ */
+const SOURCE_SCORING_REQUEST_LOCK = 'leadlens-source-scoring-request|';
+
+/** Whether this worker asked for a scoring of `source`'s stored leads that is not answered yet (`requestScoringOf`). */
+async function sourceScoringRequested(source: CrmKind): Promise<boolean> {
+  const { held = [] } = await navigator.locks.query();
+  return held.some((lock) => lock.name?.startsWith(`${SOURCE_SCORING_REQUEST_LOCK}${source}|`));
+}
+
+/** Runs `request` holding a request lock of `source`'s (its own name: two never wait on each other). */
+async function holdingSourceScoringRequest<T>(source: CrmKind, request: () => Promise<T>): Promise<T> {
+  return await navigator.locks.request(`${SOURCE_SCORING_REQUEST_LOCK}${source}|${crypto.randomUUID()}`, request);
+}
+
+/**
+ * Runs `ask`, which asks the offscreen document to score `source`'s stored leads with the active
+ * model, holding a request lock until it is answered. With `owe` (a sync that stored leads), that
+ * scoring is first recorded as owed (`owedSourceScorings`): queued behind another job when the
+ * browser closes, start-up or the hourly check asks for it again (`scoreOwedSyncedLeads`). With
+ * `unlessRequested` (they), only when no such request is held already, else resolves null. Owing,
+ * looking and taking the lock are one step (the asking lock): a start-up meanwhile would otherwise
+ * find it owed and not asked, and ask too.
+ */
+export async function requestScoringOf<T>(source: CrmKind, ask: () => Promise<T>, { owe = false, unlessRequested = false } = {}): Promise<T | null> {
+  let asking: Promise<T> | null = null;
+  await navigator.locks.request(FULL_SCORING_ASKING_LOCK, async () => {
+    if (unlessRequested && (await sourceScoringRequested(source))) return;
+    if (owe) await updateOwedScoring((owed) => ({ ...owed, sources: { ...owed.sources, [source]: Date.now() } }));
+    await new Promise<void>((held) => {
+      asking = holdingSourceScoringRequest(source, () => {
+        held();
         return ask();
       });
     });
@@ -190,14 +276,15 @@ export async function fullScoringRequested(modelId: string): Promise<boolean> {
 }
 
 /**
- * Writes the row of a run that ended, done or failed. A scoring run over every lead settles the
- * scoring owed with its model in the same write; one that failed is tried again as its standing
- * failure is (`RETRY_FAILED_SCORING_AFTER_MS`).
+ * Writes the row of a run that ended, done or failed. A scoring run settles the scoring it covered
+ * (`settleScoringCoveredBy`) in the same write; one over every lead that failed is tried again as
+ * its standing failure is (`RETRY_FAILED_SCORING_AFTER_MS`), the leads of a one-CRM one as the
+ * hourly check finds them unscored.
  */
 async function recordRunEnd(kind: JobKind, progress: JobProgress): Promise<void> {
   await db.transaction('rw', db.settings, async () => {
     await writeJob(kind, progress);
-    if (kind === 'scoring' && progress.source === undefined) await settleOwedScoring(progress.modelId);
+    if (kind === 'scoring') await settleScoringCoveredBy(progress);
   });
 }
 
@@ -243,6 +330,31 @@ export async function withStoredScoresPaused<T>(task: () => Promise<T>): Promise
   return await navigator.locks.request(STORED_SCORES_LOCK, task);
 }
 
+/**
+ * Thrown by a scoring run over every stored lead with a model once one with another model is owed
+ * (that model was made active since the run was asked): its scores would no longer be shown, and
+ * the owed run, asked after it, would wait for its end. Recorded as a failed run of its model:
+ * its stored scores are left done in part, as the row then says.
+ */
+export class ScoringSuperseded extends Error {
+  constructor(readonly modelId: string) {
+    super('Stopped: another model was made active, and the stored leads are scored with it instead');
+    this.name = 'ScoringSuperseded';
+  }
+}
+
+/**
+ * Throws `ScoringSuperseded` when `kind` is the scoring job, the run covers every item and the
+ * scoring owed (`owedScoringModel`) is another model's. Read from the row the activation writes, so
+ * it reaches the run in whichever context it runs, waiting for its turn (checked before its first
+ * batch) or running (checked after each).
+ */
+async function stopIfSuperseded(kind: JobKind, modelId: string, source: JobProgress['source']): Promise<void> {
+  if (kind !== 'scoring' || source !== undefined) return;
+  const owed = await owedScoringModel();
+  if (owed !== null && owed !== modelId) throw new ScoringSuperseded(modelId);
+}
+
 /** Throws `JobPaused` while a purge waits for the stored scores' lock (see `STORED_SCORES_LOCK`). */
 async function pauseIfAsked(): Promise<void> {
   const { pending = [] } = await navigator.locks.query();
@@ -283,7 +395,8 @@ export interface JobRunOptions {
  * total, nor fewer done than it said before.
  *
  * The failure of an earlier run over every item stays on the row (`lastFailure`) until a run
- * over every item of its model succeeds. A scoring run over every item settles the scoring owed with its model.
+ * over every item of its model succeeds. A scoring run over every item settles the scoring owed with its model,
+ * and stops (failed, `ScoringSuperseded`) once a scoring of every item with another model is owed.
  */
 export async function runJob<T>(
   kind: JobKind,
@@ -304,6 +417,7 @@ export async function runJob<T>(
     failedItems = failed;
     await writeJob(kind, { ...run, state: 'running', done, total, resumeAfter, changed, failedItems });
     await pauseIfAsked();
+    await stopIfSuperseded(kind, modelId, source);
   };
   try {
     await report(unfinished?.done ?? 0, unfinished?.resumeAfter, unfinished?.changed, unfinished?.failedItems);

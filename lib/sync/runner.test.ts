@@ -12,6 +12,7 @@ import type { ConnectionReply } from '../connections/schema';
 import { generateDemoLeads } from '../crm/demo-data';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
+import { owedSourceScorings } from '../jobs/progress';
 import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { DEMO_SALESFORCE_USERS, demoSessionIdAs } from '../../test/demo-crm/salesforce-api';
@@ -220,6 +221,16 @@ it('neither scores the leads again nor tells the CRM tabs after a sync that foun
   expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 1 } });
   await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([3, 'scored']));
   expect(syncs.after).toEqual([[1, 'told the tabs scoresChanged'], [1, 'scored'], [3, 'told the tabs scoresChanged'], [3, 'scored']]);
+});
+
+it('records the scoring of the leads a sync stored as owed before asking for it: a browser closed before its run began has it asked again at start', async () => {
+  const before = Date.now();
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
+  await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([1, 'scored']));
+  // The faked document answered without running the job (as one closed on it): nothing settled it.
+  const owed = await owedSourceScorings();
+  expect(owed).toEqual([{ source: 'salesforce', owedAt: expect.any(Number) }]);
+  expect(owed[0].owedAt).toBeGreaterThanOrEqual(before);
 });
 
 it('keeps the end of a sync that finishes as a Cancel comes (from a tab that still showed it running)', async () => {

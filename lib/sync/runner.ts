@@ -15,6 +15,7 @@ import { scoreStoredLeadsOffscreen } from '../background/offscreen-engine';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { activeModelId } from '../ml/model-store';
 import { cancelAsked, listenForCancel } from '../jobs/cancel-flag';
+import { requestScoringOf } from '../jobs/progress';
 import { runSync } from './engine';
 import type { SyncState } from './state';
 import { dexieSyncStore, otherAccountRefusal, recordSyncedAccount, type SyncStore } from './store';
@@ -132,10 +133,14 @@ async function runJob(crm: CrmKind): Promise<void> {
   else if (ownersNamed && removed === 0) await broadcastToPages('ownersNamed', {});
 }
 
-/** The CRM's stored leads scored with the active model; a failure is the scoring job row's to show, not the sync's. */
+/**
+ * The CRM's stored leads scored with the active model; a failure is the scoring job row's to show,
+ * not the sync's. Recorded as owed before it is asked (`requestScoringOf`): a browser closed while
+ * it waits for its turn has it asked again at the next start.
+ */
 async function scoreSyncedLeads(crm: CrmKind): Promise<void> {
   try {
-    await scoreStoredLeadsOffscreen(await activeModelId(), crm);
+    await requestScoringOf(crm, async () => scoreStoredLeadsOffscreen(await activeModelId(), crm), { owe: true });
   } catch (error) {
     console.warn(`LeadLens: the leads synced from ${crm} could not be scored:`, error);
   }
