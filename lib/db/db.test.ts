@@ -89,6 +89,26 @@ it('upgrades version 4 to version 5 with a store of held-out probabilities, keep
   db.close();
 });
 
+it('keeps a trained model’s held-out logits with their leads when the leads are replaced or forgotten; a row kept without logits stays without', async () => {
+  const db = new LeadLensDb(NAME);
+  const lead = (id: string, company: string) => storedLead({ source: 'csv', id, origin: 'csv', fields: { company } });
+  await db.putLeads([lead('1', 'Acme'), lead('2', 'Globex'), lead('3', 'Initech')]);
+  const leadKeys = ['csv|1', 'csv|2', 'csv|3'];
+  await db.heldOutScores.bulkPut([
+    { modelId: 'ebm-new', leadKeys, probabilities: Float64Array.of(0.1, 0.5, 0.5), logits: Float64Array.of(-2.2, -0.4, 0.3) },
+    { modelId: 'ebm-old', leadKeys, probabilities: Float64Array.of(0.2, 0.3, 0.4) },
+  ]);
+  // The file again: Acme's row under another key, Globex gone, Initech as it was.
+  await db.transaction('rw', db.leadReplacementTables, () => db.replaceLeads(leadKeys, (put) => put([lead('9', 'Acme'), lead('3', 'Initech')])));
+  expect(await db.heldOutScores.get('ebm-new')).toEqual({ modelId: 'ebm-new', leadKeys: ['csv|9', 'csv|3'], probabilities: Float64Array.of(0.1, 0.5), logits: Float64Array.of(-2.2, 0.3) });
+  expect(await db.heldOutScores.get('ebm-old')).toEqual({ modelId: 'ebm-old', leadKeys: ['csv|9', 'csv|3'], probabilities: Float64Array.of(0.2, 0.4) });
+
+  await db.transaction('rw', db.heldOutScores, () => db.forgetHeldOutScoresOf(new Set(['csv|9'])));
+  expect(await db.heldOutScores.get('ebm-new')).toEqual({ modelId: 'ebm-new', leadKeys: ['csv|3'], probabilities: Float64Array.of(0.5), logits: Float64Array.of(0.3) });
+  expect(await db.heldOutScores.get('ebm-old')).toEqual({ modelId: 'ebm-old', leadKeys: ['csv|3'], probabilities: Float64Array.of(0.4) });
+  db.close();
+});
+
 it('writes and deletes leads with their summaries, and refuses a transaction without the summaries', async () => {
   const db = new LeadLensDb(NAME);
   await db.putLeads([

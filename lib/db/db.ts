@@ -139,6 +139,22 @@ export interface HeldOutScores {
   leadKeys: string[];
   /** [leadKeys.length] */
   probabilities: Float64Array;
+  /**
+   * [leadKeys.length] Each one's held-out logit, which a later training's comparison ranks these
+   * leads by (an isotonic calibration, fitted on them, ties some of their probabilities). Absent
+   * in rows kept by an older LeadLens. Not indexed: no new version.
+   */
+  logits?: Float64Array;
+}
+
+/** `scores` of the leads at `kept` (indices into its `leadKeys`) alone, under the keys `leadKeys` [kept.length]. */
+function keptHeldOutScores({ modelId, probabilities, logits }: HeldOutScores, kept: readonly number[], leadKeys: string[]): HeldOutScores {
+  return {
+    modelId,
+    leadKeys,
+    probabilities: Float64Array.from(kept, (i) => probabilities[i]),
+    ...(logits && { logits: Float64Array.from(kept, (i) => logits[i]) }),
+  };
 }
 
 /** Small settings: the active model id, tier policy overrides, sync cursors. */
@@ -287,12 +303,12 @@ export class LeadLensDb extends Dexie {
 
   /** Moves the leads of `replaced` in the models' held-out probabilities (`heldOut`, as stored) to their successor's key, and takes out those without one (within the caller's transaction). */
   private async moveHeldOutScores(heldOut: HeldOutScores[], replaced: ReadonlySet<string>, successorOf: ReadonlyMap<string, string>): Promise<void> {
-    for (const { modelId, leadKeys, probabilities } of heldOut) {
+    for (const scores of heldOut) {
       // undefined: taken out.
-      const keysNow = leadKeys.map((key) => (replaced.has(key) ? successorOf.get(key) : key));
-      if (keysNow.every((key, i) => key === leadKeys[i])) continue;
+      const keysNow = scores.leadKeys.map((key) => (replaced.has(key) ? successorOf.get(key) : key));
+      if (keysNow.every((key, i) => key === scores.leadKeys[i])) continue;
       const kept = keysNow.flatMap((key, i) => (key === undefined ? [] : [i]));
-      await this.heldOutScores.put({ modelId, leadKeys: kept.map((i) => keysNow[i]!), probabilities: Float64Array.from(kept, (i) => probabilities[i]) });
+      await this.heldOutScores.put(keptHeldOutScores(scores, kept, kept.map((i) => keysNow[i]!)));
     }
   }
 
@@ -304,9 +320,9 @@ export class LeadLensDb extends Dexie {
   /** Takes the leads of `leadKeys` out of every trained model's held-out probabilities (within the caller's transaction). */
   async forgetHeldOutScoresOf(leadKeys: ReadonlySet<string>): Promise<void> {
     if (leadKeys.size === 0) return;
-    for (const { modelId, leadKeys: trainedOn, probabilities } of await this.heldOutScores.toArray()) {
-      const kept = trainedOn.flatMap((key, i) => (leadKeys.has(key) ? [] : [i]));
-      if (kept.length < trainedOn.length) await this.heldOutScores.put({ modelId, leadKeys: kept.map((i) => trainedOn[i]), probabilities: Float64Array.from(kept, (i) => probabilities[i]) });
+    for (const scores of await this.heldOutScores.toArray()) {
+      const kept = scores.leadKeys.flatMap((key, i) => (leadKeys.has(key) ? [] : [i]));
+      if (kept.length < scores.leadKeys.length) await this.heldOutScores.put(keptHeldOutScores(scores, kept, kept.map((i) => scores.leadKeys[i])));
     }
   }
 }

@@ -22,6 +22,7 @@ import {
   exportFiles,
   importModel,
   importSizeError,
+  keepHeldOutScores,
   listModelVersions,
   previousModelId,
   rollBack,
@@ -381,6 +382,17 @@ describe('addCheckedModel (a model trained here)', () => {
     await expect(addCheckedModel(trained, modelOnnx, 'trained', fails)).rejects.toThrow(/did not pass its check and was not kept: .*protobuf/);
     expect(await db.models.count()).toBe(0);
     expect(await activeModelId()).toBe(bundled.modelId);
+  });
+});
+
+describe('keepHeldOutScores', () => {
+  it('keeps a trained model’s held-out logits beside its held-out probabilities, replacing what was kept before', async () => {
+    await storeModel({ ...bundled, modelId: 'trained-1' }, new Uint8Array([9]), 'trained');
+    // Kept by an older LeadLens: probabilities alone.
+    await db.heldOutScores.put({ modelId: 'trained-1', leadKeys: ['csv|1'], probabilities: Float64Array.of(0.6) });
+    const heldOut = { leadKeys: ['csv|1', 'csv|2'], probabilities: Float64Array.of(0.25, 0.25), logits: Float64Array.of(-1.5, -0.5) };
+    await keepHeldOutScores('trained-1', heldOut);
+    expect(await db.heldOutScores.get('trained-1')).toEqual({ modelId: 'trained-1', ...heldOut });
   });
 });
 

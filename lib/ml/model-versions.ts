@@ -278,13 +278,13 @@ export async function setTiersIfUnchanged(modelId: string, tiers: Tiers, stillIn
 }
 
 /**
- * Keeps a trained model's held-out probabilities (see `HeldOutScores`), replacing any kept
- * before; only while the model is stored, so a deleted model leaves none behind.
+ * Keeps a trained model's held-out probabilities and logits (see `HeldOutScores`), replacing any
+ * kept before; only while the model is stored, so a deleted model leaves none behind.
  */
-export async function keepHeldOutScores(modelId: string, heldOut: Omit<HeldOutScores, 'modelId'>): Promise<void> {
+export async function keepHeldOutScores(modelId: string, heldOut: Required<Omit<HeldOutScores, 'modelId'>>): Promise<void> {
   await db.transaction('rw', [db.models, db.heldOutScores], async () => {
     if ((await db.models.where(':id').equals(modelId).count()) === 0) throw new Error(`Model ${modelId} is not stored, so its held-out probabilities are not kept`);
-    await db.heldOutScores.put({ modelId, leadKeys: heldOut.leadKeys, probabilities: heldOut.probabilities });
+    await db.heldOutScores.put({ modelId, leadKeys: heldOut.leadKeys, probabilities: heldOut.probabilities, logits: heldOut.logits });
   });
 }
 

@@ -11,6 +11,7 @@ import { demoLeadMix, historyRule, inHistory } from '../db/source-history';
 import type { SourceKind } from '../ml/featurize';
 import { latestExportDate, modelOutcomeOf, outcomeSettled, settledDaysOf, windowCountedFrom, type ModelOutcomeRule } from '../ml/outcome-rule';
 import { collectFilterChoices, mostLikelyFirst, type ScoredLeadRow, type ScoredLeads } from '../segments';
+import type { ActiveModelScores } from '../ml/train/training-job';
 
 export const PAGE_CHUNK = 2000;
 
@@ -214,20 +215,24 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
  * Model `modelId`'s probability of each of `leadKeys` [N], NaN where it has none: for the leads
  * it was trained on, their held-out probabilities (a model's scores of its own training leads
  * flatter it), else its stored scores; and whether any of them is held out (a model trained in
- * LeadLens, whose training leads are still stored as it knew them). Reads every key without yielding: for a worker.
+ * LeadLens, whose training leads are still stored as it knew them), with their held-out logits
+ * when it kept them (not one trained by an older LeadLens). Reads every key without yielding: for a worker.
  */
-export async function probabilitiesOf(modelId: string, leadKeys: readonly string[]): Promise<{ probabilities: Float64Array; heldOut: boolean }> {
+export async function probabilitiesOf(modelId: string, leadKeys: readonly string[]): Promise<ActiveModelScores> {
   const probabilities = new Float64Array(leadKeys.length).fill(Number.NaN); // [N]
+  const heldOutLogits = new Float64Array(leadKeys.length).fill(Number.NaN); // [N]
   const heldOut = await db.heldOutScores.get(modelId);
-  const trainedOn = new Map(heldOut?.leadKeys.map((key, i) => [key, heldOut.probabilities[i]]));
+  const trainedOn = new Map(heldOut?.leadKeys.map((key, i) => [key, i]));
   await forEachSlice(leadKeys, PAGE_CHUNK, async (keys, start) => {
     const scores = await db.leadScores.bulkGet(keys.map((key) => `${modelId}|${key}`));
     keys.forEach((key, i) => {
-      probabilities[start + i] = trainedOn.get(key) ?? scores[i]?.probability ?? Number.NaN;
+      const row = trainedOn.get(key);
+      probabilities[start + i] = row !== undefined ? heldOut!.probabilities[row] : (scores[i]?.probability ?? Number.NaN);
+      if (row !== undefined && heldOut!.logits) heldOutLogits[start + i] = heldOut!.logits[row];
     });
   });
   // Held out for some of these leads: an import that renamed them (or another org's sync) may have emptied the list.
-  return { probabilities, heldOut: leadKeys.some((key) => trainedOn.has(key)) };
+  return { probabilities, heldOut: leadKeys.some((key) => trainedOn.has(key)), ...(heldOut?.logits && { heldOutLogits }) };
 }
 
 /** A lead's outcome by a model's rule (`modelOutcomeOf`), with the history of the source it was trained on read once. */

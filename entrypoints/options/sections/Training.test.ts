@@ -141,7 +141,7 @@ const TRAINED: Extract<TrainingEvent, { type: 'trained' }> = {
   summary: { rows: 120, positives: 30, cvRocAuc: 0.8, cvPrAuc: 0.5, ece: 0.02, features: 2, trainSeconds: 1 },
   leakage: [],
   warnings: [],
-  heldOut: { leadKeys: [], probabilities: new Float64Array() },
+  heldOut: { leadKeys: [], probabilities: new Float64Array(), logits: new Float64Array() },
   comparison: { kind: 'not-compared', reason: 'there is no active model to compare it with' },
   withoutCreatedDate: 0,
   withoutOutcome: 0,
@@ -1223,7 +1223,11 @@ async function trainAModel(heldOut = TRAINED.heldOut) {
 it('gives the activated model the tier policy applied while it trained, its thresholds chosen on its held-out leads, and says so', async () => {
   await renderSection();
   // Sixteen held-out leads, from 5 % to 80 % likely.
-  const heldOut = { leadKeys: Array.from({ length: 16 }, (_, i) => `salesforce|00Q${i}`), probabilities: Float64Array.from({ length: 16 }, (_, i) => (i + 1) / 20) };
+  const heldOut = {
+    leadKeys: Array.from({ length: 16 }, (_, i) => `salesforce|00Q${i}`),
+    probabilities: Float64Array.from({ length: 16 }, (_, i) => (i + 1) / 20),
+    logits: Float64Array.from({ length: 16 }, (_, i) => Math.log((i + 1) / (19 - i))),
+  };
   await trainAModel(heldOut);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', tiers: ACTIVE.tiers });
   // While it trained, Tier policy applied a capacity policy to the active model: the page has not read it again.
@@ -1269,7 +1273,7 @@ it('does not activate a model whose leads changed since it was trained, says why
 
   click(button('Check the data again')!);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'inspect', data: { source: 'csv' } });
-  const heldOut = { leadKeys: ['csv|row-1', 'csv|row-2'], probabilities: Float64Array.of(0.2, 0.7) };
+  const heldOut = { leadKeys: ['csv|row-1', 'csv|row-2'], probabilities: Float64Array.of(0.2, 0.7), logits: Float64Array.of(-1.4, 0.8) };
   FakeWorker.latest.answer(INSPECTED);
   click(trainButton()!);
   FakeWorker.latest.answer({ ...TRAINED, data: FakeWorker.latest.requests.at(-1)!.data, heldOut });
@@ -1284,7 +1288,7 @@ it('does not activate a model whose leads changed since it was trained, says why
 async function trainOnTheFile() {
   change(historySource(), 'csv');
   await eventually(() => expect(outcomeField().value).toBe('converted'));
-  await trainAModel({ leadKeys: ['csv|row-1', 'csv|row-2'], probabilities: Float64Array.of(0.9, 0.1) });
+  await trainAModel({ leadKeys: ['csv|row-1', 'csv|row-2'], probabilities: Float64Array.of(0.9, 0.1), logits: Float64Array.of(2.2, -2.2) });
 }
 
 it('reads the history again on activation, and activates nothing when the file was imported again before the form heard of it', async () => {

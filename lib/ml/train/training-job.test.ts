@@ -523,6 +523,24 @@ describe('compareModels', () => {
     });
   });
 
+  it('ranks the leads the active model learnt from by its held-out logits where its held-out probabilities tie, its stored scores as they are', () => {
+    // Rows 0–2: leads it learnt from, tied at 0.5 by an isotonic step, the conversion lowest by its logit. Row 3: a stored score of 0.5. Rows 4–5: stored scores.
+    const labels = Uint8Array.from([1, 0, 0, 1, 0, 1]);
+    const heldOut = Float64Array.from([0.9, 0.1, 0.2, 0.8, 0.3, 0.7]);
+    const probabilities = Float64Array.from([0.5, 0.5, 0.5, 0.5, 0.2, 0.8]);
+    const heldOutLogits = Float64Array.from([-2, -1, 0.3, Number.NaN, Number.NaN, Number.NaN]);
+    const compared = compareModels('m', labels, heldOut, { probabilities, heldOut: true, heldOutLogits });
+    if (compared.kind !== 'compared') throw new Error(JSON.stringify(compared));
+    // 9 pairs: row 0 below rows 1 and 2 by its logit (0 each), above row 4 (1); row 3 tied with rows 1 and 2 (½ each), above row 4 (1); row 5 above all three (3).
+    expect(compared.activeRocAuc).toBeCloseTo(6 / 9, 12);
+    expect(compared.activeHeldOut).toBe(true);
+    // Kept by an older LeadLens, without logits: ranked by its held-out probabilities, row 0 tied with rows 1 and 2 (½ each).
+    const withoutLogits = compareModels('m', labels, heldOut, { probabilities, heldOut: true });
+    if (withoutLogits.kind !== 'compared') throw new Error(JSON.stringify(withoutLogits));
+    expect(withoutLogits.activeRocAuc).toBe(7 / 9);
+    expect(withoutLogits).toMatchObject({ rows: 6, newRocAuc: compared.newRocAuc, activeHeldOut: true });
+  });
+
   it('is not made when the rows both score do not hold both outcomes', () => {
     const notCompared = { kind: 'not-compared', reason: 'the active model has scored none of these leads, or not of both outcomes' };
     expect(compareModels('m', Uint8Array.from([1, 0]), Float64Array.from([0.9, 0.2]), { probabilities: Float64Array.from([0.5, Number.NaN]), heldOut: true })).toEqual(notCompared);

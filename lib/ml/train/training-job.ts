@@ -27,7 +27,7 @@ import {
   type TrainingWindow,
 } from './training-set';
 import { fieldsOfRule, MAX_SETTLED_DAYS } from '../outcome-rule';
-import { rocAuc, rocAucStandardError } from './metrics';
+import { countPositives, rocAuc, rocAucStandardError } from './metrics';
 import type { HeldOutProbabilities, ModelComparison, TrainingData, TrainingEvent, TrainingRequest, TrainingStage } from './worker-protocol';
 
 /** Progress is posted at most this often (the trainer reports every boosting round). */
@@ -41,6 +41,19 @@ export interface HistoryRead {
   add(lead: HistoryLead): void;
 }
 
+/**
+ * A model's scores of the leads a new model trained on [N] (`TrainingHistory.probabilitiesOf`): held
+ * out for the leads it learnt from, if it was trained in LeadLens, else its stored scores.
+ */
+export interface ActiveModelScores {
+  /** [N] Its probability of each lead, NaN where it has none. */
+  probabilities: Float64Array;
+  /** Whether any of them is held out. */
+  heldOut: boolean;
+  /** [N] Its held-out logit of each lead it learnt from, NaN elsewhere; absent when it kept none (a model trained by an older LeadLens). */
+  heldOutLogits?: Float64Array;
+}
+
 /** What the worker reads of the stored history. */
 export interface TrainingHistory {
   /**
@@ -52,8 +65,8 @@ export interface TrainingHistory {
   leads(source: SourceKind, read: HistoryRead): Promise<readonly HistoryLead[] | void>;
   /** The fields LeadLens wrote its scores to in that source: never features. */
   writtenBackFields(source: SourceKind): Promise<string[]>;
-  /** A model's probability of each lead [N], NaN where it has none, and whether it has held-out ones (`probabilitiesOf`). */
-  probabilitiesOf(modelId: string, leadKeys: readonly string[]): Promise<{ probabilities: Float64Array; heldOut: boolean }>;
+  /** A model's scores of the leads of `leadKeys` (`probabilitiesOf`). */
+  probabilitiesOf(modelId: string, leadKeys: readonly string[]): Promise<ActiveModelScores>;
 }
 
 /** Every lead of a history, dated or not. */
@@ -106,22 +119,48 @@ async function fileDates(history: TrainingHistory, specs: readonly FeatureSpec[]
 const notCompared = (reason: string): ModelComparison => ({ kind: 'not-compared', reason });
 
 /**
- * The new model (`heldOut` [N], its held-out scores, NaN where a row has none) and the active one
- * (`active` [N], NaN where it has no probability) on the rows both score, against `labels` [N];
- * not compared when those rows do not hold both outcomes. Only the scores' order counts.
+ * ROC-AUC of `labels` [N] ranked by `scores` [N], a tie broken by `tieBreaks` [N] between two rows
+ * that both have one (not NaN); other ties count half, as `rocAuc`'s do.
  */
-export function compareModels(
-  activeModelId: string,
-  labels: Uint8Array,
-  heldOut: Float64Array,
-  active: { probabilities: Float64Array; heldOut: boolean },
-): ModelComparison {
+function rocAucTiesBrokenBy(labels: Uint8Array, scores: Float64Array, tieBreaks: Float64Array): number {
+  const positives = countPositives(labels);
+  const tied = new Map<number, number[]>(); // rows with a tie break, by score
+  labels.forEach((_, row) => {
+    if (Number.isNaN(tieBreaks[row])) return;
+    const rows = tied.get(scores[row]);
+    if (rows) rows.push(row);
+    else tied.set(scores[row], [row]);
+  });
+  // Each tie's pairs of a positive and a negative with a tie break: credited by it, where rocAuc credits them half.
+  let brokenTies = 0;
+  for (const rows of tied.values()) {
+    const tieLabels = Uint8Array.from(rows, (row) => labels[row]);
+    const tiePositives = countPositives(tieLabels);
+    const pairs = tiePositives * (rows.length - tiePositives);
+    if (pairs > 0) brokenTies += (rocAuc(tieLabels, Float64Array.from(rows, (row) => tieBreaks[row])) - 0.5) * pairs;
+  }
+  return rocAuc(labels, scores) + brokenTies / (positives * (labels.length - positives));
+}
+
+/**
+ * The new model (`heldOut` [N], its held-out scores, NaN where a row has none) and the active one
+ * (`active`, NaN where it has no probability) on the rows both score, against `labels` [N];
+ * not compared when those rows do not hold both outcomes. Only the scores' order counts. The
+ * active model's held-out probabilities went through its shipped calibration, an isotonic one
+ * fitted on them tying leads it found out of order: its held-out logits break those ties, so the
+ * leads it learnt from are in their logits' order (its calibration never reverses it), while its
+ * stored scores of other leads keep their place among them.
+ */
+export function compareModels(activeModelId: string, labels: Uint8Array, heldOut: Float64Array, active: ActiveModelScores): ModelComparison {
   const rows = Int32Array.from(labels.keys()).filter((row) => !Number.isNaN(heldOut[row]) && !Number.isNaN(active.probabilities[row]));
   const on = (values: Float64Array) => Float64Array.from(rows, (row) => values[row]);
   const compared = Uint8Array.from(rows, (row) => labels[row]);
   const positives = compared.reduce((sum, label) => sum + label, 0);
   const newRocAuc = rocAuc(compared, on(heldOut));
-  const activeRocAuc = rocAuc(compared, on(active.probabilities));
+  // No logits (bundled, imported, or kept by an older LeadLens): by its probabilities, ties and all.
+  const activeRocAuc = active.heldOutLogits
+    ? rocAucTiesBrokenBy(compared, on(active.probabilities), on(active.heldOutLogits))
+    : rocAuc(compared, on(active.probabilities));
   if (Number.isNaN(newRocAuc) || Number.isNaN(activeRocAuc)) return notCompared('the active model has scored none of these leads, or not of both outcomes');
   const standardError = (auc: number) => rocAucStandardError(auc, positives, rows.length - positives);
   const differenceStandardError = Math.hypot(standardError(newRocAuc), standardError(activeRocAuc));
@@ -144,10 +183,14 @@ async function comparedWithActive(
   }
 }
 
-/** The leads that have a held-out probability (a single holdout gives none to the rows it trained on), with it. */
-function heldOutOf(leadKeys: readonly string[], probabilities: Float64Array): HeldOutProbabilities {
-  const kept = leadKeys.flatMap((key, row) => (Number.isNaN(probabilities[row]) ? [] : [{ key, probability: probabilities[row] }]));
-  return { leadKeys: kept.map(({ key }) => key), probabilities: Float64Array.from(kept, ({ probability }) => probability) };
+/** The leads that have a held-out probability (a single holdout gives none to the rows it trained on), with it and their held-out logit. */
+function heldOutOf(leadKeys: readonly string[], probabilities: Float64Array, logits: Float64Array): HeldOutProbabilities {
+  const kept = Int32Array.from(leadKeys.keys()).filter((row) => !Number.isNaN(probabilities[row]));
+  return {
+    leadKeys: Array.from(kept, (row) => leadKeys[row]),
+    probabilities: Float64Array.from(kept, (row) => probabilities[row]),
+    logits: Float64Array.from(kept, (row) => logits[row]),
+  };
 }
 
 /**
@@ -276,7 +319,7 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       },
       leakage,
       warnings: result.warnings.filter((warning) => !leakage.includes(warning)),
-      heldOut: heldOutOf(leadKeys, result.heldOutProbabilities),
+      heldOut: heldOutOf(leadKeys, result.heldOutProbabilities, result.heldOutLogits),
       comparison,
       ...leftOut,
     });

@@ -45,20 +45,24 @@ export type TrainingRequest = z.infer<typeof TrainingRequestSchema>;
 /**
  * The leads trained on and each one's probability from the model of the fold that held it out:
  * what the tier policy is previewed on for these leads (their scores by the final model, which
- * trained on them, would flatter it).
+ * trained on them, would flatter it). With each one's held-out logit, which a later training's
+ * comparison ranks them by: the probabilities went through the shipped calibration, and an
+ * isotonic one, fitted on these same leads, ties those it found out of order, which lifts a ROC-AUC.
  */
 export const HeldOutProbabilitiesSchema = z
   .object({
     leadKeys: z.array(z.string()),
     probabilities: z.custom<Float64Array>((value) => value instanceof Float64Array, 'held-out probabilities'),
+    logits: z.custom<Float64Array>((value) => value instanceof Float64Array, 'held-out logits'),
   })
-  .refine(({ leadKeys, probabilities }) => leadKeys.length === probabilities.length, 'one held-out probability per lead');
+  .refine(({ leadKeys, probabilities }) => leadKeys.length === probabilities.length, 'one held-out probability per lead')
+  .refine(({ leadKeys, logits }) => leadKeys.length === logits.length, 'one held-out logit per lead');
 export type HeldOutProbabilities = z.infer<typeof HeldOutProbabilitiesSchema>;
 
 /**
  * The new model (ranked by its held-out logits) and the active model (its stored scores, or its own
- * held-out probabilities for leads it was trained on) on the same leads, against the same
- * outcome; or why they were not compared.
+ * held-out scores for leads it was trained on) on the same leads, against the same outcome; or
+ * why they were not compared.
  */
 export const ModelComparisonSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -72,9 +76,11 @@ export const ModelComparisonSchema = z.discriminatedUnion('kind', [
     differenceStandardError: z.number().nonnegative(),
     /**
      * The active model was trained in LeadLens, so the leads it learnt from are read with their
-     * held-out probabilities. Else (bundled, imported) its stored scores: they flatter it if it
-     * learnt from these same leads. (Held-out probabilities are as stored, through its shipped
-     * calibration: an isotonic one, fitted on them, flatters its ROC-AUC a little too.)
+     * held-out probabilities, their ties broken by its held-out logits (the leads' order by the
+     * logits: its shipped calibration, an isotonic one fitted on them, ties leads it found out of
+     * order). One kept by an older LeadLens has no logits: its ties count half, which flatters
+     * its ROC-AUC a little if its calibration is isotonic. Else (bundled, imported) its stored
+     * scores: they flatter it if it learnt from these same leads.
      */
     activeHeldOut: z.boolean(),
   }),

@@ -19,7 +19,7 @@ const readHistoryLeads = (source: SourceKind, read: HistoryRead) =>
 
 const post = (event: TrainingEvent) => {
   const checked = TrainingEventSchema.parse(event);
-  self.postMessage(checked, { transfer: checked.type === 'trained' ? [checked.onnx.buffer, checked.heldOut.probabilities.buffer] : [] });
+  self.postMessage(checked, { transfer: checked.type === 'trained' ? [checked.onnx.buffer, checked.heldOut.probabilities.buffer, checked.heldOut.logits.buffer] : [] });
 };
 
 self.addEventListener('message', (message: MessageEvent) => {
