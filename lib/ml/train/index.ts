@@ -26,7 +26,7 @@ import { calibratedProbabilityF32, exportOnnx } from '../onnx/export';
 import { renderModelCard } from '../model-card';
 import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, trainedCheckBound } from '../check-model';
 import { bestSupportedRange } from '../shape';
-import { applyCalibration, chooseCalibration, fitIsotonic, fitPlatt, ranksNoLeads } from './calibration';
+import { applyCalibration, calibratedLogOdds, chooseCalibration, fitIsotonic, fitPlatt, ranksNoLeads } from './calibration';
 import { stratifiedKFold, trainValidSplit } from './cv';
 import { DEFAULT_EBM_OPTIONS, fitEbm, fitShareDone, predictEbm, predictLogit, someFeatureVaries, type EbmData, type EbmModel, type EbmOptions, type EbmProgress, type EbmTerm } from './ebm';
 import { countBounds } from './count-bounds';
@@ -189,6 +189,7 @@ export interface TrainResult {
   /**
    * Each row's logit [N] from the model that did not train on it (NaN for the rows a single
    * holdout trained on): what the held-out ranking figures are read from, as `holdoutRocAuc` is.
+   * One log-odds for every row when the calibration ranks no leads (`ranksNoLeads`), as the shipped model.
    */
   heldOutLogits: Float64Array;
 }
@@ -727,8 +728,12 @@ export function trainModel(input: TrainInput): TrainResult {
     heldOutRows.forEach((r, i) => (rows[r] = heldOut[i]));
     return rows;
   };
+  // What ranks the held-out leads as the shipped model does: their logits, unless its calibration
+  // gives every lead one probability, when none ranks above another and curves read from the
+  // logits would show a ranking the model never makes (its one log-odds then, for every lead).
+  const rankingLogits = ranksNoLeads(calibration) ? new Float64Array(hoLogits.length).fill(calibratedLogOdds(calibration, 0)) : hoLogits;
   const heldOutProbabilities = everyRow(tierProbs);
-  const heldOutLogits = everyRow(hoLogits);
+  const heldOutLogits = everyRow(rankingLogits);
   const rawProbs = Float64Array.from(hoLogits, (z) => 1 / (1 + Math.exp(-z)));
 
   // --- final fit on all rows
@@ -826,8 +831,8 @@ export function trainModel(input: TrainInput): TrainResult {
     // Ranked by the held-out logits, as holdoutRocAuc: through the shipped calibration an isotonic
     // map's ties, fitted on these rows, would bow the curves out. A tier's cut is a cut of the logits,
     // so its confusion is a point of these curves all the same.
-    roc: rocCurve(hoLabels, hoLogits),
-    pr: prCurve(hoLabels, hoLogits),
+    roc: rocCurve(hoLabels, rankingLogits),
+    pr: prCurve(hoLabels, rankingLogits),
     // In the shipped calibration's units, as the thresholds: the profit at each cut is a count, not a ranking figure.
     profit: profitCurve(hoLabels, tierProbs, profitAssumptions.revenuePerConversion, profitAssumptions.costPerContact),
     profitAssumptions,

@@ -484,6 +484,16 @@ describe('a model whose out-of-fold logits rank the outcome backwards by chance'
     );
     expect(trained.modelCard).toContain('The model found no signal in these fields that ranks leads');
   });
+
+  it('reports no ranking on the held-out leads: the curves are the diagonal, and the held-out logits tie every lead', () => {
+    const { roc, pr } = trained.manifest.metrics;
+    // Read from the out-of-fold logits, which rank these leads a little (0.533), they showed a ranking the shipped model never makes.
+    expect(roc).toEqual([[0, 0], [1, 1]]);
+    const positives = trained.labels.reduce((sum, label) => sum + label, 0);
+    expect(pr).toEqual([[0, 1], [1, positives / trained.labels.length]]);
+    expect(new Set(trained.heldOutLogits).size).toBe(1);
+    expect(rocAuc(trained.labels, trained.heldOutLogits)).toBe(0.5);
+  });
 });
 
 describe('the score-drift reference with an isotonic calibration', () => {
