@@ -272,7 +272,7 @@ it('remembers the portal the contacts came from through a failed connect in plac
 });
 
 describe('a connect whose check fails while the connection works (a mistyped token or host, or the CRM unreachable)', () => {
-  const KEPT = 'It was not stored: the connection that was working is kept';
+  const KEPT = 'It was not stored: the previous connection, working when last checked, is kept';
   const NEW_TOKEN = 'pat-na1-new-token';
 
   /** What must stay as it was: the connection, its status, the CRM's leads and sync state. */
@@ -355,6 +355,22 @@ describe('a connect whose check fails while the connection works (a mistyped tok
     expect(reply).toMatchObject({ ok: true, status: 'reconnect', message: expect.stringContaining('HubSpot rejected the credentials: HTTP 401') });
     expect(await readConnection('hubspot')).toMatchObject({ auth: { token: 'pat-na1-mistyped' } });
     expect(await readStatus('hubspot')).toMatchObject({ status: 'reconnect' });
+  });
+
+  it('takes the same credentials connected again as a check of the stored connection, not as a new one refused: its status says what the check found', async () => {
+    await connectHubSpot('pat-na1-portal-a');
+    // Revoked in HubSpot, and no sync or test since: the stored status still says connected.
+    behaviour.revokedTokens.add('pat-na1-portal-a');
+    const hubspot = await connectHubSpot('pat-na1-portal-a');
+    expect(hubspot).toMatchObject({ ok: true, status: 'reconnect', message: expect.stringContaining('HubSpot rejected the credentials: HTTP 401') });
+    expect(await readStatus('hubspot')).toMatchObject({ status: 'reconnect' });
+
+    await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    // Logged out of Salesforce since: Connect pressed again for the same host and version.
+    sessionsOnlyAt();
+    const salesforce = await syncHandlers.connectCrm({ crm: 'salesforce', host: PRODUCTION, apiVersion: '67.0' }, sender);
+    expect(salesforce).toMatchObject({ ok: true, status: 'reconnect' });
+    expect(await readStatus('salesforce')).toMatchObject({ status: 'reconnect' });
   });
 });
 

@@ -6,7 +6,7 @@
 import { browser } from 'wxt/browser';
 import { clientFor, clientForConnection, salesforceSessionId } from '../../connections/client-for';
 import { signInWithSalesforce } from '../../connections/oauth';
-import { connectionGeneration, endGrantOf, readConnection, readStatus, releaseHostAccess, removeConnection, stillConnected, writeConnectionUnlessRemovedSince, writeStatus } from '../../connections/connections';
+import { connectionGeneration, endGrantOf, isSameConnection, readConnection, readStatus, releaseHostAccess, removeConnection, stillConnected, writeConnectionUnlessRemovedSince, writeStatus } from '../../connections/connections';
 import { DEFAULT_TIMEOUT_SECONDS, accountOf, apiHostOf, originPatternOf, settingsOf, type Connection, type ConnectionReply, type ConnectionSummary } from '../../connections/schema';
 import type { CrmAccount } from '../../crm/client';
 import { abortedByTimeout, isCrmError } from '../../crm/http';
@@ -318,7 +318,7 @@ function removedDuringConnect(crm: CrmKind): Error {
  */
 function keptWorkingConnection(connection: Connection, failure: string): string {
   const credential = connection.crm === 'hubspot' ? 'HubSpot token' : `Salesforce connection to ${connection.host}`;
-  return `The new ${credential} failed its check: ${failure}. It was not stored: the connection that was working is kept`;
+  return `The new ${credential} failed its check: ${failure}. It was not stored: the previous connection, working when last checked, is kept`;
 }
 
 /** A connection a connect stored, with the one it replaced, its check when made before storing, and what to tell the admin of the synced leads. */
@@ -353,7 +353,9 @@ async function storeConnection(connection: Connection, generation: number): Prom
   // A mistyped token or host must not cost the admin a connection that works: its syncs and
   // write-backs would fail. One that did not work anyway is replaced, to be retried ("Test
   // connection") once what failed is fixed.
-  if (checked && checked.reply.status !== 'connected' && (await readStatus(crm)).status === 'connected') {
+  // The same credentials connected again are a check of the stored connection: what it found is its status.
+  const sameCredentials = previous !== null && isSameConnection(previous, connection) && previous.apiVersion === connection.apiVersion;
+  if (checked && checked.reply.status !== 'connected' && !sameCredentials && (await readStatus(crm)).status === 'connected') {
     return { refused: keptWorkingConnection(connection, checked.reply.message) };
   }
   // Kept through this connect if it forgets nothing (its check may have failed), for the next one to
