@@ -5,10 +5,10 @@
  */
 import { configureEngine, forgetModel, runEngine } from '@/lib/ml/engine';
 import type { CrmKind } from '@/lib/crm/types';
-import { holdingFullScoringRequest, preparingRun, runStoredScoresJob } from '@/lib/jobs/progress';
+import { holdingFullScoringRequest, holdingRetierRequest, preparingRun, runStoredScoresJob } from '@/lib/jobs/progress';
 import { countToScore, resumeUnfinishedScoringJob, runScoringJob } from '@/lib/ml/bulk-score';
 import { checkModelInWorker } from '@/lib/ml/check-in-worker';
-import { resumeUnfinishedRetierJob, runRetierJob } from '@/lib/ml/retier';
+import { resumeUnfinishedRetierJob, runRetierJob, scoresAfter } from '@/lib/ml/retier';
 import { activeManifest, manifestOf, modelBytes } from '@/lib/ml/model-store';
 import { syntheticRows } from '@/lib/ml/synthetic-rows';
 import { measureThroughput } from '@/lib/ml/throughput';
@@ -29,6 +29,16 @@ async function scoringDeps(modelId: string) {
 async function runScoring(modelId: string, source?: CrmKind) {
   const deps = await preparingRun('scoring', modelId, () => scoringDeps(modelId), { source, countItems: () => countToScore({ source }) });
   return runScoringJob(deps, { source });
+}
+
+/**
+ * A re-tiering of `modelId`'s stored scores with its tiers as stored now (the policy the admin
+ * just applied), in its turn: one that cannot read them (its model deleted since it was owed) is
+ * recorded as failed (`preparingRun`), which settles it, rather than asked again every hour.
+ */
+async function runRetier(modelId: string) {
+  const { tiers } = await preparingRun('retier', modelId, () => manifestOf(modelId), { countItems: () => scoresAfter(modelId) });
+  return runRetierJob(modelId, tiers);
 }
 
 /** Continue the job its row says is unfinished: cut short by a closed document or paused by a purge. */
@@ -77,16 +87,16 @@ registerHandlers(offscreenProtocol, 'offscreen', {
   },
   // Both answer when the job ends, after any pause: one that forgetting a CRM's leads paused
   // finishes over the leads left; one whose row "Purge everything" deleted answers so.
-  // A request over every lead is known to the background until it ends (waiting for its turn
-  // too): it asks no second one for a scoring its model's activation owes.
+  // A request over every lead, or to re-tier, is known to the background until it ends (waiting
+  // for its turn too): it asks no second one for a scoring its model's activation owes, nor a
+  // re-tiering a tier policy owes.
   scoreStoredLeads: async ({ modelId, source }) => {
     const request = () => runStoredScoresJob(() => runScoring(modelId, source), resumeScoring);
     const scored = await (source ? request() : holdingFullScoringRequest(modelId, request));
     return { ok: true as const, scored: unlessDeleted(scored) };
   },
   retierStoredScores: async ({ modelId }) => {
-    // The tiers as stored now: the policy the admin just applied.
-    const changed = await runStoredScoresJob(async () => runRetierJob(modelId, (await manifestOf(modelId)).tiers), resumeRetier);
+    const changed = await holdingRetierRequest(modelId, () => runStoredScoresJob(() => runRetier(modelId), resumeRetier));
     return { ok: true as const, changed: unlessDeleted(changed) };
   },
   // In a worker of its own, under a deadline (check-in-worker.ts). A session this document holds

@@ -83,6 +83,30 @@ it('says nothing of a failed run of another model: the active model\'s leads are
   expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
 });
 
+describe('a run over every lead stopped because another model was made active (its model made active again since: rolled back to)', () => {
+  const superseded: JobProgress = {
+    ...failedRun,
+    error: 'Stopped: another model was made active, and the stored leads are scored with it instead',
+    supersededBy: 'model-3',
+  };
+
+  it('is no failure: nothing broke, and the model made active again scores every lead', () => {
+    panel.job = superseded;
+    panel.leads = [lead];
+    rendered = renderApp();
+    expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
+    expect(rendered.container.textContent).not.toContain('Stopped');
+    expect(rendered.container.textContent).toContain('Segments (1 of 1 lead)');
+  });
+
+  it('leaves told a failure of the model from before it', () => {
+    panel.job = { ...superseded, lastFailure: engineFailed };
+    panel.leads = [lead];
+    rendered = renderApp();
+    expect(alertText()).toBe('10 of the 60 stored leads could not be scored: Non-zero status code returned while running Gather node. LeadLens tries again after about 6 hours, while the browser is open. The numbers below count only the leads scored so far.');
+  });
+});
+
 const engineFailed = {
   modelId: 'model-2', done: 60, total: 60,
   failedItems: { count: 10, error: 'Non-zero status code returned while running Gather node' },

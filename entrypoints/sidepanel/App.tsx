@@ -183,7 +183,8 @@ function ScoredLeads({ leads, job, modelId }: ReturnType<typeof useScoredLeads>)
   }
   // Only a run of the active model leaves its leads scored in part. A failed run over every lead
   // is told of until one succeeds (before a later one-CRM run's failure: it leaves more unscored).
-  const failure = job && [standingFailure(job), job.state === 'failed' ? job : undefined].find((failed) => failed?.modelId === modelId);
+  // One stopped because another model was made active is no failure: made active again, its model scores every lead.
+  const failure = job && [standingFailure(job), job.state === 'failed' && job.supersededBy === undefined ? job : undefined].find((failed) => failed?.modelId === modelId);
   const scoring = progress || (failure && <ScoringFailed failure={failure} scored={leads.data.rows.length} />);
   // The leads are stored, not yet scored: no CRM or CSV is missing.
   if (leads.data.rows.length === 0 && scoring) return <>{scoring}</>;

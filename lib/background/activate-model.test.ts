@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
-import { fullScoringRequested, holdingFullScoringRequest, oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, preparingRun, readJob, requestScoringOf, runJob, standingFailure, writeJob } from '../jobs/progress';
+import { fullScoringRequested, holdingFullScoringRequest, ScoringSuperseded, oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, preparingRun, readJob, requestScoringOf, runJob, standingFailure, writeJob } from '../jobs/progress';
 import { bundledModel } from '../ml/bundled-model';
 import { activeModelId } from '../ml/model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
@@ -12,7 +12,7 @@ import { activateStoredModel, rollBackModel, scoreStoredLeadsIfAny, startStoredS
 import { OffscreenJobInterrupted } from './offscreen-engine';
 import { refreshStaleScores } from './refresh-scores';
 
-const { scoreStoredLeadsOffscreen, resumeOffscreenJobs, sendToCrmTabs, steps } = vi.hoisted(() => {
+const { scoreStoredLeadsOffscreen, retierStoredScoresOffscreen, resumeOffscreenJobs, sendToCrmTabs, steps } = vi.hoisted(() => {
   const steps: string[] = [];
   return {
     steps,
@@ -21,6 +21,10 @@ const { scoreStoredLeadsOffscreen, resumeOffscreenJobs, sendToCrmTabs, steps } =
       // As the offscreen document's job ends, for its progress row (the leads' scores are bulk-score.test.ts's).
       return { ok: true, scored: await runJob('scoring', modelId, 1, async () => 1, { source }) };
     }),
+    retierStoredScoresOffscreen: vi.fn(async (modelId: string): Promise<{ ok: true; changed: number }> => {
+      steps.push(`retier ${modelId}`);
+      return { ok: true, changed: await runJob('retier', modelId, 1, async () => 0) };
+    }),
     resumeOffscreenJobs: vi.fn(async () => void steps.push('resume jobs')),
     sendToCrmTabs: vi.fn(async (type: string) => void steps.push(`tabs ${type}`)),
   };
@@ -28,6 +32,7 @@ const { scoreStoredLeadsOffscreen, resumeOffscreenJobs, sendToCrmTabs, steps } =
 vi.mock('./offscreen-engine', async (importOriginal) => ({
   ...(await importOriginal<typeof import('./offscreen-engine')>()),
   scoreStoredLeadsOffscreen,
+  retierStoredScoresOffscreen,
   resumeOffscreenJobs,
 }));
 vi.mock('../messaging/events', () => ({ sendToCrmTabs }));
@@ -111,6 +116,21 @@ describe('switching the active model', () => {
       scoringProblem: 'The stored leads could not be scored with it: The offscreen document is gone',
     });
     expect(await activeModelId()).toBe('trained-1');
+  });
+
+  it('says calmly that the leads are scored with another model made active since, when that activation stopped its scoring', async () => {
+    // The admin activates the bundled model (another tab, Demo mode) while trained-1's scoring runs: trained-1's stops.
+    scoreStoredLeadsOffscreen.mockImplementationOnce(async (modelId: string) => {
+      await activateStoredModel(bundled.modelId);
+      return { ok: false as const, error: new ScoringSuperseded(modelId, bundled.modelId).message } as never;
+    });
+    expect(await activateStoredModel('trained-1')).toEqual({
+      ok: true,
+      modelId: 'trained-1',
+      scored: 0,
+      stored: 1,
+      scoringProblem: 'Another model was made active since, and the stored leads are scored with it instead.',
+    });
   });
 
   describe('when the page running the scoring closes mid-way', () => {
@@ -303,6 +323,27 @@ describe('at start-up', () => {
     expect(steps).toEqual(['resume jobs']);
     await runJob('scoring', bundled.modelId, 1, async () => 1);
     expect(await owedSourceScorings()).toEqual([]);
+  });
+
+  it('asks again for the re-tiering a tier policy owed when the browser closed before its run began, once, and not while a scoring of every lead with the active model is owed: that run settles it', async () => {
+    const active = await activeModelId();
+    // Applied, its re-tiering asked and waiting behind another job when the browser closed.
+    const oweRetier = () => db.settings.put({ key: 'job:scoring:owed', value: { sources: {}, retier: { modelId: active, owedAt: Date.now() } } });
+    await oweRetier();
+    await new Promise((resolve) => setTimeout(resolve, 2)); // the run asked now begins after it was owed
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs', `retier ${active}`]);
+    steps.length = 0;
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs']);
+    // Owed again, beside the scoring of every lead an activation owes: that run tiers every score as the policy is now.
+    await oweRetier();
+    await oweScoringOfEveryLead(active);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    steps.length = 0;
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs', `score ${active}`]);
+    expect(await db.settings.get('job:scoring:owed')).toBeUndefined();
   });
 
   it('only resumes the jobs left running when every model named is installed', async () => {

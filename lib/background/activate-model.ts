@@ -21,6 +21,7 @@ import { sendToCrmTabs } from '../messaging/events';
 import { activeModelId, adoptRebuiltBundledModel } from '../ml/model-store';
 import { activateModel, rollBack } from '../ml/model-versions';
 import { OffscreenJobInterrupted, resumeOffscreenJobs, scoreStoredLeadsOffscreen } from './offscreen-engine';
+import { retierOwedScores } from './retier';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -109,8 +110,13 @@ export async function switchActiveModel(
   return { ok: true, modelId, scored: 0, stored, scoringProblem: await scoringProblemOf(modelId, scored.error) };
 }
 
-/** What the activation of `modelId` says when scoring the stored leads with it failed with `error`. */
+/**
+ * What the activation of `modelId` says when scoring the stored leads with it failed with `error`:
+ * once another model was made active since (its activation stops this one's scoring), only that,
+ * calmly: the leads are scored with that one, and this model's are no longer shown.
+ */
 async function scoringProblemOf(modelId: string, error: unknown): Promise<string> {
+  if ((await activeModelId()) !== modelId) return 'Another model was made active since, and the stored leads are scored with it instead.';
   if (error instanceof OffscreenJobInterrupted) {
     const { continuing } = error;
     if (continuing?.modelId === modelId && continuing.source === undefined) return 'Scoring the stored leads with it was interrupted, and goes on where it stopped.';
@@ -171,7 +177,8 @@ export async function scoreOwedSyncedLeads(): Promise<void> {
  * (`adoptRebuiltBundledModel`), then the stored-score jobs the browser closed on resume, and
  * when the old bundled model was the active one, CRM tabs and the stored leads get the new one's
  * scores; else the scoring owed with the active model (its activation's, never begun) starts,
- * then those owed of a CRM's synced leads (`scoreOwedSyncedLeads`).
+ * then those owed of a CRM's synced leads (`scoreOwedSyncedLeads`), then a re-tiering a tier
+ * policy owes (`retierOwedScores`).
  */
 export async function startStoredScoring(): Promise<void> {
   // A failure to adopt is logged, not a reason to leave the jobs the browser closed on unresumed.
@@ -182,7 +189,8 @@ export async function startStoredScoring(): Promise<void> {
   await resumeOffscreenJobs();
   if (!activeChanged) {
     await scoreOwedLeads();
-    return scoreOwedSyncedLeads();
+    await scoreOwedSyncedLeads();
+    return retierOwedScores();
   }
   const switched = await switchActiveModel(activeModelId);
   if (!switched.ok) throw new Error(switched.error);

@@ -8,8 +8,11 @@ import { holdingFullScoringRequest, oweScoringOfEveryLead, readJob, requestScori
 import { activeModelId } from '../ml/model-store';
 import { REFRESH_SCORES_ALARM, refreshStaleScores, scheduleScoreRefresh, SCORES_STALE_AFTER_MS } from './refresh-scores';
 
-const { scoreStoredLeadsOffscreen } = vi.hoisted(() => ({ scoreStoredLeadsOffscreen: vi.fn(async () => ({ ok: true as const, scored: 2 })) }));
-vi.mock('./offscreen-engine', async (importOriginal) => ({ ...(await importOriginal<typeof import('./offscreen-engine')>()), scoreStoredLeadsOffscreen }));
+const { scoreStoredLeadsOffscreen, retierStoredScoresOffscreen } = vi.hoisted(() => ({
+  scoreStoredLeadsOffscreen: vi.fn(async () => ({ ok: true as const, scored: 2 })),
+  retierStoredScoresOffscreen: vi.fn(async () => ({ ok: true as const, changed: 0 })),
+}));
+vi.mock('./offscreen-engine', async (importOriginal) => ({ ...(await importOriginal<typeof import('./offscreen-engine')>()), scoreStoredLeadsOffscreen, retierStoredScoresOffscreen }));
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 
 /** Whether the offscreen document is open: the faked `getContexts` lists it, `createDocument` opens it. */
@@ -81,6 +84,19 @@ it('asks for the scoring a sync owed whose request was lost (the browser closed 
   scoreStoredLeadsOffscreen.mockClear();
   expect(await refreshStaleScores(NOW + SCORES_STALE_AFTER_MS)).toBe(true);
   expect(scoreStoredLeadsOffscreen.mock.calls).toEqual([[active]]);
+});
+
+it('asks for the re-tiering a tier policy owed whose request was lost (the browser closed while it waited for its turn), also after a scoring it asked failed', async () => {
+  const active = await activeModelId();
+  await db.leadScores.bulkPut([score(active, '1', NOW - HOUR), score(active, '2', NOW - HOUR)]);
+  await db.settings.put({ key: 'job:scoring:owed', value: { sources: {}, retier: { modelId: active, owedAt: Date.now() } } });
+  expect(await refreshStaleScores(NOW)).toBe(false);
+  expect(retierStoredScoresOffscreen).toHaveBeenCalledWith(active);
+  // The faked document ran nothing: still owed. A scoring of every lead that fails covers none of it.
+  retierStoredScoresOffscreen.mockClear();
+  scoreStoredLeadsOffscreen.mockResolvedValueOnce({ ok: false, error: 'The engine could not start' } as never);
+  await expect(refreshStaleScores(NOW + SCORES_STALE_AFTER_MS)).rejects.toThrow('The engine could not start');
+  expect(retierStoredScoresOffscreen).toHaveBeenCalledWith(active);
 });
 
 it('leaves the scores to a scoring job that runs, and starts none without a score', async () => {

@@ -15,6 +15,7 @@ import type { Manifest } from '../ml/manifest';
 import { activeModelId, manifestOf } from '../ml/model-store';
 import { scoreOwedSyncedLeads, scoreStoredLeadsIfAny } from './activate-model';
 import { resumeOffscreenJobs } from './offscreen-engine';
+import { retierOwedScores } from './retier';
 import { deleteExpiredCachedScores } from './score-cache';
 
 export const REFRESH_SCORES_ALARM = 'refresh-scores';
@@ -91,16 +92,20 @@ async function hasUnscoredLead(manifest: Manifest, scoredLeads: ReadonlySet<stri
  * failure records its end), or when its activation's scoring of every lead is still owed (its
  * request was lost before it began), unless a scoring job runs (it scores them now) or one of
  * every lead with the active model waits for its turn (an activation's, behind a re-tiering):
- * it will score them. Resolves with whether it scored them.
+ * it will score them. Then asks for a re-tiering a tier policy owes (`retierOwedScores`), after
+ * that scoring: one of every lead with the model begun since it was owed settles it. Resolves with
+ * whether it scored them.
  */
 export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
   await deleteExpiredCachedScores(now);
   await resumeOffscreenJobs();
   // Decided once no activation is between owing its scoring and asking for it: else both would ask.
   const scored = await decidingFullScoring((requestHeld) => scoreIfDue(now, requestHeld));
-  if (scored && !scored.ok) throw new Error(scored.error);
   // Scoring every lead settles what a CRM's sync owed: else those are asked for now.
   if (scored === null) await scoreOwedSyncedLeads();
+  // Also after a scoring that failed: that one covered no re-tiering.
+  await retierOwedScores();
+  if (scored && !scored.ok) throw new Error(scored.error);
   return scored !== null && !scored.requestedAlready;
 }
 

@@ -2,7 +2,23 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
-import { oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, readJob, requestScoringOf, resumeUnfinishedJob, runJob, runStoredScoresJob, ScoringSuperseded, writeJob } from './progress';
+import {
+  holdingRetierRequest,
+  oweScoringOfEveryLead,
+  owedRetier,
+  owedScoringModel,
+  owedSourceScorings,
+  readJob,
+  requestRetierOf,
+  requestScoringOf,
+  resumeUnfinishedJob,
+  runJob,
+  runStoredScoresJob,
+  ScoringSuperseded,
+  settleOwedScoring,
+  standingFailure,
+  writeJob,
+} from './progress';
 
 beforeEach(() => Promise.all(db.tables.map((table) => table.clear())));
 
@@ -109,6 +125,109 @@ it('settles a CRM’s owed scoring by the end of a run over its leads or every l
     expect(await owedScoringModel()).toBeNull();
   } finally {
     vi.useRealTimers();
+    vi.unstubAllGlobals();
+  }
+});
+
+describe('a re-tiering owed (a tier policy applied)', () => {
+  const owedRow = async () => (await db.settings.get('job:scoring:owed'))?.value;
+
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_000 });
+    stubWebLocks();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  /** A run of job `kind` with `modelId` begun at `startedAt` that ends done, or failed with `failure`. */
+  const ended = async (kind: 'scoring' | 'retier', startedAt: number, { modelId = 'model-a', source, failure }: { modelId?: string; source?: 'hubspot'; failure?: Error } = {}) => {
+    vi.setSystemTime(startedAt);
+    await runJob(kind, modelId, 0, async () => {
+      if (failure) throw failure;
+      return 0;
+    }, { source }).catch(() => undefined);
+  };
+
+  it('is recorded before its request is sent, beside what else is owed as an older LeadLens stored it, and kept when that is settled', async () => {
+    await db.settings.put({ key: 'job:scoring:owed', value: { everyLead: 'model-a', sources: { hubspot: 5 } } });
+    let owedWhenAsked: unknown;
+    await requestRetierOf('model-a', async () => (owedWhenAsked = await owedRetier()), { owe: true });
+    expect(owedWhenAsked).toEqual({ modelId: 'model-a', owedAt: 1_000 });
+    expect(await owedRow()).toEqual({ everyLead: 'model-a', sources: { hubspot: 5 }, retier: { modelId: 'model-a', owedAt: 1_000 } });
+    await settleOwedScoring('model-a');
+    expect(await owedScoringModel()).toBeNull();
+    expect(await owedRetier()).toEqual({ modelId: 'model-a', owedAt: 1_000 });
+  });
+
+  it('is settled by the end of a re-tiering of its model begun after it was owed, done or failed, not by one begun before or of another model', async () => {
+    await requestRetierOf('model-a', async () => null, { owe: true });
+    await ended('retier', 999); // its tiers read before the policy was applied
+    await ended('retier', 1_001, { modelId: 'model-b' });
+    expect(await owedRetier()).toEqual({ modelId: 'model-a', owedAt: 1_000 });
+    await ended('retier', 1_001, { failure: new Error('Model model-a is not installed') });
+    expect(await owedRetier()).toBeNull();
+    expect(await owedRow()).toBeUndefined();
+    await requestRetierOf('model-a', async () => null, { owe: true });
+    await ended('retier', 1_002);
+    expect(await owedRetier()).toBeNull();
+  });
+
+  it('is settled by a scoring of every lead with its model begun after it was owed that is done (it wrote every score with the tiers as they were then), not by a failed one, a one-CRM one or one begun before', async () => {
+    await requestRetierOf('model-a', async () => null, { owe: true });
+    await ended('scoring', 999);
+    await ended('scoring', 1_001, { source: 'hubspot' });
+    await ended('scoring', 1_001, { failure: new Error('The engine ran out of memory') });
+    await ended('scoring', 1_001, { modelId: 'model-b' });
+    expect(await owedRetier()).toEqual({ modelId: 'model-a', owedAt: 1_000 });
+    await ended('scoring', 1_001);
+    expect(await owedRetier()).toBeNull();
+  });
+
+  it('is asked once while its request is held: start-up and the hourly check ask no second one', async () => {
+    let answer!: (changed: number) => void;
+    const asked = requestRetierOf('model-a', () => new Promise<number>((resolve) => (answer = resolve)), { owe: true });
+    await vi.waitFor(async () => expect(await owedRetier()).not.toBeNull());
+    const again = vi.fn(async () => 0);
+    expect(await requestRetierOf('model-a', again, { unlessRequested: true })).toBeNull();
+    // The offscreen document's own lock, held while the request waits for its turn, says so too.
+    answer(3);
+    expect(await asked).toBe(3);
+    let release!: () => void;
+    const heldByDocument = holdingRetierRequest('model-a', () => new Promise<void>((resolve) => (release = resolve)));
+    expect(await requestRetierOf('model-a', again, { unlessRequested: true })).toBeNull();
+    expect(await requestRetierOf('model-b', again, { unlessRequested: true })).toBe(0);
+    release();
+    await heldByDocument;
+    expect(await requestRetierOf('model-a', again, { unlessRequested: true })).toBe(0);
+    expect(again).toHaveBeenCalledTimes(2);
+  });
+});
+
+it('keeps no failure of a scoring of every lead stopped because another model was made active: its rows, and the next runs’, say none stands', async () => {
+  stubWebLocks();
+  try {
+    let activated!: () => void;
+    const activation = new Promise<void>((resolve) => (activated = resolve));
+    const old = runStoredScoresJob(
+      () =>
+        runJob('scoring', 'model-a', 3, async (report) => {
+          await activation;
+          await report(1, 'csv|1');
+          return 3;
+        }),
+      async () => null,
+    );
+    await oweScoringOfEveryLead('model-b');
+    activated();
+    await expect(old).rejects.toBeInstanceOf(ScoringSuperseded);
+    const stopped = (await readJob('scoring'))!;
+    expect(stopped).toMatchObject({ modelId: 'model-a', state: 'failed', supersededBy: 'model-b' });
+    expect(standingFailure(stopped)).toBeUndefined();
+    await runJob('scoring', 'model-b', 1, async () => 1);
+    expect((await readJob('scoring'))!.lastFailure).toBeUndefined();
+  } finally {
     vi.unstubAllGlobals();
   }
 });

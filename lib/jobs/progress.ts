@@ -51,6 +51,12 @@ const JobRunSchema = z.object({
   source: CrmKindSchema.optional(),
   /** Items the run could not finish so far (it goes on with the others): it ends failed, saying how many. */
   failedItems: FailedItemsSchema.optional(),
+  /**
+   * Set on a scoring run over every item that stopped because this model was made active since
+   * (`ScoringSuperseded`): no failure to tell of or try again (its model's scores are no longer
+   * shown, and a model made active again is owed a scoring of every lead), so none stands (`standingFailure`).
+   */
+  supersededBy: z.string().optional(),
 });
 
 /**
@@ -85,21 +91,26 @@ export async function writeJob(kind: JobKind, progress: JobProgress): Promise<vo
 }
 
 /**
- * The scorings of stored leads owed: of every lead with a model (`everyLead`), written in the
- * transaction that makes it active, and of one CRM's leads with the active model (`sources`, when
+ * The work on stored scores owed: a scoring of every lead with a model (`everyLead`), written in
+ * the transaction that makes it active; of one CRM's leads with the active model (`sources`, when
  * each was owed), written as a sync that stored new or changed leads asks for their scoring
- * (`requestScoringOf`). Settled by the end of a run of the scoring job that covers it. A request
- * alone would be forgotten by a browser closed before its run began (it waits for another job's
- * turn, and no row says it is queued); this row is what start-up and the hourly check resume.
- * Stored before one-CRM scorings were owed as the model's id alone.
+ * (`requestScoringOf`); a re-tiering of a model's stored scores (`retier`, when it was owed),
+ * written as its new tier policy's re-tiering is asked (`requestRetierOf`). Settled by the end of
+ * a run that covers it (`settleOwedCoveredBy`). A request alone would be forgotten by a browser
+ * closed before its run began (it waits for another job's turn, and no row says it is queued);
+ * this row is what start-up and the hourly check resume. Stored before one-CRM scorings were
+ * owed as the model's id alone, and before re-tierings were without `retier`.
  */
 const SCORING_OWED_KEY = 'job:scoring:owed';
 
-const OwedScoringSchema = z.union([
-  z.string().transform((everyLead) => ({ everyLead, sources: {} })),
-  z.object({ everyLead: z.string().optional(), sources: z.partialRecord(CrmKindSchema, z.number()) }),
-]);
-type OwedScoring = z.infer<typeof OwedScoringSchema>;
+const OwedScoringRowSchema = z.object({
+  everyLead: z.string().optional(),
+  sources: z.partialRecord(CrmKindSchema, z.number()),
+  retier: z.object({ modelId: z.string(), owedAt: z.number() }).optional(),
+});
+type OwedScoring = z.infer<typeof OwedScoringRowSchema>;
+
+const OwedScoringSchema = z.union([z.string().transform((everyLead): OwedScoring => ({ everyLead, sources: {} })), OwedScoringRowSchema]);
 
 async function readOwedScoring(): Promise<OwedScoring> {
   const owed = OwedScoringSchema.safeParse((await db.settings.get(SCORING_OWED_KEY))?.value);
@@ -110,7 +121,7 @@ async function readOwedScoring(): Promise<OwedScoring> {
 async function updateOwedScoring(change: (owed: OwedScoring) => OwedScoring): Promise<void> {
   await db.transaction('rw', db.settings, async () => {
     const owed = change(await readOwedScoring());
-    if (owed.everyLead === undefined && Object.keys(owed.sources).length === 0) await db.settings.delete(SCORING_OWED_KEY);
+    if (owed.everyLead === undefined && Object.keys(owed.sources).length === 0 && owed.retier === undefined) await db.settings.delete(SCORING_OWED_KEY);
     else await db.settings.put({ key: SCORING_OWED_KEY, value: owed });
   });
 }
@@ -127,7 +138,7 @@ export async function owedScoringModel(): Promise<string | null> {
 
 /** The scoring of every stored lead owed with `modelId` is done (or has nothing to score): one owed with another model stays. */
 export async function settleOwedScoring(modelId: string): Promise<void> {
-  await updateOwedScoring(({ everyLead, sources }) => ({ everyLead: everyLead === modelId ? undefined : everyLead, sources }));
+  await updateOwedScoring((owed) => ({ ...owed, everyLead: owed.everyLead === modelId ? undefined : owed.everyLead }));
 }
 
 /** The CRMs whose leads are owed a scoring with the active model (`requestScoringOf`), and since when. */
@@ -136,17 +147,32 @@ export async function owedSourceScorings(): Promise<{ source: CrmKind; owedAt: n
   return Object.entries(sources).map(([source, owedAt]) => ({ source: source as CrmKind, owedAt }));
 }
 
+/** The re-tiering of stored scores owed (`requestRetierOf`): of which model's, and since when; null when none is. */
+export async function owedRetier(): Promise<{ modelId: string; owedAt: number } | null> {
+  return (await readOwedScoring()).retier ?? null;
+}
+
 /**
- * Settles what the scoring run that `progress` ends covered: its CRM's scoring (every CRM's, for a
- * run over every lead) owed before the run began; one owed since, its leads maybe stored behind
- * the run's cursor, stays. A run over every lead settles the scoring of every lead owed with its model.
+ * Settles what the run of job `kind` that `progress` ends (done or failed) covered, when owed
+ * before the run began (one owed since may be of items behind its cursor, or of tiers applied
+ * after it read them): a scoring run, its CRM's scoring (every CRM's, for a run over every
+ * lead); a run over every lead, the scoring of every lead owed with its model, and once done the
+ * re-tiering of its model's scores (it wrote or deleted every one of them, tiered as its model's
+ * tiers were when it began); a re-tiering run, the re-tiering of its model's scores.
  */
-async function settleScoringCoveredBy(progress: JobProgress): Promise<void> {
-  const { modelId, source, startedAt } = progress;
-  await updateOwedScoring((owed) => ({
-    everyLead: source === undefined && owed.everyLead === modelId ? undefined : owed.everyLead,
-    sources: Object.fromEntries(Object.entries(owed.sources).filter(([owedSource, owedAt]) => !((source === undefined || source === owedSource) && owedAt < startedAt))),
-  }));
+async function settleOwedCoveredBy(kind: JobKind, progress: JobProgress): Promise<void> {
+  const { modelId, source, startedAt, state } = progress;
+  const overEveryItem = source === undefined;
+  await updateOwedScoring((owed) => {
+    const retierCovered = owed.retier?.modelId === modelId && owed.retier.owedAt < startedAt && (kind === 'retier' || (overEveryItem && state === 'done'));
+    const retier = retierCovered ? undefined : owed.retier;
+    if (kind === 'retier') return { ...owed, retier };
+    return {
+      everyLead: overEveryItem && owed.everyLead === modelId ? undefined : owed.everyLead,
+      sources: Object.fromEntries(Object.entries(owed.sources).filter(([owedSource, owedAt]) => !((overEveryItem || source === owedSource) && owedAt < startedAt))),
+      retier,
+    };
+  });
 }
 
 /**
@@ -167,8 +193,8 @@ export async function holdingFullScoringRequest<T>(modelId: string, request: () 
 }
 
 /**
- * Held while the service worker looks for a request (`fullScoringRequested`, `sourceScoringRequested`)
- * and takes its own, and while a sync owes its scoring and takes its request: each is one step.
+ * Held while the service worker looks for a request (`fullScoringRequested`, `requestOnce`'s) and
+ * takes its own, and while a sync or a tier policy owes its work and takes its request: each is one step.
  */
 const FULL_SCORING_ASKING_LOCK = 'leadlens-full-scoring-asking';
 
@@ -200,23 +226,49 @@ export async function requestFullScoring<T>(
 }
 
 /**
+ * Runs `ask` holding a request lock of `requestLock`'s (`holdingRequestLock`) until it is
+ * answered, first changing what is owed with `owe` when given; with
+ * `unlessRequested`, only when no lock of `requestLock`'s is held already, else resolves null.
+ * Owing, looking and taking the lock are one step (the asking lock): a start-up meanwhile would
+ * otherwise find the work owed and not asked, and ask too.
+ */
+async function requestOnce<T>(
+  requestLock: string,
+  ask: () => Promise<T>,
+  { owe, unlessRequested = false }: { owe?: (owed: OwedScoring) => OwedScoring; unlessRequested?: boolean },
+): Promise<T | null> {
+  let asking: Promise<T> | null = null;
+  await navigator.locks.request(FULL_SCORING_ASKING_LOCK, async () => {
+    if (unlessRequested && (await lockHeldOf(requestLock))) return;
+    if (owe) await updateOwedScoring(owe);
+    await new Promise<void>((held) => {
+      asking = holdingRequestLock(requestLock, () => {
+        held();
+        return ask();
+      });
+    });
+  });
+  return asking === null ? null : await asking;
+}
+
+/** Runs `request` holding a lock named `${requestLock}|` and a random part: two requests never wait on each other. */
+async function holdingRequestLock<T>(requestLock: string, request: () => Promise<T>): Promise<T> {
+  return await navigator.locks.request(`${requestLock}|${crypto.randomUUID()}`, request);
+}
+
+/** Whether a lock named `${requestLock}|` and a random part is held (`requestOnce`). */
+async function lockHeldOf(requestLock: string): Promise<boolean> {
+  const { held = [] } = await navigator.locks.query();
+  return held.some((lock) => lock.name?.startsWith(`${requestLock}|`));
+}
+
+/**
  * Start of the name of the lock the service worker holds from before it asks the offscreen document
  * to score one CRM's stored leads until the reply: the document holds none for such a request. Lost
  * with the worker (Chrome stops one only when it idles, and it is kept alive while it waits: see
  * `scoreStoredLeadsOffscreen`), when the worst that follows is a CRM's leads scored twice.
  */
 const SOURCE_SCORING_REQUEST_LOCK = 'leadlens-source-scoring-request|';
-
-/** Whether this worker asked for a scoring of `source`'s stored leads that is not answered yet (`requestScoringOf`). */
-async function sourceScoringRequested(source: CrmKind): Promise<boolean> {
-  const { held = [] } = await navigator.locks.query();
-  return held.some((lock) => lock.name?.startsWith(`${SOURCE_SCORING_REQUEST_LOCK}${source}|`));
-}
-
-/** Runs `request` holding a request lock of `source`'s (its own name: two never wait on each other). */
-async function holdingSourceScoringRequest<T>(source: CrmKind, request: () => Promise<T>): Promise<T> {
-  return await navigator.locks.request(`${SOURCE_SCORING_REQUEST_LOCK}${source}|${crypto.randomUUID()}`, request);
-}
 
 /**
  * Runs `ask`, which asks the offscreen document to score `source`'s stored leads with the active
@@ -228,18 +280,38 @@ async function holdingSourceScoringRequest<T>(source: CrmKind, request: () => Pr
  * find it owed and not asked, and ask too.
  */
 export async function requestScoringOf<T>(source: CrmKind, ask: () => Promise<T>, { owe = false, unlessRequested = false } = {}): Promise<T | null> {
-  let asking: Promise<T> | null = null;
-  await navigator.locks.request(FULL_SCORING_ASKING_LOCK, async () => {
-    if (unlessRequested && (await sourceScoringRequested(source))) return;
-    if (owe) await updateOwedScoring((owed) => ({ ...owed, sources: { ...owed.sources, [source]: Date.now() } }));
-    await new Promise<void>((held) => {
-      asking = holdingSourceScoringRequest(source, () => {
-        held();
-        return ask();
-      });
-    });
-  });
-  return asking === null ? null : await asking;
+  const owing = owe ? (owed: OwedScoring) => ({ ...owed, sources: { ...owed.sources, [source]: Date.now() } }) : undefined;
+  return await requestOnce(`${SOURCE_SCORING_REQUEST_LOCK}${source}`, ask, { owe: owing, unlessRequested });
+}
+
+/**
+ * Start of the name of the lock held while a re-tiering of a model's stored scores is asked and
+ * not over: by the service worker from before it asks the offscreen document until the reply
+ * (`requestRetierOf`), and by the document from when it has the request until the run ends
+ * (`holdingRetierRequest`), so a restart of the worker alone does not lose it. The model id
+ * JSON-quoted, so that no model's name starts another's.
+ */
+const RETIER_REQUEST_LOCK = 'leadlens-retier-request|';
+const retierRequestLockOf = (modelId: string) => `${RETIER_REQUEST_LOCK}${JSON.stringify(modelId)}`;
+
+/** Runs `request`, a re-tiering of `modelId`'s stored scores (its wait for its turn, then its run), known meanwhile to `requestRetierOf`. */
+export async function holdingRetierRequest<T>(modelId: string, request: () => Promise<T>): Promise<T> {
+  return await holdingRequestLock(retierRequestLockOf(modelId), request);
+}
+
+/**
+ * Runs `ask`, which asks the offscreen document to re-tier `modelId`'s stored scores with its
+ * tiers as they are then, holding a request lock until it is answered, as `requestScoringOf`
+ * does. With `owe` (a new tier policy applied), the re-tiering is first recorded as owed
+ * (`owedRetier`, replacing one owed before): queued behind another job when the browser closes,
+ * start-up or the hourly check asks for it again (`retierOwedScores`). With `unlessRequested`
+ * (they), only when no re-tiering of the model is asked and not over, else resolves null.
+ */
+export async function requestRetierOf<T>(modelId: string, ask: () => Promise<T>, options: { owe?: boolean; unlessRequested: true }): Promise<T | null>;
+export async function requestRetierOf<T>(modelId: string, ask: () => Promise<T>, options?: { owe?: boolean; unlessRequested?: false }): Promise<T>;
+export async function requestRetierOf<T>(modelId: string, ask: () => Promise<T>, { owe = false, unlessRequested = false } = {}): Promise<T | null> {
+  const owing = owe ? (owed: OwedScoring) => ({ ...owed, retier: { modelId, owedAt: Date.now() } }) : undefined;
+  return await requestOnce(retierRequestLockOf(modelId), ask, { owe: owing, unlessRequested });
 }
 
 /**
@@ -276,15 +348,15 @@ export async function fullScoringRequested(modelId: string): Promise<boolean> {
 }
 
 /**
- * Writes the row of a run that ended, done or failed. A scoring run settles the scoring it covered
- * (`settleScoringCoveredBy`) in the same write; one over every lead that failed is tried again as
- * its standing failure is (`RETRY_FAILED_SCORING_AFTER_MS`), the leads of a one-CRM one as the
- * hourly check finds them unscored.
+ * Writes the row of a run that ended, done or failed, and settles the work owed it covered
+ * (`settleOwedCoveredBy`) in the same write. A scoring run over every lead that failed is tried
+ * again as its standing failure is (`RETRY_FAILED_SCORING_AFTER_MS`), the leads of a one-CRM one
+ * as the hourly check finds them unscored; a failed re-tiering when its tiers are applied again.
  */
 async function recordRunEnd(kind: JobKind, progress: JobProgress): Promise<void> {
   await db.transaction('rw', db.settings, async () => {
     await writeJob(kind, progress);
-    if (kind === 'scoring') await settleScoringCoveredBy(progress);
+    await settleOwedCoveredBy(kind, progress);
   });
 }
 
@@ -332,12 +404,16 @@ export async function withStoredScoresPaused<T>(task: () => Promise<T>): Promise
 
 /**
  * Thrown by a scoring run over every stored lead with a model once one with another model is owed
- * (that model was made active since the run was asked): its scores would no longer be shown, and
- * the owed run, asked after it, would wait for its end. Recorded as a failed run of its model:
- * its stored scores are left done in part, as the row then says.
+ * (`supersededBy` was made active since the run was asked): its scores would no longer be shown,
+ * and the owed run, asked after it, would wait for its end. Recorded as a failed run of its model
+ * (its stored scores are left done in part, as the row then says) marked `supersededBy`: no
+ * failure that stands (`standingFailure`), which pages would tell of and the hourly check retry.
  */
 export class ScoringSuperseded extends Error {
-  constructor(readonly modelId: string) {
+  constructor(
+    readonly modelId: string,
+    readonly supersededBy: string,
+  ) {
     super('Stopped: another model was made active, and the stored leads are scored with it instead');
     this.name = 'ScoringSuperseded';
   }
@@ -352,7 +428,7 @@ export class ScoringSuperseded extends Error {
 async function stopIfSuperseded(kind: JobKind, modelId: string, source: JobProgress['source']): Promise<void> {
   if (kind !== 'scoring' || source !== undefined) return;
   const owed = await owedScoringModel();
-  if (owed !== null && owed !== modelId) throw new ScoringSuperseded(modelId);
+  if (owed !== null && owed !== modelId) throw new ScoringSuperseded(modelId, owed);
 }
 
 /** Throws `JobPaused` while a purge waits for the stored scores' lock (see `STORED_SCORES_LOCK`). */
@@ -369,10 +445,10 @@ export type JobReport = (done: number, resumeAfter?: string, changed?: number, f
 
 /**
  * The failure of a run over every item that stands when `job` is its row: `job`'s own when it is
- * such a run and failed, else the one kept from before it.
+ * such a run and failed, not for another model made active (`supersededBy`), else the one kept from before it.
  */
 export function standingFailure(job: JobProgress): RunFailure | undefined {
-  if (job.state !== 'failed' || job.source) return job.lastFailure;
+  if (job.state !== 'failed' || job.source || job.supersededBy !== undefined) return job.lastFailure;
   const { modelId, done, total, error, failedItems, finishedAt } = job;
   return { modelId, done, total, error, failedItems, finishedAt };
 }
@@ -396,7 +472,7 @@ export interface JobRunOptions {
  *
  * The failure of an earlier run over every item stays on the row (`lastFailure`) until a run
  * over every item of its model succeeds. A scoring run over every item settles the scoring owed with its model,
- * and stops (failed, `ScoringSuperseded`) once a scoring of every item with another model is owed.
+ * and stops (failed, `supersededBy` the other model) once a scoring of every item with another model is owed.
  */
 export async function runJob<T>(
   kind: JobKind,
@@ -429,7 +505,8 @@ export async function runJob<T>(
   } catch (error) {
     if (error instanceof JobPaused) throw error; // not over: it continues after the purge
     const message = error instanceof Error ? error.message : String(error);
-    await recordRunEnd(kind, { ...run, state: 'failed', done, total, failedItems, finishedAt: Date.now(), error: message });
+    const supersededBy = error instanceof ScoringSuperseded ? error.supersededBy : undefined;
+    await recordRunEnd(kind, { ...run, state: 'failed', done, total, failedItems, finishedAt: Date.now(), error: message, supersededBy });
     throw error;
   }
 }

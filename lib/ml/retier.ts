@@ -67,7 +67,7 @@ function scoresRange(modelId: string, after?: string): [string, string] {
 }
 
 /** How many stored scores of `modelId` there are (after the key `after`, when given). */
-function scoresAfter(modelId: string, after?: string): Promise<number> {
+export function scoresAfter(modelId: string, after?: string): Promise<number> {
   return db.leadScores.where(':id').between(...scoresRange(modelId, after), true, true).count();
 }
 

@@ -30,6 +30,7 @@ const entry = (tier: 'hot' | 'cold') => ({ fieldsHash: 'h', lead: { tier } as ne
 beforeEach(() => db.scores.clear());
 
 it('applying a tier policy keeps a badge score read under the old one out of the cache, as well as those cached before', async () => {
+  stubWebLocks(); // the re-tiering's request is held while it is asked
   await db.scores.put({ key: 'm|salesforce|00Q1', ...entry('hot'), scoredAt: 0 });
   // A record page's score in flight: its CRM read began before the policy was applied.
   const inFlight = scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true });
@@ -43,6 +44,23 @@ it('applying a tier policy keeps a badge score read under the old one out of the
   // One begun after it is cached as usual.
   await scoreCacheFor({ account: 'acme.my.salesforce.com', connection: 'same-org', synced: true }).put('m|salesforce|00Q2', entry('cold'));
   expect(await db.scores.count()).toBe(1);
+});
+
+it('records the re-tiering a tier policy asks for as owed before asking for it: a browser closed while it waits for its turn has it asked again at start', async () => {
+  stubWebLocks();
+  const owed = async () => (await db.settings.get('job:scoring:owed'))?.value;
+  const before = Date.now();
+  let owedWhenAsked: unknown;
+  retierStoredScoresOffscreen.mockImplementationOnce(async () => {
+    owedWhenAsked = await owed();
+    return { ok: true, retiered: 0, changed: 0 };
+  });
+  await leadsHandlers.retierStoredScores({ modelId: 'm' }, sender);
+  expect(retierStoredScoresOffscreen).toHaveBeenCalledWith('m');
+  expect(owedWhenAsked).toMatchObject({ retier: { modelId: 'm', owedAt: expect.any(Number) } });
+  // The faked document answered without running the job (as one closed on it): nothing settled it.
+  const { retier } = (await owed()) as { retier: { owedAt: number } };
+  expect(retier.owedAt).toBeGreaterThanOrEqual(before);
 });
 
 it('removes the demo leads and their scores, leaving the leads of your own and their scores, and tells tabs and pages', async () => {

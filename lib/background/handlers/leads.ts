@@ -8,10 +8,11 @@ import { bundledModel } from '../../ml/bundled-model';
 import { activeManifest } from '../../ml/model-store';
 import { clearCachedScores } from '../../ml/retier';
 import { activateStoredModel, scoreStoredLeadsIfAny } from '../activate-model';
-import { retierStoredScoresOffscreen, runOffscreen } from '../offscreen-engine';
+import { runOffscreen } from '../offscreen-engine';
 import { displayName, explainInFull, openRecordInCrmTab, rememberedLeadOf, showsRecordPage } from '../open-lead';
 import { mayReadApi, pageAccess } from '../page-access';
 import { fetchRecordFields } from '../record-source';
+import { retierStoredScoresOwed } from '../retier';
 import { forgetScoresInFlight, recordScoreCache } from '../score-cache';
 
 export const leadsHandlers: Handlers<typeof leadsProtocol> = {
@@ -61,6 +62,7 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
     forgetScoresInFlight();
     await clearCachedScores(modelId);
     await sendToCrmTabs('scoresChanged', {});
-    return retierStoredScoresOffscreen(modelId);
+    // Owed before it is asked: queued behind another job when the browser closes, it is asked again at the next start.
+    return retierStoredScoresOwed(modelId);
   },
 };

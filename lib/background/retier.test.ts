@@ -1,0 +1,92 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { stubWebLocks } from '../../test/web-locks';
+import { db } from '../db/db';
+import { holdingFullScoringRequest, holdingRetierRequest, oweScoringOfEveryLead, owedRetier, runJob, writeJob } from '../jobs/progress';
+import { retierOwedScores, retierStoredScoresOwed } from './retier';
+
+const { retierStoredScoresOffscreen } = vi.hoisted(() => ({
+  // As the offscreen document's run ends, for its row (the scores' tiers are retier.test.ts's under lib/ml).
+  retierStoredScoresOffscreen: vi.fn(async (modelId: string) => ({ ok: true as const, changed: await runJob('retier', modelId, 0, async () => 0) })),
+}));
+vi.mock('./offscreen-engine', () => ({ retierStoredScoresOffscreen }));
+
+/** A re-tiering of model-a owed at `owedAt` (a tier policy applied), its request lost with the browser. */
+const owedAt = (at: number) => db.settings.put({ key: 'job:scoring:owed', value: { sources: {}, retier: { modelId: 'model-a', owedAt: at } } });
+const later = () => new Promise((resolve) => setTimeout(resolve, 2)); // a run asked now begins after it was owed
+
+beforeEach(async () => {
+  retierStoredScoresOffscreen.mockClear();
+  stubWebLocks();
+  await Promise.all(db.tables.map((table) => table.clear()));
+});
+afterEach(() => vi.unstubAllGlobals());
+
+it('records the re-tiering as owed before it asks the offscreen document for it, and the run asked settles it', async () => {
+  retierStoredScoresOffscreen.mockImplementationOnce(async (modelId) => {
+    expect(await owedRetier()).toEqual({ modelId, owedAt: expect.any(Number) });
+    await later();
+    return { ok: true, changed: await runJob('retier', modelId, 0, async () => 0) };
+  });
+  expect(await retierStoredScoresOwed('model-a')).toEqual({ ok: true, changed: 0 });
+  expect(await owedRetier()).toBeNull();
+});
+
+it('asks again for a re-tiering owed whose request was lost, once: its run settles it', async () => {
+  await owedAt(Date.now());
+  await later();
+  await retierOwedScores();
+  expect(retierStoredScoresOffscreen.mock.calls).toEqual([['model-a']]);
+  expect(await owedRetier()).toBeNull();
+  await retierOwedScores();
+  expect(retierStoredScoresOffscreen).toHaveBeenCalledTimes(1);
+});
+
+it('asks none while its request waits for its turn (the offscreen document holds it: only the worker restarted), nor while a re-tiering of the model begun since runs', async () => {
+  await owedAt(Date.now());
+  let end!: () => void;
+  const waiting = holdingRetierRequest('model-a', () => new Promise<void>((resolve) => (end = resolve)));
+  await retierOwedScores();
+  end();
+  await waiting;
+  await writeJob('retier', { modelId: 'model-a', state: 'running', done: 1, total: 2, startedAt: Date.now() + 1 });
+  await retierOwedScores();
+  expect(retierStoredScoresOffscreen).not.toHaveBeenCalled();
+  // One begun before it was owed, resumed, goes on with the new tiers but left those before its cursor as they were.
+  await writeJob('retier', { modelId: 'model-a', state: 'running', done: 1, total: 2, startedAt: Date.now() - 1_000 });
+  await later();
+  await retierOwedScores();
+  expect(retierStoredScoresOffscreen.mock.calls).toEqual([['model-a']]);
+});
+
+it('asks none while a scoring of every lead with the model is owed or asked and not begun, or runs begun since it was owed: it tiers every score as the policy is now', async () => {
+  await owedAt(Date.now());
+  await oweScoringOfEveryLead('model-a');
+  await retierOwedScores();
+  await oweScoringOfEveryLead('model-b');
+  let end!: () => void;
+  const asked = holdingFullScoringRequest('model-a', () => new Promise<void>((resolve) => (end = resolve)));
+  await retierOwedScores();
+  end();
+  await asked;
+  await writeJob('scoring', { modelId: 'model-a', state: 'running', done: 1, total: 2, startedAt: Date.now() + 1 });
+  await retierOwedScores();
+  expect(retierStoredScoresOffscreen).not.toHaveBeenCalled();
+  // One of one CRM's leads, another model's, or begun before it was owed does not.
+  for (const run of [{ modelId: 'model-a', source: 'hubspot' as const }, { modelId: 'model-b' }, { modelId: 'model-a', startedAt: Date.now() - 1_000 }]) {
+    await owedAt(Date.now() - 500); // owed again: each run asked settles it
+    await writeJob('scoring', { state: 'running', done: 1, total: 2, startedAt: Date.now() + 1, ...run });
+    await retierOwedScores();
+  }
+  expect(retierStoredScoresOffscreen).toHaveBeenCalledTimes(3);
+});
+
+it('keeps it owed when asking fails (the offscreen document could not be opened): the next hourly check asks again', async () => {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  await owedAt(Date.now());
+  retierStoredScoresOffscreen.mockRejectedValueOnce(new Error('The offscreen document could not be created'));
+  await retierOwedScores();
+  expect(warn).toHaveBeenCalledWith('LeadLens: the stored scores of model-a could not be re-tiered:', expect.any(Error));
+  expect(await owedRetier()).toEqual({ modelId: 'model-a', owedAt: expect.any(Number) });
+  warn.mockRestore();
+});

@@ -1,0 +1,39 @@
+/**
+ * Re-tiering the stored scores after a tier policy changed, asked of the offscreen document where
+ * the jobs run. Recorded as owed before it is asked (`requestRetierOf`): queued behind another job
+ * when the browser closes, it is asked again at the next start or hourly check.
+ */
+import { fullScoringRequested, owedRetier, owedScoringModel, readJob, requestRetierOf, type JobProgress } from '../jobs/progress';
+import { retierStoredScoresOffscreen } from './offscreen-engine';
+
+/** Re-tiers `modelId`'s stored scores with its tiers as stored now, that re-tiering owed until a run of it begun after it ends. */
+export async function retierStoredScoresOwed(modelId: string) {
+  return await requestRetierOf(modelId, () => retierStoredScoresOffscreen(modelId), { owe: true });
+}
+
+/**
+ * Asks again for the re-tiering a tier policy owes (the browser closed, or the offscreen document
+ * could not be opened, before its run began), unless one of the model is asked and not over, or
+ * a run begun since it was owed goes on (a re-tiering of the model's scores, or a scoring of every
+ * lead with the model: its end settles it). Nor while a scoring of every lead with the model is
+ * owed or asked and not begun: it writes every score of the model with its tiers as they are when
+ * it begins, and its end settles it (one that fails leaves it owed, asked by a later check). A
+ * failure leaves it owed too: logged, as a sync's scoring is.
+ */
+export async function retierOwedScores(): Promise<void> {
+  const owed = await owedRetier();
+  if (owed === null) return;
+  const { modelId, owedAt } = owed;
+  const runsOverEveryItem = (job: JobProgress | null): job is JobProgress => job?.state === 'running' && job.modelId === modelId && job.source === undefined;
+  const [retier, scoring] = await Promise.all([readJob('retier'), readJob('scoring')]);
+  if (runsOverEveryItem(retier) && retier.startedAt > owedAt) return;
+  if (runsOverEveryItem(scoring)) {
+    if (scoring.startedAt > owedAt) return;
+  } else if ((await owedScoringModel()) === modelId || (await fullScoringRequested(modelId))) return;
+  try {
+    const reply = await requestRetierOf(modelId, () => retierStoredScoresOffscreen(modelId), { unlessRequested: true });
+    if (reply && !reply.ok) throw new Error(reply.error);
+  } catch (error) {
+    console.warn(`LeadLens: the stored scores of ${modelId} could not be re-tiered:`, error);
+  }
+}
