@@ -491,7 +491,12 @@ const withWordEdges = (source: string, flags = '') =>
  *   a role that owns a thing (Product Owner, Process Owner); a partner that is no firm's
  *   partner (HR Business Partner); "Principal" before a craft (Principal Engineer, Principal
  *   Consultant: the senior rank of an individual contributor).
- * - other: none of these (Freelancer, Retired, Volunteer).
+ * - other: no current role of a company's: Freelancer, Self-employed, Volunteer, Unemployed, and
+ *   a role held once (FORMER_ROLE: "Former VP", "Ex-CFO", "Retired President", "CEO (retired)").
+ *
+ * A title none of them reads ("代表取締役社長", "Ninja") is not known, as a missing one: `other` is
+ * the level of those out of work, and scoring a CEO in words the rules do not know as one of them
+ * would mark the lead down harder than a lead with no title.
  */
 const SENIORITY_RULES: [Seniority, RegExp][] = [
   [
@@ -527,6 +532,8 @@ const SENIORITY_RULES: [Seniority, RegExp][] = [
       /\b(engineer|developer|analyst|specialist|associate|consultant|representative|rep|sdr|bdr|executive|administrator|admin|designer|scientist|accountant|auditor|assistant|officer|technician|sales|marketer|marketing|architect|programmer|nurse|teacher|professor|lecturer|agent|clerk|writer|editor|researcher|recruiter|strategist|advisor|adviser|coordinator|staff|member|owner|partner|principal)\b/.source,
     ),
   ],
+  // last, so a craft wins: a Freelance Designer or Volunteer Coordinator is an individual
+  ['other', withWordEdges(/\b(freelancer|freelance|self employed|volunteer|unemployed)\b/.source)],
 ];
 
 /** Separators between the parts of a title: punctuation, a spaced dash, "and". */
@@ -551,7 +558,27 @@ const NAMED_SUPERIOR = withWordEdges(/\b(to|of|for)( the)? (c[a-z]o|president|ch
  */
 const ASSISTANT_OF = withWordEdges(/\b(assistant|assistante|assistente|asistente|assistent|assistentin)( (to|of|for|de|da|do|del|di|du|des|der)\b.*)?$/.source);
 
-/** Job title → seniority level (see SENIORITY_RULES); null when the title is missing. */
+/**
+ * A word that makes a part of a title a role the lead held once: "Former VP", "Formerly CTO", "Ex-CFO" (ex at the
+ * part's start, so "Head of EX", "Exec", "Expert" and "Next" are none, nor "Ex officio Member"), "Retired
+ * President", "CEO Emeritus", "Ehemaliger Geschäftsführer", "Diretor Aposentado".
+ */
+const FORMER_ROLE = withWordEdges(
+  /^ex\b(?! officio\b)|\b(former|formerly|previously|retired|retiree|emeritus|emerita|ehemalige[nrs]?|jubilad[oa]|aposentad[oa])\b/.source,
+);
+
+/** The words that start the role a lead holds now, after one held once ("Ex-CFO, now Advisor", "Retired, currently Consultant"). */
+const NOW_ROLE = withWordEdges(/\b(?:now|currently)\b/.source);
+
+/** A part's words: letters and digits split by single spaces ("Co-founder" → "co founder"). */
+const wordsOf = (part: string) => part.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+
+/**
+ * Job title → seniority level (see SENIORITY_RULES); null when the title is missing or no rule reads it.
+ * A part of the title naming a role held once (FORMER_ROLE) is no current role, and a part that is nothing
+ * but such a word ("CEO (retired)", "Founder, Former") makes every role of the title one held once, but the
+ * one after "now" ("Retired, now Consultant"); a title of roles held once only is `other`.
+ */
 export function titleSeniority(title: string | null): Seniority | null {
   if (title === null) return null;
   const t = title
@@ -563,14 +590,21 @@ export function titleSeniority(title: string | null): Seniority | null {
     .replace(/\s+/g, ' ')
     .trim();
   if (t === '') return null;
-  const parts = t
+  const pieces = t
     .replace(NAMED_SUPERIOR, '')
     .split(TITLE_PART_SEPARATOR)
-    .map((part) => part.replace(AT_COMPANY, '').replace(/[^\p{L}\p{N}]+/gu, ' ').trim()) // "Co-founder" → "co founder"
-    .filter((part) => part !== '');
-  const level = SENIORITY_RULES.find(([, rule]) => parts.some((part) => rule.test(part)))?.[0] ?? 'other';
+    .flatMap((part) => part.split(NOW_ROLE).map((piece, index) => ({ piece, now: index > 0 })));
+  // A part of such words only ("(retired)") is about the whole title. Read before the company goes, so
+  // "CEO at Acme, previously at Google" is a CEO who was at Google once.
+  const wholeTitleFormer = pieces.some(({ piece }) => wordsOf(piece).split(' ').every((word) => FORMER_ROLE.test(word)));
+  const parts = pieces
+    .map(({ piece, now }) => ({ role: wordsOf(piece.replace(AT_COMPANY, '')), now }))
+    .filter(({ role }) => role !== '');
+  const current = parts.filter(({ role, now }) => !FORMER_ROLE.test(role) && (now || !wholeTitleFormer)).map(({ role }) => role);
+  const level = SENIORITY_RULES.find(([, rule]) => current.some((part) => rule.test(part)))?.[0];
   // An assistant works for the rank it names, and is none ("CEO Assistant"); a student assistant is still a student.
-  return level !== 'student' && parts.some((part) => ASSISTANT_OF.test(part)) ? 'individual' : level;
+  if (level !== 'student' && current.some((part) => ASSISTANT_OF.test(part))) return 'individual';
+  return level ?? (current.length < parts.length ? 'other' : null);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -90,9 +90,10 @@ describe('a derived feature', () => {
     expect(valueFor('Owner')).toBe('c-level (Owner)');
   });
 
-  it('says "not known" for a missing title, and the level alone when nothing of the title can be shown', () => {
+  it('says "not known" for a missing title, or one nothing of which can be shown, and with the title when no rule reads it', () => {
     expect(valueFor(undefined)).toBe('not known');
-    expect(valueFor('\u202E')).toBe('other');
+    expect(valueFor('\u202E')).toBe('not known');
+    expect(valueFor('代表取締役社長')).toBe('not known (代表取締役社長)');
   });
 });
 

@@ -56,14 +56,16 @@ export function valuesAsWritten(manifest: Manifest, record: RawRecord, source: S
 
 /**
  * A feature's value as a reason shows it, "not known" when missing. A title is shown with the
- * seniority the model read from it, "c-level (Product Owner)", so a rep sees what was scored.
+ * seniority the model read from it, "c-level (Product Owner)", or "not known (代表取締役社長)" when
+ * it read none, so a rep sees what was scored.
  * `written` is the field's text on the page the record was read from (`textsOnPage`).
  */
 function describeValue(record: RawRecord, feature: Feature, source: SourceKind, now: Date, written: RawValue): string {
   const text = valueAsShown(describeFeatureValue(record, feature, source, now, written));
   if (feature.derive.kind !== 'titleSeniority') return text || 'not known';
   const level = featureLevel(record, feature, source, now);
-  if (level === null) return 'not known';
+  // A title no rule reads is scored as a missing one: the rep still sees what was written.
+  if (level === null) return text ? `not known (${text})` : 'not known';
   return text ? `${level} (${text})` : level;
 }
 
