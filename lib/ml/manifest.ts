@@ -61,7 +61,7 @@ export type OptionLabels = z.infer<typeof OptionLabelsSchema>;
  * - `daysSince`: whole days between a date field and the scoring time.
  * - `dayOfWeek`: 0 (Sunday) … 6 of a date field, categorical.
  * - `ratio`: numerator / denominator (e.g. email clicks per open); NaN when the denominator is 0 or missing.
- * - `titleSeniority`: job title → c-level / vp / director / manager / individual / student / other.
+ * - `titleSeniority`: job title → c-level / vp / director / manager / individual / student / other; missing when no rule reads it.
  * - `urlCategory`: page URL → pricing / demo / docs / blog / careers / contact / product / home / other.
  * - `emailDomainKind`: e-mail address → free / corporate.
  */
