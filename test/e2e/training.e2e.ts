@@ -83,8 +83,10 @@ describe('training on the demo CRM history', () => {
 
   it('cancels a training run, saving nothing', async () => {
     await training().getByRole('button', { name: /^Train on [\d,]+ leads$/ }).click();
-    const cancel = training().getByRole('button', { name: 'Cancel training' });
+    const cancel = training().getByRole('button', { name: 'Cancel training…' });
     await cancel.click({ timeout: 10_000 });
+    // It asks first: a training takes minutes.
+    await training().getByRole('button', { name: 'Yes, cancel training' }).click();
     await training().getByText('Training cancelled. Nothing was saved.').waitFor();
     expect(await training().getByTestId('training-report').count()).toBe(0);
   });

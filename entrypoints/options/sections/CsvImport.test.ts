@@ -2,7 +2,8 @@
 import 'fake-indexeddb/auto';
 /**
  * The CSV import section's Cancel: it asks the import worker to stop and shows what the worker
- * answers, which is "imported" when the worker's commit had begun.
+ * answers, which is "imported" when the worker's commit had begun. Closing the page while an
+ * import runs asks first; an Import held back says why.
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
@@ -596,4 +597,63 @@ describe('an export with leads left unscored, when the last scoring with the act
     await act(() => vi.waitFor(() => expect(rendered!.container.textContent).toContain('The leads were imported, but could not be scored')));
     await expectExportToSay('Exported 3 of 5 stored leads: 2 leads are not scored yet (the last scoring failed: The offscreen document could not be created.).', rendered);
   });
+});
+
+/** Whether closing or reloading the page asks first: a `beforeunload` as the browser sends it, cancelled by the page. */
+function leavingAsks(): boolean {
+  const leaving = new Event('beforeunload', { cancelable: true });
+  window.dispatchEvent(leaving);
+  return leaving.defaultPrevented;
+}
+
+it('asks before the page is closed or reloaded while an import runs, and no more once it ended', () => {
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  expect(leavingAsks()).toBe(false);
+  startImport(rendered);
+  expect(leavingAsks()).toBe(true);
+  FakeWorker.latest.answer({ type: 'imported', rows: 2, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+  expect(leavingAsks()).toBe(false);
+  // Cancelled.
+  click(button('Import'));
+  expect(leavingAsks()).toBe(true);
+  click(button('Cancel import'));
+  FakeWorker.latest.answer({ type: 'cancelled' });
+  expect(leavingAsks()).toBe(false);
+});
+
+it('says beside a held-back Import that values meaning converted are to be ticked, in the training form’s words, and imports once one is', () => {
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
+  Object.defineProperty(input, 'files', { value: [new File(['id,won\nA,1\nB,0\n'], 'leads.csv')] });
+  act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
+  FakeWorker.latest.answer({
+    type: 'preview',
+    columns: ['id', 'won'],
+    outcomeValues: { won: ['0', '1'] },
+    suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
+    missingCells: { id: 0, won: 0 },
+    warnings: [],
+  });
+  // No outcome column: every lead is imported with no outcome, as it says nothing of one.
+  expect(button('Import').disabled).toBe(false);
+  expect(button('Import').hasAttribute('aria-describedby')).toBe(false);
+  const outcomeColumn = Array.from(rendered.container.querySelectorAll('label'))
+    .find((label) => label.textContent?.startsWith('Outcome'))!
+    .querySelector('select')!;
+  act(() => {
+    outcomeColumn.value = 'won';
+    outcomeColumn.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  const importButton = button('Import');
+  expect(importButton.disabled).toBe(true);
+  const reason = document.getElementById(importButton.getAttribute('aria-describedby') ?? '');
+  expect(reason?.textContent?.trim()).toBe('Choose which values mean converted.');
+
+  const converted = '[role="group"][aria-label="Values that mean converted"]';
+  click(Array.from(rendered.container.querySelectorAll<HTMLInputElement>(`${converted} input[type="checkbox"]`)).find((box) => box.closest('label')!.textContent!.trim() === '1')!);
+  expect(button('Import').disabled).toBe(false);
+  expect(button('Import').hasAttribute('aria-describedby')).toBe(false);
+  expect(rendered.container.textContent).not.toContain('Choose which values mean converted.');
+  click(button('Import'));
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'import', mapping: { outcome: { field: 'won', positiveValues: ['1'] } } });
 });

@@ -4,9 +4,9 @@
  * open in a spreadsheet.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
-import { StillOpenPicker, withValues } from './training/OutcomeFieldset';
+import { outcomeMissing, StillOpenPicker, withValues } from './training/OutcomeFieldset';
 import { ErrorState, JobProgressBar, StatusRegion } from '@/components/StatusMessage';
 import { leadsToExport, scoresCsv } from '@/lib/csv/export';
 import { missingIdsWarning, type CsvMapping } from '@/lib/csv/import';
@@ -19,6 +19,7 @@ import { owedScoringModel, readJob, standingFailure, type JobProgress } from '@/
 import { activeModelId } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
 import { useActiveManifest } from '@/lib/ui/hooks';
+import { useLeaveWarning } from '@/lib/ui/use-leave-warning';
 import { loadScoredLeads } from '@/lib/ui/stored-data';
 import { plural } from '@/lib/presentation';
 import { useWorkerJob } from './use-worker-job';
@@ -48,6 +49,9 @@ export function CsvImportSection() {
   const previewing = job.state.kind === 'running' && job.state.request === 'preview' ? job.state : null;
   const importing = job.state.kind === 'running' && job.state.request === 'import' ? job.state : null;
   const activeManifest = useActiveManifest().data;
+  // Closing or reloading the page ends the worker: the import would stop half read, nothing of it stored.
+  useLeaveWarning(importing !== null);
+  const importBlockedId = useId();
   const scoreImported = useMutation({
     mutationFn: async () => {
       await succeeded(background.scoreStoredLeads({ modelId: await activeModelId() }));
@@ -96,6 +100,8 @@ export function CsvImportSection() {
   const previewWarnings = preview
     ? [...preview.warnings, ...missingIdsWarning(idColumn, missingIds), ...(activeManifest ? missingModelColumnsWarnings(activeManifest.features, preview.columns) : [])]
     : [];
+  // An outcome column with no value ticked as converted: every lead would be stored as not converted. Said beside Import, in the training form's words.
+  const outcomeValuesMissing = outcome !== null && outcome.positiveValues.length === 0 ? outcomeMissing(outcome) : null;
   // The preview's, shown above still, are not said twice.
   const importWarnings = finished?.type === 'imported' ? finished.warnings.filter((warning) => !previewWarnings.includes(warning)) : [];
 
@@ -178,11 +184,18 @@ export function CsvImportSection() {
           )}
           <button
             type="button"
-            disabled={!file || job.state.kind === 'running' || (mapping.outcome !== null && mapping.outcome.positiveValues.length === 0)}
+            disabled={!file || job.state.kind === 'running' || outcomeValuesMissing !== null}
             onClick={() => file && startImport(file, mapping)}
+            aria-describedby={outcomeValuesMissing ? importBlockedId : undefined}
           >
             Import
           </button>
+          {outcomeValuesMissing && (
+            <span id={importBlockedId} data-testid="import-outcome-missing">
+              {' '}
+              {outcomeValuesMissing}
+            </span>
+          )}
         </fieldset>
       )}
 

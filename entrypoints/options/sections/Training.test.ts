@@ -5,7 +5,8 @@
  * it still has, progress is announced by stage, nothing starts without the active model (its
  * tier policy) or while a model is being activated, a trained model whose leads changed since
  * is not activated, and a history with no created date is checked and trained on with no window.
- * An activation says what it is doing where the focus goes, with the scoring's progress.
+ * An activation says what it is doing where the focus goes, with the scoring's progress. A
+ * training, or a trained model waiting to be activated, is not lost to one click or a closed page.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -341,6 +342,47 @@ it('refuses an emptied, zero, negative, fractional or too long window beside its
   expect(monthsOf(await checkedAndTrainedWith(field, '120'))).toBe(120);
 });
 
+it('refuses a minimum age that leaves nothing of the window beside both fields, naming them, and checks and trains nothing until some is left', async () => {
+  await renderSection();
+  await checkTheData();
+  const months = numberInput('Created in the last');
+  const minAge = numberInput('and at least');
+  const problem = () => container().querySelector('[data-testid="window-problem"]');
+  change(months, '1');
+  // 30 days of a 1-month window (30.44 days) leave some of it.
+  expect(problem()).toBeNull();
+  change(minAge, '45');
+  const note = /^ ?A minimum age of 45 days leaves nothing of a window of 1 month \(about 30 days\): every lead created in it is newer than that\. Make "at least … days ago" 30 or fewer, or "Created in the last … months" longer: checking the data and training wait until some of the window is left\.$/;
+  expect(problem()?.textContent).toMatch(note);
+  for (const field of [months, minAge]) {
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(describedBy(field)).toMatch(note);
+  }
+  // Neither field alone holds an invalid number.
+  expect(container().querySelector('[data-testid="months-problem"], [data-testid="min-age-problem"]')).toBeNull();
+  expect(button('Check the data')!.disabled).toBe(true);
+  expect(describedBy(button('Check the data')!)).toMatch(note);
+  expect(trainButton()).toBeUndefined();
+
+  // A longer window leaves some: the check reads a window that ends after it starts.
+  change(months, '2');
+  expect(problem()).toBeNull();
+  for (const field of [months, minAge]) expect(field.hasAttribute('aria-invalid')).toBe(false);
+  const { window } = (await checkTheData()).data;
+  expect(window.createdBefore!).toBeGreaterThan(window.createdAfter!);
+  click(trainButton()!);
+  FakeWorker.latest.answer(TRAINED);
+
+  // A minimum age past the window again: nothing is checked or trained on it.
+  change(minAge, '90');
+  expect(problem()?.textContent).toMatch(/A minimum age of 90 days leaves nothing of a window of 2 months \(about 61 days\)[^]* 60 or fewer/);
+  expect(button('Check the data')!.disabled).toBe(true);
+  expect(trainButton()).toBeUndefined();
+  change(minAge, '60');
+  expect(problem()).toBeNull();
+  await waitUntilEnabled('Check the data');
+});
+
 it('drops the answer of a check that ends after the form changed', async () => {
   await renderSection();
   await waitUntilEnabled('Check the data');
@@ -664,7 +706,7 @@ it('announces the training stage and its end, never the rounds, with Cancel outs
   const progress = container().querySelector('[data-testid="training-progress"]')!;
   expect(progress.textContent).toContain('Cross-validating, fold 1 of 5: round 20, validation loss 0.4000');
   expect(progress.querySelector('progress')?.getAttribute('value')).toBe('0.2');
-  const cancel = button('Cancel training')!;
+  const cancel = button('Cancel training…')!;
   expect(cancel.closest('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])')).toBeNull();
 
   FakeWorker.latest.answer({ type: 'progress', stage: 'fit', round: 5, fraction: 0.85 });
@@ -678,7 +720,8 @@ it('announces the training stage and its end, never the rounds, with Cancel outs
   expect(liveText()).toContain('Training finished: the report is below.');
 
   click(trainButton()!);
-  click(button('Cancel training')!);
+  click(button('Cancel training…')!);
+  click(button('Yes, cancel training')!);
   expect(liveText()).toContain('Training cancelled. Nothing was saved.');
 });
 
@@ -906,6 +949,60 @@ it('keeps a feature whose re-check was cancelled unchecked, and out of training 
 /** Disabled itself, or inside a disabled fieldset (as a browser disables it). */
 const isDisabled = (control: Element) => (control as HTMLInputElement).disabled || control.closest('fieldset[disabled]') !== null;
 
+/** Whether closing or reloading the page asks first: a `beforeunload` as the browser sends it, cancelled by the page. */
+function leavingAsks(): boolean {
+  const leaving = new Event('beforeunload', { cancelable: true });
+  window.dispatchEvent(leaving);
+  return leaving.defaultPrevented;
+}
+
+it('asks before the page is closed or reloaded while a model trains or waits to be activated, and no more once it is active or cancelled', async () => {
+  await renderSection();
+  await checkTheData();
+  // A check takes seconds, and is run again as easily.
+  expect(leavingAsks()).toBe(false);
+  click(trainButton()!);
+  FakeWorker.latest.answer({ type: 'progress', stage: 'cv', fold: 1, round: 120, fraction: 0.4 });
+  expect(leavingAsks()).toBe(true);
+  FakeWorker.latest.answer(TRAINED);
+  expect(leavingAsks()).toBe(true);
+  click(button('Activate this model')!);
+  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')).not.toBeNull());
+  expect(leavingAsks()).toBe(false);
+
+  // Cancelled, a training leaves nothing to lose.
+  await checkTheData();
+  click(trainButton()!);
+  expect(leavingAsks()).toBe(true);
+  click(button('Cancel training…')!);
+  click(button('Yes, cancel training')!);
+  expect(leavingAsks()).toBe(false);
+});
+
+it('asks before cancelling a training, saying that what it has done is lost, and goes on training on Cancel', async () => {
+  await renderSection();
+  await checkTheData();
+  click(trainButton()!);
+  FakeWorker.latest.answer({ type: 'progress', stage: 'cv', fold: 2, round: 40, fraction: 0.5 });
+  const worker = FakeWorker.latest;
+  click(button('Cancel training…')!);
+  expect(worker.terminated).toBe(false);
+  const question = container().querySelector('[role="group"][aria-label="Confirm cancelling the training"]')!;
+  expect(describedBy(question)).toBe(
+    'Cancelling throws away the training done so far: nothing is saved, and training again starts from the beginning. Cancel lets it go on.',
+  );
+  // The safe choice has the focus.
+  expect(document.activeElement).toBe(button('Cancel'));
+
+  click(button('Cancel')!);
+  expect(worker.terminated).toBe(false);
+  expect(container().querySelector('[data-testid="training-progress"]')).not.toBeNull();
+  expect(document.activeElement).toBe(button('Cancel training…'));
+  FakeWorker.latest.answer(TRAINED);
+  expect(button('Activate this model')).toBeDefined();
+  expect(liveText()).toContain('Training finished: the report is below.');
+});
+
 it('locks the form while a model trains, Cancel aside, and frees it when training ends', async () => {
   await renderSection();
   await checkTheData();
@@ -914,7 +1011,7 @@ it('locks the form while a model trains, Cancel aside, and frees it when trainin
   const controls = Array.from(form.querySelectorAll('input, select, button'));
   expect(controls.length).toBeGreaterThan(8);
   expect(controls.filter((control) => !isDisabled(control))).toEqual([]);
-  expect(isDisabled(button('Cancel training')!)).toBe(false);
+  expect(isDisabled(button('Cancel training…')!)).toBe(false);
 
   FakeWorker.latest.answer(TRAINED);
   expect(isDisabled(outcomeField())).toBe(false);

@@ -19,6 +19,7 @@ import { onEvent } from '@/lib/messaging/events';
 import { succeeded } from '@/lib/messaging/reply';
 import { unscoredAfterActivation } from '@/lib/presentation';
 import { MODEL_CHANGE_MUTATION, useActiveManifest, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
+import { useLeaveWarning } from '@/lib/ui/use-leave-warning';
 import { modelExists } from '@/lib/ml/model-exists';
 import { activeManifest, setTiers } from '@/lib/ml/model-store';
 import { addCheckedModel, keepHeldOutScores } from '@/lib/ml/model-versions';
@@ -31,7 +32,7 @@ import { TrainingEventSchema, type TrainingData, type TrainingEvent, type Traini
 import { queryKeys } from '@/lib/query-keys';
 import { FeaturePicker } from './training/FeaturePicker';
 import { historySample } from './training/history-sample';
-import { LeadsFieldset, MIN_AGE_DAYS, SOURCES, trainingWindow, useWholeNumberField, WINDOW_MONTHS } from './training/LeadsFieldset';
+import { emptyWindowProblem, LeadsFieldset, MIN_AGE_DAYS, SOURCES, trainingWindow, useWholeNumberField, WINDOW_MONTHS } from './training/LeadsFieldset';
 import { OutcomeFieldset, outcomeMissing } from './training/OutcomeFieldset';
 import { describeTrainingStage, TrainingProgress } from './training/TrainingProgress';
 import { TrainingReport } from './training/TrainingReport';
@@ -208,6 +209,7 @@ export function TrainingSection() {
   const leadsChangedId = `${noteIds}-leads-changed`;
   const versionsWaitId = `${noteIds}-versions-wait`;
   const readingLabelsId = `${noteIds}-reading-labels`;
+  const windowProblemId = `${noteIds}-window`;
 
   const dataCheck = useDataCheck({
     worker,
@@ -280,6 +282,8 @@ export function TrainingSection() {
   // the active model is read: its features join the catalogue, its tier policy goes to the new model.
   const blocked = worker.state.kind === 'running' || activate.isPending || !active.isSuccess;
   const trainingRun = worker.state.kind === 'running' && worker.state.request === 'train' ? worker.state : null;
+  // Both live only in this page: closing or reloading it would throw away minutes of training, or the model it made.
+  useLeaveWarning(trainingRun !== null || trainedModelWaits);
   const checking = worker.state.kind === 'running' && worker.state.request === 'inspect';
   const checkingFields = worker.state.kind === 'running' && worker.state.request === 'check-features';
   const announcement = purged && worker.state.kind === 'idle' ? PURGED_NOTE : jobAnnouncement(worker.state);
@@ -292,10 +296,14 @@ export function TrainingSection() {
   const outcomeToChoose = outcomeMissing(outcome);
   // A new check or training would take the place of the trained model's report (and the model).
   const warnBeforeCheck = trainedModelWaits && !blocked;
-  // Where the window's fields are shown (a history with created dates), nothing starts while one holds no valid number.
-  const refusedFields = history.data?.createdDates === false ? [] : [months, minAgeDays].filter((field) => field.refused);
-  const fieldProblemIds = refusedFields.map((field) => field.problemId);
-  const checkDisabled = blocked || outcomeToChoose !== null || !history.data?.leads || refusedFields.length > 0;
+  // Where the window's fields are shown (a history with created dates), nothing starts while one
+  // holds no valid number, or while the minimum age leaves nothing of the window (it would read no lead).
+  const windowShown = history.data?.createdDates !== false;
+  const refusedFields = windowShown ? [months, minAgeDays].filter((field) => field.refused) : [];
+  const windowProblemText = windowShown ? emptyWindowProblem(months, minAgeDays) : null;
+  const windowProblem = windowProblemText === null ? null : { id: windowProblemId, text: windowProblemText };
+  const fieldProblemIds = [...refusedFields.map((field) => field.problemId), ...(windowProblem ? [windowProblem.id] : [])];
+  const checkDisabled = blocked || outcomeToChoose !== null || !history.data?.leads || fieldProblemIds.length > 0;
 
   return (
     <>
@@ -305,7 +313,7 @@ export function TrainingSection() {
       </p>
       {/* Locked while a model trains: its report must answer for the form as it is. */}
       <fieldset disabled={trainingRun !== null} data-testid="training-form" style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
-        <LeadsFieldset source={source} history={history.data} months={months} minAgeDays={minAgeDays} onSourceChange={changeSource} />
+        <LeadsFieldset source={source} history={history.data} months={months} minAgeDays={minAgeDays} windowProblem={windowProblem} onSourceChange={changeSource} />
 
         <OutcomeFieldset
           outcome={outcome}
@@ -408,7 +416,7 @@ export function TrainingSection() {
             <button
               type="button"
               onClick={train}
-              disabled={blocked || chosenCount === 0 || unchecked.some(({ included }) => included) || readingLabels || refusedFields.length > 0}
+              disabled={blocked || chosenCount === 0 || unchecked.some(({ included }) => included) || readingLabels || fieldProblemIds.length > 0}
               aria-describedby={[warnBeforeCheck && trainWarningId, readingLabels && readingLabelsId, ...fieldProblemIds].filter(Boolean).join(' ') || undefined}
             >
               Train on {inspected.rows.toLocaleString('en-US')} leads

@@ -2,6 +2,7 @@
 /**
  * The leads fieldset says what the window's numbers are counted back from: for an imported file,
  * its latest created date, as the training job counts them (`leadAgesCountedFrom`); for a CRM, today.
+ * A minimum age that leaves nothing of the window is refused, naming both fields.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -12,12 +13,12 @@ import type { SourceKind } from '@/lib/ml/featurize';
 import { render, waitFor, type Rendered } from '@/test/render';
 import { storedLead } from '../../../../test/fixtures/stored-lead';
 import type { HistorySample } from './history-sample';
-import { LeadsFieldset, MIN_AGE_DAYS, WINDOW_MONTHS, type WholeNumberField, type WholeNumberSpec } from './LeadsFieldset';
+import { emptyWindowProblem, LeadsFieldset, MIN_AGE_DAYS, trainingWindow, WINDOW_MONTHS, type WholeNumberField, type WholeNumberSpec } from './LeadsFieldset';
 
 const DAY = 86_400_000;
 const exported = Date.UTC(2025, 5, 30);
 const HISTORY: HistorySample = { leads: 3, demo: false, demoLeftOut: 0, fields: ['converted'], outcomeValues: {}, createdDates: true, fingerprint: 'f', keysName: 'f', importedOutcome: null };
-const field = (spec: WholeNumberSpec): WholeNumberField => ({ spec, typed: String(spec.initial), value: spec.initial, refused: false, problemId: spec.takes, type: () => {} });
+const field = (spec: WholeNumberSpec, value = spec.initial, refused = false): WholeNumberField => ({ spec, typed: String(value), value, refused, problemId: spec.takes, type: () => {} });
 
 let rendered: Rendered | undefined;
 beforeEach(async () => {
@@ -37,7 +38,7 @@ afterEach(() => {
 
 const renderFor = (source: SourceKind) => {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  const fieldset = createElement(LeadsFieldset, { source, history: HISTORY, months: field(WINDOW_MONTHS), minAgeDays: field(MIN_AGE_DAYS), onSourceChange: () => {} });
+  const fieldset = createElement(LeadsFieldset, { source, history: HISTORY, months: field(WINDOW_MONTHS), minAgeDays: field(MIN_AGE_DAYS), windowProblem: null, onSourceChange: () => {} });
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, fieldset));
   return rendered.container;
 };
@@ -56,4 +57,29 @@ it('says nothing of it for a CRM, whose window counts back from today', () => {
   const container = renderFor('salesforce');
   expect(container.querySelector('[data-testid="window-counted-from"]')).toBeNull();
   expect(container.textContent).toContain('(old enough to have an outcome).');
+});
+
+it('refuses a minimum age that leaves nothing of the window, naming both fields and the longest age that leaves some', () => {
+  const problem = (months: number, minAgeDays: number) => emptyWindowProblem(field(WINDOW_MONTHS, months), field(MIN_AGE_DAYS, minAgeDays));
+  expect(problem(1, 45)).toBe(
+    'A minimum age of 45 days leaves nothing of a window of 1 month (about 30 days): every lead created in it is newer than that. ' +
+      'Make "at least … days ago" 30 or fewer, or "Created in the last … months" longer: checking the data and training wait until some of the window is left.',
+  );
+  expect(problem(2, 61)).toMatch(/^A minimum age of 61 days leaves nothing of a window of 2 months \(about 61 days\)[^]* 60 or fewer/);
+  // Each refused as the window the training would read is empty, or ends before it starts; the longest age it names leaves some.
+  const now = Date.UTC(2026, 11, 5);
+  for (const [months, minAgeDays, refused] of [
+    [1, 31, true],
+    [1, 30, false],
+    [2, 61, true],
+    [2, 60, false],
+    [12, 365, false],
+  ] as const) {
+    const { createdAfter, createdBefore } = trainingWindow({ createdDates: true }, months, minAgeDays, now);
+    expect(createdBefore! <= createdAfter!).toBe(refused);
+    expect(problem(months, minAgeDays) !== null).toBe(refused);
+  }
+  // A field holding no valid number says so itself: the window is not judged on the last valid one.
+  expect(emptyWindowProblem(field(WINDOW_MONTHS, 1), field(MIN_AGE_DAYS, 45, true))).toBeNull();
+  expect(emptyWindowProblem(field(WINDOW_MONTHS, 1, true), field(MIN_AGE_DAYS, 45))).toBeNull();
 });

@@ -10,6 +10,8 @@ import { leadAgesCountedFrom } from '@/lib/ui/stored-data';
 import type { HistorySample } from './history-sample';
 
 const DAY_MS = 86_400_000;
+/** A month of the window, in days: a year's average. */
+const DAYS_PER_MONTH = 30.44;
 
 /**
  * A whole number the form reads from a field of its own: the first value, the range it takes, and
@@ -88,8 +90,17 @@ export function useWholeNumberField(spec: WholeNumberSpec, onNewValue: () => voi
   };
 }
 
-/** The input of a whole-number field: as typed, marked invalid and pointing to its note while it holds no valid number. */
-function WholeNumberInput({ field }: { field: WholeNumberField }) {
+/** Why the window's two fields together are refused, said beside them (`emptyWindowProblem`); `id` names the note. */
+export interface WindowProblem {
+  id: string;
+  text: string;
+}
+
+/**
+ * The input of a whole-number field: as typed, marked invalid and pointing to its note while it
+ * holds no valid number, or to the window's note while the window's fields together are refused.
+ */
+function WholeNumberInput({ field, windowProblem }: { field: WholeNumberField; windowProblem: WindowProblem | null }) {
   return (
     <input
       type="number"
@@ -99,8 +110,8 @@ function WholeNumberInput({ field }: { field: WholeNumberField }) {
       step={1}
       value={field.typed}
       onChange={(event) => field.type(event.target.value)}
-      aria-invalid={field.refused || undefined}
-      aria-describedby={field.refused ? field.problemId : undefined}
+      aria-invalid={field.refused || windowProblem !== null || undefined}
+      aria-describedby={field.refused ? field.problemId : windowProblem?.id}
       style={{ width: 60 }}
     />
   );
@@ -125,7 +136,25 @@ function ProblemNote({ field, testId }: { field: WholeNumberField; testId: strin
  */
 export function trainingWindow(history: Pick<HistorySample, 'createdDates'>, months: number, minAgeDays: number, now: number): TrainingWindow {
   if (!history.createdDates) return { createdAfter: null, createdBefore: null };
-  return { createdAfter: now - months * 30.44 * DAY_MS, createdBefore: now - minAgeDays * DAY_MS };
+  return { createdAfter: now - months * DAYS_PER_MONTH * DAY_MS, createdBefore: now - minAgeDays * DAY_MS };
+}
+
+/**
+ * Why the minimum age leaves nothing of the window (every lead created in it is newer:
+ * `trainingWindow` would end before it starts), naming both fields; null when some of the window
+ * is left, or while either field holds no valid number (its own note says why).
+ */
+export function emptyWindowProblem(monthsField: WholeNumberField, minAgeField: WholeNumberField): string | null {
+  if (monthsField.refused || minAgeField.refused) return null;
+  const { value: months } = monthsField;
+  const { value: minAgeDays } = minAgeField;
+  const windowDays = months * DAYS_PER_MONTH;
+  if (minAgeDays < windowDays) return null;
+  const longestMinAge = Math.ceil(windowDays) - 1;
+  return (
+    `A minimum age of ${plural(minAgeDays, 'day', 'days')} leaves nothing of a window of ${plural(months, 'month', 'months')} (about ${Math.round(windowDays)} days): ` +
+    `every lead created in it is newer than that. Make "at least … days ago" ${longestMinAge} or fewer, or "Created in the last … months" longer: checking the data and training wait until some of the window is left.`
+  );
 }
 
 /** What the window's numbers are counted back from, said beside them for an imported file: not today, unlike a CRM's. */
@@ -161,10 +190,12 @@ interface Props {
   /** The window's fields (`WINDOW_MONTHS`, `MIN_AGE_DAYS`), shown where the history has created dates. */
   months: WholeNumberField;
   minAgeDays: WholeNumberField;
+  /** Set while the minimum age leaves nothing of the window (`emptyWindowProblem`). */
+  windowProblem: WindowProblem | null;
   onSourceChange(source: SourceKind): void;
 }
 
-export function LeadsFieldset({ source, history, months, minAgeDays, onSourceChange }: Props) {
+export function LeadsFieldset({ source, history, months, minAgeDays, windowProblem, onSourceChange }: Props) {
   return (
     <fieldset>
       <legend>Leads</legend>
@@ -189,16 +220,22 @@ export function LeadsFieldset({ source, history, months, minAgeDays, onSourceCha
       ) : (
         <p>
           <label>
-            Created in the last <WholeNumberInput field={months} /> months
+            Created in the last <WholeNumberInput field={months} windowProblem={windowProblem} /> months
           </label>
           ,{' '}
           <label>
-            and at least <WholeNumberInput field={minAgeDays} /> days ago
+            and at least <WholeNumberInput field={minAgeDays} windowProblem={windowProblem} /> days ago
           </label>{' '}
           (old enough to have an outcome).
           {source === 'csv' && history && <FileWindowNote />}
           <ProblemNote field={months} testId="months-problem" />
           <ProblemNote field={minAgeDays} testId="min-age-problem" />
+          {windowProblem && (
+            <span id={windowProblem.id} data-testid="window-problem">
+              {' '}
+              {windowProblem.text}
+            </span>
+          )}
         </p>
       )}
     </fieldset>

@@ -1,4 +1,5 @@
 import type { TrainingEvent, TrainingStage } from '@/lib/ml/train/worker-protocol';
+import { ConfirmButton } from '../ConfirmedAction';
 
 type ProgressEvent = Extract<TrainingEvent, { type: 'progress' }>;
 
@@ -29,7 +30,10 @@ interface Props {
   onCancel(): void;
 }
 
-/** A running training's stage, boosting round, validation loss and share done, with its cancel button. */
+/**
+ * A running training's stage, boosting round, validation loss and share done, with its cancel
+ * button, which asks first: a training takes minutes, and a cancelled one keeps nothing of them.
+ */
 export function TrainingProgress({ progress, folds, onCancel }: Props) {
   return (
     <div data-testid="training-progress">
@@ -39,9 +43,9 @@ export function TrainingProgress({ progress, folds, onCancel }: Props) {
         {progress?.validationLoss !== undefined && `, validation loss ${progress.validationLoss.toFixed(4)}`}
         <progress value={progress?.fraction ?? 0} max={1} style={{ display: 'block', width: '100%' }} />
       </label>
-      <button type="button" onClick={onCancel}>
-        Cancel training
-      </button>
+      <ConfirmButton label="Cancel training…" question="Confirm cancelling the training" confirmLabel="Yes, cancel training" disabled={false} onConfirm={onCancel}>
+        Cancelling throws away the training done so far: nothing is saved, and training again starts from the beginning. Cancel lets it go on.
+      </ConfirmButton>
     </div>
   );
 }
