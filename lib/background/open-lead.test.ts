@@ -6,6 +6,7 @@ import { recognisePage } from '../crm/adapters';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { leadsProtocol, OpenLeadSchema } from '../messaging/protocol-leads';
+import { ScoredLeadSchema } from '../messaging/schemas';
 import { INITIAL_SYNC_STATE, syncStateKey } from '../sync/state';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { MAX_VALUE_CHARS, valueAsShown } from '../ml/explain';
@@ -338,8 +339,23 @@ describe('explainInFull', () => {
     if (!badge.ok) throw new Error(badge.error);
     advance(20 * HOUR);
     const panel = await explained(lead, 'A lead', { ...deps, manifest });
-    expect([panel.probability, panel.score, panel.tier]).toEqual([badge.lead.probability, badge.lead.score, badge.lead.tier]);
-    expect(panel.reasons).toEqual(badge.lead.reasons);
+    // Every field of the badge's score the panel shows: probability, score, tier, reasons, base rate, features known…
+    const { modelCreatedAt: _modelCreatedAt, ...shown } = badge.lead;
+    expect(panel).toMatchObject(shown);
+  });
+
+  it('is refused for a value out of range, as the badge’s score is', async () => {
+    const { deps } = setup();
+    const badge = await scoreLead(lead, deps);
+    if (!badge.ok) throw new Error(badge.error);
+    const panel = await explained(lead, 'A lead', { ...deps, manifest });
+    const openLeadReply = (changed: object) => leadsProtocol.openLead.output.safeParse({ ok: true, reading: false, lead: { ...panel, ...changed } });
+    expect(openLeadReply({}).success).toBe(true);
+    const outOfRange = [{ baseRate: 1.5 }, { probability: 1.2 }, { score: 100 }, { tiers: { hot: 1.5, warm: 0.1 } }, { featuresKnown: -1 }];
+    for (const changed of outOfRange) {
+      expect(ScoredLeadSchema.safeParse({ ...badge.lead, ...changed }).success, JSON.stringify(changed)).toBe(false);
+      expect(openLeadReply(changed).success, JSON.stringify(changed)).toBe(false);
+    }
   });
 
   it('carries the thresholds it was tiered by, as the badge does, to the side panel', async () => {

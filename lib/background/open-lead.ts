@@ -16,13 +16,12 @@ import { db, type StoredLead } from '../db/db';
 import { broadcastToPages } from '../messaging/events';
 import { CrmKindSchema } from '../messaging/schemas';
 import type { OpenLead } from '../messaging/protocol-leads';
-import { explainLead, featuresTracked, valuesAsWritten, type PageRead } from '../ml/explain';
-import { featurizeRecord, knownFeatureCount, recordKey, type RawRecord, type SourceKind } from '../ml/featurize';
+import { valuesAsWritten, type PageRead } from '../ml/explain';
+import { recordKey, type RawRecord, type SourceKind } from '../ml/featurize';
 import { fieldSourcesOf, type Feature, type Manifest } from '../ml/manifest';
 import { nameOrFallback } from '../presentation';
-import { scoreAndTier } from '../ml/score';
 import { mayBeDemoCrm, pageAccess, storedLeadServes, type PageAccess } from './page-access';
-import { engineRow, MODEL_GAVE_NO_SCORE, NO_READABLE_FIELDS, scoredFields, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
+import { scoredFields, scoreRecord, type EngineRows, type LeadToScore, type ScoringDeps } from './score-lead';
 
 const openLeadKey = (tabId: number) => `openLead:${tabId}`;
 const LAST_CRM_TAB_KEY = 'lastCrmTabId';
@@ -139,28 +138,18 @@ export async function explainInFull(lead: LeadToScore, name: string, deps: Expla
   const { fields, scoredAt, page } = await scoredFields(manifest, lead, { ...deps, fetchRecord });
   const recordRead = recordReadNow ?? cachedFromRecord(fields, page);
   const now = scoredAt === null ? deps.now() : new Date(scoredAt);
-  const row = featurizeRecord(fields, manifest.features, lead.crm, now); // [F]
-  const featuresKnown = knownFeatureCount(row);
-  if (featuresKnown === 0) return { ok: false, error: NO_READABLE_FIELDS };
-  const scored = engineRow(await deps.runModel(manifest.modelId, row, manifest.features.length), 0);
-  if (!scored) return { ok: false, error: MODEL_GAVE_NO_SCORE };
-  const { probability, contributions } = scored; // contributions [T]
+  const scored = await scoreRecord(manifest, fields, lead.crm, now, page, deps.runModel);
+  if (!scored.ok) return scored;
+  const { modelCreatedAt: _modelCreatedAt, ...badge } = scored.lead;
   const explained: OpenLead = {
+    ...badge,
     crm: lead.crm,
     recordId: lead.recordId,
     name,
-    modelId: manifest.modelId,
-    probability,
-    ...scoreAndTier(probability, manifest),
-    tiers: { hot: manifest.tiers.hot, warm: manifest.tiers.warm },
-    baseRate: manifest.reference.baseRate,
-    row: Array.from(row, (value) => (Number.isNaN(value) ? null : value)),
+    row: Array.from(scored.row, (value) => (Number.isNaN(value) ? null : value)),
     fieldsRead: manifest.features.map((feature) => recordRead || holdsFieldsOf(fields, feature, lead.crm)),
-    contributions,
-    reasons: explainLead(manifest, contributions, fields, lead.crm, now, page),
+    contributions: scored.contributions,
     valuesAsWritten: valuesAsWritten(manifest, fields, lead.crm, now, page),
-    featuresKnown,
-    featuresTotal: featuresTracked(manifest, lead.crm),
   };
   return { ok: true, lead: explained };
 }

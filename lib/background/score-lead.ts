@@ -97,15 +97,36 @@ export async function scoreLead(request: LeadToScore, deps: ScoringDeps): Promis
   const now = deps.now();
   const page = pageReadOf(request, manifest);
   const fields = await withRecordFields(request, manifest, deps, page);
-  const row = featurizeRecord(fields, manifest.features, request.crm, now); // [F]
+  const scored = await scoreRecord(manifest, fields, request.crm, now, page, deps.runModel);
+  if (!scored.ok) return scored;
+  await deps.cache.put(key, { fieldsHash, lead: scored.lead, fields: fieldsModelReads(fields, manifest, request.crm) });
+  return { ok: true, lead: scored.lead };
+}
+
+/** A record scored (`scoreRecord`): its score as the badge shows it, with the model's input and output behind it. */
+export type ScoredRecord = { ok: true; lead: ScoredLead; row: Float32Array; contributions: number[] } | { ok: false; error: string };
+
+/**
+ * Score one record's `fields` as of `now`: featurize them, run the model, and turn its output into
+ * the score a rep sees (`toScoredLead`); a record with no field known, or that the model gives no
+ * score (`engineRow`), is refused in words a rep can read. The badge and the side panel's
+ * explanation both score a lead here, so they give it the same score and refuse it alike.
+ */
+export async function scoreRecord(
+  manifest: Manifest,
+  fields: RawRecord,
+  crm: CrmKind,
+  now: Date,
+  page: PageRead,
+  runModel: ScoringDeps['runModel'],
+): Promise<ScoredRecord> {
+  const row = featurizeRecord(fields, manifest.features, crm, now); // [F]
   const featuresKnown = knownFeatureCount(row);
   if (featuresKnown === 0) return { ok: false, error: NO_READABLE_FIELDS };
-
-  const scored = engineRow(await deps.runModel(manifest.modelId, row, manifest.features.length), 0);
+  const scored = engineRow(await runModel(manifest.modelId, row, manifest.features.length), 0);
   if (!scored) return { ok: false, error: MODEL_GAVE_NO_SCORE };
-  const lead = toScoredLead(manifest, scored.probability, scored.contributions, fields, request.crm, now, featuresKnown, page);
-  await deps.cache.put(key, { fieldsHash, lead, fields: fieldsModelReads(fields, manifest, request.crm) });
-  return { ok: true, lead };
+  const lead = toScoredLead(manifest, scored.probability, scored.contributions, fields, crm, now, featuresKnown, page);
+  return { ok: true, lead, row, contributions: scored.contributions };
 }
 
 /**

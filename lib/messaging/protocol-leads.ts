@@ -3,7 +3,7 @@
  * side panel's open lead, opening a record, and telling CRM tabs that tiers changed.
  */
 import { z } from 'zod';
-import { CrmKindSchema, FailureSchema, ReasonSchema, ScoredLeadSchema, TierSchema } from './schemas';
+import { CrmKindSchema, FailureSchema, ScoredLeadSchema } from './schemas';
 
 const okOr = <T extends z.ZodRawShape>(shape: T) =>
   z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), ...shape }), FailureSchema]);
@@ -16,21 +16,16 @@ export const ScoreStoredLeadsResponseSchema = okOr({ scored: z.number().int().no
 /** How many stored scores changed tier. */
 const RetierResponseSchema = okOr({ changed: z.number().int().nonnegative() });
 
-/** The lead a CRM tab shows, with everything its full explanation needs. */
-export const OpenLeadSchema = z.object({
+/**
+ * The lead a CRM tab shows, with everything its full explanation needs: its badge's score, checked
+ * as the badge's is (all but `modelCreatedAt`, which the panel does not show; `tiers` the
+ * thresholds its tier was set by, so the panel words the lead by them, not by a manifest it read
+ * before a tier-policy change), and the model's input and output behind it.
+ */
+export const OpenLeadSchema = ScoredLeadSchema.omit({ modelCreatedAt: true }).extend({
   crm: CrmKindSchema,
   recordId: z.string(),
   name: z.string(),
-  modelId: z.string(),
-  probability: z.number().min(0).max(1),
-  score: z.number().int().min(1).max(99),
-  tier: TierSchema,
-  /**
-   * The thresholds `tier` was set by, as `ScoredLead.tiers`: the panel says everything about the
-   * lead by them, not by a manifest it read before a tier-policy change.
-   */
-  tiers: ScoredLeadSchema.shape.tiers,
-  baseRate: z.number(),
   /** The model input row [F]; null = missing. */
   row: z.array(z.number().nullable()),
   /**
@@ -41,16 +36,12 @@ export const OpenLeadSchema = z.object({
   fieldsRead: z.array(z.boolean()),
   /** Log-odds per term [T], in manifest term order. */
   contributions: z.array(z.number()),
-  /** The same contributions as reasons in words, strongest first. */
-  reasons: z.array(ReasonSchema),
   /**
    * Per feature [F], the lead's value as its CRM wrote it where that is no plain number ("5-25",
    * "€1.200.000"), as a reason shows it; null for any other (lib/ml/explain.ts `valuesAsWritten`).
    * At most 80 characters and the "…" of a clipped one (`valueAsShown`).
    */
   valuesAsWritten: z.array(z.string().max(81).nullable()),
-  featuresKnown: z.number().int().nonnegative(),
-  featuresTotal: z.number().int().nonnegative(),
 });
 export type OpenLead = z.infer<typeof OpenLeadSchema>;
 
