@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   describeLikelihood,
   formatDistinctRates,
+  formatMoney,
   formatProbability,
   formatProbabilityWithTiers,
   nameOrFallback,
@@ -161,6 +162,33 @@ describe('formatRate', () => {
     [0.9996, '99.96 %'],
     [1, '100 %'],
   ])('%f → %s', (rate, text) => expect(formatRate(rate)).toBe(text));
+});
+
+describe('formatMoney', () => {
+  it.each([
+    [199900.37, '$199,900'],
+    [-400, '-$400'],
+    [5.5, '$5.50'],
+    [0.4, '$0.40'],
+    [0, '$0.00'],
+    // Below a cent, two significant digits: a contact of $0.004 is not "$0.00".
+    [0.004, '$0.004'],
+    [0.00417, '$0.0042'],
+    [-0.0031, '-$0.0031'],
+  ])('worked out: %f → %s', (amount, text) => expect(formatMoney(amount)).toBe(text));
+
+  it('says a gain with its sign as a loss, and nothing of none', () => {
+    expect([formatMoney(128, { signed: true }), formatMoney(-0.5, { signed: true }), formatMoney(0, { signed: true })]).toEqual(['+$128', '-$0.50', '$0.00']);
+  });
+
+  it.each([
+    [5000, '$5,000'],
+    [1500000, '$1,500,000'],
+    [0.4, '$0.40'],
+    [1250.5, '$1,250.50'],
+    [12.345, '$12.345'],
+    [0.004, '$0.004'],
+  ])('as typed: %f → %s, every digit it has', (amount, text) => expect(formatMoney(amount, { asTyped: true })).toBe(text));
 });
 
 describe('formatShares', () => {

@@ -186,6 +186,25 @@ export function formatShares(counts: readonly number[]): string[] {
 }
 
 /**
+ * An amount of dollars. One worked out (a profit): whole dollars from $10 ("$199,900"), cents
+ * below ("$0.40", a $0.40 contact is not "$0"), and two significant digits below a cent
+ * ("$0.004", not "$0.00"); `signed`: a gain says "+" as a loss says "-". One the admin typed
+ * (`asTyped`): every digit it has, grouped, in cents at least when it has any ("$5,000",
+ * "$0.40", "$1,250.50", "$0.004"), so two figures that differ never read the same.
+ */
+export function formatMoney(amount: number, { asTyped = false, signed = false } = {}): string {
+  const size = Math.abs(amount);
+  let digits: Intl.NumberFormatOptions;
+  if (asTyped) {
+    const decimals = Number.isInteger(amount) ? 0 : Math.max(2, decimalsOf(amount));
+    digits = { minimumFractionDigits: decimals, maximumFractionDigits: decimals };
+  } else if (size >= 10) digits = { maximumFractionDigits: 0 };
+  else if (size === 0 || size >= 0.01) digits = { minimumFractionDigits: 2, maximumFractionDigits: 2 };
+  else digits = { maximumSignificantDigits: 2 };
+  return amount.toLocaleString('en-US', { style: 'currency', currency: 'USD', ...digits, signDisplay: signed ? 'exceptZero' : 'auto' });
+}
+
+/**
  * Distinct rates that must read apart (the edges of adjacent ranges), as `formatRate` writes
  * them, with more digits for all when two would otherwise read the same.
  */

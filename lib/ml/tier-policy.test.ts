@@ -5,6 +5,7 @@ import {
   appliedFormOf,
   applyPolicyOn,
   capacityOverInflow,
+  capacitySortsNoLead,
   describeCapacityCuts,
   describeTierPolicy,
   policyFormOf,
@@ -301,12 +302,48 @@ describe('readPolicyForm', () => {
     expect(problems({ kind: 'capacity', hotPerWeek: 60, warmPerWeek: 50, leadsPerWeek: 100 })).toEqual([
       'Hot and warm leads worked per week (60 + 50) are more than the 100 new leads per week: the team cannot work more leads than come in.',
     ]);
-    expect(readPolicyForm({ ...form, kind: 'capacity', hotPerWeek: 60, warmPerWeek: 40, leadsPerWeek: 100 }).ok).toBe(true);
+    expect(readPolicyForm({ ...form, kind: 'capacity', hotPerWeek: 60, warmPerWeek: 39, leadsPerWeek: 100 }).ok).toBe(true);
     // Not for a value policy, which has no such numbers.
     expect(readPolicyForm({ ...form, kind: 'value', hotPerWeek: 600 }).ok).toBe(true);
     // In the words an import of a manifest with such a policy is refused in too.
     expect(capacityOverInflow({ kind: 'capacity', hotPerWeek: 60, warmPerWeek: 50, inflowPerWeek: 100 })).toBe(problems({ kind: 'capacity', hotPerWeek: 60, warmPerWeek: 50, leadsPerWeek: 100 })[0]);
     expect(capacityOverInflow({ kind: 'capacity', hotPerWeek: 60, warmPerWeek: 40, inflowPerWeek: 100 })).toBeNull();
+  });
+
+  it('refuses, as a value policy at $0 per contact, a policy of any kind under which every lead would be hot or none cold', () => {
+    // Capacity: every new lead hot, or every one hot or warm.
+    expect(problems({ kind: 'capacity', hotPerWeek: 100, warmPerWeek: 0, leadsPerWeek: 100 })).toEqual([
+      'Hot leads worked per week (100) are all the 100 new leads per week: every lead would be hot. Give how many the team works first, fewer than come in.',
+    ]);
+    expect(problems({ kind: 'capacity', hotPerWeek: 50, warmPerWeek: 50, leadsPerWeek: 100 })).toEqual([
+      'Hot and warm leads worked per week (50 + 50) are all the 100 new leads per week: no lead would be cold, so the tiers would not say which leads can wait. Give fewer, so some leads are left cold.',
+    ]);
+    expect(capacitySortsNoLead({ kind: 'capacity', hotPerWeek: 100, warmPerWeek: 0, inflowPerWeek: 100 })?.fields).toEqual(['hotPerWeek', 'leadsPerWeek']);
+    expect(capacitySortsNoLead({ kind: 'capacity', hotPerWeek: 50, warmPerWeek: 50, inflowPerWeek: 100 })?.fields).toEqual(['hotPerWeek', 'warmPerWeek', 'leadsPerWeek']);
+    // One lead left cold a week is a cold tier.
+    expect(capacitySortsNoLead({ kind: 'capacity', hotPerWeek: 99, warmPerWeek: 0, inflowPerWeek: 100 })).toBeNull();
+    expect(capacitySortsNoLead({ kind: 'capacity', hotPerWeek: 50, warmPerWeek: 49, inflowPerWeek: 100 })).toBeNull();
+    // An import takes a model made with such a policy (an older LeadLens, the command line): only more leads than come in is impossible.
+    expect(capacityOverInflow({ kind: 'capacity', hotPerWeek: 50, warmPerWeek: 50, inflowPerWeek: 100 })).toBeNull();
+    // Fixed: every lead is at least 0 % likely.
+    expect(problems({ kind: 'fixed', hotPercent: 0, warmPercent: 0 })).toEqual([
+      'Hot from is 0%: every lead is at least that likely, so every lead would be hot. Give the likelihood from which a lead is worth working first.',
+    ]);
+    expect(problems({ kind: 'fixed', hotPercent: 30, warmPercent: 0 })).toEqual([
+      'Warm from is 0%: every lead is at least that likely, so no lead would be cold. Give the likelihood below which a lead can wait.',
+    ]);
+    expect(readPolicyForm({ ...form, kind: 'fixed', hotPercent: 0.01, warmPercent: 0.001 }).ok).toBe(true);
+    // Value: as before.
+    expect(problems({ costPerContact: 0 })).toHaveLength(1);
+  });
+
+  it('writes the money in a refusal as the form took it, grouped and to the cent', () => {
+    expect(problems({ revenuePerConversion: 1250.5, costPerContact: 1500000 })).toEqual([
+      'Cost per contact ($1,500,000) is not below revenue per conversion ($1,250.50): no lead would pay for its contact, so every lead would be cold.',
+    ]);
+    expect(problems({ kind: 'capacity', hotPerWeek: 20000, warmPerWeek: 10000, leadsPerWeek: 25000 })).toEqual([
+      'Hot and warm leads worked per week (20,000 + 10,000) are more than the 25,000 new leads per week: the team cannot work more leads than come in.',
+    ]);
   });
 });
 
@@ -465,5 +502,7 @@ it('says a tier policy in words, with the thresholds it gives', () => {
   expect(describeTierPolicy({ policy: { kind: 'value', revenuePerConversion: 5000, costPerContact: 0.4 }, hot: 0.00008, warm: 0.00004 })).toBe(
     `by business value, at $5,000 per conversion and $0.40 per contact (hot from ${formatRate(0.00008)}, warm from ${formatRate(0.00004)} likely)`,
   );
+  // A contact below a cent is not "$0.00".
+  expect(describeTierPolicy({ policy: { kind: 'value', revenuePerConversion: 40, costPerContact: 0.004 }, hot: 0.0001, warm: 0.00005 })).toContain('at $40 per conversion and $0.004 per contact');
   expect(describeTierPolicy({ policy: { kind: 'fixed' }, hot: 0.3, warm: 0.1 })).toBe('fixed probabilities (hot from 30 %, warm from 10 % likely)');
 });

@@ -12,7 +12,7 @@
  * leads can cut, as a tier holds whole leads (`capacityNotes` says both); new leads' shares move by chance.
  */
 import type { Tier } from '../messaging/protocol';
-import { formatRate, formatThreshold, plural } from '../presentation';
+import { formatMoney, formatRate, formatThreshold, plural } from '../presentation';
 import { DEFAULT_POLICY, DEFAULT_PROFIT_ASSUMPTIONS, type Manifest, type TierPolicy, type Tiers } from './manifest';
 import { confusionAt, prCurve, rocCurve, type Confusion, type CurvePoint, type Labels, type Scores } from './train/metrics';
 import {
@@ -224,9 +224,8 @@ export function sameTierPolicy(a: Tiers, b: Tiers): boolean {
   return a.policy.kind !== 'fixed' || (a.hot === b.hot && a.warm === b.warm);
 }
 
-/** Dollars as the admin typed them: "$5,000", "$0.40". */
-const dollars = (amount: number) =>
-  amount.toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: Number.isInteger(amount) ? 0 : 2, maximumFractionDigits: 2 });
+/** Dollars as the admin typed them: "$5,000", "$0.40", "$0.004". */
+const dollars = (amount: number) => formatMoney(amount, { asTyped: true });
 
 /**
  * A model's tier policy in words, as the tier form offers it, and the thresholds it gives: "by
@@ -378,14 +377,65 @@ function fieldValue(form: PolicyForm, field: PolicyField, problems: PolicyProble
  */
 const thresholdOf = (percent: number, current: number | undefined) => (current !== undefined && percent === percentOf(current) ? current : percent / 100);
 
+/** Leads a week as the tier form's problems say them: "25,000". */
+const leadCount = (leads: number) => leads.toLocaleString('en-US');
+
 /**
- * Why a capacity policy cannot be applied, in the words the tier form says it, or null: more hot
- * and warm leads worked a week than come in would make every lead hot or warm, and the tiers
- * would say nothing. A figure that is NaN (a field with a problem of its own) raises none.
+ * Why a capacity policy is impossible, in the words the tier form says it, or null: more hot and
+ * warm leads worked a week than come in. An import of a model refuses such a policy too; one
+ * working as many as come in, which the form refuses (`capacitySortsNoLead`), it takes: a model
+ * made with one (by an older LeadLens, or the command line) stays usable, and the admin is told
+ * when choosing it again. A figure that is NaN (a field with a problem of its own) raises none.
  */
 export function capacityOverInflow({ hotPerWeek, warmPerWeek, inflowPerWeek }: Extract<TierPolicy, { kind: 'capacity' }>): string | null {
   if (!(hotPerWeek + warmPerWeek > inflowPerWeek)) return null;
-  return `Hot and warm leads worked per week (${hotPerWeek} + ${warmPerWeek}) are more than the ${inflowPerWeek} new leads per week: the team cannot work more leads than come in.`;
+  return `Hot and warm leads worked per week (${leadCount(hotPerWeek)} + ${leadCount(warmPerWeek)}) are more than the ${leadCount(inflowPerWeek)} new leads per week: the team cannot work more leads than come in.`;
+}
+
+/**
+ * Why the tier form refuses a capacity policy, in its words and with the fields it is about, or
+ * null: more leads worked than come in (`capacityOverInflow`), or all of them, as a value policy
+ * at $0 per contact is refused (`valueSortsNoLead`): every lead hot, or every lead hot or warm and
+ * none cold, and the tiers would not say which leads can wait. A figure that is NaN raises none.
+ */
+export function capacitySortsNoLead(policy: Extract<TierPolicy, { kind: 'capacity' }>): PolicyProblem | null {
+  const overInflow = capacityOverInflow(policy);
+  if (overInflow) return { message: overInflow, fields: ['hotPerWeek', 'warmPerWeek', 'leadsPerWeek'] };
+  const { hotPerWeek, warmPerWeek, inflowPerWeek } = policy;
+  if (hotPerWeek === inflowPerWeek) {
+    return {
+      message: `Hot leads worked per week (${leadCount(hotPerWeek)}) are all the ${leadCount(inflowPerWeek)} new leads per week: every lead would be hot. Give how many the team works first, fewer than come in.`,
+      fields: ['hotPerWeek', 'leadsPerWeek'],
+    };
+  }
+  if (hotPerWeek + warmPerWeek === inflowPerWeek) {
+    return {
+      message: `Hot and warm leads worked per week (${leadCount(hotPerWeek)} + ${leadCount(warmPerWeek)}) are all the ${leadCount(inflowPerWeek)} new leads per week: no lead would be cold, so the tiers would not say which leads can wait. Give fewer, so some leads are left cold.`,
+      fields: ['hotPerWeek', 'warmPerWeek', 'leadsPerWeek'],
+    };
+  }
+  return null;
+}
+
+/**
+ * Why the tier form refuses fixed thresholds at 0 %, with the field it is about, or null: every
+ * lead is at least 0 % likely, so hot from 0 % makes every lead hot, and warm from 0 % leaves no
+ * lead cold, as a capacity policy working every new lead would (`capacitySortsNoLead`).
+ */
+function fixedSortsNoLead({ hot, warm }: TierThresholds): PolicyProblem | null {
+  if (hot === 0) {
+    return {
+      message: 'Hot from is 0%: every lead is at least that likely, so every lead would be hot. Give the likelihood from which a lead is worth working first.',
+      fields: ['hotPercent'],
+    };
+  }
+  if (warm === 0) {
+    return {
+      message: 'Warm from is 0%: every lead is at least that likely, so no lead would be cold. Give the likelihood below which a lead can wait.',
+      fields: ['warmPercent'],
+    };
+  }
+  return null;
 }
 
 /**
@@ -403,7 +453,7 @@ export function valueSortsNoLead({ revenuePerConversion, costPerContact }: Extra
   }
   if (costPerContact >= revenuePerConversion) {
     return {
-      message: `Cost per contact ($${costPerContact}) is not below revenue per conversion ($${revenuePerConversion}): no lead would pay for its contact, so every lead would be cold.`,
+      message: `Cost per contact (${dollars(costPerContact)}) is not below revenue per conversion (${dollars(revenuePerConversion)}): no lead would pay for its contact, so every lead would be cold.`,
       fields: ['costPerContact', 'revenuePerConversion'],
     };
   }
@@ -433,8 +483,8 @@ export function readPolicyForm(form: PolicyForm, current?: Tiers): { ok: true; c
     }
     case 'capacity': {
       policy = { kind: 'capacity', hotPerWeek, warmPerWeek, inflowPerWeek: leadsPerWeek };
-      const overInflow = capacityOverInflow(policy);
-      if (overInflow) problems.push({ message: overInflow, fields: ['hotPerWeek', 'warmPerWeek', 'leadsPerWeek'] });
+      const sortsNoLead = capacitySortsNoLead(policy);
+      if (sortsNoLead) problems.push(sortsNoLead);
       break;
     }
     case 'fixed': {
@@ -444,6 +494,8 @@ export function readPolicyForm(form: PolicyForm, current?: Tiers): { ok: true; c
       // the figure it shows, so a warm typed as that figure is the hot threshold itself, not above it.
       const hot = thresholdOf(hotPercent, current?.hot);
       fixed = { hot, warm: Math.min(thresholdOf(warmPercent, current?.warm), hot) };
+      const sortsNoLead = fixedSortsNoLead(fixed);
+      if (sortsNoLead) problems.push(sortsNoLead);
       break;
     }
   }

@@ -134,8 +134,8 @@ it('previews and applies a capacity policy before any stored lead has an outcome
   );
   expect(container.querySelector('[data-testid="policy-thresholds"]')!.textContent).toBe(`Hot from ${formatThreshold(0.95)} likely, Warm from ${formatThreshold(0.75)} likely.`);
   const cells = (row: number) => [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')[row].querySelectorAll('td')].map((cell) => cell.textContent);
-  expect(cells(0)).toEqual(['10.0', 'unknown', 'unknown (no lead with a known outcome)']);
-  expect(cells(1)).toEqual(['20.0', 'unknown', 'unknown (no lead with a known outcome)']);
+  expect(cells(0)).toEqual(['10', 'unknown', 'unknown (no lead with a known outcome)']);
+  expect(cells(1)).toEqual(['20', 'unknown', 'unknown (no lead with a known outcome)']);
   expect(container.querySelector('[data-testid="policy-profit-hot"]')!.textContent).toContain('the expected profit is unknown');
   // Nothing read off outcomes there are none of: no curves, no note on how few they are.
   expect(container.querySelector('[data-testid="policy-few-outcomes"]')).toBeNull();
@@ -144,7 +144,7 @@ it('previews and applies a capacity policy before any stored lead has an outcome
 
   const hot = numberField(container, 'Hot leads worked per week');
   typeInto(hot, '20');
-  await waitFor(() => (cells(0)[0] === '20.0' ? true : null));
+  await waitFor(() => (cells(0)[0] === '20' ? true : null));
   act(() => applyButton(container).click());
   await waitFor(() => container.querySelector('[data-testid="policy-applied"]'));
   expect((await activeManifest()).tiers).toEqual({ policy: { kind: 'capacity', hotPerWeek: 20, warmPerWeek: 20, inflowPerWeek: 100 }, hot: 0.85, warm: 0.65 });
@@ -267,7 +267,7 @@ it('counts a file model\u2019s leads to the file\u2019s latest created date, wri
   expect((await noteSaying(container, '[data-testid="policy-no-outcomes"]', 'No stored lead')).textContent).toContain(`No stored lead has a known outcome yet (a lead's outcome counts ${crmWords}), so`);
 });
 
-it('says when the outcomes are too few to go by, and calls an empty tier\u2019s rate unknown', async () => {
+it('says when the outcomes are too few to go by, and that an empty tier holds no lead, not that its rate is unknown', async () => {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client }, createElement(TierPolicySection)));
   const container = rendered.container;
@@ -282,11 +282,12 @@ it('says when the outcomes are too few to go by, and calls an empty tier\u2019s 
   });
   const few = await waitFor(() => container.querySelector('[data-testid="policy-few-outcomes"]'));
   expect(few.textContent).toContain('Only 4 stored leads have a known outcome');
-  const hotRow = await waitFor(() => {
-    const row = [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')][0];
-    return row?.textContent?.includes('unknown') ? row : null;
+  const hotCells = await waitFor(() => {
+    const cells = [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')][0]?.querySelectorAll('td');
+    return cells && cells[2].textContent === 'no leads in this tier' ? [...cells].map((cell) => cell.textContent) : null;
   });
-  expect(hotRow.textContent).toContain('unknown (no lead with a known outcome)');
+  expect(hotCells).toEqual(['0', '0', 'no leads in this tier']);
+  expect(container.querySelector('[data-testid="policy-profit-hot"]')!.textContent).toBe('Working the hot leads: no lead would be hot, so there are none to work.');
 });
 
 /** The section with the fixed policy chosen and its preview shown. */
@@ -451,8 +452,8 @@ it("says when a tie makes a capacity tier hold other than asked, and reads conta
   expect(note.textContent).toContain('So warm holds 26 % of the leads (about 26 a week), not the 20 % asked (20 a week).');
   const cells = (row: number) => [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')[row].querySelectorAll('td')].map((cell) => cell.textContent);
   // Hot: 4 of the 100 scored, its one settled lead converted; warm: 26, none settled.
-  expect(cells(0)).toEqual(['4.0', '4.0', formatRate(1)]);
-  expect(cells(1)).toEqual(['26.0', 'unknown', 'unknown (no lead with a known outcome)']);
+  expect(cells(0)).toEqual(['4', '4', formatRate(1)]);
+  expect(cells(1)).toEqual(['26', 'unknown', 'unknown (no lead with a known outcome)']);
   expect(container.querySelector('[data-testid="policy-sources"]')!.textContent).toBe(
     "Contacts are each tier's share of the 100 leads the model scored, outcome known or not; conversions, rates and profit are read from the 2 of them whose outcome is known.",
   );
@@ -506,6 +507,69 @@ it('says a gain on warm leads with its sign, and money below $10 in cents', asyn
   });
   expect(hot.textContent).toBe('Working the hot leads: expected profit $128 a week (at $5.50 per conversion, $0.40 per contact).');
   expect(container.querySelector('[data-testid="policy-profit-warm"]')!.textContent).toBe('Working the warm leads too: +$128 a week.');
+});
+
+it('writes money below a cent in significant digits and counts as the caption does, grouped, a decimal only where fractional', async () => {
+  // Ten scored leads, all settled: four at 50 % (two converted), four at 7 %, two at 1 %.
+  const probabilities = Float64Array.from([0.5, 0.5, 0.5, 0.5, 0.07, 0.07, 0.07, 0.07, 0.01, 0.01]);
+  stored.labelled = { labels: Uint8Array.from([1, 1, 0, 0, 0, 0, 0, 0, 0, 0]), probabilities, heldOut: 0, ranked: probabilities };
+  // $40 a conversion, $0.004 a contact: hot from 0.01 %, so all ten are hot, warm and cold hold none.
+  const container = await renderPolicy('value');
+  typeInto(numberField(container, 'Revenue per conversion'), '40');
+  typeInto(numberField(container, 'Cost per contact'), '0.004');
+  typeInto(numberField(container, 'New leads per week'), '25000');
+  const cells = (row: number) => [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')[row].querySelectorAll('td')].map((cell) => cell.textContent);
+  await waitFor(() => (container.querySelector('[data-testid="policy-outcomes"] caption')?.textContent === 'Expected per week (25,000 new leads)' && cells(0)[0] === '25,000') || null);
+  expect(cells(0)).toEqual(['25,000', '5,000', formatRate(0.2)]);
+  expect(cells(1)).toEqual(['0', '0', 'no leads in this tier']);
+  expect(cells(2)).toEqual(['0', '0', 'no leads in this tier']);
+  // 5,000 × $40 − 25,000 × $0.004.
+  expect(container.querySelector('[data-testid="policy-profit-hot"]')!.textContent).toBe('Working the hot leads: expected profit $199,900 a week (at $40 per conversion, $0.004 per contact).');
+  expect(container.querySelector('[data-testid="policy-profit-warm"]')!.textContent).toBe('Working the warm leads too: no lead would be warm, so there are none to work.');
+  // 33 new leads a week: a tier's share of them is fractional, and says one decimal.
+  typeInto(numberField(container, 'Cost per contact'), '10');
+  typeInto(numberField(container, 'New leads per week'), '33');
+  await waitFor(() => (cells(0)[0] === '13.2' ? true : null));
+  expect(cells(0)).toEqual(['13.2', '6.6', formatRate(0.5)]);
+});
+
+it('says a tier holding under a tenth of a lead a week as "<0.1", not as none', async () => {
+  // Thirty scored and settled leads, one of them hot (it converted); one new lead a week.
+  const probabilities = Float64Array.from([0.96, ...new Array(29).fill(0.1)]);
+  stored.labelled = { labels: Uint8Array.from([1, ...new Array(29).fill(0)]), probabilities, heldOut: 0, ranked: probabilities };
+  const container = await renderPolicy('fixed');
+  typeInto(numberField(container, 'Hot from'), '95');
+  typeInto(numberField(container, 'Warm from'), '50');
+  typeInto(numberField(container, 'New leads per week'), '1');
+  const cells = (row: number) => [...container.querySelectorAll('[data-testid="policy-outcomes"] tbody tr')[row].querySelectorAll('td')].map((cell) => cell.textContent);
+  await waitFor(() => (container.querySelector('[data-testid="policy-outcomes"] caption')?.textContent === 'Expected per week (1 new lead)' && cells(0)[0] === '<0.1') || null);
+  expect(cells(0)).toEqual(['<0.1', '<0.1', formatRate(1)]);
+  expect(cells(1)).toEqual(['0', '0', 'no leads in this tier']);
+  expect(cells(2)).toEqual(['1', '0', formatRate(0)]);
+});
+
+it('says at once why the form refuses the policy in force when it would leave no lead cold, and the model it is stored with still reads', async () => {
+  // Applied before the form refused it, or made on the command line: 50 hot and 50 warm of 100 new leads a week.
+  const { modelId } = await activeManifest();
+  const tiers = { policy: { kind: 'capacity' as const, hotPerWeek: 50, warmPerWeek: 50, inflowPerWeek: 100 }, hot: 0.6, warm: 0.1 };
+  await setTiers(modelId, tiers);
+  const { container } = await renderWithClient();
+  const alert = await waitFor(() => container.querySelector('[role="alert"]'));
+  expect(alert.textContent).toBe(
+    'Hot and warm leads worked per week (50 + 50) are all the 100 new leads per week: no lead would be cold, so the tiers would not say which leads can wait. Give fewer, so some leads are left cold.',
+  );
+  expect(numberField(container, 'Hot leads worked per week').getAttribute('aria-invalid')).toBe('true');
+  expect(container.querySelector('[data-testid="policy-thresholds"]')).toBeNull();
+  expect(container.querySelector('[data-testid="policy-in-force"]')!.textContent).toContain(`from ${formatThreshold(0.6)} likely`);
+  // Apply puts nothing in its place until it is fixed; the policy stays in force, read as stored.
+  act(() => applyButton(container).click());
+  await act(() => new Promise((resolve) => setTimeout(resolve, 20)));
+  expect(retierStoredScores).not.toHaveBeenCalled();
+  expect((await activeManifest()).tiers).toEqual(tiers);
+  // Fixed, the problem goes and the preview follows.
+  typeInto(numberField(container, 'Warm leads worked per week'), '40');
+  await waitFor(() => container.querySelector('[data-testid="policy-thresholds"]'));
+  expect(container.querySelector('[role="alert"]')).toBeNull();
 });
 
 it('applies a fixed or value policy when the stored outcomes cannot be read, and reads them again at Try again', async () => {

@@ -26,8 +26,9 @@ import {
   type PolicyPreview,
   type PolicyProblem,
 } from '@/lib/ml/tier-policy';
+import type { TierOutcome } from '@/lib/ml/train/thresholds';
 import { setTiersIfUnchanged } from '@/lib/ml/model-versions';
-import { FEW_LEADS_FOR_A_RATE, formatRate, formatThreshold, plural } from '@/lib/presentation';
+import { FEW_LEADS_FOR_A_RATE, formatMoney, formatRate, formatThreshold, plural } from '@/lib/presentation';
 import { queryKeys } from '@/lib/query-keys';
 import { TIERS } from '@/lib/segments';
 import { useActiveManifest, useJob } from '@/lib/ui/hooks';
@@ -80,20 +81,14 @@ function NumberField({
   );
 }
 
-const rateOrUnknown = (rate: number | null) => (rate === null ? 'unknown (no lead with a known outcome)' : formatRate(rate));
-const conversionsOrUnknown = (conversions: number | null) => (conversions === null ? 'unknown' : conversions.toFixed(1));
-
 /**
- * An amount of dollars: in cents below $10 (a $0.40 contact is not "$0"), whole dollars above.
- * `signed`: a gain says "+" as a loss says "-".
+ * Leads or conversions a week, a share of the new leads: grouped as the caption's count
+ * ("25,000"), a decimal only where fractional ("42.9"), and "<0.1" where that would read as none.
  */
-const money = (value: number, { signed = false } = {}) =>
-  value.toLocaleString('en-US', {
-    style: 'currency',
-    currency: 'USD',
-    ...(Math.abs(value) < 10 ? { minimumFractionDigits: 2, maximumFractionDigits: 2 } : { maximumFractionDigits: 0 }),
-    signDisplay: signed ? 'exceptZero' : 'auto',
-  });
+const weeklyCount = (count: number) => (count > 0 && count < 0.05 ? '<0.1' : count.toLocaleString('en-US', { maximumFractionDigits: 1 }));
+const conversionsOrUnknown = (conversions: number | null) => (conversions === null ? 'unknown' : weeklyCount(conversions));
+/** A tier's conversion rate: said of no lead when the tier holds none, unknown (not 0 %) when none of its leads has a known outcome. */
+const rateOf = ({ share, conversionRate }: TierOutcome) => (share === 0 ? 'no leads in this tier' : conversionRate === null ? 'unknown (no lead with a known outcome)' : formatRate(conversionRate));
 
 /** A preview, and the outcomes and economics it was computed from (undefined outcomes: not loaded, the policy needs none). */
 interface ShownPreview {
@@ -224,7 +219,9 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
   const problemsId = useId();
   // By the field it is said beside: a field with a problem of its own is in no other (see readPolicyForm).
   const problemId = (problem: PolicyProblem) => `${problemsId}-${problem.fields[0]}`;
-  const shown = problems.filter((problem) => found.messages.has(problem.message));
+  // Unedited, the form shows the policy in force: one it refuses (every lead hot, none cold: applied
+  // before the form refused it, or made on the command line) is said at once, or it would show no preview and no reason.
+  const shown = problems.filter((problem) => !edited || found.messages.has(problem.message));
   // A capacity policy's thresholds are chosen by the ranks of the leads the model scored, outcome
   // known or not: it waits for their scores to be read, and for one at least. A value policy's
   // come from cost and revenue alone and fixed ones are given, so those apply without any, before
@@ -504,7 +501,7 @@ function TierYields({ preview, economics, children }: { preview: PolicyPreview; 
   return (
     <>
       <table data-testid="policy-outcomes">
-        <caption style={{ textAlign: 'left', fontWeight: 600 }}>Expected per week ({economics.leadsPerPeriod.toLocaleString('en-US')} new leads)</caption>
+        <caption style={{ textAlign: 'left', fontWeight: 600 }}>Expected per week ({plural(economics.leadsPerPeriod, 'new lead', 'new leads')})</caption>
         <thead>
           <tr>
             <th scope="col">Tier</th>
@@ -519,9 +516,9 @@ function TierYields({ preview, economics, children }: { preview: PolicyPreview; 
               <th scope="row">
                 <TierLabel tier={tier} />
               </th>
-              <td>{preview.outcomes[tier].expectedContacts.toFixed(1)}</td>
+              <td>{weeklyCount(preview.outcomes[tier].expectedContacts)}</td>
               <td>{conversionsOrUnknown(preview.outcomes[tier].expectedConversions)}</td>
-              <td>{rateOrUnknown(preview.outcomes[tier].conversionRate)}</td>
+              <td>{rateOf(preview.outcomes[tier])}</td>
             </tr>
           ))}
         </tbody>
@@ -529,14 +526,18 @@ function TierYields({ preview, economics, children }: { preview: PolicyPreview; 
       {children}
       {/* Each tier's apart: a value policy's warm leads are below break-even, so working them too loses money. */}
       <p data-testid="policy-profit-hot">
-        {hotProfit === null
-          ? 'Working the hot leads: the expected profit is unknown, as no hot lead has a known outcome to read its conversions from.'
-          : `Working the hot leads: expected profit ${money(hotProfit)} a week (at ${money(economics.revenuePerConversion)} per conversion, ${money(economics.costPerContact)} per contact).`}
+        {preview.outcomes.hot.share === 0
+          ? 'Working the hot leads: no lead would be hot, so there are none to work.'
+          : hotProfit === null
+            ? 'Working the hot leads: the expected profit is unknown, as no hot lead has a known outcome to read its conversions from.'
+            : `Working the hot leads: expected profit ${formatMoney(hotProfit)} a week (at ${formatMoney(economics.revenuePerConversion, { asTyped: true })} per conversion, ${formatMoney(economics.costPerContact, { asTyped: true })} per contact).`}
       </p>
       <p data-testid="policy-profit-warm">
-        {warmProfit === null
-          ? 'Working the warm leads too: the expected profit is unknown, as no warm lead has a known outcome to read its conversions from.'
-          : `Working the warm leads too: ${money(warmProfit, { signed: true })} a week${warmProfit < 0 ? ' (they convert too rarely to pay for their contacts: nurture them rather than work them).' : '.'}`}
+        {preview.outcomes.warm.share === 0
+          ? 'Working the warm leads too: no lead would be warm, so there are none to work.'
+          : warmProfit === null
+            ? 'Working the warm leads too: the expected profit is unknown, as no warm lead has a known outcome to read its conversions from.'
+            : `Working the warm leads too: ${formatMoney(warmProfit, { signed: true })} a week${warmProfit < 0 ? ' (they convert too rarely to pay for their contacts: nurture them rather than work them).' : '.'}`}
       </p>
     </>
   );
