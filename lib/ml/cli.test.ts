@@ -253,9 +253,11 @@ describe('lib/ml/cli.ts', () => {
     ['--policy', 'capacity:10::100', '--policy must be capacity:HOT:WARM:INFLOW or value:REVENUE:COST, got "capacity:10::100"'],
     ['--policy', 'value:100: ', '--policy must be capacity:HOT:WARM:INFLOW or value:REVENUE:COST, got "value:100: "'],
     ['--policy', 'value:Infinity:10', '--policy must be capacity:HOT:WARM:INFLOW or value:REVENUE:COST, got "value:Infinity:10"'],
-    ['--policy', 'value:100:0', '--policy value:100:0: a contact costing nothing makes every lead worth contacting, so every lead would be hot'],
-    ['--policy', 'value:100:150', '--policy value:100:150: a contact costing as much as a conversion brings or more pays for no lead, so every lead would be cold'],
-    ['--policy', 'capacity:60:50:100', '--policy capacity:60:50:100: hot and warm leads worked per week (60 + 50) are more than the 100 new leads per week'],
+    ['--policy', 'value:100:0', '--policy value:100:0: Cost per contact is $0: every lead would be worth contacting, so every lead would be hot. Give what a contact costs, the time it takes included.'],
+    ['--policy', 'value:100:150', '--policy value:100:150: Cost per contact ($150) is not below revenue per conversion ($100): no lead would pay for its contact, so every lead would be cold.'],
+    ['--policy', 'capacity:60:50:100', '--policy capacity:60:50:100: Hot and warm leads worked per week (60 + 50) are more than the 100 new leads per week: the team cannot work more leads than come in.'],
+    ['--policy', 'capacity:100:0:100', '--policy capacity:100:0:100: Hot leads worked per week (100) are all the 100 new leads per week: every lead would be hot. Give how many the team works first, fewer than come in.'],
+    ['--policy', 'capacity:50:50:100', '--policy capacity:50:50:100: Hot and warm leads worked per week (50 + 50) are all the 100 new leads per week: no lead would be cold, so the tiers would not say which leads can wait. Give fewer, so some leads are left cold.'],
   ])('refuses %s "%s" (an empty or non-numeric part is no 0; economics or capacities that sort no lead): exit 2 with the usage, nothing trained', async (option, value, message) => {
     const out = join(dir, `bad-number-${option}-${value.replace(/[^a-z0-9]/gi, '_')}`);
     const run = await trainHere('--target', 'converted', `${option}=${value}`, '--out', out);

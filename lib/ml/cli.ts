@@ -27,6 +27,7 @@ import { FeatureSpecListSchema, fieldSourcesOf, type FeatureSpec, type TierPolic
 import { buildLabels, EMPTY_THE_NOT_NUMBERS, footerWarnings, parseCsv, TooManyFoldsError, TrainingDataError } from './train/dataset';
 import { tableInFileOrder } from './train/date-order';
 import { tableInFileFormat } from './train/number-format';
+import { capacitySortsNoLead, valueSortsNoLead } from './tier-policy';
 import { trainModel, type CalibrationChoiceOption } from './train/index';
 
 interface Args {
@@ -271,15 +272,18 @@ function policyArg(v: string | undefined): TierPolicy | undefined {
   const [kind, ...nums] = v.split(':');
   const n = nums.map(decimalNumber);
   if (kind === 'capacity' && n.length === 3 && n.every((x) => Number.isInteger(x) && x >= 0) && n[0] > 0 && n[2] > 0) {
+    const policy = { kind: 'capacity' as const, hotPerWeek: n[0], warmPerWeek: n[1], inflowPerWeek: n[2] };
     // As the options page refuses them: tiers that hold every lead say nothing.
-    if (n[0] + n[1] > n[2]) throw new UsageError(`--policy ${v}: hot and warm leads worked per week (${n[0]} + ${n[1]}) are more than the ${n[2]} new leads per week`);
-    return { kind: 'capacity', hotPerWeek: n[0], warmPerWeek: n[1], inflowPerWeek: n[2] };
+    const problem = capacitySortsNoLead(policy);
+    if (problem) throw new UsageError(`--policy ${v}: ${problem.message}`);
+    return policy;
   }
   if (kind === 'value' && n.length === 2 && n[0] > 0 && n[1] >= 0) {
+    const policy = { kind: 'value' as const, revenuePerConversion: n[0], costPerContact: n[1] };
     // Hot from the break-even probability, cost / revenue: at 0 every lead would be hot, from 1 every lead cold.
-    if (n[1] === 0) throw new UsageError(`--policy ${v}: a contact costing nothing makes every lead worth contacting, so every lead would be hot`);
-    if (n[1] >= n[0]) throw new UsageError(`--policy ${v}: a contact costing as much as a conversion brings or more pays for no lead, so every lead would be cold`);
-    return { kind: 'value', revenuePerConversion: n[0], costPerContact: n[1] };
+    const problem = valueSortsNoLead(policy);
+    if (problem) throw new UsageError(`--policy ${v}: ${problem.message}`);
+    return policy;
   }
   throw new UsageError(`--policy must be capacity:HOT:WARM:INFLOW or value:REVENUE:COST, got "${v}"`);
 }
