@@ -5,7 +5,7 @@ import { DEMO_HISTORY_COLUMNS, demoHistoryRows } from '../crm/demo-data';
 import { db, type StoredLead } from '../db/db';
 import { InvalidQuotedCellError, TrainingDataError, UnclosedQuotedCellError } from '../ml/train/dataset';
 import { outcomeCandidates } from '../ml/train/outcome-suggestions';
-import { candidateFeatures, selectTrainingData } from '../ml/train/training-set';
+import { candidateFeatures, leadsInWindow, trainingTableBuilder, type OutcomeRule, type TrainingWindow } from '../ml/train/training-set';
 import { importCsv, previewCsv, type CsvMapping } from './import';
 import { suggestCsvMapping } from './mapping';
 import { BLOCK_CHARS } from './record-blocks';
@@ -31,6 +31,13 @@ async function stored() {
   await expectSummariesInStep(db);
   const leads = new Map((await db.leads.toArray()).map((lead) => [lead.key, lead]));
   return { leads, staged: await db.csvStaging.count() };
+}
+
+/** The trainer's table of the `leads` inside `window`, built a lead at a time as the training job builds it while reading a history. */
+function trainingTableOf(leads: readonly StoredLead[], window: TrainingWindow, rule: OutcomeRule) {
+  const builder = trainingTableBuilder(rule);
+  for (const lead of leadsInWindow(leads, window).leads) builder.add(lead);
+  return builder.result();
 }
 
 beforeEach(async () => {
@@ -623,7 +630,7 @@ describe('importCsv: numbers written with decimal commas', () => {
 
   it('lets training read the decimal-comma column as numbers, not drop it as an identifier', async () => {
     await importCsv(fileOf(csv), germanMapping, sink);
-    const { table } = selectTrainingData([...(await stored()).leads.values()], { createdAfter: null, createdBefore: null }, germanMapping.outcome!);
+    const { table } = trainingTableOf([...(await stored()).leads.values()], { createdAfter: null, createdBefore: null }, germanMapping.outcome!);
     const { candidates, notes } = candidateFeatures([], table, 'csv', ['won']);
     expect(candidates.find(({ spec }) => spec.label === 'umsatz')?.spec).toMatchObject({ type: 'numeric', derive: { kind: 'value', from: { csv: 'umsatz' } } });
     expect(notes).toEqual(['Column "id" has 120 distinct values in 120 rows (an identifier or free text?): dropped.']);
@@ -666,7 +673,7 @@ describe('importCsv: rows with no outcome yet', () => {
     await importCsv(fileOf(csv), { idColumn: 'id', nameColumn: null, createdColumn: 'created', outcome: { field: 'won', positiveValues: ['yes'] } }, sink);
     const leads = [...(await stored()).leads.values()];
     expect(leads.map((lead) => lead.outcome)).toEqual([1, 0, null, null, 0]);
-    const { table, withoutOutcome } = selectTrainingData(leads, { createdAfter: Date.UTC(2026, 0, 1), createdBefore: null }, { field: 'won', positiveValues: ['yes'] });
+    const { table, withoutOutcome } = trainingTableOf(leads, { createdAfter: Date.UTC(2026, 0, 1), createdBefore: null }, { field: 'won', positiveValues: ['yes'] });
     expect(withoutOutcome).toBe(2);
     expect(table.records.map((record) => record.id)).toEqual(['L-0', 'L-1', 'L-4']);
   });

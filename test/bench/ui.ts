@@ -32,7 +32,7 @@ const SEED_TIMEOUT_MS = 15 * 60_000;
 /** What the probe collects in the page (all times `performance.now()`, except `Date.now()` where named). */
 interface Probe {
   longTasks: { start: number; duration: number }[];
-  /** When `readySelector` first matched. */
+  /** When every one of `readySelectors` first matched. */
   readyAt: number | null;
   firstContentfulPaint: number | null;
   /** Every distinct value the page's job progress bar showed, in order. */
@@ -44,7 +44,7 @@ interface Probe {
 
 /**
  * The probe as page source (a string, not a function: tsx would wrap a function's inner
- * helpers in one the page does not have). `readySelector` may be a list: all must match.
+ * helpers in one the page does not have). It is ready once every one of `readySelectors` matches.
  */
 function probeScript(readySelectors: string[]): string {
   return `(() => {

@@ -2,7 +2,7 @@
  * Real headless Chromium with the built extension, pointed at the demo CRM through
  * `--host-resolver-rules`, so the content script runs on its real match patterns. Every
  * network request the browser makes (pages, service worker, offscreen document) is written
- * to a net log, which `requestedHosts()` reads back.
+ * to a net log, which `Harness.close()` reads back (`hostsInNetLog`).
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

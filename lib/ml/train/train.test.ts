@@ -13,7 +13,7 @@ import type { RawRecord } from '../featurize';
 import { driftLevel, populationStability, trainingDeciles } from '../score-drift';
 import { syntheticLeads } from './synthetic';
 import { tierOf } from '../score';
-import { KEEPS_CHANGING_REASON, LEAD_AGE_REASON, OUTCOME_COLUMN, selectTrainingData } from './training-set';
+import { KEEPS_CHANGING_REASON, LEAD_AGE_REASON, OUTCOME_COLUMN, trainingTableBuilder } from './training-set';
 
 const fast = { cv: 3, seed: 7, ebm: { outerBags: 2, interactions: 3 } };
 const base = (n = 1500, seed = 1): TrainInput => ({
@@ -124,7 +124,9 @@ describe('the leakage guard on stored history', () => {
   const now = new Date('2026-11-01T00:00:00Z');
   const rule = { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] };
   const leads = generateDemoLeads({ count: 1200, seed: 5, now }).map((lead) => toStoredLead(lead, 'hubspot'));
-  const { table, createdAt } = selectTrainingData(leads, { createdAfter: null, createdBefore: null }, rule);
+  const builder = trainingTableBuilder(rule);
+  for (const lead of leads) builder.add(lead);
+  const { table, createdAt } = builder.result();
   const specs = DEMO_FEATURE_SPECS.filter((spec) => ['industry', 'employees', 'web_visits', 'days_since_created'].includes(spec.key));
   const input: TrainInput = { records: table.records, columns: table.columns, target: OUTCOME_COLUMN, positive: '1', specs, exclude: [rule.field], source: 'hubspot', now, options: fast };
   /** The model card's section under `## title` (empty when it has none). */

@@ -10,6 +10,7 @@ import { fewValuedColumns, openLookingStatuses, suggestOutcome } from './outcome
 import {
   OUTCOME_COLUMN,
   candidateFeatures,
+  checkedSelection,
   describeLeftOut,
   fieldOf,
   fieldsKeptFor,
@@ -18,23 +19,42 @@ import {
   leadsInWindow,
   mapSpec,
   outcomeOf,
-  selectTrainingData,
   suggestField,
   KEEPS_CHANGING_REASON,
   namesCreatedDate,
-  trainingTable,
+  trainingTableBuilder,
   undatedLeadAgeReason,
   trainServeSkew,
   windowCountedBackFrom,
   windowCountedFrom,
   type HistoryLead,
+  type KeptFields,
   type OutcomeRule,
+  type TrainingSelection,
+  type TrainingTable,
+  type TrainingWindow,
 } from './training-set';
 import { SALESFORCE_LEAD_FIELDS } from '../../../test/demo-crm/fields';
 
 const now = new Date('2026-11-01T00:00:00Z');
 const salesforceLeads = generateDemoLeads({ count: 800, seed: 3, now }).map((lead) => toStoredLead(lead, 'salesforce'));
 const converted = { field: 'IsConverted', positiveValues: ['true'] };
+
+/** The trainer's table of `leads`, built a lead at a time as the training job builds it while reading a history. */
+function tableOf(leads: readonly HistoryLead[], rule: OutcomeRule, kept: KeptFields = 'every'): TrainingTable {
+  const builder = trainingTableBuilder(rule, kept);
+  for (const lead of leads) builder.add(lead);
+  return builder.result();
+}
+
+/**
+ * What the training job selects of a CRM's history held in memory: the leads inside `window`
+ * (`leadsInWindow`), their table, checked against every lead stored (`checkedSelection`).
+ */
+function selectionOf(leads: readonly HistoryLead[], window: TrainingWindow, rule: OutcomeRule): TrainingSelection {
+  const { leads: inWindow, withoutCreatedDate } = leadsInWindow(leads, window);
+  return checkedSelection(tableOf(inWindow, rule), { stored: leads.length, withoutCreatedDate }, rule);
+}
 
 describe('the window and the outcome', () => {
   it('keeps leads created inside the window, and leaves out and counts those with no known creation date', () => {
@@ -109,7 +129,7 @@ describe('the window and the outcome', () => {
       { key: 'csv|4', createdAt: 1, fields: { industry: 'Energy', converted: '-' } },
       { key: 'csv|5', createdAt: 1, fields: { industry: 'Energy', notes: 'open' } },
     ];
-    const { table, leadKeys, withoutOutcome } = trainingTable(leads, rule);
+    const { table, leadKeys, withoutOutcome } = tableOf(leads, rule);
     expect(withoutOutcome).toBe(3);
     // Each record's lead, so its held-out probability can be kept for it.
     expect(leadKeys).toEqual(['csv|1', 'csv|3']);
@@ -122,7 +142,7 @@ describe('the window and the outcome', () => {
   });
 
   it('builds the trainer’s table with the outcome as 1 / 0', () => {
-    const { table, withoutOutcome, stillBeingWorked } = trainingTable(salesforceLeads, converted);
+    const { table, withoutOutcome, stillBeingWorked } = tableOf(salesforceLeads, converted);
     expect({ withoutOutcome, stillBeingWorked }).toEqual({ withoutOutcome: 0, stillBeingWorked: 0 });
     expect(table.columns.at(-1)).toBe(OUTCOME_COLUMN);
     expect(table.columns).toContain('LeadSource');
@@ -145,7 +165,7 @@ describe('keeping only what the trainer reads of each lead', () => {
     }));
     const kept = fieldsKeptFor([industry], 'hubspot', stage);
     expect(kept).toEqual(['industry', 'lifecyclestage', 'hs_lead_status']);
-    const { table, leadKeys } = trainingTable(leads, stage, kept);
+    const { table, leadKeys } = tableOf(leads, stage, kept);
     expect(leadKeys).toEqual(['hubspot|0', 'hubspot|1', 'hubspot|2']);
     for (const record of table.records) expect(Object.keys(record)).toEqual(['Industry', 'lifecyclestage', 'hs_lead_status', OUTCOME_COLUMN]);
     expect(table.columns).toEqual(['Industry', 'lifecyclestage', 'hs_lead_status', OUTCOME_COLUMN]);
@@ -160,7 +180,7 @@ describe('keeping only what the trainer reads of each lead', () => {
       { key: 'csv|1', createdAt: 1, fields: { converted: 'yes', industry: 'Retail', fax: null, notes: undefined, Email: null, email: 'ada@example.com' } },
       { key: 'csv|2', createdAt: 1, fields: { converted: 'no', industry: null, fax: null, website: 'example.com' } },
     ];
-    const { table } = trainingTable(leads, rule);
+    const { table } = tableOf(leads, rule);
     // "Email" stays though empty: left out, reading it would find "email" instead.
     expect(table.records).toStrictEqual([
       { converted: 'yes', industry: 'Retail', Email: null, email: 'ada@example.com', [OUTCOME_COLUMN]: '1' },
@@ -194,7 +214,7 @@ describe('keeping only what the trainer reads of each lead', () => {
     });
     const rule = { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] };
     const whole = wholeTable(hubspotLeads, rule);
-    const { table: kept } = trainingTable(hubspotLeads, rule);
+    const { table: kept } = tableOf(hubspotLeads, rule);
     expect(kept.columns).toEqual(whole.columns);
     expect(kept.records.reduce((cells, record) => cells + Object.keys(record).length, 0)).toBeLessThan(whole.records.reduce((cells, record) => cells + Object.keys(record).length, 0));
 
@@ -206,7 +226,7 @@ describe('keeping only what the trainer reads of each lead', () => {
     expect(inspectTrainingData(kept, specs, 'hubspot', now, history)).toEqual(inspectTrainingData(whole, specs, 'hubspot', now, history));
 
     // A feature check keeps only its features' fields: the same flags and the same feature values.
-    const { table: read } = trainingTable(hubspotLeads, rule, fieldsKeptFor(specs, 'hubspot', rule));
+    const { table: read } = tableOf(hubspotLeads, rule, fieldsKeptFor(specs, 'hubspot', rule));
     expect(read.columns.length).toBeLessThan(whole.columns.length);
     expect(inspectTrainingData(read, specs, 'hubspot', now, history)).toEqual(inspectTrainingData(whole, specs, 'hubspot', now, history));
     const features = buildFeatures(specs, whole.records, 'hubspot', now);
@@ -247,7 +267,7 @@ describe('the time a window is counted back from', () => {
   });
 });
 
-describe('selectTrainingData', () => {
+describe('the training data selected: the window, then the outcome', () => {
   const rule = { field: 'converted', positiveValues: ['1'] };
   const window = { createdAfter: Date.UTC(2026, 0, 1), createdBefore: Date.UTC(2026, 9, 1) };
   let leadNumber = 0;
@@ -256,14 +276,14 @@ describe('selectTrainingData', () => {
 
   it('counts the leads left out by the window (no readable created date) and by the outcome (still open)', () => {
     const leads = [lead(inside, '1'), lead(inside, '0'), lead(inside, ''), lead(0, '1'), lead(Date.UTC(2020, 0, 1), '0')];
-    const { table, leadKeys, withoutCreatedDate, withoutOutcome } = selectTrainingData(leads, window, rule);
+    const { table, leadKeys, withoutCreatedDate, withoutOutcome } = selectionOf(leads, window, rule);
     expect(table.records).toHaveLength(2);
     expect(leadKeys).toEqual([leads[0].key, leads[1].key]);
     expect({ withoutCreatedDate, withoutOutcome }).toEqual({ withoutCreatedDate: 1, withoutOutcome: 1 });
   });
 
   it('says the created dates were unreadable when no lead has one', () => {
-    expect(() => selectTrainingData([lead(0, '1'), lead(0, '0')], window, rule)).toThrow(
+    expect(() => selectionOf([lead(0, '1'), lead(0, '0')], window, rule)).toThrow(
       new TrainingDataError(
         'None of the 2 stored leads of this source has a readable created date, so none can be placed in the window. ' +
           'For a CSV import, choose the column that holds the created date (and check its dates read as dates).',
@@ -272,17 +292,17 @@ describe('selectTrainingData', () => {
   });
 
   it('says the window is empty, and how many leads had no readable date, when the readable ones fall outside it', () => {
-    expect(() => selectTrainingData([lead(Date.UTC(2020, 0, 1), '1')], window, rule)).toThrow(
+    expect(() => selectionOf([lead(Date.UTC(2020, 0, 1), '1')], window, rule)).toThrow(
       new TrainingDataError('No stored lead of this source was created inside the window.'),
     );
-    expect(() => selectTrainingData([lead(Date.UTC(2020, 0, 1), '1'), lead(0, '1')], window, rule)).toThrow(
+    expect(() => selectionOf([lead(Date.UTC(2020, 0, 1), '1'), lead(0, '1')], window, rule)).toThrow(
       new TrainingDataError('No stored lead of this source was created inside the window (1 more lead has no readable created date).'),
     );
   });
 
   it('names the values taken as still open when they leave no lead with an outcome', () => {
     const withOpen = { ...rule, openValues: ['Working', 'New'] };
-    expect(() => selectTrainingData([lead(inside, 'Working'), lead(inside, '')], window, withOpen)).toThrow(
+    expect(() => selectionOf([lead(inside, 'Working'), lead(inside, '')], window, withOpen)).toThrow(
       new TrainingDataError(
         'None of the 2 leads in the window has an outcome yet: "converted" is empty on all of them or says they are still open (Working, New), so there is nothing to learn from. ' +
           'Choose the field that says whether a lead converted, or a window of older leads.',
@@ -306,13 +326,13 @@ describe('selectTrainingData', () => {
     // Most of the leads that did not convert are still being worked: taught as lost, they would sink the base rate.
     expect(beingWorked / notConverted).toBeGreaterThan(0.5);
 
-    const selection = selectTrainingData(stored, twelveMonthsToThirtyDays, rule);
+    const selection = selectionOf(stored, twelveMonthsToThirtyDays, rule);
     expect(selection).toMatchObject({ stillBeingWorked: beingWorked, withoutOutcome: 0, withoutCreatedDate: 0 });
     const baseRate = ({ table }: { table: { records: Record<string, unknown>[] } }) => table.records.filter((record) => record[OUTCOME_COLUMN] === '1').length / table.records.length;
     expect(selection.table.records).toHaveLength(inWindow.length - beingWorked);
     expect(baseRate(selection)).toBeCloseTo(conversions / (inWindow.length - beingWorked), 12);
     // Without the status, every lead not converted was a 0.
-    const before = selectTrainingData(stored, twelveMonthsToThirtyDays, converted);
+    const before = selectionOf(stored, twelveMonthsToThirtyDays, converted);
     expect(before.stillBeingWorked).toBe(0);
     expect(baseRate(before)).toBeCloseTo(conversions / inWindow.length, 12);
     expect(describeLeftOut(selection, rule)).toEqual([
@@ -323,7 +343,7 @@ describe('selectTrainingData', () => {
   it('says so when every lead in the window is still being worked', () => {
     const withStatus = { ...rule, openStatus: { field: 'Status', values: ['Working'] } };
     const working = (outcome: string) => ({ ...lead(inside, outcome), fields: { converted: outcome, Status: 'Working' } });
-    expect(() => selectTrainingData([working('0'), working('')], window, withStatus)).toThrow(
+    expect(() => selectionOf([working('0'), working('')], window, withStatus)).toThrow(
       new TrainingDataError(
         'None of the 2 leads in the window has an outcome yet: "converted" is empty on all of them, or they are still being worked ("Status" is Working), so there is nothing to learn from. ' +
           'Choose the field that says whether a lead converted, or a window of older leads.',
@@ -332,7 +352,7 @@ describe('selectTrainingData', () => {
   });
 
   it('says so when no lead in the window has an outcome yet', () => {
-    expect(() => selectTrainingData([lead(inside, ''), lead(inside, 'n/a'), lead(inside, ' ')], window, rule)).toThrow(
+    expect(() => selectionOf([lead(inside, ''), lead(inside, 'n/a'), lead(inside, ' ')], window, rule)).toThrow(
       new TrainingDataError(
         'None of the 3 leads in the window has an outcome yet: "converted" is empty on all of them, so there is nothing to learn from. ' +
           'Choose the field that says whether a lead converted, or a window of older leads.',
@@ -364,7 +384,7 @@ describe('candidate features', () => {
   });
 
   it('maps the catalogue to Salesforce fields, offers the other fields, and never the outcome', () => {
-    const { table } = trainingTable(salesforceLeads, converted);
+    const { table } = tableOf(salesforceLeads, converted);
     const { candidates } = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', ['IsConverted']);
     const catalogue = candidates.filter((c) => c.origin === 'catalogue').map((c) => c.spec.key);
     expect(catalogue).toEqual(expect.arrayContaining(['lead_source', 'industry', 'annual_revenue', 'title_seniority']));
@@ -382,7 +402,7 @@ describe('candidate features', () => {
     const hubspotLeads = generateDemoLeads({ count: 800, seed: 3, now }).map((lead) => toStoredLead(lead, 'hubspot'));
     const hubspotStage = { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] };
     const catalogueSpecs = (source: SourceKind, leads: readonly HistoryLead[], rule: OutcomeRule) => {
-      const { candidates, notes } = candidateFeatures(DEMO_FEATURE_SPECS, trainingTable(leads, rule).table, source, [rule.field]);
+      const { candidates, notes } = candidateFeatures(DEMO_FEATURE_SPECS, tableOf(leads, rule).table, source, [rule.field]);
       const byKey = new Map(candidates.filter((c) => c.origin === 'catalogue').map((c) => [c.spec.key, c.spec]));
       return { from: (key: string) => byKey.get(key)?.derive, byKey, notes };
     };
@@ -422,7 +442,7 @@ describe('candidate features', () => {
 
     it('names a single such feature in the singular, and says nothing when there is none', () => {
       const only = (keys: string[]) => DEMO_FEATURE_SPECS.filter((spec) => keys.includes(spec.key));
-      const { table } = trainingTable(salesforceLeads, converted);
+      const { table } = tableOf(salesforceLeads, converted);
       expect(candidateFeatures(only(['lead_source', 'employees']), table, 'salesforce', ['IsConverted']).notes).toContain(
         "Lead source is read on Salesforce pages only: HubSpot's values for it are not in this history.",
       );
@@ -445,7 +465,7 @@ describe('candidate features', () => {
 
   it('says why a field of the data is not offered', () => {
     const leads = salesforceLeads.map((lead, i) => ({ ...lead, fields: { ...lead.fields, Region: 'EMEA', Ref: `R-${i}` } }));
-    const { table } = trainingTable(leads, converted);
+    const { table } = tableOf(leads, converted);
     const { candidates, notes } = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', ['IsConverted']);
     expect(candidates.map((c) => c.spec.label)).not.toEqual(expect.arrayContaining(['Region']));
     expect(notes).toEqual(expect.arrayContaining([expect.stringMatching(/"Region".*dropped/), expect.stringMatching(/"Ref".*identifier.*dropped/)]));
@@ -454,7 +474,7 @@ describe('candidate features', () => {
 
 describe('inspectTrainingData', () => {
   it('counts leads and conversions and flags the fields filled after conversion', () => {
-    const { table } = trainingTable(salesforceLeads, converted);
+    const { table } = tableOf(salesforceLeads, converted);
     const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', ['IsConverted']).candidates.map((c) => c.spec);
     const inspection = inspectTrainingData(table, specs, 'salesforce', now);
     expect(inspection.rows).toBe(800);
@@ -476,7 +496,7 @@ describe('inspectTrainingData', () => {
         fields: { ...lead.fields, CreatedDate: new Date(createdAt).toISOString(), LastActivityDate: new Date(now.getTime() - (i % 90) * DAY).toISOString().slice(0, 10) },
       };
     });
-    const { table, createdAt } = trainingTable(history, converted);
+    const { table, createdAt } = tableOf(history, converted);
     const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', ['IsConverted']).candidates.map((c) => c.spec);
     const skewed = (minAgeDays: number) =>
       inspectTrainingData(table, specs, 'salesforce', now, { minAgeDays, createdAt }).leakage.filter((flag) => flag.reason.includes('never saw'));
@@ -533,7 +553,7 @@ describe('inspectTrainingData', () => {
       },
     }));
     const window = { createdAfter: now.getTime() - 365 * DAY, createdBefore: now.getTime() - 30 * DAY };
-    const { table, createdAt } = selectTrainingData(enriched, window, converted);
+    const { table, createdAt } = selectionOf(enriched, window, converted);
     const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'salesforce', ['IsConverted']).candidates.map((c) => c.spec);
     const flags = new Map(inspectTrainingData(table, specs, 'salesforce', now, { minAgeDays: 30, createdAt }).leakage.map((flag) => [flag.field, flag.reason]));
     expect(specs.map((spec) => fieldOf(spec, 'salesforce'))).toEqual(expect.arrayContaining(['Company_Founded_Date__c', 'Last_Funding_Date__c']));
@@ -544,7 +564,7 @@ describe('inspectTrainingData', () => {
 
   it('refuses with the trainer’s own message when there are too few conversions', () => {
     const few = salesforceLeads.slice(0, 30);
-    const { table } = trainingTable(few, converted);
+    const { table } = tableOf(few, converted);
     expect(() => inspectTrainingData(table, DEMO_FEATURE_SPECS, 'salesforce', now)).toThrow(TrainingDataError);
   });
 });
@@ -555,8 +575,8 @@ describe('the guards on stored history', () => {
   const demo = generateDemoLeads({ count: 4000, seed: 42, now: today });
   const window = (minAgeDays: number) => ({ createdAfter: today.getTime() - 12 * 30.44 * DAY, createdBefore: today.getTime() - minAgeDays * DAY });
   /** The guards' flags (key → reason) on `leads` in the default window (the last 12 months, at least `minAgeDays` old), every candidate checked. */
-  const flagsOf = (leads: readonly { key: string; createdAt: number; fields: Record<string, unknown> }[], source: 'salesforce' | 'hubspot' | 'csv', rule: { field: string; positiveValues: string[] }, minAgeDays = 30) => {
-    const { table, createdAt } = selectTrainingData(leads as Parameters<typeof selectTrainingData>[0], window(minAgeDays), rule);
+  const flagsOf = (leads: readonly { key: string; createdAt: number; fields: Record<string, unknown> }[], source: SourceKind, rule: { field: string; positiveValues: string[] }, minAgeDays = 30) => {
+    const { table, createdAt } = selectionOf(leads as readonly HistoryLead[], window(minAgeDays), rule);
     const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, source, [rule.field]).candidates.map((c) => c.spec);
     const { rows, leakage } = inspectTrainingData(table, specs, source, today, { minAgeDays, createdAt });
     return { rows, specs, flags: new Map(leakage.map((flag) => [flag.key, flag.reason])), byField: new Map(leakage.map((flag) => [flag.field, flag.reason])) };
@@ -651,7 +671,7 @@ describe('the guards on stored history', () => {
     // The last activity counts from another date.
     expect(flags.get('days_since_last_activity')).toBeUndefined();
     // Without stored history (a CSV handed to the trainer), the lead's age is the admin's to judge.
-    const { table } = trainingTable(csv, { field: 'converted', positiveValues: ['1'] });
+    const { table } = tableOf(csv, { field: 'converted', positiveValues: ['1'] });
     const age = DEMO_FEATURE_SPECS.filter((spec) => spec.key === 'days_since_created');
     expect(inspectTrainingData(table, age, 'csv', today).leakage).toEqual([]);
   });
@@ -660,7 +680,7 @@ describe('the guards on stored history', () => {
     // A HubSpot export, its created date under the label "Create Date", imported with no created date column: every lead is read, undated.
     const rule = { field: 'converted', positiveValues: ['1'] };
     const undated = csv.map(({ fields: { created_at, ...fields }, ...lead }) => ({ ...lead, createdAt: 0, fields: { ...fields, 'Create Date': created_at } }));
-    const { table, createdAt } = selectTrainingData(undated, { createdAfter: null, createdBefore: null }, rule);
+    const { table, createdAt } = selectionOf(undated, { createdAfter: null, createdBefore: null }, rule);
     expect(createdAt.every(Number.isNaN)).toBe(true);
     const specs = candidateFeatures(DEMO_FEATURE_SPECS, table, 'csv', [rule.field]).candidates.map((c) => c.spec);
     const flags = new Map(inspectTrainingData(table, specs, 'csv', today, { minAgeDays: 0, createdAt }).leakage.map((flag) => [flag.key, flag]));

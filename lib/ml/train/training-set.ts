@@ -185,14 +185,7 @@ export function trainingTableBuilder(rule: OutcomeRule, kept: KeptFields = 'ever
   };
 }
 
-/** The leads with a known outcome as the trainer's table: their fields (every one, or `kept` ones), and the outcome as "1" / "0". */
-export function trainingTable(leads: readonly HistoryLead[], rule: OutcomeRule, kept: KeptFields = 'every'): TrainingTable {
-  const builder = trainingTableBuilder(rule, kept);
-  for (const lead of leads) builder.add(lead);
-  return builder.result();
-}
-
-/** Leads of the source left out of the rows counted, by why (see `selectTrainingData`). */
+/** Leads of the source left out of the rows counted, by why (see `checkedSelection`). */
 export const LeftOutSchema = z.object({
   /** A window is set and their created date is missing or unreadable. */
   withoutCreatedDate: z.number().int().nonnegative(),
@@ -204,15 +197,6 @@ export const LeftOutSchema = z.object({
 export type LeftOut = z.infer<typeof LeftOutSchema>;
 
 export interface TrainingSelection extends LeftOut, Omit<TrainingTable, 'withoutOutcome' | 'stillBeingWorked'> {}
-
-/**
- * The window, then the outcome: the trainer's table and how many leads each left out. Throws
- * `TrainingDataError` saying which of the two left no lead at all.
- */
-export function selectTrainingData(leads: readonly HistoryLead[], window: TrainingWindow, rule: OutcomeRule): TrainingSelection {
-  const { leads: inWindow, withoutCreatedDate } = leadsInWindow(leads, window);
-  return checkedSelection(trainingTable(inWindow, rule), { stored: leads.length, withoutCreatedDate }, rule);
-}
 
 /**
  * The selection of a window read (`built`: the table of the leads inside it) out of `stored`
