@@ -4,11 +4,10 @@
  * neither 100,000 lead rows nor their sorting ever touch the page's main thread.
  */
 import { z } from 'zod';
+import { Float64ArraySchema, Uint8ArraySchema } from '@/lib/messaging/schemas';
 import { ConfusionSchema, TierPolicySchema } from '@/lib/ml/manifest';
 
 const ThresholdsSchema = z.object({ hot: z.number(), warm: z.number() });
-const Float64ArraySchema = z.custom<Float64Array>((value) => value instanceof Float64Array, 'a Float64Array');
-const Uint8ArraySchema = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'a Uint8Array');
 
 /** See `LabelledProbabilities` (lib/ui/stored-data.ts). */
 export const LabelledSchema = z

@@ -8,15 +8,13 @@ import { z } from 'zod';
 import { forEachChunk, prefixRange } from '@/lib/db/chunks';
 import { db } from '@/lib/db/db';
 import { historyRule, inHistory } from '@/lib/db/source-history';
+import { Float64ArraySchema, Uint8ArraySchema } from '@/lib/messaging/schemas';
 import { modelOutcomeOf, ModelOutcomeRuleSchema, outcomeSettled, settledDaysOf } from '@/lib/ml/outcome-rule';
 import type { RuleOutcome, RuleOutcomes } from '@/lib/segments';
 import { leadAgesCountedFrom, PAGE_CHUNK } from '@/lib/ui/stored-data';
 
 export const RuleOutcomesRequestSchema = z.object({ modelId: z.string(), rule: ModelOutcomeRuleSchema, now: z.number() });
 export type RuleOutcomesRequest = z.infer<typeof RuleOutcomesRequestSchema>;
-
-const Uint8ArraySchema = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'a Uint8Array');
-const Float64ArraySchema = z.custom<Float64Array>((value) => value instanceof Float64Array, 'a Float64Array');
 
 /**
  * The leads whose outcome counts, and those converted already that are too new to count, their

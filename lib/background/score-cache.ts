@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { CrmKind } from '../crm/types';
-import { db, leadKeyOfCachedScore } from '../db/db';
+import { db, leadKeyOfCachedScore, type CachedScore } from '../db/db';
 import { ScoredLeadSchema } from '../messaging/schemas';
 import { recordStaleHours } from '../settings/record-staleness';
 import { mayUseCache, type PageAccess } from './page-access';
 import type { ScoreCache, ScoringDeps } from './score-lead';
 
-/** A cached score as read back: an entry of another shape (an older version's) is a miss, scored again. */
-const CachedScoreSchema = z.object({
+/** A cached score as read back (its key is the one asked for): an entry of another shape (an older version's) is a miss, scored again. */
+const CachedScoreSchema: z.ZodType<Omit<CachedScore, 'key'>> = z.object({
   fieldsHash: z.string(),
   lead: ScoredLeadSchema,
   scoredAt: z.number(),

@@ -1,6 +1,8 @@
 /** Every CRM, for what is done for each (syncs to resume or stop, statuses to list). */
 export const CRM_KINDS = ['salesforce', 'hubspot'] as const;
 export type CrmKind = (typeof CRM_KINDS)[number];
+/** Every source of stored leads: a CRM's sync, or a CSV file imported. */
+export const SOURCE_KINDS = [...CRM_KINDS, 'csv'] as const;
 /** What a page may send of its fields: the messaging layer refuses more, and the page readers never return more. */
 export const PAGE_FIELD_LIMITS = {
   maxFields: 500,

@@ -10,10 +10,10 @@ import type { Manifest } from '../ml/manifest';
 import type { CrmKind } from '../crm/types';
 import type { RawRecord, SourceKind } from '../ml/featurize';
 
-/** A lead's score as shown on its record page, cached until its fields or the model change. */
 /** The lead (`${crm}|${recordId}`) a cached score's key (`${modelId}|${crm}|${recordId}`) is of. */
 export const leadKeyOfCachedScore = (key: string): string => key.split('|').slice(-2).join('|');
 
+/** A lead's score as shown on its record page, cached until its fields or the model change; read back through `CachedScoreSchema` (score-cache.ts). */
 export interface CachedScore {
   /** `${modelId}|${crm}|${recordId}` */
   key: string;

@@ -4,12 +4,17 @@
  * cycle.
  */
 import { z } from 'zod';
-import { CRM_KINDS } from '../crm/types';
+import { CRM_KINDS, SOURCE_KINDS } from '../crm/types';
 
 export const TierSchema = z.enum(['hot', 'warm', 'cold']);
 export type Tier = z.infer<typeof TierSchema>;
 
 export const CrmKindSchema = z.enum(CRM_KINDS);
+export const SourceKindSchema = z.enum(SOURCE_KINDS);
+
+/** Typed arrays in a worker's message: structured cloning keeps their type, which zod checks. */
+export const Float64ArraySchema = z.custom<Float64Array>((value) => value instanceof Float64Array, 'a Float64Array');
+export const Uint8ArraySchema = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'a Uint8Array');
 
 /** One plain-words reason: a term, the lead's value(s) for it, and how far it moves the odds. */
 export const ReasonSchema = z.object({

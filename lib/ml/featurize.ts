@@ -6,6 +6,7 @@
  * features are values; categorical features are integer codes into `feature.vocabulary`
  * (unseen levels → `feature.otherCode`); missing is NaN (the model learns what it means).
  */
+import type { SOURCE_KINDS } from '../crm/types';
 import type { Derive, Feature, FieldSources } from './manifest';
 import {
   DAY_NAMES,
@@ -25,7 +26,7 @@ import {
 
 export type RawValue = string | number | boolean | null | undefined;
 export type RawRecord = Record<string, RawValue>; // field/property/column name → raw value
-export type SourceKind = 'salesforce' | 'hubspot' | 'csv';
+export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 /** The key of `record` that holds field `name`: the name itself, else one that matches it case-insensitively; undefined when none does. */
 export function recordKey(record: RawRecord, name: string): string | undefined {

@@ -5,6 +5,7 @@
  * options page's policy worker labels stored leads by it.
  */
 import { z } from 'zod';
+import { SourceKindSchema } from '../messaging/schemas';
 import { formatModelDate } from '../presentation';
 import { isMissingRaw } from './derive';
 import type { RawRecord, SourceKind } from './featurize';
@@ -91,7 +92,7 @@ export const fieldsOfRule = (rule: Pick<OutcomeRule, 'field' | 'openStatus'>): s
  * `OUTCOME_SETTLED_DAYS` (`settledDaysOf`).
  */
 export const ModelOutcomeRuleSchema = OutcomeRuleSchema.extend({
-  source: z.enum(['salesforce', 'hubspot', 'csv']),
+  source: SourceKindSchema,
   settledAfterDays: z.number().int().min(0).max(MAX_SETTLED_DAYS).optional(),
 });
 export type ModelOutcomeRule = z.infer<typeof ModelOutcomeRuleSchema>;

@@ -5,6 +5,7 @@
  * (`db.leadSummaries`), never whole with their fields; only the workers read whole
  * leads (the options page's policy worker, the side panel's rule-outcomes worker), for a model's own outcome rule.
  */
+import { SOURCE_KINDS } from '../crm/types';
 import { db, type LeadScore, type LeadSummary, type StoredLead } from '../db/db';
 import { forEachChunk, prefixRange, yieldToEventLoop } from '../db/chunks';
 import { demoLeadMix, historyRule, inHistory } from '../db/source-history';
@@ -164,7 +165,7 @@ export async function labelledProbabilities(modelId: string, outcomeRule?: Model
   const outcomeByRule = outcomeRule && (await ruleOutcome(outcomeRule));
   const settledAfterDays = settledDaysOf(outcomeRule);
   // A rule labels the leads of its source alone; without one, every source's stored outcomes count.
-  const sources: SourceKind[] = outcomeRule ? [outcomeRule.source] : ['salesforce', 'hubspot', 'csv'];
+  const sources: SourceKind[] = outcomeRule ? [outcomeRule.source] : [...SOURCE_KINDS];
   const countedFrom = new Map(await Promise.all(sources.map(async (source) => [source, await leadAgesCountedFrom(source, now)] as const)));
   const outcomesOf = async (keys: string[], settledOnly: boolean) => {
     // `?? now`: a lead of another source than the rule's, which has no outcome by it anyway.

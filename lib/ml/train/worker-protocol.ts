@@ -4,12 +4,13 @@
  * could not read a "cancel" message until it had finished anyway.
  */
 import { z } from 'zod';
+import { SourceKindSchema } from '../../messaging/schemas';
 import { FeatureSpecSchema, ManifestSchema, TiersSchema } from '../manifest';
 import { LeakageFlagSchema, LeftOutSchema, OutcomeRuleSchema, TrainingWindowSchema } from './training-set';
 
 /** Which stored leads to train on: their source (how their fields are named), window and outcome. */
 export const TrainingDataSchema = z.object({
-  source: z.enum(['salesforce', 'hubspot', 'csv']),
+  source: SourceKindSchema,
   window: TrainingWindowSchema,
   outcome: OutcomeRuleSchema,
   /** ISO date-time "days since" features are measured from. */
