@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { Float64ArraySchema, Uint8ArraySchema } from '@/lib/messaging/schemas';
 import { ConfusionSchema, TierPolicySchema } from '@/lib/ml/manifest';
+import type { PolicyPreview } from '@/lib/ml/tier-policy';
 
 const ThresholdsSchema = z.object({ hot: z.number(), warm: z.number() });
 
@@ -34,7 +35,8 @@ const PointSchema = z.tuple([z.number(), z.number()]);
 const MarkerSchema = z.object({ threshold: z.number(), roc: PointSchema, pr: PointSchema, confusion: ConfusionSchema.omit({ threshold: true }) });
 const OutcomeSchema = z.object({ share: z.number(), expectedContacts: z.number(), expectedConversions: z.number().nullable(), conversionRate: z.number().nullable() });
 
-export const PolicyPreviewSchema = z.object({
+/** Typed against `PolicyPreview`: a field the worker computes that this leaves out would be dropped by the parse without a word. */
+export const PolicyPreviewSchema: z.ZodType<PolicyPreview> = z.object({
   thresholds: ThresholdsSchema,
   markers: z.object({ hot: MarkerSchema, warm: MarkerSchema }),
   roc: z.array(PointSchema),
