@@ -18,8 +18,8 @@ const plan: HotterPlan = {
   targetTier: 'warm',
   threshold: 0.012,
   changes: [
-    { feature: 8, label: 'Days since last activity', from: '40 days', to: '≤ 0 days', value: 0, points: 0.3, calibratedPoints: 0.26, today: true, alsoChanges: [] },
-    { feature: 9, label: 'Website visits', from: '0', to: '3', value: 3, points: 0.5, calibratedPoints: 0.42, today: false, alsoChanges: [] },
+    { feature: 8, label: 'Days since last activity', from: '40 days', to: 'today', value: 0, points: 0.3, calibratedPoints: 0.26, alsoChanges: [] },
+    { feature: 9, label: 'Website visits', from: '0', to: '3', value: 3, points: 0.5, calibratedPoints: 0.42, alsoChanges: [] },
   ],
   probabilityBefore: 0.004,
   probabilityAfter: 0.0135,
@@ -46,6 +46,11 @@ const OVERRIDE = '\u202E';
 it('writes the probabilities as the header does, each on its side of the threshold, where a model with 1 % conversion would read "1 % → 1 %"', () => {
   // The header says "<1 % likely"; the result, past "warm from 1.2 %", reads past it rather than "1 %".
   expect(headline(plan)).toBe('These changes would make it Warm (from 1.2 % likely): <1 % → 1.4 %.');
+});
+
+it('says "This change" of a plan of one change, "These changes" of more', () => {
+  expect(headline({ ...plan, changes: [plan.changes[1]] })).toBe('This change would make it Warm (from 1.2 % likely): <1 % → 1.4 %.');
+  expect(headline(plan)).toMatch(/^These changes would make it /);
 });
 
 it('writes the threshold as the options page does and the probabilities in whole percents, as the header does, when those agree with it', () => {
@@ -91,7 +96,7 @@ it('says plainly when no change is left that would raise the lead visibly, never
 it('says a "days since" change is an activity today, each change with the odds of the probabilities the plan shows', () => {
   rendered = render(<HotterPlanView plan={plan} tiers={tiers} />);
   expect(Array.from(rendered.container.querySelectorAll('.hotter-plan li'), (li) => li.textContent)).toEqual([
-    'Days since last activity: 40 days → ≤ 0 days, with an activity today (odds ×1.3)',
+    'Days since last activity: 40 days → today (odds ×1.3)',
     'Website visits: 0 → 3 (odds ×1.5)',
   ]);
 });
@@ -105,7 +110,6 @@ it('names the features that change with a changed field, whose change the odds i
     value: 12,
     points: 0.77,
     calibratedPoints: 0.6,
-    today: false,
     alsoChanges: [{ feature: 14, label: 'E-mail click rate', from: '0.25 clicks per open', to: '0.08 clicks per open' }],
   };
   rendered = render(<HotterPlanView plan={{ ...plan, changes: [opens] }} tiers={tiers} />);
@@ -131,7 +135,7 @@ it('says that bringing the lead to another page counts one more page view, whose
   const contributions = manifest.terms.map((term) => termContribution(term.shape!, term.features.map((f) => row[f])));
   rendered = render(<HotterPlanView plan={whatWouldMakeHotter(manifest, row, contributions, 'csv')} tiers={manifest.tiers} />);
   // +1.2 − 0.5: odds ×2, 12 % → 21 %, not the demo page alone (×3.3, 27 %)
-  expect(rendered.container.querySelector('.hotter-plan p')?.textContent).toBe('These changes would make it Warm (from 20 % likely): 12 % → 21 %.');
+  expect(rendered.container.querySelector('.hotter-plan p')?.textContent).toBe('This change would make it Warm (from 20 % likely): 12 % → 21 %.');
   expect(Array.from(rendered.container.querySelectorAll('.hotter-plan li'), (li) => li.textContent)).toEqual([
     'Last page seen: blog → demo, which takes Page views from 9 to 10 (odds ×2)',
   ]);
@@ -256,4 +260,23 @@ it('reads no "×1" for any demo lead of the bundled model', () => {
   expect(odds).not.toContain('×1');
   expect(odds.filter((cell) => cell?.startsWith('×')).length).toBeGreaterThan(1500);
   expect(odds.filter((cell) => cell === 'no visible change').length).toBeGreaterThan(150);
+});
+
+/** A CRM value with no space, as a HubSpot industry's internal name: wider than a 320 px side panel unless it wraps. */
+const UNBROKEN = 'INFORMATION_TECHNOLOGY_AND_SERVICES_OUTSOURCING';
+
+it("wraps the lead's and the ideal value anywhere, so a value with no space cannot run the comparison table off a narrow side panel", () => {
+  // The side panel's own style sheet: what the class does there.
+  const style = document.head.appendChild(document.createElement('style'));
+  style.textContent = readFileSync('components/page.css', 'utf8');
+  try {
+    rendered = render(<DeviationsTable deviations={[{ feature: 1, label: 'Industry', leadValue: UNBROKEN, idealValue: `${UNBROKEN}_AND_MORE`, pointsLost: 0.8 }]} />);
+    const values = Array.from(rendered.container.querySelectorAll('tbody td bdi'));
+    expect(values.map((value) => [value.textContent, getComputedStyle(value).overflowWrap])).toEqual([
+      [UNBROKEN, 'anywhere'],
+      [`${UNBROKEN}_AND_MORE`, 'anywhere'],
+    ]);
+  } finally {
+    style.remove();
+  }
 });

@@ -4,7 +4,8 @@ import { formatProbabilityWithTiers, formatThreshold, oddsFactor, type TierThres
 import { TierLabel } from './TierLabel';
 
 // Values come from CRM data (a category, a number as the CRM wrote it): each sits in <bdi>, so
-// right-to-left text or a direction override in one cannot reorder the words around it.
+// right-to-left text or a direction override in one cannot reorder the words around it, and a
+// table's value wraps anywhere, so one with no space cannot widen the table past the side panel.
 
 /**
  * What the ideal would do to the lead's odds: its factor only from MIN_CHANGE_POINTS (×1.05), the
@@ -38,10 +39,10 @@ export function DeviationsTable({ deviations, notOnPage }: { deviations: readonl
             <tr key={d.feature}>
               <td>{d.label}</td>
               <td>
-                <bdi>{d.leadValue}</bdi>
+                <bdi className="wraps-anywhere">{d.leadValue}</bdi>
               </td>
               <td>
-                <bdi>{d.idealValue}</bdi>
+                <bdi className="wraps-anywhere">{d.idealValue}</bdi>
               </td>
               <td>{oddsIfIdeal(d.pointsLost)}</td>
             </tr>
@@ -104,7 +105,7 @@ export function HotterPlanView({ plan, tiers, notOnPage = [] }: { plan: HotterPl
   return (
     <div className="hotter-plan">
       <p>
-        {plan.reaches ? 'These changes would make it ' : 'The changes that help most would not make it '}
+        {plan.reaches ? `${plan.changes.length === 1 ? 'This change' : 'These changes'} would make it ` : 'The changes that help most would not make it '}
         <TierLabel tier={plan.targetTier} /> (from {formatThreshold(plan.threshold)} likely){plan.reaches ? ': ' : ', only raise it: '}
         {before} → {after}.
       </p>
@@ -112,7 +113,6 @@ export function HotterPlanView({ plan, tiers, notOnPage = [] }: { plan: HotterPl
         {plan.changes.map((change) => (
           <li key={change.feature}>
             {change.label}: <bdi>{change.from}</bdi> → <bdi>{change.to}</bdi>
-            {change.today && ', with an activity today'}
             {change.alsoChanges.map((follower) => (
               <span key={follower.feature}>
                 , which takes {follower.label} from <bdi>{follower.from}</bdi> to <bdi>{follower.to}</bdi>

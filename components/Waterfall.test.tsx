@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import { readFileSync } from 'node:fs';
 import { act } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Reason } from '@/lib/messaging/protocol';
@@ -151,6 +152,20 @@ it('tells the odds of the probability shown: a +2 reason of a model with Platt a
   expect(rendered.container.querySelector('[role="img"]')?.getAttribute('aria-label')).toContain('together they multiply the odds by 2.7');
   const shown = applyCalibration(manifest.calibration, -2 + 2); // sigmoid(−1)
   expect(waterfallSteps(start, reasons).at(-1)!.range[1]).toBeCloseTo(Math.log(shown / (1 - shown)), 12);
+});
+
+it("wraps a reason's value anywhere in the table, so a CRM value with no space cannot run it off a narrow side panel", () => {
+  // The side panel's own style sheet: what the class does there.
+  const style = document.head.appendChild(document.createElement('style'));
+  style.textContent = readFileSync('components/page.css', 'utf8');
+  try {
+    const unbroken = 'INFORMATION_TECHNOLOGY_AND_SERVICES_OUTSOURCING';
+    rendered = render(<Waterfall start={-2} reasons={[{ label: 'Industry', value: unbroken, points: 0.8 }]} tiers={TIERS} />);
+    const value = rendered.container.querySelector('tbody tr')!.children[1].querySelector('bdi')!;
+    expect([value.textContent, getComputedStyle(value).overflowWrap]).toEqual([unbroken, 'anywhere']);
+  } finally {
+    style.remove();
+  }
 });
 
 describe('in a side panel of any width', () => {

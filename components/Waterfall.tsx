@@ -246,7 +246,8 @@ export function Waterfall({ start, reasons, tiers }: { start: number; reasons: r
               <tr key={reason.label}>
                 <td>{reason.label}</td>
                 <td>
-                  <bdi>{reason.value}</bdi>
+                  {/* A CRM value with no space (an e-mail address) wraps, rather than widening the table past the side panel. */}
+                  <bdi className="wraps-anywhere">{reason.value}</bdi>
                 </td>
                 <td>
                   <Effect reason={reason} />

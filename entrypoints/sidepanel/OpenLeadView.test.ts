@@ -216,7 +216,7 @@ it('says everything about the lead by the thresholds it was tiered by, while the
   expect(text).toContain('Ada · Warm · score 70 of 99');
   // Not "40 % likely" beside "Warm" and "hot from 40 %".
   expect(text).toContain('39.96 % likely to convert, 4× the average lead.');
-  expect(rendered.container.querySelector('.hotter-plan p')?.textContent).toBe('These changes would make it Hot (from 40 % likely): 39.96 % → 72 %.');
+  expect(rendered.container.querySelector('.hotter-plan p')?.textContent).toBe('This change would make it Hot (from 40 % likely): 39.96 % → 72 %.');
 });
 
 it("compares the lead with the ideal customer in its CRM's words: a HubSpot range as written, an amount in euros beside the model's dollars named", () => {
@@ -309,7 +309,7 @@ it('plans and compares a lead read from its page alone on the fields the page sh
   rendered = render(createElement(OpenLeadView));
   const view = rendered.container;
   // Before: "Website visits: missing → ≥ 9", and "Website visits | not known | ≥ 9" in the table, of a lead that may have had 25.
-  expect([...view.querySelectorAll('.hotter-plan li')].map((li) => li.textContent)).toEqual(['Marketing e-mails opened: 3 – 5 → ≥ 6 (odds ×3.9)']);
+  expect([...view.querySelectorAll('.hotter-plan li')].map((li) => li.textContent)).toEqual(['Marketing e-mails opened: 4 → ≥ 6 (odds ×3.9)']);
   expect(view.querySelector('.plan-not-on-page')?.textContent).toBe('Not suggested, as this page does not show them: Website visits.');
   expect([...view.querySelectorAll('table.deviations tbody tr')].map((tr) => tr.querySelector('td')?.textContent)).toEqual(['Marketing e-mails opened']);
   expect(view.querySelector('.not-on-page')?.textContent).toBe(

@@ -10,7 +10,8 @@
  * engagement for a lead no marketing e-mail reaches (`cannotBeEmailed`), in the plan and in the
  * comparison with the ideal customer alike. So are features whose fields were not read at all
  * (`FieldsRead`: the page did not show them, and the CRM's record was not read): what the lead has
- * there is not known, which is no "none recorded".
+ * there is not known, which is no "none recorded". The plan moves a feature the comparison
+ * names an ideal for only into that ideal, so the two never disagree.
  * Every figure is exact: what the model adds, pairs included, for the row the change gives.
  */
 import type { Tier } from '../messaging/protocol';
@@ -173,10 +174,12 @@ const NOT_KNOWN = 'not known';
  * reads it in ("49", not "49 – 50"); a category or yes/no as its level; "not known" when missing.
  * A number too large for float32 (Infinity) has no figure: its bin ("> 5") says where the model reads it.
  */
-function leadValueAsShown(feature: Feature, axis: Axis, value: number, written: string | null | undefined): string {
+function leadValueAsShown(feature: Feature, axis: Axis, value: number, written?: string | null): string {
   if (Number.isNaN(value)) return NOT_KNOWN;
   if (written) return valueAsShown(written);
-  return feature.type === 'numeric' && Number.isFinite(value) ? formatNumber(value, feature.unit) : axis.labels[axisBin(axis, value)];
+  // A "days since" with no unit named reads in days, as its reason does ("20 days", not "20").
+  const unit = countsDaysSince(feature) ? (feature.unit ?? 'days') : feature.unit;
+  return feature.type === 'numeric' && Number.isFinite(value) ? formatNumber(value, unit) : axis.labels[axisBin(axis, value)];
 }
 
 /**
@@ -233,6 +236,46 @@ function bestScoringRun(gains: readonly number[], leadBin: number, numeric: bool
   return { first, last, best };
 }
 
+/** What the lead's ideal of one feature is found from, and the ideal itself (see `idealOfFeature`). */
+interface FeatureIdeal {
+  /** Per value bin of the feature's own axis, the log-odds the lead gains with this feature alone moved there (its pairs included). */
+  gains: number[];
+  /** The lead's bin on that axis ("missing" when it has no value). */
+  leadBin: number;
+  /** The ideal bins; null when no range holds enough training leads. */
+  ideal: IdealBins | null;
+  /** Whether the ideal rests on the training leads per bin (`supportedIdeal`), not on the scores alone (`bestScoringRun`: a model without bin counts). */
+  supported: boolean;
+}
+
+/**
+ * The ideal of the feature of `term` (its own, single-feature term) for a lead (`row` [F], its
+ * `termScoresOf` `scores` [T]), as the comparison with the ideal customer names it and the plan
+ * keeps to it: each value bin scored as the model scores the lead with only this feature changed
+ * (its gain), then the range enough training leads hold with the best mean gain (`supportedIdeal`),
+ * or for a model without bin counts the best-scoring run (`bestScoringRun`). Never the pooled
+ * "(other)" (the values the model did not learn: no one value, and none a rep could name; the
+ * trainer's `idealOf` leaves it out too), nor a level `source`'s records cannot hold (`heldLevels`).
+ */
+function idealOfFeature(manifest: Manifest, term: Term, row: ArrayLike<number>, scores: readonly number[], source: SourceKind): FeatureIdeal {
+  const [feature] = term.features;
+  const axis = shapeOf(term).axes[0];
+  const held = heldLevels(manifest.features[feature], source, row[feature]);
+  // One copy of the row whose `feature` takes each bin's value in turn, not a copy per bin (up to 256 of them).
+  const moved = Array.from(row);
+  const reading = termsReadingFeature(manifest)[feature];
+  const gains = presentTargets(axis).map(({ value }) => {
+    moved[feature] = value;
+    return logitChange(manifest, row, scores, moved, reading);
+  });
+  const leadBin = axisBin(axis, row[feature]);
+  const numeric = manifest.features[feature].type === 'numeric';
+  const candidate = (bin: number) => held(bin) && bin !== manifest.features[feature].otherCode;
+  const binRows = referenceOf(manifest, feature)?.binRows?.map((rows, bin) => (candidate(bin) ? rows : 0));
+  const ideal = binRows ? supportedIdeal(gains, binRows, numeric) : bestScoringRun(gains.map((gain, bin) => (candidate(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
+  return { gains, leadBin, ideal, supported: binRows !== undefined };
+}
+
 /**
  * Whether the comparison with the ideal customer names `feature` for a lead: one `source`
  * supplies, no "days since" (see `deviationsFromIdeal`), never an opt-out (whether a lead takes
@@ -281,20 +324,7 @@ export function deviationsFromIdeal(
     .flatMap((term): Deviation[] => {
       const [feature] = term.features;
       const axis = axisAsShown(shapeOf(term).axes[0], manifest.features[feature], source);
-      const held = heldLevels(manifest.features[feature], source, row[feature]);
-      // One copy of the row whose `feature` takes each bin's value in turn, not a copy per bin (up to 256 of them).
-      const moved = Array.from(row);
-      const reading = termsReadingFeature(manifest)[feature];
-      const gains = presentTargets(axis).map(({ value }) => {
-        moved[feature] = value;
-        return logitChange(manifest, row, scores, moved, reading);
-      });
-      const leadBin = axisBin(axis, row[feature]);
-      const numeric = manifest.features[feature].type === 'numeric';
-      // The pooled "(other)" is no ideal: no one value, and none a rep could name (the trainer's `idealOf` leaves it out too).
-      const candidate = (bin: number) => held(bin) && bin !== manifest.features[feature].otherCode;
-      const binRows = referenceOf(manifest, feature)?.binRows?.map((rows, bin) => (candidate(bin) ? rows : 0));
-      const ideal = binRows ? supportedIdeal(gains, binRows, numeric) : bestScoringRun(gains.map((gain, bin) => (candidate(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
+      const { gains, leadBin, ideal } = idealOfFeature(manifest, term, row, scores, source);
       const written = asWritten?.[feature];
       const leadValue = leadValueAsShown(manifest.features[feature], axis, row[feature], written);
       if (!ideal || gains[ideal.best] < 0) {
@@ -355,6 +385,38 @@ function reachableTargets(feature: Feature, axis: Axis, value: number, source: S
   return presentTargets(axis)
     .filter(({ bin }) => bin > from)
     .map(({ bin }) => ({ bin, value: leastValueIn(axis, bin) }));
+}
+
+/**
+ * Given `reachable` (a feature's `reachableTargets`, by bin, ascending) from the feature's bin
+ * `current`, the one a plan may offer: the least that takes the lead (`row` [F], its `termScoresOf`
+ * `scores` [T]) into the ideal range the comparison with the ideal customer names for the feature
+ * (`idealOfFeature`), a range enough training leads hold. Never a value the comparison beside the
+ * plan would not call ideal, nor one deeper in the range, whose score a lead or two may have set
+ * ("Marketing e-mails opened: 0 → 29", the count of one training lead, where the ideal is
+ * "12 – 58": 0 → 12). None when the feature is within the range already (the lead's own value, or
+ * one an earlier change moved it to), no range holds enough leads, or no value of it would raise
+ * the lead (the comparison's ideal is then the lead's own value). Every reachable target of a
+ * feature the comparison leaves out (`comparedWithIdeal`: a "days since", whose one target, an
+ * activity today, is the plan's to offer), and when no bin counts tell which bins enough leads hold
+ * (a model without them, a feature with no term of its own).
+ */
+function idealTargetsOf(
+  manifest: Manifest,
+  row: ArrayLike<number>,
+  scores: readonly number[],
+  feature: number,
+  source: SourceKind,
+  emailable: boolean,
+): (reachable: readonly Target[], current: number) => Target[] {
+  const every = (reachable: readonly Target[]) => [...reachable];
+  const ownTerm = manifest.terms.find((term) => term.features.length === 1 && term.features[0] === feature);
+  if (!ownTerm || !comparedWithIdeal(manifest.features[feature], source, emailable)) return every;
+  const { gains, ideal, supported } = idealOfFeature(manifest, ownTerm, row, scores, source);
+  if (!supported) return every;
+  if (!ideal || gains[ideal.best] < 0) return () => [];
+  const inIdeal = (bin: number) => bin >= ideal.first && bin <= ideal.last;
+  return (reachable, current) => (inIdeal(current) ? [] : reachable.filter(({ bin }) => inIdeal(bin)).slice(0, 1));
 }
 
 /** A feature whose model input is its field's value as is (a count, a yes/no): the row gives the field back. */
@@ -551,9 +613,6 @@ function rowAfterChange(
   return { after, alsoChanged: [...recorded, ...followers] };
 }
 
-/** A feature value as a rep reads it: the number with its unit, or the axis's "missing". */
-const numberAsRead = (feature: Feature, axis: Axis, value: number) => (Number.isNaN(value) ? axis.labels[missingBin(axis)] : formatNumber(value, feature.unit));
-
 /**
  * A feature that changes with a field a rep changes, as a rep reads it: one computed from the
  * field (a click rate when the opens change), or one recorded with it (the page view of a page seen).
@@ -568,12 +627,13 @@ export interface FollowingChange {
 export interface Change {
   feature: number;
   label: string;
-  /**
-   * The bins a rep reads ("1 – 5" → "6 – 9"): any value in the bin gives the same score. When
-   * other features change with a count, the exact numbers instead ("2" → "20"): the promised
-   * score holds for that number.
-   */
+  /** The lead's value as its reasons word it (`leadValueAsShown`): "3", "124 days", "Blog", "not known". */
   from: string;
+  /**
+   * The bin a rep reads ("6 – 9"): any value in it gives the same score. When other features
+   * change with a count, the exact number instead ("20"): the promised score holds for that
+   * number. "today" for a "days since" reset to 0.
+   */
   to: string;
   /** The feature's new model input: the count, the category's code, 0 days for an activity today. */
   value: number;
@@ -586,8 +646,6 @@ export interface Change {
    * At least MIN_CHANGE_POINTS.
    */
   calibratedPoints: number;
-  /** A "days since" reset to 0: the change is an activity today. */
-  today: boolean;
   /** Features that change with it: recorded with it, or computed from its field. */
   alsoChanges: FollowingChange[];
 }
@@ -675,7 +733,9 @@ export function featuresNotRead(manifest: Manifest, row: ArrayLike<number>, sour
  * fewest points (the smallest step that is enough); otherwise take the move that adds the most.
  * A move is offered only if it raises the calibrated probability visibly (MIN_CHANGE_POINTS):
  * when none does, the plan has no changes. A feature changes at most once, only the way a rep's
- * work moves it (see reachableTargets), never to "missing", and only as `rowAfterChange` allows,
+ * work moves it (see reachableTargets), never to "missing", only into the ideal range the
+ * comparison with the ideal customer names for it, a range enough training leads hold, at its
+ * least (`idealTargetsOf`: nothing for a lead in it already), and only as `rowAfterChange` allows,
  * with the features recorded along with it and those computed from it: the promised
  * probability is the model's for the changed lead. E-mail engagement (`engagesByEmail`) is never
  * asked of a lead that opted out of e-mail or has no address (`cannotBeEmailed`): a rep cannot
@@ -709,6 +769,9 @@ export function whatWouldMakeHotter(
   // Still candidates for what is recorded along with a change (`recordMissingPartners`): a count recorded at its least asks for nothing.
   const emailable = !cannotBeEmailed(manifest, row, source, fieldsRead);
   const changeable = candidates.filter((feature) => wasRead(fieldsRead, feature) && (emailable || !engagesByEmail(manifest.features[feature])));
+  // Into the ideal the comparison names for the lead as it is (not as earlier changes leave it), so the plan never contradicts the comparison beside it.
+  const rowScores = termScoresOf(manifest, row);
+  const idealTargets = new Map(changeable.map((feature) => [feature, idealTargetsOf(manifest, row, rowScores, feature, source, emailable)]));
   const changes: Change[] = [];
   // A lead below the target tier needs a change, even if its recomputed probability sits on the threshold.
   while ((changes.length === 0 || !reached(logit)) && changes.length < MAX_CHANGES) {
@@ -718,7 +781,8 @@ export function whatWouldMakeHotter(
       .filter((feature) => !changes.some((change) => change.feature === feature))
       .flatMap((feature) => {
         const axis = ownAxis(manifest, feature);
-        return reachableTargets(manifest.features[feature], axis, before[feature], source).flatMap((target) => {
+        const targets = idealTargets.get(feature)!(reachableTargets(manifest.features[feature], axis, before[feature], source), axisBin(axis, before[feature]));
+        return targets.flatMap((target) => {
           const changed = rowAfterChange(manifest, candidates, before, feature, target.value, source, fieldsRead);
           if (!changed) return [];
           const gain = logitChange(manifest, before, beforeScores, changed.after);
@@ -737,18 +801,18 @@ export function whatWouldMakeHotter(
     changes.push({
       feature: best.feature,
       label: feature.label,
-      from: byNumber ? numberAsRead(feature, best.axis, before[best.feature]) : shown.labels[axisBin(best.axis, before[best.feature])],
-      to: byNumber ? numberAsRead(feature, best.axis, best.target.value) : shown.labels[best.target.bin],
+      // As the reasons beside the plan word it ("124 days", "not known"), not as the bin the model reads it in ("124 – 125 days", "missing").
+      from: leadValueAsShown(feature, shown, before[best.feature]),
+      to: countsDaysSince(feature) ? 'today' : byNumber ? leadValueAsShown(feature, shown, best.target.value) : shown.labels[best.target.bin],
       value: best.target.value,
       points: best.gain,
       calibratedPoints: best.calibratedGain,
-      today: countsDaysSince(feature),
       alsoChanges: best.alsoChanged
         .filter((f) => !Object.is(Math.fround(before[f]), Math.fround(best.after[f])))
         .map((f) => {
           const other = manifest.features[f];
           const axis = ownAxis(manifest, f);
-          return { feature: f, label: other.label, from: numberAsRead(other, axis, before[f]), to: numberAsRead(other, axis, best.after[f]) };
+          return { feature: f, label: other.label, from: leadValueAsShown(other, axis, before[f]), to: leadValueAsShown(other, axis, best.after[f]) };
         }),
     });
     current = best.after;
