@@ -79,7 +79,11 @@ const settle = () => act(() => new Promise((resolve) => setTimeout(resolve, 10))
 async function renderSection() {
   queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(ConnectionsSection)));
-  await settle();
+  // Until the connections' status is read, as long as a loaded machine takes: both forms are drawn then.
+  await vi.waitFor(async () => {
+    await settle();
+    expect(container().querySelector('input[name="salesforce-host"]') && container().querySelector('input[name="hubspot-token"]')).not.toBeNull();
+  });
 }
 
 /** A change the way a browser makes it: through the element's own value setter, then the event React listens to. */
