@@ -10,7 +10,8 @@ import { beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { storedLead } from '@/test/fixtures/stored-lead';
 import { stubWebLocks } from '@/test/web-locks';
 import { db } from '@/lib/db/db';
-import { fullScoringRequested, oweScoringOfEveryLead, owedScoringModel, readJob, runStoredScoresJob, standingFailure } from '@/lib/jobs/progress';
+import { oweScoringOfEveryLead, owedScoringModel, readJob, runStoredScoresJob, standingFailure } from '@/lib/jobs/progress';
+import { fullScoringRequested } from '@/lib/jobs/requests';
 import type { EngineOutput } from '@/lib/ml/engine';
 import { manifestOf } from '@/lib/ml/model-store';
 

@@ -5,7 +5,8 @@
  */
 import { configureEngine, forgetModel, runEngine } from '@/lib/ml/engine';
 import type { CrmKind } from '@/lib/crm/types';
-import { holdingFullScoringRequest, holdingRetierRequest, preparingRun, runStoredScoresJob } from '@/lib/jobs/progress';
+import { preparingRun, runStoredScoresJob } from '@/lib/jobs/progress';
+import { holdingFullScoringRequest, holdingRetierRequest } from '@/lib/jobs/requests';
 import { countToScore, resumeUnfinishedScoringJob, runScoringJob } from '@/lib/ml/bulk-score';
 import { checkModelInWorker } from '@/lib/ml/check-in-worker';
 import { resumeUnfinishedRetierJob, runRetierJob, scoresAfter } from '@/lib/ml/retier';
@@ -22,8 +23,6 @@ async function scoringDeps(modelId: string) {
   const runModel = (rows: Float32Array, featureCount: number) => runEngine(modelId, () => modelBytes(modelId), rows, featureCount);
   return { manifest, runModel, now: new Date() };
 }
-
-/** How many stored leads a scoring run goes through: `source`'s, or every one. */
 
 /** A scoring run with `modelId`, in its turn: one that cannot get its model's manifest is recorded as failed (`preparingRun`). */
 async function runScoring(modelId: string, source?: CrmKind) {

@@ -4,7 +4,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
-import { fullScoringRequested, holdingFullScoringRequest, ScoringSuperseded, oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, preparingRun, readJob, requestScoringOf, runJob, standingFailure, writeJob } from '../jobs/progress';
+import { ScoringSuperseded, oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, oweSourceScoring, preparingRun, readJob, runJob, standingFailure, writeJob } from '../jobs/progress';
+import { fullScoringRequested, holdingFullScoringRequest, requestScoringOf } from '../jobs/requests';
+import { INITIAL_SYNC_STATE } from '../sync/state';
+import { dexieSyncStore } from '../sync/store';
 import { bundledModel } from '../ml/bundled-model';
 import { activeModelId } from '../ml/model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
@@ -298,7 +301,8 @@ describe('at start-up', () => {
 
   it('asks again for the scoring a sync owed when the browser closed before its run began, once, and not while its request waits or a run covering it goes on', async () => {
     // The sync's request waits behind another job in the document when the browser closes.
-    void requestScoringOf('salesforce', () => new Promise(() => undefined), { owe: true });
+    await oweSourceScoring('salesforce');
+    void requestScoringOf('salesforce', () => new Promise(() => undefined));
     await vi.waitFor(async () => expect(await owedSourceScorings()).toHaveLength(1));
     // Only the worker restarted... (here: the same worker, its request still waiting for a reply)
     await startStoredScoring();
@@ -315,7 +319,7 @@ describe('at start-up', () => {
     await startStoredScoring();
     expect(steps).toEqual(['resume jobs']);
     // Owed again, while a run over every lead begun since goes on: its end settles it.
-    await requestScoringOf('hubspot', async () => null, { owe: true });
+    await oweSourceScoring('hubspot');
     await new Promise((resolve) => setTimeout(resolve, 2));
     await writeJob('scoring', { modelId: bundled.modelId, state: 'running', done: 0, total: 1, startedAt: Date.now() });
     steps.length = 0;
@@ -323,6 +327,54 @@ describe('at start-up', () => {
     expect(steps).toEqual(['resume jobs']);
     await runJob('scoring', bundled.modelId, 1, async () => 1);
     expect(await owedSourceScorings()).toEqual([]);
+  });
+
+  it('leaves the scoring a sync owes to that sync while it runs (its end asks for it), and asks for it once the sync no longer runs', async () => {
+    // A sync stored a page (owing its CRM's scoring) when the browser closed: it resumes at start, and asks as it ends.
+    const syncs = dexieSyncStore(db);
+    await syncs.writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'running' });
+    await oweSourceScoring('salesforce');
+    await new Promise((resolve) => setTimeout(resolve, 2)); // a run asked now begins after it was owed
+    await startStoredScoring();
+    await refreshStaleScores();
+    expect(steps).toEqual(['resume jobs', 'resume jobs']);
+    // It ended without asking (its worker stopped as it ended): the hourly check asks.
+    await syncs.writeState('salesforce', { ...INITIAL_SYNC_STATE, status: 'error' });
+    steps.length = 0;
+    await refreshStaleScores();
+    expect(steps).toEqual(['resume jobs', `score ${bundled.modelId} salesforce`]);
+    expect(await owedSourceScorings()).toEqual([]);
+  });
+
+  it('reads each CRM’s owed scoring again in its turn: one settled while the CRM before was scored is not asked, nor one owed again since (by a sync, which asks itself)', async () => {
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 2));
+    const scoringSalesforce = (meanwhile: (modelId: string) => Promise<unknown>) =>
+      scoreStoredLeadsOffscreen.mockImplementationOnce(async (modelId, source) => {
+        steps.push(`score ${modelId} ${source}`);
+        await meanwhile(modelId);
+        return { ok: true, scored: await runJob('scoring', modelId, 1, async () => 1, { source }) };
+      });
+    await oweSourceScoring('salesforce');
+    await oweSourceScoring('hubspot');
+    await pause();
+    // A write-back's run over HubSpot's leads, begun after they were owed, ends while Salesforce's are scored.
+    scoringSalesforce(async (modelId) => runJob('scoring', modelId, 1, async () => 1, { source: 'hubspot' }));
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs', `score ${bundled.modelId} salesforce`]);
+    expect(await owedSourceScorings()).toEqual([]);
+
+    await oweSourceScoring('salesforce');
+    await oweSourceScoring('hubspot');
+    await pause();
+    // A HubSpot sync stores a page meanwhile: it asks for that scoring as it ends.
+    scoringSalesforce(async () => {
+      await pause();
+      await oweSourceScoring('hubspot');
+    });
+    steps.length = 0;
+    await startStoredScoring();
+    expect(steps).toEqual(['resume jobs', `score ${bundled.modelId} salesforce`]);
+    expect(await owedSourceScorings()).toEqual([{ source: 'hubspot', owedAt: expect.any(Number) }]);
   });
 
   it('asks again for the re-tiering a tier policy owed when the browser closed before its run began, once, and not while a scoring of every lead with the active model is owed: that run settles it', async () => {

@@ -3,23 +3,12 @@
  * score with the new model) and the stored leads' scoring outlives the page that asked.
  */
 import { db } from '../db/db';
-import {
-  decidingFullScoring,
-  fullScoringRequested,
-  oweScoringOfEveryLead,
-  owedScoringModel,
-  owedSourceScorings,
-  readJob,
-  requestFullScoring,
-  requestScoringOf,
-  settleOwedScoring,
-  standingFailure,
-  writeJob,
-  type JobProgress,
-} from '../jobs/progress';
+import { oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, readJob, settleOwedScoring, standingFailure, writeJob, type JobProgress } from '../jobs/progress';
+import { decidingFullScoring, fullScoringRequested, requestFullScoring, requestScoringOf } from '../jobs/requests';
 import { sendToCrmTabs } from '../messaging/events';
 import { activeModelId, adoptRebuiltBundledModel } from '../ml/model-store';
 import { activateModel, rollBack } from '../ml/model-versions';
+import { dexieSyncStore } from '../sync/store';
 import { OffscreenJobInterrupted, resumeOffscreenJobs, scoreStoredLeadsOffscreen } from './offscreen-engine';
 import { retierOwedScores } from './retier';
 
@@ -151,16 +140,23 @@ async function scoreOwedLeads(): Promise<void> {
 
 /**
  * Scores with the active model the leads of each CRM whose sync's scoring is still owed (the
- * browser closed, or the offscreen document could not be opened, before its run began), unless a
- * run covering them began since it was owed (its end settles it), or this worker asked for it and
- * waits for the reply. Not while a scoring of every lead with the active model is owed or asked
- * for: its run settles them. A CRM's failure is the scoring job row's to show (as a sync's is):
- * logged, and the next CRM scored.
+ * browser closed, or the offscreen document could not be opened, before its run began), unless
+ * its sync runs (its end asks for it), a run covering them began since it was owed (its end
+ * settles it), or this worker asked for it and waits for the reply. Each CRM's is read again in
+ * its turn, as the one before may take minutes: skipped once settled meanwhile, or owed since this
+ * began (by a sync, which asks for it itself). Not while a scoring of every lead with the active
+ * model is owed or asked for: its run settles them. A CRM's failure is the scoring job row's to
+ * show (as a sync's is): logged, and the next CRM scored.
  */
 export async function scoreOwedSyncedLeads(): Promise<void> {
+  const began = Date.now();
   const modelId = await activeModelId();
   if ((await owedScoringModel()) === modelId || (await fullScoringRequested(modelId))) return;
-  for (const { source, owedAt } of await owedSourceScorings()) {
+  const syncs = dexieSyncStore(db);
+  for (const { source } of await owedSourceScorings()) {
+    const owedAt = (await owedSourceScorings()).find((owed) => owed.source === source)?.owedAt;
+    if (owedAt === undefined || owedAt > began) continue;
+    if ((await syncs.readState(source)).status === 'running') continue;
     const job = await readJob('scoring');
     if (job?.state === 'running' && (job.source === undefined || job.source === source) && job.startedAt > owedAt) continue;
     try {

@@ -4,7 +4,8 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
 import { db, type LeadScore } from '../db/db';
-import { holdingFullScoringRequest, oweScoringOfEveryLead, readJob, requestScoringOf, RETRY_FAILED_SCORING_AFTER_MS, runJob, standingFailure, writeJob, type JobProgress } from '../jobs/progress';
+import { oweScoringOfEveryLead, oweSourceScoring, readJob, RETRY_FAILED_SCORING_AFTER_MS, runJob, standingFailure, writeJob, type JobProgress } from '../jobs/progress';
+import { holdingFullScoringRequest } from '../jobs/requests';
 import { activeModelId } from '../ml/model-store';
 import { REFRESH_SCORES_ALARM, refreshStaleScores, scheduleScoreRefresh, SCORES_STALE_AFTER_MS } from './refresh-scores';
 
@@ -56,28 +57,24 @@ it('scores the stored leads again once the oldest score of the active model is o
   expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
 });
 
-it('scores the stored leads when one the active model reads has no score (stored while no scoring could run), though no score is stale, but not for leads it reads nothing of', async () => {
+it('asks for no scoring of every lead for leads stored with no score while no score is stale, nor reads them: a sync owes its CRM’s scoring and asks for it', async () => {
   const active = await activeModelId();
   await db.leadScores.put(score(active, '2', NOW - 2 * HOUR));
-  // The stored csv|1 has no field the model reads: every run leaves it without a score.
-  expect(await refreshStaleScores(NOW)).toBe(false);
-  // A synced lead the model reads, stored without a score: its sync's scoring never ran.
+  // A synced lead the model reads, stored without a score (a sync's page, before the sync ends), and the last run one CRM's.
   await db.putLeads([storedLead({ source: 'salesforce', id: '00Q3', origin: 'sync', fields: { AnnualRevenue: 5_000_000 } })]);
-  // Not right after a run over every lead with the model succeeded: it went through them (the model gave this one no score).
-  await writeJob('scoring', { modelId: active, state: 'done', done: 3, total: 3, startedAt: NOW - 2 * HOUR, finishedAt: NOW - HOUR });
+  await writeJob('scoring', { modelId: active, state: 'done', done: 1, total: 1, startedAt: NOW - HOUR / 2, finishedAt: NOW - HOUR / 2, source: 'hubspot' });
+  const bulkGet = vi.spyOn(db.leads, 'bulkGet');
   expect(await refreshStaleScores(NOW)).toBe(false);
   expect(scoreStoredLeadsOffscreen).not.toHaveBeenCalled();
-  // A sync's one-CRM run since, or a day later: the unscored lead is scored.
-  await writeJob('scoring', { modelId: active, state: 'done', done: 1, total: 1, startedAt: NOW - HOUR / 2, finishedAt: NOW - HOUR / 2, source: 'hubspot' });
-  expect(await refreshStaleScores(NOW)).toBe(true);
-  expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active);
+  expect(bulkGet).not.toHaveBeenCalled();
+  bulkGet.mockRestore();
 });
 
 it('asks for the scoring a sync owed whose request was lost (the browser closed while it waited for its turn), unless it scores every lead', async () => {
   const active = await activeModelId();
   await db.leadScores.bulkPut([score(active, '1', NOW - HOUR), score(active, '2', NOW - HOUR)]);
   // A stored score for its ask: the document's run is faked away, so nothing settles what is owed.
-  await requestScoringOf('hubspot', async () => null, { owe: true });
+  await oweSourceScoring('hubspot');
   expect(await refreshStaleScores(NOW)).toBe(false);
   expect(scoreStoredLeadsOffscreen).toHaveBeenCalledWith(active, 'hubspot');
   // Scoring every lead (the scores are a day old) covers it: no one-CRM scoring is asked beside it.

@@ -7,12 +7,10 @@
  */
 import { browser } from 'wxt/browser';
 import { db } from '../db/db';
-import { ALL_KEYS, forEachChunk, prefixRange, rangeAfter } from '../db/chunks';
-import { decidingFullScoring, owedScoringModel, owedSourceScorings, readJob, RETRY_FAILED_SCORING_AFTER_MS, standingFailure } from '../jobs/progress';
-import { featuresTracked } from '../ml/explain';
-import { featurizeRecord, knownFeatureCount, type SourceKind } from '../ml/featurize';
-import type { Manifest } from '../ml/manifest';
-import { activeModelId, manifestOf } from '../ml/model-store';
+import { forEachChunk, prefixRange } from '../db/chunks';
+import { owedScoringModel, readJob, RETRY_FAILED_SCORING_AFTER_MS, standingFailure } from '../jobs/progress';
+import { decidingFullScoring } from '../jobs/requests';
+import { activeModelId } from '../ml/model-store';
 import { scoreOwedSyncedLeads, scoreStoredLeadsIfAny } from './activate-model';
 import { resumeOffscreenJobs } from './offscreen-engine';
 import { retierOwedScores } from './retier';
@@ -33,50 +31,18 @@ export async function scheduleScoreRefresh(): Promise<void> {
   await browser.alarms.create(REFRESH_SCORES_ALARM, { delayInMinutes: 1, periodInMinutes: CHECK_EVERY_MINUTES });
 }
 
-/**
- * When the oldest stored score of `modelId` was computed (null when it has none), and the keys of
- * the leads it scored. A chunk at a time: a sync's writes are not held up behind one long read.
- */
-async function scoresOf(modelId: string): Promise<{ oldest: number | null; scoredLeads: Set<string> }> {
+/** When the oldest stored score of `modelId` was computed, or null when it has none. A chunk at a time: a sync's writes are not held up behind one long read. */
+async function oldestScoreOf(modelId: string): Promise<number | null> {
   let oldest: number | null = null;
-  const scoredLeads = new Set<string>();
   await forEachChunk(
     db.leadScores,
     SCORE_CHUNK,
     (scores) => {
-      for (const score of scores) {
-        if (oldest === null || score.scoredAt < oldest) oldest = score.scoredAt;
-        scoredLeads.add(score.leadKey);
-      }
+      for (const score of scores) if (oldest === null || score.scoredAt < oldest) oldest = score.scoredAt;
     },
     prefixRange(`${modelId}|`),
   );
-  return { oldest, scoredLeads };
-}
-
-/**
- * Whether a stored lead has no score of `manifest`'s model though the model reads one of its
- * fields. One it reads none of is gone through by every run and left without a score (as a badge
- * gives none): counted, it would have every lead scored again every hour. The leads of a source
- * the model reads no field of are not even read; the others' keys a chunk at a time.
- */
-async function hasUnscoredLead(manifest: Manifest, scoredLeads: ReadonlySet<string>, now: number): Promise<boolean> {
-  const reads = new Map<string, boolean>();
-  const readsSourceOf = (key: string) => {
-    const source = key.slice(0, key.indexOf('|')) as SourceKind;
-    if (!reads.has(source)) reads.set(source, featuresTracked(manifest, source) > 0);
-    return reads.get(source);
-  };
-  const at = new Date(now);
-  for (let after: string | undefined; ; ) {
-    const keys = await db.leads.where(':id').between(...rangeAfter(ALL_KEYS, after), true, true).limit(SCORE_CHUNK).primaryKeys();
-    if (keys.length === 0) return false;
-    after = keys[keys.length - 1];
-    const unscored = keys.filter((key) => !scoredLeads.has(key) && readsSourceOf(key));
-    for (const lead of await db.leads.bulkGet(unscored)) {
-      if (lead && knownFeatureCount(featurizeRecord(lead.fields, manifest.features, lead.source, at)) > 0) return true;
-    }
-  }
+  return oldest;
 }
 
 /**
@@ -84,16 +50,18 @@ async function hasUnscoredLead(manifest: Manifest, scoredLeads: ReadonlySet<stri
  * and are otherwise swept only as record pages are answered). Opens the offscreen document
  * again when a job's row says it runs there but it is closed (Chrome closed it, or it crashed,
  * and no start-up of this worker resumed the job since): the job goes on. Then scores every
- * stored lead again with the active model when its oldest score is over a day old, when a stored
- * lead it reads has none of its scores (stored while no scoring could run; not right after a run
- * over every lead with it succeeded, which went through it: `hasUnscoredLead`), when its
+ * stored lead again with the active model when its oldest score is over a day old, when its
  * last scoring of every lead failed over RETRY_FAILED_SCORING_AFTER_MS ago (the leads it left
  * have no score to age; until then stale scores wait too, as the side panel says, when the
  * failure records its end), or when its activation's scoring of every lead is still owed (its
  * request was lost before it began), unless a scoring job runs (it scores them now) or one of
  * every lead with the active model waits for its turn (an activation's, behind a re-tiering):
- * it will score them. Then asks for a re-tiering a tier policy owes (`retierOwedScores`), after
- * that scoring: one of every lead with the model begun since it was owed settles it. Resolves with
+ * it will score them. Leads stored with no score are not looked for (every unscored lead read each
+ * hour, and every lead scored again for one the model gives no score): a sync owes its CRM's
+ * scoring as it stores new or changed leads and asks for it as it ends, and one owed and not asked
+ * (the browser closed) is asked here (`scoreOwedSyncedLeads`); others wait for the next scoring of
+ * every lead. Then asks for a re-tiering a tier policy owes (`retierOwedScores`), after that
+ * scoring: one of every lead with the model begun since it was owed settles it. Resolves with
  * whether it scored them.
  */
 export async function refreshStaleScores(now = Date.now()): Promise<boolean> {
@@ -123,15 +91,8 @@ async function scoreIfDue(now: number, requestHeld: () => void) {
   // each sync's one-CRM run moves on, so stale scores would wait for ever.
   const backingOff = failure?.finishedAt !== undefined && failedRunEnded !== null && !retryFailed;
   const owed = (await owedScoringModel()) === modelId;
-  const { oldest, scoredLeads } = await scoresOf(modelId);
+  const oldest = await oldestScoreOf(modelId);
   const stale = !backingOff && oldest !== null && now - oldest >= SCORES_STALE_AFTER_MS;
-  // Leads stored without a score (synced or imported while no scoring could run) are scored now, not once another
-  // score is a day old. Not right after a run over every lead with the model succeeded: those it went through and
-  // left unscored (the model gave them no probability) would be asked again every hour; that run's row stands until
-  // another run (a sync's) replaces it, or a day. Nor while a CRM's sync owes its scoring: that one-CRM run scores them.
-  const justScoredEveryLead = job?.state === 'done' && job.source === undefined && job.modelId === modelId && now - (job.finishedAt ?? job.startedAt) < SCORES_STALE_AFTER_MS;
-  const unscored =
-    !retryFailed && !owed && !stale && !backingOff && !justScoredEveryLead && (await owedSourceScorings()).length === 0 && (await hasUnscoredLead(await manifestOf(modelId), scoredLeads, now));
-  if (!retryFailed && !owed && !stale && !unscored) return null;
+  if (!retryFailed && !owed && !stale) return null;
   return scoreStoredLeadsIfAny(modelId, { unlessRequested: true, onRequestHeld: requestHeld });
 }

@@ -2,7 +2,8 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
-import { holdingFullScoringRequest, holdingRetierRequest, oweScoringOfEveryLead, owedRetier, runJob, writeJob } from '../jobs/progress';
+import { oweScoringOfEveryLead, owedRetier, runJob, writeJob } from '../jobs/progress';
+import { holdingFullScoringRequest, holdingRetierRequest } from '../jobs/requests';
 import { retierOwedScores, retierStoredScoresOwed } from './retier';
 
 const { retierStoredScoresOffscreen } = vi.hoisted(() => ({

@@ -3,7 +3,8 @@
  * the jobs run. Recorded as owed before it is asked (`requestRetierOf`): queued behind another job
  * when the browser closes, it is asked again at the next start or hourly check.
  */
-import { fullScoringRequested, owedRetier, owedScoringModel, readJob, requestRetierOf, type JobProgress } from '../jobs/progress';
+import { owedRetier, owedScoringModel, readJob, type JobProgress } from '../jobs/progress';
+import { fullScoringRequested, requestRetierOf } from '../jobs/requests';
 import { retierStoredScoresOffscreen } from './offscreen-engine';
 
 /** Re-tiers `modelId`'s stored scores with its tiers as stored now, that re-tiering owed until a run of it begun after it ends. */

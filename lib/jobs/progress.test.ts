@@ -3,14 +3,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import {
-  holdingRetierRequest,
   oweScoringOfEveryLead,
   owedRetier,
   owedScoringModel,
   owedSourceScorings,
+  oweSourceScoring,
   readJob,
-  requestRetierOf,
-  requestScoringOf,
   resumeUnfinishedJob,
   runJob,
   runStoredScoresJob,
@@ -19,6 +17,7 @@ import {
   standingFailure,
   writeJob,
 } from './progress';
+import { holdingRetierRequest, requestRetierOf } from './requests';
 
 beforeEach(() => Promise.all(db.tables.map((table) => table.clear())));
 
@@ -107,7 +106,7 @@ it('settles a CRM’s owed scoring by the end of a run over its leads or every l
   vi.useFakeTimers({ toFake: ['Date'], now: 1_000 });
   try {
     stubWebLocks();
-    await requestScoringOf('salesforce', async () => null, { owe: true });
+    await oweSourceScoring('salesforce');
     const ended = async (startedAt: number, source?: 'salesforce' | 'hubspot', modelId = 'model-b') => {
       vi.setSystemTime(startedAt);
       await runJob('scoring', modelId, 0, async () => 0, { source });
@@ -119,7 +118,7 @@ it('settles a CRM’s owed scoring by the end of a run over its leads or every l
     expect(await owedSourceScorings()).toEqual([]);
     // The scoring of every lead owed with model-a stays: those runs were of one CRM.
     expect(await owedScoringModel()).toBe('model-a');
-    await requestScoringOf('hubspot', async () => null, { owe: true });
+    await oweSourceScoring('hubspot');
     await ended(1_002, undefined, 'model-a'); // over every lead
     expect(await owedSourceScorings()).toEqual([]);
     expect(await owedScoringModel()).toBeNull();

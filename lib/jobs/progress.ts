@@ -2,7 +2,9 @@
  * Progress of the long jobs that write stored scores (bulk scoring and re-tiering, both in the
  * offscreen document), kept in one Dexie `settings` row per job so any page can watch it
  * with `liveQuery` (Dexie propagates changes across extension contexts) and so a job that
- * dies, or pauses while a purge deletes, leaves a readable state behind instead of module memory.
+ * dies, or pauses while a purge deletes, leaves a readable state behind instead of module memory;
+ * and the work on stored scores owed (`OWED_WORK_KEY`), which the end of a run settles. The
+ * requests for that work, and the locks that say which are under way, are ./requests.ts's.
  */
 import { z } from 'zod';
 import { db } from '../db/db';
@@ -93,63 +95,76 @@ export async function writeJob(kind: JobKind, progress: JobProgress): Promise<vo
 /**
  * The work on stored scores owed: a scoring of every lead with a model (`everyLead`), written in
  * the transaction that makes it active; of one CRM's leads with the active model (`sources`, when
- * each was owed), written as a sync that stored new or changed leads asks for their scoring
- * (`requestScoringOf`); a re-tiering of a model's stored scores (`retier`, when it was owed),
- * written as its new tier policy's re-tiering is asked (`requestRetierOf`). Settled by the end of
- * a run that covers it (`settleOwedCoveredBy`). A request alone would be forgotten by a browser
- * closed before its run began (it waits for another job's turn, and no row says it is queued);
- * this row is what start-up and the hourly check resume. Stored before one-CRM scorings were
- * owed as the model's id alone, and before re-tierings were without `retier`.
+ * each was owed), written by a sync as it stores new or changed leads (`oweSourceScoring`); a
+ * re-tiering of a model's stored scores (`retier`, when it was owed), written as its new tier
+ * policy's re-tiering is asked (`oweRetier`). Settled by the end of a run that covers it
+ * (`settleOwedCoveredBy`). A request alone would be forgotten by a browser closed before its run
+ * began (it waits for another job's turn, and no row says it is queued); this row is what
+ * start-up and the hourly check resume. Stored before one-CRM scorings were owed as the model's
+ * id alone, and before re-tierings were without `retier` (the key keeps its first name).
  */
-const SCORING_OWED_KEY = 'job:scoring:owed';
+const OWED_WORK_KEY = 'job:scoring:owed';
 
-const OwedScoringRowSchema = z.object({
+const OwedWorkRowSchema = z.object({
   everyLead: z.string().optional(),
   sources: z.partialRecord(CrmKindSchema, z.number()),
   retier: z.object({ modelId: z.string(), owedAt: z.number() }).optional(),
 });
-type OwedScoring = z.infer<typeof OwedScoringRowSchema>;
+type OwedWork = z.infer<typeof OwedWorkRowSchema>;
 
-const OwedScoringSchema = z.union([z.string().transform((everyLead): OwedScoring => ({ everyLead, sources: {} })), OwedScoringRowSchema]);
+const OwedWorkSchema = z.union([z.string().transform((everyLead): OwedWork => ({ everyLead, sources: {} })), OwedWorkRowSchema]);
 
-async function readOwedScoring(): Promise<OwedScoring> {
-  const owed = OwedScoringSchema.safeParse((await db.settings.get(SCORING_OWED_KEY))?.value);
+async function readOwedWork(): Promise<OwedWork> {
+  const owed = OwedWorkSchema.safeParse((await db.settings.get(OWED_WORK_KEY))?.value);
   return owed.success ? owed.data : { sources: {} };
 }
 
-/** Changes what scoring is owed, read and written in one transaction (it may be the caller's: an activation's). */
-async function updateOwedScoring(change: (owed: OwedScoring) => OwedScoring): Promise<void> {
+/** Changes what work is owed, read and written in one transaction (it may be the caller's: an activation's, a sync page's). */
+async function updateOwedWork(change: (owed: OwedWork) => OwedWork): Promise<void> {
   await db.transaction('rw', db.settings, async () => {
-    const owed = change(await readOwedScoring());
-    if (owed.everyLead === undefined && Object.keys(owed.sources).length === 0 && owed.retier === undefined) await db.settings.delete(SCORING_OWED_KEY);
-    else await db.settings.put({ key: SCORING_OWED_KEY, value: owed });
+    const owed = change(await readOwedWork());
+    if (owed.everyLead === undefined && Object.keys(owed.sources).length === 0 && owed.retier === undefined) await db.settings.delete(OWED_WORK_KEY);
+    else await db.settings.put({ key: OWED_WORK_KEY, value: owed });
   });
 }
 
 /** Records that every stored lead is owed a score of `modelId` (it replaces one owed with an earlier model). */
 export async function oweScoringOfEveryLead(modelId: string): Promise<void> {
-  await updateOwedScoring((owed) => ({ ...owed, everyLead: modelId }));
+  await updateOwedWork((owed) => ({ ...owed, everyLead: modelId }));
 }
 
 /** The model a scoring of every stored lead is owed with, or null. */
 export async function owedScoringModel(): Promise<string | null> {
-  return (await readOwedScoring()).everyLead ?? null;
+  return (await readOwedWork()).everyLead ?? null;
 }
 
 /** The scoring of every stored lead owed with `modelId` is done (or has nothing to score): one owed with another model stays. */
 export async function settleOwedScoring(modelId: string): Promise<void> {
-  await updateOwedScoring((owed) => ({ ...owed, everyLead: owed.everyLead === modelId ? undefined : owed.everyLead }));
+  await updateOwedWork((owed) => ({ ...owed, everyLead: owed.everyLead === modelId ? undefined : owed.everyLead }));
 }
 
-/** The CRMs whose leads are owed a scoring with the active model (`requestScoringOf`), and since when. */
+/**
+ * Records that `source`'s stored leads are owed a scoring with the active model from now: only a
+ * run of it begun later settles it (one begun before may have passed the leads just stored).
+ */
+export async function oweSourceScoring(source: CrmKind): Promise<void> {
+  await updateOwedWork((owed) => ({ ...owed, sources: { ...owed.sources, [source]: Date.now() } }));
+}
+
+/** The CRMs whose leads are owed a scoring with the active model (`oweSourceScoring`), and since when. */
 export async function owedSourceScorings(): Promise<{ source: CrmKind; owedAt: number }[]> {
-  const { sources } = await readOwedScoring();
+  const { sources } = await readOwedWork();
   return Object.entries(sources).map(([source, owedAt]) => ({ source: source as CrmKind, owedAt }));
 }
 
-/** The re-tiering of stored scores owed (`requestRetierOf`): of which model's, and since when; null when none is. */
+/** Records that `modelId`'s stored scores are owed a re-tiering with its tiers as they are from now (it replaces one owed before). */
+export async function oweRetier(modelId: string): Promise<void> {
+  await updateOwedWork((owed) => ({ ...owed, retier: { modelId, owedAt: Date.now() } }));
+}
+
+/** The re-tiering of stored scores owed (`oweRetier`): of which model's, and since when; null when none is. */
 export async function owedRetier(): Promise<{ modelId: string; owedAt: number } | null> {
-  return (await readOwedScoring()).retier ?? null;
+  return (await readOwedWork()).retier ?? null;
 }
 
 /**
@@ -163,7 +178,7 @@ export async function owedRetier(): Promise<{ modelId: string; owedAt: number } 
 async function settleOwedCoveredBy(kind: JobKind, progress: JobProgress): Promise<void> {
   const { modelId, source, startedAt, state } = progress;
   const overEveryItem = source === undefined;
-  await updateOwedScoring((owed) => {
+  await updateOwedWork((owed) => {
     const retierCovered = owed.retier?.modelId === modelId && owed.retier.owedAt < startedAt && (kind === 'retier' || (overEveryItem && state === 'done'));
     const retier = retierCovered ? undefined : owed.retier;
     if (kind === 'retier') return { ...owed, retier };
@@ -176,182 +191,11 @@ async function settleOwedCoveredBy(kind: JobKind, progress: JobProgress): Promis
 }
 
 /**
- * Start of the name of the lock the offscreen document holds from the moment it is asked to score
- * every stored lead with a model until that request ends: while it waits for its turn
- * (`JOB_TURN_LOCK`) no row says it is coming, and asking again would score every lead twice. A
- * lock, not a row: it lives exactly as long as the request it stands for, which a restart of the
- * service worker leaves waiting in the document and a closed document (the browser's, a crash)
- * loses. Each request's own name (a random part) so that two never wait on each other; the model
- * id JSON-quoted, so that no model's name starts another's.
- */
-const FULL_SCORING_REQUEST_LOCK = 'leadlens-full-scoring-request|';
-const fullScoringRequestLockOf = (modelId: string) => `${FULL_SCORING_REQUEST_LOCK}${JSON.stringify(modelId)}`;
-
-/** Runs `request`, a scoring of every stored lead with `modelId` (its wait for its turn, then its run), known meanwhile to `fullScoringRequested`. */
-export async function holdingFullScoringRequest<T>(modelId: string, request: () => Promise<T>): Promise<T> {
-  return await navigator.locks.request(`${fullScoringRequestLockOf(modelId)}|${crypto.randomUUID()}`, request);
-}
-
-/**
- * Held while the service worker looks for a request (`fullScoringRequested`, `requestOnce`'s) and
- * takes its own, and while a sync or a tier policy owes its work and takes its request: each is one step.
- */
-const FULL_SCORING_ASKING_LOCK = 'leadlens-full-scoring-asking';
-
-/**
- * Runs `ask`, which asks the offscreen document for a scoring of every stored lead with `modelId`,
- * holding a request lock from before it is sent (the document takes its own only once it has the
- * message); with `unlessRequested`, only when none is requested already (else resolves null).
- * Looking and taking the lock are one step: start-up and the hourly refresh in one worker would
- * otherwise both find none and both ask, and every lead would be scored twice. `onRequestHeld`
- * is called once the request lock is held (`decidingFullScoring` waits for it).
- */
-export async function requestFullScoring<T>(
-  modelId: string,
-  ask: () => Promise<T>,
-  { unlessRequested = false, onRequestHeld }: { unlessRequested?: boolean; onRequestHeld?: () => void } = {},
-): Promise<T | null> {
-  let asking: Promise<T> | null = null;
-  await navigator.locks.request(FULL_SCORING_ASKING_LOCK, async () => {
-    if (unlessRequested && (await fullScoringRequested(modelId))) return;
-    await new Promise<void>((held) => {
-      asking = holdingFullScoringRequest(modelId, () => {
-        held();
-        onRequestHeld?.();
-        return ask();
-      });
-    });
-  });
-  return asking === null ? null : await asking;
-}
-
-/**
- * Runs `ask` holding a request lock of `requestLock`'s (`holdingRequestLock`) until it is
- * answered, first changing what is owed with `owe` when given; with
- * `unlessRequested`, only when no lock of `requestLock`'s is held already, else resolves null.
- * Owing, looking and taking the lock are one step (the asking lock): a start-up meanwhile would
- * otherwise find the work owed and not asked, and ask too.
- */
-async function requestOnce<T>(
-  requestLock: string,
-  ask: () => Promise<T>,
-  { owe, unlessRequested = false }: { owe?: (owed: OwedScoring) => OwedScoring; unlessRequested?: boolean },
-): Promise<T | null> {
-  let asking: Promise<T> | null = null;
-  await navigator.locks.request(FULL_SCORING_ASKING_LOCK, async () => {
-    if (unlessRequested && (await lockHeldOf(requestLock))) return;
-    if (owe) await updateOwedScoring(owe);
-    await new Promise<void>((held) => {
-      asking = holdingRequestLock(requestLock, () => {
-        held();
-        return ask();
-      });
-    });
-  });
-  return asking === null ? null : await asking;
-}
-
-/** Runs `request` holding a lock named `${requestLock}|` and a random part: two requests never wait on each other. */
-async function holdingRequestLock<T>(requestLock: string, request: () => Promise<T>): Promise<T> {
-  return await navigator.locks.request(`${requestLock}|${crypto.randomUUID()}`, request);
-}
-
-/** Whether a lock named `${requestLock}|` and a random part is held (`requestOnce`). */
-async function lockHeldOf(requestLock: string): Promise<boolean> {
-  const { held = [] } = await navigator.locks.query();
-  return held.some((lock) => lock.name?.startsWith(`${requestLock}|`));
-}
-
-/**
- * Start of the name of the lock the service worker holds from before it asks the offscreen document
- * to score one CRM's stored leads until the reply: the document holds none for such a request. Lost
- * with the worker (Chrome stops one only when it idles, and it is kept alive while it waits: see
- * `scoreStoredLeadsOffscreen`), when the worst that follows is a CRM's leads scored twice.
- */
-const SOURCE_SCORING_REQUEST_LOCK = 'leadlens-source-scoring-request|';
-
-/**
- * Runs `ask`, which asks the offscreen document to score `source`'s stored leads with the active
- * model, holding a request lock until it is answered. With `owe` (a sync that stored leads), that
- * scoring is first recorded as owed (`owedSourceScorings`): queued behind another job when the
- * browser closes, start-up or the hourly check asks for it again (`scoreOwedSyncedLeads`). With
- * `unlessRequested` (they), only when no such request is held already, else resolves null. Owing,
- * looking and taking the lock are one step (the asking lock): a start-up meanwhile would otherwise
- * find it owed and not asked, and ask too.
- */
-export async function requestScoringOf<T>(source: CrmKind, ask: () => Promise<T>, { owe = false, unlessRequested = false } = {}): Promise<T | null> {
-  const owing = owe ? (owed: OwedScoring) => ({ ...owed, sources: { ...owed.sources, [source]: Date.now() } }) : undefined;
-  return await requestOnce(`${SOURCE_SCORING_REQUEST_LOCK}${source}`, ask, { owe: owing, unlessRequested });
-}
-
-/**
- * Start of the name of the lock held while a re-tiering of a model's stored scores is asked and
- * not over: by the service worker from before it asks the offscreen document until the reply
- * (`requestRetierOf`), and by the document from when it has the request until the run ends
- * (`holdingRetierRequest`), so a restart of the worker alone does not lose it. The model id
- * JSON-quoted, so that no model's name starts another's.
- */
-const RETIER_REQUEST_LOCK = 'leadlens-retier-request|';
-const retierRequestLockOf = (modelId: string) => `${RETIER_REQUEST_LOCK}${JSON.stringify(modelId)}`;
-
-/** Runs `request`, a re-tiering of `modelId`'s stored scores (its wait for its turn, then its run), known meanwhile to `requestRetierOf`. */
-export async function holdingRetierRequest<T>(modelId: string, request: () => Promise<T>): Promise<T> {
-  return await holdingRequestLock(retierRequestLockOf(modelId), request);
-}
-
-/**
- * Runs `ask`, which asks the offscreen document to re-tier `modelId`'s stored scores with its
- * tiers as they are then, holding a request lock until it is answered, as `requestScoringOf`
- * does. With `owe` (a new tier policy applied), the re-tiering is first recorded as owed
- * (`owedRetier`, replacing one owed before): queued behind another job when the browser closes,
- * start-up or the hourly check asks for it again (`retierOwedScores`). With `unlessRequested`
- * (they), only when no re-tiering of the model is asked and not over, else resolves null.
- */
-export async function requestRetierOf<T>(modelId: string, ask: () => Promise<T>, options: { owe?: boolean; unlessRequested: true }): Promise<T | null>;
-export async function requestRetierOf<T>(modelId: string, ask: () => Promise<T>, options?: { owe?: boolean; unlessRequested?: false }): Promise<T>;
-export async function requestRetierOf<T>(modelId: string, ask: () => Promise<T>, { owe = false, unlessRequested = false } = {}): Promise<T | null> {
-  const owing = owe ? (owed: OwedScoring) => ({ ...owed, retier: { modelId, owedAt: Date.now() } }) : undefined;
-  return await requestOnce(retierRequestLockOf(modelId), ask, { owe: owing, unlessRequested });
-}
-
-/**
- * Held by a model's activation from before the transaction that records its scoring of every lead
- * owed until its request for that scoring is held, and by start-up and the hourly refresh while
- * they decide whether to ask for one: found owed in between, with no request yet, they would ask
- * too, and the activation again after them, and every lead would be scored twice.
- */
-const FULL_SCORING_DECISION_LOCK = 'leadlens-full-scoring-decision';
-
-/**
- * Runs `decide`, which may change what scoring of every stored lead is owed and may ask for one
- * (`requestFullScoring`), holding `FULL_SCORING_DECISION_LOCK` until it calls `requestHeld` (its
- * request lock is held: others see its request) or settles, never for the scoring itself.
- */
-export async function decidingFullScoring<T>(decide: (requestHeld: () => void) => Promise<T>): Promise<T> {
-  let decision!: Promise<T>;
-  await navigator.locks.request(
-    FULL_SCORING_DECISION_LOCK,
-    () =>
-      new Promise<void>((release) => {
-        decision = decide(release);
-        const settled = () => release();
-        decision.then(settled, settled);
-      }),
-  );
-  return await decision;
-}
-
-/** Whether a scoring of every stored lead with `modelId` is asked of the offscreen document and not over (waiting for its turn, or running). */
-export async function fullScoringRequested(modelId: string): Promise<boolean> {
-  const { held = [] } = await navigator.locks.query();
-  return held.some((lock) => lock.name?.startsWith(fullScoringRequestLockOf(modelId)));
-}
-
-/**
  * Writes the row of a run that ended, done or failed, and settles the work owed it covered
  * (`settleOwedCoveredBy`) in the same write. A scoring run over every lead that failed is tried
  * again as its standing failure is (`RETRY_FAILED_SCORING_AFTER_MS`), the leads of a one-CRM one
- * as the hourly check finds them unscored; a failed re-tiering when its tiers are applied again.
+ * by the next scoring of every lead (within a day, as the scores it left age); a failed re-tiering
+ * when its tiers are applied again.
  */
 async function recordRunEnd(kind: JobKind, progress: JobProgress): Promise<void> {
   await db.transaction('rw', db.settings, async () => {

@@ -12,7 +12,7 @@ import type { ConnectionReply } from '../connections/schema';
 import { generateDemoLeads } from '../crm/demo-data';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
-import { owedSourceScorings } from '../jobs/progress';
+import { oweSourceScoring, owedSourceScorings } from '../jobs/progress';
 import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { DEMO_SALESFORCE_USERS, demoSessionIdAs } from '../../test/demo-crm/salesforce-api';
@@ -26,8 +26,17 @@ import { dexieSyncStore } from './store';
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 /** The stored leads scored and the CRM tabs told, each noted with `syncs.started` at that moment. */
 const syncs = vi.hoisted(() => ({ started: 0, after: [] as [number, string][] }));
-// Scoring the synced leads is not what is tested here, only whether a sync asks for it.
-vi.mock('../background/offscreen-engine', () => ({ scoreStoredLeadsOffscreen: async () => (syncs.after.push([syncs.started, 'scored']), { ok: true, scored: 0 }) }));
+// Scoring the synced leads is not what is tested here, only whether a sync asks for it: its run
+// scores nothing, and its end settles what it covered, as the offscreen document's does.
+vi.mock('../background/offscreen-engine', async () => {
+  const { runJob } = await import('../jobs/progress');
+  return {
+    scoreStoredLeadsOffscreen: async (modelId: string, source: CrmKind) => {
+      syncs.after.push([syncs.started, 'scored']);
+      return { ok: true, scored: await runJob('scoring', modelId, 0, async () => 0, { source }) };
+    },
+  };
+});
 vi.mock('../messaging/events', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../messaging/events')>()),
   sendToCrmTabs: async (type: string) => void syncs.after.push([syncs.started, `told the tabs ${type}`]),
@@ -223,14 +232,46 @@ it('neither scores the leads again nor tells the CRM tabs after a sync that foun
   expect(syncs.after).toEqual([[1, 'told the tabs scoresChanged'], [1, 'scored'], [3, 'told the tabs scoresChanged'], [3, 'scored']]);
 });
 
-it('records the scoring of the leads a sync stored as owed before asking for it: a browser closed before its run began has it asked again at start', async () => {
+it('owes the scoring of the leads a sync stores from the page that stores them, and asks for it as it ends stopped by an error too, once', async () => {
+  const leads = generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') });
+  const { handle, store } = createDemoCrm(leads, behaviour);
+  const answer = demoFetch(handle);
+  let owedWhenDeletionsAsked: Awaited<ReturnType<typeof owedSourceScorings>> | null = null;
+  vi.stubGlobal('fetch', (async (input, init) => {
+    // Once its pages are stored, the sync asks what the CRM deleted (or every id it has): the session ends there.
+    const url = new URL(String(input));
+    if (url.pathname.endsWith('/sobjects/Lead/deleted/') || url.searchParams.get('q') === 'SELECT Id FROM Lead') {
+      owedWhenDeletionsAsked = await owedSourceScorings();
+      behaviour.revokedTokens.add(SESSION_ID);
+    }
+    return answer(input, init);
+  }) as typeof fetch);
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
+  await vi.waitFor(async () => expect(await owedSourceScorings()).toEqual([]));
   const before = Date.now();
+  store.markModified(leads[2], 'salesforce', Date.now());
+  expect(await syncToItsEnd()).toMatchObject({ status: 'error', errorKind: 'auth' });
+  // Owed before the sync ended: a browser closed then has it asked once the sync no longer runs.
+  expect(owedWhenDeletionsAsked).toEqual([{ source: 'salesforce', owedAt: expect.any(Number) }]);
+  expect(owedWhenDeletionsAsked![0].owedAt).toBeGreaterThanOrEqual(before);
+  await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([2, 'scored']));
+  await vi.waitFor(async () => expect(await owedSourceScorings()).toEqual([]));
+  // Logged in again: the job resumes and ends done, storing nothing more; its lead is scored already.
+  behaviour.revokedTokens.clear();
+  vi.stubGlobal('fetch', answer);
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 1 } });
+  expect(syncs.after).toEqual([[1, 'told the tabs scoresChanged'], [1, 'scored'], [2, 'told the tabs scoresChanged'], [2, 'scored'], [3, 'told the tabs scoresChanged']]);
+});
+
+it('asks as it ends for the scoring an earlier run of its job owed (the browser closed mid-sync), though it stored nothing more', async () => {
   expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
   await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([1, 'scored']));
-  // The faked document answered without running the job (as one closed on it): nothing settled it.
-  const owed = await owedSourceScorings();
-  expect(owed).toEqual([{ source: 'salesforce', owedAt: expect.any(Number) }]);
-  expect(owed[0].owedAt).toBeGreaterThanOrEqual(before);
+  // The run before stored a page and the browser closed; this one reads the same leads again, unchanged.
+  await new Promise((resolve) => setTimeout(resolve, 2)); // owed after the last run began
+  await oweSourceScoring('salesforce');
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 0 } });
+  await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([2, 'scored']));
+  expect(await owedSourceScorings()).toEqual([]);
 });
 
 it('keeps the end of a sync that finishes as a Cancel comes (from a tab that still showed it running)', async () => {

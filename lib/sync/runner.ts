@@ -15,9 +15,10 @@ import { scoreStoredLeadsOffscreen } from '../background/offscreen-engine';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { activeModelId } from '../ml/model-store';
 import { cancelAsked, listenForCancel } from '../jobs/cancel-flag';
-import { requestScoringOf } from '../jobs/progress';
+import { oweSourceScoring, owedSourceScorings } from '../jobs/progress';
+import { requestScoringOf } from '../jobs/requests';
 import { runSync } from './engine';
-import type { SyncState } from './state';
+import type { SyncJob, SyncState } from './state';
 import { dexieSyncStore, otherAccountRefusal, recordSyncedAccount, type SyncStore } from './store';
 
 export const SYNC_WATCHDOG_ALARM = 'leadlens-sync-watchdog';
@@ -65,15 +66,59 @@ function reportingCredentials(store: SyncStore, connection: Connection): SyncSto
   };
 }
 
+/** How many leads a job counted stored new or changed (one of an older LeadLens counted every lead stored). */
+const changedBy = (job: SyncJob | null): number => (job ? (job.changed ?? job.synced) : 0);
+
 /**
- * Runs (or resumes) the CRM's job to its end, unless this worker already runs it; then scores
- * the CRM's stored leads if the job stored any new or changed (not those it read again as they
- * were), so the side panel, tier policy and model report see them. Scored after the sync's
- * lock is released, so cancelling the sync does not wait for the scoring (a purge pauses it:
- * see lib/jobs/progress.ts).
+ * `store`, owing the CRM's scoring (`oweSourceScoring`) as the sync stores new or changed leads:
+ * in the transaction of each write that counts some (a page, a pass over the values the CRM
+ * computes), so a scoring run that begins after it, which settles it, reads them; and before it
+ * empties fields the CRM no longer shows from stored leads (a pass cut short is made again, and
+ * finds them emptied already). A browser closed before the sync ends leaves it owed: the sync
+ * resumed asks for it as it ends, or start-up or the hourly check once the sync no longer runs
+ * (`scoreOwedSyncedLeads`). `changedBefore`: the leads the job counted before this run;
+ * `onLeadsChanged` is called once this run changed some.
+ */
+function owingScoring(store: SyncStore, crm: CrmKind, changedBefore: number, onLeadsChanged: () => void): SyncStore {
+  let counted = changedBefore;
+  const owingIfChanged = (write: () => Promise<SyncState>) =>
+    db.transaction('rw', [...db.leadTables, db.settings], async () => {
+      const next = await write();
+      if (changedBy(next.job) > counted) {
+        await oweSourceScoring(crm);
+        onLeadsChanged();
+      }
+      counted = changedBy(next.job);
+      return next;
+    });
+  return {
+    ...store,
+    async commitPage(pageCrm, leads, state) {
+      await owingIfChanged(async () => {
+        await store.commitPage(pageCrm, leads, state);
+        return state;
+      });
+    },
+    refreshFields: (fieldsCrm, records, next) => owingIfChanged(() => store.refreshFields(fieldsCrm, records, next)),
+    async dropFields(fieldsCrm, fields) {
+      await oweSourceScoring(crm);
+      const emptied = await store.dropFields(fieldsCrm, fields);
+      if (emptied > 0) onLeadsChanged();
+      return emptied;
+    },
+  };
+}
+
+/**
+ * Runs (or resumes) the CRM's job to its end, unless this worker already runs it; then, however
+ * it ended (done, cancelled, stopped by an error), scores the CRM's stored leads if it stored any
+ * new or changed (not those it read again as they were), so the side panel, tier policy and model
+ * report see them. Scored after the sync's lock is released, so cancelling the sync does not wait
+ * for the scoring (a purge pauses it: see lib/jobs/progress.ts).
  */
 async function runJob(crm: CrmKind): Promise<void> {
   let ownersNamed = false;
+  let leadsChanged = false;
   const final = await navigator.locks.request(syncLockName(crm), { ifAvailable: true }, async (lock): Promise<SyncState | null> => {
     if (!lock) return null;
     const store = dexieSyncStore(db);
@@ -107,7 +152,10 @@ async function runJob(crm: CrmKind): Promise<void> {
       return await keepWorkerAliveDuring(
         runSync({
           client,
-          store: reportingCredentials(store, connection),
+          store: reportingCredentials(
+            owingScoring(store, crm, changedBy(state.job), () => (leadsChanged = true)),
+            connection,
+          ),
           signal: cancel.signal,
           onOwnersNamed: () => (ownersNamed = true),
         }),
@@ -118,32 +166,36 @@ async function runJob(crm: CrmKind): Promise<void> {
       await updateWatchdog();
     }
   });
-  // Leads of an unfinished job are scored when it finishes (all of the CRM's are scored then).
-  // Pages read the leads again when that scoring ends, or when told that leads were removed;
+  if (final === null) return;
+  // Pages read the leads again when their scoring ends, or when told that leads were removed;
   // else they are told of the names.
-  const run = final?.status === 'done' ? final.lastRun : null;
+  const run = final.status === 'done' ? final.lastRun : null;
   // New or changed leads only: a sync of a CRM where nothing changed tells no one and scores nothing.
   const synced = run?.synced ?? 0;
   const removed = run?.removed ?? 0;
   // Leads the CRM deleted are gone: pages drop what they read of them (the open lead too).
   if (removed > 0) await broadcastToPages('storedDataDeleted', {});
   // List badges score stored leads: rows not stored before can be scored now, removed ones no longer.
-  if (synced > 0 || removed > 0) await sendToCrmTabs('scoresChanged', {});
-  if (synced > 0) await scoreSyncedLeads(crm);
-  else if (ownersNamed && removed === 0) await broadcastToPages('ownersNamed', {});
+  if (synced > 0 || removed > 0 || leadsChanged) await sendToCrmTabs('scoresChanged', {});
+  const scoring = await scoreSyncedLeads(crm, leadsChanged);
+  if (!scoring && ownersNamed && removed === 0) await broadcastToPages('ownersNamed', {});
 }
 
 /**
- * The CRM's stored leads scored with the active model; a failure is the scoring job row's to show,
- * not the sync's. Recorded as owed before it is asked (`requestScoringOf`): a browser closed while
- * it waits for its turn has it asked again at the next start.
+ * Asks for the CRM's stored leads to be scored with the active model when that scoring is owed
+ * (`owingScoring`: this run or an earlier one of the job stored new or changed leads, and no run
+ * begun since settled it); resolves with whether it was. When this run stored none, not while
+ * this worker's request for it is not answered (waiting for its turn, it will read them). A
+ * failure is the scoring job row's to show, not the sync's.
  */
-async function scoreSyncedLeads(crm: CrmKind): Promise<void> {
+async function scoreSyncedLeads(crm: CrmKind, leadsChanged: boolean): Promise<boolean> {
+  if (!(await owedSourceScorings()).some(({ source }) => source === crm)) return false;
   try {
-    await requestScoringOf(crm, async () => scoreStoredLeadsOffscreen(await activeModelId(), crm), { owe: true });
+    await requestScoringOf(crm, async () => scoreStoredLeadsOffscreen(await activeModelId(), crm), { unlessRequested: !leadsChanged });
   } catch (error) {
     console.warn(`LeadLens: the leads synced from ${crm} could not be scored:`, error);
   }
+  return true;
 }
 
 /** Starts the CRM's sync, or resumes its unfinished job; returns once it is marked running. */
