@@ -72,8 +72,8 @@ afterEach(() => {
 
 const button = (name: string) => Array.from(rendered!.container.querySelectorAll('button')).find((b) => b.textContent === name)!;
 
-/** The section (rendered here unless given) with a file chosen, its preview answered, Import pressed and a first progress event in. */
-function startImport(section?: Rendered): void {
+/** The section (rendered here unless given) with a file chosen and its preview answered. */
+function chooseFile(section?: Rendered): void {
   rendered = section ?? render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
   const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
   Object.defineProperty(input, 'files', { value: [new File(['id,won\nA,1\nB,0\n'], 'leads.csv')] });
@@ -86,6 +86,11 @@ function startImport(section?: Rendered): void {
     missingCells: { id: 0, won: 0 },
     warnings: [],
   });
+}
+
+/** The section (rendered here unless given) with a file chosen, its preview answered, Import pressed and a first progress event in. */
+function startImport(section?: Rendered): void {
+  chooseFile(section);
   click(button('Import'));
   expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['import']);
   FakeWorker.latest.answer({ type: 'progress', rows: 1, fraction: 0.9 });
@@ -622,18 +627,7 @@ it('asks before the page is closed or reloaded while an import runs, and no more
 });
 
 it('says beside a held-back Import that values meaning converted are to be ticked, in the training form’s words, and imports once one is', () => {
-  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
-  const input = rendered.container.querySelector<HTMLInputElement>('input[type="file"]')!;
-  Object.defineProperty(input, 'files', { value: [new File(['id,won\nA,1\nB,0\n'], 'leads.csv')] });
-  act(() => void input.dispatchEvent(new Event('change', { bubbles: true })));
-  FakeWorker.latest.answer({
-    type: 'preview',
-    columns: ['id', 'won'],
-    outcomeValues: { won: ['0', '1'] },
-    suggestion: { idColumn: 'id', nameColumn: null, createdColumn: null, outcome: null },
-    missingCells: { id: 0, won: 0 },
-    warnings: [],
-  });
+  chooseFile();
   // No outcome column: every lead is imported with no outcome, as it says nothing of one.
   expect(button('Import').disabled).toBe(false);
   expect(button('Import').hasAttribute('aria-describedby')).toBe(false);
