@@ -9,7 +9,7 @@ import { ErrorState } from '@/components/StatusMessage';
 
 /**
  * A button that asks first, inline. The focus goes to Cancel (the safe choice) when the question
- * opens, and back to the button on Cancel. Confirmed, the question closes and `onConfirm` runs:
+ * opens, and back to the button on Cancel (`keepLabel`). Confirmed, the question closes and `onConfirm` runs:
  * its caller says what it does in an `ActionStatus`, which takes the focus.
  */
 export function ConfirmButton({
@@ -17,6 +17,7 @@ export function ConfirmButton({
   ariaLabel,
   question,
   confirmLabel,
+  keepLabel = 'Cancel',
   disabled,
   onConfirm,
   children,
@@ -26,6 +27,8 @@ export function ConfirmButton({
   /** The name of the question, for screen readers. */
   question: string;
   confirmLabel: string;
+  /** The safe choice's label: "Cancel", unless the action is itself a cancelling ("Keep training"). */
+  keepLabel?: string;
   disabled: boolean;
   onConfirm(): void;
   /** What the action does and that it cannot be undone. */
@@ -74,7 +77,7 @@ export function ConfirmButton({
         {confirmLabel}
       </button>{' '}
       <button ref={cancel} type="button" onClick={cancelQuestion}>
-        Cancel
+        {keepLabel}
       </button>
     </span>
   );

@@ -966,7 +966,13 @@ it('asks before the page is closed or reloaded while a model trains or waits to 
   expect(leavingAsks()).toBe(true);
   FakeWorker.latest.answer(TRAINED);
   expect(leavingAsks()).toBe(true);
+  let finishActivation: (answer: ActivateReply) => void = () => {};
+  activateModel.mockReturnValue(new Promise((resolve) => (finishActivation = resolve)));
   click(button('Activate this model')!);
+  // Once the background scores the stored leads with it, the model is active: nothing is left to lose.
+  await eventually(() => expect(activateModel).toHaveBeenCalled());
+  expect(leavingAsks()).toBe(false);
+  finishActivation({ ok: true, scored: 0, stored: 0 });
   await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')).not.toBeNull());
   expect(leavingAsks()).toBe(false);
 
@@ -979,7 +985,7 @@ it('asks before the page is closed or reloaded while a model trains or waits to 
   expect(leavingAsks()).toBe(false);
 });
 
-it('asks before cancelling a training, saying that what it has done is lost, and goes on training on Cancel', async () => {
+it('asks before cancelling a training, saying that what it has done is lost, and goes on training on Keep training', async () => {
   await renderSection();
   await checkTheData();
   click(trainButton()!);
@@ -989,12 +995,13 @@ it('asks before cancelling a training, saying that what it has done is lost, and
   expect(worker.terminated).toBe(false);
   const question = container().querySelector('[role="group"][aria-label="Confirm cancelling the training"]')!;
   expect(describedBy(question)).toBe(
-    'Cancelling throws away the training done so far: nothing is saved, and training again starts from the beginning. Cancel lets it go on.',
+    'Cancelling throws away the training done so far: nothing is saved, and training again starts from the beginning.',
   );
-  // The safe choice has the focus.
-  expect(document.activeElement).toBe(button('Cancel'));
+  // The safe choice has the focus, named for what it does: a "Cancel" beside "Yes, cancel training" would read as cancelling it.
+  expect(document.activeElement).toBe(button('Keep training'));
+  expect(button('Cancel')).toBeUndefined();
 
-  click(button('Cancel')!);
+  click(button('Keep training')!);
   expect(worker.terminated).toBe(false);
   expect(container().querySelector('[data-testid="training-progress"]')).not.toBeNull();
   expect(document.activeElement).toBe(button('Cancel training…'));

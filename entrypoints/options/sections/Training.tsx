@@ -283,7 +283,8 @@ export function TrainingSection() {
   const blocked = worker.state.kind === 'running' || activate.isPending || !active.isSuccess;
   const trainingRun = worker.state.kind === 'running' && worker.state.request === 'train' ? worker.state : null;
   // Both live only in this page: closing or reloading it would throw away minutes of training, or the model it made.
-  useLeaveWarning(trainingRun !== null || trainedModelWaits);
+  // Not once its activation scores the stored leads: the model is active by then, and the background scores them.
+  useLeaveWarning(trainingRun !== null || (trainedModelWaits && !(activate.isPending && activationStage === 'scoring')));
   const checking = worker.state.kind === 'running' && worker.state.request === 'inspect';
   const checkingFields = worker.state.kind === 'running' && worker.state.request === 'check-features';
   const announcement = purged && worker.state.kind === 'idle' ? PURGED_NOTE : jobAnnouncement(worker.state);

@@ -43,8 +43,8 @@ export function TrainingProgress({ progress, folds, onCancel }: Props) {
         {progress?.validationLoss !== undefined && `, validation loss ${progress.validationLoss.toFixed(4)}`}
         <progress value={progress?.fraction ?? 0} max={1} style={{ display: 'block', width: '100%' }} />
       </label>
-      <ConfirmButton label="Cancel training…" question="Confirm cancelling the training" confirmLabel="Yes, cancel training" disabled={false} onConfirm={onCancel}>
-        Cancelling throws away the training done so far: nothing is saved, and training again starts from the beginning. Cancel lets it go on.
+      <ConfirmButton label="Cancel training…" question="Confirm cancelling the training" confirmLabel="Yes, cancel training" keepLabel="Keep training" disabled={false} onConfirm={onCancel}>
+        Cancelling throws away the training done so far: nothing is saved, and training again starts from the beginning.
       </ConfirmButton>
     </div>
   );
