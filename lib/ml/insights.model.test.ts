@@ -16,7 +16,7 @@ import { explainLead, valuesAsWritten } from './explain';
 import { deviationsFromIdeal, featuresNotRead, whatWouldMakeHotter, type HotterPlan } from './insights';
 import { fieldSourcesOf, parseManifest, type Manifest } from './manifest';
 import { tierOf } from './score';
-import { axisBin, termContribution } from './shape';
+import { axisBin, MIN_IDEAL_ROWS, MIN_IDEAL_SHARE, termContribution } from './shape';
 import { applyCalibration, fitIsotonic } from './train/calibration';
 import { formatRate, oddsFactor } from '../presentation';
 
@@ -213,24 +213,53 @@ describe('every change a plan offers raises the probability a rep reads visibly'
 });
 
 describe('the plan beside the comparison with the ideal customer', () => {
-  it('moves a feature the comparison names only into its ideal, at its least, and never a lead that has the ideal already', () => {
-    /** Where a range as the comparison writes it starts: "12 – 58" → "12", "9 or more" → "9", "2" and "contact" as they are. */
-    const leastOf = (ideal: string) => ideal.split(' – ')[0].replace(/ or more$/, '');
+  it('moves a feature the comparison names only into its ideal, to a bin holding its share of the ideal\'s leads, never a lead that has the ideal already; a count past it only to a bin a range\'s worth of leads hold', () => {
+    /** The bounds of a range as the comparison writes a count's: "12 – 58", "9 or more", "≤ 0", "2". */
+    const boundsOf = (ideal: string): [number, number] => {
+      const number = (text: string) => Number(text.replace(/[^\d.]/g, ''));
+      if (ideal.startsWith('≤ ')) return [Number.NEGATIVE_INFINITY, number(ideal)];
+      if (ideal.endsWith(' or more')) return [number(ideal), Number.POSITIVE_INFINITY];
+      const [least, most = least] = ideal.split(' – ');
+      return [number(least), number(most)];
+    };
     let compared = 0;
+    let pastTheLeast = 0;
     for (const [i] of RECORDS.entries()) {
       for (const change of planOf(i)?.changes ?? []) {
+        const feature = manifest.features[change.feature];
         // "Days since" are left out of the comparison: an activity today is the plan's to offer.
-        if (manifest.features[change.feature].derive.kind === 'daysSince') continue;
+        if (feature.derive.kind === 'daysSince') continue;
+        const axis = manifest.terms.find((term) => term.features.length === 1 && term.features[0] === change.feature)!.shape!.axes[0];
+        const binRows = manifest.reference.features.find((reference) => reference.key === feature.key)!.binRows!;
+        const bin = axisBin(axis, change.value);
         const deviation = deviationsOf(i).find((d) => d.feature === change.feature);
-        const shown = `${change.label}: ${change.from} → ${change.to}, ideal ${deviation?.idealValue}`;
-        expect(deviation, shown).toBeDefined();
+        const shown = `${change.label}: ${change.from} → ${change.to} (${binRows[bin]} training leads), ideal ${deviation?.idealValue}`;
+        if (!deviation) {
+          // A count past its ideal, which the comparison leaves out (none of these leads has one): raised only to a bin that holds
+          // what a range must.
+          expect(feature.type, shown).toBe('numeric');
+          const known = binRows.slice(0, -1).reduce((sum, rows) => sum + rows, 0);
+          expect(binRows[bin], shown).toBeGreaterThanOrEqual(Math.max(MIN_IDEAL_ROWS, MIN_IDEAL_SHARE * known));
+          continue;
+        }
         // Not within its ideal already: that loses nothing ("Marketing e-mails opened: 14 → 32" beside "14, ideal 12 – 58").
-        expect(deviation!.pointsLost, shown).toBeGreaterThan(0);
-        expect(change.to, shown).toBe(leastOf(deviation!.idealValue));
+        expect(deviation.pointsLost, shown).toBeGreaterThan(0);
+        if (feature.type === 'numeric') {
+          const [least, most] = boundsOf(deviation.idealValue).map((bound) => axisBin(axis, bound));
+          expect(bin, shown).toBeGreaterThanOrEqual(least);
+          expect(bin, shown).toBeLessThanOrEqual(most);
+          const idealRows = binRows.slice(least, most + 1).reduce((sum, rows) => sum + rows, 0);
+          expect(binRows[bin], shown).toBeGreaterThanOrEqual(MIN_IDEAL_SHARE * idealRows);
+          if (bin > least) pastTheLeast++;
+        } else {
+          expect(change.to, shown).toBe(deviation.idealValue);
+        }
         compared++;
       }
     }
     expect(compared).toBeGreaterThan(1000);
+    // Not only the range's least: a deeper bin of it where that raises the lead more, or is the smallest step that reaches the tier.
+    expect(pastTheLeast).toBeGreaterThan(100);
   });
 
   it('words the lead\'s value of each change as its reasons do ("124 days", "not known"), never as a bin or "missing", and an activity as "today"', () => {

@@ -340,18 +340,19 @@ describe('whatWouldMakeHotter with the training leads per bin', () => {
   const steps = (model: Manifest, row: number[]) => planFor(model, row).changes.map((change) => [change.label, change.from, change.to]);
   const idealsOf = (model: Manifest, row: number[]) => deviationsFromIdeal(model, row, 'csv').map((d) => [d.label, d.leadValue, d.idealValue]);
 
-  it('moves a feature only into the ideal range the comparison beside it names, at its least, never to a bin a lead or two scored', () => {
+  it('moves a feature only into the ideal range the comparison beside it names, never to a bin a lead or two scored', () => {
     expect(idealsOf(supported, [2, 0])).toEqual([
       ['Website visits', '2', '11 – 30'],
       ['Last page seen', 'blog', 'pricing'],
     ]);
-    // Into the range at "11 – 20" (+1.1), not to the 2 leads' "21 – 30" (+3) though only that would reach warm; "pricing", not "careers".
+    // Into the range at "11 – 20" (+1.1), not to the 2 leads' "21 – 30" (+3) though only that would reach warm: the range's 42 leads
+    // ask 2.1 (5 %) of a bin. "pricing", not "careers".
     expect(steps(supported, [2, 0])).toEqual([
       ['Website visits', '2', '11 – 20'],
       ['Last page seen', 'blog', 'pricing'],
     ]);
     expect(planFor(supported, [2, 0]).changes[0].value).toBe(11);
-    // An unknown count is none recorded: it too enters the range at its least.
+    // An unknown count is none recorded: it too enters the range.
     expect(steps(supported, [Number.NaN, 0])[0]).toEqual(['Website visits', 'not known', '11 – 20']);
     // A model without bin counts knows no range enough leads hold: the plan takes any bin, as before (the smallest step that reaches warm).
     expect(steps(modelWith(false), [2, 0])).toEqual([['Last page seen', 'blog', 'careers']]);
@@ -367,6 +368,40 @@ describe('whatWouldMakeHotter with the training leads per bin', () => {
     const plan = planFor(supported, [15, 1]);
     expect(plan.changes).toEqual([]);
     expect(steps(modelWith(false), [15, 1])).toEqual([['Last page seen', 'pricing', 'careers']]);
+  });
+
+  describe('a bin of the range other than its least, and a count past the range', () => {
+    const visitsOnly = (scores: number[], rows: number[]) =>
+      handMadeManifest({
+        features: [{ key: 'visits', label: 'Website visits', type: 'numeric', derive: { kind: 'value', from: { csv: 'visits' } }, actionable: true }],
+        terms: [{ features: [0], label: 'Website visits', shape: { axes: [visitsAxis], scores: [...scores, 0] } }],
+        intercept: -2,
+        referenceFeatures: [{ ...summaryOf('visits', 100 / (rows.reduce((sum, n) => sum + n, 0) + 100)), binRows: [...rows, 100] }],
+      });
+
+    it('moves a count to any bin of the range that holds its share of the range\'s leads, when the range\'s least adds nothing', () => {
+      // 630 leads with a value: a range must hold 31.5. "11 – 20" (+3) and above hold 10 each, too few alone: the ideal is "6 or
+      // more", whose "6 – 10" (+0.02) shows no change. Each bin holds 10 of the range's 130, more than 6.5 (5 %). A lead with 2
+      // visits: −2, cold; warm needs +0.614, which "11 – 20" gives, the smallest step that does.
+      const model = visitsOnly([-1, 0, 0.02, 3, 3.1, 3.2], [300, 200, 100, 10, 10, 10]);
+      expect(idealsOf(model, [2])).toEqual([['Website visits', '2', '6 or more']]);
+      const plan = planFor(model, [2]);
+      expect(steps(model, [2])).toEqual([['Website visits', '2', '11 – 20']]);
+      expect(plan.changes[0].value).toBe(11);
+      expect(plan.reaches).toBe(true);
+    });
+
+    it('raises a count past its ideal to a higher bin that holds as many leads as a range must, never one fewer hold', () => {
+      // 600 leads with a value: a range must hold 30. The ideal is "11 – 20" (+1.2); 25 visits are past it, so the comparison
+      // leaves them out. −2 + 0.3 = −1.7, cold; "> 30" (+0.5, 100 leads) reaches warm (−1.2).
+      const model = visitsOnly([-1, 0, 1.0, 1.2, 0.3, 0.8], [100, 100, 100, 100, 100, 100]);
+      expect(idealsOf(model, [25])).toEqual([]);
+      const plan = planFor(model, [25]);
+      expect(steps(model, [25])).toEqual([['Website visits', '25', '> 30']]);
+      expect(plan.reaches).toBe(true);
+      // Held by 29 leads, fewer than the 30 a range must hold, "> 30" is no plan.
+      expect(planFor(visitsOnly([-1, 0, 1.0, 1.2, 0.3, 0.8], [100, 100, 100, 100, 100, 29]), [25]).changes).toEqual([]);
+    });
   });
 });
 

@@ -19,7 +19,7 @@ import { valueAsShown } from './explain';
 import { currencyCode, featureValue, formatNumber, levelAsShown, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
 import { fieldSourcesOf, type Feature, type Manifest, type Term, type TermShape } from './manifest';
 import { tierOf } from './score';
-import { axisBin, bestSupportedRange, termContribution, valueInBin } from './shape';
+import { axisBin, bestSupportedRange, MIN_IDEAL_ROWS, MIN_IDEAL_SHARE, termContribution, valueInBin } from './shape';
 import { applyCalibration, calibratedChange } from './train/calibration';
 
 type Axis = TermShape['axes'][number];
@@ -244,8 +244,12 @@ interface FeatureIdeal {
   leadBin: number;
   /** The ideal bins; null when no range holds enough training leads. */
   ideal: IdealBins | null;
-  /** Whether the ideal rests on the training leads per bin (`supportedIdeal`), not on the scores alone (`bestScoringRun`: a model without bin counts). */
-  supported: boolean;
+  /**
+   * The training leads per bin the ideal rests on ("missing" last; `supportedIdeal`: none in a bin no ideal may be, the
+   * pooled "(other)" or a level the lead's CRM cannot hold); undefined when the ideal rests on the scores alone
+   * (`bestScoringRun`: a model without bin counts).
+   */
+  binRows: number[] | undefined;
 }
 
 /**
@@ -273,7 +277,7 @@ function idealOfFeature(manifest: Manifest, term: Term, row: ArrayLike<number>, 
   const candidate = (bin: number) => held(bin) && bin !== manifest.features[feature].otherCode;
   const binRows = referenceOf(manifest, feature)?.binRows?.map((rows, bin) => (candidate(bin) ? rows : 0));
   const ideal = binRows ? supportedIdeal(gains, binRows, numeric) : bestScoringRun(gains.map((gain, bin) => (candidate(bin) ? gain : Number.NEGATIVE_INFINITY)), leadBin, numeric);
-  return { gains, leadBin, ideal, supported: binRows !== undefined };
+  return { gains, leadBin, ideal, binRows };
 }
 
 /**
@@ -389,17 +393,26 @@ function reachableTargets(feature: Feature, axis: Axis, value: number, source: S
 
 /**
  * Given `reachable` (a feature's `reachableTargets`, by bin, ascending) from the feature's bin
- * `current`, the one a plan may offer: the least that takes the lead (`row` [F], its `termScoresOf`
- * `scores` [T]) into the ideal range the comparison with the ideal customer names for the feature
- * (`idealOfFeature`), a range enough training leads hold. Never a value the comparison beside the
- * plan would not call ideal, nor one deeper in the range, whose score a lead or two may have set
- * ("Marketing e-mails opened: 0 → 29", the count of one training lead, where the ideal is
- * "12 – 58": 0 → 12). None when the feature is within the range already (the lead's own value, or
- * one an earlier change moved it to), no range holds enough leads, or no value of it would raise
- * the lead (the comparison's ideal is then the lead's own value). Every reachable target of a
- * feature the comparison leaves out (`comparedWithIdeal`: a "days since", whose one target, an
- * activity today, is the plan's to offer), and when no bin counts tell which bins enough leads hold
- * (a model without them, a feature with no term of its own).
+ * `current`, those a plan may offer, by the ideal range the comparison with the ideal customer
+ * names for the feature (`idealOfFeature`, for the lead `row` [F] and its `termScoresOf` `scores`
+ * [T]), a range enough training leads hold, and by the training leads each bin holds: never a value
+ * only a few training leads had, whose score they alone may have set ("Marketing e-mails opened:
+ * 0 → 29", the count of one training lead, where the ideal is "12 – 58").
+ *  - Below the range (an unknown count is none recorded): any bin of the range that holds at least
+ *    MIN_IDEAL_SHARE of the range's training leads, the share the ideal rule asks of a range among
+ *    all known values (a narrow bin of a well-held range holds fewer than a range must, and may
+ *    still raise the lead most, where the range's first bin adds nothing). The plan picks among
+ *    them as among any targets.
+ *  - Within the range (the lead's own value, or one an earlier change moved it to): none, as the
+ *    comparison says nothing is lost there.
+ *  - A count past the range (no one un-clicks an e-mail; the comparison leaves it out, and what
+ *    more of it would do is the plan's to say): any higher bin that holds as many training leads
+ *    as an ideal range must (`bestSupportedRange`), a value a rep meets in its own right.
+ * None when no range holds enough leads or no value of the feature would raise the lead (the
+ * comparison's ideal is then the lead's own value). Every reachable target of a feature the
+ * comparison leaves out (`comparedWithIdeal`: a "days since", whose one target, an activity today,
+ * is the plan's to offer), and when no bin counts tell which bins enough leads hold (a model
+ * without them, a feature with no term of its own).
  */
 function idealTargetsOf(
   manifest: Manifest,
@@ -412,11 +425,20 @@ function idealTargetsOf(
   const every = (reachable: readonly Target[]) => [...reachable];
   const ownTerm = manifest.terms.find((term) => term.features.length === 1 && term.features[0] === feature);
   if (!ownTerm || !comparedWithIdeal(manifest.features[feature], source, emailable)) return every;
-  const { gains, ideal, supported } = idealOfFeature(manifest, ownTerm, row, scores, source);
-  if (!supported) return every;
+  const { gains, ideal, binRows } = idealOfFeature(manifest, ownTerm, row, scores, source);
+  if (!binRows) return every;
   if (!ideal || gains[ideal.best] < 0) return () => [];
   const inIdeal = (bin: number) => bin >= ideal.first && bin <= ideal.last;
-  return (reachable, current) => (inIdeal(current) ? [] : reachable.filter(({ bin }) => inIdeal(bin)).slice(0, 1));
+  const idealRows = binRows.slice(ideal.first, ideal.last + 1).reduce((sum, rows) => sum + rows, 0);
+  const knownRows = binRows.slice(0, gains.length).reduce((sum, rows) => sum + rows, 0);
+  // What `bestSupportedRange` asks of a range, asked of one bin past the range.
+  const leastRangeRows = Math.max(MIN_IDEAL_ROWS, MIN_IDEAL_SHARE * knownRows);
+  const pastIdeal = (bin: number) => isCount(manifest.features[feature]) && bin < gains.length && bin > ideal.last; // gains.length: "missing"
+  return (reachable, current) => {
+    if (inIdeal(current)) return [];
+    if (pastIdeal(current)) return reachable.filter(({ bin }) => binRows[bin] >= leastRangeRows);
+    return reachable.filter(({ bin }) => inIdeal(bin) && binRows[bin] >= MIN_IDEAL_SHARE * idealRows);
+  };
 }
 
 /** A feature whose model input is its field's value as is (a count, a yes/no): the row gives the field back. */
@@ -734,8 +756,9 @@ export function featuresNotRead(manifest: Manifest, row: ArrayLike<number>, sour
  * A move is offered only if it raises the calibrated probability visibly (MIN_CHANGE_POINTS):
  * when none does, the plan has no changes. A feature changes at most once, only the way a rep's
  * work moves it (see reachableTargets), never to "missing", only into the ideal range the
- * comparison with the ideal customer names for it, a range enough training leads hold, at its
- * least (`idealTargetsOf`: nothing for a lead in it already), and only as `rowAfterChange` allows,
+ * comparison with the ideal customer names for it, a range enough training leads hold, to a bin
+ * of it that holds its share of them (`idealTargetsOf`: nothing for a lead in it already; a count
+ * past it, only to a bin as many leads hold as a range must), and only as `rowAfterChange` allows,
  * with the features recorded along with it and those computed from it: the promised
  * probability is the model's for the changed lead. E-mail engagement (`engagesByEmail`) is never
  * asked of a lead that opted out of e-mail or has no address (`cannotBeEmailed`): a rep cannot
