@@ -553,6 +553,12 @@ describe('titleSeniority: a role held once', () => {
     'Diretor Aposentado',
     'Former Assistant to the CEO',
     'Ex-CFO, now Ninja', // the role now is none the rules read
+    'President & CEO (Ret.)', // "Ret." as "retired"
+    'CEO, ret.',
+    'Emeritus Professor',
+    'EX CEO', // no team has a CEO: capitals are no employee-experience team before a C-level role
+    'Ex Manager', // "Ex" not in capitals is the former-role word
+    'Director, now retired', // "now" names the retirement, not a role held now
   ])('reads %s as other, no current role', (t) => expect(titleSeniority(t)).toBe('other'));
 
   it.each([
@@ -569,7 +575,7 @@ describe('titleSeniority: a role held once', () => {
     ['Board Member, Former CFO', 'individual'],
   ] as const)('reads %s as %s, the role held now', (t, want) => expect(titleSeniority(t)).toBe(want));
 
-  // "ex" is a word at the start of a part: none inside another word, nor an acronym after a role, nor "ex officio"
+  // "ex" is a word at the start of a part: none inside another word, nor the team after a role, nor "ex officio"
   it.each([
     ['Exec VP', 'vp'],
     ['Executive Director', 'c-level'],
@@ -580,6 +586,38 @@ describe('titleSeniority: a role held once', () => {
     ['CTO at Ex Libris', 'c-level'],
     ['Performance Marketing Manager', 'manager'],
   ] as const)('reads %s as %s, no former role', (t, want) => expect(titleSeniority(t)).toBe(want));
+
+  // A review's regressions of 802321b: a part made only of a former-role word made every role of the title one held once.
+  it.each([
+    ['Founder & CEO | Board Member (Retired)', 'c-level'],
+    ['CEO, Acme | US Navy (Retired)', 'c-level'],
+    ['President & CEO | Army Veteran (Retired)', 'c-level'],
+    // a headline's item of the word alone is no word about the roles before it: its last item often names a past affiliation
+    ['CEO | Retired', 'c-level'],
+    ['VP Sales | Former', 'vp'],
+    ['Founder | CEO (Retired)', 'c-level'],
+    // "(retired)" after a role ends that role only
+    ['CEO (Retired) & Board Member', 'individual'],
+    // "previously" names what comes after it: alone at the end it ends no role
+    ['CEO, previously', 'c-level'],
+  ] as const)('a former-role word ends only the roles of its own item: %s → %s', (t, want) => expect(titleSeniority(t)).toBe(want));
+
+  // "EX" in capitals is the employee-experience team, and a department or company name may hold a former-role word.
+  it.each([
+    ['Chief People Officer (EX)', 'c-level'],
+    ['Senior Manager, Employee Experience (EX)', 'manager'],
+    ['Director, EX', 'director'],
+    ['EX Manager', 'manager'],
+    ['EX Program Manager', 'manager'],
+    ['EX Lead', 'manager'],
+    ['EX & Culture Manager', 'manager'],
+    ['EX Director', 'director'],
+    ['Head of EX – Acme', 'vp'],
+    ['Retiree Benefits Manager', 'manager'],
+    ['Manager, Retiree Relations', 'manager'],
+    ['Director of Retiree Services', 'director'],
+    ['CEO of Former Labs', 'c-level'],
+  ] as const)('reads %s as %s: no former-role word inside a team or company name', (t, want) => expect(titleSeniority(t)).toBe(want));
 });
 
 describe('urlCategory', () => {

@@ -492,7 +492,7 @@ const withWordEdges = (source: string, flags = '') =>
  *   partner (HR Business Partner); "Principal" before a craft (Principal Engineer, Principal
  *   Consultant: the senior rank of an individual contributor).
  * - other: no current role of a company's: Freelancer, Self-employed, Volunteer, Unemployed, and
- *   a role held once (FORMER_ROLE: "Former VP", "Ex-CFO", "Retired President", "CEO (retired)").
+ *   a role held once (rolesOfItem: "Former VP", "Ex-CFO", "Retired President", "CEO (retired)").
  *
  * A title none of them reads ("代表取締役社長", "Ninja") is not known, as a missing one: `other` is
  * the level of those out of work, and scoring a CEO in words the rules do not know as one of them
@@ -559,13 +559,33 @@ const NAMED_SUPERIOR = withWordEdges(/\b(to|of|for)( the)? (c[a-z]o|president|ch
 const ASSISTANT_OF = withWordEdges(/\b(assistant|assistante|assistente|asistente|assistent|assistentin)( (to|of|for|de|da|do|del|di|du|des|der)\b.*)?$/.source);
 
 /**
- * A word that makes a part of a title a role the lead held once: "Former VP", "Formerly CTO", "Ex-CFO" (ex at the
- * part's start, so "Head of EX", "Exec", "Expert" and "Next" are none, nor "Ex officio Member"), "Retired
- * President", "CEO Emeritus", "Ehemaliger Geschäftsführer", "Diretor Aposentado".
+ * "EX" in capitals, not joined to the next word by a dash, is the employee-experience team ("EX Manager", "Director, EX",
+ * "Chief People Officer (EX)"), no former role; but a C-level role after it belongs to no team ("EX CEO").
  */
-const FORMER_ROLE = withWordEdges(
-  /^ex\b(?! officio\b)|\b(former|formerly|previously|retired|retiree|emeritus|emerita|ehemalige[nrs]?|jubilad[oa]|aposentad[oa])\b/.source,
-);
+const EMPLOYEE_EXPERIENCE = /(?<![\p{L}\p{N}])EX(?![\p{L}\p{N}]|\s*[-–—])/gu;
+
+/** A former-role word starting a part, and a spaced dash after it ("Ex - CFO"): one role, not two parts. */
+const FORMER_THEN_DASH = withWordEdges(/(^|[,;:|/\\&+()[\]] ?)(ex|former|retired) [-–—] /.source, 'g');
+
+/** Separators between the items of a headline ("Founder & CEO | Board Member (Retired)"): a former-role word reaches no other item. */
+const TITLE_ITEM_SEPARATOR = /\s*[|;/\\]\s*/u;
+
+/**
+ * A word before a role that makes it one held once: "Former VP", "Formerly CTO", "Previously VP at Acme", "Ex-CFO", "Retired
+ * President", "Ret. Colonel", "Emeritus Professor", "Ehemaliger Geschäftsführer"; at the start of the part only, so neither
+ * "CEO of Former Labs" nor "Director of Retiree Services", and not "Ex officio Member".
+ */
+const FORMER_BEFORE_ROLE = withWordEdges(/^(ex(?! officio\b)|former|formerly|previously|retired|retd|ret|emeritus|emerita|ehemalige[nrs]?)\b/.source);
+
+/**
+ * A word after a role that makes it one held once, at the end of its part: "CEO Retired", "Professor Emeritus", "Diretor
+ * Aposentado"; as a part of its own it ends every role before it in its item ("CEO (retired)", "Co-Founder & CEO (Ret.)",
+ * "Sales Manager, Former"). Not "previously" or "formerly", which name what comes after them ("CEO, previously" is a CEO).
+ */
+const FORMER_AFTER_ROLE = withWordEdges(/\b(former|retired|retd|ret|emeritus|emerita|ehemalige[nrs]?|jubilad[oa]|aposentad[oa])$/.source);
+
+/** A word of a part made only of former-role words ("Retired", "Retiree", "Ex", "Previously"): a role held once, with no rank. */
+const FORMER_WORD = withWordEdges(/^(ex|former|formerly|previously|retired|retiree|retd|ret|emeritus|emerita|ehemalige[nrs]?|jubilad[oa]|aposentad[oa])$/.source);
 
 /** The words that start the role a lead holds now, after one held once ("Ex-CFO, now Advisor", "Retired, currently Consultant"). */
 const NOW_ROLE = withWordEdges(/\b(?:now|currently)\b/.source);
@@ -574,14 +594,36 @@ const NOW_ROLE = withWordEdges(/\b(?:now|currently)\b/.source);
 const wordsOf = (part: string) => part.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
 /**
+ * The roles of one item of a title ("Founder & CEO", "Board Member (Retired)"), each with whether the lead holds it no more:
+ * a former-role word before it or at its end (FORMER_BEFORE_ROLE, FORMER_AFTER_ROLE), or a part after it in the item that is
+ * nothing but a word FORMER_AFTER_ROLE reads ("CEO (retired)", "Director, now retired").
+ */
+function rolesOfItem(item: string): { role: string; former: boolean }[] {
+  const roles = item
+    .split(TITLE_PART_SEPARATOR)
+    .flatMap((part) => part.split(NOW_ROLE))
+    .map((part) => wordsOf(part.replace(AT_COMPANY, '')))
+    .filter((role) => role !== '');
+  const markerOnly = (role: string) => role.split(' ').every((word) => FORMER_WORD.test(word));
+  const heldOnceUpTo = roles.findLastIndex((role) => markerOnly(role) && FORMER_AFTER_ROLE.test(role));
+  return roles.map((role, index) => ({
+    role,
+    former: index <= heldOnceUpTo || markerOnly(role) || FORMER_BEFORE_ROLE.test(role) || FORMER_AFTER_ROLE.test(role),
+  }));
+}
+
+/**
  * Job title → seniority level (see SENIORITY_RULES); null when the title is missing or no rule reads it.
- * A part of the title naming a role held once (FORMER_ROLE) is no current role, and a part that is nothing
- * but such a word ("CEO (retired)", "Founder, Former") makes every role of the title one held once, but the
- * one after "now" ("Retired, now Consultant"); a title of roles held once only is `other`.
+ * A role the lead held once (see rolesOfItem) is no current role; a title of roles held once only is `other`. A marker
+ * reaches no other item of a headline: "Founder & CEO | Board Member (Retired)" and "CEO | Retired" are c-level, as a
+ * headline's last item often names a past affiliation ("CEO | US Navy (Retired)").
  */
 export function titleSeniority(title: string | null): Seniority | null {
   if (title === null) return null;
   const t = title
+    .replace(EMPLOYEE_EXPERIENCE, (ex: string, offset: number, whole: string) =>
+      titleSeniority(whole.slice(offset + ex.length).split(TITLE_PART_SEPARATOR)[0]) === 'c-level' ? ex : 'employee experience',
+    )
     .toLowerCase()
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '') // "Président" → "president", "Negócio" → "negocio"
@@ -590,17 +632,8 @@ export function titleSeniority(title: string | null): Seniority | null {
     .replace(/\s+/g, ' ')
     .trim();
   if (t === '') return null;
-  const pieces = t
-    .replace(NAMED_SUPERIOR, '')
-    .split(TITLE_PART_SEPARATOR)
-    .flatMap((part) => part.split(NOW_ROLE).map((piece, index) => ({ piece, now: index > 0 })));
-  // A part of such words only ("(retired)") is about the whole title. Read before the company goes, so
-  // "CEO at Acme, previously at Google" is a CEO who was at Google once.
-  const wholeTitleFormer = pieces.some(({ piece }) => wordsOf(piece).split(' ').every((word) => FORMER_ROLE.test(word)));
-  const parts = pieces
-    .map(({ piece, now }) => ({ role: wordsOf(piece.replace(AT_COMPANY, '')), now }))
-    .filter(({ role }) => role !== '');
-  const current = parts.filter(({ role, now }) => !FORMER_ROLE.test(role) && (now || !wholeTitleFormer)).map(({ role }) => role);
+  const parts = t.replace(NAMED_SUPERIOR, '').replace(FORMER_THEN_DASH, '$1$2 ').split(TITLE_ITEM_SEPARATOR).flatMap(rolesOfItem);
+  const current = parts.filter(({ former }) => !former).map(({ role }) => role);
   const level = SENIORITY_RULES.find(([, rule]) => current.some((part) => rule.test(part)))?.[0];
   // An assistant works for the rank it names, and is none ("CEO Assistant"); a student assistant is still a student.
   if (level !== 'student' && current.some((part) => ASSISTANT_OF.test(part))) return 'individual';
