@@ -631,7 +631,7 @@ it('says beside a held-back Import that values meaning converted are to be ticke
   // No outcome column: every lead is imported with no outcome, as it says nothing of one.
   expect(button('Import').disabled).toBe(false);
   expect(button('Import').hasAttribute('aria-describedby')).toBe(false);
-  const outcomeColumn = Array.from(rendered.container.querySelectorAll('label'))
+  const outcomeColumn = Array.from(rendered!.container.querySelectorAll('label'))
     .find((label) => label.textContent?.startsWith('Outcome'))!
     .querySelector('select')!;
   act(() => {
@@ -644,10 +644,10 @@ it('says beside a held-back Import that values meaning converted are to be ticke
   expect(reason?.textContent?.trim()).toBe('Choose which values mean converted.');
 
   const converted = '[role="group"][aria-label="Values that mean converted"]';
-  click(Array.from(rendered.container.querySelectorAll<HTMLInputElement>(`${converted} input[type="checkbox"]`)).find((box) => box.closest('label')!.textContent!.trim() === '1')!);
+  click(Array.from(rendered!.container.querySelectorAll<HTMLInputElement>(`${converted} input[type="checkbox"]`)).find((box) => box.closest('label')!.textContent!.trim() === '1')!);
   expect(button('Import').disabled).toBe(false);
   expect(button('Import').hasAttribute('aria-describedby')).toBe(false);
-  expect(rendered.container.textContent).not.toContain('Choose which values mean converted.');
+  expect(rendered!.container.textContent).not.toContain('Choose which values mean converted.');
   click(button('Import'));
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'import', mapping: { outcome: { field: 'won', positiveValues: ['1'] } } });
 });
