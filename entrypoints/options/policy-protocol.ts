@@ -4,7 +4,7 @@
  * neither 100,000 lead rows nor their sorting ever touch the page's main thread.
  */
 import { z } from 'zod';
-import { Float64ArraySchema, Uint8ArraySchema } from '@/lib/messaging/schemas';
+import { Float64ArraySchema, schemaOf, Uint8ArraySchema } from '@/lib/messaging/schemas';
 import { ConfusionSchema, TierPolicySchema } from '@/lib/ml/manifest';
 import type { PolicyPreview } from '@/lib/ml/tier-policy';
 
@@ -35,17 +35,19 @@ const PointSchema = z.tuple([z.number(), z.number()]);
 const MarkerSchema = z.object({ threshold: z.number(), roc: PointSchema, pr: PointSchema, confusion: ConfusionSchema.omit({ threshold: true }) });
 const OutcomeSchema = z.object({ share: z.number(), expectedContacts: z.number(), expectedConversions: z.number().nullable(), conversionRate: z.number().nullable() });
 
-/** Typed against `PolicyPreview`: a field the worker computes that this leaves out would be dropped by the parse without a word. */
-export const PolicyPreviewSchema: z.ZodType<PolicyPreview> = z.object({
-  thresholds: ThresholdsSchema,
-  markers: z.object({ hot: MarkerSchema, warm: MarkerSchema }),
-  roc: z.array(PointSchema),
-  pr: z.array(PointSchema),
-  profit: z.array(PointSchema),
-  outcomes: z.object({ hot: OutcomeSchema, warm: OutcomeSchema, cold: OutcomeSchema }),
-  scoredLeads: z.number().int().nonnegative(),
-  capacityNotes: z.array(z.string()),
-});
+/** Of `PolicyPreview`, every key named (`schemaOf`): a field the worker computes that this left out would be dropped by the parse without a word. */
+export const PolicyPreviewSchema = schemaOf<PolicyPreview>()(
+  z.object({
+    thresholds: ThresholdsSchema,
+    markers: z.object({ hot: MarkerSchema, warm: MarkerSchema }),
+    roc: z.array(PointSchema),
+    pr: z.array(PointSchema),
+    profit: z.array(PointSchema),
+    outcomes: z.object({ hot: OutcomeSchema, warm: OutcomeSchema, cold: OutcomeSchema }),
+    scoredLeads: z.number().int().nonnegative(),
+    capacityNotes: z.array(z.string()),
+  }),
+);
 
 export const PolicyReplySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('labelled'), id: z.number(), data: LabelledSchema }),

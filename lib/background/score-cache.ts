@@ -1,19 +1,19 @@
 import { z } from 'zod';
 import type { CrmKind } from '../crm/types';
 import { db, leadKeyOfCachedScore, type CachedScore } from '../db/db';
-import { ScoredLeadSchema } from '../messaging/schemas';
+import { schemaOf, ScoredLeadSchema } from '../messaging/schemas';
 import { recordStaleHours } from '../settings/record-staleness';
 import { mayUseCache, type PageAccess } from './page-access';
 import type { ScoreCache, ScoringDeps } from './score-lead';
 
 /** A cached score as read back (its key is the one asked for): an entry of another shape (an older version's) is a miss, scored again. */
-const CachedScoreSchema: z.ZodType<Omit<CachedScore, 'key'>> = z.object({
+const CachedScoreSchema = schemaOf<Omit<CachedScore, 'key'>>()(z.object({
   fieldsHash: z.string(),
   lead: ScoredLeadSchema,
   scoredAt: z.number(),
   fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.undefined()])).optional(),
   account: z.string().optional(),
-});
+}));
 
 export const dexieScoreCache: ScoreCache = {
   get: async (key) => {

@@ -13,6 +13,16 @@ export const CrmKindSchema = z.enum(CRM_KINDS);
 export const SourceKindSchema = z.enum(SOURCE_KINDS);
 
 /** Typed arrays in a worker's message: structured cloning keeps their type, which zod checks. */
+/**
+ * `schema`, checked at compile time to parse into `T` and to name every key of `T`, its optional
+ * ones too: annotated `z.ZodType<T>` alone, a schema that leaves out an optional field compiles,
+ * and its parse drops that field without a word. Use: `schemaOf<Stored>()(z.object({ … }))`.
+ */
+export const schemaOf =
+  <T>() =>
+  <S extends z.ZodType<T>>(schema: S & (Exclude<keyof T, keyof z.infer<S>> extends never ? unknown : { missingKeys: Exclude<keyof T, keyof z.infer<S>> })): S =>
+    schema;
+
 export const Float64ArraySchema = z.custom<Float64Array>((value) => value instanceof Float64Array, 'a Float64Array');
 export const Uint8ArraySchema = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'a Uint8Array');
 
