@@ -19,7 +19,10 @@ import { buildFeatures, buildLabels, featurizeAndPrune, inferFeatureSpecs, parse
 import * as ort from 'onnxruntime-node';
 import { exportOnnx } from '../../lib/ml/onnx/export';
 import { DEFAULT_EBM_OPTIONS, fitEbm, predictLogit, type EbmOptions } from '../../lib/ml/train/ebm';
-import { crossFittedProbabilities, crossValidate, ebmData, outOfTimeSplit, predictManifestModel, timeKeys } from '../../lib/ml/train/index';
+import { crossFittedProbabilities, crossValidate } from '../../lib/ml/train/cross-validation';
+import { ebmData } from '../../lib/ml/train/index';
+import { outOfTimeSplit, timeKeys } from '../../lib/ml/train/out-of-time';
+import { predictManifestModel } from '../../lib/ml/train/predict';
 import { ece, logLoss, rocAuc } from '../../lib/ml/train/metrics';
 import { writeBenchmarkSection } from './report';
 

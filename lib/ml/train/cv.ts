@@ -1,6 +1,6 @@
 /**
  * Row splits for validation: stratified k-fold and a stratified train/validation split (the
- * out-of-time split is `outOfTimeSplit` in ./index.ts). Deterministic for a given seed
+ * out-of-time split is `outOfTimeSplit` in ./out-of-time.ts). Deterministic for a given seed
  * (../random.ts); all index arrays are sorted ascending.
  */
 import { mulberry32, shuffleInPlace } from '../random';

@@ -7,7 +7,8 @@ import { deviationsFromIdeal } from '../insights';
 import type { Feature, FeatureSpec } from '../manifest';
 import { mulberry32 } from '../random';
 import { MIN_IDEAL_ROWS } from '../shape';
-import { idealOf, trainModel } from './index';
+import { trainModel } from './index';
+import { idealOf } from './term-shapes';
 
 const seats: Feature = { key: 'seats', label: 'Seats', type: 'numeric', derive: { kind: 'value', from: { csv: 'seats' } }, missingValues: [], actionable: false };
 const plan: Feature = { ...seats, key: 'plan', label: 'Plan', type: 'categorical', derive: { kind: 'value', from: { csv: 'plan' } }, vocabulary: ['Basic', 'Gold', 'Rare'] };

@@ -6,7 +6,7 @@
  * reference time unless one is passed).
  */
 import { describeSchemaIssues } from '../../schema-issues';
-import { digitsTellingApart, featurizeRecords, formatNumber, formatNumberRange, readRaw, type RawRecord, type SourceKind } from '../featurize';
+import { featurizeRecords, readRaw, type RawRecord, type SourceKind } from '../featurize';
 import {
   DEFAULT_POLICY,
   DEFAULT_PROFIT_ASSUMPTIONS,
@@ -17,18 +17,17 @@ import {
   type Feature,
   type FeatureSpec,
   type Manifest,
-  type TermShape,
   type TierPolicy,
 } from '../manifest';
-import { parseDate, parseNumber } from '../derive';
+import { parseDate } from '../derive';
 import type { ModelOutcomeRule } from '../outcome-rule';
 import { calibratedProbabilityF32, exportOnnx } from '../onnx/export';
 import { renderModelCard } from '../model-card';
 import { MAX_CHECK_CELLS, MAX_CHECK_VALUES, trainedCheckBound } from '../check-model';
-import { bestSupportedRange } from '../shape';
-import { applyCalibration, calibratedLogOdds, chooseCalibration, fitIsotonic, fitPlatt, ranksNoLeads } from './calibration';
+import { applyCalibration, calibratedLogOdds, chooseCalibration, ranksNoLeads } from './calibration';
+import { crossFittedProbabilities, crossValidate, fitCalibration, trainRowsOf } from './cross-validation';
 import { stratifiedKFold, trainValidSplit } from './cv';
-import { DEFAULT_EBM_OPTIONS, fitEbm, fitShareDone, predictEbm, predictLogit, someFeatureVaries, type EbmData, type EbmModel, type EbmOptions, type EbmProgress, type EbmTerm } from './ebm';
+import { DEFAULT_EBM_OPTIONS, fitEbm, fitShareDone, predictEbm, predictLogit, someFeatureVaries, type EbmData, type EbmModel, type EbmOptions, type EbmProgress } from './ebm';
 import { countBounds } from './count-bounds';
 import {
   buildFeatures,
@@ -39,14 +38,15 @@ import {
   TrainingDataError,
   type Table,
 } from './dataset';
-import { brier, calibrationCurve, confusionAt, ece, liftByDecile, logLoss, prAuc, prCurve, rocAuc, rocAucStandardError, rocCurve } from './metrics';
+import { brier, calibrationCurve, confusionAt, ece, liftByDecile, logLoss, prCurve, rocAuc, rocAucStandardError, rocCurve } from './metrics';
+import { outOfTimeCheck } from './out-of-time';
+import { idealOf, termShape, wholeNumberFeatures } from './term-shapes';
 import { profitCurve, tierThresholds } from './thresholds';
 import { guardReasons, type StoredHistory } from './training-set';
 
-export { TooManyFoldsError, TrainingDataError } from './dataset';
 
-export const TRAINER_NAME = 'leadlens-ebm';
-export const TRAINER_VERSION = '1.0.0';
+const TRAINER_NAME = 'leadlens-ebm';
+const TRAINER_VERSION = '1.0.0';
 
 export type CalibrationChoiceOption = 'auto' | 'platt' | 'isotonic' | 'none';
 
@@ -62,7 +62,7 @@ export interface TrainOptions {
 }
 
 
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   cv: 5,
   seed: 42,
   ebm: {},
@@ -195,7 +195,7 @@ export interface TrainResult {
 }
 
 /** FNV-1a 32-bit hash → 8 hex digits (model ids). */
-export function fnv1a(bytes: Uint8Array, seed = 0x811c9dc5): string {
+function fnv1a(bytes: Uint8Array, seed = 0x811c9dc5): string {
   let h = seed >>> 0;
   for (let i = 0; i < bytes.length; i++) {
     h ^= bytes[i];
@@ -215,73 +215,6 @@ export function ebmData(features: Feature[], X: Float32Array, labels: Uint8Array
   };
 }
 
-export interface CrossValidation {
-  /** Out-of-fold raw logits [N]. */
-  oofLogits: Float64Array;
-  /** Test rows per fold. */
-  folds: Int32Array[];
-  foldRocAuc: number[];
-  foldPrAuc: number[];
-  foldFitSeconds: number[];
-}
-
-/** The complement of `test` in 0…n−1, ascending. */
-export function trainRowsOf(test: Int32Array, n: number): Int32Array {
-  const inTest = new Uint8Array(n);
-  for (const r of test) inTest[r] = 1;
-  const out = new Int32Array(n - test.length);
-  let k = 0;
-  for (let i = 0; i < n; i++) if (!inTest[i]) out[k++] = i;
-  return out;
-}
-
-/** Fit one model per fold on the other folds; predict its fold. */
-export function crossValidate(
-  data: EbmData,
-  folds: Int32Array[],
-  ebm: Partial<EbmOptions>,
-  hooks: { onProgress?: (fold: number, p: EbmProgress) => void; signal?: AbortSignal } = {},
-): CrossValidation {
-  const n = data.y.length;
-  const oofLogits = new Float64Array(n);
-  const foldRocAuc: number[] = [];
-  const foldPrAuc: number[] = [];
-  const foldFitSeconds: number[] = [];
-  folds.forEach((test, k) => {
-    const train = trainRowsOf(test, n);
-    const t0 = performance.now();
-    const model = fitEbm(data, train, ebm, { signal: hooks.signal, onProgress: (p) => hooks.onProgress?.(k, p) });
-    foldFitSeconds.push((performance.now() - t0) / 1000);
-    const logit = predictLogit(model, data.X, data.F, test);
-    const y = Uint8Array.from(test, (r) => data.y[r]);
-    test.forEach((r, i) => (oofLogits[r] = logit[i]));
-    foldRocAuc.push(rocAuc(y, logit));
-    foldPrAuc.push(prAuc(y, logit));
-  });
-  return { oofLogits, folds, foldRocAuc, foldPrAuc, foldFitSeconds };
-}
-
-function fitCalibration(kind: Exclude<CalibrationChoiceOption, 'auto'>, labels: Uint8Array, logits: Float64Array): Calibration {
-  if (kind === 'platt') return { kind: 'platt', ...fitPlatt(labels, logits) };
-  if (kind === 'isotonic') return { kind: 'isotonic', ...fitIsotonic(labels, logits) };
-  return { kind: 'none' };
-}
-
-/**
- * Calibrated held-out probabilities [N] where each fold's map was fitted on the other folds'
- * out-of-fold logits: an honest ECE / log loss of the calibrated model.
- */
-export function crossFittedProbabilities(kind: Calibration['kind'], labels: Uint8Array, oof: Float64Array, folds: Int32Array[]): Float64Array {
-  const out = new Float64Array(labels.length);
-  const n = labels.length;
-  for (const test of folds) {
-    const train = trainRowsOf(test, n);
-    const cal = fitCalibration(kind, Uint8Array.from(train, (r) => labels[r]), Float64Array.from(train, (r) => oof[r]));
-    for (const r of test) out[r] = applyCalibration(cal, oof[r]);
-  }
-  return out;
-}
-
 function percentiles99(values: Float64Array | Float32Array): number[] {
   const s = Float64Array.from(values).sort();
   const out: number[] = [];
@@ -292,116 +225,6 @@ function percentiles99(values: Float64Array | Float32Array): number[] {
     out.push(Math.min(1, Math.max(0, s[lo] + (s[hi] - s[lo]) * (pos - lo))));
   }
   return out;
-}
-
-/** Label of the missing bin, the last bin of every shape axis. */
-export const MISSING_BIN_LABEL = 'missing';
-
-/**
- * Labels of an axis's bins as a rep reads them, the missing bin last: a categorical feature's
- * levels; Yes / No; or numeric ranges "≤ 3", "3 – 7", "> 7" between `edges` (value ≤ edge).
- * For a feature whose values are all whole numbers (counts, days) the ranges name the whole
- * numbers inside them: edges 2.5, 5.5, 6.5 read "≤ 2", "3 – 5", "6", "≥ 7"; a range of a
- * hundred whole numbers or more (money) reads by its edges: "$1,000 – $2,000".
- */
-const EXACT_WHOLE_RANGE = 100;
-export function binLabels(feature: Feature, edges: readonly number[], wholeNumbers = false): string[] {
-  if (feature.type === 'categorical') return [...(feature.vocabulary ?? []), MISSING_BIN_LABEL];
-  if (feature.type === 'boolean' && edges.length === 1 && edges[0] > 0 && edges[0] < 1) return ['No', 'Yes', MISSING_BIN_LABEL];
-  if (edges.length === 0) return ['any', MISSING_BIN_LABEL];
-  // Edges are float32: show the number they stand for (2,249,999,872 → 2,250,000,000).
-  const tidy = (v: number) => Number(v.toPrecision(6));
-  // One number of digits for the axis: an edge reads the same in the two labels it bounds.
-  const extra = digitsTellingApart(edges.map(tidy));
-  const fmt = (v: number) => formatNumber(tidy(v), feature.unit, extra);
-  const range = (low: number, high: number): string => {
-    if (wholeNumbers) {
-      const first = Math.floor(low) + 1; // the smallest whole number in (low, high]
-      const last = Math.floor(high);
-      // Counts and days read exactly ("3 – 5"); a wide range (money) reads by its edges, but a
-      // half-way edge by the whole number on this side of it: 2,317.5 would print as 2,318,
-      // which is in the next bin.
-      if (first <= last && last - first < EXACT_WHOLE_RANGE) return first === last ? fmt(first) : formatNumberRange(first, last, feature.unit);
-      if (first <= last) return formatNumberRange(Number.isInteger(tidy(low)) ? tidy(low) : first, Number.isInteger(tidy(high)) ? tidy(high) : last, feature.unit);
-    }
-    return formatNumberRange(tidy(low), tidy(high), feature.unit, extra);
-  };
-  const top = edges[edges.length - 1];
-  const ranges = [`≤ ${fmt(wholeNumbers ? Math.floor(edges[0]) : edges[0])}`];
-  for (let i = 1; i < edges.length; i++) ranges.push(range(edges[i - 1], edges[i]));
-  ranges.push(wholeNumbers && !Number.isInteger(top) ? `≥ ${fmt(Math.floor(top) + 1)}` : `> ${fmt(top)}`);
-  return [...ranges, MISSING_BIN_LABEL];
-}
-
-/** Per feature [F]: whether every known value in X [N, F] is a whole number. */
-export function wholeNumberFeatures(X: Float32Array, F: number): boolean[] {
-  const whole = new Array<boolean>(F).fill(true);
-  for (let i = 0; i < X.length; i++) {
-    const v = X[i];
-    if (v === v && !Number.isInteger(v)) whole[i % F] = false;
-  }
-  return whole;
-}
-
-/**
- * One axis of a term's shape in the manifest's bin order (value bins, then missing), built from
- * the model's fine bins (0 = missing, 1…B) and the term's map of fine bin → the term's own bin
- * (identity for mains, the coarse grid for pairs). Numeric axes get one bin per run of fine bins
- * the term does not tell apart; categorical axes one bin per level (`edges` empty, bin = code).
- */
-function shapeAxis(feature: Feature, wholeNumbers: boolean, cuts: Float32Array, fineToTermBin: ArrayLike<number>): { labels: string[]; edges: number[]; termBins: number[] } {
-  const B = cuts.length + 1;
-  const firstFineBins: number[] = []; // [value bins] the first fine bin of each axis bin
-  const edges: number[] = [];
-  for (let k = 1; k <= B; k++) {
-    if (feature.type === 'categorical' || k === 1 || fineToTermBin[k] !== fineToTermBin[k - 1]) {
-      firstFineBins.push(k);
-      if (feature.type !== 'categorical' && k > 1) edges.push(cuts[k - 2]); // upper edge of the previous run: x <= cuts[k − 2] ⇔ fine bin < k
-    }
-  }
-  const termBins = [...firstFineBins, 0].map((k) => fineToTermBin[k]);
-  return { labels: binLabels(feature, edges, wholeNumbers), edges, termBins };
-}
-
-/**
- * The term's shape function for the manifest: the exact float32 contributions the model (and
- * its ONNX trees) adds per bin, after centring and purification.
- */
-export function termShape(model: EbmModel, term: EbmTerm, features: Feature[], wholeNumbers: readonly boolean[]): TermShape {
-  const identity = (f: number) => Uint16Array.from({ length: model.cuts[f].length + 2 }, (_, k) => k);
-  const axes = term.features.map((f, a) => shapeAxis(features[f], wholeNumbers[f], model.cuts[f], term.maps ? term.maps[a] : identity(f)));
-  const scores: number[] = [];
-  if (axes.length === 1) for (const t of axes[0].termBins) scores.push(term.values[t]);
-  else {
-    const nB = term.shape![1];
-    for (const ta of axes[0].termBins) for (const tb of axes[1].termBins) scores.push(term.values[ta * nB + tb]);
-  }
-  return { axes: axes.map(({ labels, edges }) => ({ labels, edges })), scores };
-}
-
-/**
- * A feature's ideal for the manifest's reference: the value bins with the highest mean
- * contribution over their training rows, among those enough rows hold (`bestSupportedRange`,
- * shared with the side panel's ideal), labelled as one bin (a number's range: "995 – 4,622
- * employees", not "2,318 – 2,362"); its contribution their mean. Never a category's pooled "(other)"
- * (`otherCode`). Empty when nothing holds enough.
- * `scores` and `rows` [value bins]: the shape's contribution and training rows per value bin of
- * `axis` ("missing" left out).
- */
-export function idealOf(
-  feature: Feature,
-  axis: Pick<TermShape['axes'][number], 'edges'>,
-  scores: readonly number[],
-  rows: readonly number[],
-  wholeNumbers: boolean,
-): { idealValue: string; idealContribution: number } {
-  // The pooled "(other)" is no ideal: no one value (the values too rare to learn), none a rep could name; the side panel's is the same.
-  const levelRows = rows.map((n, bin) => (bin === feature.otherCode ? 0 : n));
-  const best = bestSupportedRange(scores, levelRows, feature.type === 'numeric');
-  if (!best) return { idealValue: '', idealContribution: 0 };
-  // The range is one bin of the axis without the edges inside it, labelled as any bin is.
-  const edges = [...axis.edges.slice(0, best.first), ...axis.edges.slice(best.last)];
-  return { idealValue: binLabels(feature, edges, wholeNumbers)[best.first], idealContribution: best.mean };
 }
 
 /**
@@ -444,83 +267,6 @@ export function referenceTimeOf(specs: readonly FeatureSpec[], records: RawRecor
 
 /** The date of a model trained with no date to go by (no date column, no --now): fixed, so that the same file trains the same bytes. */
 const NO_DATE = Date.UTC(2000, 0, 1);
-
-/** Share of rows, earliest first, an out-of-time check trains on; it tests on the rest. */
-export const OUT_OF_TIME_TRAIN_SHARE = 0.7;
-/**
- * Converted and unconverted leads each needed among the latest rows when the check is made only
- * if the data allow it (`rowTimes`): fewer rank by chance (one conversion scores 0 or 1).
- */
-export const OUT_OF_TIME_MIN_PER_OUTCOME = 10;
-/** Converted and unconverted leads each needed among the earliest rows: a model of one conversion has learnt nothing to rank by. */
-export const OUT_OF_TIME_MIN_TRAIN_PER_OUTCOME = 2;
-
-/**
- * Each row's time [N] read from `column`: dates, or numbers such as a sequential lead id
- * (whichever reads more cells); NaN where the cell reads as neither.
- */
-export function timeKeys(records: RawRecord[], columns: string[], column: string): number[] {
-  if (!columns.includes(column)) throw new TrainingDataError(`The time column "${column}" is not in the data.`);
-  const asDates = records.map((r) => parseDate(r[column]));
-  const asNumbers = records.map((r) => parseNumber(r[column]));
-  const readable = (a: number[]) => a.filter(Number.isFinite).length;
-  return readable(asDates) >= readable(asNumbers) ? asDates : asNumbers;
-}
-
-/**
- * The cut nearest `target` in `sorted` times (`dated` [M] ordered by `keys`) that no run of equal
- * times crosses (a bulk import gives many leads one created date: cutting through it would split
- * them by row order, not time); null when every dated row has one time.
- */
-function cutBetweenTimes(dated: Int32Array, keys: readonly number[], target: number): number | null {
-  const splitsTies = (cut: number) => keys[dated[cut - 1]] === keys[dated[cut]];
-  for (let step = 0; step < dated.length; step++) {
-    for (const cut of [target + step, target - step]) if (cut > 0 && cut < dated.length && !splitsTies(cut)) return cut;
-  }
-  return null;
-}
-
-/**
- * Rows in time order (`keys` [N]; NaN rows left out) split into the earliest ~70 % and the latest
- * ~30 %, cut between two times. Throws `TrainingDataError` unless the earliest part holds at
- * least OUT_OF_TIME_MIN_TRAIN_PER_OUTCOME converted and unconverted leads and the latest at least
- * `minPerOutcome` of each; `what` names the time in that message.
- */
-export function outOfTimeSplit(keys: readonly number[], labels: Uint8Array, what: string, minPerOutcome = 1): { train: Int32Array; test: Int32Array; undated: number } {
-  const dated = Int32Array.from(keys.flatMap((k, i) => (Number.isFinite(k) ? [i] : [])));
-  dated.sort((a, b) => keys[a] - keys[b] || a - b);
-  const undated = keys.length - dated.length;
-  const undatedNote = undated > 0 ? ` (${undated} rows have no readable date or number there)` : '';
-  if (dated.length === 0) throw new TrainingDataError(`The out-of-time check by ${what} needs rows that have one; none of the ${keys.length} rows has a readable date or number there.`);
-  const cut = cutBetweenTimes(dated, keys, Math.round(dated.length * OUT_OF_TIME_TRAIN_SHARE));
-  if (cut === null) throw new TrainingDataError(`The out-of-time check by ${what} needs rows of more than one time; every row${undatedNote} has the same.`);
-  const train = dated.slice(0, cut);
-  const test = dated.slice(cut);
-  for (const [part, rows, least] of [['earliest 70 %', train, OUT_OF_TIME_MIN_TRAIN_PER_OUTCOME], ['latest 30 %', test, minPerOutcome]] as const) {
-    let positives = 0;
-    for (const r of rows) positives += labels[r];
-    if (positives < least || rows.length - positives < least) {
-      const needs = least === 1 ? 'converted and unconverted leads' : `at least ${least} converted and ${least} unconverted leads`;
-      throw new TrainingDataError(`The out-of-time check by ${what} needs ${needs} in the ${part} of the rows; it has ${positives} converted of ${rows.length}${undatedNote}.`);
-    }
-  }
-  return { train, test, undated };
-}
-
-/** The out-of-time split `input` asks for (see `timeColumn`, `rowTimes`), with what it splits by; null when none is asked for or can be made. */
-function outOfTimeCheck(input: TrainInput, columns: string[], labels: Uint8Array, warnings: string[]): (ReturnType<typeof outOfTimeSplit> & { by: string }) | null {
-  if (input.timeColumn !== undefined) {
-    return { ...outOfTimeSplit(timeKeys(input.records, columns, input.timeColumn), labels, `"${input.timeColumn}"`), by: input.timeColumn };
-  }
-  if (input.rowTimes === undefined) return null;
-  try {
-    return { ...outOfTimeSplit(input.rowTimes.times, labels, input.rowTimes.label, OUT_OF_TIME_MIN_PER_OUTCOME), by: input.rowTimes.label };
-  } catch (error) {
-    if (!(error instanceof TrainingDataError)) throw error;
-    warnings.push(`${error.message} The model is reported without it.`);
-    return null;
-  }
-}
 
 /**
  * A model whose engine check (check-model.ts) would be refused could never be activated: say so
@@ -586,24 +332,11 @@ function assertSomeFeatureVaries(data: EbmData, features: readonly Feature[], fi
   );
 }
 
-/** The whole pipeline. Throws `TrainingDataError` (a clear message) on bad input. */
-export function trainModel(input: TrainInput): TrainResult {
-  const t0 = performance.now();
-  const opts: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...input.options };
-  const ebmOpts: Partial<EbmOptions> = { ...opts.ebm, seed: opts.ebm.seed ?? opts.seed };
-  const source = input.source ?? 'csv';
-  const progress = (p: TrainProgress) => input.onProgress?.(p);
-  const signal = input.signal;
-  const warnings: string[] = [];
-  const leakage: string[] = [];
-
-  // --- validate
-  progress({ stage: 'validate', fraction: 0 });
-  if (input.records.length === 0) throw new TrainingDataError('The data has no rows.');
-  const table: Table = { columns: input.columns ?? Object.keys(input.records[0]), records: input.records };
-  const { labels, positive } = buildLabels(table, input.target, input.positive);
-  const k = Math.floor(opts.cv); // < 2: one holdout
-  if (k >= 2) checkFolds(labels, k);
+/**
+ * The features to train: `input.specs` without those reading an excluded column, the target or a
+ * column not in the data (each dropped with a warning), else specs inferred from the columns.
+ */
+function featureSpecsOf(input: TrainInput, table: Table, source: SourceKind, warnings: string[]): FeatureSpec[] {
   let specs: FeatureSpec[];
   const exclude = input.exclude ?? [];
   const missingValues = input.missingValues ?? [];
@@ -627,6 +360,133 @@ export function trainModel(input: TrainInput): TrainResult {
     specs = inferred.specs;
     warnings.push(...inferred.warnings);
   }
+  return specs;
+}
+
+/**
+ * The manifest's terms (label, importance: the share of the mean absolute contribution, shape)
+ * and each feature's reference (missing share, ideal value, count bounds, training rows per bin),
+ * from the final model's `contributions` [N, T] to its training rows X [N, F].
+ */
+function describeTerms(model: EbmModel, features: Feature[], X: Float32Array, N: number, contributions: Float32Array) {
+  const F = features.length;
+  const T = model.terms.length;
+  const wholeNumbers = wholeNumberFeatures(X, F);
+  const meanAbs = new Float64Array(T);
+  for (let i = 0; i < N; i++) for (let t = 0; t < T; t++) meanAbs[t] += Math.abs(contributions[i * T + t]) / N;
+  const totalImp = meanAbs.reduce((a, b) => a + b, 0) || 1;
+  const terms = model.terms.map((term, t) => ({
+    features: term.features.slice(),
+    label: term.features.map((f) => features[f].label).join(' × '),
+    importance: meanAbs[t] / totalImp,
+    shape: termShape(model, term, features, wholeNumbers),
+  }));
+  const bounds = countBounds(features, X, N);
+  const referenceFeatures = features.map((feature, f) => {
+    let missing = 0;
+    for (let i = 0; i < N; i++) if (X[i * F + f] !== X[i * F + f]) missing++;
+    const t = model.terms.findIndex((term) => term.features.length === 1 && term.features[0] === f);
+    const atMost = bounds[f].length > 0 ? { atMost: bounds[f] } : {};
+    if (t < 0) return { key: feature.key, missingShare: missing / N, idealValue: '', idealContribution: 0, ...atMost };
+    // shape value bin s ↔ the model's fine bin s + 1; the shape's last bin ("missing") ↔ fine bin 0
+    const { axes: [axis], scores } = terms[t].shape;
+    const valueBins = scores.length - 1;
+    const binRows = Array.from({ length: scores.length }, (_, s) => model.counts[t][s === valueBins ? 0 : s + 1]);
+    const ideal = idealOf(feature, axis, scores.slice(0, valueBins), binRows.slice(0, valueBins), wholeNumbers[f]);
+    return { key: feature.key, missingShare: missing / N, ...ideal, ...atMost, binRows };
+  });
+  return { terms, referenceFeatures };
+}
+
+/** The held-out leads' scores the manifest's metrics are read from, [held-out rows] each. */
+interface HeldOutScores {
+  labels: Uint8Array;
+  /** The models' raw logits. */
+  logits: Float64Array;
+  /** What ranks them as the shipped model does (see `rankingLogits` in `trainModel`). */
+  rankingLogits: Float64Array;
+  /** Through the shipped calibration in float32: what the tiers are cut on. */
+  tierProbs: Float64Array;
+  /** Calibration cross-fitted over the folds: what judges the calibration. */
+  crossFittedProbs: Float64Array;
+}
+
+/** The out-of-time check's split and ROC-AUC, when it was made. */
+interface OutOfTimeResult {
+  split: { by: string; train: Int32Array; test: Int32Array; undated: number } | null;
+  rocAuc: number | undefined;
+  standardError: number | undefined;
+}
+
+/** The manifest's `metrics`: the summary's figures, and the curves, tiers' confusion and calibration of the held-out leads. */
+function manifestMetrics(summary: TrainSummary, heldOut: HeldOutScores, outOfTime: OutOfTimeResult, policy: TierPolicy, tiers: { hot: number; warm: number }, folds: number) {
+  const { labels: hoLabels, rankingLogits, tierProbs, crossFittedProbs: hoProbs } = heldOut;
+  const { split: timeSplit, rocAuc: outOfTimeRocAuc, standardError: outOfTimeStandardError } = outOfTime;
+  const rawProbs = Float64Array.from(heldOut.logits, (z) => 1 / (1 + Math.exp(-z)));
+  const profitAssumptions =
+    policy.kind === 'value'
+      ? { revenuePerConversion: policy.revenuePerConversion, costPerContact: policy.costPerContact, source: 'policy' as const }
+      : { ...DEFAULT_PROFIT_ASSUMPTIONS, source: 'default' as const };
+  const confusionAtThreshold = (threshold: number) => ({ threshold, ...confusionAt(hoLabels, tierProbs, threshold) });
+  // Bins of equal lead counts: at a low base rate equal widths put nearly every lead in the first, and the
+  // side panel's band (the bin whose range holds a lead's probability) would speak of them all for a lead at 9 %.
+  const reliability = calibrationCurve(hoLabels, hoProbs, 10, 'quantile');
+  return {
+    cvRocAuc: summary.cv_roc_auc,
+    cvPrAuc: summary.cv_pr_auc,
+    cvLogLoss: summary.cv_log_loss,
+    holdoutRocAuc: summary.holdout_roc_auc,
+    ece: summary.ece,
+    ...(timeSplit && outOfTimeRocAuc !== undefined
+      ? {
+          outOfTimeRocAuc,
+          outOfTime: {
+            column: timeSplit.by,
+            trainRows: timeSplit.train.length,
+            testRows: timeSplit.test.length,
+            undatedRows: timeSplit.undated,
+            ...(outOfTimeStandardError !== undefined && { standardError: outOfTimeStandardError }),
+          },
+        }
+      : {}),
+    // Ranked by the held-out logits, as holdoutRocAuc: through the shipped calibration an isotonic
+    // map's ties, fitted on these rows, would bow the curves out. A tier's cut is a cut of the logits,
+    // so its confusion is a point of these curves all the same.
+    roc: rocCurve(hoLabels, rankingLogits),
+    pr: prCurve(hoLabels, rankingLogits),
+    // In the shipped calibration's units, as the thresholds: the profit at each cut is a count, not a ranking figure.
+    profit: profitCurve(hoLabels, tierProbs, profitAssumptions.revenuePerConversion, profitAssumptions.costPerContact),
+    profitAssumptions,
+    tierConfusion: { hot: confusionAtThreshold(tiers.hot), warm: confusionAtThreshold(tiers.warm) },
+    calibration: reliability.curve,
+    calibrationLeads: reliability.leads,
+    calibrationRanges: reliability.ranges,
+    liftByDecile: liftByDecile(hoLabels, hoProbs),
+    brier: summary.brier,
+    uncalibratedLogLoss: logLoss(hoLabels, rawProbs),
+    folds,
+  };
+}
+
+/** The whole pipeline. Throws `TrainingDataError` (a clear message) on bad input. */
+export function trainModel(input: TrainInput): TrainResult {
+  const t0 = performance.now();
+  const opts: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...input.options };
+  const ebmOpts: Partial<EbmOptions> = { ...opts.ebm, seed: opts.ebm.seed ?? opts.seed };
+  const source = input.source ?? 'csv';
+  const progress = (p: TrainProgress) => input.onProgress?.(p);
+  const signal = input.signal;
+  const warnings: string[] = [];
+  const leakage: string[] = [];
+
+  // --- validate
+  progress({ stage: 'validate', fraction: 0 });
+  if (input.records.length === 0) throw new TrainingDataError('The data has no rows.');
+  const table: Table = { columns: input.columns ?? Object.keys(input.records[0]), records: input.records };
+  const { labels, positive } = buildLabels(table, input.target, input.positive);
+  const k = Math.floor(opts.cv); // < 2: one holdout
+  if (k >= 2) checkFolds(labels, k);
+  const specs = featureSpecsOf(input, table, source, warnings);
   if (specs.length === 0) throw new TrainingDataError('No feature is left to train on (all columns are excluded, empty, constant or identifiers).');
   let timeSplit = outOfTimeCheck(input, table.columns, labels, warnings);
   const latestDate = input.now === undefined ? referenceTimeOf(specs, input.records, source, input.runTime, warnings) : null;
@@ -734,7 +594,6 @@ export function trainModel(input: TrainInput): TrainResult {
   const rankingLogits = ranksNoLeads(calibration) ? new Float64Array(hoLogits.length).fill(calibratedLogOdds(calibration, 0)) : hoLogits;
   const heldOutProbabilities = everyRow(tierProbs);
   const heldOutLogits = everyRow(rankingLogits);
-  const rawProbs = Float64Array.from(hoLogits, (z) => 1 / (1 + Math.exp(-z)));
 
   // --- final fit on all rows
   progress({ stage: 'fit', fraction: 0.82 });
@@ -745,30 +604,7 @@ export function trainModel(input: TrainInput): TrainResult {
   // --- terms, importance, ideal values
   const { contributions, logit: trainingLogits } = predictEbm(model, X, F);
   const T = model.terms.length;
-  const wholeNumbers = wholeNumberFeatures(X, F);
-  const meanAbs = new Float64Array(T);
-  for (let i = 0; i < N; i++) for (let t = 0; t < T; t++) meanAbs[t] += Math.abs(contributions[i * T + t]) / N;
-  const totalImp = meanAbs.reduce((a, b) => a + b, 0) || 1;
-  const terms = model.terms.map((term, t) => ({
-    features: term.features.slice(),
-    label: term.features.map((f) => features[f].label).join(' × '),
-    importance: meanAbs[t] / totalImp,
-    shape: termShape(model, term, features, wholeNumbers),
-  }));
-  const bounds = countBounds(features, X, N);
-  const referenceFeatures = features.map((feature, f) => {
-    let missing = 0;
-    for (let i = 0; i < N; i++) if (X[i * F + f] !== X[i * F + f]) missing++;
-    const t = model.terms.findIndex((term) => term.features.length === 1 && term.features[0] === f);
-    const atMost = bounds[f].length > 0 ? { atMost: bounds[f] } : {};
-    if (t < 0) return { key: feature.key, missingShare: missing / N, idealValue: '', idealContribution: 0, ...atMost };
-    // shape value bin s ↔ the model's fine bin s + 1; the shape's last bin ("missing") ↔ fine bin 0
-    const { axes: [axis], scores } = terms[t].shape;
-    const valueBins = scores.length - 1;
-    const binRows = Array.from({ length: scores.length }, (_, s) => model.counts[t][s === valueBins ? 0 : s + 1]);
-    const ideal = idealOf(feature, axis, scores.slice(0, valueBins), binRows.slice(0, valueBins), wholeNumbers[f]);
-    return { key: feature.key, missingShare: missing / N, ...ideal, ...atMost, binRows };
-  });
+  const { terms, referenceFeatures } = describeTerms(model, features, X, N, contributions);
 
   // --- thresholds on the held-out leads as the shipped model's calibration scores them
   const tiers = { policy: opts.policy, ...tierThresholds(opts.policy, hoLabels, tierProbs, opts.fixedThresholds) };
@@ -802,49 +638,14 @@ export function trainModel(input: TrainInput): TrainResult {
   const onnxDraft = exportOnnx(model, { nFeatures: F, calibration, producerVersion: TRAINER_VERSION });
   const modelId = `ebm-${fnv1a(onnxDraft)}${fnv1a(new TextEncoder().encode(JSON.stringify({ features, calibration, tiers })))}`;
   const onnx = exportOnnx(model, { nFeatures: F, calibration, producerVersion: TRAINER_VERSION, docString: `LeadLens explainable boosting model ${modelId}` });
-  const profitAssumptions =
-    opts.policy.kind === 'value'
-      ? { revenuePerConversion: opts.policy.revenuePerConversion, costPerContact: opts.policy.costPerContact, source: 'policy' as const }
-      : { ...DEFAULT_PROFIT_ASSUMPTIONS, source: 'default' as const };
-  const confusionAtThreshold = (threshold: number) => ({ threshold, ...confusionAt(hoLabels, tierProbs, threshold) });
-  // Bins of equal lead counts: at a low base rate equal widths put nearly every lead in the first, and the
-  // side panel's band (the bin whose range holds a lead's probability) would speak of them all for a lead at 9 %.
-  const reliability = calibrationCurve(hoLabels, hoProbs, 10, 'quantile');
-  const metrics = {
-    cvRocAuc: summary.cv_roc_auc,
-    cvPrAuc: summary.cv_pr_auc,
-    cvLogLoss: summary.cv_log_loss,
-    holdoutRocAuc: summary.holdout_roc_auc,
-    ece: summary.ece,
-    ...(timeSplit && outOfTimeRocAuc !== undefined
-      ? {
-          outOfTimeRocAuc,
-          outOfTime: {
-            column: timeSplit.by,
-            trainRows: timeSplit.train.length,
-            testRows: timeSplit.test.length,
-            undatedRows: timeSplit.undated,
-            ...(outOfTimeStandardError !== undefined && { standardError: outOfTimeStandardError }),
-          },
-        }
-      : {}),
-    // Ranked by the held-out logits, as holdoutRocAuc: through the shipped calibration an isotonic
-    // map's ties, fitted on these rows, would bow the curves out. A tier's cut is a cut of the logits,
-    // so its confusion is a point of these curves all the same.
-    roc: rocCurve(hoLabels, rankingLogits),
-    pr: prCurve(hoLabels, rankingLogits),
-    // In the shipped calibration's units, as the thresholds: the profit at each cut is a count, not a ranking figure.
-    profit: profitCurve(hoLabels, tierProbs, profitAssumptions.revenuePerConversion, profitAssumptions.costPerContact),
-    profitAssumptions,
-    tierConfusion: { hot: confusionAtThreshold(tiers.hot), warm: confusionAtThreshold(tiers.warm) },
-    calibration: reliability.curve,
-    calibrationLeads: reliability.leads,
-    calibrationRanges: reliability.ranges,
-    liftByDecile: liftByDecile(hoLabels, hoProbs),
-    brier: summary.brier,
-    uncalibratedLogLoss: logLoss(hoLabels, rawProbs),
-    folds: folds.length,
-  };
+  const metrics = manifestMetrics(
+    summary,
+    { labels: hoLabels, logits: hoLogits, rankingLogits, tierProbs, crossFittedProbs: hoProbs },
+    { split: timeSplit, rocAuc: outOfTimeRocAuc, standardError: outOfTimeStandardError },
+    opts.policy,
+    tiers,
+    folds.length,
+  );
   const manifestDraft = {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     modelId,
@@ -870,12 +671,6 @@ export function trainModel(input: TrainInput): TrainResult {
   const modelCard = renderModelCard(manifest, { summary, leakage, warnings: [...(input.fileWarnings ?? []), ...warnings.filter((warning) => !leakage.includes(warning))], model, ebm: { ...DEFAULT_EBM_OPTIONS, ...ebmOpts } });
   progress({ stage: 'done', fraction: 1 });
   return { manifest, onnx, modelCard, summary, warnings, leakage, model, X, labels, heldOutProbabilities, heldOutLogits };
-}
-
-/** The trainer's own calibrated probabilities [N] and contributions [N, T], computed as the ONNX graph does (float32). */
-export function predictManifestModel(model: EbmModel, calibration: Calibration, X: Float32Array, F: number): { probability: Float32Array; contributions: Float32Array; logit: Float32Array } {
-  const { contributions, logit } = predictEbm(model, X, F);
-  return { probability: calibratedProbabilityF32(logit, calibration), contributions, logit };
 }
 
 export { featurizeRecords };
