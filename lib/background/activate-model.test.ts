@@ -5,7 +5,7 @@ import { storedLead } from '../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
 import { ScoringSuperseded, oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, oweSourceScoring, preparingRun, readJob, runJob, standingFailure, writeJob } from '../jobs/progress';
-import { fullScoringRequested, holdingFullScoringRequest, requestScoringOf } from '../jobs/requests';
+import { fullScoringRequested, holdingFullScoringRequest, requestOwedScoringOf } from '../jobs/requests';
 import { INITIAL_SYNC_STATE } from '../sync/state';
 import { dexieSyncStore } from '../sync/store';
 import { bundledModel } from '../ml/bundled-model';
@@ -302,7 +302,7 @@ describe('at start-up', () => {
   it('asks again for the scoring a sync owed when the browser closed before its run began, once, and not while its request waits or a run covering it goes on', async () => {
     // The sync's request waits behind another job in the document when the browser closes.
     await oweSourceScoring('salesforce');
-    void requestScoringOf('salesforce', () => new Promise(() => undefined));
+    void requestOwedScoringOf('salesforce', bundled.modelId, () => new Promise(() => undefined));
     await vi.waitFor(async () => expect(await owedSourceScorings()).toHaveLength(1));
     // Only the worker restarted... (here: the same worker, its request still waiting for a reply)
     await startStoredScoring();

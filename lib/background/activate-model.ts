@@ -4,7 +4,7 @@
  */
 import { db } from '../db/db';
 import { oweScoringOfEveryLead, owedScoringModel, owedSourceScorings, readJob, settleOwedScoring, standingFailure, writeJob, type JobProgress } from '../jobs/progress';
-import { decidingFullScoring, fullScoringRequested, requestFullScoring, requestScoringOf } from '../jobs/requests';
+import { decidingFullScoring, requestFullScoring, requestOwedScoringOf } from '../jobs/requests';
 import { sendToCrmTabs } from '../messaging/events';
 import { activeModelId, adoptRebuiltBundledModel } from '../ml/model-store';
 import { activateModel, rollBack } from '../ml/model-versions';
@@ -141,26 +141,20 @@ async function scoreOwedLeads(): Promise<void> {
 /**
  * Scores with the active model the leads of each CRM whose sync's scoring is still owed (the
  * browser closed, or the offscreen document could not be opened, before its run began), unless
- * its sync runs (its end asks for it), a run covering them began since it was owed (its end
- * settles it), or this worker asked for it and waits for the reply. Each CRM's is read again in
- * its turn, as the one before may take minutes: skipped once settled meanwhile, or owed since this
- * began (by a sync, which asks for it itself). Not while a scoring of every lead with the active
- * model is owed or asked for: its run settles them. A CRM's failure is the scoring job row's to
+ * its sync runs (its end asks for it), or a run or request covers it (`requestOwedScoringOf`:
+ * the sync's end decides by the same rule, so the two never both ask). Each CRM's is read again
+ * in its turn, as the one before may take minutes: skipped once settled meanwhile, or owed since
+ * this began (by a sync, which asks for it itself). A CRM's failure is the scoring job row's to
  * show (as a sync's is): logged, and the next CRM scored.
  */
 export async function scoreOwedSyncedLeads(): Promise<void> {
   const began = Date.now();
   const modelId = await activeModelId();
-  if ((await owedScoringModel()) === modelId || (await fullScoringRequested(modelId))) return;
   const syncs = dexieSyncStore(db);
   for (const { source } of await owedSourceScorings()) {
-    const owedAt = (await owedSourceScorings()).find((owed) => owed.source === source)?.owedAt;
-    if (owedAt === undefined || owedAt > began) continue;
     if ((await syncs.readState(source)).status === 'running') continue;
-    const job = await readJob('scoring');
-    if (job?.state === 'running' && (job.source === undefined || job.source === source) && job.startedAt > owedAt) continue;
     try {
-      const reply = await requestScoringOf(source, () => scoreStoredLeadsOffscreen(modelId, source), { unlessRequested: true });
+      const reply = await requestOwedScoringOf(source, modelId, () => scoreStoredLeadsOffscreen(modelId, source), { owedBy: began });
       if (reply && !reply.ok) throw new Error(reply.error);
     } catch (error) {
       console.warn(`LeadLens: the leads synced from ${source} could not be scored:`, error);

@@ -7,18 +7,24 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { readFileSync } from 'node:fs';
 import Dexie from 'dexie';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { generateDemoLeads } from '../crm/demo-data';
 import { demoStoredLeads } from '../crm/demo-leads';
+import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { heldValuesRemembered, readWrittenValues, rememberWrittenBackFields, setHeldValuesRemembered, writtenBackFields } from '../db/written-back-fields';
 import { expectSummariesInStep } from '../../test/fixtures/lead-summaries';
 import { storedLead } from '../../test/fixtures/stored-lead';
-import { readJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
+import { owedSourceScorings, readJob, runJob, runStoredScoresJob, STORED_SCORES_LOCK } from '../jobs/progress';
 import { resumeUnfinishedScoringJob, runScoringJob } from '../ml/bulk-score';
 import { parseManifest, type Manifest } from '../ml/manifest';
 import { stubWebLocks } from '../../test/web-locks';
 import { onEvent } from '../messaging/events';
 import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
+import { startSync } from '../sync/runner';
 import { AUTO_SYNC_ALARM, setAutoSync } from '../sync/schedule';
+import { defaultBehaviour } from '../../test/demo-crm/behaviour';
+import { demoFetch } from '../../test/demo-crm/fetch';
+import { createDemoCrmHandler } from '../../test/demo-crm/server';
 import { connectionGeneration, writeConnection } from '../connections/connections';
 import { idleWriteBack } from '../messaging/protocol-write-back';
 import { forgetSyncedLeads, purgeEverything } from './purge';
@@ -26,6 +32,20 @@ import { readWriteBack } from './write-back-job';
 import { scoreCacheFor } from './score-cache';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
+/** The CRMs whose leads the offscreen document was asked to score (`scoreStoredLeadsOffscreen`), while a test stands in for it (`standIn`). */
+const offscreenScoring = vi.hoisted(() => ({ standIn: false, asked: [] as string[] }));
+// Standing in, a one-CRM scoring runs as the offscreen document runs it: in its turn, holding the stored scores' lock.
+vi.mock('./offscreen-engine', async (importOriginal) => {
+  const original = await importOriginal<typeof import('./offscreen-engine')>();
+  return {
+    ...original,
+    scoreStoredLeadsOffscreen: async (modelId: string, source?: CrmKind, signal?: AbortSignal) => {
+      if (!offscreenScoring.standIn) return original.scoreStoredLeadsOffscreen(modelId, source, signal);
+      offscreenScoring.asked.push(source ?? 'every lead');
+      return { ok: true, scored: await runStoredScoresJob(() => runJob('scoring', modelId, 0, async () => 0, { source }), async () => null) };
+    },
+  };
+});
 
 /** The leads stored each time pages are told that stored data were deleted. */
 function pagesTold(): string[][] {
@@ -40,6 +60,7 @@ beforeEach(async () => {
   fakeBrowser.permissions.remove = vi.fn(async () => true);
   fakeBrowser.permissions.getAll = vi.fn(async () => ({ permissions: [], origins: [] }));
   stubWebLocks();
+  Object.assign(offscreenScoring, { standIn: false, asked: [] });
   await Promise.all(db.tables.map((table) => table.clear()));
   await db.putLeads([
     storedLead({ source: 'salesforce', id: '00QA', origin: 'sync' }),
@@ -293,6 +314,31 @@ describe('forgetSyncedLeads', () => {
     expect(await forgetSyncedLeads('salesforce')).toBe(0);
     await settle();
     expect(told).toEqual([]);
+  });
+});
+
+describe('purgeEverything and a sync', () => {
+  it('stops the sync, which then asks for no scoring of the leads it stored: none runs after the purge, on the emptied store', async () => {
+    offscreenScoring.standIn = true;
+    fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' ? { value: 'SID!x' } : null)) as never;
+    fakeBrowser.runtime.getPlatformInfo = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
+    // A CRM with many pages, each answered after a moment: the purge comes mid-sync.
+    const answer = demoFetch(createDemoCrmHandler(generateDemoLeads({ count: 600, seed: 1, now: new Date('2026-11-01T00:00:00Z') }), defaultBehaviour()));
+    vi.stubGlobal('fetch', async (...args: Parameters<typeof fetch>) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return answer(...args);
+    });
+    await writeConnection({ crm: 'salesforce', host: 'acme.my.salesforce.com', apiVersion: '67.0', auth: { kind: 'session' }, timeoutSeconds: 30 });
+    // The purge takes a moment between the sync's end and the clearing of the tables (it gives back site access first).
+    fakeBrowser.permissions.getAll = vi.fn(async () => (await new Promise((resolve) => setTimeout(resolve, 100)), { permissions: [], origins: [] }));
+    await startSync('salesforce');
+    // It stored a page: it owes its CRM's scoring, and asks for it as it ends.
+    await vi.waitFor(async () => expect(await owedSourceScorings()).toHaveLength(1), { timeout: 10_000 });
+    await purgeEverything();
+    await settle();
+    await vi.waitFor(async () => expect(await navigator.locks.query()).toEqual({ held: [], pending: [] }));
+    expect(offscreenScoring.asked).toEqual([]);
+    expect(await db.settings.toArray()).toEqual([]);
   });
 });
 

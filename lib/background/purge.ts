@@ -13,6 +13,7 @@ import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
 import { db, syncedLeadsOf } from '../db/db';
 import { forgetWrittenValues, rememberWrittenBackFields, writtenBackFields } from '../db/written-back-fields';
 import { STORED_SCORES_LOCK } from '../jobs/progress';
+import { REQUEST_ASKING_LOCK } from '../jobs/requests';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { cancelSync, syncLockName } from '../sync/runner';
 import { scheduleAutoSync } from '../sync/schedule';
@@ -42,15 +43,21 @@ async function withJobsStopped(
   waitMs: number,
   { csvImport }: { csvImport: boolean },
 ): Promise<void> {
-  await Promise.all(crms.flatMap((crm) => [cancelSync(crm), cancelWriteBack(crm)]));
-  if (csvImport) cancelCsvImport();
-  // The CSV import's lock first: held, no import can start after the cancel above. Waiting for
+  // The asking lock first, before any job is asked to stop, held until `task` is done: a sync
+  // stopped here asks for its CRM's scoring as it ends, and decided before `task` deleted what was
+  // owed, that request would run after it, on what is left. No one holding it waits for another lock.
+  // The CSV import's lock next: held, no import can start after the cancel. Waiting for
   // the stored scores' lock is what pauses bulk scoring or re-tiering. Asked last: a job waiting
   // for their result (a write-back for its scores, an import's commit pausing them) must stop
   // first, or it and the paused job would wait for each other.
   const locks = [...(csvImport ? [CSV_IMPORT_LOCK] : []), ...crms.flatMap((crm) => [syncLockName(crm), writeBackLockName(crm)]), STORED_SCORES_LOCK];
+  const signal = AbortSignal.timeout(waitMs);
   try {
-    await holdingLocks(locks, AbortSignal.timeout(waitMs), task);
+    await holdingLocks([REQUEST_ASKING_LOCK], signal, async () => {
+      await Promise.all(crms.flatMap((crm) => [cancelSync(crm), cancelWriteBack(crm)]));
+      if (csvImport) cancelCsvImport();
+      await holdingLocks(locks, signal, task);
+    });
   } catch (error) {
     if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
       throw new Error(`A sync, write-back, CSV import or the scoring of stored leads did not stop within ${waitMs / 1000} s, so ${nothingDone}: try again`);

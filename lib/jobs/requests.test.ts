@@ -2,8 +2,8 @@ import 'fake-indexeddb/auto';
 import { beforeEach, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
-import { owedRetier } from './progress';
-import { fullScoringRequested, requestFullScoring, requestRetierOf } from './requests';
+import { oweScoringOfEveryLead, owedRetier, oweSourceScoring } from './progress';
+import { fullScoringRequested, requestFullScoring, requestOwedScoringOf, requestRetierOf } from './requests';
 
 beforeEach(async () => {
   stubWebLocks();
@@ -46,4 +46,27 @@ it('owes and asks for a re-tiering only once no one holds the asking lock (by th
   release();
   expect(await asked).toBe('asked');
   expect(await owedRetier()).toEqual({ modelId: 'model-a', owedAt: expect.any(Number) });
+});
+
+it('asks for a CRM’s owed scoring past a request taken before it was owed (its run may have passed the leads stored since), not while one taken since waits, nor while a scoring of every lead with the active model is owed and not asked', async () => {
+  const waitingRequest = async () => {
+    let answer: (() => void) | undefined;
+    const asked = requestOwedScoringOf('salesforce', 'model-a', () => new Promise<string>((resolve) => (answer = () => resolve('asked'))));
+    await vi.waitFor(() => expect(answer).toBeDefined());
+    return { asked, answered: () => answer?.() };
+  };
+  expect(await requestOwedScoringOf('salesforce', 'model-a', async () => 'asked')).toBeNull(); // nothing owed
+  await oweSourceScoring('salesforce');
+  const before = await waitingRequest();
+  await new Promise((resolve) => setTimeout(resolve, 2));
+  await oweSourceScoring('salesforce'); // a sync stores more leads while that request is not answered
+  const since = await waitingRequest();
+  expect(await requestOwedScoringOf('salesforce', 'model-a', async () => 'asked')).toBeNull();
+  before.answered();
+  since.answered();
+  expect([await before.asked, await since.asked]).toEqual(['asked', 'asked']);
+  // Their runs settled nothing here: asked again once no request covers it, but not while a scoring of every lead is owed with the model.
+  await oweScoringOfEveryLead('model-a');
+  expect(await requestOwedScoringOf('salesforce', 'model-a', async () => 'asked')).toBeNull();
+  expect(await requestOwedScoringOf('salesforce', 'model-b', async () => 'asked')).toBe('asked');
 });

@@ -6,29 +6,40 @@
  * the same work would be done twice.
  */
 import type { CrmKind } from '../crm/types';
-import { oweRetier } from './progress';
+import { oweRetier, owedScoringModel, owedSourceScorings, readJob } from './progress';
 
 /**
- * Held while the service worker looks for a request (`requestOnce`'s `unlessRequested`) and takes
- * its own, and while a tier policy owes its re-tiering and takes its request: each is one step. The name dates from when it guarded only scorings of every lead (a live lock: kept).
+ * Held while the service worker decides whether to ask (`requestOnce`'s `unlessRequested`,
+ * `when`) and takes its request, and while a tier policy owes its re-tiering and takes its
+ * request: each is one step. Held by a purge too, from before it stops the jobs until it has
+ * deleted (lib/background/purge.ts): a sync it stops asks for its scoring as it ends, and a
+ * request decided meanwhile, on what was owed before the purge, would run after it. Never held
+ * while waiting for another lock. The name dates from when it guarded only scorings of every lead (a live lock: kept).
  */
-const REQUEST_ASKING_LOCK = 'leadlens-full-scoring-asking';
+export const REQUEST_ASKING_LOCK = 'leadlens-full-scoring-asking';
 
 /**
  * Runs `ask` holding a request lock of `requestLock`'s (`holdingRequestLock`) until it is
  * answered, first recording the work owed with `owe` when given; with `unlessRequested`, only
- * when no lock of `requestLock`'s is held already, else resolves null. Owing, looking and taking
- * the lock are one step (the asking lock): a start-up meanwhile would otherwise find the work owed
- * and not asked, and ask too. `onRequestHeld` is called once the request lock is held.
+ * when no lock of `requestLock`'s is held already, and with `when`, only when it resolves true,
+ * else resolves null. Deciding, owing and taking the lock are one step (the asking lock): a
+ * start-up meanwhile would otherwise find the work owed and not asked, and ask too.
+ * `onRequestHeld` is called once the request lock is held.
  */
 async function requestOnce<T>(
   requestLock: string,
   ask: () => Promise<T>,
-  { owe, unlessRequested = false, onRequestHeld }: { owe?: () => Promise<void>; unlessRequested?: boolean; onRequestHeld?: () => void },
+  {
+    owe,
+    unlessRequested = false,
+    when,
+    onRequestHeld,
+  }: { owe?: () => Promise<void>; unlessRequested?: boolean; when?: () => Promise<boolean>; onRequestHeld?: () => void },
 ): Promise<T | null> {
   let asking: Promise<T> | null = null;
   await navigator.locks.request(REQUEST_ASKING_LOCK, async () => {
     if (unlessRequested && (await lockHeldOf(requestLock))) return;
+    if (when && !(await when())) return;
     await owe?.();
     await new Promise<void>((held) => {
       asking = holdingRequestLock(requestLock, () => {
@@ -41,15 +52,29 @@ async function requestOnce<T>(
   return asking === null ? null : await asking;
 }
 
-/** Runs `request` holding a lock named `${requestLock}|` and a random part: two requests never wait on each other. */
+/**
+ * Runs `request` holding a lock named `${requestLock}|`, when it was taken and a random part: two
+ * requests never wait on each other, and one taken since some work was owed is told from one
+ * taken before (`requestedSince`).
+ */
 async function holdingRequestLock<T>(requestLock: string, request: () => Promise<T>): Promise<T> {
-  return await navigator.locks.request(`${requestLock}|${crypto.randomUUID()}`, request);
+  return await navigator.locks.request(`${requestLock}|${Date.now()}|${crypto.randomUUID()}`, request);
 }
 
-/** Whether a lock named `${requestLock}|` and a random part is held (`holdingRequestLock`). */
+/** Whether a lock of `requestLock`'s is held (`holdingRequestLock`). */
 async function lockHeldOf(requestLock: string): Promise<boolean> {
   const { held = [] } = await navigator.locks.query();
   return held.some((lock) => lock.name?.startsWith(`${requestLock}|`));
+}
+
+/**
+ * Whether a lock of `requestLock`'s taken at or after `since` is held (`holdingRequestLock`). The
+ * same millisecond counts: a request taken by `requestOwedScoringOf` read the work owed before.
+ */
+async function requestedSince(requestLock: string, since: number): Promise<boolean> {
+  const { held = [] } = await navigator.locks.query();
+  const prefix = `${requestLock}|`;
+  return held.some((lock) => lock.name?.startsWith(prefix) && Number(lock.name.slice(prefix.length).split('|')[0]) >= since);
 }
 
 /**
@@ -97,15 +122,36 @@ export async function requestFullScoring<T>(
  */
 const SOURCE_SCORING_REQUEST_LOCK = 'leadlens-source-scoring-request|';
 
+const sourceScoringRequestLockOf = (source: CrmKind) => `${SOURCE_SCORING_REQUEST_LOCK}${source}`;
+
 /**
- * Runs `ask`, which asks the offscreen document to score `source`'s stored leads with the active
- * model, holding a request lock until it is answered; with `unlessRequested`, only when no such
- * request is held already, else resolves null. Owed already (a sync owes it as it stores the leads:
- * progress.ts `oweSourceScoring`), so a browser closed before its run began has start-up or the
- * hourly check ask for it again (`scoreOwedSyncedLeads`).
+ * Whether `source`'s owed scoring (progress.ts `oweSourceScoring`) is to be asked now, with
+ * `modelId` the active model: it is owed (by `owedBy`), and nothing covers it that goes on or is
+ * asked: a run over its CRM's leads or every lead begun since it was owed (its end settles it), a
+ * request of either taken since (its run begins after), or a scoring of every lead with `modelId`
+ * owed and not asked yet (start-up or the hourly check asks for it). A run or request from before
+ * it was owed may have passed the leads stored since: that one does not cover it.
  */
-export async function requestScoringOf<T>(source: CrmKind, ask: () => Promise<T>, { unlessRequested = false } = {}): Promise<T | null> {
-  return await requestOnce(`${SOURCE_SCORING_REQUEST_LOCK}${source}`, ask, { unlessRequested });
+async function sourceScoringDue(source: CrmKind, modelId: string, owedBy: number): Promise<boolean> {
+  const owedAt = (await owedSourceScorings()).find((owed) => owed.source === source)?.owedAt;
+  if (owedAt === undefined || owedAt > owedBy) return false;
+  const job = await readJob('scoring');
+  if (job?.state === 'running' && (job.source === undefined || job.source === source) && job.startedAt > owedAt) return false;
+  if ((await requestedSince(sourceScoringRequestLockOf(source), owedAt)) || (await requestedSince(fullScoringRequestLockOf(modelId), owedAt))) return false;
+  return (await owedScoringModel()) !== modelId || (await fullScoringRequested(modelId));
+}
+
+/**
+ * Runs `ask`, which asks the offscreen document to score `source`'s stored leads with `modelId`,
+ * the active model, holding a request lock until it is answered, when that scoring is owed (a
+ * sync owes it as it stores the leads: progress.ts `oweSourceScoring`) and nothing asked or under
+ * way covers it (`sourceScoringDue`; with `owedBy`, only one owed by then), else resolves null.
+ * One shared by the sync's end and start-up or the hourly check (`scoreOwedSyncedLeads`), decided
+ * holding the asking lock: both at once would otherwise ask, and a CRM's leads be scored twice;
+ * and nothing is asked once a purge has deleted what was owed.
+ */
+export async function requestOwedScoringOf<T>(source: CrmKind, modelId: string, ask: () => Promise<T>, { owedBy = Infinity } = {}): Promise<T | null> {
+  return await requestOnce(sourceScoringRequestLockOf(source), ask, { when: () => sourceScoringDue(source, modelId, owedBy) });
 }
 
 /**
@@ -125,7 +171,7 @@ export async function holdingRetierRequest<T>(modelId: string, request: () => Pr
 
 /**
  * Runs `ask`, which asks the offscreen document to re-tier `modelId`'s stored scores with its
- * tiers as they are then, holding a request lock until it is answered, as `requestScoringOf`
+ * tiers as they are then, holding a request lock until it is answered, as `requestOwedScoringOf`
  * does. With `owe` (a new tier policy applied), the re-tiering is first recorded as owed
  * (`oweRetier`, replacing one owed before): queued behind another job when the browser closes,
  * start-up or the hourly check asks for it again (`retierOwedScores`). With `unlessRequested`

@@ -13,6 +13,9 @@ import { generateDemoLeads } from '../crm/demo-data';
 import type { CrmKind } from '../crm/types';
 import { db } from '../db/db';
 import { oweSourceScoring, owedSourceScorings } from '../jobs/progress';
+import { fullScoringRequested, requestFullScoring } from '../jobs/requests';
+import { activeModelId } from '../ml/model-store';
+import { scoreOwedSyncedLeads } from '../background/activate-model';
 import { defaultBehaviour } from '../../test/demo-crm/behaviour';
 import { demoFetch } from '../../test/demo-crm/fetch';
 import { DEMO_SALESFORCE_USERS, demoSessionIdAs } from '../../test/demo-crm/salesforce-api';
@@ -24,8 +27,11 @@ import { INITIAL_SYNC_STATE, type SyncState } from './state';
 import { dexieSyncStore } from './store';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
-/** The stored leads scored and the CRM tabs told, each noted with `syncs.started` at that moment. */
-const syncs = vi.hoisted(() => ({ started: 0, after: [] as [number, string][] }));
+/**
+ * The stored leads scored and the CRM tabs told, each noted with `syncs.started` at that moment;
+ * while `tellingTabs` or `scoring` is set, telling the tabs or the scoring's run waits for it.
+ */
+const syncs = vi.hoisted(() => ({ started: 0, after: [] as [number, string][], tellingTabs: null as Promise<void> | null, scoring: null as Promise<void> | null }));
 // Scoring the synced leads is not what is tested here, only whether a sync asks for it: its run
 // scores nothing, and its end settles what it covered, as the offscreen document's does.
 vi.mock('../background/offscreen-engine', async () => {
@@ -33,13 +39,17 @@ vi.mock('../background/offscreen-engine', async () => {
   return {
     scoreStoredLeadsOffscreen: async (modelId: string, source: CrmKind) => {
       syncs.after.push([syncs.started, 'scored']);
+      await syncs.scoring;
       return { ok: true, scored: await runJob('scoring', modelId, 0, async () => 0, { source }) };
     },
   };
 });
 vi.mock('../messaging/events', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../messaging/events')>()),
-  sendToCrmTabs: async (type: string) => void syncs.after.push([syncs.started, `told the tabs ${type}`]),
+  sendToCrmTabs: async (type: string) => {
+    syncs.after.push([syncs.started, `told the tabs ${type}`]);
+    await syncs.tellingTabs;
+  },
 }));
 
 /** The connection's status at the moment each sync end was stored. */
@@ -79,7 +89,7 @@ let behaviour = defaultBehaviour();
 beforeEach(async () => {
   fakeBrowser.reset();
   statusAtEnd.length = 0;
-  Object.assign(syncs, { started: 0, after: [] });
+  Object.assign(syncs, { started: 0, after: [], tellingTabs: null, scoring: null });
   fakeBrowser.cookies.get = vi.fn(async ({ name }: { name: string }) => (name === 'sid' ? { value: SESSION_ID } : null)) as never;
   fakeBrowser.runtime.getPlatformInfo = vi.fn(async () => ({}) as Browser.runtime.PlatformInfo);
   stubWebLocks();
@@ -272,6 +282,57 @@ it('asks as it ends for the scoring an earlier run of its job owed (the browser 
   expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 0 } });
   await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([2, 'scored']));
   expect(await owedSourceScorings()).toEqual([]);
+});
+
+it('asks once for the scoring of the leads it stored when the hourly check comes as it ends: the one that decides first asks, and the other finds it asked', async () => {
+  let tabsTold!: () => void;
+  let scored!: () => void;
+  syncs.tellingTabs = new Promise((resolve) => (tabsTold = resolve));
+  syncs.scoring = new Promise((resolve) => (scored = resolve));
+  syncs.started++;
+  await startSync('salesforce');
+  // Its end is stored (it no longer runs), and it tells the CRM tabs before it asks: the hourly check comes meanwhile.
+  await vi.waitFor(() => expect(syncs.after).toEqual([[1, 'told the tabs scoresChanged']]), { timeout: 5_000 });
+  const hourly = scoreOwedSyncedLeads();
+  await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([1, 'scored']));
+  // The sync's end decides while that scoring waits for its turn.
+  tabsTold();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  scored();
+  await hourly;
+  await vi.waitFor(async () => expect((await navigator.locks.query()).held).toEqual([]));
+  expect(syncs.after).toEqual([[1, 'told the tabs scoresChanged'], [1, 'scored']]);
+  expect(await owedSourceScorings()).toEqual([]);
+});
+
+it('asks for no scoring of the leads it stored as it ends when a scoring of every lead with the active model was asked since (a model made active during its deletion pass): that run scores them', async () => {
+  const modelId = await activeModelId();
+  const leads = generateDemoLeads({ count: 5, seed: 1, now: new Date('2026-11-01T00:00:00Z') });
+  const { handle, store } = createDemoCrm(leads, behaviour);
+  const answer = demoFetch(handle);
+  let fullScoring: Promise<unknown> | null = null;
+  let fullScoringAnswered!: () => void;
+  vi.stubGlobal('fetch', (async (input, init) => {
+    // Once its pages are stored, the sync asks what the CRM deleted (or every id it has).
+    const url = new URL(String(input));
+    if (syncs.started === 2 && !fullScoring && (url.pathname.endsWith('/sobjects/Lead/deleted/') || url.searchParams.get('q') === 'SELECT Id FROM Lead')) {
+      fullScoring = requestFullScoring(modelId, () => new Promise<void>((resolve) => (fullScoringAnswered = resolve)));
+      await vi.waitFor(async () => expect(await fullScoringRequested(modelId)).toBe(true));
+    }
+    return answer(input, init);
+  }) as typeof fetch);
+  expect(await syncToItsEnd()).toMatchObject({ status: 'done', lastRun: { synced: 5 } });
+  await vi.waitFor(() => expect(syncs.after.at(-1)).toEqual([1, 'scored']));
+  store.markModified(leads[2], 'salesforce', Date.now());
+  syncs.started++;
+  await startSync('salesforce');
+  await vi.waitFor(() => expect(syncs.after).toContainEqual([2, 'told the tabs scoresChanged']), { timeout: 5_000 });
+  expect(fullScoring).not.toBeNull();
+  await new Promise((resolve) => setTimeout(resolve, 50)); // its end decides
+  expect(syncs.after).toEqual([[1, 'told the tabs scoresChanged'], [1, 'scored'], [2, 'told the tabs scoresChanged']]);
+  expect(await owedSourceScorings()).toEqual([{ source: 'salesforce', owedAt: expect.any(Number) }]);
+  fullScoringAnswered();
+  await fullScoring;
 });
 
 it('keeps the end of a sync that finishes as a Cancel comes (from a tab that still showed it running)', async () => {

@@ -16,7 +16,7 @@ import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { activeModelId } from '../ml/model-store';
 import { cancelAsked, listenForCancel } from '../jobs/cancel-flag';
 import { oweSourceScoring, owedSourceScorings } from '../jobs/progress';
-import { requestScoringOf } from '../jobs/requests';
+import { requestOwedScoringOf } from '../jobs/requests';
 import { runSync } from './engine';
 import type { SyncJob, SyncState } from './state';
 import { dexieSyncStore, otherAccountRefusal, recordSyncedAccount, type SyncStore } from './store';
@@ -177,21 +177,22 @@ async function runJob(crm: CrmKind): Promise<void> {
   if (removed > 0) await broadcastToPages('storedDataDeleted', {});
   // List badges score stored leads: rows not stored before can be scored now, removed ones no longer.
   if (synced > 0 || removed > 0 || leadsChanged) await sendToCrmTabs('scoresChanged', {});
-  const scoring = await scoreSyncedLeads(crm, leadsChanged);
+  const scoring = await scoreSyncedLeads(crm);
   if (!scoring && ownersNamed && removed === 0) await broadcastToPages('ownersNamed', {});
 }
 
 /**
  * Asks for the CRM's stored leads to be scored with the active model when that scoring is owed
  * (`owingScoring`: this run or an earlier one of the job stored new or changed leads, and no run
- * begun since settled it); resolves with whether it was. When this run stored none, not while
- * this worker's request for it is not answered (waiting for its turn, it will read them). A
- * failure is the scoring job row's to show, not the sync's.
+ * begun since settled it); resolves with whether it was. Not when a run or request covers it, as
+ * start-up and the hourly check decide (`requestOwedScoringOf`), nor once a purge that stopped the
+ * sync deleted it. A failure is the scoring job row's to show, not the sync's.
  */
-async function scoreSyncedLeads(crm: CrmKind, leadsChanged: boolean): Promise<boolean> {
+async function scoreSyncedLeads(crm: CrmKind): Promise<boolean> {
   if (!(await owedSourceScorings()).some(({ source }) => source === crm)) return false;
   try {
-    await requestScoringOf(crm, async () => scoreStoredLeadsOffscreen(await activeModelId(), crm), { unlessRequested: !leadsChanged });
+    const modelId = await activeModelId();
+    await requestOwedScoringOf(crm, modelId, () => scoreStoredLeadsOffscreen(modelId, crm));
   } catch (error) {
     console.warn(`LeadLens: the leads synced from ${crm} could not be scored:`, error);
   }
