@@ -5,14 +5,14 @@
  */
 import 'fake-indexeddb/auto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEMO_FEATURE_SPECS, generateDemoLeads } from '../../crm/demo-data';
-import { toStoredLead } from '../../crm/demo-leads';
+import { DEMO_FEATURE_SPECS } from '../../crm/demo-data';
 import type { FeatureSpec } from '../manifest';
 import { trainModel } from './index';
 import { prCurve, rocAuc } from './metrics';
 import { syntheticLeads } from './synthetic';
 import { runTrainingRequest, type TrainingHistory } from './training-job';
-import { TrainingEventSchema, type TrainingData, type TrainingEvent } from './worker-protocol';
+import { TrainingEventSchema, type TrainingEvent } from './worker-protocol';
+import { demoHubspotLeads, demoHubspotTrainingData } from '@/test/fixtures/demo-hubspot-history';
 
 // The training job's calibration is chosen ('auto'): made isotonic here, whatever these leads would choose.
 vi.mock('./calibration', async (importOriginal) => {
@@ -57,14 +57,8 @@ describe('the manifest’s curves of a model calibrated by isotonic regression',
 });
 
 describe('the comparison of a model calibrated by isotonic regression with the active one', () => {
-  const now = new Date('2026-11-01T00:00:00Z');
-  const leads = generateDemoLeads({ count: 1200, seed: 5, now }).map((lead) => toStoredLead(lead, 'hubspot'));
-  const data: TrainingData = {
-    source: 'hubspot',
-    window: { createdAfter: null, createdBefore: null },
-    outcome: { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] },
-    now: now.toISOString(),
-  };
+  const leads = demoHubspotLeads;
+  const data = demoHubspotTrainingData;
   const converted = new Map(leads.map((lead) => [lead.key, ['opportunity', 'customer'].includes(String(lead.fields.lifecyclestage)) ? 1 : 0]));
   const labelsOf = (leadKeys: readonly string[]) => Uint8Array.from(leadKeys, (key) => converted.get(key)!);
   /** The training job's answer on these leads, the active model's scores read by `probabilitiesOf`. */

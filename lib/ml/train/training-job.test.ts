@@ -10,15 +10,11 @@ import { rocAucStandardError } from './metrics';
 import { mulberry32 } from '../random';
 import { KEEPS_CHANGING_REASON, LEAD_AGE_REASON, leadsInWindow, mapSpec } from './training-set';
 import { TrainingEventSchema, TrainingStageSchema, type TrainingData, type TrainingEvent, type TrainingRequest } from './worker-protocol';
+import { DEMO_HISTORY_NOW, demoHubspotLeads, demoHubspotTrainingData } from '@/test/fixtures/demo-hubspot-history';
 
-const now = new Date('2026-11-01T00:00:00Z');
-const leads = generateDemoLeads({ count: 1200, seed: 5, now }).map((lead) => toStoredLead(lead, 'hubspot'));
-const data: TrainingData = {
-  source: 'hubspot',
-  window: { createdAfter: null, createdBefore: null },
-  outcome: { field: 'lifecyclestage', positiveValues: ['opportunity', 'customer'] },
-  now: now.toISOString(),
-};
+const now = DEMO_HISTORY_NOW;
+const leads = demoHubspotLeads;
+const data = demoHubspotTrainingData;
 
 /** No stored model has a probability of any lead. */
 const noProbabilities = async (_modelId: string, leadKeys: readonly string[]) => ({ probabilities: new Float64Array(leadKeys.length).fill(Number.NaN), heldOut: false });
