@@ -446,6 +446,18 @@ describe('lib/ml/cli.ts', () => {
     expect(filesIn(again)).toEqual(filesIn(out));
   });
 
+  it('quotes a hostile footer as text: no terminal control on stderr, no link, image or HTML on the card', async () => {
+    const withFooter = join(dir, 'report-with-hostile-footer.csv');
+    writeFileSync(withFooter, `${readFileSync(smallCsv, 'utf8').trimEnd()}\r\n"<img src=x> \u001b]8;;https://a.ex/\u0007 ![x](https://a.ex/t.png)"\r\n`);
+    const out = join(dir, 'hostile-footer-model');
+    const run = await trainHere('--target', 'converted', '--csv', withFooter, '--json', '--quiet', '--out', out);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(run.stderr).toContain('warning: The last line, one cell ("<img src=x> ]8;;https://a.ex/ ![x](https://a.ex/t.png)"), is not a lead');
+    const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8');
+    expect(card).toContain('- The last line, one cell ("\\<img src=x\\> \\]8;;https://a.ex/ !\\[x\\](https://a.ex/t.png)"), is not a lead');
+  });
+
   it('refuses an --exclude naming the target: exit 2 with the usage, before reading the data', async () => {
     const run = await trainHere('--csv', join(dir, 'no-such-file.csv'), '--target', 'converted', '--exclude', 'id,converted');
     expect(run.code).toBe(2);

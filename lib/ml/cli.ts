@@ -28,6 +28,7 @@ import { buildLabels, EMPTY_THE_NOT_NUMBERS, footerWarnings, parseCsv, TooManyFo
 import { tableInFileOrder } from './train/date-order';
 import { tableInFileFormat } from './train/number-format';
 import { capacitySortsNoLead, valueSortsNoLead } from './tier-policy';
+import { visibleText } from './visible-text';
 import { trainModel, type CalibrationChoiceOption } from './train/index';
 
 interface Args {
@@ -435,7 +436,8 @@ function main(): number {
     ];
     for (const note of formatNotes) process.stderr.write(`note: ${note}\n`);
     const fileWarnings = [...footerWarnings(read.footer), ...dated.warnings, ...numberWarnings];
-    for (const w of fileWarnings) process.stderr.write(`warning: ${w}\n`);
+    // Quoting cells of the file: one line each, no control a terminal would obey.
+    for (const w of fileWarnings) process.stderr.write(`warning: ${visibleText(w)}\n`);
     // The card is read without this run's stderr: what it said about the file goes on it, as sentences.
     const cardFileWarnings = [...formatNotes.map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}`), ...fileWarnings];
     let specs;
@@ -496,7 +498,7 @@ function main(): number {
             };
           })(),
     });
-    for (const w of result.warnings) process.stderr.write(`warning: ${inCommandWords(w)}\n`);
+    for (const w of result.warnings) process.stderr.write(`warning: ${visibleText(inCommandWords(w))}\n`);
     if (typeof args.out === 'string') {
       writeOutputs(args.out, [
         ['model.onnx', result.onnx],

@@ -67,3 +67,19 @@ it('writes low conversion rates and thresholds as the extension does, never "0 %
   // The bundled model's: a capacity policy's thresholds as the extension writes them.
   expect(renderModelCard(bundled)).toContain('hot ≥ 21.67 %, warm ≥ 10.33 %');
 });
+
+it("writes the data's text as text: a hostile cell or column name makes no link, image, HTML, heading or table cell of its own", () => {
+  const footer = 'The last line, one cell ("Total\n\n# Approved: safe to ship\n\n![x](https://attacker.example/t.png) <img src=https://attacker.example/p.gif>"), is not a lead: a report\'s footer, left out.';
+  const hostile = { ...bundled, features: bundled.features.map((feature, i) => (i === 0 ? { ...feature, label: 'Title | [click](https://attacker.example) `x`' } : feature)) };
+  const card = renderModelCard(hostile, { warnings: [footer] });
+  expect(card).not.toContain('\n# Approved');
+  expect(card).not.toContain('![x](');
+  expect(card).not.toMatch(/(?<!\\)<img/);
+  expect(card).not.toContain('[click](');
+  expect(card).toContain('- The last line, one cell ("Total # Approved: safe to ship !\\[x\\](https://attacker.example/t.png) \\<img src=https://attacker.example/p.gif\\>"), is not a lead: a report\'s footer, left out.');
+  // Its table rows keep their cells (three in the terms' table, five in the features'): the label's bar is escaped.
+  const cells = (line: string) => line.split(/(?<!\\)\|/).length - 2;
+  expect(new Set(card.split('\n').filter((line) => line.startsWith('|') && line.includes('click')).map(cells))).toEqual(new Set([3, 5]));
+  // Plain warnings read as they did.
+  expect(renderModelCard(bundled, { warnings: ['Dates read day first (31/12/2025 is 31 December) in "visited".'] })).toContain('\n- Dates read day first (31/12/2025 is 31 December) in "visited".\n');
+});

@@ -5,6 +5,7 @@
  */
 import type { Manifest } from './manifest';
 import { formatRate, formatThreshold } from '../presentation';
+import { visibleText } from './visible-text';
 import { describeModelOutcome } from './outcome-rule';
 import { chanceMargin, rocAucStandardError } from './train/metrics';
 
@@ -58,6 +59,17 @@ export function keptLeakageFlags(m: Manifest): { label: string; reason: string }
   return (m.provenance.leakageFlagsKept ?? []).map(({ key, reason }) => ({ label: m.features.find((feature) => feature.key === key)?.label ?? key, reason }));
 }
 
+/**
+ * Text from the data (a column's name, a cell a warning quotes, a category) as Markdown shows it
+ * as written: on one line, without controls, and with the characters that would make it a link,
+ * an image a viewer fetches, HTML or a table cell's end escaped. A hostile CSV cell would otherwise
+ * be one, or with a line break, a heading of its own. Other Markdown (emphasis) does no harm and is
+ * left, so the card reads plainly as text too.
+ */
+const md = (text: string) => visibleText(text).replace(/[\\[\]<>|]/g, '\\$&');
+/** Text from the data inside a code span, which no escape reaches: backticks taken out. */
+const code = (text: string) => `\`${visibleText(text).replace(/`/g, "'")}\``;
+
 const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)} %`;
 const num = (x: number | undefined, digits = 4) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits));
 
@@ -67,14 +79,14 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   lines.push(`# Model card: ${m.modelId}`);
   lines.push('');
   // A model trained on stored leads has a made-up target column: its rule says what converted means.
-  const converted = m.outcomeRule ? describeModelOutcome(m.outcomeRule) : `\`${m.target.column}\` = \`${m.target.positive}\``;
+  const converted = m.outcomeRule ? md(describeModelOutcome(m.outcomeRule)) : `${code(m.target.column)} = ${code(m.target.positive)}`;
   lines.push(`Predicts the probability that a lead converts (${converted}), with the`);
   lines.push('log-odds contribution of every term, so each score comes with its reasons.');
   lines.push('');
   lines.push('| | |');
   lines.push('|---|---|');
   lines.push(`| trainer | ${m.trainer.name} ${m.trainer.version} (explainable boosting: shape functions + pairwise interactions) |`);
-  lines.push(`| trained on | ${m.provenance.rows.toLocaleString('en-US')} leads, ${m.provenance.positives.toLocaleString('en-US')} converted (${pct(m.reference.baseRate)}), source \`${m.provenance.source}\` |`);
+  lines.push(`| trained on | ${m.provenance.rows.toLocaleString('en-US')} leads, ${m.provenance.positives.toLocaleString('en-US')} converted (${pct(m.reference.baseRate)}), source ${code(m.provenance.source)} |`);
   lines.push(`| reference time | ${m.provenance.referenceTime} (what "days since" was measured from) |`);
   lines.push(`| created | ${m.createdAt} |`);
   lines.push(`| features / terms | ${m.features.length} features, ${m.terms.length} terms (${m.terms.filter((t) => t.features.length === 2).length} interactions) |`);
@@ -105,7 +117,7 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   const oot = m.metrics.outOfTime;
   if (m.metrics.outOfTimeRocAuc !== undefined && oot) {
     const chance = oot.standardError === undefined ? '' : ` ± ${num(chanceMargin(oot.standardError))} (twice its standard error)`;
-    lines.push(`| ROC-AUC out of time (trained on the earliest ${oot.trainRows.toLocaleString('en-US')} rows by "${oot.column}", tested on the latest ${oot.testRows.toLocaleString('en-US')}) | ${num(m.metrics.outOfTimeRocAuc)}${chance} |`);
+    lines.push(`| ROC-AUC out of time (trained on the earliest ${oot.trainRows.toLocaleString('en-US')} rows by "${md(oot.column)}", tested on the latest ${oot.testRows.toLocaleString('en-US')}) | ${num(m.metrics.outOfTimeRocAuc)}${chance} |`);
   }
   const confusion = m.metrics.tierConfusion;
   if (confusion) {
@@ -144,9 +156,9 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
     let ideal = '';
     if (t.features.length === 1) {
       const ref = m.reference.features.find((r) => r.key === m.features[t.features[0]].key);
-      if (ref && ref.idealValue) ideal = `${ref.idealValue} (${ref.idealContribution >= 0 ? '+' : ''}${ref.idealContribution.toFixed(2)})`;
+      if (ref && ref.idealValue) ideal = `${md(ref.idealValue)} (${ref.idealContribution >= 0 ? '+' : ''}${ref.idealContribution.toFixed(2)})`;
     }
-    lines.push(`| ${t.label} | ${pct(t.importance)} | ${ideal} |`);
+    lines.push(`| ${md(t.label)} | ${pct(t.importance)} | ${ideal} |`);
   }
   lines.push('');
   lines.push('## Features');
@@ -156,10 +168,10 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
   m.features.forEach((f) => {
     const ref = m.reference.features.find((r) => r.key === f.key);
     const levels = f.type === 'categorical' ? ` (${f.vocabulary?.length ?? 0} levels)` : '';
-    lines.push(`| \`${f.key}\` | ${f.label} | ${f.type}${levels} | ${f.derive.kind} | ${ref ? pct(ref.missingShare) : ''} |`);
+    lines.push(`| ${code(f.key)} | ${md(f.label)} | ${f.type}${levels} | ${f.derive.kind} | ${ref ? pct(ref.missingShare) : ''} |`);
   });
   const labelOf = (key: string) => m.features.find((f) => f.key === key)?.label ?? key;
-  const bounds = m.reference.features.flatMap((ref) => (ref.atMost ?? []).map((bound) => `${labelOf(ref.key)} ≤ ${labelOf(bound)}`));
+  const bounds = m.reference.features.flatMap((ref) => (ref.atMost ?? []).map((bound) => `${md(labelOf(ref.key))} ≤ ${md(labelOf(bound))}`));
   if (bounds.length > 0) {
     lines.push('');
     lines.push(`Counts never above another in the training data, kept so by "what would make it hotter": ${bounds.join('; ')}.`);
@@ -173,13 +185,13 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
     lines.push('');
     lines.push('The leakage guard flagged these features and the model reads them all the same. A feature filled in, or still changing, after a lead\'s outcome makes the figures above look better than the model will do on new leads: check each before trusting them.');
     lines.push('');
-    for (const flag of leakage) lines.push(`- ${flag}`);
+    for (const flag of leakage) lines.push(`- ${md(flag)}`);
   }
   if (extras.warnings && extras.warnings.length > 0) {
     lines.push('');
     lines.push('## Data warnings');
     lines.push('');
-    for (const w of extras.warnings) lines.push(`- ${w}`);
+    for (const w of extras.warnings) lines.push(`- ${md(w)}`);
   }
   lines.push('');
   lines.push('## Training');
