@@ -146,3 +146,17 @@ it('offers to resume a sync stopped by another error', async () => {
   expect(button('start-salesforce')!.textContent).toBe('Resume sync');
   expect(row()!.querySelector('[role="alert"]')!.textContent).toMatch(/sync again to go on\.$/);
 });
+
+it('points to Connections instead of offering a sync of a CRM that is not connected, and offers it once connected', async () => {
+  salesforce = summary('idle', { stored: 0, connection: 'disconnected' });
+  await renderSection();
+  const link = row()!.querySelector<HTMLAnchorElement>('[data-testid="reconnect-salesforce"]')!;
+  expect([link.getAttribute('href'), link.textContent]).toEqual(['#connections', 'Connect Salesforce under Connections']);
+  expect(button('start-salesforce')).toBeNull();
+  expect(row()!.querySelector('[role="alert"]')).toBeNull();
+
+  await pollAnswers({ ...salesforce, connection: 'connected' });
+  await waitFor(() => button('start-salesforce'));
+  expect(button('start-salesforce')!.textContent).toBe('Sync now');
+  expect(row()!.querySelector('[data-testid="reconnect-salesforce"]')).toBeNull();
+});

@@ -140,13 +140,15 @@ function stoppedAt({ synced }: SyncSummary): string {
 }
 
 /**
- * What a sync the CRM refused the credentials of (`auth`) asks of the admin before it can go on,
- * under Connections: to reconnect the CRM, or to connect it once it was disconnected. Null when it
- * asks nothing: another error, or the CRM connected since.
+ * What a sync asks of the admin before it can run, under Connections: to connect a CRM that is
+ * not connected (a sync of it could only fail), or, after the CRM refused the credentials
+ * (`auth`), to reconnect it. Null when it asks nothing: a running sync, another error, or the
+ * CRM connected since.
  */
 function connectFirst({ status, errorKind, connection }: SyncSummary): 'reconnect' | 'connect' | null {
+  if (status !== 'running' && connection === 'disconnected') return 'connect';
   if (status !== 'error' || errorKind !== 'auth' || connection === 'connected') return null;
-  return connection === 'disconnected' ? 'connect' : 'reconnect';
+  return 'reconnect';
 }
 
 function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; onAction(action: 'start' | 'cancel'): void }) {

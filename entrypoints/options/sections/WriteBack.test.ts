@@ -11,6 +11,7 @@ import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ConnectionReply } from '@/lib/connections/schema';
 import type { CrmKind } from '@/lib/crm/types';
 import { db } from '@/lib/db/db';
 import { rememberFieldsWritten } from '@/lib/db/written-back-fields';
@@ -26,7 +27,7 @@ import { click, focusedMessage, followLiveRegions, render, waitFor, type Rendere
 import { WriteBackSection } from './WriteBack';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
-const background = vi.hoisted(() => ({ writeBackStatus: vi.fn(), writeBackScores: vi.fn(), cancelWriteBack: vi.fn() }));
+const background = vi.hoisted(() => ({ writeBackStatus: vi.fn(), writeBackScores: vi.fn(), cancelWriteBack: vi.fn(), connectionStatus: vi.fn() }));
 vi.mock('@/lib/messaging/client', () => ({ background }));
 
 const TARGET = { scoreField: 'leadlens_score', tierField: null, reasonField: null };
@@ -38,12 +39,21 @@ const summary = (crm: CrmKind, status: WriteBackSummary['status'], counts: Parti
 });
 const LAST_DONE = summary('hubspot', 'done', { done: 120, total: 120, written: 120, finishedAt: 1_700_000_000_000 });
 let hubspot: WriteBackSummary;
+let hubspotConnection: ConnectionReply['status'];
 
 let rendered: Rendered | undefined;
 let queryClient: QueryClient;
 beforeEach(async () => {
   await Promise.all([db.settings.clear(), db.models.clear()]);
   hubspot = LAST_DONE;
+  hubspotConnection = 'connected';
+  background.connectionStatus.mockReset().mockImplementation(async () => ({
+    ok: true,
+    connections: [
+      { crm: 'salesforce', status: 'connected', host: 'acme.my.salesforce.com', message: 'Connected', settings: null },
+      { crm: 'hubspot', status: hubspotConnection, host: 'api.hubapi.com', message: hubspotConnection === 'connected' ? 'Connected' : 'Not connected', settings: null },
+    ],
+  }));
   background.writeBackStatus.mockReset().mockImplementation(async () => ({ ok: true, writeBacks: [summary('salesforce', 'idle'), hubspot] }));
   background.writeBackScores.mockReset().mockImplementation(async () => {
     hubspot = summary('hubspot', 'checking');
@@ -396,4 +406,23 @@ describe('field names the background would refuse', () => {
     await waitFor(() => background.writeBackScores.mock.calls.length > 0 || null);
     expect(background.writeBackScores).toHaveBeenCalledWith({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: 'leadlens_tier', reasonField: undefined });
   });
+});
+
+it('keeps the write-back button disabled while the CRM is not connected, saying where to connect it, until it is', async () => {
+  hubspot = summary('hubspot', 'idle', { target: null });
+  hubspotConnection = 'disconnected';
+  await renderSection();
+  const start = await waitFor(() => (button('start-write-back-hubspot')?.disabled ? button('start-write-back-hubspot') : null));
+  const reason = rendered!.container.querySelector(`#${CSS.escape(start.getAttribute('aria-describedby') ?? '')}`);
+  expect(reason?.textContent).toBe('Connect HubSpot under CRM connections first');
+  expect(reason?.querySelector('a')?.getAttribute('href')).toBe('#connections');
+  click(start);
+  expect(background.writeBackScores).not.toHaveBeenCalled();
+
+  // Connected under CRM connections (which reads the connections again): the button is offered.
+  hubspotConnection = 'connected';
+  await act(() => queryClient.invalidateQueries({ queryKey: queryKeys.connections() }));
+  await waitFor(() => (button('start-write-back-hubspot')?.disabled === false ? true : null));
+  expect(button('start-write-back-hubspot')!.hasAttribute('aria-describedby')).toBe(false);
+  expect(text()).not.toContain('under CRM connections first');
 });

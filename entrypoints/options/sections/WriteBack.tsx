@@ -7,6 +7,7 @@ import { formatModelDate, formatThreshold, plural } from '@/lib/presentation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
+import type { ConnectionReply } from '@/lib/connections/schema';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { fieldsNoLongerWritten, forgetFieldsWritten, type FieldWritten } from '@/lib/db/written-back-fields';
 import { background } from '@/lib/messaging/client';
@@ -63,6 +64,8 @@ export function WriteBackSection() {
     (writeBack) => (isUnderway(writeBack.status) ? null : [writeBack.status, writeBack.finishedAt, writeBack.error]),
     [queryKeys.connections()],
   );
+  // As the Connections section reads them (the same query): connecting or disconnecting there updates the forms here.
+  const connections = useQuery({ queryKey: queryKeys.connections(), queryFn: () => succeeded(background.connectionStatus({})).then((r) => r.connections) });
   // Followed live: a model activated or a tier policy applied elsewhere leaves the CRM's fields with the values written before.
   const active = useActiveManifest();
   const act = useMutation({
@@ -88,6 +91,7 @@ export function WriteBackSection() {
           writeBack={writeBack}
           noLongerWritten={noLongerWritten}
           active={active.data}
+          connection={connections.data?.find((connection) => connection.crm === writeBack.crm)?.status}
           busy={act.isPending}
           // A start or cancel the background refused is said in its CRM's form; why a write-back
           // stopped (a field the CRM will not let it fill, no connection) is its state's error.
@@ -104,6 +108,7 @@ function WriteBackForm({
   writeBack,
   noLongerWritten,
   active,
+  connection,
   busy,
   refusal,
   onStart,
@@ -114,6 +119,8 @@ function WriteBackForm({
   noLongerWritten: readonly FieldWritten[];
   /** The active model, once read. */
   active: Manifest | undefined;
+  /** The CRM's connection status, once read. */
+  connection: ConnectionReply['status'] | undefined;
   busy: boolean;
   refusal: string | null;
   onStart(request: WriteBackRequest): void;
@@ -131,6 +138,9 @@ function WriteBackForm({
   // What is wrong with each field's name, found at the last submit (its `attempt`: said again at each), until that field is changed.
   const [problems, setProblems] = useState<{ attempt: number; of: Partial<Record<FieldRole, string>> }>({ attempt: 0, of: {} });
   const problemIds = useId();
+  // Without a working connection the write-back could only fail: the button waits for one, and says where to make it.
+  const connectFirst = connection !== undefined && connection !== 'connected';
+  const connectFirstId = useId();
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const typed = { scoreField, tierField, reasonField };
@@ -199,9 +209,18 @@ function WriteBackForm({
           Cancel
         </button>
       ) : (
-        <button type="submit" disabled={busy} data-testid={`start-write-back-${crm}`}>
-          Write scores to {label}
-        </button>
+        <>
+          {connectFirst && (
+            <p id={connectFirstId}>
+              <a href="#connections" data-testid={`write-back-connect-${crm}`}>
+                {connection === 'disconnected' ? 'Connect' : 'Reconnect'} {label} under CRM connections first
+              </a>
+            </p>
+          )}
+          <button type="submit" disabled={busy || connectFirst} aria-describedby={connectFirst ? connectFirstId : undefined} data-testid={`start-write-back-${crm}`}>
+            Write scores to {label}
+          </button>
+        </>
       )}
     </form>
   );
