@@ -202,6 +202,36 @@ it('tells a rep whose CRM is connected but not synced yet to sync it, not to con
   expect(connected).toBe('Connected to HubSpot: sync it under Options › Sync to store and score its leads.');
 });
 
+describe('a CRM connection that needs reconnecting or is not working', () => {
+  const advice = () => rendered!.container.querySelector('[data-testid="no-leads-advice"]')?.textContent;
+  const hubspot = { crm: 'hubspot', host: 'api.hubapi.com', settings: null };
+  afterEach(() => background.connectionStatus.mockImplementation(async () => ({ ok: true, connections: [] })));
+
+  it('names it in the options page\'s words, rather than asking to connect a CRM', async () => {
+    background.connectionStatus.mockResolvedValue({ ok: true, connections: [{ ...hubspot, status: 'reconnect', message: 'HubSpot refused the token (401)' }] });
+    rendered = renderApp();
+    expect(await waitFor(() => (advice()?.startsWith('HubSpot') ? advice() : null))).toBe('HubSpot needs reconnecting under Options › CRM connections.');
+    rendered.unmount();
+    background.connectionStatus.mockResolvedValue({ ok: true, connections: [{ ...hubspot, status: 'error', message: 'HubSpot did not answer' }] });
+    rendered = renderApp();
+    expect(await waitFor(() => (advice()?.startsWith('HubSpot') ? advice() : null))).toBe('HubSpot is not working: see Options › CRM connections.');
+  });
+
+  it('is named after the advice to sync a CRM that is connected', async () => {
+    background.connectionStatus.mockResolvedValue({
+      ok: true,
+      connections: [
+        { ...hubspot, status: 'reconnect', message: 'HubSpot refused the token (401)' },
+        { crm: 'salesforce', status: 'connected', host: 'acme.my.salesforce.com', message: 'Connected', settings: null },
+      ],
+    });
+    rendered = renderApp();
+    expect(await waitFor(() => (advice()?.startsWith('Connected') ? advice() : null))).toBe(
+      'Connected to Salesforce: sync it under Options › Sync to store and score its leads. HubSpot needs reconnecting under Options › CRM connections.',
+    );
+  });
+});
+
 describe('while a sync runs', () => {
   const hubspotConnected = { ok: true, connections: [{ crm: 'hubspot', status: 'connected', host: 'api.hubapi.com', message: 'Connected', settings: null }] };
   // The first sync of the portal: 40,000 contacts stored page by page, scored once it ends.

@@ -4,6 +4,7 @@ import { PageShell } from '@/components/PageShell';
 import { PartBoundary } from '@/components/PartBoundary';
 import { EmptyState, ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends';
+import type { ConnectionReply } from '@/lib/connections/schema';
 import { CRM_LABEL } from '@/lib/crm/types';
 import { demoLeadMix } from '@/lib/db/source-history';
 import { RETRY_FAILED_SCORING_AFTER_MS, standingFailure, type JobProgress } from '@/lib/jobs/progress';
@@ -119,12 +120,27 @@ function UnscoredLeadsNote({ count }: { count: number }) {
 }
 
 /**
+ * What a CRM connection set up but not usable asks of the user, in the options page's words for its
+ * status ("Needs reconnecting", "Not working"); null for one connected or not connected at all.
+ */
+function unusableConnectionAdvice({ crm, status }: Pick<ConnectionReply, 'crm' | 'status'>): string | null {
+  if (status === 'reconnect') return `${CRM_LABEL[crm]} needs reconnecting under Options › CRM connections.`;
+  if (status === 'error') return `${CRM_LABEL[crm]} is not working: see Options › CRM connections.`;
+  return null;
+}
+
+/**
  * What to do when no lead is scored: wait for a sync that runs (it scores its leads at its end),
- * else sync a connected CRM (connecting starts none), else add a source of leads.
+ * else sync a connected CRM (connecting starts none) or fix one that needs reconnecting or is not
+ * working (connecting it anew is not what it asks), else add a source of leads.
  */
 function NoScoredLeads() {
   const connections = useQuery({ queryKey: queryKeys.connections(), queryFn: async () => (await succeeded(background.connectionStatus({}))).connections });
   const connected = (connections.data ?? []).filter((connection) => connection.status === 'connected').map((connection) => CRM_LABEL[connection.crm]);
+  const connectionAdvice = [
+    connected.length > 0 ? `Connected to ${connected.join(' and ')}: sync it under Options › Sync to store and score its leads.` : null,
+    ...(connections.data ?? []).map(unusableConnectionAdvice),
+  ].filter((advice) => advice !== null);
   // Read again each second while one runs, for its progress and its end (polling also wakes a stopped worker, which resumes it).
   const syncs = useQuery({
     queryKey: queryKeys.syncs(),
@@ -149,8 +165,8 @@ function NoScoredLeads() {
   return (
     <EmptyState title="No scored leads yet">
       <p style={{ margin: '0 0 8px' }} data-testid="no-leads-advice">
-        {connected.length > 0
-          ? `Connected to ${connected.join(' and ')}: sync it under Options › Sync to store and score its leads.`
+        {connectionAdvice.length > 0
+          ? connectionAdvice.join(' ')
           : 'Connect HubSpot or Salesforce in Options, import a CSV there, or load the demo data to see LeadLens at work.'}
       </p>
       <button type="button" onClick={openOptions}>

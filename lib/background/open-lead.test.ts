@@ -11,7 +11,8 @@ import { INITIAL_SYNC_STATE, syncStateKey } from '../sync/state';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { MAX_VALUE_CHARS, valueAsShown } from '../ml/explain';
 import { parseManifest } from '../ml/manifest';
-import { crmHomeOf, displayName, explainInFull, forgetOpenLead, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead, showsRecordPage } from './open-lead';
+import { awaitPageFields, crmHomeOf, displayName, explainInFull, forgetOpenLead, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead, showsRecordPage } from './open-lead';
+import { FIRST_RENDER_PATIENCE_MS } from '../messaging/protocol';
 import type { PageAccess } from './page-access';
 import { MODEL_GAVE_NO_SCORE, NO_READABLE_FIELDS, scoreLead, type CachedScoreEntry, type LeadToScore, type ScoringDeps } from './score-lead';
 
@@ -84,6 +85,26 @@ describe('the open lead of a tab', () => {
     tabsShowing({ 7: SALESFORCE_RECORD });
     await remember(lead, 7, SALESFORCE_RECORD);
     await remember(before, 7, 'https://acme.lightning.force.com/lightning/r/Lead/00Q5e00000ZzZzZAAV/view');
+    expect(await rememberedLeadOf(7)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
+  });
+
+  it('is being read while its badge waits for the page to show the fields of a request refused without any, until its patience is over', async () => {
+    tabsShowing({ 7: SALESFORCE_RECORD });
+    const withoutFields = { ...lead, fields: {} };
+    await remember(withoutFields, 7, SALESFORCE_RECORD);
+    const refusedAt = Date.now();
+    await awaitPageFields(withoutFields, 7);
+    expect(await rememberedLeadOf(7)).toBeNull();
+    vi.spyOn(Date, 'now').mockReturnValue(refusedAt + FIRST_RENDER_PATIENCE_MS + 1);
+    expect(await rememberedLeadOf(7)).toEqual({ lead: withoutFields, page: new URL(SALESFORCE_RECORD) });
+  });
+
+  it('is not held back for a request with fields, nor for one that took the place of the request refused without any', async () => {
+    tabsShowing({ 7: SALESFORCE_RECORD });
+    await remember(lead, 7, SALESFORCE_RECORD);
+    await awaitPageFields({ ...lead, fields: {} }, 7);
+    expect(await rememberedLeadOf(7)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
+    await awaitPageFields({ ...lead, fields: {} }, undefined);
     expect(await rememberedLeadOf(7)).toEqual({ lead, page: new URL(SALESFORCE_RECORD) });
   });
 

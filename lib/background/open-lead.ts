@@ -15,6 +15,7 @@ import { CRM_LABEL, type CrmKind, type PageFields } from '../crm/types';
 import { db, type StoredLead } from '../db/db';
 import { broadcastToPages } from '../messaging/events';
 import { CrmKindSchema } from '../messaging/schemas';
+import { FIRST_RENDER_PATIENCE_MS } from '../messaging/protocol';
 import type { OpenLead } from '../messaging/protocol-leads';
 import { valuesAsWritten, type PageRead } from '../ml/explain';
 import { recordKey, type RawRecord, type SourceKind } from '../ml/featurize';
@@ -38,7 +39,10 @@ const RememberedLeadSchema = z.object({
   name: z.string().optional(),
   locale: z.string().optional(),
   timeZone: z.string().optional(),
+  /** Until when the badge holds its refusal of this request without fields, waiting for the page to show them (`awaitPageFields`). */
+  fieldsAwaitedUntil: z.number().optional(),
 });
+
 
 /** Where a CRM's record pages live: the Lightning origin, or HubSpot's origin and portal. */
 export const CrmHomeSchema = z.object({ origin: z.string().url(), portal: z.string().optional() });
@@ -74,6 +78,19 @@ export async function rememberOpenLead(request: LeadToScore, page: URL, access: 
     [LAST_CRM_TAB_KEY]: tabId,
   });
   if (access.connection !== 'other-org') await browser.storage.local.set({ [crmHomeKey(request.crm)]: crmHomeOf(request.crm, page) });
+}
+
+/**
+ * The request without fields that tab `tabId` sent was refused for want of any (NO_READABLE_FIELDS):
+ * its badge keeps loading for FIRST_RENDER_PATIENCE_MS, waiting for the page to show them, so the side
+ * panel reads the lead as long instead of telling the refusal. Left alone when a later request
+ * took its place.
+ */
+export async function awaitPageFields(request: LeadToScore, tabId: number | undefined): Promise<void> {
+  if (tabId === undefined) return;
+  const remembered = RememberedLeadSchema.safeParse((await browser.storage.session.get(openLeadKey(tabId)))[openLeadKey(tabId)]);
+  if (!remembered.success || remembered.data.recordId !== request.recordId || Object.keys(remembered.data.fields).length > 0) return;
+  await browser.storage.session.set({ [openLeadKey(tabId)]: { ...remembered.data, fieldsAwaitedUntil: Date.now() + FIRST_RENDER_PATIENCE_MS } });
 }
 
 /** A closed tab shows no lead: drop what was remembered for it (storage.session has a quota). */
@@ -178,13 +195,16 @@ export async function showsRecordPage(tabId: number): Promise<boolean> {
   return url !== null && recognisePage(url)?.match.kind === 'record';
 }
 
-/** The lead tab `tabId` shows now, with its page, or null (no lead scored there, or the tab moved on to another page). */
+/**
+ * The lead tab `tabId` shows now, with its page, or null (no lead scored there, the tab moved on
+ * to another page, or its badge still waits for the page to show its fields: `awaitPageFields`).
+ */
 export async function rememberedLeadOf(tabId: number): Promise<{ lead: LeadToScore; page: URL } | null> {
   const stored = RememberedLeadSchema.safeParse((await browser.storage.session.get(openLeadKey(tabId)))[openLeadKey(tabId)]);
-  if (!stored.success) return null;
+  if (!stored.success || (stored.data.fieldsAwaitedUntil ?? 0) > Date.now()) return null;
   const url = await tabUrl(tabId);
   if (!url || !showsRecord(url, stored.data)) return null;
-  const { account: _account, ...lead } = stored.data;
+  const { account: _account, fieldsAwaitedUntil: _fieldsAwaitedUntil, ...lead } = stored.data;
   return { lead, page: url };
 }
 

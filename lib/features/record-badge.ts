@@ -7,7 +7,7 @@
  * edits (changed fields are rescored once saved: while the rep edits a field in place, it keeps the value it was scored with).
  * A first load slower than the wait for it keeps the badge loading a while, rather than say no field could be read.
  */
-import { MAX_LEAD_NAME_LENGTH, type ScoreOutcome } from '../messaging/protocol';
+import { FIRST_RENDER_PATIENCE_MS, MAX_LEAD_NAME_LENGTH, type ScoreOutcome } from '../messaging/protocol';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
 import { PAGE_FIELD_LIMITS, type PageFields } from '../crm/types';
@@ -23,12 +23,6 @@ import type { ContentFeature } from './types';
  * not yet tell was this record's (HubSpot: a property its card left untouched, of the same value, see hubspot.ts).
  */
 const RENDER_TIMEOUT_MS = 3000;
-/**
- * How long a page may take to show this record's fields at all (a cold Lightning load often takes longer than
- * RENDER_TIMEOUT_MS). Until then, or until a field of this record is read, a failed answer to the request sent
- * without fields (not connected, the background could read none) is not shown: the badge keeps loading.
- */
-const FIRST_RENDER_PATIENCE_MS = 15_000;
 /**
  * Check the page at most this often: the CRM's re-renders come in bursts, and a read can walk the
  * whole page (HubSpot's look for shadow roots). Until this record first renders, a change after a

@@ -22,6 +22,14 @@ const PageFieldsSchema = z
 /** The longest lead name a score request carries: the badge and the page cut it whole to it (`clipText`). */
 export const MAX_LEAD_NAME_LENGTH = 200;
 
+/**
+ * How long a page may take to show a record's fields at all (a cold Lightning load often takes
+ * longer than the badge's first wait). Until then, or until a field of the record is read, a
+ * refusal of the request sent without fields (not connected, the background could read none) is
+ * not shown: the badge keeps loading, and the side panel reads the lead as long.
+ */
+export const FIRST_RENDER_PATIENCE_MS = 15_000;
+
 export const ScoreRequestSchema = z.object({
   crm: CrmKindSchema,
   recordId: z.string().min(1).max(64),

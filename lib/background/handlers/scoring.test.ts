@@ -17,6 +17,7 @@ import { storedLead } from '../../../test/fixtures/stored-lead';
 import { stubWebLocks } from '../../../test/web-locks';
 import { recordSyncedAccount } from '../../sync/store';
 import { displayName } from '../open-lead';
+import { FIRST_RENDER_PATIENCE_MS } from '../../messaging/protocol';
 import { NO_READABLE_FIELDS } from '../score-lead';
 import { leadsHandlers } from './leads';
 import { listHandlers } from './list';
@@ -75,13 +76,44 @@ it('reads the record from the CRM once when a record page opens, for the badge a
   expect(recordReads).toBe(1);
 });
 
-it('refuses in the side panel, in the same words, a lead its badge refuses for want of any readable field', async () => {
+describe('a lead its badge refuses for want of any readable field', () => {
   const unknownRecord = '999999999'; // the CRM has no such contact, and the page shows no field
   const unknownSender = { tab: { id: TAB_ID, url: RECORD_PAGE.replace(contact.hubspotId, unknownRecord) } } as unknown as Browser.runtime.MessageSender;
-  fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: unknownSender.tab!.url })) as never;
-  const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: unknownRecord, fields: {} }, unknownSender);
-  expect(badge).toEqual({ ok: false, error: NO_READABLE_FIELDS });
-  expect(await leadsHandlers.openLead({ tabId: TAB_ID }, {} as Browser.runtime.MessageSender)).toEqual(badge);
+  const openLead = () => leadsHandlers.openLead({ tabId: TAB_ID }, {} as Browser.runtime.MessageSender);
+  /** The panel's reads when the background tells it the tab's lead changed. */
+  let announced: number;
+  /** The timers set for when the badge's patience is over. */
+  let afterPatience: (() => void)[];
+  beforeEach(() => {
+    fakeBrowser.webNavigation.getFrame = vi.fn(async () => ({ url: unknownSender.tab!.url })) as never;
+    announced = 0;
+    onEvent('openLeadChanged', () => void announced++);
+    afterPatience = [];
+    const realSetTimeout = globalThis.setTimeout;
+    vi.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: () => void, ms?: number, ...args: unknown[]) =>
+      ms === FIRST_RENDER_PATIENCE_MS ? void afterPatience.push(callback) : realSetTimeout(callback, ms, ...args)) as never);
+  });
+
+  it('is being read in the side panel while the badge waits for the page to show its fields, then refused there in the same words', async () => {
+    const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: unknownRecord, fields: {} }, unknownSender);
+    const refusedAt = Date.now();
+    expect(badge).toEqual({ ok: false, error: NO_READABLE_FIELDS });
+    expect(await openLead()).toEqual({ ok: true, lead: null, reading: true });
+    // The badge's patience is over: it shows the refusal, and the panel, told to read the lead again, does too.
+    vi.spyOn(Date, 'now').mockReturnValue(refusedAt + FIRST_RENDER_PATIENCE_MS + 1);
+    const announcedBefore = announced;
+    expect(afterPatience).toHaveLength(1);
+    afterPatience[0]();
+    await vi.waitFor(() => expect(announced).toBe(announcedBefore + 1));
+    expect(await openLead()).toEqual(badge);
+  });
+
+  it('is refused in the side panel at once when the page sent fields, none of which LeadLens reads', async () => {
+    const badge = await scoringHandlers.scoreLead({ crm: 'hubspot', recordId: unknownRecord, fields: { favouriteColour: 'green' } }, unknownSender);
+    expect(badge).toEqual({ ok: false, error: NO_READABLE_FIELDS });
+    expect(await openLead()).toEqual(badge);
+    expect(afterPatience).toHaveLength(0);
+  });
 });
 
 it('scores the badge even when the side panel’s bookkeeping cannot be stored (storage.session full)', async () => {

@@ -1,15 +1,15 @@
 /** Background handlers for scoring a lead on its record page, and the engine's speed. */
 import { CRM_LABEL } from '../../crm/types';
 import { offscreen } from '../../messaging/client';
-import type { backgroundProtocol } from '../../messaging/protocol';
+import { FIRST_RENDER_PATIENCE_MS, type backgroundProtocol } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/rpc';
 import { activeManifest } from '../../ml/model-store';
 import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
-import { announceOpenLead, rememberOpenLead } from '../open-lead';
+import { announceOpenLead, awaitPageFields, rememberOpenLead } from '../open-lead';
 import { mayReadApi, pageAccess, senderPage } from '../page-access';
 import { fetchRecordFields } from '../record-source';
 import { recordScoreCache } from '../score-cache';
-import { scoreLead } from '../score-lead';
+import { NO_READABLE_FIELDS, scoreLead } from '../score-lead';
 
 type ScoringProtocol = Pick<typeof backgroundProtocol, 'scoreLead' | 'engineBenchmark'>;
 
@@ -23,12 +23,20 @@ export const scoringHandlers: Handlers<ScoringProtocol> = {
       console.warn('LeadLens: could not remember the open lead for the side panel', error instanceof Error ? error.message : '');
     });
     try {
-      return await scoreLead(request, {
+      const scored = await scoreLead(request, {
         activeManifest,
         runModel: runOffscreen,
         fetchRecord: mayReadApi(access) ? fetchRecordFields : undefined,
         ...(await recordScoreCache(access)),
       });
+      // The badge holds this refusal while the page may still show the fields: so does the panel, which reads the lead again after.
+      if (!scored.ok && scored.error === NO_READABLE_FIELDS && Object.keys(request.fields).length === 0) {
+        await awaitPageFields(request, sender.tab?.id).catch((error: unknown) => {
+          console.warn('LeadLens: could not tell the side panel to wait for the page’s fields', error instanceof Error ? error.message : '');
+        });
+        setTimeout(() => void announceOpenLead(sender), FIRST_RENDER_PATIENCE_MS);
+      }
+      return scored;
     } finally {
       // After the score is cached (or scoring failed): the panel then reads the cache, not the CRM.
       // Not awaited: the badge's reply does not wait for the pages to hear it.
