@@ -14,7 +14,7 @@ import { render, type Rendered } from '@/test/render';
 import { SyncSection } from './Sync';
 import { WriteBackSection } from './WriteBack';
 
-const background = vi.hoisted(() => ({ syncStatus: vi.fn(), writeBackStatus: vi.fn() }));
+const background = vi.hoisted(() => ({ syncStatus: vi.fn(), writeBackStatus: vi.fn(), connectionStatus: vi.fn(async () => ({ ok: true, connections: [] })) }));
 vi.mock('@/lib/messaging/client', () => ({ background }));
 
 const AUTH_ERROR = 'Salesforce rejected the credentials: HTTP 401';
@@ -52,6 +52,17 @@ afterEach(() => {
 
 const settle = () => act(() => new Promise((resolve) => setTimeout(resolve, 10)));
 
+/**
+ * Whether the page has asked for the connections' status again since this was called: an
+ * invalidation of their query. Asked, not read from the query's state: the write-back forms read
+ * the status too, so the query is fetched again at once and is not left invalidated.
+ */
+function connectionsAskedAgain(queryClient: QueryClient): () => boolean {
+  const invalidations = vi.spyOn(queryClient, 'invalidateQueries');
+  const connectionsKey = JSON.stringify(queryKeys.connections());
+  return () => invalidations.mock.calls.some(([filters]) => JSON.stringify(filters?.queryKey) === connectionsKey);
+}
+
 it.each<[string, FunctionComponent, () => void, () => void, readonly unknown[]]>([
   [
     'sync',
@@ -70,7 +81,7 @@ it.each<[string, FunctionComponent, () => void, () => void, readonly unknown[]]>
 ])('reads the connection status again when a %s ends, not before', async (_job, Section, running, ended, statusKey) => {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   queryClient.setQueryData(queryKeys.connections(), []);
-  const connectionsStale = () => queryClient.getQueryState(queryKeys.connections())?.isInvalidated;
+  const connectionsStale = connectionsAskedAgain(queryClient);
   running();
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(Section)));
   await settle();
@@ -91,7 +102,7 @@ it.each<[string, FunctionComponent, () => void, () => void, readonly unknown[]]>
 ])('reads the connection status again when a %s started and ended between two polls, not when nothing changed', async (_job, Section, earlier, since, statusKey) => {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   queryClient.setQueryData(queryKeys.connections(), []);
-  const connectionsStale = () => queryClient.getQueryState(queryKeys.connections())?.isInvalidated;
+  const connectionsStale = connectionsAskedAgain(queryClient);
   earlier();
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(Section)));
   await settle();
