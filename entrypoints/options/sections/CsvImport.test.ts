@@ -476,6 +476,23 @@ it('announces an export in a live region on the page before', async () => {
   download.mockRestore();
 });
 
+it('says, with no lead stored, where leads come from instead of exporting an empty file', async () => {
+  await storeLeads(0);
+  scored.rows = [];
+  const download = vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:scores');
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  click(button('Export scores as CSV'));
+  await act(() =>
+    vi.waitFor(() =>
+      expect(rendered!.container.querySelector('[role="alert"]')?.textContent).toContain(
+        'No leads are stored yet, so there are no scores to export: sync a CRM under Sync, import a CSV file above, or load the demo data under Demo mode.',
+      ),
+    ),
+  );
+  expect(download).not.toHaveBeenCalled();
+  download.mockRestore();
+});
+
 it('says how many stored leads the export leaves out for want of a score, and exports nothing while the active model is still scoring them', async () => {
   await storeLeads(5);
   await writeJob('scoring', { modelId: 'model-1', state: 'done', done: 5, total: 5, startedAt: 1, finishedAt: 2 });

@@ -333,7 +333,9 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
         throw new Error(
           demoLeftOut > 0
             ? `No lead of your own has a score from the active model yet: Demo mode's ${plural(demoLeftOut, 'demo lead is', 'demo leads are')} not exported beside your own.`
-            : 'No stored lead has a score from the active model yet.',
+            : stored.total === 0
+              ? 'No leads are stored yet, so there are no scores to export: sync a CRM under Sync, import a CSV file above, or load the demo data under Demo mode.'
+              : 'No stored lead has a score from the active model yet.',
         );
       }
       const url = URL.createObjectURL(new Blob([scoresCsv(rows)], { type: 'text/csv;charset=utf-8' }));

@@ -126,10 +126,10 @@ it('sends the admin to reconnect a CRM that refused the sync’s credentials, ra
   await renderSection();
   await waitFor(() => row()!.querySelector('[data-testid="reconnect-salesforce"]'));
   expect(row()!.querySelector('[role="alert"]')!.textContent).toBe(
-    `The Salesforce sync stopped: ${refused}. What it stored so far is kept; reconnect Salesforce under Connections, then sync again.`,
+    `The Salesforce sync stopped: ${refused}. What it stored so far is kept; reconnect Salesforce under CRM connections, then sync again.`,
   );
   const link = row()!.querySelector<HTMLAnchorElement>('[data-testid="reconnect-salesforce"]')!;
-  expect([link.getAttribute('href'), link.textContent]).toEqual(['#connections', 'Reconnect Salesforce under Connections']);
+  expect([link.getAttribute('href'), link.textContent]).toEqual(['#connections', 'Reconnect Salesforce under CRM connections']);
   expect(button('start-salesforce')).toBeNull();
 
   // Connected again (a connect reads the sync status again): the sync can go on.
@@ -151,7 +151,7 @@ it('points to Connections instead of offering a sync of a CRM that is not connec
   salesforce = summary('idle', { stored: 0, connection: 'disconnected' });
   await renderSection();
   const link = row()!.querySelector<HTMLAnchorElement>('[data-testid="reconnect-salesforce"]')!;
-  expect([link.getAttribute('href'), link.textContent]).toEqual(['#connections', 'Connect Salesforce under Connections']);
+  expect([link.getAttribute('href'), link.textContent]).toEqual(['#connections', 'Connect Salesforce under CRM connections']);
   expect(button('start-salesforce')).toBeNull();
   expect(row()!.querySelector('[role="alert"]')).toBeNull();
 

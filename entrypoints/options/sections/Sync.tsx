@@ -140,7 +140,7 @@ function stoppedAt({ synced }: SyncSummary): string {
 }
 
 /**
- * What a sync asks of the admin before it can run, under Connections: to connect a CRM that is
+ * What a sync asks of the admin before it can run, under CRM connections: to connect a CRM that is
  * not connected (a sync of it could only fail), or, after the CRM refused the credentials
  * (`auth`), to reconnect it. Null when it asks nothing: a running sync, another error, or the
  * CRM connected since.
@@ -176,12 +176,12 @@ function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; o
       {sync.leftOut && <LeftOutLeads leftOut={sync.leftOut} label={label} />}
       {sync.status === 'error' && sync.error && (
         <ErrorState
-          message={`The ${label} sync stopped: ${sync.error}. What it stored so far is kept; ${verb ? `${verb} ${label} under Connections, then sync again` : 'sync again to go on'}.`}
+          message={`The ${label} sync stopped: ${sync.error}. What it stored so far is kept; ${verb ? `${verb} ${label} under CRM connections, then sync again` : 'sync again to go on'}.`}
         />
       )}
       {verb ? (
         <a href="#connections" data-testid={`reconnect-${sync.crm}`}>
-          {verb === 'connect' ? 'Connect' : 'Reconnect'} {label} under Connections
+          {verb === 'connect' ? 'Connect' : 'Reconnect'} {label} under CRM connections
         </a>
       ) : sync.status === 'running' ? (
         <button type="button" disabled={busy} onClick={() => onAction('cancel')} data-testid={`cancel-${sync.crm}`}>
