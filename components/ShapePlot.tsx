@@ -62,9 +62,9 @@ export function withClosingPoint(points: readonly { label: string; value: number
 }
 
 /** What a shape plot's y-axis is, beside it. */
-export const EFFECT_AXIS_LABEL = 'Effect on score (log-odds)';
+const EFFECT_AXIS_LABEL = 'Effect on score (log-odds)';
 /** What its numbers mean, under it: 0.50 there is not 50 %. */
-export const LOG_ODDS_MEANING = 'Log-odds, not a probability: above 0 raises the odds of converting, below 0 lowers them; +0.69 doubles the odds, −0.69 halves them.';
+const LOG_ODDS_MEANING = 'Log-odds, not a probability: above 0 raises the odds of converting, below 0 lowers them; +0.69 doubles the odds, −0.69 halves them.';
 
 function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
   const axis = shape.axes[0];

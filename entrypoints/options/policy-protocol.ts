@@ -36,7 +36,7 @@ const MarkerSchema = z.object({ threshold: z.number(), roc: PointSchema, pr: Poi
 const OutcomeSchema = z.object({ share: z.number(), expectedContacts: z.number(), expectedConversions: z.number().nullable(), conversionRate: z.number().nullable() });
 
 /** Of `PolicyPreview`, every key named (`schemaOf`): a field the worker computes that this left out would be dropped by the parse without a word. */
-export const PolicyPreviewSchema = schemaOf<PolicyPreview>()(
+const PolicyPreviewSchema = schemaOf<PolicyPreview>()(
   z.object({
     thresholds: ThresholdsSchema,
     markers: z.object({ hot: MarkerSchema, warm: MarkerSchema }),

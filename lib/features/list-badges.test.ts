@@ -271,16 +271,22 @@ describe('list badges', () => {
     expect(badges()[0].getAttribute('data-leadlens-tier')).toBe('hot');
   });
 
-  it('keeps a row’s score when a failure answering an earlier request of it arrives after it', async () => {
-    let failFirst: (reply: unknown) => void = () => undefined;
-    scoreLeadsById.mockImplementationOnce(() => new Promise((resolve) => (failFirst = resolve)));
+  /** Row 1 badged and asked for, its answer held (given by the function returned), then re-rendered by the CRM. */
+  async function reRenderedWhileAsked(): Promise<(reply: unknown) => void> {
+    let answerFirst: (reply: unknown) => void = () => undefined;
+    scoreLeadsById.mockImplementationOnce(() => new Promise((resolve) => (answerFirst = resolve)));
     renderList(row('1', 'Ada'));
     badgeListRows(document, hubspot, 'hubspot', page.signal);
     reportVisible([document.querySelector('td')!]);
     await settle();
-    // The CRM re-renders the row while the first request waits: the new row is asked for, and scored.
     document.querySelector('tbody')!.innerHTML = row('1', 'Ada');
     await settle();
+    return answerFirst;
+  }
+
+  it('keeps a row’s score when a failure answering an earlier request of it arrives after it', async () => {
+    // The CRM re-renders the row while the first request waits: the new row is asked for, and scored.
+    const failFirst = await reRenderedWhileAsked();
     reportVisible([document.querySelector('td')!]);
     await settle();
     expect(states()).toEqual([['1', 'scored']]);
@@ -290,14 +296,7 @@ describe('list badges', () => {
   });
 
   it('shows an answer that arrives after the CRM re-rendered the row on the row’s new badge', async () => {
-    let answer: (reply: unknown) => void = () => undefined;
-    scoreLeadsById.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
-    renderList(row('1', 'Ada'));
-    badgeListRows(document, hubspot, 'hubspot', page.signal);
-    reportVisible([document.querySelector('td')!]);
-    await settle();
-    document.querySelector('tbody')!.innerHTML = row('1', 'Ada');
-    await settle();
+    const answer = await reRenderedWhileAsked();
     answer({ ok: true, rows: [{ recordId: '1', state: 'scored', lead }] });
     await settle();
     expect(states()).toEqual([['1', 'scored']]);

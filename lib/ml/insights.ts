@@ -19,7 +19,7 @@ import { valueAsShown } from './explain';
 import { currencyCode, featureValue, formatNumber, levelAsShown, ratioParts, readRaw, sourceSupplies, type RawRecord, type SourceKind } from './featurize';
 import { fieldSourcesOf, type Feature, type Manifest, type Term, type TermShape } from './manifest';
 import { tierOf } from './score';
-import { axisBin, bestSupportedRange, MIN_IDEAL_ROWS, MIN_IDEAL_SHARE, termContribution, valueInBin } from './shape';
+import { axisBin, bestSupportedRange, leastIdealRows, MIN_IDEAL_SHARE, termContribution, valueInBin } from './shape';
 import { applyCalibration, calibratedChange } from './train/calibration';
 
 type Axis = TermShape['axes'][number];
@@ -432,7 +432,7 @@ function idealTargetsOf(
   const idealRows = binRows.slice(ideal.first, ideal.last + 1).reduce((sum, rows) => sum + rows, 0);
   const knownRows = binRows.slice(0, gains.length).reduce((sum, rows) => sum + rows, 0);
   // What `bestSupportedRange` asks of a range, asked of one bin past the range.
-  const leastRangeRows = Math.max(MIN_IDEAL_ROWS, MIN_IDEAL_SHARE * knownRows);
+  const leastRangeRows = leastIdealRows(knownRows);
   const pastIdeal = (bin: number) => isCount(manifest.features[feature]) && bin < gains.length && bin > ideal.last; // gains.length: "missing"
   return (reachable, current) => {
     if (inIdeal(current)) return [];

@@ -88,6 +88,9 @@ export function valueInBin(axis: ShapeAxis, bin: number): number {
 export const MIN_IDEAL_SHARE = 0.05;
 export const MIN_IDEAL_ROWS = 30;
 
+/** The training rows an ideal range must hold, of `knownRows` with a known value (see MIN_IDEAL_SHARE). */
+export const leastIdealRows = (knownRows: number) => Math.max(MIN_IDEAL_ROWS, MIN_IDEAL_SHARE * knownRows);
+
 /** Value bins `first` … `last` of one axis, and the mean of what was ranked over their training rows. */
 export interface IdealRange {
   first: number;
@@ -109,7 +112,7 @@ export interface IdealRange {
  * this range, so they cannot drift apart.
  */
 export function bestSupportedRange(values: readonly number[], rows: readonly number[], neighbours: boolean): IdealRange | null {
-  const least = Math.max(MIN_IDEAL_ROWS, MIN_IDEAL_SHARE * rows.reduce((sum, n) => sum + n, 0));
+  const least = leastIdealRows(rows.reduce((sum, n) => sum + n, 0));
   const widest = neighbours ? rows.length : 1;
   let best: (IdealRange & { held: number }) | null = null;
   for (let first = 0; first < rows.length; first++) {
