@@ -825,6 +825,19 @@ describe('the tier thresholds it records, which the page compares with the activ
   });
 });
 
+/** A write-back of the bundled model's scores, then another model made active. */
+async function writtenThenAnotherModelActive() {
+  const leads = await syncedHubSpotLeads();
+  const bundled = bundledManifest();
+  expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', writtenWith: { modelId: bundled.modelId } });
+  await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
+  await activateModel('trained-2');
+  // Its scores are those of the bundled model here: with the fields emptied since, there is something to write.
+  await db.leads.toCollection().modify((lead) => void (lead.fields.leadlens_score = null));
+  updates.length = 0;
+  return { bundled, leads };
+}
+
 describe('what the CRM’s fields hold after a write-back that stopped before writing every lead', () => {
   const fixed = { policy: { kind: 'fixed' as const }, hot: 0.9, warm: 0.6 };
 
@@ -843,12 +856,7 @@ describe('what the CRM’s fields hold after a write-back that stopped before wr
   });
 
   it('scores of both models, when cancelled after writing another model’s scores to some leads', async () => {
-    const leads = await syncedHubSpotLeads();
-    const bundled = bundledManifest();
-    await writeBackToEnd(hubspotScore);
-    await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
-    await activateModel('trained-2');
-    await db.leads.toCollection().modify((lead) => void (lead.fields.leadlens_score = null));
+    const { leads } = await writtenThenAnotherModelActive();
     vi.spyOn(writer, 'maxBatch', 'get').mockReturnValue(5);
     vi.spyOn(writer, 'updateRecords').mockImplementationOnce(async (batch) => {
       updates.push(...batch);
@@ -859,12 +867,7 @@ describe('what the CRM’s fields hold after a write-back that stopped before wr
   });
 
   it('scores of both models when the CRM refused some leads, and one model’s once every lead is written', async () => {
-    const leads = await syncedHubSpotLeads();
-    const bundled = bundledManifest();
-    await writeBackToEnd(hubspotScore);
-    await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
-    await activateModel('trained-2');
-    await db.leads.toCollection().modify((lead) => void (lead.fields.leadlens_score = null));
+    const { leads } = await writtenThenAnotherModelActive();
     const [refused] = leads;
     vi.spyOn(writer, 'updateRecords').mockImplementationOnce(async (batch) => {
       updates.push(...batch);
@@ -914,21 +917,8 @@ describe('what the CRM’s fields hold after a write-back that stopped before wr
 });
 
 describe('what the CRM’s fields hold, until a write-back writes a batch', () => {
-  /** A write-back of the bundled model's scores, then another model made active. */
-  async function writtenThenAnotherModelActive() {
-    await syncedHubSpotLeads();
-    const bundled = bundledManifest();
-    expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', writtenWith: { modelId: bundled.modelId } });
-    await storeModel({ ...bundled, modelId: 'trained-2' }, new Uint8Array([1]), 'trained');
-    await activateModel('trained-2');
-    // Its scores are those of the bundled model here: with the fields emptied since, there is something to write.
-    await db.leads.toCollection().modify((lead) => void (lead.fields.leadlens_score = null));
-    updates.length = 0;
-    return bundled;
-  }
-
   it('is what the last write-back wrote when the next stops before writing anything: a field refused, or cancelled while scoring', async () => {
-    const bundled = await writtenThenAnotherModelActive();
+    const { bundled } = await writtenThenAnotherModelActive();
     vi.spyOn(writer, 'checkWritableFields').mockRejectedValueOnce(new CrmError('request', 'HubSpot contacts have no property "leadlens_tier"'));
     expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'error', written: 0, writtenWith: { modelId: bundled.modelId } });
 
@@ -944,7 +934,7 @@ describe('what the CRM’s fields hold, until a write-back writes a batch', () =
   });
 
   it('is what the last write-back wrote when the CRM refused every lead, and the new model’s once a batch is written', async () => {
-    const bundled = await writtenThenAnotherModelActive();
+    const { bundled } = await writtenThenAnotherModelActive();
     vi.spyOn(writer, 'updateRecords').mockImplementation(async (batch) => batch.map(({ recordId }) => ({ recordId, error: 'READ_ONLY: leadlens_score is read-only' })));
     expect(await writeBackToEnd(hubspotScore)).toMatchObject({ status: 'done', written: 0, writtenWith: { modelId: bundled.modelId } });
 
@@ -958,7 +948,7 @@ describe('what the CRM’s fields hold, until a write-back writes a batch', () =
   });
 
   it('is still what the last write-back wrote after an attempt on a mistyped field wrote nothing: the next to the same fields says so, however it ends', async () => {
-    const bundled = await writtenThenAnotherModelActive();
+    const { bundled } = await writtenThenAnotherModelActive();
     const typo = WriteBackTargetSchema.parse({ ...hubspotScore, scoreField: 'leadlens_scor' });
     vi.spyOn(writer, 'checkWritableFields').mockRejectedValueOnce(new CrmError('request', 'HubSpot contacts have no property "leadlens_scor"'));
     const refused = await writeBackToEnd(typo);
