@@ -1,25 +1,30 @@
 /**
  * Re-tiering the stored scores after a tier policy changed, asked of the offscreen document where
- * the jobs run. Recorded as owed before it is asked (`requestRetierOf`): queued behind another job
- * when the browser closes, it is asked again at the next start or hourly check.
+ * the jobs run. Recorded as owed before it is asked (`requestRetierOf`; the page that saved the
+ * policy owes it already, `setTiersOwingRetier`): queued behind another job when the browser closes, or
+ * never asked (the page closed first), it is asked at the next start or hourly check.
  */
 import { owedRetier, owedScoringModel, readJob, type JobProgress } from '../jobs/progress';
 import { fullScoringRequested, requestRetierOf } from '../jobs/requests';
 import { retierStoredScoresOffscreen } from './offscreen-engine';
 
-/** Re-tiers `modelId`'s stored scores with its tiers as stored now, that re-tiering owed until a run of it begun after it ends. */
+/**
+ * Re-tiers `modelId`'s stored scores with its tiers as stored now, that re-tiering owed (again,
+ * when the page that saved them owed it already: from now) until a run of it begun after it ends.
+ */
 export async function retierStoredScoresOwed(modelId: string) {
   return await requestRetierOf(modelId, () => retierStoredScoresOffscreen(modelId), { owe: true });
 }
 
 /**
- * Asks again for the re-tiering a tier policy owes (the browser closed, or the offscreen document
- * could not be opened, before its run began), unless one of the model is asked and not over, or
- * a run begun since it was owed goes on (a re-tiering of the model's scores, or a scoring of every
- * lead with the model: its end settles it). Nor while a scoring of every lead with the model is
- * owed or asked and not begun: it writes every score of the model with its tiers as they are when
- * it begins, and its end settles it (one that fails leaves it owed, asked by a later check). A
- * failure leaves it owed too: logged, as a sync's scoring is.
+ * Asks for the re-tiering a tier policy owes that nothing asked or whose request was lost (the page
+ * that applied it closed before asking; the browser closed, or the offscreen document could not be
+ * opened, before its run began), unless one of the model is asked and not over, or a run begun
+ * since it was owed goes on (a re-tiering of the model's scores, or a scoring of every lead with
+ * the model: its end settles it). Nor while a scoring of every lead with the model is owed or asked
+ * and not begun: it writes every score of the model with its tiers as they are when it begins, and
+ * its end settles it (one that fails leaves it owed, asked by a later check). A failure leaves it
+ * owed too: logged, as a sync's scoring is.
  */
 export async function retierOwedScores(): Promise<void> {
   const owed = await owedRetier();

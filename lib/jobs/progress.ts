@@ -96,9 +96,9 @@ export async function writeJob(kind: JobKind, progress: JobProgress): Promise<vo
  * The work on stored scores owed: a scoring of every lead with a model (`everyLead`), written in
  * the transaction that makes it active; of one CRM's leads with the active model (`sources`, when
  * each was owed), written by a sync as it stores new or changed leads (`oweSourceScoring`); a
- * re-tiering of a model's stored scores (`retier`, when it was owed), written as its new tier
- * policy's re-tiering is asked (`oweRetier`). Settled by the end of a run that covers it
- * (`settleOwedCoveredBy`). A request alone would be forgotten by a browser closed before its run
+ * re-tiering of a model's stored scores (`retier`, when it was owed), written in the transaction
+ * that saves its new tier policy and again as that re-tiering is asked (`oweRetier`). Settled by
+ * the end of a run that covers it (`settleOwedCoveredBy`). A request alone would be forgotten by a browser closed before its run
  * began (it waits for another job's turn, and no row says it is queued); this row is what
  * start-up and the hourly check resume. Stored before one-CRM scorings were owed as the model's
  * id alone, and before re-tierings were without `retier` (the key keeps its first name).
@@ -157,7 +157,12 @@ export async function owedSourceScorings(): Promise<{ source: CrmKind; owedAt: n
   return Object.entries(sources).map(([source, owedAt]) => ({ source: source as CrmKind, owedAt }));
 }
 
-/** Records that `modelId`'s stored scores are owed a re-tiering with its tiers as they are from now (it replaces one owed before). */
+/**
+ * Records that `modelId`'s stored scores are owed a re-tiering with its tiers as they are from now
+ * (it replaces one owed before). Inside a caller's transaction holding `db.settings`, it is part of
+ * it: the save of a new tier policy (`setTiersOwingRetier`), so no page closed between the two
+ * leaves the policy saved and nothing owed.
+ */
 export async function oweRetier(modelId: string): Promise<void> {
   await updateOwedWork((owed) => ({ ...owed, retier: { modelId, owedAt: Date.now() } }));
 }

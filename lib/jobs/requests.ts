@@ -175,7 +175,10 @@ export async function holdingRetierRequest<T>(modelId: string, request: () => Pr
  * does. With `owe` (a new tier policy applied), the re-tiering is first recorded as owed
  * (`oweRetier`, replacing one owed before): queued behind another job when the browser closes,
  * start-up or the hourly check asks for it again (`retierOwedScores`). With `unlessRequested`
- * (they), only when no re-tiering of the model is asked and not over, else resolves null.
+ * (they), only when no re-tiering of the model is asked and not over, else resolves null. The
+ * page that saves a policy owes it already (`setTiersOwingRetier`): a check in the moment before the
+ * page's request arrives asks too, and the stored scores are re-tiered twice (the second changes
+ * none), which beats a request lost with the page and the old tiers kept.
  */
 export async function requestRetierOf<T>(modelId: string, ask: () => Promise<T>, options: { owe?: boolean; unlessRequested: true }): Promise<T | null>;
 export async function requestRetierOf<T>(modelId: string, ask: () => Promise<T>, options?: { owe?: boolean; unlessRequested?: false }): Promise<T>;

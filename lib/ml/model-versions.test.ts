@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubWebLocks } from '../../test/web-locks';
 import { db } from '../db/db';
+import { owedRetier } from '../jobs/progress';
 import { bundledModel } from './bundled-model';
 import { activeModelId, importLockName, listModels, manifestOf, setTiers } from './model-store';
 import type { FieldSources, Manifest } from './manifest';
@@ -273,6 +274,8 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     // The figures kept were the replaced policy's: the form reads the file's policy, the defaults for the rest.
     expect(await policyFiguresOf('team-model')).toBeNull();
     expect((await manifestOf('team-model')).tiers).toEqual(newPolicy);
+    // Owed in the policy's own write: a page closed before asking the background still gets its stored leads re-tiered.
+    expect(await owedRetier()).toEqual({ modelId: 'team-model', owedAt: expect.any(Number) });
     expect(checked).toBe(false);
     expect((await db.models.get('team-model'))?.addedAt).toBe(addedAt);
     expect(await activeModelId()).toBe('team-model');
@@ -286,6 +289,7 @@ describe('importing a model installed already (its export, sent to reps)', () =>
     const check = async () => ((checked = true), { ok: true as const });
     await expect(importModel(JSON.stringify({ ...bundled, tiers: newPolicy }), modelOnnx, check)).resolves.toMatchObject({ installed: 'tierPolicyApplied', tierPolicyChanged: true });
     expect((await manifestOf(bundled.modelId)).tiers).toEqual(newPolicy);
+    expect(await owedRetier()).toEqual({ modelId: bundled.modelId, owedAt: expect.any(Number) });
     expect(checked).toBe(false);
     expect(await db.models.toCollection().primaryKeys()).toEqual(['team-model']);
     expect((await listModels()).map((model) => model.id)).toEqual(['team-model', bundled.modelId]);

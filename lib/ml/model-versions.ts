@@ -6,6 +6,7 @@
  */
 import { CRM_KINDS, CRM_LABEL } from '../crm/types';
 import { db, type HeldOutScores, type StoredModel } from '../db/db';
+import { oweRetier } from '../jobs/progress';
 import { bundledModel } from './bundled-model';
 import { assertCheckable } from './check-model';
 import { featuresTracked } from './explain';
@@ -257,7 +258,7 @@ async function applyIfSameModel(file: Manifest, onnx: Uint8Array, installedOnnx:
     throw new Error(`Model ${modelId} is already installed, and ${why}: ${howToReplace}.`);
   }
   const tierPolicyChanged = JSON.stringify(installed.tiers) !== JSON.stringify(file.tiers);
-  await setTiers(modelId, file.tiers);
+  await setTiersOwingRetier(modelId, file.tiers);
   // The figures kept were the replaced policy's: the form reads the file's own, the defaults for the rest.
   if (tierPolicyChanged) await forgetPolicyFigures(modelId);
   return { installed: 'tierPolicyApplied', manifest: { ...installed, tiers: file.tiers }, tierPolicyChanged };
@@ -272,8 +273,21 @@ async function applyIfSameModel(file: Manifest, onnx: Uint8Array, installedOnnx:
 export async function setTiersIfUnchanged(modelId: string, tiers: Tiers, stillInForce: (inForce: Tiers) => boolean): Promise<boolean> {
   return db.transaction('rw', [db.models, db.settings], async () => {
     if (!stillInForce((await manifestOf(modelId)).tiers)) return false;
-    await setTiers(modelId, tiers);
+    await setTiersOwingRetier(modelId, tiers);
     return true;
+  });
+}
+
+/**
+ * Puts `tiers` in force for `modelId`, recording in the same transaction that its stored scores
+ * are owed a re-tiering with them (`oweRetier`): a page closed, or its message to the background
+ * lost, after the save would otherwise leave the stored leads tiered by the old policy, as
+ * start-up and the hourly check ask only for what is owed.
+ */
+async function setTiersOwingRetier(modelId: string, tiers: Tiers): Promise<void> {
+  await db.transaction('rw', [db.settings], async () => {
+    await setTiers(modelId, tiers);
+    await oweRetier(modelId);
   });
 }
 

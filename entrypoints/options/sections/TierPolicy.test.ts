@@ -6,7 +6,9 @@ import { act, createElement } from 'react';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { click, followLiveRegions, pressEnter, render, waitFor, type Rendered } from '@/test/render';
 import { db } from '@/lib/db/db';
-import { oweScoringOfEveryLead, settleOwedScoring, writeJob } from '@/lib/jobs/progress';
+import { oweScoringOfEveryLead, owedRetier, settleOwedScoring, writeJob } from '@/lib/jobs/progress';
+import { retierOwedScores } from '@/lib/background/retier';
+import { stubWebLocks } from '@/test/web-locks';
 import { activeManifest, manifestOf, setActiveModel, setTiers } from '@/lib/ml/model-store';
 import { formatRate, formatThreshold } from '@/lib/presentation';
 import { keepPolicyFigures } from '@/lib/ml/policy-figures';
@@ -18,6 +20,9 @@ import { TierPolicySection } from './TierPolicy';
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 const retierStoredScores = vi.hoisted(() => vi.fn());
 vi.mock('@/lib/messaging/client', () => ({ background: { retierStoredScores } }));
+// Where start-up's check (`retierOwedScores`) asks for a re-tiering owed: the offscreen document.
+const retierStoredScoresOffscreen = vi.hoisted(() => vi.fn(async () => ({ ok: true as const, changed: 0 })));
+vi.mock('@/lib/background/offscreen-engine', () => ({ retierStoredScoresOffscreen }));
 // Four stored outcomes (unless a test says none, or that reading them fails or takes long), previewed as the policy worker would (in place: no worker here).
 const FOUR_OUTCOMES = { labels: Uint8Array.from([1, 0, 1, 0]), probabilities: Float64Array.from([0.9, 0.1, 0.6, 0.3]), heldOut: 0, ranked: Float64Array.from([0.9, 0.1, 0.6, 0.3]) };
 /** Ten scored leads, none with a known outcome yet (a new org's first sync). */
@@ -66,6 +71,7 @@ beforeEach(async () => {
   stored.confusions = 0;
   await Promise.all([db.settings.clear(), db.models.clear(), db.leads.clear(), db.leadSummaries.clear()]);
   retierStoredScores.mockReset();
+  retierStoredScoresOffscreen.mockClear();
 });
 afterEach(() => {
   rendered?.unmount();
@@ -84,6 +90,27 @@ it('says the policy is saved when the stored leads could not be re-tiered, so th
   const alert = await waitFor(() => container.querySelector('[role="alert"]'));
   expect(alert.textContent).toContain('The policy is saved and badges use it, but the stored leads could not be re-tiered (The offscreen document could not be created): apply it again to retry.');
   expect((await activeManifest()).tiers.policy).toEqual({ kind: 'fixed' });
+});
+
+it('owes the re-tiering in the save of the policy: with the page closed before the background was asked, start-up asks for it', async () => {
+  // The tab closes while the message is on its way: no answer ever comes, and the background never had it.
+  retierStoredScores.mockReturnValue(new Promise(() => undefined));
+  const container = await renderPolicy('fixed');
+  const apply = await waitFor(() => (applyButton(container).disabled ? null : applyButton(container)));
+  act(() => apply.click());
+  await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
+  const { modelId, tiers } = await activeManifest();
+  expect(tiers.policy).toEqual({ kind: 'fixed' });
+  expect(await owedRetier()).toEqual({ modelId, owedAt: expect.any(Number) });
+  rendered?.unmount();
+  rendered = undefined;
+  stubWebLocks();
+  try {
+    await retierOwedScores();
+  } finally {
+    vi.unstubAllGlobals();
+  }
+  expect(retierStoredScoresOffscreen.mock.calls).toEqual([[modelId]]);
 });
 
 it('follows the model made active meanwhile (another tab, an activation still scoring), and applies its policy to it', async () => {
@@ -168,6 +195,7 @@ it('applies nothing over a policy another tab applies while this one computes th
   expect(refused).toBeDefined();
   expect((await activeManifest()).tiers).toEqual(VALUE_TIERS);
   expect(retierStoredScores).not.toHaveBeenCalled();
+  expect(await owedRetier()).toBeNull();
 });
 
 it('says which thresholds are in force beside the preview, which chooses them again on the stored leads', async () => {

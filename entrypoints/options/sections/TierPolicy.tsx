@@ -260,7 +260,8 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
       // What the form opened again fills in beside the policy's own figures. Applied already, the
       // re-tiering must follow even if this fails: the form would then reopen with the defaults.
       await keepPolicyFigures(manifest.modelId, economics).catch(() => undefined);
-      // The background re-scores open badges and re-tiers the stored scores (the `retier` job, in the offscreen document).
+      // The background re-scores open badges and re-tiers the stored scores (the `retier` job, in the
+      // offscreen document) now, not at the next start or hourly check that would ask for it owed.
       // Saved already: a failure here says so, or the admin would think the policy was not applied at all.
       const { changed } = await succeeded(background.retierStoredScores({ modelId: manifest.modelId })).catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
