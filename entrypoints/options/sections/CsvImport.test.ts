@@ -3,7 +3,8 @@ import 'fake-indexeddb/auto';
 /**
  * The CSV import section's Cancel: it asks the import worker to stop and shows what the worker
  * answers, which is "imported" when the worker's commit had begun. Closing the page while an
- * import runs asks first; an Import held back says why.
+ * import runs asks first; an Import held back says why, and so does an Export held back while no
+ * lead is stored.
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
@@ -13,6 +14,7 @@ import type { CsvCancel, CsvEvent, CsvRequest } from '@/lib/csv/worker-protocol'
 import type { StoredLead } from '@/lib/db/db';
 import { db } from '@/lib/db/db';
 import { oweScoringOfEveryLead, writeJob } from '@/lib/jobs/progress';
+import { queryKeys } from '@/lib/query-keys';
 import { storedLead } from '@/test/fixtures/stored-lead';
 import { click, followLiveRegions, render, type Rendered } from '@/test/render';
 import { CsvImportSection } from './CsvImport';
@@ -476,19 +478,43 @@ it('announces an export in a live region on the page before', async () => {
   download.mockRestore();
 });
 
-it('says, with no lead stored, where leads come from instead of exporting an empty file', async () => {
+const NO_LEADS_TO_EXPORT =
+  'No leads are stored yet, so there are no scores to export: sync a CRM under Sync, import a CSV file above, or load the demo data under Demo mode.';
+
+/** What is said beside `control` (its `aria-describedby`), or null when nothing is. */
+const describedBy = (control: HTMLElement) => document.getElementById(control.getAttribute('aria-describedby') ?? '')?.textContent?.trim() ?? null;
+
+it('holds Export back while no lead is stored, saying beside it where leads come from, not as an error, and offers it once an import stored some', async () => {
+  await storeLeads(0);
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  await act(() => vi.waitFor(() => expect(button('Export scores as CSV').disabled).toBe(true)));
+  expect(describedBy(button('Export scores as CSV'))).toBe(NO_LEADS_TO_EXPORT);
+  expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
+
+  // The worker stores the file's leads, then says it imported them.
+  startImport(rendered);
+  await db.putLeads([storedLead({ source: 'csv', id: 'row-0', origin: 'csv' })]);
+  FakeWorker.latest.answer({ type: 'imported', rows: 1, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
+  await act(() => vi.waitFor(() => expect(button('Export scores as CSV').disabled).toBe(false)));
+  expect(button('Export scores as CSV').hasAttribute('aria-describedby')).toBe(false);
+  expect(rendered.container.textContent).not.toContain(NO_LEADS_TO_EXPORT);
+});
+
+it('says where leads come from, as a status and not an error, when the last leads went after the page counted them, and exports no empty file', async () => {
+  await storeLeads(3);
+  const download = vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:scores');
+  const client = new QueryClient();
+  rendered = render(createElement(QueryClientProvider, { client }, createElement(CsvImportSection)));
+  const announced = followLiveRegions(rendered.container);
+  // Counted while three were stored; then another tab purges them.
+  await act(() => vi.waitFor(() => expect(client.getQueryData(queryKeys.demoLeadMix())).toEqual({ demo: 0, own: 3 })));
   await storeLeads(0);
   scored.rows = [];
-  const download = vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:scores');
-  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
   click(button('Export scores as CSV'));
-  await act(() =>
-    vi.waitFor(() =>
-      expect(rendered!.container.querySelector('[role="alert"]')?.textContent).toContain(
-        'No leads are stored yet, so there are no scores to export: sync a CRM under Sync, import a CSV file above, or load the demo data under Demo mode.',
-      ),
-    ),
-  );
+  await act(() => vi.waitFor(() => expect(announced()).toEqual([NO_LEADS_TO_EXPORT])));
+  expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
+  expect(button('Export scores as CSV').disabled).toBe(true);
+  expect(describedBy(button('Export scores as CSV'))).toBe(NO_LEADS_TO_EXPORT);
   expect(download).not.toHaveBeenCalled();
   download.mockRestore();
 });

@@ -3,7 +3,7 @@
  * mapping suggestions), and export the active model's scores as a CSV file that is safe to
  * open in a spreadsheet.
  */
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
 import { outcomeMissing, StillOpenPicker, withValues } from './training/OutcomeFieldset';
@@ -15,6 +15,7 @@ import { CsvEventSchema, type CsvCancel, type CsvEvent, type CsvRequest } from '
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import { db } from '@/lib/db/db';
+import { demoLeadMix } from '@/lib/db/source-history';
 import { owedScoringModel, readJob, standingFailure, type JobProgress } from '@/lib/jobs/progress';
 import { activeModelId } from '@/lib/ml/model-store';
 import { queryKeys } from '@/lib/query-keys';
@@ -66,9 +67,13 @@ export function CsvImportSection() {
       setPreview(finished);
       setMapping(finished.suggestion);
     }
-    // New leads: score them with the active model (side panel, export).
-    if (finished?.type === 'imported') scoreImported.mutate();
-  }, [finished, scoreImported.mutate]);
+    if (finished?.type === 'imported') {
+      // New leads: score them with the active model (side panel, export).
+      scoreImported.mutate();
+      // Export, held back while no lead was stored, is offered again (until they are scored it says so).
+      void queryClient.invalidateQueries({ queryKey: queryKeys.demoLeadMix() });
+    }
+  }, [finished, scoreImported.mutate, queryClient]);
 
   const choose = (chosen: File | null) => {
     setFile(chosen);
@@ -317,8 +322,19 @@ const storedLeadMix = () =>
     return { total, demoKeys };
   });
 
-/** The active model's scores of every stored lead (`leadsToExport`: Demo mode's left out beside your own), downloaded as a CSV file. */
+/** Said beside Export, held back while no lead is stored: not an error (a new install has none), but where leads come from. */
+const NO_LEADS_TO_EXPORT = 'No leads are stored yet, so there are no scores to export: sync a CRM under Sync, import a CSV file above, or load the demo data under Demo mode.';
+
+/**
+ * The active model's scores of every stored lead (`leadsToExport`: Demo mode's left out beside your
+ * own), downloaded as a CSV file. Held back while no lead is stored, saying where leads come from.
+ */
 function ExportScores({ importScoring }: { importScoring: ImportScoring | null }) {
+  const queryClient = useQueryClient();
+  // Read again as the stored leads change (a sync's or a scoring's end, Demo mode, a purge, an import).
+  const mix = useQuery({ queryKey: queryKeys.demoLeadMix(), queryFn: demoLeadMix });
+  const noLeadStored = mix.data !== undefined && mix.data.demo + mix.data.own === 0;
+  const noLeadsId = useId();
   const exportScores = useMutation({
     mutationFn: async () => {
       const modelId = await activeModelId();
@@ -329,13 +345,16 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
       }
       const [scored, stored] = await Promise.all([loadScoredLeads(modelId), storedLeadMix()]);
       const { rows, demoLeftOut } = leadsToExport(scored.rows, stored);
+      // None stored (deleted since the page counted them, or not counted yet): counted again, Export is held back, saying why.
+      if (stored.total === 0) {
+        await queryClient.invalidateQueries({ queryKey: queryKeys.demoLeadMix() });
+        return null;
+      }
       if (rows.length === 0) {
         throw new Error(
           demoLeftOut > 0
             ? `No lead of your own has a score from the active model yet: Demo mode's ${plural(demoLeftOut, 'demo lead is', 'demo leads are')} not exported beside your own.`
-            : stored.total === 0
-              ? 'No leads are stored yet, so there are no scores to export: sync a CRM under Sync, import a CSV file above, or load the demo data under Demo mode.'
-              : 'No stored lead has a score from the active model yet.',
+            : 'No stored lead has a score from the active model yet.',
         );
       }
       const url = URL.createObjectURL(new Blob([scoresCsv(rows)], { type: 'text/csv;charset=utf-8' }));
@@ -354,11 +373,19 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
         Every stored lead's score, tier and top reason under the active model; Demo mode's made-up leads are left out once you have leads of
         your own. Cells that a spreadsheet would run as a formula are escaped.
       </p>
-      <button type="button" onClick={() => exportScores.mutate()} disabled={exportScores.isPending}>
+      <button type="button" onClick={() => exportScores.mutate()} disabled={exportScores.isPending || noLeadStored} aria-describedby={noLeadStored ? noLeadsId : undefined}>
         Export scores as CSV
       </button>
+      {noLeadStored && (
+        <span id={noLeadsId} data-testid="export-no-leads">
+          {' '}
+          {NO_LEADS_TO_EXPORT}
+        </span>
+      )}
       <StatusRegion>
-        {exportScores.isSuccess && (
+        {/* Pressed as the last leads went: the button, held back now, lost the focus, so the reason beside it is said here too. */}
+        {exportScores.data === null && noLeadStored && <p className="visually-hidden">{NO_LEADS_TO_EXPORT}</p>}
+        {exportScores.data && (
           <p>
             {exportScores.data.exported === exportScores.data.stored
               ? `Exported ${plural(exportScores.data.exported, 'lead', 'leads')}.`
