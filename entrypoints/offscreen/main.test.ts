@@ -2,17 +2,21 @@
  * The offscreen document's messages, answered through the router as the background gets them.
  * `engineRun`: a model's NaN or ±Infinity for one lead comes back as null for that lead, and the
  * other leads of the run keep their numbers. `scoreStoredLeads`: what the background sees of a
- * request still waiting for its turn, and of one that fails before its first lead.
+ * request still waiting for its turn, and of one that fails before its first lead; a request
+ * still waiting for its turn when "Purge everything" deletes the stored data does not run after it.
  */
 import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { readFileSync } from 'node:fs';
 import { beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { storedLead } from '@/test/fixtures/stored-lead';
 import { stubWebLocks } from '@/test/web-locks';
+import { purgeEverything } from '@/lib/background/purge';
 import { db } from '@/lib/db/db';
-import { oweScoringOfEveryLead, owedScoringModel, readJob, runStoredScoresJob, standingFailure } from '@/lib/jobs/progress';
+import { oweScoringOfEveryLead, owedScoringModel, readJob, runStoredScoresJob, standingFailure, STORED_SCORES_LOCK } from '@/lib/jobs/progress';
 import { fullScoringRequested } from '@/lib/jobs/requests';
-import type { EngineOutput } from '@/lib/ml/engine';
+import { runEngine, type EngineOutput } from '@/lib/ml/engine';
+import { parseManifest } from '@/lib/ml/manifest';
 import { manifestOf } from '@/lib/ml/model-store';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -34,7 +38,9 @@ function ask(type: string, payload: unknown): Promise<unknown> {
   return new Promise((resolve) => void fakeBrowser.runtime.onMessage.trigger({ target: 'offscreen', type, payload }, fromBackground as never, resolve));
 }
 const engineRun = (payload: { modelId: string; rows: (number | null)[][] }) => ask('engineRun', payload);
-const scoreStoredLeads = (payload: { modelId: string; source?: 'hubspot' | 'salesforce' }) => ask('scoreStoredLeads', payload);
+/** Asked now, unless the test says when the background asked. */
+const scoreStoredLeads = (payload: { modelId: string; source?: 'hubspot' | 'salesforce'; askedAt?: number }) => ask('scoreStoredLeads', { askedAt: Date.now(), ...payload });
+const retierStoredScores = (payload: { modelId: string }) => ask('retierStoredScores', { askedAt: Date.now(), ...payload });
 
 const UNREADABLE = 'The manifest of damaged-1 cannot be read';
 
@@ -91,4 +97,39 @@ it('records a scoring whose model cannot be read as a run failed before its firs
   expect(failed).toMatchObject({ modelId: 'damaged-1', source: undefined, state: 'failed', done: 0, total: 2, error: UNREADABLE });
   expect(failed && standingFailure(failed)).toMatchObject({ modelId: 'damaged-1', total: 2, finishedAt: expect.any(Number) });
   expect(await owedScoringModel()).toBeNull();
+});
+
+it('does not run a scoring or re-tiering asked before "Purge everything" and still waiting for another job’s turn: nothing of it is written after the purge', async () => {
+  const parsed = parseManifest(JSON.parse(readFileSync('models/manifest.json', 'utf8')));
+  if (!parsed.ok) throw new Error(parsed.error);
+  const { modelId } = parsed.manifest;
+  vi.mocked(manifestOf).mockResolvedValue(parsed.manifest);
+  fakeBrowser.permissions.getAll = vi.fn(async () => ({ permissions: [], origins: [] }));
+  await db.putLeads([storedLead({ source: 'salesforce', id: '00Q1', origin: 'sync' })]);
+  let endOtherJob!: () => void;
+  // A sync's scoring has the turn; the two requests wait for it.
+  const otherJob = runStoredScoresJob(() => new Promise<number>((resolve) => (endOtherJob = () => resolve(0))), async () => null);
+  const scoring = scoreStoredLeads({ modelId });
+  const retier = retierStoredScores({ modelId });
+  await vi.waitFor(async () => expect(await fullScoringRequested(modelId)).toBe(true));
+  // The purge asks the job to stop, which ends with its batch; the purge then has the stored scores first.
+  const purging = purgeEverything(5_000);
+  await vi.waitFor(async () => expect((await navigator.locks.query()).pending?.some((lock) => lock.name === STORED_SCORES_LOCK)).toBe(true));
+  endOtherJob();
+  await Promise.all([otherJob, purging]);
+
+  // Their turn came after the purge: they did nothing, and say so without a failure.
+  expect(await scoring).toEqual({ ok: true, scored: 0 });
+  expect(await retier).toEqual({ ok: true, changed: 0 });
+  expect(await readJob('scoring')).toBeNull();
+  expect(await readJob('retier')).toBeNull();
+  expect(manifestOf).not.toHaveBeenCalled();
+
+  // One asked after the purge runs.
+  await new Promise((resolve) => setTimeout(resolve, 2));
+  await db.putLeads([storedLead({ source: 'hubspot', id: '101', origin: 'sync', fields: { jobtitle: 'CEO' } })]);
+  const terms = parsed.manifest.terms.length;
+  vi.mocked(runEngine).mockResolvedValueOnce({ probability: Float32Array.of(0.5), contributions: new Float32Array(terms) /* [1 * T] */, terms });
+  expect(await scoreStoredLeads({ modelId })).toEqual({ ok: true, scored: 1 });
+  expect(await readJob('scoring')).toMatchObject({ modelId, state: 'done', done: 1, total: 1 });
 });

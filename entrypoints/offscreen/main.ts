@@ -5,7 +5,7 @@
  */
 import { configureEngine, forgetModel, runEngine } from '@/lib/ml/engine';
 import type { CrmKind } from '@/lib/crm/types';
-import { preparingRun, runStoredScoresJob } from '@/lib/jobs/progress';
+import { preparingRun, purgedSince, runStoredScoresJob } from '@/lib/jobs/progress';
 import { holdingFullScoringRequest, holdingRetierRequest } from '@/lib/jobs/requests';
 import { countToScore, resumeUnfinishedScoringJob, runScoringJob } from '@/lib/ml/bulk-score';
 import { checkModelInWorker } from '@/lib/ml/check-in-worker';
@@ -43,6 +43,14 @@ async function runRetier(modelId: string) {
 /** Continue the job its row says is unfinished: cut short by a closed document or paused by a purge. */
 const resumeScoring = () => resumeUnfinishedScoringJob(scoringDeps);
 const resumeRetier = () => resumeUnfinishedRetierJob(async (modelId) => (await manifestOf(modelId)).tiers);
+
+/**
+ * `run`, a requested job's start in its turn, unless "Purge everything" deleted the stored data
+ * since the background asked for it (`askedAt`): asked of data that are gone, it ends without
+ * reading or writing anything (no row, nothing owed settled) and says it did nothing (0), which
+ * is no failure for a page to tell of. Checked holding the stored scores' lock: no purge between.
+ */
+const unlessPurgedSince = (askedAt: number, run: () => Promise<number>) => async () => ((await purgedSince(askedAt)) ? 0 : await run());
 
 /** A job's result; null means a purge deleted everything while the job was paused. */
 function unlessDeleted<T>(result: T | null): T {
@@ -85,17 +93,18 @@ registerHandlers(offscreenProtocol, 'offscreen', {
     return { ok: true as const, modelId, results };
   },
   // Both answer when the job ends, after any pause: one that forgetting a CRM's leads paused
-  // finishes over the leads left; one whose row "Purge everything" deleted answers so.
+  // finishes over the leads left; one whose row "Purge everything" deleted answers so; one asked
+  // before that purge and still waiting for its turn then does not run (`unlessPurgedSince`).
   // A request over every lead, or to re-tier, is known to the background until it ends (waiting
   // for its turn too): it asks no second one for a scoring its model's activation owes, nor a
   // re-tiering a tier policy owes.
-  scoreStoredLeads: async ({ modelId, source }) => {
-    const request = () => runStoredScoresJob(() => runScoring(modelId, source), resumeScoring);
+  scoreStoredLeads: async ({ modelId, source, askedAt }) => {
+    const request = () => runStoredScoresJob(unlessPurgedSince(askedAt, () => runScoring(modelId, source)), resumeScoring);
     const scored = await (source ? request() : holdingFullScoringRequest(modelId, request));
     return { ok: true as const, scored: unlessDeleted(scored) };
   },
-  retierStoredScores: async ({ modelId }) => {
-    const changed = await holdingRetierRequest(modelId, () => runStoredScoresJob(() => runRetier(modelId), resumeRetier));
+  retierStoredScores: async ({ modelId, askedAt }) => {
+    const changed = await holdingRetierRequest(modelId, () => runStoredScoresJob(unlessPurgedSince(askedAt, () => runRetier(modelId)), resumeRetier));
     return { ok: true as const, changed: unlessDeleted(changed) };
   },
   // In a worker of its own, under a deadline (check-in-worker.ts). A session this document holds

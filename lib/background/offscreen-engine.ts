@@ -103,11 +103,16 @@ async function jobReply<Reply>(kind: JobKind, asked: JobAsked, reply: Promise<Re
  * and the job goes on: a cancelled write-back must not hold its lock until its scoring ends,
  * which a purge may be pausing. While it waits, this worker is kept alive: the job makes no
  * extension call that would, and Chrome stops a worker idle for 30 s (scoring 100,000 leads
- * takes over a minute), closing the channel of the page waiting for the reply.
+ * takes over a minute), closing the channel of the page waiting for the reply. The job does not
+ * run when "Purge everything" deleted the stored data after it was asked (`askedAt`), while it
+ * waited for its turn: it answers that it scored none.
  */
 export async function scoreStoredLeadsOffscreen(modelId: string, source?: CrmKind, signal?: AbortSignal) {
+  // Before anything is awaited, while the caller holds the lock it decided under (the asking lock; a
+  // write-back, its own): a purge takes it before it deletes, so this is no later than the time it records.
+  const askedAt = Date.now();
   await ensureOffscreenDocument();
-  const reply = jobReply('scoring', { modelId, source }, offscreen.scoreStoredLeads({ modelId, source }));
+  const reply = jobReply('scoring', { modelId, source }, offscreen.scoreStoredLeads({ modelId, source, askedAt }));
   if (!signal) return keepWorkerAliveDuring(reply);
   const aborted = new Promise<never>((_, reject) => {
     if (signal.aborted) reject(signal.reason);
@@ -118,11 +123,12 @@ export async function scoreStoredLeadsOffscreen(modelId: string, source?: CrmKin
 
 /**
  * Re-tiers the stored scores of `modelId` with its current tiers in the offscreen document (its
- * `retier` job), this worker kept alive until it answers, as for scoring.
+ * `retier` job), this worker kept alive until it answers, as for scoring (and not run after a purge, as it).
  */
 export async function retierStoredScoresOffscreen(modelId: string) {
+  const askedAt = Date.now();
   await ensureOffscreenDocument();
-  return keepWorkerAliveDuring(jobReply('retier', { modelId }, offscreen.retierStoredScores({ modelId })));
+  return keepWorkerAliveDuring(jobReply('retier', { modelId }, offscreen.retierStoredScores({ modelId, askedAt })));
 }
 
 /**

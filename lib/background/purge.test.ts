@@ -101,7 +101,11 @@ describe('purgeEverything', () => {
     expect(await writtenBackFields('hubspot')).toEqual([]);
     // What was written to each lead is lead data: it goes, with every other setting, lead and score.
     expect(await readWrittenValues('salesforce', ['00QA'])).toEqual([{}]);
-    expect((await db.settings.toArray()).map((row) => row.key)).toEqual(['written-back-fields:salesforce']);
+    // And when it purged: a time, no data (a scoring asked before and still waiting for its turn does not run after it).
+    expect(await db.settings.toArray()).toEqual([
+      { key: 'purged-at', value: expect.any(Number) },
+      { key: 'written-back-fields:salesforce', value: ['AI_Score__c', 'AI_Reason__c'] },
+    ]);
     expect(await db.leads.count()).toBe(0);
     expect(await db.leadScores.count()).toBe(0);
   });
@@ -338,7 +342,7 @@ describe('purgeEverything and a sync', () => {
     await settle();
     await vi.waitFor(async () => expect(await navigator.locks.query()).toEqual({ held: [], pending: [] }));
     expect(offscreenScoring.asked).toEqual([]);
-    expect(await db.settings.toArray()).toEqual([]);
+    expect(await db.settings.toArray()).toEqual([{ key: 'purged-at', value: expect.any(Number) }]);
   });
 });
 

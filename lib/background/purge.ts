@@ -12,7 +12,7 @@ import { CRM_KINDS, type CrmKind } from '../crm/types';
 import { CSV_IMPORT_CANCEL_CHANNEL, CSV_IMPORT_LOCK } from '../csv/stored';
 import { db, syncedLeadsOf } from '../db/db';
 import { forgetWrittenValues, rememberWrittenBackFields, writtenBackFields } from '../db/written-back-fields';
-import { STORED_SCORES_LOCK } from '../jobs/progress';
+import { recordPurge, STORED_SCORES_LOCK } from '../jobs/progress';
 import { REQUEST_ASKING_LOCK } from '../jobs/requests';
 import { broadcastToPages, sendToCrmTabs } from '../messaging/events';
 import { cancelSync, syncLockName } from '../sync/runner';
@@ -87,11 +87,13 @@ async function releaseAllSiteAccess(): Promise<void> {
 /**
  * Deletes every lead, score, model, setting, sync checkpoint, connection (with its credentials)
  * and session entry, and gives back all site access granted at run time. A paused bulk scoring
- * or re-tiering loses its progress row with the rest, so it does not continue. If a job does not
+ * or re-tiering loses its progress row with the rest, so it does not continue, and one asked
+ * before and still waiting for its turn does not begin (`recordPurge`). If a job does not
  * stop within `waitMs`, deletes nothing and throws. Keeps only the names of the CRM fields
  * write-back wrote scores to: the CRM's records still hold those scores, and synced again they
  * would be a new model's feature (written-back-fields.ts); and how many times each CRM's
- * connection was removed, so a connect under way stores nothing (`connectionGeneration`). Returns what the admin must be told
+ * connection was removed, so a connect under way stores nothing (`connectionGeneration`); and when
+ * it deleted (`recordPurge`). Returns what the admin must be told
  * of a Salesforce sign-in LeadLens could not end (`endGrantOf`: it stays live at Salesforce once
  * its connection is deleted here), else ''.
  */
@@ -109,6 +111,8 @@ export async function purgeEverything(waitMs = PURGE_WAIT_MS): Promise<string> {
         // Field names, not lead data; a field not named LeadLens's (a custom "AI_Score__c") is known as its output by this list only.
         const writtenFields = await Promise.all(CRM_KINDS.map(writtenBackFields));
         await Promise.all(db.tables.map((table) => table.clear()));
+        // A scoring or re-tiering asked before and still waiting for its turn then does not run, on the emptied store.
+        await recordPurge();
         for (const [i, crm] of CRM_KINDS.entries()) if (writtenFields[i].length > 0) await rememberWrittenBackFields(crm, writtenFields[i]);
       });
       await browser.storage.session.clear();

@@ -394,6 +394,28 @@ export async function resumeUnfinishedJob<T>(
 }
 
 /**
+ * When "Purge everything" last deleted the stored data (epoch ms): written in its transaction once
+ * the tables are cleared, so it stays. A job asked before then and still waiting for its turn was
+ * asked of data that are gone (`purgedSince`).
+ */
+const PURGED_AT_KEY = 'purged-at';
+
+/** Records that the stored data were deleted now: the purge's, in its transaction, after it cleared the tables. */
+export async function recordPurge(): Promise<void> {
+  await db.settings.put({ key: PURGED_AT_KEY, value: Date.now() });
+}
+
+/**
+ * Whether "Purge everything" deleted the stored data at or after `askedAt`. The same millisecond
+ * counts: a job is asked holding a lock the purge takes before it deletes (the asking lock,
+ * ./requests.ts; a write-back's own), and one asked after waited for the rest of the purge too.
+ */
+export async function purgedSince(askedAt: number): Promise<boolean> {
+  const purgedAt = z.number().safeParse((await db.settings.get(PURGED_AT_KEY))?.value);
+  return purgedAt.success && purgedAt.data >= askedAt;
+}
+
+/**
  * Runs `start`, a job writing stored scores, in its turn and holding the stored scores' lock.
  * Paused by a purge, it asks for the lock again (granted once the purge is done) and goes on
  * with `resume`, which continues the unfinished job its row describes. Null when the purge

@@ -75,9 +75,15 @@ export const leadsProtocol = {
   retierStoredScores: { input: ModelIdRequestSchema, output: RetierResponseSchema },
 } as const;
 
+/**
+ * A job the background asks of the offscreen document, and when it asked (epoch ms): one still
+ * waiting for its turn when "Purge everything" deletes what it was asked of does not run after it.
+ */
+const JobRequestSchema = ModelIdRequestSchema.extend({ askedAt: z.number() });
+
 /** Background → offscreen: bulk scoring reads the leads from IndexedDB itself. */
 export const offscreenLeadsProtocol = {
   /** Score every stored lead, or only `source`'s (a write-back needs its own CRM's leads scored, not every lead). */
-  scoreStoredLeads: { input: ModelIdRequestSchema.extend({ source: CrmKindSchema.optional() }), output: ScoreStoredLeadsResponseSchema },
-  retierStoredScores: { input: ModelIdRequestSchema, output: RetierResponseSchema },
+  scoreStoredLeads: { input: JobRequestSchema.extend({ source: CrmKindSchema.optional() }), output: ScoreStoredLeadsResponseSchema },
+  retierStoredScores: { input: JobRequestSchema, output: RetierResponseSchema },
 } as const;
