@@ -8,7 +8,7 @@
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createElement } from 'react';
+import { createElement, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -20,7 +20,10 @@ import { bundledModel } from '@/lib/ml/bundled-model';
 import { activeModelId, manifestOf, setActiveModel } from '@/lib/ml/model-store';
 import { storeModel } from '../../test/fixtures/stored-model';
 import { loadScoredLeads } from '@/lib/ui/stored-data';
+import { NO_READABLE_FIELDS } from '@/lib/background/score-lead';
+import { FIRST_RENDER_PATIENCE_MS } from '@/lib/messaging/protocol';
 import { useManifest, useOpenLead, useScoredLeads } from './hooks';
+import { OpenLeadView } from './OpenLeadView';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 const openLead = vi.hoisted(() => vi.fn());
@@ -85,10 +88,10 @@ const shownTier = () => container.querySelector('p')?.dataset.tier;
 // Rendered outside act(): the panel updates from IndexedDB and react-query's own scheduling, which the tests wait for.
 let root: Root;
 const container = document.createElement('div');
-function renderPanel() {
+function renderPanel(view: () => ReactNode = Panel) {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   root = createRoot(container);
-  root.render(createElement(QueryClientProvider, { client: queryClient }, createElement(Panel)));
+  root.render(createElement(QueryClientProvider, { client: queryClient }, createElement(view)));
 }
 
 /** How often the panel has read each of its data so far. */
@@ -224,4 +227,24 @@ describe('hears the tab’s navigations', () => {
     await new Promise((resolve) => setTimeout(resolve, 50)); // time to show an answer it should not show
     expect(shownTier()).toBe('none');
   });
+});
+
+it('stops saying the lead is being read once its badge’s wait for the page’s fields is over, though the background never says so', async () => {
+  root.unmount();
+  // setImmediate stays real: IndexedDB's fake runs on it.
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  try {
+    // The page asked without fields and was refused: its badge waits for them, and so does the panel.
+    openLead.mockResolvedValueOnce({ ok: true, lead: null, reading: true, readingUntil: Date.now() + FIRST_RENDER_PATIENCE_MS });
+    openLead.mockResolvedValue({ ok: false, error: NO_READABLE_FIELDS });
+    renderPanel(OpenLeadView);
+    await vi.waitFor(() => expect(container.querySelector('[role="status"]')?.textContent).toBe('Loading the lead this tab shows…'));
+    // The service worker was stopped during the wait: no `openLeadChanged` comes.
+    vi.advanceTimersByTime(FIRST_RENDER_PATIENCE_MS);
+    // As when the background announced it: the refusal, in the badge's words.
+    await vi.waitFor(() => expect(container.textContent).toContain(`LeadLens could not score this lead: ${NO_READABLE_FIELDS}`));
+    expect(container.textContent).not.toContain('Loading the lead this tab shows');
+  } finally {
+    vi.useRealTimers();
+  }
 });

@@ -150,10 +150,14 @@ function useActiveTabId(): number | null {
 /** The webNavigation filter of the CRM pages, where the content script runs and leads are open. */
 const CRM_PAGES: Browser.webNavigation.WebNavigationEventFilter = { url: CRM_URL_FILTERS };
 
-/** What the background says of the tab's lead: the lead, explained, or none (`reading`: its record page has not asked to score it yet). */
+/**
+ * What the background says of the tab's lead: the lead, explained, or none (`reading`: its record
+ * page has not asked to score it yet, or its badge waits until `readingUntil` for the page's fields).
+ */
 export interface OpenLeadAnswer {
   lead: OpenLead | null;
   reading: boolean;
+  readingUntil?: number;
 }
 
 /**
@@ -176,8 +180,8 @@ async function readOpenLead(tabId: number, signal: AbortSignal): Promise<OpenLea
   }
   // A refusal is about the page left too. A read cancelled (a CRM page's navigation already asked again) is not repeated.
   if (left && !signal.aborted) return readOpenLead(tabId, signal);
-  const { lead, reading } = await succeeded(reply);
-  return { lead, reading };
+  const { lead, reading, readingUntil } = await succeeded(reply);
+  return { lead, reading, readingUntil };
 }
 
 /**
@@ -203,6 +207,14 @@ export function useOpenLead() {
     // read the CRM record again and show "Loading" for seconds before the reason.
     retry: false,
   });
+  // The badge's wait for the page's fields is over: ask again by the panel's own clock, not waiting for the
+  // background to say so (Chrome may stop its service worker before then). Each answer sets its own timer.
+  const readingUntil = lead.data?.readingUntil;
+  useEffect(() => {
+    if (tabId === null || readingUntil === undefined) return;
+    const timer = setTimeout(() => void queryClient.invalidateQueries({ queryKey: queryKeys.openLead(tabId) }), Math.max(0, readingUntil - Date.now()));
+    return () => clearTimeout(timer);
+  }, [tabId, queryClient, readingUntil, lead.dataUpdatedAt]);
   // Whether the panel shows something of the tab's page: its lead, that it is reading it, or why it could not score one.
   const showsPage = lead.data?.lead != null || lead.data?.reading === true || lead.isError;
   useEffect(() => {

@@ -11,7 +11,7 @@ import { INITIAL_SYNC_STATE, syncStateKey } from '../sync/state';
 import { storedLead } from '../../test/fixtures/stored-lead';
 import { MAX_VALUE_CHARS, valueAsShown } from '../ml/explain';
 import { parseManifest } from '../ml/manifest';
-import { awaitPageFields, crmHomeOf, displayName, explainInFull, forgetOpenLead, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead, showsRecordPage } from './open-lead';
+import { awaitPageFields, crmHomeOf, displayName, explainInFull, forgetOpenLead, leadBeingRead, openRecordInCrmTab, recordUrl, rememberedLeadOf, rememberOpenLead } from './open-lead';
 import { FIRST_RENDER_PATIENCE_MS } from '../messaging/protocol';
 import type { PageAccess } from './page-access';
 import { MODEL_GAVE_NO_SCORE, NO_READABLE_FIELDS, scoreLead, type CachedScoreEntry, type LeadToScore, type ScoringDeps } from './score-lead';
@@ -93,10 +93,23 @@ describe('the open lead of a tab', () => {
     const withoutFields = { ...lead, fields: {} };
     await remember(withoutFields, 7, SALESFORCE_RECORD);
     const refusedAt = Date.now();
+    vi.spyOn(Date, 'now').mockReturnValue(refusedAt);
     await awaitPageFields(withoutFields, 7);
     expect(await rememberedLeadOf(7)).toBeNull();
+    // Until when: the side panel asks again then by its own clock, the service worker being stopped or not.
+    expect(await leadBeingRead(7)).toEqual({ reading: true, readingUntil: refusedAt + FIRST_RENDER_PATIENCE_MS });
     vi.spyOn(Date, 'now').mockReturnValue(refusedAt + FIRST_RENDER_PATIENCE_MS + 1);
     expect(await rememberedLeadOf(7)).toEqual({ lead: withoutFields, page: new URL(SALESFORCE_RECORD) });
+  });
+
+  it('gives no end to the reading of a record page that has not asked yet, though the lead it showed before waits for its fields', async () => {
+    tabsShowing({ 7: SALESFORCE_RECORD });
+    const withoutFields = { ...lead, fields: {} };
+    await remember(withoutFields, 7, SALESFORCE_RECORD);
+    await awaitPageFields(withoutFields, 7);
+    tabsShowing({ 7: 'https://acme.lightning.force.com/lightning/r/Lead/00Q5e00000ZzZzZAAV/view' });
+    expect(await rememberedLeadOf(7)).toBeNull();
+    expect(await leadBeingRead(7)).toEqual({ reading: true });
   });
 
   it('is not held back for a request with fields, nor for one that took the place of the request refused without any', async () => {
@@ -113,11 +126,11 @@ describe('the open lead of a tab', () => {
     // The rep opened another lead: its page is still loading, the previous lead is no longer shown.
     tabsShowing({ 7: 'https://acme.lightning.force.com/lightning/r/Lead/00Q5e00000ZzZzZAAV/view', 8: HUBSPOT_RECORD, 9: LIST_PAGE, 10: 'https://example.com/' });
     expect(await rememberedLeadOf(7)).toBeNull();
-    expect(await showsRecordPage(7)).toBe(true);
-    expect(await showsRecordPage(8)).toBe(true);
-    expect(await showsRecordPage(9)).toBe(false);
-    expect(await showsRecordPage(10)).toBe(false);
-    expect(await showsRecordPage(11)).toBe(false);
+    expect(await leadBeingRead(7)).toEqual({ reading: true });
+    expect(await leadBeingRead(8)).toEqual({ reading: true });
+    expect(await leadBeingRead(9)).toEqual({ reading: false });
+    expect(await leadBeingRead(10)).toEqual({ reading: false });
+    expect(await leadBeingRead(11)).toEqual({ reading: false });
   });
 
   it('remembers nothing for a message that did not come from a tab', async () => {

@@ -88,9 +88,15 @@ export async function rememberOpenLead(request: LeadToScore, page: URL, access: 
  */
 export async function awaitPageFields(request: LeadToScore, tabId: number | undefined): Promise<void> {
   if (tabId === undefined) return;
-  const remembered = RememberedLeadSchema.safeParse((await browser.storage.session.get(openLeadKey(tabId)))[openLeadKey(tabId)]);
-  if (!remembered.success || remembered.data.recordId !== request.recordId || Object.keys(remembered.data.fields).length > 0) return;
-  await browser.storage.session.set({ [openLeadKey(tabId)]: { ...remembered.data, fieldsAwaitedUntil: Date.now() + FIRST_RENDER_PATIENCE_MS } });
+  const remembered = await storedOpenLead(tabId);
+  if (!remembered || remembered.recordId !== request.recordId || Object.keys(remembered.fields).length > 0) return;
+  await browser.storage.session.set({ [openLeadKey(tabId)]: { ...remembered, fieldsAwaitedUntil: Date.now() + FIRST_RENDER_PATIENCE_MS } });
+}
+
+/** What the scoring handler remembered of tab `tabId`'s lead, or null. */
+async function storedOpenLead(tabId: number): Promise<z.infer<typeof RememberedLeadSchema> | null> {
+  const stored = RememberedLeadSchema.safeParse((await browser.storage.session.get(openLeadKey(tabId)))[openLeadKey(tabId)]);
+  return stored.success ? stored.data : null;
 }
 
 /** A closed tab shows no lead: drop what was remembered for it (storage.session has a quota). */
@@ -187,12 +193,19 @@ function showsRecord(url: URL, lead: Pick<LeadToScore, 'crm' | 'recordId'> & { a
 }
 
 /**
- * Whether tab `tabId` is on a CRM record page whose lead `rememberedLeadOf` does not know: its
- * content script asks to score it once the page shows its fields (seconds, on a cold load).
+ * Whether tab `tabId`, whose lead `rememberedLeadOf` does not know, is on a CRM record page: its
+ * lead is being read, as its content script asks to score it once the page shows its fields
+ * (seconds, on a cold load). While its badge waits for the page to show the fields of a request
+ * refused without any (`awaitPageFields`), until when (epoch ms): the side panel asks for the lead
+ * again then by its own clock, as a timer here would not run once Chrome stops the service worker.
  */
-export async function showsRecordPage(tabId: number): Promise<boolean> {
+export async function leadBeingRead(tabId: number): Promise<{ reading: boolean; readingUntil?: number }> {
   const url = await tabUrl(tabId);
-  return url !== null && recognisePage(url)?.match.kind === 'record';
+  if (url === null || recognisePage(url)?.match.kind !== 'record') return { reading: false };
+  const remembered = await storedOpenLead(tabId);
+  // Past already when the wait ended between `rememberedLeadOf` and here: the panel then asks again at once.
+  const readingUntil = remembered && showsRecord(url, remembered) ? remembered.fieldsAwaitedUntil : undefined;
+  return readingUntil === undefined ? { reading: true } : { reading: true, readingUntil };
 }
 
 /**
@@ -200,11 +213,11 @@ export async function showsRecordPage(tabId: number): Promise<boolean> {
  * to another page, or its badge still waits for the page to show its fields: `awaitPageFields`).
  */
 export async function rememberedLeadOf(tabId: number): Promise<{ lead: LeadToScore; page: URL } | null> {
-  const stored = RememberedLeadSchema.safeParse((await browser.storage.session.get(openLeadKey(tabId)))[openLeadKey(tabId)]);
-  if (!stored.success || (stored.data.fieldsAwaitedUntil ?? 0) > Date.now()) return null;
+  const stored = await storedOpenLead(tabId);
+  if (!stored || (stored.fieldsAwaitedUntil ?? 0) > Date.now()) return null;
   const url = await tabUrl(tabId);
-  if (!url || !showsRecord(url, stored.data)) return null;
-  const { account: _account, fieldsAwaitedUntil: _fieldsAwaitedUntil, ...lead } = stored.data;
+  if (!url || !showsRecord(url, stored)) return null;
+  const { account: _account, fieldsAwaitedUntil: _fieldsAwaitedUntil, ...lead } = stored;
   return { lead, page: url };
 }
 

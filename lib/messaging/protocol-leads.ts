@@ -64,8 +64,13 @@ export const leadsProtocol = {
   /**
    * The lead the tab last scored, explained in full; null when the tab shows no lead, or one its
    * page has not asked to score yet (`reading`: the tab is on a record page, still loading).
+   * `readingUntil` (epoch ms): its page asked without fields, and its badge waits until then for
+   * the page to show them (FIRST_RENDER_PATIENCE_MS); the panel asks again then, by its own clock.
    */
-  openLead: { input: z.object({ tabId: z.number().int() }), output: okOr({ lead: OpenLeadSchema.nullable(), reading: z.boolean() }) },
+  openLead: {
+    input: z.object({ tabId: z.number().int() }),
+    output: okOr({ lead: OpenLeadSchema.nullable(), reading: z.boolean(), readingUntil: z.number().optional() }),
+  },
   /** Open a record in the CRM tab (the active one if it is a CRM tab, else the last CRM tab used). */
   openRecord: { input: z.object({ crm: CrmKindSchema, recordId: z.string().min(1).max(64) }), output: okOr({}) },
   /**

@@ -9,7 +9,7 @@ import { activeManifest } from '../../ml/model-store';
 import { clearCachedScores } from '../../ml/retier';
 import { activateStoredModel, scoreStoredLeadsIfAny } from '../activate-model';
 import { runOffscreen } from '../offscreen-engine';
-import { displayName, explainInFull, openRecordInCrmTab, rememberedLeadOf, showsRecordPage } from '../open-lead';
+import { displayName, explainInFull, leadBeingRead, openRecordInCrmTab, rememberedLeadOf } from '../open-lead';
 import { mayReadApi, pageAccess } from '../page-access';
 import { fetchRecordFields } from '../record-source';
 import { retierStoredScoresOwed } from '../retier';
@@ -40,7 +40,7 @@ export const leadsHandlers: Handlers<typeof leadsProtocol> = {
   },
   openLead: async ({ tabId }) => {
     const remembered = await rememberedLeadOf(tabId);
-    if (!remembered) return { ok: true as const, lead: null, reading: await showsRecordPage(tabId) };
+    if (!remembered) return { ok: true as const, lead: null, ...(await leadBeingRead(tabId)) };
     const { lead, page } = remembered;
     // As its badge scored it: another org's lead from its page alone.
     const access = await pageAccess(lead.crm, page);

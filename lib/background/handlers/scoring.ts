@@ -1,7 +1,7 @@
 /** Background handlers for scoring a lead on its record page, and the engine's speed. */
 import { CRM_LABEL } from '../../crm/types';
 import { offscreen } from '../../messaging/client';
-import { FIRST_RENDER_PATIENCE_MS, type backgroundProtocol } from '../../messaging/protocol';
+import type { backgroundProtocol } from '../../messaging/protocol';
 import type { Handlers } from '../../messaging/rpc';
 import { activeManifest } from '../../ml/model-store';
 import { ensureOffscreenDocument, runOffscreen } from '../offscreen-engine';
@@ -29,12 +29,12 @@ export const scoringHandlers: Handlers<ScoringProtocol> = {
         fetchRecord: mayReadApi(access) ? fetchRecordFields : undefined,
         ...(await recordScoreCache(access)),
       });
-      // The badge holds this refusal while the page may still show the fields: so does the panel, which reads the lead again after.
+      // The badge holds this refusal while the page may still show the fields: so does the panel, which
+      // reads the lead again after by its own clock (no timer here: Chrome may stop the service worker first).
       if (!scored.ok && scored.error === NO_READABLE_FIELDS && Object.keys(request.fields).length === 0) {
         await awaitPageFields(request, sender.tab?.id).catch((error: unknown) => {
           console.warn('LeadLens: could not tell the side panel to wait for the page’s fields', error instanceof Error ? error.message : '');
         });
-        setTimeout(() => void announceOpenLead(sender), FIRST_RENDER_PATIENCE_MS);
       }
       return scored;
     } finally {
