@@ -10,6 +10,16 @@
 
 export type Raw = string | number | boolean | null | undefined;
 
+/**
+ * The version of how derived features read raw values, written into every manifest the trainer
+ * makes (`derivedReadingVersion`). Bump it whenever a change makes any derive kind read the same
+ * raw value differently (a title's seniority, a page's category, an e-mail's kind, a date, a
+ * number's size word or grouping, a yes/no word): a model trained with an older reading is then
+ * told to be trained again (`featuresReadDifferentlyNow` in manifest.ts), as its scores no longer
+ * read its fields as it learnt them.
+ */
+export const DERIVED_READING_VERSION = 1;
+
 /** Placeholders that mean "no value", compared case-insensitively after trimming (so in lower case here). */
 export const DEFAULT_MISSING_VALUES: readonly string[] = [
   '',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FeatureSpecListSchema, ManifestSchema, MAX_OPTION_LABELS, MODEL_ID_PATTERN, parseManifest } from './manifest';
+import { DERIVED_READING_VERSION } from './derive';
+import { featuresReadDifferentlyNow, FeatureSpecListSchema, ManifestSchema, MAX_OPTION_LABELS, MODEL_ID_PATTERN, parseManifest, readingChangedNote, type Feature } from './manifest';
 import { describeModelOutcome, outcomeOf } from './outcome-rule';
 
 const bundled = JSON.parse(readFileSync('models/manifest.json', 'utf8'));
@@ -103,6 +104,18 @@ describe('manifest schema', () => {
     expect(errorOf({ ...clone(), outcomeRule: { ...rule, positiveValues: [] } })).toContain('outcomeRule.positiveValues');
     // Without its source, a rule could label another source's leads by a field that means something else there.
     expect(errorOf({ ...clone(), outcomeRule: { field: 'lifecyclestage', positiveValues: ['customer'] } })).toContain('outcomeRule.source');
+  });
+
+  it('keeps the version of the derived features\' reading a model was trained with, and parses manifests from before it was recorded', () => {
+    const { derivedReadingVersion: _recorded, ...older } = clone();
+    const parsedOlder = parseManifest(older);
+    if (!parsedOlder.ok) throw new Error(parsedOlder.error);
+    expect(parsedOlder.manifest.derivedReadingVersion).toBeUndefined();
+    const current = parseManifest({ ...older, derivedReadingVersion: DERIVED_READING_VERSION });
+    expect(current.ok && current.manifest.derivedReadingVersion).toBe(DERIVED_READING_VERSION);
+    for (const wrong of [0, 1.5, '1', null]) expect(errorOf({ ...older, derivedReadingVersion: wrong })).toContain('derivedReadingVersion');
+    // Still exact about keys: a misspelt field is refused, not dropped.
+    expect(errorOf({ ...older, derivedReadingVersions: DERIVED_READING_VERSION })).toMatch(/derivedReadingVersions/);
   });
 
   it('keeps the statuses of leads still being worked of a newer rule, and reads an older rule without them as before', () => {
@@ -397,5 +410,52 @@ describe("an imported model's labels", () => {
     const json = bundledJson();
     json.features[0].label = '\u202E\u200B';
     expect(parseManifest(json)).toMatchObject({ ok: false, error: expect.stringContaining('features.0.label') });
+  });
+});
+
+describe('fields a model reads differently now than when it was trained', () => {
+  const feature = (key: string, type: Feature['type'], derive: Feature['derive']): Feature => ({
+    key,
+    label: key.replace(/_/g, ' '),
+    type,
+    derive,
+    missingValues: [],
+    actionable: false,
+    ...(type === 'categorical' && { vocabulary: ['a'], otherCode: 0 }),
+  });
+  const from = (name: string) => ({ csv: name });
+  const industry = feature('industry', 'categorical', { kind: 'value', from: from('Industry') });
+  const revisedReadings = [
+    feature('title_seniority', 'categorical', { kind: 'titleSeniority', from: from('Title') }),
+    feature('seniority_rank', 'numeric', { kind: 'titleSeniority', from: from('Title') }),
+    feature('last_page', 'categorical', { kind: 'urlCategory', from: from('Last page') }),
+    feature('email_domain', 'categorical', { kind: 'emailDomainKind', from: from('Email') }),
+    feature('days_since_created', 'numeric', { kind: 'daysSince', from: from('Created') }),
+    feature('created_weekday', 'categorical', { kind: 'dayOfWeek', from: from('Created') }),
+    feature('click_rate', 'numeric', { kind: 'ratio', numerator: from('Clicks'), denominator: from('Opens') }),
+    feature('annual_revenue', 'numeric', { kind: 'value', from: from('Revenue') }), // "1.2M USD"
+    feature('opted_out', 'boolean', { kind: 'value', from: from('Opted out') }),
+  ];
+
+  it('are those read by a revised reading, in a model trained before the current one or before it was recorded', () => {
+    const features = [industry, ...revisedReadings];
+    expect(featuresReadDifferentlyNow({ features }).map(({ key }) => key)).toEqual(revisedReadings.map(({ key }) => key));
+    expect(featuresReadDifferentlyNow({ features, derivedReadingVersion: DERIVED_READING_VERSION - 1 })).toHaveLength(revisedReadings.length);
+    for (const revised of revisedReadings) expect(featuresReadDifferentlyNow({ features: [industry, revised] })).toEqual([revised]);
+  });
+
+  it('are none in a model trained with the current reading (or a later one), or one that reads categories as written only', () => {
+    const features = [industry, ...revisedReadings];
+    expect(featuresReadDifferentlyNow({ features, derivedReadingVersion: DERIVED_READING_VERSION })).toEqual([]);
+    expect(featuresReadDifferentlyNow({ features, derivedReadingVersion: DERIVED_READING_VERSION + 1 })).toEqual([]);
+    expect(featuresReadDifferentlyNow({ features: [industry, feature('country', 'categorical', { kind: 'value', from: from('Country') })] })).toEqual([]);
+  });
+
+  it('are named to the admin by their labels, with what to do', () => {
+    const modelId = 'team-model';
+    expect(readingChangedNote({ modelId, features: [industry, ...revisedReadings.slice(0, 2)] })).toBe(
+      'team-model was trained before this version of LeadLens changed how it reads some fields (title seniority, seniority rank): its scores now use the new reading. Train it again so it learns from the reading it scores with.',
+    );
+    expect(readingChangedNote({ modelId, features: [industry, ...revisedReadings], derivedReadingVersion: DERIVED_READING_VERSION })).toBeNull();
   });
 });

@@ -10,6 +10,7 @@
  */
 import { describeSchemaIssues } from '../schema-issues';
 import { z } from 'zod';
+import { DERIVED_READING_VERSION } from './derive';
 import { ModelOutcomeRuleSchema } from './outcome-rule';
 import { shownLabel } from './visible-text';
 
@@ -397,6 +398,12 @@ export const ManifestSchema = z
     /** ISO date-time the model was trained. */
     createdAt: z.string().datetime(),
     trainer: z.object({ name: z.string(), version: z.string() }).strict(),
+    /**
+     * How derived features read raw values when it was trained (`DERIVED_READING_VERSION`). Absent
+     * in models trained before it was recorded (read as older than every version) and in those of
+     * another trainer that does not write it.
+     */
+    derivedReadingVersion: z.number().int().positive().optional(),
     target: z.object({ column: z.string(), positive: z.string() }).strict(),
     /**
      * What "converted" meant in the leads' own fields, for a model trained in LeadLens on
@@ -514,6 +521,45 @@ export const ManifestSchema = z
     });
   });
 export type Manifest = z.infer<typeof ManifestSchema>;
+
+/**
+ * Whether a feature's value comes out of a reading LeadLens revises (`DERIVED_READING_VERSION`):
+ * every feature's but a categorical `value`'s, whose level is the field's text as written (trimmed).
+ * - `titleSeniority`, `urlCategory`, `emailDomainKind`: their rules, which words make a title
+ *   c-level, which paths a pricing page, which domains free mail ("Ex-CFO" once read as c-level).
+ * - `daysSince`, `dayOfWeek`: the dates `parseDate` reads (formats, a zone after the time, placeholder years).
+ * - a numeric `value` and a `ratio`'s two numbers: `parseNumber`'s size words, units and digit
+ *   grouping ("1.2M USD" read a million times too small).
+ * - a yes/no `value`: the words `parseBoolean` reads as yes and no.
+ * A categorical `value` would read otherwise only with a new "no value" placeholder
+ * (`DEFAULT_MISSING_VALUES`), and then for that placeholder's text alone: not flagged for it.
+ */
+function readByRevisedRules(feature: Pick<Feature, 'derive' | 'type'>): boolean {
+  return feature.derive.kind !== 'value' || feature.type !== 'categorical';
+}
+
+/**
+ * The features of `manifest` whose raw values may read differently now than when it was trained,
+ * in its order: those read by a revised reading (`readByRevisedRules`) of a model trained before
+ * the current `DERIVED_READING_VERSION` (or before versions were recorded). None, so the model
+ * scores as it learnt, for one trained with the current reading or one that reads text as written
+ * only; none either for one of a later version (an export of a newer LeadLens), which was trained
+ * after, not before, a change.
+ */
+export function featuresReadDifferentlyNow(manifest: Pick<Manifest, 'features' | 'derivedReadingVersion'>): Feature[] {
+  if (manifest.derivedReadingVersion !== undefined && manifest.derivedReadingVersion >= DERIVED_READING_VERSION) return [];
+  return manifest.features.filter(readByRevisedRules);
+}
+
+/** What an admin is told of a model whose fields read differently now (`featuresReadDifferentlyNow`), naming them; null when none does. */
+export function readingChangedNote(manifest: Pick<Manifest, 'modelId' | 'features' | 'derivedReadingVersion'>): string | null {
+  const changed = featuresReadDifferentlyNow(manifest);
+  if (changed.length === 0) return null;
+  return (
+    `${manifest.modelId} was trained before this version of LeadLens changed how it reads some fields (${changed.map((feature) => feature.label).join(', ')}): ` +
+    'its scores now use the new reading. Train it again so it learns from the reading it scores with.'
+  );
+}
 
 /** The fields every LeadLens manifest has: JSON without one of them is some other file, not a damaged manifest. */
 const MANIFEST_MARKS = ['schemaVersion', 'modelId', 'features'];

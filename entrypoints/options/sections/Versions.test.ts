@@ -14,6 +14,7 @@ import { stubWebLocks } from '../../../test/web-locks';
 import { db } from '@/lib/db/db';
 import { queryKeys } from '@/lib/query-keys';
 import { bundledModel } from '@/lib/ml/bundled-model';
+import { DERIVED_READING_VERSION } from '@/lib/ml/derive';
 import { manifestOf } from '@/lib/ml/model-store';
 import { activateModel as activateStored, rollBack } from '@/lib/ml/model-versions';
 import { MODEL_CHANGE_MUTATION } from '@/lib/ui/hooks';
@@ -391,6 +392,23 @@ describe('the import form', () => {
       /^Model team-model is already installed, and these files are another model under the same id: to replace it with these files, delete team-model under Model versions \(activate another model first/,
     );
     expect(retierStoredScores).not.toHaveBeenCalled();
+  });
+
+  it('imports a model trained before LeadLens changed how it reads some fields, and says so, naming them; not one trained with the current reading', async () => {
+    stubWebLocks();
+    const { derivedReadingVersion: _recorded, ...older } = bundled;
+    const container = renderSection();
+    await waitFor(() => button(container, 'Import model'));
+    const announced = followLiveRegions(container.querySelector('form')!);
+    await importFiles(container, { ...older, modelId: 'older-1' }, modelOnnx);
+    const said = await waitFor(() => announced().find((text) => text.startsWith('Imported older-1. It is not active yet: activate it in the table above when you are ready. ')));
+    expect(said).toMatch(
+      /older-1 was trained before this version of LeadLens changed how it reads some fields \(.*Title seniority.*\): its scores now use the new reading\. Train it again so it learns from the reading it scores with\.$/,
+    );
+    expect(await db.models.get('older-1')).toBeDefined();
+
+    await importFiles(container, { ...older, modelId: 'current-1', derivedReadingVersion: DERIVED_READING_VERSION }, modelOnnx);
+    await waitFor(() => announced().includes('Imported current-1. It is not active yet: activate it in the table above when you are ready.') || null);
   });
 
   it('imports a model that reads no CRM field, then says so on import, in its row and on its activation', async () => {

@@ -3,6 +3,7 @@ import { useId, useRef, useState } from 'react';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
+import { readingChangedNote } from '@/lib/ml/manifest';
 import { deleteModel } from '@/lib/ml/model-store';
 import { crmFieldsNote, exportFileNames, exportFiles, importModel, importSizeError, listModelVersions, previousModelId, type ImportResult, type ModelVersion } from '@/lib/ml/model-versions';
 import { formatModelDate, plural, unscoredAfterActivation } from '@/lib/presentation';
@@ -52,7 +53,7 @@ interface ModelChange {
   trigger: Element | null;
 }
 
-/** What an import did, and what the model cannot score. */
+/** What an import did, what the model cannot score, and whether it reads fields otherwise than it learnt. */
 function importedText(imported: ImportResult): string {
   const { modelId } = imported.manifest;
   if (imported.installed === 'tierPolicyApplied') {
@@ -60,7 +61,9 @@ function importedText(imported: ImportResult): string {
       ? `${modelId} is already installed: its tier policy was updated from the file.`
       : `${modelId} is already installed, with the file's tier policy: nothing changed.`;
   }
-  return [`Imported ${modelId}. It is not active yet: activate it in the table above when you are ready.`, crmFieldsNote(imported.manifest)].filter(Boolean).join(' ');
+  return [`Imported ${modelId}. It is not active yet: activate it in the table above when you are ready.`, crmFieldsNote(imported.manifest), readingChangedNote(imported.manifest)]
+    .filter(Boolean)
+    .join(' ');
 }
 
 function ImportForm({ onImported }: { onImported(): Promise<unknown> }) {

@@ -19,7 +19,7 @@ import {
   type Manifest,
   type TierPolicy,
 } from '../manifest';
-import { parseDate } from '../derive';
+import { DERIVED_READING_VERSION, parseDate } from '../derive';
 import type { ModelOutcomeRule } from '../outcome-rule';
 import { calibratedProbabilityF32, exportOnnx } from '../onnx/export';
 import { renderModelCard } from '../model-card';
@@ -651,6 +651,7 @@ export function trainModel(input: TrainInput): TrainResult {
     modelId,
     createdAt,
     trainer: { name: TRAINER_NAME, version: TRAINER_VERSION },
+    derivedReadingVersion: DERIVED_READING_VERSION,
     target: { column: input.target, positive },
     ...(input.outcomeRule && { outcomeRule: input.outcomeRule }),
     features,

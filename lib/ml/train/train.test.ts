@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FeatureSpec } from '../manifest';
+import { DERIVED_READING_VERSION } from '../derive';
 import { parseManifest } from '../manifest';
 import { parseCsv, TooManyFoldsError, TrainingDataError } from './dataset';
 import { featurizeRecords, trainModel, type TrainInput, type TrainResult } from './index';
@@ -55,6 +56,11 @@ describe('trainModel on a seeded synthetic history', () => {
     expect(src.idealValue).toBe('Referral');
     expect(result.warnings.join('\n')).toMatch(/constant|same value/);
     expect(result.modelCard).toContain(m.modelId);
+  });
+  it('records the reading of derived features it was trained with, so that a later change of it is told', () => {
+    expect(result.manifest.derivedReadingVersion).toBe(DERIVED_READING_VERSION);
+    const parsed = parseManifest(JSON.parse(JSON.stringify(result.manifest)));
+    expect(parsed.ok && parsed.manifest.derivedReadingVersion).toBe(DERIVED_READING_VERSION);
   });
   it('labels the bins of whole-number features (counts, days) with whole numbers', () => {
     const visits = result.manifest.features.findIndex((f) => f.key === 'visits');
