@@ -80,6 +80,17 @@ export const realClock: Clock = {
 /** What every wait and request throws once the caller's signal is aborted (a request whose caller's time ran out says so instead: `HttpClient.request`). */
 export const cancelled = () => new CrmError('cancelled', 'Cancelled');
 
+/**
+ * Refuses `next`, the cursor a CRM answered `what` with for the page after the one `requested`
+ * located, when it is `requested` again: followed, the same page would be read forever (the ids
+ * of a list piling up until the service worker runs out of memory). No cursor (the last page) passes.
+ */
+export function refuseSamePageAgain(crmLabel: string, what: string, requested: string | null | undefined, next: string | null | undefined): void {
+  if (typeof next === 'string' && next === requested) {
+    throw new CrmError('schema', `${crmLabel} answered ${what} with the same page again; LeadLens stopped reading to avoid looping`);
+  }
+}
+
 /** Whether `signal` was aborted by its time running out (`AbortSignal.timeout`), not by someone cancelling. */
 export const abortedByTimeout = (signal: AbortSignal | undefined): boolean =>
   signal?.aborted === true && typeof signal.reason === 'object' && signal.reason !== null && (signal.reason as { name?: unknown }).name === 'TimeoutError';

@@ -381,6 +381,72 @@ describe('HubSpot client against the demo CRM', () => {
     expect(page.records.map((record) => record.id)).not.toContain(odd);
     expect(page.records.length).toBeGreaterThan(1);
   });
+
+  describe('a page of changes saying more are to come with no contact it can read, which cannot tell where the next page begins', () => {
+    const noneReadable = 'HubSpot answered search contacts with more to come but no contact LeadLens can read';
+    /** A client of a portal whose `n`th search answers `resultsOf(n)`, saying more are to come. */
+    function moreToCome(resultsOf: (search: number) => unknown[]) {
+      let searches = 0;
+      const fetch: typeof globalThis.fetch = async (input) => {
+        const url = new URL(String(input));
+        const body = url.pathname.endsWith('/properties/contacts')
+          ? { results: [{ name: 'lastmodifieddate' }, { name: 'email' }] }
+          : { total: 500, results: resultsOf(++searches), paging: { next: { after: '200' } } };
+        return new Response(JSON.stringify(body), { status: 200 });
+      };
+      return createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock: virtualClock(), fetch });
+    }
+
+    it('refuses it, saying why, whether it holds no contact or only contacts it cannot read', async () => {
+      await expect(moreToCome(() => []).listChanged(null, null)).rejects.toMatchObject({ kind: 'schema', message: noneReadable });
+      await expect(moreToCome(() => [{ id: '7' }, { id: '8' }]).listChanged(null, null)).rejects.toMatchObject({ kind: 'schema', message: expect.stringMatching(new RegExp(`^${noneReadable}: properties: `)) });
+    });
+
+    it('refuses it within a bulk import read by id, rather than taking the import as read to its end', async () => {
+      const bulkImport = Array.from({ length: 200 }, (_, i) => ({ id: String(i + 1), properties: { lastmodifieddate: '2026-10-01T00:00:00.000Z' } }));
+      const client = moreToCome((search) => (search === 1 ? bulkImport : []));
+      const first = await client.listChanged(null, null);
+      expect(first.records).toHaveLength(bulkImport.length);
+      await expect(client.listChanged(null, first.next)).rejects.toMatchObject({ kind: 'schema', message: noneReadable });
+    });
+  });
+});
+
+describe('HubSpot lists whose next page is the one just read (`after` unchanged)', () => {
+  const samePageAgain = (what: string) => `HubSpot answered ${what} with the same page again; LeadLens stopped reading to avoid looping`;
+  /**
+   * A client of a portal whose every list answers one more contact (or owner) and the same
+   * `after`. The test's fetch gives up after 50 requests, where LeadLens of old asked for ever,
+   * piling up ids until the service worker ran out of memory.
+   */
+  function stuckPortal() {
+    let requests = 0;
+    const fetch: typeof globalThis.fetch = async () => {
+      if (++requests > 50) throw new Error('50 requests answered');
+      const body = { results: [{ id: String(requests), email: `rep${requests}@example.com`, archivedAt: '2026-10-30T00:00:00Z' }], paging: { next: { after: '100' } } };
+      return new Response(JSON.stringify(body), { status: 200 });
+    };
+    const clock = virtualClock();
+    return { client: createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock, fetch }), clock, requests: () => requests };
+  }
+
+  it('stops reading the list of every contact', async () => {
+    const { client, requests } = stuckPortal();
+    await expect(client.listPresent!()).rejects.toMatchObject({ kind: 'schema', message: samePageAgain('list contacts') });
+    expect(requests()).toBe(2);
+  });
+
+  it('stops reading the archived list, read whole once a day', async () => {
+    const { client, clock, requests } = stuckPortal();
+    await expect(client.listDeleted(clock.now() - 3 * 86_400_000)).rejects.toMatchObject({ kind: 'schema', message: samePageAgain('list archived contacts') });
+    expect(requests()).toBe(2);
+  });
+
+  it('stops reading the owners list', async () => {
+    const { client, requests } = stuckPortal();
+    await expect(client.ownerNames(['1'])).rejects.toMatchObject({ kind: 'schema', message: samePageAgain('list owners') });
+    expect(requests()).toBe(2);
+  });
 });
 
 describe('HubSpot write-back targets', () => {
@@ -508,6 +574,11 @@ describe('HubSpot option labels', () => {
 
 describe('HubSpot archived contacts', () => {
   const DAY = 86_400_000;
+  /** The requests of a list of every contact `pages` long, then of HubSpot's count, which the list must reach. */
+  const everyContactRequests = (pages: number) => [
+    ...Array.from({ length: pages }, (_, page) => `GET /crm/v3/objects/contacts?limit=100&properties=hs_object_id${page === 0 ? '' : `&after=${page * 100}`}`),
+    'POST /crm/v3/objects/contacts/search',
+  ];
 
   it('lists the contacts archived since a date, with when, paging the archived list 100 at a time (v3 and date-versioned)', async () => {
     for (const version of ['v3', '2026-03'] as const) {
@@ -531,7 +602,7 @@ describe('HubSpot archived contacts', () => {
     store.deleteLead(small[4], clock.now() - DAY);
     const deletions = await client.listDeleted(clock.now() - 100 * DAY);
     expect(deletions).toEqual({ kind: 'all-present', ids: small.filter((_, i) => i !== 3 && i !== 4).map((lead) => lead.hubspotId), coveredTo: clock.now() - DAY });
-    expect(requests).toHaveLength(7); // 698 contacts, 100 a page
+    expect(requests).toEqual(everyContactRequests(7)); // 698 contacts, 100 a page
     expect(requests.every((request) => !request.includes('archived'))).toBe(true);
   });
 
@@ -543,7 +614,7 @@ describe('HubSpot archived contacts', () => {
     requests.length = 0;
     const present = await client.listPresent!();
     expect(present).toEqual({ kind: 'all-present', ids: small.filter((_, i) => i !== 5 && i !== 6).map((lead) => lead.hubspotId), coveredTo: clock.now() - DAY });
-    expect(requests).toHaveLength(7); // 698 contacts, 100 a page
+    expect(requests).toEqual(everyContactRequests(7)); // 698 contacts, 100 a page
     expect(requests.every((request) => !request.includes('archived'))).toBe(true);
   });
 
@@ -751,6 +822,73 @@ describe('HubSpot calculated properties, which change without lastmodifieddate',
     expect(lists).toBe(2);
     expect(clock.slept).toBeGreaterThan(0);
     await expect(client.listCalculated!(null)).rejects.toMatchObject({ kind: 'request', message: expect.stringContaining('redirect') });
+  });
+});
+
+describe('a HubSpot list of every contact cut short (a page answered without its `paging`)', () => {
+  const DB = 'leadlens-hubspot-cut-short-test';
+  const DAY = 86_400_000;
+  beforeEach(stubWebLocks);
+  afterEach(async () => {
+    vi.unstubAllGlobals();
+    await Dexie.delete(DB);
+  });
+
+  /**
+   * A client of the demo CRM whose list of every contact ends after its first page while
+   * `cut(true)`, and whose searches count `countedToo` contacts more than it has, as HubSpot's
+   * index does for a few minutes after contacts are deleted.
+   */
+  function portal({ countedToo = 0 } = {}) {
+    const behaviour = defaultBehaviour();
+    const clock = virtualClock();
+    behaviour.now = clock.now;
+    const { handle } = createDemoCrm(small, behaviour);
+    let cutShort = false;
+    const fetch = demoFetch((request) => {
+      const response = handle(request);
+      const everyContact = request.method === 'GET' && request.url.pathname.endsWith('/objects/contacts') && request.url.searchParams.get('properties') === 'hs_object_id' && !request.url.searchParams.has('archived');
+      const search = request.url.pathname.endsWith('/search');
+      if (!(cutShort && everyContact) && !(search && countedToo > 0)) return response;
+      const body = JSON.parse(response.body);
+      if (search) body.total += countedToo;
+      else delete body.paging;
+      return { ...response, body: JSON.stringify(body) };
+    });
+    const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock, fetch });
+    return { client, clock, cut: (on: boolean) => void (cutShort = on) };
+  }
+  const cutShortRefusal = { kind: 'schema', message: expect.stringContaining('HubSpot listed 100 contacts of the 700 it counts: LeadLens removed no lead') };
+
+  it('refuses it, as the list of every contact and as the fallback of an archived list that no longer reaches back to the last sync', async () => {
+    const { client, clock, cut } = portal();
+    cut(true);
+    await expect(client.listPresent!()).rejects.toMatchObject(cutShortRefusal);
+    await expect(client.listDeleted(clock.now() - 100 * DAY)).rejects.toMatchObject(cutShortRefusal);
+  });
+
+  it('takes a list up to 10 contacts short of the count, which may hold contacts deleted minutes ago, and refuses one 11 short', async () => {
+    expect((await portal({ countedToo: 10 }).client.listPresent!()).ids).toHaveLength(small.length);
+    await expect(portal({ countedToo: 11 }).client.listPresent!()).rejects.toMatchObject({ kind: 'schema', message: expect.stringContaining('HubSpot listed 700 contacts of the 711 it counts') });
+  });
+
+  it('fails the weekly comparison of a sync, removing no lead, and the next sync compares', async () => {
+    const { client, clock, cut } = portal();
+    const db = new LeadLensDb(DB);
+    const store = dexieSyncStore(db);
+    const first = await runSync({ client, store, now: clock.now });
+    expect(first.status).toBe('done');
+    await clock.sleep(first.idsComparedAt! + FULL_COMPARISON_EVERY_MS - clock.now());
+    cut(true);
+    const failed = await runSync({ client, store, now: clock.now });
+    expect(failed).toMatchObject({ status: 'error', errorKind: 'schema', error: cutShortRefusal.message, lastRun: first.lastRun });
+    expect(await db.leads.count()).toBe(small.length);
+    cut(false);
+    const compared = await runSync({ client, store, now: clock.now });
+    expect(compared).toMatchObject({ status: 'done', lastRun: { removed: 0 } });
+    expect(compared.idsComparedAt).toBeGreaterThan(first.idsComparedAt!);
+    expect(await db.leads.count()).toBe(small.length);
+    db.close();
   });
 });
 

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, FieldToWrite, FieldUpdate, ReadOptions, RecordUpdateFailure } from './client';
 import { CLOCK_ALLOWANCE_MS, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
-import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
+import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, refuseSamePageAgain, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 import { readEach, showableId } from './read-each';
 
@@ -56,6 +56,14 @@ const WHOLE_ARCHIVED_READ_EVERY_MS = 24 * 3_600_000;
  * contact sorted between.
  */
 const INDEX_LAG_MS = 5 * 60_000;
+/**
+ * How many fewer contacts than HubSpot counts a list of every contact may hold and still be taken
+ * as whole. The count is the search's, whose index drops a deleted contact minutes late
+ * (INDEX_LAG_MS): it may still count the few contacts deleted just before, which the list no
+ * longer holds. Kept small, because a list cut short by no more than this is taken, and the leads
+ * left off it removed: a bulk deletion just before a sync fails its comparison, and the next one compares.
+ */
+const COUNT_LAG_ALLOWANCE = 10;
 /**
  * A sync goes on from no later than the earliest date among a page's last this many contacts:
  * what keeps it from skipping contacts when the browser's clock is so far off HubSpot's that
@@ -119,6 +127,8 @@ const SearchPageSchema = z.object({
   results: z.array(z.unknown()),
   paging: PagingSchema.optional(),
 });
+/** A search asked only for its count. */
+const CountSchema = z.object({ total: z.number().int().nonnegative() });
 const BatchSchema = z.object({ results: z.array(ContactSchema) });
 const BatchErrorSchema = z.looseObject({ category: z.string(), message: z.string(), context: z.looseObject({ ids: z.array(z.string()).optional() }).optional() });
 type BatchError = z.infer<typeof BatchErrorSchema>;
@@ -358,6 +368,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
             const name = ownerDisplayName(owner);
             if (name !== null) names.set(owner.id, name);
           }
+          refuseSamePageAgain('HubSpot', 'list owners', after, data.paging?.next.after);
           after = data.paging?.next.after;
         } while (after !== undefined);
       }
@@ -382,22 +393,50 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
    * to its end.
    */
   async function listContacts<C extends z.ZodType>(archived: boolean, schema: ListPage<C>, signal?: AbortSignal, maxPages = Infinity): Promise<{ contacts: z.infer<C>[]; whole: boolean }> {
+    const what = archived ? 'list archived contacts' : 'list contacts';
     const contacts: z.infer<C>[] = [];
     let after: string | undefined;
     for (let pages = 0; pages < maxPages; pages++) {
       const query = new URLSearchParams({ limit: String(LIST_PAGE_SIZE), properties: OBJECT_ID, ...(archived && { archived: 'true' }), ...(after !== undefined && { after }) });
-      const { data } = await http.request({ path: `${objects}?${query}`, schema, what: archived ? 'list archived contacts' : 'list contacts', signal });
+      const { data } = await http.request({ path: `${objects}?${query}`, schema, what, signal });
       contacts.push(...data.results);
+      refuseSamePageAgain('HubSpot', what, after, data.paging?.next.after);
       after = data.paging?.next.after;
       if (after === undefined) return { contacts, whole: true };
     }
     return { contacts, whole: false };
   }
 
-  /** Every contact's id: what is left to compare with when the archived list cannot say what is gone. */
+  /**
+   * Every contact's id: what is left to compare with when the archived list cannot say what is
+   * gone. A list clearly shorter than HubSpot counts (a page answered without its `paging`) is
+   * refused: each stored contact left off it would be removed, and no later sync brings it back.
+   */
   async function everyContactId(signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'all-present' }>> {
     const coveredTo = clock.now() - CLOCK_ALLOWANCE_MS;
-    return { kind: 'all-present', ids: (await listContacts(false, ContactIdsPageSchema, signal)).contacts.map((contact) => contact.id), coveredTo };
+    const ids = (await listContacts(false, ContactIdsPageSchema, signal)).contacts.map((contact) => contact.id);
+    // Counted after the list, so that only the deletions of the index's last minutes can be counted and not listed.
+    const counted = await contactCount(signal);
+    if (ids.length < counted - COUNT_LAG_ALLOWANCE) {
+      throw new CrmError(
+        'schema',
+        `HubSpot listed ${ids.length.toLocaleString('en-US')} contacts of the ${counted.toLocaleString('en-US')} it counts: LeadLens removed no lead. HubSpot may go on counting contacts deleted in the last few minutes: if many were just deleted, sync again in a few minutes`,
+      );
+    }
+    return { kind: 'all-present', ids, coveredTo };
+  }
+
+  /** How many contacts the portal has, as HubSpot's search counts them (`total`). */
+  async function contactCount(signal?: AbortSignal): Promise<number> {
+    const { data } = await http.request({
+      method: 'POST',
+      path: `${objects}/search`,
+      body: { filterGroups: [], properties: [OBJECT_ID], limit: 1 },
+      schema: CountSchema,
+      what: 'count contacts',
+      signal,
+    });
+    return data.total;
   }
 
   /** Up to `BATCH_SIZE` contacts by id; ids HubSpot does not have (deleted, never existed) are left out. */
@@ -429,8 +468,12 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
       signal,
     });
     const { records, skipped } = readEach(data.results, ContactSchema, 'id', 'HubSpot answered search contacts');
-    // A page with more to come holds SEARCH_PAGE_SIZE contacts: readEach refused it if none could be read.
+    // A page with more to come holds SEARCH_PAGE_SIZE contacts: readEach refused it if none could
+    // be read, and a shorter one must hold one at least, whose date and id say where the next begins.
     const more = data.paging !== undefined;
+    if (more && records.length === 0) {
+      throw new CrmError('schema', `HubSpot answered search contacts with more to come but no contact LeadLens can read${skipped.length > 0 ? `: ${skipped[0].reason}` : ''}`);
+    }
     // Paging by id goes on after the last contact returned, read or not.
     const lastId = data.results.map((raw) => showableId(raw, 'id')).findLast((id) => id !== null && /^\d+$/.test(id)) ?? records.at(-1)?.id;
     return { records: records.map(toRecord), skipped, total: data.total, more, lastId };

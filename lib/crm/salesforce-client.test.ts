@@ -580,6 +580,19 @@ describe('Salesforce deleted Leads', () => {
     await expect(short.client.listDeleted(short.clock.now() - 40 * DAY)).rejects.toMatchObject({ kind: 'schema' });
   });
 
+  it('stops following a query whose next page is the one just read (its locator names itself), where it would read that page forever', async () => {
+    const locator = '/services/data/v67.0/query/01gX-2000';
+    let pagesAnswered = 0;
+    const { client } = setup('67.0', (request) => {
+      if (request.url.searchParams.get('q') !== 'SELECT Id FROM Lead' && request.url.pathname !== locator) return undefined;
+      // Bounds the test: LeadLens of old asked for the page again and again.
+      if (++pagesAnswered > 50) throw new Error('50 pages answered');
+      return json(200, { totalSize: leads.length, done: false, nextRecordsUrl: locator, records: [{ attributes: { type: 'Lead' }, Id: leads[0].salesforceId }] });
+    });
+    await expect(client.listPresent!()).rejects.toMatchObject({ kind: 'schema', message: 'Salesforce answered list Lead Ids with the same page again; LeadLens stopped reading to avoid looping' });
+    expect(pagesAnswered).toBe(2);
+  });
+
   it('refuses a page of changes saying more are to come without a locator, rather than ending the changes there', async () => {
     const { client } = setup('67.0', (request) =>
       request.url.searchParams.get('q')?.includes('ORDER BY SystemModstamp') ? json(200, { totalSize: leads.length, done: false, records: [] }) : undefined,

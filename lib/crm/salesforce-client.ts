@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { CalculatedPage, ChangedPage, CrmClient, CrmRecord, Deletions, FieldToWrite, ReadOptions, RecordUpdateFailure } from './client';
 import { CLOCK_ALLOWANCE_MS, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
-import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, type Clock, type CrmErrorBody, type CrmResponse, type RetryPolicy } from './http';
+import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, refuseSamePageAgain, type Clock, type CrmErrorBody, type CrmResponse, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 import { readEach } from './read-each';
 
@@ -351,8 +351,10 @@ export function createSalesforceClient(options: SalesforceClientOptions): CrmCli
     const { totalSize } = page;
     const records: z.infer<R>[] = [...page.records];
     while (page.nextRecordsUrl) {
-      ({ data: page } = await queryPage(page.nextRecordsUrl, schema, what, signal));
+      const requested = page.nextRecordsUrl;
+      ({ data: page } = await queryPage(requested, schema, what, signal));
       records.push(...page.records);
+      refuseSamePageAgain('Salesforce', what, requested, page.nextRecordsUrl);
     }
     return { records, totalSize };
   }

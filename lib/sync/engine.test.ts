@@ -1694,3 +1694,49 @@ describe('the user a Salesforce sync signs in as', () => {
     });
   });
 });
+
+describe('a CRM answering a page with itself as the next', () => {
+  beforeEach(stubWebLocks);
+  afterEach(() => vi.unstubAllGlobals());
+  /** Pages a test's client answers before it fails the sync itself: the engine of old asked for the same page forever. */
+  const PAGES_ANSWERED = 50;
+  const samePageAgain = (crm: Crm, list: string) => `${crm === 'salesforce' ? 'Salesforce' : 'HubSpot'} answered ${list} with the same page again; LeadLens stopped reading to avoid looping`;
+
+  it.each(['salesforce', 'hubspot'] as const)('%s: stops a sync whose page of changes names as the next the page token it was asked with, keeping the page before', async (crm) => {
+    const { client, db, store } = worker(crm, defaultBehaviour());
+    let pages = 0;
+    const stuck: CrmClient = {
+      ...client,
+      // Every page is the first, saying the next is at the page token it was asked with.
+      listChanged: async (since, _pageToken, signal) => {
+        if (++pages > PAGES_ANSWERED) throw new Error(`${PAGES_ANSWERED} pages answered`);
+        return { ...(await client.listChanged(since, null, signal)), next: 'the same page' };
+      },
+    };
+    const stopped = await runSync({ client: stuck, store });
+    expect(stopped).toMatchObject({ status: 'error', errorKind: 'schema', error: samePageAgain(crm, 'the list of changes'), job: expect.objectContaining({ pageToken: 'the same page', pages: 1 }) });
+    expect(pages).toBe(2);
+    db.close();
+  });
+
+  it.each(['salesforce', 'hubspot'] as const)('%s: stops the weekly read of calculated values when a page names as the next the page token it was asked with, removing no lead', async (crm) => {
+    const { clock, worker: lastingWorker } = lastingCrm();
+    const { client, db, store } = lastingWorker(crm);
+    const first = await runSync({ client, store, now: clock.now });
+    expect(first.status).toBe('done');
+    await clock.sleep(first.idsComparedAt! + FULL_COMPARISON_EVERY_MS - clock.now());
+    let pages = 0;
+    const stuck: CrmClient = {
+      ...client,
+      listCalculated: async () => {
+        if (++pages > PAGES_ANSWERED) throw new Error(`${PAGES_ANSWERED} pages answered`);
+        return { records: [], next: 'the same page' };
+      },
+    };
+    const stopped = await runSync({ client: stuck, store, now: clock.now });
+    expect(stopped).toMatchObject({ status: 'error', errorKind: 'schema', error: samePageAgain(crm, 'the list of calculated values'), lastRun: first.lastRun });
+    expect(pages).toBe(2);
+    expect(await db.leads.where('source').equals(crm).count()).toBe(leads.length);
+    db.close();
+  });
+});

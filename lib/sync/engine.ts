@@ -21,7 +21,7 @@
 import type { ChangedPage, CrmClient, CrmRecord, CrmUser, DeletedRecord, Deletions, SkippedRecord } from '../crm/client';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import type { StoredLead } from '../db/db';
-import { CrmError, isCrmError } from '../crm/http';
+import { CrmError, isCrmError, refuseSamePageAgain } from '../crm/http';
 import { SCHEMA_CHANGE_MIN_RECORDS } from '../crm/read-each';
 import type { SyncStore } from './store';
 import { MAX_LEFT_OUT_NAMED, MAX_LEFT_OUT_UNNAMED, type SyncJob, type SyncState } from './state';
@@ -150,6 +150,8 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
         prefetched = null;
       }
       expiredInARow = 0;
+      // A page whose token is the one just asked with would be asked for again forever.
+      refuseSamePageAgain(CRM_LABEL[crm], 'the list of changes', job.pageToken, page.next);
       // Before the first page is committed, any query is the job's first (nothing read before it is kept).
       if (job.pages === 0 && page.queriedAt !== undefined) queriedAt = page.queriedAt;
       const began = beganBy(job, queriedAt);
@@ -486,6 +488,7 @@ async function* withCalculatedRefreshed(client: CrmClient, store: SyncStore, sta
     }
     expiredInARow = 0;
     if (page === null) return;
+    refuseSamePageAgain(CRM_LABEL[client.crm], 'the list of calculated values', pageToken, page.next);
     let refreshed = job;
     state = await store.refreshFields(client.crm, page.records, (changed) => {
       refreshed = { ...job, changed: changedBy(job) + changed };
