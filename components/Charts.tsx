@@ -40,8 +40,9 @@ export interface ChartSize {
 }
 
 /**
- * A titled chart; `textAlternative` (e.g. a <details> table) sits outside the image so screen
- * readers reach it. The chart itself is drawn when the reader scrolls near it (DrawWhenNear):
+ * A titled chart; `notes` (what its units mean, which axis is which) and `textAlternative` (e.g.
+ * a <details> table) sit outside the image: screen readers read a role="img" element's label,
+ * never what it holds. The chart itself is drawn when the reader scrolls near it (DrawWhenNear):
  * a report holds dozens of charts, too many to draw with the page. Its description is there
  * from the start, so a screen reader reading ahead hears what the chart shows, not that it is
  * not drawn yet.
@@ -50,12 +51,15 @@ export function Figure({
   title,
   description,
   children,
+  notes,
   textAlternative,
   size = { width: WIDTH, height: HEIGHT },
 }: {
   title: string;
   description: string;
+  /** The drawing only: any words a reader needs go in `notes` or `textAlternative`. */
   children: ReactNode;
+  notes?: ReactNode;
   textAlternative?: ReactNode;
   size?: ChartSize;
 }) {
@@ -67,6 +71,7 @@ export function Figure({
           {children}
         </DrawWhenNear>
       </div>
+      {notes}
       {textAlternative}
     </figure>
   );

@@ -2,6 +2,7 @@
 import { act } from 'react';
 import { afterEach, expect, it, vi } from 'vitest';
 import { render, type Rendered } from '@/test/render';
+import type { Term } from '@/lib/ml/manifest';
 import { ShapePlot, stepPoints, withClosingPoint } from './ShapePlot';
 
 let rendered: Rendered | undefined;
@@ -36,14 +37,42 @@ it('closes a step line at its last level', () => {
   expect(withClosingPoint([])).toEqual([]);
 });
 
-/** A numeric term's shape plot, drawn. */
-async function drawnNumericShape(): Promise<HTMLElement> {
+/** `term`'s shape plot, once `drawn` (a selector) is in it. */
+async function drawnShape(term: Term, drawn: string): Promise<HTMLElement> {
   // Without an IntersectionObserver, charts draw at once, in turn.
   vi.stubGlobal('IntersectionObserver', undefined);
-  const shape = { axes: [{ labels: ['≤ 10', '> 10', 'missing'], edges: [10] }], scores: [0.2, -0.5, 0] };
-  rendered = render(<ShapePlot term={{ features: [0], label: 'Visits', importance: 0.1, shape }} />);
-  for (let tries = 0; tries < 50 && !rendered.container.querySelector('svg'); tries++) await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
+  rendered = render(<ShapePlot term={term} />);
+  for (let tries = 0; tries < 50 && !rendered.container.querySelector(drawn); tries++) await act(() => new Promise((resolve) => setTimeout(resolve, 5)));
+  expect(rendered.container.querySelector(drawn)).not.toBeNull();
   return rendered.container;
+}
+
+/** A numeric term's shape plot, drawn. */
+const drawnNumericShape = () =>
+  drawnShape({ features: [0], label: 'Visits', importance: 0.1, shape: { axes: [{ labels: ['≤ 10', '> 10', 'missing'], edges: [10] }], scores: [0.2, -0.5, 0] } }, 'svg');
+
+/** A pair's heat map (Visits in rows, Industry in columns), drawn. */
+const drawnPairShape = () =>
+  drawnShape(
+    {
+      features: [0, 1],
+      label: 'Visits × Industry',
+      importance: 0.05,
+      shape: {
+        axes: [
+          { labels: ['≤ 10', '> 10', 'missing'], edges: [10] },
+          { labels: ['Retail', 'missing'], edges: [] },
+        ],
+        scores: [0.3, 0, -0.2, 0.1, 0, 0],
+      },
+    },
+    '[role="img"] [title]',
+  );
+
+/** Words a screen reader reads: in the page, and not inside a role="img" element, of which it reads only the label. */
+function expectReadAloud(plot: HTMLElement, words: string) {
+  expect(plot.textContent).toContain(words);
+  expect(plot.querySelector('[role="img"]')!.textContent).not.toContain(words);
 }
 
 it('says beside a numeric shape that its axis is log-odds, and under it what they mean, so 0.50 does not read as 50 %', async () => {
@@ -64,4 +93,30 @@ it('draws the last bin of a numeric shape as a level, not a bare corner', async 
   expect(lastLevel).toBeGreaterThan(corners[0].y);
   const atLastLevel = corners.filter((corner) => corner.y === lastLevel).map((corner) => corner.x);
   expect(Math.max(...atLastLevel) - Math.min(...atLastLevel)).toBeGreaterThan(100);
+});
+
+it("puts what log-odds mean and the missing bin's score outside the image, where screen readers read them", async () => {
+  const plot = await drawnNumericShape();
+  expectReadAloud(plot, 'Log-odds, not a probability');
+  expectReadAloud(plot, 'Missing: 0.00');
+});
+
+it("names a heat map's row and column features outside the image, where screen readers read them", async () => {
+  const plot = await drawnPairShape();
+  expectReadAloud(plot, 'Rows: Visits; columns: Industry.');
+});
+
+it("heads the row labels of a pair's table with which feature is in rows and which in columns", async () => {
+  const plot = await drawnPairShape();
+  const corner = plot.querySelector('table thead tr')!.firstElementChild!;
+  expect(corner.tagName).toBe('TH');
+  expect(corner.textContent).toBe('Visits ↓ / Industry →');
+});
+
+it("keeps a heat map's cell colours in forced colours (Windows high contrast), which would paint them all the page's background", async () => {
+  const plot = await drawnPairShape();
+  // One cell per pair of bins; the row and column labels keep the theme's colours.
+  const cells = Array.from(plot.querySelectorAll<HTMLElement>('[role="img"] span[title*=": "]'));
+  expect(cells).toHaveLength(6);
+  for (const cell of cells) expect(cell.style.getPropertyValue('forced-color-adjust')).toBe('none');
 });

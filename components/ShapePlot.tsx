@@ -25,6 +25,11 @@ const heatMapStyle: CSSProperties = { display: 'grid', width: PLOT_WIDTH, fontSi
 const columnLabelStyle: CSSProperties = { writingMode: 'vertical-rl', transform: 'rotate(180deg)', overflow: 'hidden', whiteSpace: 'nowrap', textOverflow: 'ellipsis' };
 const rowLabelStyle: CSSProperties = { overflow: 'visible', whiteSpace: 'nowrap', textOverflow: 'ellipsis', paddingRight: 4, textAlign: 'right' };
 const noteStyle: CSSProperties = { margin: 0, fontSize: 12, maxWidth: PLOT_WIDTH };
+/**
+ * Forced colours (Windows high contrast) would paint every cell in the page's background and
+ * leave the heat map blank: the cells keep their colours. They hold no text to lose against them.
+ */
+const heatCellStyle: CSSProperties = { forcedColorAdjust: 'none' };
 const POSITIVE_RGB = '26, 95, 180';
 const NEGATIVE_RGB = '179, 38, 30';
 
@@ -79,6 +84,12 @@ function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
     <Figure
       title={term.label}
       description={`log-odds by value, from ${axis.labels[0]} to ${axis.labels[missing - 1]}; highest for ${best.label} (${logOdds(best.value)}); missing ${logOdds(shape.scores[missing])}`}
+      notes={
+        <>
+          <p style={noteStyle}>{LOG_ODDS_MEANING}</p>
+          <p style={noteStyle}>Missing: {logOdds(shape.scores[missing])}</p>
+        </>
+      }
       textAlternative={<BinTable caption={`${term.label} (log-odds per bin)`} axis={axis} scores={shape.scores} />}
       size={{ width: PLOT_WIDTH, height: PLOT_HEIGHT }}
     >
@@ -89,8 +100,6 @@ function NumericShape({ term, shape }: { term: Term; shape: TermShape }) {
         <ReferenceLine y={0} stroke="#9e9e9e" />
         <Line dataKey="value" type="stepAfter" stroke="#1a5fb4" dot={false} strokeWidth={2} isAnimationActive={false} />
       </LineChart>
-      <p style={noteStyle}>{LOG_ODDS_MEANING}</p>
-      <p style={noteStyle}>Missing: {logOdds(shape.scores[missing])}</p>
     </Figure>
   );
 }
@@ -114,8 +123,18 @@ function CategoricalShape({ term, shape }: { term: Term; shape: TermShape }) {
   );
 }
 
+/**
+ * A pair's two features, rows then columns, from its label "A × B" (as training writes it); an
+ * imported model's pair may be labelled otherwise.
+ */
+function pairFeatures(label: string): [rows: string, columns: string] {
+  const names = label.split(' × ');
+  return names.length === 2 ? [names[0], names[1]] : ['the first feature', 'the second feature'];
+}
+
 function PairShape({ term, shape }: { term: Term; shape: TermShape }) {
   const [rows, columns] = shape.axes;
+  const [rowFeature, columnFeature] = pairFeatures(term.label);
   const values = rows.labels.map((_, r) => columns.labels.map((_, c) => shape.scores[r * columns.labels.length + c]));
   const strongest = Math.max(...shape.scores.map(Math.abs)) || 1;
   const cellHeight = Math.max(6, Math.min(18, Math.floor(HEAT_MAP_HEIGHT / rows.labels.length)));
@@ -127,8 +146,21 @@ function PairShape({ term, shape }: { term: Term; shape: TermShape }) {
     <Figure
       title={term.label}
       description={`interaction heat map, ${rows.labels.length} × ${columns.labels.length} bins; blue raises the log-odds, red lowers them, strongest ±${logOdds(strongest)}`}
+      notes={
+        <p style={noteStyle}>
+          Rows: {rowFeature}; columns: {columnFeature}. Blue raises, red lowers (strongest ±{logOdds(strongest)}).
+        </p>
+      }
       textAlternative={
-        <FoldedNumberGrid summary="Every cell as a table" caption={`${term.label} (log-odds)`} rowLabels={rows.labels} columnLabels={columns.labels} values={values} format={logOdds} />
+        <FoldedNumberGrid
+          summary="Every cell as a table"
+          caption={`${term.label} (log-odds)`}
+          corner={`${rowFeature} ↓ / ${columnFeature} →`}
+          rowLabels={rows.labels}
+          columnLabels={columns.labels}
+          values={values}
+          format={logOdds}
+        />
       }
       size={size}
     >
@@ -143,12 +175,9 @@ function PairShape({ term, shape }: { term: Term; shape: TermShape }) {
           <span key={`label-${r}`} style={rowLabelStyle} title={rows.labels[r]}>
             {r % rowLabelEvery === 0 ? binStart(rows.labels[r]) : ''}
           </span>,
-          ...row.map((value, c) => <span key={`${r}-${c}`} style={{ background: cellColour(value) }} title={`${rows.labels[r]}, ${columns.labels[c]}: ${logOdds(value)}`} />),
+          ...row.map((value, c) => <span key={`${r}-${c}`} style={{ ...heatCellStyle, background: cellColour(value) }} title={`${rows.labels[r]}, ${columns.labels[c]}: ${logOdds(value)}`} />),
         ])}
       </div>
-      <p style={noteStyle}>
-        Rows: {term.label.split(' × ')[0]}; columns: {term.label.split(' × ')[1]}. Blue raises, red lowers (strongest ±{logOdds(strongest)}).
-      </p>
     </Figure>
   );
 }
