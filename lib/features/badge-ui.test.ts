@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScoredLead } from '../messaging/protocol';
 import { assignedSlot } from '../crm/dom';
-import { BACKGROUND_UNREACHABLE, failedOutcome, mountBadge } from './badge-ui';
+import { BACKGROUND_UNREACHABLE, failedOutcome, mountBadge, replaceBadge } from './badge-ui';
 import { EXTENSION_RELOADED } from './navigation';
 import { stubResizeObservers, type StubbedSizeObserver } from '@/test/resize-observers';
 
@@ -37,6 +37,15 @@ afterEach(() => {
 function popoverOf(host: HTMLElement) {
   const controls = host.shadowRoot!.querySelector('button')!.getAttribute('aria-controls')!;
   return host.shadowRoot!.getElementById(controls)!;
+}
+
+/** A click with the pointer (Enter and Space click with detail 0, as happy-dom's `click()` does). */
+function clickWithPointer(button: HTMLElement) {
+  button.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true, cancelable: true, detail: 1 }));
+}
+/** Enter or Space on the focused button: a click without a pointer. */
+function pressEnter(button: HTMLElement) {
+  button.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true, cancelable: true, detail: 0 }));
 }
 
 /** A badge mounted in the title showing the scored lead: its button and its popover. */
@@ -93,7 +102,7 @@ describe('badge', () => {
     const badge = mountBadge(document, null);
     badge.show({ ok: true, lead: { ...lead, probability: 0.4996, tier: 'warm', tiers: { hot: 0.5, warm: 0.1 } } });
     const popover = popoverOf(badge.host);
-    expect(popover.querySelector('h2')!.textContent).toContain('Warm lead');
+    expect(popover.querySelector('.title')!.textContent).toContain('Warm lead');
     expect(popover.querySelector('.likelihood')!.textContent).toBe('49.96 % likely to convert, 5× the average lead');
   });
 
@@ -131,13 +140,13 @@ describe('badge', () => {
     button.dispatchEvent(new FocusEvent('focus'));
     expect(button.getAttribute('aria-expanded')).toBe('true');
     expect(popover.hidden).toBe(false);
-    expect(popover.querySelector('h2')!.textContent).toBe('Scoring this lead…');
+    expect(popover.querySelector('.title')!.textContent).toBe('Scoring this lead…');
     expect(popover.getAttribute('aria-label')).toBe('LeadLens is scoring Ada Lovelace');
     // The answer takes its place in the open popover, and the region is named for what it now says.
     badge.show({ ok: true, lead });
     expect(popover.hidden).toBe(false);
     expect(popover.textContent).not.toContain('Scoring this lead');
-    expect(popover.querySelector('h2')!.textContent).toContain('Hot lead · score 91 of 99');
+    expect(popover.querySelector('.title')!.textContent).toContain('Hot lead · score 91 of 99');
     expect(popover.getAttribute('aria-label')).toBe('Why LeadLens scored Ada Lovelace so');
   });
 
@@ -177,7 +186,7 @@ describe('badge', () => {
   it('says how a lead not scored yet gets a score on a real org’s pages: open it, or connect this org or portal (a CSV or the demo data never score its rows)', () => {
     const badge = mountBadge(document, null, { compact: true, leadName: 'Ada Lovelace' });
     badge.showUnknown();
-    const advice = popoverOf(badge.host).querySelector('p')!.textContent!;
+    const advice = popoverOf(badge.host).querySelector('p:not(.title)')!.textContent!;
     expect(advice).toContain('open the lead to score it from its page');
     expect(advice).toContain('connects LeadLens to this org or portal under CRM connections');
     expect(advice).not.toMatch(/CSV|demo/i);
@@ -187,24 +196,97 @@ describe('badge', () => {
     const { badge, button, popover } = scoredBadge();
     const leave = () => badge.host.dispatchEvent(new MouseEvent('mouseleave'));
     badge.host.dispatchEvent(new MouseEvent('mouseenter'));
-    button.click();
+    clickWithPointer(button);
     leave();
     expect(popover.hidden).toBe(false); // pinned
     badge.host.dispatchEvent(new MouseEvent('mouseenter'));
-    button.click();
+    clickWithPointer(button);
     expect(popover.hidden).toBe(true);
     expect(button.getAttribute('aria-expanded')).toBe('false');
 
-    button.click();
+    clickWithPointer(button);
     leave();
     document.getElementById('title')!.dispatchEvent(new MouseEvent('pointerdown', { bubbles: true, composed: true }));
     expect(popover.hidden).toBe(true);
 
-    button.click();
+    clickWithPointer(button);
     leave();
     document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
     expect(popover.hidden).toBe(true);
     expect(popover.getAttribute('aria-label')).toBeTruthy();
+  });
+
+  it('from the keyboard, Enter or Space hides what the focus showed and shows it again, the button saying so each time', () => {
+    const { button, popover } = scoredBadge();
+    button.focus();
+    expect(button.getAttribute('aria-expanded')).toBe('true');
+    pressEnter(button);
+    expect(button.getAttribute('aria-expanded')).toBe('false');
+    expect(popover.hidden).toBe(true);
+    pressEnter(button);
+    expect(button.getAttribute('aria-expanded')).toBe('true');
+    expect(popover.hidden).toBe(false);
+  });
+
+  it('closes when the focus moves on to another element, pinned or not, rather than cover where the focus went', () => {
+    document.body.insertAdjacentHTML('beforeend', '<button id="edit">Edit</button>');
+    const { badge, button, popover } = scoredBadge();
+    const edit = document.getElementById('edit')!;
+    // Pinned by a click, which focused the button; then Tab.
+    badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+    button.focus();
+    clickWithPointer(button);
+    badge.host.dispatchEvent(new MouseEvent('mouseleave'));
+    edit.focus();
+    expect(button.getAttribute('aria-expanded')).toBe('false');
+    expect(popover.hidden).toBe(true);
+    // Shown again by Enter after hiding it; then Tab.
+    button.focus();
+    pressEnter(button);
+    pressEnter(button);
+    expect(popover.hidden).toBe(false);
+    edit.focus();
+    expect(button.getAttribute('aria-expanded')).toBe('false');
+    expect(popover.hidden).toBe(true);
+  });
+
+  it('stays pinned by the pointer when the focus goes to nothing: a click on the popover’s own text', () => {
+    const { badge, button, popover } = scoredBadge();
+    badge.host.dispatchEvent(new MouseEvent('mouseenter'));
+    button.focus();
+    clickWithPointer(button);
+    badge.host.dispatchEvent(new MouseEvent('mouseleave'));
+    button.dispatchEvent(new FocusEvent('blur', { relatedTarget: null }));
+    expect(popover.hidden).toBe(false);
+  });
+
+  it('keeps the Escape that closes it from the page (a CRM modal under it stays); one with nothing to close reaches the page', () => {
+    const { button, popover } = scoredBadge();
+    const reachedPage = vi.fn();
+    document.getElementById('title')!.addEventListener('keydown', reachedPage);
+    const escape = () => button.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+    button.focus();
+    escape();
+    expect(popover.hidden).toBe(true);
+    expect(reachedPage).not.toHaveBeenCalled();
+    escape();
+    expect(reachedPage).toHaveBeenCalledTimes(1);
+  });
+
+  it('puts no heading inside the CRM’s title heading it sits in: its title and section labels are text styled as such', () => {
+    const { badge, popover } = scoredBadge();
+    const headingsIn = (shown: typeof badge) => shown.host.shadowRoot!.querySelectorAll('h1, h2, h3, h4, h5, h6, [role="heading"]');
+    expect(headingsIn(badge)).toHaveLength(0);
+    expect(popover.querySelector('.title')!.textContent).toBe(' Hot lead · score 91 of 99');
+    expect([...popover.querySelectorAll('.section-label')].map((label) => label.textContent)).toEqual(['Raising the score', 'Lowering the score']);
+    const scoring = mountBadge(document, null);
+    expect(headingsIn(scoring)).toHaveLength(0);
+    expect(scoring.host.shadowRoot!.querySelector('.title')!.textContent).toBe('Scoring this lead…');
+    for (const show of [() => badge.showUnknown(), () => badge.show({ ok: false, error: 'timed out' })]) {
+      show();
+      expect(headingsIn(badge)).toHaveLength(0);
+      expect(popover.querySelector('.title')!.textContent).toMatch(/^(Not scored yet|LeadLens could not score this lead)$/);
+    }
   });
 
   it('says what went wrong instead of showing a score, without the previous tier\'s look', () => {
@@ -421,6 +503,58 @@ describe('when the browser hides an open popover (the CRM moved or removed its b
     expect(button.getAttribute('aria-expanded')).toBe('false');
     button.click();
     expect(inTopLayer.has(popover)).toBe(true);
+  });
+});
+
+describe('a badge mounted again in place of another (the CRM re-rendered its title or row)', () => {
+  const buttonOf = (badge: ReturnType<typeof mountBadge>) => badge.host.shadowRoot!.querySelector('button')!;
+  /** The CRM renders its title anew: the old one goes with its badge, the new one has none. */
+  function renderTitleAgain(): HTMLElement {
+    const title = document.createElement('h1');
+    title.id = 'title';
+    title.textContent = 'Ada Lovelace';
+    document.getElementById('title')!.replaceWith(title);
+    return title;
+  }
+
+  it('gives the focus to the new badge, without scrolling, when the old one left the page with it', async () => {
+    const focus = vi.spyOn(HTMLElement.prototype, 'focus');
+    const old = mountBadge(document, document.getElementById('title'));
+    buttonOf(old).focus();
+    // Chromium blurs a focused element as it removes it, while it is still connected (happy-dom does not blur it).
+    buttonOf(old).dispatchEvent(new FocusEvent('blur'));
+    const title = renderTitleAgain();
+    await Promise.resolve();
+    const badge = replaceBadge(old, () => mountBadge(document, title));
+    expect(document.activeElement).toBe(badge.host);
+    expect(badge.host.shadowRoot!.activeElement).toBe(buttonOf(badge));
+    expect(focus).toHaveBeenLastCalledWith({ preventScroll: true });
+  });
+
+  it('gives the focus to the new badge when the old one still had it (floating, now at the title)', () => {
+    const old = mountBadge(document, null);
+    buttonOf(old).focus();
+    const badge = replaceBadge(old, () => mountBadge(document, document.getElementById('title')));
+    expect(old.host.isConnected).toBe(false);
+    expect(badge.host.shadowRoot!.activeElement).toBe(buttonOf(badge));
+  });
+
+  it('leaves the focus where it is when the old badge had lost it, or the rep has moved on since', async () => {
+    document.body.insertAdjacentHTML('beforeend', '<button id="edit">Edit</button>');
+    const edit = document.getElementById('edit')!;
+    const old = mountBadge(document, document.getElementById('title'));
+    buttonOf(old).focus();
+    edit.focus();
+    edit.blur(); // on the page's body, but not from the badge
+    await Promise.resolve();
+    const unfocused = replaceBadge(old, () => mountBadge(document, renderTitleAgain()));
+    expect(document.activeElement).toBe(document.body);
+
+    buttonOf(unfocused).focus();
+    const title = renderTitleAgain();
+    edit.focus(); // the rep moved on before the badge came back
+    replaceBadge(unfocused, () => mountBadge(document, title));
+    expect(document.activeElement).toBe(edit);
   });
 });
 

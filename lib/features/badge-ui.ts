@@ -7,8 +7,9 @@
  * tests and for other tools. List rows use the compact variant of the same badge.
  *
  * The popover is a disclosure: the button says whether it is open (`aria-expanded`) and which
- * region it opens (`aria-controls`); focus stays on the button. It is shown in the top layer
- * (Popover API), so a CRM title that clips its overflow (SLDS `slds-truncate`) cannot cut it,
+ * region it opens (`aria-controls`); focus stays on the button. Its title and section labels are
+ * no headings: the badge sits in the CRM's title heading, whose outline and name they would join.
+ * It is shown in the top layer (Popover API), so a CRM title that clips its overflow (SLDS `slds-truncate`) cannot cut it,
  * and tied to the badge by CSS anchor positioning, so it stays beside its own badge wherever the
  * CRM's layout moves it (rows inserted above, a re-sort), not only when the page scrolls.
  * The badge itself stacks as the CRM's text around it does: a CRM modal or sticky header covers it.
@@ -40,6 +41,10 @@ export interface BadgeHandle {
   showUnknown(): void;
   /** The lead's name changed where the badge sits (renamed in place, the row reused): its accessible names say the new one; '' for none. */
   setLeadName(name: string): void;
+  /** Its button has the focus, or had it as the badge left the page (removed with the CRM's title or row). */
+  hasFocus(): boolean;
+  /** Focus on its button, without scrolling the page to it. */
+  focus(): void;
   remove(): void;
 }
 
@@ -117,8 +122,8 @@ const STYLE = `
   padding: 12px 14px; font-weight: 400; min-height: 0; overflow: auto;
   margin-block: ${POPOVER_GAP_PX}px 0; }
 @container anchored(fallback: flip-block) { .panel { margin-block: 0 ${POPOVER_GAP_PX}px; } }
-h2 { font-size: 14px; margin: 0 0 4px; }
-h3 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #555; margin: 10px 0 4px; }
+.title { font-size: 14px; font-weight: 700; margin: 0 0 4px; }
+.section-label { font-size: 12px; font-weight: 700; text-transform: uppercase; letter-spacing: .04em; color: #555; margin: 10px 0 4px; }
 ul { list-style: none; margin: 0; padding: 0; }
 li { margin: 3px 0; display: flex; gap: 6px; }
 .arrow { flex: none; width: 1em; font-weight: 700; }
@@ -144,6 +149,9 @@ function tierIcon(path: string): SVGSVGElement {
 }
 
 const HEADING = /^h[1-6]$/;
+
+/** The popover's title: a paragraph styled as one, not a heading (see the top of this file). */
+const popoverTitle = (...children: Child[]) => el('p', { class: 'title' }, ...children);
 
 /** Whether `element`'s box cuts what overflows it sideways (an inline box has no overflow of its own). */
 function clipsOverflow(element: Element): boolean {
@@ -207,10 +215,23 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
   const showOnButton = (...content: (Node | string)[]) => button.replaceChildren(...(nameTag ? [nameTag] : []), ...content);
   showOnButton('LeadLens …');
   // Hover and focus open it while the lead is being scored too: it says so, rather than open empty.
-  const panel = el('div', { class: 'panel' }, el('h2', {}, SCORING), el('p', {}, SCORING_WAIT));
+  const panel = el('div', { class: 'panel' }, popoverTitle(SCORING), el('p', {}, SCORING_WAIT));
   const popover = el('div', { class: 'popover', id: 'leadlens-popover', dir: 'ltr', role: 'region', hidden: '' }, panel);
   root.append(el('style', {}, STYLE), button, popover);
   const popoverState = wirePopover(host, button, popover);
+  /**
+   * The button had the focus when it last came or went, unless it went while the badge stayed. Chromium blurs an
+   * element being removed while it is still connected: whether that blur was the removal is known once it is done.
+   */
+  let hadFocus = false;
+  button.addEventListener('focus', () => {
+    hadFocus = true;
+  });
+  button.addEventListener('blur', () =>
+    queueMicrotask(() => {
+      hadFocus = !host.isConnected;
+    }),
+  );
   /** Names the button by `buttonLabel` and the popover by `popoverName`, now and when the lead's name changes. */
   const nameBy = (buttonLabel: () => string, popoverName: () => string) => {
     nameParts = () => {
@@ -260,7 +281,7 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
       clearTierLook('unknown');
       showOnButton(el('span', {}, 'Not scored yet'));
       nameBy(() => label('not scored yet. Show why.'), () => `Why LeadLens has not scored ${theLead()} yet`);
-      explain([el('h2', {}, 'Not scored yet'), el('p', {}, NOT_SCORED_YET)]);
+      explain([popoverTitle('Not scored yet'), el('p', {}, NOT_SCORED_YET)]);
     },
     setLeadName(name) {
       leadName = asName(name);
@@ -270,11 +291,26 @@ export function mountBadge(doc: Document, anchor: Element | null, options: Badge
       }
       nameParts();
     },
+    hasFocus: () => (host.isConnected ? root.activeElement === button : hadFocus),
+    focus: () => button.focus({ preventScroll: true }),
     remove() {
       popoverState.close(); // a badge removed while open leaves no listener on the page
       host.remove();
     },
   };
+}
+
+/**
+ * `mount`'s new badge in place of `previous` (removed here, if the CRM has not already): a rep whose focus was on the
+ * old badge finds it on the new one rather than back at the top of the page, unless the focus has moved on since.
+ */
+export function replaceBadge(previous: BadgeHandle | null | undefined, mount: () => BadgeHandle): BadgeHandle {
+  const hadFocus = previous?.hasFocus() ?? false;
+  previous?.remove();
+  const badge = mount();
+  const { activeElement, body } = badge.host.ownerDocument;
+  if (hadFocus && (activeElement === null || activeElement === body)) badge.focus();
+  return badge;
 }
 
 /** The Popover API's methods, where the browser has them (Chromium 114+). */
@@ -289,10 +325,11 @@ const hasPopoverApi = (element: HTMLElement): element is TopLayerElement =>
 
 /**
  * Hover or keyboard focus opens the popover while there (it stays open while either lasts:
- * the pointer on the badge or its popover, or the focus on the button); a click pins it open
- * and a second click closes it. Escape (anywhere) or a click outside the badge closes it.
- * Leaving by pointer closes after a short delay, so the pointer can move onto the popover.
- * When the browser hides it (the CRM moved or removed the badge), it is closed for good too.
+ * the pointer on the badge or its popover, or the focus on the button). A click with the pointer
+ * pins it open and a second one closes it; Enter or Space (a click from the keyboard) shows or
+ * hides it. Escape (anywhere), a click outside the badge or the focus moving on to another
+ * element closes it. Leaving by pointer closes after a short delay, so the pointer can move onto
+ * the popover. When the browser hides it (the CRM moved or removed the badge), it is closed for good too.
  */
 function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElement): { close(): void } {
   const doc = host.ownerDocument;
@@ -308,8 +345,11 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
   const onOutsidePointer = (event: Event) => {
     if (!event.composedPath().includes(host)) dismiss();
   };
+  /** Only while open: closing the popover is all that Escape does, the CRM does not also close its modal or editor under it. */
   const onEscape = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') dismiss();
+    if (event.key !== 'Escape') return;
+    dismiss();
+    event.stopPropagation();
   };
   /**
    * A popover leaves the top layer when its element leaves the document, even if the CRM puts the
@@ -380,19 +420,27 @@ function wirePopover(host: HTMLElement, button: HTMLElement, popover: HTMLElemen
     focused = true;
     update();
   });
-  button.addEventListener('blur', () => {
-    focused = false;
-    update();
+  button.addEventListener('blur', (event) => {
+    const to = event.relatedTarget;
+    // On to another element (Tab, a click in a field): left open, the popover would cover where the focus went.
+    // To none (a click on the popover's own text), a popover pinned by the pointer stays.
+    const toAnotherElement = to instanceof Node && to !== host && !button.getRootNode().contains(to);
+    if (toAnotherElement) dismiss();
+    else {
+      focused = false;
+      update();
+    }
   });
-  button.addEventListener('click', () => {
-    if (pinned) dismiss();
+  button.addEventListener('click', (event) => {
+    // A click from the keyboard (Enter, Space: no pointer, detail 0) comes with the focus, which opened the popover:
+    // it shows or hides it. The pointer's comes with hover, which opened it too: the first pins it for when the
+    // pointer leaves, the second closes it.
+    const closes = event.detail === 0 ? open : pinned;
+    if (closes) dismiss();
     else {
       pinned = true;
       update();
     }
-  });
-  host.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') dismiss();
   });
   return { close: dismiss };
 }
@@ -401,11 +449,11 @@ function scoredPopover(lead: Extract<ScoreOutcome, { ok: true }>['lead']): Node[
   const look = TIER_LOOK[lead.tier];
   const { up, down } = topReasons(lead.reasons);
   return [
-    el('h2', {}, tierIcon(look.icon), ` ${look.word} lead · score ${lead.score} of 99`),
+    popoverTitle(tierIcon(look.icon), ` ${look.word} lead · score ${lead.score} of 99`),
     el('p', { class: 'likelihood' }, describeLikelihood(lead.probability, lead.baseRate, lead.tiers)),
-    up.length > 0 && el('h3', {}, REASONS_HEADING.up),
+    up.length > 0 && el('p', { class: 'section-label' }, REASONS_HEADING.up),
     up.length > 0 && reasonList(up, 'up'),
-    down.length > 0 && el('h3', {}, REASONS_HEADING.down),
+    down.length > 0 && el('p', { class: 'section-label' }, REASONS_HEADING.down),
     down.length > 0 && reasonList(down, 'down'),
     el(
       'p',
@@ -441,7 +489,7 @@ function reasonList(reasons: Reason[], direction: Direction): HTMLElement {
 }
 
 function errorPopover(message: string): Node[] {
-  return [el('h2', {}, COULD_NOT_SCORE), el('p', { class: 'error' }, message)];
+  return [popoverTitle(COULD_NOT_SCORE), el('p', { class: 'error' }, message)];
 }
 
 /**

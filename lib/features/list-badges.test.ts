@@ -185,6 +185,26 @@ describe('list badges', () => {
     expect(scoreLeadsById).toHaveBeenLastCalledWith({ crm: 'hubspot', recordIds: ['3'] });
   });
 
+  it('keeps the focus on a row’s badge when the CRM re-renders the row, or reuses it for another lead', async () => {
+    renderList(row('1', 'Ada') + row('3', 'Alan'));
+    badgeListRows(document, hubspot, 'hubspot', page.signal);
+    reportVisible([...document.querySelectorAll('td:first-child')]);
+    await settle();
+    const focusedRecord = () => document.activeElement?.getAttribute('data-leadlens-record');
+    badges()[1].shadowRoot!.querySelector('button')!.focus();
+    document.querySelector('tbody')!.innerHTML = row('1', 'Ada') + row('3', 'Alan');
+    expect(document.activeElement).toBe(document.body);
+    await settle();
+    expect(focusedRecord()).toBe('3');
+    expect(badges()[1].getAttribute('data-leadlens-state')).toBe('scored');
+    // A virtualised grid reuses the row for another lead, our badge still in it.
+    const link = document.querySelectorAll('a')[1];
+    link.setAttribute('href', '/contacts/4242424/record/0-1/2');
+    link.textContent = 'Grace';
+    await settle();
+    expect(focusedRecord()).toBe('2');
+  });
+
   it('asks again for the rows in view when the tier policy changes', async () => {
     renderList(row('1', 'Ada'));
     badgeListRows(document, hubspot, 'hubspot', page.signal);

@@ -12,7 +12,7 @@ import type { CrmAdapter, CrmKind, ListRow } from '../crm/types';
 import { background } from '../messaging/client';
 import { onEvent } from '../messaging/events';
 import { MAX_LIST_BATCH } from '../messaging/protocol-list';
-import { failedOutcome, isCrmChange, mountBadge, type BadgeHandle } from './badge-ui';
+import { failedOutcome, isCrmChange, mountBadge, replaceBadge, type BadgeHandle } from './badge-ui';
 import type { ContentFeature } from './types';
 import { EXTENSION_RELOADED } from './navigation';
 
@@ -182,7 +182,8 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
     { rootMargin: VIEW_MARGIN },
   );
 
-  const place = ({ recordId, name, anchor }: ListRow) => {
+  /** Badge the row, in place of `replacing` (a badge of a row the CRM rendered anew) if its anchor has none. */
+  const place = ({ recordId, name, anchor }: ListRow, replacing?: BadgeHandle) => {
     const known = badges.get(anchor);
     if (known?.recordId === recordId && known.badge.host.isConnected) {
       // Renamed in place (an inline edit): the badge names the lead as the row does.
@@ -194,14 +195,16 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
     }
     // A virtualised list reuses a row element for another record, or the CRM re-rendered the
     // cell and dropped our badge: replace it.
-    known?.badge.remove();
-    const badge = mountBadge(document, anchor, { compact: true, leadName: name });
-    badge.host.setAttribute('data-leadlens-record', recordId);
-    badges.set(anchor, { recordId, name, badge });
     const outcome = outcomes.get(recordId);
+    const badge = replaceBadge(known?.badge ?? replacing, () => {
+      const mounted = mountBadge(document, anchor, { compact: true, leadName: name });
+      mounted.host.setAttribute('data-leadlens-record', recordId);
+      // Answered already (the CRM re-rendered the row): shown at once, no need to ask again.
+      if (outcome) showOutcome(mounted, outcome);
+      return mounted;
+    });
+    badges.set(anchor, { recordId, name, badge });
     if (outcome) {
-      // Answered already (the CRM re-rendered the row): no need to ask again.
-      showOutcome(badge, outcome);
       visibility.unobserve(anchor);
       waiting.delete(anchor);
     } else visibility.observe(anchor);
@@ -216,14 +219,22 @@ export function badgeListRows(document: Document, adapter: CrmAdapter, crm: CrmK
     aroundList = listBox ? flatAncestry(listBox) : new Set();
     // Rows that left the list (removed, or in a view the CRM hid after paging) lose their badge.
     const current = new Set(anchors);
+    let leftWithFocus: RowBadge | undefined;
     for (const [anchor, row] of badges) {
       if (current.has(anchor)) continue;
       visibility.unobserve(anchor);
       waiting.delete(anchor);
       badges.delete(anchor);
-      row.badge.remove();
+      if (row.badge.hasFocus()) leftWithFocus = row;
+      else row.badge.remove();
     }
-    rows.forEach(place);
+    for (const row of rows) {
+      // The CRM rendered the row with the focused badge anew: the new row's badge takes the focus back.
+      const focusFrom = leftWithFocus?.recordId === row.recordId && !badges.has(row.anchor) ? leftWithFocus : undefined;
+      if (focusFrom) leftWithFocus = undefined;
+      place(row, focusFrom?.badge);
+    }
+    leftWithFocus?.badge.remove();
   };
 
   /**

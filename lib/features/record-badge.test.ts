@@ -306,6 +306,34 @@ describe('record badge', () => {
     expect(scoreLead).toHaveBeenCalledTimes(1);
   });
 
+  it('keeps the focus on the badge when the CRM re-renders the title with it, rather than drop it to the top of the page', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(A, null);
+    await settle();
+    badges()[0].shadowRoot!.querySelector('button')!.focus();
+    const newTitle = document.createElement('h1');
+    newTitle.textContent = 'Ada A';
+    document.querySelector('h1')!.replaceWith(newTitle);
+    expect(document.activeElement).toBe(document.body);
+    await settle();
+    expect(badges()[0].parentElement).toBe(newTitle);
+    expect(document.activeElement).toBe(badges()[0]);
+    expect(badges()[0].shadowRoot!.activeElement).toBe(badges()[0].shadowRoot!.querySelector('button'));
+  });
+
+  it('moves the focus with the badge from floating to the title once the record renders', async () => {
+    document.body.innerHTML = view('Ada A', fieldsOfA);
+    run(B, A);
+    await vi.advanceTimersByTimeAsync(3100);
+    const floating = badges()[0];
+    expect(floating.hasAttribute('data-leadlens-floating')).toBe(true);
+    floating.shadowRoot!.querySelector('button')!.focus();
+    renderNext('Bob B', fieldsOfB);
+    await settle();
+    expect(badges().map(titleOf)).toEqual(['Bob B']);
+    expect(document.activeElement).toBe(badges()[0]);
+  });
+
   it('scores again after an inline edit changes the record’s fields', async () => {
     document.body.innerHTML = view('Ada A', fieldsOfA);
     run(A, null);

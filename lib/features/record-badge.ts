@@ -13,7 +13,7 @@ import { onEvent } from '../messaging/events';
 import { PAGE_FIELD_LIMITS, type PageFields } from '../crm/types';
 import { clipText, dialogOpen, observeComposed, pageLocale } from '../crm/dom';
 import { hashFields } from '../crm/fields-hash';
-import { failedOutcome, isCrmChange, mountBadge, type BadgeHandle } from './badge-ui';
+import { failedOutcome, isCrmChange, mountBadge, replaceBadge, type BadgeHandle } from './badge-ui';
 import { EXTENSION_RELOADED } from './navigation';
 import type { ContentFeature } from './types';
 
@@ -252,11 +252,13 @@ export const recordBadge: ContentFeature = {
       // A floating badge may sit over another lead's page or a list: it names its lead, by the id until the name is known.
       const leadName = target === null ? (requested?.name ?? `lead ${recordId}`) : undefined;
       if (!badge?.host.isConnected || target !== anchor || leadName !== badgeLeadName) {
-        badge?.remove();
         anchor = target;
         badgeLeadName = leadName;
-        badge = mountBadge(document, target, { leadName });
-        if (outcome) badge.show(outcome);
+        badge = replaceBadge(badge, () => {
+          const mounted = mountBadge(document, target, { leadName });
+          if (outcome) mounted.show(outcome);
+          return mounted;
+        });
       }
     };
 
