@@ -19,11 +19,6 @@ export interface ModelCardExtras {
     brier?: number;
     final_fit_seconds?: number;
   };
-  /**
-   * The leakage guard's flags on features the model reads all the same (the admin chose them),
-   * for a manifest that records none itself (`provenance.leakageFlagsKept` takes their place).
-   */
-  leakage?: string[];
   warnings?: string[];
   model?: { rounds: { mains: number[]; pairs: number[] } };
   ebm?: object;
@@ -53,7 +48,7 @@ const THRESHOLDS_CHOSEN_FROM: Record<Manifest['tiers']['policy']['kind'], string
 
 /**
  * The leakage guard's flags on features the model reads all the same, as recorded when it was
- * trained in LeadLens (`provenance.leakageFlagsKept`), each with its feature's label.
+ * trained (`provenance.leakageFlagsKept`), each with its feature's label.
  */
 export function keptLeakageFlags(m: Manifest): { label: string; reason: string }[] {
   return (m.provenance.leakageFlagsKept ?? []).map(({ key, reason }) => ({ label: m.features.find((feature) => feature.key === key)?.label ?? key, reason }));
@@ -176,9 +171,8 @@ export function renderModelCard(m: Manifest, extras: ModelCardExtras = {}): stri
     lines.push('');
     lines.push(`Counts never above another in the training data, kept so by "what would make it hotter": ${bounds.join('; ')}.`);
   }
-  // The manifest's record when it has one (a model trained in LeadLens), else the trainer's own warnings.
-  const recorded = keptLeakageFlags(m).map(({ label, reason }) => `Possible leakage in "${label}": ${reason}.`);
-  const leakage = recorded.length > 0 ? recorded : (extras.leakage ?? []);
+  // As the manifest records them (the trainer does, in LeadLens and on the command line), so card and Model report agree.
+  const leakage = keptLeakageFlags(m).map(({ label, reason }) => `Possible leakage in "${label}": ${reason}.`);
   if (leakage.length > 0) {
     lines.push('');
     lines.push('## Possible leakage');

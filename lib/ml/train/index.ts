@@ -510,10 +510,13 @@ export function trainModel(input: TrainInput): TrainResult {
   for (const v of labels) positives += v;
   const data = ebmData(features, X, labels);
 
-  // leakage guard: warn, never drop (the admin decides, and a flag overridden is named in the report and the model card)
+  // leakage guard: warn, never drop (the admin decides, and a flag overridden is named in the report, the manifest and the model card)
+  const leakageFlagsKept: { key: string; reason: string }[] = [];
   try {
     guardReasons(features, X, labels, source, now, input.storedHistory ?? null).forEach((reason, k) => {
-      if (reason !== null) leakage.push(`Possible leakage in "${features[k].label}": ${reason}.`);
+      if (reason === null) return;
+      leakageFlagsKept.push({ key: features[k].key, reason });
+      leakage.push(`Possible leakage in "${features[k].label}": ${reason}.`);
     });
     warnings.push(...leakage);
   } catch {
@@ -661,7 +664,8 @@ export function trainModel(input: TrainInput): TrainResult {
     tiers,
     reference: { baseRate: positives / N, probabilityPercentiles: percentiles, features: referenceFeatures },
     metrics,
-    provenance: { rows: N, positives, source: input.sourceName ?? source, referenceTime: now.toISOString() },
+    // The flags kept go with the model: the model report names them once it is imported or activated, long after this run's warnings.
+    provenance: { rows: N, positives, source: input.sourceName ?? source, referenceTime: now.toISOString(), ...(leakageFlagsKept.length > 0 && { leakageFlagsKept }) },
   };
   const parsed = ManifestSchema.safeParse(manifestDraft);
   if (!parsed.success) {
@@ -669,7 +673,7 @@ export function trainModel(input: TrainInput): TrainResult {
   }
   const manifest = parsed.data;
   summary.train_seconds = (performance.now() - t0) / 1000;
-  const modelCard = renderModelCard(manifest, { summary, leakage, warnings: [...(input.fileWarnings ?? []), ...warnings.filter((warning) => !leakage.includes(warning))], model, ebm: { ...DEFAULT_EBM_OPTIONS, ...ebmOpts } });
+  const modelCard = renderModelCard(manifest, { summary, warnings: [...(input.fileWarnings ?? []), ...warnings.filter((warning) => !leakage.includes(warning))], model, ebm: { ...DEFAULT_EBM_OPTIONS, ...ebmOpts } });
   progress({ stage: 'done', fraction: 1 });
   return { manifest, onnx, modelCard, summary, warnings, leakage, model, X, labels, heldOutProbabilities, heldOutLogits };
 }

@@ -181,6 +181,52 @@ describe('leakageReport', () => {
   });
 });
 
+describe('leakageReport on yes/no and number columns: each yes/no value, and a number’s most common value against all its others, judged as a category’s levels', () => {
+  const valueRand = mulberry32(23);
+  const judged = (kind: LeakageColumn['kind'], value: (label: number) => number) =>
+    leakageReport([{ name: 'x', kind, values: Float32Array.from(labels, (label) => value(label)) }], labels)[0];
+  const convertedShare = (values: Float32Array, inGroup: (value: number) => boolean) =>
+    labels.reduce((sum, label, row) => sum + (label && inGroup(values[row]) ? 1 : 0), 0) / labels.reduce((sum, label) => sum + label, 0);
+
+  it('flags a yes/no set to "Yes" for most converted leads and for no other, though "No" counts as filled', () => {
+    const values = Float32Array.from(labels, (label) => (label && valueRand() < 0.8 ? 1 : 0));
+    const [closedWon] = leakageReport([{ name: 'closed_won_flag', kind: 'boolean', values }], labels);
+    // Filled for every lead and short of near-perfect: only the purity rule can say it.
+    expect(closedWon.fillRatePositives).toBe(1);
+    expect(closedWon.fillRateNegatives).toBe(1);
+    // Its ROC-AUC is still read from the value itself, exactly: "Yes" above "No".
+    expect(closedWon.rocAuc).toBeCloseTo(0.5 + convertedShare(values, (value) => value === 1) / 2, 10);
+    expect(closedWon.flag?.reason).toMatch(/^set to "Yes" for [78]\d % of the converted leads and for none of the [\d,]+ others: probably written when a lead converts$/);
+  });
+
+  it('flags a number left at 0 for every lead but most converted ones (an amount won), as it would an amount left empty', () => {
+    const wonAmount = judged('numeric', (label) => (label && valueRand() < 0.85 ? 1000 + 50_000 * valueRand() : 0));
+    expect(wonAmount.fillRateNegatives).toBe(1);
+    expect(wonAmount.rocAuc).toBeLessThan(0.95);
+    expect(wonAmount.flag?.reason).toMatch(/^set to a value other than 0 for 8\d % of the converted leads and for none of the [\d,]+ others: probably written when a lead converts$/);
+    // The most common value need not be 0, and is named as a person writes it (float32 0.1, not 0.100000001…).
+    const daysToClose = judged('numeric', (label) => (label && valueRand() < 0.6 ? Math.floor(30 * valueRand()) : 0.1));
+    expect(daysToClose.flag?.reason).toMatch(/^set to a value other than 0\.1 for [56]\d % of the converted leads and for none/);
+  });
+
+  it('does not flag honest yes/no and number columns, one value of them however common', () => {
+    const honest = {
+      // Opted in to the newsletter: converts more than twice as often.
+      optedIn: judged('boolean', (label) => (valueRand() < (label ? 0.5 : 0.2) ? 1 : 0)),
+      // Do not e-mail: hardly ever converts, an honest segment as a category's level is.
+      doNotEmail: judged('boolean', (label) => (!label && valueRand() < 0.15 ? 1 : 0)),
+      // Contacts in an earlier campaign: 0 for most, more often some for those that convert.
+      previousContacts: judged('numeric', (label) => (valueRand() < (label ? 0.35 : 0.12) ? 1 + Math.floor(3 * valueRand()) : 0)),
+      // Days since an earlier campaign's contact, 999 for "never contacted" (the bank data's pdays).
+      daysSinceContact: judged('numeric', (label) => (valueRand() < (label ? 0.2 : 0.03) ? Math.floor(27 * valueRand()) : 999)),
+    };
+    for (const [name, finding] of Object.entries(honest)) {
+      expect(finding.flag, name).toBeNull();
+      expect(finding.rocAuc, name).toBeGreaterThan(0.55);
+    }
+  });
+});
+
 describe('logChanceOfAtMost', () => {
   it('is the log of the Poisson chance of a count at most this low, by hand', () => {
     // P(0 | 20) = e^−20; P(≤ 1 | 20) = 21 e^−20; P(≤ 2 | 3) = (1 + 3 + 9/2) e^−3 = 8.5 e^−3.

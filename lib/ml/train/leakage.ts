@@ -12,9 +12,9 @@ import { countPositives, rocAuc, type Labels } from './metrics';
 
 export interface LeakageColumn {
   name: string;
-  /** [N] numeric values or categorical codes; NaN = missing. */
+  /** [N] numeric values, yes/no as 1/0, or categorical codes; NaN = missing. */
   values: Float32Array;
-  kind: 'numeric' | 'categorical';
+  kind: 'numeric' | 'boolean' | 'categorical';
   /** Categorical: the level each code stands for, to name it in a flag's reason. */
   levels?: readonly string[];
 }
@@ -22,7 +22,7 @@ export interface LeakageColumn {
 export interface LeakageFinding {
   name: string;
   /**
-   * Univariate ROC-AUC. Numeric: the value as a score, read in whichever direction
+   * Univariate ROC-AUC. Numeric and yes/no: the value as a score, read in whichever direction
    * separates better (max(auc, 1 − auc)), missing placed at whichever end separates better.
    * Categorical: the level's conversion rate computed out of fold, so a level is never
    * scored with its own rows (missing is a level). NaN without both classes.
@@ -50,8 +50,9 @@ export const LEAKY_FILL_LOST = 0.5;
 export const LEAKY_FILL_LOST_CONVERTED = 0.05;
 
 /**
- * Purity: a group of leads (those with the column filled, those with it empty, or those at one
- * level of a category) holding at least this share of one class's leads …
+ * Purity: a group of leads (those with the column filled, those with it empty, those at one
+ * level of a category or one value of a yes/no, or a number's most common value and all its
+ * others) holding at least this share of one class's leads …
  */
 export const LEAKY_GROUP_SHARE = 0.05;
 /**
@@ -255,25 +256,60 @@ const percent = (share: number) => `${Math.round(share * 100)} %`;
 const count = (n: number) => n.toLocaleString('en-US');
 
 interface Group {
-  /** How the group's rows are told apart, for the reason: `filled`, `empty` or `set to "level"`. */
+  /** How the group's rows are told apart, for the reason: `filled`, `empty`, `set to "level"`, `set to 0`, …. */
   what: string;
-  /** One level of a category. */
+  /** One level of a category, one value of a yes/no, a number's most common value or its others. */
   level: boolean;
   positives: number;
   negatives: number;
 }
 
-/** The groups the purity rule judges: filled rows, empty rows and, for a category, each level it has (missing is `empty`). */
+/** What a yes/no feature's 0 and 1 read as, where a rep sees them. */
+const YES_NO_LEVELS = ['No', 'Yes'];
+
+/** The value most rows of `values` are filled with (the smallest of ties), NaN when none is filled. */
+function mostCommonValue(values: Float32Array): number {
+  const counts = new Map<number, number>();
+  let common = Number.NaN;
+  let commonCount = 0;
+  for (const value of values) {
+    if (Number.isNaN(value)) continue;
+    const n = (counts.get(value) ?? 0) + 1;
+    counts.set(value, n);
+    if (n > commonCount || (n === commonCount && value < common)) [common, commonCount] = [value, n];
+  }
+  return common;
+}
+
+/**
+ * How a filled value is put in a level group, and the group's words: a category's level, a
+ * yes/no's value, or for a number its most common value against all others: a number left at 0
+ * for most leads and set for those that converted is judged as one left empty would be.
+ */
+function levelsOf(values: Float32Array, kind: LeakageColumn['kind'], levels: readonly string[] | undefined): { of: (value: number) => number; what: (level: number) => string } {
+  if (kind !== 'numeric') {
+    const names = kind === 'boolean' ? YES_NO_LEVELS : levels;
+    return { of: (value) => value, what: (level) => `set to "${names?.[level] ?? level}"` };
+  }
+  const common = mostCommonValue(values);
+  // Values are float32: show the number they stand for (0.1, not 0.10000000149011612).
+  const shown = Number(common.toPrecision(6)).toLocaleString('en-US', { maximumSignificantDigits: 6 });
+  return { of: (value) => (value === common ? 0 : 1), what: (level) => (level === 0 ? `set to ${shown}` : `set to a value other than ${shown}`) };
+}
+
+/** The groups the purity rule judges: filled rows, empty rows and each level group (`levelsOf`) the filled rows fall in, if more than one. */
 function groupsOf(values: Float32Array, labels: Labels, kind: LeakageColumn['kind'], levels: readonly string[] | undefined): Group[] {
   const filled: Group = { what: 'filled', level: false, positives: 0, negatives: 0 };
   const empty: Group = { what: 'empty', level: false, positives: 0, negatives: 0 };
+  const levelGroups = levelsOf(values, kind, levels);
   const byLevel = new Map<number, Group>();
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     const groups = [Number.isNaN(value) ? empty : filled];
-    if (kind === 'categorical' && !Number.isNaN(value)) {
-      let level = byLevel.get(value);
-      if (!level) byLevel.set(value, (level = { what: `set to "${levels?.[value] ?? value}"`, level: true, positives: 0, negatives: 0 }));
+    if (!Number.isNaN(value)) {
+      const key = levelGroups.of(value);
+      let level = byLevel.get(key);
+      if (!level) byLevel.set(key, (level = { what: levelGroups.what(key), level: true, positives: 0, negatives: 0 }));
       groups.push(level);
     }
     for (const group of groups) {
@@ -281,7 +317,7 @@ function groupsOf(values: Float32Array, labels: Labels, kind: LeakageColumn['kin
       else group.negatives++;
     }
   }
-  // A category of one level: its level is the filled group again.
+  // A column of one filled value: its level is the filled group again.
   return [filled, empty, ...(byLevel.size > 1 ? byLevel.values() : [])];
 }
 
@@ -330,7 +366,7 @@ export function leakageReport(columns: LeakageColumn[], labels: Labels): Leakage
     }
     let auc = Number.NaN;
     if (values.length >= 2) {
-      auc = kind === 'numeric' ? numericAuc(values, labels) : rocAuc(labels, outOfFoldLevelRate(values, labels));
+      auc = kind === 'categorical' ? rocAuc(labels, outOfFoldLevelRate(values, labels)) : numericAuc(values, labels);
     }
     const fill = fillRates(values, labels);
     const reasons: string[] = [];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FeatureSpec } from '../manifest';
 import { DERIVED_READING_VERSION } from '../derive';
 import { parseManifest } from '../manifest';
+import { renderModelCard } from '../model-card';
 import { parseCsv, TooManyFoldsError, TrainingDataError } from './dataset';
 import { featurizeRecords, trainModel, type TrainInput, type TrainResult } from './index';
 import { outOfTimeSplit, timeKeys } from './out-of-time';
@@ -142,7 +143,7 @@ describe('the leakage guard on stored history', () => {
   const section = (card: string, title: string) => card.split('\n## ').find((part) => part.startsWith(`${title}\n`)) ?? '';
 
   it('names the flagged features the model reads all the same in its model card, apart from the other warnings', () => {
-    const { leakage, warnings, modelCard } = trainModel({ ...input, storedHistory: { minAgeDays: 0, createdAt } });
+    const { leakage, warnings, modelCard, manifest } = trainModel({ ...input, storedHistory: { minAgeDays: 0, createdAt } });
     const flags = [`Possible leakage in "Days since created": ${LEAD_AGE_REASON}.`, `Possible leakage in "Website visits": ${KEEPS_CHANGING_REASON}.`];
     expect(leakage).toEqual(flags);
     expect(warnings).toEqual(expect.arrayContaining(flags));
@@ -150,10 +151,31 @@ describe('the leakage guard on stored history', () => {
     expect(flagged).toMatch(/^Possible leakage\n\nThe leakage guard flagged these features and the model reads them all the same\./);
     expect(flagged).toContain(flags.map((flag) => `- ${flag}`).join('\n'));
     expect(section(modelCard, 'Data warnings')).not.toContain('Possible leakage');
+    // In the manifest too, so the model report names them once the training report is closed.
+    expect(manifest.provenance.leakageFlagsKept).toEqual([
+      { key: 'days_since_created', reason: LEAD_AGE_REASON },
+      { key: 'web_visits', reason: KEEPS_CHANGING_REASON },
+    ]);
   });
 
   it('leaves the lead’s age and counts to the admin when the rows are not stored leads (a CSV handed to the trainer)', () => {
-    expect(trainModel(input).leakage).toEqual([]);
+    const { leakage, manifest } = trainModel(input);
+    expect(leakage).toEqual([]);
+    expect(manifest.provenance).not.toHaveProperty('leakageFlagsKept');
+  });
+
+  it('records a file’s flagged column in the manifest as the model card names it, so the model report shows it once the model is imported', () => {
+    const rows = base(1500);
+    const rand = mulberry32(3);
+    // A "closed won" checkbox: true for most converted leads, false for every other.
+    const records = rows.records.map((record) => ({ ...record, closed_won_flag: record.converted === '1' && rand() < 0.8 ? 'true' : 'false' }));
+    const { manifest, modelCard, leakage } = trainModel({ ...rows, records });
+    const kept = manifest.provenance.leakageFlagsKept ?? [];
+    expect(kept).toContainEqual({ key: 'closed_won_flag', reason: expect.stringMatching(/^set to "Yes" for \d+ % of the converted leads and for none of the [\d,]+ others/) });
+    // Every flag the run warned of, and no other; the card rendered from the manifest alone names them as the run's card does.
+    expect(kept.map(({ key, reason }) => `Possible leakage in "${manifest.features.find((feature) => feature.key === key)?.label}": ${reason}.`)).toEqual(leakage);
+    expect(section(renderModelCard(manifest), 'Possible leakage')).toBe(section(modelCard, 'Possible leakage'));
+    expect(parseManifest(JSON.parse(JSON.stringify(manifest))).ok).toBe(true);
   });
 });
 

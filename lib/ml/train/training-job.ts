@@ -4,7 +4,7 @@
  */
 import { daysBetween } from '../derive';
 import type { RawRecord, SourceKind } from '../featurize';
-import { fieldsRead, type FeatureSpec, type Manifest } from '../manifest';
+import { fieldsRead, type FeatureSpec } from '../manifest';
 import { describeDataSize } from './data-size';
 import { bareFieldName } from './leakage';
 import { TrainingDataError } from './dataset';
@@ -23,7 +23,6 @@ import {
   windowCountedFrom,
   OUTCOME_COLUMN,
   type HistoryLead,
-  type LeakageFlag,
   type TrainingWindow,
 } from './training-set';
 import { fieldsOfRule, MAX_SETTLED_DAYS } from '../outcome-rule';
@@ -193,17 +192,6 @@ function heldOutOf(leadKeys: readonly string[], probabilities: Float64Array, log
   };
 }
 
-/**
- * `manifest` with the guard's `flags` on the features it reads recorded in its provenance: the
- * admin kept them (the feature picker leaves a flagged feature out unless ticked), and the model
- * report names them beside the figures they may flatter, long after this training's report.
- */
-function withKeptLeakageFlags(manifest: Manifest, flags: readonly LeakageFlag[]): Manifest {
-  const read = new Set(manifest.features.map((feature) => feature.key));
-  const kept = flags.filter((flag) => read.has(flag.key)).map(({ key, reason }) => ({ key, reason }));
-  return kept.length === 0 ? manifest : { ...manifest, provenance: { ...manifest.provenance, leakageFlagsKept: kept } };
-}
-
 export async function runTrainingRequest(request: TrainingRequest, history: TrainingHistory, post: (event: TrainingEvent) => void): Promise<void> {
   try {
     const { data } = request;
@@ -296,7 +284,9 @@ export async function runTrainingRequest(request: TrainingRequest, history: Trai
       onProgress,
     });
     const { summary, leakage } = result;
-    const manifest = withKeptLeakageFlags(result.manifest, guard(request.specs, specsMeasuredFrom).leakage);
+    // The trainer records the guard's flags on the features it reads (the admin kept them: the feature
+    // picker leaves a flagged feature out unless ticked) in the manifest, as a CLI model's.
+    const { manifest } = result;
     // Ranked by its held-out logits: its held-out probabilities went through an isotonic map fitted on them, whose ties lift a ROC-AUC.
     const trained = { modelId: manifest.modelId, labels: result.labels, heldOut: result.heldOutLogits };
     post({ type: 'progress', stage: 'compare', fraction: 0.98 });

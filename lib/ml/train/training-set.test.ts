@@ -562,6 +562,16 @@ describe('inspectTrainingData', () => {
     expect(flags.get('CreatedDate')).toMatch(/^measured on the day you train, it is 30 or more .* values it never saw$/);
   });
 
+  it('judges a yes/no feature by its values, named Yes and No as reps see them', () => {
+    // A "closed won" checkbox of a file: true for 80 of the 100 converted leads, false for every other.
+    const records = Array.from({ length: 1000 }, (_, row) => ({ [OUTCOME_COLUMN]: row < 100 ? '1' : '0', closed_won: row < 80 ? 'true' : 'false' }));
+    const closedWon = { key: 'closed_won', label: 'Closed won', type: 'boolean' as const, derive: { kind: 'value' as const, from: { csv: 'closed_won' } }, missingValues: [], actionable: false };
+    const { leakage } = inspectTrainingData({ columns: [OUTCOME_COLUMN, 'closed_won'], records }, [closedWon], 'csv', now);
+    expect(leakage).toEqual([
+      { key: 'closed_won', label: 'Closed won', field: 'closed_won', reason: 'set to "Yes" for 80 % of the converted leads and for none of the 900 others: probably written when a lead converts' },
+    ]);
+  });
+
   it('refuses with the trainer’s own message when there are too few conversions', () => {
     const few = salesforceLeads.slice(0, 30);
     const { table } = tableOf(few, converted);

@@ -564,7 +564,7 @@ export function guardReasons(
   const leadAges = history?.createdAt.map((createdAt) => daysBetween(createdAt, now.getTime())) ?? []; // [N]
   const undated = history !== null && history.createdAt.every((createdAt) => Number.isNaN(createdAt));
   const findings = leakageReport(
-    features.map((feature, f) => ({ name: feature.key, kind: feature.type === 'categorical' ? ('categorical' as const) : ('numeric' as const), values: columns[f], levels: feature.vocabulary })),
+    features.map((feature, f) => ({ name: feature.key, kind: feature.type, values: columns[f], levels: feature.vocabulary })),
     labels,
   );
   return features.map((feature, f) => {
