@@ -1,6 +1,6 @@
 /**
  * The background waits for the offscreen document's long jobs (scoring every stored lead,
- * re-tiering their scores) on behalf of a page. Those jobs make no extension call, so the
+ * re-tiering their scores, checking a model) on behalf of a page. Those jobs make no extension call, so the
  * worker is kept alive while it waits: Chrome stops one idle for 30 s, and the page would get
  * "message channel closed" while the job goes on.
  */
@@ -16,6 +16,7 @@ import { bundledModel } from '../ml/bundled-model';
 import { activateModel } from '../ml/model-versions';
 import { activateStoredModel, rollBackModel } from './activate-model';
 import { leadsHandlers } from './handlers/leads';
+import { modelsHandlers } from './handlers/models';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 vi.mock('../messaging/events', () => ({ sendToCrmTabs: vi.fn(async () => undefined) }));
@@ -85,6 +86,12 @@ it('keeps the worker alive while the stored scores are re-tiered with a policy j
   const { resetsMeanwhile, result } = await waitedForAMinute(() => leadsHandlers.retierStoredScores({ modelId: 'trained-1' }, sender), { ok: true, changed: 1 });
   expect(resetsMeanwhile).toBeGreaterThanOrEqual(2);
   expect(result).toEqual({ ok: true, changed: 1 });
+});
+
+it('keeps the worker alive while an imported or trained model is checked, up to its minute', async () => {
+  const { resetsMeanwhile, result } = await waitedForAMinute(() => modelsHandlers.checkModel({ modelId: 'trained-1' }, sender), { ok: true });
+  expect(resetsMeanwhile).toBeGreaterThanOrEqual(2);
+  expect(result).toEqual({ ok: true });
 });
 
 it('tells the admin in plain words, not Chrome’s, that the scoring goes on when its document closes mid-way, and opens it again', async () => {
