@@ -5,6 +5,7 @@
  * says the connection works again.
  */
 import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { readStatus, removeConnection, writeConnection, writeStatus } from '../connections/connections';
@@ -23,7 +24,7 @@ import { createDemoCrm, createDemoCrmHandler } from '../../test/demo-crm/server'
 import { stubWebLocks } from '../../test/web-locks';
 import { SYNC_WATCHDOG_ALARM, cancelSync, startSync, syncLockName } from './runner';
 import { runAutoSync } from './schedule';
-import { INITIAL_SYNC_STATE, type SyncState } from './state';
+import { INITIAL_SYNC_STATE, syncStateKey, type SyncState } from './state';
 import { dexieSyncStore } from './store';
 
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
@@ -212,6 +213,26 @@ it('clears the watchdog when a sync marked running is refused before it runs (no
   await removeConnection('salesforce');
   expect(await syncToItsEnd()).toMatchObject({ status: 'error', error: 'Not connected: connect this CRM first' });
   expect(await fakeBrowser.alarms.get(SYNC_WATCHDOG_ALARM)).toBeUndefined();
+});
+
+it('marks a sync running without putting back a checkpoint deleted as it starts (a purge, another org connected): the next sync reads every lead', async () => {
+  const org = { id: '00D5g000004Demo', name: 'Acme' };
+  await db.settings.put({ key: syncStateKey('salesforce'), value: { ...INITIAL_SYNC_STATE, status: 'done', completedCursor: Date.UTC(2026, 10, 1), syncedFields: ['Id', 'Name'], account: org } });
+  // The forgetting commits in its own transaction the moment the start has read the state.
+  const read = db.settings.get.bind(db.settings);
+  const forgetting: Promise<void>[] = [];
+  vi.spyOn(db.settings, 'get').mockImplementationOnce((async (key: string) => {
+    const row = await read(key);
+    forgetting.push(Dexie.ignoreTransaction(() => db.settings.delete(syncStateKey('salesforce'))));
+    return row;
+  }) as never);
+  fakeBrowser.permissions.remove = vi.fn(async () => true);
+  await removeConnection('salesforce'); // so the job ends at once, refused, over the state as it then is
+  await syncToItsEnd();
+  await Promise.all(forgetting);
+  const after = await dexieSyncStore(db).readState('salesforce');
+  expect(after.completedCursor).toBeNull();
+  expect(after.syncedFields).toBeUndefined();
 });
 
 // The decision itself, from every sync's state (the lock keeps two decisions from interleaving).

@@ -19,7 +19,7 @@ import { oweSourceScoring, owedSourceScorings } from '../jobs/progress';
 import { requestOwedScoringOf } from '../jobs/requests';
 import { runSync } from './engine';
 import type { SyncJob, SyncState } from './state';
-import { dexieSyncStore, otherAccountRefusal, recordSyncedAccount, type SyncStore } from './store';
+import { dexieSyncStore, markSyncRunning, otherAccountRefusal, recordSyncedAccount, type SyncStore } from './store';
 
 export const SYNC_WATCHDOG_ALARM = 'leadlens-sync-watchdog';
 const cancelKey = (crm: CrmKind) => `sync-cancel:${crm}`;
@@ -202,10 +202,8 @@ async function scoreSyncedLeads(crm: CrmKind): Promise<boolean> {
 /** Starts the CRM's sync, or resumes its unfinished job; returns once it is marked running. */
 export async function startSync(crm: CrmKind): Promise<void> {
   await browser.storage.session.remove(cancelKey(crm));
-  const store = dexieSyncStore(db);
-  const state = await store.readState(crm);
   // Marked before it starts, so a worker stopped right now still resumes it on its next start.
-  await store.writeState(crm, { ...state, status: 'running', error: null, errorKind: null });
+  await markSyncRunning(db, crm);
   await updateWatchdog();
   void runJob(crm);
 }

@@ -79,6 +79,15 @@ async function changeSyncState(db: LeadLensDb, crm: CrmKind, change: (state: Syn
 }
 
 /**
+ * Marks the CRM's sync running, its last error cleared, in one read and write: written from a
+ * state read before, it would put back one deleted between the two (a purge, another org's
+ * connect forgetting the leads and their checkpoint), or one a sync wrote as it ended.
+ */
+export async function markSyncRunning(db: LeadLensDb, crm: CrmKind): Promise<void> {
+  await changeSyncState(db, crm, (state) => ({ ...state, status: 'running', error: null, errorKind: null }));
+}
+
+/**
  * Records `account` as the org or portal the CRM's stored leads come from, unless one is
  * recorded already (connecting another forgets them, and their state with its account).
  */
