@@ -6,7 +6,7 @@ import { db, readLeadsForTraining, type StoredLead } from '../../db/db';
 import { historyRule, inHistory } from '../../db/source-history';
 import { ManifestSchema } from '../manifest';
 import { compareModels, runTrainingRequest, type TrainingHistory } from './training-job';
-import { rocAucStandardError } from './metrics';
+import { chanceMargin, rocAucStandardError } from './metrics';
 import { mulberry32 } from '../random';
 import { KEEPS_CHANGING_REASON, LEAD_AGE_REASON, leadsInWindow, mapSpec } from './training-set';
 import { TrainingEventSchema, TrainingStageSchema, type TrainingData, type TrainingEvent, type TrainingRequest } from './worker-protocol';
@@ -506,7 +506,8 @@ describe('compareModels', () => {
     const heldOut = Float64Array.from([0.9, 0.2, 0.8, Number.NaN, 0.1]);
     const active = Float64Array.from([0.3, 0.6, 0.7, 0.5, Number.NaN]);
     // Rows 0–2: the new model puts both conversions first (1.0); the active one ranks 0.3 below 0.6 (0.5).
-    // The difference's standard error: Hanley & McNeil of each figure on 2 converted and 1 not, as independent.
+    // The difference's standard error: one unconverted lead leaves DeLong's paired error no spread to measure,
+    // so Hanley & McNeil's of each figure on 2 converted and 1 not, as independent.
     const se = (auc: number) => rocAucStandardError(auc, 2, 1);
     expect(compareModels('m', labels, heldOut, { probabilities: active, heldOut: false })).toEqual({
       kind: 'compared',
@@ -535,6 +536,42 @@ describe('compareModels', () => {
     if (withoutLogits.kind !== 'compared') throw new Error(JSON.stringify(withoutLogits));
     expect(withoutLogits.activeRocAuc).toBe(7 / 9);
     expect(withoutLogits).toMatchObject({ rows: 6, newRocAuc: compared.newRocAuc, activeHeldOut: true });
+  });
+
+  it('measures what chance moves the difference by with DeLong’s paired error, the active model’s leads ranked as for its figure', () => {
+    // The leads of the test above. The new model puts every conversion first: each lead's placement is 1.
+    // The active one, by its held-out logits where they tie: converted rows 0, 3, 5 above ⅓, ⅔ and all of the unconverted,
+    // unconverted rows 1, 2, 4 below ½, ½ and all of the converted. Differences ⅔, ⅓, 0 (sample variance ⅑) and ½, ½, 0 (1/12),
+    // each over 3 leads: ⅑ / 3 + (1/12) / 3 = 7/108.
+    const labels = Uint8Array.from([1, 0, 0, 1, 0, 1]);
+    const heldOut = Float64Array.from([0.9, 0.1, 0.2, 0.8, 0.3, 0.7]);
+    const probabilities = Float64Array.from([0.5, 0.5, 0.5, 0.5, 0.2, 0.8]);
+    const heldOutLogits = Float64Array.from([-2, -1, 0.3, Number.NaN, Number.NaN, Number.NaN]);
+    expect(compareModels('m', labels, heldOut, { probabilities, heldOut: true, heldOutLogits })).toMatchObject({ differenceStandardError: expect.closeTo(Math.sqrt(7 / 108), 12) });
+    // Without logits the active model's placements are ⅔, ⅔, 1 on either side: differences ⅓, ⅓, 0 (sample variance 1/27), 2 · (1/27) / 3.
+    expect(compareModels('m', labels, heldOut, { probabilities, heldOut: true })).toMatchObject({ differenceStandardError: expect.closeTo(Math.sqrt(2 / 81), 12) });
+  });
+
+  it('tells a real difference on the same leads from chance, which the two figures’ errors taken as independent could not', () => {
+    // 1,000 leads the active model ranks by one signal; the new model adds a second one (better by 0.04), or noise only.
+    const random = mulberry32(3);
+    const labels = Uint8Array.from({ length: 1000 }, () => (random() < 0.2 ? 1 : 0));
+    const active = { probabilities: Float64Array.from(labels, (label) => label + 3 * random()), heldOut: true };
+    const secondSignal = Float64Array.from(active.probabilities, (score, row) => score + 0.2 * (labels[row] + 3 * random()));
+    const noiseOnly = Float64Array.from(active.probabilities, (score) => score + 0.6 * random());
+    const better = compareModels('m', labels, secondSignal, active);
+    if (better.kind !== 'compared') throw new Error(JSON.stringify(better));
+    const difference = better.newRocAuc - better.activeRocAuc;
+    expect(difference).toBeCloseTo(0.04, 2);
+    // About 0.009: four times short of it.
+    expect(chanceMargin(better.differenceStandardError)).toBeLessThan(difference / 4);
+    // The errors taken as independent make chance move it by about 0.057, more than it is.
+    const positives = labels.reduce((sum, label) => sum + label, 0);
+    const independent = Math.hypot(rocAucStandardError(better.newRocAuc, positives, 1000 - positives), rocAucStandardError(better.activeRocAuc, positives, 1000 - positives));
+    expect(chanceMargin(independent)).toBeGreaterThan(difference);
+    const same = compareModels('m', labels, noiseOnly, active);
+    if (same.kind !== 'compared') throw new Error(JSON.stringify(same));
+    expect(Math.abs(same.newRocAuc - same.activeRocAuc)).toBeLessThan(chanceMargin(same.differenceStandardError));
   });
 
   it('is not made when the rows both score do not hold both outcomes', () => {

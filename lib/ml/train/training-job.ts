@@ -26,7 +26,7 @@ import {
   type TrainingWindow,
 } from './training-set';
 import { fieldsOfRule, MAX_SETTLED_DAYS } from '../outcome-rule';
-import { countPositives, rocAuc, rocAucStandardError } from './metrics';
+import { rocAucDifferenceStandardError, rocAucOfPlacements, rocAucPlacements, rocAucStandardError, type RocAucPlacements } from './metrics';
 import type { HeldOutProbabilities, ModelComparison, TrainingData, TrainingEvent, TrainingRequest, TrainingStage } from './worker-protocol';
 
 /** Progress is posted at most this often (the trainer reports every boosting round). */
@@ -118,11 +118,11 @@ async function fileDates(history: TrainingHistory, specs: readonly FeatureSpec[]
 const notCompared = (reason: string): ModelComparison => ({ kind: 'not-compared', reason });
 
 /**
- * ROC-AUC of `labels` [N] ranked by `scores` [N], a tie broken by `tieBreaks` [N] between two rows
- * that both have one (not NaN); other ties count half, as `rocAuc`'s do.
+ * The ROC-AUC placements (`rocAucPlacements`) of `labels` [N] ranked by `scores` [N], a tie broken
+ * by `tieBreaks` [N] between two rows that both have one (not NaN); other ties count half, as `rocAuc`'s do.
  */
-function rocAucTiesBrokenBy(labels: Uint8Array, scores: Float64Array, tieBreaks: Float64Array): number {
-  const positives = countPositives(labels);
+function placementsTiesBrokenBy(labels: Uint8Array, scores: Float64Array, tieBreaks: Float64Array): RocAucPlacements {
+  const placements = rocAucPlacements(labels, scores);
   const tied = new Map<number, number[]>(); // rows with a tie break, by score
   labels.forEach((_, row) => {
     if (Number.isNaN(tieBreaks[row])) return;
@@ -130,15 +130,16 @@ function rocAucTiesBrokenBy(labels: Uint8Array, scores: Float64Array, tieBreaks:
     if (rows) rows.push(row);
     else tied.set(scores[row], [row]);
   });
-  // Each tie's pairs of a positive and a negative with a tie break: credited by it, where rocAuc credits them half.
-  let brokenTies = 0;
+  // Each tie's pairs of a converted and an unconverted row with a tie break: counted as it orders them, where the scores count them half.
   for (const rows of tied.values()) {
     const tieLabels = Uint8Array.from(rows, (row) => labels[row]);
-    const tiePositives = countPositives(tieLabels);
-    const pairs = tiePositives * (rows.length - tiePositives);
-    if (pairs > 0) brokenTies += (rocAuc(tieLabels, Float64Array.from(rows, (row) => tieBreaks[row])) - 0.5) * pairs;
+    const byTieBreak = rocAucPlacements(tieLabels, Float64Array.from(rows, (row) => tieBreaks[row]));
+    rows.forEach((row, k) => {
+      const pairsInTie = tieLabels[k] ? byTieBreak.negatives : byTieBreak.positives;
+      placements.pairsInOrder[row] += byTieBreak.pairsInOrder[k] - pairsInTie / 2;
+    });
   }
-  return rocAuc(labels, scores) + brokenTies / (positives * (labels.length - positives));
+  return placements;
 }
 
 /**
@@ -154,15 +155,21 @@ export function compareModels(activeModelId: string, labels: Uint8Array, heldOut
   const rows = Int32Array.from(labels.keys()).filter((row) => !Number.isNaN(heldOut[row]) && !Number.isNaN(active.probabilities[row]));
   const on = (values: Float64Array) => Float64Array.from(rows, (row) => values[row]);
   const compared = Uint8Array.from(rows, (row) => labels[row]);
-  const positives = compared.reduce((sum, label) => sum + label, 0);
-  const newRocAuc = rocAuc(compared, on(heldOut));
+  const newPlacements = rocAucPlacements(compared, on(heldOut));
   // No logits (bundled, imported, or kept by an older LeadLens): by its probabilities, ties and all.
-  const activeRocAuc = active.heldOutLogits
-    ? rocAucTiesBrokenBy(compared, on(active.probabilities), on(active.heldOutLogits))
-    : rocAuc(compared, on(active.probabilities));
+  const activePlacements = active.heldOutLogits
+    ? placementsTiesBrokenBy(compared, on(active.probabilities), on(active.heldOutLogits))
+    : rocAucPlacements(compared, on(active.probabilities));
+  const newRocAuc = rocAucOfPlacements(newPlacements);
+  const activeRocAuc = rocAucOfPlacements(activePlacements);
   if (Number.isNaN(newRocAuc) || Number.isNaN(activeRocAuc)) return notCompared('the active model has scored none of these leads, or not of both outcomes');
-  const standardError = (auc: number) => rocAucStandardError(auc, positives, rows.length - positives);
-  const differenceStandardError = Math.hypot(standardError(newRocAuc), standardError(activeRocAuc));
+  // The same leads against the same outcomes: chance moves both figures together, so their difference
+  // by DeLong's paired error, smaller than their own two taken as independent (several times when the
+  // two rank alike). With fewer than two leads of an outcome it cannot be measured: then those two
+  // (Hanley & McNeil), which err towards "about as well".
+  const pairedStandardError = rocAucDifferenceStandardError(newPlacements, activePlacements);
+  const standardError = (auc: number) => rocAucStandardError(auc, newPlacements.positives, newPlacements.negatives);
+  const differenceStandardError = Number.isNaN(pairedStandardError) ? Math.hypot(standardError(newRocAuc), standardError(activeRocAuc)) : pairedStandardError;
   return { kind: 'compared', activeModelId, rows: rows.length, newRocAuc, activeRocAuc, differenceStandardError, activeHeldOut: active.heldOut };
 }
 

@@ -73,7 +73,11 @@ export const ModelComparisonSchema = z.discriminatedUnion('kind', [
     rows: z.number().int().positive(),
     newRocAuc: z.number(),
     activeRocAuc: z.number(),
-    /** The difference's standard error, the two figures' (Hanley & McNeil) taken as independent: it errs towards "about as well". */
+    /**
+     * The difference's standard error: DeLong's paired one (both figures are of the same leads against
+     * the same outcomes); with fewer than two leads of an outcome, the two figures' own (Hanley &
+     * McNeil) taken as independent, which errs towards "about as well".
+     */
     differenceStandardError: z.number().nonnegative(),
     /**
      * The active model was trained in LeadLens, so the leads it learnt from are read with their

@@ -21,7 +21,12 @@ const OUT_OF_TIME_GAP = 0.05;
 
 /**
  * Whether the newest leads rank worse than cross-validation says by more than chance explains:
- * chance moves both figures, so their difference by the two standard errors combined.
+ * chance moves both figures, so their difference by the two standard errors combined. Taken as
+ * independent, unlike the comparison with the active model: DeLong's paired error is of two
+ * scorings of the same leads, and these figures are of different models (the cross-validation
+ * folds', each on its own fold; a model of the earliest 70 % on the newest 30 %) on leads that
+ * only partly overlap. The overlap moves the two together, so taken as independent the margin is
+ * if anything wide: towards no note.
  */
 function outOfTimeFallsShort({ cvRocAuc, outOfTimeRocAuc, outOfTimeStandardError }: Trained['summary'], cvStandardError: number | undefined): boolean {
   if (outOfTimeRocAuc === undefined) return false;
@@ -41,7 +46,8 @@ export function describeWindow({ createdAfter, createdBefore }: TrainingWindow):
 
 /**
  * The new model beside the active one on the same leads, in words: better or less well only
- * when the difference is more than twice what chance alone moves it by.
+ * when the difference is more than chance alone moves it by 95 % of the time (`chanceMargin` of
+ * its paired standard error: on the same leads chance moves both figures together).
  */
 export function describeComparison(comparison: Trained['comparison']): string {
   if (comparison.kind === 'not-compared') return `not compared: ${comparison.reason}`;
