@@ -30,8 +30,14 @@ vi.mock('@/lib/ui/hooks', async () => {
   return { useActiveManifest: () => useQuery({ queryKey: ['models', 'active'], queryFn: async () => ({ modelId: 'model-1', features: activeModel.features }) }) };
 });
 // The scored leads to export (three unless a test gives others), written as any CSV (the export's own tests check its cells); which leads it writes is the export's own choice.
-const scored = vi.hoisted(() => ({ rows: [] as { leadKey?: string }[] }));
-vi.mock('@/lib/ui/stored-data', () => ({ loadScoredLeads: async () => ({ rows: scored.rows }) }));
+// `held`: a promise their reading waits for, when a test holds the export.
+const scored = vi.hoisted(() => ({ rows: [] as { leadKey?: string }[], held: null as Promise<void> | null }));
+vi.mock('@/lib/ui/stored-data', () => ({
+  loadScoredLeads: async () => {
+    await scored.held;
+    return { rows: scored.rows };
+  },
+}));
 const scoresCsv = vi.hoisted(() => vi.fn((_rows: readonly { leadKey?: string }[]) => 'id\n'));
 vi.mock('@/lib/csv/export', async (importOriginal) => ({ ...(await importOriginal<typeof import('@/lib/csv/export')>()), scoresCsv }));
 
@@ -63,6 +69,7 @@ beforeEach(() => {
   scoreStoredLeads.mockClear();
   activeModel.features = [];
   scored.rows = [{}, {}, {}];
+  scored.held = null;
   scoresCsv.mockClear();
 });
 afterEach(() => {
@@ -102,7 +109,7 @@ it('asks the worker to stop, and shows the import and scores its leads when the 
   startImport();
   click(button('Cancel import'));
   expect(FakeWorker.latest.terminated).toBe(false);
-  expect(button('Cancelling…').disabled).toBe(true);
+  expect(button('Cancelling…').getAttribute('aria-disabled')).toBe('true');
   expect(FakeWorker.latest.requests.at(-1)).toEqual({ type: 'cancel' });
 
   FakeWorker.latest.answer({ type: 'imported', rows: 2, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
@@ -204,7 +211,7 @@ it('keeps offering a chosen outcome value the preview’s sample lacks, so it ca
     ['lost', false],
     ['open', false],
   ]);
-  expect(button('Import').disabled).toBe(true);
+  expect(button('Import').getAttribute('aria-disabled')).toBe('true');
 });
 
 it('forgets what the check of the last file said once the file choice is cleared', () => {
@@ -309,7 +316,7 @@ it("says before the import what the file's check found and which of the active m
     'The active model reads 2 columns this file does not have: "title", "annual_revenue". Its leads will be scored without them. Rename the columns, or train a model on this file.';
   await act(() => vi.waitFor(() => expect(items('csv-preview-warnings')).toEqual([footer, lacking])));
 
-  expect(button('Import').disabled).toBe(false);
+  expect(button('Import').getAttribute('aria-disabled')).toBe('false');
   click(button('Import'));
   expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['import']);
   const dates = 'The created date column "created": 1 of its 1 filled cells are not dates LeadLens can read.';
@@ -478,6 +485,28 @@ it('announces an export in a live region on the page before', async () => {
   download.mockRestore();
 });
 
+it('keeps the focus on Export while the export runs, which a second press does not start again', async () => {
+  await storeLeads(3);
+  const download = vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:scores');
+  let release: () => void = () => {};
+  scored.held = new Promise((resolve) => (release = resolve));
+  rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
+  const exportButton = button('Export scores as CSV');
+  await act(() => vi.waitFor(() => expect(exportButton.disabled || exportButton.getAttribute('aria-disabled') === 'true').toBe(false)));
+  act(() => exportButton.focus());
+  click(exportButton);
+  // Not disabled under the focus, which would drop it to the page: said unavailable.
+  await act(() => vi.waitFor(() => expect(exportButton.disabled || exportButton.getAttribute('aria-disabled') === 'true').toBe(true)));
+  expect(exportButton.disabled).toBe(false);
+  expect(document.activeElement).toBe(exportButton);
+  click(exportButton);
+  release();
+  await act(() => vi.waitFor(() => expect(exportButton.getAttribute('aria-disabled')).toBe('false')));
+  expect(scoresCsv).toHaveBeenCalledTimes(1);
+  expect(document.activeElement).toBe(exportButton);
+  download.mockRestore();
+});
+
 const NO_LEADS_TO_EXPORT =
   'No leads are stored yet, so there are no scores to export: sync a CRM under Sync, import a CSV file above, or load the demo data under Demo mode.';
 
@@ -487,7 +516,7 @@ const describedBy = (control: HTMLElement) => document.getElementById(control.ge
 it('holds Export back while no lead is stored, saying beside it where leads come from, not as an error, and offers it once an import stored some', async () => {
   await storeLeads(0);
   rendered = render(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(CsvImportSection)));
-  await act(() => vi.waitFor(() => expect(button('Export scores as CSV').disabled).toBe(true)));
+  await act(() => vi.waitFor(() => expect(button('Export scores as CSV').getAttribute('aria-disabled')).toBe('true')));
   expect(describedBy(button('Export scores as CSV'))).toBe(NO_LEADS_TO_EXPORT);
   expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
 
@@ -495,7 +524,7 @@ it('holds Export back while no lead is stored, saying beside it where leads come
   startImport(rendered);
   await db.putLeads([storedLead({ source: 'csv', id: 'row-0', origin: 'csv' })]);
   FakeWorker.latest.answer({ type: 'imported', rows: 1, withoutOutcome: 0, dayFirstColumns: [], commaDecimalColumns: [], warnings: [] });
-  await act(() => vi.waitFor(() => expect(button('Export scores as CSV').disabled).toBe(false)));
+  await act(() => vi.waitFor(() => expect(button('Export scores as CSV').getAttribute('aria-disabled')).toBe('false')));
   expect(button('Export scores as CSV').hasAttribute('aria-describedby')).toBe(false);
   expect(rendered.container.textContent).not.toContain(NO_LEADS_TO_EXPORT);
 });
@@ -513,7 +542,7 @@ it('says where leads come from, as a status and not an error, when the last lead
   click(button('Export scores as CSV'));
   await act(() => vi.waitFor(() => expect(announced()).toEqual([NO_LEADS_TO_EXPORT])));
   expect(rendered.container.querySelector('[role="alert"]')).toBeNull();
-  expect(button('Export scores as CSV').disabled).toBe(true);
+  expect(button('Export scores as CSV').getAttribute('aria-disabled')).toBe('true');
   expect(describedBy(button('Export scores as CSV'))).toBe(NO_LEADS_TO_EXPORT);
   expect(download).not.toHaveBeenCalled();
   download.mockRestore();
@@ -669,10 +698,40 @@ it('asks before the page is closed or reloaded while an import runs, and no more
   expect(leavingAsks()).toBe(false);
 });
 
+it('keeps the focus on Import while the import runs, and on Cancel import once pressed, then gives it back to Import as Cancel goes', () => {
+  chooseFile();
+  const importButton = button('Import');
+  act(() => importButton.focus());
+  click(importButton);
+  const worker = FakeWorker.latest;
+  expect(worker.requests.map((request) => request.type)).toEqual(['import']);
+  // Not disabled under the focus, which would drop it to the page: said unavailable, and a second press starts nothing.
+  expect(importButton.disabled).toBe(false);
+  expect(importButton.getAttribute('aria-disabled')).toBe('true');
+  expect(document.activeElement).toBe(importButton);
+  click(importButton);
+  expect(FakeWorker.latest).toBe(worker);
+  expect(worker.requests).toHaveLength(1);
+
+  const cancel = button('Cancel import');
+  act(() => cancel.focus());
+  click(cancel);
+  expect(cancel.textContent).toBe('Cancelling…');
+  expect(cancel.disabled).toBe(false);
+  expect(cancel.getAttribute('aria-disabled')).toBe('true');
+  expect(document.activeElement).toBe(cancel);
+  click(cancel);
+  expect(worker.requests.map((request) => request.type)).toEqual(['import', 'cancel']);
+  worker.answer({ type: 'cancelled' });
+  expect(rendered!.container.querySelector('[data-testid="import-progress"]')).toBeNull();
+  expect(document.activeElement).toBe(importButton);
+  expect(importButton.getAttribute('aria-disabled')).toBe('false');
+});
+
 it('says beside a held-back Import that values meaning converted are to be ticked, in the training form’s words, and imports once one is', () => {
   chooseFile();
   // No outcome column: every lead is imported with no outcome, as it says nothing of one.
-  expect(button('Import').disabled).toBe(false);
+  expect(button('Import').getAttribute('aria-disabled')).toBe('false');
   expect(button('Import').hasAttribute('aria-describedby')).toBe(false);
   const outcomeColumn = Array.from(rendered!.container.querySelectorAll('label'))
     .find((label) => label.textContent?.startsWith('Outcome'))!
@@ -682,13 +741,13 @@ it('says beside a held-back Import that values meaning converted are to be ticke
     outcomeColumn.dispatchEvent(new Event('change', { bubbles: true }));
   });
   const importButton = button('Import');
-  expect(importButton.disabled).toBe(true);
+  expect(importButton.getAttribute('aria-disabled')).toBe('true');
   const reason = document.getElementById(importButton.getAttribute('aria-describedby') ?? '');
   expect(reason?.textContent?.trim()).toBe('Choose which values mean converted.');
 
   const converted = '[role="group"][aria-label="Values that mean converted"]';
   click(Array.from(rendered!.container.querySelectorAll<HTMLInputElement>(`${converted} input[type="checkbox"]`)).find((box) => box.closest('label')!.textContent!.trim() === '1')!);
-  expect(button('Import').disabled).toBe(false);
+  expect(button('Import').getAttribute('aria-disabled')).toBe('false');
   expect(button('Import').hasAttribute('aria-describedby')).toBe(false);
   expect(rendered!.container.textContent).not.toContain('Choose which values mean converted.');
   click(button('Import'));

@@ -4,9 +4,10 @@
  * open in a spreadsheet.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { OutcomeValuesPicker } from '@/components/OutcomeValuesPicker';
 import { outcomeMissing, StillOpenPicker, withValues } from './training/OutcomeFieldset';
+import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
 import { ErrorState, JobProgressBar, StatusRegion } from '@/components/StatusMessage';
 import { leadsToExport, scoresCsv } from '@/lib/csv/export';
 import { missingIdsWarning, type CsvMapping } from '@/lib/csv/import';
@@ -52,6 +53,9 @@ export function CsvImportSection() {
   const activeManifest = useActiveManifest().data;
   // Closing or reloading the page ends the worker: the import would stop half read, nothing of it stored.
   useLeaveWarning(importing !== null);
+  // Import stays on the page, unavailable, while it runs; Cancel import goes with the import, and the focus it had comes back to Import.
+  const importButton = useRef<HTMLButtonElement>(null);
+  useFocusBackWhenJobEnds(importing !== null, importButton);
   const importBlockedId = useId();
   const scoreImported = useMutation({
     mutationFn: async () => {
@@ -187,14 +191,15 @@ export function CsvImportSection() {
               ))}
             </ul>
           )}
-          <button
+          <FocusKeepingButton
+            ref={importButton}
             type="button"
-            disabled={!file || job.state.kind === 'running' || outcomeValuesMissing !== null}
+            unavailable={!file || job.state.kind === 'running' || outcomeValuesMissing !== null}
             onClick={() => file && startImport(file, mapping)}
             aria-describedby={outcomeValuesMissing ? importBlockedId : undefined}
           >
             Import
-          </button>
+          </FocusKeepingButton>
           {outcomeValuesMissing && (
             <span id={importBlockedId} data-testid="import-outcome-missing">
               {' '}
@@ -207,9 +212,9 @@ export function CsvImportSection() {
       {importing && (
         <div data-testid="import-progress">
           <JobProgressBar label="Importing rows" done={importing.progress?.rows ?? 0} total={null} fraction={importing.progress?.fraction ?? 0} />
-          <button type="button" onClick={cancelImport} disabled={cancelAsked}>
+          <FocusKeepingButton type="button" onClick={cancelImport} unavailable={cancelAsked}>
             {cancelAsked ? 'Cancelling…' : 'Cancel import'}
-          </button>
+          </FocusKeepingButton>
         </div>
       )}
       {/* On the page before, so that the file's reading, the import and how it ended are announced; the counts change with every block read and are read in place. */}
@@ -373,9 +378,14 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
         Every stored lead's score, tier and top reason under the active model; Demo mode's made-up leads are left out once you have leads of
         your own. Cells that a spreadsheet would run as a formula are escaped.
       </p>
-      <button type="button" onClick={() => exportScores.mutate()} disabled={exportScores.isPending || noLeadStored} aria-describedby={noLeadStored ? noLeadsId : undefined}>
+      <FocusKeepingButton
+        type="button"
+        onClick={() => exportScores.mutate()}
+        unavailable={exportScores.isPending || noLeadStored}
+        aria-describedby={noLeadStored ? noLeadsId : undefined}
+      >
         Export scores as CSV
-      </button>
+      </FocusKeepingButton>
       {noLeadStored && (
         <span id={noLeadsId} data-testid="export-no-leads">
           {' '}
@@ -383,7 +393,7 @@ function ExportScores({ importScoring }: { importScoring: ImportScoring | null }
         </span>
       )}
       <StatusRegion>
-        {/* Pressed as the last leads went: the button, held back now, lost the focus, so the reason beside it is said here too. */}
+        {/* Pressed as the last leads went: the reason beside the button, held back now, appears unannounced, so it is said here too. */}
         {exportScores.data === null && noLeadStored && <p className="visually-hidden">{NO_LEADS_TO_EXPORT}</p>}
         {exportScores.data && (
           <p>

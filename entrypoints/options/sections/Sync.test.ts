@@ -6,8 +6,9 @@
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, createElement } from 'react';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SyncSummary } from '@/lib/messaging/protocol-sync';
+import type { AutoSync } from '@/lib/sync/state';
 import { queryKeys } from '@/lib/query-keys';
 import { click, followLiveRegions, render, waitFor, type Rendered } from '@/test/render';
 import { SyncSection } from './Sync';
@@ -159,4 +160,99 @@ it('points to Connections instead of offering a sync of a CRM that is not connec
   await waitFor(() => button('start-salesforce'));
   expect(button('start-salesforce')!.textContent).toBe('Sync now');
   expect(row()!.querySelector('[data-testid="reconnect-salesforce"]')).toBeNull();
+});
+
+/** A reply the test gives when it wants: the background still working until then. */
+function held<Reply>() {
+  let answer: (reply: Reply) => void = () => {};
+  const reply = new Promise<Reply>((resolve) => (answer = resolve));
+  return { reply, answer };
+}
+
+it('keeps the focus on Sync now while the sync is asked for, on the Cancel it becomes, and there while the cancel is asked for', async () => {
+  await renderSection();
+  const start = held<unknown>();
+  background.startSync.mockReturnValue(start.reply);
+  const syncNow = button('start-salesforce')!;
+  act(() => syncNow.focus());
+  click(syncNow);
+  // Not disabled under the focus, which would drop it to the page: said unavailable, and a second press ignored.
+  await waitFor(() => syncNow.disabled || syncNow.getAttribute('aria-disabled') === 'true' || null);
+  expect(syncNow.disabled).toBe(false);
+  expect(syncNow.getAttribute('aria-disabled')).toBe('true');
+  expect(document.activeElement).toBe(syncNow);
+  click(syncNow);
+  expect(background.startSync).toHaveBeenCalledTimes(1);
+
+  salesforce = summary('running', { synced: 10, lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt });
+  await act(async () => start.answer({ ok: true, ...salesforce }));
+  const cancel = await waitFor(() => (button('cancel-salesforce')?.getAttribute('aria-disabled') === 'false' ? button('cancel-salesforce') : null));
+  expect(document.activeElement).toBe(cancel);
+
+  const cancelling = held<unknown>();
+  background.cancelSync.mockReturnValue(cancelling.reply);
+  click(cancel);
+  await waitFor(() => cancel.disabled || cancel.getAttribute('aria-disabled') === 'true' || null);
+  expect(cancel.disabled).toBe(false);
+  expect(cancel.getAttribute('aria-disabled')).toBe('true');
+  expect(document.activeElement).toBe(cancel);
+  click(cancel);
+  expect(background.cancelSync).toHaveBeenCalledTimes(1);
+
+  salesforce = summary('cancelled', { synced: 10, lastRun: LAST_RUN, endedAt: LAST_RUN.finishedAt + 1 });
+  await act(async () => cancelling.answer({ ok: true, ...salesforce }));
+  const resume = await waitFor(() => (button('start-salesforce')?.getAttribute('aria-disabled') === 'false' ? button('start-salesforce') : null));
+  expect(resume.textContent).toBe('Resume sync');
+  expect(document.activeElement).toBe(resume);
+});
+
+describe('Sync automatically', () => {
+  const select = () => rendered!.container.querySelector<HTMLSelectElement>('[data-testid="auto-sync"] select')!;
+  /** Chooses `value` as an arrow key on the closed select does, and lets the page take it in (a save's state reaches it a task later). */
+  const choose = async (value: string) => {
+    act(() => {
+      select().value = value;
+      select().dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await act(() => new Promise((resolve) => setTimeout(resolve, 10)));
+  };
+  // What the background holds, and how many saves have ended. The first save is slow: it lands
+  // when the test says, after any other asked meanwhile, which lands at once.
+  let saved: AutoSync['everyMinutes'];
+  let ended: number;
+  let landFirstSave: () => void;
+  beforeEach(() => {
+    saved = null;
+    ended = 0;
+    const firstSaveLands = new Promise<void>((resolve) => (landFirstSave = resolve));
+    background.syncStatus.mockImplementation(async () => ({ ok: true, syncs: [salesforce], autoSync: { everyMinutes: saved, nextAt: null } }));
+    background.setAutoSync.mockReset().mockImplementation(async ({ everyMinutes }: AutoSync) => {
+      if (background.setAutoSync.mock.calls.length === 1) await firstSaveLands;
+      saved = everyMinutes;
+      ended++;
+      return { ok: true };
+    });
+  });
+
+  it('keeps the focus on the select while a choice saves (the next arrow key moves on from it), and keeps the last of quick choices', async () => {
+    await renderSection();
+    act(() => select().focus());
+    await choose('60');
+    // Not disabled under the focus, which would drop it to the page; it shows the choice made, not the one saved before.
+    expect(select().disabled).toBe(false);
+    expect(document.activeElement).toBe(select());
+    expect(select().value).toBe('60');
+    await choose('1440');
+    expect(select().value).toBe('1440');
+    expect(saved).toBeNull();
+
+    act(() => landFirstSave());
+    // Both saved, and the status read again after them.
+    await waitFor(() => (ended === 2 && queryClient.isMutating() === 0) || null);
+    // Saved one after the other: the last choice is the one that stays, and the one shown once read back.
+    expect(saved).toBe(1440);
+    expect(background.setAutoSync.mock.calls).toEqual([[{ everyMinutes: 60 }], [{ everyMinutes: 1440 }]]);
+    expect(select().value).toBe('1440');
+    expect(document.activeElement).toBe(select());
+  });
 });

@@ -1,6 +1,7 @@
 /** Sync leads from the connected CRMs into this browser: progress, cancel, resume, errors. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { FocusKeepingButton } from '@/components/KeepFocus';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
@@ -58,8 +59,13 @@ const AUTO_SYNC_OPTIONS: { value: AutoSync['everyMinutes']; label: string }[] = 
 /** How often the connected CRMs sync by themselves (while the browser runs), and when next. */
 function AutoSyncChoice({ status }: { status: AutoSyncStatus }) {
   const queryClient = useQueryClient();
+  // Not disabled while it saves: that would drop the keyboard's focus at the first arrow key. The
+  // choices are saved one after another (one scope), so the last one made is the one that stays.
   const choose = useMutation({
     mutationFn: (everyMinutes: AutoSync['everyMinutes']) => succeeded(background.setAutoSync({ everyMinutes })),
+    scope: { id: 'auto-sync' },
+    // Awaited: the save stays pending until the status is read again, and the select shows the
+    // choice made until then, not the status read before it.
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.syncs() }),
   });
   return (
@@ -67,8 +73,7 @@ function AutoSyncChoice({ status }: { status: AutoSyncStatus }) {
       <label>
         Sync automatically{' '}
         <select
-          value={String(status.everyMinutes)}
-          disabled={choose.isPending}
+          value={String(choose.isPending ? choose.variables : status.everyMinutes)}
           onChange={(event) => choose.mutate(event.target.value === 'null' ? null : (Number(event.target.value) as AutoSync['everyMinutes']))}
         >
           {AUTO_SYNC_OPTIONS.map(({ value, label }) => (
@@ -179,18 +184,19 @@ function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; o
           message={`The ${label} sync stopped: ${sync.error}. What it stored so far is kept; ${verb ? `${verb} ${label} under CRM connections, then sync again` : 'sync again to go on'}.`}
         />
       )}
+      {/* Sync now and Cancel are one button in one place (Sync now becomes Cancel as the sync starts, and back): the focus stays on it. */}
       {verb ? (
         <a href="#connections" data-testid={`reconnect-${sync.crm}`}>
           {verb === 'connect' ? 'Connect' : 'Reconnect'} {label} under CRM connections
         </a>
       ) : sync.status === 'running' ? (
-        <button type="button" disabled={busy} onClick={() => onAction('cancel')} data-testid={`cancel-${sync.crm}`}>
+        <FocusKeepingButton type="button" unavailable={busy} onClick={() => onAction('cancel')} data-testid={`cancel-${sync.crm}`}>
           Cancel
-        </button>
+        </FocusKeepingButton>
       ) : (
-        <button type="button" disabled={busy} onClick={() => onAction('start')} data-testid={`start-${sync.crm}`}>
+        <FocusKeepingButton type="button" unavailable={busy} onClick={() => onAction('start')} data-testid={`start-${sync.crm}`}>
           {resumable ? 'Resume sync' : 'Sync now'}
-        </button>
+        </FocusKeepingButton>
       )}
     </div>
   );

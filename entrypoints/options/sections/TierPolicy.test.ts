@@ -85,7 +85,7 @@ it('says the policy is saved when the stored leads could not be re-tiered, so th
   const container = rendered.container;
   const fixed = await waitFor(() => container.querySelector<HTMLInputElement>('input[value="fixed"]'));
   act(() => fixed.click());
-  const apply = await waitFor(() => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Apply this policy' && !b.disabled));
+  const apply = await waitFor(() => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Apply this policy' && b.getAttribute('aria-disabled') === 'false'));
   act(() => apply.click());
   const alert = await waitFor(() => container.querySelector('[role="alert"]'));
   expect(alert.textContent).toContain('The policy is saved and badges use it, but the stored leads could not be re-tiered (The offscreen document could not be created): apply it again to retry.');
@@ -96,7 +96,7 @@ it('owes the re-tiering in the save of the policy: with the page closed before t
   // The tab closes while the message is on its way: no answer ever comes, and the background never had it.
   retierStoredScores.mockReturnValue(new Promise(() => undefined));
   const container = await renderPolicy('fixed');
-  const apply = await waitFor(() => (applyButton(container).disabled ? null : applyButton(container)));
+  const apply = await waitFor(() => (applyButton(container).getAttribute('aria-disabled') === 'true' ? null : applyButton(container)));
   act(() => apply.click());
   await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
   const { modelId, tiers } = await activeManifest();
@@ -126,7 +126,7 @@ it('follows the model made active meanwhile (another tab, an activation still sc
   retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
   const fixed = await waitFor(() => container.querySelector<HTMLInputElement>('input[value="fixed"]'));
   act(() => fixed.click());
-  const apply = await waitFor(() => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Apply this policy' && !b.disabled));
+  const apply = await waitFor(() => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Apply this policy' && b.getAttribute('aria-disabled') === 'false'));
   act(() => apply.click());
   await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
   expect(retierStoredScores).toHaveBeenCalledWith({ modelId: 'trained-2' });
@@ -142,9 +142,9 @@ it('applies a value policy before any stored lead is scored (its thresholds are 
   const container = rendered.container;
   const applyButton = () => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Apply this policy');
   await waitFor(() => container.querySelector<HTMLInputElement>('input[value="capacity"]'));
-  expect(applyButton()?.disabled ?? true).toBe(true);
+  expect(applyButton()?.getAttribute('aria-disabled') ?? 'true').toBe('true');
   act(() => container.querySelector<HTMLInputElement>('input[value="value"]')!.click());
-  const apply = await waitFor(() => (applyButton()?.disabled === false ? applyButton()! : null));
+  const apply = await waitFor(() => (applyButton()?.getAttribute('aria-disabled') === 'false' ? applyButton()! : null));
   act(() => apply.click());
   await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
   expect((await activeManifest()).tiers.policy.kind).toBe('value');
@@ -411,7 +411,7 @@ it('announces the re-tiering and what applying changed in a live region on the p
   retierStoredScores.mockResolvedValue({ ok: true, changed: 3 });
   const container = await renderFixedPolicy();
   const announced = followLiveRegions(container);
-  const apply = await waitFor(() => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Apply this policy' && !b.disabled));
+  const apply = await waitFor(() => [...container.querySelectorAll('button')].find((b) => b.textContent === 'Apply this policy' && b.getAttribute('aria-disabled') === 'false'));
   act(() => apply.click());
   await waitFor(() => announced().some((said) => said.startsWith('Applied: 3 stored leads changed tier')) || null);
 });
@@ -607,14 +607,14 @@ it('applies a fixed or value policy when the stored outcomes cannot be read, and
   const alert = await waitFor(() => container.querySelector('[role="alert"]'));
   expect(alert.textContent).toContain('The stored outcomes could not be read (QuotaExceededError: reading stored scores failed)');
   // A capacity policy is chosen by the stored leads' ranks: it waits for them.
-  expect(applyButton(container).disabled).toBe(true);
+  expect(applyButton(container).getAttribute('aria-disabled')).toBe('true');
 
   act(() => container.querySelector<HTMLInputElement>('input[value="fixed"]')!.click());
   const note = await waitFor(() => container.querySelector('[data-testid="policy-no-outcomes"]'));
   expect(note.textContent).toContain('The stored outcomes are not loaded');
   expect(container.querySelector('[data-testid="policy-thresholds"]')).not.toBeNull();
   expect(container.querySelector('[data-testid="policy-outcomes"]')).toBeNull();
-  const apply = await waitFor(() => (applyButton(container).disabled ? null : applyButton(container)));
+  const apply = await waitFor(() => (applyButton(container).getAttribute('aria-disabled') === 'true' ? null : applyButton(container)));
   act(() => apply.click());
   await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
   expect((await activeManifest()).tiers.policy).toEqual({ kind: 'fixed' });
@@ -633,7 +633,7 @@ it('applies a value policy while the stored outcomes are still being read', asyn
   retierStoredScores.mockResolvedValue({ ok: true, changed: 0 });
   const container = await renderPolicy('value');
   expect(container.textContent).toContain('Loading stored outcomes');
-  const apply = await waitFor(() => (applyButton(container).disabled ? null : applyButton(container)));
+  const apply = await waitFor(() => (applyButton(container).getAttribute('aria-disabled') === 'true' ? null : applyButton(container)));
   act(() => apply.click());
   await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
   expect((await activeManifest()).tiers).toMatchObject({ policy: { kind: 'value' }, hot: 0.1, warm: 0.05 });
@@ -711,7 +711,7 @@ it('applies nothing over a policy put in force where this page has not read it (
   act(() => radio(container, 'fixed').click());
   typeInto(numberField(container, 'Hot from'), '40');
   await changePolicyInForce(client, { read: false });
-  const apply = await waitFor(() => (applyButton(container).disabled ? null : applyButton(container)));
+  const apply = await waitFor(() => (applyButton(container).getAttribute('aria-disabled') === 'true' ? null : applyButton(container)));
   act(() => apply.click());
   const refused = await waitFor(() => [...container.querySelectorAll('[role="alert"]')].find((alert) => alert.textContent?.startsWith('Nothing was applied')));
   expect(refused.textContent).toBe(
@@ -781,7 +781,7 @@ it('previews and applies no capacity policy while an activation scores the store
   expect(container.textContent).not.toContain('Loading stored outcomes');
   expect(stored.reads).toBe(0);
   // Apply waits too, and says why.
-  expect(applyButton(container).disabled).toBe(true);
+  expect(applyButton(container).getAttribute('aria-disabled')).toBe('true');
   expect(description(applyButton(container))).toBe(note.textContent);
 
   // The run ends: the outcomes of every lead are read, and previewed.
@@ -789,7 +789,7 @@ it('previews and applies no capacity policy while an activation scores the store
   await waitFor(() => container.querySelector('[data-testid="policy-outcomes"]'));
   expect(container.querySelector('[data-testid="policy-scoring"]')).toBeNull();
   expect(stored.reads).toBe(1);
-  expect(applyButton(container).disabled).toBe(false);
+  expect(applyButton(container).getAttribute('aria-disabled')).toBe('false');
   expect(applyButton(container).getAttribute('aria-describedby')).toBeNull();
 });
 
@@ -804,7 +804,7 @@ it('applies a value policy while an activation scores the stored leads (its thre
   await waitFor(() => container.querySelector('[data-testid="policy-thresholds"]'));
   expect(container.querySelector('[data-testid="policy-outcomes"]')).toBeNull();
   expect(container.querySelector('[data-testid="policy-no-outcomes"]')).toBeNull();
-  const apply = await waitFor(() => (applyButton(container).disabled ? null : applyButton(container)));
+  const apply = await waitFor(() => (applyButton(container).getAttribute('aria-disabled') === 'true' ? null : applyButton(container)));
   act(() => apply.click());
   await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
   expect((await activeManifest()).tiers).toMatchObject({ policy: { kind: 'value' }, hot: 0.1, warm: 0.05 });
@@ -816,7 +816,7 @@ it('previews a capacity policy as ever during a routine re-score of every lead, 
   const container = await renderPolicy('capacity');
   await waitFor(() => container.querySelector('[data-testid="policy-outcomes"]'));
   expect(container.querySelector('[data-testid="policy-scoring"]')).toBeNull();
-  expect(applyButton(container).disabled).toBe(false);
+  expect(applyButton(container).getAttribute('aria-disabled')).toBe('false');
 });
 
 /** Renders the section again, as opening the options page again does: a new page, nothing kept but what is stored. */
@@ -908,8 +908,32 @@ it('shows the thresholds just applied when switching to fixed afterwards, and ap
   expect(numberField(container, 'Hot from').value).toBe(String(Math.round(applied.hot * 1e6) / 1e4));
   expect(numberField(container, 'Warm from').value).toBe(String(Math.round(applied.warm * 1e6) / 1e4));
   await waitFor(() => container.querySelector('[data-testid="policy-thresholds"]')?.textContent?.includes(`Hot from ${formatThreshold(applied.hot)} likely, Warm from ${formatThreshold(applied.warm)} likely.`) || null);
-  const apply = await waitFor(() => (applyButton(container).disabled ? null : applyButton(container)));
+  const apply = await waitFor(() => (applyButton(container).getAttribute('aria-disabled') === 'true' ? null : applyButton(container)));
   act(() => apply.click());
   await waitFor(() => (retierStoredScores.mock.calls.length === 2 ? true : null));
   expect((await activeManifest()).tiers).toEqual({ policy: { kind: 'fixed' }, ...applied });
+});
+
+it('keeps the focus on Apply while the policy is applied and the leads re-tiered, and applies nothing more meanwhile', async () => {
+  let answer: (reply: { ok: true; changed: number }) => void = () => {};
+  retierStoredScores.mockReturnValue(new Promise((resolve) => (answer = resolve)));
+  const container = await renderPolicy('fixed');
+  const apply = await waitFor(() => (applyButton(container).getAttribute('aria-disabled') === 'true' ? null : applyButton(container)));
+  act(() => apply.focus());
+  act(() => apply.click());
+  await waitFor(() => retierStoredScores.mock.calls.length > 0 || null);
+  // Not disabled under the focus, which would drop it to the page: said unavailable.
+  expect(apply.textContent).toBe('Applying…');
+  expect(apply.disabled).toBe(false);
+  expect(apply.getAttribute('aria-disabled')).toBe('true');
+  expect(document.activeElement).toBe(apply);
+  // Pressed again, or Enter in a field (which submits the form without a click): nothing more is applied.
+  act(() => apply.click());
+  act(() => void container.querySelector('form')!.requestSubmit());
+  await act(() => new Promise((resolve) => setTimeout(resolve, 20)));
+  await act(async () => answer({ ok: true, changed: 0 }));
+  await waitFor(() => container.querySelector('[data-testid="policy-applied"]'));
+  expect(retierStoredScores).toHaveBeenCalledTimes(1);
+  expect(apply.textContent).toBe('Apply this policy');
+  expect(document.activeElement).toBe(apply);
 });

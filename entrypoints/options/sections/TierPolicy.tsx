@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { memo, useId, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { CurveChart, type CurveChartProps } from '@/components/Charts';
+import { FocusKeepingButton } from '@/components/KeepFocus';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import { TierLabel } from '@/components/TierLabel';
 import { background } from '@/lib/messaging/client';
@@ -273,12 +274,15 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
     onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.models() }),
   });
   const retiering = apply.isPending && retier?.state === 'running';
+  const applyUnavailable = apply.isPending || !canChoose || preview.isError;
   return (
     <form
       ref={formRef}
       onFocus={(event) => (lastFocused.current = event.target)}
       onSubmit={(event) => {
         event.preventDefault();
+        // Enter in a field submits too: not while Apply cannot be used.
+        if (applyUnavailable) return;
         if (choice) apply.mutate({ choice, inForce: manifest.tiers, form });
         else checkForm(true);
       }}
@@ -380,9 +384,9 @@ function PolicyEditor({ manifest, keptFigures }: { manifest: Manifest; keptFigur
         )}
       </StatusRegion>
       {/* Offered with problems in the form too: Apply then says them (and applies nothing). */}
-      <button type="submit" disabled={apply.isPending || !canChoose || preview.isError} aria-describedby={scoring.run && needsScoredLeads ? scoringId : undefined}>
+      <FocusKeepingButton type="submit" unavailable={applyUnavailable} aria-describedby={scoring.run && needsScoredLeads ? scoringId : undefined}>
         {apply.isPending ? 'Applying…' : 'Apply this policy'}
-      </button>
+      </FocusKeepingButton>
       {retiering && <JobProgressBar label="Re-tiering stored leads" done={retier.done} total={retier.total} />}
       {/* On the page before, so that the re-tiering and its end are announced; the bar's label says the first in sight. */}
       <StatusRegion>

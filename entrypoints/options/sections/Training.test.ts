@@ -17,7 +17,8 @@ import { dexieCsvSink } from '@/lib/csv/stored';
 import { db } from '@/lib/db/db';
 import { writeJob } from '@/lib/jobs/progress';
 import { FeatureSpecListSchema, type Manifest } from '@/lib/ml/manifest';
-import { runTrainingRequest } from '@/lib/ml/train/training-job';
+import { mulberry32 } from '@/lib/ml/random';
+import { compareModels, runTrainingRequest } from '@/lib/ml/train/training-job';
 import type { HistoryLead } from '@/lib/ml/train/training-set';
 import type { TrainingEvent, TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import bundledManifest from '@/models/manifest.json';
@@ -229,8 +230,9 @@ async function renderSection() {
   await eventually(() => expect(outcomeField().value).toBe('IsConverted'));
 }
 
+/** Until the button `name` can be used: aria-disabled, not disabled, it keeps the focus while it cannot. */
 async function waitUntilEnabled(name: string) {
-  await eventually(() => expect(button(name)?.disabled).toBe(false));
+  await eventually(() => expect(button(name)?.getAttribute('aria-disabled')).toBe('false'));
 }
 
 /** Check the data, answered with `INSPECTED`; returns the inspect request. */
@@ -282,7 +284,7 @@ function expectRefused(field: HTMLInputElement, typed: string, note: RegExp, pro
   expect(field.value).toBe(typed);
   expect(field.getAttribute('aria-invalid')).toBe('true');
   expect(describedBy(field)).toMatch(note);
-  expect(button('Check the data')!.disabled).toBe(true);
+  expect(button('Check the data')!.getAttribute('aria-disabled')).toBe('true');
   expect(describedBy(button('Check the data')!)).toBe(problem()!.textContent);
   expect(trainButton()!.disabled).toBe(true);
   expect(describedBy(trainButton()!)).toBe(problem()!.textContent);
@@ -360,7 +362,7 @@ it('refuses a minimum age that leaves nothing of the window beside both fields, 
   }
   // Neither field alone holds an invalid number.
   expect(container().querySelector('[data-testid="months-problem"], [data-testid="min-age-problem"]')).toBeNull();
-  expect(button('Check the data')!.disabled).toBe(true);
+  expect(button('Check the data')!.getAttribute('aria-disabled')).toBe('true');
   expect(describedBy(button('Check the data')!)).toMatch(note);
   expect(trainButton()).toBeUndefined();
 
@@ -376,7 +378,7 @@ it('refuses a minimum age that leaves nothing of the window beside both fields, 
   // A minimum age past the window again: nothing is checked or trained on it.
   change(minAge, '90');
   expect(problem()?.textContent).toMatch(/A minimum age of 90 days leaves nothing of a window of 2 months \(about 61 days\)[^]* 60 or fewer/);
-  expect(button('Check the data')!.disabled).toBe(true);
+  expect(button('Check the data')!.getAttribute('aria-disabled')).toBe('true');
   expect(trainButton()).toBeUndefined();
   change(minAge, '60');
   expect(problem()).toBeNull();
@@ -570,7 +572,7 @@ it('starts the lifecycle stage at the suggested stage reached when the admin swi
   change(stageReached(), 'customer');
 
   change(outcomeField(), 'hs_lead_status');
-  expect(button('Check the data')?.disabled).toBe(true);
+  expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('true');
   expect(outcomeMissingNote()).toBe('Choose which values mean converted.');
   change(outcomeField(), 'lifecyclestage');
   expect(stageReached().value).toBe('opportunity');
@@ -626,14 +628,14 @@ it('says next to the disabled "Check the data" what the outcome still needs', as
   await renderSection();
   expect(outcomeMissingNote()).toBeUndefined();
   change(outcomeField(), 'Status');
-  expect(button('Check the data')?.disabled).toBe(true);
+  expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('true');
   expect(outcomeMissingNote()).toBe('Choose which values mean converted.');
   click(checkbox('Working'));
   expect(outcomeMissingNote()).toBeUndefined();
-  expect(button('Check the data')?.disabled).toBe(false);
+  expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('false');
 
   change(outcomeField(), '');
-  expect(button('Check the data')?.disabled).toBe(true);
+  expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('true');
   expect(outcomeMissingNote()).toBe('Choose the field that says whether a lead converted.');
 });
 
@@ -666,7 +668,7 @@ it('leaves out the leads still being worked by the status field the admin choose
   expect((await checkTheData()).data.outcome).toEqual({ field: 'IsConverted', positiveValues: ['true', 'false'], openStatus: { field: 'Status', values: ['Open'] } });
   // With none ticked, the check waits for one, or for no field.
   click(inGroup('still being worked', 'Open')!);
-  expect(button('Check the data')?.disabled).toBe(true);
+  expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('true');
   expect(outcomeMissingNote()).toBe('Choose which values of "Status" mean still being worked, or no field.');
   change(statusField(), '');
   expect(inGroup('still being worked', 'Open')).toBeUndefined();
@@ -730,7 +732,7 @@ it('stops a running check on Cancel, saying so, and frees the form', async () =>
   await waitUntilEnabled('Check the data');
   click(button('Check the data')!);
   const checkWorker = FakeWorker.latest;
-  expect(button('Check the data')?.disabled).toBe(true);
+  expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('true');
   const cancel = button('Cancel the check')!;
   expect(cancel.closest('[role="status"], [role="alert"], [aria-live]:not([aria-live="off"])')).toBeNull();
 
@@ -739,7 +741,7 @@ it('stops a running check on Cancel, saying so, and frees the form', async () =>
   expect(liveText()).toContain('Check cancelled.');
   expect(liveText()).not.toContain('Training');
   expect(button('Cancel the check')).toBeUndefined();
-  expect(button('Check the data')?.disabled).toBe(false);
+  expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('false');
   await checkTheData();
 });
 
@@ -750,7 +752,7 @@ it('stops a running check when the form changes under it, so the form is free at
   const checkWorker = FakeWorker.latest;
   change(numberInput('Created in the last'), '6');
   expect(checkWorker.terminated).toBe(true);
-  expect(button('Check the data')?.disabled).toBe(false);
+  expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('false');
   const again = await checkTheData();
   expect(again.data.window.createdAfter).toBeGreaterThan(Date.now() - 7 * 30.44 * 86_400_000);
 });
@@ -759,7 +761,7 @@ it("waits for the active model, and gives the new model the admin's tier policy"
   let resolveActive: (manifest: Manifest) => void = () => {};
   activeManifest.mockReturnValue(new Promise((resolve) => (resolveActive = resolve)));
   await renderSection();
-  expect(button('Check the data')?.disabled).toBe(true);
+  expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('true');
 
   await act(async () => resolveActive(ACTIVE));
   await checkTheData();
@@ -771,7 +773,7 @@ it('says when the active model cannot be read, and trains nothing until it can',
   activeManifest.mockRejectedValueOnce(new Error('Model m-1 is not installed'));
   await renderSection();
   await eventually(() => expect(container().querySelector('[role="alert"]')?.textContent).toContain('The active model could not be read (Model m-1 is not installed)'));
-  expect(button('Check the data')?.disabled).toBe(true);
+  expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('true');
 
   click(button('Try again')!);
   await checkTheData();
@@ -783,7 +785,7 @@ it('says when the stored leads cannot be read, and reads them again on request',
   queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(TrainingSection)));
   await eventually(() => expect(container().querySelector('[role="alert"]')?.textContent).toContain('The stored leads could not be read: The IndexedDB database was closed'));
-  expect(button('Check the data')?.disabled).toBe(true);
+  expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('true');
   click(button('Try again')!);
   await checkTheData();
 });
@@ -835,12 +837,12 @@ it('starts no check or training while a model is being activated', async () => {
   // Kept before the switch, so the tier policy of the new model is previewed on them from the first.
   expect(keepHeldOutScores).toHaveBeenCalledWith(ACTIVE.modelId, TRAINED.heldOut);
   expect(keepHeldOutScores.mock.invocationCallOrder[0]).toBeLessThan(activateModel.mock.invocationCallOrder[0]);
-  expect(button('Check the data')?.disabled).toBe(true);
+  expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('true');
   expect(trainButton()?.disabled).toBe(true);
 
   finishActivation({ ok: true, scored: 0, stored: 0 });
   await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toContain(`Model ${ACTIVE.modelId} is active`));
-  expect(button('Check the data')?.disabled).toBe(false);
+  expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('false');
   expect(trainButton()?.disabled).toBe(false);
 });
 
@@ -1023,6 +1025,45 @@ it('locks the form while a model trains, Cancel aside, and frees it when trainin
   FakeWorker.latest.answer(TRAINED);
   expect(isDisabled(outcomeField())).toBe(false);
   expect(isDisabled(numberInput('Created in the last'))).toBe(false);
+});
+
+it('keeps the focus on Check the data while the check runs, which a second press does not start again', async () => {
+  await renderSection();
+  const check = button('Check the data')!;
+  await eventually(() => expect(check.disabled || check.getAttribute('aria-disabled') === 'true').toBe(false));
+  act(() => check.focus());
+  click(check);
+  expect(FakeWorker.latest.requests.map((request) => request.type)).toEqual(['inspect']);
+  // Not disabled under the focus, which would drop it to the page: said unavailable.
+  expect(check.disabled).toBe(false);
+  expect(check.getAttribute('aria-disabled')).toBe('true');
+  expect(document.activeElement).toBe(check);
+  const worker = FakeWorker.latest;
+  click(check);
+  expect(FakeWorker.latest).toBe(worker);
+  expect(worker.requests).toHaveLength(1);
+  worker.answer(INSPECTED);
+  expect(check.getAttribute('aria-disabled')).toBe('false');
+  expect(document.activeElement).toBe(check);
+});
+
+it('moves the focus from Train, locked with the form, to the training’s Cancel, and back to Train when the training ends', async () => {
+  await renderSection();
+  await checkTheData();
+  act(() => trainButton()!.focus());
+  click(trainButton()!);
+  expect(document.activeElement).toBe(button('Cancel training…'));
+  // Cancelled: Cancel goes with the progress, and the focus comes back to Train.
+  click(button('Cancel training…')!);
+  click(button('Yes, cancel training')!);
+  expect(container().querySelector('[data-testid="training-progress"]')).toBeNull();
+  expect(document.activeElement).toBe(trainButton());
+
+  // Trained: the same, the report announced in the live region.
+  click(trainButton()!);
+  expect(document.activeElement).toBe(button('Cancel training…'));
+  FakeWorker.latest.answer(TRAINED);
+  expect(document.activeElement).toBe(trainButton());
 });
 
 it('names the outcome and the window the model was trained on in its report, and shows leakage warnings above Activate', async () => {
@@ -1238,6 +1279,22 @@ it('compares the new model with the active one on the same leads, and says when 
   // A difference within twice its standard error is no verdict either way.
   expect(await reportOf({ ...compared, newRocAuc: 0.77, activeRocAuc: 0.756, differenceStandardError: 0.01 })).toMatch(/this model ranks them about as well \(the difference is within what chance moves it by\): ROC-AUC 0\.770/);
   expect(await reportOf({ kind: 'not-compared', reason: 'there is no active model to compare it with' })).toBe('not compared: there is no active model to compare it with');
+});
+
+it('says a model that ranks the same leads better by more than chance moves their difference ranks them better, and one that does not about as well', async () => {
+  // 1,000 leads the active model ranks by one signal; the new model adds a second one, or noise only. Both figures move
+  // together with the leads' outcomes: 0.040 apart is four times what chance moves the difference by (paired), though less than
+  // the 0.057 the two figures' margins taken as independent would have given.
+  const random = mulberry32(3);
+  const labels = Uint8Array.from({ length: 1000 }, () => (random() < 0.2 ? 1 : 0));
+  const active = { probabilities: Float64Array.from(labels, (label) => label + 3 * random()), heldOut: true };
+  const secondSignal = Float64Array.from(active.probabilities, (score, row) => score + 0.2 * (labels[row] + 3 * random()));
+  const noiseOnly = Float64Array.from(active.probabilities, (score) => score + 0.6 * random());
+  const verdictOf = async (newScores: Float64Array, activeScores = active) =>
+    (await reportOfTraining({ ...TRAINED, comparison: compareModels('ebm-old', labels, newScores, activeScores) })).querySelector('[data-testid="model-comparison"]')?.textContent;
+  expect(await verdictOf(secondSignal)).toMatch(/this model ranks them better: ROC-AUC 0\.810 \(held out\) against 0\.770/);
+  expect(await verdictOf(active.probabilities, { ...active, probabilities: secondSignal })).toMatch(/this model ranks them less well: ROC-AUC 0\.770 \(held out\) against 0\.810/);
+  expect(await verdictOf(noiseOnly)).toMatch(/this model ranks them about as well \(the difference is within what chance moves it by\)/);
 });
 
 it('shows the calibration error over the equal-count reliability bins, saying over how many groups of how many leads, not the equal-width ECE', async () => {

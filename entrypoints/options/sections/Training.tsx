@@ -11,6 +11,7 @@
  */
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
+import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFocus';
 import { ErrorState, StatusRegion } from '@/components/StatusMessage';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import type { SourceKind } from '@/lib/ml/featurize';
@@ -285,6 +286,12 @@ export function TrainingSection() {
   // Both live only in this page: closing or reloading it would throw away minutes of training, or the model it made.
   // Not once its activation scores the stored leads: the model is active by then, and the background scores them.
   useLeaveWarning(trainingRun !== null || (trainedModelWaits && !(activate.isPending && activationStage === 'scoring')));
+  // The form is locked while a model trains (below): the focus on its Train button goes to the training's
+  // Cancel meanwhile (TrainingProgress), and comes back to Train when the training ends, as Cancel goes.
+  const trainingForm = useRef<HTMLFieldSetElement>(null);
+  const trainButton = useRef<HTMLButtonElement>(null);
+  const trainingRuns = trainingRun !== null;
+  useFocusBackWhenJobEnds(trainingRuns, trainButton);
   const checking = worker.state.kind === 'running' && worker.state.request === 'inspect';
   const checkingFields = worker.state.kind === 'running' && worker.state.request === 'check-features';
   const announcement = purged && worker.state.kind === 'idle' ? PURGED_NOTE : jobAnnouncement(worker.state);
@@ -313,7 +320,7 @@ export function TrainingSection() {
         no other.
       </p>
       {/* Locked while a model trains: its report must answer for the form as it is. */}
-      <fieldset disabled={trainingRun !== null} data-testid="training-form" style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
+      <fieldset ref={trainingForm} disabled={trainingRuns} data-testid="training-form" style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
         <LeadsFieldset source={source} history={history.data} months={months} minAgeDays={minAgeDays} windowProblem={windowProblem} onSourceChange={changeSource} />
 
         <OutcomeFieldset
@@ -324,14 +331,14 @@ export function TrainingSection() {
         />
 
         {warnBeforeCheck && <ReplacesTrainedModelNote id={checkWarningId} job="Checking the data" />}
-        <button
+        <FocusKeepingButton
           type="button"
           onClick={check}
-          disabled={checkDisabled}
+          unavailable={checkDisabled}
           aria-describedby={[warnBeforeCheck && checkWarningId, ...fieldProblemIds].filter(Boolean).join(' ') || undefined}
         >
           Check the data
-        </button>{' '}
+        </FocusKeepingButton>{' '}
         {/* Why the button waits; with no leads stored, the note below says why. */}
         {outcomeToChoose && history.data?.leads ? <span data-testid="outcome-missing">{outcomeToChoose}</span> : null}
         {(checking || checkingFields) && (
@@ -415,6 +422,7 @@ export function TrainingSection() {
             )}{' '}
             {warnBeforeCheck && <ReplacesTrainedModelNote id={trainWarningId} job="Training again" />}
             <button
+              ref={trainButton}
               type="button"
               onClick={train}
               disabled={blocked || chosenCount === 0 || unchecked.some(({ included }) => included) || readingLabels || fieldProblemIds.length > 0}
@@ -436,7 +444,7 @@ export function TrainingSection() {
       <div role="status">
         {announcement && <p>{announcement}</p>}
       </div>
-      {trainingRun && <TrainingProgress progress={trainingRun.progress} folds={CROSS_VALIDATION_FOLDS} onCancel={worker.cancel} />}
+      {trainingRun && <TrainingProgress progress={trainingRun.progress} folds={CROSS_VALIDATION_FOLDS} lockedForm={trainingForm} onCancel={worker.cancel} />}
       {finished?.type === 'failed' && <ErrorState message={finished.error} />}
       {trained && (
         <>

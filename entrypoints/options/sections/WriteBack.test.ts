@@ -84,7 +84,7 @@ it('says the fields are being checked, then how far the scoring of the CRM’s l
   await waitFor(() => text().includes('Checking that HubSpot lets LeadLens fill these fields'));
   expect(text()).not.toContain('Wrote 120');
   expect(button('start-write-back-hubspot')).toBeNull();
-  const cancel = await waitFor(() => (button('cancel-write-back-hubspot')?.disabled === false ? button('cancel-write-back-hubspot') : null));
+  const cancel = await waitFor(() => (button('cancel-write-back-hubspot')?.getAttribute('aria-disabled') === 'false' ? button('cancel-write-back-hubspot') : null));
 
   // Scoring, polled: the bar follows the shared scoring job run for HubSpot's leads.
   hubspot = summary('hubspot', 'scoring');
@@ -105,7 +105,7 @@ it('shows no progress of another scoring job as the write-back’s', async () =>
   await renderSection();
   await waitFor(() => text().includes('Scoring the leads synced from HubSpot…'));
   expect(text()).not.toContain('400 of 2,000');
-  expect(button('cancel-write-back-hubspot')?.disabled).toBe(false);
+  expect(button('cancel-write-back-hubspot')?.getAttribute('aria-disabled')).toBe('false');
 });
 
 it('announces each stage and how the write-back ended in a live region on the page before it starts, not the counts', async () => {
@@ -412,7 +412,7 @@ it('keeps the write-back button disabled while the CRM is not connected, saying 
   hubspot = summary('hubspot', 'idle', { target: null });
   hubspotConnection = 'disconnected';
   await renderSection();
-  const start = await waitFor(() => (button('start-write-back-hubspot')?.disabled ? button('start-write-back-hubspot') : null));
+  const start = await waitFor(() => (button('start-write-back-hubspot')?.getAttribute('aria-disabled') === 'true' ? button('start-write-back-hubspot') : null));
   const reason = rendered!.container.querySelector(`#${CSS.escape(start.getAttribute('aria-describedby') ?? '')}`);
   expect(reason?.textContent).toBe('Connect HubSpot under CRM connections first');
   expect(reason?.querySelector('a')?.getAttribute('href')).toBe('#connections');
@@ -422,7 +422,49 @@ it('keeps the write-back button disabled while the CRM is not connected, saying 
   // Connected under CRM connections (which reads the connections again): the button is offered.
   hubspotConnection = 'connected';
   await act(() => queryClient.invalidateQueries({ queryKey: queryKeys.connections() }));
-  await waitFor(() => (button('start-write-back-hubspot')?.disabled === false ? true : null));
+  await waitFor(() => (button('start-write-back-hubspot')?.getAttribute('aria-disabled') === 'false' ? true : null));
   expect(button('start-write-back-hubspot')!.hasAttribute('aria-describedby')).toBe(false);
   expect(text()).not.toContain('under CRM connections first');
+});
+
+/** A reply the test gives when it wants: the background still working until then. */
+function held<Reply>() {
+  let answer: (reply: Reply) => void = () => {};
+  const reply = new Promise<Reply>((resolve) => (answer = resolve));
+  return { reply, answer };
+}
+
+it('keeps the focus on Write scores while the write-back is asked for, on the Cancel it becomes, and there while the cancel is asked for', async () => {
+  await renderSection();
+  const starting = held<unknown>();
+  background.writeBackScores.mockReturnValue(starting.reply);
+  const start = button('start-write-back-hubspot')!;
+  act(() => start.focus());
+  click(start);
+  // Not disabled under the focus, which would drop it to the page: said unavailable, and neither a press nor Enter in a field starts another.
+  await waitFor(() => start.disabled || start.getAttribute('aria-disabled') === 'true' || null);
+  expect(start.disabled).toBe(false);
+  expect(document.activeElement).toBe(start);
+  click(start);
+  act(() => void form()!.requestSubmit());
+  expect(background.writeBackScores).toHaveBeenCalledTimes(1);
+
+  hubspot = summary('hubspot', 'checking');
+  await act(async () => starting.answer({ ok: true, ...hubspot }));
+  const cancel = await waitFor(() => (button('cancel-write-back-hubspot')?.getAttribute('aria-disabled') === 'false' ? button('cancel-write-back-hubspot') : null));
+  expect(document.activeElement).toBe(cancel);
+
+  const cancelling = held<unknown>();
+  background.cancelWriteBack.mockReturnValue(cancelling.reply);
+  click(cancel);
+  await waitFor(() => cancel.disabled || cancel.getAttribute('aria-disabled') === 'true' || null);
+  expect(cancel.disabled).toBe(false);
+  expect(document.activeElement).toBe(cancel);
+  click(cancel);
+  expect(background.cancelWriteBack).toHaveBeenCalledTimes(1);
+
+  hubspot = summary('hubspot', 'cancelled', { finishedAt: 1_700_000_100_000 });
+  await act(async () => cancelling.answer({ ok: true, ...hubspot }));
+  const again = await waitFor(() => (button('start-write-back-hubspot')?.getAttribute('aria-disabled') === 'false' ? button('start-write-back-hubspot') : null));
+  expect(document.activeElement).toBe(again);
 });

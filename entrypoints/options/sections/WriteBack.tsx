@@ -6,6 +6,7 @@
 import { formatModelDate, formatThreshold, plural } from '@/lib/presentation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
+import { FocusKeepingButton } from '@/components/KeepFocus';
 import { ErrorState, JobProgressBar, Loading, StatusRegion } from '@/components/StatusMessage';
 import type { ConnectionReply } from '@/lib/connections/schema';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
@@ -141,8 +142,12 @@ function WriteBackForm({
   // Without a working connection the write-back could only fail: the button waits for one, and says where to make it.
   const connectFirst = connection !== undefined && connection !== 'connected';
   const connectFirstId = useId();
+  const underway = isUnderway(writeBack.status);
+  const startUnavailable = busy || connectFirst;
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    // Enter in a field submits too: not while the button cannot be used.
+    if (startUnavailable) return;
     const typed = { scoreField, tierField, reasonField };
     const wrong: Partial<Record<FieldRole, string>> = {};
     for (const role of Object.keys(FIELD_ROLES) as FieldRole[]) {
@@ -204,23 +209,22 @@ function WriteBackForm({
         <p key={group.reason}>{`${plural(group.count, 'lead', 'leads')} not emptied: ${group.reason} (e.g. ${group.recordIds.slice(0, 3).join(', ')}).`}</p>
       ))}
       {writeBack.unlistedNotCleared > 0 && <p>{`${plural(writeBack.unlistedNotCleared, 'more lead', 'more leads')} not emptied for other reasons.`}</p>}
-      {isUnderway(writeBack.status) ? (
-        <button type="button" disabled={busy} onClick={onCancel} data-testid={`cancel-write-back-${crm}`}>
+      {!underway && connectFirst && (
+        <p id={connectFirstId}>
+          <a href="#connections" data-testid={`write-back-connect-${crm}`}>
+            {connection === 'disconnected' ? 'Connect' : 'Reconnect'} {label} under CRM connections first
+          </a>
+        </p>
+      )}
+      {/* Write scores and Cancel are one button in one place (it becomes Cancel as the write-back starts, and back): the focus stays on it. */}
+      {underway ? (
+        <FocusKeepingButton type="button" unavailable={busy} onClick={onCancel} data-testid={`cancel-write-back-${crm}`}>
           Cancel
-        </button>
+        </FocusKeepingButton>
       ) : (
-        <>
-          {connectFirst && (
-            <p id={connectFirstId}>
-              <a href="#connections" data-testid={`write-back-connect-${crm}`}>
-                {connection === 'disconnected' ? 'Connect' : 'Reconnect'} {label} under CRM connections first
-              </a>
-            </p>
-          )}
-          <button type="submit" disabled={busy || connectFirst} aria-describedby={connectFirst ? connectFirstId : undefined} data-testid={`start-write-back-${crm}`}>
-            Write scores to {label}
-          </button>
-        </>
+        <FocusKeepingButton type="submit" unavailable={startUnavailable} aria-describedby={connectFirst ? connectFirstId : undefined} data-testid={`start-write-back-${crm}`}>
+          Write scores to {label}
+        </FocusKeepingButton>
       )}
     </form>
   );

@@ -1,3 +1,4 @@
+import { useLayoutEffect, useRef, type RefObject } from 'react';
 import type { TrainingEvent, TrainingStage } from '@/lib/ml/train/worker-protocol';
 import { ConfirmButton } from '../ConfirmedAction';
 
@@ -27,6 +28,8 @@ interface Props {
   progress: ProgressEvent | null;
   /** Cross-validation folds the training was asked for. */
   folds: number;
+  /** The form the training locks (disabled): the focus it had, on Train, goes to Cancel as the training starts. */
+  lockedForm: RefObject<HTMLElement | null>;
   onCancel(): void;
 }
 
@@ -34,9 +37,15 @@ interface Props {
  * A running training's stage, boosting round, validation loss and share done, with its cancel
  * button, which asks first: a training takes minutes, and a cancelled one keeps nothing of them.
  */
-export function TrainingProgress({ progress, folds, onCancel }: Props) {
+export function TrainingProgress({ progress, folds, lockedForm, onCancel }: Props) {
+  const container = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const focused = document.activeElement;
+    // A control disabled under the focus drops it to the page (in a browser; the focus may not have left it yet).
+    if (focused === null || focused === document.body || lockedForm.current?.contains(focused)) container.current?.querySelector('button')?.focus();
+  }, [lockedForm]);
   return (
-    <div data-testid="training-progress">
+    <div ref={container} data-testid="training-progress">
       <label style={{ display: 'block' }}>
         {describeTrainingStage(progress, folds)}
         {progress?.round !== undefined && `: round ${progress.round}`}
