@@ -8,7 +8,9 @@ import {
   owedScoringModel,
   owedSourceScorings,
   oweSourceScoring,
+  purgedSince,
   readJob,
+  recordPurge,
   resumeUnfinishedJob,
   runJob,
   runStoredScoresJob,
@@ -229,4 +231,24 @@ it('keeps no failure of a scoring of every lead stopped because another model wa
   } finally {
     vi.unstubAllGlobals();
   }
+});
+
+describe('a purge recorded', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('stops the jobs asked before it, not those asked after', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000 });
+    await recordPurge();
+    expect(await purgedSince(999_999)).toBe(true);
+    expect(await purgedSince(1_000_000)).toBe(true);
+    expect(await purgedSince(1_000_001)).toBe(false);
+  });
+
+  it('by a clock running fast and set back since stops no job asked after it: each would do nothing until the clock caught up', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 11, 5, 15) });
+    await recordPurge();
+    vi.setSystemTime(Date.UTC(2026, 11, 5, 12)); // three hours back: the right time
+    vi.advanceTimersByTime(60_000);
+    expect(await purgedSince(Date.now())).toBe(false);
+  });
 });

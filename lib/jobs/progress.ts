@@ -409,10 +409,12 @@ export async function recordPurge(): Promise<void> {
  * Whether "Purge everything" deleted the stored data at or after `askedAt`. The same millisecond
  * counts: a job is asked holding a lock the purge takes before it deletes (the asking lock,
  * ./requests.ts; a write-back's own), and one asked after waited for the rest of the purge too.
+ * A purge recorded later than now was recorded by a clock set back since (it ran fast): taken as
+ * before every job asked, or every scoring would do nothing until the clock caught up with it.
  */
 export async function purgedSince(askedAt: number): Promise<boolean> {
   const purgedAt = z.number().safeParse((await db.settings.get(PURGED_AT_KEY))?.value);
-  return purgedAt.success && purgedAt.data >= askedAt;
+  return purgedAt.success && purgedAt.data >= askedAt && purgedAt.data <= Date.now();
 }
 
 /**
