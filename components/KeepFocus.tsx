@@ -31,15 +31,22 @@ export function FocusKeepingButton({ unavailable, onClick, ...button }: Props) {
 }
 
 /**
- * A job whose own controls (its Cancel) are shown only while it runs: when it ends, the focus they
- * had goes back to `button`, the one that started it, if it is still on the page. Not when the
- * admin has put the focus elsewhere since.
+ * A job whose own controls (its Cancel) are shown only while it runs, or a control shown only
+ * while `running` holds: when it ends, the focus they had goes back to the first of `targets` (the
+ * button that started the job; then the ones to fall back on) on the page that can take it, not
+ * to one disabled. Not when the admin has put the focus elsewhere since.
  */
-export function useFocusBackWhenJobEnds(running: boolean, button: RefObject<HTMLElement | null>): void {
+export function useFocusBackWhenJobEnds(running: boolean, ...targets: RefObject<HTMLElement | null>[]): void {
   const ranBefore = useRef(running);
   useEffect(() => {
     const focusLost = document.activeElement === null || document.activeElement === document.body;
-    if (ranBefore.current && !running && focusLost) button.current?.focus();
+    if (ranBefore.current && !running && focusLost) {
+      for (const target of targets) {
+        target.current?.focus();
+        if (target.current && document.activeElement === target.current) break;
+      }
+    }
     ranBefore.current = running;
-  }, [running, button]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the targets are refs: their objects never change
+  }, [running]);
 }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { visibleText } from '@/lib/ml/visible-text';
 import { DIRECTION_LOOK, REASONS_HEADING } from '@/lib/presentation';
 import { shownName, type ScoredLeadRow, type SortKey, type SortOrder } from '@/lib/segments';
+import { FocusKeepingButton } from './KeepFocus';
 import { TierLabel } from './TierLabel';
 
 const PAGE_SIZE = 10;
@@ -122,18 +123,17 @@ export function LeadTable({ caption, rows, order, onSort, onOpen, filtersApplied
       </table>
       {rows.length === 0 && <p>{emptyNote ?? (filtersApplied ? 'No leads in this tier with these filters.' : 'No leads in this tier.')}</p>}
       {pages > 1 && (
-        // aria-disabled, not disabled: a button disabled under the keyboard's focus (Next onto the
-        // last page) would drop focus to the page; the page reached is announced.
+        // Keeping the focus at either end: Next onto the last page must not drop it to the page; the page reached is announced.
         <nav aria-label={`${caption}: pages`} style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
-          <button type="button" onClick={() => current > 0 && turnTo(current - 1)} aria-disabled={current === 0}>
+          <FocusKeepingButton type="button" onClick={() => turnTo(current - 1)} unavailable={current === 0}>
             Previous
-          </button>
+          </FocusKeepingButton>
           <span>
             Page {current + 1} of {pages} ({rows.length.toLocaleString('en-US')} leads)
           </span>
-          <button type="button" onClick={() => current < pages - 1 && turnTo(current + 1)} aria-disabled={current === pages - 1}>
+          <FocusKeepingButton type="button" onClick={() => turnTo(current + 1)} unavailable={current === pages - 1}>
             Next
-          </button>
+          </FocusKeepingButton>
         </nav>
       )}
       <span className="visually-hidden" role="status">

@@ -5,8 +5,10 @@
  * it still has, progress is announced by stage, nothing starts without the active model (its
  * tier policy) or while a model is being activated, a trained model whose leads changed since
  * is not activated, and a history with no created date is checked and trained on with no window.
- * An activation says what it is doing where the focus goes, with the scoring's progress. A
- * training, or a trained model waiting to be activated, is not lost to one click or a closed page.
+ * An activation says what it is doing where the focus goes, with the scoring's progress, and
+ * gives the new model the tier policy in force at the switch. A training, or a trained model
+ * waiting to be activated, is not lost to one click or a closed page. Controls that go keep the
+ * keyboard's focus on the page.
  */
 import 'fake-indexeddb/auto';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -16,13 +18,18 @@ import { importCsv } from '@/lib/csv/import';
 import { dexieCsvSink } from '@/lib/csv/stored';
 import { db } from '@/lib/db/db';
 import { writeJob } from '@/lib/jobs/progress';
-import { FeatureSpecListSchema, type Manifest } from '@/lib/ml/manifest';
+import { FeatureSpecListSchema, type Manifest, type Tiers } from '@/lib/ml/manifest';
+import { manifestOf, setTiers } from '@/lib/ml/model-store';
+import { activateModel as switchActiveModel, setTiersIfUnchanged } from '@/lib/ml/model-versions';
+import { policyFiguresOf, keepPolicyFigures } from '@/lib/ml/policy-figures';
+import { sameTierPolicy } from '@/lib/ml/tier-policy';
 import { mulberry32 } from '@/lib/ml/random';
 import { compareModels, runTrainingRequest } from '@/lib/ml/train/training-job';
 import type { HistoryLead } from '@/lib/ml/train/training-set';
 import type { TrainingEvent, TrainingRequest } from '@/lib/ml/train/worker-protocol';
 import bundledManifest from '@/models/manifest.json';
 import demoFeatureSpecs from '@/models/demo-features.json';
+import { storeModel } from '@/test/fixtures/stored-model';
 import { click, focusedMessage, followLiveRegions, pressEnter, render, type Rendered } from '@/test/render';
 import { stubWebLocks } from '@/test/web-locks';
 import type { HistorySample } from './training/history-sample';
@@ -30,13 +37,12 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { TrainingSection } from './Training';
 
 const historySample = vi.hoisted(() => vi.fn<(source: string) => Promise<HistorySample>>());
+// The active model's manifest as the page's query reads it; the activation reads the model store itself.
 const activeManifest = vi.hoisted(() => vi.fn<() => Promise<Manifest>>());
 type ActivateReply = { ok: true; scored: number; stored: number; scoringProblem?: string } | { ok: false; error: string };
 const activateModel = vi.hoisted(() => vi.fn<() => Promise<ActivateReply>>());
 vi.mock('wxt/browser', async () => ({ browser: (await import('wxt/testing/fake-browser')).fakeBrowser }));
 vi.mock('./training/history-sample', () => ({ historySample }));
-const setTiers = vi.hoisted(() => vi.fn<(modelId: string, tiers: Manifest['tiers']) => Promise<void>>());
-vi.mock('@/lib/ml/model-store', () => ({ activeManifest, setTiers }));
 // The active model's manifest as the mock says, read as the pages read it (a query of its own).
 vi.mock('@/lib/ui/hooks', async (importOriginal) => {
   const { useQuery } = await import('@tanstack/react-query');
@@ -50,10 +56,14 @@ vi.mock('@/lib/ui/hooks', async (importOriginal) => {
   };
 });
 const crmOptionLabels = vi.hoisted(() => vi.fn<() => Promise<{ ok: true; labels: Record<string, Record<string, string>> } | { ok: false; error: string }>>());
-vi.mock('@/lib/messaging/client', () => ({ background: { activateModel, checkModel: vi.fn(), crmOptionLabels } }));
-vi.mock('@/lib/ml/model-exists', () => ({ modelExists: async () => true }));
+const retierStoredScores = vi.hoisted(() => vi.fn<() => Promise<{ ok: true; changed: number } | { ok: false; error: string }>>());
+vi.mock('@/lib/messaging/client', () => ({ background: { activateModel, checkModel: vi.fn(), crmOptionLabels, retierStoredScores } }));
+const modelExists = vi.hoisted(() => vi.fn<() => Promise<boolean>>());
+vi.mock('@/lib/ml/model-exists', () => ({ modelExists }));
+// The engine's check of a new model, and keeping its held-out probabilities, stand-ins; the rest is the model store's own.
+const addCheckedModel = vi.hoisted(() => vi.fn<() => Promise<void>>());
 const keepHeldOutScores = vi.hoisted(() => vi.fn<(modelId: string, heldOut: unknown) => Promise<void>>());
-vi.mock('@/lib/ml/model-versions', () => ({ addCheckedModel: vi.fn(), keepHeldOutScores }));
+vi.mock('@/lib/ml/model-versions', async (importOriginal) => ({ ...(await importOriginal<typeof import('@/lib/ml/model-versions')>()), addCheckedModel, keepHeldOutScores }));
 
 /** Stands in for the training worker: keeps the requests, and answers what a test tells it to. */
 class FakeWorker extends EventTarget {
@@ -138,7 +148,7 @@ const TRAINED: Extract<TrainingEvent, { type: 'trained' }> = {
     outcome: { field: 'IsConverted', positiveValues: ['true'] },
     now: '2026-11-01T00:00:00.000Z',
   },
-  manifest: ACTIVE,
+  manifest: { ...ACTIVE, modelId: 'trained-2026-11-01' },
   onnx: new Uint8Array(),
   summary: { rows: 120, positives: 30, cvRocAuc: 0.8, cvPrAuc: 0.5, ece: 0.02, features: 2, trainSeconds: 1 },
   leakage: [],
@@ -150,17 +160,25 @@ const TRAINED: Extract<TrainingEvent, { type: 'trained' }> = {
   stillBeingWorked: 0,
 };
 
+const TRAINED_ID = TRAINED.manifest.modelId;
+
 let rendered: Rendered | undefined;
 let queryClient: QueryClient;
 beforeEach(async () => {
-  // The scoring job's progress row.
+  // The scoring job's progress row, the tier policies and the active model.
   await db.settings.clear();
+  // The active model is the bundled one, with the admin's tier policy; the trained model is stored (its check passed).
+  await setTiers(ACTIVE.modelId, ACTIVE.tiers);
+  await db.models.clear();
+  await storeModel(TRAINED.manifest, TRAINED.onnx, 'trained');
   vi.stubGlobal('Worker', FakeWorker);
   historySample.mockReset().mockImplementation(async (source) => ({ csv: CSV_SAMPLE, hubspot: HUBSPOT_SAMPLE })[source] ?? SAMPLE);
   activeManifest.mockReset().mockResolvedValue(ACTIVE);
   activateModel.mockReset().mockResolvedValue({ ok: true, scored: 0, stored: 0 });
   keepHeldOutScores.mockReset().mockResolvedValue();
-  setTiers.mockReset().mockResolvedValue();
+  modelExists.mockReset().mockResolvedValue(true);
+  addCheckedModel.mockReset().mockResolvedValue();
+  retierStoredScores.mockReset().mockResolvedValue({ ok: true, changed: 0 });
   crmOptionLabels.mockReset().mockResolvedValue({ ok: true, labels: {} });
 });
 afterEach(() => {
@@ -835,13 +853,13 @@ it('starts no check or training while a model is being activated', async () => {
   click(button('Activate this model')!);
   await eventually(() => expect(activateModel).toHaveBeenCalled());
   // Kept before the switch, so the tier policy of the new model is previewed on them from the first.
-  expect(keepHeldOutScores).toHaveBeenCalledWith(ACTIVE.modelId, TRAINED.heldOut);
+  expect(keepHeldOutScores).toHaveBeenCalledWith(TRAINED_ID, TRAINED.heldOut);
   expect(keepHeldOutScores.mock.invocationCallOrder[0]).toBeLessThan(activateModel.mock.invocationCallOrder[0]);
   expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('true');
   expect(trainButton()?.disabled).toBe(true);
 
   finishActivation({ ok: true, scored: 0, stored: 0 });
-  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toContain(`Model ${ACTIVE.modelId} is active`));
+  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toContain(`Model ${TRAINED_ID} is active`));
   expect(button('Check the data')?.getAttribute('aria-disabled')).toBe('false');
   expect(trainButton()?.disabled).toBe(false);
 });
@@ -861,14 +879,14 @@ async function activatedSaying(): Promise<string> {
 it("says how many stored leads the activated model left without a score: another source's, whose fields it does not read", async () => {
   activateModel.mockResolvedValue({ ok: true, scored: 1200, stored: 2000 });
   expect(await activatedSaying()).toBe(
-    `Model ${ACTIVE.modelId} is active: badges now use it. 800 of the 2,000 stored leads have no score with it: it reads none of their fields (or a sync stored them as it scored, and scores them itself).`,
+    `Model ${TRAINED_ID} is active: badges now use it. 800 of the 2,000 stored leads have no score with it: it reads none of their fields (or a sync stored them as it scored, and scores them itself).`,
   );
 });
 
 // The background once answered this as a failure: the section kept offering to activate a model already active.
 it('says the trained model is active when only scoring the stored leads with it went wrong, and offers no second activation', async () => {
   activateModel.mockResolvedValue({ ok: true, scored: 0, stored: 5, scoringProblem: 'The stored leads could not be scored with it: the engine stopped.' });
-  expect(await activatedSaying()).toBe(`Model ${ACTIVE.modelId} is active: badges now use it. The stored leads could not be scored with it: the engine stopped.`);
+  expect(await activatedSaying()).toBe(`Model ${TRAINED_ID} is active: badges now use it. The stored leads could not be scored with it: the engine stopped.`);
   expect(button('Activate this model')?.disabled).toBe(true);
 });
 
@@ -1064,6 +1082,73 @@ it('moves the focus from Train, locked with the form, to the training’s Cancel
   expect(document.activeElement).toBe(button('Cancel training…'));
   FakeWorker.latest.answer(TRAINED);
   expect(document.activeElement).toBe(trainButton());
+});
+
+it('hands the focus of Cancel the check, which goes with the check, back to Check the data', async () => {
+  await renderSection();
+  await waitUntilEnabled('Check the data');
+  click(button('Check the data')!);
+  const cancel = button('Cancel the check')!;
+  act(() => cancel.focus());
+  click(cancel);
+  expect(button('Cancel the check')).toBeUndefined();
+  expect(document.activeElement).toBe(button('Check the data'));
+});
+
+it('keeps the focus on Check the changed fields while its check runs, back on it when Cancel the check goes, and on Train once the fields are checked', async () => {
+  await renderSection();
+  await checkTheData();
+  // Moved: checked at once; cancelled from the keyboard, the button that checks it comes back with the focus.
+  change(featureField('Industry'), 'Status');
+  act(() => button('Cancel the check')!.focus());
+  click(button('Cancel the check')!);
+  const checkFields = button('Check the changed fields')!;
+  expect(document.activeElement).toBe(checkFields);
+
+  click(checkFields);
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'check-features', specs: [{ key: 'industry' }] });
+  // Kept in place, unavailable, while its check runs: a second press starts nothing.
+  expect(button('Check the changed fields')).toBe(checkFields);
+  expect(checkFields.getAttribute('aria-disabled')).toBe('true');
+  expect(document.activeElement).toBe(checkFields);
+  const requests = FakeWorker.latest.requests.length;
+  click(checkFields);
+  expect(FakeWorker.latest.requests).toHaveLength(requests);
+
+  // How the CRM labels the options of the newly chosen field is read meanwhile.
+  await eventually(() => expect(container().querySelector('[data-testid="reading-labels"]')).toBeNull());
+  FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
+  await eventually(() => expect(button('Check the changed fields')).toBeUndefined());
+  expect(document.activeElement).toBe(trainButton());
+});
+
+it('gives the focus to what the check of the changed fields said when Train cannot take it yet', async () => {
+  await renderSection();
+  await checkTheData();
+  // How the CRM labels the options of the newly chosen field is still being read: Train waits for it.
+  crmOptionLabels.mockReturnValue(new Promise(() => {}));
+  change(featureField('Industry'), 'Status');
+  click(button('Cancel the check')!);
+  const checkFields = button('Check the changed fields')!;
+  act(() => checkFields.focus());
+  click(checkFields);
+  FakeWorker.latest.answer({ type: 'features-checked', leakage: [] });
+  await eventually(() => expect(button('Check the changed fields')).toBeUndefined());
+  expect(trainButton()?.disabled).toBe(true);
+  expect(document.activeElement?.textContent).toBe('The changed fields are checked: see their notes.');
+  expect(document.activeElement?.closest('[role="status"]')).not.toBeNull();
+});
+
+it('hands the focus of Check the data again, which goes with the trained model as its check starts, to Check the data', async () => {
+  await renderSection();
+  await trainOnTheFile();
+  await historyReadAgain(CSV_REIMPORTED);
+  const again = button('Check the data again')!;
+  act(() => again.focus());
+  click(again);
+  expect(button('Check the data again')).toBeUndefined();
+  expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'inspect', data: { source: 'csv' } });
+  expect(document.activeElement).toBe(button('Check the data'));
 });
 
 it('names the outcome and the window the model was trained on in its report, and shows leakage warnings above Activate', async () => {
@@ -1381,41 +1466,102 @@ async function trainAModel(heldOut = TRAINED.heldOut) {
   expect(button('Activate this model')?.disabled).toBe(false);
 }
 
-it('gives the activated model the tier policy applied while it trained, its thresholds chosen on its held-out leads, and says so', async () => {
+/** Sixteen held-out leads, from 5 % to 80 % likely. */
+const SIXTEEN_HELD_OUT = {
+  leadKeys: Array.from({ length: 16 }, (_, i) => `salesforce|00Q${i}`),
+  probabilities: Float64Array.from({ length: 16 }, (_, i) => (i + 1) / 20),
+  logits: Float64Array.from({ length: 16 }, (_, i) => Math.log((i + 1) / (19 - i))),
+};
+const CAPACITY = { kind: 'capacity' as const, hotPerWeek: 25, warmPerWeek: 50, inflowPerWeek: 400 };
+/** The capacity policy on the sixteen held-out leads: the top 1/16 hot (80 %), the top 3/16 worked (70 % and more). */
+const CAPACITY_ON_THE_NEW_MODEL: Tiers = { policy: CAPACITY, hot: 0.8, warm: 0.7 };
+const CAPACITY_TAKEN =
+  'It takes the tier policy applied since its training began: by capacity, 25 hot and 50 warm leads worked a week of 400 new (hot from 80 %, warm from 70 % likely).';
+
+/** Tier policy's Apply of the capacity policy on the active model, as another tab does it: compared with the policy it read, and saved. */
+async function capacityAppliedOnTheActiveModel() {
+  const applied = await setTiersIfUnchanged(ACTIVE.modelId, { policy: CAPACITY, hot: 0.42, warm: 0.17 }, (inForce) => sameTierPolicy(inForce, ACTIVE.tiers));
+  expect(applied).toBe(true);
+  await keepPolicyFigures(ACTIVE.modelId, { revenuePerConversion: 6000, costPerContact: 50, leadsPerPeriod: 400 });
+}
+
+/** The trained model's tiers when the background is asked to switch to it (which scores the stored leads with them). */
+function tiersAtTheSwitch(): () => Tiers | undefined {
+  let tiers: Tiers | undefined;
+  activateModel.mockImplementation(async () => {
+    tiers = (await manifestOf(TRAINED_ID)).tiers;
+    return { ok: true, scored: 0, stored: 0 };
+  });
+  return () => tiers;
+}
+
+const activatedText = () => container().querySelector('[data-testid="model-activated"]')?.textContent ?? '';
+
+it('gives the activated model the tier policy applied since its training began, its thresholds chosen on its held-out leads, and says so', async () => {
+  const atTheSwitch = tiersAtTheSwitch();
   await renderSection();
-  // Sixteen held-out leads, from 5 % to 80 % likely.
-  const heldOut = {
-    leadKeys: Array.from({ length: 16 }, (_, i) => `salesforce|00Q${i}`),
-    probabilities: Float64Array.from({ length: 16 }, (_, i) => (i + 1) / 20),
-    logits: Float64Array.from({ length: 16 }, (_, i) => Math.log((i + 1) / (19 - i))),
-  };
-  await trainAModel(heldOut);
+  await trainAModel(SIXTEEN_HELD_OUT);
   expect(FakeWorker.latest.requests.at(-1)).toMatchObject({ type: 'train', tiers: ACTIVE.tiers });
   // While it trained, Tier policy applied a capacity policy to the active model: the page has not read it again.
-  const capacity = { kind: 'capacity' as const, hotPerWeek: 25, warmPerWeek: 50, inflowPerWeek: 400 };
-  activeManifest.mockResolvedValue({ ...ACTIVE, tiers: { policy: capacity, hot: 0.42, warm: 0.17 } });
+  await capacityAppliedOnTheActiveModel();
 
   click(button('Activate this model')!);
-  const said = () => container().querySelector('[data-testid="model-activated"]')?.textContent ?? '';
-  await eventually(() => expect(said()).toMatch(/is active/));
-  // The top 1/16 of its held-out leads hot (80 %), the top 3/16 worked (70 % and more).
-  expect(setTiers).toHaveBeenCalledExactlyOnceWith(ACTIVE.modelId, { policy: capacity, hot: 0.8, warm: 0.7 });
+  await eventually(() => expect(activatedText()).toMatch(/is active/));
   // Before the switch, which scores the stored leads with it.
-  expect(setTiers.mock.invocationCallOrder[0]).toBeLessThan(activateModel.mock.invocationCallOrder[0]);
-  expect(said()).toBe(
-    `Model ${ACTIVE.modelId} is active: badges now use it. It takes the tier policy applied while it trained: ` +
-      'by capacity, 25 hot and 50 warm leads worked a week of 400 new (hot from 80 %, warm from 70 % likely).',
-  );
+  expect(atTheSwitch()).toEqual(CAPACITY_ON_THE_NEW_MODEL);
+  expect(activatedText()).toBe(`Model ${TRAINED_ID} is active: badges now use it. ${CAPACITY_TAKEN}`);
+});
+
+it('takes the tier policy another tab applied while the engine checked the new model, with its figures', async () => {
+  const atTheSwitch = tiersAtTheSwitch();
+  let checkDone: () => void = () => {};
+  modelExists.mockResolvedValue(false);
+  addCheckedModel.mockReturnValue(new Promise((resolve) => (checkDone = resolve)));
+  await renderSection();
+  await trainAModel(SIXTEEN_HELD_OUT);
+  click(button('Activate this model')!);
+  await eventually(() => expect(addCheckedModel).toHaveBeenCalled());
+
+  // The check takes seconds: another tab's Tier policy applies a capacity policy meanwhile.
+  await capacityAppliedOnTheActiveModel();
+  act(() => checkDone());
+  await eventually(() => expect(activatedText()).toMatch(/is active/));
+  expect(atTheSwitch()).toEqual(CAPACITY_ON_THE_NEW_MODEL);
+  // The form reopens with the figures it was applied with.
+  expect(await policyFiguresOf(TRAINED_ID)).toEqual({ revenuePerConversion: 6000, costPerContact: 50, leadsPerPeriod: 400 });
+  expect(activatedText()).toBe(`Model ${TRAINED_ID} is active: badges now use it. ${CAPACITY_TAKEN}`);
+});
+
+it.each([
+  ['re-tiers its stored leads with it', { ok: true as const, changed: 12 }, ''],
+  ['says when its stored leads could not be re-tiered yet', { ok: false as const, error: 'The offscreen document closed' }, ' The stored leads could not be re-tiered with it yet (The offscreen document closed): the hourly check does it.'],
+])('takes a tier policy applied to the model it replaced between the read and the switch, and %s', async (_what, retiered, said) => {
+  retierStoredScores.mockResolvedValue(retiered);
+  activateModel.mockImplementation(async () => {
+    // Another tab, which still showed the model replaced active, applies a policy to it just before the switch.
+    await capacityAppliedOnTheActiveModel();
+    await switchActiveModel(TRAINED_ID);
+    return { ok: true, scored: 0, stored: 0 };
+  });
+  await renderSection();
+  await trainAModel(SIXTEEN_HELD_OUT);
+  click(button('Activate this model')!);
+  await eventually(() => expect(activatedText()).toMatch(/is active/));
+  expect((await manifestOf(TRAINED_ID)).tiers).toEqual(CAPACITY_ON_THE_NEW_MODEL);
+  expect(retierStoredScores).toHaveBeenCalledExactlyOnceWith({ modelId: TRAINED_ID });
+  expect(activatedText()).toBe(`Model ${TRAINED_ID} is active: badges now use it. ${CAPACITY_TAKEN}${said}`);
 });
 
 it('keeps the thresholds the trained model chose when the tier policy did not change while it trained', async () => {
+  const atTheSwitch = tiersAtTheSwitch();
   await renderSection();
   await trainAModel();
   // Applied again as it was: the active model's thresholds moved, its policy did not.
-  activeManifest.mockResolvedValue({ ...ACTIVE, tiers: { ...ACTIVE.tiers, hot: 0.25 } });
+  await setTiers(ACTIVE.modelId, { ...ACTIVE.tiers, hot: 0.25 });
   click(button('Activate this model')!);
-  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toBe(`Model ${ACTIVE.modelId} is active: badges now use it.`));
-  expect(setTiers).not.toHaveBeenCalled();
+  await eventually(() => expect(activatedText()).toBe(`Model ${TRAINED_ID} is active: badges now use it.`));
+  expect(atTheSwitch()).toEqual(TRAINED.manifest.tiers);
+  expect(retierStoredScores).not.toHaveBeenCalled();
 });
 
 it('does not activate a model whose leads changed since it was trained, says why, and offers to check the data again', async () => {
@@ -1442,7 +1588,7 @@ it('does not activate a model whose leads changed since it was trained, says why
   click(button('Activate this model')!);
   await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')).not.toBeNull());
   expect(keepHeldOutScores).toHaveBeenCalledTimes(1);
-  expect(keepHeldOutScores).toHaveBeenCalledWith(ACTIVE.modelId, heldOut);
+  expect(keepHeldOutScores).toHaveBeenCalledWith(TRAINED_ID, heldOut);
 });
 
 /** A model trained on the imported file's leads, the form showing that source. */
@@ -1495,7 +1641,7 @@ it("keeps a model of CRM leads activatable when a sync changed them since (each 
   expect(container().textContent).not.toContain(LEADS_CHANGED_SINCE_TRAINING);
 
   click(button('Activate this model')!);
-  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toContain(`Model ${ACTIVE.modelId} is active`));
+  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toContain(`Model ${TRAINED_ID} is active`));
   expect(activateModel).toHaveBeenCalledTimes(1);
 });
 
@@ -1539,7 +1685,7 @@ it('announces what the check found, and the activation, in live regions on the p
   await eventually(() => expect(activationLine()).toMatch(/^Activating /));
   const beforeTheEnd = followLiveRegions(container());
   finishActivation({ ok: true, scored: 0, stored: 0 });
-  await eventually(() => expect(beforeTheEnd()).toContain(`Model ${ACTIVE.modelId} is active: badges now use it.`));
+  await eventually(() => expect(beforeTheEnd()).toContain(`Model ${TRAINED_ID} is active: badges now use it.`));
 });
 
 /** The line that says what the activation does, then how it ended. */
@@ -1564,19 +1710,19 @@ it('says what the activation is doing where the focus goes, with how far the sco
   const bar = () => container().querySelector('.job-progress')?.textContent ?? null;
 
   act(() => modelKept());
-  await eventually(() => expect(line.textContent).toBe(`Activating ${ACTIVE.modelId}: scoring the stored leads with it…`));
+  await eventually(() => expect(line.textContent).toBe(`Activating ${TRAINED_ID}: scoring the stored leads with it…`));
   expect(document.activeElement).toBe(line);
   // A write-back's scoring of one CRM's leads, or another model's, is not this activation's.
-  await act(() => writeJob('scoring', { modelId: ACTIVE.modelId, state: 'running', done: 100, total: 600, startedAt: 1, source: 'hubspot' }));
+  await act(() => writeJob('scoring', { modelId: TRAINED_ID, state: 'running', done: 100, total: 600, startedAt: 1, source: 'hubspot' }));
   await act(() => writeJob('scoring', { modelId: 'another-model', state: 'running', done: 100, total: 600, startedAt: 1 }));
   await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
   expect(bar()).toBeNull();
-  await act(() => writeJob('scoring', { modelId: ACTIVE.modelId, state: 'running', done: 300, total: 1_200, startedAt: 1 }));
-  await eventually(() => expect(bar()).toBe(`Scoring stored leads with ${ACTIVE.modelId}: 300 of 1,200 (25 %)`));
+  await act(() => writeJob('scoring', { modelId: TRAINED_ID, state: 'running', done: 300, total: 1_200, startedAt: 1 }));
+  await eventually(() => expect(bar()).toBe(`Scoring stored leads with ${TRAINED_ID}: 300 of 1,200 (25 %)`));
 
   finishActivation({ ok: true, scored: 1_200, stored: 1_200 });
   // Said on the same line, which keeps the focus.
-  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toBe(`Model ${ACTIVE.modelId} is active: badges now use it.`));
+  await eventually(() => expect(container().querySelector('[data-testid="model-activated"]')?.textContent).toBe(`Model ${TRAINED_ID} is active: badges now use it.`));
   expect(document.activeElement).toBe(line);
   expect(bar()).toBeNull();
 });

@@ -15,6 +15,7 @@ import { FocusKeepingButton, useFocusBackWhenJobEnds } from '@/components/KeepFo
 import { ErrorState, StatusRegion } from '@/components/StatusMessage';
 import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import type { SourceKind } from '@/lib/ml/featurize';
+import type { Tiers } from '@/lib/ml/manifest';
 import { background } from '@/lib/messaging/client';
 import { onEvent } from '@/lib/messaging/events';
 import { succeeded } from '@/lib/messaging/reply';
@@ -22,10 +23,8 @@ import { unscoredAfterActivation } from '@/lib/presentation';
 import { MODEL_CHANGE_MUTATION, useActiveManifest, useModelChangeRunning, useReplacedSinceActive } from '@/lib/ui/hooks';
 import { useLeaveWarning } from '@/lib/ui/use-leave-warning';
 import { modelExists } from '@/lib/ml/model-exists';
-import { activeManifest, setTiers } from '@/lib/ml/model-store';
 import { addCheckedModel, keepHeldOutScores } from '@/lib/ml/model-versions';
-import { applyPolicyOn, describeTierPolicy, sameTierPolicy } from '@/lib/ml/tier-policy';
-import { carryPolicyFigures } from '@/lib/ml/policy-figures';
+import { describeTierPolicy } from '@/lib/ml/tier-policy';
 import { describeDataSize } from '@/lib/ml/train/data-size';
 import { suggestOutcome } from '@/lib/ml/train/outcome-suggestions';
 import { choiceFieldsOf, describeLeftOut, withCrmOptionLabels, type LeftOut, type OutcomeRule } from '@/lib/ml/train/training-set';
@@ -35,6 +34,7 @@ import { FeaturePicker } from './training/FeaturePicker';
 import { historySample } from './training/history-sample';
 import { emptyWindowProblem, LeadsFieldset, MIN_AGE_DAYS, SOURCES, trainingWindow, useWholeNumberField, WINDOW_MONTHS } from './training/LeadsFieldset';
 import { OutcomeFieldset, outcomeMissing } from './training/OutcomeFieldset';
+import { takePolicyAppliedSince, takePolicyInForce, type PolicyTaken, type TrainedModel } from './training/policy-in-force';
 import { describeTrainingStage, TrainingProgress } from './training/TrainingProgress';
 import { TrainingReport } from './training/TrainingReport';
 import { useDataCheck } from './training/use-data-check';
@@ -104,6 +104,29 @@ function ReplacesTrainedModelNote({ id, job }: { id: string; job: string }) {
   );
 }
 
+/**
+ * After the switch: a tier policy applied to the model replaced since `takePolicyInForce` read it
+ * is given to the new model too (`takePolicyAppliedSince`), and its stored scores re-tiered with
+ * it, as Tier policy's Apply does. The model is active whatever comes of this: a failure is said
+ * (`problem`), not thrown, or the page would offer to activate a model already active.
+ */
+async function takePolicyAppliedDuringActivation(model: TrainedModel, taken: PolicyTaken): Promise<{ applied: Tiers | null; problem: string }> {
+  const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+  let applied: Tiers | null;
+  try {
+    applied = await takePolicyAppliedSince(model, taken);
+  } catch (error) {
+    return { applied: null, problem: ` Whether a tier policy was applied while it was activated could not be read (${reasonOf(error)}): check it under Tier policy.` };
+  }
+  if (!applied) return { applied, problem: '' };
+  // Owed already (saved with it): a failure here leaves it to the next start or hourly check.
+  const retiered = await succeeded(background.retierStoredScores({ modelId: model.modelId })).then(
+    () => '',
+    (error: unknown) => ` The stored leads could not be re-tiered with it yet (${reasonOf(error)}): the hourly check does it.`,
+  );
+  return { applied, problem: retiered };
+}
+
 const createTrainingWorker = () => new Worker(new URL('../../../lib/ml/train/worker.ts', import.meta.url), { type: 'module' });
 const WORKER_FAILED = { type: 'failed', error: 'The training worker stopped unexpectedly.' } as const;
 
@@ -131,30 +154,27 @@ export function TrainingSection() {
       const { modelId } = model.manifest;
       // Read again, not taken from the page: the form may not have heard yet of an import that just ended.
       if ((await queryClient.fetchQuery({ ...historyQuery(model.data.source), staleTime: 0 })).keysName !== keysName) throw new Error(LEADS_CHANGED_SINCE_TRAINING);
-      // The model was trained with the policy in force at Train. Read again, not taken from the
-      // page: Tier policy may have applied another while it trained (minutes), which it takes
-      // then, its thresholds chosen on its held-out leads, as the trainer chose them.
-      const replaced = await activeManifest();
-      const inForce = replaced.tiers;
-      const policyApplied = sameTierPolicy(inForce, model.manifest.tiers) ? null : applyPolicyOn(inForce, model.heldOut.probabilities);
       // Usable only once the engine has loaded it and run check rows, as an imported model. The
       // same history and settings train the same model (same id): then it is installed already.
       if (!(await modelExists(modelId))) await addCheckedModel(model.manifest, model.onnx, 'trained', (id) => background.checkModel({ modelId: id }));
-      // Before the switch: the stored leads are scored, and badges tiered, with it.
-      if (policyApplied) await setTiers(modelId, policyApplied);
-      // Its policy is the one in force: so are the figures it was applied with (the form reopens with them, not the defaults).
-      await carryPolicyFigures([replaced.modelId], modelId);
       // Before the switch, so its tier policy is first previewed on the probabilities its thresholds were chosen on.
       await keepHeldOutScores(modelId, model.heldOut);
+      // The policy in force, read after the check (seconds, in which another tab may apply one) and
+      // just before the switch, which scores the stored leads, and tiers badges, with it.
+      const trainedModel = { modelId, tiers: model.manifest.tiers, heldOutProbabilities: model.heldOut.probabilities };
+      const taken = await takePolicyInForce(trainedModel);
       // Remembers the model it replaces (Roll back), tells CRM tabs, scores the stored leads.
       setActivationStage('scoring');
       const { scoringProblem, scored, stored } = await succeeded(background.activateModel({ modelId }));
+      // One applied to the replaced model between the read and the switch is not lost either.
+      const appliedSince = await takePolicyAppliedDuringActivation(trainedModel, taken);
+      const policyApplied = appliedSince.applied ?? taken.applied;
       // A model trained on one source's fields scores none of another's leads: said, as Model versions says it.
       return {
         modelId,
         scoringProblem,
         unscored: scoringProblem ? '' : unscoredAfterActivation({ scored, stored }),
-        policyTaken: policyApplied ? ` It takes the tier policy applied while it trained: ${describeTierPolicy(policyApplied)}.` : '',
+        policyTaken: (policyApplied ? ` It takes the tier policy applied since its training began: ${describeTierPolicy(policyApplied)}.` : '') + appliedSince.problem,
       };
     },
     // The leads are read again when the activation's scoring job ends (App).
@@ -294,6 +314,19 @@ export function TrainingSection() {
   useFocusBackWhenJobEnds(trainingRuns, trainButton);
   const checking = worker.state.kind === 'running' && worker.state.request === 'inspect';
   const checkingFields = worker.state.kind === 'running' && worker.state.request === 'check-features';
+  // Controls that go while the focus may be on them keep it on the page. Cancel the check goes with
+  // its check: the focus goes back to the button that started it. Check the changed fields stays
+  // (unavailable) while its check runs, and goes once the fields are checked: the focus goes on to
+  // Train, or to what the check said when Train cannot be used. Check the data again goes with the
+  // trained model as its check starts: the focus goes to Check the data, which runs it.
+  const checkButton = useRef<HTMLButtonElement>(null);
+  const checkFieldsButton = useRef<HTMLButtonElement>(null);
+  const announcementLine = useRef<HTMLParagraphElement>(null);
+  const changedFieldsOffered = dataCheck.unchecked.length > 0 && (!blocked || checkingFields);
+  useFocusBackWhenJobEnds(checking, checkButton);
+  useFocusBackWhenJobEnds(checkingFields, checkFieldsButton);
+  useFocusBackWhenJobEnds(changedFieldsOffered, trainButton, announcementLine);
+  useFocusBackWhenJobEnds(leadsChangedSinceTraining, checkButton);
   const announcement = purged && worker.state.kind === 'idle' ? PURGED_NOTE : jobAnnouncement(worker.state);
   const size = inspected ? describeDataSize(inspected.rows, inspected.conversions) : null;
   // The trained model's own counts: the check is dropped when the form or the history changes, and the report stays.
@@ -332,6 +365,7 @@ export function TrainingSection() {
 
         {warnBeforeCheck && <ReplacesTrainedModelNote id={checkWarningId} job="Checking the data" />}
         <FocusKeepingButton
+          ref={checkButton}
           type="button"
           onClick={check}
           unavailable={checkDisabled}
@@ -412,12 +446,18 @@ export function TrainingSection() {
                 </ul>
               </details>
             )}
-            {unchecked.length > 0 && !blocked && (
+            {changedFieldsOffered && (
               <>
                 {trainedModelWaits && <ReplacesTrainedModelNote id={checkFieldsWarningId} job="Checking the changed fields" />}
-                <button type="button" onClick={dataCheck.checkChangedFields} aria-describedby={trainedModelWaits ? checkFieldsWarningId : undefined}>
+                <FocusKeepingButton
+                  ref={checkFieldsButton}
+                  type="button"
+                  onClick={dataCheck.checkChangedFields}
+                  unavailable={blocked}
+                  aria-describedby={trainedModelWaits ? checkFieldsWarningId : undefined}
+                >
                   Check the changed fields
-                </button>
+                </FocusKeepingButton>
               </>
             )}{' '}
             {warnBeforeCheck && <ReplacesTrainedModelNote id={trainWarningId} job="Training again" />}
@@ -442,7 +482,11 @@ export function TrainingSection() {
 
       {/* Always in the page, so that each change is announced; the details below are read on demand. */}
       <div role="status">
-        {announcement && <p>{announcement}</p>}
+        {announcement && (
+          <p ref={announcementLine} tabIndex={-1}>
+            {announcement}
+          </p>
+        )}
       </div>
       {trainingRun && <TrainingProgress progress={trainingRun.progress} folds={CROSS_VALIDATION_FOLDS} lockedForm={trainingForm} onCancel={worker.cancel} />}
       {finished?.type === 'failed' && <ErrorState message={finished.error} />}
