@@ -131,6 +131,23 @@ export type Deletions =
    */
   | { kind: 'all-present'; ids: string[]; coveredTo: number };
 
+/**
+ * A list of every record (`listPresent`, or `listDeleted` instead of the deletions) refused as
+ * clearly shorter than the CRM counts: each stored record left off it would be removed, and no
+ * later sync brings it back. `listKeptDeletions` says what is gone without it. Its kind is
+ * `schema`, so a caller that does not know it fails as on any answer it cannot trust.
+ */
+export class ListShortOfCountError extends CrmError {
+  constructor(
+    readonly listed: number,
+    readonly counted: number,
+    message: string,
+  ) {
+    super('schema', message);
+    this.name = 'ListShortOfCountError';
+  }
+}
+
 /** The org or portal a connection reads: `id` to compare, `name` to show. */
 export interface CrmAccount {
   id: string;
@@ -182,6 +199,13 @@ export interface CrmClient {
    * now and then. Absent when `listDeleted` lists every deletion.
    */
   listPresent?(signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'all-present' }>>;
+  /**
+   * The deletions the CRM still lists, since `since` or as far back as it keeps them: never every
+   * record instead. What a sync removes when a list of every record is refused
+   * (`ListShortOfCountError`); it misses the records gone without being listed, and those whose
+   * listing the CRM has since dropped. Absent for a CRM whose lists of every record are never refused so.
+   */
+  listKeptDeletions?(since: number, signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'deleted-since' }>>;
   /**
    * Every record's values of the fields the CRM computes as it reads them (Salesforce formula
    * fields: `TODAY() - CreatedDate`, a field of the owner; HubSpot calculated properties: a rollup

@@ -837,17 +837,22 @@ describe('a HubSpot list of every contact cut short (a page answered without its
   /**
    * A client of the demo CRM whose list of every contact ends after its first page while
    * `cut(true)`, and whose searches count `countedToo` contacts more than it has, as HubSpot's
-   * index does for a few minutes after contacts are deleted.
+   * index does for a few minutes after contacts are deleted (or for good, `countToo`: contacts
+   * deleted that its index never dropped). `contactLists`: the pages of lists of every contact
+   * (their ids, or their calculated properties) asked for so far.
    */
   function portal({ countedToo = 0 } = {}) {
     const behaviour = defaultBehaviour();
     const clock = virtualClock();
     behaviour.now = clock.now;
-    const { handle } = createDemoCrm(small, behaviour);
+    const { handle, store: crm } = createDemoCrm(small, behaviour);
     let cutShort = false;
+    let contactLists = 0;
     const fetch = demoFetch((request) => {
       const response = handle(request);
-      const everyContact = request.method === 'GET' && request.url.pathname.endsWith('/objects/contacts') && request.url.searchParams.get('properties') === 'hs_object_id' && !request.url.searchParams.has('archived');
+      const listsContacts = request.method === 'GET' && request.url.pathname.endsWith('/objects/contacts') && !request.url.searchParams.has('archived');
+      if (listsContacts) contactLists++;
+      const everyContact = listsContacts && request.url.searchParams.get('properties') === 'hs_object_id';
       const search = request.url.pathname.endsWith('/search');
       if (!(cutShort && everyContact) && !(search && countedToo > 0)) return response;
       const body = JSON.parse(response.body);
@@ -856,9 +861,10 @@ describe('a HubSpot list of every contact cut short (a page answered without its
       return { ...response, body: JSON.stringify(body) };
     });
     const client = createHubSpotClient({ accessToken: async () => 'pat-na1-secret', clock, fetch });
-    return { client, clock, cut: (on: boolean) => void (cutShort = on) };
+    return { client, clock, crm, cut: (on: boolean) => void (cutShort = on), countToo: (more: number) => void (countedToo = more), contactLists: () => contactLists };
   }
   const cutShortRefusal = { kind: 'schema', message: expect.stringContaining('HubSpot listed 100 contacts of the 700 it counts: LeadLens removed no lead') };
+  const HOUR = 3_600_000;
 
   it('refuses it, as the list of every contact and as the fallback of an archived list that no longer reaches back to the last sync', async () => {
     const { client, clock, cut } = portal();
@@ -872,7 +878,7 @@ describe('a HubSpot list of every contact cut short (a page answered without its
     await expect(portal({ countedToo: 11 }).client.listPresent!()).rejects.toMatchObject({ kind: 'schema', message: expect.stringContaining('HubSpot listed 700 contacts of the 711 it counts') });
   });
 
-  it('fails the weekly comparison of a sync, removing no lead, and the next sync compares', async () => {
+  it('refuses the weekly comparison of a sync, removing no lead, which ends done with a note; the first sync a day later compares', async () => {
     const { client, clock, cut } = portal();
     const db = new LeadLensDb(DB);
     const store = dexieSyncStore(db);
@@ -880,14 +886,85 @@ describe('a HubSpot list of every contact cut short (a page answered without its
     expect(first.status).toBe('done');
     await clock.sleep(first.idsComparedAt! + FULL_COMPARISON_EVERY_MS - clock.now());
     cut(true);
-    const failed = await runSync({ client, store, now: clock.now });
-    expect(failed).toMatchObject({ status: 'error', errorKind: 'schema', error: cutShortRefusal.message, lastRun: first.lastRun });
+    const refusedAt = clock.now();
+    const refused = await runSync({ client, store, now: clock.now });
+    expect(refused).toMatchObject({ status: 'done', error: null, idsComparedAt: first.idsComparedAt, lastRun: { removed: 0, comparisonRefused: { at: refusedAt, listed: 100, counted: 700 } } });
     expect(await db.leads.count()).toBe(small.length);
     cut(false);
+    await clock.sleep(DAY - 1);
+    const before = await runSync({ client, store, now: clock.now });
+    expect(before).toMatchObject({ status: 'done', idsComparedAt: first.idsComparedAt, lastRun: { comparisonRefused: refused.lastRun!.comparisonRefused } });
+    await clock.sleep(1);
     const compared = await runSync({ client, store, now: clock.now });
     expect(compared).toMatchObject({ status: 'done', lastRun: { removed: 0 } });
+    expect(compared.lastRun!.comparisonRefused).toBeUndefined();
     expect(compared.idsComparedAt).toBeGreaterThan(first.idsComparedAt!);
     expect(await db.leads.count()).toBe(small.length);
+    db.close();
+  });
+
+  it('a count above the list for good: every sync ends done, removes the contacts HubSpot archives and no other, and lists every contact only once a day', async () => {
+    const { client, clock, crm, countToo, contactLists } = portal();
+    const db = new LeadLensDb(DB);
+    const store = dexieSyncStore(db);
+    const sync = () => runSync({ client, store, now: clock.now });
+    const first = await sync();
+    expect(first.status).toBe('done');
+    await clock.sleep(first.idsComparedAt! + FULL_COMPARISON_EVERY_MS - clock.now());
+    countToo(11); // 11 contacts HubSpot's index counts and its list never returns
+    const [archived, archivedLater] = [small[3], small[4]];
+    crm.deleteLead(archived, clock.now());
+    const keyOf = (lead: (typeof small)[number]) => `hubspot|${lead.hubspotId}`;
+
+    const listsBefore = contactLists();
+    const refusedAt = clock.now();
+    const refused = await sync();
+    const refusal = { at: refusedAt, listed: small.length - 1, counted: small.length - 1 + 11 };
+    expect(refused).toMatchObject({ status: 'done', error: null, idsComparedAt: first.idsComparedAt, lastRun: { removed: 1, comparisonRefused: refusal } });
+    expect(contactLists()).toBeGreaterThan(listsBefore);
+    expect(await db.leads.get(keyOf(archived))).toBeUndefined();
+    expect(await db.leads.count()).toBe(small.length - 1);
+
+    // Hourly syncs within the day list no contact, and still remove those HubSpot archives.
+    await clock.sleep(HOUR);
+    crm.deleteLead(archivedLater, clock.now());
+    const listsAfterRefusal = contactLists();
+    for (let hour = 1; hour < 24; hour++) {
+      expect(await sync()).toMatchObject({ status: 'done', idsComparedAt: first.idsComparedAt, lastRun: { comparisonRefused: refusal } });
+      await clock.sleep(HOUR);
+    }
+    expect(contactLists()).toBe(listsAfterRefusal);
+    expect(await db.leads.get(keyOf(archivedLater))).toBeUndefined();
+    expect(await db.leads.count()).toBe(small.length - 2);
+
+    // A day after the refusal, the next sync compares again, and is refused again.
+    const againAt = clock.now();
+    expect(againAt).toBeGreaterThanOrEqual(refusedAt + DAY);
+    expect(await sync()).toMatchObject({ status: 'done', lastRun: { removed: 0, comparisonRefused: { at: againAt, listed: small.length - 2, counted: small.length - 2 + 11 } } });
+    expect(contactLists()).toBeGreaterThan(listsAfterRefusal);
+    expect(await db.leads.count()).toBe(small.length - 2);
+    db.close();
+  });
+
+  it('after 100 days without a sync, a comparison cut short removes the contacts archived in the last 90 days and no other, and the next sync reads the archived list from there', async () => {
+    const { client, clock, crm, cut, contactLists } = portal();
+    const db = new LeadLensDb(DB);
+    const store = dexieSyncStore(db);
+    expect((await runSync({ client, store, now: clock.now })).status).toBe('done');
+    await clock.sleep(100 * DAY);
+    crm.deleteLead(small[5], clock.now() - DAY);
+    cut(true);
+    const refusedAt = clock.now();
+    const refused = await runSync({ client, store, now: clock.now });
+    expect(refused).toMatchObject({ status: 'done', lastRun: { removed: 1, comparisonRefused: { at: refusedAt, listed: 100, counted: small.length - 1 } } });
+    expect(await db.leads.get(`hubspot|${small[5].hubspotId}`)).toBeUndefined();
+    expect(await db.leads.count()).toBe(small.length - 1);
+    // The archived list, read whole, reaches back to the next sync: it lists no contact.
+    expect(refused.deletionCursor).toBeGreaterThan(clock.now() - 2 * DAY);
+    const lists = contactLists();
+    await clock.sleep(HOUR);
+    expect((await runSync({ client, store, now: clock.now })).status).toBe('done');
+    expect(contactLists()).toBe(lists);
     db.close();
   });
 });

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import type { ChangedPage, CrmClient, CrmRecord, DeletedRecord, Deletions, FieldToWrite, FieldUpdate, ReadOptions, RecordUpdateFailure } from './client';
-import { CLOCK_ALLOWANCE_MS, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
+import { CLOCK_ALLOWANCE_MS, ListShortOfCountError, choiceListRefusal, heldInWords, labelsUnlikeValues, parseCrmDateTime, refuseUnwritableFields } from './client';
 import { CrmError, HttpClient, RateLimiter, isCrmError, realClock, refuseSamePageAgain, type Clock, type CrmErrorBody, type RetryPolicy } from './http';
 import { loadOnce } from './once';
 import { readEach, showableId } from './read-each';
@@ -409,8 +409,9 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
 
   /**
    * Every contact's id: what is left to compare with when the archived list cannot say what is
-   * gone. A list clearly shorter than HubSpot counts (a page answered without its `paging`) is
-   * refused: each stored contact left off it would be removed, and no later sync brings it back.
+   * gone. A list clearly shorter than HubSpot counts (a page answered without its `paging`; or
+   * contacts the count keeps seeing and the list never returns) is refused: each stored contact
+   * left off it would be removed, and no later sync brings it back.
    */
   async function everyContactId(signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'all-present' }>> {
     const coveredTo = clock.now() - CLOCK_ALLOWANCE_MS;
@@ -418,12 +419,34 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     // Counted after the list, so that only the deletions of the index's last minutes can be counted and not listed.
     const counted = await contactCount(signal);
     if (ids.length < counted - COUNT_LAG_ALLOWANCE) {
-      throw new CrmError(
-        'schema',
-        `HubSpot listed ${ids.length.toLocaleString('en-US')} contacts of the ${counted.toLocaleString('en-US')} it counts: LeadLens removed no lead. HubSpot may go on counting contacts deleted in the last few minutes: if many were just deleted, sync again in a few minutes`,
+      throw new ListShortOfCountError(
+        ids.length,
+        counted,
+        `HubSpot listed ${ids.length.toLocaleString('en-US')} contacts of the ${counted.toLocaleString('en-US')} it counts: LeadLens removed no lead missing from that list`,
       );
     }
     return { kind: 'all-present', ids, coveredTo };
+  }
+
+  /**
+   * The contacts archived since `since`, of those the archived list still holds (archived in the
+   * last 90 days): `listDeleted` when that reaches back to `since`.
+   */
+  async function archivedSince(since: number, signal?: AbortSignal): Promise<Extract<Deletions, { kind: 'deleted-since' }>> {
+    const coveredTo = clock.now() - CLOCK_ALLOWANCE_MS;
+    // HubSpot cannot filter the archived list by date: it is read, and filtered here. A whole read
+    // leaves the next sync `since` about `coveredTo`; one a day before that is due another.
+    const wholeReadDue = since <= coveredTo - WHOLE_ARCHIVED_READ_EVERY_MS;
+    const { contacts, whole } = await listContacts(true, ArchivedContactsPageSchema, signal, wholeReadDue ? Infinity : ARCHIVED_PAGES_PER_SYNC);
+    const records = contacts.flatMap((contact): DeletedRecord[] => {
+      const deletedAt = parseCrmDateTime(contact.archivedAt);
+      return deletedAt >= since ? [{ id: contact.id, deletedAt }] : [];
+    });
+    // A read cut short covers nothing past `since` (what it found is gone all the same): the next
+    // sync asks from there again, or from where a whole read would leave it if that is earlier
+    // (after a first sync), until a whole read is due. The weekly comparison (`listPresent`) and
+    // merges still remove leads meanwhile.
+    return { kind: 'deleted-since', records, coveredTo: whole ? coveredTo : Math.min(since, coveredTo) };
   }
 
   /** How many contacts the portal has, as HubSpot's search counts them (`total`). */
@@ -569,25 +592,13 @@ export function createHubSpotClient(options: HubSpotClientOptions): CrmClient {
     syncedFields: (signal) => properties(undefined, signal),
 
     async listDeleted(since, signal) {
-      const now = clock.now();
-      const coveredTo = now - CLOCK_ALLOWANCE_MS;
-      if (since < now - ARCHIVED_LISTED_MS) return everyContactId(signal);
-      // HubSpot cannot filter the archived list by date: it is read, and filtered here. A whole read
-      // leaves the next sync `since` about `coveredTo`; one a day before that is due another.
-      const wholeReadDue = since <= coveredTo - WHOLE_ARCHIVED_READ_EVERY_MS;
-      const { contacts, whole } = await listContacts(true, ArchivedContactsPageSchema, signal, wholeReadDue ? Infinity : ARCHIVED_PAGES_PER_SYNC);
-      const records = contacts.flatMap((contact): DeletedRecord[] => {
-        const deletedAt = parseCrmDateTime(contact.archivedAt);
-        return deletedAt >= since ? [{ id: contact.id, deletedAt }] : [];
-      });
-      // A read cut short covers nothing past `since` (what it found is gone all the same): the next
-      // sync asks from there again, or from where a whole read would leave it if that is earlier
-      // (after a first sync), until a whole read is due. The weekly comparison (`listPresent`) and
-      // merges still remove leads meanwhile.
-      return { kind: 'deleted-since', records, coveredTo: whole ? coveredTo : Math.min(since, coveredTo) };
+      return since < clock.now() - ARCHIVED_LISTED_MS ? everyContactId(signal) : archivedSince(since, signal);
     },
 
     listPresent: everyContactId,
+
+    // The archived list alone, also when it no longer reaches back to `since` (a contact archived 90 days ago is no longer listed).
+    listKeptDeletions: archivedSince,
 
     // A calculated property (a rollup of associated deals, a score, a time in a stage) takes its
     // new value without the contact's lastmodifieddate changing, so listChanged never reads it.

@@ -11,20 +11,22 @@
  * them (HubSpot GDPR deletions, Salesforce Leads shared away from the user) is asked for every
  * record it has instead, once a week, and then reads again every record's values of the fields it
  * computes as it reads them (Salesforce formula fields), which change without the record being
- * marked modified. A field the CRM shows that the last sync did not read makes
- * the next one read every record again; one it no longer shows is deleted from every stored lead.
+ * marked modified. A HubSpot list of every contact clearly shorter than HubSpot counts removes
+ * nothing: the sync removes the contacts HubSpot lists as archived instead, finishes, and compares
+ * again a day later. A field the CRM shows that the last sync did not read makes the next one
+ * read every record again; one it no longer shows is deleted from every stored lead.
  * So a sync reads as one user: one whose credentials sign in as another user than the stored
  * leads were synced as (a Salesforce "Log in as" a rep) is refused before it reads anything, and
  * one whose credentials do so by the time it removes leads ends there, removing none, its job set
  * back for the next sync to read its pages again.
  */
-import type { ChangedPage, CrmClient, CrmRecord, CrmUser, DeletedRecord, Deletions, SkippedRecord } from '../crm/client';
+import { ListShortOfCountError, type ChangedPage, type CrmClient, type CrmRecord, type CrmUser, type DeletedRecord, type Deletions, type SkippedRecord } from '../crm/client';
 import { CRM_LABEL, type CrmKind } from '../crm/types';
 import type { StoredLead } from '../db/db';
 import { CrmError, isCrmError, refuseSamePageAgain } from '../crm/http';
 import { SCHEMA_CHANGE_MIN_RECORDS } from '../crm/read-each';
 import type { SyncStore } from './store';
-import { MAX_LEFT_OUT_NAMED, MAX_LEFT_OUT_UNNAMED, type SyncJob, type SyncState } from './state';
+import { COMPARISON_RETRY_AFTER_MS, MAX_LEFT_OUT_NAMED, MAX_LEFT_OUT_UNNAMED, type ComparisonRefusal, type SyncJob, type SyncState } from './state';
 import { UnexpectedFieldError, ownerIdOf, toStoredLead } from './to-stored-lead';
 
 /**
@@ -188,7 +190,7 @@ export async function runSync({ client, store, signal, onProgress, onOwnersNamed
       if (page.next === null) {
         // A failure from here on resumes at the last page's cursor: one query reads its ties again.
         // With the weekly comparison, and before it, so that the leads it stores count in this run.
-        if (state.completedCursor !== null && comparisonDue(state.idsComparedAt, now())) {
+        if (state.completedCursor !== null && comparisonDue(state, now())) {
           for await ({ state, job } of withCalculatedRefreshed(client, store, state, job, signal)) onProgress?.(state);
         }
         const removals = await readRemovals(client, state, job, now, signal);
@@ -410,11 +412,16 @@ function setBack(job: SyncJob, beganFrom: number | null): SyncJob {
   return { ...job, cursor: beganFrom, reached: null, lastId: null, pageToken: null, synced: 0, changed: changedBy(job), pages: 0, remaining: null };
 }
 
-/** What a finishing sync removes: the CRM's deletions as read at `askedAt` (`read`; null for a first sync), and those with the records the job read as merged away (`deletions`). */
+/**
+ * What a finishing sync removes: the CRM's deletions as read at `askedAt` (`read`; null for a
+ * first sync), and those with the records the job read as merged away (`deletions`); and the
+ * refused comparison that stands, if any (`readDeletions`).
+ */
 interface Removals {
   read: Deletions | null;
   askedAt: number;
   deletions: Deletions | null;
+  comparisonRefused?: ComparisonRefusal;
 }
 
 /**
@@ -424,15 +431,16 @@ interface Removals {
 async function readRemovals(client: CrmClient, state: SyncState, job: SyncJob, now: () => number, signal?: AbortSignal): Promise<Removals> {
   const since = state.deletionCursor ?? state.completedCursor;
   const askedAt = now();
-  const read = since === null ? null : await readDeletions(client, since, comparisonDue(state.idsComparedAt, askedAt), signal);
-  return { read, askedAt, deletions: withMergedAway(read, job) };
+  if (since === null) return { read: null, askedAt, deletions: withMergedAway(null, job) };
+  const { read, comparisonRefused } = await readDeletions(client, since, state, askedAt, signal);
+  return { read, askedAt, deletions: withMergedAway(read, job), comparisonRefused };
 }
 
 /**
  * Removes the leads of `removals` (`readRemovals`), and marks the sync done, in one transaction.
  * `began`: when the job began (see `beganBy`).
  */
-async function finishSync(store: SyncStore, crm: CrmKind, state: SyncState, job: SyncJob, began: number, now: () => number, { read, askedAt, deletions }: Removals): Promise<SyncState> {
+async function finishSync(store: SyncStore, crm: CrmKind, state: SyncState, job: SyncJob, began: number, now: () => number, { read, askedAt, deletions, comparisonRefused }: Removals): Promise<SyncState> {
   return store.finishSync(crm, deletions, (removed) => {
     const finishedAt = now();
     return {
@@ -449,20 +457,42 @@ async function finishSync(store: SyncStore, crm: CrmKind, state: SyncState, job:
       deletionCursor: (deletions?.coveredTo ?? Math.min(began, reachedBy(job) ?? began)) - SYNC_LOOKBACK_MS,
       job: null,
       ...leftOutStillPresent(state, deletions),
-      lastRun: { synced: changedBy(job), removed, finishedAt, seconds: (finishedAt - job.startedAt) / 1000 },
+      lastRun: { synced: changedBy(job), removed, finishedAt, seconds: (finishedAt - job.startedAt) / 1000, ...(comparisonRefused && { comparisonRefused }) },
     };
   });
 }
 
-/** Whether the stored leads, last compared with every record the CRM has at `idsComparedAt` (or never), are due to be compared at `at`. */
-const comparisonDue = (idsComparedAt: number | undefined, at: number): boolean => idsComparedAt === undefined || at - idsComparedAt >= FULL_COMPARISON_EVERY_MS;
+/**
+ * Whether the stored leads are due at `at` to be compared with every record the CRM has: a week
+ * after they last were (`idsComparedAt`; at once when never), or, while a refused comparison
+ * stands (`LastRun.comparisonRefused`), a day after it. The values the CRM computes as it reads
+ * them are read again with it.
+ */
+function comparisonDue({ idsComparedAt, lastRun }: SyncState, at: number): boolean {
+  const refused = lastRun?.comparisonRefused;
+  if (refused) return at - refused.at >= COMPARISON_RETRY_AFTER_MS;
+  return idsComparedAt === undefined || at - idsComparedAt >= FULL_COMPARISON_EVERY_MS;
+}
 
 /**
  * What the CRM deleted since `since`, or every record it has when it deletes some without
- * listing them and the stored leads are `due` to be compared with those.
+ * listing them and the stored leads are due to be compared with those (`comparisonDue`). A list
+ * of every record refused as shorter than the CRM counts (`ListShortOfCountError`) removes
+ * nothing: the deletions the CRM lists are read instead (`CrmClient.listKeptDeletions`), the
+ * refusal stands, and until the next comparison is due, syncs read only those. The refusal
+ * standing after this read is `comparisonRefused`: a comparison that completes ends it.
  */
-function readDeletions(client: CrmClient, since: number, due: boolean, signal?: AbortSignal): Promise<Deletions> {
-  return client.listPresent && due ? client.listPresent(signal) : client.listDeleted(since, signal);
+async function readDeletions(client: CrmClient, since: number, state: SyncState, at: number, signal?: AbortSignal): Promise<{ read: Deletions; comparisonRefused?: ComparisonRefusal }> {
+  const standing = state.lastRun?.comparisonRefused;
+  const due = comparisonDue(state, at);
+  if (standing && !due && client.listKeptDeletions) return { read: await client.listKeptDeletions(since, signal), comparisonRefused: standing };
+  try {
+    const read = client.listPresent && due ? await client.listPresent(signal) : await client.listDeleted(since, signal);
+    return { read, comparisonRefused: read.kind === 'all-present' ? undefined : standing };
+  } catch (error) {
+    if (!(error instanceof ListShortOfCountError) || !client.listKeptDeletions) throw error;
+    return { read: await client.listKeptDeletions(since, signal), comparisonRefused: { at, listed: error.listed, counted: error.counted } };
+  }
 }
 
 /**

@@ -67,11 +67,33 @@ export type SyncJob = z.infer<typeof SyncJobSchema>;
 export const SyncStatusSchema = z.enum(['idle', 'running', 'done', 'cancelled', 'error']);
 
 /**
+ * A comparison of the stored leads with every record the CRM has that was refused, the list
+ * being clearly shorter than the CRM counts (crm/client.ts `ListShortOfCountError`): when (epoch
+ * ms, the sync's clock), and how many records the CRM listed and counted.
+ */
+export const ComparisonRefusalSchema = z.object({ at: z.number(), listed: z.number().int().nonnegative(), counted: z.number().int().nonnegative() });
+export type ComparisonRefusal = z.infer<typeof ComparisonRefusalSchema>;
+
+/**
+ * How long after a refused comparison a sync compares again: each attempt lists every record
+ * (HubSpot: a request per 100 contacts), so an hourly sync does not make it every hour.
+ */
+export const COMPARISON_RETRY_AFTER_MS = 86_400_000;
+
+/**
  * A complete sync: the leads it stored new or changed (the job's `changed`; an older LeadLens
  * counted every lead it stored), the synced leads it removed as the CRM deleted them (absent in
- * runs of an older LeadLens), and when it finished.
+ * runs of an older LeadLens), and when it finished. `comparisonRefused`: the last comparison,
+ * this sync's or an earlier one's, was refused, and none has completed since (absent: none
+ * refused); syncs meanwhile remove only what the CRM lists as deleted (engine.ts `readDeletions`).
  */
-export const LastRunSchema = z.object({ synced: z.number(), removed: z.number().optional(), finishedAt: z.number(), seconds: z.number() });
+export const LastRunSchema = z.object({
+  synced: z.number(),
+  removed: z.number().optional(),
+  finishedAt: z.number(),
+  seconds: z.number(),
+  comparisonRefused: ComparisonRefusalSchema.optional().catch(undefined),
+});
 
 export const SyncStateSchema = z.object({
   status: SyncStatusSchema,

@@ -48,10 +48,11 @@ afterEach(() => {
 const row = () => rendered!.container.querySelector<HTMLElement>('[data-testid="sync-salesforce"]');
 const button = (testId: string) => row()?.querySelector<HTMLButtonElement>(`[data-testid="${testId}"]`) ?? null;
 
-async function renderSection() {
+/** Renders the section, and waits for `shown` (the Salesforce row) to be on it. */
+async function renderSection(shown: () => HTMLElement | null = row) {
   queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   rendered = render(createElement(QueryClientProvider, { client: queryClient }, createElement(SyncSection)));
-  await waitFor(row);
+  return waitFor(shown);
 }
 
 /** The sync's state moves on, and the page reads it (as its poll would). */
@@ -119,6 +120,22 @@ it('offers to resume a cancelled sync that stored leads', async () => {
 it('says how many leads were synced from the CRM, in those words (Demo mode’s are not counted)', async () => {
   await renderSection();
   expect(row()!.querySelector('p')!.textContent).toMatch(/^500 leads synced from Salesforce in this browser\./);
+});
+
+it('notes, as a finished sync’s and not as an error, that HubSpot counted more contacts than it listed, so only archived contacts are removed until the next comparison', async () => {
+  const refusedAt = LAST_RUN.finishedAt;
+  salesforce = summary('done', { crm: 'hubspot', lastRun: { ...LAST_RUN, removed: 1, comparisonRefused: { at: refusedAt, listed: 1_699, counted: 1_710 } }, endedAt: refusedAt });
+  const hubspot = await renderSection(() => rendered!.container.querySelector<HTMLElement>('[data-testid="sync-hubspot"]'));
+  expect(hubspot.querySelector('[data-testid="sync-comparison-refused"]')!.textContent).toBe(
+    `HubSpot counted 1,710 contacts but listed only 1,699 on ${new Date(refusedAt).toLocaleString()}, so LeadLens removed no lead missing from that list. ` +
+      `Until the count and the list agree, syncs remove only the contacts HubSpot lists as archived or merged; the first sync after ${new Date(refusedAt + 86_400_000).toLocaleString()} compares them again.`,
+  );
+  expect(hubspot.querySelector('[role="alert"]')).toBeNull();
+  expect(hubspot.querySelector('p')!.textContent).toContain('1 lead deleted in HubSpot was removed from this browser.');
+
+  // A comparison that completes ends the note.
+  await pollAnswers(summary('done', { crm: 'hubspot', lastRun: { ...LAST_RUN, finishedAt: refusedAt + 86_400_000 }, endedAt: refusedAt + 86_400_000 }));
+  await waitFor(() => (hubspot.querySelector('[data-testid="sync-comparison-refused"]') === null ? hubspot : null));
 });
 
 it('sends the admin to reconnect a CRM that refused the sync’s credentials, rather than offering to resume a sync that would fail the same way', async () => {

@@ -7,7 +7,7 @@ import { CRM_LABEL, type CrmKind } from '@/lib/crm/types';
 import { background } from '@/lib/messaging/client';
 import { succeeded } from '@/lib/messaging/reply';
 import type { AutoSyncStatus, SyncSummary } from '@/lib/messaging/protocol-sync';
-import type { AutoSync, SkippedRecords } from '@/lib/sync/state';
+import { COMPARISON_RETRY_AFTER_MS, type AutoSync, type ComparisonRefusal, type SkippedRecords } from '@/lib/sync/state';
 import { queryKeys } from '@/lib/query-keys';
 import { plural } from '@/lib/presentation';
 import { useInvalidateWhenRunEnds } from '@/lib/ui/use-invalidate-when-run-ends';
@@ -121,6 +121,22 @@ function LeftOutLeads({ leftOut, label }: { leftOut: SkippedRecords; label: stri
 }
 
 /**
+ * Why syncs remove only what the CRM lists as deleted: its list of every record was clearly
+ * shorter than its count, so the stored leads missing from it were kept, and when it is compared
+ * again. A note, not an error: the sync finished.
+ */
+function ComparisonRefusedNote({ refused, crm, label }: { refused: ComparisonRefusal; crm: CrmKind; label: string }) {
+  const [records, gone] = crm === 'hubspot' ? ['contacts', 'archived or merged'] : ['Leads', 'deleted'];
+  return (
+    <p data-testid="sync-comparison-refused">
+      {label} counted {refused.counted.toLocaleString('en-US')} {records} but listed only {refused.listed.toLocaleString('en-US')} on {new Date(refused.at).toLocaleString()}, so
+      LeadLens removed no lead missing from that list. Until the count and the list agree, syncs remove only the {records} {label} lists as {gone}; the first sync after{' '}
+      {new Date(refused.at + COMPARISON_RETRY_AFTER_MS).toLocaleString()} compares them again.
+    </p>
+  );
+}
+
+/**
  * What a CRM's live region says: that its sync runs, then how a run ended while the page was open
  * (`endedBefore`: when the last run had ended as the page first read it). Not the counts as they
  * grow, nor a failure: its alert says that.
@@ -178,6 +194,7 @@ function SyncRow({ sync, busy, onAction }: { sync: SyncSummary; busy: boolean; o
         {!!sync.lastRun?.removed && ` ${removedLeads(sync.lastRun.removed, label)}.`}
         {sync.status === 'cancelled' && ` Stopped ${stoppedAt(sync)}.`}
       </p>
+      {sync.lastRun?.comparisonRefused && <ComparisonRefusedNote refused={sync.lastRun.comparisonRefused} crm={sync.crm} label={label} />}
       {sync.leftOut && <LeftOutLeads leftOut={sync.leftOut} label={label} />}
       {sync.status === 'error' && sync.error && (
         <ErrorState
