@@ -63,10 +63,12 @@ describe('segmentFigures', () => {
       // A week old at the export, months old now: its 'not converted' is of then.
       row({ source: 'csv', tier: 'hot', outcome: 0, createdAt: exported - 7 * DAY }),
       row({ source: 'csv', tier: 'hot', outcome: 1, createdAt: exported - 90 * DAY }),
-      row({ source: 'salesforce', tier: 'hot', outcome: 0, createdAt: exported - 7 * DAY }),
+      // A week old at the file's date, months old now: synced, its outcome counts. Converted, unlike the
+      // young imported lead, so that counting each by the other's date gives another rate.
+      row({ source: 'salesforce', tier: 'hot', outcome: 1, createdAt: exported - 7 * DAY }),
     ];
-    expect(segmentFigures(leads, NOW, undefined, exported).stats.hot).toMatchObject({ withOutcome: 2, conversionRate: 1 / 2 });
-    expect(segmentFigures(leads, NOW).stats.hot).toMatchObject({ withOutcome: 3, conversionRate: 1 / 3 });
+    expect(segmentFigures(leads, NOW, undefined, exported).stats.hot).toMatchObject({ withOutcome: 2, conversionRate: 1 });
+    expect(segmentFigures(leads, NOW).stats.hot).toMatchObject({ withOutcome: 3, conversionRate: 2 / 3 });
   });
 
   it("counts the outcomes by the model's rule when given, not the stored ones nor their age: those say which leads count", () => {

@@ -58,13 +58,14 @@ function writer(maxBatch: number, failOn: string | null = null, deleted: readonl
 describe('write-back target', () => {
   it('accepts custom fields and properties, and refuses other names, duplicates and nothing', () => {
     expect(WriteBackTargetSchema.safeParse({ crm: 'hubspot', scoreField: 'leadlens_score', tierField: null, reasonField: null }).success).toBe(true);
-    const refused = [
-      { crm: 'salesforce', scoreField: 'Rating', tierField: null, reasonField: null },
-      { crm: 'hubspot', scoreField: 'LeadLens Score', tierField: null, reasonField: null },
-      { crm: 'hubspot', scoreField: 'leadlens', tierField: 'leadlens', reasonField: null },
-      { crm: 'hubspot', scoreField: null, tierField: null, reasonField: null },
-    ];
-    for (const candidate of refused) expect(WriteBackTargetSchema.safeParse(candidate).success).toBe(false);
+    const refusal = (candidate: object) => WriteBackTargetSchema.safeParse(candidate).error?.issues.map((issue) => issue.message);
+    // Each CRM's own naming rule, in its own words.
+    expect(refusal({ crm: 'salesforce', scoreField: 'Rating', tierField: null, reasonField: null })).toEqual(['"Rating" is not a custom field API name (Name__c)']);
+    expect(refusal({ crm: 'hubspot', scoreField: 'LeadLens Score', tierField: null, reasonField: null })).toEqual(['"LeadLens Score" is not a property name (lowercase_name)']);
+    expect(refusal({ crm: 'hubspot', scoreField: 'leadlens', tierField: 'leadlens', reasonField: null })).toEqual([
+      'the score field and the tier field name the same field, "leadlens": score, tier and reason need different fields',
+    ]);
+    expect(refusal({ crm: 'hubspot', scoreField: null, tierField: null, reasonField: null })).toEqual(['choose at least one field to write']);
   });
 
   it('refuses one Salesforce field named twice in two spellings (API names ignore case), saying which fields', () => {
@@ -264,6 +265,10 @@ describe('writeBack', () => {
     const update = fieldUpdate({ ...rows[0], topReason: reason }, text100);
     expect(update.fields).toEqual({ LeadLens_Score__c: 90, LeadLens_Tier__c: 'Hot', LeadLens_Reason__c: `Job title: ${'x'.repeat(87)}…` });
     expect(fieldUpdate({ ...rows[0], topReason: 'Job title: VP Sales' }, text100).fields.LeadLens_Reason__c).toBe('Job title: VP Sales');
+    // One exactly as long as the field fits it: written whole.
+    const fitting = `Job title: ${'x'.repeat(89)}`;
+    expect(fitting).toHaveLength(100);
+    expect(fieldUpdate({ ...rows[0], topReason: fitting }, text100).fields.LeadLens_Reason__c).toBe(fitting);
     // A HubSpot string property holds 65,536 characters: a reason is still one line of a report.
     const hubspot = WriteBackTargetSchema.parse({ crm: 'hubspot', scoreField: null, tierField: null, reasonField: 'leadlens_reason' });
     const long = fieldUpdate({ ...rows[0], topReason: 'x'.repeat(400) }, checkedByCrm(hubspot, [{ name: 'leadlens_reason', maxLength: 65_536 }]));

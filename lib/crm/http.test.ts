@@ -96,6 +96,18 @@ describe('HttpClient', () => {
     expect(clock.slept).toBeGreaterThan(0);
   });
 
+  it('sends a body as JSON and says so (the CRMs refuse a body of any other type with 415), asking for JSON back; a request without a body names no type', async () => {
+    const fetchImpl = vi.fn<typeof fetch>().mockImplementation(async () => reply(200, { ok: true }));
+    const { http } = client(fetchImpl);
+    await http.request({ method: 'PATCH', path: '/records', body: { records: [{ Id: 'x', Score__c: 90 }] }, schema: Ok, what: 'update' });
+    await http.request({ path: '/records/x', schema: Ok, what: 'read' });
+    const [[, update], [, read]] = fetchImpl.mock.calls;
+    expect(update).toMatchObject({ method: 'PATCH', body: '{"records":[{"Id":"x","Score__c":90}]}' });
+    expect(update?.headers).toEqual({ accept: 'application/json', authorization: 'Bearer secret-token-value', 'content-type': 'application/json' });
+    expect(read).toMatchObject({ method: 'GET', body: undefined });
+    expect(read?.headers).toEqual({ accept: 'application/json', authorization: 'Bearer secret-token-value' });
+  });
+
   it('returns the CRM’s clock from the answer’s Date header, and none when it sent none readable', async () => {
     const answered = (headers: Record<string, string>) => client(async () => reply(200, { ok: true }, headers)).http.request({ path: '/x', schema: Ok, what: 'test' });
     await expect(answered({ date: 'Sun, 01 Nov 2026 12:00:05 GMT' })).resolves.toEqual({ status: 200, data: { ok: true }, date: Date.parse('2026-11-01T12:00:05Z') });

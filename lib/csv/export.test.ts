@@ -27,6 +27,9 @@ describe('escapeCell', () => {
     ['@SUM(A1)', `'@SUM(A1)`],
     ['\t=1', `'\t=1`],
     ['\r=1', `'\r=1`],
+    // A leading tab or carriage return is escaped whatever follows it.
+    ['\tabc', `'\tabc`],
+    ['\rabc', `'\rabc`],
     // A negative number starts with `-` as a formula does: escaped, as it always was.
     ['-5', `'-5`],
     ['\n=HYPERLINK("http://evil.example","x")', `'\n=HYPERLINK("http://evil.example","x")`],

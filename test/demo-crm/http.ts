@@ -45,6 +45,16 @@ export function hasBearerToken(request: DemoRequest): boolean {
   return bearerToken(request) !== undefined;
 }
 
+/**
+ * Whether the request is a POST or PATCH that sends a body without saying it is JSON
+ * (`Content-Type: application/json`, with any parameters): both CRMs' REST APIs answer it 415,
+ * whatever its body holds.
+ */
+export function bodyNotDeclaredJson(request: DemoRequest): boolean {
+  if ((request.method !== 'POST' && request.method !== 'PATCH') || request.body === '') return false;
+  return !/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '');
+}
+
 /** The body as JSON, or undefined when it is not JSON. */
 export function parseJsonBody(request: DemoRequest): unknown {
   try {

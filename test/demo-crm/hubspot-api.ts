@@ -12,13 +12,14 @@
  *   GET  /account-info/v3/details                     the token's portal (also /account-info/YYYY-MM/details)
  *   GET  /crm/v3/owners[?limit&after&archived]        the demo owners, cursor paging (also /crm/owners/YYYY-MM);
  *                                                     active ones only, or with `archived=true` archived ones only
- * Every call needs a bearer token (private-app token, service key or OAuth: any will do).
+ * Every call needs a bearer token (private-app token, service key or OAuth: any will do); a POST
+ * whose body is not sent as `application/json` is refused with 415.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { DEMO_OWNERS, DEMO_VENDOR_SITE, type DemoLead, type DemoOwner } from '../../lib/crm/demo-data';
 import { HUBSPOT_CONTACT_PROPERTIES, HUBSPOT_CUSTOM_PROPERTIES, hubspotProperty, type CustomField } from './fields';
-import { bearerToken, json, parseJsonBody, type DemoHandler, type DemoResponse } from './http';
+import { bearerToken, bodyNotDeclaredJson, json, parseJsonBody, type DemoHandler, type DemoResponse } from './http';
 import type { DemoDeletion, DemoStore } from './store';
 
 /** HubSpot's search returns at most this many results per query, whatever the paging. */
@@ -90,6 +91,9 @@ export function hubspotApi(store: DemoStore, portalOf: (token: string) => string
     const token = bearerToken(request);
     if (token === undefined) {
       return hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0, private app and service key authentication.');
+    }
+    if (bodyNotDeclaredJson(request)) {
+      return hubspotError(415, 'VALIDATION_ERROR', `Unsupported Media Type: the request body must be sent as application/json, not ${request.headers['content-type'] || 'without a Content-Type'}`);
     }
     if (isAccountDetails) return request.method === 'GET' ? json(200, accountDetails(portalOf(token))) : methodNotAllowed();
     if (isOwners) return request.method === 'GET' ? owners(request.url.searchParams) : methodNotAllowed();

@@ -14,14 +14,15 @@
  *                                                     the Leads deleted in that range, with Salesforce's limits
  *                                                     (see `deletedLeads`)
  * Errors are Salesforce's: an array of `{message, errorCode}`. A request whose URI and headers
- * pass 16,384 bytes is refused before anything else, as Salesforce does: 414, or 431.
+ * pass 16,384 bytes is refused before anything else, as Salesforce does: 414, or 431. A PATCH
+ * whose body is not sent as `application/json` is refused with 415.
  */
 import { parseCrmDateTime } from '../../lib/crm/client';
 import { DEMO_OWNERS, salesforceDateTime, type DemoLead, type SalesforceLead } from '../../lib/crm/demo-data';
 import { salesforceId18 } from '../../lib/crm/salesforce';
 import { z } from 'zod';
 import { SALESFORCE_CUSTOM_FIELDS, SALESFORCE_LEAD_FIELDS, TEXT_FIELD_MAX_LENGTH, salesforceField, type CustomField, type SalesforceField } from './fields';
-import { bearerToken, hasBearerToken, json, parseJsonBody, text, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
+import { bearerToken, bodyNotDeclaredJson, hasBearerToken, json, parseJsonBody, text, type DemoHandler, type DemoRequest, type DemoResponse } from './http';
 import { parseSoql, runSoql, SoqlError, type SoqlField, type SoqlObject, type SoqlRow } from './soql';
 import type { DemoStore } from './store';
 
@@ -167,6 +168,9 @@ export function salesforceApi(store: DemoStore, now: () => number): DemoHandler 
     const match = /^\/services\/data\/v(\d+)\.0(\/.*)?$/.exec(path);
     if (!match || Number(match[1]) < OLDEST_API_VERSION || Number(match[1]) > LATEST_API_VERSION) return notFound();
     if (!hasBearerToken(request)) return error(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+    if (bodyNotDeclaredJson(request)) {
+      return error(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type header specified in HTTP request is not supported: ${request.headers['content-type'] || '(none)'}`);
+    }
     const version = `${match[1]}.0`;
     const rest = match[2] ?? '/';
     if (/^\/composite\/sobjects\/?$/.test(rest)) {

@@ -396,7 +396,7 @@ describe('HubSpot REST API', () => {
     const handle = createDemoCrmHandler(generateDemoLeads({ count: SEARCH_RESULT_CAP + 50, now: new Date('2026-11-01T00:00:00Z') }));
     const post = (body: unknown) => {
       const url = new URL('https://api.hubapi.com/crm/v3/objects/contacts/search');
-      const reply = handle({ method: 'POST', host: HS_API, url, headers: AUTH, body: JSON.stringify(body) });
+      const reply = handle({ method: 'POST', host: HS_API, url, headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       return { status: reply.status, json: JSON.parse(reply.body) };
     };
     const last = post({ limit: 200, after: String(SEARCH_RESULT_CAP - 200) });
@@ -481,6 +481,47 @@ describe('HubSpot REST API', () => {
   });
 });
 
+describe('a body not sent as JSON', () => {
+  // LeadLens's client says that each body it sends is JSON (lib/crm/http.ts); both CRMs refuse one that does not.
+  const leads = generateDemoLeads({ count: 10, seed: 3, now: new Date('2026-11-01T00:00:00Z') });
+  const handle = createDemoCrmHandler(leads);
+  const send = (method: string, host: string, path: string, body: unknown, contentType?: string) => {
+    const headers = { ...AUTH, ...(contentType === undefined ? {} : { 'content-type': contentType }) };
+    const reply = handle({ method, host, url: new URL(`https://${host}${path}`), headers, body: JSON.stringify(body) });
+    return { status: reply.status, json: JSON.parse(reply.body) };
+  };
+
+  it('is refused by the Salesforce API with 415, in Salesforce’s error shape; JSON with a charset is taken', () => {
+    const path = '/services/data/v67.0/composite/sobjects';
+    const update = { allOrNone: false, records: [{ attributes: { type: 'Lead' }, id: leads[0].salesforceId, LeadLens_Tier__c: 'Hot' }] };
+    expect(send('PATCH', SF_API, path, update)).toEqual({
+      status: 415,
+      json: [{ message: 'Content-Type header specified in HTTP request is not supported: (none)', errorCode: 'UNSUPPORTED_MEDIA_TYPE' }],
+    });
+    expect(send('PATCH', SF_API, path, update, 'text/plain;charset=UTF-8')).toEqual({
+      status: 415,
+      json: [{ message: 'Content-Type header specified in HTTP request is not supported: text/plain;charset=UTF-8', errorCode: 'UNSUPPORTED_MEDIA_TYPE' }],
+    });
+    expect(send('PATCH', SF_API, path, update, 'application/json; charset=UTF-8')).toMatchObject({ status: 200, json: [{ id: leads[0].salesforceId, success: true }] });
+  });
+
+  it('is refused by the HubSpot API with 415 on each POST, in HubSpot’s error shape; JSON with a charset is taken', () => {
+    const posts = {
+      '/crm/v3/objects/contacts/search': { limit: 1 },
+      '/crm/v3/objects/contacts/batch/read': { inputs: [{ id: leads[0].hubspotId }] },
+      '/crm/objects/2026-03/contacts/batch/update': { inputs: [{ id: leads[0].hubspotId, properties: { leadlens_tier: 'Hot' } }] },
+    };
+    for (const [path, body] of Object.entries(posts)) {
+      expect(send('POST', HS_API, path, body)).toEqual({
+        status: 415,
+        json: { status: 'error', category: 'VALIDATION_ERROR', message: 'Unsupported Media Type: the request body must be sent as application/json, not without a Content-Type', correlationId: expect.any(String) },
+      });
+      expect(send('POST', HS_API, path, body, 'text/plain').json.message).toBe('Unsupported Media Type: the request body must be sent as application/json, not text/plain');
+      expect(send('POST', HS_API, path, body, 'application/json;charset=utf-8').status).toBe(200);
+    }
+  });
+});
+
 describe('deleted records', () => {
   const NOW = Date.parse('2026-11-01T00:00:00Z');
   const DAY = 86_400_000;
@@ -490,7 +531,7 @@ describe('deleted records', () => {
     const behaviour = { ...defaultBehaviour(), now: () => NOW };
     const { handle, store } = createDemoCrm(generateDemoLeads({ count: 300, seed: 4, now: new Date(NOW) }), behaviour);
     const send = (method: string, host: string, path: string, body?: unknown) => {
-      const reply = handle({ method, host, url: new URL(`https://${host}${path}`), headers: AUTH, body: JSON.stringify(body ?? null) });
+      const reply = handle({ method, host, url: new URL(`https://${host}${path}`), headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify(body ?? null) });
       return { status: reply.status, json: JSON.parse(reply.body) };
     };
     return { store, get: (host: string, path: string) => send('GET', host, path), post: (host: string, path: string, body: unknown) => send('POST', host, path, body) };

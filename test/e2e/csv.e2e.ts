@@ -14,6 +14,12 @@ import { EXPORT_COLUMNS } from '../../lib/csv/export';
 import { hubspotContactUrl, startHarness, type Harness } from './harness';
 
 const HISTORY_ROWS = 3000;
+/**
+ * Lead sources a web form could be given, each read by a spreadsheet as a formula: written into the
+ * history's first rows, they must come out of the export as text. No leading tab or space: the import
+ * trims cells, so one never reaches the export.
+ */
+const FORMULA_LEAD_SOURCES = ['=HYPERLINK("https://evil.example","x")', '-2+3', '@SUM(A1)', '+1 555 0100', '\uFF1D1+1'];
 
 let harness: Harness;
 let options: Page;
@@ -26,6 +32,9 @@ beforeAll(async () => {
   execFileSync('npm', ['run', '--silent', 'demo:history', '--', '--out', historyCsv, '--count', String(HISTORY_ROWS), '--now', new Date().toISOString()], {
     stdio: 'ignore',
   });
+  const { data, meta } = Papa.parse<Record<string, string>>(readFileSync(historyCsv, 'utf8').trim(), { header: true });
+  FORMULA_LEAD_SOURCES.forEach((value, i) => (data[i].lead_source = value));
+  writeFileSync(historyCsv, Papa.unparse(data, { columns: meta.fields }));
   harness = await startHarness();
   options = await harness.context.newPage();
   await options.goto(`chrome-extension://${harness.extensionId}/options.html`);
@@ -96,6 +105,8 @@ describe('CSV import, training and export', () => {
       expect(['hot', 'warm', 'cold']).toContain(row[7]);
       for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
     }
+    const leadSources = rows.slice(1).map((row) => row[EXPORT_COLUMNS.indexOf('lead_source')]);
+    for (const value of FORMULA_LEAD_SOURCES) expect(leadSources).toContain(`'${value}`);
   });
 
   it('reads a file that writes its dates day first, and leaves its open leads out of training', async () => {

@@ -32,10 +32,23 @@ const base = (n = 1500, seed = 1): TrainInput => ({
 describe('trainModel on a seeded synthetic history', () => {
   const result = trainModel(base());
   it('reaches the accuracy it had when this test was written (regression guard)', () => {
-    // measured 0.796 ROC-AUC (3-fold, 2 bags) and ECE 0.034 when written
-    expect(result.summary.cv_roc_auc).toBeGreaterThan(0.78);
+    // Measured 0.7967 ROC-AUC (3-fold, 2 bags) and ECE 0.028. Training is deterministic (below), so
+    // the margin is small: a trainer cut to 2 or 3 bins per number, or stopped after 3 boosting
+    // rounds, reaches 0.787–0.792.
+    expect(result.summary.cv_roc_auc).toBeGreaterThan(0.795);
     expect(result.summary.ece).toBeLessThan(0.05);
     expect(result.summary.rows).toBe(1500);
+  });
+  it('learns most of how conversion climbs with visits, step by step (regression guard)', () => {
+    // The synthetic history's log-odds climb by 0.25 a visit up to 12 visits: 3 in 12 steps.
+    const visits = result.manifest.features.findIndex((f) => f.key === 'visits');
+    const shape = result.manifest.terms.find((t) => t.features.length === 1 && t.features[0] === visits)!.shape!;
+    const scores = shape.scores.slice(0, -1); // the last bin is "missing"
+    const rises = scores.filter((score, i) => i > 0 && score > Math.max(...scores.slice(0, i))).length;
+    // Measured: 13 rises, by 2.65 from no visits. With 2 or 3 bins per number: 1 or 2 rises, by 1.6 or 1.81;
+    // stopped after 3 boosting rounds: by 1.95.
+    expect(rises).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...scores) - scores[0]).toBeGreaterThan(2.25);
   });
   it('builds a valid manifest: vocabularies, missing as NaN, derived dates, terms, ideal values', () => {
     const parsed = parseManifest(JSON.parse(JSON.stringify(result.manifest)));
